@@ -1,0 +1,7 @@
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli.ts';
+import { nodeRuntime } from './runtime.ts';
+
+// Compiled to dist/adapters/node/main.js: the package root is three levels up.
+const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+await runCli(nodeRuntime, process.argv.slice(2), { packageRoot });

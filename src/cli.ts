@@ -1,0 +1,228 @@
+/**
+ * The command line shared by the three entry points (adapters/<runtime>/main.ts):
+ * switchyard [-f FILE|DIR]... [-c] [-d] [-q] [-v] [--log-json] [--help]
+ */
+import { ConfigError } from './config/errors.ts';
+import { loadConfig } from './config/load.ts';
+import type { ConfigModel } from './config/model.ts';
+import { startDemoBackends } from './demo/demo-backends.ts';
+import { Proxy } from './proxy/proxy.ts';
+import type { Listener, Runtime } from './runtime.ts';
+import { VERSION } from './version.ts';
+
+export interface CliOptions {
+  /** Absolute path of the package root (where examples/ lives), for the demo. */
+  readonly packageRoot?: string;
+}
+
+interface ParsedArgs {
+  files: string[];
+  check: boolean;
+  debug: boolean;
+  quiet: boolean;
+  version: boolean;
+  help: boolean;
+  logJson: boolean;
+}
+
+const USAGE = `Usage: switchyard [-f CONFIG]... [options]
+  -f FILE|DIR   load a configuration file (haproxy.cfg syntax, or a .ts/.js/.mjs module whose
+                default export comes from defineConfig()); a directory loads its *.cfg files
+                in lexical order; repeatable. Without -f, runs the bundled demo.
+  -c            check the configuration and exit (0 valid, 1 invalid)
+  -d            debug: print each event of note to stderr
+  -q            quiet: no startup notices or warnings
+  -v            print the version and exit
+  --log-json    write traffic logs as JSON objects instead of HAProxy's text formats
+  --help        this text
+Signals: SIGTERM/SIGINT/SIGUSR1 stop gracefully (a second one stops at once).
+`;
+
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+export function parseArgs(args: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { files: [], check: false, debug: false, quiet: false, version: false, help: false, logJson: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    switch (arg) {
+      case '-f': {
+        const file = args[++i];
+        if (file === undefined) throw new UsageError("option '-f' needs a file or directory");
+        parsed.files.push(file);
+        break;
+      }
+      case '-c':
+        parsed.check = true;
+        break;
+      case '-d':
+      case '-db':
+        parsed.debug = true;
+        break;
+      case '-q':
+        parsed.quiet = true;
+        break;
+      case '-v':
+      case '-vv':
+      case '--version':
+        parsed.version = true;
+        break;
+      case '-h':
+      case '--help':
+        parsed.help = true;
+        break;
+      case '--log-json':
+        parsed.logJson = true;
+        break;
+      default:
+        if (arg.startsWith('-f') && arg.length > 2) parsed.files.push(arg.slice(2));
+        else throw new UsageError(`unknown option '${arg}'`);
+    }
+  }
+  return parsed;
+}
+
+function joinPath(root: string, relative: string): string {
+  return root.endsWith('/') ? root + relative : `${root}/${relative}`;
+}
+
+function isModulePath(path: string): boolean {
+  return /\.(?:ts|mts|js|mjs)$/.test(path);
+}
+
+/** Loads haproxy.cfg files, or a TypeScript/JavaScript module exporting a defineConfig() result. */
+export async function loadConfiguration(runtime: Runtime, files: readonly string[]): Promise<ConfigModel> {
+  const modules = files.filter(isModulePath);
+  if (modules.length === 0) return loadConfig([...files], runtime);
+  if (modules.length !== 1 || files.length !== 1) {
+    throw new UsageError('a .ts/.js configuration module must be the only -f argument');
+  }
+  const path = modules[0] as string;
+  const url = path.startsWith('/') ? `file://${path}` : `file://${runtime.env('PWD') ?? ''}/${path}`;
+  const mod = (await import(url)) as { default?: ConfigModel };
+  if (mod.default === undefined) throw new UsageError(`${path}: no default export (use export default defineConfig({...}))`);
+  return mod.default;
+}
+
+class Console {
+  readonly #runtime: Runtime;
+  readonly quiet: boolean;
+  readonly debug: boolean;
+  constructor(runtime: Runtime, quiet: boolean, debug: boolean) {
+    this.#runtime = runtime;
+    this.quiet = quiet;
+    this.debug = debug;
+  }
+  #line(level: string, text: string): void {
+    this.#runtime.writeStderr(`[${level}]${' '.repeat(Math.max(1, 8 - level.length))}(${this.#runtime.pid}) : ${text}\n`);
+  }
+  alert(text: string): void {
+    this.#line('ALERT', text);
+  }
+  warning(text: string): void {
+    if (!this.quiet) this.#line('WARNING', text);
+  }
+  notice(text: string): void {
+    if (!this.quiet) this.#line('NOTICE', text);
+  }
+}
+
+function reportConfigError(out: Console, error: unknown): void {
+  if (error instanceof ConfigError) {
+    for (const d of error.diagnostics) {
+      out.alert(`config : parsing [${d.file}:${d.line}] : '${d.keyword}' : ${d.message}`);
+    }
+    out.alert('config : Fatal errors found in configuration.');
+  } else if (error instanceof UsageError) {
+    out.alert(error.message);
+  } else {
+    out.alert(`config : ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export async function runCli(runtime: Runtime, args: readonly string[], options: CliOptions = {}): Promise<void> {
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args);
+  } catch (error) {
+    runtime.writeStderr(`switchyard: ${(error as Error).message}\n${USAGE}`);
+    return runtime.exit(1);
+  }
+  if (parsed.help) {
+    runtime.writeStdout(USAGE);
+    return runtime.exit(0);
+  }
+  if (parsed.version) {
+    runtime.writeStdout(`Switchyard version ${VERSION} on ${runtime.name} ${runtime.version}\n`);
+    return runtime.exit(0);
+  }
+  const out = new Console(runtime, parsed.quiet, parsed.debug);
+  const demo = parsed.files.length === 0;
+  if (demo) {
+    if (options.packageRoot === undefined) {
+      out.alert('no configuration file given (use -f FILE)');
+      return runtime.exit(1);
+    }
+    parsed.files.push(joinPath(options.packageRoot, 'examples/demo.cfg'));
+  }
+
+  let config: ConfigModel;
+  try {
+    config = await loadConfiguration(runtime, parsed.files);
+  } catch (error) {
+    reportConfigError(out, error);
+    return runtime.exit(1);
+  }
+  for (const w of config.warnings) out.warning(`config : parsing [${w.file}:${w.line}] : '${w.keyword}' : ${w.message}`);
+  if (parsed.check) {
+    runtime.writeStdout('Configuration file is valid\n');
+    return runtime.exit(0);
+  }
+
+  let demoListeners: Listener[] = [];
+  if (demo) {
+    try {
+      demoListeners = await startDemoBackends(runtime, config);
+    } catch (error) {
+      out.alert(`demo backends : ${error instanceof Error ? error.message : String(error)}`);
+      return runtime.exit(1);
+    }
+  }
+  const proxy = new Proxy(runtime, config, { logJson: parsed.logJson });
+  try {
+    await proxy.start();
+  } catch (error) {
+    out.alert(`Starting frontend: ${(error as Error).message}`);
+    await Promise.all(demoListeners.map((l) => l.close()));
+    return runtime.exit(1);
+  }
+  for (const f of proxy.frontends) {
+    for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${l.host}:${l.port}`);
+  }
+  if (demo) {
+    const first = proxy.frontends[0]?.listeners[0];
+    if (first) out.notice(`demo: try  curl http://${first.host === '0.0.0.0' ? '127.0.0.1' : first.host}:${first.port}/  (several times)`);
+  }
+  out.notice(`Switchyard ${VERSION} on ${runtime.name} ${runtime.version} started (pid ${runtime.pid}).`);
+
+  const graceMs = config.global.hardStopAfter ?? 10_000;
+  let stopping = false;
+  const stop = (signal: string) => async () => {
+    if (stopping) {
+      out.notice(`${signal} again: stopping now.`);
+      await proxy.kill();
+      return runtime.exit(0);
+    }
+    stopping = true;
+    out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
+    await Promise.all(demoListeners.map((l) => l.close()));
+    await proxy.stop(graceMs);
+    out.notice('Proxy stopped.');
+    runtime.exit(0);
+  };
+  runtime.onSignal('SIGTERM', stop('SIGTERM'));
+  runtime.onSignal('SIGINT', stop('SIGINT'));
+  runtime.onSignal('SIGUSR1', stop('SIGUSR1'));
+  runtime.onSignal('SIGHUP', () => out.warning('SIGHUP: configuration reload is not supported yet; restart to apply changes.'));
+}

@@ -1,0 +1,421 @@
+import type { Timeouts } from '../config/model.ts';
+import type { Backend, QueueWaiter } from '../proxy/backend.ts';
+import { sessionOpened, type FrontendCounters } from '../proxy/counters.ts';
+import type { Server } from '../proxy/server.ts';
+import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import { earliest } from '../util/idle-deadline.ts';
+import type { TerminationCause, TerminationPhase } from './termination.ts';
+
+/** What a session needs from the frontend that accepted it. */
+export interface SessionHost {
+  readonly runtime: Runtime;
+  readonly name: string;
+  readonly counters: FrontendCounters;
+  /** Client-side timeouts (the frontend's). */
+  readonly timeouts: Timeouts;
+  sessionEnded(session: TcpSession): void;
+}
+
+type Phase = 'queued' | 'turnaround' | 'connecting' | 'established' | 'closed';
+
+/** Bytes read from the client before the server connection exists; beyond this we stop reading. */
+const PENDING_LIMIT = 64 * 1024;
+/** HAProxy waits min(1s, timeout connect) before retrying a server that refused us. */
+const TURNAROUND_MS = 1000;
+
+/**
+ * One `mode tcp` session: reserve a server (queueing at maxconn), connect with retries and
+ * redispatch, then splice bytes both ways with backpressure, half-close and idle timeouts.
+ * The session is the handler of both of its sockets, so it allocates no per-chunk closures.
+ */
+export class TcpSession implements SocketHandler, QueueWaiter {
+  readonly client: Socket;
+  readonly host: SessionHost;
+  readonly backend: Backend | undefined;
+  readonly runtime: Runtime;
+
+  server: Socket | undefined;
+  srv: Server | undefined;
+  phase: Phase = 'queued';
+
+  // Timing, as HAProxy logs it (-1 = step not reached).
+  readonly acceptedAt: number;
+  readonly acceptedWall: number;
+  queuedAt = -1;
+  waitTime = -1;
+  connectStartedAt = -1;
+  connectTime = -1;
+  closedAt = -1;
+
+  retries = 0;
+  /** Name of the last server tried, kept for the log after its slot is released. */
+  lastServerName: string | undefined;
+  redispatched = false;
+  bytesFromClient = 0;
+  bytesFromServer = 0;
+  terminationCause: TerminationCause = '-';
+  terminationPhase: TerminationPhase = '-';
+
+  #pending: Uint8Array[] | undefined = [];
+  #pendingBytes = 0;
+  #clientLast: number;
+  #serverLast = 0;
+  #clientEnded = false;
+  #serverEnded = false;
+  #clientClosed = false;
+  #serverClosed = true;
+  /** Reading from X was paused because the other side's write queue is full. */
+  #clientHeld = false;
+  #serverHeld = false;
+  #retryAt = 0;
+  #lastConnectTimedOut = false;
+  #timer: TimerHandle | undefined;
+  #timerDue = Infinity;
+  #countedInBackend = false;
+
+  constructor(host: SessionHost, client: Socket, backend: Backend | undefined) {
+    this.host = host;
+    this.runtime = host.runtime;
+    this.client = client;
+    this.backend = backend;
+    this.acceptedAt = this.runtime.now();
+    this.acceptedWall = this.runtime.wallClock();
+    this.#clientLast = this.acceptedAt;
+    sessionOpened(host.counters);
+    client.setHandler(this);
+  }
+
+  start(): void {
+    const backend = this.backend;
+    if (backend === undefined) return this.#abort('P', 'R');
+    sessionOpened(backend.counters);
+    this.#countedInBackend = true;
+    this.#assign(undefined);
+  }
+
+  /** Ends the session now (soft-stop grace expired, admin kill). */
+  kill(): void {
+    if (this.phase !== 'closed') this.#abort('K', this.phase === 'established' ? 'D' : 'C');
+  }
+
+  // ---- server selection and connection ---------------------------------------------------
+
+  #assign(avoid: Server | undefined): void {
+    const backend = this.backend as Backend;
+    const result = backend.take(this, avoid);
+    if (result === 'unavailable') return this.#abort('S', 'C');
+    if (result === 'queued') {
+      this.phase = 'queued';
+      this.queuedAt = this.runtime.now();
+      this.#schedule();
+      return;
+    }
+    this.#connect(result);
+  }
+
+  granted(server: Server): void {
+    if (this.phase === 'closed') {
+      // Cannot happen (we leave the queue when closing), but never leak a slot.
+      (this.backend as Backend).release(server);
+      return;
+    }
+    this.#connect(server);
+  }
+
+  #connect(server: Server): void {
+    const now = this.runtime.now();
+    if (this.queuedAt >= 0 && this.waitTime < 0) this.waitTime = Math.round(now - this.queuedAt);
+    this.srv = server;
+    this.lastServerName = server.name;
+    this.phase = 'connecting';
+    this.connectStartedAt = now;
+    this.#serverClosed = false;
+    this.#serverEnded = false;
+    this.server = this.runtime.connect({ host: server.host, port: server.port, noDelay: true }, this);
+    this.#schedule();
+  }
+
+  onConnect(socket: Socket): void {
+    if (socket !== this.server || this.phase !== 'connecting') return;
+    const now = this.runtime.now();
+    this.phase = 'established';
+    this.connectTime = Math.round(now - this.connectStartedAt);
+    this.#serverLast = now;
+    this.#clientLast = now;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    let flowing = true;
+    if (pending !== undefined) for (const chunk of pending) flowing = socket.write(chunk);
+    this.#pendingBytes = 0;
+    if (flowing) this.client.resume();
+    else this.#clientHeld = true;
+    if (this.#clientEnded) socket.end();
+    this.#schedule();
+  }
+
+  #connectFailed(timedOut: boolean): void {
+    const backend = this.backend as Backend;
+    const server = this.srv as Server;
+    backend.counters.econ++;
+    server.counters.econ++;
+    this.#lastConnectTimedOut = timedOut;
+    if (this.retries >= backend.retries) {
+      this.#release();
+      return this.#abort(timedOut ? 's' : 'S', 'C');
+    }
+    this.retries++;
+    backend.counters.wretr++;
+    server.counters.wretr++;
+    const redispatch = backend.redispatch && this.retries === backend.retries && backend.servers.length > 1;
+    if (redispatch) {
+      backend.counters.wredis++;
+      server.counters.wredis++;
+      this.redispatched = true;
+      this.#release();
+      return this.#assign(server);
+    }
+    // Retry the same server, after the turn-around delay unless the attempt timed out.
+    const connectTimeout = backend.timeouts.connect;
+    const delay = timedOut ? 0 : Math.min(TURNAROUND_MS, connectTimeout ?? TURNAROUND_MS);
+    this.phase = 'turnaround';
+    this.#retryAt = this.runtime.now() + delay;
+    this.#schedule();
+  }
+
+  #release(): void {
+    const server = this.srv;
+    if (server !== undefined) {
+      this.srv = undefined;
+      (this.backend as Backend).release(server);
+    }
+  }
+
+  // ---- socket events -------------------------------------------------------------------
+
+  onData(socket: Socket, chunk: Uint8Array): void {
+    const n = chunk.byteLength;
+    if (socket === this.client) {
+      this.bytesFromClient += n;
+      this.host.counters.bin += n;
+      this.#clientLast = this.runtime.now();
+      const server = this.server;
+      if (this.phase === 'established' && server !== undefined) {
+        if (this.#serverClosed) return this.#abort('S', 'D');
+        const backend = this.backend as Backend;
+        backend.counters.bin += n;
+        (this.srv as Server).counters.bin += n;
+        this.#serverLast = this.#clientLast;
+        if (!server.write(chunk)) {
+          this.#clientHeld = true;
+          socket.pause();
+        }
+      } else if (this.#pending !== undefined) {
+        this.#pending.push(chunk);
+        this.#pendingBytes += n;
+        if (this.#pendingBytes >= PENDING_LIMIT) socket.pause();
+      }
+    } else if (socket === this.server) {
+      this.bytesFromServer += n;
+      this.host.counters.bout += n;
+      (this.backend as Backend).counters.bout += n;
+      (this.srv as Server).counters.bout += n;
+      this.#serverLast = this.runtime.now();
+      this.#clientLast = this.#serverLast;
+      if (!this.client.write(chunk)) {
+        this.#serverHeld = true;
+        socket.pause();
+      }
+    }
+  }
+
+  onDrain(socket: Socket): void {
+    if (socket === this.client) {
+      this.#clientLast = this.runtime.now();
+      if (this.#serverHeld) {
+        this.#serverHeld = false;
+        this.server?.resume();
+      }
+    } else if (socket === this.server) {
+      this.#serverLast = this.runtime.now();
+      if (this.#clientHeld) {
+        this.#clientHeld = false;
+        this.client.resume();
+      }
+    }
+  }
+
+  onEnd(socket: Socket): void {
+    if (socket === this.client) {
+      this.#clientEnded = true;
+      if (this.phase === 'established') this.server?.end();
+    } else if (socket === this.server) {
+      this.#serverEnded = true;
+      this.client.end();
+    }
+  }
+
+  onClose(socket: Socket, error: SocketError | undefined): void {
+    if (socket === this.client) {
+      this.#clientClosed = true;
+      if (this.phase === 'closed') return;
+      if (this.phase !== 'established') return this.#abort('C', this.phase === 'queued' ? 'Q' : 'C');
+      if (this.#serverClosed) return this.#finish();
+      if (error !== undefined || !this.#clientEnded || !this.#serverEnded) {
+        // The client vanished: nothing the server sends can be delivered any more.
+        this.#setTermination('C', 'D');
+        this.server?.destroy();
+      }
+      // Otherwise both directions finished normally: the server socket closes once flushed.
+    } else if (socket === this.server) {
+      this.#serverClosed = true;
+      if (this.phase === 'connecting') return this.#connectFailed(false);
+      if (this.phase === 'closed') return;
+      if (error !== undefined || !this.#serverEnded) {
+        this.#setTermination('S', 'D');
+        (this.backend as Backend).counters.eresp++;
+      }
+      if (this.#clientClosed) return this.#finish();
+      // Deliver what is already queued for the client, then FIN; its close finishes the session.
+      this.client.end();
+    }
+  }
+
+  // ---- timeouts --------------------------------------------------------------------------
+
+  /** Arms the session's single timer for its earliest deadline, unless already armed earlier. */
+  #schedule(): void {
+    const due = this.#nextDeadline();
+    if (due === undefined || due >= this.#timerDue) return;
+    if (this.#timer !== undefined) this.runtime.clearTimer(this.#timer);
+    this.#timerDue = due;
+    this.#timer = this.runtime.setTimer(() => this.#onTimer(), Math.max(0, due - this.runtime.now()));
+  }
+
+  #nextDeadline(): number | undefined {
+    const client = this.host.timeouts;
+    const clientDeadline = this.#clientDeadline(client);
+    switch (this.phase) {
+      case 'queued': {
+        const q = (this.backend as Backend).queueTimeout;
+        return earliest(clientDeadline, q === undefined ? undefined : this.queuedAt + q);
+      }
+      case 'turnaround':
+        return earliest(clientDeadline, this.#retryAt);
+      case 'connecting': {
+        const c = (this.backend as Backend).timeouts.connect;
+        return earliest(clientDeadline, c === undefined ? undefined : this.connectStartedAt + c);
+      }
+      case 'established':
+        return earliest(clientDeadline, this.#serverDeadline());
+      case 'closed':
+        return undefined;
+    }
+  }
+
+  #clientDeadline(t: Timeouts): number | undefined {
+    if (this.#clientHeld) return undefined; // waiting on the server, not the client's fault
+    if (this.phase === 'established' && (this.backend as Backend).timeouts.tunnel !== undefined) {
+      return Math.max(this.#clientLast, this.#serverLast) + ((this.backend as Backend).timeouts.tunnel as number);
+    }
+    const timeout = this.#clientEnded ? (t.clientFin ?? t.client) : t.client;
+    return timeout === undefined ? undefined : this.#clientLast + timeout;
+  }
+
+  #serverDeadline(): number | undefined {
+    if (this.#serverHeld) return undefined;
+    const t = (this.backend as Backend).timeouts;
+    if (t.tunnel !== undefined) return undefined; // covered by the client-side tunnel deadline
+    const timeout = this.#serverEnded ? (t.serverFin ?? t.server) : t.server;
+    return timeout === undefined ? undefined : this.#serverLast + timeout;
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+    if (this.phase === 'closed') return;
+    const now = this.runtime.now();
+    const clientDeadline = this.#clientDeadline(this.host.timeouts);
+    if (clientDeadline !== undefined && now >= clientDeadline) {
+      const phase: TerminationPhase = this.phase === 'established' ? 'D' : this.phase === 'queued' ? 'Q' : 'C';
+      return this.#abort('c', phase);
+    }
+    switch (this.phase) {
+      case 'queued': {
+        const q = (this.backend as Backend).queueTimeout;
+        if (q !== undefined && now >= this.queuedAt + q) {
+          (this.backend as Backend).leaveQueue(this);
+          return this.#abort('s', 'Q');
+        }
+        break;
+      }
+      case 'turnaround':
+        if (now >= this.#retryAt) return this.#connect(this.srv as Server);
+        break;
+      case 'connecting': {
+        const c = (this.backend as Backend).timeouts.connect;
+        if (c !== undefined && now >= this.connectStartedAt + c) {
+          const attempt = this.server;
+          this.server = undefined;
+          attempt?.destroy();
+          return this.#connectFailed(true);
+        }
+        break;
+      }
+      case 'established': {
+        const serverDeadline = this.#serverDeadline();
+        if (serverDeadline !== undefined && now >= serverDeadline) {
+          (this.backend as Backend).counters.eresp++;
+          return this.#abort('s', 'D');
+        }
+        break;
+      }
+    }
+    this.#schedule();
+  }
+
+  // ---- teardown ----------------------------------------------------------------------------
+
+  #setTermination(cause: TerminationCause, phase: TerminationPhase): void {
+    if (this.terminationCause === '-') {
+      this.terminationCause = cause;
+      this.terminationPhase = phase;
+    }
+  }
+
+  /** Ends the session at once, both sockets destroyed. */
+  #abort(cause: TerminationCause, phase: TerminationPhase): void {
+    this.#setTermination(cause, phase);
+    if (this.phase === 'queued' && this.backend !== undefined) this.backend.leaveQueue(this);
+    const server = this.server;
+    this.server = undefined;
+    this.#serverClosed = true;
+    server?.destroy();
+    this.#clientClosed = true;
+    this.client.destroy();
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.closedAt = this.runtime.now();
+    this.#pending = undefined;
+    if (this.#timer !== undefined) {
+      this.runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#release();
+    if (this.#countedInBackend) (this.backend as Backend).counters.scur--;
+    this.host.counters.scur--;
+    this.host.sessionEnded(this);
+  }
+
+  /** True when the client sent no byte at all (what `option dontlognull` skips). */
+  get isNull(): boolean {
+    return this.bytesFromClient === 0;
+  }
+
+  get lastConnectTimedOut(): boolean {
+    return this.#lastConnectTimedOut;
+  }
+}

@@ -1,0 +1,207 @@
+import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
+import { TcpSession, type SessionHost } from '../l4/tcp-session.ts';
+import { LogLevel, type ProxyLogger } from '../log/logger.ts';
+import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
+import type { Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
+import type { Backend } from './backend.ts';
+import { newFrontendCounters, type FrontendCounters } from './counters.ts';
+import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
+
+/** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
+export class BindError extends Error {
+  readonly code = 'BIND_FAILED';
+  readonly bind: BindModel;
+  constructor(bind: BindModel, frontend: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`[${bind.source.file}:${bind.source.line}] frontend '${frontend}': cannot bind ${bind.host}:${bind.port}: ${reason}`);
+    this.bind = bind;
+  }
+}
+
+/**
+ * Connections held back by maxconn. They stay paused (unread) like entries of the kernel's
+ * accept backlog; this handler only notices those that give up while waiting.
+ */
+class HeldConnectionHandler implements SocketHandler {
+  readonly #held: Socket[];
+  readonly #counters: FrontendCounters;
+  constructor(held: Socket[], counters: FrontendCounters) {
+    this.#held = held;
+    this.#counters = counters;
+  }
+  onData(): void {}
+  onEnd(socket: Socket): void {
+    socket.destroy();
+  }
+  onDrain(): void {}
+  onClose(socket: Socket): void {
+    const i = this.#held.indexOf(socket);
+    if (i >= 0) {
+      this.#held.splice(i, 1);
+      this.#counters.waiting--;
+    }
+  }
+}
+
+export interface FrontendOptions {
+  readonly logJson: boolean;
+}
+
+export class Frontend implements SessionHost, WaitingFrontend {
+  readonly runtime: Runtime;
+  readonly name: string;
+  readonly model: FrontendModel;
+  readonly counters: FrontendCounters = newFrontendCounters();
+  readonly timeouts: Timeouts;
+  readonly backend: Backend | undefined;
+  readonly sessions = new Set<TcpSession>();
+  readonly listeners: Listener[] = [];
+  readonly #limits: ProcessLimits;
+  readonly #logger: ProxyLogger;
+  readonly #logJson: boolean;
+  readonly #held: Socket[] = [];
+  readonly #heldHandler: HeldConnectionHandler;
+  /** How many connections may wait for a slot before new ones are refused (HAProxy's backlog). */
+  readonly #backlog: number;
+  #stopping = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(
+    runtime: Runtime,
+    model: FrontendModel,
+    backend: Backend | undefined,
+    limits: ProcessLimits,
+    logger: ProxyLogger,
+    options: FrontendOptions,
+  ) {
+    this.runtime = runtime;
+    this.model = model;
+    this.name = model.name;
+    this.timeouts = model.timeouts;
+    this.backend = backend;
+    this.#limits = limits;
+    this.#logger = logger;
+    this.#logJson = options.logJson;
+    this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
+    const configuredBacklog = model.binds.find((b) => b.backlog !== undefined)?.backlog;
+    this.#backlog = configuredBacklog ?? (model.maxconn > 0 ? model.maxconn : limits.maxconn > 0 ? limits.maxconn : 1024);
+  }
+
+  /** Opens every bind. On failure, listeners opened so far are closed again. */
+  async start(): Promise<void> {
+    for (const bind of this.model.binds) {
+      try {
+        const listener = await this.runtime.listen(
+          {
+            host: bind.host,
+            port: bind.port,
+            ipv6Only: bind.v6only,
+            ...(bind.backlog !== undefined ? { backlog: bind.backlog } : {}),
+            ...(bind.ssl
+              ? {
+                  tls: {
+                    certificates: bind.ssl.certificates.map((c) => ({ certPem: c.certPem, keyPem: c.keyPem, source: c.path })),
+                    ...(bind.alpn ? { alpn: bind.alpn } : {}),
+                  },
+                }
+              : {}),
+          },
+          this.#accept,
+        );
+        this.listeners.push(listener);
+      } catch (error) {
+        await this.stopListening();
+        throw new BindError(bind, this.name, error);
+      }
+    }
+  }
+
+  readonly #accept = (socket: Socket): void => {
+    if (this.#stopping) {
+      socket.destroy();
+      return;
+    }
+    if (this.#full) {
+      if (this.#held.length >= this.#backlog) {
+        // The backlog is full too: refuse, as the kernel would.
+        this.counters.dreq++;
+        socket.destroy();
+        return;
+      }
+      socket.pause();
+      socket.setHandler(this.#heldHandler);
+      this.#held.push(socket);
+      this.counters.waiting++;
+      this.#limits.hold(this);
+      return;
+    }
+    this.#startSession(socket);
+  };
+
+  get #full(): boolean {
+    return this.#limits.full || (this.model.maxconn > 0 && this.counters.scur >= this.model.maxconn);
+  }
+
+  admitWaiting(): boolean {
+    while (this.#held.length > 0 && !this.#full) {
+      const socket = this.#held.shift() as Socket;
+      this.counters.waiting--;
+      socket.resume();
+      this.#startSession(socket);
+    }
+    return this.#held.length > 0;
+  }
+
+  #startSession(socket: Socket): void {
+    this.#limits.current++;
+    const session = new TcpSession(this, socket, this.backend);
+    this.sessions.add(session);
+    if (this.#logger.enabled && !this.model.options.tcplog) {
+      this.#logger.emit(
+        LogLevel.info,
+        `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/TCP)`,
+      );
+    }
+    session.start();
+  }
+
+  sessionEnded(session: TcpSession): void {
+    this.sessions.delete(session);
+    this.#limits.current--;
+    if (this.#logger.enabled && this.model.options.tcplog && !(this.model.options.dontlognull && session.isNull)) {
+      const counts = {
+        process: this.#limits.current,
+        frontend: this.counters.scur,
+        backend: session.backend?.counters.scur ?? 0,
+        server: session.srv?.active ?? 0,
+      };
+      this.#logger.emit(LogLevel.info, this.#logJson ? formatTcpLogJson(session, this.name, counts) : formatTcpLog(session, this.name, counts));
+    }
+    if (this.#held.length > 0) this.admitWaiting();
+    this.#limits.released();
+    if (this.sessions.size === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Stops accepting: listeners close, held connections are refused. */
+  async stopListening(): Promise<void> {
+    this.#stopping = true;
+    const listeners = this.listeners.splice(0);
+    await Promise.all(listeners.map((l) => l.close()));
+    for (const socket of this.#held.splice(0)) socket.destroy();
+    this.counters.waiting = 0;
+  }
+
+  /** Resolves when no session is left. */
+  whenIdle(): Promise<void> {
+    if (this.sessions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  killSessions(): void {
+    for (const session of [...this.sessions]) session.kill();
+  }
+}

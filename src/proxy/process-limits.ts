@@ -1,0 +1,37 @@
+/**
+ * Process-wide connection accounting (`global maxconn`, HAProxy's actconn). Frontends that hold
+ * connections back because of it register here and are offered capacity as sessions end.
+ */
+export interface WaitingFrontend {
+  /** Admits held connections while capacity allows; returns true if any remain held. */
+  admitWaiting(): boolean;
+}
+
+export class ProcessLimits {
+  /** 0 = unlimited. */
+  readonly maxconn: number;
+  /** Current sessions across all frontends (%ac). */
+  current = 0;
+  readonly #waiting = new Set<WaitingFrontend>();
+
+  constructor(maxconn: number) {
+    this.maxconn = maxconn;
+  }
+
+  get full(): boolean {
+    return this.maxconn > 0 && this.current >= this.maxconn;
+  }
+
+  hold(frontend: WaitingFrontend): void {
+    this.#waiting.add(frontend);
+  }
+
+  /** A session ended somewhere: let held connections in, oldest frontend first. */
+  released(): void {
+    if (this.#waiting.size === 0) return;
+    for (const frontend of this.#waiting) {
+      if (this.full) return;
+      if (!frontend.admitWaiting()) this.#waiting.delete(frontend);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { ConfigModel } from '../config/model.ts';
+import { ProxyLogger } from '../log/logger.ts';
+import type { Runtime } from '../runtime.ts';
+import { Backend } from './backend.ts';
+import { Frontend } from './frontend.ts';
+import { ProcessLimits } from './process-limits.ts';
+
+export interface ProxyOptions {
+  /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
+  readonly logJson?: boolean;
+}
+
+/** One running configuration generation: its frontends, backends and process limits. */
+export class Proxy {
+  readonly runtime: Runtime;
+  readonly config: ConfigModel;
+  readonly limits: ProcessLimits;
+  readonly backends = new Map<string, Backend>();
+  readonly frontends: Frontend[] = [];
+
+  constructor(runtime: Runtime, config: ConfigModel, options: ProxyOptions = {}) {
+    this.runtime = runtime;
+    this.config = config;
+    this.limits = new ProcessLimits(config.global.maxconn);
+    for (const model of config.backends) {
+      if (!model.disabled) this.backends.set(model.name, new Backend(model));
+    }
+    for (const model of config.frontends) {
+      if (model.disabled) continue;
+      const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
+      const targets = model.logs.length > 0 ? model.logs : [];
+      const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
+      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, { logJson: options.logJson ?? false }));
+    }
+  }
+
+  /** Opens every listener; if one cannot bind, the others are closed and the error is thrown. */
+  async start(): Promise<void> {
+    const started: Frontend[] = [];
+    try {
+      for (const frontend of this.frontends) {
+        await frontend.start();
+        started.push(frontend);
+      }
+    } catch (error) {
+      await Promise.all(started.map((f) => f.stopListening()));
+      throw error;
+    }
+  }
+
+  /**
+   * Soft stop, as HAProxy's SIGUSR1/SIGTERM with hard-stop-after: stop accepting, let
+   * sessions finish, and kill what remains after `graceMs`.
+   */
+  async stop(graceMs: number): Promise<void> {
+    await Promise.all(this.frontends.map((f) => f.stopListening()));
+    const idle = Promise.all(this.frontends.map((f) => f.whenIdle()));
+    let timer: unknown;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = this.runtime.setTimer(() => resolve('expired'), graceMs);
+    });
+    const outcome = await Promise.race([idle.then(() => 'idle' as const), expired]);
+    this.runtime.clearTimer(timer as never);
+    if (outcome === 'expired') {
+      for (const f of this.frontends) f.killSessions();
+      await idle;
+    }
+  }
+
+  /** Forcibly ends everything at once. */
+  async kill(): Promise<void> {
+    await Promise.all(this.frontends.map((f) => f.stopListening()));
+    for (const f of this.frontends) f.killSessions();
+  }
+
+  get activeSessions(): number {
+    return this.limits.current;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The runtime seam: everything the core needs from the host, and nothing more.
+ * adapters/{node,bun,deno}/runtime.ts implement it with each runtime's native APIs.
+ * Nothing in src/ may reach the host any other way (test/core-purity.test.ts enforces it).
+ */
+
+/** Receives a socket's events. One object per connection role, so the hot path allocates no closures. */
+export interface SocketHandler {
+  /** Outbound sockets only: the connection (and TLS handshake, if any) completed. */
+  onConnect?(socket: Socket): void;
+  /**
+   * Bytes arrived. The chunk belongs to the handler from now on: the adapter never reuses its
+   * memory, so it may be queued for writing elsewhere without copying.
+   */
+  onData(socket: Socket, chunk: Uint8Array): void;
+  /** The peer half-closed its direction (FIN). The socket stays writable until end() or destroy(). */
+  onEnd(socket: Socket): void;
+  /** The write queue emptied after write() returned false. */
+  onDrain(socket: Socket): void;
+  /**
+   * The socket is fully closed; called exactly once, whatever the cause. `error` is set when it
+   * closed because of a failure (connection refused, reset, TLS handshake failure, ...).
+   */
+  onClose(socket: Socket, error: SocketError | undefined): void;
+}
+
+export type SocketErrorCode =
+  | 'ECONNREFUSED'
+  | 'ECONNRESET'
+  | 'ETIMEDOUT'
+  | 'EHOSTUNREACH'
+  | 'ENOTFOUND'
+  | 'EPIPE'
+  | 'TLS'
+  | 'OTHER';
+
+export interface SocketError {
+  readonly code: SocketErrorCode;
+  readonly message: string;
+}
+
+export interface TlsInfo {
+  /** Server name the client asked for (SNI), if any. */
+  readonly sni: string | undefined;
+  /** Negotiated ALPN protocol, if any. */
+  readonly alpn: string | undefined;
+  /** e.g. "TLSv1.3", when the runtime exposes it. */
+  readonly protocol: string | undefined;
+}
+
+/** A byte stream, push style, with explicit backpressure. */
+export interface Socket {
+  /** Installs the event receiver. Events are only delivered to the most recently set handler. */
+  setHandler(handler: SocketHandler): void;
+  /**
+   * Queues bytes for sending; never drops them. Returns false when the queue is above the
+   * high-water mark: the caller should stop producing (e.g. pause its source) until onDrain.
+   * The caller must not modify the chunk afterwards.
+   */
+  write(chunk: Uint8Array): boolean;
+  /**
+   * Half-close: send FIN once queued bytes are flushed. Reading continues. Idempotent.
+   * Once both directions are finished (our FIN sent after flushing, and the peer's FIN
+   * received) the socket closes by itself and onClose follows, as Node's allowHalfOpen does.
+   */
+  end(): void;
+  /** Closes both directions now, discarding queued bytes. Idempotent. */
+  destroy(): void;
+  /** Stop delivering onData (the kernel buffer then fills and the peer is slowed down). */
+  pause(): void;
+  resume(): void;
+  setNoDelay(enabled: boolean): void;
+  setKeepAlive(enabled: boolean, initialDelayMs?: number): void;
+  /** Bytes accepted by write() but not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** Set on TLS sockets once the handshake completed. */
+  readonly tls: TlsInfo | undefined;
+}
+
+export interface TlsCertificate {
+  /** PEM certificate chain. */
+  readonly certPem: string;
+  /** PEM private key. */
+  readonly keyPem: string;
+  /** Where it came from, for messages. */
+  readonly source: string;
+}
+
+export interface ListenTlsOptions {
+  /**
+   * One or more certificates. The adapter selects one by SNI against each certificate's
+   * subject CN and subjectAltName DNS names (wildcards allowed); the first is the default,
+   * as HAProxy uses the first `crt` of a bind line.
+   */
+  readonly certificates: readonly TlsCertificate[];
+  /** ALPN protocols offered, in preference order, e.g. ["h2", "http/1.1"]. */
+  readonly alpn?: readonly string[];
+}
+
+export interface ListenOptions {
+  /** "0.0.0.0", "::", "127.0.0.1", ... */
+  readonly host: string;
+  /** 0 asks for an ephemeral port (read it back from Listener.port). */
+  readonly port: number;
+  readonly backlog?: number;
+  readonly reusePort?: boolean;
+  /** v6only on "::" binds; false means dual-stack. */
+  readonly ipv6Only?: boolean;
+  readonly tls?: ListenTlsOptions;
+}
+
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting. Accepted sockets are not affected. Resolves once the port is released. */
+  close(): Promise<void>;
+}
+
+export interface ConnectTlsOptions {
+  /** SNI to send; none when undefined. */
+  readonly servername?: string;
+  readonly alpn?: readonly string[];
+  /** false = `verify none`. */
+  readonly verify: boolean;
+  /** PEM CA bundle for verification; the runtime's default store when undefined. */
+  readonly caPem?: string;
+}
+
+export interface ConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: ConnectTlsOptions;
+  readonly noDelay?: boolean;
+}
+
+export type SignalName = 'SIGHUP' | 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
+
+/** Opaque timer handle. */
+export type TimerHandle = { readonly __timer: unique symbol } | number | object;
+
+export interface Runtime {
+  readonly name: 'node' | 'bun' | 'deno' | 'test';
+  readonly version: string;
+
+  listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
+  /**
+   * Starts an outbound connection and returns its socket at once. The handler receives
+   * onConnect when it is established, or onClose(error) if it fails. Bytes written before
+   * onConnect are queued; destroy() abandons the attempt.
+   */
+  connect(options: ConnectOptions, handler: SocketHandler): Socket;
+
+  setTimer(callback: () => void, delayMs: number): TimerHandle;
+  clearTimer(handle: TimerHandle): void;
+  /** Monotonic milliseconds (fractional), for measuring durations and timeouts. */
+  now(): number;
+  /** Wall-clock milliseconds since the epoch, for log timestamps. */
+  wallClock(): number;
+
+  readTextFile(path: string): Promise<string>;
+  /** Names (not paths) of the entries of a directory. */
+  readDir(path: string): Promise<string[]>;
+  isDirectory(path: string): Promise<boolean>;
+
+  /** Returns a function that removes the listener. */
+  onSignal(signal: SignalName, listener: () => void): () => void;
+  env(name: string): string | undefined;
+  /** Process id, for logs. */
+  readonly pid: number;
+
+  writeStdout(text: string): void;
+  writeStderr(text: string): void;
+  exit(code: number): never;
+}

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Proxy } from '../../src/proxy/proxy.ts';
+import { FakeRuntime, serveText, type FakeSocket } from '../support/fake-runtime.ts';
+import { backend, config, frontend, server } from '../support/model.ts';
+
+const enc = new TextEncoder();
+
+async function startProxy(rt: FakeRuntime, cfg: ReturnType<typeof config>): Promise<Proxy> {
+  const proxy = new Proxy(rt, cfg);
+  await proxy.start();
+  return proxy;
+}
+
+function assertNothingLeft(rt: FakeRuntime, proxy: Proxy): void {
+  assert.equal(proxy.activeSessions, 0, 'sessions left');
+  assert.equal(rt.pendingTimers, 0, 'timers left');
+  assert.deepEqual([...rt.openSockets].filter((s) => !s.closed), [], 'sockets left open');
+}
+
+describe('TcpSession', () => {
+  it('splices both directions and counts bytes', async () => {
+    const rt = new FakeRuntime();
+    const echoes: FakeSocket[] = [];
+    await rt.listen({ host: '127.0.0.1', port: 9001 }, (s) => {
+      echoes.push(s as FakeSocket);
+      s.setHandler({ onData: (sock, c) => sock.write(c), onEnd: (sock) => sock.end(), onDrain() {}, onClose() {} });
+    });
+    const proxy = await startProxy(rt, config([frontend('fe', 8080, 'be')], [backend('be', [server('s1', 9001)])]));
+    const client = rt.dial('127.0.0.1', 8080);
+    client.write(enc.encode('before-connect '));
+    rt.flush();
+    client.write(enc.encode('after'));
+    rt.flush();
+    assert.equal(client.text(), 'before-connect after');
+    client.end();
+    rt.flush();
+    const fe = proxy.frontends[0]!;
+    assert.equal(fe.counters.bin, 20);
+    assert.equal(fe.counters.bout, 20);
+    assert.equal(fe.counters.stot, 1);
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('retries a refusing server after the turn-around delay, then gives up (SC)', async () => {
+    const rt = new FakeRuntime();
+    const proxy = await startProxy(
+      rt,
+      config([frontend('fe', 8080, 'be')], [backend('be', [server('s1', 9001)], { retries: 2 }, { connect: 300 })]),
+    );
+    const client = rt.dial('127.0.0.1', 8080);
+    assert.equal(rt.connectAttempts.length, 1);
+    rt.advance(299);
+    assert.equal(rt.connectAttempts.length, 1, 'waits min(1s, timeout connect) before retrying');
+    rt.advance(1);
+    assert.equal(rt.connectAttempts.length, 2);
+    rt.advance(300);
+    assert.equal(rt.connectAttempts.length, 3);
+    assert.equal(client.closed, true);
+    const be = proxy.backends.get('be')!;
+    assert.equal(be.counters.econ, 3);
+    assert.equal(be.counters.wretr, 2);
+    const session = [...proxy.frontends[0]!.sessions];
+    assert.equal(session.length, 0);
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('redispatches the last retry to another server', async () => {
+    const rt = new FakeRuntime();
+    await serveText(rt, '127.0.0.1', 9002, 'from s2');
+    const proxy = await startProxy(
+      rt,
+      config(
+        [frontend('fe', 8080, 'be')],
+        [backend('be', [server('s1', 9001), server('s2', 9002)], { retries: 1, options: { redispatch: true } })],
+      ),
+    );
+    const client = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    assert.equal(client.text(), 'from s2');
+    assert.deepEqual(rt.connectAttempts, ['127.0.0.1:9001', '127.0.0.1:9002']);
+    assert.equal(proxy.backends.get('be')!.counters.wredis, 1);
+    client.end();
+    rt.flush();
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('retries at once after a connect timeout and reports sC when all attempts time out', async () => {
+    const rt = new FakeRuntime();
+    rt.blackholes.add('127.0.0.1:9001');
+    const lines: string[] = [];
+    const proxy = await startProxy(
+      rt,
+      config(
+        [frontend('fe', 8080, 'be', { options: { tcplog: true, dontlognull: false }, logs: [{ target: 'stdout', format: 'raw', facility: 'local0', source: { file: 't', line: 1 } }] })],
+        [backend('be', [server('s1', 9001)], { retries: 1 }, { connect: 200 })],
+      ),
+    );
+    const client = rt.dial('127.0.0.1', 8080);
+    rt.advance(200);
+    assert.equal(rt.connectAttempts.length, 2, 'no turn-around delay after a timeout');
+    rt.advance(200);
+    assert.equal(client.closed, true);
+    lines.push(...rt.stdout);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^127\.0\.0\.1:\d+ \[24\/Nov\/2026:\d\d:\d\d:\d\d\.\d{3}\] fe be\/s1 -1\/-1\/400 0 sC 0\/0\/0\/0\/1 0\/0\n$/);
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('closes an idle client after timeout client (cD) and leaves no timer behind', async () => {
+    const rt = new FakeRuntime();
+    await serveText(rt, '127.0.0.1', 9001, '');
+    const proxy = await startProxy(rt, config([frontend('fe', 8080, 'be', {}, { client: 500 })], [backend('be', [server('s1', 9001)])]));
+    const client = rt.dial('127.0.0.1', 8080);
+    rt.advance(400);
+    client.write(enc.encode('x'));
+    rt.advance(400);
+    assert.equal(client.closed, false, 'activity postpones the timeout');
+    rt.advance(100);
+    assert.equal(client.closed, true);
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('queues sessions beyond a server maxconn and serves them in order as slots free', async () => {
+    const rt = new FakeRuntime();
+    await serveText(rt, '127.0.0.1', 9001, 'hi');
+    const proxy = await startProxy(
+      rt,
+      config([frontend('fe', 8080, 'be')], [backend('be', [server('s1', 9001, { maxconn: 1 })], {}, { queue: 1000 })]),
+    );
+    const first = rt.dial('127.0.0.1', 8080);
+    const second = rt.dial('127.0.0.1', 8080);
+    const third = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    assert.equal(first.text(), 'hi');
+    assert.equal(second.text(), '');
+    const be = proxy.backends.get('be')!;
+    assert.equal(be.counters.qcur, 2);
+    assert.equal(be.counters.qmax, 2);
+    first.destroy();
+    rt.flush();
+    assert.equal(second.text(), 'hi');
+    assert.equal(third.text(), '');
+    rt.advance(1000);
+    assert.equal(third.closed, true, 'queue timeout');
+    assert.equal(be.counters.qcur, 0);
+    second.destroy();
+    rt.flush();
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('holds connections beyond frontend maxconn without reading them, then admits them', async () => {
+    const rt = new FakeRuntime();
+    await serveText(rt, '127.0.0.1', 9001, 'hi');
+    const proxy = await startProxy(rt, config([frontend('fe', 8080, 'be', { maxconn: 1 })], [backend('be', [server('s1', 9001)])]));
+    const a = rt.dial('127.0.0.1', 8080);
+    const b = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    assert.equal(a.text(), 'hi');
+    assert.equal(b.text(), '');
+    assert.equal(proxy.frontends[0]!.counters.waiting, 1);
+    a.destroy();
+    rt.flush();
+    assert.equal(b.text(), 'hi');
+    b.destroy();
+    rt.flush();
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('closes the client when no server is usable', async () => {
+    const rt = new FakeRuntime();
+    const proxy = await startProxy(rt, config([frontend('fe', 8080, 'be')], [backend('be', [server('s1', 9001, { disabled: true })])]));
+    const client = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    assert.equal(client.closed, true);
+    assert.equal(rt.connectAttempts.length, 0);
+    assertNothingLeft(rt, proxy);
+  });
+
+  it('soft stop lets sessions finish, then kills them after the grace period', async () => {
+    const rt = new FakeRuntime();
+    await serveText(rt, '127.0.0.1', 9001, 'hi');
+    const proxy = await startProxy(rt, config([frontend('fe', 8080, 'be')], [backend('be', [server('s1', 9001)])]));
+    const client = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    const stopped = proxy.stop(5000);
+    for (let i = 0; i < 10; i++) await Promise.resolve(); // let stop() reach its grace timer
+    rt.flush();
+    assert.equal(rt.listeners.has('127.0.0.1:8080'), false, 'listener closed at once');
+    assert.equal(client.closed, false);
+    rt.advance(4999);
+    assert.equal(client.closed, false, 'still within the grace period');
+    rt.advance(1);
+    await stopped;
+    rt.flush();
+    assert.equal(client.closed, true);
+    assertNothingLeft(rt, proxy);
+  });
+});

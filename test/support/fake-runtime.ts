@@ -1,0 +1,312 @@
+/**
+ * An in-memory Runtime with a manual clock, for deterministic unit tests of the core: sockets
+ * are pairs of FakeSockets, timers fire only when the test advances time, and addresses can be
+ * made to refuse or black-hole connections.
+ */
+import type {
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  Runtime,
+  Socket,
+  SocketError,
+  SocketHandler,
+  TimerHandle,
+  TlsInfo,
+} from '../../src/runtime.ts';
+
+const NOOP: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
+const HIGH_WATER = 64 * 1024;
+
+export class FakeSocket implements Socket {
+  handler: SocketHandler;
+  peer: FakeSocket | undefined;
+  readonly #rt: FakeRuntime;
+  /** Data written to us, waiting because we are paused. */
+  #inbox: Uint8Array[] = [];
+  #inboxBytes = 0;
+  #paused = false;
+  #peerEnded = false;
+  #ended = false;
+  closed = false;
+  /** Our writes are blocked on the peer: emit onDrain when it flushes. */
+  needDrain = false;
+  received: Uint8Array[] = [];
+  tls: TlsInfo | undefined;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress = '127.0.0.1';
+  readonly localPort: number;
+
+  constructor(rt: FakeRuntime, handler: SocketHandler, remotePort: number, localPort: number) {
+    this.#rt = rt;
+    this.handler = handler;
+    this.remoteAddress = '127.0.0.1';
+    this.remotePort = remotePort;
+    this.localPort = localPort;
+  }
+
+  setHandler(handler: SocketHandler): void {
+    this.handler = handler;
+  }
+  get paused(): boolean {
+    return this.#paused;
+  }
+  get ended(): boolean {
+    return this.#ended;
+  }
+  write(chunk: Uint8Array): boolean {
+    if (this.closed || this.#ended) return false;
+    const peer = this.peer;
+    if (peer === undefined) return false;
+    peer.#deliver(chunk);
+    if (peer.#inboxBytes >= HIGH_WATER) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+  #deliver(chunk: Uint8Array): void {
+    if (this.closed) return;
+    if (this.#paused || this.#inbox.length > 0) {
+      this.#inbox.push(chunk);
+      this.#inboxBytes += chunk.byteLength;
+      return;
+    }
+    this.received.push(chunk);
+    this.handler.onData(this, chunk);
+  }
+  end(): void {
+    if (this.#ended || this.closed) return;
+    this.#ended = true;
+    const peer = this.peer;
+    this.#rt.defer(() => {
+      if (peer && !peer.closed) peer.#peerEndArrived();
+      this.#maybeClose();
+    });
+  }
+  #peerEndArrived(): void {
+    this.#peerEnded = true;
+    if (this.#inbox.length === 0) this.handler.onEnd(this);
+    this.#maybeClose();
+  }
+  #maybeClose(): void {
+    if (this.#ended && this.#peerEnded && this.#inbox.length === 0) this.#close(undefined);
+  }
+  destroy(): void {
+    if (this.closed) return;
+    const peer = this.peer;
+    this.#close(undefined);
+    if (peer && !peer.closed) this.#rt.defer(() => peer.#close({ code: 'ECONNRESET', message: 'reset by peer' }));
+  }
+  /** Closes with an error, as a failed connect or reset does. */
+  fail(error: SocketError): void {
+    this.#close(error);
+  }
+  #close(error: SocketError | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#inbox = [];
+    this.#inboxBytes = 0;
+    this.#rt.openSockets.delete(this);
+    this.handler.onClose(this, error);
+  }
+  pause(): void {
+    this.#paused = true;
+  }
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    while (this.#inbox.length > 0 && !this.#paused && !this.closed) {
+      const chunk = this.#inbox.shift() as Uint8Array;
+      this.#inboxBytes -= chunk.byteLength;
+      this.received.push(chunk);
+      this.handler.onData(this, chunk);
+    }
+    const peer = this.peer;
+    if (this.#inbox.length === 0) {
+      if (peer?.needDrain && !peer.closed) {
+        peer.needDrain = false;
+        peer.handler.onDrain(peer);
+      }
+      if (this.#peerEnded) {
+        this.handler.onEnd(this);
+        this.#maybeClose();
+      }
+    }
+  }
+  setNoDelay(): void {}
+  setKeepAlive(): void {}
+  get bufferedAmount(): number {
+    const peer = this.peer;
+    return peer === undefined ? 0 : peer.#inboxBytes;
+  }
+  /** Everything received so far, as text. */
+  text(): string {
+    return new TextDecoder().decode(Buffer.concat(this.received));
+  }
+}
+
+interface FakeTimer {
+  id: number;
+  due: number;
+  callback: () => void;
+}
+
+export class FakeRuntime implements Runtime {
+  readonly name = 'test' as const;
+  readonly version = '0';
+  readonly pid = 4242;
+  clock = 1000;
+  wall = Date.UTC(2026, 10, 24, 8, 0, 0);
+  readonly listeners = new Map<string, (socket: Socket) => void>();
+  /** Addresses whose connection attempts never complete (for connect timeouts). */
+  readonly blackholes = new Set<string>();
+  readonly openSockets = new Set<FakeSocket>();
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  connectAttempts: string[] = [];
+  #timers: FakeTimer[] = [];
+  #nextTimer = 1;
+  #nextPort = 40000;
+  #deferred: (() => void)[] = [];
+
+  /** Queues work to run on the next flush() (stands in for the event loop's next turn). */
+  defer(fn: () => void): void {
+    this.#deferred.push(fn);
+  }
+
+  /** Runs deferred work until nothing is left. */
+  flush(): void {
+    for (let guard = 0; this.#deferred.length > 0; guard++) {
+      if (guard > 100_000) throw new Error('fake runtime: deferred work does not settle');
+      (this.#deferred.shift() as () => void)();
+    }
+  }
+
+  /** Advances the clock, firing due timers in order, flushing deferred work between them. */
+  advance(ms: number): void {
+    const target = this.clock + ms;
+    this.flush();
+    for (;;) {
+      this.#timers.sort((a, b) => a.due - b.due || a.id - b.id);
+      const next = this.#timers[0];
+      if (next === undefined || next.due > target) break;
+      this.#timers.shift();
+      this.clock = Math.max(this.clock, next.due);
+      next.callback();
+      this.flush();
+    }
+    this.clock = target;
+  }
+
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
+  listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+    const port = options.port === 0 ? this.#nextPort++ : options.port;
+    const key = `${options.host}:${port}`;
+    if (this.listeners.has(key)) return Promise.reject(new Error(`address in use: ${key}`));
+    this.listeners.set(key, onConnection);
+    return Promise.resolve({
+      host: options.host,
+      port,
+      close: () => {
+        this.listeners.delete(key);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** A client connecting to one of the proxy's listeners; returns the client's end. */
+  dial(host: string, port: number, handler: SocketHandler = NOOP): FakeSocket {
+    const accept = this.listeners.get(`${host}:${port}`);
+    if (accept === undefined) throw new Error(`nothing listens on ${host}:${port}`);
+    const clientPort = this.#nextPort++;
+    const client = new FakeSocket(this, handler, port, clientPort);
+    const server = new FakeSocket(this, NOOP, clientPort, port);
+    client.peer = server;
+    server.peer = client;
+    this.openSockets.add(client);
+    this.openSockets.add(server);
+    accept(server);
+    this.flush();
+    return client;
+  }
+
+  connect(options: ConnectOptions, handler: SocketHandler): Socket {
+    const key = `${options.host}:${options.port}`;
+    this.connectAttempts.push(key);
+    const local = this.#nextPort++;
+    const socket = new FakeSocket(this, handler, options.port, local);
+    this.openSockets.add(socket);
+    if (this.blackholes.has(key)) return socket;
+    this.defer(() => {
+      if (socket.closed) return;
+      const accept = this.listeners.get(key);
+      if (accept === undefined) return socket.fail({ code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${key}` });
+      const remote = new FakeSocket(this, NOOP, local, options.port);
+      socket.peer = remote;
+      remote.peer = socket;
+      this.openSockets.add(remote);
+      accept(remote);
+      socket.handler.onConnect?.(socket);
+    });
+    return socket;
+  }
+
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
+    const timer = { id: this.#nextTimer++, due: this.clock + delayMs, callback };
+    this.#timers.push(timer);
+    return timer.id;
+  }
+  clearTimer(handle: TimerHandle): void {
+    this.#timers = this.#timers.filter((t) => t.id !== handle);
+  }
+  now(): number {
+    return this.clock;
+  }
+  wallClock(): number {
+    return this.wall + this.clock;
+  }
+  readTextFile(path: string): Promise<string> {
+    return Promise.reject(new Error(`no file ${path}`));
+  }
+  readDir(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+  isDirectory(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+  onSignal(): () => void {
+    return () => {};
+  }
+  env(): string | undefined {
+    return undefined;
+  }
+  writeStdout(text: string): void {
+    this.stdout.push(text);
+  }
+  writeStderr(text: string): void {
+    this.stderr.push(text);
+  }
+  exit(code: number): never {
+    throw new Error(`exit(${code})`);
+  }
+}
+
+/** A backend that answers each connection with a fixed text and keeps reading. */
+export function serveText(rt: FakeRuntime, host: string, port: number, text: string): Promise<Listener> {
+  return rt.listen({ host, port }, (socket) => {
+    socket.setHandler({
+      onData() {},
+      onEnd(s) {
+        s.end();
+      },
+      onDrain() {},
+      onClose() {},
+    });
+    socket.write(new TextEncoder().encode(text));
+  });
+}

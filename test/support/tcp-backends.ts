@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { createServer, Socket, type Server } from 'node:net';
+
+/** A test backend on 127.0.0.1 that records what it saw. */
+export interface TestBackend {
+  readonly port: number;
+  /** Connections accepted so far. */
+  accepted: number;
+  /** Connections currently open. */
+  readonly open: Set<Socket>;
+  close(): Promise<void>;
+}
+
+function startServer(port: number, onConnection: (socket: Socket, backend: TestBackend) => void): Promise<TestBackend> {
+  return new Promise((resolve, reject) => {
+    const open = new Set<Socket>();
+    let server: Server;
+    const backend: TestBackend = {
+      port,
+      accepted: 0,
+      open,
+      close: () =>
+        new Promise<void>((done) => {
+          for (const s of open) s.destroy();
+          server.close(() => done());
+        }),
+    };
+    server = createServer({ allowHalfOpen: true }, (socket) => {
+      backend.accepted++;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => {});
+      onConnection(socket, backend);
+    });
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(backend));
+  });
+}
+
+/** Writes its name and a newline, then closes its side. */
+export function namedServer(port: number, name: string): Promise<TestBackend> {
+  return startServer(port, (socket) => {
+    socket.end(`${name}\n`);
+    socket.on('end', () => socket.end());
+  });
+}
+
+/** Writes its name at once and keeps the connection open until the client closes. */
+export function holdingServer(port: number, name: string): Promise<TestBackend> {
+  return startServer(port, (socket) => {
+    socket.write(`${name}\n`);
+    socket.on('end', () => socket.end());
+    socket.resume();
+  });
+}
+
+/** Echoes every byte; half-closes when the client does. */
+export function echoServer(port: number): Promise<TestBackend> {
+  return startServer(port, (socket) => {
+    socket.pipe(socket);
+  });
+}
+
+/** Accepts and never answers (for server-side timeouts). */
+export function silentServer(port: number): Promise<TestBackend> {
+  return startServer(port, (socket) => {
+    socket.resume();
+  });
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), so both ends can agree without storing them. */
+export function patternChunk(seed: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/**
+ * Sends `totalBytes` of pattern data to every client with backpressure, then closes. Exposes
+ * how many bytes it handed to the kernel so far (to observe backpressure from a slow reader).
+ */
+export function sourceServer(port: number, totalBytes: number, chunkSize = 64 * 1024): Promise<TestBackend & { written: () => number; digest: string }> {
+  const chunk = patternChunk(7, chunkSize);
+  const hash = createHash('sha256');
+  for (let sent = 0; sent < totalBytes; sent += chunkSize) hash.update(chunk.subarray(0, Math.min(chunkSize, totalBytes - sent)));
+  const digest = hash.digest('hex');
+  let written = 0;
+  return startServer(port, (socket) => {
+    let sent = 0;
+    const pump = () => {
+      while (sent < totalBytes) {
+        const piece = chunk.subarray(0, Math.min(chunkSize, totalBytes - sent));
+        sent += piece.length;
+        written += piece.length;
+        if (!socket.write(piece)) return;
+      }
+      socket.end();
+    };
+    socket.on('drain', pump);
+    socket.resume();
+    pump();
+  }).then((backend) => Object.assign(backend, { written: () => written, digest }));
+}

@@ -1,0 +1,58 @@
+import { connect, Socket } from 'node:net';
+
+/** Opens a connection to 127.0.0.1:port (allowHalfOpen, so FIN from us does not close reads). */
+export function dial(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Reads everything until the peer closes; resolves with the bytes (and whether it was reset). */
+export function readAll(socket: Socket, timeoutMs = 10_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within ${timeoutMs} ms (got ${Buffer.concat(chunks).length} bytes)`));
+    }, timeoutMs);
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+/** Connects, reads until close, returns the text. */
+export async function fetchLine(port: number, timeoutMs = 10_000): Promise<string> {
+  const socket = await dial(port);
+  socket.end();
+  return (await readAll(socket, timeoutMs)).toString();
+}
+
+/** Resolves with the time (ms) until the socket is closed by the other side. */
+export function timeUntilClosed(socket: Socket, limitMs: number): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`still open after ${limitMs} ms`));
+    }, limitMs);
+    socket.on('error', () => {});
+    socket.resume();
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(performance.now() - started);
+    });
+  });
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -2,7 +2,7 @@
  * The command line shared by the three entry points (adapters/<runtime>/main.ts):
  * switchyard [-f FILE|DIR]... [-c] [-d] [-q] [-v] [--log-json] [--help]
  */
-import { ConfigError } from './config/errors.ts';
+import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import type { ConfigModel } from './config/model.ts';
 import { startDemoBackends } from './demo/demo-backends.ts';
@@ -130,9 +130,8 @@ class Console {
 
 function reportConfigError(out: Console, error: unknown): void {
   if (error instanceof ConfigError) {
-    for (const d of error.diagnostics) {
-      out.alert(`config : parsing [${d.file}:${d.line}] : '${d.keyword}' : ${d.message}`);
-    }
+    for (const w of error.warnings) out.warning(describeDiagnostic(w));
+    for (const d of error.diagnostics) out.alert(describeDiagnostic(d));
     out.alert('config : Fatal errors found in configuration.');
   } else if (error instanceof UsageError) {
     out.alert(error.message);
@@ -174,7 +173,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     reportConfigError(out, error);
     return runtime.exit(1);
   }
-  for (const w of config.warnings) out.warning(`config : parsing [${w.file}:${w.line}] : '${w.keyword}' : ${w.message}`);
+  for (const w of config.warnings) out.warning(describeDiagnostic(w));
   if (parsed.check) {
     runtime.writeStdout('Configuration file is valid\n');
     return runtime.exit(0);

@@ -15,6 +15,7 @@ import type {
   SocketError,
   SocketHandler,
   TimerHandle,
+  TlsCertificate,
   TlsInfo,
 } from '../../src/runtime.ts';
 import { SniCertificateMap } from '../shared/tls-names.ts';
@@ -127,9 +128,13 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
     const contexts = new SniCertificateMap(options.tls.certificates, (cert) =>
       tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }),
     );
+    const first = options.tls.certificates[0] as TlsCertificate;
     const tlsServer = tls.createServer({
       allowHalfOpen: true,
-      secureContext: contexts.fallback,
+      // tls.Server ignores a `secureContext` option: the default context (clients without SNI
+      // or without a matching name) comes from its own cert/key.
+      cert: first.certPem,
+      key: first.keyPem,
       SNICallback: (servername, callback) => callback(null, contexts.select(servername)),
       ...(alpn ? { ALPNProtocols: alpn } : {}),
     });

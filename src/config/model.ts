@@ -31,8 +31,17 @@ export interface LogTarget {
   readonly target: string;
   readonly format: 'raw' | 'rfc3164' | 'rfc5424' | 'short';
   readonly facility: string | undefined;
+  /** Most verbose level sent (`log ... FACILITY LEVEL`); undefined = all levels. */
+  readonly level?: LogLevelName | undefined;
+  /** Messages more severe than this are sent at this level (`log ... FACILITY LEVEL MINLEVEL`). */
+  readonly minLevel?: LogLevelName | undefined;
+  /** `len N`: maximum line length in bytes; undefined = HAProxy's default (1024). */
+  readonly maxLength?: number | undefined;
   readonly source: SourceLocation;
 }
+
+/** Syslog severities, most to least severe, as HAProxy names them. */
+export type LogLevelName = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
 export interface CertificateFile {
   /** Path of the PEM file (certificate chain, plus the key unless a sibling .key file holds it). */
@@ -93,6 +102,8 @@ export interface FrontendModel {
   /** `log global` or explicit targets; empty = no logging for this proxy. */
   readonly logs: readonly LogTarget[];
   readonly disabled: boolean;
+  /** `description TEXT` (shown by the stats page). */
+  readonly description?: string | undefined;
   readonly source: SourceLocation;
 }
 
@@ -110,6 +121,8 @@ export interface BackendModel {
   readonly timeouts: Timeouts;
   readonly options: BackendOptions;
   readonly disabled: boolean;
+  /** `description TEXT` (shown by the stats page). */
+  readonly description?: string | undefined;
   readonly source: SourceLocation;
 }
 

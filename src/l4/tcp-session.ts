@@ -33,6 +33,9 @@ export class TcpSession implements SocketHandler, QueueWaiter {
   readonly host: SessionHost;
   readonly backend: Backend | undefined;
   readonly runtime: Runtime;
+  /** Captured at accept: hosts forget a socket's peer once it is closed. */
+  readonly clientAddress: string;
+  readonly clientPort: number;
 
   server: Socket | undefined;
   srv: Server | undefined;
@@ -77,6 +80,8 @@ export class TcpSession implements SocketHandler, QueueWaiter {
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
+    this.clientAddress = client.remoteAddress;
+    this.clientPort = client.remotePort;
     this.backend = backend;
     this.acceptedAt = this.runtime.now();
     this.acceptedWall = this.runtime.wallClock();

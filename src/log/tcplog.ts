@@ -17,7 +17,7 @@ function fields(s: TcpSession, frontendName: string) {
   const total = ms(s.closedAt - s.acceptedAt);
   const server = s.srv?.name ?? (s.connectStartedAt >= 0 ? (s.lastServerName ?? '<NOSRV>') : '<NOSRV>');
   return {
-    client: `${s.client.remoteAddress}:${s.client.remotePort}`,
+    client: `${s.clientAddress}:${s.clientPort}`,
     date: formatAcceptDate(s.acceptedWall),
     frontend: frontendName,
     backend: s.backend?.name ?? frontendName,
@@ -44,8 +44,8 @@ export function formatTcpLog(s: TcpSession, frontendName: string, counts: LogCou
 export function formatTcpLogJson(s: TcpSession, frontendName: string, counts: LogCounts): string {
   const f = fields(s, frontendName);
   return JSON.stringify({
-    client_ip: s.client.remoteAddress,
-    client_port: s.client.remotePort,
+    client_ip: s.clientAddress,
+    client_port: s.clientPort,
     accept_date: f.date,
     frontend: f.frontend,
     backend: f.backend,

@@ -192,7 +192,10 @@ for (const runtime of RUNTIMES) {
           hash.update(d);
           total += d.length;
         });
-        socket.on('close', () => resolve());
+        socket.on('end', () => {
+          socket.end();
+          resolve();
+        });
         socket.on('error', reject);
         socket.resume();
       });

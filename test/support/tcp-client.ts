@@ -36,7 +36,7 @@ export async function fetchLine(port: number, timeoutMs = 10_000): Promise<strin
   return (await readAll(socket, timeoutMs)).toString();
 }
 
-/** Resolves with the time (ms) until the socket is closed by the other side. */
+/** Resolves with the time (ms) until the other side closes (FIN or reset). */
 export function timeUntilClosed(socket: Socket, limitMs: number): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -44,12 +44,15 @@ export function timeUntilClosed(socket: Socket, limitMs: number): Promise<number
       socket.destroy();
       reject(new Error(`still open after ${limitMs} ms`));
     }, limitMs);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(performance.now() - started);
+    };
     socket.on('error', () => {});
     socket.resume();
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(performance.now() - started);
-    });
+    socket.once('end', done);
+    socket.once('close', done);
   });
 }
 

@@ -1,0 +1,121 @@
+/**
+ * `ADDR:PORT` as written on `bind` and `server` lines (HAProxy's str2sa_range, restricted to
+ * what Switchyard serves: TCP over IPv4, IPv6 and host names).
+ *
+ * Forms: `1.2.3.4:80`, `*:80` and `:80` (all IPv4 interfaces), `:::80` and `[::]:80` (all IPv6
+ * interfaces; the port follows the last colon), `[::1]:80`, `ipv4@1.2.3.4:80`, `ipv6@::1:80`,
+ * `tcp@...`, `host.example:80`.
+ */
+
+export interface ParsedAddress {
+  /** "0.0.0.0" / "::" for the wildcards; IPv6 without brackets; host names as written. */
+  readonly host: string;
+  readonly port: number;
+}
+
+export type AddressResult = { readonly ok: true; readonly value: ParsedAddress } | { readonly ok: false; readonly message: string };
+
+const SUPPORTED_PREFIXES = new Set(['ipv4', 'ipv6', 'tcp', 'tcp4', 'tcp6']);
+
+function isIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+export function isIPv6(text: string): boolean {
+  let body = text;
+  // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
+  const lastColon = body.lastIndexOf(':');
+  let extraGroups = 0;
+  if (lastColon >= 0 && body.slice(lastColon + 1).includes('.')) {
+    if (!isIPv4(body.slice(lastColon + 1))) return false;
+    body = `${body.slice(0, lastColon + 1)}0`;
+    extraGroups = 1;
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
+  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  const count = groups.length + extraGroups;
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
+function isHostName(text: string): boolean {
+  return /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/.test(
+    text,
+  );
+}
+
+function parsePort(text: string, whole: string): { ok: true; port: number } | { ok: false; message: string } {
+  if (text === '') return { ok: false, message: `missing port in address '${whole}'` };
+  if (/^\d+-\d+$/.test(text)) return { ok: false, message: `port ranges are not supported ('${whole}')` };
+  if (/^[+-]\d+$/.test(text)) {
+    return { ok: false, message: `port offsets are not supported ('${whole}'); give an absolute port` };
+  }
+  if (!/^\d+$/.test(text)) return { ok: false, message: `invalid port '${text}' in address '${whole}'` };
+  const port = Number(text);
+  if (port < 1 || port > 65535) return { ok: false, message: `invalid port '${text}' in address '${whole}' (expected 1..65535)` };
+  return { ok: true, port };
+}
+
+/**
+ * Parses one address. `wildcardAllowed` (bind) lets `*` and an empty host mean "all
+ * interfaces"; servers need a real host.
+ */
+export function parseAddress(text: string, wildcardAllowed: boolean): AddressResult {
+  let rest = text;
+  let family: 4 | 6 | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const prefix = rest.slice(0, at).toLowerCase();
+    if (!SUPPORTED_PREFIXES.has(prefix)) {
+      return { ok: false, message: `address family '${rest.slice(0, at + 1)}' is not supported ('${text}'); only TCP over IPv4/IPv6 is` };
+    }
+    if (prefix === 'ipv4' || prefix === 'tcp4') family = 4;
+    if (prefix === 'ipv6' || prefix === 'tcp6') family = 6;
+    rest = rest.slice(at + 1);
+  }
+  if (rest.startsWith('/') || rest.startsWith('unix:')) {
+    return { ok: false, message: `UNIX socket addresses are not supported ('${text}')` };
+  }
+
+  let host: string;
+  let portText: string;
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close < 0) return { ok: false, message: `missing ']' in address '${text}'` };
+    host = rest.slice(1, close);
+    const after = rest.slice(close + 1);
+    if (after !== '' && !after.startsWith(':')) return { ok: false, message: `invalid address '${text}'` };
+    portText = after.slice(1);
+    if (!isIPv6(host) && !(wildcardAllowed && host === '')) {
+      return { ok: false, message: `invalid IPv6 address '${host}' in '${text}'` };
+    }
+    host = host === '' ? '::' : host.toLowerCase();
+    family ??= 6;
+  } else {
+    const colon = rest.lastIndexOf(':');
+    if (colon < 0) return { ok: false, message: `missing port in address '${text}'` };
+    host = rest.slice(0, colon);
+    portText = rest.slice(colon + 1);
+  }
+
+  const port = parsePort(portText, text);
+  if (!port.ok) return port;
+
+  if (host === '' || host === '*') {
+    if (!wildcardAllowed) return { ok: false, message: `missing host in address '${text}'` };
+    host = family === 6 ? '::' : '0.0.0.0';
+  } else if (host.includes(':')) {
+    if (!isIPv6(host)) return { ok: false, message: `invalid IPv6 address '${host}' in '${text}'` };
+    if (family === 4) return { ok: false, message: `'${host}' is not an IPv4 address ('${text}')` };
+    host = host.toLowerCase();
+  } else if (isIPv4(host)) {
+    if (family === 6) return { ok: false, message: `'${host}' is not an IPv6 address ('${text}')` };
+  } else if (/^[\d.]+$/.test(host)) {
+    return { ok: false, message: `invalid IPv4 address '${host}' in '${text}'` };
+  } else if (!isHostName(host)) {
+    return { ok: false, message: `invalid host '${host}' in '${text}'` };
+  }
+  return { ok: true, value: { host, port: port.port } };
+}

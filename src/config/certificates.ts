@@ -1,0 +1,151 @@
+/**
+ * Reads the PEM files named by `crt` on bind lines, as HAProxy does:
+ *
+ * - a file must hold a certificate (plus its chain, if any) and a private key; when the key is
+ *   not in it, HAProxy looks for `FILE.key` beside it;
+ * - a directory loads every file in it, in lexical order, except `*.key`, `*.ocsp`, `*.issuer`
+ *   and `*.sctl` (companions of the certificates, not certificates) and subdirectories.
+ *
+ * Files are read through the runtime (never directly), so tests can use an in-memory fake.
+ */
+
+import type { CertificateReference } from './draft.ts';
+import type { DiagnosticList } from './errors.ts';
+import type { CertificateFile } from './model.ts';
+import type { Runtime } from '../runtime.ts';
+
+/** The part of Runtime the configuration loader needs. */
+export type ConfigFileReader = Pick<Runtime, 'readTextFile' | 'readDir' | 'isDirectory'>;
+
+const COMPANION_EXTENSIONS = ['.key', '.ocsp', '.issuer', '.sctl'];
+
+interface PemBlocks {
+  readonly certificates: string[];
+  readonly keys: string[];
+  readonly encryptedKey: boolean;
+}
+
+/** Splits PEM text into its certificate and private key blocks (other blocks are ignored). */
+export function readPemBlocks(text: string): PemBlocks {
+  const certificates: string[] = [];
+  const keys: string[] = [];
+  let encryptedKey = false;
+  const pattern = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+  for (const match of text.matchAll(pattern)) {
+    const label = match[1] as string;
+    if (label === 'CERTIFICATE' || label === 'TRUSTED CERTIFICATE') certificates.push(match[0]);
+    else if (label === 'ENCRYPTED PRIVATE KEY') encryptedKey = true;
+    else if (label.endsWith('PRIVATE KEY')) {
+      // Legacy OpenSSL encrypted keys carry a Proc-Type header inside the block.
+      if (match[0].includes('Proc-Type: 4,ENCRYPTED')) encryptedKey = true;
+      else keys.push(match[0]);
+    }
+  }
+  return { certificates, keys, encryptedKey };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+type LoadResult = { readonly ok: true; readonly files: CertificateFile[] } | { readonly ok: false; readonly message: string };
+
+async function loadPemFile(path: string, files: ConfigFileReader): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await files.readTextFile(path);
+  } catch (err) {
+    return { ok: false, message: `unable to load SSL certificate file '${path}': ${describe(err)}` };
+  }
+  const pem = readPemBlocks(text);
+  if (pem.certificates.length === 0) {
+    return { ok: false, message: `no certificate found in '${path}' (expected a PEM 'BEGIN CERTIFICATE' block)` };
+  }
+  if (pem.encryptedKey) {
+    return { ok: false, message: `the private key in '${path}' is encrypted; passphrase-protected keys are not supported` };
+  }
+  if (pem.keys.length > 1) return { ok: false, message: `'${path}' holds more than one private key` };
+  let key = pem.keys[0];
+  if (key === undefined) {
+    const keyPath = `${path}.key`;
+    let keyText: string | undefined;
+    try {
+      keyText = await files.readTextFile(keyPath);
+    } catch {
+      keyText = undefined;
+    }
+    const keyPem = keyText === undefined ? undefined : readPemBlocks(keyText);
+    if (keyPem?.encryptedKey === true) {
+      return { ok: false, message: `the private key in '${keyPath}' is encrypted; passphrase-protected keys are not supported` };
+    }
+    key = keyPem?.keys[0];
+    if (key === undefined) {
+      return { ok: false, message: `no private key found in '${path}' nor in '${keyPath}'` };
+    }
+  }
+  return { ok: true, files: [{ path, certPem: pem.certificates.join('\n'), keyPem: key }] };
+}
+
+function joinPath(directory: string, name: string): string {
+  return directory.endsWith('/') ? `${directory}${name}` : `${directory}/${name}`;
+}
+
+async function loadReference(path: string, files: ConfigFileReader): Promise<LoadResult> {
+  let isDirectory = false;
+  try {
+    isDirectory = await files.isDirectory(path);
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) return loadPemFile(path, files);
+
+  let names: string[];
+  try {
+    names = await files.readDir(path);
+  } catch (err) {
+    return { ok: false, message: `unable to read certificate directory '${path}': ${describe(err)}` };
+  }
+  const candidates = names
+    .filter((name) => !COMPANION_EXTENSIONS.some((ext) => name.endsWith(ext)))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const loaded: CertificateFile[] = [];
+  for (const name of candidates) {
+    const full = joinPath(path, name);
+    if (await files.isDirectory(full).catch(() => false)) continue;
+    const result = await loadPemFile(full, files);
+    if (!result.ok) return result;
+    loaded.push(...result.files);
+  }
+  if (loaded.length === 0) return { ok: false, message: `no certificate file found in directory '${path}'` };
+  return { ok: true, files: loaded };
+}
+
+/**
+ * Reads every reference (each path once), reporting failures at the `crt` word that named
+ * them. References that failed are absent from the returned map.
+ */
+export async function loadCertificates(
+  references: readonly CertificateReference[],
+  files: ConfigFileReader,
+  diagnostics: DiagnosticList,
+): Promise<Map<CertificateReference, CertificateFile[]>> {
+  const byPath = new Map<string, Promise<LoadResult>>();
+  const results = await Promise.all(
+    references.map((reference) => {
+      let pending = byPath.get(reference.path);
+      if (pending === undefined) {
+        pending = loadReference(reference.path, files);
+        byPath.set(reference.path, pending);
+      }
+      return pending;
+    }),
+  );
+  // Reported in reference (file) order, whatever order the reads finished in.
+  const loaded = new Map<CertificateReference, CertificateFile[]>();
+  references.forEach((reference, index) => {
+    const result = results[index] as LoadResult;
+    if (result.ok) loaded.set(reference, result.files);
+    else diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${result.message}.` });
+  });
+  return loaded;
+}

@@ -1,0 +1,434 @@
+/**
+ * defineConfig(): a configuration written in TypeScript instead of haproxy.cfg.
+ *
+ *   export default defineConfig({
+ *     defaults: { mode: 'http', timeouts: { connect: '5s', client: '30s', server: '30s' } },
+ *     frontends: { web: { bind: ':8080', defaultBackend: 'app' } },
+ *     backends: { app: { servers: { s1: '127.0.0.1:3000', s2: { address: '127.0.0.1:3001', weight: 2 } } } },
+ *   }, 'switchyard.config.ts');
+ *
+ * The input is validated by a valibot schema (typos in keys are errors; each error names its
+ * path, e.g. `backends.app.servers.s2.weight`), then goes through the same draft -> checks ->
+ * model path as haproxy.cfg, so both produce the same ConfigModel with the same defaults
+ * (mode tcp, retries 3, roundrobin, weight 1, ...). Durations are milliseconds or HAProxy
+ * strings ("500ms", "5s", "1m"). TLS certificates are given as PEM text: read the files in the
+ * config module (e.g. with readFileSync) — defineConfig itself reads nothing.
+ */
+
+import * as v from 'valibot';
+import { parseAddress } from './address.ts';
+import {
+  newGlobalDraft,
+  newProxyDraft,
+  type BindDraft,
+  type ConfigDraft,
+  type LogDraft,
+  type Place,
+  type ProxyDraft,
+  type ProxyKind,
+  type ServerSettings,
+} from './draft.ts';
+import { DiagnosticList } from './errors.ts';
+import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
+import type { ConfigModel, LogTarget } from './model.ts';
+import { resolveConfig } from './resolve.ts';
+import {
+  balanceAlgorithmSchema,
+  checkConfigModel,
+  countSchema,
+  durationMsSchema,
+  logFormatSchema,
+  logLevelSchema,
+  modeSchema,
+  nameSchema,
+  weightSchema,
+} from './schema.ts';
+import { didYouMean } from './suggest.ts';
+import { parseDuration } from './time.ts';
+
+const durationSchema = v.union(
+  [
+    durationMsSchema,
+    v.pipe(
+      v.string(),
+      v.check((text) => parseDuration(text).ok, 'expected a duration such as 500, "500ms", "5s", "1m", "2h" or "1d"'),
+      v.transform((text) => {
+        const parsed = parseDuration(text);
+        return parsed.ok ? parsed.ms : 0;
+      }),
+    ),
+  ],
+  'expected a duration: milliseconds as a number, or a string such as "5s"',
+);
+
+const timeoutsInputSchema = v.strictObject({
+  connect: v.optional(durationSchema),
+  client: v.optional(durationSchema),
+  server: v.optional(durationSchema),
+  tunnel: v.optional(durationSchema),
+  clientFin: v.optional(durationSchema),
+  serverFin: v.optional(durationSchema),
+  queue: v.optional(durationSchema),
+  check: v.optional(durationSchema),
+  httpRequest: v.optional(durationSchema),
+  httpKeepAlive: v.optional(durationSchema),
+});
+
+const logTargetInputSchema = v.union([
+  v.picklist(['stdout', 'stderr']),
+  v.strictObject({
+    target: v.pipe(v.string(), v.minLength(1)),
+    format: v.optional(logFormatSchema),
+    facility: v.optional(v.picklist(LOG_FACILITIES)),
+    level: v.optional(logLevelSchema),
+    minLevel: v.optional(logLevelSchema),
+    maxLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(80), v.maxValue(65535))),
+  }),
+]);
+
+const proxyLogInputSchema = v.union([v.literal('global'), logTargetInputSchema]);
+
+const optionsInputSchema = v.strictObject({
+  tcplog: v.optional(v.boolean()),
+  dontlognull: v.optional(v.boolean()),
+  redispatch: v.optional(v.boolean()),
+});
+
+const certificateInputSchema = v.strictObject({
+  certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
+  keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
+  /** Where it came from, for messages. */
+  path: v.optional(v.string()),
+});
+
+const bindInputSchema = v.union([
+  v.pipe(v.string(), v.minLength(1)),
+  v.strictObject({
+    address: v.pipe(v.string(), v.minLength(1)),
+    ssl: v.optional(v.strictObject({ certificates: v.pipe(v.array(certificateInputSchema), v.minLength(1)) })),
+    alpn: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(255))), v.minLength(1))),
+    name: v.optional(v.string()),
+    v6only: v.optional(v.boolean()),
+    backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  }),
+]);
+
+const serverSettingsEntries = {
+  weight: v.optional(weightSchema),
+  maxconn: v.optional(countSchema),
+  disabled: v.optional(v.boolean()),
+  backup: v.optional(v.boolean()),
+};
+
+const serverInputSchema = v.union([
+  v.pipe(v.string(), v.minLength(1)),
+  v.strictObject({ address: v.pipe(v.string(), v.minLength(1)), ...serverSettingsEntries }),
+]);
+
+const namedServerInputSchema = v.strictObject({
+  name: nameSchema,
+  address: v.pipe(v.string(), v.minLength(1)),
+  ...serverSettingsEntries,
+});
+
+const balanceInputSchema = v.union([balanceAlgorithmSchema, v.strictObject({ algorithm: balanceAlgorithmSchema })]);
+
+const commonEntries = {
+  mode: v.optional(modeSchema),
+  timeouts: v.optional(timeoutsInputSchema),
+  options: v.optional(optionsInputSchema),
+  log: v.optional(v.array(proxyLogInputSchema)),
+  disabled: v.optional(v.boolean()),
+};
+
+const frontendEntries = {
+  bind: v.union([bindInputSchema, v.pipe(v.array(bindInputSchema), v.minLength(1))]),
+  defaultBackend: v.optional(nameSchema),
+  maxconn: v.optional(countSchema),
+  description: v.optional(v.string()),
+};
+
+const backendEntries = {
+  servers: v.optional(v.union([v.record(nameSchema, serverInputSchema), v.array(namedServerInputSchema)])),
+  defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
+  balance: v.optional(balanceInputSchema),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
+  description: v.optional(v.string()),
+};
+
+const defaultsInputSchema = v.strictObject({
+  ...commonEntries,
+  maxconn: v.optional(countSchema),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
+  balance: v.optional(balanceInputSchema),
+  defaultBackend: v.optional(nameSchema),
+  defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
+});
+
+const frontendInputSchema = v.strictObject({ ...commonEntries, ...frontendEntries });
+const backendInputSchema = v.strictObject({ ...commonEntries, ...backendEntries });
+const listenInputSchema = v.strictObject({
+  ...commonEntries,
+  ...backendEntries,
+  ...frontendEntries,
+  defaultBackend: v.optional(nameSchema),
+});
+
+/** The defineConfig() input, as a schema (exported for tooling, e.g. JSON config files). */
+export const configInputSchema = v.strictObject({
+  global: v.optional(
+    v.strictObject({
+      maxconn: v.optional(countSchema),
+      nbthread: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096))),
+      log: v.optional(v.array(logTargetInputSchema)),
+      hardStopAfter: v.optional(durationSchema),
+    }),
+  ),
+  defaults: v.optional(defaultsInputSchema),
+  frontends: v.optional(v.record(nameSchema, frontendInputSchema)),
+  backends: v.optional(v.record(nameSchema, backendInputSchema)),
+  listen: v.optional(v.record(nameSchema, listenInputSchema)),
+});
+
+/** What defineConfig() accepts. */
+export type SwitchyardConfig = v.InferInput<typeof configInputSchema>;
+type ParsedInput = v.InferOutput<typeof configInputSchema>;
+type ParsedCommon = v.InferOutput<typeof defaultsInputSchema>;
+type ParsedLog = v.InferOutput<typeof proxyLogInputSchema>;
+type ParsedBind = v.InferOutput<typeof bindInputSchema>;
+type ParsedServerSettings = v.InferOutput<v.ObjectSchema<typeof serverSettingsEntries, undefined>>;
+
+/** Builds drafts from validated input, reporting semantic errors with their input path. */
+class DraftBuilder {
+  readonly #file: string;
+  readonly #diagnostics: DiagnosticList;
+  readonly #place: Place;
+
+  constructor(file: string, diagnostics: DiagnosticList) {
+    this.#file = file;
+    this.#diagnostics = diagnostics;
+    this.#place = { file, line: 0, column: 0 };
+  }
+
+  #error(path: string, message: string): void {
+    this.#diagnostics.error({ ...this.#place, keyword: path, message: `${path}: ${message}` });
+  }
+
+  #warning(path: string, message: string): void {
+    this.#diagnostics.warning({ ...this.#place, keyword: path, message: `${path}: ${message}` });
+  }
+
+  build(input: ParsedInput): ConfigDraft {
+    const global = newGlobalDraft();
+    if (input.global?.maxconn !== undefined) global.maxconn = input.global.maxconn;
+    if (input.global?.nbthread !== undefined) global.nbthread = input.global.nbthread;
+    if (input.global?.hardStopAfter !== undefined) global.hardStopAfter = input.global.hardStopAfter;
+    (input.global?.log ?? []).forEach((log, i) => {
+      global.logs.push(this.#logTarget(log, `global.log.${i}`));
+    });
+
+    const defaults = input.defaults === undefined ? undefined : this.#proxy('defaults', '', input.defaults, undefined, 'defaults');
+    const proxies: ProxyDraft[] = [];
+    for (const [name, fe] of Object.entries(input.frontends ?? {})) {
+      const proxy = this.#proxy('frontend', name, fe, defaults, `frontends.${name}`);
+      this.#frontendPart(proxy, fe, `frontends.${name}`);
+      proxies.push(proxy);
+    }
+    for (const [name, be] of Object.entries(input.backends ?? {})) {
+      const proxy = this.#proxy('backend', name, be, defaults, `backends.${name}`);
+      this.#backendPart(proxy, be, `backends.${name}`);
+      proxies.push(proxy);
+    }
+    for (const [name, li] of Object.entries(input.listen ?? {})) {
+      const path = `listen.${name}`;
+      if (input.frontends?.[name] !== undefined || input.backends?.[name] !== undefined) {
+        this.#error(path, `listen '${name}' has the same name as a frontend or backend.`);
+      }
+      const proxy = this.#proxy('listen', name, li, defaults, path);
+      this.#frontendPart(proxy, li, path);
+      this.#backendPart(proxy, li, path);
+      proxies.push(proxy);
+    }
+    return { global, proxies };
+  }
+
+  #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {
+    const spec = typeof log === 'string' ? { target: log } : log;
+    const target = spec.target;
+    if (!isServedLogTarget(target)) {
+      this.#warning(path, `log target '${target}' is accepted, but only 'stdout' and 'stderr' are served for now: nothing will be sent to it.`);
+    }
+    return {
+      target,
+      // stdout/stderr lines are usually read by a collector that adds its own timestamp.
+      format: 'format' in spec && spec.format !== undefined ? spec.format : isServedLogTarget(target) ? 'raw' : 'rfc3164',
+      facility: ('facility' in spec ? spec.facility : undefined) ?? 'local0',
+      level: 'level' in spec ? spec.level : undefined,
+      minLevel: 'minLevel' in spec ? spec.minLevel : undefined,
+      maxLength: 'maxLength' in spec ? spec.maxLength : undefined,
+      source: { file: this.#file, line: 0 },
+    };
+  }
+
+  #proxy(
+    kind: ProxyKind,
+    name: string,
+    input: Partial<ParsedCommon> & { description?: string | undefined },
+    defaults: ProxyDraft | undefined,
+    path: string,
+  ): ProxyDraft {
+    const proxy = newProxyDraft(kind, name, this.#place, defaults);
+    if (input.mode !== undefined) proxy.mode = input.mode;
+    if (input.maxconn !== undefined) proxy.maxconn = input.maxconn;
+    if (input.retries !== undefined) proxy.retries = input.retries;
+    if (input.balance !== undefined) {
+      proxy.balance = { algorithm: typeof input.balance === 'string' ? input.balance : input.balance.algorithm };
+    }
+    for (const [key, value] of Object.entries(input.timeouts ?? {})) {
+      if (value !== undefined) proxy.timeouts[key as keyof ProxyDraft['timeouts']] = value;
+    }
+    for (const [key, value] of Object.entries(input.options ?? {})) {
+      if (value !== undefined) proxy.options[key as keyof ProxyDraft['options']] = value;
+    }
+    if (input.log !== undefined) {
+      // An explicit list replaces what defaults gave (there is no `no log` here).
+      proxy.logs = input.log.map(
+        (log, i): LogDraft =>
+          log === 'global' ? { global: true, source: { file: this.#file, line: 0 } } : this.#logTarget(log, `${path}.log.${i}`),
+      );
+    }
+    if (input.disabled !== undefined) proxy.disabled = input.disabled;
+    if (input.description !== undefined) proxy.description = input.description;
+    if (input.defaultBackend !== undefined) proxy.defaultBackend = { name: input.defaultBackend, place: this.#place };
+    if (input.defaultServer !== undefined) applyServerSettings(proxy.defaultServer, input.defaultServer);
+    return proxy;
+  }
+
+  #frontendPart(proxy: ProxyDraft, input: { bind: ParsedBind | ParsedBind[] }, path: string): void {
+    const binds = Array.isArray(input.bind) ? input.bind : [input.bind];
+    binds.forEach((bind, i) => {
+      const bindPath = Array.isArray(input.bind) ? `${path}.bind.${i}` : `${path}.bind`;
+      const spec = typeof bind === 'string' ? { address: bind } : bind;
+      for (const part of spec.address.split(',')) {
+        const parsed = parseAddress(part, true);
+        if (!parsed.ok) {
+          this.#error(bindPath, `${parsed.message}.`);
+          continue;
+        }
+        const draft: BindDraft = {
+          host: parsed.value.host,
+          port: parsed.value.port,
+          address: part,
+          ssl: false,
+          crt: [],
+          certificates: [],
+          alpn: undefined,
+          name: undefined,
+          v6only: undefined,
+          backlog: undefined,
+          place: this.#place,
+        };
+        if (typeof bind !== 'string') {
+          if (bind.ssl !== undefined) {
+            draft.ssl = true;
+            draft.certificates = bind.ssl.certificates.map((c, k) => ({
+              path: c.path ?? `${bindPath}.ssl.certificates.${k}`,
+              certPem: c.certPem,
+              keyPem: c.keyPem,
+            }));
+          }
+          draft.alpn = bind.alpn;
+          draft.name = bind.name;
+          draft.v6only = bind.v6only;
+          draft.backlog = bind.backlog;
+        }
+        proxy.binds.push(draft);
+      }
+    });
+  }
+
+  #backendPart(
+    proxy: ProxyDraft,
+    input: { servers?: Record<string, string | ({ address: string } & ParsedServerSettings)> | ({ name: string; address: string } & ParsedServerSettings)[] | undefined },
+    path: string,
+  ): void {
+    const servers = input.servers;
+    if (servers === undefined) return;
+    const entries: [string, string | ({ address: string } & ParsedServerSettings), string][] = Array.isArray(servers)
+      ? servers.map((s, i) => [s.name, s, `${path}.servers.${i}`])
+      : Object.entries(servers).map(([name, s]) => [name, s, `${path}.servers.${name}`]);
+    for (const [name, server, serverPath] of entries) {
+      const address = typeof server === 'string' ? server : server.address;
+      const parsed = parseAddress(address, false);
+      if (!parsed.ok) {
+        this.#error(serverPath, `${parsed.message}.`);
+        continue;
+      }
+      const settings: ServerSettings = { ...proxy.defaultServer };
+      if (typeof server !== 'string') applyServerSettings(settings, server);
+      proxy.servers.push({ ...settings, name, host: parsed.value.host, port: parsed.value.port, place: this.#place });
+    }
+  }
+}
+
+/** Every key the input schema knows, for "did you mean" on a misspelt key. */
+function collectKeys(schema: unknown, into: Set<string>, seen = new Set<unknown>()): Set<string> {
+  if (typeof schema !== 'object' || schema === null || seen.has(schema)) return into;
+  seen.add(schema);
+  const node = schema as { entries?: Record<string, unknown>; wrapped?: unknown; options?: unknown; item?: unknown; value?: unknown };
+  if (node.entries !== undefined) {
+    for (const [key, child] of Object.entries(node.entries)) {
+      into.add(key);
+      collectKeys(child, into, seen);
+    }
+  }
+  for (const child of [node.wrapped, node.item, node.value]) collectKeys(child, into, seen);
+  if (Array.isArray(node.options)) for (const child of node.options) collectKeys(child, into, seen);
+  return into;
+}
+
+let knownKeys: Set<string> | undefined;
+
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  if (issue.type === 'strict_object' && issue.expected === 'never') {
+    const key = issue.path?.[issue.path.length - 1]?.key;
+    if (typeof key === 'string') {
+      knownKeys ??= collectKeys(configInputSchema, new Set());
+      return `unknown key '${key}'${didYouMean(key, knownKeys)}`;
+    }
+  }
+  return issue.message;
+}
+
+function applyServerSettings(target: ServerSettings, input: ParsedServerSettings): void {
+  if (input.weight !== undefined) target.weight = input.weight;
+  if (input.maxconn !== undefined) target.maxconn = input.maxconn;
+  if (input.disabled !== undefined) target.disabled = input.disabled;
+  if (input.backup !== undefined) target.backup = input.backup;
+}
+
+/**
+ * Validates a TypeScript configuration and returns the resolved model (HAProxy defaults
+ * applied, cross-checks done). Throws a ConfigError listing every problem. `file` names the
+ * configuration in messages and source locations (line 0).
+ */
+export function defineConfig(input: SwitchyardConfig, file = 'defineConfig()'): ConfigModel {
+  const diagnostics = new DiagnosticList();
+  const parsed = v.safeParse(configInputSchema, input);
+  if (!parsed.success) {
+    for (const issue of parsed.issues) {
+      const path = v.getDotPath(issue) ?? '(root)';
+      diagnostics.error({ file, line: 0, column: 0, keyword: path, message: `${path}: ${describeIssue(issue)}` });
+    }
+    diagnostics.throwIfFailed();
+  }
+  const draft = new DraftBuilder(file, diagnostics).build(parsed.output as ParsedInput);
+  const model = resolveConfig(draft, diagnostics, undefined);
+  diagnostics.throwIfFailed();
+  for (const problem of checkConfigModel(model)) {
+    diagnostics.error({ file, line: 0, column: 0, keyword: '', message: `internal error: invalid model: ${problem}` });
+  }
+  diagnostics.throwIfFailed();
+  return model;
+}
+

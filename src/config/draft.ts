@@ -1,0 +1,162 @@
+/**
+ * The mutable state a configuration is built into before it becomes a ConfigModel. Both the
+ * haproxy.cfg parser and defineConfig() fill these drafts; resolve.ts then applies the same
+ * cross-checks to both and freezes them into the model. Every element keeps the exact place
+ * (file, line, column) it came from, so later checks can point at it.
+ */
+
+import type {
+  BalanceModel,
+  CertificateFile,
+  LogTarget,
+  ProxyMode,
+  SourceLocation,
+  Timeouts,
+} from './model.ts';
+
+export interface Place extends SourceLocation {
+  /** 1-based; 0 = unknown. */
+  readonly column: number;
+}
+
+export type ProxyKind = 'defaults' | 'frontend' | 'backend' | 'listen';
+
+export type MutableTimeouts = Record<keyof Timeouts, number | undefined>;
+
+/** `log global` is kept as a marker and replaced by the global targets at the end. */
+export type LogDraft = LogTarget | { readonly global: true; readonly source: SourceLocation };
+
+/** What `default-server` sets and each `server` line starts from. */
+export interface ServerSettings {
+  weight: number;
+  maxconn: number;
+  disabled: boolean;
+  backup: boolean;
+}
+
+export interface ServerDraft extends ServerSettings {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly place: Place;
+}
+
+/** A `crt` argument still to be read: a file or a directory of PEM files. */
+export interface CertificateReference {
+  /** As resolved against `crt-base`. */
+  readonly path: string;
+  readonly place: Place;
+}
+
+export interface BindDraft {
+  readonly host: string;
+  readonly port: number;
+  /** The address as written, for messages. */
+  readonly address: string;
+  ssl: boolean;
+  /** `crt` arguments (haproxy.cfg); read by the loader. */
+  crt: CertificateReference[];
+  /** Certificates given inline (defineConfig). */
+  certificates: CertificateFile[];
+  alpn: string[] | undefined;
+  name: string | undefined;
+  v6only: boolean | undefined;
+  backlog: number | undefined;
+  readonly place: Place;
+}
+
+export interface ProxyOptionsDraft {
+  tcplog: boolean;
+  dontlognull: boolean;
+  redispatch: boolean;
+}
+
+export interface ProxyDraft {
+  readonly kind: ProxyKind;
+  /** '' for an anonymous defaults section. */
+  readonly name: string;
+  readonly place: Place;
+  /** The defaults section this proxy inherited from, if any (for `default option X`). */
+  readonly inheritedFrom: ProxyDraft | undefined;
+  mode: ProxyMode;
+  maxconn: number;
+  retries: number;
+  balance: BalanceModel;
+  timeouts: MutableTimeouts;
+  options: ProxyOptionsDraft;
+  logs: LogDraft[];
+  defaultBackend: { readonly name: string; readonly place: Place } | undefined;
+  disabled: boolean;
+  description: string | undefined;
+  binds: BindDraft[];
+  servers: ServerDraft[];
+  defaultServer: ServerSettings;
+}
+
+export interface GlobalDraft {
+  maxconn: number;
+  nbthread: number;
+  logs: LogTarget[];
+  hardStopAfter: number | undefined;
+  /** Prefix for relative `crt` paths. */
+  crtBase: string | undefined;
+  /** Prefix for relative CA file paths (kept for the TLS keywords that take one). */
+  caBase: string | undefined;
+}
+
+export interface ConfigDraft {
+  readonly global: GlobalDraft;
+  /** Frontends, backends and listens in declaration order (defaults sections excluded). */
+  readonly proxies: ProxyDraft[];
+}
+
+export function newGlobalDraft(): GlobalDraft {
+  return { maxconn: 0, nbthread: 1, logs: [], hardStopAfter: undefined, crtBase: undefined, caBase: undefined };
+}
+
+export function emptyTimeouts(): MutableTimeouts {
+  return {
+    connect: undefined,
+    client: undefined,
+    server: undefined,
+    tunnel: undefined,
+    clientFin: undefined,
+    serverFin: undefined,
+    queue: undefined,
+    check: undefined,
+    httpRequest: undefined,
+    httpKeepAlive: undefined,
+  };
+}
+
+/** HAProxy's built-in defaults (what a proxy gets with no `defaults` section). */
+export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inheritedFrom?: ProxyDraft): ProxyDraft {
+  const base = inheritedFrom;
+  return {
+    kind,
+    name,
+    place,
+    inheritedFrom: base,
+    mode: base?.mode ?? 'tcp',
+    maxconn: base?.maxconn ?? 0,
+    retries: base?.retries ?? 3,
+    balance: base?.balance ?? { algorithm: 'roundrobin' },
+    timeouts: base ? { ...base.timeouts } : emptyTimeouts(),
+    options: base ? { ...base.options } : { tcplog: false, dontlognull: false, redispatch: false },
+    logs: base ? [...base.logs] : [],
+    defaultBackend: base?.defaultBackend,
+    disabled: base?.disabled ?? false,
+    description: undefined,
+    binds: [],
+    servers: [],
+    defaultServer: base ? { ...base.defaultServer } : { weight: 1, maxconn: 0, disabled: false, backup: false },
+  };
+}
+
+export function hasFrontendSide(kind: ProxyKind): boolean {
+  return kind === 'frontend' || kind === 'listen';
+}
+
+export function hasBackendSide(kind: ProxyKind): boolean {
+  return kind === 'backend' || kind === 'listen';
+}

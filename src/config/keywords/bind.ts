@@ -1,0 +1,192 @@
+/**
+ * `bind ADDR:PORT[,ADDR:PORT...] [options]` and its options (HAProxy's bind_kw_list):
+ * `ssl`, `crt FILE|DIR` (repeatable), `alpn LIST`, `name NAME`, `v6only`, `v4v6`, `backlog N`.
+ * Each comma-separated address becomes one BindModel carrying the same options.
+ */
+
+import { parseAddress } from '../address.ts';
+import type { BindDraft } from '../draft.ts';
+import type { BindOption, KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { parseInteger, resolveAgainstBase } from './args.ts';
+
+function setFamily(ctx: KeywordContext, bind: BindDraft, v6only: boolean, option: Token): void {
+  if (bind.v6only !== undefined && bind.v6only !== v6only) {
+    ctx.error(`'bind' : 'v4v6' and 'v6only' are mutually exclusive.`, option);
+    return;
+  }
+  bind.v6only = v6only;
+}
+
+const bindOptions: BindOption[] = [
+  {
+    name: 'ssl',
+    arity: 0,
+    parse(_ctx, bind) {
+      bind.ssl = true;
+    },
+  },
+  {
+    name: 'crt',
+    arity: 1,
+    parse(ctx, bind, value) {
+      if (value === undefined) return;
+      bind.crt.push({ path: resolveAgainstBase(value.text, ctx.global.crtBase), place: ctx.place(value) });
+    },
+  },
+  {
+    name: 'alpn',
+    arity: 1,
+    parse(ctx, bind, value) {
+      if (value === undefined) return;
+      const protocols = value.text.split(',');
+      if (protocols.some((p) => p === '' || p.length > 255)) {
+        ctx.error(`'bind' : 'alpn' expects a comma-separated list of protocol names, got '${value.text}'.`, value);
+        return;
+      }
+      bind.alpn = protocols;
+    },
+  },
+  {
+    name: 'name',
+    arity: 1,
+    parse(_ctx, bind, value) {
+      if (value !== undefined) bind.name = value.text;
+    },
+  },
+  {
+    name: 'v6only',
+    arity: 0,
+    parse(ctx, bind, _value, option) {
+      setFamily(ctx, bind, true, option);
+    },
+  },
+  {
+    name: 'v4v6',
+    arity: 0,
+    parse(ctx, bind, _value, option) {
+      setFamily(ctx, bind, false, option);
+    },
+  },
+  {
+    name: 'backlog',
+    arity: 1,
+    parse(ctx, bind, value) {
+      if (value === undefined) return;
+      const backlog = parseInteger(ctx, value, { min: 1, max: 2_147_483_647 }, "'bind' : 'backlog'");
+      if (backlog !== undefined) bind.backlog = backlog;
+    },
+  },
+];
+
+function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
+  const proxy = ctx.proxy;
+  const addressToken = args[1];
+  if (addressToken === undefined || addressToken.text === '') {
+    ctx.error("'bind' expects [addr1]:port1[,[addr2]:port2]... as arguments.");
+    return;
+  }
+  const keyword = 'bind';
+  const template: BindDraft = {
+    host: '',
+    port: 0,
+    address: addressToken.text,
+    ssl: false,
+    crt: [],
+    certificates: [],
+    alpn: undefined,
+    name: undefined,
+    v6only: undefined,
+    backlog: undefined,
+    place: ctx.place(args[0]),
+  };
+  const errorsBefore = ctx.errorCount;
+
+  let i = 2;
+  while (i < args.length) {
+    const optionToken = args[i] as Token;
+    const option = ctx.registry.bindOption(optionToken.text);
+    if (option === undefined) {
+      const name = optionToken.text;
+      if (ctx.registry.isUnsupportedBindOption(name)) {
+        ctx.error(`'bind ${addressToken.text}' : '${name}' is not supported by Switchyard yet.`, optionToken, keyword);
+      } else {
+        const suggestion = ctx.registry.suggestBindOption(name);
+        ctx.error(
+          `'bind ${addressToken.text}' : unknown keyword '${name}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`,
+          optionToken,
+          keyword,
+        );
+      }
+      // Without knowing its arity, the rest of the line cannot be read reliably.
+      return;
+    }
+    const value = option.arity === 1 ? args[i + 1] : undefined;
+    if (option.arity === 1 && value === undefined) {
+      ctx.error(`'bind ${addressToken.text}' : '${option.name}' expects an argument.`, optionToken, keyword);
+      return;
+    }
+    option.parse(ctx, template, value, optionToken);
+    i += 1 + option.arity;
+  }
+
+  if (template.ssl && template.crt.length === 0 && template.certificates.length === 0) {
+    ctx.error(
+      `'bind ${addressToken.text}' : 'ssl' needs a certificate; add 'crt FILE' (a PEM file or a directory of them).`,
+      args.find((t) => t.text === 'ssl'),
+      keyword,
+    );
+  }
+  if (!template.ssl && template.crt.length > 0) {
+    ctx.error(
+      `'bind ${addressToken.text}' : 'crt' is set but 'ssl' is missing; add 'ssl' to serve TLS on this address.`,
+      args.find((t) => t.text === 'crt'),
+      keyword,
+    );
+  }
+
+  const binds: BindDraft[] = [];
+  let offset = 0;
+  for (const part of addressToken.text.split(',')) {
+    const column = addressToken.column + offset;
+    offset += part.length + 1;
+    const parsed = parseAddress(part, true);
+    const partPlace = { ...ctx.place(addressToken), column };
+    if (!parsed.ok) {
+      ctx.error(`'bind' : ${parsed.message}.`, { text: part, column }, keyword);
+      continue;
+    }
+    binds.push({
+      ...template,
+      host: parsed.value.host,
+      port: parsed.value.port,
+      address: part,
+      crt: [...template.crt],
+      certificates: [...template.certificates],
+      alpn: template.alpn === undefined ? undefined : [...template.alpn],
+      place: partPlace,
+    });
+  }
+  // Only a fully valid line adds listeners, so one mistake does not cascade into others.
+  if (proxy !== undefined && ctx.errorCount === errorsBefore) proxy.binds.push(...binds);
+}
+
+const keywords: SectionKeyword[] = [{ name: 'bind', sections: ['frontend', 'listen'], parse: parseBind }];
+
+export const bindKeywords: KeywordList = {
+  keywords,
+  bindOptions,
+  unsupported: {
+    bindOptions: [
+      'accept-netscaler-cip', 'accept-proxy', 'allow-0rtt', 'ca-file', 'ca-ignore-err', 'ca-sign-file',
+      'ca-sign-pass', 'ca-verify-file', 'ciphers', 'ciphersuites', 'client-sigalgs', 'crl-file', 'crt-ignore-err',
+      'crt-list', 'curves', 'defer-accept', 'ecdhe', 'expose-fd', 'force-sslv3', 'force-tlsv10', 'force-tlsv11',
+      'force-tlsv12', 'force-tlsv13', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',
+      'interface', 'label', 'level', 'maxconn', 'mode', 'mss', 'namespace', 'nbconn', 'nice', 'no-alpn',
+      'no-ca-names', 'no-sslv3', 'no-tls-tickets', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'npn',
+      'prefer-client-ciphers', 'process', 'proto', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
+      'shards', 'sigalgs', 'ssl-max-ver', 'ssl-min-ver', 'strict-sni', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',
+      'tls-ticket-keys', 'transparent', 'uid', 'user', 'verify', 'default-crt', 'ktls', 'cc',
+    ],
+  },
+};

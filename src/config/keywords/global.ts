@@ -1,0 +1,140 @@
+/**
+ * The `global` section: process-wide settings. Process-management keywords (daemon, user,
+ * chroot, ...) are accepted for compatibility with existing haproxy.cfg files but have no
+ * effect — run Switchyard under a supervisor — and each use draws a warning naming its line.
+ */
+
+import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { noExtraArgs, parseInteger, parseTime, requireArgs } from './args.ts';
+import { parseLogTarget } from './log.ts';
+
+const GLOBAL = ['global'] as const;
+
+function globalKeyword(name: string, parse: SectionKeyword['parse'], modifiers = false): SectionKeyword {
+  return { name, sections: GLOBAL, parse, modifiers };
+}
+
+/** Accepted, warned about, otherwise ignored. `argCount` words must follow. */
+function noEffect(name: string, argCount: number, usage: string): SectionKeyword {
+  return globalKeyword(name, (ctx, args) => {
+    if (argCount > 0 && !requireArgs(ctx, args, argCount, usage)) return;
+    if (!noExtraArgs(ctx, args, 1 + argCount)) return;
+    ctx.warning(
+      `'${name}' has no effect in Switchyard (process management is left to the supervisor, e.g. systemd or a container runtime); ignored.`,
+    );
+  });
+}
+
+function setBase(which: 'crtBase' | 'caBase') {
+  return (ctx: KeywordContext, args: readonly Token[]): void => {
+    if (!requireArgs(ctx, args, 1, 'a directory as an argument') || !noExtraArgs(ctx, args, 2)) return;
+    if (ctx.global[which] !== undefined) {
+      ctx.error(`'${args[0]?.text}' already specified.`);
+      return;
+    }
+    ctx.global[which] = (args[1] as Token).text;
+  };
+}
+
+const keywords: SectionKeyword[] = [
+  globalKeyword('maxconn', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
+    const value = parseInteger(ctx, args[1] as Token, { min: 0, max: 2_147_483_647 }, "'maxconn'");
+    if (value !== undefined) ctx.global.maxconn = value;
+  }),
+  globalKeyword('nbthread', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
+    const value = parseInteger(ctx, args[1] as Token, { min: 1, max: 4096 }, "'nbthread'");
+    if (value === undefined) return;
+    ctx.global.nbthread = value;
+    if (value > 1) {
+      ctx.warning(
+        `'nbthread ${value}' : Switchyard runs one event loop per process; the value is recorded but does not start threads.`,
+        args[1],
+      );
+    }
+  }),
+  globalKeyword('hard-stop-after', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'a time value as an argument') || !noExtraArgs(ctx, args, 2)) return;
+    const ms = parseTime(ctx, args[1] as Token, "'hard-stop-after'");
+    if (ms !== undefined) ctx.global.hardStopAfter = ms;
+  }),
+  globalKeyword('crt-base', setBase('crtBase')),
+  globalKeyword('ca-base', setBase('caBase')),
+  globalKeyword(
+    'log',
+    (ctx, args) => {
+      if (ctx.modifier === 'default') {
+        ctx.error("'default log' is not supported in the 'global' section.");
+        return;
+      }
+      if (ctx.modifier === 'no') {
+        if (noExtraArgs(ctx, args, 1)) ctx.global.logs = [];
+        return;
+      }
+      if (args[1]?.text === 'global') {
+        ctx.error("'log global' is only valid in a proxy or defaults section.", args[1]);
+        return;
+      }
+      const target = parseLogTarget(ctx, args);
+      if (target !== undefined) ctx.global.logs.push(target);
+    },
+    true,
+  ),
+  globalKeyword('setenv', (ctx, args) => {
+    if (!requireArgs(ctx, args, 2, '<name> and <value> as arguments') || !noExtraArgs(ctx, args, 3)) return;
+    ctx.setEnv((args[1] as Token).text, (args[2] as Token).text);
+  }),
+  globalKeyword('presetenv', (ctx, args) => {
+    if (!requireArgs(ctx, args, 2, '<name> and <value> as arguments') || !noExtraArgs(ctx, args, 3)) return;
+    const name = (args[1] as Token).text;
+    if (ctx.getEnv(name) === undefined) ctx.setEnv(name, (args[2] as Token).text);
+  }),
+  globalKeyword('unsetenv', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'at least one variable name')) return;
+    for (const name of args.slice(1)) ctx.setEnv(name.text, undefined);
+  }),
+  noEffect('daemon', 0, ''),
+  noEffect('master-worker', 0, ''),
+  noEffect('user', 1, 'a user name as an argument'),
+  noEffect('group', 1, 'a group name as an argument'),
+  noEffect('uid', 1, 'an integer argument'),
+  noEffect('gid', 1, 'an integer argument'),
+  noEffect('chroot', 1, 'a directory as an argument'),
+  noEffect('pidfile', 1, 'a file name as an argument'),
+];
+
+export const globalKeywords: KeywordList = {
+  keywords,
+  unsupported: {
+    global: [
+      'stats', 'description', 'node', 'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
+      'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcomprate', 'maxcompcpuusage',
+      'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-ciphers',
+      'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
+      'ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites',
+      'ssl-default-server-options', 'ssl-default-server-curves', 'ssl-default-server-sigalgs',
+      'ssl-dh-param-file', 'ssl-server-verify', 'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
+      'ssl-load-extra-del-ext', 'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
+      'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
+      'localpeer', 'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
+      'expose-experimental-directives', 'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
+      'server-state-file', 'server-state-base', 'external-check', 'noepoll', 'nokqueue', 'noevports',
+      'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'busy-polling', 'profiling.tasks',
+      'profiling.memory', 'quiet', 'zero-warning', 'mworker-max-reloads', 'numa-cpu-mapping', 'strict-limits',
+      'close-spread-time', 'grace', 'issuers-chain-path', 'unix-bind', 'thread-group', 'thread-groups',
+      'fd-hard-limit', 'anonkey', 'cluster-secret', 'httpclient.resolvers.id', 'httpclient.ssl.verify',
+      'httpclient.ssl.ca-file', 'httpclient.resolvers.disabled', 'httpclient.resolvers.prefer',
+      'httpclient.retries', 'httpclient.timeout.connect', 'default-path', 'hard-stop-after-grace',
+      'log-format', 'ocsp-update.mode', 'ocsp-update.mindelay', 'ocsp-update.maxdelay', 'limited-quic',
+      'no-quic', 'debug', 'stats-file', 'setcap', 'pp2-never-send-local', 'prealloc-fd', 'harden.reject-privileged-ports.tcp',
+      'harden.reject-privileged-ports.quic', 'ssl-security-level', 'wurfl-data-file', '51degrees-data-file',
+      'deviceatlas-json-file',
+    ],
+    sections: [
+      'userlist', 'peers', 'resolvers', 'mailers', 'program', 'http-errors', 'ring', 'log-forward',
+      'cache', 'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
+    ],
+  },
+};

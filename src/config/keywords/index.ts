@@ -1,0 +1,35 @@
+/**
+ * The keyword tables Switchyard ships with. A module adding keywords exports a KeywordList and
+ * is listed here; the parser itself never changes for a new keyword.
+ */
+
+import { KeywordRegistry, type KeywordList } from '../registry.ts';
+import { bindKeywords } from './bind.ts';
+import { globalKeywords } from './global.ts';
+import { optionKeywords } from './options.ts';
+import { proxyKeywords } from './proxy.ts';
+import { serverKeywords } from './server.ts';
+
+export const builtinKeywordLists: readonly KeywordList[] = [
+  globalKeywords,
+  proxyKeywords,
+  optionKeywords,
+  bindKeywords,
+  serverKeywords,
+];
+
+/** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */
+export function createKeywordRegistry(extra: readonly KeywordList[] = []): KeywordRegistry {
+  const registry = new KeywordRegistry();
+  for (const list of builtinKeywordLists) registry.register(list);
+  for (const list of extra) registry.register(list);
+  return registry;
+}
+
+let shared: KeywordRegistry | undefined;
+
+/** The built-in registry, created once. */
+export function defaultKeywordRegistry(): KeywordRegistry {
+  shared ??= createKeywordRegistry();
+  return shared;
+}

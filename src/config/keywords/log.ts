@@ -1,0 +1,129 @@
+/**
+ * `log` lines, shared by the global section and proxies:
+ *
+ *   log TARGET [len N] [format raw|rfc3164|rfc5424|short] FACILITY [LEVEL [MINLEVEL]]
+ *
+ * Only `stdout` and `stderr` are served; a syslog address or socket path is kept in the model
+ * but draws a warning, since no line would reach it.
+ */
+
+import type { LogLevelName, LogTarget } from '../model.ts';
+import type { KeywordContext } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { parseInteger } from './args.ts';
+
+export const LOG_FACILITIES: readonly string[] = [
+  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp',
+  'ntp', 'audit', 'alert', 'cron2', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5',
+  'local6', 'local7',
+];
+
+export const LOG_LEVELS: readonly LogLevelName[] = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+
+const SUPPORTED_FORMATS = new Set<LogTarget['format']>(['raw', 'rfc3164', 'rfc5424', 'short']);
+const HAPROXY_FORMATS = new Set(['local', 'priority', 'timed', 'iso']);
+
+function isLevel(text: string): text is LogLevelName {
+  return (LOG_LEVELS as readonly string[]).includes(text);
+}
+
+export function isServedLogTarget(target: string): boolean {
+  return target === 'stdout' || target === 'stderr';
+}
+
+/** Parses the words after `log`; reports problems and returns undefined when invalid. */
+export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): LogTarget | undefined {
+  const target = args[1];
+  if (target === undefined) {
+    ctx.error("'log' expects either <address[:port]> and <facility> or 'global' as arguments.");
+    return undefined;
+  }
+  let i = 2;
+  let format: LogTarget['format'] = 'rfc3164';
+  let maxLength: number | undefined;
+  for (;;) {
+    const word = args[i];
+    if (word?.text === 'len') {
+      const value = args[i + 1];
+      if (value === undefined) {
+        ctx.error("'log' : 'len' expects a length in bytes.", word);
+        return undefined;
+      }
+      const parsed = parseInteger(ctx, value, { min: 80, max: 65535 }, "'log len'");
+      if (parsed === undefined) return undefined;
+      maxLength = parsed;
+      i += 2;
+    } else if (word?.text === 'format') {
+      const value = args[i + 1];
+      if (value === undefined) {
+        ctx.error("'log' : 'format' expects one of raw, rfc3164, rfc5424, short.", word);
+        return undefined;
+      }
+      if (SUPPORTED_FORMATS.has(value.text as LogTarget['format'])) {
+        format = value.text as LogTarget['format'];
+      } else if (HAPROXY_FORMATS.has(value.text)) {
+        ctx.error(`'log' : format '${value.text}' is not supported yet (supported: raw, rfc3164, rfc5424, short).`, value);
+        return undefined;
+      } else {
+        ctx.error(`'log' : unknown log format '${value.text}' (supported: raw, rfc3164, rfc5424, short).`, value);
+        return undefined;
+      }
+      i += 2;
+    } else if (word?.text === 'sample') {
+      ctx.error("'log' : 'sample' is not supported yet.", word);
+      return undefined;
+    } else {
+      break;
+    }
+  }
+
+  const facility = args[i];
+  if (facility === undefined) {
+    ctx.error("'log' expects <facility> after the target (e.g. 'log stdout format raw local0').", target);
+    return undefined;
+  }
+  if (!LOG_FACILITIES.includes(facility.text)) {
+    ctx.error(`'log' : unknown log facility '${facility.text}'.`, facility);
+    return undefined;
+  }
+  let level: LogLevelName | undefined;
+  let minLevel: LogLevelName | undefined;
+  const levelToken = args[i + 1];
+  if (levelToken !== undefined) {
+    if (!isLevel(levelToken.text)) {
+      ctx.error(`'log' : unknown optional log level '${levelToken.text}'.`, levelToken);
+      return undefined;
+    }
+    level = levelToken.text;
+  }
+  const minToken = args[i + 2];
+  if (minToken !== undefined) {
+    if (!isLevel(minToken.text)) {
+      ctx.error(`'log' : unknown optional minimum log level '${minToken.text}'.`, minToken);
+      return undefined;
+    }
+    minLevel = minToken.text;
+  }
+  const extra = args[i + 3];
+  if (extra !== undefined) {
+    ctx.error(`'log' cannot handle unexpected argument '${extra.text}'.`, extra);
+    return undefined;
+  }
+
+  if (!isServedLogTarget(target.text)) {
+    ctx.warning(
+      `'log' : target '${target.text}' is accepted, but only 'stdout' and 'stderr' are served for now: nothing will be sent to it.`,
+      target,
+    );
+  }
+  const { file, line } = ctx.place(args[0]);
+  return {
+    target: target.text,
+    format,
+    facility: facility.text,
+    level,
+    minLevel,
+    maxLength,
+    source: { file, line },
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * General proxy keywords (defaults, frontend, backend, listen): mode, maxconn, timeouts,
+ * retries, default_backend, balance, log, disabled/enabled, description and the `option`
+ * dispatcher. Options themselves live in options.ts.
+ *
+ * Where HAProxy accepts a keyword in a proxy that lacks the matching side (e.g. `timeout
+ * server` in a frontend) it warns and ignores it; Switchyard does the same.
+ */
+
+import type { MutableTimeouts } from '../draft.ts';
+import type { KeywordContext, KeywordList, SectionKeyword, SectionKind } from '../registry.ts';
+import { didYouMean } from '../suggest.ts';
+import type { Token } from '../tokenizer.ts';
+import { noExtraArgs, parseInteger, parseTime, requireArgs } from './args.ts';
+import { parseLogTarget } from './log.ts';
+
+const ALL_PROXIES: readonly SectionKind[] = ['defaults', 'frontend', 'backend', 'listen'];
+const NAMED_PROXIES: readonly SectionKind[] = ['frontend', 'backend', 'listen'];
+
+function proxyKeyword(
+  name: string,
+  parse: (ctx: KeywordContext, args: readonly Token[]) => void,
+  sections: readonly SectionKind[] = ALL_PROXIES,
+  modifiers = false,
+): SectionKeyword {
+  return { name, sections, parse, modifiers };
+}
+
+interface TimeoutDefinition {
+  readonly field: keyof MutableTimeouts;
+  readonly capability: 'frontend' | 'backend' | 'both';
+}
+
+const TIMEOUTS: Readonly<Record<string, TimeoutDefinition>> = {
+  client: { field: 'client', capability: 'frontend' },
+  'client-fin': { field: 'clientFin', capability: 'frontend' },
+  server: { field: 'server', capability: 'backend' },
+  'server-fin': { field: 'serverFin', capability: 'backend' },
+  connect: { field: 'connect', capability: 'backend' },
+  tunnel: { field: 'tunnel', capability: 'backend' },
+  queue: { field: 'queue', capability: 'backend' },
+  check: { field: 'check', capability: 'backend' },
+  'http-request': { field: 'httpRequest', capability: 'both' },
+  'http-keep-alive': { field: 'httpKeepAlive', capability: 'both' },
+};
+
+const UNSUPPORTED_TIMEOUTS = new Set(['tarpit', 'handshake']);
+/** Pre-1.5 spellings HAProxy itself no longer accepts. */
+const REMOVED_TIMEOUTS: Readonly<Record<string, string>> = {
+  clitimeout: 'client',
+  srvtimeout: 'server',
+  contimeout: 'connect',
+};
+
+function parseTimeout(ctx: KeywordContext, args: readonly Token[]): void {
+  const which = args[1];
+  const names = Object.keys(TIMEOUTS);
+  if (which === undefined) {
+    ctx.error(`'timeout' expects one of ${names.map((n) => `'${n}'`).join(', ')} and a time value.`);
+    return;
+  }
+  const definition = TIMEOUTS[which.text];
+  if (definition === undefined) {
+    if (UNSUPPORTED_TIMEOUTS.has(which.text)) {
+      ctx.error(`'timeout ${which.text}' is not supported by Switchyard yet.`, which, 'timeout');
+    } else if (REMOVED_TIMEOUTS[which.text] !== undefined) {
+      ctx.error(
+        `'timeout ${which.text}' is a removed HAProxy keyword; use 'timeout ${REMOVED_TIMEOUTS[which.text]}'.`,
+        which,
+        'timeout',
+      );
+    } else {
+      ctx.error(
+        `'timeout' supports ${names.map((n) => `'${n}'`).join(', ')} (got '${which.text}')${didYouMean(which.text, names)}.`,
+        which,
+        'timeout',
+      );
+    }
+    return;
+  }
+  const keyword = `timeout ${which.text}`;
+  if (!requireArgs(ctx, args, 1, 'a time value as an argument', 2)) return;
+  if (!noExtraArgs(ctx, args, 3, 2)) return;
+  const ms = parseTime(ctx, args[2] as Token, `'${keyword}'`);
+  if (ms === undefined) return;
+  const proxy = ctx.proxy;
+  if (proxy === undefined) return;
+  if (definition.capability !== 'both' && ctx.ignoredWithoutCapability(definition.capability, args[0], keyword)) return;
+  proxy.timeouts[definition.field] = ms;
+}
+
+const SUPPORTED_BALANCE = ['roundrobin', 'static-rr'] as const;
+const UNSUPPORTED_BALANCE = ['leastconn', 'first', 'source', 'uri', 'url_param', 'hdr', 'random', 'rdp-cookie', 'hash', 'log-hash', 'sticky'];
+
+function parseBalance(ctx: KeywordContext, args: readonly Token[]): void {
+  const algorithm = args[1];
+  if (algorithm === undefined) {
+    ctx.error(`'balance' expects one of ${SUPPORTED_BALANCE.map((a) => `'${a}'`).join(', ')}.`);
+    return;
+  }
+  const base = algorithm.text.replace(/\(.*$/, '');
+  if (algorithm.text === 'roundrobin' || algorithm.text === 'static-rr') {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    if (ctx.ignoredWithoutCapability('backend')) return;
+    const proxy = ctx.proxy;
+    if (proxy !== undefined) proxy.balance = { algorithm: algorithm.text };
+    return;
+  }
+  if (UNSUPPORTED_BALANCE.includes(base)) {
+    ctx.error(
+      `'balance ${base}' is not supported yet (supported: ${SUPPORTED_BALANCE.join(', ')}).`,
+      algorithm,
+    );
+    return;
+  }
+  ctx.error(
+    `'balance' only supports ${SUPPORTED_BALANCE.map((a) => `'${a}'`).join(', ')} (got '${algorithm.text}')${didYouMean(
+      algorithm.text,
+      [...SUPPORTED_BALANCE, ...UNSUPPORTED_BALANCE],
+    )}.`,
+    algorithm,
+  );
+}
+
+function parseOption(ctx: KeywordContext, args: readonly Token[]): void {
+  const nameToken = args[1];
+  if (nameToken === undefined) {
+    ctx.error("'option' expects an option name.");
+    return;
+  }
+  const proxy = ctx.proxy;
+  const option = ctx.registry.option(nameToken.text);
+  const keyword = `option ${nameToken.text}`;
+  if (option === undefined) {
+    if (ctx.registry.isUnsupportedOption(nameToken.text)) {
+      ctx.error(`'${keyword}' is not supported by Switchyard yet.`, nameToken, keyword);
+    } else {
+      const suggestion = ctx.registry.suggestOption(nameToken.text);
+      ctx.error(
+        `unknown option '${nameToken.text}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`,
+        nameToken,
+        keyword,
+      );
+    }
+    return;
+  }
+  if (proxy === undefined) return;
+  if (option.capability !== 'both' && ctx.ignoredWithoutCapability(option.capability, nameToken, keyword)) return;
+  let enabled: boolean;
+  if (ctx.modifier === 'default') {
+    if (!noExtraArgs(ctx, args, 2, 2)) return;
+    const from = proxy.inheritedFrom;
+    enabled = from === undefined ? option.builtinDefault : option.read(from);
+  } else {
+    enabled = ctx.modifier !== 'no';
+  }
+  option.apply(ctx, proxy, enabled, args);
+}
+
+function parseProxyLog(ctx: KeywordContext, args: readonly Token[]): void {
+  const proxy = ctx.proxy;
+  if (proxy === undefined) return;
+  if (ctx.modifier === 'default') {
+    ctx.error("'default log' is not supported; use 'no log' to drop inherited log targets.");
+    return;
+  }
+  if (ctx.modifier === 'no') {
+    // `no log` drops every target inherited so far (from defaults or earlier lines).
+    if (noExtraArgs(ctx, args, 1)) proxy.logs = [];
+    return;
+  }
+  if (args[1]?.text === 'global') {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    const { file, line } = ctx.place();
+    proxy.logs.push({ global: true, source: { file, line } });
+    return;
+  }
+  const target = parseLogTarget(ctx, args);
+  if (target !== undefined) proxy.logs.push(target);
+}
+
+const MODES = ['tcp', 'http'] as const;
+
+const keywords: SectionKeyword[] = [
+  proxyKeyword('mode', (ctx, args) => {
+    const mode = args[1];
+    if (mode === undefined) {
+      ctx.error("'mode' expects one of 'tcp' or 'http'.");
+      return;
+    }
+    if (!noExtraArgs(ctx, args, 2)) return;
+    if (mode.text === 'tcp' || mode.text === 'http') {
+      if (ctx.proxy !== undefined) ctx.proxy.mode = mode.text;
+    } else if (mode.text === 'health') {
+      ctx.error("'mode health' doesn't exist anymore (HAProxy 2.x removed it).", mode);
+    } else if (mode.text === 'log' || mode.text === 'spop') {
+      ctx.error(`'mode ${mode.text}' is not supported by Switchyard.`, mode);
+    } else {
+      ctx.error(`unknown proxy mode '${mode.text}' (expected 'tcp' or 'http')${didYouMean(mode.text, MODES)}.`, mode);
+    }
+  }),
+  proxyKeyword(
+    'maxconn',
+    (ctx, args) => {
+      if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
+      const value = parseInteger(ctx, args[1] as Token, { min: 0, max: 2_147_483_647 }, "'maxconn'");
+      if (value === undefined || ctx.ignoredWithoutCapability('frontend')) return;
+      if (ctx.proxy !== undefined) ctx.proxy.maxconn = value;
+    },
+  ),
+  proxyKeyword('retries', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
+    const value = parseInteger(ctx, args[1] as Token, { min: 0, max: 1000 }, "'retries'");
+    if (value === undefined || ctx.ignoredWithoutCapability('backend')) return;
+    if (ctx.proxy !== undefined) ctx.proxy.retries = value;
+  }),
+  proxyKeyword('timeout', parseTimeout),
+  proxyKeyword('balance', parseBalance),
+  proxyKeyword('default_backend', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'a backend name') || !noExtraArgs(ctx, args, 2)) return;
+    if (ctx.ignoredWithoutCapability('frontend')) return;
+    const name = args[1] as Token;
+    if (ctx.proxy !== undefined) ctx.proxy.defaultBackend = { name: name.text, place: ctx.place(name) };
+  }),
+  proxyKeyword('log', parseProxyLog, ALL_PROXIES, true),
+  proxyKeyword('disabled', (ctx, args) => {
+    if (noExtraArgs(ctx, args, 1) && ctx.proxy !== undefined) ctx.proxy.disabled = true;
+  }),
+  proxyKeyword('enabled', (ctx, args) => {
+    if (noExtraArgs(ctx, args, 1) && ctx.proxy !== undefined) ctx.proxy.disabled = false;
+  }),
+  proxyKeyword(
+    'description',
+    (ctx, args) => {
+      if (!requireArgs(ctx, args, 1, 'a string argument')) return;
+      if (ctx.proxy !== undefined) ctx.proxy.description = args.slice(1).map((t) => t.text).join(' ');
+    },
+    NAMED_PROXIES,
+  ),
+  proxyKeyword('option', parseOption, ALL_PROXIES, true),
+];
+
+export const proxyKeywords: KeywordList = {
+  keywords,
+  unsupported: {
+    proxy: [
+      'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response',
+      'use_backend', 'use-server', 'stick-table', 'stick', 'stats', 'compression', 'cookie', 'capture', 'declare', 'errorfile',
+      'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'http-check', 'tcp-check',
+      'hash-type', 'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
+      'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
+      'redirect', 'rate-limit', 'persist', 'dispatch', 'filter', 'force-persist', 'ignore-persist', 'grace',
+      'http-reuse', 'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
+      'server-template', 'source', 'email-alert', 'external-check', 'backlog', 'bind-process',
+      'max-keep-alive-queue', 'max-session-srv-conns', 'http-error', 'clitcpka-cnt', 'clitcpka-idle',
+      'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',
+      'retry-on', 'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',
+      'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',
+      'server-state', 'reqadd', 'reqdel', 'reqrep', 'reqirep', 'reqidel', 'reqdeny', 'reqallow', 'rspadd',
+      'rspdel', 'rsprep', 'rspdeny', 'block', 'redisp', 'srvtimeout', 'clitimeout', 'contimeout',
+    ],
+  },
+};
+

@@ -1,0 +1,160 @@
+/**
+ * `server NAME ADDR:PORT [options]` and `default-server [options]`, with their options
+ * (HAProxy's srv_kw_list): `weight N` (0..256), `maxconn N`, `disabled`/`enabled`,
+ * `backup`/`no-backup`. Health-check options (`check`, `inter`, `rise`, `fall`, ...) are known
+ * and refused as not supported yet, never silently dropped.
+ */
+
+import { parseAddress } from '../address.ts';
+import type { ServerSettings } from '../draft.ts';
+import type { KeywordContext, KeywordList, SectionKeyword, ServerOption } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { parseInteger } from './args.ts';
+import { invalidNameCharacter } from './names.ts';
+
+function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
+  return { name, arity: 0, defaultServerAllowed: true, parse: (_ctx, server) => apply(server) };
+}
+
+const serverOptions: ServerOption[] = [
+  {
+    name: 'weight',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const weight = parseInteger(ctx, value, { min: 0, max: 256 }, `'${option.text}'`);
+      if (weight !== undefined) server.weight = weight;
+    },
+  },
+  {
+    name: 'maxconn',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const maxconn = parseInteger(ctx, value, { min: 0, max: 2_147_483_647 }, `'${option.text}'`);
+      if (maxconn !== undefined) server.maxconn = maxconn;
+    },
+  },
+  flag('disabled', (s) => {
+    s.disabled = true;
+  }),
+  flag('enabled', (s) => {
+    s.disabled = false;
+  }),
+  flag('backup', (s) => {
+    s.backup = true;
+  }),
+  flag('no-backup', (s) => {
+    s.backup = false;
+  }),
+];
+
+/** Applies the options from `args[start]` on, reporting any problem (the caller compares error counts). */
+function parseServerOptions(
+  ctx: KeywordContext,
+  args: readonly Token[],
+  start: number,
+  settings: ServerSettings,
+  isDefaultServer: boolean,
+): void {
+  const keyword = args[0]?.text ?? 'server';
+  let i = start;
+  while (i < args.length) {
+    const optionToken = args[i] as Token;
+    const option = ctx.registry.serverOption(optionToken.text);
+    if (option === undefined) {
+      const name = optionToken.text;
+      if (ctx.registry.isUnsupportedServerOption(name)) {
+        ctx.error(`'${keyword}' : '${name}' is not supported by Switchyard yet.`, optionToken);
+      } else {
+        const suggestion = ctx.registry.suggestServerOption(name);
+        ctx.error(
+          `'${keyword}' : unknown keyword '${name}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`,
+          optionToken,
+        );
+      }
+      return;
+    }
+    if (isDefaultServer && !option.defaultServerAllowed) {
+      ctx.error(`'${option.name}' option is not accepted in default-server sections.`, optionToken);
+    }
+    const value = option.arity === 1 ? args[i + 1] : undefined;
+    if (option.arity === 1 && value === undefined) {
+      ctx.error(`'${keyword}' : '${option.name}' expects an argument.`, optionToken);
+      return;
+    }
+    option.parse(ctx, settings, value, optionToken);
+    i += 1 + option.arity;
+  }
+}
+
+function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
+  const proxy = ctx.proxy;
+  const nameToken = args[1];
+  const addressToken = args[2];
+  if (nameToken === undefined || addressToken === undefined) {
+    ctx.error("'server' expects <name> and <addr>[:<port>] as arguments.");
+    return;
+  }
+  const bad = invalidNameCharacter(nameToken.text);
+  if (bad !== undefined) {
+    ctx.error(`character '${bad}' is not permitted in server name '${nameToken.text}'.`, nameToken);
+    return;
+  }
+  const errorsBefore = ctx.errorCount;
+  const address = parseAddress(addressToken.text, false);
+  if (!address.ok) {
+    ctx.error(`'server ${nameToken.text}' : ${address.message}.`, addressToken);
+  }
+  if (proxy === undefined) return;
+  const settings: ServerSettings = { ...proxy.defaultServer };
+  parseServerOptions(ctx, args, 3, settings, false);
+  if (!address.ok || ctx.errorCount !== errorsBefore) return;
+  proxy.servers.push({
+    ...settings,
+    name: nameToken.text,
+    host: address.value.host,
+    port: address.value.port,
+    place: ctx.place(args[0]),
+  });
+}
+
+function parseDefaultServer(ctx: KeywordContext, args: readonly Token[]): void {
+  const proxy = ctx.proxy;
+  if (proxy === undefined) return;
+  // Options apply to the servers declared after this line, as in HAProxy.
+  const settings: ServerSettings = { ...proxy.defaultServer };
+  const errorsBefore = ctx.errorCount;
+  parseServerOptions(ctx, args, 1, settings, true);
+  if (ctx.errorCount === errorsBefore) proxy.defaultServer = settings;
+}
+
+const keywords: SectionKeyword[] = [
+  { name: 'server', sections: ['backend', 'listen'], parse: parseServer },
+  { name: 'default-server', sections: ['defaults', 'backend', 'listen'], parse: parseDefaultServer },
+];
+
+export const serverKeywords: KeywordList = {
+  keywords,
+  serverOptions,
+  unsupported: {
+    serverOptions: [
+      'check', 'no-check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr', 'ssl', 'no-ssl',
+      'verify', 'verifyhost', 'no-verifyhost', 'sni', 'ca-file', 'crt', 'alpn', 'npn', 'check-alpn', 'check-ssl',
+      'check-sni', 'check-send-proxy', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
+      'send-proxy', 'send-proxy-v2', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'no-send-proxy',
+      'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'cookie', 'track', 'observe', 'on-error',
+      'on-marked-down', 'on-marked-up', 'error-limit', 'slowstart', 'maxqueue', 'minconn', 'id', 'init-addr',
+      'init-state', 'resolvers', 'resolve-prefer', 'resolve-net', 'resolve-opts', 'agent-check', 'no-agent-check',
+      'agent-port', 'agent-inter', 'agent-addr', 'agent-send', 'proto', 'tfo', 'source', 'usesrc',
+      'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'pool-conn-name', 'max-reuse', 'namespace', 'redir',
+      'ws', 'ciphers', 'ciphersuites', 'curves', 'sigalgs', 'client-sigalgs', 'crl-file', 'force-sslv3',
+      'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11',
+      'no-tlsv12', 'no-tlsv13', 'ssl-max-ver', 'ssl-min-ver', 'ssl-reuse', 'no-ssl-reuse', 'tls-tickets',
+      'no-tls-tickets', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
+      'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
+    ],
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * Entry points for haproxy.cfg configurations.
+ *
+ * loadConfig() takes what `haproxy -f` takes: files, or directories whose `*.cfg` files (not
+ * hidden ones) are read in lexical order. All of them form one configuration. Files and
+ * certificates are read only through the runtime. Any error rejects with a ConfigError that
+ * lists every problem found; warnings ride along in the model.
+ *
+ * TypeScript/JavaScript configurations (defineConfig) are imported by the CLI, not here.
+ */
+
+import { loadCertificates, type ConfigFileReader } from './certificates.ts';
+import type { CertificateReference, ConfigDraft } from './draft.ts';
+import { ConfigError, DiagnosticList } from './errors.ts';
+import type { ConfigModel } from './model.ts';
+import { parseSources, type ConfigSource } from './parser.ts';
+import type { KeywordRegistry } from './registry.ts';
+import { resolveConfig } from './resolve.ts';
+import { checkConfigModel } from './schema.ts';
+import type { EnvLookup } from './tokenizer.ts';
+
+export type { ConfigFileReader } from './certificates.ts';
+export type { ConfigSource } from './parser.ts';
+
+/** What loadConfig() needs from the runtime: file access and, optionally, the environment. */
+export type ConfigLoaderRuntime = ConfigFileReader & { env?(name: string): string | undefined };
+
+export interface ParseConfigOptions {
+  /** Environment for `"${VAR}"` and `.if defined(VAR)`; default: none. */
+  readonly env?: EnvLookup | undefined;
+  /** Needed when the configuration names certificate files (`crt`). */
+  readonly files?: ConfigFileReader | undefined;
+  readonly registry?: KeywordRegistry | undefined;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function certificateReferences(draft: ConfigDraft): CertificateReference[] {
+  const references: CertificateReference[] = [];
+  for (const proxy of draft.proxies) {
+    for (const bind of proxy.binds) if (bind.ssl) references.push(...bind.crt);
+  }
+  return references;
+}
+
+/** Checks the produced model against the schema; a failure here is a Switchyard bug. */
+function assertModel(model: ConfigModel, diagnostics: DiagnosticList, file: string): void {
+  for (const problem of checkConfigModel(model)) {
+    diagnostics.error({ file, line: 0, column: 0, keyword: '', message: `internal error: invalid model: ${problem}` });
+  }
+}
+
+/** Parses in-memory sources as one configuration (what loadConfig does after reading files). */
+export async function parseConfigSources(
+  sources: readonly ConfigSource[],
+  options: ParseConfigOptions = {},
+): Promise<ConfigModel> {
+  const { draft, diagnostics } = parseSources(sources, { env: options.env, registry: options.registry });
+  const references = certificateReferences(draft);
+  // Without file access, resolve.ts reports each `crt` it cannot read.
+  const certificates =
+    options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics);
+  const model = resolveConfig(draft, diagnostics, certificates);
+  diagnostics.throwIfFailed();
+  assertModel(model, diagnostics, sources[0]?.file ?? '');
+  diagnostics.throwIfFailed();
+  return model;
+}
+
+/** One haproxy.cfg text, for tests and embedders. */
+export function parseConfigText(
+  text: string,
+  fileName = 'haproxy.cfg',
+  options: ParseConfigOptions = {},
+): Promise<ConfigModel> {
+  return parseConfigSources([{ file: fileName, text }], options);
+}
+
+function joinPath(directory: string, name: string): string {
+  return directory.endsWith('/') ? `${directory}${name}` : `${directory}/${name}`;
+}
+
+/** Expands directories into their `*.cfg` files, as `haproxy -f DIR` does. */
+async function listConfigFiles(paths: readonly string[], files: ConfigFileReader, diagnostics: DiagnosticList): Promise<string[]> {
+  const result: string[] = [];
+  for (const path of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = await files.isDirectory(path);
+    } catch {
+      isDirectory = false;
+    }
+    if (!isDirectory) {
+      result.push(path);
+      continue;
+    }
+    let names: string[];
+    try {
+      names = await files.readDir(path);
+    } catch (err) {
+      diagnostics.error({ file: path, line: 0, column: 0, keyword: '', message: `Could not read configuration directory ${path} : ${describe(err)}` });
+      continue;
+    }
+    const selected = names
+      .filter((name) => name.endsWith('.cfg') && !name.startsWith('.'))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of selected) {
+      const full = joinPath(path, name);
+      if (await files.isDirectory(full).catch(() => false)) continue;
+      result.push(full);
+    }
+  }
+  return result;
+}
+
+/** Reads, parses and checks a haproxy.cfg configuration made of files and directories. */
+export async function loadConfig(paths: readonly string[], runtime: ConfigLoaderRuntime): Promise<ConfigModel> {
+  const diagnostics = new DiagnosticList();
+  if (paths.length === 0) {
+    diagnostics.error({ file: '', line: 0, column: 0, keyword: '', message: 'no configuration file given.' });
+  }
+  const files = await listConfigFiles(paths, runtime, diagnostics);
+  const sources: ConfigSource[] = [];
+  for (const file of files) {
+    try {
+      sources.push({ file, text: await runtime.readTextFile(file) });
+    } catch (err) {
+      diagnostics.error({ file, line: 0, column: 0, keyword: '', message: `Could not open configuration file ${file} : ${describe(err)}` });
+    }
+  }
+  if (paths.length > 0 && files.length === 0 && !diagnostics.failed) {
+    diagnostics.error({
+      file: paths.join(', '),
+      line: 0,
+      column: 0,
+      keyword: '',
+      message: 'no configuration file found (a directory contributes only its *.cfg files).',
+    });
+  }
+  diagnostics.throwIfFailed();
+  const env: EnvLookup = runtime.env === undefined ? () => undefined : (name) => runtime.env?.(name);
+  return parseConfigSources(sources, { env, files: runtime });
+}
+
+export { ConfigError };

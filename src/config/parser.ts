@@ -1,0 +1,423 @@
+/**
+ * The haproxy.cfg reader: lines -> words (tokenizer.ts) -> conditional blocks (conditions.ts)
+ * -> sections -> keyword handlers (registry.ts). It fills a ConfigDraft; resolve.ts turns that
+ * into the ConfigModel after the cross-checks.
+ *
+ * Several files form one configuration, read in order (like `haproxy -f a.cfg -f b.cfg`). Each
+ * file starts outside any section and has its own `.if` nesting; proxies inherit from the last
+ * `defaults` section seen in any earlier file or line, or from the one named by `from NAME`.
+ * Every problem is collected; nothing stops at the first error.
+ */
+
+import { ConditionalBlocks, evaluateCondition, type ConditionResult } from './conditions.ts';
+import {
+  newGlobalDraft,
+  newProxyDraft,
+  hasBackendSide,
+  hasFrontendSide,
+  type ConfigDraft,
+  type GlobalDraft,
+  type Place,
+  type ProxyDraft,
+  type ProxyKind,
+} from './draft.ts';
+import { DiagnosticList } from './errors.ts';
+import { defaultKeywordRegistry } from './keywords/index.ts';
+import { invalidNameCharacter } from './keywords/names.ts';
+import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './registry.ts';
+import { splitLines, tokenizeLine, type EnvLookup, type Token } from './tokenizer.ts';
+
+export interface ConfigSource {
+  /** Shown in messages and kept in source locations. */
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface ParseOptions {
+  /** Environment for `"${VAR}"` expansion and `.if defined(VAR)`. Default: no variables. */
+  readonly env?: EnvLookup | undefined;
+  /** Keyword tables; default: the built-in ones. */
+  readonly registry?: KeywordRegistry | undefined;
+}
+
+export interface ParseResult {
+  readonly draft: ConfigDraft;
+  readonly diagnostics: DiagnosticList;
+}
+
+type Section =
+  | { readonly kind: 'global'; readonly name: string }
+  | { readonly kind: ProxyKind; readonly name: string; readonly proxy: ProxyDraft }
+  | { readonly kind: 'unsupported'; readonly name: string };
+
+const PROXY_HEADERS = new Set<string>(['defaults', 'frontend', 'backend', 'listen']);
+
+/** Per-line view handed to keyword handlers. */
+class LineContext implements KeywordContext {
+  readonly file: string;
+  readonly line: number;
+  readonly section: SectionKind;
+  readonly modifier: Modifier;
+  readonly global: GlobalDraft;
+  readonly proxy: ProxyDraft | undefined;
+  readonly registry: KeywordRegistry;
+  readonly #parser: ConfigParser;
+  readonly #keyword: Token;
+
+  constructor(parser: ConfigParser, file: string, line: number, section: SectionKind, proxy: ProxyDraft | undefined, modifier: Modifier, keyword: Token) {
+    this.#parser = parser;
+    this.file = file;
+    this.line = line;
+    this.section = section;
+    this.proxy = proxy;
+    this.modifier = modifier;
+    this.#keyword = keyword;
+    this.global = parser.global;
+    this.registry = parser.registry;
+  }
+
+  get errorCount(): number {
+    return this.#parser.diagnostics.errors.length;
+  }
+
+  place(token?: Token): Place {
+    return { file: this.file, line: this.line, column: (token ?? this.#keyword).column };
+  }
+
+  error(message: string, token?: Token, keyword?: string): void {
+    this.#parser.diagnostics.error({ ...this.place(token), keyword: keyword ?? this.#keyword.text, message });
+  }
+
+  warning(message: string, token?: Token, keyword?: string): void {
+    this.#parser.diagnostics.warning({ ...this.place(token), keyword: keyword ?? this.#keyword.text, message });
+  }
+
+  ignoredWithoutCapability(capability: 'frontend' | 'backend', token?: Token, keyword?: string): boolean {
+    const proxy = this.proxy;
+    if (proxy === undefined || proxy.kind === 'defaults' || proxy.kind === 'listen') return false;
+    const has = capability === 'frontend' ? hasFrontendSide(proxy.kind) : hasBackendSide(proxy.kind);
+    if (has) return false;
+    const name = keyword ?? this.#keyword.text;
+    this.warning(`'${name}' ignored because ${proxy.kind} '${proxy.name}' has no ${capability} capability.`, token, name);
+    return true;
+  }
+
+  setEnv(name: string, value: string | undefined): void {
+    this.#parser.envOverrides.set(name, value);
+  }
+
+  getEnv(name: string): string | undefined {
+    return this.#parser.env(name);
+  }
+}
+
+class ConfigParser {
+  readonly registry: KeywordRegistry;
+  readonly diagnostics = new DiagnosticList();
+  readonly global: GlobalDraft = newGlobalDraft();
+  /** `setenv` / `unsetenv` results, consulted before the process environment. */
+  readonly envOverrides = new Map<string, string | undefined>();
+  readonly #baseEnv: EnvLookup;
+  readonly #proxies: ProxyDraft[] = [];
+  readonly #defaultsByName = new Map<string, ProxyDraft>();
+  readonly #frontends = new Map<string, ProxyDraft>();
+  readonly #backends = new Map<string, ProxyDraft>();
+  #lastDefaults: ProxyDraft | undefined;
+
+  // Per-file state.
+  #file = '';
+  #line = 0;
+  #section: Section | undefined;
+
+  constructor(options: ParseOptions) {
+    this.registry = options.registry ?? defaultKeywordRegistry();
+    this.#baseEnv = options.env ?? (() => undefined);
+  }
+
+  readonly env = (name: string): string | undefined =>
+    this.envOverrides.has(name) ? this.envOverrides.get(name) : this.#baseEnv(name);
+
+  readonly #pseudoVariable = (name: string): string | undefined => {
+    if (name === 'LINE') return String(this.#line);
+    if (name === 'FILE') return this.#file;
+    if (name === 'SECTION') return this.#section?.name ?? '';
+    return undefined;
+  };
+
+  result(): ParseResult {
+    return { draft: { global: this.global, proxies: this.#proxies }, diagnostics: this.diagnostics };
+  }
+
+  #error(column: number, keyword: string, message: string): void {
+    this.diagnostics.error({ file: this.#file, line: this.#line, column, keyword, message });
+  }
+
+  #warning(column: number, keyword: string, message: string): void {
+    this.diagnostics.warning({ file: this.#file, line: this.#line, column, keyword, message });
+  }
+
+  parseFile(source: ConfigSource): void {
+    this.#file = source.file;
+    this.#section = undefined;
+    const blocks = new ConditionalBlocks();
+    const lines = splitLines(source.text);
+    for (let index = 0; index < lines.length; index++) {
+      this.#line = index + 1;
+      this.#parseLine(lines[index] as string, blocks);
+    }
+    if (blocks.depth > 0) {
+      this.#line = Math.max(lines.length, 1);
+      this.#error(1, '.if', "non-terminated '.if' block.");
+    }
+  }
+
+  #parseLine(text: string, blocks: ConditionalBlocks): void {
+    const tokenized = tokenizeLine(text, { env: this.env, pseudoVariable: this.#pseudoVariable });
+    if (!tokenized.ok) {
+      // Even masked lines must tokenize (HAProxy reads every line before looking at `.if`).
+      this.#error(tokenized.column, '', `${tokenized.message} at position ${tokenized.column}.`);
+      return;
+    }
+    const tokens = tokenized.tokens;
+    const first = tokens[0];
+    if (first === undefined) return;
+
+    if (first.text === '.if' || first.text === '.elif' || first.text === '.else' || first.text === '.endif') {
+      this.#conditional(first, tokens, blocks);
+      return;
+    }
+    if (blocks.masked) return;
+    if (first.text.startsWith('.')) {
+      this.#directive(first, tokens);
+      return;
+    }
+
+    let modifier: Modifier = 'none';
+    let args: readonly Token[] = tokens;
+    if (first.text === 'no' || first.text === 'default') {
+      modifier = first.text;
+      args = tokens.slice(1);
+      if (args.length === 0) {
+        this.#error(first.column, first.text, `'${first.text}' expects a keyword to apply to.`);
+        return;
+      }
+    }
+    const keyword = args[0] as Token;
+
+    if (keyword.text === 'global' || PROXY_HEADERS.has(keyword.text) || this.registry.isUnsupportedSection(keyword.text)) {
+      if (modifier !== 'none') {
+        this.#error(first.column, keyword.text, `'${first.text}' cannot be applied to a section header.`);
+        return;
+      }
+      this.#openSection(args);
+      return;
+    }
+
+    const section = this.#section;
+    if (section === undefined) {
+      this.#error(keyword.column, keyword.text, `unknown keyword '${keyword.text}' out of section.`);
+      return;
+    }
+    if (section.kind === 'unsupported') return;
+
+    const lookup = this.registry.lookupKeyword(section.kind, keyword.text);
+    switch (lookup.kind) {
+      case 'found': {
+        if (modifier !== 'none' && lookup.keyword.modifiers !== true) {
+          this.#error(
+            first.column,
+            keyword.text,
+            `'${first.text} ${keyword.text}' : the '${first.text}' prefix is only supported for 'option' and 'log'.`,
+          );
+          return;
+        }
+        const proxy = section.kind === 'global' ? undefined : section.proxy;
+        const ctx = new LineContext(this, this.#file, this.#line, section.kind, proxy, modifier, keyword);
+        lookup.keyword.parse(ctx, args);
+        return;
+      }
+      case 'wrong-section': {
+        const allowed = [...new Set(lookup.allowed)].map((s) => `'${s}'`).join(', ');
+        this.#error(
+          keyword.column,
+          keyword.text,
+          `'${keyword.text}' not allowed in '${section.kind}' section (only in ${allowed}).`,
+        );
+        return;
+      }
+      case 'unsupported':
+        this.#error(keyword.column, keyword.text, `'${keyword.text}' is a HAProxy keyword that Switchyard does not support yet.`);
+        return;
+      case 'unknown': {
+        const hint = lookup.suggestion === undefined ? '' : `; did you mean '${lookup.suggestion}'?`;
+        this.#error(keyword.column, keyword.text, `unknown keyword '${keyword.text}' in '${section.kind}' section${hint}`);
+        return;
+      }
+    }
+  }
+
+  #conditional(first: Token, tokens: readonly Token[], blocks: ConditionalBlocks): void {
+    const name = first.text;
+    if (name === '.else' || name === '.endif') {
+      const extra = tokens[1];
+      if (extra !== undefined) {
+        this.#error(extra.column, name, `Unexpected argument '${extra.text}' for '${name}'.`);
+        return;
+      }
+      const outcome = name === '.else' ? blocks.else() : blocks.endif();
+      if (!outcome.ok) this.#error(first.column, name, `${outcome.message}.`);
+      return;
+    }
+    // The expression is the remaining words joined by one space, as HAProxy re-merges them.
+    const words = tokens.slice(1);
+    const expression = words.map((t) => t.text).join(' ');
+    const evaluate = (): ConditionResult => evaluateCondition(expression, this.env);
+    const outcome = name === '.if' ? blocks.openIf(evaluate) : blocks.elif(evaluate);
+    if (!outcome.ok) {
+      const column = outcome.offset === undefined ? first.column : columnAtOffset(words, outcome.offset, first.column);
+      this.#error(column, name, `${outcome.message} in '${name}'.`);
+    }
+  }
+
+  #directive(first: Token, tokens: readonly Token[]): void {
+    const name = first.text;
+    if (name !== '.diag' && name !== '.notice' && name !== '.warning' && name !== '.alert') {
+      this.#error(first.column, name, `unknown directive '${name}'.`);
+      return;
+    }
+    const extra = tokens[2];
+    if (extra !== undefined) {
+      this.#error(
+        extra.column,
+        name,
+        `Unexpected argument '${extra.text}' for '${name}'. Use quotes if the message should contain spaces.`,
+      );
+      return;
+    }
+    const message = tokens[1]?.text ?? '';
+    if (name === '.alert') this.#error(first.column, name, `'${message}'.`);
+    else if (name === '.warning' || name === '.notice') this.#warning(first.column, name, `'${message}'.`);
+    // `.diag` only prints in HAProxy's diagnostic mode (-dD), which Switchyard does not have.
+  }
+
+  #openSection(args: readonly Token[]): void {
+    const header = args[0] as Token;
+    const kind = header.text;
+    if (kind === 'global') {
+      const extra = args[1];
+      if (extra !== undefined) this.#error(extra.column, 'global', `'global' cannot handle unexpected argument '${extra.text}'.`);
+      this.#section = { kind: 'global', name: 'global' };
+      return;
+    }
+    if (!PROXY_HEADERS.has(kind)) {
+      this.#error(header.column, kind, `'${kind}' sections are not supported by Switchyard; the whole section is refused.`);
+      this.#section = { kind: 'unsupported', name: kind };
+      return;
+    }
+    this.#openProxy(kind as ProxyKind, args);
+  }
+
+  #openProxy(kind: ProxyKind, args: readonly Token[]): void {
+    const header = args[0] as Token;
+    const errorsBefore = this.diagnostics.errors.length;
+    let name = '';
+    let nameToken: Token | undefined;
+    let next = 1;
+    const second = args[1];
+    if (kind === 'defaults') {
+      if (second !== undefined && second.text !== 'from') {
+        nameToken = second;
+        next = 2;
+      }
+    } else if (second === undefined || second.text === '') {
+      this.#error(header.column, kind, `'${kind}' expects <name> as an argument.`);
+    } else {
+      nameToken = second;
+      next = 2;
+    }
+    if (nameToken !== undefined) {
+      name = nameToken.text;
+      const bad = invalidNameCharacter(name);
+      if (bad !== undefined) {
+        this.#error(nameToken.column, kind, `character '${bad}' is not permitted in '${kind}' name '${name}'.`);
+      }
+    }
+
+    // A defaults section starts from HAProxy's built-in values unless it names one with `from`.
+    let base = kind === 'defaults' ? undefined : this.#lastDefaults;
+    const fromKeyword = args[next];
+    if (fromKeyword !== undefined) {
+      if (fromKeyword.text !== 'from') {
+        this.#error(fromKeyword.column, kind, `'${kind}' cannot handle unexpected argument '${fromKeyword.text}'.`);
+      } else {
+        const fromName = args[next + 1];
+        const extra = args[next + 2];
+        if (fromName === undefined) {
+          this.#error(fromKeyword.column, kind, `'from' expects the name of a defaults section.`);
+        } else {
+          const found = this.#defaultsByName.get(fromName.text);
+          if (found === undefined) {
+            this.#error(fromName.column, kind, `${kind} '${name}' : 'from' refers to unknown defaults section '${fromName.text}'.`);
+          } else {
+            base = found;
+          }
+        }
+        if (extra !== undefined) {
+          this.#error(extra.column, kind, `'${kind}' cannot handle unexpected argument '${extra.text}'.`);
+        }
+      }
+    }
+
+    const place: Place = { file: this.#file, line: this.#line, column: header.column };
+    const proxy = newProxyDraft(kind, name, place, base);
+    this.#checkDuplicate(proxy, nameToken);
+    this.#section = { kind, name: name === '' ? kind : name, proxy };
+    // A header with errors still opens its section, so the lines under it are checked too,
+    // but it is not registered: nothing can refer to it.
+    if (this.diagnostics.errors.length !== errorsBefore) return;
+    if (kind === 'defaults') {
+      if (name !== '') this.#defaultsByName.set(name, proxy);
+      this.#lastDefaults = proxy;
+      return;
+    }
+    this.#proxies.push(proxy);
+    if (hasFrontendSide(kind)) this.#frontends.set(name, proxy);
+    if (hasBackendSide(kind)) this.#backends.set(name, proxy);
+  }
+
+  /** A frontend and a backend may share a name; a listen is both, so it may share neither. */
+  #checkDuplicate(proxy: ProxyDraft, nameToken: Token | undefined): void {
+    if (nameToken === undefined) return;
+    let other: ProxyDraft | undefined;
+    if (proxy.kind === 'defaults') {
+      other = this.#defaultsByName.get(proxy.name);
+    } else {
+      if (hasFrontendSide(proxy.kind)) other = this.#frontends.get(proxy.name);
+      if (other === undefined && hasBackendSide(proxy.kind)) other = this.#backends.get(proxy.name);
+    }
+    if (other === undefined) return;
+    this.#error(
+      nameToken.column,
+      proxy.kind,
+      `${proxy.kind} '${proxy.name}' has the same name as ${other.kind} '${other.name}' declared at ${other.place.file}:${other.place.line}.`,
+    );
+  }
+}
+
+/** The column of the word holding `offset` in the words joined by single spaces. */
+function columnAtOffset(words: readonly Token[], offset: number, fallback: number): number {
+  let start = 0;
+  for (const word of words) {
+    const end = start + word.text.length;
+    if (offset <= end) return word.column + Math.min(offset - start, word.text.length);
+    start = end + 1;
+  }
+  return words[words.length - 1]?.column ?? fallback;
+}
+
+/** Reads the sources in order into one draft, collecting every diagnostic. */
+export function parseSources(sources: readonly ConfigSource[], options: ParseOptions = {}): ParseResult {
+  const parser = new ConfigParser(options);
+  for (const source of sources) parser.parseFile(source);
+  return parser.result();
+}

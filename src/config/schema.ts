@@ -1,0 +1,144 @@
+/**
+ * The ConfigModel as a valibot schema. Every model leaving the parser or defineConfig() is
+ * checked against it, so the invariants the rest of the proxy relies on (ports in range,
+ * weights 0..256, known modes, ...) hold whatever produced the model. Its building blocks are
+ * reused by the defineConfig() input schema.
+ */
+
+import * as v from 'valibot';
+import type { ConfigModel } from './model.ts';
+import { MAX_TIMER_MS } from './time.ts';
+
+export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
+export const weightSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256));
+export const countSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2_147_483_647));
+export const durationMsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TIMER_MS));
+export const modeSchema = v.picklist(['tcp', 'http']);
+export const nameSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'a name cannot be empty'),
+  v.regex(/^[A-Za-z0-9_.:-]+$/, "names may only contain letters, digits, '-', '_', '.' and ':'"),
+);
+export const logFormatSchema = v.picklist(['raw', 'rfc3164', 'rfc5424', 'short']);
+export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
+export const balanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr']);
+
+const sourceSchema = v.object({ file: v.string(), line: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+const optionalMs = v.optional(durationMsSchema);
+
+export const timeoutsSchema = v.object({
+  connect: optionalMs,
+  client: optionalMs,
+  server: optionalMs,
+  tunnel: optionalMs,
+  clientFin: optionalMs,
+  serverFin: optionalMs,
+  queue: optionalMs,
+  check: optionalMs,
+  httpRequest: optionalMs,
+  httpKeepAlive: optionalMs,
+});
+
+export const logTargetSchema = v.object({
+  target: v.pipe(v.string(), v.minLength(1)),
+  format: logFormatSchema,
+  facility: v.undefinedable(v.string()),
+  level: v.optional(logLevelSchema),
+  minLevel: v.optional(logLevelSchema),
+  maxLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(80), v.maxValue(65535))),
+  source: sourceSchema,
+});
+
+const certificateFileSchema = v.object({
+  path: v.string(),
+  certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
+  keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
+});
+
+const bindSchema = v.object({
+  host: v.pipe(v.string(), v.minLength(1)),
+  port: portSchema,
+  ssl: v.undefinedable(v.object({ certificates: v.pipe(v.array(certificateFileSchema), v.minLength(1)) })),
+  alpn: v.undefinedable(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(255))), v.minLength(1))),
+  name: v.undefinedable(v.string()),
+  v6only: v.boolean(),
+  backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  source: sourceSchema,
+});
+
+const serverSchema = v.object({
+  name: nameSchema,
+  host: v.pipe(v.string(), v.minLength(1)),
+  port: portSchema,
+  weight: weightSchema,
+  maxconn: countSchema,
+  disabled: v.boolean(),
+  backup: v.boolean(),
+  source: sourceSchema,
+});
+
+const frontendSchema = v.object({
+  name: nameSchema,
+  mode: modeSchema,
+  binds: v.array(bindSchema),
+  defaultBackend: v.undefinedable(v.string()),
+  maxconn: countSchema,
+  timeouts: timeoutsSchema,
+  options: v.object({ tcplog: v.boolean(), dontlognull: v.boolean() }),
+  logs: v.array(logTargetSchema),
+  disabled: v.boolean(),
+  description: v.optional(v.string()),
+  source: sourceSchema,
+});
+
+const backendSchema = v.object({
+  name: nameSchema,
+  mode: modeSchema,
+  balance: v.object({ algorithm: balanceAlgorithmSchema }),
+  servers: v.array(serverSchema),
+  retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+  timeouts: timeoutsSchema,
+  options: v.object({ redispatch: v.boolean() }),
+  disabled: v.boolean(),
+  description: v.optional(v.string()),
+  source: sourceSchema,
+});
+
+const diagnosticSchema = v.object({
+  file: v.string(),
+  line: v.number(),
+  column: v.number(),
+  keyword: v.string(),
+  message: v.string(),
+});
+
+export const configModelSchema = v.object({
+  global: v.object({
+    maxconn: countSchema,
+    nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    logs: v.array(logTargetSchema),
+    hardStopAfter: v.undefinedable(durationMsSchema),
+  }),
+  frontends: v.array(frontendSchema),
+  backends: v.array(backendSchema),
+  warnings: v.array(diagnosticSchema),
+});
+
+// Whatever the schema accepts must be a ConfigModel (compile-time check).
+type SchemaOutput = v.InferOutput<typeof configModelSchema>;
+const schemaOutputIsModel = (output: SchemaOutput): ConfigModel => output;
+void schemaOutputIsModel;
+
+/** "frontends.0.binds.1.port: Invalid value: Expected <=65535 but received 70000" for each issue. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
+  return issues.map((issue) => {
+    const path = v.getDotPath(issue);
+    return path === null ? issue.message : `${path}: ${issue.message}`;
+  });
+}
+
+/** Problems with a model (empty when valid). */
+export function checkConfigModel(model: unknown): string[] {
+  const result = v.safeParse(configModelSchema, model);
+  return result.success ? [] : describeIssues(result.issues);
+}

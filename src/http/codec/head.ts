@@ -1,0 +1,291 @@
+/**
+ * Parsed message heads: the raw head bytes (start line through the final CRLF, exactly as
+ * received) plus per-header offsets, and the framing facts derived once while parsing.
+ *
+ * Header i occupies:
+ *   name   raw[offsets[4i],     offsets[4i + 1])   original case
+ *   value  raw[offsets[4i + 2], offsets[4i + 3])   leading/trailing OWS trimmed
+ *   line   raw[offsets[4i],     lineEnd(i))        including its CRLF; lines are contiguous
+ * so a proxy can forward the original bytes untouched, or copy runs of kept lines when it
+ * rewrites (see HeadEditor in serialize.ts).
+ */
+import { COMMA, HTAB, LOWER, SP, TCHAR, equalsLower, latin1Bytes, latin1String } from './chars.ts';
+
+/** A header name pre-encoded once: its spelling for output and its lowercase bytes for lookups. */
+export interface HeaderName {
+  /** Spelling used when this name is written (e.g. 'X-Forwarded-For'). */
+  readonly name: string;
+  /** The spelling as bytes. */
+  readonly bytes: Uint8Array;
+  /** ASCII-lowercase bytes, compared against received names case-insensitively. */
+  readonly lower: Uint8Array;
+}
+
+/** Pre-encodes a header name. Throws TypeError unless it is a non-empty RFC 9110 token. */
+export function headerName(name: string): HeaderName {
+  if (name.length === 0) throw new TypeError('header name is empty');
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0x7f || TCHAR[c] !== 1) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+  }
+  return { name, bytes: latin1Bytes(name), lower: latin1Bytes(name.toLowerCase()) };
+}
+
+export const H_HOST: HeaderName = headerName('host');
+export const H_CONTENT_LENGTH: HeaderName = headerName('content-length');
+export const H_TRANSFER_ENCODING: HeaderName = headerName('transfer-encoding');
+export const H_CONNECTION: HeaderName = headerName('connection');
+export const H_UPGRADE: HeaderName = headerName('upgrade');
+export const H_EXPECT: HeaderName = headerName('expect');
+export const H_KEEP_ALIVE: HeaderName = headerName('keep-alive');
+export const H_PROXY_CONNECTION: HeaderName = headerName('proxy-connection');
+export const H_TE: HeaderName = headerName('te');
+export const H_TRAILER: HeaderName = headerName('trailer');
+export const H_X_FORWARDED_FOR: HeaderName = headerName('x-forwarded-for');
+
+/** What the head parsers share. Fields are plain data; the analysis in semantics.ts fills them. */
+export class HttpHead {
+  /** The head bytes: start line, header lines, final CRLF. Never mutated by the codec. */
+  raw: Uint8Array;
+  /** 4 numbers per header; see the file comment. */
+  offsets: number[];
+  headerCount: number;
+  /** Offset just after the start line's CRLF: where the first header line (or the final CRLF) begins. */
+  startLineEnd: number;
+  versionMinor: 0 | 1;
+  /** Body length from Content-Length; undefined when absent or when Transfer-Encoding overrides it. */
+  contentLength: number | undefined;
+  /** Transfer-Encoding ends with chunked: the body is chunked. */
+  chunked: boolean;
+  /** Connection header carries the `close` token. */
+  connectionClose: boolean;
+  /** Connection header carries the `keep-alive` token. */
+  connectionKeepAlive: boolean;
+  /** Connection header carries the `upgrade` token. */
+  connectionUpgrade: boolean;
+  /** Persistence per RFC 9112 §9.3: HTTP/1.1 unless `close`; HTTP/1.0 only with `keep-alive` and no `close`. */
+  keepAlive: boolean;
+  /**
+   * Both Content-Length and Transfer-Encoding were present: Transfer-Encoding won, and the
+   * proxy must drop Content-Length before forwarding and close after the exchange.
+   */
+  smuggleSuspect: boolean;
+  /** The connection must close after this exchange: !keepAlive, smuggleSuspect, or a close-delimited body. */
+  mustClose: boolean;
+
+  constructor(raw: Uint8Array, offsets: number[], headerCount: number, startLineEnd: number, versionMinor: 0 | 1) {
+    this.raw = raw;
+    this.offsets = offsets;
+    this.headerCount = headerCount;
+    this.startLineEnd = startLineEnd;
+    this.versionMinor = versionMinor;
+    this.contentLength = undefined;
+    this.chunked = false;
+    this.connectionClose = false;
+    this.connectionKeepAlive = false;
+    this.connectionUpgrade = false;
+    this.keepAlive = false;
+    this.smuggleSuspect = false;
+    this.mustClose = false;
+  }
+
+  /** Index of the first header at or after `from` whose name matches, or -1. Allocation free. */
+  indexOf(name: HeaderName | Uint8Array, from = 0): number {
+    const lc = name instanceof Uint8Array ? name : name.lower;
+    const o = this.offsets;
+    const raw = this.raw;
+    const n = lc.length;
+    const first = lc[0];
+    for (let i = from; i < this.headerCount; i++) {
+      const s = o[4 * i]!;
+      if (o[4 * i + 1]! - s === n && LOWER[raw[s]!] === first && equalsLower(raw, s, s + n, lc)) return i;
+    }
+    return -1;
+  }
+
+  /** Value of the first header with this name (latin1-decoded, OWS-trimmed), or undefined. */
+  get(name: HeaderName | Uint8Array): string | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
+  /** Values of every header with this name, in order. */
+  getAll(name: HeaderName | Uint8Array): string[] {
+    const out: string[] = [];
+    for (let i = this.indexOf(name); i >= 0; i = this.indexOf(name, i + 1)) out.push(this.valueAt(i));
+    return out;
+  }
+
+  has(name: HeaderName | Uint8Array): boolean {
+    return this.indexOf(name) >= 0;
+  }
+
+  /** Name of header i as received (original case). */
+  nameAt(i: number): string {
+    return latin1String(this.raw, this.offsets[4 * i]!, this.offsets[4 * i + 1]!);
+  }
+
+  /** Value of header i (latin1: one char per byte, so obs-text round-trips). */
+  valueAt(i: number): string {
+    return latin1String(this.raw, this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!);
+  }
+
+  /** Value of header i as a view of the raw bytes (no copy; valid as long as the head is). */
+  valueBytes(i: number): Uint8Array {
+    return this.raw.subarray(this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!);
+  }
+
+  /** End offset (after CRLF) of header line i. */
+  lineEnd(i: number): number {
+    return i + 1 < this.headerCount ? this.offsets[4 * (i + 1)]! : this.raw.length - 2;
+  }
+
+  /** True when header i's name matches. */
+  nameIs(i: number, name: HeaderName | Uint8Array): boolean {
+    const lc = name instanceof Uint8Array ? name : name.lower;
+    return equalsLower(this.raw, this.offsets[4 * i]!, this.offsets[4 * i + 1]!, lc);
+  }
+
+  /** True when header i's whole value equals `lc` (lowercase bytes) case-insensitively. */
+  valueIs(i: number, lc: Uint8Array): boolean {
+    return equalsLower(this.raw, this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!, lc);
+  }
+
+  /**
+   * True when some header with this name has a comma-list element equal to `token`
+   * (lowercase bytes) case-insensitively, e.g. hasToken(H_CONNECTION, 'upgrade'). No allocation.
+   */
+  hasToken(name: HeaderName | Uint8Array, token: Uint8Array): boolean {
+    for (let i = this.indexOf(name); i >= 0; i = this.indexOf(name, i + 1)) {
+      if (listHasToken(this.raw, this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!, token)) return true;
+    }
+    return false;
+  }
+
+  /** Every header as [name, value] pairs in order (allocates; for tests, logs and tooling). */
+  entries(): [string, string][] {
+    const out: [string, string][] = [];
+    for (let i = 0; i < this.headerCount; i++) out.push([this.nameAt(i), this.valueAt(i)]);
+    return out;
+  }
+
+  /** Calls fn(index) for every header; read with nameAt/valueAt/nameIs or raw + offsets. */
+  forEach(fn: (index: number, head: this) => void): void {
+    for (let i = 0; i < this.headerCount; i++) fn(i, this);
+  }
+}
+
+/** A parsed request head. */
+export class RequestHead extends HttpHead {
+  /** Method string; the nine RFC methods are interned constants (no allocation). */
+  method: string;
+  /** Offsets of the request-target in raw (method is raw[0, targetStart - 1)). */
+  targetStart: number;
+  targetEnd: number;
+  /**
+   * Offsets in raw of the effective host (see `host`), or -1 when there is none. Either the
+   * Host header value or the authority inside the request-target.
+   */
+  hostStart: number;
+  hostEnd: number;
+  /** `host` came from the request-target; a forwarding proxy must rewrite Host to it. */
+  hostFromTarget: boolean;
+  /** Index of the Host header, or -1. */
+  hostIndex: number;
+  /** Connection: upgrade plus an Upgrade header on an HTTP/1.1 request. */
+  upgrade: boolean;
+  /** HTTP/1.1 request with `Expect: 100-continue`. */
+  expectContinue: boolean;
+  private targetCache: string | undefined;
+  private hostCache: string | undefined;
+
+  constructor(raw: Uint8Array, offsets: number[], headerCount: number, startLineEnd: number, versionMinor: 0 | 1) {
+    super(raw, offsets, headerCount, startLineEnd, versionMinor);
+    this.method = '';
+    this.targetStart = 0;
+    this.targetEnd = 0;
+    this.hostStart = -1;
+    this.hostEnd = -1;
+    this.hostFromTarget = false;
+    this.hostIndex = -1;
+    this.upgrade = false;
+    this.expectContinue = false;
+    this.targetCache = undefined;
+    this.hostCache = undefined;
+  }
+
+  /** The request-target as received (decoded on first use). */
+  get target(): string {
+    let t = this.targetCache;
+    if (t === undefined) t = this.targetCache = latin1String(this.raw, this.targetStart, this.targetEnd);
+    return t;
+  }
+
+  /**
+   * Effective host (decoded on first use): the authority of an absolute-form or authority-form
+   * target (RFC 9112 §3.2.2: it overrides Host), else the Host header value; undefined for an
+   * HTTP/1.0 request with neither.
+   */
+  get host(): string | undefined {
+    if (this.hostStart < 0) return undefined;
+    let h = this.hostCache;
+    if (h === undefined) h = this.hostCache = latin1String(this.raw, this.hostStart, this.hostEnd);
+    return h;
+  }
+
+  /** Alias of mustClose, named for the request side: close the client connection after the response. */
+  get closeAfterResponse(): boolean {
+    return this.mustClose;
+  }
+
+  /** The request carries a body (chunked, or Content-Length > 0). */
+  get hasBody(): boolean {
+    return this.chunked || (this.contentLength !== undefined && this.contentLength > 0);
+  }
+}
+
+/** A parsed response head. */
+export class ResponseHead extends HttpHead {
+  status: number;
+  reason: string;
+  /**
+   * Transfer-Encoding present without chunked as its final coding (RFC 9112 §6.3 rule 4): the body
+   * runs until the server closes. (A response with neither header may be close-delimited too;
+   * that depends on the request method and status, so BodyFramer.startResponse decides it.)
+   */
+  closeDelimited: boolean;
+  /** Connection: upgrade plus an Upgrade header (meaningful with status 101). */
+  upgrade: boolean;
+
+  constructor(raw: Uint8Array, offsets: number[], headerCount: number, startLineEnd: number, versionMinor: 0 | 1) {
+    super(raw, offsets, headerCount, startLineEnd, versionMinor);
+    this.status = 0;
+    this.reason = '';
+    this.closeDelimited = false;
+    this.upgrade = false;
+  }
+
+  /** 1xx other than 101: an interim response; the final response follows on the same connection. */
+  get interim(): boolean {
+    return this.status < 200 && this.status !== 101;
+  }
+}
+
+/** First header value with this (lowercase) name, or undefined. Free-function form of head.get(). */
+export function headerValue(head: HttpHead, lowercaseName: Uint8Array | HeaderName): string | undefined {
+  return head.get(lowercaseName);
+}
+
+/** True when the comma-separated list in buf[start, end) has an element equal to lc (case-insensitive). */
+export function listHasToken(buf: Uint8Array, start: number, end: number, lc: Uint8Array): boolean {
+  let p = start;
+  while (p < end) {
+    while (p < end && (buf[p] === SP || buf[p] === HTAB || buf[p] === COMMA)) p++;
+    const s = p;
+    while (p < end && buf[p] !== COMMA) p++;
+    let e = p;
+    while (e > s && (buf[e - 1] === SP || buf[e - 1] === HTAB)) e--;
+    if (e > s && equalsLower(buf, s, e, lc)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,376 @@
+/**
+ * Writing heads: a reusable editor that rewrites a parsed head into one new Uint8Array (kept
+ * header lines are copied as runs of original bytes), and builders for generated heads.
+ *
+ * Values are text or bytes: a string is written as UTF-8 (ASCII in practice; text from configs
+ * and rules), a Uint8Array byte for byte (e.g. head.valueBytes(i) copied from a received
+ * header, which keeps obs-text exact; received values read as strings are latin1, one char per
+ * byte, so write those back with latin1Bytes() or use valueBytes()). Header names must be
+ * tokens; values must not contain CR, LF, NUL or other control bytes except HTAB, nor DEL
+ * (no header injection from rules or configs): violations throw TypeError.
+ */
+import { COMMA, FIELD_VALUE, HTAB, SP, TCHAR, allocFromSlab, copyBytes, equalsLower, latin1Bytes, utf8Length, writeString } from './chars.ts';
+import {
+  H_CONNECTION,
+  H_KEEP_ALIVE,
+  H_PROXY_CONNECTION,
+  H_TE,
+  H_TRAILER,
+  H_UPGRADE,
+  type HeaderName,
+  type HttpHead,
+  headerName,
+} from './head.ts';
+
+const COLON_SP = 2; // ": "
+const CRLF = 2;
+
+/** A header value to write: text (UTF-8) or raw bytes. */
+export type FieldValue = string | Uint8Array;
+
+/** Throws TypeError unless `value` is a valid field value (no CR/LF/NUL/controls but HTAB, no DEL). */
+export function assertFieldValue(value: FieldValue): void {
+  if (typeof value === 'string') {
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if ((c < 0x20 && c !== HTAB) || c === 0x7f) throw new TypeError(`invalid header value ${JSON.stringify(value)}`);
+    }
+  } else {
+    for (let i = 0; i < value.length; i++) if (FIELD_VALUE[value[i]!] !== 1) throw new TypeError('invalid header value bytes');
+  }
+}
+
+function valueLength(v: FieldValue): number {
+  return typeof v === 'string' ? utf8Length(v) : v.length;
+}
+
+function assertToken(s: string, what: string): void {
+  if (s.length === 0) throw new TypeError(`${what} is empty`);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f || TCHAR[c] !== 1) throw new TypeError(`invalid ${what} ${JSON.stringify(s)}`);
+  }
+}
+
+function assertTarget(s: string): void {
+  if (s.length === 0) throw new TypeError('request target is empty');
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x23) throw new TypeError(`invalid request target ${JSON.stringify(s)}`);
+  }
+}
+
+function asName(name: HeaderName | string): HeaderName {
+  return typeof name === 'string' ? headerName(name) : name;
+}
+
+/**
+ * Rewrites a parsed head. Reuse one per connection:
+ *   const bytes = editor.begin(head).removeHopByHop().set(H_X_FORWARDED_FOR, ip).build();
+ * set() follows HAProxy's set-header: removes every header of that name, then appends one.
+ * Appended headers go after the kept ones, in call order. build() returns head.raw itself when
+ * nothing changed (no copy).
+ */
+export class HeadEditor {
+  private head: HttpHead | undefined;
+  private removed: Uint8Array;
+  private removedCount: number;
+  private readonly addNames: HeaderName[];
+  private readonly addValues: FieldValue[];
+  private startLine: string | undefined;
+
+  constructor() {
+    this.head = undefined;
+    this.removed = new Uint8Array(128);
+    this.removedCount = 0;
+    this.addNames = [];
+    this.addValues = [];
+    this.startLine = undefined;
+  }
+
+  begin(head: HttpHead): this {
+    this.head = head;
+    if (this.removed.length < head.headerCount) this.removed = new Uint8Array(head.headerCount * 2);
+    else this.removed.fill(0, 0, head.headerCount);
+    this.removedCount = 0;
+    this.addNames.length = 0;
+    this.addValues.length = 0;
+    this.startLine = undefined;
+    return this;
+  }
+
+  private get current(): HttpHead {
+    if (this.head === undefined) throw new Error('HeadEditor: begin(head) first');
+    return this.head;
+  }
+
+  /** True when build() would differ from the original head. */
+  get changed(): boolean {
+    return this.removedCount > 0 || this.addNames.length > 0 || this.startLine !== undefined;
+  }
+
+  /** Removes header i (index into the original head). */
+  remove(i: number): this {
+    if (i >= 0 && i < this.current.headerCount && this.removed[i] === 0) {
+      this.removed[i] = 1;
+      this.removedCount++;
+    }
+    return this;
+  }
+
+  /** Removes every original header with this name; returns how many. */
+  removeAll(name: HeaderName | Uint8Array): number {
+    const h = this.current;
+    let n = 0;
+    for (let i = h.indexOf(name); i >= 0; i = h.indexOf(name, i + 1)) {
+      if (this.removed[i] === 0) {
+        this.removed[i] = 1;
+        this.removedCount++;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** True when header i is marked removed. */
+  isRemoved(i: number): boolean {
+    return this.removed[i] === 1;
+  }
+
+  /** Appends a header (HAProxy add-header). */
+  append(name: HeaderName | string, value: FieldValue): this {
+    assertFieldValue(value);
+    this.addNames.push(asName(name));
+    this.addValues.push(value);
+    return this;
+  }
+
+  /** Replaces every header of this name by one appended header (HAProxy set-header). */
+  set(name: HeaderName | string, value: FieldValue): this {
+    const n = asName(name);
+    this.removeAll(n);
+    // an earlier append of the same name is replaced too
+    for (let i = this.addNames.length - 1; i >= 0; i--) {
+      if (equalsLower(this.addNames[i]!.lower, 0, this.addNames[i]!.lower.length, n.lower)) {
+        this.addNames.splice(i, 1);
+        this.addValues.splice(i, 1);
+      }
+    }
+    return this.append(n, value);
+  }
+
+  /** Replaces the request line. */
+  setRequestLine(method: string, target: string, versionMinor: 0 | 1 = 1): this {
+    assertToken(method, 'method');
+    assertTarget(target);
+    this.startLine = `${method} ${target} HTTP/1.${versionMinor}`;
+    return this;
+  }
+
+  /** Replaces the status line. */
+  setStatusLine(status: number, reason: string, versionMinor: 0 | 1 = 1): this {
+    if (!Number.isInteger(status) || status < 100 || status > 999) throw new RangeError(`invalid status ${status}`);
+    assertFieldValue(reason);
+    this.startLine = `HTTP/1.${versionMinor} ${status} ${reason}`;
+    return this;
+  }
+
+  /**
+   * Removes hop-by-hop fields (RFC 9110 §7.6.1): Connection and every header it names,
+   * Keep-Alive, Proxy-Connection, TE, Trailer, and Upgrade unless keepUpgrade. Transfer-Encoding
+   * stays: bodies are forwarded with their framing. The caller adds its own Connection header.
+   */
+  removeHopByHop(keepUpgrade = false): this {
+    const h = this.current;
+    const raw = h.raw;
+    const o = h.offsets;
+    // headers named by Connection tokens
+    for (let c = h.indexOf(H_CONNECTION); c >= 0; c = h.indexOf(H_CONNECTION, c + 1)) {
+      const end = o[4 * c + 3]!;
+      let p = o[4 * c + 2]!;
+      while (p < end) {
+        while (p < end && (raw[p] === SP || raw[p] === HTAB || raw[p] === COMMA)) p++;
+        const s = p;
+        while (p < end && raw[p] !== COMMA) p++;
+        let e = p;
+        while (e > s && (raw[e - 1] === SP || raw[e - 1] === HTAB)) e--;
+        if (e === s) continue;
+        for (let i = 0; i < h.headerCount; i++) {
+          if (this.removed[i] === 1) continue;
+          const ns = o[4 * i]!;
+          if (o[4 * i + 1]! - ns !== e - s) continue;
+          if (keepUpgrade && h.nameIs(i, H_UPGRADE)) continue;
+          if (sameCaseless(raw, ns, raw, s, e - s)) this.remove(i);
+        }
+      }
+    }
+    this.removeAll(H_CONNECTION);
+    this.removeAll(H_KEEP_ALIVE);
+    this.removeAll(H_PROXY_CONNECTION);
+    this.removeAll(H_TE);
+    this.removeAll(H_TRAILER);
+    if (!keepUpgrade) this.removeAll(H_UPGRADE);
+    return this;
+  }
+
+  /**
+   * Writes the edited head into one new array (or returns head.raw if unchanged). The array is a
+   * view into a shared slab (see allocFromSlab in chars.ts): hand it to the socket, don't keep it.
+   */
+  build(): Uint8Array {
+    const h = this.current;
+    if (!this.changed) return h.raw;
+    const raw = h.raw;
+    const o = h.offsets;
+    const n = h.headerCount;
+    const headersEnd = raw.length - 2; // before the final CRLF
+    let size = this.startLine === undefined ? h.startLineEnd : utf8Length(this.startLine) + CRLF;
+    for (let i = 0; i < n; i++) if (this.removed[i] === 0) size += h.lineEnd(i) - o[4 * i]!;
+    const names = this.addNames;
+    const values = this.addValues;
+    for (let i = 0; i < names.length; i++) size += names[i]!.bytes.length + COLON_SP + valueLength(values[i]!) + CRLF;
+    size += CRLF;
+
+    const out = allocFromSlab(size);
+    let pos: number;
+    if (this.startLine === undefined) {
+      pos = copyBytes(out, 0, raw, 0, h.startLineEnd);
+    } else {
+      pos = writeString(out, 0, this.startLine);
+      out[pos++] = 0x0d;
+      out[pos++] = 0x0a;
+    }
+    // copy runs of consecutive kept lines
+    let runStart = -1;
+    for (let i = 0; i < n; i++) {
+      if (this.removed[i] === 0) {
+        if (runStart < 0) runStart = o[4 * i]!;
+      } else if (runStart >= 0) {
+        pos = copyBytes(out, pos, raw, runStart, o[4 * i]!);
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) pos = copyBytes(out, pos, raw, runStart, headersEnd);
+    for (let i = 0; i < names.length; i++) pos = writeField(out, pos, names[i]!.bytes, values[i]!);
+    out[pos++] = 0x0d;
+    out[pos++] = 0x0a;
+    return out;
+  }
+}
+
+function sameCaseless(a: Uint8Array, as: number, b: Uint8Array, bs: number, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    let x = a[as + i]!;
+    let y = b[bs + i]!;
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+function writeField(out: Uint8Array, pos: number, name: Uint8Array, value: FieldValue): number {
+  pos = copyBytes(out, pos, name, 0, name.length);
+  out[pos++] = 0x3a;
+  out[pos++] = 0x20;
+  pos = typeof value === 'string' ? writeString(out, pos, value) : copyBytes(out, pos, value, 0, value.length);
+  out[pos++] = 0x0d;
+  out[pos++] = 0x0a;
+  return pos;
+}
+
+/** Header list for the builders: [name, value] pairs, names as strings or pre-encoded. */
+export type HeaderList = ReadonlyArray<readonly [HeaderName | string, FieldValue]>;
+
+function buildHead(startLine: string, headers: HeaderList): Uint8Array {
+  let size = utf8Length(startLine) + CRLF + CRLF;
+  const names: HeaderName[] = [];
+  for (const [name, value] of headers) {
+    const n = asName(name);
+    assertFieldValue(value);
+    names.push(n);
+    size += n.bytes.length + COLON_SP + valueLength(value) + CRLF;
+  }
+  const out = allocFromSlab(size);
+  let pos = writeString(out, 0, startLine);
+  out[pos++] = 0x0d;
+  out[pos++] = 0x0a;
+  for (let i = 0; i < names.length; i++) pos = writeField(out, pos, names[i]!.bytes, headers[i]![1]);
+  out[pos++] = 0x0d;
+  out[pos++] = 0x0a;
+  return out;
+}
+
+/** `METHOD SP target SP HTTP/1.x CRLF` + headers + CRLF. */
+export function buildRequestHead(method: string, target: string, headers: HeaderList = [], versionMinor: 0 | 1 = 1): Uint8Array {
+  assertToken(method, 'method');
+  assertTarget(target);
+  return buildHead(`${method} ${target} HTTP/1.${versionMinor}`, headers);
+}
+
+/** `HTTP/1.x SP status SP reason CRLF` + headers + CRLF. The reason defaults to the standard phrase. */
+export function buildResponseHead(status: number, reason: string = reasonPhrase(status), headers: HeaderList = [], versionMinor: 0 | 1 = 1): Uint8Array {
+  if (!Number.isInteger(status) || status < 100 || status > 999) throw new RangeError(`invalid status ${status}`);
+  assertFieldValue(reason);
+  return buildHead(`HTTP/1.${versionMinor} ${status} ${reason}`, headers);
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  100: 'Continue',
+  101: 'Switching Protocols',
+  103: 'Early Hints',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  203: 'Non-Authoritative Information',
+  204: 'No Content',
+  205: 'Reset Content',
+  206: 'Partial Content',
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  421: 'Misdirected Request',
+  422: 'Unprocessable Content',
+  425: 'Too Early',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+};
+
+/** RFC 9110 reason phrase for a status (empty for an unknown one). */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? '';
+}
+
+/** Pre-encoded "chunked" last-chunk + empty trailer section, for generated chunked bodies. */
+export const LAST_CHUNK: Uint8Array = latin1Bytes('0\r\n\r\n');

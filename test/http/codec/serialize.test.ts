@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  H_CONTENT_LENGTH,
+  H_HOST,
+  H_X_FORWARDED_FOR,
+  HeadEditor,
+  RequestHeadParser,
+  ResponseHeadParser,
+  buildRequestHead,
+  buildResponseHead,
+  headerName,
+  latin1Bytes,
+  latin1String,
+  reasonPhrase,
+} from '../../../src/http/codec/index.ts';
+
+const enc = latin1Bytes;
+const str = (b: Uint8Array) => latin1String(b, 0, b.length);
+
+function req(s: string) {
+  const p = new RequestHeadParser();
+  p.feed(enc(s));
+  assert.ok(p.done);
+  return p.head!;
+}
+
+describe('HeadEditor', () => {
+  const editor = new HeadEditor();
+
+  it('returns the original bytes when nothing changes', () => {
+    const h = req('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    const out = editor.begin(h).build();
+    assert.equal(out, h.raw);
+    assert.equal(editor.changed, false);
+  });
+
+  it('removes hop-by-hop headers (and those Connection names), keeps order and case, appends at the end', () => {
+    const h = req(
+      'GET /p HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Private\r\nKeep-Alive: timeout=5\r\nX-Private: 1\r\nAccept: */*\r\nTE: trailers\r\nUpgrade: h2c\r\nProxy-Connection: x\r\nX-Forwarded-For: 1.1.1.1\r\nTrailer: X\r\nX-Last: z\r\n\r\n',
+    );
+    const out = editor.begin(h).removeHopByHop().set(H_X_FORWARDED_FOR, '1.1.1.1, 10.0.0.9').append('Connection', 'close').build();
+    assert.equal(
+      str(out),
+      'GET /p HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nX-Last: z\r\nx-forwarded-for: 1.1.1.1, 10.0.0.9\r\nConnection: close\r\n\r\n',
+    );
+    // and it parses back
+    const back = req(str(out));
+    assert.equal(back.get(H_X_FORWARDED_FOR), '1.1.1.1, 10.0.0.9');
+    assert.equal(back.keepAlive, false);
+  });
+
+  it('keepUpgrade keeps Upgrade even when Connection names it', () => {
+    const h = req('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    const out = editor.begin(h).removeHopByHop(true).append('Connection', 'upgrade').build();
+    assert.equal(str(out), 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n');
+  });
+
+  it('drops Content-Length of a smuggling suspect', () => {
+    const h = req('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n');
+    assert.ok(h.smuggleSuspect);
+    assert.equal(editor.begin(h).removeAll(H_CONTENT_LENGTH), 1);
+    assert.equal(str(editor.build()), 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n');
+  });
+
+  it('set replaces earlier appends too, remove by index, runs across removals', () => {
+    const h = req('GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nHost: a\r\n\r\n');
+    editor.begin(h).append('X-Id', 'first').set('x-id', 'second').remove(1).remove(1).remove(3);
+    assert.ok(editor.isRemoved(1));
+    assert.equal(str(editor.build()), 'GET / HTTP/1.1\r\nA: 1\r\nC: 3\r\nHost: a\r\nx-id: second\r\n\r\n');
+  });
+
+  it('rewrites the start line and Host (absolute-form -> origin-form)', () => {
+    const h = req('GET http://origin.example/x?y HTTP/1.1\r\nHost: other\r\nAccept: a\r\n\r\n');
+    const out = editor.begin(h).setRequestLine(h.method, '/x?y').set(H_HOST, h.host!).build();
+    assert.equal(str(out), 'GET /x?y HTTP/1.1\r\nAccept: a\r\nhost: origin.example\r\n\r\n');
+  });
+
+  it('rewrites a status line and keeps long values intact (subarray copy path)', () => {
+    const p = new ResponseHeadParser();
+    const long = 'v'.repeat(500);
+    p.feed(enc(`HTTP/1.1 200 OK\r\nX-Long: ${long}\r\nServer: s\r\n\r\n`));
+    editor.begin(p.head!).setStatusLine(203, 'Non-Authoritative Information');
+    assert.equal(editor.removeAll(headerName('server')), 1);
+    const out = editor.build();
+    assert.equal(str(out), `HTTP/1.1 203 Non-Authoritative Information\r\nX-Long: ${long}\r\n\r\n`);
+  });
+
+  it('encodes non-ASCII values as UTF-8', () => {
+    const h = req('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    const out = editor.begin(h).append('X-Name', 'café ☕').build();
+    assert.equal(new TextDecoder().decode(out), 'GET / HTTP/1.1\r\nHost: a\r\nX-Name: café ☕\r\n\r\n');
+  });
+
+  it('refuses header injection', () => {
+    const h = req('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    editor.begin(h);
+    assert.throws(() => editor.append('X-A', 'a\r\nEvil: 1'), TypeError);
+    assert.throws(() => editor.append('X-A', 'a\nb'), TypeError);
+    assert.throws(() => editor.append('X-A', 'a\0'), TypeError);
+    assert.throws(() => editor.append('Bad Name', 'v'), TypeError);
+    assert.throws(() => editor.setRequestLine('GET', '/a b'), TypeError);
+    assert.throws(() => editor.setRequestLine('G T', '/'), TypeError);
+    assert.throws(() => editor.setStatusLine(42, 'x'), RangeError);
+    assert.equal(editor.build(), h.raw, 'failed edits left nothing behind');
+  });
+
+  it('grows for heads with many headers', () => {
+    let s = 'GET / HTTP/1.1\r\nHost: a\r\n';
+    for (let i = 0; i < 300; i++) s += `X-${i}: ${i}\r\n`;
+    const p = new RequestHeadParser({ maxHeaders: 400, maxHeadSize: 65536 });
+    p.feed(enc(`${s}\r\n`));
+    const out = editor.begin(p.head!).remove(299).build();
+    assert.ok(!str(out).includes('X-298: 298'));
+    assert.ok(str(out).includes('X-299: 299'));
+  });
+});
+
+describe('builders', () => {
+  it('buildRequestHead', () => {
+    const out = buildRequestHead('GET', '/health', [
+      [H_HOST, 'backend'],
+      ['User-Agent', 'switchyard'],
+    ]);
+    assert.equal(str(out), 'GET /health HTTP/1.1\r\nhost: backend\r\nUser-Agent: switchyard\r\n\r\n');
+    assert.equal(str(buildRequestHead('OPTIONS', '*', [], 0)), 'OPTIONS * HTTP/1.0\r\n\r\n');
+  });
+
+  it('buildResponseHead with the standard reason', () => {
+    assert.equal(str(buildResponseHead(302, undefined, [['Location', '/x'], ['Content-Length', '0']])), 'HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n');
+    assert.equal(reasonPhrase(308), 'Permanent Redirect');
+    assert.equal(reasonPhrase(599), '');
+    assert.throws(() => buildResponseHead(200, 'OK', [['X', 'a\r\n']]), TypeError);
+  });
+});

@@ -78,8 +78,62 @@ export interface ServerModel {
   readonly maxconn: number;
   readonly disabled: boolean;
   readonly backup: boolean;
+  /** `ssl [verify none|required] [ca-file F] [sni EXPR] [alpn LIST]`: TLS to this server. */
+  readonly ssl?: ServerSsl | undefined;
   readonly source: SourceLocation;
 }
+
+export interface ServerSsl {
+  /** HAProxy's default is `verify required` (with a CA); `verify none` skips verification. */
+  readonly verify: 'none' | 'required';
+  /** Contents of `ca-file` (resolved against ca-base), when given. */
+  readonly caPem: string | undefined;
+  /**
+   * `sni EXPR` as written; the engine understands `str(NAME)` and `req.hdr(host)`
+   * (HAProxy's two common forms). undefined = no SNI.
+   */
+  readonly sni: string | undefined;
+  readonly alpn: readonly string[] | undefined;
+}
+
+/** `option http-keep-alive` (default), `option http-server-close`, `option httpclose`. */
+export type HttpConnectionMode = 'keep-alive' | 'server-close' | 'close';
+
+/** `option forwardfor [except NETWORK] [header NAME] [if-none]`. */
+export interface ForwardForOption {
+  /** Lower-case header name; default "x-forwarded-for". */
+  readonly header: string;
+  /** Source network (as written, e.g. "127.0.0.0/8") whose clients get no header. */
+  readonly except: string | undefined;
+  /** Only add the header when the request has none. */
+  readonly ifNone: boolean;
+}
+
+/** HTTP behaviour set on a frontend or a backend; both sides' settings combine per request. */
+export interface HttpProxyOptions {
+  readonly connectionMode: HttpConnectionMode;
+  readonly forwardFor: ForwardForOption | undefined;
+}
+
+/** `http-reuse` (backend): which idle server connections a new request may use. */
+export type HttpReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
+
+/** `retry-on` events (backend); HAProxy's default is conn-failure only. */
+export type RetryOnEvent =
+  | 'none'
+  | 'conn-failure'
+  | 'empty-response'
+  | 'junk-response'
+  | 'response-timeout'
+  | '0rtt-rejected'
+  | '404'
+  | '408'
+  | '425'
+  | '500'
+  | '501'
+  | '502'
+  | '503'
+  | '504';
 
 export interface BalanceModel {
   readonly algorithm: 'roundrobin' | 'static-rr';
@@ -87,6 +141,8 @@ export interface BalanceModel {
 
 export interface FrontendOptions {
   readonly tcplog: boolean;
+  /** `option httplog` (`clf` variant not supported yet). */
+  readonly httplog?: boolean | undefined;
   readonly dontlognull: boolean;
 }
 
@@ -99,6 +155,8 @@ export interface FrontendModel {
   readonly maxconn: number;
   readonly timeouts: Timeouts;
   readonly options: FrontendOptions;
+  /** HTTP settings (mode http); defaults: keep-alive, no forwardfor. */
+  readonly http?: HttpProxyOptions | undefined;
   /** `log global` or explicit targets; empty = no logging for this proxy. */
   readonly logs: readonly LogTarget[];
   readonly disabled: boolean;
@@ -111,6 +169,13 @@ export interface BackendOptions {
   readonly redispatch: boolean;
 }
 
+export interface BackendHttpOptions extends HttpProxyOptions {
+  /** Default "safe". */
+  readonly reuse: HttpReuseMode;
+  /** Default ["conn-failure"]. */
+  readonly retryOn: readonly RetryOnEvent[];
+}
+
 export interface BackendModel {
   readonly name: string;
   readonly mode: ProxyMode;
@@ -120,6 +185,8 @@ export interface BackendModel {
   readonly retries: number;
   readonly timeouts: Timeouts;
   readonly options: BackendOptions;
+  /** HTTP settings (mode http); defaults: keep-alive, reuse safe, retry-on conn-failure. */
+  readonly http?: BackendHttpOptions | undefined;
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;

@@ -1,20 +1,14 @@
 import type { Timeouts } from '../config/model.ts';
 import type { Backend, QueueWaiter } from '../proxy/backend.ts';
-import { sessionOpened, type FrontendCounters } from '../proxy/counters.ts';
+import { sessionOpened } from '../proxy/counters.ts';
+import type { ProxySession, SessionHost } from '../proxy/session.ts';
+import { LogLevel } from '../log/logger.ts';
+import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 
-/** What a session needs from the frontend that accepted it. */
-export interface SessionHost {
-  readonly runtime: Runtime;
-  readonly name: string;
-  readonly counters: FrontendCounters;
-  /** Client-side timeouts (the frontend's). */
-  readonly timeouts: Timeouts;
-  sessionEnded(session: TcpSession): void;
-}
 
 type Phase = 'queued' | 'turnaround' | 'connecting' | 'established' | 'closed';
 
@@ -28,7 +22,7 @@ const TURNAROUND_MS = 1000;
  * redispatch, then splice bytes both ways with backpressure, half-close and idle timeouts.
  * The session is the handler of both of its sockets, so it allocates no per-chunk closures.
  */
-export class TcpSession implements SocketHandler, QueueWaiter {
+export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   readonly client: Socket;
   readonly host: SessionHost;
   readonly backend: Backend | undefined;
@@ -97,6 +91,9 @@ export class TcpSession implements SocketHandler, QueueWaiter {
     this.#countedInBackend = true;
     this.#assign(undefined);
   }
+
+  /** A tcp session has no transaction boundary to stop at: it runs until either side closes. */
+  drain(): void {}
 
   /** Ends the session now (soft-stop grace expired, admin kill). */
   kill(): void {
@@ -412,7 +409,22 @@ export class TcpSession implements SocketHandler, QueueWaiter {
     this.#release();
     if (this.#countedInBackend) (this.backend as Backend).counters.scur--;
     this.host.counters.scur--;
+    this.host.limits.current--;
+    this.#log();
     this.host.sessionEnded(this);
+  }
+
+  #log(): void {
+    const host = this.host;
+    if (!host.logger.enabled || !host.model.options.tcplog) return;
+    if (host.model.options.dontlognull && this.isNull) return;
+    const counts = {
+      process: host.limits.current,
+      frontend: host.counters.scur,
+      backend: this.backend?.counters.scur ?? 0,
+      server: this.srv?.active ?? 0,
+    };
+    host.logger.emit(LogLevel.info, host.logger.json ? formatTcpLogJson(this, host.name, counts) : formatTcpLog(this, host.name, counts));
   }
 
   /** True when the client sent no byte at all (what `option dontlognull` skips). */

@@ -1,4 +1,4 @@
-import type { BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
+import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
 import type { Balancer } from '../balance/balancer.ts';
 import { createBalancer } from '../balance/create-balancer.ts';
 import { newBackendCounters, sessionOpened, type BackendCounters } from './counters.ts';
@@ -20,6 +20,8 @@ export class Backend {
   readonly retries: number;
   readonly redispatch: boolean;
   readonly timeouts: Timeouts;
+  /** HTTP settings (mode http). */
+  readonly http: BackendHttpOptions | undefined;
   /** `timeout queue`, falling back to `timeout connect` as HAProxy does. */
   readonly queueTimeout: number | undefined;
   readonly counters: BackendCounters = newBackendCounters();
@@ -33,6 +35,7 @@ export class Backend {
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
     this.timeouts = model.timeouts;
+    this.http = model.http;
     this.queueTimeout = model.timeouts.queue ?? model.timeouts.connect;
     this.#balancer = createBalancer(model.balance, this.servers);
   }

@@ -15,7 +15,15 @@ export interface SessionCounters {
   bout: number;
 }
 
-export interface FrontendCounters extends SessionCounters {
+/** HTTP request/response counters (mode http), as HAProxy's req_tot and hrsp_1xx..hrsp_other. */
+export interface HttpCounters {
+  /** HTTP requests processed. */
+  reqTot: number;
+  /** Responses by class: index 1..5 for 1xx..5xx, 0 for other. */
+  readonly hrsp: [number, number, number, number, number, number];
+}
+
+export interface FrontendCounters extends SessionCounters, HttpCounters {
   /** Requests/connections denied. */
   dreq: number;
   /** Request errors (client aborts while waiting, invalid input). */
@@ -24,7 +32,7 @@ export interface FrontendCounters extends SessionCounters {
   waiting: number;
 }
 
-export interface BackendCounters extends SessionCounters {
+export interface BackendCounters extends SessionCounters, HttpCounters {
   /** Failed connection attempts to servers. */
   econ: number;
   /** Response errors (server aborts, server timeouts). */
@@ -41,14 +49,24 @@ export interface BackendCounters extends SessionCounters {
 }
 
 export function newFrontendCounters(): FrontendCounters {
-  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, ereq: 0, waiting: 0 };
+  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, ereq: 0, waiting: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0] };
 }
 
 export function newBackendCounters(): BackendCounters {
-  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0 };
+  return {
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
+    reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
+  };
 }
 
 export function sessionOpened(c: SessionCounters): void {
   c.stot++;
   if (++c.scur > c.smax) c.smax = c.scur;
+}
+
+/** Counts a response status in its class. */
+export function countResponse(c: HttpCounters, status: number): void {
+  const cls = (status / 100) | 0;
+  const i = cls >= 1 && cls <= 5 ? cls : 0;
+  c.hrsp[i] = (c.hrsp[i] as number) + 1;
 }

@@ -1,11 +1,13 @@
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
-import { TcpSession, type SessionHost } from '../l4/tcp-session.ts';
+import { TcpSession } from '../l4/tcp-session.ts';
+import { HttpSession } from '../http/http-session.ts';
+import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
-import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
 import type { Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
 import type { Backend } from './backend.ts';
 import { newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
+import { ServerConnectionPool } from '../http/server-pool.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -43,10 +45,6 @@ class HeldConnectionHandler implements SocketHandler {
   }
 }
 
-export interface FrontendOptions {
-  readonly logJson: boolean;
-}
-
 export class Frontend implements SessionHost, WaitingFrontend {
   readonly runtime: Runtime;
   readonly name: string;
@@ -54,11 +52,12 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly counters: FrontendCounters = newFrontendCounters();
   readonly timeouts: Timeouts;
   readonly backend: Backend | undefined;
-  readonly sessions = new Set<TcpSession>();
+  readonly sessions = new Set<ProxySession>();
   readonly listeners: Listener[] = [];
-  readonly #limits: ProcessLimits;
-  readonly #logger: ProxyLogger;
-  readonly #logJson: boolean;
+  readonly limits: ProcessLimits;
+  readonly logger: ProxyLogger;
+  /** Idle server connections for this frontend's HTTP transactions (mode http). */
+  readonly pools: (backend: Backend) => ServerConnectionPool;
   readonly #held: Socket[] = [];
   readonly #heldHandler: HeldConnectionHandler;
   /** How many connections may wait for a slot before new ones are refused (HAProxy's backlog). */
@@ -72,16 +71,16 @@ export class Frontend implements SessionHost, WaitingFrontend {
     backend: Backend | undefined,
     limits: ProcessLimits,
     logger: ProxyLogger,
-    options: FrontendOptions,
+    pools: (backend: Backend) => ServerConnectionPool,
   ) {
     this.runtime = runtime;
     this.model = model;
     this.name = model.name;
     this.timeouts = model.timeouts;
     this.backend = backend;
-    this.#limits = limits;
-    this.#logger = logger;
-    this.#logJson = options.logJson;
+    this.limits = limits;
+    this.logger = logger;
+    this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
     const configuredBacklog = model.binds.find((b) => b.backlog !== undefined)?.backlog;
     this.#backlog = configuredBacklog ?? (model.maxconn > 0 ? model.maxconn : limits.maxconn > 0 ? limits.maxconn : 1024);
@@ -132,14 +131,14 @@ export class Frontend implements SessionHost, WaitingFrontend {
       socket.setHandler(this.#heldHandler);
       this.#held.push(socket);
       this.counters.waiting++;
-      this.#limits.hold(this);
+      this.limits.hold(this);
       return;
     }
     this.#startSession(socket);
   };
 
   get #full(): boolean {
-    return this.#limits.full || (this.model.maxconn > 0 && this.counters.scur >= this.model.maxconn);
+    return this.limits.full || (this.model.maxconn > 0 && this.counters.scur >= this.model.maxconn);
   }
 
   admitWaiting(): boolean {
@@ -153,32 +152,27 @@ export class Frontend implements SessionHost, WaitingFrontend {
   }
 
   #startSession(socket: Socket): void {
-    this.#limits.current++;
-    const session = new TcpSession(this, socket, this.backend);
-    this.sessions.add(session);
-    if (this.#logger.enabled && !this.model.options.tcplog) {
-      this.#logger.emit(
+    this.limits.current++;
+    // Without tcplog/httplog, HAProxy logs each connection as it is accepted.
+    if (this.logger.enabled && !this.model.options.tcplog && !this.model.options.httplog) {
+      this.logger.emit(
         LogLevel.info,
-        `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/TCP)`,
+        `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,
       );
     }
+    if (this.model.mode === 'http') {
+      this.sessions.add(new HttpSession(this, socket, this.backend, this.backend ? this.pools(this.backend) : undefined));
+      return;
+    }
+    const session = new TcpSession(this, socket, this.backend);
+    this.sessions.add(session);
     session.start();
   }
 
-  sessionEnded(session: TcpSession): void {
+  sessionEnded(session: ProxySession): void {
     this.sessions.delete(session);
-    this.#limits.current--;
-    if (this.#logger.enabled && this.model.options.tcplog && !(this.model.options.dontlognull && session.isNull)) {
-      const counts = {
-        process: this.#limits.current,
-        frontend: this.counters.scur,
-        backend: session.backend?.counters.scur ?? 0,
-        server: session.srv?.active ?? 0,
-      };
-      this.#logger.emit(LogLevel.info, this.#logJson ? formatTcpLogJson(session, this.name, counts) : formatTcpLog(session, this.name, counts));
-    }
     if (this.#held.length > 0) this.admitWaiting();
-    this.#limits.released();
+    this.limits.released();
     if (this.sessions.size === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
@@ -199,6 +193,11 @@ export class Frontend implements SessionHost, WaitingFrontend {
   whenIdle(): Promise<void> {
     if (this.sessions.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Soft stop: sessions finish their transaction in flight and then close. */
+  drainSessions(): void {
+    for (const session of [...this.sessions]) session.drain();
   }
 
   killSessions(): void {

@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
 import { ProcessLimits } from './process-limits.ts';
+import { ServerConnectionPool } from '../http/server-pool.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -17,6 +18,17 @@ export class Proxy {
   readonly limits: ProcessLimits;
   readonly backends = new Map<string, Backend>();
   readonly frontends: Frontend[] = [];
+  readonly #pools = new Map<Backend, ServerConnectionPool>();
+
+  /** One idle-connection pool per backend, shared by every frontend using it. */
+  readonly #poolFor = (backend: Backend): ServerConnectionPool => {
+    let pool = this.#pools.get(backend);
+    if (pool === undefined) {
+      pool = new ServerConnectionPool(this.runtime);
+      this.#pools.set(backend, pool);
+    }
+    return pool;
+  };
 
   constructor(runtime: Runtime, config: ConfigModel, options: ProxyOptions = {}) {
     this.runtime = runtime;
@@ -30,7 +42,7 @@ export class Proxy {
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : [];
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
-      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, { logJson: options.logJson ?? false }));
+      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor));
     }
   }
 
@@ -54,7 +66,8 @@ export class Proxy {
    */
   async stop(graceMs: number): Promise<void> {
     await Promise.all(this.frontends.map((f) => f.stopListening()));
-    const idle = Promise.all(this.frontends.map((f) => f.whenIdle()));
+    for (const f of this.frontends) f.drainSessions();
+    const idle = Promise.all(this.frontends.map((f) => f.whenIdle())).then(() => this.#closePools());
     let timer: unknown;
     const expired = new Promise<'expired'>((resolve) => {
       timer = this.runtime.setTimer(() => resolve('expired'), graceMs);
@@ -67,10 +80,15 @@ export class Proxy {
     }
   }
 
+  #closePools(): void {
+    for (const pool of this.#pools.values()) pool.closeAll();
+  }
+
   /** Forcibly ends everything at once. */
   async kill(): Promise<void> {
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.killSessions();
+    this.#closePools();
   }
 
   get activeSessions(): number {

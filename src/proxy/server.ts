@@ -1,4 +1,4 @@
-import type { ServerModel } from '../config/model.ts';
+import type { ServerModel, ServerSsl } from '../config/model.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 
 /** UP/DOWN come from health checks (later); MAINT from `disabled` or the admin API. */
@@ -12,6 +12,7 @@ export class Server {
   readonly backup: boolean;
   /** 0 = unlimited. */
   readonly maxconn: number;
+  readonly ssl: ServerSsl | undefined;
   weight: number;
   status: ServerStatus;
   /** Established or connecting sessions using this server. */
@@ -26,6 +27,7 @@ export class Server {
     this.port = model.port;
     this.backup = model.backup;
     this.maxconn = model.maxconn;
+    this.ssl = model.ssl;
     this.weight = model.weight;
     this.status = model.disabled ? 'MAINT' : 'UP';
   }

@@ -1,0 +1,4 @@
+import { runCli } from '../../src/cli.ts';
+import { bunRuntime } from './runtime.ts';
+
+await runCli(bunRuntime, Bun.argv.slice(2));

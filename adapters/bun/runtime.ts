@@ -1,0 +1,678 @@
+/**
+ * Bun adapter: the runtime seam on Bun.listen / Bun.connect (native uSockets, callback based).
+ *
+ * Bun's sockets do not buffer: socket.write() returns the bytes the kernel took (possibly
+ * fewer, -1 once closing), so each socket keeps its own write queue and flushes it on `drain`.
+ * One handler object is shared by all outbound sockets (and one per listener), the per-socket
+ * state lives in `socket.data` (a BunSocket), so no closure is allocated per connection or
+ * per chunk. Verified facts for Bun 1.4.5 this file relies on (see docs/runtimes.md):
+ *  - each `data` chunk is a fresh buffer (binaryType "uint8array" gives plain Uint8Arrays);
+ *  - socket.pause()/resume() exist and stop/restart reading;
+ *  - socket.shutdown() half-closes (FIN, still readable); socket.end() closes the whole socket
+ *    at once (close(2): FIN, or RST when unread bytes remain) and fires `close` synchronously;
+ *  - with allowHalfOpen, once we have shut down, the peer's FIN fires `close` WITHOUT `end`
+ *    (the adapter synthesizes onEnd, as Node emits 'end' before 'close');
+ *  - a refused connect calls `connectError` (socket.data is set) and never `close`;
+ *  - without a `handshake` handler, `open` of a TLS client fires after the handshake, but also
+ *    after a FAILED handshake and after a failed verification (then Bun closes the socket
+ *    without an error), so outbound TLS sockets get a `handshake` handler and the adapter
+ *    decides there (no cipher negotiated = failure; verify and not `authorized` = failure);
+ *  - Bun.listen takes ONE tls object (an array throws "TLSOptions must be an object"), ALPN in
+ *    wire format; several certificates (SNI selection) therefore use node:tls with
+ *    SNICallback, which works in Bun;
+ *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none.
+ */
+import * as tls from 'node:tls';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import type {
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  Runtime,
+  SignalName,
+  Socket,
+  SocketError,
+  SocketHandler,
+  TimerHandle,
+  TlsInfo,
+} from '../../src/runtime.ts';
+import { SniCertificateMap } from '../shared/tls-names.ts';
+import { toSocketError } from '../shared/socket-errors.ts';
+
+/** write() returns false once this many bytes wait in the adapter's queue. */
+const HIGH_WATER_MARK = 64 * 1024;
+/** When several chunks are queued, up to this many bytes are merged into one write. */
+const MERGE_LIMIT = 256 * 1024;
+
+const IGNORE: SocketHandler = {
+  onData() {},
+  onEnd() {},
+  onDrain() {},
+  onClose() {},
+};
+
+function NOOP(): void {}
+
+type RawSocket = Bun.Socket<BunSocket>;
+
+/** Dual-stack listeners report IPv4 peers as ::ffff:a.b.c.d; HAProxy logs them as a.b.c.d. */
+function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** ALPN protocol list in TLS wire format (length-prefixed), as Bun's `ALPNProtocols` wants it. */
+function alpnWire(protocols: readonly string[]): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts = protocols.map((p) => encoder.encode(p));
+  const out = new Uint8Array(parts.reduce((n, p) => n + 1 + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 255) throw new Error(`invalid ALPN protocol name (${p.length} bytes)`);
+    out[at++] = p.length;
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+class BunSocket implements Socket {
+  handler: SocketHandler;
+  raw: RawSocket | undefined = undefined;
+  tls: TlsInfo | undefined = undefined;
+
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #needDrain = false;
+  /** end() was called: FIN goes out once the queue is flushed. */
+  #ending = false;
+  #shutdownSent = false;
+  #peerEnded = false;
+  #paused = false;
+  /** onConnect delivered (outbound) or accepted socket. */
+  #established: boolean;
+  /** onClose delivered or scheduled. */
+  #closed = false;
+  #error: SocketError | undefined = undefined;
+
+  // Outbound only.
+  #noDelay = false;
+  #keepAlive: [boolean, number] | undefined = undefined;
+  #tlsServername: string | undefined = undefined;
+  #tlsVerify = false;
+  #isTls = false;
+
+  #remoteAddress: string | undefined = undefined;
+  #remotePort = -1;
+  #localAddress: string | undefined = undefined;
+  #localPort = -1;
+
+  constructor(handler: SocketHandler, established: boolean) {
+    this.handler = handler;
+    this.#established = established;
+  }
+
+  /** Outbound setup, before Bun.connect is called. */
+  prepareConnect(options: ConnectOptions): void {
+    this.#noDelay = options.noDelay !== false;
+    if (options.tls) {
+      this.#isTls = true;
+      this.#tlsVerify = options.tls.verify;
+      this.#tlsServername = options.tls.servername;
+    }
+  }
+
+  // ---- Bun events (called from the shared handler objects) ---------------------------------
+
+  onOpenOutbound(raw: RawSocket): void {
+    if (this.#closed) {
+      // destroy() while connecting: drop the late connection quietly.
+      raw.terminate();
+      return;
+    }
+    this.raw = raw;
+    // TLS sockets have a `handshake` handler, so `open` fires at TCP connect; they are
+    // established in onHandshake instead.
+    if (!this.#isTls) this.#establish(raw);
+  }
+
+  onHandshake(raw: RawSocket, authorizationError: Error | null): void {
+    if (this.#closed || this.#established) return;
+    // Bun reports a failed handshake here too (and, without this handler, even fires `open`
+    // for it): no cipher was negotiated then.
+    if (raw.getCipher()?.name == null) {
+      this.#error = { code: 'TLS', message: authorizationError?.message ?? 'TLS handshake failed' };
+      raw.terminate();
+      return;
+    }
+    if (this.#tlsVerify && !raw.authorized) {
+      const reason = authorizationError ?? raw.getAuthorizationError();
+      this.#error = { code: 'TLS', message: reason?.message ?? 'certificate verification failed' };
+      raw.terminate();
+      return;
+    }
+    this.tls = {
+      sni: this.#tlsServername,
+      alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
+      protocol: raw.getTLSVersion() ?? undefined,
+    };
+    this.#establish(raw);
+  }
+
+  #establish(raw: RawSocket): void {
+    if (this.#noDelay) raw.setNoDelay(true);
+    if (this.#keepAlive) raw.setKeepAlive(this.#keepAlive[0], this.#keepAlive[1]);
+    if (this.#paused) raw.pause();
+    this.#established = true;
+    if (this.#queue.length > 0) this.#flush();
+    else if (this.#ending) this.#shutdown();
+    this.handler.onConnect?.(this);
+  }
+
+  onData(chunk: Uint8Array): void {
+    this.handler.onData(this, chunk);
+  }
+
+  onEnd(): void {
+    if (this.#peerEnded || this.#closed) return;
+    this.#peerEnded = true;
+    this.handler.onEnd(this);
+  }
+
+  onDrain(): void {
+    if (this.raw !== undefined && !this.#closed) this.#flush();
+  }
+
+  onError(error: Error): void {
+    // A TLS failure on an established session, or an exception thrown by a handler (Bun
+    // reports those here instead of crashing). Either way the socket is unusable.
+    this.#error ??= toSocketError(error);
+    this.raw?.terminate();
+  }
+
+  onConnectError(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.handler.onClose(this, toSocketError(error));
+  }
+
+  onRawClose(error: Error | undefined): void {
+    const raw = this.raw;
+    if (raw !== undefined) this.#snapshotAddresses(raw);
+    if (this.#closed) return; // destroy() already scheduled onClose
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#queued = 0;
+    let err = this.#error ?? (error ? toSocketError(error) : undefined);
+    if (!this.#established) {
+      err ??= this.#isTls
+        ? { code: 'TLS', message: 'TLS handshake failed' }
+        : { code: 'ECONNRESET', message: 'connection closed before it was established' };
+    } else if (err === undefined && !this.#peerEnded) {
+      // Bun closes without `end` when the peer's FIN arrives after our own shutdown().
+      this.#peerEnded = true;
+      this.handler.onEnd(this);
+    }
+    this.handler.onClose(this, err);
+  }
+
+  // ---- Socket -------------------------------------------------------------------------------
+
+  setHandler(handler: SocketHandler): void {
+    this.handler = handler;
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#closed || this.#ending) return false;
+    const raw = this.raw;
+    if (raw !== undefined && this.#established && this.#queue.length === 0) {
+      const written = raw.write(chunk);
+      if (written === chunk.length) return true;
+      if (written < 0) return false; // closing: the close event follows
+      if (written > 0) chunk = chunk.subarray(written);
+    }
+    this.#queue.push(chunk);
+    this.#queued += chunk.length;
+    if (this.#queued < HIGH_WATER_MARK) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  end(): void {
+    if (this.#ending || this.#closed) return;
+    this.#ending = true;
+    if (this.raw !== undefined && this.#established && this.#queue.length === 0) this.#shutdown();
+  }
+
+  destroy(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#queued = 0;
+    // end() is close(2) on Bun; its `close` event fires synchronously and is ignored above.
+    // onClose is delivered asynchronously, as Node does, so destroy() never re-enters the caller.
+    const raw = this.raw;
+    if (raw !== undefined) {
+      this.#snapshotAddresses(raw);
+      raw.end();
+    }
+    queueMicrotask(() => this.handler.onClose(this, undefined));
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.raw?.pause();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (!this.#closed) this.raw?.resume();
+  }
+
+  setNoDelay(enabled: boolean): void {
+    if (this.raw !== undefined) this.raw.setNoDelay(enabled);
+    else this.#noDelay = enabled;
+  }
+
+  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
+    if (this.raw !== undefined) this.raw.setKeepAlive(enabled, initialDelayMs ?? 0);
+    else this.#keepAlive = [enabled, initialDelayMs ?? 0];
+  }
+
+  get bufferedAmount(): number {
+    return this.#queued;
+  }
+  get remoteAddress(): string {
+    if (this.#remoteAddress === undefined && this.raw !== undefined && !this.#closed)
+      this.#remoteAddress = unmapIPv4(this.raw.remoteAddress ?? '');
+    return this.#remoteAddress ?? '';
+  }
+  get remotePort(): number {
+    if (this.#remotePort < 0 && this.raw !== undefined && !this.#closed) this.#remotePort = this.raw.remotePort ?? 0;
+    return Math.max(this.#remotePort, 0);
+  }
+  get localAddress(): string {
+    if (this.#localAddress === undefined && this.raw !== undefined && !this.#closed)
+      this.#localAddress = unmapIPv4(this.raw.localAddress ?? '');
+    return this.#localAddress ?? '';
+  }
+  get localPort(): number {
+    if (this.#localPort < 0 && this.raw !== undefined && !this.#closed) this.#localPort = this.raw.localPort ?? 0;
+    return Math.max(this.#localPort, 0);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  /** Bun forgets the addresses once closed; keep what the core may still log. */
+  #snapshotAddresses(raw: RawSocket): void {
+    if (this.#remoteAddress === undefined) this.#remoteAddress = unmapIPv4(raw.remoteAddress ?? '');
+    if (this.#remotePort < 0) this.#remotePort = raw.remotePort ?? 0;
+    if (this.#localAddress === undefined) this.#localAddress = unmapIPv4(raw.localAddress ?? '');
+    if (this.#localPort < 0) this.#localPort = raw.localPort ?? 0;
+  }
+
+  #shutdown(): void {
+    if (this.#shutdownSent) return;
+    this.#shutdownSent = true;
+    this.raw?.shutdown();
+  }
+
+  /** Hands queued bytes to the kernel until it pushes back (then `drain` calls again). */
+  #flush(): void {
+    const raw = this.raw as RawSocket;
+    const queue = this.#queue;
+    while (queue.length > 0) {
+      if (queue.length > 1) this.#mergeHead();
+      const chunk = queue[0] as Uint8Array;
+      const written = raw.write(chunk);
+      if (written < 0) return; // closing: the close event follows
+      this.#queued -= written;
+      if (written < chunk.length) {
+        queue[0] = chunk.subarray(written);
+        return;
+      }
+      queue.shift();
+    }
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.handler.onDrain(this);
+      // The handler may have written again (the queue is then non-empty) or ended.
+      if (this.#queue.length > 0 || this.#closed) return;
+    }
+    if (this.#ending) this.#shutdown();
+  }
+
+  /** Merges queued chunks (up to MERGE_LIMIT bytes) into one, so one syscall sends them. */
+  #mergeHead(): void {
+    const queue = this.#queue;
+    let count = 0;
+    let size = 0;
+    while (count < queue.length && size < MERGE_LIMIT) size += (queue[count++] as Uint8Array).length;
+    if (count < 2) return;
+    const merged = new Uint8Array(size);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const part = queue[i] as Uint8Array;
+      merged.set(part, at);
+      at += part.length;
+    }
+    queue.splice(0, count, merged);
+  }
+}
+
+const CLIENT_HANDLERS: Bun.SocketHandler<BunSocket, 'uint8array'> = {
+  binaryType: 'uint8array',
+  open(raw) {
+    raw.data.onOpenOutbound(raw);
+  },
+  data(raw, chunk) {
+    raw.data.onData(chunk);
+  },
+  end(raw) {
+    raw.data.onEnd();
+  },
+  drain(raw) {
+    raw.data.onDrain();
+  },
+  error(raw, error) {
+    raw.data.onError(error);
+  },
+  close(raw, error) {
+    raw.data.onRawClose(error);
+  },
+  connectError(raw, error) {
+    raw.data.onConnectError(error);
+  },
+};
+
+/** Outbound TLS: `open` fires at TCP connect, `handshake` when TLS is up (or failed). */
+const CLIENT_TLS_HANDLERS: Bun.SocketHandler<BunSocket, 'uint8array'> = {
+  ...CLIENT_HANDLERS,
+  handshake(raw, _success, authorizationError) {
+    raw.data.onHandshake(raw, authorizationError);
+  },
+};
+
+function serverHandlers(
+  onConnection: (socket: Socket) => void,
+  isTls: boolean,
+): Bun.SocketHandler<BunSocket, 'uint8array'> {
+  return {
+    binaryType: 'uint8array',
+    open(raw) {
+      // Bun fires `open` for a failed TLS handshake too (no cipher negotiated): that never
+      // becomes a connection, as with node:tls, where only secureConnection does.
+      if (isTls && raw.getCipher()?.name == null) {
+        raw.terminate();
+        return;
+      }
+      const socket = new BunSocket(IGNORE, true);
+      socket.raw = raw;
+      raw.data = socket;
+      if (isTls) {
+        const sni = raw.getServername() as string | undefined;
+        socket.tls = {
+          sni: typeof sni === 'string' && sni !== '' ? sni : undefined,
+          alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
+          protocol: raw.getTLSVersion() ?? undefined,
+        };
+      }
+      onConnection(socket);
+    },
+    data(raw, chunk) {
+      raw.data.onData(chunk);
+    },
+    end(raw) {
+      raw.data.onEnd();
+    },
+    drain(raw) {
+      raw.data.onDrain();
+    },
+    error(raw, error) {
+      // A failed TLS handshake may report here before `open` assigned the state.
+      raw.data?.onError(error);
+    },
+    close(raw, error) {
+      raw.data?.onRawClose(error);
+    },
+  };
+}
+
+class BunListener implements Listener {
+  readonly host: string;
+  readonly port: number;
+  readonly #raw: Bun.TCPSocketListener<BunSocket>;
+  #closed = false;
+
+  constructor(raw: Bun.TCPSocketListener<BunSocket>, host: string) {
+    this.#raw = raw;
+    this.host = host;
+    this.port = raw.port;
+  }
+
+  close(): Promise<void> {
+    // stop(false) closes the listening socket at once and leaves accepted sockets alone.
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#raw.stop(false);
+    }
+    return Promise.resolve();
+  }
+}
+
+function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const certificates = options.tls?.certificates;
+  if (certificates !== undefined && certificates.length > 1) return listenNodeTls(options, onConnection);
+  try {
+    let tlsOptions: Bun.TLSOptions | undefined;
+    if (options.tls) {
+      const first = certificates?.[0];
+      if (first === undefined) throw new Error('TLS listener needs at least one certificate');
+      tlsOptions = {
+        cert: first.certPem,
+        key: first.keyPem,
+        ...(options.tls.alpn?.length ? { ALPNProtocols: alpnWire(options.tls.alpn) } : {}),
+      };
+    }
+    const raw = Bun.listen<BunSocket>({
+      hostname: options.host,
+      port: options.port,
+      allowHalfOpen: true,
+      socket: serverHandlers(onConnection, tlsOptions !== undefined) as unknown as Bun.SocketHandler<BunSocket>,
+      ...(tlsOptions ? { tls: tlsOptions } : {}),
+      // Accepted by Bun.listen though missing from its type definitions.
+      ...({ reusePort: options.reusePort ?? false, ipv6Only: options.ipv6Only ?? false } as object),
+    });
+    return Promise.resolve(new BunListener(raw, options.host));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+// ---- node:tls fallback (several certificates, SNI selection) -----------------------------------
+
+/** A node:net/node:tls socket behind the seam (used for multi-certificate TLS listeners). */
+class NodeStreamSocket implements Socket {
+  handler: SocketHandler = IGNORE;
+  readonly raw: tls.TLSSocket;
+  tls: TlsInfo | undefined;
+  #error: SocketError | undefined = undefined;
+
+  constructor(raw: tls.TLSSocket) {
+    this.raw = raw;
+    const servername = (raw as tls.TLSSocket & { servername?: string | false }).servername;
+    this.tls = {
+      sni: typeof servername === 'string' && servername !== '' ? servername : undefined,
+      alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
+      protocol: raw.getProtocol() ?? undefined,
+    };
+    raw.on('data', (chunk: Uint8Array) => this.handler.onData(this, chunk));
+    raw.on('end', () => this.handler.onEnd(this));
+    raw.on('drain', () => this.handler.onDrain(this));
+    raw.on('error', (err) => {
+      this.#error ??= toSocketError(err);
+    });
+    raw.on('close', () => this.handler.onClose(this, this.#error));
+  }
+
+  setHandler(handler: SocketHandler): void {
+    this.handler = handler;
+  }
+  write(chunk: Uint8Array): boolean {
+    return this.raw.write(chunk);
+  }
+  end(): void {
+    this.raw.end();
+  }
+  destroy(): void {
+    this.raw.destroy();
+  }
+  pause(): void {
+    this.raw.pause();
+  }
+  resume(): void {
+    this.raw.resume();
+  }
+  setNoDelay(enabled: boolean): void {
+    this.raw.setNoDelay(enabled);
+  }
+  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
+    this.raw.setKeepAlive(enabled, initialDelayMs);
+  }
+  get bufferedAmount(): number {
+    return this.raw.writableLength;
+  }
+  get remoteAddress(): string {
+    return unmapIPv4(this.raw.remoteAddress ?? '');
+  }
+  get remotePort(): number {
+    return this.raw.remotePort ?? 0;
+  }
+  get localAddress(): string {
+    return unmapIPv4(this.raw.localAddress ?? '');
+  }
+  get localPort(): number {
+    return this.raw.localPort ?? 0;
+  }
+}
+
+class NodeTlsListener implements Listener {
+  readonly host: string;
+  readonly port: number;
+  readonly #server: tls.Server;
+
+  constructor(server: tls.Server, host: string) {
+    this.#server = server;
+    this.host = host;
+    const address = server.address();
+    this.port = typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  close(): Promise<void> {
+    if (this.#server.listening) this.#server.close();
+    return Promise.resolve();
+  }
+}
+
+function listenNodeTls(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const t = options.tls!;
+  let server: tls.Server;
+  try {
+    const contexts = new SniCertificateMap(t.certificates, (cert) =>
+      tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }),
+    );
+    const first = t.certificates[0]!;
+    server = tls.createServer({
+      allowHalfOpen: true,
+      // The default certificate, for clients that send no SNI (SNICallback only runs for those
+      // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
+      // Bun ignore it and such handshakes fail for lack of a certificate; Deno honours it.
+      cert: first.certPem,
+      key: first.keyPem,
+      SNICallback: (servername, callback) => callback(null, contexts.select(servername)),
+      ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  server.on('secureConnection', (raw: tls.TLSSocket) => onConnection(new NodeStreamSocket(raw)));
+  server.on('tlsClientError', (_err, raw) => raw.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(
+      {
+        host: options.host,
+        port: options.port,
+        backlog: options.backlog ?? 1024,
+        ipv6Only: options.ipv6Only ?? false,
+        ...(options.reusePort ? { reusePort: true } : {}),
+      },
+      () => {
+        server.off('error', reject);
+        server.on('error', NOOP);
+        resolve(new NodeTlsListener(server, options.host));
+      },
+    );
+  });
+}
+
+// ---- connect ------------------------------------------------------------------------------------
+
+function connect(options: ConnectOptions, handler: SocketHandler): Socket {
+  const socket = new BunSocket(handler, false);
+  socket.prepareConnect(options);
+  const t = options.tls;
+  let tlsOptions: Bun.TLSOptions | undefined;
+  try {
+    if (t) {
+      tlsOptions = {
+        // "" sends no SNI; left undefined, Bun would send the host, even an IP literal.
+        serverName: t.servername ?? '',
+        rejectUnauthorized: t.verify,
+        ...(t.alpn?.length ? { ALPNProtocols: alpnWire(t.alpn) } : {}),
+        ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
+      };
+    }
+    Bun.connect<BunSocket>({
+      hostname: options.host,
+      port: options.port,
+      allowHalfOpen: true,
+      data: socket,
+      socket: (tlsOptions ? CLIENT_TLS_HANDLERS : CLIENT_HANDLERS) as unknown as Bun.SocketHandler<BunSocket>,
+      ...(tlsOptions ? { tls: tlsOptions } : {}),
+    }).then(undefined, NOOP); // failures arrive through connectError
+  } catch (error) {
+    queueMicrotask(() => socket.onConnectError(error as Error));
+  }
+  return socket;
+}
+
+export const bunRuntime: Runtime = {
+  name: 'bun',
+  version: Bun.version,
+  listen,
+  connect,
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimer: (handle: TimerHandle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  now: () => performance.now(),
+  wallClock: () => Date.now(),
+  readTextFile: (path) => readFile(path, 'utf8'),
+  readDir: (path) => readdir(path),
+  isDirectory: async (path) => (await stat(path)).isDirectory(),
+  onSignal(signal: SignalName, listener: () => void) {
+    process.on(signal, listener);
+    return () => {
+      process.off(signal, listener);
+    };
+  },
+  env: (name) => process.env[name],
+  pid: process.pid,
+  writeStdout: (text) => {
+    process.stdout.write(text);
+  },
+  writeStderr: (text) => {
+    process.stderr.write(text);
+  },
+  exit: (code) => process.exit(code),
+};

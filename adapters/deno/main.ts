@@ -1,0 +1,4 @@
+import { runCli } from '../../src/cli.ts';
+import { denoRuntime } from './runtime.ts';
+
+await runCli(denoRuntime, Deno.args);

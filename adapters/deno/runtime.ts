@@ -1,0 +1,662 @@
+/**
+ * Deno adapter: the runtime seam on Deno.listen / Deno.connect / Deno.startTls.
+ *
+ * Deno's connection API is promise based: each socket runs one read loop (`conn.read(buf)` into
+ * a per-socket buffer, each read copied out so the chunk handed to onData belongs to the
+ * receiver) and one write chain (`conn.write()` of the queue head, partial writes re-queued,
+ * queued chunks merged into one write). The read loop never touches `conn.readable`: reading
+ * that stream to EOF closes the whole resource and a later closeWrite() fails
+ * (denoland/deno#22258). Verified facts for Deno 2.9.6 this file relies on (docs/runtimes.md):
+ *  - conn.closeWrite() half-closes TCP and TLS connections; reading continues until EOF (null);
+ *  - Deno.listenTls takes one certificate and its handshake info exposes only the ALPN
+ *    protocol, not the SNI the client sent; node:tls (tls.createServer with SNICallback) works
+ *    in Deno and reports `servername`, so TLS listeners use node:tls;
+ *  - Deno.connectTls / Deno.startTls verify with rustls against the default roots plus
+ *    `caCerts`; there is no per-connection "verify none" (only the process-wide
+ *    --unsafely-ignore-certificate-errors flag), so `verify: false` connects through node:tls
+ *    (rejectUnauthorized: false), while verified connections use Deno.connect + Deno.startTls
+ *    so the SNI can differ from the address dialled (startTls sends `hostname` as SNI, none for
+ *    an IP literal);
+ *  - there is no synchronous socket write (the core's writeSync is NotSupported on TCP), so
+ *    every write is an async op and bytes stay "buffered" until it completes.
+ */
+import * as tls from 'node:tls';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import type {
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  Runtime,
+  SignalName,
+  Socket,
+  SocketError,
+  SocketHandler,
+  TimerHandle,
+  TlsInfo,
+} from '../../src/runtime.ts';
+import { SniCertificateMap } from '../shared/tls-names.ts';
+import { toSocketError } from '../shared/socket-errors.ts';
+
+/**
+ * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
+ * asynchronous, so this counts the write in flight too: it is larger than Bun's 64 KiB so that a
+ * proxy forwarding 64 KiB reads does not stall on every chunk.
+ */
+const HIGH_WATER_MARK = 128 * 1024;
+/** Queued chunks are merged into one write of up to this many bytes. */
+const MERGE_LIMIT = 256 * 1024;
+/** The read buffer starts small (idle connections hold it in a pending read) and grows. */
+const READ_MIN = 16 * 1024;
+const READ_MAX = 64 * 1024;
+
+const IGNORE: SocketHandler = {
+  onData() {},
+  onEnd() {},
+  onDrain() {},
+  onClose() {},
+};
+
+function NOOP(): void {}
+
+/** Dual-stack listeners report IPv4 peers as ::ffff:a.b.c.d; HAProxy logs them as a.b.c.d. */
+function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function netAddr(addr: Deno.Addr): Deno.NetAddr | undefined {
+  return addr.transport === 'tcp' ? (addr as Deno.NetAddr) : undefined;
+}
+
+/** Errors raised while the TLS handshake runs are TLS failures unless they are plain I/O errors. */
+function handshakeError(error: unknown): SocketError {
+  const mapped = toSocketError(error);
+  return mapped.code === 'OTHER' ? { code: 'TLS', message: mapped.message } : mapped;
+}
+
+class DenoSocket implements Socket {
+  handler: SocketHandler;
+  conn: Deno.Conn | undefined = undefined;
+  tls: TlsInfo | undefined = undefined;
+
+  #queue: Uint8Array[] = [];
+  /** Bytes accepted by write() and not yet confirmed written (including the write in flight). */
+  #queued = 0;
+  #inflight: Uint8Array | undefined = undefined;
+  #needDrain = false;
+  #ending = false;
+  #shutdownStarted = false;
+  #shutdownDone = false;
+  #peerEnded = false;
+  #paused = false;
+  #resumeWaiter: (() => void) | undefined = undefined;
+  #established: boolean;
+  #closed = false;
+  #abort: AbortController | undefined = undefined;
+
+  #remoteAddress = '';
+  #remotePort = 0;
+  #localAddress = '';
+  #localPort = 0;
+
+  // Bound once per socket, so the write path allocates no closure per chunk.
+  readonly #onWritten = (written: number): void => this.#writeDone(written);
+  readonly #onShutdown = (): void => this.#shutdownComplete();
+  readonly #onIoError = (error: unknown): void => this.#fail(toSocketError(error));
+
+  constructor(handler: SocketHandler, established: boolean) {
+    this.handler = handler;
+    this.#established = established;
+  }
+
+  /** Accepted connection: record addresses and start reading (after onConnection ran). */
+  attach(conn: Deno.Conn): void {
+    this.conn = conn;
+    const remote = netAddr(conn.remoteAddr);
+    const local = netAddr(conn.localAddr);
+    if (remote) {
+      this.#remoteAddress = unmapIPv4(remote.hostname);
+      this.#remotePort = remote.port;
+    }
+    if (local) {
+      this.#localAddress = unmapIPv4(local.hostname);
+      this.#localPort = local.port;
+    }
+  }
+
+  start(): void {
+    void this.#readLoop();
+  }
+
+  async connect(options: ConnectOptions): Promise<void> {
+    const t = options.tls;
+    let conn: Deno.Conn | undefined;
+    try {
+      this.#abort = new AbortController();
+      const tcp = await Deno.connect({ hostname: options.host, port: options.port, signal: this.#abort.signal });
+      this.#abort = undefined;
+      conn = tcp;
+      if (this.#closed) {
+        tcp.close();
+        return;
+      }
+      if (options.noDelay !== false) tcp.setNoDelay(true);
+      this.attach(tcp);
+      if (t) {
+        const tlsConn = await Deno.startTls(tcp, {
+          hostname: t.servername ?? options.host,
+          ...(t.caPem !== undefined ? { caCerts: [t.caPem] } : {}),
+          ...(t.alpn?.length ? { alpnProtocols: [...t.alpn] } : {}),
+        });
+        conn = tlsConn;
+        this.conn = tlsConn;
+        if (this.#closed) {
+          tlsConn.close();
+          return;
+        }
+        let info: Deno.TlsHandshakeInfo;
+        try {
+          info = await tlsConn.handshake();
+        } catch (error) {
+          if (!this.#closed) this.#finish(handshakeError(error));
+          return;
+        }
+        if (this.#closed) return;
+        this.tls = { sni: t.servername, alpn: info.alpnProtocol ?? undefined, protocol: undefined };
+      }
+    } catch (error) {
+      this.#abort = undefined;
+      if (this.#closed) return;
+      this.#closed = true;
+      try {
+        conn?.close();
+      } catch {
+        // already closed
+      }
+      this.handler.onClose(this, t && conn !== undefined ? handshakeError(error) : toSocketError(error));
+      return;
+    }
+    this.#established = true;
+    this.start();
+    if (this.#queue.length > 0) this.#writeNext();
+    else if (this.#ending) this.#shutdown();
+    this.handler.onConnect?.(this);
+  }
+
+  // ---- Socket -------------------------------------------------------------------------------
+
+  setHandler(handler: SocketHandler): void {
+    this.handler = handler;
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#closed || this.#ending) return false;
+    this.#queued += chunk.length;
+    if (this.#inflight === undefined && this.#established) this.#startWrite(chunk);
+    else this.#queue.push(chunk);
+    if (this.#queued < HIGH_WATER_MARK) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  end(): void {
+    if (this.#ending || this.#closed) return;
+    this.#ending = true;
+    if (this.#established && this.#inflight === undefined && this.#queue.length === 0) this.#shutdown();
+  }
+
+  destroy(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#queued = 0;
+    this.#abort?.abort();
+    try {
+      this.conn?.close();
+    } catch {
+      // already closed
+    }
+    this.#wake();
+    // Asynchronous, as Node does, so destroy() never re-enters the caller.
+    queueMicrotask(() => this.handler.onClose(this, undefined));
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#wake();
+  }
+
+  setNoDelay(enabled: boolean): void {
+    const conn = this.conn as Deno.TcpConn | undefined;
+    if (conn && typeof conn.setNoDelay === 'function' && !this.#closed) conn.setNoDelay(enabled);
+  }
+
+  setKeepAlive(enabled: boolean, _initialDelayMs?: number): void {
+    // Deno exposes SO_KEEPALIVE only, not the idle delay.
+    const conn = this.conn as Deno.TcpConn | undefined;
+    if (conn && typeof conn.setKeepAlive === 'function' && !this.#closed) conn.setKeepAlive(enabled);
+  }
+
+  get bufferedAmount(): number {
+    return this.#queued;
+  }
+  get remoteAddress(): string {
+    return this.#remoteAddress;
+  }
+  get remotePort(): number {
+    return this.#remotePort;
+  }
+  get localAddress(): string {
+    return this.#localAddress;
+  }
+  get localPort(): number {
+    return this.#localPort;
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  #wake(): void {
+    const waiter = this.#resumeWaiter;
+    if (waiter !== undefined) {
+      this.#resumeWaiter = undefined;
+      waiter();
+    }
+  }
+
+  #waitResume(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#resumeWaiter = resolve;
+    });
+  }
+
+  async #readLoop(): Promise<void> {
+    const conn = this.conn as Deno.Conn;
+    let buf = new Uint8Array(READ_MIN);
+    try {
+      for (;;) {
+        if (this.#paused) await this.#waitResume();
+        if (this.#closed) return;
+        const n = await conn.read(buf);
+        if (this.#closed) return;
+        if (n === null) break;
+        if (n === 0) continue;
+        const chunk = buf.slice(0, n);
+        if (n === buf.length) {
+          if (buf.length < READ_MAX) buf = new Uint8Array(buf.length * 2);
+        } else if (buf.length > READ_MIN && n < buf.length >> 3) {
+          buf = new Uint8Array(buf.length >> 1);
+        }
+        // pause() while the read was pending: hold the chunk until resume().
+        while (this.#paused) {
+          await this.#waitResume();
+          if (this.#closed) return;
+        }
+        this.handler.onData(this, chunk);
+        if (this.#closed) return;
+      }
+      // EOF: the peer finished its direction (held back while paused, like data).
+      while (this.#paused) {
+        await this.#waitResume();
+        if (this.#closed) return;
+      }
+      this.#peerEnded = true;
+      this.handler.onEnd(this);
+      if (this.#shutdownDone && !this.#closed) this.#finish(undefined);
+    } catch (error) {
+      // A read failure (reset, ...) or an exception thrown by the handler: the socket is unusable.
+      if (!this.#closed) this.#fail(toSocketError(error));
+    }
+  }
+
+  // ---- writing ------------------------------------------------------------------------------
+
+  #startWrite(chunk: Uint8Array): void {
+    this.#inflight = chunk;
+    (this.conn as Deno.Conn).write(chunk).then(this.#onWritten, this.#onIoError);
+  }
+
+  #writeNext(): void {
+    const queue = this.#queue;
+    if (queue.length === 1) {
+      this.#startWrite(queue.pop() as Uint8Array);
+      return;
+    }
+    let count = 0;
+    let size = 0;
+    while (count < queue.length && size < MERGE_LIMIT) size += (queue[count++] as Uint8Array).length;
+    const merged = new Uint8Array(size);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const part = queue[i] as Uint8Array;
+      merged.set(part, at);
+      at += part.length;
+    }
+    queue.splice(0, count);
+    this.#startWrite(merged);
+  }
+
+  #writeDone(written: number): void {
+    if (this.#closed) return;
+    const chunk = this.#inflight as Uint8Array;
+    this.#queued -= written;
+    if (written < chunk.length) {
+      this.#startWrite(chunk.subarray(written));
+      return;
+    }
+    this.#inflight = undefined;
+    if (this.#queue.length > 0) {
+      this.#writeNext();
+      return;
+    }
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.handler.onDrain(this);
+      if (this.#inflight !== undefined || this.#queue.length > 0 || this.#closed) return;
+    }
+    if (this.#ending) this.#shutdown();
+  }
+
+  #shutdown(): void {
+    if (this.#shutdownStarted) return;
+    this.#shutdownStarted = true;
+    (this.conn as Deno.Conn).closeWrite().then(this.#onShutdown, this.#onIoError);
+  }
+
+  #shutdownComplete(): void {
+    this.#shutdownDone = true;
+    // Both directions finished: close, as Node's allowHalfOpen sockets do.
+    if (this.#peerEnded && !this.#closed) this.#finish(undefined);
+  }
+
+  // ---- closing ------------------------------------------------------------------------------
+
+  #fail(error: SocketError): void {
+    this.#finish(error);
+  }
+
+  #finish(error: SocketError | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#queued = 0;
+    try {
+      this.conn?.close();
+    } catch {
+      // already closed
+    }
+    this.#wake();
+    this.handler.onClose(this, error);
+  }
+}
+
+class DenoListener implements Listener {
+  readonly host: string;
+  readonly port: number;
+  readonly #raw: Deno.Listener;
+  readonly #stopped: Promise<void>;
+  #closed = false;
+
+  constructor(raw: Deno.Listener, host: string, onConnection: (socket: Socket) => void) {
+    this.#raw = raw;
+    this.host = host;
+    this.port = netAddr(raw.addr)?.port ?? 0;
+    this.#stopped = this.#acceptLoop(onConnection);
+  }
+
+  async #acceptLoop(onConnection: (socket: Socket) => void): Promise<void> {
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#raw.accept();
+      } catch (error) {
+        if (this.#closed || error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) return;
+        // e.g. EMFILE: back off briefly instead of spinning.
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      const socket = new DenoSocket(IGNORE, true);
+      socket.attach(conn);
+      onConnection(socket);
+      socket.start();
+    }
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      try {
+        this.#raw.close();
+      } catch {
+        // already closed
+      }
+    }
+    // The socket is only released once the pending accept() has been cancelled: a connect
+    // issued in the same tick as close() would still be accepted by the kernel, then reset.
+    return this.#stopped;
+  }
+}
+
+function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  if (options.tls) return listenNodeTls(options, onConnection);
+  try {
+    const raw = Deno.listen({
+      hostname: options.host,
+      port: options.port,
+      transport: 'tcp',
+      ...(options.reusePort ? { reusePort: true } : {}),
+      ...(options.backlog !== undefined ? { tcpBacklog: options.backlog } : {}),
+    });
+    return Promise.resolve(new DenoListener(raw, options.host, onConnection));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+// ---- node:tls (TLS listeners, verify-none connections) ------------------------------------------
+
+/** A node:tls socket behind the seam. */
+class NodeStreamSocket implements Socket {
+  handler: SocketHandler;
+  readonly raw: tls.TLSSocket;
+  tls: TlsInfo | undefined = undefined;
+  #error: SocketError | undefined = undefined;
+
+  constructor(raw: tls.TLSSocket, handler: SocketHandler) {
+    this.raw = raw;
+    this.handler = handler;
+    raw.on('data', (chunk: Uint8Array) => this.handler.onData(this, chunk));
+    raw.on('end', () => this.handler.onEnd(this));
+    raw.on('drain', () => this.handler.onDrain(this));
+    raw.on('error', (err) => {
+      this.#error ??= toSocketError(err);
+    });
+    raw.on('close', () => this.handler.onClose(this, this.#error));
+  }
+
+  captureTlsInfo(sni: string | undefined): void {
+    const raw = this.raw;
+    this.tls = {
+      sni,
+      alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
+      protocol: raw.getProtocol() ?? undefined,
+    };
+  }
+
+  setHandler(handler: SocketHandler): void {
+    this.handler = handler;
+  }
+  write(chunk: Uint8Array): boolean {
+    return this.raw.write(chunk);
+  }
+  end(): void {
+    this.raw.end();
+  }
+  destroy(): void {
+    this.raw.destroy();
+  }
+  pause(): void {
+    this.raw.pause();
+  }
+  resume(): void {
+    this.raw.resume();
+  }
+  setNoDelay(enabled: boolean): void {
+    this.raw.setNoDelay(enabled);
+  }
+  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
+    this.raw.setKeepAlive(enabled, initialDelayMs);
+  }
+  get bufferedAmount(): number {
+    return this.raw.writableLength;
+  }
+  get remoteAddress(): string {
+    return unmapIPv4(this.raw.remoteAddress ?? '');
+  }
+  get remotePort(): number {
+    return this.raw.remotePort ?? 0;
+  }
+  get localAddress(): string {
+    return unmapIPv4(this.raw.localAddress ?? '');
+  }
+  get localPort(): number {
+    return this.raw.localPort ?? 0;
+  }
+}
+
+class NodeTlsListener implements Listener {
+  readonly host: string;
+  readonly port: number;
+  readonly #server: tls.Server;
+
+  constructor(server: tls.Server, host: string) {
+    this.#server = server;
+    this.host = host;
+    const address = server.address();
+    this.port = typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  close(): Promise<void> {
+    if (this.#server.listening) this.#server.close();
+    return Promise.resolve();
+  }
+}
+
+function listenNodeTls(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const t = options.tls!;
+  let server: tls.Server;
+  try {
+    const contexts = new SniCertificateMap(t.certificates, (cert) =>
+      tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }),
+    );
+    const first = t.certificates[0]!;
+    server = tls.createServer({
+      allowHalfOpen: true,
+      // The default certificate, for clients that send no SNI (SNICallback only runs for those
+      // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
+      // Bun ignore it and such handshakes fail for lack of a certificate; Deno honours it.
+      cert: first.certPem,
+      key: first.keyPem,
+      SNICallback: (servername, callback) => callback(null, contexts.select(servername)),
+      ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  server.on('secureConnection', (raw: tls.TLSSocket) => {
+    const socket = new NodeStreamSocket(raw, IGNORE);
+    const servername = (raw as tls.TLSSocket & { servername?: string | false }).servername;
+    socket.captureTlsInfo(typeof servername === 'string' && servername !== '' ? servername : undefined);
+    onConnection(socket);
+  });
+  server.on('tlsClientError', (_err, raw) => raw.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(
+      {
+        host: options.host,
+        port: options.port,
+        backlog: options.backlog ?? 1024,
+        ...(options.reusePort ? { reusePort: true } : {}),
+      },
+      () => {
+        server.off('error', reject);
+        server.on('error', NOOP);
+        resolve(new NodeTlsListener(server, options.host));
+      },
+    );
+  });
+}
+
+function connectNodeTls(options: ConnectOptions, handler: SocketHandler): Socket {
+  const t = options.tls!;
+  const connectOptions: tls.ConnectionOptions = {
+    host: options.host,
+    port: options.port,
+    rejectUnauthorized: t.verify,
+    ...(t.servername !== undefined ? { servername: t.servername } : {}),
+    ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
+    ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
+  };
+  // allowHalfOpen works at runtime but is missing from the node:tls types Deno bundles.
+  const raw = tls.connect({ ...connectOptions, allowHalfOpen: true } as tls.ConnectionOptions);
+  const socket = new NodeStreamSocket(raw, handler);
+  raw.once('secureConnect', () => {
+    socket.captureTlsInfo(t.servername);
+    if (options.noDelay !== false) raw.setNoDelay(true);
+    socket.handler.onConnect?.(socket);
+  });
+  return socket;
+}
+
+function connect(options: ConnectOptions, handler: SocketHandler): Socket {
+  if (options.tls && !options.tls.verify) return connectNodeTls(options, handler);
+  const socket = new DenoSocket(handler, false);
+  void socket.connect(options);
+  return socket;
+}
+
+// ---- the rest of the host -------------------------------------------------------------------
+
+const encoder = new TextEncoder();
+
+function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
+}
+
+export const denoRuntime: Runtime = {
+  name: 'deno',
+  version: Deno.version.deno,
+  listen,
+  connect,
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
+  now: () => performance.now(),
+  wallClock: () => Date.now(),
+  // node:fs/promises rather than Deno.readTextFile: its error messages ("ENOENT: no such file
+  // or directory, open '...'") match Node's and Bun's, and configuration errors quote them.
+  readTextFile: (path) => readFile(path, 'utf8'),
+  readDir: (path) => readdir(path),
+  isDirectory: async (path) => (await stat(path)).isDirectory(),
+  onSignal(signal: SignalName, listener: () => void) {
+    Deno.addSignalListener(signal, listener);
+    return () => {
+      Deno.removeSignalListener(signal, listener);
+    };
+  },
+  env: (name) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // no --allow-env
+    }
+  },
+  pid: Deno.pid,
+  writeStdout: (text) => writeAllSync(Deno.stdout, text),
+  writeStderr: (text) => writeAllSync(Deno.stderr, text),
+  exit: (code) => Deno.exit(code),
+};

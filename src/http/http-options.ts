@@ -1,0 +1,73 @@
+import type { ForwardForOption, HttpConnectionMode, HttpProxyOptions } from '../config/model.ts';
+import type { ConnectTlsOptions } from '../runtime.ts';
+import type { Server } from '../proxy/server.ts';
+import { networkContains, parseNetwork, type Network } from '../util/cidr.ts';
+import { headerName, H_HOST, type HeaderName, type RequestHead } from './codec/index.ts';
+
+const RESTRICTIVENESS: Record<HttpConnectionMode, number> = { 'keep-alive': 0, 'server-close': 1, close: 2 };
+
+/** The frontend's and the backend's connection modes combine: the most restrictive wins (HAProxy). */
+export function connectionModeOf(frontend: HttpProxyOptions | undefined, backend: HttpProxyOptions | undefined): HttpConnectionMode {
+  const a = frontend?.connectionMode ?? 'keep-alive';
+  const b = backend?.connectionMode ?? 'keep-alive';
+  return RESTRICTIVENESS[a] >= RESTRICTIVENESS[b] ? a : b;
+}
+
+export interface CompiledForwardFor {
+  readonly header: HeaderName;
+  readonly except: Network | undefined;
+  readonly ifNone: boolean;
+}
+
+const compiled = new WeakMap<ForwardForOption, CompiledForwardFor>();
+
+function compile(option: ForwardForOption): CompiledForwardFor {
+  let c = compiled.get(option);
+  if (c === undefined) {
+    c = {
+      header: headerName(option.header.toLowerCase()),
+      except: option.except === undefined ? undefined : parseNetwork(option.except),
+      ifNone: option.ifNone,
+    };
+    compiled.set(option, c);
+  }
+  return c;
+}
+
+/**
+ * `option forwardfor`: the header to add for this client, or undefined. The backend's setting
+ * applies when present, else the frontend's (HAProxy checks both; either enables it).
+ */
+export function forwardedForValue(
+  frontend: HttpProxyOptions | undefined,
+  backend: HttpProxyOptions | undefined,
+  clientAddress: string,
+): CompiledForwardFor | undefined {
+  const option = backend?.forwardFor ?? frontend?.forwardFor;
+  if (option === undefined) return undefined;
+  const c = compile(option);
+  if (c.except !== undefined && networkContains(c.except, clientAddress)) return undefined;
+  return c;
+}
+
+/** TLS options to reach a `server ... ssl` (undefined for plain TCP). */
+export function serverTlsOptions(server: Server, request: RequestHead | undefined): ConnectTlsOptions | undefined {
+  const ssl = server.ssl;
+  if (ssl === undefined) return undefined;
+  let servername: string | undefined;
+  const sni = ssl.sni;
+  if (sni !== undefined) {
+    const literal = /^str\((.*)\)$/.exec(sni);
+    if (literal) servername = literal[1];
+    else if (/^req\.hdr\(\s*host\s*\)$/i.test(sni) && request !== undefined) {
+      const host = request.get(H_HOST);
+      servername = host === undefined ? undefined : host.replace(/:\d+$/, '');
+    }
+  }
+  return {
+    verify: ssl.verify === 'required',
+    ...(servername ? { servername } : {}),
+    ...(ssl.alpn ? { alpn: ssl.alpn } : {}),
+    ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
+  };
+}

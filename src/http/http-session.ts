@@ -1,0 +1,979 @@
+import type { HttpConnectionMode, Timeouts } from '../config/model.ts';
+import type { Backend, QueueWaiter } from '../proxy/backend.ts';
+import { countResponse, sessionOpened } from '../proxy/counters.ts';
+import type { Server } from '../proxy/server.ts';
+import type { ProxySession, SessionHost } from '../proxy/session.ts';
+import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
+import { LogLevel } from '../log/logger.ts';
+import { earliest } from '../util/idle-deadline.ts';
+import {
+  BodyFramer,
+  H_CONTENT_LENGTH,
+  HeadEditor,
+  HttpParseError,
+  RequestHeadParser,
+  ResponseHeadParser,
+  errorResponse,
+  type RequestHead,
+  type ResponseHead,
+} from './codec/index.ts';
+import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
+import { connectionModeOf, forwardedForValue, serverTlsOptions } from './http-options.ts';
+import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
+
+/** Where the client connection is between and within transactions. */
+type State =
+  | 'idle' // waiting for (the rest of) a request head
+  | 'txn' // a request is being served
+  | 'tunnel' // after 101 Switching Protocols: raw bytes both ways
+  | 'closing' // the last response was sent; waiting for the client to close
+  | 'closed';
+
+/** Where the current transaction is on the server side. */
+type ServerStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'exchanging';
+
+/** Client bytes kept while a transaction cannot consume them (pipelining, connect in progress). */
+const BACKLOG_LIMIT = 64 * 1024;
+const TURNAROUND_MS = 1000;
+const EMPTY = new Uint8Array(0);
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+/**
+ * One client connection in `mode http`: parses requests strictly, forwards each to a server
+ * chosen per request (reusing idle server connections), streams bodies both ways with
+ * backpressure, answers with HAProxy's status codes when something fails, and becomes a tunnel
+ * after a 101. It is the socket handler of both its client and its current server socket.
+ */
+export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
+  readonly client: Socket;
+  readonly host: SessionHost;
+  readonly backend: Backend | undefined;
+  readonly runtime: Runtime;
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  readonly acceptedAt: number;
+
+  readonly #pool: ServerConnectionPool | undefined;
+  readonly #mode: HttpConnectionMode;
+  readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
+  readonly #reqParser = new RequestHeadParser();
+  readonly #resParser = new ResponseHeadParser();
+  readonly #reqFramer = new BodyFramer();
+  readonly #resFramer = new BodyFramer();
+  readonly #editor = new HeadEditor();
+
+  #state: State = 'idle';
+  #backlog: Uint8Array | undefined;
+  #backlogPaused = false;
+  #draining = false;
+  #clientClosed = false;
+  #clientEnded = false;
+  #requests = 0;
+  #idleSince: number;
+  #clientLast: number;
+  #serverLast = 0;
+  #clientHeld = false;
+  #serverHeld = false;
+  #timer: TimerHandle | undefined;
+  #timerDue = Infinity;
+
+  // ---- the transaction in flight ----
+  #req: RequestHead | undefined;
+  #reqHeadBytes: Uint8Array = EMPTY;
+  #reqBodyDone = false;
+  #reqBodyStarted = false;
+  #reqStartedAt = -1;
+  #reqStartedWall = 0;
+  #reqHeadAt = -1;
+  #closeAfter = false;
+  #step: ServerStep = 'none';
+  #srv: Server | undefined;
+  #lastServerName: string | undefined;
+  #server: Socket | undefined;
+  #conn: PooledConnection | undefined;
+  #connReused = false;
+  #serverEnded = false;
+  #serverJunk = false;
+  #resHead: ResponseHead | undefined;
+  #resDone = false;
+  #requestSentAt = -1;
+  #resHeadAt = -1;
+  #status = 0;
+  #bytesOut = 0;
+  #retries = 0;
+  #redispatched = false;
+  #queuedAt = -1;
+  #waitTime = -1;
+  #connectStartedAt = -1;
+  #connectTime = -1;
+  #retryAt = 0;
+  #cause: TerminationCause = '-';
+  #phase: TerminationPhase = '-';
+  #countedInBackend = false;
+
+  constructor(host: SessionHost, client: Socket, backend: Backend | undefined, pool: ServerConnectionPool | undefined) {
+    this.host = host;
+    this.runtime = host.runtime;
+    this.client = client;
+    this.backend = backend;
+    this.#pool = pool;
+    this.clientAddress = client.remoteAddress;
+    this.clientPort = client.remotePort;
+    this.acceptedAt = this.runtime.now();
+    this.#idleSince = this.acceptedAt;
+    this.#clientLast = this.acceptedAt;
+    this.#mode = connectionModeOf(host.model.http, backend?.http);
+    const t: Timeouts = host.timeouts;
+    this.#timeouts = {
+      request: t.httpRequest ?? t.client,
+      keepAlive: t.httpKeepAlive ?? t.httpRequest ?? t.client,
+      client: t.client,
+    };
+    sessionOpened(host.counters);
+    client.setHandler(this);
+    this.#schedule();
+  }
+
+  // ---- ProxySession ----------------------------------------------------------------------
+
+  drain(): void {
+    this.#draining = true;
+    if (this.#state === 'idle' && !this.#reqParser.inProgress) this.#closeClient();
+  }
+
+  kill(): void {
+    if (this.#state === 'closed') return;
+    this.#setTermination('K', this.#state === 'txn' ? 'D' : 'R');
+    this.#destroyAll();
+  }
+
+  // ---- client input ----------------------------------------------------------------------
+
+  onData(socket: Socket, chunk: Uint8Array): void {
+    if (socket === this.client) {
+      const n = chunk.byteLength;
+      this.host.counters.bin += n;
+      this.#clientLast = this.runtime.now();
+      if (this.#state === 'tunnel') return this.#tunnelFromClient(chunk);
+      if (this.#state === 'closing' || this.#state === 'closed') return;
+      if (this.#backlog !== undefined) {
+        this.#backlog = concat(this.#backlog, chunk);
+        this.#drainBacklog();
+      } else {
+        this.#consumeClient(chunk);
+      }
+    } else if (socket === this.#server) {
+      this.#serverLast = this.runtime.now();
+      if (this.#state === 'tunnel') return this.#tunnelFromServer(chunk);
+      this.#consumeServer(chunk);
+    }
+  }
+
+  /** Processes client bytes as far as the current state allows; keeps the rest as backlog. */
+  #consumeClient(data: Uint8Array): void {
+    const used = this.#processClient(data, 0);
+    if (used < data.byteLength && this.#state !== 'closed' && this.#state !== 'closing') {
+      this.#backlog = used === 0 ? data : data.subarray(used);
+      if (this.#backlog.byteLength >= BACKLOG_LIMIT && !this.#backlogPaused) {
+        this.#backlogPaused = true;
+        this.client.pause();
+      }
+    }
+  }
+
+  #drainBacklog(): void {
+    const backlog = this.#backlog;
+    if (backlog === undefined) return;
+    this.#backlog = undefined;
+    this.#consumeClient(backlog);
+    const rest = this.#backlog as Uint8Array | undefined; // #consumeClient may have stored a remainder
+    if (this.#backlogPaused && (rest === undefined || rest.byteLength < BACKLOG_LIMIT)) {
+      this.#backlogPaused = false;
+      if (!this.#clientHeld) this.client.resume();
+    }
+  }
+
+  /** Returns how many bytes of data[off..] were consumed. */
+  #processClient(data: Uint8Array, off: number): number {
+    const end = data.byteLength;
+    while (off < end) {
+      if (this.#state === 'idle') {
+        if (this.#reqStartedAt < 0) {
+          this.#reqStartedAt = this.runtime.now();
+          this.#reqStartedWall = this.runtime.wallClock();
+        }
+        try {
+          off += this.#reqParser.feed(data, off);
+        } catch (error) {
+          this.#badRequest(error);
+          return end;
+        }
+        if (!this.#reqParser.done) return off;
+        const head = this.#reqParser.head as RequestHead;
+        this.#reqParser.reset();
+        this.#beginTransaction(head);
+        continue;
+      }
+      if (this.#state === 'txn' && !this.#reqBodyDone && this.#step === 'exchanging') {
+        const start = off;
+        try {
+          off += this.#reqFramer.feed(data, off);
+        } catch (error) {
+          this.#badRequestBody(error);
+          return end;
+        }
+        if (off > start) this.#forwardRequestBody(data.subarray(start, off));
+        if (this.#reqFramer.done) {
+          this.#reqBodyDone = true;
+          this.#maybeFinishTransaction();
+        }
+        continue;
+      }
+      if (this.#state === 'tunnel') {
+        this.#tunnelFromClient(off === 0 ? data : data.subarray(off));
+        return end;
+      }
+      return off;
+    }
+    return off;
+  }
+
+  #forwardRequestBody(bytes: Uint8Array): void {
+    this.#reqBodyStarted = true;
+    const backend = this.backend as Backend;
+    backend.counters.bin += bytes.byteLength;
+    (this.#srv as Server).counters.bin += bytes.byteLength;
+    this.#serverLast = this.#clientLast;
+    if (!(this.#server as Socket).write(bytes)) {
+      this.#clientHeld = true;
+      this.client.pause();
+    }
+  }
+
+  // ---- a new request ---------------------------------------------------------------------
+
+  #beginTransaction(head: RequestHead): void {
+    const now = this.runtime.now();
+    this.#state = 'txn';
+    this.#req = head;
+    this.#reqHeadAt = now;
+    this.#requests++;
+    this.host.counters.reqTot++;
+    this.#reqFramer.startRequest(head);
+    this.#reqBodyDone = this.#reqFramer.done;
+    this.#reqBodyStarted = false;
+    this.#closeAfter = this.#mode === 'close' || head.mustClose || this.#draining || this.#clientEnded;
+    this.#reqHeadBytes = this.#buildRequestHead(head);
+    const backend = this.backend;
+    if (backend === undefined) return this.#fail(503, 'P', 'R');
+    backend.counters.reqTot++;
+    sessionOpened(backend.counters);
+    this.#countedInBackend = true;
+    this.#assign(undefined);
+  }
+
+  #buildRequestHead(head: RequestHead): Uint8Array {
+    const editor = this.#editor.begin(head).removeHopByHop(head.upgrade);
+    if (head.upgrade) editor.set('connection', 'upgrade');
+    else if (this.#mode !== 'keep-alive') editor.set('connection', 'close');
+    else if (head.versionMinor === 0) editor.set('connection', 'keep-alive');
+    if (head.smuggleSuspect) editor.removeAll(H_CONTENT_LENGTH);
+    const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
+    if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
+    return editor.build();
+  }
+
+  #assign(avoid: Server | undefined): void {
+    const backend = this.backend as Backend;
+    const result = backend.take(this, avoid);
+    if (result === 'unavailable') return this.#fail(503, 'S', 'C');
+    if (result === 'queued') {
+      this.#step = 'queued';
+      this.#queuedAt = this.runtime.now();
+      this.#schedule();
+      return;
+    }
+    this.#useServer(result);
+  }
+
+  granted(server: Server): void {
+    if (this.#state !== 'txn' || this.#step !== 'queued') {
+      (this.backend as Backend).release(server);
+      return;
+    }
+    this.#useServer(server);
+  }
+
+  #useServer(server: Server): void {
+    const now = this.runtime.now();
+    if (this.#queuedAt >= 0 && this.#waitTime < 0) this.#waitTime = Math.round(now - this.#queuedAt);
+    this.#srv = server;
+    this.#lastServerName = server.name;
+    const conn = this.#pool?.take(server, this.#reuseAllowed);
+    if (conn !== undefined) {
+      conn.socket.setHandler(this);
+      this.#attach(conn, true);
+      this.#connectTime = 0;
+      this.#sendRequest();
+      return;
+    }
+    this.#connect(server);
+  }
+
+  /** HAProxy's http-reuse: whether this request may ride an idle connection of another session. */
+  readonly #reuseAllowed = (conn: PooledConnection): boolean => {
+    switch (this.backend?.http?.reuse ?? 'safe') {
+      case 'never':
+        return false;
+      case 'safe':
+        return this.#requests > 1;
+      case 'aggressive':
+        return this.#requests > 1 || conn.uses > 1;
+      case 'always':
+        return true;
+    }
+  };
+
+  #connect(server: Server): void {
+    this.#step = 'connecting';
+    this.#connectStartedAt = this.runtime.now();
+    const tls = serverTlsOptions(server, this.#req);
+    const socket = this.runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    this.#attach({ socket, server, uses: 0, idleSince: 0 }, false);
+    this.#schedule();
+  }
+
+  #attach(conn: PooledConnection, reused: boolean): void {
+    this.#conn = conn;
+    this.#server = conn.socket;
+    this.#connReused = reused;
+    this.#serverEnded = false;
+    this.#serverJunk = false;
+    this.#resParser.reset();
+  }
+
+  onConnect(socket: Socket): void {
+    if (socket !== this.#server || this.#step !== 'connecting') return;
+    this.#connectTime = Math.round(this.runtime.now() - this.#connectStartedAt);
+    this.#sendRequest();
+  }
+
+  #sendRequest(): void {
+    const server = this.#server as Socket;
+    this.#step = 'exchanging';
+    this.#requestSentAt = this.runtime.now();
+    this.#serverLast = this.#requestSentAt;
+    const head = this.#reqHeadBytes;
+    (this.backend as Backend).counters.bin += head.byteLength;
+    if (!server.write(head)) {
+      this.#clientHeld = true;
+      this.client.pause();
+    }
+    if (!this.#reqBodyDone) this.#drainBacklog();
+    this.#schedule();
+  }
+
+  // ---- server input ----------------------------------------------------------------------
+
+  #consumeServer(chunk: Uint8Array): void {
+    const end = chunk.byteLength;
+    let off = 0;
+    while (off < end) {
+      if (this.#resHead === undefined) {
+        try {
+          off += this.#resParser.feed(chunk, off);
+        } catch (error) {
+          return this.#badResponse(error);
+        }
+        if (!this.#resParser.done) return;
+        const head = this.#resParser.head as ResponseHead;
+        this.#resParser.reset();
+        if (head.interim) {
+          // 100 Continue and friends go to HTTP/1.1 clients as they are; 1.0 clients cannot take them.
+          if ((this.#req as RequestHead).versionMinor === 1) this.#writeClient(head.raw);
+          continue;
+        }
+        if (!this.#startResponse(head)) return;
+        if (this.#state === 'tunnel') {
+          if (off < end) this.#tunnelFromServer(chunk.subarray(off));
+          return;
+        }
+        continue;
+      }
+      if (!this.#resDone) {
+        const start = off;
+        try {
+          off += this.#resFramer.feed(chunk, off);
+        } catch {
+          // The response is already on its way: all we can do is cut it short.
+          (this.backend as Backend).counters.eresp++;
+          this.#setTermination('S', 'D');
+          return this.#destroyAll();
+        }
+        if (off > start) this.#forwardResponseBody(chunk.subarray(start, off));
+        if (this.#resFramer.done) this.#resDone = true;
+        continue;
+      }
+      // Bytes after the end of the response belong to no request: never reuse this connection.
+      this.#serverJunk = true;
+      break;
+    }
+    if (this.#resDone) this.#maybeFinishTransaction();
+  }
+
+  /** Returns false when the session ended (invalid response). */
+  #startResponse(head: ResponseHead): boolean {
+    const req = this.#req as RequestHead;
+    this.#resHead = head;
+    this.#resHeadAt = this.runtime.now();
+    this.#status = head.status;
+    const backend = this.backend as Backend;
+    countResponse(this.host.counters, head.status);
+    countResponse(backend.counters, head.status);
+    countResponse((this.#srv as Server).counters, head.status);
+    if (head.status === 101 && req.upgrade) {
+      this.#writeClient(head.raw);
+      this.#enterTunnel();
+      return true;
+    }
+    this.#resFramer.startResponse(head, req.method);
+    if (this.#resFramer.mode === 'close') this.#closeAfter = true;
+    const editor = this.#editor.begin(head).removeHopByHop();
+    if (this.#closeAfter) editor.set('connection', 'close');
+    else if (req.versionMinor === 0) editor.set('connection', 'keep-alive');
+    this.#writeClient(editor.build());
+    this.#resDone = this.#resFramer.done;
+    return true;
+  }
+
+  #forwardResponseBody(bytes: Uint8Array): void {
+    const backend = this.backend as Backend;
+    backend.counters.bout += bytes.byteLength;
+    (this.#srv as Server).counters.bout += bytes.byteLength;
+    this.#writeClient(bytes);
+  }
+
+  #writeClient(bytes: Uint8Array): void {
+    this.#bytesOut += bytes.byteLength;
+    this.host.counters.bout += bytes.byteLength;
+    this.#clientLast = this.runtime.now();
+    if (!this.client.write(bytes) && this.#server !== undefined) {
+      this.#serverHeld = true;
+      this.#server.pause();
+    }
+  }
+
+  // ---- end of a transaction --------------------------------------------------------------
+
+  #maybeFinishTransaction(): void {
+    if (this.#state !== 'txn' || !this.#resDone) return;
+    const server = this.#server;
+    const conn = this.#conn;
+    const res = this.#resHead as ResponseHead;
+    const req = this.#req as RequestHead;
+    // A client still uploading a body the server did not wait for cannot be resynchronised.
+    if (!this.#reqBodyDone) this.#closeAfter = true;
+    const reusable =
+      this.#mode === 'keep-alive' &&
+      this.#reqBodyDone &&
+      !this.#serverJunk &&
+      !this.#serverEnded &&
+      res.keepAlive &&
+      !res.mustClose &&
+      !req.mustClose &&
+      this.#resFramer.mode !== 'close';
+    this.#log();
+    this.#server = undefined;
+    this.#conn = undefined;
+    if (server !== undefined && conn !== undefined) {
+      if (this.#serverHeld) server.resume();
+      if (reusable && this.#pool !== undefined && (this.backend?.http?.reuse ?? 'safe') !== 'never') {
+        conn.uses++;
+        this.#pool.park(conn);
+      } else {
+        server.destroy();
+      }
+    }
+    this.#endTransaction();
+    if (this.#closeAfter || this.#draining) return this.#closeClient();
+    this.#state = 'idle';
+    this.#idleSince = this.runtime.now();
+    this.#schedule();
+    if (this.#clientHeld) {
+      this.#clientHeld = false;
+      if (!this.#backlogPaused) this.client.resume();
+    }
+    this.#drainBacklog();
+  }
+
+  /** Releases the transaction's server slot and clears its fields. */
+  #endTransaction(): void {
+    const srv = this.#srv;
+    if (srv !== undefined && this.#step !== 'queued' && this.#step !== 'none') (this.backend as Backend).release(srv);
+    else if (this.#step === 'queued') (this.backend as Backend).leaveQueue(this);
+    if (this.#countedInBackend) {
+      (this.backend as Backend).counters.scur--;
+      this.#countedInBackend = false;
+    }
+    this.#srv = undefined;
+    this.#step = 'none';
+    this.#req = undefined;
+    this.#reqHeadBytes = EMPTY;
+    this.#resHead = undefined;
+    this.#resDone = false;
+    this.#serverHeld = false;
+    this.#reqStartedAt = -1;
+    this.#reqHeadAt = -1;
+    this.#requestSentAt = -1;
+    this.#resHeadAt = -1;
+    this.#status = 0;
+    this.#bytesOut = 0;
+    this.#retries = 0;
+    this.#redispatched = false;
+    this.#queuedAt = -1;
+    this.#waitTime = -1;
+    this.#connectStartedAt = -1;
+    this.#connectTime = -1;
+    this.#cause = '-';
+    this.#phase = '-';
+    this.#lastServerName = undefined;
+  }
+
+  /** Sends our FIN after the queued response; the session ends when the client closes. */
+  #closeClient(): void {
+    this.#state = 'closing';
+    this.#backlog = undefined;
+    this.client.end();
+    if (this.#clientEnded) this.#finishSoon();
+    this.#schedule();
+  }
+
+  // ---- errors the proxy answers ----------------------------------------------------------
+
+  #badRequest(error: unknown): void {
+    const status = error instanceof HttpParseError ? error.status : 400;
+    this.host.counters.ereq++;
+    this.#req = undefined;
+    this.#fail(status, 'P', 'R');
+  }
+
+  #badRequestBody(error: unknown): void {
+    this.host.counters.ereq++;
+    if (this.#resHead === undefined) {
+      this.#fail(error instanceof HttpParseError ? error.status : 400, 'P', 'D');
+    } else {
+      this.#setTermination('P', 'D');
+      this.#destroyAll();
+    }
+  }
+
+  #badResponse(error: unknown): void {
+    void error;
+    (this.backend as Backend).counters.eresp++;
+    if (this.#srv !== undefined) this.#srv.counters.eresp++;
+    this.#fail(502, 'S', 'H');
+  }
+
+  /**
+   * Ends the transaction with a generated response (when none was started), then closes the
+   * client connection, as HAProxy does after an error.
+   */
+  #fail(status: number, cause: TerminationCause, phase: TerminationPhase): void {
+    this.#setTermination(cause, phase);
+    const server = this.#server;
+    this.#server = undefined;
+    this.#conn = undefined;
+    server?.destroy();
+    if (this.#resHead === undefined && !this.#clientClosed) {
+      this.#status = status;
+      countResponse(this.host.counters, status);
+      if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
+      this.#writeClient(errorResponse(status, true));
+      this.#log();
+      this.#endTransaction();
+      this.#closeClient();
+      return;
+    }
+    this.#log();
+    this.#destroyAll();
+  }
+
+  // ---- socket events ---------------------------------------------------------------------
+
+  onDrain(socket: Socket): void {
+    if (socket === this.client) {
+      this.#clientLast = this.runtime.now();
+      if (this.#serverHeld) {
+        this.#serverHeld = false;
+        this.#server?.resume();
+      }
+    } else if (socket === this.#server) {
+      this.#serverLast = this.runtime.now();
+      if (this.#clientHeld) {
+        this.#clientHeld = false;
+        if (!this.#backlogPaused) this.client.resume();
+      }
+    }
+  }
+
+  onEnd(socket: Socket): void {
+    if (socket === this.client) {
+      this.#clientEnded = true;
+      if (this.#state === 'tunnel') return this.#server?.end();
+      if (this.#state === 'idle' && !this.#reqParser.inProgress && this.#backlog === undefined) return this.#closeClient();
+      if (this.#state === 'closing') return this.#finishSoon();
+      // Mid-request: serve it, then close (HAProxy does not forward the FIN in HTTP mode).
+      this.#closeAfter = true;
+    } else if (socket === this.#server) {
+      this.#serverEnded = true;
+      if (this.#state === 'tunnel') return this.client.end();
+      if (this.#resHead !== undefined && !this.#resDone && this.#resFramer.mode === 'close') {
+        this.#resFramer.eof();
+        this.#resDone = true;
+        this.#maybeFinishTransaction();
+      }
+      // Other cases are settled by onClose.
+    }
+  }
+
+  onClose(socket: Socket, error: SocketError | undefined): void {
+    if (socket === this.client) {
+      this.#clientClosed = true;
+      if (this.#state === 'closed') return;
+      if (this.#state === 'txn') {
+        this.host.counters.ereq += this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0;
+        this.#setTermination('C', this.#resHead === undefined ? (this.#step === 'queued' ? 'Q' : this.#step === 'connecting' || this.#step === 'turnaround' ? 'C' : 'H') : 'D');
+        this.#log();
+      } else if (this.#state === 'idle' && this.#reqParser.inProgress) {
+        this.#setTermination('C', 'R');
+      } else if (this.#state === 'tunnel') {
+        this.#log();
+      }
+      return this.#destroyAll();
+    }
+    if (socket !== this.#server) return;
+    if (this.#state === 'tunnel') {
+      this.#server = undefined;
+      if (!this.#clientClosed) this.client.end();
+      return;
+    }
+    if (this.#state !== 'txn') return;
+    if (this.#step === 'connecting') return this.#connectFailed(false);
+    if (this.#resHead === undefined) {
+      // Closed before answering. A reused idle connection may have been closed by the server
+      // just as we sent: retry once on a fresh connection when nothing of the body was sent.
+      this.#server = undefined;
+      this.#conn = undefined;
+      if (this.#connReused && !this.#reqBodyStarted && this.#resParser.bytesReceived === 0) {
+        return this.#connect(this.#srv as Server);
+      }
+      if (this.#canRetryOn('empty-response')) return this.#retry(false);
+      (this.backend as Backend).counters.eresp++;
+      return this.#fail(502, 'S', 'H');
+    }
+    if (!this.#resDone) {
+      if (this.#resFramer.mode === 'close' && error === undefined) {
+        this.#resFramer.eof();
+        this.#resDone = true;
+        return this.#maybeFinishTransaction();
+      }
+      (this.backend as Backend).counters.eresp++;
+      this.#setTermination('S', 'D');
+      this.#log();
+      return this.#destroyAll();
+    }
+  }
+
+  // ---- retries ---------------------------------------------------------------------------
+
+  #canRetryOn(event: 'empty-response' | 'response-timeout'): boolean {
+    const retryOn = this.backend?.http?.retryOn;
+    const req = this.#req;
+    if (retryOn === undefined || req === undefined || !retryOn.includes(event)) return false;
+    // Only requests that can be replayed whole and safely.
+    return !this.#reqBodyStarted && this.#reqBodyDone && isIdempotent(req.method) && this.#retries < (this.backend as Backend).retries;
+  }
+
+  #connectFailed(timedOut: boolean): void {
+    const backend = this.backend as Backend;
+    const server = this.#srv as Server;
+    backend.counters.econ++;
+    server.counters.econ++;
+    this.#server = undefined;
+    this.#conn = undefined;
+    if (this.#retries >= backend.retries) return this.#fail(503, timedOut ? 's' : 'S', 'C');
+    this.#retry(timedOut);
+  }
+
+  #retry(timedOut: boolean): void {
+    const backend = this.backend as Backend;
+    const server = this.#srv as Server;
+    this.#retries++;
+    backend.counters.wretr++;
+    server.counters.wretr++;
+    this.#resParser.reset();
+    if (backend.redispatch && this.#retries === backend.retries && backend.servers.length > 1) {
+      backend.counters.wredis++;
+      server.counters.wredis++;
+      this.#redispatched = true;
+      backend.release(server);
+      this.#srv = undefined;
+      this.#step = 'none';
+      return this.#assign(server);
+    }
+    const delay = timedOut ? 0 : Math.min(TURNAROUND_MS, backend.timeouts.connect ?? TURNAROUND_MS);
+    this.#step = 'turnaround';
+    this.#retryAt = this.runtime.now() + delay;
+    this.#schedule();
+  }
+
+  // ---- tunnel (after 101) ----------------------------------------------------------------
+
+  #enterTunnel(): void {
+    this.#state = 'tunnel';
+    this.#log();
+    const backlog = this.#backlog;
+    this.#backlog = undefined;
+    if (backlog !== undefined) this.#tunnelFromClient(backlog);
+    if (this.#backlogPaused) {
+      this.#backlogPaused = false;
+      this.client.resume();
+    }
+    this.#schedule();
+  }
+
+  #tunnelFromClient(chunk: Uint8Array): void {
+    const server = this.#server;
+    if (server === undefined) return;
+    this.#serverLast = this.#clientLast;
+    if (!server.write(chunk)) {
+      this.#clientHeld = true;
+      this.client.pause();
+    }
+  }
+
+  #tunnelFromServer(chunk: Uint8Array): void {
+    this.#writeClient(chunk);
+  }
+
+  // ---- timeouts --------------------------------------------------------------------------
+
+  #schedule(): void {
+    const due = this.#nextDeadline();
+    if (due === undefined || due >= this.#timerDue) return;
+    if (this.#timer !== undefined) this.runtime.clearTimer(this.#timer);
+    this.#timerDue = due;
+    this.#timer = this.runtime.setTimer(this.#onTimer, Math.max(0, due - this.runtime.now()));
+  }
+
+  #clientDeadline(): number | undefined {
+    if (this.#clientHeld) return undefined;
+    const t = this.#timeouts.client;
+    return t === undefined ? undefined : this.#clientLast + t;
+  }
+
+  #nextDeadline(): number | undefined {
+    const backendTimeouts = this.backend?.timeouts;
+    switch (this.#state) {
+      case 'idle': {
+        if (this.#reqParser.inProgress || this.#requests === 0) {
+          const t = this.#timeouts.request;
+          const from = this.#reqStartedAt >= 0 && this.#requests > 0 ? this.#reqStartedAt : this.#idleSince;
+          return t === undefined ? undefined : from + t;
+        }
+        const t = this.#timeouts.keepAlive;
+        return t === undefined ? undefined : this.#idleSince + t;
+      }
+      case 'txn': {
+        let due = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
+        switch (this.#step) {
+          case 'queued': {
+            const q = (this.backend as Backend).queueTimeout;
+            return earliest(due, q === undefined ? undefined : this.#queuedAt + q);
+          }
+          case 'turnaround':
+            return earliest(due, this.#retryAt);
+          case 'connecting': {
+            const c = backendTimeouts?.connect;
+            return earliest(due, c === undefined ? undefined : this.#connectStartedAt + c);
+          }
+          case 'exchanging': {
+            const s = backendTimeouts?.server;
+            if (s !== undefined && !this.#serverHeld) due = earliest(due, this.#serverLast + s);
+            return due;
+          }
+          case 'none':
+            return due;
+        }
+        return due;
+      }
+      case 'tunnel': {
+        const t = backendTimeouts?.tunnel ?? this.#timeouts.client ?? backendTimeouts?.server;
+        return t === undefined ? undefined : Math.max(this.#clientLast, this.#serverLast) + t;
+      }
+      case 'closing':
+        return this.#clientDeadline() ?? this.runtime.now() + 5000;
+      case 'closed':
+        return undefined;
+    }
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+    if (this.#state === 'closed') return;
+    const now = this.runtime.now();
+    const due = this.#nextDeadline();
+    if (due !== undefined && now >= due) this.#expire(now);
+    this.#schedule(); // no-op once closed: there is no deadline left
+  };
+
+  #expire(now: number): void {
+    switch (this.#state) {
+      case 'idle':
+        if (this.#reqParser.inProgress || this.#requests === 0) {
+          this.host.counters.ereq++;
+          return this.#fail(408, 'c', 'R');
+        }
+        return this.#closeClient();
+      case 'tunnel':
+        this.#setTermination('c', 'D');
+        return this.#destroyAll();
+      case 'closing':
+        return this.#destroyAll();
+      case 'txn':
+        break;
+      case 'closed':
+        return;
+    }
+    const clientDue = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
+    if (clientDue !== undefined && now >= clientDue) {
+      if (this.#resHead === undefined) return this.#fail(408, 'c', this.#step === 'exchanging' ? 'D' : 'C');
+      this.#setTermination('c', 'D');
+      this.#log();
+      return this.#destroyAll();
+    }
+    switch (this.#step) {
+      case 'queued':
+        (this.backend as Backend).leaveQueue(this);
+        this.#step = 'none';
+        return this.#fail(503, 's', 'Q');
+      case 'turnaround':
+        return this.#connect(this.#srv as Server);
+      case 'connecting': {
+        const attempt = this.#server;
+        this.#server = undefined;
+        attempt?.destroy();
+        return this.#connectFailed(true);
+      }
+      case 'exchanging': {
+        const backend = this.backend as Backend;
+        backend.counters.eresp++;
+        if (this.#resHead === undefined) {
+          if (this.#canRetryOn('response-timeout')) {
+            const attempt = this.#server;
+            this.#server = undefined;
+            attempt?.destroy();
+            return this.#retry(true);
+          }
+          return this.#fail(504, 's', 'H');
+        }
+        this.#setTermination('s', 'D');
+        this.#log();
+        return this.#destroyAll();
+      }
+      case 'none':
+        return;
+    }
+  }
+
+  // ---- teardown and logging --------------------------------------------------------------
+
+  #setTermination(cause: TerminationCause, phase: TerminationPhase): void {
+    if (this.#cause === '-') {
+      this.#cause = cause;
+      this.#phase = phase;
+    }
+  }
+
+  #finishSoon(): void {
+    // Both directions are done once our FIN is flushed; the client socket closes by itself.
+    // Nothing to do but wait for onClose, guarded by the closing-state deadline.
+  }
+
+  #destroyAll(): void {
+    if (this.#state === 'closed') return;
+    const server = this.#server;
+    this.#server = undefined;
+    this.#conn = undefined;
+    server?.destroy();
+    this.#endTransaction();
+    this.#state = 'closed';
+    this.#backlog = undefined;
+    if (this.#timer !== undefined) {
+      this.runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#timerDue = Infinity;
+    if (!this.#clientClosed) {
+      this.#clientClosed = true;
+      this.client.destroy();
+    }
+    this.#reqParser.release();
+    this.#resParser.release();
+    this.host.counters.scur--;
+    this.host.limits.current--;
+    this.host.sessionEnded(this);
+  }
+
+  #logged = -1;
+
+  #log(): void {
+    const host = this.host;
+    if (!host.logger.enabled || !host.model.options.httplog) return;
+    // One line per transaction, even if several paths end it.
+    if (this.#logged === this.#reqStartedAt && this.#reqStartedAt >= 0) return;
+    this.#logged = this.#reqStartedAt;
+    const now = this.runtime.now();
+    const req = this.#req;
+    const start = this.#reqStartedAt >= 0 ? this.#reqStartedAt : this.acceptedAt;
+    const record: HttpLogRecord = {
+      clientAddress: this.clientAddress,
+      clientPort: this.clientPort,
+      requestWall: this.#reqStartedAt >= 0 ? this.#reqStartedWall : this.runtime.wallClock(),
+      frontend: host.name,
+      ssl: this.client.tls !== undefined,
+      backend: this.backend?.name ?? host.name,
+      server: this.#lastServerName ?? '<NOSRV>',
+      tR: this.#reqHeadAt >= 0 ? Math.round(this.#reqHeadAt - start) : -1,
+      tW: this.#waitTime >= 0 ? this.#waitTime : this.#requestSentAt >= 0 || this.#connectStartedAt >= 0 ? 0 : -1,
+      tC: this.#connectTime,
+      tr: this.#resHeadAt >= 0 && this.#requestSentAt >= 0 ? Math.round(this.#resHeadAt - this.#requestSentAt) : -1,
+      tA: Math.round(now - start),
+      status: this.#status === 0 ? -1 : this.#status,
+      bytes: this.#bytesOut,
+      termination: `${this.#cause}${this.#phase}`,
+      actconn: host.limits.current,
+      feconn: host.counters.scur,
+      beconn: this.backend?.counters.scur ?? 0,
+      srvconn: this.#srv?.active ?? 0,
+      retries: this.#retries,
+      redispatched: this.#redispatched,
+      method: req?.method,
+      target: req?.target,
+      versionMinor: req?.versionMinor,
+    };
+    host.logger.emit(LogLevel.info, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));
+  }
+}
+
+function isIdempotent(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'PUT' || method === 'DELETE' || method === 'TRACE';
+}

@@ -1,0 +1,739 @@
+/**
+ * The runtime contract: what src/runtime.ts promises, checked against a real adapter over
+ * 127.0.0.1. It uses ONLY the Runtime interface (no node:*, no Bun, no Deno), so the same file
+ * runs under all three runtimes (test/runtime/contract-{node,bun,deno}.ts).
+ *
+ * Every case is bounded (timeouts everywhere), cleans up its sockets and listeners, and logs
+ * `ok NAME` or `not ok NAME: reason`.
+ */
+import type {
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  Runtime,
+  Socket,
+  SocketError,
+  SocketHandler,
+  TlsCertificate,
+} from '../../src/runtime.ts';
+
+export interface ContractOptions {
+  /** Directory holding a.example.pem, b.example.pem (cert + key) and ca.pem; ends with "/". */
+  readonly tlsFixtures?: string;
+  /** Only run cases whose name contains one of these strings. */
+  readonly only?: readonly string[];
+}
+
+const CASE_TIMEOUT_MS = 20_000;
+const WAIT_MS = 5_000;
+
+/** Where the TLS fixtures are, from this file's location (test/runtime or dist/test/runtime). */
+function defaultFixtures(): string {
+  const url = import.meta.url;
+  const rel = url.includes('/dist/test/') ? '../../../test/fixtures/tls/' : '../fixtures/tls/';
+  return decodeURIComponent(new URL(rel, url).pathname);
+}
+
+// ---- small helpers (no runtime-specific globals) -------------------------------------------------
+
+class Failure extends Error {}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Failure(message);
+}
+
+function equal<T>(actual: T, expected: T, what: string): void {
+  if (actual !== expected) throw new Failure(`${what}: expected ${String(expected)}, got ${String(actual)}`);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+function fnv1a(hash: number, bytes: Uint8Array): number {
+  let h = hash;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Deterministic byte stream (xorshift32), fresh buffer per chunk as the seam requires. */
+class Pattern {
+  #state: number;
+  constructor(seed: number) {
+    this.#state = seed >>> 0 || 1;
+  }
+  next(size: number): Uint8Array {
+    const out = new Uint8Array(size);
+    let x = this.#state;
+    for (let i = 0; i < size; i++) {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      out[i] = x & 0xff;
+    }
+    this.#state = x;
+    return out;
+  }
+}
+
+function describeError(error: SocketError | undefined): string {
+  return error === undefined ? 'none' : `${error.code} (${error.message})`;
+}
+
+/** Records every event a socket delivers. */
+class Peer implements SocketHandler {
+  socket: Socket | undefined;
+  readonly chunks: Uint8Array[] = [];
+  bytes = 0;
+  connects = 0;
+  ends = 0;
+  drains = 0;
+  closes = 0;
+  closeError: SocketError | undefined;
+  readonly events: string[] = [];
+  dataAfterEnd = false;
+  dataAfterClose = false;
+  onConnectHook: ((s: Socket) => void) | undefined;
+  onDataHook: ((s: Socket, chunk: Uint8Array) => void) | undefined;
+  onEndHook: ((s: Socket) => void) | undefined;
+  #drainWaiter: (() => void) | undefined;
+
+  role = '';
+
+  constructor(socket?: Socket, role = '') {
+    this.socket = socket;
+    this.role = role;
+  }
+  onConnect(s: Socket): void {
+    this.connects++;
+    this.events.push('connect');
+    this.onConnectHook?.(s);
+  }
+  onData(s: Socket, chunk: Uint8Array): void {
+    if (this.ends > 0) this.dataAfterEnd = true;
+    if (this.closes > 0) this.dataAfterClose = true;
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    if (this.events[this.events.length - 1] !== 'data') this.events.push('data');
+    this.onDataHook?.(s, chunk);
+  }
+  onEnd(s: Socket): void {
+    this.ends++;
+    this.events.push('end');
+    this.onEndHook?.(s);
+  }
+  onDrain(_s: Socket): void {
+    this.drains++;
+    this.events.push('drain');
+    const waiter = this.#drainWaiter;
+    this.#drainWaiter = undefined;
+    waiter?.();
+  }
+  onClose(_s: Socket, error: SocketError | undefined): void {
+    this.closes++;
+    this.closeError = error;
+    this.events.push(error ? `close(${error.code})` : 'close');
+  }
+  text(): string {
+    return decoder.decode(concat(this.chunks));
+  }
+  nextDrain(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#drainWaiter = resolve;
+    });
+  }
+}
+
+/** One case's world: tracks what it opens so it is always cleaned up. */
+class Ctx {
+  readonly runtime: Runtime;
+  readonly listeners: Listener[] = [];
+  readonly sockets: Socket[] = [];
+  readonly peers: Peer[] = [];
+
+  constructor(runtime: Runtime) {
+    this.runtime = runtime;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.runtime.setTimer(resolve, ms);
+    });
+  }
+
+  /** Polls `condition` every few ms; rejects after `ms`. */
+  async until(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
+    const deadline = this.runtime.now() + ms;
+    while (!condition()) {
+      if (this.runtime.now() > deadline) throw new Failure(`timed out waiting for ${what}${this.#describePeers()}`);
+      await this.sleep(2);
+    }
+  }
+
+  /** Event logs of every socket of the case, for failure messages. */
+  #describePeers(): string {
+    const lines = this.peers.map((p, i) => `\n    #${i} ${p.role}: ${p.events.join(',') || '(no events)'}`);
+    return lines.join('');
+  }
+
+  /** Resolves with the promise, or rejects when it takes longer than `ms`. */
+  within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.runtime.setTimer(() => reject(new Failure(`timed out waiting for ${what}`)), ms);
+      promise.then(
+        (value) => {
+          this.runtime.clearTimer(timer);
+          resolve(value);
+        },
+        (error) => {
+          this.runtime.clearTimer(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** A listener whose accepted sockets get a fresh Peer each, set up by `setup`. */
+  async server(options: Partial<ListenOptions>, setup: (socket: Socket, peer: Peer) => void = () => {}) {
+    const accepted: { socket: Socket; peer: Peer }[] = [];
+    const listener = await this.runtime.listen({ host: '127.0.0.1', port: 0, ...options }, (socket) => {
+      this.sockets.push(socket);
+      const peer = new Peer(socket, `server ${accepted.length}`);
+      this.peers.push(peer);
+      socket.setHandler(peer);
+      accepted.push({ socket, peer });
+      setup(socket, peer);
+    });
+    this.listeners.push(listener);
+    return { listener, accepted };
+  }
+
+  connect(options: Partial<ConnectOptions> & { port: number }, peer = new Peer()): { socket: Socket; peer: Peer } {
+    peer.role = `client ${this.peers.length}`;
+    this.peers.push(peer);
+    const socket = this.runtime.connect({ host: '127.0.0.1', ...options }, peer);
+    peer.socket = socket;
+    this.sockets.push(socket);
+    return { socket, peer };
+  }
+
+  async connected(options: Partial<ConnectOptions> & { port: number }, peer = new Peer()) {
+    const pair = this.connect(options, peer);
+    await this.until(() => peer.connects > 0 || peer.closes > 0, 'onConnect');
+    check(peer.connects === 1, `connect ${JSON.stringify(options)} failed: onClose error ${describeError(peer.closeError)}`);
+    return pair;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    for (const l of this.listeners) await l.close().catch(() => {});
+    await this.sleep(5);
+  }
+}
+
+/** Sends `total` pattern bytes in `chunkSize` writes, honouring write() === false / onDrain. */
+async function sendPattern(ctx: Ctx, socket: Socket, peer: Peer, total: number, seed: number, chunkSize = 64 * 1024) {
+  const pattern = new Pattern(seed);
+  let hash = FNV_OFFSET;
+  let sent = 0;
+  let blocked = 0;
+  while (sent < total) {
+    const chunk = pattern.next(Math.min(chunkSize, total - sent));
+    hash = fnv1a(hash, chunk);
+    sent += chunk.length;
+    if (!socket.write(chunk)) {
+      blocked++;
+      await ctx.within(peer.nextDrain(), `onDrain after write() returned false (${sent} bytes sent)`);
+    }
+  }
+  return { hash, blocked };
+}
+
+function expectedHash(total: number, seed: number, chunkSize = 64 * 1024): number {
+  const pattern = new Pattern(seed);
+  let hash = FNV_OFFSET;
+  for (let sent = 0; sent < total; ) {
+    const chunk = pattern.next(Math.min(chunkSize, total - sent));
+    hash = fnv1a(hash, chunk);
+    sent += chunk.length;
+  }
+  return hash;
+}
+
+/** Hash of everything a peer received, computed at the end (so reused chunk memory shows). */
+function receivedHash(peer: Peer): number {
+  let hash = FNV_OFFSET;
+  for (const c of peer.chunks) hash = fnv1a(hash, c);
+  return hash;
+}
+
+async function settleAndCheckClosedOnce(ctx: Ctx, peers: Record<string, Peer>): Promise<void> {
+  await ctx.sleep(30);
+  for (const [name, peer] of Object.entries(peers)) {
+    equal(peer.closes, 1, `${name} onClose count`);
+    check(!peer.dataAfterClose, `${name} got onData after onClose`);
+  }
+}
+
+// ---- TLS fixtures ---------------------------------------------------------------------------
+
+interface TlsFixtures {
+  readonly a: TlsCertificate;
+  readonly b: TlsCertificate;
+  readonly caPem: string;
+}
+
+function splitPem(text: string, source: string): TlsCertificate {
+  const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  const key = text.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/);
+  if (!certs || !key) throw new Failure(`${source}: expected a certificate and a private key`);
+  return { certPem: `${certs.join('\n')}\n`, keyPem: `${key[0]}\n`, source };
+}
+
+async function loadTls(runtime: Runtime, dir: string): Promise<TlsFixtures> {
+  const read = async (name: string) => runtime.readTextFile(dir + name);
+  return {
+    a: splitPem(await read('a.example.pem'), dir + 'a.example.pem'),
+    b: splitPem(await read('b.example.pem'), dir + 'b.example.pem'),
+    caPem: await read('ca.pem'),
+  };
+}
+
+/** 1 MiB each way over TLS, the second half after the client's half-close. */
+async function tlsTransfer(ctx: Ctx, fixtures: () => Promise<TlsFixtures>, certs: 'one' | 'two', verify: boolean) {
+  const { a, b, caPem } = await fixtures();
+  const total = 1024 * 1024;
+  const certificates = certs === 'one' ? [b] : [a, b];
+  const { listener, accepted } = await ctx.server({ tls: { certificates, alpn: ['http/1.1'] } });
+  const { socket, peer } = await ctx.connected({
+    port: listener.port,
+    tls: { servername: 'b.example', verify, ...(verify ? { caPem } : {}), alpn: ['http/1.1'] },
+  });
+  await ctx.until(() => accepted.length > 0, 'accept');
+  const server = accepted[0]!;
+  equal(server.socket.tls?.sni, 'b.example', 'server-side sni');
+  equal(server.socket.tls?.alpn, 'http/1.1', 'server-side alpn');
+  equal(socket.tls?.alpn, 'http/1.1', 'client-side alpn');
+  const up = await sendPattern(ctx, socket, peer, total, 0xabc);
+  socket.end();
+  await ctx.until(() => server.peer.ends > 0, 'server onEnd', 15_000);
+  equal(server.peer.bytes, total, 'bytes received by the server');
+  equal(receivedHash(server.peer), up.hash, 'client->server checksum');
+  // half-closed by the client: the server can still send everything back
+  const down = await sendPattern(ctx, server.socket, server.peer, total, 0xdef);
+  server.socket.end();
+  await ctx.until(() => peer.ends > 0, 'client onEnd', 15_000);
+  equal(peer.bytes, total, 'bytes received by the client');
+  equal(receivedHash(peer), down.hash, 'server->client checksum');
+  equal(down.hash, expectedHash(total, 0xdef), 'sender checksum');
+  await ctx.until(() => peer.closes > 0 && server.peer.closes > 0, 'both closed');
+  equal(peer.closeError, undefined, 'client close error');
+  equal(server.peer.closeError, undefined, 'server close error');
+  await settleAndCheckClosedOnce(ctx, { client: peer, server: server.peer });
+}
+
+// ---- the cases ------------------------------------------------------------------------------
+
+type Case = (ctx: Ctx, fixtures: () => Promise<TlsFixtures>) => Promise<void>;
+
+const CASES: [string, Case][] = [
+  [
+    'timers: setTimer fires after its delay, clearTimer cancels, now() is monotonic',
+    async (ctx) => {
+      const rt = ctx.runtime;
+      let last = rt.now();
+      for (let i = 0; i < 10_000; i++) {
+        const t = rt.now();
+        check(t >= last, `now() went backwards: ${last} -> ${t}`);
+        last = t;
+      }
+      check(Math.abs(rt.wallClock() - Date.now()) < 1000, 'wallClock() is not epoch milliseconds');
+      const start = rt.now();
+      let firedAt = -1;
+      let cancelledFired = false;
+      const cancelled = rt.setTimer(() => {
+        cancelledFired = true;
+      }, 10);
+      rt.setTimer(() => {
+        firedAt = rt.now();
+      }, 25);
+      rt.clearTimer(cancelled);
+      await ctx.until(() => firedAt >= 0, 'timer');
+      check(firedAt - start >= 20, `25 ms timer fired after ${(firedAt - start).toFixed(1)} ms`);
+      await ctx.sleep(20);
+      check(!cancelledFired, 'cleared timer fired');
+    },
+  ],
+  [
+    'echo round trip, addresses and ports populated, clean close',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (socket, peer) => {
+        peer.onDataHook = (s, chunk) => s.write(chunk);
+        peer.onEndHook = (s) => s.end();
+      });
+      check(listener.port > 0, 'listener.port is not set');
+      const { socket, peer } = await ctx.connected({ port: listener.port });
+      socket.write(encoder.encode('hello, '));
+      socket.write(encoder.encode('switchyard'));
+      await ctx.until(() => peer.bytes >= 17, 'echo');
+      equal(peer.text(), 'hello, switchyard', 'echoed text');
+      const server = accepted[0];
+      check(server !== undefined, 'no accepted socket');
+      equal(socket.remoteAddress, '127.0.0.1', 'client remoteAddress');
+      equal(socket.remotePort, listener.port, 'client remotePort');
+      check(socket.localPort > 0, 'client localPort not set');
+      equal(server.socket.remoteAddress, '127.0.0.1', 'server remoteAddress');
+      equal(server.socket.remotePort, socket.localPort, 'server remotePort');
+      equal(server.socket.localPort, listener.port, 'server localPort');
+      equal(socket.tls, undefined, 'plain socket tls');
+      socket.end();
+      await ctx.until(() => peer.closes > 0 && server.peer.closes > 0, 'both sides closed');
+      equal(peer.closeError, undefined, 'client close error');
+      equal(server.peer.closeError, undefined, 'server close error');
+      equal(peer.ends, 1, 'client onEnd count');
+      equal(server.peer.ends, 1, 'server onEnd count');
+      equal(socket.remotePort, listener.port, 'client remotePort after close');
+      await settleAndCheckClosedOnce(ctx, { client: peer, server: server.peer });
+    },
+  ],
+  [
+    'bytes written before onConnect are queued and delivered',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({});
+      const { socket, peer } = ctx.connect({ port: listener.port });
+      check(peer.connects === 0, 'onConnect delivered synchronously inside connect()');
+      socket.write(encoder.encode('early '));
+      socket.write(encoder.encode('bird'));
+      socket.end();
+      await ctx.until(() => (accepted[0]?.peer.ends ?? 0) > 0, 'server onEnd');
+      equal(accepted[0]?.peer.text(), 'early bird', 'received text');
+      equal(peer.connects, 1, 'onConnect count');
+    },
+  ],
+  [
+    '4 MiB both ways intact (FNV-1a over the bytes; chunks kept until the end)',
+    async (ctx) => {
+      const total = 4 * 1024 * 1024;
+      const { listener, accepted } = await ctx.server({});
+      const { socket, peer } = await ctx.connected({ port: listener.port });
+      await ctx.until(() => accepted.length > 0, 'accept');
+      const server = accepted[0]!;
+      const [up, down] = await Promise.all([
+        sendPattern(ctx, socket, peer, total, 0x1234),
+        sendPattern(ctx, server.socket, server.peer, total, 0x5678),
+      ]);
+      socket.end();
+      server.socket.end();
+      await ctx.until(() => peer.ends > 0 && server.peer.ends > 0, 'both onEnd', 15_000);
+      equal(server.peer.bytes, total, 'bytes received by the server');
+      equal(peer.bytes, total, 'bytes received by the client');
+      equal(receivedHash(server.peer), up.hash, 'client->server checksum');
+      equal(receivedHash(peer), down.hash, 'server->client checksum');
+      await ctx.until(() => peer.closes > 0 && server.peer.closes > 0, 'both closed');
+      equal(peer.closeError, undefined, 'client close error');
+      equal(server.peer.closeError, undefined, 'server close error');
+      await settleAndCheckClosedOnce(ctx, { client: peer, server: server.peer });
+    },
+  ],
+  [
+    'write() returns false under a paused reader, onDrain follows resume, data intact',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (socket) => socket.pause());
+      const { socket, peer } = await ctx.connected({ port: listener.port });
+      await ctx.until(() => accepted.length > 0, 'accept');
+      const server = accepted[0]!;
+      const pattern = new Pattern(99);
+      let hash = FNV_OFFSET;
+      let sent = 0;
+      let refusals = 0;
+      let drained: Promise<void> | undefined;
+      const limit = 256 * 1024 * 1024;
+      // Write until write() returns false and no onDrain follows: the adapter's queue can no
+      // longer reach the kernel, whose buffers are full because the reader is paused. (Where
+      // writes are asynchronous, write() may refuse before the kernel is full; onDrain then
+      // follows quickly and the loop goes on.)
+      while (sent < limit) {
+        let refused = false;
+        while (!refused && sent < limit) {
+          const chunk = pattern.next(64 * 1024);
+          hash = fnv1a(hash, chunk);
+          sent += chunk.length;
+          refused = !socket.write(chunk);
+        }
+        if (!refused) break;
+        refusals++;
+        const next = peer.nextDrain();
+        drained = next;
+        const gotDrain = await Promise.race([next.then(() => true), ctx.sleep(100).then(() => false)]);
+        if (!gotDrain) break;
+      }
+      check(refusals > 0 && drained !== undefined, `write() never returned false (${sent} bytes written to a paused reader)`);
+      check(sent < limit, `onDrain kept coming although the reader is paused (${sent} bytes written)`);
+      const drainsBefore = peer.drains;
+      await ctx.sleep(50);
+      equal(server.peer.bytes, 0, 'bytes delivered to a reader paused from the start');
+      equal(peer.drains, drainsBefore, 'onDrain while the reader is still paused and the kernel full');
+      check(socket.bufferedAmount > 0, 'bufferedAmount is 0 while write() returns false');
+      server.socket.resume();
+      await ctx.within(drained as Promise<void>, 'onDrain after resume()');
+      socket.end();
+      await ctx.until(() => server.peer.ends > 0, 'server onEnd');
+      equal(server.peer.bytes, sent, 'bytes received');
+      equal(receivedHash(server.peer), hash, 'checksum');
+      equal(socket.bufferedAmount, 0, 'bufferedAmount after drain');
+    },
+  ],
+  [
+    'pause() stops onData and resume() restarts it',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({});
+      const { socket } = await ctx.connected({ port: listener.port });
+      socket.write(encoder.encode('one'));
+      await ctx.until(() => (accepted[0]?.peer.bytes ?? 0) >= 3, 'first bytes');
+      const server = accepted[0]!;
+      server.socket.pause();
+      socket.write(encoder.encode('two'));
+      socket.end();
+      await ctx.sleep(100);
+      equal(server.peer.bytes, 3, 'bytes delivered while paused');
+      equal(server.peer.ends, 0, 'onEnd delivered while paused');
+      server.socket.resume();
+      await ctx.until(() => server.peer.ends > 0, 'data and onEnd after resume');
+      equal(server.peer.text(), 'onetwo', 'text');
+      check(!server.peer.dataAfterEnd, 'onData after onEnd');
+    },
+  ],
+  [
+    'half-close: client end() -> server onEnd, server still writes back, then both close',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (_socket, peer) => {
+        peer.onEndHook = (s) => {
+          // The client's direction is finished; ours is still open.
+          s.write(encoder.encode(`got ${peer.text()}`));
+          const later = () => {
+            s.write(encoder.encode(' / later'));
+            s.end();
+          };
+          ctx.runtime.setTimer(later, 20);
+        };
+      });
+      const { socket, peer } = await ctx.connected({ port: listener.port });
+      socket.write(encoder.encode('ping'));
+      socket.end();
+      socket.end(); // idempotent
+      await ctx.until(() => peer.ends > 0, 'client onEnd');
+      equal(peer.text(), 'got ping / later', 'reply after half-close');
+      await ctx.until(() => peer.closes > 0 && (accepted[0]?.peer.closes ?? 0) > 0, 'both closed');
+      const server = accepted[0]!;
+      equal(server.peer.events.join(','), 'data,end,close', 'server events');
+      equal(peer.events.join(','), 'connect,data,end,close', 'client events');
+      equal(peer.closeError, undefined, 'client close error');
+      equal(server.peer.closeError, undefined, 'server close error');
+      await settleAndCheckClosedOnce(ctx, { client: peer, server: server.peer });
+    },
+  ],
+  [
+    'server ends first: client gets onEnd, keeps writing, then closes',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (socket) => {
+        socket.write(encoder.encode('bye'));
+        socket.end();
+      });
+      const { socket, peer } = await ctx.connected({ port: listener.port });
+      await ctx.until(() => peer.ends > 0, 'client onEnd');
+      equal(peer.text(), 'bye', 'text');
+      socket.write(encoder.encode('still here'));
+      socket.end();
+      await ctx.until(() => peer.closes > 0 && (accepted[0]?.peer.closes ?? 0) > 0, 'both closed');
+      const server = accepted[0]!;
+      equal(server.peer.text(), 'still here', 'server received after its own end()');
+      equal(server.peer.ends, 1, 'server onEnd count');
+      equal(server.peer.closeError, undefined, 'server close error');
+      equal(peer.closeError, undefined, 'client close error');
+      await settleAndCheckClosedOnce(ctx, { client: peer, server: server.peer });
+    },
+  ],
+  [
+    'listener close releases the port (connect refused: ECONNREFUSED, no onConnect); accepted sockets survive',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (_socket, peer) => {
+        peer.onDataHook = (s, chunk) => s.write(chunk);
+      });
+      const survivor = await ctx.connected({ port: listener.port });
+      await ctx.until(() => accepted.length > 0, 'accept');
+      await ctx.within(listener.close(), 'listener.close()');
+      await listener.close(); // idempotent
+      const { peer } = ctx.connect({ port: listener.port });
+      await ctx.until(() => peer.closes > 0, 'onClose of the refused connect');
+      equal(peer.connects, 0, 'onConnect count');
+      equal(peer.closeError?.code, 'ECONNREFUSED', 'close error code');
+      survivor.socket.write(encoder.encode('after close'));
+      await ctx.until(() => survivor.peer.bytes >= 11, 'echo on the surviving connection');
+      equal(survivor.peer.text(), 'after close', 'echo');
+      await settleAndCheckClosedOnce(ctx, { refused: peer });
+    },
+  ],
+  [
+    'destroy() of a pending connect: onClose exactly once, no onConnect, no error',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({});
+      const { socket, peer } = ctx.connect({ port: listener.port });
+      socket.write(encoder.encode('never'));
+      socket.destroy();
+      socket.destroy();
+      equal(peer.closes, 0, 'onClose delivered synchronously inside destroy()');
+      await ctx.until(() => peer.closes > 0, 'onClose');
+      await ctx.sleep(100);
+      equal(peer.connects, 0, 'onConnect count');
+      equal(peer.closes, 1, 'onClose count');
+      equal(peer.closeError, undefined, 'close error');
+      for (const a of accepted) equal(a.peer.bytes, 0, 'bytes received from a destroyed connect');
+    },
+  ],
+  [
+    'destroy() of an established socket (also from inside onData): onClose once each side',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (_socket, peer) => {
+        peer.onDataHook = (s) => {
+          s.destroy();
+          s.destroy();
+          s.write(encoder.encode('ignored'));
+        };
+        peer.onEndHook = (s) => s.end();
+      });
+      const a = await ctx.connected({ port: listener.port });
+      // The destroyed side's FIN (or RST) reaches the client; it then ends its own direction.
+      a.peer.onEndHook = (s) => s.end();
+      a.socket.write(encoder.encode('x'));
+      await ctx.until(() => a.peer.closes > 0 && (accepted[0]?.peer.closes ?? 0) > 0, 'both closed');
+      equal(accepted[0]!.peer.closeError, undefined, 'destroying side close error');
+      const b = await ctx.connected({ port: listener.port });
+      b.socket.destroy();
+      equal(b.peer.closes, 0, 'onClose delivered synchronously inside destroy()');
+      await ctx.until(() => b.peer.closes > 0 && (accepted[1]?.peer.closes ?? 0) > 0, 'both closed');
+      equal(b.peer.closeError, undefined, 'destroying side close error');
+      equal(b.peer.ends, 0, 'onEnd after own destroy()');
+      await settleAndCheckClosedOnce(ctx, {
+        'first client': a.peer,
+        'first server': accepted[0]!.peer,
+        'second client': b.peer,
+        'second server': accepted[1]!.peer,
+      });
+    },
+  ],
+  [
+    'TLS: two certificates selected by SNI; server sees sni and alpn; verification proves the served certificate',
+    async (ctx, fixtures) => {
+      const { a, b, caPem } = await fixtures();
+      const { listener, accepted } = await ctx.server(
+        { tls: { certificates: [a, b], alpn: ['h2', 'http/1.1'] } },
+        (socket) => socket.write(encoder.encode(`sni=${socket.tls?.sni};alpn=${socket.tls?.alpn}`)),
+      );
+      const expectServerView = async (peer: Peer, expected: string) => {
+        await ctx.until(() => peer.bytes >= expected.length, `server greeting ${expected}`);
+        equal(peer.text(), expected, 'server view');
+      };
+      // verify none, as a `server ... ssl verify none` line would dial it
+      const one = await ctx.connected({ port: listener.port, tls: { servername: 'b.example', verify: false, alpn: ['http/1.1'] } });
+      await expectServerView(one.peer, 'sni=b.example;alpn=http/1.1');
+      equal(one.socket.tls?.alpn, 'http/1.1', 'client-side negotiated ALPN');
+      equal(one.socket.tls?.sni, 'b.example', 'client-side sni');
+      // verify against the CA: succeeds only if the certificate served for each name is that name's
+      const vb = await ctx.connected({ port: listener.port, tls: { servername: 'b.example', verify: true, caPem } });
+      await expectServerView(vb.peer, 'sni=b.example;alpn=undefined');
+      const va = await ctx.connected({ port: listener.port, tls: { servername: 'a.example', verify: true, caPem, alpn: ['h2'] } });
+      await expectServerView(va.peer, 'sni=a.example;alpn=h2');
+      equal(va.socket.tls?.alpn, 'h2', 'client-side negotiated ALPN (h2)');
+      // an unknown name gets the default (first) certificate, a.example's: verification fails
+      const bad = ctx.connect({ port: listener.port, tls: { servername: 'c.example', verify: true, caPem } });
+      await ctx.until(() => bad.peer.closes > 0, 'onClose of the unverifiable connection');
+      equal(bad.peer.connects, 0, 'onConnect for a certificate that fails verification');
+      equal(bad.peer.closeError?.code, 'TLS', 'close error code');
+      // no SNI at all: the server sees none
+      const none = await ctx.connected({ port: listener.port, tls: { verify: false } });
+      await expectServerView(none.peer, 'sni=undefined;alpn=undefined');
+      equal(accepted.length, 4, 'accepted TLS connections');
+      await settleAndCheckClosedOnce(ctx, { unverifiable: bad.peer });
+    },
+  ],
+  [
+    'TLS: one certificate, verified client: sni and alpn reported, 1 MiB both ways intact, half-close',
+    (ctx, fixtures) => tlsTransfer(ctx, fixtures, 'one', true),
+  ],
+  [
+    'TLS: two certificates, verify-none client: sni and alpn reported, 1 MiB both ways intact, half-close',
+    (ctx, fixtures) => tlsTransfer(ctx, fixtures, 'two', false),
+  ],
+  [
+    'TLS listener: a client that does not speak TLS never becomes a connection',
+    async (ctx, fixtures) => {
+      const { a, b } = await fixtures();
+      for (const certificates of [[a], [a, b]]) {
+        const { listener, accepted } = await ctx.server({ tls: { certificates } });
+        const { socket, peer } = await ctx.connected({ port: listener.port });
+        socket.write(encoder.encode('GET / HTTP/1.1\r\nHost: a.example\r\n\r\n'));
+        peer.onEndHook = (s) => s.end();
+        await ctx.until(() => peer.closes > 0, `the listener to drop the client (${certificates.length} certificates)`);
+        await ctx.sleep(20);
+        equal(accepted.length, 0, `connections reported for a failed handshake (${certificates.length} certificates)`);
+      }
+    },
+  ],
+  [
+    'TLS: handshake with a plain-TCP server fails with onClose(error), no onConnect',
+    async (ctx) => {
+      const { listener } = await ctx.server({}, (socket) => {
+        socket.write(encoder.encode('this is not TLS\r\n\r\n'));
+        socket.end();
+      });
+      const { peer } = ctx.connect({ port: listener.port, tls: { servername: 'a.example', verify: false } });
+      await ctx.until(() => peer.closes > 0, 'onClose');
+      equal(peer.connects, 0, 'onConnect count');
+      check(peer.closeError !== undefined, 'onClose without an error');
+      await settleAndCheckClosedOnce(ctx, { client: peer });
+    },
+  ],
+];
+
+export async function runContract(
+  runtime: Runtime,
+  log: (line: string) => void,
+  options: ContractOptions = {},
+): Promise<number> {
+  const dir = options.tlsFixtures ?? defaultFixtures();
+  let tls: Promise<TlsFixtures> | undefined;
+  const fixtures = () => (tls ??= loadTls(runtime, dir));
+  let failures = 0;
+  log(`# runtime contract on ${runtime.name} ${runtime.version}`);
+  for (const [name, run] of CASES) {
+    if (options.only && !options.only.some((o) => name.includes(o))) continue;
+    const ctx = new Ctx(runtime);
+    const started = runtime.now();
+    try {
+      await ctx.within(run(ctx, fixtures), 'the whole case', CASE_TIMEOUT_MS);
+      log(`ok ${name} (${(runtime.now() - started).toFixed(0)} ms)`);
+    } catch (error) {
+      failures++;
+      const reason = error instanceof Failure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log(`not ok ${name}: ${reason}`);
+    } finally {
+      await ctx.cleanup();
+    }
+  }
+  log(failures === 0 ? '# all passed' : `# ${failures} failed`);
+  return failures;
+}

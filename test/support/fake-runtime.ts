@@ -55,6 +55,10 @@ export class FakeSocket implements Socket {
   get ended(): boolean {
     return this.#ended;
   }
+  /** The other side sent its FIN (or we are closed): what a client sees as "the proxy closed". */
+  get peerEnded(): boolean {
+    return this.#peerEnded || this.closed;
+  }
   write(chunk: Uint8Array): boolean {
     if (this.closed || this.#ended) return false;
     const peer = this.peer;

@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
+import { Proxy } from '../../src/proxy/proxy.ts';
+import type { Socket } from '../../src/runtime.ts';
+import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
+import { backend, config, frontend, server } from '../support/model.ts';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+interface FakeHttpServer {
+  accepts: number;
+  requests: string[];
+  sockets: Socket[];
+}
+
+/** A crude HTTP/1.1 server on the fake network: answers each request head with `reply(n)`. */
+async function httpServer(rt: FakeRuntime, port: number, reply: (request: string, n: number) => string | undefined): Promise<FakeHttpServer> {
+  const state: FakeHttpServer = { accepts: 0, requests: [], sockets: [] };
+  await rt.listen({ host: '127.0.0.1', port }, (socket) => {
+    state.accepts++;
+    state.sockets.push(socket);
+    let buffered = '';
+    socket.setHandler({
+      onData(s, chunk) {
+        buffered += dec.decode(chunk);
+        let end: number;
+        while ((end = buffered.indexOf('\r\n\r\n')) >= 0) {
+          const head = buffered.slice(0, end + 4);
+          buffered = buffered.slice(end + 4);
+          state.requests.push(head);
+          const answer = reply(head, state.requests.length);
+          if (answer !== undefined) s.write(enc.encode(answer));
+        }
+      },
+      onEnd(s) {
+        s.end();
+      },
+      onDrain() {},
+      onClose() {},
+    });
+  });
+  return state;
+}
+
+function ok(body: string): string {
+  return `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+}
+
+function httpFrontend(extra: Partial<FrontendModel> = {}, timeouts = {}): FrontendModel {
+  return frontend('fe', 8080, 'be', { mode: 'http', ...extra }, timeouts);
+}
+
+function httpBackend(servers = [server('s1', 9001)], extra: Partial<BackendModel> = {}, timeouts = {}): BackendModel {
+  return backend('be', servers, { mode: 'http', ...extra }, timeouts);
+}
+
+async function start(rt: FakeRuntime, fe: FrontendModel, be: BackendModel): Promise<Proxy> {
+  const proxy = new Proxy(rt, config([fe], [be]));
+  await proxy.start();
+  return proxy;
+}
+
+function send(client: FakeSocket, rt: FakeRuntime, text: string): void {
+  client.write(enc.encode(text));
+  rt.flush();
+}
+
+describe('HttpSession', () => {
+  it('serves keep-alive requests over one reused server connection, in order', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    send(client, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(client.text(), `${ok('r1')}${ok('r2')}`);
+    assert.equal(srv.accepts, 1);
+    assert.equal(proxy.frontends[0]!.counters.reqTot, 2);
+    assert.deepEqual(proxy.frontends[0]!.counters.hrsp, [0, 0, 2, 0, 0, 0]);
+  });
+
+  it('answers pipelined requests in order', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (head) => ok(head.split(' ')[1] as string));
+    await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(client.text(), `${ok('/one')}${ok('/two')}${ok('/three')}`);
+  });
+
+  it('strips hop-by-hop headers and adds X-Forwarded-For', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, () => ok('x'));
+    await start(
+      rt,
+      httpFrontend({ http: { connectionMode: 'keep-alive', forwardFor: { header: 'x-forwarded-for', except: undefined, ifNone: false } } }),
+      httpBackend(),
+    );
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, X-Secret\r\nX-Secret: 1\r\nKeep-Alive: 5\r\nX-Kept: yes\r\n\r\n');
+    const forwarded = srv.requests[0] as string;
+    assert.match(forwarded, /^GET \/ HTTP\/1\.1\r\n/);
+    assert.match(forwarded, /\r\nX-Kept: yes\r\n/);
+    assert.doesNotMatch(forwarded, /x-secret|keep-alive|connection/i);
+    assert.match(forwarded, /\r\nx-forwarded-for: 127\.0\.0\.1\r\n/);
+  });
+
+  it('rejects a smuggling attempt with 400 and never reaches the server', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, () => ok('x'));
+    await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd');
+    assert.match(client.text(), /^HTTP\/1\.1 400 Bad request\r\n/);
+    assert.equal(srv.requests.length, 0);
+    assert.equal(client.peerEnded, true);
+  });
+
+  it('answers 408 when a request head stalls past timeout http-request', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => ok('x'));
+    const proxy = await start(rt, httpFrontend({}, { httpRequest: 1000 }), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHo');
+    rt.advance(999);
+    assert.equal(client.text(), '');
+    rt.advance(1);
+    assert.match(client.text(), /^HTTP\/1\.1 408 Request Time-out\r\n/);
+    client.end();
+    rt.flush();
+    assert.equal(proxy.activeSessions, 0);
+    assert.equal(rt.pendingTimers, 0);
+  });
+
+  it('closes an idle keep-alive connection silently after timeout http-keep-alive', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => ok('x'));
+    await start(rt, httpFrontend({}, { httpKeepAlive: 500, httpRequest: 5000 }), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answered = client.text();
+    rt.advance(500);
+    assert.equal(client.text(), answered, 'no 408 on an idle keep-alive connection');
+    assert.equal(client.peerEnded, true);
+  });
+
+  it('answers 504 when the server does not respond within timeout server', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => undefined);
+    const proxy = await start(rt, httpFrontend(), httpBackend(undefined, {}, { server: 2000 }));
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    rt.advance(2000);
+    assert.match(client.text(), /^HTTP\/1\.1 504 Gateway Time-out\r\n/);
+    assert.equal(proxy.backends.get('be')!.counters.hrsp[5], 1);
+  });
+
+  it('answers 502 when the server closes without a response, and for an invalid response', async () => {
+    const rt = new FakeRuntime();
+    let n = 0;
+    await rt.listen({ host: '127.0.0.1', port: 9001 }, (socket) => {
+      socket.setHandler({
+        onData(s) {
+          if (++n === 1) s.destroy();
+          else s.write(enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab'));
+        },
+        onEnd() {},
+        onDrain() {},
+        onClose() {},
+      });
+    });
+    await start(rt, httpFrontend(), httpBackend());
+    for (let i = 0; i < 2; i++) {
+      const client = rt.dial('127.0.0.1', 8080);
+      send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.match(client.text(), /^HTTP\/1\.1 502 Bad Gateway\r\n/, `case ${i}`);
+    }
+  });
+
+  it('answers 503 when no server is available, and after failed connection retries', async () => {
+    const rt = new FakeRuntime();
+    await start(rt, httpFrontend(), httpBackend([server('s1', 9001)], { retries: 1 }, { connect: 100 }));
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    rt.advance(100);
+    assert.match(client.text(), /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.deepEqual(rt.connectAttempts, ['127.0.0.1:9001', '127.0.0.1:9001']);
+
+    const rt2 = new FakeRuntime();
+    await start(rt2, httpFrontend(), httpBackend([server('s1', 9001, { disabled: true })]));
+    const client2 = rt2.dial('127.0.0.1', 8080);
+    send(client2, rt2, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(client2.text(), /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.equal(rt2.connectAttempts.length, 0);
+  });
+
+  it('retries on a fresh connection when a reused idle connection was closed by the server', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    // The server drops its idle keep-alive connection at the moment the next request arrives.
+    (srv.sockets[0] as FakeSocket).setHandler({ onData: (s) => s.destroy(), onEnd() {}, onDrain() {}, onClose() {} });
+    send(client, rt, 'GET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(client.text(), `${ok('r1')}${ok('r2')}`);
+    assert.equal(srv.accepts, 2);
+  });
+
+  it('closes the client after a close-delimited response', async () => {
+    const rt = new FakeRuntime();
+    await rt.listen({ host: '127.0.0.1', port: 9001 }, (socket) => {
+      socket.setHandler({
+        onData(s) {
+          s.write(enc.encode('HTTP/1.1 200 OK\r\n\r\nuntil close'));
+          s.end();
+        },
+        onEnd() {},
+        onDrain() {},
+        onClose() {},
+      });
+    });
+    await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    rt.flush();
+    assert.match(client.text(), /\r\nconnection: close\r\n\r\nuntil close$/);
+    assert.equal(client.peerEnded, true);
+  });
+
+  it('becomes a tunnel after 101 Switching Protocols', async () => {
+    const rt = new FakeRuntime();
+    await rt.listen({ host: '127.0.0.1', port: 9001 }, (socket) => {
+      let upgraded = false;
+      socket.setHandler({
+        onData(s, chunk) {
+          if (!upgraded) {
+            upgraded = true;
+            s.write(enc.encode('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'));
+          } else {
+            s.write(enc.encode(`echo:${dec.decode(chunk)}`));
+          }
+        },
+        onEnd(s) {
+          s.end();
+        },
+        onDrain() {},
+        onClose() {},
+      });
+    });
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    assert.match(client.text(), /^HTTP\/1\.1 101 /);
+    send(client, rt, 'raw bytes');
+    assert.match(client.text(), /echo:raw bytes$/);
+    client.end();
+    rt.flush();
+    assert.equal(proxy.activeSessions, 0);
+    assert.equal(rt.pendingTimers, 0);
+  });
+
+  it('a client abort mid-response leaves no server connection or timer behind', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, () => 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    client.destroy();
+    rt.flush();
+    assert.equal((srv.sockets[0] as FakeSocket).closed, true);
+    assert.equal(proxy.activeSessions, 0);
+    assert.equal(rt.pendingTimers, 0);
+  });
+});

@@ -36,7 +36,12 @@ export class ProxyLogger {
 
   emit(level: LogLevelValue, message: string): void {
     for (const t of this.#targets) {
-      const line = this.#json ? message : frame(t, level, message, this.#runtime);
+      // `log TARGET FACILITY LEVEL MINLEVEL`: drop what is more verbose than LEVEL, and raise
+      // what is more severe than MINLEVEL up to it, as HAProxy does.
+      if (t.level !== undefined && level > LogLevel[t.level]) continue;
+      const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
+      let line = this.#json ? message : frame(t, effective, message, this.#runtime);
+      if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
       if (t.target === 'stdout') this.#runtime.writeStdout(`${line}\n`);
       else this.#runtime.writeStderr(`${line}\n`);
     }

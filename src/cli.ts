@@ -30,7 +30,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
                 default export comes from defineConfig()); a directory loads its *.cfg files
                 in lexical order; repeatable. Without -f, runs the bundled demo.
   -c            check the configuration and exit (0 valid, 1 invalid)
-  -d            debug: print each event of note to stderr
+  -d            debug: frontends without a log line log every connection to stderr
   -q            quiet: no startup notices or warnings
   -v            print the version and exit
   --log-json    write traffic logs as JSON objects instead of HAProxy's text formats
@@ -188,7 +188,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       return runtime.exit(1);
     }
   }
-  const proxy = new Proxy(runtime, config, { logJson: parsed.logJson });
+  const proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug });
   try {
     await proxy.start();
   } catch (error) {

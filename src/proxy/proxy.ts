@@ -9,7 +9,16 @@ import { ServerConnectionPool } from '../http/server-pool.ts';
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
   readonly logJson?: boolean;
+  /** `-d`: frontends that log nowhere log to stderr instead, so every connection is visible. */
+  readonly debug?: boolean;
 }
+
+const DEBUG_TARGET = {
+  target: 'stderr',
+  format: 'raw',
+  facility: 'local0',
+  source: { file: '<command line -d>', line: 0 },
+} as const;
 
 /** One running configuration generation: its frontends, backends and process limits. */
 export class Proxy {
@@ -40,7 +49,7 @@ export class Proxy {
     for (const model of config.frontends) {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
-      const targets = model.logs.length > 0 ? model.logs : [];
+      const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor));
     }

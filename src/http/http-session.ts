@@ -10,7 +10,10 @@ import { earliest } from '../util/idle-deadline.ts';
 import {
   BodyFramer,
   H_CONTENT_LENGTH,
+  H_UPGRADE,
   HeadEditor,
+  headerName,
+  errorClosesConnection,
   HttpParseError,
   RequestHeadParser,
   ResponseHeadParser,
@@ -37,6 +40,10 @@ type ServerStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'exchanging'
 const BACKLOG_LIMIT = 64 * 1024;
 const TURNAROUND_MS = 1000;
 const EMPTY = new Uint8Array(0);
+/** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
+const MAX_HEADERS = 100;
+const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
+const WEBSOCKET = new TextEncoder().encode('websocket');
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.byteLength + b.byteLength);
@@ -63,8 +70,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   readonly #pool: ServerConnectionPool | undefined;
   readonly #mode: HttpConnectionMode;
   readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
-  readonly #reqParser = new RequestHeadParser();
-  readonly #resParser = new ResponseHeadParser();
+  readonly #reqParser = new RequestHeadParser({ maxHeaders: MAX_HEADERS });
+  readonly #resParser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
   readonly #reqFramer = new BodyFramer();
   readonly #resFramer = new BodyFramer();
   readonly #editor = new HeadEditor();
@@ -72,6 +79,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #state: State = 'idle';
   #backlog: Uint8Array | undefined;
   #backlogPaused = false;
+  /** Re-entrancy guard for #consumeClient (see there). */
+  #consuming = false;
+  #drainAgain = false;
   #draining = false;
   #clientClosed = false;
   #clientEnded = false;
@@ -89,6 +99,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #reqHeadBytes: Uint8Array = EMPTY;
   #reqBodyDone = false;
   #reqBodyStarted = false;
+  /** Request body bytes framed (validated) before the server connection was ready. */
+  #pendingBody: Uint8Array[] = [];
+  #pendingBodyBytes = 0;
   #reqStartedAt = -1;
   #reqStartedWall = 0;
   #reqHeadAt = -1;
@@ -176,28 +189,55 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
   }
 
-  /** Processes client bytes as far as the current state allows; keeps the rest as backlog. */
+  /**
+   * Processes client bytes as far as the current state allows and keeps the rest as backlog.
+   * Starting a request's server side can complete it synchronously (a pooled connection, a
+   * generated error) and ask for the backlog again: that is looped here, not recursed into.
+   */
   #consumeClient(data: Uint8Array): void {
-    const used = this.#processClient(data, 0);
-    if (used < data.byteLength && this.#state !== 'closed' && this.#state !== 'closing') {
-      this.#backlog = used === 0 ? data : data.subarray(used);
-      if (this.#backlog.byteLength >= BACKLOG_LIMIT && !this.#backlogPaused) {
+    if (this.#consuming) {
+      this.#backlog = this.#backlog === undefined ? data : concat(this.#backlog, data);
+      this.#drainAgain = true;
+      return;
+    }
+    this.#consuming = true;
+    let input: Uint8Array | undefined = data;
+    while (input !== undefined) {
+      this.#drainAgain = false;
+      const used = this.#processClient(input, 0);
+      if (used < input.byteLength && this.#state !== 'closed' && this.#state !== 'closing') {
+        this.#backlog = this.#backlog === undefined ? input.subarray(used) : concat(input.subarray(used), this.#backlog);
+      }
+      // A new request goes to a server only once the bytes that came with its head are framed.
+      if (this.#state === 'txn' && this.#step === 'none' && this.#resHead === undefined) this.#startServerSide();
+      input = undefined;
+      if (this.#drainAgain && this.#backlog !== undefined && this.#state === 'idle') {
+        input = this.#backlog;
+        this.#backlog = undefined;
+      }
+    }
+    this.#consuming = false;
+    const backlog = this.#backlog as Uint8Array | undefined;
+    if (backlog !== undefined && backlog.byteLength >= BACKLOG_LIMIT) {
+      if (!this.#backlogPaused) {
         this.#backlogPaused = true;
         this.client.pause();
       }
+    } else if (this.#backlogPaused) {
+      this.#backlogPaused = false;
+      if (!this.#clientHeld) this.client.resume();
     }
   }
 
   #drainBacklog(): void {
     const backlog = this.#backlog;
     if (backlog === undefined) return;
+    if (this.#consuming) {
+      this.#drainAgain = true;
+      return;
+    }
     this.#backlog = undefined;
     this.#consumeClient(backlog);
-    const rest = this.#backlog as Uint8Array | undefined; // #consumeClient may have stored a remainder
-    if (this.#backlogPaused && (rest === undefined || rest.byteLength < BACKLOG_LIMIT)) {
-      this.#backlogPaused = false;
-      if (!this.#clientHeld) this.client.resume();
-    }
   }
 
   /** Returns how many bytes of data[off..] were consumed. */
@@ -221,7 +261,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         this.#beginTransaction(head);
         continue;
       }
-      if (this.#state === 'txn' && !this.#reqBodyDone && this.#step === 'exchanging') {
+      if (this.#state === 'txn' && !this.#reqBodyDone) {
+        // The body is framed (validated) as it arrives, before anything of it is forwarded:
+        // an invalid chunk that came with the head gets a 400 and reaches no server.
         const start = off;
         try {
           off += this.#reqFramer.feed(data, off);
@@ -229,7 +271,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
           this.#badRequestBody(error);
           return end;
         }
-        if (off > start) this.#forwardRequestBody(data.subarray(start, off));
+        if (off > start) {
+          const bytes = data.subarray(start, off);
+          if (this.#step === 'exchanging') this.#forwardRequestBody(bytes);
+          else this.#holdRequestBody(bytes);
+        }
         if (this.#reqFramer.done) {
           this.#reqBodyDone = true;
           this.#maybeFinishTransaction();
@@ -243,6 +289,15 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       return off;
     }
     return off;
+  }
+
+  #holdRequestBody(bytes: Uint8Array): void {
+    this.#pendingBody.push(bytes);
+    this.#pendingBodyBytes += bytes.byteLength;
+    if (this.#pendingBodyBytes >= BACKLOG_LIMIT && !this.#clientHeld) {
+      this.#clientHeld = true;
+      this.client.pause();
+    }
   }
 
   #forwardRequestBody(bytes: Uint8Array): void {
@@ -271,6 +326,15 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#reqBodyStarted = false;
     this.#closeAfter = this.#mode === 'close' || head.mustClose || this.#draining || this.#clientEnded;
     this.#reqHeadBytes = this.#buildRequestHead(head);
+  }
+
+  #startServerSide(): void {
+    const head = this.#req as RequestHead;
+    // A WebSocket handshake without its key cannot succeed; HAProxy refuses it itself.
+    if (head.upgrade && head.hasToken(H_UPGRADE, WEBSOCKET) && !head.has(H_SEC_WEBSOCKET_KEY)) {
+      this.host.counters.ereq++;
+      return this.#fail(400, 'P', 'R');
+    }
     const backend = this.backend;
     if (backend === undefined) return this.#fail(503, 'P', 'R');
     backend.counters.reqTot++;
@@ -285,6 +349,14 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     else if (this.#mode !== 'keep-alive') editor.set('connection', 'close');
     else if (head.versionMinor === 0) editor.set('connection', 'keep-alive');
     if (head.smuggleSuspect) editor.removeAll(H_CONTENT_LENGTH);
+    else if (head.contentLength !== undefined) {
+      // Repeated identical lengths ("5, 5" or two headers) are one length: forward it once.
+      const first = head.indexOf(H_CONTENT_LENGTH);
+      if (head.indexOf(H_CONTENT_LENGTH, first + 1) >= 0 || (head.get(H_CONTENT_LENGTH) as string).includes(',')) {
+        editor.removeAll(H_CONTENT_LENGTH);
+        editor.append('content-length', String(head.contentLength));
+      }
+    }
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
     return editor.build();
@@ -372,11 +444,24 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#serverLast = this.#requestSentAt;
     const head = this.#reqHeadBytes;
     (this.backend as Backend).counters.bin += head.byteLength;
-    if (!server.write(head)) {
-      this.#clientHeld = true;
-      this.client.pause();
+    let flowing = server.write(head);
+    if (this.#pendingBodyBytes > 0) {
+      this.#reqBodyStarted = true;
+      (this.backend as Backend).counters.bin += this.#pendingBodyBytes;
+      (this.#srv as Server).counters.bin += this.#pendingBodyBytes;
+      for (const chunk of this.#pendingBody) flowing = server.write(chunk);
+      this.#pendingBody = [];
+      this.#pendingBodyBytes = 0;
     }
-    if (!this.#reqBodyDone) this.#drainBacklog();
+    if (!flowing) {
+      if (!this.#clientHeld) {
+        this.#clientHeld = true;
+        this.client.pause();
+      }
+    } else if (this.#clientHeld) {
+      this.#clientHeld = false;
+      if (!this.#backlogPaused) this.client.resume();
+    }
     this.#schedule();
   }
 
@@ -502,7 +587,12 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       }
     }
     this.#endTransaction();
-    if (this.#closeAfter || this.#draining) return this.#closeClient();
+    this.#nextRequest();
+  }
+
+  /** After a transaction: wait for the next request on this connection, or close it. */
+  #nextRequest(): void {
+    if (this.#closeAfter || this.#draining || this.#clientEnded) return this.#closeClient();
     this.#state = 'idle';
     this.#idleSince = this.runtime.now();
     this.#schedule();
@@ -526,6 +616,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#step = 'none';
     this.#req = undefined;
     this.#reqHeadBytes = EMPTY;
+    this.#pendingBody = [];
+    this.#pendingBodyBytes = 0;
     this.#resHead = undefined;
     this.#resDone = false;
     this.#serverHeld = false;
@@ -592,13 +684,18 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#conn = undefined;
     server?.destroy();
     if (this.#resHead === undefined && !this.#clientClosed) {
+      // HAProxy keeps the connection after the errors it generates (502/503/504...), except
+      // 400/408, or when the rest of the request cannot be told apart from the next one.
+      const close =
+        errorClosesConnection(status) || this.#req === undefined || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
       this.#status = status;
       countResponse(this.host.counters, status);
       if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
-      this.#writeClient(errorResponse(status, true));
+      this.#writeClient(errorResponse(status, close));
       this.#log();
       this.#endTransaction();
-      this.#closeClient();
+      if (close) this.#closeClient();
+      else this.#nextRequest();
       return;
     }
     this.#log();
@@ -629,17 +726,21 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       if (this.#state === 'tunnel') return this.#server?.end();
       if (this.#state === 'idle' && !this.#reqParser.inProgress && this.#backlog === undefined) return this.#closeClient();
       if (this.#state === 'closing') return this.#finishSoon();
-      // Mid-request: serve it, then close (HAProxy does not forward the FIN in HTTP mode).
+      if (this.#state === 'txn' && !this.#reqBodyDone) {
+        // The body can never be completed: the client gave up mid-request.
+        this.host.counters.ereq++;
+        this.#setTermination('C', this.#resHead === undefined ? 'H' : 'D');
+        this.#log();
+        return this.#destroyAll();
+      }
+      // The request is complete: serve it, then close (HAProxy does not forward the FIN).
       this.#closeAfter = true;
     } else if (socket === this.#server) {
       this.#serverEnded = true;
       if (this.#state === 'tunnel') return this.client.end();
-      if (this.#resHead !== undefined && !this.#resDone && this.#resFramer.mode === 'close') {
-        this.#resFramer.eof();
-        this.#resDone = true;
-        this.#maybeFinishTransaction();
-      }
-      // Other cases are settled by onClose.
+      if (this.#state !== 'txn' || this.#step !== 'exchanging' || this.#resDone) return;
+      // The server finished sending: what it sent is all there will be.
+      this.#serverGone(undefined);
     }
   }
 
@@ -666,16 +767,32 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
     if (this.#state !== 'txn') return;
     if (this.#step === 'connecting') return this.#connectFailed(false);
+    this.#serverGone(error);
+  }
+
+  /** The server closed (or half-closed) its side while a transaction needed it. */
+  #serverGone(error: SocketError | undefined): void {
+    if (this.#resDone) return;
+    const server = this.#server;
     if (this.#resHead === undefined) {
       // Closed before answering. A reused idle connection may have been closed by the server
       // just as we sent: retry once on a fresh connection when nothing of the body was sent.
       this.#server = undefined;
       this.#conn = undefined;
+      server?.destroy(); // it may only have half-closed; its onClose is now ignored
       if (this.#connReused && !this.#reqBodyStarted && this.#resParser.bytesReceived === 0) {
         return this.#connect(this.#srv as Server);
       }
       if (this.#canRetryOn('empty-response')) return this.#retry(false);
       (this.backend as Backend).counters.eresp++;
+      if (this.#requests > 1 && this.#resParser.bytesReceived === 0) {
+        // Like a server closing an idle keep-alive connection: close the client connection
+        // without an answer so that it may retry (HAProxy does the same for later requests).
+        this.#setTermination('S', 'H');
+        this.#log();
+        this.#endTransaction();
+        return this.#closeClient();
+      }
       return this.#fail(502, 'S', 'H');
     }
     if (!this.#resDone) {

@@ -252,7 +252,7 @@ describe('HttpSession', () => {
     });
     const proxy = await start(rt, httpFrontend(), httpBackend());
     const client = rt.dial('127.0.0.1', 8080);
-    send(client, rt, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    send(client, rt, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
     assert.match(client.text(), /^HTTP\/1\.1 101 /);
     send(client, rt, 'raw bytes');
     assert.match(client.text(), /echo:raw bytes$/);

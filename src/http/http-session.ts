@@ -10,6 +10,8 @@ import { earliest } from '../util/idle-deadline.ts';
 import {
   BodyFramer,
   H_CONTENT_LENGTH,
+  H_HOST,
+  H_TRANSFER_ENCODING,
   H_UPGRADE,
   HeadEditor,
   headerName,
@@ -330,6 +332,12 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   #startServerSide(): void {
     const head = this.#req as RequestHead;
+    // An absolute-form target names the authority; a Host header saying otherwise is an
+    // attempt to route on one name and be served another (HAProxy answers 400).
+    if (head.hostFromTarget && head.hostIndex >= 0 && (head.get(H_HOST) as string).toLowerCase() !== (head.host ?? '').toLowerCase()) {
+      this.host.counters.ereq++;
+      return this.#fail(400, 'P', 'R');
+    }
     // A WebSocket handshake without its key cannot succeed; HAProxy refuses it itself.
     if (head.upgrade && head.hasToken(H_UPGRADE, WEBSOCKET) && !head.has(H_SEC_WEBSOCKET_KEY)) {
       this.host.counters.ereq++;
@@ -348,15 +356,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (head.upgrade) editor.set('connection', 'upgrade');
     else if (this.#mode !== 'keep-alive') editor.set('connection', 'close');
     else if (head.versionMinor === 0) editor.set('connection', 'keep-alive');
-    if (head.smuggleSuspect) editor.removeAll(H_CONTENT_LENGTH);
-    else if (head.contentLength !== undefined) {
-      // Repeated identical lengths ("5, 5" or two headers) are one length: forward it once.
-      const first = head.indexOf(H_CONTENT_LENGTH);
-      if (head.indexOf(H_CONTENT_LENGTH, first + 1) >= 0 || (head.get(H_CONTENT_LENGTH) as string).includes(',')) {
-        editor.removeAll(H_CONTENT_LENGTH);
-        editor.append('content-length', String(head.contentLength));
-      }
-    }
+    normalizeContentLength(editor, head);
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
     return editor.build();
@@ -516,6 +516,13 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   /** Returns false when the session ended (invalid response). */
   #startResponse(head: ResponseHead): boolean {
     const req = this.#req as RequestHead;
+    if (!head.chunked && head.has(H_TRANSFER_ENCODING) && head.status >= 200 && head.status !== 204 && head.status !== 304) {
+      // A response body whose length is only known by decoding codings we do not apply
+      // cannot be relayed safely (HAProxy answers 502).
+      (this.backend as Backend).counters.eresp++;
+      this.#fail(502, 'S', 'H');
+      return false;
+    }
     this.#resHead = head;
     this.#resHeadAt = this.runtime.now();
     this.#status = head.status;
@@ -531,6 +538,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#resFramer.startResponse(head, req.method);
     if (this.#resFramer.mode === 'close') this.#closeAfter = true;
     const editor = this.#editor.begin(head).removeHopByHop();
+    normalizeContentLength(editor, head);
     if (this.#closeAfter) editor.set('connection', 'close');
     else if (req.versionMinor === 0) editor.set('connection', 'keep-alive');
     this.#writeClient(editor.build());
@@ -1088,6 +1096,23 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       versionMinor: req?.versionMinor,
     };
     host.logger.emit(LogLevel.info, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));
+  }
+}
+
+/**
+ * With Transfer-Encoding, Content-Length must not be forwarded (RFC 9112 §6.3); repeated
+ * identical lengths ("5, 5" or two headers) are one length, forwarded once (HAProxy does both).
+ */
+function normalizeContentLength(editor: HeadEditor, head: RequestHead | ResponseHead): void {
+  if (head.smuggleSuspect) {
+    editor.removeAll(H_CONTENT_LENGTH);
+    return;
+  }
+  if (head.contentLength === undefined) return;
+  const first = head.indexOf(H_CONTENT_LENGTH);
+  if (head.indexOf(H_CONTENT_LENGTH, first + 1) >= 0 || (head.get(H_CONTENT_LENGTH) as string).includes(',')) {
+    editor.removeAll(H_CONTENT_LENGTH);
+    editor.append('content-length', String(head.contentLength));
   }
 }
 

@@ -153,6 +153,9 @@ export class Frontend implements SessionHost, WaitingFrontend {
 
   #startSession(socket: Socket): void {
     this.limits.current++;
+    // As HAProxy does: small writes (a response head, then its body) must not wait for the
+    // peer's delayed ACK under Nagle's algorithm.
+    socket.setNoDelay(true);
     // Without tcplog/httplog, HAProxy logs each connection as it is accepted.
     if (this.logger.enabled && !this.model.options.tcplog && !this.model.options.httplog) {
       this.logger.emit(

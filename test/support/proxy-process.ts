@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { proxyCommand, repoRoot, type RuntimeName } from './runtimes.ts';
+import { proxyCommand, repoRoot, type Target } from './runtimes.ts';
 
 export interface RunResult {
   code: number | null;
@@ -11,7 +12,7 @@ export interface RunResult {
 }
 
 /** Runs the CLI to completion (e.g. `-c`), with a time limit. */
-export function runCli(runtime: RuntimeName, args: readonly string[], timeoutMs = 20_000): Promise<RunResult> {
+export function runCli(runtime: Target, args: readonly string[], timeoutMs = 20_000): Promise<RunResult> {
   const { command, args: argv } = proxyCommand(runtime, args);
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,14 +40,14 @@ export function writeTempConfig(text: string, name = 'haproxy.cfg'): { path: str
 
 /** A proxy running as a child process on one runtime. */
 export class ProxyProcess {
-  readonly runtime: RuntimeName;
+  readonly runtime: Target;
   readonly child: ChildProcess;
   stdout = '';
   stderr = '';
   readonly #exited: Promise<number | null>;
   readonly #cleanup: () => void;
 
-  private constructor(runtime: RuntimeName, child: ChildProcess, cleanup: () => void) {
+  private constructor(runtime: Target, child: ChildProcess, cleanup: () => void) {
     this.runtime = runtime;
     this.child = child;
     this.#cleanup = cleanup;
@@ -55,30 +56,70 @@ export class ProxyProcess {
     this.#exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** Starts the proxy with this configuration and waits until it reports it has started. */
-  static async start(runtime: RuntimeName, configText: string, extraArgs: readonly string[] = [], timeoutMs = 20_000): Promise<ProxyProcess> {
+  /**
+   * Starts the proxy with this configuration and waits until it is ready: Switchyard's
+   * "started (pid" line on stderr, or a successful TCP connect to `readyPort` on 127.0.0.1,
+   * whichever comes first. For the `haproxy` target (which prints no such line) `readyPort`
+   * defaults to the port of the first `bind` line of the configuration.
+   */
+  static async start(
+    runtime: Target,
+    configText: string,
+    extraArgs: readonly string[] = [],
+    timeoutMs = 20_000,
+    readyPort: number | undefined = runtime === 'haproxy' ? firstBindPort(configText) : undefined,
+  ): Promise<ProxyProcess> {
     const config = writeTempConfig(configText);
     const { command, args } = proxyCommand(runtime, ['-f', config.path, ...extraArgs]);
     const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const proxy = new ProxyProcess(runtime, child, config.cleanup);
-    await new Promise<void>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let poll: ReturnType<typeof setTimeout> | undefined;
+      const finish = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (poll !== undefined) clearTimeout(poll);
+        child.stderr?.off('data', onData);
+        child.off('exit', onExit);
+        if (err) reject(err);
+        else resolve();
+      };
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`${runtime} proxy did not start within ${timeoutMs} ms\n${proxy.stderr}`));
+        finish(new Error(`${runtime} proxy did not start within ${timeoutMs} ms\n${proxy.stderr}`));
       }, timeoutMs);
       const onData = () => {
-        if (/\bstarted \(pid/.test(proxy.stderr)) {
-          clearTimeout(timer);
-          child.stderr?.off('data', onData);
-          resolve();
-        }
+        if (/\bstarted \(pid/.test(proxy.stderr)) finish();
       };
+      const onExit = (code: number | null) => finish(new Error(`${runtime} proxy exited with ${code} before starting\n${proxy.stderr}`));
       child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${runtime} proxy exited with ${code} before starting\n${proxy.stderr}`));
-      });
+      child.once('exit', onExit);
+      child.once('error', (err) => finish(new Error(`${runtime} proxy could not be started: ${err.message}`)));
+      if (readyPort !== undefined) {
+        const probe = () => {
+          poll = undefined;
+          if (settled) return;
+          const socket = connect({ host: '127.0.0.1', port: readyPort });
+          socket.once('connect', () => {
+            socket.destroy();
+            finish();
+          });
+          socket.once('error', () => {
+            socket.destroy();
+            if (!settled) poll = setTimeout(probe, 25);
+          });
+        };
+        probe();
+      }
     });
+    try {
+      await ready;
+    } catch (err) {
+      config.cleanup(); // the temporary configuration directory is not left behind
+      throw err;
+    }
     return proxy;
   }
 
@@ -106,4 +147,10 @@ export class ProxyProcess {
   exited(): Promise<number | null> {
     return this.#exited;
   }
+}
+
+/** The port of the first `bind ADDR:PORT` line of a configuration, if any. */
+export function firstBindPort(configText: string): number | undefined {
+  const m = /^\s*bind\s+\S*:(\d+)\b/m.exec(configText);
+  return m ? Number(m[1]) : undefined;
 }

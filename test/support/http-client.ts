@@ -1,0 +1,155 @@
+/**
+ * Raw HTTP/1.1 client connections for the `mode http` conformance suite: exact bytes out (so
+ * malformed requests reach the proxy untouched), responses parsed by test/support/http-wire.ts.
+ */
+import { connect, type Socket } from 'node:net';
+import * as tls from 'node:tls';
+import { ByteReader, type HttpResponse, type ReadBodyOptions, readResponse } from './http-wire.ts';
+
+const open = new Set<HttpConnection>();
+
+export interface DialOptions {
+  /** Speak TLS (certificates are not verified). */
+  tls?: boolean;
+  servername?: string;
+}
+
+export class HttpConnection {
+  readonly socket: Socket;
+  readonly reader: ByteReader;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    this.reader = new ByteReader(socket);
+    open.add(this);
+    socket.once('close', () => open.delete(this));
+  }
+
+  static open(port: number, options: DialOptions = {}): Promise<HttpConnection> {
+    return new Promise((resolve, reject) => {
+      let socket: Socket;
+      const onError = (err: Error) => reject(err);
+      if (options.tls) {
+        socket = tls.connect({
+          host: '127.0.0.1',
+          port,
+          rejectUnauthorized: false,
+          ...(options.servername ? { servername: options.servername } : {}),
+        });
+        socket.once('secureConnect', () => {
+          socket.off('error', onError);
+          resolve(new HttpConnection(socket));
+        });
+      } else {
+        socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+        socket.once('connect', () => {
+          socket.off('error', onError);
+          resolve(new HttpConnection(socket));
+        });
+      }
+      socket.once('error', onError);
+    });
+  }
+
+  /** Writes bytes; resolves once they are handed to the kernel (honours backpressure). */
+  write(data: Buffer | string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.socket.destroyed) {
+        reject(new Error('client socket destroyed'));
+        return;
+      }
+      const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+      if (this.socket.write(buf)) {
+        resolve();
+        return;
+      }
+      const onDrain = () => {
+        this.socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        this.socket.off('drain', onDrain);
+        reject(new Error('client socket closed while writing'));
+      };
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
+  }
+
+  /** Reads the next response (interim 1xx responses are returned as they come). */
+  read(method = 'GET', timeoutMs = 5000, options: Omit<ReadBodyOptions, 'deadline'> = {}): Promise<HttpResponse> {
+    return readResponse(this.reader, method, { ...options, deadline: performance.now() + timeoutMs });
+  }
+
+  /** Sends a request and reads its final response (skipping 1xx). */
+  async request(method: string, target: string, headers: Record<string, string | number> = {}, body?: Buffer | string, timeoutMs = 5000): Promise<HttpResponse> {
+    await this.write(buildRequest(method, target, { host: 'example.test', ...headers }, body));
+    for (let i = 0; i < 10; i++) {
+      const res = await this.read(method, timeoutMs);
+      if (res.status >= 200 || res.status === 101) return res;
+    }
+    throw new Error('too many interim responses');
+  }
+
+  /** Resolves true if the proxy closed (or half-closed) the connection within the time limit. */
+  waitClosed(timeoutMs: number): Promise<boolean> {
+    return this.reader.waitEnded(timeoutMs);
+  }
+
+  /** Everything that arrives until the proxy closes the connection. */
+  async readRest(timeoutMs = 5000): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    await this.reader.readToEnd((c) => chunks.push(c), performance.now() + timeoutMs, 'close');
+    return Buffer.concat(chunks);
+  }
+
+  get closed(): boolean {
+    return this.reader.ended;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Builds request bytes. `headers` keeps its order; Content-Length is added for a body unless a framing header is present. */
+export function buildRequest(method: string, target: string, headers: Record<string, string | number>, body?: Buffer | string, version = 'HTTP/1.1'): Buffer {
+  const lines = [`${method} ${target} ${version}`];
+  const names = Object.keys(headers).map((n) => n.toLowerCase());
+  for (const [n, v] of Object.entries(headers)) lines.push(`${n}: ${v}`);
+  const bodyBuf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+  if (bodyBuf !== undefined && !names.includes('content-length') && !names.includes('transfer-encoding')) lines.push(`content-length: ${bodyBuf.length}`);
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), bodyBuf ?? Buffer.alloc(0)]);
+}
+
+/**
+ * One connection, one exact byte sequence, one response; then reports whether the proxy closed
+ * the connection within closeWaitMs.
+ */
+export async function exchange(
+  port: number,
+  bytes: Buffer | string,
+  method = 'GET',
+  timeoutMs = 5000,
+  closeWaitMs = 1000,
+): Promise<{ response: HttpResponse; closed: boolean; connection: HttpConnection }> {
+  const connection = await HttpConnection.open(port);
+  try {
+    await connection.write(bytes);
+    const response = await connection.read(method, timeoutMs);
+    const closed = await connection.waitClosed(closeWaitMs);
+    return { response, closed, connection };
+  } finally {
+    connection.destroy();
+  }
+}
+
+/** Destroys every client connection still open (for after() hooks). */
+export function destroyAllClients(): void {
+  for (const c of open) c.destroy();
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

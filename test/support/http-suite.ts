@@ -1,0 +1,88 @@
+/**
+ * Shared scaffolding for the `mode http` conformance files (test/conformance/http-*.test.ts):
+ * target selection, the strict-only marker, proxy start/stop and HAProxy's error pages.
+ */
+import assert from 'node:assert/strict';
+import { ProxyProcess } from './proxy-process.ts';
+import { TARGETS, type Target } from './runtimes.ts';
+import type { HttpResponse } from './http-wire.ts';
+
+export { TARGETS, type Target };
+
+/**
+ * For tests where DESIGN.md §5 deliberately makes Switchyard stricter than HAProxy ("Be stricter
+ * than HAProxy where HAProxy is lenient"): skipped, with the reason, for the `haproxy` target
+ * only; never skipped for node/bun/deno. Use as `it(name, { skip: strictOnly(target, why) }, fn)`.
+ */
+export function strictOnly(target: Target, why: string): string | false {
+  return target === 'haproxy' ? `stricter than HAProxy 2.6 by design (DESIGN.md §5): ${why}` : false;
+}
+
+/** Starts the proxy for this target with one configuration (all frontends of a test file). */
+export function startProxy(target: Target, config: string): Promise<ProxyProcess> {
+  return ProxyProcess.start(target, config);
+}
+
+/**
+ * Stops the proxy. Switchyard must exit 0 on SIGTERM; HAProxy in -db mode dies from the signal
+ * (exit code null), which is fine for a reference run.
+ */
+export async function stopProxy(target: Target, proxy: ProxyProcess | undefined): Promise<void> {
+  if (!proxy) return;
+  const code = await proxy.stop();
+  if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy.stderr}`);
+  // Keeps the reference run honest: a keyword HAProxy ignores (e.g. in the wrong section) warns.
+  else assert.doesNotMatch(proxy.stderr, /\[(WARNING|ALERT)\]/, `HAProxy warned about the test configuration:\n${proxy.stderr}`);
+}
+
+/** HAProxy 2.6's built-in error pages (src/http.c http_err_msgs): status line reason and body. */
+export const ERROR_PAGES: Readonly<Record<number, { reason: string; body: string }>> = {
+  400: page(400, 'Bad request', 'Your browser sent an invalid request.'),
+  408: page(408, 'Request Time-out', "Your browser didn't send a complete request in time."),
+  422: page(422, 'Unprocessable Content', 'The server cannot process the contained instructions.'),
+  502: page(502, 'Bad Gateway', 'The server returned an invalid or incomplete response.'),
+  503: page(503, 'Service Unavailable', 'No server is available to handle this request.'),
+  504: page(504, 'Gateway Time-out', "The server didn't respond in time."),
+};
+
+function page(status: number, reason: string, text: string): { reason: string; body: string } {
+  return { reason, body: `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n` };
+}
+
+/**
+ * Asserts that a response is the proxy's own error page for `status`: the exact status line and
+ * body, `cache-control: no-cache`, `content-type: text/html` and a matching content-length.
+ * Header names are compared case-insensitively (HAProxy sends these pages as raw text with
+ * mixed-case names such as `Content-length`; Switchyard may lowercase them).
+ */
+export function assertErrorPage(res: HttpResponse, status: number, context = ''): void {
+  const expected = ERROR_PAGES[status];
+  assert.ok(expected, `no error page known for ${status}`);
+  const where = `${context}\n${res.head.raw}${res.text}`;
+  assert.equal(res.status, status, `status ${where}`);
+  assert.equal(res.head.startLine, `HTTP/1.1 ${status} ${expected.reason}`, `status line ${where}`);
+  assert.equal(res.text, expected.body, `body ${where}`);
+  assert.equal(res.header('content-length'), String(expected.body.length), `content-length ${where}`);
+  assert.equal(res.header('cache-control'), 'no-cache', `cache-control ${where}`);
+  assert.equal(res.header('content-type'), 'text/html', `content-type ${where}`);
+}
+
+/** The `defaults` section shared by the http suites (override per frontend/backend as needed). */
+export const HTTP_DEFAULTS = `
+defaults
+    mode http
+    timeout connect 500ms
+    timeout client 5s
+    timeout server 5s
+    timeout http-request 5s
+`;
+
+/** Polls until cond() is true; resolves false after the time limit. */
+export async function eventually(cond: () => boolean, timeoutMs: number, stepMs = 10): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!cond()) {
+    if (performance.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return true;
+}

@@ -516,6 +516,16 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   /** Returns false when the session ended (invalid response). */
   #startResponse(head: ResponseHead): boolean {
     const req = this.#req as RequestHead;
+    if (head.status >= 400 && this.#canRetryOn(head.status)) {
+      // `retry-on 5xx`: drop this answer (and its connection, whose body we will not read)
+      // and try again, on another server for the last retry with `option redispatch`.
+      const server = this.#server;
+      this.#server = undefined;
+      this.#conn = undefined;
+      server?.destroy();
+      this.#retry(true);
+      return false;
+    }
     if (!head.chunked && head.has(H_TRANSFER_ENCODING) && head.status >= 200 && head.status !== 204 && head.status !== 304) {
       // A response body whose length is only known by decoding codings we do not apply
       // cannot be relayed safely (HAProxy answers 502).
@@ -818,10 +828,13 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   // ---- retries ---------------------------------------------------------------------------
 
-  #canRetryOn(event: 'empty-response' | 'response-timeout'): boolean {
+  #canRetryOn(event: 'empty-response' | 'response-timeout' | number): boolean {
     const retryOn = this.backend?.http?.retryOn;
     const req = this.#req;
-    if (retryOn === undefined || req === undefined || !retryOn.includes(event)) return false;
+    if (retryOn === undefined || req === undefined) return false;
+    if (typeof event === 'number') {
+      if (!(retryOn as readonly string[]).includes(String(event))) return false;
+    } else if (!retryOn.includes(event)) return false;
     // Only requests that can be replayed whole and safely.
     return !this.#reqBodyStarted && this.#reqBodyDone && isIdempotent(req.method) && this.#retries < (this.backend as Backend).retries;
   }

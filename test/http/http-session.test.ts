@@ -209,6 +209,31 @@ describe('HttpSession', () => {
     assert.equal(srv.accepts, 2);
   });
 
+  it('retry-on 503 replays an idempotent request, redispatching the last retry, but never a POST', async () => {
+    const rt = new FakeRuntime();
+    const s1 = await httpServer(rt, 9001, () => 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy');
+    const s2 = await httpServer(rt, 9002, () => ok('fine'));
+    const http = { connectionMode: 'keep-alive' as const, forwardFor: undefined, reuse: 'safe' as const, retryOn: ['conn-failure', '503'] as const };
+    await start(
+      rt,
+      httpFrontend(),
+      httpBackend([server('s1', 9001), server('s2', 9002)], { retries: 2, options: { redispatch: true }, http: { ...http, retryOn: [...http.retryOn] } }),
+    );
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    rt.advance(10);
+    assert.equal(s1.requests.length, 2, 'first attempt and first retry on s1');
+    assert.equal(s2.requests.length, 1, 'the last retry is redispatched to s2');
+    assert.equal(client.text(), ok('fine'));
+
+    const post = rt.dial('127.0.0.1', 8080);
+    send(post, rt, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
+    rt.advance(10);
+    const postedToS1 = s1.requests.length - 2 === 1;
+    assert.equal(s1.requests.length + s2.requests.length, 4, 'POST is sent once');
+    assert.match(post.text(), postedToS1 ? /^HTTP\/1\.1 503 / : /^HTTP\/1\.1 200 /);
+  });
+
   it('closes the client after a close-delimited response', async () => {
     const rt = new FakeRuntime();
     await rt.listen({ host: '127.0.0.1', port: 9001 }, (socket) => {

@@ -1,15 +1,18 @@
 /**
- * Reads the PEM files named by `crt` on bind lines, as HAProxy does:
+ * Reads the PEM files named by `crt` on bind lines and by `ca-file` on server lines, as HAProxy
+ * does. For `crt`:
  *
  * - a file must hold a certificate (plus its chain, if any) and a private key; when the key is
  *   not in it, HAProxy looks for `FILE.key` beside it;
  * - a directory loads every file in it, in lexical order, except `*.key`, `*.ocsp`, `*.issuer`
  *   and `*.sctl` (companions of the certificates, not certificates) and subdirectories.
  *
+ * A `ca-file` must hold at least one certificate (the CAs trusted to sign the server's).
+ *
  * Files are read through the runtime (never directly), so tests can use an in-memory fake.
  */
 
-import type { CertificateReference } from './draft.ts';
+import type { CaFileReference, CertificateReference } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import type { CertificateFile } from './model.ts';
 import type { Runtime } from '../runtime.ts';
@@ -65,7 +68,7 @@ async function loadPemFile(path: string, files: ConfigFileReader): Promise<LoadR
     return { ok: false, message: `the private key in '${path}' is encrypted; passphrase-protected keys are not supported` };
   }
   if (pem.keys.length > 1) return { ok: false, message: `'${path}' holds more than one private key` };
-  let key = pem.keys[0];
+  let key: string | undefined = pem.keys[0];
   if (key === undefined) {
     const keyPath = `${path}.key`;
     let keyText: string | undefined;
@@ -146,6 +149,51 @@ export async function loadCertificates(
     const result = results[index] as LoadResult;
     if (result.ok) loaded.set(reference, result.files);
     else diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${result.message}.` });
+  });
+  return loaded;
+}
+
+type CaLoadResult = { readonly ok: true; readonly pem: string } | { readonly ok: false; readonly message: string };
+
+async function loadCaFile(path: string, files: ConfigFileReader): Promise<CaLoadResult> {
+  let text: string;
+  try {
+    text = await files.readTextFile(path);
+  } catch (err) {
+    return { ok: false, message: `unable to load CA file '${path}': ${describe(err)}` };
+  }
+  const pem = readPemBlocks(text);
+  if (pem.certificates.length === 0) {
+    return { ok: false, message: `no CA certificate found in '${path}' (expected PEM 'BEGIN CERTIFICATE' blocks)` };
+  }
+  return { ok: true, pem: pem.certificates.join('\n') };
+}
+
+/**
+ * Reads every `ca-file` (each path once), reporting failures at the file name. References that
+ * failed are absent from the returned map; the others map to their certificates as PEM text.
+ */
+export async function loadCaFiles(
+  references: readonly CaFileReference[],
+  files: ConfigFileReader,
+  diagnostics: DiagnosticList,
+): Promise<Map<CaFileReference, string>> {
+  const byPath = new Map<string, Promise<CaLoadResult>>();
+  const results = await Promise.all(
+    references.map((reference) => {
+      let pending = byPath.get(reference.path);
+      if (pending === undefined) {
+        pending = loadCaFile(reference.path, files);
+        byPath.set(reference.path, pending);
+      }
+      return pending;
+    }),
+  );
+  const loaded = new Map<CaFileReference, string>();
+  references.forEach((reference, index) => {
+    const result = results[index] as CaLoadResult;
+    if (result.ok) loaded.set(reference, result.pem);
+    else diagnostics.error({ ...reference.place, keyword: 'ca-file', message: `'ca-file' : ${result.message}.` });
   });
   return loaded;
 }

@@ -10,13 +10,15 @@
  * The input is validated by a valibot schema (typos in keys are errors; each error names its
  * path, e.g. `backends.app.servers.s2.weight`), then goes through the same draft -> checks ->
  * model path as haproxy.cfg, so both produce the same ConfigModel with the same defaults
- * (mode tcp, retries 3, roundrobin, weight 1, ...). Durations are milliseconds or HAProxy
- * strings ("500ms", "5s", "1m"). TLS certificates are given as PEM text: read the files in the
- * config module (e.g. with readFileSync) — defineConfig itself reads nothing.
+ * (mode tcp, retries 3, roundrobin, weight 1, keep-alive, http-reuse safe, retry-on
+ * conn-failure, ...). Durations are milliseconds or HAProxy strings ("500ms", "5s", "1m"). TLS
+ * certificates and CA certificates are given as PEM text: read the files in the config module
+ * (e.g. with readFileSync) — defineConfig itself reads nothing.
  */
 
 import * as v from 'valibot';
 import { parseAddress } from './address.ts';
+import { readPemBlocks } from './certificates.ts';
 import {
   newGlobalDraft,
   newProxyDraft,
@@ -29,18 +31,24 @@ import {
   type ServerSettings,
 } from './draft.ts';
 import { DiagnosticList } from './errors.ts';
+import { normalizeNetwork, normalizeRetryOn, RETRY_ON_EVENTS } from './keywords/http.ts';
 import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
-import type { ConfigModel, LogTarget } from './model.ts';
+import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
+import type { ConfigModel, HttpConnectionMode, LogTarget } from './model.ts';
 import { resolveConfig } from './resolve.ts';
 import {
+  alpnSchema,
   balanceAlgorithmSchema,
   checkConfigModel,
   countSchema,
   durationMsSchema,
+  headerNameSchema,
+  httpReuseSchema,
   logFormatSchema,
   logLevelSchema,
   modeSchema,
   nameSchema,
+  verifySchema,
   weightSchema,
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
@@ -88,11 +96,39 @@ const logTargetInputSchema = v.union([
 
 const proxyLogInputSchema = v.union([v.literal('global'), logTargetInputSchema]);
 
+const forwardForInputSchema = v.union([
+  v.boolean(),
+  v.strictObject({
+    except: v.optional(
+      v.pipe(
+        v.string(),
+        v.check((n) => normalizeNetwork(n) !== undefined, 'expected an IPv4 or IPv6 address or network such as "10.0.0.0/8"'),
+      ),
+    ),
+    header: v.optional(headerNameSchema),
+    ifNone: v.optional(v.boolean()),
+  }),
+]);
+
+/** `option X` as `X: true`, `no option X` as `X: false`. */
 const optionsInputSchema = v.strictObject({
   tcplog: v.optional(v.boolean()),
+  httplog: v.optional(v.boolean()),
   dontlognull: v.optional(v.boolean()),
   redispatch: v.optional(v.boolean()),
+  httpKeepAlive: v.optional(v.boolean()),
+  httpServerClose: v.optional(v.boolean()),
+  httpclose: v.optional(v.boolean()),
+  forwardfor: v.optional(forwardForInputSchema),
 });
+
+const RETRY_ON_WORDS = [...RETRY_ON_EVENTS, 'all-retryable-errors', 'none'] as const;
+
+const retryOnInputSchema = v.pipe(
+  v.array(v.picklist(RETRY_ON_WORDS)),
+  v.minLength(1, "needs at least one event (use ['none'] to never retry)"),
+  v.check((events) => !events.includes('none') || events.length === 1, "'none' is only usable alone"),
+);
 
 const certificateInputSchema = v.strictObject({
   certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
@@ -118,6 +154,20 @@ const serverSettingsEntries = {
   maxconn: v.optional(countSchema),
   disabled: v.optional(v.boolean()),
   backup: v.optional(v.boolean()),
+  ssl: v.optional(v.boolean()),
+  verify: v.optional(verifySchema),
+  /** The `ca-file` contents (PEM certificates), or "@system-ca". */
+  caPem: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (text) => text === SYSTEM_CA || readPemBlocks(text).certificates.length > 0,
+        `caPem must be PEM certificates or "${SYSTEM_CA}"`,
+      ),
+    ),
+  ),
+  sni: v.optional(v.pipe(v.string(), v.minLength(1))),
+  alpn: v.optional(alpnSchema),
 };
 
 const serverInputSchema = v.union([
@@ -153,6 +203,8 @@ const backendEntries = {
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
   balance: v.optional(balanceInputSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
+  httpReuse: v.optional(httpReuseSchema),
+  retryOn: v.optional(retryOnInputSchema),
   description: v.optional(v.string()),
 };
 
@@ -163,6 +215,8 @@ const defaultsInputSchema = v.strictObject({
   balance: v.optional(balanceInputSchema),
   defaultBackend: v.optional(nameSchema),
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
+  httpReuse: v.optional(httpReuseSchema),
+  retryOn: v.optional(retryOnInputSchema),
 });
 
 const frontendInputSchema = v.strictObject({ ...commonEntries, ...frontendEntries });
@@ -196,7 +250,15 @@ type ParsedInput = v.InferOutput<typeof configInputSchema>;
 type ParsedCommon = v.InferOutput<typeof defaultsInputSchema>;
 type ParsedLog = v.InferOutput<typeof proxyLogInputSchema>;
 type ParsedBind = v.InferOutput<typeof bindInputSchema>;
+type ParsedOptions = v.InferOutput<typeof optionsInputSchema>;
 type ParsedServerSettings = v.InferOutput<v.ObjectSchema<typeof serverSettingsEntries, undefined>>;
+
+/** The three `option` names of the HTTP connection modes, as defineConfig keys. */
+const CONNECTION_MODES: readonly (readonly ['httpKeepAlive' | 'httpServerClose' | 'httpclose', HttpConnectionMode])[] = [
+  ['httpKeepAlive', 'keep-alive'],
+  ['httpServerClose', 'server-close'],
+  ['httpclose', 'close'],
+];
 
 /** Builds drafts from validated input, reporting semantic errors with their input path. */
 class DraftBuilder {
@@ -287,9 +349,9 @@ class DraftBuilder {
     for (const [key, value] of Object.entries(input.timeouts ?? {})) {
       if (value !== undefined) proxy.timeouts[key as keyof ProxyDraft['timeouts']] = value;
     }
-    for (const [key, value] of Object.entries(input.options ?? {})) {
-      if (value !== undefined) proxy.options[key as keyof ProxyDraft['options']] = value;
-    }
+    if (input.options !== undefined) this.#options(proxy, input.options, `${path}.options`);
+    if (input.httpReuse !== undefined) proxy.http.reuse = input.httpReuse;
+    if (input.retryOn !== undefined) proxy.http.retryOn = normalizeRetryOn(input.retryOn);
     if (input.log !== undefined) {
       // An explicit list replaces what defaults gave (there is no `no log` here).
       proxy.logs = input.log.map(
@@ -300,8 +362,66 @@ class DraftBuilder {
     if (input.disabled !== undefined) proxy.disabled = input.disabled;
     if (input.description !== undefined) proxy.description = input.description;
     if (input.defaultBackend !== undefined) proxy.defaultBackend = { name: input.defaultBackend, place: this.#place };
-    if (input.defaultServer !== undefined) applyServerSettings(proxy.defaultServer, input.defaultServer);
+    if (input.defaultServer !== undefined) this.#serverSettings(proxy.defaultServer, input.defaultServer, `${path}.defaultServer`);
     return proxy;
+  }
+
+  /** `X: true` is `option X`, `X: false` is `no option X`, with haproxy.cfg's semantics. */
+  #options(proxy: ProxyDraft, options: ParsedOptions, path: string): void {
+    if (options.tcplog === true && options.httplog === true) {
+      this.#error(path, "'tcplog' and 'httplog' cannot both be true (in haproxy.cfg the last one written wins).");
+    }
+    for (const format of ['tcplog', 'httplog'] as const) {
+      const value = options[format];
+      if (value === undefined) continue;
+      proxy.options[format] = value;
+      if (value) proxy.options[format === 'tcplog' ? 'httplog' : 'tcplog'] = false;
+    }
+    if (options.dontlognull !== undefined) proxy.options.dontlognull = options.dontlognull;
+    if (options.redispatch !== undefined) proxy.options.redispatch = options.redispatch;
+
+    const enabled = CONNECTION_MODES.filter(([key]) => options[key] === true);
+    if (enabled.length > 1) {
+      this.#error(path, `only one of ${enabled.map(([key]) => `'${key}'`).join(', ')} may be true (they replace each other).`);
+    }
+    for (const [key, mode] of CONNECTION_MODES) {
+      // `no option X` returns to keep-alive only when X is the current mode.
+      if (options[key] === false && proxy.http.connectionMode === mode) proxy.http.connectionMode = 'keep-alive';
+    }
+    const chosen = enabled[0];
+    if (chosen !== undefined) proxy.http.connectionMode = chosen[1];
+
+    const forwardfor = options.forwardfor;
+    if (forwardfor === false) proxy.http.forwardFor = undefined;
+    else if (forwardfor !== undefined) {
+      const spec = forwardfor === true ? {} : forwardfor;
+      proxy.http.forwardFor = {
+        header: (spec.header ?? 'x-forwarded-for').toLowerCase(),
+        except: spec.except === undefined ? undefined : normalizeNetwork(spec.except),
+        ifNone: spec.ifNone ?? false,
+        place: this.#place,
+      };
+    }
+  }
+
+  #serverSettings(target: ServerSettings, input: ParsedServerSettings, path: string): void {
+    if (input.weight !== undefined) target.weight = input.weight;
+    if (input.maxconn !== undefined) target.maxconn = input.maxconn;
+    if (input.disabled !== undefined) target.disabled = input.disabled;
+    if (input.backup !== undefined) target.backup = input.backup;
+    if (input.ssl !== undefined) target.ssl = input.ssl;
+    if (input.verify !== undefined) target.verify = input.verify;
+    if (input.caPem !== undefined) target.ca = input.caPem === SYSTEM_CA ? { kind: 'system' } : { kind: 'pem', pem: input.caPem };
+    if (input.sni !== undefined) {
+      if (!isEvaluatedSni(input.sni)) {
+        this.#warning(
+          `${path}.sni`,
+          `'${input.sni}' : Switchyard only evaluates 'str(NAME)' and 'req.hdr(host)' for now; no SNI will be sent with this expression.`,
+        );
+      }
+      target.sni = input.sni;
+    }
+    if (input.alpn !== undefined) target.alpn = [...input.alpn];
   }
 
   #frontendPart(proxy: ProxyDraft, input: { bind: ParsedBind | ParsedBind[] }, path: string): void {
@@ -365,7 +485,7 @@ class DraftBuilder {
         continue;
       }
       const settings: ServerSettings = { ...proxy.defaultServer };
-      if (typeof server !== 'string') applyServerSettings(settings, server);
+      if (typeof server !== 'string') this.#serverSettings(settings, server, serverPath);
       proxy.servers.push({ ...settings, name, host: parsed.value.host, port: parsed.value.port, place: this.#place });
     }
   }
@@ -398,13 +518,6 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
     }
   }
   return issue.message;
-}
-
-function applyServerSettings(target: ServerSettings, input: ParsedServerSettings): void {
-  if (input.weight !== undefined) target.weight = input.weight;
-  if (input.maxconn !== undefined) target.maxconn = input.maxconn;
-  if (input.disabled !== undefined) target.disabled = input.disabled;
-  if (input.backup !== undefined) target.backup = input.backup;
 }
 
 /**

@@ -8,8 +8,12 @@
 import type {
   BalanceModel,
   CertificateFile,
+  ForwardForOption,
+  HttpConnectionMode,
+  HttpReuseMode,
   LogTarget,
   ProxyMode,
+  RetryOnEvent,
   SourceLocation,
   Timeouts,
 } from './model.ts';
@@ -26,12 +30,37 @@ export type MutableTimeouts = Record<keyof Timeouts, number | undefined>;
 /** `log global` is kept as a marker and replaced by the global targets at the end. */
 export type LogDraft = LogTarget | { readonly global: true; readonly source: SourceLocation };
 
+/** A `ca-file` argument still to be read by the loader (resolved against `ca-base`). */
+export interface CaFileReference {
+  readonly path: string;
+  readonly place: Place;
+}
+
+/** Where the CA certificates verifying a server come from. */
+export type ServerCaDraft =
+  /** `ca-file FILE` in haproxy.cfg, read by the loader. */
+  | { readonly kind: 'file'; readonly file: CaFileReference }
+  /** PEM text given to defineConfig(). */
+  | { readonly kind: 'pem'; readonly pem: string }
+  /** `ca-file @system-ca`: the runtime's default trust store. */
+  | { readonly kind: 'system' };
+
 /** What `default-server` sets and each `server` line starts from. */
 export interface ServerSettings {
   weight: number;
   maxconn: number;
   disabled: boolean;
   backup: boolean;
+  /** `ssl` / `no-ssl`. */
+  ssl: boolean;
+  /** Where `ssl` was written on the current line (for the missing-CA error); undefined when inherited. */
+  sslPlace: Place | undefined;
+  /** HAProxy's default is `required`. */
+  verify: 'none' | 'required';
+  ca: ServerCaDraft | undefined;
+  /** `sni EXPR` as written. */
+  sni: string | undefined;
+  alpn: string[] | undefined;
 }
 
 export interface ServerDraft extends ServerSettings {
@@ -67,8 +96,25 @@ export interface BindDraft {
 
 export interface ProxyOptionsDraft {
   tcplog: boolean;
+  httplog: boolean;
   dontlognull: boolean;
   redispatch: boolean;
+}
+
+export interface ForwardForDraft extends ForwardForOption {
+  /** The `option forwardfor` line (for the warning in tcp mode). */
+  readonly place: Place;
+}
+
+/** HTTP settings of a proxy (both sides; each model side takes what it uses). */
+export interface HttpDraft {
+  connectionMode: HttpConnectionMode;
+  forwardFor: ForwardForDraft | undefined;
+  reuse: HttpReuseMode;
+  /** Expanded (`all-retryable-errors`) and deduplicated; empty for `retry-on none`. */
+  retryOn: RetryOnEvent[];
+  /** The `retry-on` line, when one was written (for the warning in tcp mode). */
+  retryOnPlace: Place | undefined;
 }
 
 export interface ProxyDraft {
@@ -84,6 +130,9 @@ export interface ProxyDraft {
   balance: BalanceModel;
   timeouts: MutableTimeouts;
   options: ProxyOptionsDraft;
+  /** Where `option tcplog` / `option httplog` was last set (HAProxy reports the fallback there). */
+  logFormatPlace: Place | undefined;
+  http: HttpDraft;
   logs: LogDraft[];
   defaultBackend: { readonly name: string; readonly place: Place } | undefined;
   disabled: boolean;
@@ -100,8 +149,10 @@ export interface GlobalDraft {
   hardStopAfter: number | undefined;
   /** Prefix for relative `crt` paths. */
   crtBase: string | undefined;
-  /** Prefix for relative CA file paths (kept for the TLS keywords that take one). */
+  /** Prefix for relative `ca-file` paths. */
   caBase: string | undefined;
+  /** Every `ca-file` argument (server and default-server lines), read by the loader. */
+  caFiles: CaFileReference[];
 }
 
 export interface ConfigDraft {
@@ -111,7 +162,7 @@ export interface ConfigDraft {
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, nbthread: 1, logs: [], hardStopAfter: undefined, crtBase: undefined, caBase: undefined };
+  return { maxconn: 0, nbthread: 1, logs: [], hardStopAfter: undefined, crtBase: undefined, caBase: undefined, caFiles: [] };
 }
 
 export function emptyTimeouts(): MutableTimeouts {
@@ -129,6 +180,27 @@ export function emptyTimeouts(): MutableTimeouts {
   };
 }
 
+/** HAProxy's server defaults: weight 1, no limit, TLS off (`verify required` once enabled). */
+export function newServerSettings(): ServerSettings {
+  return {
+    weight: 1,
+    maxconn: 0,
+    disabled: false,
+    backup: false,
+    ssl: false,
+    sslPlace: undefined,
+    verify: 'required',
+    ca: undefined,
+    sni: undefined,
+    alpn: undefined,
+  };
+}
+
+/** HAProxy's HTTP defaults: keep-alive, no forwardfor, `http-reuse safe`, `retry-on conn-failure`. */
+export function newHttpDraft(): HttpDraft {
+  return { connectionMode: 'keep-alive', forwardFor: undefined, reuse: 'safe', retryOn: ['conn-failure'], retryOnPlace: undefined };
+}
+
 /** HAProxy's built-in defaults (what a proxy gets with no `defaults` section). */
 export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inheritedFrom?: ProxyDraft): ProxyDraft {
   const base = inheritedFrom;
@@ -142,14 +214,16 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },
     timeouts: base ? { ...base.timeouts } : emptyTimeouts(),
-    options: base ? { ...base.options } : { tcplog: false, dontlognull: false, redispatch: false },
+    options: base ? { ...base.options } : { tcplog: false, httplog: false, dontlognull: false, redispatch: false },
+    logFormatPlace: base?.logFormatPlace,
+    http: base ? { ...base.http, retryOn: [...base.http.retryOn] } : newHttpDraft(),
     logs: base ? [...base.logs] : [],
     defaultBackend: base?.defaultBackend,
     disabled: base?.disabled ?? false,
     description: undefined,
     binds: [],
     servers: [],
-    defaultServer: base ? { ...base.defaultServer } : { weight: 1, maxconn: 0, disabled: false, backup: false },
+    defaultServer: base ? { ...base.defaultServer } : newServerSettings(),
   };
 }
 

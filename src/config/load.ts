@@ -9,7 +9,7 @@
  * TypeScript/JavaScript configurations (defineConfig) are imported by the CLI, not here.
  */
 
-import { loadCertificates, type ConfigFileReader } from './certificates.ts';
+import { loadCaFiles, loadCertificates, type ConfigFileReader } from './certificates.ts';
 import type { CertificateReference, ConfigDraft } from './draft.ts';
 import { ConfigError, DiagnosticList } from './errors.ts';
 import type { ConfigModel } from './model.ts';
@@ -28,7 +28,7 @@ export type ConfigLoaderRuntime = ConfigFileReader & { env?(name: string): strin
 export interface ParseConfigOptions {
   /** Environment for `"${VAR}"` and `.if defined(VAR)`; default: none. */
   readonly env?: EnvLookup | undefined;
-  /** Needed when the configuration names certificate files (`crt`). */
+  /** Needed when the configuration names certificate or CA files (`crt`, `ca-file`). */
   readonly files?: ConfigFileReader | undefined;
   readonly registry?: KeywordRegistry | undefined;
 }
@@ -59,10 +59,13 @@ export async function parseConfigSources(
 ): Promise<ConfigModel> {
   const { draft, diagnostics } = parseSources(sources, { env: options.env, registry: options.registry });
   const references = certificateReferences(draft);
-  // Without file access, resolve.ts reports each `crt` it cannot read.
+  // Without file access, resolve.ts reports each `crt` and `ca-file` it cannot read.
   const certificates =
     options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics);
-  const model = resolveConfig(draft, diagnostics, certificates);
+  // Every `ca-file` is read, used or not (HAProxy loads them while parsing).
+  const caFiles =
+    options.files === undefined ? undefined : await loadCaFiles(draft.global.caFiles, options.files, diagnostics);
+  const model = resolveConfig(draft, diagnostics, certificates, caFiles);
   diagnostics.throwIfFailed();
   assertModel(model, diagnostics, sources[0]?.file ?? '');
   diagnostics.throwIfFailed();

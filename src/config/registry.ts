@@ -59,6 +59,11 @@ export interface ProxyOption {
   readonly name: string;
   /** Which proxy side uses it; in a proxy without that side HAProxy warns and ignores it. */
   readonly capability: 'frontend' | 'backend' | 'both';
+  /**
+   * The prefixes HAProxy accepts for this option (default: both `no` and `default`). Others are
+   * refused with HAProxy's "negation/default is not supported for option 'X'".
+   */
+  readonly prefixes?: readonly ('no' | 'default')[];
   /** `enabled` already accounts for `no` / `default`. `args[0]` is `option`, `args[1]` the name. */
   apply(ctx: KeywordContext, proxy: ProxyDraft, enabled: boolean, args: readonly Token[]): void;
   /** The value `default option NAME` restores when there is no defaults section. */

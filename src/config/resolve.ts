@@ -5,28 +5,43 @@
  * - a frontend's default_backend names an existing backend of a compatible mode;
  * - a frontend has at least one bind (Switchyard refuses what HAProxy only warns about);
  * - no address:port is bound twice; server names are unique within a backend;
- * - missing client/connect/server timeouts draw HAProxy's warning.
+ * - missing client/connect/server timeouts draw HAProxy's warning;
+ * - HTTP-only settings in a tcp proxy draw HAProxy's warnings and are dropped (`option httplog`
+ *   falls back to `option tcplog`, `option forwardfor` is ignored) — likewise `retry-on` events
+ *   other than conn-failure;
+ * - a server using `ssl` with the default `verify required` needs a CA (HAProxy refuses it).
  *
  * A `listen` section becomes a frontend and a backend of the same name, the frontend's default
  * backend being itself unless it names another one.
  */
 
-import type { BindDraft, CertificateReference, ConfigDraft, LogDraft, ProxyDraft } from './draft.ts';
+import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import type {
+  BackendHttpOptions,
   BackendModel,
   BindModel,
   CertificateFile,
   ConfigModel,
   FrontendModel,
+  HttpProxyOptions,
   LogTarget,
   ServerModel,
+  ServerSsl,
   SourceLocation,
   Timeouts,
 } from './model.ts';
 
 export type LoadedCertificates = ReadonlyMap<CertificateReference, readonly CertificateFile[]>;
+/** `ca-file` contents (PEM certificates) by reference. */
+export type LoadedCaFiles = ReadonlyMap<CaFileReference, string>;
+
+/** The HTTP settings of one proxy, for each side. */
+interface HttpSides {
+  readonly frontend: HttpProxyOptions;
+  readonly backend: BackendHttpOptions;
+}
 
 function location(place: SourceLocation): SourceLocation {
   return { file: place.file, line: place.line };
@@ -58,12 +73,19 @@ class Resolver {
   readonly #draft: ConfigDraft;
   readonly #diagnostics: DiagnosticList;
   readonly #certificates: LoadedCertificates | undefined;
+  readonly #caFiles: LoadedCaFiles | undefined;
   readonly #backends = new Map<string, ProxyDraft>();
 
-  constructor(draft: ConfigDraft, diagnostics: DiagnosticList, certificates: LoadedCertificates | undefined) {
+  constructor(
+    draft: ConfigDraft,
+    diagnostics: DiagnosticList,
+    certificates: LoadedCertificates | undefined,
+    caFiles: LoadedCaFiles | undefined,
+  ) {
     this.#draft = draft;
     this.#diagnostics = diagnostics;
     this.#certificates = certificates;
+    this.#caFiles = caFiles;
     for (const proxy of draft.proxies) {
       if (hasBackendSide(proxy.kind) && !this.#backends.has(proxy.name)) this.#backends.set(proxy.name, proxy);
     }
@@ -73,9 +95,11 @@ class Resolver {
     const frontends: FrontendModel[] = [];
     const backends: BackendModel[] = [];
     const global = this.#draft.global;
+    this.#checkCaFileAccess();
     for (const proxy of this.#draft.proxies) {
-      if (hasFrontendSide(proxy.kind)) frontends.push(this.#frontend(proxy));
-      if (hasBackendSide(proxy.kind)) backends.push(this.#backend(proxy));
+      const http = this.#http(proxy);
+      if (hasFrontendSide(proxy.kind)) frontends.push(this.#frontend(proxy, http.frontend));
+      if (hasBackendSide(proxy.kind)) backends.push(this.#backend(proxy, http.backend));
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
@@ -100,7 +124,54 @@ class Resolver {
     this.#diagnostics.warning({ file: place.file, line: place.line, column: place.column, keyword, message });
   }
 
-  #frontend(proxy: ProxyDraft): FrontendModel {
+  /** Without file access (parseConfigText without `files`), every `ca-file` is an error. */
+  #checkCaFileAccess(): void {
+    if (this.#caFiles !== undefined) return;
+    for (const reference of this.#draft.global.caFiles) {
+      this.#error(
+        reference.place,
+        'ca-file',
+        `'ca-file' : cannot read CA file '${reference.path}': no file access was given to the parser.`,
+      );
+    }
+  }
+
+  /**
+   * HAProxy's defaults are already in the draft; in tcp mode the HTTP-only settings are dropped
+   * with a warning (HAProxy: "'option forwardfor' ignored for frontend 'f' as it requires HTTP
+   * mode."), and `retry-on` keeps only conn-failure.
+   */
+  #http(proxy: ProxyDraft): HttpSides {
+    const http = proxy.http;
+    let forwardFor: HttpProxyOptions['forwardFor'];
+    let retryOn = [...http.retryOn];
+    if (http.forwardFor !== undefined) {
+      const { header, except, ifNone } = http.forwardFor;
+      forwardFor = { header, except, ifNone };
+    }
+    if (proxy.mode === 'tcp') {
+      if (http.forwardFor !== undefined) {
+        this.#warning(
+          http.forwardFor.place,
+          'option forwardfor',
+          `'option forwardfor' ignored for ${typeWord(proxy)} '${proxy.name}' as it requires HTTP mode.`,
+        );
+        forwardFor = undefined;
+      }
+      if (hasBackendSide(proxy.kind) && retryOn.some((e) => e !== 'conn-failure')) {
+        this.#warning(
+          http.retryOnPlace ?? proxy.place,
+          'retry-on',
+          `'retry-on' : only 'conn-failure' applies to ${typeWord(proxy)} '${proxy.name}' (tcp mode); the other events need 'mode http' and are ignored.`,
+        );
+        retryOn = retryOn.filter((e) => e === 'conn-failure');
+      }
+    }
+    const frontend: HttpProxyOptions = { connectionMode: http.connectionMode, forwardFor };
+    return { frontend, backend: { ...frontend, reuse: http.reuse, retryOn } };
+  }
+
+  #frontend(proxy: ProxyDraft, http: HttpProxyOptions): FrontendModel {
     if (proxy.binds.length === 0 && !proxy.disabled) {
       this.#error(
         proxy.place,
@@ -109,6 +180,15 @@ class Resolver {
       );
     }
     const defaultBackend = this.#defaultBackend(proxy);
+    // HAProxy's proxy_cfg_ensure_no_http(): httplog in a tcp proxy becomes tcplog.
+    const httplogFallback = proxy.mode === 'tcp' && proxy.options.httplog;
+    if (httplogFallback) {
+      this.#warning(
+        proxy.logFormatPlace ?? proxy.place,
+        'option httplog',
+        `'option httplog' not usable with ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to 'option tcplog'.`,
+      );
+    }
     return {
       name: proxy.name,
       mode: proxy.mode,
@@ -116,7 +196,12 @@ class Resolver {
       defaultBackend,
       maxconn: proxy.maxconn,
       timeouts: compactTimeouts(proxy.timeouts),
-      options: { tcplog: proxy.options.tcplog, dontlognull: proxy.options.dontlognull },
+      options: {
+        tcplog: proxy.options.tcplog || httplogFallback,
+        httplog: proxy.options.httplog && !httplogFallback,
+        dontlognull: proxy.options.dontlognull,
+      },
+      http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       disabled: proxy.disabled,
       description: proxy.description,
@@ -189,7 +274,7 @@ class Resolver {
     };
   }
 
-  #backend(proxy: ProxyDraft): BackendModel {
+  #backend(proxy: ProxyDraft, http: BackendHttpOptions): BackendModel {
     const seen = new Map<string, SourceLocation>();
     const servers: ServerModel[] = [];
     for (const server of proxy.servers) {
@@ -211,6 +296,7 @@ class Resolver {
         maxconn: server.maxconn,
         disabled: server.disabled,
         backup: server.backup,
+        ssl: server.ssl ? this.#serverSsl(proxy, server) : undefined,
         source: location(server.place),
       });
     }
@@ -222,9 +308,34 @@ class Resolver {
       retries: proxy.retries,
       timeouts: compactTimeouts(proxy.timeouts),
       options: { redispatch: proxy.options.redispatch },
+      http,
       disabled: proxy.disabled,
       description: proxy.description,
       source: location(proxy.place),
+    };
+  }
+
+  /**
+   * TLS settings of a `server ... ssl`. As HAProxy 2.6 does, `verify required` (the default)
+   * without a CA is refused rather than connecting unverified.
+   */
+  #serverSsl(proxy: ProxyDraft, server: ServerDraft): ServerSsl {
+    const ca = server.ca;
+    let caPem: string | undefined;
+    if (ca?.kind === 'pem') caPem = ca.pem;
+    else if (ca?.kind === 'file') caPem = this.#caFiles?.get(ca.file);
+    if (server.verify === 'required' && ca === undefined) {
+      this.#error(
+        server.sslPlace ?? server.place,
+        'server',
+        `Proxy '${proxy.name}', server '${server.name}' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or name the CA certificates with 'ca-file FILE' ('ca-file @system-ca' for the system's trust store).`,
+      );
+    }
+    return {
+      verify: server.verify,
+      caPem,
+      sni: server.sni,
+      alpn: server.alpn === undefined ? undefined : [...server.alpn],
     };
   }
 
@@ -286,6 +397,7 @@ export function resolveConfig(
   draft: ConfigDraft,
   diagnostics: DiagnosticList,
   certificates?: LoadedCertificates,
+  caFiles?: LoadedCaFiles,
 ): ConfigModel {
-  return new Resolver(draft, diagnostics, certificates).resolve();
+  return new Resolver(draft, diagnostics, certificates, caFiles).resolve();
 }

@@ -6,6 +6,7 @@
  */
 
 import * as v from 'valibot';
+import { parseNetwork } from '../util/cidr.ts';
 import type { ConfigModel } from './model.ts';
 import { MAX_TIMER_MS } from './time.ts';
 
@@ -22,6 +23,28 @@ export const nameSchema = v.pipe(
 export const logFormatSchema = v.picklist(['raw', 'rfc3164', 'rfc5424', 'short']);
 export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
 export const balanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr']);
+export const connectionModeSchema = v.picklist(['keep-alive', 'server-close', 'close']);
+export const httpReuseSchema = v.picklist(['never', 'safe', 'aggressive', 'always']);
+export const retryOnEventSchema = v.picklist([
+  'none',
+  'conn-failure',
+  'empty-response',
+  'junk-response',
+  'response-timeout',
+  '0rtt-rejected',
+  '404',
+  '408',
+  '425',
+  '500',
+  '501',
+  '502',
+  '503',
+  '504',
+]);
+export const verifySchema = v.picklist(['none', 'required']);
+/** RFC 9110 field-name. */
+export const headerNameSchema = v.pipe(v.string(), v.regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'expected a valid HTTP header name'));
+export const alpnSchema = v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(255))), v.minLength(1));
 
 const sourceSchema = v.object({ file: v.string(), line: v.pipe(v.number(), v.integer(), v.minValue(0)) });
 const optionalMs = v.optional(durationMsSchema);
@@ -59,7 +82,7 @@ const bindSchema = v.object({
   host: v.pipe(v.string(), v.minLength(1)),
   port: portSchema,
   ssl: v.undefinedable(v.object({ certificates: v.pipe(v.array(certificateFileSchema), v.minLength(1)) })),
-  alpn: v.undefinedable(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(255))), v.minLength(1))),
+  alpn: v.undefinedable(alpnSchema),
   name: v.undefinedable(v.string()),
   v6only: v.boolean(),
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -74,7 +97,35 @@ const serverSchema = v.object({
   maxconn: countSchema,
   disabled: v.boolean(),
   backup: v.boolean(),
+  ssl: v.optional(
+    v.object({
+      verify: verifySchema,
+      caPem: v.undefinedable(v.pipe(v.string(), v.includes('-----BEGIN', 'caPem must be PEM text'))),
+      sni: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+      alpn: v.undefinedable(alpnSchema),
+    }),
+  ),
   source: sourceSchema,
+});
+
+const forwardForSchema = v.object({
+  header: v.pipe(headerNameSchema, v.check((h) => h === h.toLowerCase(), 'the header name must be lower-case')),
+  except: v.undefinedable(v.pipe(v.string(), v.check((n) => parseNetwork(n) !== undefined, 'expected an IPv4 or IPv6 address or network'))),
+  ifNone: v.boolean(),
+});
+
+const httpEntries = {
+  connectionMode: connectionModeSchema,
+  forwardFor: v.undefinedable(forwardForSchema),
+};
+
+const backendHttpSchema = v.object({
+  ...httpEntries,
+  reuse: httpReuseSchema,
+  retryOn: v.pipe(
+    v.array(retryOnEventSchema),
+    v.check((events) => !events.includes('none') || events.length === 1, "'none' is only usable alone"),
+  ),
 });
 
 const frontendSchema = v.object({
@@ -84,7 +135,11 @@ const frontendSchema = v.object({
   defaultBackend: v.undefinedable(v.string()),
   maxconn: countSchema,
   timeouts: timeoutsSchema,
-  options: v.object({ tcplog: v.boolean(), dontlognull: v.boolean() }),
+  options: v.pipe(
+    v.object({ tcplog: v.boolean(), httplog: v.boolean(), dontlognull: v.boolean() }),
+    v.check((o) => !(o.tcplog && o.httplog), 'tcplog and httplog are exclusive'),
+  ),
+  http: v.object(httpEntries),
   logs: v.array(logTargetSchema),
   disabled: v.boolean(),
   description: v.optional(v.string()),
@@ -99,6 +154,7 @@ const backendSchema = v.object({
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
   timeouts: timeoutsSchema,
   options: v.object({ redispatch: v.boolean() }),
+  http: backendHttpSchema,
   disabled: v.boolean(),
   description: v.optional(v.string()),
   source: sourceSchema,

@@ -688,6 +688,13 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     void error;
     (this.backend as Backend).counters.eresp++;
     if (this.#srv !== undefined) this.#srv.counters.eresp++;
+    if (this.#canRetryOn('junk-response')) {
+      const server = this.#server;
+      this.#server = undefined;
+      this.#conn = undefined;
+      server?.destroy();
+      return this.#retry(true);
+    }
     this.#fail(502, 'S', 'H');
   }
 
@@ -828,7 +835,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   // ---- retries ---------------------------------------------------------------------------
 
-  #canRetryOn(event: 'empty-response' | 'response-timeout' | number): boolean {
+  #canRetryOn(event: 'empty-response' | 'junk-response' | 'response-timeout' | number): boolean {
     const retryOn = this.backend?.http?.retryOn;
     const req = this.#req;
     if (retryOn === undefined || req === undefined) return false;
@@ -846,7 +853,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     server.counters.econ++;
     this.#server = undefined;
     this.#conn = undefined;
-    if (this.#retries >= backend.retries) return this.#fail(503, timedOut ? 's' : 'S', 'C');
+    // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
+    const retryOn = backend.http?.retryOn;
+    if (this.#retries >= backend.retries || (retryOn !== undefined && !retryOn.includes('conn-failure'))) {
+      return this.#fail(503, timedOut ? 's' : 'S', 'C');
+    }
     this.#retry(timedOut);
   }
 
@@ -1088,7 +1099,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       requestWall: this.#reqStartedAt >= 0 ? this.#reqStartedWall : this.runtime.wallClock(),
       frontend: host.name,
       ssl: this.client.tls !== undefined,
-      backend: this.backend?.name ?? host.name,
+      // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
+      backend: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       server: this.#lastServerName ?? '<NOSRV>',
       tR: this.#reqHeadAt >= 0 ? Math.round(this.#reqHeadAt - start) : -1,
       tW: this.#waitTime >= 0 ? this.#waitTime : this.#requestSentAt >= 0 || this.#connectStartedAt >= 0 ? 0 : -1,

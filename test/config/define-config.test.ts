@@ -4,7 +4,7 @@ import { defineConfig, type SwitchyardConfig } from '../../src/config/define-con
 import { ConfigError } from '../../src/config/errors.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import type { ConfigModel } from '../../src/config/model.ts';
-import { fixture } from '../support/fake-files.ts';
+import { FakeFiles, fixture } from '../support/fake-files.ts';
 
 function refused(input: SwitchyardConfig): string[] {
   try {
@@ -100,7 +100,16 @@ describe('defineConfig', () => {
       maxconn: 0,
       disabled: false,
       backup: false,
+      ssl: undefined,
       source: { file: 'defineConfig()', line: 0 },
+    });
+    assert.deepEqual(model.frontends[0]?.options, { tcplog: false, httplog: false, dontlognull: false });
+    assert.deepEqual(model.frontends[0]?.http, { connectionMode: 'keep-alive', forwardFor: undefined });
+    assert.deepEqual(model.backends[0]?.http, {
+      connectionMode: 'keep-alive',
+      forwardFor: undefined,
+      reuse: 'safe',
+      retryOn: ['conn-failure'],
     });
     // Same checks as haproxy.cfg: missing timeouts are warned about.
     assert.deepEqual(
@@ -175,5 +184,164 @@ describe('defineConfig', () => {
     const model = defineConfig({ global: { log: [{ target: '127.0.0.1:514', facility: 'local2' }] } });
     assert.deepEqual(model.global.logs[0]?.format, 'rfc3164');
     assert.match(model.warnings[0]?.message ?? '', /^global\.log\.0: log target '127\.0\.0\.1:514' is accepted, but only 'stdout' and 'stderr' are served/);
+  });
+});
+
+describe('defineConfig: HTTP settings', () => {
+  const CA_PEM = fixture('tls/ca.pem');
+
+  it('produces the same model as the equivalent haproxy.cfg', async () => {
+    const fromTs = defineConfig(
+      {
+        defaults: {
+          mode: 'http',
+          timeouts: { connect: '5s', client: '30s', server: '30s', httpRequest: '10s', httpKeepAlive: '2s' },
+          options: { httplog: true, httpServerClose: true, forwardfor: { except: '127.0.0.0/8', header: 'X-Client-IP' } },
+          httpReuse: 'aggressive',
+          retryOn: ['all-retryable-errors', '404'],
+          defaultServer: { ssl: true, verify: 'none', alpn: ['h2', 'http/1.1'] },
+        },
+        frontends: { web: { bind: ':8080', defaultBackend: 'app', options: { httpclose: true } } },
+        backends: {
+          app: {
+            options: { forwardfor: true, httpServerClose: false },
+            retryOn: ['none'],
+            servers: {
+              s1: { address: '10.0.0.1:443', sni: 'str(app.example)' },
+              s2: { address: '10.0.0.2:443', verify: 'required', caPem: CA_PEM.trim() },
+              s3: { address: '10.0.0.3:80', ssl: false },
+            },
+          },
+        },
+      },
+      'switchyard.config.ts',
+    );
+    const fromCfg = await parseConfigText(
+      [
+        'global',
+        '  ca-base /ca',
+        'defaults',
+        '  mode http',
+        '  timeout connect 5s',
+        '  timeout client 30s',
+        '  timeout server 30s',
+        '  timeout http-request 10s',
+        '  timeout http-keep-alive 2s',
+        '  option httplog',
+        '  option http-server-close',
+        '  option forwardfor except 127.0.0.0/8 header X-Client-IP',
+        '  http-reuse aggressive',
+        '  retry-on all-retryable-errors 404',
+        '  default-server ssl verify none alpn h2,http/1.1',
+        'frontend web',
+        '  bind :8080',
+        '  default_backend app',
+        '  option httpclose',
+        'backend app',
+        '  option forwardfor',
+        '  no option http-server-close',
+        '  retry-on none',
+        '  server s1 10.0.0.1:443 sni str(app.example)',
+        '  server s2 10.0.0.2:443 verify required ca-file ca.pem',
+        '  server s3 10.0.0.3:80 no-ssl',
+        '',
+      ].join('\n'),
+      'h.cfg',
+      { files: new FakeFiles({ '/ca/ca.pem': CA_PEM }) },
+    );
+    assert.deepEqual(withoutSources(fromTs), withoutSources(fromCfg));
+    const app = fromTs.backends[0];
+    assert.deepEqual(app?.http, {
+      connectionMode: 'keep-alive',
+      forwardFor: { header: 'x-forwarded-for', except: undefined, ifNone: false },
+      reuse: 'aggressive',
+      retryOn: [],
+    });
+    assert.deepEqual(fromTs.frontends[0]?.http, {
+      connectionMode: 'close',
+      forwardFor: { header: 'x-client-ip', except: '127.0.0.0/8', ifNone: false },
+    });
+    assert.deepEqual(fromTs.frontends[0]?.options, { tcplog: false, httplog: true, dontlognull: false });
+    assert.deepEqual(app?.servers[1]?.ssl, { verify: 'required', caPem: CA_PEM.trim(), sni: undefined, alpn: ['h2', 'http/1.1'] });
+    assert.equal(app?.servers[2]?.ssl, undefined);
+  });
+
+  it('lets a proxy switch the inherited log format and drop an inherited forwardfor', () => {
+    const model = defineConfig({
+      defaults: { mode: 'http', options: { tcplog: true, forwardfor: { ifNone: true } } },
+      frontends: { f: { bind: ':80', options: { httplog: true, forwardfor: false } } },
+    });
+    assert.deepEqual(model.frontends[0]?.options, { tcplog: false, httplog: true, dontlognull: false });
+    assert.equal(model.frontends[0]?.http?.forwardFor, undefined);
+  });
+
+  it('accepts @system-ca and rewrites dotted masks', () => {
+    const model = defineConfig({
+      backends: {
+        b: {
+          mode: 'http',
+          options: { forwardfor: { except: '10.0.0.0/255.255.0.0' } },
+          servers: { s: { address: '10.0.0.1:443', ssl: true, caPem: '@system-ca' } },
+        },
+      },
+    });
+    assert.deepEqual(model.backends[0]?.servers[0]?.ssl, { verify: 'required', caPem: undefined, sni: undefined, alpn: undefined });
+    assert.equal(model.backends[0]?.http?.forwardFor?.except, '10.0.0.0/16');
+  });
+
+  it('refuses contradictions and invalid values with their path', () => {
+    assert.deepEqual(
+      refused({
+        defaults: { options: { tcplog: true, httplog: true, httpclose: true, httpServerClose: true } },
+      }),
+      [
+        "defaults.options: 'tcplog' and 'httplog' cannot both be true (in haproxy.cfg the last one written wins).",
+        "defaults.options: only one of 'httpServerClose', 'httpclose' may be true (they replace each other).",
+      ],
+    );
+    const messages = refused({
+      backends: {
+        b: {
+          options: { forwardfor: { except: 'localhost', header: 'X Y' } },
+          retryOn: ['none', '503'],
+          httpReuse: 'sometimes' as 'safe',
+          defaultServer: { verify: 'maybe' as 'none', caPem: 'not pem', alpn: [] },
+        },
+      },
+    });
+    assert.deepEqual(
+      messages.map((m) => m.split(':')[0]).sort(),
+      [
+        'backends.b.defaultServer.alpn',
+        'backends.b.defaultServer.caPem',
+        'backends.b.defaultServer.verify',
+        'backends.b.httpReuse',
+        'backends.b.options.forwardfor.except',
+        'backends.b.options.forwardfor.header',
+        'backends.b.retryOn',
+      ],
+    );
+    assert.ok(messages.includes("backends.b.retryOn: 'none' is only usable alone"), messages.join('\n'));
+    assert.ok(messages.includes('backends.b.defaultServer.caPem: caPem must be PEM certificates or "@system-ca"'), messages.join('\n'));
+    assert.deepEqual(refused({ frontends: { f: { bind: ':80', retryOn: ['503'] } } } as unknown as SwitchyardConfig), [
+      "frontends.f.retryOn: unknown key 'retryOn'",
+    ]);
+  });
+
+  it("refuses ssl with the default 'verify required' and no CA, like haproxy.cfg", () => {
+    assert.deepEqual(
+      refused({ backends: { b: { servers: { s: { address: '10.0.0.1:443', ssl: true } } } } }).map((m) => m.split(' : ')[0]),
+      ["Proxy 'b', server 's'"],
+    );
+  });
+
+  it('warns about sni expressions the engine does not evaluate', () => {
+    const model = defineConfig({ backends: { b: { servers: { s: { address: '10.0.0.1:443', ssl: true, verify: 'none', sni: 'ssl_fc_sni' } } } } });
+    assert.deepEqual(
+      model.warnings.filter((w) => w.keyword.startsWith('backends.')).map((w) => w.message),
+      [
+        "backends.b.servers.s.sni: 'ssl_fc_sni' : Switchyard only evaluates 'str(NAME)' and 'req.hdr(host)' for now; no SNI will be sent with this expression.",
+      ],
+    );
   });
 });

@@ -388,7 +388,7 @@ describe('errors: server and default-server', () => {
 
   it('refuses unknown options with a suggestion and health checks as not supported yet', async () => {
     assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:80 wieght 2')), [2, 25, 'server', "'server' : unknown keyword 'wieght'; did you mean 'weight'?"]);
-    for (const option of ['check', 'inter 2s', 'rise 2', 'fall 3', 'ssl', 'send-proxy']) {
+    for (const option of ['check', 'inter 2s', 'rise 2', 'fall 3', 'verifyhost a.example', 'check-ssl', 'send-proxy']) {
       const name = option.split(' ')[0] as string;
       assert.deepEqual(await onlyError(inBackend(`  server s1 10.0.0.1:80 ${option}`)), [
         2,
@@ -469,7 +469,13 @@ describe('errors: proxy keywords', () => {
 
   it('refuses unknown and unsupported options', async () => {
     assert.deepEqual(await onlyError(inFrontend('  option tcplgo')), [3, 10, 'option tcplgo', "unknown option 'tcplgo'; did you mean 'tcplog'?"]);
-    assert.deepEqual(await onlyError(inFrontend('  option httplog')), [3, 10, 'option httplog', "'option httplog' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  option httpslog')), [3, 10, 'option httpslog', "'option httpslog' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  option http-buffer-request')), [
+      3,
+      10,
+      'option http-buffer-request',
+      "'option http-buffer-request' is not supported by Switchyard yet.",
+    ]);
     assert.deepEqual(await onlyError(inFrontend('  option')), [3, 3, 'option', "'option' expects an option name."]);
     assert.deepEqual(await onlyError(inFrontend('  option tcplog x')), [3, 17, 'option', "'option tcplog' cannot handle unexpected argument 'x'."]);
   });

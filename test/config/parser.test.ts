@@ -84,7 +84,8 @@ describe('parser: a complete configuration', () => {
         defaultBackend: 'be',
         maxconn: 0,
         timeouts: { connect: 5000, client: 30000, server: 30000 },
-        options: { tcplog: false, dontlognull: false },
+        options: { tcplog: false, httplog: false, dontlognull: false },
+        http: { connectionMode: 'keep-alive', forwardFor: undefined },
         logs: [],
         disabled: false,
         description: undefined,
@@ -97,12 +98,13 @@ describe('parser: a complete configuration', () => {
         mode: 'tcp',
         balance: { algorithm: 'roundrobin' },
         servers: [
-          { name: 's1', host: '127.0.0.1', port: 9001, weight: 1, maxconn: 0, disabled: false, backup: false, source: { file: 'test.cfg', line: 18 } },
-          { name: 's2', host: '127.0.0.1', port: 9002, weight: 3, maxconn: 0, disabled: false, backup: false, source: { file: 'test.cfg', line: 19 } },
+          { name: 's1', host: '127.0.0.1', port: 9001, weight: 1, maxconn: 0, disabled: false, backup: false, ssl: undefined, source: { file: 'test.cfg', line: 18 } },
+          { name: 's2', host: '127.0.0.1', port: 9002, weight: 3, maxconn: 0, disabled: false, backup: false, ssl: undefined, source: { file: 'test.cfg', line: 19 } },
         ],
         retries: 3,
         timeouts: { connect: 5000, client: 30000, server: 30000 },
         options: { redispatch: false },
+        http: { connectionMode: 'keep-alive', forwardFor: undefined, reuse: 'safe', retryOn: ['conn-failure'] },
         disabled: false,
         description: undefined,
         source: { file: 'test.cfg', line: 17 },
@@ -448,7 +450,7 @@ describe('parser: proxy keywords', () => {
     const be = backend(model, 'b');
     assert.equal(fe.mode, 'http');
     assert.equal(fe.maxconn, 123);
-    assert.deepEqual(fe.options, { tcplog: true, dontlognull: true });
+    assert.deepEqual(fe.options, { tcplog: true, httplog: false, dontlognull: true });
     assert.equal(fe.disabled, true);
     assert.equal(fe.description, 'Front door for the app');
     assert.equal(be.retries, 0);

@@ -6,16 +6,20 @@
 import { KeywordRegistry, type KeywordList } from '../registry.ts';
 import { bindKeywords } from './bind.ts';
 import { globalKeywords } from './global.ts';
+import { httpKeywords } from './http.ts';
 import { optionKeywords } from './options.ts';
 import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
+import { serverSslKeywords } from './server-ssl.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
   proxyKeywords,
   optionKeywords,
+  httpKeywords,
   bindKeywords,
   serverKeywords,
+  serverSslKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

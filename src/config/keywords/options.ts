@@ -1,10 +1,12 @@
 /**
  * `option NAME` / `no option NAME` / `default option NAME` entries (HAProxy's cfg_opts table).
  * Each supported option is one row here; the `option` keyword in proxy.ts dispatches to it.
+ * The HTTP options (connection modes, forwardfor) live in http.ts.
  */
 
 import type { ProxyDraft, ProxyOptionsDraft } from '../draft.ts';
-import type { KeywordList, ProxyOption } from '../registry.ts';
+import type { KeywordContext, KeywordList, ProxyOption } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
 import { noExtraArgs } from './args.ts';
 
 /** An on/off option stored in ProxyDraft.options, taking no argument. */
@@ -21,16 +23,58 @@ function flag(name: string, field: keyof ProxyOptionsDraft, capability: ProxyOpt
   };
 }
 
+/**
+ * Turns a log format on: `option tcplog` and `option httplog` replace each other (the last one
+ * wins), and in a `defaults` section HAProxy warns when one overrides another.
+ */
+function setLogFormat(ctx: KeywordContext, proxy: ProxyDraft, format: 'tcplog' | 'httplog', nameToken: Token | undefined): void {
+  const previous = proxy.options.httplog ? 'httplog' : proxy.options.tcplog ? 'tcplog' : undefined;
+  if (previous !== undefined && proxy.kind === 'defaults') {
+    ctx.warning(`'option ${format}' overrides previous 'option ${previous}' in 'defaults' section.`, nameToken, `option ${format}`);
+  }
+  proxy.options.tcplog = format === 'tcplog';
+  proxy.options.httplog = format === 'httplog';
+  proxy.logFormatPlace = ctx.place(nameToken);
+}
+
+/**
+ * `option tcplog` / `option httplog [clf]`. `no option X` turns the format off (HAProxy refuses
+ * the prefix for these two; Switchyard accepts it so that an inherited format can be dropped).
+ */
+function logFormat(format: 'tcplog' | 'httplog'): ProxyOption {
+  return {
+    name: format,
+    capability: 'frontend',
+    builtinDefault: false,
+    read: (proxy) => proxy.options[format],
+    apply(ctx, proxy, enabled, args) {
+      const variant = args[2];
+      if (format === 'httplog' && variant !== undefined && ctx.modifier !== 'default') {
+        if (variant.text === 'clf') {
+          if (!noExtraArgs(ctx, args, 3, 2)) return;
+          ctx.error("'option httplog clf' (the Common Log Format) is not supported by Switchyard yet.", variant, 'option httplog');
+        } else {
+          ctx.error("keyword 'httplog' only supports option 'clf'.", variant, 'option httplog');
+        }
+        return;
+      }
+      if (!noExtraArgs(ctx, args, 2, 2)) return;
+      if (enabled) setLogFormat(ctx, proxy, format, args[1]);
+      else proxy.options[format] = false;
+    },
+  };
+}
+
 export const optionKeywords: KeywordList = {
   options: [
-    flag('tcplog', 'tcplog', 'frontend'),
+    logFormat('tcplog'),
+    logFormat('httplog'),
     flag('dontlognull', 'dontlognull', 'frontend'),
     flag('redispatch', 'redispatch', 'backend'),
   ],
   unsupported: {
     options: [
-      'httplog', 'httpslog', 'forwardfor', 'forwarded', 'originalto', 'httpclose', 'http-server-close',
-      'http-keep-alive', 'http-tunnel', 'abortonclose', 'allbackups', 'checkcache', 'clitcpka', 'srvtcpka',
+      'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'allbackups', 'checkcache', 'clitcpka', 'srvtcpka',
       'tcpka', 'contstats', 'dontlog-normal', 'http-buffer-request', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'httpchk', 'http_proxy', 'independent-streams', 'ldap-check',

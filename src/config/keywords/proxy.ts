@@ -144,6 +144,10 @@ function parseOption(ctx: KeywordContext, args: readonly Token[]): void {
     }
     return;
   }
+  if (ctx.modifier !== 'none' && !(option.prefixes ?? ['no', 'default']).includes(ctx.modifier)) {
+    ctx.error(`negation/default is not supported for option '${nameToken.text}'.`, nameToken, keyword);
+    return;
+  }
   if (proxy === undefined) return;
   if (option.capability !== 'both' && ctx.ignoredWithoutCapability(option.capability, nameToken, keyword)) return;
   let enabled: boolean;
@@ -250,11 +254,11 @@ export const proxyKeywords: KeywordList = {
       'hash-type', 'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
       'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
       'redirect', 'rate-limit', 'persist', 'dispatch', 'filter', 'force-persist', 'ignore-persist', 'grace',
-      'http-reuse', 'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
+      'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'backlog', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'http-error', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',
-      'retry-on', 'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',
+      'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',
       'server-state', 'reqadd', 'reqdel', 'reqrep', 'reqirep', 'reqidel', 'reqdeny', 'reqallow', 'rspadd',
       'rspdel', 'rsprep', 'rspdeny', 'block', 'redisp', 'srvtimeout', 'clitimeout', 'contimeout',

@@ -1,8 +1,8 @@
 /**
  * `server NAME ADDR:PORT [options]` and `default-server [options]`, with their options
  * (HAProxy's srv_kw_list): `weight N` (0..256), `maxconn N`, `disabled`/`enabled`,
- * `backup`/`no-backup`. Health-check options (`check`, `inter`, `rise`, `fall`, ...) are known
- * and refused as not supported yet, never silently dropped.
+ * `backup`/`no-backup` (the TLS options live in server-ssl.ts). Health-check options (`check`,
+ * `inter`, `rise`, `fall`, ...) are known and refused as not supported yet, never silently dropped.
  */
 
 import { parseAddress } from '../address.ts';
@@ -109,7 +109,8 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     ctx.error(`'server ${nameToken.text}' : ${address.message}.`, addressToken);
   }
   if (proxy === undefined) return;
-  const settings: ServerSettings = { ...proxy.defaultServer };
+  // `sslPlace` names the `ssl` word of this line only; an inherited `ssl` is reported at the line.
+  const settings: ServerSettings = { ...proxy.defaultServer, sslPlace: undefined };
   parseServerOptions(ctx, args, 3, settings, false);
   if (!address.ok || ctx.errorCount !== errorsBefore) return;
   proxy.servers.push({
@@ -141,8 +142,8 @@ export const serverKeywords: KeywordList = {
   serverOptions,
   unsupported: {
     serverOptions: [
-      'check', 'no-check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr', 'ssl', 'no-ssl',
-      'verify', 'verifyhost', 'no-verifyhost', 'sni', 'ca-file', 'crt', 'alpn', 'npn', 'check-alpn', 'check-ssl',
+      'check', 'no-check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr',
+      'verifyhost', 'no-verifyhost', 'crt', 'npn', 'check-alpn', 'check-ssl',
       'check-sni', 'check-send-proxy', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
       'send-proxy', 'send-proxy-v2', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'no-send-proxy',
       'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'cookie', 'track', 'observe', 'on-error',

@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli.ts';
 import { bunRuntime } from './runtime.ts';
 
-await runCli(bunRuntime, Bun.argv.slice(2));
+// adapters/bun/main.ts runs from the sources: the package root is two levels up.
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+await runCli(bunRuntime, Bun.argv.slice(2), { packageRoot });

@@ -64,13 +64,14 @@ export class ProxyProcess {
    */
   static async start(
     runtime: Target,
-    configText: string,
+    /** undefined runs the CLI without -f: the bundled demo. */
+    configText: string | undefined,
     extraArgs: readonly string[] = [],
     timeoutMs = 20_000,
-    readyPort: number | undefined = runtime === 'haproxy' ? firstBindPort(configText) : undefined,
+    readyPort: number | undefined = runtime === 'haproxy' && configText !== undefined ? firstBindPort(configText) : undefined,
   ): Promise<ProxyProcess> {
-    const config = writeTempConfig(configText);
-    const { command, args } = proxyCommand(runtime, ['-f', config.path, ...extraArgs]);
+    const config = configText === undefined ? { path: '', cleanup: () => {} } : writeTempConfig(configText);
+    const { command, args } = proxyCommand(runtime, [...(configText === undefined ? [] : ['-f', config.path]), ...extraArgs]);
     const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const proxy = new ProxyProcess(runtime, child, config.cleanup);
     const ready = new Promise<void>((resolve, reject) => {

@@ -22,7 +22,6 @@
  *    SNICallback, which works in Bun;
  *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none.
  */
-import * as tls from 'node:tls';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
@@ -36,8 +35,8 @@ import type {
   TimerHandle,
   TlsInfo,
 } from '../../src/runtime.ts';
-import { SniCertificateMap } from '../shared/tls-names.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
+import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -55,10 +54,6 @@ function NOOP(): void {}
 
 type RawSocket = Bun.Socket<BunSocket>;
 
-/** Dual-stack listeners report IPv4 peers as ::ffff:a.b.c.d; HAProxy logs them as a.b.c.d. */
-function unmapIPv4(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
 
 /** ALPN protocol list in TLS wire format (length-prefixed), as Bun's `ALPNProtocols` wants it. */
 function alpnWire(protocols: readonly string[]): Uint8Array {
@@ -463,7 +458,7 @@ class BunListener implements Listener {
 
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   const certificates = options.tls?.certificates;
-  if (certificates !== undefined && certificates.length > 1) return listenNodeTls(options, onConnection);
+  if (certificates !== undefined && certificates.length > 1) return listenNode(options, onConnection);
   try {
     let tlsOptions: Bun.TLSOptions | undefined;
     if (options.tls) {
@@ -491,131 +486,6 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
 }
 
 // ---- node:tls fallback (several certificates, SNI selection) -----------------------------------
-
-/** A node:net/node:tls socket behind the seam (used for multi-certificate TLS listeners). */
-class NodeStreamSocket implements Socket {
-  handler: SocketHandler = IGNORE;
-  readonly raw: tls.TLSSocket;
-  tls: TlsInfo | undefined;
-  #error: SocketError | undefined = undefined;
-
-  constructor(raw: tls.TLSSocket) {
-    this.raw = raw;
-    const servername = (raw as tls.TLSSocket & { servername?: string | false }).servername;
-    this.tls = {
-      sni: typeof servername === 'string' && servername !== '' ? servername : undefined,
-      alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
-      protocol: raw.getProtocol() ?? undefined,
-    };
-    raw.on('data', (chunk: Uint8Array) => this.handler.onData(this, chunk));
-    raw.on('end', () => this.handler.onEnd(this));
-    raw.on('drain', () => this.handler.onDrain(this));
-    raw.on('error', (err) => {
-      this.#error ??= toSocketError(err);
-    });
-    raw.on('close', () => this.handler.onClose(this, this.#error));
-  }
-
-  setHandler(handler: SocketHandler): void {
-    this.handler = handler;
-  }
-  write(chunk: Uint8Array): boolean {
-    return this.raw.write(chunk);
-  }
-  end(): void {
-    this.raw.end();
-  }
-  destroy(): void {
-    this.raw.destroy();
-  }
-  pause(): void {
-    this.raw.pause();
-  }
-  resume(): void {
-    this.raw.resume();
-  }
-  setNoDelay(enabled: boolean): void {
-    this.raw.setNoDelay(enabled);
-  }
-  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
-    this.raw.setKeepAlive(enabled, initialDelayMs);
-  }
-  get bufferedAmount(): number {
-    return this.raw.writableLength;
-  }
-  get remoteAddress(): string {
-    return unmapIPv4(this.raw.remoteAddress ?? '');
-  }
-  get remotePort(): number {
-    return this.raw.remotePort ?? 0;
-  }
-  get localAddress(): string {
-    return unmapIPv4(this.raw.localAddress ?? '');
-  }
-  get localPort(): number {
-    return this.raw.localPort ?? 0;
-  }
-}
-
-class NodeTlsListener implements Listener {
-  readonly host: string;
-  readonly port: number;
-  readonly #server: tls.Server;
-
-  constructor(server: tls.Server, host: string) {
-    this.#server = server;
-    this.host = host;
-    const address = server.address();
-    this.port = typeof address === 'object' && address !== null ? address.port : 0;
-  }
-
-  close(): Promise<void> {
-    if (this.#server.listening) this.#server.close();
-    return Promise.resolve();
-  }
-}
-
-function listenNodeTls(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
-  const t = options.tls!;
-  let server: tls.Server;
-  try {
-    const contexts = new SniCertificateMap(t.certificates, (cert) =>
-      tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }),
-    );
-    const first = t.certificates[0]!;
-    server = tls.createServer({
-      allowHalfOpen: true,
-      // The default certificate, for clients that send no SNI (SNICallback only runs for those
-      // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
-      // Bun ignore it and such handshakes fail for lack of a certificate; Deno honours it.
-      cert: first.certPem,
-      key: first.keyPem,
-      SNICallback: (servername, callback) => callback(null, contexts.select(servername)),
-      ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
-    });
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  server.on('secureConnection', (raw: tls.TLSSocket) => onConnection(new NodeStreamSocket(raw)));
-  server.on('tlsClientError', (_err, raw) => raw.destroy());
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(
-      {
-        host: options.host,
-        port: options.port,
-        backlog: options.backlog ?? 1024,
-        ipv6Only: options.ipv6Only ?? false,
-        ...(options.reusePort ? { reusePort: true } : {}),
-      },
-      () => {
-        server.off('error', reject);
-        server.on('error', NOOP);
-        resolve(new NodeTlsListener(server, options.host));
-      },
-    );
-  });
-}
 
 // ---- connect ------------------------------------------------------------------------------------
 

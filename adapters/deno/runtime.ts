@@ -20,7 +20,6 @@
  *  - there is no synchronous socket write (the core's writeSync is NotSupported on TCP), so
  *    every write is an async op and bytes stay "buffered" until it completes.
  */
-import * as tls from 'node:tls';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
@@ -34,8 +33,8 @@ import type {
   TimerHandle,
   TlsInfo,
 } from '../../src/runtime.ts';
-import { SniCertificateMap } from '../shared/tls-names.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
+import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
 
 /**
  * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
@@ -56,12 +55,7 @@ const IGNORE: SocketHandler = {
   onClose() {},
 };
 
-function NOOP(): void {}
 
-/** Dual-stack listeners report IPv4 peers as ::ffff:a.b.c.d; HAProxy logs them as a.b.c.d. */
-function unmapIPv4(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
 
 function netAddr(addr: Deno.Addr): Deno.NetAddr | undefined {
   return addr.transport === 'tcp' ? (addr as Deno.NetAddr) : undefined;
@@ -441,7 +435,7 @@ class DenoListener implements Listener {
 }
 
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
-  if (options.tls) return listenNodeTls(options, onConnection);
+  if (options.tls) return listenNode(options, onConnection);
   try {
     const raw = Deno.listen({
       hostname: options.host,
@@ -458,162 +452,8 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
 
 // ---- node:tls (TLS listeners, verify-none connections) ------------------------------------------
 
-/** A node:tls socket behind the seam. */
-class NodeStreamSocket implements Socket {
-  handler: SocketHandler;
-  readonly raw: tls.TLSSocket;
-  tls: TlsInfo | undefined = undefined;
-  #error: SocketError | undefined = undefined;
-
-  constructor(raw: tls.TLSSocket, handler: SocketHandler) {
-    this.raw = raw;
-    this.handler = handler;
-    raw.on('data', (chunk: Uint8Array) => this.handler.onData(this, chunk));
-    raw.on('end', () => this.handler.onEnd(this));
-    raw.on('drain', () => this.handler.onDrain(this));
-    raw.on('error', (err) => {
-      this.#error ??= toSocketError(err);
-    });
-    raw.on('close', () => this.handler.onClose(this, this.#error));
-  }
-
-  captureTlsInfo(sni: string | undefined): void {
-    const raw = this.raw;
-    this.tls = {
-      sni,
-      alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
-      protocol: raw.getProtocol() ?? undefined,
-    };
-  }
-
-  setHandler(handler: SocketHandler): void {
-    this.handler = handler;
-  }
-  write(chunk: Uint8Array): boolean {
-    return this.raw.write(chunk);
-  }
-  end(): void {
-    this.raw.end();
-  }
-  destroy(): void {
-    this.raw.destroy();
-  }
-  pause(): void {
-    this.raw.pause();
-  }
-  resume(): void {
-    this.raw.resume();
-  }
-  setNoDelay(enabled: boolean): void {
-    this.raw.setNoDelay(enabled);
-  }
-  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
-    this.raw.setKeepAlive(enabled, initialDelayMs);
-  }
-  get bufferedAmount(): number {
-    return this.raw.writableLength;
-  }
-  get remoteAddress(): string {
-    return unmapIPv4(this.raw.remoteAddress ?? '');
-  }
-  get remotePort(): number {
-    return this.raw.remotePort ?? 0;
-  }
-  get localAddress(): string {
-    return unmapIPv4(this.raw.localAddress ?? '');
-  }
-  get localPort(): number {
-    return this.raw.localPort ?? 0;
-  }
-}
-
-class NodeTlsListener implements Listener {
-  readonly host: string;
-  readonly port: number;
-  readonly #server: tls.Server;
-
-  constructor(server: tls.Server, host: string) {
-    this.#server = server;
-    this.host = host;
-    const address = server.address();
-    this.port = typeof address === 'object' && address !== null ? address.port : 0;
-  }
-
-  close(): Promise<void> {
-    if (this.#server.listening) this.#server.close();
-    return Promise.resolve();
-  }
-}
-
-function listenNodeTls(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
-  const t = options.tls!;
-  let server: tls.Server;
-  try {
-    const contexts = new SniCertificateMap(t.certificates, (cert) =>
-      tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }),
-    );
-    const first = t.certificates[0]!;
-    server = tls.createServer({
-      allowHalfOpen: true,
-      // The default certificate, for clients that send no SNI (SNICallback only runs for those
-      // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
-      // Bun ignore it and such handshakes fail for lack of a certificate; Deno honours it.
-      cert: first.certPem,
-      key: first.keyPem,
-      SNICallback: (servername, callback) => callback(null, contexts.select(servername)),
-      ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
-    });
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  server.on('secureConnection', (raw: tls.TLSSocket) => {
-    const socket = new NodeStreamSocket(raw, IGNORE);
-    const servername = (raw as tls.TLSSocket & { servername?: string | false }).servername;
-    socket.captureTlsInfo(typeof servername === 'string' && servername !== '' ? servername : undefined);
-    onConnection(socket);
-  });
-  server.on('tlsClientError', (_err, raw) => raw.destroy());
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(
-      {
-        host: options.host,
-        port: options.port,
-        backlog: options.backlog ?? 1024,
-        ...(options.reusePort ? { reusePort: true } : {}),
-      },
-      () => {
-        server.off('error', reject);
-        server.on('error', NOOP);
-        resolve(new NodeTlsListener(server, options.host));
-      },
-    );
-  });
-}
-
-function connectNodeTls(options: ConnectOptions, handler: SocketHandler): Socket {
-  const t = options.tls!;
-  const connectOptions: tls.ConnectionOptions = {
-    host: options.host,
-    port: options.port,
-    rejectUnauthorized: t.verify,
-    ...(t.servername !== undefined ? { servername: t.servername } : {}),
-    ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
-    ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
-  };
-  // allowHalfOpen works at runtime but is missing from the node:tls types Deno bundles.
-  const raw = tls.connect({ ...connectOptions, allowHalfOpen: true } as tls.ConnectionOptions);
-  const socket = new NodeStreamSocket(raw, handler);
-  raw.once('secureConnect', () => {
-    socket.captureTlsInfo(t.servername);
-    if (options.noDelay !== false) raw.setNoDelay(true);
-    socket.handler.onConnect?.(socket);
-  });
-  return socket;
-}
-
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
-  if (options.tls && !options.tls.verify) return connectNodeTls(options, handler);
+  if (options.tls && !options.tls.verify) return connectNode(options, handler);
   const socket = new DenoSocket(handler, false);
   void socket.connect(options);
   return socket;

@@ -1,0 +1,199 @@
+/**
+ * The seam on node:net / node:tls streams. The Node adapter uses it for everything; Bun and
+ * Deno use it where their native APIs fall short (Bun.listen takes one certificate, Deno's
+ * listenTls has no SNI selection, Deno has no per-connection "verify none"), since both
+ * implement node:net and node:tls. Node's sockets already buffer writes and report
+ * backpressure, so this is a thin translation of stream events onto the SocketHandler.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type {
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  Socket,
+  SocketError,
+  SocketHandler,
+  TlsCertificate,
+  TlsInfo,
+} from '../../src/runtime.ts';
+import { SniCertificateMap } from './tls-names.ts';
+import { toSocketError } from './socket-errors.ts';
+
+const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
+
+function noop(): void {}
+
+/** Dual-stack listeners report IPv4 peers as ::ffff:a.b.c.d; HAProxy logs them as a.b.c.d. */
+export function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function tlsInfoOf(raw: tls.TLSSocket, sni: string | undefined): TlsInfo {
+  return {
+    sni,
+    alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
+    protocol: raw.getProtocol() ?? undefined,
+  };
+}
+
+function serverNameOf(raw: tls.TLSSocket): string | undefined {
+  const servername = (raw as tls.TLSSocket & { servername?: string | false }).servername;
+  return typeof servername === 'string' && servername !== '' ? servername : undefined;
+}
+
+export class NodeStreamSocket implements Socket {
+  handler: SocketHandler;
+  readonly raw: net.Socket;
+  tls: TlsInfo | undefined;
+  #error: SocketError | undefined;
+
+  constructor(raw: net.Socket, handler: SocketHandler) {
+    this.raw = raw;
+    this.handler = handler;
+    raw.on('data', (chunk: Uint8Array) => this.handler.onData(this, chunk));
+    raw.on('end', () => this.handler.onEnd(this));
+    raw.on('drain', () => this.handler.onDrain(this));
+    raw.on('error', (err) => {
+      this.#error ??= toSocketError(err);
+    });
+    raw.on('close', () => this.handler.onClose(this, this.#error));
+  }
+
+  setHandler(handler: SocketHandler): void {
+    this.handler = handler;
+  }
+  write(chunk: Uint8Array): boolean {
+    return this.raw.write(chunk);
+  }
+  end(): void {
+    this.raw.end();
+  }
+  destroy(): void {
+    this.raw.destroy();
+  }
+  pause(): void {
+    this.raw.pause();
+  }
+  resume(): void {
+    this.raw.resume();
+  }
+  setNoDelay(enabled: boolean): void {
+    this.raw.setNoDelay(enabled);
+  }
+  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
+    this.raw.setKeepAlive(enabled, initialDelayMs);
+  }
+  get bufferedAmount(): number {
+    return this.raw.writableLength;
+  }
+  get remoteAddress(): string {
+    return unmapIPv4(this.raw.remoteAddress ?? '');
+  }
+  get remotePort(): number {
+    return this.raw.remotePort ?? 0;
+  }
+  get localAddress(): string {
+    return unmapIPv4(this.raw.localAddress ?? '');
+  }
+  get localPort(): number {
+    return this.raw.localPort ?? 0;
+  }
+}
+
+class NodeListener implements Listener {
+  readonly host: string;
+  readonly port: number;
+  readonly #server: net.Server;
+
+  constructor(server: net.Server, host: string) {
+    this.#server = server;
+    this.host = host;
+    const address = server.address();
+    this.port = typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  close(): Promise<void> {
+    // net.Server#close's callback waits for every accepted connection to end; the seam
+    // promises only that the port is released, which happens synchronously in close().
+    if (this.#server.listening) this.#server.close();
+    return Promise.resolve();
+  }
+}
+
+function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): tls.Server {
+  const t = options.tls as NonNullable<ListenOptions['tls']>;
+  const contexts = new SniCertificateMap(t.certificates, (cert) => tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }));
+  const first = t.certificates[0] as TlsCertificate;
+  const server = tls.createServer({
+    allowHalfOpen: true,
+    // The default certificate, for clients that send no SNI (SNICallback only runs for those
+    // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
+    // Bun ignore it, and handshakes without SNI would fail for lack of a certificate.
+    cert: first.certPem,
+    key: first.keyPem,
+    SNICallback: (servername, callback) => callback(null, contexts.select(servername)),
+    ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
+  });
+  server.on('secureConnection', (raw: tls.TLSSocket) => {
+    const socket = new NodeStreamSocket(raw, IGNORE);
+    socket.tls = tlsInfoOf(raw, serverNameOf(raw));
+    onConnection(socket);
+  });
+  // A failed handshake never becomes a connection.
+  server.on('tlsClientError', (_err, raw) => raw.destroy());
+  return server;
+}
+
+/** Listens with node:net, or node:tls (certificates chosen by SNI) when options.tls is set. */
+export function listenNode(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  let server: net.Server;
+  try {
+    server = options.tls
+      ? createTlsServer(options, onConnection)
+      : net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(
+      {
+        host: options.host,
+        port: options.port,
+        backlog: options.backlog ?? 1024,
+        ...(options.ipv6Only ? { ipv6Only: true } : {}),
+        ...(options.reusePort ? { reusePort: true } : {}),
+      },
+      () => {
+        server.off('error', reject);
+        server.on('error', noop);
+        resolve(new NodeListener(server, options.host));
+      },
+    );
+  });
+}
+
+/** Connects with node:net, or node:tls when options.tls is set. */
+export function connectNode(options: ConnectOptions, handler: SocketHandler): Socket {
+  const t = options.tls;
+  // allowHalfOpen is honoured by both, though the node:tls typings omit it.
+  const raw: net.Socket = t
+    ? tls.connect({
+        host: options.host,
+        port: options.port,
+        rejectUnauthorized: t.verify,
+        ...(t.servername !== undefined ? { servername: t.servername } : {}),
+        ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
+        ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
+        ...({ allowHalfOpen: true } as tls.ConnectionOptions),
+      })
+    : net.connect({ host: options.host, port: options.port, allowHalfOpen: true });
+  const socket = new NodeStreamSocket(raw, handler);
+  raw.once(t ? 'secureConnect' : 'connect', () => {
+    if (t) socket.tls = tlsInfoOf(raw as tls.TLSSocket, t.servername);
+    if (options.noDelay !== false) raw.setNoDelay(true);
+    socket.handler.onConnect?.(socket);
+  });
+  return socket;
+}

@@ -1133,12 +1133,24 @@ function normalizeContentLength(editor: HeadEditor, head: RequestHead | Response
     editor.removeAll(H_CONTENT_LENGTH);
     return;
   }
-  if (head.contentLength === undefined) return;
+  const length = head.contentLength;
+  if (length === undefined) return;
   const first = head.indexOf(H_CONTENT_LENGTH);
-  if (head.indexOf(H_CONTENT_LENGTH, first + 1) >= 0 || (head.get(H_CONTENT_LENGTH) as string).includes(',')) {
+  // The usual single plain value has exactly the length's digit count: no string is built.
+  const valueLength = (head.offsets[first * 4 + 3] as number) - (head.offsets[first * 4 + 2] as number);
+  if (head.indexOf(H_CONTENT_LENGTH, first + 1) >= 0 || valueLength !== decimalDigits(length)) {
     editor.removeAll(H_CONTENT_LENGTH);
     editor.append('content-length', String(head.contentLength));
   }
+}
+
+function decimalDigits(n: number): number {
+  let digits = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    digits++;
+  }
+  return digits;
 }
 
 function isIdempotent(method: string): boolean {

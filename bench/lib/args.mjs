@@ -5,13 +5,21 @@ const NUMERIC = {
   duration: { env: 'BENCH_DURATION', def: 10, min: 1, max: 600, help: 'seconds of measured load per target' },
   warmup: { env: 'BENCH_WARMUP', def: 2, min: 0, max: 120, help: 'seconds of warm-up load before measuring (0 = none)' },
   connections: { env: 'BENCH_CONNECTIONS', def: 64, min: 1, max: 10_000, help: 'concurrent keep-alive connections (wrk -c)' },
+  largeConnections: {
+    flag: 'large-connections',
+    env: 'BENCH_LARGE_CONNECTIONS',
+    def: 16,
+    min: 1,
+    max: 10_000,
+    help: '(http) connections of the 1 MiB-response workload',
+  },
   threads: { env: 'BENCH_THREADS', def: 1, min: 1, max: 64, help: 'load generator threads (wrk -t)' },
   runs: { env: 'BENCH_RUNS', def: 1, min: 1, max: 20, help: 'rounds over all targets; the table shows the median' },
 };
 
 export function usage(scenarioList) {
   const opt = Object.entries(NUMERIC)
-    .map(([k, v]) => `  --${k.padEnd(12)} ${v.help} (default ${v.def}; env ${v.env})`)
+    .map(([k, v]) => `  --${(v.flag ?? k).padEnd(18)} ${v.help} (default ${v.def}; env ${v.env})`)
     .join('\n');
   return `Usage: npm run bench -- <scenario> [options]
        node bench/run.mjs <scenario> [options]
@@ -21,15 +29,21 @@ ${scenarioList}
 
 Options:
 ${opt}
-  --targets LIST  comma-separated subset of node,bun,deno,haproxy,direct (env BENCH_TARGETS;
-                  HAProxy is always added when a ratio to it is asked for)
-  --json          (micro) print raw JSON results as well
-  --help          this text
+  --targets LIST       comma-separated subset of the scenario's targets (env BENCH_TARGETS):
+                       l4: node,bun,deno,haproxy,direct
+                       http: node,bun,deno,haproxy,nginx,http-proxy,fastify,direct
+                       (HAProxy, and in http the JS peers, are added when a ratio to them is asked for)
+  --workloads LIST     (http) small,large: keep-alive small responses, 1 MiB responses
+                       (default both; env BENCH_WORKLOADS)
+  --json               (micro) print raw JSON results as well
+  --help               this text
 
 Examples:
   npm run bench -- l4
   npm run bench -- l4 --duration 5 --connections 32 --runs 3
   npm run bench -- l4 --targets haproxy,direct
+  npm run bench -- http
+  npm run bench -- http --targets node,bun --workloads small --runs 3
   npm run bench -- micro
 `;
 }
@@ -40,26 +54,29 @@ export function parseOptions(argv) {
     allowPositionals: true,
     strict: true,
     options: {
-      ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' }])),
+      ...Object.fromEntries(Object.entries(NUMERIC).map(([k, v]) => [v.flag ?? k, { type: 'string' }])),
       targets: { type: 'string' },
+      workloads: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const opts = { positional: positionals, help: values.help ?? false, json: values.json ?? false };
   for (const [key, spec] of Object.entries(NUMERIC)) {
-    const raw = values[key] ?? process.env[spec.env];
+    const raw = values[spec.flag ?? key] ?? process.env[spec.env];
     if (raw === undefined || raw === '') {
       opts[key] = spec.def;
       continue;
     }
     const n = Number(String(raw).replace(/s$/, ''));
     if (!Number.isInteger(n) || n < spec.min || n > spec.max) {
-      throw new Error(`--${key} must be an integer in ${spec.min}..${spec.max} (got '${raw}')`);
+      throw new Error(`--${spec.flag ?? key} must be an integer in ${spec.min}..${spec.max} (got '${raw}')`);
     }
     opts[key] = n;
   }
   const targets = values.targets ?? process.env.BENCH_TARGETS;
   if (targets) opts.targets = targets.split(',').map((t) => t.trim()).filter(Boolean);
+  const workloads = values.workloads ?? process.env.BENCH_WORKLOADS;
+  if (workloads) opts.workloads = workloads.split(',').map((t) => t.trim()).filter(Boolean);
   return opts;
 }

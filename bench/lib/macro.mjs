@@ -1,12 +1,13 @@
-// The shared body of a macro scenario (l4 now, http later): one fast backend, then each target
-// in front of it in turn (fresh process, poll until it accepts, sanity request, warm-up, measured
-// wrk run, memory/CPU/fd samples, stop), repeated for --runs rounds, then one table + JSON.
+// The shared body of a macro scenario (l4, http): one fast backend, then for each workload each
+// target in front of it in turn (fresh process, poll until it accepts, sanity requests, warm-up,
+// measured wrk run, memory/CPU/fd samples, stop), repeated for --runs rounds, then one table per
+// workload + JSON.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNginxBackend, BACKEND_BODY } from './nginx.mjs';
-import { freePort, httpGet, StartError, waitForPort } from './net.mjs';
+import { freePort, httpCheck, StartError, waitForPort } from './net.mjs';
 import { ROOT } from './paths.mjs';
-import { cleanupAll, cpuTimeMs, isInterrupted, systemBusyMs, fdCount, makeTempDir, memoryOf, runCommand, sleep, tailFile } from './procs.mjs';
+import { cleanupAll, countSockets, cpuTimeMs, isInterrupted, tcpSocketsOf, systemBusyMs, fdCount, makeTempDir, memoryOf, runCommand, sleep, tailFile } from './procs.mjs';
 import { fmtInt, fmtK, fmtKiB, fmtMs, markdownTable, writeResultsJson } from './report.mjs';
 import { TARGETS, TARGET_ORDER } from './targets.mjs';
 import { checkTools, formatFacts, hardFdLimit, machineFacts } from './tools.mjs';
@@ -33,8 +34,35 @@ export async function ensureBuilt() {
 }
 
 /**
- * scenario: { name, mode, tools, targets (ids), goal(id) -> { text, min } | undefined }.
- * opts: { duration, warmup, connections, threads, runs, targets? } from the command line.
+ * The workloads of a scenario for these options: scenario.workloads(opts) when it has several
+ * (http), else one wrk run of GET / with the small body (l4).
+ * A workload: { id, title?, path, body, connections, sanityRequests, describe }.
+ */
+function workloadsOf(scenario, opts) {
+  if (typeof scenario.workloads !== 'function') {
+    return [
+      {
+        id: 'default',
+        path: '/',
+        body: BACKEND_BODY,
+        connections: opts.connections,
+        sanityRequests: 1,
+        describe: 'backend: nginx returning 200 "hello\\n"',
+      },
+    ];
+  }
+  const all = scenario.workloads(opts);
+  if (!opts.workloads) return all;
+  const known = new Set(all.map((w) => w.id));
+  for (const id of opts.workloads) if (!known.has(id)) throw new Error(`unknown workload '${id}' (known: ${[...known].join(', ')})`);
+  return all.filter((w) => opts.workloads.includes(w.id));
+}
+
+/**
+ * scenario: { name, mode, tools, targets (ids), goal(targetId, workloadId) ->
+ *   { text, min?, peers?: { peerId: minRatio }, p99AddedMax? } | undefined,
+ *   ratioPeers?: [{ id, header }], workloads?(opts), backendFiles? }.
+ * opts: { duration, warmup, connections, threads, runs, targets?, workloads? } from the command line.
  */
 export async function runMacroScenario(scenario, opts) {
   const tools = checkTools(scenario.tools);
@@ -43,16 +71,29 @@ export async function runMacroScenario(scenario, opts) {
     return 1;
   }
   const started = new Date();
+  let workloads;
+  try {
+    workloads = workloadsOf(scenario, opts);
+  } catch (err) {
+    log(`bench: ${err.message}`);
+    return 2;
+  }
   const ids = (opts.targets ?? scenario.targets).filter((id) => {
-    if (TARGETS[id]) return true;
-    log(`bench: unknown target '${id}' (known: ${Object.keys(TARGETS).join(', ')})`);
+    if (TARGETS[id] && scenario.targets.includes(id)) return true;
+    log(`bench: unknown target '${id}' for ${scenario.name} (known: ${scenario.targets.join(', ')})`);
     return false;
   });
-  // Always measure HAProxy when a ratio is asked for: every ratio is to HAProxy in the same run.
-  if (!ids.includes('haproxy') && ids.some((id) => scenario.goal(id)?.min !== undefined)) ids.push('haproxy');
+  // Every ratio a goal asks for is measured in the same run: HAProxy always, the peers a goal
+  // names (http: http-proxy and @fastify/http-proxy) and the direct row (p99 added) when such a
+  // target is measured.
+  const goals = ids.flatMap((id) => workloads.map((w) => scenario.goal(id, w.id)).filter(Boolean));
+  if (!ids.includes('haproxy') && goals.some((g) => g.min !== undefined)) ids.push('haproxy');
+  for (const peer of new Set(goals.flatMap((g) => Object.keys(g.peers ?? {})))) if (!ids.includes(peer)) ids.push(peer);
+  // "p99 latency added" is measured against the backend's own p99: the direct row.
+  if (!ids.includes('direct') && scenario.targets.includes('direct') && goals.some((g) => g.p99AddedMax !== undefined)) ids.push('direct');
 
   const perTargetS = opts.warmup + opts.duration + 45; // start + sanity + stop, generously
-  const budgetS = 120 + opts.runs * ids.length * perTargetS;
+  const budgetS = 120 + workloads.length * opts.runs * ids.length * perTargetS;
   const watchdog = setTimeout(() => {
     log(`bench: exceeded the time budget of ${budgetS} s; stopping everything it started`);
     cleanupAll().finally(() => process.exit(2));
@@ -68,47 +109,56 @@ export async function runMacroScenario(scenario, opts) {
   const fdLimit = await hardFdLimit();
   const maxconn = Math.min(20000, Math.floor((fdLimit - 100) / 2));
   if (maxconn < 20000) log(`bench: hard fd limit ${fdLimit}: using maxconn ${maxconn} for every proxy`);
-  if (maxconn < opts.connections) throw new Error(`fd limit ${fdLimit} too low for ${opts.connections} connections`);
+  const maxConnections = Math.max(...workloads.map((w) => w.connections));
+  if (maxconn < maxConnections) throw new Error(`fd limit ${fdLimit} too low for ${maxConnections} connections`);
 
   const tmp = makeTempDir(`switchyard-bench-${scenario.name}-`);
   const backendPort = await freePort();
   log(`bench: backend nginx on 127.0.0.1:${backendPort} (temp dir ${tmp})`);
-  const backend = await startNginxBackend({ dir: join(tmp, 'nginx'), port: backendPort });
+  const backend = await startNginxBackend({ dir: join(tmp, 'nginx'), port: backendPort, files: scenario.backendFiles ?? {} });
 
-  const results = Object.fromEntries(
-    ids.map((id) => {
-      const t = TARGETS[id];
-      const a = t.available();
-      return [id, { id, label: t.label, available: a.ok, reason: a.reason, runs: [] }];
-    }),
-  );
+  const byWorkload = workloads.map((w) => ({
+    workload: w,
+    results: Object.fromEntries(
+      ids.map((id) => {
+        const t = TARGETS[id];
+        const a = t.available();
+        return [id, { id, label: t.label, available: a.ok, reason: a.reason, runs: [] }];
+      }),
+    ),
+  }));
   // HAProxy first in every round so each round's ratios share the nearest conditions.
   const order = [...ids].sort((a, b) => (a === 'haproxy' ? -1 : b === 'haproxy' ? 1 : TARGET_ORDER.indexOf(a) - TARGET_ORDER.indexOf(b)));
   try {
-    for (let round = 1; round <= opts.runs; round++) {
-      for (const id of order) {
-        const r = results[id];
-        if (!r.available) continue;
-        if (isInterrupted()) return 130;
-        if (backend.exitInfo) throw new Error(`the nginx backend died: ${backend.logTail(10)}`);
-        log(`bench: [round ${round}/${opts.runs}] ${r.label} ...`);
-        const run = await measureTarget(TARGETS[id], { scenario, opts, tmp, backendPort, round, maxconn, backend });
-        if (isInterrupted()) return 130;
-        r.runs.push(run);
-        if (run.error) log(`bench:   FAILED: ${run.error}${run.log ? `\n${indent(run.log)}` : ''}`);
-        else
-          log(
-            `bench:   ${fmtInt(run.requestsPerSec)} req/s, p50 ${fmtMs(run.p50Ms)}, p99 ${fmtMs(run.p99Ms)}, ` +
-              `peak RSS ${fmtKiB(run.memory?.hwmKiB)}${run.machineBusy ? `, other CPU ${run.otherCpuPercent}% (machine busy)` : ''}${run.notes.length ? `; notes: ${run.notes.join('; ')}` : ''}`,
-          );
+    for (const { workload, results } of byWorkload) {
+      for (let round = 1; round <= opts.runs; round++) {
+        for (const id of order) {
+          const r = results[id];
+          if (!r.available) continue;
+          if (isInterrupted()) return 130;
+          if (backend.exitInfo) throw new Error(`the nginx backend died: ${backend.logTail(10)}`);
+          const wl = workload.title ? ` ${workload.id}:` : '';
+          log(`bench: [round ${round}/${opts.runs}]${wl} ${r.label} ...`);
+          const run = await measureTarget(TARGETS[id], { scenario, workload, opts, tmp, backendPort, round, maxconn, backend });
+          if (isInterrupted()) return 130;
+          r.runs.push(run);
+          if (run.error) log(`bench:   FAILED: ${run.error}${run.log ? `\n${indent(run.log)}` : ''}`);
+          else
+            log(
+              `bench:   ${fmtInt(run.requestsPerSec)} req/s, p50 ${fmtMs(run.p50Ms)}, p99 ${fmtMs(run.p99Ms)}, ` +
+                `peak RSS ${fmtKiB(run.memory?.hwmKiB)}${run.machineBusy ? `, other CPU ${run.otherCpuPercent}% (machine busy)` : ''}${run.notes.length ? `; notes: ${run.notes.join('; ')}` : ''}`,
+            );
+        }
       }
     }
   } finally {
     await backend.stop();
   }
 
-  const summary = summarize(results, scenario);
-  const table = renderTable(summary, scenario, opts);
+  const sections = byWorkload.map(({ workload, results }) => {
+    const summary = summarize(results, scenario, workload);
+    return { workload, summary, table: renderTable(summary, scenario, opts) };
+  });
   const finished = new Date();
   const json = {
     scenario: scenario.name,
@@ -118,21 +168,41 @@ export async function runMacroScenario(scenario, opts) {
     options: opts,
     facts: { ...facts, fdLimit },
     maxconn,
-    backend: { server: 'nginx', body: BACKEND_BODY, port: backendPort },
-    targets: summary,
-    table,
+    backend: { server: 'nginx', body: BACKEND_BODY, files: Object.fromEntries(Object.entries(scenario.backendFiles ?? {}).map(([k, v]) => [k, v.length])), port: backendPort },
+    ...(sections.length === 1 && !sections[0].workload.title
+      ? { targets: sections[0].summary, table: sections[0].table }
+      : {
+          workloads: sections.map(({ workload, summary, table }) => ({
+            id: workload.id,
+            title: workload.title,
+            path: workload.path,
+            connections: workload.connections,
+            bodyBytes: workload.body.length,
+            targets: summary,
+            table,
+          })),
+        }),
   };
   const file = writeResultsJson(scenario.name, json, started);
   console.log(`\n## ${scenario.title}\n`);
   console.log(formatFacts(facts).replace(/^/gm, '- '));
-  console.log(
-    `- load: wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency, warm-up ${opts.warmup} s, ` +
-      `${opts.runs} round(s)${opts.runs > 1 ? ' (median req/s shown, min–max beside it)' : ''}; backend: nginx returning 200 "hello\\n"\n`,
-  );
-  console.log(table);
-  const notes = summary.flatMap((t) => t.problems.map((p) => `- ${t.label}: ${p}`));
-  if (notes.length > 0) console.log(`\nProblems seen:\n${notes.join('\n')}`);
-  const allRuns = summary.flatMap((t) => t.runs);
+  const rounds = `${opts.runs} round(s)${opts.runs > 1 ? ' (median req/s shown, min–max beside it)' : ''}`;
+  for (const { workload, summary, table } of sections) {
+    if (workload.title) console.log(`\n### ${workload.title}\n`);
+    const url = workload.title ? ` http://127.0.0.1:PORT${workload.path}` : '';
+    console.log(
+      `${workload.title ? '' : '- '}load: wrk -t${opts.threads} -c${workload.connections} -d${opts.duration}s --latency${url}, warm-up ${opts.warmup} s, ` +
+        `${rounds}; ${workload.describe}\n`,
+    );
+    console.log(table);
+    const missed = summary.filter((t) => t.goalMisses?.length).map((t) => `- ${t.label}: ${t.goalMisses.join('; ')}`);
+    if (missed.length > 0) console.log(`\nTargets missed:\n${missed.join('\n')}`);
+    const unmeasured = summary.filter((t) => t.goalUnmeasured?.length).map((t) => `- ${t.label}: ${t.goalUnmeasured.join('; ')}`);
+    if (unmeasured.length > 0) console.log(`\nTarget parts not measured:\n${unmeasured.join('\n')}`);
+    const notes = summary.flatMap((t) => t.problems.map((p) => `- ${t.label}: ${p}`));
+    if (notes.length > 0) console.log(`\nProblems seen:\n${notes.join('\n')}`);
+  }
+  const allRuns = sections.flatMap((s) => s.summary.flatMap((t) => t.runs));
   const busy = allRuns.filter((r) => r.machineBusy);
   if (busy.length > 0) {
     console.log(
@@ -141,7 +211,7 @@ export async function runMacroScenario(scenario, opts) {
     );
   }
   console.log(`\nresults: ${file}`);
-  const failed = summary.some((t) => t.available && t.runs.every((r) => r.error));
+  const failed = sections.some((s) => s.summary.some((t) => t.available && t.runs.every((r) => r.error)));
   return failed ? 1 : 0;
 }
 
@@ -149,18 +219,24 @@ function indent(text) {
   return text.replace(/^/gm, '    ');
 }
 
-async function measureTarget(target, { scenario, opts, tmp, backendPort, round, maxconn, backend }) {
+function describeCheck(res) {
+  const { ok, ...rest } = res;
+  void ok;
+  return JSON.stringify(rest);
+}
+
+async function measureTarget(target, { scenario, workload, opts, tmp, backendPort, round, maxconn, backend }) {
   const notes = [];
   const run = { round, notes };
   let port = backendPort;
   let proc;
-  const dir = join(tmp, `${target.id}-${round}`);
+  const dir = join(tmp, `${workload.id}-${target.id}-${round}`);
   mkdirSync(dir, { recursive: true });
   try {
     if (target.kind === 'proxy') {
       port = await freePort();
-      const cfg = target.writeConfig(dir, { mode: scenario.mode, port, backendPort, maxconn });
-      proc = target.start({ dir, cfg });
+      const cfg = await target.writeConfig(dir, { mode: scenario.mode, port, backendPort, maxconn });
+      proc = target.start({ dir, cfg, port, backendPort });
       run.pid = proc.pid;
       run.command = proc.cmd;
       try {
@@ -173,18 +249,25 @@ async function measureTarget(target, { scenario, opts, tmp, backendPort, round, 
       }
     }
     run.port = port;
-    const sanity = await httpGet(port);
-    if (sanity.error || sanity.status !== 200 || sanity.body !== BACKEND_BODY) {
-      run.error = `sanity GET through ${target.label} got ${JSON.stringify(sanity)}`;
+    // Answers correctly before any load: 200 and exactly the backend's body, `sanityRequests`
+    // times on one keep-alive connection.
+    const sanity = await httpCheck(port, { path: workload.path, body: workload.body, count: workload.sanityRequests });
+    if (!sanity.ok) {
+      run.error = `sanity GET ${workload.path} through ${target.label} got ${describeCheck(sanity)}`;
       run.log = proc?.logTail(15);
       return run;
     }
+    run.sanity = sanity;
+    if (workload.sanityRequests > 1 && sanity.reused < workload.sanityRequests - 1) {
+      notes.push(`client connection not kept alive (${sanity.reused} of ${workload.sanityRequests - 1} later requests reused it)`);
+    }
     const pid = proc?.pid;
     await sleep(200); // let the sanity connection close before the fd baseline
-    const before = pid ? { memory: memoryOf(pid), fds: fdCount(pid) } : {};
-    const url = `http://127.0.0.1:${port}/`;
+    const before = pid ? { memory: memoryOf(pid), fds: fdCount(pid), sockets: tcpSocketsOf(pid) } : {};
+    const url = `http://127.0.0.1:${port}${workload.path}`;
+    const connections = workload.connections;
     if (opts.warmup > 0) {
-      const warm = await runWrk({ url, duration: opts.warmup, connections: opts.connections, threads: opts.threads, latency: false });
+      const warm = await runWrk({ url, duration: opts.warmup, connections, threads: opts.threads, latency: false });
       if (warm.errorCount > 0) notes.push(`warm-up errors ${JSON.stringify(warm.errors)}`);
     }
     const afterWarmup = pid ? memoryOf(pid) : undefined;
@@ -195,7 +278,7 @@ async function measureTarget(target, { scenario, opts, tmp, backendPort, round, 
     const ours0 = ours();
     const sys0 = systemBusyMs();
     const t0 = performance.now();
-    const res = await runWrk({ url, duration: opts.duration, connections: opts.connections, threads: opts.threads });
+    const res = await runWrk({ url, duration: opts.duration, connections, threads: opts.threads });
     const wallMs = performance.now() - t0;
     const cpu1 = pid ? cpuTimeMs(pid) : undefined;
     const ours1 = ours();
@@ -208,6 +291,7 @@ async function measureTarget(target, { scenario, opts, tmp, backendPort, round, 
     Object.assign(run, {
       requestsPerSec: res.requestsPerSec,
       requests: res.requests,
+      transferPerSec: res.transferPerSec,
       p50Ms: res.p50Ms,
       p75Ms: res.p75Ms,
       p90Ms: res.p90Ms,
@@ -233,16 +317,38 @@ async function measureTarget(target, { scenario, opts, tmp, backendPort, round, 
         run.log = proc.logTail(20);
         return run;
       }
-      // Let the proxy see wrk's connections close, then count what is still open.
+      // Let the proxy see wrk's connections close, then count what is still open: client
+      // connections (local port = the proxy's) must all be gone; in mode tcp so must server
+      // connections, while in mode http a proxy keeps idle server connections on purpose (up to
+      // one per client connection of the warm-up and of the measured run until its purge delay,
+      // 5 s in HAProxy and Switchyard); other fds must not grow.
       await sleep(1000);
       run.fdsBefore = before.fds;
       run.fdsAfter = fdCount(pid);
       run.rssAfterKiB = memoryOf(pid)?.rssKiB;
-      if (run.fdsBefore !== undefined && run.fdsAfter !== undefined && run.fdsAfter > run.fdsBefore + 2) {
-        notes.push(`${run.fdsAfter - run.fdsBefore} more fds open 1 s after the load ended (${run.fdsBefore} -> ${run.fdsAfter}): possible socket leak`);
+      const sockets = tcpSocketsOf(pid);
+      if (sockets !== undefined && before.sockets !== undefined) {
+        const client = countSockets(sockets, (s) => s.localPort === port && s.state !== 'LISTEN');
+        const server = countSockets(sockets, (s) => s.remotePort === backendPort);
+        run.socketsAfter = { client, server, total: sockets.length };
+        if (client.count > 0) {
+          notes.push(`${client.count} client connection(s) still open 1 s after wrk exited ${JSON.stringify(client.states)}: leak`);
+        }
+        const serverAllowance = scenario.mode === 'http' ? 2 * connections + 2 : 0;
+        if (server.count > serverAllowance) {
+          notes.push(`${server.count} server connection(s) still open 1 s after the load ${JSON.stringify(server.states)}: possible leak`);
+        }
+        const otherBefore = before.fds - before.sockets.length;
+        const otherAfter = run.fdsAfter - sockets.length;
+        if (otherAfter > otherBefore + 2) notes.push(`${otherAfter - otherBefore} more non-socket fds after the load (${otherBefore} -> ${otherAfter})`);
+      } else if (run.fdsBefore !== undefined && run.fdsAfter !== undefined) {
+        const allowance = scenario.mode === 'http' ? 2 * connections + 2 : 2;
+        if (run.fdsAfter > run.fdsBefore + allowance) {
+          notes.push(`${run.fdsAfter - run.fdsBefore} more fds open 1 s after the load ended (${run.fdsBefore} -> ${run.fdsAfter}): possible socket leak`);
+        }
       }
-      const again = await httpGet(port);
-      if (again.error || again.status !== 200 || again.body !== BACKEND_BODY) notes.push(`GET after the load got ${JSON.stringify(again)}`);
+      const again = await httpCheck(port, { path: workload.path, body: workload.body, count: 1 });
+      if (!again.ok) notes.push(`GET after the load got ${describeCheck(again)}`);
     }
     return run;
   } catch (err) {
@@ -269,10 +375,23 @@ function median(values) {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-function summarize(results, scenario) {
-  const haproxy = results.haproxy;
-  const hRuns = haproxy?.runs.filter((r) => !r.error) ?? [];
-  const hRps = hRuns.length ? median(hRuns.map((r) => r.requestsPerSec)) : undefined;
+const round3 = (x) => Math.round(x * 1000) / 1000;
+
+function summarize(results, scenario, workload) {
+  // Medians of the reference rows every ratio is taken to.
+  const medianOf = (id) => {
+    const ok = results[id]?.runs.filter((r) => !r.error) ?? [];
+    if (ok.length === 0) return undefined;
+    const mid = median(ok.map((r) => r.requestsPerSec));
+    return ok.find((r) => r.requestsPerSec === mid);
+  };
+  const haproxy = medianOf('haproxy');
+  const hRps = haproxy?.requestsPerSec;
+  // Latency added by a proxy: its p99 minus the backend's own p99, taken as the best of the
+  // direct rounds (the least disturbed; wrk's p99 moves a lot on a busy machine).
+  const directOk = results.direct?.runs.filter((r) => !r.error && r.p99Ms !== undefined) ?? [];
+  const directP99 = directOk.length ? Math.min(...directOk.map((r) => r.p99Ms)) : undefined;
+  const haproxyAddedP99 = haproxy && directP99 !== undefined ? haproxy.p99Ms - directP99 : undefined;
   return TARGET_ORDER.filter((id) => results[id])
     .map((id) => results[id])
     .map((t) => {
@@ -283,7 +402,7 @@ function summarize(results, scenario) {
         for (const n of r.notes) problems.push(`round ${r.round}: ${n}`);
         if (r.output && TARGETS[t.id].runtime) problems.push(`round ${r.round}: printed with -q: ${r.output.split('\n').slice(-5).join(' / ')}`);
       }
-      const goal = scenario.goal(t.id);
+      const goal = scenario.goal(t.id, workload.id);
       const out = { ...t, goal: goal?.text, problems };
       if (ok.length === 0) return out;
       const rps = ok.map((r) => r.requestsPerSec);
@@ -294,13 +413,46 @@ function summarize(results, scenario) {
       out.requestsPerSecMax = Math.max(...rps);
       out.p50Ms = rep.p50Ms;
       out.p99Ms = rep.p99Ms;
+      out.transferPerSec = rep.transferPerSec;
       out.peakRssKiB = ok.some((r) => r.memory?.hwmKiB !== undefined) ? Math.max(...ok.map((r) => r.memory?.hwmKiB ?? 0)) : undefined;
       out.cpuPercent = rep.cpuPercent;
       out.cpuUsPerRequest = rep.cpuUsPerRequest;
       out.otherCpuPercent = rep.otherCpuPercent;
       out.errorCount = ok.reduce((a, r) => a + r.errorCount, 0);
-      if (hRps) out.ratioToHaproxy = Math.round((mid / hRps) * 1000) / 1000;
-      if (goal?.min !== undefined && out.ratioToHaproxy !== undefined) out.meetsGoal = out.ratioToHaproxy >= goal.min;
+      out.errors = ok.map((r) => r.errors);
+      if (hRps) out.ratioToHaproxy = round3(mid / hRps);
+      out.ratioTo = {};
+      for (const peer of scenario.ratioPeers ?? []) {
+        const p = medianOf(peer.id);
+        if (p) out.ratioTo[peer.id] = round3(mid / p.requestsPerSec);
+      }
+      if (directP99 !== undefined && t.id !== 'direct') out.p99AddedMs = round3(rep.p99Ms - directP99);
+      // The goal holds when every part of it that could be measured holds; a part whose
+      // reference is missing is reported as not measured.
+      if (goal && (goal.min !== undefined || goal.peers || goal.p99AddedMax !== undefined)) {
+        const misses = [];
+        const unmeasured = [];
+        if (goal.min !== undefined) {
+          if (out.ratioToHaproxy === undefined) unmeasured.push('HAProxy ratio');
+          else if (out.ratioToHaproxy < goal.min) misses.push(`${out.ratioToHaproxy.toFixed(2)}x HAProxy < ${goal.min}x`);
+        }
+        for (const [peer, min] of Object.entries(goal.peers ?? {})) {
+          const label = (scenario.ratioPeers ?? []).find((p) => p.id === peer)?.header ?? peer;
+          const ratio = out.ratioTo[peer];
+          if (ratio === undefined) unmeasured.push(`${label} ratio`);
+          else if (ratio < min) misses.push(`${ratio.toFixed(2)}x ${label} < ${min}x`);
+        }
+        if (goal.p99AddedMax !== undefined) {
+          if (out.p99AddedMs === undefined || haproxyAddedP99 === undefined) unmeasured.push('p99 added (needs the direct row)');
+          else if (haproxyAddedP99 <= 0 || out.p99AddedMs < 0) unmeasured.push('p99 added (direct p99 above a proxy p99: too noisy)');
+          else if (out.p99AddedMs > goal.p99AddedMax * Math.max(haproxyAddedP99, 0.001)) {
+            misses.push(`p99 added ${fmtMs(out.p99AddedMs)} > ${goal.p99AddedMax}x HAProxy's ${fmtMs(haproxyAddedP99)}`);
+          }
+        }
+        out.goalMisses = misses;
+        out.goalUnmeasured = unmeasured;
+        out.meetsGoal = misses.length === 0;
+      }
       return out;
     });
 }
@@ -310,7 +462,26 @@ function blankRow(width, label, text, goal) {
 }
 
 function renderTable(summary, scenario, opts) {
-  const rows = [['target', opts.runs > 1 ? 'req/s (median)' : 'req/s', 'p50', 'p99', 'peak RSS', 'proxy CPU', 'CPU/req', 'other CPU', 'errors', 'x HAProxy', 'DESIGN §4 target']];
+  const peers = scenario.ratioPeers ?? [];
+  const showAdded = scenario.showP99Added === true;
+  const rows = [
+    [
+      'target',
+      opts.runs > 1 ? 'req/s (median)' : 'req/s',
+      'p50',
+      'p99',
+      ...(showAdded ? ['p99 added'] : []),
+      'peak RSS',
+      'proxy CPU',
+      'CPU/req',
+      'other CPU',
+      'errors',
+      'x HAProxy',
+      ...peers.map((p) => `x ${p.header}`),
+      'DESIGN §4 target',
+    ],
+  ];
+  const ratio = (r) => (r === undefined ? '—' : `${r.toFixed(2)}x`);
   for (const t of summary) {
     if (!t.available) {
       rows.push(blankRow(rows[0].length, t.label, `not available: ${t.reason}`, t.goal));
@@ -321,19 +492,21 @@ function renderTable(summary, scenario, opts) {
       continue;
     }
     const range = opts.runs > 1 ? ` (${fmtK(t.requestsPerSecMin)}–${fmtK(t.requestsPerSecMax)})` : '';
-    const ratio = t.ratioToHaproxy === undefined ? '—' : `${t.ratioToHaproxy.toFixed(2)}x`;
-    const goal = t.goal === undefined ? '—' : t.meetsGoal === undefined ? t.goal : `${t.goal} ${t.meetsGoal ? 'met' : 'MISSED'}`;
+    let goal = t.goal ?? '—';
+    if (t.meetsGoal !== undefined) goal = `${t.goal} ${t.meetsGoal ? (t.goalUnmeasured?.length ? 'met (partly measured)' : 'met') : 'MISSED'}`;
     rows.push([
       t.label,
       `${fmtInt(t.requestsPerSec)}${range}`,
       fmtMs(t.p50Ms),
       fmtMs(t.p99Ms),
+      ...(showAdded ? [t.p99AddedMs === undefined ? '—' : fmtMs(t.p99AddedMs)] : []),
       fmtKiB(t.peakRssKiB),
       t.cpuPercent === undefined ? '—' : `${t.cpuPercent}%`,
       t.cpuUsPerRequest === undefined ? '—' : `${t.cpuUsPerRequest.toFixed(1)} µs`,
       t.otherCpuPercent === undefined ? '—' : `${t.otherCpuPercent}%`,
       fmtInt(t.errorCount),
-      ratio,
+      ratio(t.ratioToHaproxy),
+      ...peers.map((p) => (t.id === p.id ? '1.00x' : ratio(t.ratioTo?.[p.id]))),
       goal,
     ]);
   }

@@ -1,5 +1,5 @@
 // Loopback-only network helpers: free ports, waiting for a listener, one sanity HTTP request.
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { sleep } from './procs.mjs';
 
@@ -80,4 +80,39 @@ export function httpGet(port, { path = '/', timeoutMs = 3000 } = {}) {
     req.on('error', (err) => resolve({ error: err.message }));
     req.end();
   });
+}
+
+/**
+ * `count` GETs of http://127.0.0.1:port{path} one after the other on one keep-alive connection
+ * (an Agent with keepAlive and one socket). Resolves { ok, status, bodyLength, reused, error }:
+ * ok when every answer is 200 with exactly `body`; `reused` counts requests that rode the
+ * connection of an earlier one (count - 1 when the target keeps client connections alive).
+ */
+export async function httpCheck(port, { path = '/', body, count = 3, timeoutMs = 5000 } = {}) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let reused = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      const res = await new Promise((resolve) => {
+        const req = request({ host: HOST, port, path, agent, timeout: timeoutMs }, (res) => {
+          const chunks = [];
+          res.on('data', (d) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('latin1'), reused: req.reusedSocket }));
+          res.on('error', (err) => resolve({ error: err.message }));
+        });
+        req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
+        req.on('error', (err) => resolve({ error: `${err.message}${req.reusedSocket ? ' (on a reused connection)' : ''}` }));
+        req.end();
+      });
+      if (res.error) return { ok: false, request: i + 1, error: res.error };
+      if (res.reused) reused++;
+      if (res.status !== 200 || (body !== undefined && res.body !== body)) {
+        const sample = res.body.length > 80 ? `${JSON.stringify(res.body.slice(0, 80))}...` : JSON.stringify(res.body);
+        return { ok: false, request: i + 1, status: res.status, bodyLength: res.body.length, expectedLength: body?.length, body: sample };
+      }
+    }
+    return { ok: true, count, reused };
+  } finally {
+    agent.destroy();
+  }
 }

@@ -2,7 +2,7 @@
 // with a time limit, and clean up everything (processes and temp dirs) on exit, Ctrl-C or error.
 // Only processes started here are ever signalled, each by its own PID.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -213,6 +213,69 @@ export function fdCount(pid) {
   } catch {
     return undefined;
   }
+}
+
+const TCP_STATES = {
+  '01': 'ESTABLISHED',
+  '02': 'SYN_SENT',
+  '03': 'SYN_RECV',
+  '04': 'FIN_WAIT1',
+  '05': 'FIN_WAIT2',
+  '06': 'TIME_WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE_WAIT',
+  '09': 'LAST_ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
+};
+
+/**
+ * The TCP sockets PID holds open, from /proc/PID/fd and /proc/net/tcp{,6}: an array of
+ * { localPort, remotePort, state }, or undefined when /proc cannot tell. Used to tell leaked
+ * client connections from idle server connections a proxy keeps on purpose.
+ */
+export function tcpSocketsOf(pid) {
+  try {
+    const inodes = new Set();
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]);
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+    const sockets = [];
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      let text;
+      try {
+        text = readFileSync(table, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length < 10 || !inodes.has(f[9])) continue;
+        const port = (addr) => parseInt(addr.slice(addr.lastIndexOf(':') + 1), 16);
+        sockets.push({ localPort: port(f[1]), remotePort: port(f[2]), state: TCP_STATES[f[3]] ?? f[3] });
+      }
+    }
+    return sockets;
+  } catch {
+    return undefined;
+  }
+}
+
+/** { count, states: { STATE: n } } of the sockets that match `pred`. */
+export function countSockets(sockets, pred) {
+  const states = {};
+  let count = 0;
+  for (const s of sockets) {
+    if (!pred(s)) continue;
+    count++;
+    states[s.state] = (states[s.state] ?? 0) + 1;
+  }
+  return { count, states };
 }
 
 /**

@@ -1,9 +1,13 @@
 // The things a macro scenario can put in front of the backend: Switchyard on each runtime,
 // HAProxy, or nothing (the backend directly, the ceiling). Each proxy gets the same
-// haproxy.cfg-syntax file, written by proxyConfig().
+// haproxy.cfg-syntax file, written by proxyConfig(). The http scenario adds its L7 peers:
+// nginx as a reverse proxy, and the JavaScript proxies `http-proxy` and `@fastify/http-proxy`
+// (scripts in bench/peers/).
 import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ROOT } from './paths.mjs';
+import { nginxProxyConfig } from './nginx.mjs';
+import { BENCH_DIR, ROOT } from './paths.mjs';
 import { startProcess } from './procs.mjs';
 import { BUN, DENO, which } from './tools.mjs';
 import { HOST } from './net.mjs';
@@ -65,6 +69,38 @@ function switchyardTarget({ id, label, runtime, entry, command }) {
   };
 }
 
+const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+
+/** A Node script in bench/peers/ that takes `PORT UPSTREAM_URL`; needs `packages` installed. */
+function nodePeerTarget({ id, label, script, packages }) {
+  return {
+    id,
+    label,
+    kind: 'proxy',
+    startTimeoutMs: 30_000,
+    available() {
+      for (const pkg of packages) {
+        try {
+          requireFromRoot.resolve(`${pkg}/package.json`);
+        } catch {
+          return { ok: false, reason: `${pkg} not installed (npm install)` };
+        }
+      }
+      return { ok: true };
+    },
+    writeConfig() {
+      return undefined;
+    },
+    start({ dir, port, backendPort }) {
+      return startProcess(label, process.execPath, [join(BENCH_DIR, 'peers', script), String(port), `http://${HOST}:${backendPort}`], {
+        cwd: ROOT,
+        env: childEnv(),
+        logFile: join(dir, `${id}.log`),
+      });
+    },
+  };
+}
+
 export const TARGETS = {
   node: switchyardTarget({
     id: 'node',
@@ -105,6 +141,39 @@ export const TARGETS = {
       return startProcess(this.label, 'haproxy', ['-db', '-f', cfg], { cwd: dir, env: childEnv(), logFile: join(dir, 'haproxy.log') });
     },
   },
+  nginx: {
+    id: 'nginx',
+    label: 'nginx proxy_pass',
+    kind: 'proxy',
+    startTimeoutMs: 15_000,
+    available() {
+      return which('nginx') ? { ok: true } : { ok: false, reason: 'nginx not installed' };
+    },
+    async writeConfig(dir, params) {
+      const file = join(dir, 'nginx-proxy.conf');
+      writeFileSync(file, await nginxProxyConfig({ dir, ...params }));
+      return file;
+    },
+    start({ dir, cfg }) {
+      return startProcess(this.label, 'nginx', ['-p', `${dir}/`, '-c', cfg, '-e', join(dir, 'error.log')], {
+        cwd: dir,
+        env: childEnv(),
+        logFile: join(dir, 'nginx-proxy.log'),
+      });
+    },
+  },
+  'http-proxy': nodePeerTarget({
+    id: 'http-proxy',
+    label: 'http-proxy (Node)',
+    script: 'http-proxy.mjs',
+    packages: ['http-proxy'],
+  }),
+  fastify: nodePeerTarget({
+    id: 'fastify',
+    label: '@fastify/http-proxy (Node)',
+    script: 'fastify-proxy.mjs',
+    packages: ['fastify', '@fastify/http-proxy'],
+  }),
   direct: {
     id: 'direct',
     label: 'backend direct (no proxy)',
@@ -114,4 +183,4 @@ export const TARGETS = {
 };
 
 /** Order of the table rows. */
-export const TARGET_ORDER = ['node', 'bun', 'deno', 'haproxy', 'direct'];
+export const TARGET_ORDER = ['node', 'bun', 'deno', 'haproxy', 'nginx', 'http-proxy', 'fastify', 'direct'];

@@ -49,10 +49,13 @@ export function parseWrk(out) {
   }
   const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
   if (non2xx !== undefined) errors.non2xx3xx = non2xx;
+  const transfer = /^Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB|TB)\s*$/m.exec(out);
   const totals = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(out);
   return {
     requestsPerSec: num(/^Requests\/sec:\s+([\d.]+)/m),
     requests: totals ? Number(totals[1]) : undefined,
+    /** Bytes per second (wrk's Transfer/sec, which counts in powers of 1024). */
+    transferPerSec: transfer ? Number(transfer[1]) * 1024 ** ['B', 'KB', 'MB', 'GB', 'TB'].indexOf(transfer[2]) : undefined,
     elapsedSec: totals ? durationToMs(`${totals[2]}${totals[3]}`) / 1000 : undefined,
     latencyAvgMs: latAvg ? durationToMs(latAvg[1]) : undefined,
     p50Ms: percentiles.p50,

@@ -22,21 +22,19 @@
  *    SNICallback, which works in Bun;
  *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
   Listener,
   ListenOptions,
   Runtime,
-  SignalName,
   Socket,
   SocketError,
   SocketHandler,
-  TimerHandle,
   TlsInfo,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { nodeProcessServices } from '../shared/node-process.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -523,26 +521,6 @@ export const bunRuntime: Runtime = {
   version: Bun.version,
   listen,
   connect,
-  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimer: (handle: TimerHandle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  now: () => performance.now(),
-  wallClock: () => Date.now(),
-  readTextFile: (path) => readFile(path, 'utf8'),
-  readDir: (path) => readdir(path),
-  isDirectory: async (path) => (await stat(path)).isDirectory(),
-  onSignal(signal: SignalName, listener: () => void) {
-    process.on(signal, listener);
-    return () => {
-      process.off(signal, listener);
-    };
-  },
-  env: (name) => process.env[name],
-  pid: process.pid,
-  writeStdout: (text) => {
-    process.stdout.write(text);
-  },
-  writeStderr: (text) => {
-    process.stderr.write(text);
-  },
-  exit: (code) => process.exit(code),
+  // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
+  ...nodeProcessServices,
 };

@@ -31,12 +31,13 @@ import {
   type ServerSettings,
 } from './draft.ts';
 import { DiagnosticList } from './errors.ts';
-import { normalizeNetwork, normalizeRetryOn, RETRY_ON_EVENTS } from './keywords/http.ts';
+import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
 import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, LogTarget } from './model.ts';
 import { resolveConfig } from './resolve.ts';
 import {
+  RETRY_ON_EVENTS,
   alpnSchema,
   balanceAlgorithmSchema,
   checkConfigModel,

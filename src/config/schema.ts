@@ -7,7 +7,7 @@
 
 import * as v from 'valibot';
 import { parseNetwork } from '../util/cidr.ts';
-import type { ConfigModel } from './model.ts';
+import type { ConfigModel, RetryOnEvent } from './model.ts';
 import { MAX_TIMER_MS } from './time.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -25,8 +25,8 @@ export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warn
 export const balanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr']);
 export const connectionModeSchema = v.picklist(['keep-alive', 'server-close', 'close']);
 export const httpReuseSchema = v.picklist(['never', 'safe', 'aggressive', 'always']);
-export const retryOnEventSchema = v.picklist([
-  'none',
+/** Every `retry-on` event but `none`, in the order the model lists them. */
+export const RETRY_ON_EVENTS = [
   'conn-failure',
   'empty-response',
   'junk-response',
@@ -40,7 +40,8 @@ export const retryOnEventSchema = v.picklist([
   '502',
   '503',
   '504',
-]);
+] as const satisfies readonly Exclude<RetryOnEvent, 'none'>[];
+export const retryOnEventSchema = v.picklist(['none', ...RETRY_ON_EVENTS]);
 export const verifySchema = v.picklist(['none', 'required']);
 /** RFC 9110 field-name. */
 export const headerNameSchema = v.pipe(v.string(), v.regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'expected a valid HTTP header name'));

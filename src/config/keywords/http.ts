@@ -17,6 +17,7 @@ import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseNetwork } from '../../util/cidr.ts';
 import { noExtraArgs } from './args.ts';
+import { RETRY_ON_EVENTS } from '../schema.ts';
 
 function connectionMode(name: string, mode: HttpConnectionMode): ProxyOption {
   return {
@@ -141,22 +142,6 @@ function parseHttpReuse(ctx: KeywordContext, args: readonly Token[]): void {
   if (ctx.proxy !== undefined) ctx.proxy.http.reuse = mode;
 }
 
-/** Every `retry-on` event, in the order the model lists them. */
-export const RETRY_ON_EVENTS: readonly Exclude<RetryOnEvent, 'none'>[] = [
-  'conn-failure',
-  'empty-response',
-  'junk-response',
-  'response-timeout',
-  '0rtt-rejected',
-  '404',
-  '408',
-  '425',
-  '500',
-  '501',
-  '502',
-  '503',
-  '504',
-];
 
 /** What `all-retryable-errors` stands for (HAProxy's list). */
 export const ALL_RETRYABLE_ERRORS: readonly RetryOnEvent[] = [

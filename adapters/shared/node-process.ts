@@ -1,0 +1,34 @@
+/**
+ * The process side of the seam (timers, clock, files, signals, environment, stdio, exit) on
+ * Node's APIs, which Bun implements as well; the Node and Bun adapters share it. Deno's
+ * adapter uses Deno's own APIs for these.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
+
+export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'connect'>;
+
+export const nodeProcessServices: ProcessServices = {
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimer: (handle: TimerHandle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  now: () => performance.now(),
+  wallClock: () => Date.now(),
+  readTextFile: (path) => readFile(path, 'utf8'),
+  readDir: (path) => readdir(path),
+  isDirectory: async (path) => (await stat(path)).isDirectory(),
+  onSignal(signal: SignalName, listener: () => void) {
+    process.on(signal, listener);
+    return () => {
+      process.off(signal, listener);
+    };
+  },
+  env: (name) => process.env[name],
+  pid: process.pid,
+  writeStdout: (text) => {
+    process.stdout.write(text);
+  },
+  writeStderr: (text) => {
+    process.stderr.write(text);
+  },
+  exit: (code) => process.exit(code),
+};

@@ -705,7 +705,6 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#state = 'closing';
     this.#backlog = undefined;
     this.client.end();
-    if (this.#clientEnded) this.#finishSoon();
     this.#schedule();
   }
 
@@ -794,7 +793,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       this.#clientEnded = true;
       if (this.#state === 'tunnel') return this.#server?.end();
       if (this.#state === 'idle' && !this.#reqParser.inProgress && this.#backlog === undefined) return this.#closeClient();
-      if (this.#state === 'closing') return this.#finishSoon();
+      // Closing and the client finished too: its socket closes by itself once our FIN is out.
+      if (this.#state === 'closing') return;
       if (this.#state === 'txn' && !this.#reqBodyDone) {
         // The body can never be completed: the client gave up mid-request.
         this.host.counters.ereq++;
@@ -1094,11 +1094,6 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       this.#cause = cause;
       this.#phase = phase;
     }
-  }
-
-  #finishSoon(): void {
-    // Both directions are done once our FIN is flushed; the client socket closes by itself.
-    // Nothing to do but wait for onClose, guarded by the closing-state deadline.
   }
 
   #destroyAll(): void {

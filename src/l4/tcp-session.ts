@@ -65,7 +65,6 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   #clientHeld = false;
   #serverHeld = false;
   #retryAt = 0;
-  #lastConnectTimedOut = false;
   #timer: TimerHandle | undefined;
   #timerDue = Infinity;
   #countedInBackend = false;
@@ -160,7 +159,6 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.srv as Server;
     backend.counters.econ++;
     server.counters.econ++;
-    this.#lastConnectTimedOut = timedOut;
     if (this.retries >= backend.retries) {
       this.#release();
       return this.#abort(timedOut ? 's' : 'S', 'C');
@@ -432,7 +430,4 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     return this.bytesFromClient === 0;
   }
 
-  get lastConnectTimedOut(): boolean {
-    return this.#lastConnectTimedOut;
-  }
 }

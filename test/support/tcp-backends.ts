@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, Socket, type Server } from 'node:net';
+import { pattern } from './http-wire.ts';
 
 /** A test backend on 127.0.0.1 that records what it saw. */
 export interface TestBackend {
@@ -68,27 +69,12 @@ export function silentServer(port: number): Promise<TestBackend> {
   });
 }
 
-/** Deterministic pseudo-random bytes (xorshift32), so both ends can agree without storing them. */
-export function patternChunk(seed: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 /**
  * Sends `totalBytes` of pattern data to every client with backpressure, then closes. Exposes
  * how many bytes it handed to the kernel so far (to observe backpressure from a slow reader).
  */
 export function sourceServer(port: number, totalBytes: number, chunkSize = 64 * 1024): Promise<TestBackend & { written: () => number; digest: string }> {
-  const chunk = patternChunk(7, chunkSize);
+  const chunk = pattern(7, chunkSize);
   const hash = createHash('sha256');
   for (let sent = 0; sent < totalBytes; sent += chunkSize) hash.update(chunk.subarray(0, Math.min(chunkSize, totalBytes - sent)));
   const digest = hash.digest('hex');

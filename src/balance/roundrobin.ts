@@ -1,5 +1,5 @@
 import type { Server } from '../proxy/server.ts';
-import { eligibleServers, type Balancer } from './balancer.ts';
+import { eligibleServers, type Balancer, type BalancerOptions, type LbRequest } from './balancer.ts';
 
 /**
  * `balance roundrobin`: smooth weighted round-robin (each pick adds every server's weight to its
@@ -10,17 +10,28 @@ export class RoundRobinBalancer implements Balancer {
   readonly #servers: readonly Server[];
   #eligible: Server[] = [];
 
-  constructor(servers: readonly Server[]) {
+  readonly #allBackups: boolean;
+
+  constructor(servers: readonly Server[], options: BalancerOptions) {
     this.#servers = servers;
+    this.#allBackups = options.allBackups;
     this.refresh();
   }
 
+  serverChanged(): void {
+    this.refresh();
+  }
+
+  taken(): void {}
+
+  released(): void {}
+
   refresh(): void {
-    this.#eligible = eligibleServers(this.#servers);
+    this.#eligible = eligibleServers(this.#servers, this.#allBackups);
     for (const s of this.#servers) s.currentWeight = 0;
   }
 
-  pick(avoid: Server | undefined): Server | undefined {
+  pick(_req: LbRequest, avoid: Server | undefined): Server | undefined {
     const eligible = this.#eligible;
     let best: Server | undefined;
     let total = 0;

@@ -1,5 +1,5 @@
 import type { Server } from '../proxy/server.ts';
-import { eligibleServers, type Balancer } from './balancer.ts';
+import { eligibleServers, type Balancer, type BalancerOptions, type LbRequest } from './balancer.ts';
 
 /**
  * `balance static-rr`: weighted round-robin over a schedule fixed when the server set changes
@@ -10,14 +10,25 @@ export class StaticRoundRobinBalancer implements Balancer {
   #schedule: Server[] = [];
   #next = 0;
 
-  constructor(servers: readonly Server[]) {
+  readonly #allBackups: boolean;
+
+  constructor(servers: readonly Server[], options: BalancerOptions) {
     this.#servers = servers;
+    this.#allBackups = options.allBackups;
     this.refresh();
   }
 
+  serverChanged(): void {
+    this.refresh();
+  }
+
+  taken(): void {}
+
+  released(): void {}
+
   refresh(): void {
     // Interleave by smooth weighted round-robin once, so the schedule is evenly spread.
-    const eligible = eligibleServers(this.#servers);
+    const eligible = eligibleServers(this.#servers, this.#allBackups);
     const total = eligible.reduce((sum, s) => sum + s.weight, 0);
     const score = new Map<Server, number>();
     const schedule: Server[] = [];
@@ -36,7 +47,7 @@ export class StaticRoundRobinBalancer implements Balancer {
     this.#next = 0;
   }
 
-  pick(avoid: Server | undefined): Server | undefined {
+  pick(_req: LbRequest, avoid: Server | undefined): Server | undefined {
     const schedule = this.#schedule;
     const n = schedule.length;
     for (let tries = 0; tries < n; tries++) {

@@ -76,6 +76,18 @@ export interface ServerModel {
   readonly weight: number;
   /** 0 = unlimited. */
   readonly maxconn: number;
+  /** `maxqueue N`: most sessions waiting in this server's own queue; 0 = unlimited. */
+  readonly maxqueue?: number | undefined;
+  /** `slowstart T` (ms): weight and maxconn ramp up over T after the server comes UP; 0 = off. */
+  readonly slowstart?: number | undefined;
+  /** `cookie VALUE`: the value `cookie NAME ...` persistence uses for this server (undefined = none). */
+  readonly cookie?: string | undefined;
+  /** Health-check settings (`check`, `inter`, `rise`, ...); `check` off when undefined. */
+  readonly check?: ServerCheckModel | undefined;
+  /** `on-marked-down shutdown-sessions`: kill the server's sessions when it goes DOWN. */
+  readonly onMarkedDown?: 'shutdown-sessions' | undefined;
+  /** `on-marked-up shutdown-backup-sessions`: kill backup servers' sessions when this one comes UP. */
+  readonly onMarkedUp?: 'shutdown-backup-sessions' | undefined;
   readonly disabled: boolean;
   readonly backup: boolean;
   /** `ssl [verify none|required] [ca-file F] [sni EXPR] [alpn LIST]`: TLS to this server. */
@@ -94,6 +106,26 @@ export interface ServerSsl {
    */
   readonly sni: string | undefined;
   readonly alpn: readonly string[] | undefined;
+}
+
+/** A server's active health-check settings (HAProxy defaults: inter 2s, rise 2, fall 3). */
+export interface ServerCheckModel {
+  /** `check` was given: checks run. (inter/rise/fall may be set without it; they then do nothing.) */
+  readonly enabled: boolean;
+  /** `inter` ms, default 2000. */
+  readonly inter: number;
+  /** `fastinter` ms while the server is changing state; default = inter. */
+  readonly fastinter: number | undefined;
+  /** `downinter` ms while the server is fully DOWN; default = inter. */
+  readonly downinter: number | undefined;
+  /** Consecutive successes to go UP, default 2. */
+  readonly rise: number;
+  /** Consecutive failures to go DOWN, default 3. */
+  readonly fall: number;
+  /** `port`: check this port instead of the server's. */
+  readonly port: number | undefined;
+  /** `addr`: check this address instead of the server's. */
+  readonly addr: string | undefined;
 }
 
 /** `option http-keep-alive` (default), `option http-server-close`, `option httpclose`. */
@@ -135,8 +167,108 @@ export type RetryOnEvent =
   | '503'
   | '504';
 
-export interface BalanceModel {
-  readonly algorithm: 'roundrobin' | 'static-rr';
+/** `balance ALGO [ARGS]`; HAProxy's default is roundrobin. */
+export type BalanceModel =
+  | { readonly algorithm: 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source' }
+  /** `balance uri [len N] [depth N] [whole] [path-only]`. */
+  | {
+      readonly algorithm: 'uri';
+      /** Hash only the first N characters (0 = all). */
+      readonly len: number;
+      /** Hash only the first N directories (0 = all). */
+      readonly depth: number;
+      /** Hash the query string too (`whole`). */
+      readonly whole: boolean;
+      /** Hash the path only, dropping scheme/authority of absolute-form targets (`path-only`). */
+      readonly pathOnly: boolean;
+    }
+  /** `balance url_param NAME [check_post]` (check_post is refused as not supported). */
+  | { readonly algorithm: 'url_param'; readonly param: string }
+  /** `balance hdr(NAME) [use_domain_only]`; name lower-cased. */
+  | { readonly algorithm: 'hdr'; readonly header: string; readonly useDomainOnly: boolean }
+  /** `balance random[(N)]`: power of N choices, default 2. */
+  | { readonly algorithm: 'random'; readonly draws: number }
+  /** `balance hash EXPR`: a sample expression as written (e.g. `req.hdr(host)`, `src`, `path`). */
+  | { readonly algorithm: 'hash'; readonly expression: string };
+
+export type HashFunctionName = 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none';
+
+/** `hash-type map-based|consistent [FUNCTION] [avalanche]`; HAProxy's default is map-based sdbm. */
+export interface HashTypeModel {
+  readonly method: 'map-based' | 'consistent';
+  readonly function: HashFunctionName;
+  readonly avalanche: boolean;
+}
+
+/** `cookie NAME insert|rewrite|prefix [indirect] [nocache] [httponly] [secure] [domain D]* [maxidle T] [maxlife T] [preserve] [postonly]`. */
+export interface CookieModel {
+  readonly name: string;
+  readonly mode: 'insert' | 'rewrite' | 'prefix';
+  readonly indirect: boolean;
+  readonly nocache: boolean;
+  readonly httponly: boolean;
+  readonly secure: boolean;
+  readonly postonly: boolean;
+  readonly preserve: boolean;
+  readonly domains: readonly string[];
+  /** ms; undefined = no limit. insert mode only (HAProxy stores dates in the cookie value). */
+  readonly maxidle: number | undefined;
+  readonly maxlife: number | undefined;
+  readonly source: SourceLocation;
+}
+
+/** `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]` (no `store` yet). */
+export interface StickTableModel {
+  readonly type: 'ip' | 'ipv6' | 'integer' | 'string' | 'binary';
+  /** Key length for string/binary (default 32). */
+  readonly keyLength: number;
+  /** Most entries kept; the least recently used is evicted (unless nopurge). */
+  readonly size: number;
+  /** ms since last use before an entry expires; undefined = never. */
+  readonly expire: number | undefined;
+  readonly nopurge: boolean;
+  readonly source: SourceLocation;
+}
+
+/** `stick on|match|store-request|store-response EXPR [table NAME]`. */
+export interface StickRuleModel {
+  readonly kind: 'on' | 'match' | 'store-request' | 'store-response';
+  /** Sample expression as written: `src`, `req.cookie(NAME)`, `req.hdr(NAME)`, `url_param(NAME)`, `path`... */
+  readonly expression: string;
+  /** Table's proxy name; undefined = this backend's own table. */
+  readonly table: string | undefined;
+  readonly source: SourceLocation;
+}
+
+/** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
+export interface HttpCheckExpectModel {
+  readonly negate: boolean;
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring';
+  /** For `status`: a code, a list `200,301` or range `200-399` as written. */
+  readonly pattern: string;
+}
+
+/** `option httpchk [METHOD] [URI] [VERSION]` plus `http-check send` / `http-check expect`. */
+export interface HttpCheckModel {
+  /** Default OPTIONS. */
+  readonly method: string;
+  /** Default "/". */
+  readonly uri: string;
+  /** Default "HTTP/1.0". */
+  readonly version: string;
+  /** `http-check send hdr NAME VALUE` (in order). */
+  readonly headers: readonly (readonly [string, string])[];
+  /** `http-check send body STRING`. */
+  readonly body: string | undefined;
+  /** All must pass, in order; empty = any 2xx/3xx status passes (HAProxy's default). */
+  readonly expect: readonly HttpCheckExpectModel[];
+}
+
+/** How a backend checks its `check` servers: a TCP connect, or an HTTP request. */
+export interface HealthCheckModel {
+  readonly kind: 'tcp' | 'http';
+  /** Present when kind is http. */
+  readonly http: HttpCheckModel | undefined;
 }
 
 export interface FrontendOptions {
@@ -167,6 +299,10 @@ export interface FrontendModel {
 
 export interface BackendOptions {
   readonly redispatch: boolean;
+  /** `option allbackups`: use every UP backup server (not only the first) when no active one is UP. */
+  readonly allBackups?: boolean | undefined;
+  /** `option persist`: keep cookie/stick persistence to a DOWN server. */
+  readonly persist?: boolean | undefined;
 }
 
 export interface BackendHttpOptions extends HttpProxyOptions {
@@ -180,7 +316,19 @@ export interface BackendModel {
   readonly name: string;
   readonly mode: ProxyMode;
   readonly balance: BalanceModel;
+  /** Default map-based sdbm without avalanche. */
+  readonly hashType?: HashTypeModel | undefined;
   readonly servers: readonly ServerModel[];
+  /** `cookie NAME ...` persistence (mode http). */
+  readonly cookie?: CookieModel | undefined;
+  /** This backend's `stick-table`. */
+  readonly stickTable?: StickTableModel | undefined;
+  /** `stick ...` rules in order. */
+  readonly stickRules?: readonly StickRuleModel[] | undefined;
+  /** How `check` servers are checked; default tcp connect. */
+  readonly healthCheck?: HealthCheckModel | undefined;
+  /** Log targets for server state changes (health checks), as the frontend's. */
+  readonly logs?: readonly LogTarget[] | undefined;
   /** Connection attempts after the first; default 3. */
   readonly retries: number;
   readonly timeouts: Timeouts;

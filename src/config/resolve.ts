@@ -303,7 +303,7 @@ class Resolver {
     return {
       name: proxy.name,
       mode: proxy.mode,
-      balance: { algorithm: proxy.balance.algorithm },
+      balance: proxy.balance,
       servers,
       retries: proxy.retries,
       timeouts: compactTimeouts(proxy.timeouts),

@@ -141,6 +141,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #phase: TerminationPhase = '-';
   #countedInBackend = false;
 
+  /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
+  get lbHead(): RequestHead | undefined {
+    return this.#req;
+  }
+
   constructor(host: SessionHost, client: Socket, backend: Backend | undefined, pool: ServerConnectionPool | undefined) {
     this.host = host;
     this.runtime = host.runtime;
@@ -388,7 +393,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   granted(server: Server): void {
     if (this.#state !== 'txn' || this.#step !== 'queued') {
-      (this.backend as Backend).release(server);
+      (this.backend as Backend).release(server, this);
       return;
     }
     this.#useServer(server);
@@ -667,7 +672,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   /** Releases the transaction's server slot and clears its fields. */
   #endTransaction(): void {
     const srv = this.#srv;
-    if (srv !== undefined && this.#step !== 'queued' && this.#step !== 'none') (this.backend as Backend).release(srv);
+    if (srv !== undefined && this.#step !== 'queued' && this.#step !== 'none') (this.backend as Backend).release(srv, this);
     else if (this.#step === 'queued') (this.backend as Backend).leaveQueue(this);
     if (this.#countedInBackend) {
       (this.backend as Backend).counters.scur--;
@@ -916,7 +921,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       backend.counters.wredis++;
       server.counters.wredis++;
       this.#redispatched = true;
-      backend.release(server);
+      backend.release(server, this);
       this.#srv = undefined;
       this.#step = 'none';
       return this.#assign(server);

@@ -29,6 +29,8 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   readonly runtime: Runtime;
   /** Captured at accept: hosts forget a socket's peer once it is closed. */
   readonly clientAddress: string;
+  /** No request head in tcp mode (LbRequest: L7 hash keys fall back to round-robin). */
+  readonly lbHead = undefined;
   readonly clientPort: number;
 
   server: Socket | undefined;
@@ -117,7 +119,7 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   granted(server: Server): void {
     if (this.phase === 'closed') {
       // Cannot happen (we leave the queue when closing), but never leak a slot.
-      (this.backend as Backend).release(server);
+      (this.backend as Backend).release(server, this);
       return;
     }
     this.#connect(server);
@@ -186,7 +188,7 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.srv;
     if (server !== undefined) {
       this.srv = undefined;
-      (this.backend as Backend).release(server);
+      (this.backend as Backend).release(server, this);
     }
   }
 

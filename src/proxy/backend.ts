@@ -1,94 +1,259 @@
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
-import type { Balancer } from '../balance/balancer.ts';
-import { createBalancer } from '../balance/create-balancer.ts';
+import type { Balancer, LbRequest } from '../balance/balancer.ts';
+import { isEligible } from '../balance/balancer.ts';
+import { createBalancer, DEFAULT_HASH_TYPE } from '../balance/create-balancer.ts';
 import { newBackendCounters, sessionOpened, type BackendCounters } from './counters.ts';
-import { Server } from './server.ts';
+import { Server, type QueueEntry, type QueueWaiter, type ServerStatus } from './server.ts';
 
-/** A session waiting in the backend queue for a server slot. */
-export interface QueueWaiter {
-  /** A slot on `server` was reserved for the waiter (server.active already counts it). */
-  granted(server: Server): void;
+export type { QueueWaiter } from './server.ts';
+
+/**
+ * A session asking the backend for a server: it can be queued (granted later), the balancer may
+ * read its request, and it can be killed when its server is shut down (`on-marked-down
+ * shutdown-sessions`).
+ */
+export interface BackendClient extends QueueWaiter, LbRequest {
+  kill(): void;
 }
 
 /** Outcome of asking for a server: one was reserved, the session was queued, or none exists. */
 export type TakeResult = Server | 'queued' | 'unavailable';
 
+/** Options for tests: a deterministic random source for the balancers. */
+export interface BackendOptions {
+  readonly random?: () => number;
+}
+
+/**
+ * One backend's servers, balancer and queues (HAProxy's backend.c + queue.c): reserves a server
+ * slot per session, queues sessions when servers are at maxconn, and hands freed slots to the
+ * oldest waiter of the server's own queue or the backend's queue (fair dequeue).
+ */
 export class Backend {
   readonly name: string;
   readonly mode: ProxyMode;
   readonly servers: readonly Server[];
   readonly retries: number;
   readonly redispatch: boolean;
+  /** `option persist`: persistence may direct sessions to a DOWN server. */
+  readonly persist: boolean;
+  readonly allBackups: boolean;
   readonly timeouts: Timeouts;
+  readonly model: BackendModel;
   /** HTTP settings (mode http). */
   readonly http: BackendHttpOptions | undefined;
   /** `timeout queue`, falling back to `timeout connect` as HAProxy does. */
   readonly queueTimeout: number | undefined;
   readonly counters: BackendCounters = newBackendCounters();
   readonly #balancer: Balancer;
-  readonly #queue: QueueWaiter[] = [];
+  /** Sessions waiting for any server, oldest first. */
+  readonly #queue: QueueEntry[] = [];
+  /** Where each queued waiter is: a server's queue, or undefined for the backend's. */
+  readonly #queuedOn = new Map<QueueWaiter, Server | undefined>();
+  #seq = 0;
 
-  constructor(model: BackendModel) {
+  constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
+    this.model = model;
     this.mode = model.mode;
-    this.servers = model.servers.map((s) => new Server(s));
+    const trackSessions = model.servers.some((s) => s.onMarkedUp !== undefined);
+    this.servers = model.servers.map((s, i) => new Server(s, i, trackSessions && s.backup));
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
+    this.persist = model.options.persist ?? false;
+    this.allBackups = model.options.allBackups ?? false;
     this.timeouts = model.timeouts;
     this.http = model.http;
     this.queueTimeout = model.timeouts.queue ?? model.timeouts.connect;
-    this.#balancer = createBalancer(model.balance, this.servers);
+    this.#balancer = createBalancer(model.balance, model.hashType ?? DEFAULT_HASH_TYPE, this.servers, {
+      allBackups: this.allBackups,
+      random: options.random ?? Math.random,
+    });
   }
 
-  /** Call after changing a server's status or weight. */
-  serversChanged(): void {
-    this.#balancer.refresh();
+  /** A server by name (stick tables and cookies refer to servers by name across generations). */
+  server(name: string): Server | undefined {
+    for (const s of this.servers) if (s.name === name) return s;
+    return undefined;
+  }
+
+  /** Any server could serve traffic now or after the queue (the 503-vs-queue decision). */
+  get hasUsableServer(): boolean {
+    for (const s of this.servers) if (s.usable) return true;
+    return false;
   }
 
   /**
-   * Reserves a server for a session (avoiding `avoid` when redispatching). When every usable
-   * server is at its maxconn the waiter is queued and granted a slot later, FIFO.
+   * Reserves a server for a session. `persistTo` is the server a cookie or stick table names:
+   * it is used when it may take traffic (UP, or any state with `option persist`), else the
+   * balancer chooses (HAProxy breaks persistence to a DOWN server). `avoid` is skipped when
+   * redispatching. A full server queues the session in its own queue (up to `maxqueue`);
+   * when every server is full the session waits in the backend queue. Either way it is
+   * `granted` a slot later, or removed by leaveQueue() on timeout/abort.
    */
-  take(waiter: QueueWaiter, avoid: Server | undefined): TakeResult {
-    const server = this.#balancer.pick(avoid);
+  take(client: BackendClient, avoid: Server | undefined, persistTo?: Server): TakeResult {
+    if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.usable || this.persist)) {
+      if (persistTo.hasSlot) return this.#assign(persistTo, client);
+      if (this.#serverQueueHasRoom(persistTo)) return this.#enqueue(client, persistTo);
+      // Its queue is full: HAProxy answers 503 unless it may break persistence.
+      if (!this.redispatch) return 'unavailable';
+    }
+    const server = this.#balancer.pick(client, avoid);
     if (server !== undefined) {
-      this.#assign(server);
-      return server;
+      if (server.hasSlot) return this.#assign(server, client);
+      if (this.#serverQueueHasRoom(server)) return this.#enqueue(client, server);
+      // The hashed server's queue is full: wait for whichever server frees a slot first.
     }
-    if (!this.servers.some((s) => s.status === 'UP' && s.weight > 0)) return 'unavailable';
-    this.#queue.push(waiter);
-    if (++this.counters.qcur > this.counters.qmax) this.counters.qmax = this.counters.qcur;
-    return 'queued';
+    if (!this.hasUsableServer) return 'unavailable';
+    return this.#enqueue(client, undefined);
   }
 
-  /** Removes a waiter that gave up (queue timeout, client abort). */
+  /** Removes a waiter that gave up (queue timeout, client abort). No-op when not queued. */
   leaveQueue(waiter: QueueWaiter): void {
-    const i = this.#queue.indexOf(waiter);
-    if (i >= 0) {
-      this.#queue.splice(i, 1);
-      this.counters.qcur--;
-    }
+    if (!this.#queuedOn.has(waiter)) return;
+    const server = this.#queuedOn.get(waiter);
+    this.#queuedOn.delete(waiter);
+    const queue = server === undefined ? this.#queue : server.queue;
+    const i = queue.findIndex((e) => e.waiter === waiter);
+    if (i >= 0) queue.splice(i, 1);
+    this.counters.qcur--;
+    if (server !== undefined) server.counters.qcur--;
   }
 
-  /** A session stopped using `server`: free its slot and hand it to the queue's head. */
-  release(server: Server): void {
+  /** Is `waiter` waiting in a queue of this backend? */
+  isQueued(waiter: QueueWaiter): boolean {
+    return this.#queuedOn.has(waiter);
+  }
+
+  /** A session stopped using `server`: free its slot and hand it to the oldest waiter. */
+  release(server: Server, client?: BackendClient): void {
     server.active--;
     server.counters.scur--;
-    while (this.#queue.length > 0) {
-      const next = this.#balancer.pick(undefined);
-      if (next === undefined) return;
-      const waiter = this.#queue.shift() as QueueWaiter;
-      this.counters.qcur--;
-      this.#assign(next);
-      waiter.granted(next);
+    if (client !== undefined) server.sessions?.delete(client);
+    this.#balancer.released(server);
+    this.#dequeue(server);
+  }
+
+  /**
+   * Sets a server's status (health checks, admin API) and applies HAProxy's consequences:
+   * the balancer is updated; a server coming UP takes queued sessions (and with `on-marked-up
+   * shutdown-backup-sessions` ends the backups' sessions); a server going DOWN or to MAINT
+   * has its queue redistributed (with `option redispatch`) and, with `on-marked-down
+   * shutdown-sessions`, its sessions killed.
+   */
+  setServerStatus(server: Server, status: ServerStatus, now: number): void {
+    if (server.status === status) return;
+    const wasUsable = server.usable;
+    server.status = status;
+    server.lastChange = now;
+    this.#balancer.serverChanged(server);
+    if (server.usable && !wasUsable) {
+      if (server.onMarkedUp === 'shutdown-backup-sessions' && !server.backup) {
+        for (const s of this.servers) if (s.backup) this.#killSessions(s);
+      }
+      this.#refill();
+    } else if (!server.usable && wasUsable) {
+      if (status !== 'DRAIN' && server.onMarkedDown === 'shutdown-sessions') this.#killSessions(server);
+      // Without redispatch its waiters keep waiting (it may come back) until `timeout queue`.
+      this.#redistribute(server);
     }
   }
 
-  #assign(server: Server): void {
+  /** Sets a server's effective weight (admin API, slowstart ramp) and maxconn (slowstart). */
+  setServerWeight(server: Server, weight: number, maxconn = server.maxconn): void {
+    if (server.weight === weight && server.maxconn === maxconn) return;
+    const wasUsable = server.usable;
+    server.weight = weight;
+    server.maxconn = maxconn;
+    this.#balancer.serverChanged(server);
+    if (server.usable) this.#refill();
+    else if (wasUsable) this.#redistribute(server);
+  }
+
+  /** Number of sessions waiting in the backend's own queue (not the servers'). */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  #assign(server: Server, client: BackendClient): Server {
     server.active++;
     server.counters.lbtot++;
     this.counters.lbtot++;
     sessionOpened(server.counters);
+    server.sessions?.add(client);
+    this.#balancer.taken(server);
+    return server;
+  }
+
+  #serverQueueHasRoom(server: Server): boolean {
+    return server.maxqueue === 0 || server.queue.length < server.maxqueue;
+  }
+
+  #enqueue(waiter: QueueWaiter, server: Server | undefined): 'queued' {
+    const entry: QueueEntry = { waiter, seq: this.#seq++ };
+    if (server === undefined) {
+      this.#queue.push(entry);
+    } else {
+      server.queue.push(entry);
+      if (++server.counters.qcur > server.counters.qmax) server.counters.qmax = server.counters.qcur;
+    }
+    this.#queuedOn.set(waiter, server);
+    if (++this.counters.qcur > this.counters.qmax) this.counters.qmax = this.counters.qcur;
+    return 'queued';
+  }
+
+  /**
+   * Gives `server`'s free slots to waiters: the oldest of its own queue's head and the backend
+   * queue's head each time (HAProxy's process_srv_queue). The backend queue only feeds servers
+   * the balancer could choose (no backup while an active server is UP).
+   */
+  #dequeue(server: Server): void {
+    while (server.hasSlot && server.status !== 'MAINT' && server.status !== 'DOWN') {
+      const own = server.queue[0];
+      const shared = server.usable && isEligible(server, this.servers, this.allBackups) ? this.#queue[0] : undefined;
+      let entry: QueueEntry;
+      if (own !== undefined && (shared === undefined || own.seq < shared.seq)) {
+        entry = server.queue.shift() as QueueEntry;
+        server.counters.qcur--;
+      } else if (shared !== undefined) {
+        entry = this.#queue.shift() as QueueEntry;
+      } else {
+        return;
+      }
+      this.#queuedOn.delete(entry.waiter);
+      this.counters.qcur--;
+      const client = entry.waiter as BackendClient;
+      this.#assign(server, client);
+      client.granted(server);
+    }
+  }
+
+  /** Lets every server with free slots take queued sessions (after an UP or weight change). */
+  #refill(): void {
+    for (const s of this.servers) {
+      if (this.#queue.length === 0 && s.queue.length === 0) continue;
+      this.#dequeue(s);
+    }
+  }
+
+  /**
+   * A server stopped taking traffic: with `option redispatch` (and without `option persist`)
+   * the sessions in its queue move to the backend queue in arrival order (HAProxy's
+   * pendconn_redistribute); otherwise they keep waiting for it until `timeout queue`.
+   */
+  #redistribute(server: Server): void {
+    if (server.queue.length === 0 || !this.redispatch || this.persist) return;
+    const moved = server.queue.splice(0, server.queue.length);
+    server.counters.qcur = 0;
+    for (const e of moved) this.#queuedOn.set(e.waiter, undefined);
+    this.#queue.push(...moved);
+    this.#queue.sort((a, b) => a.seq - b.seq);
+    this.#refill();
+  }
+
+  #killSessions(server: Server): void {
+    const sessions = server.sessions;
+    if (sessions === undefined || sessions.size === 0) return;
+    for (const session of [...sessions]) session.kill();
   }
 }
-

@@ -1,8 +1,29 @@
-import type { ServerModel, ServerSsl } from '../config/model.ts';
+import type { ServerCheckModel, ServerModel, ServerSsl } from '../config/model.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 
-/** UP/DOWN come from health checks (later); MAINT from `disabled` or the admin API. */
-export type ServerStatus = 'UP' | 'DOWN' | 'MAINT';
+/**
+ * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`
+ * or the admin API), DRAIN (admin: no new traffic except persistent). Transitional states
+ * ("UP 1/3", "DOWN 1/2") are `status` plus the check's health counter (see src/health/).
+ */
+export type ServerStatus = 'UP' | 'DOWN' | 'MAINT' | 'DRAIN';
+
+/** A session waiting for a server slot, in a server's or a backend's queue. */
+export interface QueueWaiter {
+  /** A slot on `server` was reserved for the waiter (server.active already counts it). */
+  granted(server: Server): void;
+}
+
+/** A session that can be ended from outside (on-marked-down shutdown-sessions). */
+export interface KillableSession {
+  kill(): void;
+}
+
+/** One queued waiter with its arrival order (fair dequeue takes the oldest of two queues). */
+export interface QueueEntry {
+  readonly waiter: QueueWaiter;
+  readonly seq: number;
+}
 
 /** A server's live state within one config generation. */
 export class Server {
@@ -10,26 +31,77 @@ export class Server {
   readonly host: string;
   readonly port: number;
   readonly backup: boolean;
-  /** 0 = unlimited. */
-  readonly maxconn: number;
   readonly ssl: ServerSsl | undefined;
+  /** `cookie VALUE` for cookie persistence, or undefined. */
+  readonly cookie: string | undefined;
+  /** Health-check settings, or undefined when the server has no `check`. */
+  readonly check: ServerCheckModel | undefined;
+  readonly onMarkedDown: 'shutdown-sessions' | undefined;
+  readonly onMarkedUp: 'shutdown-backup-sessions' | undefined;
+  /** ms; 0 = none. */
+  readonly slowstart: number;
+  /** Configured maxconn; 0 = unlimited. */
+  readonly maxconnConfigured: number;
+  /** 0 = unlimited. */
+  readonly maxqueue: number;
+  /** Configured (user) weight, 0..256; the admin API may change it. */
+  userWeight: number;
+  /**
+   * Effective weight the balancers use: userWeight, scaled down while slow-starting. Change it
+   * only through Backend.setServerWeight / the health service so the balancer is told.
+   */
   weight: number;
+  /** Effective maxconn (slowstart ramps it too); 0 = unlimited. */
+  maxconn: number;
   status: ServerStatus;
+  /** Runtime-clock ms of the last status change (stats `lastchg`, slowstart ramp). */
+  lastChange = 0;
   /** Established or connecting sessions using this server. */
   active = 0;
+  /** Sessions waiting for this server (persistence-directed or hash-directed). */
+  readonly queue: QueueEntry[] = [];
   readonly counters: BackendCounters = newBackendCounters();
-  /** Balancer scratch state (smooth weighted round-robin's current weight). */
+  /**
+   * Sessions currently using this server, tracked only when something must be able to kill them
+   * (`on-marked-down shutdown-sessions`, `on-marked-up` of a sibling, admin "shutdown sessions").
+   */
+  readonly sessions: Set<KillableSession> | undefined;
+  /** Index of this server in its backend (stable; balancers may use it as a key). */
+  readonly index: number;
+  /** Balancer scratch fields: each algorithm documents how it uses them. */
+  lbKey = 0;
+  lbPos = -1;
   currentWeight = 0;
 
-  constructor(model: ServerModel) {
+  constructor(model: ServerModel, index = 0, trackSessions = false) {
     this.name = model.name;
     this.host = model.host;
     this.port = model.port;
     this.backup = model.backup;
+    this.maxconnConfigured = model.maxconn;
     this.maxconn = model.maxconn;
+    this.maxqueue = model.maxqueue ?? 0;
+    this.slowstart = model.slowstart ?? 0;
     this.ssl = model.ssl;
+    this.cookie = model.cookie;
+    this.check = model.check?.enabled ? model.check : undefined;
+    this.onMarkedDown = model.onMarkedDown;
+    this.onMarkedUp = model.onMarkedUp;
+    this.userWeight = model.weight;
     this.weight = model.weight;
     this.status = model.disabled ? 'MAINT' : 'UP';
+    this.index = index;
+    this.sessions = trackSessions || model.onMarkedDown !== undefined ? new Set() : undefined;
+  }
+
+  /** UP (or DRAIN): may serve traffic; balancers consider only UP servers with weight > 0. */
+  get usable(): boolean {
+    return this.status === 'UP' && this.weight > 0;
+  }
+
+  /** Below its connection limit (free slot). */
+  get hasSlot(): boolean {
+    return this.maxconn === 0 || this.active < this.maxconn;
   }
 
   /** Can take a new session now: up, weighted and below its connection limit. */

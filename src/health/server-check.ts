@@ -66,7 +66,8 @@ export class ServerCheck {
     this.#spec = spec;
     this.#log = log;
     this.#options = options;
-    this.counter = new HealthCounter(check.rise, check.fall, server.status !== 'MAINT');
+    // A server already out of rotation (MAINT, or DOWN from an earlier check) starts unhealthy.
+    this.counter = new HealthCounter(check.rise, check.fall, server.status === 'UP' || server.status === 'DRAIN');
     this.state = {
       health: this.counter.health,
       rise: check.rise,

@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BackendModel, ConfigModel, FrontendModel, HealthCheckModel, ServerModel } from '../../src/config/model.ts';
 import { ProxyProcess, writeTempConfig } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { RUNTIMES } from '../support/runtimes.ts';
+import { RUNTIMES, repoRoot } from '../support/runtimes.ts';
 
 const HOST = '127.0.0.1';
 const INTER = 100;
@@ -30,10 +30,11 @@ const SLACK = 1500;
 
 /** A node HTTP server in its own process: `/health` answers HEALTH ("200 ready"), anything else its NAME. */
 const BACKEND_SCRIPT = `
-const http = require('node:http');
+const http = require(process.env.TLS_PEM ? 'node:https' : 'node:http');
 const name = process.env.NAME;
 const [code, ...text] = (process.env.HEALTH || '200 ready').split(' ');
-const server = http.createServer((req, res) => {
+const tls = process.env.TLS_PEM ? { key: require('node:fs').readFileSync(process.env.TLS_PEM), cert: require('node:fs').readFileSync(process.env.TLS_PEM) } : {};
+const server = http.createServer(tls, (req, res) => {
   if (req.url === '/health') {
     res.writeHead(Number(code), { 'content-type': 'text/plain' });
     res.end(text.join(' '));
@@ -50,12 +51,15 @@ class BackendProcess {
   readonly name: string;
   readonly port: number;
   readonly health: string;
+  /** Serve HTTPS with this PEM (certificate and key). */
+  readonly tlsPem: string | undefined;
   #child: ChildProcess | undefined;
 
-  constructor(name: string, port: number, health = '200 ready') {
+  constructor(name: string, port: number, health = '200 ready', tlsPem?: string) {
     this.name = name;
     this.port = port;
     this.health = health;
+    this.tlsPem = tlsPem;
   }
 
   get pid(): number | undefined {
@@ -64,7 +68,7 @@ class BackendProcess {
 
   start(): Promise<void> {
     const child = spawn(process.execPath, ['-e', BACKEND_SCRIPT], {
-      env: { ...process.env, NAME: this.name, PORT: String(this.port), HEALTH: this.health },
+      env: { ...process.env, NAME: this.name, PORT: String(this.port), HEALTH: this.health, ...(this.tlsPem ? { TLS_PEM: this.tlsPem } : {}) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.#child = child;
@@ -110,14 +114,17 @@ function frontendModel(name: string, port: number, backend: string): FrontendMod
   };
 }
 
-function serverModel(name: string, port: number, rise = RISE, fall = FALL): ServerModel {
+const TLS_PEM = `${repoRoot}test/fixtures/tls/a.example.pem`;
+
+function serverModel(name: string, port: number, rise = RISE, fall = FALL, ssl = false, inter = INTER): ServerModel {
   return {
     name,
     host: HOST,
     port,
+    ...(ssl ? { ssl: { verify: 'none', caPem: undefined, sni: undefined, alpn: undefined } as const } : {}),
     weight: 1,
     maxconn: 0,
-    check: { enabled: true, inter: INTER, fastinter: undefined, downinter: undefined, rise, fall, port: undefined, addr: undefined },
+    check: { enabled: true, inter, fastinter: undefined, downinter: undefined, rise, fall, port: undefined, addr: undefined },
     disabled: false,
     backup: false,
     source: here,
@@ -140,7 +147,7 @@ function backendModel(name: string, servers: ServerModel[], healthCheck?: Health
   };
 }
 
-const PORT_NAMES = ['feFail', 'feHttp', 'feLoad', 's1', 's2', 'h1', 'h2', 'h3', 'l1', 'l2'] as const;
+const PORT_NAMES = ['feFail', 'feHttp', 'feLoad', 'feTls', 's1', 's2', 'h1', 'h2', 'h3', 'l1', 'l2', 't1', 't2'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): ConfigModel {
@@ -160,11 +167,13 @@ function configFor(p: Ports): ConfigModel {
   };
   return {
     global: { maxconn: 1000, nbthread: 1, logs: [], hardStopAfter: undefined },
-    frontends: [frontendModel('fe_fail', p.feFail, 'be_fail'), frontendModel('fe_http', p.feHttp, 'be_http'), frontendModel('fe_load', p.feLoad, 'be_load')],
+    frontends: [frontendModel('fe_fail', p.feFail, 'be_fail'), frontendModel('fe_http', p.feHttp, 'be_http'), frontendModel('fe_load', p.feLoad, 'be_load'), frontendModel('fe_tls', p.feTls, 'be_tls')],
     backends: [
       backendModel('be_fail', [serverModel('s1', p.s1), serverModel('s2', p.s2)]),
       backendModel('be_http', [serverModel('h1', p.h1, 1, 1), serverModel('h2', p.h2, 1, 1), serverModel('h3', p.h3, 1, 1)], httpchk),
       backendModel('be_load', [serverModel('l1', p.l1), serverModel('l2', p.l2)]),
+      // A runtime's first TLS handshake can take longer than 100 ms (Deno loads its TLS stack).
+      backendModel('be_tls', [serverModel('t1', p.t1, 1, 1, true, 2000), serverModel('t2', p.t2, 1, 1, true, 2000)], httpchk),
     ],
     warnings: [],
   };
@@ -218,8 +227,8 @@ for (const runtime of RUNTIMES) {
       agent = new Agent({ keepAlive: true, maxSockets: 16 });
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((k, i) => [k, n[i] as number])) as Ports;
-      for (const [name, health] of [['s1'], ['s2'], ['h1'], ['h2', '503 maintenance'], ['h3', '200 booting'], ['l1'], ['l2']] as const) {
-        const b = new BackendProcess(name, p[name], health);
+      for (const [name, health, tlsPem] of [['s1'], ['s2'], ['h1'], ['h2', '503 maintenance'], ['h3', '200 booting'], ['l1'], ['l2'], ['t1', '200 ready', TLS_PEM], ['t2']] as const) {
+        const b = new BackendProcess(name, p[name], health, tlsPem);
         backends.set(name, b);
         await b.start();
       }
@@ -248,6 +257,16 @@ for (const runtime of RUNTIMES) {
       );
       assert.doesNotMatch(proxy.stderr, /be_http\/h1 is DOWN/);
       assert.deepEqual(new Set(await servedBy(p.feHttp, 9)), new Set(['h1']));
+    });
+
+    it('ssl servers are checked over TLS: a plain server fails the handshake (L6RSP), the TLS one stays UP', async () => {
+      await waitFor('t2 DOWN', () => proxy.stderr.includes('Server be_tls/t2 is DOWN'), 2000 + SLACK, proxy);
+      assert.match(
+        proxy.stderr,
+        /\[WARNING\] {2}\(\d+\) : Server be_tls\/t2 is DOWN, reason: Layer6 invalid response, info: "SSL handshake failure", check duration: \d+ms\. 1 active and 0 backup servers left\./,
+      );
+      assert.doesNotMatch(proxy.stderr, /be_tls\/t1 is DOWN/);
+      assert.deepEqual(new Set(await servedBy(p.feTls, 4)), new Set(['t1']));
     });
 
     it('a killed server leaves rotation within inter × fall and returns after rise checks', async () => {

@@ -36,10 +36,10 @@ import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, LogTarget } from './model.ts';
 import { resolveConfig } from './resolve.ts';
+import { balanceInputSchema, hashTypeInputSchema, serverCheckEntries, serverOnlyEntries, toBalance, toHashType } from './define-backend-input.ts';
 import {
   RETRY_ON_EVENTS,
   alpnSchema,
-  balanceAlgorithmSchema,
   checkConfigModel,
   countSchema,
   durationMsSchema,
@@ -169,20 +169,20 @@ const serverSettingsEntries = {
   ),
   sni: v.optional(v.pipe(v.string(), v.minLength(1))),
   alpn: v.optional(alpnSchema),
+  ...serverCheckEntries,
 };
 
 const serverInputSchema = v.union([
   v.pipe(v.string(), v.minLength(1)),
-  v.strictObject({ address: v.pipe(v.string(), v.minLength(1)), ...serverSettingsEntries }),
+  v.strictObject({ address: v.pipe(v.string(), v.minLength(1)), ...serverSettingsEntries, ...serverOnlyEntries }),
 ]);
 
 const namedServerInputSchema = v.strictObject({
   name: nameSchema,
   address: v.pipe(v.string(), v.minLength(1)),
   ...serverSettingsEntries,
+  ...serverOnlyEntries,
 });
-
-const balanceInputSchema = v.union([balanceAlgorithmSchema, v.strictObject({ algorithm: balanceAlgorithmSchema })]);
 
 const commonEntries = {
   mode: v.optional(modeSchema),
@@ -203,6 +203,7 @@ const backendEntries = {
   servers: v.optional(v.union([v.record(nameSchema, serverInputSchema), v.array(namedServerInputSchema)])),
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
   balance: v.optional(balanceInputSchema),
+  hashType: v.optional(hashTypeInputSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
   httpReuse: v.optional(httpReuseSchema),
   retryOn: v.optional(retryOnInputSchema),
@@ -214,6 +215,7 @@ const defaultsInputSchema = v.strictObject({
   maxconn: v.optional(countSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
   balance: v.optional(balanceInputSchema),
+  hashType: v.optional(hashTypeInputSchema),
   defaultBackend: v.optional(nameSchema),
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
   httpReuse: v.optional(httpReuseSchema),
@@ -252,7 +254,7 @@ type ParsedCommon = v.InferOutput<typeof defaultsInputSchema>;
 type ParsedLog = v.InferOutput<typeof proxyLogInputSchema>;
 type ParsedBind = v.InferOutput<typeof bindInputSchema>;
 type ParsedOptions = v.InferOutput<typeof optionsInputSchema>;
-type ParsedServerSettings = v.InferOutput<v.ObjectSchema<typeof serverSettingsEntries, undefined>>;
+type ParsedServerSettings = v.InferOutput<v.ObjectSchema<typeof serverSettingsEntries, undefined>> & { cookie?: string | undefined };
 
 /** The three `option` names of the HTTP connection modes, as defineConfig keys. */
 const CONNECTION_MODES: readonly (readonly ['httpKeepAlive' | 'httpServerClose' | 'httpclose', HttpConnectionMode])[] = [
@@ -344,9 +346,8 @@ class DraftBuilder {
     if (input.mode !== undefined) proxy.mode = input.mode;
     if (input.maxconn !== undefined) proxy.maxconn = input.maxconn;
     if (input.retries !== undefined) proxy.retries = input.retries;
-    if (input.balance !== undefined) {
-      proxy.balance = { algorithm: typeof input.balance === 'string' ? input.balance : input.balance.algorithm };
-    }
+    if (input.balance !== undefined) proxy.balance = toBalance(input.balance);
+    if (input.hashType !== undefined) proxy.hashType = toHashType(input.hashType);
     for (const [key, value] of Object.entries(input.timeouts ?? {})) {
       if (value !== undefined) proxy.timeouts[key as keyof ProxyDraft['timeouts']] = value;
     }
@@ -423,6 +424,18 @@ class DraftBuilder {
       target.sni = input.sni;
     }
     if (input.alpn !== undefined) target.alpn = [...input.alpn];
+    if (input.check !== undefined) target.checkEnabled = input.check;
+    if (input.inter !== undefined) target.inter = input.inter;
+    if (input.fastinter !== undefined) target.fastinter = input.fastinter;
+    if (input.downinter !== undefined) target.downinter = input.downinter;
+    if (input.rise !== undefined) target.rise = input.rise;
+    if (input.fall !== undefined) target.fall = input.fall;
+    if (input.checkPort !== undefined) target.checkPort = input.checkPort;
+    if (input.checkAddr !== undefined) target.checkAddr = input.checkAddr;
+    if (input.slowstart !== undefined) target.slowstart = input.slowstart;
+    if (input.maxqueue !== undefined) target.maxqueue = input.maxqueue;
+    if (input.onMarkedDown !== undefined) target.onMarkedDown = input.onMarkedDown;
+    if (input.onMarkedUp !== undefined) target.onMarkedUp = input.onMarkedUp;
   }
 
   #frontendPart(proxy: ProxyDraft, input: { bind: ParsedBind | ParsedBind[] }, path: string): void {
@@ -486,7 +499,10 @@ class DraftBuilder {
         continue;
       }
       const settings: ServerSettings = { ...proxy.defaultServer };
-      if (typeof server !== 'string') this.#serverSettings(settings, server, serverPath);
+      if (typeof server !== 'string') {
+        this.#serverSettings(settings, server, serverPath);
+        if (server.cookie !== undefined) settings.cookie = server.cookie;
+      }
       proxy.servers.push({ ...settings, name, host: parsed.value.host, port: parsed.value.port, place: this.#place });
     }
   }

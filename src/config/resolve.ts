@@ -9,7 +9,10 @@
  * - HTTP-only settings in a tcp proxy draw HAProxy's warnings and are dropped (`option httplog`
  *   falls back to `option tcplog`, `option forwardfor` is ignored) — likewise `retry-on` events
  *   other than conn-failure;
- * - a server using `ssl` with the default `verify required` needs a CA (HAProxy refuses it).
+ * - a server using `ssl` with the default `verify required` needs a CA (HAProxy refuses it);
+ * - in a tcp backend, balancing on the HTTP request (uri, url_param, hdr, hash on a layer-7
+ *   fetch) falls back to roundrobin and `cookie` is ignored, with HAProxy's warnings;
+ * - `stick` rules name an existing stick-table (their backend's own when no `table`).
  *
  * A `listen` section becomes a frontend and a backend of the same name, the frontend's default
  * backend being itself unless it names another one.
@@ -18,9 +21,11 @@
 import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
+import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
+  BalanceModel,
   BindModel,
   CertificateFile,
   ConfigModel,
@@ -297,22 +302,54 @@ class Resolver {
         disabled: server.disabled,
         backup: server.backup,
         ssl: server.ssl ? this.#serverSsl(proxy, server) : undefined,
+        maxqueue: server.maxqueue,
+        slowstart: server.slowstart,
+        cookie: server.cookie,
+        check: {
+          enabled: server.checkEnabled,
+          inter: server.inter,
+          fastinter: server.fastinter,
+          downinter: server.downinter,
+          rise: server.rise,
+          fall: server.fall,
+          port: server.checkPort,
+          addr: server.checkAddr,
+        },
+        onMarkedDown: server.onMarkedDown,
+        onMarkedUp: server.onMarkedUp,
         source: location(server.place),
       });
     }
     return {
       name: proxy.name,
       mode: proxy.mode,
-      balance: proxy.balance,
+      balance: this.#balance(proxy),
+      hashType: { ...proxy.hashType },
       servers,
+      logs: expandLogs(proxy.logs, this.#draft.global.logs),
       retries: proxy.retries,
       timeouts: compactTimeouts(proxy.timeouts),
-      options: { redispatch: proxy.options.redispatch },
+      options: { redispatch: proxy.options.redispatch, allBackups: proxy.options.allBackups, persist: proxy.options.persist },
       http,
       disabled: proxy.disabled,
       description: proxy.description,
       source: location(proxy.place),
     };
+  }
+
+  /**
+   * HAProxy's proxy_cfg_ensure_no_http(): an algorithm reading the HTTP request cannot work in a
+   * tcp backend, which balances roundrobin instead.
+   */
+  #balance(proxy: ProxyDraft): BalanceModel {
+    const balance = proxy.balance;
+    if (proxy.mode === 'http' || !needsHttp(balance)) return balance;
+    this.#warning(
+      proxy.balancePlace ?? proxy.place,
+      'balance',
+      `Layer 7 hash not possible for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to round robin.`,
+    );
+    return { algorithm: 'roundrobin' };
   }
 
   /**
@@ -385,6 +422,22 @@ class Resolver {
         }
       }
     }
+  }
+}
+
+/** Algorithms hashing part of the HTTP request (HAProxy's BE_LB_NEED_HTTP). */
+function needsHttp(balance: BalanceModel): boolean {
+  switch (balance.algorithm) {
+    case 'uri':
+    case 'url_param':
+    case 'hdr':
+      return true;
+    case 'hash': {
+      const compiled = compileSampleFetch(balance.expression);
+      return compiled.ok && compiled.fetch.l7;
+    }
+    default:
+      return false;
   }
 }
 

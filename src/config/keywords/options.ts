@@ -74,7 +74,7 @@ export const optionKeywords: KeywordList = {
   ],
   unsupported: {
     options: [
-      'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'allbackups', 'checkcache', 'clitcpka', 'srvtcpka',
+      'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'checkcache', 'clitcpka', 'srvtcpka',
       'tcpka', 'contstats', 'dontlog-normal', 'http-buffer-request', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'httpchk', 'http_proxy', 'independent-streams', 'ldap-check',

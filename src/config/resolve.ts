@@ -26,6 +26,9 @@ import type {
   BackendHttpOptions,
   BackendModel,
   BalanceModel,
+  CookieModel,
+  HealthCheckModel,
+  StickRuleModel,
   BindModel,
   CertificateFile,
   ConfigModel,
@@ -80,6 +83,8 @@ class Resolver {
   readonly #certificates: LoadedCertificates | undefined;
   readonly #caFiles: LoadedCaFiles | undefined;
   readonly #backends = new Map<string, ProxyDraft>();
+  /** Proxies holding a stick-table, by name (what `stick ... table NAME` refers to). */
+  readonly #tables = new Map<string, ProxyDraft>();
 
   constructor(
     draft: ConfigDraft,
@@ -93,6 +98,7 @@ class Resolver {
     this.#caFiles = caFiles;
     for (const proxy of draft.proxies) {
       if (hasBackendSide(proxy.kind) && !this.#backends.has(proxy.name)) this.#backends.set(proxy.name, proxy);
+      if (proxy.stickTable !== undefined && !this.#tables.has(proxy.name)) this.#tables.set(proxy.name, proxy);
     }
   }
 
@@ -326,6 +332,10 @@ class Resolver {
       balance: this.#balance(proxy),
       hashType: { ...proxy.hashType },
       servers,
+      cookie: this.#cookie(proxy),
+      stickTable: proxy.stickTable,
+      stickRules: this.#stickRules(proxy),
+      healthCheck: this.#healthCheck(proxy),
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       retries: proxy.retries,
       timeouts: compactTimeouts(proxy.timeouts),
@@ -350,6 +360,68 @@ class Resolver {
       `Layer 7 hash not possible for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to round robin.`,
     );
     return { algorithm: 'roundrobin' };
+  }
+
+  /** HAProxy ignores `cookie` in a tcp backend, with a warning. */
+  #cookie(proxy: ProxyDraft): CookieModel | undefined {
+    const cookie = proxy.cookie;
+    if (cookie === undefined) return undefined;
+    if (proxy.mode !== 'http') {
+      this.#warning(cookie.place, 'cookie', `cookie will be ignored for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http').`);
+      return undefined;
+    }
+    const { place, ...rest } = cookie;
+    return { ...rest, domains: [...rest.domains], source: location(place) };
+  }
+
+  /**
+   * A rule's table is the stick-table of the proxy it names, or of its own backend: HAProxy's
+   * "Proxy 'b': unable to find stick-table 't'." otherwise.
+   */
+  #stickRules(proxy: ProxyDraft): StickRuleModel[] {
+    const rules: StickRuleModel[] = [];
+    for (const rule of proxy.stickRules) {
+      const owner = rule.table === undefined ? proxy : this.#tables.get(rule.table);
+      if (owner?.stickTable === undefined) {
+        this.#error(rule.tablePlace ?? rule.place, 'stick', `Proxy '${proxy.name}': unable to find stick-table '${rule.table ?? proxy.name}'.`);
+        continue;
+      }
+      rules.push({ kind: rule.kind, expression: rule.expression, table: rule.table, source: location(rule.place) });
+    }
+    return rules;
+  }
+
+  /**
+   * The check request: `http-check send` settings override `option httpchk`'s, whose
+   * defaults are HAProxy's `OPTIONS / HTTP/1.0`. `http-check` rules without `option httpchk`
+   * draw HAProxy's warning and are ignored.
+   */
+  #healthCheck(proxy: ProxyDraft): HealthCheckModel {
+    const check = proxy.healthCheck;
+    if (check.kind === 'tcp') {
+      const hasRules = check.send !== undefined || check.expect.length > 0;
+      if (hasRules && !check.rulesInherited) {
+        this.#warning(
+          check.rulesPlace ?? proxy.place,
+          'http-check',
+          `${typeWord(proxy)} '${proxy.name}' uses http-check rules without 'option httpchk', so the rules are ignored.`,
+        );
+      }
+      return { kind: 'tcp', http: undefined };
+    }
+    const option = check.httpchk;
+    const send = check.send;
+    return {
+      kind: 'http',
+      http: {
+        method: send?.method ?? option?.method ?? 'OPTIONS',
+        uri: send?.uri ?? option?.uri ?? '/',
+        version: send?.version ?? option?.version ?? 'HTTP/1.0',
+        headers: [...(option?.headers ?? []), ...(send?.headers ?? [])],
+        body: send?.body,
+        expect: check.expect.map((e) => ({ ...e })),
+      },
+    };
   }
 
   /**

@@ -13,4 +13,8 @@ export const SERVER_DEFAULTS = {
 /** A backend's balancing, persistence and health-check settings when nothing is said. */
 export const BACKEND_DEFAULTS = {
   hashType: { method: 'map-based', function: 'sdbm', avalanche: false },
+  cookie: undefined,
+  stickTable: undefined,
+  stickRules: [],
+  healthCheck: { kind: 'tcp', http: undefined },
 } as const;

@@ -215,8 +215,8 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response',
-      'use_backend', 'use-server', 'stick-table', 'stick', 'stats', 'compression', 'cookie', 'capture', 'declare', 'errorfile',
-      'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'http-check', 'tcp-check',
+      'use_backend', 'use-server', 'stats', 'compression', 'capture', 'declare', 'errorfile',
+      'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
       'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
       'redirect', 'rate-limit', 'persist', 'dispatch', 'filter', 'force-persist', 'ignore-persist', 'grace',

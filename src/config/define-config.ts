@@ -36,13 +36,27 @@ import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, LogTarget } from './model.ts';
 import { resolveConfig } from './resolve.ts';
-import { balanceInputSchema, hashTypeInputSchema, serverCheckEntries, serverOnlyEntries, toBalance, toHashType } from './define-backend-input.ts';
+import {
+  backendBalancingEntries,
+  backendStickEntries,
+  balanceInputSchema,
+  cookieProblems,
+  durationInputSchema,
+  hashTypeInputSchema,
+  serverCheckEntries,
+  serverOnlyEntries,
+  toBalance,
+  toCookie,
+  toHashType,
+  toHealthCheck,
+  toStickRule,
+  toStickTable,
+} from './define-backend-input.ts';
 import {
   RETRY_ON_EVENTS,
   alpnSchema,
   checkConfigModel,
   countSchema,
-  durationMsSchema,
   headerNameSchema,
   httpReuseSchema,
   logFormatSchema,
@@ -53,22 +67,8 @@ import {
   weightSchema,
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
-import { parseDuration } from './time.ts';
 
-const durationSchema = v.union(
-  [
-    durationMsSchema,
-    v.pipe(
-      v.string(),
-      v.check((text) => parseDuration(text).ok, 'expected a duration such as 500, "500ms", "5s", "1m", "2h" or "1d"'),
-      v.transform((text) => {
-        const parsed = parseDuration(text);
-        return parsed.ok ? parsed.ms : 0;
-      }),
-    ),
-  ],
-  'expected a duration: milliseconds as a number, or a string such as "5s"',
-);
+const durationSchema = durationInputSchema;
 
 const timeoutsInputSchema = v.strictObject({
   connect: v.optional(durationSchema),
@@ -117,6 +117,8 @@ const optionsInputSchema = v.strictObject({
   httplog: v.optional(v.boolean()),
   dontlognull: v.optional(v.boolean()),
   redispatch: v.optional(v.boolean()),
+  allbackups: v.optional(v.boolean()),
+  persist: v.optional(v.boolean()),
   httpKeepAlive: v.optional(v.boolean()),
   httpServerClose: v.optional(v.boolean()),
   httpclose: v.optional(v.boolean()),
@@ -203,7 +205,8 @@ const backendEntries = {
   servers: v.optional(v.union([v.record(nameSchema, serverInputSchema), v.array(namedServerInputSchema)])),
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
   balance: v.optional(balanceInputSchema),
-  hashType: v.optional(hashTypeInputSchema),
+  ...backendBalancingEntries,
+  ...backendStickEntries,
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
   httpReuse: v.optional(httpReuseSchema),
   retryOn: v.optional(retryOnInputSchema),
@@ -215,7 +218,7 @@ const defaultsInputSchema = v.strictObject({
   maxconn: v.optional(countSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
   balance: v.optional(balanceInputSchema),
-  hashType: v.optional(hashTypeInputSchema),
+  ...backendBalancingEntries,
   defaultBackend: v.optional(nameSchema),
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
   httpReuse: v.optional(httpReuseSchema),
@@ -254,6 +257,7 @@ type ParsedCommon = v.InferOutput<typeof defaultsInputSchema>;
 type ParsedLog = v.InferOutput<typeof proxyLogInputSchema>;
 type ParsedBind = v.InferOutput<typeof bindInputSchema>;
 type ParsedOptions = v.InferOutput<typeof optionsInputSchema>;
+type ParsedStick = v.InferOutput<v.ObjectSchema<typeof backendStickEntries, undefined>>;
 type ParsedServerSettings = v.InferOutput<v.ObjectSchema<typeof serverSettingsEntries, undefined>> & { cookie?: string | undefined };
 
 /** The three `option` names of the HTTP connection modes, as defineConfig keys. */
@@ -348,6 +352,11 @@ class DraftBuilder {
     if (input.retries !== undefined) proxy.retries = input.retries;
     if (input.balance !== undefined) proxy.balance = toBalance(input.balance);
     if (input.hashType !== undefined) proxy.hashType = toHashType(input.hashType);
+    if (input.cookie !== undefined) {
+      for (const problem of cookieProblems(input.cookie)) this.#error(`${path}.cookie`, problem);
+      proxy.cookie = toCookie(input.cookie, this.#place);
+    }
+    if (input.healthCheck !== undefined) proxy.healthCheck = toHealthCheck(input.healthCheck);
     for (const [key, value] of Object.entries(input.timeouts ?? {})) {
       if (value !== undefined) proxy.timeouts[key as keyof ProxyDraft['timeouts']] = value;
     }
@@ -381,6 +390,8 @@ class DraftBuilder {
     }
     if (options.dontlognull !== undefined) proxy.options.dontlognull = options.dontlognull;
     if (options.redispatch !== undefined) proxy.options.redispatch = options.redispatch;
+    if (options.allbackups !== undefined) proxy.options.allBackups = options.allbackups;
+    if (options.persist !== undefined) proxy.options.persist = options.persist;
 
     const enabled = CONNECTION_MODES.filter(([key]) => options[key] === true);
     if (enabled.length > 1) {
@@ -483,9 +494,13 @@ class DraftBuilder {
 
   #backendPart(
     proxy: ProxyDraft,
-    input: { servers?: Record<string, string | ({ address: string } & ParsedServerSettings)> | ({ name: string; address: string } & ParsedServerSettings)[] | undefined },
+    input: {
+      servers?: Record<string, string | ({ address: string } & ParsedServerSettings)> | ({ name: string; address: string } & ParsedServerSettings)[] | undefined;
+    } & ParsedStick,
     path: string,
   ): void {
+    if (input.stickTable !== undefined) proxy.stickTable = toStickTable(input.stickTable, this.#place);
+    for (const rule of input.stick ?? []) proxy.stickRules.push(toStickRule(rule, this.#place));
     const servers = input.servers;
     if (servers === undefined) return;
     const entries: [string, string | ({ address: string } & ParsedServerSettings), string][] = Array.isArray(servers)

@@ -204,3 +204,19 @@ describe('option persist', () => {
     assert.equal((await httpBackend('  option persist', '  no option persist')).options.persist, false);
   });
 });
+
+describe('backend logs', () => {
+  it('resolve like a frontend: `log global`, own targets, `no log`', async () => {
+    const model = await parse(
+      cfg('global', '  log stderr local1', 'defaults', '  log global', ...TIMEOUTS, 'backend a', 'backend b', '  log stdout local2', 'backend c', '  no log'),
+    );
+    assert.deepEqual(model.backends.map((b) => b.logs?.map((l) => [l.target, l.facility])), [
+      [['stderr', 'local1']],
+      [
+        ['stderr', 'local1'],
+        ['stdout', 'local2'],
+      ],
+      [],
+    ]);
+  });
+});

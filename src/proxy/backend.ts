@@ -156,6 +156,8 @@ export class Backend {
       if (status !== 'DRAIN' && server.onMarkedDown === 'shutdown-sessions') this.#killSessions(server);
       // Without redispatch its waiters keep waiting (it may come back) until `timeout queue`.
       this.#redistribute(server);
+      // Losing the last active server makes backups eligible for the backend queue.
+      this.#refill();
     }
   }
 
@@ -166,8 +168,8 @@ export class Backend {
     server.weight = weight;
     server.maxconn = maxconn;
     this.#balancer.serverChanged(server);
-    if (server.usable) this.#refill();
-    else if (wasUsable) this.#redistribute(server);
+    if (!server.usable && wasUsable) this.#redistribute(server);
+    this.#refill();
   }
 
   /** Number of sessions waiting in the backend's own queue (not the servers'). */
@@ -248,7 +250,6 @@ export class Backend {
     for (const e of moved) this.#queuedOn.set(e.waiter, undefined);
     this.#queue.push(...moved);
     this.#queue.sort((a, b) => a.seq - b.seq);
-    this.#refill();
   }
 
   #killSessions(server: Server): void {

@@ -12,6 +12,8 @@ export interface DialOptions {
   /** Speak TLS (certificates are not verified). */
   tls?: boolean;
   servername?: string;
+  /** Source address of the client socket (e.g. 127.0.0.2, to look like another client). */
+  localAddress?: string;
 }
 
 export class HttpConnection {
@@ -42,7 +44,7 @@ export class HttpConnection {
           resolve(new HttpConnection(socket));
         });
       } else {
-        socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+        socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
         socket.once('connect', () => {
           socket.off('error', onError);
           resolve(new HttpConnection(socket));

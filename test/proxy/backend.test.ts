@@ -1,0 +1,218 @@
+/**
+ * Backend: slot reservation, the backend and server queues (fair dequeue by arrival), maxqueue,
+ * persistence targets, and what server status/weight changes do to queued and running sessions.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Backend, type BackendClient } from '../../src/proxy/backend.ts';
+import type { Server } from '../../src/proxy/server.ts';
+import type { BackendOptions as BackendModelOptions } from '../../src/config/model.ts';
+import { backend, server } from '../support/model.ts';
+import type { ServerModel } from '../../src/config/model.ts';
+
+class Client implements BackendClient {
+  readonly clientAddress: string;
+  readonly lbHead = undefined;
+  grantedTo: Server | undefined;
+  killed = false;
+  readonly id: string;
+  constructor(id: string, address = '127.0.0.1') {
+    this.id = id;
+    this.clientAddress = address;
+  }
+  granted(server: Server): void {
+    this.grantedTo = server;
+  }
+  kill(): void {
+    this.killed = true;
+  }
+}
+
+function makeBackend(servers: ServerModel[], options: Partial<BackendModelOptions> = {}): Backend {
+  return new Backend(backend('be', servers, { options: { redispatch: false, ...options } }));
+}
+
+function byName(be: Backend, name: string): Server {
+  const s = be.server(name);
+  assert.ok(s, name);
+  return s;
+}
+
+describe('Backend', () => {
+  it('reserves slots up to maxconn, then queues in the backend queue and grants in arrival order', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2, { maxconn: 1 })]);
+    const c = ['1', '2', '3', '4'].map((id) => new Client(id));
+    const first = be.take(c[0]!, undefined);
+    const second = be.take(c[1]!, undefined);
+    assert.ok(first !== 'queued' && first !== 'unavailable');
+    assert.ok(second !== 'queued' && second !== 'unavailable');
+    assert.notEqual(first, second);
+    assert.equal(be.take(c[2]!, undefined), 'queued');
+    assert.equal(be.take(c[3]!, undefined), 'queued');
+    assert.equal(be.counters.qcur, 2);
+    assert.equal(be.counters.qmax, 2);
+    be.release(second as Server, c[1]);
+    assert.equal(c[2]!.grantedTo, second, 'oldest waiter gets the freed slot');
+    assert.equal(c[3]!.grantedTo, undefined);
+    be.release(first as Server, c[0]);
+    assert.equal(c[3]!.grantedTo, first);
+    assert.equal(be.counters.qcur, 0);
+    assert.equal((first as Server).active + (second as Server).active, 2);
+  });
+
+  it('answers unavailable when no server can ever serve, and leaveQueue removes a waiter', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1, disabled: true })]);
+    assert.equal(be.take(new Client('x'), undefined), 'unavailable');
+    const be2 = makeBackend([server('a', 1, { maxconn: 1 })]);
+    const holder = new Client('h');
+    const s = be2.take(holder, undefined) as Server;
+    const waiter = new Client('w');
+    assert.equal(be2.take(waiter, undefined), 'queued');
+    assert.equal(be2.isQueued(waiter), true);
+    be2.leaveQueue(waiter);
+    assert.equal(be2.isQueued(waiter), false);
+    assert.equal(be2.counters.qcur, 0);
+    be2.release(s, holder);
+    assert.equal(waiter.grantedTo, undefined, 'a waiter that left is never granted');
+    assert.equal(s.active, 0);
+  });
+
+  it('persistTo: used when UP (queued on that server when full), ignored when DOWN unless option persist', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2)]);
+    const a = byName(be, 'a');
+    const c1 = new Client('1');
+    assert.equal(be.take(c1, undefined, a), a);
+    const c2 = new Client('2');
+    assert.equal(be.take(c2, undefined, a), 'queued', 'waits for its server, not rebalanced');
+    assert.equal(a.counters.qcur, 1);
+    be.release(a, c1);
+    assert.equal(c2.grantedTo, a);
+
+    be.setServerStatus(a, 'DOWN', 1);
+    const c3 = new Client('3');
+    assert.equal(be.take(c3, undefined, a), byName(be, 'b'), 'persistence to a DOWN server is broken');
+
+    const persistent = makeBackend([server('a', 1), server('b', 2)], { persist: true });
+    const pa = byName(persistent, 'a');
+    persistent.setServerStatus(pa, 'DOWN', 1);
+    assert.equal(persistent.take(new Client('4'), undefined, pa), pa, 'option persist keeps it');
+    persistent.setServerStatus(pa, 'MAINT', 2);
+    assert.notEqual(persistent.take(new Client('5'), undefined, pa), pa, 'never to a server in maintenance');
+  });
+
+  it('maxqueue: a full server queue gives 503 to a persistent request, or rebalances with option redispatch', () => {
+    const strict = makeBackend([server('a', 1, { maxconn: 1, maxqueue: 1 }), server('b', 2)]);
+    const a = byName(strict, 'a');
+    strict.take(new Client('1'), undefined, a);
+    assert.equal(strict.take(new Client('2'), undefined, a), 'queued');
+    assert.equal(strict.take(new Client('3'), undefined, a), 'unavailable');
+
+    const lenient = makeBackend([server('a', 1, { maxconn: 1, maxqueue: 1 }), server('b', 2)], { redispatch: true });
+    const la = byName(lenient, 'a');
+    lenient.take(new Client('1'), undefined, la);
+    assert.equal(lenient.take(new Client('2'), undefined, la), 'queued');
+    assert.equal(lenient.take(new Client('3'), undefined, la), byName(lenient, 'b'));
+  });
+
+  it('fair dequeue: a freed slot goes to the older of the server queue head and the backend queue head', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2, { maxconn: 1 })]);
+    const a = byName(be, 'a');
+    const b = byName(be, 'b');
+    const ha = new Client('ha');
+    const hb = new Client('hb');
+    be.take(ha, undefined, a);
+    be.take(hb, undefined, b);
+    const shared = new Client('shared');
+    assert.equal(be.take(shared, undefined), 'queued');
+    const pinned = new Client('pinned');
+    assert.equal(be.take(pinned, undefined, a), 'queued');
+    be.release(a, ha);
+    assert.equal(shared.grantedTo, a, 'the backend-queue waiter arrived first');
+    assert.equal(pinned.grantedTo, undefined);
+    be.release(a, shared);
+    assert.equal(pinned.grantedTo, a);
+  });
+
+  it('a server coming UP takes queued sessions; going DOWN redistributes its queue with option redispatch', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2, { maxconn: 1 })], { redispatch: true });
+    const a = byName(be, 'a');
+    const b = byName(be, 'b');
+    be.setServerStatus(b, 'DOWN', 0);
+    const holder = new Client('h');
+    be.take(holder, undefined);
+    const waiter = new Client('w');
+    assert.equal(be.take(waiter, undefined), 'queued');
+    be.setServerStatus(b, 'UP', 5);
+    assert.equal(waiter.grantedTo, b, 'the server that came up served the queue');
+    assert.equal(b.lastChange, 5);
+
+    const pinned = new Client('p');
+    assert.equal(be.take(pinned, undefined, a), 'queued');
+    be.setServerStatus(a, 'DOWN', 6);
+    assert.equal(pinned.grantedTo, undefined, 'b is full: moved to the backend queue');
+    assert.equal(a.queue.length, 0);
+    be.release(b, waiter);
+    assert.equal(pinned.grantedTo, b);
+  });
+
+  it('without option redispatch, waiters of a server that went DOWN keep waiting for it', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2)]);
+    const a = byName(be, 'a');
+    const holder = new Client('h');
+    be.take(holder, undefined, a);
+    const pinned = new Client('p');
+    assert.equal(be.take(pinned, undefined, a), 'queued');
+    be.setServerStatus(a, 'DOWN', 1);
+    assert.equal(a.queue.length, 1);
+    be.release(a, holder);
+    assert.equal(pinned.grantedTo, undefined, 'a DOWN server does not serve its queue');
+    be.setServerStatus(a, 'UP', 2);
+    assert.equal(pinned.grantedTo, a);
+  });
+
+  it('on-marked-down shutdown-sessions kills the server sessions; on-marked-up shutdown-backup-sessions kills the backups', () => {
+    const be = makeBackend([
+      server('a', 1, { onMarkedDown: 'shutdown-sessions', onMarkedUp: 'shutdown-backup-sessions' }),
+      server('bk', 2, { backup: true }),
+    ]);
+    const a = byName(be, 'a');
+    const bk = byName(be, 'bk');
+    const onA = new Client('a');
+    be.take(onA, undefined);
+    be.setServerStatus(a, 'DOWN', 1);
+    assert.equal(onA.killed, true);
+    const onBackup = new Client('bk');
+    assert.equal(be.take(onBackup, undefined), bk, 'backup serves while a is down');
+    be.setServerStatus(a, 'UP', 2);
+    assert.equal(onBackup.killed, true, 'backup sessions are shut down when a comes back');
+  });
+
+  it('backup servers take the backend queue only while no active server is UP', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('bk', 2, { backup: true, maxconn: 1 })]);
+    const a = byName(be, 'a');
+    const bk = byName(be, 'bk');
+    const holder = new Client('h');
+    be.take(holder, undefined);
+    const waiter = new Client('w');
+    assert.equal(be.take(waiter, undefined), 'queued', 'the backup is not used while a is UP');
+    be.setServerStatus(a, 'MAINT', 1);
+    assert.equal(waiter.grantedTo, bk);
+  });
+
+  it('setServerWeight: weight 0 stops new traffic, a positive weight brings it back and serves the queue', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 })]);
+    const a = byName(be, 'a');
+    be.setServerWeight(a, 0);
+    assert.equal(be.take(new Client('x'), undefined), 'unavailable');
+    be.setServerWeight(a, 1, 2);
+    assert.equal(a.maxconn, 2);
+    const c1 = new Client('1');
+    const c2 = new Client('2');
+    assert.equal(be.take(c1, undefined), a);
+    assert.equal(be.take(c2, undefined), a);
+    const c3 = new Client('3');
+    assert.equal(be.take(c3, undefined), 'queued');
+    be.setServerWeight(a, 1, 3);
+    assert.equal(c3.grantedTo, a, 'a higher maxconn serves the queue at once');
+  });
+});

@@ -66,6 +66,13 @@ export interface Socket {
   end(): void;
   /** Closes both directions now, discarding queued bytes. Idempotent. */
   destroy(): void;
+  /**
+   * Like destroy(), but aborts the connection with a TCP reset (SO_LINGER 0) where the runtime
+   * allows it, as HAProxy does with server connections it abandons: the server learns at once
+   * that nobody will read its answer, and no TIME_WAIT is left on our side. Falls back to
+   * destroy() where the runtime has no abortive close (Deno, TLS sockets on some runtimes).
+   */
+  reset(): void;
   /** Stop delivering onData (the kernel buffer then fills and the peer is slowed down). */
   pause(): void;
   resume(): void;

@@ -237,16 +237,26 @@ class BunSocket implements Socket {
   }
 
   destroy(): void {
+    this.#close(false);
+  }
+
+  reset(): void {
+    this.#close(true);
+  }
+
+  #close(abortive: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.length = 0;
     this.#queued = 0;
-    // end() is close(2) on Bun; its `close` event fires synchronously and is ignored above.
-    // onClose is delivered asynchronously, as Node does, so destroy() never re-enters the caller.
+    // end() is close(2) on Bun and terminate() close(2) after SO_LINGER 0; the `close` event
+    // fires synchronously and is ignored above. onClose is delivered asynchronously, as Node
+    // does, so destroy() never re-enters the caller.
     const raw = this.raw;
     if (raw !== undefined) {
       this.#snapshotAddresses(raw);
-      raw.end();
+      if (abortive) raw.terminate();
+      else raw.end();
     }
     queueMicrotask(() => this.handler.onClose(this, undefined));
   }

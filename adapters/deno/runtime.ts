@@ -198,6 +198,11 @@ class DenoSocket implements Socket {
     if (this.#established && this.#inflight === undefined && this.#queue.length === 0) this.#shutdown();
   }
 
+  /** Deno.Conn has no SO_LINGER: the connection closes with a FIN (or an RST from the kernel if unread data remains). */
+  reset(): void {
+    this.destroy();
+  }
+
   destroy(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -72,6 +72,21 @@ export class NodeStreamSocket implements Socket {
   destroy(): void {
     this.raw.destroy();
   }
+  reset(): void {
+    // resetAndDestroy (Node >= 18.3) needs a TCP handle: TLS sockets, and runtimes emulating
+    // node:net without it, get a plain destroy.
+    const raw = this.raw as { resetAndDestroy?: () => unknown; destroyed: boolean; destroy(): void };
+    if (raw.destroyed) return;
+    try {
+      if (typeof raw.resetAndDestroy === 'function') {
+        raw.resetAndDestroy();
+        return;
+      }
+    } catch {
+      // ERR_INVALID_HANDLE_TYPE (TLS): fall through
+    }
+    raw.destroy();
+  }
   pause(): void {
     this.raw.pause();
   }

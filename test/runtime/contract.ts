@@ -636,6 +636,25 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'reset(): the resetting side closes once without error; the peer closes too (ECONNRESET where the runtime sends an RST)',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (_socket, peer) => {
+        peer.onEndHook = (s) => s.end();
+      });
+      const a = await ctx.connected({ port: listener.port });
+      a.socket.write(encoder.encode('x'));
+      await ctx.until(() => (accepted[0]?.peer.bytes ?? 0) > 0, 'server received');
+      a.socket.reset();
+      a.socket.reset();
+      equal(a.peer.closes, 0, 'onClose delivered synchronously inside reset()');
+      await ctx.until(() => a.peer.closes > 0 && (accepted[0]?.peer.closes ?? 0) > 0, 'both closed');
+      equal(a.peer.closeError, undefined, 'resetting side close error');
+      const seen = accepted[0]!.peer.closeError;
+      check(seen === undefined || seen.code === 'ECONNRESET', `peer close error: ${seen?.code} ${seen?.message}`);
+      await settleAndCheckClosedOnce(ctx, { client: a.peer, server: accepted[0]!.peer });
+    },
+  ],
+  [
     'TLS: two certificates selected by SNI; server sees sni and alpn; verification proves the served certificate',
     async (ctx, fixtures) => {
       const { a, b, caPem } = await fixtures();

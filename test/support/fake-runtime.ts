@@ -103,6 +103,12 @@ export class FakeSocket implements Socket {
     this.#close(undefined);
     if (peer && !peer.closed) this.#rt.defer(() => peer.#close({ code: 'ECONNRESET', message: 'reset by peer' }));
   }
+  /** Set once reset() (abortive close) was called. */
+  wasReset = false;
+  reset(): void {
+    this.wasReset = true;
+    this.destroy();
+  }
   /** Closes with an error, as a failed connect or reset does. */
   fail(error: SocketError): void {
     this.#close(error);

@@ -558,7 +558,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       const server = this.#server;
       this.#server = undefined;
       this.#conn = undefined;
-      server?.destroy();
+      server?.reset();
       this.#retry(true);
       return false;
     }
@@ -771,7 +771,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       const server = this.#server;
       this.#server = undefined;
       this.#conn = undefined;
-      server?.destroy();
+      server?.reset();
       return this.#retry(true);
     }
     this.#fail(502, 'S', 'H');
@@ -786,7 +786,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.#server;
     this.#server = undefined;
     this.#conn = undefined;
-    server?.destroy();
+    // An abandoned exchange: reset, as HAProxy does (SO_LINGER 0), so the server stops at once.
+    server?.reset();
     if (this.#resHead === undefined && !this.#clientClosed) {
       // HAProxy keeps the connection after the errors it generates (502/503/504...), except
       // 400/408, or when the rest of the request cannot be told apart from the next one.
@@ -1139,7 +1140,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.#server;
     this.#server = undefined;
     this.#conn = undefined;
-    server?.destroy();
+    server?.reset();
     this.#endTransaction();
     this.#state = 'closed';
     this.#backlog = undefined;

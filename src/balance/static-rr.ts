@@ -1,60 +1,64 @@
 import type { Server } from '../proxy/server.ts';
-import { eligibleServers, type Balancer, type BalancerOptions, type LbRequest } from './balancer.ts';
+import type { Balancer, BalancerOptions, LbRequest } from './balancer.ts';
+import { Membership, type MembershipListener } from './membership.ts';
+import { ServerMap } from './server-map.ts';
 
 /**
- * `balance static-rr`: weighted round-robin over a schedule fixed when the server set changes
- * (HAProxy's map-based rr: weight changes need a refresh, no per-pick arithmetic).
+ * `balance static-rr`: weighted round-robin over a precomputed schedule (HAProxy's map-based rr):
+ * O(1) per pick, no arithmetic, and no limit on the number of servers; the schedule is rebuilt
+ * (O(total weight)) on the next pick after a server joins, leaves or changes weight. Full
+ * servers and `avoid` are skipped by walking on (at most one round).
  */
-export class StaticRoundRobinBalancer implements Balancer {
-  readonly #servers: readonly Server[];
-  #schedule: Server[] = [];
+export class StaticRoundRobinBalancer implements Balancer, MembershipListener {
+  readonly #map = new ServerMap();
+  readonly #members: Membership;
+  readonly #isMember = (s: Server): boolean => this.#members.isMember(s);
+  #dirty = true;
   #next = 0;
 
-  readonly #allBackups: boolean;
-
   constructor(servers: readonly Server[], options: BalancerOptions) {
-    this.#servers = servers;
-    this.#allBackups = options.allBackups;
-    this.refresh();
+    this.#members = new Membership(servers, options.allBackups, this);
+    this.#members.start();
   }
 
-  serverChanged(): void {
-    this.refresh();
+  pick(_req: LbRequest, avoid: Server | undefined): Server | undefined {
+    if (this.#dirty) this.#rebuild();
+    const map = this.#map;
+    const n = map.size;
+    let avoided: Server | undefined;
+    for (let tries = 0; tries < n; tries++) {
+      const s = map.at(this.#next);
+      if (++this.#next === n) this.#next = 0;
+      if (!s.hasSlot) continue;
+      if (s !== avoid) return s;
+      avoided = s;
+    }
+    return avoided;
+  }
+
+  serverChanged(server: Server): void {
+    this.#members.changed(server);
   }
 
   taken(): void {}
 
   released(): void {}
 
-  refresh(): void {
-    // Interleave by smooth weighted round-robin once, so the schedule is evenly spread.
-    const eligible = eligibleServers(this.#servers, this.#allBackups);
-    const total = eligible.reduce((sum, s) => sum + s.weight, 0);
-    const score = new Map<Server, number>();
-    const schedule: Server[] = [];
-    for (let n = 0; n < total; n++) {
-      let best: Server | undefined;
-      for (const s of eligible) {
-        const v = (score.get(s) ?? 0) + s.weight;
-        score.set(s, v);
-        if (best === undefined || v > (score.get(best) ?? 0)) best = s;
-      }
-      if (best === undefined) break;
-      score.set(best, (score.get(best) ?? 0) - total);
-      schedule.push(best);
-    }
-    this.#schedule = schedule;
-    this.#next = 0;
+  join(): void {
+    this.#dirty = true;
   }
 
-  pick(_req: LbRequest, avoid: Server | undefined): Server | undefined {
-    const schedule = this.#schedule;
-    const n = schedule.length;
-    for (let tries = 0; tries < n; tries++) {
-      const s = schedule[this.#next] as Server;
-      this.#next = (this.#next + 1) % n;
-      if (s.available && (s !== avoid || n === 1)) return s;
-    }
-    return undefined;
+  leave(): void {
+    this.#dirty = true;
+  }
+
+  reweigh(server: Server, oldWeight: number): void {
+    if (server.weight !== oldWeight) this.#dirty = true;
+  }
+
+  #rebuild(): void {
+    this.#map.rebuild(this.#members.servers, this.#isMember);
+    this.#dirty = false;
+    if (this.#next >= this.#map.size) this.#next = 0;
   }
 }

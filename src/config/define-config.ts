@@ -37,12 +37,26 @@ import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, LogTarget } from './model.ts';
 import { resolveConfig } from './resolve.ts';
 import {
+  backendBalancingEntries,
+  backendStickEntries,
+  balanceInputSchema,
+  cookieProblems,
+  durationInputSchema,
+  hashTypeInputSchema,
+  serverCheckEntries,
+  serverOnlyEntries,
+  toBalance,
+  toCookie,
+  toHashType,
+  toHealthCheck,
+  toStickRule,
+  toStickTable,
+} from './define-backend-input.ts';
+import {
   RETRY_ON_EVENTS,
   alpnSchema,
-  balanceAlgorithmSchema,
   checkConfigModel,
   countSchema,
-  durationMsSchema,
   headerNameSchema,
   httpReuseSchema,
   logFormatSchema,
@@ -53,22 +67,8 @@ import {
   weightSchema,
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
-import { parseDuration } from './time.ts';
 
-const durationSchema = v.union(
-  [
-    durationMsSchema,
-    v.pipe(
-      v.string(),
-      v.check((text) => parseDuration(text).ok, 'expected a duration such as 500, "500ms", "5s", "1m", "2h" or "1d"'),
-      v.transform((text) => {
-        const parsed = parseDuration(text);
-        return parsed.ok ? parsed.ms : 0;
-      }),
-    ),
-  ],
-  'expected a duration: milliseconds as a number, or a string such as "5s"',
-);
+const durationSchema = durationInputSchema;
 
 const timeoutsInputSchema = v.strictObject({
   connect: v.optional(durationSchema),
@@ -117,6 +117,8 @@ const optionsInputSchema = v.strictObject({
   httplog: v.optional(v.boolean()),
   dontlognull: v.optional(v.boolean()),
   redispatch: v.optional(v.boolean()),
+  allbackups: v.optional(v.boolean()),
+  persist: v.optional(v.boolean()),
   httpKeepAlive: v.optional(v.boolean()),
   httpServerClose: v.optional(v.boolean()),
   httpclose: v.optional(v.boolean()),
@@ -169,20 +171,20 @@ const serverSettingsEntries = {
   ),
   sni: v.optional(v.pipe(v.string(), v.minLength(1))),
   alpn: v.optional(alpnSchema),
+  ...serverCheckEntries,
 };
 
 const serverInputSchema = v.union([
   v.pipe(v.string(), v.minLength(1)),
-  v.strictObject({ address: v.pipe(v.string(), v.minLength(1)), ...serverSettingsEntries }),
+  v.strictObject({ address: v.pipe(v.string(), v.minLength(1)), ...serverSettingsEntries, ...serverOnlyEntries }),
 ]);
 
 const namedServerInputSchema = v.strictObject({
   name: nameSchema,
   address: v.pipe(v.string(), v.minLength(1)),
   ...serverSettingsEntries,
+  ...serverOnlyEntries,
 });
-
-const balanceInputSchema = v.union([balanceAlgorithmSchema, v.strictObject({ algorithm: balanceAlgorithmSchema })]);
 
 const commonEntries = {
   mode: v.optional(modeSchema),
@@ -203,6 +205,8 @@ const backendEntries = {
   servers: v.optional(v.union([v.record(nameSchema, serverInputSchema), v.array(namedServerInputSchema)])),
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
   balance: v.optional(balanceInputSchema),
+  ...backendBalancingEntries,
+  ...backendStickEntries,
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
   httpReuse: v.optional(httpReuseSchema),
   retryOn: v.optional(retryOnInputSchema),
@@ -214,6 +218,7 @@ const defaultsInputSchema = v.strictObject({
   maxconn: v.optional(countSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
   balance: v.optional(balanceInputSchema),
+  ...backendBalancingEntries,
   defaultBackend: v.optional(nameSchema),
   defaultServer: v.optional(v.strictObject(serverSettingsEntries)),
   httpReuse: v.optional(httpReuseSchema),
@@ -252,7 +257,8 @@ type ParsedCommon = v.InferOutput<typeof defaultsInputSchema>;
 type ParsedLog = v.InferOutput<typeof proxyLogInputSchema>;
 type ParsedBind = v.InferOutput<typeof bindInputSchema>;
 type ParsedOptions = v.InferOutput<typeof optionsInputSchema>;
-type ParsedServerSettings = v.InferOutput<v.ObjectSchema<typeof serverSettingsEntries, undefined>>;
+type ParsedStick = v.InferOutput<v.ObjectSchema<typeof backendStickEntries, undefined>>;
+type ParsedServerSettings = v.InferOutput<v.ObjectSchema<typeof serverSettingsEntries, undefined>> & { cookie?: string | undefined };
 
 /** The three `option` names of the HTTP connection modes, as defineConfig keys. */
 const CONNECTION_MODES: readonly (readonly ['httpKeepAlive' | 'httpServerClose' | 'httpclose', HttpConnectionMode])[] = [
@@ -344,9 +350,13 @@ class DraftBuilder {
     if (input.mode !== undefined) proxy.mode = input.mode;
     if (input.maxconn !== undefined) proxy.maxconn = input.maxconn;
     if (input.retries !== undefined) proxy.retries = input.retries;
-    if (input.balance !== undefined) {
-      proxy.balance = { algorithm: typeof input.balance === 'string' ? input.balance : input.balance.algorithm };
+    if (input.balance !== undefined) proxy.balance = toBalance(input.balance);
+    if (input.hashType !== undefined) proxy.hashType = toHashType(input.hashType);
+    if (input.cookie !== undefined) {
+      for (const problem of cookieProblems(input.cookie)) this.#error(`${path}.cookie`, problem);
+      proxy.cookie = toCookie(input.cookie, this.#place);
     }
+    if (input.healthCheck !== undefined) proxy.healthCheck = toHealthCheck(input.healthCheck);
     for (const [key, value] of Object.entries(input.timeouts ?? {})) {
       if (value !== undefined) proxy.timeouts[key as keyof ProxyDraft['timeouts']] = value;
     }
@@ -380,6 +390,8 @@ class DraftBuilder {
     }
     if (options.dontlognull !== undefined) proxy.options.dontlognull = options.dontlognull;
     if (options.redispatch !== undefined) proxy.options.redispatch = options.redispatch;
+    if (options.allbackups !== undefined) proxy.options.allBackups = options.allbackups;
+    if (options.persist !== undefined) proxy.options.persist = options.persist;
 
     const enabled = CONNECTION_MODES.filter(([key]) => options[key] === true);
     if (enabled.length > 1) {
@@ -423,6 +435,18 @@ class DraftBuilder {
       target.sni = input.sni;
     }
     if (input.alpn !== undefined) target.alpn = [...input.alpn];
+    if (input.check !== undefined) target.checkEnabled = input.check;
+    if (input.inter !== undefined) target.inter = input.inter;
+    if (input.fastinter !== undefined) target.fastinter = input.fastinter;
+    if (input.downinter !== undefined) target.downinter = input.downinter;
+    if (input.rise !== undefined) target.rise = input.rise;
+    if (input.fall !== undefined) target.fall = input.fall;
+    if (input.checkPort !== undefined) target.checkPort = input.checkPort;
+    if (input.checkAddr !== undefined) target.checkAddr = input.checkAddr;
+    if (input.slowstart !== undefined) target.slowstart = input.slowstart;
+    if (input.maxqueue !== undefined) target.maxqueue = input.maxqueue;
+    if (input.onMarkedDown !== undefined) target.onMarkedDown = input.onMarkedDown;
+    if (input.onMarkedUp !== undefined) target.onMarkedUp = input.onMarkedUp;
   }
 
   #frontendPart(proxy: ProxyDraft, input: { bind: ParsedBind | ParsedBind[] }, path: string): void {
@@ -470,9 +494,13 @@ class DraftBuilder {
 
   #backendPart(
     proxy: ProxyDraft,
-    input: { servers?: Record<string, string | ({ address: string } & ParsedServerSettings)> | ({ name: string; address: string } & ParsedServerSettings)[] | undefined },
+    input: {
+      servers?: Record<string, string | ({ address: string } & ParsedServerSettings)> | ({ name: string; address: string } & ParsedServerSettings)[] | undefined;
+    } & ParsedStick,
     path: string,
   ): void {
+    if (input.stickTable !== undefined) proxy.stickTable = toStickTable(input.stickTable, this.#place);
+    for (const rule of input.stick ?? []) proxy.stickRules.push(toStickRule(rule, this.#place));
     const servers = input.servers;
     if (servers === undefined) return;
     const entries: [string, string | ({ address: string } & ParsedServerSettings), string][] = Array.isArray(servers)
@@ -486,7 +514,10 @@ class DraftBuilder {
         continue;
       }
       const settings: ServerSettings = { ...proxy.defaultServer };
-      if (typeof server !== 'string') this.#serverSettings(settings, server, serverPath);
+      if (typeof server !== 'string') {
+        this.#serverSettings(settings, server, serverPath);
+        if (server.cookie !== undefined) settings.cookie = server.cookie;
+      }
       proxy.servers.push({ ...settings, name, host: parsed.value.host, port: parsed.value.port, place: this.#place });
     }
   }

@@ -8,13 +8,18 @@
 import type {
   BalanceModel,
   CertificateFile,
+  CookieModel,
   ForwardForOption,
+  HashTypeModel,
+  HttpCheckExpectModel,
   HttpConnectionMode,
   HttpReuseMode,
   LogTarget,
   ProxyMode,
   RetryOnEvent,
   SourceLocation,
+  StickRuleModel,
+  StickTableModel,
   Timeouts,
 } from './model.ts';
 
@@ -61,6 +66,26 @@ export interface ServerSettings {
   /** `sni EXPR` as written. */
   sni: string | undefined;
   alpn: string[] | undefined;
+  /** `check` / `no-check`. Health-check fields stay flat so a shallow copy of the settings is a full copy. */
+  checkEnabled: boolean;
+  /** `inter` ms (HAProxy: 2000). */
+  inter: number;
+  fastinter: number | undefined;
+  downinter: number | undefined;
+  rise: number;
+  fall: number;
+  /** `port`: the port checks connect to. */
+  checkPort: number | undefined;
+  /** `addr`: the address checks connect to. */
+  checkAddr: string | undefined;
+  /** `slowstart` ms; 0 = off. */
+  slowstart: number;
+  /** `maxqueue`; 0 = unlimited. */
+  maxqueue: number;
+  /** `cookie VALUE` (never inherited from default-server: HAProxy refuses it there). */
+  cookie: string | undefined;
+  onMarkedDown: 'shutdown-sessions' | undefined;
+  onMarkedUp: 'shutdown-backup-sessions' | undefined;
 }
 
 export interface ServerDraft extends ServerSettings {
@@ -99,6 +124,8 @@ export interface ProxyOptionsDraft {
   httplog: boolean;
   dontlognull: boolean;
   redispatch: boolean;
+  allBackups: boolean;
+  persist: boolean;
 }
 
 export interface ForwardForDraft extends ForwardForOption {
@@ -117,6 +144,49 @@ export interface HttpDraft {
   retryOnPlace: Place | undefined;
 }
 
+/** `cookie NAME ...` with the line it was written on (for the warning in tcp mode). */
+export interface CookieDraft extends Omit<CookieModel, 'source'> {
+  readonly place: Place;
+}
+
+/** A `stick` rule; `tablePlace` points at the table name for the resolve-time error. */
+export interface StickRuleDraft extends Omit<StickRuleModel, 'source'> {
+  readonly place: Place;
+  readonly tablePlace: Place | undefined;
+}
+
+/** `option httpchk [METHOD] [URI] [VERSION]` as written (headers come from a legacy `VERSION\r\nName: value`). */
+export interface HttpChkOptionDraft {
+  readonly method: string | undefined;
+  readonly uri: string | undefined;
+  readonly version: string | undefined;
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/** `http-check send ...`: each field given overrides `option httpchk`. */
+export interface HttpCheckSendDraft {
+  method: string | undefined;
+  uri: string | undefined;
+  version: string | undefined;
+  headers: (readonly [string, string])[];
+  body: string | undefined;
+}
+
+export interface HealthCheckDraft {
+  /** `option httpchk` (http) or `option tcp-check` / nothing (tcp). */
+  kind: 'tcp' | 'http';
+  httpchk: HttpChkOptionDraft | undefined;
+  send: HttpCheckSendDraft | undefined;
+  expect: HttpCheckExpectModel[];
+  /**
+   * True while the `http-check` rules come from a defaults section: the proxy's first own
+   * `http-check` line replaces them (HAProxy inherits the rules only of proxies defining none).
+   */
+  rulesInherited: boolean;
+  /** The first `http-check` line of this proxy (for the unused-rules warning). */
+  rulesPlace: Place | undefined;
+}
+
 export interface ProxyDraft {
   readonly kind: ProxyKind;
   /** '' for an anonymous defaults section. */
@@ -128,6 +198,13 @@ export interface ProxyDraft {
   maxconn: number;
   retries: number;
   balance: BalanceModel;
+  /** The `balance` line (for the layer-7 fallback warning); undefined = HAProxy's default. */
+  balancePlace: Place | undefined;
+  hashType: HashTypeModel;
+  cookie: CookieDraft | undefined;
+  stickTable: StickTableModel | undefined;
+  stickRules: StickRuleDraft[];
+  healthCheck: HealthCheckDraft;
   timeouts: MutableTimeouts;
   options: ProxyOptionsDraft;
   /** Where `option tcplog` / `option httplog` was last set (HAProxy reports the fallback there). */
@@ -193,6 +270,41 @@ export function newServerSettings(): ServerSettings {
     ca: undefined,
     sni: undefined,
     alpn: undefined,
+    checkEnabled: false,
+    inter: 2000,
+    fastinter: undefined,
+    downinter: undefined,
+    rise: 2,
+    fall: 3,
+    checkPort: undefined,
+    checkAddr: undefined,
+    slowstart: 0,
+    maxqueue: 0,
+    cookie: undefined,
+    onMarkedDown: undefined,
+    onMarkedUp: undefined,
+  };
+}
+
+/** HAProxy's default: `hash-type map-based sdbm`, no avalanche. */
+export function defaultHashType(): HashTypeModel {
+  return { method: 'map-based', function: 'sdbm', avalanche: false };
+}
+
+/** A TCP connect check, no HTTP rules. */
+export function newHealthCheckDraft(): HealthCheckDraft {
+  return { kind: 'tcp', httpchk: undefined, send: undefined, expect: [], rulesInherited: false, rulesPlace: undefined };
+}
+
+/** A proxy's copy of its defaults section's health-check settings (rules marked as inherited). */
+function inheritHealthCheck(base: HealthCheckDraft): HealthCheckDraft {
+  return {
+    kind: base.kind,
+    httpchk: base.httpchk,
+    send: base.send === undefined ? undefined : { ...base.send, headers: [...base.send.headers] },
+    expect: [...base.expect],
+    rulesInherited: base.send !== undefined || base.expect.length > 0,
+    rulesPlace: base.rulesPlace,
   };
 }
 
@@ -213,8 +325,17 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     maxconn: base?.maxconn ?? 0,
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },
+    balancePlace: base?.balancePlace,
+    hashType: base ? { ...base.hashType } : defaultHashType(),
+    cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
+    // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
+    stickTable: undefined,
+    stickRules: [],
+    healthCheck: base ? inheritHealthCheck(base.healthCheck) : newHealthCheckDraft(),
     timeouts: base ? { ...base.timeouts } : emptyTimeouts(),
-    options: base ? { ...base.options } : { tcplog: false, httplog: false, dontlognull: false, redispatch: false },
+    options: base
+      ? { ...base.options }
+      : { tcplog: false, httplog: false, dontlognull: false, redispatch: false, allBackups: false, persist: false },
     logFormatPlace: base?.logFormatPlace,
     http: base ? { ...base.http, retryOn: [...base.http.retryOn] } : newHttpDraft(),
     logs: base ? [...base.logs] : [],

@@ -9,7 +9,10 @@
  * - HTTP-only settings in a tcp proxy draw HAProxy's warnings and are dropped (`option httplog`
  *   falls back to `option tcplog`, `option forwardfor` is ignored) — likewise `retry-on` events
  *   other than conn-failure;
- * - a server using `ssl` with the default `verify required` needs a CA (HAProxy refuses it).
+ * - a server using `ssl` with the default `verify required` needs a CA (HAProxy refuses it);
+ * - in a tcp backend, balancing on the HTTP request (uri, url_param, hdr, hash on a layer-7
+ *   fetch) falls back to roundrobin and `cookie` is ignored, with HAProxy's warnings;
+ * - `stick` rules name an existing stick-table (their backend's own when no `table`).
  *
  * A `listen` section becomes a frontend and a backend of the same name, the frontend's default
  * backend being itself unless it names another one.
@@ -18,9 +21,14 @@
 import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
+import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
+  BalanceModel,
+  CookieModel,
+  HealthCheckModel,
+  StickRuleModel,
   BindModel,
   CertificateFile,
   ConfigModel,
@@ -75,6 +83,8 @@ class Resolver {
   readonly #certificates: LoadedCertificates | undefined;
   readonly #caFiles: LoadedCaFiles | undefined;
   readonly #backends = new Map<string, ProxyDraft>();
+  /** Proxies holding a stick-table, by name (what `stick ... table NAME` refers to). */
+  readonly #tables = new Map<string, ProxyDraft>();
 
   constructor(
     draft: ConfigDraft,
@@ -88,6 +98,7 @@ class Resolver {
     this.#caFiles = caFiles;
     for (const proxy of draft.proxies) {
       if (hasBackendSide(proxy.kind) && !this.#backends.has(proxy.name)) this.#backends.set(proxy.name, proxy);
+      if (proxy.stickTable !== undefined && !this.#tables.has(proxy.name)) this.#tables.set(proxy.name, proxy);
     }
   }
 
@@ -297,21 +308,119 @@ class Resolver {
         disabled: server.disabled,
         backup: server.backup,
         ssl: server.ssl ? this.#serverSsl(proxy, server) : undefined,
+        maxqueue: server.maxqueue,
+        slowstart: server.slowstart,
+        cookie: server.cookie,
+        check: {
+          enabled: server.checkEnabled,
+          inter: server.inter,
+          fastinter: server.fastinter,
+          downinter: server.downinter,
+          rise: server.rise,
+          fall: server.fall,
+          port: server.checkPort,
+          addr: server.checkAddr,
+        },
+        onMarkedDown: server.onMarkedDown,
+        onMarkedUp: server.onMarkedUp,
         source: location(server.place),
       });
     }
     return {
       name: proxy.name,
       mode: proxy.mode,
-      balance: proxy.balance,
+      balance: this.#balance(proxy),
+      hashType: { ...proxy.hashType },
       servers,
+      cookie: this.#cookie(proxy),
+      stickTable: proxy.stickTable,
+      stickRules: this.#stickRules(proxy),
+      healthCheck: this.#healthCheck(proxy),
+      logs: expandLogs(proxy.logs, this.#draft.global.logs),
       retries: proxy.retries,
       timeouts: compactTimeouts(proxy.timeouts),
-      options: { redispatch: proxy.options.redispatch },
+      options: { redispatch: proxy.options.redispatch, allBackups: proxy.options.allBackups, persist: proxy.options.persist },
       http,
       disabled: proxy.disabled,
       description: proxy.description,
       source: location(proxy.place),
+    };
+  }
+
+  /**
+   * HAProxy's proxy_cfg_ensure_no_http(): an algorithm reading the HTTP request cannot work in a
+   * tcp backend, which balances roundrobin instead.
+   */
+  #balance(proxy: ProxyDraft): BalanceModel {
+    const balance = proxy.balance;
+    if (proxy.mode === 'http' || !needsHttp(balance)) return balance;
+    this.#warning(
+      proxy.balancePlace ?? proxy.place,
+      'balance',
+      `Layer 7 hash not possible for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to round robin.`,
+    );
+    return { algorithm: 'roundrobin' };
+  }
+
+  /** HAProxy ignores `cookie` in a tcp backend, with a warning. */
+  #cookie(proxy: ProxyDraft): CookieModel | undefined {
+    const cookie = proxy.cookie;
+    if (cookie === undefined) return undefined;
+    if (proxy.mode !== 'http') {
+      this.#warning(cookie.place, 'cookie', `cookie will be ignored for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http').`);
+      return undefined;
+    }
+    const { place, ...rest } = cookie;
+    return { ...rest, domains: [...rest.domains], source: location(place) };
+  }
+
+  /**
+   * A rule's table is the stick-table of the proxy it names, or of its own backend: HAProxy's
+   * "Proxy 'b': unable to find stick-table 't'." otherwise.
+   */
+  #stickRules(proxy: ProxyDraft): StickRuleModel[] {
+    const rules: StickRuleModel[] = [];
+    for (const rule of proxy.stickRules) {
+      const owner = rule.table === undefined ? proxy : this.#tables.get(rule.table);
+      if (owner?.stickTable === undefined) {
+        this.#error(rule.tablePlace ?? rule.place, 'stick', `Proxy '${proxy.name}': unable to find stick-table '${rule.table ?? proxy.name}'.`);
+        continue;
+      }
+      rules.push({ kind: rule.kind, expression: rule.expression, table: rule.table, source: location(rule.place) });
+    }
+    return rules;
+  }
+
+  /**
+   * The check request: `http-check send` settings override `option httpchk`'s, whose
+   * defaults are HAProxy's `OPTIONS / HTTP/1.0`. `http-check` rules without `option httpchk`
+   * draw HAProxy's warning and are ignored.
+   */
+  #healthCheck(proxy: ProxyDraft): HealthCheckModel {
+    const check = proxy.healthCheck;
+    if (check.kind === 'tcp') {
+      const hasRules = check.send !== undefined || check.expect.length > 0;
+      if (hasRules && !check.rulesInherited) {
+        this.#warning(
+          check.rulesPlace ?? proxy.place,
+          'http-check',
+          `${typeWord(proxy)} '${proxy.name}' uses http-check rules without 'option httpchk', so the rules are ignored.`,
+        );
+      }
+      return { kind: 'tcp', http: undefined };
+    }
+    const option = check.httpchk;
+    const send = check.send;
+    return {
+      kind: 'http',
+      http: {
+        method: send?.method ?? option?.method ?? 'OPTIONS',
+        uri: send?.uri ?? option?.uri ?? '/',
+        version: send?.version ?? option?.version ?? 'HTTP/1.0',
+        headers: [...(option?.headers ?? []), ...(send?.headers ?? [])],
+        body: send?.body,
+        expect: check.expect.map((e) => ({ ...e })),
+      },
     };
   }
 
@@ -385,6 +494,22 @@ class Resolver {
         }
       }
     }
+  }
+}
+
+/** Algorithms hashing part of the HTTP request (HAProxy's BE_LB_NEED_HTTP). */
+function needsHttp(balance: BalanceModel): boolean {
+  switch (balance.algorithm) {
+    case 'uri':
+    case 'url_param':
+    case 'hdr':
+      return true;
+    case 'hash': {
+      const compiled = compileSampleFetch(balance.expression);
+      return compiled.ok && compiled.fetch.l7;
+    }
+    default:
+      return false;
   }
 }
 

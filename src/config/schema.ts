@@ -22,7 +22,11 @@ export const nameSchema = v.pipe(
 );
 export const logFormatSchema = v.picklist(['raw', 'rfc3164', 'rfc5424', 'short']);
 export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
-export const balanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr']);
+export const simpleBalanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr', 'leastconn', 'first', 'source']);
+export const hashFunctionSchema = v.picklist(['sdbm', 'djb2', 'wt6', 'crc32', 'none']);
+export const hashMethodSchema = v.picklist(['map-based', 'consistent']);
+/** `random(N)` draws. */
+export const drawsSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000));
 export const connectionModeSchema = v.picklist(['keep-alive', 'server-close', 'close']);
 export const httpReuseSchema = v.picklist(['never', 'safe', 'aggressive', 'always']);
 /** Every `retry-on` event but `none`, in the order the model lists them. */
@@ -90,6 +94,17 @@ const bindSchema = v.object({
   source: sourceSchema,
 });
 
+const serverCheckSchema = v.object({
+  enabled: v.boolean(),
+  inter: v.pipe(durationMsSchema, v.minValue(1)),
+  fastinter: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+  downinter: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+  rise: v.pipe(countSchema, v.minValue(1)),
+  fall: v.pipe(countSchema, v.minValue(1)),
+  port: v.undefinedable(portSchema),
+  addr: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+});
+
 const serverSchema = v.object({
   name: nameSchema,
   host: v.pipe(v.string(), v.minLength(1)),
@@ -106,8 +121,90 @@ const serverSchema = v.object({
       alpn: v.undefinedable(alpnSchema),
     }),
   ),
+  maxqueue: v.optional(countSchema),
+  slowstart: v.optional(durationMsSchema),
+  cookie: v.optional(v.pipe(v.string(), v.minLength(1))),
+  check: v.optional(serverCheckSchema),
+  onMarkedDown: v.optional(v.literal('shutdown-sessions')),
+  onMarkedUp: v.optional(v.literal('shutdown-backup-sessions')),
   source: sourceSchema,
 });
+
+export const balanceModelSchema = v.variant('algorithm', [
+  v.object({ algorithm: simpleBalanceAlgorithmSchema }),
+  v.object({
+    algorithm: v.literal('uri'),
+    len: countSchema,
+    depth: countSchema,
+    whole: v.boolean(),
+    pathOnly: v.boolean(),
+  }),
+  v.object({ algorithm: v.literal('url_param'), param: v.pipe(v.string(), v.minLength(1)) }),
+  v.object({
+    algorithm: v.literal('hdr'),
+    header: v.pipe(headerNameSchema, v.check((h) => h === h.toLowerCase(), 'the header name must be lower-case')),
+    useDomainOnly: v.boolean(),
+  }),
+  v.object({ algorithm: v.literal('random'), draws: drawsSchema }),
+  v.object({ algorithm: v.literal('hash'), expression: v.pipe(v.string(), v.minLength(1)) }),
+]);
+
+export const hashTypeModelSchema = v.object({ method: hashMethodSchema, function: hashFunctionSchema, avalanche: v.boolean() });
+
+const cookieModelSchema = v.pipe(
+  v.object({
+    name: v.pipe(v.string(), v.minLength(1)),
+    mode: v.picklist(['insert', 'rewrite', 'prefix']),
+    indirect: v.boolean(),
+    nocache: v.boolean(),
+    httponly: v.boolean(),
+    secure: v.boolean(),
+    postonly: v.boolean(),
+    preserve: v.boolean(),
+    domains: v.array(v.pipe(v.string(), v.minLength(1))),
+    maxidle: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+    maxlife: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+    source: sourceSchema,
+  }),
+  v.check((c) => c.mode === 'insert' || (c.maxidle === undefined && c.maxlife === undefined), 'maxidle/maxlife need insert mode'),
+);
+
+export const stickTableTypeSchema = v.picklist(['ip', 'ipv6', 'integer', 'string', 'binary']);
+
+const stickTableModelSchema = v.object({
+  type: stickTableTypeSchema,
+  keyLength: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)),
+  size: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  expire: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+  nopurge: v.boolean(),
+  source: sourceSchema,
+});
+
+const stickRuleModelSchema = v.object({
+  kind: v.picklist(['on', 'match', 'store-request', 'store-response']),
+  expression: v.pipe(v.string(), v.minLength(1)),
+  table: v.undefinedable(nameSchema),
+  source: sourceSchema,
+});
+
+export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring']);
+
+const healthCheckModelSchema = v.pipe(
+  v.object({
+    kind: v.picklist(['tcp', 'http']),
+    http: v.undefinedable(
+      v.object({
+        method: v.pipe(v.string(), v.minLength(1)),
+        uri: v.pipe(v.string(), v.minLength(1)),
+        version: v.pipe(v.string(), v.minLength(1)),
+        headers: v.array(v.tuple([headerNameSchema, v.string()])),
+        body: v.undefinedable(v.string()),
+        expect: v.array(v.object({ negate: v.boolean(), kind: httpCheckExpectKindSchema, pattern: v.pipe(v.string(), v.minLength(1)) })),
+      }),
+    ),
+  }),
+  v.check((h) => (h.kind === 'http') === (h.http !== undefined), 'http settings are present exactly when kind is http'),
+);
 
 const forwardForSchema = v.object({
   header: v.pipe(headerNameSchema, v.check((h) => h === h.toLowerCase(), 'the header name must be lower-case')),
@@ -150,11 +247,17 @@ const frontendSchema = v.object({
 const backendSchema = v.object({
   name: nameSchema,
   mode: modeSchema,
-  balance: v.object({ algorithm: balanceAlgorithmSchema }),
+  balance: balanceModelSchema,
+  hashType: v.optional(hashTypeModelSchema),
   servers: v.array(serverSchema),
+  cookie: v.optional(cookieModelSchema),
+  stickTable: v.optional(stickTableModelSchema),
+  stickRules: v.optional(v.array(stickRuleModelSchema)),
+  healthCheck: v.optional(healthCheckModelSchema),
+  logs: v.optional(v.array(logTargetSchema)),
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
   timeouts: timeoutsSchema,
-  options: v.object({ redispatch: v.boolean() }),
+  options: v.object({ redispatch: v.boolean(), allBackups: v.optional(v.boolean()), persist: v.optional(v.boolean()) }),
   http: backendHttpSchema,
   disabled: v.boolean(),
   description: v.optional(v.string()),

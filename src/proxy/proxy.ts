@@ -6,6 +6,8 @@ import { Frontend } from './frontend.ts';
 import { ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { BackendHealth, HealthChecks } from '../health/health-service.ts';
+import { attachPersistence } from '../stick/persistence.ts';
+import type { StickTable } from '../stick/stick-table.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -32,6 +34,8 @@ export class Proxy {
   readonly frontends: Frontend[] = [];
   /** Active health checks of every backend (src/health/), running between start() and stop()/kill(). */
   readonly health: HealthChecks;
+  /** Stick tables by the name of the proxy declaring them (one per generation, no timers). */
+  readonly stickTables: ReadonlyMap<string, StickTable>;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
@@ -51,6 +55,7 @@ export class Proxy {
     for (const model of config.backends) {
       if (!model.disabled) this.backends.set(model.name, new Backend(model));
     }
+    this.stickTables = attachPersistence(this.backends);
     for (const model of config.frontends) {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BACKEND_DEFAULTS, SERVER_DEFAULTS } from './model-defaults.ts';
 import { defineConfig, type SwitchyardConfig } from '../../src/config/define-config.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import { parseConfigText } from '../../src/config/load.ts';
@@ -101,8 +102,10 @@ describe('defineConfig', () => {
       disabled: false,
       backup: false,
       ssl: undefined,
+      ...SERVER_DEFAULTS,
       source: { file: 'defineConfig()', line: 0 },
     });
+    assert.deepEqual(model.backends[0]?.hashType, BACKEND_DEFAULTS.hashType);
     assert.deepEqual(model.frontends[0]?.options, { tcplog: false, httplog: false, dontlognull: false });
     assert.deepEqual(model.frontends[0]?.http, { connectionMode: 'keep-alive', forwardFor: undefined });
     assert.deepEqual(model.backends[0]?.http, {

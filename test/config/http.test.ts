@@ -518,13 +518,12 @@ describe('HTTP keywords that stay refused', () => {
       'http-after-response',
       'use_backend',
       'stats',
-      'cookie',
       'compression',
       'errorfile',
       'errorloc',
       'redirect',
       'capture',
-      'http-check',
+      'tcp-check',
       'unique-id-format',
       'log-format',
     ];
@@ -536,7 +535,7 @@ describe('HTTP keywords that stay refused', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
-    for (const option of ['httpslog', 'forwarded', 'originalto', 'http-buffer-request', 'httpchk', 'http-pretend-keepalive']) {
+    for (const option of ['httpslog', 'forwarded', 'originalto', 'http-buffer-request', 'ssl-hello-chk', 'http-pretend-keepalive']) {
       assert.deepEqual(await onlyError(httpListen(`  option ${option}`)), [
         6,
         10,

@@ -4,11 +4,14 @@ import { parseConfigText } from '../../src/config/load.ts';
 import { createKeywordRegistry } from '../../src/config/keywords/index.ts';
 import type { BackendModel, ConfigModel, FrontendModel } from '../../src/config/model.ts';
 import type { KeywordList } from '../../src/config/registry.ts';
+import { BACKEND_DEFAULTS, SERVER_DEFAULTS } from './model-defaults.ts';
 
 /** Lines joined into a file. */
 const cfg = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 const TIMEOUTS = ['  timeout connect 5s', '  timeout client 30s', '  timeout server 30s'];
+
+
 
 function parse(text: string, env: Record<string, string> = {}): Promise<ConfigModel> {
   return parseConfigText(text, 'test.cfg', { env: (name) => env[name] });
@@ -98,12 +101,14 @@ describe('parser: a complete configuration', () => {
         mode: 'tcp',
         balance: { algorithm: 'roundrobin' },
         servers: [
-          { name: 's1', host: '127.0.0.1', port: 9001, weight: 1, maxconn: 0, disabled: false, backup: false, ssl: undefined, source: { file: 'test.cfg', line: 18 } },
-          { name: 's2', host: '127.0.0.1', port: 9002, weight: 3, maxconn: 0, disabled: false, backup: false, ssl: undefined, source: { file: 'test.cfg', line: 19 } },
+          { name: 's1', host: '127.0.0.1', port: 9001, weight: 1, maxconn: 0, disabled: false, backup: false, ssl: undefined, ...SERVER_DEFAULTS, source: { file: 'test.cfg', line: 18 } },
+          { name: 's2', host: '127.0.0.1', port: 9002, weight: 3, maxconn: 0, disabled: false, backup: false, ssl: undefined, ...SERVER_DEFAULTS, source: { file: 'test.cfg', line: 19 } },
         ],
+        ...BACKEND_DEFAULTS,
+        logs: [],
         retries: 3,
         timeouts: { connect: 5000, client: 30000, server: 30000 },
-        options: { redispatch: false },
+        options: { redispatch: false, allBackups: false, persist: false },
         http: { connectionMode: 'keep-alive', forwardFor: undefined, reuse: 'safe', retryOn: ['conn-failure'] },
         disabled: false,
         description: undefined,

@@ -75,3 +75,16 @@ export function resolveAgainstBase(path: string, base: string | undefined): stri
   if (base === undefined || base === '' || path.startsWith('/')) return path;
   return base.endsWith('/') ? `${base}${path}` : `${base}/${path}`;
 }
+
+/**
+ * A HAProxy size (parse_size_err): digits with an optional k, m or g suffix (x1024), e.g.
+ * `100k`. Undefined when malformed or beyond 2^31-1.
+ */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(text);
+  if (m === null) return undefined;
+  const unit = (m[2] ?? '').toLowerCase();
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const value = Number(m[1]) * factor;
+  return value > 2_147_483_647 ? undefined : value;
+}

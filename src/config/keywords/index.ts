@@ -4,21 +4,29 @@
  */
 
 import { KeywordRegistry, type KeywordList } from '../registry.ts';
+import { balanceKeywords } from './balance.ts';
 import { bindKeywords } from './bind.ts';
 import { globalKeywords } from './global.ts';
+import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
 import { optionKeywords } from './options.ts';
+import { persistenceKeywords } from './persistence.ts';
 import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
+import { serverCheckKeywords } from './server-check.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
   proxyKeywords,
+  balanceKeywords,
   optionKeywords,
   httpKeywords,
+  persistenceKeywords,
+  healthCheckKeywords,
   bindKeywords,
   serverKeywords,
+  serverCheckKeywords,
   serverSslKeywords,
 ];
 

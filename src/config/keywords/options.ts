@@ -74,13 +74,13 @@ export const optionKeywords: KeywordList = {
   ],
   unsupported: {
     options: [
-      'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'allbackups', 'checkcache', 'clitcpka', 'srvtcpka',
+      'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'checkcache', 'clitcpka', 'srvtcpka',
       'tcpka', 'contstats', 'dontlog-normal', 'http-buffer-request', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
-      'http-drop-response-trailers', 'httpchk', 'http_proxy', 'independent-streams', 'ldap-check',
+      'http-drop-response-trailers', 'http_proxy', 'independent-streams', 'ldap-check',
       'external-check', 'log-health-checks', 'log-separate-errors', 'logasap', 'mysql-check', 'nolinger',
-      'persist', 'pgsql-check', 'prefer-last-server', 'redis-check', 'smtpchk', 'socket-stats', 'splice-auto',
-      'splice-request', 'splice-response', 'spop-check', 'ssl-hello-chk', 'tcp-check', 'tcp-smart-accept',
+      'pgsql-check', 'prefer-last-server', 'redis-check', 'smtpchk', 'socket-stats', 'splice-auto',
+      'splice-request', 'splice-response', 'spop-check', 'ssl-hello-chk', 'tcp-smart-accept',
       'tcp-smart-connect', 'transparent', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
       'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade',

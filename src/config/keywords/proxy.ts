@@ -1,6 +1,6 @@
 /**
  * General proxy keywords (defaults, frontend, backend, listen): mode, maxconn, timeouts,
- * retries, default_backend, balance, log, disabled/enabled, description and the `option`
+ * retries, default_backend, log, disabled/enabled, description and the `option`
  * dispatcher. Options themselves live in options.ts.
  *
  * Where HAProxy accepts a keyword in a proxy that lacks the matching side (e.g. `timeout
@@ -87,39 +87,6 @@ function parseTimeout(ctx: KeywordContext, args: readonly Token[]): void {
   if (proxy === undefined) return;
   if (definition.capability !== 'both' && ctx.ignoredWithoutCapability(definition.capability, args[0], keyword)) return;
   proxy.timeouts[definition.field] = ms;
-}
-
-const SUPPORTED_BALANCE = ['roundrobin', 'static-rr'] as const;
-const UNSUPPORTED_BALANCE = ['leastconn', 'first', 'source', 'uri', 'url_param', 'hdr', 'random', 'rdp-cookie', 'hash', 'log-hash', 'sticky'];
-
-function parseBalance(ctx: KeywordContext, args: readonly Token[]): void {
-  const algorithm = args[1];
-  if (algorithm === undefined) {
-    ctx.error(`'balance' expects one of ${SUPPORTED_BALANCE.map((a) => `'${a}'`).join(', ')}.`);
-    return;
-  }
-  const base = algorithm.text.replace(/\(.*$/, '');
-  if (algorithm.text === 'roundrobin' || algorithm.text === 'static-rr') {
-    if (!noExtraArgs(ctx, args, 2)) return;
-    if (ctx.ignoredWithoutCapability('backend')) return;
-    const proxy = ctx.proxy;
-    if (proxy !== undefined) proxy.balance = { algorithm: algorithm.text };
-    return;
-  }
-  if (UNSUPPORTED_BALANCE.includes(base)) {
-    ctx.error(
-      `'balance ${base}' is not supported yet (supported: ${SUPPORTED_BALANCE.join(', ')}).`,
-      algorithm,
-    );
-    return;
-  }
-  ctx.error(
-    `'balance' only supports ${SUPPORTED_BALANCE.map((a) => `'${a}'`).join(', ')} (got '${algorithm.text}')${didYouMean(
-      algorithm.text,
-      [...SUPPORTED_BALANCE, ...UNSUPPORTED_BALANCE],
-    )}.`,
-    algorithm,
-  );
 }
 
 function parseOption(ctx: KeywordContext, args: readonly Token[]): void {
@@ -219,7 +186,6 @@ const keywords: SectionKeyword[] = [
     if (ctx.proxy !== undefined) ctx.proxy.retries = value;
   }),
   proxyKeyword('timeout', parseTimeout),
-  proxyKeyword('balance', parseBalance),
   proxyKeyword('default_backend', (ctx, args) => {
     if (!requireArgs(ctx, args, 1, 'a backend name') || !noExtraArgs(ctx, args, 2)) return;
     if (ctx.ignoredWithoutCapability('frontend')) return;
@@ -249,9 +215,9 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response',
-      'use_backend', 'use-server', 'stick-table', 'stick', 'stats', 'compression', 'cookie', 'capture', 'declare', 'errorfile',
-      'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'http-check', 'tcp-check',
-      'hash-type', 'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
+      'use_backend', 'use-server', 'stats', 'compression', 'capture', 'declare', 'errorfile',
+      'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'tcp-check',
+      'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
       'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
       'redirect', 'rate-limit', 'persist', 'dispatch', 'filter', 'force-persist', 'ignore-persist', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',

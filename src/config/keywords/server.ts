@@ -1,15 +1,16 @@
 /**
  * `server NAME ADDR:PORT [options]` and `default-server [options]`, with their options
  * (HAProxy's srv_kw_list): `weight N` (0..256), `maxconn N`, `disabled`/`enabled`,
- * `backup`/`no-backup` (the TLS options live in server-ssl.ts). Health-check options (`check`,
- * `inter`, `rise`, `fall`, ...) are known and refused as not supported yet, never silently dropped.
+ * `backup`/`no-backup`, `maxqueue N`, `slowstart T`, `cookie VALUE` (not on default-server, as
+ * in HAProxy), `on-marked-down shutdown-sessions`, `on-marked-up shutdown-backup-sessions`.
+ * The TLS options live in server-ssl.ts, the health-check ones in server-check.ts.
  */
 
 import { parseAddress } from '../address.ts';
 import type { ServerSettings } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionKeyword, ServerOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { parseInteger } from './args.ts';
+import { parseInteger, parseTime } from './args.ts';
 import { invalidNameCharacter } from './names.ts';
 
 function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
@@ -49,6 +50,55 @@ const serverOptions: ServerOption[] = [
   flag('no-backup', (s) => {
     s.backup = false;
   }),
+  {
+    name: 'maxqueue',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const maxqueue = parseInteger(ctx, value, { min: 0, max: 2_147_483_647 }, `'${option.text}'`);
+      if (maxqueue !== undefined) server.maxqueue = maxqueue;
+    },
+  },
+  {
+    name: 'slowstart',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const ms = parseTime(ctx, value, `'${option.text}'`);
+      if (ms !== undefined) server.slowstart = ms;
+    },
+  },
+  {
+    name: 'cookie',
+    arity: 1,
+    // HAProxy: a cookie value names one server, so default-server cannot set it.
+    defaultServerAllowed: false,
+    parse(_ctx, server, value) {
+      if (value !== undefined) server.cookie = value.text;
+    },
+  },
+  {
+    name: 'on-marked-down',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      if (value.text === 'shutdown-sessions') server.onMarkedDown = 'shutdown-sessions';
+      else ctx.error(`'${option.text}' expects 'shutdown-sessions' but got '${value.text}'.`, value);
+    },
+  },
+  {
+    name: 'on-marked-up',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      if (value.text === 'shutdown-backup-sessions') server.onMarkedUp = 'shutdown-backup-sessions';
+      else ctx.error(`'${option.text}' expects 'shutdown-backup-sessions' but got '${value.text}'.`, value);
+    },
+  },
 ];
 
 /** Applies the options from `args[start]` on, reporting any problem (the caller compares error counts). */
@@ -142,12 +192,11 @@ export const serverKeywords: KeywordList = {
   serverOptions,
   unsupported: {
     serverOptions: [
-      'check', 'no-check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr',
       'verifyhost', 'no-verifyhost', 'crt', 'npn', 'check-alpn', 'check-ssl',
       'check-sni', 'check-send-proxy', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
       'send-proxy', 'send-proxy-v2', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'no-send-proxy',
-      'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'cookie', 'track', 'observe', 'on-error',
-      'on-marked-down', 'on-marked-up', 'error-limit', 'slowstart', 'maxqueue', 'minconn', 'id', 'init-addr',
+      'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'track', 'observe', 'on-error',
+      'error-limit', 'minconn', 'id', 'init-addr',
       'init-state', 'resolvers', 'resolve-prefer', 'resolve-net', 'resolve-opts', 'agent-check', 'no-agent-check',
       'agent-port', 'agent-inter', 'agent-addr', 'agent-send', 'proto', 'tfo', 'source', 'usesrc',
       'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'pool-conn-name', 'max-reuse', 'namespace', 'redir',

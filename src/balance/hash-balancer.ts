@@ -1,0 +1,99 @@
+import type { HashTypeModel } from '../config/model.ts';
+import type { Server } from '../proxy/server.ts';
+import type { Balancer, BalancerOptions, LbRequest } from './balancer.ts';
+import { ConsistentRing } from './consistent-ring.ts';
+import { fullHash } from './hash-functions.ts';
+import { Membership, type MembershipListener } from './membership.ts';
+import { RoundRobinBalancer } from './roundrobin.ts';
+import { ServerMap } from './server-map.ts';
+
+/** Where a hash algorithm's key comes from (source address, URI, a parameter, a header, a sample). */
+export interface HashKey {
+  /** The request's key hashed to an unsigned 32-bit integer, or -1 when it has none. */
+  hash(req: LbRequest): number;
+}
+
+/**
+ * The hash algorithms (source, uri, url_param, hdr, hash EXPR) over `hash-type map-based` (the
+ * key's hash modulo the total weight indexes HAProxy's weighted server map) or `consistent` (a
+ * ring; see ConsistentRing). The key's server is returned even when it is full (the session
+ * then waits in its queue); a request without a key is balanced round-robin.
+ *
+ * `avoid` (redispatch after a failed connection) is honoured by both: consistent hashing walks
+ * to the next server on the ring as HAProxy does; map-based takes the next slot of another server
+ * (HAProxy would return the same server again, which makes `option redispatch` useless there).
+ */
+export class HashBalancer implements Balancer, MembershipListener {
+  readonly #key: HashKey;
+  readonly #avalanche: boolean;
+  readonly #members: Membership;
+  readonly #map: ServerMap | undefined;
+  readonly #ring: ConsistentRing | undefined;
+  readonly #fallback: RoundRobinBalancer;
+  readonly #isMember = (s: Server): boolean => this.#members.isMember(s);
+  #dirty = true;
+
+  constructor(servers: readonly Server[], options: BalancerOptions, hashType: HashTypeModel, key: HashKey) {
+    this.#key = key;
+    this.#avalanche = hashType.avalanche;
+    if (hashType.method === 'consistent') this.#ring = new ConsistentRing();
+    else this.#map = new ServerMap();
+    this.#fallback = new RoundRobinBalancer(servers, options);
+    this.#members = new Membership(servers, options.allBackups, this);
+    this.#members.start();
+  }
+
+  pick(req: LbRequest, avoid: Server | undefined): Server | undefined {
+    let hash = this.#key.hash(req);
+    if (hash < 0) return this.#fallback.pick(req, avoid);
+    if (this.#avalanche) hash = fullHash(hash);
+    if (this.#dirty) this.#rebuild();
+    if (this.#ring !== undefined) return this.#ring.lookup(hash, avoid);
+    return this.#lookupMap(this.#map!, hash, avoid);
+  }
+
+  serverChanged(server: Server): void {
+    this.#members.changed(server);
+    this.#fallback.serverChanged(server);
+  }
+
+  taken(server: Server): void {
+    this.#fallback.taken(server);
+  }
+
+  released(server: Server): void {
+    this.#fallback.released(server);
+  }
+
+  join(): void {
+    this.#dirty = true;
+  }
+
+  leave(): void {
+    this.#dirty = true;
+  }
+
+  reweigh(server: Server, oldWeight: number): void {
+    if (server.weight !== oldWeight) this.#dirty = true;
+  }
+
+  #lookupMap(map: ServerMap, hash: number, avoid: Server | undefined): Server | undefined {
+    const n = map.size;
+    if (n === 0) return undefined;
+    let i = hash % n;
+    const s = map.at(i);
+    if (s !== avoid || map.count < 2) return s;
+    for (let steps = 0; steps < n; steps++) {
+      if (++i === n) i = 0;
+      const t = map.at(i);
+      if (t !== avoid) return t;
+    }
+    return s;
+  }
+
+  #rebuild(): void {
+    if (this.#ring !== undefined) this.#ring.rebuild(this.#members.servers, this.#isMember);
+    else this.#map!.rebuild(this.#members.servers, this.#isMember);
+    this.#dirty = false;
+  }
+}

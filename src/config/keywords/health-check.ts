@@ -1,0 +1,270 @@
+/**
+ * How a backend checks its `check` servers (HAProxy's tcpcheck.c): a TCP connect by default or
+ * with `option tcp-check` alone, or an HTTP request with `option httpchk [METHOD] [URI]
+ * [VERSION]`, shaped by `http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]* [body S]`
+ * and judged by `http-check expect [!] status|rstatus|string|rstring PATTERN` (several, all
+ * must pass, in order; none = any 2xx or 3xx status).
+ *
+ * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
+ * rules of a defaults section are inherited only by proxies writing none of their own. The
+ * other `http-check` actions (connect, set-var, comment, disable-on-404, send-state) and the
+ * `tcp-check` rules are refused as not supported yet.
+ */
+
+import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';
+import type { HttpCheckExpectModel } from '../model.ts';
+import type { KeywordContext, KeywordList, ProxyOption, SectionKeyword } from '../registry.ts';
+import { didYouMean } from '../suggest.ts';
+import type { Token } from '../tokenizer.ts';
+import { isHeaderName } from './http.ts';
+import { noExtraArgs } from './args.ts';
+
+/** An HTTP method is an RFC 9110 token. */
+function isMethod(text: string): boolean {
+  return isHeaderName(text);
+}
+
+/**
+ * The legacy way of adding headers, still accepted by HAProxy 2.6: `option httpchk GET /
+ * "HTTP/1.1\r\nHost: www"`. Returns the version and the headers, or a message.
+ */
+function splitLegacyVersion(text: string): { version: string; headers: [string, string][] } | string {
+  const [version = '', ...lines] = text.split('\r\n');
+  const headers: [string, string][] = [];
+  for (const line of lines) {
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    if (!isHeaderName(name)) return `invalid header line '${line}' after the HTTP version`;
+    headers.push([name, line.slice(colon + 1).trim()]);
+  }
+  if (version === '') return 'empty HTTP version';
+  return { version, headers };
+}
+
+/** `option httpchk`, `option httpchk URI`, `option httpchk METHOD URI [VERSION]`. */
+const httpchk: ProxyOption = {
+  name: 'httpchk',
+  capability: 'backend',
+  prefixes: [],
+  builtinDefault: false,
+  read: (proxy) => proxy.healthCheck.kind === 'http',
+  apply(ctx, proxy, _enabled, args) {
+    if (!noExtraArgs(ctx, args, 5, 2)) return;
+    let method: string | undefined;
+    let uri: string | undefined;
+    let versionToken: Token | undefined;
+    if (args.length === 3) {
+      uri = (args[2] as Token).text;
+    } else if (args.length >= 4) {
+      const methodToken = args[2] as Token;
+      if (!isMethod(methodToken.text)) {
+        ctx.error(`'option httpchk' : invalid HTTP method '${methodToken.text}'.`, methodToken, 'option httpchk');
+        return;
+      }
+      method = methodToken.text;
+      uri = (args[3] as Token).text;
+      versionToken = args[4];
+    }
+    if (uri === '') {
+      ctx.error("'option httpchk' : the URI cannot be empty.", args[args.length === 3 ? 2 : 3], 'option httpchk');
+      return;
+    }
+    let version: string | undefined;
+    let headers: [string, string][] = [];
+    if (versionToken !== undefined) {
+      const split = splitLegacyVersion(versionToken.text);
+      if (typeof split === 'string') {
+        ctx.error(`'option httpchk' : ${split}.`, versionToken, 'option httpchk');
+        return;
+      }
+      version = split.version;
+      headers = split.headers;
+    }
+    proxy.healthCheck.kind = 'http';
+    proxy.healthCheck.httpchk = { method, uri, version, headers };
+  },
+};
+
+/** `option tcp-check` alone: a plain connect check (the `tcp-check` rules are not supported yet). */
+const tcpCheck: ProxyOption = {
+  name: 'tcp-check',
+  capability: 'backend',
+  prefixes: [],
+  builtinDefault: false,
+  read: (proxy) => proxy.healthCheck.kind === 'tcp',
+  apply(ctx, proxy, _enabled, args) {
+    if (!noExtraArgs(ctx, args, 2, 2)) return;
+    proxy.healthCheck.kind = 'tcp';
+    proxy.healthCheck.httpchk = undefined;
+  },
+};
+
+/** The proxy's own rules replace inherited ones at its first `http-check` line. */
+function ownRules(ctx: KeywordContext, proxy: ProxyDraft): void {
+  const check = proxy.healthCheck;
+  if (check.rulesInherited) {
+    check.send = undefined;
+    check.expect = [];
+    check.rulesInherited = false;
+    check.rulesPlace = undefined;
+  }
+  check.rulesPlace ??= ctx.place();
+}
+
+const SEND_OPTIONS = ['meth', 'uri', 'ver', 'hdr', 'body'];
+const UNSUPPORTED_SEND_OPTIONS = ['uri-lf', 'body-lf', 'comment'];
+
+function parseSend(ctx: KeywordContext, args: readonly Token[]): HttpCheckSendDraft | undefined {
+  const send: HttpCheckSendDraft = { method: undefined, uri: undefined, version: undefined, headers: [], body: undefined };
+  let i = 2;
+  while (i < args.length) {
+    const word = args[i] as Token;
+    if (UNSUPPORTED_SEND_OPTIONS.includes(word.text)) {
+      ctx.error(`'http-check send' : '${word.text}' is not supported by Switchyard yet.`, word);
+      return undefined;
+    }
+    if (!SEND_OPTIONS.includes(word.text)) {
+      ctx.error(
+        `'http-check send' expects 'meth', 'uri', 'ver', 'hdr' or 'body' but got '${word.text}' as argument${didYouMean(word.text, SEND_OPTIONS)}.`,
+        word,
+      );
+      return undefined;
+    }
+    const value = args[i + 1];
+    if (value === undefined) {
+      ctx.error(`'http-check send' : '${word.text}' expects ${word.text === 'hdr' ? '<name> and <value>' : 'an argument'}.`, word);
+      return undefined;
+    }
+    switch (word.text) {
+      case 'meth':
+        if (!isMethod(value.text)) {
+          ctx.error(`'http-check send' : invalid HTTP method '${value.text}'.`, value);
+          return undefined;
+        }
+        send.method = value.text;
+        break;
+      case 'uri':
+        if (value.text === '') {
+          ctx.error("'http-check send' : the URI cannot be empty.", value);
+          return undefined;
+        }
+        send.uri = value.text;
+        break;
+      case 'ver':
+        send.version = value.text;
+        break;
+      case 'body':
+        send.body = value.text;
+        break;
+      default: {
+        const headerValue = args[i + 2];
+        if (headerValue === undefined) {
+          ctx.error("'http-check send' : 'hdr' expects <name> and <value>.", word);
+          return undefined;
+        }
+        if (!isHeaderName(value.text)) {
+          ctx.error(`'http-check send' : '${value.text}' is not a valid header name.`, value);
+          return undefined;
+        }
+        send.headers.push([value.text, headerValue.text]);
+        i += 1;
+      }
+    }
+    i += 2;
+  }
+  return send;
+}
+
+const EXPECT_KINDS = ['status', 'rstatus', 'string', 'rstring'];
+const UNSUPPORTED_EXPECT_KINDS = ['hdr', 'fhdr', 'custom'];
+const UNSUPPORTED_EXPECT_OPTIONS = ['min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'];
+/** `200`, `200-399`, `200,301,302-308`. */
+const STATUS_LIST = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
+
+function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpectModel | undefined {
+  let i = 2;
+  let negate = false;
+  const first = args[i];
+  if (first !== undefined && UNSUPPORTED_EXPECT_OPTIONS.includes(first.text)) {
+    ctx.error(`'http-check expect' : '${first.text}' is not supported by Switchyard yet.`, first);
+    return undefined;
+  }
+  if (first?.text === '!') {
+    negate = true;
+    i += 1;
+  }
+  const kindToken = args[i];
+  if (kindToken === undefined) {
+    ctx.error("'http-check expect' expects a matching method: 'status', 'rstatus', 'string' or 'rstring'.", args[1]);
+    return undefined;
+  }
+  if (UNSUPPORTED_EXPECT_KINDS.includes(kindToken.text)) {
+    ctx.error(`'http-check expect ${kindToken.text}' is not supported by Switchyard yet.`, kindToken);
+    return undefined;
+  }
+  const kind = EXPECT_KINDS.find((k) => k === kindToken.text) as HttpCheckExpectModel['kind'] | undefined;
+  if (kind === undefined) {
+    ctx.error(
+      `'http-check expect' only supports 'status', 'rstatus', 'string' and 'rstring' matching methods (got '${kindToken.text}')${didYouMean(kindToken.text, EXPECT_KINDS)}.`,
+      kindToken,
+    );
+    return undefined;
+  }
+  const pattern = args[i + 1];
+  if (pattern === undefined || pattern.text === '') {
+    ctx.error(`'http-check expect ${kind}' expects <pattern> as argument.`, kindToken);
+    return undefined;
+  }
+  if (!noExtraArgs(ctx, args, i + 2, 2)) return undefined;
+  if (kind === 'status' && !STATUS_LIST.test(pattern.text)) {
+    ctx.error(`'http-check expect status' expects a status code, a list or a range such as '200', '200,302' or '200-399' (got '${pattern.text}').`, pattern);
+    return undefined;
+  }
+  if (kind === 'rstatus' || kind === 'rstring') {
+    try {
+      new RegExp(pattern.text);
+    } catch (err) {
+      ctx.error(`'http-check expect ${kind}' : invalid regex '${pattern.text}' (${(err as Error).message}).`, pattern);
+      return undefined;
+    }
+  }
+  return { negate, kind, pattern: pattern.text };
+}
+
+const HTTP_CHECK_ACTIONS = ['send', 'expect'];
+const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var', 'set-var-fmt', 'unset-var', 'comment', 'disable-on-404', 'send-state'];
+
+function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
+  const action = args[1];
+  if (action === undefined || !HTTP_CHECK_ACTIONS.includes(action.text)) {
+    if (action !== undefined && UNSUPPORTED_HTTP_CHECK_ACTIONS.includes(action.text)) {
+      ctx.error(`'http-check ${action.text}' is not supported by Switchyard yet.`, action);
+    } else {
+      const got = action === undefined ? '' : ` (got '${action.text}')${didYouMean(action.text, [...HTTP_CHECK_ACTIONS, ...UNSUPPORTED_HTTP_CHECK_ACTIONS])}`;
+      ctx.error(`'http-check' expects 'send' or 'expect'${got}.`, action);
+    }
+    return;
+  }
+  const parsed = action.text === 'send' ? parseSend(ctx, args) : parseExpect(ctx, args);
+  if (parsed === undefined) return;
+  const proxy = ctx.proxy;
+  if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, `http-check ${action.text}`)) return;
+  ownRules(ctx, proxy);
+  if ('kind' in parsed) {
+    proxy.healthCheck.expect.push(parsed);
+    return;
+  }
+  if (proxy.healthCheck.send !== undefined) {
+    // HAProxy sends several requests only between `http-check connect` rules.
+    ctx.error("only one 'http-check send' is supported per proxy (several need 'http-check connect', not supported by Switchyard yet).", action);
+    return;
+  }
+  proxy.healthCheck.send = parsed;
+}
+
+const keywords: SectionKeyword[] = [
+  { name: 'http-check', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseHttpCheck },
+];
+
+export const healthCheckKeywords: KeywordList = { keywords, options: [httpchk, tcpCheck] };

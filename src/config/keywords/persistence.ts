@@ -1,0 +1,300 @@
+/**
+ * Persistence keywords (HAProxy's cfgparse-listen.c and stick_table.c):
+ *
+ * - `cookie NAME rewrite|insert|prefix [indirect] [nocache] [postonly] [preserve] [httponly]
+ *   [secure] [domain D]* [maxidle T] [maxlife T]` (defaults, backend, listen);
+ * - `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]`
+ *   (backend, listen);
+ * - `stick on|match|store-request EXPR [table NAME]` (backend, listen);
+ * - `option persist`.
+ *
+ * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
+ * `cookie ... dynamic|attr`, a cookie without a mode (passive), stick-table `peers`, `store`,
+ * `srvkey`, `write-to`, `recv-only`, `stick store-response` and `if`/`unless` conditions.
+ * Cross-proxy checks (the table a rule names exists) are in resolve.ts.
+ */
+
+import type { CookieDraft } from '../draft.ts';
+import type { StickTableModel } from '../model.ts';
+import type { KeywordContext, KeywordList, ProxyOption, SectionKeyword } from '../registry.ts';
+import { didYouMean } from '../suggest.ts';
+import type { Token } from '../tokenizer.ts';
+import { compileSampleFetch } from '../../rules/sample-fetch.ts';
+import { noExtraArgs, parseSize, parseTime } from './args.ts';
+
+const COOKIE_OPTIONS = [
+  'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle', 'maxlife',
+];
+
+/** HAProxy's invalid_domainchar(): letters, digits, '-', '.' and '_' only. */
+function invalidDomainCharacter(domain: string): string | undefined {
+  return /[^A-Za-z0-9._-]/.exec(domain)?.[0];
+}
+
+function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
+  const nameToken = args[1];
+  if (nameToken === undefined) {
+    ctx.error("'cookie' expects <cookie_name> as argument.");
+    return;
+  }
+  const errorsBefore = ctx.errorCount;
+  const modes: Token[] = [];
+  const cookie: { -readonly [K in keyof Omit<CookieDraft, 'mode' | 'place'>]: CookieDraft[K] } & { domains: string[] } = {
+    name: nameToken.text,
+    indirect: false,
+    nocache: false,
+    postonly: false,
+    preserve: false,
+    httponly: false,
+    secure: false,
+    domains: [],
+    maxidle: undefined,
+    maxlife: undefined,
+  };
+  let i = 2;
+  while (i < args.length) {
+    const word = args[i] as Token;
+    const value = args[i + 1];
+    switch (word.text) {
+      case 'rewrite':
+      case 'insert':
+      case 'prefix':
+        modes.push(word);
+        break;
+      case 'indirect':
+      case 'nocache':
+      case 'postonly':
+      case 'preserve':
+      case 'httponly':
+      case 'secure':
+        cookie[word.text] = true;
+        break;
+      case 'domain':
+        if (value === undefined) {
+          ctx.error("'domain' expects <domain> as argument.", word);
+          return;
+        }
+        {
+          const bad = invalidDomainCharacter(value.text);
+          if (bad !== undefined) {
+            ctx.error(`character '${bad}' is not permitted in domain name '${value.text}'.`, value);
+            return;
+          }
+        }
+        if (!value.text.includes('.')) {
+          ctx.warning(`domain '${value.text}' contains no embedded dot, this configuration may not work properly (see RFC6265#5.2.3).`, value);
+        }
+        cookie.domains.push(value.text);
+        i += 1;
+        break;
+      case 'maxidle':
+      case 'maxlife': {
+        if (value === undefined) {
+          ctx.error(`'${word.text}' expects <${word.text === 'maxidle' ? 'idletime' : 'lifetime'}> in seconds as argument.`, word);
+          return;
+        }
+        // HAProxy reads these in seconds when no unit is given.
+        const text = /^\d+$/.test(value.text) ? `${value.text}s` : value.text;
+        const ms = parseTime(ctx, { ...value, text }, `'${word.text}'`);
+        if (ms === undefined) return;
+        // HAProxy stores dates with a one-second resolution: 0 (or less than 1s) means no limit.
+        const seconds = Math.floor(ms / 1000);
+        cookie[word.text] = seconds === 0 ? undefined : seconds * 1000;
+        i += 1;
+        break;
+      }
+      case 'dynamic':
+      case 'attr':
+        ctx.error(`'cookie' : '${word.text}' is not supported by Switchyard yet.`, word);
+        return;
+      default:
+        ctx.error(
+          `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle' and 'maxlife' options (got '${word.text}')${didYouMean(word.text, COOKIE_OPTIONS)}.`,
+          word,
+        );
+        return;
+    }
+    i += 1;
+  }
+  const distinctModes = new Set(modes.map((m) => m.text));
+  if (distinctModes.size > 1) {
+    ctx.error("cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.", modes[1]);
+  }
+  const mode = modes[0]?.text as CookieDraft['mode'] | undefined;
+  if (mode === 'rewrite' && cookie.indirect) ctx.error("cookie 'rewrite' and 'indirect' modes are incompatible.");
+  if (cookie.preserve && mode !== 'insert' && !cookie.indirect) ctx.error("cookie 'preserve' requires at least 'insert' or 'indirect'.");
+  if (ctx.errorCount !== errorsBefore) return;
+  if (mode === undefined) {
+    // HAProxy then only reads a cookie the servers set themselves.
+    ctx.error("'cookie' without 'insert', 'rewrite' or 'prefix' (a cookie set by the servers) is not supported by Switchyard yet.", nameToken);
+    return;
+  }
+  if (mode !== 'insert' && (cookie.maxidle !== undefined || cookie.maxlife !== undefined)) {
+    // HAProxy silently ignores them: the dates live in an inserted cookie's value.
+    ctx.warning("cookie 'maxidle' and 'maxlife' only apply to 'insert' mode; ignored.");
+    cookie.maxidle = undefined;
+    cookie.maxlife = undefined;
+  }
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  if (ctx.proxy !== undefined) ctx.proxy.cookie = { ...cookie, mode, place: ctx.place() };
+}
+
+const TABLE_TYPES: readonly StickTableModel['type'][] = ['ip', 'ipv6', 'integer', 'string', 'binary'];
+const TABLE_OPTIONS = ['type', 'size', 'expire', 'nopurge'];
+const UNSUPPORTED_TABLE_OPTIONS = ['peers', 'store', 'srvkey', 'write-to', 'recv-only', 'brates-factor'];
+
+function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
+  const proxy = ctx.proxy;
+  let type: StickTableModel['type'] | undefined;
+  let keyLength = 0;
+  let size = 0;
+  let expire: number | undefined;
+  let nopurge = false;
+  let i = 1;
+  while (i < args.length) {
+    const word = args[i] as Token;
+    const value = args[i + 1];
+    if (word.text === 'nopurge') {
+      nopurge = true;
+      i += 1;
+      continue;
+    }
+    if (UNSUPPORTED_TABLE_OPTIONS.includes(word.text)) {
+      ctx.error(`stick-table: '${word.text}' is not supported by Switchyard yet.`, word);
+      return;
+    }
+    if (!TABLE_OPTIONS.includes(word.text)) {
+      ctx.error(`stick-table: unknown argument '${word.text}'${didYouMean(word.text, TABLE_OPTIONS)}.`, word);
+      return;
+    }
+    if (value === undefined) {
+      ctx.error(`stick-table: missing argument after '${word.text}'.`, word);
+      return;
+    }
+    i += 2;
+    if (word.text === 'size') {
+      const parsed = parseSize(value.text);
+      if (parsed === undefined) {
+        ctx.error(`stick-table: invalid size '${value.text}' in argument of 'size' (expected a number with an optional k, m or g suffix).`, value);
+        return;
+      }
+      size = parsed;
+    } else if (word.text === 'expire') {
+      const ms = parseTime(ctx, value, "stick-table: 'expire'");
+      if (ms === undefined) return;
+      expire = ms === 0 ? undefined : ms;
+    } else {
+      const found = TABLE_TYPES.find((t) => t === value.text);
+      if (found === undefined) {
+        ctx.error(`stick-table: unknown type '${value.text}'${didYouMean(value.text, TABLE_TYPES)}.`, value);
+        return;
+      }
+      type = found;
+      keyLength = found === 'ipv6' ? 16 : found === 'ip' || found === 'integer' ? 4 : 32;
+      if ((found === 'string' || found === 'binary') && args[i]?.text === 'len') {
+        const len = args[i + 1];
+        if (len === undefined || !/^\d+$/.test(len.text) || Number(len.text) < 1 || Number(len.text) > 65535) {
+          ctx.error(`stick-table: 'len' expects a key length between 1 and 65535, got '${len?.text ?? ''}'.`, len ?? args[i]);
+          return;
+        }
+        keyLength = Number(len.text);
+        i += 2;
+      }
+    }
+  }
+  if (size === 0) {
+    ctx.error('stick-table: missing size.');
+    return;
+  }
+  if (type === undefined) {
+    ctx.error('stick-table: missing type.');
+    return;
+  }
+  if (proxy === undefined) return;
+  if (proxy.stickTable !== undefined) {
+    const first = proxy.stickTable.source;
+    ctx.error(`stick-table: ${proxy.kind} '${proxy.name}' already has a stick-table, declared at ${first.file}:${first.line}.`);
+    return;
+  }
+  const { file, line } = ctx.place();
+  proxy.stickTable = { type, keyLength, size, expire, nopurge, source: { file, line } };
+}
+
+function parseStick(ctx: KeywordContext, args: readonly Token[]): void {
+  const kindToken = args[1];
+  const kind = kindToken?.text === 'store' ? 'store-request' : kindToken?.text;
+  if (kindToken === undefined || (kind !== 'on' && kind !== 'match' && kind !== 'store-request' && kind !== 'store-response')) {
+    ctx.error("'stick' expects 'on', 'match', or 'store'.", kindToken);
+    return;
+  }
+  if (kind === 'store-response') {
+    ctx.error("'stick store-response' is not supported by Switchyard yet.", kindToken);
+    return;
+  }
+  const expression = args[2];
+  if (expression === undefined) {
+    ctx.error("'stick' expects a fetch method.", kindToken);
+    return;
+  }
+  const compiled = compileSampleFetch(expression.text);
+  if (!compiled.ok) {
+    ctx.error(`'stick': ${compiled.message}.`, expression);
+    return;
+  }
+  let i = 3;
+  let table: Token | undefined;
+  if (args[i]?.text === 'table') {
+    table = args[i + 1];
+    if (table === undefined) {
+      ctx.error("'stick': 'table' expects a table name.", args[i]);
+      return;
+    }
+    i += 2;
+  }
+  const next = args[i];
+  if (next !== undefined) {
+    if (next.text === 'if' || next.text === 'unless') {
+      ctx.error(`'stick': '${next.text}' conditions are not supported by Switchyard yet.`, next);
+    } else {
+      ctx.error(`'stick': unknown keyword '${next.text}'.`, next);
+    }
+    return;
+  }
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  ctx.proxy?.stickRules.push({
+    kind,
+    expression: expression.text,
+    table: table?.text,
+    place: ctx.place(),
+    tablePlace: table === undefined ? undefined : ctx.place(table),
+  });
+}
+
+const persist: ProxyOption = {
+  name: 'persist',
+  capability: 'backend',
+  builtinDefault: false,
+  read: (proxy) => proxy.options.persist,
+  apply(ctx, proxy, enabled, args) {
+    if (noExtraArgs(ctx, args, 2, 2)) proxy.options.persist = enabled;
+  },
+};
+
+/** HAProxy: stick-table and stick are refused in defaults ("'stick' not allowed in 'defaults' section."). */
+function notInDefaults(name: string, parse: SectionKeyword['parse']): SectionKeyword['parse'] {
+  return (ctx, args) => {
+    if (ctx.section === 'defaults') {
+      ctx.error(name === 'stick' ? "'stick' not allowed in 'defaults' section." : "'stick-table' is not supported in 'defaults' section.");
+      return;
+    }
+    parse(ctx, args);
+  };
+}
+
+const keywords: SectionKeyword[] = [
+  { name: 'cookie', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseCookie },
+  { name: 'stick-table', sections: ['defaults', 'backend', 'listen'], parse: notInDefaults('stick-table', parseStickTable) },
+  { name: 'stick', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick', parseStick) },
+];
+
+export const persistenceKeywords: KeywordList = { keywords, options: [persist] };

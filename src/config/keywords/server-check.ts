@@ -1,0 +1,108 @@
+/**
+ * Health-check options of `server` / `default-server` lines (HAProxy's check.c srv_kws):
+ * `check`, `no-check`, `inter`, `fastinter`, `downinter`, `rise`, `fall`, `port`, `addr`.
+ * Defaults are HAProxy's: inter 2s, rise 2, fall 3, fastinter and downinter = inter.
+ */
+
+import { isIPv4, isIPv6 } from '../address.ts';
+import type { ServerSettings } from '../draft.ts';
+import type { KeywordContext, KeywordList, ServerOption } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { parseInteger, parseTime } from './args.ts';
+
+function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
+  return { name, arity: 0, defaultServerAllowed: true, parse: (_ctx, server) => apply(server) };
+}
+
+/** A check interval: a time value, not zero ("'inter' has to be > 0." in HAProxy). */
+function parseDelay(ctx: KeywordContext, value: Token, option: Token): number | undefined {
+  const ms = parseTime(ctx, value, `'${option.text}'`);
+  if (ms === undefined) return undefined;
+  if (ms === 0) {
+    ctx.error(`'${option.text}' has to be > 0.`, value);
+    return undefined;
+  }
+  return ms;
+}
+
+function delay(name: string, apply: (s: ServerSettings, ms: number) => void): ServerOption {
+  return {
+    name,
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const ms = parseDelay(ctx, value, option);
+      if (ms !== undefined) apply(server, ms);
+    },
+  };
+}
+
+/** `rise` / `fall`: a positive count. */
+function count(name: string, apply: (s: ServerSettings, n: number) => void): ServerOption {
+  return {
+    name,
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      if (value.text === '0') {
+        ctx.error(`'${option.text}' has to be > 0.`, value);
+        return;
+      }
+      const n = parseInteger(ctx, value, { min: 1, max: 2_147_483_647 }, `'${option.text}'`);
+      if (n !== undefined) apply(server, n);
+    },
+  };
+}
+
+const serverCheckOptions: ServerOption[] = [
+  flag('check', (s) => {
+    s.checkEnabled = true;
+  }),
+  flag('no-check', (s) => {
+    s.checkEnabled = false;
+  }),
+  delay('inter', (s, ms) => {
+    s.inter = ms;
+  }),
+  delay('fastinter', (s, ms) => {
+    s.fastinter = ms;
+  }),
+  delay('downinter', (s, ms) => {
+    s.downinter = ms;
+  }),
+  count('rise', (s, n) => {
+    s.rise = n;
+  }),
+  count('fall', (s, n) => {
+    s.fall = n;
+  }),
+  {
+    name: 'port',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const port = parseInteger(ctx, value, { min: 1, max: 65535 }, `'${option.text}'`);
+      if (port !== undefined) server.checkPort = port;
+    },
+  },
+  {
+    name: 'addr',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      // HAProxy also resolves host names here at startup; checks connect to an IP literal only.
+      const text = value.text.startsWith('[') && value.text.endsWith(']') ? value.text.slice(1, -1) : value.text;
+      if (!isIPv4(text) && !isIPv6(text)) {
+        ctx.error(`'${option.text}' expects an IPv4 or IPv6 address (without port), got '${value.text}'.`, value);
+        return;
+      }
+      server.checkAddr = text;
+    },
+  },
+];
+
+export const serverCheckKeywords: KeywordList = { serverOptions: serverCheckOptions };

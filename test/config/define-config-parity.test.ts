@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defineConfig } from '../../src/config/define-config.ts';
+import { ConfigError } from '../../src/config/errors.ts';
+import type { ConfigModel } from '../../src/config/model.ts';
+import { cfg, parse } from './support.ts';
+
+/** The model without source locations and diagnostics (those differ by nature between both inputs). */
+function comparable(model: ConfigModel): unknown {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (typeof value !== 'object' || value === null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) if (key !== 'source' && key !== 'warnings') out[key] = strip(child);
+    return out;
+  };
+  return strip(model);
+}
+
+const TIMEOUTS = ['  timeout connect 5s', '  timeout client 30s', '  timeout server 30s'];
+const TIMEOUT_INPUT = { connect: '5s', client: '30s', server: '30s' } as const;
+
+describe('defineConfig(): same model as haproxy.cfg', () => {
+  it('for balancing, hash-type and server options', async () => {
+    const fromCfg = await parse(
+      cfg(
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  hash-type consistent',
+        '  default-server check inter 3s fall 2 slowstart 10s',
+        'backend uri',
+        '  balance uri len 10 depth 2 whole',
+        '  server a 10.0.0.1:80 cookie a maxqueue 5 rise 4 port 8080 addr 10.0.0.9 on-marked-down shutdown-sessions',
+        '  server b 10.0.0.2:80 no-check fastinter 500 downinter 5s on-marked-up shutdown-backup-sessions',
+        'backend hdr',
+        '  balance hdr(Host) use_domain_only',
+        '  hash-type map-based djb2 avalanche',
+        '  option allbackups',
+        'backend rnd',
+        '  balance random(3)',
+        'backend hash',
+        '  balance hash req.cookie(id)',
+        'backend lc',
+        '  balance leastconn',
+        'backend up',
+        '  balance url_param uid',
+      ),
+    );
+    const fromTs = defineConfig({
+      defaults: {
+        mode: 'http',
+        timeouts: TIMEOUT_INPUT,
+        hashType: 'consistent',
+        defaultServer: { check: true, inter: '3s', fall: 2, slowstart: '10s' },
+      },
+      backends: {
+        uri: {
+          balance: { algorithm: 'uri', len: 10, depth: 2, whole: true },
+          servers: {
+            a: { address: '10.0.0.1:80', cookie: 'a', maxqueue: 5, rise: 4, checkPort: 8080, checkAddr: '10.0.0.9', onMarkedDown: 'shutdown-sessions' },
+            b: { address: '10.0.0.2:80', check: false, fastinter: 500, downinter: '5s', onMarkedUp: 'shutdown-backup-sessions' },
+          },
+        },
+        hdr: {
+          balance: { algorithm: 'hdr', header: 'Host', useDomainOnly: true },
+          hashType: { method: 'map-based', function: 'djb2', avalanche: true },
+          options: { allbackups: true },
+        },
+        rnd: { balance: { algorithm: 'random', draws: 3 } },
+        hash: { balance: { algorithm: 'hash', expression: 'req.cookie(id)' } },
+        lc: { balance: 'leastconn' },
+        up: { balance: { algorithm: 'url_param', param: 'uid' } },
+      },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+  });
+
+  it('for cookies, stick tables and rules, health checks and persist', async () => {
+    const fromCfg = await parse(
+      cfg(
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  cookie SRV insert indirect nocache httponly secure domain .a.example maxidle 30m maxlife 8h',
+        '  option httpchk GET /health HTTP/1.1',
+        'backend web',
+        '  option persist',
+        '  http-check send hdr Host a.example body ping',
+        '  http-check expect status 200-299',
+        '  http-check expect ! rstring down',
+        '  stick-table type string len 64 size 100k expire 30m nopurge',
+        '  stick on req.cookie(sid)',
+        '  stick match src table other',
+        '  server s 10.0.0.1:80 check cookie s',
+        'backend other',
+        '  cookie P prefix',
+        '  option tcp-check',
+        '  stick-table type ip size 10',
+        '  stick store-request src',
+      ),
+    );
+    const fromTs = defineConfig({
+      defaults: {
+        mode: 'http',
+        timeouts: TIMEOUT_INPUT,
+        cookie: { name: 'SRV', mode: 'insert', indirect: true, nocache: true, httponly: true, secure: true, domains: ['.a.example'], maxidle: '30m', maxlife: '8h' },
+        healthCheck: { kind: 'http', method: 'GET', uri: '/health', version: 'HTTP/1.1' },
+      },
+      backends: {
+        web: {
+          options: { persist: true },
+          healthCheck: {
+            kind: 'http',
+            method: 'GET',
+            uri: '/health',
+            version: 'HTTP/1.1',
+            headers: [['Host', 'a.example']],
+            body: 'ping',
+            expect: [
+              { kind: 'status', pattern: '200-299' },
+              { negate: true, kind: 'rstring', pattern: 'down' },
+            ],
+          },
+          stickTable: { type: 'string', len: 64, size: '100k', expire: '30m', nopurge: true },
+          stick: [
+            { kind: 'on', expression: 'req.cookie(sid)' },
+            { kind: 'match', expression: 'src', table: 'other' },
+          ],
+          servers: { s: { address: '10.0.0.1:80', check: true, cookie: 's' } },
+        },
+        other: {
+          cookie: { name: 'P', mode: 'prefix' },
+          healthCheck: 'tcp',
+          stickTable: { type: 'ip', size: 10 },
+          stick: [{ kind: 'store-request', expression: 'src' }],
+        },
+      },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+  });
+
+  it('applies the same tcp-mode fallbacks', async () => {
+    const fromCfg = await parse(cfg('backend b', ...TIMEOUTS.slice(0, 1), '  timeout server 1s', '  balance uri', '  cookie C insert'));
+    const fromTs = defineConfig({ backends: { b: { timeouts: { connect: '5s', server: '1s' }, balance: 'uri', cookie: { name: 'C', mode: 'insert' } } } });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(fromTs.backends[0]?.balance, { algorithm: 'roundrobin' });
+    assert.deepEqual(
+      fromTs.warnings.map((w) => w.message),
+      ["Layer 7 hash not possible for backend 'b' (needs 'mode http'). Falling back to round robin.", "cookie will be ignored for backend 'b' (needs 'mode http')."],
+    );
+  });
+
+  it('refuses what haproxy.cfg refuses, naming the path', () => {
+    const refused = (input: Parameters<typeof defineConfig>[0]): string[] => {
+      try {
+        defineConfig(input);
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.diagnostics.map((d) => d.message);
+      }
+      assert.fail('expected a ConfigError');
+    };
+    assert.deepEqual(refused({ backends: { b: { stick: [{ kind: 'on', expression: 'src' }] } } }), ["Proxy 'b': unable to find stick-table 'b'."]);
+    assert.deepEqual(refused({ backends: { b: { cookie: { name: 'C', mode: 'rewrite', indirect: true } } } }), [
+      "backends.b.cookie: cookie 'rewrite' and 'indirect' modes are incompatible.",
+    ]);
+    const [badHash] = refused({ backends: { b: { balance: { algorithm: 'hash', expression: 'nope(1)' } } } });
+    assert.match(badHash ?? '', /^backends\.b\.balance/);
+    const [badRise] = refused({ backends: { b: { servers: { s: { address: '10.0.0.1:80', rise: 0 } } } } });
+    assert.match(badRise ?? '', /^backends\.b\.servers\.s\.rise/);
+    const [cookieOnDefault] = refused({ backends: { b: { defaultServer: { cookie: 'x' } as never } } });
+    assert.match(cookieOnDefault ?? '', /unknown key 'cookie'/);
+  });
+});

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HttpCheckModel } from '../../src/config/model.ts';
+import { backendErrors, cfg, httpBackend, parse, TIMEOUTS, warnings } from './support.ts';
+
+const DEFAULT_REQUEST: HttpCheckModel = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [], body: undefined, expect: [] };
+
+async function httpCheck(...lines: string[]): Promise<HttpCheckModel | undefined> {
+  const backend = await httpBackend(...lines);
+  assert.equal(backend.healthCheck?.kind, 'http');
+  return backend.healthCheck?.http;
+}
+
+describe('option httpchk', () => {
+  it('defaults to a tcp connect check', async () => {
+    assert.deepEqual((await httpBackend()).healthCheck, { kind: 'tcp', http: undefined });
+  });
+
+  it("accepts HAProxy 2.6's forms, OPTIONS / HTTP/1.0 by default", async () => {
+    assert.deepEqual(await httpCheck('  option httpchk'), DEFAULT_REQUEST);
+    assert.deepEqual(await httpCheck('  option httpchk /health'), { ...DEFAULT_REQUEST, uri: '/health' });
+    assert.deepEqual(await httpCheck('  option httpchk GET /health'), { ...DEFAULT_REQUEST, method: 'GET', uri: '/health' });
+    assert.deepEqual(await httpCheck('  option httpchk HEAD /ping HTTP/1.1'), { ...DEFAULT_REQUEST, method: 'HEAD', uri: '/ping', version: 'HTTP/1.1' });
+  });
+
+  it('turns the legacy headers after the version into headers', async () => {
+    assert.deepEqual(await httpCheck('  option httpchk GET / "HTTP/1.1\\r\\nHost: www.example\\r\\nX-A:b"'), {
+      ...DEFAULT_REQUEST,
+      method: 'GET',
+      version: 'HTTP/1.1',
+      headers: [
+        ['Host', 'www.example'],
+        ['X-A', 'b'],
+      ],
+    });
+  });
+
+  it('works in tcp mode too, and `option tcp-check` returns to a connect check', async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, '  option httpchk', 'backend a', 'backend b', '  option tcp-check'));
+    assert.deepEqual(model.backends.map((b) => b.healthCheck?.kind), ['http', 'tcp']);
+  });
+
+  it('refuses bad arguments and prefixes', async () => {
+    assert.deepEqual(await backendErrors('  option httpchk GET / HTTP/1.1 x'), [
+      [2, 33, 'option', "'option httpchk' cannot handle unexpected argument 'x'."],
+    ]);
+    assert.deepEqual(await backendErrors('  option httpchk "G T" /'), [[2, 18, 'option httpchk', "'option httpchk' : invalid HTTP method 'G T'."]]);
+    assert.deepEqual(await backendErrors('  no option httpchk'), [[2, 13, 'option httpchk', "negation/default is not supported for option 'httpchk'."]]);
+    assert.deepEqual(await backendErrors('  option tcp-check now'), [[2, 20, 'option', "'option tcp-check' cannot handle unexpected argument 'now'."]]);
+  });
+});
+
+describe('http-check send', () => {
+  it('overrides the option request and adds headers and a body', async () => {
+    assert.deepEqual(
+      await httpCheck('  option httpchk GET /a', '  http-check send meth POST uri /b ver HTTP/1.1 hdr Host h.example hdr Content-Type text/plain body "hi"'),
+      {
+        method: 'POST',
+        uri: '/b',
+        version: 'HTTP/1.1',
+        headers: [
+          ['Host', 'h.example'],
+          ['Content-Type', 'text/plain'],
+        ],
+        body: 'hi',
+        expect: [],
+      },
+    );
+    assert.deepEqual(await httpCheck('  http-check send hdr Host x', '  option httpchk GET /a'), {
+      ...DEFAULT_REQUEST,
+      method: 'GET',
+      uri: '/a',
+      headers: [['Host', 'x']],
+    });
+  });
+
+  it('refuses bad arguments and what is not supported yet', async () => {
+    const [unknown] = await backendErrors('  http-check send methd GET');
+    assert.match(unknown?.[3] ?? '', /^'http-check send' expects 'meth', 'uri', 'ver', 'hdr' or 'body' but got 'methd' as argument; did you mean 'meth'\?\.$/);
+    assert.deepEqual(await backendErrors('  http-check send hdr Host'), [[2, 19, 'http-check', "'http-check send' : 'hdr' expects <name> and <value>."]]);
+    assert.deepEqual(await backendErrors('  http-check send uri'), [[2, 19, 'http-check', "'http-check send' : 'uri' expects an argument."]]);
+    assert.deepEqual(await backendErrors('  http-check send uri-lf /%[src]'), [[2, 19, 'http-check', "'http-check send' : 'uri-lf' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  http-check send', '  http-check send'), [
+      [3, 14, 'http-check', "only one 'http-check send' is supported per proxy (several need 'http-check connect', not supported by Switchyard yet)."],
+    ]);
+  });
+});
+
+describe('http-check expect', () => {
+  it('keeps every rule in order', async () => {
+    const check = await httpCheck(
+      '  option httpchk',
+      '  http-check expect status 200-399',
+      '  http-check expect ! string maintenance',
+      '  http-check expect rstatus ^2',
+      '  http-check expect rstring "ok|up"',
+    );
+    assert.deepEqual(check?.expect, [
+      { negate: false, kind: 'status', pattern: '200-399' },
+      { negate: true, kind: 'string', pattern: 'maintenance' },
+      { negate: false, kind: 'rstatus', pattern: '^2' },
+      { negate: false, kind: 'rstring', pattern: 'ok|up' },
+    ]);
+  });
+
+  it('refuses bad patterns and what is not supported yet', async () => {
+    assert.deepEqual(await backendErrors('  http-check expect status 2xx'), [
+      [2, 28, 'http-check', "'http-check expect status' expects a status code, a list or a range such as '200', '200,302' or '200-399' (got '2xx')."],
+    ]);
+    const [regex] = await backendErrors('  http-check expect rstring (');
+    assert.match(regex?.[3] ?? '', /^'http-check expect rstring' : invalid regex '\('/);
+    assert.deepEqual(await backendErrors('  http-check expect status'), [[2, 21, 'http-check', "'http-check expect status' expects <pattern> as argument."]]);
+    assert.deepEqual(await backendErrors('  http-check expect hdr name x'), [[2, 21, 'http-check', "'http-check expect hdr' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  http-check expect min-recv 10 string x'), [[2, 21, 'http-check', "'http-check expect' : 'min-recv' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  http-check expect status 200 x'), [[2, 32, 'http-check', "'http-check expect' cannot handle unexpected argument 'x'."]]);
+  });
+});
+
+describe('http-check rules', () => {
+  it('refuses the other actions as not supported yet', async () => {
+    for (const action of ['connect', 'set-var(check.x) int(1)', 'comment x', 'disable-on-404', 'send-state']) {
+      const name = action.split(' ')[0]?.replace(/\(.*$/, '') as string;
+      const [error] = await backendErrors(`  http-check ${action}`);
+      assert.deepEqual(error?.slice(0, 2), [2, 14], action);
+      if (name !== 'set-var') assert.equal(error?.[3], `'http-check ${name}' is not supported by Switchyard yet.`);
+    }
+    const [typo] = await backendErrors('  http-check expct status 200');
+    assert.match(typo?.[3] ?? '', /^'http-check' expects 'send' or 'expect' \(got 'expct'\); did you mean 'expect'\?\.$/);
+  });
+
+  it("inherits the defaults' rules only when the proxy writes none", async () => {
+    const model = await parse(
+      cfg(
+        'defaults',
+        ...TIMEOUTS,
+        '  option httpchk GET /',
+        '  http-check send hdr Host d',
+        '  http-check expect status 200',
+        'backend a',
+        'backend b',
+        '  http-check expect status 204',
+      ),
+    );
+    assert.deepEqual(model.backends[0]?.healthCheck?.http?.expect, [{ negate: false, kind: 'status', pattern: '200' }]);
+    assert.deepEqual(model.backends[0]?.healthCheck?.http?.headers, [['Host', 'd']]);
+    assert.deepEqual(model.backends[1]?.healthCheck?.http?.expect, [{ negate: false, kind: 'status', pattern: '204' }]);
+    assert.deepEqual(model.backends[1]?.healthCheck?.http?.headers, []);
+  });
+
+  it("warns when rules are written without option httpchk, as HAProxy", async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  http-check expect status 200', '  server s 10.0.0.1:80 check'));
+    assert.deepEqual(model.backends[0]?.healthCheck, { kind: 'tcp', http: undefined });
+    assert.deepEqual(warnings(model), [[6, 'http-check', "backend 'b' uses http-check rules without 'option httpchk', so the rules are ignored."]]);
+  });
+});

@@ -1,0 +1,20 @@
+/** Model values the parser and defineConfig() give when a configuration says nothing. */
+
+/** What a `server` line without health-check, queue or persistence options gets. */
+export const SERVER_DEFAULTS = {
+  maxqueue: 0,
+  slowstart: 0,
+  cookie: undefined,
+  check: { enabled: false, inter: 2000, fastinter: undefined, downinter: undefined, rise: 2, fall: 3, port: undefined, addr: undefined },
+  onMarkedDown: undefined,
+  onMarkedUp: undefined,
+} as const;
+
+/** A backend's balancing, persistence and health-check settings when nothing is said. */
+export const BACKEND_DEFAULTS = {
+  hashType: { method: 'map-based', function: 'sdbm', avalanche: false },
+  cookie: undefined,
+  stickTable: undefined,
+  stickRules: [],
+  healthCheck: { kind: 'tcp', http: undefined },
+} as const;

@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backendErrors, cfg, errors, httpBackend, parse, TIMEOUTS, warnings } from './support.ts';
+
+describe('cookie', () => {
+  it('parses every option, with their defaults', async () => {
+    const backend = await httpBackend('  cookie SRV insert', '  server s 10.0.0.1:80 cookie s1');
+    assert.deepEqual(backend.cookie, {
+      name: 'SRV',
+      mode: 'insert',
+      indirect: false,
+      nocache: false,
+      httponly: false,
+      secure: false,
+      postonly: false,
+      preserve: false,
+      domains: [],
+      maxidle: undefined,
+      maxlife: undefined,
+      source: { file: 't.cfg', line: 7 },
+    });
+    const full = await httpBackend(
+      '  cookie JSESSION insert indirect nocache postonly preserve httponly secure domain .a.example domain b.example maxidle 30m maxlife 8h',
+    );
+    assert.deepEqual({ ...full.cookie, source: undefined }, {
+      name: 'JSESSION',
+      mode: 'insert',
+      indirect: true,
+      nocache: true,
+      httponly: true,
+      secure: true,
+      postonly: true,
+      preserve: true,
+      domains: ['.a.example', 'b.example'],
+      maxidle: 1_800_000,
+      maxlife: 28_800_000,
+      source: undefined,
+    });
+  });
+
+  it('reads maxidle/maxlife in seconds without a unit, as HAProxy', async () => {
+    const backend = await httpBackend('  cookie C insert maxidle 90 maxlife 0');
+    assert.deepEqual([backend.cookie?.maxidle, backend.cookie?.maxlife], [90_000, undefined]);
+  });
+
+  it('accepts rewrite and prefix modes', async () => {
+    assert.equal((await httpBackend('  cookie C rewrite')).cookie?.mode, 'rewrite');
+    assert.equal((await httpBackend('  cookie C prefix indirect')).cookie?.mode, 'prefix');
+  });
+
+  it('is inherited from defaults and replaced by a later line', async () => {
+    const model = await parse(cfg('defaults', '  mode http', '  cookie D insert', ...TIMEOUTS, 'backend a', 'backend b', '  cookie B prefix'));
+    assert.deepEqual(model.backends.map((b) => [b.cookie?.name, b.cookie?.mode]), [['D', 'insert'], ['B', 'prefix']]);
+  });
+
+  it("refuses HAProxy's incompatible combinations", async () => {
+    assert.deepEqual(await backendErrors('  cookie C insert prefix'), [[2, 19, 'cookie', "cookie 'rewrite', 'insert' and 'prefix' modes are incompatible."]]);
+    assert.deepEqual(await backendErrors('  cookie C rewrite indirect'), [[2, 3, 'cookie', "cookie 'rewrite' and 'indirect' modes are incompatible."]]);
+    assert.deepEqual(await backendErrors('  cookie C prefix preserve'), [[2, 3, 'cookie', "cookie 'preserve' requires at least 'insert' or 'indirect'."]]);
+    assert.deepEqual(await backendErrors('  cookie'), [[2, 3, 'cookie', "'cookie' expects <cookie_name> as argument."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert domain'), [[2, 19, 'cookie', "'domain' expects <domain> as argument."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert domain a/b.c'), [[2, 26, 'cookie', "character '/' is not permitted in domain name 'a/b.c'."]]);
+    const [unknown] = await backendErrors('  cookie C insert nocach');
+    assert.match(unknown?.[3] ?? '', /^'cookie' supports 'rewrite', .* \(got 'nocach'\); did you mean 'nocache'\?\.$/);
+  });
+
+  it('refuses what is not supported yet: no mode, dynamic, attr', async () => {
+    assert.deepEqual(await backendErrors('  cookie C'), [
+      [2, 10, 'cookie', "'cookie' without 'insert', 'rewrite' or 'prefix' (a cookie set by the servers) is not supported by Switchyard yet."],
+    ]);
+    assert.deepEqual(await backendErrors('  cookie C insert dynamic'), [[2, 19, 'cookie', "'cookie' : 'dynamic' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert attr SameSite=Lax'), [[2, 19, 'cookie', "'cookie' : 'attr' is not supported by Switchyard yet."]]);
+  });
+
+  it('warns about a domain without a dot and maxidle outside insert mode', async () => {
+    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', '  cookie C insert domain local', 'backend c', '  cookie C prefix maxidle 1m'));
+    assert.deepEqual(warnings(model), [
+      [7, 'cookie', "domain 'local' contains no embedded dot, this configuration may not work properly (see RFC6265#5.2.3)."],
+      [9, 'cookie', "cookie 'maxidle' and 'maxlife' only apply to 'insert' mode; ignored."],
+    ]);
+    assert.equal(model.backends[1]?.cookie?.maxidle, undefined);
+  });
+
+  it("is dropped in a tcp backend with HAProxy's warning", async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  cookie C insert', '  server s 10.0.0.1:80 cookie s'));
+    assert.equal(model.backends[0]?.cookie, undefined);
+    assert.deepEqual(warnings(model), [[6, 'cookie', "cookie will be ignored for backend 'b' (needs 'mode http')."]]);
+  });
+});
+
+describe('stick-table', () => {
+  it('parses every type with its key length', async () => {
+    const cases: [string, string, number][] = [
+      ['ip', 'ip', 4],
+      ['ipv6', 'ipv6', 16],
+      ['integer', 'integer', 4],
+      ['string', 'string', 32],
+      ['string len 64', 'string', 64],
+      ['binary len 8', 'binary', 8],
+    ];
+    for (const [type, expected, keyLength] of cases) {
+      const table = (await httpBackend(`  stick-table type ${type} size 1k`)).stickTable;
+      assert.deepEqual([table?.type, table?.keyLength, table?.size], [expected, keyLength, 1024], type);
+    }
+  });
+
+  it('parses size suffixes, expire and nopurge', async () => {
+    assert.deepEqual(await httpBackend('  stick-table type ip size 2m expire 30m nopurge').then((b) => b.stickTable), {
+      type: 'ip',
+      keyLength: 4,
+      size: 2 * 1024 * 1024,
+      expire: 1_800_000,
+      nopurge: true,
+      source: { file: 't.cfg', line: 7 },
+    });
+    assert.equal((await httpBackend('  stick-table size 100 type ip')).stickTable?.expire, undefined);
+  });
+
+  it("refuses bad arguments with HAProxy's messages", async () => {
+    assert.deepEqual(await backendErrors('  stick-table type ip'), [[2, 3, 'stick-table', 'stick-table: missing size.']]);
+    assert.deepEqual(await backendErrors('  stick-table size 10'), [[2, 3, 'stick-table', 'stick-table: missing type.']]);
+    assert.deepEqual(await backendErrors('  stick-table type mac size 10'), [[2, 20, 'stick-table', 'stick-table: unknown type \'mac\'.']]);
+    assert.deepEqual(await backendErrors('  stick-table type ip size'), [[2, 23, 'stick-table', "stick-table: missing argument after 'size'."]]);
+    assert.deepEqual(await backendErrors('  stick-table type ip size 10x'), [
+      [2, 28, 'stick-table', "stick-table: invalid size '10x' in argument of 'size' (expected a number with an optional k, m or g suffix)."],
+    ]);
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1 expir 1m'), [[2, 30, 'stick-table', "stick-table: unknown argument 'expir'; did you mean 'expire'?."]]);
+    for (const option of ['peers p', 'store conn_cur', 'srvkey addr', 'write-to t', 'recv-only']) {
+      assert.deepEqual(await backendErrors(`  stick-table type ip size 1 ${option}`), [
+        [2, 30, 'stick-table', `stick-table: '${option.split(' ')[0]}' is not supported by Switchyard yet.`],
+      ]);
+    }
+  });
+
+  it('is refused in defaults and frontends, and declared once per proxy', async () => {
+    assert.deepEqual(await errors(cfg('defaults', '  stick-table type ip size 1')), [
+      [2, 3, 'stick-table', "'stick-table' is not supported in 'defaults' section."],
+    ]);
+    const [frontendError] = await errors(cfg('frontend f', '  bind :80', '  stick-table type ip size 1'));
+    assert.deepEqual(frontendError?.slice(0, 3), [3, 3, 'stick-table']);
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1', '  stick-table type ip size 2'), [
+      [3, 3, 'stick-table', "stick-table: backend 'b' already has a stick-table, declared at t.cfg:2."],
+    ]);
+  });
+});
+
+describe('stick rules', () => {
+  it('parses on, match, store-request (and its alias store) with their table', async () => {
+    const model = await parse(
+      cfg(
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        'backend b',
+        '  stick-table type string len 40 size 1m',
+        '  stick on src',
+        '  stick match req.cookie(SID) table t',
+        '  stick store-request req.hdr(x-user)',
+        '  stick store url_param(id)',
+        'backend t',
+        '  stick-table type string size 10',
+      ),
+    );
+    assert.deepEqual(model.backends[0]?.stickRules, [
+      { kind: 'on', expression: 'src', table: undefined, source: { file: 't.cfg', line: 8 } },
+      { kind: 'match', expression: 'req.cookie(SID)', table: 't', source: { file: 't.cfg', line: 9 } },
+      { kind: 'store-request', expression: 'req.hdr(x-user)', table: undefined, source: { file: 't.cfg', line: 10 } },
+      { kind: 'store-request', expression: 'url_param(id)', table: undefined, source: { file: 't.cfg', line: 11 } },
+    ]);
+    assert.deepEqual(model.backends[1]?.stickRules, []);
+  });
+
+  it("needs its table, with HAProxy's message", async () => {
+    assert.deepEqual(await errors(cfg('backend b', '  stick on src')), [[2, 3, 'stick', "Proxy 'b': unable to find stick-table 'b'."]]);
+    assert.deepEqual(await errors(cfg('backend b', '  stick on src table nowhere', 'backend c')), [
+      [2, 22, 'stick', "Proxy 'b': unable to find stick-table 'nowhere'."],
+    ]);
+    // A proxy without a stick-table is no table.
+    assert.deepEqual(await errors(cfg('backend b', '  stick on src table c', 'backend c')), [[2, 22, 'stick', "Proxy 'b': unable to find stick-table 'c'."]]);
+  });
+
+  it('validates the expression and refuses what is not supported yet', async () => {
+    const [bad] = await backendErrors('  stick on req.nope(x)');
+    assert.deepEqual(bad?.slice(0, 3), [2, 12, 'stick']);
+    assert.match(bad?.[3] ?? '', /^'stick': unknown fetch method 'req\.nope'/);
+    assert.deepEqual(await backendErrors('  stick'), [[2, 3, 'stick', "'stick' expects 'on', 'match', or 'store'."]]);
+    assert.deepEqual(await backendErrors('  stick on'), [[2, 9, 'stick', "'stick' expects a fetch method."]]);
+    assert.deepEqual(await backendErrors('  stick store-response res.cook(SID)'), [[2, 9, 'stick', "'stick store-response' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  stick on src if TRUE'), [[2, 16, 'stick', "'stick': 'if' conditions are not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  stick on src tabel t'), [[2, 16, 'stick', "'stick': unknown keyword 'tabel'."]]);
+    assert.deepEqual(await errors(cfg('defaults', '  stick on src')), [[2, 3, 'stick', "'stick' not allowed in 'defaults' section."]]);
+  });
+
+  it('is ignored in a frontend with a warning', async () => {
+    const model = await parse(cfg('frontend f', '  bind :80', '  timeout client 1s', '  stick on src'));
+    assert.deepEqual(warnings(model), [[4, 'stick', "'stick' ignored because frontend 'f' has no backend capability."]]);
+  });
+});
+
+describe('option persist', () => {
+  it('is off by default and set by the option', async () => {
+    assert.equal((await httpBackend()).options.persist, false);
+    assert.equal((await httpBackend('  option persist')).options.persist, true);
+    assert.equal((await httpBackend('  option persist', '  no option persist')).options.persist, false);
+  });
+});
+
+describe('backend logs', () => {
+  it('resolve like a frontend: `log global`, own targets, `no log`', async () => {
+    const model = await parse(
+      cfg('global', '  log stderr local1', 'defaults', '  log global', ...TIMEOUTS, 'backend a', 'backend b', '  log stdout local2', 'backend c', '  no log'),
+    );
+    assert.deepEqual(model.backends.map((b) => b.logs?.map((l) => [l.target, l.facility])), [
+      [['stderr', 'local1']],
+      [
+        ['stderr', 'local1'],
+        ['stdout', 'local2'],
+      ],
+      [],
+    ]);
+  });
+});

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backendErrors, cfg, httpBackend, parse, TIMEOUTS } from './support.ts';
+
+describe('server health-check options', () => {
+  it("gives every server HAProxy's check defaults, checks off", async () => {
+    const backend = await httpBackend('  server s 10.0.0.1:80');
+    assert.deepEqual(backend.servers[0]?.check, {
+      enabled: false,
+      inter: 2000,
+      fastinter: undefined,
+      downinter: undefined,
+      rise: 2,
+      fall: 3,
+      port: undefined,
+      addr: undefined,
+    });
+  });
+
+  it('parses check, inter, fastinter, downinter, rise, fall, port and addr', async () => {
+    const backend = await httpBackend('  server s 10.0.0.1:80 check inter 5s fastinter 500 downinter 1m rise 4 fall 1 port 8080 addr 10.0.0.9');
+    assert.deepEqual(backend.servers[0]?.check, {
+      enabled: true,
+      inter: 5000,
+      fastinter: 500,
+      downinter: 60000,
+      rise: 4,
+      fall: 1,
+      port: 8080,
+      addr: '10.0.0.9',
+    });
+    const v6 = await httpBackend('  server s 10.0.0.1:80 addr ::1');
+    assert.equal(v6.servers[0]?.check?.addr, '::1');
+  });
+
+  it('takes them from default-server, `no-check` turning checks off again', async () => {
+    const model = await parse(
+      cfg(
+        'defaults',
+        ...TIMEOUTS,
+        '  default-server check inter 3s rise 5',
+        'backend b',
+        '  server a 10.0.0.1:80',
+        '  server b 10.0.0.2:80 no-check',
+        '  default-server fall 7',
+        '  server c 10.0.0.3:80',
+      ),
+    );
+    const checks = model.backends[0]?.servers.map((s) => [s.name, s.check?.enabled, s.check?.inter, s.check?.rise, s.check?.fall]);
+    assert.deepEqual(checks, [
+      ['a', true, 3000, 5, 3],
+      ['b', false, 3000, 5, 3],
+      ['c', true, 3000, 5, 7],
+    ]);
+  });
+
+  it('refuses bad values with the option named', async () => {
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 inter 0'), [[2, 30, 'server', "'inter' has to be > 0."]]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 rise 0'), [[2, 29, 'server', "'rise' has to be > 0."]]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 fall x'), [[2, 29, 'server', "'fall' expects an integer argument, got 'x'."]]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 port 70000'), [[2, 29, 'server', "'port' must be between 1 and 65535, got '70000'."]]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 addr db.local'), [
+      [2, 29, 'server', "'addr' expects an IPv4 or IPv6 address (without port), got 'db.local'."],
+    ]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 inter'), [[2, 24, 'server', "'server' : 'inter' expects an argument."]]);
+    const [timeError] = await backendErrors('  server s 10.0.0.1:80 fastinter 2x');
+    assert.deepEqual(timeError?.slice(0, 3), [2, 34, 'server']);
+    assert.match(timeError?.[3] ?? '', /^'fastinter' : unknown time unit 'x'/);
+  });
+});
+
+describe('server queue, slowstart, cookie and on-marked options', () => {
+  it('defaults to no queue limit, no slowstart, no cookie, no kills', async () => {
+    const server = (await httpBackend('  server s 10.0.0.1:80')).servers[0];
+    assert.deepEqual([server?.maxqueue, server?.slowstart, server?.cookie, server?.onMarkedDown, server?.onMarkedUp], [0, 0, undefined, undefined, undefined]);
+  });
+
+  it('parses them', async () => {
+    const server = (
+      await httpBackend('  server s 10.0.0.1:80 maxqueue 50 slowstart 30s cookie s1 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions')
+    ).servers[0];
+    assert.deepEqual([server?.maxqueue, server?.slowstart, server?.cookie, server?.onMarkedDown, server?.onMarkedUp], [
+      50,
+      30000,
+      's1',
+      'shutdown-sessions',
+      'shutdown-backup-sessions',
+    ]);
+  });
+
+  it('takes maxqueue and slowstart from default-server but refuses cookie there, as HAProxy', async () => {
+    const backend = await httpBackend('  default-server maxqueue 9 slowstart 1s on-marked-down shutdown-sessions', '  server s 10.0.0.1:80');
+    assert.deepEqual([backend.servers[0]?.maxqueue, backend.servers[0]?.slowstart, backend.servers[0]?.onMarkedDown], [9, 1000, 'shutdown-sessions']);
+    assert.deepEqual(await backendErrors('  default-server cookie x'), [[2, 18, 'default-server', "'cookie' option is not accepted in default-server sections."]]);
+  });
+
+  it('refuses bad values', async () => {
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 on-marked-down kill'), [
+      [2, 39, 'server', "'on-marked-down' expects 'shutdown-sessions' but got 'kill'."],
+    ]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 on-marked-up kill'), [
+      [2, 37, 'server', "'on-marked-up' expects 'shutdown-backup-sessions' but got 'kill'."],
+    ]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 maxqueue -1'), [[2, 33, 'server', "'maxqueue' expects an integer argument, got '-1'."]]);
+  });
+});

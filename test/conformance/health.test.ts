@@ -9,17 +9,16 @@
  *   - a server dying under load with `retries 3` + `option redispatch`: idempotent GETs see no
  *     error.
  *
- * The configuration is handed over as a module exporting the model (the `check` keywords are
- * parsed by src/config, merged separately); what is checked here is the engine's behaviour.
+ * The expected lines were checked against HAProxy 2.6:
+ *   CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/health.test.js
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { BackendModel, ConfigModel, FrontendModel, HealthCheckModel, ServerModel } from '../../src/config/model.ts';
-import { ProxyProcess, writeTempConfig } from '../support/proxy-process.ts';
+import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { RUNTIMES, repoRoot } from '../support/runtimes.ts';
+import { TARGETS, repoRoot } from '../support/runtimes.ts';
 
 const HOST = '127.0.0.1';
 const INTER = 100;
@@ -96,87 +95,66 @@ class BackendProcess {
   }
 }
 
-const here = { file: 'health.test', line: 1 };
-
-function frontendModel(name: string, port: number, backend: string): FrontendModel {
-  return {
-    name,
-    mode: 'http',
-    binds: [{ host: HOST, port, ssl: undefined, alpn: undefined, name: undefined, v6only: false, backlog: undefined, source: here }],
-    defaultBackend: backend,
-    maxconn: 0,
-    timeouts: { client: 10_000, httpRequest: 5_000 },
-    options: { tcplog: false, httplog: false, dontlognull: false },
-    http: { connectionMode: 'keep-alive', forwardFor: undefined },
-    logs: [],
-    disabled: false,
-    source: here,
-  };
-}
-
 const TLS_PEM = `${repoRoot}test/fixtures/tls/a.example.pem`;
-
-function serverModel(name: string, port: number, rise = RISE, fall = FALL, ssl = false, inter = INTER): ServerModel {
-  return {
-    name,
-    host: HOST,
-    port,
-    ...(ssl ? { ssl: { verify: 'none', caPem: undefined, sni: undefined, alpn: undefined } as const } : {}),
-    weight: 1,
-    maxconn: 0,
-    check: { enabled: true, inter, fastinter: undefined, downinter: undefined, rise, fall, port: undefined, addr: undefined },
-    disabled: false,
-    backup: false,
-    source: here,
-  };
-}
-
-function backendModel(name: string, servers: ServerModel[], healthCheck?: HealthCheckModel): BackendModel {
-  return {
-    name,
-    mode: 'http',
-    balance: { algorithm: 'roundrobin' },
-    servers,
-    ...(healthCheck ? { healthCheck } : {}),
-    retries: 3,
-    timeouts: { connect: 100, server: 10_000 },
-    options: { redispatch: true },
-    http: { connectionMode: 'keep-alive', forwardFor: undefined, reuse: 'safe', retryOn: ['conn-failure', 'empty-response'] },
-    disabled: false,
-    source: here,
-  };
-}
 
 const PORT_NAMES = ['feFail', 'feHttp', 'feLoad', 'feTls', 's1', 's2', 'h1', 'h2', 'h3', 'l1', 'l2', 't1', 't2'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
-function configFor(p: Ports): ConfigModel {
-  const httpchk: HealthCheckModel = {
-    kind: 'http',
-    http: {
-      method: 'GET',
-      uri: '/health',
-      version: 'HTTP/1.1',
-      headers: [['Host', 'app.example']],
-      body: undefined,
-      expect: [
-        { negate: false, kind: 'status', pattern: '200' },
-        { negate: false, kind: 'string', pattern: 'ready' },
-      ],
-    },
-  };
-  return {
-    global: { maxconn: 1000, nbthread: 1, logs: [], hardStopAfter: undefined },
-    frontends: [frontendModel('fe_fail', p.feFail, 'be_fail'), frontendModel('fe_http', p.feHttp, 'be_http'), frontendModel('fe_load', p.feLoad, 'be_load'), frontendModel('fe_tls', p.feTls, 'be_tls')],
-    backends: [
-      backendModel('be_fail', [serverModel('s1', p.s1), serverModel('s2', p.s2)]),
-      backendModel('be_http', [serverModel('h1', p.h1, 1, 1), serverModel('h2', p.h2, 1, 1), serverModel('h3', p.h3, 1, 1)], httpchk),
-      backendModel('be_load', [serverModel('l1', p.l1), serverModel('l2', p.l2)]),
-      // A runtime's first TLS handshake can take longer than 100 ms (Deno loads its TLS stack).
-      backendModel('be_tls', [serverModel('t1', p.t1, 1, 1, true, 2000), serverModel('t2', p.t2, 1, 1, true, 2000)], httpchk),
-    ],
-    warnings: [],
-  };
+function configFor(p: Ports): string {
+  const httpchk = `
+    option httpchk GET /health HTTP/1.1
+    http-check send hdr Host app.example
+    http-check expect status 200
+    http-check expect string ready`;
+  return `
+global
+    maxconn 1000
+
+defaults
+    mode http
+    timeout connect 100ms
+    timeout client 10s
+    timeout server 10s
+    timeout http-request 5s
+    retries 3
+    option redispatch
+    retry-on conn-failure empty-response
+    default-server inter ${INTER} rise ${RISE} fall ${FALL}
+
+frontend fe_fail
+    bind ${HOST}:${p.feFail}
+    default_backend be_fail
+
+frontend fe_http
+    bind ${HOST}:${p.feHttp}
+    default_backend be_http
+
+frontend fe_load
+    bind ${HOST}:${p.feLoad}
+    default_backend be_load
+
+frontend fe_tls
+    bind ${HOST}:${p.feTls}
+    default_backend be_tls
+
+backend be_fail
+    server s1 ${HOST}:${p.s1} check
+    server s2 ${HOST}:${p.s2} check
+
+backend be_http${httpchk}
+    server h1 ${HOST}:${p.h1} check rise 1 fall 1
+    server h2 ${HOST}:${p.h2} check rise 1 fall 1
+    server h3 ${HOST}:${p.h3} check rise 1 fall 1
+
+backend be_load
+    server l1 ${HOST}:${p.l1} check
+    server l2 ${HOST}:${p.l2} check
+
+# A runtime's first TLS handshake can take longer than 100 ms (Deno loads its TLS stack).
+backend be_tls${httpchk}
+    server t1 ${HOST}:${p.t1} ssl verify none check inter 2s rise 1 fall 1
+    server t2 ${HOST}:${p.t2} ssl verify none check inter 2s rise 1 fall 1
+`;
 }
 
 let agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -215,11 +193,10 @@ async function servedBy(port: number, n: number): Promise<string[]> {
   return names;
 }
 
-for (const runtime of RUNTIMES) {
-  describe(`health checks on ${runtime}`, () => {
+for (const target of TARGETS) {
+  describe(`health checks on ${target}`, () => {
     let proxy: ProxyProcess;
     let p: Ports;
-    let cleanup: () => void = () => {};
     const backends = new Map<string, BackendProcess>();
     const be = (name: string) => backends.get(name) as BackendProcess;
 
@@ -232,16 +209,14 @@ for (const runtime of RUNTIMES) {
         backends.set(name, b);
         await b.start();
       }
-      const file = writeTempConfig(`export default ${JSON.stringify(configFor(p))};\n`, 'switchyard.config.mjs');
-      cleanup = file.cleanup;
-      proxy = await ProxyProcess.start(runtime, undefined, ['-f', file.path]);
+      proxy = await ProxyProcess.start(target, configFor(p));
     });
 
     after(async () => {
       agent.destroy();
-      await proxy?.stop();
+      const code = await proxy?.stop();
       for (const b of backends.values()) await b.kill();
-      cleanup();
+      if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy?.stderr}`);
     });
 
     it('HTTP checks: expect status and string take failing servers out; the good one serves', async () => {

@@ -273,7 +273,8 @@ describe('health checks (fake clock)', () => {
     await httpServer(t.rt, 8001, () => answer);
     t.health.start();
     t.rt.advance(50);
-    assert.match(t.stderr(), /Server be\/s is DOWN, reason: Layer7 invalid response, info: "TCPCHK got an empty response at step 1", check duration/);
+    // HAProxy 2.6.12 prints no info here (checked against the real binary).
+    assert.match(t.stderr(), /Server be\/s is DOWN, reason: Layer7 invalid response, check duration: 0ms\. 0 active/);
     answer = 'HTTP/1.1 200 OK\r\n\r\n';
     t.rt.advance(100);
     assert.equal(t.server('s').status, 'UP');

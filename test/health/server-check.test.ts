@@ -408,6 +408,12 @@ describe('health checks (fake clock)', () => {
     health.stop();
   });
 
+  it('a check request or expect rule the engine cannot compile names its backend', () => {
+    const rt = new FakeRuntime();
+    const be = new Backend(backend('be_bad', [checked('s', 8001)], { healthCheck: httpCheck({ expect: [{ negate: false, kind: 'rstring', pattern: '(' }] }) }));
+    assert.throws(() => new BackendHealth(rt, be, undefined, 'backend'), /^Error: backend 'be_bad' \(test\.cfg:1\): 'http-check expect rstring \(': invalid regex/);
+  });
+
   it('stop() leaves no timer and no socket, even mid-probe', async () => {
     const t = setup([checked('a', 8001), checked('b', 8002)], {}, {});
     await tcpServer(t.rt, 8001);

@@ -188,7 +188,16 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       return runtime.exit(1);
     }
   }
-  const proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug });
+  let proxy: Proxy;
+  try {
+    // Construction compiles what the parser left to the engine (stick rules against their
+    // tables, ...): a failure there is a configuration error, reported with its line.
+    proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug });
+  } catch (error) {
+    out.alert(error instanceof Error ? error.message : String(error));
+    await Promise.all(demoListeners.map((l) => l.close()));
+    return runtime.exit(1);
+  }
   try {
     await proxy.start();
   } catch (error) {

@@ -17,7 +17,7 @@ export type AddressResult = { readonly ok: true; readonly value: ParsedAddress }
 
 const SUPPORTED_PREFIXES = new Set(['ipv4', 'ipv6', 'tcp', 'tcp4', 'tcp6']);
 
-function isIPv4(text: string): boolean {
+export function isIPv4(text: string): boolean {
   const parts = text.split('.');
   return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }

@@ -17,6 +17,7 @@
 
 import * as v from 'valibot';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
+import { isIPv4, isIPv6 } from './address.ts';
 import type { CookieDraft, HealthCheckDraft, Place, StickRuleDraft } from './draft.ts';
 import { parseSize } from './keywords/args.ts';
 import type { BalanceModel, HashTypeModel, StickTableModel } from './model.ts';
@@ -110,7 +111,7 @@ export function toHashType(input: v.InferOutput<typeof hashTypeInputSchema>): Ha
 
 const ipLiteralSchema = v.pipe(
   v.string(),
-  v.check((text) => /^[0-9.]+$/.test(text) || text.includes(':'), 'expected an IPv4 or IPv6 address (without port)'),
+  v.check((text) => isIPv4(text) || isIPv6(text), 'expected an IPv4 or IPv6 address (without port)'),
 );
 
 /** Server options shared by servers and defaultServer (health checks, queue, slow start). */

@@ -26,6 +26,7 @@ import {
 import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
 import { connectionModeOf, forwardedForValue, serverTlsOptions } from './http-options.ts';
 import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
+import { CookieTxn } from '../stick/cookie-persistence.ts';
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -140,6 +141,13 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #cause: TerminationCause = '-';
   #phase: TerminationPhase = '-';
   #countedInBackend = false;
+  /** What the request's persistence cookie said (only when the backend has `cookie`). */
+  readonly #cookieTxn: CookieTxn | undefined;
+  /**
+   * The server the request's cookie or a stick table named, when it was offered to the backend
+   * (HAProxy's SF_DIRECT when it is the server used); cleared by a redispatch.
+   */
+  #persistTo: Server | undefined;
 
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
@@ -158,6 +166,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#idleSince = this.acceptedAt;
     this.#clientLast = this.acceptedAt;
     this.#mode = connectionModeOf(host.model.http, backend?.http);
+    this.#cookieTxn = backend?.persistence?.cookie === undefined ? undefined : new CookieTxn();
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
       request: t.httpRequest ?? t.client,
@@ -375,12 +384,21 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     normalizeContentLength(editor, head);
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
+    const cookie = this.backend?.persistence?.cookie;
+    if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
     return editor.build();
   }
 
   #assign(avoid: Server | undefined): void {
     const backend = this.backend as Backend;
-    const result = backend.take(this, avoid);
+    // Persistence applies to the first choice; a redispatch (avoid set) breaks it, as HAProxy.
+    let persistTo: Server | undefined;
+    const persistence = backend.persistence;
+    if (avoid === undefined && persistence !== undefined) {
+      persistTo = this.#cookieTxn?.server ?? persistence.stickTarget(this, this.runtime.now());
+    }
+    this.#persistTo = persistTo;
+    const result = backend.take(this, avoid, persistTo);
     if (result === 'unavailable') return this.#fail(503, 'S', 'C');
     if (result === 'queued') {
       this.#step = 'queued';
@@ -457,6 +475,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.#server as Socket;
     this.#step = 'exchanging';
     this.#requestSentAt = this.runtime.now();
+    // Connected: stick rules record the server (HAProxy stores once the server is known).
+    this.backend?.persistence?.stored(this, this.#srv as Server, this.#requestSentAt);
     this.#serverLast = this.#requestSentAt;
     const head = this.#reqHeadBytes;
     (this.backend as Backend).counters.bin += head.byteLength;
@@ -538,7 +558,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       const server = this.#server;
       this.#server = undefined;
       this.#conn = undefined;
-      server?.destroy();
+      server?.reset();
       this.#retry(true);
       return false;
     }
@@ -567,6 +587,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     normalizeContentLength(editor, head);
     if (this.#closeAfter) editor.set('connection', 'close');
     else if (req.versionMinor === 0) editor.set('connection', 'keep-alive');
+    const cookie = backend.persistence?.cookie;
+    if (cookie !== undefined) {
+      const srv = this.#srv as Server;
+      cookie.response(head, editor, this.#cookieTxn as CookieTxn, srv, this.#persistTo === srv, req, this.#wallSeconds());
+    }
     this.#writeClient(editor.build());
     this.#resDone = this.#resFramer.done;
     return true;
@@ -679,6 +704,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       this.#countedInBackend = false;
     }
     this.#srv = undefined;
+    this.#persistTo = undefined;
     this.#step = 'none';
     this.#req = undefined;
     this.#reqHeadBytes = EMPTY;
@@ -702,6 +728,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#cause = '-';
     this.#phase = '-';
     this.#lastServerName = undefined;
+  }
+
+  /** Wall-clock UNIX seconds (persistence cookie dates). */
+  #wallSeconds(): number {
+    return Math.floor(this.runtime.wallClock() / 1000);
   }
 
   /** Sends our FIN after the queued response; the session ends when the client closes. */
@@ -740,7 +771,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       const server = this.#server;
       this.#server = undefined;
       this.#conn = undefined;
-      server?.destroy();
+      server?.reset();
       return this.#retry(true);
     }
     this.#fail(502, 'S', 'H');
@@ -755,7 +786,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.#server;
     this.#server = undefined;
     this.#conn = undefined;
-    server?.destroy();
+    // An abandoned exchange: reset, as HAProxy does (SO_LINGER 0), so the server stops at once.
+    server?.reset();
     if (this.#resHead === undefined && !this.#clientClosed) {
       // HAProxy keeps the connection after the errors it generates (502/503/504...), except
       // 400/408, or when the rest of the request cannot be told apart from the next one.
@@ -1108,7 +1140,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.#server;
     this.#server = undefined;
     this.#conn = undefined;
-    server?.destroy();
+    server?.reset();
     this.#endTransaction();
     this.#state = 'closed';
     this.#backlog = undefined;

@@ -105,7 +105,9 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   #assign(avoid: Server | undefined): void {
     const backend = this.backend as Backend;
-    const result = backend.take(this, avoid);
+    // Stick persistence applies to the first choice; a redispatch (avoid set) breaks it.
+    const persistTo = avoid === undefined ? backend.persistence?.stickTarget(this, this.runtime.now()) : undefined;
+    const result = backend.take(this, avoid, persistTo);
     if (result === 'unavailable') return this.#abort('S', 'C');
     if (result === 'queued') {
       this.phase = 'queued';
@@ -143,6 +145,8 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     const now = this.runtime.now();
     this.phase = 'established';
     this.connectTime = Math.round(now - this.connectStartedAt);
+    // Connected: stick rules record the server (HAProxy stores once the server is known).
+    (this.backend as Backend).persistence?.stored(this, this.srv as Server, now);
     this.#serverLast = now;
     this.#clientLast = now;
     const pending = this.#pending;

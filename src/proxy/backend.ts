@@ -4,6 +4,7 @@ import { isEligible } from '../balance/balancer.ts';
 import { createBalancer, DEFAULT_HASH_TYPE } from '../balance/create-balancer.ts';
 import { newBackendCounters, sessionOpened, type BackendCounters } from './counters.ts';
 import { Server, type QueueEntry, type QueueWaiter, type ServerStatus } from './server.ts';
+import type { BackendPersistence } from '../stick/persistence.ts';
 
 export type { QueueWaiter } from './server.ts';
 
@@ -45,6 +46,8 @@ export class Backend {
   /** `timeout queue`, falling back to `timeout connect` as HAProxy does. */
   readonly queueTimeout: number | undefined;
   readonly counters: BackendCounters = newBackendCounters();
+  /** Cookie and stick-table persistence (src/stick/), attached by the Proxy; undefined = none. */
+  persistence: BackendPersistence | undefined = undefined;
   readonly #balancer: Balancer;
   /** Sessions waiting for any server, oldest first. */
   readonly #queue: QueueEntry[] = [];
@@ -92,7 +95,8 @@ export class Backend {
    * `granted` a slot later, or removed by leaveQueue() on timeout/abort.
    */
   take(client: BackendClient, avoid: Server | undefined, persistTo?: Server): TakeResult {
-    if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.usable || this.persist)) {
+    // DRAIN and weight 0 keep their persistent clients (that is what draining means in HAProxy).
+    if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.status !== 'DOWN' || this.persist)) {
       if (persistTo.hasSlot) return this.#assign(persistTo, client);
       if (this.#serverQueueHasRoom(persistTo)) return this.#enqueue(client, persistTo);
       // Its queue is full: HAProxy answers 503 unless it may break persistence.

@@ -5,12 +5,17 @@ import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
 import { ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
+import { BackendHealth, HealthChecks } from '../health/health-service.ts';
+import { attachPersistence } from '../stick/persistence.ts';
+import type { StickTable } from '../stick/stick-table.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
   readonly logJson?: boolean;
   /** `-d`: frontends that log nowhere log to stderr instead, so every connection is visible. */
   readonly debug?: boolean;
+  /** `-q`: health-check state changes are not echoed to stderr (backend log targets still get them). */
+  readonly quiet?: boolean;
 }
 
 const DEBUG_TARGET = {
@@ -27,6 +32,10 @@ export class Proxy {
   readonly limits: ProcessLimits;
   readonly backends = new Map<string, Backend>();
   readonly frontends: Frontend[] = [];
+  /** Active health checks of every backend (src/health/), running between start() and stop()/kill(). */
+  readonly health: HealthChecks;
+  /** Stick tables by the name of the proxy declaring them (one per generation, no timers). */
+  readonly stickTables: ReadonlyMap<string, StickTable>;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
@@ -46,6 +55,7 @@ export class Proxy {
     for (const model of config.backends) {
       if (!model.disabled) this.backends.set(model.name, new Backend(model));
     }
+    this.stickTables = attachPersistence(this.backends);
     for (const model of config.frontends) {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
@@ -53,6 +63,19 @@ export class Proxy {
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor));
     }
+    this.health = this.#createHealthChecks(options);
+  }
+
+  #createHealthChecks(options: ProxyOptions): HealthChecks {
+    const listens = new Set(this.config.frontends.map((f) => f.name));
+    const services: BackendHealth[] = [];
+    for (const backend of this.backends.values()) {
+      if (!backend.servers.some((s) => s.check !== undefined)) continue;
+      const logger = new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false);
+      const type = listens.has(backend.name) ? 'listen' : 'backend';
+      services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));
+    }
+    return new HealthChecks(services);
   }
 
   /** Opens every listener; if one cannot bind, the others are closed and the error is thrown. */
@@ -67,6 +90,7 @@ export class Proxy {
       await Promise.all(started.map((f) => f.stopListening()));
       throw error;
     }
+    this.health.start();
   }
 
   /**
@@ -74,6 +98,7 @@ export class Proxy {
    * sessions finish, and kill what remains after `graceMs`.
    */
   async stop(graceMs: number): Promise<void> {
+    this.health.stop();
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.drainSessions();
     const idle = Promise.all(this.frontends.map((f) => f.whenIdle())).then(() => this.#closePools());
@@ -95,6 +120,7 @@ export class Proxy {
 
   /** Forcibly ends everything at once. */
   async kill(): Promise<void> {
+    this.health.stop();
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.killSessions();
     this.#closePools();

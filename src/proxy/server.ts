@@ -8,6 +8,26 @@ import { newBackendCounters, type BackendCounters } from './counters.ts';
  */
 export type ServerStatus = 'UP' | 'DOWN' | 'MAINT' | 'DRAIN';
 
+/**
+ * What a server's health checks last found, for the stats page: HAProxy's check_status /
+ * check_code / check_duration and the health counter behind "UP 1/3" / "DOWN 1/2".
+ * Written only by src/health/.
+ */
+export interface ServerCheckState {
+  /** 0..rise+fall-1; the server is considered healthy from `rise` up. */
+  health: number;
+  readonly rise: number;
+  readonly fall: number;
+  /** Short status of the last check ("INI" before the first one, then "L4OK", "L7STS", ...). */
+  status: string;
+  /** HTTP status of the last HTTP check (undefined for tcp checks or before a response). */
+  code: number | undefined;
+  /** Duration of the last check in ms (-1 before the first one). */
+  duration: number;
+  /** Detail of the last result (HAProxy's check "info"), "" when none. */
+  desc: string;
+}
+
 /** A session waiting for a server slot, in a server's or a backend's queue. */
 export interface QueueWaiter {
   /** A slot on `server` was reserved for the waiter (server.active already counts it). */
@@ -66,6 +86,8 @@ export class Server {
    * (`on-marked-down shutdown-sessions`, `on-marked-up` of a sibling, admin "shutdown sessions").
    */
   readonly sessions: Set<KillableSession> | undefined;
+  /** Health-check state (src/health/ keeps it current); undefined when the server has no `check`. */
+  checkState: ServerCheckState | undefined = undefined;
   /** Index of this server in its backend (stable; balancers may use it as a key). */
   readonly index: number;
   /** Balancer scratch fields: each algorithm documents how it uses them. */

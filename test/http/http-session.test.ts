@@ -296,6 +296,7 @@ describe('HttpSession', () => {
     client.destroy();
     rt.flush();
     assert.equal((srv.sockets[0] as FakeSocket).closed, true);
+    assert.equal((srv.sockets[0] as FakeSocket).peer?.wasReset, true, 'the abandoned server connection is reset, as HAProxy does');
     assert.equal(proxy.activeSessions, 0);
     assert.equal(rt.pendingTimers, 0);
   });

@@ -38,10 +38,10 @@ export class FakeSocket implements Socket {
   readonly localAddress = '127.0.0.1';
   readonly localPort: number;
 
-  constructor(rt: FakeRuntime, handler: SocketHandler, remotePort: number, localPort: number) {
+  constructor(rt: FakeRuntime, handler: SocketHandler, remotePort: number, localPort: number, remoteAddress = '127.0.0.1') {
     this.#rt = rt;
     this.handler = handler;
-    this.remoteAddress = '127.0.0.1';
+    this.remoteAddress = remoteAddress;
     this.remotePort = remotePort;
     this.localPort = localPort;
   }
@@ -229,13 +229,16 @@ export class FakeRuntime implements Runtime {
     });
   }
 
-  /** A client connecting to one of the proxy's listeners; returns the client's end. */
-  dial(host: string, port: number, handler: SocketHandler = NOOP): FakeSocket {
+  /**
+   * A client connecting to one of the proxy's listeners; returns the client's end. The proxy
+   * sees the client as `clientAddress` (to tell clients apart, e.g. for `stick on src`).
+   */
+  dial(host: string, port: number, handler: SocketHandler = NOOP, clientAddress = '127.0.0.1'): FakeSocket {
     const accept = this.listeners.get(`${host}:${port}`);
     if (accept === undefined) throw new Error(`nothing listens on ${host}:${port}`);
     const clientPort = this.#nextPort++;
     const client = new FakeSocket(this, handler, port, clientPort);
-    const server = new FakeSocket(this, NOOP, clientPort, port);
+    const server = new FakeSocket(this, NOOP, clientPort, port, clientAddress);
     client.peer = server;
     server.peer = client;
     this.openSockets.add(client);

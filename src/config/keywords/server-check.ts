@@ -4,7 +4,7 @@
  * Defaults are HAProxy's: inter 2s, rise 2, fall 3, fastinter and downinter = inter.
  */
 
-import { isIPv6 } from '../address.ts';
+import { isIPv4, isIPv6 } from '../address.ts';
 import type { ServerSettings } from '../draft.ts';
 import type { KeywordContext, KeywordList, ServerOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
@@ -54,11 +54,6 @@ function count(name: string, apply: (s: ServerSettings, n: number) => void): Ser
       if (n !== undefined) apply(server, n);
     },
   };
-}
-
-function isIPv4(text: string): boolean {
-  const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
 const serverCheckOptions: ServerOption[] = [

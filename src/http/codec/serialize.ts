@@ -77,6 +77,9 @@ export class HeadEditor {
   private removedCount: number;
   private readonly addNames: HeaderName[];
   private readonly addValues: FieldValue[];
+  /** Headers whose value is replaced in place (marked 2 in `removed`), with their new values. */
+  private readonly replacedIndexes: number[];
+  private readonly replacedValues: FieldValue[];
   private startLine: string | undefined;
 
   constructor() {
@@ -85,6 +88,8 @@ export class HeadEditor {
     this.removedCount = 0;
     this.addNames = [];
     this.addValues = [];
+    this.replacedIndexes = [];
+    this.replacedValues = [];
     this.startLine = undefined;
   }
 
@@ -95,6 +100,8 @@ export class HeadEditor {
     this.removedCount = 0;
     this.addNames.length = 0;
     this.addValues.length = 0;
+    this.replacedIndexes.length = 0;
+    this.replacedValues.length = 0;
     this.startLine = undefined;
     return this;
   }
@@ -106,16 +113,42 @@ export class HeadEditor {
 
   /** True when build() would differ from the original head. */
   get changed(): boolean {
-    return this.removedCount > 0 || this.addNames.length > 0 || this.startLine !== undefined;
+    return this.removedCount > 0 || this.addNames.length > 0 || this.replacedIndexes.length > 0 || this.startLine !== undefined;
   }
 
-  /** Removes header i (index into the original head). */
+  /** Removes header i (index into the original head); this undoes a replace() of it. */
   remove(i: number): this {
-    if (i >= 0 && i < this.current.headerCount && this.removed[i] === 0) {
+    if (i >= 0 && i < this.current.headerCount && this.removed[i] !== 1) {
+      if (this.removed[i] === 2) this.forgetReplacement(i);
       this.removed[i] = 1;
       this.removedCount++;
     }
     return this;
+  }
+
+  /**
+   * Replaces the value of header i in place: same name as received, same position (HAProxy's
+   * header value rewrites, e.g. cookie persistence editing a Cookie or Set-Cookie). No effect
+   * on a removed header; a second replace of the same header wins.
+   */
+  replace(i: number, value: FieldValue): this {
+    if (i < 0 || i >= this.current.headerCount || this.removed[i] === 1) return this;
+    assertFieldValue(value);
+    if (this.removed[i] === 2) this.forgetReplacement(i);
+    this.removed[i] = 2;
+    this.replacedIndexes.push(i);
+    this.replacedValues.push(value);
+    return this;
+  }
+
+  private forgetReplacement(i: number): void {
+    const at = this.replacedIndexes.indexOf(i);
+    this.replacedIndexes.splice(at, 1);
+    this.replacedValues.splice(at, 1);
+  }
+
+  private replacement(i: number): FieldValue {
+    return this.replacedValues[this.replacedIndexes.indexOf(i)] as FieldValue;
   }
 
   /** Removes every original header with this name; returns how many. */
@@ -123,7 +156,8 @@ export class HeadEditor {
     const h = this.current;
     let n = 0;
     for (let i = h.indexOf(name); i >= 0; i = h.indexOf(name, i + 1)) {
-      if (this.removed[i] === 0) {
+      if (this.removed[i] !== 1) {
+        if (this.removed[i] === 2) this.forgetReplacement(i);
         this.removed[i] = 1;
         this.removedCount++;
         n++;
@@ -225,7 +259,11 @@ export class HeadEditor {
     const n = h.headerCount;
     const headersEnd = raw.length - 2; // before the final CRLF
     let size = this.startLine === undefined ? h.startLineEnd : utf8Length(this.startLine) + CRLF;
-    for (let i = 0; i < n; i++) if (this.removed[i] === 0) size += h.lineEnd(i) - o[4 * i]!;
+    for (let i = 0; i < n; i++) {
+      const mark = this.removed[i];
+      if (mark === 0) size += h.lineEnd(i) - o[4 * i]!;
+      else if (mark === 2) size += o[4 * i + 1]! - o[4 * i]! + COLON_SP + valueLength(this.replacement(i)) + CRLF;
+    }
     const names = this.addNames;
     const values = this.addValues;
     for (let i = 0; i < names.length; i++) size += names[i]!.bytes.length + COLON_SP + valueLength(values[i]!) + CRLF;
@@ -243,12 +281,16 @@ export class HeadEditor {
     // copy runs of consecutive kept lines
     let runStart = -1;
     for (let i = 0; i < n; i++) {
-      if (this.removed[i] === 0) {
+      const mark = this.removed[i];
+      if (mark === 0) {
         if (runStart < 0) runStart = o[4 * i]!;
-      } else if (runStart >= 0) {
+        continue;
+      }
+      if (runStart >= 0) {
         pos = copyBytes(out, pos, raw, runStart, o[4 * i]!);
         runStart = -1;
       }
+      if (mark === 2) pos = writeField(out, pos, raw.subarray(o[4 * i]!, o[4 * i + 1]!), this.replacement(i));
     }
     if (runStart >= 0) pos = copyBytes(out, pos, raw, runStart, headersEnd);
     for (let i = 0; i < names.length; i++) pos = writeField(out, pos, names[i]!.bytes, values[i]!);

@@ -133,3 +133,24 @@ describe('builders', () => {
     assert.throws(() => buildResponseHead(200, 'OK', [['X', 'a\r\n']]), TypeError);
   });
 });
+
+describe('HeadEditor.replace', () => {
+  const editor = new HeadEditor();
+
+  it('replaces a value in place, keeping the received name and the header order', () => {
+    const h = req('GET / HTTP/1.1\r\nHost: a\r\ncOOkie: a=1; SRV=s1\r\nAccept: */*\r\n\r\n');
+    const out = str(editor.begin(h).replace(1, 'a=1').build());
+    assert.equal(out, 'GET / HTTP/1.1\r\nHost: a\r\ncOOkie: a=1\r\nAccept: */*\r\n\r\n');
+  });
+
+  it('a later replace wins, remove and removeAll undo a replace, appends stay last', () => {
+    const h = req('GET / HTTP/1.1\r\nX: 1\r\nY: 2\r\nX: 3\r\nHost: h\r\n\r\n');
+    editor.begin(h).replace(0, 'first').replace(0, 'second').replace(1, 'why').append('Z', 'z');
+    assert.equal(str(editor.build()), 'GET / HTTP/1.1\r\nX: second\r\nY: why\r\nX: 3\r\nHost: h\r\nZ: z\r\n\r\n');
+    editor.begin(h).replace(1, 'gone').remove(1).replace(2, 'x3');
+    assert.equal(str(editor.build()), 'GET / HTTP/1.1\r\nX: 1\r\nX: x3\r\nHost: h\r\n\r\n');
+    editor.begin(h).replace(2, 'x3').removeAll(headerName('x'));
+    assert.equal(str(editor.build()), 'GET / HTTP/1.1\r\nY: 2\r\nHost: h\r\n\r\n');
+    assert.throws(() => editor.begin(h).replace(0, 'bad\r\nInjected: 1'), TypeError);
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * One health-check run against one server: connect (TCP or TLS), and for HTTP checks send the
+ * request, read the response with the strict codec (bounded: one head, at most CHECK_BUFFER
+ * body bytes) and evaluate the expect rules. It reports exactly one CheckOutcome and leaves
+ * no socket or timer behind, whether it passes, fails, times out or is aborted.
+ *
+ * Statuses and infos follow HAProxy 2.6 (check.c chk_report_conn_err, tcpcheck.c):
+ *   connect refused/reset/unreachable  L4CON  info: strerror text ("Connection refused")
+ *   no connection before the deadline  L4TOUT (no info)
+ *   TLS handshake failed               L6RSP  info: "SSL handshake failure"
+ *   connected (tcp check)              L4OK, or L6OK over TLS
+ *   closed with nothing read           L7RSP (no info: 2.6's H1 mux reports it as a parsing
+ *                                      error; 2.2-2.4 said "TCPCHK got an empty response")
+ *   malformed or cut-short response    L7RSP (no info)
+ *   no response before the deadline    L7TOUT (no info)
+ *   reset with nothing read            SOCKERR info: strerror text
+ *   expect rules                       L7OK / L7STS / L7RSP (see http-expect.ts)
+ */
+import { BodyFramer, ResponseHeadParser, latin1String, type ResponseHead } from '../http/codec/index.ts';
+import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketErrorCode, SocketHandler, TimerHandle } from '../runtime.ts';
+import type { CheckOutcome } from './check-status.ts';
+import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
+
+/** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
+export const CHECK_BUFFER = 16384;
+
+export interface HttpProbeSpec {
+  /** The serialized request (http-check-request.ts). */
+  readonly request: Uint8Array;
+  /** Its method, for response framing (HEAD has no body). */
+  readonly method: string;
+  readonly expectation: HttpExpectation;
+}
+
+export interface ProbeSpec {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: ConnectTlsOptions | undefined;
+  /** undefined: a plain connect check. */
+  readonly http: HttpProbeSpec | undefined;
+  /** ms allowed from the start until the connection is established. */
+  readonly connectTimeout: number;
+  /**
+   * ms allowed for the response once the request is sent (`timeout check`); undefined: the
+   * connect deadline keeps running and bounds the whole check (HAProxy without `timeout check`).
+   */
+  readonly readTimeout: number | undefined;
+}
+
+const STRERROR: Partial<Record<SocketErrorCode, string>> = {
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  ETIMEDOUT: 'Connection timed out',
+  EHOSTUNREACH: 'No route to host',
+  ENOTFOUND: 'Name or service not known',
+  EPIPE: 'Broken pipe',
+};
+
+function errorText(error: SocketError): string {
+  return STRERROR[error.code] ?? error.message;
+}
+
+export class CheckProbe implements SocketHandler {
+  readonly #runtime: Runtime;
+  readonly #spec: ProbeSpec;
+  readonly #onDone: (outcome: CheckOutcome) => void;
+  #socket: Socket | undefined;
+  #timer: TimerHandle | undefined;
+  #connected = false;
+  #finished = false;
+  #bytesRead = 0;
+  #parser: ResponseHeadParser | undefined;
+  #head: ResponseHead | undefined;
+  #framer: BodyFramer | undefined;
+  #body: Uint8Array[] = [];
+  #bodyBytes = 0;
+
+  constructor(runtime: Runtime, spec: ProbeSpec, onDone: (outcome: CheckOutcome) => void) {
+    this.#runtime = runtime;
+    this.#spec = spec;
+    this.#onDone = onDone;
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  start(): void {
+    const spec = this.#spec;
+    this.#timer = this.#runtime.setTimer(() => this.#expired(), spec.connectTimeout);
+    this.#socket = this.#runtime.connect(
+      { host: spec.host, port: spec.port, noDelay: true, ...(spec.tls ? { tls: spec.tls } : {}) },
+      this,
+    );
+  }
+
+  /** Stops without reporting (the service is stopping). */
+  abort(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#release();
+  }
+
+  onConnect(socket: Socket): void {
+    if (this.#finished) return;
+    this.#connected = true;
+    const http = this.#spec.http;
+    if (http === undefined) {
+      this.#finish({ status: this.#spec.tls ? 'L6OK' : 'L4OK', code: undefined, desc: '' });
+      return;
+    }
+    this.#parser = new ResponseHeadParser();
+    socket.write(http.request);
+    if (this.#spec.readTimeout !== undefined) {
+      this.#clearTimer();
+      this.#timer = this.#runtime.setTimer(() => this.#expired(), this.#spec.readTimeout);
+    }
+  }
+
+  onData(_socket: Socket, chunk: Uint8Array): void {
+    if (this.#finished || this.#spec.http === undefined) return;
+    this.#bytesRead += chunk.byteLength;
+    try {
+      this.#consume(chunk);
+    } catch {
+      // A malformed head or body framing: HAProxy's HTX parsing error, L7RSP without info.
+      this.#finish({ status: 'L7RSP', code: this.#head?.status, desc: '' });
+    }
+  }
+
+  onEnd(): void {
+    if (this.#finished) return;
+    this.#lastRead(undefined);
+  }
+
+  onDrain(): void {}
+
+  onClose(_socket: Socket, error: SocketError | undefined): void {
+    this.#socket = undefined;
+    if (this.#finished) return;
+    if (!this.#connected) {
+      if (error?.code === 'TLS') this.#finish({ status: 'L6RSP', code: undefined, desc: 'SSL handshake failure' });
+      else this.#finish({ status: 'L4CON', code: undefined, desc: error === undefined ? '' : errorText(error) });
+      return;
+    }
+    this.#lastRead(error);
+  }
+
+  #consume(chunk: Uint8Array): void {
+    const http = this.#spec.http as HttpProbeSpec;
+    let offset = 0;
+    while (offset < chunk.byteLength && !this.#finished) {
+      if (this.#head === undefined) {
+        const parser = this.#parser as ResponseHeadParser;
+        offset += parser.feed(chunk, offset);
+        if (!parser.done) return;
+        const head = parser.head as ResponseHead;
+        if (head.interim) {
+          parser.reset();
+          continue;
+        }
+        this.#head = head;
+        if (!http.expectation.needsBody) {
+          this.#evaluate();
+          return;
+        }
+        const framer = new BodyFramer().startResponse(head, http.method);
+        framer.onData = (data, start, end) => this.#keepBody(data, start, end);
+        this.#framer = framer;
+        if (framer.done) {
+          this.#evaluate();
+          return;
+        }
+      } else {
+        const framer = this.#framer as BodyFramer;
+        offset += framer.feed(chunk, offset);
+        // A full check buffer is HAProxy's "last read": decide on what we have.
+        if (framer.done || this.#bodyBytes >= CHECK_BUFFER) {
+          this.#evaluate();
+          return;
+        }
+      }
+    }
+  }
+
+  #keepBody(data: Uint8Array, start: number, end: number): void {
+    const room = CHECK_BUFFER - this.#bodyBytes;
+    if (room <= 0) return;
+    const n = Math.min(room, end - start);
+    this.#body.push(data.slice(start, start + n));
+    this.#bodyBytes += n;
+  }
+
+  /** The server closed (or reset) its side after we connected. */
+  #lastRead(error: SocketError | undefined): void {
+    if (this.#spec.http === undefined) return;
+    if (this.#head !== undefined) {
+      try {
+        (this.#framer as BodyFramer).eof();
+        this.#evaluate();
+      } catch {
+        this.#finish({ status: 'L7RSP', code: this.#head.status, desc: '' });
+      }
+      return;
+    }
+    if (this.#bytesRead === 0) {
+      if (error !== undefined) this.#finish({ status: 'SOCKERR', code: undefined, desc: errorText(error) });
+      else this.#finish({ status: 'L7RSP', code: undefined, desc: '' });
+      return;
+    }
+    this.#finish({ status: 'L7RSP', code: undefined, desc: '' });
+  }
+
+  #evaluate(): void {
+    const head = this.#head as ResponseHead;
+    let body = '';
+    if (this.#bodyBytes > 0) {
+      const all = new Uint8Array(this.#bodyBytes);
+      let at = 0;
+      for (const part of this.#body) {
+        all.set(part, at);
+        at += part.byteLength;
+      }
+      body = latin1String(all, 0, all.byteLength);
+    }
+    const expectation = (this.#spec.http as HttpProbeSpec).expectation;
+    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body }));
+  }
+
+  #expired(): void {
+    this.#timer = undefined;
+    if (this.#finished) return;
+    this.#finish({ status: this.#connected ? 'L7TOUT' : 'L4TOUT', code: undefined, desc: '' });
+  }
+
+  #finish(outcome: CheckOutcome): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#release();
+    this.#onDone(outcome);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      this.#runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #release(): void {
+    this.#clearTimer();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#parser?.release();
+    this.#parser = undefined;
+    this.#framer = undefined;
+    this.#body = [];
+    socket?.destroy();
+  }
+}

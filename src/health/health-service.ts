@@ -1,0 +1,151 @@
+/**
+ * Active health checks as a background service (Pingora's model): one BackendHealth per
+ * backend with `check` servers, driven only by the runtime seam (connect, timers, clock).
+ * HealthChecks owns them all for one Proxy and spreads their first probes as HAProxy's
+ * start_checks does: the n-th of N checks starts after max(mininter, its interval) × n / N,
+ * where mininter is the smallest interval of at least 1 s, so checks of many servers do not
+ * fire together.
+ */
+import type { BackendModel, ServerCheckModel, Timeouts } from '../config/model.ts';
+import type { ProxyLogger } from '../log/logger.ts';
+import type { Backend } from '../proxy/backend.ts';
+import type { Server } from '../proxy/server.ts';
+import type { ConnectTlsOptions, Runtime } from '../runtime.ts';
+import type { HttpProbeSpec, ProbeSpec } from './check-probe.ts';
+import { HealthLog } from './health-log.ts';
+import { buildHttpCheckRequest } from './http-check-request.ts';
+import { compileExpectation } from './http-expect.ts';
+import { ServerCheck } from './server-check.ts';
+import { hasDynamicWeights } from './slowstart.ts';
+
+/** HAProxy's SRV_CHK_INTER_THRES: shorter intervals do not dictate the startup spread. */
+const SPREAD_THRESHOLD_MS = 1000;
+
+export interface HealthOptions {
+  /** HAProxy's global `spread-checks` (0..50 %); 0 = checks every exact interval (default). */
+  readonly spreadChecks?: number;
+  /** Random source for spread-checks (tests pass a deterministic one). */
+  readonly random?: () => number;
+  /** `-q`: no [WARNING]/[ALERT] lines on stderr. */
+  readonly quiet?: boolean;
+}
+
+/**
+ * What a server's probe looks like: address, TLS, request, deadlines. HAProxy semantics:
+ * `port`/`addr` redirect the check; a `server ... ssl` is checked over TLS unless the check
+ * goes elsewhere (then plain, as without `check-ssl`); without `timeout check` the `inter`
+ * bounds the whole check, with it `min(inter, timeout connect)` bounds the connect and
+ * `timeout check` the response.
+ */
+export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: Timeouts, http: HttpProbeSpec | undefined): ProbeSpec {
+  const redirected = check.port !== undefined || check.addr !== undefined;
+  const ssl = server.ssl;
+  const tls: ConnectTlsOptions | undefined =
+    ssl !== undefined && !redirected
+      ? { verify: ssl.verify === 'required', ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}) }
+      : undefined;
+  const connectTimeout =
+    timeouts.check !== undefined && timeouts.connect !== undefined ? Math.min(check.inter, timeouts.connect) : check.inter;
+  return {
+    host: check.addr ?? server.host,
+    port: check.port ?? server.port,
+    tls,
+    http,
+    connectTimeout,
+    readTimeout: timeouts.check,
+  };
+}
+
+/** The HTTP part of a backend's probes (`option httpchk`), compiled once; undefined for tcp checks. */
+export function httpProbeFor(model: BackendModel): HttpProbeSpec | undefined {
+  const hc = model.healthCheck;
+  if (hc?.kind !== 'http' || hc.http === undefined) return undefined;
+  return {
+    request: buildHttpCheckRequest(hc.http),
+    method: hc.http.method,
+    expectation: compileExpectation(hc.http.expect),
+  };
+}
+
+/** The checks of one backend's `check` servers. */
+export class BackendHealth {
+  readonly backend: Backend;
+  readonly checks: readonly ServerCheck[];
+
+  constructor(runtime: Runtime, backend: Backend, logger: ProxyLogger | undefined, proxyType: 'backend' | 'listen', options: HealthOptions = {}) {
+    this.backend = backend;
+    const model = backend.model;
+    let http: HttpProbeSpec | undefined;
+    try {
+      http = httpProbeFor(model);
+    } catch (error) {
+      // Name the backend and its line: the parser checked the syntax, the engine compiles it.
+      throw new Error(`backend '${backend.name}' (${model.source.file}:${model.source.line}): ${(error as Error).message}`);
+    }
+    const log = new HealthLog(runtime, logger, options.quiet ?? false);
+    const spreadChecks = options.spreadChecks ?? 0;
+    if (!(spreadChecks >= 0 && spreadChecks <= 50)) throw new RangeError(`spread-checks must be 0..50 (got ${spreadChecks})`);
+    const checkOptions = {
+      proxyType,
+      dynamicWeight: hasDynamicWeights(model),
+      spreadChecks,
+      random: options.random ?? Math.random,
+    };
+    const checks: ServerCheck[] = [];
+    for (const server of backend.servers) {
+      const check = server.check;
+      if (check === undefined) continue;
+      validateIntervals(backend.name, server.name, check);
+      const spec = probeSpecFor(server, check, model.timeouts, http);
+      checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
+    }
+    this.checks = checks;
+  }
+
+  stop(): void {
+    for (const c of this.checks) c.stop();
+  }
+}
+
+function validateIntervals(backendName: string, serverName: string, check: ServerCheckModel): void {
+  for (const [name, value] of [['inter', check.inter], ['fastinter', check.fastinter], ['downinter', check.downinter]] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      throw new RangeError(`server ${backendName}/${serverName}: check '${name}' must be a positive duration (got ${value})`);
+    }
+  }
+}
+
+/** Every backend's health checks for one Proxy: started with it, stopped with it. */
+export class HealthChecks {
+  readonly backends: readonly BackendHealth[];
+  #started = false;
+
+  constructor(backends: readonly BackendHealth[]) {
+    this.backends = backends.filter((b) => b.checks.length > 0);
+  }
+
+  get checks(): ServerCheck[] {
+    return this.backends.flatMap((b) => b.checks);
+  }
+
+  /** Starts every check, spreading the first probes over the interval (HAProxy's start_checks). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const checks = this.checks;
+    let mininter = 0;
+    for (const c of checks) {
+      const inter = c.interval();
+      if (inter >= SPREAD_THRESHOLD_MS && (mininter === 0 || inter < mininter)) mininter = inter;
+    }
+    checks.forEach((c, position) => {
+      const spreadOver = Math.max(mininter, c.interval());
+      c.start((spreadOver * position) / checks.length);
+    });
+  }
+
+  stop(): void {
+    this.#started = false;
+    for (const b of this.backends) b.stop();
+  }
+}

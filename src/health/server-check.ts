@@ -1,0 +1,200 @@
+/**
+ * The check loop of one server: run a probe, feed its result to the rise/fall counter, apply
+ * a state change through Backend.setServerStatus (which updates the balancer, moves queues and
+ * applies on-marked-down/up), report it, then schedule the next probe. The next probe is
+ * scheduled when the previous one has finished, so probes of one server never overlap (as
+ * HAProxy's process_chk_conn, which re-arms the task from the check's completion).
+ */
+import type { ServerCheckModel } from '../config/model.ts';
+import { LogLevel } from '../log/logger.ts';
+import type { Backend } from '../proxy/backend.ts';
+import type { Server, ServerCheckState } from '../proxy/server.ts';
+import type { Runtime, TimerHandle } from '../runtime.ts';
+import { CheckProbe, type ProbeSpec } from './check-probe.ts';
+import { checkPassed, type CheckOutcome } from './check-status.ts';
+import { HealthCounter } from './health-counter.ts';
+import type { HealthLog } from './health-log.ts';
+import { SlowStart } from './slowstart.ts';
+import {
+  countUsableServers,
+  noServerAlertMessage,
+  noServerLogMessage,
+  serverDownMessage,
+  serverUpMessage,
+} from './state-messages.ts';
+
+export interface ServerCheckOptions {
+  /** How the backend is named in "no server available" messages. */
+  readonly proxyType: 'backend' | 'listen';
+  /** The balancing algorithm can change weights on the fly (slowstart ramps weights). */
+  readonly dynamicWeight: boolean;
+  /** HAProxy's global `spread-checks` percentage: each interval is randomly changed by ±N%. */
+  readonly spreadChecks: number;
+  readonly random: () => number;
+}
+
+export class ServerCheck {
+  readonly server: Server;
+  readonly counter: HealthCounter;
+  readonly state: ServerCheckState;
+  readonly #runtime: Runtime;
+  readonly #backend: Backend;
+  readonly #check: ServerCheckModel;
+  readonly #spec: ProbeSpec;
+  readonly #log: HealthLog;
+  readonly #options: ServerCheckOptions;
+  readonly #slowstart: SlowStart;
+  #timer: TimerHandle | undefined;
+  #probe: CheckProbe | undefined;
+  #running = false;
+  /** A DRAIN server that failed its checks returns to DRAIN, not UP. */
+  #restoreDrain = false;
+
+  constructor(
+    runtime: Runtime,
+    backend: Backend,
+    server: Server,
+    check: ServerCheckModel,
+    spec: ProbeSpec,
+    log: HealthLog,
+    options: ServerCheckOptions,
+  ) {
+    this.#runtime = runtime;
+    this.#backend = backend;
+    this.server = server;
+    this.#check = check;
+    this.#spec = spec;
+    this.#log = log;
+    this.#options = options;
+    // A server already out of rotation (MAINT, or DOWN from an earlier check) starts unhealthy.
+    this.counter = new HealthCounter(check.rise, check.fall, server.status === 'UP' || server.status === 'DRAIN');
+    this.state = {
+      health: this.counter.health,
+      rise: check.rise,
+      fall: check.fall,
+      status: 'INI',
+      code: undefined,
+      duration: -1,
+      desc: '',
+    };
+    server.checkState = this.state;
+    this.#slowstart = new SlowStart(runtime, backend, server, options.dynamicWeight);
+  }
+
+  /** A probe is under way. */
+  get probing(): boolean {
+    return this.#probe !== undefined;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Delay before the next probe for the current health (inter / fastinter / downinter). */
+  interval(): number {
+    return this.counter.interval(this.#check, this.server.status === 'DOWN');
+  }
+
+  /** Starts the loop; the first probe runs after `firstDelayMs` (the startup spread). */
+  start(firstDelayMs: number): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule(firstDelayMs);
+  }
+
+  /** Stops the loop: no timer, probe socket or slowstart ramp is left. */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) {
+      this.#runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#probe?.abort();
+    this.#probe = undefined;
+    this.#slowstart.stop();
+  }
+
+  #schedule(delayMs: number): void {
+    this.#timer = this.#runtime.setTimer(() => {
+      this.#timer = undefined;
+      this.#run();
+    }, delayMs);
+  }
+
+  #nextDelay(): number {
+    const inter = this.interval();
+    const spread = this.#options.spreadChecks;
+    if (spread <= 0) return inter;
+    // HAProxy: rv = inter * spread / 100; rv -= 2 * rv * random  ->  inter ± rv.
+    const rv = (inter * spread) / 100;
+    return Math.max(0, inter + rv - 2 * rv * this.#options.random());
+  }
+
+  #run(): void {
+    if (!this.#running) return;
+    // Servers in maintenance are not checked (HAProxy pauses their check).
+    if (this.server.status === 'MAINT') {
+      this.#schedule(this.#nextDelay());
+      return;
+    }
+    const startedAt = this.#runtime.now();
+    const probe = new CheckProbe(this.#runtime, this.#spec, (outcome) => {
+      this.#probe = undefined;
+      this.#completed(outcome, startedAt);
+    });
+    this.#probe = probe;
+    probe.start();
+  }
+
+  #completed(outcome: CheckOutcome, startedAt: number): void {
+    if (!this.#running) return;
+    const now = this.#runtime.now();
+    const duration = Math.max(0, Math.floor(now - startedAt));
+    const state = this.state;
+    state.status = outcome.status;
+    state.code = outcome.code;
+    state.desc = outcome.desc;
+    state.duration = duration;
+    const server = this.server;
+    if (server.status !== 'MAINT') {
+      const inRotation = server.status === 'UP' || server.status === 'DRAIN';
+      const transition = this.counter.record(checkPassed(outcome.status), inRotation);
+      state.health = this.counter.health;
+      if (transition === 'down') this.#markDown(outcome, duration, now);
+      else if (transition === 'up') this.#markUp(outcome, duration, now);
+    }
+    if (this.#running) this.#schedule(this.#nextDelay());
+  }
+
+  #markDown(outcome: CheckOutcome, duration: number, now: number): void {
+    const backend = this.#backend;
+    const server = this.server;
+    const before = countUsableServers(backend.servers);
+    const queued = server.queue.length;
+    this.#restoreDrain = server.status === 'DRAIN';
+    this.#slowstart.stop();
+    backend.setServerStatus(server, 'DOWN', now);
+    const after = countUsableServers(backend.servers);
+    const requeued = Math.max(0, queued - server.queue.length);
+    this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, { ...outcome, duration }, after, requeued));
+    if (before.active + before.backup > 0 && after.active + after.backup === 0) {
+      const type = this.#options.proxyType;
+      this.#log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
+    }
+  }
+
+  #markUp(outcome: CheckOutcome, duration: number, now: number): void {
+    const backend = this.#backend;
+    const server = this.server;
+    const waiting = backend.queueLength;
+    // Reduce the limits first, so the sessions the UP transition dequeues respect the ramp.
+    this.#slowstart.begin(now);
+    backend.setServerStatus(server, this.#restoreDrain ? 'DRAIN' : 'UP', now);
+    this.#restoreDrain = false;
+    const requeued = Math.max(0, waiting - backend.queueLength);
+    this.#log.serverState(
+      LogLevel.notice,
+      serverUpMessage(backend.name, server, { ...outcome, duration }, countUsableServers(backend.servers), requeued),
+    );
+  }
+}

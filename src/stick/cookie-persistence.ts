@@ -1,0 +1,335 @@
+/**
+ * Cookie persistence (`cookie NAME insert|rewrite|prefix ...` plus `server ... cookie VALUE`), as
+ * HAProxy's http_ana.c does it:
+ *
+ * Request side (http_manage_client_side_cookies): the NAME cookie of the Cookie headers names a
+ * server (insert/rewrite: the whole value, or the part before `|` when it carries dates; prefix:
+ * the part before `~`). The first server with that cookie value that is not stopped (or any
+ * state with `option persist`) becomes the persistence target. With `maxidle`/`maxlife`, a
+ * cookie whose dates are too old is ignored. The cookie is then removed from what the server
+ * sees in `insert indirect` mode, and `prefix` mode strips its `VALUE~`.
+ *
+ * Response side (http_manage_server_side_cookies + the insertion step of
+ * http_process_res_common): the server's own Set-Cookie NAME is removed in insert mode (or
+ * indirect on a direct hit), rewritten to the server's value in rewrite mode, prefixed with
+ * `VALUE~` in prefix mode, left alone with `preserve`. In insert mode a Set-Cookie is added
+ * when the client did not come with a valid cookie for this server, or its dates need
+ * refreshing (and only for POST with `postonly`; never when the server set NAME itself under
+ * `preserve`). A server without a cookie value gets HAProxy's removal cookie
+ * (`NAME=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/`) so a client does not stick to it.
+ * `nocache` adds `Cache-control: private` when the response would otherwise be cacheable.
+ */
+import type { CookieModel } from '../config/model.ts';
+import { headerName, type HeaderName, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import type { Server } from '../proxy/server.ts';
+import { decodeCookieDate, encodeCookieDate, s30tob64 } from './cookie-date.ts';
+import { persistable } from './stick-rules.ts';
+
+const H_COOKIE = headerName('Cookie');
+const H_SET_COOKIE = headerName('Set-Cookie');
+const H_CACHE_CONTROL = headerName('Cache-control');
+const H_PRAGMA = headerName('pragma');
+const H_EXPIRES = headerName('expires');
+const H_ETAG = headerName('etag');
+const H_LAST_MODIFIED = headerName('last-modified');
+
+/** What the request's cookie said, kept by the session for its response (one per session, reused). */
+export class CookieTxn {
+  /** The server the cookie designates and that may take the session (HAProxy's SF_DIRECT target). */
+  server: Server | undefined = undefined;
+  /** Dates carried by the cookie, UNIX seconds; 0 = none. */
+  lastDate = 0;
+  firstDate = 0;
+
+  reset(): void {
+    this.server = undefined;
+    this.lastDate = 0;
+    this.firstDate = 0;
+  }
+}
+
+export class CookiePersistence {
+  readonly name: string;
+  readonly mode: CookieModel['mode'];
+  readonly #model: CookieModel;
+  readonly #servers: readonly Server[];
+  readonly #persist: boolean;
+  /** seconds; 0 = off. */
+  readonly #maxidle: number;
+  readonly #maxlife: number;
+  /** `; path=/` plus domains, HttpOnly, Secure: the tail of every inserted cookie. */
+  readonly #attributes: string;
+  /** Inserted Set-Cookie values by server index, when no dates make them vary. */
+  readonly #fixed: (string | undefined)[];
+
+  constructor(model: CookieModel, servers: readonly Server[], persist: boolean) {
+    this.#model = model;
+    this.name = model.name;
+    this.mode = model.mode;
+    this.#servers = servers;
+    this.#persist = persist;
+    this.#maxidle = model.maxidle === undefined ? 0 : Math.ceil(model.maxidle / 1000);
+    this.#maxlife = model.maxlife === undefined ? 0 : Math.ceil(model.maxlife / 1000);
+    let attributes = '; path=/';
+    for (const domain of model.domains) attributes += `; domain=${domain}`;
+    if (model.httponly) attributes += '; HttpOnly';
+    if (model.secure) attributes += '; Secure';
+    this.#attributes = attributes;
+    const dated = this.#maxidle > 0 || this.#maxlife > 0;
+    this.#fixed = servers.map((s) => (s.cookie === undefined ? this.#removal() : dated ? undefined : `${this.name}=${s.cookie}${attributes}`));
+  }
+
+  // ---- request side ------------------------------------------------------------------------
+
+  /**
+   * Reads the persistence cookie into `txn` (reset first) and marks the edits the forwarded
+   * request needs in `editor` (already begun on `head`). `nowSec` is the wall clock in seconds.
+   */
+  request(head: RequestHead, editor: HeadEditor, txn: CookieTxn, nowSec: number): void {
+    txn.reset();
+    for (let i = head.indexOf(H_COOKIE); i >= 0; i = head.indexOf(H_COOKIE, i + 1)) {
+      const value = head.valueAt(i);
+      // Most Cookie headers of most requests do not carry ours: skip them without parsing.
+      if (value.indexOf(this.name) < 0) continue;
+      const rewritten = this.#requestHeader(value, txn, nowSec);
+      if (rewritten === undefined) continue;
+      if (rewritten === '') editor.remove(i);
+      else editor.replace(i, rewritten);
+    }
+  }
+
+  /** Processes one Cookie header value; returns its new value ('' = remove it), or undefined if unchanged. */
+  #requestHeader(v: string, txn: CookieTxn, nowSec: number): string | undefined {
+    const n = v.length;
+    const prefix = this.mode === 'prefix';
+    const deleteOurs = this.mode === 'insert' && this.#model.indirect;
+    let kept = '';
+    let changed = false;
+    let previousDeleted = false;
+    let p = 0;
+    for (let guard = 0; p <= n && guard <= n; guard++) {
+      let attBeg = p;
+      while (attBeg < n && isSpace(v.charCodeAt(attBeg))) attBeg++;
+      let equal = attBeg;
+      let attEnd = attBeg;
+      while (equal < n) {
+        const c = v.charCodeAt(equal);
+        if (c === 0x3d /* = */ || c === 0x3b /* ; */ || c === 0x2c /* , */) break;
+        equal++;
+        if (!isSpace(c)) attEnd = equal;
+      }
+      let valBeg: number;
+      let valEnd: number;
+      let next: number;
+      if (equal < n && v.charCodeAt(equal) === 0x3d) {
+        valBeg = equal + 1;
+        while (valBeg < n && isSpace(v.charCodeAt(valBeg))) valBeg++;
+        next = cookieValueEnd(v, valBeg);
+        valEnd = next;
+        while (valEnd > valBeg && isSpace(v.charCodeAt(valEnd - 1))) valEnd--;
+      } else {
+        valBeg = valEnd = next = equal;
+      }
+      p = next + 1;
+      if (attEnd === attBeg && equal === next) {
+        if (next >= n) break;
+        continue; // empty element (";;" or a trailing ';'): dropped if the header is rewritten
+      }
+      const attName = v.slice(attBeg, attEnd);
+      let segment: string | undefined = v.slice(attBeg, valEnd);
+      if (attName.charCodeAt(0) === 0x24 /* $ */) {
+        // RFC 2109 attributes belong to the cookie before them and share its fate.
+        if (previousDeleted) segment = undefined;
+      } else if (equal === next || attName !== this.name) {
+        previousDeleted = false;
+      } else {
+        // Our cookie.
+        let delim = valEnd;
+        if (prefix) {
+          const tilde = v.indexOf('~', valBeg);
+          delim = tilde >= 0 && tilde < valEnd ? tilde : valEnd;
+        } else {
+          const bar = v.indexOf('|', valBeg);
+          if (bar >= 0 && bar < valEnd) {
+            delim = bar;
+            if (valEnd - (bar + 1) >= 5) {
+              const last = decodeCookieDate(v, bar + 1);
+              if (last > 0) txn.lastDate = last;
+            }
+            const bar2 = v.indexOf('|', bar + 1);
+            if (bar2 >= 0 && bar2 < valEnd && valEnd - bar2 > 5) {
+              const first = decodeCookieDate(v, bar2 + 1);
+              if (first > 0) txn.firstDate = first;
+            }
+          }
+        }
+        let usable = delim > valBeg;
+        if (txn.firstDate > 0 && this.#maxlife > 0 && (nowSec - txn.firstDate > this.#maxlife || txn.firstDate - nowSec > 86400)) {
+          usable = false; // too old (maxlife): as if there were no cookie
+          txn.firstDate = txn.lastDate = 0;
+        } else if (txn.lastDate > 0 && this.#maxidle > 0 && (nowSec - txn.lastDate > this.#maxidle || txn.lastDate - nowSec > 86400)) {
+          usable = false; // idle too long (maxidle)
+          txn.firstDate = txn.lastDate = 0;
+        }
+        // Only the first cookie naming a usable server counts (HAProxy's SF_ASSIGNED).
+        if (usable && txn.server === undefined) txn.server = this.#serverFor(v, valBeg, delim);
+        previousDeleted = false;
+        if (prefix && delim !== valEnd) {
+          segment = v.slice(attBeg, attEnd) + '=' + v.slice(delim + 1, valEnd);
+          changed = true;
+        } else if (deleteOurs) {
+          segment = undefined;
+          previousDeleted = true;
+        }
+      }
+      if (segment === undefined) changed = true;
+      else kept = kept === '' ? segment : `${kept}; ${segment}`;
+      if (next >= n) break;
+    }
+    return changed ? kept : undefined;
+  }
+
+  /** First server whose cookie is v[start, end) and that persistence may use. */
+  #serverFor(v: string, start: number, end: number): Server | undefined {
+    const len = end - start;
+    for (const server of this.#servers) {
+      const cookie = server.cookie;
+      if (cookie === undefined || cookie.length !== len || !v.startsWith(cookie, start)) continue;
+      if (persistable(server, this.#persist)) return server;
+    }
+    return undefined;
+  }
+
+  // ---- response side -----------------------------------------------------------------------
+
+  /**
+   * Edits the response for `server`: the server's own NAME cookie, then the inserted cookie and
+   * `Cache-control: private`. `direct` = the session went to the server its request's
+   * persistence (cookie or stick table) named.
+   */
+  response(head: ResponseHead, editor: HeadEditor, txn: CookieTxn, server: Server, direct: boolean, req: RequestHead, nowSec: number): void {
+    const model = this.#model;
+    let found = false;
+    for (let i = head.indexOf(H_SET_COOKIE); i >= 0; i = head.indexOf(H_SET_COOKIE, i + 1)) {
+      const v = head.valueAt(i);
+      if (v.indexOf(this.name) < 0) continue;
+      const n = v.length;
+      let attBeg = 0;
+      while (attBeg < n && isSpace(v.charCodeAt(attBeg))) attBeg++;
+      let equal = attBeg;
+      let attEnd = attBeg;
+      while (equal < n) {
+        const c = v.charCodeAt(equal);
+        if (c === 0x3d || c === 0x3b) break;
+        equal++;
+        if (!isSpace(c)) attEnd = equal;
+      }
+      if (equal >= n || v.charCodeAt(equal) !== 0x3d) continue; // no '=': not a cookie
+      if (attEnd - attBeg !== this.name.length || !v.startsWith(this.name, attBeg)) continue;
+      let valBeg = equal + 1;
+      while (valBeg < n && isSpace(v.charCodeAt(valBeg))) valBeg++;
+      let valEnd = cookieValueEnd(v, valBeg);
+      while (valEnd > valBeg && isSpace(v.charCodeAt(valEnd - 1))) valEnd--;
+      found = true;
+      if (model.preserve) continue;
+      if (this.mode === 'insert' || (direct && model.indirect)) {
+        editor.remove(i);
+      } else if (server.cookie !== undefined && this.mode === 'rewrite') {
+        editor.replace(i, `${this.name}=${server.cookie}${v.slice(valEnd)}`);
+      } else if (server.cookie !== undefined && this.mode === 'prefix') {
+        editor.replace(i, `${this.name}=${server.cookie}~${v.slice(valBeg)}`);
+      }
+    }
+    if (this.mode !== 'insert' || (found && model.preserve)) return;
+    if (model.postonly && req.method !== 'POST') return;
+    const maxidle = this.#maxidle;
+    const maxlife = this.#maxlife;
+    const last = txn.lastDate;
+    const first = txn.firstDate;
+    const needed =
+      !direct ||
+      ((maxidle > 0 || last > 0) && (last === 0 || last - nowSec < 0)) || // refresh the last-seen date
+      (maxlife > 0 && first === 0) || // set the first date
+      (maxlife === 0 && first > 0); // remove the first date
+    if (!needed) return;
+    let cookie = this.#fixed[server.index];
+    if (cookie === undefined || this.#servers[server.index] !== server) cookie = this.#dated(server, first, nowSec);
+    editor.append(H_SET_COOKIE, cookie);
+    if (model.nocache && isCacheable(req, head)) editor.append(H_CACHE_CONTROL, 'private');
+  }
+
+  #dated(server: Server, first: number, nowSec: number): string {
+    if (server.cookie === undefined) return this.#removal();
+    let value = `${this.name}=${server.cookie}`;
+    if (this.#maxidle > 0 || this.#maxlife > 0) {
+      value += `|${encodeCookieDate(nowSec)}`;
+      // The first date is kept as it came (HAProxy writes it back truncated to its 4-second unit).
+      if (this.#maxlife > 0) value += `|${first > 0 ? s30tob64(Math.floor(first / 4)) : encodeCookieDate(nowSec)}`;
+    }
+    return value + this.#attributes;
+  }
+
+  #removal(): string {
+    let value = `${this.name}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/`;
+    for (const domain of this.#model.domains) value += `; domain=${domain}`;
+    if (this.#model.httponly) value += '; HttpOnly';
+    if (this.#model.secure) value += '; Secure';
+    return value;
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** End of a cookie value starting at `start`: the next ';' or ',' outside double quotes. */
+function cookieValueEnd(v: string, start: number): number {
+  let quoted = false;
+  let escaped = false;
+  for (let i = start; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (escaped) escaped = false;
+    else if (quoted) {
+      if (c === 0x5c /* \ */) escaped = true;
+      else if (c === 0x22 /* " */) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === 0x3b || c === 0x2c) return i;
+  }
+  return v.length;
+}
+
+const NOT_CACHEABLE = ['private', 'no-cache', 'no-store', 's-maxage=0'];
+
+/**
+ * HAProxy's view of whether a shared cache could store this response (TX_CACHEABLE): a safe
+ * request method, a final status, no `Pragma: no-cache`, no `Cache-Control` private/no-cache/
+ * no-store/s-maxage=0 (or max-age=0 without s-maxage), and some freshness information or
+ * validator (Cache-Control max-age/s-maxage, Expires, ETag or Last-Modified; RFC 9111 §3).
+ */
+export function isCacheable(req: RequestHead, res: ResponseHead): boolean {
+  const m = req.method;
+  if (m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS' && m !== 'TRACE') return false;
+  if (res.status < 200) return false;
+  const pragma = res.get(H_PRAGMA);
+  if (pragma !== undefined && pragma.toLowerCase() === 'no-cache') return false;
+  let cacheable = true;
+  let freshness = false;
+  let nullMaxAge = false;
+  for (let i = res.indexOf(H_CACHE_CONTROL); i >= 0; i = res.indexOf(H_CACHE_CONTROL, i + 1)) {
+    for (const raw of res.valueAt(i).split(',')) {
+      const d = raw.trim().toLowerCase();
+      if (d === 'public') cacheable = true;
+      else if (d === 'max-age=0') nullMaxAge = true;
+      else if (NOT_CACHEABLE.includes(d)) cacheable = false;
+      else if (d.startsWith('s-maxage')) {
+        freshness = true;
+        nullMaxAge = false;
+      } else if (d.startsWith('max-age')) freshness = true;
+    }
+  }
+  if (nullMaxAge || !cacheable) return false;
+  return freshness || res.has(H_EXPIRES) || res.has(H_ETAG) || res.has(H_LAST_MODIFIED);
+}
+
+/** The HeaderName used for inserted cookies (exported for tests). */
+export const SET_COOKIE: HeaderName = H_SET_COOKIE;

@@ -1,0 +1,61 @@
+/**
+ * Everything that makes a backend send a client back to the server it used before: its cookie
+ * persistence and its stick rules, built once per configuration generation by the Proxy and
+ * attached to each Backend (`backend.persistence`), with the stick tables shared by name
+ * across the Proxy's backends (`stick ... table OTHER`).
+ */
+import type { LbRequest } from '../balance/balancer.ts';
+import type { Backend } from '../proxy/backend.ts';
+import type { Server } from '../proxy/server.ts';
+import { CookiePersistence } from './cookie-persistence.ts';
+import { StickRules } from './stick-rules.ts';
+import { StickTable } from './stick-table.ts';
+
+export class BackendPersistence {
+  /** `cookie NAME ...` (mode http only; HAProxy ignores it in tcp mode). */
+  readonly cookie: CookiePersistence | undefined;
+  /** `stick ...` rules; undefined when the backend has none. */
+  readonly stick: StickRules | undefined;
+
+  constructor(cookie: CookiePersistence | undefined, stick: StickRules | undefined) {
+    this.cookie = cookie;
+    this.stick = stick;
+  }
+
+  /** The stick-table persistence target (cookies are read from the request head separately). */
+  stickTarget(req: LbRequest, now: number): Server | undefined {
+    return this.stick?.match(req, now);
+  }
+
+  /** Records the server a session was established with in the stick tables. */
+  stored(req: LbRequest, server: Server, now: number): void {
+    this.stick?.store(req, server, now);
+  }
+}
+
+/** One StickTable per backend that declares a `stick-table`, by backend name. */
+export function createStickTables(backends: Iterable<Backend>): Map<string, StickTable> {
+  const tables = new Map<string, StickTable>();
+  for (const backend of backends) {
+    const model = backend.model.stickTable;
+    if (model !== undefined) tables.set(backend.name, new StickTable(backend.name, model));
+  }
+  return tables;
+}
+
+/**
+ * Builds and attaches every backend's persistence; returns the tables (the Proxy keeps them
+ * for inspection). Throws StickRuleError when a rule names a missing table or an unusable
+ * expression (the configuration checks catch these first).
+ */
+export function attachPersistence(backends: ReadonlyMap<string, Backend>): Map<string, StickTable> {
+  const tables = createStickTables(backends.values());
+  for (const backend of backends.values()) {
+    const model = backend.model;
+    const rules = model.stickRules ?? [];
+    const stick = rules.length > 0 ? new StickRules(rules, backend, tables, backend.persist) : undefined;
+    const cookie = model.cookie !== undefined && model.mode === 'http' ? new CookiePersistence(model.cookie, backend.servers, backend.persist) : undefined;
+    backend.persistence = cookie === undefined && stick === undefined ? undefined : new BackendPersistence(cookie, stick);
+  }
+  return tables;
+}

@@ -1,0 +1,91 @@
+/** `http-check expect` rules: status lists and ranges, rstatus, string, rstring, negation, order. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HttpCheckExpectModel } from '../../src/config/model.ts';
+import { compileExpectation, evaluateExpectation, parseStatusRanges, HttpExpectError } from '../../src/health/http-expect.ts';
+
+function rule(kind: HttpCheckExpectModel['kind'], pattern: string, negate = false): HttpCheckExpectModel {
+  return { kind, pattern, negate };
+}
+
+function check(rules: HttpCheckExpectModel[], status: number, body = '', reason = 'Reason') {
+  return evaluateExpectation(compileExpectation(rules), { status, reason, body });
+}
+
+describe('http-check expect', () => {
+  it('with no rule, any 2xx or 3xx passes (HAProxy implicit status 200-399)', () => {
+    for (const s of [200, 204, 301, 399]) assert.equal(check([], s).status, 'L7OK', String(s));
+    for (const s of [199, 400, 404, 500, 503]) assert.equal(check([], s).status, 'L7STS', String(s));
+    assert.equal(compileExpectation([]).needsBody, false);
+  });
+
+  it('status: single code, list and ranges', () => {
+    assert.equal(check([rule('status', '200')], 200).status, 'L7OK');
+    assert.equal(check([rule('status', '200')], 201).status, 'L7STS');
+    assert.equal(check([rule('status', '200,301')], 301).status, 'L7OK');
+    assert.equal(check([rule('status', '200,301')], 302).status, 'L7STS');
+    assert.equal(check([rule('status', '200-299,304')], 250).status, 'L7OK');
+    assert.equal(check([rule('status', '200-299,304')], 304).status, 'L7OK');
+    assert.equal(check([rule('status', '200-299,304')], 303).status, 'L7STS');
+  });
+
+  it('a wrong status is L7STS with the code and the reason phrase as info', () => {
+    assert.deepEqual(check([rule('status', '200')], 503, '', 'Service Unavailable'), {
+      status: 'L7STS',
+      code: 503,
+      desc: 'Service Unavailable',
+    });
+    assert.deepEqual(check([rule('status', '200')], 200), { status: 'L7OK', code: 200, desc: '' });
+  });
+
+  it('! negates a rule', () => {
+    assert.equal(check([rule('status', '500-599', true)], 200).status, 'L7OK');
+    assert.equal(check([rule('status', '500-599', true)], 502).status, 'L7STS');
+    assert.equal(check([rule('string', 'maintenance', true)], 200, 'all good').status, 'L7OK');
+    assert.deepEqual(check([rule('string', 'maintenance', true)], 200, 'in maintenance'), {
+      status: 'L7RSP',
+      code: 200,
+      desc: 'HTTP check matched unwanted content',
+    });
+  });
+
+  it('rstatus matches a regex against the status code', () => {
+    assert.equal(check([rule('rstatus', '^2')], 204).status, 'L7OK');
+    assert.equal(check([rule('rstatus', '^2')], 302).status, 'L7STS');
+    assert.equal(check([rule('rstatus', '^(200|404)$')], 404).status, 'L7OK');
+  });
+
+  it('string and rstring look into the body', () => {
+    assert.equal(check([rule('string', 'OK')], 200, 'status: OK\n').status, 'L7OK');
+    assert.deepEqual(check([rule('string', 'OK')], 200, 'status: KO'), {
+      status: 'L7RSP',
+      code: 200,
+      desc: 'HTTP content check did not match',
+    });
+    assert.equal(check([rule('rstring', '"healthy":\\s*true')], 200, '{"healthy": true}').status, 'L7OK');
+    assert.equal(check([rule('rstring', '"healthy":\\s*true')], 200, '{"healthy": false}').status, 'L7RSP');
+    assert.equal(compileExpectation([rule('string', 'x')]).needsBody, true);
+  });
+
+  it('a body rule on an empty body fails with HAProxy\'s message, negated or not', () => {
+    const expected = { status: 'L7RSP', code: 200, desc: 'HTTP content check could not find a response body' };
+    assert.deepEqual(check([rule('string', 'OK')], 200, ''), expected);
+    assert.deepEqual(check([rule('string', 'OK', true)], 200, ''), expected);
+  });
+
+  it('rules apply in order; the first failing one decides', () => {
+    const rules = [rule('status', '200'), rule('string', 'ready')];
+    assert.equal(check(rules, 200, 'ready').status, 'L7OK');
+    assert.equal(check(rules, 500, 'ready').status, 'L7STS');
+    assert.equal(check(rules, 200, 'booting').status, 'L7RSP');
+  });
+
+  it('rejects malformed status patterns and regexes at compile time', () => {
+    for (const bad of ['', 'abc', '200-', '300-200', '1000', '200,,300']) {
+      assert.equal(parseStatusRanges(bad), undefined, bad);
+      assert.throws(() => compileExpectation([rule('status', bad)]), HttpExpectError);
+    }
+    assert.throws(() => compileExpectation([rule('rstring', '(')]), /invalid regex/);
+    assert.throws(() => compileExpectation([rule('rstatus', '[')]), /http-check expect rstatus \[/);
+  });
+});

@@ -10,6 +10,7 @@
  */
 
 import type { LbRequest } from '../balance/balancer.ts';
+import { latin1String } from '../http/codec/chars.ts';
 import type { RequestHead } from '../http/codec/head.ts';
 
 export interface SampleFetch {
@@ -140,17 +141,46 @@ export function urlParam(target: string, name: string, delimiter = '&'): string 
 }
 
 const COOKIE = new TextEncoder().encode('cookie');
+const SP = 0x20;
+const HTAB = 0x09;
+const SEMI = 0x3b;
+const EQ = 0x3d;
 
-/** Value of the last cookie called `name` in the request's Cookie headers, or undefined. */
+/**
+ * Value of the last cookie called `name` in the request's Cookie headers, or undefined. Scans the
+ * head's bytes in place: only the value found is turned into a string.
+ */
 export function requestCookie(head: RequestHead, name: string): string | undefined {
-  let found: string | undefined;
+  const raw = head.raw;
+  const o = head.offsets;
+  let foundStart = -1;
+  let foundEnd = -1;
   for (let i = head.indexOf(COOKIE); i >= 0; i = head.indexOf(COOKIE, i + 1)) {
-    const value = head.valueAt(i);
-    for (const pair of value.split(';')) {
-      const eq = pair.indexOf('=');
-      if (eq < 0) continue;
-      if (pair.slice(0, eq).trim() === name) found = pair.slice(eq + 1).trim();
+    const end = o[4 * i + 3]!;
+    let p = o[4 * i + 2]!;
+    while (p < end) {
+      while (p < end && (raw[p] === SP || raw[p] === HTAB || raw[p] === SEMI)) p++;
+      const nameStart = p;
+      while (p < end && raw[p] !== EQ && raw[p] !== SEMI) p++;
+      if (p >= end || raw[p] !== EQ) continue;
+      let nameEnd = p;
+      while (nameEnd > nameStart && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
+      let valueStart = ++p;
+      while (p < end && raw[p] !== SEMI) p++;
+      let valueEnd = p;
+      while (valueStart < valueEnd && (raw[valueStart] === SP || raw[valueStart] === HTAB)) valueStart++;
+      while (valueEnd > valueStart && (raw[valueEnd - 1] === SP || raw[valueEnd - 1] === HTAB)) valueEnd--;
+      if (sameName(raw, nameStart, nameEnd, name)) {
+        foundStart = valueStart;
+        foundEnd = valueEnd;
+      }
     }
   }
-  return found;
+  return foundStart < 0 ? undefined : latin1String(raw, foundStart, foundEnd);
+}
+
+function sameName(raw: Uint8Array, start: number, end: number, name: string): boolean {
+  if (end - start !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (raw[start + k] !== name.charCodeAt(k)) return false;
+  return true;
 }

@@ -130,6 +130,12 @@ export const serverCheckEntries = {
   maxqueue: v.optional(countSchema),
   onMarkedDown: v.optional(v.literal('shutdown-sessions')),
   onMarkedUp: v.optional(v.literal('shutdown-backup-sessions')),
+  /** `observe`: passive health observation (needs `check`; layer7 needs mode http). */
+  observe: v.optional(v.picklist(['none', 'layer4', 'layer7'])),
+  /** `error-limit`: consecutive observed errors that trigger `onError` (default 10). */
+  errorLimit: v.optional(v.pipe(countSchema, v.minValue(1))),
+  /** `on-error` (default 'fail-check'). */
+  onError: v.optional(v.picklist(['fastinter', 'fail-check', 'sudden-death', 'mark-down'])),
 };
 
 /** Server-only options (HAProxy refuses `cookie` on default-server). */

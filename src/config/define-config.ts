@@ -34,7 +34,7 @@ import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
 import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
-import type { ConfigModel, HttpConnectionMode, LogTarget } from './model.ts';
+import type { ConfigModel, HttpConnectionMode, LogTarget, ProxyMode } from './model.ts';
 import { resolveConfig } from './resolve.ts';
 import {
   backendBalancingEntries,
@@ -373,7 +373,7 @@ class DraftBuilder {
     if (input.disabled !== undefined) proxy.disabled = input.disabled;
     if (input.description !== undefined) proxy.description = input.description;
     if (input.defaultBackend !== undefined) proxy.defaultBackend = { name: input.defaultBackend, place: this.#place };
-    if (input.defaultServer !== undefined) this.#serverSettings(proxy.defaultServer, input.defaultServer, `${path}.defaultServer`);
+    if (input.defaultServer !== undefined) this.#serverSettings(proxy.defaultServer, input.defaultServer, `${path}.defaultServer`, proxy.mode);
     return proxy;
   }
 
@@ -417,7 +417,7 @@ class DraftBuilder {
     }
   }
 
-  #serverSettings(target: ServerSettings, input: ParsedServerSettings, path: string): void {
+  #serverSettings(target: ServerSettings, input: ParsedServerSettings, path: string, mode: ProxyMode): void {
     if (input.weight !== undefined) target.weight = input.weight;
     if (input.maxconn !== undefined) target.maxconn = input.maxconn;
     if (input.disabled !== undefined) target.disabled = input.disabled;
@@ -447,6 +447,13 @@ class DraftBuilder {
     if (input.maxqueue !== undefined) target.maxqueue = input.maxqueue;
     if (input.onMarkedDown !== undefined) target.onMarkedDown = input.onMarkedDown;
     if (input.onMarkedUp !== undefined) target.onMarkedUp = input.onMarkedUp;
+    if (input.observe !== undefined) {
+      // As haproxy.cfg: layer7 needs the proxy to be in http mode already.
+      if (input.observe === 'layer7' && mode !== 'http') this.#error(`${path}.observe`, "'layer7' can only be used in http proxies.");
+      else target.observe = input.observe === 'none' ? undefined : input.observe;
+    }
+    if (input.errorLimit !== undefined) target.errorLimit = input.errorLimit;
+    if (input.onError !== undefined) target.onError = input.onError;
   }
 
   #frontendPart(proxy: ProxyDraft, input: { bind: ParsedBind | ParsedBind[] }, path: string): void {
@@ -515,7 +522,7 @@ class DraftBuilder {
       }
       const settings: ServerSettings = { ...proxy.defaultServer };
       if (typeof server !== 'string') {
-        this.#serverSettings(settings, server, serverPath);
+        this.#serverSettings(settings, server, serverPath, proxy.mode);
         if (server.cookie !== undefined) settings.cookie = server.cookie;
       }
       proxy.servers.push({ ...settings, name, host: parsed.value.host, port: parsed.value.port, place: this.#place });

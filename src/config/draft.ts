@@ -15,6 +15,8 @@ import type {
   HttpConnectionMode,
   HttpReuseMode,
   LogTarget,
+  ObserveMode,
+  OnErrorMode,
   ProxyMode,
   RetryOnEvent,
   SourceLocation,
@@ -78,6 +80,12 @@ export interface ServerSettings {
   checkPort: number | undefined;
   /** `addr`: the address checks connect to. */
   checkAddr: string | undefined;
+  /** `observe layer4|layer7`; undefined = `observe none` (HAProxy's default). */
+  observe: ObserveMode | undefined;
+  /** `error-limit` (HAProxy: 10). */
+  errorLimit: number;
+  /** `on-error` (HAProxy: fail-check). */
+  onError: OnErrorMode;
   /** `slowstart` ms; 0 = off. */
   slowstart: number;
   /** `maxqueue`; 0 = unlimited. */
@@ -278,6 +286,9 @@ export function newServerSettings(): ServerSettings {
     fall: 3,
     checkPort: undefined,
     checkAddr: undefined,
+    observe: undefined,
+    errorLimit: 10,
+    onError: 'fail-check',
     slowstart: 0,
     maxqueue: 0,
     cookie: undefined,

@@ -126,7 +126,22 @@ export interface ServerCheckModel {
   readonly port: number | undefined;
   /** `addr`: check this address instead of the server's. */
   readonly addr: string | undefined;
+  /**
+   * `observe layer4|layer7`: passive health observation of the traffic (HAProxy's health
+   * analyze); undefined = off (`observe none`). Works only with `check`, as in HAProxy.
+   */
+  readonly observe?: ObserveMode | undefined;
+  /** `error-limit N`: consecutive observed errors that trigger `on-error` (default 10). */
+  readonly errorLimit?: number | undefined;
+  /** `on-error MODE`: what `error-limit` consecutive errors do (default fail-check). */
+  readonly onError?: OnErrorMode | undefined;
 }
+
+/** `observe`: layer4 judges connection attempts; layer7 (http mode only) also HTTP responses. */
+export type ObserveMode = 'layer4' | 'layer7';
+
+/** `on-error`: HAProxy's HANA_ONERR_* actions. */
+export type OnErrorMode = 'fastinter' | 'fail-check' | 'sudden-death' | 'mark-down';
 
 /** `option http-keep-alive` (default), `option http-server-close`, `option httpclose`. */
 export type HttpConnectionMode = 'keep-alive' | 'server-close' | 'close';

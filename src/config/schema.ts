@@ -103,6 +103,9 @@ const serverCheckSchema = v.object({
   fall: v.pipe(countSchema, v.minValue(1)),
   port: v.undefinedable(portSchema),
   addr: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+  observe: v.optional(v.picklist(['layer4', 'layer7'])),
+  errorLimit: v.optional(v.pipe(countSchema, v.minValue(1))),
+  onError: v.optional(v.picklist(['fastinter', 'fail-check', 'sudden-death', 'mark-down'])),
 });
 
 const serverSchema = v.object({

@@ -6,6 +6,7 @@
 
 export type CheckStatus =
   | 'INI'
+  | 'HANA'
   | 'SOCKERR'
   | 'L4OK'
   | 'L4TOUT'
@@ -27,6 +28,8 @@ interface StatusInfo {
 
 const STATUSES: Readonly<Record<CheckStatus, StatusInfo>> = {
   INI: { passed: false, description: 'Initializing', showsCode: false },
+  /** Not a probe: `observe` saw `error-limit` consecutive errors (on-error fail-check and beyond). */
+  HANA: { passed: false, description: 'Health analyze', showsCode: false },
   SOCKERR: { passed: false, description: 'Socket error', showsCode: false },
   L4OK: { passed: true, description: 'Layer4 check passed', showsCode: false },
   L4TOUT: { passed: false, description: 'Layer4 timeout', showsCode: false },

@@ -4,8 +4,14 @@
  * applies on-marked-down/up), report it, then schedule the next probe. The next probe is
  * scheduled when the previous one has finished, so probes of one server never overlap (as
  * HAProxy's process_chk_conn, which re-arms the task from the check's completion).
+ *
+ * With `observe`, the check also owns the server's HealthObserver: `error-limit` consecutive
+ * errors seen by sessions act on the same counter (HAProxy's __health_adjust): `fastinter`
+ * only brings the next probe forward to `fastinter`, `fail-check` counts as one failed check,
+ * `sudden-death` first drops the health to one failure above DOWN, `mark-down` to DOWN at
+ * once; all of them bring the next probe forward.
  */
-import type { ServerCheckModel } from '../config/model.ts';
+import type { OnErrorMode, ServerCheckModel } from '../config/model.ts';
 import { LogLevel } from '../log/logger.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server, ServerCheckState } from '../proxy/server.ts';
@@ -14,6 +20,7 @@ import { CheckProbe, type ProbeSpec } from './check-probe.ts';
 import { checkPassed, type CheckOutcome } from './check-status.ts';
 import { HealthCounter } from './health-counter.ts';
 import type { HealthLog } from './health-log.ts';
+import { DEFAULT_ERROR_LIMIT, DEFAULT_ON_ERROR, HealthObserver, type ObservedErrorsHandler } from './observe.ts';
 import { SlowStart } from './slowstart.ts';
 import {
   countUsableServers,
@@ -33,10 +40,12 @@ export interface ServerCheckOptions {
   readonly random: () => number;
 }
 
-export class ServerCheck {
+export class ServerCheck implements ObservedErrorsHandler {
   readonly server: Server;
   readonly counter: HealthCounter;
   readonly state: ServerCheckState;
+  /** The passive observation of the server's traffic (`observe`), or undefined. */
+  readonly observer: HealthObserver | undefined;
   readonly #runtime: Runtime;
   readonly #backend: Backend;
   readonly #check: ServerCheckModel;
@@ -45,6 +54,8 @@ export class ServerCheck {
   readonly #options: ServerCheckOptions;
   readonly #slowstart: SlowStart;
   #timer: TimerHandle | undefined;
+  /** Runtime-clock time the pending timer fires at. */
+  #dueAt = Infinity;
   #probe: CheckProbe | undefined;
   #running = false;
   /** A DRAIN server that failed its checks returns to DRAIN, not UP. */
@@ -79,6 +90,10 @@ export class ServerCheck {
     };
     server.checkState = this.state;
     this.#slowstart = new SlowStart(runtime, backend, server, options.dynamicWeight);
+    this.observer =
+      check.observe === undefined
+        ? undefined
+        : new HealthObserver(check.observe, check.errorLimit ?? DEFAULT_ERROR_LIMIT, check.onError ?? DEFAULT_ON_ERROR, this);
   }
 
   /** A probe is under way. */
@@ -99,26 +114,35 @@ export class ServerCheck {
   start(firstDelayMs: number): void {
     if (this.#running) return;
     this.#running = true;
+    // Observation runs with the checks (HAProxy observes only servers whose check task exists).
+    if (this.observer !== undefined) this.server.observer = this.observer;
     this.#schedule(firstDelayMs);
   }
 
   /** Stops the loop: no timer, probe socket or slowstart ramp is left. */
   stop(): void {
     this.#running = false;
-    if (this.#timer !== undefined) {
-      this.#runtime.clearTimer(this.#timer);
-      this.#timer = undefined;
-    }
+    if (this.server.observer === this.observer) this.server.observer = undefined;
+    this.#clearTimer();
     this.#probe?.abort();
     this.#probe = undefined;
     this.#slowstart.stop();
   }
 
   #schedule(delayMs: number): void {
+    this.#dueAt = this.#runtime.now() + delayMs;
     this.#timer = this.#runtime.setTimer(() => {
       this.#timer = undefined;
+      this.#dueAt = Infinity;
       this.#run();
     }, delayMs);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#runtime.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#dueAt = Infinity;
   }
 
   #nextDelay(): number {
@@ -158,12 +182,54 @@ export class ServerCheck {
     const server = this.server;
     if (server.status !== 'MAINT') {
       const inRotation = server.status === 'UP' || server.status === 'DRAIN';
-      const transition = this.counter.record(checkPassed(outcome.status), inRotation);
+      const passed = checkPassed(outcome.status);
+      if (passed) this.observer?.checkPassed();
+      const transition = this.counter.record(passed, inRotation);
       state.health = this.counter.health;
       if (transition === 'down') this.#markDown(outcome, duration, now);
       else if (transition === 'up') this.#markUp(outcome, duration, now);
     }
     if (this.#running) this.#schedule(this.#nextDelay());
+  }
+
+  /**
+   * `error-limit` consecutive errors were observed (HAProxy's __health_adjust): apply `on-error`
+   * as a failed check with status HANA (no duration: no probe ran), then bring the next probe
+   * forward to `fastinter` when one is configured.
+   */
+  observedErrors(onError: OnErrorMode, info: string): void {
+    const server = this.server;
+    // Like a probe's result, this leaves servers in maintenance alone.
+    if (onError !== 'fastinter' && server.status !== 'MAINT') {
+      const counter = this.counter;
+      if (onError === 'sudden-death') {
+        if (counter.health > counter.rise) counter.health = counter.rise + 1;
+      } else if (onError === 'mark-down') {
+        counter.health = counter.rise;
+      }
+      const state = this.state;
+      state.status = 'HANA';
+      state.desc = info;
+      state.duration = -1;
+      const inRotation = server.status === 'UP' || server.status === 'DRAIN';
+      const transition = counter.record(false, inRotation);
+      state.health = counter.health;
+      if (transition === 'down') this.#markDown({ status: 'HANA', code: undefined, desc: info }, -1, this.#runtime.now());
+    }
+    this.#advanceToFastinter();
+  }
+
+  /**
+   * HAProxy 2.6 moves the check task's expiry to now + fastinter when that is sooner (verified
+   * against the binary: `on-error fastinter` on a fully healthy server probes again after
+   * fastinter, then at inter). A probe under way is left alone; the next one follows it as usual.
+   */
+  #advanceToFastinter(): void {
+    const fastinter = this.#check.fastinter;
+    if (fastinter === undefined || this.#timer === undefined) return;
+    if (this.#runtime.now() + fastinter >= this.#dueAt) return;
+    this.#clearTimer();
+    this.#schedule(fastinter);
   }
 
   #markDown(outcome: CheckOutcome, duration: number, now: number): void {

@@ -1,4 +1,5 @@
 import type { HttpConnectionMode, Timeouts } from '../config/model.ts';
+import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
 import type { Backend, QueueWaiter } from '../proxy/backend.ts';
 import { countResponse, sessionOpened } from '../proxy/counters.ts';
 import type { Server } from '../proxy/server.ts';
@@ -475,6 +476,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.#server as Socket;
     this.#step = 'exchanging';
     this.#requestSentAt = this.runtime.now();
+    (this.#srv as Server).observer?.observe(Observed.l4Ok);
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     this.backend?.persistence?.stored(this, this.#srv as Server, this.#requestSentAt);
     this.#serverLast = this.#requestSentAt;
@@ -517,6 +519,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         const head = this.#resParser.head as ResponseHead;
         this.#resParser.reset();
         if (head.interim) {
+          (this.#srv as Server).observer?.observe(Observed.httpOk);
           // 100 Continue and friends go to HTTP/1.1 clients as they are; 1.0 clients cannot take them.
           if ((this.#req as RequestHead).versionMinor === 1) this.#writeClient(head.raw);
           continue;
@@ -566,8 +569,13 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       // A response body whose length is only known by decoding codings we do not apply
       // cannot be relayed safely (HAProxy answers 502).
       (this.backend as Backend).counters.eresp++;
-      this.#fail(502, 'S', 'H');
+      if (this.#observed(Observed.httpResponse)) this.#fail(502, 'S', 'H');
       return false;
+    }
+    const observer = (this.#srv as Server).observer;
+    if (observer !== undefined) {
+      observer.observe(httpStatusEvent(head.status));
+      if (this.#state === 'closed') return false;
     }
     this.#resHead = head;
     this.#resHeadAt = this.runtime.now();
@@ -767,6 +775,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     void error;
     (this.backend as Backend).counters.eresp++;
     if (this.#srv !== undefined) this.#srv.counters.eresp++;
+    // HAProxy judges a junk response before retrying it.
+    if (!this.#observed(Observed.httpHeaders)) return;
     if (this.#canRetryOn('junk-response')) {
       const server = this.#server;
       this.#server = undefined;
@@ -899,6 +909,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         this.#endTransaction();
         return this.#closeClient();
       }
+      if (!this.#observed(error === undefined ? Observed.httpBrokenPipe : Observed.httpReadError)) return;
       return this.#fail(502, 'S', 'H');
     }
     if (!this.#resDone) {
@@ -927,6 +938,15 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     return !this.#reqBodyStarted && this.#reqBodyDone && isIdempotent(req.method) && this.#retries < (this.backend as Backend).retries;
   }
 
+  /**
+   * Tells `observe` (passive health checks) what the server did. False when that ended this
+   * session: the server went DOWN with `on-marked-down shutdown-sessions`.
+   */
+  #observed(event: ObservedEvent): boolean {
+    this.#srv?.observer?.observe(event);
+    return this.#state !== 'closed';
+  }
+
   #connectFailed(timedOut: boolean): void {
     const backend = this.backend as Backend;
     const server = this.#srv as Server;
@@ -934,6 +954,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     server.counters.econ++;
     this.#server = undefined;
     this.#conn = undefined;
+    if (!this.#observed(Observed.l4Error)) return;
     // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
     const retryOn = backend.http?.retryOn;
     if (this.#retries >= backend.retries || (retryOn !== undefined && !retryOn.includes('conn-failure'))) {
@@ -1113,6 +1134,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
             attempt?.destroy();
             return this.#retry(true);
           }
+          if (!this.#observed(Observed.httpReadTimeout)) return;
           return this.#fail(504, 's', 'H');
         }
         this.#setTermination('s', 'D');

@@ -1,4 +1,5 @@
 import type { Timeouts } from '../config/model.ts';
+import { Observed } from '../health/observe.ts';
 import type { Backend, QueueWaiter } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
@@ -145,6 +146,7 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     const now = this.runtime.now();
     this.phase = 'established';
     this.connectTime = Math.round(now - this.connectStartedAt);
+    (this.srv as Server).observer?.observe(Observed.l4Ok);
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     (this.backend as Backend).persistence?.stored(this, this.srv as Server, now);
     this.#serverLast = now;
@@ -165,6 +167,9 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     const server = this.srv as Server;
     backend.counters.econ++;
     server.counters.econ++;
+    server.observer?.observe(Observed.l4Error);
+    // That may have marked the server DOWN and, with on-marked-down shutdown-sessions, ended us.
+    if (this.phase === 'closed') return;
     if (this.retries >= backend.retries) {
       this.#release();
       return this.#abort(timedOut ? 's' : 'S', 'C');

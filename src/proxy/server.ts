@@ -1,4 +1,5 @@
 import type { ServerCheckModel, ServerModel, ServerSsl } from '../config/model.ts';
+import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 
 /**
@@ -88,6 +89,11 @@ export class Server {
   readonly sessions: Set<KillableSession> | undefined;
   /** Health-check state (src/health/ keeps it current); undefined when the server has no `check`. */
   checkState: ServerCheckState | undefined = undefined;
+  /**
+   * `observe`: sessions report what they see of this server here (src/health/observe.ts);
+   * undefined when the server is not observed (no `observe`, or no `check`, as in HAProxy).
+   */
+  observer: ServerObserver | undefined = undefined;
   /** Index of this server in its backend (stable; balancers may use it as a key). */
   readonly index: number;
   /** Balancer scratch fields: each algorithm documents how it uses them. */

@@ -151,6 +151,18 @@ describe('defineConfig', () => {
     );
   });
 
+  it("refuses observe 'layer7' outside http mode and bad error-limit / on-error values", () => {
+    assert.deepEqual(refused({ backends: { h: { mode: 'http', servers: { s: { address: '10.0.0.1:80', errorLimit: 0 } } } } }), [
+      'backends.h.servers.s.errorLimit: Invalid value: Expected >=1 but received 0',
+    ]);
+    assert.deepEqual(refused({ backends: { h: { defaultServer: { onError: 'kill' as 'mark-down' } } } }), [
+      'backends.h.defaultServer.onError: Invalid type: Expected ("fastinter" | "fail-check" | "sudden-death" | "mark-down") but received "kill"',
+    ]);
+    assert.deepEqual(refused({ backends: { t: { servers: { s: { address: '10.0.0.1:80', check: true, observe: 'layer7' } } } } }), [
+      "backends.t.servers.s.observe: 'layer7' can only be used in http proxies.",
+    ]);
+  });
+
   it('names unknown keys and suggests the intended one', () => {
     assert.deepEqual(refused({ backends: { b: { balnce: 'roundrobin' } } } as unknown as SwitchyardConfig), [
       "backends.b.balnce: unknown key 'balnce'; did you mean 'balance'?",

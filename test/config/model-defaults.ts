@@ -5,7 +5,8 @@ export const SERVER_DEFAULTS = {
   maxqueue: 0,
   slowstart: 0,
   cookie: undefined,
-  check: { enabled: false, inter: 2000, fastinter: undefined, downinter: undefined, rise: 2, fall: 3, port: undefined, addr: undefined },
+  check: { enabled: false, inter: 2000, fastinter: undefined, downinter: undefined, rise: 2, fall: 3, port: undefined, addr: undefined,
+    observe: undefined, errorLimit: 10, onError: 'fail-check' },
   onMarkedDown: undefined,
   onMarkedUp: undefined,
 } as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backendErrors, cfg, httpBackend, parse, TIMEOUTS } from './support.ts';
+import { backendErrors, cfg, errors, httpBackend, parse, TIMEOUTS } from './support.ts';
 
 describe('server health-check options', () => {
   it("gives every server HAProxy's check defaults, checks off", async () => {
@@ -14,6 +14,9 @@ describe('server health-check options', () => {
       fall: 3,
       port: undefined,
       addr: undefined,
+      observe: undefined,
+      errorLimit: 10,
+      onError: 'fail-check',
     });
   });
 
@@ -28,6 +31,9 @@ describe('server health-check options', () => {
       fall: 1,
       port: 8080,
       addr: '10.0.0.9',
+      observe: undefined,
+      errorLimit: 10,
+      onError: 'fail-check',
     });
     const v6 = await httpBackend('  server s 10.0.0.1:80 addr ::1');
     assert.equal(v6.servers[0]?.check?.addr, '::1');
@@ -102,5 +108,68 @@ describe('server queue, slowstart, cookie and on-marked options', () => {
       [2, 37, 'server', "'on-marked-up' expects 'shutdown-backup-sessions' but got 'kill'."],
     ]);
     assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 maxqueue -1'), [[2, 33, 'server', "'maxqueue' expects an integer argument, got '-1'."]]);
+  });
+});
+
+describe('server observe, error-limit and on-error (passive health checks)', () => {
+  const observeOf = (backend: { servers: readonly { check?: { observe?: unknown; errorLimit?: unknown; onError?: unknown } | undefined }[] }) =>
+    backend.servers.map((s) => [s.check?.observe, s.check?.errorLimit, s.check?.onError]);
+
+  it("defaults to HAProxy's: observe none, error-limit 10, on-error fail-check", async () => {
+    assert.deepEqual(observeOf(await httpBackend('  server s 10.0.0.1:80 check')), [[undefined, 10, 'fail-check']]);
+  });
+
+  it('parses them on server lines; the last one wins; `observe none` turns observation off', async () => {
+    const backend = await httpBackend(
+      '  server a 10.0.0.1:80 check observe layer7 error-limit 3 on-error mark-down',
+      '  server b 10.0.0.1:80 check observe layer4 on-error sudden-death error-limit 1 error-limit 2',
+      '  server c 10.0.0.1:80 check observe layer7 on-error fastinter observe none',
+    );
+    assert.deepEqual(observeOf(backend), [
+      ['layer7', 3, 'mark-down'],
+      ['layer4', 2, 'sudden-death'],
+      [undefined, 10, 'fastinter'],
+    ]);
+  });
+
+  it('takes them from default-server, in defaults sections too', async () => {
+    const model = await parse(
+      cfg(
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  default-server observe layer7 error-limit 5',
+        'backend b',
+        '  default-server on-error fastinter',
+        '  server a 10.0.0.1:80 check',
+        '  server b 10.0.0.1:80 check observe layer4',
+      ),
+    );
+    assert.deepEqual(observeOf(model.backends[0] as never), [
+      ['layer7', 5, 'fastinter'],
+      ['layer4', 5, 'fastinter'],
+    ]);
+  });
+
+  it('refuses layer7 in a proxy that is not in http mode when the line is read, as HAProxy', async () => {
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 check observe layer7'), [[2, 38, 'server', "'layer7' can only be used in http proxies."]]);
+    // HAProxy judges the mode at the server line: a later `mode http` does not help.
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 observe layer7', '  mode http'), [[2, 32, 'server', "'layer7' can only be used in http proxies."]]);
+    assert.deepEqual(await errors(cfg('defaults', '  default-server observe layer7')), [[2, 26, 'default-server', "'layer7' can only be used in http proxies."]]);
+    // layer4 is fine in tcp mode.
+    const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  server s 10.0.0.1:80 check observe layer4'));
+    assert.equal(model.backends[0]?.servers[0]?.check?.observe, 'layer4');
+  });
+
+  it("refuses bad values with HAProxy's messages", async () => {
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 observe layer3'), [
+      [2, 32, 'server', "'observe' expects one of 'none', 'layer4', 'layer7' but got 'layer3'; did you mean 'layer4'?."],
+    ]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 on-error foo'), [
+      [2, 33, 'server', "'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got 'foo'."],
+    ]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 error-limit 0'), [[2, 36, 'server', "'error-limit' has to be > 0."]]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 error-limit x'), [[2, 36, 'server', "'error-limit' expects an integer argument, got 'x'."]]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 observe'), [[2, 24, 'server', "'server' : 'observe' expects an argument."]]);
   });
 });

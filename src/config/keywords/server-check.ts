@@ -1,13 +1,17 @@
 /**
  * Health-check options of `server` / `default-server` lines (HAProxy's check.c srv_kws):
- * `check`, `no-check`, `inter`, `fastinter`, `downinter`, `rise`, `fall`, `port`, `addr`.
- * Defaults are HAProxy's: inter 2s, rise 2, fall 3, fastinter and downinter = inter.
+ * `check`, `no-check`, `inter`, `fastinter`, `downinter`, `rise`, `fall`, `port`, `addr`, and
+ * passive observation: `observe`, `error-limit`, `on-error`.
+ * Defaults are HAProxy's: inter 2s, rise 2, fall 3, fastinter and downinter = inter,
+ * observe none, error-limit 10, on-error fail-check.
  */
 
 import { isIPv4, isIPv6 } from '../address.ts';
 import type { ServerSettings } from '../draft.ts';
 import type { KeywordContext, KeywordList, ServerOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
+import type { OnErrorMode } from '../model.ts';
+import { didYouMean } from '../suggest.ts';
 import { parseInteger, parseTime } from './args.ts';
 
 function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
@@ -105,4 +109,54 @@ const serverCheckOptions: ServerOption[] = [
   },
 ];
 
-export const serverCheckKeywords: KeywordList = { serverOptions: serverCheckOptions };
+const OBSERVE_MODES = ['none', 'layer4', 'layer7'] as const;
+const ON_ERROR_MODES: readonly OnErrorMode[] = ['fastinter', 'fail-check', 'sudden-death', 'mark-down'];
+
+const observeOptions: ServerOption[] = [
+  {
+    name: 'observe',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const mode = value.text;
+      if (mode === 'none') server.observe = undefined;
+      else if (mode === 'layer4') server.observe = 'layer4';
+      else if (mode === 'layer7') {
+        // HAProxy judges the mode the proxy has when it reads this line (a later `mode http`
+        // does not help), and so do we.
+        if (ctx.proxy !== undefined && ctx.proxy.mode !== 'http') {
+          ctx.error(`'${mode}' can only be used in http proxies.`, value);
+          return;
+        }
+        server.observe = 'layer7';
+      } else {
+        ctx.error(
+          `'${option.text}' expects one of 'none', 'layer4', 'layer7' but got '${mode}'${didYouMean(mode, OBSERVE_MODES)}.`,
+          value,
+        );
+      }
+    },
+  },
+  count('error-limit', (s, n) => {
+    s.errorLimit = n;
+  }),
+  {
+    name: 'on-error',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const mode = ON_ERROR_MODES.find((m) => m === value.text);
+      if (mode !== undefined) server.onError = mode;
+      else {
+        ctx.error(
+          `'${option.text}' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '${value.text}'${didYouMean(value.text, ON_ERROR_MODES)}.`,
+          value,
+        );
+      }
+    },
+  },
+];
+
+export const serverCheckKeywords: KeywordList = { serverOptions: [...serverCheckOptions, ...observeOptions] };

@@ -909,8 +909,12 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         this.#endTransaction();
         return this.#closeClient();
       }
-      if (!this.#observed(error === undefined ? Observed.httpBrokenPipe : Observed.httpReadError)) return;
-      return this.#fail(502, 'S', 'H');
+      const srv = this.#srv as Server;
+      this.#fail(502, 'S', 'H');
+      // Reported once the session left the server, as HAProxy does once the connection closed
+      // ("0 sessions active" in the DOWN line; no on-marked-down kill reaches this session).
+      srv.observer?.observe(error === undefined ? Observed.httpBrokenPipe : Observed.httpReadError);
+      return;
     }
     if (!this.#resDone) {
       if (this.#resFramer.mode === 'close' && error === undefined) {
@@ -1134,8 +1138,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
             attempt?.destroy();
             return this.#retry(true);
           }
-          if (!this.#observed(Observed.httpReadTimeout)) return;
-          return this.#fail(504, 's', 'H');
+          const srv = this.#srv as Server;
+          this.#fail(504, 's', 'H');
+          // As for a closed connection: HAProxy reports it once the session left the server.
+          srv.observer?.observe(Observed.httpReadTimeout);
+          return;
         }
         this.#setTermination('s', 'D');
         this.#log();

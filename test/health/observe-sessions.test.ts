@@ -146,7 +146,7 @@ describe('observe layer7 through http sessions', () => {
     });
     assert.equal(status(t.request()), 502);
     assert.equal(status(t.request()), 502);
-    assert.match(t.stderr(), /info: "Detected 2 consecutive errors, last one was: Close from server \(http\)"/);
+    assert.match(t.stderr(), /info: "Detected 2 consecutive errors, last one was: Close from server \(http\)"\. 0 active and 0 backup servers left\. 0 sessions active,/);
     await stop(t);
   });
 
@@ -157,7 +157,7 @@ describe('observe layer7 through http sessions', () => {
       return undefined;
     });
     assert.equal(status(t.request()), 502);
-    assert.match(t.stderr(), /last one was: Read error \(http\)"/);
+    assert.match(t.stderr(), /last one was: Read error \(http\)"\. 0 active and 0 backup servers left\. 0 sessions active,/);
     await stop(t);
   });
 
@@ -165,7 +165,7 @@ describe('observe layer7 through http sessions', () => {
     const t = await run('http', observedServer({ errorLimit: 1 }));
     await httpServer(t.rt, 9001, () => 'NOT HTTP AT ALL\r\n\r\n');
     assert.equal(status(t.request()), 502);
-    assert.match(t.stderr(), /last one was: Invalid http response \(headers\)"/);
+    assert.match(t.stderr(), /last one was: Invalid http response \(headers\)"\. 0 active and 0 backup servers left\. 1 sessions active,/);
     await stop(t);
   });
 
@@ -173,7 +173,7 @@ describe('observe layer7 through http sessions', () => {
     const t = await run('http', observedServer({ errorLimit: 1 }), {}, { server: 50 });
     await httpServer(t.rt, 9001, () => undefined);
     assert.equal(status(t.request('/', 60)), 504);
-    assert.match(t.stderr(), /last one was: Read timeout \(http\)"/);
+    assert.match(t.stderr(), /last one was: Read timeout \(http\)"\. 0 active and 0 backup servers left\. 0 sessions active,/);
     await stop(t);
   });
 

@@ -25,6 +25,7 @@ import {
 } from './codec/index.ts';
 import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
 import { connectionModeOf, forwardedForValue, serverTlsOptions } from './http-options.ts';
+import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
 import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 
@@ -359,7 +360,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const head = this.#req as RequestHead;
     // An absolute-form target names the authority; a Host header saying otherwise is an
     // attempt to route on one name and be served another (HAProxy answers 400).
-    if (head.hostFromTarget && head.hostIndex >= 0 && (head.get(H_HOST) as string).toLowerCase() !== (head.host ?? '').toLowerCase()) {
+    if (head.hostFromTarget && head.hostIndex >= 0 && !hostMatchesAuthority(head, head.valueAt(head.hostIndex))) {
       this.host.counters.ereq++;
       return this.#fail(400, 'P', 'R');
     }
@@ -382,6 +383,13 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     else if (this.#mode !== 'keep-alive') editor.set('connection', 'close');
     else if (head.versionMinor === 0) editor.set('connection', 'keep-alive');
     normalizeContentLength(editor, head);
+    if (isAbsoluteForm(head)) {
+      const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
+      if (normalized !== undefined) {
+        editor.setRequestLine(head.method, normalized.target, head.versionMinor);
+        if (normalized.rewriteHost) editor.replace(head.hostIndex, normalized.authority);
+      }
+    }
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
     const cookie = this.backend?.persistence?.cookie;

@@ -115,7 +115,8 @@ class Console {
     this.debug = debug;
   }
   #line(level: string, text: string): void {
-    this.#runtime.writeStderr(`[${level}]${' '.repeat(Math.max(1, 8 - level.length))}(${this.#runtime.pid}) : ${text}\n`);
+    // HAProxy's padding ("[WARNING]  (pid)", "[NOTICE]   (pid)", "[ALERT]    (pid)"), as the health lines use.
+    this.#runtime.writeStderr(`[${level}]${' '.repeat(Math.max(1, 9 - level.length))}(${this.#runtime.pid}) : ${text}\n`);
   }
   alert(text: string): void {
     this.#line('ALERT', text);
@@ -192,7 +193,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   try {
     // Construction compiles what the parser left to the engine (stick rules against their
     // tables, ...): a failure there is a configuration error, reported with its line.
-    proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug });
+    proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet });
   } catch (error) {
     out.alert(error instanceof Error ? error.message : String(error));
     await Promise.all(demoListeners.map((l) => l.close()));

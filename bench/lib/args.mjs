@@ -34,7 +34,8 @@ ${opt}
                        http: node,bun,deno,haproxy,nginx,http-proxy,fastify,direct
                        (HAProxy, and in http the JS peers, are added when a ratio to them is asked for)
   --workloads LIST     (http) small,large: keep-alive small responses, 1 MiB responses
-                       (default both; env BENCH_WORKLOADS)
+                       (default both; env BENCH_WORKLOADS); leastconn,uri: balancing over
+                       16 servers vs HAProxy (only when named)
   --json               (micro) print raw JSON results as well
   --help               this text
 

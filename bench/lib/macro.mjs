@@ -36,7 +36,10 @@ export async function ensureBuilt() {
 /**
  * The workloads of a scenario for these options: scenario.workloads(opts) when it has several
  * (http), else one wrk run of GET / with the small body (l4).
- * A workload: { id, title?, path, body, connections, sanityRequests, describe }.
+ * A workload: { id, title?, path, body, connections, sanityRequests, describe, optIn?, targets?,
+ * proxyConfig? }: `optIn` workloads run only when --workloads names them; `targets` limits the
+ * targets that run it; `proxyConfig` is merged into the proxies' config parameters (see
+ * proxyConfig() in targets.mjs: `servers`, `backendLines`).
  */
 function workloadsOf(scenario, opts) {
   if (typeof scenario.workloads !== 'function') {
@@ -52,7 +55,7 @@ function workloadsOf(scenario, opts) {
     ];
   }
   const all = scenario.workloads(opts);
-  if (!opts.workloads) return all;
+  if (!opts.workloads) return all.filter((w) => !w.optIn);
   const known = new Set(all.map((w) => w.id));
   for (const id of opts.workloads) if (!known.has(id)) throw new Error(`unknown workload '${id}' (known: ${[...known].join(', ')})`);
   return all.filter((w) => opts.workloads.includes(w.id));
@@ -120,7 +123,7 @@ export async function runMacroScenario(scenario, opts) {
   const byWorkload = workloads.map((w) => ({
     workload: w,
     results: Object.fromEntries(
-      ids.map((id) => {
+      ids.filter((id) => !w.targets || w.targets.includes(id)).map((id) => {
         const t = TARGETS[id];
         const a = t.available();
         return [id, { id, label: t.label, available: a.ok, reason: a.reason, runs: [] }];
@@ -134,7 +137,7 @@ export async function runMacroScenario(scenario, opts) {
       for (let round = 1; round <= opts.runs; round++) {
         for (const id of order) {
           const r = results[id];
-          if (!r.available) continue;
+          if (!r?.available) continue; // not available, or not a target of this workload
           if (isInterrupted()) return 130;
           if (backend.exitInfo) throw new Error(`the nginx backend died: ${backend.logTail(10)}`);
           const wl = workload.title ? ` ${workload.id}:` : '';
@@ -235,7 +238,7 @@ async function measureTarget(target, { scenario, workload, opts, tmp, backendPor
   try {
     if (target.kind === 'proxy') {
       port = await freePort();
-      const cfg = await target.writeConfig(dir, { mode: scenario.mode, port, backendPort, maxconn });
+      const cfg = await target.writeConfig(dir, { mode: scenario.mode, port, backendPort, maxconn, ...(workload.proxyConfig ?? {}) });
       proc = target.start({ dir, cfg, port, backendPort });
       run.pid = proc.pid;
       run.command = proc.cmd;
@@ -334,7 +337,9 @@ async function measureTarget(target, { scenario, workload, opts, tmp, backendPor
         if (client.count > 0) {
           notes.push(`${client.count} client connection(s) still open 1 s after wrk exited ${JSON.stringify(client.states)}: leak`);
         }
-        const serverAllowance = scenario.mode === 'http' ? 2 * connections + 2 : 0;
+        // Idle connections are pooled per server: a workload with several servers keeps a few more.
+        const servers = workload.proxyConfig?.servers ?? 1;
+        const serverAllowance = scenario.mode === 'http' ? 2 * connections + 2 + 4 * (servers - 1) : 0;
         if (server.count > serverAllowance) {
           notes.push(`${server.count} server connection(s) still open 1 s after the load ${JSON.stringify(server.states)}: possible leak`);
         }

@@ -9,7 +9,7 @@ import { runCommand } from '../lib/procs.mjs';
 const scenario = {
   name: 'micro',
   title: 'Micro-benchmarks (tinybench)',
-  description: 'tinybench micro-benchmarks of core functions (bench/micro/*.mjs), e.g. round-robin pick() for 10 and 1,000 servers',
+  description: 'tinybench micro-benchmarks of core functions (bench/micro/*.mjs), e.g. pick() of every balance algorithm for 10 and 1,000 servers, with bytes allocated per pick',
   kind: 'micro',
   async run(opts) {
     const built = await ensureBuilt();

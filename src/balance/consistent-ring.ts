@@ -48,7 +48,7 @@ export class ConsistentRing {
       if (!include(s)) continue;
       const base = (s.index + 1) * POINT_RANGE;
       const points = s.weight * POINTS_PER_WEIGHT;
-      for (let k = 0; k < points; k++) packed[n++] = fullHash(base + k) * MAX_SERVERS + s.index;
+      for (let k = 0; k < points; k++) packed[n++] = (fullHash(base + k) >>> 0) * MAX_SERVERS + s.index;
     }
     packed.sort();
     const keys = new Uint32Array(total);
@@ -65,10 +65,11 @@ export class ConsistentRing {
   }
 
   /**
-   * The server owning `hash` (unsigned 32-bit), or undefined when the ring is empty. When that is
-   * `avoid` and another server is on the ring, the next point clockwise of another server.
+   * The server owning `key` (32 bits, signed or not), or undefined when the ring is empty. When
+   * that is `avoid` and another server is on the ring, the next point clockwise of another server.
    */
-  lookup(hash: number, avoid: Server | undefined): Server | undefined {
+  lookup(key: number, avoid: Server | undefined): Server | undefined {
+    const hash = key >>> 0;
     const keys = this.#keys;
     const n = keys.length;
     if (n === 0) return undefined;

@@ -9,8 +9,11 @@ import { ServerMap } from './server-map.ts';
 
 /** Where a hash algorithm's key comes from (source address, URI, a parameter, a header, a sample). */
 export interface HashKey {
-  /** The request's key hashed to an unsigned 32-bit integer, or -1 when it has none. */
-  hash(req: LbRequest): number;
+  /**
+   * The request's key hashed to 32 bits as a signed int32 (see hash-functions.ts), or undefined
+   * when the request has none.
+   */
+  hash(req: LbRequest): number | undefined;
 }
 
 /**
@@ -45,7 +48,7 @@ export class HashBalancer implements Balancer, MembershipListener {
 
   pick(req: LbRequest, avoid: Server | undefined): Server | undefined {
     let hash = this.#key.hash(req);
-    if (hash < 0) return this.#fallback.pick(req, avoid);
+    if (hash === undefined) return this.#fallback.pick(req, avoid);
     if (this.#avalanche) hash = fullHash(hash);
     if (this.#dirty) this.#rebuild();
     if (this.#ring !== undefined) return this.#ring.lookup(hash, avoid);
@@ -80,7 +83,7 @@ export class HashBalancer implements Balancer, MembershipListener {
   #lookupMap(map: ServerMap, hash: number, avoid: Server | undefined): Server | undefined {
     const n = map.size;
     if (n === 0) return undefined;
-    let i = hash % n;
+    let i = (hash >>> 0) % n;
     const s = map.at(i);
     if (s !== avoid || map.count < 2) return s;
     for (let steps = 0; steps < n; steps++) {

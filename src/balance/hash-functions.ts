@@ -1,8 +1,10 @@
 /**
  * The key hash functions of `hash-type` (HAProxy's src/hash.c and gen_hash() in backend.c) and
  * the `avalanche` modifier (full_hash). Each hashes bytes in place, buf[start, end), and returns
- * an unsigned 32-bit value: the same numbers HAProxy computes, so a key lands on the same
- * server index as it would behind HAProxy with the same servers and weights.
+ * HAProxy's 32-bit value: the same bits HAProxy computes, so a key lands on the same server
+ * index as it would behind HAProxy with the same servers and weights. The value is returned as
+ * a signed int32 (`>>> 0` gives HAProxy's unsigned number): V8 keeps int32 results in small
+ * integers, while unsigned values >= 2^31 would be boxed in a heap number on every call.
  *
  * JavaScript bitwise operators work on int32, which is exactly C's `unsigned int` arithmetic
  * modulo 2^32 as long as every intermediate sum is folded with `| 0` and right shifts of
@@ -10,21 +12,21 @@
  */
 import type { HashFunctionName } from '../config/model.ts';
 
-/** Hashes buf[start, end) to an unsigned 32-bit integer. */
+/** Hashes buf[start, end) to 32 bits, as a signed int32 (`>>> 0` for HAProxy's unsigned value). */
 export type HashFunction = (buf: Uint8Array, start: number, end: number) => number;
 
 /** sdbm: hash(i) = hash(i - 1) * 65599 + c. HAProxy's default. */
 export function hashSdbm(buf: Uint8Array, start: number, end: number): number {
   let h = 0;
   for (let i = start; i < end; i++) h = (buf[i]! + (h << 6) + (h << 16) - h) | 0;
-  return h >>> 0;
+  return h;
 }
 
 /** djb2: hash(i) = hash(i - 1) * 33 + c, starting at 5381. */
 export function hashDjb2(buf: Uint8Array, start: number, end: number): number {
   let h = 5381;
   for (let i = start; i < end; i++) h = ((h << 5) + h + buf[i]!) | 0;
-  return h >>> 0;
+  return h;
 }
 
 /** wt6: Willy Tarreau's two-lane hash with data-dependent rotations. */
@@ -45,7 +47,7 @@ export function hashWt6(buf: Uint8Array, start: number, end: number): number {
     step0 = t & 0x1f;
     step1 = t >>> 11;
   }
-  return (h0 ^ h1) >>> 0;
+  return h0 ^ h1;
 }
 
 const CRC32_TABLE = ((): Int32Array => {
@@ -62,7 +64,7 @@ const CRC32_TABLE = ((): Int32Array => {
 export function hashCrc32(buf: Uint8Array, start: number, end: number): number {
   let h = -1;
   for (let i = start; i < end; i++) h = (h >>> 8) ^ CRC32_TABLE[(h ^ buf[i]!) & 0xff]!;
-  return ~h >>> 0;
+  return ~h;
 }
 
 /**
@@ -79,7 +81,7 @@ export function hashNone(buf: Uint8Array, start: number, end: number): number {
     if (d < 0 || d > 9) break;
     h = (Math.imul(h, 10) + d) | 0;
   }
-  return (negative ? -h : h) >>> 0;
+  return negative ? -h | 0 : h;
 }
 
 /**
@@ -95,7 +97,7 @@ export function fullHash(x: number): number {
   a = ((a + 0xd3a2646c) | 0) ^ (a << 9);
   a = (a + 0xfd7046c5 + (a << 3)) | 0;
   a = (a ^ 0xb55a4f09) ^ (a >>> 16);
-  return Math.imul(a, 3221225473 | 0) >>> 0;
+  return Math.imul(a, 3221225473 | 0);
 }
 
 const FUNCTIONS: Record<HashFunctionName, HashFunction> = {

@@ -22,9 +22,9 @@ export class ExpressionKey implements HashKey {
     this.#fn = fn;
   }
 
-  hash(req: LbRequest): number {
+  hash(req: LbRequest): number | undefined {
     const sample = this.#fetch.fetch(req);
-    if (sample === undefined) return -1;
+    if (sample === undefined) return undefined;
     const n = sample.length;
     if (n > this.#buf.length) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
     const buf = this.#buf;

@@ -28,11 +28,11 @@ export class HeaderKey implements HashKey {
     this.#fn = fn;
   }
 
-  hash(req: LbRequest): number {
+  hash(req: LbRequest): number | undefined {
     const head = req.lbHead;
-    if (head === undefined) return -1;
+    if (head === undefined) return undefined;
     const i = head.indexOf(this.#name);
-    if (i < 0) return -1;
+    if (i < 0) return undefined;
     const raw = head.raw;
     const start = head.offsets[4 * i + 2]!;
     let end = head.offsets[4 * i + 3]!;
@@ -41,7 +41,7 @@ export class HeaderKey implements HashKey {
       end = comma;
       while (end > start && (raw[end - 1] === SP || raw[end - 1] === HTAB)) end--;
     }
-    if (end === start) return -1;
+    if (end === start) return undefined;
     if (!this.#domainOnly) return this.#fn(raw, start, end);
     return this.#domainHash(raw, start, end);
   }

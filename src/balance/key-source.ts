@@ -10,15 +10,15 @@ import type { HashKey } from './hash-balancer.ts';
  * parse (a unix socket, say) has no key: round-robin.
  */
 export class SourceKey implements HashKey {
-  hash(req: LbRequest): number {
+  hash(req: LbRequest): number | undefined {
     return addressHash(req.clientAddress);
   }
 }
 
 const groups = new Uint16Array(8);
 
-/** The source hash of an IPv4 or IPv6 address in text form, or -1 when it is not one. */
-export function addressHash(address: string): number {
+/** The source hash (int32; `>>> 0` for HAProxy's value) of an IPv4 or IPv6 address in text form, or undefined when it is not one. */
+export function addressHash(address: string): number | undefined {
   let start = 0;
   let end = address.length;
   if (end > 1 && address.charCodeAt(0) === 0x5b /* [ */ && address.charCodeAt(end - 1) === 0x5d /* ] */) {
@@ -27,14 +27,17 @@ export function addressHash(address: string): number {
   }
   const zone = address.indexOf('%', start);
   if (zone >= 0 && zone < end) end = zone;
-  if (address.indexOf(':', start) < 0) return parseIpv4(address, start, end);
-  if (!parseIpv6(address, start, end)) return -1;
+  if (address.indexOf(':', start) < 0) {
+    const v4 = parseIpv4(address, start, end);
+    return v4 < 0 ? undefined : v4 | 0;
+  }
+  if (!parseIpv6(address, start, end)) return undefined;
   if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
-    return ((groups[6]! << 16) | groups[7]!) >>> 0;
+    return (groups[6]! << 16) | groups[7]!;
   }
   let h = 0;
   for (let i = 0; i < 8; i += 2) h ^= (groups[i]! << 16) | groups[i + 1]!;
-  return h >>> 0;
+  return h;
 }
 
 /** a.b.c.d in s[start, end) as an unsigned 32-bit integer, or -1. */

@@ -39,9 +39,9 @@ export class UriKey implements HashKey {
     this.#fn = fn;
   }
 
-  hash(req: LbRequest): number {
+  hash(req: LbRequest): number | undefined {
     const head = req.lbHead;
-    if (head === undefined) return -1;
+    if (head === undefined) return undefined;
     const raw = head.raw;
     let start = head.targetStart;
     let end = head.targetEnd;

@@ -23,13 +23,13 @@ export class UrlParamKey implements HashKey {
     this.#fn = fn;
   }
 
-  hash(req: LbRequest): number {
+  hash(req: LbRequest): number | undefined {
     const head = req.lbHead;
-    if (head === undefined) return -1;
+    if (head === undefined) return undefined;
     const raw = head.raw;
     const end = head.targetEnd;
     let p = raw.indexOf(QUESTION, head.targetStart);
-    if (p < 0 || p >= end) return -1;
+    if (p < 0 || p >= end) return undefined;
     p++;
     const name = this.#name;
     const plen = name.length;
@@ -41,10 +41,10 @@ export class UrlParamKey implements HashKey {
         return this.#fn(raw, start, stop);
       }
       const amp = raw.indexOf(AMP, p);
-      if (amp < 0 || amp >= end) return -1;
+      if (amp < 0 || amp >= end) return undefined;
       p = amp + 1;
     }
-    return -1;
+    return undefined;
   }
 
   #nameAt(raw: Uint8Array, p: number): boolean {

@@ -9,7 +9,8 @@
  *   no connection before the deadline  L4TOUT (no info)
  *   TLS handshake failed               L6RSP  info: "SSL handshake failure"
  *   connected (tcp check)              L4OK, or L6OK over TLS
- *   closed with nothing read           L7RSP  info: "TCPCHK got an empty response at step 1"
+ *   closed with nothing read           L7RSP (no info: 2.6's H1 mux reports it as a parsing
+ *                                      error; 2.2-2.4 said "TCPCHK got an empty response")
  *   malformed or cut-short response    L7RSP (no info)
  *   no response before the deadline    L7TOUT (no info)
  *   reset with nothing read            SOCKERR info: strerror text
@@ -204,7 +205,7 @@ export class CheckProbe implements SocketHandler {
     }
     if (this.#bytesRead === 0) {
       if (error !== undefined) this.#finish({ status: 'SOCKERR', code: undefined, desc: errorText(error) });
-      else this.#finish({ status: 'L7RSP', code: undefined, desc: 'TCPCHK got an empty response at step 1' });
+      else this.#finish({ status: 'L7RSP', code: undefined, desc: '' });
       return;
     }
     this.#finish({ status: 'L7RSP', code: undefined, desc: '' });

@@ -75,7 +75,13 @@ export class BackendHealth {
   constructor(runtime: Runtime, backend: Backend, logger: ProxyLogger | undefined, proxyType: 'backend' | 'listen', options: HealthOptions = {}) {
     this.backend = backend;
     const model = backend.model;
-    const http = httpProbeFor(model);
+    let http: HttpProbeSpec | undefined;
+    try {
+      http = httpProbeFor(model);
+    } catch (error) {
+      // Name the backend and its line: the parser checked the syntax, the engine compiles it.
+      throw new Error(`backend '${backend.name}' (${model.source.file}:${model.source.line}): ${(error as Error).message}`);
+    }
     const log = new HealthLog(runtime, logger, options.quiet ?? false);
     const spreadChecks = options.spreadChecks ?? 0;
     if (!(spreadChecks >= 0 && spreadChecks <= 50)) throw new RangeError(`spread-checks must be 0..50 (got ${spreadChecks})`);

@@ -1,16 +1,15 @@
 /**
- * The request an HTTP health check sends, built once per backend, as HAProxy 2.6's
- * tcpcheck_eval_send does for `option httpchk [METH] [URI] [VER]` + `http-check send`:
+ * The request an HTTP health check sends, built once per backend, byte for byte as HAProxy
+ * 2.6 puts `option httpchk [METH] [URI] [VER]` + `http-check send` on the wire (checked against
+ * 2.6.12):
  *
  *   METH URI VER
- *   <http-check send hdr NAME VALUE>...   (empty values skipped)
- *   connection: close
+ *   <http-check send hdr NAME VALUE>...   (names lower-cased as HTX stores them; empty values skipped)
  *   content-length: N                     (only with `http-check send body`)
+ *   connection: close                     (HTTP/1.1 only; HTTP/1.0 closes anyway)
  *
- * HAProxy adds no Host header of its own: it comes from `http-check send hdr host ...`, or
- * from the authority of an absolute URI (http_update_host). An HTTP/1.1 check without one
- * is answered 400 by strict servers — the HAProxy manual's advice applies: add
- * `http-check send hdr Host NAME`. Header names go out lower-cased, as HTX stores them.
+ * HAProxy adds no Host header, not even from an absolute URI: an HTTP/1.1 check needs
+ * `http-check send hdr Host NAME` (the manual's advice), or strict servers answer 400.
  */
 import type { HttpCheckModel } from '../config/model.ts';
 import { latin1Bytes } from '../http/codec/index.ts';
@@ -28,7 +27,6 @@ export function buildHttpCheckRequest(http: HttpCheckModel): Uint8Array {
   if (http.uri === '' || /[\x00-\x20\x7f]/.test(http.uri)) throw new HttpCheckRequestError(`option httpchk: invalid URI '${http.uri}'`);
   if (!/^HTTP\/\d(?:\.\d)?$/.test(http.version)) throw new HttpCheckRequestError(`option httpchk: invalid HTTP version '${http.version}'`);
   let head = `${http.method} ${http.uri} ${http.version}\r\n`;
-  let hasHost = false;
   for (const [name, value] of http.headers) {
     if (!TOKEN.test(name)) throw new HttpCheckRequestError(`http-check send: invalid header name '${name}'`);
     if (!FIELD_VALUE.test(value)) throw new HttpCheckRequestError(`http-check send: invalid value for header '${name}'`);
@@ -36,14 +34,12 @@ export function buildHttpCheckRequest(http: HttpCheckModel): Uint8Array {
     const lower = name.toLowerCase();
     // HAProxy sets these itself; a configured copy would make the request ambiguous.
     if (lower === 'content-length' || lower === 'transfer-encoding') continue;
-    if (lower === 'host') hasHost = true;
     head += `${lower}: ${value}\r\n`;
   }
-  const authority = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]+)/.exec(http.uri)?.[1];
-  if (!hasHost && authority !== undefined) head += `host: ${authority.replace(/^[^@]*@/, '')}\r\n`;
-  if (!http.headers.some(([name]) => name.toLowerCase() === 'connection')) head += 'connection: close\r\n';
   const body = http.body === undefined ? undefined : new TextEncoder().encode(http.body);
   if (body !== undefined) head += `content-length: ${body.byteLength}\r\n`;
+  const http11 = http.version !== 'HTTP/1.0' && http.version !== 'HTTP/0.9';
+  if (http11 && !http.headers.some(([name]) => name.toLowerCase() === 'connection')) head += 'connection: close\r\n';
   head += '\r\n';
   const headBytes = latin1Bytes(head);
   if (body === undefined || body.byteLength === 0) return headBytes;

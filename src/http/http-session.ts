@@ -1197,6 +1197,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       status: this.#status === 0 ? -1 : this.#status,
       bytes: this.#bytesOut,
       termination: `${this.#cause}${this.#phase}`,
+      cookieFlags: this.#cookieTxn === undefined ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
       actconn: host.limits.current,
       feconn: host.counters.scur,
       beconn: this.backend?.counters.scur ?? 0,
@@ -1208,6 +1209,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       versionMinor: req?.versionMinor,
     };
     host.logger.emit(LogLevel.info, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));
+    this.#cookieTxn?.logged();
   }
 }
 

@@ -53,7 +53,9 @@ export class ServerConnectionPool implements SocketHandler {
     for (let i = list.length - 1; i >= 0; i--) {
       const conn = list[i] as PooledConnection;
       if (!allow(conn)) continue;
-      list.splice(i, 1);
+      // Nearly always the last one: pop() allocates nothing where splice() returns an array.
+      if (i === list.length - 1) list.pop();
+      else list.splice(i, 1);
       this.#bySocket.delete(conn.socket);
       return conn;
     }

@@ -22,6 +22,8 @@ export interface HttpLogRecord {
   readonly bytes: number;
   /** Two-character termination state (%ts). */
   readonly termination: string;
+  /** The two cookie persistence characters of %tsc ("--" when the backend has no `cookie`). */
+  readonly cookieFlags?: string | undefined;
   readonly actconn: number;
   readonly feconn: number;
   readonly beconn: number;
@@ -45,8 +47,8 @@ function requestLine(r: HttpLogRecord): string {
  */
 export function formatHttpLog(r: HttpLogRecord): string {
   const retries = r.redispatched ? `+${r.retries}` : `${r.retries}`;
-  // %tsc: termination state plus the two cookie persistence characters ("--" without cookies).
-  return `${r.clientAddress}:${r.clientPort} [${formatAcceptDate(r.requestWall)}] ${r.frontend}${r.ssl ? '~' : ''} ${r.backend}/${r.server} ${r.tR}/${r.tW}/${r.tC}/${r.tr}/${r.tA} ${r.status} ${r.bytes} - - ${r.termination}-- ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${retries} 0/0 "${requestLine(r)}"`;
+  // %tsc: termination state plus the two cookie persistence characters ("--" without `cookie`).
+  return `${r.clientAddress}:${r.clientPort} [${formatAcceptDate(r.requestWall)}] ${r.frontend}${r.ssl ? '~' : ''} ${r.backend}/${r.server} ${r.tR}/${r.tW}/${r.tC}/${r.tr}/${r.tA} ${r.status} ${r.bytes} - - ${r.termination}${r.cookieFlags ?? '--'} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${retries} 0/0 "${requestLine(r)}"`;
 }
 
 export function formatHttpLogJson(r: HttpLogRecord): string {
@@ -66,6 +68,7 @@ export function formatHttpLogJson(r: HttpLogRecord): string {
     status: r.status,
     bytes_read: r.bytes,
     termination_state: r.termination,
+    cookie_state: r.cookieFlags ?? '--',
     actconn: r.actconn,
     feconn: r.feconn,
     beconn: r.beconn,

@@ -14,7 +14,7 @@
  */
 
 import type { LbRequest } from '../balance/balancer.ts';
-import { latin1Bytes } from '../http/codec/chars.ts';
+import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { compileConverter, CONVERTERS, type Converter } from './converters.ts';
@@ -201,6 +201,11 @@ function cookieFetch(count: boolean): FetchFactory {
       sample(ctx, out) {
         const head = requestHead(ctx);
         if (head === undefined) return false;
+        // Balancing and stick rules read the head as received: the allocation-free scan.
+        if (ctx.requestEdits === undefined) {
+          const value = requestCookie(head, cookie);
+          return value === undefined ? false : out.setStr(value);
+        }
         const values = requestCookieValues(head, ctx.requestEdits, cookie);
         const last = values[values.length - 1];
         return last === undefined ? false : out.setStr(last);
@@ -458,8 +463,46 @@ export function urlParam(target: string, name: string, delimiter = '&'): string 
   return undefined;
 }
 
-/** Value of the last cookie called `name` in the request's Cookie headers, or undefined. */
+const SP = 0x20;
+const HTAB = 0x09;
+const SEMI = 0x3b;
+const EQ = 0x3d;
+
+/**
+ * Value of the last cookie called `name` in the request's Cookie headers (as received), or
+ * undefined. Scans the head's bytes in place: only the value found is turned into a string.
+ */
 export function requestCookie(head: RequestHead, name: string): string | undefined {
-  const values = requestCookieValues(head, undefined, name);
-  return values[values.length - 1];
+  const raw = head.raw;
+  const o = head.offsets;
+  let foundStart = -1;
+  let foundEnd = -1;
+  for (let i = head.indexOf(COOKIE); i >= 0; i = head.indexOf(COOKIE, i + 1)) {
+    const end = o[4 * i + 3]!;
+    let p = o[4 * i + 2]!;
+    while (p < end) {
+      while (p < end && (raw[p] === SP || raw[p] === HTAB || raw[p] === SEMI)) p++;
+      const nameStart = p;
+      while (p < end && raw[p] !== EQ && raw[p] !== SEMI) p++;
+      if (p >= end || raw[p] !== EQ) continue;
+      let nameEnd = p;
+      while (nameEnd > nameStart && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
+      let valueStart = ++p;
+      while (p < end && raw[p] !== SEMI) p++;
+      let valueEnd = p;
+      while (valueStart < valueEnd && (raw[valueStart] === SP || raw[valueStart] === HTAB)) valueStart++;
+      while (valueEnd > valueStart && (raw[valueEnd - 1] === SP || raw[valueEnd - 1] === HTAB)) valueEnd--;
+      if (sameName(raw, nameStart, nameEnd, name)) {
+        foundStart = valueStart;
+        foundEnd = valueEnd;
+      }
+    }
+  }
+  return foundStart < 0 ? undefined : latin1String(raw, foundStart, foundEnd);
+}
+
+function sameName(raw: Uint8Array, start: number, end: number, name: string): boolean {
+  if (end - start !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (raw[start + k] !== name.charCodeAt(k)) return false;
+  return true;
 }

@@ -40,11 +40,30 @@ export class CookieTxn {
   /** Dates carried by the cookie, UNIX seconds; 0 = none. */
   lastDate = 0;
   firstDate = 0;
+  /**
+   * The request cookie as HAProxy's log reports it (third %tsc character, TX_CK_*): N none,
+   * I invalid (names no server), D names a DOWN server, V valid, E expired (maxidle), O too old
+   * (maxlife).
+   */
+  requestFlag: '-' | 'N' | 'I' | 'D' | 'V' | 'E' | 'O' = '-';
+  /**
+   * What happened to the response's cookie (fourth %tsc character, TX_SCK_*): N none, I inserted,
+   * U updated (dates refreshed), P provided by the server and passed, R rewritten, D deleted.
+   */
+  responseFlag: '-' | 'N' | 'I' | 'U' | 'P' | 'R' | 'D' = '-';
+
+  /** The transaction was logged: the next one starts unprocessed ('-', as a request refused before persistence). */
+  logged(): void {
+    this.requestFlag = '-';
+    this.responseFlag = '-';
+  }
 
   reset(): void {
     this.server = undefined;
     this.lastDate = 0;
     this.firstDate = 0;
+    this.requestFlag = 'N';
+    this.responseFlag = 'N';
   }
 }
 
@@ -164,15 +183,23 @@ export class CookiePersistence {
           }
         }
         let usable = delim > valBeg;
+        let expired: 'E' | 'O' | undefined;
         if (txn.firstDate > 0 && this.#maxlife > 0 && (nowSec - txn.firstDate > this.#maxlife || txn.firstDate - nowSec > 86400)) {
           usable = false; // too old (maxlife): as if there were no cookie
+          expired = 'O';
           txn.firstDate = txn.lastDate = 0;
         } else if (txn.lastDate > 0 && this.#maxidle > 0 && (nowSec - txn.lastDate > this.#maxidle || txn.lastDate - nowSec > 86400)) {
           usable = false; // idle too long (maxidle)
+          expired = 'E';
           txn.firstDate = txn.lastDate = 0;
         }
         // Only the first cookie naming a usable server counts (HAProxy's SF_ASSIGNED).
-        if (usable && txn.server === undefined) txn.server = this.#serverFor(v, valBeg, delim);
+        if (usable && txn.server === undefined) {
+          txn.server = this.#serverFor(v, valBeg, delim);
+          txn.requestFlag = txn.server !== undefined ? 'V' : this.#namesAnyServer(v, valBeg, delim) ? 'D' : 'I';
+        } else if (txn.server === undefined && txn.requestFlag === 'N') {
+          txn.requestFlag = expired ?? 'I';
+        }
         previousDeleted = false;
         if (prefix && delim !== valEnd) {
           segment = v.slice(attBeg, attEnd) + '=' + v.slice(delim + 1, valEnd);
@@ -187,6 +214,16 @@ export class CookiePersistence {
       if (next >= n) break;
     }
     return changed ? kept : undefined;
+  }
+
+  /** Some server has the cookie v[start, end), whether or not it may take traffic. */
+  #namesAnyServer(v: string, start: number, end: number): boolean {
+    const len = end - start;
+    for (const server of this.#servers) {
+      const cookie = server.cookie;
+      if (cookie !== undefined && cookie.length === len && v.startsWith(cookie, start)) return true;
+    }
+    return false;
   }
 
   /** First server whose cookie is v[start, end) and that persistence may use. */
@@ -231,13 +268,17 @@ export class CookiePersistence {
       let valEnd = cookieValueEnd(v, valBeg);
       while (valEnd > valBeg && isSpace(v.charCodeAt(valEnd - 1))) valEnd--;
       found = true;
+      txn.responseFlag = 'P';
       if (model.preserve) continue;
       if (this.mode === 'insert' || (direct && model.indirect)) {
         editor.remove(i);
+        txn.responseFlag = 'D';
       } else if (server.cookie !== undefined && this.mode === 'rewrite') {
         editor.replace(i, `${this.name}=${server.cookie}${v.slice(valEnd)}`);
+        txn.responseFlag = 'R';
       } else if (server.cookie !== undefined && this.mode === 'prefix') {
         editor.replace(i, `${this.name}=${server.cookie}~${v.slice(valBeg)}`);
+        txn.responseFlag = 'R';
       }
     }
     if (this.mode !== 'insert' || (found && model.preserve)) return;
@@ -255,6 +296,7 @@ export class CookiePersistence {
     let cookie = this.#fixed[server.index];
     if (cookie === undefined || this.#servers[server.index] !== server) cookie = this.#dated(server, first, nowSec);
     editor.append(H_SET_COOKIE, cookie);
+    txn.responseFlag = server.cookie === undefined ? 'D' : direct && txn.requestFlag === 'V' ? 'U' : 'I';
     if (model.nocache && isCacheable(req, head)) editor.append(H_CACHE_CONTROL, 'private');
   }
 

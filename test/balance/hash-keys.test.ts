@@ -4,14 +4,14 @@ import { describe, it } from 'node:test';
 import { hashSdbm } from '../../src/balance/hash-functions.ts';
 import { ExpressionKey } from '../../src/balance/key-expression.ts';
 import { HeaderKey } from '../../src/balance/key-header.ts';
-import { addressHash, SourceKey } from '../../src/balance/key-source.ts';
+import { addressHash as sourceHash, SourceKey } from '../../src/balance/key-source.ts';
 import { UriKey, type UriKeyOptions } from '../../src/balance/key-uri.ts';
 import { UrlParamKey } from '../../src/balance/key-url-param.ts';
 import { latin1Bytes } from '../../src/http/codec/index.ts';
 import { httpRequest, tcpRequest } from './support.ts';
 
 const sdbm = (s: string): number => hashSdbm(latin1Bytes(s), 0, s.length);
-const uri = (target: string, options: Partial<UriKeyOptions> = {}): number =>
+const uri = (target: string, options: Partial<UriKeyOptions> = {}): number | undefined =>
   new UriKey({ len: 0, depth: 0, whole: false, pathOnly: false, ...options }, hashSdbm).hash(httpRequest(target));
 
 describe('balance uri key (get_server_uh)', () => {
@@ -49,13 +49,13 @@ describe('balance uri key (get_server_uh)', () => {
   });
 
   it('has no key in tcp mode', () => {
-    assert.equal(new UriKey({ len: 0, depth: 0, whole: false, pathOnly: false }, hashSdbm).hash(tcpRequest()), -1);
+    assert.equal(new UriKey({ len: 0, depth: 0, whole: false, pathOnly: false }, hashSdbm).hash(tcpRequest()), undefined);
   });
 });
 
 describe('balance url_param key (get_server_ph)', () => {
   const key = new UrlParamKey('id', hashSdbm);
-  const hash = (target: string): number => key.hash(httpRequest(target));
+  const hash = (target: string): number | undefined => key.hash(httpRequest(target));
 
   it('hashes the value of the first NAME= parameter', () => {
     assert.equal(hash('/p?id=42'), sdbm('42'));
@@ -65,16 +65,16 @@ describe('balance url_param key (get_server_ph)', () => {
   });
 
   it('needs the exact name at a parameter start', () => {
-    assert.equal(hash('/p?uid=42'), -1);
-    assert.equal(hash('/p?idx=42'), -1);
-    assert.equal(hash('/p?id'), -1);
-    assert.equal(hash('/p?x=id=3'), -1);
-    assert.equal(hash('/id=3'), -1);
-    assert.equal(hash('/p'), -1);
+    assert.equal(hash('/p?uid=42'), undefined);
+    assert.equal(hash('/p?idx=42'), undefined);
+    assert.equal(hash('/p?id'), undefined);
+    assert.equal(hash('/p?x=id=3'), undefined);
+    assert.equal(hash('/id=3'), undefined);
+    assert.equal(hash('/p'), undefined);
   });
 
   it('has no key in tcp mode', () => {
-    assert.equal(key.hash(tcpRequest()), -1);
+    assert.equal(key.hash(tcpRequest()), undefined);
   });
 });
 
@@ -90,9 +90,9 @@ describe('balance hdr() key (get_server_hh)', () => {
 
   it('falls back (no key) when the header is missing or empty', () => {
     const key = new HeaderKey('x-tenant', false, hashSdbm);
-    assert.equal(key.hash(req('Host: h')), -1);
-    assert.equal(key.hash(req('Host: h', 'X-Tenant:')), -1);
-    assert.equal(key.hash(tcpRequest()), -1);
+    assert.equal(key.hash(req('Host: h')), undefined);
+    assert.equal(key.hash(req('Host: h', 'X-Tenant:')), undefined);
+    assert.equal(key.hash(tcpRequest()), undefined);
   });
 
   it('use_domain_only hashes the label before the top-level domain', () => {
@@ -107,11 +107,17 @@ describe('balance hdr() key (get_server_hh)', () => {
 });
 
 describe('balance source key (get_server_sh)', () => {
+  /** HAProxy's unsigned value. */
+  const addressHash = (a: string): number | undefined => {
+    const h = sourceHash(a);
+    return h === undefined ? undefined : h >>> 0;
+  };
   it('uses the IPv4 address as a 32-bit integer', () => {
     assert.equal(addressHash('192.0.2.1'), 0xc0000201);
     assert.equal(addressHash('0.0.0.0'), 0);
     assert.equal(addressHash('255.255.255.255'), 0xffffffff);
     assert.equal(new SourceKey().hash(tcpRequest('10.1.2.3')), 0x0a010203);
+    assert.equal(new SourceKey().hash(tcpRequest('unix')), undefined);
   });
 
   it('treats an IPv4-mapped IPv6 address as the IPv4 one', () => {
@@ -132,7 +138,7 @@ describe('balance source key (get_server_sh)', () => {
 
   it('has no key for what is not an address', () => {
     for (const bad of ['', 'unix', '/run/x.sock', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', ':1', '1:']) {
-      assert.equal(addressHash(bad), -1, bad);
+      assert.equal(addressHash(bad), undefined, bad);
     }
   });
 });
@@ -146,8 +152,8 @@ describe('balance hash EXPR key', () => {
   });
 
   it('has no key when the sample is absent', () => {
-    assert.equal(new ExpressionKey('req.hdr(x-missing)', hashSdbm).hash(httpRequest('/')), -1);
-    assert.equal(new ExpressionKey('path', hashSdbm).hash(tcpRequest()), -1);
+    assert.equal(new ExpressionKey('req.hdr(x-missing)', hashSdbm).hash(httpRequest('/')), undefined);
+    assert.equal(new ExpressionKey('path', hashSdbm).hash(tcpRequest()), undefined);
   });
 
   it('refuses an invalid expression with the fetch error', () => {

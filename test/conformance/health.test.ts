@@ -9,17 +9,16 @@
  *   - a server dying under load with `retries 3` + `option redispatch`: idempotent GETs see no
  *     error.
  *
- * The configuration is handed over as a module exporting the model (the `check` keywords are
- * parsed by src/config, merged separately); what is checked here is the engine's behaviour.
+ * The expected lines were checked against HAProxy 2.6:
+ *   CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/health.test.js
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { BackendModel, ConfigModel, FrontendModel, HealthCheckModel, ServerModel } from '../../src/config/model.ts';
-import { ProxyProcess, writeTempConfig } from '../support/proxy-process.ts';
+import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { RUNTIMES } from '../support/runtimes.ts';
+import { TARGETS, repoRoot } from '../support/runtimes.ts';
 
 const HOST = '127.0.0.1';
 const INTER = 100;
@@ -30,10 +29,11 @@ const SLACK = 1500;
 
 /** A node HTTP server in its own process: `/health` answers HEALTH ("200 ready"), anything else its NAME. */
 const BACKEND_SCRIPT = `
-const http = require('node:http');
+const http = require(process.env.TLS_PEM ? 'node:https' : 'node:http');
 const name = process.env.NAME;
 const [code, ...text] = (process.env.HEALTH || '200 ready').split(' ');
-const server = http.createServer((req, res) => {
+const tls = process.env.TLS_PEM ? { key: require('node:fs').readFileSync(process.env.TLS_PEM), cert: require('node:fs').readFileSync(process.env.TLS_PEM) } : {};
+const server = http.createServer(tls, (req, res) => {
   if (req.url === '/health') {
     res.writeHead(Number(code), { 'content-type': 'text/plain' });
     res.end(text.join(' '));
@@ -50,12 +50,15 @@ class BackendProcess {
   readonly name: string;
   readonly port: number;
   readonly health: string;
+  /** Serve HTTPS with this PEM (certificate and key). */
+  readonly tlsPem: string | undefined;
   #child: ChildProcess | undefined;
 
-  constructor(name: string, port: number, health = '200 ready') {
+  constructor(name: string, port: number, health = '200 ready', tlsPem?: string) {
     this.name = name;
     this.port = port;
     this.health = health;
+    this.tlsPem = tlsPem;
   }
 
   get pid(): number | undefined {
@@ -64,7 +67,7 @@ class BackendProcess {
 
   start(): Promise<void> {
     const child = spawn(process.execPath, ['-e', BACKEND_SCRIPT], {
-      env: { ...process.env, NAME: this.name, PORT: String(this.port), HEALTH: this.health },
+      env: { ...process.env, NAME: this.name, PORT: String(this.port), HEALTH: this.health, ...(this.tlsPem ? { TLS_PEM: this.tlsPem } : {}) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.#child = child;
@@ -92,82 +95,66 @@ class BackendProcess {
   }
 }
 
-const here = { file: 'health.test', line: 1 };
+const TLS_PEM = `${repoRoot}test/fixtures/tls/a.example.pem`;
 
-function frontendModel(name: string, port: number, backend: string): FrontendModel {
-  return {
-    name,
-    mode: 'http',
-    binds: [{ host: HOST, port, ssl: undefined, alpn: undefined, name: undefined, v6only: false, backlog: undefined, source: here }],
-    defaultBackend: backend,
-    maxconn: 0,
-    timeouts: { client: 10_000, httpRequest: 5_000 },
-    options: { tcplog: false, httplog: false, dontlognull: false },
-    http: { connectionMode: 'keep-alive', forwardFor: undefined },
-    logs: [],
-    disabled: false,
-    source: here,
-  };
-}
-
-function serverModel(name: string, port: number, rise = RISE, fall = FALL): ServerModel {
-  return {
-    name,
-    host: HOST,
-    port,
-    weight: 1,
-    maxconn: 0,
-    check: { enabled: true, inter: INTER, fastinter: undefined, downinter: undefined, rise, fall, port: undefined, addr: undefined },
-    disabled: false,
-    backup: false,
-    source: here,
-  };
-}
-
-function backendModel(name: string, servers: ServerModel[], healthCheck?: HealthCheckModel): BackendModel {
-  return {
-    name,
-    mode: 'http',
-    balance: { algorithm: 'roundrobin' },
-    servers,
-    ...(healthCheck ? { healthCheck } : {}),
-    retries: 3,
-    timeouts: { connect: 100, server: 10_000 },
-    options: { redispatch: true },
-    http: { connectionMode: 'keep-alive', forwardFor: undefined, reuse: 'safe', retryOn: ['conn-failure', 'empty-response'] },
-    disabled: false,
-    source: here,
-  };
-}
-
-const PORT_NAMES = ['feFail', 'feHttp', 'feLoad', 's1', 's2', 'h1', 'h2', 'h3', 'l1', 'l2'] as const;
+const PORT_NAMES = ['feFail', 'feHttp', 'feLoad', 'feTls', 's1', 's2', 'h1', 'h2', 'h3', 'l1', 'l2', 't1', 't2'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
-function configFor(p: Ports): ConfigModel {
-  const httpchk: HealthCheckModel = {
-    kind: 'http',
-    http: {
-      method: 'GET',
-      uri: '/health',
-      version: 'HTTP/1.1',
-      headers: [['Host', 'app.example']],
-      body: undefined,
-      expect: [
-        { negate: false, kind: 'status', pattern: '200' },
-        { negate: false, kind: 'string', pattern: 'ready' },
-      ],
-    },
-  };
-  return {
-    global: { maxconn: 1000, nbthread: 1, logs: [], hardStopAfter: undefined },
-    frontends: [frontendModel('fe_fail', p.feFail, 'be_fail'), frontendModel('fe_http', p.feHttp, 'be_http'), frontendModel('fe_load', p.feLoad, 'be_load')],
-    backends: [
-      backendModel('be_fail', [serverModel('s1', p.s1), serverModel('s2', p.s2)]),
-      backendModel('be_http', [serverModel('h1', p.h1, 1, 1), serverModel('h2', p.h2, 1, 1), serverModel('h3', p.h3, 1, 1)], httpchk),
-      backendModel('be_load', [serverModel('l1', p.l1), serverModel('l2', p.l2)]),
-    ],
-    warnings: [],
-  };
+function configFor(p: Ports): string {
+  const httpchk = `
+    option httpchk GET /health HTTP/1.1
+    http-check send hdr Host app.example
+    http-check expect status 200
+    http-check expect string ready`;
+  return `
+global
+    maxconn 1000
+
+defaults
+    mode http
+    timeout connect 100ms
+    timeout client 10s
+    timeout server 10s
+    timeout http-request 5s
+    retries 3
+    option redispatch
+    retry-on conn-failure empty-response
+    default-server inter ${INTER} rise ${RISE} fall ${FALL}
+
+frontend fe_fail
+    bind ${HOST}:${p.feFail}
+    default_backend be_fail
+
+frontend fe_http
+    bind ${HOST}:${p.feHttp}
+    default_backend be_http
+
+frontend fe_load
+    bind ${HOST}:${p.feLoad}
+    default_backend be_load
+
+frontend fe_tls
+    bind ${HOST}:${p.feTls}
+    default_backend be_tls
+
+backend be_fail
+    server s1 ${HOST}:${p.s1} check
+    server s2 ${HOST}:${p.s2} check
+
+backend be_http${httpchk}
+    server h1 ${HOST}:${p.h1} check rise 1 fall 1
+    server h2 ${HOST}:${p.h2} check rise 1 fall 1
+    server h3 ${HOST}:${p.h3} check rise 1 fall 1
+
+backend be_load
+    server l1 ${HOST}:${p.l1} check
+    server l2 ${HOST}:${p.l2} check
+
+# A runtime's first TLS handshake can take longer than 100 ms (Deno loads its TLS stack).
+backend be_tls${httpchk}
+    server t1 ${HOST}:${p.t1} ssl verify none check inter 2s rise 1 fall 1
+    server t2 ${HOST}:${p.t2} ssl verify none check inter 2s rise 1 fall 1
+`;
 }
 
 let agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -206,11 +193,10 @@ async function servedBy(port: number, n: number): Promise<string[]> {
   return names;
 }
 
-for (const runtime of RUNTIMES) {
-  describe(`health checks on ${runtime}`, () => {
+for (const target of TARGETS) {
+  describe(`health checks on ${target}`, () => {
     let proxy: ProxyProcess;
     let p: Ports;
-    let cleanup: () => void = () => {};
     const backends = new Map<string, BackendProcess>();
     const be = (name: string) => backends.get(name) as BackendProcess;
 
@@ -218,21 +204,19 @@ for (const runtime of RUNTIMES) {
       agent = new Agent({ keepAlive: true, maxSockets: 16 });
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((k, i) => [k, n[i] as number])) as Ports;
-      for (const [name, health] of [['s1'], ['s2'], ['h1'], ['h2', '503 maintenance'], ['h3', '200 booting'], ['l1'], ['l2']] as const) {
-        const b = new BackendProcess(name, p[name], health);
+      for (const [name, health, tlsPem] of [['s1'], ['s2'], ['h1'], ['h2', '503 maintenance'], ['h3', '200 booting'], ['l1'], ['l2'], ['t1', '200 ready', TLS_PEM], ['t2']] as const) {
+        const b = new BackendProcess(name, p[name], health, tlsPem);
         backends.set(name, b);
         await b.start();
       }
-      const file = writeTempConfig(`export default ${JSON.stringify(configFor(p))};\n`, 'switchyard.config.mjs');
-      cleanup = file.cleanup;
-      proxy = await ProxyProcess.start(runtime, undefined, ['-f', file.path]);
+      proxy = await ProxyProcess.start(target, configFor(p));
     });
 
     after(async () => {
       agent.destroy();
-      await proxy?.stop();
+      const code = await proxy?.stop();
       for (const b of backends.values()) await b.kill();
-      cleanup();
+      if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy?.stderr}`);
     });
 
     it('HTTP checks: expect status and string take failing servers out; the good one serves', async () => {
@@ -248,6 +232,16 @@ for (const runtime of RUNTIMES) {
       );
       assert.doesNotMatch(proxy.stderr, /be_http\/h1 is DOWN/);
       assert.deepEqual(new Set(await servedBy(p.feHttp, 9)), new Set(['h1']));
+    });
+
+    it('ssl servers are checked over TLS: a plain server fails the handshake (L6RSP), the TLS one stays UP', async () => {
+      await waitFor('t2 DOWN', () => proxy.stderr.includes('Server be_tls/t2 is DOWN'), 2000 + SLACK, proxy);
+      assert.match(
+        proxy.stderr,
+        /\[WARNING\] {2}\(\d+\) : Server be_tls\/t2 is DOWN, reason: Layer6 invalid response, info: "SSL handshake failure", check duration: \d+ms\. 1 active and 0 backup servers left\./,
+      );
+      assert.doesNotMatch(proxy.stderr, /be_tls\/t1 is DOWN/);
+      assert.deepEqual(new Set(await servedBy(p.feTls, 4)), new Set(['t1']));
     });
 
     it('a killed server leaves rotation within inter × fall and returns after rise checks', async () => {

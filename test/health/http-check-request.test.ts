@@ -11,8 +11,9 @@ function http(extra: Partial<HttpCheckModel> = {}): HttpCheckModel {
 const text = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes);
 
 describe('HTTP check request', () => {
-  it('defaults to OPTIONS / HTTP/1.0 with connection: close and no Host', () => {
-    assert.equal(text(buildHttpCheckRequest(http())), 'OPTIONS / HTTP/1.0\r\nconnection: close\r\n\r\n');
+  // Expected bytes captured from HAProxy 2.6.12 with the same settings.
+  it('defaults to OPTIONS / HTTP/1.0 with no header at all', () => {
+    assert.equal(text(buildHttpCheckRequest(http())), 'OPTIONS / HTTP/1.0\r\n\r\n');
   });
 
   it('sends http-check send headers in order, lower-cased, then the body with its length', () => {
@@ -25,13 +26,17 @@ describe('HTTP check request', () => {
     });
     assert.equal(
       text(buildHttpCheckRequest(req)),
-      'GET /status HTTP/1.1\r\nhost: my-www-host\r\nx-test: true\r\nconnection: close\r\ncontent-length: 4\r\n\r\ntest',
+      'GET /status HTTP/1.1\r\nhost: my-www-host\r\nx-test: true\r\ncontent-length: 4\r\nconnection: close\r\n\r\ntest',
     );
   });
 
-  it('takes the Host from an absolute URI when none is configured', () => {
+  it('adds no Host, not even for an absolute URI; HTTP/1.1 gets connection: close', () => {
     const req = http({ method: 'GET', uri: 'http://app.example:8080/health', version: 'HTTP/1.1' });
-    assert.match(text(buildHttpCheckRequest(req)), /^GET http:\/\/app\.example:8080\/health HTTP\/1\.1\r\nhost: app\.example:8080\r\n/);
+    assert.equal(text(buildHttpCheckRequest(req)), 'GET http://app.example:8080/health HTTP/1.1\r\nconnection: close\r\n\r\n');
+  });
+
+  it('HTTP/1.0 with a body: content-length, no connection header', () => {
+    assert.equal(text(buildHttpCheckRequest(http({ body: 'hi' }))), 'OPTIONS / HTTP/1.0\r\ncontent-length: 2\r\n\r\nhi');
   });
 
   it('keeps a configured connection header instead of adding close', () => {

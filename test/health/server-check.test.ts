@@ -273,7 +273,8 @@ describe('health checks (fake clock)', () => {
     await httpServer(t.rt, 8001, () => answer);
     t.health.start();
     t.rt.advance(50);
-    assert.match(t.stderr(), /Server be\/s is DOWN, reason: Layer7 invalid response, info: "TCPCHK got an empty response at step 1", check duration/);
+    // HAProxy 2.6.12 prints no info here (checked against the real binary).
+    assert.match(t.stderr(), /Server be\/s is DOWN, reason: Layer7 invalid response, check duration: 0ms\. 0 active/);
     answer = 'HTTP/1.1 200 OK\r\n\r\n';
     t.rt.advance(100);
     assert.equal(t.server('s').status, 'UP');
@@ -405,6 +406,12 @@ describe('health checks (fake clock)', () => {
     assert.match(t2.stderr(), /Server be\/a is DOWN, .* 0 active and 0 backup servers left\. 1 sessions active, 1 requeued, 0 remaining in queue\./);
     assert.equal(t2.be.queueLength, 1, 'the waiter moved to the backend queue');
     health.stop();
+  });
+
+  it('a check request or expect rule the engine cannot compile names its backend', () => {
+    const rt = new FakeRuntime();
+    const be = new Backend(backend('be_bad', [checked('s', 8001)], { healthCheck: httpCheck({ expect: [{ negate: false, kind: 'rstring', pattern: '(' }] }) }));
+    assert.throws(() => new BackendHealth(rt, be, undefined, 'backend'), /^Error: backend 'be_bad' \(test\.cfg:1\): 'http-check expect rstring \(': invalid regex/);
   });
 
   it('stop() leaves no timer and no socket, even mid-probe', async () => {

@@ -102,3 +102,15 @@ describe('sample fetches', () => {
     assert.equal(fetcher(' req.hdr(host) ').expression, ' req.hdr(host) ');
   });
 });
+
+describe('requestCookie', () => {
+  const cookie = (line: string, name: string): string | undefined => requestCookie(parseHead(`GET / HTTP/1.1\r\nHost: h\r\n${line}\r\n\r\n`), name);
+  it('trims names and values, skips pairs without =, and needs the exact name', () => {
+    assert.equal(cookie('Cookie:  a = 1 ;b=2;;c', 'a'), '1');
+    assert.equal(cookie('Cookie: a=1;b=2;;c', 'b'), '2');
+    assert.equal(cookie('Cookie: a=1;b=2;;c', 'c'), undefined);
+    assert.equal(cookie('Cookie: ab=1; b=2', 'a'), undefined);
+    assert.equal(cookie('Cookie: x=a=b', 'x'), 'a=b');
+    assert.equal(cookie('Cookie: sid=1; sid=2', 'sid'), '2');
+  });
+});

@@ -10,6 +10,7 @@ import type { HttpHead } from '../http/codec/head.ts';
 import type { FieldValue, HeadEditor } from '../http/codec/serialize.ts';
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 function fieldText(value: FieldValue): string {
   return typeof value === 'string' ? value : latin1String(value, 0, value.length);
@@ -49,7 +50,7 @@ function pushValue(value: FieldValue, split: boolean, out: string[]): void {
   }
   if (typeof value === 'string') {
     // Rule-written values are UTF-8 text; split them through their bytes like received ones.
-    const bytes = new TextEncoder().encode(value);
+    const bytes = encoder.encode(value);
     splitInto(bytes, 0, bytes.length, out, true);
   } else {
     splitInto(value, 0, value.length, out);

@@ -532,7 +532,17 @@ export const denoRuntime: Runtime = {
     }
   },
   pid: Deno.pid,
+  hostname: denoHostname(),
   writeStdout: (text) => writeAllSync(Deno.stdout, text),
   writeStderr: (text) => writeAllSync(Deno.stderr, text),
   exit: (code) => Deno.exit(code),
 };
+
+/** Deno.hostname() needs `--allow-sys=hostname`; without it the name is simply unknown. */
+function denoHostname(): string | undefined {
+  try {
+    return Deno.hostname();
+  } catch {
+    return undefined;
+  }
+}

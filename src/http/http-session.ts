@@ -28,6 +28,7 @@ import { connectionModeOf, forwardedForValue, serverTlsOptions } from './http-op
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
 import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
+import { createHttpRuleRunner, type HttpRuleRunner } from '../rules/http-rules.ts';
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -149,6 +150,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
    * (HAProxy's SF_DIRECT when it is the server used); cleared by a redispatch.
    */
   #persistTo: Server | undefined;
+  /** `http-request` / `http-response` rules of the frontend and backend; undefined when none. */
+  readonly #rules: HttpRuleRunner | undefined;
 
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
@@ -168,6 +171,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#clientLast = this.acceptedAt;
     this.#mode = connectionModeOf(host.model.http, backend?.http);
     this.#cookieTxn = backend?.persistence?.cookie === undefined ? undefined : new CookieTxn();
+    this.#rules = createHttpRuleRunner(host.model, backend?.model, client, this.runtime);
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
       request: t.httpRequest ?? t.client,
@@ -378,7 +382,10 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   #buildRequestHead(head: RequestHead): Uint8Array {
-    const editor = this.#editor.begin(head).removeHopByHop(head.upgrade);
+    const editor = this.#editor.begin(head);
+    // Rules first, on the head as received (before balancing: a rule may later pick the backend).
+    this.#rules?.applyRequest(head, editor);
+    editor.removeHopByHop(head.upgrade);
     if (head.upgrade) editor.set('connection', 'upgrade');
     else if (this.#mode !== 'keep-alive') editor.set('connection', 'close');
     else if (head.versionMinor === 0) editor.set('connection', 'keep-alive');
@@ -591,7 +598,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
     this.#resFramer.startResponse(head, req.method);
     if (this.#resFramer.mode === 'close') this.#closeAfter = true;
-    const editor = this.#editor.begin(head).removeHopByHop();
+    const editor = this.#editor.begin(head);
+    this.#rules?.applyResponse(req, head, editor);
+    editor.removeHopByHop();
     normalizeContentLength(editor, head);
     if (this.#closeAfter) editor.set('connection', 'close');
     else if (req.versionMinor === 0) editor.set('connection', 'keep-alive');

@@ -82,6 +82,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   readonly #editor = new HeadEditor();
 
   #state: State = 'idle';
+  /**
+   * The clock read once per event (socket event, timer, grant, kill), as HAProxy's now_ms per
+   * poll loop: every timestamp of one event is the same, and the clock costs one call, not ten.
+   */
+  #now: number;
   #backlog: Uint8Array | undefined;
   #backlogPaused = false;
   /** Re-entrancy guard for #consumeClient (see there). */
@@ -167,6 +172,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;
     this.acceptedAt = this.runtime.now();
+    this.#now = this.acceptedAt;
     this.#idleSince = this.acceptedAt;
     this.#clientLast = this.acceptedAt;
     this.#mode = connectionModeOf(host.model.http, backend?.http);
@@ -186,12 +192,14 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- ProxySession ----------------------------------------------------------------------
 
   drain(): void {
+    this.#now = this.runtime.now();
     this.#draining = true;
     if (this.#state === 'idle' && !this.#reqParser.inProgress) this.#closeClient();
   }
 
   kill(): void {
     if (this.#state === 'closed') return;
+    this.#now = this.runtime.now();
     this.#setTermination('K', this.#state === 'txn' ? 'D' : 'R');
     this.#destroyAll();
   }
@@ -199,10 +207,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- client input ----------------------------------------------------------------------
 
   onData(socket: Socket, chunk: Uint8Array): void {
+    const now = (this.#now = this.runtime.now());
     if (socket === this.client) {
       const n = chunk.byteLength;
       this.host.counters.bin += n;
-      this.#clientLast = this.runtime.now();
+      this.#clientLast = now;
       if (this.#state === 'tunnel') return this.#tunnelFromClient(chunk);
       if (this.#state === 'closing' || this.#state === 'closed') return;
       if (this.#backlog !== undefined) {
@@ -212,7 +221,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         this.#consumeClient(chunk);
       }
     } else if (socket === this.#server) {
-      this.#serverLast = this.runtime.now();
+      this.#serverLast = now;
       if (this.#state === 'tunnel') return this.#tunnelFromServer(chunk);
       this.#batching = true;
       this.#consumeServer(chunk);
@@ -278,7 +287,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     while (off < end) {
       if (this.#state === 'idle') {
         if (this.#reqStartedAt < 0) {
-          this.#reqStartedAt = this.runtime.now();
+          this.#reqStartedAt = this.#now;
           this.#reqStartedWall = this.runtime.wallClock();
         }
         try {
@@ -347,7 +356,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- a new request ---------------------------------------------------------------------
 
   #beginTransaction(head: RequestHead): void {
-    const now = this.runtime.now();
+    const now = this.#now;
     this.#state = 'txn';
     this.#req = head;
     this.#reqHeadAt = now;
@@ -410,14 +419,14 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     let persistTo: Server | undefined;
     const persistence = backend.persistence;
     if (avoid === undefined && persistence !== undefined) {
-      persistTo = this.#cookieTxn?.server ?? persistence.stickTarget(this, this.runtime.now());
+      persistTo = this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now);
     }
     this.#persistTo = persistTo;
     const result = backend.take(this, avoid, persistTo);
     if (result === 'unavailable') return this.#fail(503, 'S', 'C');
     if (result === 'queued') {
       this.#step = 'queued';
-      this.#queuedAt = this.runtime.now();
+      this.#queuedAt = this.#now;
       this.#schedule();
       return;
     }
@@ -425,6 +434,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   granted(server: Server): void {
+    this.#now = this.runtime.now();
     if (this.#state !== 'txn' || this.#step !== 'queued') {
       (this.backend as Backend).release(server, this);
       return;
@@ -433,7 +443,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   #useServer(server: Server): void {
-    const now = this.runtime.now();
+    const now = this.#now;
     if (this.#queuedAt >= 0 && this.#waitTime < 0) this.#waitTime = Math.round(now - this.#queuedAt);
     this.#srv = server;
     this.#lastServerName = server.name;
@@ -464,7 +474,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   #connect(server: Server): void {
     this.#step = 'connecting';
-    this.#connectStartedAt = this.runtime.now();
+    this.#connectStartedAt = this.#now;
     const tls = serverTlsOptions(server, this.#req);
     const socket = this.runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
     this.#attach({ socket, server, uses: 0, idleSince: 0 }, false);
@@ -481,15 +491,16 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   onConnect(socket: Socket): void {
+    this.#now = this.runtime.now();
     if (socket !== this.#server || this.#step !== 'connecting') return;
-    this.#connectTime = Math.round(this.runtime.now() - this.#connectStartedAt);
+    this.#connectTime = Math.round(this.#now - this.#connectStartedAt);
     this.#sendRequest();
   }
 
   #sendRequest(): void {
     const server = this.#server as Socket;
     this.#step = 'exchanging';
-    this.#requestSentAt = this.runtime.now();
+    this.#requestSentAt = this.#now;
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     this.backend?.persistence?.stored(this, this.#srv as Server, this.#requestSentAt);
     this.#serverLast = this.#requestSentAt;
@@ -585,7 +596,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       return false;
     }
     this.#resHead = head;
-    this.#resHeadAt = this.runtime.now();
+    this.#resHeadAt = this.#now;
     this.#status = head.status;
     const backend = this.backend as Backend;
     countResponse(this.host.counters, head.status);
@@ -624,7 +635,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #writeClient(bytes: Uint8Array): void {
     this.#bytesOut += bytes.byteLength;
     this.host.counters.bout += bytes.byteLength;
-    this.#clientLast = this.runtime.now();
+    this.#clientLast = this.#now;
     if (this.#batching) {
       this.#out.push(bytes);
       this.#outBytes += bytes.byteLength;
@@ -702,7 +713,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #nextRequest(): void {
     if (this.#closeAfter || this.#draining || this.#clientEnded) return this.#closeClient();
     this.#state = 'idle';
-    this.#idleSince = this.runtime.now();
+    this.#idleSince = this.#now;
     this.#schedule();
     if (this.#clientHeld) {
       this.#clientHeld = false;
@@ -827,14 +838,15 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- socket events ---------------------------------------------------------------------
 
   onDrain(socket: Socket): void {
+    const now = (this.#now = this.runtime.now());
     if (socket === this.client) {
-      this.#clientLast = this.runtime.now();
+      this.#clientLast = now;
       if (this.#serverHeld) {
         this.#serverHeld = false;
         this.#server?.resume();
       }
     } else if (socket === this.#server) {
-      this.#serverLast = this.runtime.now();
+      this.#serverLast = now;
       if (this.#clientHeld) {
         this.#clientHeld = false;
         if (!this.#backlogPaused) this.client.resume();
@@ -843,6 +855,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   onEnd(socket: Socket): void {
+    this.#now = this.runtime.now();
     if (socket === this.client) {
       this.#clientEnded = true;
       if (this.#state === 'tunnel') return this.#server?.end();
@@ -868,6 +881,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   onClose(socket: Socket, error: SocketError | undefined): void {
+    this.#now = this.runtime.now();
     if (socket === this.client) {
       this.#clientClosed = true;
       if (this.#state === 'closed') return;
@@ -977,7 +991,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
     const delay = timedOut ? 0 : Math.min(TURNAROUND_MS, backend.timeouts.connect ?? TURNAROUND_MS);
     this.#step = 'turnaround';
-    this.#retryAt = this.runtime.now() + delay;
+    this.#retryAt = this.#now + delay;
     this.#schedule();
   }
 
@@ -1017,7 +1031,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (due === undefined || due >= this.#timerDue) return;
     if (this.#timer !== undefined) this.runtime.clearTimer(this.#timer);
     this.#timerDue = due;
-    this.#timer = this.runtime.setTimer(this.#onTimer, Math.max(0, due - this.runtime.now()));
+    this.#timer = this.runtime.setTimer(this.#onTimer, Math.max(0, due - this.#now));
   }
 
   #clientDeadline(): number | undefined {
@@ -1066,7 +1080,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         return t === undefined ? undefined : Math.max(this.#clientLast, this.#serverLast) + t;
       }
       case 'closing':
-        return this.#clientDeadline() ?? this.runtime.now() + 5000;
+        return this.#clientDeadline() ?? this.#now + 5000;
       case 'closed':
         return undefined;
     }
@@ -1076,7 +1090,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#timer = undefined;
     this.#timerDue = Infinity;
     if (this.#state === 'closed') return;
-    const now = this.runtime.now();
+    const now = (this.#now = this.runtime.now());
     const due = this.#nextDeadline();
     if (due !== undefined && now >= due) this.#expire(now);
     this.#schedule(); // no-op once closed: there is no deadline left
@@ -1185,7 +1199,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     // One line per transaction, even if several paths end it.
     if (this.#logged === this.#reqStartedAt && this.#reqStartedAt >= 0) return;
     this.#logged = this.#reqStartedAt;
-    const now = this.runtime.now();
+    const now = this.#now;
     const req = this.#req;
     const start = this.#reqStartedAt >= 0 ? this.#reqStartedAt : this.acceptedAt;
     const record: HttpLogRecord = {

@@ -178,6 +178,11 @@ export interface Runtime {
   env(name: string): string | undefined;
   /** Process id, for logs. */
   readonly pid: number;
+  /**
+   * The host's name (HAProxy's `hostname` fetch and `%H`), when the runtime can tell it;
+   * undefined otherwise (e.g. Deno without `--allow-sys=hostname`).
+   */
+  readonly hostname?: string | undefined;
 
   writeStdout(text: string): void;
   writeStderr(text: string): void;

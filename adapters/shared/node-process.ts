@@ -4,6 +4,7 @@
  * adapter uses Deno's own APIs for these.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
 
 export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'connect'>;
@@ -24,6 +25,7 @@ export const nodeProcessServices: ProcessServices = {
   },
   env: (name) => process.env[name],
   pid: process.pid,
+  hostname: hostname(),
   writeStdout: (text) => {
     process.stdout.write(text);
   },

@@ -6,6 +6,7 @@
  */
 
 import type {
+  AclModel,
   BalanceModel,
   CertificateFile,
   CookieModel,
@@ -14,6 +15,7 @@ import type {
   HttpCheckExpectModel,
   HttpConnectionMode,
   HttpReuseMode,
+  HttpRuleModel,
   LogTarget,
   ObserveMode,
   OnErrorMode,
@@ -225,6 +227,12 @@ export interface ProxyDraft {
   binds: BindDraft[];
   servers: ServerDraft[];
   defaultServer: ServerSettings;
+  /** `acl` lines in order (keywords/http-rules.ts). */
+  acls: AclModel[];
+  httpRequestRules: HttpRuleModel[];
+  httpResponseRules: HttpRuleModel[];
+  /** The first http-request/http-response line (for the tcp-mode warning). */
+  httpRulesPlace: Place | undefined;
 }
 
 export interface GlobalDraft {
@@ -356,6 +364,11 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     binds: [],
     servers: [],
     defaultServer: base ? { ...base.defaultServer } : newServerSettings(),
+    // Refused in defaults sections (see keywords/http-rules.ts): nothing to inherit.
+    acls: [],
+    httpRequestRules: [],
+    httpResponseRules: [],
+    httpRulesPlace: undefined,
   };
 }
 

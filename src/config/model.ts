@@ -286,6 +286,71 @@ export interface HealthCheckModel {
   readonly http: HttpCheckModel | undefined;
 }
 
+/** ACL pattern matching methods (`-m`). */
+export type AclMatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';
+
+/** `acl NAME CRITERION [-i] [-m METHOD] [--] PATTERN...`, or an anonymous `{ CRITERION ... }` (name ''). */
+export interface AclModel {
+  readonly name: string;
+  /** Fetch expression or ACL keyword as written: `path_beg`, `hdr(host)`, `req.hdr(x),lower`, `ssl_fc`. */
+  readonly criterion: string;
+  /** `-m METHOD`; undefined = implied by the criterion (`path_beg` = beg) or its type (string = str). */
+  readonly method: AclMatchMethod | undefined;
+  /** `-i`. */
+  readonly ignoreCase: boolean;
+  readonly patterns: readonly string[];
+  readonly source: SourceLocation;
+}
+
+/** One term of a condition: a named ACL (or a predefined one such as METH_GET), or an anonymous one. */
+export interface AclTermModel {
+  readonly negate: boolean;
+  readonly acl: string | AclModel;
+}
+
+/** `if|unless COND`: alternatives (`||`, `or`), each a list of terms that must all match. */
+export interface ConditionModel {
+  readonly kind: 'if' | 'unless';
+  readonly anyOf: readonly (readonly AclTermModel[])[];
+}
+
+/** How `del-header NAME -m METHOD` matches header names (default str). */
+export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
+
+/** An `http-request` / `http-response` header action. Formats are log-format strings as written. */
+export type HttpRuleModel =
+  | {
+      readonly action: 'set-header' | 'add-header';
+      readonly header: string;
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'del-header';
+      readonly header: string;
+      readonly match: HeaderNameMatch;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'replace-header' | 'replace-value';
+      readonly header: string;
+      /** Matched case-sensitively against each value; `\1`... in the format refer to its groups. */
+      readonly regex: string;
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    };
+
+/** A proxy's ACLs and HTTP rules (both sides of a `listen` carry the same ones). */
+export interface HttpRulesModel {
+  /** Every `acl` line, in order; several lines with one name OR together. */
+  readonly acls?: readonly AclModel[] | undefined;
+  readonly httpRequestRules?: readonly HttpRuleModel[] | undefined;
+  readonly httpResponseRules?: readonly HttpRuleModel[] | undefined;
+}
+
 export interface FrontendOptions {
   readonly tcplog: boolean;
   /** `option httplog` (`clf` variant not supported yet). */
@@ -293,7 +358,7 @@ export interface FrontendOptions {
   readonly dontlognull: boolean;
 }
 
-export interface FrontendModel {
+export interface FrontendModel extends HttpRulesModel {
   readonly name: string;
   readonly mode: ProxyMode;
   readonly binds: readonly BindModel[];
@@ -327,7 +392,7 @@ export interface BackendHttpOptions extends HttpProxyOptions {
   readonly retryOn: readonly RetryOnEvent[];
 }
 
-export interface BackendModel {
+export interface BackendModel extends HttpRulesModel {
   readonly name: string;
   readonly mode: ProxyMode;
   readonly balance: BalanceModel;

@@ -12,7 +12,8 @@
  * - a server using `ssl` with the default `verify required` needs a CA (HAProxy refuses it);
  * - in a tcp backend, balancing on the HTTP request (uri, url_param, hdr, hash on a layer-7
  *   fetch) falls back to roundrobin and `cookie` is ignored, with HAProxy's warnings;
- * - `stick` rules name an existing stick-table (their backend's own when no `table`).
+ * - `stick` rules name an existing stick-table (their backend's own when no `table`);
+ * - `http-request` / `http-response` rules in a tcp proxy draw HAProxy's warning and are dropped.
  *
  * A `listen` section becomes a frontend and a backend of the same name, the frontend's default
  * backend being itself unless it names another one.
@@ -34,6 +35,7 @@ import type {
   ConfigModel,
   FrontendModel,
   HttpProxyOptions,
+  HttpRulesModel,
   LogTarget,
   ServerModel,
   ServerSsl,
@@ -85,6 +87,7 @@ class Resolver {
   readonly #backends = new Map<string, ProxyDraft>();
   /** Proxies holding a stick-table, by name (what `stick ... table NAME` refers to). */
   readonly #tables = new Map<string, ProxyDraft>();
+  readonly #warnedTcpRules = new Set<ProxyDraft>();
 
   constructor(
     draft: ConfigDraft,
@@ -216,8 +219,29 @@ class Resolver {
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       disabled: proxy.disabled,
       description: proxy.description,
+      ...this.#httpRules(proxy),
       source: location(proxy.place),
     };
+  }
+
+  /**
+   * ACLs and HTTP rules; both halves of a `listen` get the same (the engine runs them once).
+   * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
+   */
+  #httpRules(proxy: ProxyDraft): HttpRulesModel {
+    const hasRules = proxy.httpRequestRules.length > 0 || proxy.httpResponseRules.length > 0;
+    if (proxy.mode === 'tcp' && hasRules) {
+      if (!this.#warnedTcpRules.has(proxy)) {
+        this.#warnedTcpRules.add(proxy);
+        this.#warning(
+          proxy.httpRulesPlace ?? proxy.place,
+          'http-request',
+          `'http-request' and 'http-response' rules ignored for ${typeWord(proxy)} '${proxy.name}' as they require HTTP mode.`,
+        );
+      }
+      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [] };
+    }
+    return { acls: [...proxy.acls], httpRequestRules: [...proxy.httpRequestRules], httpResponseRules: [...proxy.httpResponseRules] };
   }
 
   #defaultBackend(proxy: ProxyDraft): string | undefined {
@@ -346,6 +370,7 @@ class Resolver {
       http,
       disabled: proxy.disabled,
       description: proxy.description,
+      ...this.#httpRules(proxy),
       source: location(proxy.place),
     };
   }

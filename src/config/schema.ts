@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import { parseNetwork } from '../util/cidr.ts';
 import type { ConfigModel, RetryOnEvent } from './model.ts';
+import { compileProxyRules } from '../rules/http-rules.ts';
 import { MAX_TIMER_MS } from './time.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -229,6 +230,67 @@ const backendHttpSchema = v.object({
   ),
 });
 
+export const aclMatchMethodSchema = v.picklist(['found', 'bool', 'int', 'ip', 'str', 'beg', 'end', 'sub', 'reg', 'dir', 'dom', 'len']);
+
+const aclModelSchema = v.object({
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]*$/, "ACL names may only contain letters, digits, '-', '_', '.' and ':'")),
+  criterion: v.pipe(v.string(), v.minLength(1)),
+  method: v.undefinedable(aclMatchMethodSchema),
+  ignoreCase: v.boolean(),
+  patterns: v.array(v.string()),
+  source: sourceSchema,
+});
+
+const aclTermSchema = v.object({ negate: v.boolean(), acl: v.union([v.pipe(v.string(), v.minLength(1)), aclModelSchema]) });
+
+const conditionSchema = v.object({
+  kind: v.picklist(['if', 'unless']),
+  anyOf: v.pipe(v.array(v.pipe(v.array(aclTermSchema), v.minLength(1))), v.minLength(1)),
+});
+
+const httpRuleSchema = v.variant('action', [
+  v.object({
+    action: v.picklist(['set-header', 'add-header']),
+    header: v.pipe(v.string(), v.minLength(1)),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('del-header'),
+    header: v.pipe(v.string(), v.minLength(1)),
+    match: v.picklist(['str', 'beg', 'end', 'sub', 'reg']),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.picklist(['replace-header', 'replace-value']),
+    header: v.pipe(v.string(), v.minLength(1)),
+    regex: v.pipe(v.string(), v.minLength(1)),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+]);
+
+const httpRulesEntries = {
+  acls: v.optional(v.array(aclModelSchema)),
+  httpRequestRules: v.optional(v.array(httpRuleSchema)),
+  httpResponseRules: v.optional(v.array(httpRuleSchema)),
+};
+
+/** The rules must compile (criteria, patterns, formats, ACL names): the engine then cannot fail on them. */
+function rulesCompile<T extends Parameters<typeof compileProxyRules>[0]>(side: 'frontend' | 'backend') {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    try {
+      compileProxyRules(dataset.value, side);
+    } catch (error) {
+      addIssue({ message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}
+
 const frontendSchema = v.object({
   name: nameSchema,
   mode: modeSchema,
@@ -244,6 +306,7 @@ const frontendSchema = v.object({
   logs: v.array(logTargetSchema),
   disabled: v.boolean(),
   description: v.optional(v.string()),
+  ...httpRulesEntries,
   source: sourceSchema,
 });
 
@@ -264,6 +327,7 @@ const backendSchema = v.object({
   http: backendHttpSchema,
   disabled: v.boolean(),
   description: v.optional(v.string()),
+  ...httpRulesEntries,
   source: sourceSchema,
 });
 
@@ -282,8 +346,8 @@ export const configModelSchema = v.object({
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
   }),
-  frontends: v.array(frontendSchema),
-  backends: v.array(backendSchema),
+  frontends: v.array(v.pipe(frontendSchema, rulesCompile<v.InferOutput<typeof frontendSchema>>('frontend'))),
+  backends: v.array(v.pipe(backendSchema, rulesCompile<v.InferOutput<typeof backendSchema>>('backend'))),
   warnings: v.array(diagnosticSchema),
 });
 

@@ -26,8 +26,10 @@ import {
 } from './codec/index.ts';
 import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
 import { connectionModeOf, forwardedForValue, serverTlsOptions } from './http-options.ts';
+import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
 import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
+import { createHttpRuleRunner, type HttpRuleRunner } from '../rules/http-rules.ts';
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -81,6 +83,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   readonly #editor = new HeadEditor();
 
   #state: State = 'idle';
+  /**
+   * The clock read once per event (socket event, timer, grant, kill), as HAProxy's now_ms per
+   * poll loop: every timestamp of one event is the same, and the clock costs one call, not ten.
+   */
+  #now: number;
   #backlog: Uint8Array | undefined;
   #backlogPaused = false;
   /** Re-entrancy guard for #consumeClient (see there). */
@@ -149,6 +156,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
    * (HAProxy's SF_DIRECT when it is the server used); cleared by a redispatch.
    */
   #persistTo: Server | undefined;
+  /** `http-request` / `http-response` rules of the frontend and backend; undefined when none. */
+  readonly #rules: HttpRuleRunner | undefined;
 
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
@@ -164,10 +173,12 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;
     this.acceptedAt = this.runtime.now();
+    this.#now = this.acceptedAt;
     this.#idleSince = this.acceptedAt;
     this.#clientLast = this.acceptedAt;
     this.#mode = connectionModeOf(host.model.http, backend?.http);
     this.#cookieTxn = backend?.persistence?.cookie === undefined ? undefined : new CookieTxn();
+    this.#rules = createHttpRuleRunner(host.model, backend?.model, client, this.runtime);
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
       request: t.httpRequest ?? t.client,
@@ -182,12 +193,14 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- ProxySession ----------------------------------------------------------------------
 
   drain(): void {
+    this.#now = this.runtime.now();
     this.#draining = true;
     if (this.#state === 'idle' && !this.#reqParser.inProgress) this.#closeClient();
   }
 
   kill(): void {
     if (this.#state === 'closed') return;
+    this.#now = this.runtime.now();
     this.#setTermination('K', this.#state === 'txn' ? 'D' : 'R');
     this.#destroyAll();
   }
@@ -195,10 +208,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- client input ----------------------------------------------------------------------
 
   onData(socket: Socket, chunk: Uint8Array): void {
+    const now = (this.#now = this.runtime.now());
     if (socket === this.client) {
       const n = chunk.byteLength;
       this.host.counters.bin += n;
-      this.#clientLast = this.runtime.now();
+      this.#clientLast = now;
       if (this.#state === 'tunnel') return this.#tunnelFromClient(chunk);
       if (this.#state === 'closing' || this.#state === 'closed') return;
       if (this.#backlog !== undefined) {
@@ -208,7 +222,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         this.#consumeClient(chunk);
       }
     } else if (socket === this.#server) {
-      this.#serverLast = this.runtime.now();
+      this.#serverLast = now;
       if (this.#state === 'tunnel') return this.#tunnelFromServer(chunk);
       this.#batching = true;
       this.#consumeServer(chunk);
@@ -274,7 +288,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     while (off < end) {
       if (this.#state === 'idle') {
         if (this.#reqStartedAt < 0) {
-          this.#reqStartedAt = this.runtime.now();
+          this.#reqStartedAt = this.#now;
           this.#reqStartedWall = this.runtime.wallClock();
         }
         try {
@@ -343,7 +357,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- a new request ---------------------------------------------------------------------
 
   #beginTransaction(head: RequestHead): void {
-    const now = this.runtime.now();
+    const now = this.#now;
     this.#state = 'txn';
     this.#req = head;
     this.#reqHeadAt = now;
@@ -360,7 +374,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const head = this.#req as RequestHead;
     // An absolute-form target names the authority; a Host header saying otherwise is an
     // attempt to route on one name and be served another (HAProxy answers 400).
-    if (head.hostFromTarget && head.hostIndex >= 0 && (head.get(H_HOST) as string).toLowerCase() !== (head.host ?? '').toLowerCase()) {
+    if (head.hostFromTarget && head.hostIndex >= 0 && !hostMatchesAuthority(head, head.valueAt(head.hostIndex))) {
       this.host.counters.ereq++;
       return this.#fail(400, 'P', 'R');
     }
@@ -378,11 +392,21 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   #buildRequestHead(head: RequestHead): Uint8Array {
-    const editor = this.#editor.begin(head).removeHopByHop(head.upgrade);
+    const editor = this.#editor.begin(head);
+    // Rules first, on the head as received (before balancing: a rule may later pick the backend).
+    this.#rules?.applyRequest(head, editor);
+    editor.removeHopByHop(head.upgrade);
     if (head.upgrade) editor.set('connection', 'upgrade');
     else if (this.#mode !== 'keep-alive') editor.set('connection', 'close');
     else if (head.versionMinor === 0) editor.set('connection', 'keep-alive');
     normalizeContentLength(editor, head);
+    if (isAbsoluteForm(head)) {
+      const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
+      if (normalized !== undefined) {
+        editor.setRequestLine(head.method, normalized.target, head.versionMinor);
+        if (normalized.rewriteHost) editor.replace(head.hostIndex, normalized.authority);
+      }
+    }
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
     const cookie = this.backend?.persistence?.cookie;
@@ -396,14 +420,14 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     let persistTo: Server | undefined;
     const persistence = backend.persistence;
     if (avoid === undefined && persistence !== undefined) {
-      persistTo = this.#cookieTxn?.server ?? persistence.stickTarget(this, this.runtime.now());
+      persistTo = this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now);
     }
     this.#persistTo = persistTo;
     const result = backend.take(this, avoid, persistTo);
     if (result === 'unavailable') return this.#fail(503, 'S', 'C');
     if (result === 'queued') {
       this.#step = 'queued';
-      this.#queuedAt = this.runtime.now();
+      this.#queuedAt = this.#now;
       this.#schedule();
       return;
     }
@@ -411,6 +435,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   granted(server: Server): void {
+    this.#now = this.runtime.now();
     if (this.#state !== 'txn' || this.#step !== 'queued') {
       (this.backend as Backend).release(server, this);
       return;
@@ -419,7 +444,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   #useServer(server: Server): void {
-    const now = this.runtime.now();
+    const now = this.#now;
     if (this.#queuedAt >= 0 && this.#waitTime < 0) this.#waitTime = Math.round(now - this.#queuedAt);
     this.#srv = server;
     this.#lastServerName = server.name;
@@ -450,7 +475,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   #connect(server: Server): void {
     this.#step = 'connecting';
-    this.#connectStartedAt = this.runtime.now();
+    this.#connectStartedAt = this.#now;
     const tls = serverTlsOptions(server, this.#req);
     const socket = this.runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
     this.#attach({ socket, server, uses: 0, idleSince: 0 }, false);
@@ -467,15 +492,16 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   onConnect(socket: Socket): void {
+    this.#now = this.runtime.now();
     if (socket !== this.#server || this.#step !== 'connecting') return;
-    this.#connectTime = Math.round(this.runtime.now() - this.#connectStartedAt);
+    this.#connectTime = Math.round(this.#now - this.#connectStartedAt);
     this.#sendRequest();
   }
 
   #sendRequest(): void {
     const server = this.#server as Socket;
     this.#step = 'exchanging';
-    this.#requestSentAt = this.runtime.now();
+    this.#requestSentAt = this.#now;
     (this.#srv as Server).observer?.observe(Observed.l4Ok);
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     this.backend?.persistence?.stored(this, this.#srv as Server, this.#requestSentAt);
@@ -578,7 +604,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       if (this.#state === 'closed') return false;
     }
     this.#resHead = head;
-    this.#resHeadAt = this.runtime.now();
+    this.#resHeadAt = this.#now;
     this.#status = head.status;
     const backend = this.backend as Backend;
     countResponse(this.host.counters, head.status);
@@ -591,7 +617,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
     this.#resFramer.startResponse(head, req.method);
     if (this.#resFramer.mode === 'close') this.#closeAfter = true;
-    const editor = this.#editor.begin(head).removeHopByHop();
+    const editor = this.#editor.begin(head);
+    this.#rules?.applyResponse(req, head, editor);
+    editor.removeHopByHop();
     normalizeContentLength(editor, head);
     if (this.#closeAfter) editor.set('connection', 'close');
     else if (req.versionMinor === 0) editor.set('connection', 'keep-alive');
@@ -615,7 +643,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #writeClient(bytes: Uint8Array): void {
     this.#bytesOut += bytes.byteLength;
     this.host.counters.bout += bytes.byteLength;
-    this.#clientLast = this.runtime.now();
+    this.#clientLast = this.#now;
     if (this.#batching) {
       this.#out.push(bytes);
       this.#outBytes += bytes.byteLength;
@@ -693,7 +721,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #nextRequest(): void {
     if (this.#closeAfter || this.#draining || this.#clientEnded) return this.#closeClient();
     this.#state = 'idle';
-    this.#idleSince = this.runtime.now();
+    this.#idleSince = this.#now;
     this.#schedule();
     if (this.#clientHeld) {
       this.#clientHeld = false;
@@ -820,14 +848,15 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   // ---- socket events ---------------------------------------------------------------------
 
   onDrain(socket: Socket): void {
+    const now = (this.#now = this.runtime.now());
     if (socket === this.client) {
-      this.#clientLast = this.runtime.now();
+      this.#clientLast = now;
       if (this.#serverHeld) {
         this.#serverHeld = false;
         this.#server?.resume();
       }
     } else if (socket === this.#server) {
-      this.#serverLast = this.runtime.now();
+      this.#serverLast = now;
       if (this.#clientHeld) {
         this.#clientHeld = false;
         if (!this.#backlogPaused) this.client.resume();
@@ -836,6 +865,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   onEnd(socket: Socket): void {
+    this.#now = this.runtime.now();
     if (socket === this.client) {
       this.#clientEnded = true;
       if (this.#state === 'tunnel') return this.#server?.end();
@@ -861,6 +891,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   onClose(socket: Socket, error: SocketError | undefined): void {
+    this.#now = this.runtime.now();
     if (socket === this.client) {
       this.#clientClosed = true;
       if (this.#state === 'closed') return;
@@ -985,7 +1016,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
     const delay = timedOut ? 0 : Math.min(TURNAROUND_MS, backend.timeouts.connect ?? TURNAROUND_MS);
     this.#step = 'turnaround';
-    this.#retryAt = this.runtime.now() + delay;
+    this.#retryAt = this.#now + delay;
     this.#schedule();
   }
 
@@ -1025,7 +1056,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (due === undefined || due >= this.#timerDue) return;
     if (this.#timer !== undefined) this.runtime.clearTimer(this.#timer);
     this.#timerDue = due;
-    this.#timer = this.runtime.setTimer(this.#onTimer, Math.max(0, due - this.runtime.now()));
+    this.#timer = this.runtime.setTimer(this.#onTimer, Math.max(0, due - this.#now));
   }
 
   #clientDeadline(): number | undefined {
@@ -1074,7 +1105,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         return t === undefined ? undefined : Math.max(this.#clientLast, this.#serverLast) + t;
       }
       case 'closing':
-        return this.#clientDeadline() ?? this.runtime.now() + 5000;
+        return this.#clientDeadline() ?? this.#now + 5000;
       case 'closed':
         return undefined;
     }
@@ -1084,7 +1115,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#timer = undefined;
     this.#timerDue = Infinity;
     if (this.#state === 'closed') return;
-    const now = this.runtime.now();
+    const now = (this.#now = this.runtime.now());
     const due = this.#nextDeadline();
     if (due !== undefined && now >= due) this.#expire(now);
     this.#schedule(); // no-op once closed: there is no deadline left
@@ -1197,7 +1228,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     // One line per transaction, even if several paths end it.
     if (this.#logged === this.#reqStartedAt && this.#reqStartedAt >= 0) return;
     this.#logged = this.#reqStartedAt;
-    const now = this.runtime.now();
+    const now = this.#now;
     const req = this.#req;
     const start = this.#reqStartedAt >= 0 ? this.#reqStartedAt : this.acceptedAt;
     const record: HttpLogRecord = {

@@ -1,99 +1,429 @@
 /**
- * Sample fetches (HAProxy's "fetch" half of a sample expression), compiled once per config
- * generation into closures that read a session's request. This is the subset that balancing
- * (`balance hash EXPR`) and stick rules (`stick on EXPR`) need; the rules issue grows it (and
- * adds converters) behind the same interface.
+ * Sample expressions (HAProxy's section 7.3): a fetch method and optional converters,
+ * `fetch[(args)][,converter[(args)]]...`, compiled once per config generation into objects
+ * that read a SampleContext into a typed Sample. Used by `balance hash`, `stick` rules
+ * (through the string form, `fetch()`), ACLs and log-format values.
  *
- * Supported: src, method, path, url, query, base, req.hdr(NAME[,OCC]) / hdr(NAME[,OCC]),
- * url_param(NAME) / urlp(NAME), req.cookie(NAME) / cook(NAME) / cookie(NAME).
- * Header and cookie fetches return the last occurrence by default, as HAProxy's do.
+ * Every fetch declares its scope: the connection (src, dst, ssl_fc, hostname...), the request
+ * (method, path, req.hdr...) or the response (status, res.hdr). Where the request or the
+ * response is not known (tcp mode, a response rule reading the request) the fetch yields
+ * nothing, and compileSampleExpression refuses what cannot work where it is used, as HAProxy.
+ *
+ * Header fetches split values on commas (`req.hdr`, `hdr`, `res.hdr`, `*_cnt`) or not
+ * (`req.fhdr`, `res.fhdr`) and return the last occurrence by default, as HAProxy's do.
  */
 
 import type { LbRequest } from '../balance/balancer.ts';
-import { latin1String } from '../http/codec/chars.ts';
-import type { RequestHead } from '../http/codec/head.ts';
+import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
+import type { HttpHead, RequestHead } from '../http/codec/head.ts';
+import type { HeadEditor } from '../http/codec/serialize.ts';
+import { compileConverter, CONVERTERS, type Converter } from './converters.ts';
+import { collectHeaderValues, pickOccurrence } from './header-view.ts';
+import { Sample, sampleText, type SampleType } from './sample.ts';
+import type { SampleContext } from './sample-context.ts';
+
+export type { SampleContext } from './sample-context.ts';
+
+/** What a fetch reads: always available, only once the request is known, or only on the response. */
+export type SampleScope = 'connection' | 'request' | 'response';
+
+/** Which message a rule runs on: `hdr` and `hdr_cnt` read that one. */
+export type SampleDirection = 'request' | 'response';
 
 export interface SampleFetch {
   /** The expression as written. */
   readonly expression: string;
-  /** Reads the HTTP request: yields nothing in tcp mode. */
+  /** Reads the HTTP request or response: yields nothing in tcp mode. */
   readonly l7: boolean;
-  /** The sample as text, or undefined when absent (no such header, tcp mode...). */
-  fetch(req: LbRequest): string | undefined;
+  readonly scope: SampleScope;
+  /** Output type (after converters): decides an ACL's default match method. */
+  readonly type: SampleType;
+  /** Fills `out`; false when the sample is absent (no such header, tcp mode...). */
+  sample(ctx: SampleContext, out: Sample): boolean;
+  /**
+   * For ACLs: offers every value of a multi-valued fetch (each header occurrence, each cookie of
+   * that name) to `match` until it returns true; single-valued fetches offer their one value.
+   */
+  matchAny(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
+  /** The sample as text, or undefined when absent (the form balancing and stick rules use). */
+  fetch(req: LbRequest | SampleContext): string | undefined;
 }
 
 export type CompiledFetch = { readonly ok: true; readonly fetch: SampleFetch } | { readonly ok: false; readonly message: string };
 
-/** Names this module knows, for error messages. */
+export interface CompileOptions {
+  /** Where the expression is used; default 'request' (balancing, stick rules, http-request). */
+  readonly direction?: SampleDirection;
+}
+
+/** Fetch names this module knows, for error messages. */
 export const SAMPLE_FETCHES = [
   'src', 'method', 'path', 'url', 'query', 'base', 'req.hdr', 'hdr', 'url_param', 'urlp', 'req.cookie', 'cook', 'cookie',
+  'src_port', 'dst', 'dst_port', 'ssl_fc', 'ssl_fc_sni', 'ssl_fc_alpn', 'ssl_fc_protocol', 'hostname', 'always_true', 'always_false',
+  'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt',
+  'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
 ] as const;
+
+/** One fetch, compiled with its arguments. */
+interface FetchBody {
+  readonly scope: SampleScope;
+  readonly type: SampleType;
+  sample(ctx: SampleContext, out: Sample): boolean;
+  /** Multi-valued fetches only. */
+  each?(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
+}
+
+type FetchFactory = (name: string, args: readonly string[], direction: SampleDirection) => FetchBody | string;
+
+/** Reused scratch for header values: fetches run one at a time (single-threaded, not re-entrant). */
+const VALUES: string[] = [];
+/** Scratch sample for the string form. */
+const SCRATCH = new Sample();
+
+const noArgs = (name: string, args: readonly string[]): string | undefined => (args.length > 0 ? `fetch method '${name}' takes no argument` : undefined);
+
+function simple(scope: SampleScope, type: SampleType, sample: (ctx: SampleContext, out: Sample) => boolean): FetchFactory {
+  return (name, args) => noArgs(name, args) ?? { scope, type, sample };
+}
+
+function requestHead(ctx: SampleContext): RequestHead | undefined {
+  return ctx.lbHead;
+}
+
+// ---- headers ----
+
+interface HeaderSource {
+  head(ctx: SampleContext): HttpHead | undefined;
+  edits(ctx: SampleContext): HeadEditor | undefined;
+}
+
+const REQUEST_HEADERS: HeaderSource = { head: (ctx) => ctx.lbHead, edits: (ctx) => ctx.requestEdits };
+const RESPONSE_HEADERS: HeaderSource = { head: (ctx) => ctx.response, edits: (ctx) => ctx.responseEdits };
+
+function collect(source: HeaderSource, ctx: SampleContext, lower: Uint8Array, split: boolean): number {
+  VALUES.length = 0;
+  const head = source.head(ctx);
+  return head === undefined ? -1 : collectHeaderValues(head, source.edits(ctx), lower, split, VALUES);
+}
+
+function headerName(name: string, args: readonly string[], max: number): Uint8Array | string {
+  const header = args[0];
+  if (header === undefined || header === '') return `fetch method '${name}' expects a header name`;
+  if (args.length > max) return `fetch method '${name}' takes at most ${max} argument${max > 1 ? 's' : ''}`;
+  return latin1Bytes(header.toLowerCase());
+}
+
+function occurrence(name: string, arg: string | undefined): number | string {
+  const occ = arg === undefined ? -1 : Number(arg);
+  if (!Number.isInteger(occ) || occ === 0 || (arg !== undefined && !/^-?\d+$/.test(arg.trim()))) {
+    return `fetch method '${name}': invalid occurrence '${arg ?? ''}'`;
+  }
+  return occ;
+}
+
+/** `req.hdr(NAME[,OCC])` and friends: one occurrence (the last by default); ACLs see them all. */
+function headerFetch(fixed: HeaderSource | undefined, split: boolean, asInt: boolean): FetchFactory {
+  return (name, args, direction) => {
+    const lower = headerName(name, args, 2);
+    if (typeof lower === 'string') return lower;
+    const occ = occurrence(name, args[1]);
+    if (typeof occ === 'string') return occ;
+    const source = fixed ?? (direction === 'response' ? RESPONSE_HEADERS : REQUEST_HEADERS);
+    const scope: SampleScope = source === RESPONSE_HEADERS ? 'response' : 'request';
+    const set = (out: Sample, value: string): boolean => {
+      if (!asInt) return out.setStr(value);
+      const n = Number.parseInt(value, 10);
+      return Number.isNaN(n) ? false : out.setInt(n);
+    };
+    return {
+      scope,
+      type: asInt ? 'int' : 'str',
+      sample(ctx, out) {
+        const count = collect(source, ctx, lower, split);
+        if (count <= 0) return false;
+        const value = pickOccurrence(VALUES, count, occ);
+        return value === undefined ? false : set(out, value);
+      },
+      each(ctx, out, match) {
+        const count = collect(source, ctx, lower, split);
+        if (count <= 0) return false;
+        // An explicit occurrence restricts the ACL to that one value.
+        if (args[1] !== undefined) {
+          const value = pickOccurrence(VALUES, count, occ);
+          return value !== undefined && set(out, value) && match(out);
+        }
+        // Matchers and converters never fetch, so VALUES stays ours during the loop.
+        for (let i = 0; i < count; i++) if (set(out, VALUES[i] as string) && match(out)) return true;
+        return false;
+      },
+    };
+  };
+}
+
+function headerCount(fixed: HeaderSource | undefined, split: boolean): FetchFactory {
+  return (name, args, direction) => {
+    const lower = headerName(name, args, 1);
+    if (typeof lower === 'string') return lower;
+    const source = fixed ?? (direction === 'response' ? RESPONSE_HEADERS : REQUEST_HEADERS);
+    return {
+      scope: source === RESPONSE_HEADERS ? 'response' : 'request',
+      type: 'int',
+      sample(ctx, out) {
+        const count = collect(source, ctx, lower, split);
+        return count < 0 ? false : out.setInt(count);
+      },
+    };
+  };
+}
+
+// ---- cookies and the request target ----
+
+const COOKIE = latin1Bytes('cookie');
+
+function cookieFetch(count: boolean): FetchFactory {
+  return (name, args) => {
+    const cookie = args[0];
+    if (cookie === undefined || cookie === '' || args.length > 1) return `fetch method '${name}' expects a cookie name`;
+    if (count) {
+      return {
+        scope: 'request',
+        type: 'int',
+        sample(ctx, out) {
+          const head = requestHead(ctx);
+          if (head === undefined) return false;
+          return out.setInt(requestCookieValues(head, ctx.requestEdits, cookie).length);
+        },
+      };
+    }
+    return {
+      scope: 'request',
+      type: 'str',
+      sample(ctx, out) {
+        const head = requestHead(ctx);
+        if (head === undefined) return false;
+        // Balancing and stick rules read the head as received: the allocation-free scan.
+        if (ctx.requestEdits === undefined) {
+          const value = requestCookie(head, cookie);
+          return value === undefined ? false : out.setStr(value);
+        }
+        const values = requestCookieValues(head, ctx.requestEdits, cookie);
+        const last = values[values.length - 1];
+        return last === undefined ? false : out.setStr(last);
+      },
+      each(ctx, out, match) {
+        const head = requestHead(ctx);
+        if (head === undefined) return false;
+        for (const value of requestCookieValues(head, ctx.requestEdits, cookie)) if (out.setStr(value) && match(out)) return true;
+        return false;
+      },
+    };
+  };
+}
+
+function requestCookieValues(head: RequestHead, edits: HeadEditor | undefined, name: string): string[] {
+  VALUES.length = 0;
+  const n = collectHeaderValues(head, edits, COOKIE, false, VALUES);
+  const found: string[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const pair of (VALUES[i] as string).split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0) continue;
+      if (pair.slice(0, eq).trim() === name) found.push(pair.slice(eq + 1).trim());
+    }
+  }
+  return found;
+}
+
+function targetFetch(part: 'path' | 'url' | 'query' | 'base'): FetchFactory {
+  return simple('request', 'str', (ctx, out) => {
+    const head = requestHead(ctx);
+    if (head === undefined) return false;
+    const value = targetPart(head, part);
+    return value === undefined ? false : out.setStr(value);
+  });
+}
+
+const urlParamFetch: FetchFactory = (name, args) => {
+  const param = args[0];
+  if (param === undefined || param === '' || args.length > 2) return `fetch method '${name}' expects a parameter name`;
+  const delimiter = args[1] ?? '&';
+  return {
+    scope: 'request',
+    type: 'str',
+    sample(ctx, out) {
+      const head = requestHead(ctx);
+      if (head === undefined) return false;
+      const value = urlParam(head.target, param, delimiter);
+      return value === undefined ? false : out.setStr(value);
+    },
+  };
+};
+
+const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>([
+  // connection
+  ['src', simple('connection', 'ip', (ctx, out) => out.setIp(ctx.clientAddress))],
+  ['src_port', simple('connection', 'int', (ctx, out) => (ctx.clientPort === undefined ? false : out.setInt(ctx.clientPort)))],
+  ['dst', simple('connection', 'ip', (ctx, out) => (ctx.localAddress === undefined ? false : out.setIp(ctx.localAddress)))],
+  ['dst_port', simple('connection', 'int', (ctx, out) => (ctx.localPort === undefined ? false : out.setInt(ctx.localPort)))],
+  ['ssl_fc', simple('connection', 'bool', (ctx, out) => out.setBool(ctx.clientTls !== undefined))],
+  ['ssl_fc_sni', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.sni === undefined ? false : out.setStr(ctx.clientTls.sni)))],
+  ['ssl_fc_alpn', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.alpn === undefined ? false : out.setStr(ctx.clientTls.alpn)))],
+  ['ssl_fc_protocol', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.protocol === undefined ? false : out.setStr(ctx.clientTls.protocol)))],
+  ['hostname', simple('connection', 'str', (ctx, out) => (ctx.hostname === undefined ? false : out.setStr(ctx.hostname)))],
+  ['always_true', simple('connection', 'bool', (_ctx, out) => out.setBool(true))],
+  ['always_false', simple('connection', 'bool', (_ctx, out) => out.setBool(false))],
+  // request
+  ['method', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.method)))],
+  ['path', targetFetch('path')],
+  ['url', targetFetch('url')],
+  ['query', targetFetch('query')],
+  ['base', targetFetch('base')],
+  ['req.ver', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.versionMinor === 0 ? '1.0' : '1.1')))],
+  ['req.proto_http', simple('request', 'bool', (ctx, out) => out.setBool(ctx.lbHead !== undefined))],
+  ['req.hdr', headerFetch(REQUEST_HEADERS, true, false)],
+  ['hdr', headerFetch(undefined, true, false)],
+  ['req.fhdr', headerFetch(REQUEST_HEADERS, false, false)],
+  ['req.hdr_cnt', headerCount(REQUEST_HEADERS, true)],
+  ['hdr_cnt', headerCount(undefined, true)],
+  ['req.fhdr_cnt', headerCount(REQUEST_HEADERS, false)],
+  ['req.hdr_val', headerFetch(REQUEST_HEADERS, true, true)],
+  ['hdr_val', headerFetch(undefined, true, true)],
+  ['url_param', urlParamFetch],
+  ['urlp', urlParamFetch],
+  ['req.cook', cookieFetch(false)],
+  ['req.cookie', cookieFetch(false)],
+  ['cook', cookieFetch(false)],
+  ['cookie', cookieFetch(false)],
+  ['req.cook_cnt', cookieFetch(true)],
+  // response
+  ['status', simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.response.status)))],
+  ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(ctx.response.versionMinor === 0 ? '1.0' : '1.1')))],
+  ['res.hdr', headerFetch(RESPONSE_HEADERS, true, false)],
+  ['shdr', headerFetch(RESPONSE_HEADERS, true, false)],
+  ['res.fhdr', headerFetch(RESPONSE_HEADERS, false, false)],
+  ['res.hdr_cnt', headerCount(RESPONSE_HEADERS, true)],
+  ['shdr_cnt', headerCount(RESPONSE_HEADERS, true)],
+  ['res.fhdr_cnt', headerCount(RESPONSE_HEADERS, false)],
+  ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, true)],
+]);
+
+/** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */
+export function isFetchName(name: string): boolean {
+  return FETCHES.has(name);
+}
 
 const CALL = /^([a-z][a-z0-9._]*)(?:\(([^()]*)\))?$/;
 
-/** Compiles `expression` (e.g. `req.hdr(host)`, `src`, `url_param(id)`), or explains why not. */
-export function compileSampleFetch(expression: string): CompiledFetch {
-  const m = CALL.exec(expression.trim());
-  if (m === null) return { ok: false, message: `invalid sample expression '${expression}'` };
-  const name = m[1] as string;
-  const args = m[2] === undefined ? [] : m[2].split(',').map((a) => a.trim());
-  const make = (l7: boolean, fetch: (req: LbRequest) => string | undefined): CompiledFetch => ({
-    ok: true,
-    fetch: { expression, l7, fetch },
-  });
-  const noArgs = (): string | undefined => (args.length > 0 ? `fetch method '${name}' takes no argument` : undefined);
-  switch (name) {
-    case 'src': {
-      const e = noArgs();
-      return e ? { ok: false, message: e } : make(false, (req) => req.clientAddress);
+/** Splits `a(x,y),b,c(z)` into its calls; undefined when malformed. */
+function splitCalls(text: string): { name: string; args: string[] }[] | undefined {
+  const calls: { name: string; args: string[] }[] = [];
+  let start = 0;
+  let depth = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    if (depth < 0) return undefined;
+    if ((c === ',' && depth === 0) || i === text.length) {
+      const m = CALL.exec(text.slice(start, i).trim());
+      if (m === null) return undefined;
+      calls.push({ name: m[1] as string, args: m[2] === undefined ? [] : m[2].split(',').map((a) => a.trim()) });
+      start = i + 1;
     }
-    case 'method': {
-      const e = noArgs();
-      return e ? { ok: false, message: e } : make(true, (req) => req.lbHead?.method);
+  }
+  return depth === 0 ? calls : undefined;
+}
+
+function scopeAllowed(scope: SampleScope, direction: SampleDirection): boolean {
+  return scope === 'connection' || scope === direction;
+}
+
+const SCOPE_WORDS: Record<SampleScope, string> = {
+  connection: 'the connection',
+  request: 'HTTP request headers',
+  response: 'HTTP response headers',
+};
+
+/**
+ * Compiles `expression` (e.g. `req.hdr(host)`, `src`, `url_param(id)`, `path,lower`), or
+ * explains why not. A fetch that needs the request cannot be used on the response (HAProxy:
+ * "may not be reliably used here").
+ */
+export function compileSampleFetch(expression: string, options: CompileOptions = {}): CompiledFetch {
+  const direction = options.direction ?? 'request';
+  const calls = splitCalls(expression.trim());
+  const first = calls?.[0];
+  if (calls === undefined || first === undefined) return { ok: false, message: `invalid sample expression '${expression}'` };
+  const factory = FETCHES.get(first.name);
+  if (factory === undefined) {
+    return { ok: false, message: `unknown fetch method '${first.name}' (supported: ${SAMPLE_FETCHES.join(', ')})` };
+  }
+  const body = factory(first.name, first.args, direction);
+  if (typeof body === 'string') return { ok: false, message: body };
+  if (!scopeAllowed(body.scope, direction)) {
+    return {
+      ok: false,
+      message: `sample fetch '${first.name}' may not be reliably used here because it needs '${SCOPE_WORDS[body.scope]}' which is not available here`,
+    };
+  }
+  const converters: Converter[] = [];
+  let type = body.type;
+  for (const call of calls.slice(1)) {
+    const converter = compileConverter(call.name, call.args, type);
+    if (typeof converter === 'string') return { ok: false, message: converter };
+    converters.push(converter);
+    type = converter.type;
+  }
+  return { ok: true, fetch: new CompiledSampleFetch(expression, body, converters, type) };
+}
+
+export { CONVERTERS };
+
+class CompiledSampleFetch implements SampleFetch {
+  readonly expression: string;
+  readonly l7: boolean;
+  readonly scope: SampleScope;
+  readonly type: SampleType;
+  readonly #body: FetchBody;
+  readonly #converters: readonly Converter[];
+  readonly #convertThenMatch: ((s: Sample) => boolean) | undefined;
+  #match: (s: Sample) => boolean = () => false;
+
+  constructor(expression: string, body: FetchBody, converters: readonly Converter[], type: SampleType) {
+    this.expression = expression;
+    this.scope = body.scope;
+    this.l7 = body.scope !== 'connection';
+    this.type = type;
+    this.#body = body;
+    this.#converters = converters;
+    // Bound once: matchAny must not build a closure per request.
+    this.#convertThenMatch = converters.length === 0 ? undefined : (s) => this.#convert(s) && this.#match(s);
+  }
+
+  sample(ctx: SampleContext, out: Sample): boolean {
+    return this.#body.sample(ctx, out) && this.#convert(out);
+  }
+
+  matchAny(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean {
+    const each = this.#body.each;
+    if (each === undefined) return this.sample(ctx, out) && match(out);
+    if (this.#convertThenMatch === undefined) return each.call(this.#body, ctx, out, match);
+    const previous = this.#match;
+    this.#match = match;
+    try {
+      return each.call(this.#body, ctx, out, this.#convertThenMatch);
+    } finally {
+      this.#match = previous;
     }
-    case 'path':
-    case 'url':
-    case 'query':
-    case 'base': {
-      const e = noArgs();
-      if (e) return { ok: false, message: e };
-      const part = name;
-      return make(true, (req) => (req.lbHead === undefined ? undefined : targetPart(req.lbHead, part)));
-    }
-    case 'req.hdr':
-    case 'hdr': {
-      const header = args[0];
-      if (header === undefined || header === '') return { ok: false, message: `fetch method '${name}' expects a header name` };
-      const occ = args[1] === undefined ? -1 : Number(args[1]);
-      if (!Number.isInteger(occ) || occ === 0 || args.length > 2) {
-        return { ok: false, message: `fetch method '${name}': invalid occurrence '${args[1] ?? ''}'` };
-      }
-      const lower = new TextEncoder().encode(header.toLowerCase());
-      return make(true, (req) => (req.lbHead === undefined ? undefined : headerOccurrence(req.lbHead, lower, occ)));
-    }
-    case 'url_param':
-    case 'urlp': {
-      const param = args[0];
-      if (param === undefined || param === '' || args.length > 2) {
-        return { ok: false, message: `fetch method '${name}' expects a parameter name` };
-      }
-      const delimiter = args[1] ?? '&';
-      return make(true, (req) => (req.lbHead === undefined ? undefined : urlParam(req.lbHead.target, param, delimiter)));
-    }
-    case 'req.cookie':
-    case 'cook':
-    case 'cookie': {
-      const cookie = args[0];
-      if (cookie === undefined || cookie === '' || args.length > 1) {
-        return { ok: false, message: `fetch method '${name}' expects a cookie name` };
-      }
-      return make(true, (req) => (req.lbHead === undefined ? undefined : requestCookie(req.lbHead, cookie)));
-    }
-    default:
-      return {
-        ok: false,
-        message: `unknown fetch method '${name}' (supported: ${SAMPLE_FETCHES.join(', ')})`,
-      };
+  }
+
+  fetch(req: LbRequest | SampleContext): string | undefined {
+    return this.sample(req, SCRATCH) ? sampleText(SCRATCH) : undefined;
+  }
+
+  #convert(s: Sample): boolean {
+    for (const converter of this.#converters) if (!converter.apply(s)) return false;
+    return true;
   }
 }
 
@@ -117,13 +447,6 @@ function targetPart(head: RequestHead, part: 'path' | 'url' | 'query' | 'base'):
   return host === undefined ? path : host + path;
 }
 
-function headerOccurrence(head: RequestHead, lower: Uint8Array, occ: number): string | undefined {
-  const values: number[] = [];
-  for (let i = head.indexOf(lower); i >= 0; i = head.indexOf(lower, i + 1)) values.push(i);
-  const index = occ > 0 ? values[occ - 1] : values[values.length + occ];
-  return index === undefined ? undefined : head.valueAt(index);
-}
-
 /** Value of the first `name=` parameter of the target's query string, or undefined. */
 export function urlParam(target: string, name: string, delimiter = '&'): string | undefined {
   const q = target.indexOf('?');
@@ -140,15 +463,14 @@ export function urlParam(target: string, name: string, delimiter = '&'): string 
   return undefined;
 }
 
-const COOKIE = new TextEncoder().encode('cookie');
 const SP = 0x20;
 const HTAB = 0x09;
 const SEMI = 0x3b;
 const EQ = 0x3d;
 
 /**
- * Value of the last cookie called `name` in the request's Cookie headers, or undefined. Scans the
- * head's bytes in place: only the value found is turned into a string.
+ * Value of the last cookie called `name` in the request's Cookie headers (as received), or
+ * undefined. Scans the head's bytes in place: only the value found is turned into a string.
  */
 export function requestCookie(head: RequestHead, name: string): string | undefined {
   const raw = head.raw;

@@ -19,3 +19,10 @@ export const BACKEND_DEFAULTS = {
   stickRules: [],
   healthCheck: { kind: 'tcp', http: undefined },
 } as const;
+
+/** A proxy's ACLs and HTTP rules when it declares none. */
+export const RULES_DEFAULTS = {
+  acls: [],
+  httpRequestRules: [],
+  httpResponseRules: [],
+} as const;

@@ -4,7 +4,7 @@ import { parseConfigText } from '../../src/config/load.ts';
 import { createKeywordRegistry } from '../../src/config/keywords/index.ts';
 import type { BackendModel, ConfigModel, FrontendModel } from '../../src/config/model.ts';
 import type { KeywordList } from '../../src/config/registry.ts';
-import { BACKEND_DEFAULTS, SERVER_DEFAULTS } from './model-defaults.ts';
+import { BACKEND_DEFAULTS, RULES_DEFAULTS, SERVER_DEFAULTS } from './model-defaults.ts';
 
 /** Lines joined into a file. */
 const cfg = (...lines: string[]): string => `${lines.join('\n')}\n`;
@@ -92,6 +92,7 @@ describe('parser: a complete configuration', () => {
         logs: [],
         disabled: false,
         description: undefined,
+        ...RULES_DEFAULTS,
         source: { file: 'test.cfg', line: 13 },
       },
     ]);
@@ -112,6 +113,7 @@ describe('parser: a complete configuration', () => {
         http: { connectionMode: 'keep-alive', forwardFor: undefined, reuse: 'safe', retryOn: ['conn-failure'] },
         disabled: false,
         description: undefined,
+        ...RULES_DEFAULTS,
         source: { file: 'test.cfg', line: 17 },
       },
     ]);

@@ -294,6 +294,27 @@ for (const target of TARGETS) {
       assert.deepEqual(headerValues(seen?.headers ?? [], 'host'), ['a.test'], seen?.rawHead);
     });
 
+    // HAProxy 2.6 (http_scheme_based_normalize): the scheme's default port leaves the target,
+    // and a Host header that repeated the authority follows it; a Host differing only by that
+    // default port is the same name.
+    for (const c of [
+      { sent: 'GET http://a.test:80/n?q=1 HTTP/1.1\r\nHost: a.test:80\r\n\r\n', target: 'http://a.test/n?q=1', host: 'a.test' },
+      { sent: 'GET https://a.test:443/n HTTP/1.1\r\nHost: a.test:443\r\n\r\n', target: 'https://a.test/n', host: 'a.test' },
+      { sent: 'GET http://a.test:80/n HTTP/1.1\r\nHost: a.test\r\n\r\n', target: 'http://a.test/n', host: 'a.test' },
+      { sent: 'GET http://a.test/n HTTP/1.1\r\nHost: a.test:80\r\n\r\n', target: 'http://a.test/n', host: 'a.test:80' },
+      { sent: 'GET http://a.test:8080/n HTTP/1.1\r\nHost: a.test:8080\r\n\r\n', target: 'http://a.test:8080/n', host: 'a.test:8080' },
+    ]) {
+      it(`normalizes an absolute-form default port as HAProxy: ${JSON.stringify(c.sent.split('\r\n').slice(0, 2).join(' / '))}`, async () => {
+        const before = app.requests;
+        const { response } = await exchange(ports.fe, c.sent, 'GET', 5000, 0);
+        assert.equal(response.status, 200, response.head.raw);
+        assert.equal(app.requests, before + 1);
+        const seen = app.lastRequest();
+        assert.equal(seen?.target, c.target, seen?.rawHead);
+        assert.deepEqual(headerValues(seen?.headers ?? [], 'host'), [c.host], seen?.rawHead);
+      });
+    }
+
     it('forwards a chunked body with chunk extensions', async () => {
       const { response } = await exchange(ports.fe, `${POST}Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n0\r\n\r\n`, 'POST', 5000, 0);
       assert.equal(response.status, 200, response.head.raw);

@@ -9,6 +9,7 @@ import { bindKeywords } from './bind.ts';
 import { globalKeywords } from './global.ts';
 import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
+import { httpRuleKeywords } from './http-rules.ts';
 import { optionKeywords } from './options.ts';
 import { persistenceKeywords } from './persistence.ts';
 import { proxyKeywords } from './proxy.ts';
@@ -22,6 +23,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   balanceKeywords,
   optionKeywords,
   httpKeywords,
+  httpRuleKeywords,
   persistenceKeywords,
   healthCheckKeywords,
   bindKeywords,

@@ -214,7 +214,7 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response',
+      'http-after-response', 'tcp-request', 'tcp-response',
       'use_backend', 'use-server', 'stats', 'compression', 'capture', 'declare', 'errorfile',
       'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',

@@ -3,19 +3,23 @@
  * at module load.
  *
  * Status lines and bodies are HAProxy's, byte for byte (including its quirks: "Bad request"
- * with a lowercase r, the stray "." in the 501 body). The header block is what HAProxy 2.x puts
- * on the wire for them: its HTX layer lowercases header names, and the H1 mux drops the message's
- * own Connection header and appends `connection: close` last when the connection closes. 400 and
- * 408 always close (their HAProxy messages carry `Connection: close`); any other page closes
- * when asked to (errorResponse(status, true)), e.g. when the request was a smuggling suspect.
+ * with a lowercase r, the stray "." in the 501 body). The header blocks are what HAProxy 2.6
+ * puts on the wire (captured from the binary):
+ *  - 400 and 408 are answered by its H1 mux itself (invalid request, `timeout http-request`),
+ *    which writes the raw `http_err_msgs` text: mixed-case names, `Connection: close` before
+ *    `Content-Type`;
+ *  - every other page goes through its HTX layer, which lowercases header names, and the H1
+ *    mux appends `connection: close` last when the connection closes.
+ * 400 and 408 always close; any other page closes when asked to (errorResponse(status, true)),
+ * e.g. when the request was a smuggling suspect.
  *
- *   HTTP/1.1 400 Bad request\r\n
- *   content-length: 90\r\n
- *   cache-control: no-cache\r\n
- *   content-type: text/html\r\n
- *   connection: close\r\n
- *   \r\n
- *   <html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n
+ *   HTTP/1.1 400 Bad request\r\n                  HTTP/1.1 503 Service Unavailable\r\n
+ *   Content-length: 90\r\n                        content-length: 107\r\n
+ *   Cache-Control: no-cache\r\n                   cache-control: no-cache\r\n
+ *   Connection: close\r\n                         content-type: text/html\r\n
+ *   Content-Type: text/html\r\n                   \r\n
+ *   \r\n                                          <html><body><h1>503 ...
+ *   <html><body><h1>400 Bad request</h1>\n...
  */
 import { latin1Bytes } from './chars.ts';
 
@@ -55,6 +59,17 @@ function page(status: number, reason: string, text: string, alwaysClose = false)
 }
 
 function encode(p: ErrorPage, close: boolean): Uint8Array {
+  if (p.alwaysClose) {
+    return latin1Bytes(
+      `HTTP/1.1 ${p.status} ${p.reason}\r\n` +
+        `Content-length: ${p.body.length}\r\n` +
+        'Cache-Control: no-cache\r\n' +
+        'Connection: close\r\n' +
+        'Content-Type: text/html\r\n' +
+        '\r\n' +
+        p.body,
+    );
+  }
   return latin1Bytes(
     `HTTP/1.1 ${p.status} ${p.reason}\r\n` +
       `content-length: ${p.body.length}\r\n` +

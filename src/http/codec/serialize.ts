@@ -182,15 +182,67 @@ export class HeadEditor {
   /** Replaces every header of this name by one appended header (HAProxy set-header). */
   set(name: HeaderName | string, value: FieldValue): this {
     const n = asName(name);
-    this.removeAll(n);
-    // an earlier append of the same name is replaced too
+    assertFieldValue(value);
+    this.delete(n);
+    return this.append(n, value);
+  }
+
+  /**
+   * Removes every header of this name, received or appended earlier (HAProxy del-header);
+   * returns how many.
+   */
+  delete(name: HeaderName | string): number {
+    const n = asName(name);
+    let count = this.removeAll(n);
     for (let i = this.addNames.length - 1; i >= 0; i--) {
       if (equalsLower(this.addNames[i]!.lower, 0, this.addNames[i]!.lower.length, n.lower)) {
         this.addNames.splice(i, 1);
         this.addValues.splice(i, 1);
+        count++;
       }
     }
-    return this.append(n, value);
+    return count;
+  }
+
+  // ---- the edited view, for rules that read what earlier rules wrote (HAProxy applies each
+  // header action at once, so a later rule's fetch sees it) ----
+
+  /** Value of received header i after the edits: its replacement, its own value, or undefined when removed. */
+  editedValue(i: number): FieldValue | undefined {
+    const mark = this.removed[i];
+    if (mark === 1) return undefined;
+    if (mark === 2) return this.replacement(i);
+    return this.current.valueBytes(i);
+  }
+
+  /** Number of headers appended so far (add/set), in the order they will be written. */
+  get appendedCount(): number {
+    return this.addNames.length;
+  }
+
+  appendedName(j: number): HeaderName {
+    return this.addNames[j] as HeaderName;
+  }
+
+  appendedValue(j: number): FieldValue {
+    return this.addValues[j] as FieldValue;
+  }
+
+  /** Replaces the value of appended header j. */
+  replaceAppended(j: number, value: FieldValue): this {
+    if (j < 0 || j >= this.addValues.length) return this;
+    assertFieldValue(value);
+    this.addValues[j] = value;
+    return this;
+  }
+
+  /** Drops appended header j. */
+  dropAppended(j: number): this {
+    if (j >= 0 && j < this.addNames.length) {
+      this.addNames.splice(j, 1);
+      this.addValues.splice(j, 1);
+    }
+    return this;
   }
 
   /** Replaces the request line. */

@@ -1,0 +1,213 @@
+/**
+ * ACLs and HTTP rules (HAProxy's cfgparse-listen.c `acl` and http_rules.c):
+ *
+ * - `acl NAME CRITERION [-i] [-m METHOD] [-n] [-u ID] [--] PATTERN...`;
+ * - `http-request|http-response set-header|add-header NAME FMT [if|unless COND]`;
+ * - `http-request|http-response del-header NAME [-m str|beg|end|sub|reg] [if|unless COND]`;
+ * - `http-request|http-response replace-header|replace-value NAME REGEX FMT [if|unless COND]`.
+ *
+ * Everything is checked here, at its line: the criterion, patterns and regexes, the ACL names a
+ * condition uses (declared earlier, or predefined), log-format values and the fetches they
+ * use. Every other HAProxy action is refused by name as not supported yet. In `defaults`
+ * sections (HAProxy 2.6 allows these only in named defaults, with restrictions) they are refused.
+ */
+import type { ConditionModel, HeaderNameMatch, HttpRuleModel } from '../model.ts';
+import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
+import { didYouMean } from '../suggest.ts';
+import type { Token } from '../tokenizer.ts';
+import { parseAclWords } from '../../rules/acl-words.ts';
+import { compileCondition, parseCondition } from '../../rules/condition.ts';
+import { compileHeaderAction } from '../../rules/header-actions.ts';
+import type { SampleDirection } from '../../rules/sample-fetch.ts';
+
+const SUPPORTED_ACTIONS = ['add-header', 'del-header', 'replace-header', 'replace-value', 'set-header'] as const;
+type SupportedAction = (typeof SUPPORTED_ACTIONS)[number];
+
+/** HAProxy 2.6's other actions (its "expects ..." list): named as not supported, never ignored. */
+const HAPROXY_REQUEST_ACTIONS = [
+  'wait-for-handshake', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt',
+  'sc-set-gpt0', 'send-spoe-group', 'do-resolve', 'cache-use', 'add-acl', 'allow', 'auth', 'capture', 'del-acl', 'del-map', 'deny',
+  'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-path', 'replace-pathq', 'replace-uri', 'return',
+  'set-map', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc0', 'track-sc1',
+  'track-sc2', 'track-sc', 'set-timeout', 'wait-for-body', 'set-var-fmt', 'set-var', 'unset-var', 'set-dst', 'set-dst-port', 'set-mark',
+  'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', 'ot-group',
+];
+const HAPROXY_RESPONSE_ACTIONS = [
+  'allow', 'deny', 'redirect', 'return', 'add-acl', 'del-acl', 'set-map', 'del-map', 'capture', 'set-log-level', 'set-nice', 'set-mark',
+  'set-tos', 'set-status', 'set-var', 'set-var-fmt', 'unset-var', 'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt', 'sc-set-gpt0',
+  'send-spoe-group', 'cache-store', 'track-sc0', 'track-sc1', 'track-sc2', 'track-sc', 'strict-mode', 'silent-drop', 'wait-for-body',
+  'set-timeout', 'ot-group',
+];
+
+const NAME_MATCHES: readonly HeaderNameMatch[] = ['str', 'beg', 'end', 'sub', 'reg'];
+
+/** `sc-inc-gpc(1,2)` -> `sc-inc-gpc`, `set-var(txn.x)` -> `set-var`. */
+function actionBase(word: string): string {
+  const paren = word.indexOf('(');
+  return paren < 0 ? word : word.slice(0, paren);
+}
+
+function notInDefaults(ctx: KeywordContext, keyword: string): boolean {
+  if (ctx.section !== 'defaults') return false;
+  ctx.error(`'${keyword}' in a 'defaults' section is not supported by Switchyard yet; declare it in the frontend, backend or listen section.`);
+  return true;
+}
+
+function parseAcl(ctx: KeywordContext, args: readonly Token[]): void {
+  if (notInDefaults(ctx, 'acl')) return;
+  const nameToken = args[1];
+  if (nameToken === undefined) {
+    ctx.error("'acl' expects an ACL name and a criterion.");
+    return;
+  }
+  const bad = /[^A-Za-z0-9_.:-]/.exec(nameToken.text)?.[0];
+  if (bad !== undefined) {
+    ctx.error(`character '${bad}' is not permitted in acl name '${nameToken.text}'.`, nameToken);
+    return;
+  }
+  if (args.length < 3) {
+    ctx.error(`error detected while parsing ACL '${nameToken.text}' : missing ACL criterion.`, nameToken);
+    return;
+  }
+  const words = args.slice(2);
+  const { file, line } = ctx.place();
+  const parsed = parseAclWords(nameToken.text, words.map((t) => t.text), { file, line });
+  if (!parsed.ok) {
+    ctx.error(`error detected while parsing ACL '${nameToken.text}' : ${parsed.message}.`, words[parsed.word] ?? nameToken);
+    return;
+  }
+  if (parsed.warning !== undefined) ctx.warning(`acl '${nameToken.text}' : ${parsed.warning}.`, words[0]);
+  ctx.proxy?.acls.push(parsed.acl);
+}
+
+/**
+ * Splits `words` (after the action) into its arguments and the condition, as HAProxy: arguments
+ * end at `if` / `unless`.
+ */
+function splitCondition(words: readonly Token[]): { args: Token[]; condition: Token[] } {
+  const at = words.findIndex((t) => t.text === 'if' || t.text === 'unless');
+  return at < 0 ? { args: [...words], condition: [] } : { args: words.slice(0, at), condition: words.slice(at) };
+}
+
+function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: readonly Token[]): void {
+  const keyword = `http-${direction}`;
+  if (notInDefaults(ctx, keyword)) return;
+  const actionToken = args[1];
+  const known = direction === 'request' ? HAPROXY_REQUEST_ACTIONS : HAPROXY_RESPONSE_ACTIONS;
+  const supported = SUPPORTED_ACTIONS.find((a) => a === actionToken?.text);
+  if (actionToken === undefined || supported === undefined) {
+    const list = SUPPORTED_ACTIONS.map((a) => `'${a}'`).join(', ');
+    if (actionToken === undefined) {
+      ctx.error(`'${keyword}' expects an action (supported: ${list}).`);
+    } else if (known.includes(actionBase(actionToken.text))) {
+      ctx.error(`'${keyword} ${actionBase(actionToken.text)}' is not supported by Switchyard yet (supported: ${list}).`, actionToken, `${keyword} ${actionBase(actionToken.text)}`);
+    } else {
+      ctx.error(
+        `'${keyword}' expects ${list}, but got '${actionToken.text}'${didYouMean(actionToken.text, [...SUPPORTED_ACTIONS, ...known])}.`,
+        actionToken,
+      );
+    }
+    return;
+  }
+  const ruleKeyword = `${keyword} ${supported}`;
+  const { args: ruleArgs, condition: conditionWords } = splitCondition(args.slice(2));
+  const rule = buildRule(ctx, supported, ruleKeyword, ruleArgs);
+  if (rule === undefined) return;
+  const { file, line } = ctx.place();
+  let condition: ConditionModel | undefined;
+  if (conditionWords.length > 0) {
+    const proxy = ctx.proxy;
+    const parsed = parseCondition(
+      conditionWords.map((t) => t.text),
+      (name) => proxy?.acls.some((a) => a.name === name) ?? false,
+      { file, line },
+    );
+    if (!parsed.ok) {
+      const at = conditionWords[parsed.word] ?? conditionWords[conditionWords.length - 1];
+      ctx.error(`error detected while parsing an '${ruleKeyword}' condition : ${parsed.message}.`, at, ruleKeyword);
+      return;
+    }
+    condition = parsed.condition;
+  }
+  const model = { ...rule, condition, source: { file, line } } as HttpRuleModel;
+  const action = compileHeaderAction(model, direction);
+  if (!action.ok) {
+    ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${ruleKeyword}' rule : ${action.message}.`, actionToken, ruleKeyword);
+    return;
+  }
+  if (condition !== undefined) {
+    const acls = ctx.proxy?.acls ?? [];
+    const side = ctx.proxy?.kind === 'backend' ? 'backend' : ctx.proxy?.kind === 'listen' ? 'proxy' : 'frontend';
+    const compiled = compileCondition(condition, (name) => acls.filter((a) => a.name === name), direction, `${side} http-${direction} header rule`);
+    if (!compiled.ok) {
+      ctx.error(`error detected while parsing an '${ruleKeyword}' condition : ${compiled.message}.`, conditionWords[0], ruleKeyword);
+      return;
+    }
+    for (const warning of compiled.warnings) ctx.warning(`${warning}.`, conditionWords[0], ruleKeyword);
+  }
+  const proxy = ctx.proxy;
+  if (proxy === undefined) return;
+  proxy.httpRulesPlace ??= ctx.place(args[0]);
+  (direction === 'request' ? proxy.httpRequestRules : proxy.httpResponseRules).push(model);
+}
+
+/** A rule model without its condition and place (Omit distributed over the union). */
+type RuleFields = HttpRuleModel extends infer R ? (R extends HttpRuleModel ? Omit<R, 'condition' | 'source'> : never) : never;
+
+function buildRule(ctx: KeywordContext, action: SupportedAction, keyword: string, args: readonly Token[]): RuleFields | undefined {
+  const extra = (expected: number): boolean => {
+    const word = args[expected];
+    if (word === undefined) return false;
+    ctx.error(`'${keyword}' expects either 'if' or 'unless' followed by a condition but found '${word.text}'.`, word, keyword);
+    return true;
+  };
+  switch (action) {
+    case 'set-header':
+    case 'add-header': {
+      if (args.length < 2) {
+        ctx.error(`'${keyword}' expects exactly 2 arguments (a header name and a value format).`, undefined, keyword);
+        return undefined;
+      }
+      if (extra(2)) return undefined;
+      return { action, header: (args[0] as Token).text, format: (args[1] as Token).text };
+    }
+    case 'del-header': {
+      if (args.length < 1) {
+        ctx.error(`'${keyword}' expects a header name.`, undefined, keyword);
+        return undefined;
+      }
+      let match: HeaderNameMatch = 'str';
+      let used = 1;
+      if (args[1]?.text === '-m') {
+        const method = NAME_MATCHES.find((m) => m === args[2]?.text);
+        if (method === undefined) {
+          ctx.error(`'${keyword}' : '-m' expects one of ${NAME_MATCHES.map((m) => `'${m}'`).join(', ')}.`, args[2] ?? args[1], keyword);
+          return undefined;
+        }
+        match = method;
+        used = 3;
+      }
+      if (extra(used)) return undefined;
+      return { action, header: (args[0] as Token).text, match };
+    }
+    case 'replace-header':
+    case 'replace-value': {
+      if (args.length < 3) {
+        ctx.error(`'${keyword}' expects exactly 3 arguments (a header name, a regex and a replacement format).`, undefined, keyword);
+        return undefined;
+      }
+      if (extra(3)) return undefined;
+      return { action, header: (args[0] as Token).text, regex: (args[1] as Token).text, format: (args[2] as Token).text };
+    }
+  }
+}
+
+const SECTIONS = ['defaults', 'frontend', 'backend', 'listen'] as const;
+
+const keywords: SectionKeyword[] = [
+  { name: 'acl', sections: SECTIONS, parse: parseAcl },
+  { name: 'http-request', sections: SECTIONS, parse: (ctx, args) => parseHttpRule('request', ctx, args) },
+  { name: 'http-response', sections: SECTIONS, parse: (ctx, args) => parseHttpRule('response', ctx, args) },
+];
+
+export const httpRuleKeywords: KeywordList = { keywords };

@@ -1,0 +1,183 @@
+/**
+ * ACL pattern matching methods (HAProxy's `-m found|bool|int|ip|str|beg|end|sub|reg|dir|dom|len`),
+ * compiled once from the patterns of one ACL line: strings lower-cased once for `-i`, regexes
+ * built once, integer ranges and networks parsed once. A matcher tests one sample value.
+ */
+import { type Network, networkContains, parseNetwork } from '../util/cidr.ts';
+import { type Sample, sampleInt, sampleText } from './sample.ts';
+
+export type MatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';
+
+export const MATCH_METHODS: readonly MatchMethod[] = ['found', 'bool', 'int', 'ip', 'str', 'beg', 'end', 'sub', 'reg', 'dir', 'dom', 'len'];
+
+export type Matcher = (s: Sample) => boolean;
+
+export type CompiledMatcher = { readonly ok: true; readonly match: Matcher } | { readonly ok: false; readonly message: string };
+
+interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+const OPERATORS = new Set(['eq', 'ge', 'gt', 'le', 'lt']);
+
+/**
+ * HAProxy's integer patterns: `N`, `MIN:MAX`, `:MAX`, `MIN:`, or an operator (`eq`, `ge`, `gt`,
+ * `le`, `lt`) applying to the values that follow it.
+ */
+function parseRanges(patterns: readonly string[]): Range[] | string {
+  const ranges: Range[] = [];
+  let operator = 'eq';
+  for (const p of patterns) {
+    if (OPERATORS.has(p)) {
+      operator = p;
+      continue;
+    }
+    const range = /^(-?\d+)?:(-?\d+)?$/.exec(p);
+    if (range !== null && (range[1] !== undefined || range[2] !== undefined)) {
+      if (operator !== 'eq') return `'${operator}' cannot be followed by a range ('${p}')`;
+      ranges.push({ min: range[1] === undefined ? -Infinity : Number(range[1]), max: range[2] === undefined ? Infinity : Number(range[2]) });
+      continue;
+    }
+    if (!/^-?\d+$/.test(p)) return `'${p}' is not a number`;
+    const n = Number(p);
+    switch (operator) {
+      case 'ge':
+        ranges.push({ min: n, max: Infinity });
+        break;
+      case 'gt':
+        ranges.push({ min: n + 1, max: Infinity });
+        break;
+      case 'le':
+        ranges.push({ min: -Infinity, max: n });
+        break;
+      case 'lt':
+        ranges.push({ min: -Infinity, max: n - 1 });
+        break;
+      default:
+        ranges.push({ min: n, max: n });
+    }
+  }
+  return ranges;
+}
+
+function inRanges(ranges: readonly Range[], n: number): boolean {
+  for (const r of ranges) if (n >= r.min && n <= r.max) return true;
+  return false;
+}
+
+/**
+ * True when `pattern` appears in `text` as a whole portion delimited by `delimiter` (or the start
+ * or end of the text, or a '?' ending a path), as HAProxy's match_dir/match_dom: "/img/" in
+ * "/static/img/a.png" for dir, "example" in "www.example.com" for dom.
+ */
+function delimitedMatch(text: string, pattern: string, delimiter: string): boolean {
+  if (pattern === '') return false;
+  for (let at = text.indexOf(pattern); at >= 0; at = text.indexOf(pattern, at + 1)) {
+    const before = at === 0 || text[at - 1] === delimiter;
+    const after = at + pattern.length;
+    const end = after === text.length || text[after] === delimiter || (delimiter === '/' && text[after] === '?');
+    if (before && end) return true;
+  }
+  return false;
+}
+
+/** Patterns for dir/dom lose their leading and trailing delimiters, as HAProxy's. */
+function trimDelimiters(pattern: string, delimiter: string): string {
+  let a = 0;
+  let b = pattern.length;
+  while (a < b && pattern[a] === delimiter) a++;
+  while (b > a && pattern[b - 1] === delimiter) b--;
+  return pattern.slice(a, b);
+}
+
+type StringTest = (value: string, pattern: string) => boolean;
+const startsWith: StringTest = (v, p) => v.startsWith(p);
+const endsWith: StringTest = (v, p) => v.endsWith(p);
+const includes: StringTest = (v, p) => v.includes(p);
+const inDirectory: StringTest = (v, p) => delimitedMatch(v, p, '/');
+const inDomain: StringTest = (v, p) => delimitedMatch(v, p, '.');
+
+/** Whether some pattern passes `test` against `value` (module-level tests: no closure per call). */
+function anyOf(patterns: readonly string[], value: string, test: StringTest): boolean {
+  for (const p of patterns) if (test(value, p)) return true;
+  return false;
+}
+
+/** Compiles the patterns of one ACL line for `method`; `ignoreCase` is `-i`. */
+export function compileMatcher(method: MatchMethod, patterns: readonly string[], ignoreCase: boolean): CompiledMatcher {
+  const fold = (s: string): string => (ignoreCase ? s.toLowerCase() : s);
+  const text = (s: Sample): string => fold(sampleText(s));
+  const list = patterns.map(fold);
+  switch (method) {
+    case 'found':
+      return { ok: true, match: () => true };
+    case 'bool':
+      return { ok: true, match: (s) => s.type !== 'ip' && (sampleInt(s) ?? 0) !== 0 };
+    case 'int':
+    case 'len': {
+      const ranges = parseRanges(patterns);
+      if (typeof ranges === 'string') return { ok: false, message: ranges };
+      if (method === 'len') return { ok: true, match: (s) => inRanges(ranges, sampleText(s).length) };
+      return {
+        ok: true,
+        match: (s) => {
+          const n = sampleInt(s);
+          return n !== undefined && inRanges(ranges, n);
+        },
+      };
+    }
+    case 'ip': {
+      const networks: Network[] = [];
+      for (const p of patterns) {
+        const network = parseNetwork(p);
+        if (network === undefined) return { ok: false, message: `'${p}' is not a valid IPv4 or IPv6 address or network` };
+        networks.push(network);
+      }
+      return {
+        ok: true,
+        match: (s) => {
+          if (s.type !== 'ip' && s.type !== 'str') return false;
+          for (const n of networks) if (networkContains(n, s.str)) return true;
+          return false;
+        },
+      };
+    }
+    case 'str': {
+      const set = new Set(list);
+      return { ok: true, match: (s) => set.has(text(s)) };
+    }
+    case 'beg':
+      return { ok: true, match: (s) => anyOf(list, text(s), startsWith) };
+    case 'end':
+      return { ok: true, match: (s) => anyOf(list, text(s), endsWith) };
+    case 'sub':
+      return { ok: true, match: (s) => anyOf(list, text(s), includes) };
+    case 'dir': {
+      const parts = list.map((p) => trimDelimiters(p, '/'));
+      return { ok: true, match: (s) => anyOf(parts, text(s), inDirectory) };
+    }
+    case 'dom': {
+      const parts = list.map((p) => trimDelimiters(p, '.'));
+      return { ok: true, match: (s) => anyOf(parts, text(s), inDomain) };
+    }
+    case 'reg': {
+      const regexes: RegExp[] = [];
+      for (const p of patterns) {
+        try {
+          regexes.push(new RegExp(p, ignoreCase ? 'i' : ''));
+        } catch (error) {
+          return { ok: false, message: `regex '${p}' is invalid (${error instanceof Error ? error.message : String(error)})` };
+        }
+      }
+      return {
+        ok: true,
+        match: (s) => {
+          const value = sampleText(s);
+          for (const r of regexes) if (r.test(value)) return true;
+          return false;
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { LbRequest } from '../balance/balancer.ts';
+import type { ResponseHead } from '../http/codec/head.ts';
+import type { HeadEditor } from '../http/codec/serialize.ts';
+import type { TlsInfo } from '../runtime.ts';
+
+/**
+ * What sample fetches read. LbRequest already is one (balancing and stick rules pass the session
+ * itself); everything beyond it is optional and reads as "absent" when missing, so a fetch
+ * never fails on a context that lacks a field. The HTTP rules engine passes a richer context,
+ * one object per session reused for every request (see http-rules.ts).
+ */
+export interface SampleContext extends LbRequest {
+  /** `src_port`. */
+  readonly clientPort?: number | undefined;
+  /** `dst`: the address the client connected to (the bind's local address). */
+  readonly localAddress?: string | undefined;
+  /** `dst_port`. */
+  readonly localPort?: number | undefined;
+  /** TLS on the client connection (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_alpn`); undefined = plain TCP. */
+  readonly clientTls?: TlsInfo | undefined;
+  /** `hostname`: the proxy host's name. */
+  readonly hostname?: string | undefined;
+  /** `%f`: the frontend's name. */
+  readonly frontendName?: string | undefined;
+  /** `%pid`. */
+  readonly pid?: number | undefined;
+  /** The request head's edits so far (header fetches see earlier rules' changes). */
+  readonly requestEdits?: HeadEditor | undefined;
+  /** The response head, once received (`status`, `res.hdr`). */
+  readonly response?: ResponseHead | undefined;
+  /** The response head's edits so far. */
+  readonly responseEdits?: HeadEditor | undefined;
+}

@@ -1,0 +1,138 @@
+/** `acl`, `http-request`, `http-response` in haproxy.cfg (src/config/keywords/http-rules.ts): models, errors at their place, warnings. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TIMEOUTS, cfg, errors, parse, warnings } from './support.ts';
+
+/** A mode http frontend `f` (line 6) with `lines` from line 7, and backend `b`. */
+const frontend = (...lines: string[]): string =>
+  cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend f', ...lines, '  bind :8080', '  default_backend b', 'backend b', '  server s 127.0.0.1:1');
+
+describe('acl and http rules: models', () => {
+  it('ACL lines, rules and their conditions become the proxy model', async () => {
+    const model = await parse(
+      frontend(
+        '  acl api path_beg /api',
+        '  acl api hdr(host) -i -m dom api.example.com',
+        '  http-request set-header X-Forwarded-Proto https if { ssl_fc }',
+        '  http-request del-header X-Debug -m beg unless api || METH_GET',
+        '  http-response replace-value Via ^1\\.0 1.1',
+      ),
+    );
+    const f = model.frontends[0];
+    assert.ok(f);
+    assert.deepEqual(f.acls, [
+      { name: 'api', criterion: 'path_beg', method: undefined, ignoreCase: false, patterns: ['/api'], source: { file: 't.cfg', line: 7 } },
+      { name: 'api', criterion: 'hdr(host)', method: 'dom', ignoreCase: true, patterns: ['api.example.com'], source: { file: 't.cfg', line: 8 } },
+    ]);
+    assert.deepEqual(f.httpRequestRules, [
+      {
+        action: 'set-header',
+        header: 'X-Forwarded-Proto',
+        format: 'https',
+        condition: {
+          kind: 'if',
+          anyOf: [[{ negate: false, acl: { name: '', criterion: 'ssl_fc', method: undefined, ignoreCase: false, patterns: [], source: { file: 't.cfg', line: 9 } } }]],
+        },
+        source: { file: 't.cfg', line: 9 },
+      },
+      {
+        action: 'del-header',
+        header: 'X-Debug',
+        match: 'beg',
+        condition: { kind: 'unless', anyOf: [[{ negate: false, acl: 'api' }], [{ negate: false, acl: 'METH_GET' }]] },
+        source: { file: 't.cfg', line: 10 },
+      },
+    ]);
+    assert.deepEqual(f.httpResponseRules, [
+      { action: 'replace-value', header: 'Via', regex: '^1\\.0', format: '1.1', condition: undefined, source: { file: 't.cfg', line: 11 } },
+    ]);
+    assert.deepEqual(model.backends[0]?.httpRequestRules, []);
+  });
+
+  it('both halves of a listen section carry its ACLs and rules', async () => {
+    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'listen l', '  bind :8080', '  acl a path /x', '  http-request add-header X-A 1 if a', '  server s 127.0.0.1:1'));
+    assert.equal(model.frontends[0]?.httpRequestRules?.length, 1);
+    assert.equal(model.backends[0]?.httpRequestRules?.length, 1);
+    assert.equal(model.backends[0]?.acls?.length, 1);
+  });
+});
+
+describe('acl and http rules: errors at their line and column', () => {
+  it('an action not supported yet is named, never ignored', async () => {
+    assert.deepEqual(await errors(frontend('  http-request deny if { path /x }')), [
+      [7, 16, 'http-request deny', "'http-request deny' is not supported by Switchyard yet (supported: 'add-header', 'del-header', 'replace-header', 'replace-value', 'set-header')."],
+    ]);
+    const [line, , keyword, message] = (await errors(frontend('  http-response set-status 503')))[0] ?? [];
+    assert.deepEqual([line, keyword], [7, 'http-response set-status']);
+    assert.match(message ?? '', /not supported by Switchyard yet/);
+    const [, , , track] = (await errors(frontend('  http-request track-sc0 src')))[0] ?? [];
+    assert.match(track ?? '', /'http-request track-sc0' is not supported/);
+  });
+
+  it('an unknown action is listed with a suggestion', async () => {
+    const [[line, column, keyword, message]] = (await errors(frontend('  http-request set-heder X 1'))) as [[number, number, string, string]];
+    assert.deepEqual([line, column, keyword], [7, 16, 'http-request']);
+    assert.match(message, /'http-request' expects 'add-header', .* but got 'set-heder'; did you mean 'set-header'\?/);
+  });
+
+  it('argument counts and stray words', async () => {
+    assert.match((await errors(frontend('  http-request set-header X')))[0]?.[3] ?? '', /expects exactly 2 arguments/);
+    assert.deepEqual((await errors(frontend('  http-request set-header X a b')))[0]?.slice(0, 3), [7, 31, 'http-request set-header']);
+    assert.match((await errors(frontend('  http-request set-header X a b')))[0]?.[3] ?? '', /expects either 'if' or 'unless' followed by a condition but found 'b'/);
+    assert.match((await errors(frontend('  http-request del-header X -m nope')))[0]?.[3] ?? '', /'-m' expects one of 'str', 'beg'/);
+    assert.match((await errors(frontend('  http-request replace-header X a')))[0]?.[3] ?? '', /expects exactly 3 arguments/);
+  });
+
+  it('conditions: unknown or later-declared ACLs, unbalanced braces', async () => {
+    assert.deepEqual(await errors(frontend('  http-request set-header X 1 if nosuch')), [
+      [7, 34, 'http-request set-header', "error detected while parsing an 'http-request set-header' condition : no such ACL : 'nosuch'."],
+    ]);
+    const later = await errors(frontend('  http-request set-header X 1 if a', '  acl a path /x'));
+    assert.match(later[0]?.[3] ?? '', /no such ACL : 'a'/, 'HAProxy needs the ACL declared before its use');
+    assert.match((await errors(frontend('  http-request set-header X 1 if { ssl_fc')))[0]?.[3] ?? '', /missing closing '}' in condition/);
+  });
+
+  it('log-format and fetch errors name the rule', async () => {
+    assert.match((await errors(frontend('  http-request set-header X %zz')))[0]?.[3] ?? '', /while parsing 'http-request set-header' rule : no such format variable 'zz'/);
+    assert.match((await errors(frontend('  http-request set-header X 100%')))[0]?.[3] ?? '', /truncated line after '%'/);
+    assert.match((await errors(frontend('  http-response set-header X %[path]')))[0]?.[3] ?? '', /'path' may not be reliably used here/);
+    assert.match((await errors(frontend('  http-request set-header Content-Length 5')))[0]?.[3] ?? '', /framing header/);
+  });
+
+  it('acl errors point at the offending word', async () => {
+    assert.deepEqual(await errors(frontend('  acl a path -m reg (')), [[7, 9, 'acl', "error detected while parsing ACL 'a' : regex '(' is invalid (Invalid regular expression: /(/: Unterminated group)."]]);
+    assert.deepEqual((await errors(frontend('  acl a nosuch x')))[0]?.slice(0, 2), [7, 9]);
+    assert.match((await errors(frontend('  acl a nosuch x')))[0]?.[3] ?? '', /unknown fetch method 'nosuch'/);
+    assert.deepEqual((await errors(frontend('  acl a path -m nope x')))[0]?.slice(0, 2), [7, 17]);
+    assert.match((await errors(frontend('  acl a$ path x')))[0]?.[3] ?? '', /character '\$' is not permitted in acl name/);
+    assert.match((await errors(frontend('  acl a')))[0]?.[3] ?? '', /missing ACL criterion/);
+  });
+
+  it('refused in defaults sections', async () => {
+    for (const line of ['  acl a path /x', '  http-request set-header X 1', '  http-response del-header Server']) {
+      const [[l, , , message]] = (await errors(cfg('defaults', line, ...TIMEOUTS))) as [[number, number, string, string]];
+      assert.equal(l, 2);
+      assert.match(message, /in a 'defaults' section is not supported by Switchyard yet/);
+    }
+  });
+});
+
+describe('acl and http rules: warnings', () => {
+  it('an ACL without patterns never matches', async () => {
+    const model = await parse(frontend('  acl a path'));
+    assert.deepEqual(warnings(model), [[7, 'acl', "acl 'a' : no pattern to match against were provided, so this ACL will never match."]]);
+  });
+
+  it('a request ACL in a response rule never matches (HAProxy\u2019s warning)', async () => {
+    const model = await parse(frontend('  acl p path_beg /a', '  http-response set-header X x if p'));
+    assert.deepEqual(warnings(model), [
+      [8, 'http-response set-header', "acl 'p' will never match because it only involves keywords that are incompatible with 'frontend http-response header rule'."],
+    ]);
+  });
+
+  it('HTTP rules in a tcp proxy are ignored with a warning', async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, 'frontend f', '  bind :8080', '  http-request set-header X 1', '  default_backend b', 'backend b', '  server s 127.0.0.1:1'));
+    assert.deepEqual(warnings(model), [[7, 'http-request', "'http-request' and 'http-response' rules ignored for frontend 'f' as they require HTTP mode."]]);
+    assert.deepEqual(model.frontends[0]?.httpRequestRules, []);
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * Header actions and the rule runner (src/rules/header-actions.ts, http-rules.ts) on real parsed
+ * heads, rewritten through the codec's HeadEditor and re-parsed to check the bytes that leave.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BackendModel, FrontendModel, HttpRuleModel } from '../../src/config/model.ts';
+import { HeadEditor, type HttpHead } from '../../src/http/codec/index.ts';
+import { compileHeaderAction } from '../../src/rules/header-actions.ts';
+import { compileProxyRules, createHttpRuleRunner, HttpRuleError } from '../../src/rules/http-rules.ts';
+import type { Runtime, Socket } from '../../src/runtime.ts';
+import { context, get, requestHead, responseHead } from './support.ts';
+
+const SOURCE = { file: 't.cfg', line: 3 };
+
+function rule(fields: Record<string, string>): HttpRuleModel {
+  return { condition: undefined, source: SOURCE, ...fields } as unknown as HttpRuleModel;
+}
+
+/** Applies `rules` in order to `head` and returns the rewritten head's header lines. */
+function apply(head: HttpHead, rules: readonly HttpRuleModel[], direction: 'request' | 'response' = 'request'): string[] {
+  const editor = new HeadEditor().begin(head);
+  const ctx = direction === 'request' ? context(head as never, { requestEdits: editor }) : context(undefined, { response: head as never, responseEdits: editor });
+  for (const r of rules) {
+    const compiled = compileHeaderAction(r, direction);
+    if (!compiled.ok) throw new Error(compiled.message);
+    compiled.action.apply(ctx, head, editor);
+  }
+  const out = new TextDecoder('latin1').decode(editor.build());
+  return out.split('\r\n').slice(1).filter((l) => l !== '');
+}
+
+const refused = (r: HttpRuleModel): string => {
+  const compiled = compileHeaderAction(r, 'request');
+  assert.equal(compiled.ok, false);
+  return compiled.ok ? '' : compiled.message;
+};
+
+describe('header actions', () => {
+  it('set-header replaces every occurrence by one header at the end; add-header appends', () => {
+    const head = get('/', 'Host: h', 'X-A: 1', 'X-B: keep', 'x-a: 2');
+    assert.deepEqual(apply(head, [rule({ action: 'set-header', header: 'X-A', format: 'new' }), rule({ action: 'add-header', header: 'Via', format: '1.1 edge' })]), [
+      'Host: h',
+      'X-B: keep',
+      'X-A: new',
+      'Via: 1.1 edge',
+    ]);
+  });
+
+  it('set-header computes the value before removing, so it can extend the header', () => {
+    const head = get('/', 'Host: h', 'X-A: one');
+    assert.deepEqual(apply(head, [rule({ action: 'set-header', header: 'X-A', format: '%[req.hdr(x-a)],two' })]), ['Host: h', 'X-A: one,two']);
+  });
+
+  it('later rules read earlier rules\u2019 headers', () => {
+    const head = get('/', 'Host: h');
+    assert.deepEqual(
+      apply(head, [rule({ action: 'add-header', header: 'X-D', format: 'foo' }), rule({ action: 'set-header', header: 'X-E', format: '%[req.hdr(x-d)]-%[req.hdr_cnt(x-d)]' })]),
+      ['Host: h', 'X-D: foo', 'X-E: foo-1'],
+    );
+  });
+
+  it('del-header removes received and added headers; -m beg/sub/reg match names, never framing headers', () => {
+    const head = get('/', 'Host: h', 'X-Secret: 1', 'Content-Length: 0', 'X-Trace-Id: 2', 'x-secret: 3');
+    assert.deepEqual(apply(head, [rule({ action: 'add-header', header: 'X-Secret', format: 'new' }), rule({ action: 'del-header', header: 'X-Secret', match: 'str' })]), [
+      'Host: h',
+      'Content-Length: 0',
+      'X-Trace-Id: 2',
+    ]);
+    assert.deepEqual(apply(head, [rule({ action: 'del-header', header: 'x-', match: 'beg' })]), ['Host: h', 'Content-Length: 0']);
+    assert.deepEqual(apply(head, [rule({ action: 'del-header', header: '^(content|x-trace)', match: 'reg' })]), [
+      'Host: h',
+      'X-Secret: 1',
+      'Content-Length: 0',
+      'x-secret: 3',
+    ]);
+    assert.deepEqual(apply(head, [rule({ action: 'del-header', header: 'length', match: 'end' })]), [
+      'Host: h',
+      'X-Secret: 1',
+      'Content-Length: 0',
+      'X-Trace-Id: 2',
+      'x-secret: 3',
+    ]);
+  });
+
+  it('replace-header replaces whole values with back-references; replace-value each list element', () => {
+    const head = get('/', 'Host: h', 'User-Agent: curl/7.47.0', 'X-Forwarded-For: 192.168.10.1, 192.168.13.24, 10.0.0.37');
+    assert.deepEqual(
+      apply(head, [
+        rule({ action: 'replace-header', header: 'User-Agent', regex: 'curl/(.*)', format: 'c=\\1' }),
+        rule({ action: 'replace-value', header: 'X-Forwarded-For', regex: '^192\\.168\\.(.*)$', format: '172.16.\\1' }),
+      ]),
+      ['Host: h', 'User-Agent: c=7.47.0', 'X-Forwarded-For: 172.16.10.1, 172.16.13.24, 10.0.0.37'],
+    );
+    assert.deepEqual(apply(head, [rule({ action: 'replace-header', header: 'User-Agent', regex: '^wget', format: 'x' })])[1], 'User-Agent: curl/7.47.0');
+  });
+
+  it('response heads: set-header with %[status], del-header', () => {
+    const head = responseHead('HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 2\r\n\r\n');
+    assert.deepEqual(apply(head, [rule({ action: 'del-header', header: 'Server', match: 'str' }), rule({ action: 'set-header', header: 'X-S', format: '%[status]' })], 'response'), [
+      'Content-Length: 2',
+      'X-S: 200',
+    ]);
+  });
+
+  it('refuses framing headers, invalid names and regexes, and bad formats', () => {
+    assert.match(refused(rule({ action: 'set-header', header: 'Content-Length', format: '5' })), /framing header/);
+    assert.match(refused(rule({ action: 'del-header', header: 'transfer-encoding', match: 'str' })), /framing header/);
+    assert.match(refused(rule({ action: 'set-header', header: 'Bad Name', format: 'x' })), /not a valid header name/);
+    assert.match(refused(rule({ action: 'replace-header', header: 'X', regex: '(', format: 'x' })), /regex '\(' is invalid/);
+    assert.match(refused(rule({ action: 'set-header', header: 'X', format: '%[status]' })), /may not be reliably used here/);
+  });
+});
+
+describe('rule runner', () => {
+  const socket = { remoteAddress: '192.0.2.1', remotePort: 5000, localAddress: '127.0.0.1', localPort: 8443, tls: undefined } as unknown as Socket;
+  const runtime = { hostname: 'edge-1', pid: 9 } as unknown as Runtime;
+  const frontend = (fields: Partial<FrontendModel>): FrontendModel => ({ name: 'fe', source: { file: 't.cfg', line: 1 }, ...fields }) as FrontendModel;
+  const backend = (fields: Partial<BackendModel>): BackendModel => ({ name: 'be', source: { file: 't.cfg', line: 10 }, ...fields }) as BackendModel;
+  const add = (header: string, format: string): HttpRuleModel => rule({ action: 'add-header', header, format });
+
+  it('is undefined when neither side has rules (no cost per session)', () => {
+    assert.equal(createHttpRuleRunner(frontend({}), backend({}), socket, runtime), undefined);
+  });
+
+  it('request rules: frontend then backend; response rules: backend then frontend', () => {
+    const runner = createHttpRuleRunner(
+      frontend({ httpRequestRules: [add('X-Order', 'fe'), add('X-Port', '%[dst_port]')], httpResponseRules: [add('X-Order', 'fe')] }),
+      backend({ httpRequestRules: [add('X-Order', 'be')], httpResponseRules: [add('X-Order', 'be')] }),
+      socket,
+      runtime,
+    );
+    assert.ok(runner);
+    const req = get('/', 'Host: h');
+    const editor = new HeadEditor().begin(req);
+    runner.applyRequest(req, editor);
+    assert.match(new TextDecoder().decode(editor.build()), /X-Order: fe\r\nX-Port: 8443\r\nX-Order: be\r\n/);
+    const res = responseHead('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    editor.begin(res);
+    runner.applyResponse(req, res, editor);
+    assert.match(new TextDecoder().decode(editor.build()), /X-Order: be\r\nX-Order: fe\r\n/);
+  });
+
+  it('the two halves of a listen section run their rules once', () => {
+    const rules = { httpRequestRules: [add('X-Once', '1')] };
+    const runner = createHttpRuleRunner(frontend({ name: 'ls', ...rules }), backend({ name: 'ls', source: { file: 't.cfg', line: 1 }, ...rules }), socket, runtime);
+    assert.ok(runner);
+    const req = requestHead('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
+    const editor = new HeadEditor().begin(req);
+    runner.applyRequest(req, editor);
+    assert.equal(new TextDecoder().decode(editor.build()).match(/X-Once/g)?.length, 1);
+  });
+
+  it('conditions pick the rules that run', () => {
+    const condition = { kind: 'if' as const, anyOf: [[{ negate: false, acl: 'api' }]] };
+    const runner = createHttpRuleRunner(
+      frontend({
+        acls: [{ name: 'api', criterion: 'path_beg', method: undefined, ignoreCase: false, patterns: ['/api'], source: SOURCE }],
+        httpRequestRules: [{ ...add('X-Api', 'yes'), condition } as HttpRuleModel],
+      }),
+      undefined,
+      socket,
+      runtime,
+    );
+    assert.ok(runner);
+    for (const [target, expected] of [['/api/x', true], ['/web', false]] as const) {
+      const req = get(target, 'Host: h');
+      const editor = new HeadEditor().begin(req);
+      runner.applyRequest(req, editor);
+      assert.equal(/X-Api: yes/.test(new TextDecoder().decode(editor.build())), expected, target);
+    }
+  });
+
+  it('compileProxyRules names the rule and its line when a model is invalid', () => {
+    assert.throws(
+      () => compileProxyRules({ name: 'fe', httpRequestRules: [rule({ action: 'set-header', header: 'X', format: '%zz' })] }, 'frontend'),
+      (err: unknown) => err instanceof HttpRuleError && /\[t\.cfg:3\] proxy 'fe': 'http-request set-header': no such format variable 'zz'/.test(err.message),
+    );
+    assert.throws(
+      () =>
+        compileProxyRules(
+          { name: 'fe', httpRequestRules: [{ ...add('X', 'y'), condition: { kind: 'if', anyOf: [[{ negate: false, acl: 'nope' }]] } } as HttpRuleModel] },
+          'frontend',
+        ),
+      /no such ACL : 'nope'/,
+    );
+  });
+});

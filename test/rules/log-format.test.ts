@@ -1,0 +1,75 @@
+/** Log-format values (src/rules/log-format.ts): literal text, %%, %[expr], variables and flags, compile errors. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileLogFormat } from '../../src/rules/log-format.ts';
+import type { SampleContext } from '../../src/rules/sample-context.ts';
+import { context, get, responseHead } from './support.ts';
+
+function render(format: string, ctx: SampleContext, direction: 'request' | 'response' = 'request'): string {
+  const compiled = compileLogFormat(format, direction);
+  if (!compiled.ok) throw new Error(compiled.message);
+  return compiled.format.evaluate(ctx);
+}
+
+function refused(format: string, direction: 'request' | 'response' = 'request'): string {
+  const compiled = compileLogFormat(format, direction);
+  assert.equal(compiled.ok, false, format);
+  return compiled.ok ? '' : compiled.message;
+}
+
+const ctx = context(get('/p/a?x=1', 'Host: h.example', 'X-In: one'));
+
+describe('log-format values', () => {
+  it('literal text is kept as written, spaces included, and is a constant', () => {
+    assert.equal(render('1.1   edge', ctx), '1.1   edge');
+    const compiled = compileLogFormat('plain', 'request');
+    assert.ok(compiled.ok && compiled.format.constant);
+    assert.equal(render('', ctx), '');
+  });
+
+  it('%% is a verbatim percent sign', () => {
+    assert.equal(render('100%%', ctx), '100%');
+    assert.equal(render('%[method,lower]%%', ctx), 'get%');
+  });
+
+  it('%[expr] samples, mixed with text; an absent sample is empty', () => {
+    assert.equal(render('%[src]:%[src_port] -> %[dst]:%[dst_port]', ctx), '192.0.2.1:40000 -> 10.0.0.1:8080');
+    assert.equal(render('v=%[req.hdr(x-in)]/%[req.hdr(x-none)]/', ctx), 'v=one//');
+    assert.equal(render('%[ssl_fc]', ctx), '0');
+    assert.equal(render('%[url_param(x)]', ctx), '1');
+    const compiled = compileLogFormat('%[path]', 'request');
+    assert.ok(compiled.ok && !compiled.format.constant);
+  });
+
+  it('variables: %ci %cp %fi %fp %H %f %ft %pid %HM %HU %HP %HQ %HV, and %ST on responses', () => {
+    assert.equal(render('%ci:%cp %fi:%fp', ctx), '192.0.2.1:40000 10.0.0.1:8080');
+    assert.equal(render('%H %f %ft %pid', ctx), 'proxy-host fe fe 77');
+    assert.equal(render('%ft', context(undefined, { clientTls: { sni: undefined, alpn: undefined, protocol: undefined } })), 'fe~');
+    assert.equal(render('%HM %HU %HP %HQ %HV', ctx), 'GET /p/a?x=1 /p/a ?x=1 HTTP/1.1');
+    const res = context(get('/', 'Host: h'), { response: responseHead('HTTP/1.1 204 No Content\r\n\r\n') });
+    assert.equal(render('%ST', res, 'response'), '204');
+  });
+
+  it('an absent variable prints -', () => {
+    assert.equal(render('%H', context(undefined, { hostname: undefined })), '-');
+  });
+
+  it('flags change variables only: +Q quotes, +X hexadecimal, +E escapes (as HAProxy 2.6)', () => {
+    assert.equal(render('%{+Q}f', ctx), '"fe"');
+    assert.equal(render('%{+Q}ci', ctx), '"192.0.2.1"');
+    assert.equal(render('%{+X}ci:%{+X}fp', ctx), 'C0000201:1F90');
+    assert.equal(render('%{+Q}[path]', ctx), '/p/a', 'HAProxy 2.6 does not quote sample expressions');
+    assert.equal(render('%{+Q,+E}H', context(undefined, { hostname: 'a"b' })), '"a\\"b"');
+  });
+
+  it('explains what it refuses, with HAProxy\u2019s words', () => {
+    assert.match(refused('100%'), /truncated line after '%'/);
+    assert.match(refused('%zz'), /no such format variable 'zz'\. If you wanted to emit the '%' character verbatim, you need to use '%%'/);
+    assert.match(refused('%Ts'), /'%Ts' is not supported by Switchyard in header values yet/);
+    assert.match(refused('%[path'), /missing '\]' after 'path'/);
+    assert.match(refused('%[nosuch]'), /failed to parse sample expression <nosuch> : unknown fetch method 'nosuch'/);
+    assert.match(refused('%[path]', 'response'), /may not be reliably used here/);
+    assert.match(refused('%ST'), /needs the HTTP response/);
+    assert.match(refused('%{+Z}f'), /unknown flag/);
+  });
+});

@@ -75,8 +75,14 @@ export class NodeStreamSocket implements Socket {
   reset(): void {
     // resetAndDestroy (Node >= 18.3) needs a TCP handle: TLS sockets, and runtimes emulating
     // node:net without it, get a plain destroy.
-    const raw = this.raw as { resetAndDestroy?: () => unknown; destroyed: boolean; destroy(): void };
+    const raw = this.raw as { resetAndDestroy?: () => unknown; destroyed: boolean; connecting: boolean; pending: boolean; destroy(): void };
     if (raw.destroyed) return;
+    // A connect in progress: resetAndDestroy would wait for the connection to complete (up to
+    // the OS's SYN timeout) before resetting; abandon the attempt now instead.
+    if (raw.connecting || raw.pending) {
+      raw.destroy();
+      return;
+    }
     try {
       if (typeof raw.resetAndDestroy === 'function') {
         raw.resetAndDestroy();
@@ -202,8 +208,8 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Copies a read out of READ_BUFFER for its socket (see there). */
-function delivered(socket: NodeStreamSocket | undefined, n: number): boolean {
-  if (socket === undefined || n <= 0) return true;
+function delivered(socket: NodeStreamSocket, n: number): boolean {
+  if (n <= 0) return true;
   const chunk = Buffer.allocUnsafe(n);
   READ_BUFFER.copy(chunk, 0, 0, n);
   socket.handler.onData(socket, chunk);

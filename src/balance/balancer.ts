@@ -25,7 +25,7 @@ export interface Balancer {
    * The server for a new session, or undefined.
    *
    * Non-deterministic algorithms (roundrobin, static-rr, leastconn, first, random) return only a
-   * server with a free slot (`server.available`), skipping `avoid` when another is available
+   * server with a free slot (`server.hasSlot`), skipping `avoid` when another is available
    * (redispatch after a failure); undefined when every eligible server is full (the backend then
    * queues the session) or none is eligible.
    *
@@ -62,12 +62,4 @@ export function isEligible(server: Server, servers: readonly Server[], allBackup
   if (allBackups) return true;
   for (const s of servers) if (s.backup && s.usable) return s === server;
   return false;
-}
-
-/** The servers eligible for new traffic (see isEligible), in declaration order. */
-export function eligibleServers(servers: readonly Server[], allBackups = false): Server[] {
-  const active = servers.filter((s) => !s.backup && s.usable);
-  if (active.length > 0) return active;
-  const backups = servers.filter((s) => s.backup && s.usable);
-  return allBackups ? backups : backups.slice(0, 1);
 }

@@ -1,3 +1,4 @@
+import { parseIpv4 } from '../util/ipv4.ts';
 import type { LbRequest } from './balancer.ts';
 import type { HashKey } from './hash-balancer.ts';
 
@@ -40,30 +41,6 @@ export function addressHash(address: string): number | undefined {
   return h;
 }
 
-/** a.b.c.d in s[start, end) as an unsigned 32-bit integer, or -1. */
-function parseIpv4(s: string, start: number, end: number): number {
-  let value = 0;
-  let octets = 0;
-  let i = start;
-  while (octets < 4) {
-    let octet = 0;
-    let digits = 0;
-    while (i < end) {
-      const d = s.charCodeAt(i) - 0x30;
-      if (d < 0 || d > 9) break;
-      octet = octet * 10 + d;
-      if (++digits > 3 || octet > 255) return -1;
-      i++;
-    }
-    if (digits === 0) return -1;
-    value = value * 256 + octet;
-    if (++octets < 4) {
-      if (i >= end || s.charCodeAt(i) !== 0x2e /* . */) return -1;
-      i++;
-    }
-  }
-  return i === end ? value : -1;
-}
 
 function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;

@@ -28,13 +28,9 @@ export class Membership {
   readonly #member: Uint8Array;
   /** 1 when servers[i] was usable at the last look (to count usable actives incrementally). */
   readonly #usable: Uint8Array;
-  /** Effective weight of each member as last seen (for reweigh's oldWeight and totalWeight). */
+  /** Effective weight of each member as last seen (reweigh's oldWeight). */
   readonly #weight: Float64Array;
   #activeUsable = 0;
-  /** Number of eligible servers. */
-  count = 0;
-  /** Sum of the eligible servers' effective weights. */
-  totalWeight = 0;
 
   constructor(servers: readonly Server[], allBackups: boolean, listener: MembershipListener) {
     this.servers = servers;
@@ -112,15 +108,11 @@ export class Membership {
   #join(s: Server): void {
     this.#member[s.index] = 1;
     this.#weight[s.index] = s.weight;
-    this.count++;
-    this.totalWeight += s.weight;
     this.#listener.join(s);
   }
 
   #leave(s: Server): void {
     this.#member[s.index] = 0;
-    this.count--;
-    this.totalWeight -= this.#weight[s.index]!;
     this.#weight[s.index] = 0;
     this.#listener.leave(s);
   }
@@ -128,7 +120,6 @@ export class Membership {
   #reweigh(s: Server): void {
     const old = this.#weight[s.index]!;
     this.#weight[s.index] = s.weight;
-    this.totalWeight += s.weight - old;
     this.#listener.reweigh(s, old);
   }
 }

@@ -54,6 +54,8 @@ export class SlowStart {
    */
   begin(now: number): void {
     if (this.#server.slowstart <= 0) return;
+    // Nothing to ramp: a static algorithm ignores weight changes and there is no maxconn.
+    if (!this.#dynamicWeight && this.#server.maxconnConfigured === 0) return;
     this.stop();
     this.#startedAt = now;
     if (this.#apply(now)) this.#schedule();

@@ -4,12 +4,13 @@ import type { Backend, QueueWaiter } from '../proxy/backend.ts';
 import { countResponse, sessionOpened } from '../proxy/counters.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
-import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle, TlsInfo } from '../runtime.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { LogLevel } from '../log/logger.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
   BodyFramer,
+  H_CONNECTION,
   H_CONTENT_LENGTH,
   H_HOST,
   H_TRANSFER_ENCODING,
@@ -159,6 +160,19 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   /** `http-request` / `http-response` rules of the frontend and backend; undefined when none. */
   readonly #rules: HttpRuleRunner | undefined;
 
+  /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
+  get localAddress(): string {
+    return this.client.localAddress;
+  }
+  get localPort(): number {
+    return this.client.localPort;
+  }
+  get clientTls(): TlsInfo | undefined {
+    return this.client.tls;
+  }
+  get hostname(): string | undefined {
+    return this.runtime.hostname;
+  }
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
     return this.#req;
@@ -198,10 +212,13 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (this.#state === 'idle' && !this.#reqParser.inProgress) this.#closeClient();
   }
 
-  kill(): void {
+  kill(cause: 'K' | 'D' | 'U' = 'K'): void {
     if (this.#state === 'closed') return;
     this.#now = this.runtime.now();
-    this.#setTermination('K', this.#state === 'txn' ? 'D' : 'R');
+    const inFlight = this.#state === 'txn' || this.#state === 'tunnel';
+    this.#setTermination(cause, inFlight ? 'D' : 'R');
+    // A transaction cut short is logged like any other (HAProxy logs killed streams).
+    if (inFlight) this.#log();
     this.#destroyAll();
   }
 
@@ -396,9 +413,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     // Rules first, on the head as received (before balancing: a rule may later pick the backend).
     this.#rules?.applyRequest(head, editor);
     editor.removeHopByHop(head.upgrade);
-    if (head.upgrade) editor.set('connection', 'upgrade');
-    else if (this.#mode !== 'keep-alive') editor.set('connection', 'close');
-    else if (head.versionMinor === 0) editor.set('connection', 'keep-alive');
+    if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
+    else if (this.#mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
+    else if (head.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
     normalizeContentLength(editor, head);
     if (isAbsoluteForm(head)) {
       const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
@@ -621,8 +638,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#rules?.applyResponse(req, head, editor);
     editor.removeHopByHop();
     normalizeContentLength(editor, head);
-    if (this.#closeAfter) editor.set('connection', 'close');
-    else if (req.versionMinor === 0) editor.set('connection', 'keep-alive');
+    if (this.#closeAfter) editor.set(H_CONNECTION, 'close');
+    else if (req.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
     const cookie = backend.persistence?.cookie;
     if (cookie !== undefined) {
       const srv = this.#srv as Server;

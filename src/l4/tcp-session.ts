@@ -6,7 +6,7 @@ import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import { LogLevel } from '../log/logger.ts';
 import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
 import type { Server } from '../proxy/server.ts';
-import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle, TlsInfo } from '../runtime.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 
@@ -32,6 +32,19 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   readonly clientAddress: string;
   /** No request head in tcp mode (LbRequest: L7 hash keys fall back to round-robin). */
   readonly lbHead = undefined;
+  /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
+  get localAddress(): string {
+    return this.client.localAddress;
+  }
+  get localPort(): number {
+    return this.client.localPort;
+  }
+  get clientTls(): TlsInfo | undefined {
+    return this.client.tls;
+  }
+  get hostname(): string | undefined {
+    return this.runtime.hostname;
+  }
   readonly clientPort: number;
 
   server: Socket | undefined;
@@ -98,8 +111,8 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   drain(): void {}
 
   /** Ends the session now (soft-stop grace expired, admin kill). */
-  kill(): void {
-    if (this.phase !== 'closed') this.#abort('K', this.phase === 'established' ? 'D' : 'C');
+  kill(cause: 'K' | 'D' | 'U' = 'K'): void {
+    if (this.phase !== 'closed') this.#abort(cause, this.phase === 'established' ? 'D' : 'C');
   }
 
   // ---- server selection and connection ---------------------------------------------------

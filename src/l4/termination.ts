@@ -10,6 +10,8 @@ export type TerminationCause =
   | 'R' // resource exhausted
   | 'I' // internal error
   | 'K' // killed by an admin / soft stop
+  | 'D' // killed because its server went DOWN (on-marked-down shutdown-sessions)
+  | 'U' // killed on a backup server because an active one came UP (on-marked-up shutdown-backup-sessions)
   | 'c' // client-side timeout
   | 's'; // server-side timeout
 

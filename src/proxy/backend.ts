@@ -14,7 +14,7 @@ export type { QueueWaiter } from './server.ts';
  * shutdown-sessions`).
  */
 export interface BackendClient extends QueueWaiter, LbRequest {
-  kill(): void;
+  kill(cause?: 'K' | 'D' | 'U'): void;
 }
 
 /** Outcome of asking for a server: one was reserved, the session was queued, or none exists. */
@@ -97,14 +97,15 @@ export class Backend {
   take(client: BackendClient, avoid: Server | undefined, persistTo?: Server): TakeResult {
     // DRAIN and weight 0 keep their persistent clients (that is what draining means in HAProxy).
     if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.status !== 'DOWN' || this.persist)) {
-      if (persistTo.hasSlot) return this.#assign(persistTo, client);
+      // Behind its queue, not ahead of it (HAProxy queues while the server queue is non-empty).
+      if (persistTo.hasSlot && persistTo.queue.length === 0) return this.#assign(persistTo, client);
       if (this.#serverQueueHasRoom(persistTo)) return this.#enqueue(client, persistTo);
       // Its queue is full: HAProxy answers 503 unless it may break persistence.
       if (!this.redispatch) return 'unavailable';
     }
     const server = this.#balancer.pick(client, avoid);
     if (server !== undefined) {
-      if (server.hasSlot) return this.#assign(server, client);
+      if (server.hasSlot && server.queue.length === 0) return this.#assign(server, client);
       if (this.#serverQueueHasRoom(server)) return this.#enqueue(client, server);
       // The hashed server's queue is full: wait for whichever server frees a slot first.
     }
@@ -153,11 +154,11 @@ export class Backend {
     this.#balancer.serverChanged(server);
     if (server.usable && !wasUsable) {
       if (server.onMarkedUp === 'shutdown-backup-sessions' && !server.backup) {
-        for (const s of this.servers) if (s.backup) this.#killSessions(s);
+        for (const s of this.servers) if (s.backup) this.#killSessions(s, 'U');
       }
       this.#refill();
     } else if (!server.usable && wasUsable) {
-      if (status !== 'DRAIN' && server.onMarkedDown === 'shutdown-sessions') this.#killSessions(server);
+      if (status !== 'DRAIN' && server.onMarkedDown === 'shutdown-sessions') this.#killSessions(server, 'D');
       // Without redispatch its waiters keep waiting (it may come back) until `timeout queue`.
       this.#redistribute(server);
       // Losing the last active server makes backups eligible for the backend queue.
@@ -210,13 +211,17 @@ export class Backend {
 
   /**
    * Gives `server`'s free slots to waiters: the oldest of its own queue's head and the backend
-   * queue's head each time (HAProxy's process_srv_queue). The backend queue only feeds servers
-   * the balancer could choose (no backup while an active server is UP).
+   * queue's head each time (HAProxy's process_srv_queue). The server's own queue is served
+   * whatever its state but maintenance (those sessions asked for this server: persistence with
+   * `option persist`, or a hash key, without redispatch); the backend queue only feeds servers
+   * the balancer could choose (UP, and no backup while an active server is UP).
    */
   #dequeue(server: Server): void {
-    while (server.hasSlot && server.status !== 'MAINT' && server.status !== 'DOWN') {
+    if (server.queue.length === 0 && this.#queue.length === 0) return;
+    const sharedOk = server.usable && isEligible(server, this.servers, this.allBackups);
+    while (server.hasSlot && server.status !== 'MAINT') {
       const own = server.queue[0];
-      const shared = server.usable && isEligible(server, this.servers, this.allBackups) ? this.#queue[0] : undefined;
+      const shared = sharedOk ? this.#queue[0] : undefined;
       let entry: QueueEntry;
       if (own !== undefined && (shared === undefined || own.seq < shared.seq)) {
         entry = server.queue.shift() as QueueEntry;
@@ -256,9 +261,9 @@ export class Backend {
     this.#queue.sort((a, b) => a.seq - b.seq);
   }
 
-  #killSessions(server: Server): void {
+  #killSessions(server: Server, cause: 'D' | 'U'): void {
     const sessions = server.sessions;
     if (sessions === undefined || sessions.size === 0) return;
-    for (const session of [...sessions]) session.kill();
+    for (const session of [...sessions]) session.kill(cause);
   }
 }

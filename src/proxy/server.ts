@@ -37,7 +37,8 @@ export interface QueueWaiter {
 
 /** A session that can be ended from outside (on-marked-down shutdown-sessions). */
 export interface KillableSession {
-  kill(): void;
+  /** `cause` is the %ts termination code: K (admin, soft stop), D (on-marked-down), U (on-marked-up). */
+  kill(cause?: 'K' | 'D' | 'U'): void;
 }
 
 /** One queued waiter with its arrival order (fair dequeue takes the oldest of two queues). */
@@ -122,7 +123,7 @@ export class Server {
     this.sessions = trackSessions || model.onMarkedDown !== undefined ? new Set() : undefined;
   }
 
-  /** UP (or DRAIN): may serve traffic; balancers consider only UP servers with weight > 0. */
+  /** UP with weight > 0: the balancers may choose it. */
   get usable(): boolean {
     return this.status === 'UP' && this.weight > 0;
   }
@@ -130,10 +131,5 @@ export class Server {
   /** Below its connection limit (free slot). */
   get hasSlot(): boolean {
     return this.maxconn === 0 || this.active < this.maxconn;
-  }
-
-  /** Can take a new session now: up, weighted and below its connection limit. */
-  get available(): boolean {
-    return this.status === 'UP' && this.weight > 0 && (this.maxconn === 0 || this.active < this.maxconn);
   }
 }

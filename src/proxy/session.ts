@@ -7,7 +7,7 @@ import type { ProcessLimits } from './process-limits.ts';
 /** A client connection being served (tcp splice or http transactions). */
 export interface ProxySession {
   /** Ends the session now (soft-stop grace expired, admin kill). */
-  kill(): void;
+  kill(cause?: 'K' | 'D' | 'U'): void;
   /** Stop after the transaction in flight (soft stop): no further keep-alive requests. */
   drain(): void;
 }

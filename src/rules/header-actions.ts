@@ -11,7 +11,7 @@
 import type { HeaderNameMatch, HttpRuleModel } from '../config/model.ts';
 import { latin1String } from '../http/codec/chars.ts';
 import { H_CONTENT_LENGTH, H_TRANSFER_ENCODING, type HeaderName, type HttpHead, headerName } from '../http/codec/head.ts';
-import type { FieldValue, HeadEditor } from '../http/codec/serialize.ts';
+import { receivedFieldValue, type FieldValue, type HeadEditor } from '../http/codec/serialize.ts';
 import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
@@ -108,7 +108,7 @@ class ReplaceHeader implements HeaderAction {
       const value = editor.editedValue(i);
       if (value === undefined) continue;
       const replaced = this.#rewrite(text(value), template);
-      if (replaced !== undefined) editor.replace(i, replaced);
+      if (replaced !== undefined) editor.replace(i, receivedFieldValue(replaced));
     }
     for (let j = 0; j < editor.appendedCount; j++) {
       if (!bytesEqual(editor.appendedName(j).lower, lower)) continue;

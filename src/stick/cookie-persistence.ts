@@ -20,7 +20,7 @@
  * `nocache` adds `Cache-control: private` when the response would otherwise be cacheable.
  */
 import type { CookieModel } from '../config/model.ts';
-import { headerName, type HeaderName, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { headerName, receivedFieldValue, type HeaderName, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
 import type { Server } from '../proxy/server.ts';
 import { decodeCookieDate, encodeCookieDate, s30tob64 } from './cookie-date.ts';
 import { persistable } from './stick-rules.ts';
@@ -113,7 +113,7 @@ export class CookiePersistence {
       const rewritten = this.#requestHeader(value, txn, nowSec);
       if (rewritten === undefined) continue;
       if (rewritten === '') editor.remove(i);
-      else editor.replace(i, rewritten);
+      else editor.replace(i, receivedFieldValue(rewritten));
     }
   }
 
@@ -274,10 +274,10 @@ export class CookiePersistence {
         editor.remove(i);
         txn.responseFlag = 'D';
       } else if (server.cookie !== undefined && this.mode === 'rewrite') {
-        editor.replace(i, `${this.name}=${server.cookie}${v.slice(valEnd)}`);
+        editor.replace(i, receivedFieldValue(`${this.name}=${server.cookie}${v.slice(valEnd)}`));
         txn.responseFlag = 'R';
       } else if (server.cookie !== undefined && this.mode === 'prefix') {
-        editor.replace(i, `${this.name}=${server.cookie}~${v.slice(valBeg)}`);
+        editor.replace(i, receivedFieldValue(`${this.name}=${server.cookie}~${v.slice(valBeg)}`));
         txn.responseFlag = 'R';
       }
     }
@@ -373,5 +373,3 @@ export function isCacheable(req: RequestHead, res: ResponseHead): boolean {
   return freshness || res.has(H_EXPIRES) || res.has(H_ETAG) || res.has(H_LAST_MODIFIED);
 }
 
-/** The HeaderName used for inserted cookies (exported for tests). */
-export const SET_COOKIE: HeaderName = H_SET_COOKIE;

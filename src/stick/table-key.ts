@@ -18,6 +18,7 @@
  *   binary   the sample's bytes (latin1 text) truncated or zero-padded to `len` bytes.
  */
 import type { StickTableModel } from '../config/model.ts';
+import { parseIpv4 } from '../util/ipv4.ts';
 
 export type StickKeyType = StickTableModel['type'];
 
@@ -38,30 +39,7 @@ export function stickKey(type: StickKeyType, keyLength: number, sample: string):
   }
 }
 
-/** Parses a dotted-quad IPv4 address into its 32-bit value, or -1. No allocation. */
-export function parseIpv4(text: string, start = 0, end = text.length): number {
-  let value = 0;
-  let part = -1;
-  let parts = 0;
-  let digits = 0;
-  for (let i = start; i <= end; i++) {
-    const c = i < end ? text.charCodeAt(i) : 0x2e; /* a final '.' closes the last part */
-    if (c >= 0x30 && c <= 0x39) {
-      if (digits === 3) return -1;
-      part = (part < 0 ? 0 : part * 10) + (c - 0x30);
-      digits++;
-    } else if (c === 0x2e) {
-      if (part < 0 || part > 255) return -1;
-      value = value * 256 + part;
-      parts++;
-      part = -1;
-      digits = 0;
-    } else {
-      return -1;
-    }
-  }
-  return parts === 4 ? value : -1;
-}
+export { parseIpv4 } from '../util/ipv4.ts';
 
 function dottedQuad(value: number): string {
   return `${(value >>> 24) & 255}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;

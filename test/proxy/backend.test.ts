@@ -15,6 +15,7 @@ class Client implements BackendClient {
   readonly lbHead = undefined;
   grantedTo: Server | undefined;
   killed = false;
+  killCause: string | undefined;
   readonly id: string;
   constructor(id: string, address = '127.0.0.1') {
     this.id = id;
@@ -23,8 +24,9 @@ class Client implements BackendClient {
   granted(server: Server): void {
     this.grantedTo = server;
   }
-  kill(): void {
+  kill(cause?: 'K' | 'D' | 'U'): void {
     this.killed = true;
+    this.killCause = cause;
   }
 }
 
@@ -155,7 +157,7 @@ describe('Backend', () => {
     assert.equal(pinned.grantedTo, b);
   });
 
-  it('without option redispatch, waiters of a server that went DOWN keep waiting for it', () => {
+  it('without option redispatch, waiters of a server that went DOWN stay in its queue and get its freed slots (HAProxy serves a server queue whatever its state)', () => {
     const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2)]);
     const a = byName(be, 'a');
     const holder = new Client('h');
@@ -163,11 +165,29 @@ describe('Backend', () => {
     const pinned = new Client('p');
     assert.equal(be.take(pinned, undefined, a), 'queued');
     be.setServerStatus(a, 'DOWN', 1);
-    assert.equal(a.queue.length, 1);
+    assert.equal(a.queue.length, 1, 'not redistributed without option redispatch');
     be.release(a, holder);
-    assert.equal(pinned.grantedTo, undefined, 'a DOWN server does not serve its queue');
-    be.setServerStatus(a, 'UP', 2);
-    assert.equal(pinned.grantedTo, a);
+    assert.equal(pinned.grantedTo, a, 'the freed slot goes to the waiter that asked for a');
+    be.setServerStatus(byName(be, 'b'), 'MAINT', 2);
+    assert.equal(be.take(new Client('w'), undefined), 'unavailable', 'no UP server left: 503, not a wait on a DOWN server');
+  });
+
+  it('a persistent request waits behind the requests already queued for its server', () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2)]);
+    const a = byName(be, 'a');
+    const holder = new Client('h');
+    be.take(holder, undefined, a);
+    const first = new Client('1');
+    assert.equal(be.take(first, undefined, a), 'queued');
+    be.setServerWeight(a, 1, 2); // a slot frees up: the queue head takes it
+    assert.equal(first.grantedTo, a);
+    const c3 = new Client('3');
+    const c4 = new Client('4');
+    be.setServerWeight(a, 1, 2);
+    assert.equal(be.take(c3, undefined, a), 'queued');
+    be.release(a, holder);
+    assert.equal(c3.grantedTo, a);
+    assert.equal(be.take(c4, undefined, a), 'queued', 'full again');
   });
 
   it('on-marked-down shutdown-sessions kills the server sessions; on-marked-up shutdown-backup-sessions kills the backups', () => {
@@ -181,10 +201,12 @@ describe('Backend', () => {
     be.take(onA, undefined);
     be.setServerStatus(a, 'DOWN', 1);
     assert.equal(onA.killed, true);
+    assert.equal(onA.killCause, 'D', "logged with HAProxy's D termination code");
     const onBackup = new Client('bk');
     assert.equal(be.take(onBackup, undefined), bk, 'backup serves while a is down');
     be.setServerStatus(a, 'UP', 2);
     assert.equal(onBackup.killed, true, 'backup sessions are shut down when a comes back');
+    assert.equal(onBackup.killCause, 'U');
   });
 
   it('backup servers take the backend queue only while no active server is UP', () => {

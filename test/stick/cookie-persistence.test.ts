@@ -89,6 +89,12 @@ describe('CookiePersistence, request side', () => {
     assert.equal(r.forwarded, 'GET / HTTP/1.1\r\nHost: x\r\nCookie: SRVX=c1; XSRV=c1\r\n\r\n');
   });
 
+  it('a rewritten Cookie header keeps the other cookies\' bytes exactly (latin1 in, the same bytes out)', () => {
+    const cp = new CookiePersistence(cookieModel({ indirect: true }), servers(), false);
+    const r = request(cp, 'GET / HTTP/1.1\r\nHost: x\r\nCookie: SRV=c1; pref=caf\xe9\r\n\r\n');
+    assert.equal(r.forwarded, 'GET / HTTP/1.1\r\nHost: x\r\nCookie: pref=caf\xe9\r\n\r\n', 'the 0xE9 byte is not re-encoded as UTF-8');
+  });
+
   it('insert without indirect leaves the cookie for the server; an empty value names no server', () => {
     const cp = new CookiePersistence(cookieModel(), servers(), false);
     const r = request(cp, 'GET / HTTP/1.1\r\nHost: x\r\nCookie: SRV=c1\r\n\r\n');

@@ -34,6 +34,7 @@ export {
   buildResponseHead,
   reasonPhrase,
   assertFieldValue,
+  receivedFieldValue,
   LAST_CHUNK,
   type HeaderList,
   type FieldValue,

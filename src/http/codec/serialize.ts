@@ -28,6 +28,22 @@ const CRLF = 2;
 /** A header value to write: text (UTF-8) or raw bytes. */
 export type FieldValue = string | Uint8Array;
 
+/**
+ * A value built from received header text (decoded latin1, one char per byte) as bytes to write
+ * back unchanged: as a string it would be re-encoded as UTF-8 and bytes >= 0x80 would change.
+ * ASCII stays a string (no copy); text with characters beyond latin1 (from the configuration)
+ * stays a string too, written as UTF-8 as configured.
+ */
+export function receivedFieldValue(text: string): FieldValue {
+  let high = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) return text;
+    if (c >= 0x80) high = true;
+  }
+  return high ? latin1Bytes(text) : text;
+}
+
 /** Throws TypeError unless `value` is a valid field value (no CR/LF/NUL/controls but HTAB, no DEL). */
 export function assertFieldValue(value: FieldValue): void {
   if (typeof value === 'string') {

@@ -1,10 +1,11 @@
 import type { HttpConnectionMode, Timeouts } from '../config/model.ts';
 import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
-import type { Backend, QueueWaiter } from '../proxy/backend.ts';
+import type { Backend } from '../proxy/backend.ts';
 import { countResponse, sessionOpened } from '../proxy/counters.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
-import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle, TlsInfo } from '../runtime.ts';
+import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
+import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { LogLevel } from '../log/logger.ts';
 import { earliest } from '../util/idle-deadline.ts';
@@ -26,7 +27,7 @@ import {
   type ResponseHead,
 } from './codec/index.ts';
 import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
-import { connectionModeOf, forwardedForValue, serverTlsOptions } from './http-options.ts';
+import { connectionModeOf, forwardedForValue } from './http-options.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
 import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
@@ -40,12 +41,8 @@ type State =
   | 'closing' // the last response was sent; waiting for the client to close
   | 'closed';
 
-/** Where the current transaction is on the server side. */
-type ServerStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'exchanging';
-
 /** Client bytes kept while a transaction cannot consume them (pipelining, connect in progress). */
 const BACKLOG_LIMIT = 64 * 1024;
-const TURNAROUND_MS = 1000;
 const EMPTY = new Uint8Array(0);
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
@@ -65,7 +62,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * backpressure, answers with HAProxy's status codes when something fails, and becomes a tunnel
  * after a 101. It is the socket handler of both its client and its current server socket.
  */
-export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
+export class HttpSession implements ServerLegOwner, ProxySession {
   readonly client: Socket;
   readonly host: SessionHost;
   readonly backend: Backend | undefined;
@@ -126,9 +123,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #reqStartedWall = 0;
   #reqHeadAt = -1;
   #closeAfter = false;
-  #step: ServerStep = 'none';
-  #srv: Server | undefined;
-  #lastServerName: string | undefined;
+  /** Choosing, queueing for and connecting to the server (the same code as mode tcp). */
+  readonly #leg: ServerLeg;
   #server: Socket | undefined;
   #conn: PooledConnection | undefined;
   #connReused = false;
@@ -140,23 +136,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #resHeadAt = -1;
   #status = 0;
   #bytesOut = 0;
-  #retries = 0;
-  #redispatched = false;
-  #queuedAt = -1;
-  #waitTime = -1;
-  #connectStartedAt = -1;
-  #connectTime = -1;
-  #retryAt = 0;
   #cause: TerminationCause = '-';
   #phase: TerminationPhase = '-';
   #countedInBackend = false;
   /** What the request's persistence cookie said (only when the backend has `cookie`). */
   readonly #cookieTxn: CookieTxn | undefined;
-  /**
-   * The server the request's cookie or a stick table named, when it was offered to the backend
-   * (HAProxy's SF_DIRECT when it is the server used); cleared by a redispatch.
-   */
-  #persistTo: Server | undefined;
   /** `http-request` / `http-response` rules of the frontend and backend; undefined when none. */
   readonly #rules: HttpRuleRunner | undefined;
 
@@ -192,6 +176,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#clientLast = this.acceptedAt;
     this.#mode = connectionModeOf(host.model.http, backend?.http);
     this.#cookieTxn = backend?.persistence?.cookie === undefined ? undefined : new CookieTxn();
+    this.#leg = new ServerLeg(this.runtime, this);
     this.#rules = createHttpRuleRunner(host.model, backend?.model, client, this.runtime);
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
@@ -268,7 +253,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         this.#backlog = this.#backlog === undefined ? input.subarray(used) : concat(input.subarray(used), this.#backlog);
       }
       // A new request goes to a server only once the bytes that came with its head are framed.
-      if (this.#state === 'txn' && this.#step === 'none' && this.#resHead === undefined) this.#startServerSide();
+      if (this.#state === 'txn' && this.#leg.step === 'none' && this.#resHead === undefined) this.#startServerSide();
       input = undefined;
       if (this.#drainAgain && this.#backlog !== undefined && this.#state === 'idle') {
         input = this.#backlog;
@@ -332,7 +317,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         }
         if (off > start) {
           const bytes = data.subarray(start, off);
-          if (this.#step === 'exchanging') this.#forwardRequestBody(bytes);
+          if (this.#server !== undefined) this.#forwardRequestBody(bytes);
           else this.#holdRequestBody(bytes);
         }
         if (this.#reqFramer.done) {
@@ -363,7 +348,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#reqBodyStarted = true;
     const backend = this.backend as Backend;
     backend.counters.bin += bytes.byteLength;
-    (this.#srv as Server).counters.bin += bytes.byteLength;
+    (this.#leg.server as Server).counters.bin += bytes.byteLength;
     this.#serverLast = this.#clientLast;
     if (!(this.#server as Socket).write(bytes)) {
       this.#clientHeld = true;
@@ -405,7 +390,12 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     backend.counters.reqTot++;
     sessionOpened(backend.counters);
     this.#countedInBackend = true;
-    this.#assign(undefined);
+    // Persistence: the server the request's cookie or a stick table names, offered first.
+    const persistence = backend.persistence;
+    const persistTo = persistence === undefined ? undefined : (this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now));
+    // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
+    const retryOn = backend.http?.retryOn;
+    this.#leg.begin(backend, persistTo, retryOn === undefined || retryOn.includes('conn-failure'));
   }
 
   #buildRequestHead(head: RequestHead): Uint8Array {
@@ -431,49 +421,34 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     return editor.build();
   }
 
-  #assign(avoid: Server | undefined): void {
-    const backend = this.backend as Backend;
-    // Persistence applies to the first choice; a redispatch (avoid set) breaks it, as HAProxy.
-    let persistTo: Server | undefined;
-    const persistence = backend.persistence;
-    if (avoid === undefined && persistence !== undefined) {
-      persistTo = this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now);
-    }
-    this.#persistTo = persistTo;
-    const result = backend.take(this, avoid, persistTo);
-    if (result === 'unavailable') return this.#fail(503, 'S', 'C');
-    if (result === 'queued') {
-      this.#step = 'queued';
-      this.#queuedAt = this.#now;
-      this.#schedule();
-      return;
-    }
-    this.#useServer(result);
-  }
+  // ---- the server leg ----------------------------------------------------------------------
 
   granted(server: Server): void {
     this.#now = this.runtime.now();
-    if (this.#state !== 'txn' || this.#step !== 'queued') {
-      (this.backend as Backend).release(server, this);
-      return;
-    }
-    this.#useServer(server);
+    this.#leg.granted(server);
   }
 
-  #useServer(server: Server): void {
-    const now = this.#now;
-    if (this.#queuedAt >= 0 && this.#waitTime < 0) this.#waitTime = Math.round(now - this.#queuedAt);
-    this.#srv = server;
-    this.#lastServerName = server.name;
+  legScheduled(): void {
+    this.#schedule();
+  }
+
+  serverUnreachable(cause: TerminationCause, phase: TerminationPhase): void {
+    this.#fail(503, cause, phase);
+  }
+
+  /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
+  idleConnection(server: Server): Socket | undefined {
     const conn = this.#pool?.take(server, this.#reuseAllowed);
-    if (conn !== undefined) {
-      conn.socket.setHandler(this);
-      this.#attach(conn, true);
-      this.#connectTime = 0;
-      this.#sendRequest();
-      return;
-    }
-    this.#connect(server);
+    if (conn === undefined) return undefined;
+    conn.socket.setHandler(this);
+    this.#attach(conn, true);
+    return conn.socket;
+  }
+
+  serverConnected(socket: Socket, reused: boolean): void {
+    this.#now = this.runtime.now();
+    if (!reused) this.#attach({ socket, server: this.#leg.server as Server, uses: 0, idleSince: 0 }, false);
+    this.#sendRequest();
   }
 
   /** HAProxy's http-reuse: whether this request may ride an idle connection of another session. */
@@ -490,15 +465,6 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
   };
 
-  #connect(server: Server): void {
-    this.#step = 'connecting';
-    this.#connectStartedAt = this.#now;
-    const tls = serverTlsOptions(server, this.#req);
-    const socket = this.runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
-    this.#attach({ socket, server, uses: 0, idleSince: 0 }, false);
-    this.#schedule();
-  }
-
   #attach(conn: PooledConnection, reused: boolean): void {
     this.#conn = conn;
     this.#server = conn.socket;
@@ -508,20 +474,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#resParser.reset();
   }
 
-  onConnect(socket: Socket): void {
-    this.#now = this.runtime.now();
-    if (socket !== this.#server || this.#step !== 'connecting') return;
-    this.#connectTime = Math.round(this.#now - this.#connectStartedAt);
-    this.#sendRequest();
-  }
-
   #sendRequest(): void {
     const server = this.#server as Socket;
-    this.#step = 'exchanging';
     this.#requestSentAt = this.#now;
-    (this.#srv as Server).observer?.observe(Observed.l4Ok);
     // Connected: stick rules record the server (HAProxy stores once the server is known).
-    this.backend?.persistence?.stored(this, this.#srv as Server, this.#requestSentAt);
+    this.backend?.persistence?.stored(this, this.#leg.server as Server, this.#requestSentAt);
     this.#serverLast = this.#requestSentAt;
     const head = this.#reqHeadBytes;
     (this.backend as Backend).counters.bin += head.byteLength;
@@ -529,7 +486,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (this.#pendingBodyBytes > 0) {
       this.#reqBodyStarted = true;
       (this.backend as Backend).counters.bin += this.#pendingBodyBytes;
-      (this.#srv as Server).counters.bin += this.#pendingBodyBytes;
+      (this.#leg.server as Server).counters.bin += this.#pendingBodyBytes;
       for (const chunk of this.#pendingBody) flowing = server.write(chunk);
       this.#pendingBody = [];
       this.#pendingBodyBytes = 0;
@@ -562,7 +519,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         const head = this.#resParser.head as ResponseHead;
         this.#resParser.reset();
         if (head.interim) {
-          (this.#srv as Server).observer?.observe(Observed.httpOk);
+          (this.#leg.server as Server).observer?.observe(Observed.httpOk);
           // 100 Continue and friends go to HTTP/1.1 clients as they are; 1.0 clients cannot take them.
           if ((this.#req as RequestHead).versionMinor === 1) this.#writeClient(head.raw);
           continue;
@@ -615,7 +572,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       if (this.#observed(Observed.httpResponse)) this.#fail(502, 'S', 'H');
       return false;
     }
-    const observer = (this.#srv as Server).observer;
+    const observer = (this.#leg.server as Server).observer;
     if (observer !== undefined) {
       observer.observe(httpStatusEvent(head.status));
       if (this.#state === 'closed') return false;
@@ -626,7 +583,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     const backend = this.backend as Backend;
     countResponse(this.host.counters, head.status);
     countResponse(backend.counters, head.status);
-    countResponse((this.#srv as Server).counters, head.status);
+    countResponse((this.#leg.server as Server).counters, head.status);
     if (head.status === 101 && req.upgrade) {
       this.#writeClient(head.raw);
       this.#enterTunnel();
@@ -642,8 +599,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     else if (req.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
     const cookie = backend.persistence?.cookie;
     if (cookie !== undefined) {
-      const srv = this.#srv as Server;
-      cookie.response(head, editor, this.#cookieTxn as CookieTxn, srv, this.#persistTo === srv, req, this.#wallSeconds());
+      const srv = this.#leg.server as Server;
+      cookie.response(head, editor, this.#cookieTxn as CookieTxn, srv, this.#leg.persistTo === srv, req, this.#wallSeconds());
     }
     this.#writeClient(editor.build());
     this.#resDone = this.#resFramer.done;
@@ -653,7 +610,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #forwardResponseBody(bytes: Uint8Array): void {
     const backend = this.backend as Backend;
     backend.counters.bout += bytes.byteLength;
-    (this.#srv as Server).counters.bout += bytes.byteLength;
+    (this.#leg.server as Server).counters.bout += bytes.byteLength;
     this.#writeClient(bytes);
   }
 
@@ -749,16 +706,11 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   /** Releases the transaction's server slot and clears its fields. */
   #endTransaction(): void {
-    const srv = this.#srv;
-    if (srv !== undefined && this.#step !== 'queued' && this.#step !== 'none') (this.backend as Backend).release(srv, this);
-    else if (this.#step === 'queued') (this.backend as Backend).leaveQueue(this);
+    this.#leg.finish();
     if (this.#countedInBackend) {
       (this.backend as Backend).counters.scur--;
       this.#countedInBackend = false;
     }
-    this.#srv = undefined;
-    this.#persistTo = undefined;
-    this.#step = 'none';
     this.#req = undefined;
     this.#reqHeadBytes = EMPTY;
     this.#pendingBody = [];
@@ -772,15 +724,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#resHeadAt = -1;
     this.#status = 0;
     this.#bytesOut = 0;
-    this.#retries = 0;
-    this.#redispatched = false;
-    this.#queuedAt = -1;
-    this.#waitTime = -1;
-    this.#connectStartedAt = -1;
-    this.#connectTime = -1;
     this.#cause = '-';
     this.#phase = '-';
-    this.#lastServerName = undefined;
   }
 
   /** Wall-clock UNIX seconds (persistence cookie dates). */
@@ -819,7 +764,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   #badResponse(error: unknown): void {
     void error;
     (this.backend as Backend).counters.eresp++;
-    if (this.#srv !== undefined) this.#srv.counters.eresp++;
+    if (this.#leg.server !== undefined) this.#leg.server.counters.eresp++;
     // HAProxy judges a junk response before retrying it.
     if (!this.#observed(Observed.httpHeaders)) return;
     if (this.#canRetryOn('junk-response')) {
@@ -901,7 +846,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     } else if (socket === this.#server) {
       this.#serverEnded = true;
       if (this.#state === 'tunnel') return this.client.end();
-      if (this.#state !== 'txn' || this.#step !== 'exchanging' || this.#resDone) return;
+      if (this.#state !== 'txn' || this.#server === undefined || this.#resDone) return;
       // The server finished sending: what it sent is all there will be.
       this.#serverGone(undefined);
     }
@@ -914,7 +859,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       if (this.#state === 'closed') return;
       if (this.#state === 'txn') {
         this.host.counters.ereq += this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0;
-        this.#setTermination('C', this.#resHead === undefined ? (this.#step === 'queued' ? 'Q' : this.#step === 'connecting' || this.#step === 'turnaround' ? 'C' : 'H') : 'D');
+        this.#setTermination('C', this.#resHead === undefined ? (this.#leg.step === 'queued' ? 'Q' : this.#leg.step === 'connected' ? 'H' : 'C') : 'D');
         this.#log();
       } else if (this.#state === 'idle' && this.#reqParser.inProgress) {
         this.#setTermination('C', 'R');
@@ -930,7 +875,6 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       return;
     }
     if (this.#state !== 'txn') return;
-    if (this.#step === 'connecting') return this.#connectFailed(false);
     this.#serverGone(error);
   }
 
@@ -945,7 +889,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       this.#conn = undefined;
       server?.destroy(); // it may only have half-closed; its onClose is now ignored
       if (this.#connReused && !this.#reqBodyStarted && this.#resParser.bytesReceived === 0) {
-        return this.#connect(this.#srv as Server);
+        this.#resParser.reset();
+        return this.#leg.reconnect();
       }
       if (this.#canRetryOn('empty-response')) return this.#retry(false);
       (this.backend as Backend).counters.eresp++;
@@ -957,7 +902,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
         this.#endTransaction();
         return this.#closeClient();
       }
-      const srv = this.#srv as Server;
+      const srv = this.#leg.server as Server;
       this.#fail(502, 'S', 'H');
       // Reported once the session left the server, as HAProxy does once the connection closed
       // ("0 sessions active" in the DOWN line; no on-marked-down kill reaches this session).
@@ -987,7 +932,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       if (!(retryOn as readonly string[]).includes(String(event))) return false;
     } else if (!retryOn.includes(event)) return false;
     // Only requests that can be replayed whole and safely.
-    return !this.#reqBodyStarted && this.#reqBodyDone && isIdempotent(req.method) && this.#retries < (this.backend as Backend).retries;
+    return !this.#reqBodyStarted && this.#reqBodyDone && isIdempotent(req.method) && this.#leg.retries < (this.backend as Backend).retries;
   }
 
   /**
@@ -995,46 +940,14 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
    * session: the server went DOWN with `on-marked-down shutdown-sessions`.
    */
   #observed(event: ObservedEvent): boolean {
-    this.#srv?.observer?.observe(event);
+    this.#leg.server?.observer?.observe(event);
     return this.#state !== 'closed';
   }
 
-  #connectFailed(timedOut: boolean): void {
-    const backend = this.backend as Backend;
-    const server = this.#srv as Server;
-    backend.counters.econ++;
-    server.counters.econ++;
-    this.#server = undefined;
-    this.#conn = undefined;
-    if (!this.#observed(Observed.l4Error)) return;
-    // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
-    const retryOn = backend.http?.retryOn;
-    if (this.#retries >= backend.retries || (retryOn !== undefined && !retryOn.includes('conn-failure'))) {
-      return this.#fail(503, timedOut ? 's' : 'S', 'C');
-    }
-    this.#retry(timedOut);
-  }
-
+  /** Drops the failed exchange's parser state and lets the leg try again (`retry-on`). */
   #retry(timedOut: boolean): void {
-    const backend = this.backend as Backend;
-    const server = this.#srv as Server;
-    this.#retries++;
-    backend.counters.wretr++;
-    server.counters.wretr++;
     this.#resParser.reset();
-    if (backend.redispatch && this.#retries === backend.retries && backend.servers.length > 1) {
-      backend.counters.wredis++;
-      server.counters.wredis++;
-      this.#redispatched = true;
-      backend.release(server, this);
-      this.#srv = undefined;
-      this.#step = 'none';
-      return this.#assign(server);
-    }
-    const delay = timedOut ? 0 : Math.min(TURNAROUND_MS, backend.timeouts.connect ?? TURNAROUND_MS);
-    this.#step = 'turnaround';
-    this.#retryAt = this.#now + delay;
-    this.#schedule();
+    this.#leg.retry(timedOut);
   }
 
   // ---- tunnel (after 101) ----------------------------------------------------------------
@@ -1096,26 +1009,12 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       }
       case 'txn': {
         let due = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
-        switch (this.#step) {
-          case 'queued': {
-            const q = (this.backend as Backend).queueTimeout;
-            return earliest(due, q === undefined ? undefined : this.#queuedAt + q);
-          }
-          case 'turnaround':
-            return earliest(due, this.#retryAt);
-          case 'connecting': {
-            const c = backendTimeouts?.connect;
-            return earliest(due, c === undefined ? undefined : this.#connectStartedAt + c);
-          }
-          case 'exchanging': {
-            const s = backendTimeouts?.server;
-            if (s !== undefined && !this.#serverHeld) due = earliest(due, this.#serverLast + s);
-            return due;
-          }
-          case 'none':
-            return due;
+        if (this.#server !== undefined) {
+          const s = backendTimeouts?.server;
+          if (s !== undefined && !this.#serverHeld) due = earliest(due, this.#serverLast + s);
+          return due;
         }
-        return due;
+        return earliest(due, this.#leg.deadline());
       }
       case 'tunnel': {
         const t = backendTimeouts?.tunnel ?? this.#timeouts.client ?? backendTimeouts?.server;
@@ -1158,47 +1057,34 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     }
     const clientDue = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
     if (clientDue !== undefined && now >= clientDue) {
-      if (this.#resHead === undefined) return this.#fail(408, 'c', this.#step === 'exchanging' ? 'D' : 'C');
+      if (this.#resHead === undefined) return this.#fail(408, 'c', this.#server !== undefined ? 'D' : 'C');
       this.#setTermination('c', 'D');
       this.#log();
       return this.#destroyAll();
     }
-    switch (this.#step) {
-      case 'queued':
-        (this.backend as Backend).leaveQueue(this);
-        this.#step = 'none';
-        return this.#fail(503, 's', 'Q');
-      case 'turnaround':
-        return this.#connect(this.#srv as Server);
-      case 'connecting': {
+    if (this.#server === undefined) {
+      this.#leg.expire(now);
+      return;
+    }
+    // The server's deadline passed (`timeout server`).
+    (this.backend as Backend).counters.eresp++;
+    if (this.#resHead === undefined) {
+      if (this.#canRetryOn('response-timeout')) {
         const attempt = this.#server;
         this.#server = undefined;
-        attempt?.destroy();
-        return this.#connectFailed(true);
+        this.#conn = undefined;
+        attempt.destroy();
+        return this.#retry(true);
       }
-      case 'exchanging': {
-        const backend = this.backend as Backend;
-        backend.counters.eresp++;
-        if (this.#resHead === undefined) {
-          if (this.#canRetryOn('response-timeout')) {
-            const attempt = this.#server;
-            this.#server = undefined;
-            attempt?.destroy();
-            return this.#retry(true);
-          }
-          const srv = this.#srv as Server;
-          this.#fail(504, 's', 'H');
-          // As for a closed connection: HAProxy reports it once the session left the server.
-          srv.observer?.observe(Observed.httpReadTimeout);
-          return;
-        }
-        this.#setTermination('s', 'D');
-        this.#log();
-        return this.#destroyAll();
-      }
-      case 'none':
-        return;
+      const srv = this.#leg.server as Server;
+      this.#fail(504, 's', 'H');
+      // As for a closed connection: HAProxy reports it once the session left the server.
+      srv.observer?.observe(Observed.httpReadTimeout);
+      return;
     }
+    this.#setTermination('s', 'D');
+    this.#log();
+    return this.#destroyAll();
   }
 
   // ---- teardown and logging --------------------------------------------------------------
@@ -1247,6 +1133,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#logged = this.#reqStartedAt;
     const now = this.#now;
     const req = this.#req;
+    const leg = this.#leg;
     const start = this.#reqStartedAt >= 0 ? this.#reqStartedAt : this.acceptedAt;
     const record: HttpLogRecord = {
       clientAddress: this.clientAddress,
@@ -1256,10 +1143,10 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       ssl: this.client.tls !== undefined,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backend: this.#countedInBackend ? (this.backend as Backend).name : host.name,
-      server: this.#lastServerName ?? '<NOSRV>',
+      server: leg.lastServerName ?? '<NOSRV>',
       tR: this.#reqHeadAt >= 0 ? Math.round(this.#reqHeadAt - start) : -1,
-      tW: this.#waitTime >= 0 ? this.#waitTime : this.#requestSentAt >= 0 || this.#connectStartedAt >= 0 ? 0 : -1,
-      tC: this.#connectTime,
+      tW: leg.waitTime >= 0 ? leg.waitTime : this.#requestSentAt >= 0 || leg.connectStartedAt >= 0 ? 0 : -1,
+      tC: leg.connectTime,
       tr: this.#resHeadAt >= 0 && this.#requestSentAt >= 0 ? Math.round(this.#resHeadAt - this.#requestSentAt) : -1,
       tA: Math.round(now - start),
       status: this.#status === 0 ? -1 : this.#status,
@@ -1269,9 +1156,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       actconn: host.limits.current,
       feconn: host.counters.scur,
       beconn: this.backend?.counters.scur ?? 0,
-      srvconn: this.#srv?.active ?? 0,
-      retries: this.#retries,
-      redispatched: this.#redispatched,
+      srvconn: leg.server?.active ?? 0,
+      retries: leg.retries,
+      redispatched: leg.redispatched,
       method: req?.method,
       target: req?.target,
       versionMinor: req?.versionMinor,

@@ -1,29 +1,29 @@
 import type { Timeouts } from '../config/model.ts';
-import { Observed } from '../health/observe.ts';
-import type { Backend, QueueWaiter } from '../proxy/backend.ts';
+import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import { LogLevel } from '../log/logger.ts';
 import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
 import type { Server } from '../proxy/server.ts';
-import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle, TlsInfo } from '../runtime.ts';
+import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
+import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 
 
-type Phase = 'queued' | 'turnaround' | 'connecting' | 'established' | 'closed';
+/** 'connecting' covers choosing a server, its queue, connect attempts and retries (the leg's steps). */
+type Phase = 'connecting' | 'established' | 'closed';
 
 /** Bytes read from the client before the server connection exists; beyond this we stop reading. */
 const PENDING_LIMIT = 64 * 1024;
-/** HAProxy waits min(1s, timeout connect) before retrying a server that refused us. */
-const TURNAROUND_MS = 1000;
 
 /**
- * One `mode tcp` session: reserve a server (queueing at maxconn), connect with retries and
- * redispatch, then splice bytes both ways with backpressure, half-close and idle timeouts.
- * The session is the handler of both of its sockets, so it allocates no per-chunk closures.
+ * One `mode tcp` session: its server leg (src/stream/server-leg.ts, shared with `mode http`)
+ * reserves a server (queueing at maxconn) and connects with retries and redispatch; then the
+ * session splices bytes both ways with backpressure, half-close and idle timeouts. The session
+ * is the handler of both of its sockets, so it allocates no per-chunk closures.
  */
-export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
+export class TcpSession implements ServerLegOwner, ProxySession {
   readonly client: Socket;
   readonly host: SessionHost;
   readonly backend: Backend | undefined;
@@ -48,22 +48,24 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   readonly clientPort: number;
 
   server: Socket | undefined;
-  srv: Server | undefined;
-  phase: Phase = 'queued';
+  phase: Phase = 'connecting';
+  readonly #leg: ServerLeg;
 
   // Timing, as HAProxy logs it (-1 = step not reached).
   readonly acceptedAt: number;
   readonly acceptedWall: number;
-  queuedAt = -1;
-  waitTime = -1;
-  connectStartedAt = -1;
-  connectTime = -1;
   closedAt = -1;
-
+  /** The leg's facts, kept once the session closed (the leg forgets them when it releases the slot). */
+  waitTime = -1;
+  connectTime = -1;
+  connectStartedAt = -1;
   retries = 0;
-  /** Name of the last server tried, kept for the log after its slot is released. */
-  lastServerName: string | undefined;
   redispatched = false;
+  lastServerName: string | undefined;
+  /** The server whose slot the session holds; undefined once released (the log's srv_conn). */
+  get srv(): Server | undefined {
+    return this.#leg.server;
+  }
   bytesFromClient = 0;
   bytesFromServer = 0;
   terminationCause: TerminationCause = '-';
@@ -80,7 +82,6 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   /** Reading from X was paused because the other side's write queue is full. */
   #clientHeld = false;
   #serverHeld = false;
-  #retryAt = 0;
   #timer: TimerHandle | undefined;
   #timerDue = Infinity;
   #countedInBackend = false;
@@ -95,6 +96,7 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.acceptedAt = this.runtime.now();
     this.acceptedWall = this.runtime.wallClock();
     this.#clientLast = this.acceptedAt;
+    this.#leg = new ServerLeg(this.runtime, this);
     sessionOpened(host.counters);
     client.setHandler(this);
   }
@@ -104,7 +106,7 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (backend === undefined) return this.#abort('P', 'R');
     sessionOpened(backend.counters);
     this.#countedInBackend = true;
-    this.#assign(undefined);
+    this.#leg.begin(backend, backend.persistence?.stickTarget(this, this.runtime.now()));
   }
 
   /** A tcp session has no transaction boundary to stop at: it runs until either side closes. */
@@ -115,53 +117,28 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (this.phase !== 'closed') this.#abort(cause, this.phase === 'established' ? 'D' : 'C');
   }
 
-  // ---- server selection and connection ---------------------------------------------------
-
-  #assign(avoid: Server | undefined): void {
-    const backend = this.backend as Backend;
-    // Stick persistence applies to the first choice; a redispatch (avoid set) breaks it.
-    const persistTo = avoid === undefined ? backend.persistence?.stickTarget(this, this.runtime.now()) : undefined;
-    const result = backend.take(this, avoid, persistTo);
-    if (result === 'unavailable') return this.#abort('S', 'C');
-    if (result === 'queued') {
-      this.phase = 'queued';
-      this.queuedAt = this.runtime.now();
-      this.#schedule();
-      return;
-    }
-    this.#connect(result);
-  }
+  // ---- the server leg ----------------------------------------------------------------------
 
   granted(server: Server): void {
-    if (this.phase === 'closed') {
-      // Cannot happen (we leave the queue when closing), but never leak a slot.
-      (this.backend as Backend).release(server, this);
-      return;
-    }
-    this.#connect(server);
+    this.#leg.granted(server);
   }
 
-  #connect(server: Server): void {
-    const now = this.runtime.now();
-    if (this.queuedAt >= 0 && this.waitTime < 0) this.waitTime = Math.round(now - this.queuedAt);
-    this.srv = server;
-    this.lastServerName = server.name;
-    this.phase = 'connecting';
-    this.connectStartedAt = now;
-    this.#serverClosed = false;
-    this.#serverEnded = false;
-    this.server = this.runtime.connect({ host: server.host, port: server.port, noDelay: true }, this);
+  legScheduled(): void {
     this.#schedule();
   }
 
-  onConnect(socket: Socket): void {
-    if (socket !== this.server || this.phase !== 'connecting') return;
+  serverUnreachable(cause: TerminationCause, phase: TerminationPhase): void {
+    this.#abort(cause, phase);
+  }
+
+  serverConnected(socket: Socket): void {
     const now = this.runtime.now();
+    this.server = socket;
     this.phase = 'established';
-    this.connectTime = Math.round(now - this.connectStartedAt);
-    (this.srv as Server).observer?.observe(Observed.l4Ok);
+    this.#serverClosed = false;
+    this.#serverEnded = false;
     // Connected: stick rules record the server (HAProxy stores once the server is known).
-    (this.backend as Backend).persistence?.stored(this, this.srv as Server, now);
+    (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
     this.#serverLast = now;
     this.#clientLast = now;
     const pending = this.#pending;
@@ -175,43 +152,15 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#schedule();
   }
 
-  #connectFailed(timedOut: boolean): void {
-    const backend = this.backend as Backend;
-    const server = this.srv as Server;
-    backend.counters.econ++;
-    server.counters.econ++;
-    server.observer?.observe(Observed.l4Error);
-    // That may have marked the server DOWN and, with on-marked-down shutdown-sessions, ended us.
-    if (this.phase === 'closed') return;
-    if (this.retries >= backend.retries) {
-      this.#release();
-      return this.#abort(timedOut ? 's' : 'S', 'C');
-    }
-    this.retries++;
-    backend.counters.wretr++;
-    server.counters.wretr++;
-    const redispatch = backend.redispatch && this.retries === backend.retries && backend.servers.length > 1;
-    if (redispatch) {
-      backend.counters.wredis++;
-      server.counters.wredis++;
-      this.redispatched = true;
-      this.#release();
-      return this.#assign(server);
-    }
-    // Retry the same server, after the turn-around delay unless the attempt timed out.
-    const connectTimeout = backend.timeouts.connect;
-    const delay = timedOut ? 0 : Math.min(TURNAROUND_MS, connectTimeout ?? TURNAROUND_MS);
-    this.phase = 'turnaround';
-    this.#retryAt = this.runtime.now() + delay;
-    this.#schedule();
-  }
-
-  #release(): void {
-    const server = this.srv;
-    if (server !== undefined) {
-      this.srv = undefined;
-      (this.backend as Backend).release(server, this);
-    }
+  /** Copies what the log needs from the leg before finish() releases the slot and forgets them. */
+  #keepLegFacts(): void {
+    const leg = this.#leg;
+    this.waitTime = leg.waitTime;
+    this.connectTime = leg.connectTime;
+    this.connectStartedAt = leg.connectStartedAt;
+    this.retries = leg.retries;
+    this.redispatched = leg.redispatched;
+    this.lastServerName = leg.lastServerName;
   }
 
   // ---- socket events -------------------------------------------------------------------
@@ -282,7 +231,7 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (socket === this.client) {
       this.#clientClosed = true;
       if (this.phase === 'closed') return;
-      if (this.phase !== 'established') return this.#abort('C', this.phase === 'queued' ? 'Q' : 'C');
+      if (this.phase !== 'established') return this.#abort('C', this.#leg.step === 'queued' ? 'Q' : 'C');
       if (this.#serverClosed) return this.#finish();
       if (error !== undefined || !this.#clientEnded || !this.#serverEnded) {
         // The client vanished: nothing the server sends can be delivered any more.
@@ -292,7 +241,6 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
       // Otherwise both directions finished normally: the server socket closes once flushed.
     } else if (socket === this.server) {
       this.#serverClosed = true;
-      if (this.phase === 'connecting') return this.#connectFailed(false);
       if (this.phase === 'closed') return;
       if (error !== undefined || !this.#serverEnded) {
         this.#setTermination('S', 'D');
@@ -319,16 +267,8 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     const client = this.host.timeouts;
     const clientDeadline = this.#clientDeadline(client);
     switch (this.phase) {
-      case 'queued': {
-        const q = (this.backend as Backend).queueTimeout;
-        return earliest(clientDeadline, q === undefined ? undefined : this.queuedAt + q);
-      }
-      case 'turnaround':
-        return earliest(clientDeadline, this.#retryAt);
-      case 'connecting': {
-        const c = (this.backend as Backend).timeouts.connect;
-        return earliest(clientDeadline, c === undefined ? undefined : this.connectStartedAt + c);
-      }
+      case 'connecting':
+        return earliest(clientDeadline, this.#leg.deadline());
       case 'established':
         return earliest(clientDeadline, this.#serverDeadline());
       case 'closed':
@@ -360,31 +300,13 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
     const now = this.runtime.now();
     const clientDeadline = this.#clientDeadline(this.host.timeouts);
     if (clientDeadline !== undefined && now >= clientDeadline) {
-      const phase: TerminationPhase = this.phase === 'established' ? 'D' : this.phase === 'queued' ? 'Q' : 'C';
+      const phase: TerminationPhase = this.phase === 'established' ? 'D' : this.#leg.step === 'queued' ? 'Q' : 'C';
       return this.#abort('c', phase);
     }
     switch (this.phase) {
-      case 'queued': {
-        const q = (this.backend as Backend).queueTimeout;
-        if (q !== undefined && now >= this.queuedAt + q) {
-          (this.backend as Backend).leaveQueue(this);
-          return this.#abort('s', 'Q');
-        }
+      case 'connecting':
+        if (this.#leg.expire(now)) return this.#schedule();
         break;
-      }
-      case 'turnaround':
-        if (now >= this.#retryAt) return this.#connect(this.srv as Server);
-        break;
-      case 'connecting': {
-        const c = (this.backend as Backend).timeouts.connect;
-        if (c !== undefined && now >= this.connectStartedAt + c) {
-          const attempt = this.server;
-          this.server = undefined;
-          attempt?.destroy();
-          return this.#connectFailed(true);
-        }
-        break;
-      }
       case 'established': {
         const serverDeadline = this.#serverDeadline();
         if (serverDeadline !== undefined && now >= serverDeadline) {
@@ -409,7 +331,6 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
   /** Ends the session at once, both sockets destroyed. */
   #abort(cause: TerminationCause, phase: TerminationPhase): void {
     this.#setTermination(cause, phase);
-    if (this.phase === 'queued' && this.backend !== undefined) this.backend.leaveQueue(this);
     const server = this.server;
     this.server = undefined;
     this.#serverClosed = true;
@@ -428,7 +349,8 @@ export class TcpSession implements SocketHandler, QueueWaiter, ProxySession {
       this.runtime.clearTimer(this.#timer);
       this.#timer = undefined;
     }
-    this.#release();
+    this.#keepLegFacts();
+    this.#leg.finish();
     if (this.#countedInBackend) (this.backend as Backend).counters.scur--;
     this.host.counters.scur--;
     this.host.limits.current--;

@@ -209,22 +209,21 @@ describe('parseConfigText', () => {
   });
 });
 
-describe('performance', () => {
-  it('parses a 1,000-server configuration well under 50 ms', async () => {
+describe('large configurations', () => {
+  // How fast this parses is measured in bench/ (`npm run bench -- micro config-parse`), never
+  // asserted here: a timed assertion fails on a loaded machine without any regression.
+  it('parses a 1,000-server configuration into every backend and server', async () => {
     const lines = ['global', '  maxconn 50000', 'defaults', '  mode http', ...TIMEOUTS, 'frontend f', '  bind :80', '  default_backend b'];
     for (let b = 0; b < 10; b++) {
       lines.push(`backend b${b === 0 ? '' : b}`, '  balance roundrobin');
       for (let s = 0; s < 100; s++) lines.push(`  server s${s} 10.0.${b}.${s}:8080 weight ${1 + (s % 5)} maxconn 100`);
     }
-    const text = cfg(...lines);
-    await parseConfigText(text); // warm-up (JIT)
-    const started = performance.now();
-    const runs = 5;
-    for (let i = 0; i < runs; i++) {
-      const model = await parseConfigText(text);
-      assert.equal(model.backends.reduce((n, b) => n + b.servers.length, 0), 1000);
-    }
-    const perRun = (performance.now() - started) / runs;
-    assert.ok(perRun < 50, `parsing took ${perRun.toFixed(1)} ms per run`);
+    const model = await parseConfigText(cfg(...lines));
+    assert.equal(model.backends.length, 10);
+    assert.equal(model.backends.reduce((n, b) => n + b.servers.length, 0), 1000);
+    const last = model.backends[9]?.servers[99];
+    assert.equal(last?.name, 's99');
+    assert.equal(last?.weight, 5);
+    assert.equal(last?.maxconn, 100);
   });
 });

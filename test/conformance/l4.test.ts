@@ -13,8 +13,10 @@ import {
   echoServer,
   holdingServer,
   namedServer,
+  recordingServer,
   silentServer,
   sourceServer,
+  tlsEchoServer,
   type TestBackend,
 } from '../support/tcp-backends.ts';
 import { delay, dial, fetchLine, readAll, timeUntilClosed } from '../support/tcp-client.ts';
@@ -37,6 +39,12 @@ interface Ports {
   silentBackend: number;
   hold: number;
   source: number;
+  /** `server ... ssl` in tcp mode: to a TLS server (plain verify none; verified with SNI), to a plain one. */
+  sslServer: number;
+  sslVerified: number;
+  sslToPlain: number;
+  tlsEcho: number;
+  recorder: number;
 }
 
 function configFor(p: Ports): string {
@@ -96,6 +104,19 @@ listen tls_termination
 listen slow_reader
     bind 127.0.0.1:${p.slow}
     server source 127.0.0.1:${p.source}
+
+listen ssl_server
+    bind 127.0.0.1:${p.sslServer}
+    server tls 127.0.0.1:${p.tlsEcho} ssl verify none
+
+listen ssl_verified
+    bind 127.0.0.1:${p.sslVerified}
+    server tls 127.0.0.1:${p.tlsEcho} ssl verify required ca-file ${fixtures}/ca.pem sni str(a.example)
+
+listen ssl_to_plain
+    bind 127.0.0.1:${p.sslToPlain}
+    retries 0
+    server plain 127.0.0.1:${p.recorder} ssl verify none
 `;
 }
 
@@ -109,14 +130,16 @@ for (const runtime of RUNTIMES) {
     let ports: Ports;
     const backends: TestBackend[] = [];
     let source: Awaited<ReturnType<typeof sourceServer>>;
+    let tlsEcho: Awaited<ReturnType<typeof tlsEchoServer>>;
+    let recorder: Awaited<ReturnType<typeof recordingServer>>;
 
     before(async () => {
-      const n = await freePorts(18);
+      const n = await freePorts(23);
       const at = (i: number) => n[i] as number;
       ports = {
         rr: at(0), failover: at(1), bulk: at(2), idle: at(3), silent: at(4), maxconn: at(5), tls: at(6), slow: at(7),
         weighted: [at(8), at(9), at(10)], alive: [at(11), at(12)], dead: at(13), echo: at(14), silentBackend: at(15),
-        hold: at(16), source: at(17),
+        hold: at(16), source: at(17), sslServer: at(18), sslVerified: at(19), sslToPlain: at(20), tlsEcho: at(21), recorder: at(22),
       };
       backends.push(
         await namedServer(ports.weighted[0], 'a'),
@@ -128,6 +151,9 @@ for (const runtime of RUNTIMES) {
         await silentServer(ports.silentBackend),
         await holdingServer(ports.hold, 'held'),
       );
+      tlsEcho = await tlsEchoServer(ports.tlsEcho, `${repoRoot}test/fixtures/tls`);
+      recorder = await recordingServer(ports.recorder);
+      backends.push(tlsEcho, recorder);
       source = await sourceServer(ports.source, SLOW_READER_BYTES);
       backends.push(source);
       proxy = await ProxyProcess.start(runtime, configFor(ports));
@@ -264,6 +290,33 @@ for (const runtime of RUNTIMES) {
         assert.equal(await received, 'hello');
         socket.destroy();
       }
+    });
+
+    it('speaks TLS to a `server ... ssl` (verify none, and verify required with SNI and ca-file)', async () => {
+      for (const port of [ports.sslServer, ports.sslVerified]) {
+        const socket = await dial(port);
+        const received = readAll(socket);
+        socket.write('hello ');
+        await delay(20);
+        socket.end('over TLS');
+        assert.equal((await received).toString(), 'hello over TLS', `through port ${port}`);
+      }
+      assert.ok(tlsEcho.servernames.includes('a.example'), `SNI seen by the server: ${JSON.stringify(tlsEcho.servernames)}`);
+    });
+
+    it('never sends a client byte in clear to a `server ... ssl`: a plain server sees a TLS ClientHello', async () => {
+      const socket = await dial(ports.sslToPlain);
+      socket.on('error', () => {});
+      socket.write('hello-in-clear');
+      const deadline = Date.now() + 3000;
+      while (recorder.received().length < 5 && Date.now() < deadline) await delay(20);
+      const seen = recorder.received();
+      assert.ok(seen.length >= 5, 'the server received the handshake');
+      // A TLS record of type handshake (22) whose first message is a ClientHello (1).
+      assert.equal(seen[0], 0x16, `first byte ${seen[0]}`);
+      assert.equal(seen[5], 0x01, 'ClientHello');
+      await timeUntilClosed(socket, 5000);
+      assert.ok(!recorder.received().includes('hello-in-clear'), 'client bytes reached the server in clear');
     });
   });
 }

@@ -26,6 +26,8 @@ export class FakeSocket implements Socket {
   #inbox: Uint8Array[] = [];
   #inboxBytes = 0;
   #paused = false;
+  /** An outbound socket whose connect has not completed: bytes wait, as in the kernel, until onConnect. */
+  connecting = false;
   #peerEnded = false;
   #ended = false;
   closed = false;
@@ -72,7 +74,7 @@ export class FakeSocket implements Socket {
   }
   #deliver(chunk: Uint8Array): void {
     if (this.closed) return;
-    if (this.#paused || this.#inbox.length > 0) {
+    if (this.#paused || this.connecting || this.#inbox.length > 0) {
       this.#inbox.push(chunk);
       this.#inboxBytes += chunk.byteLength;
       return;
@@ -123,6 +125,14 @@ export class FakeSocket implements Socket {
   }
   pause(): void {
     this.#paused = true;
+  }
+  /** The connect completed: what the server already sent is delivered now (after onConnect). */
+  connected(): void {
+    this.connecting = false;
+    if (!this.#paused) {
+      this.#paused = true;
+      this.resume();
+    }
   }
   resume(): void {
     if (!this.#paused) return;
@@ -263,8 +273,10 @@ export class FakeRuntime implements Runtime {
       socket.peer = remote;
       remote.peer = socket;
       this.openSockets.add(remote);
+      socket.connecting = true;
       accept(remote);
       socket.handler.onConnect?.(socket);
+      socket.connected();
     });
     return socket;
   }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { pattern } from './http-wire.ts';
 
 /** A test backend on 127.0.0.1 that records what it saw. */
@@ -94,4 +96,42 @@ export function sourceServer(port: number, totalBytes: number, chunkSize = 64 * 
     socket.resume();
     pump();
   }).then((backend) => Object.assign(backend, { written: () => written, digest }));
+}
+
+/** Echoes every byte over TLS (certificate a.example from test/fixtures/tls); plaintext is a failed handshake. */
+export function tlsEchoServer(port: number, fixtures: string): Promise<TestBackend & { servernames: (string | false | null)[] }> {
+  return new Promise((resolve, reject) => {
+    const open = new Set<Socket>();
+    const servernames: (string | false | null)[] = [];
+    const server = createTlsServer({ cert: readFileSync(`${fixtures}/a.example.pem`), key: readFileSync(`${fixtures}/a.example.pem`) }, (socket) => {
+      backend.accepted++;
+      servernames.push(socket.servername);
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => {});
+      socket.pipe(socket);
+    });
+    server.on('tlsClientError', () => {});
+    const backend = {
+      port,
+      accepted: 0,
+      open,
+      servernames,
+      close: () =>
+        new Promise<void>((done) => {
+          for (const s of open) s.destroy();
+          server.close(() => done());
+        }),
+    };
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(backend));
+  });
+}
+
+/** Records the bytes each connection sends and never answers (to see what reached a server). */
+export function recordingServer(port: number): Promise<TestBackend & { received: () => Buffer }> {
+  const chunks: Buffer[] = [];
+  return startServer(port, (socket) => {
+    socket.on('data', (d: Buffer) => chunks.push(d));
+  }).then((backend) => Object.assign(backend, { received: () => Buffer.concat(chunks) }));
 }

@@ -1,0 +1,276 @@
+import { Observed } from '../health/observe.ts';
+import type { Backend, BackendClient } from '../proxy/backend.ts';
+import type { Server } from '../proxy/server.ts';
+import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
+import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
+import { serverTlsOptions } from './server-tls.ts';
+
+/** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
+export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'connected';
+
+/** HAProxy waits min(1s, timeout connect) before retrying a server that refused us. */
+const TURNAROUND_MS = 1000;
+
+/** What the session that owns a server leg hears from it. */
+export interface ServerLegOwner extends BackendClient, SocketHandler {
+  /**
+   * A connection to `leg.server` is ready: freshly connected (and TLS-handshaken where the
+   * server has `ssl`), or an idle one the owner handed back from `idleConnection`. From now on
+   * the socket's handler is the owner and the socket is the owner's to close.
+   */
+  serverConnected(socket: Socket, reused: boolean): void;
+  /**
+   * No server could be had or reached (none usable, queue timeout, connect failures past the
+   * retries): the owner answers or aborts with this termination. The leg still holds the
+   * server slot, if any, for the log; `finish()` releases it.
+   */
+  serverUnreachable(cause: TerminationCause, phase: TerminationPhase): void;
+  /** A leg deadline appeared or moved (queued, turn-around, connecting): re-arm the timer. */
+  legScheduled(): void;
+  /** An idle connection to `server` the owner may reuse (HTTP keep-alive), already its own. */
+  idleConnection?(server: Server): Socket | undefined;
+}
+
+/**
+ * The server side of one session, from choosing a server to an established connection — the
+ * same code for `mode tcp` and `mode http`: persistence target or balancer pick, server and
+ * backend queues, connect (TLS, SNI and ALPN from the server's `ssl` settings: the only way
+ * the engine dials a server, so no mode can forget them), `timeout connect`, `retries` with
+ * HAProxy's turn-around delay, `option redispatch` on the last retry, and the counters and
+ * passive health events of each attempt. HAProxy's back_handle_st_con/back_handle_st_cer.
+ *
+ * While connecting, the leg is the socket's handler; once connected it hands the socket over.
+ */
+export class ServerLeg implements SocketHandler {
+  readonly #runtime: Runtime;
+  readonly #owner: ServerLegOwner;
+  #backend: Backend | undefined;
+  #connRetries = true;
+  #attempt: Socket | undefined;
+  /** Bumped by finish(): a callback that ended the owner (a kill) leaves nothing to resume. */
+  #epoch = 0;
+
+  step: ServerLegStep = 'none';
+  /** The server whose slot the leg holds (queued: the one it waits for, if any). */
+  server: Server | undefined;
+  /** The server a cookie or stick table offered for the current choice (HAProxy's SF_DIRECT). */
+  persistTo: Server | undefined;
+  /** Name of the last server tried, kept for the log after its slot is released. */
+  lastServerName: string | undefined;
+  retries = 0;
+  redispatched = false;
+  queuedAt = -1;
+  waitTime = -1;
+  connectStartedAt = -1;
+  connectTime = -1;
+  #retryAt = 0;
+
+  constructor(runtime: Runtime, owner: ServerLegOwner) {
+    this.#runtime = runtime;
+    this.#owner = owner;
+  }
+
+  /**
+   * Asks `backend` for a server (the persistence target first) and connects to it, or queues.
+   * `connectionRetries` false stops after the first failed connect (`retry-on` without
+   * `conn-failure`).
+   */
+  begin(backend: Backend, persistTo: Server | undefined, connectionRetries = true): void {
+    this.#backend = backend;
+    this.#connRetries = connectionRetries;
+    this.#assign(undefined, persistTo);
+  }
+
+  /** A queued request got a slot on `server` (QueueWaiter.granted, forwarded by the owner). */
+  granted(server: Server): void {
+    if (this.step !== 'queued' || this.#backend === undefined) {
+      // Cannot happen (a leg leaves the queue when it finishes), but never leak a slot.
+      this.#backend?.release(server, this.#owner);
+      return;
+    }
+    this.#use(server);
+  }
+
+  /**
+   * Tries again after a failed exchange the owner may replay (`retry-on`): counts the retry,
+   * redispatches on the last one with `option redispatch`, else waits the turn-around delay
+   * (none after a timeout) and reconnects to the same server. The owner has already dropped
+   * the failed connection.
+   */
+  retry(timedOut: boolean): void {
+    const backend = this.#backend as Backend;
+    const server = this.server as Server;
+    this.retries++;
+    backend.counters.wretr++;
+    server.counters.wretr++;
+    if (backend.redispatch && this.retries === backend.retries && backend.servers.length > 1) {
+      backend.counters.wredis++;
+      server.counters.wredis++;
+      this.redispatched = true;
+      backend.release(server, this.#owner);
+      this.server = undefined;
+      this.step = 'none';
+      return this.#assign(server, undefined);
+    }
+    const delay = timedOut ? 0 : Math.min(TURNAROUND_MS, backend.timeouts.connect ?? TURNAROUND_MS);
+    this.step = 'turnaround';
+    this.#retryAt = this.#runtime.now() + delay;
+    this.#owner.legScheduled();
+  }
+
+  /** Dials the same server again without counting a retry (a reused idle connection was closed under us). */
+  reconnect(): void {
+    this.#connect(this.server as Server);
+  }
+
+  /** The earliest moment the leg itself must act, if it is waiting for something. */
+  deadline(): number | undefined {
+    const backend = this.#backend;
+    if (backend === undefined) return undefined;
+    switch (this.step) {
+      case 'queued': {
+        const q = backend.queueTimeout;
+        return q === undefined ? undefined : this.queuedAt + q;
+      }
+      case 'turnaround':
+        return this.#retryAt;
+      case 'connecting': {
+        const c = backend.timeouts.connect;
+        return c === undefined ? undefined : this.connectStartedAt + c;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Acts on a passed deadline (the owner's timer fired); returns false when nothing was due. */
+  expire(now: number): boolean {
+    const due = this.deadline();
+    if (due === undefined || now < due) return false;
+    switch (this.step) {
+      case 'queued':
+        (this.#backend as Backend).leaveQueue(this.#owner);
+        this.step = 'none';
+        this.#owner.serverUnreachable('s', 'Q');
+        return true;
+      case 'turnaround':
+        this.#connect(this.server as Server);
+        return true;
+      case 'connecting': {
+        const attempt = this.#attempt;
+        this.#attempt = undefined;
+        attempt?.destroy();
+        this.#connectFailed(true);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * The transaction is over (or the session ends): leaves the queue, releases the server slot,
+   * aborts a connect in progress (with a reset: nobody will use it) and forgets the attempt's
+   * facts. The connection handed to the owner is the owner's to close or keep.
+   */
+  finish(): void {
+    this.#epoch++;
+    const backend = this.#backend;
+    if (backend !== undefined) {
+      if (this.step === 'queued') backend.leaveQueue(this.#owner);
+      else if (this.server !== undefined && this.step !== 'none') backend.release(this.server, this.#owner);
+    }
+    const attempt = this.#attempt;
+    this.#attempt = undefined;
+    attempt?.reset();
+    this.step = 'none';
+    this.server = undefined;
+    this.persistTo = undefined;
+    this.lastServerName = undefined;
+    this.retries = 0;
+    this.redispatched = false;
+    this.queuedAt = -1;
+    this.waitTime = -1;
+    this.connectStartedAt = -1;
+    this.connectTime = -1;
+  }
+
+  // ---- choosing a server -------------------------------------------------------------
+
+  #assign(avoid: Server | undefined, persistTo: Server | undefined): void {
+    const backend = this.#backend as Backend;
+    this.persistTo = persistTo;
+    const result = backend.take(this.#owner, avoid, persistTo);
+    if (result === 'unavailable') return this.#owner.serverUnreachable('S', 'C');
+    if (result === 'queued') {
+      this.step = 'queued';
+      this.queuedAt = this.#runtime.now();
+      this.#owner.legScheduled();
+      return;
+    }
+    this.#use(result);
+  }
+
+  #use(server: Server): void {
+    const now = this.#runtime.now();
+    if (this.queuedAt >= 0 && this.waitTime < 0) this.waitTime = Math.round(now - this.queuedAt);
+    this.server = server;
+    this.lastServerName = server.name;
+    const idle = this.#owner.idleConnection?.(server);
+    if (idle !== undefined) {
+      this.step = 'connected';
+      this.connectTime = 0;
+      server.observer?.observe(Observed.l4Ok);
+      this.#owner.serverConnected(idle, true);
+      return;
+    }
+    this.#connect(server);
+  }
+
+  // ---- connecting ----------------------------------------------------------------------
+
+  #connect(server: Server): void {
+    this.step = 'connecting';
+    this.connectStartedAt = this.#runtime.now();
+    const tls = serverTlsOptions(server, this.#owner.lbHead);
+    this.#attempt = this.#runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    this.#owner.legScheduled();
+  }
+
+  onConnect(socket: Socket): void {
+    if (socket !== this.#attempt || this.step !== 'connecting') return;
+    this.#attempt = undefined;
+    const server = this.server as Server;
+    this.step = 'connected';
+    this.connectTime = Math.round(this.#runtime.now() - this.connectStartedAt);
+    server.observer?.observe(Observed.l4Ok);
+    socket.setHandler(this.#owner);
+    this.#owner.serverConnected(socket, false);
+  }
+
+  /** Nothing is sent before the owner has the socket; a server speaking first waits for it. */
+  onData(): void {}
+  onEnd(): void {}
+  onDrain(): void {}
+
+  onClose(socket: Socket, _error: SocketError | undefined): void {
+    if (socket !== this.#attempt) return;
+    this.#attempt = undefined;
+    if (this.step === 'connecting') this.#connectFailed(false);
+  }
+
+  #connectFailed(timedOut: boolean): void {
+    const backend = this.#backend as Backend;
+    const server = this.server as Server;
+    backend.counters.econ++;
+    server.counters.econ++;
+    const epoch = this.#epoch;
+    server.observer?.observe(Observed.l4Error);
+    // That may have marked the server DOWN and, with on-marked-down shutdown-sessions, ended us.
+    if (epoch !== this.#epoch) return;
+    if (this.retries >= backend.retries || !this.#connRetries) {
+      return this.#owner.serverUnreachable(timedOut ? 's' : 'S', 'C');
+    }
+    this.retry(timedOut);
+  }
+}

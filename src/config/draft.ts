@@ -15,7 +15,9 @@ import type {
   HttpCheckExpectModel,
   HttpConnectionMode,
   HttpReuseMode,
+  HttpFinalRuleModel,
   HttpRuleModel,
+  HttpRulesModel,
   LogTarget,
   ObserveMode,
   OnErrorMode,
@@ -24,6 +26,7 @@ import type {
   SourceLocation,
   StickRuleModel,
   StickTableModel,
+  SwitchingRuleModel,
   Timeouts,
 } from './model.ts';
 
@@ -229,10 +232,14 @@ export interface ProxyDraft {
   defaultServer: ServerSettings;
   /** `acl` lines in order (keywords/http-rules.ts). */
   acls: AclModel[];
-  httpRequestRules: HttpRuleModel[];
-  httpResponseRules: HttpRuleModel[];
+  httpRequestRules: (HttpRuleModel | HttpFinalRuleModel)[];
+  httpResponseRules: (HttpRuleModel | HttpFinalRuleModel)[];
   /** The first http-request/http-response line (for the tcp-mode warning). */
   httpRulesPlace: Place | undefined;
+  /** `redirect` keyword rules (keywords/switching.ts). */
+  redirectRules: NonNullable<HttpRulesModel['redirectRules']>[number][];
+  /** `use_backend` rules, with where each names its backend (checked once every backend is known). */
+  switchingRules: { readonly rule: SwitchingRuleModel; readonly place: Place }[];
 }
 
 export interface GlobalDraft {
@@ -369,6 +376,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     httpRequestRules: [],
     httpResponseRules: [],
     httpRulesPlace: undefined,
+    redirectRules: [],
+    switchingRules: [],
   };
 }
 

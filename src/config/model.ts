@@ -343,12 +343,75 @@ export type HttpRuleModel =
       readonly source: SourceLocation;
     };
 
+/**
+ * A local reply (HAProxy's `struct http_reply`) of `http-request deny|return`: status, optional
+ * `content-type`, payload and `hdr NAME FMT` headers.
+ */
+export interface HttpReplyModel {
+  readonly status: number;
+  /** Sent with a non-empty payload only (HAProxy drops it otherwise, with a warning). */
+  readonly contentType: string | undefined;
+  /**
+   * `errorpage`: the proxy's page for the status (deny without payload, `default-errorfiles`);
+   * `none`: no payload (content-length: 0); `string` / `lf-string`: the payload as written.
+   */
+  readonly body:
+    | { readonly kind: 'errorpage' }
+    | { readonly kind: 'none' }
+    | { readonly kind: 'string'; readonly text: string }
+    | { readonly kind: 'lf-string'; readonly format: string };
+  /** `hdr NAME FMT`, in order (never content-length, transfer-encoding or content-type). */
+  readonly headers: readonly { readonly name: string; readonly format: string }[];
+}
+
+/** HAProxy's redirect rule (`http-request redirect` and the `redirect` keyword). */
+export interface RedirectModel {
+  readonly type: 'location' | 'prefix' | 'scheme';
+  /** A log-format string (`http-request redirect`) or a literal (the `redirect` keyword). */
+  readonly destination: string;
+  readonly logFormat: boolean;
+  readonly code: 301 | 302 | 303 | 307 | 308;
+  readonly dropQuery: boolean;
+  readonly appendSlash: boolean;
+  /** `ignore-empty`: a location format that evaluates empty does not redirect. */
+  readonly ignoreEmpty: boolean;
+  /** `set-cookie NAME[=VALUE]` (set true) or `clear-cookie NAME[=]` (set false). */
+  readonly cookie: { readonly value: string; readonly set: boolean } | undefined;
+}
+
+/** `http-request` / `http-response` actions that end the rule list (HAProxy's final actions). */
+export type HttpFinalRuleModel =
+  | { readonly action: 'allow'; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }
+  | {
+      readonly action: 'deny' | 'return';
+      readonly reply: HttpReplyModel;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'redirect';
+      readonly redirect: RedirectModel;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    };
+
+/** `use_backend NAME [if|unless COND]`: NAME is a backend name or a log-format string. */
+export interface SwitchingRuleModel {
+  readonly backend: string;
+  /** True when `backend` holds `%[...]` and is resolved per request. */
+  readonly dynamic: boolean;
+  readonly condition: ConditionModel | undefined;
+  readonly source: SourceLocation;
+}
+
 /** A proxy's ACLs and HTTP rules (both sides of a `listen` carry the same ones). */
 export interface HttpRulesModel {
   /** Every `acl` line, in order; several lines with one name OR together. */
   readonly acls?: readonly AclModel[] | undefined;
-  readonly httpRequestRules?: readonly HttpRuleModel[] | undefined;
-  readonly httpResponseRules?: readonly HttpRuleModel[] | undefined;
+  readonly httpRequestRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;
+  readonly httpResponseRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;
+  /** The `redirect` keyword's rules, run after the proxy's `http-request` rules. */
+  readonly redirectRules?: readonly { readonly redirect: RedirectModel; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }[] | undefined;
 }
 
 export interface FrontendOptions {
@@ -363,6 +426,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly mode: ProxyMode;
   readonly binds: readonly BindModel[];
   readonly defaultBackend: string | undefined;
+  /** `use_backend` rules in order; the first whose condition matches picks the backend. */
+  readonly switchingRules?: readonly SwitchingRuleModel[] | undefined;
   /** 0 = only the global limit applies. */
   readonly maxconn: number;
   readonly timeouts: Timeouts;

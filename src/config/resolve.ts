@@ -38,6 +38,7 @@ import type {
   HttpRulesModel,
   LogTarget,
   ServerModel,
+  SwitchingRuleModel,
   ServerSsl,
   SourceLocation,
   Timeouts,
@@ -208,6 +209,7 @@ class Resolver {
       mode: proxy.mode,
       binds: proxy.binds.map((b) => this.#bind(b)),
       defaultBackend,
+      switchingRules: this.#switchingRules(proxy),
       maxconn: proxy.maxconn,
       timeouts: compactTimeouts(proxy.timeouts),
       options: {
@@ -229,7 +231,7 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
-    const hasRules = proxy.httpRequestRules.length > 0 || proxy.httpResponseRules.length > 0;
+    const hasRules = proxy.httpRequestRules.length > 0 || proxy.httpResponseRules.length > 0 || proxy.redirectRules.length > 0;
     if (proxy.mode === 'tcp' && hasRules) {
       if (!this.#warnedTcpRules.has(proxy)) {
         this.#warnedTcpRules.add(proxy);
@@ -239,9 +241,41 @@ class Resolver {
           `'http-request' and 'http-response' rules ignored for ${typeWord(proxy)} '${proxy.name}' as they require HTTP mode.`,
         );
       }
-      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [] };
+      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], redirectRules: [] };
     }
-    return { acls: [...proxy.acls], httpRequestRules: [...proxy.httpRequestRules], httpResponseRules: [...proxy.httpResponseRules] };
+    return {
+      acls: [...proxy.acls],
+      httpRequestRules: [...proxy.httpRequestRules],
+      httpResponseRules: [...proxy.httpResponseRules],
+      redirectRules: [...proxy.redirectRules],
+    };
+  }
+
+  /**
+   * `use_backend` rules: a static name must be a backend of the same mode (HAProxy's
+   * "unable to find required use_backend"); a dynamic one is resolved per request.
+   */
+  #switchingRules(proxy: ProxyDraft): SwitchingRuleModel[] {
+    const rules: SwitchingRuleModel[] = [];
+    for (const { rule, place } of proxy.switchingRules) {
+      if (!rule.dynamic) {
+        const target = this.#backends.get(rule.backend);
+        if (target === undefined) {
+          this.#error(place, 'use_backend', `Proxy '${proxy.name}': unable to find required use_backend: '${rule.backend}'.`);
+          continue;
+        }
+        if (target.mode !== proxy.mode) {
+          this.#error(
+            place,
+            'use_backend',
+            `${proxy.mode} ${typeWord(proxy)} '${proxy.name}' (${proxy.place.file}:${proxy.place.line}) tries to use incompatible ${target.mode} ${typeWord(target)} '${target.name}' (${target.place.file}:${target.place.line}) in a 'use_backend' rule (see 'mode').`,
+          );
+          continue;
+        }
+      }
+      rules.push(rule);
+    }
+    return rules;
   }
 
   #defaultBackend(proxy: ProxyDraft): string | undefined {

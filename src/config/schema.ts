@@ -248,7 +248,38 @@ const conditionSchema = v.object({
   anyOf: v.pipe(v.array(v.pipe(v.array(aclTermSchema), v.minLength(1))), v.minLength(1)),
 });
 
+const httpReplySchema = v.object({
+  status: v.pipe(v.number(), v.integer(), v.minValue(200), v.maxValue(599)),
+  contentType: v.undefinedable(v.string()),
+  body: v.variant('kind', [
+    v.object({ kind: v.literal('errorpage') }),
+    v.object({ kind: v.literal('none') }),
+    v.object({ kind: v.literal('string'), text: v.string() }),
+    v.object({ kind: v.literal('lf-string'), format: v.string() }),
+  ]),
+  headers: v.array(v.object({ name: v.pipe(v.string(), v.minLength(1)), format: v.string() })),
+});
+
+const redirectSchema = v.object({
+  type: v.picklist(['location', 'prefix', 'scheme']),
+  destination: v.string(),
+  logFormat: v.boolean(),
+  code: v.picklist([301, 302, 303, 307, 308]),
+  dropQuery: v.boolean(),
+  appendSlash: v.boolean(),
+  ignoreEmpty: v.boolean(),
+  cookie: v.undefinedable(v.object({ value: v.string(), set: v.boolean() })),
+});
+
 const httpRuleSchema = v.variant('action', [
+  v.object({ action: v.literal('allow'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({
+    action: v.picklist(['deny', 'return']),
+    reply: httpReplySchema,
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({ action: v.literal('redirect'), redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.picklist(['set-header', 'add-header']),
     header: v.pipe(v.string(), v.minLength(1)),
@@ -277,6 +308,9 @@ const httpRulesEntries = {
   acls: v.optional(v.array(aclModelSchema)),
   httpRequestRules: v.optional(v.array(httpRuleSchema)),
   httpResponseRules: v.optional(v.array(httpRuleSchema)),
+  redirectRules: v.optional(
+    v.array(v.object({ redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema })),
+  ),
 };
 
 /** The rules must compile (criteria, patterns, formats, ACL names): the engine then cannot fail on them. */
@@ -296,6 +330,9 @@ const frontendSchema = v.object({
   mode: modeSchema,
   binds: v.array(bindSchema),
   defaultBackend: v.undefinedable(v.string()),
+  switchingRules: v.optional(
+    v.array(v.object({ backend: v.pipe(v.string(), v.minLength(1)), dynamic: v.boolean(), condition: v.undefinedable(conditionSchema), source: sourceSchema })),
+  ),
   maxconn: countSchema,
   timeouts: timeoutsSchema,
   options: v.pipe(

@@ -29,9 +29,11 @@ import {
 import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
 import { connectionModeOf, forwardedForValue } from './http-options.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
-import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
+import type { PooledConnection } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
-import { createHttpRuleRunner, type HttpRuleRunner } from '../rules/http-rules.ts';
+import { backendRulesFor, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
+import { Verdict } from '../rules/http-action.ts';
+import { ReplyConnection, type LocalReply } from './local-reply.ts';
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -65,14 +67,18 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 export class HttpSession implements ServerLegOwner, ProxySession {
   readonly client: Socket;
   readonly host: SessionHost;
-  readonly backend: Backend | undefined;
+  /** The backend of the transaction in flight (chosen per request: `use_backend`, else the default). */
+  backend: Backend | undefined;
   readonly runtime: Runtime;
   readonly clientAddress: string;
   readonly clientPort: number;
   readonly acceptedAt: number;
 
-  readonly #pool: ServerConnectionPool | undefined;
-  readonly #mode: HttpConnectionMode;
+  /** `default_backend` (or the `listen` section's own): the backend unless `use_backend` picks another. */
+  readonly #defaultBackend: Backend | undefined;
+  /** The frontend's mode alone, until a backend is chosen; then the combination of both. */
+  readonly #frontendMode: HttpConnectionMode;
+  #mode: HttpConnectionMode;
   readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
   readonly #reqParser = new RequestHeadParser({ maxHeaders: MAX_HEADERS });
   readonly #resParser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
@@ -140,9 +146,13 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #phase: TerminationPhase = '-';
   #countedInBackend = false;
   /** What the request's persistence cookie said (only when the backend has `cookie`). */
-  readonly #cookieTxn: CookieTxn | undefined;
-  /** `http-request` / `http-response` rules of the frontend and backend; undefined when none. */
-  readonly #rules: HttpRuleRunner | undefined;
+  #cookieState: CookieTxn | undefined;
+  /** The frontend's HTTP rules (and `use_backend`), compiled once per generation; undefined when none. */
+  readonly #frontendRules: ProxyHttpRules | undefined;
+  /** The context rules run in, created by the first request that has rules to run. */
+  #rules: HttpRuleRunner | undefined;
+  /** The chosen backend's own rules for this transaction. */
+  #backendRules: ProxyHttpRules | undefined;
 
   /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
   get localAddress(): string {
@@ -162,22 +172,22 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     return this.#req;
   }
 
-  constructor(host: SessionHost, client: Socket, backend: Backend | undefined, pool: ServerConnectionPool | undefined) {
+  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined) {
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
-    this.backend = backend;
-    this.#pool = pool;
+    this.backend = defaultBackend;
+    this.#defaultBackend = defaultBackend;
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;
     this.acceptedAt = this.runtime.now();
     this.#now = this.acceptedAt;
     this.#idleSince = this.acceptedAt;
     this.#clientLast = this.acceptedAt;
-    this.#mode = connectionModeOf(host.model.http, backend?.http);
-    this.#cookieTxn = backend?.persistence?.cookie === undefined ? undefined : new CookieTxn();
+    this.#frontendMode = connectionModeOf(host.model.http, undefined);
+    this.#mode = this.#frontendMode;
     this.#leg = new ServerLeg(this.runtime, this);
-    this.#rules = createHttpRuleRunner(host.model, backend?.model, client, this.runtime);
+    this.#frontendRules = httpRulesOf(host.model, 'frontend');
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
       request: t.httpRequest ?? t.client,
@@ -368,8 +378,17 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#reqFramer.startRequest(head);
     this.#reqBodyDone = this.#reqFramer.done;
     this.#reqBodyStarted = false;
-    this.#closeAfter = this.#mode === 'close' || head.mustClose || this.#draining || this.#clientEnded;
-    this.#reqHeadBytes = this.#buildRequestHead(head);
+    this.#closeAfter = this.#frontendMode === 'close' || head.mustClose || this.#draining || this.#clientEnded;
+  }
+
+  /** The cookie persistence state of this transaction, when its backend has `cookie`. */
+  get #cookieTxn(): CookieTxn | undefined {
+    if (this.backend?.persistence?.cookie === undefined) return undefined;
+    return (this.#cookieState ??= new CookieTxn());
+  }
+
+  #ruleRunner(): HttpRuleRunner {
+    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name));
   }
 
   #startServerSide(): void {
@@ -385,11 +404,38 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       this.host.counters.ereq++;
       return this.#fail(400, 'P', 'R');
     }
-    const backend = this.backend;
-    if (backend === undefined) return this.#fail(503, 'P', 'R');
+    // HAProxy's analysers: the frontend's http-request rules, the backend choice, the backend's
+    // rules; every fetch and action sees the head as the rules before it edited it.
+    const editor = this.#editor.begin(head);
+    const feRules = this.#frontendRules;
+    if (feRules !== undefined) {
+      const rules = this.#ruleRunner();
+      rules.beginRequest(head, editor);
+      if (rules.frontendRequest() === Verdict.reply) return this.#replyLocally(rules);
+    }
+    let backend = this.#defaultBackend;
+    const named = feRules !== undefined && feRules.switching.length > 0 ? this.#ruleRunner().switchingTarget() : undefined;
+    // A dynamic name that names no backend falls back to the default one, as HAProxy does.
+    if (named !== undefined) backend = this.host.backendNamed(named) ?? backend;
+    this.backend = backend;
+    if (backend === undefined) {
+      this.#rules?.endRequest();
+      return this.#fail(503, 'P', 'R');
+    }
+    this.#mode = connectionModeOf(this.host.model.http, backend.http);
+    if (this.#mode === 'close') this.#closeAfter = true;
     backend.counters.reqTot++;
     sessionOpened(backend.counters);
     this.#countedInBackend = true;
+    const beRules = backendRulesFor(this.host.model, backend.model);
+    this.#backendRules = beRules;
+    if (beRules !== undefined) {
+      const rules = this.#ruleRunner();
+      if (feRules === undefined) rules.beginRequest(head, editor);
+      if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
+    }
+    this.#rules?.endRequest();
+    this.#reqHeadBytes = this.#finishRequestHead(head, editor);
     // Persistence: the server the request's cookie or a stick table names, offered first.
     const persistence = backend.persistence;
     const persistTo = persistence === undefined ? undefined : (this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now));
@@ -398,10 +444,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#leg.begin(backend, persistTo, retryOn === undefined || retryOn.includes('conn-failure'));
   }
 
-  #buildRequestHead(head: RequestHead): Uint8Array {
-    const editor = this.#editor.begin(head);
-    // Rules first, on the head as received (before balancing: a rule may later pick the backend).
-    this.#rules?.applyRequest(head, editor);
+  /** What the proxy itself adds to the request head once the rules ran (HAProxy's http_process_request). */
+  #finishRequestHead(head: RequestHead, editor: HeadEditor): Uint8Array {
     editor.removeHopByHop(head.upgrade);
     if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
     else if (this.#mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
@@ -421,6 +465,61 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     return editor.build();
   }
 
+  /**
+   * A rule answered (deny, return, redirect): the reply goes to the client and no server is
+   * involved. HAProxy keeps the connection when the request was received whole, and closes it
+   * otherwise (the rest of the body could not be told from the next request).
+   */
+  #replyLocally(rules: HttpRuleRunner): void {
+    const reply = rules.reply as LocalReply;
+    const denied = rules.denied;
+    rules.endRequest();
+    // HAProxy: a `deny` ends as PR (proxy condition) and counts a denied request; a `return`
+    // or a redirect as LR (processed locally).
+    if (denied) this.host.counters.dreq++;
+    this.#setTermination(denied ? 'P' : 'L', 'R');
+    this.#sendLocalReply(reply);
+  }
+
+  /**
+   * An `http-response` rule answered instead of the server (deny, return, redirect): the
+   * server's answer is dropped with its connection (its body will not be read) and the reply
+   * goes to the client. Always false: the server response is not forwarded.
+   */
+  #replaceResponse(rules: HttpRuleRunner): false {
+    const reply = rules.reply as LocalReply;
+    const denied = rules.denied;
+    rules.reply = undefined;
+    rules.denied = false;
+    const server = this.#server;
+    this.#server = undefined;
+    this.#conn = undefined;
+    server?.reset();
+    // HAProxy: an http-response deny is a denied response (PH), a return or redirect local (LH).
+    if (denied) {
+      this.host.counters.dresp++;
+      (this.backend as Backend).counters.dresp++;
+    }
+    this.#setTermination(denied ? 'P' : 'L', 'H');
+    this.#sendLocalReply(reply);
+    return false;
+  }
+
+  /** Writes a reply the proxy built, then keeps the connection for the next request or closes it. */
+  #sendLocalReply(reply: LocalReply): void {
+    const close = !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
+    this.#status = reply.status;
+    countResponse(this.host.counters, reply.status);
+    if (this.#countedInBackend) countResponse((this.backend as Backend).counters, reply.status);
+    const req = this.#req as RequestHead;
+    const connection = close ? ReplyConnection.close : req.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none;
+    this.#writeClient(reply.encode(connection));
+    this.#log();
+    this.#endTransaction();
+    if (close) this.#closeClient();
+    else this.#nextRequest();
+  }
+
   // ---- the server leg ----------------------------------------------------------------------
 
   granted(server: Server): void {
@@ -438,7 +537,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
 
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
-    const conn = this.#pool?.take(server, this.#reuseAllowed);
+    const conn = this.host.pools(this.backend as Backend).take(server, this.#reuseAllowed);
     if (conn === undefined) return undefined;
     conn.socket.setHandler(this);
     this.#attach(conn, true);
@@ -577,13 +676,18 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       observer.observe(httpStatusEvent(head.status));
       if (this.#state === 'closed') return false;
     }
-    this.#resHead = head;
     this.#resHeadAt = this.#now;
-    this.#status = head.status;
     const backend = this.backend as Backend;
+    countResponse((this.#leg.server as Server).counters, head.status);
+    const editor = this.#editor.begin(head);
+    if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
+      const rules = this.#ruleRunner();
+      if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) return this.#replaceResponse(rules);
+    }
+    this.#resHead = head;
+    this.#status = head.status;
     countResponse(this.host.counters, head.status);
     countResponse(backend.counters, head.status);
-    countResponse((this.#leg.server as Server).counters, head.status);
     if (head.status === 101 && req.upgrade) {
       this.#writeClient(head.raw);
       this.#enterTunnel();
@@ -591,8 +695,6 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     }
     this.#resFramer.startResponse(head, req.method);
     if (this.#resFramer.mode === 'close') this.#closeAfter = true;
-    const editor = this.#editor.begin(head);
-    this.#rules?.applyResponse(req, head, editor);
     editor.removeHopByHop();
     normalizeContentLength(editor, head);
     if (this.#closeAfter) editor.set(H_CONNECTION, 'close');
@@ -680,9 +782,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#conn = undefined;
     if (server !== undefined && conn !== undefined) {
       if (this.#serverHeld) server.resume();
-      if (reusable && this.#pool !== undefined && (this.backend?.http?.reuse ?? 'safe') !== 'never') {
+      if (reusable && this.backend !== undefined && (this.backend.http?.reuse ?? 'safe') !== 'never') {
         conn.uses++;
-        this.#pool.park(conn);
+        this.host.pools(this.backend).park(conn);
       } else {
         server.destroy();
       }

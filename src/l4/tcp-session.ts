@@ -7,6 +7,7 @@ import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
+import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 
@@ -26,7 +27,8 @@ const PENDING_LIMIT = 64 * 1024;
 export class TcpSession implements ServerLegOwner, ProxySession {
   readonly client: Socket;
   readonly host: SessionHost;
-  readonly backend: Backend | undefined;
+  /** The default backend, until `use_backend` picks another at start(). */
+  backend: Backend | undefined;
   readonly runtime: Runtime;
   /** Captured at accept: hosts forget a socket's peer once it is closed. */
   readonly clientAddress: string;
@@ -102,6 +104,12 @@ export class TcpSession implements ServerLegOwner, ProxySession {
   }
 
   start(): void {
+    // `use_backend` in a tcp frontend: decided once, on what is known of the connection.
+    const switching = httpRulesOf(this.host.model, 'frontend')?.switching;
+    if (switching !== undefined && switching.length > 0) {
+      const named = switchingTarget(switching, this);
+      if (named !== undefined) this.backend = this.host.backendNamed(named) ?? this.backend;
+    }
     const backend = this.backend;
     if (backend === undefined) return this.#abort('P', 'R');
     sessionOpened(backend.counters);

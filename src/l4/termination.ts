@@ -7,6 +7,7 @@ export type TerminationCause =
   | 'C' // client aborted
   | 'S' // server aborted or refused
   | 'P' // proxy ended it (internal limit, denial)
+  | 'L' // processed locally by the proxy (return, redirect)
   | 'R' // resource exhausted
   | 'I' // internal error
   | 'K' // killed by an admin / soft stop

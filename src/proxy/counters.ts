@@ -26,6 +26,8 @@ export interface HttpCounters {
 export interface FrontendCounters extends SessionCounters, HttpCounters {
   /** Requests/connections denied. */
   dreq: number;
+  /** Responses denied (`http-response deny`). */
+  dresp: number;
   /** Request errors (client aborts while waiting, invalid input). */
   ereq: number;
   /** Connections waiting for a slot under maxconn. */
@@ -33,6 +35,8 @@ export interface FrontendCounters extends SessionCounters, HttpCounters {
 }
 
 export interface BackendCounters extends SessionCounters, HttpCounters {
+  /** Responses denied (`http-response deny`). */
+  dresp: number;
   /** Failed connection attempts to servers. */
   econ: number;
   /** Response errors (server aborts, server timeouts). */
@@ -49,12 +53,12 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
 }
 
 export function newFrontendCounters(): FrontendCounters {
-  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, ereq: 0, waiting: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0] };
+  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0] };
 }
 
 export function newBackendCounters(): BackendCounters {
   return {
-    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
     reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
   };
 }

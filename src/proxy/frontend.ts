@@ -58,6 +58,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly logger: ProxyLogger;
   /** Idle server connections for this frontend's HTTP transactions (mode http). */
   readonly pools: (backend: Backend) => ServerConnectionPool;
+  /** Every backend of the generation, for `use_backend`. */
+  readonly #backends: ReadonlyMap<string, Backend>;
   readonly #held: Socket[] = [];
   readonly #heldHandler: HeldConnectionHandler;
   /** How many connections may wait for a slot before new ones are refused (HAProxy's backlog). */
@@ -72,7 +74,9 @@ export class Frontend implements SessionHost, WaitingFrontend {
     limits: ProcessLimits,
     logger: ProxyLogger,
     pools: (backend: Backend) => ServerConnectionPool,
+    backends: ReadonlyMap<string, Backend> = new Map(),
   ) {
+    this.#backends = backends;
     this.runtime = runtime;
     this.model = model;
     this.name = model.name;
@@ -164,12 +168,16 @@ export class Frontend implements SessionHost, WaitingFrontend {
       );
     }
     if (this.model.mode === 'http') {
-      this.sessions.add(new HttpSession(this, socket, this.backend, this.backend ? this.pools(this.backend) : undefined));
+      this.sessions.add(new HttpSession(this, socket, this.backend));
       return;
     }
     const session = new TcpSession(this, socket, this.backend);
     this.sessions.add(session);
     session.start();
+  }
+
+  backendNamed(name: string): Backend | undefined {
+    return this.#backends.get(name);
   }
 
   sessionEnded(session: ProxySession): void {

@@ -61,7 +61,7 @@ export class Proxy {
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
-      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor));
+      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends));
     }
     this.health = this.#createHealthChecks(options);
   }

@@ -3,6 +3,8 @@ import type { ProxyLogger } from '../log/logger.ts';
 import type { Runtime } from '../runtime.ts';
 import type { FrontendCounters } from './counters.ts';
 import type { ProcessLimits } from './process-limits.ts';
+import type { Backend } from './backend.ts';
+import type { ServerConnectionPool } from '../http/server-pool.ts';
 
 /** A client connection being served (tcp splice or http transactions). */
 export interface ProxySession {
@@ -22,5 +24,9 @@ export interface SessionHost {
   readonly timeouts: Timeouts;
   readonly logger: ProxyLogger;
   readonly limits: ProcessLimits;
+  /** A backend of this configuration generation by name (`use_backend`), if it exists. */
+  backendNamed(name: string): Backend | undefined;
+  /** The idle server connection pool of a backend (mode http). */
+  pools(backend: Backend): ServerConnectionPool;
   sessionEnded(session: ProxySession): void;
 }

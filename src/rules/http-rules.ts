@@ -7,12 +7,17 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
-import type { BackendModel, FrontendModel, HttpRuleModel, HttpRulesModel, SourceLocation } from '../config/model.ts';
-import type { RequestHead, ResponseHead } from '../http/codec/head.ts';
+import type { BackendModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
+import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
+import type { LocalReply } from '../http/local-reply.ts';
 import type { Runtime, Socket, TlsInfo } from '../runtime.ts';
-import { compileCondition, type CompiledCondition } from './condition.ts';
+import { compileRedirect } from './actions/redirect-action.ts';
+import { compileAllow, compileReply } from './actions/reply-actions.ts';
+import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
 import { compileHeaderAction, type HeaderAction } from './header-actions.ts';
+import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from './http-action.ts';
+import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 
@@ -28,12 +33,22 @@ export class HttpRuleError extends Error {
 
 interface CompiledRule {
   readonly condition: CompiledCondition | undefined;
-  readonly action: HeaderAction;
+  readonly action: HttpAction;
+}
+
+/** A `use_backend` rule: a backend name, or a log-format giving one per request. */
+interface CompiledSwitchingRule {
+  readonly condition: CompiledCondition | undefined;
+  readonly backend: string | LogFormat;
 }
 
 export interface ProxyHttpRules {
   readonly request: readonly CompiledRule[];
   readonly response: readonly CompiledRule[];
+  /** The `redirect` keyword's rules, after the `http-request` ones (HAProxy's order). */
+  readonly redirects: readonly CompiledRule[];
+  /** `use_backend` rules (frontends). */
+  readonly switching: readonly CompiledSwitchingRule[];
 }
 
 export interface CompiledProxyRules {
@@ -43,7 +58,42 @@ export interface CompiledProxyRules {
   readonly warnings: readonly { readonly source: SourceLocation; readonly message: string }[];
 }
 
-type ProxyModel = HttpRulesModel & { readonly name: string };
+type ProxyModel = HttpRulesModel & { readonly name: string; readonly switchingRules?: readonly SwitchingRuleModel[] | undefined };
+
+/** A header action as a rule action: it never ends the list. */
+class HeaderRule implements HttpAction {
+  readonly #action: HeaderAction;
+  constructor(action: HeaderAction) {
+    this.#action = action;
+  }
+  run(ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict {
+    try {
+      this.#action.apply(ctx, head, editor);
+    } catch {
+      // A value no header may carry (a control character from a client-supplied sample): the
+      // rewrite is skipped, as HAProxy counts a failed rewrite, rather than forwarding it.
+      ctx.failedRewrites++;
+    }
+    return Verdict.continue;
+  }
+}
+
+/** Compiles one rule's action (the keyword tables of src/config/keywords check the same at parse time). */
+export function compileRuleAction(rule: HttpRuleModel | HttpFinalRuleModel, direction: SampleDirection): HttpActionCompile {
+  switch (rule.action) {
+    case 'allow':
+      return compileAllow();
+    case 'deny':
+    case 'return':
+      return compileReply(rule.reply, direction, rule.action === 'deny');
+    case 'redirect':
+      return compileRedirect(rule.redirect, direction);
+    default: {
+      const header = compileHeaderAction(rule, direction);
+      return header.ok ? { ok: true, action: new HeaderRule(header.action) } : header;
+    }
+  }
+}
 
 /**
  * Compiles a proxy's rules (`side` names it in warnings, as HAProxy: "frontend http-response
@@ -53,23 +103,38 @@ export function compileProxyRules(model: ProxyModel, side: 'frontend' | 'backend
   const acls = model.acls ?? [];
   const lookup = (name: string) => acls.filter((a) => a.name === name);
   const warnings: { source: SourceLocation; message: string }[] = [];
-  const compile = (rules: readonly HttpRuleModel[] | undefined, direction: SampleDirection): CompiledRule[] =>
+  const condition = (rule: { condition: HttpRuleModel['condition']; source: SourceLocation }, keyword: string, direction: SampleDirection, where: string) => {
+    if (rule.condition === undefined) return undefined;
+    const compiled: ConditionCompile = compileCondition(rule.condition, lookup, direction, where);
+    if (!compiled.ok) throw new HttpRuleError(rule.source, model.name, keyword, compiled.message);
+    for (const message of compiled.warnings) warnings.push({ source: rule.source, message });
+    return compiled.condition;
+  };
+  const compile = (rules: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined, direction: SampleDirection): CompiledRule[] =>
     (rules ?? []).map((rule) => {
       const keyword = `http-${direction} ${rule.action}`;
-      const action = compileHeaderAction(rule, direction);
+      const action = compileRuleAction(rule, direction);
       if (!action.ok) throw new HttpRuleError(rule.source, model.name, keyword, action.message);
-      let condition: CompiledCondition | undefined;
-      if (rule.condition !== undefined) {
-        const compiled = compileCondition(rule.condition, lookup, direction, `${side} http-${direction} header rule`);
-        if (!compiled.ok) throw new HttpRuleError(rule.source, model.name, keyword, compiled.message);
-        for (const message of compiled.warnings) warnings.push({ source: rule.source, message });
-        condition = compiled.condition;
-      }
-      return { condition, action: action.action };
+      return { condition: condition(rule, keyword, direction, `${side} http-${direction} header rule`), action: action.action };
     });
   const request = compile(model.httpRequestRules, 'request');
   const response = compile(model.httpResponseRules, 'response');
-  return { rules: request.length === 0 && response.length === 0 ? undefined : { request, response }, warnings };
+  const redirects = (model.redirectRules ?? []).map((rule) => {
+    const action = compileRedirect(rule.redirect satisfies RedirectModel, 'request');
+    if (!action.ok) throw new HttpRuleError(rule.source, model.name, 'redirect', action.message);
+    return { condition: condition(rule, 'redirect', 'request', `${side} redirect rule`), action: action.action };
+  });
+  const switching = (model.switchingRules ?? []).map((rule): CompiledSwitchingRule => {
+    let backend: string | LogFormat = rule.backend;
+    if (rule.dynamic) {
+      const format = compileLogFormat(rule.backend, 'request');
+      if (!format.ok) throw new HttpRuleError(rule.source, model.name, 'use_backend', format.message);
+      backend = format.format;
+    }
+    return { condition: condition(rule, 'use_backend', 'request', `${side} switching rule`), backend };
+  });
+  const empty = request.length === 0 && response.length === 0 && redirects.length === 0 && switching.length === 0;
+  return { rules: empty ? undefined : { request, response, redirects, switching }, warnings };
 }
 
 const cache = new WeakMap<object, ProxyHttpRules | null>();
@@ -85,28 +150,41 @@ export function httpRulesOf(model: FrontendModel | BackendModel, side: 'frontend
 }
 
 /** Frontend and backend halves of one `listen` section share their rules: run them once. */
-function sameSection(frontend: FrontendModel, backend: BackendModel): boolean {
+export function sameSection(frontend: FrontendModel, backend: BackendModel): boolean {
   return frontend.name === backend.name && frontend.source.file === backend.source.file && frontend.source.line === backend.source.line;
 }
 
-function run(rules: readonly CompiledRule[], ctx: HttpRuleRunner, head: RequestHead | ResponseHead, editor: HeadEditor): void {
+/**
+ * The backend the first matching `use_backend` rule names (a dynamic name evaluated), or
+ * undefined when none matches. Used by HTTP streams (on the edited request) and by tcp
+ * sessions at connection time (layer-4 fetches only).
+ */
+export function switchingTarget(rules: readonly CompiledSwitchingRule[], ctx: SampleContext): string | undefined {
   for (const rule of rules) {
     if (rule.condition !== undefined && !rule.condition.evaluate(ctx)) continue;
-    try {
-      rule.action.apply(ctx, head, editor);
-    } catch {
-      // A value no header may carry (a control character from a client-supplied sample): the
-      // rewrite is skipped, as HAProxy counts a failed rewrite, rather than forwarding it.
-      ctx.failedRewrites++;
-    }
+    return typeof rule.backend === 'string' ? rule.backend : rule.backend.evaluate(ctx);
   }
+  return undefined;
+}
+
+/** Runs a rule list; returns continue when it ran to its end or an `allow` stopped it. */
+function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict {
+  for (const rule of rules) {
+    if (rule.condition !== undefined && !rule.condition.evaluate(ctx)) continue;
+    const verdict = rule.action.run(ctx, head, editor);
+    if (verdict === Verdict.continue) continue;
+    return verdict === Verdict.stop ? Verdict.continue : verdict;
+  }
+  return Verdict.continue;
 }
 
 /**
- * The rules of one client connection: the SampleContext its fetches read (one object per
- * session, reused for every request, so evaluating rules allocates no context).
+ * The rules of one client connection: the context its fetches and actions read (one object per
+ * session, reused for every request, so evaluating rules allocates no context). The session
+ * drives it through HAProxy's analysers: the frontend's request rules, the backend choice,
+ * the backend's request rules; later the backend's then the frontend's response rules.
  */
-export class HttpRuleRunner implements SampleContext {
+export class HttpRuleRunner implements HttpActionContext {
   readonly clientAddress: string;
   readonly clientPort: number;
   readonly localAddress: string;
@@ -118,15 +196,14 @@ export class HttpRuleRunner implements SampleContext {
   requestEdits: HeadEditor | undefined = undefined;
   response: ResponseHead | undefined = undefined;
   responseEdits: HeadEditor | undefined = undefined;
-  /** Header rewrites skipped because the value was not a valid field value. */
+  reply: LocalReply | undefined = undefined;
+  denied = false;
   failedRewrites = 0;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
-  readonly #backend: ProxyHttpRules | undefined;
 
-  constructor(frontend: ProxyHttpRules | undefined, backend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string) {
+  constructor(frontend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string) {
     this.#frontend = frontend;
-    this.#backend = backend;
     this.#client = client;
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;
@@ -141,40 +218,71 @@ export class HttpRuleRunner implements SampleContext {
     return this.#client.tls;
   }
 
-  /** Runs the http-request rules on a complete request head, editing it through `editor`. */
-  applyRequest(head: RequestHead, editor: HeadEditor): void {
+  /** Starts a request: fetches read `head` as `editor` changes it until endRequest(). */
+  beginRequest(head: RequestHead, editor: HeadEditor): void {
     this.lbHead = head;
     this.requestEdits = editor;
     this.response = undefined;
     this.responseEdits = undefined;
-    if (this.#frontend !== undefined) run(this.#frontend.request, this, head, editor);
-    if (this.#backend !== undefined) run(this.#backend.request, this, head, editor);
-    // The editor moves on to other heads: later fetches read the request as received.
-    this.requestEdits = undefined;
+    this.reply = undefined;
   }
 
-  /** Runs the http-response rules on a final response head to `req`. */
-  applyResponse(req: RequestHead, head: ResponseHead, editor: HeadEditor): void {
+  /** One proxy's `http-request` rules, then its `redirect` rules; `reply` is set on Verdict.reply. */
+  requestRules(rules: ProxyHttpRules | undefined): Verdict {
+    if (rules === undefined) return Verdict.continue;
+    const head = this.lbHead as RequestHead;
+    const editor = this.requestEdits as HeadEditor;
+    const verdict = run(rules.request, this, head, editor);
+    if (verdict !== Verdict.continue) return verdict;
+    return run(rules.redirects, this, head, editor);
+  }
+
+  /** The frontend's rules. */
+  frontendRequest(): Verdict {
+    return this.requestRules(this.#frontend);
+  }
+
+  /**
+   * The backend named by the first matching `use_backend` rule, or undefined (then the
+   * default backend). A dynamic name is returned as evaluated; the caller falls back to the
+   * default backend when no backend has that name, as HAProxy does.
+   */
+  switchingTarget(): string | undefined {
+    const rules = this.#frontend?.switching;
+    return rules === undefined ? undefined : switchingTarget(rules, this);
+  }
+
+  /** The edits end with the request head: later fetches read the request as received. */
+  endRequest(): void {
+    this.requestEdits = undefined;
+    this.reply = undefined;
+    this.denied = false;
+  }
+
+  /** `http-response` rules on a final response to `req`: the backend's, then the frontend's. */
+  applyResponse(req: RequestHead, head: ResponseHead, editor: HeadEditor, backend: ProxyHttpRules | undefined): Verdict {
     this.lbHead = req;
     this.response = head;
     this.responseEdits = editor;
-    if (this.#backend !== undefined) run(this.#backend.response, this, head, editor);
-    if (this.#frontend !== undefined) run(this.#frontend.response, this, head, editor);
+    this.reply = undefined;
+    let verdict: Verdict = Verdict.continue;
+    if (backend !== undefined) verdict = run(backend.response, this, head, editor);
+    if (verdict === Verdict.continue && this.#frontend !== undefined) verdict = run(this.#frontend.response, this, head, editor);
     this.response = undefined;
     this.responseEdits = undefined;
     this.lbHead = undefined;
+    return verdict;
   }
 }
 
-/** The runner for a session of `frontend` routed to `backend`, or undefined when neither has rules. */
-export function createHttpRuleRunner(
-  frontend: FrontendModel,
-  backend: BackendModel | undefined,
-  client: Socket,
-  runtime: Runtime,
-): HttpRuleRunner | undefined {
+/** The runner for a session of `frontend`, or undefined when no proxy it can reach has rules. */
+export function createHttpRuleRunner(frontend: FrontendModel, client: Socket, runtime: Runtime, anyBackendRules: boolean): HttpRuleRunner | undefined {
   const fe = httpRulesOf(frontend, 'frontend');
-  const be = backend === undefined || sameSection(frontend, backend) ? undefined : httpRulesOf(backend, 'backend');
-  if (fe === undefined && be === undefined) return undefined;
-  return new HttpRuleRunner(fe, be, client, runtime, frontend.name);
+  if (fe === undefined && !anyBackendRules) return undefined;
+  return new HttpRuleRunner(fe, client, runtime, frontend.name);
+}
+
+/** The backend's own rules for a request of `frontend` (none for the other half of a `listen`). */
+export function backendRulesFor(frontend: FrontendModel, backend: BackendModel): ProxyHttpRules | undefined {
+  return sameSection(frontend, backend) ? undefined : httpRulesOf(backend, 'backend');
 }

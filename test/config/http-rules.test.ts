@@ -59,8 +59,13 @@ describe('acl and http rules: models', () => {
 
 describe('acl and http rules: errors at their line and column', () => {
   it('an action not supported yet is named, never ignored', async () => {
-    assert.deepEqual(await errors(frontend('  http-request deny if { path /x }')), [
-      [7, 16, 'http-request deny', "'http-request deny' is not supported by Switchyard yet (supported: 'add-header', 'del-header', 'replace-header', 'replace-value', 'set-header')."],
+    assert.deepEqual(await errors(frontend('  http-request tarpit if { path /x }')), [
+      [
+        7,
+        16,
+        'http-request tarpit',
+        "'http-request tarpit' is not supported by Switchyard yet (supported: 'add-header', 'allow', 'del-header', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header').",
+      ],
     ]);
     const [line, , keyword, message] = (await errors(frontend('  http-response set-status 503')))[0] ?? [];
     assert.deepEqual([line, keyword], [7, 'http-response set-status']);

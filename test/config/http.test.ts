@@ -513,12 +513,10 @@ describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
       'http-after-response',
-      'use_backend',
       'stats',
       'compression',
       'errorfile',
       'errorloc',
-      'redirect',
       'capture',
       'tcp-check',
       'unique-id-format',

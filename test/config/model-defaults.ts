@@ -25,4 +25,5 @@ export const RULES_DEFAULTS = {
   acls: [],
   httpRequestRules: [],
   httpResponseRules: [],
+  redirectRules: [],
 } as const;

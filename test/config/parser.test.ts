@@ -85,6 +85,7 @@ describe('parser: a complete configuration', () => {
           },
         ],
         defaultBackend: 'be',
+        switchingRules: [],
         maxconn: 0,
         timeouts: { connect: 5000, client: 30000, server: 30000 },
         options: { tcplog: false, httplog: false, dontlognull: false },

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BackendModel, FrontendModel, HttpRuleModel } from '../../src/config/model.ts';
-import { HeadEditor, type HttpHead } from '../../src/http/codec/index.ts';
+import { HeadEditor, type HttpHead, type RequestHead } from '../../src/http/codec/index.ts';
 import { compileHeaderAction } from '../../src/rules/header-actions.ts';
-import { compileProxyRules, createHttpRuleRunner, HttpRuleError } from '../../src/rules/http-rules.ts';
+import { backendRulesFor, compileProxyRules, HttpRuleError, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../../src/rules/http-rules.ts';
 import type { Runtime, Socket } from '../../src/runtime.ts';
 import { context, get, requestHead, responseHead } from './support.ts';
 
@@ -119,54 +119,57 @@ describe('rule runner', () => {
   const backend = (fields: Partial<BackendModel>): BackendModel => ({ name: 'be', source: { file: 't.cfg', line: 10 }, ...fields }) as BackendModel;
   const add = (header: string, format: string): HttpRuleModel => rule({ action: 'add-header', header, format });
 
-  it('is undefined when neither side has rules (no cost per session)', () => {
-    assert.equal(createHttpRuleRunner(frontend({}), backend({}), socket, runtime), undefined);
+  /** Runs the request rules as the session does: frontend, then the backend's own. */
+  const runRequest = (runner: HttpRuleRunner, be: ProxyHttpRules | undefined, req: RequestHead, editor: HeadEditor) => {
+    runner.beginRequest(req, editor);
+    runner.frontendRequest();
+    runner.requestRules(be);
+    runner.endRequest();
+  };
+  const runnerFor = (fe: FrontendModel) => new HttpRuleRunner(httpRulesOf(fe, 'frontend'), socket, runtime, fe.name);
+
+  it('compiles to nothing when neither side has rules (no cost per session)', () => {
+    assert.equal(httpRulesOf(frontend({}), 'frontend'), undefined);
+    assert.equal(backendRulesFor(frontend({}), backend({})), undefined);
   });
 
   it('request rules: frontend then backend; response rules: backend then frontend', () => {
-    const runner = createHttpRuleRunner(
-      frontend({ httpRequestRules: [add('X-Order', 'fe'), add('X-Port', '%[dst_port]')], httpResponseRules: [add('X-Order', 'fe')] }),
-      backend({ httpRequestRules: [add('X-Order', 'be')], httpResponseRules: [add('X-Order', 'be')] }),
-      socket,
-      runtime,
-    );
-    assert.ok(runner);
+    const fe = frontend({ httpRequestRules: [add('X-Order', 'fe'), add('X-Port', '%[dst_port]')], httpResponseRules: [add('X-Order', 'fe')] });
+    const be = backendRulesFor(fe, backend({ httpRequestRules: [add('X-Order', 'be')], httpResponseRules: [add('X-Order', 'be')] }));
+    const runner = runnerFor(fe);
     const req = get('/', 'Host: h');
     const editor = new HeadEditor().begin(req);
-    runner.applyRequest(req, editor);
+    runRequest(runner, be, req, editor);
     assert.match(new TextDecoder().decode(editor.build()), /X-Order: fe\r\nX-Port: 8443\r\nX-Order: be\r\n/);
     const res = responseHead('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     editor.begin(res);
-    runner.applyResponse(req, res, editor);
+    runner.applyResponse(req, res, editor, be);
     assert.match(new TextDecoder().decode(editor.build()), /X-Order: be\r\nX-Order: fe\r\n/);
   });
 
   it('the two halves of a listen section run their rules once', () => {
     const rules = { httpRequestRules: [add('X-Once', '1')] };
-    const runner = createHttpRuleRunner(frontend({ name: 'ls', ...rules }), backend({ name: 'ls', source: { file: 't.cfg', line: 1 }, ...rules }), socket, runtime);
-    assert.ok(runner);
+    const fe = frontend({ name: 'ls', ...rules });
+    const be = backendRulesFor(fe, backend({ name: 'ls', source: { file: 't.cfg', line: 1 }, ...rules }));
+    assert.equal(be, undefined);
     const req = requestHead('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
     const editor = new HeadEditor().begin(req);
-    runner.applyRequest(req, editor);
+    runRequest(runnerFor(fe), be, req, editor);
     assert.equal(new TextDecoder().decode(editor.build()).match(/X-Once/g)?.length, 1);
   });
 
   it('conditions pick the rules that run', () => {
     const condition = { kind: 'if' as const, anyOf: [[{ negate: false, acl: 'api' }]] };
-    const runner = createHttpRuleRunner(
+    const runner = runnerFor(
       frontend({
         acls: [{ name: 'api', criterion: 'path_beg', method: undefined, ignoreCase: false, patterns: ['/api'], source: SOURCE }],
         httpRequestRules: [{ ...add('X-Api', 'yes'), condition } as HttpRuleModel],
       }),
-      undefined,
-      socket,
-      runtime,
     );
-    assert.ok(runner);
     for (const [target, expected] of [['/api/x', true], ['/web', false]] as const) {
       const req = get(target, 'Host: h');
       const editor = new HeadEditor().begin(req);
-      runner.applyRequest(req, editor);
+      runRequest(runner, undefined, req, editor);
       assert.equal(/X-Api: yes/.test(new TextDecoder().decode(editor.build())), expected, target);
     }
   });

@@ -4,23 +4,26 @@
  * - `acl NAME CRITERION [-i] [-m METHOD] [-n] [-u ID] [--] PATTERN...`;
  * - `http-request|http-response set-header|add-header NAME FMT [if|unless COND]`;
  * - `http-request|http-response del-header NAME [-m str|beg|end|sub|reg] [if|unless COND]`;
- * - `http-request|http-response replace-header|replace-value NAME REGEX FMT [if|unless COND]`.
+ * - `http-request|http-response replace-header|replace-value NAME REGEX FMT [if|unless COND]`;
+ * - `http-request|http-response allow`, `deny [deny_status N] [REPLY...]`, `return [REPLY...]`,
+ *   `redirect location|prefix|scheme ...` (see reply-args.ts for the reply and redirect grammars).
  *
  * Everything is checked here, at its line: the criterion, patterns and regexes, the ACL names a
  * condition uses (declared earlier, or predefined), log-format values and the fetches they
  * use. Every other HAProxy action is refused by name as not supported yet. In `defaults`
  * sections (HAProxy 2.6 allows these only in named defaults, with restrictions) they are refused.
  */
-import type { ConditionModel, HeaderNameMatch, HttpRuleModel } from '../model.ts';
+import type { ConditionModel, HeaderNameMatch, HttpFinalRuleModel, HttpRuleModel } from '../model.ts';
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseAclWords } from '../../rules/acl-words.ts';
 import { compileCondition, parseCondition } from '../../rules/condition.ts';
-import { compileHeaderAction } from '../../rules/header-actions.ts';
+import { compileRuleAction } from '../../rules/http-rules.ts';
+import { parseHttpReply, parseRedirect } from './reply-args.ts';
 import type { SampleDirection } from '../../rules/sample-fetch.ts';
 
-const SUPPORTED_ACTIONS = ['add-header', 'del-header', 'replace-header', 'replace-value', 'set-header'] as const;
+const SUPPORTED_ACTIONS = ['add-header', 'allow', 'del-header', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header'] as const;
 type SupportedAction = (typeof SUPPORTED_ACTIONS)[number];
 
 /** HAProxy 2.6's other actions (its "expects ..." list): named as not supported, never ignored. */
@@ -111,7 +114,7 @@ function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: re
   }
   const ruleKeyword = `${keyword} ${supported}`;
   const { args: ruleArgs, condition: conditionWords } = splitCondition(args.slice(2));
-  const rule = buildRule(ctx, supported, ruleKeyword, ruleArgs);
+  const rule = buildRule(ctx, supported, ruleKeyword, ruleArgs, direction);
   if (rule === undefined) return;
   const { file, line } = ctx.place();
   let condition: ConditionModel | undefined;
@@ -129,8 +132,8 @@ function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: re
     }
     condition = parsed.condition;
   }
-  const model = { ...rule, condition, source: { file, line } } as HttpRuleModel;
-  const action = compileHeaderAction(model, direction);
+  const model = { ...rule, condition, source: { file, line } } as HttpRuleModel | HttpFinalRuleModel;
+  const action = compileRuleAction(model, direction);
   if (!action.ok) {
     ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${ruleKeyword}' rule : ${action.message}.`, actionToken, ruleKeyword);
     return;
@@ -152,9 +155,10 @@ function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: re
 }
 
 /** A rule model without its condition and place (Omit distributed over the union). */
-type RuleFields = HttpRuleModel extends infer R ? (R extends HttpRuleModel ? Omit<R, 'condition' | 'source'> : never) : never;
+type AnyRule = HttpRuleModel | HttpFinalRuleModel;
+type RuleFields = AnyRule extends infer R ? (R extends AnyRule ? Omit<R, 'condition' | 'source'> : never) : never;
 
-function buildRule(ctx: KeywordContext, action: SupportedAction, keyword: string, args: readonly Token[]): RuleFields | undefined {
+function buildRule(ctx: KeywordContext, action: SupportedAction, keyword: string, args: readonly Token[], direction: SampleDirection): RuleFields | undefined {
   const extra = (expected: number): boolean => {
     const word = args[expected];
     if (word === undefined) return false;
@@ -162,6 +166,49 @@ function buildRule(ctx: KeywordContext, action: SupportedAction, keyword: string
     return true;
   };
   switch (action) {
+    case 'allow':
+      if (extra(0)) return undefined;
+      return { action };
+    case 'deny': {
+      // HAProxy's parse_http_deny: no argument (or only `deny_status N`) is the error page.
+      const fallback = direction === 'request' ? 403 : 502;
+      let from = 0;
+      let status = fallback;
+      if (args[0]?.text === 'deny_status') {
+        const value = args[1]?.text;
+        const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
+        if (!(n >= 200 && n <= 599)) {
+          ctx.error(`'${keyword}' : Unexpected status code '${value ?? ''}'.`, args[1] ?? args[0], keyword);
+          return undefined;
+        }
+        status = n;
+        from = 2;
+      }
+      const reply = parseHttpReply(ctx, args, from, status, 'errorpage');
+      if (!reply.ok) {
+        ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
+        return undefined;
+      }
+      if (extra(from + reply.used)) return undefined;
+      return { action, reply: reply.value };
+    }
+    case 'return': {
+      const reply = parseHttpReply(ctx, args, 0, 200, 'none');
+      if (!reply.ok) {
+        ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
+        return undefined;
+      }
+      if (extra(reply.used)) return undefined;
+      return { action, reply: reply.value };
+    }
+    case 'redirect': {
+      const redirect = parseRedirect(args, 0, true, direction === 'response');
+      if (!redirect.ok) {
+        ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : ${redirect.message}.`, args[redirect.at], keyword);
+        return undefined;
+      }
+      return { action, redirect: redirect.value };
+    }
     case 'set-header':
     case 'add-header': {
       if (args.length < 2) {

@@ -16,6 +16,7 @@ import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverSslKeywords } from './server-ssl.ts';
+import { switchingKeywords } from './switching.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -24,6 +25,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   optionKeywords,
   httpKeywords,
   httpRuleKeywords,
+  switchingKeywords,
   persistenceKeywords,
   healthCheckKeywords,
   bindKeywords,

@@ -1,0 +1,83 @@
+import { latin1Bytes } from './codec/chars.ts';
+import { errorPage } from './codec/error-pages.ts';
+import { reasonPhrase } from './reason-phrases.ts';
+
+/**
+ * What the H1 mux appends to a reply it generated, as HAProxy 2.6 does: nothing for a
+ * keep-alive HTTP/1.1 client, `connection: close` when the connection ends after it, and
+ * `connection: keep-alive` for an HTTP/1.0 client that keeps it open.
+ */
+export const ReplyConnection = { none: 0, close: 1, keepAlive: 2 } as const;
+export type ReplyConnection = (typeof ReplyConnection)[keyof typeof ReplyConnection];
+
+const CONNECTION_LINES = ['', 'connection: close\r\n', 'connection: keep-alive\r\n'] as const;
+
+/**
+ * A response the proxy answers by itself (deny, return, redirect, auth...): HAProxy's HTX
+ * reply as its H1 mux writes it — `HTTP/1.1` status line, lowercase header names in the
+ * order they were added, the connection header last, then the payload.
+ */
+export class LocalReply {
+  readonly status: number;
+  /** Payload bytes (what `%B` counts beyond the head). */
+  readonly bodyLength: number;
+  readonly #head: string;
+  readonly #body: Uint8Array;
+  readonly #encoded: (Uint8Array | undefined)[] = [undefined, undefined, undefined];
+
+  /** `headers` are `name: value` pairs with lowercase names; content-length is added here. */
+  constructor(status: number, headers: readonly (readonly [string, string])[], body: Uint8Array, reason = reasonPhrase(status)) {
+    this.status = status;
+    this.bodyLength = body.byteLength;
+    this.#body = body;
+    let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+    for (const [name, value] of headers) head += `${name}: ${value}\r\n`;
+    this.#head = head;
+  }
+
+  /** The whole reply; encoded once per connection variant, then shared (never modify it). */
+  encode(connection: ReplyConnection): Uint8Array {
+    const cached = this.#encoded[connection];
+    if (cached !== undefined) return cached;
+    const head = latin1Bytes(`${this.#head}${CONNECTION_LINES[connection]}\r\n`);
+    const out = new Uint8Array(head.byteLength + this.#body.byteLength);
+    out.set(head, 0);
+    out.set(this.#body, head.byteLength);
+    this.#encoded[connection] = out;
+    return out;
+  }
+}
+
+/** A header list for a reply with a payload: `hdr` lines first, then length and type (HAProxy's order). */
+export function replyHeaders(
+  extra: readonly (readonly [string, string])[],
+  bodyLength: number,
+  contentType: string | undefined,
+): (readonly [string, string])[] {
+  const headers: (readonly [string, string])[] = [...extra, ['content-length', String(bodyLength)]];
+  if (contentType !== undefined && bodyLength > 0) headers.push(['content-type', contentType]);
+  return headers;
+}
+
+const errorReplies = new Map<number, LocalReply>();
+
+/** HAProxy's built-in error page for `status` through its HTX layer (deny, tarpit, auth...). */
+export function errorPageReply(status: number): LocalReply {
+  let reply = errorReplies.get(status);
+  if (reply === undefined) {
+    const page = errorPage(status);
+    const body = latin1Bytes(page.body);
+    reply = new LocalReply(
+      status,
+      [
+        ['content-length', String(body.byteLength)],
+        ['cache-control', 'no-cache'],
+        ['content-type', 'text/html'],
+      ],
+      body,
+      page.reason,
+    );
+    errorReplies.set(status, reply);
+  }
+  return reply;
+}

@@ -1,0 +1,36 @@
+/**
+ * What an `http-request` / `http-response` action does to the rule list that runs it (HAProxy's
+ * act_return mapped to http_req_get_intercept_rule's outcomes): go on with the next rule, stop
+ * the list of this proxy (`allow`), or answer locally (`deny`, `return`, `redirect`...).
+ * Verdicts are small integers: running a rule allocates nothing.
+ */
+import type { HttpHead } from '../http/codec/head.ts';
+import type { HeadEditor } from '../http/codec/serialize.ts';
+import type { LocalReply } from '../http/local-reply.ts';
+import type { SampleContext } from './sample-context.ts';
+
+export const Verdict = {
+  /** Evaluate the next rule. */
+  continue: 0,
+  /** Stop this proxy's rule list; the message goes on (`allow`). */
+  stop: 1,
+  /** Stop everything and answer with `ctx.reply` (the transaction never reaches a server). */
+  reply: 2,
+} as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/** The context actions run in: the sample context plus where a reply action leaves its answer. */
+export interface HttpActionContext extends SampleContext {
+  reply: LocalReply | undefined;
+  /** Set with `reply` by `deny` (HAProxy counts denied requests and logs PR, not LR). */
+  denied: boolean;
+  /** Header rewrites skipped because the value was not a valid field value. */
+  failedRewrites: number;
+}
+
+/** One compiled action. */
+export interface HttpAction {
+  run(ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict;
+}
+
+export type HttpActionCompile = { readonly ok: true; readonly action: HttpAction } | { readonly ok: false; readonly message: string };

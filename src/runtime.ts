@@ -168,6 +168,14 @@ export interface Runtime {
   /** Wall-clock milliseconds since the epoch, for log timestamps. */
   wallClock(): number;
 
+  /**
+   * Resolves a host name with the system resolver, as libc's getaddrinfo does (/etc/hosts, then
+   * DNS; HAProxy's `libc` init-addr method), restricted to one IP family when `family` is given.
+   * Resolves to the addresses in the order the resolver gave them (never empty); rejects when the
+   * name does not resolve. The core calls it when a configuration is loaded, never per connection.
+   */
+  lookup(host: string, family?: 4 | 6): Promise<string[]>;
+
   readTextFile(path: string): Promise<string>;
   /** Names (not paths) of the entries of a directory. */
   readDir(path: string): Promise<string[]>;

@@ -533,4 +533,15 @@ export const bunRuntime: Runtime = {
   connect,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
+  lookup: lookupLibc,
 };
+
+/**
+ * Bun.dns.lookup with the `libc` backend: getaddrinfo, as HAProxy's `libc` init-addr method
+ * (Bun's default on Linux is c-ares, which reads /etc/hosts but not the rest of nsswitch).
+ */
+async function lookupLibc(host: string, family?: 4 | 6): Promise<string[]> {
+  const found = await Bun.dns.lookup(host, { backend: 'libc', family: family ?? 0 });
+  if (found.length === 0) throw new Error(`${host}: no address`);
+  return found.map((entry) => entry.address);
+}

@@ -135,6 +135,14 @@ export interface ConnectTlsOptions {
   readonly verify: boolean;
   /** PEM CA bundle for verification; the runtime's default store when undefined. */
   readonly caPem?: string;
+  /**
+   * With `verify` and no `servername`, the name the certificate must match instead of `host`.
+   * The core passes a server's configured host name here once `host` is the address that name
+   * resolved to at startup, so the certificate is checked as it would be on a connection by name.
+   * Deno sends it as SNI too (Deno.startTls checks the name it sends), as it did when `host`
+   * was the name.
+   */
+  readonly checkName?: string;
 }
 
 export interface ConnectOptions {

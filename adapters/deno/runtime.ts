@@ -169,7 +169,7 @@ class DenoSocket implements Socket {
       this.attach(tcp);
       if (t) {
         const tlsConn = await Deno.startTls(tcp, {
-          hostname: t.servername ?? options.host,
+          hostname: t.servername ?? t.checkName ?? options.host,
           ...(t.caPem !== undefined ? { caCerts: [t.caPem] } : {}),
           ...(t.alpn?.length ? { alpnProtocols: [...t.alpn] } : {}),
         });

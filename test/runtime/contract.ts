@@ -714,6 +714,27 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'TLS: checkName replaces the dialled address in the certificate check, the chain is still verified',
+    async (ctx, fixtures) => {
+      const { a, caPem } = await fixtures();
+      const { listener } = await ctx.server({ tls: { certificates: [a] } });
+      // Dialled by address (as a server whose name was resolved at startup), checked by name.
+      const good = await ctx.connected({ port: listener.port, tls: { verify: true, caPem, checkName: 'a.example' } });
+      equal(good.peer.closeError, undefined, 'close error of the verified connection');
+      const refused = async (tls: NonNullable<ConnectOptions['tls']>, what: string) => {
+        const pair = ctx.connect({ port: listener.port, tls });
+        await ctx.until(() => pair.peer.closes > 0, `onClose (${what})`);
+        equal(pair.peer.connects, 0, `onConnect count (${what})`);
+        equal(pair.peer.closeError?.code, 'TLS', `close error code (${what})`);
+        return pair.peer;
+      };
+      const wrongName = await refused({ verify: true, caPem, checkName: 'b.example' }, 'another name');
+      const byAddress = await refused({ verify: true, caPem }, 'no checkName: 127.0.0.1 is not in the certificate');
+      const unknownCa = await refused({ verify: true, checkName: 'a.example' }, 'a CA outside the default store');
+      await settleAndCheckClosedOnce(ctx, { wrongName, byAddress, unknownCa });
+    },
+  ],
+  [
     'TLS: one certificate, verified client: sni and alpn reported, 1 MiB both ways intact, half-close',
     (ctx, fixtures) => tlsTransfer(ctx, fixtures, 'one', true),
   ],

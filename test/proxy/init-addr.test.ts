@@ -10,8 +10,10 @@ import { defineConfig } from '../../src/config/define-config.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import type { ConfigModel, ServerModel } from '../../src/config/model.ts';
 import { decideInitAddr, initAddrMethods, resolveServerAddresses } from '../../src/proxy/init-addr.ts';
+import { Proxy } from '../../src/proxy/proxy.ts';
 import { Server } from '../../src/proxy/server.ts';
-import { FakeRuntime } from '../support/fake-runtime.ts';
+import { FakeRuntime, serveText } from '../support/fake-runtime.ts';
+import { backend, config, frontend, server } from '../support/model.ts';
 
 const HEAD = ['defaults', '  mode http', '  timeout connect 5s', '  timeout client 30s', '  timeout server 30s', 'backend b'];
 
@@ -132,6 +134,30 @@ describe('init-addr at startup', () => {
     const model = defineConfig({ backends: { b: { servers: { s1: 'no-such-host.invalid:80' } } } });
     const outcome = await resolveServerAddresses(model, (host) => new FakeRuntime().lookup(host));
     assert.deepEqual(outcome.alerts, ["defineConfig() : 'server b/s1' : could not resolve address 'no-such-host.invalid'."]);
+  });
+});
+
+describe('init-addr and the running proxy', () => {
+  it('connections dial the address resolved at startup, never the name; an unresolved server gets none', async () => {
+    const rt = new FakeRuntime();
+    rt.hosts.set('app.internal', ['127.0.0.5']);
+    await serveText(rt, '127.0.0.5', 9001, 'hello');
+    const model = config(
+      [frontend('fe', 8080, 'be')],
+      [backend('be', [server('gone', 9002, { host: 'no-such-host.invalid' }), server('app', 9001, { host: 'app.internal' })])],
+    );
+    const resolved = await resolveServerAddresses(model, (host, family) => rt.lookup(host, family), { dontFail: true });
+    const proxy = new Proxy(rt, resolved.config);
+    await proxy.start();
+    for (let i = 0; i < 4; i++) {
+      const client = rt.dial('127.0.0.1', 8080);
+      rt.flush();
+      client.end();
+      rt.flush();
+    }
+    assert.deepEqual(rt.connectAttempts, Array(4).fill('127.0.0.5:9001'), 'every connection went to the address, none to MAINT');
+    assert.deepEqual(rt.lookups, ['no-such-host.invalid', 'app.internal'], 'names resolved once, at startup');
+    await proxy.kill();
   });
 });
 

@@ -4,8 +4,9 @@ import { newBackendCounters, type BackendCounters } from './counters.ts';
 
 /**
  * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`,
- * a host name without an address after `init-addr`, or the admin API), DRAIN (admin: no new traffic except persistent). Transitional states
- * ("UP 1/3", "DOWN 1/2") are `status` plus the check's health counter (see src/health/).
+ * a host name `init-addr` left without an address, or the admin API), DRAIN (admin: no new
+ * traffic except persistent). Transitional states ("UP 1/3", "DOWN 1/2") are `status` plus the
+ * check's health counter (see src/health/).
  */
 export type ServerStatus = 'UP' | 'DOWN' | 'MAINT' | 'DRAIN';
 

@@ -1,11 +1,12 @@
 /**
  * The command line shared by the three entry points (adapters/<runtime>/main.ts):
- * switchyard [-f FILE|DIR]... [-c] [-d] [-q] [-v] [--log-json] [--help]
+ * switchyard [-f FILE|DIR]... [-c] [-d] [-dr] [-q] [-v] [--log-json] [--help]
  */
 import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import type { ConfigModel } from './config/model.ts';
 import { startDemoBackends } from './demo/demo-backends.ts';
+import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { Proxy } from './proxy/proxy.ts';
 import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
@@ -19,6 +20,8 @@ interface ParsedArgs {
   files: string[];
   check: boolean;
   debug: boolean;
+  /** `-dr`: server names that do not resolve disable their server instead of failing. */
+  dontFailResolve: boolean;
   quiet: boolean;
   version: boolean;
   help: boolean;
@@ -31,6 +34,8 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
                 in lexical order; repeatable. Without -f, runs the bundled demo.
   -c            check the configuration and exit (0 valid, 1 invalid)
   -d            debug: frontends without a log line log every connection to stderr
+  -dr           a server address that does not resolve at startup disables that server
+                (maintenance) instead of refusing to start
   -q            quiet: no startup notices or warnings
   -v            print the version and exit
   --log-json    write traffic logs as JSON objects instead of HAProxy's text formats
@@ -43,7 +48,16 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(args: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { files: [], check: false, debug: false, quiet: false, version: false, help: false, logJson: false };
+  const parsed: ParsedArgs = {
+    files: [],
+    check: false,
+    debug: false,
+    dontFailResolve: false,
+    quiet: false,
+    version: false,
+    help: false,
+    logJson: false,
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     switch (arg) {
@@ -59,6 +73,9 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
       case '-d':
       case '-db':
         parsed.debug = true;
+        break;
+      case '-dr':
+        parsed.dontFailResolve = true;
         break;
       case '-q':
         parsed.quiet = true;
@@ -175,7 +192,19 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   for (const w of config.warnings) out.warning(describeDiagnostic(w));
+  // Server host names get their address now, once (also for -c, as HAProxy does).
+  const addresses = await resolveServerAddresses(config, (host, family) => runtime.lookup(host, family), {
+    dontFail: parsed.dontFailResolve,
+  });
+  for (const w of addresses.warnings) out.warning(`config : ${w}`);
+  if (addresses.alerts.length > 0) {
+    for (const a of addresses.alerts) out.alert(`config : ${a}`);
+    out.alert('config : Failed to initialize server(s) addr.');
+    return runtime.exit(1);
+  }
+  config = addresses.config;
   if (parsed.check) {
+    if (!parsed.quiet && (config.warnings.length > 0 || addresses.warnings.length > 0)) runtime.writeStdout('Warnings were found.\n');
     runtime.writeStdout('Configuration file is valid\n');
     return runtime.exit(0);
   }

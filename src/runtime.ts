@@ -135,6 +135,14 @@ export interface ConnectTlsOptions {
   readonly verify: boolean;
   /** PEM CA bundle for verification; the runtime's default store when undefined. */
   readonly caPem?: string;
+  /**
+   * With `verify` and no `servername`, the name the certificate must match instead of `host`.
+   * The core passes a server's configured host name here once `host` is the address that name
+   * resolved to at startup, so the certificate is checked as it would be on a connection by name.
+   * Deno sends it as SNI too (Deno.startTls checks the name it sends), as it did when `host`
+   * was the name.
+   */
+  readonly checkName?: string;
 }
 
 export interface ConnectOptions {
@@ -167,6 +175,14 @@ export interface Runtime {
   now(): number;
   /** Wall-clock milliseconds since the epoch, for log timestamps. */
   wallClock(): number;
+
+  /**
+   * Resolves a host name with the system resolver, as libc's getaddrinfo does (/etc/hosts, then
+   * DNS; HAProxy's `libc` init-addr method), restricted to one IP family when `family` is given.
+   * Resolves to the addresses in the order the resolver gave them (never empty); rejects when the
+   * name does not resolve. The core calls it when a configuration is loaded, never per connection.
+   */
+  lookup(host: string, family?: 4 | 6): Promise<string[]>;
 
   readTextFile(path: string): Promise<string>;
   /** Names (not paths) of the entries of a directory. */

@@ -20,8 +20,11 @@
  *  - Bun.listen takes ONE tls object (an array throws "TLSOptions must be an object"), ALPN in
  *    wire format; several certificates (SNI selection) therefore use node:tls with
  *    SNICallback, which works in Bun;
- *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none.
+ *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none;
+ *  - Bun.connect checks the certificate against the host dialled and takes no
+ *    checkServerIdentity, so `checkName` is checked again in the handshake handler.
  */
+import { checkServerIdentity } from 'node:tls';
 import type {
   ConnectOptions,
   Listener,
@@ -91,6 +94,8 @@ class BunSocket implements Socket {
   #noDelay = false;
   #keepAlive: [boolean, number] | undefined = undefined;
   #tlsServername: string | undefined = undefined;
+  /** ConnectTlsOptions.checkName, when no servername is sent. */
+  #tlsCheckName: string | undefined = undefined;
   #tlsVerify = false;
   #isTls = false;
 
@@ -111,6 +116,7 @@ class BunSocket implements Socket {
       this.#isTls = true;
       this.#tlsVerify = options.tls.verify;
       this.#tlsServername = options.tls.servername;
+      if (options.tls.servername === undefined) this.#tlsCheckName = options.tls.checkName;
     }
   }
 
@@ -139,9 +145,12 @@ class BunSocket implements Socket {
     }
     if (this.#tlsVerify && !raw.authorized) {
       const reason = authorizationError ?? raw.getAuthorizationError();
-      this.#error = { code: 'TLS', message: reason?.message ?? 'certificate verification failed' };
-      raw.terminate();
-      return;
+      const identity = this.#checkedIdentity(raw, reason);
+      if (identity !== undefined) {
+        this.#error = { code: 'TLS', message: identity.message };
+        raw.terminate();
+        return;
+      }
     }
     this.tls = {
       sni: this.#tlsServername,
@@ -149,6 +158,19 @@ class BunSocket implements Socket {
       protocol: raw.getTLSVersion() ?? undefined,
     };
     this.#establish(raw);
+  }
+
+  /**
+   * Why verification failed, or undefined when only the name check failed and the certificate
+   * matches `checkName`: Bun checks the name it dialled and has no checkServerIdentity on
+   * Bun.connect, but it reports a name mismatch (ERR_TLS_CERT_ALTNAME_INVALID) only once the
+   * chain verified, so the name can be checked again here.
+   */
+  #checkedIdentity(raw: RawSocket, reason: Error | null): Error | undefined {
+    const failure = reason ?? new Error('certificate verification failed');
+    const name = this.#tlsCheckName;
+    if (name === undefined || (reason as { code?: string } | null)?.code !== 'ERR_TLS_CERT_ALTNAME_INVALID') return failure;
+    return checkServerIdentity(name, raw.getPeerCertificate());
   }
 
   #establish(raw: RawSocket): void {
@@ -533,4 +555,15 @@ export const bunRuntime: Runtime = {
   connect,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
+  lookup: lookupLibc,
 };
+
+/**
+ * Bun.dns.lookup with the `libc` backend: getaddrinfo, as HAProxy's `libc` init-addr method
+ * (Bun's default on Linux is c-ares, which reads /etc/hosts but not the rest of nsswitch).
+ */
+async function lookupLibc(host: string, family?: 4 | 6): Promise<string[]> {
+  const found = await Bun.dns.lookup(host, { backend: 'libc', family: family ?? 0 });
+  if (found.length === 0) throw new Error(`${host}: no address`);
+  return found.map((entry) => entry.address);
+}

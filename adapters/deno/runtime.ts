@@ -34,6 +34,7 @@ import type {
   TlsInfo,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
+import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
 
 /**
@@ -168,7 +169,7 @@ class DenoSocket implements Socket {
       this.attach(tcp);
       if (t) {
         const tlsConn = await Deno.startTls(tcp, {
-          hostname: t.servername ?? options.host,
+          hostname: t.servername ?? t.checkName ?? options.host,
           ...(t.caPem !== undefined ? { caCerts: [t.caPem] } : {}),
           ...(t.alpn?.length ? { alpnProtocols: [...t.alpn] } : {}),
         });
@@ -513,6 +514,8 @@ export const denoRuntime: Runtime = {
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
   now: () => performance.now(),
   wallClock: () => Date.now(),
+  // node:dns (getaddrinfo) rather than Deno.resolveDns, which asks DNS servers only.
+  lookup: lookupNode,
   // node:fs/promises rather than Deno.readTextFile: its error messages ("ENOENT: no such file
   // or directory, open '...'") match Node's and Bun's, and configuration errors quote them.
   readTextFile: (path) => readFile(path, 'utf8'),

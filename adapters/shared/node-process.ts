@@ -1,11 +1,12 @@
 /**
- * The process side of the seam (timers, clock, files, signals, environment, stdio, exit) on
- * Node's APIs, which Bun implements as well; the Node and Bun adapters share it. Deno's
- * adapter uses Deno's own APIs for these.
+ * The process side of the seam (timers, clock, name resolution, files, signals, environment,
+ * stdio, exit) on Node's APIs, which Bun implements as well; the Node and Bun adapters share it
+ * (Bun resolves names its own way). Deno's adapter uses Deno's own APIs for these.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
+import { lookupNode } from './node-dns.ts';
 
 export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'connect'>;
 
@@ -14,6 +15,7 @@ export const nodeProcessServices: ProcessServices = {
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   now: () => performance.now(),
   wallClock: () => Date.now(),
+  lookup: lookupNode,
   readTextFile: (path) => readFile(path, 'utf8'),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),

@@ -216,6 +216,11 @@ function delivered(socket: NodeStreamSocket, n: number): boolean {
   return true;
 }
 
+/** Checks the certificate against `name` rather than the address dialled (ConnectTlsOptions.checkName). */
+function identityOf(name: string): (host: string, cert: tls.PeerCertificate) => Error | undefined {
+  return (_host, cert) => tls.checkServerIdentity(name, cert);
+}
+
 export function connectNode(options: ConnectOptions, handler: SocketHandler): Socket {
   const t = options.tls;
   // allowHalfOpen is honoured by both, though the node:tls typings omit it.
@@ -225,6 +230,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         port: options.port,
         rejectUnauthorized: t.verify,
         ...(t.servername !== undefined ? { servername: t.servername } : {}),
+        ...(t.verify && t.servername === undefined && t.checkName !== undefined ? { checkServerIdentity: identityOf(t.checkName) } : {}),
         ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
         ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),

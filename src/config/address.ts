@@ -11,6 +11,11 @@ export interface ParsedAddress {
   /** "0.0.0.0" / "::" for the wildcards; IPv6 without brackets; host names as written. */
   readonly host: string;
   readonly port: number;
+  /**
+   * Host names only: the family an `ipv4@`/`tcp4@` or `ipv6@`/`tcp6@` prefix asks the name to
+   * resolve to (HAProxy asks getaddrinfo for that family only); absent when any will do.
+   */
+  readonly family?: 4 | 6;
 }
 
 export type AddressResult = { readonly ok: true; readonly value: ParsedAddress } | { readonly ok: false; readonly message: string };
@@ -116,6 +121,8 @@ export function parseAddress(text: string, wildcardAllowed: boolean): AddressRes
     return { ok: false, message: `invalid IPv4 address '${host}' in '${text}'` };
   } else if (!isHostName(host)) {
     return { ok: false, message: `invalid host '${host}' in '${text}'` };
+  } else if (family !== undefined) {
+    return { ok: true, value: { host, port: port.port, family } };
   }
   return { ok: true, value: { host, port: port.port } };
 }

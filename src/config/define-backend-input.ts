@@ -136,6 +136,11 @@ export const serverCheckEntries = {
   errorLimit: v.optional(v.pipe(countSchema, v.minValue(1))),
   /** `on-error` (default 'fail-check'). */
   onError: v.optional(v.picklist(['fastinter', 'fail-check', 'sudden-death', 'mark-down'])),
+  /**
+   * `init-addr`: 'last,libc,none' as in haproxy.cfg, or the methods as an array
+   * (['libc', '10.0.0.1']); checked by the builder, which reports HAProxy's messages.
+   */
+  initAddr: v.optional(v.union([v.string(), v.pipe(v.array(v.string()), v.minLength(1))])),
 };
 
 /** Server-only options (HAProxy refuses `cookie` on default-server). */

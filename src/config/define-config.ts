@@ -33,6 +33,7 @@ import {
 import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
 import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
+import { parseInitAddr } from './keywords/server-init-addr.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, LogTarget, ProxyMode } from './model.ts';
 import { resolveConfig } from './resolve.ts';
@@ -454,6 +455,11 @@ class DraftBuilder {
     }
     if (input.errorLimit !== undefined) target.errorLimit = input.errorLimit;
     if (input.onError !== undefined) target.onError = input.onError;
+    if (input.initAddr !== undefined) {
+      const parsed = parseInitAddr(typeof input.initAddr === 'string' ? input.initAddr : input.initAddr.join(','));
+      if (parsed.ok) target.initAddr = parsed.value;
+      else this.#error(`${path}.initAddr`, parsed.message);
+    }
   }
 
   #frontendPart(proxy: ProxyDraft, input: { bind: ParsedBind | ParsedBind[] }, path: string): void {
@@ -525,7 +531,8 @@ class DraftBuilder {
         this.#serverSettings(settings, server, serverPath, proxy.mode);
         if (server.cookie !== undefined) settings.cookie = server.cookie;
       }
-      proxy.servers.push({ ...settings, name, host: parsed.value.host, port: parsed.value.port, place: this.#place });
+      const { host, port, family } = parsed.value;
+      proxy.servers.push({ ...settings, name, host, port, ...(family !== undefined ? { family } : {}), place: this.#place });
     }
   }
 }

@@ -16,6 +16,7 @@ import type {
   HttpConnectionMode,
   HttpReuseMode,
   HttpFinalRuleModel,
+  InitAddrModel,
   HttpRuleModel,
   HttpRulesModel,
   LogTarget,
@@ -99,12 +100,16 @@ export interface ServerSettings {
   cookie: string | undefined;
   onMarkedDown: 'shutdown-sessions' | undefined;
   onMarkedUp: 'shutdown-backup-sessions' | undefined;
+  /** `init-addr`; undefined = HAProxy's default (last,libc). */
+  initAddr: InitAddrModel | undefined;
 }
 
 export interface ServerDraft extends ServerSettings {
   readonly name: string;
   readonly host: string;
   readonly port: number;
+  /** `ipv4@`/`ipv6@` in front of a host name. */
+  readonly family?: 4 | 6 | undefined;
   readonly place: Place;
 }
 
@@ -309,6 +314,7 @@ export function newServerSettings(): ServerSettings {
     cookie: undefined,
     onMarkedDown: undefined,
     onMarkedUp: undefined,
+    initAddr: undefined,
   };
 }
 

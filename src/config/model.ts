@@ -70,8 +70,23 @@ export interface BindModel {
 
 export interface ServerModel {
   readonly name: string;
+  /** As written: an IP literal, or a host name that startup resolves once (see `initAddr`). */
   readonly host: string;
   readonly port: number;
+  /** A host name's `ipv4@`/`ipv6@` prefix: resolve it to this family only. */
+  readonly family?: 4 | 6 | undefined;
+  /**
+   * `init-addr`: how a host name gets its address at startup, tried in order; undefined is
+   * HAProxy's default, `last,libc`. Has no effect on an IP literal.
+   */
+  readonly initAddr?: InitAddrModel | undefined;
+  /**
+   * Set by startup resolution (src/proxy/init-addr.ts) for a host name: the address it is dialled
+   * at, or false when `init-addr` left it without one (it then stays in maintenance, HAProxy's
+   * "MAINT (resolution)"). Undefined for IP literals, and for a model that did not go through
+   * that step (an embedder's Proxy: the runtime's connect then resolves `host` itself).
+   */
+  readonly resolvedAddress?: string | false | undefined;
   /** 0..256, default 1. */
   readonly weight: number;
   /** 0 = unlimited. */
@@ -93,6 +108,16 @@ export interface ServerModel {
   /** `ssl [verify none|required] [ca-file F] [sni EXPR] [alpn LIST]`: TLS to this server. */
   readonly ssl?: ServerSsl | undefined;
   readonly source: SourceLocation;
+}
+
+/** One `init-addr` method: `ip` is the address given in the list (`InitAddrModel.address`). */
+export type InitAddrMethod = 'last' | 'libc' | 'none' | 'ip';
+
+/** `init-addr last,libc,none,10.0.0.1`: the methods in order and the one IP address allowed among them. */
+export interface InitAddrModel {
+  readonly methods: readonly InitAddrMethod[];
+  /** The IP literal of the `ip` method (IPv6 without brackets); undefined when there is none. */
+  readonly address: string | undefined;
 }
 
 export interface ServerSsl {

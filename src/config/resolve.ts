@@ -361,6 +361,8 @@ class Resolver {
         name: server.name,
         host: server.host,
         port: server.port,
+        ...(server.family !== undefined ? { family: server.family } : {}),
+        ...(server.initAddr !== undefined ? { initAddr: server.initAddr } : {}),
         weight: server.weight,
         maxconn: server.maxconn,
         disabled: server.disabled,

@@ -7,6 +7,8 @@
 
 import * as v from 'valibot';
 import { parseNetwork } from '../util/cidr.ts';
+import { isIPv4, isIPv6 } from './address.ts';
+import { INIT_ADDR_MAX_METHODS } from './keywords/server-init-addr.ts';
 import type { ConfigModel, RetryOnEvent } from './model.ts';
 import { compileProxyRules } from '../rules/http-rules.ts';
 import { MAX_TIMER_MS } from './time.ts';
@@ -109,10 +111,29 @@ const serverCheckSchema = v.object({
   onError: v.optional(v.picklist(['fastinter', 'fail-check', 'sudden-death', 'mark-down'])),
 });
 
+const ipAddressSchema = v.pipe(
+  v.string(),
+  v.check((text) => isIPv4(text) || isIPv6(text), 'expected an IPv4 or IPv6 address'),
+);
+
+const initAddrSchema = v.pipe(
+  v.object({
+    methods: v.pipe(v.array(v.picklist(['last', 'libc', 'none', 'ip'])), v.maxLength(INIT_ADDR_MAX_METHODS)),
+    address: v.undefinedable(ipAddressSchema),
+  }),
+  v.check(
+    (spec) => (spec.address !== undefined) === spec.methods.includes('ip'),
+    "init-addr has an address exactly when one of its methods is 'ip'",
+  ),
+);
+
 const serverSchema = v.object({
   name: nameSchema,
   host: v.pipe(v.string(), v.minLength(1)),
   port: portSchema,
+  family: v.optional(v.picklist([4, 6])),
+  initAddr: v.optional(initAddrSchema),
+  resolvedAddress: v.optional(v.union([ipAddressSchema, v.literal(false)])),
   weight: weightSchema,
   maxconn: countSchema,
   disabled: v.boolean(),

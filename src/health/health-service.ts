@@ -42,7 +42,11 @@ export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: 
   const ssl = server.ssl;
   const tls: ConnectTlsOptions | undefined =
     ssl !== undefined && !redirected
-      ? { verify: ssl.verify === 'required', ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}) }
+      ? {
+          verify: ssl.verify === 'required',
+          ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
+          ...(ssl.verify === 'required' && server.hostname !== undefined ? { checkName: server.hostname } : {}),
+        }
       : undefined;
   const connectTimeout =
     timeouts.check !== undefined && timeouts.connect !== undefined ? Math.min(check.inter, timeouts.connect) : check.inter;

@@ -3,9 +3,10 @@ import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 
 /**
- * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`
- * or the admin API), DRAIN (admin: no new traffic except persistent). Transitional states
- * ("UP 1/3", "DOWN 1/2") are `status` plus the check's health counter (see src/health/).
+ * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`,
+ * a host name `init-addr` left without an address, or the admin API), DRAIN (admin: no new
+ * traffic except persistent). Transitional states ("UP 1/3", "DOWN 1/2") are `status` plus the
+ * check's health counter (see src/health/).
  */
 export type ServerStatus = 'UP' | 'DOWN' | 'MAINT' | 'DRAIN';
 
@@ -50,7 +51,13 @@ export interface QueueEntry {
 /** A server's live state within one config generation. */
 export class Server {
   readonly name: string;
+  /** What connections dial: the address a host name resolved to at startup, else `host` as written. */
   readonly host: string;
+  /**
+   * The host name as configured when `host` is the address it resolved to (certificates are
+   * checked against it); undefined for IP literals and unresolved models.
+   */
+  readonly hostname: string | undefined;
   readonly port: number;
   readonly backup: boolean;
   readonly ssl: ServerSsl | undefined;
@@ -104,7 +111,9 @@ export class Server {
 
   constructor(model: ServerModel, index = 0, trackSessions = false) {
     this.name = model.name;
-    this.host = model.host;
+    const resolved = model.resolvedAddress;
+    this.host = typeof resolved === 'string' ? resolved : model.host;
+    this.hostname = typeof resolved === 'string' ? model.host : undefined;
     this.port = model.port;
     this.backup = model.backup;
     this.maxconnConfigured = model.maxconn;
@@ -118,7 +127,8 @@ export class Server {
     this.onMarkedUp = model.onMarkedUp;
     this.userWeight = model.weight;
     this.weight = model.weight;
-    this.status = model.disabled ? 'MAINT' : 'UP';
+    // A host name init-addr left without an address stays in maintenance (HAProxy's RMAINT).
+    this.status = model.disabled || resolved === false ? 'MAINT' : 'UP';
     this.index = index;
     this.sessions = trackSessions || model.onMarkedDown !== undefined ? new Set() : undefined;
   }

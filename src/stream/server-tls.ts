@@ -40,9 +40,12 @@ export function serverTlsOptions(server: Server, request: RequestHead | undefine
       servername = host === undefined ? undefined : hostName(host);
     }
   }
+  const verify = ssl.verify === 'required';
   return {
-    verify: ssl.verify === 'required',
+    verify,
     ...(servername ? { servername } : {}),
+    // Dialled by the address its name resolved to: the certificate is still checked against the name.
+    ...(verify && !servername && server.hostname !== undefined ? { checkName: server.hostname } : {}),
     ...(ssl.alpn ? { alpn: ssl.alpn } : {}),
     ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
   };

@@ -28,11 +28,12 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
         '  mode http',
         ...TIMEOUTS,
         '  hash-type consistent',
-        '  default-server check inter 3s fall 2 slowstart 10s observe layer7 error-limit 4',
+        '  default-server check inter 3s fall 2 slowstart 10s observe layer7 error-limit 4 init-addr last,libc,none',
         'backend uri',
         '  balance uri len 10 depth 2 whole',
         '  server a 10.0.0.1:80 cookie a maxqueue 5 rise 4 port 8080 addr 10.0.0.9 on-marked-down shutdown-sessions',
         '  server b 10.0.0.2:80 no-check fastinter 500 downinter 5s on-marked-up shutdown-backup-sessions observe layer4 on-error mark-down',
+        '  server c ipv6@app.internal:80 init-addr libc,[2001:db8::7]',
         'backend hdr',
         '  balance hdr(Host) use_domain_only',
         '  hash-type map-based djb2 avalanche',
@@ -52,7 +53,7 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
         mode: 'http',
         timeouts: TIMEOUT_INPUT,
         hashType: 'consistent',
-        defaultServer: { check: true, inter: '3s', fall: 2, slowstart: '10s', observe: 'layer7', errorLimit: 4 },
+        defaultServer: { check: true, inter: '3s', fall: 2, slowstart: '10s', observe: 'layer7', errorLimit: 4, initAddr: 'last,libc,none' },
       },
       backends: {
         uri: {
@@ -60,6 +61,7 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
           servers: {
             a: { address: '10.0.0.1:80', cookie: 'a', maxqueue: 5, rise: 4, checkPort: 8080, checkAddr: '10.0.0.9', onMarkedDown: 'shutdown-sessions' },
             b: { address: '10.0.0.2:80', check: false, fastinter: 500, downinter: '5s', onMarkedUp: 'shutdown-backup-sessions', observe: 'layer4', onError: 'mark-down' },
+            c: { address: 'ipv6@app.internal:80', initAddr: ['libc', '[2001:db8::7]'] },
           },
         },
         hdr: {

@@ -163,6 +163,18 @@ describe('defineConfig', () => {
     ]);
   });
 
+  it("refuses bad init-addr methods with haproxy.cfg's messages", () => {
+    assert.deepEqual(refused({ backends: { b: { servers: { s: { address: 'app:80', initAddr: 'libc,bogus' } } } } }), [
+      "backends.b.servers.s.initAddr: unknown init-addr method 'bogus', supported methods are 'libc', 'last', 'none'.",
+    ]);
+    assert.deepEqual(refused({ backends: { b: { defaultServer: { initAddr: ['10.0.0.1', '10.0.0.2'] } } } }), [
+      "backends.b.defaultServer.initAddr: initial address already specified, cannot add '10.0.0.2'.",
+    ]);
+    assert.deepEqual(refused({ backends: { b: { defaultServer: { initAddr: [] } } } }), [
+      'backends.b.defaultServer.initAddr: Invalid length: Expected >=1 but received 0',
+    ]);
+  });
+
   it('names unknown keys and suggests the intended one', () => {
     assert.deepEqual(refused({ backends: { b: { balnce: 'roundrobin' } } } as unknown as SwitchyardConfig), [
       "backends.b.balnce: unknown key 'balnce'; did you mean 'balance'?",

@@ -173,3 +173,77 @@ describe('server observe, error-limit and on-error (passive health checks)', () 
     assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 observe'), [[2, 24, 'server', "'server' : 'observe' expects an argument."]]);
   });
 });
+
+describe('server init-addr and host-name families', () => {
+  const initAddrOf = (backend: { servers: readonly { initAddr?: unknown }[] }) => backend.servers.map((s) => s.initAddr);
+
+  it("leaves HAProxy's default (last,libc) unset, and keeps a host name as written", async () => {
+    const backend = await httpBackend('  server a app.internal:80', '  server b 10.0.0.1:80');
+    assert.deepEqual(initAddrOf(backend), [undefined, undefined]);
+    assert.deepEqual(backend.servers.map((s) => [s.host, s.family, s.resolvedAddress]), [
+      ['app.internal', undefined, undefined],
+      ['10.0.0.1', undefined, undefined],
+    ]);
+  });
+
+  it('parses the methods in order with at most one address, [IPv6] brackets removed', async () => {
+    const backend = await httpBackend(
+      '  server a app:80 init-addr last,libc,none',
+      '  server b app:80 init-addr none',
+      '  server c app:80 init-addr libc,10.0.0.7',
+      '  server d app:80 init-addr [2001:DB8::1],none',
+      '  server e app:80 init-addr libc,libc,libc,libc,libc,libc,libc,libc,libc,libc',
+    );
+    assert.deepEqual(initAddrOf(backend), [
+      { methods: ['last', 'libc', 'none'], address: undefined },
+      { methods: ['none'], address: undefined },
+      { methods: ['libc', 'ip'], address: '10.0.0.7' },
+      { methods: ['ip', 'none'], address: '2001:db8::1' },
+      { methods: Array(10).fill('libc'), address: undefined },
+    ]);
+  });
+
+  it('takes it from default-server; a server line replaces it as a whole', async () => {
+    const model = await parse(
+      cfg('defaults', ...TIMEOUTS, '  default-server init-addr none', 'backend b', '  server a app:80', '  server b app:80 init-addr libc'),
+    );
+    assert.deepEqual(initAddrOf(model.backends[0] as never), [
+      { methods: ['none'], address: undefined },
+      { methods: ['libc'], address: undefined },
+    ]);
+  });
+
+  it("refuses bad methods with HAProxy's messages", async () => {
+    assert.deepEqual(await backendErrors('  server s app:80 init-addr libc,bogus'), [
+      [2, 29, 'server', "'init-addr' : unknown init-addr method 'bogus', supported methods are 'libc', 'last', 'none'."],
+    ]);
+    // Method names are case-sensitive, as in HAProxy.
+    assert.deepEqual(await backendErrors('  server s app:80 init-addr LIBC'), [
+      [2, 29, 'server', "'init-addr' : unknown init-addr method 'LIBC', supported methods are 'libc', 'last', 'none'."],
+    ]);
+    assert.deepEqual(await backendErrors('  server s app:80 init-addr 10.0.0.1,10.0.0.2'), [
+      [2, 29, 'server', "'init-addr' : initial address already specified, cannot add '10.0.0.2'."],
+    ]);
+    assert.deepEqual(await backendErrors(`  server s app:80 init-addr ${Array(11).fill('none').join(',')}`), [
+      [2, 29, 'server', "'init-addr' : too many init-addr methods when trying to add 'none'."],
+    ]);
+    // HAProxy reads an empty method as the address 0.0.0.0; Switchyard refuses it.
+    assert.deepEqual(await backendErrors('  server s app:80 init-addr libc,,none'), [
+      [2, 29, 'server', "'init-addr' : unknown init-addr method '', supported methods are 'libc', 'last', 'none'."],
+    ]);
+    assert.deepEqual(await backendErrors('  default-server init-addr bogus'), [
+      [2, 28, 'default-server', "'init-addr' : unknown init-addr method 'bogus', supported methods are 'libc', 'last', 'none'."],
+    ]);
+    assert.deepEqual(await backendErrors('  server s app:80 init-addr'), [[2, 19, 'server', "'server' : 'init-addr' expects an argument."]]);
+  });
+
+  it('keeps the family an ipv4@ / ipv6@ prefix asks a host name to resolve to', async () => {
+    const backend = await httpBackend('  server a ipv4@app:80', '  server b ipv6@app:80', '  server c tcp@app:80', '  server d ipv4@10.0.0.1:80');
+    assert.deepEqual(backend.servers.map((s) => [s.host, s.family]), [
+      ['app', 4],
+      ['app', 6],
+      ['app', undefined],
+      ['10.0.0.1', undefined],
+    ]);
+  });
+});

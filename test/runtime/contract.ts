@@ -379,6 +379,30 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'lookup: localhost resolves through the system resolver, an .invalid name is refused',
+    async (ctx) => {
+      const rt = ctx.runtime;
+      // /etc/hosts names localhost on every host these tests run on; IPv4 is asked for so that an
+      // IPv6-first resolver (::1 before 127.0.0.1) does not matter.
+      const v4 = await ctx.within(rt.lookup('localhost', 4), 'lookup(localhost, 4)');
+      check(v4.length > 0 && v4.every((a) => /^127\.\d+\.\d+\.\d+$/.test(a)), `localhost/4 -> ${JSON.stringify(v4)}`);
+      const any = await ctx.within(rt.lookup('localhost'), 'lookup(localhost)');
+      check(any.length > 0 && any.every((a) => a.startsWith('127.') || a === '::1'), `localhost -> ${JSON.stringify(any)}`);
+      // An IP literal comes back as it is, as getaddrinfo returns it.
+      const literal = await ctx.within(rt.lookup('127.0.0.1'), 'lookup(127.0.0.1)');
+      equal(literal[0], '127.0.0.1', 'lookup(127.0.0.1)');
+      // RFC 2606: .invalid never resolves.
+      const failed = await ctx.within(
+        rt.lookup('no-such-host.invalid').then(
+          (found) => `resolved to ${JSON.stringify(found)}`,
+          (error: unknown) => (error instanceof Error ? undefined : `rejected with a non-Error ${String(error)}`),
+        ),
+        'lookup(no-such-host.invalid)',
+      );
+      equal(failed, undefined, 'lookup(no-such-host.invalid)');
+    },
+  ],
+  [
     'echo round trip, addresses and ports populated, clean close',
     async (ctx) => {
       const { listener, accepted } = await ctx.server({}, (socket, peer) => {
@@ -687,6 +711,27 @@ const CASES: [string, Case][] = [
       await expectServerView(none.peer, 'sni=undefined;alpn=undefined');
       equal(accepted.length, 4, 'accepted TLS connections');
       await settleAndCheckClosedOnce(ctx, { unverifiable: bad.peer });
+    },
+  ],
+  [
+    'TLS: checkName replaces the dialled address in the certificate check, the chain is still verified',
+    async (ctx, fixtures) => {
+      const { a, caPem } = await fixtures();
+      const { listener } = await ctx.server({ tls: { certificates: [a] } });
+      // Dialled by address (as a server whose name was resolved at startup), checked by name.
+      const good = await ctx.connected({ port: listener.port, tls: { verify: true, caPem, checkName: 'a.example' } });
+      equal(good.peer.closeError, undefined, 'close error of the verified connection');
+      const refused = async (tls: NonNullable<ConnectOptions['tls']>, what: string) => {
+        const pair = ctx.connect({ port: listener.port, tls });
+        await ctx.until(() => pair.peer.closes > 0, `onClose (${what})`);
+        equal(pair.peer.connects, 0, `onConnect count (${what})`);
+        equal(pair.peer.closeError?.code, 'TLS', `close error code (${what})`);
+        return pair.peer;
+      };
+      const wrongName = await refused({ verify: true, caPem, checkName: 'b.example' }, 'another name');
+      const byAddress = await refused({ verify: true, caPem }, 'no checkName: 127.0.0.1 is not in the certificate');
+      const unknownCa = await refused({ verify: true, checkName: 'a.example' }, 'a CA outside the default store');
+      await settleAndCheckClosedOnce(ctx, { wrongName, byAddress, unknownCa });
     },
   ],
   [

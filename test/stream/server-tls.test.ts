@@ -29,3 +29,15 @@ it('server ssl: verify, ALPN and CA are passed through', () => {
   assert.deepEqual(options, { verify: true, alpn: ['h2', 'http/1.1'], caPem: 'PEM' });
 });
 
+it('server ssl by host name: dialled at the resolved address, the certificate is checked against the name', () => {
+  const byName = (ssl: Partial<ServerSsl>) =>
+    new Server(server('s', 443, { host: 'api.internal', resolvedAddress: '10.0.0.7', ssl: { verify: 'required', caPem: 'PEM', sni: undefined, alpn: undefined, ...ssl } }));
+  const resolved = byName({});
+  assert.equal(resolved.host, '10.0.0.7');
+  assert.deepEqual(serverTlsOptions(resolved, undefined), { verify: true, checkName: 'api.internal', caPem: 'PEM' });
+  // An SNI is what the certificate is checked against; verify none checks nothing.
+  assert.equal(serverTlsOptions(byName({ sni: 'str(api.example)' }), undefined)?.checkName, undefined);
+  assert.equal(serverTlsOptions(byName({ verify: 'none' }), undefined)?.checkName, undefined);
+  // An IP literal is checked as it is dialled.
+  assert.equal(serverTlsOptions(tlsServer({ verify: 'required', caPem: 'PEM' }), undefined)?.checkName, undefined);
+});

@@ -183,6 +183,13 @@ export class FakeRuntime implements Runtime {
   /** Addresses whose connection attempts never complete (for connect timeouts). */
   readonly blackholes = new Set<string>();
   readonly openSockets = new Set<FakeSocket>();
+  /**
+   * What lookup() knows, name -> addresses in resolver order (`localhost` as /etc/hosts has it);
+   * any other name fails as getaddrinfo's ENOTFOUND.
+   */
+  readonly hosts = new Map<string, string[]>([['localhost', ['127.0.0.1']]]);
+  /** Every lookup() made, as `name` or `name/family`. */
+  readonly lookups: string[] = [];
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   connectAttempts: string[] = [];
@@ -294,6 +301,13 @@ export class FakeRuntime implements Runtime {
   }
   wallClock(): number {
     return this.wall + this.clock;
+  }
+  lookup(host: string, family?: 4 | 6): Promise<string[]> {
+    this.lookups.push(family === undefined ? host : `${host}/${family}`);
+    const all = this.hosts.get(host) ?? [];
+    const found = family === undefined ? all : all.filter((a) => (family === 6) === a.includes(':'));
+    if (found.length === 0) return Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`));
+    return Promise.resolve([...found]);
   }
   readTextFile(path: string): Promise<string> {
     return Promise.reject(new Error(`no file ${path}`));

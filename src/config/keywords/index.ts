@@ -15,6 +15,7 @@ import { persistenceKeywords } from './persistence.ts';
 import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
+import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { switchingKeywords } from './switching.ts';
 
@@ -31,6 +32,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   bindKeywords,
   serverKeywords,
   serverCheckKeywords,
+  serverInitAddrKeywords,
   serverSslKeywords,
 ];
 

@@ -3,7 +3,8 @@
  * (HAProxy's srv_kw_list): `weight N` (0..256), `maxconn N`, `disabled`/`enabled`,
  * `backup`/`no-backup`, `maxqueue N`, `slowstart T`, `cookie VALUE` (not on default-server, as
  * in HAProxy), `on-marked-down shutdown-sessions`, `on-marked-up shutdown-backup-sessions`.
- * The TLS options live in server-ssl.ts, the health-check ones in server-check.ts.
+ * The TLS options live in server-ssl.ts, the health-check ones in server-check.ts, `init-addr`
+ * in server-init-addr.ts.
  */
 
 import { parseAddress } from '../address.ts';
@@ -168,6 +169,7 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     name: nameToken.text,
     host: address.value.host,
     port: address.value.port,
+    ...(address.value.family !== undefined ? { family: address.value.family } : {}),
     place: ctx.place(args[0]),
   });
 }
@@ -195,7 +197,7 @@ export const serverKeywords: KeywordList = {
       'verifyhost', 'no-verifyhost', 'crt', 'npn', 'check-alpn', 'check-ssl',
       'check-sni', 'check-send-proxy', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
       'send-proxy', 'send-proxy-v2', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'no-send-proxy',
-      'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id', 'init-addr',
+      'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
       'init-state', 'resolvers', 'resolve-prefer', 'resolve-net', 'resolve-opts', 'agent-check', 'no-agent-check',
       'agent-port', 'agent-inter', 'agent-addr', 'agent-send', 'proto', 'tfo', 'source', 'usesrc',
       'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'pool-conn-name', 'max-reuse', 'namespace', 'redir',

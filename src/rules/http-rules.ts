@@ -12,11 +12,10 @@ import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts'
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
 import type { Runtime, Socket, TlsInfo } from '../runtime.ts';
+import { compileRuleAction } from './actions/index.ts';
 import { compileRedirect } from './actions/redirect-action.ts';
-import { compileAllow, compileReply } from './actions/reply-actions.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
-import { compileHeaderAction, type HeaderAction } from './header-actions.ts';
-import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from './http-action.ts';
+import { Verdict, type HttpAction, type HttpActionContext } from './http-action.ts';
 import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
@@ -59,41 +58,6 @@ export interface CompiledProxyRules {
 }
 
 type ProxyModel = HttpRulesModel & { readonly name: string; readonly switchingRules?: readonly SwitchingRuleModel[] | undefined };
-
-/** A header action as a rule action: it never ends the list. */
-class HeaderRule implements HttpAction {
-  readonly #action: HeaderAction;
-  constructor(action: HeaderAction) {
-    this.#action = action;
-  }
-  run(ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict {
-    try {
-      this.#action.apply(ctx, head, editor);
-    } catch {
-      // A value no header may carry (a control character from a client-supplied sample): the
-      // rewrite is skipped, as HAProxy counts a failed rewrite, rather than forwarding it.
-      ctx.failedRewrites++;
-    }
-    return Verdict.continue;
-  }
-}
-
-/** Compiles one rule's action (the keyword tables of src/config/keywords check the same at parse time). */
-export function compileRuleAction(rule: HttpRuleModel | HttpFinalRuleModel, direction: SampleDirection): HttpActionCompile {
-  switch (rule.action) {
-    case 'allow':
-      return compileAllow();
-    case 'deny':
-    case 'return':
-      return compileReply(rule.reply, direction, rule.action === 'deny');
-    case 'redirect':
-      return compileRedirect(rule.redirect, direction);
-    default: {
-      const header = compileHeaderAction(rule, direction);
-      return header.ok ? { ok: true, action: new HeaderRule(header.action) } : header;
-    }
-  }
-}
 
 /**
  * Compiles a proxy's rules (`side` names it in warnings, as HAProxy: "frontend http-response

@@ -13,18 +13,20 @@
  * use. Every other HAProxy action is refused by name as not supported yet. In `defaults`
  * sections (HAProxy 2.6 allows these only in named defaults, with restrictions) they are refused.
  */
-import type { ConditionModel, HeaderNameMatch, HttpFinalRuleModel, HttpRuleModel } from '../model.ts';
+import type { ConditionModel, HttpFinalRuleModel, HttpRuleModel } from '../model.ts';
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseAclWords } from '../../rules/acl-words.ts';
 import { compileCondition, parseCondition } from '../../rules/condition.ts';
-import { compileRuleAction } from '../../rules/http-rules.ts';
-import { parseHttpReply, parseRedirect } from './reply-args.ts';
+import { compileRuleAction } from '../../rules/actions/index.ts';
+import { HTTP_ACTION_PARSERS, type HttpActionParser } from './http-actions/index.ts';
 import type { SampleDirection } from '../../rules/sample-fetch.ts';
 
-const SUPPORTED_ACTIONS = ['add-header', 'allow', 'del-header', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header'] as const;
-type SupportedAction = (typeof SUPPORTED_ACTIONS)[number];
+/** The actions each rule set accepts, in alphabetical order (for messages). */
+function supportedActions(direction: SampleDirection): HttpActionParser[] {
+  return HTTP_ACTION_PARSERS.filter((p) => p.sets.includes(direction)).sort((a, b) => (a.name < b.name ? -1 : 1));
+}
 
 /** HAProxy 2.6's other actions (its "expects ..." list): named as not supported, never ignored. */
 const HAPROXY_REQUEST_ACTIONS = [
@@ -41,8 +43,6 @@ const HAPROXY_RESPONSE_ACTIONS = [
   'send-spoe-group', 'cache-store', 'track-sc0', 'track-sc1', 'track-sc2', 'track-sc', 'strict-mode', 'silent-drop', 'wait-for-body',
   'set-timeout', 'ot-group',
 ];
-
-const NAME_MATCHES: readonly HeaderNameMatch[] = ['str', 'beg', 'end', 'sub', 'reg'];
 
 /** `sc-inc-gpc(1,2)` -> `sc-inc-gpc`, `set-var(txn.x)` -> `set-var`. */
 function actionBase(word: string): string {
@@ -97,24 +97,31 @@ function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: re
   if (notInDefaults(ctx, keyword)) return;
   const actionToken = args[1];
   const known = direction === 'request' ? HAPROXY_REQUEST_ACTIONS : HAPROXY_RESPONSE_ACTIONS;
-  const supported = SUPPORTED_ACTIONS.find((a) => a === actionToken?.text);
-  if (actionToken === undefined || supported === undefined) {
-    const list = SUPPORTED_ACTIONS.map((a) => `'${a}'`).join(', ');
+  const parsers = supportedActions(direction);
+  const parser = parsers.find((p) => p.name === actionToken?.text);
+  if (actionToken === undefined || parser === undefined) {
+    const list = parsers.map((p) => `'${p.name}'`).join(', ');
     if (actionToken === undefined) {
       ctx.error(`'${keyword}' expects an action (supported: ${list}).`);
     } else if (known.includes(actionBase(actionToken.text))) {
       ctx.error(`'${keyword} ${actionBase(actionToken.text)}' is not supported by Switchyard yet (supported: ${list}).`, actionToken, `${keyword} ${actionBase(actionToken.text)}`);
     } else {
       ctx.error(
-        `'${keyword}' expects ${list}, but got '${actionToken.text}'${didYouMean(actionToken.text, [...SUPPORTED_ACTIONS, ...known])}.`,
+        `'${keyword}' expects ${list}, but got '${actionToken.text}'${didYouMean(actionToken.text, [...parsers.map((p) => p.name), ...known])}.`,
         actionToken,
       );
     }
     return;
   }
-  const ruleKeyword = `${keyword} ${supported}`;
+  const ruleKeyword = `${keyword} ${parser.name}`;
   const { args: ruleArgs, condition: conditionWords } = splitCondition(args.slice(2));
-  const rule = buildRule(ctx, supported, ruleKeyword, ruleArgs, direction);
+  const extra = (used: number): boolean => {
+    const word = ruleArgs[used];
+    if (word === undefined) return false;
+    ctx.error(`'${ruleKeyword}' expects either 'if' or 'unless' followed by a condition but found '${word.text}'.`, word, ruleKeyword);
+    return true;
+  };
+  const rule = parser.parse({ ctx, action: parser.name, keyword: ruleKeyword, args: ruleArgs, direction, extra });
   if (rule === undefined) return;
   const { file, line } = ctx.place();
   let condition: ConditionModel | undefined;
@@ -152,101 +159,6 @@ function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: re
   if (proxy === undefined) return;
   proxy.httpRulesPlace ??= ctx.place(args[0]);
   (direction === 'request' ? proxy.httpRequestRules : proxy.httpResponseRules).push(model);
-}
-
-/** A rule model without its condition and place (Omit distributed over the union). */
-type AnyRule = HttpRuleModel | HttpFinalRuleModel;
-type RuleFields = AnyRule extends infer R ? (R extends AnyRule ? Omit<R, 'condition' | 'source'> : never) : never;
-
-function buildRule(ctx: KeywordContext, action: SupportedAction, keyword: string, args: readonly Token[], direction: SampleDirection): RuleFields | undefined {
-  const extra = (expected: number): boolean => {
-    const word = args[expected];
-    if (word === undefined) return false;
-    ctx.error(`'${keyword}' expects either 'if' or 'unless' followed by a condition but found '${word.text}'.`, word, keyword);
-    return true;
-  };
-  switch (action) {
-    case 'allow':
-      if (extra(0)) return undefined;
-      return { action };
-    case 'deny': {
-      // HAProxy's parse_http_deny: no argument (or only `deny_status N`) is the error page.
-      const fallback = direction === 'request' ? 403 : 502;
-      let from = 0;
-      let status = fallback;
-      if (args[0]?.text === 'deny_status') {
-        const value = args[1]?.text;
-        const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
-        if (!(n >= 200 && n <= 599)) {
-          ctx.error(`'${keyword}' : Unexpected status code '${value ?? ''}'.`, args[1] ?? args[0], keyword);
-          return undefined;
-        }
-        status = n;
-        from = 2;
-      }
-      const reply = parseHttpReply(ctx, args, from, status, 'errorpage');
-      if (!reply.ok) {
-        ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
-        return undefined;
-      }
-      if (extra(from + reply.used)) return undefined;
-      return { action, reply: reply.value };
-    }
-    case 'return': {
-      const reply = parseHttpReply(ctx, args, 0, 200, 'none');
-      if (!reply.ok) {
-        ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
-        return undefined;
-      }
-      if (extra(reply.used)) return undefined;
-      return { action, reply: reply.value };
-    }
-    case 'redirect': {
-      const redirect = parseRedirect(args, 0, true, direction === 'response');
-      if (!redirect.ok) {
-        ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : ${redirect.message}.`, args[redirect.at], keyword);
-        return undefined;
-      }
-      return { action, redirect: redirect.value };
-    }
-    case 'set-header':
-    case 'add-header': {
-      if (args.length < 2) {
-        ctx.error(`'${keyword}' expects exactly 2 arguments (a header name and a value format).`, undefined, keyword);
-        return undefined;
-      }
-      if (extra(2)) return undefined;
-      return { action, header: (args[0] as Token).text, format: (args[1] as Token).text };
-    }
-    case 'del-header': {
-      if (args.length < 1) {
-        ctx.error(`'${keyword}' expects a header name.`, undefined, keyword);
-        return undefined;
-      }
-      let match: HeaderNameMatch = 'str';
-      let used = 1;
-      if (args[1]?.text === '-m') {
-        const method = NAME_MATCHES.find((m) => m === args[2]?.text);
-        if (method === undefined) {
-          ctx.error(`'${keyword}' : '-m' expects one of ${NAME_MATCHES.map((m) => `'${m}'`).join(', ')}.`, args[2] ?? args[1], keyword);
-          return undefined;
-        }
-        match = method;
-        used = 3;
-      }
-      if (extra(used)) return undefined;
-      return { action, header: (args[0] as Token).text, match };
-    }
-    case 'replace-header':
-    case 'replace-value': {
-      if (args.length < 3) {
-        ctx.error(`'${keyword}' expects exactly 3 arguments (a header name, a regex and a replacement format).`, undefined, keyword);
-        return undefined;
-      }
-      if (extra(3)) return undefined;
-      return { action, header: (args[0] as Token).text, regex: (args[1] as Token).text, format: (args[2] as Token).text };
-    }
-  }
 }
 
 const SECTIONS = ['defaults', 'frontend', 'backend', 'listen'] as const;

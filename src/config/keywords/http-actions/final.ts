@@ -1,0 +1,58 @@
+/** Parsers of the final actions: allow, deny, return, redirect (grammars in ../reply-args.ts). */
+import { parseHttpReply, parseRedirect } from '../reply-args.ts';
+import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
+
+const BOTH = ['request', 'response'] as const;
+
+function allow({ extra }: ActionParseInput): RuleFields | undefined {
+  return extra(0) ? undefined : { action: 'allow' };
+}
+
+/** HAProxy's parse_http_deny: no argument (or only `deny_status N`) is the error page. */
+function deny({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleFields | undefined {
+  let from = 0;
+  let status = direction === 'request' ? 403 : 502;
+  if (args[0]?.text === 'deny_status') {
+    const value = args[1]?.text;
+    const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(n >= 200 && n <= 599)) {
+      ctx.error(`'${keyword}' : Unexpected status code '${value ?? ''}'.`, args[1] ?? args[0], keyword);
+      return undefined;
+    }
+    status = n;
+    from = 2;
+  }
+  const reply = parseHttpReply(ctx, args, from, status, 'errorpage');
+  if (!reply.ok) {
+    ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
+    return undefined;
+  }
+  if (extra(from + reply.used)) return undefined;
+  return { action: 'deny', reply: reply.value };
+}
+
+function httpReturn({ ctx, keyword, args, extra }: ActionParseInput): RuleFields | undefined {
+  const reply = parseHttpReply(ctx, args, 0, 200, 'none');
+  if (!reply.ok) {
+    ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
+    return undefined;
+  }
+  if (extra(reply.used)) return undefined;
+  return { action: 'return', reply: reply.value };
+}
+
+function redirect({ ctx, keyword, args, direction }: ActionParseInput): RuleFields | undefined {
+  const parsed = parseRedirect(args, 0, true, direction === 'response');
+  if (!parsed.ok) {
+    ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : ${parsed.message}.`, args[parsed.at], keyword);
+    return undefined;
+  }
+  return { action: 'redirect', redirect: parsed.value };
+}
+
+export const finalActionParsers: readonly HttpActionParser[] = [
+  { name: 'allow', sets: BOTH, parse: allow },
+  { name: 'deny', sets: BOTH, parse: deny },
+  { name: 'return', sets: BOTH, parse: httpReturn },
+  { name: 'redirect', sets: BOTH, parse: redirect },
+];

@@ -1,0 +1,11 @@
+/**
+ * Every `http-request` / `http-response` action Switchyard parses, one family per file. A new
+ * family is one file here (its parser) plus its compiler in src/rules/actions/index.ts.
+ */
+import { finalActionParsers } from './final.ts';
+import { headerActionParsers } from './header.ts';
+import type { HttpActionParser } from './types.ts';
+
+export type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
+
+export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [...headerActionParsers, ...finalActionParsers];

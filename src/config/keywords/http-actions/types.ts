@@ -1,0 +1,38 @@
+/**
+ * One family of `http-request` / `http-response` actions, as the config layer sees it: the
+ * action keywords it owns, the rule sets accepting each, and the parser of the words between
+ * the action and its `if`/`unless`. A family adds itself to index.ts; the keyword code in
+ * ../http-rules.ts never changes for a new action (HAProxy's action_kw lists, one per file).
+ */
+import type { HttpFinalRuleModel, HttpRuleModel } from '../../model.ts';
+import type { KeywordContext } from '../../registry.ts';
+import type { Token } from '../../tokenizer.ts';
+import type { SampleDirection } from '../../../rules/sample-fetch.ts';
+
+/** A rule model without its condition and place (Omit distributed over the union). */
+type AnyRule = HttpRuleModel | HttpFinalRuleModel;
+export type RuleFields = AnyRule extends infer R ? (R extends AnyRule ? Omit<R, 'condition' | 'source'> : never) : never;
+
+export interface ActionParseInput {
+  readonly ctx: KeywordContext;
+  /** The action keyword as written (`set-header`). */
+  readonly action: string;
+  /** `http-request set-header`, for messages. */
+  readonly keyword: string;
+  /** The words after the action, before `if`/`unless`. */
+  readonly args: readonly Token[];
+  readonly direction: SampleDirection;
+  /**
+   * Reports HAProxy's "expects either 'if' or 'unless' ..." for a word left at `args[used]`;
+   * true when there was one (the rule is then refused).
+   */
+  extra(used: number): boolean;
+}
+
+export interface HttpActionParser {
+  readonly name: string;
+  /** Rule sets accepting the action (HAProxy registers each action per set). */
+  readonly sets: readonly SampleDirection[];
+  /** The rule's fields, or undefined after reporting an error through `input.ctx`. */
+  parse(input: ActionParseInput): RuleFields | undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every compiled `http-request` / `http-response` action, by action keyword: one family per
+ * file (a new family adds its compilers here and its parser in src/config/keywords/http-actions/).
+ */
+import type { HttpFinalRuleModel, HttpRuleModel } from '../../config/model.ts';
+import type { HttpHead } from '../../http/codec/head.ts';
+import type { HeadEditor } from '../../http/codec/serialize.ts';
+import { compileHeaderAction, type HeaderAction } from '../header-actions.ts';
+import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
+import type { SampleDirection } from '../sample-fetch.ts';
+import { compileRedirect } from './redirect-action.ts';
+import { compileAllow, compileReply } from './reply-actions.ts';
+
+export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
+/** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
+type RuleOf<A> = AnyHttpRuleModel extends infer R ? (R extends { action: infer X } ? (A extends X ? R : never) : never) : never;
+type Compiler<A extends AnyHttpRuleModel['action']> = (rule: RuleOf<A>, direction: SampleDirection) => HttpActionCompile;
+
+/** A header action as a rule action: it never ends the list. */
+class HeaderRule implements HttpAction {
+  readonly #action: HeaderAction;
+  constructor(action: HeaderAction) {
+    this.#action = action;
+  }
+  run(ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict {
+    try {
+      this.#action.apply(ctx, head, editor);
+    } catch {
+      // A value no header may carry (a control character from a client-supplied sample): the
+      // rewrite is skipped, as HAProxy counts a failed rewrite, rather than forwarding it.
+      ctx.failedRewrites++;
+    }
+    return Verdict.continue;
+  }
+}
+
+function header(rule: HttpRuleModel, direction: SampleDirection): HttpActionCompile {
+  const compiled = compileHeaderAction(rule, direction);
+  return compiled.ok ? { ok: true, action: new HeaderRule(compiled.action) } : compiled;
+}
+
+const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
+  'set-header': header,
+  'add-header': header,
+  'del-header': header,
+  'replace-header': header,
+  'replace-value': header,
+  allow: () => compileAllow(),
+  deny: (rule, direction) => compileReply(rule.reply, direction, true),
+  return: (rule, direction) => compileReply(rule.reply, direction, false),
+  redirect: (rule, direction) => compileRedirect(rule.redirect, direction),
+};
+
+/** Compiles one rule's action (the config parsers check the same at their line). */
+export function compileRuleAction(rule: AnyHttpRuleModel, direction: SampleDirection): HttpActionCompile {
+  const compile = COMPILERS[rule.action] as Compiler<AnyHttpRuleModel['action']>;
+  return compile(rule as never, direction);
+}

@@ -123,6 +123,7 @@ class Resolver {
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
+        tune: { ...global.tune },
       },
       frontends,
       backends,
@@ -334,6 +335,9 @@ class Resolver {
         ssl: server.ssl ? this.#serverSsl(proxy, server) : undefined,
         maxqueue: server.maxqueue,
         slowstart: server.slowstart,
+        poolMaxConn: server.poolMaxConn,
+        poolLowConn: server.poolLowConn,
+        poolPurgeDelay: server.poolPurgeDelay,
         cookie: server.cookie,
         check: {
           enabled: server.checkEnabled,

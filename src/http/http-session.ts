@@ -28,7 +28,7 @@ import {
 import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
 import { connectionModeOf, forwardedForValue, serverTlsOptions } from './http-options.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
-import type { PooledConnection, ServerConnectionPool } from './server-pool.ts';
+import type { PooledConnection, ReuseScope, ServerConnectionPool } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { createHttpRuleRunner, type HttpRuleRunner } from '../rules/http-rules.ts';
 
@@ -465,7 +465,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (this.#queuedAt >= 0 && this.#waitTime < 0) this.#waitTime = Math.round(now - this.#queuedAt);
     this.#srv = server;
     this.#lastServerName = server.name;
-    const conn = this.#pool?.take(server, this.#reuseAllowed);
+    const conn = this.#pool?.take(server, this.#reuseScope());
     if (conn !== undefined) {
       conn.socket.setHandler(this);
       this.#attach(conn, true);
@@ -476,19 +476,23 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#connect(server);
   }
 
-  /** HAProxy's http-reuse: whether this request may ride an idle connection of another session. */
-  readonly #reuseAllowed = (conn: PooledConnection): boolean => {
+  /**
+   * HAProxy's http-reuse: which idle connections this request may ride. A session's first
+   * request never takes a connection that carried only one request, except with `always`.
+   */
+  #reuseScope(): ReuseScope {
+    const later = this.#requests > 1;
     switch (this.backend?.http?.reuse ?? 'safe') {
       case 'never':
-        return false;
+        return 'none';
       case 'safe':
-        return this.#requests > 1;
+        return later ? 'idle-first' : 'none';
       case 'aggressive':
-        return this.#requests > 1 || conn.uses > 1;
+        return later ? 'idle-first' : 'safe';
       case 'always':
-        return true;
+        return later ? 'idle-first' : 'safe-first';
     }
-  };
+  }
 
   #connect(server: Server): void {
     this.#step = 'connecting';
@@ -725,6 +729,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       if (this.#serverHeld) server.resume();
       if (reusable && this.#pool !== undefined && (this.backend?.http?.reuse ?? 'safe') !== 'never') {
         conn.uses++;
+        // Shared with every session from now on, or closed if the server needs no more idle ones.
         this.#pool.park(conn);
       } else {
         server.destroy();

@@ -477,8 +477,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
   }
 
   /**
-   * HAProxy's http-reuse: which idle connections this request may ride. A session's first
-   * request never takes a connection that carried only one request, except with `always`.
+   * HAProxy's http-reuse: which idle connections this request may ride. A session's later
+   * requests may take any; its first takes none with `safe`, only connections that carried two
+   * requests or more with `aggressive`, and any with `always`.
    */
   #reuseScope(): ReuseScope {
     const later = this.#requests > 1;

@@ -63,7 +63,9 @@ import {
   logFormatSchema,
   logLevelSchema,
   modeSchema,
+  fdRatioSchema,
   nameSchema,
+  poolMaxConnSchema,
   verifySchema,
   weightSchema,
 } from './schema.ts';
@@ -173,6 +175,12 @@ const serverSettingsEntries = {
   sni: v.optional(v.pipe(v.string(), v.minLength(1))),
   alpn: v.optional(alpnSchema),
   ...serverCheckEntries,
+  /** `pool-max-conn`: most idle connections kept; -1 = unlimited (default), 0 = none. */
+  poolMaxConn: v.optional(poolMaxConnSchema),
+  /** `pool-low-conn`: idle connections kept beyond the estimated need (default 0). */
+  poolLowConn: v.optional(countSchema),
+  /** `pool-purge-delay` (default "5s"; 0 = keep no idle connection). */
+  poolPurgeDelay: v.optional(durationSchema),
 };
 
 const serverInputSchema = v.union([
@@ -243,6 +251,14 @@ export const configInputSchema = v.strictObject({
       nbthread: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096))),
       log: v.optional(v.array(logTargetInputSchema)),
       hardStopAfter: v.optional(durationSchema),
+      /** `tune.pool-low-fd-ratio`, `tune.pool-high-fd-ratio` (percent), `tune.idle-pool.shared`. */
+      tune: v.optional(
+        v.strictObject({
+          poolLowFdRatio: v.optional(fdRatioSchema),
+          poolHighFdRatio: v.optional(fdRatioSchema),
+          idlePoolShared: v.optional(v.boolean()),
+        }),
+      ),
     }),
   ),
   defaults: v.optional(defaultsInputSchema),
@@ -293,6 +309,10 @@ class DraftBuilder {
     if (input.global?.maxconn !== undefined) global.maxconn = input.global.maxconn;
     if (input.global?.nbthread !== undefined) global.nbthread = input.global.nbthread;
     if (input.global?.hardStopAfter !== undefined) global.hardStopAfter = input.global.hardStopAfter;
+    const tune = input.global?.tune;
+    if (tune?.poolLowFdRatio !== undefined) global.tune.poolLowFdRatio = tune.poolLowFdRatio;
+    if (tune?.poolHighFdRatio !== undefined) global.tune.poolHighFdRatio = tune.poolHighFdRatio;
+    if (tune?.idlePoolShared !== undefined) global.tune.idlePoolShared = tune.idlePoolShared;
     (input.global?.log ?? []).forEach((log, i) => {
       global.logs.push(this.#logTarget(log, `global.log.${i}`));
     });
@@ -446,6 +466,9 @@ class DraftBuilder {
     if (input.checkAddr !== undefined) target.checkAddr = input.checkAddr;
     if (input.slowstart !== undefined) target.slowstart = input.slowstart;
     if (input.maxqueue !== undefined) target.maxqueue = input.maxqueue;
+    if (input.poolMaxConn !== undefined) target.poolMaxConn = input.poolMaxConn;
+    if (input.poolLowConn !== undefined) target.poolLowConn = input.poolLowConn;
+    if (input.poolPurgeDelay !== undefined) target.poolPurgeDelay = input.poolPurgeDelay;
     if (input.onMarkedDown !== undefined) target.onMarkedDown = input.onMarkedDown;
     if (input.onMarkedUp !== undefined) target.onMarkedUp = input.onMarkedUp;
     if (input.observe !== undefined) {

@@ -29,6 +29,7 @@ import type {
   StickTableModel,
   SwitchingRuleModel,
   Timeouts,
+  TuneModel,
 } from './model.ts';
 
 export interface Place extends SourceLocation {
@@ -96,6 +97,12 @@ export interface ServerSettings {
   slowstart: number;
   /** `maxqueue`; 0 = unlimited. */
   maxqueue: number;
+  /** `pool-max-conn`: most idle connections kept; -1 = unlimited (HAProxy's default), 0 = none. */
+  poolMaxConn: number;
+  /** `pool-low-conn`: idle connections kept beyond the estimated need (default 0). */
+  poolLowConn: number;
+  /** `pool-purge-delay` ms (default 5000); 0 = keep no idle connection. */
+  poolPurgeDelay: number;
   /** `cookie VALUE` (never inherited from default-server: HAProxy refuses it there). */
   cookie: string | undefined;
   onMarkedDown: 'shutdown-sessions' | undefined;
@@ -258,6 +265,8 @@ export interface GlobalDraft {
   caBase: string | undefined;
   /** Every `ca-file` argument (server and default-server lines), read by the loader. */
   caFiles: CaFileReference[];
+  /** `tune.pool-*-fd-ratio`, `tune.idle-pool.shared` (keywords/idle-pool.ts). */
+  tune: { -readonly [K in keyof TuneModel]: TuneModel[K] };
 }
 
 export interface ConfigDraft {
@@ -266,8 +275,20 @@ export interface ConfigDraft {
   readonly proxies: ProxyDraft[];
 }
 
+/** HAProxy's defaults: 20 % and 25 % of the process's fds, pools shared between threads. */
+const DEFAULT_TUNE = { poolLowFdRatio: 20, poolHighFdRatio: 25, idlePoolShared: true } as const;
+
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, nbthread: 1, logs: [], hardStopAfter: undefined, crtBase: undefined, caBase: undefined, caFiles: [] };
+  return {
+    maxconn: 0,
+    nbthread: 1,
+    logs: [],
+    hardStopAfter: undefined,
+    crtBase: undefined,
+    caBase: undefined,
+    caFiles: [],
+    tune: { ...DEFAULT_TUNE },
+  };
 }
 
 export function emptyTimeouts(): MutableTimeouts {
@@ -311,6 +332,9 @@ export function newServerSettings(): ServerSettings {
     onError: 'fail-check',
     slowstart: 0,
     maxqueue: 0,
+    poolMaxConn: -1,
+    poolLowConn: 0,
+    poolPurgeDelay: 5000,
     cookie: undefined,
     onMarkedDown: undefined,
     onMarkedUp: undefined,

@@ -95,6 +95,12 @@ export interface ServerModel {
   readonly maxqueue?: number | undefined;
   /** `slowstart T` (ms): weight and maxconn ramp up over T after the server comes UP; 0 = off. */
   readonly slowstart?: number | undefined;
+  /** `pool-max-conn N`: most idle connections kept for reuse; -1 (default) = unlimited, 0 = none. */
+  readonly poolMaxConn?: number | undefined;
+  /** `pool-low-conn N`: idle connections kept beyond the estimated need (default 0). */
+  readonly poolLowConn?: number | undefined;
+  /** `pool-purge-delay T` (ms, default 5000): period of the idle-connection purge; 0 = keep none. */
+  readonly poolPurgeDelay?: number | undefined;
   /** `cookie VALUE`: the value `cookie NAME ...` persistence uses for this server (undefined = none). */
   readonly cookie?: string | undefined;
   /** Health-check settings (`check`, `inter`, `rise`, ...); `check` off when undefined. */
@@ -519,6 +525,17 @@ export interface GlobalModel {
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;
+  /** `tune.*` settings of the idle server connection pools; HAProxy's defaults when undefined. */
+  readonly tune?: TuneModel | undefined;
+}
+
+export interface TuneModel {
+  /** `tune.pool-low-fd-ratio` (default 20): % of fds in use above which a server keeps one idle connection at most. */
+  readonly poolLowFdRatio: number;
+  /** `tune.pool-high-fd-ratio` (default 25): % of fds in use above which no idle connection is kept. */
+  readonly poolHighFdRatio: number;
+  /** `tune.idle-pool.shared` (default on): accepted; one event loop means one pool either way. */
+  readonly idlePoolShared: boolean;
 }
 
 export interface ConfigModel {

@@ -124,6 +124,7 @@ class Resolver {
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
+        tune: { ...global.tune },
       },
       frontends,
       backends,
@@ -370,6 +371,9 @@ class Resolver {
         ssl: server.ssl ? this.#serverSsl(proxy, server) : undefined,
         maxqueue: server.maxqueue,
         slowstart: server.slowstart,
+        poolMaxConn: server.poolMaxConn,
+        poolLowConn: server.poolLowConn,
+        poolPurgeDelay: server.poolPurgeDelay,
         cookie: server.cookie,
         check: {
           enabled: server.checkEnabled,

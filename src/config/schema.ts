@@ -17,6 +17,10 @@ export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxVa
 export const weightSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256));
 export const countSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2_147_483_647));
 export const durationMsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TIMER_MS));
+/** `pool-max-conn`: -1 = unlimited. */
+export const poolMaxConnSchema = v.pipe(v.number(), v.integer(), v.minValue(-1), v.maxValue(2_147_483_647));
+export const fdRatioSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100));
+export const tuneSchema = v.object({ poolLowFdRatio: fdRatioSchema, poolHighFdRatio: fdRatioSchema, idlePoolShared: v.boolean() });
 export const modeSchema = v.picklist(['tcp', 'http']);
 export const nameSchema = v.pipe(
   v.string(),
@@ -148,6 +152,9 @@ const serverSchema = v.object({
   ),
   maxqueue: v.optional(countSchema),
   slowstart: v.optional(durationMsSchema),
+  poolMaxConn: v.optional(poolMaxConnSchema),
+  poolLowConn: v.optional(countSchema),
+  poolPurgeDelay: v.optional(durationMsSchema),
   cookie: v.optional(v.pipe(v.string(), v.minLength(1))),
   check: v.optional(serverCheckSchema),
   onMarkedDown: v.optional(v.literal('shutdown-sessions')),
@@ -403,6 +410,7 @@ export const configModelSchema = v.object({
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
+    tune: v.optional(tuneSchema),
   }),
   frontends: v.array(v.pipe(frontendSchema, rulesCompile<v.InferOutput<typeof frontendSchema>>('frontend'))),
   backends: v.array(v.pipe(backendSchema, rulesCompile<v.InferOutput<typeof backendSchema>>('backend'))),

@@ -29,7 +29,7 @@ import {
 import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
 import { connectionModeOf, forwardedForValue } from './http-options.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
-import type { PooledConnection } from './server-pool.ts';
+import type { PooledConnection, ReuseScope } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendRulesFor, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
@@ -537,7 +537,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
 
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
-    const conn = this.host.pools(this.backend as Backend).take(server, this.#reuseAllowed);
+    const conn = this.host.pools(this.backend as Backend).take(server, this.#reuseScope());
     if (conn === undefined) return undefined;
     conn.socket.setHandler(this);
     this.#attach(conn, true);
@@ -550,19 +550,24 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#sendRequest();
   }
 
-  /** HAProxy's http-reuse: whether this request may ride an idle connection of another session. */
-  readonly #reuseAllowed = (conn: PooledConnection): boolean => {
+  /**
+   * HAProxy's http-reuse: which idle connections this request may ride. A session's later
+   * requests may take any; its first takes none with `safe`, only connections that carried two
+   * requests or more with `aggressive`, and any with `always`.
+   */
+  #reuseScope(): ReuseScope {
+    const later = this.#requests > 1;
     switch (this.backend?.http?.reuse ?? 'safe') {
       case 'never':
-        return false;
+        return 'none';
       case 'safe':
-        return this.#requests > 1;
+        return later ? 'idle-first' : 'none';
       case 'aggressive':
-        return this.#requests > 1 || conn.uses > 1;
+        return later ? 'idle-first' : 'safe';
       case 'always':
-        return true;
+        return later ? 'idle-first' : 'safe-first';
     }
-  };
+  }
 
   #attach(conn: PooledConnection, reused: boolean): void {
     this.#conn = conn;
@@ -784,6 +789,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       if (this.#serverHeld) server.resume();
       if (reusable && this.backend !== undefined && (this.backend.http?.reuse ?? 'safe') !== 'never') {
         conn.uses++;
+        // Shared with every session from now on, or closed if the server needs no more idle ones.
         this.host.pools(this.backend).park(conn);
       } else {
         server.destroy();

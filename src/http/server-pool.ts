@@ -1,8 +1,6 @@
 import type { Runtime, Socket, SocketHandler, TimerHandle } from '../runtime.ts';
 import type { Server } from '../proxy/server.ts';
-
-/** HAProxy's pool-purge-delay default: idle server connections older than this are closed. */
-const PURGE_DELAY_MS = 5000;
+import type { FdUsage } from '../proxy/fd-usage.ts';
 
 /** A server connection kept open between HTTP transactions. */
 export interface PooledConnection {
@@ -14,100 +12,246 @@ export interface PooledConnection {
 }
 
 /**
- * Idle keep-alive connections to the servers of one backend (HAProxy's per-server idle conns).
+ * Which idle connections a request may ride, from HAProxy's http-reuse table (connect_server):
+ * none; only safe ones (they carried two requests or more, so the server keeps connections
+ * alive); idle ones (one request carried) first, then safe ones, as for a session's later
+ * requests; safe ones first, then idle ones (`http-reuse always`, first request).
+ */
+export type ReuseScope = 'none' | 'safe' | 'idle-first' | 'safe-first';
+
+/**
+ * One server's idle connections and HAProxy's estimate of how many it needs (struct server's
+ * curr_idle_conns, max_used_conns, est_need_conns, idle_node). Lists are oldest first.
+ */
+class ServerIdleConns {
+  readonly server: Server;
+  /** Carried one request (HAProxy's idle_conns). */
+  readonly idle: PooledConnection[] = [];
+  /** Carried two or more (HAProxy's safe_conns). */
+  readonly safe: PooledConnection[] = [];
+  /** Most connections in use at once since the last purge (max_used_conns). */
+  maxUsed = 0;
+  /** Connections needed, decaying by half per purge period (est_need_conns). */
+  estNeed = 0;
+  /** Runtime-clock time of the next purge; -1 = none scheduled. */
+  purgeAt = -1;
+
+  constructor(server: Server) {
+    this.server = server;
+  }
+
+  get count(): number {
+    return this.idle.length + this.safe.length;
+  }
+}
+
+/**
+ * Idle keep-alive connections to the servers of one backend, shared by every session (HAProxy's
+ * per-server idle and safe lists, src/server.c), bounded as HAProxy bounds them:
+ *
+ * - a finished connection is kept only while the process's fds are below
+ *   tune.pool-high-fd-ratio, the server holds fewer than `pool-max-conn`, and either it is the
+ *   server's only idle one, or fds are below tune.pool-low-fd-ratio and in-use plus idle
+ *   connections stay within the estimated need plus `pool-low-conn` (srv_add_to_idle_list);
+ * - every `pool-purge-delay` a server with idle connections closes half of those beyond what the
+ *   last period needed, plus one, oldest first, and its estimate decays by half towards the
+ *   recent peak (srv_cleanup_idle_conns), so idle connections fall to zero without traffic;
+ * - above the high fd count, each server use closes one idle (not safe) connection.
+ *
+ * "In use" is the server's `active` sessions: an HTTP session holds its server connection
+ * exactly while it holds the server slot. Reuse takes the most recently parked connection (the
+ * likeliest to be open still) where HAProxy takes the oldest; purges close the oldest.
+ *
  * While a connection is idle the pool is its socket handler: bytes from an idle server are a
  * protocol violation (the connection is dropped), and a close simply removes it.
  */
 export class ServerConnectionPool implements SocketHandler {
   readonly #runtime: Runtime;
-  readonly #idle = new Map<Server, PooledConnection[]>();
+  readonly #fds: FdUsage;
+  /** By Server.index. */
+  readonly #servers: (ServerIdleConns | undefined)[] = [];
   readonly #bySocket = new Map<Socket, PooledConnection>();
-  #sweeper: TimerHandle | undefined;
+  #timer: TimerHandle | undefined;
+  #timerAt = Infinity;
 
-  constructor(runtime: Runtime) {
+  constructor(runtime: Runtime, fds: FdUsage) {
     this.#runtime = runtime;
+    this.#fds = fds;
   }
 
   get idleCount(): number {
     return this.#bySocket.size;
   }
 
-  /** Parks a healthy connection for later reuse. */
-  park(conn: PooledConnection): void {
-    conn.idleSince = this.#runtime.now();
-    conn.socket.setHandler(this);
-    let list = this.#idle.get(conn.server);
-    if (list === undefined) {
-      list = [];
-      this.#idle.set(conn.server, list);
-    }
-    list.push(conn);
-    this.#bySocket.set(conn.socket, conn);
-    if (this.#sweeper === undefined) this.#sweeper = this.#runtime.setTimer(this.#sweep, PURGE_DELAY_MS);
+  /** Idle connections to `server`. */
+  idleOf(server: Server): number {
+    return this.#servers[server.index]?.count ?? 0;
   }
 
-  /** Takes the most recently parked connection to `server` accepted by `allow`, if any. */
-  take(server: Server, allow: (conn: PooledConnection) => boolean): PooledConnection | undefined {
-    const list = this.#idle.get(server);
-    if (list === undefined) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const conn = list[i] as PooledConnection;
-      if (!allow(conn)) continue;
-      // Nearly always the last one: pop() allocates nothing where splice() returns an array.
-      if (i === list.length - 1) list.pop();
-      else list.splice(i, 1);
-      this.#bySocket.delete(conn.socket);
-      return conn;
+  /**
+   * A session starts using `server` (its slot is taken): returns an idle connection the scope
+   * allows, or undefined and the session opens one. Either way the use counts towards the
+   * server's need estimate (HAProxy's srv_use_conn).
+   */
+  take(server: Server, scope: ReuseScope): PooledConnection | undefined {
+    const state = this.#state(server);
+    const used = server.active;
+    if (state.maxUsed < used) state.maxUsed = used;
+    if (state.estNeed < used) state.estNeed = used;
+    let conn: PooledConnection | undefined;
+    if (scope !== 'none' && server.poolMaxConn !== 0 && state.count > 0) {
+      if (scope === 'safe') conn = state.safe.pop();
+      else if (scope === 'idle-first') conn = state.idle.pop() ?? state.safe.pop();
+      else conn = state.safe.pop() ?? state.idle.pop();
+      if (conn !== undefined) {
+        this.#bySocket.delete(conn.socket);
+        this.#fds.idleServerConns--;
+      }
     }
-    return undefined;
+    if (this.#fds.used > this.#fds.highCount) {
+      // Short of fds: make room for the connection this use may open (connect_server).
+      const victim = state.idle.shift();
+      if (victim !== undefined) this.#close(victim);
+    }
+    return conn;
+  }
+
+  /**
+   * A transaction ended with `conn` reusable: keeps it idle when HAProxy would
+   * (srv_add_to_idle_list), else closes it. Returns whether it was kept.
+   */
+  park(conn: PooledConnection): boolean {
+    const server = conn.server;
+    const state = this.#state(server);
+    const fds = this.#fds;
+    const usedFds = fds.used;
+    const count = state.count;
+    const used = server.active;
+    const isSafe = conn.uses > 1;
+    const keep =
+      server.poolPurgeDelay > 0 &&
+      usedFds < fds.highCount &&
+      (server.poolMaxConn === -1 || server.poolMaxConn > count) &&
+      ((state.safe.length === 0 && (isSafe || state.idle.length === 0)) ||
+        (usedFds < fds.lowCount && used + count <= Math.max(used, state.estNeed) + server.poolLowConn));
+    if (!keep) {
+      conn.socket.destroy();
+      return false;
+    }
+    const now = this.#runtime.now();
+    conn.idleSince = now;
+    conn.socket.setHandler(this);
+    (isSafe ? state.safe : state.idle).push(conn);
+    this.#bySocket.set(conn.socket, conn);
+    fds.idleServerConns++;
+    if (state.purgeAt < 0) {
+      state.purgeAt = now + server.poolPurgeDelay;
+      this.#arm(state.purgeAt);
+    }
+    return true;
   }
 
   /** Closes every idle connection (reload, stop). */
   closeAll(): void {
-    for (const conn of [...this.#bySocket.values()]) conn.socket.destroy();
-    this.#bySocket.clear();
-    this.#idle.clear();
-    if (this.#sweeper !== undefined) {
-      this.#runtime.clearTimer(this.#sweeper);
-      this.#sweeper = undefined;
+    for (const conn of [...this.#bySocket.values()]) this.#close(conn);
+    for (const state of this.#servers) if (state !== undefined) state.purgeAt = -1;
+    if (this.#timer !== undefined) {
+      this.#runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
     }
   }
 
-  #remove(socket: Socket): void {
-    const conn = this.#bySocket.get(socket);
-    if (conn === undefined) return;
-    this.#bySocket.delete(socket);
-    const list = this.#idle.get(conn.server);
-    if (list !== undefined) {
-      const i = list.indexOf(conn);
-      if (i >= 0) list.splice(i, 1);
+  #state(server: Server): ServerIdleConns {
+    let state = this.#servers[server.index];
+    if (state === undefined) {
+      state = new ServerIdleConns(server);
+      this.#servers[server.index] = state;
     }
+    return state;
   }
 
-  readonly #sweep = (): void => {
-    this.#sweeper = undefined;
-    const cutoff = this.#runtime.now() - PURGE_DELAY_MS;
-    for (const conn of [...this.#bySocket.values()]) {
-      if (conn.idleSince <= cutoff) conn.socket.destroy();
+  /** Removes `conn` from the pool (it must be idle here) and closes it. */
+  #close(conn: PooledConnection): void {
+    this.#forget(conn);
+    conn.socket.destroy();
+  }
+
+  #forget(conn: PooledConnection): void {
+    if (!this.#bySocket.delete(conn.socket)) return;
+    this.#fds.idleServerConns--;
+    const state = this.#servers[conn.server.index] as ServerIdleConns;
+    const list = conn.uses > 1 ? state.safe : state.idle;
+    const i = list.indexOf(conn);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  #arm(at: number): void {
+    if (at >= this.#timerAt) return;
+    if (this.#timer !== undefined) this.#runtime.clearTimer(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.#runtime.setTimer(this.#purgeDue, Math.max(0, at - this.#runtime.now()));
+  }
+
+  readonly #purgeDue = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = this.#runtime.now();
+    let next = Infinity;
+    for (const state of this.#servers) {
+      if (state === undefined || state.purgeAt < 0) continue;
+      if (state.purgeAt > now) {
+        next = Math.min(next, state.purgeAt);
+        continue;
+      }
+      this.#purge(state);
+      // As HAProxy: the server stays scheduled while it has idle connections.
+      state.purgeAt = state.count > 0 ? now + state.server.poolPurgeDelay : -1;
+      if (state.purgeAt >= 0) next = Math.min(next, state.purgeAt);
     }
-    if (this.#bySocket.size > 0) this.#sweeper = this.#runtime.setTimer(this.#sweep, PURGE_DELAY_MS);
+    if (next !== Infinity) this.#arm(next);
   };
+
+  /** One purge period of one server (HAProxy's srv_cleanup_idle_conns). */
+  #purge(state: ServerIdleConns): void {
+    const idle = state.count;
+    if (idle === 0) return;
+    const used = state.server.active;
+    // Half of the connections beyond what the period needed, rounded up (C integer division).
+    let exceed = used + idle - Math.max(state.maxUsed, state.estNeed);
+    exceed = Math.trunc(exceed / 2) + (exceed & 1);
+    state.estNeed = Math.floor((state.estNeed + state.maxUsed) / 2);
+    if (state.estNeed < state.maxUsed) state.estNeed = state.maxUsed;
+    state.maxUsed = used;
+    if (exceed <= 0) return;
+    // HAProxy shares exceed over its threads as exceed * thread_idle / idle + 1 each: with
+    // one thread that is exceed + 1. Idle (single-use) connections go first, oldest first.
+    const toKill = exceed + 1;
+    const victims = state.idle.splice(0, toKill);
+    if (victims.length < toKill) victims.push(...state.safe.splice(0, toKill - victims.length));
+    for (const victim of victims) {
+      this.#bySocket.delete(victim.socket);
+      this.#fds.idleServerConns--;
+      victim.socket.destroy();
+    }
+  }
 
   onData(socket: Socket): void {
     // An idle server must not talk: whatever it says cannot belong to any request.
-    this.#remove(socket);
-    socket.destroy();
+    this.#drop(socket);
   }
   onEnd(socket: Socket): void {
-    this.#remove(socket);
-    socket.destroy();
+    this.#drop(socket);
   }
   onDrain(): void {}
   onClose(socket: Socket): void {
-    this.#remove(socket);
-    if (this.#bySocket.size === 0 && this.#sweeper !== undefined) {
-      this.#runtime.clearTimer(this.#sweeper);
-      this.#sweeper = undefined;
-    }
+    const conn = this.#bySocket.get(socket);
+    if (conn !== undefined) this.#forget(conn);
+  }
+
+  #drop(socket: Socket): void {
+    const conn = this.#bySocket.get(socket);
+    if (conn !== undefined) this.#forget(conn);
+    socket.destroy();
   }
 }

@@ -20,9 +20,14 @@ export interface BackendClient extends QueueWaiter, LbRequest {
 /** Outcome of asking for a server: one was reserved, the session was queued, or none exists. */
 export type TakeResult = Server | 'queued' | 'unavailable';
 
-/** Options for tests: a deterministic random source for the balancers. */
 export interface BackendOptions {
+  /** A deterministic random source for the balancers (tests). */
   readonly random?: () => number;
+  /**
+   * Process-wide count of server slots in use, kept up to date by every backend (the idle
+   * connection pools weigh it against the fd limits: src/proxy/fd-usage.ts).
+   */
+  readonly slotsInUse?: { serverConnsInUse: number };
 }
 
 /**
@@ -54,6 +59,7 @@ export class Backend {
   /** Where each queued waiter is: a server's queue, or undefined for the backend's. */
   readonly #queuedOn = new Map<QueueWaiter, Server | undefined>();
   #seq = 0;
+  readonly #slotsInUse: { serverConnsInUse: number };
 
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
@@ -68,6 +74,7 @@ export class Backend {
     this.timeouts = model.timeouts;
     this.http = model.http;
     this.queueTimeout = model.timeouts.queue ?? model.timeouts.connect;
+    this.#slotsInUse = options.slotsInUse ?? { serverConnsInUse: 0 };
     this.#balancer = createBalancer(model.balance, model.hashType ?? DEFAULT_HASH_TYPE, this.servers, {
       allBackups: this.allBackups,
       random: options.random ?? Math.random,
@@ -133,6 +140,7 @@ export class Backend {
   /** A session stopped using `server`: free its slot and hand it to the oldest waiter. */
   release(server: Server, client?: BackendClient): void {
     server.active--;
+    this.#slotsInUse.serverConnsInUse--;
     server.counters.scur--;
     if (client !== undefined) server.sessions?.delete(client);
     this.#balancer.released(server);
@@ -184,6 +192,7 @@ export class Backend {
 
   #assign(server: Server, client: BackendClient): Server {
     server.active++;
+    this.#slotsInUse.serverConnsInUse++;
     server.counters.lbtot++;
     this.counters.lbtot++;
     sessionOpened(server.counters);

@@ -5,6 +5,7 @@ import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
 import { ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
+import { FdUsage } from './fd-usage.ts';
 import { BackendHealth, HealthChecks } from '../health/health-service.ts';
 import { attachPersistence } from '../stick/persistence.ts';
 import type { StickTable } from '../stick/stick-table.ts';
@@ -37,12 +38,14 @@ export class Proxy {
   /** Stick tables by the name of the proxy declaring them (one per generation, no timers). */
   readonly stickTables: ReadonlyMap<string, StickTable>;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
+  /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
+  readonly #fds: FdUsage;
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
   readonly #poolFor = (backend: Backend): ServerConnectionPool => {
     let pool = this.#pools.get(backend);
     if (pool === undefined) {
-      pool = new ServerConnectionPool(this.runtime);
+      pool = new ServerConnectionPool(this.runtime, this.#fds);
       this.#pools.set(backend, pool);
     }
     return pool;
@@ -52,8 +55,10 @@ export class Proxy {
     this.runtime = runtime;
     this.config = config;
     this.limits = new ProcessLimits(config.global.maxconn);
+    const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
+    this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     for (const model of config.backends) {
-      if (!model.disabled) this.backends.set(model.name, new Backend(model));
+      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds }));
     }
     this.stickTables = attachPersistence(this.backends);
     for (const model of config.frontends) {

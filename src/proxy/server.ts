@@ -73,6 +73,12 @@ export class Server {
   readonly maxconnConfigured: number;
   /** 0 = unlimited. */
   readonly maxqueue: number;
+  /** `pool-max-conn`: most idle connections kept; -1 = unlimited, 0 = none (src/http/server-pool.ts). */
+  readonly poolMaxConn: number;
+  /** `pool-low-conn`: idle connections kept beyond the estimated need. */
+  readonly poolLowConn: number;
+  /** `pool-purge-delay` ms; 0 = keep no idle connection. */
+  readonly poolPurgeDelay: number;
   /** Configured (user) weight, 0..256; the admin API may change it. */
   userWeight: number;
   /**
@@ -120,6 +126,10 @@ export class Server {
     this.maxconn = model.maxconn;
     this.maxqueue = model.maxqueue ?? 0;
     this.slowstart = model.slowstart ?? 0;
+    // HAProxy's defaults: unlimited, 0, 5 s.
+    this.poolMaxConn = model.poolMaxConn ?? -1;
+    this.poolLowConn = model.poolLowConn ?? 0;
+    this.poolPurgeDelay = model.poolPurgeDelay ?? 5000;
     this.ssl = model.ssl;
     this.cookie = model.cookie;
     this.check = model.check?.enabled ? model.check : undefined;

@@ -142,6 +142,44 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     assert.deepEqual(comparable(fromTs), comparable(fromCfg));
   });
 
+  it('for idle connection pools (server pool options and global tune ratios)', async () => {
+    const fromCfg = await parse(
+      cfg(
+        'global',
+        '  tune.pool-low-fd-ratio 5',
+        '  tune.pool-high-fd-ratio 50',
+        '  tune.idle-pool.shared off',
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  default-server pool-purge-delay 2s pool-low-conn 1',
+        'backend b',
+        '  server a 10.0.0.1:80 pool-max-conn 8',
+        '  server u 10.0.0.2:80 pool-max-conn -1 pool-purge-delay 0',
+      ),
+    );
+    const fromTs = defineConfig({
+      global: { tune: { poolLowFdRatio: 5, poolHighFdRatio: 50, idlePoolShared: false } },
+      defaults: { mode: 'http', timeouts: TIMEOUT_INPUT, defaultServer: { poolPurgeDelay: '2s', poolLowConn: 1 } },
+      backends: {
+        b: {
+          servers: {
+            a: { address: '10.0.0.1:80', poolMaxConn: 8 },
+            u: { address: '10.0.0.2:80', poolMaxConn: -1, poolPurgeDelay: 0 },
+          },
+        },
+      },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(
+      fromCfg.backends[0]?.servers.map((s) => [s.poolMaxConn, s.poolLowConn, s.poolPurgeDelay]),
+      [
+        [8, 1, 2000],
+        [-1, 1, 0],
+      ],
+    );
+  });
+
   it('applies the same tcp-mode fallbacks', async () => {
     const fromCfg = await parse(cfg('backend b', ...TIMEOUTS.slice(0, 1), '  timeout server 1s', '  balance uri', '  cookie C insert'));
     const fromTs = defineConfig({ backends: { b: { timeouts: { connect: '5s', server: '1s' }, balance: 'uri', cookie: { name: 'C', mode: 'insert' } } } });

@@ -4,6 +4,9 @@
 export const SERVER_DEFAULTS = {
   maxqueue: 0,
   slowstart: 0,
+  poolMaxConn: -1,
+  poolLowConn: 0,
+  poolPurgeDelay: 5000,
   cookie: undefined,
   check: { enabled: false, inter: 2000, fastinter: undefined, downinter: undefined, rise: 2, fall: 3, port: undefined, addr: undefined,
     observe: undefined, errorLimit: 10, onError: 'fail-check' },

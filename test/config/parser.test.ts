@@ -56,6 +56,7 @@ describe('parser: a complete configuration', () => {
       maxconn: 2000,
       nbthread: 1,
       hardStopAfter: 30000,
+      tune: { poolLowFdRatio: 20, poolHighFdRatio: 25, idlePoolShared: true },
       logs: [
         {
           target: 'stdout',

@@ -62,6 +62,22 @@ describe('Backend', () => {
     assert.equal((first as Server).active + (second as Server).active, 2);
   });
 
+  it('keeps a process-wide count of server slots in use across backends (for the idle pools fd accounting)', () => {
+    const slotsInUse = { serverConnsInUse: 0 };
+    const one = new Backend(backend('one', [server('a', 1, { maxconn: 1 })]), { slotsInUse });
+    const two = new Backend(backend('two', [server('b', 2)]), { slotsInUse });
+    const c = ['1', '2', '3'].map((id) => new Client(id));
+    const a = one.take(c[0]!, undefined) as Server;
+    assert.equal(one.take(c[1]!, undefined), 'queued', 'a queued session holds no slot');
+    const b = two.take(c[2]!, undefined) as Server;
+    assert.equal(slotsInUse.serverConnsInUse, 2);
+    one.release(a, c[0]); // the queued session gets the slot: still two in use
+    assert.equal(slotsInUse.serverConnsInUse, 2);
+    one.release(a, c[1]);
+    two.release(b, c[2]);
+    assert.equal(slotsInUse.serverConnsInUse, 0);
+  });
+
   it('answers unavailable when no server can ever serve, and leaveQueue removes a waiter', () => {
     const be = makeBackend([server('a', 1, { maxconn: 1, disabled: true })]);
     assert.equal(be.take(new Client('x'), undefined), 'unavailable');

@@ -10,6 +10,7 @@ import { globalKeywords } from './global.ts';
 import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
 import { httpRuleKeywords } from './http-rules.ts';
+import { idlePoolKeywords } from './idle-pool.ts';
 import { optionKeywords } from './options.ts';
 import { persistenceKeywords } from './persistence.ts';
 import { proxyKeywords } from './proxy.ts';
@@ -34,6 +35,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverCheckKeywords,
   serverInitAddrKeywords,
   serverSslKeywords,
+  idlePoolKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -200,7 +200,7 @@ export const serverKeywords: KeywordList = {
       'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
       'init-state', 'resolvers', 'resolve-prefer', 'resolve-net', 'resolve-opts', 'agent-check', 'no-agent-check',
       'agent-port', 'agent-inter', 'agent-addr', 'agent-send', 'proto', 'tfo', 'source', 'usesrc',
-      'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'pool-conn-name', 'max-reuse', 'namespace', 'redir',
+      'pool-conn-name', 'max-reuse', 'namespace', 'redir',
       'ws', 'ciphers', 'ciphersuites', 'curves', 'sigalgs', 'client-sigalgs', 'crl-file', 'force-sslv3',
       'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11',
       'no-tlsv12', 'no-tlsv13', 'ssl-max-ver', 'ssl-min-ver', 'ssl-reuse', 'no-ssl-reuse', 'tls-tickets',

@@ -276,6 +276,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       }
     }
     this.#consuming = false;
+    // The client half-closed and its pipelined bytes ended in (or before) a head.
+    if (this.#clientEnded && this.#state === 'idle') return this.#clientEndedIdle();
     const backlog = this.#backlog as Uint8Array | undefined;
     if (backlog !== undefined && backlog.byteLength >= BACKLOG_LIMIT) {
       if (!this.#backlogPaused) {
@@ -383,7 +385,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     this.#reqFramer.startRequest(head);
     this.#reqBodyDone = this.#reqFramer.done;
     this.#reqBodyStarted = false;
-    this.#closeAfter = this.#mode === 'close' || head.mustClose || this.#draining || this.#clientEnded;
+    // A client that half-closed is closed after its last pipelined request (#nextRequest).
+    this.#closeAfter = this.#mode === 'close' || head.mustClose || this.#draining;
     this.#reqHeadBytes = this.#buildRequestHead(head);
   }
 
@@ -736,7 +739,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   /** After a transaction: wait for the next request on this connection, or close it. */
   #nextRequest(): void {
-    if (this.#closeAfter || this.#draining || this.#clientEnded) return this.#closeClient();
+    // A client that half-closed may still have pipelined requests to be served.
+    if (this.#closeAfter || this.#draining || (this.#clientEnded && this.#backlog === undefined)) return this.#closeClient();
     this.#state = 'idle';
     this.#idleSince = this.#now;
     this.#schedule();
@@ -788,6 +792,23 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     return Math.floor(this.runtime.wallClock() / 1000);
   }
 
+  /**
+   * The client half-closed while no request is in flight: no head can complete any more. As
+   * HAProxy's h1 mux: part of a head, or nothing at all on a connection's first request, is a
+   * bad request (400, logged CR unless `dontlognull` and nothing came); between keep-alive
+   * requests the connection just closes.
+   */
+  #clientEndedIdle(): void {
+    if (this.#reqParser.inProgress) {
+      this.host.counters.ereq++;
+      return this.#fail(400, 'C', 'R');
+    }
+    if (this.#requests > 0) return this.#closeClient();
+    this.host.counters.ereq++;
+    // A connection that sent nothing (a probe, a TCP health check) is what dontlognull silences.
+    this.#fail(400, 'C', 'R', !(this.host.model.options.dontlognull && this.#reqStartedAt < 0));
+  }
+
   /** Sends our FIN after the queued response; the session ends when the client closes. */
   #closeClient(): void {
     this.#flushClient();
@@ -834,9 +855,10 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
 
   /**
    * Ends the transaction with a generated response (when none was started), then closes the
-   * client connection, as HAProxy does after an error.
+   * client connection, as HAProxy does after an error. `log` false: the response is sent but
+   * not logged (`dontlognull`).
    */
-  #fail(status: number, cause: TerminationCause, phase: TerminationPhase): void {
+  #fail(status: number, cause: TerminationCause, phase: TerminationPhase, log = true): void {
     this.#setTermination(cause, phase);
     const server = this.#server;
     this.#server = undefined;
@@ -852,7 +874,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       countResponse(this.host.counters, status);
       if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
       this.#writeClient(errorResponse(status, close));
-      this.#log();
+      if (log) this.#log();
       this.#endTransaction();
       if (close) this.#closeClient();
       else this.#nextRequest();
@@ -886,18 +908,20 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     if (socket === this.client) {
       this.#clientEnded = true;
       if (this.#state === 'tunnel') return this.#server?.end();
-      if (this.#state === 'idle' && !this.#reqParser.inProgress && this.#backlog === undefined) return this.#closeClient();
+      if (this.#state === 'idle') return this.#clientEndedIdle();
       // Closing and the client finished too: its socket closes by itself once our FIN is out.
       if (this.#state === 'closing') return;
       if (this.#state === 'txn' && !this.#reqBodyDone) {
-        // The body can never be completed: the client gave up mid-request.
+        // The body can never be completed: the client gave up mid-request. HAProxy closes
+        // without an answer and logs CD whether or not the response started.
         this.host.counters.ereq++;
-        this.#setTermination('C', this.#resHead === undefined ? 'H' : 'D');
+        this.#setTermination('C', 'D');
         this.#log();
         return this.#destroyAll();
       }
-      // The request is complete: serve it, then close (HAProxy does not forward the FIN).
-      this.#closeAfter = true;
+      // The request is complete: serve it, and the requests pipelined behind it, then close
+      // (HAProxy does not forward the FIN). Without pipelined bytes this is the last response.
+      if (this.#backlog === undefined) this.#closeAfter = true;
     } else if (socket === this.#server) {
       this.#serverEnded = true;
       if (this.#state === 'tunnel') return this.client.end();

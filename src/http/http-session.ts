@@ -332,7 +332,8 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
           this.#badRequestBody(error);
           return end;
         }
-        if (off > start) {
+        // Redundant leading zeros of a chunk size are not forwarded (see BodyFramer.discard).
+        if (off > start && !this.#reqFramer.discard) {
           const bytes = data.subarray(start, off);
           if (this.#step === 'exchanging') this.#forwardRequestBody(bytes);
           else this.#holdRequestBody(bytes);
@@ -418,7 +419,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
     editor.removeHopByHop(head.upgrade);
     if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
     else if (this.#mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
-    else if (head.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
+    // Suspect framing (an HTTP/1.0 request with Transfer-Encoding): the server connection is
+    // not reused, and a 1.0 server that ignores the coding must not wait for another request.
+    else if (head.versionMinor === 0 && !head.smuggleSuspect) editor.set(H_CONNECTION, 'keep-alive');
     normalizeContentLength(editor, head);
     if (isAbsoluteForm(head)) {
       const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
@@ -587,7 +590,7 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
           this.#setTermination('S', 'D');
           return this.#destroyAll();
         }
-        if (off > start) this.#forwardResponseBody(chunk.subarray(start, off));
+        if (off > start && !this.#resFramer.discard) this.#forwardResponseBody(chunk.subarray(start, off));
         if (this.#resFramer.done) this.#resDone = true;
         continue;
       }
@@ -636,7 +639,9 @@ export class HttpSession implements SocketHandler, QueueWaiter, ProxySession {
       return true;
     }
     this.#resFramer.startResponse(head, req.method);
-    if (this.#resFramer.mode === 'close') this.#closeAfter = true;
+    // An HTTP/1.0 response with Transfer-Encoding goes out as it came, and RFC 9112 §6.1 tells
+    // the client its framing is faulty: close after it, as HAProxy does.
+    if (this.#resFramer.mode === 'close' || (head.smuggleSuspect && head.versionMinor === 0)) this.#closeAfter = true;
     const editor = this.#editor.begin(head);
     this.#rules?.applyResponse(req, head, editor);
     editor.removeHopByHop();

@@ -271,6 +271,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       }
     }
     this.#consuming = false;
+    // The client half-closed and its pipelined bytes ended in (or before) a head.
+    if (this.#clientEnded && this.#state === 'idle') return this.#clientEndedIdle();
     const backlog = this.#backlog as Uint8Array | undefined;
     if (backlog !== undefined && backlog.byteLength >= BACKLOG_LIMIT) {
       if (!this.#backlogPaused) {
@@ -325,7 +327,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
           this.#badRequestBody(error);
           return end;
         }
-        if (off > start) {
+        // Redundant leading zeros of a chunk size are not forwarded (see BodyFramer.discard).
+        if (off > start && !this.#reqFramer.discard) {
           const bytes = data.subarray(start, off);
           if (this.#server !== undefined) this.#forwardRequestBody(bytes);
           else this.#holdRequestBody(bytes);
@@ -378,7 +381,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#reqFramer.startRequest(head);
     this.#reqBodyDone = this.#reqFramer.done;
     this.#reqBodyStarted = false;
-    this.#closeAfter = this.#frontendMode === 'close' || head.mustClose || this.#draining || this.#clientEnded;
+    // A client that half-closed is closed after its last pipelined request (#nextRequest).
+    this.#closeAfter = this.#frontendMode === 'close' || head.mustClose || this.#draining;
   }
 
   /** The cookie persistence state of this transaction, when its backend has `cookie`. */
@@ -449,7 +453,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     editor.removeHopByHop(head.upgrade);
     if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
     else if (this.#mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
-    else if (head.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
+    // Suspect framing (an HTTP/1.0 request with Transfer-Encoding): the server connection is
+    // not reused, and a 1.0 server that ignores the coding must not wait for another request.
+    else if (head.versionMinor === 0 && !head.smuggleSuspect) editor.set(H_CONNECTION, 'keep-alive');
     normalizeContentLength(editor, head);
     if (isAbsoluteForm(head)) {
       const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
@@ -645,7 +651,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
           this.#setTermination('S', 'D');
           return this.#destroyAll();
         }
-        if (off > start) this.#forwardResponseBody(chunk.subarray(start, off));
+        if (off > start && !this.#resFramer.discard) this.#forwardResponseBody(chunk.subarray(start, off));
         if (this.#resFramer.done) this.#resDone = true;
         continue;
       }
@@ -699,7 +705,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       return true;
     }
     this.#resFramer.startResponse(head, req.method);
-    if (this.#resFramer.mode === 'close') this.#closeAfter = true;
+    // An HTTP/1.0 response with Transfer-Encoding goes out as it came, and RFC 9112 §6.1 tells
+    // the client its framing is faulty: close after it, as HAProxy does.
+    if (this.#resFramer.mode === 'close' || (head.smuggleSuspect && head.versionMinor === 0)) this.#closeAfter = true;
     editor.removeHopByHop();
     normalizeContentLength(editor, head);
     if (this.#closeAfter) editor.set(H_CONNECTION, 'close');
@@ -801,7 +809,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
 
   /** After a transaction: wait for the next request on this connection, or close it. */
   #nextRequest(): void {
-    if (this.#closeAfter || this.#draining || this.#clientEnded) return this.#closeClient();
+    // A client that half-closed may still have pipelined requests to be served.
+    if (this.#closeAfter || this.#draining || (this.#clientEnded && this.#backlog === undefined)) return this.#closeClient();
     this.#state = 'idle';
     this.#idleSince = this.#now;
     this.#schedule();
@@ -839,6 +848,23 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   /** Wall-clock UNIX seconds (persistence cookie dates). */
   #wallSeconds(): number {
     return Math.floor(this.runtime.wallClock() / 1000);
+  }
+
+  /**
+   * The client half-closed while no request is in flight: no head can complete any more. As
+   * HAProxy's h1 mux: part of a head, or nothing at all on a connection's first request, is a
+   * bad request (400, logged CR unless `dontlognull` and nothing came); between keep-alive
+   * requests the connection just closes.
+   */
+  #clientEndedIdle(): void {
+    if (this.#reqParser.inProgress) {
+      this.host.counters.ereq++;
+      return this.#fail(400, 'C', 'R');
+    }
+    if (this.#requests > 0) return this.#closeClient();
+    this.host.counters.ereq++;
+    // A connection that sent nothing (a probe, a TCP health check) is what dontlognull silences.
+    this.#fail(400, 'C', 'R', !(this.host.model.options.dontlognull && this.#reqStartedAt < 0));
   }
 
   /** Sends our FIN after the queued response; the session ends when the client closes. */
@@ -887,9 +913,10 @@ export class HttpSession implements ServerLegOwner, ProxySession {
 
   /**
    * Ends the transaction with a generated response (when none was started), then closes the
-   * client connection, as HAProxy does after an error.
+   * client connection, as HAProxy does after an error. `log` false: the response is sent but
+   * not logged (`dontlognull`).
    */
-  #fail(status: number, cause: TerminationCause, phase: TerminationPhase): void {
+  #fail(status: number, cause: TerminationCause, phase: TerminationPhase, log = true): void {
     this.#setTermination(cause, phase);
     const server = this.#server;
     this.#server = undefined;
@@ -905,7 +932,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       countResponse(this.host.counters, status);
       if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
       this.#writeClient(errorResponse(status, close));
-      this.#log();
+      if (log) this.#log();
       this.#endTransaction();
       if (close) this.#closeClient();
       else this.#nextRequest();
@@ -939,18 +966,20 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     if (socket === this.client) {
       this.#clientEnded = true;
       if (this.#state === 'tunnel') return this.#server?.end();
-      if (this.#state === 'idle' && !this.#reqParser.inProgress && this.#backlog === undefined) return this.#closeClient();
+      if (this.#state === 'idle') return this.#clientEndedIdle();
       // Closing and the client finished too: its socket closes by itself once our FIN is out.
       if (this.#state === 'closing') return;
       if (this.#state === 'txn' && !this.#reqBodyDone) {
-        // The body can never be completed: the client gave up mid-request.
+        // The body can never be completed: the client gave up mid-request. HAProxy closes
+        // without an answer and logs CD whether or not the response started.
         this.host.counters.ereq++;
-        this.#setTermination('C', this.#resHead === undefined ? 'H' : 'D');
+        this.#setTermination('C', 'D');
         this.#log();
         return this.#destroyAll();
       }
-      // The request is complete: serve it, then close (HAProxy does not forward the FIN).
-      this.#closeAfter = true;
+      // The request is complete: serve it, and the requests pipelined behind it, then close
+      // (HAProxy does not forward the FIN). Without pipelined bytes this is the last response.
+      if (this.#backlog === undefined) this.#closeAfter = true;
     } else if (socket === this.#server) {
       this.#serverEnded = true;
       if (this.#state === 'tunnel') return this.client.end();

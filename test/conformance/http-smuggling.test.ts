@@ -36,12 +36,6 @@ const REJECTED: RejectCase[] = [
   { name: 'chunked twice in two Transfer-Encoding headers', bytes: `${POST}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n${CHUNKED_HELLO}`, status: 400 },
   { name: 'an unknown Transfer-Encoding alone (foo)', bytes: `${POST}Transfer-Encoding: foo\r\n\r\n`, status: 400 },
   { name: 'an unknown Transfer-Encoding before chunked (foo, chunked) -> 422', bytes: `${POST}Transfer-Encoding: foo, chunked\r\n\r\n${CHUNKED_HELLO}`, status: 422 },
-  {
-    name: 'Transfer-Encoding in an HTTP/1.0 request',
-    bytes: `POST / HTTP/1.0\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\n${CHUNKED_HELLO}`,
-    status: 400,
-    strict: 'HAProxy forwards a chunked HTTP/1.0 request (and closes after); RFC 9112 §6.1 says that framing is faulty',
-  },
   // Content-Length
   { name: 'differing duplicate Content-Length headers', bytes: `${POST}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!`, status: 400 },
   { name: 'a Content-Length list with differing values', bytes: `${POST}Content-Length: 5, 6\r\n\r\nhello!`, status: 400 },
@@ -154,6 +148,8 @@ const RESPONSES = {
   closeDelimited: 'HTTP/1.1 200 OK\r\n\r\nread until close',
   truncatedLength: 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc',
   truncatedChunked: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n',
+  chunked10: 'HTTP/1.0 200 Ok\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+  leadingZeros: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000000000003\r\nabc\r\n0\r\n\r\n',
 };
 
 function scripted(request: HttpRequest): { bytes: string } {
@@ -273,6 +269,52 @@ for (const target of TARGETS) {
       assert.ok(!app.received.some((r) => r.target === '/smuggled'), 'the smuggled request reached the backend');
     });
 
+    // HAProxy 2.6 reg-test http-messaging/http_transfer_encoding (client c2) and RFC 9112 §6.1.
+    it('an HTTP/1.0 request with Transfer-Encoding: chunked is forwarded chunked, answered, and the connection closes', async () => {
+      const before = app.requests;
+      const { response, closed } = await exchange(
+        ports.fe,
+        `POST /chunked10 HTTP/1.0\r\nHost: a.test\r\nConnection: keep-alive\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n${CHUNKED_HELLO}`,
+        'POST',
+      );
+      assert.equal(response.status, 200, response.head.raw);
+      assert.ok(closed, 'the proxy closes the client connection after the response');
+      assert.equal(app.requests, before + 1);
+      const seen = app.lastRequest();
+      assert.equal(seen?.version, 'HTTP/1.0', seen?.rawHead);
+      assert.equal(seen?.body?.framing, 'chunked');
+      assert.equal(seen?.body?.body.toString(), 'hello');
+      assert.deepEqual(headerValues(seen?.headers ?? [], 'content-length'), [], seen?.rawHead);
+      assert.ok(!headerHasToken(seen?.headers ?? [], 'connection', 'keep-alive'), `the server is not asked to keep the connection:\n${seen?.rawHead}`);
+    });
+
+    it('a request hidden after a chunked HTTP/1.0 request is never forwarded', async () => {
+      const before = app.requests;
+      const conn = await HttpConnection.open(ports.fe);
+      await conn.write(`POST /chunked10 HTTP/1.0\r\nHost: a.test\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled10 HTTP/1.1\r\nHost: a.test\r\n\r\n`);
+      assert.equal((await conn.read('POST')).status, 200);
+      const rest = await conn.readRest(3000);
+      conn.destroy();
+      assert.equal(rest.length, 0, `nothing after the first response: ${JSON.stringify(rest.toString('latin1'))}`);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(app.requests, before + 1);
+      assert.ok(!app.received.some((r) => r.target === '/smuggled10'), 'the hidden request reached the backend');
+    });
+
+    // HAProxy bounds a chunk size's value, not its digits (h1_parse_chunk_size), and re-chunks
+    // what it forwards; Switchyard forwards the size with at most one leading zero.
+    it('a chunk size with leading zeros is valid; the server never sees the run of zeros', async () => {
+      const { response } = await exchange(ports.fe, `${POST}Transfer-Encoding: chunked\r\n\r\n0000000000000000000005\r\nhello\r\n0000\r\n\r\n`, 'POST', 5000, 0);
+      assert.equal(response.status, 200, response.head.raw);
+      const body = app.lastRequest()?.body;
+      assert.equal(body?.body.toString(), 'hello');
+      assert.deepEqual(
+        body?.chunkSizeLines.map((l) => l.length <= 2 && /^0?[05]$/.test(l)),
+        [true, true],
+        `chunk size lines as forwarded: ${JSON.stringify(body?.chunkSizeLines)}`,
+      );
+    });
+
     it('identical duplicate Content-Length headers are one length, forwarded once', async () => {
       const before = app.requests;
       const { response, closed } = await exchange(ports.fe, `${POST}Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello`, 'POST', 5000, 200);
@@ -380,6 +422,31 @@ for (const target of TARGETS) {
       assert.equal(res.framing, 'chunked');
       assert.equal(res.header('content-length'), undefined, res.head.raw);
       assert.equal(res.text, 'abc');
+      conn.destroy();
+    });
+
+    // HAProxy 2.6 reg-test http-messaging/http_transfer_encoding (client c3).
+    it('an HTTP/1.0 response with Transfer-Encoding: chunked is forwarded, then the client connection closes', async () => {
+      const conn = await HttpConnection.open(ports.feResponses);
+      const res = await conn.request('GET', '/chunked10');
+      assert.equal(res.status, 200);
+      assert.equal(res.framing, 'chunked');
+      assert.equal(res.header('content-length'), undefined, res.head.raw);
+      assert.equal(res.text, 'abc');
+      assert.ok(await conn.waitClosed(1000), 'the client connection closes after the response');
+      conn.destroy();
+    });
+
+    it('a response chunk size with leading zeros is valid; the client never sees the run of zeros', async () => {
+      const conn = await HttpConnection.open(ports.feResponses);
+      const res = await conn.request('GET', '/leadingZeros');
+      assert.equal(res.status, 200);
+      assert.equal(res.text, 'abc');
+      assert.deepEqual(
+        res.chunkSizeLines.map((l) => l.length <= 2 && /^0?[03]$/.test(l)),
+        [true, true],
+        `chunk size lines as forwarded: ${JSON.stringify(res.chunkSizeLines)}`,
+      );
       conn.destroy();
     });
 

@@ -301,3 +301,95 @@ describe('HttpSession', () => {
     assert.equal(rt.pendingTimers, 0);
   });
 });
+
+// HAProxy's h1 mux, checked against HAProxy 2.6: a FIN that leaves a head incomplete is a bad
+// request; nothing is left waiting for a timeout (none is configured here).
+describe('HttpSession: a client that half-closes', () => {
+  const ERROR_400 = /^HTTP\/1\.1 400 Bad request\r\n[^]*Connection: close\r\n/;
+
+  it('after part of a head: 400 at once, and the session ends', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, () => ok('x'));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHo');
+    client.end();
+    rt.flush();
+    assert.match(client.text(), ERROR_400);
+    assert.equal(client.peerEnded, true);
+    assert.equal(srv.accepts, 0);
+    assert.equal(proxy.activeSessions, 0);
+    assert.equal(rt.pendingTimers, 0);
+  });
+
+  it('before sending anything on a new connection: 400 (HAProxy), and the session ends', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => ok('x'));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    client.end();
+    rt.flush();
+    assert.match(client.text(), ERROR_400);
+    assert.equal(proxy.activeSessions, 0);
+    assert.equal(rt.pendingTimers, 0);
+  });
+
+  it('between keep-alive requests: closed without a byte', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => ok('x'));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    client.end();
+    rt.flush();
+    assert.equal(client.text(), ok('x'));
+    assert.equal(client.peerEnded, true);
+    assert.equal(proxy.activeSessions, 0);
+  });
+
+  it('after pipelined requests: every complete one is served, a partial one gets 400, then closed', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (head) => ok(head.split(' ')[1] as string));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    client.write(enc.encode('GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.1\r\nHost: x\r\n\r\nGET /four HT'));
+    client.end();
+    rt.flush();
+    const text = client.text();
+    assert.ok(text.startsWith(`${ok('/one')}${ok('/two')}${ok('/three')}HTTP/1.1 400 Bad request\r\n`), text);
+    assert.equal(client.peerEnded, true);
+    assert.equal(proxy.activeSessions, 0);
+  });
+
+  it('with a complete request in flight: the response is served, then the connection closes', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, () => undefined);
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    client.end();
+    rt.flush();
+    (srv.sockets[0] as FakeSocket).write(enc.encode(ok('late')));
+    rt.flush();
+    assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n[^]*late$/);
+    assert.equal(client.peerEnded, true);
+    assert.equal(proxy.activeSessions, 0);
+  });
+
+  it('in the middle of a request body: closed without an answer, the server connection reset', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, () => undefined);
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+    assert.equal(srv.requests.length, 1);
+    client.end();
+    rt.flush();
+    assert.equal(client.text(), '');
+    assert.equal(client.peerEnded, true);
+    assert.equal((srv.sockets[0] as FakeSocket).peer?.wasReset, true);
+    assert.equal(proxy.activeSessions, 0);
+    assert.equal(rt.pendingTimers, 0);
+  });
+});

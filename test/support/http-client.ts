@@ -14,6 +14,8 @@ export interface DialOptions {
   servername?: string;
   /** Source address of the client socket (e.g. 127.0.0.2, to look like another client). */
   localAddress?: string;
+  /** ALPN protocols to offer (TLS only). */
+  alpn?: string[];
 }
 
 export class HttpConnection {
@@ -38,6 +40,7 @@ export class HttpConnection {
           port,
           rejectUnauthorized: false,
           ...(options.servername ? { servername: options.servername } : {}),
+          ...(options.alpn ? { ALPNProtocols: options.alpn } : {}),
         });
         socket.once('secureConnect', () => {
           socket.off('error', onError);
@@ -108,6 +111,11 @@ export class HttpConnection {
 
   get closed(): boolean {
     return this.reader.ended;
+  }
+
+  /** The protocol the TLS handshake negotiated by ALPN; false when none (or not TLS). */
+  get alpnProtocol(): string | false {
+    return this.socket instanceof tls.TLSSocket ? (this.socket.alpnProtocol ?? false) : false;
   }
 
   destroy(): void {

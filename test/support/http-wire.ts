@@ -208,6 +208,8 @@ export interface BodyResult {
   body: Buffer;
   /** Chunk sizes as received (chunked framing only). */
   chunkSizes: number[];
+  /** The chunk size lines as received, without their CRLF (chunked framing only). */
+  chunkSizeLines: string[];
   /** Raw trailer section (chunked framing only), without the final CRLF. */
   trailers: string;
 }
@@ -235,8 +237,9 @@ export class BodySink {
     this.onChunk?.(chunk);
   };
 
-  finish(framing: BodyResult['framing'], chunkSizes: number[] = [], trailers = ''): BodyResult {
-    return { framing, length: this.length, sha256: this.#hash.digest('hex'), body: Buffer.concat(this.#chunks), chunkSizes, trailers };
+  finish(framing: BodyResult['framing'], chunked: ChunkedFraming = { sizes: [], lines: [], trailers: '' }): BodyResult {
+    const { sizes: chunkSizes, lines: chunkSizeLines, trailers } = chunked;
+    return { framing, length: this.length, sha256: this.#hash.digest('hex'), body: Buffer.concat(this.#chunks), chunkSizes, chunkSizeLines, trailers };
   }
 }
 
@@ -249,12 +252,22 @@ export interface ReadBodyOptions {
   onChunk?: (chunk: Buffer) => void;
 }
 
+/** What a chunked body's framing looked like on the wire. */
+export interface ChunkedFraming {
+  sizes: number[];
+  /** The size lines as received, without their CRLF. */
+  lines: string[];
+  trailers: string;
+}
+
 /** Reads a chunked body (RFC 9112 §7.1), lenient about chunk extensions. */
-export async function readChunked(reader: ByteReader, sink: BodySink, deadline: number): Promise<{ sizes: number[]; trailers: string }> {
+export async function readChunked(reader: ByteReader, sink: BodySink, deadline: number): Promise<ChunkedFraming> {
   const sizes: number[] = [];
+  const lines: string[] = [];
   for (let i = 0; ; i++) {
     if (i > 10_000_000) throw new Error('too many chunks');
     const line = (await reader.readUntil(CRLF, deadline, 'chunk size line', 4096)).toString('latin1');
+    lines.push(line.slice(0, -2));
     const sizeText = line.slice(0, -2).split(';')[0]?.trim() ?? '';
     if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new Error(`bad chunk size line ${JSON.stringify(line)}`);
     const size = parseInt(sizeText, 16);
@@ -270,7 +283,7 @@ export async function readChunked(reader: ByteReader, sink: BodySink, deadline: 
     if (line === '\r\n') break;
     trailers += line;
   }
-  return { sizes, trailers };
+  return { sizes, lines, trailers };
 }
 
 export interface HttpResponse {
@@ -284,6 +297,8 @@ export interface HttpResponse {
   sha256: string;
   framing: BodyResult['framing'];
   chunkSizes: number[];
+  /** The chunk size lines as received, without their CRLF (chunked framing only). */
+  chunkSizeLines: string[];
   /** Body as latin1 text (what was collected). */
   text: string;
   header(name: string): string | undefined;
@@ -307,8 +322,7 @@ export async function readResponse(reader: ByteReader, method: string, options: 
   if (method.toUpperCase() === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) {
     result = sink.finish('none');
   } else if (te !== undefined && /(^|,)\s*chunked\s*$/i.test(te)) {
-    const { sizes, trailers } = await readChunked(reader, sink, options.deadline);
-    result = sink.finish('chunked', sizes, trailers);
+    result = sink.finish('chunked', await readChunked(reader, sink, options.deadline));
   } else if (cl !== undefined) {
     await reader.readExact(Number(cl), sink.push, options.deadline, 'response body');
     result = sink.finish('content-length');
@@ -327,6 +341,7 @@ export async function readResponse(reader: ByteReader, method: string, options: 
     sha256: result.sha256,
     framing: result.framing,
     chunkSizes: result.chunkSizes,
+    chunkSizeLines: result.chunkSizeLines,
     text: result.body.toString('latin1'),
     header: (name) => headerValue(head.headers, name),
   };
@@ -362,8 +377,7 @@ export async function readRequestBody(reader: ByteReader, request: HttpRequest, 
   const te = request.header('transfer-encoding');
   const cl = request.header('content-length');
   if (te !== undefined && /(^|,)\s*chunked\s*$/i.test(te)) {
-    const { sizes, trailers } = await readChunked(reader, sink, options.deadline);
-    return sink.finish('chunked', sizes, trailers);
+    return sink.finish('chunked', await readChunked(reader, sink, options.deadline));
   }
   if (cl !== undefined && Number(cl) > 0) {
     await reader.readExact(Number(cl), sink.push, options.deadline, 'request body');

@@ -13,7 +13,12 @@
  *   close    responses only: until the server closes (call eof())
  *
  * Chunked strictness (requests 400, responses 502):
- *   - chunk-size: 1..16 hex digits (leading zeros count), value <= 2^53-1; else BAD_CHUNK
+ *   - chunk-size: 1*HEXDIG with a value below 2^52 (HAProxy's h1_parse_chunk_size: 13 significant
+ *     hex digits); leading zeros are allowed, any number of them within the size line's bound
+ *     (maxChunkLine, below HAProxy's whole-buffer bound). The zeros after the first one are
+ *     reported as `discard` so the proxy never forwards them: HAProxy re-chunks, and a peer that
+ *     counts digits (Go allows 16) or truncates long sizes must see the same size as we did.
+ *     Else BAD_CHUNK
  *   - extensions: `*( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] )`, checked at
  *     byte level (tchar, '=', ';', SP/HTAB, quoted strings with quoted-pairs); SP/HTAB after the
  *     size only before ';'. The size line is at most maxChunkLine bytes. Else BAD_CHUNK
@@ -57,7 +62,9 @@ const C_TR_VALUE = 12;
 const C_TR_LF = 13;
 const C_END_LF = 14;
 
-const MAX_HEX_DIGITS = 16;
+/** HAProxy refuses chunk sizes from 2^52 up ("never feed bogus values to languages using floats"). */
+const CHUNK_SIZE_LIMIT = 2 ** 52;
+const ZERO = 0x30;
 const FORBIDDEN_TRAILERS: readonly Uint8Array[] = ['content-length', 'transfer-encoding', 'host'].map(latin1Bytes);
 const NAME_SCRATCH = 17; // longest forbidden trailer name
 
@@ -74,10 +81,14 @@ export class BodyFramer {
   /** Called with each payload range (chunk data or length/close body bytes) if set. */
   onData: ((chunk: Uint8Array, start: number, end: number) => void) | null;
   error: HttpParseError | undefined;
+  /**
+   * The bytes the last feed() consumed are redundant leading zeros of a chunk size: they belong
+   * to the body but must not be forwarded (feed() returns them alone, never mixed with others).
+   */
+  discard: boolean;
 
   private isResponse: boolean;
   private state: number;
-  private digits: number;
   private lineBytes: number;
   private trailerBytes: number;
   private trailerCount: number;
@@ -95,9 +106,9 @@ export class BodyFramer {
     this.remaining = 0;
     this.onData = null;
     this.error = undefined;
+    this.discard = false;
     this.isResponse = false;
     this.state = C_SIZE_START;
-    this.digits = 0;
     this.lineBytes = 0;
     this.trailerBytes = 0;
     this.trailerCount = 0;
@@ -164,8 +175,8 @@ export class BodyFramer {
     this.bytesConsumed = 0;
     this.remaining = 0;
     this.error = undefined;
+    this.discard = false;
     this.state = C_SIZE_START;
-    this.digits = 0;
     this.lineBytes = 0;
     this.trailerBytes = 0;
     this.trailerCount = 0;
@@ -190,6 +201,7 @@ export class BodyFramer {
    */
   feed(chunk: Uint8Array, start = 0, end: number = chunk.length): number {
     if (this.error !== undefined) throw this.error;
+    this.discard = false;
     if (this.done || end <= start) return 0;
     let n: number;
     switch (this.mode) {
@@ -228,7 +240,6 @@ export class BodyFramer {
           c = HEX[chunk[p]!]!;
           if (c === 0xff) throw this.fail(chunk[p] === LF ? 'BARE_LF' : 'BAD_CHUNK', 'chunk size expected', this.bytesConsumed + p - start);
           this.remaining = c;
-          this.digits = 1;
           this.lineBytes = 1;
           state = C_SIZE;
           p++;
@@ -237,11 +248,20 @@ export class BodyFramer {
           const b = chunk[p]!;
           c = HEX[b]!;
           if (c !== 0xff) {
-            if (++this.digits > MAX_HEX_DIGITS) throw this.fail('BAD_CHUNK', 'chunk size too long', this.bytesConsumed + p - start);
+            if (b === ZERO && this.remaining === 0) {
+              // A zero after the size's first zero: returned alone, as bytes not to forward.
+              if (p > start) break loop;
+              while (p < end && chunk[p] === ZERO) {
+                if (++this.lineBytes > this.maxChunkLine) throw this.fail('BAD_CHUNK', 'chunk size line too long', this.bytesConsumed + p - start);
+                p++;
+              }
+              this.discard = true;
+              break loop;
+            }
             const v = this.remaining * 16 + c;
-            if (v > Number.MAX_SAFE_INTEGER) throw this.fail('BAD_CHUNK', 'chunk size overflow', this.bytesConsumed + p - start);
+            if (v >= CHUNK_SIZE_LIMIT) throw this.fail('BAD_CHUNK', 'chunk size overflow', this.bytesConsumed + p - start);
+            if (++this.lineBytes > this.maxChunkLine) throw this.fail('BAD_CHUNK', 'chunk size line too long', this.bytesConsumed + p - start);
             this.remaining = v;
-            this.lineBytes++;
             p++;
             continue;
           }

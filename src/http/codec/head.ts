@@ -66,8 +66,9 @@ export class HttpHead {
   /** Persistence per RFC 9112 §9.3: HTTP/1.1 unless `close`; HTTP/1.0 only with `keep-alive` and no `close`. */
   keepAlive: boolean;
   /**
-   * Both Content-Length and Transfer-Encoding were present: Transfer-Encoding won, and the
-   * proxy must drop Content-Length before forwarding and close after the exchange.
+   * The framing is suspect: both Content-Length and Transfer-Encoding were present, or
+   * Transfer-Encoding came in an HTTP/1.0 message (RFC 9112 §6.1). Transfer-Encoding wins, the
+   * proxy drops Content-Length before forwarding and closes after the exchange.
    */
   smuggleSuspect: boolean;
   /** The connection must close after this exchange: !keepAlive, smuggleSuspect, or a close-delimited body. */

@@ -15,7 +15,8 @@
  *   - each element: token *( OWS ";" OWS token OWS "=" OWS ( token / quoted-string ) ); empty
  *     value, empty element or bad syntax                              -> BAD_TRANSFER_ENCODING
  *   - `chunked` with parameters                                       -> BAD_TRANSFER_ENCODING
- *   - in an HTTP/1.0 message (RFC 9112 §6.1: framing is faulty)       -> BAD_TRANSFER_ENCODING
+ *   - in an HTTP/1.0 message (RFC 9112 §6.1: framing is faulty): processed by the rules below,
+ *     then smuggleSuspect = mustClose = true, as HAProxy (reg-test http_transfer_encoding)
  *   - `chunked` more than once                                        -> CHUNKED_TWICE
  *   - request whose final coding is not `chunked`                     -> CHUNKED_NOT_LAST (400)
  *   - request with a coding other than chunked, gzip, x-gzip, deflate, compress, x-compress
@@ -140,7 +141,6 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
 
   if (F.teCount > 0) {
     if (F.teChunkedParams) throw fail('BAD_TRANSFER_ENCODING', isResponse, 'chunked takes no parameters');
-    if (h.versionMinor === 0) throw fail('BAD_TRANSFER_ENCODING', isResponse, 'Transfer-Encoding in an HTTP/1.0 message');
     if (F.teChunked > 1) throw fail('CHUNKED_TWICE', isResponse);
     if (isResponse) {
       if (F.teChunked === 1 && !F.teLastChunked) throw fail('CHUNKED_NOT_LAST', isResponse);
@@ -151,7 +151,8 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
       if (F.teUnknown) throw fail('UNKNOWN_TRANSFER_ENCODING', isResponse);
       h.chunked = true;
     }
-    if (cl >= 0) h.smuggleSuspect = true;
+    // RFC 9112 §6.1: framing of an HTTP/1.0 message with Transfer-Encoding is faulty; close after.
+    if (cl >= 0 || h.versionMinor === 0) h.smuggleSuspect = true;
     h.contentLength = undefined;
   } else if (cl >= 0) {
     h.contentLength = cl;

@@ -139,4 +139,58 @@ describe('BodyFramer', () => {
       });
     }
   });
+
+  /** Feeds `text` split at `cut`, returning what a proxy forwards (consumed bytes not discarded). */
+  function forwarded(text: string, cut: number): { wire: string; payload: string; done: boolean } {
+    const f = new BodyFramer().setChunked();
+    let payload = '';
+    f.onData = (c, s, e) => {
+      payload += latin1String(c, s, e);
+    };
+    let wire = '';
+    for (const piece of [text.slice(0, cut), text.slice(cut)]) {
+      const bytes = enc(piece);
+      let off = 0;
+      while (off < bytes.length && !f.done) {
+        const n = f.feed(bytes, off);
+        assert.ok(n > 0, 'feed() always makes progress');
+        if (!f.discard) wire += latin1String(bytes, off, off + n);
+        off += n;
+      }
+    }
+    return { wire, payload, done: f.done };
+  }
+
+  // HAProxy accepts any number of leading zeros (h1_parse_chunk_size bounds the value, not the
+  // digits); the zeros after the first are not forwarded, at every split point.
+  it('chunked: leading zeros are valid; all but one are discarded, wherever the input is split', () => {
+    const text = '0000000000000000000005\r\nhello\r\n000\r\n\r\n';
+    for (let cut = 0; cut <= text.length; cut++) {
+      const r = forwarded(text, cut);
+      assert.equal(r.wire, '05\r\nhello\r\n0\r\n\r\n', `cut at ${cut}`);
+      assert.equal(r.payload, 'hello');
+      assert.ok(r.done);
+    }
+    assert.equal(forwarded('5\r\nhello\r\n0\r\n\r\n', 3).wire, '5\r\nhello\r\n0\r\n\r\n', 'nothing discarded without leading zeros');
+    assert.equal(forwarded('10\r\n0123456789abcdef\r\n0\r\n\r\n', 1).wire, '10\r\n0123456789abcdef\r\n0\r\n\r\n', 'zeros after a significant digit are kept');
+  });
+
+  it('chunked: sizes from 2^52 up are refused, as HAProxy; 2^52 - 1 behind leading zeros is accepted', () => {
+    const f = new BodyFramer().setChunked();
+    assert.throws(() => f.feed(enc('10000000000000\r\n')), (e: unknown) => e instanceof HttpParseError && e.code === 'BAD_CHUNK');
+    const g = new BodyFramer().setChunked();
+    const line = enc('000fffffffffffff\r\n');
+    let off = 0;
+    while (off < line.length) off += g.feed(line, off);
+    assert.equal(g.remaining, 2 ** 52 - 1);
+  });
+
+  it('chunked: a run of leading zeros longer than the size line bound is BAD_CHUNK', () => {
+    const f = new BodyFramer({ maxChunkLine: 64 }).setChunked();
+    const bytes = enc(`${'0'.repeat(100)}5\r\n`);
+    assert.throws(() => {
+      let off = 0;
+      while (off < bytes.length) off += f.feed(bytes, off);
+    }, (e: unknown) => e instanceof HttpParseError && e.code === 'BAD_CHUNK');
+  });
 });

@@ -186,8 +186,10 @@ class Resolver {
   }
 
   #frontend(proxy: ProxyDraft, http: HttpProxyOptions): FrontendModel {
+    // A warning, as in HAProxy: such a configuration is valid, it only has nothing to listen on
+    // (the CLI then refuses to start, or `-c` exits 2, when no frontend listens at all).
     if (proxy.binds.length === 0 && !proxy.disabled) {
-      this.#error(
+      this.#warning(
         proxy.place,
         proxy.kind,
         `${typeWord(proxy)} '${proxy.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`,

@@ -264,20 +264,16 @@ describe('errors: cross-checks', () => {
     assert.match(message, /^tcp frontend 'f' \(e\.cfg:1\) uses http backend 'b' \(e\.cfg:4\) as its default backend: implicit upgrades from tcp to http are not supported yet/);
   });
 
-  it('requires a bind in every enabled frontend and listen', async () => {
-    assert.deepEqual(await onlyError(cfg('backend b', 'frontend f')), [
-      2,
-      1,
-      'frontend',
-      "frontend 'f' has no 'bind' directive. Please declare it as a backend if this was intended.",
+  it('warns, as HAProxy, about an enabled frontend or listen without a bind', async () => {
+    const warnings = async (text: string) =>
+      (await parse(text)).warnings.filter((w) => w.message.includes("'bind'")).map((w) => [w.line, w.keyword, w.message]);
+    assert.deepEqual(await warnings(cfg('backend b', 'frontend f')), [
+      [2, 'frontend', "frontend 'f' has no 'bind' directive. Please declare it as a backend if this was intended."],
     ]);
-    assert.deepEqual(await onlyError(cfg('listen l')), [
-      1,
-      1,
-      'listen',
-      "listener 'l' has no 'bind' directive. Please declare it as a backend if this was intended.",
+    assert.deepEqual(await warnings(cfg('listen l')), [
+      [1, 'listen', "listener 'l' has no 'bind' directive. Please declare it as a backend if this was intended."],
     ]);
-    await parse(cfg('frontend f', '  disabled'));
+    assert.deepEqual(await warnings(cfg('frontend f', '  disabled')), []);
   });
 
   it('refuses the same address:port bound twice', async () => {

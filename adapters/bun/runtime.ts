@@ -20,8 +20,10 @@
  *  - Bun.listen takes ONE tls object (an array throws "TLSOptions must be an object"), ALPN in
  *    wire format; several certificates (SNI selection) therefore use node:tls with
  *    SNICallback, which works in Bun;
- *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none.
+ *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none;
+ *  - Bun.listen has no backlog option (always 512): listen-backlog.ts sets it on the fd.
  */
+import { setListenBacklog } from './listen-backlog.ts';
 import type {
   ConnectOptions,
   Listener,
@@ -487,6 +489,8 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
       // Accepted by Bun.listen though missing from its type definitions.
       ...({ reusePort: options.reusePort ?? false, ipv6Only: options.ipv6Only ?? false } as object),
     });
+    // Bun.listen has no backlog option (listen-backlog.ts).
+    if (options.backlog !== undefined) setListenBacklog((raw as unknown as { fd: number }).fd, options.backlog);
     return Promise.resolve(new BunListener(raw, options.host));
   } catch (error) {
     return Promise.reject(error);

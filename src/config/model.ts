@@ -365,6 +365,11 @@ export interface FrontendModel extends HttpRulesModel {
   readonly defaultBackend: string | undefined;
   /** 0 = only the global limit applies. */
   readonly maxconn: number;
+  /**
+   * `backlog N`: the listen queue of binds without their own `backlog`; undefined = maxconn's
+   * (see proxy/listener-backlog.ts).
+   */
+  readonly backlog?: number | undefined;
   readonly timeouts: Timeouts;
   readonly options: FrontendOptions;
   /** HTTP settings (mode http); defaults: keep-alive, no forwardfor. */

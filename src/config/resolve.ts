@@ -211,6 +211,7 @@ class Resolver {
       binds: proxy.binds.map((b) => this.#bind(b)),
       defaultBackend,
       maxconn: proxy.maxconn,
+      backlog: proxy.backlog,
       timeouts: compactTimeouts(proxy.timeouts),
       options: {
         tcplog: proxy.options.tcplog || httplogFallback,

@@ -297,6 +297,7 @@ const frontendSchema = v.object({
   binds: v.array(bindSchema),
   defaultBackend: v.undefinedable(v.string()),
   maxconn: countSchema,
+  backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.pipe(
     v.object({ tcplog: v.boolean(), httplog: v.boolean(), dontlognull: v.boolean() }),

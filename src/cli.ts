@@ -32,7 +32,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -f FILE|DIR   load a configuration file (haproxy.cfg syntax, or a .ts/.js/.mjs module whose
                 default export comes from defineConfig()); a directory loads its *.cfg files
                 in lexical order; repeatable. Without -f, runs the bundled demo.
-  -c            check the configuration and exit (0 valid, 1 invalid)
+  -c            check the configuration and exit (0 valid, 1 invalid, 2 valid but no listener)
   -d            debug: frontends without a log line log every connection to stderr
   -dr           a server address that does not resolve at startup disables that server
                 (maintenance) instead of refusing to start
@@ -98,6 +98,14 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     }
   }
   return parsed;
+}
+
+/** HAProxy prints its argv[0] in the no-listener alert; ours is the command's name. */
+const PROGRAM = 'switchyard';
+
+/** Whether starting would open at least one socket: an enabled frontend (or listen) with a bind. */
+function hasEnabledListener(config: ConfigModel): boolean {
+  return config.frontends.some((f) => !f.disabled && f.binds.length > 0);
 }
 
 function joinPath(root: string, relative: string): string {
@@ -203,10 +211,19 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   config = addresses.config;
+  const listening = hasEnabledListener(config);
   if (parsed.check) {
-    if (!parsed.quiet && (config.warnings.length > 0 || addresses.warnings.length > 0)) runtime.writeStdout('Warnings were found.\n');
-    runtime.writeStdout('Configuration file is valid\n');
-    return runtime.exit(0);
+    // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
+    // code 2 for a valid configuration that would not start.
+    if (!parsed.quiet) {
+      if (config.warnings.length > 0 || addresses.warnings.length > 0) runtime.writeStdout('Warnings were found.\n');
+      runtime.writeStdout(listening ? 'Configuration file is valid\n' : 'Configuration file has no error but will not start (no listener) => exit(2).\n');
+    }
+    return runtime.exit(listening ? 0 : 2);
+  }
+  if (!listening) {
+    out.alert(`[${PROGRAM}.main()] No enabled listener found (check for 'bind' directives) ! Exiting.`);
+    return runtime.exit(1);
   }
 
   let demoListeners: Listener[] = [];

@@ -113,6 +113,10 @@ export interface ListenOptions {
   readonly host: string;
   /** 0 asks for an ephemeral port (read it back from Listener.port). */
   readonly port: number;
+  /**
+   * The accept queue to ask for (listen(2)'s backlog; the kernel caps it at somaxconn).
+   * Adapters whose runtime has no way to set it document their fixed queue in docs/runtimes.md.
+   */
   readonly backlog?: number;
   readonly reusePort?: boolean;
   /** v6only on "::" binds; false means dual-stack. */

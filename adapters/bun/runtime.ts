@@ -23,8 +23,10 @@
  *  - Bun.connect without serverName sends the host (even an IP) as SNI; serverName "" sends none;
  *  - Bun.connect checks the certificate against the host dialled and takes no
  *    checkServerIdentity, so `checkName` is checked again in the handshake handler.
+ *  - Bun.listen has no backlog option (always 512): listen-backlog.ts sets it on the fd.
  */
 import { checkServerIdentity } from 'node:tls';
+import { setListenBacklog } from './listen-backlog.ts';
 import type {
   ConnectOptions,
   Listener,
@@ -509,6 +511,8 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
       // Accepted by Bun.listen though missing from its type definitions.
       ...({ reusePort: options.reusePort ?? false, ipv6Only: options.ipv6Only ?? false } as object),
     });
+    // Bun.listen has no backlog option (listen-backlog.ts).
+    if (options.backlog !== undefined) setListenBacklog((raw as unknown as { fd: number }).fd, options.backlog);
     return Promise.resolve(new BunListener(raw, options.host));
   } catch (error) {
     return Promise.reject(error);

@@ -203,10 +203,14 @@ const commonEntries = {
   disabled: v.optional(v.boolean()),
 };
 
+/** `backlog`: the listen queue of binds without their own (haproxy.cfg's `backlog N`). */
+const backlogSchema = v.pipe(v.number(), v.integer(), v.minValue(1));
+
 const frontendEntries = {
   bind: v.union([bindInputSchema, v.pipe(v.array(bindInputSchema), v.minLength(1))]),
   defaultBackend: v.optional(nameSchema),
   maxconn: v.optional(countSchema),
+  backlog: v.optional(backlogSchema),
   description: v.optional(v.string()),
 };
 
@@ -225,6 +229,7 @@ const backendEntries = {
 const defaultsInputSchema = v.strictObject({
   ...commonEntries,
   maxconn: v.optional(countSchema),
+  backlog: v.optional(backlogSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
   balance: v.optional(balanceInputSchema),
   ...backendBalancingEntries,
@@ -370,6 +375,7 @@ class DraftBuilder {
     const proxy = newProxyDraft(kind, name, this.#place, defaults);
     if (input.mode !== undefined) proxy.mode = input.mode;
     if (input.maxconn !== undefined) proxy.maxconn = input.maxconn;
+    if (input.backlog !== undefined) proxy.backlog = input.backlog;
     if (input.retries !== undefined) proxy.retries = input.retries;
     if (input.balance !== undefined) proxy.balance = toBalance(input.balance);
     if (input.hashType !== undefined) proxy.hashType = toHashType(input.hashType);

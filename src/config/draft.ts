@@ -221,6 +221,8 @@ export interface ProxyDraft {
   readonly inheritedFrom: ProxyDraft | undefined;
   mode: ProxyMode;
   maxconn: number;
+  /** `backlog N` (frontend side); undefined = not set (0 in HAProxy). */
+  backlog: number | undefined;
   retries: number;
   balance: BalanceModel;
   /** The `balance` line (for the layer-7 fallback warning); undefined = HAProxy's default. */
@@ -379,6 +381,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     inheritedFrom: base,
     mode: base?.mode ?? 'tcp',
     maxconn: base?.maxconn ?? 0,
+    backlog: base?.backlog,
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },
     balancePlace: base?.balancePlace,

@@ -461,6 +461,11 @@ export interface FrontendModel extends HttpRulesModel {
   readonly switchingRules?: readonly SwitchingRuleModel[] | undefined;
   /** 0 = only the global limit applies. */
   readonly maxconn: number;
+  /**
+   * `backlog N`: the listen queue of binds without their own `backlog`; undefined = maxconn's
+   * (see proxy/listener-backlog.ts).
+   */
+  readonly backlog?: number | undefined;
   readonly timeouts: Timeouts;
   readonly options: FrontendOptions;
   /** HTTP settings (mode http); defaults: keep-alive, no forwardfor. */

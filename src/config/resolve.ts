@@ -188,8 +188,10 @@ class Resolver {
   }
 
   #frontend(proxy: ProxyDraft, http: HttpProxyOptions): FrontendModel {
+    // A warning, as in HAProxy: such a configuration is valid, it only has nothing to listen on
+    // (the CLI then refuses to start, or `-c` exits 2, when no frontend listens at all).
     if (proxy.binds.length === 0 && !proxy.disabled) {
-      this.#error(
+      this.#warning(
         proxy.place,
         proxy.kind,
         `${typeWord(proxy)} '${proxy.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`,
@@ -212,6 +214,7 @@ class Resolver {
       defaultBackend,
       switchingRules: this.#switchingRules(proxy),
       maxconn: proxy.maxconn,
+      backlog: proxy.backlog,
       timeouts: compactTimeouts(proxy.timeouts),
       options: {
         tcplog: proxy.options.tcplog || httplogFallback,

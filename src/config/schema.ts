@@ -362,6 +362,7 @@ const frontendSchema = v.object({
     v.array(v.object({ backend: v.pipe(v.string(), v.minLength(1)), dynamic: v.boolean(), condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),
   maxconn: countSchema,
+  backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.pipe(
     v.object({ tcplog: v.boolean(), httplog: v.boolean(), dontlognull: v.boolean() }),

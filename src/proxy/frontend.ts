@@ -8,6 +8,7 @@ import type { Backend } from './backend.ts';
 import { newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
+import { listenerBacklog } from './listener-backlog.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -64,6 +65,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly #heldHandler: HeldConnectionHandler;
   /** How many connections may wait for a slot before new ones are refused (HAProxy's backlog). */
   readonly #backlog: number;
+  /** The accept queue asked of the kernel for each bind, in bind order. */
+  readonly #listenerBacklogs: readonly number[];
   #stopping = false;
   #idleWaiters: (() => void)[] = [];
 
@@ -86,20 +89,21 @@ export class Frontend implements SessionHost, WaitingFrontend {
     this.logger = logger;
     this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
-    const configuredBacklog = model.binds.find((b) => b.backlog !== undefined)?.backlog;
-    this.#backlog = configuredBacklog ?? (model.maxconn > 0 ? model.maxconn : limits.maxconn > 0 ? limits.maxconn : 1024);
+    this.#listenerBacklogs = model.binds.map((bind) => listenerBacklog(bind, model, limits.maxconn));
+    // One queue for all the binds: as long as the longest of their kernel queues.
+    this.#backlog = Math.max(0, ...this.#listenerBacklogs);
   }
 
   /** Opens every bind. On failure, listeners opened so far are closed again. */
   async start(): Promise<void> {
-    for (const bind of this.model.binds) {
+    for (const [i, bind] of this.model.binds.entries()) {
       try {
         const listener = await this.runtime.listen(
           {
             host: bind.host,
             port: bind.port,
             ipv6Only: bind.v6only,
-            ...(bind.backlog !== undefined ? { backlog: bind.backlog } : {}),
+            backlog: this.#listenerBacklogs[i] as number,
             ...(bind.ssl
               ? {
                   tls: {

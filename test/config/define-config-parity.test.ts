@@ -180,6 +180,24 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     );
   });
 
+  it('for backlog in defaults, frontends and binds', async () => {
+    const fromCfg = await parse(
+      cfg('defaults', ...TIMEOUTS, '  backlog 33', 'frontend a', '  bind 127.0.0.1:80 backlog 7', 'frontend b', '  bind 127.0.0.1:81', '  backlog 55'),
+    );
+    const fromTs = defineConfig({
+      defaults: { timeouts: TIMEOUT_INPUT, backlog: 33 },
+      frontends: { a: { bind: { address: '127.0.0.1:80', backlog: 7 } }, b: { bind: '127.0.0.1:81', backlog: 55 } },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(
+      fromTs.frontends.map((f) => [f.name, f.backlog, f.binds[0]?.backlog]),
+      [
+        ['a', 33, 7],
+        ['b', 55, undefined],
+      ],
+    );
+  });
+
   it('applies the same tcp-mode fallbacks', async () => {
     const fromCfg = await parse(cfg('backend b', ...TIMEOUTS.slice(0, 1), '  timeout server 1s', '  balance uri', '  cookie C insert'));
     const fromTs = defineConfig({ backends: { b: { timeouts: { connect: '5s', server: '1s' }, balance: 'uri', cookie: { name: 'C', mode: 'insert' } } } });

@@ -264,20 +264,16 @@ describe('errors: cross-checks', () => {
     assert.match(message, /^tcp frontend 'f' \(e\.cfg:1\) uses http backend 'b' \(e\.cfg:4\) as its default backend: implicit upgrades from tcp to http are not supported yet/);
   });
 
-  it('requires a bind in every enabled frontend and listen', async () => {
-    assert.deepEqual(await onlyError(cfg('backend b', 'frontend f')), [
-      2,
-      1,
-      'frontend',
-      "frontend 'f' has no 'bind' directive. Please declare it as a backend if this was intended.",
+  it('warns, as HAProxy, about an enabled frontend or listen without a bind', async () => {
+    const warnings = async (text: string) =>
+      (await parse(text)).warnings.filter((w) => w.message.includes("'bind'")).map((w) => [w.line, w.keyword, w.message]);
+    assert.deepEqual(await warnings(cfg('backend b', 'frontend f')), [
+      [2, 'frontend', "frontend 'f' has no 'bind' directive. Please declare it as a backend if this was intended."],
     ]);
-    assert.deepEqual(await onlyError(cfg('listen l')), [
-      1,
-      1,
-      'listen',
-      "listener 'l' has no 'bind' directive. Please declare it as a backend if this was intended.",
+    assert.deepEqual(await warnings(cfg('listen l')), [
+      [1, 'listen', "listener 'l' has no 'bind' directive. Please declare it as a backend if this was intended."],
     ]);
-    await parse(cfg('frontend f', '  disabled'));
+    assert.deepEqual(await warnings(cfg('frontend f', '  disabled')), []);
   });
 
   it('refuses the same address:port bound twice', async () => {
@@ -330,11 +326,17 @@ describe('errors: bind', () => {
     assert.deepEqual(await onlyError(inFrontend('  bind /run/x.sock')), [3, 8, 'bind', "'bind' : UNIX socket addresses are not supported ('/run/x.sock')."]);
   });
 
+  it('refuses a proxy backlog without an integer, or with more arguments', async () => {
+    assert.deepEqual(await onlyError(inFrontend('  backlog')), [3, 3, 'backlog', "'backlog' expects an integer argument."]);
+    assert.deepEqual(await onlyError(inFrontend('  backlog 5 6')), [3, 13, 'backlog', "'backlog' cannot handle unexpected argument '6'."]);
+    assert.deepEqual(await onlyError(inFrontend('  backlog many')), [3, 11, 'backlog', "'backlog' expects an integer argument, got 'many'."]);
+  });
+
   it('refuses unknown, unsupported and incomplete bind options', async () => {
     assert.deepEqual(await onlyError(inFrontend('  bind :81 v6olny')), [3, 12, 'bind', "'bind :81' : unknown keyword 'v6olny'; did you mean 'v6only'?"]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 accept-proxy')), [3, 12, 'bind', "'bind :81' : 'accept-proxy' is not supported by Switchyard yet."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 name')), [3, 12, 'bind', "'bind :81' : 'name' expects an argument."]);
-    assert.deepEqual(await onlyError(inFrontend('  bind :81 backlog 0')), [3, 20, 'bind', "'bind' : 'backlog' must be between 1 and 2147483647, got '0'."]);
+    assert.deepEqual(await onlyError(inFrontend('  bind :81 backlog -3')), [3, 20, 'bind', "'bind' : 'backlog' expects an integer argument, got '-3'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 alpn h2,,x')), [3, 17, 'bind', "'bind' : 'alpn' expects a comma-separated list of protocol names, got 'h2,,x'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :::81 v6only v4v6')), [3, 21, 'bind', "'bind' : 'v4v6' and 'v6only' are mutually exclusive."]);
     assert.deepEqual(await onlyError(inFrontend('  bind')), [3, 3, 'bind', "'bind' expects [addr1]:port1[,[addr2]:port2]... as arguments."]);

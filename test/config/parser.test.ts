@@ -88,6 +88,7 @@ describe('parser: a complete configuration', () => {
         defaultBackend: 'be',
         switchingRules: [],
         maxconn: 0,
+        backlog: undefined,
         timeouts: { connect: 5000, client: 30000, server: 30000 },
         options: { tcplog: false, httplog: false, dontlognull: false },
         http: { connectionMode: 'keep-alive', forwardFor: undefined },
@@ -420,6 +421,41 @@ describe('parser: proxy keywords', () => {
     );
   });
 
+  it('parses backlog in frontends, listens and defaults (inherited), and ignores it in backends', async () => {
+    const model = await parse(
+      cfg(
+        'defaults',
+        '  backlog 33',
+        'frontend inherits',
+        '  bind :80',
+        'frontend own',
+        '  bind :81',
+        '  backlog 55',
+        'frontend unset',
+        '  bind :82',
+        '  backlog 0',
+        'listen l',
+        '  bind :83',
+        '  backlog 44',
+        'backend b',
+        '  backlog 10',
+      ),
+    );
+    assert.deepEqual(
+      model.frontends.map((f) => [f.name, f.backlog]),
+      [
+        ['inherits', 33],
+        ['own', 55],
+        ['unset', undefined],
+        ['l', 44],
+      ],
+    );
+    assert.deepEqual(
+      model.warnings.filter((w) => w.message.includes('backlog')).map((w) => [w.line, w.message]),
+      [[15, "'backlog' ignored because backend 'b' has no frontend capability."]],
+    );
+  });
+
   it('ignores frontend-only settings in a backend with a warning', async () => {
     const model = await parse(cfg('backend b', '  maxconn 10', '  timeout client 1s', '  option tcplog', '  default_backend x'));
     assert.deepEqual(backend(model, 'b').timeouts, {});
@@ -537,6 +573,14 @@ describe('parser: bind addresses', () => {
         ['::1', 80, 'web', 512, ['h2', 'http/1.1']],
         ['0.0.0.0', 8080, 'web', 512, ['h2', 'http/1.1']],
       ],
+    );
+  });
+
+  it("reads a bind's backlog, 0 meaning unset as in HAProxy", async () => {
+    const model = await parse(cfg('frontend f', '  bind :80 backlog 77', '  bind :81 backlog 0', '  bind :82'));
+    assert.deepEqual(
+      frontend(model, 'f').binds.map((b) => b.backlog),
+      [77, undefined, undefined],
     );
   });
 

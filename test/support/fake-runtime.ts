@@ -180,6 +180,8 @@ export class FakeRuntime implements Runtime {
   clock = 1000;
   wall = Date.UTC(2026, 10, 24, 8, 0, 0);
   readonly listeners = new Map<string, (socket: Socket) => void>();
+  /** The options of every listen() call, in order. */
+  readonly listenCalls: ListenOptions[] = [];
   /** Addresses whose connection attempts never complete (for connect timeouts). */
   readonly blackholes = new Set<string>();
   readonly openSockets = new Set<FakeSocket>();
@@ -232,6 +234,7 @@ export class FakeRuntime implements Runtime {
   }
 
   listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+    this.listenCalls.push(options);
     const port = options.port === 0 ? this.#nextPort++ : options.port;
     const key = `${options.host}:${port}`;
     if (this.listeners.has(key)) return Promise.reject(new Error(`address in use: ${key}`));

@@ -73,8 +73,9 @@ const bindOptions: BindOption[] = [
     arity: 1,
     parse(ctx, bind, value) {
       if (value === undefined) return;
-      const backlog = parseInteger(ctx, value, { min: 1, max: 2_147_483_647 }, "'bind' : 'backlog'");
-      if (backlog !== undefined) bind.backlog = backlog;
+      const backlog = parseInteger(ctx, value, { min: 0, max: 2_147_483_647 }, "'bind' : 'backlog'");
+      // 0 is HAProxy's "not set": the frontend's backlog or maxconn applies.
+      if (backlog !== undefined) bind.backlog = backlog === 0 ? undefined : backlog;
     },
   },
 ];

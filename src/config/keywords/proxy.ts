@@ -1,5 +1,5 @@
 /**
- * General proxy keywords (defaults, frontend, backend, listen): mode, maxconn, timeouts,
+ * General proxy keywords (defaults, frontend, backend, listen): mode, maxconn, backlog, timeouts,
  * retries, default_backend, log, disabled/enabled, description and the `option`
  * dispatcher. Options themselves live in options.ts.
  *
@@ -179,6 +179,13 @@ const keywords: SectionKeyword[] = [
       if (ctx.proxy !== undefined) ctx.proxy.maxconn = value;
     },
   ),
+  proxyKeyword('backlog', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
+    const value = parseInteger(ctx, args[1] as Token, { min: 0, max: 2_147_483_647 }, "'backlog'");
+    if (value === undefined || ctx.ignoredWithoutCapability('frontend')) return;
+    // 0 is HAProxy's "not set": the binds' queue then follows maxconn.
+    if (ctx.proxy !== undefined) ctx.proxy.backlog = value === 0 ? undefined : value;
+  }),
   proxyKeyword('retries', (ctx, args) => {
     if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
     const value = parseInteger(ctx, args[1] as Token, { min: 0, max: 1000 }, "'retries'");
@@ -221,7 +228,7 @@ export const proxyKeywords: KeywordList = {
       'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
       'redirect', 'rate-limit', 'persist', 'dispatch', 'filter', 'force-persist', 'ignore-persist', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
-      'server-template', 'source', 'email-alert', 'external-check', 'backlog', 'bind-process',
+      'server-template', 'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'http-error', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',
       'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',

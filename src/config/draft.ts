@@ -248,6 +248,7 @@ export interface ProxyDraft {
   acls: AclModel[];
   httpRequestRules: (HttpRuleModel | HttpFinalRuleModel)[];
   httpResponseRules: (HttpRuleModel | HttpFinalRuleModel)[];
+  httpAfterResponseRules: (HttpRuleModel | HttpFinalRuleModel)[];
   /** The first http-request/http-response line (for the tcp-mode warning). */
   httpRulesPlace: Place | undefined;
   /** `redirect` keyword rules (keywords/switching.ts). */
@@ -408,6 +409,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     acls: [],
     httpRequestRules: [],
     httpResponseRules: [],
+    httpAfterResponseRules: [],
     httpRulesPlace: undefined,
     redirectRules: [],
     switchingRules: [],

@@ -410,8 +410,19 @@ export interface RedirectModel {
   readonly cookie: { readonly value: string; readonly set: boolean } | undefined;
 }
 
-/** `http-request` / `http-response` actions that end the rule list (HAProxy's final actions). */
+/**
+ * `http-request` / `http-response` actions other than header edits: those that end the rule
+ * list (HAProxy's final actions) and those that change the message's start line.
+ */
 export type HttpFinalRuleModel =
+  | {
+      readonly action: 'set-status';
+      readonly status: number;
+      /** The reason phrase; HAProxy's for the status when undefined. */
+      readonly reason: string | undefined;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
   | { readonly action: 'allow'; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }
   | {
       readonly action: 'deny' | 'return';
@@ -441,6 +452,8 @@ export interface HttpRulesModel {
   readonly acls?: readonly AclModel[] | undefined;
   readonly httpRequestRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;
   readonly httpResponseRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;
+  /** `http-after-response` rules: every response, the proxy's own included, just before it leaves. */
+  readonly httpAfterResponseRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;
   /** The `redirect` keyword's rules, run after the proxy's `http-request` rules. */
   readonly redirectRules?: readonly { readonly redirect: RedirectModel; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }[] | undefined;
 }

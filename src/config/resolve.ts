@@ -235,7 +235,11 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
-    const hasRules = proxy.httpRequestRules.length > 0 || proxy.httpResponseRules.length > 0 || proxy.redirectRules.length > 0;
+    const hasRules =
+      proxy.httpRequestRules.length > 0 ||
+      proxy.httpResponseRules.length > 0 ||
+      proxy.httpAfterResponseRules.length > 0 ||
+      proxy.redirectRules.length > 0;
     if (proxy.mode === 'tcp' && hasRules) {
       if (!this.#warnedTcpRules.has(proxy)) {
         this.#warnedTcpRules.add(proxy);
@@ -245,12 +249,13 @@ class Resolver {
           `'http-request' and 'http-response' rules ignored for ${typeWord(proxy)} '${proxy.name}' as they require HTTP mode.`,
         );
       }
-      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], redirectRules: [] };
+      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [] };
     }
     return {
       acls: [...proxy.acls],
       httpRequestRules: [...proxy.httpRequestRules],
       httpResponseRules: [...proxy.httpResponseRules],
+      httpAfterResponseRules: [...proxy.httpAfterResponseRules],
       redirectRules: [...proxy.redirectRules],
     };
   }

@@ -300,6 +300,13 @@ const redirectSchema = v.object({
 });
 
 const httpRuleSchema = v.variant('action', [
+  v.object({
+    action: v.literal('set-status'),
+    status: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(999)),
+    reason: v.undefinedable(v.string()),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
   v.object({ action: v.literal('allow'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.picklist(['deny', 'return']),
@@ -336,6 +343,7 @@ const httpRulesEntries = {
   acls: v.optional(v.array(aclModelSchema)),
   httpRequestRules: v.optional(v.array(httpRuleSchema)),
   httpResponseRules: v.optional(v.array(httpRuleSchema)),
+  httpAfterResponseRules: v.optional(v.array(httpRuleSchema)),
   redirectRules: v.optional(
     v.array(v.object({ redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),

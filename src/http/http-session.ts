@@ -31,7 +31,7 @@ import { connectionModeOf, forwardedForValue } from './http-options.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
 import type { PooledConnection, ReuseScope } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
-import { backendRulesFor, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
+import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import { ReplyConnection, type LocalReply } from './local-reply.ts';
 
@@ -511,15 +511,45 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     return false;
   }
 
+  /**
+   * Sends a response the proxy built (local reply, error page) after the `http-after-response`
+   * rules, which see every response (HAProxy's http_eval_after_res_rules); counts its status.
+   * Without such rules the shared pre-encoded bytes go out as they are.
+   */
+  #writeGenerated(bytes: Uint8Array, status: number): void {
+    if (hasAfterResponseRules(this.#frontendRules, this.#countedInBackend ? this.#backendRules : undefined)) {
+      const edited = this.#afterResponseOnGenerated(bytes);
+      bytes = edited.bytes;
+      status = edited.status;
+    }
+    this.#status = status;
+    countResponse(this.host.counters, status);
+    if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
+    this.#writeClient(bytes);
+  }
+
+  /** Runs the after-response rules on a generated response: its head is parsed, edited, rebuilt. */
+  #afterResponseOnGenerated(bytes: Uint8Array): { bytes: Uint8Array; status: number } {
+    const parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
+    const used = parser.feed(bytes, 0);
+    const head = parser.head as ResponseHead;
+    const editor = this.#editor.begin(head);
+    const rules = this.#ruleRunner();
+    rules.applyAfterResponse(this.#req, head, editor, this.#countedInBackend ? this.#backendRules : undefined, true);
+    const status = rules.responseStatus ?? head.status;
+    const built = editor.build();
+    const out = new Uint8Array(built.byteLength + bytes.byteLength - used);
+    out.set(built, 0);
+    out.set(bytes.subarray(used), built.byteLength);
+    return { bytes: out, status };
+  }
+
   /** Writes a reply the proxy built, then keeps the connection for the next request or closes it. */
   #sendLocalReply(reply: LocalReply): void {
     const close = !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
-    this.#status = reply.status;
-    countResponse(this.host.counters, reply.status);
-    if (this.#countedInBackend) countResponse((this.backend as Backend).counters, reply.status);
     const req = this.#req as RequestHead;
     const connection = close ? ReplyConnection.close : req.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none;
-    this.#writeClient(reply.encode(connection));
+    this.#writeGenerated(reply.encode(connection), reply.status);
     this.#log();
     this.#endTransaction();
     if (close) this.#closeClient();
@@ -696,9 +726,11 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) return this.#replaceResponse(rules);
     }
     this.#resHead = head;
-    this.#status = head.status;
-    countResponse(this.host.counters, head.status);
-    countResponse(backend.counters, head.status);
+    // `set-status` in http-response rules: the client, the log and the counters see the new one.
+    const status = this.#rules?.responseStatus ?? head.status;
+    this.#status = status;
+    countResponse(this.host.counters, status);
+    countResponse(backend.counters, status);
     if (head.status === 101 && req.upgrade) {
       this.#writeClient(head.raw);
       this.#enterTunnel();
@@ -716,6 +748,11 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     if (cookie !== undefined) {
       const srv = this.#leg.server as Server;
       cookie.response(head, editor, this.#cookieTxn as CookieTxn, srv, this.#leg.persistTo === srv, req, this.#wallSeconds());
+    }
+    if (hasAfterResponseRules(this.#frontendRules, this.#backendRules)) {
+      const rules = this.#ruleRunner();
+      rules.applyAfterResponse(req, head, editor, this.#backendRules, false);
+      this.#status = rules.responseStatus ?? this.#status;
     }
     this.#writeClient(editor.build());
     this.#resDone = this.#resFramer.done;
@@ -829,6 +866,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       this.#countedInBackend = false;
     }
     this.#req = undefined;
+    this.#backendRules = undefined;
     this.#reqHeadBytes = EMPTY;
     this.#pendingBody = [];
     this.#pendingBodyBytes = 0;
@@ -928,10 +966,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       // 400/408, or when the rest of the request cannot be told apart from the next one.
       const close =
         errorClosesConnection(status) || this.#req === undefined || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
-      this.#status = status;
-      countResponse(this.host.counters, status);
-      if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
-      this.#writeClient(errorResponse(status, close));
+      this.#writeGenerated(errorResponse(status, close), status);
       if (log) this.#log();
       this.#endTransaction();
       if (close) this.#closeClient();

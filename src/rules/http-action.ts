@@ -26,6 +26,8 @@ export interface HttpActionContext extends SampleContext {
   denied: boolean;
   /** Header rewrites skipped because the value was not a valid field value. */
   failedRewrites: number;
+  /** Set by `set-status`: the status the response now carries. */
+  responseStatus: number | undefined;
 }
 
 /** One compiled action. */

@@ -44,6 +44,8 @@ interface CompiledSwitchingRule {
 export interface ProxyHttpRules {
   readonly request: readonly CompiledRule[];
   readonly response: readonly CompiledRule[];
+  /** `http-after-response` rules: every response, the proxy's own replies and errors included. */
+  readonly afterResponse: readonly CompiledRule[];
   /** The `redirect` keyword's rules, after the `http-request` ones (HAProxy's order). */
   readonly redirects: readonly CompiledRule[];
   /** `use_backend` rules (frontends). */
@@ -83,6 +85,7 @@ export function compileProxyRules(model: ProxyModel, side: 'frontend' | 'backend
     });
   const request = compile(model.httpRequestRules, 'request');
   const response = compile(model.httpResponseRules, 'response');
+  const afterResponse = compile(model.httpAfterResponseRules, 'response');
   const redirects = (model.redirectRules ?? []).map((rule) => {
     const action = compileRedirect(rule.redirect satisfies RedirectModel, 'request');
     if (!action.ok) throw new HttpRuleError(rule.source, model.name, 'redirect', action.message);
@@ -97,8 +100,8 @@ export function compileProxyRules(model: ProxyModel, side: 'frontend' | 'backend
     }
     return { condition: condition(rule, 'use_backend', 'request', `${side} switching rule`), backend };
   });
-  const empty = request.length === 0 && response.length === 0 && redirects.length === 0 && switching.length === 0;
-  return { rules: empty ? undefined : { request, response, redirects, switching }, warnings };
+  const empty = request.length === 0 && response.length === 0 && afterResponse.length === 0 && redirects.length === 0 && switching.length === 0;
+  return { rules: empty ? undefined : { request, response, afterResponse, redirects, switching }, warnings };
 }
 
 const cache = new WeakMap<object, ProxyHttpRules | null>();
@@ -162,6 +165,7 @@ export class HttpRuleRunner implements HttpActionContext {
   responseEdits: HeadEditor | undefined = undefined;
   reply: LocalReply | undefined = undefined;
   denied = false;
+  responseStatus: number | undefined = undefined;
   failedRewrites = 0;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
@@ -229,6 +233,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.response = head;
     this.responseEdits = editor;
     this.reply = undefined;
+    this.responseStatus = undefined;
     let verdict: Verdict = Verdict.continue;
     if (backend !== undefined) verdict = run(backend.response, this, head, editor);
     if (verdict === Verdict.continue && this.#frontend !== undefined) verdict = run(this.#frontend.response, this, head, editor);
@@ -237,6 +242,28 @@ export class HttpRuleRunner implements HttpActionContext {
     this.lbHead = undefined;
     return verdict;
   }
+  /**
+   * `http-after-response` rules (backend's, then frontend's) on a response about to leave, the
+   * server's (after its http-response rules: `responseStatus` is kept) or one the proxy built
+   * (`fresh`). They cannot answer in its place: `allow` only stops a list.
+   */
+  applyAfterResponse(req: RequestHead | undefined, head: ResponseHead, editor: HeadEditor, backend: ProxyHttpRules | undefined, fresh: boolean): void {
+    this.lbHead = req;
+    this.response = head;
+    this.responseEdits = editor;
+    if (fresh) this.responseStatus = undefined;
+    if (backend !== undefined && backend !== this.#frontend) run(backend.afterResponse, this, head, editor);
+    if (this.#frontend !== undefined) run(this.#frontend.afterResponse, this, head, editor);
+    this.response = undefined;
+    this.responseEdits = undefined;
+    this.lbHead = undefined;
+  }
+
+}
+
+/** True when the frontend or the backend has `http-after-response` rules. */
+export function hasAfterResponseRules(frontend: ProxyHttpRules | undefined, backend: ProxyHttpRules | undefined): boolean {
+  return (frontend !== undefined && frontend.afterResponse.length > 0) || (backend !== undefined && backend.afterResponse.length > 0);
 }
 
 /** The runner for a session of `frontend`, or undefined when no proxy it can reach has rules. */

@@ -26,6 +26,8 @@ export interface SampleContext extends LbRequest {
   readonly pid?: number | undefined;
   /** The request head's edits so far (header fetches see earlier rules' changes). */
   readonly requestEdits?: HeadEditor | undefined;
+  /** The status as `set-status` changed it (`status` reads it); undefined = the response's own. */
+  readonly responseStatus?: number | undefined;
   /** The response head, once received (`status`, `res.hdr`). */
   readonly response?: ResponseHead | undefined;
   /** The response head's edits so far. */

@@ -296,7 +296,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['cookie', cookieFetch(false)],
   ['req.cook_cnt', cookieFetch(true)],
   // response
-  ['status', simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.response.status)))],
+  ['status', simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status)))],
   ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(ctx.response.versionMinor === 0 ? '1.0' : '1.1')))],
   ['res.hdr', headerFetch(RESPONSE_HEADERS, true, false)],
   ['shdr', headerFetch(RESPONSE_HEADERS, true, false)],

@@ -151,3 +151,26 @@ describe('final HTTP actions: errors and warnings, as HAProxy words them', () =>
     assert.match((await errors(inDefaults))[0]?.[3] ?? '', /'use_backend' not allowed in 'defaults' section/);
   });
 });
+
+describe('http-after-response and set-status', () => {
+  it('models: after-response rules with header actions, allow and set-status; set-status in http-response', async () => {
+    const model = await parse(
+      frontend('  http-after-response set-header X-A 1', '  http-after-response allow if { status 302 }', '  http-after-response set-status 203', '  http-response set-status 299 reason "Rewritten"'),
+    );
+    const f = model.frontends[0];
+    assert.ok(f);
+    assert.deepEqual(
+      f.httpAfterResponseRules?.map((r) => r.action),
+      ['set-header', 'allow', 'set-status'],
+    );
+    assert.deepEqual(f.httpResponseRules, [{ action: 'set-status', status: 299, reason: 'Rewritten', condition: undefined, source: at(10) }]);
+  });
+
+  it('errors: final actions are not after-response actions; set-status arguments', async () => {
+    const e = async (line: string) => (await errors(frontend(line)))[0]?.[3];
+    assert.match((await e('  http-after-response deny')) ?? '', /'http-after-response deny' is not supported|expects .* but got 'deny'/);
+    assert.match((await e('  http-after-response set-status 42')) ?? '', /expects an integer status code between 100 and 999/);
+    assert.match((await e('  http-response set-status')) ?? '', /expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>/);
+    assert.match((await e('  http-request set-status 200')) ?? '', /'http-request set-status' is not supported|expects .* but got 'set-status'/);
+  });
+});

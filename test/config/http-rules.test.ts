@@ -67,8 +67,8 @@ describe('acl and http rules: errors at their line and column', () => {
         "'http-request tarpit' is not supported by Switchyard yet (supported: 'add-header', 'allow', 'del-header', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header').",
       ],
     ]);
-    const [line, , keyword, message] = (await errors(frontend('  http-response set-status 503')))[0] ?? [];
-    assert.deepEqual([line, keyword], [7, 'http-response set-status']);
+    const [line, , keyword, message] = (await errors(frontend('  http-response set-log-level silent')))[0] ?? [];
+    assert.deepEqual([line, keyword], [7, 'http-response set-log-level']);
     assert.match(message ?? '', /not supported by Switchyard yet/);
     const [, , , track] = (await errors(frontend('  http-request track-sc0 src')))[0] ?? [];
     assert.match(track ?? '', /'http-request track-sc0' is not supported/);

@@ -512,7 +512,6 @@ describe('timeout http-request / http-keep-alive', () => {
 describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
-      'http-after-response',
       'stats',
       'compression',
       'errorfile',

@@ -28,5 +28,6 @@ export const RULES_DEFAULTS = {
   acls: [],
   httpRequestRules: [],
   httpResponseRules: [],
+  httpAfterResponseRules: [],
   redirectRules: [],
 } as const;

@@ -25,7 +25,7 @@ import { namedServer, type TestBackend } from '../support/tcp-backends.ts';
 import { fetchLine } from '../support/tcp-client.ts';
 import type { HttpResponse } from '../support/http-wire.ts';
 
-const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo'] as const;
+const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo', 'after', 'dead'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -77,6 +77,28 @@ backend be_default
     http-response deny if { status 404 }
     http-response return status 200 content-type text/plain string "replaced" if { status 410 }
     server s1 127.0.0.1:${p.dflt}
+
+frontend fe_after
+    bind 127.0.0.1:${p.after}
+    http-request deny if { path /deny }
+    http-request redirect location /elsewhere if { path /redir }
+    use_backend be_dead if { path /dead }
+    http-after-response set-header X-After fe-%[status]
+    http-after-response allow if { status 302 }
+    http-after-response add-header X-Not-For-Redirects 1
+    default_backend be_after
+
+backend be_after
+    http-response set-status 299 reason "Rewritten" if { status 201 }
+    http-response set-header X-Seen-Status %[status]
+    http-after-response set-status 203 if { status 200 }
+    http-after-response set-header X-Be-After %[status]
+    server s1 127.0.0.1:${p.dflt}
+
+backend be_dead
+    timeout connect 100ms
+    retries 0
+    server s1 127.0.0.1:${p.dead}
 
 frontend fe_tcp
     mode tcp
@@ -238,6 +260,35 @@ for (const target of TARGETS) {
     it('use_backend in a tcp frontend, on what the connection shows (dst_port)', async () => {
       assert.equal((await fetchLine(ports.tcpA)).trim(), 'tcp-one');
       assert.equal((await fetchLine(ports.tcpB)).trim(), 'tcp-two');
+    });
+
+    it('http-after-response: on server responses (after http-response rules, set-status), on replies and errors', async () => {
+      const conn = await HttpConnection.open(ports.after);
+      const ok = await conn.request('GET', '/');
+      assert.equal(ok.status, 203);
+      assert.equal(ok.reason, 'Non-Authoritative Information');
+      assert.equal(ok.header('x-be-after'), '203');
+      assert.equal(ok.header('x-after'), 'fe-203');
+      const created = await conn.request('GET', '/status/201');
+      assert.equal(created.status, 299);
+      assert.equal(created.reason, 'Rewritten');
+      assert.equal(created.header('x-seen-status'), '299');
+      assert.equal(created.header('x-after'), 'fe-299');
+      const denied = await conn.request('GET', '/deny');
+      assert.equal(denied.status, 403);
+      assert.equal(denied.header('x-after'), 'fe-403');
+      assert.equal(denied.header('x-not-for-redirects'), '1');
+      assert.equal(denied.header('x-be-after'), undefined, 'no backend was chosen');
+      const redirected = await conn.request('GET', '/redir');
+      assert.equal(redirected.status, 302);
+      assert.equal(redirected.header('x-after'), 'fe-302');
+      assert.equal(redirected.header('x-not-for-redirects'), undefined, 'allow stopped the list');
+      conn.destroy();
+      const dead = await HttpConnection.open(ports.after);
+      const unavailable = await dead.request('GET', '/dead');
+      assert.equal(unavailable.status, 503);
+      assert.equal(unavailable.header('x-after'), 'fe-503');
+      dead.destroy();
     });
   });
 }

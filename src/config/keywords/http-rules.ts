@@ -20,12 +20,12 @@ import type { Token } from '../tokenizer.ts';
 import { parseAclWords } from '../../rules/acl-words.ts';
 import { compileCondition, parseCondition } from '../../rules/condition.ts';
 import { compileRuleAction } from '../../rules/actions/index.ts';
-import { HTTP_ACTION_PARSERS, type HttpActionParser } from './http-actions/index.ts';
+import { HTTP_ACTION_PARSERS, type HttpActionParser, type HttpRuleSet } from './http-actions/index.ts';
 import type { SampleDirection } from '../../rules/sample-fetch.ts';
 
 /** The actions each rule set accepts, in alphabetical order (for messages). */
-function supportedActions(direction: SampleDirection): HttpActionParser[] {
-  return HTTP_ACTION_PARSERS.filter((p) => p.sets.includes(direction)).sort((a, b) => (a.name < b.name ? -1 : 1));
+function supportedActions(set: HttpRuleSet): HttpActionParser[] {
+  return HTTP_ACTION_PARSERS.filter((p) => p.sets.includes(set)).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /** HAProxy 2.6's other actions (its "expects ..." list): named as not supported, never ignored. */
@@ -36,6 +36,12 @@ const HAPROXY_REQUEST_ACTIONS = [
   'set-map', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc0', 'track-sc1',
   'track-sc2', 'track-sc', 'set-timeout', 'wait-for-body', 'set-var-fmt', 'set-var', 'unset-var', 'set-dst', 'set-dst-port', 'set-mark',
   'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', 'ot-group',
+];
+/** HAProxy 2.6's http-after-response actions (http_after_res_keywords). */
+const HAPROXY_AFTER_RESPONSE_ACTIONS = [
+  'add-header', 'allow', 'capture', 'del-acl', 'del-header', 'del-map', 'replace-header', 'replace-value', 'sc-inc-gpc', 'sc-inc-gpc0',
+  'sc-inc-gpc1', 'sc-set-gpt', 'sc-set-gpt0', 'set-header', 'set-log-level', 'set-map', 'set-status', 'set-var', 'set-var-fmt',
+  'strict-mode', 'unset-var',
 ];
 const HAPROXY_RESPONSE_ACTIONS = [
   'allow', 'deny', 'redirect', 'return', 'add-acl', 'del-acl', 'set-map', 'del-map', 'capture', 'set-log-level', 'set-nice', 'set-mark',
@@ -92,12 +98,14 @@ function splitCondition(words: readonly Token[]): { args: Token[]; condition: To
   return at < 0 ? { args: [...words], condition: [] } : { args: words.slice(0, at), condition: words.slice(at) };
 }
 
-function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: readonly Token[]): void {
-  const keyword = `http-${direction}`;
+function parseHttpRule(set: HttpRuleSet, ctx: KeywordContext, args: readonly Token[]): void {
+  const keyword = `http-${set}`;
+  // Fetches of after-response rules read the response, as http-response rules do.
+  const direction: SampleDirection = set === 'request' ? 'request' : 'response';
   if (notInDefaults(ctx, keyword)) return;
   const actionToken = args[1];
-  const known = direction === 'request' ? HAPROXY_REQUEST_ACTIONS : HAPROXY_RESPONSE_ACTIONS;
-  const parsers = supportedActions(direction);
+  const known = set === 'request' ? HAPROXY_REQUEST_ACTIONS : set === 'response' ? HAPROXY_RESPONSE_ACTIONS : HAPROXY_AFTER_RESPONSE_ACTIONS;
+  const parsers = supportedActions(set);
   const parser = parsers.find((p) => p.name === actionToken?.text);
   if (actionToken === undefined || parser === undefined) {
     const list = parsers.map((p) => `'${p.name}'`).join(', ');
@@ -158,7 +166,7 @@ function parseHttpRule(direction: SampleDirection, ctx: KeywordContext, args: re
   const proxy = ctx.proxy;
   if (proxy === undefined) return;
   proxy.httpRulesPlace ??= ctx.place(args[0]);
-  (direction === 'request' ? proxy.httpRequestRules : proxy.httpResponseRules).push(model);
+  (set === 'request' ? proxy.httpRequestRules : set === 'response' ? proxy.httpResponseRules : proxy.httpAfterResponseRules).push(model);
 }
 
 const SECTIONS = ['defaults', 'frontend', 'backend', 'listen'] as const;
@@ -167,6 +175,7 @@ const keywords: SectionKeyword[] = [
   { name: 'acl', sections: SECTIONS, parse: parseAcl },
   { name: 'http-request', sections: SECTIONS, parse: (ctx, args) => parseHttpRule('request', ctx, args) },
   { name: 'http-response', sections: SECTIONS, parse: (ctx, args) => parseHttpRule('response', ctx, args) },
+  { name: 'http-after-response', sections: SECTIONS, parse: (ctx, args) => parseHttpRule('after-response', ctx, args) },
 ];
 
 export const httpRuleKeywords: KeywordList = { keywords };

@@ -10,6 +10,7 @@ import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContex
 import type { SampleDirection } from '../sample-fetch.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
+import { compileSetStatus } from './status-actions.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -49,6 +50,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   deny: (rule, direction) => compileReply(rule.reply, direction, true),
   return: (rule, direction) => compileReply(rule.reply, direction, false),
   redirect: (rule, direction) => compileRedirect(rule.redirect, direction),
+  'set-status': (rule) => compileSetStatus(rule.status, rule.reason),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

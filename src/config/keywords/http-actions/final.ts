@@ -51,7 +51,7 @@ function redirect({ ctx, keyword, args, direction }: ActionParseInput): RuleFiel
 }
 
 export const finalActionParsers: readonly HttpActionParser[] = [
-  { name: 'allow', sets: BOTH, parse: allow },
+  { name: 'allow', sets: ['request', 'response', 'after-response'], parse: allow },
   { name: 'deny', sets: BOTH, parse: deny },
   { name: 'return', sets: BOTH, parse: httpReturn },
   { name: 'redirect', sets: BOTH, parse: redirect },

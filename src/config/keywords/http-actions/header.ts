@@ -4,7 +4,8 @@ import type { Token } from '../../tokenizer.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
 const NAME_MATCHES: readonly HeaderNameMatch[] = ['str', 'beg', 'end', 'sub', 'reg'];
-const BOTH = ['request', 'response'] as const;
+/** Header actions exist in every rule set. */
+const BOTH = ['request', 'response', 'after-response'] as const;
 
 function setOrAdd({ ctx, action, keyword, args, extra }: ActionParseInput): RuleFields | undefined {
   if (args.length < 2) {

@@ -21,6 +21,7 @@ export interface ActionParseInput {
   readonly keyword: string;
   /** The words after the action, before `if`/`unless`. */
   readonly args: readonly Token[];
+  /** What the rule's fetches read: the request, or the response (http-response, http-after-response). */
   readonly direction: SampleDirection;
   /**
    * Reports HAProxy's "expects either 'if' or 'unless' ..." for a word left at `args[used]`;
@@ -29,10 +30,13 @@ export interface ActionParseInput {
   extra(used: number): boolean;
 }
 
+/** HAProxy's three HTTP rule sets: `http-request`, `http-response`, `http-after-response`. */
+export type HttpRuleSet = 'request' | 'response' | 'after-response';
+
 export interface HttpActionParser {
   readonly name: string;
   /** Rule sets accepting the action (HAProxy registers each action per set). */
-  readonly sets: readonly SampleDirection[];
+  readonly sets: readonly HttpRuleSet[];
   /** The rule's fields, or undefined after reporting an error through `input.ctx`. */
   parse(input: ActionParseInput): RuleFields | undefined;
 }

@@ -416,6 +416,22 @@ export interface RedirectModel {
  */
 export type HttpFinalRuleModel =
   | {
+      /** `set-timeout server|tunnel VALUE|EXPR`: this transaction's timeout (ms, or an int expression). */
+      readonly action: 'set-timeout';
+      readonly timeout: 'server' | 'tunnel';
+      readonly value: number | undefined;
+      readonly expression: string | undefined;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      /** `set-log-level LEVEL`: the level of this transaction's log line (`silent`: none). */
+      readonly action: 'set-log-level';
+      readonly level: 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug' | 'silent';
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
       readonly action: 'set-status';
       readonly status: number;
       /** The reason phrase; HAProxy's for the status when undefined. */

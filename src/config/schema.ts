@@ -301,6 +301,20 @@ const redirectSchema = v.object({
 
 const httpRuleSchema = v.variant('action', [
   v.object({
+    action: v.literal('set-timeout'),
+    timeout: v.picklist(['server', 'tunnel']),
+    value: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    expression: v.undefinedable(v.string()),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('set-log-level'),
+    level: v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'silent']),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
     action: v.literal('set-status'),
     status: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(999)),
     reason: v.undefinedable(v.string()),

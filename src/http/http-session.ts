@@ -7,7 +7,7 @@ import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
-import { LogLevel } from '../log/logger.ts';
+import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
   BodyFramer,
@@ -153,6 +153,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #rules: HttpRuleRunner | undefined;
   /** The chosen backend's own rules for this transaction. */
   #backendRules: ProxyHttpRules | undefined;
+  /** This transaction's `timeout server` / `timeout tunnel` (the backend's, or `set-timeout`'s). */
+  #serverTimeout: number | undefined;
+  #tunnelTimeout: number | undefined;
 
   /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
   get localAddress(): string {
@@ -412,13 +415,12 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     // rules; every fetch and action sees the head as the rules before it edited it.
     const editor = this.#editor.begin(head);
     const feRules = this.#frontendRules;
-    if (feRules !== undefined) {
-      const rules = this.#ruleRunner();
-      rules.beginRequest(head, editor);
-      if (rules.frontendRequest() === Verdict.reply) return this.#replyLocally(rules);
-    }
+    // A runner left from an earlier request starts afresh even when only its backend had rules.
+    const runner = feRules !== undefined ? this.#ruleRunner() : this.#rules;
+    runner?.beginRequest(head, editor);
+    if (feRules !== undefined && (runner as HttpRuleRunner).frontendRequest() === Verdict.reply) return this.#replyLocally(runner as HttpRuleRunner);
     let backend = this.#defaultBackend;
-    const named = feRules !== undefined && feRules.switching.length > 0 ? this.#ruleRunner().switchingTarget() : undefined;
+    const named = feRules !== undefined && feRules.switching.length > 0 ? (runner as HttpRuleRunner).switchingTarget() : undefined;
     // A dynamic name that names no backend falls back to the default one, as HAProxy does.
     if (named !== undefined) backend = this.host.backendNamed(named) ?? backend;
     this.backend = backend;
@@ -433,11 +435,16 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#countedInBackend = true;
     const beRules = backendRulesFor(this.host.model, backend.model);
     this.#backendRules = beRules;
+    if (this.#rules !== undefined) this.#rules.backendTimeouts = backend.timeouts;
     if (beRules !== undefined) {
       const rules = this.#ruleRunner();
-      if (feRules === undefined) rules.beginRequest(head, editor);
+      if (runner === undefined) rules.beginRequest(head, editor);
+      rules.backendTimeouts = backend.timeouts;
       if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
     }
+    // `set-timeout`: this transaction's server and tunnel timeouts.
+    this.#serverTimeout = this.#rules?.serverTimeout ?? backend.timeouts.server;
+    this.#tunnelTimeout = this.#rules?.tunnelTimeout ?? backend.timeouts.tunnel;
     this.#rules?.endRequest();
     this.#reqHeadBytes = this.#finishRequestHead(head, editor);
     // Persistence: the server the request's cookie or a stick table names, offered first.
@@ -867,6 +874,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     }
     this.#req = undefined;
     this.#backendRules = undefined;
+    if (this.#rules !== undefined) this.#rules.logLevel = undefined;
     this.#reqHeadBytes = EMPTY;
     this.#pendingBody = [];
     this.#pendingBodyBytes = 0;
@@ -1168,7 +1176,6 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   #nextDeadline(): number | undefined {
-    const backendTimeouts = this.backend?.timeouts;
     switch (this.#state) {
       case 'idle': {
         if (this.#reqParser.inProgress || this.#requests === 0) {
@@ -1182,14 +1189,14 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       case 'txn': {
         let due = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
         if (this.#server !== undefined) {
-          const s = backendTimeouts?.server;
+          const s = this.#serverTimeout;
           if (s !== undefined && !this.#serverHeld) due = earliest(due, this.#serverLast + s);
           return due;
         }
         return earliest(due, this.#leg.deadline());
       }
       case 'tunnel': {
-        const t = backendTimeouts?.tunnel ?? this.#timeouts.client ?? backendTimeouts?.server;
+        const t = this.#tunnelTimeout ?? this.#timeouts.client ?? this.#serverTimeout;
         return t === undefined ? undefined : Math.max(this.#clientLast, this.#serverLast) + t;
       }
       case 'closing':
@@ -1303,6 +1310,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     // One line per transaction, even if several paths end it.
     if (this.#logged === this.#reqStartedAt && this.#reqStartedAt >= 0) return;
     this.#logged = this.#reqStartedAt;
+    // `set-log-level`: another level for this transaction's line, or none (`silent`).
+    const level = this.#rules?.logLevel ?? LogLevel.info;
+    if (level < 0) return;
     const now = this.#now;
     const req = this.#req;
     const leg = this.#leg;
@@ -1335,7 +1345,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       target: req?.target,
       versionMinor: req?.versionMinor,
     };
-    host.logger.emit(LogLevel.info, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));
+    host.logger.emit(level as LogLevelValue, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));
     this.#cookieTxn?.logged();
   }
 }

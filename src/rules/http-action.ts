@@ -28,6 +28,11 @@ export interface HttpActionContext extends SampleContext {
   failedRewrites: number;
   /** Set by `set-status`: the status the response now carries. */
   responseStatus: number | undefined;
+  /** Set by `set-timeout server|tunnel`: this transaction's timeouts (ms). */
+  serverTimeout: number | undefined;
+  tunnelTimeout: number | undefined;
+  /** Set by `set-log-level`: the level of this transaction's log line; -1 = `silent`. */
+  logLevel: number | undefined;
 }
 
 /** One compiled action. */

@@ -166,6 +166,10 @@ export class HttpRuleRunner implements HttpActionContext {
   reply: LocalReply | undefined = undefined;
   denied = false;
   responseStatus: number | undefined = undefined;
+  backendTimeouts: { readonly server?: number | undefined; readonly tunnel?: number | undefined } | undefined = undefined;
+  serverTimeout: number | undefined = undefined;
+  tunnelTimeout: number | undefined = undefined;
+  logLevel: number | undefined = undefined;
   failedRewrites = 0;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
@@ -193,6 +197,10 @@ export class HttpRuleRunner implements HttpActionContext {
     this.response = undefined;
     this.responseEdits = undefined;
     this.reply = undefined;
+    this.backendTimeouts = undefined;
+    this.serverTimeout = undefined;
+    this.tunnelTimeout = undefined;
+    this.logLevel = undefined;
   }
 
   /** One proxy's `http-request` rules, then its `redirect` rules; `reply` is set on Verdict.reply. */

@@ -26,6 +26,11 @@ export interface SampleContext extends LbRequest {
   readonly pid?: number | undefined;
   /** The request head's edits so far (header fetches see earlier rules' changes). */
   readonly requestEdits?: HeadEditor | undefined;
+  /** The chosen backend's configured timeouts (`be_server_timeout`, `be_tunnel_timeout`). */
+  readonly backendTimeouts?: { readonly server?: number | undefined; readonly tunnel?: number | undefined } | undefined;
+  /** This transaction's timeouts as `set-timeout` changed them (`cur_server_timeout`...). */
+  readonly serverTimeout?: number | undefined;
+  readonly tunnelTimeout?: number | undefined;
   /** The status as `set-status` changed it (`status` reads it); undefined = the response's own. */
   readonly responseStatus?: number | undefined;
   /** The response head, once received (`status`, `res.hdr`). */

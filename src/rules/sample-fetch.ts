@@ -62,6 +62,7 @@ export const SAMPLE_FETCHES = [
   'src_port', 'dst', 'dst_port', 'ssl_fc', 'ssl_fc_sni', 'ssl_fc_alpn', 'ssl_fc_protocol', 'hostname', 'always_true', 'always_false',
   'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt',
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
+  'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
@@ -295,6 +296,11 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['cook', cookieFetch(false)],
   ['cookie', cookieFetch(false)],
   ['req.cook_cnt', cookieFetch(true)],
+  // the stream's timeouts (HAProxy's be_/cur_ server/tunnel timeouts; 0 = none)
+  ['be_server_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.backendTimeouts?.server ?? 0))],
+  ['be_tunnel_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.backendTimeouts?.tunnel ?? 0))],
+  ['cur_server_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.serverTimeout ?? ctx.backendTimeouts?.server ?? 0))],
+  ['cur_tunnel_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.tunnelTimeout ?? ctx.backendTimeouts?.tunnel ?? 0))],
   // response
   ['status', simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status)))],
   ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(ctx.response.versionMinor === 0 ? '1.0' : '1.1')))],

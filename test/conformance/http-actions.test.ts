@@ -83,6 +83,7 @@ frontend fe_after
     http-request deny if { path /deny }
     http-request redirect location /elsewhere if { path /redir }
     use_backend be_dead if { path /dead }
+    use_backend be_slow if { path_beg /slow/ }
     http-after-response set-header X-After fe-%[status]
     http-after-response allow if { status 302 }
     http-after-response add-header X-Not-For-Redirects 1
@@ -93,6 +94,12 @@ backend be_after
     http-response set-header X-Seen-Status %[status]
     http-after-response set-status 203 if { status 200 }
     http-after-response set-header X-Be-After %[status]
+    server s1 127.0.0.1:${p.dflt}
+
+backend be_slow
+    timeout server 5s
+    http-request set-timeout server 300ms unless { req.hdr(x-timeout) -m found }
+    http-request set-timeout server req.hdr(x-timeout) if { req.hdr(x-timeout) -m found }
     server s1 127.0.0.1:${p.dflt}
 
 backend be_dead
@@ -289,6 +296,21 @@ for (const target of TARGETS) {
       assert.equal(unavailable.status, 503);
       assert.equal(unavailable.header('x-after'), 'fe-503');
       dead.destroy();
+    });
+
+    it('set-timeout server: a constant or an expression replaces the backend’s timeout for the transaction', async () => {
+      const conn = await HttpConnection.open(ports.after);
+      const started = performance.now();
+      const res = await conn.request('GET', '/slow/2000');
+      const elapsed = performance.now() - started;
+      assert.equal(res.status, 504);
+      assert.ok(elapsed < 1500, `answered after ${Math.round(elapsed)} ms, not after the backend's 5 s`);
+      conn.destroy();
+      const conn2 = await HttpConnection.open(ports.after);
+      const started2 = performance.now();
+      assert.equal((await conn2.request('GET', '/slow/2000', { 'x-timeout': '400' })).status, 504);
+      assert.ok(performance.now() - started2 < 1500);
+      conn2.destroy();
     });
   });
 }

@@ -11,6 +11,7 @@ import type { SampleDirection } from '../sample-fetch.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
+import { compileSetLogLevel, compileSetTimeout } from './stream-actions.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -51,6 +52,8 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   return: (rule, direction) => compileReply(rule.reply, direction, false),
   redirect: (rule, direction) => compileRedirect(rule.redirect, direction),
   'set-status': (rule) => compileSetStatus(rule.status, rule.reason),
+  'set-timeout': (rule) => compileSetTimeout(rule.timeout, rule.value, rule.expression),
+  'set-log-level': (rule) => compileSetLogLevel(rule.level),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -5,8 +5,9 @@
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
 import { statusActionParsers } from './status.ts';
+import { streamActionParsers } from './stream.ts';
 import type { HttpActionParser } from './types.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
-export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [...headerActionParsers, ...finalActionParsers, ...statusActionParsers];
+export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [...headerActionParsers, ...finalActionParsers, ...statusActionParsers, ...streamActionParsers];

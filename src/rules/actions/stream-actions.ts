@@ -1,0 +1,64 @@
+/**
+ * Actions on the transaction rather than the message: `set-timeout server|tunnel` (HAProxy's
+ * action_timeout_set_stream_timeout: a constant or an integer expression, in ms; an expression
+ * without a value leaves the timeout as it was) and `set-log-level` (the level of the
+ * transaction's log line; `silent` logs nothing).
+ */
+import { Sample, sampleInt } from '../sample.ts';
+import { compileSampleFetch, type SampleFetch } from '../sample-fetch.ts';
+import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
+
+const SCRATCH = new Sample();
+const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+
+class SetTimeout implements HttpAction {
+  readonly #tunnel: boolean;
+  readonly #value: number | undefined;
+  readonly #fetch: SampleFetch | undefined;
+  constructor(tunnel: boolean, value: number | undefined, fetch: SampleFetch | undefined) {
+    this.#tunnel = tunnel;
+    this.#value = value;
+    this.#fetch = fetch;
+  }
+  run(ctx: HttpActionContext): Verdict {
+    let ms = this.#value;
+    if (this.#fetch !== undefined) {
+      if (!this.#fetch.sample(ctx, SCRATCH)) return Verdict.continue;
+      ms = sampleInt(SCRATCH);
+      if (ms === undefined) return Verdict.continue;
+    }
+    if (this.#tunnel) ctx.tunnelTimeout = ms;
+    else ctx.serverTimeout = ms;
+    return Verdict.continue;
+  }
+}
+
+class SetLogLevel implements HttpAction {
+  readonly #level: number;
+  constructor(level: number) {
+    this.#level = level;
+  }
+  run(ctx: HttpActionContext): Verdict {
+    ctx.logLevel = this.#level;
+    return Verdict.continue;
+  }
+}
+
+export function compileSetTimeout(timeout: 'server' | 'tunnel', value: number | undefined, expression: string | undefined): HttpActionCompile {
+  let fetch: SampleFetch | undefined;
+  if (expression !== undefined) {
+    const compiled = compileSampleFetch(expression, { direction: 'request' });
+    if (!compiled.ok) return { ok: false, message: compiled.message };
+    fetch = compiled.fetch;
+  } else if (value === undefined || value < 1) {
+    return { ok: false, message: `null value is not valid for a 'set-timeout ${timeout}' rule` };
+  }
+  return { ok: true, action: new SetTimeout(timeout === 'tunnel', value, fetch) };
+}
+
+export function compileSetLogLevel(level: string): HttpActionCompile {
+  if (level === 'silent') return { ok: true, action: new SetLogLevel(-1) };
+  const n = (LEVELS as readonly string[]).indexOf(level);
+  if (n < 0) return { ok: false, message: `unknown log level '${level}'` };
+  return { ok: true, action: new SetLogLevel(n) };
+}

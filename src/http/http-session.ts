@@ -172,8 +172,15 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
-    return this.#req;
+    return this.#lbView ?? this.#req;
   }
+
+  /**
+   * The request as the rules edited it, re-parsed from the bytes sent to the server, for the
+   * balancer and stick rules (HAProxy balances the edited message); only built when the rules
+   * changed the head and the backend reads it.
+   */
+  #lbView: RequestHead | undefined;
 
   constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined) {
     this.host = host;
@@ -442,11 +449,13 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       rules.backendTimeouts = backend.timeouts;
       if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
     }
+    const rulesEdited = editor.changed;
     // `set-timeout`: this transaction's server and tunnel timeouts.
     this.#serverTimeout = this.#rules?.serverTimeout ?? backend.timeouts.server;
     this.#tunnelTimeout = this.#rules?.tunnelTimeout ?? backend.timeouts.tunnel;
     this.#rules?.endRequest();
     this.#reqHeadBytes = this.#finishRequestHead(head, editor);
+    if (rulesEdited && readsRequestHead(backend)) this.#lbView = parseEditedHead(this.#reqHeadBytes);
     // Persistence: the server the request's cookie or a stick table names, offered first.
     const persistence = backend.persistence;
     const persistTo = persistence === undefined ? undefined : (this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now));
@@ -873,6 +882,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       this.#countedInBackend = false;
     }
     this.#req = undefined;
+    this.#lbView = undefined;
     this.#backendRules = undefined;
     if (this.#rules !== undefined) this.#rules.logLevel = undefined;
     this.#reqHeadBytes = EMPTY;
@@ -1377,6 +1387,24 @@ function decimalDigits(n: number): number {
     digits++;
   }
   return digits;
+}
+
+const L7_ALGORITHMS = new Set(['uri', 'url_param', 'hdr', 'hash']);
+
+/** Whether choosing a server reads the request head: an L7 balance key, or persistence. */
+function readsRequestHead(backend: Backend): boolean {
+  return L7_ALGORITHMS.has(backend.model.balance.algorithm) || backend.persistence !== undefined;
+}
+
+/** A head parsed from bytes this session built itself (always complete and valid). */
+function parseEditedHead(bytes: Uint8Array): RequestHead | undefined {
+  const parser = new RequestHeadParser({ maxHeaders: MAX_HEADERS * 2 });
+  try {
+    parser.feed(bytes, 0);
+  } catch {
+    return undefined;
+  }
+  return parser.done ? (parser.head as RequestHead) : undefined;
 }
 
 function isIdempotent(method: string): boolean {

@@ -84,6 +84,7 @@ frontend fe_after
     http-request redirect location /elsewhere if { path /redir }
     use_backend be_dead if { path /dead }
     use_backend be_slow if { path_beg /slow/ }
+    use_backend be_pinned if { path_beg /pinned }
     http-after-response set-header X-After fe-%[status]
     http-after-response allow if { status 302 }
     http-after-response add-header X-Not-For-Redirects 1
@@ -95,6 +96,13 @@ backend be_after
     http-after-response set-status 203 if { status 200 }
     http-after-response set-header X-Be-After %[status]
     server s1 127.0.0.1:${p.dflt}
+
+backend be_pinned
+    balance hdr(x-pick)
+    http-request set-header X-Pick pinned
+    server a 127.0.0.1:${p.api}
+    server b 127.0.0.1:${p.green}
+    server c 127.0.0.1:${p.host}
 
 backend be_slow
     timeout server 5s
@@ -311,6 +319,14 @@ for (const target of TARGETS) {
       assert.equal((await conn2.request('GET', '/slow/2000', { 'x-timeout': '400' })).status, 504);
       assert.ok(performance.now() - started2 < 1500);
       conn2.destroy();
+    });
+
+    it('balancing reads the request as the rules edited it (balance hdr() after set-header)', async () => {
+      const conn = await HttpConnection.open(ports.after);
+      const seen = new Set<string | undefined>();
+      for (const pick of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) seen.add((await conn.request('GET', '/pinned', { 'x-pick': pick })).header('x-backend'));
+      assert.equal(seen.size, 1, `served by ${[...seen].join(', ')}`);
+      conn.destroy();
     });
   });
 }

@@ -84,6 +84,7 @@ const timeoutsInputSchema = v.strictObject({
   check: v.optional(durationSchema),
   httpRequest: v.optional(durationSchema),
   httpKeepAlive: v.optional(durationSchema),
+  tarpit: v.optional(durationSchema),
 });
 
 const logTargetInputSchema = v.union([

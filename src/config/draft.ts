@@ -306,6 +306,7 @@ export function emptyTimeouts(): MutableTimeouts {
     check: undefined,
     httpRequest: undefined,
     httpKeepAlive: undefined,
+    tarpit: undefined,
   };
 }
 

@@ -24,6 +24,8 @@ export interface Timeouts {
   readonly check?: number | undefined;
   readonly httpRequest?: number | undefined;
   readonly httpKeepAlive?: number | undefined;
+  /** How long `http-request tarpit` holds a request (falls back to `timeout connect`). */
+  readonly tarpit?: number | undefined;
 }
 
 export interface LogTarget {
@@ -441,7 +443,8 @@ export type HttpFinalRuleModel =
     }
   | { readonly action: 'allow'; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }
   | {
-      readonly action: 'deny' | 'return';
+      /** `tarpit`: a denial answered only after `timeout tarpit`. */
+      readonly action: 'deny' | 'return' | 'tarpit';
       readonly reply: HttpReplyModel;
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;

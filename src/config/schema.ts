@@ -72,6 +72,7 @@ export const timeoutsSchema = v.object({
   check: optionalMs,
   httpRequest: optionalMs,
   httpKeepAlive: optionalMs,
+  tarpit: optionalMs,
 });
 
 export const logTargetSchema = v.object({
@@ -323,7 +324,7 @@ const httpRuleSchema = v.variant('action', [
   }),
   v.object({ action: v.literal('allow'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
-    action: v.picklist(['deny', 'return']),
+    action: v.picklist(['deny', 'return', 'tarpit']),
     reply: httpReplySchema,
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,

@@ -153,6 +153,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #rules: HttpRuleRunner | undefined;
   /** The chosen backend's own rules for this transaction. */
   #backendRules: ProxyHttpRules | undefined;
+  /** A tarpitted request's reply, sent at #tarpitUntil. */
+  #tarpitReply: LocalReply | undefined;
+  #tarpitUntil = 0;
   /** This transaction's `timeout server` / `timeout tunnel` (the backend's, or `set-timeout`'s). */
   #serverTimeout: number | undefined;
   #tunnelTimeout: number | undefined;
@@ -273,7 +276,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         this.#backlog = this.#backlog === undefined ? input.subarray(used) : concat(input.subarray(used), this.#backlog);
       }
       // A new request goes to a server only once the bytes that came with its head are framed.
-      if (this.#state === 'txn' && this.#leg.step === 'none' && this.#resHead === undefined) this.#startServerSide();
+      if (this.#state === 'txn' && this.#leg.step === 'none' && this.#resHead === undefined && this.#tarpitReply === undefined) {
+        this.#startServerSide();
+      }
       input = undefined;
       if (this.#drainAgain && this.#backlog !== undefined && this.#state === 'idle') {
         input = this.#backlog;
@@ -495,12 +500,27 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #replyLocally(rules: HttpRuleRunner): void {
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
+    const tarpit = rules.tarpit;
     rules.endRequest();
     // HAProxy: a `deny` ends as PR (proxy condition) and counts a denied request; a `return`
     // or a redirect as LR (processed locally).
     if (denied) this.host.counters.dreq++;
+    if (tarpit) return this.#startTarpit(reply);
     this.#setTermination(denied ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
+  }
+
+  /**
+   * `http-request tarpit`: the request is held, unanswered, for `timeout tarpit` (else `timeout
+   * connect`) of the proxy whose rule matched, then answered like any local reply — the
+   * connection stays open for the next request (HAProxy 2.6's http_process_tarpit; logged PT, or
+   * CT when the client leaves first).
+   */
+  #startTarpit(reply: LocalReply): void {
+    const t = this.#countedInBackend ? (this.backend as Backend).timeouts : this.host.timeouts;
+    this.#tarpitReply = reply;
+    this.#tarpitUntil = this.#now + (t.tarpit ?? t.connect ?? 0);
+    this.#schedule();
   }
 
   /**
@@ -883,6 +903,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     }
     this.#req = undefined;
     this.#lbView = undefined;
+    this.#tarpitReply = undefined;
     this.#backendRules = undefined;
     if (this.#rules !== undefined) this.#rules.logLevel = undefined;
     this.#reqHeadBytes = EMPTY;
@@ -1049,7 +1070,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       if (this.#state === 'closed') return;
       if (this.#state === 'txn') {
         this.host.counters.ereq += this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0;
-        this.#setTermination('C', this.#resHead === undefined ? (this.#leg.step === 'queued' ? 'Q' : this.#leg.step === 'connected' ? 'H' : 'C') : 'D');
+        const waiting = this.#tarpitReply !== undefined ? 'T' : this.#leg.step === 'queued' ? 'Q' : this.#leg.step === 'connected' ? 'H' : 'C';
+        this.#setTermination('C', this.#resHead === undefined ? waiting : 'D');
         this.#log();
       } else if (this.#state === 'idle' && this.#reqParser.inProgress) {
         this.#setTermination('C', 'R');
@@ -1197,6 +1219,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         return t === undefined ? undefined : this.#idleSince + t;
       }
       case 'txn': {
+        if (this.#tarpitReply !== undefined) return this.#tarpitUntil;
         let due = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
         if (this.#server !== undefined) {
           const s = this.#serverTimeout;
@@ -1243,6 +1266,12 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         break;
       case 'closed':
         return;
+    }
+    const tarpitted = this.#tarpitReply;
+    if (tarpitted !== undefined) {
+      this.#tarpitReply = undefined;
+      this.#setTermination('P', 'T');
+      return this.#sendLocalReply(tarpitted);
     }
     const clientDue = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
     if (clientDue !== undefined && now >= clientDue) {

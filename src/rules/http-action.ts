@@ -22,8 +22,10 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 /** The context actions run in: the sample context plus where a reply action leaves its answer. */
 export interface HttpActionContext extends SampleContext {
   reply: LocalReply | undefined;
-  /** Set with `reply` by `deny` (HAProxy counts denied requests and logs PR, not LR). */
+  /** Set with `reply` by `deny` and `tarpit` (HAProxy counts denied requests and logs PR, not LR). */
   denied: boolean;
+  /** Set with `reply` by `tarpit`: the reply waits for `timeout tarpit` (logged PT). */
+  tarpit: boolean;
   /** Header rewrites skipped because the value was not a valid field value. */
   failedRewrites: number;
   /** Set by `set-status`: the status the response now carries. */

@@ -165,6 +165,7 @@ export class HttpRuleRunner implements HttpActionContext {
   responseEdits: HeadEditor | undefined = undefined;
   reply: LocalReply | undefined = undefined;
   denied = false;
+  tarpit = false;
   responseStatus: number | undefined = undefined;
   backendTimeouts: { readonly server?: number | undefined; readonly tunnel?: number | undefined } | undefined = undefined;
   serverTimeout: number | undefined = undefined;
@@ -233,6 +234,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.requestEdits = undefined;
     this.reply = undefined;
     this.denied = false;
+    this.tarpit = false;
   }
 
   /** `http-response` rules on a final response to `req`: the backend's, then the frontend's. */

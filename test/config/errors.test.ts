@@ -431,7 +431,7 @@ describe('errors: proxy keywords', () => {
     const [line, column, keyword, message] = await onlyError(inFrontend('  timeout clinet 5s'));
     assert.deepEqual([line, column, keyword], [3, 11, 'timeout']);
     assert.match(message, /^'timeout' supports 'client', .* \(got 'clinet'\); did you mean 'client'\?\.$/);
-    assert.deepEqual(await onlyError(inFrontend('  timeout tarpit 5s')), [3, 11, 'timeout', "'timeout tarpit' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  timeout handshake 5s')), [3, 11, 'timeout', "'timeout handshake' is not supported by Switchyard yet."]);
     assert.deepEqual(await onlyError(inFrontend('  timeout clitimeout 5s')), [
       3,
       11,

@@ -80,6 +80,9 @@ backend be_default
 
 frontend fe_after
     bind 127.0.0.1:${p.after}
+    timeout tarpit 400ms
+    http-request tarpit if { path /tarpit }
+    http-request tarpit deny_status 429 if { path /tarpit429 }
     http-request deny if { path /deny }
     http-request redirect location /elsewhere if { path /redir }
     use_backend be_dead if { path /dead }
@@ -327,6 +330,20 @@ for (const target of TARGETS) {
       for (const pick of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) seen.add((await conn.request('GET', '/pinned', { 'x-pick': pick })).header('x-backend'));
       assert.equal(seen.size, 1, `served by ${[...seen].join(', ')}`);
       conn.destroy();
+    });
+
+    it('tarpit: the request is held for timeout tarpit, then answered (500 by default); the connection stays open', async () => {
+      for (const [path, status] of [['/tarpit', 500], ['/tarpit429', 429]] as const) {
+        const conn = await HttpConnection.open(ports.after);
+        const started = performance.now();
+        const res = await conn.request('GET', path);
+        const elapsed = performance.now() - started;
+        assert.equal(res.status, status);
+        assert.equal(res.header('connection'), undefined);
+        assert.ok(elapsed >= 350 && elapsed < 3000, `answered after ${Math.round(elapsed)} ms`);
+        assert.equal((await conn.request('GET', '/')).status, 203, 'the next request is served');
+        conn.destroy();
+      }
     });
   });
 }

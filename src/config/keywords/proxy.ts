@@ -42,9 +42,10 @@ const TIMEOUTS: Readonly<Record<string, TimeoutDefinition>> = {
   check: { field: 'check', capability: 'backend' },
   'http-request': { field: 'httpRequest', capability: 'both' },
   'http-keep-alive': { field: 'httpKeepAlive', capability: 'both' },
+  tarpit: { field: 'tarpit', capability: 'both' },
 };
 
-const UNSUPPORTED_TIMEOUTS = new Set(['tarpit', 'handshake']);
+const UNSUPPORTED_TIMEOUTS = new Set(['handshake']);
 /** Pre-1.5 spellings HAProxy itself no longer accepts. */
 const REMOVED_TIMEOUTS: Readonly<Record<string, string>> = {
   clitimeout: 'client',

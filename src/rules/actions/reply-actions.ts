@@ -20,16 +20,20 @@ class Allow implements HttpAction {
 }
 
 /** A reply whose every part is known at configuration time. */
+/** Which final action a reply belongs to: counted, logged and timed differently. */
+export type ReplyKind = 'deny' | 'return' | 'tarpit';
+
 class StaticReply implements HttpAction {
   readonly #reply: LocalReply;
-  readonly #deny: boolean;
-  constructor(reply: LocalReply, deny: boolean) {
+  readonly #kind: ReplyKind;
+  constructor(reply: LocalReply, kind: ReplyKind) {
     this.#reply = reply;
-    this.#deny = deny;
+    this.#kind = kind;
   }
   run(ctx: HttpActionContext): Verdict {
     ctx.reply = this.#reply;
-    ctx.denied = this.#deny;
+    ctx.denied = this.#kind !== 'return';
+    ctx.tarpit = this.#kind === 'tarpit';
     return Verdict.reply;
   }
 }
@@ -40,15 +44,15 @@ class FormattedReply implements HttpAction {
   readonly #contentType: string | undefined;
   readonly #headers: readonly { readonly name: string; readonly format: LogFormat }[];
   readonly #body: LogFormat | Uint8Array;
-  readonly #deny: boolean;
+  readonly #kind: ReplyKind;
   constructor(
     status: number,
     contentType: string | undefined,
     headers: readonly { name: string; format: LogFormat }[],
     body: LogFormat | Uint8Array,
-    deny: boolean,
+    kind: ReplyKind,
   ) {
-    this.#deny = deny;
+    this.#kind = kind;
     this.#status = status;
     this.#contentType = contentType;
     this.#headers = headers;
@@ -63,18 +67,19 @@ class FormattedReply implements HttpAction {
     }
     const body = this.#body instanceof Uint8Array ? this.#body : encoder.encode(this.#body.evaluate(ctx));
     ctx.reply = new LocalReply(this.#status, replyHeaders(extra, body.byteLength, this.#contentType), body);
-    ctx.denied = this.#deny;
+    ctx.denied = this.#kind !== 'return';
+    ctx.tarpit = this.#kind === 'tarpit';
     return Verdict.reply;
   }
 }
 
 /**
- * Compiles a reply; `direction` is where its log-format parts are evaluated, `deny` tells a
- * denial (counted and logged as such) from a `return`.
+ * Compiles a reply; `direction` is where its log-format parts are evaluated, `kind` tells a
+ * denial or a tarpit (counted and logged as such) from a `return`.
  */
-export function compileReply(model: HttpReplyModel, direction: SampleDirection, deny: boolean): HttpActionCompile {
+export function compileReply(model: HttpReplyModel, direction: SampleDirection, kind: ReplyKind): HttpActionCompile {
   const body = model.body;
-  if (body.kind === 'errorpage') return { ok: true, action: new StaticReply(errorPageReply(model.status), deny) };
+  if (body.kind === 'errorpage') return { ok: true, action: new StaticReply(errorPageReply(model.status), kind) };
   const headers: { name: string; format: LogFormat }[] = [];
   for (const h of model.headers) {
     const format = compileLogFormat(h.format, direction);
@@ -92,9 +97,9 @@ export function compileReply(model: HttpReplyModel, direction: SampleDirection, 
   }
   if (payload instanceof Uint8Array && headers.every((h) => h.format.constant)) {
     const extra = headers.map((h) => [h.name, h.format.evaluate(NO_CONTEXT)] as const).filter(([, v]) => v !== '');
-    return { ok: true, action: new StaticReply(new LocalReply(model.status, replyHeaders(extra, payload.byteLength, model.contentType), payload), deny) };
+    return { ok: true, action: new StaticReply(new LocalReply(model.status, replyHeaders(extra, payload.byteLength, model.contentType), payload), kind) };
   }
-  return { ok: true, action: new FormattedReply(model.status, model.contentType, headers, payload, deny) };
+  return { ok: true, action: new FormattedReply(model.status, model.contentType, headers, payload, kind) };
 }
 
 export function compileAllow(): HttpActionCompile {

@@ -8,10 +8,13 @@ function allow({ extra }: ActionParseInput): RuleFields | undefined {
   return extra(0) ? undefined : { action: 'allow' };
 }
 
-/** HAProxy's parse_http_deny: no argument (or only `deny_status N`) is the error page. */
-function deny({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleFields | undefined {
+/**
+ * HAProxy's parse_http_deny, for `deny` and `tarpit`: no argument (or only `deny_status N`) is
+ * the error page (403 for a request, 502 for a response, 500 for a tarpit).
+ */
+function deny({ ctx, action, keyword, args, direction, extra }: ActionParseInput): RuleFields | undefined {
   let from = 0;
-  let status = direction === 'request' ? 403 : 502;
+  let status = action === 'tarpit' ? 500 : direction === 'request' ? 403 : 502;
   if (args[0]?.text === 'deny_status') {
     const value = args[1]?.text;
     const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
@@ -28,7 +31,7 @@ function deny({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleF
     return undefined;
   }
   if (extra(from + reply.used)) return undefined;
-  return { action: 'deny', reply: reply.value };
+  return { action: action === 'tarpit' ? 'tarpit' : 'deny', reply: reply.value };
 }
 
 function httpReturn({ ctx, keyword, args, extra }: ActionParseInput): RuleFields | undefined {
@@ -53,6 +56,7 @@ function redirect({ ctx, keyword, args, direction }: ActionParseInput): RuleFiel
 export const finalActionParsers: readonly HttpActionParser[] = [
   { name: 'allow', sets: ['request', 'response', 'after-response'], parse: allow },
   { name: 'deny', sets: BOTH, parse: deny },
+  { name: 'tarpit', sets: ['request'], parse: deny },
   { name: 'return', sets: BOTH, parse: httpReturn },
   { name: 'redirect', sets: BOTH, parse: redirect },
 ];

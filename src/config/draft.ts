@@ -8,6 +8,7 @@
 import type {
   AclModel,
   BalanceModel,
+  ConditionModel,
   CertificateFile,
   CookieModel,
   ForwardForOption,
@@ -253,6 +254,10 @@ export interface ProxyDraft {
   httpRulesPlace: Place | undefined;
   /** `redirect` keyword rules (keywords/switching.ts). */
   redirectRules: NonNullable<HttpRulesModel['redirectRules']>[number][];
+  /** `use-server` rules (checked against the servers once the section is complete). */
+  serverRules: { readonly server: string; readonly condition: ConditionModel; readonly source: SourceLocation; readonly place: Place }[];
+  /** `force-persist` / `ignore-persist`. */
+  persistRules: { readonly kind: 'force' | 'ignore'; readonly condition: ConditionModel; readonly source: SourceLocation }[];
   /** `use_backend` rules, with where each names its backend (checked once every backend is known). */
   switchingRules: { readonly rule: SwitchingRuleModel; readonly place: Place }[];
 }
@@ -414,6 +419,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     httpRulesPlace: undefined,
     redirectRules: [],
     switchingRules: [],
+    serverRules: [],
+    persistRules: [],
   };
 }
 

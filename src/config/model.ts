@@ -538,6 +538,10 @@ export interface BackendModel extends HttpRulesModel {
   readonly stickTable?: StickTableModel | undefined;
   /** `stick ...` rules in order. */
   readonly stickRules?: readonly StickRuleModel[] | undefined;
+  /** `use-server NAME if|unless COND` rules in order. */
+  readonly serverRules?: readonly { readonly server: string; readonly condition: ConditionModel; readonly source: SourceLocation }[] | undefined;
+  /** `force-persist` and `ignore-persist` conditions, in order. */
+  readonly persistRules?: readonly { readonly kind: 'force' | 'ignore'; readonly condition: ConditionModel; readonly source: SourceLocation }[] | undefined;
   /** How `check` servers are checked; default tcp connect. */
   readonly healthCheck?: HealthCheckModel | undefined;
   /** Log targets for server state changes (health checks), as the frontend's. */

@@ -27,6 +27,7 @@ import type {
   BackendHttpOptions,
   BackendModel,
   BalanceModel,
+  ConditionModel,
   CookieModel,
   HealthCheckModel,
   StickRuleModel,
@@ -287,6 +288,19 @@ class Resolver {
     return rules;
   }
 
+  /** `use-server` names a server of the same backend (HAProxy checks it once the section is read). */
+  #serverRules(proxy: ProxyDraft): { server: string; condition: ConditionModel; source: SourceLocation }[] {
+    const rules: { server: string; condition: ConditionModel; source: SourceLocation }[] = [];
+    for (const rule of proxy.serverRules) {
+      if (!proxy.servers.some((s) => s.name === rule.server)) {
+        this.#error(rule.place, 'use-server', `${typeWord(proxy)} '${proxy.name}' : unable to find server '${rule.server}' referenced in a 'use-server' rule.`);
+        continue;
+      }
+      rules.push({ server: rule.server, condition: rule.condition, source: rule.source });
+    }
+    return rules;
+  }
+
   #defaultBackend(proxy: ProxyDraft): string | undefined {
     const rule = proxy.defaultBackend;
     if (rule === undefined) return proxy.kind === 'listen' ? proxy.name : undefined;
@@ -432,6 +446,8 @@ class Resolver {
       cookie: this.#cookie(proxy),
       stickTable: proxy.stickTable,
       stickRules: this.#stickRules(proxy),
+      serverRules: this.#serverRules(proxy),
+      persistRules: proxy.persistRules.map(({ kind, condition, source }) => ({ kind, condition, source })),
       healthCheck: this.#healthCheck(proxy),
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       retries: proxy.retries,

@@ -408,6 +408,8 @@ const backendSchema = v.object({
   cookie: v.optional(cookieModelSchema),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),
+  serverRules: v.optional(v.array(v.object({ server: v.pipe(v.string(), v.minLength(1)), condition: conditionSchema, source: sourceSchema }))),
+  persistRules: v.optional(v.array(v.object({ kind: v.picklist(['force', 'ignore']), condition: conditionSchema, source: sourceSchema }))),
   healthCheck: v.optional(healthCheckModelSchema),
   logs: v.optional(v.array(logTargetSchema)),
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),

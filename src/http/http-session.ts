@@ -6,6 +6,7 @@ import type { Server } from '../proxy/server.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
+import { chooseServer } from '../stream/server-choice.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { earliest } from '../util/idle-deadline.ts';
@@ -461,13 +462,14 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#rules?.endRequest();
     this.#reqHeadBytes = this.#finishRequestHead(head, editor);
     if (rulesEdited && readsRequestHead(backend)) this.#lbView = parseEditedHead(this.#reqHeadBytes);
-    // Persistence: the server the request's cookie or a stick table names, offered first.
-    const persistence = backend.persistence;
-    const persistTo = persistence === undefined ? undefined : (this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now));
+    // Persistence: the cookie's server, `use-server`, a stick table match, offered first.
+    const choice = chooseServer(backend, this, this.#cookieTxn?.server, this.#stickTarget);
     // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
     const retryOn = backend.http?.retryOn;
-    this.#leg.begin(backend, persistTo, retryOn === undefined || retryOn.includes('conn-failure'));
+    this.#leg.begin(backend, choice.server, retryOn === undefined || retryOn.includes('conn-failure'), choice.force);
   }
+
+  readonly #stickTarget = (): Server | undefined => this.backend?.persistence?.stickTarget(this, this.#now);
 
   /** What the proxy itself adds to the request head once the rules ran (HAProxy's http_process_request). */
   #finishRequestHead(head: RequestHead, editor: HeadEditor): Uint8Array {

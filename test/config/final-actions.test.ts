@@ -174,3 +174,32 @@ describe('http-after-response and set-status', () => {
     assert.match((await e('  http-request set-status 200')) ?? '', /'http-request set-status' is not supported|expects .* but got 'set-status'/);
   });
 });
+
+describe('use-server, force-persist, ignore-persist', () => {
+  const backend = (...lines: string[]) =>
+    cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', ...lines, '  server a 127.0.0.1:1', '  server c 127.0.0.1:2');
+
+  it('models the rules of a backend', async () => {
+    const model = await parse(backend('  use-server c if { path /c }', '  force-persist if { src 10.0.0.0/8 }', '  ignore-persist unless { path_beg /app }'));
+    const b = model.backends[0];
+    assert.deepEqual(
+      b?.serverRules?.map((r) => [r.server, r.condition.kind, r.source.line]),
+      [['c', 'if', 6]],
+    );
+    assert.deepEqual(
+      b?.persistRules?.map((r) => [r.kind, r.condition.kind]),
+      [
+        ['force', 'if'],
+        ['ignore', 'unless'],
+      ],
+    );
+  });
+
+  it('errors as HAProxy words them', async () => {
+    assert.deepEqual(await errors(backend('  use-server nosuch if { path /x }')), [
+      [6, 14, 'use-server', "backend 'b' : unable to find server 'nosuch' referenced in a 'use-server' rule."],
+    ]);
+    assert.match((await errors(backend('  use-server c')))[0]?.[3] ?? '', /'use-server' requires either 'if' or 'unless' followed by a condition/);
+    assert.match((await errors(backend('  force-persist')))[0]?.[3] ?? '', /'force-persist' requires either 'if' or 'unless' followed by a condition/);
+  });
+});

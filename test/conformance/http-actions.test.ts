@@ -88,6 +88,7 @@ frontend fe_after
     use_backend be_dead if { path /dead }
     use_backend be_slow if { path_beg /slow/ }
     use_backend be_pinned if { path_beg /pinned }
+    use_backend be_useserver if { path_beg /useserver }
     http-after-response set-header X-After fe-%[status]
     http-after-response allow if { status 302 }
     http-after-response add-header X-Not-For-Redirects 1
@@ -106,6 +107,14 @@ backend be_pinned
     server a 127.0.0.1:${p.api}
     server b 127.0.0.1:${p.green}
     server c 127.0.0.1:${p.host}
+
+backend be_useserver
+    balance roundrobin
+    use-server b if { req.hdr(x-srv) b }
+    use-server off if { req.hdr(x-srv) off }
+    server a 127.0.0.1:${p.api}
+    server b 127.0.0.1:${p.green}
+    server off 127.0.0.1:${p.dead} disabled
 
 backend be_slow
     timeout server 5s
@@ -344,6 +353,15 @@ for (const target of TARGETS) {
         assert.equal((await conn.request('GET', '/')).status, 203, 'the next request is served');
         conn.destroy();
       }
+    });
+
+    it('use-server picks the server; a rule naming a stopped server lets the balancer choose', async () => {
+      const conn = await HttpConnection.open(ports.after);
+      for (let i = 0; i < 4; i++) assert.equal((await conn.request('GET', '/useserver', { 'x-srv': 'b' })).header('x-backend'), 'green');
+      const others = new Set<string | undefined>();
+      for (let i = 0; i < 4; i++) others.add((await conn.request('GET', '/useserver', { 'x-srv': 'off' })).header('x-backend'));
+      assert.deepEqual([...others].sort(), ['api', 'green']);
+      conn.destroy();
     });
   });
 }

@@ -223,11 +223,11 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'tcp-request', 'tcp-response',
-      'use-server', 'stats', 'compression', 'capture', 'declare', 'errorfile',
+      'stats', 'compression', 'capture', 'declare', 'errorfile',
       'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
       'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
-      'rate-limit', 'persist', 'dispatch', 'filter', 'force-persist', 'ignore-persist', 'grace',
+      'rate-limit', 'persist', 'dispatch', 'filter', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'http-error', 'clitcpka-cnt', 'clitcpka-idle',

@@ -184,7 +184,7 @@ describe('use-server, force-persist, ignore-persist', () => {
     const b = model.backends[0];
     assert.deepEqual(
       b?.serverRules?.map((r) => [r.server, r.condition.kind, r.source.line]),
-      [['c', 'if', 6]],
+      [['c', 'if', 7]],
     );
     assert.deepEqual(
       b?.persistRules?.map((r) => [r.kind, r.condition.kind]),
@@ -197,7 +197,7 @@ describe('use-server, force-persist, ignore-persist', () => {
 
   it('errors as HAProxy words them', async () => {
     assert.deepEqual(await errors(backend('  use-server nosuch if { path /x }')), [
-      [6, 14, 'use-server', "backend 'b' : unable to find server 'nosuch' referenced in a 'use-server' rule."],
+      [7, 14, 'use-server', "backend 'b' : unable to find server 'nosuch' referenced in a 'use-server' rule."],
     ]);
     assert.match((await errors(backend('  use-server c')))[0]?.[3] ?? '', /'use-server' requires either 'if' or 'unless' followed by a condition/);
     assert.match((await errors(backend('  force-persist')))[0]?.[3] ?? '', /'force-persist' requires either 'if' or 'unless' followed by a condition/);

@@ -20,6 +20,8 @@ export const BACKEND_DEFAULTS = {
   cookie: undefined,
   stickTable: undefined,
   stickRules: [],
+  serverRules: [],
+  persistRules: [],
   healthCheck: { kind: 'tcp', http: undefined },
 } as const;
 

@@ -274,11 +274,21 @@ class Resolver {
           this.#error(place, 'use_backend', `Proxy '${proxy.name}': unable to find required use_backend: '${rule.backend}'.`);
           continue;
         }
-        if (target.mode !== proxy.mode) {
+        if (proxy.mode === 'http' && target.mode === 'tcp') {
           this.#error(
             place,
             'use_backend',
             `${proxy.mode} ${typeWord(proxy)} '${proxy.name}' (${proxy.place.file}:${proxy.place.line}) tries to use incompatible ${target.mode} ${typeWord(target)} '${target.name}' (${target.place.file}:${target.place.line}) in a 'use_backend' rule (see 'mode').`,
+          );
+          continue;
+        }
+        if (proxy.mode === 'tcp' && target.mode === 'http') {
+          // HAProxy upgrades the connection when the rule matches; Switchyard upgrades only to
+          // a default backend (decided at accept), not per rule yet.
+          this.#error(
+            place,
+            'use_backend',
+            `tcp ${typeWord(proxy)} '${proxy.name}' uses http ${typeWord(target)} '${target.name}' in a 'use_backend' rule: upgrading a tcp connection to HTTP per rule is not supported yet (an http 'default_backend' is upgraded; or set 'mode http' on the frontend).`,
           );
           continue;
         }
@@ -319,14 +329,9 @@ class Resolver {
         'default_backend',
         `http ${typeWord(proxy)} '${proxy.name}' (${proxy.place.file}:${proxy.place.line}) tries to use incompatible tcp ${typeWord(target)} '${target.name}' (${target.place.file}:${target.place.line}) as its default backend (see 'mode').`,
       );
-    } else if (proxy.mode === 'tcp' && target.mode === 'http') {
-      // HAProxy upgrades such connections to HTTP on the fly; Switchyard does not do that yet.
-      this.#error(
-        rule.place,
-        'default_backend',
-        `tcp ${typeWord(proxy)} '${proxy.name}' (${proxy.place.file}:${proxy.place.line}) uses http ${typeWord(target)} '${target.name}' (${target.place.file}:${target.place.line}) as its default backend: implicit upgrades from tcp to http are not supported yet (set 'mode http' on both).`,
-      );
     }
+    // A tcp frontend with an http default backend is upgraded to HTTP on the fly, as HAProxy
+    // does (src/proxy/frontend.ts): nothing to check here.
     if (proxy.kind === 'listen' && proxy.servers.length > 0) {
       this.#warning(
         rule.place,

@@ -171,7 +171,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
         `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,
       );
     }
-    if (this.model.mode === 'http') {
+    // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP.
+    if (this.model.mode === 'http' || this.backend?.mode === 'http') {
       this.sessions.add(new HttpSession(this, socket, this.backend));
       return;
     }

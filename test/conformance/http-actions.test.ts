@@ -25,7 +25,7 @@ import { namedServer, type TestBackend } from '../support/tcp-backends.ts';
 import { fetchLine } from '../support/tcp-client.ts';
 import type { HttpResponse } from '../support/http-wire.ts';
 
-const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo', 'after', 'dead'] as const;
+const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo', 'after', 'dead', 'upgrade'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -133,6 +133,11 @@ frontend fe_tcp
     bind 127.0.0.1:${p.tcpB}
     use_backend be_tcp_two if { dst_port ${p.tcpB} }
     default_backend be_tcp_one
+
+frontend fe_tcp_upgrade
+    mode tcp
+    bind 127.0.0.1:${p.upgrade}
+    default_backend be_default
 
 backend be_tcp_one
     mode tcp
@@ -361,6 +366,17 @@ for (const target of TARGETS) {
       const others = new Set<string | undefined>();
       for (let i = 0; i < 4; i++) others.add((await conn.request('GET', '/useserver', { 'x-srv': 'off' })).header('x-backend'));
       assert.deepEqual([...others].sort(), ['api', 'green']);
+      conn.destroy();
+    });
+
+    it('a tcp frontend with an http default backend is upgraded to HTTP (keep-alive, backend rules)', async () => {
+      const conn = await HttpConnection.open(ports.upgrade);
+      const first = await conn.request('GET', '/one');
+      assert.equal(first.status, 200);
+      assert.equal(first.header('x-backend'), 'default');
+      assert.match(first.text, /x-default: yes/i);
+      assert.equal(wire(await conn.request('GET', '/be-deny')), FORBIDDEN);
+      assert.equal((await conn.request('GET', '/two')).status, 200);
       conn.destroy();
     });
   });

@@ -11,6 +11,7 @@ import type {
   CertificateFile,
   CookieModel,
   ForwardForOption,
+  GlobalSetVarModel,
   HashTypeModel,
   HttpCheckExpectModel,
   HttpConnectionMode,
@@ -258,6 +259,10 @@ export interface GlobalDraft {
   caBase: string | undefined;
   /** Every `ca-file` argument (server and default-server lines), read by the loader. */
   caFiles: CaFileReference[];
+  /** `expose-experimental-directives` (HAProxy requires it before `normalize-uri`). */
+  experimental: boolean;
+  /** `set-var` / `set-var-fmt` lines. */
+  setVars: GlobalSetVarModel[];
 }
 
 export interface ConfigDraft {
@@ -267,7 +272,7 @@ export interface ConfigDraft {
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, nbthread: 1, logs: [], hardStopAfter: undefined, crtBase: undefined, caBase: undefined, caFiles: [] };
+  return { maxconn: 0, nbthread: 1, logs: [], hardStopAfter: undefined, crtBase: undefined, caBase: undefined, caFiles: [], experimental: false, setVars: [] };
 }
 
 export function emptyTimeouts(): MutableTimeouts {

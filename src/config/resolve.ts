@@ -124,6 +124,7 @@ class Resolver {
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
+        ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
       },
       frontends,
       backends,

@@ -8,6 +8,7 @@ import type { Backend } from './backend.ts';
 import { newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
+import { ProcessVars } from '../rules/vars.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -58,6 +59,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly logger: ProxyLogger;
   /** Idle server connections for this frontend's HTTP transactions (mode http). */
   readonly pools: (backend: Backend) => ServerConnectionPool;
+  /** The generation's `proc` variables. */
+  readonly procVars: ProcessVars;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
   readonly #held: Socket[] = [];
@@ -75,8 +78,10 @@ export class Frontend implements SessionHost, WaitingFrontend {
     logger: ProxyLogger,
     pools: (backend: Backend) => ServerConnectionPool,
     backends: ReadonlyMap<string, Backend> = new Map(),
+    procVars: ProcessVars = new ProcessVars(),
   ) {
     this.#backends = backends;
+    this.procVars = procVars;
     this.runtime = runtime;
     this.model = model;
     this.name = model.name;

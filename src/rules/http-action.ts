@@ -26,6 +26,11 @@ export interface HttpActionContext extends SampleContext {
   denied: boolean;
   /** Header rewrites skipped because the value was not a valid field value. */
   failedRewrites: number;
+  /**
+   * Set with `reply` when a rule found the request invalid (HAProxy's ACT_RET_INV, e.g. a
+   * strict `normalize-uri`): a 400 counted as a bad request, and the connection closes.
+   */
+  invalidRequest: boolean;
 }
 
 /** One compiled action. */

@@ -59,14 +59,10 @@ describe('acl and http rules: models', () => {
 
 describe('acl and http rules: errors at their line and column', () => {
   it('an action not supported yet is named, never ignored', async () => {
-    assert.deepEqual(await errors(frontend('  http-request tarpit if { path /x }')), [
-      [
-        7,
-        16,
-        'http-request tarpit',
-        "'http-request tarpit' is not supported by Switchyard yet (supported: 'add-header', 'allow', 'del-header', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header').",
-      ],
-    ]);
+    const [[tLine, tColumn, tKeyword, tMessage]] = (await errors(frontend('  http-request tarpit if { path /x }'))) as [[number, number, string, string]];
+    assert.deepEqual([tLine, tColumn, tKeyword], [7, 16, 'http-request tarpit']);
+    // The supported actions are listed in alphabetical order (the list grows with each family).
+    assert.match(tMessage, /^'http-request tarpit' is not supported by Switchyard yet \(supported: 'add-header', 'allow', 'del-header', .*'set-header'.*\)\.$/);
     const [line, , keyword, message] = (await errors(frontend('  http-response set-status 503')))[0] ?? [];
     assert.deepEqual([line, keyword], [7, 'http-response set-status']);
     assert.match(message ?? '', /not supported by Switchyard yet/);

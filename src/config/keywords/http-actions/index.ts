@@ -4,8 +4,15 @@
  */
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
+import { requestLineActionParsers } from './request-line.ts';
 import type { HttpActionParser } from './types.ts';
+import { varActionParsers } from './vars.ts';
 
 export type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
-export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [...headerActionParsers, ...finalActionParsers];
+export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
+  ...headerActionParsers,
+  ...finalActionParsers,
+  ...varActionParsers,
+  ...requestLineActionParsers,
+];

@@ -317,7 +317,7 @@ function constantFetch(kind: 'str' | 'int' | 'bool' | 'ipv4' | 'ipv6'): FetchFac
 /**
  * `var(SCOPE.NAME[,DEFAULT])`: the variable with the type it was stored with; DEFAULT (a
  * string) when it is absent. Usable everywhere, like HAProxy's (SMP_USE_CONST); a variable of a
- * scope not available where it is read is absent.
+ * scope not available where it is read is absent, default or not.
  */
 const varFetch: FetchFactory = (name, args) => {
   if (args.length > 2) return `fetch method '${name}' : expected ')' before ',${args.slice(2).join(',')})'`;
@@ -327,7 +327,7 @@ const varFetch: FetchFactory = (name, args) => {
   return {
     scope: 'constant',
     type: 'any',
-    sample: (ctx, out) => readVar(ctx.vars, variable, out) || (fallback !== undefined && out.setStr(fallback)),
+    sample: (ctx, out) => readVar(ctx.vars, variable, out, fallback),
   };
 };
 

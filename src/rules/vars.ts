@@ -233,10 +233,16 @@ export class SessionVars implements VarScopes {
   }
 }
 
-/** Reads `variable` from `ctx` into `out`; false when absent (or the scope is not available). */
-export function readVar(scopes: VarScopes | undefined, variable: VarName, out: Sample): boolean {
-  const store = scopes?.store(variable.scope, false);
-  return store !== undefined && store.get(variable.name, out);
+/**
+ * Reads `variable` into `out` (HAProxy's vars_get_by_desc): true when found; otherwise the
+ * `fallback` string when the scope is available here, and false when it is not — a default
+ * never stands in for a variable of a scope that does not exist at this point.
+ */
+export function readVar(scopes: VarScopes | undefined, variable: VarName, out: Sample, fallback?: string): boolean {
+  if (scopes === undefined || !scopes.available(variable.scope)) return false;
+  const store = scopes.store(variable.scope, false);
+  if (store !== undefined && store.get(variable.name, out)) return true;
+  return fallback !== undefined && out.setStr(fallback);
 }
 
 /** Stores `s` as `variable` (HAProxy's var_set); false when not stored. */

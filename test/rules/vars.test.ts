@@ -161,8 +161,10 @@ describe('the var() fetch', () => {
     assert.deepEqual(sample('var(txn.flag)', ctx), { type: 'bool', text: '1' });
     assert.equal(sample('var(txn.none)', ctx), undefined);
     assert.deepEqual(sample('var(txn.none,fallback)', ctx), { type: 'str', text: 'fallback' });
-    assert.deepEqual(sample('var(res.x,d)', ctx), { type: 'str', text: 'd' }, 'a scope not available here reads as absent');
+    assert.equal(sample('var(res.x,d)', ctx), undefined, 'a scope not available here: absent, even with a default');
+    assert.equal(sample('var(check.x,d)', ctx), undefined);
     assert.equal(sample('var(txn.ip)', context(get('/', 'Host: h'))), undefined);
+    assert.equal(sample('var(txn.ip,d)', context(get('/', 'Host: h'))), undefined, 'no variables at all');
   });
 
   it('is usable on both sides, even at configuration time; a bad name is refused', () => {

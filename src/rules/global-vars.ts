@@ -19,7 +19,8 @@ export class GlobalSetVarError extends Error {
 export function createProcessVars(lines: readonly GlobalSetVarModel[] | undefined, host: { readonly hostname?: string | undefined; readonly pid?: number }): ProcessVars {
   const vars = new ProcessVars();
   if (lines === undefined || lines.length === 0) return vars;
-  const ctx: SampleContext = { clientAddress: '', lbHead: undefined, hostname: host.hostname, pid: host.pid, vars };
+  // HAProxy evaluates these on a dummy session of a proxy called "CFG" (what %f prints).
+  const ctx: SampleContext = { clientAddress: '', lbHead: undefined, hostname: host.hostname, pid: host.pid, frontendName: 'CFG', vars };
   const sample = new Sample();
   for (const line of lines) {
     const where = `[${line.source.file}:${line.source.line}] set-var ${line.variable}`;

@@ -149,8 +149,9 @@ const NO_FLAGS: Flags = { quote: false, hex: false, escape: false };
 
 /**
  * Compiles `text` for use in `direction` rules: sample expressions and variables reading a
- * message that is not available there are errors (as in HAProxy). `constantOnly`: nothing but
- * constants may be read (the global `set-var-fmt`, evaluated without a connection).
+ * message that is not available there are errors (as in HAProxy). `constantOnly`: sample
+ * expressions may read nothing but constants (the global `set-var-fmt`, evaluated without a
+ * connection; connection variables such as `%ci` then read as absent).
  */
 export function compileLogFormat(text: string, direction: SampleDirection, constantOnly = false): LogFormatCompile {
   const parts: Part[] = [];
@@ -201,7 +202,8 @@ export function compileLogFormat(text: string, direction: SampleDirection, const
       if (KNOWN_ELSEWHERE.has(name)) return fail(`format variable '%${name}' is not supported by Switchyard in header values yet`);
       return fail(`no such format variable '${name}'. If you wanted to emit the '%' character verbatim, you need to use '%%'`);
     }
-    if (constantOnly) return fail(`format variable '%${name}' needs the ${variable.needs === 'connection' ? 'connection' : `HTTP ${variable.needs}`}, which is not available here`);
+    // At configuration time HAProxy evaluates formats on a dummy session of a non-HTTP proxy.
+    if (constantOnly && variable.needs !== 'connection') return fail(`format variable '${name}' is reserved for HTTP mode`);
     if (variable.needs !== 'connection' && variable.needs !== direction) {
       return fail(`format variable '%${name}' needs the HTTP ${variable.needs}, which is not available here`);
     }

@@ -195,5 +195,6 @@ describe('global set-var and set-var-fmt', () => {
     ]);
     const [fmt] = await messages([], ['  set-var-fmt proc.x "%[src]"']);
     assert.match(fmt ?? '', /src.*'client address'/);
+    assert.deepEqual(await messages([], ['  set-var-fmt proc.x "%HM"']), ["format variable 'HM' is reserved for HTTP mode"]);
   });
 });

@@ -246,12 +246,15 @@ describe('global set-var', () => {
         { variable: 'proc.b', conditions: [], kind: 'expr', value: 'var(proc.missing,60)', source },
         { variable: 'proc.c', conditions: [], kind: 'fmt', value: '%[var(proc.a)] on %[hostname]', source },
         { variable: 'proc.a', conditions: ['ifnotset'], kind: 'expr', value: 'int(1)', source },
+        { variable: 'proc.d', conditions: [], kind: 'fmt', value: '%f|%ci|%[var(txn.x,none)]', source },
       ],
       { hostname: 'edge', pid: 1 },
     );
     assert.equal(read(vars.proc, 'a'), 'int:12');
     assert.equal(read(vars.proc, 'b'), 'str:60');
     assert.equal(read(vars.proc, 'c'), 'str:12 on edge');
+    // HAProxy's dummy configuration session: proxy "CFG", no client, no transaction.
+    assert.equal(read(vars.proc, 'd'), 'str:CFG||');
   });
 });
 

@@ -12,6 +12,7 @@ import type {
   CertificateFile,
   CookieModel,
   ForwardForOption,
+  GlobalSetVarModel,
   HashTypeModel,
   HttpCheckExpectModel,
   HttpConnectionMode,
@@ -275,6 +276,10 @@ export interface GlobalDraft {
   caFiles: CaFileReference[];
   /** `tune.pool-*-fd-ratio`, `tune.idle-pool.shared` (keywords/idle-pool.ts). */
   tune: { -readonly [K in keyof TuneModel]: TuneModel[K] };
+  /** `expose-experimental-directives` (HAProxy requires it before `normalize-uri`). */
+  experimental: boolean;
+  /** `set-var` / `set-var-fmt` lines. */
+  setVars: GlobalSetVarModel[];
 }
 
 export interface ConfigDraft {
@@ -296,6 +301,8 @@ export function newGlobalDraft(): GlobalDraft {
     caBase: undefined,
     caFiles: [],
     tune: { ...DEFAULT_TUNE },
+    experimental: false,
+    setVars: [],
   };
 }
 

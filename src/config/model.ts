@@ -350,8 +350,14 @@ export interface ConditionModel {
 /** How `del-header NAME -m METHOD` matches header names (default str). */
 export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
 
+/**
+ * An `http-request` / `http-response` action that does not end the rule list: a header action,
+ * a variable action, a request-line rewrite.
+ */
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel;
+
 /** An `http-request` / `http-response` header action. Formats are log-format strings as written. */
-export type HttpRuleModel =
+export type HttpHeaderRuleModel =
   | {
       readonly action: 'set-header' | 'add-header';
       readonly header: string;
@@ -375,6 +381,73 @@ export type HttpRuleModel =
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     };
+
+/** set-var conditions (`set-var(txn.x,ifnotexists)`). */
+export type VarConditionModel = 'ifexists' | 'ifnotexists' | 'ifempty' | 'ifnotempty' | 'ifset' | 'ifnotset' | 'ifgt' | 'iflt';
+
+/** `set-var(VAR[,COND...]) EXPR`, `set-var-fmt(VAR[,COND...]) FMT`, `unset-var(VAR)`; VAR is `scope.name`. */
+export type HttpVarRuleModel =
+  | {
+      readonly action: 'set-var';
+      readonly variable: string;
+      readonly conditions: readonly VarConditionModel[];
+      /** A sample expression (`req.hdr(host),lower`); the variable keeps the type it gives. */
+      readonly expression: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'set-var-fmt';
+      readonly variable: string;
+      readonly conditions: readonly VarConditionModel[];
+      /** A log-format string; the variable is a string. */
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | { readonly action: 'unset-var'; readonly variable: string; readonly condition: ConditionModel | undefined; readonly source: SourceLocation };
+
+/** `http-request normalize-uri` normalizers (HAProxy 2.6). */
+export type UriNormalizerModel =
+  | 'path-merge-slashes'
+  | 'path-strip-dot'
+  | 'path-strip-dotdot'
+  | 'path-strip-dotdot-full'
+  | 'percent-decode-unreserved'
+  | 'percent-decode-unreserved-strict'
+  | 'percent-to-uppercase'
+  | 'percent-to-uppercase-strict'
+  | 'query-sort-by-name'
+  | 'fragment-strip'
+  | 'fragment-encode';
+
+/** The `http-request` actions rewriting the request line. Formats are log-format strings. */
+export type HttpRequestLineRuleModel =
+  | {
+      readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri';
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri';
+      /** Matched against the path (without, or with its query) or the whole URI; the format replaces it all. */
+      readonly regex: string;
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | { readonly action: 'normalize-uri'; readonly normalizer: UriNormalizerModel; readonly condition: ConditionModel | undefined; readonly source: SourceLocation };
+
+/** The global `set-var proc.NAME EXPR` / `set-var-fmt proc.NAME FMT`, applied when a generation starts. */
+export interface GlobalSetVarModel {
+  readonly variable: string;
+  readonly conditions: readonly VarConditionModel[];
+  /** A sample expression (expr) or a log-format string (fmt), of constant fetches only. */
+  readonly kind: 'expr' | 'fmt';
+  readonly value: string;
+  readonly source: SourceLocation;
+}
 
 /**
  * A local reply (HAProxy's `struct http_reply`) of `http-request deny|return`: status, optional
@@ -566,6 +639,8 @@ export interface GlobalModel {
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;
+  /** `set-var` / `set-var-fmt` lines, in order. */
+  readonly setVars?: readonly GlobalSetVarModel[] | undefined;
   /** `tune.*` settings of the idle server connection pools; HAProxy's defaults when undefined. */
   readonly tune?: TuneModel | undefined;
 }

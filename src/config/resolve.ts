@@ -126,6 +126,7 @@ class Resolver {
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
         tune: { ...global.tune },
+        ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
       },
       frontends,
       backends,

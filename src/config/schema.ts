@@ -300,6 +300,64 @@ const redirectSchema = v.object({
   cookie: v.undefinedable(v.object({ value: v.string(), set: v.boolean() })),
 });
 
+const varConditionSchema = v.picklist(['ifexists', 'ifnotexists', 'ifempty', 'ifnotempty', 'ifset', 'ifnotset', 'ifgt', 'iflt']);
+/** `scope.name` (the rules compile checks it as HAProxy does). */
+const variableSchema = v.pipe(v.string(), v.minLength(1));
+
+const varRuleSchemas = [
+  v.object({
+    action: v.literal('set-var'),
+    variable: variableSchema,
+    conditions: v.array(varConditionSchema),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('set-var-fmt'),
+    variable: variableSchema,
+    conditions: v.array(varConditionSchema),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({ action: v.literal('unset-var'), variable: variableSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+] as const;
+
+const requestLineRuleSchemas = [
+  v.object({
+    action: v.picklist(['set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri']),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.picklist(['replace-path', 'replace-pathq', 'replace-uri']),
+    regex: v.pipe(v.string(), v.minLength(1)),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('normalize-uri'),
+    normalizer: v.picklist([
+      'path-merge-slashes',
+      'path-strip-dot',
+      'path-strip-dotdot',
+      'path-strip-dotdot-full',
+      'percent-decode-unreserved',
+      'percent-decode-unreserved-strict',
+      'percent-to-uppercase',
+      'percent-to-uppercase-strict',
+      'query-sort-by-name',
+      'fragment-strip',
+      'fragment-encode',
+    ]),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+] as const;
+
 const httpRuleSchema = v.variant('action', [
   v.object({
     action: v.literal('set-timeout'),
@@ -352,6 +410,8 @@ const httpRuleSchema = v.variant('action', [
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
+  ...varRuleSchemas,
+  ...requestLineRuleSchemas,
 ]);
 
 const httpRulesEntries = {
@@ -437,6 +497,9 @@ export const configModelSchema = v.object({
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     tune: v.optional(tuneSchema),
+    setVars: v.optional(
+      v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
+    ),
   }),
   frontends: v.array(v.pipe(frontendSchema, rulesCompile<v.InferOutput<typeof frontendSchema>>('frontend'))),
   backends: v.array(v.pipe(backendSchema, rulesCompile<v.InferOutput<typeof backendSchema>>('backend'))),

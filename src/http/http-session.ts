@@ -34,6 +34,7 @@ import type { PooledConnection, ReuseScope } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
+import type { VarScopes } from '../rules/vars.ts';
 import { ReplyConnection, type LocalReply } from './local-reply.ts';
 
 /** Where the client connection is between and within transactions. */
@@ -177,6 +178,10 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
     return this.#lbView ?? this.#req;
+  }
+  /** `var()` in `balance hash` and stick expressions: the rules' variables, else only `proc`. */
+  get vars(): VarScopes {
+    return this.#rules?.vars ?? this.host.procVars;
   }
 
   /**
@@ -408,7 +413,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   #ruleRunner(): HttpRuleRunner {
-    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name));
+    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars));
   }
 
   #startServerSide(): void {
@@ -503,12 +508,18 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
     const tarpit = rules.tarpit;
+    const invalid = rules.invalidRequest;
     rules.endRequest();
     // HAProxy: a `deny` ends as PR (proxy condition) and counts a denied request; a `return`
-    // or a redirect as LR (processed locally).
+    // or a redirect as LR (processed locally). A request a rule found invalid is a bad
+    // request (PR, counted in ereq), and the connection closes after the 400.
     if (denied) this.host.counters.dreq++;
     if (tarpit) return this.#startTarpit(reply);
-    this.#setTermination(denied ? 'P' : 'L', 'R');
+    if (invalid) {
+      this.host.counters.ereq++;
+      this.#closeAfter = true;
+    }
+    this.#setTermination(denied || invalid ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
   }
 
@@ -1382,8 +1393,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       srvconn: leg.server?.active ?? 0,
       retries: leg.retries,
       redispatched: leg.redispatched,
-      method: req?.method,
-      target: req?.target,
+      // The request line as received, as HAProxy logs txn->uri (rules may have rewritten it).
+      method: req?.receivedMethod,
+      target: req?.receivedTarget,
       versionMinor: req?.versionMinor,
     };
     host.logger.emit(level as LogLevelValue, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));

@@ -5,6 +5,7 @@ import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import { LogLevel } from '../log/logger.ts';
 import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
 import type { Server } from '../proxy/server.ts';
+import type { ProcessVars } from '../rules/vars.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import { chooseServer } from '../stream/server-choice.ts';
@@ -47,6 +48,10 @@ export class TcpSession implements ServerLegOwner, ProxySession {
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
+  }
+  /** `var(proc.x)`: the generation's process variables (no other scope exists in tcp mode here). */
+  get vars(): ProcessVars {
+    return this.host.procVars;
   }
   readonly clientPort: number;
 

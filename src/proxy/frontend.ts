@@ -9,6 +9,7 @@ import { newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
+import { ProcessVars } from '../rules/vars.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -59,6 +60,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly logger: ProxyLogger;
   /** Idle server connections for this frontend's HTTP transactions (mode http). */
   readonly pools: (backend: Backend) => ServerConnectionPool;
+  /** The generation's `proc` variables. */
+  readonly procVars: ProcessVars;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
   readonly #held: Socket[] = [];
@@ -78,8 +81,10 @@ export class Frontend implements SessionHost, WaitingFrontend {
     logger: ProxyLogger,
     pools: (backend: Backend) => ServerConnectionPool,
     backends: ReadonlyMap<string, Backend> = new Map(),
+    procVars: ProcessVars = new ProcessVars(),
   ) {
     this.#backends = backends;
+    this.procVars = procVars;
     this.runtime = runtime;
     this.model = model;
     this.name = model.name;

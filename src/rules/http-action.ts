@@ -35,6 +35,11 @@ export interface HttpActionContext extends SampleContext {
   tunnelTimeout: number | undefined;
   /** Set by `set-log-level`: the level of this transaction's log line; -1 = `silent`. */
   logLevel: number | undefined;
+  /**
+   * Set with `reply` when a rule found the request invalid (HAProxy's ACT_RET_INV, e.g. a
+   * strict `normalize-uri`): a 400 counted as a bad request, and the connection closes.
+   */
+  invalidRequest: boolean;
 }
 
 /** One compiled action. */

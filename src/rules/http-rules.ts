@@ -19,6 +19,7 @@ import { Verdict, type HttpAction, type HttpActionContext } from './http-action.
 import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
+import { ProcessVars, SessionVars } from './vars.ts';
 
 /** A rule the engine cannot compile (a hand-built or unvalidated model). */
 export class HttpRuleError extends Error {
@@ -171,11 +172,16 @@ export class HttpRuleRunner implements HttpActionContext {
   serverTimeout: number | undefined = undefined;
   tunnelTimeout: number | undefined = undefined;
   logLevel: number | undefined = undefined;
+  invalidRequest = false;
   failedRewrites = 0;
+  /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
+  readonly vars: SessionVars;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
 
-  constructor(frontend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string) {
+  /** `process`: the generation's `proc` variables (a fresh set when omitted). */
+  constructor(frontend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string, process: ProcessVars = new ProcessVars()) {
+    this.vars = new SessionVars(process);
     this.#frontend = frontend;
     this.#client = client;
     this.clientAddress = client.remoteAddress;
@@ -202,6 +208,8 @@ export class HttpRuleRunner implements HttpActionContext {
     this.serverTimeout = undefined;
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;
+    this.invalidRequest = false;
+    this.vars.beginTransaction();
   }
 
   /** One proxy's `http-request` rules, then its `redirect` rules; `reply` is set on Verdict.reply. */
@@ -229,12 +237,17 @@ export class HttpRuleRunner implements HttpActionContext {
     return rules === undefined ? undefined : switchingTarget(rules, this);
   }
 
-  /** The edits end with the request head: later fetches read the request as received. */
+  /**
+   * The edits end with the request head: later fetches read the request as received. From
+   * here on (balancing, the response) `req` variables are gone and `res` ones may be set.
+   */
   endRequest(): void {
     this.requestEdits = undefined;
     this.reply = undefined;
     this.denied = false;
     this.tarpit = false;
+    this.invalidRequest = false;
+    this.vars.beginResponse();
   }
 
   /** `http-response` rules on a final response to `req`: the backend's, then the frontend's. */
@@ -277,10 +290,16 @@ export function hasAfterResponseRules(frontend: ProxyHttpRules | undefined, back
 }
 
 /** The runner for a session of `frontend`, or undefined when no proxy it can reach has rules. */
-export function createHttpRuleRunner(frontend: FrontendModel, client: Socket, runtime: Runtime, anyBackendRules: boolean): HttpRuleRunner | undefined {
+export function createHttpRuleRunner(
+  frontend: FrontendModel,
+  client: Socket,
+  runtime: Runtime,
+  anyBackendRules: boolean,
+  process?: ProcessVars,
+): HttpRuleRunner | undefined {
   const fe = httpRulesOf(frontend, 'frontend');
   if (fe === undefined && !anyBackendRules) return undefined;
-  return new HttpRuleRunner(fe, client, runtime, frontend.name);
+  return new HttpRuleRunner(fe, client, runtime, frontend.name, process);
 }
 
 /** The backend's own rules for a request of `frontend` (none for the other half of a `listen`). */

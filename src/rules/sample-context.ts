@@ -2,6 +2,7 @@ import type { LbRequest } from '../balance/balancer.ts';
 import type { ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { TlsInfo } from '../runtime.ts';
+import type { VarScopes } from './vars.ts';
 
 /**
  * What sample fetches read. LbRequest already is one (balancing and stick rules pass the session
@@ -37,4 +38,6 @@ export interface SampleContext extends LbRequest {
   readonly response?: ResponseHead | undefined;
   /** The response head's edits so far. */
   readonly responseEdits?: HeadEditor | undefined;
+  /** Variables (`var()`, `set-var`); undefined where none can exist. */
+  readonly vars?: VarScopes | undefined;
 }

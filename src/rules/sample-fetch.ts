@@ -19,13 +19,21 @@ import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { compileConverter, CONVERTERS, type Converter } from './converters.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
-import { Sample, sampleText, type SampleType } from './sample.ts';
+import { uriPathStart } from '../http/codec/request-target.ts';
+import { parseAddress } from '../util/cidr.ts';
+import { parseIpv4 } from '../util/ipv4.ts';
+import { Sample, sampleText, type SampleOutputType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
+import { parseVarName, readVar } from './vars.ts';
 
 export type { SampleContext } from './sample-context.ts';
 
-/** What a fetch reads: always available, only once the request is known, or only on the response. */
-export type SampleScope = 'connection' | 'request' | 'response';
+/**
+ * What a fetch reads: nothing at all (constants, the host name, variables: usable even while
+ * the configuration loads), the connection, only once the request is known, or only on the
+ * response.
+ */
+export type SampleScope = 'constant' | 'connection' | 'request' | 'response';
 
 /** Which message a rule runs on: `hdr` and `hdr_cnt` read that one. */
 export type SampleDirection = 'request' | 'response';
@@ -37,7 +45,7 @@ export interface SampleFetch {
   readonly l7: boolean;
   readonly scope: SampleScope;
   /** Output type (after converters): decides an ACL's default match method. */
-  readonly type: SampleType;
+  readonly type: SampleOutputType;
   /** Fills `out`; false when the sample is absent (no such header, tcp mode...). */
   sample(ctx: SampleContext, out: Sample): boolean;
   /**
@@ -49,11 +57,24 @@ export interface SampleFetch {
   fetch(req: LbRequest | SampleContext): string | undefined;
 }
 
-export type CompiledFetch = { readonly ok: true; readonly fetch: SampleFetch } | { readonly ok: false; readonly message: string };
+export type CompiledFetch =
+  | { readonly ok: true; readonly fetch: SampleFetch }
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /**
+       * Set when the fetch exists but reads what is not available where it is used: HAProxy's
+       * words for what it reads ('HTTP response headers', 'client address'...), for callers
+       * that phrase the error their own way (`set-var`: "extracts information from ...").
+       */
+      readonly unavailable?: string;
+    };
 
 export interface CompileOptions {
   /** Where the expression is used; default 'request' (balancing, stick rules, http-request). */
   readonly direction?: SampleDirection;
+  /** Only fetches that need no connection (the global `set-var`, evaluated at startup). */
+  readonly constantOnly?: boolean;
 }
 
 /** Fetch names this module knows, for error messages. */
@@ -63,12 +84,15 @@ export const SAMPLE_FETCHES = [
   'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt',
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
+  'pathq', 'var', 'str', 'int', 'bool', 'ipv4', 'ipv6',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
 interface FetchBody {
   readonly scope: SampleScope;
-  readonly type: SampleType;
+  readonly type: SampleOutputType;
+  /** HAProxy's name for what a connection fetch reads (default: by scope), for messages. */
+  readonly source?: string;
   sample(ctx: SampleContext, out: Sample): boolean;
   /** Multi-valued fetches only. */
   each?(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
@@ -83,8 +107,8 @@ const SCRATCH = new Sample();
 
 const noArgs = (name: string, args: readonly string[]): string | undefined => (args.length > 0 ? `fetch method '${name}' takes no argument` : undefined);
 
-function simple(scope: SampleScope, type: SampleType, sample: (ctx: SampleContext, out: Sample) => boolean): FetchFactory {
-  return (name, args) => noArgs(name, args) ?? { scope, type, sample };
+function simple(scope: SampleScope, type: SampleOutputType, sample: (ctx: SampleContext, out: Sample) => boolean, source?: string): FetchFactory {
+  return (name, args) => noArgs(name, args) ?? (source === undefined ? { scope, type, sample } : { scope, type, sample, source });
 }
 
 function requestHead(ctx: SampleContext): RequestHead | undefined {
@@ -235,7 +259,7 @@ function requestCookieValues(head: RequestHead, edits: HeadEditor | undefined, n
   return found;
 }
 
-function targetFetch(part: 'path' | 'url' | 'query' | 'base'): FetchFactory {
+function targetFetch(part: 'path' | 'pathq' | 'url' | 'query' | 'base'): FetchFactory {
   return simple('request', 'str', (ctx, out) => {
     const head = requestHead(ctx);
     if (head === undefined) return false;
@@ -260,22 +284,81 @@ const urlParamFetch: FetchFactory = (name, args) => {
   };
 };
 
+/** `str(TEXT)`, `int(N)`, `bool(true|false|1|0)`, `ipv4(ADDR)`, `ipv6(ADDR)`: constants checked once. */
+function constantFetch(kind: 'str' | 'int' | 'bool' | 'ipv4' | 'ipv6'): FetchFactory {
+  return (name, args) => {
+    if (args.length > 1) return `fetch method '${name}' : expected ')' before ',${args.slice(1).join(',')})'`;
+    const text = args[0] ?? '';
+    if (kind === 'str') return { scope: 'constant', type: 'str', sample: (_ctx, out) => out.setStr(text) };
+    const words = { int: 'integer', bool: 'boolean', ipv4: 'IPv4 address', ipv6: 'IPv6 address' }[kind];
+    if (text === '' && kind !== 'bool') return `fetch method '${name}' : expected type '${words}' at position 1, but got nothing`;
+    const bad = `fetch method '${name}' : failed to parse '${text}' as type '${words}' at position 1`;
+    switch (kind) {
+      case 'int': {
+        if (!/^[-+]?\d+$/.test(text)) return bad;
+        const n = Number(text);
+        return { scope: 'constant', type: 'int', sample: (_ctx, out) => out.setInt(n) };
+      }
+      case 'bool': {
+        const lower = text.toLowerCase();
+        const value = lower === 'true' || lower === '1' ? true : lower === 'false' || lower === '0' ? false : undefined;
+        if (value === undefined) return `invalid args in fetch method '${name}' : Expects 'true', 'false', '0' or '1'`;
+        return { scope: 'constant', type: 'bool', sample: (_ctx, out) => out.setBool(value) };
+      }
+      case 'ipv4':
+        if (parseIpv4(text) < 0) return bad;
+        return { scope: 'constant', type: 'ip', sample: (_ctx, out) => out.setIp(text) };
+      case 'ipv6':
+        if (!text.includes(':') || parseAddress(text) === undefined) return bad;
+        return { scope: 'constant', type: 'ip', sample: (_ctx, out) => out.setIp(text) };
+    }
+  };
+}
+
+/**
+ * `var(SCOPE.NAME[,DEFAULT])`: the variable with the type it was stored with; DEFAULT (a
+ * string) when it is absent. Usable everywhere, like HAProxy's (SMP_USE_CONST); a variable of a
+ * scope not available where it is read is absent, default or not.
+ */
+const varFetch: FetchFactory = (name, args) => {
+  if (args.length > 2) return `fetch method '${name}' : expected ')' before ',${args.slice(2).join(',')})'`;
+  const variable = parseVarName(args[0] ?? '', args.length > 0 ? ')' : '');
+  if (typeof variable === 'string') return `invalid args in fetch method '${name}' : ${variable}`;
+  const fallback = args[1];
+  return {
+    scope: 'constant',
+    type: 'any',
+    sample: (ctx, out) => readVar(ctx.vars, variable, out, fallback),
+  };
+};
+
+/** HAProxy's names for what the connection fetches read. */
+const L4 = 'client address';
+const L5 = 'client-side connection';
+
 const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>([
   // connection
-  ['src', simple('connection', 'ip', (ctx, out) => out.setIp(ctx.clientAddress))],
-  ['src_port', simple('connection', 'int', (ctx, out) => (ctx.clientPort === undefined ? false : out.setInt(ctx.clientPort)))],
-  ['dst', simple('connection', 'ip', (ctx, out) => (ctx.localAddress === undefined ? false : out.setIp(ctx.localAddress)))],
-  ['dst_port', simple('connection', 'int', (ctx, out) => (ctx.localPort === undefined ? false : out.setInt(ctx.localPort)))],
-  ['ssl_fc', simple('connection', 'bool', (ctx, out) => out.setBool(ctx.clientTls !== undefined))],
-  ['ssl_fc_sni', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.sni === undefined ? false : out.setStr(ctx.clientTls.sni)))],
-  ['ssl_fc_alpn', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.alpn === undefined ? false : out.setStr(ctx.clientTls.alpn)))],
-  ['ssl_fc_protocol', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.protocol === undefined ? false : out.setStr(ctx.clientTls.protocol)))],
-  ['hostname', simple('connection', 'str', (ctx, out) => (ctx.hostname === undefined ? false : out.setStr(ctx.hostname)))],
-  ['always_true', simple('connection', 'bool', (_ctx, out) => out.setBool(true))],
-  ['always_false', simple('connection', 'bool', (_ctx, out) => out.setBool(false))],
+  ['src', simple('connection', 'ip', (ctx, out) => out.setIp(ctx.clientAddress), L4)],
+  ['src_port', simple('connection', 'int', (ctx, out) => (ctx.clientPort === undefined ? false : out.setInt(ctx.clientPort)), L4)],
+  ['dst', simple('connection', 'ip', (ctx, out) => (ctx.localAddress === undefined ? false : out.setIp(ctx.localAddress)), L4)],
+  ['dst_port', simple('connection', 'int', (ctx, out) => (ctx.localPort === undefined ? false : out.setInt(ctx.localPort)), L4)],
+  ['ssl_fc', simple('connection', 'bool', (ctx, out) => out.setBool(ctx.clientTls !== undefined), L5)],
+  ['ssl_fc_sni', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.sni === undefined ? false : out.setStr(ctx.clientTls.sni)), L5)],
+  ['ssl_fc_alpn', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.alpn === undefined ? false : out.setStr(ctx.clientTls.alpn)), L5)],
+  ['ssl_fc_protocol', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.protocol === undefined ? false : out.setStr(ctx.clientTls.protocol)), L5)],
+  ['hostname', simple('constant', 'str', (ctx, out) => (ctx.hostname === undefined ? false : out.setStr(ctx.hostname)))],
+  ['always_true', simple('constant', 'bool', (_ctx, out) => out.setBool(true))],
+  ['always_false', simple('constant', 'bool', (_ctx, out) => out.setBool(false))],
+  ['str', constantFetch('str')],
+  ['int', constantFetch('int')],
+  ['bool', constantFetch('bool')],
+  ['ipv4', constantFetch('ipv4')],
+  ['ipv6', constantFetch('ipv6')],
+  ['var', varFetch],
   // request
-  ['method', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.method)))],
+  ['method', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(transactionMethod(ctx.lbHead))))],
   ['path', targetFetch('path')],
+  ['pathq', targetFetch('pathq')],
   ['url', targetFetch('url')],
   ['query', targetFetch('query')],
   ['base', targetFetch('base')],
@@ -318,7 +401,7 @@ export function isFetchName(name: string): boolean {
   return FETCHES.has(name);
 }
 
-const CALL = /^([a-z][a-z0-9._]*)(?:\(([^()]*)\))?$/;
+const CALL = /^([a-z][a-z0-9._-]*)(?:\(([^()]*)\))?$/;
 
 /** Splits `a(x,y),b,c(z)` into its calls; undefined when malformed. */
 function splitCalls(text: string): { name: string; args: string[] }[] | undefined {
@@ -341,10 +424,11 @@ function splitCalls(text: string): { name: string; args: string[] }[] | undefine
 }
 
 function scopeAllowed(scope: SampleScope, direction: SampleDirection): boolean {
-  return scope === 'connection' || scope === direction;
+  return scope === 'constant' || scope === 'connection' || scope === direction;
 }
 
 const SCOPE_WORDS: Record<SampleScope, string> = {
+  constant: 'nothing',
   connection: 'the connection',
   request: 'HTTP request headers',
   response: 'HTTP response headers',
@@ -366,14 +450,20 @@ export function compileSampleFetch(expression: string, options: CompileOptions =
   }
   const body = factory(first.name, first.args, direction);
   if (typeof body === 'string') return { ok: false, message: body };
+  if (options.constantOnly === true && body.scope !== 'constant') {
+    const unavailable = body.source ?? SCOPE_WORDS[body.scope];
+    return { ok: false, message: `fetch method '${first.name}' extracts information from '${unavailable}', none of which is available here`, unavailable };
+  }
   if (!scopeAllowed(body.scope, direction)) {
+    const unavailable = SCOPE_WORDS[body.scope];
     return {
       ok: false,
-      message: `sample fetch '${first.name}' may not be reliably used here because it needs '${SCOPE_WORDS[body.scope]}' which is not available here`,
+      message: `sample fetch '${first.name}' may not be reliably used here because it needs '${unavailable}' which is not available here`,
+      unavailable,
     };
   }
   const converters: Converter[] = [];
-  let type = body.type;
+  let type: SampleOutputType = body.type;
   for (const call of calls.slice(1)) {
     const converter = compileConverter(call.name, call.args, type);
     if (typeof converter === 'string') return { ok: false, message: converter };
@@ -389,25 +479,27 @@ class CompiledSampleFetch implements SampleFetch {
   readonly expression: string;
   readonly l7: boolean;
   readonly scope: SampleScope;
-  readonly type: SampleType;
+  readonly type: SampleOutputType;
   readonly #body: FetchBody;
   readonly #converters: readonly Converter[];
   readonly #convertThenMatch: ((s: Sample) => boolean) | undefined;
   #match: (s: Sample) => boolean = () => false;
+  /** The context of the matchAny in progress, for converters that read it (`set-var`). */
+  #ctx: SampleContext | undefined = undefined;
 
-  constructor(expression: string, body: FetchBody, converters: readonly Converter[], type: SampleType) {
+  constructor(expression: string, body: FetchBody, converters: readonly Converter[], type: SampleOutputType) {
     this.expression = expression;
     this.scope = body.scope;
-    this.l7 = body.scope !== 'connection';
+    this.l7 = body.scope === 'request' || body.scope === 'response';
     this.type = type;
     this.#body = body;
     this.#converters = converters;
     // Bound once: matchAny must not build a closure per request.
-    this.#convertThenMatch = converters.length === 0 ? undefined : (s) => this.#convert(s) && this.#match(s);
+    this.#convertThenMatch = converters.length === 0 ? undefined : (s) => this.#convert(s, this.#ctx as SampleContext) && this.#match(s);
   }
 
   sample(ctx: SampleContext, out: Sample): boolean {
-    return this.#body.sample(ctx, out) && this.#convert(out);
+    return this.#body.sample(ctx, out) && this.#convert(out, ctx);
   }
 
   matchAny(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean {
@@ -415,11 +507,14 @@ class CompiledSampleFetch implements SampleFetch {
     if (each === undefined) return this.sample(ctx, out) && match(out);
     if (this.#convertThenMatch === undefined) return each.call(this.#body, ctx, out, match);
     const previous = this.#match;
+    const previousCtx = this.#ctx;
     this.#match = match;
+    this.#ctx = ctx;
     try {
       return each.call(this.#body, ctx, out, this.#convertThenMatch);
     } finally {
       this.#match = previous;
+      this.#ctx = previousCtx;
     }
   }
 
@@ -427,8 +522,8 @@ class CompiledSampleFetch implements SampleFetch {
     return this.sample(req, SCRATCH) ? sampleText(SCRATCH) : undefined;
   }
 
-  #convert(s: Sample): boolean {
-    for (const converter of this.#converters) if (!converter.apply(s)) return false;
+  #convert(s: Sample, ctx: SampleContext): boolean {
+    for (const converter of this.#converters) if (!converter.apply(s, ctx)) return false;
     return true;
   }
 }
@@ -442,16 +537,37 @@ export function pathStart(target: string): number {
   return slash < 0 ? target.length : slash;
 }
 
-function targetPart(head: RequestHead, part: 'path' | 'url' | 'query' | 'base'): string | undefined {
+/**
+ * A part of the request target as the rules left it (HAProxy reads the start line, edited in
+ * place by set-path and friends). `path`/`pathq` follow HAProxy's http_parse_path: absent for
+ * `*`, an authority-form target or an absolute one without a path; `base` adds the host to a
+ * path starting with '/', and is the path alone without a host.
+ */
+function targetPart(head: RequestHead, part: 'path' | 'pathq' | 'url' | 'query' | 'base'): string | undefined {
   const target = head.target;
   if (part === 'url') return target;
   const q = target.indexOf('?');
   if (part === 'query') return q < 0 ? undefined : target.slice(q + 1);
-  const path = target.slice(pathStart(target), q < 0 ? target.length : q);
+  const start = uriPathStart(target);
+  if (part === 'pathq') return start < 0 ? undefined : target.slice(start);
+  const path = start < 0 ? undefined : target.slice(start, q < 0 ? target.length : q);
   if (part === 'path') return path;
   const host = head.host;
-  return host === undefined ? path : host + path;
+  if (host === undefined || host === '') return path;
+  return path !== undefined && path.charCodeAt(0) === 0x2f ? host + path : host;
 }
+
+/**
+ * The `method` fetch, as HAProxy's smp_fetch_meth: the method the transaction started with
+ * (txn->meth, which `set-method` leaves alone) when it is one of the methods HAProxy knows;
+ * otherwise the one on the request line now.
+ */
+function transactionMethod(head: RequestHead): string {
+  const received = head.receivedMethod;
+  return KNOWN_METHODS.has(received) ? received : head.method;
+}
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']);
 
 /** Value of the first `name=` parameter of the target's query string, or undefined. */
 export function urlParam(target: string, name: string, delimiter = '&'): string | undefined {

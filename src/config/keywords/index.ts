@@ -7,6 +7,7 @@ import { KeywordRegistry, type KeywordList } from '../registry.ts';
 import { balanceKeywords } from './balance.ts';
 import { bindKeywords } from './bind.ts';
 import { globalKeywords } from './global.ts';
+import { globalVarKeywords } from './global-vars.ts';
 import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
 import { httpRuleKeywords } from './http-rules.ts';
@@ -22,6 +23,7 @@ import { switchingKeywords } from './switching.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
+  globalVarKeywords,
   proxyKeywords,
   balanceKeywords,
   optionKeywords,

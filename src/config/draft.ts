@@ -30,6 +30,7 @@ import type {
   SwitchingRuleModel,
   Timeouts,
 } from './model.ts';
+import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -245,6 +246,8 @@ export interface ProxyDraft {
   redirectRules: NonNullable<HttpRulesModel['redirectRules']>[number][];
   /** `use_backend` rules, with where each names its backend (checked once every backend is known). */
   switchingRules: { readonly rule: SwitchingRuleModel; readonly place: Place }[];
+  /** Error-page lines (`errorfile`, `errorloc`, `errorfiles`, `http-error`), defaults' first. */
+  errors: ProxyErrorDraft[];
 }
 
 export interface GlobalDraft {
@@ -258,6 +261,10 @@ export interface GlobalDraft {
   caBase: string | undefined;
   /** Every `ca-file` argument (server and default-server lines), read by the loader. */
   caFiles: CaFileReference[];
+  /** `http-errors` sections in order (a repeated name keeps its first section for lookups). */
+  httpErrors: HttpErrorsDraft[];
+  /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
+  replyFiles: ReplyFileReference[];
 }
 
 export interface ConfigDraft {
@@ -267,7 +274,17 @@ export interface ConfigDraft {
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, nbthread: 1, logs: [], hardStopAfter: undefined, crtBase: undefined, caBase: undefined, caFiles: [] };
+  return {
+    maxconn: 0,
+    nbthread: 1,
+    logs: [],
+    hardStopAfter: undefined,
+    crtBase: undefined,
+    caBase: undefined,
+    caFiles: [],
+    httpErrors: [],
+    replyFiles: [],
+  };
 }
 
 export function emptyTimeouts(): MutableTimeouts {
@@ -384,6 +401,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     httpRulesPlace: undefined,
     redirectRules: [],
     switchingRules: [],
+    errors: base ? [...base.errors] : [],
   };
 }
 

@@ -515,8 +515,6 @@ describe('HTTP keywords that stay refused', () => {
       'http-after-response',
       'stats',
       'compression',
-      'errorfile',
-      'errorloc',
       'capture',
       'tcp-check',
       'unique-id-format',

@@ -26,4 +26,5 @@ export const RULES_DEFAULTS = {
   httpRequestRules: [],
   httpResponseRules: [],
   redirectRules: [],
+  errorReplies: [],
 } as const;

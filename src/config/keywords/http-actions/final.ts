@@ -1,5 +1,5 @@
 /** Parsers of the final actions: allow, deny, return, redirect (grammars in ../reply-args.ts). */
-import { parseHttpReply, parseRedirect } from '../reply-args.ts';
+import { parseHttpReply, parseRedirect, type ReplyFileContext } from '../reply-args.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
 const BOTH = ['request', 'response'] as const;
@@ -9,6 +9,11 @@ function allow({ extra }: ActionParseInput): RuleFields | undefined {
 }
 
 /** HAProxy's parse_http_deny: no argument (or only `deny_status N`) is the error page. */
+/** Messages about a reply's file name the rule, as its other messages do. */
+function files(keyword: string, direction: ActionParseInput['direction']): ReplyFileContext {
+  return { keyword, prefix: `'${keyword}' : `, suffix: '.', direction };
+}
+
 function deny({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleFields | undefined {
   let from = 0;
   let status = direction === 'request' ? 403 : 502;
@@ -22,7 +27,7 @@ function deny({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleF
     status = n;
     from = 2;
   }
-  const reply = parseHttpReply(ctx, args, from, status, 'errorpage');
+  const reply = parseHttpReply(ctx, args, from, status, 'errorpage', files(keyword, direction));
   if (!reply.ok) {
     ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
     return undefined;
@@ -31,8 +36,8 @@ function deny({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleF
   return { action: 'deny', reply: reply.value };
 }
 
-function httpReturn({ ctx, keyword, args, extra }: ActionParseInput): RuleFields | undefined {
-  const reply = parseHttpReply(ctx, args, 0, 200, 'none');
+function httpReturn({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleFields | undefined {
+  const reply = parseHttpReply(ctx, args, 0, 200, 'none', files(keyword, direction));
   if (!reply.ok) {
     ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
     return undefined;

@@ -14,6 +14,7 @@ import { compileProxyRules } from '../rules/http-rules.ts';
 import { latin1Bytes } from '../http/codec/chars.ts';
 import { ERROR_STATUSES } from '../http/codec/error-pages.ts';
 import { parseErrorMessage } from '../http/error-message.ts';
+import { compileReplyBuilder } from '../rules/actions/reply-actions.ts';
 import { MAX_TIMER_MS } from './time.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -298,9 +299,19 @@ const httpReplySchema = v.object({
   headers: v.array(v.object({ name: v.pipe(v.string(), v.minLength(1)), format: v.string() })),
 });
 
-/** The proxy's replies by status (`errorfile`, `errorloc`, `errorfiles`, `http-error`): HAProxy's http_err_codes only. */
-const errorRepliesSchema = v.array(
-  v.object({ status: v.picklist(ERROR_STATUSES as number[]), reply: httpReplySchema }),
+/**
+ * The proxy's replies by status (`errorfile`, `errorloc`, `errorfiles`, `http-error`): HAProxy's
+ * http_err_codes only, and each must compile (the engine builds them on an error path).
+ */
+const errorRepliesSchema = v.pipe(
+  v.array(v.object({ status: v.picklist(ERROR_STATUSES as number[]), reply: httpReplySchema })),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const { status, reply } of dataset.value) {
+      const compiled = compileReplyBuilder(reply, 'request');
+      if (!compiled.ok) addIssue({ message: `error reply for status ${status}: ${compiled.message}` });
+    }
+  }),
 );
 
 const redirectSchema = v.object({

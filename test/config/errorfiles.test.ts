@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import type { ConfigModel, HttpReplyModel } from '../../src/config/model.ts';
+import type { ConfigModel, FrontendModel, HttpReplyModel } from '../../src/config/model.ts';
+import { checkConfigModel } from '../../src/config/schema.ts';
 import { FakeFiles } from '../support/fake-files.ts';
 import { cfg, errors, TIMEOUTS } from './support.ts';
 
@@ -279,5 +280,19 @@ describe('deny / return payloads from files', () => {
     assert.deepEqual(await errors(frontend('  errorfile 503 /e/503.http')), [
       [8, 17, 'errorfile', "errorfile : cannot read file '/e/503.http': no file access was given to the parser"],
     ]);
+  });
+});
+
+describe('the model schema', () => {
+  it('refuses error replies the engine could not build', async () => {
+    const model = await load(frontend('  errorfile 503 /e/503.http'));
+    assert.deepEqual(checkConfigModel(model), []);
+    const fe = model.frontends[0] as FrontendModel;
+    const withReplies = (errorReplies: FrontendModel['errorReplies']): ConfigModel => ({ ...model, frontends: [{ ...fe, errorReplies }] });
+    const errorfile = (content: string): HttpReplyModel => ({ status: 503, contentType: undefined, body: { kind: 'errorfile', path: '/x', content }, headers: [] });
+    assert.match(checkConfigModel(withReplies([{ status: 503, reply: errorfile('HTTP/1.1 503 X\r\n') }])).join('\n'), /unable to parse headers \(error offset: -2\)/);
+    assert.notDeepEqual(checkConfigModel(withReplies([{ status: 302, reply: errorfile('') }])), []);
+    const lf: HttpReplyModel = { status: 503, contentType: 'text/plain', body: { kind: 'lf-string', format: '%[nosuch' }, headers: [] };
+    assert.match(checkConfigModel(withReplies([{ status: 503, reply: lf }])).join('\n'), /error reply for status 503/);
   });
 });

@@ -189,6 +189,8 @@ export interface Runtime {
   lookup(host: string, family?: 4 | 6): Promise<string[]>;
 
   readTextFile(path: string): Promise<string>;
+  /** A file's bytes as they are (error pages and reply payloads are sent byte for byte). */
+  readFile(path: string): Promise<Uint8Array>;
   /** Names (not paths) of the entries of a directory. */
   readDir(path: string): Promise<string[]>;
   isDirectory(path: string): Promise<boolean>;

@@ -519,6 +519,7 @@ export const denoRuntime: Runtime = {
   // node:fs/promises rather than Deno.readTextFile: its error messages ("ENOENT: no such file
   // or directory, open '...'") match Node's and Bun's, and configuration errors quote them.
   readTextFile: (path) => readFile(path, 'utf8'),
+  readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),
   onSignal(signal: SignalName, listener: () => void) {

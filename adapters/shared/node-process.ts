@@ -17,6 +17,7 @@ export const nodeProcessServices: ProcessServices = {
   wallClock: () => Date.now(),
   lookup: lookupNode,
   readTextFile: (path) => readFile(path, 'utf8'),
+  readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),
   onSignal(signal: SignalName, listener: () => void) {

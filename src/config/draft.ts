@@ -33,6 +33,7 @@ import type {
   Timeouts,
   TuneModel,
 } from './model.ts';
+import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -261,6 +262,8 @@ export interface ProxyDraft {
   persistRules: { readonly kind: 'force' | 'ignore'; readonly condition: ConditionModel; readonly source: SourceLocation }[];
   /** `use_backend` rules, with where each names its backend (checked once every backend is known). */
   switchingRules: { readonly rule: SwitchingRuleModel; readonly place: Place }[];
+  /** Error-page lines (`errorfile`, `errorloc`, `errorfiles`, `http-error`), defaults' first. */
+  errors: ProxyErrorDraft[];
 }
 
 export interface GlobalDraft {
@@ -280,6 +283,10 @@ export interface GlobalDraft {
   experimental: boolean;
   /** `set-var` / `set-var-fmt` lines. */
   setVars: GlobalSetVarModel[];
+  /** `http-errors` sections in order (a repeated name keeps its first section for lookups). */
+  httpErrors: HttpErrorsDraft[];
+  /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
+  replyFiles: ReplyFileReference[];
 }
 
 export interface ConfigDraft {
@@ -303,6 +310,8 @@ export function newGlobalDraft(): GlobalDraft {
     tune: { ...DEFAULT_TUNE },
     experimental: false,
     setVars: [],
+    httpErrors: [],
+    replyFiles: [],
   };
 }
 
@@ -428,6 +437,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     switchingRules: [],
     serverRules: [],
     persistRules: [],
+    errors: base ? [...base.errors] : [],
   };
 }
 

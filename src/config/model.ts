@@ -459,15 +459,45 @@ export interface HttpReplyModel {
   readonly contentType: string | undefined;
   /**
    * `errorpage`: the proxy's page for the status (deny without payload, `default-errorfiles`);
-   * `none`: no payload (content-length: 0); `string` / `lf-string`: the payload as written.
+   * `none`: no payload (content-length: 0); `string` / `lf-string`: the payload as written;
+   * the others come from files read when the configuration loads (see ReplyBodyFromFile).
    */
   readonly body:
     | { readonly kind: 'errorpage' }
     | { readonly kind: 'none' }
     | { readonly kind: 'string'; readonly text: string }
-    | { readonly kind: 'lf-string'; readonly format: string };
+    | { readonly kind: 'lf-string'; readonly format: string }
+    | ReplyBodyFromFile;
   /** `hdr NAME FMT`, in order (never content-length, transfer-encoding or content-type). */
   readonly headers: readonly { readonly name: string; readonly format: string }[];
+}
+
+/**
+ * Reply payloads read from files. File contents are kept as latin1 strings (one character per
+ * byte), so any byte survives and the model stays plain data.
+ *
+ * - `errorfile`: a whole HTTP response sent as HAProxy sends errorfiles (`errorfile CODE FILE`,
+ *   `errorloc`, `http-errors` sections, the `errorfile`/`errorfiles` reply arguments); an empty
+ *   `content` answers nothing and closes. `path` names the file (`errorloc302 URL` for errorloc).
+ * - `file`: a payload sent as it is (`file FILE`).
+ * - `lf-file`: a log-format payload read from a file (`lf-file FILE`), as UTF-8 text.
+ * - `errorfiles`: `errorfiles NAME` before the configuration is resolved; loading replaces it
+ *   with the section's `errorfile` for the status, or `none` when the section has none.
+ */
+export type ReplyBodyFromFile =
+  | { readonly kind: 'errorfile'; readonly path: string; readonly content: string }
+  | { readonly kind: 'file'; readonly path: string; readonly content: string }
+  | { readonly kind: 'lf-file'; readonly path: string; readonly format: string }
+  | { readonly kind: 'errorfiles'; readonly name: string };
+
+/**
+ * The reply a proxy gives for a status instead of HAProxy's built-in page (`errorfile`,
+ * `errorloc`, `errorfiles`, `http-error`, defaults inherited), used for the errors the proxy
+ * generates and for deny/return rules without their own payload.
+ */
+export interface ProxyErrorReply {
+  readonly status: number;
+  readonly reply: HttpReplyModel;
 }
 
 /** HAProxy's redirect rule (`http-request redirect` and the `redirect` keyword). */
@@ -548,6 +578,8 @@ export interface HttpRulesModel {
   readonly httpAfterResponseRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;
   /** The `redirect` keyword's rules, run after the proxy's `http-request` rules. */
   readonly redirectRules?: readonly { readonly redirect: RedirectModel; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }[] | undefined;
+  /** The proxy's error replies by status (both halves of a `listen` carry the same ones). */
+  readonly errorReplies?: readonly ProxyErrorReply[] | undefined;
 }
 
 export interface FrontendOptions {

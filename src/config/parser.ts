@@ -47,6 +47,8 @@ export interface ParseResult {
 
 type Section =
   | { readonly kind: 'global'; readonly name: string }
+  /** A section contributed by a keyword module (registry.section()). */
+  | { readonly kind: 'http-errors'; readonly name: string }
   | { readonly kind: ProxyKind; readonly name: string; readonly proxy: ProxyDraft }
   | { readonly kind: 'unsupported'; readonly name: string };
 
@@ -204,7 +206,12 @@ class ConfigParser {
     }
     const keyword = args[0] as Token;
 
-    if (keyword.text === 'global' || PROXY_HEADERS.has(keyword.text) || this.registry.isUnsupportedSection(keyword.text)) {
+    if (
+      keyword.text === 'global' ||
+      PROXY_HEADERS.has(keyword.text) ||
+      this.registry.section(keyword.text) !== undefined ||
+      this.registry.isUnsupportedSection(keyword.text)
+    ) {
       if (modifier !== 'none') {
         this.#error(first.column, keyword.text, `'${first.text}' cannot be applied to a section header.`);
         return;
@@ -231,7 +238,7 @@ class ConfigParser {
           );
           return;
         }
-        const proxy = section.kind === 'global' ? undefined : section.proxy;
+        const proxy = 'proxy' in section ? section.proxy : undefined;
         const ctx = new LineContext(this, this.#file, this.#line, section.kind, proxy, modifier, keyword);
         lookup.keyword.parse(ctx, args);
         return;
@@ -307,6 +314,13 @@ class ConfigParser {
       const extra = args[1];
       if (extra !== undefined) this.#error(extra.column, 'global', `'global' cannot handle unexpected argument '${extra.text}'.`);
       this.#section = { kind: 'global', name: 'global' };
+      return;
+    }
+    const registered = this.registry.section(kind);
+    if (registered !== undefined) {
+      const ctx = new LineContext(this, this.#file, this.#line, registered.name, undefined, 'none', header);
+      registered.open(ctx, args);
+      this.#section = { kind: registered.name, name: args[1]?.text ?? kind };
       return;
     }
     if (!PROXY_HEADERS.has(kind)) {

@@ -10,7 +10,7 @@ import type { BindDraft, GlobalDraft, Place, ProxyDraft, ServerSettings } from '
 import { closestMatch } from './suggest.ts';
 import type { Token } from './tokenizer.ts';
 
-export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen';
+export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors';
 
 /** `no X` / `default X` prefixes (HAProxy allows them only on a few keywords, chiefly `option`). */
 export type Modifier = 'none' | 'no' | 'default';
@@ -52,6 +52,17 @@ export interface SectionKeyword {
   readonly modifiers?: boolean;
   /** `args[0]` is the keyword itself (the `no`/`default` prefix already removed). */
   parse(ctx: KeywordContext, args: readonly Token[]): void;
+}
+
+/**
+ * A section other than global and the proxies, contributed by a keyword module (HAProxy's
+ * REGISTER_CONFIG_SECTION), e.g. `http-errors NAME`. Its keywords are the SectionKeywords
+ * listing it; they find what `open` set up through their context (e.g. in `ctx.global`).
+ */
+export interface SectionHeader {
+  readonly name: Exclude<SectionKind, 'global' | 'defaults' | 'frontend' | 'backend' | 'listen'>;
+  /** Reads the header line (`args[0]` is the section name). */
+  open(ctx: KeywordContext, args: readonly Token[]): void;
 }
 
 /** An `option NAME` (and `no option NAME`, `default option NAME`). */
@@ -103,6 +114,7 @@ export interface UnsupportedKeywords {
 
 export interface KeywordList {
   readonly keywords?: readonly SectionKeyword[];
+  readonly sections?: readonly SectionHeader[];
   readonly options?: readonly ProxyOption[];
   readonly bindOptions?: readonly BindOption[];
   readonly serverOptions?: readonly ServerOption[];
@@ -125,6 +137,7 @@ function add<T extends { readonly name: string }>(table: Map<string, T>, item: T
 
 export class KeywordRegistry {
   readonly #keywords = new Map<string, SectionKeyword[]>();
+  readonly #sections = new Map<string, SectionHeader>();
   readonly #options = new Map<string, ProxyOption>();
   readonly #bindOptions = new Map<string, BindOption>();
   readonly #serverOptions = new Map<string, ServerOption>();
@@ -145,6 +158,7 @@ export class KeywordRegistry {
       existing.push(keyword);
       this.#keywords.set(keyword.name, existing);
     }
+    for (const section of list.sections ?? []) add(this.#sections, section, 'section');
     for (const option of list.options ?? []) add(this.#options, option, 'option');
     for (const option of list.bindOptions ?? []) add(this.#bindOptions, option, 'bind option');
     for (const option of list.serverOptions ?? []) add(this.#serverOptions, option, 'server option');
@@ -176,6 +190,11 @@ export class KeywordRegistry {
     if (defs !== undefined) return { kind: 'wrong-section', allowed: defs.flatMap((d) => d.sections) };
     const candidates = [...this.keywordNames(section), ...unsupported];
     return { kind: 'unknown', suggestion: closestMatch(name, candidates) };
+  }
+
+  /** The header of a section a keyword module contributes, if `name` is one. */
+  section(name: string): SectionHeader | undefined {
+    return this.#sections.get(name);
   }
 
   isUnsupportedSection(name: string): boolean {

@@ -22,6 +22,8 @@
 import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
+import { ErrorResolver } from './resolve-errors.ts';
+import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import type {
   BackendHttpOptions,
@@ -90,17 +92,21 @@ class Resolver {
   /** Proxies holding a stick-table, by name (what `stick ... table NAME` refers to). */
   readonly #tables = new Map<string, ProxyDraft>();
   readonly #warnedTcpRules = new Set<ProxyDraft>();
+  /** Error pages and file payloads (resolve-errors.ts). */
+  readonly #errors: ErrorResolver;
 
   constructor(
     draft: ConfigDraft,
     diagnostics: DiagnosticList,
     certificates: LoadedCertificates | undefined,
     caFiles: LoadedCaFiles | undefined,
+    replyFiles: LoadedReplyFiles | undefined,
   ) {
     this.#draft = draft;
     this.#diagnostics = diagnostics;
     this.#certificates = certificates;
     this.#caFiles = caFiles;
+    this.#errors = new ErrorResolver(draft, diagnostics, replyFiles);
     for (const proxy of draft.proxies) {
       if (hasBackendSide(proxy.kind) && !this.#backends.has(proxy.name)) this.#backends.set(proxy.name, proxy);
       if (proxy.stickTable !== undefined && !this.#tables.has(proxy.name)) this.#tables.set(proxy.name, proxy);
@@ -237,6 +243,7 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
+    const { httpRequestRules, httpResponseRules, errorReplies } = this.#errors.forProxy(proxy);
     const hasRules =
       proxy.httpRequestRules.length > 0 ||
       proxy.httpResponseRules.length > 0 ||
@@ -251,14 +258,15 @@ class Resolver {
           `'http-request' and 'http-response' rules ignored for ${typeWord(proxy)} '${proxy.name}' as they require HTTP mode.`,
         );
       }
-      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [] };
+      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [], errorReplies };
     }
     return {
       acls: [...proxy.acls],
-      httpRequestRules: [...proxy.httpRequestRules],
-      httpResponseRules: [...proxy.httpResponseRules],
+      httpRequestRules: [...httpRequestRules],
+      httpResponseRules: [...httpResponseRules],
       httpAfterResponseRules: [...proxy.httpAfterResponseRules],
       redirectRules: [...proxy.redirectRules],
+      errorReplies,
     };
   }
 
@@ -643,6 +651,7 @@ export function resolveConfig(
   diagnostics: DiagnosticList,
   certificates?: LoadedCertificates,
   caFiles?: LoadedCaFiles,
+  replyFiles?: LoadedReplyFiles,
 ): ConfigModel {
-  return new Resolver(draft, diagnostics, certificates, caFiles).resolve();
+  return new Resolver(draft, diagnostics, certificates, caFiles, replyFiles).resolve();
 }

@@ -11,6 +11,10 @@ import { isIPv4, isIPv6 } from './address.ts';
 import { INIT_ADDR_MAX_METHODS } from './keywords/server-init-addr.ts';
 import type { ConfigModel, RetryOnEvent } from './model.ts';
 import { compileProxyRules } from '../rules/http-rules.ts';
+import { latin1Bytes } from '../http/codec/chars.ts';
+import { ERROR_STATUSES } from '../http/codec/error-pages.ts';
+import { parseErrorMessage } from '../http/error-message.ts';
+import { compileReplyBuilder } from '../rules/actions/reply-actions.ts';
 import { MAX_TIMER_MS } from './time.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -277,6 +281,16 @@ const conditionSchema = v.object({
   anyOf: v.pipe(v.array(v.pipe(v.array(aclTermSchema), v.minLength(1))), v.minLength(1)),
 });
 
+/** File contents are latin1 strings: one character per byte. */
+const latin1 = v.check((text: string) => !/[^\x00-\xff]/.test(text), 'file contents are latin1 strings (one character per byte)');
+
+/** An errorfile must be an HTTP response HAProxy would load (empty: no reply at all). */
+const errorFileContent = v.rawCheck<string>(({ dataset, addIssue }) => {
+  if (!dataset.typed) return;
+  const parsed = parseErrorMessage(latin1Bytes(dataset.value));
+  if (!parsed.ok) addIssue({ message: parsed.error });
+});
+
 const httpReplySchema = v.object({
   status: v.pipe(v.number(), v.integer(), v.minValue(200), v.maxValue(599)),
   contentType: v.undefinedable(v.string()),
@@ -285,9 +299,28 @@ const httpReplySchema = v.object({
     v.object({ kind: v.literal('none') }),
     v.object({ kind: v.literal('string'), text: v.string() }),
     v.object({ kind: v.literal('lf-string'), format: v.string() }),
+    v.object({ kind: v.literal('errorfile'), path: v.string(), content: v.pipe(v.string(), latin1, errorFileContent) }),
+    v.object({ kind: v.literal('file'), path: v.string(), content: v.pipe(v.string(), latin1) }),
+    v.object({ kind: v.literal('lf-file'), path: v.string(), format: v.string() }),
+    v.object({ kind: v.literal('errorfiles'), name: v.pipe(v.string(), v.minLength(1)) }),
   ]),
   headers: v.array(v.object({ name: v.pipe(v.string(), v.minLength(1)), format: v.string() })),
 });
+
+/**
+ * The proxy's replies by status (`errorfile`, `errorloc`, `errorfiles`, `http-error`): HAProxy's
+ * http_err_codes only, and each must compile (the engine builds them on an error path).
+ */
+const errorRepliesSchema = v.pipe(
+  v.array(v.object({ status: v.picklist(ERROR_STATUSES as number[]), reply: httpReplySchema })),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const { status, reply } of dataset.value) {
+      const compiled = compileReplyBuilder(reply, 'request');
+      if (!compiled.ok) addIssue({ message: `error reply for status ${status}: ${compiled.message}` });
+    }
+  }),
+);
 
 const redirectSchema = v.object({
   type: v.picklist(['location', 'prefix', 'scheme']),
@@ -422,6 +455,7 @@ const httpRulesEntries = {
   redirectRules: v.optional(
     v.array(v.object({ redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),
+  errorReplies: v.optional(errorRepliesSchema),
 };
 
 /** The rules must compile (criteria, patterns, formats, ACL names): the engine then cannot fail on them. */

@@ -35,7 +35,8 @@ import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
-import { ReplyConnection, type LocalReply } from './local-reply.ts';
+import { errorPageReply, ReplyConnection, type LocalReply } from './local-reply.ts';
+import { frontendAnswersNothing, proxyErrorReply } from './error-replies.ts';
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -131,6 +132,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #reqStartedWall = 0;
   #reqHeadAt = -1;
   #closeAfter = false;
+  /** The request reached the analysers (HAProxy's stream exists): errors get the proxies' errorfiles. */
+  #analysing = false;
   /** Choosing, queueing for and connecting to the server (the same code as mode tcp). */
   readonly #leg: ServerLeg;
   #server: Socket | undefined;
@@ -429,6 +432,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       this.host.counters.ereq++;
       return this.#fail(400, 'P', 'R');
     }
+    this.#analysing = true;
     // HAProxy's analysers: the frontend's http-request rules, the backend choice, the backend's
     // rules; every fetch and action sees the head as the rules before it edited it.
     const editor = this.#editor.begin(head);
@@ -571,10 +575,15 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       bytes = edited.bytes;
       status = edited.status;
     }
+    this.#countStatus(status);
+    this.#writeClient(bytes);
+  }
+
+  /** The status the client gets, for the log and the counters. */
+  #countStatus(status: number): void {
     this.#status = status;
     countResponse(this.host.counters, status);
     if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
-    this.#writeClient(bytes);
   }
 
   /** Runs the after-response rules on a generated response: its head is parsed, edited, rebuilt. */
@@ -594,16 +603,39 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   /** Writes a reply the proxy built, then keeps the connection for the next request or closes it. */
-  #sendLocalReply(reply: LocalReply): void {
-    const close = !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
-    const req = this.#req as RequestHead;
-    const connection = close ? ReplyConnection.close : req.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none;
-    this.#writeGenerated(reply.encode(connection), reply.status);
+  #sendLocalReply(page: LocalReply): void {
+    const reply = this.#proxyReply(page);
+    const close = reply.closes || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
+    this.#writeReply(reply, close);
     this.#log();
     this.#endTransaction();
     if (close) this.#closeClient();
     else this.#nextRequest();
   }
+
+  /** A built-in error page gives way to the proxies' errorfile for its status (HAProxy's http_error_message). */
+  #proxyReply(reply: LocalReply): LocalReply {
+    if (!reply.isErrorPage) return reply;
+    const backend = this.#countedInBackend ? this.backend?.model : undefined;
+    // An `http-error` log-format reads the request: through the rules' context while it holds
+    // the request (with the rules' edits), else the session's.
+    const rules = this.#rules;
+    return proxyErrorReply(reply.status, this.host.model, backend, rules?.lbHead !== undefined ? rules : this) ?? reply;
+  }
+
+  /**
+   * Writes a reply the proxy built; what the H1 mux appends (connection: close / keep-alive)
+   * follows the request's version. An empty errorfile answers nothing (the connection closes);
+   * a HEAD gets no payload.
+   */
+  #writeReply(reply: LocalReply, close: boolean): void {
+    const req = this.#req;
+    const connection = close ? ReplyConnection.close : req?.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none;
+    const bytes = reply.encode(connection);
+    if (bytes.byteLength === 0) return this.#countStatus(reply.status);
+    this.#writeGenerated(req?.method === 'HEAD' ? bytes.subarray(0, bytes.byteLength - reply.bodyLength) : bytes, reply.status);
+  }
+
 
   // ---- the server leg ----------------------------------------------------------------------
 
@@ -919,6 +951,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#tarpitReply = undefined;
     this.#backendRules = undefined;
     if (this.#rules !== undefined) this.#rules.logLevel = undefined;
+    this.#analysing = false;
     this.#reqHeadBytes = EMPTY;
     this.#pendingBody = [];
     this.#pendingBodyBytes = 0;
@@ -1014,11 +1047,19 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     // An abandoned exchange: reset, as HAProxy does (SO_LINGER 0), so the server stops at once.
     server?.reset();
     if (this.#resHead === undefined && !this.#clientClosed) {
+      // Once the request reached the analysers, HAProxy answers through its stream: the proxies'
+      // errorfile, else the built-in page as its HTX layer sends it. Before that its H1 mux
+      // answers with the raw built-in page, or nothing when the frontend's errorfile is empty.
+      const reply = this.#analysing ? this.#proxyReply(errorPageReply(status)) : undefined;
+      const silent = reply === undefined && frontendAnswersNothing(this.host.model, status);
       // HAProxy keeps the connection after the errors it generates (502/503/504...), except
       // 400/408, or when the rest of the request cannot be told apart from the next one.
       const close =
-        errorClosesConnection(status) || this.#req === undefined || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
-      this.#writeGenerated(errorResponse(status, close), status);
+        (reply === undefined ? silent || errorClosesConnection(status) : reply.closes) ||
+        this.#req === undefined || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
+      if (reply !== undefined) this.#writeReply(reply, close);
+      else if (!silent) this.#writeGenerated(errorResponse(status, close), status);
+      else this.#countStatus(status);
       if (log) this.#log();
       this.#endTransaction();
       if (close) this.#closeClient();

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { defineConfig } from '../../src/config/define-config.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import type { ConfigModel } from '../../src/config/model.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { FakeFiles } from '../support/fake-files.ts';
 import { cfg, parse } from './support.ts';
 
 /** The model without source locations and diagnostics (those differ by nature between both inputs). */
@@ -209,6 +211,38 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     );
   });
 
+  it('for errorfiles (their content given, as defineConfig reads nothing), defaults inherited', async () => {
+    const busy = 'HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy';
+    const latin1 = new Uint8Array([...new TextEncoder().encode('HTTP/1.1 403 No\r\nContent-Length: 1\r\n\r\n'), 0xe9]);
+    const files = new FakeFiles({
+      '/c.cfg': cfg(
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  errorfile 503 /e/503.http',
+        'frontend f',
+        '  bind :80',
+        '  errorfile 403 /e/403.http',
+        'backend b',
+        '  errorfile 503 /e/empty.http',
+      ),
+      '/e/503.http': busy,
+      '/e/403.http': latin1,
+      '/e/empty.http': '',
+    });
+    const fromCfg = await loadConfig(['/c.cfg'], files);
+    const fromTs = defineConfig({
+      defaults: { mode: 'http', timeouts: TIMEOUT_INPUT, errorFiles: { 503: { path: '/e/503.http', content: busy } } },
+      frontends: { f: { bind: ':80', errorFiles: { 403: { path: '/e/403.http', content: latin1 } } } },
+      backends: { b: { errorFiles: { 503: { path: '/e/empty.http', content: '' } } } },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(
+      fromTs.frontends[0]?.errorReplies?.map((e) => e.status),
+      [403, 503],
+    );
+  });
+
   it('refuses what haproxy.cfg refuses, naming the path', () => {
     const refused = (input: Parameters<typeof defineConfig>[0]): string[] => {
       try {
@@ -229,5 +263,9 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     assert.match(badRise ?? '', /^backends\.b\.servers\.s\.rise/);
     const [cookieOnDefault] = refused({ backends: { b: { defaultServer: { cookie: 'x' } as never } } });
     assert.match(cookieOnDefault ?? '', /unknown key 'cookie'/);
+    assert.deepEqual(refused({ backends: { b: { errorFiles: { 302: { content: '' } } } } }), ["backends.b.errorFiles.302: status code '302' not handled."]);
+    assert.deepEqual(refused({ backends: { b: { errorFiles: { 503: { path: '/x.http', content: 'HTTP/1.1 503 X\r\n' } } } } }), [
+      "backends.b.errorFiles.503: '/x.http': unable to parse headers (error offset: -2)",
+    ]);
   });
 });

@@ -117,7 +117,9 @@ describe('final HTTP actions: errors and warnings, as HAProxy words them', () =>
     assert.match((await e('  http-request return status 204 content-type text/plain string x')) ?? '', /No body expected for 204 responses/);
     assert.match((await e('  http-request return string a lf-string b')) ?? '', /unexpected 'lf-string' argument, 'string' already defined/);
     assert.match((await e('  http-request deny deny_status 299')) ?? '', /status code '299' not handled by default/);
-    assert.match((await e('  http-request return errorfile /x.http')) ?? '', /'errorfile' payloads are not supported by Switchyard yet/);
+    assert.match((await e('  http-request return errorfiles')) ?? '', /'errorfiles' expects <name> as argument/);
+    assert.match((await e('  http-request return errorfile')) ?? '', /'errorfile' expects <fmt> as argument/);
+    assert.match((await e('  http-request return status 201 errorfiles site')) ?? '', /status code '201' not handled by default with 'errorfiles' argument/);
     assert.match((await e('  http-request deny foo')) ?? '', /expects either 'if' or 'unless' followed by a condition but found 'foo'/);
   });
 

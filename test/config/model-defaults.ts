@@ -32,4 +32,5 @@ export const RULES_DEFAULTS = {
   httpResponseRules: [],
   httpAfterResponseRules: [],
   redirectRules: [],
+  errorReplies: [],
 } as const;

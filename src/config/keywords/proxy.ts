@@ -223,14 +223,13 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'tcp-request', 'tcp-response',
-      'stats', 'compression', 'capture', 'declare', 'errorfile',
-      'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'tcp-check',
+      'stats', 'compression', 'capture', 'declare', 'error-log-format', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
       'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
       'rate-limit', 'persist', 'dispatch', 'filter', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'bind-process',
-      'max-keep-alive-queue', 'max-session-srv-conns', 'http-error', 'clitcpka-cnt', 'clitcpka-idle',
+      'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',
       'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',

@@ -1,11 +1,16 @@
 /** Parsers of the final actions: allow, deny, return, redirect (grammars in ../reply-args.ts). */
-import { parseHttpReply, parseRedirect } from '../reply-args.ts';
+import { parseHttpReply, parseRedirect, type ReplyFileContext } from '../reply-args.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
 const BOTH = ['request', 'response'] as const;
 
 function allow({ extra }: ActionParseInput): RuleFields | undefined {
   return extra(0) ? undefined : { action: 'allow' };
+}
+
+/** Messages about a reply's file name the rule, as its other messages do. */
+function files(keyword: string, direction: ActionParseInput['direction']): ReplyFileContext {
+  return { keyword, prefix: `'${keyword}' : `, suffix: '.', direction };
 }
 
 /**
@@ -25,7 +30,7 @@ function deny({ ctx, action, keyword, args, direction, extra }: ActionParseInput
     status = n;
     from = 2;
   }
-  const reply = parseHttpReply(ctx, args, from, status, 'errorpage');
+  const reply = parseHttpReply(ctx, args, from, status, 'errorpage', files(keyword, direction));
   if (!reply.ok) {
     ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
     return undefined;
@@ -34,8 +39,8 @@ function deny({ ctx, action, keyword, args, direction, extra }: ActionParseInput
   return { action: action === 'tarpit' ? 'tarpit' : 'deny', reply: reply.value };
 }
 
-function httpReturn({ ctx, keyword, args, extra }: ActionParseInput): RuleFields | undefined {
-  const reply = parseHttpReply(ctx, args, 0, 200, 'none');
+function httpReturn({ ctx, keyword, args, direction, extra }: ActionParseInput): RuleFields | undefined {
+  const reply = parseHttpReply(ctx, args, 0, 200, 'none', files(keyword, direction));
   if (!reply.ok) {
     ctx.error(`'${keyword}' : ${reply.message}.`, args[reply.at], keyword);
     return undefined;

@@ -31,6 +31,7 @@ import type {
   Timeouts,
   TuneModel,
 } from './model.ts';
+import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -276,6 +277,10 @@ export interface ConfigDraft {
   readonly global: GlobalDraft;
   /** Frontends, backends and listens in declaration order (defaults sections excluded). */
   readonly proxies: ProxyDraft[];
+  /** `userlist` sections in declaration order. */
+  readonly userlists?: UserlistDraft[] | undefined;
+  /** Fetches naming a userlist, checked against `userlists` once everything is read. */
+  readonly userlistReferences?: UserlistReference[] | undefined;
 }
 
 /** HAProxy's defaults: 20 % and 25 % of the process's fds, pools shared between threads. */

@@ -23,6 +23,7 @@ import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, Log
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
+import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
@@ -118,6 +119,9 @@ class Resolver {
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
+    const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
+    checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
+    checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     return {
       global: {
         maxconn: global.maxconn,
@@ -129,6 +133,7 @@ class Resolver {
       frontends,
       backends,
       warnings: [...this.#diagnostics.warnings],
+      ...(userlists.length > 0 ? { userlists } : {}),
     };
   }
 

@@ -392,7 +392,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   #ruleRunner(): HttpRuleRunner {
-    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name));
+    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.userlists));
   }
 
   #startServerSide(): void {

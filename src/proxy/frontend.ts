@@ -9,6 +9,7 @@ import { newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
+import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -59,6 +60,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly logger: ProxyLogger;
   /** Idle server connections for this frontend's HTTP transactions (mode http). */
   readonly pools: (backend: Backend) => ServerConnectionPool;
+  readonly userlists: UserlistTable;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
   readonly #held: Socket[] = [];
@@ -78,8 +80,10 @@ export class Frontend implements SessionHost, WaitingFrontend {
     logger: ProxyLogger,
     pools: (backend: Backend) => ServerConnectionPool,
     backends: ReadonlyMap<string, Backend> = new Map(),
+    userlists: UserlistTable = NO_USERLISTS,
   ) {
     this.#backends = backends;
+    this.userlists = userlists;
     this.runtime = runtime;
     this.model = model;
     this.name = model.name;

@@ -12,6 +12,7 @@ import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts'
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
 import type { Runtime, Socket, TlsInfo } from '../runtime.ts';
+import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 import { compileRuleAction } from './actions/index.ts';
 import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
@@ -167,11 +168,13 @@ export class HttpRuleRunner implements HttpActionContext {
   denied = false;
   responseStatus: number | undefined = undefined;
   failedRewrites = 0;
+  readonly userlists: UserlistTable;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
 
-  constructor(frontend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string) {
+  constructor(frontend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string, userlists: UserlistTable = NO_USERLISTS) {
     this.#frontend = frontend;
+    this.userlists = userlists;
     this.#client = client;
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;

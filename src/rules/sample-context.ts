@@ -2,6 +2,7 @@ import type { LbRequest } from '../balance/balancer.ts';
 import type { ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { TlsInfo } from '../runtime.ts';
+import type { UserlistTable } from '../auth/userlist.ts';
 
 /**
  * What sample fetches read. LbRequest already is one (balancing and stick rules pass the session
@@ -32,4 +33,6 @@ export interface SampleContext extends LbRequest {
   readonly response?: ResponseHead | undefined;
   /** The response head's edits so far. */
   readonly responseEdits?: HeadEditor | undefined;
+  /** The generation's userlists (`http_auth(NAME)`, `http_auth_group(NAME)`). */
+  readonly userlists?: UserlistTable | undefined;
 }

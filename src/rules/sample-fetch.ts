@@ -17,6 +17,7 @@ import type { LbRequest } from '../balance/balancer.ts';
 import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
+import { AUTH_FETCHES } from './auth-fetches.ts';
 import { compileConverter, CONVERTERS, type Converter } from './converters.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { Sample, sampleText, type SampleType } from './sample.ts';
@@ -62,10 +63,11 @@ export const SAMPLE_FETCHES = [
   'src_port', 'dst', 'dst_port', 'ssl_fc', 'ssl_fc_sni', 'ssl_fc_alpn', 'ssl_fc_protocol', 'hostname', 'always_true', 'always_false',
   'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt',
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
+  'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
-interface FetchBody {
+export interface FetchBody {
   readonly scope: SampleScope;
   readonly type: SampleType;
   sample(ctx: SampleContext, out: Sample): boolean;
@@ -73,7 +75,7 @@ interface FetchBody {
   each?(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
 }
 
-type FetchFactory = (name: string, args: readonly string[], direction: SampleDirection) => FetchBody | string;
+export type FetchFactory = (name: string, args: readonly string[], direction: SampleDirection) => FetchBody | string;
 
 /** Reused scratch for header values: fetches run one at a time (single-threaded, not re-entrant). */
 const VALUES: string[] = [];
@@ -305,6 +307,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['shdr_cnt', headerCount(RESPONSE_HEADERS, true)],
   ['res.fhdr_cnt', headerCount(RESPONSE_HEADERS, false)],
   ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, true)],
+  ...AUTH_FETCHES,
 ]);
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */

@@ -64,7 +64,7 @@ describe('acl and http rules: errors at their line and column', () => {
         7,
         16,
         'http-request tarpit',
-        "'http-request tarpit' is not supported by Switchyard yet (supported: 'add-header', 'allow', 'del-header', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header').",
+        "'http-request tarpit' is not supported by Switchyard yet (supported: 'add-header', 'allow', 'auth', 'del-header', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header').",
       ],
     ]);
     const [line, , keyword, message] = (await errors(frontend('  http-response set-log-level silent')))[0] ?? [];

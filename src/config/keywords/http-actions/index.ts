@@ -2,6 +2,7 @@
  * Every `http-request` / `http-response` action Switchyard parses, one family per file. A new
  * family is one file here (its parser) plus its compiler in src/rules/actions/index.ts.
  */
+import { authActionParsers } from './auth.ts';
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
 import { statusActionParsers } from './status.ts';
@@ -9,4 +10,4 @@ import type { HttpActionParser } from './types.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
-export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [...headerActionParsers, ...finalActionParsers, ...statusActionParsers];
+export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [...headerActionParsers, ...finalActionParsers, ...statusActionParsers, ...authActionParsers];

@@ -73,6 +73,7 @@ import {
   weightSchema,
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import { draftUserlists, userlistsInputSchema } from './define-userlists.ts';
 
 const durationSchema = durationInputSchema;
 
@@ -284,6 +285,7 @@ export const configInputSchema = v.strictObject({
   frontends: v.optional(v.record(nameSchema, frontendInputSchema)),
   backends: v.optional(v.record(nameSchema, backendInputSchema)),
   listen: v.optional(v.record(nameSchema, listenInputSchema)),
+  userlists: v.optional(userlistsInputSchema),
 });
 
 /** What defineConfig() accepts. */
@@ -358,7 +360,8 @@ class DraftBuilder {
       this.#backendPart(proxy, li, path);
       proxies.push(proxy);
     }
-    return { global, proxies };
+    const userlists = input.userlists === undefined ? undefined : draftUserlists(input.userlists, this.#place, this.#diagnostics);
+    return { global, proxies, userlists };
   }
 
   #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {

@@ -34,6 +34,7 @@ import type {
   TuneModel,
 } from './model.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
+import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -293,6 +294,10 @@ export interface ConfigDraft {
   readonly global: GlobalDraft;
   /** Frontends, backends and listens in declaration order (defaults sections excluded). */
   readonly proxies: ProxyDraft[];
+  /** `userlist` sections in declaration order. */
+  readonly userlists?: UserlistDraft[] | undefined;
+  /** Fetches naming a userlist, checked against `userlists` once everything is read. */
+  readonly userlistReferences?: UserlistReference[] | undefined;
 }
 
 /** HAProxy's defaults: 20 % and 25 % of the process's fds, pools shared between threads. */

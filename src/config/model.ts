@@ -557,6 +557,14 @@ export type HttpFinalRuleModel =
       readonly redirect: RedirectModel;
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
+    }
+  | {
+      /** `http-request auth [realm REALM]`: 401 with `WWW-Authenticate: Basic realm="REALM"`. */
+      readonly action: 'auth';
+      /** The realm sent (the rule's proxy's name when the rule names none). */
+      readonly realm: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
     };
 
 /** `use_backend NAME [if|unless COND]`: NAME is a backend name or a log-format string. */
@@ -694,6 +702,30 @@ export interface ConfigModel {
   readonly backends: readonly BackendModel[];
   /** Non-fatal findings (e.g. missing timeouts), printed at startup like HAProxy's [WARNING]s. */
   readonly warnings: readonly ConfigDiagnostic[];
+  /** `userlist` sections, for `http_auth(NAME)` / `http_auth_group(NAME)`. */
+  readonly userlists?: readonly UserlistModel[] | undefined;
+}
+
+/** A `userlist NAME` section (HAProxy's section 3.4), cross-references resolved. */
+export interface UserlistModel {
+  readonly name: string;
+  /** In declaration order; a duplicated user name keeps its first declaration (as HAProxy). */
+  readonly users: readonly UserModel[];
+  /** Group names, in declaration order. */
+  readonly groups: readonly string[];
+  readonly source: SourceLocation;
+}
+
+export interface UserModel {
+  readonly name: string;
+  /**
+   * `password HASH`: a crypt(3) hash ($1$, $5$ or $6$ are checked); `insecure-password TEXT`:
+   * compared as is; undefined: the user never authenticates.
+   */
+  readonly password: { readonly kind: 'hash'; readonly hash: string } | { readonly kind: 'insecure'; readonly text: string } | undefined;
+  /** Every group the user is in: its own `groups` and those whose `users` name it. */
+  readonly groups: readonly string[];
+  readonly source: SourceLocation;
 }
 
 export interface ConfigDiagnostic {

@@ -9,8 +9,9 @@
 import type { BindDraft, GlobalDraft, Place, ProxyDraft, ServerSettings } from './draft.ts';
 import { closestMatch } from './suggest.ts';
 import type { Token } from './tokenizer.ts';
+import type { UserlistDraft } from './userlist-draft.ts';
 
-export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors';
+export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors' | 'userlist';
 
 /** `no X` / `default X` prefixes (HAProxy allows them only on a few keywords, chiefly `option`). */
 export type Modifier = 'none' | 'no' | 'default';
@@ -24,6 +25,11 @@ export interface KeywordContext {
   readonly global: GlobalDraft;
   /** The proxy (or defaults section) being defined; undefined in `global`. */
   readonly proxy: ProxyDraft | undefined;
+  /**
+   * In a `userlist` section: the userlist its `user` / `group` lines fill — the last one
+   * created, as HAProxy (after a duplicated header, that is an earlier one); undefined when none.
+   */
+  readonly userlist?: UserlistDraft | undefined;
   readonly registry: KeywordRegistry;
   /** Errors reported so far in the whole configuration (to tell whether a line was valid). */
   readonly errorCount: number;
@@ -128,6 +134,8 @@ export type KeywordLookup =
   | { readonly kind: 'unsupported' }
   | { readonly kind: 'unknown'; readonly suggestion: string | undefined };
 
+const NONE: ReadonlySet<string> = new Set();
+
 export const PROXY_SECTIONS: readonly SectionKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 
 function add<T extends { readonly name: string }>(table: Map<string, T>, item: T, what: string): void {
@@ -185,7 +193,7 @@ export class KeywordRegistry {
     const defs = this.#keywords.get(name);
     const def = defs?.find((d) => d.sections.includes(section));
     if (def !== undefined) return { kind: 'found', keyword: def };
-    const unsupported = section === 'global' ? this.#unsupportedGlobal : this.#unsupportedProxy;
+    const unsupported = section === 'global' ? this.#unsupportedGlobal : section === 'userlist' ? NONE : this.#unsupportedProxy;
     if (unsupported.has(name) || (section === 'global' && name.startsWith('tune.'))) return { kind: 'unsupported' };
     if (defs !== undefined) return { kind: 'wrong-section', allowed: defs.flatMap((d) => d.sections) };
     const candidates = [...this.keywordNames(section), ...unsupported];

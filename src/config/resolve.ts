@@ -25,6 +25,7 @@ import type { DiagnosticList } from './errors.ts';
 import { ErrorResolver } from './resolve-errors.ts';
 import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
+import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
@@ -125,6 +126,9 @@ class Resolver {
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
+    const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
+    checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
+    checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     return {
       global: {
         maxconn: global.maxconn,
@@ -137,6 +141,7 @@ class Resolver {
       frontends,
       backends,
       warnings: [...this.#diagnostics.warnings],
+      ...(userlists.length > 0 ? { userlists } : {}),
     };
   }
 

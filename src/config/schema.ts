@@ -421,6 +421,7 @@ const httpRuleSchema = v.variant('action', [
     source: sourceSchema,
   }),
   v.object({ action: v.literal('redirect'), redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({ action: v.literal('auth'), realm: v.string(), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.picklist(['set-header', 'add-header']),
     header: v.pipe(v.string(), v.minLength(1)),
@@ -524,6 +525,28 @@ const diagnosticSchema = v.object({
   message: v.string(),
 });
 
+/** A resolved userlist: unique names, every group a user is in declared by the userlist. */
+const userlistSchema = v.pipe(
+  v.object({
+    name: nameSchema,
+    users: v.array(
+      v.object({
+        name: v.pipe(v.string(), v.minLength(1)),
+        password: v.undefinedable(
+          v.variant('kind', [v.object({ kind: v.literal('hash'), hash: v.string() }), v.object({ kind: v.literal('insecure'), text: v.string() })]),
+        ),
+        groups: v.array(v.string()),
+        source: sourceSchema,
+      }),
+    ),
+    groups: v.array(nameSchema),
+    source: sourceSchema,
+  }),
+  v.check((u) => new Set(u.users.map((x) => x.name)).size === u.users.length, 'user names must be unique within a userlist'),
+  v.check((u) => new Set(u.groups).size === u.groups.length, 'group names must be unique within a userlist'),
+  v.check((u) => u.users.every((x) => x.groups.every((g) => u.groups.includes(g))), "a user's groups must be groups of its userlist"),
+);
+
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
@@ -538,6 +561,12 @@ export const configModelSchema = v.object({
   frontends: v.array(v.pipe(frontendSchema, rulesCompile<v.InferOutput<typeof frontendSchema>>('frontend'))),
   backends: v.array(v.pipe(backendSchema, rulesCompile<v.InferOutput<typeof backendSchema>>('backend'))),
   warnings: v.array(diagnosticSchema),
+  userlists: v.optional(
+    v.pipe(
+      v.array(userlistSchema),
+      v.check((lists) => new Set(lists.map((u) => u.name)).size === lists.length, 'userlist names must be unique'),
+    ),
+  ),
 });
 
 // Whatever the schema accepts must be a ConfigModel (compile-time check).

@@ -416,7 +416,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   #ruleRunner(): HttpRuleRunner {
-    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars));
+    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists));
   }
 
   #startServerSide(): void {

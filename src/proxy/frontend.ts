@@ -10,6 +10,7 @@ import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
 import { ProcessVars } from '../rules/vars.ts';
+import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -62,6 +63,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly pools: (backend: Backend) => ServerConnectionPool;
   /** The generation's `proc` variables. */
   readonly procVars: ProcessVars;
+  readonly userlists: UserlistTable;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
   readonly #held: Socket[] = [];
@@ -82,9 +84,11 @@ export class Frontend implements SessionHost, WaitingFrontend {
     pools: (backend: Backend) => ServerConnectionPool,
     backends: ReadonlyMap<string, Backend> = new Map(),
     procVars: ProcessVars = new ProcessVars(),
+    userlists: UserlistTable = NO_USERLISTS,
   ) {
     this.#backends = backends;
     this.procVars = procVars;
+    this.userlists = userlists;
     this.runtime = runtime;
     this.model = model;
     this.name = model.name;

@@ -8,6 +8,7 @@ import { ServerConnectionPool } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
 import { BackendHealth, HealthChecks } from '../health/health-service.ts';
 import { attachPersistence } from '../stick/persistence.ts';
+import { userlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import { createProcessVars } from '../rules/global-vars.ts';
 import type { ProcessVars } from '../rules/vars.ts';
@@ -66,12 +67,13 @@ export class Proxy {
       if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds }));
     }
     this.stickTables = attachPersistence(this.backends);
+    const userlists = userlistTable(config.userlists);
     for (const model of config.frontends) {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
-      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars));
+      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists));
     }
     this.health = this.#createHealthChecks(options);
   }

@@ -12,6 +12,7 @@ import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts'
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
 import type { Runtime, Socket, TlsInfo } from '../runtime.ts';
+import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 import { compileRuleAction } from './actions/index.ts';
 import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
@@ -176,13 +177,22 @@ export class HttpRuleRunner implements HttpActionContext {
   failedRewrites = 0;
   /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
   readonly vars: SessionVars;
+  readonly userlists: UserlistTable;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
 
   /** `process`: the generation's `proc` variables (a fresh set when omitted). */
-  constructor(frontend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string, process: ProcessVars = new ProcessVars()) {
+  constructor(
+    frontend: ProxyHttpRules | undefined,
+    client: Socket,
+    runtime: Runtime,
+    frontendName: string,
+    process: ProcessVars = new ProcessVars(),
+    userlists: UserlistTable = NO_USERLISTS,
+  ) {
     this.vars = new SessionVars(process);
     this.#frontend = frontend;
+    this.userlists = userlists;
     this.#client = client;
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;

@@ -3,6 +3,7 @@ import type { ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { TlsInfo } from '../runtime.ts';
 import type { VarScopes } from './vars.ts';
+import type { UserlistTable } from '../auth/userlist.ts';
 
 /**
  * What sample fetches read. LbRequest already is one (balancing and stick rules pass the session
@@ -40,4 +41,6 @@ export interface SampleContext extends LbRequest {
   readonly responseEdits?: HeadEditor | undefined;
   /** Variables (`var()`, `set-var`); undefined where none can exist. */
   readonly vars?: VarScopes | undefined;
+  /** The generation's userlists (`http_auth(NAME)`, `http_auth_group(NAME)`). */
+  readonly userlists?: UserlistTable | undefined;
 }

@@ -17,6 +17,7 @@ import type { LbRequest } from '../balance/balancer.ts';
 import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
+import { AUTH_FETCHES } from './auth-fetches.ts';
 import { compileConverter, CONVERTERS, type Converter } from './converters.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
@@ -85,10 +86,11 @@ export const SAMPLE_FETCHES = [
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
   'pathq', 'var', 'str', 'int', 'bool', 'ipv4', 'ipv6',
+  'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
-interface FetchBody {
+export interface FetchBody {
   readonly scope: SampleScope;
   readonly type: SampleOutputType;
   /** HAProxy's name for what a connection fetch reads (default: by scope), for messages. */
@@ -98,7 +100,7 @@ interface FetchBody {
   each?(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
 }
 
-type FetchFactory = (name: string, args: readonly string[], direction: SampleDirection) => FetchBody | string;
+export type FetchFactory = (name: string, args: readonly string[], direction: SampleDirection) => FetchBody | string;
 
 /** Reused scratch for header values: fetches run one at a time (single-threaded, not re-entrant). */
 const VALUES: string[] = [];
@@ -394,6 +396,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['shdr_cnt', headerCount(RESPONSE_HEADERS, true)],
   ['res.fhdr_cnt', headerCount(RESPONSE_HEADERS, false)],
   ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, true)],
+  ...AUTH_FETCHES,
 ]);
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */

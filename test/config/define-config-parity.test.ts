@@ -243,6 +243,61 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     );
   });
 
+  it('for userlists, their users, groups and memberships', async () => {
+    const sha512 = '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1';
+    const fromCfg = await parse(
+      cfg(
+        'userlist admins',
+        '  group ops users carol',
+        '  group dev',
+        `  user alice password ${sha512} groups ops,dev`,
+        '  user bob insecure-password s3cret',
+        '  user carol',
+        'userlist empty',
+        'frontend f',
+        '  mode http',
+        '  timeout client 30s',
+        '  bind :8080',
+      ),
+    );
+    const fromTs = defineConfig({
+      userlists: {
+        admins: {
+          groups: { ops: { users: ['carol'] }, dev: {} },
+          users: { alice: { password: sha512, groups: ['ops', 'dev'] }, bob: { insecurePassword: 's3cret' }, carol: {} },
+        },
+        empty: {},
+      },
+      frontends: { f: { mode: 'http', timeouts: { client: '30s' }, bind: ':8080' } },
+    });
+    assert.ok(fromCfg.userlists !== undefined && fromCfg.userlists.length === 2);
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    const groupsAsList = defineConfig({ userlists: { l: { groups: ['ops'], users: { u: { groups: ['ops'] } } } } });
+    assert.deepEqual(groupsAsList.userlists?.[0]?.users[0]?.groups, ['ops']);
+  });
+
+  it('refuses userlists as haproxy.cfg does, naming the path', () => {
+    const refused = (input: Parameters<typeof defineConfig>[0]): string[] => {
+      try {
+        defineConfig(input);
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.diagnostics.map((d) => d.message);
+      }
+      assert.fail('expected a ConfigError');
+    };
+    assert.deepEqual(refused({ userlists: { l: { users: { u: { groups: ['nope'] } } } } }), ["userlist 'l': no such group 'nope' specified in user 'u'."]);
+    assert.deepEqual(refused({ userlists: { l: { groups: { g: { users: ['nobody'] } } } } }), ["userlist 'l': no such user 'nobody' specified in group 'g'."]);
+    const [bcrypt] = refused({ userlists: { l: { users: { u: { password: '$2b$10$abcdefghijklmnopqrstuu' } } } } });
+    assert.match(bcrypt ?? '', /^userlists\.l\.users\.u\.password: bcrypt hashes cannot be checked/);
+    const [both] = refused({ userlists: { l: { users: { u: { password: '$1$a$b', insecurePassword: 'x' } } } } });
+    assert.match(both ?? '', /either 'password' or 'insecurePassword'/);
+    const [comma] = refused({ userlists: { l: { users: { 'a,b': {} } } } });
+    assert.match(comma ?? '', /may not contain ','/);
+    const warned = defineConfig({ userlists: { l: { users: { u: { password: 'plain' } } } } });
+    assert.match(warned.warnings[0]?.message ?? '', /^userlists\.l\.users\.u\.password: not a crypt\(3\) hash/);
+  });
+
   it('refuses what haproxy.cfg refuses, naming the path', () => {
     const refused = (input: Parameters<typeof defineConfig>[0]): string[] => {
       try {

@@ -133,7 +133,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'userlist', 'peers', 'resolvers', 'mailers', 'program', 'ring', 'log-forward',
+      'peers', 'resolvers', 'mailers', 'program', 'ring', 'log-forward',
       'cache', 'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -21,6 +21,7 @@ import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { switchingKeywords } from './switching.ts';
+import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -40,6 +41,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverSslKeywords,
   idlePoolKeywords,
   errorfileKeywords,
+  userlistKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -8,6 +8,7 @@ import type { HeadEditor } from '../../http/codec/serialize.ts';
 import { compileHeaderAction, type HeaderAction } from '../header-actions.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 import type { SampleDirection } from '../sample-fetch.ts';
+import { compileAuth } from './auth-action.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
@@ -69,6 +70,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'replace-pathq': compileRequestLineAction,
   'replace-uri': compileRequestLineAction,
   'normalize-uri': compileRequestLineAction,
+  auth: (rule) => compileAuth(rule.realm),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -2,6 +2,7 @@
  * Every `http-request` / `http-response` action Switchyard parses, one family per file. A new
  * family is one file here (its parser) plus its compiler in src/rules/actions/index.ts.
  */
+import { authActionParsers } from './auth.ts';
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
 import { statusActionParsers } from './status.ts';
@@ -19,4 +20,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...streamActionParsers,
   ...varActionParsers,
   ...requestLineActionParsers,
+  ...authActionParsers,
 ];

@@ -53,20 +53,28 @@ function referenceErrorfile(ctx: KeywordContext, status: number, token: Token, p
   });
 }
 
-/** `errorfile CODE FILE`: the file, a whole HTTP response, answers for CODE. */
-function parseErrorfile(ctx: KeywordContext, args: readonly Token[]): void {
+/** `CODE FILE` of an `errorfile` line (proxy or http-errors section): checked, file referenced. */
+function errorfileArgs(ctx: KeywordContext, args: readonly Token[], usagePrefix: string): { status: number; file: Token } | undefined {
   const code = args[1];
   const file = args[2];
   if (code === undefined || code.text === '' || file === undefined || file.text === '') {
-    ctx.error('errorfile : expects <status_code> and <file> as arguments.');
-    return;
+    ctx.error(`${usagePrefix}expects <status_code> and <file> as arguments.`);
+    return undefined;
   }
   const status = atol(code.text);
   if (!ERROR_STATUSES.includes(status)) {
     ctx.error(`errorfile : status code '${status}' not handled.`, code);
-    return;
+    return undefined;
   }
   referenceErrorfile(ctx, status, file, 'errorfile : ');
+  return { status, file };
+}
+
+/** `errorfile CODE FILE`: the file, a whole HTTP response, answers for CODE. */
+function parseErrorfile(ctx: KeywordContext, args: readonly Token[]): void {
+  const parsed = errorfileArgs(ctx, args, 'errorfile : ');
+  if (parsed === undefined) return;
+  const { status, file } = parsed;
   addError(ctx, { kind: 'reply', status, reply: errorfileReply(status, file.text, ''), place: ctx.place(file), keyword: 'errorfile' });
 }
 
@@ -183,18 +191,10 @@ function openHttpErrors(ctx: KeywordContext, args: readonly Token[]): void {
 
 /** `errorfile CODE FILE` in an `http-errors` section. */
 function parseSectionErrorfile(ctx: KeywordContext, args: readonly Token[]): void {
-  const code = args[1];
-  const file = args[2];
-  if (code === undefined || code.text === '' || file === undefined || file.text === '') {
-    ctx.error('errorfile: expects <status_code> and <file> as arguments.');
-    return;
-  }
-  const status = atol(code.text);
-  if (!ERROR_STATUSES.includes(status)) {
-    ctx.error(`errorfile : status code '${status}' not handled.`, code);
-    return;
-  }
-  referenceErrorfile(ctx, status, file, 'errorfile : ');
+  // HAProxy's http-errors parser words its usage message without the space before the colon.
+  const parsed = errorfileArgs(ctx, args, 'errorfile: ');
+  if (parsed === undefined) return;
+  const { status, file } = parsed;
   ctx.global.httpErrors.at(-1)?.replies.set(status, errorfileReply(status, file.text, ''));
 }
 

@@ -46,6 +46,8 @@ export interface TlsInfo {
   readonly alpn: string | undefined;
   /** e.g. "TLSv1.3", when the runtime exposes it. */
   readonly protocol: string | undefined;
+  /** The cipher suite's OpenSSL name (e.g. "TLS_AES_256_GCM_SHA384"), when the runtime exposes it. */
+  readonly cipher?: string | undefined;
 }
 
 /** A byte stream, push style, with explicit backpressure. */

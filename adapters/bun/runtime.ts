@@ -443,6 +443,7 @@ function serverHandlers(
           sni: typeof sni === 'string' && sni !== '' ? sni : undefined,
           alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
           protocol: raw.getTLSVersion() ?? undefined,
+          cipher: raw.getCipher()?.name,
         };
       }
       onConnection(socket);

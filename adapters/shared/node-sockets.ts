@@ -34,6 +34,7 @@ function tlsInfoOf(raw: tls.TLSSocket, sni: string | undefined): TlsInfo {
     sni,
     alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
     protocol: raw.getProtocol() ?? undefined,
+    cipher: raw.getCipher()?.name,
   };
 }
 

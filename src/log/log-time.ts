@@ -8,10 +8,73 @@ function pad3(n: number): string {
   return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
 }
 
+/**
+ * `dd/Mon/yyyy:HH:MM:SS` of one second, local or UTC, kept for the next call: log lines of
+ * the same second (the common case under load) build no Date and format nothing again.
+ */
+class SecondText {
+  #second = Number.NaN;
+  #text = '';
+  #offset = '';
+  readonly #utc: boolean;
+
+  constructor(utc: boolean) {
+    this.#utc = utc;
+  }
+
+  text(epochMs: number): string {
+    this.#update(epochMs);
+    return this.#text;
+  }
+
+  /** The local offset from UTC as `+HHMM` (HAProxy's get_gmt_offset). */
+  offset(epochMs: number): string {
+    this.#update(epochMs);
+    return this.#offset;
+  }
+
+  #update(epochMs: number): void {
+    const second = Math.floor(epochMs / 1000);
+    if (second === this.#second) return;
+    this.#second = second;
+    const d = new Date(second * 1000);
+    if (this.#utc) {
+      this.#text = `${pad2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+      this.#offset = '+0000';
+    } else {
+      this.#text = `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+      const minutes = -d.getTimezoneOffset();
+      const abs = Math.abs(minutes);
+      this.#offset = `${minutes < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}${pad2(abs % 60)}`;
+    }
+  }
+}
+
+const LOCAL = new SecondText(false);
+const UTC = new SecondText(true);
+
+function millis(epochMs: number): number {
+  return ((Math.floor(epochMs) % 1000) + 1000) % 1000;
+}
+
 /** HAProxy's %t accept date: `24/Nov/2026:08:12:34.123` (local time). */
 export function formatAcceptDate(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${pad3(d.getMilliseconds())}`;
+  return `${LOCAL.text(epochMs)}.${pad3(millis(epochMs))}`;
+}
+
+/** HAProxy's %T / %trg: `24/Nov/2026:07:12:34 +0000` (UTC, no milliseconds). */
+export function formatGmtDate(epochMs: number): string {
+  return `${UTC.text(epochMs)} +0000`;
+}
+
+/** HAProxy's %Tl / %trl: `24/Nov/2026:08:12:34 +0100` (local time and its offset). */
+export function formatLocalDate(epochMs: number): string {
+  return `${LOCAL.text(epochMs)} ${LOCAL.offset(epochMs)}`;
+}
+
+/** The milliseconds of a date, three digits (%ms). */
+export function formatMillis(epochMs: number): string {
+  return pad3(millis(epochMs));
 }
 
 /** Syslog RFC 3164 timestamp: `Nov 24 08:12:34` (day padded with a space). */

@@ -43,4 +43,9 @@ export interface SampleContext extends LbRequest {
   readonly vars?: VarScopes | undefined;
   /** The generation's userlists (`http_auth(NAME)`, `http_auth_group(NAME)`). */
   readonly userlists?: UserlistTable | undefined;
+  /**
+   * `unique-id`: the stream's unique id from the frontend's `unique-id-format`, generated on
+   * first read (a getter where the context can generate one); undefined without a format.
+   */
+  readonly uniqueId?: string | undefined;
 }

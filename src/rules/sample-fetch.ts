@@ -76,6 +76,11 @@ export interface CompileOptions {
   readonly direction?: SampleDirection;
   /** Only fetches that need no connection (the global `set-var`, evaluated at startup). */
   readonly constantOnly?: boolean;
+  /**
+   * In a log line (HAProxy's SMP_VAL_FE_LOG_END): the connection's fetches and those marked
+   * `atLogEnd` (the method, the status...), not header contents, which are gone by then.
+   */
+  readonly logEnd?: boolean;
 }
 
 /** Fetch names this module knows, for error messages. */
@@ -86,7 +91,7 @@ export const SAMPLE_FETCHES = [
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
   'pathq', 'var', 'str', 'int', 'bool', 'ipv4', 'ipv6',
-  'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group',
+  'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id', 'uuid',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
@@ -95,6 +100,8 @@ export interface FetchBody {
   readonly type: SampleOutputType;
   /** HAProxy's name for what a connection fetch reads (default: by scope), for messages. */
   readonly source?: string;
+  /** A request or response fetch HAProxy still serves in log lines (SMP_VAL_FE_LOG_END). */
+  readonly atLogEnd?: boolean;
   sample(ctx: SampleContext, out: Sample): boolean;
   /** Multi-valued fetches only. */
   each?(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
@@ -111,6 +118,36 @@ const noArgs = (name: string, args: readonly string[]): string | undefined => (a
 
 function simple(scope: SampleScope, type: SampleOutputType, sample: (ctx: SampleContext, out: Sample) => boolean, source?: string): FetchFactory {
   return (name, args) => noArgs(name, args) ?? (source === undefined ? { scope, type, sample } : { scope, type, sample, source });
+}
+
+/** A request or response fetch HAProxy keeps serving in log lines (what it reads outlives the head). */
+function atLogEnd(factory: FetchFactory): FetchFactory {
+  return (name, args, direction) => {
+    const body = factory(name, args, direction);
+    return typeof body === 'string' ? body : { ...body, atLogEnd: true };
+  };
+}
+
+/**
+ * `uuid([4])`: a random version 4 UUID per call, as HAProxy's (which is not drawn from a
+ * cryptographic source either).
+ */
+const uuidFetch: FetchFactory = (name, args) => {
+  if (args.length > 1 || (args[0] !== undefined && args[0] !== '4')) return `fetch method '${name}': only version 4 is supported`;
+  return { scope: 'constant', type: 'str', sample: (_ctx, out) => out.setStr(randomUuid()) };
+};
+
+function randomHex(digits: number): string {
+  let out = '';
+  for (let i = 0; i < digits; i++) out += HEX_DIGITS[Math.floor(Math.random() * 16)];
+  return out;
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+function randomUuid(): string {
+  const variant = HEX_DIGITS[8 + Math.floor(Math.random() * 4)] as string;
+  return `${randomHex(8)}-${randomHex(4)}-4${randomHex(3)}-${variant}${randomHex(3)}-${randomHex(12)}`;
 }
 
 function requestHead(ctx: SampleContext): RequestHead | undefined {
@@ -351,6 +388,9 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['hostname', simple('constant', 'str', (ctx, out) => (ctx.hostname === undefined ? false : out.setStr(ctx.hostname)))],
   ['always_true', simple('constant', 'bool', (_ctx, out) => out.setBool(true))],
   ['always_false', simple('constant', 'bool', (_ctx, out) => out.setBool(false))],
+  // The frontend's `unique-id-format`, generated on first use for the stream.
+  ['unique-id', simple('connection', 'str', (ctx, out) => (ctx.uniqueId === undefined ? false : out.setStr(ctx.uniqueId)))],
+  ['uuid', uuidFetch],
   ['str', constantFetch('str')],
   ['int', constantFetch('int')],
   ['bool', constantFetch('bool')],
@@ -358,14 +398,14 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['ipv6', constantFetch('ipv6')],
   ['var', varFetch],
   // request
-  ['method', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(transactionMethod(ctx.lbHead))))],
+  ['method', atLogEnd(simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(transactionMethod(ctx.lbHead)))))],
   ['path', targetFetch('path')],
   ['pathq', targetFetch('pathq')],
   ['url', targetFetch('url')],
   ['query', targetFetch('query')],
   ['base', targetFetch('base')],
   ['req.ver', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.versionMinor === 0 ? '1.0' : '1.1')))],
-  ['req.proto_http', simple('request', 'bool', (ctx, out) => out.setBool(ctx.lbHead !== undefined))],
+  ['req.proto_http', atLogEnd(simple('request', 'bool', (ctx, out) => out.setBool(ctx.lbHead !== undefined)))],
   ['req.hdr', headerFetch(REQUEST_HEADERS, true, false)],
   ['hdr', headerFetch(undefined, true, false)],
   ['req.fhdr', headerFetch(REQUEST_HEADERS, false, false)],
@@ -387,7 +427,8 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['cur_server_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.serverTimeout ?? ctx.backendTimeouts?.server ?? 0))],
   ['cur_tunnel_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.tunnelTimeout ?? ctx.backendTimeouts?.tunnel ?? 0))],
   // response
-  ['status', simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status)))],
+  // In a log line the response head is gone: HAProxy accepts `status` there and finds nothing.
+  ['status', atLogEnd(simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status))))],
   ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(ctx.response.versionMinor === 0 ? '1.0' : '1.1')))],
   ['res.hdr', headerFetch(RESPONSE_HEADERS, true, false)],
   ['shdr', headerFetch(RESPONSE_HEADERS, true, false)],
@@ -457,7 +498,9 @@ export function compileSampleFetch(expression: string, options: CompileOptions =
     const unavailable = body.source ?? SCOPE_WORDS[body.scope];
     return { ok: false, message: `fetch method '${first.name}' extracts information from '${unavailable}', none of which is available here`, unavailable };
   }
-  if (!scopeAllowed(body.scope, direction)) {
+  const allowed =
+    options.logEnd === true ? body.scope === 'constant' || body.scope === 'connection' || body.atLogEnd === true : scopeAllowed(body.scope, direction);
+  if (!allowed) {
     const unavailable = SCOPE_WORDS[body.scope];
     return {
       ok: false,

@@ -50,8 +50,9 @@ describe('log-format values', () => {
     assert.equal(render('%ST', res, 'response'), '204');
   });
 
-  it('an absent variable prints -', () => {
-    assert.equal(render('%H', context(undefined, { hostname: undefined })), '-');
+  it('an absent value prints nothing in a header value (no mandatory \'-\' as in log lines)', () => {
+    assert.equal(render('[%H]', context(undefined, { hostname: undefined })), '[]');
+    assert.equal(render('[%CC|%{+Q}CC]', ctx), '[|""]');
   });
 
   it('flags change variables only: +Q quotes, +X hexadecimal, +E escapes (as HAProxy 2.6)', () => {
@@ -60,6 +61,9 @@ describe('log-format values', () => {
     assert.equal(render('%{+X}ci:%{+X}fp', ctx), 'C0000201:1F90');
     assert.equal(render('%{+Q}[path]', ctx), '/p/a', 'HAProxy 2.6 does not quote sample expressions');
     assert.equal(render('%{+Q,+E}H', context(undefined, { hostname: 'a"b' })), '"a\\"b"');
+    assert.equal(render('%{+E}[req.fhdr(x-esc)]', context(get('/', 'Host: h', 'X-Esc: a"b\\]c'))), 'a\\"b\\\\\\]c', '+E escapes samples too');
+    assert.equal(render('%{+X}pid', context(undefined, { pid: 123456 })), '1E240', '%04X: at least four digits');
+    assert.equal(render('%{+Z}f %{Q}f', ctx), 'fe fe', 'unknown or unsigned flags are ignored, as HAProxy does');
   });
 
   it('explains what it refuses, with HAProxy\u2019s words', () => {
@@ -70,6 +74,8 @@ describe('log-format values', () => {
     assert.match(refused('%[nosuch]'), /failed to parse sample expression <nosuch> : unknown fetch method 'nosuch'/);
     assert.match(refused('%[path]', 'response'), /may not be reliably used here/);
     assert.match(refused('%ST'), /needs the HTTP response/);
-    assert.match(refused('%{+Z}f'), /unknown flag/);
+    assert.match(refused('%{+Q}'), /parse argument modifier without variable name near '%\{\+Q\}'/);
+    assert.match(refused('%{+Q'), /truncated line after '\+Q'/);
+    assert.match(refused('%3'), /unexpected variable name near '3'/);
   });
 });

@@ -124,6 +124,9 @@ const optionsInputSchema = v.strictObject({
   tcplog: v.optional(v.boolean()),
   httplog: v.optional(v.boolean()),
   dontlognull: v.optional(v.boolean()),
+  logasap: v.optional(v.boolean()),
+  dontlogNormal: v.optional(v.boolean()),
+  logSeparateErrors: v.optional(v.boolean()),
   redispatch: v.optional(v.boolean()),
   allbackups: v.optional(v.boolean()),
   persist: v.optional(v.boolean()),
@@ -215,6 +218,11 @@ const commonEntries = {
   timeouts: v.optional(timeoutsInputSchema),
   options: v.optional(optionsInputSchema),
   log: v.optional(v.array(proxyLogInputSchema)),
+  /** `log-format` (replaces `options.httplog` / `options.tcplog`), `error-log-format`, `unique-id-format`, `unique-id-header`. */
+  logFormat: v.optional(v.string()),
+  errorLogFormat: v.optional(v.string()),
+  uniqueIdFormat: v.optional(v.string()),
+  uniqueIdHeader: v.optional(headerNameSchema),
   disabled: v.optional(v.boolean()),
 };
 
@@ -405,6 +413,14 @@ class DraftBuilder {
       if (value !== undefined) proxy.timeouts[key as keyof ProxyDraft['timeouts']] = value;
     }
     if (input.options !== undefined) this.#options(proxy, input.options, `${path}.options`);
+    if (input.logFormat !== undefined) {
+      proxy.logFormat = { text: input.logFormat, origin: 'log-format', place: this.#place };
+      proxy.options.tcplog = false;
+      proxy.options.httplog = false;
+    }
+    if (input.errorLogFormat !== undefined) proxy.errorLogFormat = { text: input.errorLogFormat, place: this.#place };
+    if (input.uniqueIdFormat !== undefined) proxy.uniqueIdFormat = { text: input.uniqueIdFormat, place: this.#place };
+    if (input.uniqueIdHeader !== undefined) proxy.uniqueIdHeader = input.uniqueIdHeader;
     if (input.httpReuse !== undefined) proxy.http.reuse = input.httpReuse;
     if (input.retryOn !== undefined) proxy.http.retryOn = normalizeRetryOn(input.retryOn);
     if (input.log !== undefined) {
@@ -450,8 +466,13 @@ class DraftBuilder {
       if (value === undefined) continue;
       proxy.options[format] = value;
       if (value) proxy.options[format === 'tcplog' ? 'httplog' : 'tcplog'] = false;
+      // The format then follows the options (resolve.ts); an inherited log-format is replaced.
+      proxy.logFormat = undefined;
     }
     if (options.dontlognull !== undefined) proxy.options.dontlognull = options.dontlognull;
+    if (options.logasap !== undefined) proxy.options.logasap = options.logasap;
+    if (options.dontlogNormal !== undefined) proxy.options.dontlogNormal = options.dontlogNormal;
+    if (options.logSeparateErrors !== undefined) proxy.options.logSeparateErrors = options.logSeparateErrors;
     if (options.redispatch !== undefined) proxy.options.redispatch = options.redispatch;
     if (options.allbackups !== undefined) proxy.options.allBackups = options.allbackups;
     if (options.persist !== undefined) proxy.options.persist = options.persist;

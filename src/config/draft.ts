@@ -152,9 +152,29 @@ export interface ProxyOptionsDraft {
   tcplog: boolean;
   httplog: boolean;
   dontlognull: boolean;
+  logasap: boolean;
+  dontlogNormal: boolean;
+  logSeparateErrors: boolean;
   redispatch: boolean;
   allBackups: boolean;
   persist: boolean;
+}
+
+/**
+ * The log-format of traffic lines. HAProxy keeps one slot that `log-format` and
+ * `option httplog|tcplog [clf]` each overwrite (the last one wins); `origin` names the keyword
+ * in its warnings ("'log-format' overrides previous 'option httplog'").
+ */
+export interface LogFormatDraft {
+  readonly text: string;
+  readonly origin: 'log-format' | 'option httplog' | 'option httplog clf' | 'option tcplog';
+  readonly place: Place;
+}
+
+/** A log-format string with where it was written (errors point at it). */
+export interface FormatDraft {
+  readonly text: string;
+  readonly place: Place;
 }
 
 export interface ForwardForDraft extends ForwardForOption {
@@ -240,6 +260,11 @@ export interface ProxyDraft {
   options: ProxyOptionsDraft;
   /** Where `option tcplog` / `option httplog` was last set (HAProxy reports the fallback there). */
   logFormatPlace: Place | undefined;
+  /** `log-format` or the format of `option httplog|tcplog [clf]`. */
+  logFormat: LogFormatDraft | undefined;
+  errorLogFormat: FormatDraft | undefined;
+  uniqueIdFormat: FormatDraft | undefined;
+  uniqueIdHeader: string | undefined;
   http: HttpDraft;
   logs: LogDraft[];
   defaultBackend: { readonly name: string; readonly place: Place } | undefined;
@@ -422,8 +447,22 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     timeouts: base ? { ...base.timeouts } : emptyTimeouts(),
     options: base
       ? { ...base.options }
-      : { tcplog: false, httplog: false, dontlognull: false, redispatch: false, allBackups: false, persist: false },
+      : {
+          tcplog: false,
+          httplog: false,
+          dontlognull: false,
+          logasap: false,
+          dontlogNormal: false,
+          logSeparateErrors: false,
+          redispatch: false,
+          allBackups: false,
+          persist: false,
+        },
     logFormatPlace: base?.logFormatPlace,
+    logFormat: base?.logFormat,
+    errorLogFormat: base?.errorLogFormat,
+    uniqueIdFormat: base?.uniqueIdFormat,
+    uniqueIdHeader: base?.uniqueIdHeader,
     http: base ? { ...base.http, retryOn: [...base.http.retryOn] } : newHttpDraft(),
     logs: base ? [...base.logs] : [],
     defaultBackend: base?.defaultBackend,

@@ -592,9 +592,15 @@ export interface HttpRulesModel {
 
 export interface FrontendOptions {
   readonly tcplog: boolean;
-  /** `option httplog` (`clf` variant not supported yet). */
+  /** `option httplog` (`option httplog clf` too: then `logFormat` holds the CLF format). */
   readonly httplog?: boolean | undefined;
   readonly dontlognull: boolean;
+  /** `option logasap`: log as soon as the response head is known (tcp: the server connected). */
+  readonly logasap?: boolean | undefined;
+  /** `option dontlog-normal`: log only errors, retries, redispatches and 5xx. */
+  readonly dontlogNormal?: boolean | undefined;
+  /** `option log-separate-errors`: errors are logged at level `err` instead of `info`. */
+  readonly logSeparateErrors?: boolean | undefined;
 }
 
 export interface FrontendModel extends HttpRulesModel {
@@ -617,6 +623,17 @@ export interface FrontendModel extends HttpRulesModel {
   readonly http?: HttpProxyOptions | undefined;
   /** `log global` or explicit targets; empty = no logging for this proxy. */
   readonly logs: readonly LogTarget[];
+  /**
+   * The log-format of traffic lines: `log-format`, or the format `option httplog [clf]` /
+   * `option tcplog` stands for. Undefined: `options.httplog` / `options.tcplog` decide.
+   */
+  readonly logFormat?: string | undefined;
+  /** `error-log-format`: for the errors HAProxy's H1 layer reports itself (400, 408, 501). */
+  readonly errorLogFormat?: string | undefined;
+  /** `unique-id-format`: the `unique-id` fetch and %ID. */
+  readonly uniqueIdFormat?: string | undefined;
+  /** `unique-id-header`: request header carrying the unique id to the server. */
+  readonly uniqueIdHeader?: string | undefined;
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;

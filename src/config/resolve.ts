@@ -19,13 +19,15 @@
  * backend being itself unless it names another one.
  */
 
-import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
+import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, FormatDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import { ErrorResolver } from './resolve-errors.ts';
 import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
+import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
+import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
@@ -220,6 +222,7 @@ class Resolver {
         `'option httplog' not usable with ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to 'option tcplog'.`,
       );
     }
+    const log = this.#logFormats(proxy, httplogFallback);
     return {
       name: proxy.name,
       mode: proxy.mode,
@@ -233,14 +236,53 @@ class Resolver {
         tcplog: proxy.options.tcplog || httplogFallback,
         httplog: proxy.options.httplog && !httplogFallback,
         dontlognull: proxy.options.dontlognull,
+        // Present only when set, so that models without them keep their shape.
+        ...(proxy.options.logasap ? { logasap: true } : {}),
+        ...(proxy.options.dontlogNormal ? { dontlogNormal: true } : {}),
+        ...(proxy.options.logSeparateErrors ? { logSeparateErrors: true } : {}),
       },
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
+      ...log,
       disabled: proxy.disabled,
       description: proxy.description,
       ...this.#httpRules(proxy),
       source: location(proxy.place),
     };
+  }
+
+  /**
+   * The frontend's log-format strings, compiled once here to report errors at their line (as
+   * HAProxy's check_config_validity: a variable reserved for HTTP mode in a tcp proxy, an
+   * unknown one, a fetch not available at log time...). Fields are present only when set.
+   */
+  #logFormats(proxy: ProxyDraft, httplogFallback: boolean): Pick<FrontendModel, 'logFormat' | 'errorLogFormat' | 'uniqueIdFormat' | 'uniqueIdHeader'> {
+    const mode = proxy.mode;
+    const logasap = proxy.options.logasap;
+    let format: FormatDraft | undefined = proxy.logFormat;
+    const place = proxy.logFormatPlace ?? proxy.place;
+    // defineConfig() sets the options without the slot.
+    if (format === undefined && proxy.options.httplog) format = { text: HTTP_LOG_FORMAT, place };
+    if (format === undefined && proxy.options.tcplog) format = { text: TCP_LOG_FORMAT, place };
+    if (format !== undefined && httplogFallback) format = { text: TCP_LOG_FORMAT, place: format.place };
+    const result: { logFormat?: string; errorLogFormat?: string; uniqueIdFormat?: string; uniqueIdHeader?: string } = {};
+    const logFormat = this.#format('log-format', format, { kind: 'log-line', mode, logasap });
+    if (logFormat !== undefined) result.logFormat = logFormat;
+    const errorLogFormat = this.#format('error-log-format', proxy.errorLogFormat, { kind: 'log-line', mode, logasap });
+    if (errorLogFormat !== undefined) result.errorLogFormat = errorLogFormat;
+    const uniqueIdFormat = this.#format('unique-id', proxy.uniqueIdFormat, { kind: 'unique-id', mode });
+    if (uniqueIdFormat !== undefined) result.uniqueIdFormat = uniqueIdFormat;
+    if (proxy.uniqueIdHeader !== undefined) result.uniqueIdHeader = proxy.uniqueIdHeader;
+    return result;
+  }
+
+  /** The format's text when it compiles; otherwise HAProxy's "failed to parse log-format : ..." at its line. */
+  #format(keyword: string, format: FormatDraft | undefined, usage: LogFormatUsage): string | undefined {
+    if (format === undefined) return undefined;
+    const compiled = compileFormat(format.text, usage);
+    if (compiled.ok) return format.text;
+    this.#error(format.place, keyword, `failed to parse ${keyword} : ${compiled.message}.`);
+    return undefined;
   }
 
   /**

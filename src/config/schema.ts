@@ -9,12 +9,13 @@ import * as v from 'valibot';
 import { parseNetwork } from '../util/cidr.ts';
 import { isIPv4, isIPv6 } from './address.ts';
 import { INIT_ADDR_MAX_METHODS } from './keywords/server-init-addr.ts';
-import type { ConfigModel, RetryOnEvent } from './model.ts';
+import type { ConfigModel, FrontendModel, RetryOnEvent } from './model.ts';
 import { compileProxyRules } from '../rules/http-rules.ts';
 import { latin1Bytes } from '../http/codec/chars.ts';
 import { ERROR_STATUSES } from '../http/codec/error-pages.ts';
 import { parseErrorMessage } from '../http/error-message.ts';
 import { compileReplyBuilder } from '../rules/actions/reply-actions.ts';
+import { logFormatProblem } from '../log/traffic-log.ts';
 import { MAX_TIMER_MS } from './time.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -471,6 +472,15 @@ function rulesCompile<T extends Parameters<typeof compileProxyRules>[0]>(side: '
   });
 }
 
+/** The frontend's log-format strings must compile: the engine then cannot fail on them. */
+function logFormatsCompile<T extends FrontendModel>() {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = logFormatProblem(dataset.value);
+    if (problem !== undefined) addIssue({ message: problem });
+  });
+}
+
 const frontendSchema = v.object({
   name: nameSchema,
   mode: modeSchema,
@@ -483,11 +493,22 @@ const frontendSchema = v.object({
   backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.pipe(
-    v.object({ tcplog: v.boolean(), httplog: v.boolean(), dontlognull: v.boolean() }),
+    v.object({
+      tcplog: v.boolean(),
+      httplog: v.boolean(),
+      dontlognull: v.boolean(),
+      logasap: v.optional(v.boolean()),
+      dontlogNormal: v.optional(v.boolean()),
+      logSeparateErrors: v.optional(v.boolean()),
+    }),
     v.check((o) => !(o.tcplog && o.httplog), 'tcplog and httplog are exclusive'),
   ),
   http: v.object(httpEntries),
   logs: v.array(logTargetSchema),
+  logFormat: v.optional(v.string()),
+  errorLogFormat: v.optional(v.string()),
+  uniqueIdFormat: v.optional(v.string()),
+  uniqueIdHeader: v.optional(v.pipe(v.string(), v.minLength(1))),
   disabled: v.boolean(),
   description: v.optional(v.string()),
   ...httpRulesEntries,
@@ -558,7 +579,9 @@ export const configModelSchema = v.object({
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),
   }),
-  frontends: v.array(v.pipe(frontendSchema, rulesCompile<v.InferOutput<typeof frontendSchema>>('frontend'))),
+  frontends: v.array(
+    v.pipe(frontendSchema, rulesCompile<v.InferOutput<typeof frontendSchema>>('frontend'), logFormatsCompile<v.InferOutput<typeof frontendSchema>>()),
+  ),
   backends: v.array(v.pipe(backendSchema, rulesCompile<v.InferOutput<typeof backendSchema>>('backend'))),
   warnings: v.array(diagnosticSchema),
   userlists: v.optional(

@@ -2,13 +2,12 @@ import type { HttpConnectionMode, Timeouts } from '../config/model.ts';
 import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { countResponse, sessionOpened } from '../proxy/counters.ts';
-import type { Server } from '../proxy/server.ts';
+import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import { chooseServer } from '../stream/server-choice.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
-import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
   BodyFramer,
@@ -27,7 +26,8 @@ import {
   type RequestHead,
   type ResponseHead,
 } from './codec/index.ts';
-import { formatHttpLog, formatHttpLogJson, type HttpLogRecord } from '../log/httplog.ts';
+import type { LogRecord, StreamContext } from '../log/log-record.ts';
+import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from './http-options.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from './absolute-form.ts';
 import type { PooledConnection, ReuseScope } from './server-pool.ts';
@@ -67,7 +67,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * backpressure, answers with HAProxy's status codes when something fails, and becomes a tunnel
  * after a 101. It is the socket handler of both its client and its current server socket.
  */
-export class HttpSession implements ServerLegOwner, ProxySession {
+export class HttpSession implements ServerLegOwner, ProxySession, StreamContext {
   readonly client: Socket;
   readonly host: SessionHost;
   /** The backend of the transaction in flight (chosen per request: `use_backend`, else the default). */
@@ -164,13 +164,22 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   /** This transaction's `timeout server` / `timeout tunnel` (the backend's, or `set-timeout`'s). */
   #serverTimeout: number | undefined;
   #tunnelTimeout: number | undefined;
+  /** The stream (request) number, -1 until its first byte. */
+  #streamId = -1;
+  /** Request bytes received (head and body): %U. */
+  #reqBytes = 0;
+  #loggedStream = -1;
+  readonly #uniqueId: UniqueId | undefined;
+  /** The front connection's address and port, pinned at accept when the log reads them. */
+  readonly #frontAddress: string | undefined;
+  readonly #frontPort: number | undefined;
 
   /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
   get localAddress(): string {
-    return this.client.localAddress;
+    return this.#frontAddress ?? this.client.localAddress;
   }
   get localPort(): number {
-    return this.client.localPort;
+    return this.#frontPort ?? this.client.localPort;
   }
   get clientTls(): TlsInfo | undefined {
     return this.client.tls;
@@ -194,6 +203,34 @@ export class HttpSession implements ServerLegOwner, ProxySession {
    */
   #lbView: RequestHead | undefined;
 
+  // ---- StreamContext: each request is a stream (unique ids, log lines) ----
+  get frontendName(): string {
+    return this.host.name;
+  }
+  get pid(): number {
+    return this.runtime.pid;
+  }
+  /** %rt: numbered when the request's first byte arrives. */
+  get streamId(): number {
+    return this.#streamId;
+  }
+  /** The stream's accept date: the connection's for its first request, else the end of the previous one (as HAProxy's H1 layer). */
+  get acceptWall(): number {
+    if (this.#reqStartedAt >= 0) return this.#reqStartedWall - Math.round(this.#reqStartedAt - this.#idleSince);
+    return this.runtime.wallClock() - (this.#now - this.#idleSince);
+  }
+  /** `unique-id`: generated on first use from the frontend's `unique-id-format`. */
+  get uniqueId(): string | undefined {
+    return this.#uniqueId?.value;
+  }
+  get uniqueIdIfGenerated(): string | undefined {
+    return this.#uniqueId?.generated;
+  }
+  /** Where the backend counts this request's queue positions (%sq, %bq). */
+  get queuePositions(): QueuePositions {
+    return this.#leg.queuePositions;
+  }
+
   constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined) {
     this.host = host;
     this.runtime = host.runtime;
@@ -216,6 +253,12 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       keepAlive: t.httpKeepAlive ?? t.httpRequest ?? t.client,
       client: t.client,
     };
+    const log = host.trafficLog;
+    if (log.pinsFrontAddress) {
+      this.#frontAddress = client.localAddress;
+      this.#frontPort = client.localPort;
+    }
+    this.#uniqueId = log.uniqueIdFor(this);
     sessionOpened(host.counters);
     client.setHandler(this);
     this.#schedule();
@@ -328,9 +371,12 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         if (this.#reqStartedAt < 0) {
           this.#reqStartedAt = this.#now;
           this.#reqStartedWall = this.runtime.wallClock();
+          this.#streamId = this.host.limits.nextStreamId();
         }
         try {
-          off += this.#reqParser.feed(data, off);
+          const used = this.#reqParser.feed(data, off);
+          off += used;
+          this.#reqBytes += used;
         } catch (error) {
           this.#badRequest(error);
           return end;
@@ -351,6 +397,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
           this.#badRequestBody(error);
           return end;
         }
+        if (off > start) this.#reqBytes += off - start;
         // Redundant leading zeros of a chunk size are not forwarded (see BodyFramer.discard).
         if (off > start && !this.#reqFramer.discard) {
           const bytes = data.subarray(start, off);
@@ -416,7 +463,12 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   #ruleRunner(): HttpRuleRunner {
-    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists));
+    let rules = this.#rules;
+    if (rules === undefined) {
+      rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists);
+      rules.uniqueIds = this.#uniqueId;
+    }
+    return rules;
   }
 
   #startServerSide(): void {
@@ -496,6 +548,10 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         if (normalized.rewriteHost) editor.replace(head.hostIndex, normalized.authority);
       }
     }
+    // HAProxy generates the unique id here even without `unique-id-header`, so that it can read the request.
+    const uniqueId = this.#uniqueId?.value;
+    const uniqueIdHeader = this.host.trafficLog.uniqueIdHeader;
+    if (uniqueId !== undefined && uniqueIdHeader !== undefined) editor.append(uniqueIdHeader, uniqueId);
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
     const cookie = this.backend?.persistence?.cookie;
@@ -799,6 +855,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       if (this.#state === 'closed') return false;
     }
     this.#resHeadAt = this.#now;
+    // `option logasap`, or a format with nothing to wait for: HAProxy logs the response head
+    // as it arrives, before the response rules, with the bytes received so far.
+    if (this.host.trafficLog.early) this.#log(head);
     const backend = this.backend as Backend;
     countResponse((this.#leg.server as Server).counters, head.status);
     const editor = this.#editor.begin(head);
@@ -966,6 +1025,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#bytesOut = 0;
     this.#cause = '-';
     this.#phase = '-';
+    this.#streamId = -1;
+    this.#reqBytes = 0;
+    this.#uniqueId?.reset();
   }
 
   /** Wall-clock UNIX seconds (persistence cookie dates). */
@@ -1395,52 +1457,80 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.host.sessionEnded(this);
   }
 
-  #logged = -1;
+  /**
+   * One line per transaction, even if several paths end it. `early`: the response head that
+   * just arrived (`option logasap`); the line then shows the stream as it is at that moment.
+   */
+  #log(early?: ResponseHead): void {
+    const log = this.host.trafficLog;
+    if (!log.enabled) return;
+    if (this.#streamId < 0) this.#streamId = this.host.limits.nextStreamId();
+    if (this.#loggedStream === this.#streamId) return;
+    this.#loggedStream = this.#streamId;
+    // `set-log-level`: another level for this transaction's line, or none (`silent`, -1).
+    log.emit(this.#record(early, log.count), this.#rules?.logLevel);
+    this.#cookieTxn?.logged();
+  }
 
-  #log(): void {
+  /** The transaction's facts as HAProxy's strm_logs and txn, relative to the stream's accept. */
+  #record(early: ResponseHead | undefined, logCount: number): LogRecord {
     const host = this.host;
-    if (!host.logger.enabled || !host.model.options.httplog) return;
-    // One line per transaction, even if several paths end it.
-    if (this.#logged === this.#reqStartedAt && this.#reqStartedAt >= 0) return;
-    this.#logged = this.#reqStartedAt;
-    // `set-log-level`: another level for this transaction's line, or none (`silent`).
-    const level = this.#rules?.logLevel ?? LogLevel.info;
-    if (level < 0) return;
-    const now = this.#now;
     const req = this.#req;
     const leg = this.#leg;
-    const start = this.#reqStartedAt >= 0 ? this.#reqStartedAt : this.acceptedAt;
-    const record: HttpLogRecord = {
+    const accepted = this.#idleSince;
+    const since = (at: number): number => (at < 0 ? -1 : Math.round(at - accepted));
+    // HAProxy's H1 layer reports a request it could not parse itself (sess_log): no stream
+    // bytes, idle counted from 0.
+    const idle = since(this.#reqStartedAt);
+    const tIdle = req === undefined && idle < 0 ? 0 : idle;
+    const server = this.#server;
+    const pins = host.trafficLog.pinsServerAddress && server !== undefined;
+    // At the end HAProxy has released the backend and the server: only the connection counts.
+    const final = early === undefined;
+    return {
+      mode: 'http',
       clientAddress: this.clientAddress,
       clientPort: this.clientPort,
-      requestWall: this.#reqStartedAt >= 0 ? this.#reqStartedWall : this.runtime.wallClock(),
-      frontend: host.name,
-      ssl: this.client.tls !== undefined,
+      localAddress: this.localAddress,
+      localPort: this.localPort,
+      clientTls: this.client.tls,
+      hostname: this.runtime.hostname,
+      frontendName: host.name,
+      pid: this.runtime.pid,
+      lbHead: req,
+      acceptWall: this.acceptWall,
+      streamId: this.#streamId,
+      uniqueId: this.#uniqueId?.value,
+      uniqueIdIfGenerated: this.#uniqueId?.value,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
-      backend: this.#countedInBackend ? (this.backend as Backend).name : host.name,
-      server: leg.lastServerName ?? '<NOSRV>',
-      tR: this.#reqHeadAt >= 0 ? Math.round(this.#reqHeadAt - start) : -1,
-      tW: leg.waitTime >= 0 ? leg.waitTime : this.#requestSentAt >= 0 || leg.connectStartedAt >= 0 ? 0 : -1,
-      tC: leg.connectTime,
-      tr: this.#resHeadAt >= 0 && this.#requestSentAt >= 0 ? Math.round(this.#resHeadAt - this.#requestSentAt) : -1,
-      tA: Math.round(now - start),
-      status: this.#status === 0 ? -1 : this.#status,
-      bytes: this.#bytesOut,
+      backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
+      serverName: leg.lastServerName ?? '<NOSRV>',
+      serverAddress: pins ? server.remoteAddress : undefined,
+      serverPort: pins ? server.remotePort : undefined,
+      sourceAddress: pins ? server.localAddress : undefined,
+      sourcePort: pins ? server.localPort : undefined,
+      tHandshake: 0,
+      tIdle,
+      tRequest: since(this.#reqHeadAt),
+      tQueue: since(leg.assignedAt),
+      tConnect: since(leg.connectedAt),
+      tData: since(this.#resHeadAt),
+      tClose: since(early === undefined ? this.#now : this.#resHeadAt),
+      status: early !== undefined ? early.status : this.#status === 0 ? -1 : this.#status,
+      bytesIn: this.#reqBytes,
+      bytesOut: req === undefined ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
       termination: `${this.#cause}${this.#phase}`,
       cookieFlags: this.#cookieTxn === undefined ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
       actconn: host.limits.current,
       feconn: host.counters.scur,
-      beconn: this.backend?.counters.scur ?? 0,
-      srvconn: leg.server?.active ?? 0,
+      beconn: (this.backend?.counters.scur ?? 0) - (final && this.#countedInBackend ? 1 : 0),
+      srvconn: (leg.server?.active ?? 0) - (final && leg.holdsSlot ? 1 : 0),
       retries: leg.retries,
       redispatched: leg.redispatched,
-      // The request line as received, as HAProxy logs txn->uri (rules may have rewritten it).
-      method: req?.receivedMethod,
-      target: req?.receivedTarget,
-      versionMinor: req?.versionMinor,
+      serverQueuePos: leg.queuePositions.server,
+      backendQueuePos: leg.queuePositions.backend,
+      logCount,
     };
-    host.logger.emit(level as LogLevelValue, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));
-    this.#cookieTxn?.logged();
   }
 }
 

@@ -2,9 +2,9 @@ import type { Timeouts } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
-import { LogLevel } from '../log/logger.ts';
-import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
-import type { Server } from '../proxy/server.ts';
+import type { LogRecord, StreamContext } from '../log/log-record.ts';
+import type { UniqueId } from '../log/unique-id.ts';
+import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
@@ -26,7 +26,7 @@ const PENDING_LIMIT = 64 * 1024;
  * session splices bytes both ways with backpressure, half-close and idle timeouts. The session
  * is the handler of both of its sockets, so it allocates no per-chunk closures.
  */
-export class TcpSession implements ServerLegOwner, ProxySession {
+export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   readonly client: Socket;
   readonly host: SessionHost;
   /** The default backend, until `use_backend` picks another at start(). */
@@ -38,10 +38,10 @@ export class TcpSession implements ServerLegOwner, ProxySession {
   readonly lbHead = undefined;
   /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
   get localAddress(): string {
-    return this.client.localAddress;
+    return this.#frontAddress ?? this.client.localAddress;
   }
   get localPort(): number {
-    return this.client.localPort;
+    return this.#frontPort ?? this.client.localPort;
   }
   get clientTls(): TlsInfo | undefined {
     return this.client.tls;
@@ -54,6 +54,28 @@ export class TcpSession implements ServerLegOwner, ProxySession {
     return this.host.procVars;
   }
   readonly clientPort: number;
+  /** StreamContext (unique ids, log lines): one stream per tcp connection. */
+  readonly streamId: number;
+  get frontendName(): string {
+    return this.host.name;
+  }
+  get pid(): number {
+    return this.runtime.pid;
+  }
+  get acceptWall(): number {
+    return this.acceptedWall;
+  }
+  /** `unique-id`: generated on first use from the frontend's `unique-id-format`. */
+  get uniqueId(): string | undefined {
+    return this.#uniqueId?.value;
+  }
+  get uniqueIdIfGenerated(): string | undefined {
+    return this.#uniqueId?.generated;
+  }
+  /** Where the backend counts this session's queue positions (%sq, %bq). */
+  get queuePositions(): QueuePositions {
+    return this.#leg.queuePositions;
+  }
 
   server: Socket | undefined;
   phase: Phase = 'connecting';
@@ -78,6 +100,21 @@ export class TcpSession implements ServerLegOwner, ProxySession {
   bytesFromServer = 0;
   terminationCause: TerminationCause = '-';
   terminationPhase: TerminationPhase = '-';
+  /** Leg facts kept for the log: server assigned / connected (-1 = never), queue positions. */
+  #assignedAt = -1;
+  #connectedAt = -1;
+  #serverQueuePos = 0;
+  #backendQueuePos = 0;
+  /** The server connection's addresses, read once connected (%si %sp %bi %bp). */
+  #serverAddress: string | undefined;
+  #serverPort: number | undefined;
+  #sourceAddress: string | undefined;
+  #sourcePort: number | undefined;
+  /** The front connection's address and port, pinned at accept when the log reads them. */
+  readonly #frontAddress: string | undefined;
+  readonly #frontPort: number | undefined;
+  readonly #uniqueId: UniqueId | undefined;
+  #logged = false;
 
   #pending: Uint8Array[] | undefined = [];
   #pendingBytes = 0;
@@ -105,6 +142,13 @@ export class TcpSession implements ServerLegOwner, ProxySession {
     this.acceptedWall = this.runtime.wallClock();
     this.#clientLast = this.acceptedAt;
     this.#leg = new ServerLeg(this.runtime, this);
+    this.streamId = host.limits.nextStreamId();
+    const log = host.trafficLog;
+    if (log.pinsFrontAddress) {
+      this.#frontAddress = client.localAddress;
+      this.#frontPort = client.localPort;
+    }
+    this.#uniqueId = log.uniqueIdFor(this);
     sessionOpened(host.counters);
     client.setHandler(this);
   }
@@ -152,6 +196,12 @@ export class TcpSession implements ServerLegOwner, ProxySession {
     this.phase = 'established';
     this.#serverClosed = false;
     this.#serverEnded = false;
+    if (this.host.trafficLog.pinsServerAddress) {
+      this.#serverAddress = socket.remoteAddress;
+      this.#serverPort = socket.remotePort;
+      this.#sourceAddress = socket.localAddress;
+      this.#sourcePort = socket.localPort;
+    }
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
     this.#serverLast = now;
@@ -165,6 +215,11 @@ export class TcpSession implements ServerLegOwner, ProxySession {
     else this.#clientHeld = true;
     if (this.#clientEnded) socket.end();
     this.#schedule();
+    // `option logasap`, or a format with nothing to wait for: HAProxy logs once connected.
+    if (this.host.trafficLog.early) {
+      this.#keepLegFacts();
+      this.#log(true);
+    }
   }
 
   /** Copies what the log needs from the leg before finish() releases the slot and forgets them. */
@@ -176,6 +231,10 @@ export class TcpSession implements ServerLegOwner, ProxySession {
     this.retries = leg.retries;
     this.redispatched = leg.redispatched;
     this.lastServerName = leg.lastServerName;
+    this.#assignedAt = leg.assignedAt;
+    this.#connectedAt = leg.connectedAt;
+    this.#serverQueuePos = leg.queuePositions.server;
+    this.#backendQueuePos = leg.queuePositions.backend;
   }
 
   // ---- socket events -------------------------------------------------------------------
@@ -367,28 +426,70 @@ export class TcpSession implements ServerLegOwner, ProxySession {
     this.#keepLegFacts();
     this.#leg.finish();
     if (this.#countedInBackend) (this.backend as Backend).counters.scur--;
+    // Logged as HAProxy does: the backend and server released, the connection still counted.
+    this.#log(false);
     this.host.counters.scur--;
     this.host.limits.current--;
-    this.#log();
     this.host.sessionEnded(this);
   }
 
-  #log(): void {
+  /** One line per session: `early` once connected (logasap), else at the end. */
+  #log(early: boolean): void {
+    if (this.#logged) return;
+    const log = this.host.trafficLog;
+    if (!log.enabled) return;
+    this.#logged = true;
+    // HAProxy's early line ends when the connection was established (t_close = t_connect).
+    log.emit(this.#record(early ? this.#connectedAt : this.closedAt, log.count));
+  }
+
+  /** The stream's facts as HAProxy's strm_logs (tcp: no request timer, no response timer). */
+  #record(end: number, logCount: number): LogRecord {
     const host = this.host;
-    if (!host.logger.enabled || !host.model.options.tcplog) return;
-    if (host.model.options.dontlognull && this.isNull) return;
-    const counts = {
-      process: host.limits.current,
-      frontend: host.counters.scur,
-      backend: this.backend?.counters.scur ?? 0,
-      server: this.srv?.active ?? 0,
+    const since = (at: number): number => (at < 0 ? -1 : Math.round(at - this.acceptedAt));
+    const server = this.srv?.name ?? (this.connectStartedAt >= 0 ? (this.lastServerName ?? '<NOSRV>') : '<NOSRV>');
+    return {
+      mode: 'tcp',
+      clientAddress: this.clientAddress,
+      clientPort: this.clientPort,
+      localAddress: this.localAddress,
+      localPort: this.localPort,
+      clientTls: this.client.tls,
+      hostname: this.runtime.hostname,
+      frontendName: host.name,
+      pid: this.runtime.pid,
+      lbHead: undefined,
+      acceptWall: this.acceptedWall,
+      streamId: this.streamId,
+      uniqueId: this.#uniqueId?.value,
+      uniqueIdIfGenerated: this.#uniqueId?.value,
+      backendName: this.backend?.name ?? host.name,
+      serverName: server,
+      serverAddress: this.#serverAddress,
+      serverPort: this.#serverPort,
+      sourceAddress: this.#sourceAddress,
+      sourcePort: this.#sourcePort,
+      tHandshake: 0,
+      tIdle: -1,
+      tRequest: -1,
+      tQueue: since(this.#assignedAt),
+      tConnect: since(this.#connectedAt),
+      tData: -1,
+      tClose: since(end),
+      status: 0,
+      bytesIn: this.bytesFromClient,
+      bytesOut: this.bytesFromServer,
+      termination: `${this.terminationCause}${this.terminationPhase}`,
+      cookieFlags: '--',
+      actconn: host.limits.current,
+      feconn: host.counters.scur,
+      beconn: this.backend?.counters.scur ?? 0,
+      srvconn: this.srv?.active ?? 0,
+      retries: this.retries,
+      redispatched: this.redispatched,
+      serverQueuePos: this.#serverQueuePos,
+      backendQueuePos: this.#backendQueuePos,
+      logCount,
     };
-    host.logger.emit(LogLevel.info, host.logger.json ? formatTcpLogJson(this, host.name, counts) : formatTcpLog(this, host.name, counts));
   }
-
-  /** True when the client sent no byte at all (what `option dontlognull` skips). */
-  get isNull(): boolean {
-    return this.bytesFromClient === 0;
-  }
-
 }

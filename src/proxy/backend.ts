@@ -60,6 +60,8 @@ export class Backend {
   readonly #queuedOn = new Map<QueueWaiter, Server | undefined>();
   #seq = 0;
   readonly #slotsInUse: { serverConnsInUse: number };
+  /** Sessions the backend queue handed a slot so far (HAProxy's queue idx, for %bq). */
+  #queueServed = 0;
 
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
@@ -128,7 +130,7 @@ export class Backend {
     this.#queuedOn.delete(waiter);
     const queue = server === undefined ? this.#queue : server.queue;
     const i = queue.findIndex((e) => e.waiter === waiter);
-    if (i >= 0) queue.splice(i, 1);
+    if (i >= 0) this.#leftQueue(queue.splice(i, 1)[0] as QueueEntry, server);
     this.counters.qcur--;
     if (server !== undefined) server.counters.qcur--;
   }
@@ -206,8 +208,19 @@ export class Backend {
     return server.maxqueue === 0 || server.queue.length < server.maxqueue;
   }
 
+  /**
+   * Counts the position an entry leaving a queue had reached: how many waiters that queue
+   * served since it arrived, itself included (HAProxy's pendconn unlink: being first reports 1).
+   */
+  #leftQueue(entry: QueueEntry, server: Server | undefined): void {
+    const positions = entry.waiter.queuePositions;
+    if (positions === undefined) return;
+    if (server === undefined) positions.backend += this.#queueServed - entry.mark;
+    else positions.server += server.queueServed - entry.mark;
+  }
+
   #enqueue(waiter: QueueWaiter, server: Server | undefined): 'queued' {
-    const entry: QueueEntry = { waiter, seq: this.#seq++ };
+    const entry: QueueEntry = { waiter, seq: this.#seq++, mark: (server === undefined ? this.#queueServed : server.queueServed) - 1 };
     if (server === undefined) {
       this.#queue.push(entry);
     } else {
@@ -236,8 +249,12 @@ export class Backend {
       if (own !== undefined && (shared === undefined || own.seq < shared.seq)) {
         entry = server.queue.shift() as QueueEntry;
         server.counters.qcur--;
+        this.#leftQueue(entry, server);
+        server.queueServed++;
       } else if (shared !== undefined) {
         entry = this.#queue.shift() as QueueEntry;
+        this.#leftQueue(entry, undefined);
+        this.#queueServed++;
       } else {
         return;
       }
@@ -266,7 +283,12 @@ export class Backend {
     if (server.queue.length === 0 || !this.redispatch || this.persist) return;
     const moved = server.queue.splice(0, server.queue.length);
     server.counters.qcur = 0;
-    for (const e of moved) this.#queuedOn.set(e.waiter, undefined);
+    for (const e of moved) {
+      this.#queuedOn.set(e.waiter, undefined);
+      // It leaves the server's queue and arrives in the backend's (HAProxy wakes it to queue again).
+      this.#leftQueue(e, server);
+      e.mark = this.#queueServed - 1;
+    }
     this.#queue.push(...moved);
     this.#queue.sort((a, b) => a.seq - b.seq);
   }

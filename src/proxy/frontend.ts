@@ -3,6 +3,7 @@ import { TcpSession } from '../l4/tcp-session.ts';
 import { HttpSession } from '../http/http-session.ts';
 import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
+import { TrafficLog } from '../log/traffic-log.ts';
 import type { Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
 import type { Backend } from './backend.ts';
 import { newFrontendCounters, type FrontendCounters } from './counters.ts';
@@ -59,6 +60,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly listeners: Listener[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
+  readonly trafficLog: TrafficLog;
   /** Idle server connections for this frontend's HTTP transactions (mode http). */
   readonly pools: (backend: Backend) => ServerConnectionPool;
   /** The generation's `proc` variables. */
@@ -96,6 +98,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
     this.backend = backend;
     this.limits = limits;
     this.logger = logger;
+    this.trafficLog = new TrafficLog(model, logger);
     this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
     this.#listenerBacklogs = model.binds.map((bind) => listenerBacklog(bind, model, limits.maxconn));
@@ -173,8 +176,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
     socket.setNoDelay(true);
-    // Without tcplog/httplog, HAProxy logs each connection as it is accepted.
-    if (this.logger.enabled && !this.model.options.tcplog && !this.model.options.httplog) {
+    // Without a log format (log-format, tcplog, httplog), HAProxy logs each connection as it is accepted.
+    if (this.logger.enabled && !this.trafficLog.hasFormat) {
       this.logger.emit(
         LogLevel.info,
         `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,

@@ -12,10 +12,17 @@ export class ProcessLimits {
   readonly maxconn: number;
   /** Current sessions across all frontends (%ac). */
   current = 0;
+  /** Streams started so far (HAProxy's global.req_count): the next stream's %rt. */
+  #streams = 0;
   readonly #waiting = new Set<WaitingFrontend>();
 
   constructor(maxconn: number) {
     this.maxconn = maxconn;
+  }
+
+  /** Numbers a new stream (an HTTP request, a tcp connection): HAProxy's uniq_id. */
+  nextStreamId(): number {
+    return this.#streams++;
   }
 
   get full(): boolean {

@@ -30,10 +30,20 @@ export interface ServerCheckState {
   desc: string;
 }
 
+/** Where a waiter's queue positions are counted, for the log's %sq and %bq. */
+export interface QueuePositions {
+  /** Requests served from the server's queue while this one waited there (+1 for itself). */
+  server: number;
+  /** Likewise in the backend's queue. */
+  backend: number;
+}
+
 /** A session waiting for a server slot, in a server's or a backend's queue. */
 export interface QueueWaiter {
   /** A slot on `server` was reserved for the waiter (server.active already counts it). */
   granted(server: Server): void;
+  /** Receives the waiter's queue positions as it leaves a queue (HAProxy's logs.srv_queue_pos / prx_queue_pos). */
+  readonly queuePositions?: QueuePositions | undefined;
 }
 
 /** A session that can be ended from outside (on-marked-down shutdown-sessions). */
@@ -46,6 +56,8 @@ export interface KillableSession {
 export interface QueueEntry {
   readonly waiter: QueueWaiter;
   readonly seq: number;
+  /** Its queue's `served` count when it arrived, minus one (HAProxy's pendconn queue_idx). */
+  mark: number;
 }
 
 /** A server's live state within one config generation. */
@@ -95,6 +107,8 @@ export class Server {
   active = 0;
   /** Sessions waiting for this server (persistence-directed or hash-directed). */
   readonly queue: QueueEntry[] = [];
+  /** Sessions this server's queue handed a slot so far (HAProxy's queue idx, for %sq). */
+  queueServed = 0;
   readonly counters: BackendCounters = newBackendCounters();
   /**
    * Sessions currently using this server, tracked only when something must be able to kill them

@@ -1,5 +1,6 @@
 import type { FrontendModel, Timeouts } from '../config/model.ts';
 import type { ProxyLogger } from '../log/logger.ts';
+import type { TrafficLog } from '../log/traffic-log.ts';
 import type { Runtime } from '../runtime.ts';
 import type { FrontendCounters } from './counters.ts';
 import type { ProcessLimits } from './process-limits.ts';
@@ -25,6 +26,8 @@ export interface SessionHost {
   /** Client-side timeouts (the frontend's). */
   readonly timeouts: Timeouts;
   readonly logger: ProxyLogger;
+  /** The frontend's traffic log lines (formats, options), built once per generation. */
+  readonly trafficLog: TrafficLog;
   readonly limits: ProcessLimits;
   /** The generation's `proc` variables. */
   readonly procVars: ProcessVars;

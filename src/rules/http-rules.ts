@@ -178,6 +178,8 @@ export class HttpRuleRunner implements HttpActionContext {
   /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
   readonly vars: SessionVars;
   readonly userlists: UserlistTable;
+  /** The session's unique id (`unique-id-format`), for the `unique-id` fetch. */
+  uniqueIds: { readonly value: string } | undefined = undefined;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
 
@@ -205,6 +207,10 @@ export class HttpRuleRunner implements HttpActionContext {
 
   get clientTls(): TlsInfo | undefined {
     return this.#client.tls;
+  }
+
+  get uniqueId(): string | undefined {
+    return this.uniqueIds?.value;
   }
 
   /** Starts a request: fetches read `head` as `editor` changes it until endRequest(). */

@@ -1,6 +1,6 @@
 import { Observed } from '../health/observe.ts';
 import type { Backend, BackendClient } from '../proxy/backend.ts';
-import type { Server } from '../proxy/server.ts';
+import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { serverTlsOptions } from './server-tls.ts';
@@ -63,6 +63,12 @@ export class ServerLeg implements SocketHandler {
   waitTime = -1;
   connectStartedAt = -1;
   connectTime = -1;
+  /** When a server was last assigned (HAProxy's t_queue: at once, or on leaving the queue); -1 before. */
+  assignedAt = -1;
+  /** When the connection the request uses was established (reused: when it was taken); -1 before. */
+  connectedAt = -1;
+  /** %sq / %bq, counted by the backend as the owner leaves its queues (the owner exposes this object). */
+  readonly queuePositions: QueuePositions = { server: 0, backend: 0 };
   #retryAt = 0;
 
   constructor(runtime: Runtime, owner: ServerLegOwner) {
@@ -123,6 +129,11 @@ export class ServerLeg implements SocketHandler {
     this.#connect(this.server as Server);
   }
 
+  /** The leg holds a slot on `server` (which finish() releases). */
+  get holdsSlot(): boolean {
+    return this.server !== undefined && this.step !== 'none' && this.step !== 'queued';
+  }
+
   /** The earliest moment the leg itself must act, if it is waiting for something. */
   deadline(): number | undefined {
     const backend = this.#backend;
@@ -151,6 +162,7 @@ export class ServerLeg implements SocketHandler {
       case 'queued':
         (this.#backend as Backend).leaveQueue(this.#owner);
         this.step = 'none';
+        this.assignedAt = now;
         this.#owner.serverUnreachable('s', 'Q');
         return true;
       case 'turnaround':
@@ -193,6 +205,10 @@ export class ServerLeg implements SocketHandler {
     this.waitTime = -1;
     this.connectStartedAt = -1;
     this.connectTime = -1;
+    this.assignedAt = -1;
+    this.connectedAt = -1;
+    this.queuePositions.server = 0;
+    this.queuePositions.backend = 0;
   }
 
   // ---- choosing a server -------------------------------------------------------------
@@ -214,12 +230,14 @@ export class ServerLeg implements SocketHandler {
   #use(server: Server): void {
     const now = this.#runtime.now();
     if (this.queuedAt >= 0 && this.waitTime < 0) this.waitTime = Math.round(now - this.queuedAt);
+    this.assignedAt = now;
     this.server = server;
     this.lastServerName = server.name;
     const idle = this.#owner.idleConnection?.(server);
     if (idle !== undefined) {
       this.step = 'connected';
       this.connectTime = 0;
+      this.connectedAt = now;
       server.observer?.observe(Observed.l4Ok);
       this.#owner.serverConnected(idle, true);
       return;
@@ -242,7 +260,8 @@ export class ServerLeg implements SocketHandler {
     this.#attempt = undefined;
     const server = this.server as Server;
     this.step = 'connected';
-    this.connectTime = Math.round(this.#runtime.now() - this.connectStartedAt);
+    this.connectedAt = this.#runtime.now();
+    this.connectTime = Math.round(this.connectedAt - this.connectStartedAt);
     server.observer?.observe(Observed.l4Ok);
     socket.setHandler(this.#owner);
     this.#owner.serverConnected(socket, false);

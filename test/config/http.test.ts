@@ -128,13 +128,11 @@ describe('option httplog', () => {
     assert.deepEqual(frontend(model, 'b').options, { tcplog: false, httplog: true, dontlognull: false });
   });
 
-  it('refuses `option httplog clf` and other arguments', async () => {
-    assert.deepEqual(await onlyError(httpListen('  option httplog clf')), [
-      6,
-      18,
-      'option httplog',
-      "'option httplog clf' (the Common Log Format) is not supported by Switchyard yet.",
-    ]);
+  it('takes `option httplog clf` as the Common Log Format, and refuses other arguments', async () => {
+    const model = await parse(httpListen('  option httplog clf'));
+    assert.deepEqual(warnings(model), []);
+    assert.equal(frontend(model, 'l').options.httplog, true);
+    assert.match(frontend(model, 'l').logFormat ?? '', /^%\{\+Q\}o %\{-Q\}ci - - \[%trg\] %r %ST %B "" "" /);
     assert.deepEqual(await onlyError(httpListen('  option httplog json')), [
       6,
       18,
@@ -151,7 +149,7 @@ describe('option httplog', () => {
 
   it('is ignored with a warning in a backend', async () => {
     const model = await parse(httpBackend('  option httplog'));
-    assert.deepEqual(warnings(model), [[5, 10, 'option httplog', "'option httplog' ignored because backend 'b' has no frontend capability."]]);
+    assert.deepEqual(warnings(model), [[5, 10, 'option httplog', "backend 'b' : 'option httplog' directive is ignored in backends."]]);
   });
 
   it("falls back to tcplog in a tcp frontend, with HAProxy's warning at the option's line", async () => {
@@ -516,8 +514,6 @@ describe('HTTP keywords that stay refused', () => {
       'compression',
       'capture',
       'tcp-check',
-      'unique-id-format',
-      'log-format',
     ];
     for (const keyword of keywords) {
       assert.deepEqual(await onlyError(httpListen(`  ${keyword} x`)), [

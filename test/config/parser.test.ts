@@ -464,7 +464,7 @@ describe('parser: proxy keywords', () => {
       [
         "'maxconn' ignored because backend 'b' has no frontend capability.",
         "'timeout client' ignored because backend 'b' has no frontend capability.",
-        "'option tcplog' ignored because backend 'b' has no frontend capability.",
+        "backend 'b' : 'option tcplog' directive is ignored in backends.",
         "'default_backend' ignored because backend 'b' has no frontend capability.",
       ],
     );

@@ -13,6 +13,7 @@ import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
 import { httpRuleKeywords } from './http-rules.ts';
 import { idlePoolKeywords } from './idle-pool.ts';
+import { logFormatKeywords } from './log-format.ts';
 import { optionKeywords } from './options.ts';
 import { persistenceKeywords } from './persistence.ts';
 import { proxyKeywords } from './proxy.ts';
@@ -29,6 +30,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   proxyKeywords,
   balanceKeywords,
   optionKeywords,
+  logFormatKeywords,
   httpKeywords,
   httpRuleKeywords,
   switchingKeywords,

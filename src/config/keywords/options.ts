@@ -4,7 +4,8 @@
  * The HTTP options (connection modes, forwardfor) live in http.ts.
  */
 
-import type { ProxyDraft, ProxyOptionsDraft } from '../draft.ts';
+import { CLF_HTTP_LOG_FORMAT, HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../../log/default-formats.ts';
+import type { LogFormatDraft, ProxyDraft, ProxyOptionsDraft } from '../draft.ts';
 import type { KeywordContext, KeywordList, ProxyOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { noExtraArgs } from './args.ts';
@@ -24,45 +25,71 @@ function flag(name: string, field: keyof ProxyOptionsDraft, capability: ProxyOpt
 }
 
 /**
- * Turns a log format on: `option tcplog` and `option httplog` replace each other (the last one
- * wins), and in a `defaults` section HAProxy warns when one overrides another.
+ * Fills HAProxy's single log-format slot, which `log-format` and `option httplog|tcplog [clf]`
+ * overwrite in turn (the last one wins); in a `defaults` section HAProxy warns when one
+ * overrides another, and a backend keeps the format but never logs with it.
  */
-function setLogFormat(ctx: KeywordContext, proxy: ProxyDraft, format: 'tcplog' | 'httplog', nameToken: Token | undefined): void {
-  const previous = proxy.options.httplog ? 'httplog' : proxy.options.tcplog ? 'tcplog' : undefined;
+export function setLogFormat(
+  ctx: KeywordContext,
+  proxy: ProxyDraft,
+  origin: LogFormatDraft['origin'],
+  text: string,
+  token: Token | undefined,
+  keyword: string,
+): void {
+  const previous = proxy.logFormat;
   if (previous !== undefined && proxy.kind === 'defaults') {
-    ctx.warning(`'option ${format}' overrides previous 'option ${previous}' in 'defaults' section.`, nameToken, `option ${format}`);
+    ctx.warning(`'${origin}' overrides previous '${previous.origin}' in 'defaults' section.`, token, keyword);
   }
-  proxy.options.tcplog = format === 'tcplog';
-  proxy.options.httplog = format === 'httplog';
-  proxy.logFormatPlace = ctx.place(nameToken);
+  if (proxy.kind === 'backend') {
+    const name = origin === 'option httplog clf' ? 'option httplog' : origin;
+    ctx.warning(`backend '${proxy.name}' : '${name}' directive is ignored in backends.`, token, keyword);
+  }
+  const place = ctx.place(token);
+  proxy.logFormat = { text, origin, place };
+  proxy.options.tcplog = origin === 'option tcplog';
+  proxy.options.httplog = origin === 'option httplog' || origin === 'option httplog clf';
+  proxy.logFormatPlace = place;
 }
 
 /**
- * `option tcplog` / `option httplog [clf]`. `no option X` turns the format off (HAProxy refuses
- * the prefix for these two; Switchyard accepts it so that an inherited format can be dropped).
+ * `option tcplog` / `option httplog [clf]`: the log-format strings HAProxy defines for them.
+ * `no option X` turns the format off (HAProxy refuses the prefix for these two; Switchyard
+ * accepts it so that an inherited format can be dropped).
  */
 function logFormat(format: 'tcplog' | 'httplog'): ProxyOption {
   return {
     name: format,
-    capability: 'frontend',
+    capability: 'both',
     builtinDefault: false,
     read: (proxy) => proxy.options[format],
     apply(ctx, proxy, enabled, args) {
       const variant = args[2];
+      const keyword = `option ${format}`;
       if (format === 'httplog' && variant !== undefined && ctx.modifier !== 'default') {
-        if (variant.text === 'clf') {
-          if (!noExtraArgs(ctx, args, 3, 2)) return;
-          ctx.error("'option httplog clf' (the Common Log Format) is not supported by Switchyard yet.", variant, 'option httplog');
-        } else {
-          ctx.error("keyword 'httplog' only supports option 'clf'.", variant, 'option httplog');
+        if (variant.text !== 'clf') {
+          ctx.error("keyword 'httplog' only supports option 'clf'.", variant, keyword);
+          return;
         }
+        if (!noExtraArgs(ctx, args, 3, 2)) return;
+        if (enabled) setLogFormat(ctx, proxy, 'option httplog clf', CLF_HTTP_LOG_FORMAT, args[1], keyword);
+        else clearLogFormat(proxy, 'option httplog clf');
         return;
       }
       if (!noExtraArgs(ctx, args, 2, 2)) return;
-      if (enabled) setLogFormat(ctx, proxy, format, args[1]);
-      else proxy.options[format] = false;
+      const origin = format === 'tcplog' ? 'option tcplog' : 'option httplog';
+      if (enabled) setLogFormat(ctx, proxy, origin, format === 'tcplog' ? TCP_LOG_FORMAT : HTTP_LOG_FORMAT, args[1], keyword);
+      else clearLogFormat(proxy, origin);
     },
   };
+}
+
+/** `no option httplog|tcplog`: drops the format when that option set it. */
+function clearLogFormat(proxy: ProxyDraft, origin: LogFormatDraft['origin']): void {
+  const format = origin === 'option tcplog' ? 'tcplog' : 'httplog';
+  proxy.options[format] = false;
+  const current = proxy.logFormat?.origin;
+  if (current === origin || (format === 'httplog' && current === 'option httplog clf')) proxy.logFormat = undefined;
 }
 
 export const optionKeywords: KeywordList = {
@@ -70,15 +97,18 @@ export const optionKeywords: KeywordList = {
     logFormat('tcplog'),
     logFormat('httplog'),
     flag('dontlognull', 'dontlognull', 'frontend'),
+    flag('logasap', 'logasap', 'frontend'),
+    flag('dontlog-normal', 'dontlogNormal', 'frontend'),
+    flag('log-separate-errors', 'logSeparateErrors', 'frontend'),
     flag('redispatch', 'redispatch', 'backend'),
   ],
   unsupported: {
     options: [
       'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'checkcache', 'clitcpka', 'srvtcpka',
-      'tcpka', 'contstats', 'dontlog-normal', 'http-buffer-request', 'http-ignore-probes', 'http-no-delay',
+      'tcpka', 'contstats', 'http-buffer-request', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams', 'ldap-check',
-      'external-check', 'log-health-checks', 'log-separate-errors', 'logasap', 'mysql-check', 'nolinger',
+      'external-check', 'log-health-checks', 'mysql-check', 'nolinger',
       'pgsql-check', 'prefer-last-server', 'redis-check', 'smtpchk', 'socket-stats', 'splice-auto',
       'splice-request', 'splice-response', 'spop-check', 'ssl-hello-chk', 'tcp-smart-accept',
       'tcp-smart-connect', 'transparent', 'accept-invalid-http-request', 'accept-invalid-http-response',

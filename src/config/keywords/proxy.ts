@@ -223,9 +223,9 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'tcp-request', 'tcp-response',
-      'stats', 'compression', 'capture', 'declare', 'error-log-format', 'tcp-check',
-      'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
-      'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
+      'stats', 'compression', 'capture', 'declare', 'tcp-check',
+      'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
+      'log-steps', 'monitor-uri', 'monitor', 'monitor-net',
       'rate-limit', 'persist', 'dispatch', 'filter', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'bind-process',

@@ -14,6 +14,7 @@ class Client implements BackendClient {
   readonly clientAddress: string;
   readonly lbHead = undefined;
   grantedTo: Server | undefined;
+  readonly queuePositions = { server: 0, backend: 0 };
   killed = false;
   killCause: string | undefined;
   readonly id: string;
@@ -252,5 +253,35 @@ describe('Backend', () => {
     assert.equal(be.take(c3, undefined), 'queued');
     be.setServerWeight(a, 1, 3);
     assert.equal(c3.grantedTo, a, 'a higher maxconn serves the queue at once');
+  });
+
+  it("counts queue positions for %sq/%bq as HAProxy's pendconn idx: being served first reports 1", () => {
+    const be = makeBackend([server('a', 1, { maxconn: 1 })]);
+    const a = byName(be, 'a');
+    const holder = new Client('h');
+    assert.equal(be.take(holder, undefined), a);
+    const [w1, w2, w3] = ['1', '2', '3'].map((id) => new Client(id)) as [Client, Client, Client];
+    for (const w of [w1, w2, w3]) assert.equal(be.take(w, undefined), 'queued');
+    assert.deepEqual(holder.queuePositions, { server: 0, backend: 0 }, 'never queued');
+    be.release(a, holder);
+    assert.deepEqual(w1.queuePositions, { server: 0, backend: 1 });
+    be.release(a, w1);
+    assert.deepEqual(w2.queuePositions, { server: 0, backend: 2 });
+    be.leaveQueue(w3);
+    assert.deepEqual(w3.queuePositions, { server: 0, backend: 3 }, 'a waiter giving up reports how far it got');
+
+    // Persistence queues on the server itself: %sq.
+    const be2 = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2, { maxconn: 1 })]);
+    const a2 = byName(be2, 'a');
+    const h2 = new Client('h2');
+    assert.equal(be2.take(h2, undefined, a2), a2);
+    const p1 = new Client('p1');
+    const p2 = new Client('p2');
+    assert.equal(be2.take(p1, undefined, a2), 'queued');
+    assert.equal(be2.take(p2, undefined, a2), 'queued');
+    be2.release(a2, h2);
+    be2.release(a2, p1);
+    assert.deepEqual(p1.queuePositions, { server: 1, backend: 0 });
+    assert.deepEqual(p2.queuePositions, { server: 2, backend: 0 });
   });
 });

@@ -54,7 +54,8 @@ function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Run
     case 'raw':
       return message;
     case 'short':
-      return `<${pri}>${message}`;
+      // HAProxy's short format carries the level alone: "further format ignore the facility".
+      return `<${level}>${message}`;
     case 'rfc5424':
       return `<${pri}>1 ${new Date(runtime.wallClock()).toISOString()} - switchyard ${runtime.pid} - - ${message}`;
     case 'rfc3164':

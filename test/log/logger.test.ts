@@ -13,7 +13,7 @@ function target(extra: Partial<LogTarget>): LogTarget {
 it('frames lines per format and routes them to stdout or stderr', () => {
   const rt = new FakeRuntime();
   new ProxyLogger(rt, [target({ format: 'short' }), target({ target: 'stderr', format: 'rfc3164', facility: 'local1' })], false).emit(LogLevel.info, 'hello');
-  assert.deepEqual(rt.stdout, ['<134>hello\n']);
+  assert.deepEqual(rt.stdout, ['<6>hello\n'], 'short: the level alone, as HAProxy');
   assert.match(rt.stderr[0] ?? '', /^<142>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d switchyard\[4242\]: hello\n$/);
 });
 
@@ -23,7 +23,7 @@ it('drops messages above the target level, raises those below minlevel, and trun
   logger.emit(LogLevel.info, 'traffic line');
   assert.deepEqual(rt.stdout, [], 'info is more verbose than notice');
   logger.emit(LogLevel.alert, 'an alert message');
-  assert.deepEqual(rt.stdout, ['<131>an al\n'], 'alert raised to err (3), line cut at 10 bytes');
+  assert.deepEqual(rt.stdout, ['<3>an aler\n'], 'alert raised to err (3), line cut at 10 bytes');
 });
 
 it('ignores targets other than stdout/stderr (warned about at load time)', () => {

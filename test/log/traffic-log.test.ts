@@ -70,15 +70,15 @@ function record(extra: Partial<LogRecord> = {}): LogRecord {
   };
 }
 
-// local0 is facility 16: info is <134>, err is <131>.
+// format short writes the level alone: info is <6>, err is <3>.
 describe('TrafficLog', () => {
   it('logs with log-format, else the format option httplog/tcplog stands for, else not at all', () => {
     const custom = setup({ logFormat: '%b:%s %ST' });
     custom.log.emit(record());
-    assert.deepEqual(custom.rt.stdout, ['<134>be:s1 200\n']);
+    assert.deepEqual(custom.rt.stdout, ['<6>be:s1 200\n']);
     const httplog = setup({}, { httplog: true });
     httplog.log.emit(record());
-    assert.match(httplog.rt.stdout[0] ?? '', /^<134>192\.0\.2\.1:40000 \[[^\]]+\] fe be\/s1 0\/0\/1\/1\/3 200 100 - - ---- 1\/1\/0\/0\/0 0\/0 "GET \/x HTTP\/1\.1"\n$/);
+    assert.match(httplog.rt.stdout[0] ?? '', /^<6>192\.0\.2\.1:40000 \[[^\]]+\] fe be\/s1 0\/0\/1\/1\/3 200 100 - - ---- 1\/1\/0\/0\/0 0\/0 "GET \/x HTTP\/1\.1"\n$/);
     const none = setup({});
     assert.equal(none.log.hasFormat, false);
     none.log.emit(record());
@@ -102,21 +102,21 @@ describe('TrafficLog', () => {
     log.emit(record({ retries: 1 }));
     log.emit(record({ redispatched: true, retries: 3 }));
     log.emit(record({ termination: 'CD' }));
-    assert.deepEqual(rt.stdout, ['<134>503 SC 0\n', '<134>502 -- 0\n', '<134>200 -- 1\n', '<134>200 -- +3\n', '<134>200 CD 0\n']);
+    assert.deepEqual(rt.stdout, ['<6>503 SC 0\n', '<6>502 -- 0\n', '<6>200 -- 1\n', '<6>200 -- +3\n', '<6>200 CD 0\n']);
   });
 
   it('option log-separate-errors logs errors at level err', () => {
     const { rt, log } = setup({ logFormat: '%ST' }, { logSeparateErrors: true });
     log.emit(record());
     log.emit(record({ status: 504, termination: 'sH' }));
-    assert.deepEqual(rt.stdout, ['<134>200\n', '<131>504\n']);
+    assert.deepEqual(rt.stdout, ['<6>200\n', '<3>504\n']);
   });
 
   it("errors HAProxy's H1 layer reports itself (no request: 400, 408) use error-log-format", () => {
     const { rt, log } = setup({ logFormat: 'normal %ST', errorLogFormat: 'error %ST %{+Q}r' });
     log.emit(record());
     log.emit(record({ lbHead: undefined, status: 400, termination: 'PR' }));
-    assert.deepEqual(rt.stdout, ['<134>normal 200\n', '<134>error 400 "<BADREQ>"\n']);
+    assert.deepEqual(rt.stdout, ['<6>normal 200\n', '<6>error 400 "<BADREQ>"\n']);
   });
 
   it('option dontlognull skips streams that received nothing', () => {
@@ -128,7 +128,7 @@ describe('TrafficLog', () => {
   it('counts the lines it logged (%lc reads the count before its own line)', () => {
     const { rt, log } = setup({ logFormat: '%lc' });
     for (let i = 0; i < 3; i++) log.emit(record({ logCount: log.count }));
-    assert.deepEqual(rt.stdout, ['<134>0\n', '<134>1\n', '<134>2\n']);
+    assert.deepEqual(rt.stdout, ['<6>0\n', '<6>1\n', '<6>2\n']);
     assert.equal(log.count, 3);
   });
 

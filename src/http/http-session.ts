@@ -1478,10 +1478,9 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     const req = this.#req;
     const leg = this.#leg;
     const accepted = this.#idleSince;
-    const since = (at: number): number => (at < 0 ? -1 : Math.round(at - accepted));
     // HAProxy's H1 layer reports a request it could not parse itself (sess_log): no stream
     // bytes, idle counted from 0.
-    const idle = since(this.#reqStartedAt);
+    const idle = elapsed(this.#reqStartedAt, accepted);
     const tIdle = req === undefined && idle < 0 ? 0 : idle;
     const server = this.#server;
     const pins = host.trafficLog.pinsServerAddress && server !== undefined;
@@ -1511,11 +1510,11 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
       sourcePort: pins ? server.localPort : undefined,
       tHandshake: 0,
       tIdle,
-      tRequest: since(this.#reqHeadAt),
-      tQueue: since(leg.assignedAt),
-      tConnect: since(leg.connectedAt),
-      tData: since(this.#resHeadAt),
-      tClose: since(early === undefined ? this.#now : this.#resHeadAt),
+      tRequest: elapsed(this.#reqHeadAt, accepted),
+      tQueue: elapsed(leg.assignedAt, accepted),
+      tConnect: elapsed(leg.connectedAt, accepted),
+      tData: elapsed(this.#resHeadAt, accepted),
+      tClose: elapsed(early === undefined ? this.#now : this.#resHeadAt, accepted),
       status: early !== undefined ? early.status : this.#status === 0 ? -1 : this.#status,
       bytesIn: this.#reqBytes,
       bytesOut: req === undefined ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
@@ -1552,6 +1551,11 @@ function normalizeContentLength(editor: HeadEditor, head: RequestHead | Response
     editor.removeAll(H_CONTENT_LENGTH);
     editor.append('content-length', String(head.contentLength));
   }
+}
+
+/** ms from `from` to `at`, -1 when `at` is -1 (a step not reached), as HAProxy's t_* fields. */
+function elapsed(at: number, from: number): number {
+  return at < 0 ? -1 : Math.round(at - from);
 }
 
 function decimalDigits(n: number): number {

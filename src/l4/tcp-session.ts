@@ -446,7 +446,6 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   /** The stream's facts as HAProxy's strm_logs (tcp: no request timer, no response timer). */
   #record(end: number, logCount: number): LogRecord {
     const host = this.host;
-    const since = (at: number): number => (at < 0 ? -1 : Math.round(at - this.acceptedAt));
     const server = this.srv?.name ?? (this.connectStartedAt >= 0 ? (this.lastServerName ?? '<NOSRV>') : '<NOSRV>');
     return {
       mode: 'tcp',
@@ -472,10 +471,10 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       tHandshake: 0,
       tIdle: -1,
       tRequest: -1,
-      tQueue: since(this.#assignedAt),
-      tConnect: since(this.#connectedAt),
+      tQueue: elapsed(this.#assignedAt, this.acceptedAt),
+      tConnect: elapsed(this.#connectedAt, this.acceptedAt),
       tData: -1,
-      tClose: since(end),
+      tClose: elapsed(end, this.acceptedAt),
       status: 0,
       bytesIn: this.bytesFromClient,
       bytesOut: this.bytesFromServer,
@@ -492,4 +491,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       logCount,
     };
   }
+}
+
+/** ms from `from` to `at`, -1 when `at` is -1 (a step not reached), as HAProxy's t_* fields. */
+function elapsed(at: number, from: number): number {
+  return at < 0 ? -1 : Math.round(at - from);
 }

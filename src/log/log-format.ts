@@ -28,7 +28,8 @@ export type LogFormatUsage =
   | { readonly kind: 'rule'; readonly direction: SampleDirection; readonly constantOnly?: boolean };
 
 type Node =
-  | { readonly kind: 'text'; readonly text: string }
+  /** `endsWithSpace`: a folded separator, which leaves HAProxy's last_isspace set. */
+  | { readonly kind: 'text'; readonly text: string; readonly endsWithSpace: boolean }
   | { readonly kind: 'separator' }
   | { readonly kind: 'variable'; readonly variable: LogVariable; readonly options: number }
   | { readonly kind: 'sample'; readonly fetch: SampleFetch; readonly options: number };
@@ -65,8 +66,9 @@ class CompiledLogFormat implements CompiledFormat {
   readonly #asap: boolean;
   readonly #constantText: string | undefined;
 
-  constructor(text: string, nodes: readonly Node[], asap: boolean) {
+  constructor(text: string, parsed: readonly Node[], asap: boolean) {
     this.text = text;
+    const nodes = foldSeparators(parsed);
     this.#nodes = nodes;
     this.#asap = asap;
     this.constant = nodes.every((n) => n.kind === 'text');
@@ -89,7 +91,7 @@ class CompiledLogFormat implements CompiledFormat {
       switch (node.kind) {
         case 'text':
           out += node.text;
-          lastSpace = false;
+          lastSpace = node.endsWithSpace;
           break;
         case 'separator':
           if (!lastSpace) {
@@ -117,6 +119,36 @@ class CompiledLogFormat implements CompiledFormat {
     }
     return out;
   }
+}
+
+/**
+ * Resolves at compile time the separators whose outcome is known: one at the start writes
+ * nothing, one after text or after a node that always writes something is a plain space.
+ * Only a separator after a variable that may write nothing (header captures) stays a run-time
+ * decision. Adjacent texts are then joined: the usual line is a few texts and values.
+ */
+function foldSeparators(nodes: readonly Node[]): Node[] {
+  const out: Node[] = [];
+  for (const node of nodes) {
+    let current: Node = node;
+    if (node.kind === 'separator') {
+      const previous = out[out.length - 1];
+      if (previous === undefined) continue;
+      const conditional = previous.kind === 'separator' || (previous.kind === 'variable' && previous.variable.mayWriteNothing);
+      if (conditional) {
+        if (previous.kind !== 'separator') out.push(node);
+        continue;
+      }
+      current = { kind: 'text', text: ' ', endsWithSpace: true };
+    }
+    const previous = out[out.length - 1];
+    if (current.kind === 'text' && previous?.kind === 'text') {
+      out[out.length - 1] = { kind: 'text', text: previous.text + current.text, endsWithSpace: current.endsWithSpace };
+    } else {
+      out.push(current);
+    }
+  }
+  return out;
 }
 
 /** The stages a usage can read, and what to say about the others. */
@@ -198,7 +230,7 @@ export function compileFormat(text: string, usage: LogFormatUsage): FormatCompil
   const httpMode = usage.kind === 'rule' ? !constantOnly : usage.mode === 'http';
   let literal = '';
   const flush = (): void => {
-    if (literal !== '') nodes.push({ kind: 'text', text: literal });
+    if (literal !== '') nodes.push({ kind: 'text', text: literal, endsWithSpace: false });
     literal = '';
   };
   const fail = (message: string): FormatCompile => ({ ok: false, message });

@@ -37,6 +37,8 @@ export interface LogVariable {
   readonly httpOnly: boolean;
   /** HAProxy's LW_BYTES: the value is only final at the end of the stream. */
   readonly waitsForBytes: boolean;
+  /** May write nothing at all (render returns undefined): a space after it stays conditional. */
+  readonly mayWriteNothing: boolean;
   /**
    * The value as HAProxy writes it with these LOG_OPT_* options, or undefined when the variable
    * writes nothing at all (header captures when none are configured). `asap`: the line is
@@ -47,8 +49,8 @@ export interface LogVariable {
 
 type Render = LogVariable['render'];
 
-function variable(name: string, stage: VariableStage, httpOnly: boolean, waitsForBytes: boolean, render: Render): LogVariable {
-  return { name, stage, httpOnly, waitsForBytes, render };
+function variable(name: string, stage: VariableStage, httpOnly: boolean, waitsForBytes: boolean, render: Render, mayWriteNothing = false): LogVariable {
+  return { name, stage, httpOnly, waitsForBytes, mayWriteNothing, render };
 }
 
 /** Compile-time checks guarantee these casts: a variable of that stage is only compiled where its context exists. */
@@ -118,10 +120,10 @@ const TABLE: readonly LogVariable[] = [
   // so the cookies are absent and the header lists write nothing, as in HAProxy.
   variable('CC', 'connection', true, false, (_ctx, o) => textValue(undefined, o)),
   variable('CS', 'connection', true, false, (_ctx, o) => textValue(undefined, o)),
-  variable('hr', 'connection', false, false, () => NOTHING),
-  variable('hrl', 'connection', false, false, () => NOTHING),
-  variable('hs', 'connection', false, false, () => NOTHING),
-  variable('hsl', 'connection', false, false, () => NOTHING),
+  variable('hr', 'connection', false, false, () => NOTHING, true),
+  variable('hrl', 'connection', false, false, () => NOTHING, true),
+  variable('hs', 'connection', false, false, () => NOTHING, true),
+  variable('hsl', 'connection', false, false, () => NOTHING, true),
   // request line
   variable('r', 'request', true, false, (ctx, o) => quoted(requestLine(ctx) ?? BADREQ, o)),
   variable('HM', 'request', true, false, requestPart((ctx) => (ctx.lbHead as { receivedMethod: string }).receivedMethod)),

@@ -153,7 +153,7 @@ describe('log-format lines', () => {
     assert.equal(line('%r|%HM|%HP|%HPO|%HQ|%HU|%HV %{+Q}r'), 'GET /p/a?x=1 HTTP/1.1|GET|/p/a|/p/a|?x=1|/p/a?x=1|HTTP/1.1 "GET /p/a?x=1 HTTP/1.1"');
     assert.equal(line('%r|%HM|%HP|%HPO|%HQ|%HU|%HV %{+Q}r', bad), '<BADREQ>|<BADREQ>|<BADREQ>|<BADREQ>|<BADREQ>|<BADREQ>|<BADREQ> "<BADREQ>"');
     // The codec refuses '"' and '#' in a target (as HAProxy): a hand-made head shows the encoding.
-    const odd = record({ lbHead: { method: 'GET', target: '/a%22b]c\\d"e#f', versionMinor: 1 } as unknown as LogRecord['lbHead'] });
+    const odd = record({ lbHead: { receivedMethod: 'GET', receivedTarget: '/a%22b]c\\d"e#f', versionMinor: 1 } as unknown as LogRecord['lbHead'] });
     assert.equal(line('%r %{+E}r %{+Q}HU', odd), 'GET /a%22b]c\\d#22e#23f HTTP/1.1 GET /a%22b\\]c\\\\d#22e#23f HTTP/1.1 "/a%22b]c\\d#22e#23f"');
   });
 

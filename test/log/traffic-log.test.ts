@@ -112,6 +112,14 @@ describe('TrafficLog', () => {
     assert.deepEqual(rt.stdout, ['<6>200\n', '<3>504\n']);
   });
 
+  it('set-log-level decides the level over log-separate-errors; silent drops the line', () => {
+    const { rt, log } = setup({ logFormat: '%ST' }, { logSeparateErrors: true });
+    log.emit(record({ status: 503, termination: 'SC' }), 5);
+    log.emit(record(), -1);
+    log.emit(record({ status: 201 }), 7);
+    assert.deepEqual(rt.stdout, ['<5>503\n', '<7>201\n']);
+  });
+
   it("errors HAProxy's H1 layer reports itself (no request: 400, 408) use error-log-format", () => {
     const { rt, log } = setup({ logFormat: 'normal %ST', errorLogFormat: 'error %ST %{+Q}r' });
     log.emit(record());

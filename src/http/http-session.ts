@@ -395,7 +395,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   #ruleRunner(): HttpRuleRunner {
-    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name));
+    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host));
   }
 
   #startServerSide(): void {
@@ -435,11 +435,15 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     this.#countedInBackend = true;
     const beRules = backendRulesFor(this.host.model, backend.model);
     this.#backendRules = beRules;
-    if (this.#rules !== undefined) this.#rules.backendTimeouts = backend.timeouts;
+    if (this.#rules !== undefined) {
+      this.#rules.backendTimeouts = backend.timeouts;
+      this.#rules.backend = backend;
+    }
     if (beRules !== undefined) {
       const rules = this.#ruleRunner();
       if (runner === undefined) rules.beginRequest(head, editor);
       rules.backendTimeouts = backend.timeouts;
+      rules.backend = backend;
       if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
     }
     // `set-timeout`: this transaction's server and tunnel timeouts.

@@ -87,6 +87,19 @@ export class Backend {
     return undefined;
   }
 
+  /**
+   * HAProxy's be_usable_srv (the `nbsrv` fetch): the usable active servers; without any, 1 when
+   * a backup takes the traffic alone, else the usable backups; 0 for a disabled backend.
+   */
+  get usableServers(): number {
+    if (this.model.disabled) return 0;
+    let active = 0;
+    let backups = 0;
+    for (const s of this.servers) if (s.usable) s.backup ? backups++ : active++;
+    if (active > 0) return active;
+    return this.allBackups ? backups : Math.min(backups, 1);
+  }
+
   /** Any server could serve traffic now or after the queue (the 503-vs-queue decision). */
   get hasUsableServer(): boolean {
     for (const s of this.servers) if (s.usable) return true;

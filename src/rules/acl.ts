@@ -47,7 +47,7 @@ export function resolveCriterion(criterion: string): { expression: string; metho
   return { expression: criterion, method: undefined };
 }
 
-const DEFAULT_METHOD: Readonly<Record<SampleFetch['type'], MatchMethod>> = { bool: 'bool', int: 'int', ip: 'ip', str: 'str' };
+const DEFAULT_METHOD: Readonly<Record<SampleFetch['type'], MatchMethod>> = { bool: 'bool', int: 'int', ip: 'ip', str: 'str', bin: 'bin' };
 
 class AclLine implements CompiledAcl {
   readonly name: string;

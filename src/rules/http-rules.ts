@@ -12,12 +12,13 @@ import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts'
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
 import type { Runtime, Socket, TlsInfo } from '../runtime.ts';
+import { patternFilesOf, withPatternFiles } from './pattern-files.ts';
 import { compileRuleAction } from './actions/index.ts';
 import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
 import { Verdict, type HttpAction, type HttpActionContext } from './http-action.ts';
 import { compileLogFormat, type LogFormat } from './log-format.ts';
-import type { SampleContext } from './sample-context.ts';
+import type { SampleBackend, SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 
 /** A rule the engine cannot compile (a hand-built or unvalidated model). */
@@ -66,6 +67,11 @@ type ProxyModel = HttpRulesModel & { readonly name: string; readonly switchingRu
  * header rule"). Throws HttpRuleError on an invalid rule.
  */
 export function compileProxyRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {
+  // Map converters read the pattern files the model carries.
+  return withPatternFiles(patternFilesOf(model.patternFiles), () => compileRules(model, side));
+}
+
+function compileRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {
   const acls = model.acls ?? [];
   const lookup = (name: string) => acls.filter((a) => a.name === name);
   const warnings: { source: SourceLocation; message: string }[] = [];
@@ -171,11 +177,23 @@ export class HttpRuleRunner implements HttpActionContext {
   tunnelTimeout: number | undefined = undefined;
   logLevel: number | undefined = undefined;
   failedRewrites = 0;
+  readonly runtime: Runtime;
+  /** The backend chosen for the request (`be_name`, `nbsrv`). */
+  backend: SampleBackend | undefined = undefined;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
+  readonly #backends: { backendNamed(name: string): SampleBackend | undefined } | undefined;
 
-  constructor(frontend: ProxyHttpRules | undefined, client: Socket, runtime: Runtime, frontendName: string) {
+  constructor(
+    frontend: ProxyHttpRules | undefined,
+    client: Socket,
+    runtime: Runtime,
+    frontendName: string,
+    backends?: { backendNamed(name: string): SampleBackend | undefined },
+  ) {
     this.#frontend = frontend;
+    this.runtime = runtime;
+    this.#backends = backends;
     this.#client = client;
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;
@@ -190,6 +208,10 @@ export class HttpRuleRunner implements HttpActionContext {
     return this.#client.tls;
   }
 
+  backendNamed(name: string): SampleBackend | undefined {
+    return this.#backends?.backendNamed(name);
+  }
+
   /** Starts a request: fetches read `head` as `editor` changes it until endRequest(). */
   beginRequest(head: RequestHead, editor: HeadEditor): void {
     this.lbHead = head;
@@ -198,6 +220,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.responseEdits = undefined;
     this.reply = undefined;
     this.backendTimeouts = undefined;
+    this.backend = undefined;
     this.serverTimeout = undefined;
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;

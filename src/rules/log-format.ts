@@ -10,7 +10,7 @@
  */
 import { Sample, sampleText } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
-import { compileSampleFetch, type SampleDirection, type SampleFetch } from './sample-fetch.ts';
+import { compileEmbeddedSampleFetch, type SampleDirection, type SampleFetch } from './sample-fetch.ts';
 
 interface Flags {
   readonly quote: boolean;
@@ -183,11 +183,14 @@ export function compileLogFormat(text: string, direction: SampleDirection): LogF
       literal = '';
     }
     if (text[i] === '[') {
-      const close = text.indexOf(']', i);
-      if (close < 0) return fail(`missing ']' after '${text.slice(i + 1)}'`);
-      const expression = text.slice(i + 1, close);
-      const compiled = compileSampleFetch(expression, { direction });
-      if (!compiled.ok) return fail(`failed to parse sample expression <${expression}> : ${compiled.message}`);
+      // The expression ends where it cannot continue (HAProxy's sample_parse_expr), which must be a ']'.
+      const compiled = compileEmbeddedSampleFetch(text, i + 1, { direction });
+      if (!compiled.ok) return fail(`failed to parse sample expression <${text.slice(i + 1)}> : ${compiled.message}`);
+      const close = compiled.end;
+      if (text[close] !== ']') {
+        const found = text[close];
+        return fail(found !== undefined && found >= ' ' && found <= '~' ? `expected ']' after '${text.slice(i + 1, close)}', but found '${found}'` : `missing ']' after '${text.slice(i + 1, close)}'`);
+      }
       parts.push({ kind: 'sample', fetch: compiled.fetch });
       i = close + 1;
       continue;

@@ -17,8 +17,11 @@ import type { LbRequest } from '../balance/balancer.ts';
 import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
-import { compileConverter, CONVERTERS, type Converter } from './converters.ts';
+import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
+import { MISC_FETCHES } from './fetches-misc.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
+import { type ArgSpec, type ExpressionParse, parseSampleExpression } from './sample-args.ts';
+import { type DeclaredType, declaredType } from './sample-casts.ts';
 import { Sample, sampleText, type SampleType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 
@@ -66,9 +69,11 @@ export const SAMPLE_FETCHES = [
 ] as const;
 
 /** One fetch, compiled with its arguments. */
-interface FetchBody {
+export interface FetchBody {
   readonly scope: SampleScope;
   readonly type: SampleType;
+  /** The type HAProxy declares when it differs from the run-time one's (`ipv6(...)`, `meth(...)`). */
+  readonly declared?: DeclaredType;
   sample(ctx: SampleContext, out: Sample): boolean;
   /** Multi-valued fetches only. */
   each?(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
@@ -315,30 +320,19 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */
 export function isFetchName(name: string): boolean {
-  return FETCHES.has(name);
+  return FETCHES.has(name) || MISC_FETCHES.has(name);
 }
 
-const CALL = /^([a-z][a-z0-9._]*)(?:\(([^()]*)\))?$/;
+/**
+ * Arguments of the fetches above, which check their own arguments: any number of strings
+ * (HAProxy's quoting and escapes applied).
+ */
+const TEXT_ARGS: ArgSpec = { min: 0, types: ['str', 'str', 'str', 'str', 'str', 'str', 'str', 'str'] };
 
-/** Splits `a(x,y),b,c(z)` into its calls; undefined when malformed. */
-function splitCalls(text: string): { name: string; args: string[] }[] | undefined {
-  const calls: { name: string; args: string[] }[] = [];
-  let start = 0;
-  let depth = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    if (depth < 0) return undefined;
-    if ((c === ',' && depth === 0) || i === text.length) {
-      const m = CALL.exec(text.slice(start, i).trim());
-      if (m === null) return undefined;
-      calls.push({ name: m[1] as string, args: m[2] === undefined ? [] : m[2].split(',').map((a) => a.trim()) });
-      start = i + 1;
-    }
-  }
-  return depth === 0 ? calls : undefined;
-}
+const SPECS = {
+  fetch: (name: string): ArgSpec | undefined => MISC_FETCHES.get(name)?.args ?? (FETCHES.has(name) ? TEXT_ARGS : undefined),
+  converter: converterArgs,
+};
 
 function scopeAllowed(scope: SampleScope, direction: SampleDirection): boolean {
   return scope === 'connection' || scope === direction;
@@ -356,15 +350,43 @@ const SCOPE_WORDS: Record<SampleScope, string> = {
  * "may not be reliably used here").
  */
 export function compileSampleFetch(expression: string, options: CompileOptions = {}): CompiledFetch {
+  // Surrounding blanks are not part of it (a quoted word in a TypeScript configuration).
+  const parsed = parseSampleExpression(expression.trim(), 0, SPECS, false);
+  return compileParsed(expression, parsed, options);
+}
+
+/**
+ * Compiles the expression starting at `from` inside a log-format string (`%[...]`): it ends at
+ * the first character that cannot continue it, returned as `end` (HAProxy expects a ']' there).
+ */
+export function compileEmbeddedSampleFetch(
+  text: string,
+  from: number,
+  options: CompileOptions = {},
+): { readonly ok: true; readonly fetch: SampleFetch; readonly end: number } | { readonly ok: false; readonly message: string } {
+  const parsed = parseSampleExpression(text, from, SPECS, true);
+  const compiled = compileParsed(parsed.ok ? text.slice(from, parsed.end) : text.slice(from), parsed, options);
+  return compiled.ok && parsed.ok ? { ok: true, fetch: compiled.fetch, end: parsed.end } : { ok: false, message: compiled.ok ? '' : compiled.message };
+}
+
+function compileParsed(expression: string, parsed: ExpressionParse, options: CompileOptions): CompiledFetch {
   const direction = options.direction ?? 'request';
-  const calls = splitCalls(expression.trim());
-  const first = calls?.[0];
-  if (calls === undefined || first === undefined) return { ok: false, message: `invalid sample expression '${expression}'` };
-  const factory = FETCHES.get(first.name);
-  if (factory === undefined) {
-    return { ok: false, message: `unknown fetch method '${first.name}' (supported: ${SAMPLE_FETCHES.join(', ')})` };
+  if (!parsed.ok) {
+    const unknown = /^unknown fetch method '(.*)'$/.exec(parsed.message);
+    if (unknown !== null) return { ok: false, message: `unknown fetch method '${unknown[1]}' (supported: ${[...SAMPLE_FETCHES, ...MISC_FETCHES.keys()].join(', ')})` };
+    return { ok: false, message: parsed.message };
   }
-  const body = factory(first.name, first.args, direction);
+  const first = parsed.fetch;
+  let body: FetchBody | string;
+  const misc = MISC_FETCHES.get(first.name);
+  if (misc !== undefined) {
+    body = misc.compile(first.args);
+    if (typeof body === 'string') body = `invalid args in fetch method '${first.name}' : ${body}`;
+  } else {
+    const factory = FETCHES.get(first.name) as FetchFactory;
+    const texts = first.args.slice(0, first.count).map((a) => (a?.type === 'str' ? a.value : ''));
+    body = factory(first.name, texts, direction);
+  }
   if (typeof body === 'string') return { ok: false, message: body };
   if (!scopeAllowed(body.scope, direction)) {
     return {
@@ -374,11 +396,13 @@ export function compileSampleFetch(expression: string, options: CompileOptions =
   }
   const converters: Converter[] = [];
   let type = body.type;
-  for (const call of calls.slice(1)) {
-    const converter = compileConverter(call.name, call.args, type);
+  let declared: DeclaredType = body.declared ?? declaredType(body.type);
+  for (const call of parsed.converters) {
+    const converter = compileConverter(call, declared);
     if (typeof converter === 'string') return { ok: false, message: converter };
     converters.push(converter);
     type = converter.type;
+    declared = converter.declared;
   }
   return { ok: true, fetch: new CompiledSampleFetch(expression, body, converters, type) };
 }
@@ -394,6 +418,8 @@ class CompiledSampleFetch implements SampleFetch {
   readonly #converters: readonly Converter[];
   readonly #convertThenMatch: ((s: Sample) => boolean) | undefined;
   #match: (s: Sample) => boolean = () => false;
+  /** The context of the matchAny() in progress, for the converters of each value. */
+  #ctx: SampleContext | undefined = undefined;
 
   constructor(expression: string, body: FetchBody, converters: readonly Converter[], type: SampleType) {
     this.expression = expression;
@@ -403,11 +429,11 @@ class CompiledSampleFetch implements SampleFetch {
     this.#body = body;
     this.#converters = converters;
     // Bound once: matchAny must not build a closure per request.
-    this.#convertThenMatch = converters.length === 0 ? undefined : (s) => this.#convert(s) && this.#match(s);
+    this.#convertThenMatch = converters.length === 0 ? undefined : (s) => this.#convert(s, this.#ctx as SampleContext) && this.#match(s);
   }
 
   sample(ctx: SampleContext, out: Sample): boolean {
-    return this.#body.sample(ctx, out) && this.#convert(out);
+    return this.#body.sample(ctx, out) && this.#convert(out, ctx);
   }
 
   matchAny(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean {
@@ -415,11 +441,14 @@ class CompiledSampleFetch implements SampleFetch {
     if (each === undefined) return this.sample(ctx, out) && match(out);
     if (this.#convertThenMatch === undefined) return each.call(this.#body, ctx, out, match);
     const previous = this.#match;
+    const previousCtx = this.#ctx;
     this.#match = match;
+    this.#ctx = ctx;
     try {
       return each.call(this.#body, ctx, out, this.#convertThenMatch);
     } finally {
       this.#match = previous;
+      this.#ctx = previousCtx;
     }
   }
 
@@ -427,8 +456,8 @@ class CompiledSampleFetch implements SampleFetch {
     return this.sample(req, SCRATCH) ? sampleText(SCRATCH) : undefined;
   }
 
-  #convert(s: Sample): boolean {
-    for (const converter of this.#converters) if (!converter.apply(s)) return false;
+  #convert(s: Sample, ctx: SampleContext): boolean {
+    for (const converter of this.#converters) if (!converter.apply(s, ctx)) return false;
     return true;
   }
 }

@@ -10,6 +10,7 @@
 import { parseAddress } from '../util/cidr.ts';
 import { inetPton4, inetPton6, type Ipv6Words } from '../util/ip-address.ts';
 import { parseIpv4 } from '../util/ipv4.ts';
+import { compileRegex } from '../util/pcre.ts';
 import { DIR_DELIMITERS, DOM_DELIMITERS, matchWord, stripDelimiters } from './match-word.ts';
 import type { Sample } from './sample.ts';
 
@@ -180,11 +181,9 @@ function ipIndex(keys: readonly string[]): IndexBuild {
 function regexIndex(keys: readonly string[], capture: boolean): IndexBuild {
   const regexes: RegExp[] = [];
   for (let e = 0; e < keys.length; e++) {
-    try {
-      regexes.push(new RegExp(keys[e] as string));
-    } catch (error) {
-      return { ok: false, message: `regex '${keys[e]}' is invalid (${error instanceof Error ? error.message : String(error)})`, entry: e };
-    }
+    const compiled = compileRegex(keys[e] as string);
+    if (!compiled.ok) return { ok: false, message: compiled.message, entry: e };
+    regexes.push(compiled.regex);
   }
   const groups: (string | undefined)[] = [];
   return {

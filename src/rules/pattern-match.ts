@@ -4,6 +4,7 @@
  * built once, integer ranges and networks parsed once. A matcher tests one sample value.
  */
 import { type Network, networkContains, parseNetwork } from '../util/cidr.ts';
+import { compileRegex } from '../util/pcre.ts';
 import { DIR_DELIMITERS, DOM_DELIMITERS, matchWord, stripDelimiters } from './match-word.ts';
 import { type Sample, sampleInt, sampleText } from './sample.ts';
 import { castSample } from './sample-casts.ts';
@@ -154,11 +155,9 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
     case 'reg': {
       const regexes: RegExp[] = [];
       for (const p of patterns) {
-        try {
-          regexes.push(new RegExp(p, ignoreCase ? 'i' : ''));
-        } catch (error) {
-          return { ok: false, message: `regex '${p}' is invalid (${error instanceof Error ? error.message : String(error)})` };
-        }
+        const compiled = compileRegex(p, ignoreCase ? 'i' : '');
+        if (!compiled.ok) return { ok: false, message: compiled.message };
+        regexes.push(compiled.regex);
       }
       return {
         ok: true,

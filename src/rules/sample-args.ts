@@ -89,6 +89,19 @@ function mask6(text: string): Ipv6Words | undefined {
 
 type TypedArg = ArgValue | 'parse' | 'empty';
 
+const UTF8 = new TextEncoder();
+
+/**
+ * Configuration text is read as UTF-8, while HAProxy's arguments are the file's bytes: a string
+ * argument becomes one character per UTF-8 byte, as samples are (`str(é)` is two bytes).
+ */
+function bytesOfText(text: string): string {
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  let out = '';
+  for (const b of UTF8.encode(text)) out += String.fromCharCode(b);
+  return out;
+}
+
 function typed(type: ArgType, text: string): TypedArg {
   switch (type) {
     case 'sint': {
@@ -118,7 +131,7 @@ function typed(type: ArgType, text: string): TypedArg {
       return v === undefined ? 'parse' : { type: 'ipv6', value: v };
     }
     default:
-      return { type: 'str', value: text };
+      return { type: 'str', value: bytesOfText(text) };
   }
 }
 
@@ -184,7 +197,7 @@ export function parseArgList(text: string, from: number, spec: ArgSpec): ArgList
       if (value === 'parse') return fail(`failed to parse '${out}' as type '${typeName(pos)}' at position ${pos + 1}`);
       args.push(value);
       pos++;
-      if (i >= text.length || text[i] === ')' || pos >= nbarg) break;
+      if (!hasList || i >= text.length || text[i] === ')' || pos >= nbarg) break;
       i++; // the comma
     }
   }

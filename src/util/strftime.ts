@@ -22,7 +22,7 @@ interface Tm {
   readonly gmtoff: number;
   readonly zone: string;
   /** Seconds since the epoch (`%s`). */
-  readonly epoch: number;
+  readonly epoch: number | bigint;
 }
 
 function isLeap(y: number): boolean {
@@ -41,24 +41,66 @@ function localZone(date: Date): string {
   return part?.value ?? '';
 }
 
-/** The broken-down time of `epochSeconds`, in UTC or local time; undefined out of Date's range. */
-export function brokenDownTime(epochSeconds: number, utc: boolean): Tm | undefined {
-  const date = new Date(epochSeconds * 1000);
-  if (Number.isNaN(date.getTime())) return undefined;
-  const year = utc ? date.getUTCFullYear() : date.getFullYear();
-  const mon = utc ? date.getUTCMonth() : date.getMonth();
-  const mday = utc ? date.getUTCDate() : date.getDate();
+/**
+ * gmtime for any date (HAProxy may ask for years far beyond JavaScript's Date range): days to
+ * the civil calendar with H. Hinnant's algorithm, exact for every integer a double holds.
+ */
+function gmtime(epochSeconds: number | bigint): Tm {
+  let days: number;
+  let secs: number;
+  if (typeof epochSeconds === 'bigint') {
+    const d = epochSeconds / 86400n - (epochSeconds < 0n && epochSeconds % 86400n !== 0n ? 1n : 0n);
+    days = Number(d);
+    secs = Number(epochSeconds - d * 86400n);
+  } else {
+    days = Math.floor(epochSeconds / 86400);
+    secs = epochSeconds - days * 86400;
+  }
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const mday = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const mon = mp < 10 ? mp + 2 : mp - 10;
+  const year = yoe + era * 400 + (mon <= 1 ? 1 : 0);
   return {
     year,
     mon,
     mday,
-    hour: utc ? date.getUTCHours() : date.getHours(),
-    min: utc ? date.getUTCMinutes() : date.getMinutes(),
-    sec: utc ? date.getUTCSeconds() : date.getSeconds(),
-    wday: utc ? date.getUTCDay() : date.getDay(),
+    hour: Math.floor(secs / 3600),
+    min: Math.floor((secs % 3600) / 60),
+    sec: secs % 60,
+    wday: (((days + 4) % 7) + 7) % 7,
     yday: dayOfYear(year, mon, mday),
-    gmtoff: utc ? 0 : -date.getTimezoneOffset() * 60,
-    zone: utc ? 'GMT' : localZone(date),
+    gmtoff: 0,
+    zone: 'GMT',
+    epoch: epochSeconds,
+  };
+}
+
+/** Date's range in seconds. */
+const DATE_LIMIT = 8.64e12;
+
+/** The broken-down time of `epochSeconds`, in UTC or local time (dates beyond Date's range in UTC). */
+export function brokenDownTime(epochSeconds: number | bigint, utc: boolean): Tm {
+  if (utc || typeof epochSeconds === 'bigint' || Math.abs(epochSeconds) > DATE_LIMIT) return gmtime(epochSeconds);
+  const date = new Date(epochSeconds * 1000);
+  const year = date.getFullYear();
+  const mon = date.getMonth();
+  const mday = date.getDate();
+  return {
+    year,
+    mon,
+    mday,
+    hour: date.getHours(),
+    min: date.getMinutes(),
+    sec: date.getSeconds(),
+    wday: date.getDay(),
+    yday: dayOfYear(year, mon, mday),
+    gmtoff: -date.getTimezoneOffset() * 60,
+    zone: localZone(date),
     epoch: epochSeconds,
   };
 }
@@ -200,7 +242,7 @@ export function strftime(format: string, tm: Tm): string {
         out += txt(strftime('%H:%M', tm));
         break;
       case 's':
-        out += num(tm.epoch, 1);
+        out += typeof tm.epoch === 'bigint' ? tm.epoch.toString() : num(tm.epoch, 1);
         break;
       case 'S':
         out += num(tm.sec, 2);

@@ -8,7 +8,7 @@
  */
 import { bufToIpv4, formatIpv4, formatIpv6, inetPton6 } from '../../util/ip-address.ts';
 import { buildMapIndex, type MapIndex, type MapMatch } from '../pattern-index.ts';
-import { parsedPatternFile, readPatternFile, readPatternLines } from '../pattern-files.ts';
+import { type PatternLine, parsedPatternFile, readPatternFile, readPatternLines } from '../pattern-files.ts';
 import { readInt64 } from '../sample.ts';
 import type { DeclaredType } from '../sample-casts.ts';
 import type { ConverterDefinition } from './definition.ts';
@@ -42,15 +42,21 @@ function loadMap(path: string, text: string, match: MapMatch, output: MapOutput)
   return parsedPatternFile(`map:${match}:${output}:${path}`, (): LoadedMap | string => {
     const lines = readPatternLines(text, true);
     const values: (string | number)[] = [];
-    for (const line of lines) {
-      let value: string | number | undefined = line.value;
-      if (output === 'int') value = parseIntValue(line.value);
-      else if (output === 'ip') value = parseIpValue(line.value);
-      if (value === undefined) return `unable to parse '${line.value}' at line ${line.line} of file '${path}'`;
-      values.push(value);
+    let badValue = -1;
+    for (let e = 0; e < lines.length && badValue < 0; e++) {
+      const line = lines[e] as PatternLine;
+      const value = output === 'int' ? parseIntValue(line.value) : output === 'ip' ? parseIpValue(line.value) : line.value;
+      if (value === undefined) badValue = e;
+      else values.push(value);
     }
     const built = buildMapIndex(match, lines.map((l) => l.key));
-    if (!built.ok) return `${built.message} at line ${lines[built.entry]?.line ?? 0} of file '${path}'`;
+    // HAProxy reads each line's value, then its key: the first bad line is the one reported.
+    if (!built.ok && (badValue < 0 || built.entry < badValue)) return `${built.message} at line ${lines[built.entry]?.line ?? 0} of file '${path}'`;
+    if (badValue >= 0) {
+      const line = lines[badValue] as PatternLine;
+      return `unable to parse '${line.value}' at line ${line.line} of file '${path}'`;
+    }
+    if (!built.ok) return built.message;
     return { index: built.index, values };
   });
 }

@@ -3,6 +3,7 @@
  * add_item ltrim rtrim cut_crlf iif bytes`. Strings are bytes (one character each): `lower` and
  * `upper` change ASCII letters only, as HAProxy's do.
  */
+import { compileRegex } from '../../util/pcre.ts';
 import { type ConverterDefinition, type ConvertOp, intArg, simpleConverter, spec, strArg } from './definition.ts';
 import { isVariableName, variableArgRefused } from './variable-args.ts';
 
@@ -185,12 +186,9 @@ const regsub: ConverterDefinition = {
       else if (f === 'g') jsFlags += jsFlags.includes('g') ? '' : 'g';
       else return `invalid regex flag '${f}', only 'i' and 'g' are supported`;
     }
-    let regex: RegExp;
-    try {
-      regex = new RegExp(strArg(args, 0) ?? '', jsFlags);
-    } catch (error) {
-      return `regex '${strArg(args, 0) ?? ''}' is invalid (${error instanceof Error ? error.message : String(error)})`;
-    }
+    const compiled = compileRegex(strArg(args, 0) ?? '', jsFlags);
+    if (!compiled.ok) return compiled.message;
+    const regex = compiled.regex;
     const template = strArg(args, 1) ?? '';
     // The match and its groups lead replace()'s callback arguments (offset and input follow).
     const captures = Math.min(9, (new RegExp(`${regex.source}|`).exec('') as RegExpExecArray).length - 1);

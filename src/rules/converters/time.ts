@@ -11,9 +11,13 @@ const TWO_55 = 2 ** 55;
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** HAProxy masks dates to 55 bits so that a large or negative input never reads as a negative date. */
-function mask55(n: number): number {
-  return ((n % TWO_55) + TWO_55) % TWO_55;
+/**
+ * HAProxy masks dates to 55 bits so that a large or negative input never reads as a negative
+ * date (a negative one becomes a date hundreds of millions of years ahead, kept exact).
+ */
+function mask55(n: number, offset: number): number | bigint {
+  if (n >= 0 && n < TWO_55 && Number.isSafeInteger(n + offset)) return n + offset;
+  return BigInt.asUintN(55, BigInt(Math.trunc(n))) + BigInt(offset);
 }
 
 function timeConverter(name: 'ltime' | 'utime'): ConverterDefinition {
@@ -26,8 +30,7 @@ function timeConverter(name: 'ltime' | 'utime'): ConverterDefinition {
       const format = strArg(args, 0) ?? '';
       const offset = intArg(args, 1, 0);
       return (s) => {
-        const tm = brokenDownTime(mask55(s.num) + offset, name === 'utime');
-        return s.setStr(tm === undefined ? '' : strftime(format, tm));
+        return s.setStr(strftime(format, brokenDownTime(mask55(s.num, offset), name === 'utime')));
       };
     },
   };
@@ -54,10 +57,9 @@ export function httpDate(value: number, unit: TimeUnit | undefined): string {
     fraction = n % per || 0;
     n = Math.trunc(n / per);
   }
-  const d = new Date(mask55(n) * 1000);
-  if (Number.isNaN(d.getTime())) return '';
-  const year = String(d.getUTCFullYear()).padStart(4, '0');
-  const base = `${DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${year} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  const tm = brokenDownTime(mask55(n, 0), true);
+  const year = String(tm.year).padStart(4, '0');
+  const base = `${DAYS[tm.wday]}, ${two(tm.mday)} ${MONTHS[tm.mon]} ${year} ${two(tm.hour)}:${two(tm.min)}:${two(tm.sec)}`;
   return unit === 'ms' || unit === 'us' ? `${base}.${fraction} GMT` : `${base} GMT`;
 }
 

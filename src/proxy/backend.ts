@@ -1,4 +1,5 @@
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
+import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
 import type { Balancer, LbRequest } from '../balance/balancer.ts';
 import { isEligible } from '../balance/balancer.ts';
 import { createBalancer, DEFAULT_HASH_TYPE } from '../balance/create-balancer.ts';
@@ -75,10 +76,13 @@ export class Backend {
     this.http = model.http;
     this.queueTimeout = model.timeouts.queue ?? model.timeouts.connect;
     this.#slotsInUse = options.slotsInUse ?? { serverConnsInUse: 0 };
-    this.#balancer = createBalancer(model.balance, model.hashType ?? DEFAULT_HASH_TYPE, this.servers, {
-      allBackups: this.allBackups,
-      random: options.random ?? Math.random,
-    });
+    // `balance hash EXPR` may use map converters: they read the files the model carries.
+    this.#balancer = withPatternFiles(patternFilesOf(model.patternFiles), () =>
+      createBalancer(model.balance, model.hashType ?? DEFAULT_HASH_TYPE, this.servers, {
+        allBackups: this.allBackups,
+        random: options.random ?? Math.random,
+      }),
+    );
   }
 
   /** A server by name (stick tables and cookies refer to servers by name across generations). */

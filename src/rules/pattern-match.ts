@@ -3,8 +3,8 @@
  * compiled once from the patterns of one ACL line: strings lower-cased once for `-i`, regexes
  * built once, integer ranges and networks parsed once. A matcher tests one sample value.
  */
-import { type Network, networkContains, parseNetwork } from '../util/cidr.ts';
 import { compileRegex } from '../util/pcre.ts';
+import { buildMapIndex } from './pattern-index.ts';
 import { DIR_DELIMITERS, DOM_DELIMITERS, matchWord, stripDelimiters } from './match-word.ts';
 import { type Sample, sampleInt, sampleText } from './sample.ts';
 import { castSample } from './sample-casts.ts';
@@ -106,20 +106,11 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
       };
     }
     case 'ip': {
-      const networks: Network[] = [];
-      for (const p of patterns) {
-        const network = parseNetwork(p);
-        if (network === undefined) return { ok: false, message: `'${p}' is not a valid IPv4 or IPv6 address or network` };
-        networks.push(network);
-      }
-      return {
-        ok: true,
-        match: (s) => {
-          if (s.type !== 'ip' && s.type !== 'str') return false;
-          for (const n of networks) if (networkContains(n, s.str)) return true;
-          return false;
-        },
-      };
+      // HAProxy's networks (dotted or CIDR masks, IPv4-mapped addresses matching IPv4 ones).
+      const built = buildMapIndex('ip', patterns);
+      if (!built.ok) return { ok: false, message: built.message };
+      const index = built.index;
+      return { ok: true, match: (s) => (s.type === 'ip' || s.type === 'str') && castSample(s, 'addr') && index.lookup(s) >= 0 };
     }
     case 'str': {
       const set = new Set(list);

@@ -156,7 +156,7 @@ describe('ACL errors', () => {
     assert.match(refused('src_port abc'), /'abc' is not a number/);
     assert.match(refused('src 300.1.1.1'), /not a valid IPv4 or IPv6 address/);
     assert.match(refused('path -m nosuch x'), /unknown match method 'nosuch'/);
-    assert.match(refused('path -f list.txt'), /'-f' .* not supported/);
+    assert.match(refused('path -f list.txt'), /pattern file <list.txt> was not loaded with the configuration/);
     assert.match(refused('path -x /a'), /not a valid ACL option/);
     assert.match(refused('path -m bool'), /'-m bool' only applies to boolean or integer samples/);
   });

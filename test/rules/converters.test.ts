@@ -15,7 +15,7 @@ import type { SampleContext, SampleRuntime } from '../../src/rules/sample-contex
 import { compileSampleFetch } from '../../src/rules/sample-fetch.ts';
 
 const runtime: SampleRuntime = {
-  wallClock: () => Date.UTC(2023, 10, 14, 22, 13, 20, 123.456),
+  wallClock: () => 1_700_000_000_123.456, // Tue, 14 Nov 2023 22:13:20.123456 GMT
   env: (name) => (name === 'HAPROXY_CONV_TEST' ? 'hello' : undefined),
   digest: (algorithm, data) => createHash(algorithm).update(data).digest(),
 };
@@ -421,6 +421,103 @@ describe('converters and constant fetches give HAProxy 2.6\u2019s values', () =>
     for (const [expression, expected] of HAPROXY_ERRORS) {
       const compiled = withPatternFiles(files, () => compileLogFormat(`[%[${expression}]]`, 'request'));
       assert.equal(compiled.ok ? 'OK' : compiled.message, expected, expression);
+    }
+  });
+});
+
+/** The sample's type and text, or undefined when absent. */
+function typed(expression: string, context: SampleContext = ctx): { type: string; text: string } | undefined {
+  const compiled = withPatternFiles(files, () => compileSampleFetch(expression));
+  if (!compiled.ok) throw new Error(`${expression}: ${compiled.message}`);
+  const s = new Sample();
+  return compiled.fetch.sample(context, s) ? { type: s.type, text: sampleText(s) } : undefined;
+}
+
+function refusal(expression: string): string {
+  const compiled = withPatternFiles(files, () => compileSampleFetch(expression));
+  return compiled.ok ? 'OK' : compiled.message;
+}
+
+describe('sample types follow HAProxy’s casts', () => {
+  it('a cast to a type the sample has is none: a boolean stays one through add, a string through bytes', () => {
+    assert.deepEqual(typed('bool(1),add(5)'), { type: 'bool', text: '6' });
+    assert.deepEqual(typed('str(abc),bytes(1)'), { type: 'str', text: 'bc' });
+    assert.deepEqual(typed('str(abc),sha1,bytes(19)'), { type: 'bin', text: '\x9d' });
+    assert.deepEqual(typed('str(12),add(1)'), { type: 'int', text: '13' });
+  });
+
+  it('declared output types: maps give strings, integers or addresses; hashes integers; iif strings', () => {
+    assert.deepEqual(typed('str(a),map_str_int(/etc/haproxy/int-values.map)'), { type: 'int', text: '12' });
+    assert.deepEqual(typed('str(b),map_str_ip(/etc/haproxy/ip-values.map)'), { type: 'ip', text: '::1' });
+    assert.deepEqual(typed('str(x),crc32'), { type: 'int', text: '2363233923' });
+    assert.deepEqual(typed('int(0),iif(a,b)'), { type: 'str', text: 'b' });
+    const fetch = compileSampleFetch('str(x),length,bool');
+    assert.equal(fetch.ok && fetch.fetch.type, 'bool');
+  });
+
+  it('a failed run-time cast makes the sample absent', () => {
+    assert.equal(typed('str(),add(1)'), undefined);
+    assert.equal(typed('ipv6(2001:db8::1),ipmask(24)'), undefined);
+    assert.equal(typed('str(a%zz),url_dec'), undefined);
+    assert.equal(typed('str(a/b),field(5,/)'), undefined);
+    // word(), unlike field(), gives an empty string for a missing word.
+    assert.deepEqual(typed('str(a/b),word(5,/)'), { type: 'str', text: '' });
+  });
+});
+
+describe('fetches reading the host and the stream', () => {
+  it('date and date_us read the runtime’s wall clock, with an offset and a unit', () => {
+    assert.deepEqual(typed('date'), { type: 'int', text: '1700000000' });
+    assert.equal(typed('date(10)')?.text, '1700000010');
+    assert.equal(typed('date(0,ms)')?.text, '1700000000123');
+    assert.equal(typed('date(-5,us)')?.text, '1700000000123451');
+    assert.equal(typed('date(0,s)')?.text, '1700000000');
+    assert.equal(typed('date_us')?.text, '123456');
+    assert.equal(typed('date,http_date')?.text, 'Tue, 14 Nov 2023 22:13:20 GMT');
+    assert.equal(typed('date', { ...ctx, runtime: undefined }), undefined);
+  });
+
+  it('env reads the runtime’s environment; an unset variable is absent', () => {
+    assert.deepEqual(typed('env(HAPROXY_CONV_TEST)'), { type: 'str', text: 'hello' });
+    assert.equal(typed('env(NOT_SET)'), undefined);
+  });
+
+  it('rand stays within its range; uuid is a version 4 UUID', () => {
+    for (let i = 0; i < 200; i++) {
+      const n = Number(typed('rand(10)')?.text);
+      assert.ok(Number.isInteger(n) && n >= 0 && n < 10, String(n));
+      const any = Number(typed('rand')?.text);
+      assert.ok(Number.isInteger(any) && any >= 0 && any < 2 ** 32, String(any));
+    }
+    assert.match(typed('uuid')?.text ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(typed('uuid')?.text, typed('uuid(4)')?.text);
+  });
+
+  it('be_name is the frontend until a backend is chosen; nbsrv counts its usable servers', () => {
+    assert.equal(typed('be_name')?.text, 'fe');
+    assert.equal(typed('fe_name')?.text, 'fe');
+    const backends = new Map([
+      ['app', { name: 'app', usableServers: 3 }],
+      ['spare', { name: 'spare', usableServers: 0 }],
+    ]);
+    const withBackend: SampleContext = { ...ctx, backend: backends.get('app'), backendNamed: (name) => backends.get(name) };
+    assert.equal(typed('be_name', withBackend)?.text, 'app');
+    assert.equal(typed('nbsrv(spare)', withBackend)?.text, '0');
+    assert.equal(typed('nbsrv(app)', withBackend)?.text, '3');
+    assert.equal(typed('nbsrv(none)', withBackend), undefined);
+  });
+
+  it('ltime formats in the host’s time zone', () => {
+    const local = new Date(1_700_000_000_000);
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    assert.equal(typed('int(1700000000),ltime(%Y-%m-%d %H:%M)')?.text, `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())} ${pad(local.getHours())}:${pad(local.getMinutes())}`);
+  });
+});
+
+describe('converter arguments naming variables', () => {
+  it('are refused at configuration time until variables exist', () => {
+    for (const expression of ['int(1),add(txn.x)', 'str(a),concat(,txn.x,)', 'str(a),strcmp(txn.x)', 'str(a),add_item(",",txn.x)', 'str(a),hmac(sha1,sess.key)']) {
+      assert.match(refusal(expression), /variable '(txn|sess)\.(x|key)' used as an argument: variables are not supported by Switchyard yet/, expression);
     }
   });
 });

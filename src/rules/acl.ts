@@ -90,9 +90,7 @@ export function compileAcl(model: AclModel, direction: SampleDirection): AclComp
     unusable = true;
   }
   const fetch = compiled.fetch;
-  if (model.method !== undefined && implied !== undefined && model.method !== implied) {
-    return { ok: false, message: `'-m ${model.method}' conflicts with the '${implied}' method '${model.criterion}' implies` };
-  }
+  // An explicit '-m' replaces the method a keyword implies (`hdr_dom(host) -m end`), as in HAProxy.
   const method: MatchMethod = model.method ?? implied ?? DEFAULT_METHOD[fetch.type];
   let warning: string | undefined;
   let never = false;

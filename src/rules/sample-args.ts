@@ -92,13 +92,18 @@ type TypedArg = ArgValue | 'parse' | 'empty';
 const UTF8 = new TextEncoder();
 
 /**
- * Configuration text is read as UTF-8, while HAProxy's arguments are the file's bytes: a string
- * argument becomes one character per UTF-8 byte, as samples are (`str(é)` is two bytes).
+ * String arguments as bytes, one character each, as samples are. Characters up to U+00FF already
+ * are bytes, as everywhere in Switchyard's configuration (the tokenizer's `\xHH` gives one, and
+ * header values are sent as latin1); a character beyond, which only UTF-8 text can bring, becomes
+ * its UTF-8 bytes, as HAProxy reads the file.
  */
 function bytesOfText(text: string): string {
-  if (!/[^\x00-\x7f]/.test(text)) return text;
+  if (!/[^\x00-\xff]/.test(text)) return text;
   let out = '';
-  for (const b of UTF8.encode(text)) out += String.fromCharCode(b);
+  for (const c of text) {
+    if (c.charCodeAt(0) <= 0xff) out += c;
+    else for (const b of UTF8.encode(c)) out += String.fromCharCode(b);
+  }
   return out;
 }
 

@@ -79,7 +79,6 @@ const CASES: readonly (readonly [string, string])[] = [
   ['ipv6(2001:db8:0:0:1:0:0:1),ipmask(8,32)', '2001:db8::'],
   ['ipv6(::ffff:10.1.2.3)', '::ffff:10.1.2.3'],
   ['bin(410042)', 'A'],
-  ['str(\u00e9),hex', 'C3A9'],
   ['bool(true),not', '0'],
   ['rand(1)', '0'],
   ['uuid,length', '36'],
@@ -121,6 +120,7 @@ ${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${main}
 ${CASES.map(([e], i) => `    http-request return status 200 content-type text/plain lf-string ${maps(lfString(e))} if { path /c/${i} }`).join('\n')}
+    http-request return status 200 content-type text/plain lf-string "[%[str(\\xc3\\xa9),hex] %[str(-\\xE0-),json(utf8s)] %[str(\\xE0),json(utf8)]]" if { path /bytes }
     http-request return status 200 content-type text/plain string "allowed" if { path /acl/src } { src -f ${dir}/allow.lst }
     http-request return status 200 content-type text/plain string "bot" if { path /acl/ua } { req.hdr(x-ua) -m sub -f ${dir}/bots.lst }
     http-request return status 200 content-type text/plain string "human" if { path /acl/ua }
@@ -177,6 +177,12 @@ for (const target of TARGETS) {
       }
       conn.destroy();
       assert.deepEqual(wrong, []);
+    });
+
+    it('configuration bytes: \\xHH escapes in arguments are bytes, UTF-8 is checked by json(utf8)', async () => {
+      const conn = await HttpConnection.open(main);
+      assert.equal((await conn.request('GET', '/bytes')).text, '[C3A9 -- ]');
+      conn.destroy();
     });
 
     it('ACL pattern files: -f with the default and an explicit match method', async () => {

@@ -46,9 +46,14 @@ export const MAP_FILES: Readonly<Record<string, string>> = {
 
 const files = new LoadedPatternFiles(MAP_FILES);
 
-/** The sample `expression` gives, as text ('' when absent, as log-format prints it). */
+/**
+ * The sample `expression` gives, as text ('' when absent, as log-format prints it). Non-ASCII
+ * characters of the expression are given as their UTF-8 bytes, as HAProxy read them from its
+ * UTF-8 configuration file (in Switchyard's configuration, `\xc3\xa9` for é).
+ */
 function evaluate(expression: string): string {
-  const compiled = withPatternFiles(files, () => compileSampleFetch(expression));
+  const bytes = Buffer.from(expression, 'utf8').toString('latin1');
+  const compiled = withPatternFiles(files, () => compileSampleFetch(bytes));
   if (!compiled.ok) throw new Error(`${expression}: ${compiled.message}`);
   const s = new Sample();
   return compiled.fetch.sample(ctx, s) ? sampleText(s) : '';
@@ -444,6 +449,11 @@ describe('sample types follow HAProxy’s casts', () => {
     assert.deepEqual(typed('str(abc),bytes(1)'), { type: 'str', text: 'bc' });
     assert.deepEqual(typed('str(abc),sha1,bytes(19)'), { type: 'bin', text: '\x9d' });
     assert.deepEqual(typed('str(12),add(1)'), { type: 'int', text: '13' });
+  });
+
+  it('string arguments are bytes: latin1 characters as they are, others as their UTF-8 bytes', () => {
+    assert.equal(typed('str(\xe9),hex')?.text, 'E9');
+    assert.equal(typed('str(\u20ac),hex')?.text, 'E282AC');
   });
 
   it('declared output types: maps give strings, integers or addresses; hashes integers; iif strings', () => {

@@ -10,6 +10,7 @@ import { castSample, canCast, type DeclaredType, runtimeType } from './sample-ca
 import type { Sample, SampleType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 import { ARITHMETIC_CONVERTERS } from './converters/arithmetic.ts';
+import { BACKEND_CONVERTERS } from './converters/backends.ts';
 import type { ConverterDefinition, ConvertOp } from './converters/definition.ts';
 import { ENCODING_CONVERTERS } from './converters/encoding.ts';
 import { HASH_CONVERTERS } from './converters/hashes.ts';
@@ -29,7 +30,7 @@ export interface Converter {
 }
 
 const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
-  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...MAP_CONVERTERS].map(
+  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...BACKEND_CONVERTERS, ...MAP_CONVERTERS].map(
     (d) => [d.name, d],
   ),
 );
@@ -41,13 +42,17 @@ export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 const NOT_SUPPORTED = new Set([
   'debug', 'set-var', 'unset-var', 'secure_memcmp', 'in_table', 'json_query', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
   'ungrpc', 'protobuf', 'fix_is_valid', 'fix_tag_value', 'mqtt_is_valid', 'mqtt_field_value', 'xxh3', 'xxh32', 'xxh64', 'language',
-  'capture-req', 'capture-res', 'aes_gcm_dec', 'nbsrv', 'table_bytes_in_rate', 'sc_get_gpc0', 'ipv6',
+  'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
+
+const ANY_ARGS: ConverterDefinition['args'] = { min: 0, types: ['str', 'str', 'str', 'str', 'str'] };
 
 /** The arguments `name` takes, or undefined when it is not a converter (the parser's question). */
 export function converterArgs(name: string): ConverterDefinition['args'] | undefined {
-  return TABLE.get(name)?.args ?? (NOT_SUPPORTED.has(name) || name.startsWith('table_') || name.startsWith('sc_') ? { min: 0, types: ['str', 'str', 'str', 'str', 'str'] } : undefined);
+  // Unsupported ones take any arguments, so that the refusal names them rather than their syntax.
+  return TABLE.get(name)?.args ?? (NOT_SUPPORTED.has(name) || name.startsWith('table_') || name.startsWith('sc_') ? ANY_ARGS : undefined);
 }
+
 
 class CompiledConverter implements Converter {
   readonly name: string;

@@ -515,6 +515,9 @@ describe('fetches reading the host and the stream', () => {
     assert.equal(typed('nbsrv(spare)', withBackend)?.text, '0');
     assert.equal(typed('nbsrv(app)', withBackend)?.text, '3');
     assert.equal(typed('nbsrv(none)', withBackend), undefined);
+    // nbsrv as a converter: the backend the sample names.
+    assert.equal(typed('str(app),nbsrv', withBackend)?.text, '3');
+    assert.equal(typed('str(none),nbsrv', withBackend), undefined);
   });
 
   it('ltime formats in the host’s time zone', () => {

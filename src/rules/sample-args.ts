@@ -236,7 +236,8 @@ export interface ParsedCall {
 
 export type ExpressionParse =
   | { readonly ok: true; readonly fetch: ParsedCall; readonly converters: readonly ParsedCall[]; readonly end: number }
-  | { readonly ok: false; readonly message: string };
+  /** `unknownFetch`: the fetch name nobody knows (callers may list the known ones). */
+  | { readonly ok: false; readonly message: string; readonly unknownFetch?: string };
 
 /**
  * Reads a sample expression from `from`. As a whole word (`embedded` false) anything after it
@@ -247,7 +248,7 @@ export function parseSampleExpression(text: string, from: number, specs: Keyword
   const fetchWord = readKeyword(text, from);
   if (fetchWord.name === '') return fail('missing fetch method');
   const fetchSpec = specs.fetch(fetchWord.name);
-  if (fetchSpec === undefined) return fail(`unknown fetch method '${fetchWord.name}'`);
+  if (fetchSpec === undefined) return { ok: false, message: `unknown fetch method '${fetchWord.name}'`, unknownFetch: fetchWord.name };
   const fetchArgs = parseArgList(text, fetchWord.end, fetchSpec);
   if (!fetchArgs.ok) return fail(`fetch method '${fetchWord.name}' : ${fetchArgs.message}`);
   const fetch: ParsedCall = { name: fetchWord.name, args: fetchArgs.args, count: fetchArgs.count };

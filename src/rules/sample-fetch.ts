@@ -365,17 +365,20 @@ export function compileEmbeddedSampleFetch(
   options: CompileOptions = {},
 ): { readonly ok: true; readonly fetch: SampleFetch; readonly end: number } | { readonly ok: false; readonly message: string } {
   const parsed = parseSampleExpression(text, from, SPECS, true);
-  const compiled = compileParsed(parsed.ok ? text.slice(from, parsed.end) : text.slice(from), parsed, options);
-  return compiled.ok && parsed.ok ? { ok: true, fetch: compiled.fetch, end: parsed.end } : { ok: false, message: compiled.ok ? '' : compiled.message };
+  if (!parsed.ok) return parseFailure(parsed);
+  const compiled = compileParsed(text.slice(from, parsed.end), parsed, options);
+  return compiled.ok ? { ok: true, fetch: compiled.fetch, end: parsed.end } : compiled;
+}
+
+/** The parser's refusal; an unknown fetch lists the known ones. */
+function parseFailure(parsed: ExpressionParse & { ok: false }): { readonly ok: false; readonly message: string } {
+  if (parsed.unknownFetch === undefined) return { ok: false, message: parsed.message };
+  return { ok: false, message: `${parsed.message} (supported: ${[...SAMPLE_FETCHES, ...MISC_FETCHES.keys()].join(', ')})` };
 }
 
 function compileParsed(expression: string, parsed: ExpressionParse, options: CompileOptions): CompiledFetch {
   const direction = options.direction ?? 'request';
-  if (!parsed.ok) {
-    const unknown = /^unknown fetch method '(.*)'$/.exec(parsed.message);
-    if (unknown !== null) return { ok: false, message: `unknown fetch method '${unknown[1]}' (supported: ${[...SAMPLE_FETCHES, ...MISC_FETCHES.keys()].join(', ')})` };
-    return { ok: false, message: parsed.message };
-  }
+  if (!parsed.ok) return parseFailure(parsed);
   const first = parsed.fetch;
   let body: FetchBody | string;
   const misc = MISC_FETCHES.get(first.name);

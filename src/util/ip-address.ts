@@ -40,8 +40,7 @@ export function bufToIpv4(text: string): number {
   let octets = 0;
   let octet = 0;
   let sawDigit = false;
-  let i = 0;
-  for (; i < text.length; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     const d = c - 0x30;
     if ((d < 0 || d > 9) && c !== 0x2e) break;

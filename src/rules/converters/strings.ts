@@ -9,14 +9,18 @@ import { isVariableName, variableArgRefused } from './variable-args.ts';
 
 function asciiCase(text: string, lower: boolean): string {
   const from = lower ? 0x41 : 0x61;
-  let i = 0;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= from && c < from + 26) break;
+  let change = false;
+  let ascii = true;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= from && c < from + 26) change = true;
+    else if (c >= 0x80) ascii = false;
   }
-  if (i === text.length) return text;
-  let out = text.slice(0, i);
-  for (; i < text.length; i++) {
+  if (!change) return text;
+  // The engine's own case mapping is the same on ASCII, and faster.
+  if (ascii) return lower ? text.toLowerCase() : text.toUpperCase();
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     out += c >= from && c < from + 26 ? String.fromCharCode(c ^ 0x20) : text[i];
   }

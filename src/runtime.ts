@@ -194,6 +194,8 @@ export interface Runtime {
   readTextFile(path: string): Promise<string>;
   /** The `algorithm` digest of `data`, computed synchronously (converters run inside a request's rules). */
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array;
+  /** A file's bytes as they are (error pages and reply payloads are sent byte for byte). */
+  readFile(path: string): Promise<Uint8Array>;
   /** Names (not paths) of the entries of a directory. */
   readDir(path: string): Promise<string[]>;
   isDirectory(path: string): Promise<boolean>;

@@ -521,6 +521,7 @@ export const denoRuntime: Runtime = {
   // or directory, open '...'") match Node's and Bun's, and configuration errors quote them.
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
+  readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),
   onSignal(signal: SignalName, listener: () => void) {

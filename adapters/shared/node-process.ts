@@ -19,6 +19,7 @@ export const nodeProcessServices: ProcessServices = {
   lookup: lookupNode,
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
+  readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),
   onSignal(signal: SignalName, listener: () => void) {

@@ -16,6 +16,35 @@ const BALANCE_SERVERS = 16;
 const BALANCE_TARGETS = ['node', 'bun', 'deno', 'haproxy', 'direct'];
 const URI_PATH = '/api/v1/catalog/items/12345?session=abcdef&lang=en';
 
+/**
+ * A realistic rule set (issue #9's benchmark): 20 ACLs and rules — host and path switching to
+ * four backends, header rewrites both ways, two denials — the request (GET /) passing every
+ * check to the default backend, as most traffic of such a config does.
+ */
+const RULES_FRONTEND = [
+  'acl host_api hdr(host) -i api.example.com',
+  'acl host_static hdr(host) -i static.example.com',
+  'acl is_api path_beg /api',
+  'acl is_static path_beg /static /assets /img',
+  'acl is_admin path_beg /admin',
+  'acl bad_ua hdr(user-agent) -i -m sub sqlmap nikto',
+  'acl internal src 10.0.0.0/8',
+  'http-request deny if bad_ua',
+  'http-request deny if is_admin !internal',
+  'http-request set-header X-Forwarded-Proto http',
+  'http-request set-header X-Forwarded-Port %[dst_port]',
+  'http-request add-header X-Via edge',
+  'http-request del-header X-Internal',
+  'use_backend be_api if is_api || host_api',
+  'use_backend be_static if is_static || host_static',
+  'use_backend be_admin if is_admin',
+];
+const RULES_BACKENDS = [
+  { name: 'be_api', lines: ['http-response set-header X-Backend api'] },
+  { name: 'be_static', lines: ['http-response set-header X-Backend static'] },
+  { name: 'be_admin', lines: ['http-response set-header X-Backend admin'] },
+];
+
 /** DESIGN.md §4, L7 HTTP/1.1 keep-alive: the minimum req/s ratio to HAProxy per runtime. */
 const MIN_VS_HAPROXY = { bun: 0.9, deno: 0.8, node: 0.7 };
 
@@ -70,6 +99,22 @@ const scenario = {
       describe: `backend: ${BALANCE_SERVERS} servers (all the nginx backend) with balance leastconn`,
     },
     {
+      id: 'rules',
+      title: '20 ACLs and rules (switching to 4 backends, header rewrites, denials), small responses',
+      path: '/',
+      body: BACKEND_BODY,
+      connections: opts.connections,
+      sanityRequests: 3,
+      optIn: true,
+      targets: BALANCE_TARGETS,
+      proxyConfig: {
+        frontendLines: RULES_FRONTEND,
+        backendLines: ['http-response set-header X-Backend app', 'http-response del-header Server'],
+        extraBackends: RULES_BACKENDS,
+      },
+      describe: 'frontend: 7 ACLs, 2 deny, 4 header rewrites, 3 use_backend; backend: 2 http-response rules; GET / to the default backend',
+    },
+    {
       id: 'uri',
       title: `balance uri (hash-type consistent) over ${BALANCE_SERVERS} servers, small responses`,
       path: URI_PATH,
@@ -90,7 +135,7 @@ const scenario = {
    */
   goal(id, workloadId) {
     const min = MIN_VS_HAPROXY[id];
-    if (min !== undefined && (workloadId === 'leastconn' || workloadId === 'uri')) {
+    if (min !== undefined && (workloadId === 'leastconn' || workloadId === 'uri' || workloadId === 'rules')) {
       return { text: `>= ${min}x HAProxy (same balance)`, min };
     }
     if (min !== undefined) {

@@ -42,7 +42,8 @@ export class UriKey implements HashKey {
   hash(req: LbRequest): number | undefined {
     const head = req.lbHead;
     if (head === undefined) return undefined;
-    const raw = head.raw;
+    // The target as the rules left it (set-path...): HAProxy balances on the edited request.
+    const raw = head.targetBuffer;
     let start = head.targetStart;
     let end = head.targetEnd;
     if (this.#pathOnly) start = pathStart(raw, start, end);

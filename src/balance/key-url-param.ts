@@ -26,7 +26,8 @@ export class UrlParamKey implements HashKey {
   hash(req: LbRequest): number | undefined {
     const head = req.lbHead;
     if (head === undefined) return undefined;
-    const raw = head.raw;
+    // The target as the rules left it (set-query...): HAProxy balances on the edited request.
+    const raw = head.targetBuffer;
     const end = head.targetEnd;
     let p = raw.indexOf(QUESTION, head.targetStart);
     if (p < 0 || p >= end) return undefined;

@@ -18,7 +18,7 @@ import type { CertificateFile } from './model.ts';
 import type { Runtime } from '../runtime.ts';
 
 /** The part of Runtime the configuration loader needs. */
-export type ConfigFileReader = Pick<Runtime, 'readTextFile' | 'readDir' | 'isDirectory'>;
+export type ConfigFileReader = Pick<Runtime, 'readTextFile' | 'readFile' | 'readDir' | 'isDirectory'>;
 
 const COMPANION_EXTENSIONS = ['.key', '.ocsp', '.issuer', '.sctl'];
 

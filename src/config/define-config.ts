@@ -12,8 +12,9 @@
  * model path as haproxy.cfg, so both produce the same ConfigModel with the same defaults
  * (mode tcp, retries 3, roundrobin, weight 1, keep-alive, http-reuse safe, retry-on
  * conn-failure, ...). Durations are milliseconds or HAProxy strings ("500ms", "5s", "1m"). TLS
- * certificates and CA certificates are given as PEM text: read the files in the config module
- * (e.g. with readFileSync) — defineConfig itself reads nothing.
+ * certificates and CA certificates are given as PEM text, errorfiles as their content (`errorFiles:
+ * { 503: { path, content } }`): read the files in the config module (e.g. with readFileSync) —
+ * defineConfig itself reads nothing.
  */
 
 import * as v from 'valibot';
@@ -35,7 +36,9 @@ import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
 import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
 import { parseInitAddr } from './keywords/server-init-addr.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
-import type { ConfigModel, HttpConnectionMode, LogTarget, ProxyMode } from './model.ts';
+import type { ConfigModel, HttpConnectionMode, HttpReplyModel, LogTarget, ProxyMode } from './model.ts';
+import { ERROR_STATUSES } from '../http/codec/error-pages.ts';
+import { parseErrorMessage } from '../http/error-message.ts';
 import { resolveConfig } from './resolve.ts';
 import {
   backendBalancingEntries,
@@ -70,6 +73,7 @@ import {
   weightSchema,
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import { draftUserlists, userlistsInputSchema } from './define-userlists.ts';
 
 const durationSchema = durationInputSchema;
 
@@ -84,6 +88,7 @@ const timeoutsInputSchema = v.strictObject({
   check: v.optional(durationSchema),
   httpRequest: v.optional(durationSchema),
   httpKeepAlive: v.optional(durationSchema),
+  tarpit: v.optional(durationSchema),
 });
 
 const logTargetInputSchema = v.union([
@@ -195,8 +200,18 @@ const namedServerInputSchema = v.strictObject({
   ...serverOnlyEntries,
 });
 
+/**
+ * `errorfile CODE FILE` as `errorFiles: { CODE: { path, content } }`: the file's content (text,
+ * sent as UTF-8, or bytes) is given, as PEM text is: defineConfig reads nothing.
+ */
+const errorFilesInputSchema = v.record(
+  v.pipe(v.string(), v.regex(/^\d+$/, 'expected a status code')),
+  v.strictObject({ path: v.optional(v.string()), content: v.union([v.string(), v.instance(Uint8Array)]) }),
+);
+
 const commonEntries = {
   mode: v.optional(modeSchema),
+  errorFiles: v.optional(errorFilesInputSchema),
   timeouts: v.optional(timeoutsInputSchema),
   options: v.optional(optionsInputSchema),
   log: v.optional(v.array(proxyLogInputSchema)),
@@ -270,6 +285,7 @@ export const configInputSchema = v.strictObject({
   frontends: v.optional(v.record(nameSchema, frontendInputSchema)),
   backends: v.optional(v.record(nameSchema, backendInputSchema)),
   listen: v.optional(v.record(nameSchema, listenInputSchema)),
+  userlists: v.optional(userlistsInputSchema),
 });
 
 /** What defineConfig() accepts. */
@@ -344,7 +360,8 @@ class DraftBuilder {
       this.#backendPart(proxy, li, path);
       proxies.push(proxy);
     }
-    return { global, proxies };
+    const userlists = input.userlists === undefined ? undefined : draftUserlists(input.userlists, this.#place, this.#diagnostics);
+    return { global, proxies, userlists };
   }
 
   #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {
@@ -401,7 +418,26 @@ class DraftBuilder {
     if (input.description !== undefined) proxy.description = input.description;
     if (input.defaultBackend !== undefined) proxy.defaultBackend = { name: input.defaultBackend, place: this.#place };
     if (input.defaultServer !== undefined) this.#serverSettings(proxy.defaultServer, input.defaultServer, `${path}.defaultServer`, proxy.mode);
+    for (const [code, file] of Object.entries(input.errorFiles ?? {})) this.#errorFile(proxy, Number(code), file, `${path}.errorFiles.${code}`);
     return proxy;
+  }
+
+  /** `errorfile CODE FILE` with the file's content given: checked as the loader checks a file. */
+  #errorFile(proxy: ProxyDraft, status: number, file: { path?: string | undefined; content: string | Uint8Array }, path: string): void {
+    if (!ERROR_STATUSES.includes(status)) {
+      this.#error(path, `status code '${status}' not handled.`);
+      return;
+    }
+    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
+    const parsed = parseErrorMessage(bytes);
+    if (!parsed.ok) {
+      this.#error(path, `'${file.path ?? 'errorfile'}': ${parsed.error}`);
+      return;
+    }
+    let content = '';
+    for (const byte of bytes) content += String.fromCharCode(byte);
+    const reply: HttpReplyModel = { status, contentType: undefined, body: { kind: 'errorfile', path: file.path ?? '', content }, headers: [] };
+    proxy.errors.push({ kind: 'reply', status, reply, place: this.#place, keyword: path });
   }
 
   /** `X: true` is `option X`, `X: false` is `no option X`, with haproxy.cfg's semantics. */

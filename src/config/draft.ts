@@ -8,9 +8,11 @@
 import type {
   AclModel,
   BalanceModel,
+  ConditionModel,
   CertificateFile,
   CookieModel,
   ForwardForOption,
+  GlobalSetVarModel,
   HashTypeModel,
   HttpCheckExpectModel,
   HttpConnectionMode,
@@ -31,6 +33,8 @@ import type {
   Timeouts,
   TuneModel,
 } from './model.ts';
+import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
+import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -253,8 +257,14 @@ export interface ProxyDraft {
   httpRulesPlace: Place | undefined;
   /** `redirect` keyword rules (keywords/switching.ts). */
   redirectRules: NonNullable<HttpRulesModel['redirectRules']>[number][];
+  /** `use-server` rules (checked against the servers once the section is complete). */
+  serverRules: { readonly server: string; readonly condition: ConditionModel; readonly source: SourceLocation; readonly place: Place }[];
+  /** `force-persist` / `ignore-persist`. */
+  persistRules: { readonly kind: 'force' | 'ignore'; readonly condition: ConditionModel; readonly source: SourceLocation }[];
   /** `use_backend` rules, with where each names its backend (checked once every backend is known). */
   switchingRules: { readonly rule: SwitchingRuleModel; readonly place: Place }[];
+  /** Error-page lines (`errorfile`, `errorloc`, `errorfiles`, `http-error`), defaults' first. */
+  errors: ProxyErrorDraft[];
 }
 
 export interface GlobalDraft {
@@ -270,12 +280,24 @@ export interface GlobalDraft {
   caFiles: CaFileReference[];
   /** `tune.pool-*-fd-ratio`, `tune.idle-pool.shared` (keywords/idle-pool.ts). */
   tune: { -readonly [K in keyof TuneModel]: TuneModel[K] };
+  /** `expose-experimental-directives` (HAProxy requires it before `normalize-uri`). */
+  experimental: boolean;
+  /** `set-var` / `set-var-fmt` lines. */
+  setVars: GlobalSetVarModel[];
+  /** `http-errors` sections in order (a repeated name keeps its first section for lookups). */
+  httpErrors: HttpErrorsDraft[];
+  /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
+  replyFiles: ReplyFileReference[];
 }
 
 export interface ConfigDraft {
   readonly global: GlobalDraft;
   /** Frontends, backends and listens in declaration order (defaults sections excluded). */
   readonly proxies: ProxyDraft[];
+  /** `userlist` sections in declaration order. */
+  readonly userlists?: UserlistDraft[] | undefined;
+  /** Fetches naming a userlist, checked against `userlists` once everything is read. */
+  readonly userlistReferences?: UserlistReference[] | undefined;
 }
 
 /** HAProxy's defaults: 20 % and 25 % of the process's fds, pools shared between threads. */
@@ -291,6 +313,10 @@ export function newGlobalDraft(): GlobalDraft {
     caBase: undefined,
     caFiles: [],
     tune: { ...DEFAULT_TUNE },
+    experimental: false,
+    setVars: [],
+    httpErrors: [],
+    replyFiles: [],
   };
 }
 
@@ -306,6 +332,7 @@ export function emptyTimeouts(): MutableTimeouts {
     check: undefined,
     httpRequest: undefined,
     httpKeepAlive: undefined,
+    tarpit: undefined,
   };
 }
 
@@ -413,6 +440,9 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     httpRulesPlace: undefined,
     redirectRules: [],
     switchingRules: [],
+    serverRules: [],
+    persistRules: [],
+    errors: base ? [...base.errors] : [],
   };
 }
 

@@ -14,6 +14,7 @@ import type { CertificateReference, ConfigDraft } from './draft.ts';
 import { ConfigError, DiagnosticList } from './errors.ts';
 import type { ConfigModel } from './model.ts';
 import { parseSources, type ConfigSource } from './parser.ts';
+import { loadReplyFiles } from './reply-files.ts';
 import type { KeywordRegistry } from './registry.ts';
 import { resolveConfig } from './resolve.ts';
 import { checkConfigModel } from './schema.ts';
@@ -29,7 +30,7 @@ export type ConfigLoaderRuntime = ConfigFileReader & { env?(name: string): strin
 export interface ParseConfigOptions {
   /** Environment for `"${VAR}"` and `.if defined(VAR)`; default: none. */
   readonly env?: EnvLookup | undefined;
-  /** Needed when the configuration names certificate or CA files (`crt`, `ca-file`). */
+  /** Needed when the configuration names files (`crt`, `ca-file`, errorfiles, reply payloads). */
   readonly files?: ConfigFileReader | undefined;
   readonly registry?: KeywordRegistry | undefined;
 }
@@ -77,7 +78,10 @@ export async function parseConfigSources(
   // Every `ca-file` is read, used or not (HAProxy loads them while parsing).
   const caFiles =
     options.files === undefined ? undefined : await loadCaFiles(draft.global.caFiles, options.files, diagnostics);
-  const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles));
+  // Errorfiles and reply payloads, read once here (never at request time).
+  const replyFiles =
+    options.files === undefined ? undefined : await loadReplyFiles(draft.global.replyFiles, options.files, diagnostics);
+  const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles));
   diagnostics.throwIfFailed();
   return checkedModel(loaded === undefined ? model : attachPatternFiles(model, loaded.texts), diagnostics, sources);
 }

@@ -24,6 +24,8 @@ export interface Timeouts {
   readonly check?: number | undefined;
   readonly httpRequest?: number | undefined;
   readonly httpKeepAlive?: number | undefined;
+  /** How long `http-request tarpit` holds a request (falls back to `timeout connect`). */
+  readonly tarpit?: number | undefined;
 }
 
 export interface LogTarget {
@@ -348,8 +350,14 @@ export interface ConditionModel {
 /** How `del-header NAME -m METHOD` matches header names (default str). */
 export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
 
+/**
+ * An `http-request` / `http-response` action that does not end the rule list: a header action,
+ * a variable action, a request-line rewrite.
+ */
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel;
+
 /** An `http-request` / `http-response` header action. Formats are log-format strings as written. */
-export type HttpRuleModel =
+export type HttpHeaderRuleModel =
   | {
       readonly action: 'set-header' | 'add-header';
       readonly header: string;
@@ -374,6 +382,73 @@ export type HttpRuleModel =
       readonly source: SourceLocation;
     };
 
+/** set-var conditions (`set-var(txn.x,ifnotexists)`). */
+export type VarConditionModel = 'ifexists' | 'ifnotexists' | 'ifempty' | 'ifnotempty' | 'ifset' | 'ifnotset' | 'ifgt' | 'iflt';
+
+/** `set-var(VAR[,COND...]) EXPR`, `set-var-fmt(VAR[,COND...]) FMT`, `unset-var(VAR)`; VAR is `scope.name`. */
+export type HttpVarRuleModel =
+  | {
+      readonly action: 'set-var';
+      readonly variable: string;
+      readonly conditions: readonly VarConditionModel[];
+      /** A sample expression (`req.hdr(host),lower`); the variable keeps the type it gives. */
+      readonly expression: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'set-var-fmt';
+      readonly variable: string;
+      readonly conditions: readonly VarConditionModel[];
+      /** A log-format string; the variable is a string. */
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | { readonly action: 'unset-var'; readonly variable: string; readonly condition: ConditionModel | undefined; readonly source: SourceLocation };
+
+/** `http-request normalize-uri` normalizers (HAProxy 2.6). */
+export type UriNormalizerModel =
+  | 'path-merge-slashes'
+  | 'path-strip-dot'
+  | 'path-strip-dotdot'
+  | 'path-strip-dotdot-full'
+  | 'percent-decode-unreserved'
+  | 'percent-decode-unreserved-strict'
+  | 'percent-to-uppercase'
+  | 'percent-to-uppercase-strict'
+  | 'query-sort-by-name'
+  | 'fragment-strip'
+  | 'fragment-encode';
+
+/** The `http-request` actions rewriting the request line. Formats are log-format strings. */
+export type HttpRequestLineRuleModel =
+  | {
+      readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri';
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri';
+      /** Matched against the path (without, or with its query) or the whole URI; the format replaces it all. */
+      readonly regex: string;
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | { readonly action: 'normalize-uri'; readonly normalizer: UriNormalizerModel; readonly condition: ConditionModel | undefined; readonly source: SourceLocation };
+
+/** The global `set-var proc.NAME EXPR` / `set-var-fmt proc.NAME FMT`, applied when a generation starts. */
+export interface GlobalSetVarModel {
+  readonly variable: string;
+  readonly conditions: readonly VarConditionModel[];
+  /** A sample expression (expr) or a log-format string (fmt), of constant fetches only. */
+  readonly kind: 'expr' | 'fmt';
+  readonly value: string;
+  readonly source: SourceLocation;
+}
+
 /**
  * A local reply (HAProxy's `struct http_reply`) of `http-request deny|return`: status, optional
  * `content-type`, payload and `hdr NAME FMT` headers.
@@ -384,15 +459,45 @@ export interface HttpReplyModel {
   readonly contentType: string | undefined;
   /**
    * `errorpage`: the proxy's page for the status (deny without payload, `default-errorfiles`);
-   * `none`: no payload (content-length: 0); `string` / `lf-string`: the payload as written.
+   * `none`: no payload (content-length: 0); `string` / `lf-string`: the payload as written;
+   * the others come from files read when the configuration loads (see ReplyBodyFromFile).
    */
   readonly body:
     | { readonly kind: 'errorpage' }
     | { readonly kind: 'none' }
     | { readonly kind: 'string'; readonly text: string }
-    | { readonly kind: 'lf-string'; readonly format: string };
+    | { readonly kind: 'lf-string'; readonly format: string }
+    | ReplyBodyFromFile;
   /** `hdr NAME FMT`, in order (never content-length, transfer-encoding or content-type). */
   readonly headers: readonly { readonly name: string; readonly format: string }[];
+}
+
+/**
+ * Reply payloads read from files. File contents are kept as latin1 strings (one character per
+ * byte), so any byte survives and the model stays plain data.
+ *
+ * - `errorfile`: a whole HTTP response sent as HAProxy sends errorfiles (`errorfile CODE FILE`,
+ *   `errorloc`, `http-errors` sections, the `errorfile`/`errorfiles` reply arguments); an empty
+ *   `content` answers nothing and closes. `path` names the file (`errorloc302 URL` for errorloc).
+ * - `file`: a payload sent as it is (`file FILE`).
+ * - `lf-file`: a log-format payload read from a file (`lf-file FILE`), as UTF-8 text.
+ * - `errorfiles`: `errorfiles NAME` before the configuration is resolved; loading replaces it
+ *   with the section's `errorfile` for the status, or `none` when the section has none.
+ */
+export type ReplyBodyFromFile =
+  | { readonly kind: 'errorfile'; readonly path: string; readonly content: string }
+  | { readonly kind: 'file'; readonly path: string; readonly content: string }
+  | { readonly kind: 'lf-file'; readonly path: string; readonly format: string }
+  | { readonly kind: 'errorfiles'; readonly name: string };
+
+/**
+ * The reply a proxy gives for a status instead of HAProxy's built-in page (`errorfile`,
+ * `errorloc`, `errorfiles`, `http-error`, defaults inherited), used for the errors the proxy
+ * generates and for deny/return rules without their own payload.
+ */
+export interface ProxyErrorReply {
+  readonly status: number;
+  readonly reply: HttpReplyModel;
 }
 
 /** HAProxy's redirect rule (`http-request redirect` and the `redirect` keyword). */
@@ -441,7 +546,8 @@ export type HttpFinalRuleModel =
     }
   | { readonly action: 'allow'; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }
   | {
-      readonly action: 'deny' | 'return';
+      /** `tarpit`: a denial answered only after `timeout tarpit`. */
+      readonly action: 'deny' | 'return' | 'tarpit';
       readonly reply: HttpReplyModel;
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
@@ -449,6 +555,14 @@ export type HttpFinalRuleModel =
   | {
       readonly action: 'redirect';
       readonly redirect: RedirectModel;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      /** `http-request auth [realm REALM]`: 401 with `WWW-Authenticate: Basic realm="REALM"`. */
+      readonly action: 'auth';
+      /** The realm sent (the rule's proxy's name when the rule names none). */
+      readonly realm: string;
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     };
@@ -474,6 +588,8 @@ export interface HttpRulesModel {
   readonly redirectRules?: readonly { readonly redirect: RedirectModel; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }[] | undefined;
   /** The map and ACL pattern files the configuration names (path -> text), read when it loaded. */
   readonly patternFiles?: Readonly<Record<string, string>> | undefined;
+  /** The proxy's error replies by status (both halves of a `listen` carry the same ones). */
+  readonly errorReplies?: readonly ProxyErrorReply[] | undefined;
 }
 
 export interface FrontendOptions {
@@ -537,6 +653,10 @@ export interface BackendModel extends HttpRulesModel {
   readonly stickTable?: StickTableModel | undefined;
   /** `stick ...` rules in order. */
   readonly stickRules?: readonly StickRuleModel[] | undefined;
+  /** `use-server NAME if|unless COND` rules in order. */
+  readonly serverRules?: readonly { readonly server: string; readonly condition: ConditionModel; readonly source: SourceLocation }[] | undefined;
+  /** `force-persist` and `ignore-persist` conditions, in order. */
+  readonly persistRules?: readonly { readonly kind: 'force' | 'ignore'; readonly condition: ConditionModel; readonly source: SourceLocation }[] | undefined;
   /** How `check` servers are checked; default tcp connect. */
   readonly healthCheck?: HealthCheckModel | undefined;
   /** Log targets for server state changes (health checks), as the frontend's. */
@@ -561,6 +681,8 @@ export interface GlobalModel {
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;
+  /** `set-var` / `set-var-fmt` lines, in order. */
+  readonly setVars?: readonly GlobalSetVarModel[] | undefined;
   /** `tune.*` settings of the idle server connection pools; HAProxy's defaults when undefined. */
   readonly tune?: TuneModel | undefined;
 }
@@ -582,6 +704,30 @@ export interface ConfigModel {
   readonly backends: readonly BackendModel[];
   /** Non-fatal findings (e.g. missing timeouts), printed at startup like HAProxy's [WARNING]s. */
   readonly warnings: readonly ConfigDiagnostic[];
+  /** `userlist` sections, for `http_auth(NAME)` / `http_auth_group(NAME)`. */
+  readonly userlists?: readonly UserlistModel[] | undefined;
+}
+
+/** A `userlist NAME` section (HAProxy's section 3.4), cross-references resolved. */
+export interface UserlistModel {
+  readonly name: string;
+  /** In declaration order; a duplicated user name keeps its first declaration (as HAProxy). */
+  readonly users: readonly UserModel[];
+  /** Group names, in declaration order. */
+  readonly groups: readonly string[];
+  readonly source: SourceLocation;
+}
+
+export interface UserModel {
+  readonly name: string;
+  /**
+   * `password HASH`: a crypt(3) hash ($1$, $5$ or $6$ are checked); `insecure-password TEXT`:
+   * compared as is; undefined: the user never authenticates.
+   */
+  readonly password: { readonly kind: 'hash'; readonly hash: string } | { readonly kind: 'insecure'; readonly text: string } | undefined;
+  /** Every group the user is in: its own `groups` and those whose `users` name it. */
+  readonly groups: readonly string[];
+  readonly source: SourceLocation;
 }
 
 export interface ConfigDiagnostic {

@@ -26,6 +26,8 @@ import { defaultKeywordRegistry } from './keywords/index.ts';
 import { invalidNameCharacter } from './keywords/names.ts';
 import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './registry.ts';
 import { splitLines, tokenizeLine, type EnvLookup, type Token } from './tokenizer.ts';
+import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
+import { collectUserlistReferences } from '../rules/userlist-references.ts';
 
 export interface ConfigSource {
   /** Shown in messages and kept in source locations. */
@@ -47,7 +49,10 @@ export interface ParseResult {
 
 type Section =
   | { readonly kind: 'global'; readonly name: string }
+  /** A section contributed by a keyword module (registry.section()). */
+  | { readonly kind: 'http-errors'; readonly name: string }
   | { readonly kind: ProxyKind; readonly name: string; readonly proxy: ProxyDraft }
+  | { readonly kind: 'userlist'; readonly name: string }
   | { readonly kind: 'unsupported'; readonly name: string };
 
 const PROXY_HEADERS = new Set<string>(['defaults', 'frontend', 'backend', 'listen']);
@@ -60,6 +65,7 @@ class LineContext implements KeywordContext {
   readonly modifier: Modifier;
   readonly global: GlobalDraft;
   readonly proxy: ProxyDraft | undefined;
+  readonly userlist: UserlistDraft | undefined;
   readonly registry: KeywordRegistry;
   readonly #parser: ConfigParser;
   readonly #keyword: Token;
@@ -74,6 +80,7 @@ class LineContext implements KeywordContext {
     this.#keyword = keyword;
     this.global = parser.global;
     this.registry = parser.registry;
+    this.userlist = section === 'userlist' ? parser.currentUserlist : undefined;
   }
 
   get errorCount(): number {
@@ -122,7 +129,11 @@ class ConfigParser {
   readonly #defaultsByName = new Map<string, ProxyDraft>();
   readonly #frontends = new Map<string, ProxyDraft>();
   readonly #backends = new Map<string, ProxyDraft>();
+  readonly #userlists: UserlistDraft[] = [];
+  readonly #userlistReferences: UserlistReference[] = [];
   #lastDefaults: ProxyDraft | undefined;
+  /** Where `user` / `group` lines go: the last userlist created (HAProxy's list head). */
+  currentUserlist: UserlistDraft | undefined;
 
   // Per-file state.
   #file = '';
@@ -145,7 +156,10 @@ class ConfigParser {
   };
 
   result(): ParseResult {
-    return { draft: { global: this.global, proxies: this.#proxies }, diagnostics: this.diagnostics };
+    return {
+      draft: { global: this.global, proxies: this.#proxies, userlists: this.#userlists, userlistReferences: this.#userlistReferences },
+      diagnostics: this.diagnostics,
+    };
   }
 
   #error(column: number, keyword: string, message: string): void {
@@ -204,7 +218,13 @@ class ConfigParser {
     }
     const keyword = args[0] as Token;
 
-    if (keyword.text === 'global' || PROXY_HEADERS.has(keyword.text) || this.registry.isUnsupportedSection(keyword.text)) {
+    if (
+      keyword.text === 'global' ||
+      keyword.text === 'userlist' ||
+      PROXY_HEADERS.has(keyword.text) ||
+      this.registry.section(keyword.text) !== undefined ||
+      this.registry.isUnsupportedSection(keyword.text)
+    ) {
       if (modifier !== 'none') {
         this.#error(first.column, keyword.text, `'${first.text}' cannot be applied to a section header.`);
         return;
@@ -231,9 +251,12 @@ class ConfigParser {
           );
           return;
         }
-        const proxy = section.kind === 'global' ? undefined : section.proxy;
+        const proxy = 'proxy' in section ? section.proxy : undefined;
         const ctx = new LineContext(this, this.#file, this.#line, section.kind, proxy, modifier, keyword);
-        lookup.keyword.parse(ctx, args);
+        collectUserlistReferences(
+          () => lookup.keyword.parse(ctx, args),
+          (fetch, userlist) => this.#userlistReferences.push({ fetch, userlist, keyword: keyword.text, proxy: proxy?.name ?? '', place: ctx.place() }),
+        );
         return;
       }
       case 'wrong-section': {
@@ -250,7 +273,9 @@ class ConfigParser {
         return;
       case 'unknown': {
         const hint = lookup.suggestion === undefined ? '' : `; did you mean '${lookup.suggestion}'?`;
-        this.#error(keyword.column, keyword.text, `unknown keyword '${keyword.text}' in '${section.kind}' section${hint}`);
+        // HAProxy calls a userlist section 'users' in this message.
+        const sectionWord = section.kind === 'userlist' ? 'users' : section.kind;
+        this.#error(keyword.column, keyword.text, `unknown keyword '${keyword.text}' in '${sectionWord}' section${hint}`);
         return;
       }
     }
@@ -307,6 +332,17 @@ class ConfigParser {
       const extra = args[1];
       if (extra !== undefined) this.#error(extra.column, 'global', `'global' cannot handle unexpected argument '${extra.text}'.`);
       this.#section = { kind: 'global', name: 'global' };
+      return;
+    }
+    if (kind === 'userlist') {
+      this.#openUserlist(args);
+      return;
+    }
+    const registered = this.registry.section(kind);
+    if (registered !== undefined) {
+      const ctx = new LineContext(this, this.#file, this.#line, registered.name, undefined, 'none', header);
+      registered.open(ctx, args);
+      this.#section = { kind: registered.name, name: args[1]?.text ?? kind };
       return;
     }
     if (!PROXY_HEADERS.has(kind)) {
@@ -383,6 +419,35 @@ class ConfigParser {
     this.#proxies.push(proxy);
     if (hasFrontendSide(kind)) this.#frontends.set(name, proxy);
     if (hasBackendSide(kind)) this.#backends.set(name, proxy);
+  }
+
+  /** HAProxy's cfg_parse_users for `userlist NAME`: a duplicated name is ignored with a warning. */
+  #openUserlist(args: readonly Token[]): void {
+    const header = args[0] as Token;
+    const nameToken = args[1];
+    const name = nameToken?.text ?? '';
+    this.#section = { kind: 'userlist', name: name === '' ? 'userlist' : name };
+    if (nameToken === undefined || name === '') {
+      this.#error(header.column, 'userlist', "'userlist' expects <name> as arguments.");
+      return;
+    }
+    const extra = args[2];
+    if (extra !== undefined) {
+      this.#error(extra.column, 'userlist', `'userlist' cannot handle unexpected argument '${extra.text}'.`);
+      return;
+    }
+    const bad = invalidNameCharacter(name);
+    if (bad !== undefined) {
+      this.#error(nameToken.column, 'userlist', `character '${bad}' is not permitted in 'userlist' name '${name}'.`);
+      return;
+    }
+    if (this.#userlists.some((u) => u.name === name)) {
+      this.#warning(nameToken.column, 'userlist', `ignoring duplicated userlist '${name}'.`);
+      return;
+    }
+    const userlist: UserlistDraft = { name, place: { file: this.#file, line: this.#line, column: header.column }, users: [], groups: [] };
+    this.#userlists.push(userlist);
+    this.currentUserlist = userlist;
   }
 
   /** A frontend and a backend may share a name; a listen is both, so it may share neither. */

@@ -9,8 +9,9 @@
 import type { BindDraft, GlobalDraft, Place, ProxyDraft, ServerSettings } from './draft.ts';
 import { closestMatch } from './suggest.ts';
 import type { Token } from './tokenizer.ts';
+import type { UserlistDraft } from './userlist-draft.ts';
 
-export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen';
+export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors' | 'userlist';
 
 /** `no X` / `default X` prefixes (HAProxy allows them only on a few keywords, chiefly `option`). */
 export type Modifier = 'none' | 'no' | 'default';
@@ -24,6 +25,11 @@ export interface KeywordContext {
   readonly global: GlobalDraft;
   /** The proxy (or defaults section) being defined; undefined in `global`. */
   readonly proxy: ProxyDraft | undefined;
+  /**
+   * In a `userlist` section: the userlist its `user` / `group` lines fill — the last one
+   * created, as HAProxy (after a duplicated header, that is an earlier one); undefined when none.
+   */
+  readonly userlist?: UserlistDraft | undefined;
   readonly registry: KeywordRegistry;
   /** Errors reported so far in the whole configuration (to tell whether a line was valid). */
   readonly errorCount: number;
@@ -52,6 +58,17 @@ export interface SectionKeyword {
   readonly modifiers?: boolean;
   /** `args[0]` is the keyword itself (the `no`/`default` prefix already removed). */
   parse(ctx: KeywordContext, args: readonly Token[]): void;
+}
+
+/**
+ * A section other than global and the proxies, contributed by a keyword module (HAProxy's
+ * REGISTER_CONFIG_SECTION), e.g. `http-errors NAME`. Its keywords are the SectionKeywords
+ * listing it; they find what `open` set up through their context (e.g. in `ctx.global`).
+ */
+export interface SectionHeader {
+  readonly name: Exclude<SectionKind, 'global' | 'defaults' | 'frontend' | 'backend' | 'listen'>;
+  /** Reads the header line (`args[0]` is the section name). */
+  open(ctx: KeywordContext, args: readonly Token[]): void;
 }
 
 /** An `option NAME` (and `no option NAME`, `default option NAME`). */
@@ -103,6 +120,7 @@ export interface UnsupportedKeywords {
 
 export interface KeywordList {
   readonly keywords?: readonly SectionKeyword[];
+  readonly sections?: readonly SectionHeader[];
   readonly options?: readonly ProxyOption[];
   readonly bindOptions?: readonly BindOption[];
   readonly serverOptions?: readonly ServerOption[];
@@ -116,6 +134,8 @@ export type KeywordLookup =
   | { readonly kind: 'unsupported' }
   | { readonly kind: 'unknown'; readonly suggestion: string | undefined };
 
+const NONE: ReadonlySet<string> = new Set();
+
 export const PROXY_SECTIONS: readonly SectionKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 
 function add<T extends { readonly name: string }>(table: Map<string, T>, item: T, what: string): void {
@@ -125,6 +145,7 @@ function add<T extends { readonly name: string }>(table: Map<string, T>, item: T
 
 export class KeywordRegistry {
   readonly #keywords = new Map<string, SectionKeyword[]>();
+  readonly #sections = new Map<string, SectionHeader>();
   readonly #options = new Map<string, ProxyOption>();
   readonly #bindOptions = new Map<string, BindOption>();
   readonly #serverOptions = new Map<string, ServerOption>();
@@ -145,6 +166,7 @@ export class KeywordRegistry {
       existing.push(keyword);
       this.#keywords.set(keyword.name, existing);
     }
+    for (const section of list.sections ?? []) add(this.#sections, section, 'section');
     for (const option of list.options ?? []) add(this.#options, option, 'option');
     for (const option of list.bindOptions ?? []) add(this.#bindOptions, option, 'bind option');
     for (const option of list.serverOptions ?? []) add(this.#serverOptions, option, 'server option');
@@ -171,11 +193,16 @@ export class KeywordRegistry {
     const defs = this.#keywords.get(name);
     const def = defs?.find((d) => d.sections.includes(section));
     if (def !== undefined) return { kind: 'found', keyword: def };
-    const unsupported = section === 'global' ? this.#unsupportedGlobal : this.#unsupportedProxy;
+    const unsupported = section === 'global' ? this.#unsupportedGlobal : section === 'userlist' ? NONE : this.#unsupportedProxy;
     if (unsupported.has(name) || (section === 'global' && name.startsWith('tune.'))) return { kind: 'unsupported' };
     if (defs !== undefined) return { kind: 'wrong-section', allowed: defs.flatMap((d) => d.sections) };
     const candidates = [...this.keywordNames(section), ...unsupported];
     return { kind: 'unknown', suggestion: closestMatch(name, candidates) };
+  }
+
+  /** The header of a section a keyword module contributes, if `name` is one. */
+  section(name: string): SectionHeader | undefined {
+    return this.#sections.get(name);
   }
 
   isUnsupportedSection(name: string): boolean {

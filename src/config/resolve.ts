@@ -22,11 +22,15 @@
 import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
+import { ErrorResolver } from './resolve-errors.ts';
+import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
+import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
   BalanceModel,
+  ConditionModel,
   CookieModel,
   HealthCheckModel,
   StickRuleModel,
@@ -89,17 +93,21 @@ class Resolver {
   /** Proxies holding a stick-table, by name (what `stick ... table NAME` refers to). */
   readonly #tables = new Map<string, ProxyDraft>();
   readonly #warnedTcpRules = new Set<ProxyDraft>();
+  /** Error pages and file payloads (resolve-errors.ts). */
+  readonly #errors: ErrorResolver;
 
   constructor(
     draft: ConfigDraft,
     diagnostics: DiagnosticList,
     certificates: LoadedCertificates | undefined,
     caFiles: LoadedCaFiles | undefined,
+    replyFiles: LoadedReplyFiles | undefined,
   ) {
     this.#draft = draft;
     this.#diagnostics = diagnostics;
     this.#certificates = certificates;
     this.#caFiles = caFiles;
+    this.#errors = new ErrorResolver(draft, diagnostics, replyFiles);
     for (const proxy of draft.proxies) {
       if (hasBackendSide(proxy.kind) && !this.#backends.has(proxy.name)) this.#backends.set(proxy.name, proxy);
       if (proxy.stickTable !== undefined && !this.#tables.has(proxy.name)) this.#tables.set(proxy.name, proxy);
@@ -118,6 +126,9 @@ class Resolver {
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
+    const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
+    checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
+    checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     return {
       global: {
         maxconn: global.maxconn,
@@ -125,10 +136,12 @@ class Resolver {
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
         tune: { ...global.tune },
+        ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
       },
       frontends,
       backends,
       warnings: [...this.#diagnostics.warnings],
+      ...(userlists.length > 0 ? { userlists } : {}),
     };
   }
 
@@ -235,6 +248,7 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
+    const { httpRequestRules, httpResponseRules, errorReplies } = this.#errors.forProxy(proxy);
     const hasRules =
       proxy.httpRequestRules.length > 0 ||
       proxy.httpResponseRules.length > 0 ||
@@ -249,14 +263,15 @@ class Resolver {
           `'http-request' and 'http-response' rules ignored for ${typeWord(proxy)} '${proxy.name}' as they require HTTP mode.`,
         );
       }
-      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [] };
+      return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [], errorReplies };
     }
     return {
       acls: [...proxy.acls],
-      httpRequestRules: [...proxy.httpRequestRules],
-      httpResponseRules: [...proxy.httpResponseRules],
+      httpRequestRules: [...httpRequestRules],
+      httpResponseRules: [...httpResponseRules],
       httpAfterResponseRules: [...proxy.httpAfterResponseRules],
       redirectRules: [...proxy.redirectRules],
+      errorReplies,
     };
   }
 
@@ -273,7 +288,7 @@ class Resolver {
           this.#error(place, 'use_backend', `Proxy '${proxy.name}': unable to find required use_backend: '${rule.backend}'.`);
           continue;
         }
-        if (target.mode !== proxy.mode) {
+        if (proxy.mode === 'http' && target.mode === 'tcp') {
           this.#error(
             place,
             'use_backend',
@@ -281,8 +296,31 @@ class Resolver {
           );
           continue;
         }
+        if (proxy.mode === 'tcp' && target.mode === 'http') {
+          // HAProxy upgrades the connection when the rule matches; Switchyard upgrades only to
+          // a default backend (decided at accept), not per rule yet.
+          this.#error(
+            place,
+            'use_backend',
+            `tcp ${typeWord(proxy)} '${proxy.name}' uses http ${typeWord(target)} '${target.name}' in a 'use_backend' rule: upgrading a tcp connection to HTTP per rule is not supported yet (an http 'default_backend' is upgraded; or set 'mode http' on the frontend).`,
+          );
+          continue;
+        }
       }
       rules.push(rule);
+    }
+    return rules;
+  }
+
+  /** `use-server` names a server of the same backend (HAProxy checks it once the section is read). */
+  #serverRules(proxy: ProxyDraft): { server: string; condition: ConditionModel; source: SourceLocation }[] {
+    const rules: { server: string; condition: ConditionModel; source: SourceLocation }[] = [];
+    for (const rule of proxy.serverRules) {
+      if (!proxy.servers.some((s) => s.name === rule.server)) {
+        this.#error(rule.place, 'use-server', `${typeWord(proxy)} '${proxy.name}' : unable to find server '${rule.server}' referenced in a 'use-server' rule.`);
+        continue;
+      }
+      rules.push({ server: rule.server, condition: rule.condition, source: rule.source });
     }
     return rules;
   }
@@ -305,14 +343,9 @@ class Resolver {
         'default_backend',
         `http ${typeWord(proxy)} '${proxy.name}' (${proxy.place.file}:${proxy.place.line}) tries to use incompatible tcp ${typeWord(target)} '${target.name}' (${target.place.file}:${target.place.line}) as its default backend (see 'mode').`,
       );
-    } else if (proxy.mode === 'tcp' && target.mode === 'http') {
-      // HAProxy upgrades such connections to HTTP on the fly; Switchyard does not do that yet.
-      this.#error(
-        rule.place,
-        'default_backend',
-        `tcp ${typeWord(proxy)} '${proxy.name}' (${proxy.place.file}:${proxy.place.line}) uses http ${typeWord(target)} '${target.name}' (${target.place.file}:${target.place.line}) as its default backend: implicit upgrades from tcp to http are not supported yet (set 'mode http' on both).`,
-      );
     }
+    // A tcp frontend with an http default backend is upgraded to HTTP on the fly, as HAProxy
+    // does (src/proxy/frontend.ts): nothing to check here.
     if (proxy.kind === 'listen' && proxy.servers.length > 0) {
       this.#warning(
         rule.place,
@@ -432,6 +465,8 @@ class Resolver {
       cookie: this.#cookie(proxy),
       stickTable: proxy.stickTable,
       stickRules: this.#stickRules(proxy),
+      serverRules: this.#serverRules(proxy),
+      persistRules: proxy.persistRules.map(({ kind, condition, source }) => ({ kind, condition, source })),
       healthCheck: this.#healthCheck(proxy),
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       retries: proxy.retries,
@@ -621,6 +656,7 @@ export function resolveConfig(
   diagnostics: DiagnosticList,
   certificates?: LoadedCertificates,
   caFiles?: LoadedCaFiles,
+  replyFiles?: LoadedReplyFiles,
 ): ConfigModel {
-  return new Resolver(draft, diagnostics, certificates, caFiles).resolve();
+  return new Resolver(draft, diagnostics, certificates, caFiles, replyFiles).resolve();
 }

@@ -11,6 +11,10 @@ import { isIPv4, isIPv6 } from './address.ts';
 import { INIT_ADDR_MAX_METHODS } from './keywords/server-init-addr.ts';
 import type { ConfigModel, RetryOnEvent } from './model.ts';
 import { compileProxyRules } from '../rules/http-rules.ts';
+import { latin1Bytes } from '../http/codec/chars.ts';
+import { ERROR_STATUSES } from '../http/codec/error-pages.ts';
+import { parseErrorMessage } from '../http/error-message.ts';
+import { compileReplyBuilder } from '../rules/actions/reply-actions.ts';
 import { MAX_TIMER_MS } from './time.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -72,6 +76,7 @@ export const timeoutsSchema = v.object({
   check: optionalMs,
   httpRequest: optionalMs,
   httpKeepAlive: optionalMs,
+  tarpit: optionalMs,
 });
 
 export const logTargetSchema = v.object({
@@ -276,6 +281,16 @@ const conditionSchema = v.object({
   anyOf: v.pipe(v.array(v.pipe(v.array(aclTermSchema), v.minLength(1))), v.minLength(1)),
 });
 
+/** File contents are latin1 strings: one character per byte. */
+const latin1 = v.check((text: string) => !/[^\x00-\xff]/.test(text), 'file contents are latin1 strings (one character per byte)');
+
+/** An errorfile must be an HTTP response HAProxy would load (empty: no reply at all). */
+const errorFileContent = v.rawCheck<string>(({ dataset, addIssue }) => {
+  if (!dataset.typed) return;
+  const parsed = parseErrorMessage(latin1Bytes(dataset.value));
+  if (!parsed.ok) addIssue({ message: parsed.error });
+});
+
 const httpReplySchema = v.object({
   status: v.pipe(v.number(), v.integer(), v.minValue(200), v.maxValue(599)),
   contentType: v.undefinedable(v.string()),
@@ -284,9 +299,28 @@ const httpReplySchema = v.object({
     v.object({ kind: v.literal('none') }),
     v.object({ kind: v.literal('string'), text: v.string() }),
     v.object({ kind: v.literal('lf-string'), format: v.string() }),
+    v.object({ kind: v.literal('errorfile'), path: v.string(), content: v.pipe(v.string(), latin1, errorFileContent) }),
+    v.object({ kind: v.literal('file'), path: v.string(), content: v.pipe(v.string(), latin1) }),
+    v.object({ kind: v.literal('lf-file'), path: v.string(), format: v.string() }),
+    v.object({ kind: v.literal('errorfiles'), name: v.pipe(v.string(), v.minLength(1)) }),
   ]),
   headers: v.array(v.object({ name: v.pipe(v.string(), v.minLength(1)), format: v.string() })),
 });
+
+/**
+ * The proxy's replies by status (`errorfile`, `errorloc`, `errorfiles`, `http-error`): HAProxy's
+ * http_err_codes only, and each must compile (the engine builds them on an error path).
+ */
+const errorRepliesSchema = v.pipe(
+  v.array(v.object({ status: v.picklist(ERROR_STATUSES as number[]), reply: httpReplySchema })),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const { status, reply } of dataset.value) {
+      const compiled = compileReplyBuilder(reply, 'request');
+      if (!compiled.ok) addIssue({ message: `error reply for status ${status}: ${compiled.message}` });
+    }
+  }),
+);
 
 const redirectSchema = v.object({
   type: v.picklist(['location', 'prefix', 'scheme']),
@@ -298,6 +332,64 @@ const redirectSchema = v.object({
   ignoreEmpty: v.boolean(),
   cookie: v.undefinedable(v.object({ value: v.string(), set: v.boolean() })),
 });
+
+const varConditionSchema = v.picklist(['ifexists', 'ifnotexists', 'ifempty', 'ifnotempty', 'ifset', 'ifnotset', 'ifgt', 'iflt']);
+/** `scope.name` (the rules compile checks it as HAProxy does). */
+const variableSchema = v.pipe(v.string(), v.minLength(1));
+
+const varRuleSchemas = [
+  v.object({
+    action: v.literal('set-var'),
+    variable: variableSchema,
+    conditions: v.array(varConditionSchema),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('set-var-fmt'),
+    variable: variableSchema,
+    conditions: v.array(varConditionSchema),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({ action: v.literal('unset-var'), variable: variableSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+] as const;
+
+const requestLineRuleSchemas = [
+  v.object({
+    action: v.picklist(['set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri']),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.picklist(['replace-path', 'replace-pathq', 'replace-uri']),
+    regex: v.pipe(v.string(), v.minLength(1)),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('normalize-uri'),
+    normalizer: v.picklist([
+      'path-merge-slashes',
+      'path-strip-dot',
+      'path-strip-dotdot',
+      'path-strip-dotdot-full',
+      'percent-decode-unreserved',
+      'percent-decode-unreserved-strict',
+      'percent-to-uppercase',
+      'percent-to-uppercase-strict',
+      'query-sort-by-name',
+      'fragment-strip',
+      'fragment-encode',
+    ]),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+] as const;
 
 const httpRuleSchema = v.variant('action', [
   v.object({
@@ -323,12 +415,13 @@ const httpRuleSchema = v.variant('action', [
   }),
   v.object({ action: v.literal('allow'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
-    action: v.picklist(['deny', 'return']),
+    action: v.picklist(['deny', 'return', 'tarpit']),
     reply: httpReplySchema,
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
   v.object({ action: v.literal('redirect'), redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({ action: v.literal('auth'), realm: v.string(), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.picklist(['set-header', 'add-header']),
     header: v.pipe(v.string(), v.minLength(1)),
@@ -351,6 +444,8 @@ const httpRuleSchema = v.variant('action', [
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
+  ...varRuleSchemas,
+  ...requestLineRuleSchemas,
 ]);
 
 const httpRulesEntries = {
@@ -362,6 +457,7 @@ const httpRulesEntries = {
     v.array(v.object({ redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),
   patternFiles: v.optional(v.record(v.string(), v.string())),
+  errorReplies: v.optional(errorRepliesSchema),
 };
 
 /** The rules must compile (criteria, patterns, formats, ACL names): the engine then cannot fail on them. */
@@ -408,6 +504,8 @@ const backendSchema = v.object({
   cookie: v.optional(cookieModelSchema),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),
+  serverRules: v.optional(v.array(v.object({ server: v.pipe(v.string(), v.minLength(1)), condition: conditionSchema, source: sourceSchema }))),
+  persistRules: v.optional(v.array(v.object({ kind: v.picklist(['force', 'ignore']), condition: conditionSchema, source: sourceSchema }))),
   healthCheck: v.optional(healthCheckModelSchema),
   logs: v.optional(v.array(logTargetSchema)),
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
@@ -428,6 +526,28 @@ const diagnosticSchema = v.object({
   message: v.string(),
 });
 
+/** A resolved userlist: unique names, every group a user is in declared by the userlist. */
+const userlistSchema = v.pipe(
+  v.object({
+    name: nameSchema,
+    users: v.array(
+      v.object({
+        name: v.pipe(v.string(), v.minLength(1)),
+        password: v.undefinedable(
+          v.variant('kind', [v.object({ kind: v.literal('hash'), hash: v.string() }), v.object({ kind: v.literal('insecure'), text: v.string() })]),
+        ),
+        groups: v.array(v.string()),
+        source: sourceSchema,
+      }),
+    ),
+    groups: v.array(nameSchema),
+    source: sourceSchema,
+  }),
+  v.check((u) => new Set(u.users.map((x) => x.name)).size === u.users.length, 'user names must be unique within a userlist'),
+  v.check((u) => new Set(u.groups).size === u.groups.length, 'group names must be unique within a userlist'),
+  v.check((u) => u.users.every((x) => x.groups.every((g) => u.groups.includes(g))), "a user's groups must be groups of its userlist"),
+);
+
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
@@ -435,10 +555,19 @@ export const configModelSchema = v.object({
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     tune: v.optional(tuneSchema),
+    setVars: v.optional(
+      v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
+    ),
   }),
   frontends: v.array(v.pipe(frontendSchema, rulesCompile<v.InferOutput<typeof frontendSchema>>('frontend'))),
   backends: v.array(v.pipe(backendSchema, rulesCompile<v.InferOutput<typeof backendSchema>>('backend'))),
   warnings: v.array(diagnosticSchema),
+  userlists: v.optional(
+    v.pipe(
+      v.array(userlistSchema),
+      v.check((lists) => new Set(lists.map((u) => u.name)).size === lists.length, 'userlist names must be unique'),
+    ),
+  ),
 });
 
 // Whatever the schema accepts must be a ConfigModel (compile-time check).

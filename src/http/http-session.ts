@@ -6,6 +6,7 @@ import type { Server } from '../proxy/server.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
+import { chooseServer } from '../stream/server-choice.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { earliest } from '../util/idle-deadline.ts';
@@ -33,7 +34,9 @@ import type { PooledConnection, ReuseScope } from './server-pool.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
-import { ReplyConnection, type LocalReply } from './local-reply.ts';
+import type { VarScopes } from '../rules/vars.ts';
+import { errorPageReply, ReplyConnection, type LocalReply } from './local-reply.ts';
+import { frontendAnswersNothing, proxyErrorReply } from './error-replies.ts';
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -129,6 +132,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #reqStartedWall = 0;
   #reqHeadAt = -1;
   #closeAfter = false;
+  /** The request reached the analysers (HAProxy's stream exists): errors get the proxies' errorfiles. */
+  #analysing = false;
   /** Choosing, queueing for and connecting to the server (the same code as mode tcp). */
   readonly #leg: ServerLeg;
   #server: Socket | undefined;
@@ -153,6 +158,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #rules: HttpRuleRunner | undefined;
   /** The chosen backend's own rules for this transaction. */
   #backendRules: ProxyHttpRules | undefined;
+  /** A tarpitted request's reply, sent at #tarpitUntil. */
+  #tarpitReply: LocalReply | undefined;
+  #tarpitUntil = 0;
   /** This transaction's `timeout server` / `timeout tunnel` (the backend's, or `set-timeout`'s). */
   #serverTimeout: number | undefined;
   #tunnelTimeout: number | undefined;
@@ -172,8 +180,19 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
-    return this.#req;
+    return this.#lbView ?? this.#req;
   }
+  /** `var()` in `balance hash` and stick expressions: the rules' variables, else only `proc`. */
+  get vars(): VarScopes {
+    return this.#rules?.vars ?? this.host.procVars;
+  }
+
+  /**
+   * The request as the rules edited it, re-parsed from the bytes sent to the server, for the
+   * balancer and stick rules (HAProxy balances the edited message); only built when the rules
+   * changed the head and the backend reads it.
+   */
+  #lbView: RequestHead | undefined;
 
   constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined) {
     this.host = host;
@@ -266,7 +285,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         this.#backlog = this.#backlog === undefined ? input.subarray(used) : concat(input.subarray(used), this.#backlog);
       }
       // A new request goes to a server only once the bytes that came with its head are framed.
-      if (this.#state === 'txn' && this.#leg.step === 'none' && this.#resHead === undefined) this.#startServerSide();
+      if (this.#state === 'txn' && this.#leg.step === 'none' && this.#resHead === undefined && this.#tarpitReply === undefined) {
+        this.#startServerSide();
+      }
       input = undefined;
       if (this.#drainAgain && this.#backlog !== undefined && this.#state === 'idle') {
         input = this.#backlog;
@@ -395,7 +416,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   #ruleRunner(): HttpRuleRunner {
-    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host));
+    return (this.#rules ??= new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host));
   }
 
   #startServerSide(): void {
@@ -411,6 +432,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       this.host.counters.ereq++;
       return this.#fail(400, 'P', 'R');
     }
+    this.#analysing = true;
     // HAProxy's analysers: the frontend's http-request rules, the backend choice, the backend's
     // rules; every fetch and action sees the head as the rules before it edited it.
     const editor = this.#editor.begin(head);
@@ -446,18 +468,21 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       rules.backend = backend;
       if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
     }
+    const rulesEdited = editor.changed;
     // `set-timeout`: this transaction's server and tunnel timeouts.
     this.#serverTimeout = this.#rules?.serverTimeout ?? backend.timeouts.server;
     this.#tunnelTimeout = this.#rules?.tunnelTimeout ?? backend.timeouts.tunnel;
     this.#rules?.endRequest();
     this.#reqHeadBytes = this.#finishRequestHead(head, editor);
-    // Persistence: the server the request's cookie or a stick table names, offered first.
-    const persistence = backend.persistence;
-    const persistTo = persistence === undefined ? undefined : (this.#cookieTxn?.server ?? persistence.stickTarget(this, this.#now));
+    if (rulesEdited && readsRequestHead(backend)) this.#lbView = parseEditedHead(this.#reqHeadBytes);
+    // Persistence: the cookie's server, `use-server`, a stick table match, offered first.
+    const choice = chooseServer(backend, this, this.#cookieTxn?.server, this.#stickTarget);
     // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
     const retryOn = backend.http?.retryOn;
-    this.#leg.begin(backend, persistTo, retryOn === undefined || retryOn.includes('conn-failure'));
+    this.#leg.begin(backend, choice.server, retryOn === undefined || retryOn.includes('conn-failure'), choice.force);
   }
+
+  readonly #stickTarget = (): Server | undefined => this.backend?.persistence?.stickTarget(this, this.#now);
 
   /** What the proxy itself adds to the request head once the rules ran (HAProxy's http_process_request). */
   #finishRequestHead(head: RequestHead, editor: HeadEditor): Uint8Array {
@@ -490,12 +515,33 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   #replyLocally(rules: HttpRuleRunner): void {
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
+    const tarpit = rules.tarpit;
+    const invalid = rules.invalidRequest;
     rules.endRequest();
     // HAProxy: a `deny` ends as PR (proxy condition) and counts a denied request; a `return`
-    // or a redirect as LR (processed locally).
+    // or a redirect as LR (processed locally). A request a rule found invalid is a bad
+    // request (PR, counted in ereq), and the connection closes after the 400.
     if (denied) this.host.counters.dreq++;
-    this.#setTermination(denied ? 'P' : 'L', 'R');
+    if (tarpit) return this.#startTarpit(reply);
+    if (invalid) {
+      this.host.counters.ereq++;
+      this.#closeAfter = true;
+    }
+    this.#setTermination(denied || invalid ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
+  }
+
+  /**
+   * `http-request tarpit`: the request is held, unanswered, for `timeout tarpit` (else `timeout
+   * connect`) of the proxy whose rule matched, then answered like any local reply — the
+   * connection stays open for the next request (HAProxy 2.6's http_process_tarpit; logged PT, or
+   * CT when the client leaves first).
+   */
+  #startTarpit(reply: LocalReply): void {
+    const t = this.#countedInBackend ? (this.backend as Backend).timeouts : this.host.timeouts;
+    this.#tarpitReply = reply;
+    this.#tarpitUntil = this.#now + (t.tarpit ?? t.connect ?? 0);
+    this.#schedule();
   }
 
   /**
@@ -533,10 +579,15 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       bytes = edited.bytes;
       status = edited.status;
     }
+    this.#countStatus(status);
+    this.#writeClient(bytes);
+  }
+
+  /** The status the client gets, for the log and the counters. */
+  #countStatus(status: number): void {
     this.#status = status;
     countResponse(this.host.counters, status);
     if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
-    this.#writeClient(bytes);
   }
 
   /** Runs the after-response rules on a generated response: its head is parsed, edited, rebuilt. */
@@ -556,16 +607,39 @@ export class HttpSession implements ServerLegOwner, ProxySession {
   }
 
   /** Writes a reply the proxy built, then keeps the connection for the next request or closes it. */
-  #sendLocalReply(reply: LocalReply): void {
-    const close = !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
-    const req = this.#req as RequestHead;
-    const connection = close ? ReplyConnection.close : req.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none;
-    this.#writeGenerated(reply.encode(connection), reply.status);
+  #sendLocalReply(page: LocalReply): void {
+    const reply = this.#proxyReply(page);
+    const close = reply.closes || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
+    this.#writeReply(reply, close);
     this.#log();
     this.#endTransaction();
     if (close) this.#closeClient();
     else this.#nextRequest();
   }
+
+  /** A built-in error page gives way to the proxies' errorfile for its status (HAProxy's http_error_message). */
+  #proxyReply(reply: LocalReply): LocalReply {
+    if (!reply.isErrorPage) return reply;
+    const backend = this.#countedInBackend ? this.backend?.model : undefined;
+    // An `http-error` log-format reads the request: through the rules' context while it holds
+    // the request (with the rules' edits), else the session's.
+    const rules = this.#rules;
+    return proxyErrorReply(reply.status, this.host.model, backend, rules?.lbHead !== undefined ? rules : this) ?? reply;
+  }
+
+  /**
+   * Writes a reply the proxy built; what the H1 mux appends (connection: close / keep-alive)
+   * follows the request's version. An empty errorfile answers nothing (the connection closes);
+   * a HEAD gets no payload.
+   */
+  #writeReply(reply: LocalReply, close: boolean): void {
+    const req = this.#req;
+    const connection = close ? ReplyConnection.close : req?.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none;
+    const bytes = reply.encode(connection);
+    if (bytes.byteLength === 0) return this.#countStatus(reply.status);
+    this.#writeGenerated(req?.method === 'HEAD' ? bytes.subarray(0, bytes.byteLength - reply.bodyLength) : bytes, reply.status);
+  }
+
 
   // ---- the server leg ----------------------------------------------------------------------
 
@@ -877,8 +951,11 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       this.#countedInBackend = false;
     }
     this.#req = undefined;
+    this.#lbView = undefined;
+    this.#tarpitReply = undefined;
     this.#backendRules = undefined;
     if (this.#rules !== undefined) this.#rules.logLevel = undefined;
+    this.#analysing = false;
     this.#reqHeadBytes = EMPTY;
     this.#pendingBody = [];
     this.#pendingBodyBytes = 0;
@@ -974,11 +1051,19 @@ export class HttpSession implements ServerLegOwner, ProxySession {
     // An abandoned exchange: reset, as HAProxy does (SO_LINGER 0), so the server stops at once.
     server?.reset();
     if (this.#resHead === undefined && !this.#clientClosed) {
+      // Once the request reached the analysers, HAProxy answers through its stream: the proxies'
+      // errorfile, else the built-in page as its HTX layer sends it. Before that its H1 mux
+      // answers with the raw built-in page, or nothing when the frontend's errorfile is empty.
+      const reply = this.#analysing ? this.#proxyReply(errorPageReply(status)) : undefined;
+      const silent = reply === undefined && frontendAnswersNothing(this.host.model, status);
       // HAProxy keeps the connection after the errors it generates (502/503/504...), except
       // 400/408, or when the rest of the request cannot be told apart from the next one.
       const close =
-        errorClosesConnection(status) || this.#req === undefined || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
-      this.#writeGenerated(errorResponse(status, close), status);
+        (reply === undefined ? silent || errorClosesConnection(status) : reply.closes) ||
+        this.#req === undefined || !this.#reqBodyDone || this.#closeAfter || this.#draining || this.#clientEnded;
+      if (reply !== undefined) this.#writeReply(reply, close);
+      else if (!silent) this.#writeGenerated(errorResponse(status, close), status);
+      else this.#countStatus(status);
       if (log) this.#log();
       this.#endTransaction();
       if (close) this.#closeClient();
@@ -1043,7 +1128,8 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       if (this.#state === 'closed') return;
       if (this.#state === 'txn') {
         this.host.counters.ereq += this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0;
-        this.#setTermination('C', this.#resHead === undefined ? (this.#leg.step === 'queued' ? 'Q' : this.#leg.step === 'connected' ? 'H' : 'C') : 'D');
+        const waiting = this.#tarpitReply !== undefined ? 'T' : this.#leg.step === 'queued' ? 'Q' : this.#leg.step === 'connected' ? 'H' : 'C';
+        this.#setTermination('C', this.#resHead === undefined ? waiting : 'D');
         this.#log();
       } else if (this.#state === 'idle' && this.#reqParser.inProgress) {
         this.#setTermination('C', 'R');
@@ -1191,6 +1277,7 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         return t === undefined ? undefined : this.#idleSince + t;
       }
       case 'txn': {
+        if (this.#tarpitReply !== undefined) return this.#tarpitUntil;
         let due = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
         if (this.#server !== undefined) {
           const s = this.#serverTimeout;
@@ -1237,6 +1324,12 @@ export class HttpSession implements ServerLegOwner, ProxySession {
         break;
       case 'closed':
         return;
+    }
+    const tarpitted = this.#tarpitReply;
+    if (tarpitted !== undefined) {
+      this.#tarpitReply = undefined;
+      this.#setTermination('P', 'T');
+      return this.#sendLocalReply(tarpitted);
     }
     const clientDue = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#clientDeadline();
     if (clientDue !== undefined && now >= clientDue) {
@@ -1345,8 +1438,9 @@ export class HttpSession implements ServerLegOwner, ProxySession {
       srvconn: leg.server?.active ?? 0,
       retries: leg.retries,
       redispatched: leg.redispatched,
-      method: req?.method,
-      target: req?.target,
+      // The request line as received, as HAProxy logs txn->uri (rules may have rewritten it).
+      method: req?.receivedMethod,
+      target: req?.receivedTarget,
       versionMinor: req?.versionMinor,
     };
     host.logger.emit(level as LogLevelValue, host.logger.json ? formatHttpLogJson(record) : formatHttpLog(record));
@@ -1381,6 +1475,24 @@ function decimalDigits(n: number): number {
     digits++;
   }
   return digits;
+}
+
+const L7_ALGORITHMS = new Set(['uri', 'url_param', 'hdr', 'hash']);
+
+/** Whether choosing a server reads the request head: an L7 balance key, or persistence. */
+function readsRequestHead(backend: Backend): boolean {
+  return L7_ALGORITHMS.has(backend.model.balance.algorithm) || backend.persistence !== undefined;
+}
+
+/** A head parsed from bytes this session built itself (always complete and valid). */
+function parseEditedHead(bytes: Uint8Array): RequestHead | undefined {
+  const parser = new RequestHeadParser({ maxHeaders: MAX_HEADERS * 2 });
+  try {
+    parser.feed(bytes, 0);
+  } catch {
+    return undefined;
+  }
+  return parser.done ? (parser.head as RequestHead) : undefined;
 }
 
 function isIdempotent(method: string): boolean {

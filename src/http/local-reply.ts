@@ -35,6 +35,22 @@ export class LocalReply {
     this.#head = head;
   }
 
+  /**
+   * The reply itself ends the connection, whatever the client asked (HAProxy's H1 mux closes
+   * after a message carrying `Connection: close` or without a known length).
+   */
+  get closes(): boolean {
+    return false;
+  }
+
+  /**
+   * A default error page (deny without payload, `default-errorfiles`, an error the proxy
+   * generates): the proxy's errorfile for the status replaces it when there is one.
+   */
+  get isErrorPage(): boolean {
+    return false;
+  }
+
   /** The whole reply; encoded once per connection variant, then shared (never modify it). */
   encode(connection: ReplyConnection): Uint8Array {
     const cached = this.#encoded[connection];
@@ -59,15 +75,17 @@ export function replyHeaders(
   return headers;
 }
 
-const errorReplies = new Map<number, LocalReply>();
-
-/** HAProxy's built-in error page for `status` through its HTX layer (deny, tarpit, auth...). */
-export function errorPageReply(status: number): LocalReply {
-  let reply = errorReplies.get(status);
-  if (reply === undefined) {
+/**
+ * HAProxy's built-in page for a status as its HTX layer sends it. The 400 and 408 pages carry
+ * `Connection: close`, which the H1 mux turns into closing the connection (after a last
+ * `connection: close` header).
+ */
+class ErrorPageReply extends LocalReply {
+  readonly #closes: boolean;
+  constructor(status: number) {
     const page = errorPage(status);
     const body = latin1Bytes(page.body);
-    reply = new LocalReply(
+    super(
       status,
       [
         ['content-length', String(body.byteLength)],
@@ -77,6 +95,28 @@ export function errorPageReply(status: number): LocalReply {
       body,
       page.reason,
     );
+    this.#closes = page.alwaysClose;
+  }
+
+  override get closes(): boolean {
+    return this.#closes;
+  }
+
+  override get isErrorPage(): boolean {
+    return true;
+  }
+}
+
+const errorReplies = new Map<number, LocalReply>();
+
+/**
+ * HAProxy's built-in error page for `status` through its HTX layer (deny, tarpit, auth...),
+ * marked as such: a session replaces it with its proxies' errorfile for the status.
+ */
+export function errorPageReply(status: number): LocalReply {
+  let reply = errorReplies.get(status);
+  if (reply === undefined) {
+    reply = new ErrorPageReply(status);
     errorReplies.set(status, reply);
   }
   return reply;

@@ -5,8 +5,10 @@ import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import { LogLevel } from '../log/logger.ts';
 import { formatTcpLog, formatTcpLogJson } from '../log/tcplog.ts';
 import type { Server } from '../proxy/server.ts';
+import type { ProcessVars } from '../rules/vars.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
+import { chooseServer } from '../stream/server-choice.ts';
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
@@ -46,6 +48,10 @@ export class TcpSession implements ServerLegOwner, ProxySession {
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
+  }
+  /** `var(proc.x)`: the generation's process variables (no other scope exists in tcp mode here). */
+  get vars(): ProcessVars {
+    return this.host.procVars;
   }
   readonly clientPort: number;
 
@@ -114,7 +120,8 @@ export class TcpSession implements ServerLegOwner, ProxySession {
     if (backend === undefined) return this.#abort('P', 'R');
     sessionOpened(backend.counters);
     this.#countedInBackend = true;
-    this.#leg.begin(backend, backend.persistence?.stickTarget(this, this.runtime.now()));
+    const choice = chooseServer(backend, this, undefined, () => backend.persistence?.stickTarget(this, this.runtime.now()));
+    this.#leg.begin(backend, choice.server, true, choice.force);
   }
 
   /** A tcp session has no transaction boundary to stop at: it runs until either side closes. */

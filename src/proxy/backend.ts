@@ -118,9 +118,10 @@ export class Backend {
    * when every server is full the session waits in the backend queue. Either way it is
    * `granted` a slot later, or removed by leaveQueue() on timeout/abort.
    */
-  take(client: BackendClient, avoid: Server | undefined, persistTo?: Server): TakeResult {
+  take(client: BackendClient, avoid: Server | undefined, persistTo?: Server, force = false): TakeResult {
     // DRAIN and weight 0 keep their persistent clients (that is what draining means in HAProxy).
-    if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.status !== 'DOWN' || this.persist)) {
+    // `force` (force-persist, use-server): a DOWN server is used too; MAINT never.
+    if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.status !== 'DOWN' || this.persist || force)) {
       // Behind its queue, not ahead of it (HAProxy queues while the server queue is non-empty).
       if (persistTo.hasSlot && persistTo.queue.length === 0) return this.#assign(persistTo, client);
       if (this.#serverQueueHasRoom(persistTo)) return this.#enqueue(client, persistTo);

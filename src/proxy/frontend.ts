@@ -9,6 +9,8 @@ import { newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
+import { ProcessVars } from '../rules/vars.ts';
+import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -59,6 +61,9 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly logger: ProxyLogger;
   /** Idle server connections for this frontend's HTTP transactions (mode http). */
   readonly pools: (backend: Backend) => ServerConnectionPool;
+  /** The generation's `proc` variables. */
+  readonly procVars: ProcessVars;
+  readonly userlists: UserlistTable;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
   readonly #held: Socket[] = [];
@@ -78,8 +83,12 @@ export class Frontend implements SessionHost, WaitingFrontend {
     logger: ProxyLogger,
     pools: (backend: Backend) => ServerConnectionPool,
     backends: ReadonlyMap<string, Backend> = new Map(),
+    procVars: ProcessVars = new ProcessVars(),
+    userlists: UserlistTable = NO_USERLISTS,
   ) {
     this.#backends = backends;
+    this.procVars = procVars;
+    this.userlists = userlists;
     this.runtime = runtime;
     this.model = model;
     this.name = model.name;
@@ -171,7 +180,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
         `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,
       );
     }
-    if (this.model.mode === 'http') {
+    // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP.
+    if (this.model.mode === 'http' || this.backend?.mode === 'http') {
       this.sessions.add(new HttpSession(this, socket, this.backend));
       return;
     }

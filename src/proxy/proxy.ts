@@ -8,7 +8,10 @@ import { ServerConnectionPool } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
 import { BackendHealth, HealthChecks } from '../health/health-service.ts';
 import { attachPersistence } from '../stick/persistence.ts';
+import { userlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
+import { createProcessVars } from '../rules/global-vars.ts';
+import type { ProcessVars } from '../rules/vars.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -37,6 +40,8 @@ export class Proxy {
   readonly health: HealthChecks;
   /** Stick tables by the name of the proxy declaring them (one per generation, no timers). */
   readonly stickTables: ReadonlyMap<string, StickTable>;
+  /** The `proc` variables of this generation (the global `set-var` lines applied). */
+  readonly procVars: ProcessVars;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
   /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
   readonly #fds: FdUsage;
@@ -57,16 +62,18 @@ export class Proxy {
     this.limits = new ProcessLimits(config.global.maxconn);
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
+    this.procVars = createProcessVars(config.global.setVars, runtime);
     for (const model of config.backends) {
       if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds }));
     }
     this.stickTables = attachPersistence(this.backends);
+    const userlists = userlistTable(config.userlists);
     for (const model of config.frontends) {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
-      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends));
+      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists));
     }
     this.health = this.#createHealthChecks(options);
   }

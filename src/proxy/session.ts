@@ -4,7 +4,9 @@ import type { Runtime } from '../runtime.ts';
 import type { FrontendCounters } from './counters.ts';
 import type { ProcessLimits } from './process-limits.ts';
 import type { Backend } from './backend.ts';
+import type { UserlistTable } from '../auth/userlist.ts';
 import type { ServerConnectionPool } from '../http/server-pool.ts';
+import type { ProcessVars } from '../rules/vars.ts';
 
 /** A client connection being served (tcp splice or http transactions). */
 export interface ProxySession {
@@ -24,6 +26,10 @@ export interface SessionHost {
   readonly timeouts: Timeouts;
   readonly logger: ProxyLogger;
   readonly limits: ProcessLimits;
+  /** The generation's `proc` variables. */
+  readonly procVars: ProcessVars;
+  /** The generation's userlists, for the HTTP rules' `http_auth` fetches. */
+  readonly userlists?: UserlistTable | undefined;
   /** A backend of this configuration generation by name (`use_backend`), if it exists. */
   backendNamed(name: string): Backend | undefined;
   /** The idle server connection pool of a backend (mode http). */

@@ -47,7 +47,8 @@ export function resolveCriterion(criterion: string): { expression: string; metho
   return { expression: criterion, method: undefined };
 }
 
-const DEFAULT_METHOD: Readonly<Record<SampleFetch['type'], MatchMethod>> = { bool: 'bool', int: 'int', ip: 'ip', str: 'str', bin: 'bin' };
+/** The match method a sample type implies; none for 'any' (a variable): `-m` is then required. */
+const DEFAULT_METHOD: Readonly<Record<SampleFetch['type'], MatchMethod | undefined>> = { bool: 'bool', int: 'int', ip: 'ip', str: 'str', bin: 'bin', any: undefined };
 
 class AclLine implements CompiledAcl {
   readonly name: string;
@@ -91,11 +92,15 @@ export function compileAcl(model: AclModel, direction: SampleDirection): AclComp
   }
   const fetch = compiled.fetch;
   // An explicit '-m' replaces the method a keyword implies (`hdr_dom(host) -m end`), as in HAProxy.
-  const method: MatchMethod = model.method ?? implied ?? DEFAULT_METHOD[fetch.type];
+  const method = model.method ?? implied ?? DEFAULT_METHOD[fetch.type];
+  if (method === undefined) {
+    const keyword = /^[a-z][a-z0-9._-]*/.exec(expression.trim())?.[0] ?? expression;
+    return { ok: false, message: `matching method must be specified first (using '-m') when using a sample fetch of this type ('${keyword}')` };
+  }
   let warning: string | undefined;
   let never = false;
   if (method === 'found' || method === 'bool') {
-    if (method === 'bool' && fetch.type !== 'bool' && fetch.type !== 'int') {
+    if (method === 'bool' && fetch.type !== 'bool' && fetch.type !== 'int' && fetch.type !== 'any') {
       return { ok: false, message: `'-m bool' only applies to boolean or integer samples ('${model.criterion}' is a ${fetch.type === 'ip' ? 'address' : 'string'})` };
     }
     if (model.patterns.length > 0) warning = `'-m ${method}' takes no pattern: ${model.patterns.map((p) => `'${p}'`).join(', ')} ignored`;

@@ -7,7 +7,7 @@
  */
 import type { ParsedCall } from './sample-args.ts';
 import { castSample, canCast, type DeclaredType, runtimeType } from './sample-casts.ts';
-import type { Sample, SampleType } from './sample.ts';
+import type { Sample, SampleOutputType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 import { ARITHMETIC_CONVERTERS } from './converters/arithmetic.ts';
 import { BACKEND_CONVERTERS } from './converters/backends.ts';
@@ -18,11 +18,12 @@ import { MAP_CONVERTERS } from './converters/maps.ts';
 import { NETWORK_CONVERTERS } from './converters/network.ts';
 import { STRING_CONVERTERS } from './converters/strings.ts';
 import { TIME_CONVERTERS } from './converters/time.ts';
+import { VAR_CONVERTERS } from './converters/vars.ts';
 
 export interface Converter {
   readonly name: string;
-  /** Output type at run time. */
-  readonly type: SampleType;
+  /** Output type at run time ('any': the input's, passed on). */
+  readonly type: SampleOutputType;
   /** Output type as HAProxy declares it (for the next converter's type check). */
   readonly declared: DeclaredType;
   /** Converts in place; false when the sample cannot be converted (it then counts as absent). */
@@ -30,7 +31,7 @@ export interface Converter {
 }
 
 const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
-  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...BACKEND_CONVERTERS, ...MAP_CONVERTERS].map(
+  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...BACKEND_CONVERTERS, ...MAP_CONVERTERS, ...VAR_CONVERTERS].map(
     (d) => [d.name, d],
   ),
 );
@@ -40,7 +41,7 @@ export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 
 /** HAProxy 2.6 converters that exist but are not served here, refused by name. */
 const NOT_SUPPORTED = new Set([
-  'debug', 'set-var', 'unset-var', 'secure_memcmp', 'in_table', 'json_query', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
+  'debug', 'secure_memcmp', 'in_table', 'json_query', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
   'ungrpc', 'protobuf', 'fix_is_valid', 'fix_tag_value', 'mqtt_is_valid', 'mqtt_field_value', 'xxh3', 'xxh32', 'xxh64', 'language',
   'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
@@ -56,7 +57,7 @@ export function converterArgs(name: string): ConverterDefinition['args'] | undef
 
 class CompiledConverter implements Converter {
   readonly name: string;
-  readonly type: SampleType;
+  readonly type: SampleOutputType;
   readonly declared: DeclaredType;
   readonly #input: DeclaredType;
   readonly #op: ConvertOp;
@@ -64,7 +65,7 @@ class CompiledConverter implements Converter {
   constructor(definition: ConverterDefinition, op: ConvertOp) {
     this.name = definition.name;
     this.declared = definition.output;
-    this.type = runtimeType(definition.output);
+    this.type = definition.output === 'any' ? 'any' : runtimeType(definition.output);
     this.#input = definition.input;
     this.#op = op;
   }

@@ -19,14 +19,23 @@ export interface MiscFetch {
 
 type Read = (ctx: SampleContext, out: Sample) => boolean;
 
+/**
+ * A fetch that needs no connection (HAProxy's SMP_USE_CONST and SMP_USE_INTRN ones): usable
+ * anywhere, the global `set-var` included.
+ */
 function constant(type: FetchBody['type'], read: Read, declared?: FetchBody['declared']): FetchBody {
-  return declared === undefined ? { scope: 'connection', type, sample: read } : { scope: 'connection', type, declared, sample: read };
+  return declared === undefined ? { scope: 'constant', type, sample: read } : { scope: 'constant', type, declared, sample: read };
+}
+
+/** A fetch reading the stream's proxies (HAProxy's SMP_USE_FTEND / BKEND / INTRN, named in messages). */
+function ofStream(source: 'frontend' | 'backend' | 'internal state'): (type: FetchBody['type'], read: Read) => FetchBody {
+  return (type, read) => ({ scope: 'connection', type, source, sample: read });
 }
 
 const NONE: ArgSpec = { min: 0, types: [] };
 
-function noArgs(type: FetchBody['type'], read: Read): MiscFetch {
-  return { args: NONE, compile: () => constant(type, read) };
+function noArgs(type: FetchBody['type'], read: Read, body: typeof constant = constant): MiscFetch {
+  return { args: NONE, compile: () => body(type, read) };
 }
 
 function str(args: Args, i: number): string {
@@ -217,15 +226,15 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
   ['be_name', noArgs('str', (ctx, out) => {
     const name = ctx.backend?.name ?? ctx.frontendName;
     return name === undefined ? false : out.setStr(name);
-  })],
-  ['fe_name', noArgs('str', (ctx, out) => (ctx.frontendName === undefined ? false : out.setStr(ctx.frontendName)))],
+  }, ofStream('backend'))],
+  ['fe_name', noArgs('str', (ctx, out) => (ctx.frontendName === undefined ? false : out.setStr(ctx.frontendName)), ofStream('frontend'))],
   [
     'nbsrv',
     {
       args: { min: 1, types: ['be'] },
       compile(args) {
         const name = args[0]?.type === 'str' && args[0].value !== '' ? args[0].value : undefined;
-        return constant('int', (ctx, out) => {
+        return ofStream('internal state')('int', (ctx, out) => {
           const backend = name === undefined ? ctx.backend : ctx.backendNamed?.(name);
           return backend === undefined ? false : out.setInt(backend.usableServers);
         });

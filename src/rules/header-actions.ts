@@ -8,7 +8,7 @@
  * frames bodies itself, and a rule changing them would desynchronise client and server
  * (request smuggling). Configurations naming them are refused; `del-header -m` patterns skip them.
  */
-import type { HeaderNameMatch, HttpRuleModel } from '../config/model.ts';
+import type { HeaderNameMatch, HttpHeaderRuleModel } from '../config/model.ts';
 import { latin1String } from '../http/codec/chars.ts';
 import { H_CONTENT_LENGTH, H_TRANSFER_ENCODING, type HeaderName, type HttpHead, headerName } from '../http/codec/head.ts';
 import { receivedFieldValue, type FieldValue, type HeadEditor } from '../http/codec/serialize.ts';
@@ -164,7 +164,7 @@ function nameTest(match: HeaderNameMatch, pattern: string): ((lowerName: string)
 }
 
 /** Compiles the action of one rule (its condition is compiled separately). */
-export function compileHeaderAction(rule: HttpRuleModel, direction: SampleDirection): HeaderActionCompile {
+export function compileHeaderAction(rule: HttpHeaderRuleModel, direction: SampleDirection): HeaderActionCompile {
   if (rule.action === 'del-header' && rule.match !== 'str') {
     // The "name" is a pattern here (a prefix, a regex...), not necessarily a token.
     const test = nameTest(rule.match, rule.header);

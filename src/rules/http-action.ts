@@ -22,8 +22,10 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 /** The context actions run in: the sample context plus where a reply action leaves its answer. */
 export interface HttpActionContext extends SampleContext {
   reply: LocalReply | undefined;
-  /** Set with `reply` by `deny` (HAProxy counts denied requests and logs PR, not LR). */
+  /** Set with `reply` by `deny` and `tarpit` (HAProxy counts denied requests and logs PR, not LR). */
   denied: boolean;
+  /** Set with `reply` by `tarpit`: the reply waits for `timeout tarpit` (logged PT). */
+  tarpit: boolean;
   /** Header rewrites skipped because the value was not a valid field value. */
   failedRewrites: number;
   /** Set by `set-status`: the status the response now carries. */
@@ -33,6 +35,11 @@ export interface HttpActionContext extends SampleContext {
   tunnelTimeout: number | undefined;
   /** Set by `set-log-level`: the level of this transaction's log line; -1 = `silent`. */
   logLevel: number | undefined;
+  /**
+   * Set with `reply` when a rule found the request invalid (HAProxy's ACT_RET_INV, e.g. a
+   * strict `normalize-uri`): a 400 counted as a bad request, and the connection closes.
+   */
+  invalidRequest: boolean;
 }
 
 /** One compiled action. */

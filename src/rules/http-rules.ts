@@ -12,6 +12,7 @@ import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts'
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
 import type { Runtime, Socket, TlsInfo } from '../runtime.ts';
+import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 import { patternFilesOf, withPatternFiles } from './pattern-files.ts';
 import { compileRuleAction } from './actions/index.ts';
 import { compileRedirect } from './actions/redirect-action.ts';
@@ -20,6 +21,7 @@ import { Verdict, type HttpAction, type HttpActionContext } from './http-action.
 import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleBackend, SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
+import { ProcessVars, SessionVars } from './vars.ts';
 
 /** A rule the engine cannot compile (a hand-built or unvalidated model). */
 export class HttpRuleError extends Error {
@@ -171,27 +173,40 @@ export class HttpRuleRunner implements HttpActionContext {
   responseEdits: HeadEditor | undefined = undefined;
   reply: LocalReply | undefined = undefined;
   denied = false;
+  tarpit = false;
   responseStatus: number | undefined = undefined;
   backendTimeouts: { readonly server?: number | undefined; readonly tunnel?: number | undefined } | undefined = undefined;
   serverTimeout: number | undefined = undefined;
   tunnelTimeout: number | undefined = undefined;
   logLevel: number | undefined = undefined;
+  invalidRequest = false;
   failedRewrites = 0;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
   backend: SampleBackend | undefined = undefined;
+  /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
+  readonly vars: SessionVars;
+  readonly userlists: UserlistTable;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
   readonly #backends: { backendNamed(name: string): SampleBackend | undefined } | undefined;
 
+  /**
+   * `process`: the generation's `proc` variables (a fresh set when omitted); `backends`: the
+   * configuration's backends by name (`nbsrv(NAME)`).
+   */
   constructor(
     frontend: ProxyHttpRules | undefined,
     client: Socket,
     runtime: Runtime,
     frontendName: string,
+    process: ProcessVars = new ProcessVars(),
+    userlists: UserlistTable = NO_USERLISTS,
     backends?: { backendNamed(name: string): SampleBackend | undefined },
   ) {
+    this.vars = new SessionVars(process);
     this.#frontend = frontend;
+    this.userlists = userlists;
     this.runtime = runtime;
     this.#backends = backends;
     this.#client = client;
@@ -224,6 +239,8 @@ export class HttpRuleRunner implements HttpActionContext {
     this.serverTimeout = undefined;
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;
+    this.invalidRequest = false;
+    this.vars.beginTransaction();
   }
 
   /** One proxy's `http-request` rules, then its `redirect` rules; `reply` is set on Verdict.reply. */
@@ -251,11 +268,17 @@ export class HttpRuleRunner implements HttpActionContext {
     return rules === undefined ? undefined : switchingTarget(rules, this);
   }
 
-  /** The edits end with the request head: later fetches read the request as received. */
+  /**
+   * The edits end with the request head: later fetches read the request as received. From
+   * here on (balancing, the response) `req` variables are gone and `res` ones may be set.
+   */
   endRequest(): void {
     this.requestEdits = undefined;
     this.reply = undefined;
     this.denied = false;
+    this.tarpit = false;
+    this.invalidRequest = false;
+    this.vars.beginResponse();
   }
 
   /** `http-response` rules on a final response to `req`: the backend's, then the frontend's. */
@@ -298,10 +321,16 @@ export function hasAfterResponseRules(frontend: ProxyHttpRules | undefined, back
 }
 
 /** The runner for a session of `frontend`, or undefined when no proxy it can reach has rules. */
-export function createHttpRuleRunner(frontend: FrontendModel, client: Socket, runtime: Runtime, anyBackendRules: boolean): HttpRuleRunner | undefined {
+export function createHttpRuleRunner(
+  frontend: FrontendModel,
+  client: Socket,
+  runtime: Runtime,
+  anyBackendRules: boolean,
+  process?: ProcessVars,
+): HttpRuleRunner | undefined {
   const fe = httpRulesOf(frontend, 'frontend');
   if (fe === undefined && !anyBackendRules) return undefined;
-  return new HttpRuleRunner(fe, client, runtime, frontend.name);
+  return new HttpRuleRunner(fe, client, runtime, frontend.name, process);
 }
 
 /** The backend's own rules for a request of `frontend` (none for the other half of a `listen`). */

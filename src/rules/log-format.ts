@@ -7,6 +7,8 @@
  * As HAProxy 2.6 does for header values: spaces are kept as written (the config tokenizer
  * already applied quotes and escapes), an absent sample gives an empty string, an absent
  * variable gives '-', and flags change variables only (`%{+Q}[expr]` is not quoted).
+ * `%HM`, `%HU`, `%HP`, `%HQ` give the request line as received (HAProxy's txn->uri), not as
+ * `set-path` and friends rewrote it.
  */
 import { Sample, sampleText } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
@@ -36,15 +38,15 @@ const VARIABLES: ReadonlyMap<string, { read: VariableRead; needs: 'connection' |
     },
   ],
   ['pid', { needs: 'connection', read: (ctx, out) => ctx.pid !== undefined && out.setInt(ctx.pid) }],
-  ['HM', { needs: 'request', read: (ctx, out) => ctx.lbHead !== undefined && out.setStr(ctx.lbHead.method) }],
-  ['HU', { needs: 'request', read: (ctx, out) => ctx.lbHead !== undefined && out.setStr(ctx.lbHead.target) }],
+  ['HM', { needs: 'request', read: (ctx, out) => ctx.lbHead !== undefined && out.setStr(ctx.lbHead.receivedMethod) }],
+  ['HU', { needs: 'request', read: (ctx, out) => ctx.lbHead !== undefined && out.setStr(ctx.lbHead.receivedTarget) }],
   [
     'HP',
     {
       needs: 'request',
       read: (ctx, out) => {
         if (ctx.lbHead === undefined) return false;
-        const t = ctx.lbHead.target;
+        const t = ctx.lbHead.receivedTarget;
         const q = t.indexOf('?');
         return out.setStr(q < 0 ? t : t.slice(0, q));
       },
@@ -56,7 +58,7 @@ const VARIABLES: ReadonlyMap<string, { read: VariableRead; needs: 'connection' |
       needs: 'request',
       read: (ctx, out) => {
         if (ctx.lbHead === undefined) return false;
-        const t = ctx.lbHead.target;
+        const t = ctx.lbHead.receivedTarget;
         const q = t.indexOf('?');
         return out.setStr(q < 0 ? '' : t.slice(q));
       },
@@ -147,9 +149,11 @@ const NO_FLAGS: Flags = { quote: false, hex: false, escape: false };
 
 /**
  * Compiles `text` for use in `direction` rules: sample expressions and variables reading a
- * message that is not available there are errors (as in HAProxy).
+ * message that is not available there are errors (as in HAProxy). `constantOnly`: sample
+ * expressions may read nothing but constants (the global `set-var-fmt`, evaluated without a
+ * connection; connection variables such as `%ci` then read as absent).
  */
-export function compileLogFormat(text: string, direction: SampleDirection): LogFormatCompile {
+export function compileLogFormat(text: string, direction: SampleDirection, constantOnly = false): LogFormatCompile {
   const parts: Part[] = [];
   let literal = '';
   let i = 0;
@@ -184,7 +188,7 @@ export function compileLogFormat(text: string, direction: SampleDirection): LogF
     }
     if (text[i] === '[') {
       // The expression ends where it cannot continue (HAProxy's sample_parse_expr), which must be a ']'.
-      const compiled = compileEmbeddedSampleFetch(text, i + 1, { direction });
+      const compiled = compileEmbeddedSampleFetch(text, i + 1, { direction, constantOnly });
       if (!compiled.ok) return fail(`failed to parse sample expression <${text.slice(i + 1)}> : ${compiled.message}`);
       const close = compiled.end;
       if (text[close] !== ']') {
@@ -201,6 +205,8 @@ export function compileLogFormat(text: string, direction: SampleDirection): LogF
       if (KNOWN_ELSEWHERE.has(name)) return fail(`format variable '%${name}' is not supported by Switchyard in header values yet`);
       return fail(`no such format variable '${name}'. If you wanted to emit the '%' character verbatim, you need to use '%%'`);
     }
+    // At configuration time HAProxy evaluates formats on a dummy session of a non-HTTP proxy.
+    if (constantOnly && variable.needs !== 'connection') return fail(`format variable '${name}' is reserved for HTTP mode`);
     if (variable.needs !== 'connection' && variable.needs !== direction) {
       return fail(`format variable '%${name}' needs the HTTP ${variable.needs}, which is not available here`);
     }

@@ -12,7 +12,7 @@
 import { formatIpv4, formatIpv6, inetPton6, bufToIpv4, v4ToV6, v6ToV4 } from '../util/ip-address.ts';
 import { parseIpv4 } from '../util/ipv4.ts';
 import { parseAddress } from '../util/cidr.ts';
-import { intText, readInt64, type Sample, type SampleType } from './sample.ts';
+import { intText, readInt64, type Sample, type SampleOutputType, type SampleType } from './sample.ts';
 
 /** HAProxy's declared sample types (smp_to_type), as fetches and converters declare them. */
 export type DeclaredType = 'any' | 'bool' | 'sint' | 'addr' | 'ipv4' | 'ipv6' | 'str' | 'bin' | 'meth';
@@ -56,8 +56,10 @@ export function runtimeType(type: DeclaredType): SampleType {
 }
 
 /** The declared type of a run-time one (addresses as ipv4: HAProxy's "lowest common denominator"). */
-export function declaredType(type: SampleType): DeclaredType {
+export function declaredType(type: SampleOutputType): DeclaredType {
   switch (type) {
+    case 'any':
+      return 'any';
     case 'bool':
       return 'bool';
     case 'int':

@@ -2,6 +2,8 @@ import type { LbRequest } from '../balance/balancer.ts';
 import type { ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { Runtime, TlsInfo } from '../runtime.ts';
+import type { UserlistTable } from '../auth/userlist.ts';
+import type { VarScopes } from './vars.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
@@ -53,4 +55,8 @@ export interface SampleContext extends LbRequest {
   readonly backend?: SampleBackend | undefined;
   /** A backend of the configuration by name (`nbsrv(NAME)`). */
   backendNamed?(name: string): SampleBackend | undefined;
+  /** Variables (`var()`, `set-var`); undefined where none can exist. */
+  readonly vars?: VarScopes | undefined;
+  /** The generation's userlists (`http_auth(NAME)`, `http_auth_group(NAME)`). */
+  readonly userlists?: UserlistTable | undefined;
 }

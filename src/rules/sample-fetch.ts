@@ -17,18 +17,25 @@ import type { LbRequest } from '../balance/balancer.ts';
 import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
+import { AUTH_FETCHES } from './auth-fetches.ts';
 import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
 import { MISC_FETCHES } from './fetches-misc.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
+import { uriPathStart } from '../http/codec/request-target.ts';
 import { type ArgSpec, type ExpressionParse, parseSampleExpression } from './sample-args.ts';
 import { type DeclaredType, declaredType } from './sample-casts.ts';
-import { Sample, sampleText, type SampleType } from './sample.ts';
+import { Sample, sampleText, type SampleOutputType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
+import { parseVarName, readVar } from './vars.ts';
 
 export type { SampleContext } from './sample-context.ts';
 
-/** What a fetch reads: always available, only once the request is known, or only on the response. */
-export type SampleScope = 'connection' | 'request' | 'response';
+/**
+ * What a fetch reads: nothing at all (constants, the host name, variables: usable even while
+ * the configuration loads), the connection, only once the request is known, or only on the
+ * response.
+ */
+export type SampleScope = 'constant' | 'connection' | 'request' | 'response';
 
 /** Which message a rule runs on: `hdr` and `hdr_cnt` read that one. */
 export type SampleDirection = 'request' | 'response';
@@ -40,7 +47,7 @@ export interface SampleFetch {
   readonly l7: boolean;
   readonly scope: SampleScope;
   /** Output type (after converters): decides an ACL's default match method. */
-  readonly type: SampleType;
+  readonly type: SampleOutputType;
   /** Fills `out`; false when the sample is absent (no such header, tcp mode...). */
   sample(ctx: SampleContext, out: Sample): boolean;
   /**
@@ -52,11 +59,24 @@ export interface SampleFetch {
   fetch(req: LbRequest | SampleContext): string | undefined;
 }
 
-export type CompiledFetch = { readonly ok: true; readonly fetch: SampleFetch } | { readonly ok: false; readonly message: string };
+export type CompiledFetch =
+  | { readonly ok: true; readonly fetch: SampleFetch }
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /**
+       * Set when the fetch exists but reads what is not available where it is used: HAProxy's
+       * words for what it reads ('HTTP response headers', 'client address'...), for callers
+       * that phrase the error their own way (`set-var`: "extracts information from ...").
+       */
+      readonly unavailable?: string;
+    };
 
 export interface CompileOptions {
   /** Where the expression is used; default 'request' (balancing, stick rules, http-request). */
   readonly direction?: SampleDirection;
+  /** Only fetches that need no connection (the global `set-var`, evaluated at startup). */
+  readonly constantOnly?: boolean;
 }
 
 /** Fetch names this module knows, for error messages. */
@@ -66,20 +86,24 @@ export const SAMPLE_FETCHES = [
   'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt',
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
+  'pathq', 'var',
+  'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
 export interface FetchBody {
   readonly scope: SampleScope;
-  readonly type: SampleType;
+  readonly type: SampleOutputType;
   /** The type HAProxy declares when it differs from the run-time one's (`ipv6(...)`, `meth(...)`). */
   readonly declared?: DeclaredType;
+  /** HAProxy's name for what a connection fetch reads (default: by scope), for messages. */
+  readonly source?: string;
   sample(ctx: SampleContext, out: Sample): boolean;
   /** Multi-valued fetches only. */
   each?(ctx: SampleContext, out: Sample, match: (s: Sample) => boolean): boolean;
 }
 
-type FetchFactory = (name: string, args: readonly string[], direction: SampleDirection) => FetchBody | string;
+export type FetchFactory = (name: string, args: readonly string[], direction: SampleDirection) => FetchBody | string;
 
 /** Reused scratch for header values: fetches run one at a time (single-threaded, not re-entrant). */
 const VALUES: string[] = [];
@@ -88,8 +112,8 @@ const SCRATCH = new Sample();
 
 const noArgs = (name: string, args: readonly string[]): string | undefined => (args.length > 0 ? `fetch method '${name}' takes no argument` : undefined);
 
-function simple(scope: SampleScope, type: SampleType, sample: (ctx: SampleContext, out: Sample) => boolean): FetchFactory {
-  return (name, args) => noArgs(name, args) ?? { scope, type, sample };
+function simple(scope: SampleScope, type: SampleOutputType, sample: (ctx: SampleContext, out: Sample) => boolean, source?: string): FetchFactory {
+  return (name, args) => noArgs(name, args) ?? (source === undefined ? { scope, type, sample } : { scope, type, sample, source });
 }
 
 function requestHead(ctx: SampleContext): RequestHead | undefined {
@@ -240,7 +264,7 @@ function requestCookieValues(head: RequestHead, edits: HeadEditor | undefined, n
   return found;
 }
 
-function targetFetch(part: 'path' | 'url' | 'query' | 'base'): FetchFactory {
+function targetFetch(part: 'path' | 'pathq' | 'url' | 'query' | 'base'): FetchFactory {
   return simple('request', 'str', (ctx, out) => {
     const head = requestHead(ctx);
     if (head === undefined) return false;
@@ -265,22 +289,45 @@ const urlParamFetch: FetchFactory = (name, args) => {
   };
 };
 
+/**
+ * `var(SCOPE.NAME[,DEFAULT])`: the variable with the type it was stored with; DEFAULT (a
+ * string) when it is absent. Usable everywhere, like HAProxy's (SMP_USE_CONST); a variable of a
+ * scope not available where it is read is absent, default or not.
+ */
+const varFetch: FetchFactory = (name, args) => {
+  if (args.length > 2) return `fetch method '${name}' : expected ')' before ',${args.slice(2).join(',')})'`;
+  const variable = parseVarName(args[0] ?? '', args.length > 0 ? ')' : '');
+  if (typeof variable === 'string') return `invalid args in fetch method '${name}' : ${variable}`;
+  const fallback = args[1];
+  return {
+    scope: 'constant',
+    type: 'any',
+    sample: (ctx, out) => readVar(ctx.vars, variable, out, fallback),
+  };
+};
+
+/** HAProxy's names for what the connection fetches read. */
+const L4 = 'client address';
+const L5 = 'client-side connection';
+
 const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>([
   // connection
-  ['src', simple('connection', 'ip', (ctx, out) => out.setIp(ctx.clientAddress))],
-  ['src_port', simple('connection', 'int', (ctx, out) => (ctx.clientPort === undefined ? false : out.setInt(ctx.clientPort)))],
-  ['dst', simple('connection', 'ip', (ctx, out) => (ctx.localAddress === undefined ? false : out.setIp(ctx.localAddress)))],
-  ['dst_port', simple('connection', 'int', (ctx, out) => (ctx.localPort === undefined ? false : out.setInt(ctx.localPort)))],
-  ['ssl_fc', simple('connection', 'bool', (ctx, out) => out.setBool(ctx.clientTls !== undefined))],
-  ['ssl_fc_sni', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.sni === undefined ? false : out.setStr(ctx.clientTls.sni)))],
-  ['ssl_fc_alpn', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.alpn === undefined ? false : out.setStr(ctx.clientTls.alpn)))],
-  ['ssl_fc_protocol', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.protocol === undefined ? false : out.setStr(ctx.clientTls.protocol)))],
-  ['hostname', simple('connection', 'str', (ctx, out) => (ctx.hostname === undefined ? false : out.setStr(ctx.hostname)))],
-  ['always_true', simple('connection', 'bool', (_ctx, out) => out.setBool(true))],
-  ['always_false', simple('connection', 'bool', (_ctx, out) => out.setBool(false))],
+  ['src', simple('connection', 'ip', (ctx, out) => out.setIp(ctx.clientAddress), L4)],
+  ['src_port', simple('connection', 'int', (ctx, out) => (ctx.clientPort === undefined ? false : out.setInt(ctx.clientPort)), L4)],
+  ['dst', simple('connection', 'ip', (ctx, out) => (ctx.localAddress === undefined ? false : out.setIp(ctx.localAddress)), L4)],
+  ['dst_port', simple('connection', 'int', (ctx, out) => (ctx.localPort === undefined ? false : out.setInt(ctx.localPort)), L4)],
+  ['ssl_fc', simple('connection', 'bool', (ctx, out) => out.setBool(ctx.clientTls !== undefined), L5)],
+  ['ssl_fc_sni', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.sni === undefined ? false : out.setStr(ctx.clientTls.sni)), L5)],
+  ['ssl_fc_alpn', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.alpn === undefined ? false : out.setStr(ctx.clientTls.alpn)), L5)],
+  ['ssl_fc_protocol', simple('connection', 'str', (ctx, out) => (ctx.clientTls?.protocol === undefined ? false : out.setStr(ctx.clientTls.protocol)), L5)],
+  ['hostname', simple('constant', 'str', (ctx, out) => (ctx.hostname === undefined ? false : out.setStr(ctx.hostname)))],
+  ['always_true', simple('constant', 'bool', (_ctx, out) => out.setBool(true))],
+  ['always_false', simple('constant', 'bool', (_ctx, out) => out.setBool(false))],
+  ['var', varFetch],
   // request
-  ['method', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.method)))],
+  ['method', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(transactionMethod(ctx.lbHead))))],
   ['path', targetFetch('path')],
+  ['pathq', targetFetch('pathq')],
   ['url', targetFetch('url')],
   ['query', targetFetch('query')],
   ['base', targetFetch('base')],
@@ -316,6 +363,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['shdr_cnt', headerCount(RESPONSE_HEADERS, true)],
   ['res.fhdr_cnt', headerCount(RESPONSE_HEADERS, false)],
   ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, true)],
+  ...AUTH_FETCHES,
 ]);
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */
@@ -335,10 +383,11 @@ const SPECS = {
 };
 
 function scopeAllowed(scope: SampleScope, direction: SampleDirection): boolean {
-  return scope === 'connection' || scope === direction;
+  return scope === 'constant' || scope === 'connection' || scope === direction;
 }
 
 const SCOPE_WORDS: Record<SampleScope, string> = {
+  constant: 'nothing',
   connection: 'the connection',
   request: 'HTTP request headers',
   response: 'HTTP response headers',
@@ -391,14 +440,20 @@ function compileParsed(expression: string, parsed: ExpressionParse, options: Com
     body = factory(first.name, texts, direction);
   }
   if (typeof body === 'string') return { ok: false, message: body };
+  if (options.constantOnly === true && body.scope !== 'constant') {
+    const unavailable = body.source ?? SCOPE_WORDS[body.scope];
+    return { ok: false, message: `fetch method '${first.name}' extracts information from '${unavailable}', none of which is available here`, unavailable };
+  }
   if (!scopeAllowed(body.scope, direction)) {
+    const unavailable = SCOPE_WORDS[body.scope];
     return {
       ok: false,
-      message: `sample fetch '${first.name}' may not be reliably used here because it needs '${SCOPE_WORDS[body.scope]}' which is not available here`,
+      message: `sample fetch '${first.name}' may not be reliably used here because it needs '${unavailable}' which is not available here`,
+      unavailable,
     };
   }
   const converters: Converter[] = [];
-  let type = body.type;
+  let type: SampleOutputType = body.type;
   let declared: DeclaredType = body.declared ?? declaredType(body.type);
   for (const call of parsed.converters) {
     const converter = compileConverter(call, declared);
@@ -416,18 +471,18 @@ class CompiledSampleFetch implements SampleFetch {
   readonly expression: string;
   readonly l7: boolean;
   readonly scope: SampleScope;
-  readonly type: SampleType;
+  readonly type: SampleOutputType;
   readonly #body: FetchBody;
   readonly #converters: readonly Converter[];
   readonly #convertThenMatch: ((s: Sample) => boolean) | undefined;
   #match: (s: Sample) => boolean = () => false;
-  /** The context of the matchAny() in progress, for the converters of each value. */
+  /** The context of the matchAny in progress, for converters that read it (`set-var`). */
   #ctx: SampleContext | undefined = undefined;
 
-  constructor(expression: string, body: FetchBody, converters: readonly Converter[], type: SampleType) {
+  constructor(expression: string, body: FetchBody, converters: readonly Converter[], type: SampleOutputType) {
     this.expression = expression;
     this.scope = body.scope;
-    this.l7 = body.scope !== 'connection';
+    this.l7 = body.scope === 'request' || body.scope === 'response';
     this.type = type;
     this.#body = body;
     this.#converters = converters;
@@ -474,16 +529,37 @@ export function pathStart(target: string): number {
   return slash < 0 ? target.length : slash;
 }
 
-function targetPart(head: RequestHead, part: 'path' | 'url' | 'query' | 'base'): string | undefined {
+/**
+ * A part of the request target as the rules left it (HAProxy reads the start line, edited in
+ * place by set-path and friends). `path`/`pathq` follow HAProxy's http_parse_path: absent for
+ * `*`, an authority-form target or an absolute one without a path; `base` adds the host to a
+ * path starting with '/', and is the path alone without a host.
+ */
+function targetPart(head: RequestHead, part: 'path' | 'pathq' | 'url' | 'query' | 'base'): string | undefined {
   const target = head.target;
   if (part === 'url') return target;
   const q = target.indexOf('?');
   if (part === 'query') return q < 0 ? undefined : target.slice(q + 1);
-  const path = target.slice(pathStart(target), q < 0 ? target.length : q);
+  const start = uriPathStart(target);
+  if (part === 'pathq') return start < 0 ? undefined : target.slice(start);
+  const path = start < 0 ? undefined : target.slice(start, q < 0 ? target.length : q);
   if (part === 'path') return path;
   const host = head.host;
-  return host === undefined ? path : host + path;
+  if (host === undefined || host === '') return path;
+  return path !== undefined && path.charCodeAt(0) === 0x2f ? host + path : host;
 }
+
+/**
+ * The `method` fetch, as HAProxy's smp_fetch_meth: the method the transaction started with
+ * (txn->meth, which `set-method` leaves alone) when it is one of the methods HAProxy knows;
+ * otherwise the one on the request line now.
+ */
+function transactionMethod(head: RequestHead): string {
+  const received = head.receivedMethod;
+  return KNOWN_METHODS.has(received) ? received : head.method;
+}
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']);
 
 /** Value of the first `name=` parameter of the target's query string, or undefined. */
 export function urlParam(target: string, name: string, delimiter = '&'): string | undefined {

@@ -12,6 +12,12 @@
 /** HAProxy's sample types at run time (ipv4/ipv6 share 'ip', the text telling them apart). */
 export type SampleType = 'bool' | 'int' | 'str' | 'ip' | 'bin';
 
+/**
+ * What a fetch or converter declares it produces: a sample type, or 'any' when only the run
+ * tells (a variable keeps the type it was stored with). An ACL on an 'any' sample needs `-m`.
+ */
+export type SampleOutputType = SampleType | 'any';
+
 export class Sample {
   type: SampleType = 'str';
   /** Text of 'str' and 'ip' samples (an address as text, e.g. "192.0.2.1" or "2001:db8::1"); bytes of 'bin' ones. */

@@ -75,10 +75,10 @@ export class ServerLeg implements SocketHandler {
    * `connectionRetries` false stops after the first failed connect (`retry-on` without
    * `conn-failure`).
    */
-  begin(backend: Backend, persistTo: Server | undefined, connectionRetries = true): void {
+  begin(backend: Backend, persistTo: Server | undefined, connectionRetries = true, force = false): void {
     this.#backend = backend;
     this.#connRetries = connectionRetries;
-    this.#assign(undefined, persistTo);
+    this.#assign(undefined, persistTo, force);
   }
 
   /** A queued request got a slot on `server` (QueueWaiter.granted, forwarded by the owner). */
@@ -197,10 +197,10 @@ export class ServerLeg implements SocketHandler {
 
   // ---- choosing a server -------------------------------------------------------------
 
-  #assign(avoid: Server | undefined, persistTo: Server | undefined): void {
+  #assign(avoid: Server | undefined, persistTo: Server | undefined, force = false): void {
     const backend = this.#backend as Backend;
     this.persistTo = persistTo;
-    const result = backend.take(this.#owner, avoid, persistTo);
+    const result = backend.take(this.#owner, avoid, persistTo, force);
     if (result === 'unavailable') return this.#owner.serverUnreachable('S', 'C');
     if (result === 'queued') {
       this.step = 'queued';

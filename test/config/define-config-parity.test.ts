@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { defineConfig } from '../../src/config/define-config.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import type { ConfigModel } from '../../src/config/model.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { FakeFiles } from '../support/fake-files.ts';
 import { cfg, parse } from './support.ts';
 
 /** The model without source locations and diagnostics (those differ by nature between both inputs). */
@@ -209,6 +211,93 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     );
   });
 
+  it('for errorfiles (their content given, as defineConfig reads nothing), defaults inherited', async () => {
+    const busy = 'HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy';
+    const latin1 = new Uint8Array([...new TextEncoder().encode('HTTP/1.1 403 No\r\nContent-Length: 1\r\n\r\n'), 0xe9]);
+    const files = new FakeFiles({
+      '/c.cfg': cfg(
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  errorfile 503 /e/503.http',
+        'frontend f',
+        '  bind :80',
+        '  errorfile 403 /e/403.http',
+        'backend b',
+        '  errorfile 503 /e/empty.http',
+      ),
+      '/e/503.http': busy,
+      '/e/403.http': latin1,
+      '/e/empty.http': '',
+    });
+    const fromCfg = await loadConfig(['/c.cfg'], files);
+    const fromTs = defineConfig({
+      defaults: { mode: 'http', timeouts: TIMEOUT_INPUT, errorFiles: { 503: { path: '/e/503.http', content: busy } } },
+      frontends: { f: { bind: ':80', errorFiles: { 403: { path: '/e/403.http', content: latin1 } } } },
+      backends: { b: { errorFiles: { 503: { path: '/e/empty.http', content: '' } } } },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(
+      fromTs.frontends[0]?.errorReplies?.map((e) => e.status),
+      [403, 503],
+    );
+  });
+
+  it('for userlists, their users, groups and memberships', async () => {
+    const sha512 = '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1';
+    const fromCfg = await parse(
+      cfg(
+        'userlist admins',
+        '  group ops users carol',
+        '  group dev',
+        `  user alice password ${sha512} groups ops,dev`,
+        '  user bob insecure-password s3cret',
+        '  user carol',
+        'userlist empty',
+        'frontend f',
+        '  mode http',
+        '  timeout client 30s',
+        '  bind :8080',
+      ),
+    );
+    const fromTs = defineConfig({
+      userlists: {
+        admins: {
+          groups: { ops: { users: ['carol'] }, dev: {} },
+          users: { alice: { password: sha512, groups: ['ops', 'dev'] }, bob: { insecurePassword: 's3cret' }, carol: {} },
+        },
+        empty: {},
+      },
+      frontends: { f: { mode: 'http', timeouts: { client: '30s' }, bind: ':8080' } },
+    });
+    assert.ok(fromCfg.userlists !== undefined && fromCfg.userlists.length === 2);
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    const groupsAsList = defineConfig({ userlists: { l: { groups: ['ops'], users: { u: { groups: ['ops'] } } } } });
+    assert.deepEqual(groupsAsList.userlists?.[0]?.users[0]?.groups, ['ops']);
+  });
+
+  it('refuses userlists as haproxy.cfg does, naming the path', () => {
+    const refused = (input: Parameters<typeof defineConfig>[0]): string[] => {
+      try {
+        defineConfig(input);
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.diagnostics.map((d) => d.message);
+      }
+      assert.fail('expected a ConfigError');
+    };
+    assert.deepEqual(refused({ userlists: { l: { users: { u: { groups: ['nope'] } } } } }), ["userlist 'l': no such group 'nope' specified in user 'u'."]);
+    assert.deepEqual(refused({ userlists: { l: { groups: { g: { users: ['nobody'] } } } } }), ["userlist 'l': no such user 'nobody' specified in group 'g'."]);
+    const [bcrypt] = refused({ userlists: { l: { users: { u: { password: '$2b$10$abcdefghijklmnopqrstuu' } } } } });
+    assert.match(bcrypt ?? '', /^userlists\.l\.users\.u\.password: bcrypt hashes cannot be checked/);
+    const [both] = refused({ userlists: { l: { users: { u: { password: '$1$a$b', insecurePassword: 'x' } } } } });
+    assert.match(both ?? '', /either 'password' or 'insecurePassword'/);
+    const [comma] = refused({ userlists: { l: { users: { 'a,b': {} } } } });
+    assert.match(comma ?? '', /may not contain ','/);
+    const warned = defineConfig({ userlists: { l: { users: { u: { password: 'plain' } } } } });
+    assert.match(warned.warnings[0]?.message ?? '', /^userlists\.l\.users\.u\.password: not a crypt\(3\) hash/);
+  });
+
   it('refuses what haproxy.cfg refuses, naming the path', () => {
     const refused = (input: Parameters<typeof defineConfig>[0]): string[] => {
       try {
@@ -229,5 +318,9 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     assert.match(badRise ?? '', /^backends\.b\.servers\.s\.rise/);
     const [cookieOnDefault] = refused({ backends: { b: { defaultServer: { cookie: 'x' } as never } } });
     assert.match(cookieOnDefault ?? '', /unknown key 'cookie'/);
+    assert.deepEqual(refused({ backends: { b: { errorFiles: { 302: { content: '' } } } } }), ["backends.b.errorFiles.302: status code '302' not handled."]);
+    assert.deepEqual(refused({ backends: { b: { errorFiles: { 503: { path: '/x.http', content: 'HTTP/1.1 503 X\r\n' } } } } }), [
+      "backends.b.errorFiles.503: '/x.http': unable to parse headers (error offset: -2)",
+    ]);
   });
 });

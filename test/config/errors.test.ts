@@ -109,7 +109,7 @@ describe('errors: keywords', () => {
   });
 
   it('names HAProxy keywords Switchyard does not support instead of ignoring them', async () => {
-    for (const keyword of ['tcp-request', 'use-server', 'stats', 'compression', 'tcp-check']) {
+    for (const keyword of ['tcp-request', 'stats', 'compression', 'tcp-check']) {
       assert.deepEqual(await onlyError(inFrontend(`  ${keyword} x`)), [
         3,
         3,
@@ -258,10 +258,14 @@ describe('errors: cross-checks', () => {
     ]);
   });
 
-  it('refuses a tcp frontend using an http backend (no implicit upgrade yet)', async () => {
-    const [line, column, , message] = await onlyError(cfg('frontend f', '  bind :80', '  default_backend b', 'backend b', '  mode http'));
-    assert.deepEqual([line, column], [3, 19]);
-    assert.match(message, /^tcp frontend 'f' \(e\.cfg:1\) uses http backend 'b' \(e\.cfg:4\) as its default backend: implicit upgrades from tcp to http are not supported yet/);
+  it('accepts a tcp frontend using an http default backend (implicit upgrade); refuses it per use_backend rule', async () => {
+    const model = await parse(cfg('frontend f', '  bind :80', '  default_backend b', 'backend b', '  mode http', '  server s 127.0.0.1:1'));
+    assert.equal(model.frontends[0]?.defaultBackend, 'b');
+    const [line, column, , message] = await onlyError(
+      cfg('frontend f', '  bind :80', '  use_backend b if { dst_port 80 }', '  default_backend c', 'backend b', '  mode http', 'backend c'),
+    );
+    assert.deepEqual([line, column], [3, 15]);
+    assert.match(message, /^tcp frontend 'f' uses http backend 'b' in a 'use_backend' rule: upgrading a tcp connection to HTTP per rule is not supported yet/);
   });
 
   it('warns, as HAProxy, about an enabled frontend or listen without a bind', async () => {
@@ -431,7 +435,7 @@ describe('errors: proxy keywords', () => {
     const [line, column, keyword, message] = await onlyError(inFrontend('  timeout clinet 5s'));
     assert.deepEqual([line, column, keyword], [3, 11, 'timeout']);
     assert.match(message, /^'timeout' supports 'client', .* \(got 'clinet'\); did you mean 'client'\?\.$/);
-    assert.deepEqual(await onlyError(inFrontend('  timeout tarpit 5s')), [3, 11, 'timeout', "'timeout tarpit' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  timeout handshake 5s')), [3, 11, 'timeout', "'timeout handshake' is not supported by Switchyard yet."]);
     assert.deepEqual(await onlyError(inFrontend('  timeout clitimeout 5s')), [
       3,
       11,

@@ -117,7 +117,9 @@ describe('final HTTP actions: errors and warnings, as HAProxy words them', () =>
     assert.match((await e('  http-request return status 204 content-type text/plain string x')) ?? '', /No body expected for 204 responses/);
     assert.match((await e('  http-request return string a lf-string b')) ?? '', /unexpected 'lf-string' argument, 'string' already defined/);
     assert.match((await e('  http-request deny deny_status 299')) ?? '', /status code '299' not handled by default/);
-    assert.match((await e('  http-request return errorfile /x.http')) ?? '', /'errorfile' payloads are not supported by Switchyard yet/);
+    assert.match((await e('  http-request return errorfiles')) ?? '', /'errorfiles' expects <name> as argument/);
+    assert.match((await e('  http-request return errorfile')) ?? '', /'errorfile' expects <fmt> as argument/);
+    assert.match((await e('  http-request return status 201 errorfiles site')) ?? '', /status code '201' not handled by default with 'errorfiles' argument/);
     assert.match((await e('  http-request deny foo')) ?? '', /expects either 'if' or 'unless' followed by a condition but found 'foo'/);
   });
 
@@ -172,5 +174,34 @@ describe('http-after-response and set-status', () => {
     assert.match((await e('  http-after-response set-status 42')) ?? '', /expects an integer status code between 100 and 999/);
     assert.match((await e('  http-response set-status')) ?? '', /expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>/);
     assert.match((await e('  http-request set-status 200')) ?? '', /'http-request set-status' is not supported|expects .* but got 'set-status'/);
+  });
+});
+
+describe('use-server, force-persist, ignore-persist', () => {
+  const backend = (...lines: string[]) =>
+    cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', ...lines, '  server a 127.0.0.1:1', '  server c 127.0.0.1:2');
+
+  it('models the rules of a backend', async () => {
+    const model = await parse(backend('  use-server c if { path /c }', '  force-persist if { src 10.0.0.0/8 }', '  ignore-persist unless { path_beg /app }'));
+    const b = model.backends[0];
+    assert.deepEqual(
+      b?.serverRules?.map((r) => [r.server, r.condition.kind, r.source.line]),
+      [['c', 'if', 7]],
+    );
+    assert.deepEqual(
+      b?.persistRules?.map((r) => [r.kind, r.condition.kind]),
+      [
+        ['force', 'if'],
+        ['ignore', 'unless'],
+      ],
+    );
+  });
+
+  it('errors as HAProxy words them', async () => {
+    assert.deepEqual(await errors(backend('  use-server nosuch if { path /x }')), [
+      [7, 14, 'use-server', "backend 'b' : unable to find server 'nosuch' referenced in a 'use-server' rule."],
+    ]);
+    assert.match((await errors(backend('  use-server c')))[0]?.[3] ?? '', /'use-server' requires either 'if' or 'unless' followed by a condition/);
+    assert.match((await errors(backend('  force-persist')))[0]?.[3] ?? '', /'force-persist' requires either 'if' or 'unless' followed by a condition/);
   });
 });

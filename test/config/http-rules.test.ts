@@ -59,10 +59,10 @@ describe('acl and http rules: models', () => {
 
 describe('acl and http rules: errors at their line and column', () => {
   it('an action not supported yet is named, never ignored', async () => {
-    const [tarpit] = await errors(frontend('  http-request tarpit if { path /x }'));
-    assert.deepEqual(tarpit?.slice(0, 3), [7, 16, 'http-request tarpit']);
+    const [tracked] = await errors(frontend('  http-request track-sc1 src if { path /x }'));
+    assert.deepEqual(tracked?.slice(0, 3), [7, 16, 'http-request track-sc1']);
     // The supported list grows with each action family: its sorted form is what is pinned.
-    assert.match(tarpit?.[3] ?? '', /^'http-request tarpit' is not supported by Switchyard yet \(supported: 'add-header', 'allow', .*'set-header'.*\)\.$/);
+    assert.match(tracked?.[3] ?? '', /^'http-request track-sc1' is not supported by Switchyard yet \(supported: 'add-header', 'allow', .*'set-header'.*\)\.$/);
     const [line, , keyword, message] = (await errors(frontend('  http-response set-map(x.map) a b')))[0] ?? [];
     assert.deepEqual([line, keyword], [7, 'http-response set-map']);
     assert.match(message ?? '', /not supported by Switchyard yet/);

@@ -514,8 +514,6 @@ describe('HTTP keywords that stay refused', () => {
     const keywords = [
       'stats',
       'compression',
-      'errorfile',
-      'errorloc',
       'capture',
       'tcp-check',
       'unique-id-format',

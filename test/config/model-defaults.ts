@@ -20,6 +20,8 @@ export const BACKEND_DEFAULTS = {
   cookie: undefined,
   stickTable: undefined,
   stickRules: [],
+  serverRules: [],
+  persistRules: [],
   healthCheck: { kind: 'tcp', http: undefined },
 } as const;
 
@@ -30,4 +32,5 @@ export const RULES_DEFAULTS = {
   httpResponseRules: [],
   httpAfterResponseRules: [],
   redirectRules: [],
+  errorReplies: [],
 } as const;

@@ -25,7 +25,7 @@ import { namedServer, type TestBackend } from '../support/tcp-backends.ts';
 import { fetchLine } from '../support/tcp-client.ts';
 import type { HttpResponse } from '../support/http-wire.ts';
 
-const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo', 'after', 'dead'] as const;
+const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo', 'after', 'dead', 'upgrade'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -80,10 +80,15 @@ backend be_default
 
 frontend fe_after
     bind 127.0.0.1:${p.after}
+    timeout tarpit 400ms
+    http-request tarpit if { path /tarpit }
+    http-request tarpit deny_status 429 if { path /tarpit429 }
     http-request deny if { path /deny }
     http-request redirect location /elsewhere if { path /redir }
     use_backend be_dead if { path /dead }
     use_backend be_slow if { path_beg /slow/ }
+    use_backend be_pinned if { path_beg /pinned }
+    use_backend be_useserver if { path_beg /useserver }
     http-after-response set-header X-After fe-%[status]
     http-after-response allow if { status 302 }
     http-after-response add-header X-Not-For-Redirects 1
@@ -95,6 +100,21 @@ backend be_after
     http-after-response set-status 203 if { status 200 }
     http-after-response set-header X-Be-After %[status]
     server s1 127.0.0.1:${p.dflt}
+
+backend be_pinned
+    balance hdr(x-pick)
+    http-request set-header X-Pick pinned
+    server a 127.0.0.1:${p.api}
+    server b 127.0.0.1:${p.green}
+    server c 127.0.0.1:${p.host}
+
+backend be_useserver
+    balance roundrobin
+    use-server b if { req.hdr(x-srv) b }
+    use-server off if { req.hdr(x-srv) off }
+    server a 127.0.0.1:${p.api}
+    server b 127.0.0.1:${p.green}
+    server off 127.0.0.1:${p.dead} disabled
 
 backend be_slow
     timeout server 5s
@@ -113,6 +133,11 @@ frontend fe_tcp
     bind 127.0.0.1:${p.tcpB}
     use_backend be_tcp_two if { dst_port ${p.tcpB} }
     default_backend be_tcp_one
+
+frontend fe_tcp_upgrade
+    mode tcp
+    bind 127.0.0.1:${p.upgrade}
+    default_backend be_default
 
 backend be_tcp_one
     mode tcp
@@ -311,6 +336,48 @@ for (const target of TARGETS) {
       assert.equal((await conn2.request('GET', '/slow/2000', { 'x-timeout': '400' })).status, 504);
       assert.ok(performance.now() - started2 < 1500);
       conn2.destroy();
+    });
+
+    it('balancing reads the request as the rules edited it (balance hdr() after set-header)', async () => {
+      const conn = await HttpConnection.open(ports.after);
+      const seen = new Set<string | undefined>();
+      for (const pick of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) seen.add((await conn.request('GET', '/pinned', { 'x-pick': pick })).header('x-backend'));
+      assert.equal(seen.size, 1, `served by ${[...seen].join(', ')}`);
+      conn.destroy();
+    });
+
+    it('tarpit: the request is held for timeout tarpit, then answered (500 by default); the connection stays open', async () => {
+      for (const [path, status] of [['/tarpit', 500], ['/tarpit429', 429]] as const) {
+        const conn = await HttpConnection.open(ports.after);
+        const started = performance.now();
+        const res = await conn.request('GET', path);
+        const elapsed = performance.now() - started;
+        assert.equal(res.status, status);
+        assert.equal(res.header('connection'), undefined);
+        assert.ok(elapsed >= 350 && elapsed < 3000, `answered after ${Math.round(elapsed)} ms`);
+        assert.equal((await conn.request('GET', '/')).status, 203, 'the next request is served');
+        conn.destroy();
+      }
+    });
+
+    it('use-server picks the server; a rule naming a stopped server lets the balancer choose', async () => {
+      const conn = await HttpConnection.open(ports.after);
+      for (let i = 0; i < 4; i++) assert.equal((await conn.request('GET', '/useserver', { 'x-srv': 'b' })).header('x-backend'), 'green');
+      const others = new Set<string | undefined>();
+      for (let i = 0; i < 4; i++) others.add((await conn.request('GET', '/useserver', { 'x-srv': 'off' })).header('x-backend'));
+      assert.deepEqual([...others].sort(), ['api', 'green']);
+      conn.destroy();
+    });
+
+    it('a tcp frontend with an http default backend is upgraded to HTTP (keep-alive, backend rules)', async () => {
+      const conn = await HttpConnection.open(ports.upgrade);
+      const first = await conn.request('GET', '/one');
+      assert.equal(first.status, 200);
+      assert.equal(first.header('x-backend'), 'default');
+      assert.match(first.text, /x-default: yes/i);
+      assert.equal(wire(await conn.request('GET', '/be-deny')), FORBIDDEN);
+      assert.equal((await conn.request('GET', '/two')).status, 200);
+      conn.destroy();
     });
   });
 }

@@ -530,7 +530,7 @@ describe('fetches reading the host and the stream', () => {
 describe('converter arguments naming variables', () => {
   it('are refused at configuration time until variables exist', () => {
     for (const expression of ['int(1),add(txn.x)', 'str(a),concat(,txn.x,)', 'str(a),strcmp(txn.x)', 'str(a),add_item(",",txn.x)', 'str(a),hmac(sha1,sess.key)']) {
-      assert.match(refusal(expression), /variable '(txn|sess)\.(x|key)' used as an argument: variables are not supported by Switchyard yet/, expression);
+      assert.match(refusal(expression), /variable '(txn|sess)\.(x|key)' used as an argument: variables as converter arguments are not supported by Switchyard yet/, expression);
     }
   });
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BackendModel, FrontendModel, HttpRuleModel } from '../../src/config/model.ts';
+import type { BackendModel, FrontendModel, HttpHeaderRuleModel } from '../../src/config/model.ts';
 import { HeadEditor, type HttpHead, type RequestHead } from '../../src/http/codec/index.ts';
 import { compileHeaderAction } from '../../src/rules/header-actions.ts';
 import { backendRulesFor, compileProxyRules, HttpRuleError, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../../src/rules/http-rules.ts';
@@ -13,12 +13,12 @@ import { context, get, requestHead, responseHead } from './support.ts';
 
 const SOURCE = { file: 't.cfg', line: 3 };
 
-function rule(fields: Record<string, string>): HttpRuleModel {
-  return { condition: undefined, source: SOURCE, ...fields } as unknown as HttpRuleModel;
+function rule(fields: Record<string, string>): HttpHeaderRuleModel {
+  return { condition: undefined, source: SOURCE, ...fields } as unknown as HttpHeaderRuleModel;
 }
 
 /** Applies `rules` in order to `head` and returns the rewritten head's header lines. */
-function apply(head: HttpHead, rules: readonly HttpRuleModel[], direction: 'request' | 'response' = 'request'): string[] {
+function apply(head: HttpHead, rules: readonly HttpHeaderRuleModel[], direction: 'request' | 'response' = 'request'): string[] {
   const editor = new HeadEditor().begin(head);
   const ctx = direction === 'request' ? context(head as never, { requestEdits: editor }) : context(undefined, { response: head as never, responseEdits: editor });
   for (const r of rules) {
@@ -30,7 +30,7 @@ function apply(head: HttpHead, rules: readonly HttpRuleModel[], direction: 'requ
   return out.split('\r\n').slice(1).filter((l) => l !== '');
 }
 
-const refused = (r: HttpRuleModel): string => {
+const refused = (r: HttpHeaderRuleModel): string => {
   const compiled = compileHeaderAction(r, 'request');
   assert.equal(compiled.ok, false);
   return compiled.ok ? '' : compiled.message;
@@ -117,7 +117,7 @@ describe('rule runner', () => {
   const runtime = { hostname: 'edge-1', pid: 9 } as unknown as Runtime;
   const frontend = (fields: Partial<FrontendModel>): FrontendModel => ({ name: 'fe', source: { file: 't.cfg', line: 1 }, ...fields }) as FrontendModel;
   const backend = (fields: Partial<BackendModel>): BackendModel => ({ name: 'be', source: { file: 't.cfg', line: 10 }, ...fields }) as BackendModel;
-  const add = (header: string, format: string): HttpRuleModel => rule({ action: 'add-header', header, format });
+  const add = (header: string, format: string): HttpHeaderRuleModel => rule({ action: 'add-header', header, format });
 
   /** Runs the request rules as the session does: frontend, then the backend's own. */
   const runRequest = (runner: HttpRuleRunner, be: ProxyHttpRules | undefined, req: RequestHead, editor: HeadEditor) => {
@@ -163,7 +163,7 @@ describe('rule runner', () => {
     const runner = runnerFor(
       frontend({
         acls: [{ name: 'api', criterion: 'path_beg', method: undefined, ignoreCase: false, patterns: ['/api'], source: SOURCE }],
-        httpRequestRules: [{ ...add('X-Api', 'yes'), condition } as HttpRuleModel],
+        httpRequestRules: [{ ...add('X-Api', 'yes'), condition } as HttpHeaderRuleModel],
       }),
     );
     for (const [target, expected] of [['/api/x', true], ['/web', false]] as const) {
@@ -182,7 +182,7 @@ describe('rule runner', () => {
     assert.throws(
       () =>
         compileProxyRules(
-          { name: 'fe', httpRequestRules: [{ ...add('X', 'y'), condition: { kind: 'if', anyOf: [[{ negate: false, acl: 'nope' }]] } } as HttpRuleModel] },
+          { name: 'fe', httpRequestRules: [{ ...add('X', 'y'), condition: { kind: 'if', anyOf: [[{ negate: false, acl: 'nope' }]] } } as HttpHeaderRuleModel] },
           'frontend',
         ),
       /no such ACL : 'nope'/,

@@ -34,6 +34,13 @@ function defaultFixtures(): string {
   return decodeURIComponent(new URL(rel, url).pathname);
 }
 
+/** A file of test/fixtures/errorfiles, from this file's location. */
+function errorfileFixture(name: string): string {
+  const url = import.meta.url;
+  const rel = url.includes('/dist/test/') ? '../../../test/fixtures/errorfiles/' : '../fixtures/errorfiles/';
+  return decodeURIComponent(new URL(rel + name, url).pathname);
+}
+
 // ---- small helpers (no runtime-specific globals) -------------------------------------------------
 
 class Failure extends Error {}
@@ -423,6 +430,27 @@ const CASES: [string, Case][] = [
         'sha512(abc)',
       );
       check(ctx.runtime.digest('sha1', abc) instanceof Uint8Array, 'digest() returns a Uint8Array');
+    },
+  ],
+  [
+    'readFile gives a file’s bytes as they are; a missing file rejects',
+    async (ctx) => {
+      const rt = ctx.runtime;
+      // test/fixtures/errorfiles/latin1.http: an errorfile whose payload is not UTF-8.
+      const path = errorfileFixture('latin1.http');
+      const bytes = await ctx.within(rt.readFile(path), 'readFile');
+      check(bytes instanceof Uint8Array, 'readFile did not give a Uint8Array');
+      equal(bytes.length, 108, 'file length');
+      equal([...bytes.subarray(-7)].join(','), '99,97,102,233,32,255,10', 'last bytes ("caf", 0xe9, " ", 0xff, LF)');
+      equal(decoder.decode(bytes.subarray(0, 8)), 'HTTP/1.1', 'first bytes');
+      const missing = await ctx.within(
+        rt.readFile(`${path}.missing`).then(
+          () => 'resolved',
+          (error: unknown) => (error instanceof Error ? undefined : 'rejected with a non-Error'),
+        ),
+        'readFile(missing)',
+      );
+      equal(missing, undefined, 'readFile of a missing file');
     },
   ],
   [

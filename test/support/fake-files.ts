@@ -1,19 +1,20 @@
 /**
- * An in-memory file system implementing the file part of Runtime (readTextFile, readDir,
- * isDirectory) plus env(), for configuration loader tests. Directories exist implicitly as
- * prefixes of file paths, or explicitly via `directories`.
+ * An in-memory file system implementing the file part of Runtime (readTextFile, readFile,
+ * readDir, isDirectory) plus env(), for configuration loader tests. Directories exist
+ * implicitly as prefixes of file paths, or explicitly via `directories`. A file is given as
+ * text (stored as its UTF-8 bytes) or as bytes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ConfigLoaderRuntime } from '../../src/config/load.ts';
 
 export class FakeFiles implements ConfigLoaderRuntime {
-  readonly #files: Map<string, string>;
+  readonly #files: Map<string, string | Uint8Array>;
   readonly #directories: Set<string>;
   readonly #env: Record<string, string>;
-  /** Every path passed to readTextFile, in order. */
+  /** Every path passed to readTextFile or readFile, in order. */
   readonly reads: string[] = [];
 
-  constructor(files: Record<string, string>, options: { env?: Record<string, string>; directories?: string[] } = {}) {
+  constructor(files: Record<string, string | Uint8Array>, options: { env?: Record<string, string>; directories?: string[] } = {}) {
     this.#files = new Map(Object.entries(files));
     this.#env = options.env ?? {};
     this.#directories = new Set((options.directories ?? []).map((d) => d.replace(/\/+$/, '')));
@@ -25,8 +26,19 @@ export class FakeFiles implements ConfigLoaderRuntime {
 
   async readTextFile(path: string): Promise<string> {
     this.reads.push(path);
-    const text = this.#files.get(path);
-    if (text !== undefined) return text;
+    const content = this.#content(path);
+    return typeof content === 'string' ? content : new TextDecoder().decode(content);
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    this.reads.push(path);
+    const content = this.#content(path);
+    return typeof content === 'string' ? new TextEncoder().encode(content) : content.slice();
+  }
+
+  #content(path: string): string | Uint8Array {
+    const content = this.#files.get(path);
+    if (content !== undefined) return content;
     if (this.#directories.has(path)) throw new Error(`EISDIR: illegal operation on a directory, read '${path}'`);
     throw new Error(`ENOENT: no such file or directory, open '${path}'`);
   }

@@ -317,6 +317,9 @@ export class FakeRuntime implements Runtime {
   readTextFile(path: string): Promise<string> {
     return Promise.reject(new Error(`no file ${path}`));
   }
+  readFile(path: string): Promise<Uint8Array> {
+    return Promise.reject(new Error(`no file ${path}`));
+  }
   readDir(): Promise<string[]> {
     return Promise.resolve([]);
   }

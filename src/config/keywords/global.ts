@@ -119,7 +119,7 @@ export const globalKeywords: KeywordList = {
       'ssl-load-extra-del-ext', 'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
       'localpeer', 'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
-      'expose-experimental-directives', 'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
+      'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
       'server-state-file', 'server-state-base', 'external-check', 'noepoll', 'nokqueue', 'noevports',
       'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'busy-polling', 'profiling.tasks',
       'profiling.memory', 'quiet', 'zero-warning', 'mworker-max-reloads', 'numa-cpu-mapping', 'strict-limits',
@@ -133,7 +133,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'userlist', 'peers', 'resolvers', 'mailers', 'program', 'http-errors', 'ring', 'log-forward',
+      'peers', 'resolvers', 'mailers', 'program', 'ring', 'log-forward',
       'cache', 'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -28,6 +28,15 @@ function supportedActions(set: HttpRuleSet): HttpActionParser[] {
   return HTTP_ACTION_PARSERS.filter((p) => p.sets.includes(set)).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+/** The parser of `word`: its exact name, else the longest prefix action it starts with (`set-var(txn.x)`). */
+function findParser(parsers: readonly HttpActionParser[], word: string | undefined): HttpActionParser | undefined {
+  if (word === undefined) return undefined;
+  let found = parsers.find((p) => p.name === word);
+  if (found !== undefined) return found;
+  for (const p of parsers) if (p.prefix === true && word.startsWith(p.name) && (found === undefined || p.name.length > found.name.length)) found = p;
+  return found;
+}
+
 /** HAProxy 2.6's other actions (its "expects ..." list): named as not supported, never ignored. */
 const HAPROXY_REQUEST_ACTIONS = [
   'wait-for-handshake', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt',
@@ -106,7 +115,7 @@ function parseHttpRule(set: HttpRuleSet, ctx: KeywordContext, args: readonly Tok
   const actionToken = args[1];
   const known = set === 'request' ? HAPROXY_REQUEST_ACTIONS : set === 'response' ? HAPROXY_RESPONSE_ACTIONS : HAPROXY_AFTER_RESPONSE_ACTIONS;
   const parsers = supportedActions(set);
-  const parser = parsers.find((p) => p.name === actionToken?.text);
+  const parser = findParser(parsers, actionToken?.text);
   if (actionToken === undefined || parser === undefined) {
     const list = parsers.map((p) => `'${p.name}'`).join(', ');
     if (actionToken === undefined) {
@@ -121,7 +130,8 @@ function parseHttpRule(set: HttpRuleSet, ctx: KeywordContext, args: readonly Tok
     }
     return;
   }
-  const ruleKeyword = `${keyword} ${parser.name}`;
+  // HAProxy names the rule by its action word as written: 'http-request set-var(txn.x)'.
+  const ruleKeyword = `${keyword} ${actionToken.text}`;
   const { args: ruleArgs, condition: conditionWords } = splitCondition(args.slice(2));
   const extra = (used: number): boolean => {
     const word = ruleArgs[used];
@@ -129,7 +139,7 @@ function parseHttpRule(set: HttpRuleSet, ctx: KeywordContext, args: readonly Tok
     ctx.error(`'${ruleKeyword}' expects either 'if' or 'unless' followed by a condition but found '${word.text}'.`, word, ruleKeyword);
     return true;
   };
-  const rule = parser.parse({ ctx, action: parser.name, keyword: ruleKeyword, args: ruleArgs, direction, extra });
+  const rule = parser.parse({ ctx, action: parser.name, word: actionToken, keyword: ruleKeyword, args: ruleArgs, direction, extra });
   if (rule === undefined) return;
   const { file, line } = ctx.place();
   let condition: ConditionModel | undefined;

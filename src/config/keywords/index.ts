@@ -6,7 +6,9 @@
 import { KeywordRegistry, type KeywordList } from '../registry.ts';
 import { balanceKeywords } from './balance.ts';
 import { bindKeywords } from './bind.ts';
+import { errorfileKeywords } from './errorfiles.ts';
 import { globalKeywords } from './global.ts';
+import { globalVarKeywords } from './global-vars.ts';
 import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
 import { httpRuleKeywords } from './http-rules.ts';
@@ -19,9 +21,11 @@ import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { switchingKeywords } from './switching.ts';
+import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
+  globalVarKeywords,
   proxyKeywords,
   balanceKeywords,
   optionKeywords,
@@ -36,6 +40,8 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverInitAddrKeywords,
   serverSslKeywords,
   idlePoolKeywords,
+  errorfileKeywords,
+  userlistKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

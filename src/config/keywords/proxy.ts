@@ -42,9 +42,10 @@ const TIMEOUTS: Readonly<Record<string, TimeoutDefinition>> = {
   check: { field: 'check', capability: 'backend' },
   'http-request': { field: 'httpRequest', capability: 'both' },
   'http-keep-alive': { field: 'httpKeepAlive', capability: 'both' },
+  tarpit: { field: 'tarpit', capability: 'both' },
 };
 
-const UNSUPPORTED_TIMEOUTS = new Set(['tarpit', 'handshake']);
+const UNSUPPORTED_TIMEOUTS = new Set(['handshake']);
 /** Pre-1.5 spellings HAProxy itself no longer accepts. */
 const REMOVED_TIMEOUTS: Readonly<Record<string, string>> = {
   clitimeout: 'client',
@@ -222,14 +223,13 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'tcp-request', 'tcp-response',
-      'use-server', 'stats', 'compression', 'capture', 'declare', 'errorfile',
-      'errorfiles', 'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'tcp-check',
+      'stats', 'compression', 'capture', 'declare', 'error-log-format', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format', 'log-format-sd', 'log-tag',
       'log-steps', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'monitor', 'monitor-net',
-      'rate-limit', 'persist', 'dispatch', 'filter', 'force-persist', 'ignore-persist', 'grace',
+      'rate-limit', 'persist', 'dispatch', 'filter', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'bind-process',
-      'max-keep-alive-queue', 'max-session-srv-conns', 'http-error', 'clitcpka-cnt', 'clitcpka-idle',
+      'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',
       'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',

@@ -4,26 +4,54 @@
  * `return`, and http_parse_redirect_rule for `redirect` (the `redirect` keyword and the
  * `http-request|http-response redirect` action).
  */
+import type { ReplyFileReference } from '../error-drafts.ts';
 import type { HttpReplyModel, RedirectModel } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { ERROR_STATUSES } from '../../http/codec/error-pages.ts';
+import type { SampleDirection } from '../../rules/sample-fetch.ts';
 
 type Parsed<T> = { readonly ok: true; readonly value: T; readonly used: number } | { readonly ok: false; readonly message: string; readonly at: number };
 
 const PAYLOADS = ['string', 'lf-string', 'errorfile', 'errorfiles', 'file', 'lf-file', 'default-errorfiles'] as const;
-/** Payloads read from files or `http-errors` sections: refused until Switchyard loads them. */
-const NOT_YET = new Set(['errorfile', 'errorfiles', 'file', 'lf-file']);
+/** What HAProxy names each payload's argument in its messages. */
+const ARGUMENT_NAMES: Readonly<Record<string, string>> = {
+  string: 'str',
+  'lf-string': 'fmt',
+  errorfile: 'fmt',
+  errorfiles: 'name',
+  file: 'file',
+  'lf-file': 'file',
+};
+
+/** How messages about a reply's file read, and where its log-format parts are evaluated. */
+export interface ReplyFileContext {
+  /** The keyword diagnostics name (`http-request deny`, `http-error`). */
+  readonly keyword: string;
+  /** Messages about the file read `${prefix}${detail}${suffix}`. */
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly direction: SampleDirection;
+}
 
 /**
  * Parses HAProxy's http reply arguments from `args[from]` until a word it does not know
  * (`if`/`unless` end the rule). `payloadDefault` is the body without payload arguments
- * (`none` for return; `errorpage` for deny).
+ * (`none` for return; `errorpage` for deny). Files named by `errorfile`, `file` and `lf-file`
+ * are listed in `ctx.global.replyFiles` for the loader, which fills the body in.
  */
-export function parseHttpReply(ctx: KeywordContext, args: readonly Token[], from: number, status: number, payloadDefault: 'none' | 'errorpage'): Parsed<HttpReplyModel> {
+export function parseHttpReply(
+  ctx: KeywordContext,
+  args: readonly Token[],
+  from: number,
+  status: number,
+  payloadDefault: 'none' | 'errorpage',
+  files: ReplyFileContext,
+): Parsed<HttpReplyModel> {
   let contentType: string | undefined;
   let body: HttpReplyModel['body'] | undefined;
   let payloadWord: string | undefined;
+  let fileToken: Token | undefined;
   const headers: { name: string; format: string }[] = [];
   let i = from;
   const fail = (message: string, at = i): Parsed<HttpReplyModel> => ({ ok: false, message, at });
@@ -48,9 +76,14 @@ export function parseHttpReply(ctx: KeywordContext, args: readonly Token[], from
         i += 1;
         continue;
       }
-      if (value === undefined) return fail(`'${word}' expects <${word.endsWith('string') ? (word === 'string' ? 'str' : 'fmt') : word === 'errorfiles' ? 'name' : 'file'}> as argument`);
-      if (NOT_YET.has(word)) return fail(`'${word}' payloads are not supported by Switchyard yet (supported: 'string', 'lf-string', 'default-errorfiles')`);
-      body = word === 'string' ? { kind: 'string', text: value } : { kind: 'lf-string', format: value };
+      if (value === undefined) return fail(`'${word}' expects <${ARGUMENT_NAMES[word] ?? 'file'}> as argument`);
+      if (word === 'string') body = { kind: 'string', text: value };
+      else if (word === 'lf-string') body = { kind: 'lf-string', format: value };
+      else if (word === 'errorfiles') body = { kind: 'errorfiles', name: value };
+      else if (word === 'errorfile') body = { kind: 'errorfile', path: value, content: '' };
+      else if (word === 'file') body = { kind: 'file', path: value, content: '' };
+      else body = { kind: 'lf-file', path: value, format: '' };
+      fileToken = args[i + 1];
       i += 2;
     } else if (word === 'hdr') {
       const format = args[i + 2]?.text;
@@ -69,12 +102,17 @@ export function parseHttpReply(ctx: KeywordContext, args: readonly Token[], from
   if (body.kind === 'none') {
     if (contentType !== undefined) ctx.warning(`content-type '${contentType}' ignored by the http reply because neither errorfile nor payload defined.`);
     contentType = undefined;
-  } else if (body.kind === 'errorpage') {
-    if (!ERROR_STATUSES.includes(status)) return fail(`status code '${status}' not handled by default with '${payloadWord ?? 'default-errorfiles'}' argument.`, from);
+  } else if (body.kind === 'errorpage' || body.kind === 'errorfiles' || body.kind === 'errorfile') {
+    // An errorfile brings its own status line; the others need a built-in page or a section's.
+    if (body.kind !== 'errorfile' && !ERROR_STATUSES.includes(status)) {
+      return fail(`status code '${status}' not handled by default with '${payloadWord ?? 'default-errorfiles'}' argument.`, from);
+    }
     if (contentType !== undefined) ctx.warning(`content-type '${contentType}' ignored by the http reply when used with an erorrfile.`);
     if (headers.length > 0) ctx.warning('hdr parameters ignored by the http reply when used with an erorrfile.');
     contentType = undefined;
     headers.length = 0;
+  } else if (body.kind === 'file') {
+    // Checks on the payload's length wait for the file (reply-files.ts).
   } else if (body.kind === 'string') {
     if ((status === 204 || status === 304) && body.text !== '') return fail(`No body expected for ${status} responses`, from);
     if (contentType === undefined && body.text !== '') return fail('a content type must be defined when non-empty payload is configured', from);
@@ -85,6 +123,20 @@ export function parseHttpReply(ctx: KeywordContext, args: readonly Token[], from
   } else {
     if (status === 204 || status === 304) return fail(`No body expected for ${status} responses`, from);
     if (contentType === undefined) return fail('a content type must be defined with a log-format payload', from);
+  }
+  if (body.kind === 'errorfile' || body.kind === 'file' || body.kind === 'lf-file') {
+    const reference: ReplyFileReference = {
+      path: body.path,
+      place: ctx.place(fileToken),
+      keyword: files.keyword,
+      use: body.kind,
+      prefix: files.prefix,
+      suffix: files.suffix,
+      status,
+      contentType,
+      direction: files.direction,
+    };
+    ctx.global.replyFiles.push(reference);
   }
   return { ok: true, value: { status, contentType, body, headers }, used: i - from };
 }

@@ -4,6 +4,10 @@
  * - `use_backend NAME [if|unless COND]`: frontends pick a backend per request; NAME holding a
  *   `%` is a log-format string evaluated per request (a name no backend has falls back to
  *   `default_backend`), any other name must be a backend of the configuration;
+ * - `use-server NAME if|unless COND` (backends): the first matching rule whose server may take
+ *   traffic (UP, or any state with `option persist` / `force-persist`) gets the request;
+ * - `force-persist if|unless COND`, `ignore-persist if|unless COND` (backends): persistence to a
+ *   DOWN server allowed / persistence ignored when the condition holds;
  * - `redirect location|prefix|scheme DEST [code N] [drop-query] [append-slash] [set-cookie|clear-cookie C] [if|unless COND]`:
  *   a literal destination, evaluated after the proxy's `http-request` rules.
  */
@@ -88,7 +92,46 @@ function parseRedirectKeyword(ctx: KeywordContext, args: readonly Token[]): void
   ctx.proxy?.redirectRules.push({ redirect: parsed.value, condition: cond, source: { file, line } });
 }
 
+function parseUseServer(ctx: KeywordContext, args: readonly Token[]): void {
+  if (notInDefaults(ctx, 'use-server')) return;
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  const name = args[1];
+  if (name === undefined) {
+    ctx.error("'use-server' expects a server name.");
+    return;
+  }
+  if (args[2]?.text !== 'if' && args[2]?.text !== 'unless') {
+    ctx.error("'use-server' requires either 'if' or 'unless' followed by a condition.", args[2]);
+    return;
+  }
+  if (name.text.includes('%')) {
+    ctx.error(`'use-server ${name.text}' : dynamic server names are not supported by Switchyard yet.`, name);
+    return;
+  }
+  const cond = condition(ctx, args.slice(2), 'switching rule', 'backend server rule');
+  if (cond === null || cond === undefined) return;
+  const { file, line } = ctx.place();
+  ctx.proxy?.serverRules.push({ server: name.text, condition: cond, source: { file, line }, place: ctx.place(name) });
+}
+
+function parsePersistRule(kind: 'force' | 'ignore', ctx: KeywordContext, args: readonly Token[]): void {
+  const keyword = `${kind}-persist`;
+  if (notInDefaults(ctx, keyword)) return;
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  if (args[1]?.text !== 'if' && args[1]?.text !== 'unless') {
+    ctx.error(`'${keyword}' requires either 'if' or 'unless' followed by a condition.`, args[1]);
+    return;
+  }
+  const cond = condition(ctx, args.slice(1), `a '${keyword}' rule`, `backend ${keyword} rule`);
+  if (cond === null || cond === undefined) return;
+  const { file, line } = ctx.place();
+  ctx.proxy?.persistRules.push({ kind, condition: cond, source: { file, line } });
+}
+
 const keywords: SectionKeyword[] = [
+  { name: 'use-server', sections: SECTIONS, parse: parseUseServer },
+  { name: 'force-persist', sections: SECTIONS, parse: (ctx, args) => parsePersistRule('force', ctx, args) },
+  { name: 'ignore-persist', sections: SECTIONS, parse: (ctx, args) => parsePersistRule('ignore', ctx, args) },
   { name: 'use_backend', sections: SECTIONS, parse: parseUseBackend },
   { name: 'redirect', sections: SECTIONS, parse: parseRedirectKeyword },
 ];

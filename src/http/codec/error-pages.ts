@@ -34,6 +34,8 @@ export interface ErrorPage {
 }
 
 const PAGES: readonly ErrorPage[] = [
+  // `monitor-uri`'s answer, and a status errorfiles may be given for (HAProxy's http_err_codes).
+  page(200, 'OK', 'Service ready.'),
   page(400, 'Bad request', 'Your browser sent an invalid request.', true),
   page(401, 'Unauthorized', 'You need a valid user and password to access this content.'),
   page(403, 'Forbidden', 'Request forbidden by administrative rules.'),
@@ -87,7 +89,7 @@ for (const p of PAGES) {
   BY_STATUS.set(p.status, { page: p, keep: p.alwaysClose ? close : encode(p, false), close });
 }
 
-/** Statuses with a built-in page. */
+/** Statuses with a built-in page: HAProxy's http_err_codes, the statuses `errorfile` accepts. */
 export const ERROR_STATUSES: readonly number[] = PAGES.map((p) => p.status);
 
 /** The built-in page for a status; like HAProxy, an unknown status gets the 500 page. */

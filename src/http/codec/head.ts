@@ -10,6 +10,7 @@
  * rewrites (see HeadEditor in serialize.ts).
  */
 import { COMMA, HTAB, LOWER, SP, TCHAR, equalsLower, latin1Bytes, latin1String } from './chars.ts';
+import { uriAuthorityEnd, uriAuthorityStart } from './request-target.ts';
 
 /** A header name pre-encoded once: its spelling for output and its lowercase bytes for lookups. */
 export interface HeaderName {
@@ -180,12 +181,16 @@ export class HttpHead {
 export class RequestHead extends HttpHead {
   /** Method string; the nine RFC methods are interned constants (no allocation). */
   method: string;
-  /** Offsets of the request-target in raw (method is raw[0, targetStart - 1)). */
+  /**
+   * Offsets of the request-target in targetBuffer: `raw` as received (method is
+   * raw[0, targetStart - 1)), the new target's own bytes once rules rewrote the request line.
+   */
   targetStart: number;
   targetEnd: number;
+  targetBuffer: Uint8Array;
   /**
-   * Offsets in raw of the effective host (see `host`), or -1 when there is none. Either the
-   * Host header value or the authority inside the request-target.
+   * Offsets of the effective host (see `host`), or -1 when there is none: the Host header
+   * value in raw, or the authority inside the request-target (in targetBuffer).
    */
   hostStart: number;
   hostEnd: number;
@@ -199,12 +204,15 @@ export class RequestHead extends HttpHead {
   expectContinue: boolean;
   private targetCache: string | undefined;
   private hostCache: string | undefined;
+  /** The request line as received, kept once rules rewrote it. */
+  private received: { readonly method: string; readonly target: string } | undefined;
 
   constructor(raw: Uint8Array, offsets: number[], headerCount: number, startLineEnd: number, versionMinor: 0 | 1) {
     super(raw, offsets, headerCount, startLineEnd, versionMinor);
     this.method = '';
     this.targetStart = 0;
     this.targetEnd = 0;
+    this.targetBuffer = raw;
     this.hostStart = -1;
     this.hostEnd = -1;
     this.hostFromTarget = false;
@@ -213,13 +221,71 @@ export class RequestHead extends HttpHead {
     this.expectContinue = false;
     this.targetCache = undefined;
     this.hostCache = undefined;
+    this.received = undefined;
   }
 
-  /** The request-target as received (decoded on first use). */
+  /** The request-target (decoded on first use): as received, or as rules rewrote it. */
   get target(): string {
     let t = this.targetCache;
-    if (t === undefined) t = this.targetCache = latin1String(this.raw, this.targetStart, this.targetEnd);
+    if (t === undefined) t = this.targetCache = latin1String(this.targetBuffer, this.targetStart, this.targetEnd);
     return t;
+  }
+
+  /** The method the client sent (HAProxy's txn->meth: `set-method` does not change it). */
+  get receivedMethod(): string {
+    return this.received === undefined ? this.method : this.received.method;
+  }
+
+  /** The target the client sent (HAProxy logs it: txn->uri is captured before the rules). */
+  get receivedTarget(): string {
+    return this.received === undefined ? this.target : this.received.target;
+  }
+
+  /** True once rules rewrote the request line. */
+  get lineRewritten(): boolean {
+    return this.received !== undefined;
+  }
+
+  /**
+   * The request line as `http-request set-method|set-path|set-uri...` leave it: HAProxy edits
+   * the message in place, so every later reader (fetches, balancing, the response framing)
+   * sees the new method and target. `target` must already be valid (the HeadEditor writing
+   * it checked it: visible ASCII). The effective host follows the target as HAProxy's
+   * http_update_host: the authority of an absolute-form target (or CONNECT's whole target),
+   * else the Host header.
+   */
+  rewriteRequestLine(method: string, target: string): void {
+    if (this.received === undefined) this.received = { method: this.method, target: this.target };
+    this.method = method;
+    this.targetCache = target;
+    this.targetBuffer = latin1Bytes(target);
+    this.targetStart = 0;
+    this.targetEnd = target.length;
+    this.hostCache = undefined;
+    const first = target.charCodeAt(0);
+    if (first === 0x2f /* / */ || first === 0x2a /* * */) {
+      this.hostFromTarget = false;
+    } else if (method === 'CONNECT') {
+      this.hostFromTarget = true;
+      this.hostStart = 0;
+      this.hostEnd = target.length;
+      return;
+    } else {
+      const start = uriAuthorityStart(target);
+      this.hostFromTarget = start >= 0;
+      if (start >= 0) {
+        this.hostStart = start;
+        this.hostEnd = uriAuthorityEnd(target);
+        return;
+      }
+    }
+    if (this.hostIndex >= 0) {
+      this.hostStart = this.offsets[4 * this.hostIndex + 2]!;
+      this.hostEnd = this.offsets[4 * this.hostIndex + 3]!;
+    } else {
+      this.hostStart = -1;
+      this.hostEnd = -1;
+    }
   }
 
   /**
@@ -230,7 +296,7 @@ export class RequestHead extends HttpHead {
   get host(): string | undefined {
     if (this.hostStart < 0) return undefined;
     let h = this.hostCache;
-    if (h === undefined) h = this.hostCache = latin1String(this.raw, this.hostStart, this.hostEnd);
+    if (h === undefined) h = this.hostCache = latin1String(this.hostFromTarget ? this.targetBuffer : this.raw, this.hostStart, this.hostEnd);
     return h;
   }
 

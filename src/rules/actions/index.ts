@@ -2,16 +2,19 @@
  * Every compiled `http-request` / `http-response` action, by action keyword: one family per
  * file (a new family adds its compilers here and its parser in src/config/keywords/http-actions/).
  */
-import type { HttpFinalRuleModel, HttpRuleModel } from '../../config/model.ts';
+import type { HttpFinalRuleModel, HttpHeaderRuleModel, HttpRuleModel } from '../../config/model.ts';
 import type { HttpHead } from '../../http/codec/head.ts';
 import type { HeadEditor } from '../../http/codec/serialize.ts';
 import { compileHeaderAction, type HeaderAction } from '../header-actions.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 import type { SampleDirection } from '../sample-fetch.ts';
+import { compileAuth } from './auth-action.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
 import { compileSetLogLevel, compileSetTimeout } from './stream-actions.ts';
+import { compileRequestLineAction } from './request-line-actions.ts';
+import { compileVarAction } from './var-actions.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -36,7 +39,7 @@ class HeaderRule implements HttpAction {
   }
 }
 
-function header(rule: HttpRuleModel, direction: SampleDirection): HttpActionCompile {
+function header(rule: HttpHeaderRuleModel, direction: SampleDirection): HttpActionCompile {
   const compiled = compileHeaderAction(rule, direction);
   return compiled.ok ? { ok: true, action: new HeaderRule(compiled.action) } : compiled;
 }
@@ -48,12 +51,26 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'replace-header': header,
   'replace-value': header,
   allow: () => compileAllow(),
-  deny: (rule, direction) => compileReply(rule.reply, direction, true),
-  return: (rule, direction) => compileReply(rule.reply, direction, false),
+  deny: (rule, direction) => compileReply(rule.reply, direction, 'deny'),
+  return: (rule, direction) => compileReply(rule.reply, direction, 'return'),
+  tarpit: (rule, direction) => compileReply(rule.reply, direction, 'tarpit'),
   redirect: (rule, direction) => compileRedirect(rule.redirect, direction),
   'set-status': (rule) => compileSetStatus(rule.status, rule.reason),
   'set-timeout': (rule) => compileSetTimeout(rule.timeout, rule.value, rule.expression),
   'set-log-level': (rule) => compileSetLogLevel(rule.level),
+  'set-var': compileVarAction,
+  'set-var-fmt': compileVarAction,
+  'unset-var': compileVarAction,
+  'set-method': compileRequestLineAction,
+  'set-path': compileRequestLineAction,
+  'set-pathq': compileRequestLineAction,
+  'set-query': compileRequestLineAction,
+  'set-uri': compileRequestLineAction,
+  'replace-path': compileRequestLineAction,
+  'replace-pathq': compileRequestLineAction,
+  'replace-uri': compileRequestLineAction,
+  'normalize-uri': compileRequestLineAction,
+  auth: (rule) => compileAuth(rule.realm),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

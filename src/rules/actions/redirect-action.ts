@@ -79,6 +79,7 @@ class Redirect implements HttpAction {
     if (this.#cookie !== undefined) headers.push(['set-cookie', this.#cookie]);
     ctx.reply = new LocalReply(m.code, headers, EMPTY, REASONS[m.code]);
     ctx.denied = false;
+    ctx.tarpit = false;
     return Verdict.reply;
   }
 }

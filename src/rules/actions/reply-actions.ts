@@ -1,17 +1,29 @@
 /**
  * `allow`, `deny` and `return` (HAProxy's http_act.c): the final actions whose answer is an
  * HTTP reply (HAProxy's `struct http_reply`, http_reply_to_htx). A reply without log-format
- * parts is built once per configuration generation and shared by every request.
+ * parts is built once per configuration generation and shared by every request. The same
+ * replies answer for a proxy's statuses (`http-error`, `errorfile`...: src/http/error-replies.ts).
  */
 import type { HttpReplyModel } from '../../config/model.ts';
+import { latin1Bytes } from '../../http/codec/chars.ts';
+import { ErrorFileReply } from '../../http/error-file-reply.ts';
+import { parseErrorMessage } from '../../http/error-message.ts';
 import { errorPageReply, LocalReply, replyHeaders } from '../../http/local-reply.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 import { compileLogFormat, type LogFormat } from '../log-format.ts';
+import type { SampleContext } from '../sample-context.ts';
 import type { SampleDirection } from '../sample-fetch.ts';
 
 const encoder = new TextEncoder();
 /** Constant formats read nothing: any context evaluates them. */
 const NO_CONTEXT = { clientAddress: '', lbHead: undefined };
+
+/** Gives the reply for a request: the same object every time, or one built from log-format parts. */
+export interface ReplyBuilder {
+  build(ctx: SampleContext): LocalReply;
+}
+
+export type ReplyBuilderCompile = { readonly ok: true; readonly builder: ReplyBuilder } | { readonly ok: false; readonly message: string };
 
 class Allow implements HttpAction {
   run(): Verdict {
@@ -20,41 +32,29 @@ class Allow implements HttpAction {
 }
 
 /** A reply whose every part is known at configuration time. */
-class StaticReply implements HttpAction {
+class StaticReply implements ReplyBuilder {
   readonly #reply: LocalReply;
-  readonly #deny: boolean;
-  constructor(reply: LocalReply, deny: boolean) {
+  constructor(reply: LocalReply) {
     this.#reply = reply;
-    this.#deny = deny;
   }
-  run(ctx: HttpActionContext): Verdict {
-    ctx.reply = this.#reply;
-    ctx.denied = this.#deny;
-    return Verdict.reply;
+  build(): LocalReply {
+    return this.#reply;
   }
 }
 
 /** A reply with log-format headers or payload, evaluated for each request. */
-class FormattedReply implements HttpAction {
+class FormattedReply implements ReplyBuilder {
   readonly #status: number;
   readonly #contentType: string | undefined;
   readonly #headers: readonly { readonly name: string; readonly format: LogFormat }[];
   readonly #body: LogFormat | Uint8Array;
-  readonly #deny: boolean;
-  constructor(
-    status: number,
-    contentType: string | undefined,
-    headers: readonly { name: string; format: LogFormat }[],
-    body: LogFormat | Uint8Array,
-    deny: boolean,
-  ) {
-    this.#deny = deny;
+  constructor(status: number, contentType: string | undefined, headers: readonly { name: string; format: LogFormat }[], body: LogFormat | Uint8Array) {
     this.#status = status;
     this.#contentType = contentType;
     this.#headers = headers;
     this.#body = body;
   }
-  run(ctx: HttpActionContext): Verdict {
+  build(ctx: SampleContext): LocalReply {
     const extra: [string, string][] = [];
     // HAProxy adds a `hdr` only when its value is not empty.
     for (const h of this.#headers) {
@@ -62,19 +62,38 @@ class FormattedReply implements HttpAction {
       if (value !== '') extra.push([h.name, value]);
     }
     const body = this.#body instanceof Uint8Array ? this.#body : encoder.encode(this.#body.evaluate(ctx));
-    ctx.reply = new LocalReply(this.#status, replyHeaders(extra, body.byteLength, this.#contentType), body);
-    ctx.denied = this.#deny;
+    return new LocalReply(this.#status, replyHeaders(extra, body.byteLength, this.#contentType), body);
+  }
+}
+
+/** Which final action a reply belongs to: counted, logged and timed differently. */
+export type ReplyKind = 'deny' | 'return' | 'tarpit';
+
+/** `deny`, `return`, `tarpit`: answer with the built reply. */
+class ReplyAction implements HttpAction {
+  readonly #builder: ReplyBuilder;
+  readonly #kind: ReplyKind;
+  constructor(builder: ReplyBuilder, kind: ReplyKind) {
+    this.#builder = builder;
+    this.#kind = kind;
+  }
+  run(ctx: HttpActionContext): Verdict {
+    ctx.reply = this.#builder.build(ctx);
+    ctx.denied = this.#kind !== 'return';
+    ctx.tarpit = this.#kind === 'tarpit';
     return Verdict.reply;
   }
 }
 
-/**
- * Compiles a reply; `direction` is where its log-format parts are evaluated, `deny` tells a
- * denial (counted and logged as such) from a `return`.
- */
-export function compileReply(model: HttpReplyModel, direction: SampleDirection, deny: boolean): HttpActionCompile {
+/** Compiles a reply; `direction` is where its log-format parts are evaluated. */
+export function compileReplyBuilder(model: HttpReplyModel, direction: SampleDirection): ReplyBuilderCompile {
   const body = model.body;
-  if (body.kind === 'errorpage') return { ok: true, action: new StaticReply(errorPageReply(model.status), deny) };
+  if (body.kind === 'errorpage') return { ok: true, builder: new StaticReply(errorPageReply(model.status)) };
+  if (body.kind === 'errorfile') {
+    const parsed = parseErrorMessage(latin1Bytes(body.content));
+    if (!parsed.ok) return { ok: false, message: `'${body.path}': ${parsed.error}` };
+    return { ok: true, builder: new StaticReply(new ErrorFileReply(model.status, parsed.message)) };
+  }
   const headers: { name: string; format: LogFormat }[] = [];
   for (const h of model.headers) {
     const format = compileLogFormat(h.format, direction);
@@ -82,19 +101,34 @@ export function compileReply(model: HttpReplyModel, direction: SampleDirection, 
     headers.push({ name: h.name.toLowerCase(), format: format.format });
   }
   let payload: LogFormat | Uint8Array;
-  if (body.kind === 'lf-string') {
+  if (body.kind === 'lf-string' || body.kind === 'lf-file') {
     const format = compileLogFormat(body.format, direction);
     if (!format.ok) return { ok: false, message: format.message };
     payload = format.format.constant ? encoder.encode(format.format.evaluate(NO_CONTEXT)) : format.format;
-  } else {
+  } else if (body.kind === 'string') {
     // The configuration was read as UTF-8 text: encoding it back gives the file's bytes.
-    payload = body.kind === 'string' ? encoder.encode(body.text) : new Uint8Array(0);
+    payload = encoder.encode(body.text);
+  } else if (body.kind === 'file') {
+    payload = latin1Bytes(body.content);
+  } else {
+    // `none`, and an `errorfiles NAME` the loader did not resolve: HAProxy's reply without payload.
+    payload = new Uint8Array(0);
   }
   if (payload instanceof Uint8Array && headers.every((h) => h.format.constant)) {
     const extra = headers.map((h) => [h.name, h.format.evaluate(NO_CONTEXT)] as const).filter(([, v]) => v !== '');
-    return { ok: true, action: new StaticReply(new LocalReply(model.status, replyHeaders(extra, payload.byteLength, model.contentType), payload), deny) };
+    return { ok: true, builder: new StaticReply(new LocalReply(model.status, replyHeaders(extra, payload.byteLength, model.contentType), payload)) };
   }
-  return { ok: true, action: new FormattedReply(model.status, model.contentType, headers, payload, deny) };
+  return { ok: true, builder: new FormattedReply(model.status, model.contentType, headers, payload) };
+}
+
+/**
+ * Compiles `deny` / `return` / `tarpit`; `kind` tells a denial or a tarpit (counted and logged
+ * as such) from a `return`.
+ */
+export function compileReply(model: HttpReplyModel, direction: SampleDirection, kind: ReplyKind): HttpActionCompile {
+  const compiled = compileReplyBuilder(model, direction);
+  if (!compiled.ok) return compiled;
+  return { ok: true, action: new ReplyAction(compiled.builder, kind) };
 }
 
 export function compileAllow(): HttpActionCompile {

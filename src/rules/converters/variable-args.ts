@@ -1,8 +1,9 @@
 /**
  * Converter arguments naming a variable (`add(txn.count)`, `concat(,txn.name,)`): HAProxy reads
  * them with vars_check_arg, which takes a name with its scope (`proc.`, `sess.`, `txn.`,
- * `req.`, `res.`, `check.`) made of letters, digits, '_' and '.'. Variables are not stored by
- * Switchyard yet: such an argument is refused at its line instead of being read as a constant.
+ * `req.`, `res.`, `check.`) made of letters, digits, '_' and '.'. Converters do not read
+ * variables yet (rules and `var()` do): such an argument is refused at its line instead of being
+ * read as a constant.
  */
 
 const SCOPES = ['proc.', 'sess.', 'txn.', 'req.', 'res.', 'check.'] as const;
@@ -15,5 +16,5 @@ export function isVariableName(text: string): boolean {
 
 /** The refusal for a variable argument. */
 export function variableArgRefused(name: string): string {
-  return `variable '${name}' used as an argument: variables are not supported by Switchyard yet`;
+  return `variable '${name}' used as an argument: variables as converter arguments are not supported by Switchyard yet`;
 }

@@ -2,12 +2,23 @@
  * Every `http-request` / `http-response` action Switchyard parses, one family per file. A new
  * family is one file here (its parser) plus its compiler in src/rules/actions/index.ts.
  */
+import { authActionParsers } from './auth.ts';
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
 import { statusActionParsers } from './status.ts';
 import { streamActionParsers } from './stream.ts';
+import { requestLineActionParsers } from './request-line.ts';
 import type { HttpActionParser } from './types.ts';
+import { varActionParsers } from './vars.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
-export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [...headerActionParsers, ...finalActionParsers, ...statusActionParsers, ...streamActionParsers];
+export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
+  ...headerActionParsers,
+  ...finalActionParsers,
+  ...statusActionParsers,
+  ...streamActionParsers,
+  ...varActionParsers,
+  ...requestLineActionParsers,
+  ...authActionParsers,
+];

@@ -15,9 +15,11 @@ export type RuleFields = AnyRule extends infer R ? (R extends AnyRule ? Omit<R, 
 
 export interface ActionParseInput {
   readonly ctx: KeywordContext;
-  /** The action keyword as written (`set-header`). */
+  /** The action keyword (`set-header`; `set-var` for `set-var(txn.x)`). */
   readonly action: string;
-  /** `http-request set-header`, for messages. */
+  /** The action word as written (`set-var(txn.x)`), for parsers of prefix actions. */
+  readonly word: Token;
+  /** `http-request set-header`, `http-request set-var(txn.x)`, for messages. */
   readonly keyword: string;
   /** The words after the action, before `if`/`unless`. */
   readonly args: readonly Token[];
@@ -37,6 +39,11 @@ export interface HttpActionParser {
   readonly name: string;
   /** Rule sets accepting the action (HAProxy registers each action per set). */
   readonly sets: readonly HttpRuleSet[];
+  /**
+   * The action word only starts with the name and carries arguments (HAProxy's
+   * KWF_MATCH_PREFIX: `set-var(txn.x)`); the longest matching name wins.
+   */
+  readonly prefix?: boolean;
   /** The rule's fields, or undefined after reporting an error through `input.ctx`. */
   parse(input: ActionParseInput): RuleFields | undefined;
 }

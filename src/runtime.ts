@@ -158,6 +158,9 @@ export interface ConnectOptions {
   readonly noDelay?: boolean;
 }
 
+/** Message digests the core may ask for (HAProxy's sha1/sha2/digest/hmac converters). */
+export type DigestAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
 export type SignalName = 'SIGHUP' | 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
 
 /** Opaque timer handle. */
@@ -191,6 +194,8 @@ export interface Runtime {
   lookup(host: string, family?: 4 | 6): Promise<string[]>;
 
   readTextFile(path: string): Promise<string>;
+  /** The `algorithm` digest of `data`, computed synchronously (converters run inside a request's rules). */
+  digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array;
   /** A file's bytes as they are (error pages and reply payloads are sent byte for byte). */
   readFile(path: string): Promise<Uint8Array>;
   /** Names (not paths) of the entries of a directory. */

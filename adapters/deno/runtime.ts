@@ -34,6 +34,7 @@ import type {
   TlsInfo,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
+import { digestNode } from '../shared/node-digest.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
 
@@ -519,6 +520,7 @@ export const denoRuntime: Runtime = {
   // node:fs/promises rather than Deno.readTextFile: its error messages ("ENOENT: no such file
   // or directory, open '...'") match Node's and Bun's, and configuration errors quote them.
   readTextFile: (path) => readFile(path, 'utf8'),
+  digest: digestNode,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),

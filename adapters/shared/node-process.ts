@@ -6,6 +6,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
+import { digestNode } from './node-digest.ts';
 import { lookupNode } from './node-dns.ts';
 
 export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'connect'>;
@@ -17,6 +18,7 @@ export const nodeProcessServices: ProcessServices = {
   wallClock: () => Date.now(),
   lookup: lookupNode,
   readTextFile: (path) => readFile(path, 'utf8'),
+  digest: digestNode,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),

@@ -19,6 +19,7 @@ import type { KeywordRegistry } from './registry.ts';
 import { resolveConfig } from './resolve.ts';
 import { checkConfigModel } from './schema.ts';
 import type { EnvLookup } from './tokenizer.ts';
+import { LoadedPatternFiles, PatternFileCollector, type PatternFileTexts, withPatternFiles } from '../rules/pattern-files.ts';
 
 export type { ConfigFileReader } from './certificates.ts';
 export type { ConfigSource } from './parser.ts';
@@ -58,7 +59,18 @@ export async function parseConfigSources(
   sources: readonly ConfigSource[],
   options: ParseConfigOptions = {},
 ): Promise<ConfigModel> {
-  const { draft, diagnostics } = parseSources(sources, { env: options.env, registry: options.registry });
+  const parse = () => parseSources(sources, { env: options.env, registry: options.registry });
+  // Map and ACL pattern files: a first pass learns their names, then they are read and the
+  // configuration parsed again with them, so that their errors are reported at the lines that
+  // name them, as HAProxy does (it reads them while parsing).
+  const collector = new PatternFileCollector();
+  let parsed = withPatternFiles(collector, parse);
+  let loaded: LoadedPatternFiles | undefined;
+  if (collector.paths.size > 0) {
+    loaded = await loadPatternFiles(collector.paths, options.files);
+    parsed = withPatternFiles(loaded, parse);
+  }
+  const { draft, diagnostics } = parsed;
   const references = certificateReferences(draft);
   // Without file access, resolve.ts reports each `crt` and `ca-file` it cannot read.
   const certificates =
@@ -69,11 +81,42 @@ export async function parseConfigSources(
   // Errorfiles and reply payloads, read once here (never at request time).
   const replyFiles =
     options.files === undefined ? undefined : await loadReplyFiles(draft.global.replyFiles, options.files, diagnostics);
-  const model = resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles);
+  const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles));
   diagnostics.throwIfFailed();
+  return checkedModel(loaded === undefined ? model : attachPatternFiles(model, loaded.texts), diagnostics, sources);
+}
+
+function checkedModel(model: ConfigModel, diagnostics: DiagnosticList, sources: readonly ConfigSource[]): ConfigModel {
   assertModel(model, diagnostics, sources[0]?.file ?? '');
   diagnostics.throwIfFailed();
   return model;
+}
+
+/** Reads every pattern file once; the ones that cannot be read are reported where they are named. */
+async function loadPatternFiles(paths: ReadonlySet<string>, files: ConfigFileReader | undefined): Promise<LoadedPatternFiles> {
+  const texts: Record<string, string> = {};
+  const errors = new Map<string, string>();
+  for (const path of paths) {
+    if (files === undefined) {
+      errors.set(path, `failed to open pattern file <${path}> (no file access)`);
+      continue;
+    }
+    try {
+      texts[path] = await files.readTextFile(path);
+    } catch {
+      errors.set(path, `failed to open pattern file <${path}>`);
+    }
+  }
+  return new LoadedPatternFiles(texts, errors);
+}
+
+/** Every proxy carries the pattern files, for the rules engine to compile its map converters. */
+function attachPatternFiles(model: ConfigModel, patternFiles: PatternFileTexts): ConfigModel {
+  return {
+    ...model,
+    frontends: model.frontends.map((f) => ({ ...f, patternFiles })),
+    backends: model.backends.map((b) => ({ ...b, patternFiles })),
+  };
 }
 
 /** One haproxy.cfg text, for tests and embedders. */

@@ -320,7 +320,7 @@ export interface HealthCheckModel {
 }
 
 /** ACL pattern matching methods (`-m`). */
-export type AclMatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';
+export type AclMatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'bin' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';
 
 /** `acl NAME CRITERION [-i] [-m METHOD] [--] PATTERN...`, or an anonymous `{ CRITERION ... }` (name ''). */
 export interface AclModel {
@@ -586,6 +586,8 @@ export interface HttpRulesModel {
   readonly httpAfterResponseRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;
   /** The `redirect` keyword's rules, run after the proxy's `http-request` rules. */
   readonly redirectRules?: readonly { readonly redirect: RedirectModel; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }[] | undefined;
+  /** The map and ACL pattern files the configuration names (path -> text), read when it loaded. */
+  readonly patternFiles?: Readonly<Record<string, string>> | undefined;
   /** The proxy's error replies by status (both halves of a `listen` carry the same ones). */
   readonly errorReplies?: readonly ProxyErrorReply[] | undefined;
 }

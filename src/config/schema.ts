@@ -264,7 +264,7 @@ const backendHttpSchema = v.object({
   ),
 });
 
-export const aclMatchMethodSchema = v.picklist(['found', 'bool', 'int', 'ip', 'str', 'beg', 'end', 'sub', 'reg', 'dir', 'dom', 'len']);
+export const aclMatchMethodSchema = v.picklist(['found', 'bool', 'int', 'ip', 'bin', 'str', 'beg', 'end', 'sub', 'reg', 'dir', 'dom', 'len']);
 
 const aclModelSchema = v.object({
   name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]*$/, "ACL names may only contain letters, digits, '-', '_', '.' and ':'")),
@@ -457,6 +457,7 @@ const httpRulesEntries = {
   redirectRules: v.optional(
     v.array(v.object({ redirect: redirectSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),
+  patternFiles: v.optional(v.record(v.string(), v.string())),
   errorReplies: v.optional(errorRepliesSchema),
 };
 

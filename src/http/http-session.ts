@@ -465,7 +465,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
   #ruleRunner(): HttpRuleRunner {
     let rules = this.#rules;
     if (rules === undefined) {
-      rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists);
+      rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
     }
     return rules;
@@ -509,11 +509,15 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     this.#countedInBackend = true;
     const beRules = backendRulesFor(this.host.model, backend.model);
     this.#backendRules = beRules;
-    if (this.#rules !== undefined) this.#rules.backendTimeouts = backend.timeouts;
+    if (this.#rules !== undefined) {
+      this.#rules.backendTimeouts = backend.timeouts;
+      this.#rules.backend = backend;
+    }
     if (beRules !== undefined) {
       const rules = this.#ruleRunner();
       if (runner === undefined) rules.beginRequest(head, editor);
       rules.backendTimeouts = backend.timeouts;
+      rules.backend = backend;
       if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
     }
     const rulesEdited = editor.changed;

@@ -9,7 +9,7 @@
  * values and merge runs of spaces; header values and `use_backend` names keep text as written
  * and %-encode sample values; `unique-id-format` merges spaces and encodes like header values.
  */
-import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../rules/sample-fetch.ts';
+import { compileEmbeddedSampleFetch, type SampleDirection, type SampleFetch } from '../rules/sample-fetch.ts';
 import type { SampleContext } from '../rules/sample-context.ts';
 import { Sample, sampleText } from '../rules/sample.ts';
 import { encodeText, HTTP_ENCODE, LogOpt, textValue } from './log-encode.ts';
@@ -198,16 +198,6 @@ const FLAG_BITS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** The index of the ']' closing a sample expression starting at `from` (outside parentheses). */
-function expressionEnd(text: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x28 /* ( */) depth++;
-    else if (c === 0x29 /* ) */ && depth > 0) depth--;
-    else if (c === 0x5d /* ] */ && depth === 0) return i;
-  }
-  return -1;
-}
 
 function baseOptions(usage: LogFormatUsage): number {
   switch (usage.kind) {
@@ -277,14 +267,19 @@ export function compileFormat(text: string, usage: LogFormatUsage): FormatCompil
     }
     flush();
     if (next === 0x5b) {
-      const close = expressionEnd(text, i + 1);
-      const expression = close < 0 ? text.slice(i + 1) : text.slice(i + 1, close);
-      const compiled = compileSampleFetch(
-        expression,
+      // The expression ends where it cannot continue (HAProxy's sample_parse_expr), which must be a ']'.
+      const compiled = compileEmbeddedSampleFetch(
+        text,
+        i + 1,
         usage.kind === 'rule' ? { direction: usage.direction, constantOnly } : { logEnd: usage.kind === 'log-line' },
       );
-      if (!compiled.ok) return fail(`failed to parse sample expression <${expression}> : ${compiled.message}`);
-      if (close < 0) return fail(`missing ']' after '${expression}'`);
+      if (!compiled.ok) return fail(`failed to parse sample expression <${text.slice(i + 1)}> : ${compiled.message}`);
+      const close = compiled.end;
+      if (text[close] !== ']') {
+        const found = text[close];
+        const expression = text.slice(i + 1, close);
+        return fail(found !== undefined && found >= ' ' && found <= '~' ? `expected ']' after '${expression}', but found '${found}'` : `missing ']' after '${expression}'`);
+      }
       nodes.push({ kind: 'sample', fetch: compiled.fetch, options: nodeOptions });
       i = close + 1;
       continue;

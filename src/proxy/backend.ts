@@ -1,4 +1,5 @@
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
+import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
 import type { Balancer, LbRequest } from '../balance/balancer.ts';
 import { isEligible } from '../balance/balancer.ts';
 import { createBalancer, DEFAULT_HASH_TYPE } from '../balance/create-balancer.ts';
@@ -77,16 +78,32 @@ export class Backend {
     this.http = model.http;
     this.queueTimeout = model.timeouts.queue ?? model.timeouts.connect;
     this.#slotsInUse = options.slotsInUse ?? { serverConnsInUse: 0 };
-    this.#balancer = createBalancer(model.balance, model.hashType ?? DEFAULT_HASH_TYPE, this.servers, {
-      allBackups: this.allBackups,
-      random: options.random ?? Math.random,
-    });
+    // `balance hash EXPR` may use map converters: they read the files the model carries.
+    this.#balancer = withPatternFiles(patternFilesOf(model.patternFiles), () =>
+      createBalancer(model.balance, model.hashType ?? DEFAULT_HASH_TYPE, this.servers, {
+        allBackups: this.allBackups,
+        random: options.random ?? Math.random,
+      }),
+    );
   }
 
   /** A server by name (stick tables and cookies refer to servers by name across generations). */
   server(name: string): Server | undefined {
     for (const s of this.servers) if (s.name === name) return s;
     return undefined;
+  }
+
+  /**
+   * HAProxy's be_usable_srv (the `nbsrv` fetch): the usable active servers; without any, 1 when
+   * a backup takes the traffic alone, else the usable backups; 0 for a disabled backend.
+   */
+  get usableServers(): number {
+    if (this.model.disabled) return 0;
+    let active = 0;
+    let backups = 0;
+    for (const s of this.servers) if (s.usable) s.backup ? backups++ : active++;
+    if (active > 0) return active;
+    return this.allBackups ? backups : Math.min(backups, 1);
   }
 
   /** Any server could serve traffic now or after the queue (the 503-vs-queue decision). */

@@ -48,7 +48,7 @@ export function resolveCriterion(criterion: string): { expression: string; metho
 }
 
 /** The match method a sample type implies; none for 'any' (a variable): `-m` is then required. */
-const DEFAULT_METHOD: Readonly<Record<SampleFetch['type'], MatchMethod | undefined>> = { bool: 'bool', int: 'int', ip: 'ip', str: 'str', any: undefined };
+const DEFAULT_METHOD: Readonly<Record<SampleFetch['type'], MatchMethod | undefined>> = { bool: 'bool', int: 'int', ip: 'ip', str: 'str', bin: 'bin', any: undefined };
 
 class AclLine implements CompiledAcl {
   readonly name: string;
@@ -91,9 +91,7 @@ export function compileAcl(model: AclModel, direction: SampleDirection): AclComp
     unusable = true;
   }
   const fetch = compiled.fetch;
-  if (model.method !== undefined && implied !== undefined && model.method !== implied) {
-    return { ok: false, message: `'-m ${model.method}' conflicts with the '${implied}' method '${model.criterion}' implies` };
-  }
+  // An explicit '-m' replaces the method a keyword implies (`hdr_dom(host) -m end`), as in HAProxy.
   const method = model.method ?? implied ?? DEFAULT_METHOD[fetch.type];
   if (method === undefined) {
     const keyword = /^[a-z][a-z0-9._-]*/.exec(expression.trim())?.[0] ?? expression;

@@ -1,88 +1,94 @@
 /**
  * Sample converters (HAProxy's section 7.3.1), applied left to right after a fetch:
- * `req.hdr(host),lower`. The cheap, common ones only; others are refused by name.
+ * `req.hdr(host),lower,map_dom(/etc/haproxy/hosts.map,default)`. Each family is one file in
+ * converters/; this module is their table, the type check HAProxy makes at configuration time
+ * ("converter 'x' cannot be applied" when no cast leads from the previous type to the
+ * converter's input) and the run-time cast before each conversion.
  */
-import { Sample, sampleText, type SampleOutputType } from './sample.ts';
+import type { ParsedCall } from './sample-args.ts';
+import { castSample, canCast, type DeclaredType, runtimeType } from './sample-casts.ts';
+import type { Sample, SampleOutputType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
-import { clearVar, conditionBits, isVarCondition, parseVarName, writeVar, type VarConditionName, type VarName } from './vars.ts';
+import { ARITHMETIC_CONVERTERS } from './converters/arithmetic.ts';
+import { BACKEND_CONVERTERS } from './converters/backends.ts';
+import type { ConverterDefinition, ConvertOp } from './converters/definition.ts';
+import { ENCODING_CONVERTERS } from './converters/encoding.ts';
+import { HASH_CONVERTERS } from './converters/hashes.ts';
+import { MAP_CONVERTERS } from './converters/maps.ts';
+import { NETWORK_CONVERTERS } from './converters/network.ts';
+import { STRING_CONVERTERS } from './converters/strings.ts';
+import { TIME_CONVERTERS } from './converters/time.ts';
+import { VAR_CONVERTERS } from './converters/vars.ts';
 
 export interface Converter {
   readonly name: string;
-  /** Output type. */
+  /** Output type at run time ('any': the input's, passed on). */
   readonly type: SampleOutputType;
+  /** Output type as HAProxy declares it (for the next converter's type check). */
+  readonly declared: DeclaredType;
   /** Converts in place; false when the sample cannot be converted (it then counts as absent). */
   apply(s: Sample, ctx: SampleContext): boolean;
 }
 
-/** Converter names this module knows, for error messages. */
-export const CONVERTERS = ['lower', 'upper', 'length', 'set-var', 'unset-var'] as const;
+const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
+  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...BACKEND_CONVERTERS, ...MAP_CONVERTERS, ...VAR_CONVERTERS].map(
+    (d) => [d.name, d],
+  ),
+);
 
-const lower: Converter = { name: 'lower', type: 'str', apply: (s) => s.setStr(sampleText(s).toLowerCase()) };
-const upper: Converter = { name: 'upper', type: 'str', apply: (s) => s.setStr(sampleText(s).toUpperCase()) };
-const length: Converter = { name: 'length', type: 'int', apply: (s) => s.setInt(sampleText(s).length) };
+/** Converter names this module knows, for error messages and documentation. */
+export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 
-const TABLE: ReadonlyMap<string, Converter> = new Map([
-  ['lower', lower],
-  ['upper', upper],
-  ['length', length],
+/** HAProxy 2.6 converters that exist but are not served here, refused by name. */
+const NOT_SUPPORTED = new Set([
+  'debug', 'secure_memcmp', 'in_table', 'json_query', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
+  'ungrpc', 'protobuf', 'fix_is_valid', 'fix_tag_value', 'mqtt_is_valid', 'mqtt_field_value', 'xxh3', 'xxh32', 'xxh64', 'language',
+  'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
 
-/**
- * `set-var(SCOPE.NAME[,COND...])`: stores the sample as it is and passes it on; when the store
- * is refused (a condition, a scope not available here) the sample fails, as HAProxy's
- * smp_conv_store returns var_set's result.
- */
-class SetVarConverter implements Converter {
-  readonly name = 'set-var';
+const ANY_ARGS: ConverterDefinition['args'] = { min: 0, types: ['str', 'str', 'str', 'str', 'str'] };
+
+/** The arguments `name` takes, or undefined when it is not a converter (the parser's question). */
+export function converterArgs(name: string): ConverterDefinition['args'] | undefined {
+  // Unsupported ones take any arguments, so that the refusal names them rather than their syntax.
+  return TABLE.get(name)?.args ?? (NOT_SUPPORTED.has(name) || name.startsWith('table_') || name.startsWith('sc_') ? ANY_ARGS : undefined);
+}
+
+
+class CompiledConverter implements Converter {
+  readonly name: string;
   readonly type: SampleOutputType;
-  readonly #variable: VarName;
-  readonly #conditions: number;
-  constructor(variable: VarName, conditions: number, type: SampleOutputType) {
-    this.#variable = variable;
-    this.#conditions = conditions;
-    this.type = type;
+  readonly declared: DeclaredType;
+  readonly #input: DeclaredType;
+  readonly #op: ConvertOp;
+
+  constructor(definition: ConverterDefinition, op: ConvertOp) {
+    this.name = definition.name;
+    this.declared = definition.output;
+    this.type = definition.output === 'any' ? 'any' : runtimeType(definition.output);
+    this.#input = definition.input;
+    this.#op = op;
   }
+
   apply(s: Sample, ctx: SampleContext): boolean {
-    return writeVar(ctx.vars, this.#variable, s, this.#conditions);
+    return castSample(s, this.#input) && this.#op(s, ctx);
   }
 }
 
-/** `unset-var(SCOPE.NAME)`: removes the variable, passes the sample on. */
-class UnsetVarConverter implements Converter {
-  readonly name = 'unset-var';
-  readonly type: SampleOutputType;
-  readonly #variable: VarName;
-  constructor(variable: VarName, type: SampleOutputType) {
-    this.#variable = variable;
-    this.type = type;
+/**
+ * The converter `call` applied to a sample declared `input`, or why it cannot be, in HAProxy's
+ * words (the caller adds the expression around them).
+ */
+export function compileConverter(call: ParsedCall, input: DeclaredType): Converter | string {
+  const definition = TABLE.get(call.name);
+  if (definition === undefined) {
+    return NOT_SUPPORTED.has(call.name) || converterArgs(call.name) !== undefined
+      ? `converter '${call.name}' is not supported by Switchyard yet`
+      : `unknown converter '${call.name}'`;
   }
-  apply(_s: Sample, ctx: SampleContext): boolean {
-    // HAProxy's smp_conv_clear fails where the scope is not available.
-    return clearVar(ctx.vars, this.#variable);
-  }
-}
-
-function variableConverter(name: 'set-var' | 'unset-var', args: readonly string[], input: SampleOutputType): Converter | string {
-  const invalid = (message: string) => `invalid args in converter '${name}' : ${message}`;
-  const max = name === 'set-var' ? 5 : 1;
-  if (args.length > max) return `converter '${name}' : expected ')' before ',${args.slice(max).join(',')})'`;
-  const variable = parseVarName(args[0] ?? '');
-  if (typeof variable === 'string') return invalid(variable);
-  if (name === 'unset-var') return new UnsetVarConverter(variable, input);
-  const conditions: VarConditionName[] = [];
-  for (const word of args.slice(1)) {
-    if (!isVarCondition(word)) return invalid(`unknown condition "${word}"`);
-    conditions.push(word);
-  }
-  return new SetVarConverter(variable, conditionBits(conditions), input);
-}
-
-/** The converter `name(args)` applied to a sample of type `input`, or why it cannot be. */
-export function compileConverter(name: string, args: readonly string[], input: SampleOutputType): Converter | string {
-  if (name === 'set-var' || name === 'unset-var') return variableConverter(name, args, input);
-  const converter = TABLE.get(name);
-  if (converter === undefined) return `unknown converter '${name}' (supported: ${CONVERTERS.join(', ')})`;
-  if (args.length > 0) return `converter '${name}' takes no argument`;
-  void input; // every converter here takes any type through its text form
-  return converter;
+  if (!canCast(input, definition.input)) return `converter '${call.name}' cannot be applied`;
+  if (call.count > 0 && definition.args.types.length === 0) return `converter '${call.name}' does not support any args`;
+  const op = definition.compile(call.args);
+  if (typeof op === 'string') return `invalid args in converter '${call.name}' : ${op}`;
+  return new CompiledConverter(definition, op);
 }

@@ -13,12 +13,13 @@ import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
 import type { Runtime, Socket, TlsInfo } from '../runtime.ts';
 import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
+import { patternFilesOf, withPatternFiles } from './pattern-files.ts';
 import { compileRuleAction } from './actions/index.ts';
 import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
 import { Verdict, type HttpAction, type HttpActionContext } from './http-action.ts';
 import { compileLogFormat, type LogFormat } from './log-format.ts';
-import type { SampleContext } from './sample-context.ts';
+import type { SampleBackend, SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 import { ProcessVars, SessionVars } from './vars.ts';
 
@@ -68,6 +69,11 @@ type ProxyModel = HttpRulesModel & { readonly name: string; readonly switchingRu
  * header rule"). Throws HttpRuleError on an invalid rule.
  */
 export function compileProxyRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {
+  // Map converters read the pattern files the model carries.
+  return withPatternFiles(patternFilesOf(model.patternFiles), () => compileRules(model, side));
+}
+
+function compileRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {
   const acls = model.acls ?? [];
   const lookup = (name: string) => acls.filter((a) => a.name === name);
   const warnings: { source: SourceLocation; message: string }[] = [];
@@ -175,6 +181,9 @@ export class HttpRuleRunner implements HttpActionContext {
   logLevel: number | undefined = undefined;
   invalidRequest = false;
   failedRewrites = 0;
+  readonly runtime: Runtime;
+  /** The backend chosen for the request (`be_name`, `nbsrv`). */
+  backend: SampleBackend | undefined = undefined;
   /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
   readonly vars: SessionVars;
   readonly userlists: UserlistTable;
@@ -182,8 +191,12 @@ export class HttpRuleRunner implements HttpActionContext {
   uniqueIds: { readonly value: string } | undefined = undefined;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
+  readonly #backends: { backendNamed(name: string): SampleBackend | undefined } | undefined;
 
-  /** `process`: the generation's `proc` variables (a fresh set when omitted). */
+  /**
+   * `process`: the generation's `proc` variables (a fresh set when omitted); `backends`: the
+   * configuration's backends by name (`nbsrv(NAME)`).
+   */
   constructor(
     frontend: ProxyHttpRules | undefined,
     client: Socket,
@@ -191,10 +204,13 @@ export class HttpRuleRunner implements HttpActionContext {
     frontendName: string,
     process: ProcessVars = new ProcessVars(),
     userlists: UserlistTable = NO_USERLISTS,
+    backends?: { backendNamed(name: string): SampleBackend | undefined },
   ) {
     this.vars = new SessionVars(process);
     this.#frontend = frontend;
     this.userlists = userlists;
+    this.runtime = runtime;
+    this.#backends = backends;
     this.#client = client;
     this.clientAddress = client.remoteAddress;
     this.clientPort = client.remotePort;
@@ -213,6 +229,10 @@ export class HttpRuleRunner implements HttpActionContext {
     return this.uniqueIds?.value;
   }
 
+  backendNamed(name: string): SampleBackend | undefined {
+    return this.#backends?.backendNamed(name);
+  }
+
   /** Starts a request: fetches read `head` as `editor` changes it until endRequest(). */
   beginRequest(head: RequestHead, editor: HeadEditor): void {
     this.lbHead = head;
@@ -221,6 +241,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.responseEdits = undefined;
     this.reply = undefined;
     this.backendTimeouts = undefined;
+    this.backend = undefined;
     this.serverTimeout = undefined;
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;

@@ -3,12 +3,15 @@
  * compiled once from the patterns of one ACL line: strings lower-cased once for `-i`, regexes
  * built once, integer ranges and networks parsed once. A matcher tests one sample value.
  */
-import { type Network, networkContains, parseNetwork } from '../util/cidr.ts';
+import { compileRegex } from '../util/pcre.ts';
+import { buildMapIndex } from './pattern-index.ts';
+import { DIR_DELIMITERS, DOM_DELIMITERS, matchWord, stripDelimiters } from './match-word.ts';
 import { type Sample, sampleInt, sampleText } from './sample.ts';
+import { castSample } from './sample-casts.ts';
 
-export type MatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';
+export type MatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'bin' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';
 
-export const MATCH_METHODS: readonly MatchMethod[] = ['found', 'bool', 'int', 'ip', 'str', 'beg', 'end', 'sub', 'reg', 'dir', 'dom', 'len'];
+export const MATCH_METHODS: readonly MatchMethod[] = ['found', 'bool', 'int', 'ip', 'bin', 'str', 'beg', 'end', 'sub', 'reg', 'dir', 'dom', 'len'];
 
 export type Matcher = (s: Sample) => boolean;
 
@@ -66,37 +69,12 @@ function inRanges(ranges: readonly Range[], n: number): boolean {
   return false;
 }
 
-/**
- * True when `pattern` appears in `text` as a whole portion delimited by `delimiter` (or the start
- * or end of the text, or a '?' ending a path), as HAProxy's match_dir/match_dom: "/img/" in
- * "/static/img/a.png" for dir, "example" in "www.example.com" for dom.
- */
-function delimitedMatch(text: string, pattern: string, delimiter: string): boolean {
-  if (pattern === '') return false;
-  for (let at = text.indexOf(pattern); at >= 0; at = text.indexOf(pattern, at + 1)) {
-    const before = at === 0 || text[at - 1] === delimiter;
-    const after = at + pattern.length;
-    const end = after === text.length || text[after] === delimiter || (delimiter === '/' && text[after] === '?');
-    if (before && end) return true;
-  }
-  return false;
-}
-
-/** Patterns for dir/dom lose their leading and trailing delimiters, as HAProxy's. */
-function trimDelimiters(pattern: string, delimiter: string): string {
-  let a = 0;
-  let b = pattern.length;
-  while (a < b && pattern[a] === delimiter) a++;
-  while (b > a && pattern[b - 1] === delimiter) b--;
-  return pattern.slice(a, b);
-}
-
 type StringTest = (value: string, pattern: string) => boolean;
 const startsWith: StringTest = (v, p) => v.startsWith(p);
 const endsWith: StringTest = (v, p) => v.endsWith(p);
 const includes: StringTest = (v, p) => v.includes(p);
-const inDirectory: StringTest = (v, p) => delimitedMatch(v, p, '/');
-const inDomain: StringTest = (v, p) => delimitedMatch(v, p, '.');
+const inDirectory: StringTest = (v, p) => matchWord(v, p, DIR_DELIMITERS);
+const inDomain: StringTest = (v, p) => matchWord(v, p, DOM_DELIMITERS);
 
 /** Whether some pattern passes `test` against `value` (module-level tests: no closure per call). */
 function anyOf(patterns: readonly string[], value: string, test: StringTest): boolean {
@@ -128,20 +106,11 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
       };
     }
     case 'ip': {
-      const networks: Network[] = [];
-      for (const p of patterns) {
-        const network = parseNetwork(p);
-        if (network === undefined) return { ok: false, message: `'${p}' is not a valid IPv4 or IPv6 address or network` };
-        networks.push(network);
-      }
-      return {
-        ok: true,
-        match: (s) => {
-          if (s.type !== 'ip' && s.type !== 'str') return false;
-          for (const n of networks) if (networkContains(n, s.str)) return true;
-          return false;
-        },
-      };
+      // HAProxy's networks (dotted or CIDR masks, IPv4-mapped addresses matching IPv4 ones).
+      const built = buildMapIndex('ip', patterns);
+      if (!built.ok) return { ok: false, message: built.message };
+      const index = built.index;
+      return { ok: true, match: (s) => (s.type === 'ip' || s.type === 'str') && castSample(s, 'addr') && index.lookup(s) >= 0 };
     }
     case 'str': {
       const set = new Set(list);
@@ -154,21 +123,32 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
     case 'sub':
       return { ok: true, match: (s) => anyOf(list, text(s), includes) };
     case 'dir': {
-      const parts = list.map((p) => trimDelimiters(p, '/'));
+      const parts = list.map((p) => stripDelimiters(p, DIR_DELIMITERS));
       return { ok: true, match: (s) => anyOf(parts, text(s), inDirectory) };
     }
     case 'dom': {
-      const parts = list.map((p) => trimDelimiters(p, '.'));
+      const parts = list.map((p) => stripDelimiters(p, DOM_DELIMITERS));
       return { ok: true, match: (s) => anyOf(parts, text(s), inDomain) };
+    }
+    case 'bin': {
+      // Patterns are hex bytes; the sample is compared as binary (an integer as its 8 bytes...).
+      const values = new Set<string>();
+      for (const p of patterns) {
+        if (p.length % 2 !== 0) return { ok: false, message: 'an even number of hex digit is expected' };
+        const bad = /[^0-9a-fA-F]/.exec(p);
+        if (bad !== null) return { ok: false, message: `an hex digit is expected (found '${bad[0]}')` };
+        let bytes = '';
+        for (let i = 0; i < p.length; i += 2) bytes += String.fromCharCode(parseInt(p.slice(i, i + 2), 16));
+        values.add(bytes);
+      }
+      return { ok: true, match: (s) => castSample(s, 'bin') && values.has(s.str) };
     }
     case 'reg': {
       const regexes: RegExp[] = [];
       for (const p of patterns) {
-        try {
-          regexes.push(new RegExp(p, ignoreCase ? 'i' : ''));
-        } catch (error) {
-          return { ok: false, message: `regex '${p}' is invalid (${error instanceof Error ? error.message : String(error)})` };
-        }
+        const compiled = compileRegex(p, ignoreCase ? 'i' : '');
+        if (!compiled.ok) return { ok: false, message: compiled.message };
+        regexes.push(compiled.regex);
       }
       return {
         ok: true,

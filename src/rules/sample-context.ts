@@ -1,9 +1,19 @@
 import type { LbRequest } from '../balance/balancer.ts';
 import type { ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
-import type { TlsInfo } from '../runtime.ts';
-import type { VarScopes } from './vars.ts';
+import type { Runtime, TlsInfo } from '../runtime.ts';
 import type { UserlistTable } from '../auth/userlist.ts';
+import type { VarScopes } from './vars.ts';
+
+/** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
+export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
+
+/** A backend as fetches see it (`be_name`, `nbsrv`). */
+export interface SampleBackend {
+  readonly name: string;
+  /** HAProxy's be_usable_srv: active usable servers, else 1 when a backup serves, else the usable backups. */
+  readonly usableServers: number;
+}
 
 /**
  * What sample fetches read. LbRequest already is one (balancing and stick rules pass the session
@@ -39,6 +49,12 @@ export interface SampleContext extends LbRequest {
   readonly response?: ResponseHead | undefined;
   /** The response head's edits so far. */
   readonly responseEdits?: HeadEditor | undefined;
+  /** The host services; fetches and converters needing one yield nothing without it. */
+  readonly runtime?: SampleRuntime | undefined;
+  /** The backend chosen for the request, once known (`be_name`, `nbsrv` without argument). */
+  readonly backend?: SampleBackend | undefined;
+  /** A backend of the configuration by name (`nbsrv(NAME)`). */
+  backendNamed?(name: string): SampleBackend | undefined;
   /** Variables (`var()`, `set-var`); undefined where none can exist. */
   readonly vars?: VarScopes | undefined;
   /** The generation's userlists (`http_auth(NAME)`, `http_auth_group(NAME)`). */

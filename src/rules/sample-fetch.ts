@@ -18,11 +18,12 @@ import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { AUTH_FETCHES } from './auth-fetches.ts';
-import { compileConverter, CONVERTERS, type Converter } from './converters.ts';
+import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
+import { MISC_FETCHES } from './fetches-misc.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
-import { parseAddress } from '../util/cidr.ts';
-import { parseIpv4 } from '../util/ipv4.ts';
+import { type ArgSpec, type ExpressionParse, parseSampleExpression } from './sample-args.ts';
+import { type DeclaredType, declaredType } from './sample-casts.ts';
 import { Sample, sampleText, type SampleOutputType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 import { parseVarName, readVar } from './vars.ts';
@@ -90,14 +91,16 @@ export const SAMPLE_FETCHES = [
   'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt',
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
-  'pathq', 'var', 'str', 'int', 'bool', 'ipv4', 'ipv6',
-  'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id', 'uuid',
+  'pathq', 'var',
+  'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
 export interface FetchBody {
   readonly scope: SampleScope;
   readonly type: SampleOutputType;
+  /** The type HAProxy declares when it differs from the run-time one's (`ipv6(...)`, `meth(...)`). */
+  readonly declared?: DeclaredType;
   /** HAProxy's name for what a connection fetch reads (default: by scope), for messages. */
   readonly source?: string;
   /** A request or response fetch HAProxy still serves in log lines (SMP_VAL_FE_LOG_END). */
@@ -126,28 +129,6 @@ function atLogEnd(factory: FetchFactory): FetchFactory {
     const body = factory(name, args, direction);
     return typeof body === 'string' ? body : { ...body, atLogEnd: true };
   };
-}
-
-/**
- * `uuid([4])`: a random version 4 UUID per call, as HAProxy's (which is not drawn from a
- * cryptographic source either).
- */
-const uuidFetch: FetchFactory = (name, args) => {
-  if (args.length > 1 || (args[0] !== undefined && args[0] !== '4')) return `fetch method '${name}': only version 4 is supported`;
-  return { scope: 'constant', type: 'str', sample: (_ctx, out) => out.setStr(randomUuid()) };
-};
-
-function randomHex(digits: number): string {
-  let out = '';
-  for (let i = 0; i < digits; i++) out += HEX_DIGITS[Math.floor(Math.random() * 16)];
-  return out;
-}
-
-const HEX_DIGITS = '0123456789abcdef';
-
-function randomUuid(): string {
-  const variant = HEX_DIGITS[8 + Math.floor(Math.random() * 4)] as string;
-  return `${randomHex(8)}-${randomHex(4)}-4${randomHex(3)}-${variant}${randomHex(3)}-${randomHex(12)}`;
 }
 
 function requestHead(ctx: SampleContext): RequestHead | undefined {
@@ -323,37 +304,6 @@ const urlParamFetch: FetchFactory = (name, args) => {
   };
 };
 
-/** `str(TEXT)`, `int(N)`, `bool(true|false|1|0)`, `ipv4(ADDR)`, `ipv6(ADDR)`: constants checked once. */
-function constantFetch(kind: 'str' | 'int' | 'bool' | 'ipv4' | 'ipv6'): FetchFactory {
-  return (name, args) => {
-    if (args.length > 1) return `fetch method '${name}' : expected ')' before ',${args.slice(1).join(',')})'`;
-    const text = args[0] ?? '';
-    if (kind === 'str') return { scope: 'constant', type: 'str', sample: (_ctx, out) => out.setStr(text) };
-    const words = { int: 'integer', bool: 'boolean', ipv4: 'IPv4 address', ipv6: 'IPv6 address' }[kind];
-    if (text === '' && kind !== 'bool') return `fetch method '${name}' : expected type '${words}' at position 1, but got nothing`;
-    const bad = `fetch method '${name}' : failed to parse '${text}' as type '${words}' at position 1`;
-    switch (kind) {
-      case 'int': {
-        if (!/^[-+]?\d+$/.test(text)) return bad;
-        const n = Number(text);
-        return { scope: 'constant', type: 'int', sample: (_ctx, out) => out.setInt(n) };
-      }
-      case 'bool': {
-        const lower = text.toLowerCase();
-        const value = lower === 'true' || lower === '1' ? true : lower === 'false' || lower === '0' ? false : undefined;
-        if (value === undefined) return `invalid args in fetch method '${name}' : Expects 'true', 'false', '0' or '1'`;
-        return { scope: 'constant', type: 'bool', sample: (_ctx, out) => out.setBool(value) };
-      }
-      case 'ipv4':
-        if (parseIpv4(text) < 0) return bad;
-        return { scope: 'constant', type: 'ip', sample: (_ctx, out) => out.setIp(text) };
-      case 'ipv6':
-        if (!text.includes(':') || parseAddress(text) === undefined) return bad;
-        return { scope: 'constant', type: 'ip', sample: (_ctx, out) => out.setIp(text) };
-    }
-  };
-}
-
 /**
  * `var(SCOPE.NAME[,DEFAULT])`: the variable with the type it was stored with; DEFAULT (a
  * string) when it is absent. Usable everywhere, like HAProxy's (SMP_USE_CONST); a variable of a
@@ -390,12 +340,6 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['always_false', simple('constant', 'bool', (_ctx, out) => out.setBool(false))],
   // The frontend's `unique-id-format`, generated on first use for the stream.
   ['unique-id', simple('connection', 'str', (ctx, out) => (ctx.uniqueId === undefined ? false : out.setStr(ctx.uniqueId)))],
-  ['uuid', uuidFetch],
-  ['str', constantFetch('str')],
-  ['int', constantFetch('int')],
-  ['bool', constantFetch('bool')],
-  ['ipv4', constantFetch('ipv4')],
-  ['ipv6', constantFetch('ipv6')],
   ['var', varFetch],
   // request
   ['method', atLogEnd(simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(transactionMethod(ctx.lbHead)))))],
@@ -442,30 +386,19 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */
 export function isFetchName(name: string): boolean {
-  return FETCHES.has(name);
+  return FETCHES.has(name) || MISC_FETCHES.has(name);
 }
 
-const CALL = /^([a-z][a-z0-9._-]*)(?:\(([^()]*)\))?$/;
+/**
+ * Arguments of the fetches above, which check their own arguments: any number of strings
+ * (HAProxy's quoting and escapes applied).
+ */
+const TEXT_ARGS: ArgSpec = { min: 0, types: ['str', 'str', 'str', 'str', 'str', 'str', 'str', 'str'] };
 
-/** Splits `a(x,y),b,c(z)` into its calls; undefined when malformed. */
-function splitCalls(text: string): { name: string; args: string[] }[] | undefined {
-  const calls: { name: string; args: string[] }[] = [];
-  let start = 0;
-  let depth = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    if (depth < 0) return undefined;
-    if ((c === ',' && depth === 0) || i === text.length) {
-      const m = CALL.exec(text.slice(start, i).trim());
-      if (m === null) return undefined;
-      calls.push({ name: m[1] as string, args: m[2] === undefined ? [] : m[2].split(',').map((a) => a.trim()) });
-      start = i + 1;
-    }
-  }
-  return depth === 0 ? calls : undefined;
-}
+const SPECS = {
+  fetch: (name: string): ArgSpec | undefined => MISC_FETCHES.get(name)?.args ?? (FETCHES.has(name) ? TEXT_ARGS : undefined),
+  converter: converterArgs,
+};
 
 function scopeAllowed(scope: SampleScope, direction: SampleDirection): boolean {
   return scope === 'constant' || scope === 'connection' || scope === direction;
@@ -484,15 +417,46 @@ const SCOPE_WORDS: Record<SampleScope, string> = {
  * "may not be reliably used here").
  */
 export function compileSampleFetch(expression: string, options: CompileOptions = {}): CompiledFetch {
+  // Surrounding blanks are not part of it (a quoted word in a TypeScript configuration).
+  const parsed = parseSampleExpression(expression.trim(), 0, SPECS, false);
+  return compileParsed(expression, parsed, options);
+}
+
+/**
+ * Compiles the expression starting at `from` inside a log-format string (`%[...]`): it ends at
+ * the first character that cannot continue it, returned as `end` (HAProxy expects a ']' there).
+ */
+export function compileEmbeddedSampleFetch(
+  text: string,
+  from: number,
+  options: CompileOptions = {},
+): { readonly ok: true; readonly fetch: SampleFetch; readonly end: number } | { readonly ok: false; readonly message: string } {
+  const parsed = parseSampleExpression(text, from, SPECS, true);
+  if (!parsed.ok) return parseFailure(parsed);
+  const compiled = compileParsed(text.slice(from, parsed.end), parsed, options);
+  return compiled.ok ? { ok: true, fetch: compiled.fetch, end: parsed.end } : compiled;
+}
+
+/** The parser's refusal; an unknown fetch lists the known ones. */
+function parseFailure(parsed: ExpressionParse & { ok: false }): { readonly ok: false; readonly message: string } {
+  if (parsed.unknownFetch === undefined) return { ok: false, message: parsed.message };
+  return { ok: false, message: `${parsed.message} (supported: ${[...SAMPLE_FETCHES, ...MISC_FETCHES.keys()].join(', ')})` };
+}
+
+function compileParsed(expression: string, parsed: ExpressionParse, options: CompileOptions): CompiledFetch {
   const direction = options.direction ?? 'request';
-  const calls = splitCalls(expression.trim());
-  const first = calls?.[0];
-  if (calls === undefined || first === undefined) return { ok: false, message: `invalid sample expression '${expression}'` };
-  const factory = FETCHES.get(first.name);
-  if (factory === undefined) {
-    return { ok: false, message: `unknown fetch method '${first.name}' (supported: ${SAMPLE_FETCHES.join(', ')})` };
+  if (!parsed.ok) return parseFailure(parsed);
+  const first = parsed.fetch;
+  let body: FetchBody | string;
+  const misc = MISC_FETCHES.get(first.name);
+  if (misc !== undefined) {
+    body = misc.compile(first.args);
+    if (typeof body === 'string') body = `invalid args in fetch method '${first.name}' : ${body}`;
+  } else {
+    const factory = FETCHES.get(first.name) as FetchFactory;
+    const texts = first.args.slice(0, first.count).map((a) => (a?.type === 'str' ? a.value : ''));
+    body = factory(first.name, texts, direction);
   }
-  const body = factory(first.name, first.args, direction);
   if (typeof body === 'string') return { ok: false, message: body };
   if (options.constantOnly === true && body.scope !== 'constant') {
     const unavailable = body.source ?? SCOPE_WORDS[body.scope];
@@ -510,11 +474,13 @@ export function compileSampleFetch(expression: string, options: CompileOptions =
   }
   const converters: Converter[] = [];
   let type: SampleOutputType = body.type;
-  for (const call of calls.slice(1)) {
-    const converter = compileConverter(call.name, call.args, type);
+  let declared: DeclaredType = body.declared ?? declaredType(body.type);
+  for (const call of parsed.converters) {
+    const converter = compileConverter(call, declared);
     if (typeof converter === 'string') return { ok: false, message: converter };
     converters.push(converter);
     type = converter.type;
+    declared = converter.declared;
   }
   return { ok: true, fetch: new CompiledSampleFetch(expression, body, converters, type) };
 }

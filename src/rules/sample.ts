@@ -2,11 +2,15 @@
  * Typed samples (HAProxy's struct sample): what a fetch produces and converters, ACL matchers
  * and log-format values consume. One mutable Sample is reused per evaluation, so reading a
  * boolean or an integer allocates nothing; strings are JS strings (header values are latin1:
- * one character per received byte).
+ * one character per received byte), and so are binary samples (one character per byte, 0-255),
+ * which makes the casts between them free.
+ *
+ * Integers are HAProxy's signed 64-bit ones held in a double: exact within ±2^53, and the
+ * saturated values HAProxy's arithmetic produces (±2^63) print as HAProxy prints them.
  */
 
-/** HAProxy's sample types, minus binary (no fetch here produces one yet). */
-export type SampleType = 'bool' | 'int' | 'str' | 'ip';
+/** HAProxy's sample types at run time (ipv4/ipv6 share 'ip', the text telling them apart). */
+export type SampleType = 'bool' | 'int' | 'str' | 'ip' | 'bin';
 
 /**
  * What a fetch or converter declares it produces: a sample type, or 'any' when only the run
@@ -16,9 +20,9 @@ export type SampleOutputType = SampleType | 'any';
 
 export class Sample {
   type: SampleType = 'str';
-  /** Text of 'str' and 'ip' samples (an address as text, e.g. "192.0.2.1" or "2001:db8::1"). */
+  /** Text of 'str' and 'ip' samples (an address as text, e.g. "192.0.2.1" or "2001:db8::1"); bytes of 'bin' ones. */
   str = '';
-  /** Value of 'int' samples; 1/0 for 'bool'. */
+  /** Value of 'int' samples; 1/0 for 'bool' (a boolean an arithmetic converter changed may hold any integer, as in HAProxy). */
   num = 0;
 
   setStr(value: string): true {
@@ -44,20 +48,52 @@ export class Sample {
     this.str = address;
     return true;
   }
+
+  /** Binary data, one character per byte (0-255). */
+  setBin(bytes: string): true {
+    this.type = 'bin';
+    this.str = bytes;
+    return true;
+  }
 }
 
-/** The sample as text, as HAProxy casts it to a string (booleans are "1"/"0"). */
+const INT64_MAX_TEXT = '9223372036854775807';
+const INT64_MIN_TEXT = '-9223372036854775808';
+const TWO_63 = 2 ** 63;
+
+/** An integer sample as HAProxy prints it (lltoa): saturated values as INT64 bounds, never in exponent form. */
+export function intText(n: number): string {
+  if (Number.isSafeInteger(n)) return String(n);
+  if (n >= TWO_63) return INT64_MAX_TEXT;
+  if (n <= -TWO_63) return INT64_MIN_TEXT;
+  return BigInt(Math.trunc(n)).toString();
+}
+
+/**
+ * The sample as text, as HAProxy casts it to a string: booleans are "1"/"0" (or the integer an
+ * arithmetic converter left), binary data stops at its first NUL byte (c_bin2str).
+ */
 export function sampleText(s: Sample): string {
-  return s.type === 'str' || s.type === 'ip' ? s.str : String(s.num);
+  switch (s.type) {
+    case 'str':
+    case 'ip':
+      return s.str;
+    case 'bin': {
+      const nul = s.str.indexOf('\0');
+      return nul < 0 ? s.str : s.str.slice(0, nul);
+    }
+    default:
+      return intText(s.num);
+  }
 }
 
 /**
  * The sample as an integer (HAProxy's c_str2int: leading decimal digits, optionally signed;
- * undefined when a string does not start with one, or for an address).
+ * undefined when a string does not start with one, or for an address or binary data).
  */
 export function sampleInt(s: Sample): number | undefined {
   if (s.type === 'int' || s.type === 'bool') return s.num;
-  if (s.type === 'ip') return undefined;
+  if (s.type === 'ip' || s.type === 'bin') return undefined;
   return leadingInteger(s.str);
 }
 
@@ -78,4 +114,30 @@ export function leadingInteger(text: string): number | undefined {
     value = value * 10 + d;
   }
   return i === start ? undefined : sign * value;
+}
+
+/**
+ * HAProxy's read_int64: optional sign, then decimal digits up to the first other character
+ * (none reads as 0), saturated to the signed 64-bit range. `end` receives where it stopped.
+ */
+export function readInt64(text: string, from = 0, end: { at: number } | undefined = undefined): number {
+  let i = from;
+  let negative = false;
+  const c0 = text.charCodeAt(i);
+  if (c0 === 0x2d /* - */) {
+    negative = true;
+    i++;
+  } else if (c0 === 0x2b /* + */) {
+    i++;
+  }
+  let value = 0;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    if (value < TWO_63) value = value * 10 + d;
+  }
+  if (end !== undefined) end.at = i;
+  // 0 - value: never a negative zero.
+  if (negative) return value >= TWO_63 ? -TWO_63 : 0 - value;
+  return value >= TWO_63 ? TWO_63 : value;
 }

@@ -4,6 +4,7 @@
  * attached to each Backend (`backend.persistence`), with the stick tables shared by name
  * across the Proxy's backends (`stick ... table OTHER`).
  */
+import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
 import type { LbRequest } from '../balance/balancer.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -53,7 +54,8 @@ export function attachPersistence(backends: ReadonlyMap<string, Backend>): Map<s
   for (const backend of backends.values()) {
     const model = backend.model;
     const rules = model.stickRules ?? [];
-    const stick = rules.length > 0 ? new StickRules(rules, backend, tables, backend.persist) : undefined;
+    const stick =
+      rules.length > 0 ? withPatternFiles(patternFilesOf(model.patternFiles), () => new StickRules(rules, backend, tables, backend.persist)) : undefined;
     const cookie = model.cookie !== undefined && model.mode === 'http' ? new CookiePersistence(model.cookie, backend.servers, backend.persist) : undefined;
     backend.persistence = cookie === undefined && stick === undefined ? undefined : new BackendPersistence(cookie, stick);
   }

@@ -119,7 +119,7 @@ describe('log-format and the formats of option httplog/tcplog', () => {
       [6, 3, 'log-format', "failed to parse log-format : no such format variable 'zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'."],
     ]);
     const [fetch] = await errors(withDefaults('frontend f', '  bind :80', '  error-log-format "%[req.hdr(host)]"'));
-    assert.match(fetch?.[3] ?? '', /^failed to parse error-log-format : failed to parse sample expression <req\.hdr\(host\)> : sample fetch 'req\.hdr' may not be reliably used here/);
+    assert.match(fetch?.[3] ?? '', /^failed to parse error-log-format : failed to parse sample expression <req\.hdr\(host\)\]> : sample fetch 'req\.hdr' may not be reliably used here/);
     const [unique] = await errors(withDefaults('frontend f', '  bind :80', '  unique-id-format %Tt'));
     assert.match(unique?.[3] ?? '', /^failed to parse unique-id : format variable '%Tt' is not supported by Switchyard in unique-id-format yet\.$/);
   });

@@ -197,4 +197,14 @@ describe('global set-var and set-var-fmt', () => {
     assert.match(fmt ?? '', /src.*'client address'/);
     assert.deepEqual(await messages([], ['  set-var-fmt proc.x "%HM"']), ["format variable 'HM' is reserved for HTTP mode"]);
   });
+
+  it('constant and internal fetches with converters are allowed; proxy fetches are not (HAProxy 2.6 -c)', async () => {
+    const model = await parse(frontend([], ['  set-var proc.a int(3),add(2)', '  set-var proc.b env(HOME),lower', '  set-var proc.c date(),mul(2)']));
+    assert.deepEqual(model.global.setVars?.map((v) => v.value), ['int(3),add(2)', 'env(HOME),lower', 'date(),mul(2)']);
+    assert.deepEqual(await messages([], ['  set-var proc.a be_name', '  set-var proc.b fe_name', '  set-var proc.c nbsrv(b)']), [
+      "fetch method 'set-var(proc.a)' extracts information from 'backend', none of which is available here",
+      "fetch method 'set-var(proc.b)' extracts information from 'frontend', none of which is available here",
+      "fetch method 'set-var(proc.c)' extracts information from 'internal state', none of which is available here",
+    ]);
+  });
 });

@@ -120,8 +120,14 @@ describe('ACL keywords derived from fetches', () => {
     assert.equal(matches('hdr_dom(host) -i example', req('/')), true);
   });
 
-  it('refuses a -m that contradicts the keyword', () => {
-    assert.match(refused('path_beg -m end /x'), /conflicts/);
+  it('lets -m replace the method the keyword implies, as HAProxy does (hdr_dom(host) -m end)', () => {
+    const compiled = compileAcl(
+      { name: 'a', criterion: 'hdr_dom(host)', method: 'end', ignoreCase: true, patterns: ['example.com'], source: { file: 't', line: 1 } },
+      'request',
+    );
+    assert.ok(compiled.ok);
+    assert.equal(compiled.acl.test(context(get('/', 'Host: www.EXAMPLE.com')), new Sample()), true);
+    assert.equal(compiled.acl.test(context(get('/', 'Host: example.com.evil')), new Sample()), false);
   });
 });
 
@@ -156,8 +162,9 @@ describe('ACL errors', () => {
     assert.match(refused('src_port abc'), /'abc' is not a number/);
     assert.match(refused('src 300.1.1.1'), /not a valid IPv4 or IPv6 address/);
     assert.match(refused('path -m nosuch x'), /unknown match method 'nosuch'/);
-    assert.match(refused('path -f list.txt'), /'-f' .* not supported/);
+    assert.match(refused('path -f list.txt'), /pattern file <list.txt> was not loaded with the configuration/);
     assert.match(refused('path -x /a'), /not a valid ACL option/);
     assert.match(refused('path -m bool'), /'-m bool' only applies to boolean or integer samples/);
   });
 });
+

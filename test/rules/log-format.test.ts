@@ -71,7 +71,9 @@ describe('log-format values', () => {
     assert.match(refused('%zz'), /no such format variable 'zz'\. If you wanted to emit the '%' character verbatim, you need to use '%%'/);
     assert.match(refused('%Ts'), /'%Ts' is not supported by Switchyard in header values yet/);
     assert.match(refused('%[path'), /missing '\]' after 'path'/);
-    assert.match(refused('%[nosuch]'), /failed to parse sample expression <nosuch> : unknown fetch method 'nosuch'/);
+    // As HAProxy quotes it: the rest of the format from the expression on.
+    assert.match(refused('%[nosuch]'), /failed to parse sample expression <nosuch\]> : unknown fetch method 'nosuch'/);
+    assert.match(refused('%[path)]'), /expected '\]' after 'path', but found '\)'/);
     assert.match(refused('%[path]', 'response'), /may not be reliably used here/);
     assert.match(refused('%ST'), /needs the HTTP response/);
     assert.match(refused('%{+Q}'), /parse argument modifier without variable name near '%\{\+Q\}'/);

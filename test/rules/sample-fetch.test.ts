@@ -95,7 +95,7 @@ describe('sample fetches', () => {
     assert.match(error('url_param()'), /expects a parameter name/);
     assert.match(error('req.cookie(a,b)'), /expects a cookie name/);
     assert.match(error('Path'), /invalid sample expression|unknown fetch/);
-    assert.match(error('path)'), /invalid sample expression/);
+    assert.match(error('path)'), /missing comma after fetch keyword 'path'/);
   });
 
   it('keeps the expression as written', () => {

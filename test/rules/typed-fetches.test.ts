@@ -118,7 +118,7 @@ describe('converters', () => {
 
   it('refuses unknown converters and arguments', () => {
     assert.match(error('path,nosuch'), /unknown converter 'nosuch'/);
-    assert.match(error('path,lower(1)'), /takes no argument/);
+    assert.match(error('path,lower(1)'), /invalid arg 1 in converter 'lower' : expected '\)' before '1\)'/);
   });
 });
 

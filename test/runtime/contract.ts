@@ -410,6 +410,29 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'digest: md5, sha1 and sha2 of the standard test vectors, synchronously',
+    async (ctx) => {
+      const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+      const abc = encoder.encode('abc');
+      // FIPS 180-4 / RFC 1321 examples ("abc"), and the empty message for sha256.
+      equal(hex(ctx.runtime.digest('md5', abc)), '900150983cd24fb0d6963f7d28e17f72', 'md5(abc)');
+      equal(hex(ctx.runtime.digest('sha1', abc)), 'a9993e364706816aba3e25717850c26c9cd0d89d', 'sha1(abc)');
+      equal(hex(ctx.runtime.digest('sha224', abc)), '23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7', 'sha224(abc)');
+      equal(hex(ctx.runtime.digest('sha256', new Uint8Array(0))), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'sha256()');
+      equal(
+        hex(ctx.runtime.digest('sha384', abc)),
+        'cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7',
+        'sha384(abc)',
+      );
+      equal(
+        hex(ctx.runtime.digest('sha512', abc)),
+        'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
+        'sha512(abc)',
+      );
+      check(ctx.runtime.digest('sha1', abc) instanceof Uint8Array, 'digest() returns a Uint8Array');
+    },
+  ],
+  [
     'readFile gives a file’s bytes as they are; a missing file rejects',
     async (ctx) => {
       const rt = ctx.runtime;

@@ -3,8 +3,10 @@
  * are pairs of FakeSockets, timers fire only when the test advances time, and addresses can be
  * made to refuse or black-hole connections.
  */
+import { createHash } from 'node:crypto';
 import type {
   ConnectOptions,
+  DigestAlgorithm,
   Listener,
   ListenOptions,
   Runtime,
@@ -320,6 +322,9 @@ export class FakeRuntime implements Runtime {
   }
   readDir(): Promise<string[]> {
     return Promise.resolve([]);
+  }
+  digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
+    return createHash(algorithm).update(data).digest();
   }
   isDirectory(): Promise<boolean> {
     return Promise.resolve(false);

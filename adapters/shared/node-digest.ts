@@ -1,0 +1,10 @@
+/**
+ * The runtime seam's digest() on node:crypto, which Node, Bun and Deno all implement
+ * (OpenSSL's, BoringSSL's and Rust's hashes respectively, all giving the standard digests).
+ */
+import { createHash } from 'node:crypto';
+import type { DigestAlgorithm } from '../../src/runtime.ts';
+
+export function digestNode(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
+  return createHash(algorithm).update(data).digest();
+}

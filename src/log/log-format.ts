@@ -197,8 +197,6 @@ const FLAG_BITS: ReadonlyMap<string, number> = new Map([
   ['E', LogOpt.escape],
 ]);
 
-/** The index of the ']' closing a sample expression starting at `from` (outside parentheses). */
-
 function baseOptions(usage: LogFormatUsage): number {
   switch (usage.kind) {
     case 'log-line':

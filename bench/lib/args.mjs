@@ -14,6 +14,15 @@ const NUMERIC = {
     help: '(http) connections of the 1 MiB-response workload',
   },
   threads: { env: 'BENCH_THREADS', def: 1, min: 1, max: 64, help: 'load generator threads (wrk -t)' },
+  idleConnections: {
+    flag: 'idle-connections',
+    env: 'BENCH_IDLE_CONNECTIONS',
+    def: 10_000,
+    min: 1,
+    max: 100_000,
+    help: '(memory) idle keep-alive client connections per target',
+  },
+  cycles: { env: 'BENCH_CYCLES', def: 3, min: 1, max: 20, help: '(memory) open/close cycles of the idle connections' },
   runs: { env: 'BENCH_RUNS', def: 1, min: 1, max: 20, help: 'rounds over all targets; the table shows the median' },
 };
 
@@ -32,10 +41,11 @@ ${opt}
   --targets LIST       comma-separated subset of the scenario's targets (env BENCH_TARGETS):
                        l4: node,bun,deno,haproxy,direct
                        http: node,bun,deno,haproxy,nginx,http-proxy,fastify,direct
+                       memory: node,bun,deno,haproxy
                        (HAProxy, and in http the JS peers, are added when a ratio to them is asked for)
   --workloads LIST     (http) small,large: keep-alive small responses, 1 MiB responses
                        (default both; env BENCH_WORKLOADS); leastconn,uri: balancing over
-                       16 servers vs HAProxy (only when named)
+                       16 servers vs HAProxy (only when named); memory: idle,timeout
   --json               (micro) print raw JSON results as well
   --help               this text
 
@@ -46,6 +56,7 @@ Examples:
   npm run bench -- http
   npm run bench -- http --targets node,bun --workloads small --runs 3
   npm run bench -- micro
+  npm run bench -- memory --targets deno --idle-connections 5000 --cycles 2
 `;
 }
 

@@ -1376,7 +1376,10 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
           this.host.counters.ereq++;
           return this.#fail(408, 'c', 'R');
         }
-        return this.#closeClient();
+        // `timeout http-keep-alive`: HAProxy releases the idle connection outright (close(),
+        // FIN) rather than half-closing it and holding the socket until the client's FIN or
+        // `timeout client`; nothing is in flight and nothing is logged.
+        return this.#destroyAll();
       case 'tunnel':
         this.#setTermination('c', 'D');
         return this.#destroyAll();

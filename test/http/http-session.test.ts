@@ -146,6 +146,20 @@ describe('HttpSession', () => {
     assert.equal(client.peerEnded, true);
   });
 
+  it('releases an idle keep-alive connection at timeout http-keep-alive without waiting for the client to close', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => ok('x'));
+    const proxy = await start(rt, httpFrontend({}, { httpKeepAlive: 500, client: 30_000 }), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    rt.advance(500);
+    // HAProxy closes the connection outright: the session is gone although the client has not
+    // sent its FIN (it is not held half-closed until `timeout client`).
+    assert.equal(client.peerEnded, true);
+    assert.equal(client.peer?.closed, true, "the proxy's socket is closed");
+    assert.equal(proxy.activeSessions, 0);
+  });
+
   it('answers 504 when the server does not respond within timeout server', async () => {
     const rt = new FakeRuntime();
     await httpServer(rt, 9001, () => undefined);

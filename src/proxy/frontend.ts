@@ -1,6 +1,6 @@
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
 import { TcpSession } from '../l4/tcp-session.ts';
-import { HttpSession } from '../http/http-session.ts';
+import { H1ClientConnection } from '../mux/h1-client.ts';
 import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
@@ -185,7 +185,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
     }
     // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP.
     if (this.model.mode === 'http' || this.backend?.mode === 'http') {
-      this.sessions.add(new HttpSession(this, socket, this.backend));
+      this.sessions.add(new H1ClientConnection(this, socket, this.backend));
       return;
     }
     const session = new TcpSession(this, socket, this.backend);

@@ -1,0 +1,538 @@
+import type { Timeouts } from '../config/model.ts';
+import type { Backend } from '../proxy/backend.ts';
+import { sessionOpened } from '../proxy/counters.ts';
+import type { ProxySession, SessionHost } from '../proxy/session.ts';
+import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import { connectionModeOf } from '../http/http-options.ts';
+import { BodyFramer, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { ReplyConnection, type LocalReply } from '../http/local-reply.ts';
+import type { HttpClientSide } from '../stream/client-side.ts';
+import { HttpStream } from '../stream/http-stream.ts';
+import { prepareResponseHead } from './h1-head-out.ts';
+
+/** Where the client connection is between and within transactions. */
+type State =
+  | 'idle' // waiting for (the rest of) a request head
+  | 'txn' // a request is being served
+  | 'tunnel' // after 101 Switching Protocols: raw bytes both ways
+  | 'closing' // the last response was sent; waiting for the client to close
+  | 'closed';
+
+/** Client bytes kept while a transaction cannot consume them (pipelining, connect in progress). */
+const BACKLOG_LIMIT = 64 * 1024;
+/** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
+const MAX_HEADERS = 100;
+/** Batched output up to this size is joined into one write. */
+const JOIN_LIMIT = 16 * 1024;
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+/**
+ * The client side of an HTTP/1 connection (HAProxy's mux_h1, frontend side): parses request
+ * heads strictly and frames request bodies, holds pipelined bytes until the transaction in
+ * flight is over, writes responses with backpressure, keeps the connection alive between
+ * requests (`timeout http-request`, `http-keep-alive`, `client`), handles half-closes, and
+ * becomes a byte pipe after a 101. Each transaction runs in the connection's HttpStream, which
+ * is reused from one request to the next; this mux owns the client socket and the one timer
+ * of the connection, asking the stream for its deadlines while a transaction is in flight.
+ */
+export class H1ClientConnection implements ProxySession, SocketHandler, HttpClientSide {
+  readonly client: Socket;
+  readonly host: SessionHost;
+  readonly runtime: Runtime;
+  readonly acceptedAt: number;
+  /**
+   * The clock read once per event (socket event, timer, grant, kill), as HAProxy's now_ms per
+   * poll loop: every timestamp of one event is the same, and the clock costs one call, not ten.
+   */
+  now: number;
+  idleSince: number;
+  requests = 0;
+  closeAfter = false;
+
+  readonly #stream: HttpStream;
+  readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
+  /** The frontend's own `option http-server-close|httpclose`: every response closes. */
+  readonly #frontendCloses: boolean;
+  readonly #reqParser = new RequestHeadParser({ maxHeaders: MAX_HEADERS });
+  readonly #reqFramer = new BodyFramer();
+  #state: State = 'idle';
+  #backlog: Uint8Array | undefined;
+  #backlogPaused = false;
+  /** Re-entrancy guard for #consumeClient (see there). */
+  #consuming = false;
+  #drainAgain = false;
+  #draining = false;
+  #clientClosed = false;
+  #clientEnded = false;
+  #clientLast: number;
+  /** Reading paused because the server side cannot take more. */
+  #clientHeld = false;
+  #timer: TimerHandle | undefined;
+  #timerDue = Infinity;
+  /**
+   * Bytes for the client produced while handling one server read (a response head and the
+   * start of its body, an interim 100 then the final head...). They leave in one write: a
+   * syscall per piece costs more than copying a few KiB (bench/PROFILE.md measured +14%).
+   */
+  #batching = false;
+  readonly #out: Uint8Array[] = [];
+  #outBytes = 0;
+
+  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined) {
+    this.host = host;
+    this.runtime = host.runtime;
+    this.client = client;
+    this.acceptedAt = this.runtime.now();
+    this.now = this.acceptedAt;
+    this.idleSince = this.acceptedAt;
+    this.#clientLast = this.acceptedAt;
+    this.#frontendCloses = connectionModeOf(host.model.http, undefined) === 'close';
+    const t: Timeouts = host.timeouts;
+    this.#timeouts = {
+      request: t.httpRequest ?? t.client,
+      keepAlive: t.httpKeepAlive ?? t.httpRequest ?? t.client,
+      client: t.client,
+    };
+    this.#stream = new HttpStream(host, this, defaultBackend);
+    sessionOpened(host.counters);
+    client.setHandler(this);
+    this.#schedule();
+  }
+
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+  get tunnelling(): boolean {
+    return this.#state === 'tunnel';
+  }
+  get lastTransaction(): boolean {
+    return this.closeAfter || this.#draining || this.#clientEnded;
+  }
+
+  // ---- ProxySession ----------------------------------------------------------------------
+
+  drain(): void {
+    this.now = this.runtime.now();
+    this.#draining = true;
+    if (this.#state === 'idle' && !this.#reqParser.inProgress) this.#closeClient();
+  }
+
+  kill(cause: 'K' | 'D' | 'U' = 'K'): void {
+    if (this.#state === 'closed') return;
+    this.now = this.runtime.now();
+    const inFlight = this.#state === 'txn' || this.#state === 'tunnel';
+    this.#stream.setTermination(cause, inFlight ? 'D' : 'R');
+    // A transaction cut short is logged like any other (HAProxy logs killed streams).
+    if (inFlight) this.#stream.log();
+    this.destroy();
+  }
+
+  // ---- client input ----------------------------------------------------------------------
+
+  onData(_socket: Socket, chunk: Uint8Array): void {
+    const now = (this.now = this.runtime.now());
+    this.host.counters.bin += chunk.byteLength;
+    this.#clientLast = now;
+    if (this.#state === 'tunnel') return this.#stream.tunnelFromClient(chunk);
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#backlog !== undefined) {
+      this.#backlog = concat(this.#backlog, chunk);
+      this.#drainBacklog();
+    } else {
+      this.#consumeClient(chunk);
+    }
+  }
+
+  /**
+   * Processes client bytes as far as the current state allows and keeps the rest as backlog.
+   * Starting a request's server side can complete it synchronously (a pooled connection, a
+   * generated error) and ask for the backlog again: that is looped here, not recursed into.
+   */
+  #consumeClient(data: Uint8Array): void {
+    if (this.#consuming) {
+      this.#backlog = this.#backlog === undefined ? data : concat(this.#backlog, data);
+      this.#drainAgain = true;
+      return;
+    }
+    this.#consuming = true;
+    let input: Uint8Array | undefined = data;
+    while (input !== undefined) {
+      this.#drainAgain = false;
+      const used = this.#processClient(input, 0);
+      if (used < input.byteLength && this.#state !== 'closed' && this.#state !== 'closing') {
+        this.#backlog = this.#backlog === undefined ? input.subarray(used) : concat(input.subarray(used), this.#backlog);
+      }
+      // A new request goes to a server only once the bytes that came with its head are framed.
+      if (this.#state === 'txn' && this.#stream.readyToStart) this.#stream.start();
+      input = undefined;
+      if (this.#drainAgain && this.#backlog !== undefined && this.#state === 'idle') {
+        input = this.#backlog;
+        this.#backlog = undefined;
+      }
+    }
+    this.#consuming = false;
+    // The client half-closed and its pipelined bytes ended in (or before) a head.
+    if (this.#clientEnded && this.#state === 'idle') return this.#clientEndedIdle();
+    const backlog = this.#backlog as Uint8Array | undefined;
+    if (backlog !== undefined && backlog.byteLength >= BACKLOG_LIMIT) {
+      if (!this.#backlogPaused) {
+        this.#backlogPaused = true;
+        this.client.pause();
+      }
+    } else if (this.#backlogPaused) {
+      this.#backlogPaused = false;
+      if (!this.#clientHeld) this.client.resume();
+    }
+  }
+
+  #drainBacklog(): void {
+    const backlog = this.#backlog;
+    if (backlog === undefined) return;
+    if (this.#consuming) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#backlog = undefined;
+    this.#consumeClient(backlog);
+  }
+
+  /** Returns how many bytes of data[off..] were consumed. */
+  #processClient(data: Uint8Array, off: number): number {
+    const end = data.byteLength;
+    const stream = this.#stream;
+    while (off < end) {
+      if (this.#state === 'idle') {
+        if (stream.requestStartedAt < 0) stream.requestStarted();
+        try {
+          const used = this.#reqParser.feed(data, off);
+          off += used;
+          stream.countRequestBytes(used);
+        } catch (error) {
+          stream.badRequest(error);
+          return end;
+        }
+        if (!this.#reqParser.done) return off;
+        const head = this.#reqParser.head as RequestHead;
+        this.#reqParser.reset();
+        this.#beginTransaction(head);
+        continue;
+      }
+      if (this.#state === 'txn' && !stream.requestComplete) {
+        // The body is framed (validated) as it arrives, before anything of it is forwarded:
+        // an invalid chunk that came with the head gets a 400 and reaches no server.
+        const start = off;
+        try {
+          off += this.#reqFramer.feed(data, off);
+        } catch (error) {
+          stream.badRequestBody(error);
+          return end;
+        }
+        if (off > start) stream.countRequestBytes(off - start);
+        // Redundant leading zeros of a chunk size are not forwarded (see BodyFramer.discard).
+        if (off > start && !this.#reqFramer.discard) stream.requestBody(data.subarray(start, off));
+        if (this.#reqFramer.done) stream.requestEnd();
+        continue;
+      }
+      if (this.#state === 'tunnel') {
+        stream.tunnelFromClient(off === 0 ? data : data.subarray(off));
+        return end;
+      }
+      return off;
+    }
+    return off;
+  }
+
+  #beginTransaction(head: RequestHead): void {
+    this.#state = 'txn';
+    this.requests++;
+    this.#reqFramer.startRequest(head);
+    // A client that half-closed is closed after its last pipelined request (#nextRequest).
+    this.closeAfter = this.#frontendCloses || head.mustClose || this.#draining;
+    this.#stream.begin(head, this.#reqFramer.done);
+  }
+
+  // ---- HttpClientSide: what the stream asks ------------------------------------------------
+
+  clientDeadline(): number | undefined {
+    if (this.#clientHeld) return undefined;
+    const t = this.#timeouts.client;
+    return t === undefined ? undefined : this.#clientLast + t;
+  }
+
+  sendInterim(head: ResponseHead): number {
+    this.sendData(head.raw);
+    return head.raw.byteLength;
+  }
+
+  prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor): void {
+    prepareResponseHead(req, head, editor, this.closeAfter);
+  }
+
+  sendResponseHead(editor: HeadEditor): number {
+    const bytes = editor.build();
+    this.sendData(bytes);
+    return bytes.byteLength;
+  }
+
+  /** What the H1 mux appends to a reply the proxy built (connection: close / keep-alive) follows the request's version. */
+  encodeReply(reply: LocalReply, req: RequestHead | undefined, close: boolean): Uint8Array {
+    return reply.encode(close ? ReplyConnection.close : req?.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none);
+  }
+
+  sendData(bytes: Uint8Array): void {
+    this.host.counters.bout += bytes.byteLength;
+    this.#clientLast = this.now;
+    if (this.#batching) {
+      this.#out.push(bytes);
+      this.#outBytes += bytes.byteLength;
+      return;
+    }
+    this.#sendClient(bytes);
+  }
+
+  cork(): void {
+    this.#batching = true;
+  }
+
+  uncork(): void {
+    this.#batching = false;
+    this.#flushClient();
+  }
+
+  holdRequest(): void {
+    if (this.#clientHeld) return;
+    this.#clientHeld = true;
+    this.client.pause();
+  }
+
+  releaseRequest(): void {
+    if (!this.#clientHeld) return;
+    this.#clientHeld = false;
+    if (!this.#backlogPaused) this.client.resume();
+  }
+
+  schedule(): void {
+    this.#schedule();
+  }
+
+  transactionEnded(close: boolean): void {
+    if (close) this.#closeClient();
+    else this.#nextRequest();
+  }
+
+  enterTunnel(): void {
+    this.#state = 'tunnel';
+    this.#stream.log();
+    const backlog = this.#backlog;
+    this.#backlog = undefined;
+    if (backlog !== undefined) this.#stream.tunnelFromClient(backlog);
+    if (this.#backlogPaused) {
+      this.#backlogPaused = false;
+      this.client.resume();
+    }
+    this.#schedule();
+  }
+
+  shutdown(): void {
+    if (!this.#clientClosed) this.client.end();
+  }
+
+  #sendClient(bytes: Uint8Array): void {
+    if (!this.client.write(bytes)) this.#stream.clientBlocked();
+  }
+
+  /** Sends what sendData batched; must run before the client is ended or destroyed. */
+  #flushClient(): void {
+    const out = this.#out;
+    const n = out.length;
+    if (n === 0) return;
+    if (n === 1) {
+      this.#sendClient(out[0] as Uint8Array);
+    } else if (this.#outBytes <= JOIN_LIMIT) {
+      const joined = new Uint8Array(this.#outBytes);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const piece = out[i] as Uint8Array;
+        joined.set(piece, at);
+        at += piece.byteLength;
+      }
+      this.#sendClient(joined);
+    } else {
+      for (let i = 0; i < n; i++) this.#sendClient(out[i] as Uint8Array);
+    }
+    out.length = 0;
+    this.#outBytes = 0;
+  }
+
+  // ---- between transactions --------------------------------------------------------------
+
+  /** After a transaction: wait for the next request on this connection, or close it. */
+  #nextRequest(): void {
+    // A client that half-closed may still have pipelined requests to be served.
+    if (this.closeAfter || this.#draining || (this.#clientEnded && this.#backlog === undefined)) return this.#closeClient();
+    this.#state = 'idle';
+    this.idleSince = this.now;
+    this.#schedule();
+    this.releaseRequest();
+    this.#drainBacklog();
+  }
+
+  /**
+   * The client half-closed while no request is in flight: no head can complete any more. As
+   * HAProxy's h1 mux: part of a head, or nothing at all on a connection's first request, is a
+   * bad request (400, logged CR unless `dontlognull` and nothing came); between keep-alive
+   * requests the connection just closes.
+   */
+  #clientEndedIdle(): void {
+    if (this.#reqParser.inProgress) {
+      this.host.counters.ereq++;
+      return this.#stream.fail(400, 'C', 'R');
+    }
+    if (this.requests > 0) return this.#closeClient();
+    this.host.counters.ereq++;
+    // A connection that sent nothing (a probe, a TCP health check) is what dontlognull silences.
+    this.#stream.fail(400, 'C', 'R', !(this.host.model.options.dontlognull && this.#stream.requestStartedAt < 0));
+  }
+
+  /** Sends our FIN after the queued response; the session ends when the client closes. */
+  #closeClient(): void {
+    this.#flushClient();
+    this.#state = 'closing';
+    this.#backlog = undefined;
+    this.client.end();
+    this.#schedule();
+  }
+
+  // ---- client socket events --------------------------------------------------------------
+
+  onDrain(_socket: Socket): void {
+    this.#clientLast = this.now = this.runtime.now();
+    this.#stream.clientDrained();
+  }
+
+  onEnd(_socket: Socket): void {
+    this.now = this.runtime.now();
+    this.#clientEnded = true;
+    switch (this.#state) {
+      case 'tunnel':
+        return this.#stream.clientEnded();
+      case 'idle':
+        return this.#clientEndedIdle();
+      case 'txn':
+        this.#stream.clientEnded();
+        if (this.#state !== 'txn') return;
+        // The request is complete: serve it, and the requests pipelined behind it, then close
+        // (HAProxy does not forward the FIN). Without pipelined bytes this is the last response.
+        if (this.#backlog === undefined) this.closeAfter = true;
+        return;
+      default:
+        // Closing and the client finished too: its socket closes by itself once our FIN is out.
+        return;
+    }
+  }
+
+  onClose(_socket: Socket, _error: SocketError | undefined): void {
+    this.now = this.runtime.now();
+    this.#clientClosed = true;
+    if (this.#state === 'closed') return;
+    if (this.#state === 'txn' || this.#state === 'tunnel') this.#stream.clientAborted();
+    else if (this.#state === 'idle' && this.#reqParser.inProgress) this.#stream.setTermination('C', 'R');
+    this.destroy();
+  }
+
+  // ---- timeouts --------------------------------------------------------------------------
+
+  #schedule(): void {
+    const due = this.#nextDeadline();
+    if (due === undefined || due >= this.#timerDue) return;
+    if (this.#timer !== undefined) this.runtime.clearTimer(this.#timer);
+    this.#timerDue = due;
+    this.#timer = this.runtime.setTimer(this.#onTimer, Math.max(0, due - this.now));
+  }
+
+  #nextDeadline(): number | undefined {
+    switch (this.#state) {
+      case 'idle': {
+        if (this.#reqParser.inProgress || this.requests === 0) {
+          const t = this.#timeouts.request;
+          const started = this.#stream.requestStartedAt;
+          const from = started >= 0 && this.requests > 0 ? started : this.idleSince;
+          return t === undefined ? undefined : from + t;
+        }
+        const t = this.#timeouts.keepAlive;
+        return t === undefined ? undefined : this.idleSince + t;
+      }
+      case 'txn':
+        return this.#stream.deadline();
+      case 'tunnel':
+        return this.#stream.tunnelDeadline(this.#clientLast, this.#timeouts.client);
+      case 'closing':
+        return this.clientDeadline() ?? this.now + 5000;
+      case 'closed':
+        return undefined;
+    }
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+    if (this.#state === 'closed') return;
+    const now = (this.now = this.runtime.now());
+    const due = this.#nextDeadline();
+    if (due !== undefined && now >= due) this.#expire(now);
+    this.#schedule(); // no-op once closed: there is no deadline left
+  };
+
+  #expire(now: number): void {
+    switch (this.#state) {
+      case 'idle':
+        if (this.#reqParser.inProgress || this.requests === 0) {
+          this.host.counters.ereq++;
+          return this.#stream.fail(408, 'c', 'R');
+        }
+        // `timeout http-keep-alive`: HAProxy releases the idle connection outright (close(),
+        // FIN) rather than half-closing it and holding the socket until the client's FIN or
+        // `timeout client`; nothing is in flight and nothing is logged.
+        return this.destroy();
+      case 'txn':
+        return this.#stream.expire(now);
+      case 'tunnel':
+        this.#stream.setTermination('c', 'D');
+        return this.destroy();
+      case 'closing':
+        return this.destroy();
+      case 'closed':
+        return;
+    }
+  }
+
+  // ---- teardown --------------------------------------------------------------------------
+
+  destroy(): void {
+    if (this.#state === 'closed') return;
+    this.#out.length = 0; // the client is destroyed: queued bytes are dropped with it
+    this.#outBytes = 0;
+    this.#stream.abort();
+    this.#state = 'closed';
+    this.#backlog = undefined;
+    if (this.#timer !== undefined) {
+      this.runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#timerDue = Infinity;
+    if (!this.#clientClosed) {
+      this.#clientClosed = true;
+      this.client.destroy();
+    }
+    this.#reqParser.release();
+    this.host.counters.scur--;
+    this.host.limits.current--;
+    this.host.sessionEnded(this);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the HTTP/1 muxes do to a head on its way out, after the analysers: the hop-by-hop
+ * headers of the received message go, the connection header says what this hop does, and the
+ * message length is stated once (HAProxy's h1 output side: h1_process_output's header
+ * formatting). An HTTP/2 mux frames the same edited head its own way and skips all of this.
+ */
+import type { HttpConnectionMode } from '../config/model.ts';
+import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from '../http/absolute-form.ts';
+import { H_CONNECTION, H_CONTENT_LENGTH, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+
+/** The request head as the server-side H1 mux sends it (before the stream's own additions). */
+export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: HttpConnectionMode): void {
+  editor.removeHopByHop(head.upgrade);
+  if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
+  else if (mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
+  // Suspect framing (an HTTP/1.0 request with Transfer-Encoding): the server connection is
+  // not reused, and a 1.0 server that ignores the coding must not wait for another request.
+  else if (head.versionMinor === 0 && !head.smuggleSuspect) editor.set(H_CONNECTION, 'keep-alive');
+  normalizeContentLength(editor, head);
+  if (isAbsoluteForm(head)) {
+    const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
+    if (normalized !== undefined) {
+      editor.setRequestLine(head.method, normalized.target, head.versionMinor);
+      if (normalized.rewriteHost) editor.replace(head.hostIndex, normalized.authority);
+    }
+  }
+}
+
+/** The response head as the client-side H1 mux sends it (before cookies and after-response rules). */
+export function prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor, close: boolean): void {
+  editor.removeHopByHop();
+  normalizeContentLength(editor, head);
+  if (close) editor.set(H_CONNECTION, 'close');
+  else if (req.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
+}
+
+/**
+ * An absolute-form target names the authority; a Host header saying otherwise is an attempt
+ * to route on one name and be served another (HAProxy answers 400).
+ */
+export function hostContradictsTarget(head: RequestHead): boolean {
+  return head.hostFromTarget && head.hostIndex >= 0 && !hostMatchesAuthority(head, head.valueAt(head.hostIndex));
+}
+
+/**
+ * With Transfer-Encoding, Content-Length must not be forwarded (RFC 9112 §6.3); repeated
+ * identical lengths ("5, 5" or two headers) are one length, forwarded once (HAProxy does both).
+ */
+function normalizeContentLength(editor: HeadEditor, head: RequestHead | ResponseHead): void {
+  if (head.smuggleSuspect) {
+    editor.removeAll(H_CONTENT_LENGTH);
+    return;
+  }
+  const length = head.contentLength;
+  if (length === undefined) return;
+  const first = head.indexOf(H_CONTENT_LENGTH);
+  // The usual single plain value has exactly the length's digit count: no string is built.
+  const valueLength = (head.offsets[first * 4 + 3] as number) - (head.offsets[first * 4 + 2] as number);
+  if (head.indexOf(H_CONTENT_LENGTH, first + 1) >= 0 || valueLength !== decimalDigits(length)) {
+    editor.removeAll(H_CONTENT_LENGTH);
+    editor.append('content-length', String(head.contentLength));
+  }
+}
+
+function decimalDigits(n: number): number {
+  let digits = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    digits++;
+  }
+  return digits;
+}

@@ -1,0 +1,59 @@
+import type { RequestHead, ResponseHead, HeadEditor } from '../http/codec/index.ts';
+import type { LocalReply } from '../http/local-reply.ts';
+import type { Socket } from '../runtime.ts';
+
+/**
+ * What an HTTP stream needs from the client-side mux that carries it: the connection's facts
+ * and clock, a way to send the response, flow control on the request body, and the end of the
+ * transaction. The HTTP/1 mux (src/mux/h1-client.ts) implements it today; an HTTP/2 mux
+ * implements it per stream, so the stream, the rules and the server leg stay as they are.
+ */
+export interface HttpClientSide {
+  /** The client connection (addresses, TLS facts for fetches and logs). */
+  readonly client: Socket;
+  /** The clock of the event being handled (HAProxy's now_ms); a server event refreshes it. */
+  now: number;
+  /** When the connection last became idle: the stream's accept time for the logs. */
+  readonly idleSince: number;
+  /** Transactions started on this connection, the current one included. */
+  readonly requests: number;
+  /** The connection was torn down (a kill, `on-marked-down shutdown-sessions`). */
+  readonly closed: boolean;
+  /** Whether the connection carries raw bytes both ways (after a 101). */
+  readonly tunnelling: boolean;
+  /** The client connection closes after this response (set by either layer). */
+  closeAfter: boolean;
+  /** Whether the connection cannot carry another transaction (draining, half-closed, close mode). */
+  readonly lastTransaction: boolean;
+  /** When the client side's own inactivity timeout (`timeout client`) expires, if running. */
+  clientDeadline(): number | undefined;
+
+  /** An interim (1xx) response, as the server sent it; returns the bytes sent. */
+  sendInterim(head: ResponseHead): number;
+  /** The mux's own edits to a forwarded response head (hop-by-hop headers, connection, length). */
+  prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor): void;
+  /** The response head once every layer edited it; returns the bytes sent. */
+  sendResponseHead(editor: HeadEditor): number;
+  /** Response body or tunnel bytes. */
+  sendData(bytes: Uint8Array): void;
+  /** A reply the proxy built (local reply, error page) as this mux sends it; `close` when the connection ends after it. */
+  encodeReply(reply: LocalReply, req: RequestHead | undefined, close: boolean): Uint8Array;
+  /** Output produced while handling one server read leaves in one write (uncork sends it). */
+  cork(): void;
+  uncork(): void;
+  /** The server ended the tunnel: end the client side too (our FIN). */
+  shutdown(): void;
+  /** Stop / restart reading the request (the server side cannot take more). */
+  holdRequest(): void;
+  releaseRequest(): void;
+  /** The stream's deadlines changed. */
+  schedule(): void;
+  /** The transaction is over: next request, or close (`close`). */
+  transactionEnded(close: boolean): void;
+  /** The response was a 101: both sides now carry raw bytes. */
+  enterTunnel(): void;
+  /** Ends the connection now, without a response (aborts). */
+  destroy(): void;
+  /** Ends the connection now as a kill (a server going down with `shutdown-sessions`, an admin). */
+  kill(cause?: 'K' | 'D' | 'U'): void;
+}

@@ -218,7 +218,7 @@ function cpuReport(profile) {
   out.push('', `top ${top} functions by self time (% of non-idle):`);
   for (const f of r.functions.filter((f) => f.area !== 'idle').slice(0, top)) out.push(`  ${f.selfPctBusy.toFixed(1).padStart(5)}%  ${f.name}`);
   out.push('', 'inclusive time of the session entry points (% of non-idle):');
-  for (const f of r.inclusive.filter((f) => /http-session|server-pool|adapters\/node/.test(f.name)).slice(0, 15)) out.push(`  ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.name}`);
+  for (const f of r.inclusive.filter((f) => /h1-client|http-stream|h1-server|server-pool|adapters\/node/.test(f.name)).slice(0, 15)) out.push(`  ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.name}`);
   return out.join('\n');
 }
 

@@ -3,7 +3,7 @@ import type { Server } from '../proxy/server.ts';
 
 /**
  * What a balancer may read from the session it picks a server for. Sessions implement it
- * themselves (no object per pick): TcpSession has no head; HttpSession exposes the request
+ * themselves (no object per pick): TcpSession has no head; HttpStream exposes the request
  * being routed.
  */
 export interface LbRequest {

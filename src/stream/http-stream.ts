@@ -11,7 +11,6 @@ import type { HttpClientSide } from './client-side.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
-  BodyFramer,
   H_TRANSFER_ENCODING,
   H_UPGRADE,
   HeadEditor,
@@ -28,6 +27,7 @@ import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
+import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
@@ -58,7 +58,7 @@ const WEBSOCKET = new TextEncoder().encode('websocket');
  * keep-alive request allocates no stream. The server side speaks HTTP/1: bodies go through as
  * they were framed on the wire (the pass-through fast path of two HTTP/1 sides).
  */
-export class HttpStream implements ServerLegOwner, StreamContext {
+export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents {
   readonly host: SessionHost;
   readonly runtime: Runtime;
   /** The backend of the transaction in flight (chosen per request: `use_backend`, else the default). */
@@ -72,8 +72,8 @@ export class HttpStream implements ServerLegOwner, StreamContext {
   /** The frontend's mode alone, until a backend is chosen; then the combination of both. */
   readonly #frontendMode: HttpConnectionMode;
   #mode: HttpConnectionMode;
-  readonly #resParser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
-  readonly #resFramer = new BodyFramer();
+  /** The server side of the exchange: the connection it rides, response parsing and framing. */
+  readonly #exchange = new H1ServerExchange(this);
   readonly #editor = new HeadEditor();
 
   #req: RequestHead | undefined;
@@ -90,16 +90,11 @@ export class HttpStream implements ServerLegOwner, StreamContext {
   #analysing = false;
   /** Choosing, queueing for and connecting to the server (the same code as mode tcp). */
   readonly #leg: ServerLeg;
-  #server: Socket | undefined;
-  #conn: PooledConnection | undefined;
-  #connReused = false;
-  #serverEnded = false;
-  #serverJunk = false;
   #serverLast = 0;
   /** The server is paused because the client cannot take more. */
   #serverHeld = false;
+  /** The response head forwarded to the client (undefined: the client has seen nothing yet). */
   #resHead: ResponseHead | undefined;
-  #resDone = false;
   #requestSentAt = -1;
   #resHeadAt = -1;
   #status = 0;
@@ -400,9 +395,9 @@ export class HttpStream implements ServerLegOwner, StreamContext {
   /**
    * An `http-response` rule answered instead of the server (deny, return, redirect): the
    * server's answer is dropped with its connection (its body will not be read) and the reply
-   * goes to the client. Always false: the server response is not forwarded.
+   * goes to the client.
    */
-  #replaceResponse(rules: HttpRuleRunner): false {
+  #replaceResponse(rules: HttpRuleRunner): void {
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
     rules.reply = undefined;
@@ -415,7 +410,6 @@ export class HttpStream implements ServerLegOwner, StreamContext {
     }
     this.setTermination(denied ? 'P' : 'L', 'H');
     this.#sendLocalReply(reply);
-    return false;
   }
 
   /**
@@ -539,20 +533,17 @@ export class HttpStream implements ServerLegOwner, StreamContext {
   }
 
   #attach(conn: PooledConnection, reused: boolean): void {
-    this.#conn = conn;
-    this.#server = conn.socket;
-    this.#connReused = reused;
-    this.#serverEnded = false;
-    this.#serverJunk = false;
-    this.#resParser.reset();
+    this.#exchange.attach(conn, reused);
+  }
+
+  /** The server connection of the exchange, while there is one. */
+  get #server(): Socket | undefined {
+    return this.#exchange.socket;
   }
 
   /** Forgets the server connection of the exchange, which the caller closes. */
   #dropServer(): Socket | undefined {
-    const server = this.#server;
-    this.#server = undefined;
-    this.#conn = undefined;
-    return server;
+    return this.#exchange.detach();
   }
 
   #sendRequest(): void {
@@ -586,7 +577,7 @@ export class HttpStream implements ServerLegOwner, StreamContext {
     this.#serverLast = now;
     if (side.tunnelling) return this.#sendData(chunk);
     side.cork();
-    this.#consumeServer(chunk);
+    this.#exchange.feed(chunk);
     side.uncork();
   }
 
@@ -599,9 +590,9 @@ export class HttpStream implements ServerLegOwner, StreamContext {
   onEnd(socket: Socket): void {
     if (socket !== this.#server) return;
     this.#side.now = this.runtime.now();
-    this.#serverEnded = true;
+    this.#exchange.ended = true;
     if (this.#side.tunnelling) return this.#side.shutdown();
-    if (this.#side.closed || this.#resDone) return;
+    if (this.#side.closed || this.#exchange.done) return;
     // The server finished sending: what it sent is all there will be.
     this.#serverGone(undefined);
   }
@@ -610,7 +601,7 @@ export class HttpStream implements ServerLegOwner, StreamContext {
     if (socket !== this.#server) return;
     this.#side.now = this.runtime.now();
     if (this.#side.tunnelling) {
-      this.#server = undefined;
+      this.#exchange.detach();
       return this.#side.shutdown();
     }
     if (this.#side.closed) return;
@@ -689,74 +680,59 @@ export class HttpStream implements ServerLegOwner, StreamContext {
 
   // ---- server input ----------------------------------------------------------------------
 
-  #consumeServer(chunk: Uint8Array): void {
-    const end = chunk.byteLength;
-    let off = 0;
-    while (off < end) {
-      if (this.#resHead === undefined) {
-        try {
-          off += this.#resParser.feed(chunk, off);
-        } catch (error) {
-          return this.#badResponse(error);
-        }
-        if (!this.#resParser.done) return;
-        const head = this.#resParser.head as ResponseHead;
-        this.#resParser.reset();
-        if (head.interim) {
-          (this.#leg.server as Server).observer?.observe(Observed.httpOk);
-          // 100 Continue and friends go to HTTP/1.1 clients as they are; 1.0 clients cannot take them.
-          if ((this.#req as RequestHead).versionMinor === 1) this.#bytesOut += this.#side.sendInterim(head);
-          continue;
-        }
-        if (!this.#startResponse(head)) return;
-        if (this.#side.tunnelling) {
-          if (off < end) this.#sendData(chunk.subarray(off));
-          return;
-        }
-        continue;
-      }
-      if (!this.#resDone) {
-        const start = off;
-        try {
-          off += this.#resFramer.feed(chunk, off);
-        } catch {
-          // The response is already on its way: all we can do is cut it short.
-          (this.backend as Backend).counters.eresp++;
-          this.setTermination('S', 'D');
-          return this.#side.destroy();
-        }
-        if (off > start && !this.#resFramer.discard) this.#forwardResponseBody(chunk.subarray(start, off));
-        if (this.#resFramer.done) this.#resDone = true;
-        continue;
-      }
-      // Bytes after the end of the response belong to no request: never reuse this connection.
-      this.#serverJunk = true;
-      break;
-    }
-    if (this.#resDone) this.#maybeFinishTransaction();
+  // ---- H1ServerEvents: the response, as the server-side mux reads it ---------------------
+
+  interimResponse(head: ResponseHead): void {
+    (this.#leg.server as Server).observer?.observe(Observed.httpOk);
+    // 100 Continue and friends go to HTTP/1.1 clients as they are; 1.0 clients cannot take them.
+    if ((this.#req as RequestHead).versionMinor === 1) this.#bytesOut += this.#side.sendInterim(head);
   }
 
-  /** Returns false when the response is not forwarded (retried, replaced, or the session ended). */
-  #startResponse(head: ResponseHead): boolean {
+  responseHead(head: ResponseHead): HeadOutcome {
+    return this.#startResponse(head);
+  }
+
+  responseData(bytes: Uint8Array): void {
+    if (this.#side.tunnelling) this.#sendData(bytes);
+    else this.#forwardResponseBody(bytes);
+  }
+
+  responseInvalid(error: unknown): void {
+    this.#badResponse(error);
+  }
+
+  responseBodyInvalid(): void {
+    // The response is already on its way: all we can do is cut it short.
+    (this.backend as Backend).counters.eresp++;
+    this.setTermination('S', 'D');
+    this.#side.destroy();
+  }
+
+  responseComplete(): void {
+    this.#maybeFinishTransaction();
+  }
+
+  /** The response rules, cookies and after-response rules, then the head to the client. */
+  #startResponse(head: ResponseHead): HeadOutcome {
     const req = this.#req as RequestHead;
     if (head.status >= 400 && this.#canRetryOn(head.status)) {
       // `retry-on 5xx`: drop this answer (and its connection, whose body we will not read)
       // and try again, on another server for the last retry with `option redispatch`.
       this.#dropServer()?.reset();
       this.#retry(true);
-      return false;
+      return HeadOutcome.dropped;
     }
     if (!head.chunked && head.has(H_TRANSFER_ENCODING) && head.status >= 200 && head.status !== 204 && head.status !== 304) {
       // A response body whose length is only known by decoding codings we do not apply
       // cannot be relayed safely (HAProxy answers 502).
       (this.backend as Backend).counters.eresp++;
       if (this.#observed(Observed.httpResponse)) this.fail(502, 'S', 'H');
-      return false;
+      return HeadOutcome.dropped;
     }
     const observer = (this.#leg.server as Server).observer;
     if (observer !== undefined) {
       observer.observe(httpStatusEvent(head.status));
-      if (this.#side.closed) return false;
+      if (this.#side.closed) return HeadOutcome.dropped;
     }
     this.#resHeadAt = this.#side.now;
     // `option logasap`, or a format with nothing to wait for: HAProxy logs the response head
@@ -767,7 +743,10 @@ export class HttpStream implements ServerLegOwner, StreamContext {
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
-      if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) return this.#replaceResponse(rules);
+      if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) {
+        this.#replaceResponse(rules);
+        return HeadOutcome.dropped;
+      }
     }
     this.#resHead = head;
     // `set-status` in http-response rules: the client, the log and the counters see the new one.
@@ -778,12 +757,12 @@ export class HttpStream implements ServerLegOwner, StreamContext {
     if (head.status === 101 && req.upgrade) {
       this.#sendData(head.raw);
       this.#side.enterTunnel();
-      return true;
+      return HeadOutcome.tunnel;
     }
-    this.#resFramer.startResponse(head, req.method);
+    this.#exchange.startBody(head, req.method);
     // An HTTP/1.0 response with Transfer-Encoding goes out as it came, and RFC 9112 §6.1 tells
     // the client its framing is faulty: close after it, as HAProxy does.
-    if (this.#resFramer.mode === 'close' || (head.smuggleSuspect && head.versionMinor === 0)) this.#side.closeAfter = true;
+    if (this.#exchange.closeDelimited || (head.smuggleSuspect && head.versionMinor === 0)) this.#side.closeAfter = true;
     this.#side.prepareResponseHead(req, head, editor);
     const cookie = backend.persistence?.cookie;
     if (cookie !== undefined) {
@@ -796,8 +775,7 @@ export class HttpStream implements ServerLegOwner, StreamContext {
       this.#status = rules.responseStatus ?? this.#status;
     }
     this.#bytesOut += this.#side.sendResponseHead(editor);
-    this.#resDone = this.#resFramer.done;
-    return true;
+    return HeadOutcome.body;
   }
 
   #forwardResponseBody(bytes: Uint8Array): void {
@@ -815,35 +793,16 @@ export class HttpStream implements ServerLegOwner, StreamContext {
   // ---- end of a transaction --------------------------------------------------------------
 
   #maybeFinishTransaction(): void {
-    if (!this.#resDone || this.#req === undefined || this.#side.tunnelling) return;
-    const server = this.#server;
-    const conn = this.#conn;
+    if (!this.#exchange.done || this.#req === undefined || this.#side.tunnelling) return;
     const res = this.#resHead as ResponseHead;
     const req = this.#req;
     // A client still uploading a body the server did not wait for cannot be resynchronised.
     if (!this.#reqBodyDone) this.#side.closeAfter = true;
-    const reusable =
-      this.#mode === 'keep-alive' &&
-      this.#reqBodyDone &&
-      !this.#serverJunk &&
-      !this.#serverEnded &&
-      res.keepAlive &&
-      !res.mustClose &&
-      !req.mustClose &&
-      this.#resFramer.mode !== 'close';
+    const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && res.keepAlive && !res.mustClose && !req.mustClose;
     this.log();
-    this.#server = undefined;
-    this.#conn = undefined;
-    if (server !== undefined && conn !== undefined) {
-      if (this.#serverHeld) server.resume();
-      if (reusable && this.backend !== undefined && (this.backend.http?.reuse ?? 'safe') !== 'never') {
-        conn.uses++;
-        // Shared with every session from now on, or closed if the server needs no more idle ones.
-        this.host.pools(this.backend).park(conn);
-      } else {
-        server.destroy();
-      }
-    }
+    const backend = this.backend;
+    const pool = backend !== undefined && (backend.http?.reuse ?? 'safe') !== 'never' ? this.host.pools(backend) : undefined;
+    this.#exchange.finish(pool, keepAlive, this.#serverHeld);
     this.#endTransaction();
     this.#side.transactionEnded(false);
   }
@@ -865,7 +824,6 @@ export class HttpStream implements ServerLegOwner, StreamContext {
     this.#pendingBody = [];
     this.#pendingBodyBytes = 0;
     this.#resHead = undefined;
-    this.#resDone = false;
     this.#serverHeld = false;
     this.#reqStartedAt = -1;
     this.#reqHeadAt = -1;
@@ -884,7 +842,7 @@ export class HttpStream implements ServerLegOwner, StreamContext {
   abort(): void {
     this.#dropServer()?.reset();
     this.#endTransaction();
-    this.#resParser.release();
+    this.#exchange.release();
   }
 
   /** Wall-clock UNIX seconds (persistence cookie dates). */
@@ -941,18 +899,18 @@ export class HttpStream implements ServerLegOwner, StreamContext {
 
   /** The server closed (or half-closed) its side while the transaction needed it. */
   #serverGone(error: SocketError | undefined): void {
-    if (this.#resDone) return;
+    const exchange = this.#exchange;
+    if (exchange.done) return;
     if (this.#resHead === undefined) {
       // Closed before answering. A reused idle connection may have been closed by the server
       // just as we sent: retry once on a fresh connection when nothing of the body was sent.
+      const silent = exchange.bytesReceived === 0;
+      const reused = exchange.reused;
       this.#dropServer()?.destroy(); // it may only have half-closed; its onClose is now ignored
-      if (this.#connReused && !this.#reqBodyStarted && this.#resParser.bytesReceived === 0) {
-        this.#resParser.reset();
-        return this.#leg.reconnect();
-      }
+      if (reused && !this.#reqBodyStarted && silent) return this.#leg.reconnect();
       if (this.#canRetryOn('empty-response')) return this.#retry(false);
       (this.backend as Backend).counters.eresp++;
-      if (this.#side.requests > 1 && this.#resParser.bytesReceived === 0) {
+      if (this.#side.requests > 1 && silent) {
         // Like a server closing an idle keep-alive connection: close the client connection
         // without an answer so that it may retry (HAProxy does the same for later requests).
         this.setTermination('S', 'H');
@@ -967,9 +925,8 @@ export class HttpStream implements ServerLegOwner, StreamContext {
       srv.observer?.observe(error === undefined ? Observed.httpBrokenPipe : Observed.httpReadError);
       return;
     }
-    if (this.#resFramer.mode === 'close' && error === undefined) {
-      this.#resFramer.eof();
-      this.#resDone = true;
+    if (exchange.closeDelimited && error === undefined) {
+      exchange.endOfBody();
       return this.#maybeFinishTransaction();
     }
     (this.backend as Backend).counters.eresp++;
@@ -1000,9 +957,8 @@ export class HttpStream implements ServerLegOwner, StreamContext {
     return !this.#side.closed;
   }
 
-  /** Drops the failed exchange's parser state and lets the leg try again (`retry-on`). */
+  /** Lets the leg try again (`retry-on`); the failed exchange was detached from its connection. */
   #retry(timedOut: boolean): void {
-    this.#resParser.reset();
     this.#leg.retry(timedOut);
   }
 

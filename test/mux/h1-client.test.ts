@@ -67,7 +67,7 @@ function send(client: FakeSocket, rt: FakeRuntime, text: string): void {
   rt.flush();
 }
 
-describe('HttpSession', () => {
+describe('H1ClientConnection + HttpStream', () => {
   it('serves keep-alive requests over one reused server connection, in order', async () => {
     const rt = new FakeRuntime();
     const srv = await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
@@ -318,7 +318,7 @@ describe('HttpSession', () => {
 
 // HAProxy's h1 mux, checked against HAProxy 2.6: a FIN that leaves a head incomplete is a bad
 // request; nothing is left waiting for a timeout (none is configured here).
-describe('HttpSession: a client that half-closes', () => {
+describe('H1ClientConnection: a client that half-closes', () => {
   const ERROR_400 = /^HTTP\/1\.1 400 Bad request\r\n[^]*Connection: close\r\n/;
 
   it('after part of a head: 400 at once, and the session ends', async () => {

@@ -1,0 +1,176 @@
+import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
+import type { PooledConnection, ServerConnectionPool } from '../http/server-pool.ts';
+import type { Socket } from '../runtime.ts';
+
+/** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
+const MAX_HEADERS = 100;
+
+/** What became of a final response head the stream was given. */
+export const HeadOutcome = {
+  /** Not forwarded (retried, replaced by a local reply, or the session ended): stop reading. */
+  dropped: 0,
+  /** Forwarded: its body follows. */
+  body: 1,
+  /** A 101: the rest is raw bytes both ways. */
+  tunnel: 2,
+} as const;
+export type HeadOutcome = (typeof HeadOutcome)[keyof typeof HeadOutcome];
+
+/** What the server-side mux tells the stream about the response of its exchange. */
+export interface H1ServerEvents {
+  /** A 1xx response before the final one. */
+  interimResponse(head: ResponseHead): void;
+  /** The final response head. */
+  responseHead(head: ResponseHead): HeadOutcome;
+  /** Body bytes as framed on the wire (the HTTP/1 pass-through), or raw bytes after a 101. */
+  responseData(bytes: Uint8Array): void;
+  /** The head could not be parsed (a junk response). */
+  responseInvalid(error: unknown): void;
+  /** The body's framing broke after the head was forwarded. */
+  responseBodyInvalid(): void;
+  /** The response's last byte arrived. */
+  responseComplete(): void;
+}
+
+/**
+ * One request/response exchange over an HTTP/1 server connection (HAProxy's mux_h1, backend
+ * side): which connection it rides (fresh or reused from the pool), the response head parser
+ * and body framer, and whether the connection may carry another request afterwards. The
+ * stream owns the policy (retries, rules, what the client gets); this owns the wire.
+ */
+export class H1ServerExchange {
+  readonly #events: H1ServerEvents;
+  readonly #parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
+  readonly #framer = new BodyFramer();
+  #conn: PooledConnection | undefined;
+  /** The connection came from the idle pool. */
+  reused = false;
+  /** The server half-closed: it will take no further request. */
+  ended = false;
+  /** Bytes came after the end of the response: the connection cannot be trusted again. */
+  #junk = false;
+  /** The final head was forwarded and its body is being read. */
+  #inBody = false;
+  /** The response's last byte arrived. */
+  done = false;
+
+  constructor(events: H1ServerEvents) {
+    this.#events = events;
+  }
+
+  /** The server socket of the exchange, while it has one. */
+  get socket(): Socket | undefined {
+    return this.#conn?.socket;
+  }
+  /** Response bytes received on this connection so far (0: the server said nothing). */
+  get bytesReceived(): number {
+    return this.#parser.bytesReceived;
+  }
+  /** The body ends when the server closes (no length, not chunked). */
+  get closeDelimited(): boolean {
+    return this.#framer.mode === 'close';
+  }
+
+  /** The exchange rides `conn` (its socket's handler must already be the stream). */
+  attach(conn: PooledConnection, reused: boolean): void {
+    this.#conn = conn;
+    this.reused = reused;
+    this.ended = false;
+    this.#junk = false;
+    this.#inBody = false;
+    this.done = false;
+    this.#parser.reset();
+  }
+
+  /** Forgets the connection, which the caller closes; the exchange can be attached again (a retry). */
+  detach(): Socket | undefined {
+    const socket = this.#conn?.socket;
+    this.#conn = undefined;
+    this.#parser.reset();
+    this.#inBody = false;
+    this.done = false;
+    return socket;
+  }
+
+  /** Reads response bytes from the server. */
+  feed(chunk: Uint8Array): void {
+    const events = this.#events;
+    const end = chunk.byteLength;
+    let off = 0;
+    while (off < end) {
+      if (!this.#inBody) {
+        try {
+          off += this.#parser.feed(chunk, off);
+        } catch (error) {
+          return events.responseInvalid(error);
+        }
+        if (!this.#parser.done) return;
+        const head = this.#parser.head as ResponseHead;
+        this.#parser.reset();
+        if (head.interim) {
+          events.interimResponse(head);
+          continue;
+        }
+        const outcome = events.responseHead(head);
+        if (outcome === HeadOutcome.dropped) return;
+        if (outcome === HeadOutcome.tunnel) {
+          if (off < end) events.responseData(chunk.subarray(off));
+          return;
+        }
+        continue;
+      }
+      if (!this.done) {
+        const start = off;
+        try {
+          off += this.#framer.feed(chunk, off);
+        } catch {
+          return events.responseBodyInvalid();
+        }
+        if (off > start && !this.#framer.discard) events.responseData(chunk.subarray(start, off));
+        if (this.#framer.done) this.done = true;
+        continue;
+      }
+      this.#junk = true;
+      break;
+    }
+    if (this.done) events.responseComplete();
+  }
+
+  /** The final head was accepted: frame its body (`requestMethod`: a HEAD's response has none). */
+  startBody(head: ResponseHead, requestMethod: string): void {
+    this.#framer.startResponse(head, requestMethod);
+    this.#inBody = true;
+    this.done = this.#framer.done;
+  }
+
+  /** The server closed a close-delimited body: that was all of it. */
+  endOfBody(): void {
+    this.#framer.eof();
+    this.done = true;
+  }
+
+  /**
+   * The exchange is over. The connection goes back to the pool when it can carry another
+   * request (`keepAlive`: both sides and the stream agree), else it is closed.
+   */
+  finish(pool: ServerConnectionPool | undefined, keepAlive: boolean, serverHeld: boolean): void {
+    const conn = this.#conn;
+    this.#conn = undefined;
+    this.#inBody = false;
+    this.done = false;
+    if (conn === undefined) return;
+    if (serverHeld) conn.socket.resume();
+    if (pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close') {
+      conn.uses++;
+      // Shared with every session from now on, or closed if the server needs no more idle ones.
+      pool.park(conn);
+    } else {
+      conn.socket.destroy();
+    }
+  }
+
+  /** The connection the stream belonged to is gone: drop the parser's scratch buffers. */
+  release(): void {
+    this.#parser.release();
+  }
+}

@@ -19,10 +19,11 @@
  *     then smuggleSuspect = mustClose = true, as HAProxy (reg-test http_transfer_encoding)
  *   - `chunked` more than once                                        -> CHUNKED_TWICE
  *   - request whose final coding is not `chunked`                     -> CHUNKED_NOT_LAST (400)
- *   - request with a coding other than chunked, gzip, x-gzip, deflate, compress, x-compress
- *     (well-formed but unknown, `identity` included: RFC 7230 removed it) -> UNKNOWN_TRANSFER_ENCODING (422)
+ *   - request with any coding besides chunked (`gzip, chunked` too: the proxy applies none, and
+ *     HAProxy 2.6's h1 mux rejects them, reg-test http_transfer_encoding) -> UNKNOWN_TRANSFER_ENCODING (422)
  *     (checked after the two rules above, so `foo` alone is 400 and `foo, chunked` is 422)
  *   - response with `chunked` present but not final                   -> CHUNKED_NOT_LAST (502)
+ *   - response with chunked final and another coding before it        -> UNKNOWN_TRANSFER_ENCODING (502)
  *   - response without `chunked` at all: close-delimited body (RFC 9112 §6.3 rule 4), any codings
  *   - Content-Length together with Transfer-Encoding: TE wins, contentLength = undefined,
  *     smuggleSuspect = mustClose = true (the proxy drops Content-Length and closes afterwards).
@@ -59,7 +60,6 @@ const L_CLOSE = latin1Bytes('close');
 const L_KEEP_ALIVE = latin1Bytes('keep-alive');
 const L_CHUNKED = latin1Bytes('chunked');
 const L_100_CONTINUE = latin1Bytes('100-continue');
-const KNOWN_CODINGS: readonly Uint8Array[] = ['gzip', 'x-gzip', 'deflate', 'compress', 'x-compress'].map(latin1Bytes);
 
 // Results of scanFields, in one module-level object so the pass allocates nothing
 // (single-threaded; a const object also avoids the TDZ checks of module-level lets).
@@ -71,7 +71,7 @@ const F = {
   teCount: 0, // Transfer-Encoding headers seen
   teChunked: 0, // `chunked` elements
   teLastChunked: false,
-  teUnknown: false,
+  teOther: false, // a coding other than chunked
   teChunkedParams: false,
 };
 
@@ -91,7 +91,7 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
   F.teCount = 0;
   F.teChunked = 0;
   F.teLastChunked = false;
-  F.teUnknown = false;
+  F.teOther = false;
   F.teChunkedParams = false;
   let cl = -1;
   for (let i = 0; i < n; i++) {
@@ -144,11 +144,12 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
     if (F.teChunked > 1) throw fail('CHUNKED_TWICE', isResponse);
     if (isResponse) {
       if (F.teChunked === 1 && !F.teLastChunked) throw fail('CHUNKED_NOT_LAST', isResponse);
+      if (F.teLastChunked && F.teOther) throw fail('UNKNOWN_TRANSFER_ENCODING', isResponse);
       h.chunked = F.teLastChunked;
       if (!F.teLastChunked) (h as ResponseHead).closeDelimited = true;
     } else {
       if (!F.teLastChunked) throw fail('CHUNKED_NOT_LAST', isResponse);
-      if (F.teUnknown) throw fail('UNKNOWN_TRANSFER_ENCODING', isResponse);
+      if (F.teOther) throw fail('UNKNOWN_TRANSFER_ENCODING', isResponse);
       h.chunked = true;
     }
     // RFC 9112 §6.1: framing of an HTTP/1.0 message with Transfer-Encoding is faulty; close after.
@@ -253,8 +254,8 @@ function scanTransferEncoding(raw: Uint8Array, start: number, end: number): bool
     if (chunked) {
       F.teChunked++;
       if (params) F.teChunkedParams = true;
-    } else if (!isKnownCoding(raw, ts, te)) {
-      F.teUnknown = true;
+    } else {
+      F.teOther = true;
     }
     F.teLastChunked = chunked;
     if (p === end) return true;
@@ -262,11 +263,6 @@ function scanTransferEncoding(raw: Uint8Array, start: number, end: number): bool
     p = skipOws(raw, p + 1, end);
     if (p === end) return false; // trailing empty element
   }
-}
-
-function isKnownCoding(raw: Uint8Array, s: number, e: number): boolean {
-  for (const c of KNOWN_CODINGS) if (equalsLower(raw, s, e, c)) return true;
-  return false;
 }
 
 /** raw[p] is a DQUOTE; returns the offset after the closing quote, or -1. */

@@ -279,8 +279,10 @@ export class HeadEditor {
 
   /**
    * Removes hop-by-hop fields (RFC 9110 §7.6.1): Connection and every header it names,
-   * Keep-Alive, Proxy-Connection, TE, Trailer, and Upgrade unless keepUpgrade. Transfer-Encoding
+   * Keep-Alive, Proxy-Connection, Trailer, and Upgrade unless keepUpgrade. Transfer-Encoding
    * stays: bodies are forwarded with their framing. The caller adds its own Connection header.
+   * A TE field naming `trailers` goes on as `TE: trailers` alone, others go (HAProxy's H1 mux:
+   * gRPC servers require `te: trailers` end to end).
    */
   removeHopByHop(keepUpgrade = false): this {
     const h = this.current;
@@ -309,7 +311,11 @@ export class HeadEditor {
     this.removeAll(H_CONNECTION);
     this.removeAll(H_KEEP_ALIVE);
     this.removeAll(H_PROXY_CONNECTION);
-    this.removeAll(H_TE);
+    for (let i = h.indexOf(H_TE); i >= 0; i = h.indexOf(H_TE, i + 1)) {
+      if (this.removed[i] === 1) continue;
+      if (namesTrailers(raw, o[4 * i + 2]!, o[4 * i + 3]!)) this.replace(i, 'trailers');
+      else this.remove(i);
+    }
     this.removeAll(H_TRAILER);
     if (!keepUpgrade) this.removeAll(H_UPGRADE);
     return this;
@@ -390,6 +396,21 @@ function writeField(out: Uint8Array, pos: number, name: Uint8Array, value: Field
 }
 
 /** Header list for the builders: [name, value] pairs, names as strings or pre-encoded. */
+const TRAILERS = latin1Bytes('trailers');
+
+/**
+ * HAProxy's test on a TE value (mux_h1.c, h1_process_output): its first `trailers`, compared
+ * case-sensitively, ends the value or is followed by a comma (`trailers;q=0.5` does not count).
+ */
+function namesTrailers(raw: Uint8Array, start: number, end: number): boolean {
+  const n = TRAILERS.length;
+  outer: for (let p = start; p + n <= end; p++) {
+    for (let k = 0; k < n; k++) if (raw[p + k] !== TRAILERS[k]) continue outer;
+    return p + n === end || raw[p + n] === COMMA;
+  }
+  return false;
+}
+
 export type HeaderList = ReadonlyArray<readonly [HeaderName | string, FieldValue]>;
 
 function buildHead(startLine: string, headers: HeaderList): Uint8Array {

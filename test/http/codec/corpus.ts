@@ -134,15 +134,11 @@ export const REQUEST_CASES: Case[] = [
   req('chunked, uppercase hex and coding name', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: Chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n`, {
     messages: [{ head: { chunked: true }, payload: '0123456789' }],
   }),
-  req('gzip, chunked is forwarded', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`, {
-    messages: [{ head: { chunked: true } }],
-  }),
-  req('coding parameters on a known coding', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: gzip;q=1 ; level="9", chunked\r\n\r\n0\r\n\r\n`, {
-    messages: [{ head: { chunked: true } }],
-  }),
-  req('Transfer-Encoding split over two headers', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, {
-    messages: [{ head: { chunked: true } }],
-  }),
+  // HAProxy 2.6 applies no coding and refuses any besides chunked (422), well-formed or not.
+  req('gzip, chunked -> 422', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`, bad('UNKNOWN_TRANSFER_ENCODING', 422)),
+  req('coding parameters on another coding -> 422', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: gzip;q=1 ; level="9", chunked\r\n\r\n0\r\n\r\n`, bad('UNKNOWN_TRANSFER_ENCODING', 422)),
+  req('Transfer-Encoding split over two headers', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, bad('CHUNKED_TWICE')),
+  req('deflate then chunked over two headers -> 422', `POST /up HTTP/1.1\r\n${H}Transfer-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, bad('UNKNOWN_TRANSFER_ENCODING', 422)),
   req('CL + TE: TE wins, flagged, must close', `POST /up HTTP/1.1\r\n${H}Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`, {
     messages: [{ head: { chunked: true, contentLength: undefined, smuggleSuspect: true, mustClose: true, keepAlive: true }, bodyMode: 'chunked', payload: 'abc' }],
   }),
@@ -367,7 +363,7 @@ export const RESPONSE_CASES: Case[] = [
   res('CL + TE response: TE wins', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n', {
     messages: [{ head: { chunked: true, contentLength: undefined, smuggleSuspect: true, mustClose: true }, payload: 'a' }],
   }),
-  res('unknown coding before chunked passes on responses', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: br, chunked\r\n\r\n0\r\n\r\n', { messages: [{ head: { chunked: true } }] }),
+  res('another coding before chunked on a response -> 502 (HAProxy 2.6.12, checked)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: br, chunked\r\n\r\n0\r\n\r\n', bad('UNKNOWN_TRANSFER_ENCODING', 502)),
   res('status line without reason', 'HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n', { messages: [{ head: { status: 200, reason: '' } }] }),
   res('empty reason after SP', 'HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n', { messages: [{ head: { status: 404, reason: '' } }] }),
   res('reason with obs-text and tab', 'HTTP/1.1 200 \xc7a\tva\r\nContent-Length: 0\r\n\r\n', { messages: [{ head: { reason: '\xc7a\tva' } }] }),
@@ -387,6 +383,7 @@ export const RESPONSE_CASES: Case[] = [
   res('bad response Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n', bad('BAD_CONTENT_LENGTH', 502)),
   res('differing response Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', bad('DUPLICATE_CONTENT_LENGTH', 502)),
   res('response chunked twice', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n', bad('CHUNKED_TWICE', 502)),
+  res('response gzip, chunked -> 502 (HAProxy: any coding besides chunked)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', bad('UNKNOWN_TRANSFER_ENCODING', 502)),
   res('response chunked not last', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n', bad('CHUNKED_NOT_LAST', 502)),
   res('TE in an HTTP/1.0 response: chunked, then close (HAProxy reg-test http_transfer_encoding)', 'HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', {
     messages: [{ head: { versionMinor: 0, chunked: true, smuggleSuspect: true, mustClose: true }, bodyMode: 'chunked', payload: '' }],

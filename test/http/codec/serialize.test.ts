@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   H_CONTENT_LENGTH,
   H_HOST,
+  H_TE,
   H_X_FORWARDED_FOR,
   HeadEditor,
   RequestHeadParser,
@@ -42,7 +43,7 @@ describe('HeadEditor', () => {
     const out = editor.begin(h).removeHopByHop().set(H_X_FORWARDED_FOR, '1.1.1.1, 10.0.0.9').append('Connection', 'close').build();
     assert.equal(
       str(out),
-      'GET /p HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nX-Last: z\r\nx-forwarded-for: 1.1.1.1, 10.0.0.9\r\nConnection: close\r\n\r\n',
+      'GET /p HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nTE: trailers\r\nX-Last: z\r\nx-forwarded-for: 1.1.1.1, 10.0.0.9\r\nConnection: close\r\n\r\n',
     );
     // and it parses back
     const back = req(str(out));
@@ -50,7 +51,23 @@ describe('HeadEditor', () => {
     assert.equal(back.keepAlive, false);
   });
 
-  it('keepUpgrade keeps Upgrade even when Connection names it', () => {
+  it('TE goes on as "trailers" when its value names trailers (HAProxy h1_process_output), else goes', () => {
+    const cases: [string, string | undefined][] = [
+      ['trailers', 'trailers'],
+      ['trailers, gzip', 'trailers'],
+      ['gzip, trailers', 'trailers'],
+      ['gzip', undefined],
+      ['trailers;q=0.5', undefined],
+      ['Trailers', undefined],
+    ];
+    for (const [value, forwarded] of cases) {
+      const h = req(`POST / HTTP/1.1\r\nHost: a\r\nTE: ${value}\r\nContent-Length: 0\r\n\r\n`);
+      const back = req(str(editor.begin(h).removeHopByHop().build()));
+      assert.equal(back.get(H_TE), forwarded, value);
+    }
+  });
+
+    it('keepUpgrade keeps Upgrade even when Connection names it', () => {
     const h = req('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
     const out = editor.begin(h).removeHopByHop(true).append('Connection', 'upgrade').build();
     assert.equal(str(out), 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n');

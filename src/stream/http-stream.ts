@@ -836,6 +836,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#streamId = -1;
     this.#reqBytes = 0;
     this.#uniqueId?.reset();
+    this.#editor.end();
   }
 
   /** The connection is torn down: the server connection is reset and the transaction cleared. */

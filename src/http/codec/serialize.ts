@@ -122,7 +122,16 @@ export class HeadEditor {
     return this;
   }
 
-  private get current(): HttpHead {
+  /** Forgets the head (a finished transaction): an idle connection keeps no message alive. */
+  end(): void {
+    this.head = undefined;
+    this.addNames.length = 0;
+    this.addValues.length = 0;
+    this.replacedIndexes.length = 0;
+    this.replacedValues.length = 0;
+  }
+
+    private get current(): HttpHead {
     if (this.head === undefined) throw new Error('HeadEditor: begin(head) first');
     return this.head;
   }

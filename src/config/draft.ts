@@ -471,7 +471,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     binds: [],
     servers: [],
     defaultServer: base ? { ...base.defaultServer } : newServerSettings(),
-    // Refused in defaults sections (see keywords/http-rules.ts): nothing to inherit.
+    // A named defaults section's ACLs and rules are not copied: they stay its own and run
+    // before the proxy's (HttpRulesModel.defaultRules, built from `inheritedFrom`).
     acls: [],
     httpRequestRules: [],
     httpResponseRules: [],
@@ -483,6 +484,11 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     persistRules: [],
     errors: base ? [...base.errors] : [],
   };
+}
+
+/** Whether a (defaults) section defines HTTP rules its inheritors run (HAProxy: TCP/HTTP rules). */
+export function definesHttpRules(proxy: ProxyDraft): boolean {
+  return proxy.httpRequestRules.length > 0 || proxy.httpResponseRules.length > 0 || proxy.httpAfterResponseRules.length > 0;
 }
 
 export function hasFrontendSide(kind: ProxyKind): boolean {

@@ -576,8 +576,26 @@ export interface SwitchingRuleModel {
   readonly source: SourceLocation;
 }
 
+/**
+ * The ACLs and HTTP rules of the named defaults section a frontend or backend inherits from
+ * (HAProxy 2.5+): they run before the proxy's own rules of each list, as one list (an `allow`
+ * among them ends the proxy's evaluation too), and their conditions see only the defaults'
+ * ACLs. A listen, or a defaults section, cannot inherit rules; frontends and backends cannot
+ * share such a defaults section.
+ */
+export interface DefaultRulesModel {
+  /** The defaults section's name. */
+  readonly name: string;
+  readonly acls: readonly AclModel[];
+  readonly httpRequestRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
+  readonly httpResponseRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
+  readonly httpAfterResponseRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
+}
+
 /** A proxy's ACLs and HTTP rules (both sides of a `listen` carry the same ones). */
 export interface HttpRulesModel {
+  /** The rules of the named defaults section this proxy inherits from, run before its own. */
+  readonly defaultRules?: DefaultRulesModel | undefined;
   /** Every `acl` line, in order; several lines with one name OR together. */
   readonly acls?: readonly AclModel[] | undefined;
   readonly httpRequestRules?: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined;

@@ -14,6 +14,7 @@ import {
   newGlobalDraft,
   newProxyDraft,
   hasBackendSide,
+  definesHttpRules,
   hasFrontendSide,
   type ConfigDraft,
   type GlobalDraft,
@@ -127,6 +128,8 @@ class ConfigParser {
   readonly #baseEnv: EnvLookup;
   readonly #proxies: ProxyDraft[] = [];
   readonly #defaultsByName = new Map<string, ProxyDraft>();
+  /** Defaults sections defining rules, and which kind of proxy inherits them. */
+  readonly #rulesInheritedBy = new Map<ProxyDraft, ProxyKind>();
   readonly #frontends = new Map<string, ProxyDraft>();
   readonly #backends = new Map<string, ProxyDraft>();
   readonly #userlists: UserlistDraft[] = [];
@@ -411,6 +414,8 @@ class ConfigParser {
     // A header with errors still opens its section, so the lines under it are checked too,
     // but it is not registered: nothing can refer to it.
     if (this.diagnostics.errors.length !== errorsBefore) return;
+    // Checked once the section is registered, so the error is the only one (as HAProxy).
+    if (base !== undefined && definesHttpRules(base)) this.#checkRulesInheritance(kind, header, base);
     if (kind === 'defaults') {
       if (name !== '') this.#defaultsByName.set(name, proxy);
       this.#lastDefaults = proxy;
@@ -419,6 +424,26 @@ class ConfigParser {
     this.#proxies.push(proxy);
     if (hasFrontendSide(kind)) this.#frontends.set(name, proxy);
     if (hasBackendSide(kind)) this.#backends.set(name, proxy);
+  }
+
+  /**
+   * HAProxy's limits on inheriting a defaults section that defines rules (cfgparse-listen.c):
+   * not by a defaults section or a listen, and by frontends or by backends, not both.
+   */
+  #checkRulesInheritance(kind: ProxyKind, header: Token, base: ProxyDraft): void {
+    const at = `defaults section at ${base.place.file}:${base.place.line}`;
+    if (kind === 'defaults') {
+      this.#error(header.column, kind, `a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (${at}).`);
+    } else if (kind === 'listen') {
+      this.#error(header.column, kind, 'a listen section cannot inherit from a defaults section defining TCP/HTTP rules.');
+    } else {
+      const first = this.#rulesInheritedBy.get(base);
+      if (first !== undefined && first !== kind) {
+        this.#error(header.column, kind, `frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (${at}).`);
+      } else {
+        this.#rulesInheritedBy.set(base, kind);
+      }
+    }
   }
 
   /** HAProxy's cfg_parse_users for `userlist NAME`: a duplicated name is ignored with a warning. */

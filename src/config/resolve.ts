@@ -23,6 +23,7 @@ import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, For
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import { ErrorResolver } from './resolve-errors.ts';
+import { definesHttpRules } from './draft.ts';
 import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
@@ -34,6 +35,7 @@ import type {
   BalanceModel,
   ConditionModel,
   CookieModel,
+  DefaultRulesModel,
   HealthCheckModel,
   StickRuleModel,
   BindModel,
@@ -291,7 +293,9 @@ class Resolver {
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
     const { httpRequestRules, httpResponseRules, errorReplies } = this.#errors.forProxy(proxy);
+    const defaultRules = this.#defaultRules(proxy);
     const hasRules =
+      defaultRules !== undefined ||
       proxy.httpRequestRules.length > 0 ||
       proxy.httpResponseRules.length > 0 ||
       proxy.httpAfterResponseRules.length > 0 ||
@@ -308,12 +312,27 @@ class Resolver {
       return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [], errorReplies };
     }
     return {
+      ...(defaultRules === undefined ? {} : { defaultRules }),
       acls: [...proxy.acls],
       httpRequestRules: [...httpRequestRules],
       httpResponseRules: [...httpResponseRules],
       httpAfterResponseRules: [...proxy.httpAfterResponseRules],
       redirectRules: [...proxy.redirectRules],
       errorReplies,
+    };
+  }
+
+  /** The rules of the named defaults section `proxy` inherits from, if it defines any. */
+  #defaultRules(proxy: ProxyDraft): DefaultRulesModel | undefined {
+    const defaults = proxy.inheritedFrom;
+    if (defaults === undefined || !definesHttpRules(defaults)) return undefined;
+    const { httpRequestRules, httpResponseRules } = this.#errors.forProxy(defaults);
+    return {
+      name: defaults.name,
+      acls: [...defaults.acls],
+      httpRequestRules: [...httpRequestRules],
+      httpResponseRules: [...httpResponseRules],
+      httpAfterResponseRules: [...defaults.httpAfterResponseRules],
     };
   }
 

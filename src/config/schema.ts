@@ -449,7 +449,16 @@ const httpRuleSchema = v.variant('action', [
   ...requestLineRuleSchemas,
 ]);
 
+const defaultRulesSchema = v.strictObject({
+  name: v.string(),
+  acls: v.array(aclModelSchema),
+  httpRequestRules: v.array(httpRuleSchema),
+  httpResponseRules: v.array(httpRuleSchema),
+  httpAfterResponseRules: v.array(httpRuleSchema),
+});
+
 const httpRulesEntries = {
+  defaultRules: v.optional(defaultRulesSchema),
   acls: v.optional(v.array(aclModelSchema)),
   httpRequestRules: v.optional(v.array(httpRuleSchema)),
   httpResponseRules: v.optional(v.array(httpRuleSchema)),

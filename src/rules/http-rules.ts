@@ -7,7 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
-import type { BackendModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
+import type { AclModel, BackendModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
 import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
@@ -77,23 +77,45 @@ function compileRules(model: ProxyModel, side: 'frontend' | 'backend'): Compiled
   const acls = model.acls ?? [];
   const lookup = (name: string) => acls.filter((a) => a.name === name);
   const warnings: { source: SourceLocation; message: string }[] = [];
-  const condition = (rule: { condition: HttpRuleModel['condition']; source: SourceLocation }, keyword: string, direction: SampleDirection, where: string) => {
+  const conditionIn = (
+    proxyName: string,
+    acls: (name: string) => AclModel[],
+    rule: { condition: HttpRuleModel['condition']; source: SourceLocation },
+    keyword: string,
+    direction: SampleDirection,
+    where: string,
+  ) => {
     if (rule.condition === undefined) return undefined;
-    const compiled: ConditionCompile = compileCondition(rule.condition, lookup, direction, where);
-    if (!compiled.ok) throw new HttpRuleError(rule.source, model.name, keyword, compiled.message);
+    const compiled: ConditionCompile = compileCondition(rule.condition, acls, direction, where);
+    if (!compiled.ok) throw new HttpRuleError(rule.source, proxyName, keyword, compiled.message);
     for (const message of compiled.warnings) warnings.push({ source: rule.source, message });
     return compiled.condition;
   };
-  const compile = (rules: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined, direction: SampleDirection): CompiledRule[] =>
+  const condition = (rule: { condition: HttpRuleModel['condition']; source: SourceLocation }, keyword: string, direction: SampleDirection, where: string) =>
+    conditionIn(model.name, lookup, rule, keyword, direction, where);
+  const compileIn = (
+    proxyName: string,
+    acls: (name: string) => AclModel[],
+    rules: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined,
+    direction: SampleDirection,
+  ): CompiledRule[] =>
     (rules ?? []).map((rule) => {
       const keyword = `http-${direction} ${rule.action}`;
       const action = compileRuleAction(rule, direction);
-      if (!action.ok) throw new HttpRuleError(rule.source, model.name, keyword, action.message);
-      return { condition: condition(rule, keyword, direction, `${side} http-${direction} header rule`), action: action.action };
+      if (!action.ok) throw new HttpRuleError(rule.source, proxyName, keyword, action.message);
+      return { condition: conditionIn(proxyName, acls, rule, keyword, direction, `${side} http-${direction} header rule`), action: action.action };
     });
-  const request = compile(model.httpRequestRules, 'request');
-  const response = compile(model.httpResponseRules, 'response');
-  const afterResponse = compile(model.httpAfterResponseRules, 'response');
+  // A named defaults section's rules run first, as one list with the proxy's own, and see
+  // only the defaults' ACLs (HAProxy compiles them in the defaults proxy).
+  const defaults = model.defaultRules;
+  const defaultAcls = defaults === undefined ? lookup : (name: string) => defaults.acls.filter((a) => a.name === name);
+  const compile = (own: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined, inherited: readonly (HttpRuleModel | HttpFinalRuleModel)[] | undefined, direction: SampleDirection): CompiledRule[] => [
+    ...(defaults === undefined ? [] : compileIn(defaults.name, defaultAcls, inherited, direction)),
+    ...compileIn(model.name, lookup, own, direction),
+  ];
+  const request = compile(model.httpRequestRules, defaults?.httpRequestRules, 'request');
+  const response = compile(model.httpResponseRules, defaults?.httpResponseRules, 'response');
+  const afterResponse = compile(model.httpAfterResponseRules, defaults?.httpAfterResponseRules, 'response');
   const redirects = (model.redirectRules ?? []).map((rule) => {
     const action = compileRedirect(rule.redirect satisfies RedirectModel, 'request');
     if (!action.ok) throw new HttpRuleError(rule.source, model.name, 'redirect', action.message);

@@ -109,12 +109,43 @@ describe('acl and http rules: errors at their line and column', () => {
     assert.match((await errors(frontend('  acl a')))[0]?.[3] ?? '', /missing ACL criterion/);
   });
 
-  it('refused in defaults sections', async () => {
-    for (const line of ['  acl a path /x', '  http-request set-header X 1', '  http-response del-header Server']) {
-      const [[l, , , message]] = (await errors(cfg('defaults', line, ...TIMEOUTS))) as [[number, number, string, string]];
+  it('refused in anonymous defaults sections, with HAProxy\u2019s message', async () => {
+    for (const [line, keyword] of [['  acl a path /x', 'acl'], ['  http-request set-header X 1', 'http-request'], ['  http-response del-header Server', 'http-response'], ['  http-after-response set-status 200', 'http-after-response']]) {
+      const [[l, , , message]] = (await errors(cfg('defaults', line as string, ...TIMEOUTS))) as [[number, number, string, string]];
       assert.equal(l, 2);
-      assert.match(message, /in a 'defaults' section is not supported by Switchyard yet/);
+      assert.equal(message, `'${keyword}' not allowed in anonymous 'defaults' section.`);
     }
+  });
+});
+
+describe('acl and http rules in a named defaults section (HAProxy 2.5+)', () => {
+  const defaults = ['defaults common', '  mode http', ...TIMEOUTS, 'defaults rules from common', '  acl is_x path_beg /x', '  http-request set-header X-D 1 if is_x', '  http-after-response set-header X-A 1'];
+  it('the inheriting proxy carries them as defaultRules, with the defaults\u2019 ACLs apart from its own', async () => {
+    const model = await parse(cfg(...defaults, 'frontend f from rules', '  bind :8080', '  acl own path /o', '  http-request deny if own', '  default_backend b', 'backend b from common', '  server s 127.0.0.1:1'));
+    const f = model.frontends[0];
+    assert.ok(f);
+    assert.equal(f.defaultRules?.name, 'rules');
+    assert.deepEqual(f.defaultRules?.acls.map((a) => a.name), ['is_x']);
+    assert.deepEqual(f.defaultRules?.httpRequestRules.map((r) => r.action), ['set-header']);
+    assert.deepEqual(f.defaultRules?.httpAfterResponseRules.map((r) => r.action), ['set-header']);
+    assert.deepEqual(f.acls?.map((a) => a.name), ['own']);
+    assert.deepEqual(f.httpRequestRules?.map((r) => r.action), ['deny']);
+    assert.equal(model.backends[0]?.defaultRules, undefined);
+  });
+
+  it('a rule of the proxy cannot use an ACL of the defaults section', async () => {
+    const [first] = await errors(cfg(...defaults, 'frontend f from rules', '  bind :8080', '  http-request deny if is_x', '  default_backend b', 'backend b from common', '  server s 127.0.0.1:1'));
+    assert.match(first?.[3] ?? '', /is_x/);
+  });
+
+  it('HAProxy\u2019s limits on inheriting them: not by a listen or a defaults section, not by frontends and backends both', async () => {
+    const at = `defaults section at t.cfg:${3 + TIMEOUTS.length}`;
+    const listen = await errors(cfg(...defaults, 'listen l from rules', '  bind :8080', '  server s 127.0.0.1:1'));
+    assert.deepEqual(listen.map((e) => e[3]), ['a listen section cannot inherit from a defaults section defining TCP/HTTP rules.']);
+    const def = await errors(cfg(...defaults, 'defaults other from rules', 'frontend f from common', '  bind :8080', '  default_backend b', 'backend b from common', '  server s 127.0.0.1:1'));
+    assert.deepEqual(def.map((e) => e[3]), [`a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (${at}).`]);
+    const both = await errors(cfg(...defaults, 'frontend f from rules', '  bind :8080', '  default_backend b', 'backend b from rules', '  server s 127.0.0.1:1'));
+    assert.deepEqual(both.map((e) => e[3]), [`frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (${at}).`]);
   });
 });
 

@@ -65,9 +65,13 @@ function actionBase(word: string): string {
   return paren < 0 ? word : word.slice(0, paren);
 }
 
+/**
+ * ACLs and HTTP rules are allowed in a named defaults section only (HAProxy 2.5+): the proxies
+ * inheriting from it run its rules before their own (see DefaultRulesModel).
+ */
 function notInDefaults(ctx: KeywordContext, keyword: string): boolean {
-  if (ctx.section !== 'defaults') return false;
-  ctx.error(`'${keyword}' in a 'defaults' section is not supported by Switchyard yet; declare it in the frontend, backend or listen section.`);
+  if (ctx.section !== 'defaults' || ctx.proxy === undefined || ctx.proxy.name !== '') return false;
+  ctx.error(`'${keyword}' not allowed in anonymous 'defaults' section.`);
   return true;
 }
 

@@ -20,12 +20,19 @@
  * `nocache` adds `Cache-control: private` when the response would otherwise be cacheable.
  */
 import type { CookieModel } from '../config/model.ts';
-import { headerName, receivedFieldValue, type HeaderName, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { headerName, receivedFieldValue, type FieldValue, type HeaderName, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { equalsLower, latin1String } from '../http/codec/chars.ts';
 import type { Server } from '../proxy/server.ts';
 import { decodeCookieDate, encodeCookieDate, s30tob64 } from './cookie-date.ts';
 import { persistable } from './stick-rules.ts';
 
 const H_COOKIE = headerName('Cookie');
+const COOKIE_LOWER = H_COOKIE.lower;
+
+/** A header value as text: rule-written values are strings, received ones latin1 bytes. */
+function fieldText(value: FieldValue): string {
+  return typeof value === 'string' ? value : latin1String(value, 0, value.length);
+}
 const H_SET_COOKIE = headerName('Set-Cookie');
 const H_CACHE_CONTROL = headerName('Cache-control');
 const H_PRAGMA = headerName('pragma');
@@ -106,14 +113,35 @@ export class CookiePersistence {
    */
   request(head: RequestHead, editor: HeadEditor, txn: CookieTxn, nowSec: number): void {
     txn.reset();
+    // HAProxy reads the persistence cookie after the http-request rules: the Cookie headers as
+    // they left them (removed, rewritten, added).
+    const edited = editor.changed;
     for (let i = head.indexOf(H_COOKIE); i >= 0; i = head.indexOf(H_COOKIE, i + 1)) {
-      const value = head.valueAt(i);
+      let value: string;
+      if (!edited) {
+        value = head.valueAt(i);
+      } else {
+        const v = editor.editedValue(i);
+        if (v === undefined) continue;
+        value = fieldText(v);
+      }
       // Most Cookie headers of most requests do not carry ours: skip them without parsing.
       if (value.indexOf(this.name) < 0) continue;
       const rewritten = this.#requestHeader(value, txn, nowSec);
       if (rewritten === undefined) continue;
       if (rewritten === '') editor.remove(i);
       else editor.replace(i, receivedFieldValue(rewritten));
+    }
+    if (!edited) return;
+    for (let j = 0; j < editor.appendedCount; j++) {
+      const name = editor.appendedName(j).lower;
+      if (name.length !== COOKIE_LOWER.length || !equalsLower(name, 0, name.length, COOKIE_LOWER)) continue;
+      const value = fieldText(editor.appendedValue(j));
+      if (value.indexOf(this.name) < 0) continue;
+      const rewritten = this.#requestHeader(value, txn, nowSec);
+      if (rewritten === undefined) continue;
+      if (rewritten === '') editor.dropAppended(j--);
+      else editor.replaceAppended(j, receivedFieldValue(rewritten));
     }
   }
 

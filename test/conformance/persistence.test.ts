@@ -20,7 +20,7 @@ import { headerValues, readRequestBody } from '../support/http-wire.ts';
 import { namedServer, type TestBackend } from '../support/tcp-backends.ts';
 
 const PORT_NAMES = [
-  'cookie', 'gone', 'prefix', 'stickHttp', 'stickTcp',
+  'cookie', 'cookieRules', 'gone', 'prefix', 'stickHttp', 'stickTcp',
   'a', 'b', 'c', 'goneA', 'goneB', 'prefixA', 'httpP', 'httpQ', 'tcpX', 'tcpY',
 ] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -43,6 +43,12 @@ backend be_cookie
     server b 127.0.0.1:${p.b} cookie cb
     server c 127.0.0.1:${p.c} cookie cc
     server d 127.0.0.1:${p.c} cookie cd disabled
+
+frontend fe_cookie_rules
+    bind 127.0.0.1:${p.cookieRules}
+    http-request set-header Cookie "SRV=cb; app=2" if { path /pin }
+    http-request del-header Cookie if { path /forget }
+    default_backend be_cookie
 
 frontend fe_gone
     bind 127.0.0.1:${p.gone}
@@ -179,6 +185,18 @@ for (const target of TARGETS) {
       const spread = new Set<string>();
       for (let i = 0; i < 3; i++) spread.add((await get(ports.cookie)).header('x-backend') as string);
       assert.equal(spread.size, 3, 'without the cookie, roundrobin rotates over a, b, c');
+    });
+
+    it('cookie persistence reads the Cookie headers as the http-request rules left them', async () => {
+      for (let i = 0; i < 3; i++) {
+        const pinned = await get(ports.cookieRules, {}, undefined, '/pin');
+        assert.equal(pinned.header('x-backend'), 'b', 'a cookie set by a rule pins the request');
+        assert.equal(pinned.header('x-cookie'), 'app=2', 'and is stripped like a received one (indirect)');
+        assert.deepEqual(headerValues(pinned.headers, 'set-cookie'), [], pinned.head.raw);
+      }
+      const forgotten = await get(ports.cookieRules, { cookie: 'SRV=cb' }, undefined, '/forget');
+      const server = forgotten.header('x-backend') as string;
+      assert.deepEqual(headerValues(forgotten.headers, 'set-cookie'), [`SRV=${COOKIE_OF[server]}; path=/`], `a cookie a rule removed is not seen: a fresh one\n${forgotten.head.raw}`);
     });
 
     it('cookie insert: an unknown or garbled value is balanced and gets a fresh cookie', async () => {

@@ -74,6 +74,9 @@ import {
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 import { draftUserlists, userlistsInputSchema } from './define-userlists.ts';
+import { backendRuleEntries, frontendRuleEntries, ruleEntries } from './define-rules-input.ts';
+import { RuleDrafter } from './define-rules.ts';
+import { draftHttpErrors, errorfileFromContent, httpErrorsInputSchema, type ErrorfileContent } from './define-http-errors.ts';
 
 const durationSchema = durationInputSchema;
 
@@ -262,12 +265,15 @@ const defaultsInputSchema = v.strictObject({
   retryOn: v.optional(retryOnInputSchema),
 });
 
-const frontendInputSchema = v.strictObject({ ...commonEntries, ...frontendEntries });
-const backendInputSchema = v.strictObject({ ...commonEntries, ...backendEntries });
+const frontendInputSchema = v.strictObject({ ...commonEntries, ...frontendEntries, ...ruleEntries, ...frontendRuleEntries });
+const backendInputSchema = v.strictObject({ ...commonEntries, ...backendEntries, ...ruleEntries, ...backendRuleEntries });
 const listenInputSchema = v.strictObject({
   ...commonEntries,
   ...backendEntries,
   ...frontendEntries,
+  ...ruleEntries,
+  ...frontendRuleEntries,
+  ...backendRuleEntries,
   defaultBackend: v.optional(nameSchema),
 });
 
@@ -294,6 +300,8 @@ export const configInputSchema = v.strictObject({
   backends: v.optional(v.record(nameSchema, backendInputSchema)),
   listen: v.optional(v.record(nameSchema, listenInputSchema)),
   userlists: v.optional(userlistsInputSchema),
+  /** `http-errors NAME` sections: `{ NAME: { CODE: { path?, content } } }`. */
+  httpErrors: v.optional(httpErrorsInputSchema),
 });
 
 /** What defineConfig() accepts. */
@@ -346,16 +354,20 @@ class DraftBuilder {
       global.logs.push(this.#logTarget(log, `global.log.${i}`));
     });
 
+    if (input.httpErrors !== undefined) draftHttpErrors(input.httpErrors, global, this.#file, this.#diagnostics);
+    const rules = new RuleDrafter(this.#file, global, this.#diagnostics);
     const defaults = input.defaults === undefined ? undefined : this.#proxy('defaults', '', input.defaults, undefined, 'defaults');
     const proxies: ProxyDraft[] = [];
     for (const [name, fe] of Object.entries(input.frontends ?? {})) {
       const proxy = this.#proxy('frontend', name, fe, defaults, `frontends.${name}`);
       this.#frontendPart(proxy, fe, `frontends.${name}`);
+      rules.draft(proxy, fe, `frontends.${name}`);
       proxies.push(proxy);
     }
     for (const [name, be] of Object.entries(input.backends ?? {})) {
       const proxy = this.#proxy('backend', name, be, defaults, `backends.${name}`);
       this.#backendPart(proxy, be, `backends.${name}`);
+      rules.draft(proxy, be, `backends.${name}`);
       proxies.push(proxy);
     }
     for (const [name, li] of Object.entries(input.listen ?? {})) {
@@ -366,10 +378,11 @@ class DraftBuilder {
       const proxy = this.#proxy('listen', name, li, defaults, path);
       this.#frontendPart(proxy, li, path);
       this.#backendPart(proxy, li, path);
+      rules.draft(proxy, li, path);
       proxies.push(proxy);
     }
     const userlists = input.userlists === undefined ? undefined : draftUserlists(input.userlists, this.#place, this.#diagnostics);
-    return { global, proxies, userlists };
+    return { global, proxies, userlists, userlistReferences: rules.userlistReferences };
   }
 
   #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {
@@ -439,21 +452,13 @@ class DraftBuilder {
   }
 
   /** `errorfile CODE FILE` with the file's content given: checked as the loader checks a file. */
-  #errorFile(proxy: ProxyDraft, status: number, file: { path?: string | undefined; content: string | Uint8Array }, path: string): void {
-    if (!ERROR_STATUSES.includes(status)) {
-      this.#error(path, `status code '${status}' not handled.`);
+  #errorFile(proxy: ProxyDraft, status: number, file: ErrorfileContent, path: string): void {
+    const built = errorfileFromContent(status, file);
+    if (!built.ok) {
+      this.#error(path, built.message);
       return;
     }
-    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
-    const parsed = parseErrorMessage(bytes);
-    if (!parsed.ok) {
-      this.#error(path, `'${file.path ?? 'errorfile'}': ${parsed.error}`);
-      return;
-    }
-    let content = '';
-    for (const byte of bytes) content += String.fromCharCode(byte);
-    const reply: HttpReplyModel = { status, contentType: undefined, body: { kind: 'errorfile', path: file.path ?? '', content }, headers: [] };
-    proxy.errors.push({ kind: 'reply', status, reply, place: this.#place, keyword: path });
+    proxy.errors.push({ kind: 'reply', status, reply: built.reply, place: this.#place, keyword: path });
   }
 
   /** `X: true` is `option X`, `X: false` is `no option X`, with haproxy.cfg's semantics. */

@@ -76,6 +76,7 @@ import { didYouMean } from './suggest.ts';
 import { draftUserlists, userlistsInputSchema } from './define-userlists.ts';
 import { backendRuleEntries, frontendRuleEntries, ruleEntries } from './define-rules-input.ts';
 import { RuleDrafter } from './define-rules.ts';
+import { issueMessages } from './define-issues.ts';
 import { draftHttpErrors, errorfileFromContent, httpErrorsInputSchema, type ErrorfileContent } from './define-http-errors.ts';
 
 const durationSchema = durationInputSchema;
@@ -666,9 +667,8 @@ export function defineConfig(input: SwitchyardConfig, file = 'defineConfig()'): 
   const diagnostics = new DiagnosticList();
   const parsed = v.safeParse(configInputSchema, input);
   if (!parsed.success) {
-    for (const issue of parsed.issues) {
-      const path = v.getDotPath(issue) ?? '(root)';
-      diagnostics.error({ file, line: 0, column: 0, keyword: path, message: `${path}: ${describeIssue(issue)}` });
+    for (const { path, message } of parsed.issues.flatMap((issue) => issueMessages(issue, describeIssue))) {
+      diagnostics.error({ file, line: 0, column: 0, keyword: path, message: `${path}: ${message}` });
     }
     diagnostics.throwIfFailed();
   }

@@ -305,6 +305,19 @@ export const configInputSchema = v.strictObject({
   httpErrors: v.optional(httpErrorsInputSchema),
 });
 
+export type {
+  ErrorfilesFromRule,
+  HttpAfterResponseRule,
+  HttpErrorRule,
+  HttpRequestRule,
+  HttpResponseRule,
+  PersistRule,
+  RedirectRule,
+  TypedHttpRule,
+  UseBackendRule,
+  UseServerRule,
+} from './define-rules-input.ts';
+
 /** What defineConfig() accepts. */
 export type SwitchyardConfig = v.InferInput<typeof configInputSchema>;
 type ParsedInput = v.InferOutput<typeof configInputSchema>;

@@ -74,7 +74,7 @@ import {
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 import { draftUserlists, userlistsInputSchema } from './define-userlists.ts';
-import { backendRuleEntries, frontendRuleEntries, ruleEntries } from './define-rules-input.ts';
+import { backendRuleEntries, frontendRuleEntries, linesInputSchema, ruleEntries } from './define-rules-input.ts';
 import { RuleDrafter } from './define-rules.ts';
 import { issueMessages } from './define-issues.ts';
 import { draftHttpErrors, errorfileFromContent, httpErrorsInputSchema, type ErrorfileContent } from './define-http-errors.ts';
@@ -255,6 +255,8 @@ const backendEntries = {
 
 const defaultsInputSchema = v.strictObject({
   ...commonEntries,
+  /** haproxy.cfg lines of the section, for keywords without a key of their own. */
+  lines: v.optional(linesInputSchema),
   maxconn: v.optional(countSchema),
   backlog: v.optional(backlogSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
@@ -371,6 +373,7 @@ class DraftBuilder {
     if (input.httpErrors !== undefined) draftHttpErrors(input.httpErrors, global, this.#file, this.#diagnostics);
     const rules = new RuleDrafter(this.#file, global, this.#diagnostics);
     const defaults = input.defaults === undefined ? undefined : this.#proxy('defaults', '', input.defaults, undefined, 'defaults');
+    if (defaults !== undefined && input.defaults !== undefined) rules.draft(defaults, input.defaults, 'defaults');
     const proxies: ProxyDraft[] = [];
     for (const [name, fe] of Object.entries(input.frontends ?? {})) {
       const proxy = this.#proxy('frontend', name, fe, defaults, `frontends.${name}`);

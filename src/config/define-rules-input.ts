@@ -179,9 +179,16 @@ export const errorfilesFromInputSchema = v.array(
 /** `http-error status N [reply...]`: its text (`'status 503 content-type text/plain string down'`) or `{ status, ...reply }`. */
 export const httpErrorInputSchema = v.array(v.union([ruleTextSchema, v.strictObject({ status: statusCode, ...replyEntries })]));
 
+/**
+ * haproxy.cfg lines of the section (`'capture request header Host len 32'`), for keywords that
+ * have no key of their own yet: any keyword of the section, read by its haproxy.cfg parser.
+ */
+export const linesInputSchema = v.array(ruleTextSchema);
+
 /** The rule entries of frontends, backends and listens (defineConfig's proxy schemas spread them). */
 export const ruleEntries = {
   acls: v.optional(aclsInputSchema),
+  lines: v.optional(linesInputSchema),
   httpRequest: v.optional(httpRequestRulesSchema),
   httpResponse: v.optional(httpResponseRulesSchema),
   httpAfterResponse: v.optional(httpAfterResponseRulesSchema),

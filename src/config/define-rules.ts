@@ -13,7 +13,7 @@
 import { hasBackendSide, hasFrontendSide, type GlobalDraft, type Place, type ProxyDraft } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import { defaultKeywordRegistry } from './keywords/index.ts';
-import type { KeywordContext, KeywordRegistry, SectionKind } from './registry.ts';
+import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './registry.ts';
 import { tokenizeLine, type Token } from './tokenizer.ts';
 import type { UserlistReference } from './userlist-draft.ts';
 import { collectUserlistReferences } from '../rules/userlist-references.ts';
@@ -35,6 +35,7 @@ import {
 /** The rule entries of one proxy, as validated (define-rules-input.ts). */
 export interface RuleInput {
   readonly acls?: Readonly<Record<string, string | readonly string[]>> | undefined;
+  readonly lines?: readonly string[] | undefined;
   readonly httpRequest?: readonly (string | TypedHttpRule)[] | undefined;
   readonly httpResponse?: readonly (string | TypedHttpRule)[] | undefined;
   readonly httpAfterResponse?: readonly (string | TypedHttpRule)[] | undefined;
@@ -57,15 +58,24 @@ class EntryContext implements KeywordContext {
   readonly file: string;
   readonly line = 0;
   readonly section: SectionKind;
-  readonly modifier = 'none' as const;
+  readonly modifier: Modifier;
   readonly global: GlobalDraft;
   readonly proxy: ProxyDraft;
   readonly registry: KeywordRegistry;
   readonly #diagnostics: DiagnosticList;
   readonly #path: string;
 
-  constructor(file: string, proxy: ProxyDraft, global: GlobalDraft, registry: KeywordRegistry, diagnostics: DiagnosticList, path: string) {
+  constructor(
+    file: string,
+    proxy: ProxyDraft,
+    global: GlobalDraft,
+    registry: KeywordRegistry,
+    diagnostics: DiagnosticList,
+    path: string,
+    modifier: Modifier = 'none',
+  ) {
     this.file = file;
+    this.modifier = modifier;
     this.section = proxy.kind;
     this.proxy = proxy;
     this.global = global;
@@ -140,7 +150,10 @@ export class RuleDrafter {
     this.#registry = registry;
   }
 
-  /** In haproxy.cfg's order of dependence: ACLs first (conditions name them), then the rules. */
+  /**
+   * In haproxy.cfg's order of dependence: ACLs first (conditions name them), then the section's
+   * free `lines` (declarations such as `declare capture` that rules refer to), then the rules.
+   */
   draft(proxy: ProxyDraft, input: RuleInput, path: string): void {
     for (const [name, value] of Object.entries(input.acls ?? {})) {
       const texts = typeof value === 'string' ? [value] : value;
@@ -148,6 +161,7 @@ export class RuleDrafter {
         this.#text(proxy, 'acl', [name], text, typeof value === 'string' ? `${path}.acls.${name}` : `${path}.acls.${name}.${i}`);
       });
     }
+    input.lines?.forEach((text, i) => this.#line(proxy, text, `${path}.lines.${i}`));
     const httpSets = [
       ['httpRequest', 'http-request'],
       ['httpResponse', 'http-response'],
@@ -194,14 +208,51 @@ export class RuleDrafter {
     });
   }
 
+  /** A whole haproxy.cfg line: its first word is the keyword, looked up as the parser does. */
+  #line(proxy: ProxyDraft, text: string, path: string): void {
+    const ctx = new EntryContext(this.#file, proxy, this.#global, this.#registry, this.#diagnostics, path);
+    const tokens = tokenize(text);
+    if (!tokens.ok) {
+      ctx.error(`${tokens.message}.`);
+      return;
+    }
+    const first = tokens.tokens[0];
+    const modifier: Modifier = first?.text === 'no' || first?.text === 'default' ? first.text : 'none';
+    const words = modifier === 'none' ? tokens.tokens : tokens.tokens.slice(1);
+    const keyword = words[0];
+    if (keyword === undefined) {
+      ctx.error(first === undefined ? 'an empty line (only a comment?).' : `'${first.text}' expects a keyword to apply to.`);
+      return;
+    }
+    const lookup = this.#registry.lookupKeyword(proxy.kind, keyword.text);
+    switch (lookup.kind) {
+      case 'found':
+        if (modifier !== 'none' && lookup.keyword.modifiers !== true) {
+          ctx.error(`'${modifier} ${keyword.text}' : the '${modifier}' prefix is only supported for 'option' and 'log'.`);
+          return;
+        }
+        this.#run(proxy, keyword.text, { ok: true, tokens: words.slice(1) }, path, modifier);
+        return;
+      case 'wrong-section':
+        ctx.error(`'${keyword.text}' not allowed in '${proxy.kind}' section (only in ${[...new Set(lookup.allowed)].map((s) => `'${s}'`).join(', ')}).`);
+        return;
+      case 'unsupported':
+        ctx.error(`'${keyword.text}' is a HAProxy keyword that Switchyard does not support yet.`);
+        return;
+      case 'unknown':
+        ctx.error(`unknown keyword '${keyword.text}' in '${proxy.kind}' section${lookup.suggestion === undefined ? '' : `; did you mean '${lookup.suggestion}'?`}`);
+        return;
+    }
+  }
+
   /** `keyword FIXED... TEXT`: the text is haproxy.cfg words. */
   #text(proxy: ProxyDraft, keyword: string, fixed: readonly string[], text: string, path: string): void {
     const tokens = tokenize(text);
     this.#run(proxy, keyword, tokens.ok ? { ok: true, tokens: [...literal(fixed), ...tokens.tokens] } : tokens, path);
   }
 
-  #run(proxy: ProxyDraft, keyword: string, line: Line, path: string): void {
-    const ctx = new EntryContext(this.#file, proxy, this.#global, this.#registry, this.#diagnostics, path);
+  #run(proxy: ProxyDraft, keyword: string, line: Line, path: string, modifier: Modifier = 'none'): void {
+    const ctx = new EntryContext(this.#file, proxy, this.#global, this.#registry, this.#diagnostics, path, modifier);
     if (!line.ok) {
       ctx.error(`${line.message}.`);
       return;

@@ -201,4 +201,42 @@ describe('defineConfig() rules: same model as haproxy.cfg', () => {
     });
     assert.deepEqual(comparable(fromTs), comparable(fromCfg));
   });
+
+  it('for free haproxy.cfg lines of defaults and proxies (keywords without a key of their own)', async () => {
+    const fromCfg = await parse(
+      cfg(
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  option forwardfor except 10.0.0.0/8',
+        '  timeout tunnel 1h',
+        'frontend web',
+        '  bind :8080',
+        '  acl local src 127.0.0.1',
+        '  errorloc302 503 https://status.example.com/',
+        '  no option http-keep-alive',
+        '  http-request deny unless local',
+        '  default_backend app',
+        'backend app',
+        '  balance leastconn',
+        '  http-reuse always',
+        '  server a 10.0.0.4:80',
+      ),
+    );
+    const fromTs = defineConfig({
+      defaults: { mode: 'http', timeouts: TIMEOUT_INPUT, lines: ['option forwardfor except 10.0.0.0/8', 'timeout tunnel 1h'] },
+      frontends: {
+        web: {
+          bind: ':8080',
+          acls: { local: 'src 127.0.0.1' },
+          lines: ['errorloc302 503 https://status.example.com/', 'no option http-keep-alive'],
+          httpRequest: ['deny unless local'],
+          defaultBackend: 'app',
+        },
+      },
+      backends: { app: { lines: ['balance leastconn', 'http-reuse always'], servers: { a: '10.0.0.4:80' } } },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.equal(fromTs.backends[0]?.balance.algorithm, 'leastconn');
+  });
 });

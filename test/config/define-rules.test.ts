@@ -161,4 +161,30 @@ describe('defineConfig() rules: errors name the input path', () => {
     ]);
     assert.deepEqual(refused({ httpErrors: { site: { 302: { content: '' } } } }), ["httpErrors.site.302: status code '302' not handled."]);
   });
+
+  it('free lines: unknown keyword (with a suggestion), wrong section, a prefix the keyword does not take', () => {
+    assert.deepEqual(refused(web({ lines: ['balnce roundrobin'] })), ["frontends.web.lines.0: unknown keyword 'balnce' in 'frontend' section; did you mean 'balance'?"]);
+    assert.deepEqual(refused(web({ lines: ['user bob insecure-password x'] })), [
+      "frontends.web.lines.0: 'user' not allowed in 'frontend' section (only in 'global', 'userlist').",
+    ]);
+    assert.deepEqual(refused(web({ lines: ['no maxconn 10'] })), [
+      "frontends.web.lines.0: 'no maxconn' : the 'no' prefix is only supported for 'option' and 'log'.",
+    ]);
+  });
+
+  it('types: an action of another rule set, a missing field, an unknown action do not compile', () => {
+    // Never called: what matters is that tsc refuses each marked line (else @ts-expect-error fails the build).
+    const configs = (): SwitchyardConfig[] => [
+      // @ts-expect-error set-status is not an http-request action
+      { frontends: { web: { bind: ':1', httpRequest: [{ action: 'set-status', status: 200 }] } } },
+      // @ts-expect-error set-header needs a value
+      { frontends: { web: { bind: ':1', httpResponse: [{ action: 'set-header', name: 'X' }] } } },
+      // @ts-expect-error no such action
+      { frontends: { web: { bind: ':1', httpAfterResponse: [{ action: 'denny' }] } } },
+      // @ts-expect-error use-server belongs to backends
+      { frontends: { web: { bind: ':1', useServer: ['s if x'] } } },
+      { frontends: { web: { bind: ':1', httpRequest: ['anything as text', { action: 'auth', realm: 'r', unless: 'ok' }] } } },
+    ];
+    assert.equal(typeof configs, 'function');
+  });
 });

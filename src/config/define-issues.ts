@@ -38,12 +38,15 @@ function actionMessage(issue: v.BaseIssue<unknown>, path: string): string {
   return `unknown action '${action}'${didYouMean(action, allowed)} (typed ones: ${allowed.map((a) => `'${a}'`).join(', ')}; others are written as text)`;
 }
 
+/** An entry of a rule list: text or a typed object (other unions keep valibot's own message). */
+const RULE_ENTRY = /\.(httpRequest|httpResponse|httpAfterResponse|redirect|useBackend|useServer|forcePersist|ignorePersist|errorfilesFrom|httpError)\.\d+$/;
+
 /** Messages for one issue; `describe` words the plain ones (unknown keys...). */
 export function issueMessages(issue: v.BaseIssue<unknown>, describe: (issue: v.BaseIssue<unknown>) => string, prefix = ''): IssueMessage[] {
   const path = join(prefix, issue);
   const input = issue.input;
   const inner = issue.issues;
-  if (issue.type === 'union' && typeof input === 'object' && input !== null && inner !== undefined) {
+  if (issue.type === 'union' && RULE_ENTRY.test(path) && typeof input === 'object' && input !== null && inner !== undefined) {
     // The object's own reasons; the text option's "expected a string" says nothing new.
     const reasons = inner.filter((i) => i.type !== 'string');
     if (reasons.length > 0) return reasons.flatMap((i) => issueMessages(i, describe, path));

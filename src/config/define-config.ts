@@ -76,6 +76,9 @@ import { didYouMean } from './suggest.ts';
 import { draftUserlists, userlistsInputSchema } from './define-userlists.ts';
 import { backendRuleEntries, frontendRuleEntries, linesInputSchema, ruleEntries } from './define-rules-input.ts';
 import { RuleDrafter } from './define-rules.ts';
+import { GivenFiles, filesInputSchema } from './define-files.ts';
+import { attachPatternFiles } from './load.ts';
+import { withPatternFiles } from '../rules/pattern-files.ts';
 import { issueMessages } from './define-issues.ts';
 import { draftHttpErrors, errorfileFromContent, httpErrorsInputSchema, type ErrorfileContent } from './define-http-errors.ts';
 
@@ -303,6 +306,8 @@ export const configInputSchema = v.strictObject({
   backends: v.optional(v.record(nameSchema, backendInputSchema)),
   listen: v.optional(v.record(nameSchema, listenInputSchema)),
   userlists: v.optional(userlistsInputSchema),
+  /** Contents of the files rules name (reply payloads, errorfiles, ACL pattern and map files), by path. */
+  files: v.optional(filesInputSchema),
   /** `http-errors NAME` sections: `{ NAME: { CODE: { path?, content } } }`. */
   httpErrors: v.optional(httpErrorsInputSchema),
 });
@@ -342,8 +347,10 @@ class DraftBuilder {
   readonly #file: string;
   readonly #diagnostics: DiagnosticList;
   readonly #place: Place;
+  readonly #files: GivenFiles;
 
-  constructor(file: string, diagnostics: DiagnosticList) {
+  constructor(file: string, diagnostics: DiagnosticList, files: GivenFiles) {
+    this.#files = files;
     this.#file = file;
     this.#diagnostics = diagnostics;
     this.#place = { file, line: 0, column: 0 };
@@ -371,7 +378,7 @@ class DraftBuilder {
     });
 
     if (input.httpErrors !== undefined) draftHttpErrors(input.httpErrors, global, this.#file, this.#diagnostics);
-    const rules = new RuleDrafter(this.#file, global, this.#diagnostics);
+    const rules = new RuleDrafter(this.#file, global, this.#diagnostics, (path) => this.#files.has(path));
     const defaults = input.defaults === undefined ? undefined : this.#proxy('defaults', '', input.defaults, undefined, 'defaults');
     if (defaults !== undefined && input.defaults !== undefined) rules.draft(defaults, input.defaults, 'defaults');
     const proxies: ProxyDraft[] = [];
@@ -688,9 +695,15 @@ export function defineConfig(input: SwitchyardConfig, file = 'defineConfig()'): 
     }
     diagnostics.throwIfFailed();
   }
-  const draft = new DraftBuilder(file, diagnostics).build(parsed.output as ParsedInput);
-  const model = resolveConfig(draft, diagnostics, undefined);
+  const output = parsed.output as ParsedInput;
+  // Pattern files are read while rules compile, in drafting and in resolving alike.
+  const files = new GivenFiles(output.files);
+  const draft = withPatternFiles(files, () => new DraftBuilder(file, diagnostics, files).build(output));
+  const replyFiles = files.replyFiles(draft.global.replyFiles, diagnostics);
+  const resolved = withPatternFiles(files, () => resolveConfig(draft, diagnostics, undefined, undefined, replyFiles));
   diagnostics.throwIfFailed();
+  const patternFiles = files.patternTexts;
+  const model = patternFiles === undefined ? resolved : attachPatternFiles(resolved, patternFiles);
   for (const problem of checkConfigModel(model)) {
     diagnostics.error({ file, line: 0, column: 0, keyword: '', message: `internal error: invalid model: ${problem}` });
   }

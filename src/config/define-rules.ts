@@ -17,6 +17,7 @@ import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './r
 import { tokenizeLine, type Token } from './tokenizer.ts';
 import type { UserlistReference } from './userlist-draft.ts';
 import { collectUserlistReferences } from '../rules/userlist-references.ts';
+import { missingFileMessage } from './define-files.ts';
 import {
   conditionOf,
   httpRuleWords,
@@ -140,11 +141,19 @@ export class RuleDrafter {
   readonly #global: GlobalDraft;
   readonly #diagnostics: DiagnosticList;
   readonly #registry: KeywordRegistry;
+  readonly #hasFile: (path: string) => boolean;
   /** `http_auth(NAME)` fetches met, for the resolver's userlist check. */
   readonly userlistReferences: UserlistReference[] = [];
 
-  constructor(file: string, global: GlobalDraft, diagnostics: DiagnosticList, registry: KeywordRegistry = defaultKeywordRegistry()) {
+  constructor(
+    file: string,
+    global: GlobalDraft,
+    diagnostics: DiagnosticList,
+    hasFile: (path: string) => boolean,
+    registry: KeywordRegistry = defaultKeywordRegistry(),
+  ) {
     this.#file = file;
+    this.#hasFile = hasFile;
     this.#global = global;
     this.#diagnostics = diagnostics;
     this.#registry = registry;
@@ -264,21 +273,22 @@ export class RuleDrafter {
       return;
     }
     const args = [{ text: keyword, column: 0 }, ...line.tokens];
+    const filesBefore = this.#global.replyFiles.length;
     collectUserlistReferences(
       () => lookup.keyword.parse(ctx, args),
       (fetch, userlist) => this.userlistReferences.push({ fetch, userlist, keyword, proxy: proxy.name, place: ctx.place() }),
     );
-    this.#refuseFiles(ctx);
+    this.#refuseMissingFiles(ctx, filesBefore);
   }
 
-  /** defineConfig reads no file: a rule naming one (`file`, `lf-file`, `errorfile`) is refused, with the way out. */
-  #refuseFiles(ctx: EntryContext): void {
+  /** A file a rule names (`file`, `lf-file`, `errorfile`) must be among the given `files`: defineConfig reads none. */
+  #refuseMissingFiles(ctx: EntryContext, from: number): void {
     const files = this.#global.replyFiles;
-    while (files.length > 0) {
-      const reference = files.shift() as (typeof files)[number];
-      ctx.error(
-        `'${reference.use} ${reference.path}': defineConfig() reads no file; give the content instead ('string' or 'lf-string', or errorFiles / httpErrors with the file's content).`,
-      );
+    for (let i = files.length - 1; i >= from; i--) {
+      const reference = files[i] as (typeof files)[number];
+      if (this.#hasFile(reference.path)) continue;
+      ctx.error(`${reference.use} ${missingFileMessage(reference.path)}.`);
+      files.splice(i, 1);
     }
   }
 }

@@ -239,4 +239,59 @@ describe('defineConfig() rules: same model as haproxy.cfg', () => {
     assert.deepEqual(comparable(fromTs), comparable(fromCfg));
     assert.equal(fromTs.backends[0]?.balance.algorithm, 'leastconn');
   });
+
+  it('for rules naming files: reply payloads, errorfiles, ACL pattern files and maps (given as files)', async () => {
+    const files = {
+      '/etc/hosts.map': 'www.example.com web\napi.example.com api\n',
+      '/etc/bad.lst': '10.0.0.1\n10.0.0.2\n',
+      '/etc/pong.txt': 'pong',
+      '/etc/hello.fmt': 'hello %[src]',
+      '/etc/503.http': ERROR_503,
+    };
+    const fromCfg = await loadConfig(
+      ['/c.cfg'],
+      new FakeFiles({
+        ...files,
+        '/c.cfg': cfg(
+          'defaults',
+          '  mode http',
+          ...TIMEOUTS,
+          'frontend f',
+          '  bind :8080',
+          '  acl bad src -f /etc/bad.lst',
+          '  errorfile 503 /etc/503.http',
+          '  http-request deny if bad',
+          '  http-request return status 200 content-type text/plain file /etc/pong.txt if { path /ping }',
+          '  http-request return status 200 content-type text/plain lf-file /etc/hello.fmt if { path /hello }',
+          '  http-request return status 503 errorfile /etc/503.http if { path /down }',
+          '  use_backend %[req.hdr(host),lower,map(/etc/hosts.map,web)]',
+          'backend web',
+          '  server w 10.0.0.1:80',
+          'backend api',
+          '  server a 10.0.0.2:80',
+        ),
+      }),
+    );
+    const fromTs = defineConfig({
+      files,
+      defaults: { mode: 'http', timeouts: TIMEOUT_INPUT },
+      frontends: {
+        f: {
+          bind: ':8080',
+          acls: { bad: 'src -f /etc/bad.lst' },
+          lines: ['errorfile 503 /etc/503.http'],
+          httpRequest: [
+            { action: 'deny', if: 'bad' },
+            'return status 200 content-type text/plain file /etc/pong.txt if { path /ping }',
+            'return status 200 content-type text/plain lf-file /etc/hello.fmt if { path /hello }',
+            'return status 503 errorfile /etc/503.http if { path /down }',
+          ],
+          useBackend: ['%[req.hdr(host),lower,map(/etc/hosts.map,web)]'],
+        },
+      },
+      backends: { web: { servers: { w: '10.0.0.1:80' } }, api: { servers: { a: '10.0.0.2:80' } } },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(Object.keys(fromTs.frontends[0]?.patternFiles ?? {}).sort(), ['/etc/bad.lst', '/etc/hosts.map']);
+  });
 });

@@ -131,8 +131,10 @@ describe('defineConfig() rules: errors name the input path', () => {
     const [acl] = refused(web({ acls: { x: 'nosuchfetch foo' } }));
     assert.match(acl ?? '', /^frontends\.web\.acls\.x: error detected while parsing ACL 'x' : unknown fetch method 'nosuchfetch'/);
     assert.deepEqual(refused(web({ httpRequest: ['return status 200 content-type text/plain file /etc/motd'] })), [
-      "frontends.web.httpRequest.0: 'file /etc/motd': defineConfig() reads no file; give the content instead ('string' or 'lf-string', or errorFiles / httpErrors with the file's content).",
+      "frontends.web.httpRequest.0: file '/etc/motd' is not among defineConfig()'s 'files' (defineConfig() reads no file: give its content as files: { '/etc/motd': readFileSync(...) }).",
     ]);
+    const [pattern] = refused(web({ acls: { bad: 'src -f /etc/bad.lst' } }));
+    assert.match(pattern ?? '', /^frontends\.web\.acls\.bad: .*'\/etc\/bad\.lst' is not among defineConfig\(\)'s 'files'/);
   });
 
   it('cross-checks of haproxy.cfg: unknown backend, server, userlist, http-errors section', () => {

@@ -313,6 +313,7 @@ export const configInputSchema = v.strictObject({
 });
 
 export type {
+  AclDefinition,
   ErrorfilesFromRule,
   HttpAfterResponseRule,
   HttpErrorRule,

@@ -137,8 +137,27 @@ const ruleTextSchema = v.pipe(v.string(), v.minLength(1, 'a rule cannot be empty
 /** Every action keyword the typed forms know (for "did you mean"). */
 export const TYPED_ACTIONS: readonly string[] = Object.values(actions).map((schema) => schema.entries.action.literal);
 
-/** `acl NAME CRITERION [FLAGS] [PATTERNS]` as `NAME: 'CRITERION ...'`; several strings add to the same ACL (HAProxy ORs them). */
-export const aclsInputSchema = v.record(nameSchema, v.union([ruleTextSchema, v.pipe(v.array(ruleTextSchema), v.minLength(1))]));
+/**
+ * An ACL definition: its text (`'path_beg -i /api /v2'`) or `{ criterion, flags?, patterns? }`
+ * (`{ criterion: 'hdr(host)', flags: ['-i', '-m', 'end'], patterns: ['.example.com'] }`), whose
+ * patterns are taken as they are (spaces, quotes, a leading '-').
+ */
+const aclDefinitionSchema = v.union([
+  ruleTextSchema,
+  v.strictObject({ criterion: ruleTextSchema, flags: v.optional(v.array(word)), patterns: v.optional(v.array(word)) }),
+]);
+
+/** `acl NAME CRITERION [FLAGS] [PATTERNS]` as `NAME: definition`; several definitions add to the same ACL (HAProxy ORs them). */
+export const aclsInputSchema = v.record(nameSchema, v.union([aclDefinitionSchema, v.pipe(v.array(aclDefinitionSchema), v.minLength(1))]));
+
+export type AclDefinition = v.InferInput<typeof aclDefinitionSchema>;
+
+/** A typed ACL definition as the words after its name; `--` ends the flags when a pattern could pass for one. */
+export function aclWords(acl: Exclude<AclDefinition, string>): string[] {
+  const patterns = acl.patterns ?? [];
+  const guard = patterns.some((p) => p.startsWith('-')) ? ['--'] : [];
+  return [acl.criterion, ...(acl.flags ?? []), ...guard, ...patterns];
+}
 
 export const httpRequestRulesSchema = v.array(v.union([ruleTextSchema, requestRuleSchema]));
 export const httpResponseRulesSchema = v.array(v.union([ruleTextSchema, responseRuleSchema]));

@@ -19,10 +19,12 @@ import type { UserlistReference } from './userlist-draft.ts';
 import { collectUserlistReferences } from '../rules/userlist-references.ts';
 import { missingFileMessage } from './define-files.ts';
 import {
+  aclWords,
   conditionOf,
   httpRuleWords,
   redirectWords,
   replyWords,
+  type AclDefinition,
   type ConditionText,
   type ErrorfilesFromRule,
   type HttpErrorRule,
@@ -35,7 +37,7 @@ import {
 
 /** The rule entries of one proxy, as validated (define-rules-input.ts). */
 export interface RuleInput {
-  readonly acls?: Readonly<Record<string, string | readonly string[]>> | undefined;
+  readonly acls?: Readonly<Record<string, AclDefinition | readonly AclDefinition[]>> | undefined;
   readonly lines?: readonly string[] | undefined;
   readonly httpRequest?: readonly (string | TypedHttpRule)[] | undefined;
   readonly httpResponse?: readonly (string | TypedHttpRule)[] | undefined;
@@ -165,9 +167,11 @@ export class RuleDrafter {
    */
   draft(proxy: ProxyDraft, input: RuleInput, path: string): void {
     for (const [name, value] of Object.entries(input.acls ?? {})) {
-      const texts = typeof value === 'string' ? [value] : value;
-      texts.forEach((text, i) => {
-        this.#text(proxy, 'acl', [name], text, typeof value === 'string' ? `${path}.acls.${name}` : `${path}.acls.${name}.${i}`);
+      const definitions = Array.isArray(value) ? value : [value];
+      definitions.forEach((definition, i) => {
+        const at = Array.isArray(value) ? `${path}.acls.${name}.${i}` : `${path}.acls.${name}`;
+        if (typeof definition === 'string') this.#text(proxy, 'acl', [name], definition, at);
+        else this.#run(proxy, 'acl', withCondition([name, ...aclWords(definition)], undefined), at);
       });
     }
     input.lines?.forEach((text, i) => this.#line(proxy, text, `${path}.lines.${i}`));

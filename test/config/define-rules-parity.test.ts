@@ -179,7 +179,10 @@ describe('defineConfig() rules: same model as haproxy.cfg', () => {
         'listen both',
         '  bind :8080',
         '  acl admin path_beg /admin',
+        '  acl ua hdr(user-agent) -i -m sub -- "-bot" "my crawler"',
+        '  acl ua req.hdr(x-bot) -m found',
         '  http-request deny if admin !{ src 127.0.0.1 }',
+        '  http-request deny if ua',
         '  http-response del-header Server',
         '  use-server s1 if admin',
         '  server s1 10.0.0.1:80',
@@ -191,8 +194,11 @@ describe('defineConfig() rules: same model as haproxy.cfg', () => {
       listen: {
         both: {
           bind: ':8080',
-          acls: { admin: 'path_beg /admin' },
-          httpRequest: [{ action: 'deny', if: 'admin !{ src 127.0.0.1 }' }],
+          acls: {
+            admin: 'path_beg /admin',
+            ua: [{ criterion: 'hdr(user-agent)', flags: ['-i', '-m', 'sub'], patterns: ['-bot', 'my crawler'] }, { criterion: 'req.hdr(x-bot)', flags: ['-m', 'found'] }],
+          },
+          httpRequest: [{ action: 'deny', if: 'admin !{ src 127.0.0.1 }' }, { action: 'deny', if: 'ua' }],
           httpResponse: [{ action: 'del-header', name: 'Server' }],
           useServer: ['s1 if admin'],
           servers: { s1: '10.0.0.1:80', s2: '10.0.0.2:80' },
@@ -200,6 +206,7 @@ describe('defineConfig() rules: same model as haproxy.cfg', () => {
       },
     });
     assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(fromTs.frontends[0]?.acls?.[1]?.patterns, ['-bot', 'my crawler']);
   });
 
   it('for free haproxy.cfg lines of defaults and proxies (keywords without a key of their own)', async () => {

@@ -129,9 +129,14 @@ function tokenize(text: string): Line {
   return result.ok ? { ok: true, tokens: result.tokens } : { ok: false, message: `${result.message} at position ${result.column}` };
 }
 
+/** The words of a typed entry without a condition. */
+function typedLine(words: readonly string[]): Line {
+  return { ok: true, tokens: literal(words) };
+}
+
 /** The words of a typed entry followed by its condition's (tokenized: conditions are haproxy.cfg text). */
 function withCondition(words: readonly string[], condition: ConditionText | undefined): Line {
-  if (condition === undefined) return { ok: true, tokens: literal(words) };
+  if (condition === undefined) return typedLine(words);
   const tokens = tokenize(condition.text);
   if (!tokens.ok) return tokens;
   return { ok: true, tokens: [...literal(words), ...literal([condition.keyword]), ...tokens.tokens] };
@@ -171,7 +176,7 @@ export class RuleDrafter {
       definitions.forEach((definition, i) => {
         const at = Array.isArray(value) ? `${path}.acls.${name}.${i}` : `${path}.acls.${name}`;
         if (typeof definition === 'string') this.#text(proxy, 'acl', [name], definition, at);
-        else this.#run(proxy, 'acl', withCondition([name, ...aclWords(definition)], undefined), at);
+        else this.#run(proxy, 'acl', typedLine([name, ...aclWords(definition)]), at);
       });
     }
     input.lines?.forEach((text, i) => this.#line(proxy, text, `${path}.lines.${i}`));
@@ -212,12 +217,12 @@ export class RuleDrafter {
     input.errorfilesFrom?.forEach((rule, i) => {
       const at = `${path}.errorfilesFrom.${i}`;
       if (typeof rule === 'string') this.#text(proxy, 'errorfiles', [], rule, at);
-      else this.#run(proxy, 'errorfiles', withCondition([rule.section, ...(rule.codes ?? []).map(String)], undefined), at);
+      else this.#run(proxy, 'errorfiles', typedLine([rule.section, ...(rule.codes ?? []).map(String)]), at);
     });
     input.httpError?.forEach((rule, i) => {
       const at = `${path}.httpError.${i}`;
       if (typeof rule === 'string') this.#text(proxy, 'http-error', [], rule, at);
-      else this.#run(proxy, 'http-error', withCondition(['status', String(rule.status), ...replyWords({ ...rule, status: undefined }, undefined)], undefined), at);
+      else this.#run(proxy, 'http-error', typedLine(['status', String(rule.status), ...replyWords({ ...rule, status: undefined }, undefined)]), at);
     });
   }
 

@@ -74,6 +74,13 @@ import {
 } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 import { draftUserlists, userlistsInputSchema } from './define-userlists.ts';
+import { backendRuleEntries, frontendRuleEntries, linesInputSchema, ruleEntries } from './define-rules-input.ts';
+import { RuleDrafter } from './define-rules.ts';
+import { GivenFiles, filesInputSchema } from './define-files.ts';
+import { attachPatternFiles } from './load.ts';
+import { withPatternFiles } from '../rules/pattern-files.ts';
+import { issueMessages } from './define-issues.ts';
+import { draftHttpErrors, errorfileFromContent, httpErrorsInputSchema, type ErrorfileContent } from './define-http-errors.ts';
 
 const durationSchema = durationInputSchema;
 
@@ -251,6 +258,8 @@ const backendEntries = {
 
 const defaultsInputSchema = v.strictObject({
   ...commonEntries,
+  /** haproxy.cfg lines of the section, for keywords without a key of their own. */
+  lines: v.optional(linesInputSchema),
   maxconn: v.optional(countSchema),
   backlog: v.optional(backlogSchema),
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
@@ -262,12 +271,15 @@ const defaultsInputSchema = v.strictObject({
   retryOn: v.optional(retryOnInputSchema),
 });
 
-const frontendInputSchema = v.strictObject({ ...commonEntries, ...frontendEntries });
-const backendInputSchema = v.strictObject({ ...commonEntries, ...backendEntries });
+const frontendInputSchema = v.strictObject({ ...commonEntries, ...frontendEntries, ...ruleEntries, ...frontendRuleEntries });
+const backendInputSchema = v.strictObject({ ...commonEntries, ...backendEntries, ...ruleEntries, ...backendRuleEntries });
 const listenInputSchema = v.strictObject({
   ...commonEntries,
   ...backendEntries,
   ...frontendEntries,
+  ...ruleEntries,
+  ...frontendRuleEntries,
+  ...backendRuleEntries,
   defaultBackend: v.optional(nameSchema),
 });
 
@@ -294,7 +306,25 @@ export const configInputSchema = v.strictObject({
   backends: v.optional(v.record(nameSchema, backendInputSchema)),
   listen: v.optional(v.record(nameSchema, listenInputSchema)),
   userlists: v.optional(userlistsInputSchema),
+  /** Contents of the files rules name (reply payloads, errorfiles, ACL pattern and map files), by path. */
+  files: v.optional(filesInputSchema),
+  /** `http-errors NAME` sections: `{ NAME: { CODE: { path?, content } } }`. */
+  httpErrors: v.optional(httpErrorsInputSchema),
 });
+
+export type {
+  AclDefinition,
+  ErrorfilesFromRule,
+  HttpAfterResponseRule,
+  HttpErrorRule,
+  HttpRequestRule,
+  HttpResponseRule,
+  PersistRule,
+  RedirectRule,
+  TypedHttpRule,
+  UseBackendRule,
+  UseServerRule,
+} from './define-rules-input.ts';
 
 /** What defineConfig() accepts. */
 export type SwitchyardConfig = v.InferInput<typeof configInputSchema>;
@@ -318,8 +348,10 @@ class DraftBuilder {
   readonly #file: string;
   readonly #diagnostics: DiagnosticList;
   readonly #place: Place;
+  readonly #files: GivenFiles;
 
-  constructor(file: string, diagnostics: DiagnosticList) {
+  constructor(file: string, diagnostics: DiagnosticList, files: GivenFiles) {
+    this.#files = files;
     this.#file = file;
     this.#diagnostics = diagnostics;
     this.#place = { file, line: 0, column: 0 };
@@ -346,16 +378,21 @@ class DraftBuilder {
       global.logs.push(this.#logTarget(log, `global.log.${i}`));
     });
 
+    if (input.httpErrors !== undefined) draftHttpErrors(input.httpErrors, global, this.#file, this.#diagnostics);
+    const rules = new RuleDrafter(this.#file, global, this.#diagnostics, (path) => this.#files.has(path));
     const defaults = input.defaults === undefined ? undefined : this.#proxy('defaults', '', input.defaults, undefined, 'defaults');
+    if (defaults !== undefined && input.defaults !== undefined) rules.draft(defaults, input.defaults, 'defaults');
     const proxies: ProxyDraft[] = [];
     for (const [name, fe] of Object.entries(input.frontends ?? {})) {
       const proxy = this.#proxy('frontend', name, fe, defaults, `frontends.${name}`);
       this.#frontendPart(proxy, fe, `frontends.${name}`);
+      rules.draft(proxy, fe, `frontends.${name}`);
       proxies.push(proxy);
     }
     for (const [name, be] of Object.entries(input.backends ?? {})) {
       const proxy = this.#proxy('backend', name, be, defaults, `backends.${name}`);
       this.#backendPart(proxy, be, `backends.${name}`);
+      rules.draft(proxy, be, `backends.${name}`);
       proxies.push(proxy);
     }
     for (const [name, li] of Object.entries(input.listen ?? {})) {
@@ -366,10 +403,11 @@ class DraftBuilder {
       const proxy = this.#proxy('listen', name, li, defaults, path);
       this.#frontendPart(proxy, li, path);
       this.#backendPart(proxy, li, path);
+      rules.draft(proxy, li, path);
       proxies.push(proxy);
     }
     const userlists = input.userlists === undefined ? undefined : draftUserlists(input.userlists, this.#place, this.#diagnostics);
-    return { global, proxies, userlists };
+    return { global, proxies, userlists, userlistReferences: rules.userlistReferences };
   }
 
   #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {
@@ -439,21 +477,13 @@ class DraftBuilder {
   }
 
   /** `errorfile CODE FILE` with the file's content given: checked as the loader checks a file. */
-  #errorFile(proxy: ProxyDraft, status: number, file: { path?: string | undefined; content: string | Uint8Array }, path: string): void {
-    if (!ERROR_STATUSES.includes(status)) {
-      this.#error(path, `status code '${status}' not handled.`);
+  #errorFile(proxy: ProxyDraft, status: number, file: ErrorfileContent, path: string): void {
+    const built = errorfileFromContent(status, file);
+    if (!built.ok) {
+      this.#error(path, built.message);
       return;
     }
-    const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
-    const parsed = parseErrorMessage(bytes);
-    if (!parsed.ok) {
-      this.#error(path, `'${file.path ?? 'errorfile'}': ${parsed.error}`);
-      return;
-    }
-    let content = '';
-    for (const byte of bytes) content += String.fromCharCode(byte);
-    const reply: HttpReplyModel = { status, contentType: undefined, body: { kind: 'errorfile', path: file.path ?? '', content }, headers: [] };
-    proxy.errors.push({ kind: 'reply', status, reply, place: this.#place, keyword: path });
+    proxy.errors.push({ kind: 'reply', status, reply: built.reply, place: this.#place, keyword: path });
   }
 
   /** `X: true` is `option X`, `X: false` is `no option X`, with haproxy.cfg's semantics. */
@@ -661,15 +691,20 @@ export function defineConfig(input: SwitchyardConfig, file = 'defineConfig()'): 
   const diagnostics = new DiagnosticList();
   const parsed = v.safeParse(configInputSchema, input);
   if (!parsed.success) {
-    for (const issue of parsed.issues) {
-      const path = v.getDotPath(issue) ?? '(root)';
-      diagnostics.error({ file, line: 0, column: 0, keyword: path, message: `${path}: ${describeIssue(issue)}` });
+    for (const { path, message } of parsed.issues.flatMap((issue) => issueMessages(issue, describeIssue))) {
+      diagnostics.error({ file, line: 0, column: 0, keyword: path, message: `${path}: ${message}` });
     }
     diagnostics.throwIfFailed();
   }
-  const draft = new DraftBuilder(file, diagnostics).build(parsed.output as ParsedInput);
-  const model = resolveConfig(draft, diagnostics, undefined);
+  const output = parsed.output as ParsedInput;
+  // Pattern files are read while rules compile, in drafting and in resolving alike.
+  const files = new GivenFiles(output.files);
+  const draft = withPatternFiles(files, () => new DraftBuilder(file, diagnostics, files).build(output));
+  const replyFiles = files.replyFiles(draft.global.replyFiles, diagnostics);
+  const resolved = withPatternFiles(files, () => resolveConfig(draft, diagnostics, undefined, undefined, replyFiles));
   diagnostics.throwIfFailed();
+  const patternFiles = files.patternTexts;
+  const model = patternFiles === undefined ? resolved : attachPatternFiles(resolved, patternFiles);
   for (const problem of checkConfigModel(model)) {
     diagnostics.error({ file, line: 0, column: 0, keyword: '', message: `internal error: invalid model: ${problem}` });
   }

@@ -111,7 +111,7 @@ async function loadPatternFiles(paths: ReadonlySet<string>, files: ConfigFileRea
 }
 
 /** Every proxy carries the pattern files, for the rules engine to compile its map converters. */
-function attachPatternFiles(model: ConfigModel, patternFiles: PatternFileTexts): ConfigModel {
+export function attachPatternFiles(model: ConfigModel, patternFiles: PatternFileTexts): ConfigModel {
   return {
     ...model,
     frontends: model.frontends.map((f) => ({ ...f, patternFiles })),

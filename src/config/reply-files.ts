@@ -50,8 +50,20 @@ export async function loadReplyFiles(
     return pending;
   };
   const contents = await Promise.all(references.map((reference) => read(reference.path)));
-  const loaded = new Map<string, string>();
   // Reported in reference (file) order, whatever order the reads finished in.
+  return checkReplyFiles(references, contents, diagnostics);
+}
+
+/**
+ * Checks files already read (`contents[i]` is the file of `references[i]`, undefined when it
+ * could not be read), as loadReplyFiles does; defineConfig() gives the contents itself.
+ */
+export function checkReplyFiles(
+  references: readonly ReplyFileReference[],
+  contents: readonly (Uint8Array | undefined)[],
+  diagnostics: DiagnosticList,
+): LoadedReplyFiles {
+  const loaded = new Map<string, string>();
   references.forEach((reference, index) => {
     const key = replyFileKey(reference.use, reference.path);
     if (loaded.has(key)) return;

@@ -864,6 +864,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     if (this.host.trafficLog.early) this.#log(head);
     const backend = this.backend as Backend;
     countResponse((this.#leg.server as Server).counters, head.status);
+    this.#rules?.stickTracking?.countHttpResponse(head.status, this.#now);
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
@@ -1004,6 +1005,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
 
   /** Releases the transaction's server slot and clears its fields. */
   #endTransaction(): void {
+    this.#rules?.stickTracking?.endStream(this.#reqBytes, this.#bytesOut, this.#now);
     this.#leg.finish();
     if (this.#countedInBackend) {
       (this.backend as Backend).counters.scur--;
@@ -1446,6 +1448,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     this.#conn = undefined;
     server?.reset();
     this.#endTransaction();
+    this.#rules?.stickTracking?.endSession(this.#now);
     this.#state = 'closed';
     this.#backlog = undefined;
     if (this.#timer !== undefined) {

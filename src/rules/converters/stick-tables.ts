@@ -9,6 +9,7 @@ import type { StickCountType, StickRateType } from '../../stick/stick-data.ts';
 import type { StickEntry, StickTable } from '../../stick/stick-table.ts';
 import { defaultStickTable } from '../../stick/table-scope.ts';
 import type { StickTracking } from '../../stick/tracking.ts';
+import { formatIpv4 } from '../../util/ip-address.ts';
 import { sampleText, type Sample } from '../sample.ts';
 import type { SampleContext } from '../sample-context.ts';
 import { type ConverterDefinition, spec, strArg } from './definition.ts';
@@ -22,10 +23,17 @@ function lookup(name: string | undefined, read: Read): (s: Sample, ctx: SampleCo
     if (stick === undefined || name === undefined) return false;
     const table = stick.table(name);
     if (table === undefined) return false;
-    const key = table.keyOf(s.type === 'bin' ? s.str : sampleText(s));
+    const key = table.keyOf(keyText(s, table));
     if (key === undefined) return false;
     return read(table, table.find(key, stick.now()), stick, s);
   };
+}
+
+/** The sample as a key's text: HAProxy casts an integer to an address for an ip table (c_int2ip). */
+function keyText(s: Sample, table: StickTable): string {
+  if (s.type === 'bin') return s.str;
+  if ((s.type === 'int' || s.type === 'bool') && (table.type === 'ip' || table.type === 'ipv6')) return formatIpv4(s.num >>> 0);
+  return sampleText(s);
 }
 
 function converter(name: string, output: 'bool' | 'sint', read: Read): ConverterDefinition {

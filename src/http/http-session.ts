@@ -1511,6 +1511,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
       streamId: this.#streamId,
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
+      stick: this.#rules?.stickTracking,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       serverName: leg.lastServerName ?? '<NOSRV>',

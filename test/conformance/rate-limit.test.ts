@@ -16,9 +16,9 @@ import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, delay, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['rate', 'counts', 'ban', 'path', 'app'] as const;
+const PORT_NAMES = ['rate', 'counts', 'ban', 'path', 'conc', 'app'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -37,6 +37,8 @@ frontend fe_rate
 frontend fe_counts
     bind 127.0.0.1:${p.counts}
     stick-table type ip size 1k expire 30s store http_req_cnt,http_err_cnt,conn_cur,conn_cnt,gpc0,gpt0
+    log stdout format raw local0
+    log-format "counted %HU req=%[sc_http_req_cnt(1)] cur=%[sc1_conn_cur]"
     http-request track-sc1 src
     http-request sc-set-gpt0(1) 7 if { path /gpt }
     http-request deny if { path /deny }
@@ -59,6 +61,13 @@ frontend fe_path
     bind 127.0.0.1:${p.path}
     http-request track-sc2 path table st_paths if { path_beg /login }
     http-request deny deny_status 429 if { path_beg /login } { sc_http_req_rate(2) gt 2 }
+    default_backend be_app
+
+frontend fe_conc
+    bind 127.0.0.1:${p.conc}
+    stick-table type ip size 1k expire 30s store conn_cur
+    http-request track-sc0 src
+    http-request deny deny_status 429 if { sc_conn_cur(0) gt 2 }
     default_backend be_app
 
 backend st_paths
@@ -127,6 +136,10 @@ for (const target of TARGETS) {
       assert.equal(notFound.header('x-sc'), 'req=5 err=2 cur=1 conn=5 gpc0=1 gpt0=7 trackers=1', 'a 4xx from the server is an error');
       assert.equal(notFound.header('x-src'), 'req=5 gpc0=1 in=1 t=5 other=0');
       conn.destroy();
+      // The log line is written while the transaction still tracks its entry.
+      let line: string | undefined;
+      await eventually(() => (line = proxy?.stdout.split('\n').find((l) => l.startsWith('counted /status/404'))) !== undefined, 3000);
+      assert.equal(line, 'counted /status/404 req=5 cur=1');
     });
 
     it('abuse flag in gpc0: the address is banned until its entry expires', async () => {
@@ -142,6 +155,19 @@ for (const target of TARGETS) {
       await delay(1700);
       assert.equal((await conn.request('GET', '/')).status, 200, 'quiet for longer than expire: the entry and its flag are gone');
       conn.destroy();
+    });
+
+    it('per-IP concurrent requests: the third request in flight is refused, the next one after them is served', async () => {
+      const conns = await Promise.all([0, 1, 2].map(() => HttpConnection.open(ports.conc, { localAddress: '127.0.0.6' })));
+      const [a, b, c] = conns as [HttpConnection, HttpConnection, HttpConnection];
+      const slowA = a.request('GET', '/slow/600');
+      const slowB = b.request('GET', '/slow/600');
+      await delay(200);
+      assert.equal((await c.request('GET', '/')).status, 429, 'two requests in flight already');
+      assert.equal((await slowA).status, 200);
+      assert.equal((await slowB).status, 200);
+      assert.equal((await c.request('GET', '/')).status, 200, 'the others are done: conn_cur went down');
+      for (const conn of conns) conn.destroy();
     });
 
     it('per-path limit in a table of another section', async () => {

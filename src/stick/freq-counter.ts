@@ -31,13 +31,16 @@ function even(tick: number): number {
   return tick - (tick % 2);
 }
 
-/** update_freq_ctr_period(): counts `inc` events at `now`; returns the current period's count. */
-export function updateFreqCtr(data: Float64Array, at: number, period: number, now: number, inc: number): number {
+/**
+ * update_freq_ctr_period(): counts `inc` events at `time` (ms, rounded down to HAProxy's integer
+ * ticks here). Returns nothing: a number returned from a call that is not inlined is boxed.
+ */
+export function updateFreqCtr(data: Float64Array, at: number, period: number, time: number, inc: number): void {
+  const now = Math.floor(time);
   const tick = data[at + TICK] as number;
   if (now - tick < period) {
-    const curr = (data[at + CURR] as number) + inc;
-    data[at + CURR] = curr;
-    return curr;
+    data[at + CURR] = (data[at + CURR] as number) + inc;
+    return;
   }
   // Rotation: the current period becomes the previous one.
   data[at + PREV] = data[at + CURR] as number;
@@ -49,7 +52,6 @@ export function updateFreqCtr(data: Float64Array, at: number, period: number, no
     next = now;
   }
   data[at + TICK] = even(next);
-  return inc;
 }
 
 /**
@@ -77,7 +79,7 @@ export function freqCtrTotal(data: Float64Array, at: number, period: number, now
 /** read_freq_ctr_period(): the events per `period` in the window ending at `now` (rounded down). */
 export function readFreqCtr(data: Float64Array, at: number, period: number, now: number): number {
   if ((data[at + TICK] as number) === Number.NEGATIVE_INFINITY) return 0;
-  return Math.floor(freqCtrTotal(data, at, period, now, -1) / period);
+  return Math.floor(freqCtrTotal(data, at, period, Math.floor(now), -1) / period);
 }
 
 /**

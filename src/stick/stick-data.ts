@@ -53,6 +53,9 @@ export function isRateType(type: StickDataType): type is StickRateType {
 }
 
 const TYPE_COUNT = STICK_DATA_TYPES.length;
+
+/** Where an entry's data keeps its expiry date (runtime ms). */
+export const EXPIRE_SLOT = 0;
 const INDEX: ReadonlyMap<StickDataType, number> = new Map(STICK_DATA_TYPES.map((t, i) => [t, i]));
 
 /** Index of a data type in a layout's tables. */
@@ -74,7 +77,8 @@ export class StickDataLayout {
   readonly #rates: number[] = [];
 
   constructor(stores: readonly StickStoreModel[]) {
-    let slots = 0;
+    // Slot 0 is the entry's expiry date: a number field of an object would box each new value.
+    let slots = EXPIRE_SLOT + 1;
     for (const store of stores) {
       const i = dataTypeIndex(store.type);
       if (this.#stored[i]) continue;
@@ -106,9 +110,10 @@ export class StickDataLayout {
     return this.#periods[dataTypeIndex(type)] as number;
   }
 
-  /** Fresh data for a new entry: counters at 0, rates never updated. */
-  newData(): Float64Array {
+  /** Fresh data for a new entry: counters at 0, rates never updated, expiring at `expire`. */
+  newData(expire: number): Float64Array {
     const data = new Float64Array(this.slots);
+    data[EXPIRE_SLOT] = expire;
     for (const at of this.#rates) initFreqCtr(data, at);
     return data;
   }

@@ -15,13 +15,14 @@
  * - `expire`: an entry not touched (stored, matched, counted) for that long is gone — unless a
  *   session tracks it (`refs` > 0, HAProxy's ref_cnt), then it lives until released. Expiry is
  *   lazy: an expired entry is dropped when it is looked up, and every operation drops expired
- *   entries from the old end of the recency order. Entries are kept in a Map in touch order
- *   (a touch moves an entry to the end), so the oldest are always first and that sweep stops at
- *   the first live one: no purge timer exists, so nothing outlives its Proxy.
+ *   entries from the old end of the recency order. Entries are linked in touch order (a touch
+ *   moves an entry to the end of an intrusive list: no allocation, unlike re-inserting into a
+ *   Map), so the oldest are always first and that sweep stops at the first live one: no purge
+ *   timer exists, so nothing outlives its Proxy.
  */
 import type { StickTableModel } from '../config/model.ts';
 import { readFreqCtr, updateFreqCtr } from './freq-counter.ts';
-import { StickDataLayout, type StickCountType, type StickRateType } from './stick-data.ts';
+import { EXPIRE_SLOT, StickDataLayout, type StickCountType, type StickRateType } from './stick-data.ts';
 import { stickKey } from './table-key.ts';
 
 /** One key's data. */
@@ -31,19 +32,34 @@ export class StickEntry {
   server: string | undefined = undefined;
   /** The stored counters, laid out by the table's StickDataLayout. */
   readonly data: Float64Array;
-  /** Runtime-clock ms at which the entry expires (Infinity: never). */
-  expire: number;
   /** Sessions tracking the entry (track-sc): it is neither evicted nor expired meanwhile. */
   refs = 0;
-  constructor(key: string, data: Float64Array, expire: number) {
+  /** Neighbours in the table's touch order (older, newer); undefined at the ends or once removed. */
+  older: StickEntry | undefined = undefined;
+  newer: StickEntry | undefined = undefined;
+  /** Still in its table (a tracker may hold an entry an admin removed). */
+  inTable = true;
+  constructor(key: string, data: Float64Array) {
     this.key = key;
     this.data = data;
-    this.expire = expire;
+  }
+
+  /** Runtime-clock ms at which the entry expires (Infinity: never). */
+  get expire(): number {
+    return this.data[EXPIRE_SLOT] as number;
+  }
+
+  set expire(at: number) {
+    this.data[EXPIRE_SLOT] = at;
   }
 }
 
 /** Counter types whose event also feeds a rate (HAProxy updates both together). */
 export type StickEvent = 'conn' | 'sess' | 'http_req' | 'http_err' | 'http_fail' | 'bytes_in' | 'bytes_out' | 'gpc0' | 'gpc1';
+
+const EVENTS: readonly StickEvent[] = ['conn', 'sess', 'http_req', 'http_err', 'http_fail', 'bytes_in', 'bytes_out', 'gpc0', 'gpc1'];
+/** Small integers (never boxed) indexing the per-event offsets. */
+const EVENT_INDEX: Readonly<Record<StickEvent, number>> = { conn: 0, sess: 1, http_req: 2, http_err: 3, http_fail: 4, bytes_in: 5, bytes_out: 6, gpc0: 7, gpc1: 8 };
 
 export class StickTable {
   /** The proxy that declared the table (`stick ... table NAME`, `track-sc0 ... table NAME`). */
@@ -56,10 +72,13 @@ export class StickTable {
   readonly nopurge: boolean;
   readonly layout: StickDataLayout;
   readonly #entries = new Map<string, StickEntry>();
-  /** Offsets of each event's counter and rate (-1 when not stored), resolved once. */
-  readonly #eventCounts: Readonly<Record<StickEvent, number>>;
-  readonly #eventRates: Readonly<Record<StickEvent, number>>;
-  readonly #eventPeriods: Readonly<Record<StickEvent, number>>;
+  /** The least and the most recently touched entries. */
+  #oldest: StickEntry | undefined = undefined;
+  #newest: StickEntry | undefined = undefined;
+  /** Offsets of each event's counter and rate (-1 when not stored) and the rate's period, by EVENT_INDEX. */
+  readonly #eventCounts = new Int32Array(EVENTS.length);
+  readonly #eventRates = new Int32Array(EVENTS.length);
+  readonly #eventPeriods = new Int32Array(EVENTS.length);
 
   constructor(name: string, model: StickTableModel) {
     this.name = name;
@@ -69,19 +88,14 @@ export class StickTable {
     this.expire = model.expire;
     this.nopurge = model.nopurge;
     this.layout = new StickDataLayout(model.store ?? []);
-    const counts = {} as Record<StickEvent, number>;
-    const rates = {} as Record<StickEvent, number>;
-    const periods = {} as Record<StickEvent, number>;
-    for (const event of ['conn', 'sess', 'http_req', 'http_err', 'http_fail', 'bytes_in', 'bytes_out', 'gpc0', 'gpc1'] as const) {
+    for (const event of EVENTS) {
       const count: StickCountType = event === 'gpc0' || event === 'gpc1' ? event : `${event}_cnt`;
       const rate: StickRateType = `${event}_rate`;
-      counts[event] = this.layout.offset(count);
-      rates[event] = this.layout.offset(rate);
-      periods[event] = this.layout.period(rate);
+      const i = EVENT_INDEX[event];
+      this.#eventCounts[i] = this.layout.offset(count);
+      this.#eventRates[i] = this.layout.offset(rate);
+      this.#eventPeriods[i] = this.layout.period(rate);
     }
-    this.#eventCounts = counts;
-    this.#eventRates = rates;
-    this.#eventPeriods = periods;
   }
 
   /** The table's key for a sample, or undefined when the sample cannot be a key of this type. */
@@ -139,17 +153,19 @@ export class StickTable {
     const found = this.#live(key, now);
     if (found !== undefined) return found;
     if (this.#entries.size >= this.size && !this.#trashOldest()) return undefined;
-    const entry = new StickEntry(key, this.layout.newData(), this.#expireFrom(now));
+    const entry = new StickEntry(key, this.layout.newData(this.#expireFrom(now)));
     this.#entries.set(key, entry);
+    this.#append(entry);
     return entry;
   }
 
   /** Refreshes an entry's expiry (HAProxy's stktable_touch_local): it becomes the most recent. */
   touch(entry: StickEntry, now: number): void {
     entry.expire = this.#expireFrom(now);
-    // Re-inserting moves the entry to the end: the Map stays in touch (= expiry) order.
-    if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
-    this.#entries.set(entry.key, entry);
+    // Moving it to the end keeps the list in touch (= expiry) order.
+    if (this.#newest === entry || !entry.inTable) return;
+    this.#unlink(entry);
+    this.#append(entry);
   }
 
   /** A tracker starts holding the entry. */
@@ -160,31 +176,38 @@ export class StickTable {
   /** A tracker lets the entry go; an expired entry nobody tracks is dropped (stksess_kill_if_expired). */
   release(entry: StickEntry, now: number): void {
     if (entry.refs > 0) entry.refs--;
-    if (entry.refs === 0 && now >= entry.expire && this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
+    if (entry.refs === 0 && now >= entry.expire && entry.inTable) this.#remove(entry);
   }
 
   /** Removes one entry (admin `clear table ... key`); true when it existed. */
   delete(key: string): boolean {
-    return this.#entries.delete(key);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    this.#remove(entry);
+    return true;
   }
 
   clear(): void {
+    for (const entry of this.#entries.values()) entry.inTable = false;
     this.#entries.clear();
+    this.#oldest = undefined;
+    this.#newest = undefined;
   }
 
   /** Every live entry, oldest first (inspection, `show table`). */
   *list(now: number): IterableIterator<StickEntry> {
-    for (const entry of this.#entries.values()) if (entry.refs > 0 || now < entry.expire) yield entry;
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) if (entry.refs > 0 || now < entry.expire) yield entry;
   }
 
   // ---- counters ----
 
   /** Counts `n` events on the entry: the event's counter and its rate, when stored. True when either is. */
   count(entry: StickEntry, event: StickEvent, n: number, now: number): boolean {
-    const count = this.#eventCounts[event];
-    const rate = this.#eventRates[event];
+    const i = EVENT_INDEX[event];
+    const count = this.#eventCounts[i] as number;
+    const rate = this.#eventRates[i] as number;
     if (count >= 0) entry.data[count] = (entry.data[count] as number) + n;
-    if (rate >= 0) updateFreqCtr(entry.data, rate, this.#eventPeriods[event], Math.floor(now), n);
+    if (rate >= 0) updateFreqCtr(entry.data, rate, this.#eventPeriods[i] as number, now, n);
     return count >= 0 || rate >= 0;
   }
 
@@ -205,7 +228,7 @@ export class StickTable {
   /** A rate over its period at `now`, or undefined when the table does not store it. */
   rate(entry: StickEntry, type: StickRateType, now: number): number | undefined {
     const at = this.layout.offset(type);
-    return at < 0 ? undefined : readFreqCtr(entry.data, at, this.layout.period(type), Math.floor(now));
+    return at < 0 ? undefined : readFreqCtr(entry.data, at, this.layout.period(type), now);
   }
 
   #expireFrom(now: number): number {
@@ -217,10 +240,34 @@ export class StickTable {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.refs === 0 && now >= entry.expire) {
-      this.#entries.delete(key);
+      this.#remove(entry);
       return undefined;
     }
     return entry;
+  }
+
+  #append(entry: StickEntry): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: StickEntry): void {
+    const { older, newer } = entry;
+    if (older === undefined) this.#oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.#newest = older;
+    else newer.older = older;
+    entry.older = undefined;
+    entry.newer = undefined;
+  }
+
+  #remove(entry: StickEntry): void {
+    entry.inTable = false;
+    this.#entries.delete(entry.key);
+    this.#unlink(entry);
   }
 
   /** Trashes a batch of the oldest untracked entries; false when none could go (or nopurge). */
@@ -228,11 +275,14 @@ export class StickTable {
     if (this.nopurge || this.size <= 0) return false;
     let batch = (this.size >> 8) + 1;
     let freed = false;
-    for (const [key, entry] of this.#entries) {
-      if (entry.refs > 0) continue;
-      this.#entries.delete(key);
-      freed = true;
-      if (--batch === 0) break;
+    for (let entry = this.#oldest; entry !== undefined && batch > 0; ) {
+      const next = entry.newer;
+      if (entry.refs === 0) {
+        this.#remove(entry);
+        freed = true;
+        batch--;
+      }
+      entry = next;
     }
     return freed;
   }
@@ -243,16 +293,10 @@ export class StickTable {
    */
   #sweep(now: number): void {
     if (this.expire === undefined) return;
-    let requeued = 0;
-    for (const [key, entry] of this.#entries) {
-      if (now < entry.expire) return;
-      if (entry.refs > 0) {
-        // Each tracked entry is requeued once per sweep: stop when we meet one again.
-        if (requeued++ >= this.#entries.size) return;
-        this.touch(entry, now);
-        continue;
-      }
-      this.#entries.delete(key);
+    // A requeued entry gets a future expiry: the loop stops when it meets it again.
+    for (let entry = this.#oldest; entry !== undefined && now >= entry.expire; entry = this.#oldest) {
+      if (entry.refs > 0) this.touch(entry, now);
+      else this.#remove(entry);
     }
   }
 }

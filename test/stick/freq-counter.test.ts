@@ -19,7 +19,7 @@ describe('frequency counters (HAProxy freq_ctr)', () => {
   it('a never updated counter reads 0; the first update starts the period at now', () => {
     const c = counter();
     assert.equal(readFreqCtr(c, 0, P, 5000), 0);
-    assert.equal(updateFreqCtr(c, 0, P, 5000, 1), 1);
+    updateFreqCtr(c, 0, P, 5000, 1);
     assert.deepEqual([...c], [5000, 1, 0], 'curr_tick = now, curr = 1, prev = 0');
   });
 
@@ -36,7 +36,7 @@ describe('frequency counters (HAProxy freq_ctr)', () => {
     const c = counter();
     for (let i = 0; i < 10; i++) updateFreqCtr(c, 0, P, 10_000, 1);
     // now - tick = 1000 >= period: prev = 10, curr = 1, tick = 11000
-    assert.equal(updateFreqCtr(c, 0, P, 11_000, 1), 1);
+    updateFreqCtr(c, 0, P, 11_000, 1);
     assert.deepEqual([...c], [11_000, 1, 10]);
     // at 11000: remain = 1000 -> (10*1000 + 1*1000)/1000 = 11
     assert.equal(readFreqCtr(c, 0, P, 11_000), 11);
@@ -89,6 +89,14 @@ describe('frequency counters (HAProxy freq_ctr)', () => {
     // increments by more than one (bytes counters)
     updateFreqCtr(c, 0, P, 50_500, 4096);
     assert.equal(readFreqCtr(c, 0, P, 50_500), 4097);
+  });
+
+  it('fractional times are HAProxy ticks: rounded down to the millisecond', () => {
+    const c = counter();
+    updateFreqCtr(c, 0, P, 80_000.9, 1);
+    updateFreqCtr(c, 0, P, 80_999.9, 1);
+    assert.deepEqual([...c], [80_000, 2, 0]);
+    assert.equal(readFreqCtr(c, 0, P, 81_999.9), 0, 'remain = 1 at 81999: 2/1000');
   });
 
   it('counts within 1ms of the edges: now - tick < period stays in the period', () => {

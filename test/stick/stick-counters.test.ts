@@ -30,8 +30,8 @@ class Clock {
 describe('stick table counters', () => {
   it('lays out only the stored types; rates take three slots', () => {
     const layout = new StickDataLayout([{ type: 'gpc0' }, { type: 'http_req_rate', period: 10_000 }, { type: 'server_id' }, { type: 'conn_cur' }]);
-    assert.equal(layout.slots, 5);
-    assert.deepEqual([layout.offset('gpc0'), layout.offset('http_req_rate'), layout.offset('conn_cur'), layout.offset('gpc1')], [0, 1, 4, -1]);
+    assert.equal(layout.slots, 6, 'the expiry date, then the data');
+    assert.deepEqual([layout.offset('gpc0'), layout.offset('http_req_rate'), layout.offset('conn_cur'), layout.offset('gpc1')], [1, 2, 5, -1]);
     assert.equal(layout.period('http_req_rate'), 10_000);
     assert.equal(layout.stores('server_id'), true);
   });

@@ -138,6 +138,22 @@ describe('stick table counters', () => {
     assert.deepEqual([t.counter(e, 'conn_cur'), e.refs], [0, 0]);
   });
 
+  it('an entry removed while tracked: its tracker releases it without putting it back', () => {
+    const clock = new Clock();
+    const t = table('t', { expire: 1000 });
+    const tracking = new StickTracking(new Map([['t', t]]), clock);
+    tracking.track(tracking.stream, 0, t, '10.0.0.1', clock.t);
+    t.getEntry('10.0.0.2', clock.t);
+    assert.equal(t.delete('10.0.0.1'), true);
+    tracking.countHttpRequest(clock.t);
+    tracking.endStream(10, 10, clock.t);
+    assert.deepEqual([...t.list(clock.t)].map((e) => e.key), ['10.0.0.2']);
+    assert.equal(t.entries, 1);
+    const fresh = t.getEntry('10.0.0.1', clock.t);
+    assert.equal(fresh?.refs, 0, 'a new entry for the key');
+    assert.deepEqual([...t.list(clock.t)].map((e) => e.key), ['10.0.0.2', '10.0.0.1'], 'touch order kept');
+  });
+
   it('an event counts on the stream slot when its table stores it, else on the session slot', () => {
     const clock = new Clock();
     const gpcOnly = table('g', { store: [{ type: 'gpc0' }] });

@@ -18,7 +18,7 @@ import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, delay, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['rate', 'counts', 'ban', 'path', 'conc', 'app'] as const;
+const PORT_NAMES = ['rate', 'counts', 'ban', 'path', 'conc', 'res', 'app'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -68,6 +68,13 @@ frontend fe_conc
     stick-table type ip size 1k expire 30s store conn_cur
     http-request track-sc0 src
     http-request deny deny_status 429 if { sc_conn_cur(0) gt 2 }
+    default_backend be_app
+
+frontend fe_res
+    bind 127.0.0.1:${p.res}
+    stick-table type ip size 1k expire 30s store http_req_cnt,http_err_cnt,http_fail_cnt
+    http-response track-sc2 src
+    http-response set-header X-Res "req=%[sc_http_req_cnt(2)] err=%[sc2_http_err_cnt] fail=%[sc2_http_fail_cnt]"
     default_backend be_app
 
 backend st_paths
@@ -168,6 +175,15 @@ for (const target of TARGETS) {
       assert.equal((await slowB).status, 200);
       assert.equal((await c.request('GET', '/')).status, 200, 'the others are done: conn_cur went down');
       for (const conn of conns) conn.destroy();
+    });
+
+    it('http-response track-sc counts the request and its 4xx or 5xx status', async () => {
+      const conn = await HttpConnection.open(ports.res, { localAddress: '127.0.0.7' });
+      assert.equal((await conn.request('GET', '/status/404')).header('x-res'), 'req=1 err=1 fail=0');
+      assert.equal((await conn.request('GET', '/')).header('x-res'), 'req=2 err=1 fail=0');
+      assert.equal((await conn.request('GET', '/status/503')).header('x-res'), 'req=3 err=1 fail=1');
+      assert.equal((await conn.request('GET', '/status/501')).header('x-res'), 'req=4 err=1 fail=1', '501 is not a failure');
+      conn.destroy();
     });
 
     it('per-path limit in a table of another section', async () => {

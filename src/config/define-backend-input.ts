@@ -20,7 +20,8 @@ import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { isIPv4, isIPv6 } from './address.ts';
 import type { CookieDraft, HealthCheckDraft, Place, StickRuleDraft } from './draft.ts';
 import { parseSize } from './keywords/args.ts';
-import type { BalanceModel, HashTypeModel, StickTableModel } from './model.ts';
+import type { BalanceModel, HashTypeModel, StickStoreModel, StickTableModel } from './model.ts';
+import { parseStoreList } from './keywords/stick-store.ts';
 import {
   countSchema,
   drawsSchema,
@@ -177,6 +178,21 @@ const stickTableInputSchema = v.strictObject({
   ]),
   expire: v.optional(positiveDurationSchema),
   nopurge: v.optional(v.boolean()),
+  /** HAProxy's `store` list: "http_req_rate(10s),gpc0,conn_cur". */
+  store: v.optional(
+    v.pipe(
+      v.string(),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const stores: StickStoreModel[] = [];
+        const parsed = parseStoreList(dataset.value, stores);
+        if (!parsed.ok) {
+          addIssue({ message: parsed.message });
+          return NEVER;
+        }
+        return stores;
+      }),
+    ),
+  ),
 });
 
 const stickRuleInputSchema = v.strictObject({
@@ -254,6 +270,7 @@ export function toStickTable(input: v.InferOutput<typeof stickTableInputSchema>,
     size: input.size,
     expire: input.expire,
     nopurge: input.nopurge ?? false,
+    ...(input.store !== undefined && input.store.length > 0 ? { store: input.store } : {}),
     source: { file: place.file, line: place.line },
   };
 }

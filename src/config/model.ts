@@ -265,7 +265,20 @@ export interface CookieModel {
   readonly source: SourceLocation;
 }
 
-/** `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]` (no `store` yet). */
+/** A stick table's stored data types (HAProxy's stktable_data_types); `*_rate` ones take a period. */
+export type StickDataTypeName =
+  | 'server_id' | 'gpt0' | 'gpc0' | 'gpc0_rate' | 'conn_cnt' | 'conn_rate' | 'conn_cur' | 'sess_cnt' | 'sess_rate'
+  | 'http_req_cnt' | 'http_req_rate' | 'http_err_cnt' | 'http_err_rate' | 'bytes_in_cnt' | 'bytes_in_rate'
+  | 'bytes_out_cnt' | 'bytes_out_rate' | 'gpc1' | 'gpc1_rate' | 'http_fail_cnt' | 'http_fail_rate';
+
+/** One `store` item: a data type and, for a rate, its period. */
+export interface StickStoreModel {
+  readonly type: StickDataTypeName;
+  /** ms; rates only. */
+  readonly period?: number | undefined;
+}
+
+/** `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge] [store ...]`. */
 export interface StickTableModel {
   readonly type: 'ip' | 'ipv6' | 'integer' | 'string' | 'binary';
   /** Key length for string/binary (default 32). */
@@ -275,6 +288,8 @@ export interface StickTableModel {
   /** ms since last use before an entry expires; undefined = never. */
   readonly expire: number | undefined;
   readonly nopurge: boolean;
+  /** `store TYPE[(PERIOD)],...`: the data each entry keeps (src/stick/stick-data.ts); absent = none. */
+  readonly store?: readonly StickStoreModel[] | undefined;
   readonly source: SourceLocation;
 }
 
@@ -354,7 +369,32 @@ export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
  * An `http-request` / `http-response` action that does not end the rule list: a header action,
  * a variable action, a request-line rewrite.
  */
-export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel;
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel;
+
+/**
+ * Stick counter actions (src/stick/): `track-sc0|1|2 KEY [table T]`, `sc-inc-gpc0|1(N)`,
+ * `sc-set-gpt0(N) VALUE`. `table` undefined = the rule's own proxy's table.
+ */
+export type HttpStickRuleModel =
+  | {
+      readonly action: 'track-sc';
+      /** 0..2 */
+      readonly slot: number;
+      /** A sample expression giving the key (`src`, `req.hdr(x-api-key)`...). */
+      readonly key: string;
+      readonly table: string | undefined;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | { readonly action: 'sc-inc-gpc0' | 'sc-inc-gpc1'; readonly slot: number; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }
+  | {
+      readonly action: 'sc-set-gpt0';
+      readonly slot: number;
+      /** An integer, or a sample expression cast to one. */
+      readonly value: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    };
 
 /** An `http-request` / `http-response` header action. Formats are log-format strings as written. */
 export type HttpHeaderRuleModel =
@@ -628,6 +668,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly mode: ProxyMode;
   readonly binds: readonly BindModel[];
   readonly defaultBackend: string | undefined;
+  /** The frontend's own `stick-table` (a `listen` has one table, also on its backend side). */
+  readonly stickTable?: StickTableModel | undefined;
   /** `use_backend` rules in order; the first whose condition matches picks the backend. */
   readonly switchingRules?: readonly SwitchingRuleModel[] | undefined;
   /** 0 = only the global limit applies. */

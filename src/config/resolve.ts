@@ -44,6 +44,7 @@ import type {
   FrontendModel,
   HttpProxyOptions,
   HttpRulesModel,
+  HttpStickRuleModel,
   LogTarget,
   ServerModel,
   SwitchingRuleModel,
@@ -230,6 +231,7 @@ class Resolver {
       mode: proxy.mode,
       binds: proxy.binds.map((b) => this.#bind(b, proxy)),
       defaultBackend,
+      ...(proxy.stickTable !== undefined ? { stickTable: proxy.stickTable } : {}),
       switchingRules: this.#switchingRules(proxy),
       maxconn: proxy.maxconn,
       backlog: proxy.backlog,
@@ -311,6 +313,7 @@ class Resolver {
       }
       return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [], errorReplies };
     }
+    this.#checkTrackedTables(proxy, [...httpRequestRules, ...httpResponseRules]);
     return {
       ...(defaultRules === undefined ? {} : { defaultRules }),
       acls: [...proxy.acls],
@@ -334,6 +337,18 @@ class Resolver {
       httpResponseRules: [...httpResponseRules],
       httpAfterResponseRules: [...defaults.httpAfterResponseRules],
     };
+  }
+
+  /** `track-scN ... [table T]`: T, or the rule's own proxy, must have a stick-table (HAProxy's check_trk_action). */
+  #checkTrackedTables(proxy: ProxyDraft, rules: readonly { readonly action: string; readonly source: SourceLocation }[]): void {
+    for (const rule of rules) {
+      if (rule.action !== 'track-sc') continue;
+      const { slot, table } = rule as Extract<HttpStickRuleModel, { action: 'track-sc' }>;
+      const name = table ?? proxy.name;
+      if (this.#tables.get(name)?.stickTable !== undefined) continue;
+      const keyword = `${proxy.httpResponseRules.includes(rule as never) ? 'http-response' : 'http-request'} track-sc${slot}`;
+      this.#error({ ...rule.source, column: 1 }, keyword, `Proxy '${proxy.name}': unable to find table '${name}' referenced by track-sc${slot}.`);
+    }
   }
 
   /**

@@ -5,6 +5,7 @@
  * reused by the defineConfig() input schema.
  */
 
+import { STICK_DATA_TYPES } from '../stick/stick-data.ts';
 import * as v from 'valibot';
 import { parseNetwork } from '../util/cidr.ts';
 import { isIPv4, isIPv6 } from './address.ts';
@@ -215,6 +216,14 @@ const stickTableModelSchema = v.object({
   size: v.pipe(v.number(), v.integer(), v.minValue(1)),
   expire: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
   nopurge: v.boolean(),
+  store: v.optional(
+    v.array(
+      v.object({
+        type: v.picklist(STICK_DATA_TYPES),
+        period: v.optional(v.undefinedable(v.pipe(durationMsSchema, v.minValue(1)))),
+      }),
+    ),
+  ),
   source: sourceSchema,
 });
 
@@ -392,6 +401,28 @@ const requestLineRuleSchemas = [
   }),
 ] as const;
 
+const stickSlotSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2));
+
+/** `track-sc0|1|2`, `sc-inc-gpc0|1`, `sc-set-gpt0` (src/stick/). */
+const stickRuleSchemas = [
+  v.object({
+    action: v.literal('track-sc'),
+    slot: stickSlotSchema,
+    key: v.pipe(v.string(), v.minLength(1)),
+    table: v.undefinedable(nameSchema),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({ action: v.picklist(['sc-inc-gpc0', 'sc-inc-gpc1']), slot: stickSlotSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({
+    action: v.literal('sc-set-gpt0'),
+    slot: stickSlotSchema,
+    value: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+] as const;
+
 const httpRuleSchema = v.variant('action', [
   v.object({
     action: v.literal('set-timeout'),
@@ -447,6 +478,7 @@ const httpRuleSchema = v.variant('action', [
   }),
   ...varRuleSchemas,
   ...requestLineRuleSchemas,
+  ...stickRuleSchemas,
 ]);
 
 const defaultRulesSchema = v.strictObject({
@@ -496,6 +528,7 @@ const frontendSchema = v.object({
   mode: modeSchema,
   binds: v.array(bindSchema),
   defaultBackend: v.undefinedable(v.string()),
+  stickTable: v.optional(stickTableModelSchema),
   switchingRules: v.optional(
     v.array(v.object({ backend: v.pipe(v.string(), v.minLength(1)), dynamic: v.boolean(), condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),

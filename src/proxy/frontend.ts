@@ -12,6 +12,7 @@ import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
 import { ProcessVars } from '../rules/vars.ts';
 import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
+import type { StickTable } from '../stick/stick-table.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -66,6 +67,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
   /** The generation's `proc` variables. */
   readonly procVars: ProcessVars;
   readonly userlists: UserlistTable;
+  /** The generation's stick tables by proxy name (track-sc, sc_* / src_* fetches). */
+  readonly stickTables: ReadonlyMap<string, StickTable>;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
   readonly #held: Socket[] = [];
@@ -87,8 +90,10 @@ export class Frontend implements SessionHost, WaitingFrontend {
     backends: ReadonlyMap<string, Backend> = new Map(),
     procVars: ProcessVars = new ProcessVars(),
     userlists: UserlistTable = NO_USERLISTS,
+    stickTables: ReadonlyMap<string, StickTable> = new Map(),
   ) {
     this.#backends = backends;
+    this.stickTables = stickTables;
     this.procVars = procVars;
     this.userlists = userlists;
     this.runtime = runtime;

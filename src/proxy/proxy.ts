@@ -66,14 +66,14 @@ export class Proxy {
     for (const model of config.backends) {
       if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds }));
     }
-    this.stickTables = attachPersistence(this.backends);
+    this.stickTables = attachPersistence(this.backends, config.frontends);
     const userlists = userlistTable(config.userlists);
     for (const model of config.frontends) {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
-      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists));
+      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables));
     }
     this.health = this.#createHealthChecks(options);
   }

@@ -19,6 +19,7 @@ import { NETWORK_CONVERTERS } from './converters/network.ts';
 import { STRING_CONVERTERS } from './converters/strings.ts';
 import { TIME_CONVERTERS } from './converters/time.ts';
 import { VAR_CONVERTERS } from './converters/vars.ts';
+import { STICK_TABLE_CONVERTERS } from './converters/stick-tables.ts';
 
 export interface Converter {
   readonly name: string;
@@ -31,7 +32,7 @@ export interface Converter {
 }
 
 const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
-  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...BACKEND_CONVERTERS, ...MAP_CONVERTERS, ...VAR_CONVERTERS].map(
+  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...BACKEND_CONVERTERS, ...MAP_CONVERTERS, ...VAR_CONVERTERS, ...STICK_TABLE_CONVERTERS].map(
     (d) => [d.name, d],
   ),
 );

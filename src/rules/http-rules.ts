@@ -22,6 +22,9 @@ import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleBackend, SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 import { ProcessVars, SessionVars } from './vars.ts';
+import { withStickTableScope } from '../stick/table-scope.ts';
+import type { StickTable } from '../stick/stick-table.ts';
+import { StickTracking } from '../stick/tracking.ts';
 
 /** A rule the engine cannot compile (a hand-built or unvalidated model). */
 export class HttpRuleError extends Error {
@@ -69,8 +72,8 @@ type ProxyModel = HttpRulesModel & { readonly name: string; readonly switchingRu
  * header rule"). Throws HttpRuleError on an invalid rule.
  */
 export function compileProxyRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {
-  // Map converters read the pattern files the model carries.
-  return withPatternFiles(patternFilesOf(model.patternFiles), () => compileRules(model, side));
+  // Map converters read the pattern files the model carries; `src_*` and `track-sc` default to the proxy's own table.
+  return withPatternFiles(patternFilesOf(model.patternFiles), () => withStickTableScope(model.name, () => compileRules(model, side)));
 }
 
 function compileRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {
@@ -164,6 +167,12 @@ export function switchingTarget(rules: readonly CompiledSwitchingRule[], ctx: Sa
   return undefined;
 }
 
+/** What the runner asks its frontend: backends by name, the generation's stick tables. */
+export interface RunnerHost {
+  backendNamed(name: string): SampleBackend | undefined;
+  readonly stickTables?: ReadonlyMap<string, StickTable> | undefined;
+}
+
 /** Runs a rule list; returns continue when it ran to its end or an `allow` stopped it. */
 function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict {
   for (const rule of rules) {
@@ -213,7 +222,8 @@ export class HttpRuleRunner implements HttpActionContext {
   uniqueIds: { readonly value: string } | undefined = undefined;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
-  readonly #backends: { backendNamed(name: string): SampleBackend | undefined } | undefined;
+  readonly #backends: RunnerHost | undefined;
+  #stick: StickTracking | undefined = undefined;
 
   /**
    * `process`: the generation's `proc` variables (a fresh set when omitted); `backends`: the
@@ -226,7 +236,7 @@ export class HttpRuleRunner implements HttpActionContext {
     frontendName: string,
     process: ProcessVars = new ProcessVars(),
     userlists: UserlistTable = NO_USERLISTS,
-    backends?: { backendNamed(name: string): SampleBackend | undefined },
+    backends?: RunnerHost,
   ) {
     this.vars = new SessionVars(process);
     this.#frontend = frontend;
@@ -255,6 +265,25 @@ export class HttpRuleRunner implements HttpActionContext {
     return this.#backends?.backendNamed(name);
   }
 
+  /** Stick-table tracking of this connection, created on first use when the generation has tables. */
+  get stick(): StickTracking | undefined {
+    if (this.#stick === undefined) {
+      const tables = this.#backends?.stickTables;
+      if (tables !== undefined && tables.size > 0) this.#stick = new StickTracking(tables, this.runtime);
+    }
+    return this.#stick;
+  }
+
+  /** The tracking if anything used it (the session's hooks: counting, releasing), never creating it. */
+  get stickTracking(): StickTracking | undefined {
+    return this.#stick;
+  }
+
+  /** Uses the tracking a connection-level rule (tcp-request connection/session) already started. */
+  adoptStickTracking(tracking: StickTracking): void {
+    this.#stick = tracking;
+  }
+
   /** Starts a request: fetches read `head` as `editor` changes it until endRequest(). */
   beginRequest(head: RequestHead, editor: HeadEditor): void {
     this.lbHead = head;
@@ -269,6 +298,8 @@ export class HttpRuleRunner implements HttpActionContext {
     this.logLevel = undefined;
     this.invalidRequest = false;
     this.vars.beginTransaction();
+    // HAProxy's stream_inc_http_req_ctr: the session's trackers count every request.
+    this.#stick?.countHttpRequest(this.runtime.now());
   }
 
   /** One proxy's `http-request` rules, then its `redirect` rules; `reply` is set on Verdict.reply. */
@@ -277,7 +308,11 @@ export class HttpRuleRunner implements HttpActionContext {
     const head = this.lbHead as RequestHead;
     const editor = this.requestEdits as HeadEditor;
     const verdict = run(rules.request, this, head, editor);
-    if (verdict !== Verdict.continue) return verdict;
+    if (verdict !== Verdict.continue) {
+      // A denied or tarpitted request counts as an HTTP error on the tracked entries (http_ana.c).
+      if (verdict === Verdict.reply && (this.denied || this.tarpit)) this.#stick?.countHttpError(this.runtime.now());
+      return verdict;
+    }
     return run(rules.redirects, this, head, editor);
   }
 

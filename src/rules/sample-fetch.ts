@@ -19,7 +19,8 @@ import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { AUTH_FETCHES } from './auth-fetches.ts';
 import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
-import { MISC_FETCHES } from './fetches-misc.ts';
+import { MISC_FETCHES, type MiscFetch } from './fetches-misc.ts';
+import { STICK_FETCHES } from '../stick/stick-fetches.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
 import { type ArgSpec, type ExpressionParse, parseSampleExpression } from './sample-args.ts';
@@ -386,7 +387,12 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */
 export function isFetchName(name: string): boolean {
-  return FETCHES.has(name) || MISC_FETCHES.has(name);
+  return FETCHES.has(name) || miscFetch(name) !== undefined;
+}
+
+/** A fetch declaring its arguments: constants and internals, stick counters. */
+function miscFetch(name: string): MiscFetch | undefined {
+  return MISC_FETCHES.get(name) ?? STICK_FETCHES.get(name);
 }
 
 /**
@@ -396,7 +402,7 @@ export function isFetchName(name: string): boolean {
 const TEXT_ARGS: ArgSpec = { min: 0, types: ['str', 'str', 'str', 'str', 'str', 'str', 'str', 'str'] };
 
 const SPECS = {
-  fetch: (name: string): ArgSpec | undefined => MISC_FETCHES.get(name)?.args ?? (FETCHES.has(name) ? TEXT_ARGS : undefined),
+  fetch: (name: string): ArgSpec | undefined => miscFetch(name)?.args ?? (FETCHES.has(name) ? TEXT_ARGS : undefined),
   converter: converterArgs,
 };
 
@@ -448,7 +454,7 @@ function compileParsed(expression: string, parsed: ExpressionParse, options: Com
   if (!parsed.ok) return parseFailure(parsed);
   const first = parsed.fetch;
   let body: FetchBody | string;
-  const misc = MISC_FETCHES.get(first.name);
+  const misc = miscFetch(first.name);
   if (misc !== undefined) {
     body = misc.compile(first.args);
     if (typeof body === 'string') body = `invalid args in fetch method '${first.name}' : ${body}`;

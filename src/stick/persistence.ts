@@ -6,6 +6,7 @@
  */
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
 import type { LbRequest } from '../balance/balancer.ts';
+import type { FrontendModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import { CookiePersistence } from './cookie-persistence.ts';
@@ -34,12 +35,19 @@ export class BackendPersistence {
   }
 }
 
-/** One StickTable per backend that declares a `stick-table`, by backend name. */
-export function createStickTables(backends: Iterable<Backend>): Map<string, StickTable> {
+/**
+ * One StickTable per proxy that declares a `stick-table`, by proxy name: backends, then
+ * frontends (a `listen` is both, with one table).
+ */
+export function createStickTables(backends: Iterable<Backend>, frontends: Iterable<FrontendModel> = []): Map<string, StickTable> {
   const tables = new Map<string, StickTable>();
   for (const backend of backends) {
     const model = backend.model.stickTable;
     if (model !== undefined) tables.set(backend.name, new StickTable(backend.name, model));
+  }
+  for (const frontend of frontends) {
+    const model = frontend.stickTable;
+    if (model !== undefined && !frontend.disabled && !tables.has(frontend.name)) tables.set(frontend.name, new StickTable(frontend.name, model));
   }
   return tables;
 }
@@ -49,8 +57,8 @@ export function createStickTables(backends: Iterable<Backend>): Map<string, Stic
  * for inspection). Throws StickRuleError when a rule names a missing table or an unusable
  * expression (the configuration checks catch these first).
  */
-export function attachPersistence(backends: ReadonlyMap<string, Backend>): Map<string, StickTable> {
-  const tables = createStickTables(backends.values());
+export function attachPersistence(backends: ReadonlyMap<string, Backend>, frontends: Iterable<FrontendModel> = []): Map<string, StickTable> {
+  const tables = createStickTables(backends.values(), frontends);
   for (const backend of backends.values()) {
     const model = backend.model;
     const rules = model.stickRules ?? [];

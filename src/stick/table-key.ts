@@ -112,7 +112,33 @@ function isIpv4Mapped(groups: readonly number[]): boolean {
   return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff;
 }
 
+/** A dotted quad without leading zeros (`192.0.2.1`, as a client address reads): already the key. */
+function canonicalDottedQuad(s: string): boolean {
+  const n = s.length;
+  let octets = 0;
+  let i = 0;
+  while (i < n) {
+    const first = s.charCodeAt(i);
+    if (first < 0x30 || first > 0x39) return false;
+    let value = first - 0x30;
+    let j = i + 1;
+    for (; j < n && s.charCodeAt(j) !== 0x2e; j++) {
+      const d = s.charCodeAt(j) - 0x30;
+      if (d < 0 || d > 9 || value === 0) return false;
+      value = value * 10 + d;
+      if (value > 255) return false;
+    }
+    octets++;
+    if (j === n) return octets === 4;
+    if (octets === 4) return false;
+    i = j + 1;
+    if (i === n) return false;
+  }
+  return false;
+}
+
 function ipv4Key(sample: string): string | undefined {
+  if (canonicalDottedQuad(sample)) return sample;
   const v4 = parseIpv4(sample);
   if (v4 >= 0) return dottedQuad(v4);
   const groups = parseIpv6(sample);

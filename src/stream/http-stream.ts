@@ -740,6 +740,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.host.trafficLog.early) this.log(head);
     const backend = this.backend as Backend;
     countResponse((this.#leg.server as Server).counters, head.status);
+    this.#rules?.stickTracking?.countHttpResponse(head.status, this.#side.now);
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
@@ -809,6 +810,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** Releases the transaction's server slot and clears its fields. */
   #endTransaction(): void {
+    this.#rules?.stickTracking?.endStream(this.#reqBytes, this.#bytesOut, this.#side.now);
     this.#leg.finish();
     if (this.#countedInBackend) {
       (this.backend as Backend).counters.scur--;
@@ -843,6 +845,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   abort(): void {
     this.#dropServer()?.reset();
     this.#endTransaction();
+    this.#rules?.stickTracking?.endSession(this.#side.now);
     this.#exchange.release();
   }
 
@@ -1073,6 +1076,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       streamId: this.#streamId,
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
+      stick: this.#rules?.stickTracking,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       serverName: leg.lastServerName ?? '<NOSRV>',

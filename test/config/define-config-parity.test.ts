@@ -100,7 +100,7 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
         'backend other',
         '  cookie P prefix',
         '  option tcp-check',
-        '  stick-table type ip size 10',
+        '  stick-table type ip size 10 store http_req_rate(10s),gpc0',
         '  stick store-request src',
       ),
     );
@@ -136,7 +136,7 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
         other: {
           cookie: { name: 'P', mode: 'prefix' },
           healthCheck: 'tcp',
-          stickTable: { type: 'ip', size: 10 },
+          stickTable: { type: 'ip', size: 10, store: 'http_req_rate(10s),gpc0' },
           stick: [{ kind: 'store-request', expression: 'src' }],
         },
       },

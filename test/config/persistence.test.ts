@@ -125,19 +125,19 @@ describe('stick-table', () => {
       [2, 28, 'stick-table', "stick-table: invalid size '10x' in argument of 'size' (expected a number with an optional k, m or g suffix)."],
     ]);
     assert.deepEqual(await backendErrors('  stick-table type ip size 1 expir 1m'), [[2, 30, 'stick-table', "stick-table: unknown argument 'expir'; did you mean 'expire'?."]]);
-    for (const option of ['peers p', 'store conn_cur', 'srvkey addr', 'write-to t', 'recv-only']) {
+    for (const option of ['peers p', 'srvkey addr', 'write-to t', 'recv-only']) {
       assert.deepEqual(await backendErrors(`  stick-table type ip size 1 ${option}`), [
         [2, 30, 'stick-table', `stick-table: '${option.split(' ')[0]}' is not supported by Switchyard yet.`],
       ]);
     }
   });
 
-  it('is refused in defaults and frontends, and declared once per proxy', async () => {
+  it('is refused in defaults, accepted in frontends, and declared once per proxy', async () => {
     assert.deepEqual(await errors(cfg('defaults', '  stick-table type ip size 1')), [
       [2, 3, 'stick-table', "'stick-table' is not supported in 'defaults' section."],
     ]);
-    const [frontendError] = await errors(cfg('frontend f', '  bind :80', '  stick-table type ip size 1'));
-    assert.deepEqual(frontendError?.slice(0, 3), [3, 3, 'stick-table']);
+    const frontendTable = (await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend f', '  bind :80', '  stick-table type ip size 1'))).frontends[0]?.stickTable;
+    assert.deepEqual([frontendTable?.type, frontendTable?.size], ['ip', 1]);
     assert.deepEqual(await backendErrors('  stick-table type ip size 1', '  stick-table type ip size 2'), [
       [3, 3, 'stick-table', "stick-table: backend 'b' already has a stick-table, declared at t.cfg:2."],
     ]);
@@ -218,5 +218,47 @@ describe('backend logs', () => {
       ],
       [],
     ]);
+  });
+});
+
+describe('stick-table store and stick counter actions', () => {
+  it('parses store lists with rate periods, repeated store words, and warns on a duplicate', async () => {
+    const table = (await httpBackend('  stick-table type ip size 10 store http_req_rate(10s),gpc0 store conn_cur,gpc0_rate(1m)')).stickTable;
+    assert.deepEqual(table?.store, [
+      { type: 'http_req_rate', period: 10_000 },
+      { type: 'gpc0' },
+      { type: 'conn_cur' },
+      { type: 'gpc0_rate', period: 60_000 },
+    ]);
+    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', '  stick-table type ip size 10 store gpc0,gpc0'));
+    assert.deepEqual(warnings(model), [[7, 'stick-table', "stick-table: store option 'gpc0' already enabled, ignored."]]);
+  });
+
+  it("refuses bad store items with HAProxy's messages", async () => {
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1 store http_req_rate'), [
+      [2, 36, 'stick-table', "stick-table: missing argument to store option 'http_req_rate'."],
+    ]);
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1 store foo'), [[2, 36, 'stick-table', "stick-table: unknown store option 'foo'."]]);
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1 store gpc0(1s)'), [
+      [2, 36, 'stick-table', "stick-table: unexpected argument to store option 'gpc0'."],
+    ]);
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1 store conn_rate(10s'), [
+      [2, 36, 'stick-table', "stick-table: missing closing parenthesis after store option 'conn_rate'."],
+    ]);
+  });
+
+  it('track-sc needs a table: its own proxy\'s or the one it names', async () => {
+    const base = ['defaults', '  mode http', ...TIMEOUTS, 'frontend f', '  bind :80', '  stick-table type ip size 10 store http_req_rate(10s)'];
+    const ok = await parse(cfg(...base, '  http-request track-sc0 src', '  http-request track-sc1 src table f', '  default_backend b', 'backend b'));
+    assert.deepEqual(
+      ok.frontends[0]?.httpRequestRules?.map((r) => (r.action === 'track-sc' ? [r.slot, r.key, r.table] : [])),
+      [[0, 'src', undefined], [1, 'src', 'f']],
+    );
+    const [missing] = await errors(cfg(...base, '  http-request track-sc2 src table nope', 'backend b'));
+    assert.equal(missing?.[3], "Proxy 'f': unable to find table 'nope' referenced by track-sc2.");
+    const [range] = await errors(cfg(...base, '  http-request track-sc3 src', 'backend b'));
+    assert.match(range?.[3] ?? '', /3 track-sc number exceeding 2 \(MAX_SESS_STKCTR-1\) value/);
+    const [noTable] = await errors(cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend g', '  bind :80', '  http-request sc-inc-gpc0(1)', '  http-request track-sc0 src'));
+    assert.equal(noTable?.[3], "Proxy 'g': unable to find table 'g' referenced by track-sc0.");
   });
 });

@@ -3,24 +3,25 @@
  *
  * - `cookie NAME rewrite|insert|prefix [indirect] [nocache] [postonly] [preserve] [httponly]
  *   [secure] [domain D]* [maxidle T] [maxlife T]` (defaults, backend, listen);
- * - `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]`
- *   (backend, listen);
+ * - `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]
+ *   [store TYPE[(PERIOD)],...]` (frontend, backend, listen; `store` parsed in stick-store.ts);
  * - `stick on|match|store-request EXPR [table NAME]` (backend, listen);
  * - `option persist`.
  *
  * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
- * `cookie ... dynamic|attr`, a cookie without a mode (passive), stick-table `peers`, `store`,
+ * `cookie ... dynamic|attr`, a cookie without a mode (passive), stick-table `peers`,
  * `srvkey`, `write-to`, `recv-only`, `stick store-response` and `if`/`unless` conditions.
  * Cross-proxy checks (the table a rule names exists) are in resolve.ts.
  */
 
 import type { CookieDraft } from '../draft.ts';
-import type { StickTableModel } from '../model.ts';
+import type { StickStoreModel, StickTableModel } from '../model.ts';
 import type { KeywordContext, KeywordList, ProxyOption, SectionKeyword } from '../registry.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 import { noExtraArgs, parseSize, parseTime } from './args.ts';
+import { parseStoreList } from './stick-store.ts';
 
 const COOKIE_OPTIONS = [
   'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle', 'maxlife',
@@ -140,8 +141,8 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
 }
 
 const TABLE_TYPES: readonly StickTableModel['type'][] = ['ip', 'ipv6', 'integer', 'string', 'binary'];
-const TABLE_OPTIONS = ['type', 'size', 'expire', 'nopurge'];
-const UNSUPPORTED_TABLE_OPTIONS = ['peers', 'store', 'srvkey', 'write-to', 'recv-only', 'brates-factor'];
+const TABLE_OPTIONS = ['type', 'size', 'expire', 'nopurge', 'store'];
+const UNSUPPORTED_TABLE_OPTIONS = ['peers', 'srvkey', 'write-to', 'recv-only', 'brates-factor'];
 
 function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
   const proxy = ctx.proxy;
@@ -150,6 +151,7 @@ function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
   let size = 0;
   let expire: number | undefined;
   let nopurge = false;
+  const store: StickStoreModel[] = [];
   let i = 1;
   while (i < args.length) {
     const word = args[i] as Token;
@@ -172,7 +174,14 @@ function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
       return;
     }
     i += 2;
-    if (word.text === 'size') {
+    if (word.text === 'store') {
+      const parsed = parseStoreList(value.text, store);
+      if (!parsed.ok) {
+        ctx.error(parsed.message, value);
+        return;
+      }
+      for (const warning of parsed.warnings) ctx.warning(warning, value);
+    } else if (word.text === 'size') {
       const parsed = parseSize(value.text);
       if (parsed === undefined) {
         ctx.error(`stick-table: invalid size '${value.text}' in argument of 'size' (expected a number with an optional k, m or g suffix).`, value);
@@ -217,7 +226,7 @@ function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
     return;
   }
   const { file, line } = ctx.place();
-  proxy.stickTable = { type, keyLength, size, expire, nopurge, source: { file, line } };
+  proxy.stickTable = { type, keyLength, size, expire, nopurge, ...(store.length > 0 ? { store } : {}), source: { file, line } };
 }
 
 function parseStick(ctx: KeywordContext, args: readonly Token[]): void {
@@ -293,7 +302,7 @@ function notInDefaults(name: string, parse: SectionKeyword['parse']): SectionKey
 
 const keywords: SectionKeyword[] = [
   { name: 'cookie', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseCookie },
-  { name: 'stick-table', sections: ['defaults', 'backend', 'listen'], parse: notInDefaults('stick-table', parseStickTable) },
+  { name: 'stick-table', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick-table', parseStickTable) },
   { name: 'stick', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick', parseStick) },
 ];
 

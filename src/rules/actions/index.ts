@@ -15,6 +15,7 @@ import { compileSetStatus } from './status-actions.ts';
 import { compileSetLogLevel, compileSetTimeout } from './stream-actions.ts';
 import { compileRequestLineAction } from './request-line-actions.ts';
 import { compileVarAction } from './var-actions.ts';
+import { compileStickAction } from './stick-actions.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -71,6 +72,10 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'replace-uri': compileRequestLineAction,
   'normalize-uri': compileRequestLineAction,
   auth: (rule) => compileAuth(rule.realm),
+  'track-sc': compileStickAction,
+  'sc-inc-gpc0': compileStickAction,
+  'sc-inc-gpc1': compileStickAction,
+  'sc-set-gpt0': compileStickAction,
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

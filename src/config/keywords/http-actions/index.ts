@@ -10,6 +10,7 @@ import { streamActionParsers } from './stream.ts';
 import { requestLineActionParsers } from './request-line.ts';
 import type { HttpActionParser } from './types.ts';
 import { varActionParsers } from './vars.ts';
+import { stickActionParsers } from './stick.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
@@ -21,4 +22,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...varActionParsers,
   ...requestLineActionParsers,
   ...authActionParsers,
+  ...stickActionParsers,
 ];

@@ -1,0 +1,79 @@
+/**
+ * Parsers of the stick counter actions (HAProxy 2.6's http_act.c parse_http_track_sc and
+ * stick_table.c parse_inc_gpc0 / parse_set_gpt0): `track-sc0|1|2 KEY [table NAME]`,
+ * `sc-inc-gpc0(N)`, `sc-inc-gpc1(N)`, `sc-set-gpt0(N) VALUE|EXPR`. The counter number is part
+ * of the action word, so they are prefix actions.
+ */
+import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
+import { STICK_COUNTERS } from '../../../stick/tracking.ts';
+import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
+
+const REQUEST_AND_RESPONSE = ['request', 'response'] as const;
+
+/** cfg_parse_track_sc_num: the counter number, or HAProxy's message. */
+function counterNumber(text: string, word: string): number | string {
+  if (!/^\d+$/.test(text)) return `'${word}' : invalid stick counter '${text}' (expected 0..${STICK_COUNTERS - 1})`;
+  const n = Number(text);
+  if (n >= STICK_COUNTERS) return `${n} track-sc number exceeding ${STICK_COUNTERS - 1} (MAX_SESS_STKCTR-1) value`;
+  return n;
+}
+
+function fail(input: ActionParseInput, message: string): undefined {
+  const { ctx, word, keyword } = input;
+  ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : ${message}.`, word, keyword);
+  return undefined;
+}
+
+function trackSc(input: ActionParseInput): RuleFields | undefined {
+  const { word, args, extra, direction } = input;
+  const slot = counterNumber(word.text.slice('track-sc'.length), word.text);
+  if (typeof slot === 'string') return fail(input, slot);
+  const key = args[0]?.text;
+  if (key === undefined || key === '') return fail(input, "'track-sc' expects a sample expression");
+  const compiled = compileSampleFetch(key, { direction });
+  if (!compiled.ok) return fail(input, compiled.message);
+  let used = 1;
+  let table: string | undefined;
+  if (args[1]?.text === 'table') {
+    table = args[2]?.text;
+    if (table === undefined || table === '') return fail(input, 'missing table name');
+    used = 3;
+  }
+  if (extra(used)) return undefined;
+  return { action: 'track-sc', slot, key, table };
+}
+
+/** `sc-inc-gpc0(N)` / `sc-set-gpt0(N)`: N, 0 when the word has no parentheses. */
+function slotOf(input: ActionParseInput): number | string {
+  const rest = input.word.text.slice(input.action.length);
+  if (rest === '') return 0;
+  if (!rest.startsWith('(') || !rest.endsWith(')')) return `invalid stick counter in '${input.word.text}'`;
+  return counterNumber(rest.slice(1, -1), input.word.text);
+}
+
+function incGpc(input: ActionParseInput): RuleFields | undefined {
+  const slot = slotOf(input);
+  if (typeof slot === 'string') return fail(input, slot);
+  if (input.extra(0)) return undefined;
+  return { action: input.action === 'sc-inc-gpc1' ? 'sc-inc-gpc1' : 'sc-inc-gpc0', slot };
+}
+
+function setGpt0(input: ActionParseInput): RuleFields | undefined {
+  const slot = slotOf(input);
+  if (typeof slot === 'string') return fail(input, slot);
+  const value = input.args[0]?.text;
+  if (value === undefined || value === '') return fail(input, "'sc-set-gpt0' expects an integer or an expression");
+  if (!/^-?\d+$/.test(value)) {
+    const compiled = compileSampleFetch(value, { direction: input.direction });
+    if (!compiled.ok) return fail(input, compiled.message);
+  }
+  if (input.extra(1)) return undefined;
+  return { action: 'sc-set-gpt0', slot, value };
+}
+
+export const stickActionParsers: readonly HttpActionParser[] = [
+  { name: 'track-sc', sets: REQUEST_AND_RESPONSE, prefix: true, parse: trackSc },
+  { name: 'sc-inc-gpc0', sets: REQUEST_AND_RESPONSE, prefix: true, parse: incGpc },
+  { name: 'sc-inc-gpc1', sets: REQUEST_AND_RESPONSE, prefix: true, parse: incGpc },
+  { name: 'sc-set-gpt0', sets: REQUEST_AND_RESPONSE, prefix: true, parse: setGpt0 },
+];

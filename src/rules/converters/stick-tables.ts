@@ -1,0 +1,88 @@
+/**
+ * Stick-table converters (HAProxy's stick_table.c sample_conv_*): the sample is a key looked up
+ * in TABLE (default: the current proxy's table) — `in_table(T)` says whether it is there,
+ * `table_X(T)` reads data X of its entry: 0 when the key is absent, no sample when the table does
+ * not store X or the sample cannot be a key of the table's type. Lookups never create nor
+ * refresh an entry.
+ */
+import type { StickCountType, StickRateType } from '../../stick/stick-data.ts';
+import type { StickEntry, StickTable } from '../../stick/stick-table.ts';
+import { defaultStickTable } from '../../stick/table-scope.ts';
+import type { StickTracking } from '../../stick/tracking.ts';
+import { formatIpv4 } from '../../util/ip-address.ts';
+import { sampleText, type Sample } from '../sample.ts';
+import type { SampleContext } from '../sample-context.ts';
+import { type ConverterDefinition, spec, strArg } from './definition.ts';
+
+/** What a converter reads from the entry found (undefined: absent key). */
+type Read = (table: StickTable, entry: StickEntry | undefined, stick: StickTracking, s: Sample) => boolean;
+
+function lookup(name: string | undefined, read: Read): (s: Sample, ctx: SampleContext) => boolean {
+  return (s, ctx) => {
+    const stick = ctx.stick;
+    if (stick === undefined || name === undefined) return false;
+    const table = stick.table(name);
+    if (table === undefined) return false;
+    const key = table.keyOf(keyText(s, table));
+    if (key === undefined) return false;
+    return read(table, table.find(key, stick.now()), stick, s);
+  };
+}
+
+/** The sample as a key's text: HAProxy casts an integer to an address for an ip table (c_int2ip). */
+function keyText(s: Sample, table: StickTable): string {
+  if (s.type === 'bin') return s.str;
+  if ((s.type === 'int' || s.type === 'bool') && (table.type === 'ip' || table.type === 'ipv6')) return formatIpv4(s.num >>> 0);
+  return sampleText(s);
+}
+
+function converter(name: string, output: 'bool' | 'sint', read: Read): ConverterDefinition {
+  return {
+    name,
+    args: spec(1, 'tab'),
+    input: 'any',
+    output,
+    compile: (args) => lookup(defaultStickTable(strArg(args, 0)), read),
+  };
+}
+
+function count(type: StickCountType, shift = 0): Read {
+  return (table, entry, _stick, s) => {
+    if (entry === undefined) return s.setInt(0);
+    const value = table.counter(entry, type);
+    return value === undefined ? false : s.setInt(shift === 0 ? value : Math.floor(value / 2 ** shift));
+  };
+}
+
+function rate(type: StickRateType): Read {
+  return (table, entry, stick, s) => {
+    if (entry === undefined) return s.setInt(0);
+    const value = table.rate(entry, type, stick.now());
+    return value === undefined ? false : s.setInt(value);
+  };
+}
+
+export const STICK_TABLE_CONVERTERS: readonly ConverterDefinition[] = [
+  converter('in_table', 'bool', (_table, entry, _stick, s) => s.setBool(entry !== undefined)),
+  converter('table_bytes_in_rate', 'sint', rate('bytes_in_rate')),
+  converter('table_bytes_out_rate', 'sint', rate('bytes_out_rate')),
+  converter('table_conn_cnt', 'sint', count('conn_cnt')),
+  converter('table_conn_cur', 'sint', count('conn_cur')),
+  converter('table_conn_rate', 'sint', rate('conn_rate')),
+  converter('table_gpt0', 'sint', count('gpt0')),
+  converter('table_gpc0', 'sint', count('gpc0')),
+  converter('table_gpc0_rate', 'sint', rate('gpc0_rate')),
+  converter('table_gpc1', 'sint', count('gpc1')),
+  converter('table_gpc1_rate', 'sint', rate('gpc1_rate')),
+  converter('table_http_err_cnt', 'sint', count('http_err_cnt')),
+  converter('table_http_err_rate', 'sint', rate('http_err_rate')),
+  converter('table_http_fail_cnt', 'sint', count('http_fail_cnt')),
+  converter('table_http_fail_rate', 'sint', rate('http_fail_rate')),
+  converter('table_http_req_cnt', 'sint', count('http_req_cnt')),
+  converter('table_http_req_rate', 'sint', rate('http_req_rate')),
+  converter('table_kbytes_in', 'sint', count('bytes_in_cnt', 10)),
+  converter('table_kbytes_out', 'sint', count('bytes_out_cnt', 10)),
+  converter('table_sess_cnt', 'sint', count('sess_cnt')),
+  converter('table_sess_rate', 'sint', rate('sess_rate')),
+  converter('table_trackers', 'sint', (_table, entry, _stick, s) => s.setInt(entry === undefined ? 0 : entry.refs)),
+];

@@ -4,6 +4,9 @@
  * are milliseconds, and every element remembers where it was written so later errors
  * (a listener that cannot bind, a backend that does not exist) can name the line.
  */
+import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+
+export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 
 export interface SourceLocation {
   readonly file: string;
@@ -354,7 +357,7 @@ export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
  * An `http-request` / `http-response` action that does not end the rule list: a header action,
  * a variable action, a request-line rewrite.
  */
-export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel;
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpCaptureRuleModel;
 
 /** An `http-request` / `http-response` header action. Formats are log-format strings as written. */
 export type HttpHeaderRuleModel =
@@ -636,6 +639,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly uniqueIdFormat?: string | undefined;
   /** `unique-id-header`: request header carrying the unique id to the server. */
   readonly uniqueIdHeader?: string | undefined;
+  /** `capture ...`, `declare capture`, `http-request capture ... len N` slots (capture-model.ts). */
+  readonly captures?: CapturesModel | undefined;
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;

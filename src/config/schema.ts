@@ -447,7 +447,23 @@ const httpRuleSchema = v.variant('action', [
   }),
   ...varRuleSchemas,
   ...requestLineRuleSchemas,
+  v.object({
+    action: v.literal('capture'),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    id: v.pipe(v.number(), v.integer()),
+    len: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
 ]);
+
+/** A frontend's capture slots (capture-model.ts). */
+const captureSlotSchema = v.object({ header: v.undefinedable(v.pipe(v.string(), v.minLength(1))), len: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+const capturesSchema = v.object({
+  request: v.array(captureSlotSchema),
+  response: v.array(captureSlotSchema),
+  cookie: v.undefinedable(v.object({ name: v.pipe(v.string(), v.minLength(1)), len: v.pipe(v.number(), v.integer(), v.minValue(0)) })),
+});
 
 const httpRulesEntries = {
   acls: v.optional(v.array(aclModelSchema)),
@@ -510,6 +526,7 @@ const frontendSchema = v.object({
   errorLogFormat: v.optional(v.string()),
   uniqueIdFormat: v.optional(v.string()),
   uniqueIdHeader: v.optional(v.pipe(v.string(), v.minLength(1))),
+  captures: v.optional(capturesSchema),
   disabled: v.boolean(),
   description: v.optional(v.string()),
   ...httpRulesEntries,

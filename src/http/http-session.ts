@@ -37,6 +37,7 @@ import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
 import { errorPageReply, ReplyConnection, type LocalReply } from './local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from './error-replies.ts';
+import { streamCapturesFor, type StreamCaptures } from '../stream/captures.ts';
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -170,6 +171,8 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
   #reqBytes = 0;
   #loggedStream = -1;
   readonly #uniqueId: UniqueId | undefined;
+  /** `capture ...` slots of the frontend (stream/captures.ts); undefined when it declares none. */
+  readonly #captures: StreamCaptures | undefined;
   /** The front connection's address and port, pinned at accept when the log reads them. */
   readonly #frontAddress: string | undefined;
   readonly #frontPort: number | undefined;
@@ -247,6 +250,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     this.#mode = this.#frontendMode;
     this.#leg = new ServerLeg(this.runtime, this);
     this.#frontendRules = httpRulesOf(host.model, 'frontend');
+    this.#captures = streamCapturesFor(host.model);
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
       request: t.httpRequest ?? t.client,
@@ -467,12 +471,14 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     if (rules === undefined) {
       rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
+      rules.captures = this.#captures;
     }
     return rules;
   }
 
   #startServerSide(): void {
     const head = this.#req as RequestHead;
+    this.#captures?.captureRequest(head);
     // An absolute-form target names the authority; a Host header saying otherwise is an
     // attempt to route on one name and be served another (HAProxy answers 400).
     if (head.hostFromTarget && head.hostIndex >= 0 && !hostMatchesAuthority(head, head.valueAt(head.hostIndex))) {
@@ -859,6 +865,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
       if (this.#state === 'closed') return false;
     }
     this.#resHeadAt = this.#now;
+    this.#captures?.captureResponse(head);
     // `option logasap`, or a format with nothing to wait for: HAProxy logs the response head
     // as it arrives, before the response rules, with the bytes received so far.
     if (this.host.trafficLog.early) this.#log(head);
@@ -1508,6 +1515,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
       streamId: this.#streamId,
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
+      captures: req === undefined ? undefined : this.#captures,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       serverName: leg.lastServerName ?? '<NOSRV>',

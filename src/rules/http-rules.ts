@@ -22,6 +22,7 @@ import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleBackend, SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 import { ProcessVars, SessionVars } from './vars.ts';
+import type { StreamCaptures } from '../stream/captures.ts';
 
 /** A rule the engine cannot compile (a hand-built or unvalidated model). */
 export class HttpRuleError extends Error {
@@ -189,6 +190,8 @@ export class HttpRuleRunner implements HttpActionContext {
   readonly userlists: UserlistTable;
   /** The session's unique id (`unique-id-format`), for the `unique-id` fetch. */
   uniqueIds: { readonly value: string } | undefined = undefined;
+  /** The transaction's captures (set by the session when its frontend declares any). */
+  captures: StreamCaptures | undefined = undefined;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
   readonly #backends: { backendNamed(name: string): SampleBackend | undefined } | undefined;

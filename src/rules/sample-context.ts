@@ -4,6 +4,7 @@ import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { Runtime, TlsInfo } from '../runtime.ts';
 import type { UserlistTable } from '../auth/userlist.ts';
 import type { VarScopes } from './vars.ts';
+import type { StreamCaptures } from '../stream/captures.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
@@ -64,4 +65,6 @@ export interface SampleContext extends LbRequest {
    * first read (a getter where the context can generate one); undefined without a format.
    */
   readonly uniqueId?: string | undefined;
+  /** The transaction's captures (`capture ...`, %hr, `capture.req.hdr`); undefined when the frontend declares none. */
+  readonly captures?: StreamCaptures | undefined;
 }

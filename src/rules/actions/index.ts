@@ -9,6 +9,7 @@ import { compileHeaderAction, type HeaderAction } from '../header-actions.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 import type { SampleDirection } from '../sample-fetch.ts';
 import { compileAuth } from './auth-action.ts';
+import { compileCapture } from './capture-action.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
@@ -71,6 +72,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'replace-uri': compileRequestLineAction,
   'normalize-uri': compileRequestLineAction,
   auth: (rule) => compileAuth(rule.realm),
+  capture: compileCapture,
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -3,6 +3,7 @@
  * family is one file here (its parser) plus its compiler in src/rules/actions/index.ts.
  */
 import { authActionParsers } from './auth.ts';
+import { captureActionParsers } from './capture.ts';
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
 import { statusActionParsers } from './status.ts';
@@ -21,4 +22,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...varActionParsers,
   ...requestLineActionParsers,
   ...authActionParsers,
+  ...captureActionParsers,
 ];

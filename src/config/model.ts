@@ -5,8 +5,10 @@
  * (a listener that cannot bind, a backend that does not exist) can name the line.
  */
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+import type { HttpStreamRuleModel } from './stream-action-model.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+export type { HttpStreamRuleModel } from './stream-action-model.ts';
 
 export interface SourceLocation {
   readonly file: string;
@@ -357,7 +359,7 @@ export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
  * An `http-request` / `http-response` action that does not end the rule list: a header action,
  * a variable action, a request-line rewrite.
  */
-export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpCaptureRuleModel;
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpCaptureRuleModel | HttpStreamRuleModel;
 
 /** An `http-request` / `http-response` header action. Formats are log-format strings as written. */
 export type HttpHeaderRuleModel =

@@ -455,6 +455,14 @@ const httpRuleSchema = v.variant('action', [
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
+  v.object({ action: v.literal('reject'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({
+    action: v.literal('early-hint'),
+    header: v.pipe(v.string(), v.minLength(1)),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
 ]);
 
 /** A frontend's capture slots (capture-model.ts). */

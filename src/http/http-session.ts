@@ -472,6 +472,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
       rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
       rules.captures = this.#captures;
+      rules.sendInterim = this.#sendInterim;
     }
     return rules;
   }
@@ -575,6 +576,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
    * otherwise (the rest of the body could not be told from the next request).
    */
   #replyLocally(rules: HttpRuleRunner): void {
+    if (rules.rejected) return this.#reject(rules);
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
     const tarpit = rules.tarpit;
@@ -591,6 +593,22 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     }
     this.#setTermination(denied || invalid ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
+  }
+
+  /** `http-request early-hint`: a 103 goes to the client at once (counted in %B). */
+  readonly #sendInterim = (bytes: Uint8Array): void => this.#writeClient(bytes);
+
+  /**
+   * `http-request reject`: no response, the connection closes at once. HAProxy logs it PR
+   * with status -1 and no %TR, and counts a denied request.
+   */
+  #reject(rules: HttpRuleRunner): void {
+    rules.endRequest();
+    this.host.counters.dreq++;
+    this.#setTermination('P', 'R');
+    this.#reqHeadAt = -1;
+    this.#log();
+    this.#destroyAll();
   }
 
   /**

@@ -181,6 +181,9 @@ export class HttpRuleRunner implements HttpActionContext {
   tunnelTimeout: number | undefined = undefined;
   logLevel: number | undefined = undefined;
   invalidRequest = false;
+  rejected = false;
+  /** Set by the session: writes `early-hint` responses to the client. */
+  sendInterim: ((bytes: Uint8Array) => void) | undefined = undefined;
   failedRewrites = 0;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
@@ -249,6 +252,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;
     this.invalidRequest = false;
+    this.rejected = false;
     this.vars.beginTransaction();
   }
 
@@ -287,6 +291,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.denied = false;
     this.tarpit = false;
     this.invalidRequest = false;
+    this.rejected = false;
     this.vars.beginResponse();
   }
 

@@ -10,6 +10,7 @@ import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContex
 import type { SampleDirection } from '../sample-fetch.ts';
 import { compileAuth } from './auth-action.ts';
 import { compileCapture } from './capture-action.ts';
+import { compileEarlyHint, compileReject } from './stream-control-actions.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
@@ -73,6 +74,8 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'normalize-uri': compileRequestLineAction,
   auth: (rule) => compileAuth(rule.realm),
   capture: compileCapture,
+  reject: () => compileReject(),
+  'early-hint': (rule) => compileEarlyHint(rule.header, rule.format),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

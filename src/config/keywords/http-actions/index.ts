@@ -4,6 +4,7 @@
  */
 import { authActionParsers } from './auth.ts';
 import { captureActionParsers } from './capture.ts';
+import { streamControlActionParsers } from './stream-control.ts';
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
 import { statusActionParsers } from './status.ts';
@@ -23,4 +24,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...requestLineActionParsers,
   ...authActionParsers,
   ...captureActionParsers,
+  ...streamControlActionParsers,
 ];

@@ -457,6 +457,12 @@ const httpRuleSchema = v.variant('action', [
   }),
   v.object({ action: v.literal('reject'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
+    action: v.picklist(['set-src', 'set-src-port', 'set-dst', 'set-dst-port']),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
     action: v.literal('early-hint'),
     header: v.pipe(v.string(), v.minLength(1)),
     format: v.string(),

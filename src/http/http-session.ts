@@ -563,8 +563,9 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     const uniqueId = this.#uniqueId?.value;
     const uniqueIdHeader = this.host.trafficLog.uniqueIdHeader;
     if (uniqueId !== undefined && uniqueIdHeader !== undefined) editor.append(uniqueIdHeader, uniqueId);
-    const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
-    if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
+    const src = (this.#rules ?? this).clientAddress;
+    const xff = forwardedForValue(this.host.model.http, this.backend?.http, src);
+    if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, src);
     const cookie = this.backend?.persistence?.cookie;
     if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
     return editor.build();
@@ -1518,12 +1519,14 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     const pins = host.trafficLog.pinsServerAddress && server !== undefined;
     // At the end HAProxy has released the backend and the server: only the connection counts.
     const final = early === undefined;
+    // `set-src` / `set-dst` change the stream's addresses (the rules' context holds them).
+    const addresses = this.#rules ?? this;
     return {
       mode: 'http',
-      clientAddress: this.clientAddress,
-      clientPort: this.clientPort,
-      localAddress: this.localAddress,
-      localPort: this.localPort,
+      clientAddress: addresses.clientAddress,
+      clientPort: addresses.clientPort,
+      localAddress: addresses.localAddress,
+      localPort: addresses.localPort,
       clientTls: this.client.tls,
       hostname: this.runtime.hostname,
       frontendName: host.name,

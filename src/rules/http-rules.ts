@@ -161,10 +161,11 @@ function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpH
  * the backend's request rules; later the backend's then the frontend's response rules.
  */
 export class HttpRuleRunner implements HttpActionContext {
-  readonly clientAddress: string;
-  readonly clientPort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
+  /** The stream's addresses: the connection's, unless `set-src`/`set-dst` changed them for this request. */
+  clientAddress: string;
+  clientPort: number;
+  localAddress: string;
+  localPort: number;
   readonly hostname: string | undefined;
   readonly frontendName: string;
   readonly pid: number;
@@ -235,6 +236,17 @@ export class HttpRuleRunner implements HttpActionContext {
     return this.uniqueIds?.value;
   }
 
+  /** `set-src`, `set-dst` and their ports (actions/address-actions.ts). */
+  setStreamAddress(side: 'src' | 'dst', address: string | undefined, port: number | undefined): void {
+    if (side === 'src') {
+      if (address !== undefined) this.clientAddress = address;
+      if (port !== undefined) this.clientPort = port;
+    } else {
+      if (address !== undefined) this.localAddress = address;
+      if (port !== undefined) this.localPort = port;
+    }
+  }
+
   backendNamed(name: string): SampleBackend | undefined {
     return this.#backends?.backendNamed(name);
   }
@@ -253,6 +265,10 @@ export class HttpRuleRunner implements HttpActionContext {
     this.logLevel = undefined;
     this.invalidRequest = false;
     this.rejected = false;
+    this.clientAddress = this.#client.remoteAddress;
+    this.clientPort = this.#client.remotePort;
+    this.localAddress = this.#client.localAddress;
+    this.localPort = this.#client.localPort;
     this.vars.beginTransaction();
   }
 

@@ -23,5 +23,22 @@ describe('reject and early-hint rules', () => {
     assert.match((await first('  http-request early-hint link %[res.hdr(x)]')) ?? '', /may not be reliably used here because it needs 'HTTP response headers'/);
     assert.match((await first('  http-response early-hint link a')) ?? '', /'http-response' expects .* but got 'early-hint'/);
     assert.match((await first('  http-response reject')) ?? '', /'http-response' expects .* but got 'reject'/);
+    const rule = (action: string, m: string) => `error detected in frontend 'fe' while parsing 'http-request ${action}' rule : ${m}.`;
+    assert.equal(await first('  http-request set-src'), rule('set-src', 'missing fetch method'));
+    assert.match((await first('  http-request set-src foo(1)')) ?? '', /unknown fetch method 'foo'/);
+    assert.equal(await first('  http-request set-src src a'), "'http-request set-src' expects either 'if' or 'unless' followed by a condition but found 'a'.");
+    assert.equal(
+      await first('  http-request set-dst-port res.hdr(x)'),
+      rule('set-dst-port', "fetch method 'res.hdr(x)' extracts information from 'HTTP response headers', none of which is available here"),
+    );
+  });
+
+  it('set-src, set-src-port, set-dst, set-dst-port models', async () => {
+    const model = await parse(frontend('  http-request set-src hdr(x-real-ip)', '  http-request set-dst-port int(81)'));
+    const rules = model.frontends[0]?.httpRequestRules ?? [];
+    assert.deepEqual(rules.map((r) => [r.action, 'expression' in r ? r.expression : undefined]), [
+      ['set-src', 'hdr(x-real-ip)'],
+      ['set-dst-port', 'int(81)'],
+    ]);
   });
 });

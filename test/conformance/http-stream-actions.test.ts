@@ -11,10 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { destroyAllClients } from '../support/http-client.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { headerValues } from '../support/http-wire.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['fe', 'app'] as const;
+const PORT_NAMES = ['fe', 'addr', 'app'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -33,6 +34,18 @@ frontend fe
     http-request early-hint X-Foo "%[var(txn.x)]" if { path_beg /hint }
     http-request return status 200 content-type text/plain string ok if { path /hint/local }
     http-request deny if { path /hint/deny }
+    default_backend be
+
+frontend fe_addr
+    bind 127.0.0.1:${p.addr}
+    log stdout format raw local0
+    log-format "addr %HP %ci:%cp %fi:%fp"
+    option forwardfor
+    http-request set-src req.hdr(x-src) if { req.hdr(x-src) -m found }
+    http-request set-src-port req.hdr(x-src-port) if { req.hdr(x-src-port) -m found }
+    http-request set-dst ipv4(10.1.2.3) if { path_beg /dst }
+    http-request set-dst-port int(8443) if { path_beg /dst }
+    http-request set-header X-Seen "%[src]:%[src_port] %[dst]:%[dst_port] %ci:%cp"
     default_backend be
 
 backend be
@@ -125,6 +138,24 @@ for (const target of TARGETS) {
       assert.ok(deny.bytes.startsWith(`${HINTS}HTTP/1.1 403 Forbidden\r\n`), deny.bytes);
       const served = await exchange(ports.fe, 'GET /hint/app HTTP/1.1\r\nHost: h\r\n\r\n', 500);
       assert.ok(served.bytes.startsWith(`${HINTS}HTTP/1.1 200 OK\r\n`), served.bytes);
+    });
+
+    it('set-src / set-dst and their ports: later fetches, X-Forwarded-For and the log; the next request starts afresh', async () => {
+      const conn = await HttpConnection.open(ports.addr);
+      const cp = conn.socket.localPort;
+      assert.equal((await conn.request('GET', '/src', { 'x-src': '192.0.2.7', 'x-src-port': '99999' })).status, 200);
+      const first = app.lastRequest();
+      assert.deepEqual(
+        [headerValues(first?.headers ?? [], 'x-seen'), headerValues(first?.headers ?? [], 'x-forwarded-for')],
+        [[`192.0.2.7:34463 127.0.0.1:${ports.addr} 192.0.2.7:34463`], ['192.0.2.7']],
+      );
+      assert.equal((await conn.request('GET', '/dst', { 'x-src': 'not-an-address' })).status, 200);
+      const second = app.lastRequest();
+      assert.deepEqual(headerValues(second?.headers ?? [], 'x-seen'), [`127.0.0.1:${cp} 10.1.2.3:8443 127.0.0.1:${cp}`]);
+      conn.destroy();
+      let lines: string[] = [];
+      await eventually(() => (lines = (proxy?.stdout ?? '').split('\n').filter((l) => l.startsWith('addr '))).length >= 2, 3000);
+      assert.deepEqual(lines, [`addr /src 192.0.2.7:34463 127.0.0.1:${ports.addr}`, `addr /dst 127.0.0.1:${cp} 10.1.2.3:8443`]);
     });
 
     it('early-hint: nothing for an HTTP/1.0 request', async () => {

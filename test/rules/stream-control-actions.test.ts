@@ -6,6 +6,7 @@ import type { HeadEditor } from '../../src/http/codec/serialize.ts';
 import type { HttpActionContext } from '../../src/rules/http-action.ts';
 import { Verdict } from '../../src/rules/http-action.ts';
 import { compileEarlyHint, compileReject } from '../../src/rules/actions/stream-control-actions.ts';
+import { compileAddressAction, type AddressAction } from '../../src/rules/actions/address-actions.ts';
 import { context, get, requestHead } from './support.ts';
 
 function actionContext(head: HttpHead, sent: string[]): HttpActionContext {
@@ -55,5 +56,24 @@ describe('reject and early-hint actions', () => {
     const head = get('/', 'Host: h', 'X: a%0Ab');
     compiled.action.run(actionContext(head, sent), head, NO_EDITOR);
     assert.deepEqual(sent, ['HTTP/1.1 103 Early Hints\r\nx: a%0Ab\r\n\r\n']);
+  });
+});
+
+describe('set-src / set-dst actions', () => {
+  function run(action: AddressAction, expression: string, head = get('/', 'Host: h', 'X: 2001:db8::1', 'P: 70000')): string[] {
+    const compiled = compileAddressAction(action, expression);
+    assert.ok(compiled.ok);
+    const changes: string[] = [];
+    const ctx = { ...actionContext(head, []), setStreamAddress: (side: string, a?: string, p?: number) => changes.push(`${side} ${a} ${p}`) };
+    assert.equal(compiled.action.run(ctx, head, NO_EDITOR), Verdict.continue);
+    return changes;
+  }
+  it('casts the sample to an address or a 16-bit port; nothing without one', () => {
+    assert.deepEqual(run('set-src', 'req.hdr(x)'), ['src 2001:db8::1 undefined']);
+    assert.deepEqual(run('set-dst', 'ipv4(10.0.0.9)'), ['dst 10.0.0.9 undefined']);
+    assert.deepEqual(run('set-src-port', 'req.hdr(p)'), ['src undefined 4464']);
+    assert.deepEqual(run('set-dst-port', 'int(-1)'), ['dst undefined 65535']);
+    assert.deepEqual(run('set-src', 'req.hdr(absent)'), []);
+    assert.deepEqual(run('set-src', 'str(nope)'), []);
   });
 });

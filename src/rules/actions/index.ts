@@ -11,6 +11,7 @@ import type { SampleDirection } from '../sample-fetch.ts';
 import { compileAuth } from './auth-action.ts';
 import { compileCapture } from './capture-action.ts';
 import { compileEarlyHint, compileReject } from './stream-control-actions.ts';
+import { compileAddressAction } from './address-actions.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
@@ -76,6 +77,10 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   capture: compileCapture,
   reject: () => compileReject(),
   'early-hint': (rule) => compileEarlyHint(rule.header, rule.format),
+  'set-src': (rule) => compileAddressAction(rule.action, rule.expression),
+  'set-src-port': (rule) => compileAddressAction(rule.action, rule.expression),
+  'set-dst': (rule) => compileAddressAction(rule.action, rule.expression),
+  'set-dst-port': (rule) => compileAddressAction(rule.action, rule.expression),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -33,6 +33,7 @@ import type {
   Timeouts,
   TuneModel,
 } from './model.ts';
+import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 
@@ -290,6 +291,8 @@ export interface ProxyDraft {
   switchingRules: { readonly rule: SwitchingRuleModel; readonly place: Place }[];
   /** Error-page lines (`errorfile`, `errorloc`, `errorfiles`, `http-error`), defaults' first. */
   errors: ProxyErrorDraft[];
+  /** Capture slots (keywords/capture.ts; refused in defaults: never inherited). */
+  captures: { request: CaptureSlotModel[]; response: CaptureSlotModel[]; cookie: CapturesModel['cookie'] };
 }
 
 export interface GlobalDraft {
@@ -483,6 +486,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     serverRules: [],
     persistRules: [],
     errors: base ? [...base.errors] : [],
+    captures: { request: [], response: [], cookie: undefined },
   };
 }
 

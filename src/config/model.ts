@@ -4,6 +4,11 @@
  * are milliseconds, and every element remembers where it was written so later errors
  * (a listener that cannot bind, a backend that does not exist) can name the line.
  */
+import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+import type { HttpStreamRuleModel } from './stream-action-model.ts';
+
+export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+export type { HttpStreamRuleModel } from './stream-action-model.ts';
 
 export interface SourceLocation {
   readonly file: string;
@@ -369,7 +374,7 @@ export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
  * An `http-request` / `http-response` action that does not end the rule list: a header action,
  * a variable action, a request-line rewrite.
  */
-export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel;
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel | HttpCaptureRuleModel | HttpStreamRuleModel;
 
 /**
  * Stick counter actions (src/stick/): `track-sc0|1|2 KEY [table T]`, `sc-inc-gpc0|1(N)`,
@@ -696,6 +701,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly uniqueIdFormat?: string | undefined;
   /** `unique-id-header`: request header carrying the unique id to the server. */
   readonly uniqueIdHeader?: string | undefined;
+  /** `capture ...`, `declare capture`, `http-request capture ... len N` slots (capture-model.ts). */
+  readonly captures?: CapturesModel | undefined;
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;

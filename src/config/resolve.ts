@@ -49,6 +49,7 @@ import type {
   ServerModel,
   SwitchingRuleModel,
   ServerSsl,
+  HttpCaptureRuleModel,
   SourceLocation,
   Timeouts,
 } from './model.ts';
@@ -226,6 +227,7 @@ class Resolver {
       );
     }
     const log = this.#logFormats(proxy, httplogFallback);
+    this.#checkCaptureIds(proxy);
     return {
       name: proxy.name,
       mode: proxy.mode,
@@ -248,6 +250,7 @@ class Resolver {
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       ...log,
+      ...capturesOf(proxy),
       disabled: proxy.disabled,
       description: proxy.description,
       ...this.#httpRules(proxy),
@@ -278,6 +281,24 @@ class Resolver {
     if (uniqueIdFormat !== undefined) result.uniqueIdFormat = uniqueIdFormat;
     if (proxy.uniqueIdHeader !== undefined) result.uniqueIdHeader = proxy.uniqueIdHeader;
     return result;
+  }
+
+  /**
+   * `capture ... id N` rules of a frontend name one of its slots (HAProxy's check_ptr, once the
+   * section is read: a later `declare capture` counts). A backend's cannot be checked.
+   */
+  #checkCaptureIds(proxy: ProxyDraft): void {
+    const check = (rules: readonly { action: string; source: SourceLocation }[], slots: number, set: 'request' | 'response'): void => {
+      for (const rule of rules) {
+        if (rule.action !== 'capture') continue;
+        const { id, len } = rule as HttpCaptureRuleModel;
+        if (len !== undefined || id < slots) continue;
+        this.#error({ ...rule.source, column: 1 }, `http-${set} capture`, `Proxy '${proxy.name}': unable to find capture id '${id}' referenced by http-${set} capture rule.`);
+      }
+    };
+    check(proxy.httpRequestRules, proxy.captures.request.length, 'request');
+    check(proxy.httpResponseRules, proxy.captures.response.length, 'response');
+    check(proxy.httpAfterResponseRules, proxy.captures.response.length, 'response');
   }
 
   /** The format's text when it compiles; otherwise HAProxy's "failed to parse log-format : ..." at its line. */
@@ -735,4 +756,11 @@ export function resolveConfig(
   replyFiles?: LoadedReplyFiles,
 ): ConfigModel {
   return new Resolver(draft, diagnostics, certificates, caFiles, replyFiles).resolve();
+}
+
+/** The frontend's capture slots, present only when it declares any (models keep their shape otherwise). */
+function capturesOf(proxy: ProxyDraft): Pick<FrontendModel, 'captures'> {
+  const { request, response, cookie } = proxy.captures;
+  if (request.length === 0 && response.length === 0 && cookie === undefined) return {};
+  return { captures: { request: [...request], response: [...response], cookie } };
 }

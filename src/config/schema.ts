@@ -479,6 +479,28 @@ const httpRuleSchema = v.variant('action', [
   ...varRuleSchemas,
   ...requestLineRuleSchemas,
   ...stickRuleSchemas,
+  v.object({
+    action: v.literal('capture'),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    id: v.pipe(v.number(), v.integer()),
+    len: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({ action: v.literal('reject'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({
+    action: v.picklist(['set-src', 'set-src-port', 'set-dst', 'set-dst-port']),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('early-hint'),
+    header: v.pipe(v.string(), v.minLength(1)),
+    format: v.string(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
 ]);
 
 const defaultRulesSchema = v.strictObject({
@@ -487,6 +509,14 @@ const defaultRulesSchema = v.strictObject({
   httpRequestRules: v.array(httpRuleSchema),
   httpResponseRules: v.array(httpRuleSchema),
   httpAfterResponseRules: v.array(httpRuleSchema),
+});
+
+/** A frontend's capture slots (capture-model.ts). */
+const captureSlotSchema = v.object({ header: v.undefinedable(v.pipe(v.string(), v.minLength(1))), len: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+const capturesSchema = v.object({
+  request: v.array(captureSlotSchema),
+  response: v.array(captureSlotSchema),
+  cookie: v.undefinedable(v.object({ name: v.pipe(v.string(), v.minLength(1)), len: v.pipe(v.number(), v.integer(), v.minValue(0)) })),
 });
 
 const httpRulesEntries = {
@@ -552,6 +582,7 @@ const frontendSchema = v.object({
   errorLogFormat: v.optional(v.string()),
   uniqueIdFormat: v.optional(v.string()),
   uniqueIdHeader: v.optional(v.pipe(v.string(), v.minLength(1))),
+  captures: v.optional(capturesSchema),
   disabled: v.boolean(),
   description: v.optional(v.string()),
   ...httpRulesEntries,

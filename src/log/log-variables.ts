@@ -8,6 +8,7 @@
  */
 import type { SampleContext } from '../rules/sample-context.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
+import { captureBlock, captureList } from './capture-log.ts';
 import { encodeText, hex, ipValue, LogOpt, portValue, textValue, URL_ENCODE } from './log-encode.ts';
 import type { LogRecord, StreamContext } from './log-record.ts';
 import { formatAcceptDate, formatGmtDate, formatLocalDate, formatMillis } from './log-time.ts';
@@ -98,8 +99,6 @@ function counter(value: number, options: number): string {
   return (options & LogOpt.hex) !== 0 ? hex(value, 4) : String(value);
 }
 
-const NOTHING = undefined;
-
 const TABLE: readonly LogVariable[] = [
   // connection
   variable('ci', 'connection', false, false, (ctx, o) => ipValue(ctx.clientAddress, o)),
@@ -116,14 +115,14 @@ const TABLE: readonly LogVariable[] = [
   variable('pid', 'connection', false, false, (ctx, o) => counter(ctx.pid ?? 0, o)),
   variable('sslc', 'connection', false, false, (ctx, o) => textValue(ctx.clientTls?.cipher, o)),
   variable('sslv', 'connection', false, false, (ctx, o) => textValue(ctx.clientTls?.protocol, o)),
-  // Captures (`capture request|response header`, `capture cookie`): none can be configured,
-  // so the cookies are absent and the header lists write nothing, as in HAProxy.
-  variable('CC', 'connection', true, false, (_ctx, o) => textValue(undefined, o)),
-  variable('CS', 'connection', true, false, (_ctx, o) => textValue(undefined, o)),
-  variable('hr', 'connection', false, false, () => NOTHING, true),
-  variable('hrl', 'connection', false, false, () => NOTHING, true),
-  variable('hs', 'connection', false, false, () => NOTHING, true),
-  variable('hsl', 'connection', false, false, () => NOTHING, true),
+  // Captures (`capture cookie`, `capture request|response header`, `declare capture`): the
+  // header lists write nothing at all when the frontend declares no slot (capture-log.ts).
+  variable('CC', 'connection', true, false, (ctx, o) => textValue(ctx.captures?.clientCookie, o)),
+  variable('CS', 'connection', true, false, (ctx, o) => textValue(ctx.captures?.serverCookie, o)),
+  variable('hr', 'connection', false, false, (ctx, o) => captureBlock(ctx.captures?.request, o), true),
+  variable('hrl', 'connection', false, false, (ctx, o) => captureList(ctx.captures?.request, o), true),
+  variable('hs', 'connection', false, false, (ctx, o) => captureBlock(ctx.captures?.response, o), true),
+  variable('hsl', 'connection', false, false, (ctx, o) => captureList(ctx.captures?.response, o), true),
   // request line
   variable('r', 'request', true, false, (ctx, o) => quoted(requestLine(ctx) ?? BADREQ, o)),
   variable('HM', 'request', true, false, requestPart((ctx) => (ctx.lbHead as { receivedMethod: string }).receivedMethod)),

@@ -5,6 +5,7 @@
  * `be_name`, `fe_name`, `nbsrv([BACKEND])`. Registered into the fetch table by sample-fetch.ts.
  */
 import { formatIpv4, formatIpv6 } from '../util/ip-address.ts';
+import { CAPTURE_FETCHES } from './capture-fetches.ts';
 import { dateUnit, type TimeUnit } from './converters/time.ts';
 import type { Args, ArgSpec } from './sample-args.ts';
 import type { Sample } from './sample.ts';
@@ -241,4 +242,5 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
       },
     },
   ],
+  ...CAPTURE_FETCHES,
 ]);

@@ -63,8 +63,9 @@ function splitInto(buf: Uint8Array, start: number, end: number, out: string[], u
   let quoted = false;
   for (let p = start; p <= end; p++) {
     const c = p < end ? buf[p] : 0x2c;
-    if (quoted) {
-      if (c === 0x5c /* \ */) p++;
+    // An unterminated quoted string runs to the end of the value (http_find_hdr_value_end).
+    if (quoted && p < end) {
+      if (c === 0x5c /* \ */ && p + 1 < end) p++;
       else if (c === 0x22 /* " */) quoted = false;
       continue;
     }

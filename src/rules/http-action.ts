@@ -40,6 +40,10 @@ export interface HttpActionContext extends SampleContext {
    * strict `normalize-uri`): a 400 counted as a bad request, and the connection closes.
    */
   invalidRequest: boolean;
+  /** Set with `reply` by `reject`: no response at all, the connection closes (logged PR, status -1). */
+  rejected?: boolean | undefined;
+  /** Writes an interim response (`early-hint`'s 103) to the client at once; absent where none can go. */
+  sendInterim?: ((bytes: Uint8Array) => void) | undefined;
 }
 
 /** One compiled action. */

@@ -25,6 +25,7 @@ import { ProcessVars, SessionVars } from './vars.ts';
 import { withStickTableScope } from '../stick/table-scope.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import { StickTracking } from '../stick/tracking.ts';
+import type { StreamCaptures } from '../stream/captures.ts';
 
 /** A rule the engine cannot compile (a hand-built or unvalidated model). */
 export class HttpRuleError extends Error {
@@ -191,10 +192,11 @@ function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpH
  * the backend's request rules; later the backend's then the frontend's response rules.
  */
 export class HttpRuleRunner implements HttpActionContext {
-  readonly clientAddress: string;
-  readonly clientPort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
+  /** The stream's addresses: the connection's, unless `set-src`/`set-dst` changed them for this request. */
+  clientAddress: string;
+  clientPort: number;
+  localAddress: string;
+  localPort: number;
   readonly hostname: string | undefined;
   readonly frontendName: string;
   readonly pid: number;
@@ -211,6 +213,9 @@ export class HttpRuleRunner implements HttpActionContext {
   tunnelTimeout: number | undefined = undefined;
   logLevel: number | undefined = undefined;
   invalidRequest = false;
+  rejected = false;
+  /** Set by the session: writes `early-hint` responses to the client. */
+  sendInterim: ((bytes: Uint8Array) => void) | undefined = undefined;
   failedRewrites = 0;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
@@ -220,6 +225,8 @@ export class HttpRuleRunner implements HttpActionContext {
   readonly userlists: UserlistTable;
   /** The session's unique id (`unique-id-format`), for the `unique-id` fetch. */
   uniqueIds: { readonly value: string } | undefined = undefined;
+  /** The transaction's captures (set by the session when its frontend declares any). */
+  captures: StreamCaptures | undefined = undefined;
   readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
   readonly #backends: RunnerHost | undefined;
@@ -261,6 +268,17 @@ export class HttpRuleRunner implements HttpActionContext {
     return this.uniqueIds?.value;
   }
 
+  /** `set-src`, `set-dst` and their ports (actions/address-actions.ts). */
+  setStreamAddress(side: 'src' | 'dst', address: string | undefined, port: number | undefined): void {
+    if (side === 'src') {
+      if (address !== undefined) this.clientAddress = address;
+      if (port !== undefined) this.clientPort = port;
+    } else {
+      if (address !== undefined) this.localAddress = address;
+      if (port !== undefined) this.localPort = port;
+    }
+  }
+
   backendNamed(name: string): SampleBackend | undefined {
     return this.#backends?.backendNamed(name);
   }
@@ -297,6 +315,11 @@ export class HttpRuleRunner implements HttpActionContext {
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;
     this.invalidRequest = false;
+    this.rejected = false;
+    this.clientAddress = this.#client.remoteAddress;
+    this.clientPort = this.#client.remotePort;
+    this.localAddress = this.#client.localAddress;
+    this.localPort = this.#client.localPort;
     this.vars.beginTransaction();
     // HAProxy's stream_inc_http_req_ctr: the session's trackers count every request.
     this.#stick?.countHttpRequest(this.runtime.now());
@@ -341,6 +364,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.denied = false;
     this.tarpit = false;
     this.invalidRequest = false;
+    this.rejected = false;
     this.vars.beginResponse();
   }
 

@@ -5,6 +5,7 @@ import type { Runtime, TlsInfo } from '../runtime.ts';
 import type { UserlistTable } from '../auth/userlist.ts';
 import type { VarScopes } from './vars.ts';
 import type { StickTracking } from '../stick/tracking.ts';
+import type { StreamCaptures } from '../stream/captures.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
@@ -67,4 +68,6 @@ export interface SampleContext extends LbRequest {
   readonly uniqueId?: string | undefined;
   /** Stick-table tracking (`track-scN`, `sc*_` / `src_*` fetches, `table_*` converters); undefined without tables. */
   readonly stick?: StickTracking | undefined;
+  /** The transaction's captures (`capture ...`, %hr, `capture.req.hdr`); undefined when the frontend declares none. */
+  readonly captures?: StreamCaptures | undefined;
 }

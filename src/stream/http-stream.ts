@@ -35,6 +35,7 @@ import type { VarScopes } from '../rules/vars.ts';
 import { errorPageReply, type LocalReply } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
 import { hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
+import { streamCapturesFor, type StreamCaptures } from './captures.ts';
 
 /** Request body bytes held while no server connection can take them, before the client is paused. */
 const HOLD_LIMIT = 64 * 1024;
@@ -122,6 +123,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #reqBytes = 0;
   #loggedStream = -1;
   readonly #uniqueId: UniqueId | undefined;
+  /** `capture ...` slots of the frontend (stream/captures.ts); undefined when it declares none. */
+  readonly #captures: StreamCaptures | undefined;
   /** The front connection's address and port, pinned at accept when the log reads them. */
   readonly #frontAddress: string | undefined;
   readonly #frontPort: number | undefined;
@@ -145,6 +148,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#mode = this.#frontendMode;
     this.#leg = new ServerLeg(this.runtime, this);
     this.#frontendRules = httpRulesOf(host.model, 'frontend');
+    this.#captures = streamCapturesFor(host.model);
     const log = host.trafficLog;
     if (log.pinsFrontAddress) {
       this.#frontAddress = client.localAddress;
@@ -273,6 +277,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (rules === undefined) {
       rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.#side.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
+      rules.captures = this.#captures;
+      rules.sendInterim = this.#sendInterim;
     }
     return rules;
   }
@@ -280,6 +286,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** The analysers, from the frontend's rules to the server leg. */
   start(): void {
     const head = this.#req as RequestHead;
+    this.#captures?.captureRequest(head);
     if (hostContradictsTarget(head)) {
       this.host.counters.ereq++;
       return this.fail(400, 'P', 'R');
@@ -348,8 +355,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const uniqueId = this.#uniqueId?.value;
     const uniqueIdHeader = this.host.trafficLog.uniqueIdHeader;
     if (uniqueId !== undefined && uniqueIdHeader !== undefined) editor.append(uniqueIdHeader, uniqueId);
-    const xff = forwardedForValue(this.host.model.http, this.backend?.http, this.clientAddress);
-    if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, this.clientAddress);
+    const src = (this.#rules ?? this).clientAddress;
+    const xff = forwardedForValue(this.host.model.http, this.backend?.http, src);
+    if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, src);
     const cookie = this.backend?.persistence?.cookie;
     if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
     return editor.build();
@@ -361,6 +369,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * otherwise (the rest of the body could not be told from the next request).
    */
   #replyLocally(rules: HttpRuleRunner): void {
+    if (rules.rejected) return this.#reject(rules);
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
     const tarpit = rules.tarpit;
@@ -377,6 +386,22 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     }
     this.setTermination(denied || invalid ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
+  }
+
+  /** `http-request early-hint`: a 103 goes to the client at once (counted in %B). */
+  readonly #sendInterim = (bytes: Uint8Array): void => this.#sendData(bytes);
+
+  /**
+   * `http-request reject`: no response, the connection closes at once. HAProxy logs it PR
+   * with status -1 and no %TR, and counts a denied request.
+   */
+  #reject(rules: HttpRuleRunner): void {
+    rules.endRequest();
+    this.host.counters.dreq++;
+    this.setTermination('P', 'R');
+    this.#reqHeadAt = -1;
+    this.log();
+    this.#side.destroy();
   }
 
   /**
@@ -735,6 +760,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       if (this.#side.closed) return HeadOutcome.dropped;
     }
     this.#resHeadAt = this.#side.now;
+    this.#captures?.captureResponse(head);
     // `option logasap`, or a format with nothing to wait for: HAProxy logs the response head
     // as it arrives, before the response rules, with the bytes received so far.
     if (this.host.trafficLog.early) this.log(head);
@@ -1061,12 +1087,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const pins = host.trafficLog.pinsServerAddress && server !== undefined;
     // At the end HAProxy has released the backend and the server: only the connection counts.
     const final = early === undefined;
+    // `set-src` / `set-dst` change the stream's addresses (the rules' context holds them).
+    const addresses = this.#rules ?? this;
     return {
       mode: 'http',
-      clientAddress: this.clientAddress,
-      clientPort: this.clientPort,
-      localAddress: this.localAddress,
-      localPort: this.localPort,
+      clientAddress: addresses.clientAddress,
+      clientPort: addresses.clientPort,
+      localAddress: addresses.localAddress,
+      localPort: addresses.localPort,
       clientTls: this.#side.client.tls,
       hostname: this.runtime.hostname,
       frontendName: host.name,
@@ -1077,6 +1105,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
       stick: this.#rules?.stickTracking,
+      captures: req === undefined ? undefined : this.#captures,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       serverName: leg.lastServerName ?? '<NOSRV>',

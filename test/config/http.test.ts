@@ -512,7 +512,6 @@ describe('HTTP keywords that stay refused', () => {
     const keywords = [
       'stats',
       'compression',
-      'capture',
       'tcp-check',
     ];
     for (const keyword of keywords) {

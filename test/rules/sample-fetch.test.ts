@@ -114,3 +114,14 @@ describe('requestCookie', () => {
     assert.equal(cookie('Cookie: sid=1; sid=2', 'sid'), '2');
   });
 });
+
+describe('header values with an unterminated quoted string', () => {
+  it('the value runs to its end, as http_find_hdr_value_end (HAProxy gives `t{a|g}"#`)', async () => {
+    const { context, get, sample } = await import('./support.ts');
+    const head = get('/', 'Host: h', 'X-Tag: t{a|g}"#', 'X-Two: a, "b\\', 'X-Three: "x,y", z');
+    assert.equal(sample('req.hdr(x-tag)', context(head))?.text, 't{a|g}"#');
+    assert.equal(sample('req.hdr(x-two)', context(head))?.text, '"b\\');
+    assert.equal(sample('req.hdr(x-three,1)', context(head))?.text, '"x,y"');
+    assert.equal(sample('req.hdr(x-three)', context(head))?.text, 'z');
+  });
+});

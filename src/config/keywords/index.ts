@@ -6,6 +6,7 @@
 import { KeywordRegistry, type KeywordList } from '../registry.ts';
 import { balanceKeywords } from './balance.ts';
 import { bindKeywords } from './bind.ts';
+import { captureKeywords } from './capture.ts';
 import { errorfileKeywords } from './errorfiles.ts';
 import { globalKeywords } from './global.ts';
 import { globalVarKeywords } from './global-vars.ts';
@@ -44,6 +45,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   idlePoolKeywords,
   errorfileKeywords,
   userlistKeywords,
+  captureKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -223,7 +223,7 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'tcp-request', 'tcp-response',
-      'stats', 'compression', 'capture', 'declare', 'tcp-check',
+      'stats', 'compression', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-uri', 'monitor', 'monitor-net',
       'rate-limit', 'persist', 'dispatch', 'filter', 'grace',

@@ -9,6 +9,9 @@ import { compileHeaderAction, type HeaderAction } from '../header-actions.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 import type { SampleDirection } from '../sample-fetch.ts';
 import { compileAuth } from './auth-action.ts';
+import { compileCapture } from './capture-action.ts';
+import { compileEarlyHint, compileReject } from './stream-control-actions.ts';
+import { compileAddressAction } from './address-actions.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
@@ -76,6 +79,13 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'sc-inc-gpc0': compileStickAction,
   'sc-inc-gpc1': compileStickAction,
   'sc-set-gpt0': compileStickAction,
+  capture: compileCapture,
+  reject: () => compileReject(),
+  'early-hint': (rule) => compileEarlyHint(rule.header, rule.format),
+  'set-src': (rule) => compileAddressAction(rule.action, rule.expression),
+  'set-src-port': (rule) => compileAddressAction(rule.action, rule.expression),
+  'set-dst': (rule) => compileAddressAction(rule.action, rule.expression),
+  'set-dst-port': (rule) => compileAddressAction(rule.action, rule.expression),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -3,6 +3,8 @@
  * family is one file here (its parser) plus its compiler in src/rules/actions/index.ts.
  */
 import { authActionParsers } from './auth.ts';
+import { captureActionParsers } from './capture.ts';
+import { streamControlActionParsers } from './stream-control.ts';
 import { finalActionParsers } from './final.ts';
 import { headerActionParsers } from './header.ts';
 import { statusActionParsers } from './status.ts';
@@ -23,4 +25,6 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...requestLineActionParsers,
   ...authActionParsers,
   ...stickActionParsers,
+  ...captureActionParsers,
+  ...streamControlActionParsers,
 ];

@@ -1,0 +1,49 @@
+/**
+ * Parsers of `http-request reject`, `http-request early-hint NAME FMT` and `http-request
+ * set-src|set-src-port|set-dst|set-dst-port EXPR` (HAProxy 2.6's).
+ */
+import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
+import type { Token } from '../../tokenizer.ts';
+import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
+
+function reject({ extra }: ActionParseInput): RuleFields | undefined {
+  if (extra(0)) return undefined;
+  return { action: 'reject' };
+}
+
+/** parse_http_set_header, which HAProxy shares with early-hint. */
+function earlyHint({ ctx, keyword, word, args, extra }: ActionParseInput): RuleFields | undefined {
+  if (args.length < 2) {
+    ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : expects exactly 2 arguments.`, word, keyword);
+    return undefined;
+  }
+  if (extra(2)) return undefined;
+  return { action: 'early-hint', header: (args[0] as Token).text, format: (args[1] as Token).text };
+}
+
+function fail({ ctx, keyword, word }: ActionParseInput, message: string): undefined {
+  ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : ${message}.`, word, keyword);
+  return undefined;
+}
+
+/** tcp_parse_set_src_dst: one sample expression that must be available on the request. */
+function setAddress(input: ActionParseInput): RuleFields | undefined {
+  const expression = input.args[0]?.text;
+  if (expression === undefined) return fail(input, 'missing fetch method');
+  const compiled = compileSampleFetch(expression, { direction: 'request' });
+  if (!compiled.ok) {
+    if (compiled.unavailable === undefined) return fail(input, compiled.message);
+    return fail(input, `fetch method '${expression}' extracts information from '${compiled.unavailable}', none of which is available here`);
+  }
+  if (input.extra(1)) return undefined;
+  return { action: input.action as 'set-src' | 'set-src-port' | 'set-dst' | 'set-dst-port', expression };
+}
+
+export const streamControlActionParsers: readonly HttpActionParser[] = [
+  { name: 'reject', sets: ['request'], parse: reject },
+  { name: 'early-hint', sets: ['request'], parse: earlyHint },
+  { name: 'set-src', sets: ['request'], parse: setAddress },
+  { name: 'set-src-port', sets: ['request'], parse: setAddress },
+  { name: 'set-dst', sets: ['request'], parse: setAddress },
+  { name: 'set-dst-port', sets: ['request'], parse: setAddress },
+];

@@ -1,0 +1,28 @@
+/**
+ * `http-request` actions acting on the connection rather than the message (HAProxy 2.6's
+ * http_act.c, tcp_act.c): `reject` (no response, the connection is closed), `early-hint NAME
+ * FMT` (a 103 Early Hints interim response sent at once), `set-src`, `set-dst` and their ports.
+ */
+import type { ConditionModel, SourceLocation } from './model.ts';
+
+export type HttpStreamRuleModel =
+  | {
+      readonly action: 'reject';
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'early-hint';
+      readonly header: string;
+      /** A log-format string as written. */
+      readonly format: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      /** The stream's client or destination address (or port) from a sample expression. */
+      readonly action: 'set-src' | 'set-src-port' | 'set-dst' | 'set-dst-port';
+      readonly expression: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    };

@@ -1,0 +1,51 @@
+/**
+ * `http-request reject` and `http-request early-hint NAME FMT` (HAProxy 2.6's http_act.c):
+ *
+ * - reject: no response; the session closes the connection at once. HAProxy logs it PR with
+ *   status -1 and counts a denied request (http_action_reject).
+ * - early-hint: a `103 Early Hints` interim response with one header, written to the client at
+ *   once, for HTTP/1.1 requests only (an HTTP/1.0 client gets none). HAProxy 2.6.12 sends one
+ *   103 per rule, the header name in lower case as its H1 layer writes every name.
+ */
+import { LocalReply } from '../../http/local-reply.ts';
+import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
+import { compileLogFormat, type LogFormat } from '../log-format.ts';
+
+/** The reply slot must hold something: the session checks `rejected` before reading it. */
+const NO_REPLY = new LocalReply(400, [], new Uint8Array(0));
+
+class Reject implements HttpAction {
+  run(ctx: HttpActionContext): Verdict {
+    ctx.rejected = true;
+    ctx.reply = NO_REPLY;
+    return Verdict.reply;
+  }
+}
+
+const encoder = new TextEncoder();
+
+class EarlyHint implements HttpAction {
+  readonly #prefix: string;
+  readonly #format: LogFormat;
+  constructor(name: string, format: LogFormat) {
+    this.#prefix = `HTTP/1.1 103 Early Hints\r\n${name.toLowerCase()}: `;
+    this.#format = format;
+  }
+  run(ctx: HttpActionContext): Verdict {
+    const send = ctx.sendInterim;
+    if (send === undefined || ctx.lbHead === undefined || ctx.lbHead.versionMinor === 0) return Verdict.continue;
+    // Samples in the value are %-encoded (header-value log-format): nothing can break the head.
+    send(encoder.encode(`${this.#prefix}${this.#format.evaluate(ctx)}\r\n\r\n`));
+    return Verdict.continue;
+  }
+}
+
+export function compileReject(): HttpActionCompile {
+  return { ok: true, action: new Reject() };
+}
+
+export function compileEarlyHint(header: string, format: string): HttpActionCompile {
+  const compiled = compileLogFormat(format, 'request');
+  if (!compiled.ok) return { ok: false, message: compiled.message };
+  return { ok: true, action: new EarlyHint(header, compiled.format) };
+}

@@ -1,0 +1,96 @@
+/**
+ * Capture keywords in the configuration: `capture cookie|request header|response header`,
+ * `declare capture`, `http-request capture ... len|id`, `http-response capture ... id`, with
+ * HAProxy 2.6.12's messages for what it refuses (checked with `haproxy -c`).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TIMEOUTS, cfg, errors, parse, warnings } from './support.ts';
+
+const frontend = (...lines: string[]) =>
+  cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend fe', '  bind 127.0.0.1:8080', ...lines, '  default_backend be', 'backend be', '  server s 127.0.0.1:1');
+
+describe('capture keywords: models', () => {
+  it('numbers request and response slots in declaration order, rule slots included', async () => {
+    const model = await parse(
+      frontend(
+        '  capture request header X-A len 5',
+        '  declare capture response len 7',
+        '  http-request capture req.hdr(host) len 9',
+        '  capture request header X-B len 3',
+        '  capture response header X-C len 4',
+        '  capture cookie SESS len 20',
+        '  http-request capture path id 0',
+        '  http-response capture status id 1',
+        '  http-after-response capture res.hdr(x) id 0',
+      ),
+    );
+    const fe = model.frontends[0];
+    assert.deepEqual(fe?.captures, {
+      request: [
+        { header: 'X-A', len: 5 },
+        { header: undefined, len: 9 },
+        { header: 'X-B', len: 3 },
+      ],
+      response: [
+        { header: undefined, len: 7 },
+        { header: 'X-C', len: 4 },
+      ],
+      cookie: { name: 'SESS', len: 20 },
+    });
+    const rules = fe?.httpRequestRules?.map((r) => (r.action === 'capture' ? [r.expression, r.id, r.len] : r.action));
+    assert.deepEqual(rules, [
+      ['req.hdr(host)', 1, 9],
+      ['path', 0, undefined],
+    ]);
+    assert.equal(model.frontends[0]?.httpResponseRules?.[0]?.action, 'capture');
+  });
+
+  it('a frontend without captures has no captures field; a backend warns and ignores them', async () => {
+    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend fe', '  bind 127.0.0.1:8080', '  default_backend be', 'backend be', '  capture request header x len 3', '  http-request capture src id 7', '  server s 127.0.0.1:1'));
+    assert.equal(model.frontends[0]?.captures, undefined);
+    assert.deepEqual(warnings(model), [[10, 'capture', "'capture' ignored because backend 'be' has no frontend capability."]]);
+  });
+});
+
+describe('capture keywords: errors, as HAProxy words them', () => {
+  const first = async (...lines: string[]) => (await errors(frontend(...lines)))[0]?.[3];
+  it('capture and declare', async () => {
+    assert.equal(await first('  capture request header'), "'capture request' expects 'header' <header_name> 'len' <len>.");
+    assert.equal(await first('  capture cookie a'), "'capture' expects 'cookie' <cookie_name> 'len' <len>.");
+    assert.equal(await first('  capture request header a len 3 b'), "'capture request' cannot handle unexpected argument 'b'.");
+    assert.equal(await first('  capture foo'), "'capture' expects 'cookie' or 'request header' or 'response header'.");
+    assert.equal(await first('  declare capture request len 0'), 'length must be > 0');
+    assert.equal(await first('  declare capture request len 1x'), "'declare capture': cannot parse the length 'len'.");
+    assert.equal(await first('  declare capture foo'), "'declare capture' requires a direction ('request' or 'response')");
+    assert.equal(await first('  declare captures'), "unknown declaration type 'captures' (supports 'capture')");
+    const be = await errors(cfg('backend be', '  declare capture request len 4'));
+    assert.equal(be[0]?.[3], "'declare' only available in frontend or listen section");
+  });
+
+  it('capture rules', async () => {
+    const rule = (m: string, set = 'request') => `error detected in frontend 'fe' while parsing 'http-${set} capture' rule : ${m}.`;
+    assert.equal(await first('  http-request capture'), rule("expects <expression> [ 'len' <length> | id <idx> ]"));
+    assert.equal(await first('  http-request capture src len'), rule("expects <expression> [ 'len' <length> | id <idx> ]"));
+    assert.equal(await first('  http-request capture req.hdr(host) len 0'), rule('length must be > 0'));
+    assert.equal(
+      await first('  http-request capture res.hdr(x) len 3'),
+      rule("fetch method 'res.hdr(x)' extracts information from 'HTTP response headers', none of which is available here"),
+    );
+    assert.equal(
+      await first('  http-response capture req.hdr(x) id 1'),
+      rule("fetch method 'req.hdr(x)' extracts information from 'HTTP request headers', none of which is available here", 'response'),
+    );
+    assert.equal(await first('  http-request capture req.hdr(x) foo 1'), rule("expects 'len' or 'id', found 'foo'"));
+    assert.equal(await first('  http-request capture req.hdr(x) id 1x'), rule("cannot parse id '1x'"));
+    assert.equal(await first('  http-request capture src len 10 foo'), "'http-request capture' expects either 'if' or 'unless' followed by a condition but found 'foo'.");
+    assert.equal(await first('  http-request capture req.hdr(host) id 2'), "Proxy 'fe': unable to find capture id '2' referenced by http-request capture rule.");
+    assert.equal(await first('  http-after-response capture res.hdr(x) id 0'), "Proxy 'fe': unable to find capture id '0' referenced by http-response capture rule.");
+    const be = await errors(cfg('defaults', '  mode http', 'backend be', '  http-request capture req.hdr(host) len 4'));
+    assert.equal(be[0]?.[3], "error detected in backend 'be' while parsing 'http-request capture' rule : proxy 'be' has no frontend capability.");
+  });
+
+  it('an id declared later in the section is found', async () => {
+    await parse(frontend('  http-request capture req.hdr(host) id 0', '  declare capture request len 4'));
+  });
+});

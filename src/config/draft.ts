@@ -486,7 +486,11 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     serverRules: [],
     persistRules: [],
     errors: base ? [...base.errors] : [],
-    captures: { request: [], response: [], cookie: undefined },
+    // The capture slots a named defaults section's `http-request capture ... len N` rules
+    // declared come first in its inheritors (HAProxy copies nb_req_cap and req_cap).
+    captures: base
+      ? { request: [...base.captures.request], response: [...base.captures.response], cookie: base.captures.cookie }
+      : { request: [], response: [], cookie: undefined },
   };
 }
 

@@ -131,6 +131,13 @@ describe('acl and http rules in a named defaults section (HAProxy 2.5+)', () => 
     assert.equal(model.backends[0]?.defaultRules, undefined);
   });
 
+  it('the capture slots its rules declare come first in the inheriting frontend', async () => {
+    const model = await parse(
+      cfg('defaults plain', '  mode http', ...TIMEOUTS, 'defaults base from plain', '  http-request capture hdr(host) len 64', 'frontend f from base', '  bind :8080', '  declare capture request len 32', '  http-request capture hdr(x-a) id 1', '  default_backend b', 'backend b from plain', '  server s 127.0.0.1:1'),
+    );
+    assert.deepEqual(model.frontends[0]?.captures?.request.map((slot) => slot.len), [64, 32]);
+  });
+
   it('a rule of the proxy cannot use an ACL of the defaults section', async () => {
     const [first] = await errors(cfg(...defaults, 'frontend f from rules', '  bind :8080', '  http-request deny if is_x', '  default_backend b', 'backend b from common', '  server s 127.0.0.1:1'));
     assert.match(first?.[3] ?? '', /is_x/);

@@ -867,6 +867,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
+      rules.chosenServer = this.#leg.server as Server; // srv_id, srv_name
       if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) return this.#replaceResponse(rules);
     }
     this.#resHead = head;

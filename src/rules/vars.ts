@@ -129,8 +129,9 @@ export class VarStore {
     }
     if ((conditions & VarCondition.ifset && v.type === undefined) || (conditions & VarCondition.ifnotset && v.type !== undefined)) return false;
     // Scalar samples are never empty.
-    if (conditions & VarCondition.ifempty && s.type !== 'str') return false;
-    if (s.type === 'str') {
+    const hasBytes = s.type === 'str' || s.type === 'bin';
+    if (conditions & VarCondition.ifempty && !hasBytes) return false;
+    if (hasBytes) {
       if ((conditions & VarCondition.ifnotempty && s.str.length === 0) || (conditions & VarCondition.ifempty && s.str.length > 0)) return false;
     } else if (s.type === 'int' && v.type === 'int') {
       if ((conditions & VarCondition.ifgt && !(v.num > s.num)) || (conditions & VarCondition.iflt && !(v.num < s.num))) return false;

@@ -18,6 +18,7 @@ import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { AUTH_FETCHES } from './auth-fetches.ts';
+import { URL_HASH_FETCHES } from './url-hash-fetches.ts';
 import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
 import { MISC_FETCHES } from './fetches-misc.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
@@ -93,6 +94,7 @@ export const SAMPLE_FETCHES = [
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
   'pathq', 'var',
   'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id',
+  'base32', 'url32', 'base32+src', 'url32+src',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
@@ -418,6 +420,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['res.fhdr_cnt', headerCount(RESPONSE_HEADERS, false)],
   ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, true)],
   ...AUTH_FETCHES,
+  ...URL_HASH_FETCHES,
 ]);
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */

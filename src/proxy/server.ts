@@ -124,6 +124,10 @@ export class Server {
   observer: ServerObserver | undefined = undefined;
   /** Index of this server in its backend (stable; balancers may use it as a key). */
   readonly index: number;
+  /** HAProxy's server id (puid, `srv_id`): its position in the backend from 1 (no `id` keyword here). */
+  get id(): number {
+    return this.index + 1;
+  }
   /** Balancer scratch fields: each algorithm documents how it uses them. */
   lbKey = 0;
   lbPos = -1;

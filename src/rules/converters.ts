@@ -42,8 +42,8 @@ export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 
 /** HAProxy 2.6 converters that exist but are not served here, refused by name. */
 const NOT_SUPPORTED = new Set([
-  'debug', 'secure_memcmp', 'in_table', 'json_query', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
-  'ungrpc', 'protobuf', 'fix_is_valid', 'fix_tag_value', 'mqtt_is_valid', 'mqtt_field_value', 'xxh3', 'xxh32', 'xxh64', 'language',
+  'debug', 'in_table', 'json_query', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
+  'ungrpc', 'protobuf', 'fix_is_valid', 'fix_tag_value', 'mqtt_is_valid', 'mqtt_field_value', 'language',
   'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
 

@@ -2,7 +2,7 @@
  * HAProxy's constant and internal fetches (sample.c, backend.c, frontend.c) with their declared
  * arguments: `int(N) str(S) bool(B) ipv4(A) ipv6(A) bin(HEX) meth(M)` constants, `rand([N])`,
  * `date([OFFSET[,UNIT]])`, `date_us`, `uuid([4])`, `env(NAME)`, `nbproc`, `proc`, `thread`,
- * `be_name`, `fe_name`, `nbsrv([BACKEND])`. Registered into the fetch table by sample-fetch.ts.
+ * `be_name`, `fe_name`, `nbsrv([BACKEND])`, `srv_id`, `srv_name`, `so_name`. Registered into the fetch table by sample-fetch.ts.
  */
 import { formatIpv4, formatIpv6 } from '../util/ip-address.ts';
 import { CAPTURE_FETCHES } from './capture-fetches.ts';
@@ -31,6 +31,11 @@ function constant(type: FetchBody['type'], read: Read, declared?: FetchBody['dec
 /** A fetch reading the stream's proxies (HAProxy's SMP_USE_FTEND / BKEND / INTRN, named in messages). */
 function ofStream(source: 'frontend' | 'backend' | 'internal state'): (type: FetchBody['type'], read: Read) => FetchBody {
   return (type, read) => ({ scope: 'connection', type, source, sample: read });
+}
+
+/** A fetch reading the server connection (HAProxy's SMP_USE_SERVR): known from the response on. */
+function ofServer(type: FetchBody['type'], read: Read): FetchBody {
+  return { scope: 'response', type, source: 'server', sample: read };
 }
 
 const NONE: ArgSpec = { min: 0, types: [] };
@@ -228,6 +233,11 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
     const name = ctx.backend?.name ?? ctx.frontendName;
     return name === undefined ? false : out.setStr(name);
   }, ofStream('backend'))],
+  // The server of the stream, once one was chosen and connected (response rules, logs).
+  ['srv_id', noArgs('int', (ctx, out) => (ctx.chosenServer === undefined ? false : out.setInt(ctx.chosenServer.id)), ofServer)],
+  ['srv_name', noArgs('str', (ctx, out) => (ctx.chosenServer === undefined ? false : out.setStr(ctx.chosenServer.name)), ofServer)],
+  // The `name` of the bind that accepted the connection; absent when it has none.
+  ['so_name', noArgs('str', (ctx, out) => (ctx.bindName === undefined ? false : out.setStr(ctx.bindName)), ofStream('frontend'))],
   ['fe_name', noArgs('str', (ctx, out) => (ctx.frontendName === undefined ? false : out.setStr(ctx.frontendName)), ofStream('frontend'))],
   [
     'nbsrv',

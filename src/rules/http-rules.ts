@@ -7,7 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
-import type { AclModel, BackendModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
+import type { AclModel, BackendModel, BindModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
 import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
@@ -19,7 +19,7 @@ import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
 import { Verdict, type HttpAction, type HttpActionContext } from './http-action.ts';
 import { compileLogFormat, type LogFormat } from './log-format.ts';
-import type { SampleBackend, SampleContext } from './sample-context.ts';
+import type { SampleBackend, SampleContext, SampleServer } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 import { ProcessVars, SessionVars } from './vars.ts';
 import { withStickTableScope } from '../stick/table-scope.ts';
@@ -185,6 +185,29 @@ function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpH
   return Verdict.continue;
 }
 
+/** What the runner may ask the frontend: the configuration's backends, the frontend's binds. */
+export interface RunnerHost {
+  backendNamed(name: string): SampleBackend | undefined;
+  readonly model?: { readonly binds: readonly BindModel[] } | undefined;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * The bind a connection to `address`:`port` came through: the one on that port and address,
+ * else a wildcard one on that port (the socket does not say which listener accepted it).
+ */
+function acceptingBind(binds: readonly BindModel[] | undefined, address: string, port: number): BindModel | undefined {
+  if (binds === undefined) return undefined;
+  let wildcard: BindModel | undefined;
+  for (const bind of binds) {
+    if (bind.port !== port) continue;
+    if (bind.host === address) return bind;
+    if (WILDCARDS.has(bind.host)) wildcard ??= bind;
+  }
+  return wildcard;
+}
+
 /**
  * The rules of one client connection: the context its fetches and actions read (one object per
  * session, reused for every request, so evaluating rules allocates no context). The session
@@ -220,6 +243,10 @@ export class HttpRuleRunner implements HttpActionContext {
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
   backend: SampleBackend | undefined = undefined;
+  /** The server the request went to, set by the session once connected (`srv_id`, `srv_name`). */
+  chosenServer: SampleServer | undefined = undefined;
+  /** The accepting bind's `name` (`so_name`). */
+  readonly bindName: string | undefined;
   /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
   readonly vars: SessionVars;
   readonly userlists: UserlistTable;
@@ -258,6 +285,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.hostname = runtime.hostname;
     this.pid = runtime.pid;
     this.frontendName = frontendName;
+    this.bindName = acceptingBind(backends?.model?.binds, client.localAddress, client.localPort)?.name;
   }
 
   get clientTls(): TlsInfo | undefined {
@@ -311,6 +339,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.reply = undefined;
     this.backendTimeouts = undefined;
     this.backend = undefined;
+    this.chosenServer = undefined;
     this.serverTimeout = undefined;
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;

@@ -4,14 +4,17 @@
  *
  * As HAProxy indexes them: `str` is an exact lookup (the first entry of a key wins), `beg` and
  * `ip` find the longest matching prefix (IPv4 networks with non-contiguous masks are tried
- * after the trees, in file order), and `sub dir dom end reg regm int` try the entries in file
- * order.
+ * after the trees, in file order), and `sub dir dom end reg regm int` give the first entry of
+ * the file that matches. `str` is a hash, `beg`, `dir`, `dom` and `end` prefix trees and `ip`
+ * binary tries (pattern-trees.ts): their lookups cost the input's length, not the map's size;
+ * `sub`, `reg`, `regm` and `int` try the entries in order, as HAProxy does.
  */
 import { parseAddress } from '../util/cidr.ts';
 import { inetPton4, inetPton6, type Ipv6Words } from '../util/ip-address.ts';
 import { parseIpv4 } from '../util/ipv4.ts';
 import { compileRegex } from '../util/pcre.ts';
-import { DIR_DELIMITERS, DOM_DELIMITERS, matchWord, stripDelimiters } from './match-word.ts';
+import { DIR_DELIMITERS, DOM_DELIMITERS, stripDelimiters } from './match-word.ts';
+import { BitTrie, PrefixTrie } from './pattern-trees.ts';
 import type { Sample } from './sample.ts';
 
 export type MapMatch = 'str' | 'beg' | 'sub' | 'dir' | 'dom' | 'end' | 'reg' | 'regm' | 'int' | 'ip';
@@ -97,55 +100,19 @@ export function parseNetworkPattern(text: string): Net4 | Net6 | string {
   return { v6: true, words, bits: maskText === undefined ? 128 : Number(maskText) };
 }
 
-function maskWords(words: readonly number[], bits: number): string {
-  let key = '';
-  for (let i = 0; i < 4; i++) {
-    const b = Math.min(32, Math.max(0, bits - 32 * i));
-    const m = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
-    key += `${((words[i] as number) & m) >>> 0}.`;
-  }
-  return key;
-}
-
-/** Longest-prefix tables: one map per prefix length, tried from the longest. */
-class PrefixTable<K> {
-  readonly #byLength = new Map<number, Map<K, number>>();
-  #lengths: number[] = [];
-
-  add(length: number, key: K, entry: number): void {
-    let table = this.#byLength.get(length);
-    if (table === undefined) {
-      table = new Map();
-      this.#byLength.set(length, table);
-      this.#lengths = [...this.#byLength.keys()].sort((a, b) => b - a);
-    }
-    if (!table.has(key)) table.set(key, entry);
-  }
-
-  lookup(keyFor: (length: number) => K | undefined): number {
-    for (const length of this.#lengths) {
-      const key = keyFor(length);
-      if (key === undefined) continue;
-      const found = this.#byLength.get(length)?.get(key);
-      if (found !== undefined) return found;
-    }
-    return -1;
-  }
-}
-
 function ipIndex(keys: readonly string[]): IndexBuild {
-  const tree4 = new PrefixTable<number>();
-  const tree6 = new PrefixTable<string>();
+  const tree4 = new BitTrie();
+  const tree6 = new BitTrie();
   const list: { readonly entry: number; readonly addr: number; readonly mask: number }[] = [];
   for (let e = 0; e < keys.length; e++) {
     const net = parseNetworkPattern(keys[e] as string);
     if (typeof net === 'string') return { ok: false, message: net, entry: e };
-    if (!net.v6 && net.bits >= 0) tree4.add(net.bits, net.bits === 0 ? 0 : (net.addr & (0xffffffff << (32 - net.bits))) >>> 0, e);
+    if (!net.v6 && net.bits >= 0) tree4.add([net.addr], net.bits, e);
     else if (!net.v6) list.push({ entry: e, addr: net.addr, mask: net.mask });
-    else tree6.add(net.bits, maskWords(net.words, net.bits), e);
+    else tree6.add(net.words, net.bits, e);
   }
-  const find4 = (v4: number): number => tree4.lookup((bits) => (bits === 0 ? 0 : (v4 & (0xffffffff << (32 - bits))) >>> 0));
-  const find6 = (words: Ipv6Words): number => tree6.lookup((bits) => maskWords(words, bits));
+  /** ::ffff:a.b.c.d, the IPv6 form an IPv4 address is also looked up as (reused). */
+  const mapped = [0, 0, 0xffff, 0];
   const inList = (v4: number): number => {
     for (const n of list) if ((((v4 ^ n.addr) & n.mask) >>> 0) === 0) return n.entry;
     return -1;
@@ -158,20 +125,23 @@ function ipIndex(keys: readonly string[]): IndexBuild {
         if (!s.str.includes(':')) {
           const v4 = parseIpv4(s.str);
           if (v4 < 0) return -1;
-          let found = find4(v4);
-          if (found < 0) found = find6([0, 0, 0xffff, v4]);
+          let found = tree4.longestPrefix4(v4);
+          if (found < 0) {
+            mapped[3] = v4;
+            found = tree6.longestPrefix(mapped, 128);
+          }
           return found >= 0 ? found : inList(v4);
         }
         const words = parseAddress(s.str);
         if (words === undefined) return -1;
-        let found = find6(words);
+        let found = tree6.longestPrefix(words, 128);
         if (found >= 0) return found;
         // IPv4-mapped, IPv4-compatible and 6to4 addresses are looked up as IPv4 too.
         let v4 = -1;
         if (words[0] === 0 && words[1] === 0 && (words[2] === 0 || words[2] >>> 0 === 0xffff)) v4 = words[3] >>> 0;
         else if (words[0] >>> 16 === 0x2002) v4 = (((words[0] & 0xffff) << 16) | (words[1] >>> 16)) >>> 0;
         if (v4 < 0) return -1;
-        found = find4(v4);
+        found = tree4.longestPrefix4(v4);
         return found >= 0 ? found : inList(v4);
       },
     },
@@ -222,6 +192,32 @@ function listIndex(keys: readonly string[], test: (text: string, key: string) =>
   };
 }
 
+/**
+ * `dir`/`dom`: the first entry whose key (stripped of the delimiters at its ends) is a whole run
+ * of words of the input. An empty key matches an empty input or one ending with a delimiter.
+ */
+function wordIndex(keys: readonly string[], delimiters: string): IndexBuild {
+  const tree = new PrefixTrie();
+  let empty = -1;
+  keys.forEach((k, e) => {
+    const stripped = stripDelimiters(k, delimiters);
+    if (stripped !== '') tree.add(stripped, e);
+    else if (empty < 0) empty = e;
+  });
+  return {
+    ok: true,
+    index: {
+      groups: [],
+      lookup(s) {
+        const text = s.str;
+        const found = tree.firstWord(text, delimiters);
+        if (empty < 0 || (found >= 0 && found < empty)) return found;
+        return text.length === 0 || delimiters.includes(text[text.length - 1] as string) ? empty : found;
+      },
+    },
+  };
+}
+
 /** Builds the lookup of `match` over the keys of a map file. */
 export function buildMapIndex(match: MapMatch, keys: readonly string[]): IndexBuild {
   switch (match) {
@@ -233,22 +229,21 @@ export function buildMapIndex(match: MapMatch, keys: readonly string[]): IndexBu
       return { ok: true, index: { groups: [], lookup: (s) => exact.get(s.str) ?? -1 } };
     }
     case 'beg': {
-      const tree = new PrefixTable<string>();
-      keys.forEach((k, e) => tree.add(k.length, k, e));
-      return { ok: true, index: { groups: [], lookup: (s) => tree.lookup((length) => (length > s.str.length ? undefined : s.str.slice(0, length))) } };
+      const tree = new PrefixTrie();
+      keys.forEach((k, e) => tree.add(k, e));
+      return { ok: true, index: { groups: [], lookup: (s) => tree.longestPrefix(s.str) } };
     }
     case 'sub':
       return listIndex(keys, (text, key) => text.includes(key));
-    case 'end':
-      return listIndex(keys, (text, key) => text.endsWith(key));
-    case 'dir': {
-      const stripped = keys.map((k) => stripDelimiters(k, DIR_DELIMITERS));
-      return listIndex(stripped, (text, key) => matchWord(text, key, DIR_DELIMITERS));
+    case 'end': {
+      const tree = new PrefixTrie(true);
+      keys.forEach((k, e) => tree.add(k, e));
+      return { ok: true, index: { groups: [], lookup: (s) => tree.firstSuffix(s.str) } };
     }
-    case 'dom': {
-      const stripped = keys.map((k) => stripDelimiters(k, DOM_DELIMITERS));
-      return listIndex(stripped, (text, key) => matchWord(text, key, DOM_DELIMITERS));
-    }
+    case 'dir':
+      return wordIndex(keys, DIR_DELIMITERS);
+    case 'dom':
+      return wordIndex(keys, DOM_DELIMITERS);
     case 'reg':
     case 'regm':
       return regexIndex(keys, match === 'regm');

@@ -12,7 +12,7 @@
 import { formatIpv4, formatIpv6, inetPton6, bufToIpv4, v4ToV6, v6ToV4 } from '../util/ip-address.ts';
 import { parseIpv4 } from '../util/ipv4.ts';
 import { parseAddress } from '../util/cidr.ts';
-import { intText, readInt64, type Sample, type SampleOutputType, type SampleType } from './sample.ts';
+import { integerText, readInt64, type Sample, type SampleOutputType, type SampleType } from './sample.ts';
 
 /** HAProxy's declared sample types (smp_to_type), as fetches and converters declare them. */
 export type DeclaredType = 'any' | 'bool' | 'sint' | 'addr' | 'ipv4' | 'ipv6' | 'str' | 'bin' | 'meth';
@@ -75,6 +75,14 @@ export function declaredType(type: SampleOutputType): DeclaredType {
 
 const TWO_32 = 2 ** 32;
 const TWO_63 = 2 ** 63;
+
+/** An exact signed 64-bit integer as 8 big-endian bytes. */
+function wideBytes(n: bigint): string {
+  const b = BigInt.asUintN(64, n);
+  const hi = Number(b >> 32n);
+  const lo = Number(b & 0xffffffffn);
+  return String.fromCharCode(hi >>> 24, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+}
 
 /** A signed 64-bit integer as 8 big-endian bytes (one character per byte). */
 export function int64Bytes(n: number): string {
@@ -186,7 +194,7 @@ export function castSample(s: Sample, to: DeclaredType): boolean {
       switch (s.type) {
         case 'bool':
         case 'int':
-          return to === 'meth' ? false : s.setStr(intText(s.num));
+          return to === 'meth' ? false : s.setStr(integerText(s));
         case 'ip':
           if (to === 'meth') return false;
           s.type = 'str';
@@ -203,7 +211,7 @@ export function castSample(s: Sample, to: DeclaredType): boolean {
         case 'bool':
           return s.setBin(int64Bytes(s.num === 0 ? 0 : 1));
         case 'int':
-          return s.setBin(int64Bytes(s.num));
+          return s.setBin(s.wide !== undefined ? wideBytes(s.wide) : int64Bytes(s.num));
         case 'ip': {
           const bytes = addressBytes(s.str);
           return bytes === undefined ? false : s.setBin(bytes);

@@ -17,6 +17,13 @@ export interface SampleBackend {
   readonly usableServers: number;
 }
 
+/** The server a request went to, as fetches see it (`srv_id`, `srv_name`). */
+export interface SampleServer {
+  readonly name: string;
+  /** HAProxy's puid: the server's position in its backend, from 1. */
+  readonly id: number;
+}
+
 /**
  * What sample fetches read. LbRequest already is one (balancing and stick rules pass the session
  * itself); everything beyond it is optional and reads as "absent" when missing, so a fetch
@@ -55,6 +62,10 @@ export interface SampleContext extends LbRequest {
   readonly runtime?: SampleRuntime | undefined;
   /** The backend chosen for the request, once known (`be_name`, `nbsrv` without argument). */
   readonly backend?: SampleBackend | undefined;
+  /** The server the request was sent to, once connected (`srv_id`, `srv_name`). */
+  readonly chosenServer?: SampleServer | undefined;
+  /** The `name` of the bind that accepted the client connection (`so_name`). */
+  readonly bindName?: string | undefined;
   /** A backend of the configuration by name (`nbsrv(NAME)`). */
   backendNamed?(name: string): SampleBackend | undefined;
   /** Variables (`var()`, `set-var`); undefined where none can exist. */

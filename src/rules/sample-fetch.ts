@@ -18,6 +18,7 @@ import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { AUTH_FETCHES } from './auth-fetches.ts';
+import { URL_HASH_FETCHES } from './url-hash-fetches.ts';
 import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
 import { MISC_FETCHES, type MiscFetch } from './fetches-misc.ts';
 import { STICK_FETCHES } from '../stick/stick-fetches.ts';
@@ -89,11 +90,12 @@ export interface CompileOptions {
 export const SAMPLE_FETCHES = [
   'src', 'method', 'path', 'url', 'query', 'base', 'req.hdr', 'hdr', 'url_param', 'urlp', 'req.cookie', 'cook', 'cookie',
   'src_port', 'dst', 'dst_port', 'ssl_fc', 'ssl_fc_sni', 'ssl_fc_alpn', 'ssl_fc_protocol', 'hostname', 'always_true', 'always_false',
-  'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt',
+  'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt', 'cook_cnt', 'req.cook_val', 'cook_val',
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
   'pathq', 'var',
   'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id',
+  'base32', 'url32', 'base32+src', 'url32+src',
 ] as const;
 
 /** One fetch, compiled with its arguments. */
@@ -226,11 +228,17 @@ function headerCount(fixed: HeaderSource | undefined, split: boolean): FetchFact
 
 const COOKIE = latin1Bytes('cookie');
 
-function cookieFetch(count: boolean): FetchFactory {
+/**
+ * `req.cook([NAME])`, `req.cook_cnt([NAME])`, `req.cook_val([NAME])` (and `cook...`): the value
+ * of the last cookie NAME, how many there are, the value as an integer (HAProxy's strl2ic:
+ * leading digits, 0 without any). Without a name any cookie matches: the value is the first
+ * cookie's, the count all cookies'. Names starting with '$' (RFC 2109 attributes) are skipped.
+ */
+function cookieFetch(kind: 'value' | 'count' | 'integer'): FetchFactory {
   return (name, args) => {
-    const cookie = args[0];
-    if (cookie === undefined || cookie === '' || args.length > 1) return `fetch method '${name}' expects a cookie name`;
-    if (count) {
+    const cookie = args[0] ?? '';
+    if (args.length > 1) return `fetch method '${name}' expects a cookie name`;
+    if (kind === 'count') {
       return {
         scope: 'request',
         type: 'int',
@@ -241,31 +249,57 @@ function cookieFetch(count: boolean): FetchFactory {
         },
       };
     }
+    const value = (ctx: SampleContext): string | undefined => {
+      const head = requestHead(ctx);
+      if (head === undefined) return undefined;
+      // Balancing and stick rules read the head as received: the allocation-free scan.
+      if (ctx.requestEdits === undefined && cookie !== '') return requestCookie(head, cookie);
+      const values = requestCookieValues(head, ctx.requestEdits, cookie);
+      return cookie === '' ? values[0] : values[values.length - 1];
+    };
+    if (kind === 'integer') {
+      return {
+        scope: 'request',
+        type: 'int',
+        sample(ctx, out) {
+          const text = value(ctx);
+          return text === undefined ? false : out.setInt(strl2ic(text));
+        },
+      };
+    }
     return {
       scope: 'request',
       type: 'str',
       sample(ctx, out) {
-        const head = requestHead(ctx);
-        if (head === undefined) return false;
-        // Balancing and stick rules read the head as received: the allocation-free scan.
-        if (ctx.requestEdits === undefined) {
-          const value = requestCookie(head, cookie);
-          return value === undefined ? false : out.setStr(value);
-        }
-        const values = requestCookieValues(head, ctx.requestEdits, cookie);
-        const last = values[values.length - 1];
-        return last === undefined ? false : out.setStr(last);
+        const text = value(ctx);
+        return text === undefined ? false : out.setStr(text);
       },
       each(ctx, out, match) {
         const head = requestHead(ctx);
         if (head === undefined) return false;
-        for (const value of requestCookieValues(head, ctx.requestEdits, cookie)) if (out.setStr(value) && match(out)) return true;
+        for (const v of requestCookieValues(head, ctx.requestEdits, cookie)) if (out.setStr(v) && match(out)) return true;
         return false;
       },
     };
   };
 }
 
+/**
+ * HAProxy's strl2ic, quirks included: a 32-bit int of the leading characters, stopping only at
+ * one above '9' (a character below '0' still counts, as its negative digit value).
+ */
+export function strl2ic(text: string): number {
+  let i = 0;
+  const negative = text.charCodeAt(0) === 0x2d;
+  for (let k = negative ? 1 : 0; k < text.length; k++) {
+    const j = text.charCodeAt(k) - 0x30;
+    if (j > 9) break;
+    i = negative ? (Math.imul(i, 10) - j) | 0 : (Math.imul(i, 10) + j) | 0;
+  }
+  return i;
+}
+
+/** The values of the request's cookies called `name` (any cookie when `name` is empty), in order. */
 function requestCookieValues(head: RequestHead, edits: HeadEditor | undefined, name: string): string[] {
   VALUES.length = 0;
   const n = collectHeaderValues(head, edits, COOKIE, false, VALUES);
@@ -274,7 +308,8 @@ function requestCookieValues(head: RequestHead, edits: HeadEditor | undefined, n
     for (const pair of (VALUES[i] as string).split(';')) {
       const eq = pair.indexOf('=');
       if (eq < 0) continue;
-      if (pair.slice(0, eq).trim() === name) found.push(pair.slice(eq + 1).trim());
+      const key = pair.slice(0, eq).trim();
+      if (name === '' ? !key.startsWith('$') : key === name) found.push(pair.slice(eq + 1).trim());
     }
   }
   return found;
@@ -361,11 +396,14 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['hdr_val', headerFetch(undefined, true, true)],
   ['url_param', urlParamFetch],
   ['urlp', urlParamFetch],
-  ['req.cook', cookieFetch(false)],
-  ['req.cookie', cookieFetch(false)],
-  ['cook', cookieFetch(false)],
-  ['cookie', cookieFetch(false)],
-  ['req.cook_cnt', cookieFetch(true)],
+  ['req.cook', cookieFetch('value')],
+  ['req.cookie', cookieFetch('value')],
+  ['cook', cookieFetch('value')],
+  ['cookie', cookieFetch('value')],
+  ['req.cook_cnt', cookieFetch('count')],
+  ['cook_cnt', cookieFetch('count')],
+  ['req.cook_val', cookieFetch('integer')],
+  ['cook_val', cookieFetch('integer')],
   // the stream's timeouts (HAProxy's be_/cur_ server/tunnel timeouts; 0 = none)
   ['be_server_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.backendTimeouts?.server ?? 0))],
   ['be_tunnel_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.backendTimeouts?.tunnel ?? 0))],
@@ -383,6 +421,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['res.fhdr_cnt', headerCount(RESPONSE_HEADERS, false)],
   ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, true)],
   ...AUTH_FETCHES,
+  ...URL_HASH_FETCHES,
 ]);
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */
@@ -471,7 +510,7 @@ function compileParsed(expression: string, parsed: ExpressionParse, options: Com
   const allowed =
     options.logEnd === true ? body.scope === 'constant' || body.scope === 'connection' || body.atLogEnd === true : scopeAllowed(body.scope, direction);
   if (!allowed) {
-    const unavailable = SCOPE_WORDS[body.scope];
+    const unavailable = body.source ?? SCOPE_WORDS[body.scope];
     return {
       ok: false,
       message: `sample fetch '${first.name}' may not be reliably used here because it needs '${unavailable}' which is not available here`,

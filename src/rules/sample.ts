@@ -6,7 +6,9 @@
  * which makes the casts between them free.
  *
  * Integers are HAProxy's signed 64-bit ones held in a double: exact within ±2^53, and the
- * saturated values HAProxy's arithmetic produces (±2^63) print as HAProxy prints them.
+ * saturated values HAProxy's arithmetic produces (±2^63) print as HAProxy prints them. A 64-bit
+ * hash (`xxh64`, `xxh3`) also keeps its exact value in `wide`, so that it prints and casts to
+ * bytes as HAProxy's does; arithmetic on it works on the double.
  */
 
 /** HAProxy's sample types at run time (ipv4/ipv6 share 'ip', the text telling them apart). */
@@ -24,6 +26,11 @@ export class Sample {
   str = '';
   /** Value of 'int' samples; 1/0 for 'bool' (a boolean an arithmetic converter changed may hold any integer, as in HAProxy). */
   num = 0;
+  /**
+   * The exact value of an 'int' sample beyond ±2^53 set by setInt64 (num holds it rounded);
+   * undefined otherwise. Whoever writes `num` directly clears it.
+   */
+  wide: bigint | undefined = undefined;
 
   setStr(value: string): true {
     this.type = 'str';
@@ -34,12 +41,22 @@ export class Sample {
   setInt(value: number): true {
     this.type = 'int';
     this.num = value;
+    this.wide = undefined;
+    return true;
+  }
+
+  /** A signed 64-bit integer given exactly (a 64-bit hash). */
+  setInt64(value: bigint): true {
+    this.type = 'int';
+    this.num = Number(value);
+    this.wide = Number.isSafeInteger(this.num) ? undefined : value;
     return true;
   }
 
   setBool(value: boolean): true {
     this.type = 'bool';
     this.num = value ? 1 : 0;
+    this.wide = undefined;
     return true;
   }
 
@@ -83,8 +100,13 @@ export function sampleText(s: Sample): string {
       return nul < 0 ? s.str : s.str.slice(0, nul);
     }
     default:
-      return intText(s.num);
+      return integerText(s);
   }
+}
+
+/** An 'int' or 'bool' sample's number as text, exactly when it carries a 64-bit value. */
+export function integerText(s: Sample): string {
+  return s.wide !== undefined && s.type === 'int' ? s.wide.toString() : intText(s.num);
 }
 
 /**

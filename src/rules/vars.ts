@@ -89,6 +89,7 @@ class StoredVar {
   type: SampleType | undefined = undefined;
   str = '';
   num = 0;
+  wide: bigint | undefined = undefined;
 }
 
 /** The variables of one scope instance (a session's `sess`, a transaction's `txn`...). */
@@ -108,6 +109,7 @@ export class VarStore {
     out.type = v.type;
     out.str = v.str;
     out.num = v.num;
+    out.wide = v.wide;
     return true;
   }
 
@@ -127,15 +129,17 @@ export class VarStore {
     }
     if ((conditions & VarCondition.ifset && v.type === undefined) || (conditions & VarCondition.ifnotset && v.type !== undefined)) return false;
     // Scalar samples are never empty.
-    if (conditions & VarCondition.ifempty && s.type !== 'str') return false;
-    if (s.type === 'str') {
+    const hasBytes = s.type === 'str' || s.type === 'bin';
+    if (conditions & VarCondition.ifempty && !hasBytes) return false;
+    if (hasBytes) {
       if ((conditions & VarCondition.ifnotempty && s.str.length === 0) || (conditions & VarCondition.ifempty && s.str.length > 0)) return false;
     } else if (s.type === 'int' && v.type === 'int') {
       if ((conditions & VarCondition.ifgt && !(v.num > s.num)) || (conditions & VarCondition.iflt && !(v.num < s.num))) return false;
     }
     v.type = s.type;
-    v.str = s.type === 'str' || s.type === 'ip' ? s.str : '';
+    v.str = s.type === 'int' || s.type === 'bool' ? '' : s.str;
     v.num = s.type === 'int' || s.type === 'bool' ? s.num : 0;
+    v.wide = s.type === 'int' ? s.wide : undefined;
     return true;
   }
 
@@ -263,5 +267,6 @@ export function copySample(from: Sample, to: Sample = new Sample()): Sample {
   to.type = from.type;
   to.str = from.str;
   to.num = from.num;
+  to.wide = from.wide;
   return to;
 }

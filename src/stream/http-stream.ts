@@ -770,6 +770,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
+      rules.chosenServer = this.#leg.server as Server; // srv_id, srv_name
       if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) {
         this.#replaceResponse(rules);
         return HeadOutcome.dropped;

@@ -13,6 +13,7 @@ import { LoadedPatternFiles, withPatternFiles } from '../../src/rules/pattern-fi
 import { Sample, sampleText } from '../../src/rules/sample.ts';
 import type { SampleContext, SampleRuntime } from '../../src/rules/sample-context.ts';
 import { compileSampleFetch } from '../../src/rules/sample-fetch.ts';
+import { ProcessVars, SessionVars, type VarStore } from '../../src/rules/vars.ts';
 
 const runtime: SampleRuntime = {
   wallClock: () => 1_700_000_000_123.456, // Tue, 14 Nov 2023 22:13:20.123456 GMT
@@ -340,6 +341,15 @@ const HAPROXY_MAP_VALUES: readonly (readonly [string, string])[] = [
   ['str(b),map_str_ip(/etc/haproxy/ip-values.map)', '::1'],
   ['str(c),map_str_ip(/etc/haproxy/ip-values.map)', '10.0.0.1'],
   ['str(z),map_str_ip(/etc/haproxy/ip-values.map,::2)', '::2'],
+  ['str(hello),xxh32', '4211111929'],
+  ['str(hello),xxh32(1)', '4244634537'],
+  ['str(hello),xxh32(-1)', '655458443'],
+  ['str(hello),xxh64', '2794345569481354659'],
+  ['str(hello),xxh64(-1)', '125878816811915416'],
+  ['str(hello),xxh3', '-7685981735718036227'],
+  ['str(hello),xxh3(7)', '2263127920094649883'],
+  ['str(),xxh3', '3244421341483603138'],
+  ['str(hello),xxh64,hex', '26C7827D889F6DA3'],
 ];
 
 /** [expression, HAProxy 2.6's error for `lf-string "[%[EXPR]]"`]. */
@@ -528,9 +538,87 @@ describe('fetches reading the host and the stream', () => {
 });
 
 describe('converter arguments naming variables', () => {
-  it('are refused at configuration time until variables exist', () => {
-    for (const expression of ['int(1),add(txn.x)', 'str(a),concat(,txn.x,)', 'str(a),strcmp(txn.x)', 'str(a),add_item(",",txn.x)', 'str(a),hmac(sha1,sess.key)']) {
-      assert.match(refusal(expression), /variable '(txn|sess)\.(x|key)' used as an argument: variables as converter arguments are not supported by Switchyard yet/, expression);
+  /** The variables of HAProxy's run (`http-request set-var(...)` before the expression). */
+  function withVars(): SampleContext {
+    const vars = new SessionVars(new ProcessVars());
+    vars.beginTransaction();
+    const txn = vars.store('txn', true) as VarStore;
+    const set = (name: string, expression: string): void => {
+      const compiled = compileSampleFetch(expression);
+      const s = new Sample();
+      assert.ok(compiled.ok && compiled.fetch.sample(ctx, s), expression);
+      txn.set(name, s, 0);
+    };
+    set('n', 'int(5)');
+    set('s', 'str(7x)');
+    set('a', 'str(abd)');
+    set('b', 'str(ab)');
+    set('c', 'str(abc)');
+    set('e', 'str()');
+    set('k', 'str(a2V5)');
+    set('bin', 'str(AAEC),b64dec');
+    set('h', 'str(hello),xxh64');
+    set('ip', 'src');
+    set('t', 'bool(1)');
+    return { ...ctx, vars };
+  }
+
+  /** [expression, what HAProxy 2.6.12 printed with those variables set]. */
+  const VALUES: readonly (readonly [string, string])[] = [
+    ['int(10),add(txn.n)', '15'],
+    ['int(10),add(txn.none)', ''],
+    ['int(10),add(txn.s)', '17'],
+    ['int(10),sub(txn.c)', '10'],
+    ['int(10),div(txn.e)', ''],
+    ['int(10),mul(txn.t)', '10'],
+    ['int(10),add(txn.ip)', '2130706443'],
+    ['str(abc),concat(<,txn.s,>)', 'abc<7x>'],
+    ['str(abc),concat(<,txn.none,>)', 'abc<>'],
+    ['str(abc),concat(<,txn.n,>)', 'abc<5>'],
+    ['str(abc),add_item(:,txn.s)', 'abc:7x'],
+    ['str(),add_item(:,txn.s)', '7x'],
+    ['str(abc),add_item(:,txn.none)', 'abc'],
+    ['str(abc),add_item(:,txn.none,sfx)', 'abc:sfx'],
+    ['str(abc),add_item(:,txn.e)', 'abc'],
+    ['str(abc),add_item(:,txn.e,x)', 'abc:x'],
+    ['str(abc),strcmp(txn.a)', '-1'],
+    ['str(abc),strcmp(txn.b)', '1'],
+    ['str(abc),strcmp(txn.c)', '0'],
+    ['str(abc),strcmp(txn.none)', ''],
+    ['str(abz),strcmp(txn.a)', '22'],
+    ['str(hello),hmac(sha256,txn.k),hex', '9307B3B915EFB5171FF14D8CB55FBCC798C6C0EF1456D66DED1A6AA723A58B7B'],
+    ['str(hello),hmac(sha256,txn.s),hex', ''],
+    ['str(hello),hmac(sha256,txn.none),hex', ''],
+    ['str(abc),secure_memcmp(txn.c)', '1'],
+    ['str(abd),secure_memcmp(txn.c)', '0'],
+    ['str(ab),secure_memcmp(txn.c)', '0'],
+    ['str(abc),secure_memcmp(txn.none)', ''],
+    ['int(3),secure_memcmp(txn.n)', '0'],
+    ['var(txn.h)', '2794345569481354659'],
+    ['var(txn.h),hex', '26C7827D889F6DA3'],
+    ['var(txn.h),add(1)', '2794345569481354660'],
+    ['var(txn.bin),hex', '000102'],
+  ];
+
+  it('read the variable at each conversion, as HAProxy 2.6 does', () => {
+    const context = withVars();
+    for (const [expression, expected] of VALUES) {
+      const compiled = compileSampleFetch(expression);
+      assert.ok(compiled.ok, expression);
+      const s = new Sample();
+      assert.equal(compiled.fetch.sample(context, s) ? sampleText(s) : '', expected, expression);
     }
+  });
+
+  it('a 64-bit value stays exact through arithmetic with a variable', () => {
+    const context = withVars();
+    assert.equal(typed('int(1),add(txn.h)', context)?.text, '2794345569481354660');
+    assert.equal(typed('var(txn.h),sub(txn.h)', context)?.text, '0');
+    assert.equal(typed('var(txn.h),xor(-1)', context)?.text, '-2794345569481354660');
+  });
+
+  it('secure_memcmp and strcmp need a variable name', () => {
+    assert.match(refusal('str(a),secure_memcmp()'), /invalid args in converter 'secure_memcmp' : missing variable name/);
+    assert.match(refusal('str(a),secure_memcmp(foo)'), /invalid args in converter 'secure_memcmp' : failed to register variable name 'foo'/);
   });
 });

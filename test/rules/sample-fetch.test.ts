@@ -74,6 +74,26 @@ describe('sample fetches', () => {
     assert.equal(requestCookie(parseHead('GET / HTTP/1.1\r\nHost: h\r\nCookie: x=\r\n\r\n'), 'x'), '');
   });
 
+  it('req.cook_cnt / req.cook_val / req.cook without a name: any cookie (HAProxy 2.6.12’s values)', () => {
+    const req = httpRequest('/', ['Host: h', 'Cookie: cook1=0; cook2=123; cook3=22; $Version=1; cook2=7 x; n=-5; b=1 2; flag; e=']);
+    const expected: readonly (readonly [string, string | undefined])[] = [
+      ['req.cook_cnt()', '7'],
+      ['req.cook_val()', '0'],
+      ['req.cook_val(cook2)', '54'], // strl2ic("7 x"): the space counts as digit -16
+      ['req.cook(cook2)', '7 x'],
+      ['req.cook()', '0'],
+      ['req.cook_val(n)', '-5'],
+      ['req.cook_cnt(cook2)', '2'],
+      ['req.cook_val(b)', '-58'],
+      ['cook_cnt', '7'],
+      ['cook_val(e)', '0'],
+      ['req.cook_val(none)', undefined],
+      ['req.cook_cnt(none)', '0'],
+      ['req.cook_val(cook2),add(1)', '55'],
+    ];
+    for (const [expression, value] of expected) assert.equal(fetch(expression, req), value, expression);
+  });
+
   it('pathStart finds the path of origin-form and absolute-form targets', () => {
     assert.equal(pathStart('/a'), 0);
     assert.equal(pathStart('http://h/a'), 8);

@@ -3,12 +3,15 @@
  * even`, on signed 64-bit integers with HAProxy's saturation (an overflow gives the nearest
  * bound, a division by zero the largest value, a modulo by zero 0).
  *
- * The operand of the binary ones is an integer or a variable name (check_operator). A boolean
- * input stays a boolean carrying the result, as HAProxy casts nothing between them.
+ * The operand of the binary ones is an integer or a variable name (check_operator); a variable
+ * is read as an integer at each conversion, and an absent one makes the sample absent
+ * (sample_conv_var2smp_sint). A boolean input stays a boolean carrying the result, as HAProxy
+ * casts nothing between them. A 64-bit value (`xxh64`, `xxh3`) is computed exactly, as
+ * HAProxy's long long arithmetic is.
  */
-import { readInt64 } from '../sample.ts';
+import { readInt64, type Sample } from '../sample.ts';
 import { type ConverterDefinition, type ConvertOp, simpleConverter, spec, strArg } from './definition.ts';
-import { isVariableName, variableArgRefused } from './variable-args.ts';
+import { VariableReader, variableArg } from './variable-args.ts';
 
 const TWO_32 = 2 ** 32;
 const INT64_MAX = 2 ** 63; // printed as 9223372036854775807 (see intText)
@@ -67,15 +70,48 @@ export function mod(a: number, b: number): number {
   return a % b || 0;
 }
 
-/** The operand: an integer constant (the whole text, as read_int64 reads it), or a refusal. */
-function operand(text: string): number | string {
-  if (isVariableName(text)) return variableArgRefused(text);
+/** The operand: a variable, an integer constant (the whole text, as read_int64 reads it), or a refusal. */
+function operand(text: string): VariableReader | number | string {
+  const variable = variableArg(text);
+  if (variable !== undefined) return new VariableReader(variable, 'sint');
   const end = { at: 0 };
   const value = readInt64(text, 0, end);
   return end.at < text.length ? 'expects an integer or a variable name' : value;
 }
 
+const BIG_MAX = 2n ** 63n - 1n;
+const BIG_MIN = -(2n ** 63n);
+
+function saturateBig(n: bigint): bigint {
+  return n > BIG_MAX ? BIG_MAX : n < BIG_MIN ? BIG_MIN : n;
+}
+
+/** An integer sample's exact value (saturated doubles read as the int64 bounds). */
+function exactOf(s: Sample): bigint {
+  return s.wide ?? saturateBig(BigInt(Math.trunc(s.num)));
+}
+
+/** The same operations on exact 64-bit values, for operands a 64-bit hash gave. */
+const WIDE: Readonly<Record<string, (a: bigint, b: bigint) => bigint>> = {
+  add: (a, b) => saturateBig(a + b),
+  sub: (a, b) => saturateBig(a - b),
+  mul: (a, b) => saturateBig(a * b),
+  div: (a, b) => (b === 0n || (a === BIG_MIN && b === -1n) ? BIG_MAX : a / b),
+  mod: (a, b) => (b === 0n || (a === BIG_MIN && b === -1n) ? 0n : a % b),
+  and: (a, b) => a & b,
+  or: (a, b) => a | b,
+  xor: (a, b) => a ^ b,
+};
+
+/** Stores `result` in `s` (its type kept), exact when the double cannot hold it. */
+function setResult(s: Sample, result: bigint): true {
+  s.num = Number(result);
+  s.wide = s.type === 'int' && !Number.isSafeInteger(s.num) ? result : undefined;
+  return true;
+}
+
 function binary(name: string, apply: (a: number, b: number) => number): ConverterDefinition {
+  const wide = WIDE[name] as (a: bigint, b: bigint) => bigint;
   return {
     name,
     args: spec(1, 'str'),
@@ -84,8 +120,19 @@ function binary(name: string, apply: (a: number, b: number) => number): Converte
     compile(args) {
       const b = operand(strArg(args, 0) ?? '');
       if (typeof b === 'string') return b;
-      return (s) => {
-        s.num = apply(s.num, b);
+      if (typeof b === 'number') {
+        const exactB = saturateBig(BigInt(Math.trunc(b)));
+        return (s) => {
+          if (s.wide !== undefined) return setResult(s, wide(s.wide, exactB));
+          s.num = apply(s.num, b);
+          return true;
+        };
+      }
+      return (s, ctx) => {
+        const value = b.read(ctx);
+        if (value === undefined) return false;
+        if (s.wide !== undefined || value.wide !== undefined) return setResult(s, wide(exactOf(s), exactOf(value)));
+        s.num = apply(s.num, value.num);
         return true;
       };
     },
@@ -109,10 +156,12 @@ export const ARITHMETIC_CONVERTERS: readonly ConverterDefinition[] = [
   binary('xor', (a, b) => bitwise(a, b, 'xor')),
   unary('neg', (s) => {
     s.num = s.num <= INT64_MIN ? INT64_MAX : 0 - s.num;
+    s.wide = undefined;
     return true;
   }),
   unary('cpl', (s) => {
     s.num = saturate(-s.num - 1);
+    s.wide = undefined;
     return true;
   }),
   unary('bool', (s) => s.setBool(s.num !== 0), 'bool'),

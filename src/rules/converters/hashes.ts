@@ -1,15 +1,17 @@
 /**
  * Hash and digest converters: HAProxy's `crc32 crc32c djb2 sdbm wt6` (32-bit hashes of the bytes,
  * optionally through the avalanche function; the same functions `hash-type` uses, from
- * src/balance/hash-functions.ts) and `sha1 sha2 digest hmac` (message digests, computed by the
+ * src/balance/hash-functions.ts), `xxh32 xxh64 xxh3` (xxHash, src/util/xxhash.ts),
+ * `secure_memcmp` and `sha1 sha2 digest hmac` (message digests, computed by the
  * runtime seam's digest(); HMAC is built on it as RFC 2104 defines it).
  */
 import { fullHash, type HashFunction, hashCrc32, hashDjb2, hashSdbm, hashWt6 } from '../../balance/hash-functions.ts';
 import type { DigestAlgorithm } from '../../runtime.ts';
+import { xxh3, xxh32, xxh64 } from '../../util/xxhash.ts';
 import type { SampleContext } from '../sample-context.ts';
 import { base64Decode } from './encoding.ts';
 import { type ConverterDefinition, intArg, simpleConverter, spec, strArg } from './definition.ts';
-import { isVariableName, variableArgRefused } from './variable-args.ts';
+import { VariableReader, variableArg } from './variable-args.ts';
 
 /** Reused buffer holding a sample's bytes for hashing (converters run one at a time). */
 let scratch = new Uint8Array(256);
@@ -51,6 +53,24 @@ function hashConverter(name: string, hash: HashFunction): ConverterDefinition {
       const h = hash(bytesOf(s.str), 0, s.str.length);
       return s.setInt((avalanche ? fullHash(h) : h) >>> 0);
     };
+  });
+}
+
+/**
+ * `xxh32([seed])`: the unsigned 32-bit XXH32; `xxh64([seed])` and `xxh3([seed])`: the 64-bit
+ * hashes as HAProxy stores them, cast to a signed integer. A seed is read as an unsigned integer
+ * of the hash's width (a negative one wraps), 0 when not given.
+ */
+const xxh32Converter = simpleConverter('xxh32', spec(0, 'sint'), 'bin', 'sint', (args) => {
+  const seed = intArg(args, 0, 0);
+  const seed32 = Number(BigInt.asUintN(32, BigInt(Math.trunc(seed))));
+  return (s) => s.setInt(xxh32(bytesOf(s.str), s.str.length, seed32));
+});
+
+function xxh64Converter(name: string, hash: (bytes: Uint8Array, length: number, seed: bigint) => bigint): ConverterDefinition {
+  return simpleConverter(name, spec(0, 'sint'), 'bin', 'sint', (args) => {
+    const seed = BigInt(Math.trunc(intArg(args, 0, 0)));
+    return (s) => s.setInt64(BigInt.asIntN(64, hash(bytesOf(s.str), s.str.length, seed)));
   });
 }
 
@@ -154,7 +174,18 @@ const hmacConverter: ConverterDefinition = {
     const algorithm = digestAlgorithm(strArg(args, 0) ?? '');
     if (algorithm === undefined) return NOT_A_DIGEST;
     const keyText = strArg(args, 1) ?? '';
-    if (isVariableName(keyText)) return `failed to parse key : ${variableArgRefused(keyText)}`;
+    const variable = variableArg(keyText);
+    if (variable !== undefined) {
+      // A variable holds the key base64-encoded too, decoded at each conversion.
+      const reader = new VariableReader(variable, 'str');
+      return (s, ctx) => {
+        const encoded = reader.read(ctx);
+        const key = encoded === undefined ? undefined : base64Decode(encoded.str);
+        if (key === undefined) return false;
+        const mac = hmac(ctx, algorithm, key, s.str);
+        return mac === undefined ? false : s.setBin(mac);
+      };
+    }
     const key = keyText === '' ? '' : keyText.length % 4 === 0 ? base64Decode(keyText) : undefined;
     if (key === undefined) return `failed to parse key : ${BASE64_KEY}`;
     return (s, ctx) => {
@@ -163,6 +194,37 @@ const hmacConverter: ConverterDefinition = {
     };
   },
 };
+
+/**
+ * `secure_memcmp(VAR)`: whether the input's bytes equal the variable's (cast to binary), in
+ * time that depends only on the length when both lengths are equal (CRYPTO_memcmp).
+ */
+const secureMemcmp: ConverterDefinition = {
+  name: 'secure_memcmp',
+  args: spec(1, 'str'),
+  input: 'bin',
+  output: 'bool',
+  compile(args) {
+    const name = strArg(args, 0) ?? '';
+    if (name === '') return 'missing variable name';
+    const variable = variableArg(name);
+    if (variable === undefined) return `failed to register variable name '${name}'`;
+    const reader = new VariableReader(variable, 'bin');
+    return (s, ctx) => {
+      const other = reader.read(ctx);
+      if (other === undefined) return false;
+      return s.setBool(constantTimeEqual(s.str, other.str));
+    };
+  },
+};
+
+/** Byte equality that reads every byte when the lengths match (no early exit on the first difference). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
 
 export const HASH_CONVERTERS: readonly ConverterDefinition[] = [
   hashConverter('crc32', hashCrc32),
@@ -174,4 +236,8 @@ export const HASH_CONVERTERS: readonly ConverterDefinition[] = [
   sha2,
   digest,
   hmacConverter,
+  secureMemcmp,
+  xxh32Converter,
+  xxh64Converter('xxh64', xxh64),
+  xxh64Converter('xxh3', xxh3),
 ];

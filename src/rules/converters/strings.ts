@@ -5,7 +5,8 @@
  */
 import { compileRegex } from '../../util/pcre.ts';
 import { type ConverterDefinition, type ConvertOp, intArg, simpleConverter, spec, strArg } from './definition.ts';
-import { isVariableName, variableArgRefused } from './variable-args.ts';
+import type { SampleContext } from '../sample-context.ts';
+import { VariableReader, variableArg } from './variable-args.ts';
 
 function asciiCase(text: string, lower: boolean): string {
   const from = lower ? 0x41 : 0x61;
@@ -209,9 +210,18 @@ const regsub: ConverterDefinition = {
   },
 };
 
-/** A converter argument that may name a variable: refused when it does, else HAProxy's own error. */
-function variableOnly(text: string, otherwise: string): string {
-  return isVariableName(text) ? variableArgRefused(text) : otherwise;
+/**
+ * The variable argument of `concat`/`add_item`/`strcmp` (vars_check_arg), or HAProxy's refusal
+ * of a text that is not a variable name.
+ */
+function stringVariable(text: string): VariableReader | string {
+  const variable = variableArg(text);
+  return variable === undefined ? `failed to register variable name '${text}'` : new VariableReader(variable, 'str');
+}
+
+/** The variable's text, '' when it is absent or not castable to a string (concat and add_item skip it). */
+function optionalText(reader: VariableReader | undefined, ctx: SampleContext): string {
+  return reader?.read(ctx)?.str ?? '';
 }
 
 const concat: ConverterDefinition = {
@@ -220,10 +230,16 @@ const concat: ConverterDefinition = {
   input: 'str',
   output: 'str',
   compile(args) {
-    const variable = strArg(args, 1) ?? '';
-    if (variable !== '') return variableOnly(variable, `failed to register variable name '${variable}'`);
-    const suffix = (strArg(args, 0) ?? '') + (strArg(args, 2) ?? '');
-    return (s) => s.setStr(s.str + suffix);
+    const name = strArg(args, 1) ?? '';
+    const reader = name === '' ? undefined : stringVariable(name);
+    if (typeof reader === 'string') return reader;
+    const prefix = strArg(args, 0) ?? '';
+    const suffix = strArg(args, 2) ?? '';
+    if (reader === undefined) {
+      const both = prefix + suffix;
+      return (s) => s.setStr(s.str + both);
+    }
+    return (s, ctx) => s.setStr(s.str + prefix + optionalText(reader, ctx) + suffix);
   },
 };
 
@@ -233,12 +249,17 @@ const addItem: ConverterDefinition = {
   input: 'str',
   output: 'str',
   compile(args) {
-    const variable = strArg(args, 1) ?? '';
-    if (variable !== '') return variableOnly(variable, `failed to register variable name '${variable}'`);
+    const name = strArg(args, 1) ?? '';
+    const reader = name === '' ? undefined : stringVariable(name);
+    if (typeof reader === 'string') return reader;
     const suffix = strArg(args, 2) ?? '';
-    if (suffix === '') return 'one of the optional arguments has to be nonempty';
-    const delimited = (strArg(args, 0) ?? '') + suffix;
-    return (s) => s.setStr(s.str === '' ? suffix : s.str + delimited);
+    if (reader === undefined && suffix === '') return 'one of the optional arguments has to be nonempty';
+    const delimiter = strArg(args, 0) ?? '';
+    // The delimiter goes only after a non-empty input, and only when something follows it.
+    return (s, ctx) => {
+      const item = optionalText(reader, ctx) + suffix;
+      return s.setStr(s.str !== '' && item !== '' ? s.str + delimiter + item : s.str + item);
+    };
   },
 };
 
@@ -248,11 +269,33 @@ const strcmp: ConverterDefinition = {
   input: 'str',
   output: 'sint',
   compile(args) {
-    const variable = strArg(args, 0) ?? '';
-    if (variable === '') return 'missing variable name';
-    return variableOnly(variable, `failed to register variable name '${variable}'`);
+    const name = strArg(args, 0) ?? '';
+    if (name === '') return 'missing variable name';
+    const reader = stringVariable(name);
+    if (typeof reader === 'string') return reader;
+    return (s, ctx) => {
+      const other = reader.read(ctx);
+      if (other === undefined) return false;
+      return s.setInt(compareBytes(s.str, other.str));
+    };
   },
 };
+
+/**
+ * strcmp's result as HAProxy computes it: glibc's strncmp over the common length (the difference
+ * of the first differing bytes; it stops at a NUL both share), then -1/1 when only the lengths
+ * differ.
+ */
+export function compareBytes(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  for (let i = 0; i < max; i++) {
+    const c = a.charCodeAt(i);
+    const d = c - b.charCodeAt(i);
+    if (d !== 0) return d;
+    if (c === 0) break;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
 
 function trimmer(name: 'ltrim' | 'rtrim'): ConverterDefinition {
   return simpleConverter(name, spec(1, 'str'), 'str', 'str', (args) => {

@@ -105,6 +105,10 @@ export interface ServerSettings {
   poolMaxConn: number;
   /** `pool-low-conn`: idle connections kept beyond the estimated need (default 0). */
   poolLowConn: number;
+  /** `send-proxy*` / `proxy-v2-options`: SendProxyBits (keywords/server-proxy-protocol.ts); 0 = none. */
+  sendProxy: number;
+  /** `check-send-proxy`: health-check connections start with a PROXY header too. */
+  checkSendProxy: boolean;
   /** `pool-purge-delay` ms (default 5000); 0 = keep no idle connection. */
   poolPurgeDelay: number;
   /** `cookie VALUE` (never inherited from default-server: HAProxy refuses it there). */
@@ -145,6 +149,8 @@ export interface BindDraft {
   name: string | undefined;
   v6only: boolean | undefined;
   backlog: number | undefined;
+  /** `accept-proxy`: a PROXY protocol header (v1 or v2) precedes every connection. */
+  acceptProxy?: boolean;
   readonly place: Place;
 }
 
@@ -389,6 +395,8 @@ export function newServerSettings(): ServerSettings {
     maxqueue: 0,
     poolMaxConn: -1,
     poolLowConn: 0,
+    sendProxy: 0,
+    checkSendProxy: false,
     poolPurgeDelay: 5000,
     cookie: undefined,
     onMarkedDown: undefined,

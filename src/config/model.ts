@@ -67,6 +67,8 @@ export interface BindModel {
   readonly name: string | undefined;
   readonly v6only: boolean;
   readonly backlog: number | undefined;
+  /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2). */
+  readonly acceptProxy?: boolean | undefined;
   readonly source: SourceLocation;
 }
 
@@ -115,7 +117,22 @@ export interface ServerModel {
   readonly backup: boolean;
   /** `ssl [verify none|required] [ca-file F] [sni EXPR] [alpn LIST]`: TLS to this server. */
   readonly ssl?: ServerSsl | undefined;
+  /** `send-proxy` / `send-proxy-v2 [proxy-v2-options ...]`: a PROXY header starts every connection. */
+  readonly sendProxy?: SendProxyModel | undefined;
+  /** `check-send-proxy`: health-check connections send one too. */
+  readonly checkSendProxy?: boolean | undefined;
   readonly source: SourceLocation;
+}
+
+/** What a server's PROXY header carries (HAProxy's pp_opts). */
+export interface SendProxyModel {
+  readonly version: 1 | 2;
+  /** `proxy-v2-options`: the TLVs added to a v2 header. */
+  readonly crc32c?: boolean | undefined;
+  readonly authority?: boolean | undefined;
+  readonly uniqueId?: boolean | undefined;
+  readonly ssl?: boolean | undefined;
+  readonly sslCipher?: boolean | undefined;
 }
 
 /** One `init-addr` method: `ip` is the address given in the list (`InitAddrModel.address`). */

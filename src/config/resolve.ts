@@ -19,6 +19,7 @@
  * backend being itself unless it names another one.
  */
 
+import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
 import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, FormatDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
@@ -43,6 +44,7 @@ import type {
   HttpProxyOptions,
   HttpRulesModel,
   LogTarget,
+  SendProxyModel,
   ServerModel,
   SwitchingRuleModel,
   ServerSsl,
@@ -423,6 +425,7 @@ class Resolver {
       name: bind.name,
       v6only: bind.v6only ?? false,
       backlog: bind.backlog,
+      ...(bind.acceptProxy === true ? { acceptProxy: true } : {}),
       source: location(bind.place),
     };
   }
@@ -463,6 +466,10 @@ class Resolver {
         continue;
       }
       seen.set(server.name, server.place);
+      if (server.ssl && ((server.sendProxy & (SendProxyBits.v1 | SendProxyBits.v2)) !== 0 || server.checkSendProxy)) {
+        // The header precedes the TLS handshake: the runtimes' TLS connect cannot be given it yet.
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.`);
+      }
       servers.push({
         name: server.name,
         host: server.host,
@@ -495,6 +502,7 @@ class Resolver {
         },
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,
+        ...sendProxyModel(server.sendProxy, server.checkSendProxy),
         source: location(server.place),
       });
     }
@@ -701,4 +709,24 @@ export function resolveConfig(
   replyFiles?: LoadedReplyFiles,
 ): ConfigModel {
   return new Resolver(draft, diagnostics, certificates, caFiles, replyFiles).resolve();
+}
+
+/** The server's PROXY protocol settings from the option bits (v2 wins when both are set, as make_proxy_line). */
+function sendProxyModel(bits: number, check: boolean): Pick<ServerModel, 'sendProxy' | 'checkSendProxy'> {
+  const out: { sendProxy?: SendProxyModel; checkSendProxy?: boolean } = {};
+  if (check) out.checkSendProxy = true;
+  if ((bits & (SendProxyBits.v1 | SendProxyBits.v2)) === 0) return out;
+  if ((bits & SendProxyBits.v2) === 0) {
+    out.sendProxy = { version: 1 };
+    return out;
+  }
+  out.sendProxy = {
+    version: 2,
+    ...((bits & SendProxyBits.crc32c) !== 0 ? { crc32c: true } : {}),
+    ...((bits & SendProxyBits.authority) !== 0 ? { authority: true } : {}),
+    ...((bits & SendProxyBits.uniqueId) !== 0 ? { uniqueId: true } : {}),
+    ...((bits & SendProxyBits.ssl) !== 0 ? { ssl: true } : {}),
+    ...((bits & SendProxyBits.sslCipher) !== 0 ? { sslCipher: true } : {}),
+  };
+  return out;
 }

@@ -104,6 +104,7 @@ const bindSchema = v.object({
   name: v.undefinedable(v.string()),
   v6only: v.boolean(),
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  acceptProxy: v.optional(v.boolean()),
   source: sourceSchema,
 });
 
@@ -165,6 +166,17 @@ const serverSchema = v.object({
   check: v.optional(serverCheckSchema),
   onMarkedDown: v.optional(v.literal('shutdown-sessions')),
   onMarkedUp: v.optional(v.literal('shutdown-backup-sessions')),
+  sendProxy: v.optional(
+    v.object({
+      version: v.picklist([1, 2]),
+      crc32c: v.optional(v.boolean()),
+      authority: v.optional(v.boolean()),
+      uniqueId: v.optional(v.boolean()),
+      ssl: v.optional(v.boolean()),
+      sslCipher: v.optional(v.boolean()),
+    }),
+  ),
+  checkSendProxy: v.optional(v.boolean()),
   source: sourceSchema,
 });
 

@@ -5,6 +5,7 @@ import { countResponse, sessionOpened } from '../proxy/counters.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TimerHandle, TlsInfo } from '../runtime.ts';
+import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import { chooseServer } from '../stream/server-choice.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
@@ -73,8 +74,14 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
   /** The backend of the transaction in flight (chosen per request: `use_backend`, else the default). */
   backend: Backend | undefined;
   readonly runtime: Runtime;
-  readonly clientAddress: string;
-  readonly clientPort: number;
+  /** The connection's addresses and TLS facts, captured at accept by the frontend (connection-info.ts). */
+  readonly connection: ConnectionInfo;
+  get clientAddress(): string {
+    return this.connection.clientAddress;
+  }
+  get clientPort(): number {
+    return this.connection.clientPort;
+  }
   readonly acceptedAt: number;
 
   /** `default_backend` (or the `listen` section's own): the backend unless `use_backend` picks another. */
@@ -170,19 +177,16 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
   #reqBytes = 0;
   #loggedStream = -1;
   readonly #uniqueId: UniqueId | undefined;
-  /** The front connection's address and port, pinned at accept when the log reads them. */
-  readonly #frontAddress: string | undefined;
-  readonly #frontPort: number | undefined;
 
   /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
   get localAddress(): string {
-    return this.#frontAddress ?? this.client.localAddress;
+    return this.connection.localAddress;
   }
   get localPort(): number {
-    return this.#frontPort ?? this.client.localPort;
+    return this.connection.localPort;
   }
   get clientTls(): TlsInfo | undefined {
-    return this.client.tls;
+    return this.connection.tls;
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
@@ -231,14 +235,13 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
     return this.#leg.queuePositions;
   }
 
-  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined) {
+  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined, connection: ConnectionInfo = new ConnectionInfo(client)) {
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
     this.backend = defaultBackend;
     this.#defaultBackend = defaultBackend;
-    this.clientAddress = client.remoteAddress;
-    this.clientPort = client.remotePort;
+    this.connection = connection;
     this.acceptedAt = this.runtime.now();
     this.#now = this.acceptedAt;
     this.#idleSince = this.acceptedAt;
@@ -254,10 +257,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
       client: t.client,
     };
     const log = host.trafficLog;
-    if (log.pinsFrontAddress) {
-      this.#frontAddress = client.localAddress;
-      this.#frontPort = client.localPort;
-    }
+    if (log.pinsFrontAddress) connection.pinLocal();
     this.#uniqueId = log.uniqueIdFor(this);
     sessionOpened(host.counters);
     client.setHandler(this);
@@ -465,7 +465,7 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
   #ruleRunner(): HttpRuleRunner {
     let rules = this.#rules;
     if (rules === undefined) {
-      rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
+      rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.connection, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
     }
     return rules;
@@ -1499,7 +1499,8 @@ export class HttpSession implements ServerLegOwner, ProxySession, StreamContext 
       clientPort: this.clientPort,
       localAddress: this.localAddress,
       localPort: this.localPort,
-      clientTls: this.client.tls,
+      clientTls: this.connection.tls,
+      connection: this.connection,
       hostname: this.runtime.hostname,
       frontendName: host.name,
       pid: this.runtime.pid,

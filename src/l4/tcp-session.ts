@@ -11,6 +11,7 @@ import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import { chooseServer } from '../stream/server-choice.ts';
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import { earliest } from '../util/idle-deadline.ts';
+import { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 
 
@@ -32,19 +33,25 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   /** The default backend, until `use_backend` picks another at start(). */
   backend: Backend | undefined;
   readonly runtime: Runtime;
-  /** Captured at accept: hosts forget a socket's peer once it is closed. */
-  readonly clientAddress: string;
+  /** The connection's addresses and TLS facts, captured at accept (shared with the frontend). */
+  readonly connection: ConnectionInfo;
+  get clientAddress(): string {
+    return this.connection.clientAddress;
+  }
+  get clientPort(): number {
+    return this.connection.clientPort;
+  }
   /** No request head in tcp mode (LbRequest: L7 hash keys fall back to round-robin). */
   readonly lbHead = undefined;
   /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
   get localAddress(): string {
-    return this.#frontAddress ?? this.client.localAddress;
+    return this.connection.localAddress;
   }
   get localPort(): number {
-    return this.#frontPort ?? this.client.localPort;
+    return this.connection.localPort;
   }
   get clientTls(): TlsInfo | undefined {
-    return this.client.tls;
+    return this.connection.tls;
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
@@ -53,7 +60,6 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   get vars(): ProcessVars {
     return this.host.procVars;
   }
-  readonly clientPort: number;
   /** StreamContext (unique ids, log lines): one stream per tcp connection. */
   readonly streamId: number;
   get frontendName(): string {
@@ -110,9 +116,6 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #serverPort: number | undefined;
   #sourceAddress: string | undefined;
   #sourcePort: number | undefined;
-  /** The front connection's address and port, pinned at accept when the log reads them. */
-  readonly #frontAddress: string | undefined;
-  readonly #frontPort: number | undefined;
   readonly #uniqueId: UniqueId | undefined;
   #logged = false;
 
@@ -131,12 +134,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #timerDue = Infinity;
   #countedInBackend = false;
 
-  constructor(host: SessionHost, client: Socket, backend: Backend | undefined) {
+  constructor(host: SessionHost, client: Socket, backend: Backend | undefined, connection: ConnectionInfo = new ConnectionInfo(client)) {
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
-    this.clientAddress = client.remoteAddress;
-    this.clientPort = client.remotePort;
+    this.connection = connection;
     this.backend = backend;
     this.acceptedAt = this.runtime.now();
     this.acceptedWall = this.runtime.wallClock();
@@ -144,10 +146,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#leg = new ServerLeg(this.runtime, this);
     this.streamId = host.limits.nextStreamId();
     const log = host.trafficLog;
-    if (log.pinsFrontAddress) {
-      this.#frontAddress = client.localAddress;
-      this.#frontPort = client.localPort;
-    }
+    if (log.pinsFrontAddress) connection.pinLocal();
     this.#uniqueId = log.uniqueIdFor(this);
     sessionOpened(host.counters);
     client.setHandler(this);
@@ -453,7 +452,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       clientPort: this.clientPort,
       localAddress: this.localAddress,
       localPort: this.localPort,
-      clientTls: this.client.tls,
+      clientTls: this.connection.tls,
+      connection: this.connection,
       hostname: this.runtime.hostname,
       frontendName: host.name,
       pid: this.runtime.pid,

@@ -12,6 +12,10 @@ import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
 import { ProcessVars } from '../rules/vars.ts';
 import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
+import { ConnectionInfo } from './connection-info.ts';
+import { ProxyHeaderWait, type ProxyHeaderWaiter } from './proxy-header-wait.ts';
+import type { ProxyHeaderErrorText } from './proxy-protocol.ts';
+import { formatAcceptDate } from '../log/log-time.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -28,10 +32,15 @@ export class BindError extends Error {
  * Connections held back by maxconn. They stay paused (unread) like entries of the kernel's
  * accept backlog; this handler only notices those that give up while waiting.
  */
+interface HeldConnection {
+  readonly socket: Socket;
+  readonly bind: BindModel;
+}
+
 class HeldConnectionHandler implements SocketHandler {
-  readonly #held: Socket[];
+  readonly #held: HeldConnection[];
   readonly #counters: FrontendCounters;
-  constructor(held: Socket[], counters: FrontendCounters) {
+  constructor(held: HeldConnection[], counters: FrontendCounters) {
     this.#held = held;
     this.#counters = counters;
   }
@@ -41,7 +50,7 @@ class HeldConnectionHandler implements SocketHandler {
   }
   onDrain(): void {}
   onClose(socket: Socket): void {
-    const i = this.#held.indexOf(socket);
+    const i = this.#held.findIndex((h) => h.socket === socket);
     if (i >= 0) {
       this.#held.splice(i, 1);
       this.#counters.waiting--;
@@ -49,7 +58,7 @@ class HeldConnectionHandler implements SocketHandler {
   }
 }
 
-export class Frontend implements SessionHost, WaitingFrontend {
+export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter {
   readonly runtime: Runtime;
   readonly name: string;
   readonly model: FrontendModel;
@@ -68,7 +77,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly userlists: UserlistTable;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
-  readonly #held: Socket[] = [];
+  readonly #held: HeldConnection[] = [];
   readonly #heldHandler: HeldConnectionHandler;
   /** How many connections may wait for a slot before new ones are refused (HAProxy's backlog). */
   readonly #backlog: number;
@@ -125,7 +134,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
                 }
               : {}),
           },
-          this.#accept,
+          (socket) => this.#accept(socket, bind),
         );
         this.listeners.push(listener);
       } catch (error) {
@@ -135,7 +144,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
     }
   }
 
-  readonly #accept = (socket: Socket): void => {
+  #accept(socket: Socket, bind: BindModel): void {
     if (this.#stopping) {
       socket.destroy();
       return;
@@ -149,13 +158,13 @@ export class Frontend implements SessionHost, WaitingFrontend {
       }
       socket.pause();
       socket.setHandler(this.#heldHandler);
-      this.#held.push(socket);
+      this.#held.push({ socket, bind });
       this.counters.waiting++;
       this.limits.hold(this);
       return;
     }
-    this.#startSession(socket);
-  };
+    this.#startSession(socket, bind);
+  }
 
   get #full(): boolean {
     return this.limits.full || (this.model.maxconn > 0 && this.counters.scur >= this.model.maxconn);
@@ -163,34 +172,69 @@ export class Frontend implements SessionHost, WaitingFrontend {
 
   admitWaiting(): boolean {
     while (this.#held.length > 0 && !this.#full) {
-      const socket = this.#held.shift() as Socket;
+      const { socket, bind } = this.#held.shift() as HeldConnection;
       this.counters.waiting--;
       socket.resume();
-      this.#startSession(socket);
+      this.#startSession(socket, bind);
     }
     return this.#held.length > 0;
   }
 
-  #startSession(socket: Socket): void {
+  #startSession(socket: Socket, bind: BindModel): void {
     this.limits.current++;
+    this.counters.connTot++;
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
     socket.setNoDelay(true);
+    const info = new ConnectionInfo(socket);
+    if (bind.acceptProxy === true) {
+      // HAProxy's embryonic session: nothing else happens before the header, bounded by `timeout client`.
+      this.sessions.add(new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1)));
+      return;
+    }
+    this.#openSession(socket, info, undefined);
+  }
+
+  /** The connection's addresses are known: a session (tcp or http) serves it from now on. */
+  #openSession(socket: Socket, info: ConnectionInfo, received: Uint8Array | undefined): void {
     // Without a log format (log-format, tcplog, httplog), HAProxy logs each connection as it is accepted.
     if (this.logger.enabled && !this.trafficLog.hasFormat) {
       this.logger.emit(
         LogLevel.info,
-        `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,
+        `Connect from ${info.clientAddress}:${info.clientPort} to ${info.localAddress}:${info.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,
       );
     }
+    if (this.trafficLog.pinsFrontAddress) info.pinLocal();
     // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP.
     if (this.model.mode === 'http' || this.backend?.mode === 'http') {
-      this.sessions.add(new HttpSession(this, socket, this.backend));
+      const session = new HttpSession(this, socket, this.backend, info);
+      this.sessions.add(session);
+      if (received !== undefined) session.onData(socket, received);
       return;
     }
-    const session = new TcpSession(this, socket, this.backend);
+    const session = new TcpSession(this, socket, this.backend, info);
     this.sessions.add(session);
     session.start();
+    if (received !== undefined) session.onData(socket, received);
+  }
+
+  proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {
+    this.sessions.delete(wait);
+    this.#openSession(socket, info, rest);
+  }
+
+  /**
+   * session_kill_embryonic: the connection is gone; it was counted as a connection, never as a
+   * session. Logged as HAProxy does when the frontend logs (`dontlognull` hides empty ones).
+   */
+  proxyHeaderFailed(wait: ProxyHeaderWait, info: ConnectionInfo, error: ProxyHeaderErrorText): void {
+    this.counters.failedHandshakes++;
+    if (this.logger.enabled && !(this.model.options.dontlognull && isEmptyConnection(error))) {
+      const level = this.model.options.logSeparateErrors ? LogLevel.err : LogLevel.info;
+      this.logger.emit(level, `${info.clientAddress}:${info.clientPort} [${formatAcceptDate(this.runtime.wallClock())}] ${this.name}/${wait.listenerName}: ${error}`);
+    }
+    this.limits.current--;
+    this.sessionEnded(wait);
   }
 
   backendNamed(name: string): Backend | undefined {
@@ -213,7 +257,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
     this.#stopping = true;
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((l) => l.close()));
-    for (const socket of this.#held.splice(0)) socket.destroy();
+    for (const held of this.#held.splice(0)) held.socket.destroy();
     this.counters.waiting = 0;
   }
 
@@ -232,3 +276,8 @@ export class Frontend implements SessionHost, WaitingFrontend {
     for (const session of [...this.sessions]) session.kill();
   }
 }
+
+function isEmptyConnection(error: ProxyHeaderErrorText): boolean {
+  return error === 'Connection closed while waiting for PROXY protocol header' || error === 'Connection error while waiting for PROXY protocol header';
+}
+

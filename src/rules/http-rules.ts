@@ -7,6 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
+import { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { BackendModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
 import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
@@ -160,10 +161,20 @@ function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpH
  * the backend's request rules; later the backend's then the frontend's response rules.
  */
 export class HttpRuleRunner implements HttpActionContext {
-  readonly clientAddress: string;
-  readonly clientPort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
+  /** The client connection's record (addresses, TLS, PROXY header facts). */
+  readonly connection: ConnectionInfo;
+  get clientAddress(): string {
+    return this.connection.clientAddress;
+  }
+  get clientPort(): number {
+    return this.connection.clientPort;
+  }
+  get localAddress(): string {
+    return this.connection.localAddress;
+  }
+  get localPort(): number {
+    return this.connection.localPort;
+  }
   readonly hostname: string | undefined;
   readonly frontendName: string;
   readonly pid: number;
@@ -189,7 +200,6 @@ export class HttpRuleRunner implements HttpActionContext {
   readonly userlists: UserlistTable;
   /** The session's unique id (`unique-id-format`), for the `unique-id` fetch. */
   uniqueIds: { readonly value: string } | undefined = undefined;
-  readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
   readonly #backends: { backendNamed(name: string): SampleBackend | undefined } | undefined;
 
@@ -199,7 +209,7 @@ export class HttpRuleRunner implements HttpActionContext {
    */
   constructor(
     frontend: ProxyHttpRules | undefined,
-    client: Socket,
+    client: Socket | ConnectionInfo,
     runtime: Runtime,
     frontendName: string,
     process: ProcessVars = new ProcessVars(),
@@ -211,18 +221,14 @@ export class HttpRuleRunner implements HttpActionContext {
     this.userlists = userlists;
     this.runtime = runtime;
     this.#backends = backends;
-    this.#client = client;
-    this.clientAddress = client.remoteAddress;
-    this.clientPort = client.remotePort;
-    this.localAddress = client.localAddress;
-    this.localPort = client.localPort;
+    this.connection = client instanceof ConnectionInfo ? client : new ConnectionInfo(client);
     this.hostname = runtime.hostname;
     this.pid = runtime.pid;
     this.frontendName = frontendName;
   }
 
   get clientTls(): TlsInfo | undefined {
-    return this.#client.tls;
+    return this.connection.tls;
   }
 
   get uniqueId(): string | undefined {

@@ -4,6 +4,7 @@ import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { Runtime, TlsInfo } from '../runtime.ts';
 import type { UserlistTable } from '../auth/userlist.ts';
 import type { VarScopes } from './vars.ts';
+import type { ConnectionInfo } from '../proxy/connection-info.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
@@ -64,4 +65,6 @@ export interface SampleContext extends LbRequest {
    * first read (a getter where the context can generate one); undefined without a format.
    */
   readonly uniqueId?: string | undefined;
+  /** The client connection's record (PROXY header facts: `fc_pp_authority`, `fc_pp_unique_id`). */
+  readonly connection?: ConnectionInfo | undefined;
 }

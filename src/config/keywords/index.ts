@@ -21,6 +21,7 @@ import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
+import { serverProxyProtocolKeywords } from './server-proxy-protocol.ts';
 import { switchingKeywords } from './switching.ts';
 import { userlistKeywords } from './userlist.ts';
 
@@ -41,6 +42,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverCheckKeywords,
   serverInitAddrKeywords,
   serverSslKeywords,
+  serverProxyProtocolKeywords,
   idlePoolKeywords,
   errorfileKeywords,
   userlistKeywords,

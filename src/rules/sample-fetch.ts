@@ -21,6 +21,7 @@ import { AUTH_FETCHES } from './auth-fetches.ts';
 import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
 import { MISC_FETCHES as BASE_MISC_FETCHES, type MiscFetch } from './fetches-misc.ts';
 import { CONNECTION_FETCHES } from './fetches-connection.ts';
+import { PAYLOAD_FETCHES } from './fetches-payload.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
 import { type ArgSpec, type ExpressionParse, parseSampleExpression } from './sample-args.ts';
@@ -32,7 +33,7 @@ import { parseVarName, readVar } from './vars.ts';
 export type { SampleContext } from './sample-context.ts';
 
 /** Fetches declaring their own arguments, one family per file. */
-const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([...BASE_MISC_FETCHES, ...CONNECTION_FETCHES]);
+const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([...BASE_MISC_FETCHES, ...CONNECTION_FETCHES, ...PAYLOAD_FETCHES]);
 
 /**
  * What a fetch reads: nothing at all (constants, the host name, variables: usable even while

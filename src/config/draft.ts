@@ -7,6 +7,7 @@
 
 import type {
   AclModel,
+  TcpRuleModel,
   BalanceModel,
   ConditionModel,
   CertificateFile,
@@ -284,6 +285,10 @@ export interface ProxyDraft {
   httpRequestRules: (HttpRuleModel | HttpFinalRuleModel)[];
   httpResponseRules: (HttpRuleModel | HttpFinalRuleModel)[];
   httpAfterResponseRules: (HttpRuleModel | HttpFinalRuleModel)[];
+  /** `tcp-request` / `tcp-response` rules (keywords/tcp-rules.ts); the delays inherit from defaults. */
+  tcpRules: { connection: TcpRuleModel[]; session: TcpRuleModel[]; content: TcpRuleModel[]; response: TcpRuleModel[] };
+  tcpInspectDelay: number | undefined;
+  tcpResponseInspectDelay: number | undefined;
   /** The first http-request/http-response line (for the tcp-mode warning). */
   httpRulesPlace: Place | undefined;
   /** `redirect` keyword rules (keywords/switching.ts). */
@@ -484,6 +489,9 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     httpRequestRules: [],
     httpResponseRules: [],
     httpAfterResponseRules: [],
+    tcpRules: { connection: [], session: [], content: [], response: [] },
+    tcpInspectDelay: base?.tcpInspectDelay,
+    tcpResponseInspectDelay: base?.tcpResponseInspectDelay,
     httpRulesPlace: undefined,
     redirectRules: [],
     switchingRules: [],

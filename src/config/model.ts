@@ -607,6 +607,37 @@ export interface HttpRulesModel {
   readonly patternFiles?: Readonly<Record<string, string>> | undefined;
   /** The proxy's error replies by status (both halves of a `listen` carry the same ones). */
   readonly errorReplies?: readonly ProxyErrorReply[] | undefined;
+  /** `tcp-request` / `tcp-response` rules and inspect delays; undefined when the proxy has none. */
+  readonly tcpRules?: TcpRulesModel | undefined;
+}
+
+/** The rule sets of `tcp-request connection|session|content` and `tcp-response content`. */
+export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
+
+/** A tcp rule: a verdict, an address rewrite, or a variable action (the http rules' models). */
+export type TcpRuleModel =
+  | {
+      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http';
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port';
+      readonly expression: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | HttpVarRuleModel;
+
+export interface TcpRulesModel {
+  readonly connection: readonly TcpRuleModel[];
+  readonly session: readonly TcpRuleModel[];
+  readonly content: readonly TcpRuleModel[];
+  readonly response: readonly TcpRuleModel[];
+  /** `tcp-request inspect-delay` (ms); undefined = content rules decide on what the first read brought. */
+  readonly inspectDelay?: number | undefined;
+  /** `tcp-response inspect-delay` (ms). */
+  readonly responseInspectDelay?: number | undefined;
 }
 
 export interface FrontendOptions {

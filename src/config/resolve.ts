@@ -292,6 +292,10 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
+    return { ...this.#httpOnlyRules(proxy), ...tcpRulesModel(proxy) };
+  }
+
+  #httpOnlyRules(proxy: ProxyDraft): HttpRulesModel {
     const { httpRequestRules, httpResponseRules, errorReplies } = this.#errors.forProxy(proxy);
     const hasRules =
       proxy.httpRequestRules.length > 0 ||
@@ -729,4 +733,21 @@ function sendProxyModel(bits: number, check: boolean): Pick<ServerModel, 'sendPr
     ...((bits & SendProxyBits.sslCipher) !== 0 ? { sslCipher: true } : {}),
   };
   return out;
+}
+
+/** The proxy's tcp rules and inspect delays, present only when it has some. */
+function tcpRulesModel(proxy: ProxyDraft): Pick<HttpRulesModel, 'tcpRules'> {
+  const r = proxy.tcpRules;
+  const any = r.connection.length + r.session.length + r.content.length + r.response.length > 0;
+  if (!any && proxy.tcpInspectDelay === undefined && proxy.tcpResponseInspectDelay === undefined) return {};
+  return {
+    tcpRules: {
+      connection: [...r.connection],
+      session: [...r.session],
+      content: [...r.content],
+      response: [...r.response],
+      ...(proxy.tcpInspectDelay !== undefined ? { inspectDelay: proxy.tcpInspectDelay } : {}),
+      ...(proxy.tcpResponseInspectDelay !== undefined ? { responseInspectDelay: proxy.tcpResponseInspectDelay } : {}),
+    },
+  };
 }

@@ -461,7 +461,32 @@ const httpRuleSchema = v.variant('action', [
   ...requestLineRuleSchemas,
 ]);
 
+const tcpRuleSchema = v.variant('action', [
+  v.object({
+    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http']),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.picklist(['set-src', 'set-dst', 'set-src-port', 'set-dst-port']),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  ...varRuleSchemas,
+]);
+
+const tcpRulesSchema = v.object({
+  connection: v.array(tcpRuleSchema),
+  session: v.array(tcpRuleSchema),
+  content: v.array(tcpRuleSchema),
+  response: v.array(tcpRuleSchema),
+  inspectDelay: v.optional(durationMsSchema),
+  responseInspectDelay: v.optional(durationMsSchema),
+});
+
 const httpRulesEntries = {
+  tcpRules: v.optional(tcpRulesSchema),
   acls: v.optional(v.array(aclModelSchema)),
   httpRequestRules: v.optional(v.array(httpRuleSchema)),
   httpResponseRules: v.optional(v.array(httpRuleSchema)),

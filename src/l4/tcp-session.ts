@@ -12,6 +12,11 @@ import { chooseServer } from '../stream/server-choice.ts';
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
+import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
+import { tcpRulesOf } from '../rules/tcp/tcp-rules.ts';
+import { ResponseInspection, type ResponseDecision } from './response-inspection.ts';
+import type { Payload } from '../rules/payload.ts';
+import type { SessionVars } from '../rules/vars.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 
 
@@ -56,9 +61,13 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   get hostname(): string | undefined {
     return this.runtime.hostname;
   }
-  /** `var(proc.x)`: the generation's process variables (no other scope exists in tcp mode here). */
-  get vars(): ProcessVars {
-    return this.host.procVars;
+  /** `var()`: the session's variables when tcp rules run on it, else only the generation's `proc` ones. */
+  get vars(): SessionVars | ProcessVars {
+    return this.#tcp?.vars ?? this.host.procVars;
+  }
+  /** The client's first bytes, as `tcp-request content` rules inspected them (`req.payload`, `req.ssl_sni` in `use_backend`). */
+  get requestPayload(): Payload | undefined {
+    return this.#tcp?.requestPayload;
   }
   /** StreamContext (unique ids, log lines): one stream per tcp connection. */
   readonly streamId: number;
@@ -134,7 +143,19 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #timerDue = Infinity;
   #countedInBackend = false;
 
-  constructor(host: SessionHost, client: Socket, backend: Backend | undefined, connection: ConnectionInfo = new ConnectionInfo(client)) {
+  /** The connection's tcp rule context (variables, inspected payload), when the frontend has tcp rules. */
+  #tcp: TcpRuleContext | undefined;
+  /** `tcp-response content` rules deciding on the server's first bytes (held meanwhile). */
+  #responseInspection: ResponseInspection | undefined;
+
+  constructor(
+    host: SessionHost,
+    client: Socket,
+    backend: Backend | undefined,
+    connection: ConnectionInfo = new ConnectionInfo(client),
+    tcp: TcpRuleContext | undefined = undefined,
+  ) {
+    this.#tcp = tcp;
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
@@ -165,6 +186,12 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#countedInBackend = true;
     const choice = chooseServer(backend, this, undefined, () => backend.persistence?.stickTarget(this, this.runtime.now()));
     this.#leg.begin(backend, choice.server, true, choice.force);
+  }
+
+  /** `tcp-request content reject`: the stream ends at once, logged as refused by the proxy (PR). */
+  deny(): void {
+    this.host.counters.dreq++;
+    this.#abort('P', 'R');
   }
 
   /** A tcp session has no transaction boundary to stop at: it runs until either side closes. */
@@ -200,6 +227,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       this.#serverPort = socket.remotePort;
       this.#sourceAddress = socket.localAddress;
       this.#sourcePort = socket.localPort;
+    }
+    const responseRules = tcpRulesOf((this.backend as Backend).model, 'backend');
+    if (responseRules !== undefined && responseRules.response.length > 0) {
+      this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host);
+      this.#responseInspection = new ResponseInspection(this.runtime, responseRules, this.#tcp, (d) => this.#responseDecided(d));
     }
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
@@ -267,6 +299,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       (this.srv as Server).counters.bout += n;
       this.#serverLast = this.runtime.now();
       this.#clientLast = this.#serverLast;
+      if (this.#responseInspection !== undefined) return this.#responseInspection.offer(chunk, false);
       if (!this.client.write(chunk)) {
         this.#serverHeld = true;
         socket.pause();
@@ -296,6 +329,32 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       if (this.phase === 'established') this.server?.end();
     } else if (socket === this.server) {
       this.#serverEnded = true;
+      if (this.#responseInspection !== undefined) return this.#responseInspection.offer(undefined, true);
+      this.client.end();
+    }
+  }
+
+  /** `tcp-response content`: the held response goes on (accept, close) or the stream ends (reject, PD). */
+  #responseDecided(decision: ResponseDecision): void {
+    const inspection = this.#responseInspection as ResponseInspection;
+    this.#responseInspection = undefined;
+    if (decision === 'reject') {
+      this.host.counters.dresp++;
+      (this.backend as Backend).counters.dresp++;
+      return this.#abort('P', 'D');
+    }
+    let flowing = true;
+    for (const chunk of inspection.chunks) flowing = this.client.write(chunk);
+    if (!flowing) {
+      this.#serverHeld = true;
+      this.server?.pause();
+    }
+    if (decision === 'close') {
+      // HAProxy kills the server connection (no linger); what was received still reaches the client.
+      this.#serverEnded = true;
+      this.server?.reset();
+      this.client.end();
+    } else if (this.#serverEnded) {
       this.client.end();
     }
   }
@@ -418,6 +477,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.phase = 'closed';
     this.closedAt = this.runtime.now();
     this.#pending = undefined;
+    this.#responseInspection?.cancel();
+    this.#responseInspection = undefined;
     if (this.#timer !== undefined) {
       this.runtime.clearTimer(this.#timer);
       this.#timer = undefined;

@@ -8,6 +8,7 @@
  */
 import type { Socket, TlsInfo } from '../runtime.ts';
 import type { ProxyHeader } from './proxy-protocol.ts';
+import type { SessionVars } from '../rules/vars.ts';
 
 export class ConnectionInfo {
   /** `src`, %ci. */
@@ -20,6 +21,11 @@ export class ConnectionInfo {
   ppUniqueId: string | undefined = undefined;
   /** A PROXY header was received on this connection (HAProxy's CO_FL_RCVD_PROXY). */
   receivedProxyHeader = false;
+  /**
+   * The session's variables once `tcp-request` rules created them: the HTTP rules of the same
+   * connection go on with them (a `sess` variable set by a tcp rule is seen by `http-request`).
+   */
+  sessionVars: SessionVars | undefined = undefined;
   readonly #socket: Socket;
   /** The front address and port once known (read lazily: a getsockname per connection is not free). */
   #localAddress: string | undefined = undefined;

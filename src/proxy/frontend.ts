@@ -16,6 +16,9 @@ import { ConnectionInfo } from './connection-info.ts';
 import { ProxyHeaderWait, type ProxyHeaderWaiter } from './proxy-header-wait.ts';
 import type { ProxyHeaderErrorText } from './proxy-protocol.ts';
 import { formatAcceptDate } from '../log/log-time.ts';
+import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
+import { runTcpRules, tcpRulesOf, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
+import { ContentWait, type ContentWaiter, type HeldInput } from './content-wait.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -58,7 +61,7 @@ class HeldConnectionHandler implements SocketHandler {
   }
 }
 
-export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter {
+export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter, ContentWaiter {
   readonly runtime: Runtime;
   readonly name: string;
   readonly model: FrontendModel;
@@ -84,6 +87,10 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   /** The accept queue asked of the kernel for each bind, in bind order. */
   readonly #listenerBacklogs: readonly number[];
   #stopping = false;
+  /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
+  readonly #tcpRules: ProxyTcpRules | undefined;
+  /** The waits of connections not yet sessions (PROXY header, content rules), by socket. */
+  readonly #tcpContexts = new WeakMap<object, TcpRuleContext>();
   #idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -110,6 +117,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     this.trafficLog = new TrafficLog(model, logger);
     this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
+    this.#tcpRules = tcpRulesOf(model, 'frontend');
     this.#listenerBacklogs = model.binds.map((bind) => listenerBacklog(bind, model, limits.maxconn));
     // One queue for all the binds: as long as the longest of their kernel queues.
     this.#backlog = Math.max(0, ...this.#listenerBacklogs);
@@ -187,16 +195,90 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     // peer's delayed ACK under Nagle's algorithm.
     socket.setNoDelay(true);
     const info = new ConnectionInfo(socket);
-    if (bind.acceptProxy === true) {
+    const rules = this.#tcpRules;
+    let tcp: TcpRuleContext | undefined;
+    if (rules !== undefined) {
+      tcp = new TcpRuleContext(info, this.runtime, this.name, this.procVars, this);
+      // `tcp-request connection`: before anything is read, the PROXY header included (session_accept_fd).
+      if (rules.connection.length > 0 && runTcpRules(rules.connection, tcp, undefined) === 'reject') {
+        this.counters.deniedConnections++;
+        // HAProxy closes with a single RST (no-linger).
+        socket.reset();
+        return this.#connectionDropped();
+      }
+    }
+    if (bind.acceptProxy === true || tcp?.expectProxy === true) {
       // HAProxy's embryonic session: nothing else happens before the header, bounded by `timeout client`.
-      this.sessions.add(new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1)));
+      const wait = new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1));
+      if (tcp !== undefined) this.#tcpContexts.set(wait, tcp);
+      this.sessions.add(wait);
       return;
     }
-    this.#openSession(socket, info, undefined);
+    this.#openSession(socket, info, undefined, tcp);
   }
 
-  /** The connection's addresses are known: a session (tcp or http) serves it from now on. */
-  #openSession(socket: Socket, info: ConnectionInfo, received: Uint8Array | undefined): void {
+  /** A connection that never became a session is gone: its slot is free. */
+  #connectionDropped(): void {
+    this.limits.current--;
+    if (this.#held.length > 0) this.admitWaiting();
+    this.limits.released();
+  }
+
+  /**
+   * The connection's addresses are known (after the PROXY header, if any): `tcp-request session`
+   * rules, then `tcp-request content` rules (waiting for data as they need), then a session.
+   */
+  #openSession(socket: Socket, info: ConnectionInfo, received: Uint8Array | undefined, tcp: TcpRuleContext | undefined): void {
+    const rules = this.#tcpRules;
+    if (rules !== undefined && tcp !== undefined) {
+      if (rules.session.length > 0 && runTcpRules(rules.session, tcp, undefined) === 'reject') {
+        this.counters.deniedSessions++;
+        socket.destroy();
+        return this.#connectionDropped();
+      }
+      if (rules.content.length > 0) {
+        this.#constructing = { socket, info, tcp };
+        const wait = new ContentWait(this, socket, tcp, rules, received);
+        this.#constructing = undefined;
+        // The rules may have decided at once (no inspect delay): then the session exists already.
+        if (!this.#decided.delete(wait)) {
+          this.#tcpContexts.set(wait, tcp);
+          this.#contentSockets.set(wait, { socket, info });
+          this.sessions.add(wait);
+        }
+        return;
+      }
+    }
+    this.#serve(socket, info, received === undefined ? undefined : { chunks: [received], ended: false }, tcp, 'accept');
+  }
+
+  /** ContentWaits that decided inside their constructor (before they could be registered). */
+  readonly #decided = new WeakSet<ContentWait>();
+  readonly #contentSockets = new WeakMap<ContentWait, { socket: Socket; info: ConnectionInfo }>();
+  /** The socket and record of the ContentWait being constructed (its decision may come first). */
+  #constructing: { socket: Socket; info: ConnectionInfo; tcp: TcpRuleContext } | undefined;
+
+  contentDecided(wait: ContentWait, outcome: 'accept' | 'reject', input: HeldInput): void {
+    let entry = this.#contentSockets.get(wait);
+    let tcp = this.#tcpContexts.get(wait);
+    if (entry === undefined) {
+      this.#decided.add(wait);
+      entry = this.#constructing;
+      tcp = this.#constructing?.tcp;
+    } else {
+      this.sessions.delete(wait);
+    }
+    if (entry === undefined) return;
+    this.#serve(entry.socket, entry.info, input, tcp, outcome);
+  }
+
+  contentAbandoned(wait: ContentWait): void {
+    this.sessions.delete(wait);
+    this.#connectionDropped();
+  }
+
+  /** A session (tcp or http) serves the connection from now on, starting with the bytes already read. */
+  #serve(socket: Socket, info: ConnectionInfo, input: HeldInput | undefined, tcp: TcpRuleContext | undefined, outcome: 'accept' | 'reject'): void {
     // Without a log format (log-format, tcplog, httplog), HAProxy logs each connection as it is accepted.
     if (this.logger.enabled && !this.trafficLog.hasFormat) {
       this.logger.emit(
@@ -205,22 +287,30 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       );
     }
     if (this.trafficLog.pinsFrontAddress) info.pinLocal();
-    // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP.
-    if (this.model.mode === 'http' || this.backend?.mode === 'http') {
+    // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP
+    // (and `tcp-request content switch-mode http`).
+    if (this.model.mode === 'http' || this.backend?.mode === 'http' || tcp?.switchToHttp === true) {
+      if (outcome === 'reject') {
+        // Refused before the HTTP parsing of the first request: closed, counted as denied.
+        this.counters.dreq++;
+        socket.destroy();
+        return this.#connectionDropped();
+      }
       const session = new HttpSession(this, socket, this.backend, info);
       this.sessions.add(session);
-      if (received !== undefined) session.onData(socket, received);
+      replay(session, socket, input);
       return;
     }
-    const session = new TcpSession(this, socket, this.backend, info);
+    const session = new TcpSession(this, socket, this.backend, info, tcp);
     this.sessions.add(session);
+    if (outcome === 'reject') return session.deny();
     session.start();
-    if (received !== undefined) session.onData(socket, received);
+    replay(session, socket, input);
   }
 
   proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {
     this.sessions.delete(wait);
-    this.#openSession(socket, info, rest);
+    this.#openSession(socket, info, rest, this.#tcpContexts.get(wait));
   }
 
   /**
@@ -281,3 +371,10 @@ function isEmptyConnection(error: ProxyHeaderErrorText): boolean {
   return error === 'Connection closed while waiting for PROXY protocol header' || error === 'Connection error while waiting for PROXY protocol header';
 }
 
+
+/** Hands the bytes read while waiting to the session, as if they arrived now. */
+function replay(session: SocketHandler, socket: Socket, input: HeldInput | undefined): void {
+  if (input === undefined) return;
+  for (const chunk of input.chunks) session.onData(socket, chunk);
+  if (input.ended) session.onEnd(socket);
+}

@@ -216,7 +216,7 @@ export class HttpRuleRunner implements HttpActionContext {
     userlists: UserlistTable = NO_USERLISTS,
     backends?: { backendNamed(name: string): SampleBackend | undefined },
   ) {
-    this.vars = new SessionVars(process);
+    this.vars = (client instanceof ConnectionInfo ? client.sessionVars : undefined) ?? new SessionVars(process);
     this.#frontend = frontend;
     this.userlists = userlists;
     this.runtime = runtime;

@@ -23,6 +23,7 @@ import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { serverProxyProtocolKeywords } from './server-proxy-protocol.ts';
 import { switchingKeywords } from './switching.ts';
+import { tcpRuleKeywords } from './tcp-rules.ts';
 import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
@@ -35,6 +36,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   httpKeywords,
   httpRuleKeywords,
   switchingKeywords,
+  tcpRuleKeywords,
   persistenceKeywords,
   healthCheckKeywords,
   bindKeywords,

@@ -222,7 +222,7 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'tcp-request', 'tcp-response',
+
       'stats', 'compression', 'capture', 'declare', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-uri', 'monitor', 'monitor-net',

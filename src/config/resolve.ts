@@ -292,6 +292,15 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
+    const response = proxy.tcpRules.response[0];
+    if (response !== undefined && proxy.mode === 'http') {
+      // Only tcp sessions inspect the server's first bytes so far.
+      this.#error(
+        { file: response.source.file, line: response.source.line, column: 1 },
+        'tcp-response',
+        `'tcp-response content' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet.`,
+      );
+    }
     return { ...this.#httpOnlyRules(proxy), ...tcpRulesModel(proxy) };
   }
 

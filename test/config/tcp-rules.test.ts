@@ -80,5 +80,11 @@ describe('tcp rules: configuration', () => {
     assert.deepEqual(await errors(frontend('  tcp-response content reject')), [[4, "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"]]);
     assert.match((await errors(frontend('  tcp-request inspect-delay soon')))[0]?.[1] ?? '', /inspect-delay/);
     assert.match((await errors(cfg('defaults', '  tcp-request content accept')))[0]?.[1] ?? '', /in a 'defaults' section is not supported/);
+    assert.deepEqual(await errors(cfg('backend b', '  tcp-request content accept', '  server s 127.0.0.1:81')), [
+      [2, "'tcp-request content' in a backend is not supported by Switchyard yet; declare it in the frontend or listen section."],
+    ]);
+    assert.deepEqual(await errors(cfg('backend b', '  mode http', '  tcp-response content accept', '  server s 127.0.0.1:81')), [
+      [3, "'tcp-response content' in a mode http backend is not supported by Switchyard yet."],
+    ]);
   });
 });

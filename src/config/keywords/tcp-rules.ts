@@ -72,6 +72,11 @@ function parseTcpRule(ctx: KeywordContext, args: readonly Token[], request: bool
   }
   // HAProxy: connection and session rules need a frontend, response rules a backend (it warns and ignores).
   if ((set === 'connection' || set === 'session') && ctx.ignoredWithoutCapability('frontend', which, keyword)) return;
+  if (set === 'content' && ctx.proxy?.kind === 'backend') {
+    // A listen's content rules run on its connections; a backend's would run after use_backend.
+    ctx.error(`'${keyword}' in a backend is not supported by Switchyard yet; declare it in the frontend or listen section.`, which, keyword);
+    return;
+  }
   if (set === 'response' && ctx.proxy?.kind === 'frontend') {
     ctx.error(`${keyword} is only allowed in 'backend' sections or 'defaults' section with a name`, args[0], keyword);
     return;

@@ -167,6 +167,8 @@ const bindInputSchema = v.union([
     name: v.optional(v.string()),
     v6only: v.optional(v.boolean()),
     backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    /** `accept-proxy`: every connection starts with a PROXY protocol header. */
+    acceptProxy: v.optional(v.boolean()),
   }),
 ]);
 
@@ -615,6 +617,7 @@ class DraftBuilder {
           draft.name = bind.name;
           draft.v6only = bind.v6only;
           draft.backlog = bind.backlog;
+          if (bind.acceptProxy === true) draft.acceptProxy = true;
         }
         proxy.binds.push(draft);
       }

@@ -7,6 +7,7 @@
 
 import type {
   AclModel,
+  TcpRuleModel,
   BalanceModel,
   ConditionModel,
   CertificateFile,
@@ -106,6 +107,10 @@ export interface ServerSettings {
   poolMaxConn: number;
   /** `pool-low-conn`: idle connections kept beyond the estimated need (default 0). */
   poolLowConn: number;
+  /** `send-proxy*` / `proxy-v2-options`: SendProxyBits (keywords/server-proxy-protocol.ts); 0 = none. */
+  sendProxy: number;
+  /** `check-send-proxy`: health-check connections start with a PROXY header too. */
+  checkSendProxy: boolean;
   /** `pool-purge-delay` ms (default 5000); 0 = keep no idle connection. */
   poolPurgeDelay: number;
   /** `cookie VALUE` (never inherited from default-server: HAProxy refuses it there). */
@@ -146,6 +151,8 @@ export interface BindDraft {
   name: string | undefined;
   v6only: boolean | undefined;
   backlog: number | undefined;
+  /** `accept-proxy`: a PROXY protocol header (v1 or v2) precedes every connection. */
+  acceptProxy?: boolean;
   readonly place: Place;
 }
 
@@ -279,6 +286,10 @@ export interface ProxyDraft {
   httpRequestRules: (HttpRuleModel | HttpFinalRuleModel)[];
   httpResponseRules: (HttpRuleModel | HttpFinalRuleModel)[];
   httpAfterResponseRules: (HttpRuleModel | HttpFinalRuleModel)[];
+  /** `tcp-request` / `tcp-response` rules (keywords/tcp-rules.ts); the delays inherit from defaults. */
+  tcpRules: { connection: TcpRuleModel[]; session: TcpRuleModel[]; content: TcpRuleModel[]; response: TcpRuleModel[] };
+  tcpInspectDelay: number | undefined;
+  tcpResponseInspectDelay: number | undefined;
   /** The first http-request/http-response line (for the tcp-mode warning). */
   httpRulesPlace: Place | undefined;
   /** `redirect` keyword rules (keywords/switching.ts). */
@@ -392,6 +403,8 @@ export function newServerSettings(): ServerSettings {
     maxqueue: 0,
     poolMaxConn: -1,
     poolLowConn: 0,
+    sendProxy: 0,
+    checkSendProxy: false,
     poolPurgeDelay: 5000,
     cookie: undefined,
     onMarkedDown: undefined,
@@ -480,6 +493,9 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     httpRequestRules: [],
     httpResponseRules: [],
     httpAfterResponseRules: [],
+    tcpRules: { connection: [], session: [], content: [], response: [] },
+    tcpInspectDelay: base?.tcpInspectDelay,
+    tcpResponseInspectDelay: base?.tcpResponseInspectDelay,
     httpRulesPlace: undefined,
     redirectRules: [],
     switchingRules: [],

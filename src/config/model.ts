@@ -72,6 +72,8 @@ export interface BindModel {
   readonly name: string | undefined;
   readonly v6only: boolean;
   readonly backlog: number | undefined;
+  /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2). */
+  readonly acceptProxy?: boolean | undefined;
   readonly source: SourceLocation;
 }
 
@@ -120,7 +122,22 @@ export interface ServerModel {
   readonly backup: boolean;
   /** `ssl [verify none|required] [ca-file F] [sni EXPR] [alpn LIST]`: TLS to this server. */
   readonly ssl?: ServerSsl | undefined;
+  /** `send-proxy` / `send-proxy-v2 [proxy-v2-options ...]`: a PROXY header starts every connection. */
+  readonly sendProxy?: SendProxyModel | undefined;
+  /** `check-send-proxy`: health-check connections send one too. */
+  readonly checkSendProxy?: boolean | undefined;
   readonly source: SourceLocation;
+}
+
+/** What a server's PROXY header carries (HAProxy's pp_opts). */
+export interface SendProxyModel {
+  readonly version: 1 | 2;
+  /** `proxy-v2-options`: the TLVs added to a v2 header. */
+  readonly crc32c?: boolean | undefined;
+  readonly authority?: boolean | undefined;
+  readonly uniqueId?: boolean | undefined;
+  readonly ssl?: boolean | undefined;
+  readonly sslCipher?: boolean | undefined;
 }
 
 /** One `init-addr` method: `ip` is the address given in the list (`InitAddrModel.address`). */
@@ -653,6 +670,37 @@ export interface HttpRulesModel {
   readonly patternFiles?: Readonly<Record<string, string>> | undefined;
   /** The proxy's error replies by status (both halves of a `listen` carry the same ones). */
   readonly errorReplies?: readonly ProxyErrorReply[] | undefined;
+  /** `tcp-request` / `tcp-response` rules and inspect delays; undefined when the proxy has none. */
+  readonly tcpRules?: TcpRulesModel | undefined;
+}
+
+/** The rule sets of `tcp-request connection|session|content` and `tcp-response content`. */
+export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
+
+/** A tcp rule: a verdict, an address rewrite, or a variable action (the http rules' models). */
+export type TcpRuleModel =
+  | {
+      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http';
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port';
+      readonly expression: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | HttpVarRuleModel;
+
+export interface TcpRulesModel {
+  readonly connection: readonly TcpRuleModel[];
+  readonly session: readonly TcpRuleModel[];
+  readonly content: readonly TcpRuleModel[];
+  readonly response: readonly TcpRuleModel[];
+  /** `tcp-request inspect-delay` (ms); undefined = content rules decide on what the first read brought. */
+  readonly inspectDelay?: number | undefined;
+  /** `tcp-response inspect-delay` (ms). */
+  readonly responseInspectDelay?: number | undefined;
 }
 
 export interface FrontendOptions {

@@ -19,6 +19,7 @@
  * backend being itself unless it names another one.
  */
 
+import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
 import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, FormatDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
@@ -46,6 +47,7 @@ import type {
   HttpRulesModel,
   HttpStickRuleModel,
   LogTarget,
+  SendProxyModel,
   ServerModel,
   SwitchingRuleModel,
   ServerSsl,
@@ -315,6 +317,19 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
+    const response = proxy.tcpRules.response[0];
+    if (response !== undefined && proxy.mode === 'http') {
+      // Only tcp sessions inspect the server's first bytes so far.
+      this.#error(
+        { file: response.source.file, line: response.source.line, column: 1 },
+        'tcp-response',
+        `'tcp-response content' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet.`,
+      );
+    }
+    return { ...this.#httpOnlyRules(proxy), ...tcpRulesModel(proxy) };
+  }
+
+  #httpOnlyRules(proxy: ProxyDraft): HttpRulesModel {
     const { httpRequestRules, httpResponseRules, errorReplies } = this.#errors.forProxy(proxy);
     const defaultRules = this.#defaultRules(proxy);
     const hasRules =
@@ -478,6 +493,7 @@ class Resolver {
       name: bind.name,
       v6only: bind.v6only ?? false,
       backlog: bind.backlog,
+      ...(bind.acceptProxy === true ? { acceptProxy: true } : {}),
       source: location(bind.place),
     };
   }
@@ -518,6 +534,10 @@ class Resolver {
         continue;
       }
       seen.set(server.name, server.place);
+      if (server.ssl && ((server.sendProxy & (SendProxyBits.v1 | SendProxyBits.v2)) !== 0 || server.checkSendProxy)) {
+        // The header precedes the TLS handshake: the runtimes' TLS connect cannot be given it yet.
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.`);
+      }
       servers.push({
         name: server.name,
         host: server.host,
@@ -550,6 +570,7 @@ class Resolver {
         },
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,
+        ...sendProxyModel(server.sendProxy, server.checkSendProxy),
         source: location(server.place),
       });
     }
@@ -763,4 +784,41 @@ function capturesOf(proxy: ProxyDraft): Pick<FrontendModel, 'captures'> {
   const { request, response, cookie } = proxy.captures;
   if (request.length === 0 && response.length === 0 && cookie === undefined) return {};
   return { captures: { request: [...request], response: [...response], cookie } };
+}
+
+/** The server's PROXY protocol settings from the option bits (v2 wins when both are set, as make_proxy_line). */
+function sendProxyModel(bits: number, check: boolean): Pick<ServerModel, 'sendProxy' | 'checkSendProxy'> {
+  const out: { sendProxy?: SendProxyModel; checkSendProxy?: boolean } = {};
+  if (check) out.checkSendProxy = true;
+  if ((bits & (SendProxyBits.v1 | SendProxyBits.v2)) === 0) return out;
+  if ((bits & SendProxyBits.v2) === 0) {
+    out.sendProxy = { version: 1 };
+    return out;
+  }
+  out.sendProxy = {
+    version: 2,
+    ...((bits & SendProxyBits.crc32c) !== 0 ? { crc32c: true } : {}),
+    ...((bits & SendProxyBits.authority) !== 0 ? { authority: true } : {}),
+    ...((bits & SendProxyBits.uniqueId) !== 0 ? { uniqueId: true } : {}),
+    ...((bits & SendProxyBits.ssl) !== 0 ? { ssl: true } : {}),
+    ...((bits & SendProxyBits.sslCipher) !== 0 ? { sslCipher: true } : {}),
+  };
+  return out;
+}
+
+/** The proxy's tcp rules and inspect delays, present only when it has some. */
+function tcpRulesModel(proxy: ProxyDraft): Pick<HttpRulesModel, 'tcpRules'> {
+  const r = proxy.tcpRules;
+  const any = r.connection.length + r.session.length + r.content.length + r.response.length > 0;
+  if (!any && proxy.tcpInspectDelay === undefined && proxy.tcpResponseInspectDelay === undefined) return {};
+  return {
+    tcpRules: {
+      connection: [...r.connection],
+      session: [...r.session],
+      content: [...r.content],
+      response: [...r.response],
+      ...(proxy.tcpInspectDelay !== undefined ? { inspectDelay: proxy.tcpInspectDelay } : {}),
+      ...(proxy.tcpResponseInspectDelay !== undefined ? { responseInspectDelay: proxy.tcpResponseInspectDelay } : {}),
+    },
+  };
 }

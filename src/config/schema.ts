@@ -105,6 +105,7 @@ const bindSchema = v.object({
   name: v.undefinedable(v.string()),
   v6only: v.boolean(),
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  acceptProxy: v.optional(v.boolean()),
   source: sourceSchema,
 });
 
@@ -166,6 +167,17 @@ const serverSchema = v.object({
   check: v.optional(serverCheckSchema),
   onMarkedDown: v.optional(v.literal('shutdown-sessions')),
   onMarkedUp: v.optional(v.literal('shutdown-backup-sessions')),
+  sendProxy: v.optional(
+    v.object({
+      version: v.picklist([1, 2]),
+      crc32c: v.optional(v.boolean()),
+      authority: v.optional(v.boolean()),
+      uniqueId: v.optional(v.boolean()),
+      ssl: v.optional(v.boolean()),
+      sslCipher: v.optional(v.boolean()),
+    }),
+  ),
+  checkSendProxy: v.optional(v.boolean()),
   source: sourceSchema,
 });
 
@@ -519,8 +531,33 @@ const capturesSchema = v.object({
   cookie: v.undefinedable(v.object({ name: v.pipe(v.string(), v.minLength(1)), len: v.pipe(v.number(), v.integer(), v.minValue(0)) })),
 });
 
+const tcpRuleSchema = v.variant('action', [
+  v.object({
+    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http']),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.picklist(['set-src', 'set-dst', 'set-src-port', 'set-dst-port']),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  ...varRuleSchemas,
+]);
+
+const tcpRulesSchema = v.object({
+  connection: v.array(tcpRuleSchema),
+  session: v.array(tcpRuleSchema),
+  content: v.array(tcpRuleSchema),
+  response: v.array(tcpRuleSchema),
+  inspectDelay: v.optional(durationMsSchema),
+  responseInspectDelay: v.optional(durationMsSchema),
+});
+
 const httpRulesEntries = {
   defaultRules: v.optional(defaultRulesSchema),
+  tcpRules: v.optional(tcpRulesSchema),
   acls: v.optional(v.array(aclModelSchema)),
   httpRequestRules: v.optional(v.array(httpRuleSchema)),
   httpResponseRules: v.optional(v.array(httpRuleSchema)),

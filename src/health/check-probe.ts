@@ -19,6 +19,7 @@
 import { BodyFramer, ResponseHeadParser, latin1String, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketErrorCode, SocketHandler, TimerHandle } from '../runtime.ts';
 import type { CheckOutcome } from './check-status.ts';
+import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
@@ -45,6 +46,12 @@ export interface ProbeSpec {
    * connect deadline keeps running and bounds the whole check (HAProxy without `timeout check`).
    */
   readonly readTimeout: number | undefined;
+  /**
+   * `check-send-proxy` (or the server's `send-proxy*`): the check starts with a PROXY header, as
+   * HAProxy's conn_send_proxy builds it for a connection it initiated itself: v1 carries the
+   * check connection's own addresses, v2 is a LOCAL header.
+   */
+  readonly proxyHeader?: 1 | 2 | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -92,6 +99,7 @@ export class CheckProbe implements SocketHandler {
       { host: spec.host, port: spec.port, noDelay: true, ...(spec.tls ? { tls: spec.tls } : {}) },
       this,
     );
+    if (spec.proxyHeader === 2) this.#socket.write(proxyHeaderV2(undefined, {}, {}));
   }
 
   /** Stops without reporting (the service is stopping). */
@@ -104,6 +112,9 @@ export class CheckProbe implements SocketHandler {
   onConnect(socket: Socket): void {
     if (this.#finished) return;
     this.#connected = true;
+    if (this.#spec.proxyHeader === 1) {
+      socket.write(proxyLineV1({ clientAddress: socket.localAddress, clientPort: socket.localPort, localAddress: socket.remoteAddress, localPort: socket.remotePort }));
+    }
     const http = this.#spec.http;
     if (http === undefined) {
       this.#finish({ status: this.#spec.tls ? 'L6OK' : 'L4OK', code: undefined, desc: '' });

@@ -57,6 +57,11 @@ export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: 
     http,
     connectTimeout,
     readTimeout: timeouts.check,
+    // HAProxy: checks send the server's PROXY header unless redirected by `port`/`addr`;
+    // `check-send-proxy` forces one (v2 when the server speaks v2, else v1).
+    ...(server.checkSendProxy || (server.sendProxy !== undefined && !redirected)
+      ? { proxyHeader: server.sendProxy?.version === 2 ? 2 : 1 }
+      : {}),
   };
 }
 

@@ -129,6 +129,9 @@ export class ServerConnectionPool implements SocketHandler {
     const used = server.active;
     const isSafe = conn.uses > 1;
     const keep =
+      // A connection that began with one client's PROXY header serves no other client (HAProxy
+      // hashes the header into the connection's reuse key).
+      server.sendProxy === undefined &&
       server.poolPurgeDelay > 0 &&
       usedFds < fds.highCount &&
       (server.poolMaxConn === -1 || server.poolMaxConn > count) &&

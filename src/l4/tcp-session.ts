@@ -11,6 +11,12 @@ import { ServerLeg, type ServerLegOwner } from '../stream/server-leg.ts';
 import { chooseServer } from '../stream/server-choice.ts';
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import { earliest } from '../util/idle-deadline.ts';
+import { ConnectionInfo } from '../proxy/connection-info.ts';
+import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
+import { tcpRulesOf } from '../rules/tcp/tcp-rules.ts';
+import { ResponseInspection, type ResponseDecision } from './response-inspection.ts';
+import type { Payload } from '../rules/payload.ts';
+import type { SessionVars } from '../rules/vars.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 
 
@@ -32,28 +38,37 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   /** The default backend, until `use_backend` picks another at start(). */
   backend: Backend | undefined;
   readonly runtime: Runtime;
-  /** Captured at accept: hosts forget a socket's peer once it is closed. */
-  readonly clientAddress: string;
+  /** The connection's addresses and TLS facts, captured at accept (shared with the frontend). */
+  readonly connection: ConnectionInfo;
+  get clientAddress(): string {
+    return this.connection.clientAddress;
+  }
+  get clientPort(): number {
+    return this.connection.clientPort;
+  }
   /** No request head in tcp mode (LbRequest: L7 hash keys fall back to round-robin). */
   readonly lbHead = undefined;
   /** SampleContext for `balance hash` and `stick` expressions: `dst`, `dst_port`, `ssl_fc*`, `hostname`. */
   get localAddress(): string {
-    return this.#frontAddress ?? this.client.localAddress;
+    return this.connection.localAddress;
   }
   get localPort(): number {
-    return this.#frontPort ?? this.client.localPort;
+    return this.connection.localPort;
   }
   get clientTls(): TlsInfo | undefined {
-    return this.client.tls;
+    return this.connection.tls;
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
   }
-  /** `var(proc.x)`: the generation's process variables (no other scope exists in tcp mode here). */
-  get vars(): ProcessVars {
-    return this.host.procVars;
+  /** `var()`: the session's variables when tcp rules run on it, else only the generation's `proc` ones. */
+  get vars(): SessionVars | ProcessVars {
+    return this.#tcp?.vars ?? this.host.procVars;
   }
-  readonly clientPort: number;
+  /** The client's first bytes, as `tcp-request content` rules inspected them (`req.payload`, `req.ssl_sni` in `use_backend`). */
+  get requestPayload(): Payload | undefined {
+    return this.#tcp?.requestPayload;
+  }
   /** StreamContext (unique ids, log lines): one stream per tcp connection. */
   readonly streamId: number;
   get frontendName(): string {
@@ -110,9 +125,6 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #serverPort: number | undefined;
   #sourceAddress: string | undefined;
   #sourcePort: number | undefined;
-  /** The front connection's address and port, pinned at accept when the log reads them. */
-  readonly #frontAddress: string | undefined;
-  readonly #frontPort: number | undefined;
   readonly #uniqueId: UniqueId | undefined;
   #logged = false;
 
@@ -131,12 +143,23 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #timerDue = Infinity;
   #countedInBackend = false;
 
-  constructor(host: SessionHost, client: Socket, backend: Backend | undefined) {
+  /** The connection's tcp rule context (variables, inspected payload), when the frontend has tcp rules. */
+  #tcp: TcpRuleContext | undefined;
+  /** `tcp-response content` rules deciding on the server's first bytes (held meanwhile). */
+  #responseInspection: ResponseInspection | undefined;
+
+  constructor(
+    host: SessionHost,
+    client: Socket,
+    backend: Backend | undefined,
+    connection: ConnectionInfo = new ConnectionInfo(client),
+    tcp: TcpRuleContext | undefined = undefined,
+  ) {
+    this.#tcp = tcp;
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
-    this.clientAddress = client.remoteAddress;
-    this.clientPort = client.remotePort;
+    this.connection = connection;
     this.backend = backend;
     this.acceptedAt = this.runtime.now();
     this.acceptedWall = this.runtime.wallClock();
@@ -144,10 +167,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#leg = new ServerLeg(this.runtime, this);
     this.streamId = host.limits.nextStreamId();
     const log = host.trafficLog;
-    if (log.pinsFrontAddress) {
-      this.#frontAddress = client.localAddress;
-      this.#frontPort = client.localPort;
-    }
+    if (log.pinsFrontAddress) connection.pinLocal();
     this.#uniqueId = log.uniqueIdFor(this);
     sessionOpened(host.counters);
     client.setHandler(this);
@@ -166,6 +186,12 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#countedInBackend = true;
     const choice = chooseServer(backend, this, undefined, () => backend.persistence?.stickTarget(this, this.runtime.now()));
     this.#leg.begin(backend, choice.server, true, choice.force);
+  }
+
+  /** `tcp-request content reject`: the stream ends at once, logged as refused by the proxy (PR). */
+  deny(): void {
+    this.host.counters.dreq++;
+    this.#abort('P', 'R');
   }
 
   /** A tcp session has no transaction boundary to stop at: it runs until either side closes. */
@@ -201,6 +227,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       this.#serverPort = socket.remotePort;
       this.#sourceAddress = socket.localAddress;
       this.#sourcePort = socket.localPort;
+    }
+    const responseRules = tcpRulesOf((this.backend as Backend).model, 'backend');
+    if (responseRules !== undefined && responseRules.response.length > 0) {
+      this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host);
+      this.#responseInspection = new ResponseInspection(this.runtime, responseRules, this.#tcp, (d) => this.#responseDecided(d));
     }
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
@@ -268,6 +299,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       (this.srv as Server).counters.bout += n;
       this.#serverLast = this.runtime.now();
       this.#clientLast = this.#serverLast;
+      if (this.#responseInspection !== undefined) return this.#responseInspection.offer(chunk, false);
       if (!this.client.write(chunk)) {
         this.#serverHeld = true;
         socket.pause();
@@ -297,6 +329,32 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       if (this.phase === 'established') this.server?.end();
     } else if (socket === this.server) {
       this.#serverEnded = true;
+      if (this.#responseInspection !== undefined) return this.#responseInspection.offer(undefined, true);
+      this.client.end();
+    }
+  }
+
+  /** `tcp-response content`: the held response goes on (accept, close) or the stream ends (reject, PD). */
+  #responseDecided(decision: ResponseDecision): void {
+    const inspection = this.#responseInspection as ResponseInspection;
+    this.#responseInspection = undefined;
+    if (decision === 'reject') {
+      this.host.counters.dresp++;
+      (this.backend as Backend).counters.dresp++;
+      return this.#abort('P', 'D');
+    }
+    let flowing = true;
+    for (const chunk of inspection.chunks) flowing = this.client.write(chunk);
+    if (!flowing) {
+      this.#serverHeld = true;
+      this.server?.pause();
+    }
+    if (decision === 'close') {
+      // HAProxy kills the server connection (no linger); what was received still reaches the client.
+      this.#serverEnded = true;
+      this.server?.reset();
+      this.client.end();
+    } else if (this.#serverEnded) {
       this.client.end();
     }
   }
@@ -419,6 +477,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.phase = 'closed';
     this.closedAt = this.runtime.now();
     this.#pending = undefined;
+    this.#responseInspection?.cancel();
+    this.#responseInspection = undefined;
     if (this.#timer !== undefined) {
       this.runtime.clearTimer(this.#timer);
       this.#timer = undefined;
@@ -453,7 +513,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       clientPort: this.clientPort,
       localAddress: this.localAddress,
       localPort: this.localPort,
-      clientTls: this.client.tls,
+      clientTls: this.connection.tls,
+      connection: this.connection,
       hostname: this.runtime.hostname,
       frontendName: host.name,
       pid: this.runtime.pid,

@@ -8,6 +8,7 @@ import { BodyFramer, RequestHeadParser, type HeadEditor, type RequestHead, type 
 import { ReplyConnection, type LocalReply } from '../http/local-reply.ts';
 import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
+import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { prepareResponseHead } from './h1-head-out.ts';
 
 /** Where the client connection is between and within transactions. */
@@ -43,6 +44,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 export class H1ClientConnection implements ProxySession, SocketHandler, HttpClientSide {
   readonly client: Socket;
+  readonly connection: ConnectionInfo;
   readonly host: SessionHost;
   readonly runtime: Runtime;
   readonly acceptedAt: number;
@@ -84,10 +86,11 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   readonly #out: Uint8Array[] = [];
   #outBytes = 0;
 
-  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined) {
+  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined, connection: ConnectionInfo = new ConnectionInfo(client)) {
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
+    this.connection = connection;
     this.acceptedAt = this.runtime.now();
     this.now = this.acceptedAt;
     this.idleSince = this.acceptedAt;

@@ -32,6 +32,14 @@ export interface FrontendCounters extends SessionCounters, HttpCounters {
   ereq: number;
   /** Connections waiting for a slot under maxconn. */
   waiting: number;
+  /** Connections accepted (HAProxy's conn_tot), sessions or not. */
+  connTot: number;
+  /** Connections closed before becoming a session: a missing or invalid PROXY header. */
+  failedHandshakes: number;
+  /** Connections refused by `tcp-request connection` rules (HAProxy's denied_conn). */
+  deniedConnections: number;
+  /** Sessions refused by `tcp-request session` rules (HAProxy's denied_sess). */
+  deniedSessions: number;
 }
 
 export interface BackendCounters extends SessionCounters, HttpCounters {
@@ -53,7 +61,7 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
 }
 
 export function newFrontendCounters(): FrontendCounters {
-  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0] };
+  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0] };
 }
 
 export function newBackendCounters(): BackendCounters {

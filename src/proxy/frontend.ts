@@ -13,6 +13,13 @@ import { listenerBacklog } from './listener-backlog.ts';
 import { ProcessVars } from '../rules/vars.ts';
 import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
+import { ConnectionInfo } from './connection-info.ts';
+import { ProxyHeaderWait, type ProxyHeaderWaiter } from './proxy-header-wait.ts';
+import type { ProxyHeaderErrorText } from './proxy-protocol.ts';
+import { formatAcceptDate } from '../log/log-time.ts';
+import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
+import { runTcpRules, tcpRulesOf, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
+import { ContentWait, type ContentWaiter, type HeldInput } from './content-wait.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -29,10 +36,15 @@ export class BindError extends Error {
  * Connections held back by maxconn. They stay paused (unread) like entries of the kernel's
  * accept backlog; this handler only notices those that give up while waiting.
  */
+interface HeldConnection {
+  readonly socket: Socket;
+  readonly bind: BindModel;
+}
+
 class HeldConnectionHandler implements SocketHandler {
-  readonly #held: Socket[];
+  readonly #held: HeldConnection[];
   readonly #counters: FrontendCounters;
-  constructor(held: Socket[], counters: FrontendCounters) {
+  constructor(held: HeldConnection[], counters: FrontendCounters) {
     this.#held = held;
     this.#counters = counters;
   }
@@ -42,7 +54,7 @@ class HeldConnectionHandler implements SocketHandler {
   }
   onDrain(): void {}
   onClose(socket: Socket): void {
-    const i = this.#held.indexOf(socket);
+    const i = this.#held.findIndex((h) => h.socket === socket);
     if (i >= 0) {
       this.#held.splice(i, 1);
       this.#counters.waiting--;
@@ -50,7 +62,7 @@ class HeldConnectionHandler implements SocketHandler {
   }
 }
 
-export class Frontend implements SessionHost, WaitingFrontend {
+export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter, ContentWaiter {
   readonly runtime: Runtime;
   readonly name: string;
   readonly model: FrontendModel;
@@ -71,13 +83,17 @@ export class Frontend implements SessionHost, WaitingFrontend {
   readonly stickTables: ReadonlyMap<string, StickTable>;
   /** Every backend of the generation, for `use_backend`. */
   readonly #backends: ReadonlyMap<string, Backend>;
-  readonly #held: Socket[] = [];
+  readonly #held: HeldConnection[] = [];
   readonly #heldHandler: HeldConnectionHandler;
   /** How many connections may wait for a slot before new ones are refused (HAProxy's backlog). */
   readonly #backlog: number;
   /** The accept queue asked of the kernel for each bind, in bind order. */
   readonly #listenerBacklogs: readonly number[];
   #stopping = false;
+  /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
+  readonly #tcpRules: ProxyTcpRules | undefined;
+  /** The waits of connections not yet sessions (PROXY header, content rules), by socket. */
+  readonly #tcpContexts = new WeakMap<object, TcpRuleContext>();
   #idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -106,6 +122,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
     this.trafficLog = new TrafficLog(model, logger);
     this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
+    this.#tcpRules = tcpRulesOf(model, 'frontend');
     this.#listenerBacklogs = model.binds.map((bind) => listenerBacklog(bind, model, limits.maxconn));
     // One queue for all the binds: as long as the longest of their kernel queues.
     this.#backlog = Math.max(0, ...this.#listenerBacklogs);
@@ -130,7 +147,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
                 }
               : {}),
           },
-          this.#accept,
+          (socket) => this.#accept(socket, bind),
         );
         this.listeners.push(listener);
       } catch (error) {
@@ -140,7 +157,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
     }
   }
 
-  readonly #accept = (socket: Socket): void => {
+  #accept(socket: Socket, bind: BindModel): void {
     if (this.#stopping) {
       socket.destroy();
       return;
@@ -154,13 +171,13 @@ export class Frontend implements SessionHost, WaitingFrontend {
       }
       socket.pause();
       socket.setHandler(this.#heldHandler);
-      this.#held.push(socket);
+      this.#held.push({ socket, bind });
       this.counters.waiting++;
       this.limits.hold(this);
       return;
     }
-    this.#startSession(socket);
-  };
+    this.#startSession(socket, bind);
+  }
 
   get #full(): boolean {
     return this.limits.full || (this.model.maxconn > 0 && this.counters.scur >= this.model.maxconn);
@@ -168,34 +185,151 @@ export class Frontend implements SessionHost, WaitingFrontend {
 
   admitWaiting(): boolean {
     while (this.#held.length > 0 && !this.#full) {
-      const socket = this.#held.shift() as Socket;
+      const { socket, bind } = this.#held.shift() as HeldConnection;
       this.counters.waiting--;
       socket.resume();
-      this.#startSession(socket);
+      this.#startSession(socket, bind);
     }
     return this.#held.length > 0;
   }
 
-  #startSession(socket: Socket): void {
+  #startSession(socket: Socket, bind: BindModel): void {
     this.limits.current++;
+    this.counters.connTot++;
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
     socket.setNoDelay(true);
+    const info = new ConnectionInfo(socket);
+    const rules = this.#tcpRules;
+    let tcp: TcpRuleContext | undefined;
+    if (rules !== undefined) {
+      tcp = new TcpRuleContext(info, this.runtime, this.name, this.procVars, this);
+      // `tcp-request connection`: before anything is read, the PROXY header included (session_accept_fd).
+      if (rules.connection.length > 0 && runTcpRules(rules.connection, tcp, undefined) === 'reject') {
+        this.counters.deniedConnections++;
+        // HAProxy closes with a single RST (no-linger).
+        socket.reset();
+        return this.#connectionDropped();
+      }
+    }
+    if (bind.acceptProxy === true || tcp?.expectProxy === true) {
+      // HAProxy's embryonic session: nothing else happens before the header, bounded by `timeout client`.
+      const wait = new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1));
+      if (tcp !== undefined) this.#tcpContexts.set(wait, tcp);
+      this.sessions.add(wait);
+      return;
+    }
+    this.#openSession(socket, info, undefined, tcp);
+  }
+
+  /** A connection that never became a session is gone: its slot is free. */
+  #connectionDropped(): void {
+    this.limits.current--;
+    if (this.#held.length > 0) this.admitWaiting();
+    this.limits.released();
+  }
+
+  /**
+   * The connection's addresses are known (after the PROXY header, if any): `tcp-request session`
+   * rules, then `tcp-request content` rules (waiting for data as they need), then a session.
+   */
+  #openSession(socket: Socket, info: ConnectionInfo, received: Uint8Array | undefined, tcp: TcpRuleContext | undefined): void {
+    const rules = this.#tcpRules;
+    if (rules !== undefined && tcp !== undefined) {
+      if (rules.session.length > 0 && runTcpRules(rules.session, tcp, undefined) === 'reject') {
+        this.counters.deniedSessions++;
+        socket.destroy();
+        return this.#connectionDropped();
+      }
+      if (rules.content.length > 0) {
+        this.#constructing = { socket, info, tcp };
+        const wait = new ContentWait(this, socket, tcp, rules, received);
+        this.#constructing = undefined;
+        // The rules may have decided at once (no inspect delay): then the session exists already.
+        if (!this.#decided.delete(wait)) {
+          this.#tcpContexts.set(wait, tcp);
+          this.#contentSockets.set(wait, { socket, info });
+          this.sessions.add(wait);
+        }
+        return;
+      }
+    }
+    this.#serve(socket, info, received === undefined ? undefined : { chunks: [received], ended: false }, tcp, 'accept');
+  }
+
+  /** ContentWaits that decided inside their constructor (before they could be registered). */
+  readonly #decided = new WeakSet<ContentWait>();
+  readonly #contentSockets = new WeakMap<ContentWait, { socket: Socket; info: ConnectionInfo }>();
+  /** The socket and record of the ContentWait being constructed (its decision may come first). */
+  #constructing: { socket: Socket; info: ConnectionInfo; tcp: TcpRuleContext } | undefined;
+
+  contentDecided(wait: ContentWait, outcome: 'accept' | 'reject', input: HeldInput): void {
+    let entry = this.#contentSockets.get(wait);
+    let tcp = this.#tcpContexts.get(wait);
+    if (entry === undefined) {
+      this.#decided.add(wait);
+      entry = this.#constructing;
+      tcp = this.#constructing?.tcp;
+    } else {
+      this.sessions.delete(wait);
+    }
+    if (entry === undefined) return;
+    this.#serve(entry.socket, entry.info, input, tcp, outcome);
+  }
+
+  contentAbandoned(wait: ContentWait): void {
+    this.sessions.delete(wait);
+    this.#connectionDropped();
+  }
+
+  /** A session (tcp or http) serves the connection from now on, starting with the bytes already read. */
+  #serve(socket: Socket, info: ConnectionInfo, input: HeldInput | undefined, tcp: TcpRuleContext | undefined, outcome: 'accept' | 'reject'): void {
     // Without a log format (log-format, tcplog, httplog), HAProxy logs each connection as it is accepted.
     if (this.logger.enabled && !this.trafficLog.hasFormat) {
       this.logger.emit(
         LogLevel.info,
-        `Connect from ${socket.remoteAddress}:${socket.remotePort} to ${socket.localAddress}:${socket.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,
+        `Connect from ${info.clientAddress}:${info.clientPort} to ${info.localAddress}:${info.localPort} (${this.name}/${this.model.mode === 'http' ? 'HTTP' : 'TCP'})`,
       );
     }
-    // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP.
-    if (this.model.mode === 'http' || this.backend?.mode === 'http') {
-      this.sessions.add(new H1ClientConnection(this, socket, this.backend));
+    if (this.trafficLog.pinsFrontAddress) info.pinLocal();
+    // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP
+    // (and `tcp-request content switch-mode http`).
+    if (this.model.mode === 'http' || this.backend?.mode === 'http' || tcp?.switchToHttp === true) {
+      if (outcome === 'reject') {
+        // Refused before the HTTP parsing of the first request: closed, counted as denied.
+        this.counters.dreq++;
+        socket.destroy();
+        return this.#connectionDropped();
+      }
+      const session = new H1ClientConnection(this, socket, this.backend, info);
+      this.sessions.add(session);
+      replay(session, socket, input);
       return;
     }
-    const session = new TcpSession(this, socket, this.backend);
+    const session = new TcpSession(this, socket, this.backend, info, tcp);
     this.sessions.add(session);
+    if (outcome === 'reject') return session.deny();
     session.start();
+    replay(session, socket, input);
+  }
+
+  proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {
+    this.sessions.delete(wait);
+    this.#openSession(socket, info, rest, this.#tcpContexts.get(wait));
+  }
+
+  /**
+   * session_kill_embryonic: the connection is gone; it was counted as a connection, never as a
+   * session. Logged as HAProxy does when the frontend logs (`dontlognull` hides empty ones).
+   */
+  proxyHeaderFailed(wait: ProxyHeaderWait, info: ConnectionInfo, error: ProxyHeaderErrorText): void {
+    this.counters.failedHandshakes++;
+    if (this.logger.enabled && !(this.model.options.dontlognull && isEmptyConnection(error))) {
+      const level = this.model.options.logSeparateErrors ? LogLevel.err : LogLevel.info;
+      this.logger.emit(level, `${info.clientAddress}:${info.clientPort} [${formatAcceptDate(this.runtime.wallClock())}] ${this.name}/${wait.listenerName}: ${error}`);
+    }
+    this.limits.current--;
+    this.sessionEnded(wait);
   }
 
   backendNamed(name: string): Backend | undefined {
@@ -218,7 +352,7 @@ export class Frontend implements SessionHost, WaitingFrontend {
     this.#stopping = true;
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((l) => l.close()));
-    for (const socket of this.#held.splice(0)) socket.destroy();
+    for (const held of this.#held.splice(0)) held.socket.destroy();
     this.counters.waiting = 0;
   }
 
@@ -236,4 +370,16 @@ export class Frontend implements SessionHost, WaitingFrontend {
   killSessions(): void {
     for (const session of [...this.sessions]) session.kill();
   }
+}
+
+function isEmptyConnection(error: ProxyHeaderErrorText): boolean {
+  return error === 'Connection closed while waiting for PROXY protocol header' || error === 'Connection error while waiting for PROXY protocol header';
+}
+
+
+/** Hands the bytes read while waiting to the session, as if they arrived now. */
+function replay(session: SocketHandler, socket: Socket, input: HeldInput | undefined): void {
+  if (input === undefined) return;
+  for (const chunk of input.chunks) session.onData(socket, chunk);
+  if (input.ended) session.onEnd(socket);
 }

@@ -1,4 +1,4 @@
-import type { ServerCheckModel, ServerModel, ServerSsl } from '../config/model.ts';
+import type { ServerCheckModel, ServerModel, ServerSsl, SendProxyModel } from '../config/model.ts';
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 
@@ -73,6 +73,10 @@ export class Server {
   readonly port: number;
   readonly backup: boolean;
   readonly ssl: ServerSsl | undefined;
+  /** `send-proxy*`: a PROXY header starts each connection to this server. */
+  readonly sendProxy: SendProxyModel | undefined;
+  /** `check-send-proxy`: health checks send a (LOCAL) PROXY header first. */
+  readonly checkSendProxy: boolean;
   /** `cookie VALUE` for cookie persistence, or undefined. */
   readonly cookie: string | undefined;
   /** Health-check settings, or undefined when the server has no `check`. */
@@ -149,6 +153,8 @@ export class Server {
     this.poolLowConn = model.poolLowConn ?? 0;
     this.poolPurgeDelay = model.poolPurgeDelay ?? 5000;
     this.ssl = model.ssl;
+    this.sendProxy = model.sendProxy;
+    this.checkSendProxy = model.checkSendProxy === true;
     this.cookie = model.cookie;
     this.check = model.check?.enabled ? model.check : undefined;
     this.onMarkedDown = model.onMarkedDown;

@@ -73,7 +73,16 @@ export function parseCondition(words: readonly string[], known: (name: string) =
 /** A compiled condition: evaluate() is allocation free. */
 export interface CompiledCondition {
   evaluate(ctx: SampleContext): boolean;
+  /**
+   * HAProxy's three-valued acl_exec_cond for rules that may wait for data (tcp content rules):
+   * ConditionResult.miss when the outcome depends on a fetch that raised `missing.mayChange`.
+   */
+  evaluateOrMiss(ctx: SampleContext, missing: { mayChange: boolean }): ConditionResult;
 }
+
+/** ACL_TEST_FAIL / ACL_TEST_MISS / ACL_TEST_PASS, as bits so that AND is & and OR is |. */
+export const ConditionResult = { fail: 0, miss: 1, pass: 3 } as const;
+export type ConditionResult = (typeof ConditionResult)[keyof typeof ConditionResult];
 
 interface CompiledTerm {
   readonly negate: boolean;
@@ -122,6 +131,32 @@ class Condition implements CompiledCondition {
       }
     }
     return result !== this.#unless;
+  }
+
+  evaluateOrMiss(ctx: SampleContext, missing: { mayChange: boolean }): ConditionResult {
+    let cond: number = ConditionResult.fail;
+    for (const terms of this.#anyOf) {
+      let suite: number = ConditionResult.pass;
+      for (const term of terms) {
+        let acl: number = ConditionResult.fail;
+        for (const line of term.lines) {
+          missing.mayChange = false;
+          if (line.test(ctx, SCRATCH)) {
+            acl = ConditionResult.pass;
+            break;
+          }
+          if (missing.mayChange) acl = ConditionResult.miss;
+        }
+        if (term.negate) acl = acl === ConditionResult.miss ? acl : ConditionResult.pass - acl;
+        suite &= acl;
+        if (suite === ConditionResult.fail) break;
+      }
+      cond |= suite;
+      if (cond === ConditionResult.pass) break;
+    }
+    missing.mayChange = false;
+    if (cond === ConditionResult.miss) return ConditionResult.miss;
+    return (cond === ConditionResult.pass) !== this.#unless ? ConditionResult.pass : ConditionResult.fail;
   }
 }
 

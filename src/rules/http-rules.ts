@@ -7,6 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
+import { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { AclModel, BackendModel, BindModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
 import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
@@ -220,6 +221,8 @@ export class HttpRuleRunner implements HttpActionContext {
   clientPort: number;
   localAddress: string;
   localPort: number;
+  /** The client connection's record (addresses, TLS, PROXY header facts). */
+  readonly connection: ConnectionInfo;
   readonly hostname: string | undefined;
   readonly frontendName: string;
   readonly pid: number;
@@ -254,7 +257,6 @@ export class HttpRuleRunner implements HttpActionContext {
   uniqueIds: { readonly value: string } | undefined = undefined;
   /** The transaction's captures (set by the session when its frontend declares any). */
   captures: StreamCaptures | undefined = undefined;
-  readonly #client: Socket;
   readonly #frontend: ProxyHttpRules | undefined;
   readonly #backends: RunnerHost | undefined;
   #stick: StickTracking | undefined = undefined;
@@ -265,23 +267,23 @@ export class HttpRuleRunner implements HttpActionContext {
    */
   constructor(
     frontend: ProxyHttpRules | undefined,
-    client: Socket,
+    client: Socket | ConnectionInfo,
     runtime: Runtime,
     frontendName: string,
     process: ProcessVars = new ProcessVars(),
     userlists: UserlistTable = NO_USERLISTS,
     backends?: RunnerHost,
   ) {
-    this.vars = new SessionVars(process);
+    this.vars = (client instanceof ConnectionInfo ? client.sessionVars : undefined) ?? new SessionVars(process);
     this.#frontend = frontend;
     this.userlists = userlists;
     this.runtime = runtime;
     this.#backends = backends;
-    this.#client = client;
-    this.clientAddress = client.remoteAddress;
-    this.clientPort = client.remotePort;
-    this.localAddress = client.localAddress;
-    this.localPort = client.localPort;
+    this.connection = client instanceof ConnectionInfo ? client : new ConnectionInfo(client);
+    this.clientAddress = this.connection.clientAddress;
+    this.clientPort = this.connection.clientPort;
+    this.localAddress = this.connection.localAddress;
+    this.localPort = this.connection.localPort;
     this.hostname = runtime.hostname;
     this.pid = runtime.pid;
     this.frontendName = frontendName;
@@ -289,11 +291,20 @@ export class HttpRuleRunner implements HttpActionContext {
   }
 
   get clientTls(): TlsInfo | undefined {
-    return this.#client.tls;
+    return this.connection.tls;
   }
 
   get uniqueId(): string | undefined {
     return this.uniqueIds?.value;
+  }
+
+  /** Each request starts from the connection's addresses (after `tcp-request` set-src/dst or a PROXY header). */
+  #resetAddresses(): void {
+    const c = this.connection;
+    this.clientAddress = c.clientAddress;
+    this.clientPort = c.clientPort;
+    this.localAddress = c.localAddress;
+    this.localPort = c.localPort;
   }
 
   /** `set-src`, `set-dst` and their ports (actions/address-actions.ts). */
@@ -345,10 +356,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.logLevel = undefined;
     this.invalidRequest = false;
     this.rejected = false;
-    this.clientAddress = this.#client.remoteAddress;
-    this.clientPort = this.#client.remotePort;
-    this.localAddress = this.#client.localAddress;
-    this.localPort = this.#client.localPort;
+    this.#resetAddresses();
     this.vars.beginTransaction();
     // HAProxy's stream_inc_http_req_ctr: the session's trackers count every request.
     this.#stick?.countHttpRequest(this.runtime.now());

@@ -6,6 +6,8 @@ import type { UserlistTable } from '../auth/userlist.ts';
 import type { VarScopes } from './vars.ts';
 import type { StickTracking } from '../stick/tracking.ts';
 import type { StreamCaptures } from '../stream/captures.ts';
+import type { ConnectionInfo } from '../proxy/connection-info.ts';
+import type { Payload } from './payload.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
@@ -81,4 +83,10 @@ export interface SampleContext extends LbRequest {
   readonly stick?: StickTracking | undefined;
   /** The transaction's captures (`capture ...`, %hr, `capture.req.hdr`); undefined when the frontend declares none. */
   readonly captures?: StreamCaptures | undefined;
+  /** The client connection's record (PROXY header facts: `fc_pp_authority`, `fc_pp_unique_id`). */
+  readonly connection?: ConnectionInfo | undefined;
+  /** The request channel's first bytes, while or after `tcp-request content` rules inspect them (`req.*` payload fetches). */
+  readonly requestPayload?: Payload | undefined;
+  /** The response channel's first bytes under `tcp-response content` rules (`res.*` payload fetches). */
+  readonly responsePayload?: Payload | undefined;
 }

@@ -20,7 +20,9 @@ import type { HeadEditor } from '../http/codec/serialize.ts';
 import { AUTH_FETCHES } from './auth-fetches.ts';
 import { URL_HASH_FETCHES } from './url-hash-fetches.ts';
 import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
-import { MISC_FETCHES, type MiscFetch } from './fetches-misc.ts';
+import { MISC_FETCHES as BASE_MISC_FETCHES, type MiscFetch } from './fetches-misc.ts';
+import { CONNECTION_FETCHES } from './fetches-connection.ts';
+import { PAYLOAD_FETCHES } from './fetches-payload.ts';
 import { STICK_FETCHES } from '../stick/stick-fetches.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
@@ -31,6 +33,9 @@ import type { SampleContext } from './sample-context.ts';
 import { parseVarName, readVar } from './vars.ts';
 
 export type { SampleContext } from './sample-context.ts';
+
+/** Fetches declaring their own arguments, one family per file. */
+const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([...BASE_MISC_FETCHES, ...CONNECTION_FETCHES, ...PAYLOAD_FETCHES]);
 
 /**
  * What a fetch reads: nothing at all (constants, the host name, variables: usable even while

@@ -8,6 +8,7 @@ import type { Runtime, Socket, SocketError, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from './server-leg.ts';
 import { chooseServer } from './server-choice.ts';
 import type { HttpClientSide } from './client-side.ts';
+import type { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
@@ -64,8 +65,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   readonly runtime: Runtime;
   /** The backend of the transaction in flight (chosen per request: `use_backend`, else the default). */
   backend: Backend | undefined;
-  readonly clientAddress: string;
-  readonly clientPort: number;
+  /** The connection's addresses and TLS facts, captured at accept by the frontend (connection-info.ts). */
+  readonly connection: ConnectionInfo;
+  get clientAddress(): string {
+    return this.connection.clientAddress;
+  }
+  get clientPort(): number {
+    return this.connection.clientPort;
+  }
 
   readonly #side: HttpClientSide;
   /** `default_backend` (or the `listen` section's own): the backend unless `use_backend` picks another. */
@@ -125,9 +132,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   readonly #uniqueId: UniqueId | undefined;
   /** `capture ...` slots of the frontend (stream/captures.ts); undefined when it declares none. */
   readonly #captures: StreamCaptures | undefined;
-  /** The front connection's address and port, pinned at accept when the log reads them. */
-  readonly #frontAddress: string | undefined;
-  readonly #frontPort: number | undefined;
   /**
    * The request as the rules edited it, re-parsed from the bytes sent to the server, for the
    * balancer and stick rules (HAProxy balances the edited message); only built when the rules
@@ -139,9 +143,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.host = host;
     this.runtime = host.runtime;
     this.#side = side;
-    const client = side.client;
-    this.clientAddress = client.remoteAddress;
-    this.clientPort = client.remotePort;
+    this.connection = side.connection;
     this.backend = defaultBackend;
     this.#defaultBackend = defaultBackend;
     this.#frontendMode = connectionModeOf(host.model.http, undefined);
@@ -149,24 +151,19 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#leg = new ServerLeg(this.runtime, this);
     this.#frontendRules = httpRulesOf(host.model, 'frontend');
     this.#captures = streamCapturesFor(host.model);
-    const log = host.trafficLog;
-    if (log.pinsFrontAddress) {
-      this.#frontAddress = client.localAddress;
-      this.#frontPort = client.localPort;
-    }
-    this.#uniqueId = log.uniqueIdFor(this);
+    this.#uniqueId = host.trafficLog.uniqueIdFor(this);
   }
 
   // ---- SampleContext for `balance hash` and stick expressions; StreamContext for logs --------
 
   get localAddress(): string {
-    return this.#frontAddress ?? this.#side.client.localAddress;
+    return this.connection.localAddress;
   }
   get localPort(): number {
-    return this.#frontPort ?? this.#side.client.localPort;
+    return this.connection.localPort;
   }
   get clientTls(): TlsInfo | undefined {
-    return this.#side.client.tls;
+    return this.connection.tls;
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
@@ -275,7 +272,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #ruleRunner(): HttpRuleRunner {
     let rules = this.#rules;
     if (rules === undefined) {
-      rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.#side.client, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
+      rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.connection, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
       rules.captures = this.#captures;
       rules.sendInterim = this.#sendInterim;
@@ -1096,7 +1093,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       clientPort: addresses.clientPort,
       localAddress: addresses.localAddress,
       localPort: addresses.localPort,
-      clientTls: this.#side.client.tls,
+      clientTls: this.connection.tls,
+      connection: this.connection,
       hostname: this.runtime.hostname,
       frontendName: host.name,
       pid: this.runtime.pid,

@@ -4,6 +4,7 @@ import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { serverTlsOptions } from './server-tls.ts';
+import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
 
 /** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
 export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'connected';
@@ -12,7 +13,7 @@ export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'c
 const TURNAROUND_MS = 1000;
 
 /** What the session that owns a server leg hears from it. */
-export interface ServerLegOwner extends BackendClient, SocketHandler {
+export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeaderStream {
   /**
    * A connection to `leg.server` is ready: freshly connected (and TLS-handshaken where the
    * server has `ssl`), or an idle one the owner handed back from `idleConnection`. From now on
@@ -252,6 +253,9 @@ export class ServerLeg implements SocketHandler {
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner.lbHead);
     this.#attempt = this.#runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    // `send-proxy*`: the header goes first on every new connection (queued until connected).
+    const header = serverProxyHeader(server, this.#owner);
+    if (header !== undefined) this.#attempt.write(header);
     this.#owner.legScheduled();
   }
 

@@ -109,7 +109,7 @@ describe('errors: keywords', () => {
   });
 
   it('names HAProxy keywords Switchyard does not support instead of ignoring them', async () => {
-    for (const keyword of ['tcp-request', 'stats', 'compression', 'tcp-check']) {
+    for (const keyword of ['stats', 'compression', 'tcp-check']) {
       assert.deepEqual(await onlyError(inFrontend(`  ${keyword} x`)), [
         3,
         3,
@@ -338,7 +338,7 @@ describe('errors: bind', () => {
 
   it('refuses unknown, unsupported and incomplete bind options', async () => {
     assert.deepEqual(await onlyError(inFrontend('  bind :81 v6olny')), [3, 12, 'bind', "'bind :81' : unknown keyword 'v6olny'; did you mean 'v6only'?"]);
-    assert.deepEqual(await onlyError(inFrontend('  bind :81 accept-proxy')), [3, 12, 'bind', "'bind :81' : 'accept-proxy' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  bind :81 accept-netscaler-cip 1')), [3, 12, 'bind', "'bind :81' : 'accept-netscaler-cip' is not supported by Switchyard yet."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 name')), [3, 12, 'bind', "'bind :81' : 'name' expects an argument."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 backlog -3')), [3, 20, 'bind', "'bind' : 'backlog' expects an integer argument, got '-3'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 alpn h2,,x')), [3, 17, 'bind', "'bind' : 'alpn' expects a comma-separated list of protocol names, got 'h2,,x'."]);
@@ -359,6 +359,11 @@ describe('errors: bind', () => {
       'bind',
       "'bind :443' : 'crt' is set but 'ssl' is missing; add 'ssl' to serve TLS on this address.",
     ]);
+  });
+
+  it('refuses accept-proxy on an ssl bind (the header would precede the handshake)', async () => {
+    const list = await errors(inFrontend('  bind :443 ssl crt site.pem accept-proxy'));
+    assert.ok(list.some(([, , k, m]) => k === 'bind' && m === "'bind :443' : 'accept-proxy' on an 'ssl' bind is not supported by Switchyard yet."), JSON.stringify(list));
   });
 
   it('needs file access to read certificates', async () => {
@@ -394,7 +399,7 @@ describe('errors: server and default-server', () => {
 
   it('refuses unknown options with a suggestion and the options not supported yet', async () => {
     assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:80 wieght 2')), [2, 25, 'server', "'server' : unknown keyword 'wieght'; did you mean 'weight'?"]);
-    for (const option of ['agent-check', 'track b/s', 'minconn 3', 'init-state up', 'verifyhost a.example', 'check-ssl', 'send-proxy']) {
+    for (const option of ['agent-check', 'track b/s', 'minconn 3', 'init-state up', 'verifyhost a.example', 'check-ssl', 'redir http://a']) {
       const name = option.split(' ')[0] as string;
       assert.deepEqual(await onlyError(inBackend(`  server s1 10.0.0.1:80 ${option}`)), [
         2,
@@ -403,6 +408,18 @@ describe('errors: server and default-server', () => {
         `'server' : '${name}' is not supported by Switchyard yet.`,
       ]);
     }
+    assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:80 send-proxy-v2 proxy-v2-options authority,bogus')), [
+      2,
+      56,
+      'server',
+      "'bogus' : proxy v2 option not implemented",
+    ]);
+    assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:80 send-proxy ssl verify none')), [
+      2,
+      3,
+      'server',
+      "backend 'b' : server 's1' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.",
+    ]);
     assert.deepEqual(await onlyError(inBackend('  default-server agent-check')), [2, 18, 'default-server', "'default-server' : 'agent-check' is not supported by Switchyard yet."]);
   });
 });

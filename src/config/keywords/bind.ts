@@ -1,6 +1,7 @@
 /**
  * `bind ADDR:PORT[,ADDR:PORT...] [options]` and its options (HAProxy's bind_kw_list):
- * `ssl`, `crt FILE|DIR` (repeatable), `alpn LIST`, `name NAME`, `v6only`, `v4v6`, `backlog N`.
+ * `ssl`, `crt FILE|DIR` (repeatable), `alpn LIST`, `name NAME`, `v6only`, `v4v6`, `backlog N`,
+ * `accept-proxy`.
  * Each comma-separated address becomes one BindModel carrying the same options.
  */
 
@@ -66,6 +67,13 @@ const bindOptions: BindOption[] = [
     arity: 0,
     parse(ctx, bind, _value, option) {
       setFamily(ctx, bind, false, option);
+    },
+  },
+  {
+    name: 'accept-proxy',
+    arity: 0,
+    parse(_ctx, bind) {
+      bind.acceptProxy = true;
     },
   },
   {
@@ -138,6 +146,14 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
       keyword,
     );
   }
+  if (template.ssl && template.acceptProxy === true) {
+    // The header comes before the TLS handshake: the runtimes' TLS listeners cannot be given it yet.
+    ctx.error(
+      `'bind ${addressToken.text}' : 'accept-proxy' on an 'ssl' bind is not supported by Switchyard yet.`,
+      args.find((t) => t.text === 'accept-proxy'),
+      keyword,
+    );
+  }
   if (!template.ssl && template.crt.length > 0) {
     ctx.error(
       `'bind ${addressToken.text}' : 'crt' is set but 'ssl' is missing; add 'ssl' to serve TLS on this address.`,
@@ -179,7 +195,7 @@ export const bindKeywords: KeywordList = {
   bindOptions,
   unsupported: {
     bindOptions: [
-      'accept-netscaler-cip', 'accept-proxy', 'allow-0rtt', 'ca-file', 'ca-ignore-err', 'ca-sign-file',
+      'accept-netscaler-cip', 'allow-0rtt', 'ca-file', 'ca-ignore-err', 'ca-sign-file',
       'ca-sign-pass', 'ca-verify-file', 'ciphers', 'ciphersuites', 'client-sigalgs', 'crl-file', 'crt-ignore-err',
       'crt-list', 'curves', 'defer-accept', 'ecdhe', 'expose-fd', 'force-sslv3', 'force-tlsv10', 'force-tlsv11',
       'force-tlsv12', 'force-tlsv13', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',

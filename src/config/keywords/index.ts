@@ -22,7 +22,9 @@ import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
+import { serverProxyProtocolKeywords } from './server-proxy-protocol.ts';
 import { switchingKeywords } from './switching.ts';
+import { tcpRuleKeywords } from './tcp-rules.ts';
 import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
@@ -35,6 +37,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   httpKeywords,
   httpRuleKeywords,
   switchingKeywords,
+  tcpRuleKeywords,
   persistenceKeywords,
   healthCheckKeywords,
   bindKeywords,
@@ -42,6 +45,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverCheckKeywords,
   serverInitAddrKeywords,
   serverSslKeywords,
+  serverProxyProtocolKeywords,
   idlePoolKeywords,
   errorfileKeywords,
   userlistKeywords,

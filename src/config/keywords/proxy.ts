@@ -222,7 +222,6 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'tcp-request', 'tcp-response',
       'stats', 'compression', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-uri', 'monitor', 'monitor-net',

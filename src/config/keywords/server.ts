@@ -195,9 +195,8 @@ export const serverKeywords: KeywordList = {
   unsupported: {
     serverOptions: [
       'verifyhost', 'no-verifyhost', 'crt', 'npn', 'check-alpn', 'check-ssl',
-      'check-sni', 'check-send-proxy', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
-      'send-proxy', 'send-proxy-v2', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'no-send-proxy',
-      'no-send-proxy-v2', 'proxy-v2-options', 'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
+      'check-sni', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
+      'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
       'init-state', 'resolvers', 'resolve-prefer', 'resolve-net', 'resolve-opts', 'agent-check', 'no-agent-check',
       'agent-port', 'agent-inter', 'agent-addr', 'agent-send', 'proto', 'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',

@@ -1,0 +1,130 @@
+/**
+ * The `tcp-request` / `tcp-response` actions Switchyard parses, with the rule sets accepting
+ * each (HAProxy registers them per set in tcp_act.c, tcp_rules.c and vars.c). A new action is
+ * one entry here plus its compiler in src/rules/tcp/tcp-actions.ts; the keyword code in
+ * tcp-rules.ts never changes for it.
+ *
+ * Stick-table tracking plugs in here: `track-sc0|1|2 KEY [table T]` and `sc-inc-gpc0(N)` become
+ * parsers for the 'connection', 'session' and 'content' sets (and a model variant, and a
+ * compiler calling the tracking API); until then they are listed in UNSUPPORTED_TCP_ACTIONS and
+ * refused at their line.
+ */
+import type { TcpRuleModel, TcpRuleSet } from '../model.ts';
+import type { KeywordContext } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { parseVarWord } from './http-actions/vars.ts';
+
+/** A rule model without its condition and place. */
+export type TcpRuleFields = TcpRuleModel extends infer R ? (R extends TcpRuleModel ? Omit<R, 'condition' | 'source'> : never) : never;
+
+export interface TcpActionParseInput {
+  readonly ctx: KeywordContext;
+  /** The action keyword (`set-var` for `set-var(txn.x)`). */
+  readonly action: string;
+  /** The action word as written. */
+  readonly word: Token;
+  /** `tcp-request content set-var(txn.x)`, for messages. */
+  readonly keyword: string;
+  /** The words after the action, before `if`/`unless`. */
+  readonly args: readonly Token[];
+  /** Reports a word left at `args[used]`; true when there was one. */
+  extra(used: number): boolean;
+}
+
+export interface TcpActionParser {
+  readonly name: string;
+  readonly sets: readonly TcpRuleSet[];
+  /** The action word carries arguments in parentheses (`set-var(txn.x)`). */
+  readonly prefix?: boolean;
+  parse(input: TcpActionParseInput): TcpRuleFields | undefined;
+}
+
+const REQUEST: readonly TcpRuleSet[] = ['connection', 'session', 'content'];
+const ALL: readonly TcpRuleSet[] = ['connection', 'session', 'content', 'response'];
+
+function verdict(name: 'accept' | 'reject' | 'close', sets: readonly TcpRuleSet[]): TcpActionParser {
+  return { name, sets, parse: ({ extra }) => (extra(0) ? undefined : { action: name }) };
+}
+
+function address(name: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'): TcpActionParser {
+  return {
+    name,
+    sets: REQUEST,
+    parse({ ctx, keyword, args, extra, word }) {
+      const expression = args[0]?.text;
+      if (expression === undefined || expression === '') {
+        ctx.error(`'${keyword}' expects a sample expression.`, word, keyword);
+        return undefined;
+      }
+      return extra(1) ? undefined : { action: name, expression };
+    },
+  };
+}
+
+function variable(name: 'set-var' | 'set-var-fmt' | 'unset-var', sets: readonly TcpRuleSet[]): TcpActionParser {
+  return {
+    name,
+    sets,
+    prefix: true,
+    parse({ ctx, action, word, keyword, args, extra }) {
+      const fail = (message: string): undefined => {
+        ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : ${message}.`, word, keyword);
+        return undefined;
+      };
+      const parsed = parseVarWord(action, word.text);
+      if (typeof parsed === 'string') return fail(parsed);
+      const { variable: name2, conditions } = parsed;
+      if (action === 'unset-var') return extra(0) ? undefined : { action: 'unset-var', variable: name2 };
+      if (action === 'set-var-fmt') return extra(1) ? undefined : { action: 'set-var-fmt', variable: name2, conditions, format: args[0]?.text ?? '' };
+      const expression = args[0]?.text;
+      if (expression === undefined || expression === '') return fail('missing fetch method');
+      return extra(1) ? undefined : { action: 'set-var', variable: name2, conditions, expression };
+    },
+  };
+}
+
+export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
+  verdict('accept', ALL),
+  verdict('reject', ALL),
+  verdict('close', ['response']),
+  {
+    name: 'expect-proxy',
+    sets: ['connection'],
+    parse({ ctx, keyword, args, extra, word }) {
+      if (args[0]?.text !== 'layer4') {
+        ctx.error(`'${keyword}' only supports 'layer4', in '${keyword} layer4'.`, args[0] ?? word, keyword);
+        return undefined;
+      }
+      return extra(1) ? undefined : { action: 'expect-proxy' };
+    },
+  },
+  {
+    name: 'switch-mode',
+    sets: ['content'],
+    parse({ ctx, keyword, args, extra, word }) {
+      if (args[0]?.text !== 'http') {
+        ctx.error(`'${keyword}' expects a mode as argument ('http' only).`, args[0] ?? word, keyword);
+        return undefined;
+      }
+      return extra(1) ? undefined : { action: 'switch-mode-http' };
+    },
+  },
+  address('set-src'),
+  address('set-dst'),
+  address('set-src-port'),
+  address('set-dst-port'),
+  variable('set-var', ALL),
+  variable('set-var-fmt', ALL),
+  variable('unset-var', ALL),
+];
+
+/** HAProxy 2.6's other tcp actions: named as not supported yet, never ignored (`*`: a prefix). */
+export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly string[]>> = {
+  connection: ['track-sc*', 'sc-inc-gpc*', 'sc-set-gpt*', 'capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'silent-drop', 'lua.*'],
+  session: ['track-sc*', 'sc-inc-gpc*', 'sc-set-gpt*', 'set-mark', 'set-tos', 'silent-drop', 'attach-srv', 'lua.*'],
+  content: [
+    'track-sc*', 'sc-inc-gpc*', 'sc-set-gpt*', 'capture', 'use-service', 'do-resolve', 'set-log-level', 'set-nice', 'set-mark',
+    'set-tos', 'set-priority-class', 'set-priority-offset', 'silent-drop', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
+  ],
+  response: ['sc-inc-gpc*', 'sc-set-gpt*', 'silent-drop', 'send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
+};

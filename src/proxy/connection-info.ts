@@ -1,0 +1,81 @@
+/**
+ * The facts of one accepted client connection that fetches, logs, balancing and the PROXY
+ * header sent to servers read: its addresses and ports (as the socket reports them, or as a
+ * PROXY header or a `tcp-request connection set-src/set-dst` rule replaced them), its TLS
+ * facts, and what a received PROXY v2 header carried. Built once by the frontend at accept
+ * and shared by whichever session (tcp or http) then serves the connection, so both read the
+ * same record (HAProxy's session addresses, sess->src / sess->dst).
+ */
+import type { Socket, TlsInfo } from '../runtime.ts';
+import type { ProxyHeader } from './proxy-protocol.ts';
+import type { SessionVars } from '../rules/vars.ts';
+
+export class ConnectionInfo {
+  /** `src`, %ci. */
+  clientAddress: string;
+  /** `src_port`, %cp. */
+  clientPort: number;
+  /** `fc_pp_authority`: PP2_TYPE_AUTHORITY of the PROXY v2 header received, if any. */
+  ppAuthority: string | undefined = undefined;
+  /** `fc_pp_unique_id`: PP2_TYPE_UNIQUE_ID of the PROXY v2 header received, if any. */
+  ppUniqueId: string | undefined = undefined;
+  /** A PROXY header was received on this connection (HAProxy's CO_FL_RCVD_PROXY). */
+  receivedProxyHeader = false;
+  /**
+   * The session's variables once `tcp-request` rules created them: the HTTP rules of the same
+   * connection go on with them (a `sess` variable set by a tcp rule is seen by `http-request`).
+   */
+  sessionVars: SessionVars | undefined = undefined;
+  readonly #socket: Socket;
+  /** The front address and port once known (read lazily: a getsockname per connection is not free). */
+  #localAddress: string | undefined = undefined;
+  #localPort: number | undefined = undefined;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    // Hosts forget a socket's peer once it is closed: read at accept.
+    this.clientAddress = socket.remoteAddress;
+    this.clientPort = socket.remotePort;
+  }
+
+  /** `dst`, %fi. */
+  get localAddress(): string {
+    return this.#localAddress ?? this.#socket.localAddress;
+  }
+  set localAddress(address: string) {
+    this.#localAddress = address;
+  }
+
+  /** `dst_port`, %fp. */
+  get localPort(): number {
+    return this.#localPort ?? this.#socket.localPort;
+  }
+  set localPort(port: number) {
+    this.#localPort = port;
+  }
+
+  /** TLS on the client connection (`ssl_fc*`, %sslv); undefined on plain TCP. */
+  get tls(): TlsInfo | undefined {
+    return this.#socket.tls;
+  }
+
+  /** Reads the front address now, while the socket still knows it (the log reads it after close). */
+  pinLocal(): void {
+    this.#localAddress ??= this.#socket.localAddress;
+    this.#localPort ??= this.#socket.localPort;
+  }
+
+  /** A received PROXY header replaces the addresses it carries (LOCAL and UNKNOWN keep the socket's). */
+  applyProxyHeader(header: ProxyHeader): void {
+    this.receivedProxyHeader = true;
+    const addresses = header.addresses;
+    if (addresses !== undefined) {
+      this.clientAddress = addresses.source;
+      this.clientPort = addresses.sourcePort;
+      this.#localAddress = addresses.destination;
+      this.#localPort = addresses.destinationPort;
+    }
+    this.ppAuthority = header.authority;
+    this.ppUniqueId = header.uniqueId;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * What a `tcp-request` / `tcp-response` action does to its rule list (HAProxy's tcp_rules.c
+ * outcomes): go on, accept (stop the list, the connection goes on), reject (close it), or
+ * `close` (tcp-response: close the server side once the response was sent). Small integers:
+ * running a rule allocates nothing.
+ */
+import type { ConnectionInfo } from '../../proxy/connection-info.ts';
+import type { SampleContext } from '../sample-context.ts';
+import type { SessionVars } from '../vars.ts';
+
+export const TcpVerdict = {
+  continue: 0,
+  accept: 1,
+  reject: 2,
+  close: 3,
+} as const;
+export type TcpVerdict = (typeof TcpVerdict)[keyof typeof TcpVerdict];
+
+/** The context tcp actions run in: the connection's record they may rewrite, and the session's variables. */
+export interface TcpActionContext extends SampleContext {
+  readonly connection: ConnectionInfo;
+  readonly vars: SessionVars;
+  /** Set by `expect-proxy layer4`: a PROXY header is read before anything else. */
+  expectProxy: boolean;
+  /** Set by `switch-mode http`: the connection is served as HTTP after the content rules. */
+  switchToHttp: boolean;
+}
+
+export interface TcpAction {
+  run(ctx: TcpActionContext): TcpVerdict;
+}
+
+export type TcpActionCompile = { readonly ok: true; readonly action: TcpAction } | { readonly ok: false; readonly message: string };

@@ -1,0 +1,129 @@
+/**
+ * Every compiled `tcp-request` / `tcp-response` action, by action keyword (the tcp twin of
+ * ../actions/index.ts). A new action is one entry in TCP_COMPILERS plus its parser entry in
+ * src/config/keywords/tcp-actions.ts. Stick-table tracking (`track-scN KEY [table T]`,
+ * `sc-inc-gpc0`) plugs in here as one more entry whose action calls the tracking API with the
+ * context's session: the parser currently refuses it at its line as not supported yet.
+ */
+import type { HttpVarRuleModel, TcpRuleModel } from '../../config/model.ts';
+import { compileVarAction } from '../actions/var-actions.ts';
+import type { HttpActionContext } from '../http-action.ts';
+import { Sample } from '../sample.ts';
+import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
+import { TcpVerdict, type TcpAction, type TcpActionCompile, type TcpActionContext } from './tcp-action.ts';
+
+type RuleOf<A extends TcpRuleModel['action']> = Extract<TcpRuleModel, { action: A }>;
+type Compiler<A extends TcpRuleModel['action']> = (rule: RuleOf<A>, direction: SampleDirection) => TcpActionCompile;
+
+/** A verdict action: it always returns the same outcome. */
+class Fixed implements TcpAction {
+  readonly #verdict: TcpVerdict;
+  constructor(verdict: TcpVerdict) {
+    this.#verdict = verdict;
+  }
+  run(): TcpVerdict {
+    return this.#verdict;
+  }
+}
+
+const ACCEPT = new Fixed(TcpVerdict.accept);
+const REJECT = new Fixed(TcpVerdict.reject);
+const CLOSE = new Fixed(TcpVerdict.close);
+
+class ExpectProxy implements TcpAction {
+  run(ctx: TcpActionContext): TcpVerdict {
+    ctx.expectProxy = true;
+    return TcpVerdict.continue;
+  }
+}
+
+class SwitchModeHttp implements TcpAction {
+  run(ctx: TcpActionContext): TcpVerdict {
+    ctx.switchToHttp = true;
+    // HAProxy's switch-mode is final: the content rules stop here.
+    return TcpVerdict.accept;
+  }
+}
+
+const SCRATCH = new Sample();
+
+type AddressAction = 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port';
+
+/** `set-src|set-dst EXPR`: a new address, the port kept; `set-src-port|set-dst-port EXPR`: a new port (tcp_act.c). */
+class SetAddress implements TcpAction {
+  readonly #fetch: SampleFetch;
+  readonly #which: AddressAction;
+  constructor(which: AddressAction, fetch: SampleFetch) {
+    this.#which = which;
+    this.#fetch = fetch;
+  }
+  run(ctx: TcpActionContext): TcpVerdict {
+    if (!this.#fetch.sample(ctx, SCRATCH)) return TcpVerdict.continue;
+    const c = ctx.connection;
+    switch (this.#which) {
+      case 'set-src':
+        if (SCRATCH.type === 'ip') c.clientAddress = SCRATCH.str;
+        break;
+      case 'set-dst':
+        if (SCRATCH.type === 'ip') c.localAddress = SCRATCH.str;
+        break;
+      case 'set-src-port':
+        if (SCRATCH.type === 'int' || SCRATCH.type === 'bool') c.clientPort = SCRATCH.num & 0xffff;
+        break;
+      case 'set-dst-port':
+        if (SCRATCH.type === 'int' || SCRATCH.type === 'bool') c.localPort = SCRATCH.num & 0xffff;
+        break;
+    }
+    return TcpVerdict.continue;
+  }
+}
+
+function address(rule: RuleOf<AddressAction>, direction: SampleDirection): TcpActionCompile {
+  const compiled = compileSampleFetch(rule.expression, { direction });
+  if (!compiled.ok) return compiled;
+  const wantsIp = rule.action === 'set-src' || rule.action === 'set-dst';
+  const type = compiled.fetch.type;
+  if (type !== 'any' && (wantsIp ? type !== 'ip' && type !== 'str' : type === 'ip')) {
+    return { ok: false, message: `fetch method '${rule.expression}' : cannot be converted to ${wantsIp ? 'an address' : 'an integer'}` };
+  }
+  return { ok: true, action: new SetAddress(rule.action, compiled.fetch) };
+}
+
+/** The variable actions of the HTTP rules, which read nothing but the context. */
+class VarAsTcp implements TcpAction {
+  readonly #inner: { run(ctx: HttpActionContext): unknown };
+  constructor(inner: { run(ctx: HttpActionContext): unknown }) {
+    this.#inner = inner;
+  }
+  run(ctx: TcpActionContext): TcpVerdict {
+    // SetVar / SetVarFmt / UnsetVar read only the sample context and its variables.
+    this.#inner.run(ctx as unknown as HttpActionContext);
+    return TcpVerdict.continue;
+  }
+}
+
+function variable(rule: HttpVarRuleModel, direction: SampleDirection): TcpActionCompile {
+  const compiled = compileVarAction(rule, direction);
+  if (!compiled.ok) return compiled;
+  return { ok: true, action: new VarAsTcp(compiled.action as unknown as { run(ctx: HttpActionContext): unknown }) };
+}
+
+const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
+  accept: () => ({ ok: true, action: ACCEPT }),
+  reject: () => ({ ok: true, action: REJECT }),
+  close: () => ({ ok: true, action: CLOSE }),
+  'expect-proxy': () => ({ ok: true, action: new ExpectProxy() }),
+  'switch-mode-http': () => ({ ok: true, action: new SwitchModeHttp() }),
+  'set-src': address,
+  'set-dst': address,
+  'set-src-port': address,
+  'set-dst-port': address,
+  'set-var': variable,
+  'set-var-fmt': variable,
+  'unset-var': variable,
+};
+
+export function compileTcpAction(rule: TcpRuleModel, direction: SampleDirection): TcpActionCompile {
+  const compile = TCP_COMPILERS[rule.action] as Compiler<TcpRuleModel['action']>;
+  return compile(rule as never, direction);
+}

@@ -1,0 +1,121 @@
+/**
+ * A proxy's `tcp-request connection|session|content` and `tcp-response content` rules, compiled
+ * once per model, and their evaluation as HAProxy's tcp_rules.c does it: the first matching
+ * `accept` or `reject` ends the list, other actions run and go on, and no verdict at the end is
+ * an accept. Content rules may also wait: a condition that depends on bytes not received yet
+ * (a fetch raised Payload.mayChange) stops the evaluation with `missing` until more data comes
+ * or the inspect delay ends (tcp_inspect_request's missing_data).
+ */
+import type { SourceLocation, TcpRuleModel, TcpRuleSet, TcpRulesModel } from '../../config/model.ts';
+import { compileCondition, ConditionResult, type CompiledCondition } from '../condition.ts';
+import { HttpRuleError } from '../http-rules.ts';
+import { patternFilesOf, withPatternFiles } from '../pattern-files.ts';
+import type { Payload } from '../payload.ts';
+import type { SampleDirection } from '../sample-fetch.ts';
+import type { AclModel, HttpRulesModel } from '../../config/model.ts';
+import { TcpVerdict, type TcpAction, type TcpActionContext } from './tcp-action.ts';
+import { compileTcpAction } from './tcp-actions.ts';
+
+interface CompiledTcpRule {
+  readonly condition: CompiledCondition | undefined;
+  readonly action: TcpAction;
+}
+
+export interface ProxyTcpRules {
+  readonly connection: readonly CompiledTcpRule[];
+  readonly session: readonly CompiledTcpRule[];
+  readonly content: readonly CompiledTcpRule[];
+  readonly response: readonly CompiledTcpRule[];
+  /** ms; undefined = no waiting (rules decide on what is there). */
+  readonly inspectDelay: number | undefined;
+  readonly responseInspectDelay: number | undefined;
+}
+
+/** The outcome of a rule list; `missing` only for content rules that must wait for more bytes. */
+export type TcpRulesOutcome = 'accept' | 'reject' | 'close' | 'missing';
+
+type ProxyModel = HttpRulesModel & { readonly name: string };
+
+const KEYWORDS: Readonly<Record<TcpRuleSet, string>> = {
+  connection: 'tcp-request connection',
+  session: 'tcp-request session',
+  content: 'tcp-request content',
+  response: 'tcp-response content',
+};
+
+/** Compiles a proxy's tcp rules; throws HttpRuleError (with the rule's line) on an invalid one. */
+export function compileTcpRules(model: ProxyModel, side: 'frontend' | 'backend'): ProxyTcpRules | undefined {
+  const tcp = model.tcpRules;
+  if (tcp === undefined) return undefined;
+  return withPatternFiles(patternFilesOf(model.patternFiles), () => compile(model, tcp, side));
+}
+
+function compile(model: ProxyModel, tcp: TcpRulesModel, side: 'frontend' | 'backend'): ProxyTcpRules {
+  const acls: readonly AclModel[] = model.acls ?? [];
+  const lookup = (name: string): readonly AclModel[] => acls.filter((a) => a.name === name);
+  const list = (set: TcpRuleSet): CompiledTcpRule[] => {
+    const direction: SampleDirection = set === 'response' ? 'response' : 'request';
+    return tcp[set].map((rule: TcpRuleModel) => {
+      const keyword = `${KEYWORDS[set]} ${rule.action}`;
+      const action = compileTcpAction(rule, direction);
+      if (!action.ok) throw new HttpRuleError(rule.source as SourceLocation, model.name, keyword, action.message);
+      let condition: CompiledCondition | undefined;
+      if (rule.condition !== undefined) {
+        const compiled = compileCondition(rule.condition, lookup, direction, `${side} ${KEYWORDS[set]} rule`);
+        if (!compiled.ok) throw new HttpRuleError(rule.source, model.name, keyword, compiled.message);
+        condition = compiled.condition;
+      }
+      return { condition, action: action.action };
+    });
+  };
+  return {
+    connection: list('connection'),
+    session: list('session'),
+    content: list('content'),
+    response: list('response'),
+    inspectDelay: tcp.inspectDelay,
+    responseInspectDelay: tcp.responseInspectDelay,
+  };
+}
+
+const cache = new WeakMap<object, ProxyTcpRules | null>();
+
+/** The compiled tcp rules of a frontend or backend model (compiled on first use, then cached). */
+export function tcpRulesOf(model: ProxyModel, side: 'frontend' | 'backend'): ProxyTcpRules | undefined {
+  let rules = cache.get(model);
+  if (rules === undefined) {
+    rules = compileTcpRules(model, side) ?? null;
+    cache.set(model, rules);
+  }
+  return rules ?? undefined;
+}
+
+/**
+ * Runs a rule list. With `payload` (content rules), a condition that cannot be decided on the
+ * bytes so far returns `missing`; without it, conditions are plain booleans.
+ */
+export function runTcpRules(rules: readonly CompiledTcpRule[], ctx: TcpActionContext, payload: Payload | undefined): TcpRulesOutcome {
+  for (const rule of rules) {
+    const condition = rule.condition;
+    if (condition !== undefined) {
+      if (payload === undefined) {
+        if (!condition.evaluate(ctx)) continue;
+      } else {
+        const result = condition.evaluateOrMiss(ctx, payload);
+        if (result === ConditionResult.miss) return 'missing';
+        if (result === ConditionResult.fail) continue;
+      }
+    }
+    switch (rule.action.run(ctx)) {
+      case TcpVerdict.continue:
+        continue;
+      case TcpVerdict.accept:
+        return 'accept';
+      case TcpVerdict.reject:
+        return 'reject';
+      case TcpVerdict.close:
+        return 'close';
+    }
+  }
+  return 'accept';
+}

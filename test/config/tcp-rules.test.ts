@@ -1,0 +1,90 @@
+/**
+ * `tcp-request` / `tcp-response` lines (src/config/keywords/tcp-rules.ts): what the model
+ * carries, and the errors at their line (actions not supported yet, such as `track-sc0`, are
+ * named; wrong sections; bad arguments).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/config/errors.ts';
+import { parseConfigText } from '../../src/config/load.ts';
+import type { ConfigModel } from '../../src/config/model.ts';
+
+const cfg = (...lines: string[]): string => `${lines.join('\n')}\n`;
+
+function parse(text: string): Promise<ConfigModel> {
+  return parseConfigText(text, 't.cfg');
+}
+
+async function errors(text: string): Promise<[number, string][]> {
+  try {
+    await parse(text);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.diagnostics.map((d) => [d.line, d.message]);
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+const frontend = (...lines: string[]): string => cfg('frontend f', '  mode tcp', '  bind :80', ...lines, '  default_backend b', 'backend b', '  mode tcp', '  server s 127.0.0.1:81');
+
+describe('tcp rules: configuration', () => {
+  it('keeps every rule set in order, with its condition, and the inspect delays', async () => {
+    const model = await parse(
+      cfg(
+        'listen l',
+        '  bind :80',
+        '  tcp-request inspect-delay 5s',
+        '  tcp-request connection reject if { src 10.0.0.0/8 }',
+        '  tcp-request connection expect-proxy layer4 if { src 127.0.0.1 }',
+        '  tcp-request session set-var(sess.a) src',
+        '  tcp-request content accept if { req_ssl_hello_type 1 }',
+        '  tcp-request content set-dst-port int(8443)',
+        '  tcp-response inspect-delay 2s',
+        '  tcp-response content close if { res.len gt 0 }',
+        '  server s 127.0.0.1:81',
+      ),
+    );
+    const tcp = model.frontends[0]?.tcpRules;
+    assert.ok(tcp);
+    assert.deepEqual(tcp.connection.map((r) => r.action), ['reject', 'expect-proxy']);
+    assert.deepEqual(tcp.session.map((r) => r.action), ['set-var']);
+    assert.deepEqual(tcp.content.map((r) => r.action), ['accept', 'set-dst-port']);
+    assert.deepEqual(tcp.response.map((r) => r.action), ['close']);
+    assert.equal(tcp.inspectDelay, 5000);
+    assert.equal(tcp.responseInspectDelay, 2000);
+    assert.equal(tcp.content[0]?.source.line, 7);
+    assert.ok(tcp.content[0]?.condition);
+  });
+
+  it('inherits tcp-request inspect-delay from defaults', async () => {
+    const model = await parse(cfg('defaults', '  mode tcp', '  tcp-request inspect-delay 3s', 'listen l', '  bind :80', '  server s 127.0.0.1:81'));
+    assert.equal(model.frontends[0]?.tcpRules?.inspectDelay, 3000);
+  });
+
+  it('refuses track-sc0 and other actions not supported yet at their line, by name', async () => {
+    assert.deepEqual(await errors(frontend('  tcp-request content track-sc0 src')), [
+      [4, "'tcp-request content track-sc0' is not supported by Switchyard yet (supported: 'accept', 'reject', 'switch-mode', 'set-src', 'set-dst', 'set-src-port', 'set-dst-port', 'set-var', 'set-var-fmt', 'unset-var')."],
+    ]);
+    const [[line, message]] = (await errors(frontend('  tcp-request connection sc-inc-gpc0(0)'))) as [[number, string]];
+    assert.equal(line, 4);
+    assert.match(message, /^'tcp-request connection sc-inc-gpc0' is not supported by Switchyard yet/);
+    assert.match((await errors(frontend('  tcp-request content use-service prometheus-exporter')))[0]?.[1] ?? '', /'tcp-request content use-service' is not supported/);
+  });
+
+  it('refuses unknown actions and sets, bad arguments, and tcp-response in a frontend', async () => {
+    assert.match((await errors(frontend('  tcp-request content acept')))[0]?.[1] ?? '', /expects 'accept', .* but got 'acept'; did you mean 'accept'\?/);
+    assert.match((await errors(frontend('  tcp-request contnet accept')))[0]?.[1] ?? '', /'tcp-request' expects 'connection', 'session', 'content', 'inspect-delay', but got 'contnet'/);
+    assert.match((await errors(frontend('  tcp-request connection expect-proxy')))[0]?.[1] ?? '', /only supports 'layer4'/);
+    assert.match((await errors(frontend('  tcp-request content accept foo')))[0]?.[1] ?? '', /expects either 'if' or 'unless' .* but found 'foo'/);
+    assert.match((await errors(frontend('  tcp-request content reject if { nosuchfetch }')))[0]?.[1] ?? '', /condition/);
+    assert.deepEqual(await errors(frontend('  tcp-response content reject')), [[4, "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"]]);
+    assert.match((await errors(frontend('  tcp-request inspect-delay soon')))[0]?.[1] ?? '', /inspect-delay/);
+    assert.match((await errors(cfg('defaults', '  tcp-request content accept')))[0]?.[1] ?? '', /in a 'defaults' section is not supported/);
+    assert.deepEqual(await errors(cfg('backend b', '  tcp-request content accept', '  server s 127.0.0.1:81')), [
+      [2, "'tcp-request content' in a backend is not supported by Switchyard yet; declare it in the frontend or listen section."],
+    ]);
+    assert.deepEqual(await errors(cfg('backend b', '  mode http', '  tcp-response content accept', '  server s 127.0.0.1:81')), [
+      [3, "'tcp-response content' in a mode http backend is not supported by Switchyard yet."],
+    ]);
+  });
+});

@@ -690,7 +690,8 @@ export type TcpRuleModel =
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }
-  | HttpVarRuleModel;
+  | HttpVarRuleModel
+  | HttpStickRuleModel;
 
 export interface TcpRulesModel {
   readonly connection: readonly TcpRuleModel[];

@@ -332,6 +332,7 @@ class Resolver {
   #httpOnlyRules(proxy: ProxyDraft): HttpRulesModel {
     const { httpRequestRules, httpResponseRules, errorReplies } = this.#errors.forProxy(proxy);
     const defaultRules = this.#defaultRules(proxy);
+    for (const set of ['connection', 'session', 'content'] as const) this.#checkTrackedTables(proxy, proxy.tcpRules[set], `tcp-request ${set}`);
     const hasRules =
       defaultRules !== undefined ||
       proxy.httpRequestRules.length > 0 ||
@@ -349,7 +350,8 @@ class Resolver {
       }
       return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [], errorReplies };
     }
-    this.#checkTrackedTables(proxy, [...httpRequestRules, ...httpResponseRules]);
+    this.#checkTrackedTables(proxy, httpRequestRules, 'http-request');
+    this.#checkTrackedTables(proxy, httpResponseRules, 'http-response');
     return {
       ...(defaultRules === undefined ? {} : { defaultRules }),
       acls: [...proxy.acls],
@@ -376,13 +378,13 @@ class Resolver {
   }
 
   /** `track-scN ... [table T]`: T, or the rule's own proxy, must have a stick-table (HAProxy's check_trk_action). */
-  #checkTrackedTables(proxy: ProxyDraft, rules: readonly { readonly action: string; readonly source: SourceLocation }[]): void {
+  #checkTrackedTables(proxy: ProxyDraft, rules: readonly { readonly action: string; readonly source: SourceLocation }[], set: string): void {
     for (const rule of rules) {
       if (rule.action !== 'track-sc') continue;
       const { slot, table } = rule as Extract<HttpStickRuleModel, { action: 'track-sc' }>;
       const name = table ?? proxy.name;
       if (this.#tables.get(name)?.stickTable !== undefined) continue;
-      const keyword = `${proxy.httpResponseRules.includes(rule as never) ? 'http-response' : 'http-request'} track-sc${slot}`;
+      const keyword = `${set} track-sc${slot}`;
       this.#error({ ...rule.source, column: 1 }, keyword, `Proxy '${proxy.name}': unable to find table '${name}' referenced by track-sc${slot}.`);
     }
   }

@@ -544,6 +544,7 @@ const tcpRuleSchema = v.variant('action', [
     source: sourceSchema,
   }),
   ...varRuleSchemas,
+  ...stickRuleSchemas,
 ]);
 
 const tcpRulesSchema = v.object({

@@ -490,6 +490,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#log(false);
     this.host.counters.scur--;
     this.host.limits.current--;
+    this.connection.release(this.runtime.now());
     this.host.sessionEnded(this);
   }
 

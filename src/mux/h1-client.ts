@@ -536,6 +536,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     this.#reqParser.release();
     this.host.counters.scur--;
     this.host.limits.current--;
+    this.connection.release(this.now);
     this.host.sessionEnded(this);
   }
 }

@@ -9,6 +9,7 @@
 import type { Socket, TlsInfo } from '../runtime.ts';
 import type { ProxyHeader } from './proxy-protocol.ts';
 import type { SessionVars } from '../rules/vars.ts';
+import type { StickTracking } from '../stick/tracking.ts';
 
 export class ConnectionInfo {
   /** `src`, %ci. */
@@ -26,6 +27,11 @@ export class ConnectionInfo {
    * connection go on with them (a `sess` variable set by a tcp rule is seen by `http-request`).
    */
   sessionVars: SessionVars | undefined = undefined;
+  /**
+   * Stick counters tracked by `tcp-request` rules: held for the connection's whole life (the
+   * HTTP rules of the same connection go on with them), released by release().
+   */
+  stick: StickTracking | undefined = undefined;
   readonly #socket: Socket;
   /** The front address and port once known (read lazily: a getsockname per connection is not free). */
   #localAddress: string | undefined = undefined;
@@ -36,6 +42,14 @@ export class ConnectionInfo {
     // Hosts forget a socket's peer once it is closed: read at accept.
     this.clientAddress = socket.remoteAddress;
     this.clientPort = socket.remotePort;
+  }
+
+  /** The connection is gone (served or dropped): its tracked stick counters are released (conn_cur--). */
+  release(now: number): void {
+    const stick = this.stick;
+    if (stick === undefined) return;
+    this.stick = undefined;
+    stick.endSession(now);
   }
 
   /** `dst`, %fi. */

@@ -209,7 +209,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         this.counters.deniedConnections++;
         // HAProxy closes with a single RST (no-linger).
         socket.reset();
-        return this.#connectionDropped();
+        return this.#connectionDropped(info);
       }
     }
     if (bind.acceptProxy === true || tcp?.expectProxy === true) {
@@ -222,8 +222,9 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     this.#openSession(socket, info, undefined, tcp);
   }
 
-  /** A connection that never became a session is gone: its slot is free. */
-  #connectionDropped(): void {
+  /** A connection that never became a session is gone: its slot is free, its tracked counters released. */
+  #connectionDropped(info: ConnectionInfo | undefined): void {
+    info?.release(this.runtime.now());
     this.limits.current--;
     if (this.#held.length > 0) this.admitWaiting();
     this.limits.released();
@@ -239,8 +240,10 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       if (rules.session.length > 0 && runTcpRules(rules.session, tcp, undefined) === 'reject') {
         this.counters.deniedSessions++;
         socket.destroy();
-        return this.#connectionDropped();
+        return this.#connectionDropped(info);
       }
+      // A session exists: the connection's trackers count it (sess_cnt, sess_rate).
+      info.stick?.countSession(this.runtime.now());
       if (rules.content.length > 0) {
         this.#constructing = { socket, info, tcp };
         const wait = new ContentWait(this, socket, tcp, rules, received);
@@ -279,7 +282,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
 
   contentAbandoned(wait: ContentWait): void {
     this.sessions.delete(wait);
-    this.#connectionDropped();
+    this.#connectionDropped(this.#contentSockets.get(wait)?.info);
   }
 
   /** A session (tcp or http) serves the connection from now on, starting with the bytes already read. */
@@ -299,7 +302,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         // Refused before the HTTP parsing of the first request: closed, counted as denied.
         this.counters.dreq++;
         socket.destroy();
-        return this.#connectionDropped();
+        return this.#connectionDropped(info);
       }
       const session = new H1ClientConnection(this, socket, this.backend, info);
       this.sessions.add(session);
@@ -328,6 +331,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       const level = this.model.options.logSeparateErrors ? LogLevel.err : LogLevel.info;
       this.logger.emit(level, `${info.clientAddress}:${info.clientPort} [${formatAcceptDate(this.runtime.wallClock())}] ${this.name}/${wait.listenerName}: ${error}`);
     }
+    info.release(this.runtime.now());
     this.limits.current--;
     this.sessionEnded(wait);
   }

@@ -275,6 +275,8 @@ export class HttpRuleRunner implements HttpActionContext {
     backends?: RunnerHost,
   ) {
     this.vars = (client instanceof ConnectionInfo ? client.sessionVars : undefined) ?? new SessionVars(process);
+    // Counters a `tcp-request` rule tracks for the connection: every request counts on them.
+    if (client instanceof ConnectionInfo && client.stick !== undefined) this.#stick = client.stick;
     this.#frontend = frontend;
     this.userlists = userlists;
     this.runtime = runtime;

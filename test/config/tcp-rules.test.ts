@@ -61,14 +61,18 @@ describe('tcp rules: configuration', () => {
     assert.equal(model.frontends[0]?.tcpRules?.inspectDelay, 3000);
   });
 
-  it('refuses track-sc0 and other actions not supported yet at their line, by name', async () => {
-    assert.deepEqual(await errors(frontend('  tcp-request content track-sc0 src')), [
-      [4, "'tcp-request content track-sc0' is not supported by Switchyard yet (supported: 'accept', 'reject', 'switch-mode', 'set-src', 'set-dst', 'set-src-port', 'set-dst-port', 'set-var', 'set-var-fmt', 'unset-var')."],
-    ]);
-    const [[line, message]] = (await errors(frontend('  tcp-request connection sc-inc-gpc0(0)'))) as [[number, string]];
+  it('refuses actions not supported yet at their line, by name', async () => {
+    const [[line, message]] = (await errors(frontend('  tcp-request connection sc-inc-gpc(0,1)'))) as [[number, string]];
     assert.equal(line, 4);
-    assert.match(message, /^'tcp-request connection sc-inc-gpc0' is not supported by Switchyard yet/);
+    assert.match(message, /^'tcp-request connection sc-inc-gpc' is not supported by Switchyard yet/);
     assert.match((await errors(frontend('  tcp-request content use-service prometheus-exporter')))[0]?.[1] ?? '', /'tcp-request content use-service' is not supported/);
+  });
+
+  it('stick counter actions: track-sc with HAProxy\u2019s checks, sc-inc-gpc0, sc-set-gpt0', async () => {
+    const model = await parse(cfg('frontend f', '  mode http', '  bind :8080', '  stick-table type ip size 1k store conn_cur,gpc0,gpt0', '  tcp-request connection track-sc0 src', '  tcp-request session sc-inc-gpc0(0)', '  tcp-request content sc-set-gpt0(0) 3', '  default_backend b', 'backend b', '  mode http', '  server s 127.0.0.1:1'));
+    assert.deepEqual(model.frontends[0]?.tcpRules?.connection.map((r) => r.action), ['track-sc']);
+    assert.match((await errors(frontend('  tcp-request connection track-sc3 src')))[0]?.[1] ?? '', /track-sc number exceeding 2/);
+    assert.match((await errors(frontend('  tcp-request connection track-sc0 src table nosuch')))[0]?.[1] ?? '', /unable to find table 'nosuch'/);
   });
 
   it('refuses unknown actions and sets, bad arguments, and tcp-response in a frontend', async () => {

@@ -18,7 +18,7 @@ import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, delay, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['rate', 'counts', 'ban', 'path', 'conc', 'res', 'app'] as const;
+const PORT_NAMES = ['rate', 'counts', 'ban', 'path', 'conc', 'res', 'tcpconn', 'app'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -68,6 +68,14 @@ frontend fe_conc
     stick-table type ip size 1k expire 30s store conn_cur
     http-request track-sc0 src
     http-request deny deny_status 429 if { sc_conn_cur(0) gt 2 }
+    default_backend be_app
+
+frontend fe_tcpconn
+    bind 127.0.0.1:${p.tcpconn}
+    stick-table type ip size 1k expire 30s store conn_cur,conn_cnt,http_req_cnt
+    tcp-request connection track-sc0 src
+    tcp-request connection reject if { sc_conn_cur(0) gt 2 }
+    http-response set-header X-Conn "cur=%[sc_conn_cur(0)] cnt=%[sc_conn_cnt(0)] req=%[sc_http_req_cnt(0)]"
     default_backend be_app
 
 frontend fe_res
@@ -175,6 +183,39 @@ for (const target of TARGETS) {
       assert.equal((await slowB).status, 200);
       assert.equal((await c.request('GET', '/')).status, 200, 'the others are done: conn_cur went down');
       for (const conn of conns) conn.destroy();
+    });
+
+    it('per-IP concurrent connections: tcp-request connection track-sc0 src + reject, released when they close', async () => {
+      const from = { localAddress: '127.0.0.7' };
+      const a = await HttpConnection.open(ports.tcpconn, from);
+      const b = await HttpConnection.open(ports.tcpconn, from);
+      const first = await a.request('GET', '/');
+      assert.equal(first.header('x-conn'), 'cur=2 cnt=2 req=1', 'both connections counted at accept');
+      const second = await b.request('GET', '/');
+      assert.equal(second.header('x-conn'), 'cur=2 cnt=2 req=2');
+      assert.equal((await a.request('GET', '/')).header('x-conn'), 'cur=2 cnt=2 req=3', 'keep-alive requests count on the connection\'s tracker');
+      // A third connection from the same address is closed before any byte is read.
+      // (HAProxy resets it at once, possibly before the client's connect completes.)
+      const refused = await HttpConnection.open(ports.tcpconn, from).then(
+        (c) => c.request('GET', '/', {}, undefined, 2000).then(() => false, () => true).finally(() => c.destroy()),
+        () => true,
+      );
+      assert.ok(refused, 'the third connection is refused');
+      const other = await HttpConnection.open(ports.tcpconn, { localAddress: '127.0.0.8' });
+      assert.equal((await other.request('GET', '/')).status, 200, 'another address is not limited');
+      other.destroy();
+      a.destroy();
+      // The closed connection releases its tracker (conn_cur--).
+      let ok = false;
+      for (let i = 0; i < 50 && !ok; i++) {
+        await delay(20);
+        ok = await HttpConnection.open(ports.tcpconn, from).then(
+          (d) => d.request('GET', '/', {}, undefined, 1000).then((r) => r.status === 200, () => false).finally(() => d.destroy()),
+          () => false,
+        );
+      }
+      assert.ok(ok, 'a new connection is accepted once one closed');
+      b.destroy();
     });
 
     it('http-response track-sc counts the request and its 4xx or 5xx status', async () => {

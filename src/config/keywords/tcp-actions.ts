@@ -4,15 +4,15 @@
  * one entry here plus its compiler in src/rules/tcp/tcp-actions.ts; the keyword code in
  * tcp-rules.ts never changes for it.
  *
- * Stick-table tracking plugs in here: `track-sc0|1|2 KEY [table T]` and `sc-inc-gpc0(N)` become
- * parsers for the 'connection', 'session' and 'content' sets (and a model variant, and a
- * compiler calling the tracking API); until then they are listed in UNSUPPORTED_TCP_ACTIONS and
- * refused at their line.
+ * The stick counter actions (`track-sc0|1|2 KEY [table T]`, `sc-inc-gpc0|1(N)`,
+ * `sc-set-gpt0(N)`) share the http rules' parsers (http-actions/stick.ts).
  */
 import type { TcpRuleModel, TcpRuleSet } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
+import type { SampleDirection } from '../../rules/sample-fetch.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseVarWord } from './http-actions/vars.ts';
+import { stickActionParsers } from './http-actions/stick.ts';
 
 /** A rule model without its condition and place. */
 export type TcpRuleFields = TcpRuleModel extends infer R ? (R extends TcpRuleModel ? Omit<R, 'condition' | 'source'> : never) : never;
@@ -27,6 +27,8 @@ export interface TcpActionParseInput {
   readonly keyword: string;
   /** The words after the action, before `if`/`unless`. */
   readonly args: readonly Token[];
+  /** What the rule's fetches read: the request bytes, or the response's (tcp-response). */
+  readonly direction: SampleDirection;
   /** Reports a word left at `args[used]`; true when there was one. */
   extra(used: number): boolean;
 }
@@ -116,15 +118,25 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
   variable('set-var', ALL),
   variable('set-var-fmt', ALL),
   variable('unset-var', ALL),
+  // `track-scN KEY [table T]`, `sc-inc-gpc0|1(N)`, `sc-set-gpt0(N) VALUE`: HAProxy's grammar and
+  // messages, shared with the http rules (request fetches; tcp-response rules cannot track).
+  ...stickActionParsers.map(
+    (p): TcpActionParser => ({
+      name: p.name,
+      sets: p.name === 'track-sc' ? REQUEST : ALL,
+      prefix: true,
+      parse: (input) => p.parse(input) as TcpRuleFields | undefined,
+    }),
+  ),
 ];
 
 /** HAProxy 2.6's other tcp actions: named as not supported yet, never ignored (`*`: a prefix). */
 export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly string[]>> = {
-  connection: ['track-sc*', 'sc-inc-gpc*', 'sc-set-gpt*', 'capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'silent-drop', 'lua.*'],
-  session: ['track-sc*', 'sc-inc-gpc*', 'sc-set-gpt*', 'set-mark', 'set-tos', 'silent-drop', 'attach-srv', 'lua.*'],
+  connection: ['sc-inc-gpc', 'sc-set-gpt', 'capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'silent-drop', 'lua.*'],
+  session: ['sc-inc-gpc', 'sc-set-gpt', 'set-mark', 'set-tos', 'silent-drop', 'attach-srv', 'lua.*'],
   content: [
-    'track-sc*', 'sc-inc-gpc*', 'sc-set-gpt*', 'capture', 'use-service', 'do-resolve', 'set-log-level', 'set-nice', 'set-mark',
+    'sc-inc-gpc', 'sc-set-gpt', 'capture', 'use-service', 'do-resolve', 'set-log-level', 'set-nice', 'set-mark',
     'set-tos', 'set-priority-class', 'set-priority-offset', 'silent-drop', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
   ],
-  response: ['sc-inc-gpc*', 'sc-set-gpt*', 'silent-drop', 'send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
+  response: ['sc-inc-gpc', 'sc-set-gpt', 'silent-drop', 'send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
 };

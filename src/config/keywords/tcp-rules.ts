@@ -23,7 +23,8 @@ function findParser(set: TcpRuleSet, word: string): TcpActionParser | undefined 
   for (const p of TCP_ACTION_PARSERS) {
     if (!p.sets.includes(set)) continue;
     if (p.name === word) return p;
-    if (p.prefix === true && word.startsWith(`${p.name}(`) && (found === undefined || p.name.length > found.name.length)) found = p;
+    // `set-var(txn.x)`, `track-sc0`, `sc-inc-gpc0(1)`: the longest prefix wins (set-var-fmt).
+    if (p.prefix === true && word.startsWith(p.name) && (found === undefined || p.name.length > found.name.length)) found = p;
   }
   return found;
 }
@@ -108,7 +109,7 @@ function parseTcpRule(ctx: KeywordContext, args: readonly Token[], request: bool
     ctx.error(`'${ruleKeyword}' expects either 'if' or 'unless' followed by a condition but found '${word.text}'.`, word, ruleKeyword);
     return true;
   };
-  const fields = parser.parse({ ctx, action: parser.name, word: actionToken, keyword: ruleKeyword, args: ruleArgs, extra });
+  const fields = parser.parse({ ctx, action: parser.name, word: actionToken, keyword: ruleKeyword, args: ruleArgs, direction, extra });
   if (fields === undefined) return;
   const { file, line } = ctx.place();
   let condition: ConditionModel | undefined;

@@ -10,6 +10,7 @@ import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContex
 import { compileSampleFetch, type SampleFetch, type SampleDirection } from '../sample-fetch.ts';
 import { Sample, sampleInt } from '../sample.ts';
 import { defaultStickTable } from '../../stick/table-scope.ts';
+import type { SampleContext } from '../sample-context.ts';
 
 class TrackScAction implements HttpAction {
   readonly #slot: number;
@@ -49,7 +50,8 @@ class TrackScAction implements HttpAction {
   }
 }
 
-class IncGpcAction implements HttpAction {
+/** `sc-inc-gpc0|1(N)`; runs in any sample context that tracks (http and tcp rules). */
+export class IncGpcAction implements HttpAction {
   readonly #slot: number;
   readonly #which: 'gpc0' | 'gpc1';
   constructor(slot: number, which: 'gpc0' | 'gpc1') {
@@ -57,7 +59,7 @@ class IncGpcAction implements HttpAction {
     this.#which = which;
   }
 
-  run(ctx: HttpActionContext): Verdict {
+  run(ctx: SampleContext): Verdict {
     const stick = ctx.stick;
     const entry = stick?.trackedEntry(this.#slot);
     if (stick === undefined || entry === undefined) return Verdict.continue;
@@ -70,7 +72,8 @@ class IncGpcAction implements HttpAction {
 
 const SCRATCH = new Sample();
 
-class SetGpt0Action implements HttpAction {
+/** `sc-set-gpt0(N) VALUE|EXPR`; runs in any sample context that tracks (http and tcp rules). */
+export class SetGpt0Action implements HttpAction {
   readonly #slot: number;
   readonly #value: number | SampleFetch;
   constructor(slot: number, value: number | SampleFetch) {
@@ -78,7 +81,7 @@ class SetGpt0Action implements HttpAction {
     this.#value = value;
   }
 
-  run(ctx: HttpActionContext): Verdict {
+  run(ctx: SampleContext): Verdict {
     const stick = ctx.stick;
     const entry = stick?.trackedEntry(this.#slot);
     if (stick === undefined || entry === undefined) return Verdict.continue;

@@ -1,9 +1,7 @@
 /**
  * Every compiled `tcp-request` / `tcp-response` action, by action keyword (the tcp twin of
  * ../actions/index.ts). A new action is one entry in TCP_COMPILERS plus its parser entry in
- * src/config/keywords/tcp-actions.ts. Stick-table tracking (`track-scN KEY [table T]`,
- * `sc-inc-gpc0`) plugs in here as one more entry whose action calls the tracking API with the
- * context's session: the parser currently refuses it at its line as not supported yet.
+ * src/config/keywords/tcp-actions.ts. The stick counter actions are in tcp-stick-actions.ts.
  */
 import type { HttpVarRuleModel, TcpRuleModel } from '../../config/model.ts';
 import { compileVarAction } from '../actions/var-actions.ts';
@@ -11,6 +9,7 @@ import type { HttpActionContext } from '../http-action.ts';
 import { Sample } from '../sample.ts';
 import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
 import { TcpVerdict, type TcpAction, type TcpActionCompile, type TcpActionContext } from './tcp-action.ts';
+import { compileTcpStickAction } from './tcp-stick-actions.ts';
 
 type RuleOf<A extends TcpRuleModel['action']> = Extract<TcpRuleModel, { action: A }>;
 type Compiler<A extends TcpRuleModel['action']> = (rule: RuleOf<A>, direction: SampleDirection) => TcpActionCompile;
@@ -121,6 +120,10 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   'set-var': variable,
   'set-var-fmt': variable,
   'unset-var': variable,
+  'track-sc': compileTcpStickAction,
+  'sc-inc-gpc0': compileTcpStickAction,
+  'sc-inc-gpc1': compileTcpStickAction,
+  'sc-set-gpt0': compileTcpStickAction,
 };
 
 export function compileTcpAction(rule: TcpRuleModel, direction: SampleDirection): TcpActionCompile {

@@ -10,7 +10,15 @@ import type { Runtime, TlsInfo } from '../../runtime.ts';
 import type { Payload } from '../payload.ts';
 import type { SampleBackend } from '../sample-context.ts';
 import { SessionVars, type ProcessVars } from '../vars.ts';
+import { StickTracking } from '../../stick/tracking.ts';
+import type { StickTable } from '../../stick/stick-table.ts';
 import type { TcpActionContext } from './tcp-action.ts';
+
+/** What the rules of a connection read from its frontend: backends by name, the generation's stick tables. */
+export interface TcpRuleHost {
+  backendNamed(name: string): SampleBackend | undefined;
+  readonly stickTables?: ReadonlyMap<string, StickTable> | undefined;
+}
 
 export class TcpRuleContext implements TcpActionContext {
   readonly connection: ConnectionInfo;
@@ -25,14 +33,14 @@ export class TcpRuleContext implements TcpActionContext {
   requestPayload: Payload | undefined = undefined;
   responsePayload: Payload | undefined = undefined;
   backend: SampleBackend | undefined = undefined;
-  readonly #backends: { backendNamed(name: string): SampleBackend | undefined } | undefined;
+  readonly #backends: TcpRuleHost | undefined;
 
   constructor(
     connection: ConnectionInfo,
     runtime: Runtime,
     frontendName: string,
     process: ProcessVars,
-    backends?: { backendNamed(name: string): SampleBackend | undefined },
+    backends?: TcpRuleHost,
   ) {
     this.connection = connection;
     this.vars = new SessionVars(process);
@@ -58,6 +66,17 @@ export class TcpRuleContext implements TcpActionContext {
   }
   get clientTls(): TlsInfo | undefined {
     return this.connection.tls;
+  }
+
+  /** The connection's stick counters (`track-scN`, `sc*_` fetches), created on first use when the generation has tables. */
+  get stick(): StickTracking | undefined {
+    let stick = this.connection.stick;
+    if (stick === undefined) {
+      const tables = this.#backends?.stickTables;
+      if (tables === undefined || tables.size === 0) return undefined;
+      stick = this.connection.stick = new StickTracking(tables, this.runtime);
+    }
+    return stick;
   }
 
   backendNamed(name: string): SampleBackend | undefined {

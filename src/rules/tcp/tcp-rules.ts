@@ -6,6 +6,7 @@
  * (a fetch raised Payload.mayChange) stops the evaluation with `missing` until more data comes
  * or the inspect delay ends (tcp_inspect_request's missing_data).
  */
+import { withStickTableScope } from '../../stick/table-scope.ts';
 import type { SourceLocation, TcpRuleModel, TcpRuleSet, TcpRulesModel } from '../../config/model.ts';
 import { compileCondition, ConditionResult, type CompiledCondition } from '../condition.ts';
 import { HttpRuleError } from '../http-rules.ts';
@@ -47,7 +48,8 @@ const KEYWORDS: Readonly<Record<TcpRuleSet, string>> = {
 export function compileTcpRules(model: ProxyModel, side: 'frontend' | 'backend'): ProxyTcpRules | undefined {
   const tcp = model.tcpRules;
   if (tcp === undefined) return undefined;
-  return withPatternFiles(patternFilesOf(model.patternFiles), () => compile(model, tcp, side));
+  // A track-sc without `table` tracks in the proxy's own table (table-scope.ts).
+  return withPatternFiles(patternFilesOf(model.patternFiles), () => withStickTableScope(model.name, () => compile(model, tcp, side)));
 }
 
 function compile(model: ProxyModel, tcp: TcpRulesModel, side: 'frontend' | 'backend'): ProxyTcpRules {

@@ -1,0 +1,69 @@
+/**
+ * Stick counter actions of tcp rules (HAProxy's tcp_rules.c with stkctr actions):
+ * `tcp-request connection|session|content track-scN KEY [table T]` tracks the key's entry in
+ * slot N for the whole client connection (the session's slots: in mode http every keep-alive
+ * request counts on it, and its conn_cur is the number of open connections of the key, the
+ * per-IP connection limit of docs/rate-limiting.md); `sc-inc-gpc0|1(N)` and `sc-set-gpt0(N)`
+ * change what a slot tracks, as in http rules. None ends the rule list.
+ */
+import type { HttpStickRuleModel } from '../../config/model.ts';
+import { IncGpcAction, SetGpt0Action } from '../actions/stick-actions.ts';
+import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
+import { defaultStickTable } from '../../stick/table-scope.ts';
+import { TcpVerdict, type TcpAction, type TcpActionCompile, type TcpActionContext } from './tcp-action.ts';
+
+class TcpTrackSc implements TcpAction {
+  readonly #slot: number;
+  readonly #table: string | undefined;
+  readonly #key: SampleFetch;
+  constructor(slot: number, table: string | undefined, key: SampleFetch) {
+    this.#slot = slot;
+    this.#table = table;
+    this.#key = key;
+  }
+
+  run(ctx: TcpActionContext): TcpVerdict {
+    const stick = ctx.stick;
+    // HAProxy keeps the first tracker of a slot.
+    if (stick === undefined || this.#table === undefined || stick.session.entry(this.#slot) !== undefined) return TcpVerdict.continue;
+    const table = stick.table(this.#table);
+    if (table === undefined) return TcpVerdict.continue;
+    const sample = this.#key.fetch(ctx);
+    if (sample === undefined) return TcpVerdict.continue;
+    const key = table.keyOf(sample);
+    if (key === undefined) return TcpVerdict.continue;
+    stick.track(stick.session, this.#slot, table, key, stick.now());
+    return TcpVerdict.continue;
+  }
+}
+
+/** An http stick action that reads only the sample context, run as a tcp action. */
+class Counter implements TcpAction {
+  readonly #action: IncGpcAction | SetGpt0Action;
+  constructor(action: IncGpcAction | SetGpt0Action) {
+    this.#action = action;
+  }
+  run(ctx: TcpActionContext): TcpVerdict {
+    this.#action.run(ctx);
+    return TcpVerdict.continue;
+  }
+}
+
+export function compileTcpStickAction(rule: HttpStickRuleModel, direction: SampleDirection): TcpActionCompile {
+  switch (rule.action) {
+    case 'track-sc': {
+      const key = compileSampleFetch(rule.key, { direction });
+      if (!key.ok) return key;
+      return { ok: true, action: new TcpTrackSc(rule.slot, defaultStickTable(rule.table), key.fetch) };
+    }
+    case 'sc-inc-gpc0':
+    case 'sc-inc-gpc1':
+      return { ok: true, action: new Counter(new IncGpcAction(rule.slot, rule.action === 'sc-inc-gpc0' ? 'gpc0' : 'gpc1')) };
+    case 'sc-set-gpt0': {
+      if (/^-?\d+$/.test(rule.value)) return { ok: true, action: new Counter(new SetGpt0Action(rule.slot, Number(rule.value))) };
+      const value = compileSampleFetch(rule.value, { direction });
+      if (!value.ok) return value;
+      return { ok: true, action: new Counter(new SetGpt0Action(rule.slot, value.fetch)) };
+    }
+  }
+}

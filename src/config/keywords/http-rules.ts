@@ -18,7 +18,8 @@ import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseAclWords } from '../../rules/acl-words.ts';
-import { compileCondition, parseCondition } from '../../rules/condition.ts';
+import { compileCondition } from '../../rules/condition.ts';
+import { extraWordReporter, parseRuleCondition, splitCondition } from './rule-words.ts';
 import { compileRuleAction } from '../../rules/actions/index.ts';
 import { HTTP_ACTION_PARSERS, type HttpActionParser, type HttpRuleSet } from './http-actions/index.ts';
 import type { SampleDirection } from '../../rules/sample-fetch.ts';
@@ -102,15 +103,6 @@ function parseAcl(ctx: KeywordContext, args: readonly Token[]): void {
   ctx.proxy?.acls.push(parsed.acl);
 }
 
-/**
- * Splits `words` (after the action) into its arguments and the condition, as HAProxy: arguments
- * end at `if` / `unless`.
- */
-function splitCondition(words: readonly Token[]): { args: Token[]; condition: Token[] } {
-  const at = words.findIndex((t) => t.text === 'if' || t.text === 'unless');
-  return at < 0 ? { args: [...words], condition: [] } : { args: words.slice(0, at), condition: words.slice(at) };
-}
-
 function parseHttpRule(set: HttpRuleSet, ctx: KeywordContext, args: readonly Token[]): void {
   const keyword = `http-${set}`;
   // Fetches of after-response rules read the response, as http-response rules do.
@@ -137,30 +129,12 @@ function parseHttpRule(set: HttpRuleSet, ctx: KeywordContext, args: readonly Tok
   // HAProxy names the rule by its action word as written: 'http-request set-var(txn.x)'.
   const ruleKeyword = `${keyword} ${actionToken.text}`;
   const { args: ruleArgs, condition: conditionWords } = splitCondition(args.slice(2));
-  const extra = (used: number): boolean => {
-    const word = ruleArgs[used];
-    if (word === undefined) return false;
-    ctx.error(`'${ruleKeyword}' expects either 'if' or 'unless' followed by a condition but found '${word.text}'.`, word, ruleKeyword);
-    return true;
-  };
+  const extra = extraWordReporter(ctx, ruleKeyword, ruleArgs);
   const rule = parser.parse({ ctx, action: parser.name, word: actionToken, keyword: ruleKeyword, args: ruleArgs, direction, extra });
   if (rule === undefined) return;
   const { file, line } = ctx.place();
-  let condition: ConditionModel | undefined;
-  if (conditionWords.length > 0) {
-    const proxy = ctx.proxy;
-    const parsed = parseCondition(
-      conditionWords.map((t) => t.text),
-      (name) => proxy?.acls.some((a) => a.name === name) ?? false,
-      { file, line },
-    );
-    if (!parsed.ok) {
-      const at = conditionWords[parsed.word] ?? conditionWords[conditionWords.length - 1];
-      ctx.error(`error detected while parsing an '${ruleKeyword}' condition : ${parsed.message}.`, at, ruleKeyword);
-      return;
-    }
-    condition = parsed.condition;
-  }
+  const condition = parseRuleCondition(ctx, ruleKeyword, conditionWords);
+  if (condition === null) return;
   const model = { ...rule, condition, source: { file, line } } as HttpRuleModel | HttpFinalRuleModel;
   const action = compileRuleAction(model, direction);
   if (!action.ok) {

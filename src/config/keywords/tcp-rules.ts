@@ -10,7 +10,8 @@ import type { ConditionModel, TcpRuleModel, TcpRuleSet } from '../model.ts';
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
-import { compileCondition, parseCondition } from '../../rules/condition.ts';
+import { compileCondition } from '../../rules/condition.ts';
+import { extraWordReporter, parseRuleCondition, splitCondition } from './rule-words.ts';
 import { compileTcpAction } from '../../rules/tcp/tcp-actions.ts';
 import type { SampleDirection } from '../../rules/sample-fetch.ts';
 import { parseTime } from './args.ts';
@@ -27,11 +28,6 @@ function findParser(set: TcpRuleSet, word: string): TcpActionParser | undefined 
     if (p.prefix === true && word.startsWith(p.name) && (found === undefined || p.name.length > found.name.length)) found = p;
   }
   return found;
-}
-
-function splitCondition(words: readonly Token[]): { args: Token[]; condition: Token[] } {
-  const at = words.findIndex((t) => t.text === 'if' || t.text === 'unless');
-  return at < 0 ? { args: [...words], condition: [] } : { args: words.slice(0, at), condition: words.slice(at) };
 }
 
 function parseInspectDelay(ctx: KeywordContext, args: readonly Token[], keyword: string, response: boolean): void {
@@ -103,30 +99,14 @@ function parseTcpRule(ctx: KeywordContext, args: readonly Token[], request: bool
   const ruleKeyword = `${keyword} ${actionToken.text}`;
   const { args: ruleArgs, condition: conditionWords } = splitCondition(args.slice(3));
   const direction: SampleDirection = set === 'response' ? 'response' : 'request';
-  const extra = (used: number): boolean => {
-    const word = ruleArgs[used];
-    if (word === undefined) return false;
-    ctx.error(`'${ruleKeyword}' expects either 'if' or 'unless' followed by a condition but found '${word.text}'.`, word, ruleKeyword);
-    return true;
-  };
+  const extra = extraWordReporter(ctx, ruleKeyword, ruleArgs);
   const fields = parser.parse({ ctx, action: parser.name, word: actionToken, keyword: ruleKeyword, args: ruleArgs, direction, extra });
   if (fields === undefined) return;
   const { file, line } = ctx.place();
-  let condition: ConditionModel | undefined;
-  if (conditionWords.length > 0) {
-    const proxy = ctx.proxy;
-    const parsed = parseCondition(
-      conditionWords.map((t) => t.text),
-      (name) => proxy?.acls.some((a) => a.name === name) ?? false,
-      { file, line },
-    );
-    if (!parsed.ok) {
-      const at = conditionWords[parsed.word] ?? conditionWords[conditionWords.length - 1];
-      ctx.error(`error detected while parsing an '${ruleKeyword}' condition : ${parsed.message}.`, at, ruleKeyword);
-      return;
-    }
-    condition = parsed.condition;
-    const acls = proxy?.acls ?? [];
+  const condition = parseRuleCondition(ctx, ruleKeyword, conditionWords);
+  if (condition === null) return;
+  if (condition !== undefined) {
+    const acls = ctx.proxy?.acls ?? [];
     const compiled = compileCondition(condition, (name) => acls.filter((a) => a.name === name), direction, `${keyword} rule`);
     if (!compiled.ok) {
       ctx.error(`error detected while parsing an '${ruleKeyword}' condition : ${compiled.message}.`, conditionWords[0], ruleKeyword);

@@ -913,9 +913,13 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       const close =
         (reply === undefined ? silent || errorClosesConnection(status) : reply.closes) ||
         this.#req === undefined || !this.#reqBodyDone || this.#side.lastTransaction;
-      if (reply !== undefined) this.#writeReply(reply, close);
-      else if (!silent) this.#writeGenerated(errorResponse(status, close), status);
-      else this.#countStatus(status);
+      if (reply !== undefined) {
+        this.#writeReply(reply, close);
+      } else {
+        // The H1 mux's own answer (no stream yet): no http-after-response rules, as HAProxy.
+        this.#countStatus(status);
+        if (!silent) this.#sendData(errorResponse(status, close));
+      }
       if (log) this.log();
       this.#endTransaction();
       this.#side.transactionEnded(close);

@@ -321,6 +321,14 @@ for (const target of TARGETS) {
       assert.equal(unavailable.status, 503);
       assert.equal(unavailable.header('x-after'), 'fe-503');
       dead.destroy();
+      // A request the H1 layer cannot parse is answered before any stream exists: HAProxy's
+      // raw 400, which no http-after-response rule sees.
+      const bad = await HttpConnection.open(ports.after);
+      await bad.write('GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n');
+      const invalid = await bad.read();
+      assert.equal(invalid.status, 400);
+      assert.equal(invalid.header('x-after'), undefined, invalid.head.raw);
+      bad.destroy();
     });
 
     it('set-timeout server: a constant or an expression replaces the backend’s timeout for the transaction', async () => {

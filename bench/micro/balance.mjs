@@ -15,19 +15,14 @@
 // collection interrupted are discarded by the median), with --expose-gc switched on at runtime.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
-import { ROOT } from '../lib/paths.mjs';
+import { bytesPerCall, dist } from '../lib/micro.mjs';
 import { fmtInt, markdownTable, writeResultsJson } from '../lib/report.mjs';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { type: 'string' }, only: { type: 'string' } } });
 const timeMs = Number(values.time ?? 500);
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc');
 
-const dist = (p) => new URL(`dist/src/${p}`, `file://${ROOT}`);
 for (const p of ['balance/create-balancer.js', 'proxy/server.js', 'http/codec/index.js']) {
   if (!existsSync(dist(p))) {
     console.error(`bench/micro/balance.mjs: ${dist(p).pathname} is missing: run \`npm run build\` first`);
@@ -183,21 +178,6 @@ function makeRunner(alg, n, mode) {
   };
 }
 
-/** Median heap growth per pick over 100 batches of 10,000 (GC-interrupted batches fall out of the median). */
-function bytesPerPick(run) {
-  const batch = 10_000;
-  run(100_000); // warm up the JIT on this exact path
-  gc();
-  const deltas = [];
-  for (let b = 0; b < 100; b++) {
-    const before = process.memoryUsage().heapUsed;
-    run(batch);
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) deltas.push((after - before) / batch);
-  }
-  deltas.sort((a, b) => a - b);
-  return deltas.length === 0 ? undefined : deltas[deltas.length >> 1];
-}
 
 const cases = [];
 for (const alg of ALGORITHMS) {
@@ -224,7 +204,7 @@ if (sink === undefined) throw new Error('no pick was made');
 const results = bench.tasks.map((task, i) => {
   const c = cases[i];
   const r = task.result;
-  const bytes = bytesPerPick(makeRunner(c.alg, c.n, c.mode));
+  const bytes = bytesPerCall(makeRunner(c.alg, c.n, c.mode));
   if (r.state !== 'completed') return { name: task.name, servers: c.n, state: r.state, error: r.error?.message };
   const perPick = (ms) => (ms * 1e6) / BATCH; // ms per batch -> ns per pick
   return {

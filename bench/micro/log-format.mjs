@@ -11,19 +11,14 @@
 // it: V8 builds it from the pieces).
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
-import { ROOT } from '../lib/paths.mjs';
+import { bytesPerCall, dist } from '../lib/micro.mjs';
 import { fmtInt, markdownTable, writeResultsJson } from '../lib/report.mjs';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { type: 'string' }, only: { type: 'string' } } });
 const timeMs = Number(values.time ?? 500);
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc');
 
-const dist = (p) => new URL(`dist/src/${p}`, `file://${ROOT}`);
 for (const p of ['log/log-format.js', 'log/default-formats.js', 'http/codec/index.js']) {
   if (!existsSync(dist(p))) {
     console.error(`bench/micro/log-format.mjs: ${dist(p).pathname} is missing: run \`npm run build\` first`);
@@ -111,21 +106,6 @@ for (const c of cases) {
   };
 }
 
-/** Median heap growth per line over 100 batches of 10,000 (GC-interrupted batches fall out of the median). */
-function bytesPerLine(run) {
-  const batch = 10_000;
-  run(100_000);
-  gc();
-  const deltas = [];
-  for (let b = 0; b < 100; b++) {
-    const before = process.memoryUsage().heapUsed;
-    run(batch);
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) deltas.push((after - before) / batch);
-  }
-  deltas.sort((a, b) => a - b);
-  return deltas.length === 0 ? undefined : deltas[deltas.length >> 1];
-}
 
 const bench = new Bench({ name: 'log lines', time: timeMs, warmupTime: Math.min(200, timeMs) });
 for (const c of cases) bench.add(c.name, () => c.run(BATCH));
@@ -134,7 +114,7 @@ await bench.run();
 const results = cases.map((c) => {
   const task = bench.tasks.find((t) => t.name === c.name);
   const meanMs = task?.result?.latency?.mean ?? task?.result?.mean;
-  return { name: c.name, nsPerLine: meanMs === undefined ? undefined : (meanMs * 1e6) / BATCH, bytesPerLine: bytesPerLine(c.run), line: c.sample };
+  return { name: c.name, nsPerLine: meanMs === undefined ? undefined : (meanMs * 1e6) / BATCH, bytesPerLine: bytesPerCall(c.run), line: c.sample };
 });
 
 if (values.json) {

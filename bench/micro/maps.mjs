@@ -12,10 +12,8 @@
 // inputs of several words for `dir`/`dom`.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
-import { ROOT } from '../lib/paths.mjs';
+import { bytesPerCall, dist } from '../lib/micro.mjs';
 import { fmtInt, markdownTable, writeResultsJson } from '../lib/report.mjs';
 
 const { values } = parseArgs({
@@ -24,10 +22,7 @@ const { values } = parseArgs({
 const timeMs = Number(values.time ?? 500);
 const N = Number(values.entries ?? 10_000);
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc');
 
-const dist = (p) => new URL(`dist/src/${p}`, `file://${ROOT}`);
 for (const p of ['rules/pattern-index.js', 'rules/sample.js']) {
   if (!existsSync(dist(p))) {
     console.error(`bench/micro/maps.mjs: ${dist(p).pathname} is missing: run \`npm run build\` first`);
@@ -148,24 +143,6 @@ for (const c of selected) {
   };
 }
 
-/**
- * Median heap growth per lookup over 20 batches of 1,024 (GC-interrupted batches fall out of the
- * median); a linear lookup over 10,000 entries takes ~1 ms, so this stays bounded.
- */
-function bytesPerLookup(run) {
-  const batch = LOOKUPS;
-  run(2 * LOOKUPS);
-  gc();
-  const deltas = [];
-  for (let b = 0; b < 20; b++) {
-    const before = process.memoryUsage().heapUsed;
-    run(batch);
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) deltas.push((after - before) / batch);
-  }
-  deltas.sort((a, b) => a - b);
-  return deltas.length === 0 ? undefined : deltas[deltas.length >> 1];
-}
 
 const bench = new Bench({ name: 'map lookups', time: timeMs, iterations: 3, warmupTime: Math.min(200, timeMs), warmupIterations: 1 });
 for (const c of selected) bench.add(c.name, () => c.run(LOOKUPS));
@@ -178,7 +155,7 @@ const results = selected.map((c) => {
     name: c.name,
     entries: c.keys.length,
     nsPerLookup: meanMs === undefined ? undefined : (meanMs * 1e6) / LOOKUPS,
-    bytesPerLookup: bytesPerLookup(c.run),
+    bytesPerLookup: bytesPerCall(c.run, { batch: LOOKUPS, batches: 20, warmup: 2 * LOOKUPS }),
     hitRate: c.hits / LOOKUPS,
   };
 });

@@ -15,19 +15,14 @@
 // request (batches of 1,000 requests).
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
-import { ROOT } from '../lib/paths.mjs';
+import { bytesPerCall, dist } from '../lib/micro.mjs';
 import { fmtInt, markdownTable, writeResultsJson } from '../lib/report.mjs';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { type: 'string' }, only: { type: 'string' } } });
 const timeMs = Number(values.time ?? 500);
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc');
 
-const dist = (p) => new URL(`dist/src/${p}`, `file://${ROOT}`);
 for (const p of ['config/load.js', 'rules/http-rules.js', 'stick/tracking.js', 'stick/persistence.js']) {
   if (!existsSync(dist(p))) {
     console.error(`bench/micro/stick-table.mjs: ${dist(p).pathname} is missing: run \`npm run build\` first`);
@@ -119,20 +114,6 @@ const cases = [makeCase('one client (hot entry)', ['192.0.2.1']), makeCase('100,
 
 const BATCH = 1000;
 
-function bytesPerRequest(run) {
-  const batch = 10_000;
-  run(100_000);
-  gc();
-  const deltas = [];
-  for (let b = 0; b < 100; b++) {
-    const before = process.memoryUsage().heapUsed;
-    run(batch);
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) deltas.push((after - before) / batch);
-  }
-  deltas.sort((a, b) => a - b);
-  return deltas.length === 0 ? undefined : deltas[deltas.length >> 1];
-}
 
 // Fill the 100k table once so the timed rounds find entries (steady state).
 for (const c of cases) c.run(100_000);
@@ -147,7 +128,7 @@ const results = cases.map((c) => {
   return {
     name: c.name,
     nsPerRequest: meanMs === undefined ? undefined : (meanMs * 1e6) / BATCH,
-    bytesPerRequest: bytesPerRequest((n) => c.run(n)),
+    bytesPerRequest: bytesPerCall((n) => c.run(n)),
     entries: c.tables.get('fe').entries,
   };
 });

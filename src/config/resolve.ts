@@ -332,7 +332,10 @@ class Resolver {
   #httpOnlyRules(proxy: ProxyDraft): HttpRulesModel {
     const { httpRequestRules, httpResponseRules, errorReplies } = this.#errors.forProxy(proxy);
     const defaultRules = this.#defaultRules(proxy);
-    for (const set of ['connection', 'session', 'content'] as const) this.#checkTrackedTables(proxy, proxy.tcpRules[set], `tcp-request ${set}`);
+    // Both halves of a listen come here: its rules are checked once.
+    const firstVisit = !this.#trackChecked.has(proxy);
+    this.#trackChecked.add(proxy);
+    if (firstVisit) for (const set of ['connection', 'session', 'content'] as const) this.#checkTrackedTables(proxy, proxy.tcpRules[set], `tcp-request ${set}`);
     const hasRules =
       defaultRules !== undefined ||
       proxy.httpRequestRules.length > 0 ||
@@ -350,8 +353,10 @@ class Resolver {
       }
       return { acls: [...proxy.acls], httpRequestRules: [], httpResponseRules: [], httpAfterResponseRules: [], redirectRules: [], errorReplies };
     }
-    this.#checkTrackedTables(proxy, httpRequestRules, 'http-request');
-    this.#checkTrackedTables(proxy, httpResponseRules, 'http-response');
+    if (firstVisit) {
+      this.#checkTrackedTables(proxy, httpRequestRules, 'http-request');
+      this.#checkTrackedTables(proxy, httpResponseRules, 'http-response');
+    }
     return {
       ...(defaultRules === undefined ? {} : { defaultRules }),
       acls: [...proxy.acls],
@@ -378,6 +383,9 @@ class Resolver {
   }
 
   /** `track-scN ... [table T]`: T, or the rule's own proxy, must have a stick-table (HAProxy's check_trk_action). */
+  /** Proxies whose track-sc tables were checked (a listen is resolved as a frontend and a backend). */
+  readonly #trackChecked = new Set<ProxyDraft>();
+
   #checkTrackedTables(proxy: ProxyDraft, rules: readonly { readonly action: string; readonly source: SourceLocation }[], set: string): void {
     for (const rule of rules) {
       if (rule.action !== 'track-sc') continue;

@@ -73,6 +73,10 @@ describe('tcp rules: configuration', () => {
     assert.deepEqual(model.frontends[0]?.tcpRules?.connection.map((r) => r.action), ['track-sc']);
     assert.match((await errors(frontend('  tcp-request connection track-sc3 src')))[0]?.[1] ?? '', /track-sc number exceeding 2/);
     assert.match((await errors(frontend('  tcp-request connection track-sc0 src table nosuch')))[0]?.[1] ?? '', /unable to find table 'nosuch'/);
+    // A listen is resolved as a frontend and as a backend: one error, not two.
+    assert.deepEqual(await errors(cfg('listen l', '  mode http', '  bind :8080', '  tcp-request connection track-sc0 src table nosuch', '  server s 127.0.0.1:1')), [
+      [4, "Proxy 'l': unable to find table 'nosuch' referenced by track-sc0."],
+    ]);
   });
 
   it('refuses unknown actions and sets, bad arguments, and tcp-response in a frontend', async () => {

@@ -216,11 +216,14 @@ function acceptingBind(binds: readonly BindModel[] | undefined, address: string,
  * the backend's request rules; later the backend's then the frontend's response rules.
  */
 export class HttpRuleRunner implements HttpActionContext {
-  /** The stream's addresses: the connection's, unless `set-src`/`set-dst` changed them for this request. */
-  clientAddress: string;
-  clientPort: number;
-  localAddress: string;
-  localPort: number;
+  /**
+   * `set-src`/`set-dst` (and ports) for this request only; undefined = the connection's. Read
+   * through the getters, so a request without them costs no getsockname for `dst`.
+   */
+  #srcAddress: string | undefined = undefined;
+  #srcPort: number | undefined = undefined;
+  #dstAddress: string | undefined = undefined;
+  #dstPort: number | undefined = undefined;
   /** The client connection's record (addresses, TLS, PROXY header facts). */
   readonly connection: ConnectionInfo;
   readonly hostname: string | undefined;
@@ -282,10 +285,6 @@ export class HttpRuleRunner implements HttpActionContext {
     this.runtime = runtime;
     this.#backends = backends;
     this.connection = client instanceof ConnectionInfo ? client : new ConnectionInfo(client);
-    this.clientAddress = this.connection.clientAddress;
-    this.clientPort = this.connection.clientPort;
-    this.localAddress = this.connection.localAddress;
-    this.localPort = this.connection.localPort;
     this.hostname = runtime.hostname;
     this.pid = runtime.pid;
     this.frontendName = frontendName;
@@ -300,23 +299,36 @@ export class HttpRuleRunner implements HttpActionContext {
     return this.uniqueIds?.value;
   }
 
-  /** Each request starts from the connection's addresses (after `tcp-request` set-src/dst or a PROXY header). */
+  /** The stream's addresses: the connection's (after a PROXY header or `tcp-request` set-src/dst), unless this request's rules changed them. */
+  get clientAddress(): string {
+    return this.#srcAddress ?? this.connection.clientAddress;
+  }
+  get clientPort(): number {
+    return this.#srcPort ?? this.connection.clientPort;
+  }
+  get localAddress(): string {
+    return this.#dstAddress ?? this.connection.localAddress;
+  }
+  get localPort(): number {
+    return this.#dstPort ?? this.connection.localPort;
+  }
+
+  /** Each request starts from the connection's addresses. */
   #resetAddresses(): void {
-    const c = this.connection;
-    this.clientAddress = c.clientAddress;
-    this.clientPort = c.clientPort;
-    this.localAddress = c.localAddress;
-    this.localPort = c.localPort;
+    this.#srcAddress = undefined;
+    this.#srcPort = undefined;
+    this.#dstAddress = undefined;
+    this.#dstPort = undefined;
   }
 
   /** `set-src`, `set-dst` and their ports (actions/address-actions.ts). */
   setStreamAddress(side: 'src' | 'dst', address: string | undefined, port: number | undefined): void {
     if (side === 'src') {
-      if (address !== undefined) this.clientAddress = address;
-      if (port !== undefined) this.clientPort = port;
+      if (address !== undefined) this.#srcAddress = address;
+      if (port !== undefined) this.#srcPort = port;
     } else {
-      if (address !== undefined) this.localAddress = address;
-      if (port !== undefined) this.localPort = port;
+      if (address !== undefined) this.#dstAddress = address;
+      if (port !== undefined) this.#dstPort = port;
     }
   }
 

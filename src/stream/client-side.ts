@@ -1,6 +1,5 @@
 import type { RequestHead, ResponseHead, HeadEditor } from '../http/codec/index.ts';
 import type { LocalReply } from '../http/local-reply.ts';
-import type { Socket } from '../runtime.ts';
 import type { ConnectionInfo } from '../proxy/connection-info.ts';
 
 /**
@@ -10,8 +9,6 @@ import type { ConnectionInfo } from '../proxy/connection-info.ts';
  * implements it per stream, so the stream, the rules and the server leg stay as they are.
  */
 export interface HttpClientSide {
-  /** The client connection's socket. */
-  readonly client: Socket;
   /** The connection's record: addresses (after a PROXY header), TLS facts, for fetches and logs. */
   readonly connection: ConnectionInfo;
   /** The clock of the event being handled (HAProxy's now_ms); a server event refreshes it. */

@@ -137,6 +137,7 @@ const optionsInputSchema = v.strictObject({
   redispatch: v.optional(v.boolean()),
   allbackups: v.optional(v.boolean()),
   persist: v.optional(v.boolean()),
+  httpBufferRequest: v.optional(v.boolean()),
   httpKeepAlive: v.optional(v.boolean()),
   httpServerClose: v.optional(v.boolean()),
   httpclose: v.optional(v.boolean()),
@@ -508,6 +509,7 @@ class DraftBuilder {
     if (options.redispatch !== undefined) proxy.options.redispatch = options.redispatch;
     if (options.allbackups !== undefined) proxy.options.allBackups = options.allbackups;
     if (options.persist !== undefined) proxy.options.persist = options.persist;
+    if (options.httpBufferRequest !== undefined) proxy.options.bufferRequest = options.httpBufferRequest;
 
     const enabled = CONNECTION_MODES.filter(([key]) => options[key] === true);
     if (enabled.length > 1) {

@@ -166,6 +166,8 @@ export interface ProxyOptionsDraft {
   redispatch: boolean;
   allBackups: boolean;
   persist: boolean;
+  /** `option http-buffer-request`: the analysers wait for the request body (or a full buffer) first. */
+  bufferRequest: boolean;
 }
 
 /**
@@ -473,6 +475,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           redispatch: false,
           allBackups: false,
           persist: false,
+          bufferRequest: false,
         },
     logFormatPlace: base?.logFormatPlace,
     logFormat: base?.logFormat,

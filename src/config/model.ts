@@ -592,6 +592,17 @@ export type HttpFinalRuleModel =
       readonly source: SourceLocation;
     }
   | {
+      /**
+       * `wait-for-body time TIME [at-least BYTES]`: the rules wait until the whole body arrived,
+       * the buffer is full or BYTES came (0: the whole body); past TIME, 408 (request) or 504.
+       */
+      readonly action: 'wait-for-body';
+      readonly time: number;
+      readonly atLeast: number;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
       /** `set-log-level LEVEL`: the level of this transaction's log line (`silent`: none). */
       readonly action: 'set-log-level';
       readonly level: 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug' | 'silent';
@@ -715,6 +726,8 @@ export interface FrontendOptions {
   readonly dontlogNormal?: boolean | undefined;
   /** `option log-separate-errors`: errors are logged at level `err` instead of `info`. */
   readonly logSeparateErrors?: boolean | undefined;
+  /** `option http-buffer-request`: the request's analysers wait for its body, or a full buffer, first. */
+  readonly bufferRequest?: boolean | undefined;
 }
 
 export interface FrontendModel extends HttpRulesModel {
@@ -764,6 +777,8 @@ export interface BackendOptions {
   readonly allBackups?: boolean | undefined;
   /** `option persist`: keep cookie/stick persistence to a DOWN server. */
   readonly persist?: boolean | undefined;
+  /** `option http-buffer-request`: the backend's request rules wait for the body, or a full buffer, first. */
+  readonly bufferRequest?: boolean | undefined;
 }
 
 export interface BackendHttpOptions extends HttpProxyOptions {

@@ -238,7 +238,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
         }
         if (off > start) stream.countRequestBytes(off - start);
         // Redundant leading zeros of a chunk size are not forwarded (see BodyFramer.discard).
-        if (off > start && !this.#reqFramer.discard) stream.requestBody(data.subarray(start, off));
+        if (off > start && !this.#reqFramer.discard) stream.requestData(data.subarray(start, off));
         if (this.#reqFramer.done) stream.requestEnd();
         continue;
       }

@@ -17,6 +17,8 @@ export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: 
   // not reused, and a 1.0 server that ignores the coding must not wait for another request.
   else if (head.versionMinor === 0 && !head.smuggleSuspect) editor.set(H_CONNECTION, 'keep-alive');
   normalizeContentLength(editor, head);
+  // A request line received with extra spaces goes on in its canonical form, as HAProxy's.
+  if (head.spacedRequestLine && !editor.startLineChanged) editor.setRequestLine(head.method, head.target, head.versionMinor);
   if (isAbsoluteForm(head)) {
     const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
     if (normalized !== undefined) {

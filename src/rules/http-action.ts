@@ -16,6 +16,12 @@ export const Verdict = {
   stop: 1,
   /** Stop everything and answer with `ctx.reply` (the transaction never reaches a server). */
   reply: 2,
+  /**
+   * Wait (HAProxy's ACT_RET_YIELD, `wait-for-body`): the list stops at this rule and, once the
+   * stream has what the rule waits for, resumes by running the same action again, without
+   * re-evaluating its condition.
+   */
+  yield: 3,
 } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
@@ -42,6 +48,11 @@ export interface HttpActionContext extends SampleContext {
   invalidRequest: boolean;
   /** Set with `reply` by `reject`: no response at all, the connection closes (logged PR, status -1). */
   rejected?: boolean | undefined;
+  /**
+   * `wait-for-body`: continue when the message's body is complete, fills the buffer or has
+   * `atLeast` bytes (0: the whole body); else yield. Absent where no body can be waited for.
+   */
+  waitForBody?(time: number, atLeast: number): Verdict;
   /** Writes an interim response (`early-hint`'s 103) to the client at once; absent where none can go. */
   sendInterim?: ((bytes: Uint8Array) => void) | undefined;
 }

@@ -22,6 +22,7 @@ import { Verdict, type HttpAction, type HttpActionContext } from './http-action.
 import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleBackend, SampleContext, SampleServer } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
+import type { MessageBody } from './message-body.ts';
 import { ProcessVars, SessionVars } from './vars.ts';
 import { withStickTableScope } from '../stick/table-scope.ts';
 import type { StickTable } from '../stick/stick-table.ts';
@@ -186,6 +187,11 @@ function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpH
   return Verdict.continue;
 }
 
+/** What a stream offers `wait-for-body`: whether the message's body is ready (else it arms the wait). */
+export interface BodyWaiter {
+  bodyReady(response: boolean, time: number, atLeast: number): boolean;
+}
+
 /** What the runner may ask the frontend: the configuration's backends, the frontend's binds. */
 export interface RunnerHost {
   backendNamed(name: string): SampleBackend | undefined;
@@ -245,6 +251,14 @@ export class HttpRuleRunner implements HttpActionContext {
   rejected = false;
   /** Set by the session: writes `early-hint` responses to the client. */
   sendInterim: ((bytes: Uint8Array) => void) | undefined = undefined;
+  /** Set by the stream: where `wait-for-body` asks whether the body is there. */
+  bodyWaiter: BodyWaiter | undefined = undefined;
+  /** The request and response payloads the stream holds (`req.body*`, `res.body*`). */
+  requestBody: MessageBody | undefined = undefined;
+  responseBody: MessageBody | undefined = undefined;
+  /** The list a `wait-for-body` stopped (yielded) in, and the rule it stopped at. */
+  #resumeList: readonly CompiledRule[] | undefined = undefined;
+  #resumeAt = 0;
   failedRewrites = 0;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
@@ -370,10 +384,46 @@ export class HttpRuleRunner implements HttpActionContext {
     this.logLevel = undefined;
     this.invalidRequest = false;
     this.rejected = false;
+    this.#resumeList = undefined;
     this.#resetAddresses();
     this.vars.beginTransaction();
     // HAProxy's stream_inc_http_req_ctr: the session's trackers count every request.
     this.#stick?.countHttpRequest(this.runtime.now());
+  }
+
+  waitForBody(time: number, atLeast: number): Verdict {
+    const waiter = this.bodyWaiter;
+    if (waiter === undefined) return Verdict.continue;
+    return waiter.bodyReady(this.response !== undefined, time, atLeast) ? Verdict.continue : Verdict.yield;
+  }
+
+  /** A list stopped by a yield (`wait-for-body`) is waiting to be resumed. */
+  get yielded(): boolean {
+    return this.#resumeList !== undefined;
+  }
+
+  /** A yielded list resumes at its rule, whose action runs again (its condition held already). */
+  #run(rules: readonly CompiledRule[], head: HttpHead, editor: HeadEditor): Verdict {
+    let i = 0;
+    let resumed = false;
+    if (this.#resumeList === rules) {
+      i = this.#resumeAt;
+      resumed = true;
+      this.#resumeList = undefined;
+    }
+    for (; i < rules.length; i++) {
+      const rule = rules[i] as CompiledRule;
+      if (!resumed && rule.condition !== undefined && !rule.condition.evaluate(this)) continue;
+      resumed = false;
+      const verdict = rule.action.run(this, head, editor);
+      if (verdict === Verdict.continue) continue;
+      if (verdict === Verdict.yield) {
+        this.#resumeList = rules;
+        this.#resumeAt = i;
+      }
+      return verdict === Verdict.stop ? Verdict.continue : verdict;
+    }
+    return Verdict.continue;
   }
 
   /** One proxy's `http-request` rules, then its `redirect` rules; `reply` is set on Verdict.reply. */
@@ -381,13 +431,13 @@ export class HttpRuleRunner implements HttpActionContext {
     if (rules === undefined) return Verdict.continue;
     const head = this.lbHead as RequestHead;
     const editor = this.requestEdits as HeadEditor;
-    const verdict = run(rules.request, this, head, editor);
+    const verdict = this.#run(rules.request, head, editor);
     if (verdict !== Verdict.continue) {
       // A denied or tarpitted request counts as an HTTP error on the tracked entries (http_ana.c).
       if (verdict === Verdict.reply && (this.denied || this.tarpit)) this.#stick?.countHttpError(this.runtime.now());
       return verdict;
     }
-    return run(rules.redirects, this, head, editor);
+    return this.#run(rules.redirects, head, editor);
   }
 
   /** The frontend's rules. */
@@ -425,10 +475,13 @@ export class HttpRuleRunner implements HttpActionContext {
     this.response = head;
     this.responseEdits = editor;
     this.reply = undefined;
-    this.responseStatus = undefined;
+    const resumeList = this.#resumeList;
+    // A resumed evaluation keeps what the rules before the wait set, and skips the lists they finished.
+    if (resumeList === undefined) this.responseStatus = undefined;
+    const frontendList = this.#frontend?.response;
     let verdict: Verdict = Verdict.continue;
-    if (backend !== undefined) verdict = run(backend.response, this, head, editor);
-    if (verdict === Verdict.continue && this.#frontend !== undefined) verdict = run(this.#frontend.response, this, head, editor);
+    if (backend !== undefined && (resumeList === undefined || resumeList !== frontendList)) verdict = this.#run(backend.response, head, editor);
+    if (verdict === Verdict.continue && frontendList !== undefined) verdict = this.#run(frontendList, head, editor);
     this.response = undefined;
     this.responseEdits = undefined;
     this.lbHead = undefined;

@@ -8,6 +8,7 @@ import type { StickTracking } from '../stick/tracking.ts';
 import type { StreamCaptures } from '../stream/captures.ts';
 import type { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { Payload } from './payload.ts';
+import type { MessageBody } from './message-body.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
@@ -89,4 +90,8 @@ export interface SampleContext extends LbRequest {
   readonly requestPayload?: Payload | undefined;
   /** The response channel's first bytes under `tcp-response content` rules (`res.*` payload fetches). */
   readonly responsePayload?: Payload | undefined;
+  /** The request payload the stream holds (`req.body*` fetches). */
+  readonly requestBody?: MessageBody | undefined;
+  /** The response payload the stream holds while `http-response wait-for-body` waits (`res.body*`). */
+  readonly responseBody?: MessageBody | undefined;
 }

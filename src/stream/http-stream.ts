@@ -12,6 +12,7 @@ import type { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
+  H_EXPECT,
   H_TRANSFER_ENCODING,
   H_UPGRADE,
   HeadEditor,
@@ -30,17 +31,37 @@ import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
-import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
+import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
 import { errorPageReply, type LocalReply } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
 import { hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
 import { streamCapturesFor, type StreamCaptures } from './captures.ts';
+import { HeldBody } from './held-body.ts';
+
+/**
+ * Where the request analysers stand (HAProxy's request analyser bits, in their order): a stage
+ * that waits for the body (`option http-buffer-request`, `wait-for-body`) is resumed at the
+ * same place when more of the body arrives.
+ */
+const Stage = {
+  /** No request, or its analysers finished. */
+  idle: 0,
+  /** The frontend's `option http-buffer-request`. */
+  frontendBody: 1,
+  frontendRules: 2,
+  /** `use_backend`, then the backend's own `option http-buffer-request`. */
+  switching: 3,
+  backendBody: 4,
+  backendRules: 5,
+} as const;
+type Stage = (typeof Stage)[keyof typeof Stage];
 
 /** Request body bytes held while no server connection can take them, before the client is paused. */
 const HOLD_LIMIT = 64 * 1024;
 const EMPTY = new Uint8Array(0);
+const CONTINUE = new TextEncoder().encode('HTTP/1.1 100 Continue\r\n\r\n');
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
 const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
@@ -60,7 +81,7 @@ const WEBSOCKET = new TextEncoder().encode('websocket');
  * keep-alive request allocates no stream. The server side speaks HTTP/1: bodies go through as
  * they were framed on the wire (the pass-through fast path of two HTTP/1 sides).
  */
-export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents {
+export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents, BodyWaiter {
   readonly host: SessionHost;
   readonly runtime: Runtime;
   /** The backend of the transaction in flight (chosen per request: `use_backend`, else the default). */
@@ -88,9 +109,17 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #reqHeadBytes: Uint8Array = EMPTY;
   #reqBodyDone = false;
   #reqBodyStarted = false;
-  /** Request body bytes framed (validated) before the server connection was ready. */
-  #pendingBody: Uint8Array[] = [];
-  #pendingBodyBytes = 0;
+  /** Request body bytes framed (validated) before the server connection was ready, or waited for. */
+  readonly #heldRequest = new HeldBody();
+  /** Response body bytes held while `http-response wait-for-body` waits. */
+  readonly #heldResponse = new HeldBody();
+  #stage: Stage = Stage.idle;
+  /** A response head whose rules wait for its body (`http-response wait-for-body`). */
+  #waitingResponse: ResponseHead | undefined;
+  /** When a body wait gives up (408 / 504); -1 when no wait is armed. */
+  #bodyWaitUntil = -1;
+  /** Whether a body wait is armed on the request or the response. */
+  #bodyWait: 'request' | 'response' | undefined;
   #reqStartedAt = -1;
   #reqStartedWall = 0;
   #reqHeadAt = -1;
@@ -212,9 +241,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   get requestComplete(): boolean {
     return this.#reqBodyDone;
   }
-  /** A request head is complete and framed: the analysers may start (they have not yet). */
+  /**
+   * A request head is complete and framed: the analysers may start, or resume where they wait
+   * for its body (the mux asks again after each read).
+   */
   get readyToStart(): boolean {
-    return this.#leg.step === 'none' && this.#resHead === undefined && this.#tarpitReply === undefined;
+    return this.#leg.step === 'none' && this.#resHead === undefined && this.#tarpitReply === undefined && (this.#stage === Stage.idle ? !this.#analysing : this.#bodyWait === 'request');
   }
 
   /** The first byte of a request arrived: the stream is numbered and its timers start. */
@@ -235,23 +267,26 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.host.counters.reqTot++;
     this.#reqBodyDone = bodyDone;
     this.#reqBodyStarted = false;
+    this.#heldRequest.begin(head, bodyDone);
   }
 
   /** Request body bytes, framed (validated) by the client side, in wire form. */
-  requestBody(bytes: Uint8Array): void {
+  requestData(bytes: Uint8Array): void {
     if (this.#server !== undefined) this.#forwardRequestBody(bytes);
     else this.#holdRequestBody(bytes);
   }
 
   requestEnd(): void {
     this.#reqBodyDone = true;
+    this.#heldRequest.ended = true;
     this.#maybeFinishTransaction();
   }
 
   #holdRequestBody(bytes: Uint8Array): void {
-    this.#pendingBody.push(bytes);
-    this.#pendingBodyBytes += bytes.byteLength;
-    if (this.#pendingBodyBytes >= HOLD_LIMIT) this.#side.holdRequest();
+    const held = this.#heldRequest;
+    held.push(bytes);
+    // While the analysers wait for the body they read no further than a full buffer.
+    if (held.wireBytes >= HOLD_LIMIT || (this.#bodyWait === 'request' && held.full)) this.#side.holdRequest();
   }
 
   #forwardRequestBody(bytes: Uint8Array): void {
@@ -276,12 +311,16 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       rules.uniqueIds = this.#uniqueId;
       rules.captures = this.#captures;
       rules.sendInterim = this.#sendInterim;
+      rules.bodyWaiter = this;
+      rules.requestBody = this.#heldRequest;
+      rules.responseBody = this.#heldResponse;
     }
     return rules;
   }
 
-  /** The analysers, from the frontend's rules to the server leg. */
+  /** The analysers, from the frontend's rules to the server leg; called again to resume a wait for the body. */
   start(): void {
+    if (this.#stage !== Stage.idle) return this.#analyse();
     const head = this.#req as RequestHead;
     this.#captures?.captureRequest(head);
     if (hostContradictsTarget(head)) {
@@ -301,34 +340,80 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // A runner left from an earlier request starts afresh even when only its backend had rules.
     const runner = feRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
-    if (feRules !== undefined && (runner as HttpRuleRunner).frontendRequest() === Verdict.reply) return this.#replyLocally(runner as HttpRuleRunner);
-    let backend = this.#defaultBackend;
-    const named = feRules !== undefined && feRules.switching.length > 0 ? (runner as HttpRuleRunner).switchingTarget() : undefined;
-    // A dynamic name that names no backend falls back to the default one, as HAProxy does.
-    if (named !== undefined) backend = this.host.backendNamed(named) ?? backend;
-    this.backend = backend;
-    if (backend === undefined) {
-      this.#rules?.endRequest();
-      return this.fail(503, 'P', 'R');
+    this.#stage = Stage.frontendBody;
+    this.#analyse();
+  }
+
+  /** Runs the request analysers from the current stage; returns early where one waits for the body. */
+  #analyse(): void {
+    const head = this.#req as RequestHead;
+    const editor = this.#editor;
+    if (this.#stage === Stage.frontendBody) {
+      // HAProxy's wait for the body uses the `timeout http-request` of the proxy in charge.
+      if (this.host.model.options.bufferRequest === true && !this.bodyReady(false, this.host.timeouts.httpRequest ?? 0, 0)) return;
+      this.#stage = Stage.frontendRules;
     }
-    this.#mode = connectionModeOf(this.host.model.http, backend.http);
-    if (this.#mode === 'close') this.#side.closeAfter = true;
-    backend.counters.reqTot++;
-    sessionOpened(backend.counters);
-    this.#countedInBackend = true;
-    const beRules = backendRulesFor(this.host.model, backend.model);
-    this.#backendRules = beRules;
-    if (this.#rules !== undefined) {
-      this.#rules.backendTimeouts = backend.timeouts;
-      this.#rules.backend = backend;
+    if (this.#stage === Stage.frontendRules) {
+      if (this.#frontendRules !== undefined) {
+        const verdict = (this.#rules as HttpRuleRunner).frontendRequest();
+        if (verdict === Verdict.yield) return;
+        if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
+      }
+      this.#stage = Stage.switching;
     }
-    if (beRules !== undefined) {
-      const rules = this.#ruleRunner();
-      if (runner === undefined) rules.beginRequest(head, editor);
-      rules.backendTimeouts = backend.timeouts;
-      rules.backend = backend;
-      if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
+    if (this.#stage === Stage.switching) {
+      let backend = this.#defaultBackend;
+      const runner = this.#rules;
+      const named = this.#frontendRules !== undefined && this.#frontendRules.switching.length > 0 ? (runner as HttpRuleRunner).switchingTarget() : undefined;
+      // A dynamic name that names no backend falls back to the default one, as HAProxy does.
+      if (named !== undefined) backend = this.host.backendNamed(named) ?? backend;
+      this.backend = backend;
+      if (backend === undefined) {
+        this.#stage = Stage.idle;
+        this.#rules?.endRequest();
+        return this.fail(503, 'P', 'R');
+      }
+      this.#mode = connectionModeOf(this.host.model.http, backend.http);
+      if (this.#mode === 'close') this.#side.closeAfter = true;
+      backend.counters.reqTot++;
+      sessionOpened(backend.counters);
+      this.#countedInBackend = true;
+      const beRules = backendRulesFor(this.host.model, backend.model);
+      this.#backendRules = beRules;
+      if (runner !== undefined) {
+        runner.backendTimeouts = backend.timeouts;
+        runner.backend = backend;
+      }
+      if (beRules !== undefined) {
+        const rules = this.#ruleRunner();
+        if (runner === undefined) rules.beginRequest(head, editor);
+        rules.backendTimeouts = backend.timeouts;
+        rules.backend = backend;
+      }
+      this.#stage = Stage.backendBody;
     }
+    if (this.#stage === Stage.backendBody) {
+      const backend = this.backend as Backend;
+      if (backend.model.options.bufferRequest === true && this.host.model.options.bufferRequest !== true) {
+        if (!this.bodyReady(false, backend.timeouts.httpRequest ?? 0, 0)) return;
+      }
+      this.#stage = Stage.backendRules;
+    }
+    if (this.#stage === Stage.backendRules) {
+      const beRules = this.#backendRules;
+      if (beRules !== undefined) {
+        const verdict = (this.#rules as HttpRuleRunner).requestRules(beRules);
+        if (verdict === Verdict.yield) return;
+        if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
+      }
+    }
+    this.#stage = Stage.idle;
+    this.#connectServer(head, editor);
+  }
+
+  /** The analysers are done with the request head: what the proxy adds, persistence, balancing, the server leg. */
+  #connectServer(head: RequestHead, editor: HeadEditor): void {
+    const backend = this.backend as Backend;
     const rulesEdited = editor.changed;
     // `set-timeout`: this transaction's server and tunnel timeouts.
     this.#serverTimeout = this.#rules?.serverTimeout ?? backend.timeouts.server;
@@ -341,6 +426,34 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
     const retryOn = backend.http?.retryOn;
     this.#leg.begin(backend, choice.server, retryOn === undefined || retryOn.includes('conn-failure'), choice.force);
+  }
+
+  /**
+   * Whether the request's (or the response's) body is there for the analysers: complete, filling
+   * the buffer, or `atLeast` bytes of it (0: the whole body). Otherwise arms the wait (HAProxy's
+   * http_wait_for_msg_body): its deadline is set once, `time` after the first wait (0: none,
+   * only the client's or server's timeout), and the stream is resumed as the body arrives.
+   */
+  bodyReady(response: boolean, time: number, atLeast: number): boolean {
+    const body = response ? this.#heldResponse : this.#heldRequest;
+    if (body.ended || body.full || (atLeast > 0 && body.payloadBytes >= atLeast)) {
+      this.#bodyWait = undefined;
+      this.#bodyWaitUntil = -1;
+      return true;
+    }
+    if (!response && this.#bodyWait === undefined) {
+      // The client waits for our go before it sends the body (HAProxy's http_handle_expect_hdr).
+      const head = this.#req as RequestHead;
+      if (head.expectContinue) {
+        this.#editor.delete(H_EXPECT);
+        this.#sendData(CONTINUE);
+      }
+    }
+    this.#bodyWait = response ? 'response' : 'request';
+    if (this.#bodyWaitUntil < 0 && time > 0) this.#bodyWaitUntil = this.#side.now + time;
+    if (!response) this.#side.releaseRequest();
+    this.#side.schedule();
+    return false;
   }
 
   readonly #stickTarget = (): Server | undefined => this.backend?.persistence?.stickTarget(this, this.#side.now);
@@ -366,6 +479,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * otherwise (the rest of the body could not be told from the next request).
    */
   #replyLocally(rules: HttpRuleRunner): void {
+    this.#stage = Stage.idle;
     if (rules.rejected) return this.#reject(rules);
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
@@ -577,13 +691,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const head = this.#reqHeadBytes;
     (this.backend as Backend).counters.bin += head.byteLength;
     let flowing = server.write(head);
-    if (this.#pendingBodyBytes > 0) {
+    const held = this.#heldRequest;
+    if (held.wireBytes > 0) {
       this.#reqBodyStarted = true;
-      (this.backend as Backend).counters.bin += this.#pendingBodyBytes;
-      (this.#leg.server as Server).counters.bin += this.#pendingBodyBytes;
-      for (const chunk of this.#pendingBody) flowing = server.write(chunk);
-      this.#pendingBody = [];
-      this.#pendingBodyBytes = 0;
+      (this.backend as Backend).counters.bin += held.wireBytes;
+      (this.#leg.server as Server).counters.bin += held.wireBytes;
+      for (const chunk of held.take()) flowing = server.write(chunk);
     }
     if (!flowing) this.#side.holdRequest();
     else this.#side.releaseRequest();
@@ -600,6 +713,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (side.tunnelling) return this.#sendData(chunk);
     side.cork();
     this.#exchange.feed(chunk);
+    // Resumed here, not from inside the exchange's read loop: the rules may drop the connection.
+    if (this.#waitingResponse !== undefined && !side.closed) this.#resumeResponse();
     side.uncork();
   }
 
@@ -716,6 +831,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   responseData(bytes: Uint8Array): void {
     if (this.#side.tunnelling) this.#sendData(bytes);
+    else if (this.#waitingResponse !== undefined) this.#heldResponse.push(bytes);
     else this.#forwardResponseBody(bytes);
   }
 
@@ -731,7 +847,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
 
   responseComplete(): void {
-    this.#maybeFinishTransaction();
+    if (this.#waitingResponse !== undefined) this.#heldResponse.ended = true;
+    else this.#maybeFinishTransaction();
   }
 
   /** The response rules, cookies and after-response rules, then the head to the client. */
@@ -768,11 +885,45 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
       rules.chosenServer = this.#leg.server as Server; // srv_id, srv_name
-      if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) {
+      this.#heldResponse.begin(head, false, req.method);
+      const verdict = rules.applyResponse(req, head, editor, this.#backendRules);
+      if (verdict === Verdict.reply) {
         this.#replaceResponse(rules);
         return HeadOutcome.dropped;
       }
+      if (verdict === Verdict.yield) {
+        // `wait-for-body`: the body is read and held; the rules resume after each server read.
+        this.#waitingResponse = head;
+        this.#exchange.startBody(head, req.method);
+        if (this.#exchange.done) this.#heldResponse.ended = true;
+        return HeadOutcome.body;
+      }
     }
+    return this.#forwardResponseHead(head, req, editor, false);
+  }
+
+  /** The response rules resume once `wait-for-body` may be satisfied (after each server read). */
+  #resumeResponse(): void {
+    const head = this.#waitingResponse as ResponseHead;
+    const req = this.#req as RequestHead;
+    const rules = this.#rules as HttpRuleRunner;
+    const verdict = rules.applyResponse(req, head, this.#editor, this.#backendRules);
+    if (verdict === Verdict.yield) return;
+    this.#waitingResponse = undefined;
+    if (verdict === Verdict.reply) {
+      this.#heldResponse.clear();
+      return this.#replaceResponse(rules);
+    }
+    this.#forwardResponseHead(head, req, this.#editor, true);
+    const held = this.#heldResponse;
+    for (const chunk of held.take()) this.#forwardResponseBody(chunk);
+    held.clear();
+    this.#maybeFinishTransaction();
+  }
+
+  /** The response rules let the head through: cookies, after-response rules, then the head to the client. */
+  #forwardResponseHead(head: ResponseHead, req: RequestHead, editor: HeadEditor, bodyStarted: boolean): HeadOutcome {
+    const backend = this.backend as Backend;
     this.#resHead = head;
     // `set-status` in http-response rules: the client, the log and the counters see the new one.
     const status = this.#rules?.responseStatus ?? head.status;
@@ -784,7 +935,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#side.enterTunnel();
       return HeadOutcome.tunnel;
     }
-    this.#exchange.startBody(head, req.method);
+    if (!bodyStarted) this.#exchange.startBody(head, req.method);
     // An HTTP/1.0 response with Transfer-Encoding goes out as it came, and RFC 9112 §6.1 tells
     // the client its framing is faulty: close after it, as HAProxy does.
     if (this.#exchange.closeDelimited || (head.smuggleSuspect && head.versionMinor === 0)) this.#side.closeAfter = true;
@@ -847,8 +998,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#rules !== undefined) this.#rules.logLevel = undefined;
     this.#analysing = false;
     this.#reqHeadBytes = EMPTY;
-    this.#pendingBody = [];
-    this.#pendingBodyBytes = 0;
+    this.#heldRequest.clear();
+    this.#stage = Stage.idle;
+    this.#bodyWait = undefined;
+    this.#bodyWaitUntil = -1;
+    if (this.#waitingResponse !== undefined) {
+      this.#waitingResponse = undefined;
+      this.#heldResponse.clear();
+    }
     this.#resHead = undefined;
     this.#serverHeld = false;
     this.#reqStartedAt = -1;
@@ -933,6 +1090,18 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #serverGone(error: SocketError | undefined): void {
     const exchange = this.#exchange;
     if (exchange.done) return;
+    if (this.#waitingResponse !== undefined) {
+      // The server stopped while the rules waited for its body: a close-delimited body is all
+      // there is; any other is cut short.
+      if (exchange.closeDelimited && error === undefined) {
+        exchange.endOfBody();
+        this.#heldResponse.ended = true;
+        return this.#resumeResponse();
+      }
+      (this.backend as Backend).counters.eresp++;
+      this.#waitingResponse = undefined;
+      return this.fail(502, 'S', 'D');
+    }
     if (this.#resHead === undefined) {
       // Closed before answering. A reused idle connection may have been closed by the server
       // just as we sent: retry once on a fresh connection when nothing of the body was sent.
@@ -1000,6 +1169,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   deadline(): number | undefined {
     if (this.#tarpitReply !== undefined) return this.#tarpitUntil;
     let due = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#side.clientDeadline();
+    if (this.#bodyWaitUntil >= 0) due = earliest(due, this.#bodyWaitUntil);
     if (this.#server !== undefined) {
       const s = this.#serverTimeout;
       if (s !== undefined && !this.#serverHeld) due = earliest(due, this.#serverLast + s);
@@ -1023,6 +1193,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       return this.#sendLocalReply(tarpitted);
     }
     const clientDue = this.#resHead === undefined && this.#reqBodyDone ? undefined : this.#side.clientDeadline();
+    if (this.#bodyWait !== undefined && this.#bodyWaitExpired(now, clientDue)) return;
     if (clientDue !== undefined && now >= clientDue) {
       if (this.#resHead === undefined) return this.fail(408, 'c', this.#server !== undefined ? 'D' : 'C');
       this.setTermination('c', 'D');
@@ -1049,6 +1220,30 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.setTermination('s', 'D');
     this.log();
     this.#side.destroy();
+  }
+
+  /**
+   * A wait for the body timed out (HAProxy's http_wait_for_msg_body): its own time, or the
+   * client's (request) or the server's (response) inactivity timeout: 408 and the client
+   * connection closes, or 504.
+   */
+  #bodyWaitExpired(now: number, clientDue: number | undefined): boolean {
+    const own = this.#bodyWaitUntil >= 0 && now >= this.#bodyWaitUntil;
+    if (this.#bodyWait === 'request') {
+      if (!own && (clientDue === undefined || now < clientDue)) return false;
+      this.host.counters.ereq++;
+      this.#side.closeAfter = true;
+      this.fail(408, 'c', 'D');
+      return true;
+    }
+    const serverTimeout = this.#serverTimeout;
+    if (!own && (serverTimeout === undefined || now < this.#serverLast + serverTimeout)) return false;
+    (this.backend as Backend).counters.eresp++;
+    // HAProxy's stream_inc_http_fail_ctr.
+    this.#rules?.stickTracking?.countEvent('http_fail', 1, now);
+    // The response was read whole (its connection is dropped): the client's connection stays, as HAProxy's.
+    this.fail(504, 's', 'D');
+    return true;
   }
 
   // ---- logging ---------------------------------------------------------------------------

@@ -85,12 +85,6 @@ const REJECTED: RejectCase[] = [
     status: 400,
     strict: 'HAProxy only rejects differing Host headers; RFC 9112 §3.2 rejects any repeat',
   },
-  {
-    name: 'an HTTP/1.1 request without Host',
-    bytes: 'GET / HTTP/1.1\r\nX: y\r\n\r\n',
-    status: 400,
-    strict: 'HAProxy forwards HTTP/1.1 requests without Host; RFC 9112 §3.2 requires 400',
-  },
   // Line endings and folding
   {
     name: 'bare LF line endings in the request head',

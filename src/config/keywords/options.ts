@@ -101,11 +101,12 @@ export const optionKeywords: KeywordList = {
     flag('dontlog-normal', 'dontlogNormal', 'frontend'),
     flag('log-separate-errors', 'logSeparateErrors', 'frontend'),
     flag('redispatch', 'redispatch', 'backend'),
+    flag('http-buffer-request', 'bufferRequest', 'both'),
   ],
   unsupported: {
     options: [
       'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'checkcache', 'clitcpka', 'srvtcpka',
-      'tcpka', 'contstats', 'http-buffer-request', 'http-ignore-probes', 'http-no-delay',
+      'tcpka', 'contstats', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams', 'ldap-check',
       'external-check', 'log-health-checks', 'mysql-check', 'nolinger',

@@ -33,7 +33,6 @@ export type HttpErrorCode =
   | 'UNKNOWN_TRANSFER_ENCODING'
   | 'BAD_HOST'
   | 'DUPLICATE_HOST'
-  | 'MISSING_HOST'
   // body
   | 'BAD_CHUNK'
   | 'BAD_TRAILER'

@@ -103,6 +103,8 @@ abstract class HeadParser<H extends HttpHead> {
   private mark: number; // name start, target start...
   private mark2: number; // name end
   private verIdx: number;
+  /** Extra spaces were skipped in the request line. */
+  protected spaced = false;
   private statusDigits: number;
   protected status: number;
   protected methodEnd: number;
@@ -159,6 +161,7 @@ abstract class HeadParser<H extends HttpHead> {
     this.accLen = 0;
     this.count = 0;
     this.verIdx = 0;
+    this.spaced = false;
     this.statusDigits = 0;
     this.status = 0;
   }
@@ -244,6 +247,12 @@ abstract class HeadParser<H extends HttpHead> {
           continue;
         case S_TARGET_START:
           c = chunk[p]!;
+          // HAProxy's h1 parser skips any run of spaces between the request line's words.
+          if (c === SP) {
+            this.spaced = true;
+            p++;
+            continue;
+          }
           if (TARGET_CHAR[c] !== 1) throw this.targetError(c, p - base);
           this.targetStart = p - base;
           state = S_TARGET;
@@ -266,6 +275,11 @@ abstract class HeadParser<H extends HttpHead> {
         case S_VERSION: {
           c = chunk[p]!;
           const i = this.verIdx;
+          if (i === 0 && c === SP && !this.isResponse) {
+            this.spaced = true;
+            p++;
+            continue;
+          }
           if (i < 7) {
             if (c !== VERSION_PREFIX[i]) {
               throw this.fail(i >= 5 ? 'BAD_VERSION' : this.isResponse ? 'BAD_STATUS_LINE' : 'BAD_REQUEST_LINE', p - base);
@@ -548,6 +562,7 @@ export class RequestHeadParser extends HeadParser<RequestHead> {
     h.method = methodString(raw, this.methodEnd);
     h.targetStart = this.targetStart;
     h.targetEnd = this.targetEnd;
+    h.spacedRequestLine = this.spaced;
     return h;
   }
 

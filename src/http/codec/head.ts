@@ -202,6 +202,8 @@ export class RequestHead extends HttpHead {
   upgrade: boolean;
   /** HTTP/1.1 request with `Expect: 100-continue`. */
   expectContinue: boolean;
+  /** The request line had more than one space between its words: it is forwarded with one. */
+  spacedRequestLine: boolean;
   private targetCache: string | undefined;
   private hostCache: string | undefined;
   /** The request line as received, kept once rules rewrote it. */
@@ -219,6 +221,7 @@ export class RequestHead extends HttpHead {
     this.hostIndex = -1;
     this.upgrade = false;
     this.expectContinue = false;
+    this.spacedRequestLine = false;
     this.targetCache = undefined;
     this.hostCache = undefined;
     this.received = undefined;

@@ -32,7 +32,8 @@
  *   - more than one Host header, even identical                       -> DUPLICATE_HOST
  *     (RFC 9112 §3.2 says any repeat; stricter than HAProxy, which rejects only differing ones)
  *   - value not `uri-host [":" port]` (reg-name/IPv4/IP-literal, port <= 65535); empty is allowed -> BAD_HOST
- *   - missing on an HTTP/1.1 request (even absolute-form)             -> MISSING_HOST
+ *   - missing on an HTTP/1.1 request: accepted and forwarded as it is, as HAProxy 2.6 does (its
+ *     reg-tests send such requests; no framing depends on Host, so there is nothing to smuggle)
  * Request target (byte-level checks happen in the scanner: CONTROL_CHAR_IN_URI, BAD_URI for
  * non-ASCII and '#')
  *   - origin-form `/...` for every method except CONNECT
@@ -345,8 +346,6 @@ export function analyzeRequest(h: RequestHead): void {
     if (ve > vs && !validHostPort(raw, vs, ve, false)) throw fail('BAD_HOST', false, JSON.stringify(latin1String(raw, vs, ve)));
     h.hostStart = vs;
     h.hostEnd = ve;
-  } else if (h.versionMinor === 1) {
-    throw fail('MISSING_HOST', false);
   }
 
   const t0 = h.targetStart;

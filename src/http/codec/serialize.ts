@@ -270,6 +270,11 @@ export class HeadEditor {
     return this;
   }
 
+  /** The start line was replaced (a rule, or the mux's normalization). */
+  get startLineChanged(): boolean {
+    return this.startLine !== undefined;
+  }
+
   /** Replaces the request line. */
   setRequestLine(method: string, target: string, versionMinor: 0 | 1 = 1): this {
     assertToken(method, 'method');

@@ -200,7 +200,9 @@ export const REQUEST_CASES: Case[] = [
   req('incomplete head is pending, not an error', `GET / HTTP/1.1\r\n${H}`, { messages: [], pending: true }),
 
   // ---- request line
-  req('double space in request line', `GET  / HTTP/1.1\r\n${H}\r\n`, bad('BAD_REQUEST_LINE')),
+  // HAProxy's h1 parser skips runs of spaces between the request line's words (reg-test
+  // http_request_buffer); the line is forwarded with single spaces.
+  req('spaces between the request line words', `GET  /x   HTTP/1.1\r\n${H}\r\n`, { messages: [{ head: { method: 'GET', target: '/x', spacedRequestLine: true } }] }),
   req('HTTP/1.2', `GET / HTTP/1.2\r\n${H}\r\n`, bad('BAD_VERSION')),
   req('HTTP/2.0', `GET / HTTP/2.0\r\n${H}\r\n`, bad('BAD_VERSION')),
   req('HTTP/1.10', `GET / HTTP/1.10\r\n${H}\r\n`, bad('BAD_VERSION')),
@@ -286,8 +288,6 @@ export const REQUEST_CASES: Case[] = [
   req('TE with a vertical tab', `POST / HTTP/1.1\r\n${H}Transfer-Encoding: \x0bchunked\r\n\r\n`, bad('BAD_HEADER_VALUE')),
 
   // ---- Host
-  req('missing Host in HTTP/1.1', 'GET / HTTP/1.1\r\n\r\n', bad('MISSING_HOST')),
-  req('missing Host with absolute-form', 'GET http://a.example/ HTTP/1.1\r\n\r\n', bad('MISSING_HOST')),
   req('identical duplicate Host', `GET / HTTP/1.1\r\n${H}${H}\r\n`, bad('DUPLICATE_HOST')),
   req('differing duplicate Host', `GET / HTTP/1.1\r\n${H}host: evil.example\r\n\r\n`, bad('DUPLICATE_HOST')),
   req('Host with a space', 'GET / HTTP/1.1\r\nHost: exa mple.com\r\n\r\n', bad('BAD_HOST')),

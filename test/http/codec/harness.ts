@@ -48,6 +48,7 @@ export function requestSummary(h: RequestHead): Record<string, unknown> {
     smuggleSuspect: h.smuggleSuspect,
     upgrade: h.upgrade,
     expectContinue: h.expectContinue,
+    spacedRequestLine: h.spacedRequestLine,
     host: h.host,
     hostFromTarget: h.hostFromTarget,
     raw: latin1String(h.raw, 0, h.raw.length),

@@ -193,8 +193,8 @@ describe('RequestHeadParser lifecycle', () => {
 
   it('semantic errors also stick', () => {
     const p = new RequestHeadParser();
-    assert.throws(() => p.feed(enc('GET / HTTP/1.1\r\n\r\n')), { code: 'MISSING_HOST' });
-    assert.throws(() => p.feed(enc('GET / HTTP/1.1\r\nHost: a\r\n\r\n')), { code: 'MISSING_HOST' });
+    assert.throws(() => p.feed(enc('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n')), { code: 'DUPLICATE_HOST' });
+    assert.throws(() => p.feed(enc('GET / HTTP/1.1\r\nHost: a\r\n\r\n')), { code: 'DUPLICATE_HOST' });
     assert.equal(p.done, false);
   });
 

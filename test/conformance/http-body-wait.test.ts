@@ -1,0 +1,239 @@
+/**
+ * Black-box conformance of waiting for message bodies: `http-request wait-for-body` (with and
+ * without `at-least`, its 408, the 100-continue the proxy sends itself), `option
+ * http-buffer-request`, `http-response wait-for-body` (and its 504), and the body fetches
+ * (`req.body`, `req.body_len`, `req.body_size`, `req.body_param`, `res.body_len`) that read
+ * what was waited for — byte for byte against HAProxy 2.6.
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/http-body-wait.test.js
+ */
+import assert from 'node:assert/strict';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { ProxyProcess } from '../support/proxy-process.ts';
+import { freePorts } from '../support/ports.ts';
+import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+
+const PORT_NAMES = ['wait', 'buffer', 'res', 'raw'] as const;
+type Ports = Record<(typeof PORT_NAMES)[number], number>;
+
+function configFor(p: Ports): string {
+  return `
+global
+    maxconn 100
+${HTTP_DEFAULTS}
+frontend fe_wait
+    bind 127.0.0.1:${p.wait}
+    http-request wait-for-body time 300ms if { path_beg /wait }
+    http-request wait-for-body time 300ms at-least 4 if { path_beg /least }
+    http-request return status 200 content-type text/plain lf-string "len=%[req.body_len] size=%[req.body_size] body=%[req.body] p=%[req.body_param(b)]" if { path_beg /wait } || { path_beg /least } || { path_beg /nowait }
+    default_backend be_raw
+
+frontend fe_buffer
+    bind 127.0.0.1:${p.buffer}
+    timeout http-request 300ms
+    option http-buffer-request
+    http-request set-header x-body-len %[req.body_len]
+    default_backend be_raw
+
+frontend fe_res
+    bind 127.0.0.1:${p.res}
+    default_backend be_res
+
+backend be_res
+    http-response wait-for-body time 300ms if { status 200 }
+    http-response set-header x-res-len %[res.body_len]
+    server s1 127.0.0.1:${p.raw}
+
+backend be_raw
+    server s1 127.0.0.1:${p.raw}
+`;
+}
+
+/**
+ * A server written byte by byte: `/slow` answers a 10-byte body in two writes 50 ms apart,
+ * `/stall` sends half of its body and then nothing; anything else echoes what it received of
+ * the request (head and body, as one string) in its body.
+ */
+class RawServer {
+  readonly server: Server;
+  readonly sockets = new Set<Socket>();
+  readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Every request as the server received it. */
+  readonly received: string[] = [];
+  constructor() {
+    this.server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+      let buffered = '';
+      socket.on('data', (d) => {
+        buffered += d.toString('latin1');
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        const request = buffered.slice(0, end + 4 + length);
+        buffered = buffered.slice(end + 4 + length);
+        this.received.push(request);
+        this.#answer(socket, request);
+      });
+    });
+  }
+  #later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+  #answer(socket: Socket, request: string): void {
+    if (request.startsWith('GET /slow ')) {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcde');
+      this.#later(50, () => socket.write('fghij'));
+    } else if (request.startsWith('GET /stall ')) {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcde');
+    } else {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${request.length}\r\n\r\n${request}`);
+    }
+  }
+  listen(port: number): Promise<void> {
+    return new Promise((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+  }
+  close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * Sends the parts of a request (a number is a pause in ms) on a fresh connection; resolves with
+ * everything received until the proxy closes, `quiet` ms pass without a byte, or `ms` in all.
+ */
+function exchange(port: number, parts: readonly (string | number)[], ms = 2000, quiet = 400): Promise<{ bytes: string; closed: boolean; elapsed: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket = connect(port, '127.0.0.1');
+    let bytes = '';
+    let closed = false;
+    let settled = false;
+    let quietTimer: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(quietTimer);
+      socket.destroy();
+      resolve({ bytes, closed, elapsed: performance.now() - started });
+    };
+    const timer = setTimeout(done, ms);
+    socket.on('data', (d) => {
+      bytes += d.toString('latin1');
+      clearTimeout(quietTimer);
+      quietTimer = setTimeout(done, quiet);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      closed = true;
+      done();
+    });
+    void (async () => {
+      for (const part of parts) {
+        if (typeof part === 'number') await new Promise((r) => setTimeout(r, part));
+        else if (!settled) socket.write(part);
+      }
+    })();
+  });
+}
+
+function reply(text: string, close = false): string {
+  return `HTTP/1.1 200 OK\r\ncontent-length: ${text.length}\r\ncontent-type: text/plain\r\n${close ? 'connection: close\r\n' : ''}\r\n${text}`;
+}
+
+const TIMEOUT_408 =
+  'HTTP/1.1 408 Request Time-out\r\ncontent-length: 110\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n' +
+  "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n";
+
+for (const target of TARGETS) {
+  describe(`waiting for bodies on ${target}`, () => {
+    let proxy: ProxyProcess | undefined;
+    let ports: Ports;
+    const raw = new RawServer();
+
+    before(async () => {
+      const list = await freePorts(PORT_NAMES.length);
+      ports = Object.fromEntries(PORT_NAMES.map((n, i) => [n, list[i] as number])) as Ports;
+      await raw.listen(ports.raw);
+      proxy = await startProxy(target, configFor(ports));
+    });
+
+    after(async () => {
+      await stopProxy(target, proxy);
+      await raw.close();
+    });
+
+    it('wait-for-body: the rules see the whole body, sent in two parts', async () => {
+      const res = await exchange(ports.wait, ['POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: 8\r\n\r\nb=1', 40, '&c=22']);
+      assert.equal(res.bytes, reply('len=8 size=8 body=b=1&c=22 p=1'));
+      const chunked = await exchange(ports.wait, ['POST /wait HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nb=1\r\n', 40, '4\r\n&c=2\r\n0\r\n\r\n']);
+      assert.equal(chunked.bytes, reply('len=7 size=7 body=b=1&c=2 p=1'));
+    });
+
+    it('without a wait, the body fetches see what came with the head', async () => {
+      const res = await exchange(ports.wait, ['POST /nowait HTTP/1.1\r\nHost: h\r\nContent-Length: 20\r\n\r\nb=1']);
+      // The rest of the body never comes: the connection closes after the reply.
+      assert.equal(res.bytes, reply('len=3 size=20 body=b=1 p=1', true));
+    });
+
+    it('at-least: the rules go on once that much of the body is there', async () => {
+      const res = await exchange(ports.wait, ['POST /least HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab', 40, 'cd']);
+      assert.equal(res.bytes, reply('len=4 size=10 body=abcd p=', true));
+      assert.ok(res.elapsed < 280, `answered after ${res.elapsed} ms`);
+    });
+
+    it('a body that does not come in time gets 408 and the connection closes', async () => {
+      const res = await exchange(ports.wait, ['POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc']);
+      assert.equal(res.bytes, TIMEOUT_408);
+      assert.equal(res.closed, true);
+      assert.ok(res.elapsed >= 250, `408 after ${res.elapsed} ms`);
+    });
+
+    it('Expect: 100-continue is answered by the proxy while it waits', async () => {
+      const res = await exchange(ports.wait, ['POST /wait HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n', 60, 'b=9']);
+      assert.equal(res.bytes, `HTTP/1.1 100 Continue\r\n\r\n${reply('len=3 size=3 body=b=9 p=9')}`);
+    });
+
+    it('option http-buffer-request: the server gets the head and the whole body at once, the rules saw its length', async () => {
+      const before = raw.received.length;
+      const res = await exchange(ports.buffer, ['POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\nabc', 40, 'def']);
+      assert.match(res.bytes, /^HTTP\/1\.1 200 OK\r\n/);
+      const got = raw.received.slice(before);
+      assert.equal(got.length, 1);
+      assert.match(got[0] as string, /\r\nx-body-len: 6\r\n\r\nabcdef$/);
+    });
+
+    it('option http-buffer-request: 408 when the body stops coming', async () => {
+      const before = raw.received.length;
+      const res = await exchange(ports.buffer, ['POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\nabc']);
+      assert.equal(res.bytes, TIMEOUT_408);
+      assert.equal(raw.received.length, before);
+    });
+
+    it('http-response wait-for-body: the response rules see the whole body, the client all of it', async () => {
+      const res = await exchange(ports.res, ['GET /slow HTTP/1.1\r\nHost: h\r\n\r\n']);
+      // Header names compared in lower case: HAProxy writes them so, Switchyard as the server did.
+      assert.equal(res.bytes.toLowerCase(), 'http/1.1 200 ok\r\ncontent-length: 10\r\nx-res-len: 10\r\n\r\nabcdefghij');
+    });
+
+    it('http-response wait-for-body: 504 when the body stops coming; the client connection stays', async () => {
+      const res = await exchange(ports.res, ['GET /stall HTTP/1.1\r\nHost: h\r\n\r\n']);
+      assert.equal(
+        res.bytes,
+        'HTTP/1.1 504 Gateway Time-out\r\ncontent-length: 92\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n' +
+          "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n",
+      );
+      assert.equal(res.closed, false);
+    });
+  });
+}

@@ -106,6 +106,14 @@ const actions = {
     level: v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'silent']),
     ...conditionEntries,
   }),
+  waitForBody: v.strictObject({
+    action: v.literal('wait-for-body'),
+    /** A duration (`'1s'`, or milliseconds). */
+    time: v.union([word, v.pipe(v.number(), v.integer(), v.minValue(0))]),
+    /** A size (`'16k'`, or bytes). */
+    atLeast: v.optional(v.union([word, v.pipe(v.number(), v.integer(), v.minValue(0))])),
+    ...conditionEntries,
+  }),
 } as const;
 
 const a = actions;
@@ -126,9 +134,9 @@ function typedRule<const T extends v.VariantOptions<'action'>>(options: T) {
 const requestRuleSchema = typedRule([
   a.allow, a.deny, a.tarpit, a.return, a.redirect, ...headerActions,
   a.setMethod, a.setPath, a.setPathq, a.setQuery, a.setUri, a.replacePath, a.replacePathq, a.replaceUri,
-  ...varActions, a.auth, a.setTimeout, a.setLogLevel,
+  ...varActions, a.auth, a.setTimeout, a.setLogLevel, a.waitForBody,
 ]);
-const responseRuleSchema = typedRule([a.allow, a.deny, a.return, a.redirect, ...headerActions, a.setStatus, ...varActions, a.setLogLevel]);
+const responseRuleSchema = typedRule([a.allow, a.deny, a.return, a.redirect, ...headerActions, a.setStatus, ...varActions, a.setLogLevel, a.waitForBody]);
 const afterResponseRuleSchema = typedRule([a.allow, ...headerActions, a.setStatus, ...varActions, a.setLogLevel]);
 
 /** A rule's text: the words after the keyword, as in haproxy.cfg. */
@@ -326,5 +334,7 @@ export function httpRuleWords(rule: TypedHttpRule): string[] {
       return ['set-timeout', rule.timeout, String(rule.value)];
     case 'set-log-level':
       return ['set-log-level', rule.level];
+    case 'wait-for-body':
+      return rule.atLeast === undefined ? ['wait-for-body', 'time', String(rule.time)] : ['wait-for-body', 'time', String(rule.time), 'at-least', String(rule.atLeast)];
   }
 }

@@ -51,6 +51,8 @@ describe('defineConfig() rules: typed rules become haproxy.cfg words', () => {
     [{ action: 'set-status', status: 503, reason: 'Slow down' }, ['set-status', '503', 'reason', 'Slow down']],
     [{ action: 'set-timeout', timeout: 'tunnel', value: 3000 }, ['set-timeout', 'tunnel', '3000']],
     [{ action: 'set-log-level', level: 'silent' }, ['set-log-level', 'silent']],
+    [{ action: 'wait-for-body', time: '1s', atLeast: '16k' }, ['wait-for-body', 'time', '1s', 'at-least', '16k']],
+    [{ action: 'wait-for-body', time: 500 }, ['wait-for-body', 'time', '500']],
   ];
   for (const [rule, words] of cases) {
     it(`${JSON.stringify(rule)}`, () => assert.deepEqual(httpRuleWords(rule), words));

@@ -419,16 +419,8 @@ class Resolver {
           );
           continue;
         }
-        if (proxy.mode === 'tcp' && target.mode === 'http') {
-          // HAProxy upgrades the connection when the rule matches; Switchyard upgrades only to
-          // a default backend (decided at accept), not per rule yet.
-          this.#error(
-            place,
-            'use_backend',
-            `tcp ${typeWord(proxy)} '${proxy.name}' uses http ${typeWord(target)} '${target.name}' in a 'use_backend' rule: upgrading a tcp connection to HTTP per rule is not supported yet (an http 'default_backend' is upgraded; or set 'mode http' on the frontend).`,
-          );
-          continue;
-        }
+        // A tcp frontend using an http backend is upgraded to HTTP when the rule matches, as
+        // HAProxy does (src/proxy/frontend.ts).
       }
       rules.push(rule);
     }

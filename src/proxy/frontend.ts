@@ -20,6 +20,7 @@ import { formatAcceptDate } from '../log/log-time.ts';
 import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { runTcpRules, tcpRulesOf, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
 import { ContentWait, type ContentWaiter, type HeldInput } from './content-wait.ts';
+import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -295,16 +296,17 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       );
     }
     if (this.trafficLog.pinsFrontAddress) info.pinLocal();
-    // HAProxy's implicit upgrade: a tcp frontend whose default backend speaks HTTP serves HTTP
-    // (and `tcp-request content switch-mode http`).
-    if (this.model.mode === 'http' || this.backend?.mode === 'http' || tcp?.switchToHttp === true) {
+    // HAProxy's implicit upgrade: a tcp frontend whose backend (the one its `use_backend` rules
+    // pick, else the default) speaks HTTP serves HTTP (and `tcp-request content switch-mode http`).
+    const target = this.model.mode === 'tcp' && tcp?.switchToHttp !== true ? (this.#switchedBackend(info, tcp) ?? this.backend) : this.backend;
+    if (this.model.mode === 'http' || target?.mode === 'http' || tcp?.switchToHttp === true) {
       if (outcome === 'reject') {
         // Refused before the HTTP parsing of the first request: closed, counted as denied.
         this.counters.dreq++;
         socket.destroy();
         return this.#connectionDropped(info);
       }
-      const session = new H1ClientConnection(this, socket, this.backend, info);
+      const session = new H1ClientConnection(this, socket, target, info);
       this.sessions.add(session);
       replay(session, socket, input);
       return;
@@ -314,6 +316,17 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     if (outcome === 'reject') return session.deny();
     session.start();
     replay(session, socket, input);
+  }
+
+  /**
+   * The backend a tcp frontend's `use_backend` rules pick for a new connection (layer-4 facts
+   * and what `tcp-request content` read), or undefined when none matches or there are none.
+   */
+  #switchedBackend(info: ConnectionInfo, tcp: TcpRuleContext | undefined): Backend | undefined {
+    const switching = httpRulesOf(this.model, 'frontend')?.switching;
+    if (switching === undefined || switching.length === 0) return undefined;
+    const named = switchingTarget(switching, tcp ?? new TcpRuleContext(info, this.runtime, this.name, this.procVars, this));
+    return named === undefined ? undefined : this.#backends.get(named);
   }
 
   proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {

@@ -25,7 +25,7 @@ import { namedServer, type TestBackend } from '../support/tcp-backends.ts';
 import { fetchLine } from '../support/tcp-client.ts';
 import type { HttpResponse } from '../support/http-wire.ts';
 
-const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo', 'after', 'dead', 'upgrade'] as const;
+const PORT_NAMES = ['main', 'http', 'https', 'tcpA', 'tcpB', 'api', 'host', 'green', 'dflt', 'tcpOne', 'tcpTwo', 'after', 'dead', 'upgrade', 'tcpHttp'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -131,7 +131,9 @@ frontend fe_tcp
     mode tcp
     bind 127.0.0.1:${p.tcpA}
     bind 127.0.0.1:${p.tcpB}
+    bind 127.0.0.1:${p.tcpHttp}
     use_backend be_tcp_two if { dst_port ${p.tcpB} }
+    use_backend be_api if { dst_port ${p.tcpHttp} }
     default_backend be_tcp_one
 
 frontend fe_tcp_upgrade
@@ -374,6 +376,16 @@ for (const target of TARGETS) {
       const others = new Set<string | undefined>();
       for (let i = 0; i < 4; i++) others.add((await conn.request('GET', '/useserver', { 'x-srv': 'off' })).header('x-backend'));
       assert.deepEqual([...others].sort(), ['api', 'green']);
+      conn.destroy();
+    });
+
+    it('a tcp frontend whose use_backend rule picks an http backend is upgraded to HTTP', async () => {
+      const conn = await HttpConnection.open(ports.tcpHttp);
+      for (let i = 0; i < 2; i++) {
+        const res = await conn.request('GET', '/x');
+        assert.equal(res.status, 200);
+        assert.equal(res.header('x-backend'), 'api');
+      }
       conn.destroy();
     });
 

@@ -163,6 +163,16 @@ export type DigestAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 
 
 export type SignalName = 'SIGHUP' | 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
 
+/**
+ * A UDP socket that only sends (syslog targets). Sends are fire-and-forget, as syslog over UDP
+ * is: a datagram that cannot go is dropped, never an error for the caller.
+ */
+export interface DatagramSender {
+  send(bytes: Uint8Array, address: string, port: number): void;
+  /** Closes the socket; later sends are dropped. */
+  close(): void;
+}
+
 /** Opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | number | object;
 
@@ -177,6 +187,11 @@ export interface Runtime {
    * onConnect are queued; destroy() abandons the attempt.
    */
   connect(options: ConnectOptions, handler: SocketHandler): Socket;
+  /**
+   * Opens an unbound UDP socket of one address family for sending datagrams. It must not keep
+   * the process alive by itself.
+   */
+  openDatagramSender(family: 4 | 6): DatagramSender;
 
   setTimer(callback: () => void, delayMs: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;

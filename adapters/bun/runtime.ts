@@ -29,6 +29,7 @@ import { checkServerIdentity } from 'node:tls';
 import { setListenBacklog } from './listen-backlog.ts';
 import type {
   ConnectOptions,
+  DatagramSender,
   Listener,
   ListenOptions,
   Runtime,
@@ -558,6 +559,7 @@ export const bunRuntime: Runtime = {
   version: Bun.version,
   listen,
   connect,
+  openDatagramSender: openDatagramBun,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
   lookup: lookupLibc,
@@ -571,4 +573,38 @@ async function lookupLibc(host: string, family?: 4 | 6): Promise<string[]> {
   const found = await Bun.dns.lookup(host, { backend: 'libc', family: family ?? 0 });
   if (found.length === 0) throw new Error(`${host}: no address`);
   return found.map((entry) => entry.address);
+}
+
+/**
+ * Bun.udpSocket: its socket comes in a promise, so datagrams sent before it is ready wait in a
+ * small queue (syslog lines of the first requests); past that they are dropped, as UDP would.
+ */
+function openDatagramBun(family: 4 | 6): DatagramSender {
+  let socket: Bun.udp.Socket<'uint8array'> | undefined;
+  let closed = false;
+  const queue: Array<[Uint8Array, string, number]> = [];
+  Bun.udpSocket({ hostname: family === 6 ? '::' : '0.0.0.0', binaryType: 'uint8array' }).then(
+    (s) => {
+      if (closed) return s.close();
+      socket = s;
+      s.unref();
+      for (const [bytes, address, port] of queue) s.send(bytes, port, address);
+      queue.length = 0;
+    },
+    () => {
+      closed = true;
+      queue.length = 0;
+    },
+  );
+  return {
+    send(bytes, address, port) {
+      if (socket !== undefined) socket.send(bytes, port, address);
+      else if (!closed && queue.length < 64) queue.push([bytes, address, port]);
+    },
+    close() {
+      closed = true;
+      queue.length = 0;
+      socket?.close();
+    },
+  };
 }

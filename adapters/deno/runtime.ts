@@ -23,6 +23,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
+  DatagramSender,
   Listener,
   ListenOptions,
   Runtime,
@@ -518,6 +519,7 @@ export const denoRuntime: Runtime = {
   version: Deno.version.deno,
   listen,
   connect,
+  openDatagramSender: openDatagramDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
   now: () => performance.now(),
@@ -558,4 +560,20 @@ function denoHostname(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Deno.listenDatagram (unstable `net`, enabled in deno.json) on an ephemeral port, used only to send. */
+function openDatagramDeno(family: 4 | 6): DatagramSender {
+  const conn = Deno.listenDatagram({ transport: 'udp', hostname: family === 6 ? '::' : '0.0.0.0', port: 0 });
+  let closed = false;
+  return {
+    send(bytes, address, port) {
+      if (!closed) conn.send(bytes, { transport: 'udp', hostname: address, port }).catch(() => undefined);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      conn.close();
+    },
+  };
 }

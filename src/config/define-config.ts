@@ -33,7 +33,7 @@ import {
 } from './draft.ts';
 import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
-import { isServedLogTarget, LOG_FACILITIES } from './keywords/log.ts';
+import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES } from './keywords/log.ts';
 import { parseInitAddr } from './keywords/server-init-addr.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, HttpReplyModel, LogTarget, ProxyMode } from './model.ts';
@@ -417,12 +417,12 @@ class DraftBuilder {
     const spec = typeof log === 'string' ? { target: log } : log;
     const target = spec.target;
     if (!isServedLogTarget(target)) {
-      this.#warning(path, `log target '${target}' is accepted, but only 'stdout' and 'stderr' are served for now: nothing will be sent to it.`);
+      this.#warning(path, `log target '${target}' is accepted, but only 'stdout', 'stderr' and UDP syslog addresses are served for now: nothing will be sent to it.`);
     }
     return {
       target,
       // stdout/stderr lines are usually read by a collector that adds its own timestamp.
-      format: 'format' in spec && spec.format !== undefined ? spec.format : isServedLogTarget(target) ? 'raw' : 'rfc3164',
+      format: 'format' in spec && spec.format !== undefined ? spec.format : isStdioLogTarget(target) ? 'raw' : 'rfc3164',
       facility: ('facility' in spec ? spec.facility : undefined) ?? 'local0',
       level: 'level' in spec ? spec.level : undefined,
       minLevel: 'minLevel' in spec ? spec.minLevel : undefined,

@@ -1,6 +1,7 @@
 import type { LogTarget } from '../config/model.ts';
 import type { Runtime } from '../runtime.ts';
 import { formatRfc3164Date } from './log-time.ts';
+import { parseSyslogAddress, type SyslogAddress, type SyslogSenders } from './syslog-target.ts';
 
 const FACILITIES: Record<string, number> = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
@@ -8,22 +9,42 @@ const FACILITIES: Record<string, number> = {
   local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
 };
 
+/** HAProxy's default max_syslog_len for a target without `len`. */
+const SYSLOG_MAX = 1024;
+
 export const LogLevel = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
 export type LogLevelValue = (typeof LogLevel)[keyof typeof LogLevel];
 
+/** A served target: stdout, stderr, or a syslog server over UDP (`to`). */
+interface ServedTarget {
+  readonly target: LogTarget;
+  readonly to: SyslogAddress | undefined;
+}
+
 /**
  * Emits proxy log lines to the targets of one proxy (`log` lines), framed as the target's
- * `format` asks. Only stdout/stderr are served; other targets were warned about at load.
+ * `format` asks: stdout, stderr and syslog servers over UDP (through the process's shared
+ * sockets); other targets (UNIX sockets, rings) were warned about at load.
  */
 export class ProxyLogger {
   readonly #runtime: Runtime;
-  readonly #targets: readonly LogTarget[];
+  readonly #targets: readonly ServedTarget[];
   readonly #json: boolean;
+  readonly #syslog: SyslogSenders | undefined;
 
-  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean) {
+  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, syslog?: SyslogSenders) {
     this.#runtime = runtime;
-    this.#targets = targets.filter((t) => t.target === 'stdout' || t.target === 'stderr');
+    const served: ServedTarget[] = [];
+    for (const target of targets) {
+      if (target.target === 'stdout' || target.target === 'stderr') served.push({ target, to: undefined });
+      else if (syslog !== undefined) {
+        const to = parseSyslogAddress(target.target);
+        if (to !== undefined) served.push({ target, to });
+      }
+    }
+    this.#targets = served;
     this.#json = json;
+    this.#syslog = syslog;
   }
 
   get enabled(): boolean {
@@ -35,14 +56,17 @@ export class ProxyLogger {
   }
 
   emit(level: LogLevelValue, message: string): void {
-    for (const t of this.#targets) {
+    for (const { target: t, to } of this.#targets) {
       // `log TARGET FACILITY LEVEL MINLEVEL`: drop what is more verbose than LEVEL, and raise
       // what is more severe than MINLEVEL up to it, as HAProxy does.
       if (t.level !== undefined && level > LogLevel[t.level]) continue;
       const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
       let line = this.#json ? message : frame(t, effective, message, this.#runtime);
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
-      if (t.target === 'stdout') this.#runtime.writeStdout(`${line}\n`);
+      if (to !== undefined) {
+        // One datagram per line, ending in a newline as HAProxy's do (1024 bytes at most by default).
+        (this.#syslog as SyslogSenders).send(to, `${line.length >= SYSLOG_MAX ? line.slice(0, SYSLOG_MAX - 1) : line}\n`);
+      } else if (t.target === 'stdout') this.#runtime.writeStdout(`${line}\n`);
       else this.#runtime.writeStderr(`${line}\n`);
     }
   }

@@ -11,6 +11,7 @@ import { attachPersistence } from '../stick/persistence.ts';
 import { userlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import { createProcessVars } from '../rules/global-vars.ts';
+import { SyslogSenders } from '../log/syslog-target.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 
 export interface ProxyOptions {
@@ -45,6 +46,8 @@ export class Proxy {
   readonly #pools = new Map<Backend, ServerConnectionPool>();
   /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
   readonly #fds: FdUsage;
+  /** The sockets syslog lines leave through, shared by every proxy's logger; closed once stopped. */
+  readonly #syslog: SyslogSenders;
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
   readonly #poolFor = (backend: Backend): ServerConnectionPool => {
@@ -59,6 +62,7 @@ export class Proxy {
   constructor(runtime: Runtime, config: ConfigModel, options: ProxyOptions = {}) {
     this.runtime = runtime;
     this.config = config;
+    this.#syslog = new SyslogSenders(runtime);
     this.limits = new ProcessLimits(config.global.maxconn);
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
@@ -72,7 +76,7 @@ export class Proxy {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
-      const logger = new ProxyLogger(runtime, targets, options.logJson ?? false);
+      const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#syslog);
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables));
     }
     this.health = this.#createHealthChecks(options);
@@ -83,7 +87,7 @@ export class Proxy {
     const services: BackendHealth[] = [];
     for (const backend of this.backends.values()) {
       if (!backend.servers.some((s) => s.check !== undefined)) continue;
-      const logger = new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false);
+      const logger = new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#syslog);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
       services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));
     }
@@ -124,6 +128,7 @@ export class Proxy {
       for (const f of this.frontends) f.killSessions();
       await idle;
     }
+    this.#syslog.close();
   }
 
   #closePools(): void {
@@ -136,6 +141,7 @@ export class Proxy {
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.killSessions();
     this.#closePools();
+    this.#syslog.close();
   }
 
   get activeSessions(): number {

@@ -120,6 +120,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #bodyWaitUntil = -1;
   /** Whether a body wait is armed on the request or the response. */
   #bodyWait: 'request' | 'response' | undefined;
+  /** The client half-closed while the analysers waited for its body. */
+  #clientShut = false;
   #reqStartedAt = -1;
   #reqStartedWall = 0;
   #reqHeadAt = -1;
@@ -408,6 +410,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       }
     }
     this.#stage = Stage.idle;
+    if (this.#clientShut) {
+      this.#rules?.endRequest();
+      this.host.counters.ereq++;
+      this.log();
+      return this.#side.destroy();
+    }
     this.#connectServer(head, editor);
   }
 
@@ -436,7 +444,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    */
   bodyReady(response: boolean, time: number, atLeast: number): boolean {
     const body = response ? this.#heldResponse : this.#heldRequest;
-    if (body.ended || body.full || (atLeast > 0 && body.payloadBytes >= atLeast)) {
+    if (body.ended || body.full || (!response && this.#clientShut) || (atLeast > 0 && body.payloadBytes >= atLeast)) {
       this.#bodyWait = undefined;
       this.#bodyWaitUntil = -1;
       return true;
@@ -770,6 +778,13 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       return;
     }
     if (!this.#reqBodyDone) {
+      if (this.#bodyWait === 'request') {
+        // HAProxy stops waiting for a body that can no longer come and lets the analysers go
+        // on (rules, backend choice); the stream then ends before any server, logged CR.
+        this.#clientShut = true;
+        this.setTermination('C', 'R');
+        return this.#analyse();
+      }
       // The body can never be completed: the client gave up mid-request. HAProxy closes
       // without an answer and logs CD whether or not the response started.
       this.host.counters.ereq++;
@@ -1002,6 +1017,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#stage = Stage.idle;
     this.#bodyWait = undefined;
     this.#bodyWaitUntil = -1;
+    this.#clientShut = false;
     if (this.#waitingResponse !== undefined) {
       this.#waitingResponse = undefined;
       this.#heldResponse.clear();

@@ -332,20 +332,20 @@ describe('parser: global keywords', () => {
     );
   });
 
-  it('keeps syslog targets but warns that only stdout/stderr are served', async () => {
-    const model = await parse(cfg('global', '  log 127.0.0.1:514 local0', '  log /dev/log local1 notice'));
+  it('serves UDP syslog targets; keeps the others but warns that nothing is sent to them', async () => {
+    const model = await parse(cfg('global', '  log 127.0.0.1:514 local0', '  log /dev/log local1 notice', '  log ring@r local0'));
     assert.deepEqual(
       model.global.logs.map((l) => l.target),
-      ['127.0.0.1:514', '/dev/log'],
+      ['127.0.0.1:514', '/dev/log', 'ring@r'],
     );
     assert.deepEqual(
       model.warnings.map((w) => [w.line, w.column]),
       [
-        [2, 7],
         [3, 7],
+        [4, 7],
       ],
     );
-    assert.match(model.warnings[0]?.message ?? '', /only 'stdout' and 'stderr' are served/);
+    assert.match(model.warnings[0]?.message ?? '', /only 'stdout', 'stderr' and UDP syslog addresses are served/);
   });
 
   it('`no log` in global drops earlier targets', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { LogTarget } from '../../src/config/model.ts';
 import { LogLevel, ProxyLogger } from '../../src/log/logger.ts';
+import { parseSyslogAddress, SyslogSenders } from '../../src/log/syslog-target.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
 
 const source = { file: 't.cfg', line: 1 };
@@ -26,8 +27,40 @@ it('drops messages above the target level, raises those below minlevel, and trun
   assert.deepEqual(rt.stdout, ['<3>an aler\n'], 'alert raised to err (3), line cut at 10 bytes');
 });
 
-it('ignores targets other than stdout/stderr (warned about at load time)', () => {
+it('ignores targets it cannot serve (UNIX sockets, rings: warned about at load time)', () => {
   const rt = new FakeRuntime();
-  const logger = new ProxyLogger(rt, [target({ target: '127.0.0.1:514' })], false);
+  const logger = new ProxyLogger(rt, [target({ target: '/dev/log' }), target({ target: 'ring@r' })], false, new SyslogSenders(rt));
   assert.equal(logger.enabled, false);
+  assert.equal(rt.openDatagrams, 0);
+});
+
+it('sends one datagram per line to UDP syslog targets, through one socket per address family', () => {
+  const rt = new FakeRuntime();
+  const syslog = new SyslogSenders(rt);
+  const a = new ProxyLogger(rt, [target({ target: '127.0.0.1', format: 'rfc3164', facility: 'local0' }), target({ target: 'udp6@[::1]:1514', format: 'raw' })], false, syslog);
+  const b = new ProxyLogger(rt, [target({ target: 'ipv4@127.0.0.2:5140', format: 'short' })], false, syslog);
+  a.emit(LogLevel.info, 'one');
+  b.emit(LogLevel.err, 'two');
+  assert.deepEqual(
+    rt.datagrams.map((d) => [d.family, d.address, d.port, d.text.replace(/^(<\d+>)[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /, '$1DATE ')]),
+    [
+      [4, '127.0.0.1', 514, '<134>DATE switchyard[4242]: one\n'],
+      [6, '::1', 1514, 'one\n'],
+      [4, '127.0.0.2', 5140, '<3>two\n'],
+    ],
+  );
+  assert.equal(rt.openDatagrams, 2);
+  syslog.close();
+  assert.equal(rt.openDatagrams, 0);
+});
+
+it('parses the UDP target forms HAProxy accepts', () => {
+  assert.deepEqual(parseSyslogAddress('10.0.0.1'), { family: 4, address: '10.0.0.1', port: 514 });
+  assert.deepEqual(parseSyslogAddress('udp@10.0.0.1:1514'), { family: 4, address: '10.0.0.1', port: 1514 });
+  assert.deepEqual(parseSyslogAddress('ipv6@::1:1514'), { family: 6, address: '::1', port: 1514 });
+  assert.deepEqual(parseSyslogAddress('[2001:db8::1]:99'), { family: 6, address: '2001:db8::1', port: 99 });
+  assert.equal(parseSyslogAddress('udp6@10.0.0.1'), undefined);
+  assert.equal(parseSyslogAddress('/dev/log'), undefined);
+  assert.equal(parseSyslogAddress('stdout'), undefined);
+  assert.equal(parseSyslogAddress('10.0.0.1:70000'), undefined);
 });

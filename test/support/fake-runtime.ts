@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type {
   ConnectOptions,
+  DatagramSender,
   DigestAlgorithm,
   Listener,
   ListenOptions,
@@ -291,6 +292,26 @@ export class FakeRuntime implements Runtime {
       socket.connected();
     });
     return socket;
+  }
+
+  /** Datagrams sent through openDatagramSender, in order. */
+  readonly datagrams: Array<{ family: 4 | 6; address: string; port: number; text: string }> = [];
+  /** Datagram senders opened and not closed. */
+  openDatagrams = 0;
+
+  openDatagramSender(family: 4 | 6): DatagramSender {
+    this.openDatagrams++;
+    let closed = false;
+    return {
+      send: (bytes, address, port) => {
+        if (!closed) this.datagrams.push({ family, address, port, text: new TextDecoder().decode(bytes) });
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.openDatagrams--;
+      },
+    };
   }
 
   setTimer(callback: () => void, delayMs: number): TimerHandle {

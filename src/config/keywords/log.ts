@@ -10,6 +10,7 @@
 import type { LogLevelName, LogTarget } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
+import { parseSyslogAddress } from '../../log/syslog-target.ts';
 import { parseInteger } from './args.ts';
 
 export const LOG_FACILITIES: readonly string[] = [
@@ -27,8 +28,13 @@ function isLevel(text: string): text is LogLevelName {
   return (LOG_LEVELS as readonly string[]).includes(text);
 }
 
-export function isServedLogTarget(target: string): boolean {
+export function isStdioLogTarget(target: string): boolean {
   return target === 'stdout' || target === 'stderr';
+}
+
+/** Targets lines are sent to: stdout, stderr, and syslog servers over UDP (`ADDRESS[:PORT]`). */
+export function isServedLogTarget(target: string): boolean {
+  return isStdioLogTarget(target) || parseSyslogAddress(target) !== undefined;
 }
 
 /** Parses the words after `log`; reports problems and returns undefined when invalid. */
@@ -112,7 +118,7 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
 
   if (!isServedLogTarget(target.text)) {
     ctx.warning(
-      `'log' : target '${target.text}' is accepted, but only 'stdout' and 'stderr' are served for now: nothing will be sent to it.`,
+      `'log' : target '${target.text}' is accepted, but only 'stdout', 'stderr' and UDP syslog addresses are served for now: nothing will be sent to it.`,
       target,
     );
   }

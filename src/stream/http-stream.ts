@@ -1018,6 +1018,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#bodyWait = undefined;
     this.#bodyWaitUntil = -1;
     this.#clientShut = false;
+    this.#serverTimeout = undefined;
+    this.#tunnelTimeout = undefined;
     if (this.#waitingResponse !== undefined) {
       this.#waitingResponse = undefined;
       this.#heldResponse.clear();
@@ -1320,6 +1322,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       uniqueIdIfGenerated: this.#uniqueId?.value,
       stick: this.#rules?.stickTracking,
       captures: req === undefined ? undefined : this.#captures,
+      // `be_server_timeout`, `cur_server_timeout`... as the transaction ended (0 before a backend
+      // was chosen, as HAProxy 2.6.12 logs them).
+      backendTimeouts: this.#countedInBackend ? (this.backend as Backend).timeouts : undefined,
+      serverTimeout: this.#serverTimeout,
+      tunnelTimeout: this.#tunnelTimeout,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       serverName: leg.lastServerName ?? '<NOSRV>',

@@ -2,7 +2,8 @@
  * Black-box conformance of syslog over UDP (`log ADDRESS[:PORT] FACILITY [LEVEL]`): one datagram
  * per traffic line, in the rfc3164 framing by default (priority from the facility and level),
  * `format raw`, and the level filter — against HAProxy 2.6, whose datagrams differ only in the
- * program name of the tag (`haproxy[PID]` there, `switchyard[PID]` here).
+ * program name of the tag (`haproxy[PID]` there, `switchyard[PID]` here). The lines also carry
+ * `be_server_timeout` and `cur_server_timeout` as the transaction ended (`set-timeout`).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/syslog.test.js
  */
@@ -27,11 +28,12 @@ frontend fe
     bind 127.0.0.1:${p.fe}
     log 127.0.0.1:${syslog} local1
     log udp@127.0.0.1:${raw} format raw local0 err
-    log-format "line %HP %ST"
+    log-format "line %HP %ST %[be_server_timeout] %[cur_server_timeout]"
     http-request deny if { path /deny }
     default_backend be
 
 backend be
+    http-request set-timeout server 3s if { path /short }
     server s1 127.0.0.1:${p.app}
 `;
 }
@@ -74,18 +76,20 @@ for (const target of TARGETS) {
       const conn = await HttpConnection.open(ports.fe);
       assert.equal((await conn.request('GET', '/ok')).status, 200);
       assert.equal((await conn.request('GET', '/deny')).status, 403);
+      assert.equal((await conn.request('GET', '/short')).status, 200);
       conn.destroy();
       // The harness's probe of the port before the test is a connection without a request (<BADREQ>).
       const traffic = () => rfc.lines.filter((l) => !l.includes('<BADREQ>'));
-      await eventually(() => traffic().length >= 2, 3000);
+      await eventually(() => traffic().length >= 3, 3000);
       const tag = target === 'haproxy' ? 'haproxy' : 'switchyard';
       // local1 (17) * 8 + info (6) = 142.
       const framing = new RegExp(`^<142>[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d ${tag}\\[\\d+\\]: `);
       assert.deepEqual(
         traffic().map((l) => [framing.test(l), l.replace(framing, '')]),
         [
-          [true, 'line /ok 200\n'],
-          [true, 'line /deny 403\n'],
+          [true, 'line /ok 200 5000 5000\n'],
+          [true, 'line /deny 403 0 0\n'],
+          [true, 'line /short 200 5000 3000\n'],
         ],
       );
       // The raw target takes `err` and more severe only: traffic lines are `info`.

@@ -33,10 +33,10 @@ import {
 } from './draft.ts';
 import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
-import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES } from './keywords/log.ts';
+import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample } from './keywords/log.ts';
 import { parseInitAddr } from './keywords/server-init-addr.ts';
 import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
-import type { ConfigModel, HttpConnectionMode, HttpReplyModel, LogTarget, ProxyMode } from './model.ts';
+import type { ConfigModel, HttpConnectionMode, HttpReplyModel, LogSample, LogTarget, ProxyMode } from './model.ts';
 import { ERROR_STATUSES } from '../http/codec/error-pages.ts';
 import { parseErrorMessage } from '../http/error-message.ts';
 import { resolveConfig } from './resolve.ts';
@@ -107,6 +107,8 @@ const logTargetInputSchema = v.union([
     level: v.optional(logLevelSchema),
     minLevel: v.optional(logLevelSchema),
     maxLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(80), v.maxValue(65535))),
+    /** `sample RANGES:SIZE`, as in haproxy.cfg (`'1,3:5'`). */
+    sample: v.optional(v.string()),
   }),
 ]);
 
@@ -427,8 +429,17 @@ class DraftBuilder {
       level: 'level' in spec ? spec.level : undefined,
       minLevel: 'minLevel' in spec ? spec.minLevel : undefined,
       maxLength: 'maxLength' in spec ? spec.maxLength : undefined,
+      ...this.#logSample('sample' in spec ? spec.sample : undefined, path),
       source: { file: this.#file, line: 0 },
     };
+  }
+
+  #logSample(text: string | undefined, path: string): { sample?: LogSample } {
+    if (text === undefined) return {};
+    const parsed = parseLogSample(text);
+    if (typeof parsed !== 'string') return { sample: parsed };
+    this.#error(`${path}.sample`, `log : ${parsed}`);
+    return {};
   }
 
   #proxy(

@@ -44,7 +44,15 @@ export interface LogTarget {
   readonly minLevel?: LogLevelName | undefined;
   /** `len N`: maximum line length in bytes; undefined = HAProxy's default (1024). */
   readonly maxLength?: number | undefined;
+  /** `sample RANGES:SIZE`: the target takes only the lines of those indexes in each SIZE. */
+  readonly sample?: LogSample | undefined;
   readonly source: SourceLocation;
+}
+
+/** `log ... sample 1,3-4:5`: sorted, non-overlapping 1-based ranges within `size`. */
+export interface LogSample {
+  readonly ranges: readonly { readonly low: number; readonly high: number }[];
+  readonly size: number;
 }
 
 /** Syslog severities, most to least severe, as HAProxy names them. */

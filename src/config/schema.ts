@@ -88,6 +88,12 @@ export const logTargetSchema = v.object({
   level: v.optional(logLevelSchema),
   minLevel: v.optional(logLevelSchema),
   maxLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(80), v.maxValue(65535))),
+  sample: v.optional(
+    v.object({
+      ranges: v.array(v.object({ low: v.pipe(v.number(), v.integer(), v.minValue(1)), high: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
+      size: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    }),
+  ),
   source: sourceSchema,
 });
 

@@ -2,6 +2,13 @@ import type { LogTarget } from '../config/model.ts';
 import type { Runtime } from '../runtime.ts';
 import { formatRfc3164Date } from './log-time.ts';
 import { parseSyslogAddress, type SyslogAddress, type SyslogSenders } from './syslog-target.ts';
+import type { LogSampling } from './log-sampling.ts';
+
+/** What the loggers of one running configuration share: the syslog sockets, each target's sampling count. */
+export interface LogSinks {
+  readonly syslog: SyslogSenders;
+  readonly sampling: LogSampling;
+}
 
 const FACILITIES: Record<string, number> = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
@@ -31,8 +38,10 @@ export class ProxyLogger {
   readonly #targets: readonly ServedTarget[];
   readonly #json: boolean;
   readonly #syslog: SyslogSenders | undefined;
+  readonly #sampling: LogSampling | undefined;
 
-  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, syslog?: SyslogSenders) {
+  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, sinks?: LogSinks) {
+    const syslog = sinks?.syslog;
     this.#runtime = runtime;
     const served: ServedTarget[] = [];
     for (const target of targets) {
@@ -45,6 +54,7 @@ export class ProxyLogger {
     this.#targets = served;
     this.#json = json;
     this.#syslog = syslog;
+    this.#sampling = sinks?.sampling;
   }
 
   get enabled(): boolean {
@@ -60,6 +70,7 @@ export class ProxyLogger {
       // `log TARGET FACILITY LEVEL MINLEVEL`: drop what is more verbose than LEVEL, and raise
       // what is more severe than MINLEVEL up to it, as HAProxy does.
       if (t.level !== undefined && level > LogLevel[t.level]) continue;
+      if (t.sample !== undefined && this.#sampling !== undefined && !this.#sampling.takes(t)) continue;
       const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
       let line = this.#json ? message : frame(t, effective, message, this.#runtime);
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);

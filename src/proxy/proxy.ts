@@ -1,5 +1,5 @@
 import type { ConfigModel } from '../config/model.ts';
-import { ProxyLogger } from '../log/logger.ts';
+import { ProxyLogger, type LogSinks } from '../log/logger.ts';
 import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
@@ -12,6 +12,7 @@ import { userlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import { createProcessVars } from '../rules/global-vars.ts';
 import { SyslogSenders } from '../log/syslog-target.ts';
+import { LogSampling } from '../log/log-sampling.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 
 export interface ProxyOptions {
@@ -46,8 +47,8 @@ export class Proxy {
   readonly #pools = new Map<Backend, ServerConnectionPool>();
   /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
   readonly #fds: FdUsage;
-  /** The sockets syslog lines leave through, shared by every proxy's logger; closed once stopped. */
-  readonly #syslog: SyslogSenders;
+  /** The sockets syslog lines leave through (closed once stopped) and the targets' sampling, shared by every proxy's logger. */
+  readonly #logSinks: LogSinks;
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
   readonly #poolFor = (backend: Backend): ServerConnectionPool => {
@@ -62,7 +63,7 @@ export class Proxy {
   constructor(runtime: Runtime, config: ConfigModel, options: ProxyOptions = {}) {
     this.runtime = runtime;
     this.config = config;
-    this.#syslog = new SyslogSenders(runtime);
+    this.#logSinks = { syslog: new SyslogSenders(runtime), sampling: new LogSampling() };
     this.limits = new ProcessLimits(config.global.maxconn);
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
@@ -76,7 +77,7 @@ export class Proxy {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
-      const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#syslog);
+      const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#logSinks);
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables));
     }
     this.health = this.#createHealthChecks(options);
@@ -87,7 +88,7 @@ export class Proxy {
     const services: BackendHealth[] = [];
     for (const backend of this.backends.values()) {
       if (!backend.servers.some((s) => s.check !== undefined)) continue;
-      const logger = new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#syslog);
+      const logger = new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#logSinks);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
       services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));
     }
@@ -128,7 +129,7 @@ export class Proxy {
       for (const f of this.frontends) f.killSessions();
       await idle;
     }
-    this.#syslog.close();
+    this.#logSinks.syslog.close();
   }
 
   #closePools(): void {
@@ -141,7 +142,7 @@ export class Proxy {
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.killSessions();
     this.#closePools();
-    this.#syslog.close();
+    this.#logSinks.syslog.close();
   }
 
   get activeSessions(): number {

@@ -207,6 +207,12 @@ describe('defineConfig', () => {
     ]);
   });
 
+  it('takes log sampling as in haproxy.cfg, with its errors', () => {
+    const model = defineConfig({ global: { log: [{ target: '127.0.0.1:514', sample: '1,3:5' }] } });
+    assert.deepEqual(model.global.logs[0]?.sample, { ranges: [{ low: 1, high: 1 }, { low: 3, high: 3 }], size: 5 });
+    assert.throws(() => defineConfig({ global: { log: [{ target: '127.0.0.1:514', sample: '1-3,2:5' }] } }), /global\.log\.0\.sample: log : ranges are overlapping/);
+  });
+
   it('warns about log targets that are not served', () => {
     const model = defineConfig({ global: { log: [{ target: '127.0.0.1:514', facility: 'local2' }, { target: '/dev/log' }] } });
     assert.deepEqual(model.global.logs[0]?.format, 'rfc3164');

@@ -3,6 +3,8 @@ import { it } from 'node:test';
 import type { LogTarget } from '../../src/config/model.ts';
 import { LogLevel, ProxyLogger } from '../../src/log/logger.ts';
 import { parseSyslogAddress, SyslogSenders } from '../../src/log/syslog-target.ts';
+import { LogSampling } from '../../src/log/log-sampling.ts';
+import { parseLogSample } from '../../src/config/keywords/log.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
 
 const source = { file: 't.cfg', line: 1 };
@@ -29,7 +31,7 @@ it('drops messages above the target level, raises those below minlevel, and trun
 
 it('ignores targets it cannot serve (UNIX sockets, rings: warned about at load time)', () => {
   const rt = new FakeRuntime();
-  const logger = new ProxyLogger(rt, [target({ target: '/dev/log' }), target({ target: 'ring@r' })], false, new SyslogSenders(rt));
+  const logger = new ProxyLogger(rt, [target({ target: '/dev/log' }), target({ target: 'ring@r' })], false, { syslog: new SyslogSenders(rt), sampling: new LogSampling() });
   assert.equal(logger.enabled, false);
   assert.equal(rt.openDatagrams, 0);
 });
@@ -37,8 +39,9 @@ it('ignores targets it cannot serve (UNIX sockets, rings: warned about at load t
 it('sends one datagram per line to UDP syslog targets, through one socket per address family', () => {
   const rt = new FakeRuntime();
   const syslog = new SyslogSenders(rt);
-  const a = new ProxyLogger(rt, [target({ target: '127.0.0.1', format: 'rfc3164', facility: 'local0' }), target({ target: 'udp6@[::1]:1514', format: 'raw' })], false, syslog);
-  const b = new ProxyLogger(rt, [target({ target: 'ipv4@127.0.0.2:5140', format: 'short' })], false, syslog);
+  const sinks = { syslog, sampling: new LogSampling() };
+  const a = new ProxyLogger(rt, [target({ target: '127.0.0.1', format: 'rfc3164', facility: 'local0' }), target({ target: 'udp6@[::1]:1514', format: 'raw' })], false, sinks);
+  const b = new ProxyLogger(rt, [target({ target: 'ipv4@127.0.0.2:5140', format: 'short' })], false, sinks);
   a.emit(LogLevel.info, 'one');
   b.emit(LogLevel.err, 'two');
   assert.deepEqual(
@@ -63,4 +66,23 @@ it('parses the UDP target forms HAProxy accepts', () => {
   assert.equal(parseSyslogAddress('/dev/log'), undefined);
   assert.equal(parseSyslogAddress('stdout'), undefined);
   assert.equal(parseSyslogAddress('10.0.0.1:70000'), undefined);
+});
+
+it('sample RANGES:SIZE: each target takes the lines of those indexes, one count shared by every proxy using it', () => {
+  const rt = new FakeRuntime();
+  const sinks = { syslog: new SyslogSenders(rt), sampling: new LogSampling() };
+  const shared = target({ sample: parseLogSample('1,3-4:5') as never });
+  const a = new ProxyLogger(rt, [shared], false, sinks);
+  const b = new ProxyLogger(rt, [shared], false, sinks);
+  for (let i = 1; i <= 10; i++) (i % 2 === 0 ? a : b).emit(LogLevel.info, `l${i}`);
+  assert.deepEqual(rt.stdout, ['l1\n', 'l3\n', 'l4\n', 'l6\n', 'l8\n', 'l9\n']);
+});
+
+it('parses sample ranges as HAProxy, with its messages', () => {
+  assert.deepEqual(parseLogSample('3,1-2:4'), { ranges: [{ low: 1, high: 2 }, { low: 3, high: 3 }], size: 4 });
+  assert.equal(parseLogSample('1'), 'Missing sample size');
+  assert.equal(parseLogSample('0:2'), "wrong sample range '0'");
+  assert.equal(parseLogSample('1-3,2:5'), 'ranges are overlapping');
+  assert.equal(parseLogSample('1,3:2'), 'sample size 2 should be greater or equal to 3 the maximum of the high ranges limits');
+  assert.equal(parseLogSample('1:x'), "wrong sample size 'x' for sample range '1'");
 });

@@ -7,7 +7,7 @@
  * but draws a warning, since no line would reach it.
  */
 
-import type { LogLevelName, LogTarget } from '../model.ts';
+import type { LogLevelName, LogSample, LogTarget } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseSyslogAddress } from '../../log/syslog-target.ts';
@@ -47,6 +47,7 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
   let i = 2;
   let format: LogTarget['format'] = 'rfc3164';
   let maxLength: number | undefined;
+  let sample: LogSample | undefined;
   for (;;) {
     const word = args[i];
     if (word?.text === 'len') {
@@ -76,8 +77,14 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
       }
       i += 2;
     } else if (word?.text === 'sample') {
-      ctx.error("'log' : 'sample' is not supported yet.", word);
-      return undefined;
+      const value = args[i + 1];
+      const parsed = parseLogSample(value?.text ?? '');
+      if (typeof parsed === 'string') {
+        ctx.error(`log : ${parsed}`, value ?? word);
+        return undefined;
+      }
+      sample = parsed;
+      i += 2;
     } else {
       break;
     }
@@ -130,6 +137,39 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
     level,
     minLevel,
     maxLength,
+    ...(sample === undefined ? {} : { sample }),
     source: { file, line },
   };
+}
+
+/**
+ * `sample RANGES:SIZE` (HAProxy 2.6's log load-balancing): of each SIZE lines the target takes
+ * those whose 1-based index falls in RANGES (`1,3`, `2-4`), which may not overlap; SIZE must
+ * reach the highest range. Returns HAProxy's message when invalid.
+ */
+export function parseLogSample(text: string): LogSample | string {
+  const colon = text.indexOf(':');
+  if (colon < 0) return 'Missing sample size';
+  const list = text.slice(0, colon);
+  const ranges: { low: number; high: number }[] = [];
+  let highest = 0;
+  for (let p = 0; p < list.length; ) {
+    let end = list.indexOf(',', p);
+    if (end < 0) end = list.length;
+    const m = /^(\d+)(?:-(\d+))?$/.exec(list.slice(p, end));
+    const low = m === null ? 0 : Number(m[1]);
+    const high = m === null ? 0 : m[2] === undefined ? low : Number(m[2]);
+    if (low === 0 || high === 0 || (m?.[2] !== undefined && high <= low)) return `wrong sample range '${list.slice(p)}'`;
+    if (ranges.some((r) => (low >= r.low && low <= r.high) || (high >= r.low && high <= r.high))) return 'ranges are overlapping';
+    ranges.push({ low, high });
+    highest = Math.max(highest, high);
+    p = end + 1;
+  }
+  if (ranges.length === 0) return 'no sampling ranges given';
+  const sizeText = text.slice(colon + 1);
+  const size = /^\d+$/.test(sizeText) ? Number(sizeText) : 0;
+  if (size === 0) return `wrong sample size '${sizeText}' for sample range '${list}'`;
+  if (size < highest) return `sample size ${size} should be greater or equal to ${highest} the maximum of the high ranges limits`;
+  ranges.sort((a, b) => a.low - b.low);
+  return { ranges, size };
 }

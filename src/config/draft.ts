@@ -515,6 +515,17 @@ export function definesHttpRules(proxy: ProxyDraft): boolean {
   return proxy.httpRequestRules.length > 0 || proxy.httpResponseRules.length > 0 || proxy.httpAfterResponseRules.length > 0;
 }
 
+/** Whether a (defaults) section defines tcp rules its inheritors run. */
+export function definesTcpRules(proxy: ProxyDraft): boolean {
+  const r = proxy.tcpRules;
+  return r.connection.length > 0 || r.session.length > 0 || r.content.length > 0 || r.response.length > 0;
+}
+
+/** HAProxy's "defines TCP/HTTP rules": its inheritors keep a reference to it, with restrictions. */
+export function definesRules(proxy: ProxyDraft): boolean {
+  return definesHttpRules(proxy) || definesTcpRules(proxy);
+}
+
 export function hasFrontendSide(kind: ProxyKind): boolean {
   return kind === 'frontend' || kind === 'listen';
 }

@@ -639,7 +639,7 @@ export interface SwitchingRuleModel {
 }
 
 /**
- * The ACLs and HTTP rules of the named defaults section a frontend or backend inherits from
+ * The ACLs, HTTP and tcp rules of the named defaults section a frontend or backend inherits from
  * (HAProxy 2.5+): they run before the proxy's own rules of each list, as one list (an `allow`
  * among them ends the proxy's evaluation too), and their conditions see only the defaults'
  * ACLs. A listen, or a defaults section, cannot inherit rules; frontends and backends cannot
@@ -652,6 +652,8 @@ export interface DefaultRulesModel {
   readonly httpRequestRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
   readonly httpResponseRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
   readonly httpAfterResponseRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
+  /** Its `tcp-request` / `tcp-response content` rules (the inspect delays are inherited as values). */
+  readonly tcpRules?: Pick<TcpRulesModel, 'connection' | 'session' | 'content' | 'response'> | undefined;
 }
 
 /** A proxy's ACLs and HTTP rules (both sides of a `listen` carry the same ones). */

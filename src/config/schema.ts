@@ -515,14 +515,6 @@ const httpRuleSchema = v.variant('action', [
   }),
 ]);
 
-const defaultRulesSchema = v.strictObject({
-  name: v.string(),
-  acls: v.array(aclModelSchema),
-  httpRequestRules: v.array(httpRuleSchema),
-  httpResponseRules: v.array(httpRuleSchema),
-  httpAfterResponseRules: v.array(httpRuleSchema),
-});
-
 /** A frontend's capture slots (capture-model.ts). */
 const captureSlotSchema = v.object({ header: v.undefinedable(v.pipe(v.string(), v.minLength(1))), len: v.pipe(v.number(), v.integer(), v.minValue(0)) });
 const capturesSchema = v.object({
@@ -554,6 +546,22 @@ const tcpRulesSchema = v.object({
   response: v.array(tcpRuleSchema),
   inspectDelay: v.optional(durationMsSchema),
   responseInspectDelay: v.optional(durationMsSchema),
+});
+
+const defaultRulesSchema = v.strictObject({
+  name: v.string(),
+  acls: v.array(aclModelSchema),
+  httpRequestRules: v.array(httpRuleSchema),
+  httpResponseRules: v.array(httpRuleSchema),
+  httpAfterResponseRules: v.array(httpRuleSchema),
+  tcpRules: v.optional(
+    v.strictObject({
+      connection: v.array(tcpRuleSchema),
+      session: v.array(tcpRuleSchema),
+      content: v.array(tcpRuleSchema),
+      response: v.array(tcpRuleSchema),
+    }),
+  ),
 });
 
 const httpRulesEntries = {

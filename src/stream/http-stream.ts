@@ -30,6 +30,7 @@ import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
+import { backendContentRules, frontendContentRules, responseContentRules, runHttpTcpRules, type HttpBackendTcpRules } from './http-tcp-rules.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
@@ -299,8 +300,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const editor = this.#editor.begin(head);
     const feRules = this.#frontendRules;
     // A runner left from an earlier request starts afresh even when only its backend had rules.
-    const runner = feRules !== undefined ? this.#ruleRunner() : this.#rules;
+    const feTcpRules = frontendContentRules(this.host.model);
+    const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
+    // The frontend's tcp-request content rules run per request; the first's ran on the connection.
+    if (feTcpRules !== undefined && this.#side.requests > 1 && runHttpTcpRules(feTcpRules, runner as HttpRuleRunner) === 'reject') return this.#reject(runner as HttpRuleRunner);
     if (feRules !== undefined && (runner as HttpRuleRunner).frontendRequest() === Verdict.reply) return this.#replyLocally(runner as HttpRuleRunner);
     let backend = this.#defaultBackend;
     const named = feRules !== undefined && feRules.switching.length > 0 ? (runner as HttpRuleRunner).switchingTarget() : undefined;
@@ -322,11 +326,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#rules.backendTimeouts = backend.timeouts;
       this.#rules.backend = backend;
     }
-    if (beRules !== undefined) {
+    // The backend's tcp-request content rules come before its http-request rules (AN_REQ_INSPECT_BE).
+    const beTcpRules = backendContentRules(this.host.model, backend.model);
+    if (beRules !== undefined || beTcpRules !== undefined) {
       const rules = this.#ruleRunner();
       if (runner === undefined) rules.beginRequest(head, editor);
       rules.backendTimeouts = backend.timeouts;
       rules.backend = backend;
+      if (beTcpRules !== undefined && runHttpTcpRules(beTcpRules, rules) === 'reject') return this.#reject(rules);
       if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
     }
     const rulesEdited = editor.changed;
@@ -412,6 +419,23 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#tarpitReply = reply;
     this.#tarpitUntil = this.#side.now + (t.tarpit ?? t.connect ?? 0);
     this.#side.schedule();
+  }
+
+  /**
+   * `tcp-response content reject`: the response is aborted both ways without an answer
+   * (HAProxy's tcp_inspect_response: denied_resp counted, logged PD).
+   */
+  #rejectedResponse(rules: HttpBackendTcpRules): boolean {
+    const runner = this.#ruleRunner();
+    runner.chosenServer = this.#leg.server as Server;
+    if (runHttpTcpRules(rules, runner) !== 'reject') return false;
+    this.host.counters.dresp++;
+    (this.backend as Backend).counters.dresp++;
+    this.#dropServer()?.reset();
+    this.setTermination('P', 'D');
+    this.log();
+    this.#side.destroy();
+    return true;
   }
 
   /**
@@ -764,6 +788,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const backend = this.backend as Backend;
     countResponse((this.#leg.server as Server).counters, head.status);
     this.#rules?.stickTracking?.countHttpResponse(head.status, this.#side.now);
+    // The backend's tcp-response content rules come first (AN_RES_INSPECT).
+    const resTcpRules = responseContentRules(backend.model);
+    if (resTcpRules !== undefined && this.#rejectedResponse(resTcpRules)) return HeadOutcome.dropped;
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();

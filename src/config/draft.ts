@@ -13,6 +13,7 @@ import type {
   CertificateFile,
   CookieModel,
   ForwardForOption,
+  OriginalToOption,
   GlobalSetVarModel,
   HashTypeModel,
   HttpCheckExpectModel,
@@ -185,6 +186,11 @@ export interface FormatDraft {
   readonly place: Place;
 }
 
+export interface OriginalToDraft extends OriginalToOption {
+  /** The `option originalto` line (for the warning in tcp mode). */
+  readonly place: Place;
+}
+
 export interface ForwardForDraft extends ForwardForOption {
   /** The `option forwardfor` line (for the warning in tcp mode). */
   readonly place: Place;
@@ -194,6 +200,8 @@ export interface ForwardForDraft extends ForwardForOption {
 export interface HttpDraft {
   connectionMode: HttpConnectionMode;
   forwardFor: ForwardForDraft | undefined;
+  /** `option originalto`; absent when never set. */
+  originalTo?: OriginalToDraft | undefined;
   reuse: HttpReuseMode;
   /** Expanded (`all-retryable-errors`) and deduplicated; empty for `retry-on none`. */
   retryOn: RetryOnEvent[];

@@ -211,10 +211,20 @@ export interface ForwardForOption {
   readonly ifNone: boolean;
 }
 
+/** `option originalto [except NETWORK] [header NAME]`. */
+export interface OriginalToOption {
+  /** Lower-case header name; default "x-original-to". */
+  readonly header: string;
+  /** Destination network (as written) whose connections get no header. */
+  readonly except: string | undefined;
+}
+
 /** HTTP behaviour set on a frontend or a backend; both sides' settings combine per request. */
 export interface HttpProxyOptions {
   readonly connectionMode: HttpConnectionMode;
   readonly forwardFor: ForwardForOption | undefined;
+  /** Present only when set. */
+  readonly originalTo?: OriginalToOption | undefined;
 }
 
 /** `http-reuse` (backend): which idle server connections a new request may use. */

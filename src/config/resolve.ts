@@ -186,7 +186,13 @@ class Resolver {
       const { header, except, ifNone } = http.forwardFor;
       forwardFor = { header, except, ifNone };
     }
+    let originalTo: HttpProxyOptions['originalTo'];
+    if (http.originalTo !== undefined) originalTo = { header: http.originalTo.header, except: http.originalTo.except };
     if (proxy.mode === 'tcp') {
+      if (http.originalTo !== undefined) {
+        this.#warning(http.originalTo.place, 'option originalto', `'option originalto' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);
+        originalTo = undefined;
+      }
       if (http.forwardFor !== undefined) {
         this.#warning(
           http.forwardFor.place,
@@ -204,7 +210,7 @@ class Resolver {
         retryOn = retryOn.filter((e) => e === 'conn-failure');
       }
     }
-    const frontend: HttpProxyOptions = { connectionMode: http.connectionMode, forwardFor };
+    const frontend: HttpProxyOptions = { connectionMode: http.connectionMode, forwardFor, ...(originalTo === undefined ? {} : { originalTo }) };
     return { frontend, backend: { ...frontend, reuse: http.reuse, retryOn } };
   }
 

@@ -271,9 +271,15 @@ const forwardForSchema = v.object({
   ifNone: v.boolean(),
 });
 
+const originalToSchema = v.object({
+  header: v.pipe(headerNameSchema, v.check((h) => h === h.toLowerCase(), 'the header name must be lower-case')),
+  except: v.undefinedable(v.pipe(v.string(), v.check((n) => parseNetwork(n) !== undefined, 'expected an IPv4 or IPv6 address or network'))),
+});
+
 const httpEntries = {
   connectionMode: connectionModeSchema,
   forwardFor: v.undefinedable(forwardForSchema),
+  originalTo: v.optional(originalToSchema),
 };
 
 const backendHttpSchema = v.object({

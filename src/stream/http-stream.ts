@@ -27,6 +27,7 @@ import {
 import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
+import { originalToHeader } from '../http/original-to.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
@@ -362,6 +363,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const src = (this.#rules ?? this).clientAddress;
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, src);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, src);
+    const dst = (this.#rules ?? this).localAddress;
+    const xot = originalToHeader(this.host.model.http, this.backend?.http, dst);
+    if (xot !== undefined) editor.append(xot, dst);
     const cookie = this.backend?.persistence?.cookie;
     if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
     return editor.build();

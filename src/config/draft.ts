@@ -13,6 +13,7 @@ import type {
   CertificateFile,
   CookieModel,
   ForwardForOption,
+  OriginalToOption,
   GlobalSetVarModel,
   HashTypeModel,
   HttpCheckExpectModel,
@@ -187,6 +188,11 @@ export interface FormatDraft {
   readonly place: Place;
 }
 
+export interface OriginalToDraft extends OriginalToOption {
+  /** The `option originalto` line (for the warning in tcp mode). */
+  readonly place: Place;
+}
+
 export interface ForwardForDraft extends ForwardForOption {
   /** The `option forwardfor` line (for the warning in tcp mode). */
   readonly place: Place;
@@ -196,6 +202,8 @@ export interface ForwardForDraft extends ForwardForOption {
 export interface HttpDraft {
   connectionMode: HttpConnectionMode;
   forwardFor: ForwardForDraft | undefined;
+  /** `option originalto`; absent when never set. */
+  originalTo?: OriginalToDraft | undefined;
   reuse: HttpReuseMode;
   /** Expanded (`all-retryable-errors`) and deduplicated; empty for `retry-on none`. */
   retryOn: RetryOnEvent[];
@@ -516,6 +524,17 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
 /** Whether a (defaults) section defines HTTP rules its inheritors run (HAProxy: TCP/HTTP rules). */
 export function definesHttpRules(proxy: ProxyDraft): boolean {
   return proxy.httpRequestRules.length > 0 || proxy.httpResponseRules.length > 0 || proxy.httpAfterResponseRules.length > 0;
+}
+
+/** Whether a (defaults) section defines tcp rules its inheritors run. */
+export function definesTcpRules(proxy: ProxyDraft): boolean {
+  const r = proxy.tcpRules;
+  return r.connection.length > 0 || r.session.length > 0 || r.content.length > 0 || r.response.length > 0;
+}
+
+/** HAProxy's "defines TCP/HTTP rules": its inheritors keep a reference to it, with restrictions. */
+export function definesRules(proxy: ProxyDraft): boolean {
+  return definesHttpRules(proxy) || definesTcpRules(proxy);
 }
 
 export function hasFrontendSide(kind: ProxyKind): boolean {

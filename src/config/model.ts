@@ -219,10 +219,20 @@ export interface ForwardForOption {
   readonly ifNone: boolean;
 }
 
+/** `option originalto [except NETWORK] [header NAME]`. */
+export interface OriginalToOption {
+  /** Lower-case header name; default "x-original-to". */
+  readonly header: string;
+  /** Destination network (as written) whose connections get no header. */
+  readonly except: string | undefined;
+}
+
 /** HTTP behaviour set on a frontend or a backend; both sides' settings combine per request. */
 export interface HttpProxyOptions {
   readonly connectionMode: HttpConnectionMode;
   readonly forwardFor: ForwardForOption | undefined;
+  /** Present only when set. */
+  readonly originalTo?: OriginalToOption | undefined;
 }
 
 /** `http-reuse` (backend): which idle server connections a new request may use. */
@@ -658,7 +668,7 @@ export interface SwitchingRuleModel {
 }
 
 /**
- * The ACLs and HTTP rules of the named defaults section a frontend or backend inherits from
+ * The ACLs, HTTP and tcp rules of the named defaults section a frontend or backend inherits from
  * (HAProxy 2.5+): they run before the proxy's own rules of each list, as one list (an `allow`
  * among them ends the proxy's evaluation too), and their conditions see only the defaults'
  * ACLs. A listen, or a defaults section, cannot inherit rules; frontends and backends cannot
@@ -671,6 +681,8 @@ export interface DefaultRulesModel {
   readonly httpRequestRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
   readonly httpResponseRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
   readonly httpAfterResponseRules: readonly (HttpRuleModel | HttpFinalRuleModel)[];
+  /** Its `tcp-request` / `tcp-response content` rules (the inspect delays are inherited as values). */
+  readonly tcpRules?: Pick<TcpRulesModel, 'connection' | 'session' | 'content' | 'response'> | undefined;
 }
 
 /** A proxy's ACLs and HTTP rules (both sides of a `listen` carry the same ones). */

@@ -14,7 +14,7 @@ import {
   newGlobalDraft,
   newProxyDraft,
   hasBackendSide,
-  definesHttpRules,
+  definesRules,
   hasFrontendSide,
   type ConfigDraft,
   type GlobalDraft,
@@ -130,6 +130,9 @@ class ConfigParser {
   readonly #defaultsByName = new Map<string, ProxyDraft>();
   /** Defaults sections defining rules, and which kind of proxy inherits them. */
   readonly #rulesInheritedBy = new Map<ProxyDraft, ProxyKind>();
+  /** Defaults sections named by a `from` / used as the last defaults (HAProxy's PR_FL_EXPLICIT_REF / PR_FL_IMPLICIT_REF). */
+  readonly #explicitRefs = new Set<ProxyDraft>();
+  readonly #implicitRefs = new Set<ProxyDraft>();
   readonly #frontends = new Map<string, ProxyDraft>();
   readonly #backends = new Map<string, ProxyDraft>();
   readonly #userlists: UserlistDraft[] = [];
@@ -399,6 +402,7 @@ class ConfigParser {
             this.#error(fromName.column, kind, `${kind} '${name}' : 'from' refers to unknown defaults section '${fromName.text}'.`);
           } else {
             base = found;
+            this.#explicitRefs.add(found);
           }
         }
         if (extra !== undefined) {
@@ -407,6 +411,15 @@ class ConfigParser {
       }
     }
 
+    if (base !== undefined && base === this.#lastDefaults && kind !== 'defaults' && fromKeyword === undefined) this.#implicitRefs.add(base);
+    if (base !== undefined && this.#explicitRefs.has(base) && this.#implicitRefs.has(base)) {
+      // HAProxy prints it as an ALERT but carries on (ERR_WARN).
+      this.#warning(
+        header.column,
+        kind,
+        `defaults section '${base.name}' (declared at ${base.place.file}:${base.place.line}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.`,
+      );
+    }
     const place: Place = { file: this.#file, line: this.#line, column: header.column };
     const proxy = newProxyDraft(kind, name, place, base);
     this.#checkDuplicate(proxy, nameToken);
@@ -415,7 +428,7 @@ class ConfigParser {
     // but it is not registered: nothing can refer to it.
     if (this.diagnostics.errors.length !== errorsBefore) return;
     // Checked once the section is registered, so the error is the only one (as HAProxy).
-    if (base !== undefined && definesHttpRules(base)) this.#checkRulesInheritance(kind, header, base);
+    if (base !== undefined && definesRules(base)) this.#checkRulesInheritance(kind, header, base);
     if (kind === 'defaults') {
       if (name !== '') this.#defaultsByName.set(name, proxy);
       this.#lastDefaults = proxy;
@@ -438,8 +451,13 @@ class ConfigParser {
       this.#error(header.column, kind, 'a listen section cannot inherit from a defaults section defining TCP/HTTP rules.');
     } else {
       const first = this.#rulesInheritedBy.get(base);
+      const tcp = base.tcpRules;
       if (first !== undefined && first !== kind) {
         this.#error(header.column, kind, `frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (${at}).`);
+      } else if (kind === 'backend' && (tcp.connection.length > 0 || tcp.session.length > 0)) {
+        this.#error(header.column, kind, `a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules (${at}).`);
+      } else if (kind === 'frontend' && tcp.response.length > 0) {
+        this.#error(header.column, kind, `a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (${at}).`);
       } else {
         this.#rulesInheritedBy.set(base, kind);
       }

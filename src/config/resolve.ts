@@ -24,7 +24,7 @@ import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, For
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import { ErrorResolver } from './resolve-errors.ts';
-import { definesHttpRules } from './draft.ts';
+import { definesHttpRules, definesRules, definesTcpRules } from './draft.ts';
 import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
@@ -186,7 +186,13 @@ class Resolver {
       const { header, except, ifNone } = http.forwardFor;
       forwardFor = { header, except, ifNone };
     }
+    let originalTo: HttpProxyOptions['originalTo'];
+    if (http.originalTo !== undefined) originalTo = { header: http.originalTo.header, except: http.originalTo.except };
     if (proxy.mode === 'tcp') {
+      if (http.originalTo !== undefined) {
+        this.#warning(http.originalTo.place, 'option originalto', `'option originalto' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);
+        originalTo = undefined;
+      }
       if (http.forwardFor !== undefined) {
         this.#warning(
           http.forwardFor.place,
@@ -204,7 +210,7 @@ class Resolver {
         retryOn = retryOn.filter((e) => e === 'conn-failure');
       }
     }
-    const frontend: HttpProxyOptions = { connectionMode: http.connectionMode, forwardFor };
+    const frontend: HttpProxyOptions = { connectionMode: http.connectionMode, forwardFor, ...(originalTo === undefined ? {} : { originalTo }) };
     return { frontend, backend: { ...frontend, reuse: http.reuse, retryOn } };
   }
 
@@ -318,16 +324,40 @@ class Resolver {
    * HAProxy ignores HTTP rules in a tcp proxy, with a warning (once per proxy).
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
-    const response = proxy.tcpRules.response[0];
-    if (response !== undefined && proxy.mode === 'http') {
-      // Only tcp sessions inspect the server's first bytes so far.
-      this.#error(
-        { file: response.source.file, line: response.source.line, column: 1 },
-        'tcp-response',
-        `'tcp-response content' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet.`,
-      );
-    }
+    this.#checkBackendTcpRules(proxy);
     return { ...this.#httpOnlyRules(proxy), ...tcpRulesModel(proxy) };
+  }
+
+  readonly #tcpChecked = new Set<ProxyDraft>();
+
+  /** What a backend's tcp rules may do here (both halves of a listen come through: checked once). */
+  #checkBackendTcpRules(proxy: ProxyDraft): void {
+    if (proxy.kind === 'frontend' || this.#tcpChecked.has(proxy)) return;
+    this.#tcpChecked.add(proxy);
+    // A backend's content rules run after use_backend: HTTP streams run them per request
+    // (src/stream/http-tcp-rules.ts), tcp sessions do not yet.
+    if (proxy.kind === 'backend' && proxy.mode === 'tcp') {
+      const content = proxy.tcpRules.content[0] ?? (proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.content[0] : undefined);
+      if (content !== undefined) {
+        this.#error(
+          { file: content.source.file, line: content.source.line, column: 1 },
+          'tcp-request',
+          `'tcp-request content' in a mode tcp backend is not supported by Switchyard yet; declare it in the frontend or listen section.`,
+        );
+      }
+    }
+    if (proxy.mode === 'http') {
+      // HAProxy kills the server connection under a response it may still relay; not done here yet.
+      const inherited = proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.response : [];
+      const close = [...inherited, ...proxy.tcpRules.response].find((r) => r.action === 'close');
+      if (close !== undefined) {
+        this.#error(
+          { file: close.source.file, line: close.source.line, column: 1 },
+          'tcp-response',
+          `'tcp-response content close' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet.`,
+        );
+      }
+    }
   }
 
   #httpOnlyRules(proxy: ProxyDraft): HttpRulesModel {
@@ -338,7 +368,7 @@ class Resolver {
     this.#trackChecked.add(proxy);
     if (firstVisit) for (const set of ['connection', 'session', 'content'] as const) this.#checkTrackedTables(proxy, proxy.tcpRules[set], `tcp-request ${set}`);
     const hasRules =
-      defaultRules !== undefined ||
+      (defaultRules !== undefined && definesHttpRules(proxy.inheritedFrom as ProxyDraft)) ||
       proxy.httpRequestRules.length > 0 ||
       proxy.httpResponseRules.length > 0 ||
       proxy.httpAfterResponseRules.length > 0 ||
@@ -372,14 +402,25 @@ class Resolver {
   /** The rules of the named defaults section `proxy` inherits from, if it defines any. */
   #defaultRules(proxy: ProxyDraft): DefaultRulesModel | undefined {
     const defaults = proxy.inheritedFrom;
-    if (defaults === undefined || !definesHttpRules(defaults)) return undefined;
+    if (defaults === undefined || !definesRules(defaults)) return undefined;
     const { httpRequestRules, httpResponseRules } = this.#errors.forProxy(defaults);
+    const tcp = defaults.tcpRules;
+    // A track-sc without `table` names the defaults section itself, which has no table (HAProxy's reg-test startup/default_rules h16).
+    if (!this.#trackChecked.has(defaults)) {
+      this.#trackChecked.add(defaults);
+      this.#checkTrackedTables(defaults, httpRequestRules, 'http-request');
+      this.#checkTrackedTables(defaults, httpResponseRules, 'http-response');
+      for (const set of ['connection', 'session', 'content'] as const) this.#checkTrackedTables(defaults, tcp[set], `tcp-request ${set}`);
+    }
     return {
       name: defaults.name,
       acls: [...defaults.acls],
       httpRequestRules: [...httpRequestRules],
       httpResponseRules: [...httpResponseRules],
       httpAfterResponseRules: [...defaults.httpAfterResponseRules],
+      ...(definesTcpRules(defaults)
+        ? { tcpRules: { connection: [...tcp.connection], session: [...tcp.session], content: [...tcp.content], response: [...tcp.response] } }
+        : {}),
     };
   }
 

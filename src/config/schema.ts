@@ -277,9 +277,15 @@ const forwardForSchema = v.object({
   ifNone: v.boolean(),
 });
 
+const originalToSchema = v.object({
+  header: v.pipe(headerNameSchema, v.check((h) => h === h.toLowerCase(), 'the header name must be lower-case')),
+  except: v.undefinedable(v.pipe(v.string(), v.check((n) => parseNetwork(n) !== undefined, 'expected an IPv4 or IPv6 address or network'))),
+});
+
 const httpEntries = {
   connectionMode: connectionModeSchema,
   forwardFor: v.undefinedable(forwardForSchema),
+  originalTo: v.optional(originalToSchema),
 };
 
 const backendHttpSchema = v.object({
@@ -528,14 +534,6 @@ const httpRuleSchema = v.variant('action', [
   }),
 ]);
 
-const defaultRulesSchema = v.strictObject({
-  name: v.string(),
-  acls: v.array(aclModelSchema),
-  httpRequestRules: v.array(httpRuleSchema),
-  httpResponseRules: v.array(httpRuleSchema),
-  httpAfterResponseRules: v.array(httpRuleSchema),
-});
-
 /** A frontend's capture slots (capture-model.ts). */
 const captureSlotSchema = v.object({ header: v.undefinedable(v.pipe(v.string(), v.minLength(1))), len: v.pipe(v.number(), v.integer(), v.minValue(0)) });
 const capturesSchema = v.object({
@@ -567,6 +565,22 @@ const tcpRulesSchema = v.object({
   response: v.array(tcpRuleSchema),
   inspectDelay: v.optional(durationMsSchema),
   responseInspectDelay: v.optional(durationMsSchema),
+});
+
+const defaultRulesSchema = v.strictObject({
+  name: v.string(),
+  acls: v.array(aclModelSchema),
+  httpRequestRules: v.array(httpRuleSchema),
+  httpResponseRules: v.array(httpRuleSchema),
+  httpAfterResponseRules: v.array(httpRuleSchema),
+  tcpRules: v.optional(
+    v.strictObject({
+      connection: v.array(tcpRuleSchema),
+      session: v.array(tcpRuleSchema),
+      content: v.array(tcpRuleSchema),
+      response: v.array(tcpRuleSchema),
+    }),
+  ),
 });
 
 const httpRulesEntries = {

@@ -269,6 +269,9 @@ export class HttpRuleRunner implements HttpActionContext {
   readonly bindName: string | undefined;
   /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
   readonly vars: SessionVars;
+  /** TcpActionContext: a backend's tcp rules run in an HTTP stream with this context (never set there). */
+  expectProxy = false;
+  switchToHttp = false;
   readonly userlists: UserlistTable;
   /** The session's unique id (`unique-id-format`), for the `unique-id` fetch. */
   uniqueIds: { readonly value: string } | undefined = undefined;

@@ -222,8 +222,20 @@ export class SessionVars implements VarScopes {
     return scope === 'req' || scope === 'res' ? scope === this.#phase : scope !== 'check';
   }
 
-  /** A new transaction: `txn` and `req` start empty (HAProxy's http_create_txn). */
+  /** No transaction began yet: what the store holds was set by the connection's `tcp-request content` rules. */
+  #first = true;
+
+  /**
+   * A new transaction: `txn` and `req` start empty (HAProxy's http_create_txn), except the
+   * first, whose stream already ran the frontend's tcp-request content rules (HAProxy creates
+   * the txn before them; here they ran on the connection, before any transaction began).
+   */
   beginTransaction(): void {
+    this.#phase = 'req';
+    if (this.#first) {
+      this.#first = false;
+      return;
+    }
     this.#txn?.clear();
     this.#message?.clear();
     this.#phase = 'req';

@@ -28,9 +28,11 @@ import {
 import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
+import { originalToHeader } from '../http/original-to.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
+import { backendContentRules, frontendContentRules, responseContentRules, runHttpTcpRules, type HttpBackendTcpRules } from './http-tcp-rules.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
@@ -340,8 +342,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const editor = this.#editor.begin(head);
     const feRules = this.#frontendRules;
     // A runner left from an earlier request starts afresh even when only its backend had rules.
-    const runner = feRules !== undefined ? this.#ruleRunner() : this.#rules;
+    const feTcpRules = frontendContentRules(this.host.model);
+    const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
+    // The frontend's tcp-request content rules run per request; the first's ran on the connection.
+    if (feTcpRules !== undefined && this.#side.requests > 1 && runHttpTcpRules(feTcpRules, runner as HttpRuleRunner) === 'reject') return this.#reject(runner as HttpRuleRunner);
     this.#stage = Stage.frontendBody;
     this.#analyse();
   }
@@ -386,11 +391,17 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         runner.backendTimeouts = backend.timeouts;
         runner.backend = backend;
       }
-      if (beRules !== undefined) {
+      // The backend's tcp-request content rules come before its http-request rules (AN_REQ_INSPECT_BE).
+      const beTcpRules = backendContentRules(this.host.model, backend.model);
+      if (beRules !== undefined || beTcpRules !== undefined) {
         const rules = this.#ruleRunner();
         if (runner === undefined) rules.beginRequest(head, editor);
         rules.backendTimeouts = backend.timeouts;
         rules.backend = backend;
+        if (beTcpRules !== undefined && runHttpTcpRules(beTcpRules, rules) === 'reject') {
+          this.#stage = Stage.idle;
+          return this.#reject(rules);
+        }
       }
       this.#stage = Stage.backendBody;
     }
@@ -476,6 +487,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const src = (this.#rules ?? this).clientAddress;
     const xff = forwardedForValue(this.host.model.http, this.backend?.http, src);
     if (xff !== undefined && !(xff.ifNone && head.has(xff.header))) editor.append(xff.header.name, src);
+    const dst = (this.#rules ?? this).localAddress;
+    const xot = originalToHeader(this.host.model.http, this.backend?.http, dst);
+    if (xot !== undefined) editor.append(xot, dst);
     const cookie = this.backend?.persistence?.cookie;
     if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
     return editor.build();
@@ -534,6 +548,23 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#tarpitReply = reply;
     this.#tarpitUntil = this.#side.now + (t.tarpit ?? t.connect ?? 0);
     this.#side.schedule();
+  }
+
+  /**
+   * `tcp-response content reject`: the response is aborted both ways without an answer
+   * (HAProxy's tcp_inspect_response: denied_resp counted, logged PD).
+   */
+  #rejectedResponse(rules: HttpBackendTcpRules): boolean {
+    const runner = this.#ruleRunner();
+    runner.chosenServer = this.#leg.server as Server;
+    if (runHttpTcpRules(rules, runner) !== 'reject') return false;
+    this.host.counters.dresp++;
+    (this.backend as Backend).counters.dresp++;
+    this.#dropServer()?.reset();
+    this.setTermination('P', 'D');
+    this.log();
+    this.#side.destroy();
+    return true;
   }
 
   /**
@@ -896,6 +927,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const backend = this.backend as Backend;
     countResponse((this.#leg.server as Server).counters, head.status);
     this.#rules?.stickTracking?.countHttpResponse(head.status, this.#side.now);
+    // The backend's tcp-response content rules come first (AN_RES_INSPECT).
+    const resTcpRules = responseContentRules(backend.model);
+    if (resTcpRules !== undefined && this.#rejectedResponse(resTcpRules)) return HeadOutcome.dropped;
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();

@@ -189,6 +189,20 @@ describe('parser: defaults inheritance', () => {
     assert.equal(backend(model, 'c').mode, 'http');
   });
 
+  it('warns, as HAProxy, when a defaults section is both named by `from` and used implicitly', async () => {
+    const explicitFirst = await parse(cfg('defaults d', '  mode http', 'frontend f from d', '  bind :80', 'backend b'));
+    const implicitFirst = await parse(cfg('defaults d', '  mode http', 'backend b', 'frontend f from d', '  bind :80'));
+    const message =
+      "defaults section 'd' (declared at test.cfg:1) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.";
+    for (const [model, line] of [[explicitFirst, 5], [implicitFirst, 4]] as const) {
+      const found = model.warnings.filter((w) => w.message.startsWith('defaults section'));
+      assert.deepEqual(found.map((w) => [w.line, w.message]), [[line, message]]);
+    }
+    // A defaults section inheriting with `from` is an explicit reference; none that is only implicit.
+    const fine = await parse(cfg('defaults base', '  mode http', 'defaults child from base', 'backend b', 'backend c from base'));
+    assert.deepEqual(fine.warnings.filter((w) => w.message.startsWith('defaults section')), []);
+  });
+
   it('lets a defaults section inherit from another one', async () => {
     const model = await parse(
       cfg('defaults base', '  mode http', '  retries 5', 'defaults child from base', '  retries 6', 'backend b', 'backend c from base'),

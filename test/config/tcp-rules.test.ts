@@ -56,8 +56,8 @@ describe('tcp rules: configuration', () => {
     assert.ok(tcp.content[0]?.condition);
   });
 
-  it('inherits tcp-request inspect-delay from defaults', async () => {
-    const model = await parse(cfg('defaults', '  mode tcp', '  tcp-request inspect-delay 3s', 'listen l', '  bind :80', '  server s 127.0.0.1:81'));
+  it('inherits tcp-request inspect-delay from a named defaults section (HAProxy refuses it in an anonymous one)', async () => {
+    const model = await parse(cfg('defaults d', '  mode tcp', '  tcp-request inspect-delay 3s', 'listen l from d', '  bind :80', '  server s 127.0.0.1:81'));
     assert.equal(model.frontends[0]?.tcpRules?.inspectDelay, 3000);
   });
 
@@ -87,12 +87,82 @@ describe('tcp rules: configuration', () => {
     assert.match((await errors(frontend('  tcp-request content reject if { nosuchfetch }')))[0]?.[1] ?? '', /condition/);
     assert.deepEqual(await errors(frontend('  tcp-response content reject')), [[4, "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"]]);
     assert.match((await errors(frontend('  tcp-request inspect-delay soon')))[0]?.[1] ?? '', /inspect-delay/);
-    assert.match((await errors(cfg('defaults', '  tcp-request content accept')))[0]?.[1] ?? '', /in a 'defaults' section is not supported/);
     assert.deepEqual(await errors(cfg('backend b', '  tcp-request content accept', '  server s 127.0.0.1:81')), [
-      [2, "'tcp-request content' in a backend is not supported by Switchyard yet; declare it in the frontend or listen section."],
+      [2, "'tcp-request content' in a mode tcp backend is not supported by Switchyard yet; declare it in the frontend or listen section."],
     ]);
-    assert.deepEqual(await errors(cfg('backend b', '  mode http', '  tcp-response content accept', '  server s 127.0.0.1:81')), [
-      [3, "'tcp-response content' in a mode http backend is not supported by Switchyard yet."],
+    assert.deepEqual(await errors(cfg('backend b', '  mode http', '  tcp-response content close', '  server s 127.0.0.1:81')), [
+      [3, "'tcp-response content close' in a mode http backend is not supported by Switchyard yet."],
     ]);
+  });
+
+  it('a mode http backend keeps its tcp-request content and tcp-response content rules', async () => {
+    const model = await parse(cfg('backend b', '  mode http', '  tcp-request content accept', '  tcp-response content reject', '  server s 127.0.0.1:81'));
+    const tcp = model.backends[0]?.tcpRules;
+    assert.deepEqual([tcp?.content.map((r) => r.action), tcp?.response.map((r) => r.action)], [['accept'], ['reject']]);
+  });
+});
+
+// HAProxy's reg-test startup/default_rules.vtc (h4..h14), with its messages.
+describe('tcp rules in defaults sections', () => {
+  it('refuses them in an anonymous defaults section', async () => {
+    assert.deepEqual(await errors(cfg('defaults', '  tcp-request connection accept')), [[2, "tcp-request connection is not allowed in anonymous 'defaults' sections"]]);
+    assert.deepEqual(await errors(cfg('defaults', '  tcp-request session accept')), [[2, "tcp-request session is not allowed in anonymous 'defaults' sections"]]);
+    assert.deepEqual(await errors(cfg('defaults', '  tcp-request inspect-delay 5s', '  tcp-request content accept')), [
+      [2, "tcp-request inspect-delay is not allowed in anonymous 'defaults' sections"],
+      [3, "tcp-request content is not allowed in anonymous 'defaults' sections"],
+    ]);
+    assert.deepEqual(await errors(cfg('defaults', '  tcp-response inspect-delay 5s', '  tcp-response content accept')), [
+      [2, "tcp-response inspect-delay is only allowed in 'backend' sections or 'defaults' section with a name"],
+      [3, "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"],
+    ]);
+  });
+
+  it('refuses inheriting them by a defaults section, a listen, both frontends and backends, or the wrong side', async () => {
+    assert.deepEqual(await errors(cfg('defaults invalid', '  tcp-response content accept', 'defaults from invalid', '  mode tcp')), [
+      [3, 'a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (defaults section at t.cfg:1).'],
+    ]);
+    assert.deepEqual(await errors(cfg('defaults invalid', '  tcp-request content accept', 'listen li from invalid', '  bind :80', '  server www 127.0.0.1:80')), [
+      [3, 'a listen section cannot inherit from a defaults section defining TCP/HTTP rules.'],
+    ]);
+    assert.deepEqual(
+      await errors(cfg('defaults invalid', '  mode http', '  tcp-request content accept', 'frontend fe from invalid', '  bind :80', '  default_backend be', 'backend be from invalid', '  server www 127.0.0.1:80')),
+      [[7, 'frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at t.cfg:1).']],
+    );
+    for (const set of ['connection', 'session']) {
+      assert.deepEqual(await errors(cfg('defaults invalid', `  tcp-request ${set} accept`, 'backend be from invalid', '  server www 127.0.0.1:80')), [
+        [3, "a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules (defaults section at t.cfg:1)."],
+      ]);
+    }
+    assert.deepEqual(await errors(cfg('defaults invalid', '  tcp-response content accept', 'frontend fe from invalid', '  bind :80')), [
+      [3, "a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at t.cfg:1)."],
+    ]);
+  });
+
+  it('a track-sc without table in a defaults section names the defaults, which has no table (startup/default_rules h16)', async () => {
+    for (const rule of ['  http-request track-sc0 src', '  tcp-request content track-sc0 src']) {
+      assert.deepEqual(await errors(cfg('defaults invalid', '  mode http', rule, 'backend be', '  stick-table type ip size 100k', '  server www 127.0.0.1:80')), [
+        [3, "Proxy 'invalid': unable to find table 'invalid' referenced by track-sc0."],
+      ]);
+    }
+  });
+
+  it('gives the inheritors the defaults\u2019 rules and ACLs, their inspect delays as their own', async () => {
+    const model = await parse(
+      cfg(
+        'defaults tcp',
+        '  acl local src 127.0.0.1',
+        '  tcp-response inspect-delay 5s',
+        '  tcp-response content accept if local',
+        'backend be from tcp',
+        '  mode tcp',
+        '  server www 127.0.0.1:80',
+      ),
+    );
+    const be = model.backends[0];
+    assert.equal(be?.tcpRules?.responseInspectDelay, 5000);
+    assert.deepEqual(be?.tcpRules?.response, []);
+    assert.equal(be?.defaultRules?.name, 'tcp');
+    assert.deepEqual(be?.defaultRules?.tcpRules?.response.map((r) => r.action), ['accept']);
+    assert.deepEqual(be?.defaultRules?.acls.map((a) => a.name), ['local']);
   });
 });

@@ -139,6 +139,17 @@ describe('scopes and lifetimes', () => {
     assert.equal(vars.store('check', true), undefined);
   });
 
+  it('the first transaction keeps what the connection\u2019s tcp-request content rules stored (HAProxy creates the txn first)', () => {
+    const vars = new SessionVars(new ProcessVars());
+    vars.store('txn', true)?.set('t', int(1), 0);
+    vars.store('req', true)?.set('r', int(2), 0);
+    vars.beginTransaction();
+    assert.equal(read(vars.store('txn', false) as VarStore, 't'), 'int:1');
+    assert.equal(read(vars.store('req', false) as VarStore, 'r'), 'int:2');
+    vars.beginTransaction();
+    assert.equal(read(vars.store('txn', true) as VarStore, 't'), undefined);
+  });
+
   it('nothing is allocated for a scope until something is stored there', () => {
     const vars = new SessionVars(new ProcessVars());
     assert.equal(vars.store('sess', false), undefined);

@@ -16,6 +16,7 @@ import { httpRuleKeywords } from './http-rules.ts';
 import { idlePoolKeywords } from './idle-pool.ts';
 import { logFormatKeywords } from './log-format.ts';
 import { optionKeywords } from './options.ts';
+import { originalToKeywords } from './original-to.ts';
 import { persistenceKeywords } from './persistence.ts';
 import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
@@ -50,6 +51,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   errorfileKeywords,
   userlistKeywords,
   captureKeywords,
+  originalToKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -105,7 +105,7 @@ export const optionKeywords: KeywordList = {
   ],
   unsupported: {
     options: [
-      'httpslog', 'forwarded', 'originalto', 'http-tunnel', 'abortonclose', 'checkcache', 'clitcpka', 'srvtcpka',
+      'httpslog', 'forwarded', 'http-tunnel', 'abortonclose', 'checkcache', 'clitcpka', 'srvtcpka',
       'tcpka', 'contstats', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams', 'ldap-check',

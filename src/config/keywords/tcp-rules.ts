@@ -19,6 +19,10 @@ import { TCP_ACTION_PARSERS, UNSUPPORTED_TCP_ACTIONS, type TcpActionParser } fro
 
 const SECTIONS = ['defaults', 'frontend', 'backend', 'listen'] as const;
 
+function anonymousDefaults(ctx: KeywordContext): boolean {
+  return ctx.section === 'defaults' && ctx.proxy?.name === '';
+}
+
 function findParser(set: TcpRuleSet, word: string): TcpActionParser | undefined {
   let found: TcpActionParser | undefined;
   for (const p of TCP_ACTION_PARSERS) {
@@ -40,7 +44,11 @@ function parseInspectDelay(ctx: KeywordContext, args: readonly Token[], keyword:
   if (ms === undefined) return;
   const proxy = ctx.proxy;
   if (proxy === undefined) return;
-  if (response && proxy.kind === 'frontend') {
+  if (!response && anonymousDefaults(ctx)) {
+    ctx.error(`${keyword} is not allowed in anonymous 'defaults' sections`, args[0], keyword);
+    return;
+  }
+  if (response && (proxy.kind === 'frontend' || anonymousDefaults(ctx))) {
     ctx.error(`${keyword} is only allowed in 'backend' sections or 'defaults' section with a name`, args[0], keyword);
     return;
   }
@@ -63,18 +71,14 @@ function parseTcpRule(ctx: KeywordContext, args: readonly Token[], request: bool
   if (which.text === 'inspect-delay') return parseInspectDelay(ctx, args, `${head} inspect-delay`, !request);
   const set: TcpRuleSet = request ? (which.text as TcpRuleSet) : 'response';
   const keyword = `${head} ${which.text}`;
-  if (ctx.section === 'defaults') {
-    ctx.error(`'${keyword}' in a 'defaults' section is not supported by Switchyard yet; declare it in the frontend, backend or listen section.`, which, keyword);
+  // A named defaults section keeps its rules for the proxies inheriting from it (HAProxy 2.5+).
+  if (set !== 'response' && anonymousDefaults(ctx)) {
+    ctx.error(`${keyword} is not allowed in anonymous 'defaults' sections`, args[0], keyword);
     return;
   }
   // HAProxy: connection and session rules need a frontend, response rules a backend (it warns and ignores).
   if ((set === 'connection' || set === 'session') && ctx.ignoredWithoutCapability('frontend', which, keyword)) return;
-  if (set === 'content' && ctx.proxy?.kind === 'backend') {
-    // A listen's content rules run on its connections; a backend's would run after use_backend.
-    ctx.error(`'${keyword}' in a backend is not supported by Switchyard yet; declare it in the frontend or listen section.`, which, keyword);
-    return;
-  }
-  if (set === 'response' && ctx.proxy?.kind === 'frontend') {
+  if (set === 'response' && (ctx.proxy?.kind === 'frontend' || anonymousDefaults(ctx))) {
     ctx.error(`${keyword} is only allowed in 'backend' sections or 'defaults' section with a name`, args[0], keyword);
     return;
   }

@@ -46,30 +46,39 @@ const KEYWORDS: Readonly<Record<TcpRuleSet, string>> = {
 
 /** Compiles a proxy's tcp rules; throws HttpRuleError (with the rule's line) on an invalid one. */
 export function compileTcpRules(model: ProxyModel, side: 'frontend' | 'backend'): ProxyTcpRules | undefined {
-  const tcp = model.tcpRules;
+  const tcp = model.tcpRules ?? (model.defaultRules?.tcpRules === undefined ? undefined : NO_RULES);
   if (tcp === undefined) return undefined;
   // A track-sc without `table` tracks in the proxy's own table (table-scope.ts).
   return withPatternFiles(patternFilesOf(model.patternFiles), () => withStickTableScope(model.name, () => compile(model, tcp, side)));
 }
 
+const NO_RULES: TcpRulesModel = { connection: [], session: [], content: [], response: [] };
+
 function compile(model: ProxyModel, tcp: TcpRulesModel, side: 'frontend' | 'backend'): ProxyTcpRules {
-  const acls: readonly AclModel[] = model.acls ?? [];
-  const lookup = (name: string): readonly AclModel[] => acls.filter((a) => a.name === name);
-  const list = (set: TcpRuleSet): CompiledTcpRule[] => {
+  const compileIn = (proxyName: string, acls: readonly AclModel[], rules: readonly TcpRuleModel[], set: TcpRuleSet): CompiledTcpRule[] => {
+    const lookup = (name: string): readonly AclModel[] => acls.filter((a) => a.name === name);
     const direction: SampleDirection = set === 'response' ? 'response' : 'request';
-    return tcp[set].map((rule: TcpRuleModel) => {
+    return rules.map((rule: TcpRuleModel) => {
       const keyword = `${KEYWORDS[set]} ${rule.action}`;
       const action = compileTcpAction(rule, direction);
-      if (!action.ok) throw new HttpRuleError(rule.source as SourceLocation, model.name, keyword, action.message);
+      if (!action.ok) throw new HttpRuleError(rule.source as SourceLocation, proxyName, keyword, action.message);
       let condition: CompiledCondition | undefined;
       if (rule.condition !== undefined) {
         const compiled = compileCondition(rule.condition, lookup, direction, `${side} ${KEYWORDS[set]} rule`);
-        if (!compiled.ok) throw new HttpRuleError(rule.source, model.name, keyword, compiled.message);
+        if (!compiled.ok) throw new HttpRuleError(rule.source, proxyName, keyword, compiled.message);
         condition = compiled.condition;
       }
       return { condition, action: action.action };
     });
   };
+  // A named defaults section's rules run first, as one list with the proxy's own (an accept
+  // among them ends both), and see only the defaults' ACLs (HAProxy's def_rules).
+  const defaults = model.defaultRules;
+  const inherited = defaults?.tcpRules;
+  const list = (set: TcpRuleSet): CompiledTcpRule[] => [
+    ...(defaults === undefined || inherited === undefined ? [] : compileIn(defaults.name, defaults.acls, inherited[set], set)),
+    ...compileIn(model.name, model.acls ?? [], tcp[set], set),
+  ];
   return {
     connection: list('connection'),
     session: list('session'),

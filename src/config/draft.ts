@@ -166,6 +166,8 @@ export interface ProxyOptionsDraft {
   redispatch: boolean;
   allBackups: boolean;
   persist: boolean;
+  /** `option transparent`. */
+  transparent: boolean;
 }
 
 /**
@@ -259,6 +261,8 @@ export interface ProxyDraft {
   balance: BalanceModel;
   /** The `balance` line (for the layer-7 fallback warning); undefined = HAProxy's default. */
   balancePlace: Place | undefined;
+  /** `dispatch ADDR:PORT` (not inherited: HAProxy refuses it in defaults). */
+  dispatch: { readonly host: string; readonly port: number; readonly place: Place } | undefined;
   hashType: HashTypeModel;
   cookie: CookieDraft | undefined;
   stickTable: StickTableModel | undefined;
@@ -454,6 +458,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },
     balancePlace: base?.balancePlace,
+    dispatch: undefined,
     hashType: base ? { ...base.hashType } : defaultHashType(),
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
@@ -473,6 +478,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           redispatch: false,
           allBackups: false,
           persist: false,
+          transparent: false,
         },
     logFormatPlace: base?.logFormatPlace,
     logFormat: base?.logFormat,

@@ -803,8 +803,16 @@ export interface BackendModel extends HttpRulesModel {
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;
+  /**
+   * Where connections go without a server, in a backend with no `balance` (HAProxy's
+   * PR_O_DISPATCH / PR_O_TRANSP): `dispatch ADDR:PORT`, or `option transparent` (the client's
+   * destination, as `set-dst` / `set-dst-port` may have changed it). Servers are then unused.
+   */
+  readonly direct?: DirectTargetModel | undefined;
   readonly source: SourceLocation;
 }
+
+export type DirectTargetModel = { readonly kind: 'dispatch'; readonly host: string; readonly port: number } | { readonly kind: 'transparent' };
 
 export interface GlobalModel {
   /** 0 = unlimited. */

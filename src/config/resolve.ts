@@ -34,6 +34,7 @@ import type {
   BackendHttpOptions,
   BackendModel,
   BalanceModel,
+  DirectTargetModel,
   ConditionModel,
   CookieModel,
   DefaultRulesModel,
@@ -258,6 +259,23 @@ class Resolver {
       ...this.#httpRules(proxy),
       source: location(proxy.place),
     };
+  }
+
+  /**
+   * `dispatch` / `option transparent` apply to a backend without `balance` (HAProxy's
+   * check_config_validity): with one, transparent is an error and dispatch is ignored with a
+   * warning; dispatch wins over transparent.
+   */
+  #direct(proxy: ProxyDraft): { direct?: DirectTargetModel } {
+    const dispatch = proxy.dispatch;
+    const transparent = proxy.options.transparent;
+    if (proxy.balancePlace !== undefined) {
+      if (transparent) this.#error(proxy.place, 'option transparent', `${typeWord(proxy)} '${proxy.name}' cannot use both transparent and balance mode.`);
+      else if (dispatch !== undefined) this.#warning(dispatch.place, 'dispatch', `dispatch address of ${typeWord(proxy)} '${proxy.name}' will be ignored in balance mode.`);
+      return {};
+    }
+    if (dispatch !== undefined) return { direct: { kind: 'dispatch', host: dispatch.host, port: dispatch.port } };
+    return transparent ? { direct: { kind: 'transparent' } } : {};
   }
 
   /**
@@ -603,6 +621,7 @@ class Resolver {
       http,
       disabled: proxy.disabled,
       description: proxy.description,
+      ...this.#direct(proxy),
       ...this.#httpRules(proxy),
       source: location(proxy.place),
     };

@@ -646,6 +646,12 @@ const backendSchema = v.object({
   http: backendHttpSchema,
   disabled: v.boolean(),
   description: v.optional(v.string()),
+  direct: v.optional(
+    v.variant('kind', [
+      v.object({ kind: v.literal('dispatch'), host: v.pipe(v.string(), v.minLength(1)), port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)) }),
+      v.object({ kind: v.literal('transparent') }),
+    ]),
+  ),
   ...httpRulesEntries,
   source: sourceSchema,
 });

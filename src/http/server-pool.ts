@@ -11,6 +11,12 @@ export interface PooledConnection {
   idleSince: number;
 }
 
+/** Where a finished reusable server connection may wait: the backend's pool or the session's private store. */
+export interface ConnectionParking {
+  /** Keeps `conn` idle, or closes it; returns whether it was kept. */
+  park(conn: PooledConnection): boolean;
+}
+
 /**
  * Which idle connections a request may ride, from HAProxy's http-reuse table (connect_server):
  * none; only safe ones (they carried two requests or more, so the server keeps connections
@@ -65,7 +71,7 @@ class ServerIdleConns {
  * While a connection is idle the pool is its socket handler: bytes from an idle server are a
  * protocol violation (the connection is dropped), and a close simply removes it.
  */
-export class ServerConnectionPool implements SocketHandler {
+export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   readonly #runtime: Runtime;
   readonly #fds: FdUsage;
   /** By Server.index. */

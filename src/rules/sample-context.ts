@@ -24,6 +24,8 @@ export interface SampleServer {
   readonly name: string;
   /** HAProxy's puid: the server's position in its backend, from 1. */
   readonly id: number;
+  /** Set for a backend's dispatch or transparent target, which is no server (the fetches find none). */
+  readonly direct?: string | undefined;
 }
 
 /**

@@ -28,6 +28,7 @@ import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
+import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
@@ -82,6 +83,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #mode: HttpConnectionMode;
   /** The server side of the exchange: the connection it rides, response parsing and framing. */
   readonly #exchange = new H1ServerExchange(this);
+  /** Server connections private to this session (`http-reuse never`, dispatch, transparent). */
+  #privateConns: SessionServerConns | undefined = undefined;
   readonly #editor = new HeadEditor();
 
   #req: RequestHead | undefined;
@@ -156,11 +159,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   // ---- SampleContext for `balance hash` and stick expressions; StreamContext for logs --------
 
+  /** The stream's destination: the connection's, unless this request's `set-dst*` changed it (transparent backends connect there). */
   get localAddress(): string {
-    return this.connection.localAddress;
+    return (this.#rules ?? this.connection).localAddress;
   }
   get localPort(): number {
-    return this.connection.localPort;
+    return (this.#rules ?? this.connection).localPort;
   }
   get clientTls(): TlsInfo | undefined {
     return this.connection.tls;
@@ -522,7 +526,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
-    const conn = this.host.pools(this.backend as Backend).take(server, this.#reuseScope());
+    // The session's own connections first, whatever the reuse mode (connect_server).
+    const conn = this.#privateConns?.take(server) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope()) : undefined);
     if (conn === undefined) return undefined;
     conn.socket.setHandler(this);
     this.#attach(conn, true);
@@ -826,7 +831,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && res.keepAlive && !res.mustClose && !req.mustClose;
     this.log();
     const backend = this.backend;
-    const pool = backend !== undefined && (backend.http?.reuse ?? 'safe') !== 'never' ? this.host.pools(backend) : undefined;
+    const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? (this.#privateConns ??= new SessionServerConns()) : this.host.pools(backend);
     this.#exchange.finish(pool, keepAlive, this.#serverHeld);
     this.#endTransaction();
     this.#side.transactionEnded(false);
@@ -867,6 +872,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** The connection is torn down: the server connection is reset and the transaction cleared. */
   abort(): void {
+    this.#privateConns?.closeAll();
     this.#dropServer()?.reset();
     this.#endTransaction();
     this.#rules?.stickTracking?.endSession(this.#side.now);

@@ -30,6 +30,13 @@ export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeade
   legScheduled(): void;
   /** An idle connection to `server` the owner may reuse (HTTP keep-alive), already its own. */
   idleConnection?(server: Server): Socket | undefined;
+  /**
+   * The stream's destination, as `set-dst` / `set-dst-port` may have changed it: where an
+   * `option transparent` backend connects (HAProxy's alloc_dst_address). Without it, the
+   * connection's own front address.
+   */
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
 }
 
 /**
@@ -252,7 +259,10 @@ export class ServerLeg implements SocketHandler {
     this.step = 'connecting';
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner.lbHead);
-    this.#attempt = this.#runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    const transparent = server.direct === 'transparent';
+    const host = transparent ? (this.#owner.localAddress ?? server.host) : server.host;
+    const port = transparent ? (this.#owner.localPort ?? server.port) : server.port;
+    this.#attempt = this.#runtime.connect({ host, port, noDelay: true, ...(tls ? { tls } : {}) }, this);
     // `send-proxy*`: the header goes first on every new connection (queued until connected).
     const header = serverProxyHeader(server, this.#owner);
     if (header !== undefined) this.#attempt.write(header);

@@ -719,6 +719,8 @@ export interface FrontendOptions {
 
 export interface FrontendModel extends HttpRulesModel {
   readonly name: string;
+  /** HAProxy's proxy uuid (`fe_id`): 1, 2... over the proxies in declaration order (a listen counts once); absent in hand-built models. */
+  readonly id?: number | undefined;
   readonly mode: ProxyMode;
   readonly binds: readonly BindModel[];
   readonly defaultBackend: string | undefined;
@@ -775,6 +777,8 @@ export interface BackendHttpOptions extends HttpProxyOptions {
 
 export interface BackendModel extends HttpRulesModel {
   readonly name: string;
+  /** HAProxy's proxy uuid (`be_id`), as FrontendModel's. */
+  readonly id?: number | undefined;
   readonly mode: ProxyMode;
   readonly balance: BalanceModel;
   /** Default map-based sdbm without avalanche. */

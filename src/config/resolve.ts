@@ -128,10 +128,13 @@ class Resolver {
     const backends: BackendModel[] = [];
     const global = this.#draft.global;
     this.#checkCaFileAccess();
+    // HAProxy numbers the proxies without an `id` in declaration order, defaults excluded.
+    let uuid = 0;
     for (const proxy of this.#draft.proxies) {
       const http = this.#http(proxy);
-      if (hasFrontendSide(proxy.kind)) frontends.push(this.#frontend(proxy, http.frontend));
-      if (hasBackendSide(proxy.kind)) backends.push(this.#backend(proxy, http.backend));
+      const id = proxy.kind === 'defaults' ? undefined : ++uuid;
+      if (hasFrontendSide(proxy.kind)) frontends.push({ id, ...this.#frontend(proxy, http.frontend) });
+      if (hasBackendSide(proxy.kind)) backends.push({ id, ...this.#backend(proxy, http.backend) });
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();

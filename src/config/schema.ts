@@ -593,6 +593,7 @@ function logFormatsCompile<T extends FrontendModel>() {
 
 const frontendSchema = v.object({
   name: nameSchema,
+  id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   mode: modeSchema,
   binds: v.array(bindSchema),
   defaultBackend: v.undefinedable(v.string()),
@@ -629,6 +630,7 @@ const frontendSchema = v.object({
 
 const backendSchema = v.object({
   name: nameSchema,
+  id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),

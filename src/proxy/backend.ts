@@ -38,6 +38,8 @@ export interface BackendOptions {
  */
 export class Backend {
   readonly name: string;
+  /** HAProxy's proxy uuid (`be_id`); 0 when the model has none. */
+  readonly id: number;
   readonly mode: ProxyMode;
   readonly servers: readonly Server[];
   /** The `dispatch` / `option transparent` target, used instead of the servers (no `balance`). */
@@ -68,6 +70,7 @@ export class Backend {
 
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
+    this.id = model.id ?? 0;
     this.model = model;
     this.mode = model.mode;
     const trackSessions = model.servers.some((s) => s.onMarkedUp !== undefined);

@@ -23,6 +23,8 @@ import { compileConverter, converterArgs, CONVERTERS, type Converter } from './c
 import { MISC_FETCHES as BASE_MISC_FETCHES, type MiscFetch } from './fetches-misc.ts';
 import { CONNECTION_FETCHES } from './fetches-connection.ts';
 import { PAYLOAD_FETCHES } from './fetches-payload.ts';
+import { PROXY_STATE_FETCHES } from './fetches-proxy-state.ts';
+import { HEADER_BLOCK_FETCHES } from './fetches-header-block.ts';
 import { STICK_FETCHES } from '../stick/stick-fetches.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
@@ -35,7 +37,7 @@ import { parseVarName, readVar } from './vars.ts';
 export type { SampleContext } from './sample-context.ts';
 
 /** Fetches declaring their own arguments, one family per file. */
-const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([...BASE_MISC_FETCHES, ...CONNECTION_FETCHES, ...PAYLOAD_FETCHES]);
+const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([...BASE_MISC_FETCHES, ...CONNECTION_FETCHES, ...PAYLOAD_FETCHES, ...PROXY_STATE_FETCHES, ...HEADER_BLOCK_FETCHES]);
 
 /**
  * What a fetch reads: nothing at all (constants, the host name, variables: usable even while

@@ -1,7 +1,7 @@
 import type { HttpConnectionMode } from '../config/model.ts';
 import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
 import type { Backend } from '../proxy/backend.ts';
-import { countResponse, sessionOpened } from '../proxy/counters.ts';
+import { countResponse, requestReceived, sessionOpened } from '../proxy/counters.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TlsInfo } from '../runtime.ts';
@@ -236,7 +236,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   begin(head: RequestHead, bodyDone: boolean): void {
     this.#req = head;
     this.#reqHeadAt = this.#side.now;
-    this.host.counters.reqTot++;
+    requestReceived(this.host.counters);
     this.#reqBodyDone = bodyDone;
     this.#reqBodyStarted = false;
   }

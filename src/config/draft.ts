@@ -125,6 +125,8 @@ export interface ServerDraft extends ServerSettings {
   readonly name: string;
   readonly host: string;
   readonly port: number;
+  /** No port, port 0 or an offset: the client's destination port (+ `port`). */
+  readonly mapPorts?: boolean | undefined;
   /** `ipv4@`/`ipv6@` in front of a host name. */
   readonly family?: 4 | 6 | undefined;
   readonly place: Place;

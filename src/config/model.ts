@@ -81,7 +81,10 @@ export interface ServerModel {
   readonly name: string;
   /** As written: an IP literal, or a host name that startup resolves once (see `initAddr`). */
   readonly host: string;
+  /** 1..65535; with `mapPorts`, an offset (0 = none) added to the port the client connected to. */
   readonly port: number;
+  /** No port, port 0 or `+N`/`-N` written (HAProxy's SRV_F_MAPPORTS). */
+  readonly mapPorts?: boolean | undefined;
   /** A host name's `ipv4@`/`ipv6@` prefix: resolve it to this family only. */
   readonly family?: 4 | 6 | undefined;
   /**

@@ -569,10 +569,15 @@ class Resolver {
         // The header precedes the TLS handshake: the runtimes' TLS connect cannot be given it yet.
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.`);
       }
+      if (server.checkEnabled && server.mapPorts === true && server.port === 0 && server.checkPort === undefined) {
+        // HAProxy's init_srv_check (the tcp-check `connect port` alternative is not served here).
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}': server '${server.name}' has neither service port nor check port.`);
+      }
       servers.push({
         name: server.name,
         host: server.host,
         port: server.port,
+        ...(server.mapPorts === true ? { mapPorts: true } : {}),
         ...(server.family !== undefined ? { family: server.family } : {}),
         ...(server.initAddr !== undefined ? { initAddr: server.initAddr } : {}),
         weight: server.weight,

@@ -142,7 +142,9 @@ const initAddrSchema = v.pipe(
 const serverSchema = v.object({
   name: nameSchema,
   host: v.pipe(v.string(), v.minLength(1)),
-  port: portSchema,
+  // An offset with `mapPorts` (checked with it below).
+  port: v.pipe(v.number(), v.integer(), v.minValue(-65535), v.maxValue(65535)),
+  mapPorts: v.optional(v.boolean()),
   family: v.optional(v.picklist([4, 6])),
   initAddr: v.optional(initAddrSchema),
   resolvedAddress: v.optional(v.union([ipAddressSchema, v.literal(false)])),
@@ -634,7 +636,7 @@ const backendSchema = v.object({
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),
-  servers: v.array(serverSchema),
+  servers: v.array(v.pipe(serverSchema, v.check((s) => s.mapPorts === true || (s.port >= 1 && s.port <= 65535), 'a server port is 1..65535 unless it maps ports'))),
   cookie: v.optional(cookieModelSchema),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),

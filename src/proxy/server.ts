@@ -70,7 +70,10 @@ export class Server {
    * checked against it); undefined for IP literals and unresolved models.
    */
   readonly hostname: string | undefined;
+  /** With `mapPorts`: an offset to the port the client connected to. */
   readonly port: number;
+  /** HAProxy's SRV_F_MAPPORTS: connections go to the client's destination port plus `port`. */
+  readonly mapPorts: boolean;
   readonly backup: boolean;
   readonly ssl: ServerSsl | undefined;
   /** `send-proxy*`: a PROXY header starts each connection to this server. */
@@ -150,6 +153,7 @@ export class Server {
     this.host = typeof resolved === 'string' ? resolved : model.host;
     this.hostname = typeof resolved === 'string' ? model.host : undefined;
     this.port = model.port;
+    this.mapPorts = model.mapPorts === true;
     this.backup = model.backup;
     this.maxconnConfigured = model.maxconn;
     this.maxconn = model.maxconn;

@@ -29,6 +29,7 @@ import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { isPrivate, SessionServerConns } from './session-server-conns.ts';
+import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type ProxyHttpRules } from '../rules/http-rules.ts';
@@ -527,7 +528,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
     // The session's own connections first, whatever the reuse mode (connect_server).
-    const conn = this.#privateConns?.take(server) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope()) : undefined);
+    const key = connectionKey(server, this);
+    const conn = this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
     if (conn === undefined) return undefined;
     conn.socket.setHandler(this);
     this.#attach(conn, true);
@@ -536,7 +538,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
-    if (!reused) this.#attach({ socket, server: this.#leg.server as Server, uses: 0, idleSince: 0 }, false);
+    if (!reused) this.#attach({ socket, server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
     this.#sendRequest();
   }
 

@@ -4,6 +4,7 @@ import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { serverTlsOptions } from './server-tls.ts';
+import { serverDestination } from './connection-key.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
 
 /** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
@@ -258,10 +259,8 @@ export class ServerLeg implements SocketHandler {
   #connect(server: Server): void {
     this.step = 'connecting';
     this.connectStartedAt = this.#runtime.now();
-    const tls = serverTlsOptions(server, this.#owner.lbHead);
-    const transparent = server.direct === 'transparent';
-    const host = transparent ? (this.#owner.localAddress ?? server.host) : server.host;
-    const port = transparent ? (this.#owner.localPort ?? server.port) : server.port;
+    const tls = serverTlsOptions(server, this.#owner);
+    const { host, port } = serverDestination(server, this.#owner);
     this.#attempt = this.#runtime.connect({ host, port, noDelay: true, ...(tls ? { tls } : {}) }, this);
     // `send-proxy*`: the header goes first on every new connection (queued until connected).
     const header = serverProxyHeader(server, this.#owner);

@@ -35,15 +35,12 @@ export class SessionServerConns implements SocketHandler, ConnectionParking {
     return this.#conns.length;
   }
 
-  /**
-   * The idle private connection to `server` (a backend's dispatch or transparent target is one
-   * Server: as HAProxy, whose session lookup hashes no destination for them), taken out.
-   */
-  take(server: Server): PooledConnection | undefined {
+  /** The idle private connection to `server` with reuse key `key` (connection-key.ts), taken out. */
+  take(server: Server, key = ''): PooledConnection | undefined {
     const conns = this.#conns;
     for (let i = conns.length - 1; i >= 0; i--) {
       const conn = conns[i] as PooledConnection;
-      if (conn.server !== server) continue;
+      if (conn.server !== server || (conn.key ?? '') !== key) continue;
       conns.splice(i, 1);
       return conn;
     }

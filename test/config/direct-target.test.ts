@@ -37,3 +37,17 @@ describe('dispatch and option transparent', () => {
     assert.equal((await errors(cfg('backend b', '  dispatch 127.0.0.1'))).length, 1);
   });
 });
+
+describe('server addresses taking the client’s destination port', () => {
+  it('no port, port 0 and +N/-N map ports (HAProxy’s SRV_F_MAPPORTS), the port being the offset', async () => {
+    const ports = async (address: string) => {
+      const server = (await httpBackend(`  server s ${address}`)).servers[0];
+      return [server?.port, server?.mapPorts];
+    };
+    assert.deepEqual(await ports('10.0.0.1'), [0, true]);
+    assert.deepEqual(await ports('10.0.0.1:0'), [0, true]);
+    assert.deepEqual(await ports('10.0.0.1:+1000'), [1000, true]);
+    assert.deepEqual(await ports('10.0.0.1:-10'), [-10, true]);
+    assert.deepEqual(await ports('10.0.0.1:80'), [80, undefined]);
+  });
+});

@@ -21,6 +21,9 @@ interface Ports {
   safe: number;
   dispatch: number;
   transparent: number;
+  mapped: number;
+  dst1: number;
+  dst2: number;
 }
 
 function configFor(p: Ports): string {
@@ -56,6 +59,22 @@ listen transparent
     option transparent
     http-request set-header client-id %[req.hdr(client-id)] if { req.hdr(client-id) -m found }
     http-request set-dst-port int(${p.receiver})
+
+# A server without port connects to the stream's destination port; connections are reused per destination.
+listen mapped
+    bind 127.0.0.1:${p.mapped}
+    http-request set-dst-port hdr(x-dst-port)
+    server srv 127.0.0.1:0 pool-low-conn 2
+
+listen dst1
+    bind 127.0.0.1:${p.dst1}
+    http-request return status 200 hdr x-dst dst1
+    http-after-response set-header http_first_request %[http_first_req]
+
+listen dst2
+    bind 127.0.0.1:${p.dst2}
+    http-request return status 200 hdr x-dst dst2
+    http-after-response set-header http_first_request %[http_first_req]
 `;
 }
 
@@ -78,8 +97,8 @@ for (const target of TARGETS) {
     let ports: Ports;
 
     before(async () => {
-      const [receiver, never, safe, dispatch, transparent] = await freePorts(5);
-      ports = { receiver, never, safe, dispatch, transparent } as Ports;
+      const [receiver, never, safe, dispatch, transparent, mapped, dst1, dst2] = await freePorts(8);
+      ports = { receiver, never, safe, dispatch, transparent, mapped, dst1, dst2 } as Ports;
       proxy = await startProxy(target, configFor(ports));
     });
 
@@ -112,6 +131,17 @@ for (const target of TARGETS) {
     it('dispatch: connections to the dispatch address are private to their session', async () => {
       assert.deepEqual(await threeRequests(ports.dispatch, 'c1'), ['1:c1', '0:c1', '0:c1']);
       assert.deepEqual(await threeRequests(ports.dispatch, 'c2'), ['1:c2', '0:c2', '0:c2']);
+    });
+
+    it('a server without port: the destination port set-dst-port chose, idle connections reused per destination', async () => {
+      const conn = await HttpConnection.open(ports.mapped);
+      const seen: string[] = [];
+      for (const port of [ports.dst1, ports.dst1, ports.dst2, ports.dst1, ports.dst2]) {
+        const res = await conn.request('GET', '/', { 'x-dst-port': port });
+        seen.push(`${res.header('x-dst')}:${res.header('http_first_request')}`);
+      }
+      assert.deepEqual(seen, ['dst1:1', 'dst1:0', 'dst2:1', 'dst1:0', 'dst2:0']);
+      conn.destroy();
     });
 
     it('option transparent: the client’s destination (set-dst-port here), on private connections', async () => {

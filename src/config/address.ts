@@ -16,6 +16,16 @@ export interface ParsedAddress {
    * resolve to (HAProxy asks getaddrinfo for that family only); absent when any will do.
    */
   readonly family?: 4 | 6;
+  /**
+   * Servers only (`mapPorts` option): no port, port 0, or `+N` / `-N` — the connection goes to
+   * the port the client connected to, plus `port` as an offset (HAProxy's SRV_F_MAPPORTS).
+   */
+  readonly mapPorts?: true;
+}
+
+export interface AddressOptions {
+  /** Accept a missing port, port 0 and `+N`/`-N` offsets (HAProxy's server addresses). */
+  readonly mapPorts?: boolean;
 }
 
 export type AddressResult = { readonly ok: true; readonly value: ParsedAddress } | { readonly ok: false; readonly message: string };
@@ -51,7 +61,15 @@ function isHostName(text: string): boolean {
   );
 }
 
-function parsePort(text: string, whole: string): { ok: true; port: number } | { ok: false; message: string } {
+function parsePort(text: string, whole: string, options: AddressOptions): { ok: true; port: number; mapPorts?: true } | { ok: false; message: string } {
+  if (options.mapPorts === true) {
+    if (text === '' || text === '0') return { ok: true, port: 0, mapPorts: true };
+    if (/^[+-]\d+$/.test(text)) {
+      const offset = Number(text);
+      if (Math.abs(offset) > 65535) return { ok: false, message: `invalid port offset '${text}' in address '${whole}'` };
+      return { ok: true, port: offset, mapPorts: true };
+    }
+  }
   if (text === '') return { ok: false, message: `missing port in address '${whole}'` };
   if (/^\d+-\d+$/.test(text)) return { ok: false, message: `port ranges are not supported ('${whole}')` };
   if (/^[+-]\d+$/.test(text)) {
@@ -67,7 +85,7 @@ function parsePort(text: string, whole: string): { ok: true; port: number } | { 
  * Parses one address. `wildcardAllowed` (bind) lets `*` and an empty host mean "all
  * interfaces"; servers need a real host.
  */
-export function parseAddress(text: string, wildcardAllowed: boolean): AddressResult {
+export function parseAddress(text: string, wildcardAllowed: boolean, options: AddressOptions = {}): AddressResult {
   let rest = text;
   let family: 4 | 6 | undefined;
   const at = rest.indexOf('@');
@@ -100,13 +118,14 @@ export function parseAddress(text: string, wildcardAllowed: boolean): AddressRes
     family ??= 6;
   } else {
     const colon = rest.lastIndexOf(':');
-    if (colon < 0) return { ok: false, message: `missing port in address '${text}'` };
-    host = rest.slice(0, colon);
-    portText = rest.slice(colon + 1);
+    if (colon < 0 && options.mapPorts !== true) return { ok: false, message: `missing port in address '${text}'` };
+    host = colon < 0 ? rest : rest.slice(0, colon);
+    portText = colon < 0 ? '' : rest.slice(colon + 1);
   }
 
-  const port = parsePort(portText, text);
+  const port = parsePort(portText, text, options);
   if (!port.ok) return port;
+  const mapped = port.mapPorts === true ? ({ mapPorts: true } as const) : {};
 
   if (host === '' || host === '*') {
     if (!wildcardAllowed) return { ok: false, message: `missing host in address '${text}'` };
@@ -122,7 +141,7 @@ export function parseAddress(text: string, wildcardAllowed: boolean): AddressRes
   } else if (!isHostName(host)) {
     return { ok: false, message: `invalid host '${host}' in '${text}'` };
   } else if (family !== undefined) {
-    return { ok: true, value: { host, port: port.port, family } };
+    return { ok: true, value: { host, port: port.port, family, ...mapped } };
   }
-  return { ok: true, value: { host, port: port.port } };
+  return { ok: true, value: { host, port: port.port, ...mapped } };
 }

@@ -35,7 +35,7 @@ import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
 import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample } from './keywords/log.ts';
 import { parseInitAddr } from './keywords/server-init-addr.ts';
-import { isEvaluatedSni, SYSTEM_CA } from './keywords/server-ssl.ts';
+import { sniExpressionError, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, HttpReplyModel, LogSample, LogTarget, ProxyMode } from './model.ts';
 import { ERROR_STATUSES } from '../http/codec/error-pages.ts';
 import { parseErrorMessage } from '../http/error-message.ts';
@@ -555,12 +555,8 @@ class DraftBuilder {
     if (input.verify !== undefined) target.verify = input.verify;
     if (input.caPem !== undefined) target.ca = input.caPem === SYSTEM_CA ? { kind: 'system' } : { kind: 'pem', pem: input.caPem };
     if (input.sni !== undefined) {
-      if (!isEvaluatedSni(input.sni)) {
-        this.#warning(
-          `${path}.sni`,
-          `'${input.sni}' : Switchyard only evaluates 'str(NAME)' and 'req.hdr(host)' for now; no SNI will be sent with this expression.`,
-        );
-      }
+      const error = sniExpressionError(input.sni);
+      if (error !== undefined) this.#error(`${path}.sni`, `'${input.sni}' : ${error}`);
       target.sni = input.sni;
     }
     if (input.alpn !== undefined) target.alpn = [...input.alpn];

@@ -126,6 +126,8 @@ export interface ServerDraft extends ServerSettings {
   readonly name: string;
   readonly host: string;
   readonly port: number;
+  /** No port, port 0 or an offset: the client's destination port (+ `port`). */
+  readonly mapPorts?: boolean | undefined;
   /** `ipv4@`/`ipv6@` in front of a host name. */
   readonly family?: 4 | 6 | undefined;
   readonly place: Place;
@@ -169,6 +171,8 @@ export interface ProxyOptionsDraft {
   persist: boolean;
   /** `option http-buffer-request`: the analysers wait for the request body (or a full buffer) first. */
   bufferRequest: boolean;
+  /** `option transparent`. */
+  transparent: boolean;
 }
 
 /**
@@ -269,6 +273,8 @@ export interface ProxyDraft {
   balance: BalanceModel;
   /** The `balance` line (for the layer-7 fallback warning); undefined = HAProxy's default. */
   balancePlace: Place | undefined;
+  /** `dispatch ADDR:PORT` (not inherited: HAProxy refuses it in defaults). */
+  dispatch: { readonly host: string; readonly port: number; readonly place: Place } | undefined;
   hashType: HashTypeModel;
   cookie: CookieDraft | undefined;
   stickTable: StickTableModel | undefined;
@@ -464,6 +470,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },
     balancePlace: base?.balancePlace,
+    dispatch: undefined,
     hashType: base ? { ...base.hashType } : defaultHashType(),
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
@@ -484,6 +491,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           allBackups: false,
           persist: false,
           bufferRequest: false,
+          transparent: false,
         },
     logFormatPlace: base?.logFormatPlace,
     logFormat: base?.logFormat,

@@ -89,7 +89,10 @@ export interface ServerModel {
   readonly name: string;
   /** As written: an IP literal, or a host name that startup resolves once (see `initAddr`). */
   readonly host: string;
+  /** 1..65535; with `mapPorts`, an offset (0 = none) added to the port the client connected to. */
   readonly port: number;
+  /** No port, port 0 or `+N`/`-N` written (HAProxy's SRV_F_MAPPORTS). */
+  readonly mapPorts?: boolean | undefined;
   /** A host name's `ipv4@`/`ipv6@` prefix: resolve it to this family only. */
   readonly family?: 4 | 6 | undefined;
   /**
@@ -752,6 +755,8 @@ export interface FrontendOptions {
 
 export interface FrontendModel extends HttpRulesModel {
   readonly name: string;
+  /** HAProxy's proxy uuid (`fe_id`): 1, 2... over the proxies in declaration order (a listen counts once); absent in hand-built models. */
+  readonly id?: number | undefined;
   readonly mode: ProxyMode;
   readonly binds: readonly BindModel[];
   readonly defaultBackend: string | undefined;
@@ -810,6 +815,8 @@ export interface BackendHttpOptions extends HttpProxyOptions {
 
 export interface BackendModel extends HttpRulesModel {
   readonly name: string;
+  /** HAProxy's proxy uuid (`be_id`), as FrontendModel's. */
+  readonly id?: number | undefined;
   readonly mode: ProxyMode;
   readonly balance: BalanceModel;
   /** Default map-based sdbm without avalanche. */
@@ -838,8 +845,16 @@ export interface BackendModel extends HttpRulesModel {
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;
+  /**
+   * Where connections go without a server, in a backend with no `balance` (HAProxy's
+   * PR_O_DISPATCH / PR_O_TRANSP): `dispatch ADDR:PORT`, or `option transparent` (the client's
+   * destination, as `set-dst` / `set-dst-port` may have changed it). Servers are then unused.
+   */
+  readonly direct?: DirectTargetModel | undefined;
   readonly source: SourceLocation;
 }
+
+export type DirectTargetModel = { readonly kind: 'dispatch'; readonly host: string; readonly port: number } | { readonly kind: 'transparent' };
 
 export interface GlobalModel {
   /** 0 = unlimited. */

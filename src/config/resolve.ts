@@ -34,6 +34,7 @@ import type {
   BackendHttpOptions,
   BackendModel,
   BalanceModel,
+  DirectTargetModel,
   ConditionModel,
   CookieModel,
   DefaultRulesModel,
@@ -127,10 +128,13 @@ class Resolver {
     const backends: BackendModel[] = [];
     const global = this.#draft.global;
     this.#checkCaFileAccess();
+    // HAProxy numbers the proxies without an `id` in declaration order, defaults excluded.
+    let uuid = 0;
     for (const proxy of this.#draft.proxies) {
       const http = this.#http(proxy);
-      if (hasFrontendSide(proxy.kind)) frontends.push(this.#frontend(proxy, http.frontend));
-      if (hasBackendSide(proxy.kind)) backends.push(this.#backend(proxy, http.backend));
+      const id = proxy.kind === 'defaults' ? undefined : ++uuid;
+      if (hasFrontendSide(proxy.kind)) frontends.push({ id, ...this.#frontend(proxy, http.frontend) });
+      if (hasBackendSide(proxy.kind)) backends.push({ id, ...this.#backend(proxy, http.backend) });
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
@@ -265,6 +269,23 @@ class Resolver {
       ...this.#httpRules(proxy),
       source: location(proxy.place),
     };
+  }
+
+  /**
+   * `dispatch` / `option transparent` apply to a backend without `balance` (HAProxy's
+   * check_config_validity): with one, transparent is an error and dispatch is ignored with a
+   * warning; dispatch wins over transparent.
+   */
+  #direct(proxy: ProxyDraft): { direct?: DirectTargetModel } {
+    const dispatch = proxy.dispatch;
+    const transparent = proxy.options.transparent;
+    if (proxy.balancePlace !== undefined) {
+      if (transparent) this.#error(proxy.place, 'option transparent', `${typeWord(proxy)} '${proxy.name}' cannot use both transparent and balance mode.`);
+      else if (dispatch !== undefined) this.#warning(dispatch.place, 'dispatch', `dispatch address of ${typeWord(proxy)} '${proxy.name}' will be ignored in balance mode.`);
+      return {};
+    }
+    if (dispatch !== undefined) return { direct: { kind: 'dispatch', host: dispatch.host, port: dispatch.port } };
+    return transparent ? { direct: { kind: 'transparent' } } : {};
   }
 
   /**
@@ -582,10 +603,15 @@ class Resolver {
         // The header precedes the TLS handshake: the runtimes' TLS connect cannot be given it yet.
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.`);
       }
+      if (server.checkEnabled && server.mapPorts === true && server.port === 0 && server.checkPort === undefined) {
+        // HAProxy's init_srv_check (the tcp-check `connect port` alternative is not served here).
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}': server '${server.name}' has neither service port nor check port.`);
+      }
       servers.push({
         name: server.name,
         host: server.host,
         port: server.port,
+        ...(server.mapPorts === true ? { mapPorts: true } : {}),
         ...(server.family !== undefined ? { family: server.family } : {}),
         ...(server.initAddr !== undefined ? { initAddr: server.initAddr } : {}),
         weight: server.weight,
@@ -642,6 +668,7 @@ class Resolver {
       http,
       disabled: proxy.disabled,
       description: proxy.description,
+      ...this.#direct(proxy),
       ...this.#httpRules(proxy),
       source: location(proxy.place),
     };

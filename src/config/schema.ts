@@ -148,7 +148,9 @@ const initAddrSchema = v.pipe(
 const serverSchema = v.object({
   name: nameSchema,
   host: v.pipe(v.string(), v.minLength(1)),
-  port: portSchema,
+  // An offset with `mapPorts` (checked with it below).
+  port: v.pipe(v.number(), v.integer(), v.minValue(-65535), v.maxValue(65535)),
+  mapPorts: v.optional(v.boolean()),
   family: v.optional(v.picklist([4, 6])),
   initAddr: v.optional(initAddrSchema),
   resolvedAddress: v.optional(v.union([ipAddressSchema, v.literal(false)])),
@@ -620,6 +622,7 @@ function logFormatsCompile<T extends FrontendModel>() {
 
 const frontendSchema = v.object({
   name: nameSchema,
+  id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   mode: modeSchema,
   binds: v.array(bindSchema),
   defaultBackend: v.undefinedable(v.string()),
@@ -657,10 +660,11 @@ const frontendSchema = v.object({
 
 const backendSchema = v.object({
   name: nameSchema,
+  id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),
-  servers: v.array(serverSchema),
+  servers: v.array(v.pipe(serverSchema, v.check((s) => s.mapPorts === true || (s.port >= 1 && s.port <= 65535), 'a server port is 1..65535 unless it maps ports'))),
   cookie: v.optional(cookieModelSchema),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),
@@ -674,6 +678,12 @@ const backendSchema = v.object({
   http: backendHttpSchema,
   disabled: v.boolean(),
   description: v.optional(v.string()),
+  direct: v.optional(
+    v.variant('kind', [
+      v.object({ kind: v.literal('dispatch'), host: v.pipe(v.string(), v.minLength(1)), port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)) }),
+      v.object({ kind: v.literal('transparent') }),
+    ]),
+  ),
   ...httpRulesEntries,
   source: sourceSchema,
 });

@@ -9,6 +9,14 @@ export interface PooledConnection {
   /** Requests already carried (a connection used twice is known to support keep-alive). */
   uses: number;
   idleSince: number;
+  /** Its reuse key (src/stream/connection-key.ts): only a stream with the same one may ride it; absent = ''. */
+  readonly key?: string | undefined;
+}
+
+/** Where a finished reusable server connection may wait: the backend's pool or the session's private store. */
+export interface ConnectionParking {
+  /** Keeps `conn` idle, or closes it; returns whether it was kept. */
+  park(conn: PooledConnection): boolean;
 }
 
 /**
@@ -18,6 +26,18 @@ export interface PooledConnection {
  * requests; safe ones first, then idle ones (`http-reuse always`, first request).
  */
 export type ReuseScope = 'none' | 'safe' | 'idle-first' | 'safe-first';
+
+/** The most recently parked connection of `list` with reuse key `key`, taken out of it. */
+function takeKeyed(list: PooledConnection[], key: string): PooledConnection | undefined {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const conn = list[i] as PooledConnection;
+    if ((conn.key ?? '') !== key) continue;
+    if (i === list.length - 1) return list.pop();
+    list.splice(i, 1);
+    return conn;
+  }
+  return undefined;
+}
 
 /**
  * One server's idle connections and HAProxy's estimate of how many it needs (struct server's
@@ -65,7 +85,7 @@ class ServerIdleConns {
  * While a connection is idle the pool is its socket handler: bytes from an idle server are a
  * protocol violation (the connection is dropped), and a close simply removes it.
  */
-export class ServerConnectionPool implements SocketHandler {
+export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   readonly #runtime: Runtime;
   readonly #fds: FdUsage;
   /** By Server.index. */
@@ -93,16 +113,16 @@ export class ServerConnectionPool implements SocketHandler {
    * allows, or undefined and the session opens one. Either way the use counts towards the
    * server's need estimate (HAProxy's srv_use_conn).
    */
-  take(server: Server, scope: ReuseScope): PooledConnection | undefined {
+  take(server: Server, scope: ReuseScope, key = ''): PooledConnection | undefined {
     const state = this.#state(server);
     const used = server.active;
     if (state.maxUsed < used) state.maxUsed = used;
     if (state.estNeed < used) state.estNeed = used;
     let conn: PooledConnection | undefined;
     if (scope !== 'none' && server.poolMaxConn !== 0 && state.count > 0) {
-      if (scope === 'safe') conn = state.safe.pop();
-      else if (scope === 'idle-first') conn = state.idle.pop() ?? state.safe.pop();
-      else conn = state.safe.pop() ?? state.idle.pop();
+      if (scope === 'safe') conn = takeKeyed(state.safe, key);
+      else if (scope === 'idle-first') conn = takeKeyed(state.idle, key) ?? takeKeyed(state.safe, key);
+      else conn = takeKeyed(state.safe, key) ?? takeKeyed(state.idle, key);
       if (conn !== undefined) {
         this.#bySocket.delete(conn.socket);
         this.#fds.idleServerConns--;
@@ -128,10 +148,9 @@ export class ServerConnectionPool implements SocketHandler {
     const count = state.count;
     const used = server.active;
     const isSafe = conn.uses > 1;
+    // A connection that began with one client's PROXY header serves only streams sending the
+    // same one: its key says so (HAProxy hashes the header into the connection's).
     const keep =
-      // A connection that began with one client's PROXY header serves no other client (HAProxy
-      // hashes the header into the connection's reuse key).
-      server.sendProxy === undefined &&
       server.poolPurgeDelay > 0 &&
       usedFds < fds.highCount &&
       (server.poolMaxConn === -1 || server.poolMaxConn > count) &&

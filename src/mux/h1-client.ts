@@ -254,6 +254,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   #beginTransaction(head: RequestHead): void {
     this.#state = 'txn';
     this.requests++;
+    this.connection.notFirstTransaction = this.requests > 1;
     this.#reqFramer.startRequest(head);
     // A client that half-closed is closed after its last pipelined request (#nextRequest).
     this.closeAfter = this.#frontendCloses || head.mustClose || this.#draining;

@@ -1,5 +1,5 @@
 import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
-import type { PooledConnection, ServerConnectionPool } from '../http/server-pool.ts';
+import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
 
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
@@ -150,10 +150,11 @@ export class H1ServerExchange {
   }
 
   /**
-   * The exchange is over. The connection goes back to the pool when it can carry another
-   * request (`keepAlive`: both sides and the stream agree), else it is closed.
+   * The exchange is over. The connection goes back to the pool (or the session's private store)
+   * when it can carry another request (`keepAlive`: both sides and the stream agree), else it
+   * is closed.
    */
-  finish(pool: ServerConnectionPool | undefined, keepAlive: boolean, serverHeld: boolean): void {
+  finish(pool: ConnectionParking | undefined, keepAlive: boolean, serverHeld: boolean): void {
     const conn = this.#conn;
     this.#conn = undefined;
     this.#inBody = false;
@@ -162,7 +163,7 @@ export class H1ServerExchange {
     if (serverHeld) conn.socket.resume();
     if (pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close') {
       conn.uses++;
-      // Shared with every session from now on, or closed if the server needs no more idle ones.
+      // Shared with every session from now on (or kept for this one when private), or closed.
       pool.park(conn);
     } else {
       conn.socket.destroy();

@@ -38,8 +38,12 @@ export interface BackendOptions {
  */
 export class Backend {
   readonly name: string;
+  /** HAProxy's proxy uuid (`be_id`); 0 when the model has none. */
+  readonly id: number;
   readonly mode: ProxyMode;
   readonly servers: readonly Server[];
+  /** The `dispatch` / `option transparent` target, used instead of the servers (no `balance`). */
+  readonly direct: Server | undefined;
   readonly retries: number;
   readonly redispatch: boolean;
   /** `option persist`: persistence may direct sessions to a DOWN server. */
@@ -66,10 +70,12 @@ export class Backend {
 
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
+    this.id = model.id ?? 0;
     this.model = model;
     this.mode = model.mode;
     const trackSessions = model.servers.some((s) => s.onMarkedUp !== undefined);
     this.servers = model.servers.map((s, i) => new Server(s, i, trackSessions && s.backup));
+    this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
     this.persist = model.options.persist ?? false;
@@ -130,6 +136,8 @@ export class Backend {
       // Its queue is full: HAProxy answers 503 unless it may break persistence.
       if (!this.redispatch) return 'unavailable';
     }
+    // Without `balance`, dispatch and transparent backends go to their one target (assign_server).
+    if (this.direct !== undefined) return this.#assign(this.direct, client);
     const server = this.#balancer.pick(client, avoid);
     if (server !== undefined) {
       if (server.hasSlot && server.queue.length === 0) return this.#assign(server, client);
@@ -163,6 +171,7 @@ export class Backend {
     this.#slotsInUse.serverConnsInUse--;
     server.counters.scur--;
     if (client !== undefined) server.sessions?.delete(client);
+    if (server === this.direct) return;
     this.#balancer.released(server);
     this.#dequeue(server);
   }
@@ -213,11 +222,14 @@ export class Backend {
   #assign(server: Server, client: BackendClient): Server {
     server.active++;
     this.#slotsInUse.serverConnsInUse++;
-    server.counters.lbtot++;
-    this.counters.lbtot++;
+    // Only a balanced choice counts as one (HAProxy's cum_lbconn).
+    if (server !== this.direct) {
+      server.counters.lbtot++;
+      this.counters.lbtot++;
+    }
     sessionOpened(server.counters);
     server.sessions?.add(client);
-    this.#balancer.taken(server);
+    if (server !== this.direct) this.#balancer.taken(server);
     return server;
   }
 

@@ -32,6 +32,12 @@ export class ConnectionInfo {
    * HTTP rules of the same connection go on with them), released by release().
    */
   stick: StickTracking | undefined = undefined;
+  /**
+   * The HTTP transaction in flight is not the connection's first (HAProxy's SE_FL_NOT_FIRST,
+   * read by `http_first_req`): the H1 mux sets it from the second request on; an HTTP/2 mux
+   * sets it for every stream, as HAProxy's does.
+   */
+  notFirstTransaction = false;
   readonly #socket: Socket;
   /** The front address and port once known (read lazily: a getsockname per connection is not free). */
   #localAddress: string | undefined = undefined;

@@ -1,7 +1,42 @@
 /**
  * Traffic counters, named after the fields of HAProxy's stats CSV so the stats renderers can
  * emit them directly. Plain mutable objects: incremented on the hot path, read rarely.
+ *
+ * The per-second rates (HAProxy's sess_per_sec, req_per_sec: freq counters over one second,
+ * read by `fe_sess_rate`, `be_sess_rate`, `srv_sess_rate`, `fe_req_rate` and the stats) need
+ * the time of each event: the process's monotonic clock, installed once by whoever runs the
+ * proxies (setCounterClock), so that the many places counting a session need not carry it.
  */
+import { FREQ_CTR_SLOTS, initFreqCtr, readFreqCtr, updateFreqCtr } from '../stick/freq-counter.ts';
+
+/** HAProxy's rates are per second. */
+const RATE_PERIOD = 1000;
+
+let clock: () => number = () => 0;
+
+/** The monotonic clock (ms) the rates are counted on: the runtime's `now`. */
+export function setCounterClock(now: () => number): void {
+  clock = now;
+}
+
+/** A per-second event rate (a freq counter's three slots). */
+export type RateCounter = Float64Array;
+
+export function newRateCounter(): RateCounter {
+  const rate = new Float64Array(FREQ_CTR_SLOTS);
+  initFreqCtr(rate, 0);
+  return rate;
+}
+
+/** One more event now. */
+export function countRate(rate: RateCounter): void {
+  updateFreqCtr(rate, 0, RATE_PERIOD, clock(), 1);
+}
+
+/** Events over the last second (HAProxy's read_freq_ctr). */
+export function readRate(rate: RateCounter): number {
+  return readFreqCtr(rate, 0, RATE_PERIOD, clock());
+}
 
 export interface SessionCounters {
   /** Current sessions. */
@@ -13,6 +48,8 @@ export interface SessionCounters {
   /** Bytes in (from clients) and out (to clients). */
   bin: number;
   bout: number;
+  /** Sessions per second (HAProxy's sess_per_sec; stats `rate`). */
+  readonly sessRate: RateCounter;
 }
 
 /** HTTP request/response counters (mode http), as HAProxy's req_tot and hrsp_1xx..hrsp_other. */
@@ -32,6 +69,8 @@ export interface FrontendCounters extends SessionCounters, HttpCounters {
   ereq: number;
   /** Connections waiting for a slot under maxconn. */
   waiting: number;
+  /** HTTP requests per second (HAProxy's fe req_per_sec; stats `req_rate`). */
+  readonly reqRate: RateCounter;
   /** Connections accepted (HAProxy's conn_tot), sessions or not. */
   connTot: number;
   /** Connections closed before becoming a session: a missing or invalid PROXY header. */
@@ -61,12 +100,15 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
 }
 
 export function newFrontendCounters(): FrontendCounters {
-  return { scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0] };
+  return {
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), reqRate: newRateCounter(),
+    dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
+  };
 }
 
 export function newBackendCounters(): BackendCounters {
   return {
-    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
     reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
   };
 }
@@ -74,6 +116,13 @@ export function newBackendCounters(): BackendCounters {
 export function sessionOpened(c: SessionCounters): void {
   c.stot++;
   if (++c.scur > c.smax) c.smax = c.scur;
+  countRate(c.sessRate);
+}
+
+/** One more HTTP request on a frontend (HAProxy's proxy_inc_fe_req_ctr). */
+export function requestReceived(c: FrontendCounters): void {
+  c.reqTot++;
+  countRate(c.reqRate);
 }
 
 /** Counts a response status in its class. */

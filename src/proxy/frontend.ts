@@ -66,8 +66,12 @@ class HeldConnectionHandler implements SocketHandler {
 export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter, ContentWaiter {
   readonly runtime: Runtime;
   readonly name: string;
+  /** HAProxy's proxy uuid (`fe_id`); 0 when the model has none. */
+  readonly id: number;
   readonly model: FrontendModel;
   readonly counters: FrontendCounters = newFrontendCounters();
+  /** The generation's frontends, for `fe_conn(NAME)` and friends (set by the Proxy). */
+  #peers: readonly Frontend[] = [];
   readonly timeouts: Timeouts;
   readonly backend: Backend | undefined;
   readonly sessions = new Set<ProxySession>();
@@ -115,6 +119,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     this.userlists = userlists;
     this.runtime = runtime;
     this.model = model;
+    this.id = model.id ?? 0;
     this.name = model.name;
     this.timeouts = model.timeouts;
     this.backend = backend;
@@ -351,6 +356,22 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
 
   backendNamed(name: string): Backend | undefined {
     return this.#backends.get(name);
+  }
+
+  /** The generation's frontends (the Proxy links them once they all exist). */
+  linkPeers(frontends: readonly Frontend[]): void {
+    this.#peers = frontends;
+  }
+
+  frontendNamed(name: string): Frontend | undefined {
+    if (name === this.name) return this;
+    for (const f of this.#peers) if (f.name === name) return f;
+    return undefined;
+  }
+
+  /** Soft stop began (the `stopping` fetch): the listeners are closing or closed. */
+  get stopping(): boolean {
+    return this.#stopping;
   }
 
   sessionEnded(session: ProxySession): void {

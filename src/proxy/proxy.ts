@@ -3,6 +3,7 @@ import { ProxyLogger, type LogSinks } from '../log/logger.ts';
 import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
+import { setCounterClock } from './counters.ts';
 import { ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
@@ -80,6 +81,9 @@ export class Proxy {
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#logSinks);
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables));
     }
+    for (const f of this.frontends) f.linkPeers(this.frontends);
+    // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
+    setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);
   }
 

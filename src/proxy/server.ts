@@ -1,4 +1,4 @@
-import type { ServerCheckModel, ServerModel, ServerSsl, SendProxyModel } from '../config/model.ts';
+import type { DirectTargetModel, ServerCheckModel, ServerModel, ServerSsl, SendProxyModel } from '../config/model.ts';
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 
@@ -70,7 +70,10 @@ export class Server {
    * checked against it); undefined for IP literals and unresolved models.
    */
   readonly hostname: string | undefined;
+  /** With `mapPorts`: an offset to the port the client connected to. */
   readonly port: number;
+  /** HAProxy's SRV_F_MAPPORTS: connections go to the client's destination port plus `port`. */
+  readonly mapPorts: boolean;
   readonly backup: boolean;
   readonly ssl: ServerSsl | undefined;
   /** `send-proxy*`: a PROXY header starts each connection to this server. */
@@ -126,8 +129,14 @@ export class Server {
    * undefined when the server is not observed (no `observe`, or no `check`, as in HAProxy).
    */
   observer: ServerObserver | undefined = undefined;
-  /** Index of this server in its backend (stable; balancers may use it as a key). */
+  /** Index of this server in its backend (stable; balancers may use it as a key); -1 for a direct target. */
   readonly index: number;
+  /**
+   * Set on the stand-in for a backend's `dispatch` address or `option transparent` destination
+   * (HAProxy's stream target is then the backend itself): never balanced, checked or queued,
+   * logged as `<NOSRV>`, its connections private to their session.
+   */
+  readonly direct: DirectTargetModel['kind'] | undefined;
   /** HAProxy's server id (puid, `srv_id`): its position in the backend from 1 (no `id` keyword here). */
   get id(): number {
     return this.index + 1;
@@ -137,12 +146,14 @@ export class Server {
   lbPos = -1;
   currentWeight = 0;
 
-  constructor(model: ServerModel, index = 0, trackSessions = false) {
+  constructor(model: ServerModel, index = 0, trackSessions = false, direct?: DirectTargetModel['kind']) {
+    this.direct = direct;
     this.name = model.name;
     const resolved = model.resolvedAddress;
     this.host = typeof resolved === 'string' ? resolved : model.host;
     this.hostname = typeof resolved === 'string' ? model.host : undefined;
     this.port = model.port;
+    this.mapPorts = model.mapPorts === true;
     this.backup = model.backup;
     this.maxconnConfigured = model.maxconn;
     this.maxconn = model.maxconn;
@@ -170,6 +181,14 @@ export class Server {
   /** UP with weight > 0: the balancers may choose it. */
   get usable(): boolean {
     return this.status === 'UP' && this.weight > 0;
+  }
+
+  /** The stand-in target of a backend with `dispatch` or `option transparent` (see `direct`). */
+  static direct(target: DirectTargetModel, source: ServerModel['source']): Server {
+    const host = target.kind === 'dispatch' ? target.host : '0.0.0.0';
+    const port = target.kind === 'dispatch' ? target.port : 0;
+    const model: ServerModel = { name: '<NOSRV>', host, port, weight: 1, maxconn: 0, disabled: false, backup: false, source };
+    return new Server(model, -1, false, target.kind);
   }
 
   /** Below its connection limit (free slot). */

@@ -1,7 +1,8 @@
 /**
- * Fetches on what the client connection's PROXY header carried (HAProxy's connection.c):
- * `fc_pp_authority` (PP2_TYPE_AUTHORITY) and `fc_pp_unique_id` (PP2_TYPE_UNIQUE_ID).
- * Registered into the fetch table by sample-fetch.ts.
+ * Fetches on the client connection's record: what its PROXY header carried (HAProxy's
+ * connection.c): `fc_pp_authority` (PP2_TYPE_AUTHORITY) and `fc_pp_unique_id`
+ * (PP2_TYPE_UNIQUE_ID); whether the HTTP transaction is the connection's first
+ * (`http_first_req`, http_fetch.c). Registered into the fetch table by sample-fetch.ts.
  */
 import type { MiscFetch } from './fetches-misc.ts';
 import type { FetchBody } from './sample-fetch.ts';
@@ -21,7 +22,23 @@ function connectionString(read: (ctx: Parameters<FetchBody['sample']>[0]) => str
   return { args: NONE, compile: () => body };
 }
 
+/**
+ * `http_first_req`: true on a connection's first HTTP request (HAProxy's !TX_NOT_FIRST).
+ * HAProxy declares it SMP_USE_HRQHP, valid from the request to the log line, response rules
+ * included: here a fact of the connection record, which the HTTP mux keeps.
+ */
+const HTTP_FIRST_REQ: FetchBody = {
+  scope: 'connection',
+  type: 'bool',
+  source: 'HTTP request',
+  sample(ctx, out) {
+    const connection = ctx.connection;
+    return connection === undefined ? false : out.setBool(!connection.notFirstTransaction);
+  },
+};
+
 export const CONNECTION_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscFetch>([
   ['fc_pp_authority', connectionString((ctx) => ctx.connection?.ppAuthority)],
   ['fc_pp_unique_id', connectionString((ctx) => ctx.connection?.ppUniqueId)],
+  ['http_first_req', { args: NONE, compile: () => HTTP_FIRST_REQ }],
 ]);

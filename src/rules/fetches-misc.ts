@@ -234,8 +234,8 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
     return name === undefined ? false : out.setStr(name);
   }, ofStream('backend'))],
   // The server of the stream, once one was chosen and connected (response rules, logs).
-  ['srv_id', noArgs('int', (ctx, out) => (ctx.chosenServer === undefined ? false : out.setInt(ctx.chosenServer.id)), ofServer)],
-  ['srv_name', noArgs('str', (ctx, out) => (ctx.chosenServer === undefined ? false : out.setStr(ctx.chosenServer.name)), ofServer)],
+  ['srv_id', noArgs('int', (ctx, out) => (ctx.chosenServer === undefined || ctx.chosenServer.direct !== undefined ? false : out.setInt(ctx.chosenServer.id)), ofServer)],
+  ['srv_name', noArgs('str', (ctx, out) => (ctx.chosenServer === undefined || ctx.chosenServer.direct !== undefined ? false : out.setStr(ctx.chosenServer.name)), ofServer)],
   // The `name` of the bind that accepted the connection; absent when it has none.
   ['so_name', noArgs('str', (ctx, out) => (ctx.bindName === undefined ? false : out.setStr(ctx.bindName)), ofStream('frontend'))],
   ['fe_name', noArgs('str', (ctx, out) => (ctx.frontendName === undefined ? false : out.setStr(ctx.frontendName)), ofStream('frontend'))],

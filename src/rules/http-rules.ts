@@ -20,7 +20,7 @@ import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
 import { Verdict, type HttpAction, type HttpActionContext } from './http-action.ts';
 import { compileLogFormat, type LogFormat } from './log-format.ts';
-import type { SampleBackend, SampleContext, SampleServer } from './sample-context.ts';
+import type { SampleBackend, SampleContext, SampleFrontend, SampleServer } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 import type { MessageBody } from './message-body.ts';
 import { ProcessVars, SessionVars } from './vars.ts';
@@ -196,6 +196,8 @@ export interface BodyWaiter {
 export interface RunnerHost {
   backendNamed(name: string): SampleBackend | undefined;
   readonly model?: { readonly binds: readonly BindModel[] } | undefined;
+  /** Frontends by name (`fe_conn(NAME)`...); the runner's own is found by its name. */
+  frontendNamed?(name: string): SampleFrontend | undefined;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
@@ -351,6 +353,14 @@ export class HttpRuleRunner implements HttpActionContext {
 
   backendNamed(name: string): SampleBackend | undefined {
     return this.#backends?.backendNamed(name);
+  }
+
+  /** Proxy-state fetches (rules/fetches-proxy-state.ts): the session's frontend, others by name. */
+  get frontend(): SampleFrontend | undefined {
+    return this.#backends?.frontendNamed?.(this.frontendName);
+  }
+  frontendNamed(name: string): SampleFrontend | undefined {
+    return this.#backends?.frontendNamed?.(name);
   }
 
   /** Stick-table tracking of this connection, created on first use when the generation has tables. */

@@ -13,11 +13,45 @@ import type { MessageBody } from './message-body.ts';
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
 
-/** A backend as fetches see it (`be_name`, `nbsrv`). */
+/** A backend as fetches see it (`be_name`, `nbsrv`; the live state for `be_conn`, `queue`, `srv_*`...). */
 export interface SampleBackend {
   readonly name: string;
   /** HAProxy's be_usable_srv: active usable servers, else 1 when a backup serves, else the usable backups. */
   readonly usableServers: number;
+  /** HAProxy's proxy uuid (`be_id`). */
+  readonly id?: number | undefined;
+  /** Current sessions (beconn), sessions queued anywhere in the backend (totpend), sessions per second. */
+  readonly counters?: { readonly scur: number; readonly qcur: number; readonly sessRate: Float64Array } | undefined;
+  readonly servers?: readonly SampleServerState[] | undefined;
+  /** `option allbackups`. */
+  readonly allBackups?: boolean | undefined;
+}
+
+/** A server's live state (`srv_conn`, `srv_is_up`, `connslots`...): src/proxy/server.ts's Server. */
+export interface SampleServerState {
+  readonly name: string;
+  readonly status: 'UP' | 'DOWN' | 'MAINT' | 'DRAIN';
+  readonly backup: boolean;
+  /** Health checks configured. */
+  readonly check: unknown;
+  /** Configured and effective (slowstart) maxconn; 0 = unlimited. */
+  readonly maxconnConfigured: number;
+  readonly maxconn: number;
+  readonly maxqueue: number;
+  /** Sessions using the server (cur_sess). */
+  readonly active: number;
+  readonly queue: { readonly length: number };
+  readonly usable: boolean;
+  readonly counters: { readonly sessRate: Float64Array };
+}
+
+/** A frontend as fetches see it (`fe_id`, `fe_conn`, `fe_req_rate`, `fe_sess_rate`, `stopping`). */
+export interface SampleFrontend {
+  readonly name: string;
+  readonly id?: number | undefined;
+  readonly counters: { readonly scur: number; readonly sessRate: Float64Array; readonly reqRate: Float64Array };
+  /** The process is stopping (soft stop): HAProxy's global `stopping`. */
+  readonly stopping: boolean;
 }
 
 /** The server a request went to, as fetches see it (`srv_id`, `srv_name`). */
@@ -25,6 +59,8 @@ export interface SampleServer {
   readonly name: string;
   /** HAProxy's puid: the server's position in its backend, from 1. */
   readonly id: number;
+  /** Set for a backend's dispatch or transparent target, which is no server (the fetches find none). */
+  readonly direct?: string | undefined;
 }
 
 /**
@@ -71,6 +107,10 @@ export interface SampleContext extends LbRequest {
   readonly bindName?: string | undefined;
   /** A backend of the configuration by name (`nbsrv(NAME)`). */
   backendNamed?(name: string): SampleBackend | undefined;
+  /** The frontend that accepted the connection (`fe_id`, `fe_conn`...). */
+  readonly frontend?: SampleFrontend | undefined;
+  /** A frontend of the configuration by name (`fe_conn(NAME)`). */
+  frontendNamed?(name: string): SampleFrontend | undefined;
   /** Variables (`var()`, `set-var`); undefined where none can exist. */
   readonly vars?: VarScopes | undefined;
   /** The generation's userlists (`http_auth(NAME)`, `http_auth_group(NAME)`). */

@@ -24,6 +24,8 @@ import { MISC_FETCHES as BASE_MISC_FETCHES, type MiscFetch } from './fetches-mis
 import { CONNECTION_FETCHES } from './fetches-connection.ts';
 import { PAYLOAD_FETCHES } from './fetches-payload.ts';
 import { BODY_FETCHES } from './fetches-body.ts';
+import { PROXY_STATE_FETCHES } from './fetches-proxy-state.ts';
+import { HEADER_BLOCK_FETCHES } from './fetches-header-block.ts';
 import { STICK_FETCHES } from '../stick/stick-fetches.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
@@ -36,7 +38,14 @@ import { parseVarName, readVar } from './vars.ts';
 export type { SampleContext } from './sample-context.ts';
 
 /** Fetches declaring their own arguments, one family per file. */
-const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([...BASE_MISC_FETCHES, ...CONNECTION_FETCHES, ...PAYLOAD_FETCHES, ...BODY_FETCHES]);
+const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([
+  ...BASE_MISC_FETCHES,
+  ...CONNECTION_FETCHES,
+  ...PAYLOAD_FETCHES,
+  ...BODY_FETCHES,
+  ...PROXY_STATE_FETCHES,
+  ...HEADER_BLOCK_FETCHES,
+]);
 
 /**
  * What a fetch reads: nothing at all (constants, the host name, variables: usable even while

@@ -1,7 +1,7 @@
 import type { HttpConnectionMode } from '../config/model.ts';
 import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
 import type { Backend } from '../proxy/backend.ts';
-import { countResponse, sessionOpened } from '../proxy/counters.ts';
+import { countResponse, requestReceived, sessionOpened } from '../proxy/counters.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TlsInfo } from '../runtime.ts';
@@ -30,6 +30,8 @@ import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import { originalToHeader } from '../http/original-to.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
+import { isPrivate, SessionServerConns } from './session-server-conns.ts';
+import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { backendContentRules, frontendContentRules, responseContentRules, runHttpTcpRules, type HttpBackendTcpRules } from './http-tcp-rules.ts';
@@ -105,6 +107,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #mode: HttpConnectionMode;
   /** The server side of the exchange: the connection it rides, response parsing and framing. */
   readonly #exchange = new H1ServerExchange(this);
+  /** Server connections private to this session (`http-reuse never`, dispatch, transparent). */
+  #privateConns: SessionServerConns | undefined = undefined;
   readonly #editor = new HeadEditor();
 
   #req: RequestHead | undefined;
@@ -189,11 +193,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   // ---- SampleContext for `balance hash` and stick expressions; StreamContext for logs --------
 
+  /** The stream's destination: the connection's, unless this request's `set-dst*` changed it (transparent backends connect there). */
   get localAddress(): string {
-    return this.connection.localAddress;
+    return (this.#rules ?? this.connection).localAddress;
   }
   get localPort(): number {
-    return this.connection.localPort;
+    return (this.#rules ?? this.connection).localPort;
   }
   get clientTls(): TlsInfo | undefined {
     return this.connection.tls;
@@ -268,7 +273,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   begin(head: RequestHead, bodyDone: boolean): void {
     this.#req = head;
     this.#reqHeadAt = this.#side.now;
-    this.host.counters.reqTot++;
+    requestReceived(this.host.counters);
     this.#reqBodyDone = bodyDone;
     this.#reqBodyStarted = false;
     this.#heldRequest.begin(head, bodyDone);
@@ -675,7 +680,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
-    const conn = this.host.pools(this.backend as Backend).take(server, this.#reuseScope());
+    // The session's own connections first, whatever the reuse mode (connect_server).
+    const key = connectionKey(server, this);
+    const conn = this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
     if (conn === undefined) return undefined;
     conn.socket.setHandler(this);
     this.#attach(conn, true);
@@ -684,7 +691,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
-    if (!reused) this.#attach({ socket, server: this.#leg.server as Server, uses: 0, idleSince: 0 }, false);
+    if (!reused) this.#attach({ socket, server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
     this.#sendRequest();
   }
 
@@ -1026,7 +1033,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && res.keepAlive && !res.mustClose && !req.mustClose;
     this.log();
     const backend = this.backend;
-    const pool = backend !== undefined && (backend.http?.reuse ?? 'safe') !== 'never' ? this.host.pools(backend) : undefined;
+    const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? (this.#privateConns ??= new SessionServerConns()) : this.host.pools(backend);
     this.#exchange.finish(pool, keepAlive, this.#serverHeld);
     this.#endTransaction();
     this.#side.transactionEnded(false);
@@ -1076,6 +1083,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** The connection is torn down: the server connection is reset and the transaction cleared. */
   abort(): void {
+    this.#privateConns?.closeAll();
     this.#dropServer()?.reset();
     this.#endTransaction();
     this.#rules?.stickTracking?.endSession(this.#side.now);

@@ -4,6 +4,7 @@ import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { serverTlsOptions } from './server-tls.ts';
+import { serverDestination } from './connection-key.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
 
 /** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
@@ -30,6 +31,13 @@ export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeade
   legScheduled(): void;
   /** An idle connection to `server` the owner may reuse (HTTP keep-alive), already its own. */
   idleConnection?(server: Server): Socket | undefined;
+  /**
+   * The stream's destination, as `set-dst` / `set-dst-port` may have changed it: where an
+   * `option transparent` backend connects (HAProxy's alloc_dst_address). Without it, the
+   * connection's own front address.
+   */
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
 }
 
 /**
@@ -251,8 +259,9 @@ export class ServerLeg implements SocketHandler {
   #connect(server: Server): void {
     this.step = 'connecting';
     this.connectStartedAt = this.#runtime.now();
-    const tls = serverTlsOptions(server, this.#owner.lbHead);
-    this.#attempt = this.#runtime.connect({ host: server.host, port: server.port, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    const tls = serverTlsOptions(server, this.#owner);
+    const { host, port } = serverDestination(server, this.#owner);
+    this.#attempt = this.#runtime.connect({ host, port, noDelay: true, ...(tls ? { tls } : {}) }, this);
     // `send-proxy*`: the header goes first on every new connection (queued until connected).
     const header = serverProxyHeader(server, this.#owner);
     if (header !== undefined) this.#attempt.write(header);

@@ -1,10 +1,16 @@
 import type { ServerSsl } from '../config/model.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ConnectTlsOptions } from '../runtime.ts';
-import { H_HOST, type RequestHead } from '../http/codec/index.ts';
+import { H_HOST } from '../http/codec/index.ts';
+import type { LbRequest } from '../balance/balancer.ts';
+import { compileSampleFetch, type SampleContext, type SampleFetch } from '../rules/sample-fetch.ts';
 
-/** A server's `sni` expression, understood once per configuration generation. */
-type CompiledSni = { readonly literal: string } | { readonly fromHost: true } | undefined;
+/**
+ * A server's `sni` expression, compiled once per configuration generation: `str(NAME)` as a
+ * constant, `req.hdr(host)` as the Host header without its port (SNI carries a name only),
+ * anything else as a sample expression evaluated on the stream (HAProxy's connect_server).
+ */
+type CompiledSni = { readonly literal: string } | { readonly fromHost: true } | { readonly fetch: SampleFetch } | undefined;
 
 const compiledSni = new WeakMap<ServerSsl, CompiledSni>();
 
@@ -13,33 +19,42 @@ function compileSni(ssl: ServerSsl): CompiledSni {
   const sni = ssl.sni;
   let c: CompiledSni;
   if (sni !== undefined) {
-    const literal = /^str\((.*)\)$/.exec(sni);
+    const literal = /^str\(([^()]*)\)$/.exec(sni);
     if (literal) c = { literal: literal[1] as string };
     else if (/^req\.hdr\(\s*host\s*\)$/i.test(sni)) c = { fromHost: true };
+    else {
+      const compiled = compileSampleFetch(sni, { direction: 'request' });
+      if (compiled.ok) c = { fetch: compiled.fetch };
+    }
   }
   compiledSni.set(ssl, c);
   return c;
 }
 
-/** The Host header without its port (SNI carries a name only). */
+/** Hostname without its port. */
 function hostName(host: string): string {
   const colon = host.lastIndexOf(':');
   return colon > 0 && host.indexOf(']', colon) < 0 ? host.slice(0, colon) : host;
 }
 
-/** TLS options to reach a `server ... ssl` (undefined for plain TCP). */
-export function serverTlsOptions(server: Server, request: RequestHead | undefined): ConnectTlsOptions | undefined {
+/** The server name a connection to `server` sends for this stream (undefined: none). */
+export function serverName(server: Server, stream: LbRequest | SampleContext | undefined): string | undefined {
   const ssl = server.ssl;
   if (ssl === undefined) return undefined;
   const sni = compileSni(ssl);
-  let servername: string | undefined;
-  if (sni !== undefined) {
-    if ('literal' in sni) servername = sni.literal;
-    else if (request !== undefined) {
-      const host = request.get(H_HOST);
-      servername = host === undefined ? undefined : hostName(host);
-    }
-  }
+  if (sni === undefined) return undefined;
+  if ('literal' in sni) return sni.literal;
+  if (stream === undefined) return undefined;
+  if ('fetch' in sni) return sni.fetch.fetch(stream);
+  const host = stream.lbHead?.get(H_HOST);
+  return host === undefined ? undefined : hostName(host);
+}
+
+/** TLS options to reach a `server ... ssl` (undefined for plain TCP). */
+export function serverTlsOptions(server: Server, stream: LbRequest | SampleContext | undefined): ConnectTlsOptions | undefined {
+  const ssl = server.ssl;
+  if (ssl === undefined) return undefined;
+  const servername = serverName(server, stream);
   const verify = ssl.verify === 'required';
   return {
     verify,

@@ -369,13 +369,9 @@ describe('defineConfig: HTTP settings', () => {
     );
   });
 
-  it('warns about sni expressions the engine does not evaluate', () => {
+  it('takes sni sample expressions; refuses one that cannot be evaluated at connect time', () => {
     const model = defineConfig({ backends: { b: { servers: { s: { address: '10.0.0.1:443', ssl: true, verify: 'none', sni: 'ssl_fc_sni' } } } } });
-    assert.deepEqual(
-      model.warnings.filter((w) => w.keyword.startsWith('backends.')).map((w) => w.message),
-      [
-        "backends.b.servers.s.sni: 'ssl_fc_sni' : Switchyard only evaluates 'str(NAME)' and 'req.hdr(host)' for now; no SNI will be sent with this expression.",
-      ],
-    );
+    assert.equal(model.backends[0]?.servers[0]?.ssl?.sni, 'ssl_fc_sni');
+    assert.throws(() => defineConfig({ backends: { b: { servers: { s: { address: '10.0.0.1:443', ssl: true, verify: 'none', sni: 'nosuch' } } } } }), /error detected while parsing sni expression/);
   });
 });

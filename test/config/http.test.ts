@@ -644,17 +644,13 @@ describe('server TLS options', () => {
     assert.deepEqual(await onlyError(httpBackend('  default-server ca-file')), [5, 18, 'default-server', "'default-server' : 'ca-file' expects an argument."]);
   });
 
-  it('warn about sni expressions the engine does not evaluate', async () => {
+  it('takes any sni sample expression of the request or the connection; refuses others as HAProxy', async () => {
     const model = await parse(httpBackend('  server s 10.0.0.1:443 ssl verify none sni req.hdr(host),lower'));
     assert.equal(backend(model, 'b').servers[0]?.ssl?.sni, 'req.hdr(host),lower');
-    assert.deepEqual(warnings(model), [
-      [
-        5,
-        45,
-        'server',
-        "'sni req.hdr(host),lower' : Switchyard only evaluates 'str(NAME)' and 'req.hdr(host)' for now; no SNI will be sent with this expression.",
-      ],
-    ]);
+    assert.deepEqual(warnings(model), []);
+    await assert.rejects(parse(httpBackend('  server s 10.0.0.1:443 ssl verify none sni res.hdr(x)')), (err: Error) =>
+      err.message.includes("'sni' : error detected while parsing sni expression : sample fetch 'res.hdr' may not be reliably used here"),
+    );
   });
 });
 

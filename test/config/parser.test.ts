@@ -71,6 +71,7 @@ describe('parser: a complete configuration', () => {
     });
     assert.deepEqual(model.frontends, [
       {
+        id: 1,
         name: 'fe',
         mode: 'tcp',
         binds: [
@@ -101,6 +102,7 @@ describe('parser: a complete configuration', () => {
     ]);
     assert.deepEqual(model.backends, [
       {
+        id: 2,
         name: 'be',
         mode: 'tcp',
         balance: { algorithm: 'roundrobin' },

@@ -28,6 +28,7 @@ const HEADERS = {
   'x-b64': 'aGVsbG8=',
   'x-url': 'a%20b+c%2Fd',
   'x-ua': 'Mozilla/5.0 (compatible; Googlebot/2.1)',
+  'x-lang': 'fr-FR;q=0.5, en;q=0.8,de , it;q=0.9',
 };
 
 /** [expression, HAProxy 2.6's output]: the body is `[` + the sample as text + `]`. */
@@ -95,6 +96,17 @@ const CASES: readonly (readonly [string, string])[] = [
   ['int(25),map_int(MAPS/ints.map)', 'twenties'],
   ['str(nope),map_str_int(MAPS/weights.map,42),add(1)', '43'],
   ['str(app),map_str_int(MAPS/weights.map),add(1)', '6'],
+  ['req.fhdr(x-lang),language(en;de;fr)', 'de'],
+  ['req.fhdr(x-lang),language(fr;it)', 'it'],
+  ['req.fhdr(x-lang),language(fr;es)', 'fr'],
+  ['req.fhdr(x-lang),language(es;pt,zz)', 'zz'],
+  ['req.fhdr(x-lang),language(es;pt)', ''],
+  ['req.hdrs,length', '200'],
+  ['req.hdrs,crc32', '2661303048'],
+  [
+    'req.hdrs_bin,hex',
+    '04686F73740C6578616D706C652E7465737404782D696E0B48656C6C6F20576F726C6405782D6E756D02313006782D70617468092F612F622F2F632F6405782D62363408614756736247383D05782D75726C0B61253230622B632532466404782D7561274D6F7A696C6C612F352E302028636F6D70617469626C653B20476F6F676C65626F742F322E312906782D6C616E672366722D46523B713D302E352C20656E3B713D302E382C6465202C2069743B713D302E390000',
+  ],
 ];
 
 const MAP_FILES: Readonly<Record<string, string>> = {

@@ -258,3 +258,25 @@ describe('ServerConnectionPool: purge (pool-purge-delay)', () => {
     assert.deepEqual(counts, [8, 8, 8, 5, 2, 0]);
   });
 });
+
+describe('ServerConnectionPool: reuse keys (HAProxy conn hash)', () => {
+  it('gives a stream only an idle connection with its own key (SNI, destination, PROXY header)', async () => {
+    const s = await setup({ poolLowConn: 4 });
+    const open = (key: string): PooledConnection => {
+      const socket = s.rt.connect({ host: '127.0.0.1', port: 9001 }, NOOP);
+      s.rt.flush();
+      return { socket, server: s.srv, uses: 1, idleSince: 0, key };
+    };
+    const a = open('sni=a;');
+    const b = open('sni=b;');
+    s.srv.active = 2;
+    s.pool.take(s.srv, 'none');
+    s.srv.active = 0;
+    assert.ok(s.pool.park(a));
+    assert.ok(s.pool.park(b));
+    assert.equal(s.pool.take(s.srv, 'idle-first', 'sni=c;'), undefined, 'no connection with that key');
+    assert.equal(s.pool.take(s.srv, 'idle-first'), undefined, 'nor for an unkeyed stream');
+    assert.equal(s.pool.take(s.srv, 'idle-first', 'sni=a;'), a, 'the older one, by its key');
+    assert.equal(s.pool.take(s.srv, 'idle-first', 'sni=b;'), b);
+  });
+});

@@ -285,3 +285,22 @@ describe('Backend', () => {
     assert.deepEqual(p2.queuePositions, { server: 2, backend: 0 });
   });
 });
+
+describe('Backend with a dispatch or transparent target', () => {
+  it('sends every session to its one target, unbalanced and unqueued, servers unused', () => {
+    const be = new Backend(backend('be', [server('a', 1, { maxconn: 1 })], { direct: { kind: 'dispatch', host: '127.0.0.1', port: 9 } }));
+    const target = be.direct;
+    assert.ok(target !== undefined);
+    assert.equal(target.direct, 'dispatch');
+    assert.equal(target.name, '<NOSRV>');
+    const clients = [new Client('1'), new Client('2')];
+    assert.equal(be.take(clients[0]!, undefined), target);
+    assert.equal(be.take(clients[1]!, undefined), target, 'no maxconn on the target');
+    assert.equal(target.active, 2);
+    assert.equal(byName(be, 'a').active, 0);
+    assert.equal(be.counters.lbtot, 0, 'not a balanced choice');
+    be.release(target, clients[0]);
+    be.release(target, clients[1]);
+    assert.equal(target.active, 0);
+  });
+});

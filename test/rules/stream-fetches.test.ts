@@ -11,6 +11,7 @@ import { HttpRuleRunner } from '../../src/rules/http-rules.ts';
 import { compileSampleFetch } from '../../src/rules/sample-fetch.ts';
 import type { Runtime, Socket } from '../../src/runtime.ts';
 import { context, get, sample } from './support.ts';
+import { ConnectionInfo } from '../../src/proxy/connection-info.ts';
 
 const runtime = { hostname: 'h', pid: 1 } as unknown as Runtime;
 const socketOn = (localAddress: string, localPort: number): Socket =>
@@ -51,5 +52,31 @@ describe('stream fetches', () => {
     const head = get('/', 'Host: h');
     runner.beginRequest(head, { begin: () => undefined } as never);
     assert.equal(runner.chosenServer, undefined);
+  });
+});
+
+describe('http_first_req', () => {
+  const connection = (notFirst: boolean): ConnectionInfo => {
+    const info = new ConnectionInfo(socketOn('10.0.0.1', 80));
+    info.notFirstTransaction = notFirst;
+    return info;
+  };
+
+  it('is true on the connection’s first HTTP transaction, false on later ones', () => {
+    assert.deepEqual(sample('http_first_req', context(get('/', 'Host: h'), { connection: connection(false) })), { type: 'bool', text: '1' });
+    assert.deepEqual(sample('http_first_req', context(get('/', 'Host: h'), { connection: connection(true) })), { type: 'bool', text: '0' });
+    assert.equal(sample('http_first_req', context(get('/', 'Host: h'))), undefined);
+  });
+
+  it('is usable in response rules and log lines, as HAProxy’s SMP_USE_HRQHP fetches', () => {
+    const ctx = context(get('/', 'Host: h'), { connection: connection(true) });
+    assert.deepEqual(sample('http_first_req', ctx, { direction: 'response' }), { type: 'bool', text: '0' });
+    assert.deepEqual(sample('http_first_req', ctx, { logEnd: true }), { type: 'bool', text: '0' });
+  });
+
+  it('srv_id and srv_name find no server behind a dispatch or transparent target', () => {
+    const ctx = context(get('/', 'Host: h'), { chosenServer: { name: '<NOSRV>', id: 0, direct: 'dispatch' } });
+    assert.equal(sample('srv_name', ctx, { direction: 'response' }), undefined);
+    assert.equal(sample('srv_id', ctx, { direction: 'response' }), undefined);
   });
 });

@@ -5,11 +5,12 @@ import { RequestHeadParser, type RequestHead } from '../../src/http/codec/index.
 import { serverTlsOptions } from '../../src/stream/server-tls.ts';
 import { Server } from '../../src/proxy/server.ts';
 import { server } from '../support/model.ts';
+import type { LbRequest } from '../../src/balance/balancer.ts';
 
-function request(host: string): RequestHead {
+function request(host: string, ...headers: string[]): LbRequest {
   const parser = new RequestHeadParser();
-  parser.feed(new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`));
-  return parser.head as RequestHead;
+  parser.feed(new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: ${host}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`));
+  return { clientAddress: '192.0.2.1', lbHead: parser.head as RequestHead };
 }
 
 function tlsServer(ssl: Partial<ServerSsl>): Server {
@@ -22,6 +23,13 @@ it('server sni: str() is a literal name, req.hdr(host) is the Host without its p
   assert.equal(serverTlsOptions(tlsServer({ sni: 'req.hdr(host)' }), request('[::1]'))?.servername, '[::1]');
   assert.equal(serverTlsOptions(tlsServer({}), request('x'))?.servername, undefined, 'no sni without the keyword');
   assert.equal(serverTlsOptions(new Server(server('plain', 80)), undefined), undefined);
+});
+
+it('server sni: any other sample expression is evaluated on the stream', () => {
+  const s = tlsServer({ sni: 'req.hdr(x-sni),lower' });
+  assert.equal(serverTlsOptions(s, request('x', 'X-SNI: WWW.Custom.com'))?.servername, 'www.custom.com');
+  assert.equal(serverTlsOptions(s, request('x'))?.servername, undefined, 'no sample, no SNI');
+  assert.equal(serverTlsOptions(tlsServer({ sni: 'src' }), request('x'))?.servername, '192.0.2.1');
 });
 
 it('server ssl: verify, ALPN and CA are passed through', () => {

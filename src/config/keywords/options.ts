@@ -102,6 +102,7 @@ export const optionKeywords: KeywordList = {
     flag('log-separate-errors', 'logSeparateErrors', 'frontend'),
     flag('redispatch', 'redispatch', 'backend'),
     flag('http-buffer-request', 'bufferRequest', 'both'),
+    flag('transparent', 'transparent', 'backend'),
   ],
   unsupported: {
     options: [
@@ -112,7 +113,7 @@ export const optionKeywords: KeywordList = {
       'external-check', 'log-health-checks', 'mysql-check', 'nolinger',
       'pgsql-check', 'prefer-last-server', 'redis-check', 'smtpchk', 'socket-stats', 'splice-auto',
       'splice-request', 'splice-response', 'spop-check', 'ssl-hello-chk', 'tcp-smart-accept',
-      'tcp-smart-connect', 'transparent', 'accept-invalid-http-request', 'accept-invalid-http-response',
+      'tcp-smart-connect', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
       'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade',
       'idle-close-on-response', 'http-restrict-req-hdr-names', 'use-small-buffers', 'host-header-strict',

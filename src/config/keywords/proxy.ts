@@ -13,6 +13,7 @@ import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { noExtraArgs, parseInteger, parseTime, requireArgs } from './args.ts';
 import { parseLogTarget } from './log.ts';
+import { parseAddress } from '../address.ts';
 
 const ALL_PROXIES: readonly SectionKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 const NAMED_PROXIES: readonly SectionKind[] = ['frontend', 'backend', 'listen'];
@@ -194,6 +195,7 @@ const keywords: SectionKeyword[] = [
     if (ctx.proxy !== undefined) ctx.proxy.retries = value;
   }),
   proxyKeyword('timeout', parseTimeout),
+  proxyKeyword('dispatch', parseDispatch),
   proxyKeyword('default_backend', (ctx, args) => {
     if (!requireArgs(ctx, args, 1, 'a backend name') || !noExtraArgs(ctx, args, 2)) return;
     if (ctx.ignoredWithoutCapability('frontend')) return;
@@ -218,6 +220,27 @@ const keywords: SectionKeyword[] = [
   proxyKeyword('option', parseOption, ALL_PROXIES, true),
 ];
 
+/** `dispatch ADDR:PORT`: where a backend without `balance` sends connections (cfgparse-listen.c). */
+function parseDispatch(ctx: KeywordContext, args: readonly Token[]): void {
+  if (ctx.section === 'defaults') {
+    ctx.error("'dispatch' not allowed in 'defaults' section.");
+    return;
+  }
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  const addressToken = args[1];
+  if (addressToken === undefined) {
+    ctx.error("'dispatch' : missing address");
+    return;
+  }
+  const address = parseAddress(addressToken.text, false);
+  if (!address.ok) {
+    ctx.error(`'dispatch' : ${address.message}.`, addressToken);
+    return;
+  }
+  if (!noExtraArgs(ctx, args, 2)) return;
+  if (ctx.proxy !== undefined) ctx.proxy.dispatch = { host: address.value.host, port: address.value.port, place: ctx.place() };
+}
+
 export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
@@ -225,7 +248,7 @@ export const proxyKeywords: KeywordList = {
       'stats', 'compression', 'tcp-check',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-uri', 'monitor', 'monitor-net',
-      'rate-limit', 'persist', 'dispatch', 'filter', 'grace',
+      'rate-limit', 'persist', 'filter', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',

@@ -10,10 +10,16 @@
 
 import type { KeywordList, ServerOption } from '../registry.ts';
 import { resolveAgainstBase } from './args.ts';
+import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 
-/** `sni` expressions the engine evaluates: `str(NAME)` and `req.hdr(host)`. */
-export function isEvaluatedSni(expression: string): boolean {
-  return /^str\([^()]*\)$/.test(expression) || /^req\.hdr\(\s*host\s*\)$/i.test(expression);
+/**
+ * Why an `sni` expression cannot be evaluated when a server connection is made (HAProxy's
+ * SMP_VAL_BE_SRV_CON: the connection and the request, not the response), or undefined.
+ */
+export function sniExpressionError(expression: string): string | undefined {
+  const compiled = compileSampleFetch(expression, { direction: 'request' });
+  if (compiled.ok) return undefined;
+  return `error detected while parsing sni expression : ${compiled.message}`;
 }
 
 /** A comma-separated ALPN protocol list, or undefined when a name is empty or too long. */
@@ -74,11 +80,10 @@ const serverSslOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, value) {
       if (value === undefined) return;
-      if (!isEvaluatedSni(value.text)) {
-        ctx.warning(
-          `'sni ${value.text}' : Switchyard only evaluates 'str(NAME)' and 'req.hdr(host)' for now; no SNI will be sent with this expression.`,
-          value,
-        );
+      const error = sniExpressionError(value.text);
+      if (error !== undefined) {
+        ctx.error(`'sni' : ${error}`, value);
+        return;
       }
       server.sni = value.text;
     },

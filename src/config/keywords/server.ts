@@ -155,7 +155,7 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     return;
   }
   const errorsBefore = ctx.errorCount;
-  const address = parseAddress(addressToken.text, false);
+  const address = parseAddress(addressToken.text, false, { mapPorts: true });
   if (!address.ok) {
     ctx.error(`'server ${nameToken.text}' : ${address.message}.`, addressToken);
   }
@@ -169,6 +169,7 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     name: nameToken.text,
     host: address.value.host,
     port: address.value.port,
+    ...(address.value.mapPorts === true ? { mapPorts: true } : {}),
     ...(address.value.family !== undefined ? { family: address.value.family } : {}),
     place: ctx.place(args[0]),
   });

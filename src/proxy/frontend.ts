@@ -70,6 +70,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   readonly timeouts: Timeouts;
   readonly backend: Backend | undefined;
   readonly sessions = new Set<ProxySession>();
+  /** The frontend's `maxconn` (0 = only the global limit); the runtime API may change it. */
+  maxconn: number;
   readonly listeners: Listener[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
@@ -114,6 +116,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     this.userlists = userlists;
     this.runtime = runtime;
     this.model = model;
+    this.maxconn = model.maxconn;
     this.name = model.name;
     this.timeouts = model.timeouts;
     this.backend = backend;
@@ -180,7 +183,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   }
 
   get #full(): boolean {
-    return this.limits.full || (this.model.maxconn > 0 && this.counters.scur >= this.model.maxconn);
+    return this.limits.full || (this.maxconn > 0 && this.counters.scur >= this.maxconn);
   }
 
   admitWaiting(): boolean {

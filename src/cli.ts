@@ -8,6 +8,8 @@ import type { ConfigModel } from './config/model.ts';
 import { startDemoBackends } from './demo/demo-backends.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { Proxy } from './proxy/proxy.ts';
+import { RuntimeApi } from './runtime-api/runtime-api.ts';
+import { proxyTarget } from './runtime-api/target.ts';
 import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -252,6 +254,18 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     await Promise.all(demoListeners.map((l) => l.close()));
     return runtime.exit(1);
   }
+  let runtimeApi: RuntimeApi | undefined;
+  if (config.global.stats !== undefined) {
+    runtimeApi = new RuntimeApi(runtime, config.global.stats, proxyTarget(proxy));
+    try {
+      await runtimeApi.start();
+    } catch (error) {
+      out.alert(`Starting the runtime API: ${(error as Error).message}`);
+      await proxy.kill();
+      await Promise.all(demoListeners.map((l) => l.close()));
+      return runtime.exit(1);
+    }
+  }
   for (const f of proxy.frontends) {
     for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${l.host}:${l.port}`);
   }
@@ -266,12 +280,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   const stop = (signal: string) => async () => {
     if (stopping) {
       out.notice(`${signal} again: stopping now.`);
+      await runtimeApi?.close();
       await proxy.kill();
       return runtime.exit(0);
     }
     stopping = true;
     out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
     await Promise.all(demoListeners.map((l) => l.close()));
+    await runtimeApi?.close();
     await proxy.stop(graceMs);
     out.notice('Proxy stopped.');
     runtime.exit(0);

@@ -126,6 +126,15 @@ export interface ListenOptions {
   readonly tls?: ListenTlsOptions;
 }
 
+/** A listening UNIX stream socket (`stats socket /path`). */
+export interface UnixListenOptions {
+  /** File system path of the socket. */
+  readonly path: string;
+  /** Permission bits of the socket file (e.g. 0o600), applied before it appears at `path`; the umask's when undefined. */
+  readonly mode?: number;
+  readonly backlog?: number;
+}
+
 export interface Listener {
   readonly host: string;
   readonly port: number;
@@ -181,6 +190,15 @@ export interface Runtime {
   readonly version: string;
 
   listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
+  /**
+   * Listens on a UNIX stream socket, as HAProxy binds one: on a temporary name next to `path`
+   * (`PATH.PID.tmp`), mode applied, then renamed over `path`, so that whatever was there (a
+   * stale socket of a dead process, or a live one of a process being replaced) is replaced
+   * atomically and clients never find the path missing. The Listener's host is the path, its
+   * port 0; accepted sockets report empty addresses and port 0. close() stops accepting and
+   * leaves the file in place (as HAProxy leaves its sockets on exit).
+   */
+  listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**
    * Starts an outbound connection and returns its socket at once. The handler receives
    * onConnect when it is established, or onClose(error) if it fails. Bytes written before

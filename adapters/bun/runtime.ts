@@ -37,10 +37,12 @@ import type {
   SocketError,
   SocketHandler,
   TlsInfo,
+  UnixListenOptions,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
+import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -477,7 +479,7 @@ class BunListener implements Listener {
   constructor(raw: Bun.TCPSocketListener<BunSocket>, host: string) {
     this.#raw = raw;
     this.host = host;
-    this.port = raw.port;
+    this.port = raw.port ?? 0;
   }
 
   close(): Promise<void> {
@@ -521,6 +523,32 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
   }
 }
 
+/**
+ * A UNIX stream socket on Bun.listen, put in place as HAProxy does: bound on PATH.PID.tmp,
+ * mode applied, renamed over PATH (adapters/shared/unix-socket-file.ts).
+ */
+function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const tmp = temporarySocketPath(options.path, process.pid);
+  try {
+    clearTemporarySocket(tmp);
+    const raw = Bun.listen<BunSocket>({
+      unix: tmp,
+      allowHalfOpen: true,
+      socket: serverHandlers(onConnection, false) as unknown as Bun.SocketHandler<BunSocket>,
+    } as Parameters<typeof Bun.listen>[0]) as unknown as Bun.TCPSocketListener<BunSocket>;
+    try {
+      placeSocketFile(tmp, options.path, options.mode);
+    } catch (error) {
+      raw.stop(false);
+      throw error;
+    }
+    if (options.backlog !== undefined) setListenBacklog((raw as unknown as { fd: number }).fd, options.backlog);
+    return Promise.resolve(new BunListener(raw, options.path));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 // ---- node:tls fallback (several certificates, SNI selection) -----------------------------------
 
 // ---- connect ------------------------------------------------------------------------------------
@@ -558,6 +586,7 @@ export const bunRuntime: Runtime = {
   name: 'bun',
   version: Bun.version,
   listen,
+  listenUnix,
   connect,
   openDatagramSender: openDatagramBun,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.

@@ -32,6 +32,7 @@ import type {
   SocketError,
   SocketHandler,
   TimerHandle,
+  UnixListenOptions,
   TlsInfo,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
@@ -496,6 +497,38 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
   }
 }
 
+/**
+ * A UNIX stream socket on Deno.listen, put in place as HAProxy does: bound on PATH.PID.tmp,
+ * mode applied, renamed over PATH (adapters/shared/unix-socket-file.ts explains why).
+ */
+function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const tmp = `${options.path}.${Deno.pid}.tmp`;
+  try {
+    try {
+      Deno.removeSync(tmp);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const raw = Deno.listen({ transport: 'unix', path: tmp });
+    try {
+      if (options.mode !== undefined) Deno.chmodSync(tmp, options.mode);
+      Deno.renameSync(tmp, options.path);
+    } catch (error) {
+      raw.close();
+      try {
+        Deno.removeSync(tmp);
+      } catch {
+        // already gone
+      }
+      throw error;
+    }
+    // Deno.listen has no backlog option for UNIX sockets: the kernel's default (somaxconn) applies.
+    return Promise.resolve(new DenoListener(raw as unknown as Deno.Listener, options.path, onConnection));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 // ---- node:tls (TLS listeners, verify-none connections) ------------------------------------------
 
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
@@ -518,6 +551,7 @@ export const denoRuntime: Runtime = {
   name: 'deno',
   version: Deno.version.deno,
   listen,
+  listenUnix,
   connect,
   openDatagramSender: openDatagramDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),

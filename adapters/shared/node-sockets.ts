@@ -16,7 +16,9 @@ import type {
   SocketHandler,
   TlsCertificate,
   TlsInfo,
+  UnixListenOptions,
 } from '../../src/runtime.ts';
+import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
 import { toSocketError } from './socket-errors.ts';
 
@@ -193,6 +195,33 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
         resolve(new NodeListener(server, options.host));
       },
     );
+  });
+}
+
+/** A UNIX stream socket with node:net, put in place as HAProxy does (unix-socket-file.ts). */
+export function listenUnixNode(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const tmp = temporarySocketPath(options.path, process.pid);
+  const server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+  return new Promise((resolve, reject) => {
+    try {
+      clearTemporarySocket(tmp);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    server.once('error', reject);
+    server.listen({ path: tmp, backlog: options.backlog ?? 1024 }, () => {
+      server.off('error', reject);
+      server.on('error', noop);
+      try {
+        placeSocketFile(tmp, options.path, options.mode);
+      } catch (error) {
+        server.close();
+        reject(error);
+        return;
+      }
+      resolve(new NodeListener(server, options.path));
+    });
   });
 }
 

@@ -38,6 +38,7 @@ import type {
 import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
+import type { StatsSocketModel } from './model.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -343,6 +344,8 @@ export interface GlobalDraft {
   httpErrors: HttpErrorsDraft[];
   /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
   replyFiles: ReplyFileReference[];
+  /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */
+  stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
 }
 
 export interface ConfigDraft {
@@ -372,6 +375,7 @@ export function newGlobalDraft(): GlobalDraft {
     setVars: [],
     httpErrors: [],
     replyFiles: [],
+    stats: undefined,
   };
 }
 

@@ -868,6 +868,41 @@ export interface GlobalModel {
   readonly setVars?: readonly GlobalSetVarModel[] | undefined;
   /** `tune.*` settings of the idle server connection pools; HAProxy's defaults when undefined. */
   readonly tune?: TuneModel | undefined;
+  /** `stats socket` / `stats timeout` / `stats maxconn`: the runtime API (src/runtime-api/); none when undefined. */
+  readonly stats?: StatsModel | undefined;
+}
+
+/** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */
+export type CliLevel = 'user' | 'operator' | 'admin';
+
+/** Severity prefix of runtime API feedback messages (`severity-output`). */
+export type SeverityOutput = 'none' | 'number' | 'string';
+
+/** Where a `stats socket` listens: a UNIX socket path, or a TCP address. */
+export type StatsSocketAddress =
+  | { readonly kind: 'unix'; readonly path: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
+/** One `stats socket` line of the global section. */
+export interface StatsSocketModel {
+  readonly address: StatsSocketAddress;
+  /** `level`, HAProxy's default `operator`. */
+  readonly level: CliLevel;
+  /** `mode OCTAL`: permission bits of a UNIX socket file; the umask's when undefined. */
+  readonly mode?: number | undefined;
+  readonly severityOutput: SeverityOutput;
+  /** `expose-fd listeners`: accepted; nothing hands listening sockets over yet (see docs/runtime-api.md). */
+  readonly exposeFdListeners: boolean;
+  readonly source: SourceLocation;
+}
+
+/** The runtime API's settings (HAProxy's GLOBAL CLI frontend). */
+export interface StatsModel {
+  readonly sockets: readonly StatsSocketModel[];
+  /** `stats timeout`, ms: idle time before a session is closed (HAProxy's default 10 s). */
+  readonly timeout: number;
+  /** `stats maxconn`: concurrent sessions per socket (HAProxy's default 10). */
+  readonly maxconn: number;
 }
 
 export interface TuneModel {

@@ -149,6 +149,7 @@ class Resolver {
         hardStopAfter: global.hardStopAfter,
         tune: { ...global.tune },
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
+        ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
       },
       frontends,
       backends,

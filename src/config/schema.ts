@@ -718,6 +718,24 @@ const userlistSchema = v.pipe(
   v.check((u) => u.users.every((x) => x.groups.every((g) => u.groups.includes(g))), "a user's groups must be groups of its userlist"),
 );
 
+const statsSchema = v.object({
+  sockets: v.array(
+    v.object({
+      address: v.variant('kind', [
+        v.object({ kind: v.literal('unix'), path: v.pipe(v.string(), v.minLength(1)) }),
+        v.object({ kind: v.literal('tcp'), host: v.string(), port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)) }),
+      ]),
+      level: v.picklist(['user', 'operator', 'admin']),
+      mode: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777))),
+      severityOutput: v.picklist(['none', 'number', 'string']),
+      exposeFdListeners: v.boolean(),
+      source: sourceSchema,
+    }),
+  ),
+  timeout: v.pipe(v.number(), v.minValue(1)),
+  maxconn: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
@@ -725,6 +743,7 @@ export const configModelSchema = v.object({
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     tune: v.optional(tuneSchema),
+    stats: v.optional(statsSchema),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),

@@ -29,6 +29,8 @@ export interface BackendOptions {
    * connection pools weigh it against the fd limits: src/proxy/fd-usage.ts).
    */
   readonly slotsInUse?: { serverConnsInUse: number };
+  /** Track every server's sessions (the runtime API's `shutdown sessions server` needs them). */
+  readonly trackSessions?: boolean;
 }
 
 /**
@@ -74,7 +76,7 @@ export class Backend {
     this.model = model;
     this.mode = model.mode;
     const trackSessions = model.servers.some((s) => s.onMarkedUp !== undefined);
-    this.servers = model.servers.map((s, i) => new Server(s, i, trackSessions && s.backup));
+    this.servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup)));
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;

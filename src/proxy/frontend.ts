@@ -75,6 +75,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   readonly timeouts: Timeouts;
   readonly backend: Backend | undefined;
   readonly sessions = new Set<ProxySession>();
+  /** The frontend's `maxconn` (0 = only the global limit); the runtime API may change it. */
+  maxconn: number;
   readonly listeners: Listener[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
@@ -120,6 +122,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     this.runtime = runtime;
     this.model = model;
     this.id = model.id ?? 0;
+    this.maxconn = model.maxconn;
     this.name = model.name;
     this.timeouts = model.timeouts;
     this.backend = backend;
@@ -186,7 +189,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   }
 
   get #full(): boolean {
-    return this.limits.full || (this.model.maxconn > 0 && this.counters.scur >= this.model.maxconn);
+    return this.limits.full || (this.maxconn > 0 && this.counters.scur >= this.maxconn);
   }
 
   admitWaiting(): boolean {

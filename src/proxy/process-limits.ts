@@ -8,8 +8,8 @@ export interface WaitingFrontend {
 }
 
 export class ProcessLimits {
-  /** 0 = unlimited. */
-  readonly maxconn: number;
+  /** 0 = unlimited; the runtime API (`set maxconn global`) may change it, then calls released(). */
+  maxconn: number;
   /** Current sessions across all frontends (%ac). */
   current = 0;
   /** Streams started so far (HAProxy's global.req_count): the next stream's %rt. */

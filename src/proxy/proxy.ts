@@ -70,7 +70,7 @@ export class Proxy {
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);
     for (const model of config.backends) {
-      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds }));
+      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined }));
     }
     this.stickTables = attachPersistence(this.backends, config.frontends);
     const userlists = userlistTable(config.userlists);

@@ -63,15 +63,15 @@ export interface QueueEntry {
 /** A server's live state within one config generation. */
 export class Server {
   readonly name: string;
-  /** What connections dial: the address a host name resolved to at startup, else `host` as written. */
-  readonly host: string;
+  /** What connections dial: the address a host name resolved to at startup, else `host` as written; the admin API may change it. */
+  host: string;
   /**
    * The host name as configured when `host` is the address it resolved to (certificates are
    * checked against it); undefined for IP literals and unresolved models.
    */
   readonly hostname: string | undefined;
-  /** With `mapPorts`: an offset to the port the client connected to. */
-  readonly port: number;
+  /** With `mapPorts`: an offset to the port the client connected to. The admin API (`set server B/S addr A port P`) may change it. */
+  port: number;
   /** HAProxy's SRV_F_MAPPORTS: connections go to the client's destination port plus `port`. */
   readonly mapPorts: boolean;
   readonly backup: boolean;

@@ -123,11 +123,11 @@ describe('errors: keywords', () => {
       'tune.bufsize',
       "'tune.bufsize' is a HAProxy keyword that Switchyard does not support yet.",
     ]);
-    assert.deepEqual(await onlyError(cfg('global', '  stats socket /run/h.sock')), [
+    assert.deepEqual(await onlyError(cfg('global', '  cpu-map 1 0')), [
       2,
       3,
-      'stats',
-      "'stats' is a HAProxy keyword that Switchyard does not support yet.",
+      'cpu-map',
+      "'cpu-map' is a HAProxy keyword that Switchyard does not support yet.",
     ]);
   });
 

@@ -22,6 +22,19 @@ export interface ContractOptions {
   readonly tlsFixtures?: string;
   /** Only run cases whose name contains one of these strings. */
   readonly only?: readonly string[];
+  /** A UNIX socket client and file inspector (test/runtime/unix-probe.ts); the listenUnix case fails without it. */
+  readonly unix?: UnixProbe;
+}
+
+/** Outside views of UNIX sockets for the listenUnix case (the seam has no UNIX client). */
+export interface UnixProbe {
+  tempDir(): string;
+  removeDir(dir: string): void;
+  writeFile(path: string, text: string): void;
+  exists(path: string): boolean;
+  fileInfo(path: string): { readonly socket: boolean; readonly mode: number };
+  /** Connects, sends `request` then half-closes, resolves with everything read until the close. */
+  exchange(path: string, request: string): Promise<string>;
 }
 
 const CASE_TIMEOUT_MS = 20_000;
@@ -168,6 +181,7 @@ class Peer implements SocketHandler {
 /** One case's world: tracks what it opens so it is always cleaned up. */
 class Ctx {
   readonly runtime: Runtime;
+  unix: UnixProbe | undefined;
   readonly listeners: Listener[] = [];
   readonly sockets: Socket[] = [];
   readonly peers: Peer[] = [];
@@ -357,7 +371,52 @@ async function tlsTransfer(ctx: Ctx, fixtures: () => Promise<TlsFixtures>, certs
 
 type Case = (ctx: Ctx, fixtures: () => Promise<TlsFixtures>) => Promise<void>;
 
+/** A listenUnix server answering each connection with `tag:` and what it read, then closing. */
+function unixEcho(ctx: Ctx, path: string, tag: string, mode?: number): Promise<Listener> {
+  return ctx.runtime.listenUnix({ path, ...(mode !== undefined ? { mode } : {}) }, (socket) => {
+    const peer = new Peer(socket, `unix server ${tag}`);
+    ctx.peers.push(peer);
+    ctx.sockets.push(socket);
+    peer.onEndHook = (s) => {
+      s.write(encoder.encode(`${tag}:${peer.text()}`));
+      s.end();
+    };
+    socket.setHandler(peer);
+  });
+}
+
 const CASES: [string, Case][] = [
+  [
+    'listenUnix: replaces a stale file, applies the mode, serves, a second listener takes the path over',
+    async (ctx) => {
+      const unix = ctx.unix;
+      check(unix !== undefined, 'no UNIX probe given to runContract');
+      const dir = unix.tempDir();
+      try {
+        const path = `${dir}/admin.sock`;
+        unix.writeFile(path, 'stale');
+        const first = await unixEcho(ctx, path, 'one', 0o600);
+        ctx.listeners.push(first);
+        equal(first.host, path, 'listener host');
+        equal(first.port, 0, 'listener port');
+        const info = unix.fileInfo(path);
+        check(info.socket, 'the stale file was not replaced by a socket');
+        equal(info.mode.toString(8), '600', 'socket file mode');
+        equal(await ctx.within(unix.exchange(path, 'ping'), 'the first answer'), 'one:ping', 'answer of the first listener');
+        // A second process (a reload) binds the same path: it takes it over atomically.
+        const second = await unixEcho(ctx, path, 'two', 0o660);
+        ctx.listeners.push(second);
+        equal(unix.fileInfo(path).mode.toString(8), '660', 'mode after the takeover');
+        equal(await ctx.within(unix.exchange(path, 'pong'), 'the second answer'), 'two:pong', 'answer after the takeover');
+        equal(unix.exists(`${path}.${ctx.runtime.pid}.tmp`), false, 'temporary name left behind');
+        await second.close();
+        await first.close();
+        check(unix.exists(path), 'close() removed the socket file');
+      } finally {
+        unix.removeDir(dir);
+      }
+    },
+  ],
   [
     'timers: setTimer fires after its delay, clearTimer cancels, now() is monotonic',
     async (ctx) => {
@@ -837,6 +896,7 @@ export async function runContract(
   for (const [name, run] of CASES) {
     if (options.only && !options.only.some((o) => name.includes(o))) continue;
     const ctx = new Ctx(runtime);
+    ctx.unix = options.unix;
     const started = runtime.now();
     try {
       await ctx.within(run(ctx, fixtures), 'the whole case', CASE_TIMEOUT_MS);

@@ -10,6 +10,7 @@ import type {
   DigestAlgorithm,
   Listener,
   ListenOptions,
+  UnixListenOptions,
   Runtime,
   Socket,
   SocketError,
@@ -245,6 +246,20 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve({
       host: options.host,
       port,
+      close: () => {
+        this.listeners.delete(key);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** A UNIX socket listener, registered under `unix:PATH` (dial('unix:PATH', 0) reaches it). */
+  listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+    const key = `unix:${options.path}:0`;
+    this.listeners.set(key, onConnection);
+    return Promise.resolve({
+      host: options.path,
+      port: 0,
       close: () => {
         this.listeners.delete(key);
         return Promise.resolve();

@@ -109,7 +109,7 @@ export const globalKeywords: KeywordList = {
   keywords,
   unsupported: {
     global: [
-      'stats', 'description', 'node', 'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
+      'description', 'node', 'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
       'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcomprate', 'maxcompcpuusage',
       'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-ciphers',
       'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',

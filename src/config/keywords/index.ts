@@ -24,6 +24,7 @@ import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { serverProxyProtocolKeywords } from './server-proxy-protocol.ts';
+import { statsSocketKeywords } from './stats-socket.ts';
 import { switchingKeywords } from './switching.ts';
 import { tcpRuleKeywords } from './tcp-rules.ts';
 import { userlistKeywords } from './userlist.ts';
@@ -52,6 +53,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   userlistKeywords,
   captureKeywords,
   originalToKeywords,
+  statsSocketKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

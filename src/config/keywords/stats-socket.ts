@@ -1,0 +1,211 @@
+/**
+ * `stats socket|timeout|maxconn` in `global`: the runtime API's listeners (HAProxy's
+ * stats_parse_global in cli.c, with its messages). The socket options Switchyard honours are
+ * read here; the other bind options HAProxy allows on a stats socket are refused at their word.
+ */
+
+import type { CliLevel, SeverityOutput, StatsSocketAddress, StatsSocketModel } from '../model.ts';
+import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { parseAddress } from '../address.ts';
+import { parseDuration } from '../time.ts';
+
+/** HAProxy's defaults for its GLOBAL CLI frontend. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAXCONN = 10;
+
+/** Socket options that change nothing Switchyard does (ownership stays the process's user). */
+const OWNERSHIP_OPTIONS = new Set(['user', 'group', 'uid', 'gid']);
+
+/** Bind options HAProxy accepts on a stats socket that the runtime API does not implement. */
+const REFUSED_OPTIONS = new Set([
+  'accept-netscaler-cip', 'accept-proxy', 'allow-0rtt', 'alpn', 'backlog', 'ca-file', 'ca-ignore-err',
+  'ca-sign-file', 'ca-sign-pass', 'ciphers', 'ciphersuites', 'crl-file', 'crt', 'crt-ignore-err', 'crt-list',
+  'curves', 'defer-accept', 'ecdhe', 'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12',
+  'force-tlsv13', 'generate-certificates', 'id', 'interface', 'maxconn', 'mss', 'name',
+  'namespace', 'nice', 'no-ca-names', 'no-sslv3', 'no-tls-tickets', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12',
+  'no-tlsv13', 'npn', 'prefer-client-ciphers', 'process', 'proto', 'shards', 'ssl', 'ssl-max-ver',
+  'ssl-min-ver', 'strict-sni', 'tcp-ut', 'tfo', 'thread', 'tls-ticket-keys', 'transparent', 'v4v6', 'v6only',
+  'verify',
+]);
+
+function statsDraft(ctx: KeywordContext): NonNullable<KeywordContext['global']['stats']> {
+  ctx.global.stats ??= { sockets: [], timeout: DEFAULT_TIMEOUT_MS, maxconn: DEFAULT_MAXCONN };
+  return ctx.global.stats;
+}
+
+/** `/path`, `unix@/path`, `ipv4@ADDR:PORT`, `ipv6@...`, `ADDR:PORT`; `fd@N` and the rest refused. */
+function parseSocketAddress(ctx: KeywordContext, token: Token): StatsSocketAddress | undefined {
+  const text = token.text;
+  if (text.startsWith('/')) return { kind: 'unix', path: text };
+  if (text.startsWith('unix@')) return { kind: 'unix', path: text.slice(5) };
+  const at = text.indexOf('@');
+  const prefix = at >= 0 ? text.slice(0, at).toLowerCase() : '';
+  if (prefix === 'fd' || prefix === 'sockpair') {
+    ctx.error(
+      `'stats socket' : '${text}': listening on an inherited file descriptor is not supported by Switchyard (use a UNIX socket path or ADDR:PORT).`,
+      token,
+    );
+    return undefined;
+  }
+  if (prefix === 'abns') {
+    ctx.error(`'stats socket' : '${text}': abstract UNIX sockets are not supported by Switchyard (use a UNIX socket path).`, token);
+    return undefined;
+  }
+  const parsed = parseAddress(text, true);
+  if (!parsed.ok) {
+    ctx.error(`parsing [${ctx.file}:${ctx.line}] : 'stats socket' : ${parsed.message}`, token);
+    return undefined;
+  }
+  return { kind: 'tcp', host: parsed.value.host, port: parsed.value.port };
+}
+
+function parseLevel(ctx: KeywordContext, option: Token, value: Token | undefined): CliLevel | undefined {
+  if (value === undefined) {
+    ctx.error(`'stats socket' : ''level' : missing level'`, option);
+    return undefined;
+  }
+  if (value.text === 'user' || value.text === 'operator' || value.text === 'admin') return value.text;
+  ctx.error(`'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got '${value.text}')'`, value);
+  return undefined;
+}
+
+function parseSeverity(ctx: KeywordContext, option: Token, value: Token | undefined): SeverityOutput | undefined {
+  if (value === undefined) {
+    ctx.error(`'stats socket' : ''severity-output' : missing severity format'`, option);
+    return undefined;
+  }
+  if (value.text === 'none' || value.text === 'number' || value.text === 'string') return value.text;
+  ctx.error(`'stats socket' : 'only supports 'none', 'number', and 'string' (got '${value.text}')'`, value);
+  return undefined;
+}
+
+function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
+  const addressToken = args[2];
+  if (addressToken === undefined) {
+    ctx.error("'stats socket' in global section expects an address or a path to a UNIX socket");
+    return;
+  }
+  const address = parseSocketAddress(ctx, addressToken);
+  let level: CliLevel = 'operator';
+  let mode: number | undefined;
+  let severityOutput: SeverityOutput = 'none';
+  let exposeFdListeners = false;
+  let ok = address !== undefined;
+  for (let i = 3; i < args.length; i += 2) {
+    const option = args[i] as Token;
+    const value = args[i + 1];
+    switch (option.text) {
+      case 'level': {
+        const parsed = parseLevel(ctx, option, value);
+        if (parsed === undefined) ok = false;
+        else level = parsed;
+        break;
+      }
+      case 'mode':
+        if (value === undefined || !/^[0-7]+$/.test(value.text)) {
+          ctx.error(`'stats socket' : ''mode' : missing or invalid mode '${value?.text ?? ''}' (octal integer expected)'`, value ?? option);
+          ok = false;
+        } else {
+          mode = Number.parseInt(value.text, 8);
+        }
+        break;
+      case 'severity-output': {
+        const parsed = parseSeverity(ctx, option, value);
+        if (parsed === undefined) ok = false;
+        else severityOutput = parsed;
+        break;
+      }
+      case 'expose-fd':
+        if (value?.text !== 'listeners') {
+          ctx.error(`'stats socket' : ''expose-fd' : missing fd type'`, value ?? option);
+          ok = false;
+        } else {
+          exposeFdListeners = true;
+        }
+        break;
+      default:
+        if (OWNERSHIP_OPTIONS.has(option.text)) {
+          if (value === undefined) {
+            ctx.error(`'stats socket' : '${option.text}' expects an argument.`, option);
+            ok = false;
+          } else {
+            ctx.warning(
+              `'stats socket' : '${option.text}' has no effect in Switchyard: the socket belongs to the user running the process (use 'mode' for its permissions).`,
+              option,
+            );
+          }
+          break;
+        }
+        if (REFUSED_OPTIONS.has(option.text)) {
+          ctx.error(`'stats socket' : '${option.text}' is not supported on Switchyard's stats sockets (supported: level, mode, severity-output, expose-fd, user, group, uid, gid).`, option);
+        } else {
+          ctx.error(`'stats socket' : unknown keyword '${option.text}'.`, option);
+        }
+        return;
+    }
+  }
+  if (!ok || address === undefined) return;
+  const { file, line } = ctx.place(args[0]);
+  const socket: StatsSocketModel = {
+    address,
+    level,
+    ...(mode !== undefined ? { mode } : {}),
+    severityOutput,
+    exposeFdListeners,
+    source: { file, line },
+  };
+  statsDraft(ctx).sockets.push(socket);
+}
+
+function parseTimeout(ctx: KeywordContext, args: readonly Token[]): void {
+  const value = args[2];
+  if (value === undefined) {
+    ctx.error("'stats timeout' expects a positive value");
+    return;
+  }
+  const parsed = parseDuration(value.text);
+  if (!parsed.ok) {
+    ctx.error(`'stats timeout' : ${parsed.message}`, value);
+    return;
+  }
+  if (parsed.ms <= 0) {
+    ctx.error("'stats timeout' expects a positive value", value);
+    return;
+  }
+  statsDraft(ctx).timeout = parsed.ms;
+}
+
+function parseMaxconn(ctx: KeywordContext, args: readonly Token[]): void {
+  const value = args[2];
+  // HAProxy reads it with atol(): anything not starting with a positive number is refused.
+  const n = value === undefined ? 0 : Number.parseInt(value.text, 10);
+  if (!(n > 0)) {
+    ctx.error("'stats maxconn' expects a positive value", value);
+    return;
+  }
+  statsDraft(ctx).maxconn = n;
+}
+
+const stats: SectionKeyword = {
+  name: 'stats',
+  sections: ['global'],
+  parse(ctx, args) {
+    const sub = args[1]?.text ?? '';
+    switch (sub) {
+      case 'socket':
+        return parseSocket(ctx, args);
+      case 'timeout':
+        return parseTimeout(ctx, args);
+      case 'maxconn':
+        return parseMaxconn(ctx, args);
+      case 'bind-process':
+        ctx.error("'stats bind-process' is not supported by Switchyard (one process serves everything).", args[1]);
+        return;
+      default:
+        ctx.error(`'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '${sub}')`, args[1]);
+    }
+  },
+};
+
+export const statsSocketKeywords: KeywordList = { keywords: [stats] };

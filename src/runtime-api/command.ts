@@ -1,0 +1,39 @@
+/**
+ * One runtime API command, as HAProxy's cli_kw: the words naming it, the usage line `help`
+ * prints (none for hidden commands), the level it needs, and what it does.
+ */
+import type { CliLevel, SeverityOutput } from '../config/model.ts';
+import type { CliAnswer } from './output.ts';
+import type { RuntimeTarget } from './target.ts';
+
+/** The per-connection state commands may read and change (HAProxy's appctx cli_level, st1 flags). */
+export interface CliSessionState {
+  level: CliLevel;
+  severityOutput: SeverityOutput;
+  /** Interactive mode (`prompt`): a `> ` prompt after each answer, the connection kept open. */
+  prompt: boolean;
+  /** `quit`: close once this answer is written. */
+  quit: boolean;
+  /** The answer is not followed by the empty line (`user -`, `operator -`). */
+  noLineFeed: boolean;
+}
+
+export interface CommandContext {
+  readonly target: RuntimeTarget;
+  readonly session: CliSessionState;
+}
+
+export interface CliCommand {
+  /** Words that must begin the command line, e.g. ["show", "servers", "state"]. */
+  readonly words: readonly string[];
+  /** HAProxy's usage line as `help` prints it (words padded to column 40, then ": what"); undefined = hidden. */
+  readonly usage: string | undefined;
+  /** The level below which HAProxy answers "Permission denied" (before looking at the arguments). */
+  readonly level: CliLevel;
+  run(args: readonly string[], ctx: CommandContext): CliAnswer;
+}
+
+/** Pads a command synopsis to HAProxy's usage column. */
+export function usage(synopsis: string, what: string): string {
+  return `${synopsis.padEnd(40)}: ${what}`;
+}

@@ -1,0 +1,63 @@
+/** The CLI's own commands (cli.c): help, prompt, quit, the level changes and `set severity-output`. */
+import { usage, type CliCommand } from '../command.ts';
+import { levelAllows } from '../levels.ts';
+import { error, info, NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
+import type { CommandTable } from '../command-table.ts';
+import { usageMessage } from '../usage.ts';
+
+/** `help` lists the table it belongs to: the table is given once built. */
+export function builtinCommands(table: () => CommandTable): CliCommand[] {
+  return [
+    { words: ['help'], usage: undefined, level: 'user', run: (args) => info(usageMessage(table().commands, args)) },
+    {
+      words: ['prompt'],
+      usage: undefined,
+      level: 'user',
+      run: (_args, ctx) => {
+        ctx.session.prompt = !ctx.session.prompt;
+        return NO_ANSWER;
+      },
+    },
+    {
+      words: ['quit'],
+      usage: undefined,
+      level: 'user',
+      run: (_args, ctx) => {
+        ctx.session.quit = true;
+        return NO_ANSWER;
+      },
+    },
+    ...(['operator', 'user'] as const).map(
+      (level): CliCommand => ({
+        words: [level],
+        usage: usage(level, `lower the level of the current CLI session to ${level}`),
+        level: 'user',
+        run: (args, ctx) => {
+          if (args[1] === '-') ctx.session.noLineFeed = true;
+          if (!levelAllows(ctx.session.level, level)) return PERMISSION_DENIED;
+          ctx.session.level = level;
+          return NO_ANSWER;
+        },
+      }),
+    ),
+    {
+      words: ['show', 'cli', 'level'],
+      usage: usage('show cli level', 'display the level of the current CLI session'),
+      level: 'user',
+      run: (_args, ctx) => info(`${ctx.session.level}\n`),
+    },
+    {
+      words: ['set', 'severity-output'],
+      usage: usage('set severity-output [none|number|string]', 'set presence of severity level in feedback information'),
+      level: 'user',
+      run: (args, ctx) => {
+        const value = args[2];
+        if (value === 'none' || value === 'number' || value === 'string') {
+          ctx.session.severityOutput = value;
+          return NO_ANSWER;
+        }
+        return error("one of 'none', 'number', 'string' is a required argument\n");
+      },
+    },
+  ];
+}

@@ -1,0 +1,21 @@
+/** The runtime API's command families, in HAProxy's lookup order (the first match wins). */
+import { CommandTable } from '../command-table.ts';
+import { builtinCommands } from './builtin.ts';
+import { infoCommands } from './info.ts';
+import { proxyCommands } from './proxies.ts';
+import { serverCommands } from './servers.ts';
+import { statCommands } from './stat.ts';
+import { tableCommands } from './tables.ts';
+
+export function createCommandTable(): CommandTable {
+  let table: CommandTable | undefined;
+  table = new CommandTable([
+    builtinCommands(() => table as CommandTable),
+    infoCommands,
+    statCommands,
+    serverCommands,
+    proxyCommands,
+    tableCommands,
+  ]);
+  return table;
+}

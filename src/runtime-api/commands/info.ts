@@ -1,0 +1,151 @@
+/**
+ * Process information (stats.c, cli.c): `show info`, `show version`, `show env`, `show errors`.
+ * `show info` prints HAProxy 2.6's fields in its order; a figure Switchyard does not keep is
+ * printed empty rather than invented.
+ */
+import { VERSION } from '../../version.ts';
+import { usage, type CliCommand, type CommandContext } from '../command.ts';
+import { dump, error, type CliAnswer } from '../output.ts';
+import type { RuntimeTarget } from '../target.ts';
+
+function uptime(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${d}d ${h}h${String(m).padStart(2, '0')}m${String(s).padStart(2, '0')}s`;
+}
+
+/** [name, value] of every `show info` line; undefined prints nothing after the colon. */
+export function infoFields(target: RuntimeTarget): [string, string | number | undefined][] {
+  const rt = target.runtime;
+  const up = Math.max(0, Math.floor((rt.now() - target.startedMono) / 1000));
+  let cumConns = 0;
+  let cumReq = 0;
+  let bytesOut = 0;
+  let listeners = 0;
+  for (const p of target.proxies) {
+    const f = p.frontend;
+    if (f === undefined) continue;
+    cumConns += f.counters.connTot;
+    cumReq += f.counters.reqTot;
+    bytesOut += f.counters.bout;
+    listeners += f.listeners.length;
+  }
+  const stats = target.config.global.stats;
+  listeners += stats?.sockets.length ?? 0;
+  const maxconn = target.limits.maxconn;
+  return [
+    ['Name', 'Switchyard'],
+    ['Version', VERSION],
+    ['Release_date', undefined],
+    ['Nbthread', 1],
+    ['Nbproc', 1],
+    ['Process_num', 1],
+    ['Pid', rt.pid],
+    ['Uptime', uptime(up)],
+    ['Uptime_sec', up],
+    ['Memmax_MB', 0],
+    ['PoolAlloc_MB', undefined],
+    ['PoolUsed_MB', undefined],
+    ['PoolFailed', undefined],
+    ['Ulimit-n', undefined],
+    ['Maxsock', undefined],
+    ['Maxconn', maxconn],
+    ['Hard_maxconn', maxconn],
+    ['CurrConns', target.limits.current],
+    ['CumConns', cumConns],
+    ['CumReq', cumReq],
+    ['MaxSslConns', 0],
+    ['CurrSslConns', undefined],
+    ['CumSslConns', undefined],
+    ['Maxpipes', 0],
+    ['PipesUsed', 0],
+    ['PipesFree', 0],
+    ['ConnRate', undefined],
+    ['ConnRateLimit', 0],
+    ['MaxConnRate', undefined],
+    ['SessRate', undefined],
+    ['SessRateLimit', 0],
+    ['MaxSessRate', undefined],
+    ['SslRate', undefined],
+    ['SslRateLimit', 0],
+    ['MaxSslRate', undefined],
+    ['SslFrontendKeyRate', undefined],
+    ['SslFrontendMaxKeyRate', undefined],
+    ['SslFrontendSessionReuse_pct', undefined],
+    ['SslBackendKeyRate', undefined],
+    ['SslBackendMaxKeyRate', undefined],
+    ['SslCacheLookups', undefined],
+    ['SslCacheMisses', undefined],
+    ['CompressBpsIn', 0],
+    ['CompressBpsOut', 0],
+    ['CompressBpsRateLim', 0],
+    ['Tasks', undefined],
+    ['Run_queue', undefined],
+    ['Idle_pct', undefined],
+    ['node', rt.hostname],
+    ['Stopping', target.proxies.some((p) => p.frontend !== undefined && p.frontend.listeners.length === 0) ? 1 : 0],
+    ['Jobs', target.limits.current + listeners],
+    ['Unstoppable Jobs', 0],
+    ['Listeners', listeners],
+    ['ActivePeers', 0],
+    ['ConnectedPeers', 0],
+    ['DroppedLogs', undefined],
+    ['BusyPolling', 0],
+    ['FailedResolutions', 0],
+    ['TotalBytesOut', bytesOut],
+    ['TotalSplicdedBytesOut', 0],
+    ['BytesOutRate', undefined],
+    ['DebugCommandsIssued', 0],
+    ['CumRecvLogs', 0],
+    ['Build info', `${VERSION} (${rt.name} ${rt.version})`],
+    ['Memmax_bytes', 0],
+    ['PoolAlloc_bytes', undefined],
+    ['PoolUsed_bytes', undefined],
+    ['Start_time_sec', Math.floor(target.startedWall / 1000)],
+    ['Tainted', 0],
+  ];
+}
+
+function showInfo(args: readonly string[], ctx: CommandContext): CliAnswer {
+  for (const word of args.slice(2)) {
+    if (word === 'json' || word === 'typed' || word === 'float' || word === 'desc') {
+      return error(`'show info ${word}' is not supported by Switchyard yet (only the default text form).\n`);
+    }
+  }
+  let text = '';
+  for (const [name, value] of infoFields(ctx.target)) text += `${name}: ${value ?? ''}\n`;
+  return dump(text);
+}
+
+/** HAProxy's date format of `show errors` ("05/Dec/2026:09:20:38.267"). */
+function errorsDate(wallMs: number): string {
+  const d = new Date(wallMs);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  return `${p2(d.getDate())}/${months[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+export const infoCommands: readonly CliCommand[] = [
+  { words: ['show', 'info'], usage: usage('show info [desc|json|typed|float]*', 'report information about the running process'), level: 'user', run: showInfo },
+  { words: ['show', 'version'], usage: usage('show version', 'show version of the current process'), level: 'user', run: () => dump(`${VERSION}\n`) },
+  {
+    words: ['show', 'env'],
+    usage: usage('show env [var]', 'dump environment variables known to the process'),
+    level: 'operator',
+    run: (args, ctx) => {
+      const name = args[2];
+      if (name === undefined || name === '') return error("'show env' without a variable name is not supported by Switchyard (the runtime seam reads variables by name).\n");
+      const value = ctx.target.runtime.env(name);
+      return value === undefined ? error('Variable not found\n') : dump(`${name}=${value}\n`);
+    },
+  },
+  {
+    words: ['show', 'errors'],
+    usage: usage('show errors [<px>] [request|response]', 'report last request and/or response errors for each proxy'),
+    level: 'operator',
+    // Switchyard does not capture invalid messages yet: the header with no event.
+    run: (_args, ctx) => dump(`Total events captured on [${errorsDate(ctx.target.runtime.wallClock())}] : 0\n`),
+  },
+];

@@ -1,0 +1,68 @@
+/** Frontend and process limits (proxy.c, cli.c): `set maxconn frontend|global`, `shutdown frontend`. */
+import type { Frontend } from '../../proxy/frontend.ts';
+import { usage, type CliCommand, type CommandContext } from '../command.ts';
+import { error, info, NO_ANSWER, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
+
+/** cli_find_frontend: a frontend by name (HAProxy also accepts `#ID`). */
+function findFrontend(ctx: CommandContext, arg: string | undefined): Frontend | CliAnswer {
+  if (arg === undefined || arg === '') return error('A frontend name is expected.\n');
+  let frontend: Frontend | undefined;
+  if (arg.startsWith('#')) {
+    const id = Number(arg.slice(1));
+    frontend = ctx.target.proxies.find((p) => p.id === id)?.frontend;
+  } else {
+    frontend = ctx.target.frontend(arg);
+  }
+  return frontend ?? error('No such frontend.\n');
+}
+
+/** C's atoi: leading blanks, a sign, digits; 0 when none. */
+function atoi(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  return m === null ? 0 : Number(m[1]);
+}
+
+export const proxyCommands: readonly CliCommand[] = [
+  {
+    words: ['set', 'maxconn', 'frontend'],
+    usage: usage('set maxconn frontend <frontend> <value>', "change a frontend's maxconn setting"),
+    level: 'admin',
+    run: (args, ctx) => {
+      const found = findFrontend(ctx, args[3]);
+      if ('kind' in found) return found;
+      if ((args[4] ?? '') === '') return error('Integer value expected.\n');
+      const v = atoi(args[4] as string);
+      if (v < 0) return error('Value out of range.\n');
+      found.maxconn = v;
+      found.admitWaiting();
+      return NO_ANSWER;
+    },
+  },
+  {
+    words: ['set', 'maxconn', 'global'],
+    usage: usage('set maxconn global <value>', 'change the per-process maxconn setting'),
+    level: 'admin',
+    run: (args, ctx) => {
+      if ((args[3] ?? '') === '') return error('Expects an integer value.\n');
+      const v = atoi(args[3] as string);
+      // HAProxy's hard limit is the fd budget; ours is "unlimited" (0), which <= 0 restores.
+      ctx.target.limits.maxconn = v <= 0 ? 0 : v;
+      ctx.target.limits.released();
+      return NO_ANSWER;
+    },
+  },
+  {
+    words: ['shutdown', 'frontend'],
+    usage: usage('shutdown frontend <frontend>', 'stop a specific frontend'),
+    level: 'admin',
+    run: (args, ctx) => {
+      const found = findFrontend(ctx, args[2]);
+      if ('kind' in found) return found;
+      if (found.listeners.length === 0) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
+      void found.stopListening();
+      return NO_ANSWER;
+    },
+  },
+];
+
+void info;

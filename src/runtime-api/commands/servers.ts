@@ -1,0 +1,333 @@
+/**
+ * Server commands (HAProxy's server.c and stream.c CLI handlers): state, weight, address,
+ * health, maxconn, killing sessions, and the `show servers` / `show backend` dumps.
+ */
+import { isIPv4, isIPv6 } from '../../config/address.ts';
+import type { Backend } from '../../proxy/backend.ts';
+import type { Server } from '../../proxy/server.ts';
+import { usage, type CliCommand, type CommandContext } from '../command.ts';
+import { dump, error, info, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
+import { forcedAdminState, setCheckHealth, setDrain, setMaint, setReady } from '../server-admin.ts';
+import type { RuntimeTarget } from '../target.ts';
+
+/** HAProxy's cli_find_server, with its messages. */
+function findServer(target: RuntimeTarget, arg: string | undefined): Server | CliAnswer {
+  const text = arg ?? '';
+  const slash = text.indexOf('/');
+  if (slash <= 0 || slash === text.length - 1) return error("Require 'backend/server'.\n");
+  const found = target.server(text);
+  return typeof found === 'string' ? error(found) : found;
+}
+
+function isAnswer(x: Server | CliAnswer): x is CliAnswer {
+  return 'kind' in x;
+}
+
+/** Algorithms whose weights are fixed at start (HAProxy: no BE_LB_PROP_DYN): static-rr and map-based hashing. */
+function staticWeights(backend: Backend): boolean {
+  const algo = backend.model.balance.algorithm;
+  if (algo === 'static-rr') return true;
+  const hashed = algo !== 'roundrobin' && algo !== 'leastconn' && algo !== 'first' && algo !== 'random';
+  return hashed && (backend.model.hashType?.method ?? 'map-based') === 'map-based';
+}
+
+function initialWeight(backend: Backend, server: Server): number {
+  return backend.model.servers[server.index]?.weight ?? server.userWeight;
+}
+
+/** server_parse_weight_change_request: `N` or `N%` of the initial weight. */
+function changeWeight(target: RuntimeTarget, server: Server, text: string | undefined): CliAnswer {
+  if (text === undefined || text === '') return error('Require <weight> or <weight%>.\n');
+  const m = /^([+-]?\d+)(.*)$/.exec(text);
+  if (m === null) return error('Empty weight string empty or preceded by garbage');
+  const backend = target.backendOf(server);
+  const initial = initialWeight(backend, server);
+  let w = Number(m[1]);
+  if (m[2] === '%') {
+    if (w < 0) return error('Relative weight must be positive.\n');
+    w = Math.min(256, Math.floor((initial * Math.min(w, 25600)) / 100));
+  } else if (w < 0 || w > 256) {
+    return error('Absolute weight can only be between 0 and 256 inclusive.\n');
+  } else if (m[2] !== '') {
+    return error('Trailing garbage in weight string');
+  }
+  if (w !== 0 && w !== initial && staticWeights(backend)) {
+    return error("Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n");
+  }
+  server.userWeight = w;
+  backend.setServerWeight(server, w);
+  return NO_ANSWER;
+}
+
+function withServer(args: readonly string[], at: number, ctx: CommandContext, act: (server: Server, backend: Backend) => CliAnswer): CliAnswer {
+  const found = findServer(ctx.target, args[at]);
+  if (isAnswer(found)) return found;
+  return act(found, ctx.target.backendOf(found));
+}
+
+function setAddress(ctx: CommandContext, server: Server, args: readonly string[]): CliAnswer {
+  const addr = args[4] ?? '';
+  if (addr === '') return error('set server <b>/<s> addr requires an address and optionally a port.\n');
+  if (!isIPv4(addr) && !isIPv6(addr)) return { kind: 'message', severity: SEVERITY_WARNING, text: 'Invalid addr\n' };
+  let text = '';
+  if (server.host !== addr) text = `IP changed from '${server.host}' to '${addr}'`;
+  else text = 'no need to change the addr';
+  const portText = args[5] === 'port' ? (args[6] ?? '') : undefined;
+  if (portText !== undefined) {
+    if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      return { kind: 'message', severity: SEVERITY_WARNING, text: `${text}, Can't parse port '${portText}' (stats socket command)\n` };
+    }
+    const port = Number(portText);
+    text += port !== server.port ? `, port changed from '${server.port}' to '${port}'` : ', no need to change the port';
+    server.port = port;
+  }
+  server.host = addr;
+  void ctx;
+  return { kind: 'message', severity: SEVERITY_WARNING, text: `${text} by 'stats socket command'\n` };
+}
+
+function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
+  return withServer(args, 2, ctx, (server, backend) => {
+    const now = ctx.target.runtime.now();
+    const check = ctx.target.healthCheck(server);
+    switch (args[3]) {
+      case 'weight':
+        return changeWeight(ctx.target, server, args[4]);
+      case 'state':
+        if (args[4] === 'ready') setReady(backend, server, check, now);
+        else if (args[4] === 'drain') setDrain(backend, server, check, now);
+        else if (args[4] === 'maint') setMaint(backend, server, check, now);
+        else return error("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
+        return NO_ANSWER;
+      case 'health': {
+        const verb = args[4];
+        if (verb !== 'up' && verb !== 'stopping' && verb !== 'down') {
+          return error("'set server <srv> health' expects 'up', 'stopping', or 'down'.\n");
+        }
+        const cs = server.checkState;
+        setCheckHealth(server, check, verb === 'down' ? 0 : cs === undefined ? 0 : cs.rise + cs.fall - 1);
+        // Administrative states win over the operational one, as in HAProxy.
+        if (server.status === 'MAINT' || server.status === 'DRAIN') return NO_ANSWER;
+        backend.setServerStatus(server, verb === 'down' ? 'DOWN' : 'UP', now);
+        return NO_ANSWER;
+      }
+      case 'agent':
+        return error('agent checks are not enabled on this server.\n');
+      case 'addr':
+        return setAddress(ctx, server, args);
+      case 'agent-addr':
+      case 'agent-port':
+      case 'agent-send':
+        return error('agent checks are not enabled on this server.\n');
+      case 'check-addr':
+      case 'check-port':
+      case 'fqdn':
+      case 'ssl':
+        return error(`'set server <srv> ${args[3]}' is not supported by Switchyard.\n`);
+      default:
+        return error(
+          'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n',
+        );
+    }
+  });
+}
+
+/** HAProxy's health check status numbers (enum healthcheck_status). */
+const CHECK_STATUS_CODES: Readonly<Record<string, number>> = {
+  INI: 1, START: 2, CHECKED: 3, HANA: 4, SOCKERR: 5, L4OK: 6, L4TOUT: 7, L4CON: 8, L6OK: 9, L6TOUT: 10,
+  L6RSP: 11, L7TOUT: 12, L7RSP: 13, L57DATA: 14, L7OK: 15, L7OKC: 16, L7STS: 17,
+};
+
+const SERVERS_STATE_HEADER =
+  '1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n';
+
+function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server, now: number): string {
+  const forced = forcedAdminState(server);
+  let admin = 0;
+  if (server.status === 'MAINT') admin |= forced === 'maint' ? 0x01 : 0x04;
+  if (server.status === 'DRAIN' || forced === 'drain') admin |= 0x08;
+  const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : 2;
+  const cs = server.checkState;
+  const check = target.healthCheck(server);
+  const status = cs === undefined ? 1 : (CHECK_STATUS_CODES[cs.status] ?? 0);
+  // CHK_RES_*: unknown 0, failed 2, passed 3 (the last probe's outcome).
+  const result = cs === undefined || cs.status === 'INI' ? 0 : cs.status.endsWith('OK') || cs.status === 'L7OKC' ? 3 : 2;
+  // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | PAUSED 0x8 (maintenance).
+  const checkState = cs === undefined ? 0 : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
+  const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));
+  const fqdn = server.hostname ?? '-';
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${cs?.health ?? 0} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.ssl !== undefined ? 1 : 0} 0 - - 0\n`;
+}
+
+function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {
+  const target = ctx.target;
+  const name = args[3];
+  let backends: Backend[];
+  if (name !== undefined && name !== '') {
+    const backend = target.backend(name);
+    if (backend === undefined) return error("Can't find backend.\n");
+    backends = [backend];
+  } else {
+    backends = target.proxies.flatMap((p) => (p.backend === undefined ? [] : [p.backend]));
+  }
+  const now = target.runtime.now();
+  let text = SERVERS_STATE_HEADER;
+  for (const b of backends) for (const s of b.servers) text += serverStateLine(target, b, s, now);
+  return dump(text);
+}
+
+function showServersConn(args: readonly string[], ctx: CommandContext): CliAnswer {
+  const target = ctx.target;
+  const name = args[3];
+  let backends: Backend[];
+  if (name !== undefined && name !== '') {
+    const backend = target.backend(name);
+    if (backend === undefined) return error("Can't find backend.\n");
+    backends = [backend];
+  } else {
+    backends = target.proxies.flatMap((p) => (p.backend === undefined ? [] : [p.backend]));
+  }
+  // One event loop: one "thread" column.
+  let text = '# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[1]\n';
+  for (const b of backends) {
+    const id = target.proxyId(b.name);
+    for (const s of b.servers) {
+      text += `${b.name}/${s.name} ${id}/${s.id} ${s.host} ${s.port} - ${s.poolPurgeDelay} ${s.active} ${s.counters.smax} - - - ${s.poolMaxConn} - -\n`;
+    }
+  }
+  return dump(text);
+}
+
+const SERVER_USAGE = {
+  set: usage('set server <bk>/<srv> [opts]', "change a server's state, weight, address or ssl"),
+  getWeight: usage('get weight <bk>/<srv>', "report a server's current weight"),
+  setWeight: usage('set weight <bk>/<srv>  (DEPRECATED)', "change a server's weight (use 'set server' instead)"),
+  disable: usage('disable server (DEPRECATED)', "disable a server for maintenance (use 'set server' instead)"),
+  enable: usage('enable server  (DEPRECATED)', "enable a disabled server (use 'set server' instead)"),
+};
+
+export const serverCommands: readonly CliCommand[] = [
+  { words: ['set', 'server'], usage: SERVER_USAGE.set, level: 'admin', run: setServer },
+  {
+    words: ['get', 'weight'],
+    usage: SERVER_USAGE.getWeight,
+    level: 'user',
+    run: (args, ctx) => {
+      const text = args[2] ?? '';
+      const slash = text.indexOf('/');
+      if (slash < 0 || slash === text.length - 1) return error("Require 'backend/server'.\n");
+      const found = ctx.target.server(text);
+      if (typeof found === 'string') return error(found);
+      return dump(`${found.userWeight} (initial ${initialWeight(ctx.target.backendOf(found), found)})\n`);
+    },
+  },
+  {
+    words: ['set', 'weight'],
+    usage: SERVER_USAGE.setWeight,
+    level: 'admin',
+    run: (args, ctx) => withServer(args, 2, ctx, (server) => changeWeight(ctx.target, server, args[3])),
+  },
+  {
+    words: ['disable', 'server'],
+    usage: SERVER_USAGE.disable,
+    level: 'admin',
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server, backend) => {
+        setMaint(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        return NO_ANSWER;
+      }),
+  },
+  {
+    words: ['enable', 'server'],
+    usage: SERVER_USAGE.enable,
+    level: 'admin',
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server, backend) => {
+        setReady(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        return NO_ANSWER;
+      }),
+  },
+  {
+    words: ['disable', 'health'],
+    usage: usage('disable health', 'disable health checks'),
+    level: 'admin',
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server) => {
+        ctx.target.healthCheck(server)?.stop();
+        return NO_ANSWER;
+      }),
+  },
+  {
+    words: ['enable', 'health'],
+    usage: usage('enable health', 'enable health checks'),
+    level: 'admin',
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server) => {
+        const check = ctx.target.healthCheck(server);
+        if (check === undefined) return error('Health check was not configured on this server, cannot enable.\n');
+        check.start(0);
+        return NO_ANSWER;
+      }),
+  },
+  {
+    words: ['disable', 'agent'],
+    usage: usage('disable agent', 'disable agent checks'),
+    level: 'admin',
+    run: (args, ctx) => withServer(args, 2, ctx, () => NO_ANSWER),
+  },
+  {
+    words: ['enable', 'agent'],
+    usage: usage('enable agent', 'enable agent checks'),
+    level: 'admin',
+    run: (args, ctx) => withServer(args, 2, ctx, () => error('Agent was not configured on this server, cannot enable.\n')),
+  },
+  {
+    words: ['set', 'maxconn', 'server'],
+    usage: usage('set maxconn server <bk>/<srv>', "change a server's maxconn setting"),
+    level: 'admin',
+    run: (args, ctx) =>
+      withServer(args, 3, ctx, (server, backend) => {
+        const text = args[4] ?? '';
+        if (text === '') return error('Require <maxconn>.\n');
+        const m = /^([+-]?\d+)(.*)$/.exec(text);
+        if (m === null) return error('maxconn string empty or preceded by garbage');
+        if (m[2] !== '') return error('Trailing garbage in maxconn string');
+        backend.setServerWeight(server, server.weight, Math.max(0, Number(m[1])));
+        return NO_ANSWER;
+      }),
+  },
+  {
+    words: ['shutdown', 'sessions', 'server'],
+    usage: usage('shutdown sessions server <bk>/<srv>', 'kill sessions on a server'),
+    level: 'admin',
+    run: (args, ctx) =>
+      withServer(args, 3, ctx, (server) => {
+        if (server.sessions !== undefined) for (const s of [...server.sessions]) s.kill('K');
+        return NO_ANSWER;
+      }),
+  },
+  {
+    words: ['show', 'servers', 'state'],
+    usage: usage('show servers state [<backend>]', 'dump volatile server information (all or for a single backend)'),
+    level: 'user',
+    run: showServersState,
+  },
+  {
+    words: ['show', 'servers', 'conn'],
+    usage: usage('show servers conn [<backend>]', 'dump server connections status (all or for a single backend)'),
+    level: 'user',
+    run: showServersConn,
+  },
+  {
+    words: ['show', 'backend'],
+    usage: usage('show backend', 'list backends in the current running config'),
+    level: 'user',
+    run: (_args, ctx) => {
+      let text = '# name\n';
+      for (const p of ctx.target.proxies) if (p.backend !== undefined) text += `${p.backend.name}\n`;
+      return dump(text);
+    },
+  },
+];
+
+void info;

@@ -1,0 +1,58 @@
+/** `show stat [{<iid>|<proxy>} <type> <sid>] [typed|json|...]`: HAProxy 2.6's CSV. */
+import { STAT_CSV_HEADER } from '../../stats/stat-fields.ts';
+import { statCsvLine, statRows, type StatRow } from '../../stats/stat-rows.ts';
+import { usage, type CliCommand, type CommandContext } from '../command.ts';
+import { dump, error, type CliAnswer } from '../output.ts';
+
+/** HAProxy's `type` mask bits: 1 frontends, 2 backends, 4 servers; -1 all. */
+function selected(row: StatRow, iid: number, typeMask: number, sid: number): boolean {
+  if (iid !== -1 && row.proxyId !== iid) return false;
+  if ((typeMask & (1 << row.type)) === 0) return false;
+  return sid === -1 || row.type !== 2 || row.serverId === sid;
+}
+
+function showStat(args: readonly string[], ctx: CommandContext): CliAnswer {
+  let iid = -1;
+  let typeMask = -1;
+  let sid = -1;
+  let rest = args.slice(2);
+  const first = rest[0];
+  if (first !== undefined && first !== '' && !['typed', 'json', 'desc', 'up', 'no-maint'].includes(first)) {
+    if (rest.length < 3) return error('\"show stat\" only supports \"desc\", \"no-maint\", \"up\", \"typed\", \"json\" and 3 numbers as arguments.\n');
+    const id = Number(first);
+    if (Number.isInteger(id)) iid = id;
+    else {
+      iid = ctx.target.proxyId(first);
+      if (iid === 0) return error('No such proxy.\n');
+    }
+    typeMask = Number(rest[1]);
+    sid = Number(rest[2]);
+    if (!Number.isInteger(typeMask) || !Number.isInteger(sid)) return error('Invalid stat type or server id.\n');
+    rest = rest.slice(3);
+  }
+  let up = false;
+  let noMaint = false;
+  for (const word of rest) {
+    if (word === 'up') up = true;
+    else if (word === 'no-maint') noMaint = true;
+    else if (word === 'typed' || word === 'json' || word === 'desc') {
+      return error(`'show stat ${word}' is not supported by Switchyard yet (only the CSV form).\n`);
+    }
+  }
+  const rows = statRows(ctx.target.proxies, { now: ctx.target.runtime.now(), globalMaxconn: ctx.target.limits.maxconn });
+  let text = STAT_CSV_HEADER;
+  for (const row of rows) {
+    if (!selected(row, iid, typeMask, sid)) continue;
+    if (row.type === 2) {
+      const status = row.cells[17];
+      if (noMaint && status === 'MAINT') continue;
+      if (up && typeof status === 'string' && !status.startsWith('UP') && status !== 'no check') continue;
+    }
+    text += statCsvLine(row);
+  }
+  return dump(text);
+}
+
+export const statCommands: readonly CliCommand[] = [
+  { words: ['show', 'stat'], usage: usage('show stat [desc|json|no-maint|typed|up]*', 'report counters for each proxy and server'), level: 'user', run: showStat },
+];

@@ -1,0 +1,90 @@
+/**
+ * The runtime API (HAProxy's stats socket): one listener per `stats socket` line, UNIX or TCP,
+ * serving CliSessions over the running generation (target.ts). `stats maxconn` bounds the
+ * sessions of all sockets together, as HAProxy's GLOBAL frontend does: beyond it, connections
+ * wait unread until a session ends.
+ */
+import type { StatsModel, StatsSocketModel } from '../config/model.ts';
+import type { Listener, Runtime, Socket } from '../runtime.ts';
+import type { CommandTable } from './command-table.ts';
+import { createCommandTable } from './commands/index.ts';
+import { CliSession, type SessionOwner } from './session.ts';
+import type { RuntimeTarget } from './target.ts';
+
+export class RuntimeApi implements SessionOwner {
+  readonly listeners: Listener[] = [];
+  readonly #runtime: Runtime;
+  readonly #stats: StatsModel;
+  readonly #target: RuntimeTarget;
+  readonly #commands: CommandTable = createCommandTable();
+  readonly #sessions = new Set<CliSession>();
+  readonly #waiting: { socket: Socket; model: StatsSocketModel }[] = [];
+  #closed = false;
+
+  constructor(runtime: Runtime, stats: StatsModel, target: RuntimeTarget) {
+    this.#runtime = runtime;
+    this.#stats = stats;
+    this.#target = target;
+  }
+
+  /** Opens every socket; on failure the ones opened are closed and the error names the line. */
+  async start(): Promise<void> {
+    try {
+      for (const model of this.#stats.sockets) this.listeners.push(await this.#listen(model));
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  #listen(model: StatsSocketModel): Promise<Listener> {
+    const accept = (socket: Socket): void => this.#accept(socket, model);
+    const address = model.address;
+    const where = `${model.source.file}:${model.source.line}`;
+    const opened =
+      address.kind === 'unix'
+        ? this.#runtime.listenUnix({ path: address.path, ...(model.mode !== undefined ? { mode: model.mode } : {}) }, accept)
+        : this.#runtime.listen({ host: address.host, port: address.port }, accept);
+    return opened.catch((error: unknown) => {
+      const target = address.kind === 'unix' ? address.path : `${address.host}:${address.port}`;
+      throw new Error(`stats socket '${target}' (${where}): ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  #accept(socket: Socket, model: StatsSocketModel): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    if (this.#sessions.size >= this.#stats.maxconn) {
+      socket.pause();
+      this.#waiting.push({ socket, model });
+      return;
+    }
+    this.#open(socket, model);
+  }
+
+  #open(socket: Socket, model: StatsSocketModel): void {
+    const session = new CliSession(socket, model, this.#target, this.#commands, this.#stats.timeout, this);
+    this.#sessions.add(session);
+    session.start();
+  }
+
+  sessionClosed(session: CliSession): void {
+    this.#sessions.delete(session);
+    const next = this.#waiting.shift();
+    if (next !== undefined && !this.#closed) {
+      next.socket.resume();
+      this.#open(next.socket, next.model);
+    }
+  }
+
+  /** Stops accepting and ends every session. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const listeners = this.listeners.splice(0);
+    await Promise.all(listeners.map((l) => l.close()));
+    for (const w of this.#waiting.splice(0)) w.socket.destroy();
+    for (const s of [...this.#sessions]) s.kill();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * One runtime API connection: HAProxy's CLI applet (cli_io_handler). Commands end at a line
+ * feed or an unescaped `;`; each answer is followed by an empty line, or by `\n> ` in
+ * interactive mode (`prompt`). Without `prompt`, the connection closes once an answer is
+ * written and no further command is already waiting, so `echo cmd | socat` sees one answer and
+ * the end; pipelined commands still all run. `stats timeout` closes an idle session.
+ */
+import type { StatsSocketModel } from '../config/model.ts';
+import type { Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import type { CliSessionState, CommandContext } from './command.ts';
+import type { CommandTable } from './command-table.ts';
+import { severityPrefix, type CliAnswer } from './output.ts';
+import type { RuntimeTarget } from './target.ts';
+
+/** HAProxy reads a command into one buffer (tune.bufsize): a longer line ends the session. */
+const MAX_LINE = 16384;
+/** HAProxy's MAX_CLI_ARGS. */
+const MAX_ARGS = 64;
+
+export interface SessionOwner {
+  sessionClosed(session: CliSession): void;
+}
+
+/** Splits a command line into words as cli_parse_request: blanks separate, `\` escapes the next byte. */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length && words.length < MAX_ARGS) {
+    while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    if (i >= line.length) break;
+    let word = '';
+    while (i < line.length && line[i] !== ' ' && line[i] !== '\t') {
+      if (line[i] === '\\') {
+        i++;
+        if (i < line.length) word += line[i];
+        i++;
+        continue;
+      }
+      word += line[i];
+      i++;
+    }
+    words.push(word);
+  }
+  return words;
+}
+
+/** Answers are built as strings of bytes (names and values read from latin1 configuration). */
+function latin1(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** Index of the first `\n` or unescaped `;` (HAProxy's co_getdelim with `\` as escape), or -1. */
+function commandEnd(buffer: string): number {
+  for (let i = 0; i < buffer.length; i++) {
+    const c = buffer[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '\n' || c === ';') return i;
+  }
+  return -1;
+}
+
+export class CliSession implements SocketHandler {
+  readonly socket: Socket;
+  readonly state: CliSessionState;
+  readonly #target: RuntimeTarget;
+  readonly #commands: CommandTable;
+  readonly #owner: SessionOwner;
+  readonly #timeoutMs: number;
+  readonly #context: CommandContext;
+  #buffer = '';
+  #inputEnded = false;
+  #ended = false;
+  #closed = false;
+  #timer: TimerHandle | undefined;
+  readonly #decoder = new TextDecoder('latin1');
+
+  constructor(socket: Socket, model: StatsSocketModel, target: RuntimeTarget, commands: CommandTable, timeoutMs: number, owner: SessionOwner) {
+    this.socket = socket;
+    this.#target = target;
+    this.#commands = commands;
+    this.#owner = owner;
+    this.#timeoutMs = timeoutMs;
+    this.state = { level: model.level, severityOutput: model.severityOutput, prompt: false, quit: false, noLineFeed: false };
+    this.#context = { target, session: this.state };
+  }
+
+  start(): void {
+    this.socket.setHandler(this);
+    this.#armTimer();
+  }
+
+  onData(_socket: Socket, chunk: Uint8Array): void {
+    if (this.#ended) return;
+    this.#buffer += this.#decoder.decode(chunk);
+    this.#armTimer();
+    this.#process();
+  }
+
+  onEnd(_socket: Socket): void {
+    this.#inputEnded = true;
+    this.#process();
+  }
+
+  onDrain(_socket: Socket): void {}
+
+  onClose(_socket: Socket, _error: SocketError | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clearTimer();
+    this.#owner.sessionClosed(this);
+  }
+
+  /** Closes the session now (the API is stopping). */
+  kill(): void {
+    this.socket.destroy();
+  }
+
+  #process(): void {
+    while (!this.#ended) {
+      const end = commandEnd(this.#buffer);
+      if (end < 0) {
+        // A line longer than HAProxy's buffer, or the client's FIN before a full line: done.
+        if (this.#inputEnded || this.#buffer.length > MAX_LINE) this.#end();
+        return;
+      }
+      let line = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end + 1);
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      const answer = this.#run(line);
+      // `quit` ends at once, without the prompt (HAProxy's CLI_ST_END).
+      if (this.state.quit) return this.#end();
+      this.#write(answer);
+      // Not interactive: close once nothing else is waiting (HAProxy's !co_data(req) check).
+      if (!this.state.prompt && this.#buffer.length === 0) return this.#end();
+      this.state.noLineFeed = false;
+    }
+  }
+
+  #run(line: string): CliAnswer {
+    return this.#commands.execute(splitWords(line), this.#context);
+  }
+
+  #write(answer: CliAnswer): void {
+    let text = '';
+    if (answer.kind === 'message') text = severityPrefix(answer.severity, this.state.severityOutput) + answer.text;
+    else if (answer.kind === 'dump') text = answer.text;
+    if (this.state.prompt) text += '\n> ';
+    else if (!this.state.noLineFeed) text += '\n';
+    if (text !== '') this.socket.write(latin1(text));
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.socket.end();
+    // A client that never closes its side is cut after the timeout.
+    this.#armTimer();
+  }
+
+  #armTimer(): void {
+    this.#clearTimer();
+    this.#timer = this.#target.runtime.setTimer(() => {
+      this.#timer = undefined;
+      this.socket.destroy();
+    }, this.#timeoutMs);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#target.runtime.clearTimer(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * What runtime API commands act on: the running configuration generation's objects, behind
+ * one interface so that a later process state kept across reloads (issue #11, item 1) can
+ * stand in for it without touching the commands. `proxyTarget()` builds it over a Proxy.
+ */
+import type { ConfigModel, SourceLocation } from '../config/model.ts';
+import type { Backend } from '../proxy/backend.ts';
+import type { Frontend } from '../proxy/frontend.ts';
+import type { ProcessLimits } from '../proxy/process-limits.ts';
+import type { Proxy } from '../proxy/proxy.ts';
+import type { Server } from '../proxy/server.ts';
+import type { Runtime } from '../runtime.ts';
+import type { StickTable } from '../stick/stick-table.ts';
+import type { ServerCheck } from '../health/server-check.ts';
+
+/** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
+export interface ProxyEntry {
+  readonly name: string;
+  /** HAProxy's proxy uuid (`iid` in the stats, `be_id`): the CLI's GLOBAL frontend is 1, then declaration order. */
+  readonly id: number;
+  readonly frontend: Frontend | undefined;
+  readonly backend: Backend | undefined;
+}
+
+export interface RuntimeTarget {
+  readonly runtime: Runtime;
+  readonly config: ConfigModel;
+  readonly limits: ProcessLimits;
+  /** Every proxy in declaration order (a `listen` is one entry with both halves). */
+  readonly proxies: readonly ProxyEntry[];
+  readonly stickTables: ReadonlyMap<string, StickTable>;
+  /** Wall clock (ms since the epoch) and runtime clock when the generation started. */
+  readonly startedWall: number;
+  readonly startedMono: number;
+  backend(name: string): Backend | undefined;
+  frontend(name: string): Frontend | undefined;
+  /** A server named `BACKEND/SERVER`, or what is wrong with the name (HAProxy's messages). */
+  server(path: string): Server | string;
+  backendOf(server: Server): Backend;
+  proxyId(name: string): number;
+  /** The health check of a server with `check` (its rise/fall counter and its loop). */
+  healthCheck(server: Server): ServerCheck | undefined;
+}
+
+function before(a: SourceLocation, b: SourceLocation): number {
+  return a.file === b.file ? a.line - b.line : 0;
+}
+
+class ProxyTarget implements RuntimeTarget {
+  readonly runtime: Runtime;
+  readonly config: ConfigModel;
+  readonly limits: ProcessLimits;
+  readonly proxies: readonly ProxyEntry[];
+  readonly stickTables: ReadonlyMap<string, StickTable>;
+  readonly startedWall: number;
+  readonly startedMono: number;
+  readonly #byName = new Map<string, ProxyEntry>();
+  readonly #serverOwner = new Map<Server, Backend>();
+  readonly #checks = new Map<Server, ServerCheck>();
+
+  constructor(proxy: Proxy) {
+    this.runtime = proxy.runtime;
+    this.config = proxy.config;
+    this.limits = proxy.limits;
+    this.stickTables = proxy.stickTables;
+    this.startedWall = proxy.runtime.wallClock();
+    this.startedMono = proxy.runtime.now();
+    const frontends = new Map(proxy.frontends.map((f) => [f.name, f]));
+    const sources: { name: string; source: SourceLocation }[] = [];
+    for (const f of proxy.config.frontends) sources.push({ name: f.name, source: f.source });
+    for (const b of proxy.config.backends) if (!frontends.has(b.name)) sources.push({ name: b.name, source: b.source });
+    sources.sort((a, b) => before(a.source, b.source));
+    // HAProxy numbers its GLOBAL CLI frontend first (it is allocated while `global` is parsed).
+    let id = proxy.config.global.stats !== undefined ? 2 : 1;
+    const entries: ProxyEntry[] = [];
+    for (const { name } of sources) {
+      if (this.#byName.has(name)) continue;
+      const entry = { name, id: id++, frontend: frontends.get(name), backend: proxy.backends.get(name) };
+      if (entry.frontend === undefined && entry.backend === undefined) continue;
+      entries.push(entry);
+      this.#byName.set(name, entry);
+    }
+    this.proxies = entries;
+    for (const backend of proxy.backends.values()) for (const s of backend.servers) this.#serverOwner.set(s, backend);
+    for (const check of proxy.health.checks) this.#checks.set(check.server, check);
+  }
+
+  healthCheck(server: Server): ServerCheck | undefined {
+    return this.#checks.get(server);
+  }
+
+  backend(name: string): Backend | undefined {
+    return this.#byName.get(name)?.backend;
+  }
+
+  frontend(name: string): Frontend | undefined {
+    return this.#byName.get(name)?.frontend;
+  }
+
+  server(path: string): Server | string {
+    const slash = path.indexOf('/');
+    if (slash < 0) return 'Require \'backend/server\'.\n';
+    const backend = this.backend(path.slice(0, slash));
+    if (backend === undefined) return 'No such backend.\n';
+    return backend.server(path.slice(slash + 1)) ?? 'No such server.\n';
+  }
+
+  backendOf(server: Server): Backend {
+    return this.#serverOwner.get(server) as Backend;
+  }
+
+  proxyId(name: string): number {
+    return this.#byName.get(name)?.id ?? 0;
+  }
+}
+
+export function proxyTarget(proxy: Proxy): RuntimeTarget {
+  return new ProxyTarget(proxy);
+}

@@ -1,0 +1,280 @@
+/**
+ * One row per frontend, server and backend, in HAProxy's order (each proxy: FRONTEND, its
+ * servers, BACKEND), with HAProxy 2.6's columns (stat-fields.ts). A cell is a number, a string,
+ * or undefined when HAProxy prints nothing there for this kind of row, or when Switchyard keeps
+ * no such figure (rates, timing averages, TLS and H1 connection counters): an empty cell, never
+ * an invented 0. `show stat`, a stats page and a Prometheus exporter all render these rows.
+ */
+import type { BalanceModel } from '../config/model.ts';
+import type { Backend } from '../proxy/backend.ts';
+import type { Frontend } from '../proxy/frontend.ts';
+import type { Server } from '../proxy/server.ts';
+import type { ProxyEntry } from '../runtime-api/target.ts';
+import { checkStatusDescription, type CheckStatus } from '../health/check-status.ts';
+import { STAT_FIELDS, statIndex, type StatField } from './stat-fields.ts';
+
+export type StatCell = number | string | undefined;
+
+/** HAProxy's row types (`type` column): 0 frontend, 1 backend, 2 server. */
+export const StatRowType = { frontend: 0, backend: 1, server: 2 } as const;
+export type StatRowType = (typeof StatRowType)[keyof typeof StatRowType];
+
+export interface StatRow {
+  readonly type: StatRowType;
+  readonly proxyId: number;
+  /** 0 for FRONTEND and BACKEND rows. */
+  readonly serverId: number;
+  readonly cells: StatCell[];
+}
+
+/** What the rows need besides the proxies. */
+export interface StatContext {
+  /** Runtime clock now, ms (for lastchg). */
+  readonly now: number;
+  /** The global maxconn (a frontend without its own limit shows it as slim); 0 = unlimited. */
+  readonly globalMaxconn: number;
+}
+
+function row(type: StatRowType, proxyId: number, serverId: number): StatRow {
+  return { type, proxyId, serverId, cells: new Array<StatCell>(STAT_FIELDS.length).fill(undefined) };
+}
+
+function set(r: StatRow, name: StatField, value: StatCell): void {
+  r.cells[statIndex(name)] = value;
+}
+
+function setAll(r: StatRow, names: readonly StatField[], value: StatCell): void {
+  for (const n of names) set(r, n, value);
+}
+
+/** Features Switchyard does not have (compression, cache, HTTP/2): their counters are truly 0. */
+const COMPRESSION = ['comp_in', 'comp_out', 'comp_byp', 'comp_rsp'] as const;
+const H2 = [
+  'h2_headers_rcvd', 'h2_data_rcvd', 'h2_settings_rcvd', 'h2_rst_stream_rcvd', 'h2_goaway_rcvd',
+  'h2_detected_conn_protocol_errors', 'h2_detected_strm_protocol_errors', 'h2_rst_stream_resp', 'h2_goaway_resp',
+  'h2_open_connections', 'h2_backend_open_streams', 'h2_total_connections', 'h2_backend_total_streams',
+] as const;
+const HRSP = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'] as const;
+
+function setResponses(r: StatRow, hrsp: readonly number[]): void {
+  for (let i = 1; i <= 5; i++) set(r, HRSP[i - 1] as StatField, hrsp[i] as number);
+  set(r, 'hrsp_other', hrsp[0] as number);
+}
+
+/** HAProxy's backend algorithm names (backend_lb_algo_str). */
+export function algorithmName(balance: BalanceModel): string {
+  switch (balance.algorithm) {
+    case 'roundrobin':
+      return 'roundrobin';
+    case 'static-rr':
+      return 'static-rr';
+    case 'leastconn':
+      return 'leastconn';
+    case 'first':
+      return 'first';
+    case 'random':
+      return 'random';
+    default:
+      // source, uri, url_param, hdr, rdp-cookie and hash EXPR are HAProxy's "hash" family.
+      return 'hash';
+  }
+}
+
+/** HAProxy's server status text (srv_hlt_st + the admin states), e.g. "UP", "DOWN 1/2", "no check". */
+export function serverStatusText(server: Server): string {
+  if (server.status === 'MAINT') return 'MAINT';
+  if (server.status === 'DRAIN') return 'DRAIN';
+  const check = server.checkState;
+  if (check === undefined) return server.status === 'UP' ? 'no check' : 'DOWN';
+  const max = check.rise + check.fall - 1;
+  if (server.status === 'UP') return check.health >= max || check.health < check.rise ? 'UP' : `UP ${check.health - check.rise + 1}/${check.fall}`;
+  return check.health === 0 || check.health >= check.rise ? 'DOWN' : `DOWN ${check.health}/${check.rise}`;
+}
+
+function serverAddress(server: Server): string {
+  return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+}
+
+export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatContext): StatRow {
+  const r = row(StatRowType.frontend, entry.id, 0);
+  const c = frontend.counters;
+  const http = frontend.model.mode === 'http';
+  set(r, 'pxname', entry.name);
+  set(r, 'svname', 'FRONTEND');
+  set(r, 'scur', c.scur);
+  set(r, 'smax', c.smax);
+  const limit = frontend.model.maxconn || ctx.globalMaxconn;
+  set(r, 'slim', limit > 0 ? limit : undefined);
+  set(r, 'stot', c.stot);
+  set(r, 'bin', c.bin);
+  set(r, 'bout', c.bout);
+  set(r, 'dreq', c.dreq);
+  set(r, 'dresp', c.dresp);
+  set(r, 'ereq', c.ereq);
+  set(r, 'status', frontend.listeners.length > 0 ? 'OPEN' : 'STOP');
+  set(r, 'pid', 1);
+  set(r, 'iid', entry.id);
+  set(r, 'sid', 0);
+  set(r, 'type', StatRowType.frontend);
+  set(r, 'rate_lim', 0);
+  if (http) {
+    setResponses(r, c.hrsp);
+    set(r, 'cache_lookups', 0);
+    set(r, 'cache_hits', 0);
+  }
+  set(r, 'req_tot', http ? c.reqTot : 0);
+  setAll(r, COMPRESSION, 0);
+  set(r, 'mode', frontend.model.mode);
+  set(r, 'conn_tot', c.connTot);
+  set(r, 'dcon', c.deniedConnections);
+  set(r, 'dses', c.deniedSessions);
+  set(r, 'wrew', 0);
+  set(r, 'eint', 0);
+  set(r, '-', '-');
+  setAll(r, H2, 0);
+  return r;
+}
+
+export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, ctx: StatContext): StatRow {
+  const r = row(StatRowType.server, entry.id, server.id);
+  const c = server.counters;
+  const http = backend.mode === 'http';
+  set(r, 'pxname', entry.name);
+  set(r, 'svname', server.name);
+  set(r, 'qcur', c.qcur);
+  set(r, 'qmax', c.qmax);
+  set(r, 'scur', server.active);
+  set(r, 'smax', c.smax);
+  set(r, 'slim', server.maxconn > 0 ? server.maxconn : undefined);
+  set(r, 'stot', c.stot);
+  set(r, 'bin', c.bin);
+  set(r, 'bout', c.bout);
+  set(r, 'dresp', c.dresp);
+  set(r, 'econ', c.econ);
+  set(r, 'eresp', c.eresp);
+  set(r, 'wretr', c.wretr);
+  set(r, 'wredis', c.wredis);
+  set(r, 'status', serverStatusText(server));
+  set(r, 'weight', server.weight);
+  set(r, 'act', server.backup ? 0 : 1);
+  set(r, 'bck', server.backup ? 1 : 0);
+  set(r, 'lastchg', Math.max(0, Math.floor((ctx.now - server.lastChange) / 1000)));
+  set(r, 'qlimit', server.maxqueue > 0 ? server.maxqueue : undefined);
+  set(r, 'pid', 1);
+  set(r, 'iid', entry.id);
+  set(r, 'sid', server.id);
+  set(r, 'lbtot', c.lbtot);
+  set(r, 'type', StatRowType.server);
+  const check = server.checkState;
+  if (check !== undefined) {
+    set(r, 'check_status', check.status);
+    set(r, 'check_code', check.code);
+    set(r, 'check_duration', check.duration >= 0 ? check.duration : undefined);
+    set(r, 'last_chk', check.desc === '' ? undefined : check.desc);
+    set(r, 'check_desc', checkStatusDescription(check.status as CheckStatus));
+    set(r, 'check_rise', check.rise);
+    set(r, 'check_fall', check.fall);
+    set(r, 'check_health', check.health);
+  }
+  if (http) {
+    setResponses(r, c.hrsp);
+    set(r, 'req_tot', c.reqTot);
+  }
+  set(r, 'addr', serverAddress(server));
+  set(r, 'cookie', server.cookie);
+  set(r, 'mode', backend.mode);
+  set(r, 'wrew', 0);
+  set(r, 'eint', 0);
+  set(r, 'uweight', server.userWeight);
+  set(r, '-', '-');
+  return r;
+}
+
+export function backendRow(entry: ProxyEntry, backend: Backend): StatRow {
+  const r = row(StatRowType.backend, entry.id, 0);
+  const c = backend.counters;
+  const http = backend.mode === 'http';
+  let active = 0;
+  let backups = 0;
+  let activeWeight = 0;
+  let backupWeight = 0;
+  let userWeight = 0;
+  let scur = 0;
+  for (const s of backend.servers) {
+    scur += s.active;
+    if (!s.usable) continue;
+    if (s.backup) {
+      backups++;
+      backupWeight += s.weight;
+    } else {
+      active++;
+      activeWeight += s.weight;
+      userWeight += s.userWeight;
+    }
+  }
+  set(r, 'pxname', entry.name);
+  set(r, 'svname', 'BACKEND');
+  set(r, 'qcur', c.qcur);
+  set(r, 'qmax', c.qmax);
+  set(r, 'scur', scur);
+  set(r, 'smax', c.smax);
+  set(r, 'stot', c.stot);
+  set(r, 'bin', c.bin);
+  set(r, 'bout', c.bout);
+  set(r, 'dreq', 0);
+  set(r, 'dresp', c.dresp);
+  set(r, 'econ', c.econ);
+  set(r, 'eresp', c.eresp);
+  set(r, 'wretr', c.wretr);
+  set(r, 'wredis', c.wredis);
+  set(r, 'status', backend.usableServers > 0 ? 'UP' : 'DOWN');
+  set(r, 'weight', active > 0 ? activeWeight : backupWeight);
+  set(r, 'act', active);
+  set(r, 'bck', backups);
+  set(r, 'pid', 1);
+  set(r, 'iid', entry.id);
+  set(r, 'sid', 0);
+  set(r, 'lbtot', c.lbtot);
+  set(r, 'type', StatRowType.backend);
+  if (http) {
+    setResponses(r, c.hrsp);
+    set(r, 'req_tot', c.reqTot);
+    set(r, 'cache_lookups', 0);
+    set(r, 'cache_hits', 0);
+  }
+  setAll(r, COMPRESSION, 0);
+  set(r, 'mode', backend.mode);
+  set(r, 'algo', algorithmName(backend.model.balance));
+  set(r, 'wrew', 0);
+  set(r, 'eint', 0);
+  set(r, 'uweight', userWeight);
+  set(r, '-', '-');
+  setAll(r, H2, 0);
+  return r;
+}
+
+/** Every row, proxies in declaration order: FRONTEND, servers, BACKEND (HAProxy's stats_dump_proxy_to_buffer). */
+export function statRows(proxies: readonly ProxyEntry[], ctx: StatContext): StatRow[] {
+  const rows: StatRow[] = [];
+  for (const entry of proxies) {
+    if (entry.frontend !== undefined) rows.push(frontendRow(entry, entry.frontend, ctx));
+    const backend = entry.backend;
+    if (backend === undefined) continue;
+    for (const server of backend.servers) rows.push(serverRow(entry, backend, server, ctx));
+    rows.push(backendRow(entry, backend));
+  }
+  return rows;
+}
+
+/** A row as one CSV line of `show stat` (every cell followed by a comma). */
+export function statCsvLine(r: StatRow): string {
+  let line = '';
+  for (const cell of r.cells) line += cell === undefined ? ',' : `${csvCell(cell)},`;
+  return `${line}\n`;
+}
+
+/** HAProxy's csv_enc: a value holding a comma, quote or line break is quoted, quotes doubled. */
+function csvCell(cell: number | string): string {
+  if (typeof cell === 'number') return String(cell);
+  return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}

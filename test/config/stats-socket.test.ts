@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cfg, errors, parse, TIMEOUTS, warnings } from './support.ts';
+
+const proxy = ['defaults', ...TIMEOUTS, 'listen l', '  bind 127.0.0.1:8080', '  server s 127.0.0.1:9000'];
+
+describe('stats socket|timeout|maxconn (global)', () => {
+  it("reads VTest's two forms and HAProxy's options, with HAProxy's defaults", async () => {
+    const model = await parse(
+      cfg(
+        'global',
+        '  stats socket "/tmp/x/stats.sock" level admin mode 600',
+        '  stats socket "127.0.0.1:9999" level admin',
+        '  stats socket ipv4@127.0.0.1:9998 severity-output string expose-fd listeners',
+        '  stats socket unix@/run/h.sock',
+        ...proxy,
+      ),
+    );
+    const stats = model.global.stats;
+    assert.ok(stats);
+    assert.equal(stats.timeout, 10_000);
+    assert.equal(stats.maxconn, 10);
+    assert.deepEqual(
+      stats.sockets.map((s) => [s.address, s.level, s.mode, s.severityOutput, s.exposeFdListeners, s.source.line]),
+      [
+        [{ kind: 'unix', path: '/tmp/x/stats.sock' }, 'admin', 0o600, 'none', false, 2],
+        [{ kind: 'tcp', host: '127.0.0.1', port: 9999 }, 'admin', undefined, 'none', false, 3],
+        [{ kind: 'tcp', host: '127.0.0.1', port: 9998 }, 'operator', undefined, 'string', true, 4],
+        [{ kind: 'unix', path: '/run/h.sock' }, 'operator', undefined, 'none', false, 5],
+      ],
+    );
+    assert.equal((await parse(cfg(...proxy))).global.stats, undefined);
+  });
+
+  it('stats timeout and maxconn', async () => {
+    const model = await parse(cfg('global', '  stats timeout 2m', '  stats maxconn 3', '  stats socket /tmp/a.sock', ...proxy));
+    assert.equal(model.global.stats?.timeout, 120_000);
+    assert.equal(model.global.stats?.maxconn, 3);
+  });
+
+  it('ownership options are accepted with a warning (the socket stays the running user\'s)', async () => {
+    const model = await parse(cfg('global', '  stats socket /tmp/a.sock mode 660 user haproxy group haproxy', ...proxy));
+    assert.deepEqual(
+      warnings(model).map((w) => w[0]),
+      [2, 2],
+    );
+  });
+
+  it('refuses what it cannot honour, at the word, with HAProxy\'s messages where HAProxy has one', async () => {
+    assert.deepEqual(await errors(cfg('global', '  stats socket', ...proxy)), [
+      [2, 3, 'stats', "'stats socket' in global section expects an address or a path to a UNIX socket"],
+    ]);
+    assert.deepEqual(await errors(cfg('global', '  stats socket /a level root', ...proxy)), [
+      [2, 25, 'stats', "'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got 'root')'"],
+    ]);
+    assert.deepEqual(await errors(cfg('global', '  stats socket fd@3 level admin', ...proxy)), [
+      [
+        2,
+        16,
+        'stats',
+        "'stats socket' : 'fd@3': listening on an inherited file descriptor is not supported by Switchyard (use a UNIX socket path or ADDR:PORT).",
+      ],
+    ]);
+    assert.deepEqual(await errors(cfg('global', '  stats socket /a ssl crt x.pem', ...proxy)), [
+      [
+        2,
+        19,
+        'stats',
+        "'stats socket' : 'ssl' is not supported on Switchyard's stats sockets (supported: level, mode, severity-output, expose-fd, user, group, uid, gid).",
+      ],
+    ]);
+    assert.deepEqual(await errors(cfg('global', '  stats foo 1', ...proxy)), [
+      [2, 9, 'stats', "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got 'foo')"],
+    ]);
+    assert.deepEqual(await errors(cfg('global', '  stats maxconn 0', ...proxy)), [[2, 17, 'stats', "'stats maxconn' expects a positive value"]]);
+  });
+});

@@ -9,7 +9,6 @@ import { startDemoBackends } from './demo/demo-backends.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { Proxy } from './proxy/proxy.ts';
 import { RuntimeApi } from './runtime-api/runtime-api.ts';
-import { proxyTarget } from './runtime-api/target.ts';
 import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -256,7 +255,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   let runtimeApi: RuntimeApi | undefined;
   if (config.global.stats !== undefined) {
-    runtimeApi = new RuntimeApi(runtime, config.global.stats, proxyTarget(proxy));
+    runtimeApi = new RuntimeApi(runtime, config.global.stats, proxy.target);
     try {
       await runtimeApi.start();
     } catch (error) {

@@ -613,6 +613,13 @@ export type HttpFinalRuleModel =
       readonly source: SourceLocation;
     }
   | {
+      /** `use-service NAME`: an internal service (HAProxy's applet) answers the request. */
+      readonly action: 'use-service';
+      readonly service: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
       /**
        * `wait-for-body time TIME [at-least BYTES]`: the rules wait until the whole body arrived,
        * the buffer is full or BYTES came (0: the whole body); past TIME, 408 (request) or 504.

@@ -459,6 +459,12 @@ const httpRuleSchema = v.variant('action', [
     source: sourceSchema,
   }),
   v.object({
+    action: v.literal('use-service'),
+    service: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
     action: v.literal('wait-for-body'),
     time: v.pipe(v.number(), v.integer(), v.minValue(0)),
     atLeast: v.pipe(v.number(), v.integer(), v.minValue(0)),

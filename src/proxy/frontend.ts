@@ -21,6 +21,7 @@ import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { runTcpRules, tcpRulesOf, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
 import { ContentWait, type ContentWaiter, type HeldInput } from './content-wait.ts';
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
+import type { Services } from '../services/services.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -65,6 +66,8 @@ class HeldConnectionHandler implements SocketHandler {
 
 export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter, ContentWaiter {
   readonly runtime: Runtime;
+  /** The configuration's internal services (`use-service`). */
+  readonly services: Services | undefined;
   readonly name: string;
   /** HAProxy's proxy uuid (`fe_id`); 0 when the model has none. */
   readonly id: number;
@@ -114,7 +117,9 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     procVars: ProcessVars = new ProcessVars(),
     userlists: UserlistTable = NO_USERLISTS,
     stickTables: ReadonlyMap<string, StickTable> = new Map(),
+    services?: Services,
   ) {
+    this.services = services;
     this.#backends = backends;
     this.stickTables = stickTables;
     this.procVars = procVars;

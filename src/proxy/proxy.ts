@@ -14,6 +14,8 @@ import type { StickTable } from '../stick/stick-table.ts';
 import { createProcessVars } from '../rules/global-vars.ts';
 import { SyslogSenders } from '../log/syslog-target.ts';
 import { LogSampling } from '../log/log-sampling.ts';
+import { Services } from '../services/services.ts';
+import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 
 export interface ProxyOptions {
@@ -45,6 +47,9 @@ export class Proxy {
   readonly stickTables: ReadonlyMap<string, StickTable>;
   /** The `proc` variables of this generation (the global `set-var` lines applied). */
   readonly procVars: ProcessVars;
+  /** The internal services its rules use (`use-service`), created on first use. */
+  readonly services: Services;
+  #target: RuntimeTarget | undefined;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
   /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
   readonly #fds: FdUsage;
@@ -65,6 +70,7 @@ export class Proxy {
     this.runtime = runtime;
     this.config = config;
     this.#logSinks = { syslog: new SyslogSenders(runtime), sampling: new LogSampling() };
+    this.services = new Services(() => this.target);
     this.limits = new ProcessLimits(config.global.maxconn);
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
@@ -79,7 +85,7 @@ export class Proxy {
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#logSinks);
-      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables));
+      this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables, this.services));
     }
     for (const f of this.frontends) f.linkPeers(this.frontends);
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
@@ -147,6 +153,11 @@ export class Proxy {
     for (const f of this.frontends) f.killSessions();
     this.#closePools();
     this.#logSinks.syslog.close();
+  }
+
+  /** The running configuration as the runtime API and the services act on it. */
+  get target(): RuntimeTarget {
+    return (this.#target ??= proxyTarget(this));
   }
 
   get activeSessions(): number {

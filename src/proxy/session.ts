@@ -7,6 +7,7 @@ import type { ProcessLimits } from './process-limits.ts';
 import type { Backend } from './backend.ts';
 import type { UserlistTable } from '../auth/userlist.ts';
 import type { ServerConnectionPool } from '../http/server-pool.ts';
+import type { Services } from '../services/services.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 
 /** A client connection being served (tcp splice or http transactions). */
@@ -33,6 +34,8 @@ export interface SessionHost {
   readonly procVars: ProcessVars;
   /** The generation's userlists, for the HTTP rules' `http_auth` fetches. */
   readonly userlists?: UserlistTable | undefined;
+  /** The generation's internal services (`use-service`). */
+  readonly services?: Services | undefined;
   /** A backend of this configuration generation by name (`use_backend`), if it exists. */
   backendNamed(name: string): Backend | undefined;
   /** The idle server connection pool of a backend (mode http). */

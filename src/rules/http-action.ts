@@ -46,6 +46,8 @@ export interface HttpActionContext extends SampleContext {
    * strict `normalize-uri`): a 400 counted as a bad request, and the connection closes.
    */
   invalidRequest: boolean;
+  /** Set with a `reply` verdict by `use-service`: the service that answers instead of a reply. */
+  service?: string | undefined;
   /** Set with `reply` by `reject`: no response at all, the connection closes (logged PR, status -1). */
   rejected?: boolean | undefined;
   /**

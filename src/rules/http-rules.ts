@@ -251,6 +251,7 @@ export class HttpRuleRunner implements HttpActionContext {
   logLevel: number | undefined = undefined;
   invalidRequest = false;
   rejected = false;
+  service: string | undefined = undefined;
   /** Set by the session: writes `early-hint` responses to the client. */
   sendInterim: ((bytes: Uint8Array) => void) | undefined = undefined;
   /** Set by the stream: where `wait-for-body` asks whether the body is there. */
@@ -397,6 +398,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.logLevel = undefined;
     this.invalidRequest = false;
     this.rejected = false;
+    this.service = undefined;
     this.#resumeList = undefined;
     this.#resetAddresses();
     this.vars.beginTransaction();
@@ -475,6 +477,7 @@ export class HttpRuleRunner implements HttpActionContext {
   endRequest(): void {
     this.requestEdits = undefined;
     this.reply = undefined;
+    this.service = undefined;
     this.denied = false;
     this.tarpit = false;
     this.invalidRequest = false;

@@ -38,11 +38,13 @@ import { backendContentRules, frontendContentRules, responseContentRules, runHtt
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
-import { errorPageReply, type LocalReply } from '../http/local-reply.ts';
+import { errorPageReply, LocalReply } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
 import { hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
 import { streamCapturesFor, type StreamCaptures } from './captures.ts';
 import { HeldBody } from './held-body.ts';
+import type { HttpService, ServiceResponse } from '../services/service.ts';
+import { serviceRequest } from '../services/service-request.ts';
 
 /**
  * Where the request analysers stand (HAProxy's request analyser bits, in their order): a stage
@@ -59,6 +61,8 @@ const Stage = {
   switching: 3,
   backendBody: 4,
   backendRules: 5,
+  /** `use-service`: the service reads the body, which the stream waits for first. */
+  service: 6,
 } as const;
 type Stage = (typeof Stage)[keyof typeof Stage];
 
@@ -128,6 +132,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #bodyWait: 'request' | 'response' | undefined;
   /** The client half-closed while the analysers waited for its body. */
   #clientShut = false;
+  /** The internal service answering this transaction (`use-service`), if any. */
+  #service: HttpService | undefined;
+  /** Bumped when a transaction ends: an answer from a service of an earlier one is dropped. */
+  #serviceCalls = 0;
   #reqStartedAt = -1;
   #reqStartedWall = 0;
   #reqHeadAt = -1;
@@ -360,6 +368,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #analyse(): void {
     const head = this.#req as RequestHead;
     const editor = this.#editor;
+    if (this.#stage === Stage.service) {
+      if (!this.bodyReady(false, this.host.timeouts.httpRequest ?? 0, 0)) return;
+      this.#stage = Stage.idle;
+      return this.#callService();
+    }
     if (this.#stage === Stage.frontendBody) {
       // HAProxy's wait for the body uses the `timeout http-request` of the proxy in charge.
       if (this.host.model.options.bufferRequest === true && !this.bodyReady(false, this.host.timeouts.httpRequest ?? 0, 0)) return;
@@ -507,6 +520,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    */
   #replyLocally(rules: HttpRuleRunner): void {
     this.#stage = Stage.idle;
+    if (rules.service !== undefined) return this.#startService(rules);
     if (rules.rejected) return this.#reject(rules);
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
@@ -524,6 +538,56 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     }
     this.setTermination(denied || invalid ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
+  }
+
+  /**
+   * `use-service NAME`: the configuration's service answers (HAProxy's applet; logged LR with
+   * the applet's name in the server's place), after the whole body when it reads bodies.
+   */
+  #startService(rules: HttpRuleRunner): void {
+    const service = this.host.services?.get(rules.service as string);
+    rules.endRequest();
+    if (service === undefined) return this.fail(503, 'P', 'R');
+    this.#service = service;
+    this.setTermination('L', 'R');
+    if (service.readsBody && !this.#reqBodyDone) {
+      this.#stage = Stage.service;
+      return this.#analyse();
+    }
+    this.#callService();
+  }
+
+  #callService(): void {
+    const service = this.#service as HttpService;
+    const call = this.#serviceCalls;
+    let answer: ServiceResponse | Promise<ServiceResponse>;
+    try {
+      answer = service.serve(serviceRequest(this.#req as RequestHead, this.#heldRequest, this.clientAddress));
+    } catch {
+      return this.#serviceFailed();
+    }
+    if (!(answer instanceof Promise)) return this.#serviceAnswered(answer);
+    // The connection may have moved on (closed, killed) by the time the answer comes.
+    answer.then(
+      (response) => {
+        if (call === this.#serviceCalls && !this.#side.closed) this.#serviceAnswered(response);
+      },
+      () => {
+        if (call === this.#serviceCalls && !this.#side.closed) this.#serviceFailed();
+      },
+    );
+  }
+
+  #serviceAnswered(response: ServiceResponse): void {
+    this.#side.now = this.runtime.now();
+    const headers: (readonly [string, string])[] = [...response.headers, ['content-length', String(response.body.byteLength)]];
+    this.#sendLocalReply(new LocalReply(response.status, headers, response.body, response.reason));
+  }
+
+  /** A service that throws is an internal error (500), as HAProxy's applets report theirs. */
+  #serviceFailed(): void {
+    this.#side.now = this.runtime.now();
+    this.fail(500, 'P', 'R');
   }
 
   /** `http-request early-hint`: a 103 goes to the client at once (counted in %B). */
@@ -1059,6 +1123,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#bodyWait = undefined;
     this.#bodyWaitUntil = -1;
     this.#clientShut = false;
+    this.#service = undefined;
+    this.#serviceCalls++;
     this.#serverTimeout = undefined;
     this.#tunnelTimeout = undefined;
     if (this.#waitingResponse !== undefined) {
@@ -1371,7 +1437,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       tunnelTimeout: this.#tunnelTimeout,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
-      serverName: leg.lastServerName ?? '<NOSRV>',
+      serverName: this.#service?.logName ?? leg.lastServerName ?? '<NOSRV>',
       serverAddress: pins ? server.remoteAddress : undefined,
       serverPort: pins ? server.remotePort : undefined,
       sourceAddress: pins ? server.localAddress : undefined,

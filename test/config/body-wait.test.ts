@@ -33,3 +33,12 @@ describe('wait-for-body and http-buffer-request', () => {
     assert.match((await first('  http-after-response wait-for-body time 1s')) ?? '', /wait-for-body/);
   });
 });
+
+describe('use-service', () => {
+  it("refuses a missing or unknown service name with HAProxy's messages", async () => {
+    const pre = "error detected in frontend 'fe' while parsing 'http-request use-service' rule : ";
+    assert.equal(await first('  http-request use-service'), `${pre}'use-service' expects a service name..`);
+    assert.equal(await first('  http-request use-service foo'), `${pre}'foo' unknown service name..`);
+    assert.match((await first('  http-response use-service foo')) ?? '', /use-service/);
+  });
+});

@@ -20,6 +20,7 @@ import { compileRequestLineAction } from './request-line-actions.ts';
 import { compileVarAction } from './var-actions.ts';
 import { compileStickAction } from './stick-actions.ts';
 import { compileWaitForBody } from './body-wait-action.ts';
+import { compileUseService } from './service-action.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -88,6 +89,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'set-dst': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-dst-port': (rule) => compileAddressAction(rule.action, rule.expression),
   'wait-for-body': (rule) => compileWaitForBody(rule.time, rule.atLeast),
+  'use-service': (rule) => compileUseService(rule.service),
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

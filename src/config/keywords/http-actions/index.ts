@@ -14,6 +14,7 @@ import type { HttpActionParser } from './types.ts';
 import { varActionParsers } from './vars.ts';
 import { stickActionParsers } from './stick.ts';
 import { bodyWaitActionParsers } from './body-wait.ts';
+import { serviceActionParsers } from './service.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
@@ -29,4 +30,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...captureActionParsers,
   ...streamControlActionParsers,
   ...bodyWaitActionParsers,
+  ...serviceActionParsers,
 ];

@@ -29,6 +29,7 @@ import { HEADER_BLOCK_FETCHES } from './fetches-header-block.ts';
 import { STICK_FETCHES } from '../stick/stick-fetches.ts';
 import { collectHeaderValues, pickOccurrence } from './header-view.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
+import { inetPton4, inetPton6 } from '../util/ip-address.ts';
 import { type ArgSpec, type ExpressionParse, parseSampleExpression } from './sample-args.ts';
 import { type DeclaredType, declaredType } from './sample-casts.ts';
 import { Sample, sampleText, type SampleOutputType } from './sample.ts';
@@ -105,8 +106,8 @@ export interface CompileOptions {
 export const SAMPLE_FETCHES = [
   'src', 'method', 'path', 'url', 'query', 'base', 'req.hdr', 'hdr', 'url_param', 'urlp', 'req.cookie', 'cook', 'cookie',
   'src_port', 'dst', 'dst_port', 'ssl_fc', 'ssl_fc_sni', 'ssl_fc_alpn', 'ssl_fc_protocol', 'hostname', 'always_true', 'always_false',
-  'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.cook', 'req.cook_cnt', 'cook_cnt', 'req.cook_val', 'cook_val',
-  'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val',
+  'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.hdr_ip', 'hdr_ip', 'req.cook', 'req.cook_cnt', 'cook_cnt', 'req.cook_val', 'cook_val',
+  'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val', 'res.hdr_ip', 'shdr_ip',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
   'pathq', 'var',
   'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id',
@@ -185,7 +186,20 @@ function occurrence(name: string, arg: string | undefined): number | string {
 }
 
 /** `req.hdr(NAME[,OCC])` and friends: one occurrence (the last by default); ACLs see them all. */
-function headerFetch(fixed: HeaderSource | undefined, split: boolean, asInt: boolean): FetchFactory {
+/** What a header fetch makes of a value: the text, an integer (`*_val`) or an address (`*_ip`). */
+type HeaderValueKind = 'str' | 'int' | 'ip';
+
+/**
+ * HAProxy's smp_fetch_hdr_ip: an IPv4 address at the start of the value (url2ipv4: what follows,
+ * e.g. `:port`, is ignored), else the whole value as an IPv6 address; else nothing.
+ */
+function headerAddress(value: string): string | undefined {
+  const v4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/.exec(value)?.[0];
+  if (v4 !== undefined && inetPton4(v4) >= 0) return v4;
+  return inetPton6(value) === undefined ? undefined : value;
+}
+
+function headerFetch(fixed: HeaderSource | undefined, split: boolean, kind: HeaderValueKind): FetchFactory {
   return (name, args, direction) => {
     const lower = headerName(name, args, 2);
     if (typeof lower === 'string') return lower;
@@ -194,13 +208,17 @@ function headerFetch(fixed: HeaderSource | undefined, split: boolean, asInt: boo
     const source = fixed ?? (direction === 'response' ? RESPONSE_HEADERS : REQUEST_HEADERS);
     const scope: SampleScope = source === RESPONSE_HEADERS ? 'response' : 'request';
     const set = (out: Sample, value: string): boolean => {
-      if (!asInt) return out.setStr(value);
+      if (kind === 'str') return out.setStr(value);
+      if (kind === 'ip') {
+        const address = headerAddress(value);
+        return address === undefined ? false : out.setIp(address);
+      }
       const n = Number.parseInt(value, 10);
       return Number.isNaN(n) ? false : out.setInt(n);
     };
     return {
       scope,
-      type: asInt ? 'int' : 'str',
+      type: kind,
       sample(ctx, out) {
         const count = collect(source, ctx, lower, split);
         if (count <= 0) return false;
@@ -401,14 +419,16 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['base', targetFetch('base')],
   ['req.ver', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.versionMinor === 0 ? '1.0' : '1.1')))],
   ['req.proto_http', atLogEnd(simple('request', 'bool', (ctx, out) => out.setBool(ctx.lbHead !== undefined)))],
-  ['req.hdr', headerFetch(REQUEST_HEADERS, true, false)],
-  ['hdr', headerFetch(undefined, true, false)],
-  ['req.fhdr', headerFetch(REQUEST_HEADERS, false, false)],
+  ['req.hdr', headerFetch(REQUEST_HEADERS, true, 'str')],
+  ['hdr', headerFetch(undefined, true, 'str')],
+  ['req.fhdr', headerFetch(REQUEST_HEADERS, false, 'str')],
   ['req.hdr_cnt', headerCount(REQUEST_HEADERS, true)],
   ['hdr_cnt', headerCount(undefined, true)],
   ['req.fhdr_cnt', headerCount(REQUEST_HEADERS, false)],
-  ['req.hdr_val', headerFetch(REQUEST_HEADERS, true, true)],
-  ['hdr_val', headerFetch(undefined, true, true)],
+  ['req.hdr_val', headerFetch(REQUEST_HEADERS, true, 'int')],
+  ['req.hdr_ip', headerFetch(REQUEST_HEADERS, true, 'ip')],
+  ['hdr_ip', headerFetch(undefined, true, 'ip')],
+  ['hdr_val', headerFetch(undefined, true, 'int')],
   ['url_param', urlParamFetch],
   ['urlp', urlParamFetch],
   ['req.cook', cookieFetch('value')],
@@ -428,13 +448,15 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   // In a log line the response head is gone: HAProxy accepts `status` there and finds nothing.
   ['status', atLogEnd(simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status))))],
   ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(ctx.response.versionMinor === 0 ? '1.0' : '1.1')))],
-  ['res.hdr', headerFetch(RESPONSE_HEADERS, true, false)],
-  ['shdr', headerFetch(RESPONSE_HEADERS, true, false)],
-  ['res.fhdr', headerFetch(RESPONSE_HEADERS, false, false)],
+  ['res.hdr', headerFetch(RESPONSE_HEADERS, true, 'str')],
+  ['shdr', headerFetch(RESPONSE_HEADERS, true, 'str')],
+  ['res.fhdr', headerFetch(RESPONSE_HEADERS, false, 'str')],
   ['res.hdr_cnt', headerCount(RESPONSE_HEADERS, true)],
   ['shdr_cnt', headerCount(RESPONSE_HEADERS, true)],
   ['res.fhdr_cnt', headerCount(RESPONSE_HEADERS, false)],
-  ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, true)],
+  ['res.hdr_val', headerFetch(RESPONSE_HEADERS, true, 'int')],
+  ['res.hdr_ip', headerFetch(RESPONSE_HEADERS, true, 'ip')],
+  ['shdr_ip', headerFetch(RESPONSE_HEADERS, true, 'ip')],
   ...AUTH_FETCHES,
   ...URL_HASH_FETCHES,
 ]);

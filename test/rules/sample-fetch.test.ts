@@ -54,6 +54,15 @@ describe('sample fetches', () => {
     assert.equal(fetch('req.hdr(x-missing)', req), undefined);
   });
 
+  it('req.hdr_ip / hdr_ip: a leading IPv4 address (a port after it ignored) or a whole IPv6 one (HAProxy 2.6.12’s values)', () => {
+    const req = httpRequest('/', ['Host: h', 'A: 1.2.3.4:80', 'B: junk', 'C: 2001:db8::1', 'D: 10.0.0.1', 'D: ::ffff:1.2.3.4']);
+    assert.equal(fetch('req.hdr_ip(a)', req), '1.2.3.4');
+    assert.equal(fetch('req.hdr_ip(b)', req), undefined);
+    assert.equal(fetch('req.hdr_ip(c),ipmask(24,64)', req), '2001:db8::');
+    assert.equal(fetch('hdr_ip(d)', req), '::ffff:1.2.3.4');
+    assert.equal(fetch('hdr_ip(d,1)', req), '10.0.0.1');
+  });
+
   it('url_param / urlp: first matching parameter, custom delimiter', () => {
     const req = httpRequest('/p?a=1&user=bob&user=eve&empty=');
     assert.equal(fetch('url_param(user)', req), 'bob');

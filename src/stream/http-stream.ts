@@ -157,6 +157,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #countedInBackend = false;
   /** What the request's persistence cookie said (only when the backend has `cookie`). */
   #cookieState: CookieTxn | undefined;
+  /** The frontend's `tcp-request content` rules, run per request in HTTP mode; undefined when none. */
+  readonly #frontendTcpRules: HttpBackendTcpRules | undefined;
+  /** The last backend's tcp rules in HTTP mode, looked up again only when the backend changes. */
+  #tcpRulesOf: Backend | undefined;
+  #tcpRules: { request: HttpBackendTcpRules | undefined; response: HttpBackendTcpRules | undefined } = { request: undefined, response: undefined };
   /** The frontend's HTTP rules (and `use_backend`), compiled once per generation; undefined when none. */
   readonly #frontendRules: ProxyHttpRules | undefined;
   /** The context rules run in, created by the first request that has rules to run. */
@@ -195,6 +200,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#mode = this.#frontendMode;
     this.#leg = new ServerLeg(this.runtime, this);
     this.#frontendRules = httpRulesOf(host.model, 'frontend');
+    this.#frontendTcpRules = frontendContentRules(host.model);
     this.#captures = streamCapturesFor(host.model);
     this.#uniqueId = host.trafficLog.uniqueIdFor(this);
   }
@@ -355,7 +361,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const editor = this.#editor.begin(head);
     const feRules = this.#frontendRules;
     // A runner left from an earlier request starts afresh even when only its backend had rules.
-    const feTcpRules = frontendContentRules(this.host.model);
+    const feTcpRules = this.#frontendTcpRules;
     const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
     // The frontend's tcp-request content rules run per request; the first's ran on the connection.
@@ -410,7 +416,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         runner.backend = backend;
       }
       // The backend's tcp-request content rules come before its http-request rules (AN_REQ_INSPECT_BE).
-      const beTcpRules = backendContentRules(this.host.model, backend.model);
+      const beTcpRules = this.#backendTcp(backend).request;
       if (beRules !== undefined || beTcpRules !== undefined) {
         const rules = this.#ruleRunner();
         if (runner === undefined) rules.beginRequest(head, editor);
@@ -491,6 +497,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (!response) this.#side.releaseRequest();
     this.#side.schedule();
     return false;
+  }
+
+  #backendTcp(backend: Backend): { request: HttpBackendTcpRules | undefined; response: HttpBackendTcpRules | undefined } {
+    if (backend !== this.#tcpRulesOf) {
+      this.#tcpRulesOf = backend;
+      this.#tcpRules = { request: backendContentRules(this.host.model, backend.model), response: responseContentRules(backend.model) };
+    }
+    return this.#tcpRules;
   }
 
   readonly #stickTarget = (): Server | undefined => this.backend?.persistence?.stickTarget(this, this.#side.now);
@@ -999,7 +1013,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     countResponse((this.#leg.server as Server).counters, head.status);
     this.#rules?.stickTracking?.countHttpResponse(head.status, this.#side.now);
     // The backend's tcp-response content rules come first (AN_RES_INSPECT).
-    const resTcpRules = responseContentRules(backend.model);
+    const resTcpRules = this.#backendTcp(backend).response;
     if (resTcpRules !== undefined && this.#rejectedResponse(resTcpRules)) return HeadOutcome.dropped;
     const editor = this.#editor.begin(head);
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {

@@ -217,8 +217,11 @@ export function compileFormat(text: string, usage: LogFormatUsage): FormatCompil
   const constantOnly = usage.kind === 'rule' && usage.constantOnly === true;
   const httpMode = usage.kind === 'rule' ? !constantOnly : usage.mode === 'http';
   let literal = '';
+  // Rule values (headers, reply payloads) are bytes, as the samples in them are (one char per
+  // byte): the configuration's own text goes in as its UTF-8 bytes, as HAProxy copies it.
+  const bytes = usage.kind === 'rule';
   const flush = (): void => {
-    if (literal !== '') nodes.push({ kind: 'text', text: literal, endsWithSpace: false });
+    if (literal !== '') nodes.push({ kind: 'text', text: bytes ? utf8ByteString(literal) : literal, endsWithSpace: false });
     literal = '';
   };
   const fail = (message: string): FormatCompile => ({ ok: false, message });
@@ -302,4 +305,16 @@ export function compileFormat(text: string, usage: LogFormatUsage): FormatCompil
   flush();
   const asap = usage.kind === 'log-line' && usage.logasap === true;
   return { ok: true, format: new CompiledLogFormat(text, nodes, asap) };
+}
+
+const utf8 = new TextEncoder();
+
+/** `text` as the string of its UTF-8 bytes, one char per byte (ASCII returned as it is). */
+function utf8ByteString(text: string): string {
+  let ascii = true;
+  for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 0x80;
+  if (ascii) return text;
+  let out = '';
+  for (const b of utf8.encode(text)) out += String.fromCharCode(b);
+  return out;
 }

@@ -61,7 +61,8 @@ class FormattedReply implements ReplyBuilder {
       const value = h.format.evaluate(ctx);
       if (value !== '') extra.push([h.name, value]);
     }
-    const body = this.#body instanceof Uint8Array ? this.#body : encoder.encode(this.#body.evaluate(ctx));
+    // A format's text is bytes (log-format.ts): the configuration's as UTF-8, samples as received.
+    const body = this.#body instanceof Uint8Array ? this.#body : latin1Bytes(this.#body.evaluate(ctx));
     return new LocalReply(this.#status, replyHeaders(extra, body.byteLength, this.#contentType), body);
   }
 }
@@ -104,7 +105,7 @@ export function compileReplyBuilder(model: HttpReplyModel, direction: SampleDire
   if (body.kind === 'lf-string' || body.kind === 'lf-file') {
     const format = compileLogFormat(body.format, direction);
     if (!format.ok) return { ok: false, message: format.message };
-    payload = format.format.constant ? encoder.encode(format.format.evaluate(NO_CONTEXT)) : format.format;
+    payload = format.format.constant ? latin1Bytes(format.format.evaluate(NO_CONTEXT)) : format.format;
   } else if (body.kind === 'string') {
     // The configuration was read as UTF-8 text: encoding it back gives the file's bytes.
     payload = encoder.encode(body.text);

@@ -7,6 +7,7 @@
  *   once, for HTTP/1.1 requests only (an HTTP/1.0 client gets none). HAProxy 2.6.12 sends one
  *   103 per rule, the header name in lower case as its H1 layer writes every name.
  */
+import { latin1Bytes } from '../../http/codec/chars.ts';
 import { LocalReply } from '../../http/local-reply.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 import { compileLogFormat, type LogFormat } from '../log-format.ts';
@@ -22,7 +23,6 @@ class Reject implements HttpAction {
   }
 }
 
-const encoder = new TextEncoder();
 
 class EarlyHint implements HttpAction {
   readonly #prefix: string;
@@ -35,7 +35,8 @@ class EarlyHint implements HttpAction {
     const send = ctx.sendInterim;
     if (send === undefined || ctx.lbHead === undefined || ctx.lbHead.versionMinor === 0) return Verdict.continue;
     // Samples in the value are %-encoded (header-value log-format): nothing can break the head.
-    send(encoder.encode(`${this.#prefix}${this.#format.evaluate(ctx)}\r\n\r\n`));
+    // The value is bytes (log-format.ts); the prefix is ASCII but for a configured name.
+    send(latin1Bytes(`${this.#prefix}${this.#format.evaluate(ctx)}\r\n\r\n`));
     return Verdict.continue;
   }
 }

@@ -256,7 +256,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   let runtimeApi: RuntimeApi | undefined;
   if (config.global.stats !== undefined) {
-    runtimeApi = new RuntimeApi(runtime, config.global.stats, proxyTarget(proxy));
+    runtimeApi = new RuntimeApi(runtime, config.global.stats, proxyTarget(proxy, (text) => out.warning(text)));
     try {
       await runtimeApi.start();
     } catch (error) {

@@ -89,6 +89,7 @@ global
     stats socket ${admin.path} level admin mode 600
     stats socket ${user.path} level user
     stats socket "127.0.0.1:${tcp.port}" level admin
+    set-var proc.answer int(42)
 ${HTTP_DEFAULTS}
 listen web
     bind 127.0.0.1:${web}
@@ -101,10 +102,22 @@ listen web
 
     after(async () => {
       destroyAllClients();
-      // Not stopProxy(): HAProxy warns about every state change made here (as Switchyard does).
+      // Not stopProxy(): HAProxy warns about every state change made here, and so does Switchyard.
       const code = await proxy?.stop();
       if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy?.stderr}`);
       await Promise.all(backends.map((b) => b.close()));
+      const warnings = (proxy?.stderr ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('[WARNING]') && l.includes(' : Server '))
+        .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
+      assert.deepEqual(warnings, [
+        'Server web/s2 is going DOWN for maintenance. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+        'Server web/s2 is UP/READY (leaving forced maintenance).',
+        'Server web/s1 enters drain state. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+        'Server web/s1 is UP (leaving forced drain).',
+        'Server web/s2 is going DOWN for maintenance. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+        'Server web/s2 is UP/READY (leaving forced maintenance).',
+      ]);
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -190,6 +203,13 @@ listen web
       assert.equal(await cli(admin, 'set weight web/s1 100%\n'), '\n');
       assert.equal(await cli(admin, 'get weight web/s1\n'), '1 (initial 1)\n\n');
       assert.equal(await cli(admin, 'set weight web/s1 300\n'), 'Absolute weight can only be between 0 and 256 inclusive.\n\n');
+      assert.equal(await cli(admin, 'set server web/s1 fqdn a.example\n'), 'set server <b>/<s> fqdn failed because no resolution is configured.\n\n');
+    });
+
+    it('get var: a process variable with its type', async () => {
+      assert.equal(await cli(admin, 'get var proc.answer\n'), 'proc.answer: type=sint value=<42>\n');
+      assert.equal(await cli(admin, 'get var proc.nope\n'), 'Variable not found.\n\n');
+      assert.equal(await cli(user, 'get var proc.answer\n'), 'Permission denied\n\n');
     });
   });
 }

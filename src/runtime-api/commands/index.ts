@@ -6,6 +6,7 @@ import { proxyCommands } from './proxies.ts';
 import { serverCommands } from './servers.ts';
 import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
+import { varCommands } from './vars.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -16,6 +17,7 @@ export function createCommandTable(): CommandTable {
     serverCommands,
     proxyCommands,
     tableCommands,
+    varCommands,
   ]);
   return table;
 }

@@ -94,10 +94,12 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
       case 'weight':
         return changeWeight(ctx.target, server, args[4]);
       case 'state':
-        if (args[4] === 'ready') setReady(backend, server, check, now);
-        else if (args[4] === 'drain') setDrain(backend, server, check, now);
-        else if (args[4] === 'maint') setMaint(backend, server, check, now);
+        let message: string | undefined;
+        if (args[4] === 'ready') message = setReady(backend, server, check, now);
+        else if (args[4] === 'drain') message = setDrain(backend, server, check, now);
+        else if (args[4] === 'maint') message = setMaint(backend, server, check, now);
         else return error("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
+        if (message !== undefined) ctx.target.warning(message);
         return NO_ANSWER;
       case 'health': {
         const verb = args[4];
@@ -119,9 +121,12 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
       case 'agent-port':
       case 'agent-send':
         return error('agent checks are not enabled on this server.\n');
+      case 'fqdn':
+        // Switchyard has no `resolvers` sections: HAProxy's answer for a server without one.
+        if ((args[4] ?? '') === '') return error('set server <b>/<s> fqdn requires a FQDN.\n');
+        return error('set server <b>/<s> fqdn failed because no resolution is configured.\n');
       case 'check-addr':
       case 'check-port':
-      case 'fqdn':
       case 'ssl':
         return error(`'set server <srv> ${args[3]}' is not supported by Switchyard.\n`);
       default:
@@ -233,7 +238,8 @@ export const serverCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) =>
       withServer(args, 2, ctx, (server, backend) => {
-        setMaint(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        const message = setMaint(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        if (message !== undefined) ctx.target.warning(message);
         return NO_ANSWER;
       }),
   },
@@ -243,7 +249,8 @@ export const serverCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) =>
       withServer(args, 2, ctx, (server, backend) => {
-        setReady(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        const message = setReady(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        if (message !== undefined) ctx.target.warning(message);
         return NO_ANSWER;
       }),
   },

@@ -174,6 +174,27 @@ listen web
       assert.deepEqual(filtered.map((r) => r.split(',')[1]), ['s1', 's2']);
     });
 
+    it('show stat typed|json and show info typed|json: the same fields, typed and tagged as HAProxy', async () => {
+      const typed = (await cli(admin, 'show stat typed\n')).split('\n');
+      assert.equal(typed[0], 'F.2.0.0.pxname.1:KNS:str:web');
+      assert.ok(typed.includes('S.2.1.17.status.1:SGP:str:no check'), typed.join('\n'));
+      assert.ok(typed.includes('B.2.0.76.algo.1:CGS:str:roundrobin'), typed.join('\n'));
+      assert.ok(typed.includes('F.2.0.104.ssl_reused_sess.1:MCP:u64:0') || !typed.some((l) => l.includes('.103.-.')));
+      const json = JSON.parse(await cli(admin, 'show stat json\n')) as { objType: string; proxyId: number; id: number; field: { pos: number; name: string }; tags: Record<string, string>; value: { type: string; value: unknown } }[][];
+      assert.deepEqual(
+        json.map((o) => `${o[0]?.objType}/${o[1]?.value.value}`),
+        ['Frontend/FRONTEND', 'Server/s1', 'Server/s2', 'Backend/BACKEND'],
+      );
+      assert.deepEqual(json[1]?.find((f) => f.field.name === 'weight'), {
+        objType: 'Server', proxyId: 2, id: 1, field: { pos: 18, name: 'weight' }, processNum: 1,
+        tags: { origin: 'Metric', nature: 'Avg', scope: 'Process' }, value: { type: 'u32', value: 1 },
+      });
+      const info = (await cli(admin, 'show info typed\n')).split('\n');
+      assert.match(info[0] ?? '', /^0\.Name\.1:POS:str:/);
+      const infoJson = JSON.parse(await cli(admin, 'show info json\n')) as { field: { name: string }; value: { type: string } }[];
+      assert.deepEqual(infoJson.find((f) => f.field.name === 'CurrConns')?.value.type, 'u32');
+    });
+
     it('disable server: no more traffic to it; enable server: traffic again', async () => {
       assert.equal(await cli(admin, 'disable server web/s2\n'), '\n');
       assert.deepEqual(await distribution(web, 8), { s1: 8 });

@@ -15,10 +15,22 @@ export function forcedAdminState(server: Server): 'maint' | 'drain' | undefined 
   return forced.get(server);
 }
 
+/**
+ * The check health HAProxy keeps for servers without a check: `rise` at start, set to 0 when a
+ * running server enters maintenance (and not restored when it leaves, since no check runs).
+ */
+const uncheckedHealth = new WeakMap<Server, number>();
+
+/** The check health `show servers state` reports; `rise` is the server's configured one. */
+export function reportedHealth(server: Server, rise: number): number {
+  return server.checkState?.health ?? uncheckedHealth.get(server) ?? rise;
+}
+
 /** Sets a check's health as HAProxy's CLI does (the counter and the stats' copy together). */
 export function setCheckHealth(server: Server, check: ServerCheck | undefined, health: number): void {
   if (check !== undefined) check.counter.health = health;
   if (server.checkState !== undefined) server.checkState.health = health;
+  else uncheckedHealth.set(server, health);
 }
 
 function label(backend: Backend, server: Server): string {

@@ -199,7 +199,8 @@ listen web
       assert.equal(await cli(admin, 'disable server web/s2\n'), '\n');
       assert.deepEqual(await distribution(web, 8), { s1: 8 });
       const state = (await cli(admin, 'show servers state web\n')).split('\n');
-      assert.match(state[3] ?? '', /^\d+ web 2 s2 127\.0\.0\.1 0 1 1 1 /);
+      assert.match(state[2] ?? '', /^2 web 1 s1 127\.0\.0\.1 2 0 1 1 \d+ 1 0 2 0 0 0 0 - \d+ - 0 0 - - 0$/);
+      assert.match(state[3] ?? '', /^2 web 2 s2 127\.0\.0\.1 0 1 1 1 \d+ 1 0 0 0 0 0 0 - \d+ - 0 0 - - 0$/);
       assert.match((await cli(admin, 'show stat\n')).split('\n').find((l) => l.startsWith('web,s2,')) ?? '', /,MAINT,/);
       assert.equal(await cli(admin, 'enable server web/s2\n'), '\n');
       assert.deepEqual(await distribution(web, 8), { s1: 4, s2: 4 });

@@ -7,7 +7,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, info, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, setCheckHealth, setDrain, setMaint, setReady } from '../server-admin.ts';
+import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
@@ -161,7 +161,9 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const checkState = cs === undefined ? 0 : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
   const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));
   const fqdn = server.hostname ?? '-';
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${cs?.health ?? 0} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.ssl !== undefined ? 1 : 0} 0 - - 0\n`;
+  // Without a check, HAProxy still reports the check's health, initialised at `rise`.
+  const health = reportedHealth(server, backend.model.servers[server.index]?.check?.rise ?? 2);
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.ssl !== undefined ? 1 : 0} 0 - - 0\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {

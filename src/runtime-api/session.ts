@@ -44,6 +44,13 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
+/** Bytes as a string of one character each (TextDecoder's "latin1" is windows-1252 in Bun and Deno). */
+function latin1Text(chunk: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < chunk.length; i += 4096) text += String.fromCharCode(...chunk.subarray(i, i + 4096));
+  return text;
+}
+
 /** Answers are built as strings of bytes (names and values read from latin1 configuration). */
 function latin1(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
@@ -77,7 +84,6 @@ export class CliSession implements SocketHandler {
   #ended = false;
   #closed = false;
   #timer: TimerHandle | undefined;
-  readonly #decoder = new TextDecoder('latin1');
 
   constructor(socket: Socket, model: StatsSocketModel, target: RuntimeTarget, commands: CommandTable, timeoutMs: number, owner: SessionOwner) {
     this.socket = socket;
@@ -96,7 +102,7 @@ export class CliSession implements SocketHandler {
 
   onData(_socket: Socket, chunk: Uint8Array): void {
     if (this.#ended) return;
-    this.#buffer += this.#decoder.decode(chunk);
+    this.#buffer += latin1Text(chunk);
     this.#armTimer();
     this.#process();
   }

@@ -6,7 +6,7 @@ import { isIPv4, isIPv6 } from '../../config/address.ts';
 import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
-import { dump, error, info, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
+import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
 import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 
@@ -65,7 +65,7 @@ function withServer(args: readonly string[], at: number, ctx: CommandContext, ac
   return act(found, ctx.target.backendOf(found));
 }
 
-function setAddress(ctx: CommandContext, server: Server, args: readonly string[]): CliAnswer {
+function setAddress(server: Server, args: readonly string[]): CliAnswer {
   const addr = args[4] ?? '';
   if (addr === '') return error('set server <b>/<s> addr requires an address and optionally a port.\n');
   if (!isIPv4(addr) && !isIPv6(addr)) return { kind: 'message', severity: SEVERITY_WARNING, text: 'Invalid addr\n' };
@@ -82,7 +82,6 @@ function setAddress(ctx: CommandContext, server: Server, args: readonly string[]
     server.port = port;
   }
   server.host = addr;
-  void ctx;
   return { kind: 'message', severity: SEVERITY_WARNING, text: `${text} by 'stats socket command'\n` };
 }
 
@@ -116,7 +115,7 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
       case 'agent':
         return error('agent checks are not enabled on this server.\n');
       case 'addr':
-        return setAddress(ctx, server, args);
+        return setAddress(server, args);
       case 'agent-addr':
       case 'agent-port':
       case 'agent-send':
@@ -339,4 +338,3 @@ export const serverCommands: readonly CliCommand[] = [
   },
 ];
 
-void info;

@@ -77,7 +77,6 @@ export class CliSession implements SocketHandler {
   readonly #target: RuntimeTarget;
   readonly #commands: CommandTable;
   readonly #owner: SessionOwner;
-  readonly #timeoutMs: number;
   readonly #context: CommandContext;
   #buffer = '';
   #inputEnded = false;
@@ -90,8 +89,7 @@ export class CliSession implements SocketHandler {
     this.#target = target;
     this.#commands = commands;
     this.#owner = owner;
-    this.#timeoutMs = timeoutMs;
-    this.state = { level: model.level, severityOutput: model.severityOutput, prompt: false, quit: false, noLineFeed: false };
+    this.state = { level: model.level, severityOutput: model.severityOutput, prompt: false, quit: false, noLineFeed: false, timeoutMs };
     this.#context = { target, session: this.state };
   }
 
@@ -141,6 +139,8 @@ export class CliSession implements SocketHandler {
       // `quit` ends at once, without the prompt (HAProxy's CLI_ST_END).
       if (this.state.quit) return this.#end();
       this.#write(answer);
+      // A command may have changed the timeout (`set timeout cli`).
+      this.#armTimer();
       // Not interactive: close once nothing else is waiting (HAProxy's !co_data(req) check).
       if (!this.state.prompt && this.#buffer.length === 0) return this.#end();
       this.state.noLineFeed = false;
@@ -173,7 +173,7 @@ export class CliSession implements SocketHandler {
     this.#timer = this.#target.runtime.setTimer(() => {
       this.#timer = undefined;
       this.socket.destroy();
-    }, this.#timeoutMs);
+    }, this.state.timeoutMs);
   }
 
   #clearTimer(): void {

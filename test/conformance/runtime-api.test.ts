@@ -140,6 +140,14 @@ listen web
       assert.equal(await cli(admin, 'set severity-output string;get weight web/zz\n'), '\n[err]: No such server.\n\n');
     });
 
+    it('show cli sockets; set timeout cli', async () => {
+      assert.equal(
+        await cli(admin, 'show cli sockets\n'),
+        `# socket lvl processes\nunix@${admin.path} admin all\nunix@${user.path} user all\nipv4@127.0.0.1:${tcp.port} admin all\n\n`,
+      );
+      assert.equal(await cli(admin, 'set timeout cli 1s;set timeout cli x;set timeout foo 1\n'), "\nInvalid timeout value.\n\n'set timeout' only supports 'cli'.\n\n");
+    });
+
     it('interactive mode: a prompt after each answer, the connection kept until quit', async () => {
       assert.equal(await cli(admin, 'prompt\nshow cli level\nquit\n'), '\n> admin\n\n> ');
     });

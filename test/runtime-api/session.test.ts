@@ -113,6 +113,13 @@ describe('runtime API session', () => {
     assert.equal(socket.destroyed, false);
     runtime.advance(2);
     assert.equal(socket.destroyed, true);
+    // `set timeout cli N` (seconds) applies to the session from then on.
+    const short = session(runtime);
+    short.send('prompt;set timeout cli 2\n');
+    runtime.advance(1_999);
+    assert.equal(short.socket.destroyed, false);
+    runtime.advance(2);
+    assert.equal(short.socket.destroyed, true);
   });
 
   it("an unknown command lists the closest commands (HAProxy's word fingerprints), then help, prompt, quit", () => {

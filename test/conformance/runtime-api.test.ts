@@ -203,6 +203,19 @@ listen web
       assert.deepEqual(infoJson.find((f) => f.field.name === 'CurrConns')?.value.type, 'u32');
     });
 
+    it('clear counters: the maxima (operator), everything (admin)', async () => {
+      await distribution(web, 4);
+      const s1 = async () => ((await cli(admin, 'show stat\n')).split('\n').find((l) => l.startsWith('web,s1,')) ?? '').split(',');
+      assert.notEqual((await s1())[7], '0', 'stot before');
+      assert.equal(await cli(user, 'clear counters\n'), 'Permission denied\n\n');
+      assert.equal(await cli(admin, 'operator;clear counters all\n'), '\nPermission denied\n\n');
+      assert.equal(await cli(admin, 'clear counters\n'), '\n');
+      assert.equal((await s1())[5], '0', 'smax after clear counters');
+      assert.notEqual((await s1())[7], '0', 'stot kept by clear counters');
+      assert.equal(await cli(admin, 'clear counters all\n'), '\n');
+      assert.equal((await s1())[7], '0', 'stot after clear counters all');
+    });
+
     it('disable server: no more traffic to it; enable server: traffic again', async () => {
       assert.equal(await cli(admin, 'disable server web/s2\n'), '\n');
       assert.deepEqual(await distribution(web, 8), { s1: 8 });

@@ -1,6 +1,7 @@
 /** The runtime API's command families, in HAProxy's lookup order (the first match wins). */
 import { CommandTable } from '../command-table.ts';
 import { builtinCommands } from './builtin.ts';
+import { counterCommands } from './counters.ts';
 import { infoCommands } from './info.ts';
 import { proxyCommands } from './proxies.ts';
 import { serverCommands } from './servers.ts';
@@ -18,6 +19,7 @@ export function createCommandTable(): CommandTable {
     proxyCommands,
     tableCommands,
     varCommands,
+    counterCommands,
   ]);
   return table;
 }

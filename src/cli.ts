@@ -255,6 +255,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   let runtimeApi: RuntimeApi | undefined;
   if (config.global.stats !== undefined) {
+    proxy.warn = (text) => out.warning(text);
     runtimeApi = new RuntimeApi(runtime, config.global.stats, proxy.target);
     try {
       await runtimeApi.start();

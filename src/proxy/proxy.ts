@@ -47,6 +47,8 @@ export class Proxy {
   readonly stickTables: ReadonlyMap<string, StickTable>;
   /** The `proc` variables of this generation (the global `set-var` lines applied). */
   readonly procVars: ProcessVars;
+  /** Where state changes made at run time are reported (HAProxy's ha_warning); the CLI sets it. */
+  warn: (text: string) => void = (text) => this.runtime.writeStderr(`[WARNING] ${text}\n`);
   /** The internal services its rules use (`use-service`), created on first use. */
   readonly services: Services;
   #target: RuntimeTarget | undefined;
@@ -157,7 +159,7 @@ export class Proxy {
 
   /** The running configuration as the runtime API and the services act on it. */
   get target(): RuntimeTarget {
-    return (this.#target ??= proxyTarget(this));
+    return (this.#target ??= proxyTarget(this, (text) => this.warn(text)));
   }
 
   get activeSessions(): number {

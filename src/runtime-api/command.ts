@@ -16,6 +16,8 @@ export interface CliSessionState {
   quit: boolean;
   /** The answer is not followed by the empty line (`user -`, `operator -`). */
   noLineFeed: boolean;
+  /** Idle time before the session is closed, ms (`stats timeout`, `set timeout cli`). */
+  timeoutMs: number;
 }
 
 export interface CommandContext {

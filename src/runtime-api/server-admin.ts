@@ -6,6 +6,7 @@
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ServerCheck } from '../health/server-check.ts';
+import { countUsableServers } from '../health/state-messages.ts';
 
 /** Servers the CLI put in maintenance or drain (HAProxy's SRV_ADMF_FMAINT / FDRAIN), for `show servers state`. */
 const forced = new WeakMap<Server, 'maint' | 'drain'>();
@@ -14,35 +15,67 @@ export function forcedAdminState(server: Server): 'maint' | 'drain' | undefined 
   return forced.get(server);
 }
 
+/**
+ * The check health HAProxy keeps for servers without a check: `rise` at start, set to 0 when a
+ * running server enters maintenance (and not restored when it leaves, since no check runs).
+ */
+const uncheckedHealth = new WeakMap<Server, number>();
+
+/** The check health `show servers state` reports; `rise` is the server's configured one. */
+export function reportedHealth(server: Server, rise: number): number {
+  return server.checkState?.health ?? uncheckedHealth.get(server) ?? rise;
+}
+
 /** Sets a check's health as HAProxy's CLI does (the counter and the stats' copy together). */
 export function setCheckHealth(server: Server, check: ServerCheck | undefined, health: number): void {
   if (check !== undefined) check.counter.health = health;
   if (server.checkState !== undefined) server.checkState.health = health;
+  else uncheckedHealth.set(server, health);
 }
 
-/** `set server B/S state maint` / `disable server`: out of rotation, queue redistributed. */
-export function setMaint(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): void {
+function label(backend: Backend, server: Server): string {
+  return `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
+}
+
+/**
+ * `set server B/S state maint` / `disable server`: out of rotation, queue redistributed.
+ * Returns HAProxy's message for the change (srv_update_status), or undefined when none.
+ */
+export function setMaint(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): string | undefined {
   forced.set(server, 'maint');
-  if (server.status === 'MAINT') return;
+  if (server.status === 'MAINT') return undefined;
+  const wasDown = server.status === 'DOWN';
+  const active = server.active;
+  const queued = server.queue.length;
   // Maintenance resets the check's health (HAProxy: "check->health = 0").
   setCheckHealth(server, check, 0);
   backend.setServerStatus(server, 'MAINT', now);
+  if (wasDown) return `${label(backend, server)} was DOWN and now enters maintenance.`;
+  const { active: left, backup } = countUsableServers(backend.servers);
+  const requeued = Math.max(0, queued - server.queue.length);
+  return `${label(backend, server)} is going DOWN for maintenance. ${left} active and ${backup} backup servers left. ${active} sessions active, ${requeued} requeued, ${server.queue.length} remaining in queue.`;
 }
 
 /** `set server B/S state drain`: no new traffic but persistent; leaves maintenance as HAProxy's srv_adm_set_drain. */
-export function setDrain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): void {
+export function setDrain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): string | undefined {
   forced.set(server, 'drain');
-  if (server.status === 'DOWN') return;
+  if (server.status === 'DOWN' || server.status === 'DRAIN') return undefined;
+  const leaving = server.status === 'MAINT';
   leaveMaint(server, check);
   backend.setServerStatus(server, 'DRAIN', now);
+  if (leaving) return `${label(backend, server)} is UP/DRAIN (leaving forced maintenance).`;
+  const { active, backup } = countUsableServers(backend.servers);
+  return `${label(backend, server)} enters drain state. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${backend.queueLength} total in queue.`;
 }
 
 /** `set server B/S state ready` / `enable server`: back in rotation (a checked server restarts at rise: UP, checked at once). */
-export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): void {
+export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): string | undefined {
   forced.delete(server);
-  if (server.status === 'UP' || server.status === 'DOWN') return;
+  if (server.status === 'UP' || server.status === 'DOWN') return undefined;
+  const from = server.status;
   leaveMaint(server, check);
   backend.setServerStatus(server, 'UP', now);
+  return from === 'MAINT' ? `${label(backend, server)} is UP/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`;
 }
 
 function leaveMaint(server: Server, check: ServerCheck | undefined): void {

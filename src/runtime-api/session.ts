@@ -44,6 +44,13 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
+/** Bytes as a string of one character each (TextDecoder's "latin1" is windows-1252 in Bun and Deno). */
+function latin1Text(chunk: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < chunk.length; i += 4096) text += String.fromCharCode(...chunk.subarray(i, i + 4096));
+  return text;
+}
+
 /** Answers are built as strings of bytes (names and values read from latin1 configuration). */
 function latin1(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
@@ -70,22 +77,19 @@ export class CliSession implements SocketHandler {
   readonly #target: RuntimeTarget;
   readonly #commands: CommandTable;
   readonly #owner: SessionOwner;
-  readonly #timeoutMs: number;
   readonly #context: CommandContext;
   #buffer = '';
   #inputEnded = false;
   #ended = false;
   #closed = false;
   #timer: TimerHandle | undefined;
-  readonly #decoder = new TextDecoder('latin1');
 
   constructor(socket: Socket, model: StatsSocketModel, target: RuntimeTarget, commands: CommandTable, timeoutMs: number, owner: SessionOwner) {
     this.socket = socket;
     this.#target = target;
     this.#commands = commands;
     this.#owner = owner;
-    this.#timeoutMs = timeoutMs;
-    this.state = { level: model.level, severityOutput: model.severityOutput, prompt: false, quit: false, noLineFeed: false };
+    this.state = { level: model.level, severityOutput: model.severityOutput, prompt: false, quit: false, noLineFeed: false, timeoutMs };
     this.#context = { target, session: this.state };
   }
 
@@ -96,7 +100,7 @@ export class CliSession implements SocketHandler {
 
   onData(_socket: Socket, chunk: Uint8Array): void {
     if (this.#ended) return;
-    this.#buffer += this.#decoder.decode(chunk);
+    this.#buffer += latin1Text(chunk);
     this.#armTimer();
     this.#process();
   }
@@ -135,6 +139,8 @@ export class CliSession implements SocketHandler {
       // `quit` ends at once, without the prompt (HAProxy's CLI_ST_END).
       if (this.state.quit) return this.#end();
       this.#write(answer);
+      // A command may have changed the timeout (`set timeout cli`).
+      this.#armTimer();
       // Not interactive: close once nothing else is waiting (HAProxy's !co_data(req) check).
       if (!this.state.prompt && this.#buffer.length === 0) return this.#end();
       this.state.noLineFeed = false;
@@ -167,7 +173,7 @@ export class CliSession implements SocketHandler {
     this.#timer = this.#target.runtime.setTimer(() => {
       this.#timer = undefined;
       this.socket.destroy();
-    }, this.#timeoutMs);
+    }, this.state.timeoutMs);
   }
 
   #clearTimer(): void {

@@ -12,6 +12,7 @@ import type { Server } from '../proxy/server.ts';
 import type { Runtime } from '../runtime.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import type { ServerCheck } from '../health/server-check.ts';
+import type { ProcessVars } from '../rules/vars.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -29,6 +30,8 @@ export interface RuntimeTarget {
   /** Every proxy in declaration order (a `listen` is one entry with both halves). */
   readonly proxies: readonly ProxyEntry[];
   readonly stickTables: ReadonlyMap<string, StickTable>;
+  /** The generation's `proc` variables (`get var`). */
+  readonly procVars: ProcessVars;
   /** Wall clock (ms since the epoch) and runtime clock when the generation started. */
   readonly startedWall: number;
   readonly startedMono: number;
@@ -40,6 +43,8 @@ export interface RuntimeTarget {
   proxyId(name: string): number;
   /** The health check of a server with `check` (its rise/fall counter and its loop). */
   healthCheck(server: Server): ServerCheck | undefined;
+  /** Reports a state change as HAProxy's ha_warning does (stderr, silenced by -q). */
+  warning(text: string): void;
 }
 
 function before(a: SourceLocation, b: SourceLocation): number {
@@ -52,17 +57,22 @@ class ProxyTarget implements RuntimeTarget {
   readonly limits: ProcessLimits;
   readonly proxies: readonly ProxyEntry[];
   readonly stickTables: ReadonlyMap<string, StickTable>;
+  readonly procVars: ProcessVars;
   readonly startedWall: number;
   readonly startedMono: number;
   readonly #byName = new Map<string, ProxyEntry>();
   readonly #serverOwner = new Map<Server, Backend>();
   readonly #checks = new Map<Server, ServerCheck>();
 
-  constructor(proxy: Proxy) {
+  readonly warning: (text: string) => void;
+
+  constructor(proxy: Proxy, warning: (text: string) => void) {
+    this.warning = warning;
     this.runtime = proxy.runtime;
     this.config = proxy.config;
     this.limits = proxy.limits;
     this.stickTables = proxy.stickTables;
+    this.procVars = proxy.procVars;
     this.startedWall = proxy.runtime.wallClock();
     this.startedMono = proxy.runtime.now();
     const frontends = new Map(proxy.frontends.map((f) => [f.name, f]));
@@ -114,6 +124,6 @@ class ProxyTarget implements RuntimeTarget {
   }
 }
 
-export function proxyTarget(proxy: Proxy): RuntimeTarget {
-  return new ProxyTarget(proxy);
+export function proxyTarget(proxy: Proxy, warning: (text: string) => void): RuntimeTarget {
+  return new ProxyTarget(proxy, warning);
 }

@@ -89,6 +89,7 @@ global
     stats socket ${admin.path} level admin mode 600
     stats socket ${user.path} level user
     stats socket "127.0.0.1:${tcp.port}" level admin
+    set-var proc.answer int(42)
 ${HTTP_DEFAULTS}
 listen web
     bind 127.0.0.1:${web}
@@ -101,10 +102,22 @@ listen web
 
     after(async () => {
       destroyAllClients();
-      // Not stopProxy(): HAProxy warns about every state change made here (as Switchyard does).
+      // Not stopProxy(): HAProxy warns about every state change made here, and so does Switchyard.
       const code = await proxy?.stop();
       if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy?.stderr}`);
       await Promise.all(backends.map((b) => b.close()));
+      const warnings = (proxy?.stderr ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('[WARNING]') && l.includes(' : Server '))
+        .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
+      assert.deepEqual(warnings, [
+        'Server web/s2 is going DOWN for maintenance. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+        'Server web/s2 is UP/READY (leaving forced maintenance).',
+        'Server web/s1 enters drain state. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+        'Server web/s1 is UP (leaving forced drain).',
+        'Server web/s2 is going DOWN for maintenance. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+        'Server web/s2 is UP/READY (leaving forced maintenance).',
+      ]);
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -125,6 +138,14 @@ listen web
       assert.equal(await cli(admin, 'get weight zz/s1\n'), 'No such backend.\n\n');
       assert.equal(await cli(admin, 'set severity-output number;get weight web/zz\n'), '\n[3]: No such server.\n\n');
       assert.equal(await cli(admin, 'set severity-output string;get weight web/zz\n'), '\n[err]: No such server.\n\n');
+    });
+
+    it('show cli sockets; set timeout cli', async () => {
+      assert.equal(
+        await cli(admin, 'show cli sockets\n'),
+        `# socket lvl processes\nunix@${admin.path} admin all\nunix@${user.path} user all\nipv4@127.0.0.1:${tcp.port} admin all\n\n`,
+      );
+      assert.equal(await cli(admin, 'set timeout cli 1s;set timeout cli x;set timeout foo 1\n'), "\nInvalid timeout value.\n\n'set timeout' only supports 'cli'.\n\n");
     });
 
     it('interactive mode: a prompt after each answer, the connection kept until quit', async () => {
@@ -161,11 +182,46 @@ listen web
       assert.deepEqual(filtered.map((r) => r.split(',')[1]), ['s1', 's2']);
     });
 
+    it('show stat typed|json and show info typed|json: the same fields, typed and tagged as HAProxy', async () => {
+      const typed = (await cli(admin, 'show stat typed\n')).split('\n');
+      assert.equal(typed[0], 'F.2.0.0.pxname.1:KNS:str:web');
+      assert.ok(typed.includes('S.2.1.17.status.1:SGP:str:no check'), typed.join('\n'));
+      assert.ok(typed.includes('B.2.0.76.algo.1:CGS:str:roundrobin'), typed.join('\n'));
+      assert.ok(typed.includes('F.2.0.104.ssl_reused_sess.1:MCP:u64:0') || !typed.some((l) => l.includes('.103.-.')));
+      const json = JSON.parse(await cli(admin, 'show stat json\n')) as { objType: string; proxyId: number; id: number; field: { pos: number; name: string }; tags: Record<string, string>; value: { type: string; value: unknown } }[][];
+      assert.deepEqual(
+        json.map((o) => `${o[0]?.objType}/${o[1]?.value.value}`),
+        ['Frontend/FRONTEND', 'Server/s1', 'Server/s2', 'Backend/BACKEND'],
+      );
+      assert.deepEqual(json[1]?.find((f) => f.field.name === 'weight'), {
+        objType: 'Server', proxyId: 2, id: 1, field: { pos: 18, name: 'weight' }, processNum: 1,
+        tags: { origin: 'Metric', nature: 'Avg', scope: 'Process' }, value: { type: 'u32', value: 1 },
+      });
+      const info = (await cli(admin, 'show info typed\n')).split('\n');
+      assert.match(info[0] ?? '', /^0\.Name\.1:POS:str:/);
+      const infoJson = JSON.parse(await cli(admin, 'show info json\n')) as { field: { name: string }; value: { type: string } }[];
+      assert.deepEqual(infoJson.find((f) => f.field.name === 'CurrConns')?.value.type, 'u32');
+    });
+
+    it('clear counters: the maxima (operator), everything (admin)', async () => {
+      await distribution(web, 4);
+      const s1 = async () => ((await cli(admin, 'show stat\n')).split('\n').find((l) => l.startsWith('web,s1,')) ?? '').split(',');
+      assert.notEqual((await s1())[7], '0', 'stot before');
+      assert.equal(await cli(user, 'clear counters\n'), 'Permission denied\n\n');
+      assert.equal(await cli(admin, 'operator;clear counters all\n'), '\nPermission denied\n\n');
+      assert.equal(await cli(admin, 'clear counters\n'), '\n');
+      assert.equal((await s1())[5], '0', 'smax after clear counters');
+      assert.notEqual((await s1())[7], '0', 'stot kept by clear counters');
+      assert.equal(await cli(admin, 'clear counters all\n'), '\n');
+      assert.equal((await s1())[7], '0', 'stot after clear counters all');
+    });
+
     it('disable server: no more traffic to it; enable server: traffic again', async () => {
       assert.equal(await cli(admin, 'disable server web/s2\n'), '\n');
       assert.deepEqual(await distribution(web, 8), { s1: 8 });
       const state = (await cli(admin, 'show servers state web\n')).split('\n');
-      assert.match(state[3] ?? '', /^\d+ web 2 s2 127\.0\.0\.1 0 1 1 1 /);
+      assert.match(state[2] ?? '', /^2 web 1 s1 127\.0\.0\.1 2 0 1 1 \d+ 1 0 2 0 0 0 0 - \d+ - 0 0 - - 0$/);
+      assert.match(state[3] ?? '', /^2 web 2 s2 127\.0\.0\.1 0 1 1 1 \d+ 1 0 0 0 0 0 0 - \d+ - 0 0 - - 0$/);
       assert.match((await cli(admin, 'show stat\n')).split('\n').find((l) => l.startsWith('web,s2,')) ?? '', /,MAINT,/);
       assert.equal(await cli(admin, 'enable server web/s2\n'), '\n');
       assert.deepEqual(await distribution(web, 8), { s1: 4, s2: 4 });
@@ -190,6 +246,13 @@ listen web
       assert.equal(await cli(admin, 'set weight web/s1 100%\n'), '\n');
       assert.equal(await cli(admin, 'get weight web/s1\n'), '1 (initial 1)\n\n');
       assert.equal(await cli(admin, 'set weight web/s1 300\n'), 'Absolute weight can only be between 0 and 256 inclusive.\n\n');
+      assert.equal(await cli(admin, 'set server web/s1 fqdn a.example\n'), 'set server <b>/<s> fqdn failed because no resolution is configured.\n\n');
+    });
+
+    it('get var: a process variable with its type', async () => {
+      assert.equal(await cli(admin, 'get var proc.answer\n'), 'proc.answer: type=sint value=<42>\n');
+      assert.equal(await cli(admin, 'get var proc.nope\n'), 'Variable not found.\n\n');
+      assert.equal(await cli(user, 'get var proc.answer\n'), 'Permission denied\n\n');
     });
   });
 }

@@ -1,7 +1,8 @@
 /** The CLI's own commands (cli.c): help, prompt, quit, the level changes and `set severity-output`. */
 import { usage, type CliCommand } from '../command.ts';
 import { levelAllows } from '../levels.ts';
-import { error, info, NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
+import { dump, error, info, NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
+import { parseDuration } from '../../config/time.ts';
 import type { CommandTable } from '../command-table.ts';
 import { usageMessage } from '../usage.ts';
 
@@ -45,6 +46,36 @@ export function builtinCommands(table: () => CommandTable): CliCommand[] {
       usage: usage('show cli level', 'display the level of the current CLI session'),
       level: 'user',
       run: (_args, ctx) => info(`${ctx.session.level}\n`),
+    },
+    {
+      words: ['set', 'timeout'],
+      usage: usage('set timeout [cli] <delay>', 'change a timeout setting'),
+      level: 'user',
+      run: (args, ctx) => {
+        if (args[2] !== 'cli') return error("'set timeout' only supports 'cli'.\n");
+        const text = args[3] ?? '';
+        if (text === '') return error('Expects an integer value.\n');
+        // HAProxy reads it in seconds when no unit is given.
+        const parsed = parseDuration(/^\d+$/.test(text) ? `${text}s` : text);
+        const seconds = parsed.ok ? Math.floor(parsed.ms / 1000) : 0;
+        if (seconds < 1) return error('Invalid timeout value.\n');
+        ctx.session.timeoutMs = seconds * 1000;
+        return NO_ANSWER;
+      },
+    },
+    {
+      words: ['show', 'cli', 'sockets'],
+      usage: usage('show cli sockets', 'dump list of cli sockets'),
+      level: 'user',
+      run: (_args, ctx) => {
+        let text = '# socket lvl processes\n';
+        for (const s of ctx.target.config.global.stats?.sockets ?? []) {
+          const a = s.address;
+          const where = a.kind === 'unix' ? `unix@${a.path}` : a.host.includes(':') ? `ipv6@[${a.host}]:${a.port}` : `ipv4@${a.host}:${a.port}`;
+          text += `${where} ${s.level} all\n`;
+        }
+        return dump(text);
+      },
     },
     {
       words: ['set', 'severity-output'],

@@ -1,11 +1,13 @@
 /** The runtime API's command families, in HAProxy's lookup order (the first match wins). */
 import { CommandTable } from '../command-table.ts';
 import { builtinCommands } from './builtin.ts';
+import { counterCommands } from './counters.ts';
 import { infoCommands } from './info.ts';
 import { proxyCommands } from './proxies.ts';
 import { serverCommands } from './servers.ts';
 import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
+import { varCommands } from './vars.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -16,6 +18,8 @@ export function createCommandTable(): CommandTable {
     serverCommands,
     proxyCommands,
     tableCommands,
+    varCommands,
+    counterCommands,
   ]);
   return table;
 }

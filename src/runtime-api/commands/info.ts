@@ -4,6 +4,7 @@
  * printed empty rather than invented.
  */
 import { VERSION } from '../../version.ts';
+import { infoJson, infoTyped } from '../../stats/stat-render.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, type CliAnswer } from '../output.ts';
 import type { RuntimeTarget } from '../target.ts';
@@ -109,11 +110,13 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
 }
 
 function showInfo(args: readonly string[], ctx: CommandContext): CliAnswer {
+  let format: 'text' | 'typed' | 'json' = 'text';
   for (const word of args.slice(2)) {
-    if (word === 'json' || word === 'typed' || word === 'float' || word === 'desc') {
-      return error(`'show info ${word}' is not supported by Switchyard yet (only the default text form).\n`);
-    }
+    if (word === 'json' || word === 'typed') format = word;
+    else if (word === 'float' || word === 'desc') return error(`'show info ${word}' is not supported by Switchyard yet.\n`);
   }
+  if (format === 'typed') return dump(infoTyped(infoFields(ctx.target)));
+  if (format === 'json') return dump(infoJson(infoFields(ctx.target)));
   let text = '';
   for (const [name, value] of infoFields(ctx.target)) text += `${name}: ${value ?? ''}\n`;
   return dump(text);

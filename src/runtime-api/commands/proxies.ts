@@ -1,7 +1,7 @@
 /** Frontend and process limits (proxy.c, cli.c): `set maxconn frontend|global`, `shutdown frontend`. */
 import type { Frontend } from '../../proxy/frontend.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
-import { error, info, NO_ANSWER, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
+import { error, NO_ANSWER, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
 
 /** cli_find_frontend: a frontend by name (HAProxy also accepts `#ID`). */
 function findFrontend(ctx: CommandContext, arg: string | undefined): Frontend | CliAnswer {
@@ -65,4 +65,3 @@ export const proxyCommands: readonly CliCommand[] = [
   },
 ];
 
-void info;

@@ -6,8 +6,8 @@ import { isIPv4, isIPv6 } from '../../config/address.ts';
 import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
-import { dump, error, info, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, setCheckHealth, setDrain, setMaint, setReady } from '../server-admin.ts';
+import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
+import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
@@ -65,7 +65,7 @@ function withServer(args: readonly string[], at: number, ctx: CommandContext, ac
   return act(found, ctx.target.backendOf(found));
 }
 
-function setAddress(ctx: CommandContext, server: Server, args: readonly string[]): CliAnswer {
+function setAddress(server: Server, args: readonly string[]): CliAnswer {
   const addr = args[4] ?? '';
   if (addr === '') return error('set server <b>/<s> addr requires an address and optionally a port.\n');
   if (!isIPv4(addr) && !isIPv6(addr)) return { kind: 'message', severity: SEVERITY_WARNING, text: 'Invalid addr\n' };
@@ -82,7 +82,6 @@ function setAddress(ctx: CommandContext, server: Server, args: readonly string[]
     server.port = port;
   }
   server.host = addr;
-  void ctx;
   return { kind: 'message', severity: SEVERITY_WARNING, text: `${text} by 'stats socket command'\n` };
 }
 
@@ -94,10 +93,12 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
       case 'weight':
         return changeWeight(ctx.target, server, args[4]);
       case 'state':
-        if (args[4] === 'ready') setReady(backend, server, check, now);
-        else if (args[4] === 'drain') setDrain(backend, server, check, now);
-        else if (args[4] === 'maint') setMaint(backend, server, check, now);
+        let message: string | undefined;
+        if (args[4] === 'ready') message = setReady(backend, server, check, now);
+        else if (args[4] === 'drain') message = setDrain(backend, server, check, now);
+        else if (args[4] === 'maint') message = setMaint(backend, server, check, now);
         else return error("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
+        if (message !== undefined) ctx.target.warning(message);
         return NO_ANSWER;
       case 'health': {
         const verb = args[4];
@@ -114,14 +115,17 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
       case 'agent':
         return error('agent checks are not enabled on this server.\n');
       case 'addr':
-        return setAddress(ctx, server, args);
+        return setAddress(server, args);
       case 'agent-addr':
       case 'agent-port':
       case 'agent-send':
         return error('agent checks are not enabled on this server.\n');
+      case 'fqdn':
+        // Switchyard has no `resolvers` sections: HAProxy's answer for a server without one.
+        if ((args[4] ?? '') === '') return error('set server <b>/<s> fqdn requires a FQDN.\n');
+        return error('set server <b>/<s> fqdn failed because no resolution is configured.\n');
       case 'check-addr':
       case 'check-port':
-      case 'fqdn':
       case 'ssl':
         return error(`'set server <srv> ${args[3]}' is not supported by Switchyard.\n`);
       default:
@@ -156,7 +160,9 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const checkState = cs === undefined ? 0 : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
   const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));
   const fqdn = server.hostname ?? '-';
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${cs?.health ?? 0} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.ssl !== undefined ? 1 : 0} 0 - - 0\n`;
+  // Without a check, HAProxy still reports the check's health, initialised at `rise`.
+  const health = reportedHealth(server, backend.model.servers[server.index]?.check?.rise ?? 2);
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.ssl !== undefined ? 1 : 0} 0 - - 0\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {
@@ -233,7 +239,8 @@ export const serverCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) =>
       withServer(args, 2, ctx, (server, backend) => {
-        setMaint(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        const message = setMaint(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        if (message !== undefined) ctx.target.warning(message);
         return NO_ANSWER;
       }),
   },
@@ -243,7 +250,8 @@ export const serverCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) =>
       withServer(args, 2, ctx, (server, backend) => {
-        setReady(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        const message = setReady(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        if (message !== undefined) ctx.target.warning(message);
         return NO_ANSWER;
       }),
   },
@@ -330,4 +338,3 @@ export const serverCommands: readonly CliCommand[] = [
   },
 ];
 
-void info;

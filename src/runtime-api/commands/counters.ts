@@ -1,0 +1,43 @@
+/**
+ * `clear counters [all]` (stats.c): the maxima (operator level), or every counter (admin).
+ * Gauges of what is in progress (current sessions, queue lengths, held connections) are not
+ * counters and stay, as HAProxy keeps them outside its counter structures.
+ */
+import type { BackendCounters, FrontendCounters } from '../../proxy/counters.ts';
+import { usage, type CliCommand } from '../command.ts';
+import { levelAllows } from '../levels.ts';
+import { NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
+
+const GAUGES = new Set(['scur', 'qcur', 'waiting']);
+const MAXIMA = new Set(['smax', 'qmax']);
+
+function clear(counters: FrontendCounters | BackendCounters, all: boolean): void {
+  const record = counters as unknown as Record<string, number | number[]>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (Array.isArray(value)) {
+      if (all) value.fill(0);
+    } else if (MAXIMA.has(key) || (all && !GAUGES.has(key))) {
+      record[key] = 0;
+    }
+  }
+}
+
+export const counterCommands: readonly CliCommand[] = [
+  {
+    words: ['clear', 'counters'],
+    usage: usage('clear counters [all]', 'clear max statistics counters (or all counters)'),
+    level: 'operator',
+    run: (args, ctx) => {
+      const all = args[2] === 'all';
+      if (all && !levelAllows(ctx.session.level, 'admin')) return PERMISSION_DENIED;
+      for (const p of ctx.target.proxies) {
+        if (p.frontend !== undefined) clear(p.frontend.counters, all);
+        if (p.backend === undefined) continue;
+        clear(p.backend.counters, all);
+        for (const s of p.backend.servers) clear(s.counters, all);
+      }
+      return NO_ANSWER;
+    },
+  },
+];

@@ -28,6 +28,7 @@ export class ResponseInspection {
     this.#ctx = ctx;
     this.#decided = decided;
     ctx.responsePayload = this.#payload;
+    ctx.vars.beginTcpResponse();
   }
 
   /** Server bytes arrived (`ended`: the server closed its side). */

@@ -22,6 +22,7 @@ import { VAR_CONVERTERS } from './converters/vars.ts';
 import { STICK_TABLE_CONVERTERS } from './converters/stick-tables.ts';
 import { JSON_QUERY_CONVERTERS } from './converters/json-query.ts';
 import { HTTP_CONVERTERS } from './converters/http.ts';
+import { FIX_CONVERTERS } from './converters/fix.ts';
 
 export interface Converter {
   readonly name: string;
@@ -34,7 +35,21 @@ export interface Converter {
 }
 
 const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
-  [...STRING_CONVERTERS, ...ARITHMETIC_CONVERTERS, ...ENCODING_CONVERTERS, ...HASH_CONVERTERS, ...TIME_CONVERTERS, ...NETWORK_CONVERTERS, ...BACKEND_CONVERTERS, ...MAP_CONVERTERS, ...VAR_CONVERTERS, ...STICK_TABLE_CONVERTERS, ...HTTP_CONVERTERS, ...JSON_QUERY_CONVERTERS].map(
+  [
+    ...STRING_CONVERTERS,
+    ...ARITHMETIC_CONVERTERS,
+    ...ENCODING_CONVERTERS,
+    ...HASH_CONVERTERS,
+    ...TIME_CONVERTERS,
+    ...NETWORK_CONVERTERS,
+    ...BACKEND_CONVERTERS,
+    ...MAP_CONVERTERS,
+    ...VAR_CONVERTERS,
+    ...STICK_TABLE_CONVERTERS,
+    ...HTTP_CONVERTERS,
+    ...JSON_QUERY_CONVERTERS,
+    ...FIX_CONVERTERS,
+  ].map(
     (d) => [d.name, d],
   ),
 );
@@ -45,7 +60,7 @@ export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 /** HAProxy 2.6 converters that exist but are not served here, refused by name. */
 const NOT_SUPPORTED = new Set([
   'debug', 'in_table', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
-  'ungrpc', 'protobuf', 'fix_is_valid', 'fix_tag_value', 'mqtt_is_valid', 'mqtt_field_value',
+  'ungrpc', 'protobuf', 'mqtt_is_valid', 'mqtt_field_value',
   'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
 

@@ -49,6 +49,30 @@ function eachField(head: HttpHead, edits: HeadEditor | undefined, each: (name: s
   }
 }
 
+/** HAProxy's struct htx_sl without its text: flags, method or status, three lengths. */
+const HTX_START_LINE = 20;
+/** The end-of-headers block. */
+const HTX_EOH = 1;
+
+/**
+ * The size of a message head in HAProxy's HTX (htx->data): what `req.len` / `res.len` report in
+ * HTTP mode ("not accurate but kept for backward compatibility", payload.c). The start line's
+ * parts, each field's name and value as edited so far, and the fixed sizes of the start-line
+ * and end-of-headers blocks; body bytes already buffered would count too (not seen here).
+ */
+export function htxHeadLength(ctx: SampleContext, response: boolean): number | undefined {
+  const { head, edits } = response ? RESPONSE(ctx) : REQUEST(ctx);
+  if (head === undefined) return undefined;
+  let n = HTX_START_LINE + HTX_EOH + 'HTTP/1.1'.length;
+  const res = ctx.response;
+  if (response && res !== undefined) n += 3 + res.reason.length;
+  else if (!response && ctx.lbHead !== undefined) n += ctx.lbHead.method.length + ctx.lbHead.target.length;
+  eachField(head, edits, (name, value) => {
+    n += name.length + value.length;
+  });
+  return n;
+}
+
 type Side = (ctx: SampleContext) => { head: HttpHead | undefined; edits: HeadEditor | undefined };
 
 const REQUEST: Side = (ctx) => ({ head: ctx.lbHead, edits: ctx.requestEdits });

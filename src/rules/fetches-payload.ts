@@ -11,6 +11,7 @@
  */
 import { latin1String } from '../http/codec/chars.ts';
 import type { MiscFetch } from './fetches-misc.ts';
+import { htxHeadLength } from './fetches-header-block.ts';
 import type { Payload } from './payload.ts';
 import type { Args } from './sample-args.ts';
 import type { Sample } from './sample.ts';
@@ -56,6 +57,21 @@ const readLength: Read = (payload, out) => {
   if (!payload.final) payload.mayChange = true;
   return out.setInt(payload.bytes.byteLength);
 };
+
+/** `req.len` / `res.len`: the buffered bytes under tcp rules; in HTTP mode HAProxy's HTX size of the head. */
+function lengthFetch(onResponse: boolean): MiscFetch {
+  const side = onResponse ? response : request;
+  const compiled: FetchBody = {
+    ...body(side, 'int', readLength),
+    sample(ctx, out) {
+      const payload = side(ctx);
+      if (payload !== undefined) return readLength(payload, out);
+      const length = htxHeadLength(ctx, onResponse);
+      return length === undefined ? false : out.setInt(length);
+    },
+  };
+  return { args: NONE, compile: () => compiled };
+}
 
 function payloadFetch(side: Side): MiscFetch {
   return {
@@ -203,8 +219,8 @@ const readProtoHttp: Read = (payload, out) => {
 };
 
 export const PAYLOAD_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscFetch>([
-  ['req.len', simple(request, 'int', readLength)],
-  ['req_len', simple(request, 'int', readLength)],
+  ['req.len', lengthFetch(false)],
+  ['req_len', lengthFetch(false)],
   ['req.payload', payloadFetch(request)],
   ['req.payload_lv', payloadLvFetch(request)],
   ['req.ssl_hello_type', simple(request, 'int', readHelloType)],
@@ -219,7 +235,7 @@ export const PAYLOAD_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, M
   ['rdp_cookie_cnt', rdpCookieFetch(true)],
   ['req.proto_http', simple(request, 'bool', readProtoHttp)],
   ['req_proto_http', simple(request, 'bool', readProtoHttp)],
-  ['res.len', simple(response, 'int', readLength)],
+  ['res.len', lengthFetch(true)],
   ['res.payload', payloadFetch(response)],
   ['res.payload_lv', payloadLvFetch(response)],
   ['res.ssl_hello_type', simple(response, 'int', readHelloType)],

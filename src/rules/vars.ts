@@ -241,6 +241,15 @@ export class SessionVars implements VarScopes {
     this.#phase = 'req';
   }
 
+  /**
+   * A tcp session's response (`tcp-response content` rules): HAProxy keeps one store for both
+   * message scopes of a stream and only HTTP empties it between them, so `res` variables are
+   * set and read from here on and the request's stay.
+   */
+  beginTcpResponse(): void {
+    this.#phase = 'res';
+  }
+
   /** The request is analysed, a server is wanted: `req` variables go, `res` ones may come. */
   beginResponse(): void {
     if (this.#phase === 'res') return;

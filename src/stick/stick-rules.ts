@@ -117,7 +117,7 @@ export class StickRules {
       const key = rule.table.keyOf(sample);
       if (key === undefined) continue;
       stored[t] = true;
-      rule.table.store(key, server.name, now);
+      rule.table.store(key, server.name, now, server.id);
     }
   }
 }

@@ -30,6 +30,8 @@ export class StickEntry {
   readonly key: string;
   /** `server_id`: the persistence target's name. */
   server: string | undefined = undefined;
+  /** Its HAProxy id (position in its backend from 1; `table_server_id`); 0 before one is stored. */
+  serverId = 0;
   /** The stored counters, laid out by the table's StickDataLayout. */
   readonly data: Float64Array;
   /** Sessions tracking the entry (track-sc): it is neither evicted nor expired meanwhile. */
@@ -128,10 +130,11 @@ export class StickTable {
    * Records `key` -> `server`. Returns false when the table is full and `nopurge` forbids
    * evicting (HAProxy then creates no entry).
    */
-  store(key: string, server: string, now: number): boolean {
+  store(key: string, server: string, now: number, serverId = 0): boolean {
     const entry = this.getEntry(key, now);
     if (entry === undefined) return false;
     entry.server = server;
+    entry.serverId = serverId;
     this.touch(entry, now);
     return true;
   }

@@ -102,6 +102,8 @@ const CASES: readonly (readonly [string, string])[] = [
   ['req.fhdr(x-lang),language(es;pt,zz)', 'zz'],
   ['req.fhdr(x-lang),language(es;pt)', ''],
   ['req.hdrs,length', '200'],
+  // req.len in HTTP mode: HAProxy's HTX size of the head (an L6 fetch: log-formats refuse it, a variable takes it).
+  ['var(txn.len)', '203'],
   ['req.hdrs,crc32', '2661303048'],
   [
     'req.hdrs_bin,hex',
@@ -131,6 +133,7 @@ function configFor(main: number, app: number, other: number, dir: string): strin
 ${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${main}
+    http-request set-var(txn.len) req.len
 ${CASES.map(([e], i) => `    http-request return status 200 content-type text/plain lf-string ${maps(lfString(e))} if { path /c/${i} }`).join('\n')}
     http-request return status 200 content-type text/plain lf-string "[%[str(\\xc3\\xa9),hex] %[str(-\\xE0-),json(utf8s)] %[str(\\xE0),json(utf8)]]" if { path /bytes }
     http-request return status 200 content-type text/plain string "allowed" if { path /acl/src } { src -f ${dir}/allow.lst }

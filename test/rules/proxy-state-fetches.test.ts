@@ -153,3 +153,14 @@ describe('req.hdrs, req.hdrs_bin', () => {
     assert.ok(s?.text.includes(`03782D6CFC03${'76'.repeat(300)}0000`), 'name then the long value');
   });
 });
+
+describe('req.len in HTTP mode', () => {
+  it('is HAProxy’s HTX size of the head: 20 + the start line’s parts + names and values + 1', () => {
+    // reg-test sample_fetches/cond_set_var: 67 for this request.
+    assert.equal(sample('req.len', context(get('/converter', 'X-Cust: foobar', 'Host: 127.0.0.1')))?.text, '67');
+    const head = get('/converter', 'X-Cust: foobar', 'Host: 127.0.0.1');
+    const editor = new HeadEditor().begin(head);
+    editor.append('X-New', 'ab');
+    assert.equal(sample('req.len', context(head, { requestEdits: editor }))?.text, String(67 + 5 + 2), 'the edited head');
+  });
+});

@@ -241,6 +241,11 @@ describe('stick counter fetches and converters', () => {
     assert.equal(read('str(10.1.1.1),table_http_req_cnt(fe)', ctx), '0', 'absent key: 0');
     assert.equal(read('src,table_gpc1(fe)', ctx), undefined, 'not stored');
     assert.equal(read('src,table_trackers(fe)', ctx), '1');
+    // server_id: not stored by fe (no sample) until a stick rule stores a server (HAProxy adds it to their tables).
+    assert.equal(read('src,table_server_id(fe)', ctx), undefined);
+    fe.store('10.0.0.1', 's2', clock.t, 2);
+    assert.equal(read('src,table_server_id(fe)', ctx), '2');
+    assert.equal(read('str(10.1.1.1),table_server_id(fe)', ctx), '0');
     assert.equal(read('str(x),table_conn_cur(fe)', ctx), undefined, 'not an address');
     assert.equal(read('int(167772161),table_http_req_cnt(fe)', ctx), '3', 'an integer is an address for an ip table (c_int2ip)');
   });

@@ -84,5 +84,11 @@ export const STICK_TABLE_CONVERTERS: readonly ConverterDefinition[] = [
   converter('table_kbytes_out', 'sint', count('bytes_out_cnt', 10)),
   converter('table_sess_cnt', 'sint', count('sess_cnt')),
   converter('table_sess_rate', 'sint', rate('sess_rate')),
+  // The stored server's id, 0 for an absent key; no sample when the table keeps no server_id
+  // (HAProxy adds it to the tables of stick rules, which store a server here).
+  converter('table_server_id', 'sint', (table, entry, _stick, s) => {
+    if (entry === undefined) return s.setInt(0);
+    return table.layout.stores('server_id') || entry.server !== undefined ? s.setInt(entry.serverId) : false;
+  }),
   converter('table_trackers', 'sint', (_table, entry, _stick, s) => s.setInt(entry === undefined ? 0 : entry.refs)),
 ];

@@ -6,9 +6,11 @@
  */
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel } from './stream-action-model.ts';
+import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel } from './stream-action-model.ts';
+export type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 
 export interface SourceLocation {
   readonly file: string;
@@ -401,7 +403,7 @@ export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
  * An `http-request` / `http-response` action that does not end the rule list: a header action,
  * a variable action, a request-line rewrite.
  */
-export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel | HttpCaptureRuleModel | HttpStreamRuleModel;
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel | HttpCaptureRuleModel | HttpStreamRuleModel | HttpStrictModeRuleModel;
 
 /**
  * Stick counter actions (src/stick/): `track-sc0|1|2 KEY [table T]`, `sc-inc-gpc0|1(N)`,

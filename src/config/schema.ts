@@ -443,6 +443,12 @@ const stickRuleSchemas = [
 
 const httpRuleSchema = v.variant('action', [
   v.object({
+    action: v.literal('strict-mode'),
+    on: v.boolean(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
     action: v.literal('set-timeout'),
     timeout: v.picklist(['server', 'tunnel']),
     value: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),

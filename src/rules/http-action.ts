@@ -42,6 +42,10 @@ export interface HttpActionContext extends SampleContext {
   invalidRequest: boolean;
   /** Set with `reply` by `reject`: no response at all, the connection closes (logged PR, status -1). */
   rejected?: boolean | undefined;
+  /** `strict-mode off` for the current message: a failed rewrite is skipped instead of answered 500. */
+  softRewrites?: boolean | undefined;
+  /** Set with `reply` (a 500) when a rewrite failed in strict mode (HAProxy's fail_rewrite, logged P). */
+  rewriteError?: boolean | undefined;
   /** Writes an interim response (`early-hint`'s 103) to the client at once; absent where none can go. */
   sendInterim?: ((bytes: Uint8Array) => void) | undefined;
 }

@@ -246,6 +246,9 @@ export class HttpRuleRunner implements HttpActionContext {
   /** Set by the session: writes `early-hint` responses to the client. */
   sendInterim: ((bytes: Uint8Array) => void) | undefined = undefined;
   failedRewrites = 0;
+  /** `strict-mode off` for the message being analysed; a strict failed rewrite sets `rewriteError` (rules/actions/strict-mode.ts). */
+  softRewrites = false;
+  rewriteError = false;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
   backend: SampleBackend | undefined = undefined;
@@ -373,6 +376,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.logLevel = undefined;
     this.invalidRequest = false;
     this.rejected = false;
+    this.softRewrites = this.rewriteError = false;
     this.#resetAddresses();
     this.vars.beginTransaction();
     // HAProxy's stream_inc_http_req_ctr: the session's trackers count every request.
@@ -429,6 +433,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.responseEdits = editor;
     this.reply = undefined;
     this.responseStatus = undefined;
+    this.softRewrites = this.rewriteError = false;
     let verdict: Verdict = Verdict.continue;
     if (backend !== undefined) verdict = run(backend.response, this, head, editor);
     if (verdict === Verdict.continue && this.#frontend !== undefined) verdict = run(this.#frontend.response, this, head, editor);
@@ -447,8 +452,13 @@ export class HttpRuleRunner implements HttpActionContext {
     this.response = head;
     this.responseEdits = editor;
     if (fresh) this.responseStatus = undefined;
-    if (backend !== undefined && backend !== this.#frontend) run(backend.afterResponse, this, head, editor);
+    this.rewriteError = false;
+    if (backend !== undefined && backend !== this.#frontend && run(backend.afterResponse, this, head, editor) === Verdict.reply) return this.#leaveResponse();
     if (this.#frontend !== undefined) run(this.#frontend.afterResponse, this, head, editor);
+    this.#leaveResponse();
+  }
+
+  #leaveResponse(): void {
     this.response = undefined;
     this.responseEdits = undefined;
     this.lbHead = undefined;

@@ -28,6 +28,7 @@ import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import { originalToHeader } from '../http/original-to.ts';
+import { countRewrites } from '../rules/actions/rewrite-counters.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
@@ -341,6 +342,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // `set-timeout`: this transaction's server and tunnel timeouts.
     this.#serverTimeout = this.#rules?.serverTimeout ?? backend.timeouts.server;
     this.#tunnelTimeout = this.#rules?.tunnelTimeout ?? backend.timeouts.tunnel;
+    if (this.#rules !== undefined) this.#countRewriteError(this.#rules);
     this.#rules?.endRequest();
     this.#reqHeadBytes = this.#finishRequestHead(head, editor);
     if (rulesEdited && readsRequestHead(backend)) this.#lbView = parseEditedHead(this.#reqHeadBytes);
@@ -382,6 +384,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const denied = rules.denied;
     const tarpit = rules.tarpit;
     const invalid = rules.invalidRequest;
+    const failedRewrite = this.#countRewriteError(rules);
     rules.endRequest();
     // HAProxy: a `deny` ends as PR (proxy condition) and counts a denied request; a `return`
     // or a redirect as LR (processed locally). A request a rule found invalid is a bad
@@ -392,7 +395,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.host.counters.ereq++;
       this.#side.closeAfter = true;
     }
-    this.setTermination(denied || invalid ? 'P' : 'L', 'R');
+    this.setTermination(denied || invalid || failedRewrite ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
   }
 
@@ -450,6 +453,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #replaceResponse(rules: HttpRuleRunner): void {
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
+    const failedRewrite = this.#countRewriteError(rules);
     rules.reply = undefined;
     rules.denied = false;
     this.#dropServer()?.reset();
@@ -458,8 +462,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.host.counters.dresp++;
       (this.backend as Backend).counters.dresp++;
     }
-    this.setTermination(denied ? 'P' : 'L', 'H');
+    this.setTermination(denied || failedRewrite ? 'P' : 'L', 'H');
     this.#sendLocalReply(reply);
+  }
+
+  /** A rewrite failed in strict mode (the reply is a 500): HAProxy's internal_errors, on the frontend and the chosen backend. */
+  #countRewriteError(rules: HttpRuleRunner): boolean {
+    countRewrites(this.host.counters, this.#countedInBackend ? (this.backend as Backend).counters : undefined, rules);
+    return rules.rewriteError;
   }
 
   /**
@@ -803,6 +813,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         this.#replaceResponse(rules);
         return HeadOutcome.dropped;
       }
+      this.#countRewriteError(rules);
     }
     this.#resHead = head;
     // `set-status` in http-response rules: the client, the log and the counters see the new one.
@@ -828,6 +839,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (hasAfterResponseRules(this.#frontendRules, this.#backendRules)) {
       const rules = this.#ruleRunner();
       rules.applyAfterResponse(req, head, editor, this.#backendRules, false);
+      this.#countRewriteError(rules);
       this.#status = rules.responseStatus ?? this.#status;
     }
     this.#bytesOut += this.#side.sendResponseHead(editor);

@@ -19,6 +19,7 @@ import { compileSetLogLevel, compileSetTimeout } from './stream-actions.ts';
 import { compileRequestLineAction } from './request-line-actions.ts';
 import { compileVarAction } from './var-actions.ts';
 import { compileStickAction } from './stick-actions.ts';
+import { compileStrictMode, rewriteFailed } from './strict-mode.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -35,9 +36,9 @@ class HeaderRule implements HttpAction {
     try {
       this.#action.apply(ctx, head, editor);
     } catch {
-      // A value no header may carry (a control character from a client-supplied sample): the
-      // rewrite is skipped, as HAProxy counts a failed rewrite, rather than forwarding it.
-      ctx.failedRewrites++;
+      // A value no header may carry (a control character from a client-supplied sample): a
+      // failed rewrite rather than forwarding it (a 500, or skipped with `strict-mode off`).
+      return rewriteFailed(ctx);
     }
     return Verdict.continue;
   }
@@ -86,6 +87,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'set-src-port': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-dst': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-dst-port': (rule) => compileAddressAction(rule.action, rule.expression),
+  'strict-mode': compileStrictMode,
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -13,6 +13,7 @@ import { requestLineActionParsers } from './request-line.ts';
 import type { HttpActionParser } from './types.ts';
 import { varActionParsers } from './vars.ts';
 import { stickActionParsers } from './stick.ts';
+import { strictModeActionParsers } from './strict-mode.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
@@ -27,4 +28,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...stickActionParsers,
   ...captureActionParsers,
   ...streamControlActionParsers,
+  ...strictModeActionParsers,
 ];

@@ -694,7 +694,7 @@ export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
 /** A tcp rule: a verdict, an address rewrite, or a variable action (the http rules' models). */
 export type TcpRuleModel =
   | {
-      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http';
+      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http' | 'silent-drop';
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }

@@ -512,6 +512,7 @@ const httpRuleSchema = v.variant('action', [
     source: sourceSchema,
   }),
   v.object({ action: v.literal('reject'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({ action: v.literal('silent-drop'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.picklist(['set-src', 'set-src-port', 'set-dst', 'set-dst-port']),
     expression: v.pipe(v.string(), v.minLength(1)),
@@ -537,7 +538,7 @@ const capturesSchema = v.object({
 
 const tcpRuleSchema = v.variant('action', [
   v.object({
-    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http']),
+    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http', 'silent-drop']),
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),

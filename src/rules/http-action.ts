@@ -42,6 +42,8 @@ export interface HttpActionContext extends SampleContext {
   invalidRequest: boolean;
   /** Set with `reply` by `reject`: no response at all, the connection closes (logged PR, status -1). */
   rejected?: boolean | undefined;
+  /** Set with `rejected` by `silent-drop`: the client connection is reset rather than closed. */
+  silentDrop?: boolean | undefined;
   /** `strict-mode off` for the current message: a failed rewrite is skipped instead of answered 500. */
   softRewrites?: boolean | undefined;
   /** Set with `reply` (a 500) when a rewrite failed in strict mode (HAProxy's fail_rewrite, logged P). */

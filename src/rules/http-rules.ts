@@ -249,6 +249,7 @@ export class HttpRuleRunner implements HttpActionContext {
   /** `strict-mode off` for the message being analysed; a strict failed rewrite sets `rewriteError` (rules/actions/strict-mode.ts). */
   softRewrites = false;
   rewriteError = false;
+  silentDrop = false;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
   backend: SampleBackend | undefined = undefined;

@@ -306,7 +306,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
     // The frontend's tcp-request content rules run per request; the first's ran on the connection.
-    if (feTcpRules !== undefined && this.#side.requests > 1 && runHttpTcpRules(feTcpRules, runner as HttpRuleRunner) === 'reject') return this.#reject(runner as HttpRuleRunner);
+    if (feTcpRules !== undefined && this.#side.requests > 1 && this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
     if (feRules !== undefined && (runner as HttpRuleRunner).frontendRequest() === Verdict.reply) return this.#replyLocally(runner as HttpRuleRunner);
     let backend = this.#defaultBackend;
     const named = feRules !== undefined && feRules.switching.length > 0 ? (runner as HttpRuleRunner).switchingTarget() : undefined;
@@ -335,7 +335,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       if (runner === undefined) rules.beginRequest(head, editor);
       rules.backendTimeouts = backend.timeouts;
       rules.backend = backend;
-      if (beTcpRules !== undefined && runHttpTcpRules(beTcpRules, rules) === 'reject') return this.#reject(rules);
+      if (beTcpRules !== undefined && this.#tcpRulesRejected(beTcpRules, rules)) return;
       if (rules.requestRules(beRules) === Verdict.reply) return this.#replyLocally(rules);
     }
     const rulesEdited = editor.changed;
@@ -407,12 +407,16 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * with status -1 and no %TR, and counts a denied request.
    */
   #reject(rules: HttpRuleRunner): void {
+    const drop = rules.silentDrop;
+    rules.silentDrop = false;
     rules.endRequest();
     this.host.counters.dreq++;
     this.setTermination('P', 'R');
     this.#reqHeadAt = -1;
     this.log();
-    this.#side.destroy();
+    // `silent-drop`: a reset where the runtime can (HAProxy mutes the socket with TCP_REPAIR).
+    if (drop) this.#side.drop();
+    else this.#side.destroy();
   }
 
   /**
@@ -428,14 +432,31 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#side.schedule();
   }
 
+  /** `tcp-request content` rules in the stream: a reject or a silent-drop ends it without an answer (PR). */
+  #tcpRulesRejected(rules: HttpBackendTcpRules, runner: HttpRuleRunner): boolean {
+    const outcome = runHttpTcpRules(rules, runner);
+    if (outcome === 'accept') return false;
+    runner.silentDrop = outcome === 'drop';
+    this.#reject(runner);
+    return true;
+  }
+
   /**
    * `tcp-response content reject`: the response is aborted both ways without an answer
-   * (HAProxy's tcp_inspect_response: denied_resp counted, logged PD).
+   * (HAProxy's tcp_inspect_response: denied_resp counted, logged PD); `silent-drop` as in
+   * http-response rules (a denied request, PR, the client reset).
    */
   #rejectedResponse(rules: HttpBackendTcpRules): boolean {
     const runner = this.#ruleRunner();
     runner.chosenServer = this.#leg.server as Server;
-    if (runHttpTcpRules(rules, runner) !== 'reject') return false;
+    const outcome = runHttpTcpRules(rules, runner);
+    if (outcome === 'accept') return false;
+    if (outcome === 'drop') {
+      this.#dropServer()?.reset();
+      runner.silentDrop = true;
+      this.#reject(runner);
+      return true;
+    }
     this.host.counters.dresp++;
     (this.backend as Backend).counters.dresp++;
     this.#dropServer()?.reset();
@@ -451,6 +472,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * goes to the client.
    */
   #replaceResponse(rules: HttpRuleRunner): void {
+    // `http-response silent-drop`: HAProxy counts a denied request and logs PR, even here.
+    if (rules.rejected === true) {
+      rules.rejected = false;
+      this.#dropServer()?.reset();
+      return this.#reject(rules);
+    }
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
     const failedRewrite = this.#countRewriteError(rules);

@@ -82,6 +82,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'sc-set-gpt0': compileStickAction,
   capture: compileCapture,
   reject: () => compileReject(),
+  'silent-drop': () => compileReject(true),
   'early-hint': (rule) => compileEarlyHint(rule.header, rule.format),
   'set-src': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-src-port': (rule) => compileAddressAction(rule.action, rule.expression),

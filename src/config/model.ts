@@ -6,9 +6,11 @@
  */
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel } from './stream-action-model.ts';
+import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel } from './stream-action-model.ts';
+export type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 
 export interface SourceLocation {
   readonly file: string;
@@ -412,7 +414,7 @@ export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
  * An `http-request` / `http-response` action that does not end the rule list: a header action,
  * a variable action, a request-line rewrite.
  */
-export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel | HttpCaptureRuleModel | HttpStreamRuleModel;
+export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel | HttpCaptureRuleModel | HttpStreamRuleModel | HttpStrictModeRuleModel;
 
 /**
  * Stick counter actions (src/stick/): `track-sc0|1|2 KEY [table T]`, `sc-inc-gpc0|1(N)`,
@@ -721,7 +723,7 @@ export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
 /** A tcp rule: a verdict, an address rewrite, or a variable action (the http rules' models). */
 export type TcpRuleModel =
   | {
-      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http';
+      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http' | 'silent-drop';
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }

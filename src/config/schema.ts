@@ -451,6 +451,12 @@ const stickRuleSchemas = [
 
 const httpRuleSchema = v.variant('action', [
   v.object({
+    action: v.literal('strict-mode'),
+    on: v.boolean(),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
     action: v.literal('set-timeout'),
     timeout: v.picklist(['server', 'tunnel']),
     value: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -527,6 +533,7 @@ const httpRuleSchema = v.variant('action', [
     source: sourceSchema,
   }),
   v.object({ action: v.literal('reject'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({ action: v.literal('silent-drop'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.picklist(['set-src', 'set-src-port', 'set-dst', 'set-dst-port']),
     expression: v.pipe(v.string(), v.minLength(1)),
@@ -552,7 +559,7 @@ const capturesSchema = v.object({
 
 const tcpRuleSchema = v.variant('action', [
   v.object({
-    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http']),
+    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http', 'silent-drop']),
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),

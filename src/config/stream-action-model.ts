@@ -7,7 +7,8 @@ import type { ConditionModel, SourceLocation } from './model.ts';
 
 export type HttpStreamRuleModel =
   | {
-      readonly action: 'reject';
+      /** `reject`; `silent-drop` (request and response rules): no answer, the client connection reset. */
+      readonly action: 'reject' | 'silent-drop';
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }

@@ -188,10 +188,13 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#leg.begin(backend, choice.server, true, choice.force);
   }
 
-  /** `tcp-request content reject`: the stream ends at once, logged as refused by the proxy (PR). */
-  deny(): void {
+  /**
+   * `tcp-request content reject`: the stream ends at once, logged as refused by the proxy (PR);
+   * `silent-drop` (`abortive`) likewise, the client reset where the runtime can.
+   */
+  deny(abortive = false): void {
     this.host.counters.dreq++;
-    this.#abort('P', 'R');
+    this.#abort('P', 'R', abortive);
   }
 
   /** A tcp session has no transaction boundary to stop at: it runs until either side closes. */
@@ -343,6 +346,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       (this.backend as Backend).counters.dresp++;
       return this.#abort('P', 'D');
     }
+    if (decision === 'drop') {
+      // HAProxy's silent-drop: a denied request (even on the response), logged PR, the client reset.
+      this.host.counters.dreq++;
+      return this.#abort('P', 'R', true);
+    }
     let flowing = true;
     for (const chunk of inspection.chunks) flowing = this.client.write(chunk);
     if (!flowing) {
@@ -460,15 +468,16 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     }
   }
 
-  /** Ends the session at once, both sockets destroyed. */
-  #abort(cause: TerminationCause, phase: TerminationPhase): void {
+  /** Ends the session at once, both sockets destroyed (`abortive`: the client reset, as `silent-drop`). */
+  #abort(cause: TerminationCause, phase: TerminationPhase, abortive = false): void {
     this.#setTermination(cause, phase);
     const server = this.server;
     this.server = undefined;
     this.#serverClosed = true;
     server?.destroy();
     this.#clientClosed = true;
-    this.client.destroy();
+    if (abortive) this.client.reset();
+    else this.client.destroy();
     this.#finish();
   }
 

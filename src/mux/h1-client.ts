@@ -126,6 +126,15 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     if (this.#state === 'idle' && !this.#reqParser.inProgress) this.#closeClient();
   }
 
+  drop(): void {
+    if (this.#state === 'closed') return;
+    if (!this.#clientClosed) {
+      this.#clientClosed = true;
+      this.client.reset();
+    }
+    this.destroy();
+  }
+
   kill(cause: 'K' | 'D' | 'U' = 'K'): void {
     if (this.#state === 'closed') return;
     this.now = this.runtime.now();

@@ -22,10 +22,13 @@ export interface HeldInput {
   readonly ended: boolean;
 }
 
+/** What the content rules decided: go on, `reject`, or `drop` (`silent-drop`). */
+export type ContentOutcome = 'accept' | 'reject' | 'drop';
+
 export interface ContentWaiter {
   readonly runtime: Runtime;
   /** The rules decided: serve (or refuse) the connection with the bytes received so far. */
-  contentDecided(wait: ContentWait, outcome: 'accept' | 'reject', input: HeldInput): void;
+  contentDecided(wait: ContentWait, outcome: ContentOutcome, input: HeldInput): void;
   /** The client went away before the rules decided: the socket is closed. */
   contentAbandoned(wait: ContentWait): void;
 }
@@ -109,7 +112,7 @@ export class ContentWait implements SocketHandler, ProxySession {
     }
     this.#settle();
     payload.final = true;
-    this.#owner.contentDecided(this, outcome === 'reject' ? 'reject' : 'accept', { chunks: this.#chunks, ended: this.#ended });
+    this.#owner.contentDecided(this, outcome === 'reject' || outcome === 'drop' ? outcome : 'accept', { chunks: this.#chunks, ended: this.#ended });
     // Reading was stopped on a full buffer: the session that took the socket reads on.
     if (this.#paused) this.#socket.resume();
   }

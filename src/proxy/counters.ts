@@ -58,6 +58,10 @@ export interface HttpCounters {
   reqTot: number;
   /** Responses by class: index 1..5 for 1xx..5xx, 0 for other. */
   readonly hrsp: [number, number, number, number, number, number];
+  /** Rewrites by HTTP rules that failed (HAProxy's failed_rewrites; see `strict-mode`). */
+  failedRewrites: number;
+  /** Transactions ended by an internal error, e.g. a failed rewrite in strict mode (internal_errors). */
+  internalErrors: number;
 }
 
 export interface FrontendCounters extends SessionCounters, HttpCounters {
@@ -103,13 +107,14 @@ export function newFrontendCounters(): FrontendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), reqRate: newRateCounter(),
     dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
+    failedRewrites: 0, internalErrors: 0,
   };
 }
 
 export function newBackendCounters(): BackendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
-    reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
+    reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0,
   };
 }
 

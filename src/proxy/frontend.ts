@@ -19,7 +19,7 @@ import type { ProxyHeaderErrorText } from './proxy-protocol.ts';
 import { formatAcceptDate } from '../log/log-time.ts';
 import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { runTcpRules, tcpRulesOf, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
-import { ContentWait, type ContentWaiter, type HeldInput } from './content-wait.ts';
+import { ContentWait, type ContentOutcome, type ContentWaiter, type HeldInput } from './content-wait.ts';
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import type { Services } from '../services/services.ts';
 
@@ -219,9 +219,11 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     if (rules !== undefined) {
       tcp = new TcpRuleContext(info, this.runtime, this.name, this.procVars, this);
       // `tcp-request connection`: before anything is read, the PROXY header included (session_accept_fd).
-      if (rules.connection.length > 0 && runTcpRules(rules.connection, tcp, undefined) === 'reject') {
-        this.counters.deniedConnections++;
-        // HAProxy closes with a single RST (no-linger).
+      const verdict = rules.connection.length > 0 ? runTcpRules(rules.connection, tcp, undefined) : 'accept';
+      if (verdict === 'reject' || verdict === 'drop') {
+        // HAProxy closes with a single RST (no-linger); `silent-drop` counts a denied request instead.
+        if (verdict === 'reject') this.counters.deniedConnections++;
+        else this.counters.dreq++;
         socket.reset();
         return this.#connectionDropped(info);
       }
@@ -251,9 +253,15 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   #openSession(socket: Socket, info: ConnectionInfo, received: Uint8Array | undefined, tcp: TcpRuleContext | undefined): void {
     const rules = this.#tcpRules;
     if (rules !== undefined && tcp !== undefined) {
-      if (rules.session.length > 0 && runTcpRules(rules.session, tcp, undefined) === 'reject') {
+      const verdict = rules.session.length > 0 ? runTcpRules(rules.session, tcp, undefined) : 'accept';
+      if (verdict === 'reject') {
         this.counters.deniedSessions++;
         socket.destroy();
+        return this.#connectionDropped(info);
+      }
+      if (verdict === 'drop') {
+        this.counters.dreq++;
+        socket.reset();
         return this.#connectionDropped(info);
       }
       // A session exists: the connection's trackers count it (sess_cnt, sess_rate).
@@ -280,7 +288,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   /** The socket and record of the ContentWait being constructed (its decision may come first). */
   #constructing: { socket: Socket; info: ConnectionInfo; tcp: TcpRuleContext } | undefined;
 
-  contentDecided(wait: ContentWait, outcome: 'accept' | 'reject', input: HeldInput): void {
+  contentDecided(wait: ContentWait, outcome: ContentOutcome, input: HeldInput): void {
     let entry = this.#contentSockets.get(wait);
     let tcp = this.#tcpContexts.get(wait);
     if (entry === undefined) {
@@ -300,7 +308,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   }
 
   /** A session (tcp or http) serves the connection from now on, starting with the bytes already read. */
-  #serve(socket: Socket, info: ConnectionInfo, input: HeldInput | undefined, tcp: TcpRuleContext | undefined, outcome: 'accept' | 'reject'): void {
+  #serve(socket: Socket, info: ConnectionInfo, input: HeldInput | undefined, tcp: TcpRuleContext | undefined, outcome: ContentOutcome): void {
     // Without a log format (log-format, tcplog, httplog), HAProxy logs each connection as it is accepted.
     if (this.logger.enabled && !this.trafficLog.hasFormat) {
       this.logger.emit(
@@ -313,10 +321,12 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     // pick, else the default) speaks HTTP serves HTTP (and `tcp-request content switch-mode http`).
     const target = this.model.mode === 'tcp' && tcp?.switchToHttp !== true ? (this.#switchedBackend(info, tcp) ?? this.backend) : this.backend;
     if (this.model.mode === 'http' || target?.mode === 'http' || tcp?.switchToHttp === true) {
-      if (outcome === 'reject') {
-        // Refused before the HTTP parsing of the first request: closed, counted as denied.
+      if (outcome !== 'accept') {
+        // Refused before the HTTP parsing of the first request: closed, counted as denied
+        // (`silent-drop`: with a reset where the runtime can).
         this.counters.dreq++;
-        socket.destroy();
+        if (outcome === 'drop') socket.reset();
+        else socket.destroy();
         return this.#connectionDropped(info);
       }
       const session = new H1ClientConnection(this, socket, target, info);
@@ -326,7 +336,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     }
     const session = new TcpSession(this, socket, this.backend, info, tcp);
     this.sessions.add(session);
-    if (outcome === 'reject') return session.deny();
+    if (outcome !== 'accept') return session.deny(outcome === 'drop');
     session.start();
     replay(session, socket, input);
   }

@@ -55,6 +55,12 @@ export interface HttpActionContext extends SampleContext {
    * `atLeast` bytes (0: the whole body); else yield. Absent where no body can be waited for.
    */
   waitForBody?(time: number, atLeast: number): Verdict;
+  /** Set with `rejected` by `silent-drop`: the client connection is reset rather than closed. */
+  silentDrop?: boolean | undefined;
+  /** `strict-mode off` for the current message: a failed rewrite is skipped instead of answered 500. */
+  softRewrites?: boolean | undefined;
+  /** Set with `reply` (a 500) when a rewrite failed in strict mode (HAProxy's fail_rewrite, logged P). */
+  rewriteError?: boolean | undefined;
   /** Writes an interim response (`early-hint`'s 103) to the client at once; absent where none can go. */
   sendInterim?: ((bytes: Uint8Array) => void) | undefined;
 }

@@ -263,6 +263,10 @@ export class HttpRuleRunner implements HttpActionContext {
   #resumeList: readonly CompiledRule[] | undefined = undefined;
   #resumeAt = 0;
   failedRewrites = 0;
+  /** `strict-mode off` for the message being analysed; a strict failed rewrite sets `rewriteError` (rules/actions/strict-mode.ts). */
+  softRewrites = false;
+  rewriteError = false;
+  silentDrop = false;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
   backend: SampleBackend | undefined = undefined;
@@ -400,6 +404,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.rejected = false;
     this.service = undefined;
     this.#resumeList = undefined;
+    this.softRewrites = this.rewriteError = false;
     this.#resetAddresses();
     this.vars.beginTransaction();
     // HAProxy's stream_inc_http_req_ctr: the session's trackers count every request.
@@ -493,7 +498,10 @@ export class HttpRuleRunner implements HttpActionContext {
     this.reply = undefined;
     const resumeList = this.#resumeList;
     // A resumed evaluation keeps what the rules before the wait set, and skips the lists they finished.
-    if (resumeList === undefined) this.responseStatus = undefined;
+    if (resumeList === undefined) {
+      this.responseStatus = undefined;
+      this.softRewrites = this.rewriteError = false;
+    }
     const frontendList = this.#frontend?.response;
     let verdict: Verdict = Verdict.continue;
     if (backend !== undefined && (resumeList === undefined || resumeList !== frontendList)) verdict = this.#run(backend.response, head, editor);
@@ -513,8 +521,13 @@ export class HttpRuleRunner implements HttpActionContext {
     this.response = head;
     this.responseEdits = editor;
     if (fresh) this.responseStatus = undefined;
-    if (backend !== undefined && backend !== this.#frontend) run(backend.afterResponse, this, head, editor);
+    this.rewriteError = false;
+    if (backend !== undefined && backend !== this.#frontend && run(backend.afterResponse, this, head, editor) === Verdict.reply) return this.#leaveResponse();
     if (this.#frontend !== undefined) run(this.#frontend.afterResponse, this, head, editor);
+    this.#leaveResponse();
+  }
+
+  #leaveResponse(): void {
     this.response = undefined;
     this.responseEdits = undefined;
     this.lbHead = undefined;

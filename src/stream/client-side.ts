@@ -54,6 +54,8 @@ export interface HttpClientSide {
   enterTunnel(): void;
   /** Ends the connection now, without a response (aborts). */
   destroy(): void;
+  /** Ends the connection now with a reset where the runtime can (`silent-drop`). */
+  drop(): void;
   /** Ends the connection now as a kill (a server going down with `shutdown-sessions`, an admin). */
   kill(cause?: 'K' | 'D' | 'U'): void;
 }

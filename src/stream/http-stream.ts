@@ -29,6 +29,7 @@ import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import { originalToHeader } from '../http/original-to.ts';
+import { countRewrites } from '../rules/actions/rewrite-counters.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
@@ -365,7 +366,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
     // The frontend's tcp-request content rules run per request; the first's ran on the connection.
-    if (feTcpRules !== undefined && this.#side.requests > 1 && runHttpTcpRules(feTcpRules, runner as HttpRuleRunner) === 'reject') return this.#reject(runner as HttpRuleRunner);
+    if (feTcpRules !== undefined && this.#side.requests > 1 && this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
     this.#stage = Stage.frontendBody;
     this.#analyse();
   }
@@ -422,9 +423,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         if (runner === undefined) rules.beginRequest(head, editor);
         rules.backendTimeouts = backend.timeouts;
         rules.backend = backend;
-        if (beTcpRules !== undefined && runHttpTcpRules(beTcpRules, rules) === 'reject') {
+        if (beTcpRules !== undefined && this.#tcpRulesRejected(beTcpRules, rules)) {
           this.#stage = Stage.idle;
-          return this.#reject(rules);
+          return;
         }
       }
       this.#stage = Stage.backendBody;
@@ -461,6 +462,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // `set-timeout`: this transaction's server and tunnel timeouts.
     this.#serverTimeout = this.#rules?.serverTimeout ?? backend.timeouts.server;
     this.#tunnelTimeout = this.#rules?.tunnelTimeout ?? backend.timeouts.tunnel;
+    if (this.#rules !== undefined) this.#countRewriteError(this.#rules);
     this.#rules?.endRequest();
     this.#reqHeadBytes = this.#finishRequestHead(head, editor);
     if (rulesEdited && readsRequestHead(backend)) this.#lbView = parseEditedHead(this.#reqHeadBytes);
@@ -540,6 +542,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const denied = rules.denied;
     const tarpit = rules.tarpit;
     const invalid = rules.invalidRequest;
+    const failedRewrite = this.#countRewriteError(rules);
     rules.endRequest();
     // HAProxy: a `deny` ends as PR (proxy condition) and counts a denied request; a `return`
     // or a redirect as LR (processed locally). A request a rule found invalid is a bad
@@ -550,7 +553,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.host.counters.ereq++;
       this.#side.closeAfter = true;
     }
-    this.setTermination(denied || invalid ? 'P' : 'L', 'R');
+    this.setTermination(denied || invalid || failedRewrite ? 'P' : 'L', 'R');
     this.#sendLocalReply(reply);
   }
 
@@ -612,12 +615,16 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * with status -1 and no %TR, and counts a denied request.
    */
   #reject(rules: HttpRuleRunner): void {
+    const drop = rules.silentDrop;
+    rules.silentDrop = false;
     rules.endRequest();
     this.host.counters.dreq++;
     this.setTermination('P', 'R');
     this.#reqHeadAt = -1;
     this.log();
-    this.#side.destroy();
+    // `silent-drop`: a reset where the runtime can (HAProxy mutes the socket with TCP_REPAIR).
+    if (drop) this.#side.drop();
+    else this.#side.destroy();
   }
 
   /**
@@ -633,14 +640,31 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#side.schedule();
   }
 
+  /** `tcp-request content` rules in the stream: a reject or a silent-drop ends it without an answer (PR). */
+  #tcpRulesRejected(rules: HttpBackendTcpRules, runner: HttpRuleRunner): boolean {
+    const outcome = runHttpTcpRules(rules, runner);
+    if (outcome === 'accept') return false;
+    runner.silentDrop = outcome === 'drop';
+    this.#reject(runner);
+    return true;
+  }
+
   /**
    * `tcp-response content reject`: the response is aborted both ways without an answer
-   * (HAProxy's tcp_inspect_response: denied_resp counted, logged PD).
+   * (HAProxy's tcp_inspect_response: denied_resp counted, logged PD); `silent-drop` as in
+   * http-response rules (a denied request, PR, the client reset).
    */
   #rejectedResponse(rules: HttpBackendTcpRules): boolean {
     const runner = this.#ruleRunner();
     runner.chosenServer = this.#leg.server as Server;
-    if (runHttpTcpRules(rules, runner) !== 'reject') return false;
+    const outcome = runHttpTcpRules(rules, runner);
+    if (outcome === 'accept') return false;
+    if (outcome === 'drop') {
+      this.#dropServer()?.reset();
+      runner.silentDrop = true;
+      this.#reject(runner);
+      return true;
+    }
     this.host.counters.dresp++;
     (this.backend as Backend).counters.dresp++;
     this.#dropServer()?.reset();
@@ -656,8 +680,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * goes to the client.
    */
   #replaceResponse(rules: HttpRuleRunner): void {
+    // `http-response silent-drop`: HAProxy counts a denied request and logs PR, even here.
+    if (rules.rejected === true) {
+      rules.rejected = false;
+      this.#dropServer()?.reset();
+      return this.#reject(rules);
+    }
     const reply = rules.reply as LocalReply;
     const denied = rules.denied;
+    const failedRewrite = this.#countRewriteError(rules);
     rules.reply = undefined;
     rules.denied = false;
     this.#dropServer()?.reset();
@@ -666,8 +697,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.host.counters.dresp++;
       (this.backend as Backend).counters.dresp++;
     }
-    this.setTermination(denied ? 'P' : 'L', 'H');
+    this.setTermination(denied || failedRewrite ? 'P' : 'L', 'H');
     this.#sendLocalReply(reply);
+  }
+
+  /** A rewrite failed in strict mode (the reply is a 500): HAProxy's internal_errors, on the frontend and the chosen backend. */
+  #countRewriteError(rules: HttpRuleRunner): boolean {
+    countRewrites(this.host.counters, this.#countedInBackend ? (this.backend as Backend).counters : undefined, rules);
+    return rules.rewriteError;
   }
 
   /**
@@ -1032,6 +1069,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         if (this.#exchange.done) this.#heldResponse.ended = true;
         return HeadOutcome.body;
       }
+      this.#countRewriteError(rules);
     }
     return this.#forwardResponseHead(head, req, editor, false);
   }
@@ -1048,6 +1086,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#heldResponse.clear();
       return this.#replaceResponse(rules);
     }
+    this.#countRewriteError(rules);
     this.#forwardResponseHead(head, req, this.#editor, true);
     const held = this.#heldResponse;
     for (const chunk of held.take()) this.#forwardResponseBody(chunk);
@@ -1082,6 +1121,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (hasAfterResponseRules(this.#frontendRules, this.#backendRules)) {
       const rules = this.#ruleRunner();
       rules.applyAfterResponse(req, head, editor, this.#backendRules, false);
+      this.#countRewriteError(rules);
       this.#status = rules.responseStatus ?? this.#status;
     }
     this.#bytesOut += this.#side.sendResponseHead(editor);

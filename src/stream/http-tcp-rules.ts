@@ -46,8 +46,10 @@ export function responseContentRules(backend: BackendModel): HttpBackendTcpRules
 
 /**
  * Runs one list on a complete message: `reject` (the caller closes without an answer, as
- * HAProxy's channel_abort) or `accept` (the first matching accept, or the end of the list).
+ * HAProxy's channel_abort), `drop` (`silent-drop`: the same with a reset, counted as a denied
+ * request) or `accept` (the first matching accept, or the end of the list).
  */
-export function runHttpTcpRules(rules: HttpBackendTcpRules, ctx: TcpActionContext): 'accept' | 'reject' {
-  return runTcpRules(rules, ctx, undefined) === 'reject' ? 'reject' : 'accept';
+export function runHttpTcpRules(rules: HttpBackendTcpRules, ctx: TcpActionContext): 'accept' | 'reject' | 'drop' {
+  const outcome = runTcpRules(rules, ctx, undefined);
+  return outcome === 'reject' || outcome === 'drop' ? outcome : 'accept';
 }

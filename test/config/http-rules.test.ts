@@ -173,3 +173,29 @@ describe('acl and http rules: warnings', () => {
     assert.deepEqual(model.frontends[0]?.httpRequestRules, []);
   });
 });
+
+describe('strict-mode', () => {
+  it('takes on or off (any case) in the three rule sets, with HAProxy\u2019s messages otherwise', async () => {
+    const { parseConfigText } = await import('../../src/config/load.ts');
+    const model = await parseConfigText(
+      ['frontend f', '  mode http', '  bind :80', '  http-request strict-mode OFF', '  http-response strict-mode on', '  http-after-response strict-mode off if { status 200 }', ''].join('\n'),
+      't.cfg',
+    );
+    const fe = model.frontends[0];
+    assert.deepEqual(
+      [fe?.httpRequestRules?.[0], fe?.httpResponseRules?.[0], fe?.httpAfterResponseRules?.[0]].map((r) => r !== undefined && r.action === 'strict-mode' && r.on),
+      [false, true, false],
+    );
+    const { ConfigError } = await import('../../src/config/errors.ts');
+    for (const [line, message] of [
+      ['  http-request strict-mode', "'http-request strict-mode' : expects exactly 1 arguments."],
+      ['  http-request strict-mode maybe', "'http-request strict-mode' : Unexpected value 'maybe'. Only 'on' and 'off' are supported."],
+    ] as const) {
+      await assert.rejects(parseConfigText(['frontend f', '  mode http', '  bind :80', line, ''].join('\n'), 't.cfg'), (err) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.diagnostics[0]?.message, message);
+        return true;
+      });
+    }
+  });
+});

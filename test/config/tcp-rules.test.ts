@@ -102,6 +102,30 @@ describe('tcp rules: configuration', () => {
   });
 });
 
+describe('silent-drop', () => {
+  it('is accepted in the four rule sets and in http-request/http-response rules', async () => {
+    const model = await parse(
+      cfg(
+        'listen l',
+        '  mode http',
+        '  bind :80',
+        '  tcp-request connection silent-drop if { src 10.0.0.1 }',
+        '  tcp-request session silent-drop if { src 10.0.0.2 }',
+        '  tcp-request content silent-drop if { src 10.0.0.3 }',
+        '  tcp-response content silent-drop if { res.len gt 100000 }',
+        '  http-request silent-drop if { path /drop }',
+        '  http-response silent-drop if { status 500 }',
+        '  server s 127.0.0.1:81',
+      ),
+    );
+    const fe = model.frontends[0];
+    const tcp = fe?.tcpRules;
+    assert.deepEqual([tcp?.connection, tcp?.session, tcp?.content, tcp?.response].map((l) => l?.map((r) => r.action)), [['silent-drop'], ['silent-drop'], ['silent-drop'], ['silent-drop']]);
+    assert.deepEqual([fe?.httpRequestRules?.[0]?.action, fe?.httpResponseRules?.[0]?.action], ['silent-drop', 'silent-drop']);
+    assert.match((await errors(frontend('  tcp-request content silent-drop now')))[0]?.[1] ?? '', /expects either 'if' or 'unless'/);
+  });
+});
+
 // HAProxy's reg-test startup/default_rules.vtc (h4..h14), with its messages.
 describe('tcp rules in defaults sections', () => {
   it('refuses them in an anonymous defaults section', async () => {

@@ -80,6 +80,24 @@ const REJECTED: RejectCase[] = [
     strict: 'HAProxy forwards any Host value',
   },
   {
+    name: 'a Host value that is a list (a.test, b.test)',
+    bytes: 'GET / HTTP/1.1\r\nHost: a.test, b.test\r\n\r\n',
+    status: 400,
+    strict: 'HAProxy forwards any Host value; its rules read the last host, a server may read the first',
+  },
+  {
+    name: 'a Host value that is a list without space (a.test,b.test)',
+    bytes: 'GET / HTTP/1.1\r\nHost: a.test,b.test\r\n\r\n',
+    status: 400,
+    strict: 'HAProxy forwards any Host value; its rules read the last host, a server may read the first',
+  },
+  {
+    name: 'a Host value with userinfo (u@a.test)',
+    bytes: 'GET / HTTP/1.1\r\nHost: u@a.test\r\n\r\n',
+    status: 400,
+    strict: 'HAProxy forwards any Host value; a URL parser reads a.test',
+  },
+  {
     name: 'identical duplicate Host headers',
     bytes: 'GET / HTTP/1.1\r\nHost: a.test\r\nHost: a.test\r\n\r\n',
     status: 400,
@@ -350,6 +368,16 @@ for (const target of TARGETS) {
         assert.deepEqual(headerValues(seen?.headers ?? [], 'host'), [c.host], seen?.rawHead);
       });
     }
+
+    it('forwards authority-shaped Host values HAProxy forwards (an empty host, a bad port) as written', async () => {
+      for (const host of [':8443example.org', 'a.test:b', 'a.test:99999']) {
+        const before = app.requests;
+        const { response } = await exchange(ports.fe, `GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+        assert.equal(response.status, 200, host);
+        assert.equal(app.requests, before + 1);
+        assert.match(app.lastRequest()?.rawHead ?? '', new RegExp(`\r\nhost: ${host.replace(/[.:]/g, '\\$&')}\r\n`, 'i'));
+      }
+    });
 
     it('forwards a chunked body with chunk extensions', async () => {
       const { response } = await exchange(ports.fe, `${POST}Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n0\r\n\r\n`, 'POST', 5000, 0);

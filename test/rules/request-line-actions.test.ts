@@ -108,11 +108,35 @@ describe('set-path, set-pathq, set-query, set-uri, set-method', () => {
     assert.equal(key.hash({ clientAddress: '', lbHead: rewritten }), key.hash({ clientAddress: '', lbHead: direct }));
   });
 
-  it('a line no request may carry is not written: the rewrite is skipped and counted', () => {
-    const o = run(GET('/a?bad=x'), set('set-path', '/a b'), set('set-method', ''), set('set-uri', 'http:///x'));
+  it('with strict-mode off, a line no request may carry is not written: the rewrite is skipped and counted', () => {
+    const o = run(GET('/a?bad=x'), rule({ action: 'strict-mode', on: false }), set('set-path', '/a b'), set('set-method', ''), set('set-uri', 'http:///x'));
+    assert.equal(o.verdict, Verdict.continue);
     assert.equal(line(o), 'GET /a?bad=x HTTP/1.1');
     assert.equal(o.runner.failedRewrites, 3);
+    assert.equal(o.runner.rewriteError, false);
     assert.equal(o.head.lineRewritten, false);
+  });
+
+  it('in strict mode (the default, and strict-mode on) a failed rewrite ends the rules with a 500', () => {
+    for (const rules of [[set('set-uri', 'http:///x'), set('set-path', '/never')], [rule({ action: 'strict-mode', on: false }), rule({ action: 'strict-mode', on: true }), set('set-path', '/a b')]]) {
+      const o = run(GET('/a'), ...rules);
+      assert.equal(o.verdict, Verdict.reply);
+      assert.equal(o.runner.reply?.status, 500);
+      assert.equal(o.runner.rewriteError, true);
+      assert.equal(o.runner.failedRewrites, 1);
+      assert.equal(line(o), 'GET /a HTTP/1.1', 'the rules after it did not run');
+    }
+  });
+
+  it('the strict mode is per message: the next request starts strict again', () => {
+    const fe = { name: 'fe', source: { file: 't', line: 1 }, httpRequestRules: [rule({ action: 'strict-mode', on: false, condition: undefined })] } as unknown as FrontendModel;
+    const runner = new HttpRuleRunner(httpRulesOf(fe, 'frontend'), socket, runtime, 'fe');
+    const head = requestHead(GET('/a'));
+    runner.beginRequest(head, new HeadEditor().begin(head));
+    runner.frontendRequest();
+    assert.equal(runner.softRewrites, true);
+    runner.beginRequest(head, new HeadEditor().begin(head));
+    assert.equal(runner.softRewrites, false);
   });
 });
 

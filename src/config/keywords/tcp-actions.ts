@@ -44,7 +44,7 @@ export interface TcpActionParser {
 const REQUEST: readonly TcpRuleSet[] = ['connection', 'session', 'content'];
 const ALL: readonly TcpRuleSet[] = ['connection', 'session', 'content', 'response'];
 
-function verdict(name: 'accept' | 'reject' | 'close', sets: readonly TcpRuleSet[]): TcpActionParser {
+function verdict(name: 'accept' | 'reject' | 'close' | 'silent-drop', sets: readonly TcpRuleSet[]): TcpActionParser {
   return { name, sets, parse: ({ extra }) => (extra(0) ? undefined : { action: name }) };
 }
 
@@ -89,6 +89,8 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
   verdict('accept', ALL),
   verdict('reject', ALL),
   verdict('close', ['response']),
+  // HAProxy's tcp_exec_action_silent_drop: the connection ends without a word (see tcp-actions.ts).
+  verdict('silent-drop', ALL),
   {
     name: 'expect-proxy',
     sets: ['connection'],
@@ -132,11 +134,11 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
 
 /** HAProxy 2.6's other tcp actions: named as not supported yet, never ignored (`*`: a prefix). */
 export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly string[]>> = {
-  connection: ['sc-inc-gpc', 'sc-set-gpt', 'capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'silent-drop', 'lua.*'],
-  session: ['sc-inc-gpc', 'sc-set-gpt', 'set-mark', 'set-tos', 'silent-drop', 'attach-srv', 'lua.*'],
+  connection: ['sc-inc-gpc', 'sc-set-gpt', 'capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'lua.*'],
+  session: ['sc-inc-gpc', 'sc-set-gpt', 'set-mark', 'set-tos', 'attach-srv', 'lua.*'],
   content: [
     'sc-inc-gpc', 'sc-set-gpt', 'capture', 'use-service', 'do-resolve', 'set-log-level', 'set-nice', 'set-mark',
-    'set-tos', 'set-priority-class', 'set-priority-offset', 'silent-drop', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
+    'set-tos', 'set-priority-class', 'set-priority-offset', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
   ],
-  response: ['sc-inc-gpc', 'sc-set-gpt', 'silent-drop', 'send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
+  response: ['sc-inc-gpc', 'sc-set-gpt', 'send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
 };

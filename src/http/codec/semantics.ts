@@ -31,7 +31,10 @@
  * Host (requests)
  *   - more than one Host header, even identical                       -> DUPLICATE_HOST
  *     (RFC 9112 §3.2 says any repeat; stricter than HAProxy, which rejects only differing ones)
- *   - value not `uri-host [":" port]` (reg-name/IPv4/IP-literal, port <= 65535); empty is allowed -> BAD_HOST
+ *   - value with a comma (a list of hosts), whitespace, `/ ? # @ \`, a bad pct-encoding, or any
+ *     byte outside reg-name / IP-literal / ':'                        -> BAD_HOST
+ *     (HAProxy checks nothing; an authority-shaped value with an empty host or a bad port, e.g.
+ *     `:8443example.org`, passes as in HAProxy; empty is allowed)
  *   - missing on an HTTP/1.1 request: accepted and forwarded as it is, as HAProxy 2.6 does (its
  *     reg-tests send such requests; no framing depends on Host, so there is nothing to smuggle)
  * Request target (byte-level checks happen in the scanner: CONTROL_CHAR_IN_URI, BAD_URI for
@@ -331,6 +334,31 @@ export function validHostPort(raw: Uint8Array, s: number, e: number, requirePort
   return port <= 65535;
 }
 
+/**
+ * A Host field value as HAProxy 2.6 forwards it (it checks none: `Host: :8443example.org`,
+ * `Host: a:b` reach its rules and the server as written), minus what could make the proxy and
+ * the server read different hosts: a comma (a list: HAProxy's `req.hdr(host)` reads the last
+ * element, a server the first or the whole), whitespace, and the bytes that end or split an
+ * authority in a URL parser (`/ ? # @ \`, a bracket outside a well-formed IP literal). What is
+ * left is authority-shaped (reg-name bytes, ':', well-formed pct-encodings, or a valid IP
+ * literal with its port): a server parsing it finds the same host as the proxy's rules, or none.
+ */
+export function acceptableHostField(raw: Uint8Array, s: number, e: number): boolean {
+  // An IP literal must be one: `[` starts an address a URL parser reads up to its `]`.
+  if (raw[s] === 0x5b) return validHostPort(raw, s, e, false);
+  for (let p = s; p < e; p++) {
+    const c = raw[p]!;
+    if (c === COMMA) return false;
+    if (c === 0x25) {
+      if (p + 2 >= e || HEX[raw[p + 1]!] === 0xff || HEX[raw[p + 2]!] === 0xff) return false;
+      p += 2;
+      continue;
+    }
+    if (REG_NAME[c] !== 1 && c !== 0x3a) return false;
+  }
+  return true;
+}
+
 /** Fills the derived facts of a request head; throws HttpParseError (400/422). */
 export function analyzeRequest(h: RequestHead): void {
   scanFields(h, false);
@@ -343,7 +371,7 @@ export function analyzeRequest(h: RequestHead): void {
   if (F.hostIndex >= 0) {
     const vs = h.offsets[4 * F.hostIndex + 2]!;
     const ve = h.offsets[4 * F.hostIndex + 3]!;
-    if (ve > vs && !validHostPort(raw, vs, ve, false)) throw fail('BAD_HOST', false, JSON.stringify(latin1String(raw, vs, ve)));
+    if (ve > vs && !acceptableHostField(raw, vs, ve)) throw fail('BAD_HOST', false, JSON.stringify(latin1String(raw, vs, ve)));
     h.hostStart = vs;
     h.hostEnd = ve;
   }

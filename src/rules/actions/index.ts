@@ -21,6 +21,7 @@ import { compileVarAction } from './var-actions.ts';
 import { compileStickAction } from './stick-actions.ts';
 import { compileWaitForBody } from './body-wait-action.ts';
 import { compileUseService } from './service-action.ts';
+import { compileStrictMode, rewriteFailed } from './strict-mode.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -37,9 +38,9 @@ class HeaderRule implements HttpAction {
     try {
       this.#action.apply(ctx, head, editor);
     } catch {
-      // A value no header may carry (a control character from a client-supplied sample): the
-      // rewrite is skipped, as HAProxy counts a failed rewrite, rather than forwarding it.
-      ctx.failedRewrites++;
+      // A value no header may carry (a control character from a client-supplied sample): a
+      // failed rewrite rather than forwarding it (a 500, or skipped with `strict-mode off`).
+      return rewriteFailed(ctx);
     }
     return Verdict.continue;
   }
@@ -83,6 +84,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'sc-set-gpt0': compileStickAction,
   capture: compileCapture,
   reject: () => compileReject(),
+  'silent-drop': () => compileReject(true),
   'early-hint': (rule) => compileEarlyHint(rule.header, rule.format),
   'set-src': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-src-port': (rule) => compileAddressAction(rule.action, rule.expression),
@@ -90,6 +92,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'set-dst-port': (rule) => compileAddressAction(rule.action, rule.expression),
   'wait-for-body': (rule) => compileWaitForBody(rule.time, rule.atLeast),
   'use-service': (rule) => compileUseService(rule.service),
+  'strict-mode': compileStrictMode,
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -36,6 +36,7 @@ import {
   stripDotDot,
   stripFragment,
 } from '../uri-normalizers.ts';
+import { rewriteFailed } from './strict-mode.ts';
 
 /** Which part of the line a rewrite replaces (HAProxy's http_req_replace_stline actions). */
 type Part = 'method' | 'path' | 'pathq' | 'query' | 'uri';
@@ -60,7 +61,7 @@ function replacePart(target: string, part: 'path' | 'pathq' | 'query', value: st
 
 /**
  * Writes the new line (editor and parsed head together); false when it cannot be a request
- * line, then nothing changed. `uri`: Host headers follow an absolute URI's authority.
+ * line (a failed rewrite: the caller reports it), then nothing changed. `uri`: Host headers follow an absolute URI's authority.
  */
 function rewrite(ctx: HttpActionContext, head: RequestHead, editor: HeadEditor, part: Part, value: string): boolean {
   let method = head.method;
@@ -74,10 +75,7 @@ function rewrite(ctx: HttpActionContext, head: RequestHead, editor: HeadEditor, 
     if (start >= 0) {
       authority = target.slice(start, uriAuthorityEnd(target));
       // HAProxy refuses an absolute URI without an authority (http_update_host fails).
-      if (authority === '') {
-        ctx.failedRewrites++;
-        return false;
-      }
+      if (authority === '') return false;
     }
   } else if (part === 'uri' && target.charCodeAt(0) !== 0x2f && target !== '*') {
     authority = target;
@@ -85,7 +83,6 @@ function rewrite(ctx: HttpActionContext, head: RequestHead, editor: HeadEditor, 
   try {
     editor.setRequestLine(method, target, head.versionMinor);
   } catch {
-    ctx.failedRewrites++;
     return false;
   }
   head.rewriteRequestLine(method, target);
@@ -114,7 +111,7 @@ class SetPart implements HttpAction {
   }
   run(ctx: HttpActionContext, _head: HttpHead, editor: HeadEditor): Verdict {
     const req = ctx.lbHead;
-    if (req !== undefined) rewrite(ctx, req, editor, this.#part, this.#format.evaluate(ctx));
+    if (req !== undefined && !rewrite(ctx, req, editor, this.#part, this.#format.evaluate(ctx))) return rewriteFailed(ctx);
     return Verdict.continue;
   }
 }
@@ -184,8 +181,7 @@ class ReplacePart implements HttpAction {
     const match = this.#regex.exec(subject);
     if (match === null) return Verdict.continue;
     const replaced = expandReplacement(this.#format.evaluate(ctx), match);
-    if (replaced === undefined) ctx.failedRewrites++;
-    else rewrite(ctx, req, editor, this.#part, replaced);
+    if (replaced === undefined || !rewrite(ctx, req, editor, this.#part, replaced)) return rewriteFailed(ctx);
     return Verdict.continue;
   }
 }
@@ -248,8 +244,7 @@ class NormalizeUri implements HttpAction {
       ctx.invalidRequest = true;
       return Verdict.reply;
     }
-    rewrite(ctx, req, editor, part, value);
-    return Verdict.continue;
+    return rewrite(ctx, req, editor, part, value) ? Verdict.continue : rewriteFailed(ctx);
   }
 }
 

@@ -3,6 +3,8 @@
  *
  * - reject: no response; the session closes the connection at once. HAProxy logs it PR with
  *   status -1 and counts a denied request (http_action_reject).
+ * - silent-drop (request and response rules): the same, the client connection reset where the
+ *   runtime can (HAProxy makes the socket mute with TCP_REPAIR, else resets it).
  * - early-hint: a `103 Early Hints` interim response with one header, written to the client at
  *   once, for HTTP/1.1 requests only (an HTTP/1.0 client gets none). HAProxy 2.6.12 sends one
  *   103 per rule, the header name in lower case as its H1 layer writes every name.
@@ -16,13 +18,20 @@ import { compileLogFormat, type LogFormat } from '../log-format.ts';
 const NO_REPLY = new LocalReply(400, [], new Uint8Array(0));
 
 class Reject implements HttpAction {
+  readonly #drop: boolean;
+  constructor(drop: boolean) {
+    this.#drop = drop;
+  }
   run(ctx: HttpActionContext): Verdict {
     ctx.rejected = true;
+    ctx.silentDrop = this.#drop;
     ctx.reply = NO_REPLY;
     return Verdict.reply;
   }
 }
 
+const REJECT = new Reject(false);
+const SILENT_DROP = new Reject(true);
 
 class EarlyHint implements HttpAction {
   readonly #prefix: string;
@@ -41,8 +50,9 @@ class EarlyHint implements HttpAction {
   }
 }
 
-export function compileReject(): HttpActionCompile {
-  return { ok: true, action: new Reject() };
+/** `reject`, or `silent-drop` (`drop`: HAProxy's tcp_exec_action_silent_drop, the client connection reset). */
+export function compileReject(drop = false): HttpActionCompile {
+  return { ok: true, action: drop ? SILENT_DROP : REJECT };
 }
 
 export function compileEarlyHint(header: string, format: string): HttpActionCompile {

@@ -1,7 +1,8 @@
 /**
  * What a `tcp-request` / `tcp-response` action does to its rule list (HAProxy's tcp_rules.c
- * outcomes): go on, accept (stop the list, the connection goes on), reject (close it), or
- * `close` (tcp-response: close the server side once the response was sent). Small integers:
+ * outcomes): go on, accept (stop the list, the connection goes on), reject (close it),
+ * `close` (tcp-response: close the server side once the response was sent), or drop
+ * (`silent-drop`: abort the client connection without a word). Small integers:
  * running a rule allocates nothing.
  */
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
@@ -13,6 +14,8 @@ export const TcpVerdict = {
   accept: 1,
   reject: 2,
   close: 3,
+  /** `silent-drop`: the client connection ends at once, with a reset where the runtime can. */
+  drop: 4,
 } as const;
 export type TcpVerdict = (typeof TcpVerdict)[keyof typeof TcpVerdict];
 

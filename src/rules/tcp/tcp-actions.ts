@@ -28,6 +28,7 @@ class Fixed implements TcpAction {
 const ACCEPT = new Fixed(TcpVerdict.accept);
 const REJECT = new Fixed(TcpVerdict.reject);
 const CLOSE = new Fixed(TcpVerdict.close);
+const DROP = new Fixed(TcpVerdict.drop);
 
 class ExpectProxy implements TcpAction {
   run(ctx: TcpActionContext): TcpVerdict {
@@ -111,6 +112,7 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   accept: () => ({ ok: true, action: ACCEPT }),
   reject: () => ({ ok: true, action: REJECT }),
   close: () => ({ ok: true, action: CLOSE }),
+  'silent-drop': () => ({ ok: true, action: DROP }),
   'expect-proxy': () => ({ ok: true, action: new ExpectProxy() }),
   'switch-mode-http': () => ({ ok: true, action: new SwitchModeHttp() }),
   'set-src': address,

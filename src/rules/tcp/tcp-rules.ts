@@ -32,8 +32,11 @@ export interface ProxyTcpRules {
   readonly responseInspectDelay: number | undefined;
 }
 
-/** The outcome of a rule list; `missing` only for content rules that must wait for more bytes. */
-export type TcpRulesOutcome = 'accept' | 'reject' | 'close' | 'missing';
+/**
+ * The outcome of a rule list; `missing` only for content rules that must wait for more bytes;
+ * `drop` is `silent-drop` (HAProxy's ACT_RET_ABRT: no answer, counted as a denied request).
+ */
+export type TcpRulesOutcome = 'accept' | 'reject' | 'close' | 'drop' | 'missing';
 
 type ProxyModel = HttpRulesModel & { readonly name: string };
 
@@ -126,6 +129,8 @@ export function runTcpRules(rules: readonly CompiledTcpRule[], ctx: TcpActionCon
         return 'reject';
       case TcpVerdict.close:
         return 'close';
+      case TcpVerdict.drop:
+        return 'drop';
     }
   }
   return 'accept';

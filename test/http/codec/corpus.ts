@@ -189,6 +189,10 @@ export const REQUEST_CASES: Case[] = [
   req('IPv6 Host with port', 'GET / HTTP/1.1\r\nHost: [2001:db8::1]:8443\r\n\r\n', { messages: [{ head: { host: '[2001:db8::1]:8443' } }] }),
   req('empty Host is allowed', 'GET / HTTP/1.1\r\nHost:\r\n\r\n', { messages: [{ head: { host: '' } }] }),
   req('pct-encoded Host', 'GET / HTTP/1.1\r\nHost: ex%41mple.com\r\n\r\n', { messages: [{ head: { host: 'ex%41mple.com' } }] }),
+  // HAProxy 2.6 forwards these as written (reg-test http-rules/map_redirect): authority-shaped, no second host.
+  req('Host with an empty host and a bad port', 'GET / HTTP/1.1\r\nHost: :8443example.org\r\n\r\n', { messages: [{ head: { host: ':8443example.org' } }] }),
+  req('Host port out of range', 'GET / HTTP/1.1\r\nHost: example.com:65536\r\n\r\n', { messages: [{ head: { host: 'example.com:65536' } }] }),
+  req('Host non-numeric port', 'GET / HTTP/1.1\r\nHost: example.com:8o\r\n\r\n', { messages: [{ head: { host: 'example.com:8o' } }] }),
   req('101 headers are allowed', manyHeaders(101), { messages: [{ head: { method: 'GET' } }] }),
   req('target with every allowed symbol', `GET /a-._~!$&'()*+,;=:@%20/?q=[]{}|\\^\`"<> HTTP/1.1\r\n${H}\r\n`, {
     messages: [{ head: { target: "/a-._~!$&'()*+,;=:@%20/?q=[]{}|\\^`\"<>" } }],
@@ -293,8 +297,9 @@ export const REQUEST_CASES: Case[] = [
   req('Host with a space', 'GET / HTTP/1.1\r\nHost: exa mple.com\r\n\r\n', bad('BAD_HOST')),
   req('Host with a path', 'GET / HTTP/1.1\r\nHost: example.com/x\r\n\r\n', bad('BAD_HOST')),
   req('Host with userinfo', 'GET / HTTP/1.1\r\nHost: u@example.com\r\n\r\n', bad('BAD_HOST')),
-  req('Host port out of range', 'GET / HTTP/1.1\r\nHost: example.com:65536\r\n\r\n', bad('BAD_HOST')),
-  req('Host non-numeric port', 'GET / HTTP/1.1\r\nHost: example.com:8o\r\n\r\n', bad('BAD_HOST')),
+  req('Host as a list (comma)', 'GET / HTTP/1.1\r\nHost: a.example,b.example\r\n\r\n', bad('BAD_HOST')),
+  req('Host as a list (comma and space)', 'GET / HTTP/1.1\r\nHost: a.example, b.example\r\n\r\n', bad('BAD_HOST')),
+  req('Host with a backslash', 'GET / HTTP/1.1\r\nHost: a.example\\b\r\n\r\n', bad('BAD_HOST')),
   req('Host bad pct-encoding', 'GET / HTTP/1.1\r\nHost: ex%4gmple.com\r\n\r\n', bad('BAD_HOST')),
   req('Host unterminated IP literal', 'GET / HTTP/1.1\r\nHost: [::1\r\n\r\n', bad('BAD_HOST')),
 

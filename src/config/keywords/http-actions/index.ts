@@ -15,6 +15,7 @@ import { varActionParsers } from './vars.ts';
 import { stickActionParsers } from './stick.ts';
 import { bodyWaitActionParsers } from './body-wait.ts';
 import { serviceActionParsers } from './service.ts';
+import { strictModeActionParsers } from './strict-mode.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
@@ -31,4 +32,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...streamControlActionParsers,
   ...bodyWaitActionParsers,
   ...serviceActionParsers,
+  ...strictModeActionParsers,
 ];

@@ -1,14 +1,14 @@
 /**
- * Parsers of `http-request reject`, `http-request early-hint NAME FMT` and `http-request
+ * Parsers of `http-request reject`, `http-request|http-response silent-drop`, `http-request early-hint NAME FMT` and `http-request
  * set-src|set-src-port|set-dst|set-dst-port EXPR` (HAProxy 2.6's).
  */
 import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
 import type { Token } from '../../tokenizer.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
-function reject({ extra }: ActionParseInput): RuleFields | undefined {
+function reject({ action, extra }: ActionParseInput): RuleFields | undefined {
   if (extra(0)) return undefined;
-  return { action: 'reject' };
+  return { action: action === 'silent-drop' ? 'silent-drop' : 'reject' };
 }
 
 /** parse_http_set_header, which HAProxy shares with early-hint. */
@@ -41,6 +41,7 @@ function setAddress(input: ActionParseInput): RuleFields | undefined {
 
 export const streamControlActionParsers: readonly HttpActionParser[] = [
   { name: 'reject', sets: ['request'], parse: reject },
+  { name: 'silent-drop', sets: ['request', 'response'], parse: reject },
   { name: 'early-hint', sets: ['request'], parse: earlyHint },
   { name: 'set-src', sets: ['request'], parse: setAddress },
   { name: 'set-src-port', sets: ['request'], parse: setAddress },

@@ -185,6 +185,8 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'mode', backend.mode);
   set(r, 'wrew', 0);
   set(r, 'eint', 0);
+  // pool-max-conn; HAProxy leaves the cell empty for its default (-1, no limit).
+  set(r, 'src_ilim', server.poolMaxConn >= 0 ? server.poolMaxConn : undefined);
   set(r, 'uweight', server.userWeight);
   set(r, '-', '-');
   return r;

@@ -34,8 +34,8 @@ interface Family {
 
 /**
  * Families Switchyard leaves out because it keeps no such figure (docs/configuration.md lists
- * them): rates and their maxima, timing averages and maxima, check and downtime counters,
- * connection attempts and reuse, idle connection counts, process figures of pools, TLS, tasks.
+ * them): rates and their maxima, timing averages and maxima, fullconn, throttle, session
+ * aborts, connection attempts and reuse, idle connection counts, process figures of pools, TLS, tasks.
  */
 const OMITTED = new Set([
   'haproxy_process_pool_failures_total', 'haproxy_process_max_fds', 'haproxy_process_max_sockets',
@@ -49,14 +49,12 @@ const OMITTED = new Set([
   'haproxy_process_pool_used_bytes',
   'haproxy_frontend_max_session_rate', 'haproxy_frontend_http_requests_rate_max', 'haproxy_frontend_connections_rate_max',
   'haproxy_frontend_intercepted_requests_total',
-  'haproxy_backend_limit_sessions', 'haproxy_backend_check_up_down_total', 'haproxy_backend_check_last_change_seconds',
-  'haproxy_backend_downtime_seconds_total', 'haproxy_backend_max_session_rate', 'haproxy_backend_client_aborts_total',
+  'haproxy_backend_limit_sessions', 'haproxy_backend_max_session_rate', 'haproxy_backend_client_aborts_total',
   'haproxy_backend_server_aborts_total', 'haproxy_backend_last_session_seconds', 'haproxy_backend_queue_time_average_seconds',
   'haproxy_backend_connect_time_average_seconds', 'haproxy_backend_response_time_average_seconds',
   'haproxy_backend_total_time_average_seconds', 'haproxy_backend_connection_attempts_total', 'haproxy_backend_connection_reuses_total',
   'haproxy_backend_max_queue_time_seconds', 'haproxy_backend_max_connect_time_seconds', 'haproxy_backend_max_response_time_seconds',
   'haproxy_backend_max_total_time_seconds',
-  'haproxy_server_check_failures_total', 'haproxy_server_check_up_down_total', 'haproxy_server_downtime_seconds_total',
   'haproxy_server_current_throttle', 'haproxy_server_max_session_rate', 'haproxy_server_client_aborts_total',
   'haproxy_server_server_aborts_total', 'haproxy_server_last_session_seconds', 'haproxy_server_queue_time_average_seconds',
   'haproxy_server_connect_time_average_seconds', 'haproxy_server_response_time_average_seconds',
@@ -209,6 +207,16 @@ backend empty
         'haproxy_server_idle_connections_limit{proxy=be,server=s1}': 'NaN',
         'haproxy_server_idle_connections_limit{proxy=be,server=s2}': '7',
         'haproxy_server_weight{proxy=be,server=s3}': '1',
+        // Check counters and downtime: for checked servers only; s3 (disabled) is stopped since the start.
+        'haproxy_server_check_failures_total{proxy=be,server=s1}': '0',
+        'haproxy_server_check_up_down_total{proxy=be,server=s1}': '0',
+        'haproxy_server_downtime_seconds_total{proxy=be,server=s1}': '0',
+        'haproxy_server_check_failures_total{proxy=be,server=s2}': 'NaN',
+        'haproxy_server_downtime_seconds_total{proxy=be,server=s2}': 'NaN',
+        'haproxy_server_check_up_down_total{proxy=be,server=s3}': '0',
+        'haproxy_backend_check_up_down_total{proxy=be}': '0',
+        'haproxy_backend_downtime_seconds_total{proxy=be}': '0',
+        'haproxy_backend_downtime_seconds_total{proxy=empty}': 'NaN',
         'haproxy_sticktable_size{name=tcpl,type=ip}': '100',
         'haproxy_sticktable_used{name=tcpl,type=ip}': '0',
       };

@@ -31,7 +31,7 @@ export function proxyStats(target: RuntimeTarget): ProxyStats[] {
       backend:
         b === undefined
           ? undefined
-          : { backend: b, row: backendRow(entry, b), servers: b.servers.map((server) => ({ server, row: serverRow(entry, b, server, ctx) })) },
+          : { backend: b, row: backendRow(entry, b, ctx), servers: b.servers.map((server) => ({ server, row: serverRow(entry, b, server, ctx) })) },
     };
   });
 }

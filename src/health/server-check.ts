@@ -87,6 +87,8 @@ export class ServerCheck implements ObservedErrorsHandler {
       code: undefined,
       duration: -1,
       desc: '',
+      failedChecks: 0,
+      downTransitions: 0,
     };
     server.checkState = this.state;
     this.#slowstart = new SlowStart(runtime, backend, server, options.dynamicWeight);
@@ -184,6 +186,8 @@ export class ServerCheck implements ObservedErrorsHandler {
       const inRotation = server.status === 'UP' || server.status === 'DRAIN';
       const passed = checkPassed(outcome.status);
       if (passed) this.observer?.checkPassed();
+      // HAProxy counts a failure only while health can still drop (set_server_check_status).
+      else if (this.counter.health > 0) state.failedChecks++;
       const transition = this.counter.record(passed, inRotation);
       state.health = this.counter.health;
       if (transition === 'down') this.#markDown(outcome, duration, now);
@@ -212,6 +216,7 @@ export class ServerCheck implements ObservedErrorsHandler {
       state.desc = info;
       state.duration = -1;
       const inRotation = server.status === 'UP' || server.status === 'DRAIN';
+      if (counter.health > 0) state.failedChecks++;
       const transition = counter.record(false, inRotation);
       state.health = counter.health;
       if (transition === 'down') this.#markDown({ status: 'HANA', code: undefined, desc: info }, -1, this.#runtime.now());
@@ -239,6 +244,7 @@ export class ServerCheck implements ObservedErrorsHandler {
     const queued = server.queue.length;
     this.#restoreDrain = server.status === 'DRAIN';
     this.#slowstart.stop();
+    this.state.downTransitions++;
     backend.setServerStatus(server, 'DOWN', now);
     const after = countUsableServers(backend.servers);
     const requeued = Math.max(0, queued - server.queue.length);

@@ -58,6 +58,12 @@ export class Backend {
   /** `timeout queue`, falling back to `timeout connect` as HAProxy does. */
   readonly queueTimeout: number | undefined;
   readonly counters: BackendCounters = newBackendCounters();
+  /** Runtime-clock ms of the last time the backend lost its last usable server or got one back (stats `lastchg`). */
+  lastChange = 0;
+  /** Ms spent without a usable server before lastChange (stats `downtime`). */
+  downTime = 0;
+  /** Times the backend lost its last usable server (HAProxy's down_trans, stats `chkdown`). */
+  downTransitions = 0;
   /** Cookie and stick-table persistence (src/stick/), attached by the Proxy; undefined = none. */
   persistence: BackendPersistence | undefined = undefined;
   readonly #balancer: Balancer;
@@ -188,8 +194,12 @@ export class Backend {
   setServerStatus(server: Server, status: ServerStatus, now: number): void {
     if (server.status === status) return;
     const wasUsable = server.usable;
+    const backendWasUp = this.usableServers > 0;
+    // HAProxy's down_time: time stopped (DOWN or in maintenance), added up when the server runs again.
+    if ((server.status === 'DOWN' || server.status === 'MAINT') && (status === 'UP' || status === 'DRAIN')) server.downTime += now - server.lastChange;
     server.status = status;
     server.lastChange = now;
+    if (backendWasUp !== this.usableServers > 0) this.#backendStateChanged(backendWasUp, now);
     this.#balancer.serverChanged(server);
     if (server.usable && !wasUsable) {
       if (server.onMarkedUp === 'shutdown-backup-sessions' && !server.backup) {
@@ -203,6 +213,13 @@ export class Backend {
       // Losing the last active server makes backups eligible for the backend queue.
       this.#refill();
     }
+  }
+
+  /** The backend lost its last usable server, or got one back (HAProxy's set_backend_down / srv_update_status). */
+  #backendStateChanged(wasUp: boolean, now: number): void {
+    if (wasUp) this.downTransitions++;
+    else this.downTime += now - this.lastChange;
+    this.lastChange = now;
   }
 
   /** Sets a server's effective weight (admin API, slowstart ramp) and maxconn (slowstart). */

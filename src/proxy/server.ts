@@ -28,6 +28,10 @@ export interface ServerCheckState {
   duration: number;
   /** Detail of the last result (HAProxy's check "info"), "" when none. */
   desc: string;
+  /** Failed checks that took health down a step (HAProxy's failed_checks, stats `chkfail`). */
+  failedChecks: number;
+  /** UP to DOWN transitions the checks caused (HAProxy's down_trans, stats `chkdown`). */
+  downTransitions: number;
 }
 
 /** Where a waiter's queue positions are counted, for the log's %sq and %bq. */
@@ -110,6 +114,8 @@ export class Server {
   status: ServerStatus;
   /** Runtime-clock ms of the last status change (stats `lastchg`, slowstart ramp). */
   lastChange = 0;
+  /** Ms spent stopped (DOWN or MAINT) before the last status change (stats `downtime`). */
+  downTime = 0;
   /** Established or connecting sessions using this server. */
   active = 0;
   /** Sessions waiting for this server (persistence-directed or hash-directed). */

@@ -4,5 +4,6 @@
  * rules use, once (services.ts).
  */
 import type { ServiceKind } from './service.ts';
+import { prometheusExporter } from './prometheus/exporter.ts';
 
-export const SERVICE_KINDS: ReadonlyMap<string, ServiceKind> = new Map<string, ServiceKind>([]);
+export const SERVICE_KINDS: ReadonlyMap<string, ServiceKind> = new Map<string, ServiceKind>([[prometheusExporter.name, prometheusExporter]]);

@@ -91,6 +91,16 @@ export function serverStatusText(server: Server): string {
   return check.health === 0 || check.health >= check.rise ? 'DOWN' : `DOWN ${check.health}/${check.rise}`;
 }
 
+/** Whole seconds of a runtime-clock span. */
+function seconds(ms: number): number {
+  return Math.max(0, Math.floor(ms / 1000));
+}
+
+/** HAProxy's srv_downtime/be_downtime: the time stopped so far, the current stop included. */
+function downTime(before: number, stopped: boolean, lastChange: number, now: number): number {
+  return stopped ? before + (now - lastChange) : before;
+}
+
 function serverAddress(server: Server): string {
   return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
@@ -158,7 +168,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'weight', server.weight);
   set(r, 'act', server.backup ? 0 : 1);
   set(r, 'bck', server.backup ? 1 : 0);
-  set(r, 'lastchg', Math.max(0, Math.floor((ctx.now - server.lastChange) / 1000)));
+  set(r, 'lastchg', seconds(ctx.now - server.lastChange));
   set(r, 'qlimit', server.maxqueue > 0 ? server.maxqueue : undefined);
   set(r, 'pid', 1);
   set(r, 'iid', entry.id);
@@ -167,6 +177,10 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'type', StatRowType.server);
   const check = server.checkState;
   if (check !== undefined) {
+    // HAProxy shows the check counters and the downtime of checked servers only.
+    set(r, 'chkfail', check.failedChecks);
+    set(r, 'chkdown', check.downTransitions);
+    set(r, 'downtime', seconds(downTime(server.downTime, server.status === 'DOWN' || server.status === 'MAINT', server.lastChange, ctx.now)));
     set(r, 'check_status', check.status);
     set(r, 'check_code', check.code);
     set(r, 'check_duration', check.duration >= 0 ? check.duration : undefined);
@@ -185,12 +199,14 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'mode', backend.mode);
   set(r, 'wrew', 0);
   set(r, 'eint', 0);
+  // pool-max-conn; HAProxy leaves the cell empty for its default (-1, no limit).
+  set(r, 'src_ilim', server.poolMaxConn >= 0 ? server.poolMaxConn : undefined);
   set(r, 'uweight', server.userWeight);
   set(r, '-', '-');
   return r;
 }
 
-export function backendRow(entry: ProxyEntry, backend: Backend): StatRow {
+export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext): StatRow {
   const r = row(StatRowType.backend, entry.id, 0);
   const c = backend.counters;
   const http = backend.mode === 'http';
@@ -228,6 +244,10 @@ export function backendRow(entry: ProxyEntry, backend: Backend): StatRow {
   set(r, 'wretr', c.wretr);
   set(r, 'wredis', c.wredis);
   set(r, 'status', backend.usableServers > 0 ? 'UP' : 'DOWN');
+  set(r, 'chkdown', backend.downTransitions);
+  set(r, 'lastchg', seconds(ctx.now - backend.lastChange));
+  // HAProxy: a backend without servers has no downtime.
+  if (backend.servers.length > 0) set(r, 'downtime', seconds(downTime(backend.downTime, backend.usableServers === 0, backend.lastChange, ctx.now)));
   set(r, 'weight', active > 0 ? activeWeight : backupWeight);
   set(r, 'act', active);
   set(r, 'bck', backups);
@@ -261,7 +281,7 @@ export function statRows(proxies: readonly ProxyEntry[], ctx: StatContext): Stat
     const backend = entry.backend;
     if (backend === undefined) continue;
     for (const server of backend.servers) rows.push(serverRow(entry, backend, server, ctx));
-    rows.push(backendRow(entry, backend));
+    rows.push(backendRow(entry, backend, ctx));
   }
   return rows;
 }

@@ -110,10 +110,17 @@ describe('health checks (fake clock)', () => {
       t.stderr(),
     );
     assert.equal(t.server('b').checkState?.health, 0);
+    // Stats chkfail/chkdown: a failure counts while health can still drop (not once at 0).
+    t.rt.advance(300);
+    assert.equal(t.server('b').checkState?.failedChecks, 3);
+    assert.equal(t.server('b').checkState?.downTransitions, 1);
+    assert.equal(t.server('b').downTime, 0, 'downtime is added up when the server runs again');
 
     await tcpServer(t.rt, 8002);
     const upAfter = advanceUntil(t.rt, () => t.server('b').status === 'UP', 1000);
     assert.ok(upAfter <= 100 * 2, `back UP after ${upAfter} ms`);
+    assert.ok(t.server('b').downTime >= 300, `downtime ${t.server('b').downTime} ms`);
+    assert.equal(t.server('a').checkState?.failedChecks, 0);
     assert.ok(
       t.stderr().includes(
         '[WARNING]  (4242) : Server be/b is UP, reason: Layer4 check passed, check duration: 0ms. ' +
@@ -244,7 +251,7 @@ describe('health checks (fake clock)', () => {
     t.rt.advance(60);
     assert.equal(requests[0], 'GET /health HTTP/1.1\r\nhost: app\r\nconnection: close\r\n\r\n');
     assert.equal(t.server('s').status, 'UP');
-    assert.deepEqual({ ...t.server('s').checkState }, { health: 1, rise: 1, fall: 1, status: 'L7OK', code: 200, duration: 0, desc: '' });
+    assert.deepEqual({ ...t.server('s').checkState }, { health: 1, rise: 1, fall: 1, status: 'L7OK', code: 200, duration: 0, desc: '', failedChecks: 0, downTransitions: 0 });
 
     answer = 'HTTP/1.1 503 Service Unavailable\r\ncontent-length: 5\r\n\r\nready';
     t.rt.advance(100);

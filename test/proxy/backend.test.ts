@@ -304,3 +304,28 @@ describe('Backend with a dispatch or transparent target', () => {
     assert.equal(target.active, 0);
   });
 });
+
+describe('downtime and down transitions (stats downtime, chkdown, lastchg)', () => {
+  it('a server adds up the time it was stopped (DOWN or MAINT) when it runs again', () => {
+    const be = makeBackend([server('a', 1), server('b', 2)]);
+    const a = byName(be, 'a');
+    be.setServerStatus(a, 'DOWN', 1000);
+    be.setServerStatus(a, 'MAINT', 1500);
+    assert.equal(a.downTime, 0);
+    be.setServerStatus(a, 'UP', 4000);
+    assert.equal(a.downTime, 2500);
+    be.setServerStatus(a, 'DRAIN', 5000);
+    be.setServerStatus(a, 'UP', 6000);
+    assert.equal(a.downTime, 2500, 'draining is running');
+  });
+
+  it('the backend counts losing its last usable server and the time without one', () => {
+    const be = makeBackend([server('a', 1), server('b', 2)]);
+    be.setServerStatus(byName(be, 'a'), 'DOWN', 1000);
+    assert.deepEqual([be.downTransitions, be.lastChange], [0, 0], 'b still serves');
+    be.setServerStatus(byName(be, 'b'), 'MAINT', 2000);
+    assert.deepEqual([be.downTransitions, be.lastChange, be.downTime], [1, 2000, 0]);
+    be.setServerStatus(byName(be, 'a'), 'UP', 5000);
+    assert.deepEqual([be.downTransitions, be.lastChange, be.downTime], [1, 5000, 3000]);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The `show stat` rows of every proxy, computed once per scrape: the exporter reads its values
+ * from them, so the stats socket, a stats page and the exporter agree on every number.
+ */
+import type { Backend } from '../../proxy/backend.ts';
+import type { Frontend } from '../../proxy/frontend.ts';
+import type { Server } from '../../proxy/server.ts';
+import type { ProxyEntry, RuntimeTarget } from '../../runtime-api/target.ts';
+import { statIndex, type StatField } from '../../stats/stat-fields.ts';
+import { backendRow, frontendRow, serverRow, type StatRow } from '../../stats/stat-rows.ts';
+
+export interface ServerStats {
+  readonly server: Server;
+  readonly row: StatRow;
+}
+
+export interface ProxyStats {
+  readonly entry: ProxyEntry;
+  readonly frontend: { readonly frontend: Frontend; readonly row: StatRow } | undefined;
+  readonly backend: { readonly backend: Backend; readonly row: StatRow; readonly servers: readonly ServerStats[] } | undefined;
+}
+
+export function proxyStats(target: RuntimeTarget): ProxyStats[] {
+  const ctx = { now: target.runtime.now(), globalMaxconn: target.limits.maxconn };
+  return target.proxies.map((entry) => {
+    const f = entry.frontend;
+    const b = entry.backend;
+    return {
+      entry,
+      frontend: f === undefined ? undefined : { frontend: f, row: frontendRow(entry, f, ctx) },
+      backend:
+        b === undefined
+          ? undefined
+          : { backend: b, row: backendRow(entry, b, ctx), servers: b.servers.map((server) => ({ server, row: serverRow(entry, b, server, ctx) })) },
+    };
+  });
+}
+
+/** A cell as a sample value: numbers as they are, anything else (empty, text) NaN as in HAProxy. */
+export function cellValue(row: StatRow, field: StatField): number | undefined {
+  const cell = row.cells[statIndex(field)];
+  return typeof cell === 'number' ? cell : undefined;
+}

@@ -3,7 +3,8 @@
  * Gauges of what is in progress (current sessions, queue lengths, held connections) are not
  * counters and stay, as HAProxy keeps them outside its counter structures.
  */
-import type { BackendCounters, FrontendCounters } from '../../proxy/counters.ts';
+import type { BackendCounters, FrontendCounters, RateCounter } from '../../proxy/counters.ts';
+import { initFreqCtr } from '../../stick/freq-counter.ts';
 import { usage, type CliCommand } from '../command.ts';
 import { levelAllows } from '../levels.ts';
 import { NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
@@ -12,12 +13,15 @@ const GAUGES = new Set(['scur', 'qcur', 'waiting']);
 const MAXIMA = new Set(['smax', 'qmax']);
 
 function clear(counters: FrontendCounters | BackendCounters, all: boolean): void {
-  const record = counters as unknown as Record<string, number | number[]>;
+  const record = counters as unknown as Record<string, number | number[] | RateCounter>;
   for (const key of Object.keys(record)) {
     const value = record[key];
-    if (Array.isArray(value)) {
+    if (value instanceof Float64Array) {
+      // A per-second rate (counters.ts): it starts again from nothing.
+      if (all) initFreqCtr(value, 0);
+    } else if (Array.isArray(value)) {
       if (all) value.fill(0);
-    } else if (MAXIMA.has(key) || (all && !GAUGES.has(key))) {
+    } else if (typeof value === 'number' && (MAXIMA.has(key) || (all && !GAUGES.has(key)))) {
       record[key] = 0;
     }
   }

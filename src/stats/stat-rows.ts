@@ -127,6 +127,9 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'sid', 0);
   set(r, 'type', StatRowType.frontend);
   set(r, 'rate_lim', 0);
+  set(r, 'rate_max', c.sessRateMax);
+  set(r, 'conn_rate_max', c.connRateMax);
+  if (http) set(r, 'req_rate_max', c.reqRateMax);
   if (http) {
     setResponses(r, c.hrsp);
     set(r, 'cache_lookups', 0);
@@ -175,6 +178,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'sid', server.id);
   set(r, 'lbtot', c.lbtot);
   set(r, 'type', StatRowType.server);
+  set(r, 'rate_max', c.sessRateMax);
   const check = server.checkState;
   if (check !== undefined) {
     // HAProxy shows the check counters and the downtime of checked servers only.
@@ -256,6 +260,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'sid', 0);
   set(r, 'lbtot', c.lbtot);
   set(r, 'type', StatRowType.backend);
+  set(r, 'rate_max', c.sessRateMax);
   if (http) {
     setResponses(r, c.hrsp);
     set(r, 'req_tot', c.reqTot);

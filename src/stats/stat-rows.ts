@@ -101,6 +101,13 @@ function downTime(before: number, stopped: boolean, lastChange: number, now: num
   return stopped ? before + (now - lastChange) : before;
 }
 
+/** The slowstart ramp reached so far, in percent, while a running server ramps up (HAProxy's server_throttle_rate); else empty. */
+function throttle(server: Server, now: number): number | undefined {
+  const since = server.rampSince;
+  if (since === undefined || server.status !== 'UP' || now - since >= server.slowstart) return undefined;
+  return Math.max(1, Math.ceil((100 * (now - since)) / server.slowstart));
+}
+
 function serverAddress(server: Server): string {
   return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
@@ -176,6 +183,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'pid', 1);
   set(r, 'iid', entry.id);
   set(r, 'sid', server.id);
+  set(r, 'throttle', throttle(server, ctx.now));
   set(r, 'lbtot', c.lbtot);
   set(r, 'type', StatRowType.server);
   set(r, 'rate_max', c.sessRateMax);

@@ -34,7 +34,7 @@ interface Family {
 
 /**
  * Families Switchyard leaves out because it keeps no such figure (docs/configuration.md lists
- * them): current rates, timing averages and maxima, fullconn, throttle, session
+ * them): current rates, timing averages and maxima, fullconn, session
  * aborts, connection attempts and reuse, idle connection counts, process figures of pools, TLS, tasks.
  */
 const OMITTED = new Set([
@@ -54,7 +54,7 @@ const OMITTED = new Set([
   'haproxy_backend_total_time_average_seconds', 'haproxy_backend_connection_attempts_total', 'haproxy_backend_connection_reuses_total',
   'haproxy_backend_max_queue_time_seconds', 'haproxy_backend_max_connect_time_seconds', 'haproxy_backend_max_response_time_seconds',
   'haproxy_backend_max_total_time_seconds',
-  'haproxy_server_current_throttle', 'haproxy_server_client_aborts_total',
+  'haproxy_server_client_aborts_total',
   'haproxy_server_server_aborts_total', 'haproxy_server_last_session_seconds', 'haproxy_server_queue_time_average_seconds',
   'haproxy_server_connect_time_average_seconds', 'haproxy_server_response_time_average_seconds',
   'haproxy_server_total_time_average_seconds', 'haproxy_server_connection_attempts_total', 'haproxy_server_connection_reuses_total',
@@ -206,6 +206,7 @@ backend empty
         'haproxy_server_idle_connections_limit{proxy=be,server=s1}': 'NaN',
         'haproxy_server_idle_connections_limit{proxy=be,server=s2}': '7',
         'haproxy_server_weight{proxy=be,server=s3}': '1',
+        'haproxy_server_current_throttle{proxy=be,server=s1}': 'NaN',
         // Check counters and downtime: for checked servers only; s3 (disabled) is stopped since the start.
         'haproxy_server_check_failures_total{proxy=be,server=s1}': '0',
         'haproxy_server_check_up_down_total{proxy=be,server=s1}': '0',

@@ -126,7 +126,7 @@ export const PROXY_METRICS: readonly ProxyMetric[] = [
   { field: 'lastchg', name: 'check_last_change_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'How long ago the last server state changed, in seconds' },
   { field: 'downtime', name: 'downtime_seconds_total', type: 'counter', kinds: 'bs', unkept: '', help: 'Total time spent in DOWN state, for server or backend' },
   { field: 'qlimit', name: 'queue_limit', type: 'gauge', kinds: 's', unkept: '', help: 'Limit on the number of connections in queue, for servers only (maxqueue argument)' },
-  { field: 'throttle', name: 'current_throttle', type: 'gauge', kinds: 's', unkept: 's', help: 'Throttling ratio applied to a server\'s maxconn and weight during the slowstart period (0 to 100%)' },
+  { field: 'throttle', name: 'current_throttle', type: 'gauge', kinds: 's', unkept: '', help: 'Throttling ratio applied to a server\'s maxconn and weight during the slowstart period (0 to 100%)' },
   { field: 'lbtot', name: 'loadbalanced_total', type: 'counter', kinds: 'bs', unkept: '', help: 'Total number of requests routed by load balancing since the worker process started (ignores queue pop and stickiness)' },
   { field: 'rate_lim', name: 'limit_session_rate', type: 'gauge', kinds: 'f', unkept: '', help: 'Limit on the number of sessions accepted in a second (frontend only, \'rate-limit sessions\' setting)' },
   { field: 'rate_max', name: 'max_session_rate', type: 'gauge', kinds: 'fbs', unkept: '', help: 'Highest value of sessions per second observed since the worker process started' },

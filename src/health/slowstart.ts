@@ -54,15 +54,18 @@ export class SlowStart {
    */
   begin(now: number): void {
     if (this.#server.slowstart <= 0) return;
+    this.stop();
+    // HAProxy shows the server as starting (its throttle) even when nothing ramps.
+    this.#server.rampSince = now;
     // Nothing to ramp: a static algorithm ignores weight changes and there is no maxconn.
     if (!this.#dynamicWeight && this.#server.maxconnConfigured === 0) return;
-    this.stop();
     this.#startedAt = now;
     if (this.#apply(now)) this.#schedule();
   }
 
   /** Ends the ramp where it is (the server went DOWN, or the service stops). */
   stop(): void {
+    this.#server.rampSince = undefined;
     if (this.#timer !== undefined) {
       this.#runtime.clearTimer(this.#timer);
       this.#timer = undefined;
@@ -83,6 +86,7 @@ export class SlowStart {
     const s = this.#server;
     const elapsed = now - this.#startedAt;
     if (elapsed >= s.slowstart) {
+      s.rampSince = undefined;
       this.#backend.setServerWeight(s, s.userWeight, s.maxconnConfigured);
       return false;
     }

@@ -7,7 +7,7 @@
  * the time of each event: the process's monotonic clock, installed once by whoever runs the
  * proxies (setCounterClock), so that the many places counting a session need not carry it.
  */
-import { FREQ_CTR_SLOTS, initFreqCtr, readFreqCtr, updateFreqCtr } from '../stick/freq-counter.ts';
+import { FREQ_CTR_CURR, FREQ_CTR_SLOTS, initFreqCtr, readFreqCtr, updateFreqCtr } from '../stick/freq-counter.ts';
 
 /** HAProxy's rates are per second. */
 const RATE_PERIOD = 1000;
@@ -33,6 +33,14 @@ export function countRate(rate: RateCounter): void {
   updateFreqCtr(rate, 0, RATE_PERIOD, clock(), 1);
 }
 
+/**
+ * The events of the current one-second period, right after countRate(): what HAProxy's
+ * update_freq_ctr returns and its `*_max` stats keep the highest of (sps_max, cps_max, rps_max).
+ */
+function currentPeriod(rate: RateCounter): number {
+  return rate[FREQ_CTR_CURR] as number;
+}
+
 /** Events over the last second (HAProxy's read_freq_ctr). */
 export function readRate(rate: RateCounter): number {
   return readFreqCtr(rate, 0, RATE_PERIOD, clock());
@@ -50,6 +58,8 @@ export interface SessionCounters {
   bout: number;
   /** Sessions per second (HAProxy's sess_per_sec; stats `rate`). */
   readonly sessRate: RateCounter;
+  /** Most sessions in one second (HAProxy's sps_max; stats `rate_max`). */
+  sessRateMax: number;
 }
 
 /** HTTP request/response counters (mode http), as HAProxy's req_tot and hrsp_1xx..hrsp_other. */
@@ -75,8 +85,13 @@ export interface FrontendCounters extends SessionCounters, HttpCounters {
   waiting: number;
   /** HTTP requests per second (HAProxy's fe req_per_sec; stats `req_rate`). */
   readonly reqRate: RateCounter;
+  /** Most HTTP requests in one second (HAProxy's rps_max; stats `req_rate_max`). */
+  reqRateMax: number;
   /** Connections accepted (HAProxy's conn_tot), sessions or not. */
   connTot: number;
+  /** Connections per second (HAProxy's conn_per_sec; stats `conn_rate`) and their most in one second (`conn_rate_max`). */
+  readonly connRate: RateCounter;
+  connRateMax: number;
   /** Connections closed before becoming a session: a missing or invalid PROXY header. */
   failedHandshakes: number;
   /** Connections refused by `tcp-request connection` rules (HAProxy's denied_conn). */
@@ -105,15 +120,15 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
 
 export function newFrontendCounters(): FrontendCounters {
   return {
-    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), reqRate: newRateCounter(),
-    dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, reqRate: newRateCounter(), reqRateMax: 0,
+    connRate: newRateCounter(), connRateMax: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
     failedRewrites: 0, internalErrors: 0,
   };
 }
 
 export function newBackendCounters(): BackendCounters {
   return {
-    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
     reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0,
   };
 }
@@ -122,12 +137,21 @@ export function sessionOpened(c: SessionCounters): void {
   c.stot++;
   if (++c.scur > c.smax) c.smax = c.scur;
   countRate(c.sessRate);
+  if (currentPeriod(c.sessRate) > c.sessRateMax) c.sessRateMax = currentPeriod(c.sessRate);
+}
+
+/** One more connection accepted by a frontend (HAProxy's proxy_inc_fe_conn_ctr). */
+export function connectionAccepted(c: FrontendCounters): void {
+  c.connTot++;
+  countRate(c.connRate);
+  if (currentPeriod(c.connRate) > c.connRateMax) c.connRateMax = currentPeriod(c.connRate);
 }
 
 /** One more HTTP request on a frontend (HAProxy's proxy_inc_fe_req_ctr). */
 export function requestReceived(c: FrontendCounters): void {
   c.reqTot++;
   countRate(c.reqRate);
+  if (currentPeriod(c.reqRate) > c.reqRateMax) c.reqRateMax = currentPeriod(c.reqRate);
 }
 
 /** Counts a response status in its class. */

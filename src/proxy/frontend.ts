@@ -6,7 +6,7 @@ import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
 import type { Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
 import type { Backend } from './backend.ts';
-import { newFrontendCounters, type FrontendCounters } from './counters.ts';
+import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
@@ -209,7 +209,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
 
   #startSession(socket: Socket, bind: BindModel): void {
     this.limits.current++;
-    this.counters.connTot++;
+    connectionAccepted(this.counters);
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
     socket.setNoDelay(true);

@@ -116,6 +116,8 @@ export class Server {
   lastChange = 0;
   /** Ms spent stopped (DOWN or MAINT) before the last status change (stats `downtime`). */
   downTime = 0;
+  /** Runtime-clock ms the `slowstart` ramp began (HAProxy's SRV_ST_STARTING; stats `throttle`), else undefined. */
+  rampSince: number | undefined = undefined;
   /** Established or connecting sessions using this server. */
   active = 0;
   /** Sessions waiting for this server (persistence-directed or hash-directed). */

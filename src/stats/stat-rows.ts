@@ -101,6 +101,13 @@ function downTime(before: number, stopped: boolean, lastChange: number, now: num
   return stopped ? before + (now - lastChange) : before;
 }
 
+/** The slowstart ramp reached so far, in percent, while a running server ramps up (HAProxy's server_throttle_rate); else empty. */
+function throttle(server: Server, now: number): number | undefined {
+  const since = server.rampSince;
+  if (since === undefined || server.status !== 'UP' || now - since >= server.slowstart) return undefined;
+  return Math.max(1, Math.ceil((100 * (now - since)) / server.slowstart));
+}
+
 function serverAddress(server: Server): string {
   return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
@@ -127,6 +134,9 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'sid', 0);
   set(r, 'type', StatRowType.frontend);
   set(r, 'rate_lim', 0);
+  set(r, 'rate_max', c.sessRateMax);
+  set(r, 'conn_rate_max', c.connRateMax);
+  if (http) set(r, 'req_rate_max', c.reqRateMax);
   if (http) {
     setResponses(r, c.hrsp);
     set(r, 'cache_lookups', 0);
@@ -173,8 +183,10 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'pid', 1);
   set(r, 'iid', entry.id);
   set(r, 'sid', server.id);
+  set(r, 'throttle', throttle(server, ctx.now));
   set(r, 'lbtot', c.lbtot);
   set(r, 'type', StatRowType.server);
+  set(r, 'rate_max', c.sessRateMax);
   const check = server.checkState;
   if (check !== undefined) {
     // HAProxy shows the check counters and the downtime of checked servers only.
@@ -256,6 +268,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'sid', 0);
   set(r, 'lbtot', c.lbtot);
   set(r, 'type', StatRowType.backend);
+  set(r, 'rate_max', c.sessRateMax);
   if (http) {
     setResponses(r, c.hrsp);
     set(r, 'req_tot', c.reqTot);

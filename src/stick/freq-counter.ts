@@ -19,6 +19,9 @@ const PREV = 2;
 /** Slots a frequency counter takes in an entry's data. */
 export const FREQ_CTR_SLOTS = 3;
 
+/** The slot of the current period's count (what HAProxy's update_freq_ctr returns, for the `*_max` stats). */
+export const FREQ_CTR_CURR = CURR;
+
 /** Puts a zeroed counter at `at` (never updated). */
 export function initFreqCtr(data: Float64Array, at: number): void {
   data[at + TICK] = Number.NEGATIVE_INFINITY;

@@ -34,7 +34,7 @@ interface Family {
 
 /**
  * Families Switchyard leaves out because it keeps no such figure (docs/configuration.md lists
- * them): rates and their maxima, timing averages and maxima, fullconn, throttle, session
+ * them): current rates, timing averages and maxima, fullconn, session
  * aborts, connection attempts and reuse, idle connection counts, process figures of pools, TLS, tasks.
  */
 const OMITTED = new Set([
@@ -47,15 +47,14 @@ const OMITTED = new Set([
   'haproxy_process_current_tasks', 'haproxy_process_current_run_queue', 'haproxy_process_idle_time_percent',
   'haproxy_process_dropped_logs_total', 'haproxy_process_bytes_out_rate', 'haproxy_process_pool_allocated_bytes',
   'haproxy_process_pool_used_bytes',
-  'haproxy_frontend_max_session_rate', 'haproxy_frontend_http_requests_rate_max', 'haproxy_frontend_connections_rate_max',
   'haproxy_frontend_intercepted_requests_total',
-  'haproxy_backend_limit_sessions', 'haproxy_backend_max_session_rate', 'haproxy_backend_client_aborts_total',
+  'haproxy_backend_limit_sessions', 'haproxy_backend_client_aborts_total',
   'haproxy_backend_server_aborts_total', 'haproxy_backend_last_session_seconds', 'haproxy_backend_queue_time_average_seconds',
   'haproxy_backend_connect_time_average_seconds', 'haproxy_backend_response_time_average_seconds',
   'haproxy_backend_total_time_average_seconds', 'haproxy_backend_connection_attempts_total', 'haproxy_backend_connection_reuses_total',
   'haproxy_backend_max_queue_time_seconds', 'haproxy_backend_max_connect_time_seconds', 'haproxy_backend_max_response_time_seconds',
   'haproxy_backend_max_total_time_seconds',
-  'haproxy_server_current_throttle', 'haproxy_server_max_session_rate', 'haproxy_server_client_aborts_total',
+  'haproxy_server_client_aborts_total',
   'haproxy_server_server_aborts_total', 'haproxy_server_last_session_seconds', 'haproxy_server_queue_time_average_seconds',
   'haproxy_server_connect_time_average_seconds', 'haproxy_server_response_time_average_seconds',
   'haproxy_server_total_time_average_seconds', 'haproxy_server_connection_attempts_total', 'haproxy_server_connection_reuses_total',
@@ -207,6 +206,7 @@ backend empty
         'haproxy_server_idle_connections_limit{proxy=be,server=s1}': 'NaN',
         'haproxy_server_idle_connections_limit{proxy=be,server=s2}': '7',
         'haproxy_server_weight{proxy=be,server=s3}': '1',
+        'haproxy_server_current_throttle{proxy=be,server=s1}': 'NaN',
         // Check counters and downtime: for checked servers only; s3 (disabled) is stopped since the start.
         'haproxy_server_check_failures_total{proxy=be,server=s1}': '0',
         'haproxy_server_check_up_down_total{proxy=be,server=s1}': '0',
@@ -225,6 +225,19 @@ backend empty
       assert.deepEqual(got, expect);
       assert.match(v.get('haproxy_server_check_duration_seconds{proxy=be,server=s1}') ?? '', /^\d+\.\d{6}$/);
       assert.equal(v.get('haproxy_process_build_info{version=*}'), '1');
+      // The most events seen in one second: at least one, at most all of them (timing decides).
+      const maxima: [string, string][] = [
+        ['haproxy_frontend_max_session_rate{proxy=fe}', 'haproxy_frontend_sessions_total{proxy=fe}'],
+        ['haproxy_frontend_connections_rate_max{proxy=fe}', 'haproxy_frontend_connections_total{proxy=fe}'],
+        ['haproxy_frontend_http_requests_rate_max{proxy=fe}', 'haproxy_frontend_http_requests_total{proxy=fe}'],
+        ['haproxy_backend_max_session_rate{proxy=be}', 'haproxy_backend_sessions_total{proxy=be}'],
+        ['haproxy_server_max_session_rate{proxy=be,server=s1}', 'haproxy_server_sessions_total{proxy=be,server=s1}'],
+      ];
+      for (const [key, total] of maxima) {
+        const value = Number(v.get(key));
+        assert.ok(value >= 1 && value <= Number(v.get(total)), `${key} = ${v.get(key)}, ${total} = ${v.get(total)}`);
+      }
+      assert.equal(v.get('haproxy_server_max_session_rate{proxy=be,server=s3}'), '0');
     });
 
     it('scope= picks the object kinds, repeatable; an empty scope exports nothing', async () => {

@@ -370,10 +370,12 @@ describe('health checks (fake clock)', () => {
     await tcpServer(t.rt, 8002);
     advanceUntil(t.rt, () => s.status === 'UP', 500);
     assert.deepEqual([s.weight, s.maxconn], [1, 1]);
+    assert.equal(s.rampSince, t.rt.now(), 'starting (stats throttle)');
     t.rt.advance(5000);
     assert.deepEqual([s.weight, s.maxconn], [5, 50]);
     t.rt.advance(5000);
     assert.deepEqual([s.weight, s.maxconn], [10, 100]);
+    assert.equal(s.rampSince, undefined, 'running');
     t.health.stop();
     assert.equal(t.rt.pendingTimers, 0);
   });

@@ -10,7 +10,7 @@ import { levelAllows } from '../levels.ts';
 import { NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
 
 const GAUGES = new Set(['scur', 'qcur', 'waiting']);
-const MAXIMA = new Set(['smax', 'qmax']);
+const MAXIMA = new Set(['smax', 'qmax', 'sessRateMax', 'reqRateMax', 'connRateMax']);
 
 function clear(counters: FrontendCounters | BackendCounters, all: boolean): void {
   const record = counters as unknown as Record<string, number | number[] | RateCounter>;

@@ -227,7 +227,8 @@ export function backendRow(entry: ProxyEntry, backend: Backend): StatRow {
   set(r, 'eresp', c.eresp);
   set(r, 'wretr', c.wretr);
   set(r, 'wredis', c.wredis);
-  set(r, 'status', backend.usableServers > 0 ? 'UP' : 'DOWN');
+  // HAProxy: "UP" while the backend has weight to balance on, or no server at all (a stats listen).
+  set(r, 'status', backend.usableServers > 0 || backend.servers.length === 0 ? 'UP' : 'DOWN');
   set(r, 'weight', active > 0 ? activeWeight : backupWeight);
   set(r, 'act', active);
   set(r, 'bck', backups);

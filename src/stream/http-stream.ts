@@ -577,8 +577,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (fresh) rules.beginRequest(head, this.#editor);
     const service = statsAccess(services.statsPage(owner, stats), rules, head);
     this.#stage = Stage.idle;
-    if (service === undefined) this.#replyLocally(rules);
-    else this.#startService(rules, service);
+    // HAProxy closes the connection after the stats applet's 401 or deny (http_reply_and_close).
+    if (service === undefined) {
+      this.#side.closeAfter = true;
+      this.#replyLocally(rules);
+    } else this.#startService(rules, service);
     return true;
   }
 

@@ -7,7 +7,7 @@
 import type { Backend } from '../../proxy/backend.ts';
 import type { ConfigModel } from '../../config/model.ts';
 import type { ServiceTarget } from '../service.ts';
-import { setDrain, setMaint, setReady } from '../../runtime-api/server-admin.ts';
+import { forcedAdminState, setDrain, setMaint, setReady } from '../../runtime-api/server-admin.ts';
 
 /** Whether a proxy's stats page has `stats admin` (its "Kill Sessions" needs the servers' sessions tracked). */
 export function servesStatsAdmin(config: ConfigModel): boolean {
@@ -54,38 +54,41 @@ export function applyAdminPost(target: ServiceTarget, body: string): AdminStatus
   }
   if (backend === undefined || action === undefined) return 'ERRP';
   const now = target.runtime.now();
+  // HAProxy's counts: ready/drain/maint/shutdown always alter a known server, disable/enable
+  // only when they change its forced maintenance; an unknown server counts as not altered.
   let altered = 0;
   let total = 0;
   for (const name of servers) {
+    total++;
     const server = backend.server(name);
     if (server === undefined) continue;
-    total++;
     const check = target.healthCheck(server);
-    const before = server.status;
+    const forced = forcedAdminState(server);
     switch (action) {
       case 'ready':
-      case 'enable':
         setReady(backend, server, check, now);
         break;
       case 'drain':
         setDrain(backend, server, check, now);
         break;
       case 'maint':
-      case 'disable':
         setMaint(backend, server, check, now);
         break;
-      case 'shutdown': {
-        const sessions = server.sessions;
-        if (sessions !== undefined && sessions.size > 0) {
-          for (const s of [...sessions]) s.kill('K');
-          altered++;
-        }
-        continue;
-      }
+      case 'disable':
+        if (forced === 'maint') continue;
+        setMaint(backend, server, check, now);
+        break;
+      case 'enable':
+        if (forced !== 'maint') continue;
+        setReady(backend, server, check, now);
+        break;
+      case 'shutdown':
+        if (server.sessions !== undefined) for (const s of [...server.sessions]) s.kill('K');
+        break;
     }
-    if (server.status !== before) altered++;
+    altered++;
   }
-  // HAProxy counts only the servers an action changed: none is NONE, all of them DONE.
-  if (altered === 0) return 'NONE';
-  return total === servers.length ? 'DONE' : 'PART';
+  if (total === 0) return 'NONE';
+  if (altered === 0) return 'ERRP';
+  return altered === total ? 'DONE' : 'PART';
 }

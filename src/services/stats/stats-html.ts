@@ -150,11 +150,6 @@ function adminForm(proxy: string, iid: number): string {
     '<option value="ready">Set state to READY</option>' +
     '<option value="drain">Set state to DRAIN</option>' +
     '<option value="maint">Set state to MAINT</option>' +
-    '<option value="dhlth">Health: disable checks</option>' +
-    '<option value="ehlth">Health: enable checks</option>' +
-    '<option value="hrunn">Health: force UP</option>' +
-    '<option value="hnolb">Health: force NOLB</option>' +
-    '<option value="hdown">Health: force DOWN</option>' +
     '<option value="shutdown">Kill Sessions</option>' +
     `</select><input type="hidden" name="b" value="#${iid}">` +
     `&nbsp;<input type="submit" value="Apply"></form>\n` +

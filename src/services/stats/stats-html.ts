@@ -237,7 +237,8 @@ export function renderStatsHtml(info: HtmlPageInfo, rows: readonly StatRow[]): s
     let j = i;
     while (j < rows.length && (rows[j] as StatRow).proxyId === proxyId) j++;
     const group = rows.slice(i, j);
-    const hasServers = group.some((r) => r.type !== StatRowType.frontend);
+    // HAProxy's admin form is for backends with servers.
+    const hasServers = group.some((r) => r.type === StatRowType.server);
     const admin = info.admin && hasServers;
     const desc = info.descriptions.get(name);
     if (admin) body += `<form method="post">`;

@@ -145,6 +145,35 @@ for (const target of TARGETS) {
       conn.destroy();
     });
 
+    it(';json and ;typed: show stat json|typed (tags, types and positions as HAProxy 2.6)', async () => {
+      const conn = await HttpConnection.open(ports.stats);
+      const res = await conn.request('GET', '/stats;json');
+      assert.equal(res.status, 200);
+      assert.equal(res.header('content-type'), 'application/json');
+      const rows = JSON.parse(res.text) as { objType: string; proxyId: number; id: number; field: { pos: number; name: string }; tags: Record<string, string>; value: { type: string; value: unknown } }[][];
+      const web = rows[0] ?? [];
+      assert.deepEqual(web[0], {
+        objType: 'Frontend',
+        proxyId: web[0]?.proxyId,
+        id: 0,
+        field: { pos: 0, name: 'pxname' },
+        processNum: 1,
+        tags: { origin: 'Key', nature: 'Name', scope: 'Service' },
+        value: { type: 'str', value: 'web' },
+      });
+      const scur = web.find((f) => f.field.name === 'scur');
+      assert.deepEqual([scur?.field.pos, scur?.tags, scur?.value.type], [4, { origin: 'Metric', nature: 'Gauge', scope: 'Process' }, 'u32']);
+      // The modules' fields follow the last field: the "-" column is no field.
+      const h2 = web.find((f) => f.field.name === 'h2_headers_rcvd');
+      assert.deepEqual([h2?.field.pos, h2?.value.type], [106, 'u64']);
+      const s1 = rows[1]?.find((f) => f.field.name === 'svname');
+      assert.deepEqual([rows[1]?.[0]?.objType, rows[1]?.[0]?.id, s1?.value.value], ['Server', 1, 's1']);
+      const typed = await conn.request('GET', '/stats;typed');
+      assert.match(typed.text, /^F\.\d+\.0\.0\.pxname\.1:KNS:str:web\n/);
+      assert.match(typed.text, /\nS\.\d+\.2\.1\.svname\.1:KNS:str:s2\n/);
+      conn.destroy();
+    });
+
     it('stats refresh: a Refresh header, dropped by ;norefresh', async () => {
       const conn = await HttpConnection.open(ports.secured);
       assert.equal((await conn.request('GET', '/s', basic('admin:secret'))).header('refresh'), '7');

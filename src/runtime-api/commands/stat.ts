@@ -1,6 +1,7 @@
 /** `show stat [{<iid>|<proxy>} <type> <sid>] [typed|json|...]`: HAProxy 2.6's CSV. */
 import { STAT_CSV_HEADER } from '../../stats/stat-fields.ts';
 import { statCsvLine, statRows, type StatRow } from '../../stats/stat-rows.ts';
+import { statJson, statTypedLines } from '../../stats/stat-typed.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, type CliAnswer } from '../output.ts';
 
@@ -32,24 +33,25 @@ function showStat(args: readonly string[], ctx: CommandContext): CliAnswer {
   }
   let up = false;
   let noMaint = false;
+  let format: 'csv' | 'typed' | 'json' = 'csv';
   for (const word of rest) {
     if (word === 'up') up = true;
     else if (word === 'no-maint') noMaint = true;
-    else if (word === 'typed' || word === 'json' || word === 'desc') {
-      return error(`'show stat ${word}' is not supported by Switchyard yet (only the CSV form).\n`);
-    }
+    else if (word === 'typed' || word === 'json') format = word;
+    else if (word === 'desc') return error("'show stat desc' is not supported by Switchyard yet.\n");
   }
   const rows = statRows(ctx.target.proxies, { now: ctx.target.runtime.now(), globalMaxconn: ctx.target.limits.maxconn });
+  const shown = rows.filter((row) => {
+    if (!selected(row, iid, typeMask, sid)) return false;
+    if (row.type !== 2) return true;
+    const status = row.cells[17];
+    if (noMaint && status === 'MAINT') return false;
+    return !(up && typeof status === 'string' && !status.startsWith('UP') && status !== 'no check');
+  });
+  if (format === 'typed') return dump(statTypedLines(shown));
+  if (format === 'json') return dump(statJson(shown));
   let text = STAT_CSV_HEADER;
-  for (const row of rows) {
-    if (!selected(row, iid, typeMask, sid)) continue;
-    if (row.type === 2) {
-      const status = row.cells[17];
-      if (noMaint && status === 'MAINT') continue;
-      if (up && typeof status === 'string' && !status.startsWith('UP') && status !== 'no check') continue;
-    }
-    text += statCsvLine(row);
-  }
+  for (const row of shown) text += statCsvLine(row);
   return dump(text);
 }
 

@@ -9,6 +9,7 @@ import type { StatsPageModel } from '../../config/stats-page-model.ts';
 import { STAT_CSV_HEADER } from '../../stats/stat-fields.ts';
 import { statCsvLine, statRows, StatRowType, type StatRow } from '../../stats/stat-rows.ts';
 import { VERSION } from '../../version.ts';
+import { statJson, statTypedLines } from '../../stats/stat-typed.ts';
 import type { HttpService, ServiceRequest, ServiceResponse, ServiceTarget } from '../service.ts';
 import { applyAdminPost } from './stats-admin.ts';
 import { renderStatsHtml } from './stats-html.ts';
@@ -90,6 +91,12 @@ export class StatsService implements HttpService {
       let text = STAT_CSV_HEADER;
       for (const row of this.#rows(query)) text += statCsvLine(row);
       return new Response(head ? null : encoder.encode(text), { status: 200, headers: this.#headers('text/plain', query) });
+    }
+    if (query.format === 'typed' || query.format === 'json') {
+      const rows = this.#rows(query);
+      const json = query.format === 'json';
+      const text = json ? statJson(rows) : statTypedLines(rows);
+      return new Response(head ? null : encoder.encode(text), { status: 200, headers: this.#headers(json ? 'application/json' : 'text/plain', query) });
     }
     if (query.format !== 'html') {
       const text = `The ';${query.format}' form of the stats page is not supported by Switchyard yet (';csv' and HTML are).\n`;

@@ -36,6 +36,7 @@ import type {
   TuneModel,
 } from './model.ts';
 import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
+import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import type { StatsSocketModel } from './model.ts';
@@ -295,6 +296,9 @@ export interface ProxyDraft {
   defaultBackend: { readonly name: string; readonly place: Place } | undefined;
   disabled: boolean;
   description: string | undefined;
+  /** The stats page (keywords/stats-page.ts): the defaults' (shared) until a `stats` line of its own. */
+  stats: StatsPageDraft | undefined;
+  statsOwn: boolean;
   binds: BindDraft[];
   servers: ServerDraft[];
   defaultServer: ServerSettings;
@@ -507,6 +511,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     defaultBackend: base?.defaultBackend,
     disabled: base?.disabled ?? false,
     description: undefined,
+    stats: base?.stats,
+    statsOwn: false,
     binds: [],
     servers: [],
     defaultServer: base ? { ...base.defaultServer } : newServerSettings(),

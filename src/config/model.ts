@@ -4,6 +4,7 @@
  * are milliseconds, and every element remembers where it was written so later errors
  * (a listener that cannot bind, a backend that does not exist) can name the line.
  */
+import type { StatsPageModel } from './stats-page-model.ts';
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel } from './stream-action-model.ts';
 import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
@@ -802,6 +803,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;
+  /** `stats enable`, `stats uri`...: the stats page this proxy serves (stats-page-model.ts). */
+  readonly stats?: StatsPageModel | undefined;
   readonly source: SourceLocation;
 }
 
@@ -860,6 +863,8 @@ export interface BackendModel extends HttpRulesModel {
    * destination, as `set-dst` / `set-dst-port` may have changed it). Servers are then unused.
    */
   readonly direct?: DirectTargetModel | undefined;
+  /** The stats page, as the frontend's (a `listen`'s two halves share it). */
+  readonly stats?: StatsPageModel | undefined;
   readonly source: SourceLocation;
 }
 

@@ -20,6 +20,8 @@
  */
 
 import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
+import { statsPageModel } from './keywords/stats-page.ts';
+import type { StatsPageModel } from './stats-page-model.ts';
 import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, FormatDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
@@ -268,8 +270,20 @@ class Resolver {
       disabled: proxy.disabled,
       description: proxy.description,
       ...this.#httpRules(proxy),
+      ...this.#statsPage(proxy),
       source: location(proxy.place),
     };
+  }
+
+  /** The proxy's stats page (its own, or its defaults'), checked as HAProxy's check_config_validity. */
+  #statsPage(proxy: ProxyDraft): { stats?: StatsPageModel } {
+    if (proxy.stats === undefined) return {};
+    const model = statsPageModel(proxy.stats);
+    if (typeof model === 'string') {
+      this.#error(proxy.place, 'stats', `${typeWord(proxy)} '${proxy.name}': ${model}`);
+      return {};
+    }
+    return { stats: model };
   }
 
   /**
@@ -671,6 +685,7 @@ class Resolver {
       description: proxy.description,
       ...this.#direct(proxy),
       ...this.#httpRules(proxy),
+      ...this.#statsPage(proxy),
       source: location(proxy.place),
     };
   }

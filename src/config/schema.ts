@@ -5,6 +5,7 @@
  * reused by the defineConfig() input schema.
  */
 
+import type { StatsAccessRuleModel } from './stats-page-model.ts';
 import { STICK_DATA_TYPES } from '../stick/stick-data.ts';
 import * as v from 'valibot';
 import { parseNetwork } from '../util/cidr.ts';
@@ -633,6 +634,28 @@ function logFormatsCompile<T extends FrontendModel>() {
   });
 }
 
+/** The stats page (stats-page-model.ts); its access rules are the `http-request` rules' allow/deny/auth. */
+const statsPageSchema = v.object({
+  uri: v.pipe(v.string(), v.minLength(1)),
+  realm: v.optional(v.pipe(v.string(), v.minLength(1))),
+  refresh: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  users: v.array(v.object({ user: v.string(), password: v.string() })),
+  scopes: v.array(v.pipe(v.string(), v.minLength(1))),
+  hideVersion: v.boolean(),
+  showLegends: v.boolean(),
+  showNode: v.optional(v.string()),
+  showDesc: v.optional(v.string()),
+  admin: v.array(conditionSchema),
+  accessRules: v.array(
+    v.pipe(
+      httpRuleSchema,
+      v.check((r) => r.action === 'allow' || r.action === 'deny' || r.action === 'auth', "stats http-request rules are 'allow', 'deny' or 'auth'"),
+      v.transform((r) => r as StatsAccessRuleModel),
+    ),
+  ),
+  source: sourceSchema,
+});
+
 const frontendSchema = v.object({
   name: nameSchema,
   id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -668,6 +691,7 @@ const frontendSchema = v.object({
   disabled: v.boolean(),
   description: v.optional(v.string()),
   ...httpRulesEntries,
+  stats: v.optional(statsPageSchema),
   source: sourceSchema,
 });
 
@@ -698,6 +722,7 @@ const backendSchema = v.object({
     ]),
   ),
   ...httpRulesEntries,
+  stats: v.optional(statsPageSchema),
   source: sourceSchema,
 });
 

@@ -1,4 +1,5 @@
 import type { ConfigModel } from '../config/model.ts';
+import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
 import { ProxyLogger, type LogSinks } from '../log/logger.ts';
 import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
@@ -78,7 +79,7 @@ export class Proxy {
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);
     for (const model of config.backends) {
-      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined }));
+      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config) }));
     }
     this.stickTables = attachPersistence(this.backends, config.frontends);
     const userlists = userlistTable(config.userlists);

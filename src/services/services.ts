@@ -4,6 +4,9 @@
  */
 import { SERVICE_KINDS } from './kinds.ts';
 import type { HttpService, ServiceTarget } from './service.ts';
+import type { BackendModel, FrontendModel } from '../config/model.ts';
+import type { StatsPageModel } from '../config/stats-page-model.ts';
+import { statsPageOf, type StatsPage } from './stats/stats-page.ts';
 
 export class Services {
   readonly #target: () => ServiceTarget;
@@ -23,5 +26,10 @@ export class Services {
       this.#instances.set(name, service);
     }
     return service;
+  }
+
+  /** A proxy's stats page (`stats enable`...), over the same target, built on first use. */
+  statsPage(owner: FrontendModel | BackendModel, model: StatsPageModel): StatsPage {
+    return statsPageOf(owner, model, this.#target);
   }
 }

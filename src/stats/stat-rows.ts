@@ -255,7 +255,8 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'eresp', c.eresp);
   set(r, 'wretr', c.wretr);
   set(r, 'wredis', c.wredis);
-  set(r, 'status', backend.usableServers > 0 ? 'UP' : 'DOWN');
+  // HAProxy: "UP" while the backend has weight to balance on, or no server at all (a stats listen).
+  set(r, 'status', backend.usableServers > 0 || backend.servers.length === 0 ? 'UP' : 'DOWN');
   set(r, 'chkdown', backend.downTransitions);
   set(r, 'lastchg', seconds(ctx.now - backend.lastChange));
   // HAProxy: a backend without servers has no downtime.

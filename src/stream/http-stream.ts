@@ -46,6 +46,11 @@ import { streamCapturesFor, type StreamCaptures } from './captures.ts';
 import { HeldBody } from './held-body.ts';
 import type { HttpService, ServiceResponse } from '../services/service.ts';
 import { serviceRequest } from '../services/service-request.ts';
+import type { StatsPageModel } from '../config/stats-page-model.ts';
+import type { BackendModel, FrontendModel } from '../config/model.ts';
+import { sameSection } from '../rules/http-rules.ts';
+import { matchesStatsUri } from '../services/stats/stats-request.ts';
+import { statsAccess } from '../services/stats/stats-intercept.ts';
 
 /**
  * Where the request analysers stand (HAProxy's request analyser bits, in their order): a stage
@@ -391,6 +396,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
       }
+      // stats page: after the frontend's http-request rules (HAProxy's http_stats_check_uri).
+      if (this.host.model.stats !== undefined && this.#interceptStats(this.host.model)) return;
       this.#stage = Stage.switching;
     }
     if (this.#stage === Stage.switching) {
@@ -444,6 +451,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
       }
+      // stats page: after the backend's http-request rules (a `listen` was checked once, above).
+      const beModel = (this.backend as Backend).model;
+      if (beModel.stats !== undefined && !sameSection(this.host.model, beModel) && this.#interceptStats(beModel)) return;
     }
     this.#stage = Stage.idle;
     if (this.#clientShut) {
@@ -561,8 +571,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * `use-service NAME`: the configuration's service answers (HAProxy's applet; logged LR with
    * the applet's name in the server's place), after the whole body when it reads bodies.
    */
-  #startService(rules: HttpRuleRunner): void {
-    const service = this.host.services?.get(rules.service as string);
+  #startService(rules: HttpRuleRunner, service = this.host.services?.get(rules.service as string)): void {
     rules.endRequest();
     if (service === undefined) return this.fail(503, 'P', 'R');
     this.#service = service;
@@ -572,6 +581,25 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       return this.#analyse();
     }
     this.#callService();
+  }
+
+  /** The stats page of `owner` takes the request when its URI matches (src/services/stats/). */
+  #interceptStats(owner: FrontendModel | BackendModel): boolean {
+    const head = this.#req as RequestHead;
+    const stats = owner.stats as StatsPageModel;
+    const services = this.host.services;
+    if (services === undefined || !matchesStatsUri(stats, head.method, head.target)) return false;
+    const fresh = this.#rules === undefined;
+    const rules = this.#ruleRunner();
+    if (fresh) rules.beginRequest(head, this.#editor);
+    const service = statsAccess(services.statsPage(owner, stats), rules, head);
+    this.#stage = Stage.idle;
+    // HAProxy closes the connection after the stats applet's 401 or deny (http_reply_and_close).
+    if (service === undefined) {
+      this.#side.closeAfter = true;
+      this.#replyLocally(rules);
+    } else this.#startService(rules, service);
+    return true;
   }
 
   #callService(): void {

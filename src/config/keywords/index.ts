@@ -25,6 +25,7 @@ import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { serverProxyProtocolKeywords } from './server-proxy-protocol.ts';
 import { statsSocketKeywords } from './stats-socket.ts';
+import { statsPageKeywords } from './stats-page.ts';
 import { switchingKeywords } from './switching.ts';
 import { tcpRuleKeywords } from './tcp-rules.ts';
 import { userlistKeywords } from './userlist.ts';
@@ -54,6 +55,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   captureKeywords,
   originalToKeywords,
   statsSocketKeywords,
+  statsPageKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

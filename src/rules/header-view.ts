@@ -45,7 +45,9 @@ export function collectHeaderValues(head: HttpHead, edits: HeadEditor | undefine
 
 function pushValue(value: FieldValue, split: boolean, out: string[]): void {
   if (!split) {
-    out.push(fieldText(value));
+    // A value a rule wrote reads back without its surrounding spaces, as a received one
+    // (HAProxy's http_find_header trims them: `set-header X "a "` then `%[res.fhdr(x)]b` gives `ab`).
+    out.push(trimSpaces(fieldText(value)));
     return;
   }
   if (typeof value === 'string') {
@@ -86,4 +88,12 @@ function splitInto(buf: Uint8Array, start: number, end: number, out: string[], u
 /** HAProxy's occurrence argument: 1 = first, -1 = last (the default), -2 = the one before... */
 export function pickOccurrence(values: readonly string[], count: number, occ: number): string | undefined {
   return occ > 0 ? values[occ - 1] : count + occ >= 0 ? values[count + occ] : undefined;
+}
+
+function trimSpaces(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && (text.charCodeAt(a) === 0x20 || text.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === 0x20 || text.charCodeAt(b - 1) === 0x09)) b--;
+  return a === 0 && b === text.length ? text : text.slice(a, b);
 }

@@ -52,6 +52,14 @@ describe('header actions', () => {
     assert.deepEqual(apply(head, [rule({ action: 'set-header', header: 'X-A', format: '%[req.hdr(x-a)],two' })]), ['Host: h', 'X-A: one,two']);
   });
 
+  it('a value a rule wrote reads back without its surrounding spaces (HAProxy 2.6.12: `sl1: status=...`)', () => {
+    const head = get('/', 'Host: h');
+    assert.deepEqual(
+      apply(head, [rule({ action: 'set-header', header: 'X-S', format: 'sl1: ' }), rule({ action: 'set-header', header: 'X-S', format: '%[req.fhdr(x-s)] status' })]),
+      ['Host: h', 'X-S: sl1: status'],
+    );
+  });
+
   it('later rules read earlier rules\u2019 headers', () => {
     const head = get('/', 'Host: h');
     assert.deepEqual(

@@ -10,6 +10,12 @@ import { updateFreqCtr, initFreqCtr } from '../../stick/freq-counter.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { levelAllows } from '../levels.ts';
 import { dump, error, NO_ANSWER, PERMISSION_DENIED, type CliAnswer } from '../output.ts';
+import { formatIpv6, inetPton6 } from '../../util/ip-address.ts';
+
+function ipv6TableKeyText(key: string): string {
+  const words = inetPton6(key);
+  return words === undefined ? key : formatIpv6(words);
+}
 
 type Op = 'eq' | 'ne' | 'le' | 'ge' | 'lt' | 'gt';
 interface Filter {
@@ -22,39 +28,12 @@ function header(table: StickTable): string {
   return `# table: ${table.name}, type: ${table.type}, size:${table.size}, used:${table.entries}\n`;
 }
 
-/** inet_ntop's IPv6 text: the longest run of two or more zero groups becomes `::`; IPv4-mapped keeps its dotted tail. */
-function ipv6Text(key: string): string {
-  const groups = key.split(':').map((g) => Number.parseInt(g, 16));
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    const a = groups[6] as number;
-    const b = groups[7] as number;
-    return `::ffff:${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
-  }
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestAt = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestAt < 0) return hex.join(':');
-  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
-}
-
 /** dump_text: printable bytes as is, others escaped as HAProxy's dump_text does. */
 function keyText(table: StickTable, key: string): string {
   switch (table.type) {
     case 'ipv6':
-      return ipv6Text(key);
+      // inet_ntop's text, as HAProxy prints the key (the table keeps a full-form address).
+      return ipv6TableKeyText(key);
     case 'ip':
     case 'integer':
       return key;

@@ -27,6 +27,7 @@ frontend fe_wait
     http-request wait-for-body time 300ms if { path_beg /wait }
     http-request wait-for-body time 300ms at-least 4 if { path_beg /least }
     http-request return status 200 content-type text/plain lf-string "len=%[req.body_len] size=%[req.body_size] body=%[req.body] p=%[req.body_param(b)]" if { path_beg /wait } || { path_beg /least } || { path_beg /nowait }
+    http-request return status 200 content-type text/plain lf-string "h=%[req.hdr(x)] lit=é" hdr x-h "%[req.hdr(x)] é" if { path /bytes }
     default_backend be_raw
 
 frontend fe_buffer
@@ -184,6 +185,16 @@ for (const target of TARGETS) {
       const res = await exchange(ports.wait, ['POST /nowait HTTP/1.1\r\nHost: h\r\nContent-Length: 20\r\n\r\nb=1']);
       // The rest of the body never comes: the connection closes after the reply.
       assert.equal(res.bytes, reply('len=3 size=20 body=b=1 p=1', true));
+    });
+
+    it('reply payloads and headers built by rules carry the request\u2019s bytes and the configuration\u2019s UTF-8 as they are', async () => {
+      // exchange() writes its strings as UTF-8: the header's value is the two bytes C3 BC.
+      const res = await exchange(ports.wait, ['GET /bytes HTTP/1.1\r\nHost: h\r\nx: \u00fc\r\n\r\n']);
+      const bytes = Buffer.from(res.bytes, 'latin1');
+      // ü from the request (C3 BC) and é from the configuration (C3 A9), each once encoded.
+      assert.ok(bytes.includes(Buffer.from('\r\nx-h: \u00fc \u00e9\r\n', 'utf8')), res.bytes);
+      const body = Buffer.from('h=\u00fc lit=\u00e9', 'utf8');
+      assert.ok(bytes.subarray(bytes.length - body.length).equals(body), res.bytes);
     });
 
     it('at-least: the rules go on once that much of the body is there', async () => {

@@ -176,17 +176,6 @@ export interface RunnerHost {
   readonly stickTables?: ReadonlyMap<string, StickTable> | undefined;
 }
 
-/** Runs a rule list; returns continue when it ran to its end or an `allow` stopped it. */
-function run(rules: readonly CompiledRule[], ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict {
-  for (const rule of rules) {
-    if (rule.condition !== undefined && !rule.condition.evaluate(ctx)) continue;
-    const verdict = rule.action.run(ctx, head, editor);
-    if (verdict === Verdict.continue) continue;
-    return verdict === Verdict.stop ? Verdict.continue : verdict;
-  }
-  return Verdict.continue;
-}
-
 /** What a stream offers `wait-for-body`: whether the message's body is ready (else it arms the wait). */
 export interface BodyWaiter {
   bodyReady(response: boolean, time: number, atLeast: number): boolean;
@@ -422,7 +411,10 @@ export class HttpRuleRunner implements HttpActionContext {
     return this.#resumeList !== undefined;
   }
 
-  /** A yielded list resumes at its rule, whose action runs again (its condition held already). */
+  /**
+   * Runs a rule list; returns continue when it ran to its end or an `allow` stopped it. A list
+   * that yielded resumes at its rule, whose action runs again (its condition held already).
+   */
   #run(rules: readonly CompiledRule[], head: HttpHead, editor: HeadEditor): Verdict {
     let i = 0;
     let resumed = false;
@@ -522,8 +514,8 @@ export class HttpRuleRunner implements HttpActionContext {
     this.responseEdits = editor;
     if (fresh) this.responseStatus = undefined;
     this.rewriteError = false;
-    if (backend !== undefined && backend !== this.#frontend && run(backend.afterResponse, this, head, editor) === Verdict.reply) return this.#leaveResponse();
-    if (this.#frontend !== undefined) run(this.#frontend.afterResponse, this, head, editor);
+    if (backend !== undefined && backend !== this.#frontend && this.#run(backend.afterResponse, head, editor) === Verdict.reply) return this.#leaveResponse();
+    if (this.#frontend !== undefined) this.#run(this.#frontend.afterResponse, head, editor);
     this.#leaveResponse();
   }
 

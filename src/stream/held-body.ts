@@ -1,4 +1,5 @@
 import { BodyFramer, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { responseHasNoBody } from '../http/codec/body-framer.ts';
 import type { MessageBody } from '../rules/message-body.ts';
 
 /**
@@ -137,7 +138,5 @@ export class HeldBody implements MessageBody {
 
 /** A response without a body (RFC 9112 §6.3), or an empty one: nothing to wait for. */
 function responseBodyless(head: ResponseHead, requestMethod: string): boolean {
-  const s = head.status;
-  if (requestMethod === 'HEAD' || s < 200 || s === 204 || s === 304 || (requestMethod === 'CONNECT' && s < 300)) return true;
-  return !head.chunked && head.contentLength === 0;
+  return responseHasNoBody(head.status, requestMethod) || (!head.chunked && head.contentLength === 0);
 }

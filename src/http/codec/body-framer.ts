@@ -132,8 +132,7 @@ export class BodyFramer {
    * until close.
    */
   startResponse(head: ResponseHead, requestMethod: string): this {
-    const s = head.status;
-    if (requestMethod === 'HEAD' || s < 200 || s === 204 || s === 304 || (requestMethod === 'CONNECT' && s < 300)) {
+    if (responseHasNoBody(head.status, requestMethod)) {
       return this.setNone(true);
     }
     if (head.chunked) return this.setChunked(true);
@@ -402,4 +401,9 @@ export class BodyFramer {
     this.error = err;
     return err;
   }
+}
+
+/** RFC 9112 §6.3: a response to HEAD, a 1xx, 204 or 304, and a 2xx answer to CONNECT carry no body. */
+export function responseHasNoBody(status: number, requestMethod: string): boolean {
+  return requestMethod === 'HEAD' || status < 200 || status === 204 || status === 304 || (requestMethod === 'CONNECT' && status < 300);
 }

@@ -533,6 +533,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       streamId: this.streamId,
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
+      lastRule: this.#tcp?.lastRule,
       backendName: this.backend?.name ?? host.name,
       serverName: server,
       serverAddress: this.#serverAddress,

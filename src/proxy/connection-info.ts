@@ -9,6 +9,7 @@
 import type { Socket, TlsInfo } from '../runtime.ts';
 import type { ProxyHeader } from './proxy-protocol.ts';
 import type { SessionVars } from '../rules/vars.ts';
+import type { RuleSource } from '../rules/sample-context.ts';
 import type { StickTracking } from '../stick/tracking.ts';
 
 export class ConnectionInfo {
@@ -32,6 +33,21 @@ export class ConnectionInfo {
    * HTTP rules of the same connection go on with them), released by release().
    */
   stick: StickTracking | undefined = undefined;
+  /**
+   * The frontend's `tcp-request content` rule that decided at accept, for the first HTTP
+   * stream's `last_rule_file` (HAProxy runs those rules in that stream); taken once.
+   */
+  #acceptRule: RuleSource | undefined = undefined;
+
+  set acceptRule(rule: RuleSource | undefined) {
+    this.#acceptRule = rule;
+  }
+
+  takeAcceptRule(): RuleSource | undefined {
+    const rule = this.#acceptRule;
+    this.#acceptRule = undefined;
+    return rule;
+  }
   /**
    * The HTTP transaction in flight is not the connection's first (HAProxy's SE_FL_NOT_FIRST,
    * read by `http_first_req`): the H1 mux sets it from the second request on; an HTTP/2 mux

@@ -329,6 +329,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         else socket.destroy();
         return this.#connectionDropped(info);
       }
+      info.acceptRule = tcp?.lastRule;
       const session = new H1ClientConnection(this, socket, target, info);
       this.sessions.add(session);
       replay(session, socket, input);

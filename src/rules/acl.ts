@@ -134,6 +134,9 @@ const PREDEFINED: ReadonlyMap<string, { criterion: string; method?: AclMatchMeth
   ['METH_POST', { criterion: 'method', patterns: ['POST'] }],
   ['METH_PUT', { criterion: 'method', patterns: ['PUT'] }],
   ['METH_TRACE', { criterion: 'method', patterns: ['TRACE'] }],
+  ['RDP_COOKIE', { criterion: 'req.rdp_cookie_cnt', patterns: ['gt', '0'] }],
+  ['REQ_CONTENT', { criterion: 'req.len', patterns: ['gt', '0'] }],
+  ['WAIT_END', { criterion: 'wait_end', patterns: [] }],
 ]);
 
 export const PREDEFINED_ACLS: readonly string[] = [...PREDEFINED.keys()];

@@ -2,7 +2,8 @@
  * HAProxy's constant and internal fetches (sample.c, backend.c, frontend.c) with their declared
  * arguments: `int(N) str(S) bool(B) ipv4(A) ipv6(A) bin(HEX) meth(M)` constants, `rand([N])`,
  * `date([OFFSET[,UNIT]])`, `date_us`, `uuid([4])`, `env(NAME)`, `nbproc`, `proc`, `thread`,
- * `be_name`, `fe_name`, `nbsrv([BACKEND])`, `srv_id`, `srv_name`, `so_name`. Registered into the fetch table by sample-fetch.ts.
+ * `be_name`, `fe_name`, `nbsrv([BACKEND])`, `srv_id`, `srv_name`, `so_name`,
+ * `last_rule_file`, `last_rule_line`. Registered into the fetch table by sample-fetch.ts.
  */
 import { formatIpv4, formatIpv6 } from '../util/ip-address.ts';
 import { CAPTURE_FETCHES } from './capture-fetches.ts';
@@ -237,6 +238,9 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
   ['srv_id', noArgs('int', (ctx, out) => (ctx.chosenServer === undefined || ctx.chosenServer.direct !== undefined ? false : out.setInt(ctx.chosenServer.id)), ofServer)],
   ['srv_name', noArgs('str', (ctx, out) => (ctx.chosenServer === undefined || ctx.chosenServer.direct !== undefined ? false : out.setStr(ctx.chosenServer.name)), ofServer)],
   // The `name` of the bind that accepted the connection; absent when it has none.
+  // The rule that ended a list with a final verdict in this stream (HAProxy's stream.c).
+  ['last_rule_file', noArgs('str', (ctx, out) => (ctx.lastRule === undefined ? false : out.setStr(ctx.lastRule.file)), ofStream('internal state'))],
+  ['last_rule_line', noArgs('int', (ctx, out) => (ctx.lastRule === undefined ? false : out.setInt(ctx.lastRule.line)), ofStream('internal state'))],
   ['so_name', noArgs('str', (ctx, out) => (ctx.bindName === undefined ? false : out.setStr(ctx.bindName)), ofStream('frontend'))],
   ['fe_name', noArgs('str', (ctx, out) => (ctx.frontendName === undefined ? false : out.setStr(ctx.frontendName)), ofStream('frontend'))],
   [

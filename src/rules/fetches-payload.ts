@@ -218,6 +218,21 @@ const readProtoHttp: Read = (payload, out) => {
   return out.setBool(true);
 };
 
+/**
+ * `wait_end` (the WAIT_END ACL): true once the rules inspecting a channel decide for good (the
+ * inspect-delay expired, the buffer is full, the peer closed); before that "may change", so a
+ * `tcp-request|tcp-response content` rule on it waits. Every other rule set runs on final data.
+ */
+const WAIT_END: FetchBody = {
+  scope: 'constant',
+  type: 'bool',
+  sample(ctx, out) {
+    const inspected = ctx.responsePayload ?? ctx.requestPayload;
+    if (inspected !== undefined && !inspected.final) return inspected.missing();
+    return out.setBool(true);
+  },
+};
+
 export const PAYLOAD_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscFetch>([
   ['req.len', lengthFetch(false)],
   ['req_len', lengthFetch(false)],
@@ -235,6 +250,7 @@ export const PAYLOAD_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, M
   ['rdp_cookie_cnt', rdpCookieFetch(true)],
   ['req.proto_http', simple(request, 'bool', readProtoHttp)],
   ['req_proto_http', simple(request, 'bool', readProtoHttp)],
+  ['wait_end', { args: NONE, compile: () => WAIT_END }],
   ['res.len', lengthFetch(true)],
   ['res.payload', payloadFetch(response)],
   ['res.payload_lv', payloadLvFetch(response)],

@@ -20,7 +20,7 @@ import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
 import { Verdict, type HttpAction, type HttpActionContext } from './http-action.ts';
 import { compileLogFormat, type LogFormat } from './log-format.ts';
-import type { SampleBackend, SampleContext, SampleFrontend, SampleServer } from './sample-context.ts';
+import type { RuleSource, SampleBackend, SampleContext, SampleFrontend, SampleServer } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 import type { MessageBody } from './message-body.ts';
 import { ProcessVars, SessionVars } from './vars.ts';
@@ -42,6 +42,8 @@ export class HttpRuleError extends Error {
 interface CompiledRule {
   readonly condition: CompiledCondition | undefined;
   readonly action: HttpAction;
+  /** Where the rule was written, for `last_rule_file`; undefined for `redirect` lines, which HAProxy does not record. */
+  readonly source: SourceLocation | undefined;
 }
 
 /** A `use_backend` rule: a backend name, or a log-format giving one per request. */
@@ -109,7 +111,7 @@ function compileRules(model: ProxyModel, side: 'frontend' | 'backend'): Compiled
       const keyword = `http-${direction} ${rule.action}`;
       const action = compileRuleAction(rule, direction);
       if (!action.ok) throw new HttpRuleError(rule.source, proxyName, keyword, action.message);
-      return { condition: conditionIn(proxyName, acls, rule, keyword, direction, `${side} http-${direction} header rule`), action: action.action };
+      return { condition: conditionIn(proxyName, acls, rule, keyword, direction, `${side} http-${direction} header rule`), action: action.action, source: rule.source };
     });
   // A named defaults section's rules run first, as one list with the proxy's own, and see
   // only the defaults' ACLs (HAProxy compiles them in the defaults proxy).
@@ -125,7 +127,7 @@ function compileRules(model: ProxyModel, side: 'frontend' | 'backend'): Compiled
   const redirects = (model.redirectRules ?? []).map((rule) => {
     const action = compileRedirect(rule.redirect satisfies RedirectModel, 'request');
     if (!action.ok) throw new HttpRuleError(rule.source, model.name, 'redirect', action.message);
-    return { condition: condition(rule, 'redirect', 'request', `${side} redirect rule`), action: action.action };
+    return { condition: condition(rule, 'redirect', 'request', `${side} redirect rule`), action: action.action, source: undefined };
   });
   const switching = (model.switchingRules ?? []).map((rule): CompiledSwitchingRule => {
     let backend: string | LogFormat = rule.backend;
@@ -268,6 +270,7 @@ export class HttpRuleRunner implements HttpActionContext {
   /** TcpActionContext: a backend's tcp rules run in an HTTP stream with this context (never set there). */
   expectProxy = false;
   switchToHttp = false;
+  lastRule: RuleSource | undefined = undefined;
   readonly userlists: UserlistTable;
   /** The session's unique id (`unique-id-format`), for the `unique-id` fetch. */
   uniqueIds: { readonly value: string } | undefined = undefined;
@@ -393,6 +396,8 @@ export class HttpRuleRunner implements HttpActionContext {
     this.rejected = false;
     this.service = undefined;
     this.#resumeList = undefined;
+    // A stream's last rule: the first request's may come from the frontend's content rules run at accept.
+    this.lastRule = this.connection.takeAcceptRule();
     this.softRewrites = this.rewriteError = false;
     this.#resetAddresses();
     this.vars.beginTransaction();
@@ -432,6 +437,8 @@ export class HttpRuleRunner implements HttpActionContext {
       if (verdict === Verdict.yield) {
         this.#resumeList = rules;
         this.#resumeAt = i;
+      } else if (rule.source !== undefined) {
+        this.lastRule = rule.source;
       }
       return verdict === Verdict.stop ? Verdict.continue : verdict;
     }

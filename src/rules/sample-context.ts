@@ -134,4 +134,16 @@ export interface SampleContext extends LbRequest {
   readonly requestBody?: MessageBody | undefined;
   /** The response payload the stream holds while `http-response wait-for-body` waits (`res.body*`). */
   readonly responseBody?: MessageBody | undefined;
+  /**
+   * The last rule of the stream that ended its list with a final verdict (`last_rule_file`,
+   * `last_rule_line`): HAProxy's s->last_rule_file/line, set by tcp content, tcp-response,
+   * http-request, http-response and http-after-response rules, never by `redirect` lines.
+   */
+  readonly lastRule?: RuleSource | undefined;
+}
+
+/** Where a rule was written (a SourceLocation of the configuration model). */
+export interface RuleSource {
+  readonly file: string;
+  readonly line: number;
 }

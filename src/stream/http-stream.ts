@@ -1071,9 +1071,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     }
     this.#resHeadAt = this.#side.now;
     this.#captures?.captureResponse(head);
-    // `option logasap`, or a format with nothing to wait for: HAProxy logs the response head
-    // as it arrives, before the response rules, with the bytes received so far.
-    if (this.host.trafficLog.early) this.log(head);
     const backend = this.backend as Backend;
     countResponse((this.#leg.server as Server).counters, head.status);
     this.#rules?.stickTracking?.countHttpResponse(head.status, this.#side.now);
@@ -1132,6 +1129,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     countResponse(this.host.counters, status);
     countResponse(backend.counters, status);
     if (head.status === 101 && req.upgrade) {
+      if (this.host.trafficLog.early) this.log(head);
       this.#sendData(head.raw);
       this.#side.enterTunnel();
       return HeadOutcome.tunnel;
@@ -1152,6 +1150,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#countRewriteError(rules);
       this.#status = rules.responseStatus ?? this.#status;
     }
+    // `option logasap`, or a format with nothing to wait for: HAProxy logs once the response
+    // analysers let the head through (the end of http_process_res_common: after the response
+    // and after-response rules), with the bytes received so far.
+    if (this.host.trafficLog.early) this.log(head);
     this.#bytesOut += this.#side.sendResponseHead(editor);
     return HeadOutcome.body;
   }
@@ -1511,6 +1513,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
       stick: this.#rules?.stickTracking,
+      lastRule: this.#rules?.lastRule,
       captures: req === undefined ? undefined : this.#captures,
       // `be_server_timeout`, `cur_server_timeout`... as the transaction ended (0 before a backend
       // was chosen, as HAProxy 2.6.12 logs them).
@@ -1531,7 +1534,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       tConnect: elapsed(leg.connectedAt, accepted),
       tData: elapsed(this.#resHeadAt, accepted),
       tClose: elapsed(early === undefined ? this.#side.now : this.#resHeadAt, accepted),
-      status: early !== undefined ? early.status : this.#status === 0 ? -1 : this.#status,
+      status: this.#status === 0 ? (early !== undefined ? early.status : -1) : this.#status,
       bytesIn: this.#reqBytes,
       bytesOut: req === undefined ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
       termination: `${this.#cause}${this.#phase}`,

@@ -17,7 +17,7 @@ import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../su
 import { echoServer, type TestBackend } from '../support/tcp-backends.ts';
 import { dial, readAll } from '../support/tcp-client.ts';
 
-const PORT_NAMES = ['fmt', 'clf', 'uid', 'asap', 'errors', 'queue', 'tcp', 'app', 'dead', 'echo'] as const;
+const PORT_NAMES = ['fmt', 'clf', 'uid', 'asap', 'errors', 'queue', 'tcp', 'app', 'dead', 'echo', 'rule'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -74,6 +74,23 @@ frontend fe_tcp
     log stdout format raw local0
     log-format "tcp %ci %fi:%fp %b/%s %ts %B %U %{+Q}ft %sq/%bq"
     default_backend be_tcp
+
+frontend fe_rule
+    bind 127.0.0.1:${p.rule}
+    log stdout format raw local0
+    log-format "rule %HP lr=%[last_rule_line] %ST file=%[last_rule_file,length]"
+    http-request deny if { path_beg /deny }
+    http-request set-var(txn.path) path
+    http-response set-status 203 if { var(txn.path) -m beg /status }
+    default_backend be_rule
+
+backend be_rule
+    tcp-request content set-var(txn.seen) path
+    tcp-request content accept if { path_beg /tcp }
+    tcp-response content reject unless WAIT_END
+    http-request allow if { path_beg /allow }
+    http-request set-header x-seen 1
+    server s1 127.0.0.1:${p.app}
 
 backend be
     server s1 127.0.0.1:${p.app}
@@ -183,6 +200,22 @@ for (const target of TARGETS) {
       assert.equal((await conn.request('GET', '/asap')).status, 200);
       conn.destroy();
       assert.match(await logLine('127.0.0.1:', (l) => l.includes('/asap')), / fe_asap be\/s1 \d+\/\d+\/\d+\/\d+\/\+\d+ 200 \+\d+ - - ---- \d+\/\d+\/\d+\/\d+\/0 0\/0 "GET \/asap HTTP\/1\.1"$/);
+    });
+
+    it('last_rule_line: the rule that ended a list (tcp content, http-request), none for redirect-free plain ones; logged after the response rules', async () => {
+      const config = configFor(ports).split('\n');
+      const lineOf = (text: string): number => config.findIndex((l) => l.includes(text)) + 1;
+      const conn = await HttpConnection.open(ports.rule);
+      for (const path of ['/plain', '/tcp', '/allow', '/status']) assert.equal((await conn.request('GET', path)).status, path === '/status' ? 203 : 200, path);
+      assert.equal((await conn.request('GET', '/deny')).status, 403);
+      conn.destroy();
+      assert.match(await logLine('rule /plain '), /^rule \/plain lr=- 200 file=-$/);
+      assert.match(await logLine('rule /tcp '), new RegExp(`^rule /tcp lr=${lineOf('accept if { path_beg /tcp }')} 200 file=[1-9]\\d*$`));
+      assert.equal(await logLine('rule /allow '), `rule /allow lr=${lineOf('allow if { path_beg /allow }')} 200 file=${(await logLine('rule /tcp ')).split('file=')[1]}`);
+      // The format waits for nothing, so the line is written at the response head: after the
+      // http-response rules (HAProxy's http_process_res_common), which changed the status.
+      assert.equal(await logLine('rule /status '), 'rule /status lr=- 203 file=-');
+      assert.match(await logLine('rule /deny '), new RegExp(`^rule /deny lr=${lineOf('deny if { path_beg /deny }')} 403 file=`));
     });
 
     it('option dontlog-normal keeps only errors; option log-separate-errors logs them at err', async () => {

@@ -178,6 +178,14 @@ describe('three-valued conditions (tcp content rules)', () => {
     assert.equal(evaluate('if { src 10.0.0.1 } || { req.len ge 4 }', payloadOf(text('DE'))), ConditionResult.miss);
   });
 
+  it('WAIT_END waits until the inspection is final; REQ_CONTENT is req.len gt 0', () => {
+    assert.equal(evaluate('if WAIT_END', payloadOf(text('DE'))), ConditionResult.miss);
+    assert.equal(evaluate('unless WAIT_END', payloadOf(text('DE'))), ConditionResult.miss);
+    assert.equal(evaluate('if WAIT_END', payloadOf(text('DE'), true)), ConditionResult.pass);
+    assert.equal(evaluate('if REQ_CONTENT', payloadOf(text(''), true)), ConditionResult.fail);
+    assert.equal(evaluate('if REQ_CONTENT', payloadOf(text('x'))), ConditionResult.pass);
+  });
+
   // The ACL words parser is what tcp rules use for their anonymous ACLs too.
   it('parses payload ACLs', () => {
     assert.ok(parseAclWords('x', ['req.ssl_sni', '-i', 'a.example'], SOURCE).ok);

@@ -6,7 +6,7 @@
  * running a rule allocates nothing.
  */
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
-import type { SampleContext } from '../sample-context.ts';
+import type { RuleSource, SampleContext } from '../sample-context.ts';
 import type { SessionVars } from '../vars.ts';
 
 export const TcpVerdict = {
@@ -27,6 +27,8 @@ export interface TcpActionContext extends SampleContext {
   expectProxy: boolean;
   /** Set by `switch-mode http`: the connection is served as HTTP after the content rules. */
   switchToHttp: boolean;
+  /** The last rule that ended a content or response list with a final verdict (`last_rule_file`). */
+  lastRule: RuleSource | undefined;
 }
 
 export interface TcpAction {

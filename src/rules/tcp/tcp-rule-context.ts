@@ -8,7 +8,7 @@
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
 import type { Runtime, TlsInfo } from '../../runtime.ts';
 import type { Payload } from '../payload.ts';
-import type { SampleBackend } from '../sample-context.ts';
+import type { RuleSource, SampleBackend } from '../sample-context.ts';
 import { SessionVars, type ProcessVars } from '../vars.ts';
 import { StickTracking } from '../../stick/tracking.ts';
 import type { StickTable } from '../../stick/stick-table.ts';
@@ -30,6 +30,7 @@ export class TcpRuleContext implements TcpActionContext {
   readonly lbHead = undefined;
   expectProxy = false;
   switchToHttp = false;
+  lastRule: RuleSource | undefined = undefined;
   requestPayload: Payload | undefined = undefined;
   responsePayload: Payload | undefined = undefined;
   backend: SampleBackend | undefined = undefined;

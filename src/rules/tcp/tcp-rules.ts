@@ -20,6 +20,8 @@ import { compileTcpAction } from './tcp-actions.ts';
 interface CompiledTcpRule {
   readonly condition: CompiledCondition | undefined;
   readonly action: TcpAction;
+  /** Where a content or response rule was written (`last_rule_file`); connection and session rules run before any stream. */
+  readonly source: SourceLocation | undefined;
 }
 
 export interface ProxyTcpRules {
@@ -71,7 +73,7 @@ function compile(model: ProxyModel, tcp: TcpRulesModel, side: 'frontend' | 'back
         if (!compiled.ok) throw new HttpRuleError(rule.source, proxyName, keyword, compiled.message);
         condition = compiled.condition;
       }
-      return { condition, action: action.action };
+      return { condition, action: action.action, source: set === 'content' || set === 'response' ? rule.source : undefined };
     });
   };
   // A named defaults section's rules run first, as one list with the proxy's own (an accept
@@ -120,9 +122,11 @@ export function runTcpRules(rules: readonly CompiledTcpRule[], ctx: TcpActionCon
         if (result === ConditionResult.fail) continue;
       }
     }
-    switch (rule.action.run(ctx)) {
-      case TcpVerdict.continue:
-        continue;
+    const verdict = rule.action.run(ctx);
+    if (verdict === TcpVerdict.continue) continue;
+    // A final verdict names its rule for the stream's `last_rule_file` / `last_rule_line`.
+    if (rule.source !== undefined) ctx.lastRule = rule.source;
+    switch (verdict) {
       case TcpVerdict.accept:
         return 'accept';
       case TcpVerdict.reject:

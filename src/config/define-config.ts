@@ -140,6 +140,7 @@ const optionsInputSchema = v.strictObject({
   allbackups: v.optional(v.boolean()),
   persist: v.optional(v.boolean()),
   httpBufferRequest: v.optional(v.boolean()),
+  abortonclose: v.optional(v.boolean()),
   httpKeepAlive: v.optional(v.boolean()),
   httpServerClose: v.optional(v.boolean()),
   httpclose: v.optional(v.boolean()),
@@ -521,6 +522,7 @@ class DraftBuilder {
     if (options.allbackups !== undefined) proxy.options.allBackups = options.allbackups;
     if (options.persist !== undefined) proxy.options.persist = options.persist;
     if (options.httpBufferRequest !== undefined) proxy.options.bufferRequest = options.httpBufferRequest;
+    if (options.abortonclose !== undefined) proxy.options.abortOnClose = options.abortonclose;
 
     const enabled = CONNECTION_MODES.filter(([key]) => options[key] === true);
     if (enabled.length > 1) {

@@ -175,6 +175,8 @@ export interface ProxyOptionsDraft {
   bufferRequest: boolean;
   /** `option transparent`. */
   transparent: boolean;
+  /** `option abortonclose`. */
+  abortOnClose: boolean;
 }
 
 /**
@@ -500,6 +502,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           persist: false,
           bufferRequest: false,
           transparent: false,
+          abortOnClose: false,
         },
     logFormatPlace: base?.logFormatPlace,
     logFormat: base?.logFormat,

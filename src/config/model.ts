@@ -761,6 +761,12 @@ export interface FrontendOptions {
   readonly logSeparateErrors?: boolean | undefined;
   /** `option http-buffer-request`: the request's analysers wait for its body, or a full buffer, first. */
   readonly bufferRequest?: boolean | undefined;
+  /**
+   * `option abortonclose` reached the frontend from a defaults section (or a listen): HAProxy
+   * then keeps reading the client after a complete request, so it sees a FIN in time for the
+   * backend's abortonclose to act; a frontend without it notices the FIN only after the response.
+   */
+  readonly abortOnClose?: boolean | undefined;
 }
 
 export interface FrontendModel extends HttpRulesModel {
@@ -816,6 +822,11 @@ export interface BackendOptions {
   readonly persist?: boolean | undefined;
   /** `option http-buffer-request`: the backend's request rules wait for the body, or a full buffer, first. */
   readonly bufferRequest?: boolean | undefined;
+  /**
+   * `option abortonclose`: a client that closes its side (FIN) while its request waits in a
+   * queue or for a connection aborts it; while the server works on it, the FIN is passed on.
+   */
+  readonly abortOnClose?: boolean | undefined;
 }
 
 export interface BackendHttpOptions extends HttpProxyOptions {

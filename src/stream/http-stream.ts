@@ -138,6 +138,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #bodyWait: 'request' | 'response' | undefined;
   /** The client half-closed while the analysers waited for its body. */
   #clientShut = false;
+  /** `option abortonclose`: the client's FIN was passed on to the server, which has not answered yet. */
+  #finForwarded = false;
   /** The internal service answering this transaction (`use-service`), if any. */
   #service: HttpService | undefined;
   /** Bumped when a transaction ends: an answer from a service of an earlier one is dropped. */
@@ -972,6 +974,35 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.setTermination('C', 'D');
       this.log();
       this.#side.destroy();
+      return;
+    }
+    if (this.#resHead === undefined && this.#countedInBackend && this.host.model.options.abortOnClose === true && (this.backend as Backend).model.options.abortOnClose === true) {
+      this.#abortOnClose();
+    }
+  }
+
+  /**
+   * `option abortonclose` and a client FIN before the response (HAProxy's back_may_abort_req,
+   * back_handle_st_con and the shutdown it forwards): a request still queued, between retries or
+   * connecting is given up without an answer (CQ / CC); one the server holds gets the FIN, and
+   * a server that then closes without answering ends it with a 400 (CH, http_wait_for_response).
+   * Without the option the request is served and the connection closes after it. HAProxy needs
+   * it on the frontend too (inherited from defaults, or a listen): only then does its H1 mux keep
+   * reading a client whose request is complete (CO_RFL_KEEP_RECV), and so see the FIN at all.
+   */
+  #abortOnClose(): void {
+    const step = this.#leg.step;
+    if (step === 'queued' || step === 'turnaround' || step === 'connecting') {
+      // Leaving the queue by the abort still ends the queue time (%Tw).
+      if (step === 'queued') this.#leg.assignedAt = this.#side.now;
+      this.setTermination('C', step === 'queued' ? 'Q' : 'C');
+      this.log();
+      this.#side.destroy();
+      return;
+    }
+    if (step === 'connected' && this.#server !== undefined && this.#reqBodyDone) {
+      this.#finForwarded = true;
+      this.#server.end();
     }
   }
 
@@ -1178,7 +1209,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const req = this.#req;
     // A client still uploading a body the server did not wait for cannot be resynchronised.
     if (!this.#reqBodyDone) this.#side.closeAfter = true;
-    const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && res.keepAlive && !res.mustClose && !req.mustClose;
+    // A connection we half-closed (abortonclose) can carry nothing more.
+    const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && !this.#finForwarded && res.keepAlive && !res.mustClose && !req.mustClose;
     this.log();
     const backend = this.backend;
     const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? (this.#privateConns ??= new SessionServerConns()) : this.host.pools(backend);
@@ -1207,6 +1239,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#bodyWait = undefined;
     this.#bodyWaitUntil = -1;
     this.#clientShut = false;
+    this.#finForwarded = false;
     this.#service = undefined;
     this.#serviceCalls++;
     this.#serverTimeout = undefined;
@@ -1311,6 +1344,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       (this.backend as Backend).counters.eresp++;
       this.#waitingResponse = undefined;
       return this.fail(502, 'S', 'D');
+    }
+    if (this.#resHead === undefined && this.#finForwarded) {
+      // It closed after the client's FIN that abortonclose passed on: the client's abort.
+      this.#dropServer()?.destroy();
+      return this.fail(400, 'C', 'H');
     }
     if (this.#resHead === undefined) {
       // Closed before answering. A reused idle connection may have been closed by the server

@@ -103,10 +103,11 @@ export const optionKeywords: KeywordList = {
     flag('redispatch', 'redispatch', 'backend'),
     flag('http-buffer-request', 'bufferRequest', 'both'),
     flag('transparent', 'transparent', 'backend'),
+    flag('abortonclose', 'abortOnClose', 'backend'),
   ],
   unsupported: {
     options: [
-      'httpslog', 'forwarded', 'http-tunnel', 'abortonclose', 'checkcache', 'clitcpka', 'srvtcpka',
+      'httpslog', 'forwarded', 'http-tunnel', 'checkcache', 'clitcpka', 'srvtcpka',
       'tcpka', 'contstats', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams', 'ldap-check',

@@ -177,6 +177,8 @@ export interface ProxyOptionsDraft {
   transparent: boolean;
   /** `option abortonclose`. */
   abortOnClose: boolean;
+  /** `option http-restrict-req-hdr-names`. */
+  restrictHeaderNames: 'preserve' | 'delete' | 'reject';
 }
 
 /**
@@ -503,6 +505,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           bufferRequest: false,
           transparent: false,
           abortOnClose: false,
+          restrictHeaderNames: 'preserve',
         },
     logFormatPlace: base?.logFormatPlace,
     logFormat: base?.logFormat,

@@ -767,6 +767,8 @@ export interface FrontendOptions {
    * backend's abortonclose to act; a frontend without it notices the FIN only after the response.
    */
   readonly abortOnClose?: boolean | undefined;
+  /** `option http-restrict-req-hdr-names delete|reject` (absent: preserve), applied after this proxy's http-request rules. */
+  readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
 }
 
 export interface FrontendModel extends HttpRulesModel {
@@ -827,6 +829,8 @@ export interface BackendOptions {
    * queue or for a connection aborts it; while the server works on it, the FIN is passed on.
    */
   readonly abortOnClose?: boolean | undefined;
+  /** `option http-restrict-req-hdr-names delete|reject` (absent: preserve), applied after this proxy's http-request rules. */
+  readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
 }
 
 export interface BackendHttpOptions extends HttpProxyOptions {

@@ -35,6 +35,7 @@ import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
+import { restrictHeaderNames } from './restrict-header-names.ts';
 import { backendContentRules, frontendContentRules, responseContentRules, runHttpTcpRules, type HttpBackendTcpRules } from './http-tcp-rules.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
@@ -398,6 +399,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
       }
+      if (this.#refusedHeaderNames(this.host.model.options.restrictHeaderNames)) return;
       // stats page: after the frontend's http-request rules (HAProxy's http_stats_check_uri).
       if (this.host.model.stats !== undefined && this.#interceptStats(this.host.model)) return;
       this.#stage = Stage.switching;
@@ -453,8 +455,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
       }
-      // stats page: after the backend's http-request rules (a `listen` was checked once, above).
       const beModel = (this.backend as Backend).model;
+      if (!sameSection(this.host.model, beModel) && this.#refusedHeaderNames(beModel.options.restrictHeaderNames)) return;
+      // stats page: after the backend's http-request rules (a `listen` was checked once, above).
       if (beModel.stats !== undefined && !sameSection(this.host.model, beModel) && this.#interceptStats(beModel)) return;
     }
     this.#stage = Stage.idle;
@@ -546,6 +549,21 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * involved. HAProxy keeps the connection when the request was received whole, and closes it
    * otherwise (the rest of the body could not be told from the next request).
    */
+  /**
+   * `option http-restrict-req-hdr-names` of the proxy whose `http-request` rules just ran:
+   * true when it refused the request (a 403 like `deny`: PR, a denied request).
+   */
+  #refusedHeaderNames(mode: 'delete' | 'reject' | undefined): boolean {
+    if (mode === undefined || restrictHeaderNames(this.#req as RequestHead, this.#editor, mode)) return false;
+    const fresh = this.#rules === undefined;
+    const rules = this.#ruleRunner();
+    if (fresh) rules.beginRequest(this.#req as RequestHead, this.#editor);
+    rules.reply = this.#proxyReply(errorPageReply(403));
+    rules.denied = true;
+    this.#replyLocally(rules);
+    return true;
+  }
+
   #replyLocally(rules: HttpRuleRunner): void {
     this.#stage = Stage.idle;
     if (rules.service !== undefined) return this.#startService(rules);

@@ -38,6 +38,7 @@ export async function stopProxy(target: Target, proxy: ProxyProcess | undefined)
 /** HAProxy 2.6's built-in error pages (src/http.c http_err_msgs): status line reason and body. */
 export const ERROR_PAGES: Readonly<Record<number, { reason: string; body: string }>> = {
   400: page(400, 'Bad request', 'Your browser sent an invalid request.'),
+  403: page(403, 'Forbidden', 'Request forbidden by administrative rules.'),
   408: page(408, 'Request Time-out', "Your browser didn't send a complete request in time."),
   422: page(422, 'Unprocessable Content', 'The server cannot process the contained instructions.'),
   502: page(502, 'Bad Gateway', 'The server returned an invalid or incomplete response.'),

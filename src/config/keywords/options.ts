@@ -11,7 +11,10 @@ import type { Token } from '../tokenizer.ts';
 import { noExtraArgs } from './args.ts';
 
 /** An on/off option stored in ProxyDraft.options, taking no argument. */
-function flag(name: string, field: keyof ProxyOptionsDraft, capability: ProxyOption['capability']): ProxyOption {
+/** The options that are plain booleans. */
+type FlagField = { [K in keyof ProxyOptionsDraft]: ProxyOptionsDraft[K] extends boolean ? K : never }[keyof ProxyOptionsDraft];
+
+function flag(name: string, field: FlagField, capability: ProxyOption['capability']): ProxyOption {
   return {
     name,
     capability,
@@ -84,6 +87,40 @@ function logFormat(format: 'tcplog' | 'httplog'): ProxyOption {
   };
 }
 
+/**
+ * `option http-restrict-req-hdr-names preserve|delete|reject` (cfgparse-listen.c): what becomes
+ * of request headers whose name has a character other than letters, digits and '-'. The
+ * negation has no meaning here (HAProxy 2.6.0 would silently set the mode anyway): refused.
+ */
+function restrictHeaderNames(): ProxyOption {
+  const name = 'http-restrict-req-hdr-names';
+  const expects = `option '${name}' expects 'preserve', 'reject' or 'delete' option.`;
+  return {
+    name,
+    capability: 'both',
+    builtinDefault: false,
+    read: (proxy) => proxy.options.restrictHeaderNames !== 'preserve',
+    apply(ctx, proxy, enabled, args) {
+      const keyword = `option ${name}`;
+      if (!enabled || ctx.modifier === 'default') {
+        ctx.error(`negation/default is not supported for option '${name}'.`, args[0], keyword);
+        return;
+      }
+      if (!noExtraArgs(ctx, args, 3, 2)) return;
+      const mode = args[2]?.text;
+      if (mode === undefined || mode === '') {
+        ctx.error(`missing parameter. ${expects}`, args[1], keyword);
+        return;
+      }
+      if (mode !== 'preserve' && mode !== 'delete' && mode !== 'reject') {
+        ctx.error(`invalid parameter '${mode}'. ${expects}`, args[2], keyword);
+        return;
+      }
+      proxy.options.restrictHeaderNames = mode;
+    },
+  };
+}
+
 /** `no option httplog|tcplog`: drops the format when that option set it. */
 function clearLogFormat(proxy: ProxyDraft, origin: LogFormatDraft['origin']): void {
   const format = origin === 'option tcplog' ? 'tcplog' : 'httplog';
@@ -104,6 +141,7 @@ export const optionKeywords: KeywordList = {
     flag('http-buffer-request', 'bufferRequest', 'both'),
     flag('transparent', 'transparent', 'backend'),
     flag('abortonclose', 'abortOnClose', 'backend'),
+    restrictHeaderNames(),
   ],
   unsupported: {
     options: [
@@ -117,7 +155,7 @@ export const optionKeywords: KeywordList = {
       'tcp-smart-connect', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
       'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade',
-      'idle-close-on-response', 'http-restrict-req-hdr-names', 'use-small-buffers', 'host-header-strict',
+      'idle-close-on-response', 'use-small-buffers', 'host-header-strict',
     ],
   },
 };

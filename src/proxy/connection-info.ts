@@ -95,6 +95,35 @@ export class ConnectionInfo {
     return this.#socket.tls;
   }
 
+  /**
+   * The connection's own addresses (`fc_src`, `fc_dst`...): the socket's, as `tcp-request
+   * connection set-src|set-dst` left them. A PROXY header and `tcp-request session` rules
+   * change only the session's (`src`, `dst`), as in HAProxy 2.5+ (conn_recv_proxy fills
+   * sess->src). Copied once either may happen; until then they are the same addresses.
+   */
+  #front: { src: string; srcPort: number; dst: string; dstPort: number } | undefined = undefined;
+
+  /** Fixes the connection-level addresses before the session's may move. */
+  pinConnectionAddresses(): void {
+    this.#front ??= { src: this.clientAddress, srcPort: this.clientPort, dst: this.localAddress, dstPort: this.localPort };
+  }
+
+  get connectionClientAddress(): string {
+    return this.#front?.src ?? this.clientAddress;
+  }
+
+  get connectionClientPort(): number {
+    return this.#front?.srcPort ?? this.clientPort;
+  }
+
+  get connectionLocalAddress(): string {
+    return this.#front?.dst ?? this.localAddress;
+  }
+
+  get connectionLocalPort(): number {
+    return this.#front?.dstPort ?? this.localPort;
+  }
+
   /** Reads the front address now, while the socket still knows it (the log reads it after close). */
   pinLocal(): void {
     this.#localAddress ??= this.#socket.localAddress;
@@ -106,6 +135,7 @@ export class ConnectionInfo {
     this.receivedProxyHeader = true;
     const addresses = header.addresses;
     if (addresses !== undefined) {
+      this.pinConnectionAddresses();
       this.clientAddress = addresses.source;
       this.clientPort = addresses.sourcePort;
       this.#localAddress = addresses.destination;

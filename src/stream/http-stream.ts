@@ -36,6 +36,7 @@ import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
+import type { ProxyHeaderSource } from '../proxy/proxy-protocol.ts';
 import { backendContentRules, frontendContentRules, responseContentRules, runHttpTcpRules, type HttpBackendTcpRules } from './http-tcp-rules.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
@@ -219,6 +220,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** The stream's destination: the connection's, unless this request's `set-dst*` changed it (transparent backends connect there). */
   get localAddress(): string {
     return (this.#rules ?? this.connection).localAddress;
+  }
+  /** The stream's own addresses (`http-request set-src|set-dst`), for a server's PROXY header. */
+  get streamAddresses(): ProxyHeaderSource {
+    return this.#rules ?? this.connection;
   }
   get localPort(): number {
     return (this.#rules ?? this.connection).localPort;

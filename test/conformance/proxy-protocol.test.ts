@@ -37,6 +37,7 @@ frontend http_in
     http-request deny if { src 10.66.0.0/16 }
     http-after-response set-header x-src %[src]:%[src_port]
     http-after-response set-header x-dst %[dst]:%[dst_port]
+    http-after-response set-header x-fc %[fc_src]:%[fc_src_port]>%[fc_dst]:%[fc_dst_port]
     http-request return status 200
 
 listen tcp_in
@@ -59,6 +60,7 @@ listen send_v2
 listen chain
     bind 127.0.0.1:${p.chain}
     unique-id-format TEST-%[req.hdr(in)]
+    http-request set-src hdr(x-set-src) if { req.hdr(x-set-src) -m found }
     server pp 127.0.0.1:${p.httpIn} send-proxy-v2 proxy-v2-options unique-id
 `;
 }
@@ -158,6 +160,8 @@ for (const target of TARGETS) {
       assert.match(res, /^HTTP\/1.1 200 /);
       assert.equal(header(res, 'x-src'), '192.0.2.7:4321');
       assert.equal(header(res, 'x-dst'), '198.51.100.9:8443');
+      // The connection's own addresses are the socket's: the header moves the session's only (HAProxy 2.5+).
+      assert.match(header(res, 'x-fc') ?? '', new RegExp(`^127\\.0\\.0\\.1:\\d+>127\\.0\\.0\\.1:${ports.httpIn}$`));
       assert.equal(await logLine('httpin 192.0.2.7'), 'httpin 192.0.2.7:4321 198.51.100.9:8443 auth=- uid=-');
     });
 
@@ -261,6 +265,15 @@ for (const target of TARGETS) {
       assert.equal(header(res, 'x-src'), `127.0.0.1:${port}`);
       assert.equal(header(res, 'x-dst'), `127.0.0.1:${ports.chain}`);
       assert.equal(await logLine(`httpin 127.0.0.1:${port}`), `httpin 127.0.0.1:${port} 127.0.0.1:${ports.chain} auth=- uid=TEST-foo`);
+    });
+
+    it('send-proxy carries the stream\'s source once http-request set-src moved it', async () => {
+      const socket = await dial(ports.chain);
+      const port = socket.localPort;
+      socket.write('GET / HTTP/1.1\r\nhost: x\r\nin: moved\r\nx-set-src: 192.0.2.44\r\nconnection: close\r\n\r\n');
+      const res = (await readToEnd(socket, 5000)).toString('latin1');
+      assert.match(res, /^HTTP\/1.1 200 /);
+      assert.equal(header(res, 'x-src'), `192.0.2.44:${port}`);
     });
   });
 }

@@ -941,6 +941,10 @@ export interface TuneModel {
   readonly poolHighFdRatio: number;
   /** `tune.idle-pool.shared` (default on): accepted; one event loop means one pool either way. */
   readonly idlePoolShared: boolean;
+  /** `tune.bufsize` (default 16384), rounded up to 16 bytes: see src/http/buffer-sizes.ts. */
+  readonly bufsize?: number | undefined;
+  /** `tune.maxrewrite` (default 1024; at most half the buffer). */
+  readonly maxrewrite?: number | undefined;
 }
 
 export interface ConfigModel {

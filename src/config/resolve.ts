@@ -57,6 +57,7 @@ import type {
   HttpCaptureRuleModel,
   SourceLocation,
   Timeouts,
+  TuneModel,
 } from './model.ts';
 
 export type LoadedCertificates = ReadonlyMap<CertificateReference, readonly CertificateFile[]>;
@@ -149,7 +150,7 @@ class Resolver {
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
-        tune: { ...global.tune },
+        tune: compactTune(global.tune),
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
         ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
       },
@@ -917,4 +918,10 @@ function tcpRulesModel(proxy: ProxyDraft): Pick<HttpRulesModel, 'tcpRules'> {
       ...(proxy.tcpResponseInspectDelay !== undefined ? { responseInspectDelay: proxy.tcpResponseInspectDelay } : {}),
     },
   };
+}
+
+/** The tune settings, the unset buffer sizes left out (models without them keep their shape). */
+function compactTune(tune: TuneModel): TuneModel {
+  const { bufsize, maxrewrite, ...rest } = tune;
+  return { ...rest, ...(bufsize === undefined ? {} : { bufsize }), ...(maxrewrite === undefined ? {} : { maxrewrite }) };
 }

@@ -27,7 +27,13 @@ export const durationMsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v
 /** `pool-max-conn`: -1 = unlimited. */
 export const poolMaxConnSchema = v.pipe(v.number(), v.integer(), v.minValue(-1), v.maxValue(2_147_483_647));
 export const fdRatioSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100));
-export const tuneSchema = v.object({ poolLowFdRatio: fdRatioSchema, poolHighFdRatio: fdRatioSchema, idlePoolShared: v.boolean() });
+export const tuneSchema = v.object({
+  poolLowFdRatio: fdRatioSchema,
+  poolHighFdRatio: fdRatioSchema,
+  idlePoolShared: v.boolean(),
+  bufsize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16))),
+  maxrewrite: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+});
 export const modeSchema = v.picklist(['tcp', 'http']);
 export const nameSchema = v.pipe(
   v.string(),

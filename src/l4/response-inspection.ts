@@ -8,7 +8,7 @@ import type { Runtime, TimerHandle } from '../runtime.ts';
 import { Payload } from '../rules/payload.ts';
 import type { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { runTcpRules, type ProxyTcpRules, type TcpRulesOutcome } from '../rules/tcp/tcp-rules.ts';
-import { INSPECT_BUFFER } from '../proxy/content-wait.ts';
+import type { BufferSizes } from '../http/buffer-sizes.ts';
 
 export type ResponseDecision = Exclude<TcpRulesOutcome, 'missing'>;
 
@@ -18,12 +18,13 @@ export class ResponseInspection {
   readonly #ctx: TcpRuleContext;
   readonly #runtime: Runtime;
   readonly #decided: (decision: ResponseDecision) => void;
-  readonly #payload = new Payload();
+  readonly #payload: Payload;
   #timer: TimerHandle | undefined;
   #done = false;
 
-  constructor(runtime: Runtime, rules: ProxyTcpRules, ctx: TcpRuleContext, decided: (decision: ResponseDecision) => void) {
+  constructor(runtime: Runtime, rules: ProxyTcpRules, ctx: TcpRuleContext, buffers: BufferSizes, decided: (decision: ResponseDecision) => void) {
     this.#runtime = runtime;
+    this.#payload = new Payload(buffers);
     this.#rules = rules;
     this.#ctx = ctx;
     this.#decided = decided;
@@ -55,7 +56,7 @@ export class ResponseInspection {
   #evaluate(): void {
     const delay = this.#rules.responseInspectDelay;
     const payload = this.#payload;
-    if (delay === undefined || delay === 0 || payload.bytes.byteLength >= INSPECT_BUFFER) payload.final = true;
+    if (delay === undefined || delay === 0 || payload.bytes.byteLength >= payload.buffers.room) payload.final = true;
     const outcome = runTcpRules(this.#rules.response, this.#ctx, payload);
     if (outcome === 'missing') {
       this.#timer ??= this.#runtime.setTimer(() => {

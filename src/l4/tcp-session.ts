@@ -234,7 +234,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     const responseRules = tcpRulesOf((this.backend as Backend).model, 'backend');
     if (responseRules !== undefined && responseRules.response.length > 0) {
       this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host);
-      this.#responseInspection = new ResponseInspection(this.runtime, responseRules, this.#tcp, (d) => this.#responseDecided(d));
+      this.#responseInspection = new ResponseInspection(this.runtime, responseRules, this.#tcp, this.host.limits.buffers, (d) => this.#responseDecided(d));
     }
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);

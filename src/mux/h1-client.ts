@@ -61,7 +61,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
   /** The frontend's own `option http-server-close|httpclose`: every response closes. */
   readonly #frontendCloses: boolean;
-  readonly #reqParser = new RequestHeadParser({ maxHeaders: MAX_HEADERS });
+  readonly #reqParser: RequestHeadParser;
   readonly #reqFramer = new BodyFramer();
   #state: State = 'idle';
   #backlog: Uint8Array | undefined;
@@ -89,6 +89,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined, connection: ConnectionInfo = new ConnectionInfo(client)) {
     this.host = host;
     this.runtime = host.runtime;
+    // A head may fill the request buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite).
+    this.#reqParser = new RequestHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize: host.limits.buffers.room });
     this.client = client;
     this.connection = connection;
     this.acceptedAt = this.runtime.now();

@@ -40,7 +40,7 @@ export interface H1ServerEvents {
  */
 export class H1ServerExchange {
   readonly #events: H1ServerEvents;
-  readonly #parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
+  readonly #parser: ResponseHeadParser;
   readonly #framer = new BodyFramer();
   #conn: PooledConnection | undefined;
   /** The connection came from the idle pool. */
@@ -54,8 +54,10 @@ export class H1ServerExchange {
   /** The response's last byte arrived. */
   done = false;
 
-  constructor(events: H1ServerEvents) {
+  /** `maxHeadSize`: the response buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite). */
+  constructor(events: H1ServerEvents, maxHeadSize: number) {
     this.#events = events;
+    this.#parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize });
   }
 
   /** The server socket of the exchange, while it has one. */

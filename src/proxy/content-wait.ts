@@ -7,13 +7,12 @@
  * — when the rules decide on what is there. Without an inspect delay they decide at once.
  */
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import type { BufferSizes } from '../http/buffer-sizes.ts';
 import { Payload } from '../rules/payload.ts';
 import type { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { runTcpRules, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
 import type { ProxySession } from './session.ts';
 
-/** HAProxy's request buffer less its reserve (tune.bufsize 16384 - tune.maxrewrite 1024): a full buffer is final. */
-export const INSPECT_BUFFER = 16384 - 1024;
 
 /** What the bytes held during inspection look like when handed on. */
 export interface HeldInput {
@@ -27,6 +26,8 @@ export type ContentOutcome = 'accept' | 'reject' | 'drop';
 
 export interface ContentWaiter {
   readonly runtime: Runtime;
+  /** The buffer geometry: the request buffer less its reserve (tune.bufsize - tune.maxrewrite) full is final. */
+  readonly limits: { readonly buffers: BufferSizes };
   /** The rules decided: serve (or refuse) the connection with the bytes received so far. */
   contentDecided(wait: ContentWait, outcome: ContentOutcome, input: HeldInput): void;
   /** The client went away before the rules decided: the socket is closed. */
@@ -38,7 +39,7 @@ export class ContentWait implements SocketHandler, ProxySession {
   readonly #socket: Socket;
   readonly #ctx: TcpRuleContext;
   readonly #rules: ProxyTcpRules;
-  readonly #payload = new Payload();
+  readonly #payload: Payload;
   readonly #chunks: Uint8Array[] = [];
   #ended = false;
   #paused = false;
@@ -50,6 +51,7 @@ export class ContentWait implements SocketHandler, ProxySession {
     this.#socket = socket;
     this.#ctx = ctx;
     this.#rules = rules;
+    this.#payload = new Payload(owner.limits.buffers);
     ctx.requestPayload = this.#payload;
     socket.setHandler(this);
     if (received !== undefined) this.#append(received);
@@ -93,7 +95,7 @@ export class ContentWait implements SocketHandler, ProxySession {
     bytes.set(chunk, old.byteLength);
     this.#payload.bytes = bytes;
     // Beyond the inspection buffer, stop reading: the rules decide on a full buffer.
-    if (bytes.byteLength >= INSPECT_BUFFER && !this.#paused) {
+    if (bytes.byteLength >= this.#payload.buffers.room && !this.#paused) {
       this.#paused = true;
       this.#socket.pause();
     }
@@ -103,7 +105,7 @@ export class ContentWait implements SocketHandler, ProxySession {
     if (this.#done) return;
     const delay = this.#rules.inspectDelay;
     const payload = this.#payload;
-    payload.final = payload.final || delay === undefined || delay === 0 || this.#ended || payload.bytes.byteLength >= INSPECT_BUFFER;
+    payload.final = payload.final || delay === undefined || delay === 0 || this.#ended || payload.bytes.byteLength >= this.#payload.buffers.room;
     const outcome = runTcpRules(this.#rules.content, this.#ctx, payload);
     if (outcome === 'missing') {
       // tcp_inspect_request's rules_exp: armed once, at the first wait.

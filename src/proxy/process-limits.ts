@@ -1,7 +1,11 @@
 /**
  * Process-wide connection accounting (`global maxconn`, HAProxy's actconn). Frontends that hold
- * connections back because of it register here and are offered capacity as sessions end.
+ * connections back because of it register here and are offered capacity as sessions end. It
+ * also carries the process's buffer geometry (`tune.bufsize`, `tune.maxrewrite`), the other
+ * global bound every session reads.
  */
+import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
+
 export interface WaitingFrontend {
   /** Admits held connections while capacity allows; returns true if any remain held. */
   admitWaiting(): boolean;
@@ -16,8 +20,12 @@ export class ProcessLimits {
   #streams = 0;
   readonly #waiting = new Set<WaitingFrontend>();
 
-  constructor(maxconn: number) {
+  /** `tune.bufsize` / `tune.maxrewrite`: how much of a message the proxy holds (heads, inspected bytes, held bodies). */
+  readonly buffers: BufferSizes;
+
+  constructor(maxconn: number, buffers: BufferSizes = DEFAULT_BUFFER_SIZES) {
     this.maxconn = maxconn;
+    this.buffers = buffers;
   }
 
   /** Numbers a new stream (an HTTP request, a tcp connection): HAProxy's uniq_id. */

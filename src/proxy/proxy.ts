@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
 import { setCounterClock } from './counters.ts';
+import { bufferSizes } from '../http/buffer-sizes.ts';
 import { ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
@@ -74,7 +75,7 @@ export class Proxy {
     this.config = config;
     this.#logSinks = { syslog: new SyslogSenders(runtime), sampling: new LogSampling() };
     this.services = new Services(() => this.target);
-    this.limits = new ProcessLimits(config.global.maxconn);
+    this.limits = new ProcessLimits(config.global.maxconn, bufferSizes(config.global.tune));
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);

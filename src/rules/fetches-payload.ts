@@ -19,9 +19,6 @@ import type { SampleContext } from './sample-context.ts';
 import type { FetchBody } from './sample-fetch.ts';
 import { clientHelloSni, clientHelloVersion, helloType } from './tls-client-hello.ts';
 
-/** tune.bufsize: an offset or length past it can never match. */
-const BUFSIZE = 16384;
-
 type Read = (payload: Payload, out: Sample) => boolean;
 type Side = (ctx: SampleContext) => Payload | undefined;
 
@@ -81,7 +78,7 @@ function payloadFetch(side: Side): MiscFetch {
       const length = int(args, 1);
       if (offset < 0 || length < 0) return 'offset and length must be positive';
       return body(side, 'bin', (payload, out) => {
-        if (length > BUFSIZE || offset + length > BUFSIZE) return false;
+        if (length > payload.buffers.size || offset + length > payload.buffers.size) return false;
         const bytes = payload.bytes;
         if (offset + length > bytes.byteLength) return payload.missing();
         // Length 0: everything from the offset on, which may still grow.
@@ -118,7 +115,7 @@ function payloadLvFetch(side: Side): MiscFetch {
         let start = lengthOffset + lengthSize;
         if (relative === true) start += dataOffset;
         else if (relative === false) start = dataOffset;
-        if (size === 0 || size > BUFSIZE || start < 0 || start + size > BUFSIZE) return false;
+        if (size === 0 || size > payload.buffers.size || start < 0 || start + size > payload.buffers.size) return false;
         if (start + size > bytes.byteLength) return payload.missing();
         return out.setBin(latin1String(bytes, start, start + size));
       });
@@ -201,7 +198,7 @@ const METHOD_CHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** `req.proto_http`: the buffered bytes start with a complete, valid HTTP/1 request line and head. */
 const readProtoHttp: Read = (payload, out) => {
-  const text = latin1String(payload.bytes, 0, Math.min(payload.bytes.byteLength, BUFSIZE));
+  const text = latin1String(payload.bytes, 0, Math.min(payload.bytes.byteLength, payload.buffers.size));
   const eol = text.indexOf('\n');
   if (eol < 0) {
     // Not even a request line yet: undecided, unless what is there already cannot be one.

@@ -4,7 +4,16 @@
  * "missing data" signal: a fetch that cannot decide on the bytes so far, while more may come
  * (not `final`), raises `mayChange` (SMP_F_MAY_CHANGE) so the rule waits instead of failing.
  */
+import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
+
 export class Payload {
+  /** The buffer the bytes are read into (tune.bufsize; `room` = what the rules wait for at most). */
+  readonly buffers: BufferSizes;
+
+  constructor(buffers: BufferSizes = DEFAULT_BUFFER_SIZES) {
+    this.buffers = buffers;
+  }
+
   /** The bytes received so far (the start of the stream). */
   bytes: Uint8Array = EMPTY;
   /** No more bytes will be waited for (inspect-delay over, buffer full, peer closed, or no delay). */

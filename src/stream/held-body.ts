@@ -2,13 +2,6 @@ import { BodyFramer, type RequestHead, type ResponseHead } from '../http/codec/i
 import { responseHasNoBody } from '../http/codec/body-framer.ts';
 import type { MessageBody } from '../rules/message-body.ts';
 
-/**
- * HAProxy's buffer: tune.bufsize (16384) less tune.maxrewrite (1024), the room a message's
- * head and body share before `option http-buffer-request` / `wait-for-body` stop waiting
- * (channel_htx_full with the rewrite reserve).
- */
-export const BUFFER_ROOM = 16384 - 1024;
-
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -19,6 +12,17 @@ const EMPTY = new Uint8Array(0);
  * when something asks (a fetch, a wait with `at-least`), by a framer of its own.
  */
 export class HeldBody implements MessageBody {
+  /**
+   * HAProxy's buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite): the room a
+   * message's head and body share before `option http-buffer-request` / `wait-for-body` stop
+   * waiting (channel_htx_full with the reserve).
+   */
+  readonly #room: number;
+
+  constructor(room: number) {
+    this.#room = room;
+  }
+
   /** Wire chunks, in order. */
   chunks: Uint8Array[] = [];
   wireBytes = 0;
@@ -83,7 +87,7 @@ export class HeldBody implements MessageBody {
 
   /** The head and the body fill HAProxy's buffer: no more would be read before forwarding. */
   get full(): boolean {
-    return this.#headBytes + this.payloadBytes >= BUFFER_ROOM;
+    return this.#headBytes + this.payloadBytes >= this.#room;
   }
 
   get final(): boolean {

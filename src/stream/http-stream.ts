@@ -118,7 +118,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   readonly #frontendMode: HttpConnectionMode;
   #mode: HttpConnectionMode;
   /** The server side of the exchange: the connection it rides, response parsing and framing. */
-  readonly #exchange = new H1ServerExchange(this);
+  readonly #exchange: H1ServerExchange;
   /** Server connections private to this session (`http-reuse never`, dispatch, transparent). */
   #privateConns: SessionServerConns | undefined = undefined;
   readonly #editor = new HeadEditor();
@@ -128,9 +128,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #reqBodyDone = false;
   #reqBodyStarted = false;
   /** Request body bytes framed (validated) before the server connection was ready, or waited for. */
-  readonly #heldRequest = new HeldBody();
+  readonly #heldRequest: HeldBody;
   /** Response body bytes held while `http-response wait-for-body` waits. */
-  readonly #heldResponse = new HeldBody();
+  readonly #heldResponse: HeldBody;
   #stage: Stage = Stage.idle;
   /** A response head whose rules wait for its body (`http-response wait-for-body`). */
   #waitingResponse: ResponseHead | undefined;
@@ -209,6 +209,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#frontendMode = connectionModeOf(host.model.http, undefined);
     this.#mode = this.#frontendMode;
     this.#leg = new ServerLeg(this.runtime, this);
+    const room = host.limits.buffers.room;
+    this.#exchange = new H1ServerExchange(this, room);
+    this.#heldRequest = new HeldBody(room);
+    this.#heldResponse = new HeldBody(room);
     this.#frontendRules = httpRulesOf(host.model, 'frontend');
     this.#frontendTcpRules = frontendContentRules(host.model);
     this.#captures = streamCapturesFor(host.model);

@@ -117,11 +117,11 @@ describe('errors: keywords', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
-    assert.deepEqual(await onlyError(cfg('global', '  tune.bufsize 32768')), [
+    assert.deepEqual(await onlyError(cfg('global', '  tune.chksize 32768')), [
       2,
       3,
-      'tune.bufsize',
-      "'tune.bufsize' is a HAProxy keyword that Switchyard does not support yet.",
+      'tune.chksize',
+      "'tune.chksize' is a HAProxy keyword that Switchyard does not support yet.",
     ]);
     assert.deepEqual(await onlyError(cfg('global', '  cpu-map 1 0')), [
       2,

@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RequestHeadParser, ResponseHeadParser, type RequestHead, type ResponseHead } from '../../src/http/codec/index.ts';
-import { BUFFER_ROOM, HeldBody } from '../../src/stream/held-body.ts';
+import { HeldBody } from '../../src/stream/held-body.ts';
+import { DEFAULT_BUFFER_SIZES } from '../../src/http/buffer-sizes.ts';
+
+const BUFFER_ROOM = DEFAULT_BUFFER_SIZES.room;
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -21,7 +24,7 @@ function response(head: string): ResponseHead {
 
 describe('HeldBody', () => {
   it('a Content-Length body: payload, announced size, end', () => {
-    const held = new HeldBody();
+    const held = new HeldBody(BUFFER_ROOM);
     held.begin(request('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n'), false);
     held.push(enc('abc'));
     assert.equal(held.payloadBytes, 3);
@@ -33,7 +36,7 @@ describe('HeldBody', () => {
   });
 
   it('a chunked body is decoded across reads; the wire bytes go on untouched', () => {
-    const held = new HeldBody();
+    const held = new HeldBody(BUFFER_ROOM);
     held.begin(request('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n'), false);
     held.push(enc('5\r\nhel'));
     assert.equal(held.payloadBytes, 3);
@@ -46,7 +49,7 @@ describe('HeldBody', () => {
   });
 
   it('after take() the decoder continues with the same framing', () => {
-    const held = new HeldBody();
+    const held = new HeldBody(BUFFER_ROOM);
     held.begin(request('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n'), false);
     held.push(enc('4\r\nab'));
     assert.equal(held.payloadBytes, 2);
@@ -56,7 +59,7 @@ describe('HeldBody', () => {
   });
 
   it('bytes handed over before any question leave the rest undecoded (read as empty)', () => {
-    const held = new HeldBody();
+    const held = new HeldBody(BUFFER_ROOM);
     held.begin(request('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n'), false);
     held.push(enc('4\r\nab'));
     held.take();
@@ -67,7 +70,7 @@ describe('HeldBody', () => {
 
   it('full once the head and the payload fill the buffer room', () => {
     const head = request('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\n');
-    const held = new HeldBody();
+    const held = new HeldBody(BUFFER_ROOM);
     held.begin(head, false);
     held.push(new Uint8Array(BUFFER_ROOM - head.raw.byteLength - 1));
     assert.equal(held.full, false);
@@ -77,7 +80,7 @@ describe('HeldBody', () => {
   });
 
   it('responses without a body are complete at once', () => {
-    const held = new HeldBody();
+    const held = new HeldBody(BUFFER_ROOM);
     held.begin(response('HTTP/1.1 204 No Content\r\n\r\n'), false, 'GET');
     assert.equal(held.ended, true);
     held.begin(response('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'), false, 'HEAD');

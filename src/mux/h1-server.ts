@@ -47,6 +47,8 @@ export class H1ServerExchange {
   reused = false;
   /** The server half-closed: it will take no further request. */
   ended = false;
+  /** Bytes that came in the read that completed the final head, after it (in the buffer with it). */
+  bodyBytesWithHead = 0;
   /** Bytes came after the end of the response: the connection cannot be trusted again. */
   #junk = false;
   /** The final head was forwarded and its body is being read. */
@@ -113,6 +115,7 @@ export class H1ServerExchange {
           events.interimResponse(head);
           continue;
         }
+        this.bodyBytesWithHead = end - off;
         const outcome = events.responseHead(head);
         if (outcome === HeadOutcome.dropped) return;
         if (outcome === HeadOutcome.tunnel) {

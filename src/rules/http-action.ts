@@ -61,6 +61,12 @@ export interface HttpActionContext extends SampleContext {
   softRewrites?: boolean | undefined;
   /** Set with `reply` (a 500) when a rewrite failed in strict mode (HAProxy's fail_rewrite, logged P). */
   rewriteError?: boolean | undefined;
+  /**
+   * The bytes the message's buffer had free when its rules began (src/stream/rewrite-room.ts):
+   * a header rewrite growing the head past them fails as HAProxy's does on a full buffer.
+   * Undefined: no bound.
+   */
+  rewriteRoom?: number | undefined;
   /** Writes an interim response (`early-hint`'s 103) to the client at once; absent where none can go. */
   sendInterim?: ((bytes: Uint8Array) => void) | undefined;
 }

@@ -271,6 +271,8 @@ export class HttpRuleRunner implements HttpActionContext {
   expectProxy = false;
   switchToHttp = false;
   lastRule: RuleSource | undefined = undefined;
+  /** The buffer room the current message's rewrites may take (HttpActionContext.rewriteRoom). */
+  rewriteRoom: number | undefined = undefined;
   readonly userlists: UserlistTable;
   /** The session's unique id (`unique-id-format`), for the `unique-id` fetch. */
   uniqueIds: { readonly value: string } | undefined = undefined;
@@ -480,6 +482,7 @@ export class HttpRuleRunner implements HttpActionContext {
    */
   endRequest(): void {
     this.requestEdits = undefined;
+    this.rewriteRoom = undefined;
     this.reply = undefined;
     this.service = undefined;
     this.denied = false;

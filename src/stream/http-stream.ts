@@ -36,6 +36,7 @@ import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
+import { rewriteRoom } from './rewrite-room.ts';
 import type { ProxyHeaderSource } from '../proxy/proxy-protocol.ts';
 import { backendContentRules, frontendContentRules, responseContentRules, runHttpTcpRules, type HttpBackendTcpRules } from './http-tcp-rules.ts';
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
@@ -404,6 +405,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     }
     if (this.#stage === Stage.frontendRules) {
       if (this.#frontendRules !== undefined) {
+        (this.#rules as HttpRuleRunner).rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#heldRequest.wireBytes);
         const verdict = (this.#rules as HttpRuleRunner).frontendRequest();
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
@@ -460,6 +462,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#stage === Stage.backendRules) {
       const beRules = this.#backendRules;
       if (beRules !== undefined) {
+        (this.#rules as HttpRuleRunner).rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#heldRequest.wireBytes);
         const verdict = (this.#rules as HttpRuleRunner).requestRules(beRules);
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
@@ -1139,6 +1142,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
       rules.chosenServer = this.#leg.server as Server; // srv_id, srv_name
+      rules.rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#exchange.bodyBytesWithHead);
       this.#heldResponse.begin(head, false, req.method);
       const verdict = rules.applyResponse(req, head, editor, this.#backendRules);
       if (verdict === Verdict.reply) {

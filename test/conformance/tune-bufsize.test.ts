@@ -85,3 +85,72 @@ for (const target of TARGETS) {
     });
   });
 }
+
+const V60 = '123456789012345678901234567890123456789012345678901234567890';
+
+function smallBuffers(p: Ports): string {
+  return `
+global
+    tune.bufsize 2048
+    tune.maxrewrite 128
+
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    option http-buffer-request
+
+frontend fe
+    bind 127.0.0.1:${p.fe}
+    http-request set-header x-hdr1 ${V60}
+    http-request set-header x-hdr2 ${V60} if { path /two }
+    http-request strict-mode off if { path /soft }
+    http-request set-header x-hdr3 ${V60} if { path /soft }
+    default_backend be_app
+
+backend be_app
+    server s1 127.0.0.1:${p.app}
+`;
+}
+
+for (const target of TARGETS) {
+  describe(`rewrites past tune.maxrewrite on ${target}`, () => {
+    let proxy: ProxyProcess | undefined;
+    let p: Ports;
+    let app: HttpTestBackend;
+
+    before(async () => {
+      const n = await freePorts(PORT_NAMES.length);
+      p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
+      app = await appBackend(p.app, 'app');
+      proxy = await startProxy(target, smallBuffers(p));
+    });
+
+    after(async () => {
+      destroyAllClients();
+      await stopProxy(target, proxy);
+      await app.close();
+    });
+
+    /** A request whose 2000-byte body fills the 2 KB buffer up to its 128-byte reserve. */
+    async function post(path: string): Promise<number> {
+      const conn = await HttpConnection.open(p.fe);
+      try {
+        return (await conn.request('POST', path, {}, 'b'.repeat(2000))).status;
+      } finally {
+        conn.destroy();
+      }
+    }
+
+    it('one 74-byte header fits the reserve; a second fails the rewrite (500); with strict-mode off it is skipped', async () => {
+      assert.equal(await post('/one'), 200);
+      assert.equal(app.lastRequest()?.headers.find(([n]) => n === 'x-hdr1')?.[1], V60);
+      assert.equal(await post('/two'), 500);
+      assert.equal(await post('/soft'), 200);
+      const headers = app.lastRequest()?.headers ?? [];
+      assert.ok(headers.some(([n]) => n === 'x-hdr1'));
+      assert.ok(!headers.some(([n]) => n === 'x-hdr3'), 'the rewrite that did not fit was skipped');
+    });
+  });
+}

@@ -56,6 +56,9 @@ export function assertFieldValue(value: FieldValue): void {
   }
 }
 
+/** HAProxy's struct htx_blk: what each field costs in an HTX message beside its name and value. */
+const HTX_BLOCK = 8;
+
 function valueLength(v: FieldValue): number {
   return typeof v === 'string' ? utf8Length(v) : v.length;
 }
@@ -97,6 +100,12 @@ export class HeadEditor {
   private readonly replacedIndexes: number[];
   private readonly replacedValues: FieldValue[];
   private startLine: string | undefined;
+  /**
+   * How much the head grew in HAProxy's HTX form through these edits (8 bytes of block plus
+   * name and value per field added, the same taken back per field removed): what a rule's
+   * rewrite takes from the buffer's reserve (src/stream/rewrite-room.ts).
+   */
+  htxGrowth = 0;
 
   constructor() {
     this.head = undefined;
@@ -119,6 +128,7 @@ export class HeadEditor {
     this.replacedIndexes.length = 0;
     this.replacedValues.length = 0;
     this.startLine = undefined;
+    this.htxGrowth = 0;
     return this;
   }
 
@@ -144,11 +154,20 @@ export class HeadEditor {
   /** Removes header i (index into the original head); this undoes a replace() of it. */
   remove(i: number): this {
     if (i >= 0 && i < this.current.headerCount && this.removed[i] !== 1) {
+      this.htxGrowth -= this.fieldSize(i);
       if (this.removed[i] === 2) this.forgetReplacement(i);
       this.removed[i] = 1;
       this.removedCount++;
     }
     return this;
+  }
+
+  /** Received field i's HTX size as edited: block, name, value. */
+  private fieldSize(i: number): number {
+    const h = this.current;
+    const o = h.offsets;
+    const value = this.removed[i] === 2 ? valueLength(this.replacement(i)) : (o[4 * i + 3] as number) - (o[4 * i + 2] as number);
+    return HTX_BLOCK + (o[4 * i + 1] as number) - (o[4 * i] as number) + value;
   }
 
   /**
@@ -159,10 +178,12 @@ export class HeadEditor {
   replace(i: number, value: FieldValue): this {
     if (i < 0 || i >= this.current.headerCount || this.removed[i] === 1) return this;
     assertFieldValue(value);
+    this.htxGrowth -= this.fieldSize(i);
     if (this.removed[i] === 2) this.forgetReplacement(i);
     this.removed[i] = 2;
     this.replacedIndexes.push(i);
     this.replacedValues.push(value);
+    this.htxGrowth += this.fieldSize(i);
     return this;
   }
 
@@ -182,6 +203,7 @@ export class HeadEditor {
     let n = 0;
     for (let i = h.indexOf(name); i >= 0; i = h.indexOf(name, i + 1)) {
       if (this.removed[i] !== 1) {
+        this.htxGrowth -= this.fieldSize(i);
         if (this.removed[i] === 2) this.forgetReplacement(i);
         this.removed[i] = 1;
         this.removedCount++;
@@ -199,8 +221,10 @@ export class HeadEditor {
   /** Appends a header (HAProxy add-header). */
   append(name: HeaderName | string, value: FieldValue): this {
     assertFieldValue(value);
-    this.addNames.push(asName(name));
+    const n = asName(name);
+    this.addNames.push(n);
     this.addValues.push(value);
+    this.htxGrowth += HTX_BLOCK + n.bytes.length + valueLength(value);
     return this;
   }
 
@@ -221,8 +245,7 @@ export class HeadEditor {
     let count = this.removeAll(n);
     for (let i = this.addNames.length - 1; i >= 0; i--) {
       if (equalsLower(this.addNames[i]!.lower, 0, this.addNames[i]!.lower.length, n.lower)) {
-        this.addNames.splice(i, 1);
-        this.addValues.splice(i, 1);
+        this.dropAppended(i);
         count++;
       }
     }
@@ -257,6 +280,7 @@ export class HeadEditor {
   replaceAppended(j: number, value: FieldValue): this {
     if (j < 0 || j >= this.addValues.length) return this;
     assertFieldValue(value);
+    this.htxGrowth += valueLength(value) - valueLength(this.addValues[j]!);
     this.addValues[j] = value;
     return this;
   }
@@ -264,6 +288,7 @@ export class HeadEditor {
   /** Drops appended header j. */
   dropAppended(j: number): this {
     if (j >= 0 && j < this.addNames.length) {
+      this.htxGrowth -= HTX_BLOCK + this.addNames[j]!.bytes.length + valueLength(this.addValues[j]!);
       this.addNames.splice(j, 1);
       this.addValues.splice(j, 1);
     }

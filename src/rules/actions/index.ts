@@ -35,11 +35,19 @@ class HeaderRule implements HttpAction {
     this.#action = action;
   }
   run(ctx: HttpActionContext, head: HttpHead, editor: HeadEditor): Verdict {
+    const appended = editor.appendedCount;
     try {
       this.#action.apply(ctx, head, editor);
     } catch {
       // A value no header may carry (a control character from a client-supplied sample): a
       // failed rewrite rather than forwarding it (a 500, or skipped with `strict-mode off`).
+      return rewriteFailed(ctx);
+    }
+    const room = ctx.rewriteRoom;
+    if (room !== undefined && editor.htxGrowth > room) {
+      // The buffer's reserve is used up: HAProxy's htx_add_header fails after set-header's
+      // removals happened, so only the field this rule added is taken back.
+      if (editor.appendedCount > appended) editor.dropAppended(editor.appendedCount - 1);
       return rewriteFailed(ctx);
     }
     return Verdict.continue;

@@ -172,6 +172,8 @@ const bindInputSchema = v.union([
     backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     /** `accept-proxy`: every connection starts with a PROXY protocol header. */
     acceptProxy: v.optional(v.boolean()),
+    /** `proto h2`: HTTP/2 with prior knowledge (h2c on clear binds). */
+    proto: v.optional(v.picklist(['h1', 'h2'])),
   }),
 ]);
 
@@ -302,6 +304,8 @@ export const configInputSchema = v.strictObject({
           poolLowFdRatio: v.optional(fdRatioSchema),
           poolHighFdRatio: v.optional(fdRatioSchema),
           idlePoolShared: v.optional(v.boolean()),
+          /** `tune.h2.max-concurrent-streams`. */
+          h2MaxConcurrentStreams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
         }),
       ),
     }),
@@ -379,6 +383,7 @@ class DraftBuilder {
     if (tune?.poolLowFdRatio !== undefined) global.tune.poolLowFdRatio = tune.poolLowFdRatio;
     if (tune?.poolHighFdRatio !== undefined) global.tune.poolHighFdRatio = tune.poolHighFdRatio;
     if (tune?.idlePoolShared !== undefined) global.tune.idlePoolShared = tune.idlePoolShared;
+    if (tune?.h2MaxConcurrentStreams !== undefined) global.tune.h2MaxConcurrentStreams = tune.h2MaxConcurrentStreams;
     (input.global?.log ?? []).forEach((log, i) => {
       global.logs.push(this.#logTarget(log, `global.log.${i}`));
     });
@@ -627,6 +632,7 @@ class DraftBuilder {
           draft.v6only = bind.v6only;
           draft.backlog = bind.backlog;
           if (bind.acceptProxy === true) draft.acceptProxy = true;
+          if (bind.proto !== undefined) draft.proto = bind.proto;
         }
         proxy.binds.push(draft);
       }

@@ -85,6 +85,8 @@ export interface BindModel {
   readonly backlog: number | undefined;
   /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2). */
   readonly acceptProxy?: boolean | undefined;
+  /** `proto h2`: HTTP/2 with prior knowledge on every connection (h2c on clear binds); `h1` forces HTTP/1. */
+  readonly proto?: 'h1' | 'h2' | undefined;
   readonly source: SourceLocation;
 }
 
@@ -926,6 +928,8 @@ export interface TuneModel {
   readonly poolHighFdRatio: number;
   /** `tune.idle-pool.shared` (default on): accepted; one event loop means one pool either way. */
   readonly idlePoolShared: boolean;
+  /** `tune.h2.max-concurrent-streams` (default 100): streams an HTTP/2 client may have open at once. */
+  readonly h2MaxConcurrentStreams?: number | undefined;
 }
 
 export interface ConfigModel {

@@ -27,7 +27,7 @@ export const durationMsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v
 /** `pool-max-conn`: -1 = unlimited. */
 export const poolMaxConnSchema = v.pipe(v.number(), v.integer(), v.minValue(-1), v.maxValue(2_147_483_647));
 export const fdRatioSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100));
-export const tuneSchema = v.object({ poolLowFdRatio: fdRatioSchema, poolHighFdRatio: fdRatioSchema, idlePoolShared: v.boolean() });
+export const tuneSchema = v.object({ poolLowFdRatio: fdRatioSchema, poolHighFdRatio: fdRatioSchema, idlePoolShared: v.boolean(), h2MaxConcurrentStreams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) });
 export const modeSchema = v.picklist(['tcp', 'http']);
 export const nameSchema = v.pipe(
   v.string(),
@@ -113,6 +113,7 @@ const bindSchema = v.object({
   v6only: v.boolean(),
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   acceptProxy: v.optional(v.boolean()),
+  proto: v.optional(v.picklist(['h1', 'h2'])),
   source: sourceSchema,
 });
 

@@ -91,6 +91,7 @@ export class Proxy {
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables, this.services));
     }
     for (const f of this.frontends) f.linkPeers(this.frontends);
+    for (const f of this.frontends) f.h2MaxConcurrentStreams = config.global.tune?.h2MaxConcurrentStreams;
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
     setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);

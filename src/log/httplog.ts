@@ -8,7 +8,7 @@ import { requestWall, timeActive, timeConnecting, timeRequest, timeResponse, tim
 
 function requestLine(r: LogRecord): string {
   const head = r.lbHead;
-  return head === undefined ? '<BADREQ>' : `${head.method} ${head.target} HTTP/1.${head.versionMinor}`;
+  return head === undefined ? '<BADREQ>' : `${head.method} ${head.target} ${head.versionText}`;
 }
 
 export function formatHttpLogJson(r: LogRecord): string {

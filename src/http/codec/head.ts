@@ -204,6 +204,12 @@ export class RequestHead extends HttpHead {
   expectContinue: boolean;
   /** The request line had more than one space between its words: it is forwarded with one. */
   spacedRequestLine: boolean;
+  /**
+   * The request came over HTTP/2 (built by src/mux/h2/request-head.ts): its version is 2.0 for
+   * logs and fetches, and its absolute-form target (HAProxy's normalized URI, built from
+   * :scheme and :authority) goes to an HTTP/1 server in origin form.
+   */
+  http2: boolean;
   private targetCache: string | undefined;
   private hostCache: string | undefined;
   /** The request line as received, kept once rules rewrote it. */
@@ -222,6 +228,7 @@ export class RequestHead extends HttpHead {
     this.upgrade = false;
     this.expectContinue = false;
     this.spacedRequestLine = false;
+    this.http2 = false;
     this.targetCache = undefined;
     this.hostCache = undefined;
     this.received = undefined;
@@ -301,6 +308,11 @@ export class RequestHead extends HttpHead {
     let h = this.hostCache;
     if (h === undefined) h = this.hostCache = latin1String(this.hostFromTarget ? this.targetBuffer : this.raw, this.hostStart, this.hostEnd);
     return h;
+  }
+
+  /** The protocol version as logs show it: `HTTP/2.0`, `HTTP/1.1`, `HTTP/1.0`. */
+  get versionText(): string {
+    return this.http2 ? 'HTTP/2.0' : this.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
   }
 
   /** Alias of mustClose, named for the request side: close the client connection after the response. */

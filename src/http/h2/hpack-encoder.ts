@@ -89,7 +89,8 @@ export class HpackEncoder {
 
   #string(s: string): void {
     const hlen = this.huffman ? huffmanLength(s) : -1;
-    if (hlen >= 0 && hlen <= s.length) {
+    // Ties go to Huffman (as RFC 7541 C.6 encodes "307"); an empty string is sent raw, which every decoder reads.
+    if (hlen > 0 && hlen <= s.length) {
       this.#integer(hlen, 7, 0x80);
       this.#len = huffmanEncode(s, this.#buf, this.#len);
       return;

@@ -11,6 +11,7 @@
  * (connection, proxy-connection, keep-alive, upgrade, transfer-encoding), `te` is other than
  * "trailers", or Content-Length values are not one repeated number.
  */
+import { stripDefaultPort } from '../../http/absolute-form.ts';
 import { TCHAR } from '../../http/codec/chars.ts';
 import { RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
@@ -130,6 +131,12 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
     if (path === undefined) throw new MalformedRequest('missing :path');
     if (path === '' || (path.charCodeAt(0) !== 0x2f && path !== '*')) throw new MalformedRequest('invalid :path');
     target = path;
+    if (authority !== undefined) {
+      // HAProxy's normalized URI: absolute form, the scheme's default port dropped from it and
+      // from Host (http_scheme_based_normalize); the server still gets the origin form.
+      authority = stripDefaultPort(authority, scheme);
+      target = path === '*' ? `${scheme}://${authority}` : `${scheme}://${authority}${path}`;
+    }
   }
   facts.contentLength = contentLength;
   facts.chunked = !endStream && contentLength < 0;
@@ -144,5 +151,7 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   parser.reset();
   parser.feed(bytes, 0);
   if (!parser.done) throw new MalformedRequest('incomplete head');
-  return parser.head as RequestHead;
+  const parsed = parser.head as RequestHead;
+  parsed.http2 = true;
+  return parsed;
 }

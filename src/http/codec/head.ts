@@ -310,11 +310,6 @@ export class RequestHead extends HttpHead {
     return h;
   }
 
-  /** The protocol version as logs show it: `HTTP/2.0`, `HTTP/1.1`, `HTTP/1.0`. */
-  get versionText(): string {
-    return this.http2 ? 'HTTP/2.0' : this.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
-  }
-
   /** Alias of mustClose, named for the request side: close the client connection after the response. */
   get closeAfterResponse(): boolean {
     return this.mustClose;
@@ -351,6 +346,11 @@ export class ResponseHead extends HttpHead {
   get interim(): boolean {
     return this.status < 200 && this.status !== 101;
   }
+}
+
+/** A request's protocol version as logs show it: `HTTP/2.0`, `HTTP/1.1`, `HTTP/1.0`. */
+export function versionText(head: { readonly http2?: boolean; readonly versionMinor: 0 | 1 }): string {
+  return head.http2 === true ? 'HTTP/2.0' : head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
 }
 
 /** First header value with this (lowercase) name, or undefined. Free-function form of head.get(). */

@@ -608,7 +608,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       this.resetStream(s, ErrorCode.CANCEL);
       return;
     }
-    if (!s.localEnded && !s.pendingEnd) {
+    if (!s.localEnded) {
       s.pendingEnd = true;
       this.flushStream(s);
     }

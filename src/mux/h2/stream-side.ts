@@ -231,8 +231,10 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     try {
       this.#translator.feed(bytes);
     } catch {
-      this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+      return this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
     }
+    // Sent once per write of the stream, so that the last DATA frame carries END_STREAM.
+    if (this.pending.length > 0 || this.pendingEnd) this.conn.flushStream(this);
   }
 
   // ---- ResponseSink ------------------------------------------------------------------------
@@ -245,11 +247,9 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     if (end <= start) return;
     this.pending.push(chunk.subarray(start, end));
     this.pendingBytes += end - start;
-    this.conn.flushStream(this);
   }
 
   responseEnd(): void {
     this.pendingEnd = true;
-    this.conn.flushStream(this);
   }
 }

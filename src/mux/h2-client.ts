@@ -561,6 +561,15 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     }
   }
 
+  /** A chunked response's trailers, as the HEADERS frame that ends the stream. */
+  #sendTrailers(s: H2Stream, fields: readonly (readonly [string, string])[]): void {
+    const enc = this.#encoder;
+    enc.begin();
+    for (const [name, value] of fields) enc.add(name, value);
+    this.host.counters.bout += enc.bytes.byteLength;
+    this.#send(headersFrames(s.id, enc.bytes, true, this.#peerMaxFrame));
+  }
+
   /** Sends what the stream's windows, the connection's and the socket allow; tells the stream when it must wait. */
   flushStream(s: H2Stream): void {
     if (s.reset) return;
@@ -570,7 +579,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       if (room <= 0) break;
       const piece = pending[0]!;
       const n = Math.min(piece.byteLength, room);
-      const last = n === piece.byteLength && pending.length === 1 && s.pendingEnd;
+      const last = n === piece.byteLength && pending.length === 1 && s.pendingEnd && s.trailers === undefined;
       this.#send(dataFrameHeader(s.id, n, last));
       this.#send(n === piece.byteLength ? piece : piece.subarray(0, n));
       this.host.counters.bout += n;
@@ -582,7 +591,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       if (last) s.localEnded = true;
     }
     if (pending.length === 0 && s.pendingEnd && !s.localEnded) {
-      this.#send(dataFrameHeader(s.id, 0, true));
+      if (s.trailers !== undefined) this.#sendTrailers(s, s.trailers);
+      else this.#send(dataFrameHeader(s.id, 0, true));
       s.localEnded = true;
     }
     if (pending.length > 0) {

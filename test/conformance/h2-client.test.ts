@@ -13,12 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { repoRoot } from '../support/runtimes.ts';
-import { appBackend, downloadDigest, type HttpTestBackend } from '../support/http-backends.ts';
+import { appBackend, cannedBackend, downloadDigest, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { HpackEncoder } from '../../src/http/h2/index.ts';
 
-const PORT_NAMES = ['h2c', 'tls', 'be'] as const;
+const PORT_NAMES = ['h2c', 'tls', 'be', 'tr', 'betr'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -37,6 +37,13 @@ frontend fe_tls
 
 backend be_app
     server s1 127.0.0.1:${p.be}
+
+frontend fe_trailers
+    bind 127.0.0.1:${p.tr} proto h2
+    default_backend be_trailers
+
+backend be_trailers
+    server s1 127.0.0.1:${p.betr}
 `;
 }
 
@@ -134,11 +141,13 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let p: Ports;
     let be: HttpTestBackend;
+    let betr: HttpTestBackend;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
       be = await appBackend(p.be, 'app');
+      betr = await cannedBackend(p.betr, 'trailers', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: text/plain\r\n\r\n5\r\nhello\r\n0\r\nx-checksum: abc\r\n\r\n', 'keep');
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -146,6 +155,27 @@ for (const target of TARGETS) {
       destroyAllClients();
       await stopProxy(target, proxy);
       await be.close();
+      await betr.close();
+    });
+
+    it('a chunked response with trailers: payload as DATA, the trailer fields as trailing HEADERS', async () => {
+      const session = h2c(p.tr);
+      try {
+        const trailers = await new Promise<{ body: string; trailers: http2.IncomingHttpHeaders }>((resolve, reject) => {
+          const req = session.request({ ':path': '/t' });
+          let body = '';
+          let got: http2.IncomingHttpHeaders = {};
+          req.setEncoding('latin1');
+          req.on('data', (d: string) => (body += d));
+          req.on('trailers', (t) => (got = t));
+          req.on('end', () => resolve({ body, trailers: got }));
+          req.on('error', reject);
+        });
+        assert.equal(trailers.body, 'hello');
+        assert.equal(trailers.trailers['x-checksum'], 'abc');
+      } finally {
+        session.close();
+      }
     });
 
     it('h2c GET: :authority becomes Host, the request goes to the HTTP/1.1 server in origin form', async () => {

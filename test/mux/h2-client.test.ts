@@ -243,7 +243,7 @@ describe('H2ClientConnection responses', () => {
     assert.equal(data.at(-1)!.flags & 1, 1);
   });
 
-  it('a chunked response goes out as its payload only; a HEAD response has no DATA', async () => {
+  it('a chunked response goes out as its payload only, its trailers as a last HEADERS; a HEAD response has no DATA', async () => {
     const { rt } = await setup((head) =>
       head.startsWith('HEAD') ? 'HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n' : 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n002\r\nde\r\n0\r\nx-trailer: 1\r\n\r\n',
     );
@@ -252,6 +252,12 @@ describe('H2ClientConnection responses', () => {
     let frames = c.frames();
     assert.equal(c.headers(frames.find((f) => f.type === FrameType.HEADERS)!)['transfer-encoding'], undefined);
     assert.equal(dec.decode(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => f.payload))), 'abcde');
+    // The trailer section goes out as a last HEADERS frame carrying END_STREAM.
+    const stream1 = frames.filter((f) => f.streamId === 1);
+    const last = stream1.at(-1)!;
+    assert.deepEqual([last.type, last.flags], [FrameType.HEADERS, 0x5]);
+    assert.deepEqual(c.headers(last), { 'x-trailer': '1' });
+    assert.ok(stream1.filter((f) => f.type === FrameType.DATA).every((f) => (f.flags & 1) === 0));
     hpack.begin();
     hpack.add(':method', 'HEAD');
     hpack.add(':scheme', 'http');

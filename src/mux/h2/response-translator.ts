@@ -14,8 +14,8 @@ export interface ResponseSink {
   responseHead(status: number, head: ResponseHead, endStream: boolean): void;
   /** Payload bytes of the body. */
   responsePayload(chunk: Uint8Array, start: number, end: number): void;
-  /** The body ended (after its last payload). */
-  responseEnd(): void;
+  /** The body ended (after its last payload); `trailers` are a chunked body's trailer fields (lowercase names), if any. */
+  responseEnd(trailers: readonly (readonly [string, string])[] | undefined): void;
 }
 
 /** HTTP/1 fields that mean nothing in HTTP/2 (RFC 9113 §8.2.2) and are not sent. */
@@ -30,12 +30,24 @@ export class ResponseTranslator {
   readonly #framer = new BodyFramer();
   readonly #sink: ResponseSink;
   #requestMethod = 'GET';
+  /**
+   * A chunked body's framing bytes since its last payload byte: when the body ends they hold the
+   * last chunk and its trailer section (validated by the framer), read back as trailer fields.
+   */
+  readonly #framing: Uint8Array[] = [];
+  #payloadIn: Uint8Array | undefined;
+  #payloadEnd = 0;
   /** 'head': reading a head; 'body': reading its body; 'done': the final response ended. */
   #state: 'head' | 'body' | 'done' = 'head';
 
   constructor(sink: ResponseSink) {
     this.#sink = sink;
-    this.#framer.onData = (chunk, start, end) => sink.responsePayload(chunk, start, end);
+    this.#framer.onData = (chunk, start, end) => {
+      this.#framing.length = 0;
+      this.#payloadIn = chunk;
+      this.#payloadEnd = end;
+      sink.responsePayload(chunk, start, end);
+    };
   }
 
   /** A new transaction, for a request with this method (a HEAD's response has no body). */
@@ -74,10 +86,19 @@ export class ResponseTranslator {
         this.#sink.responseHead(head.status, head, bodyless);
         continue;
       }
-      off += this.#framer.feed(bytes, off);
-      if (this.#framer.done) {
+      const framer = this.#framer;
+      if (framer.mode !== 'chunked') {
+        off += framer.feed(bytes, off);
+      } else {
+        this.#payloadIn = undefined;
+        const used = framer.feed(bytes, off);
+        const from = this.#payloadIn === bytes ? this.#payloadEnd : off;
+        if (off + used > from) this.#framing.push(bytes.subarray(from, off + used));
+        off += used;
+      }
+      if (framer.done) {
         this.#state = 'done';
-        this.#sink.responseEnd();
+        this.#sink.responseEnd(framer.mode === 'chunked' ? this.#trailers() : undefined);
       }
     }
   }
@@ -86,6 +107,28 @@ export class ResponseTranslator {
   finish(): void {
     if (this.#state !== 'body') return;
     this.#state = 'done';
-    this.#sink.responseEnd();
+    this.#sink.responseEnd(undefined);
+  }
+
+  /** The trailer fields of the chunked body that just ended (the framer validated their syntax). */
+  #trailers(): [string, string][] | undefined {
+    const parts = this.#framing;
+    let text = '';
+    for (const part of parts) for (let i = 0; i < part.byteLength; i++) text += String.fromCharCode(part[i]!);
+    parts.length = 0;
+    const lines = text.split('\r\n');
+    // Past an empty line (the CRLF ending the last data chunk), the last-chunk line "0[;ext]".
+    let i = 0;
+    while (i < lines.length && lines[i] === '') i++;
+    i++;
+    let fields: [string, string][] | undefined;
+    for (; i < lines.length && lines[i] !== ''; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon).toLowerCase();
+      if (isConnectionSpecific(name)) continue;
+      (fields ??= []).push([name, line.slice(colon + 1).trim()]);
+    }
+    return fields;
   }
 }

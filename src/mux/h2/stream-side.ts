@@ -47,6 +47,8 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   pendingBytes = 0;
   /** END_STREAM is to follow the pending payload. */
   pendingEnd = false;
+  /** Trailer fields to send (HEADERS with END_STREAM) once the pending payload is out. */
+  trailers: readonly (readonly [string, string])[] | undefined = undefined;
   /** The HttpStream was told the client cannot take more (clientBlocked). */
   blocked = false;
   /** Request body framing toward the server. */
@@ -249,7 +251,8 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     this.pendingBytes += end - start;
   }
 
-  responseEnd(): void {
+  responseEnd(trailers: readonly (readonly [string, string])[] | undefined): void {
+    this.trailers = trailers;
     this.pendingEnd = true;
   }
 }

@@ -84,6 +84,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   readonly #streams = new Map<number, H2Stream>();
   /** Streams whose response waits for flow-control credit or the socket. */
   readonly #blocked = new Set<H2Stream>();
+  /** Streams that received DATA during the current read (their credit goes out at its end). */
+  readonly #owing: H2Stream[] = [];
   #state: State = 'preface';
   #prefaceSeen = 0;
   #settingsSeen = false;
@@ -250,6 +252,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     if (s.remoteEnded) return this.#streamError(s, ErrorCode.STREAM_CLOSED);
     s.recvWindow -= len;
     if (s.recvWindow < 0) return this.#streamError(s, ErrorCode.FLOW_CONTROL_ERROR);
+    if (s.creditOwed === 0) this.#owing.push(s);
     s.creditOwed += len;
     const endStream = (f.flags & Flag.END_STREAM) !== 0;
     const n = f.end - f.start;
@@ -727,7 +730,13 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       this.#recvWindow += this.#connCredit;
       this.#connCredit = 0;
     }
-    for (const s of this.#streams.values()) if (s.creditOwed > 0 && !s.held) this.creditStream(s);
+    const owing = this.#owing;
+    for (let i = 0; i < owing.length; i++) {
+      const s = owing[i]!;
+      // A held stream is credited by releaseRequest() instead.
+      if (!s.held) this.creditStream(s);
+    }
+    owing.length = 0;
   }
 
   #flushBlocked(): void {

@@ -279,3 +279,30 @@ describe('H2ClientConnection responses', () => {
     assert.match(dec.decode(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => f.payload))), /503 Service Unavailable/);
   });
 });
+
+describe('H2ClientConnection timeouts', () => {
+  it('an idle connection is closed with GOAWAY(NO_ERROR) after timeout http-keep-alive', async () => {
+    const { rt } = await setup(() => OK, { httpKeepAlive: 1000 });
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')));
+    c.frames();
+    rt.advance(900);
+    assert.equal(goawayCode(c.frames()), undefined);
+    rt.advance(200);
+    const frames = c.frames();
+    assert.equal(goawayCode(frames), ErrorCode.NO_ERROR);
+    assert.deepEqual(Array.from(frames.find((f) => f.type === FrameType.GOAWAY)!.payload.subarray(0, 4)), [0, 0, 0, 1]);
+    assert.equal(c.socket.peerEnded, true);
+  });
+
+  it('a client that never sends its preface is dropped after timeout http-request', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => OK);
+    const proxy = new Proxy(rt, config([h2Frontend({ httpRequest: 500 })], [httpBackend()]));
+    await proxy.start();
+    const socket = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    rt.advance(600);
+    assert.equal(socket.peerEnded, true);
+  });
+});

@@ -186,7 +186,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     } finally {
       this.uncork();
     }
-    this.#schedule();
+    // Streams arm the timer for their own deadlines (scheduleStream); the connection's own
+    // deadlines (preface, idle) matter only without streams.
+    if (this.#streams.size === 0) this.#schedule();
   }
 
   /** Checks the client preface; returns the bytes of chunk it used, or -1 (more needed, or failed). */
@@ -377,7 +379,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     s.chunked = facts.chunked;
     this.#streams.set(id, s);
     s.begin(head, end - start, endStream);
-    this.#schedule();
+    this.scheduleStream(s);
   }
 
   /** A second header block on a stream: trailers, which must end it. */
@@ -534,6 +536,16 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   }
 
   /**
+   * A stream's deadlines changed: the timer is brought forward if this stream's comes first.
+   * Deadlines that moved later are found when the timer fires (it rescans every stream and
+   * re-arms), so an event costs one stream's deadline, not a scan of them all.
+   */
+  scheduleStream(s: H2Stream): void {
+    if (this.#state !== 'open' || this.#streams.get(s.id) !== s) return this.#schedule();
+    this.#arm(s.txnDone ? this.clientDeadline() : s.stream.deadline());
+  }
+
+  /**
    * Gives the stream's consumed request bytes back to the client (it is reading again). As
    * HAProxy's h2 mux, the last DATA of a stream is credited too (reg-test h2_to_h1 waits for it).
    */
@@ -626,7 +638,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       this.flushStream(s);
     }
     this.#maybeRemove(s);
-    this.#schedule();
+    this.scheduleStream(s);
   }
 
   /** Closes a stream with RST_STREAM (unless `send` is false: the client reset it). */
@@ -668,6 +680,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     if (this.#streams.size === 0) {
       this.idleSince = this.now;
       this.#closeIfIdle();
+      this.#schedule();
     }
   }
 
@@ -779,7 +792,10 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   // ---- timeouts ----------------------------------------------------------------------------
 
   #schedule(): void {
-    const due = this.#nextDeadline();
+    this.#arm(this.#nextDeadline());
+  }
+
+  #arm(due: number | undefined): void {
     if (due === undefined || due >= this.#timerDue) return;
     if (this.#timer !== undefined) this.runtime.clearTimer(this.#timer);
     this.#timerDue = due;

@@ -295,6 +295,23 @@ describe('H2ClientConnection timeouts', () => {
     assert.equal(c.socket.peerEnded, true);
   });
 
+  it("a stream's own deadline (timeout server) fires while other streams stay busy: 504 on that stream only", async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (head) => (head.startsWith('GET /fast') ? OK : undefined));
+    const proxy = new Proxy(rt, config([h2Frontend()], [backend('be', [server('s1', 9001)], { mode: 'http' }, { server: 1000 })]));
+    await proxy.start();
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/slow')));
+    rt.advance(500);
+    c.send(frame(FrameType.HEADERS, 0x5, 3, get('/fast')));
+    assert.equal(c.headers(c.frames().find((f) => f.type === FrameType.HEADERS && f.streamId === 3)!)[':status'], '200');
+    rt.advance(600);
+    const h = c.frames().find((f) => f.type === FrameType.HEADERS && f.streamId === 1);
+    assert.ok(h, 'stream 1 answered');
+    assert.equal(c.headers(h)[':status'], '504');
+    assert.equal(goawayCode(c.frames()), undefined);
+  });
+
   it('a client that never sends its preface is dropped after timeout http-request', async () => {
     const rt = new FakeRuntime();
     await httpServer(rt, 9001, () => OK);

@@ -192,7 +192,7 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   }
 
   schedule(): void {
-    this.conn.schedule();
+    this.conn.scheduleStream(this);
   }
 
   transactionEnded(_close: boolean): void {

@@ -303,6 +303,18 @@ for (const target of TARGETS) {
       }
     });
 
+    it('HTTP/1.1 with Upgrade: h2c is not a way to HTTP/2: the request is served over HTTP/1.1', async () => {
+      const conn = await HttpConnection.open(p.tls, { tls: true, servername: 'a.example', alpn: ['http/1.1'] });
+      try {
+        const res = await conn.request('GET', '/upgrade-h2c', { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAAQAAP__' });
+        assert.equal(res.status, 200);
+        assert.equal(res.version, 'HTTP/1.1');
+        assert.match(res.text, /^GET \/upgrade-h2c HTTP\/1\.1\r\n/);
+      } finally {
+        conn.destroy();
+      }
+    });
+
     it('TLS bind with alpn h2,http/1.1: h2 clients get HTTP/2, others HTTP/1.1', async () => {
       const session = http2.connect(`https://127.0.0.1:${p.tls}`, { rejectUnauthorized: false, servername: 'a.example' });
       session.on('error', () => {});

@@ -928,8 +928,14 @@ export interface TuneModel {
   readonly poolHighFdRatio: number;
   /** `tune.idle-pool.shared` (default on): accepted; one event loop means one pool either way. */
   readonly idlePoolShared: boolean;
-  /** `tune.h2.max-concurrent-streams` (default 100): streams an HTTP/2 client may have open at once. */
+  /** `tune.h2.max-concurrent-streams` (default 100, 0 = unlimited): streams an HTTP/2 client may have open at once. */
   readonly h2MaxConcurrentStreams?: number | undefined;
+  /** `tune.h2.header-table-size` (default 4096): the HPACK table size we decode with. */
+  readonly h2HeaderTableSize?: number | undefined;
+  /** `tune.h2.initial-window-size` (default 65535): a stream's receive window. */
+  readonly h2InitialWindowSize?: number | undefined;
+  /** `tune.h2.max-frame-size` (accepted; announced at most 16384, as HAProxy caps it at tune.bufsize). */
+  readonly h2MaxFrameSize?: number | undefined;
 }
 
 export interface ConfigModel {

@@ -27,7 +27,7 @@ export const durationMsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v
 /** `pool-max-conn`: -1 = unlimited. */
 export const poolMaxConnSchema = v.pipe(v.number(), v.integer(), v.minValue(-1), v.maxValue(2_147_483_647));
 export const fdRatioSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100));
-export const tuneSchema = v.object({ poolLowFdRatio: fdRatioSchema, poolHighFdRatio: fdRatioSchema, idlePoolShared: v.boolean(), h2MaxConcurrentStreams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) });
+export const tuneSchema = v.object({ poolLowFdRatio: fdRatioSchema, poolHighFdRatio: fdRatioSchema, idlePoolShared: v.boolean(), h2MaxConcurrentStreams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))), h2HeaderTableSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(4096), v.maxValue(65536))), h2InitialWindowSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0x7fffffff))), h2MaxFrameSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16384), v.maxValue(16777215))) });
 export const modeSchema = v.picklist(['tcp', 'http']);
 export const nameSchema = v.pipe(
   v.string(),

@@ -1,4 +1,4 @@
-import type { Timeouts } from '../config/model.ts';
+import type { Timeouts, TuneModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
 import type { ProxySession, SessionHost } from '../proxy/session.ts';
@@ -52,8 +52,25 @@ const JOIN_LIMIT = 16 * 1024;
 type State = 'preface' | 'open' | 'closing' | 'closed';
 
 export interface H2Options {
-  maxConcurrentStreams?: number;
+  /** 0 = unlimited (then not announced). */
+  maxConcurrentStreams?: number | undefined;
+  headerTableSize?: number | undefined;
+  initialWindowSize?: number | undefined;
+  maxFrameSize?: number | undefined;
 }
+
+/** The mux's options from the generation's `tune.h2.*` (src/config/keywords/h2-tune.ts). */
+export function h2OptionsOf(tune: TuneModel | undefined): H2Options {
+  return {
+    maxConcurrentStreams: tune?.h2MaxConcurrentStreams,
+    headerTableSize: tune?.h2HeaderTableSize,
+    initialWindowSize: tune?.h2InitialWindowSize,
+    maxFrameSize: tune?.h2MaxFrameSize,
+  };
+}
+
+/** HAProxy announces at most tune.bufsize as its frame size; the protocol's floor is 16384. */
+const BUFSIZE = 16384;
 
 /**
  * The client side of an HTTP/2 connection (HAProxy's mux_h2, frontend side): the preface and
@@ -74,9 +91,11 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   streamsOpened = 0;
 
   readonly #maxStreams: number;
+  /** A new stream's receive window (`tune.h2.initial-window-size`). */
+  readonly #streamWindow: number;
   readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
   readonly #reader = new FrameReader();
-  readonly #decoder = new HpackDecoder({ maxListSize: MAX_HEADER_LIST });
+  readonly #decoder: HpackDecoder;
   readonly #encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
   readonly #headParser = new RequestHeadParser({ maxHeaders: 100 });
@@ -89,6 +108,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   #state: State = 'preface';
   #prefaceSeen = 0;
   #settingsSeen = false;
+  /** The client acknowledged our SETTINGS: a smaller initial window than the default binds it only from then on. */
+  #settingsAcked = false;
   #lastStreamId = 0;
   #goawaySent = false;
   #clientGoaway = false;
@@ -128,7 +149,13 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.now = this.runtime.now();
     this.#clientLast = this.now;
     this.idleSince = this.now;
-    this.#maxStreams = opts.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS;
+    const maxStreams = opts.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS;
+    this.#maxStreams = maxStreams === 0 ? Infinity : maxStreams;
+    this.#streamWindow = opts.initialWindowSize ?? DEFAULT_WINDOW;
+    const tableSize = opts.headerTableSize ?? 4096;
+    this.#decoder = new HpackDecoder({ maxTableSize: tableSize, maxListSize: MAX_HEADER_LIST });
+    const frameSize = Math.min(opts.maxFrameSize ?? BUFSIZE, BUFSIZE);
+    this.#reader.maxFrameSize = frameSize;
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
       request: t.httpRequest ?? t.client,
@@ -137,7 +164,13 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     };
     sessionOpened(host.counters);
     client.setHandler(this);
-    this.#send(settingsFrame([[Setting.MAX_CONCURRENT_STREAMS, this.#maxStreams]]));
+    // As HAProxy's h2c_send_settings: only what differs from the protocol's defaults.
+    const settings: [number, number][] = [];
+    if (tableSize !== 4096) settings.push([Setting.HEADER_TABLE_SIZE, tableSize]);
+    if (this.#streamWindow !== DEFAULT_WINDOW) settings.push([Setting.INITIAL_WINDOW_SIZE, this.#streamWindow]);
+    if (maxStreams !== 0) settings.push([Setting.MAX_CONCURRENT_STREAMS, maxStreams]);
+    if (frameSize !== DEFAULT_MAX_FRAME_SIZE) settings.push([Setting.MAX_FRAME_SIZE, frameSize]);
+    this.#send(settingsFrame(settings));
     this.#schedule();
   }
 
@@ -374,7 +407,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     }
     this.streamsOpened++;
     this.connection.notFirstTransaction = true;
-    const s = new H2Stream(this, id, this.#peerInitialWindow, DEFAULT_WINDOW);
+    const window = this.#settingsAcked ? this.#streamWindow : Math.max(this.#streamWindow, DEFAULT_WINDOW);
+    const s = new H2Stream(this, id, this.#peerInitialWindow, window);
     s.contentLength = facts.contentLength;
     s.chunked = facts.chunked;
     this.#streams.set(id, s);
@@ -425,7 +459,10 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   }
 
   #settings(f: Frame): void {
-    if ((f.flags & Flag.ACK) !== 0) return;
+    if ((f.flags & Flag.ACK) !== 0) {
+      this.#settingsAcked = true;
+      return;
+    }
     const buf = f.buf;
     for (let at = f.start; at < f.end; at += 6) {
       const id = (buf[at]! << 8) | buf[at + 1]!;

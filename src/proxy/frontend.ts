@@ -2,7 +2,7 @@ import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
 import { TcpSession } from '../l4/tcp-session.ts';
 import { H1ClientConnection } from '../mux/h1-client.ts';
 import { servesHttp2 } from '../mux/h2-select.ts';
-import { H2ClientConnection } from '../mux/h2-client.ts';
+import { H2ClientConnection, type H2Options } from '../mux/h2-client.ts';
 import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
@@ -82,8 +82,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   readonly sessions = new Set<ProxySession>();
   /** The frontend's `maxconn` (0 = only the global limit); the runtime API may change it. */
   maxconn: number;
-  /** `tune.h2.max-concurrent-streams` (the generation's global setting, set by the Proxy). */
-  h2MaxConcurrentStreams: number | undefined = undefined;
+  /** The generation's `tune.h2.*` settings for the HTTP/2 mux (set by the Proxy). */
+  h2Options: H2Options = {};
   readonly listeners: Listener[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
@@ -335,7 +335,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         return this.#connectionDropped(info);
       }
       const session = info.http2
-        ? new H2ClientConnection(this, socket, target, info, { maxConcurrentStreams: this.h2MaxConcurrentStreams })
+        ? new H2ClientConnection(this, socket, target, info, this.h2Options)
         : new H1ClientConnection(this, socket, target, info);
       this.sessions.add(session);
       replay(session, socket, input);

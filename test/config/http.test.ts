@@ -681,9 +681,25 @@ describe('HTTP/2 keywords', () => {
       "'bind' : 'proto' : unknown MUX protocol 'h3' (Switchyard serves 'h1' and 'h2').",
     ]);
   });
-  it('tune.h2.max-concurrent-streams', async () => {
-    const model = await parse(cfg('global', '  tune.h2.max-concurrent-streams 10', 'frontend f', '  mode http', ...TIMEOUTS, '  bind :80 proto h2'));
-    assert.equal(model.global.tune?.h2MaxConcurrentStreams, 10);
-    assert.equal((await errors(cfg('global', '  tune.h2.max-concurrent-streams 0'))).length, 1);
+  it('tune.h2.* with HAProxy 2.6 ranges and words', async () => {
+    const model = await parse(
+      cfg(
+        'global',
+        '  tune.h2.max-concurrent-streams 10',
+        '  tune.h2.header-table-size 8192',
+        '  tune.h2.initial-window-size 1048576',
+        '  tune.h2.max-frame-size 32768',
+        'frontend f',
+        '  mode http',
+        ...TIMEOUTS,
+        '  bind :80 proto h2',
+      ),
+    );
+    const tune = model.global.tune;
+    assert.deepEqual([tune?.h2MaxConcurrentStreams, tune?.h2HeaderTableSize, tune?.h2InitialWindowSize, tune?.h2MaxFrameSize], [10, 8192, 1048576, 32768]);
+    assert.equal((await parse(cfg('global', '  tune.h2.max-concurrent-streams 0'))).global.tune?.h2MaxConcurrentStreams, 0);
+    assert.deepEqual(await onlyError(cfg('global', '  tune.h2.header-table-size 100')), [2, 29, 'tune.h2.header-table-size', "'tune.h2.header-table-size' expects a numeric value between 4096 and 65536."]);
+    assert.deepEqual((await onlyError(cfg('global', '  tune.h2.max-frame-size 1000')))[3], "'tune.h2.max-frame-size' expects a numeric value between 16384 and 16777215.");
+    assert.deepEqual((await onlyError(cfg('global', '  tune.h2.initial-window-size -1')))[3], "'tune.h2.initial-window-size' expects a positive numeric value.");
   });
 });

@@ -170,7 +170,7 @@ describe('H2ClientConnection', () => {
 
   it('tune.h2.max-concurrent-streams: a stream beyond the limit is refused (RST_STREAM REFUSED_STREAM)', async () => {
     const { rt, proxy } = await setup(() => undefined);
-    proxy.frontends[0]!.h2MaxConcurrentStreams = 2;
+    proxy.frontends[0]!.h2Options = { maxConcurrentStreams: 2 };
     const c = new Client(rt);
     assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 3, 0, 0, 0, 2]);
     c.send(frame(FrameType.HEADERS, 0x5, 1, get('/1')), frame(FrameType.HEADERS, 0x5, 3, get('/2')), frame(FrameType.HEADERS, 0x5, 5, get('/3')));
@@ -321,5 +321,26 @@ describe('H2ClientConnection timeouts', () => {
     rt.flush();
     rt.advance(600);
     assert.equal(socket.peerEnded, true);
+  });
+});
+
+describe('H2ClientConnection tune.h2.*', () => {
+  it('announces header-table-size and initial-window-size, and enforces the window once the client acknowledged it', async () => {
+    const { rt, proxy } = await setup(() => undefined);
+    proxy.frontends[0]!.h2Options = { headerTableSize: 8192, initialWindowSize: 1000, maxFrameSize: 1 << 20 };
+    const c = new Client(rt);
+    // 1 = HEADER_TABLE_SIZE 8192, 4 = INITIAL_WINDOW_SIZE 1000, 3 = MAX_CONCURRENT_STREAMS 100; the frame size stays 16384.
+    assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 1, 0, 0, 0x20, 0, 0, 4, 0, 0, 3, 0xe8, 0, 3, 0, 0, 0, 100]);
+    hpack.begin();
+    hpack.add(':method', 'POST');
+    hpack.add(':scheme', 'http');
+    hpack.add(':path', '/p');
+    const post = hpack.bytes.slice();
+    // Before the ACK the client may still use the default window.
+    c.send(frame(FrameType.HEADERS, 0x4, 1, post), frame(FrameType.DATA, 0, 1, new Uint8Array(2000)));
+    assert.equal(c.frames().filter((f) => f.type === FrameType.RST_STREAM).length, 0);
+    c.send(frame(FrameType.SETTINGS, 0x1, 0), frame(FrameType.HEADERS, 0x4, 3, post), frame(FrameType.DATA, 0, 3, new Uint8Array(2000)));
+    const rst = c.frames().filter((f) => f.type === FrameType.RST_STREAM);
+    assert.deepEqual(rst.map((f) => [f.streamId, f.payload[3]]), [[3, ErrorCode.FLOW_CONTROL_ERROR]]);
   });
 });

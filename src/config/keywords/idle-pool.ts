@@ -72,16 +72,6 @@ const keywords: SectionKeyword[] = [
       else ctx.error(`'${args[0]?.text}' expects either 'on' or 'off' but got '${value}'.`, args[1]);
     },
   },
-  {
-    // The HTTP/2 mux's stream limit (src/mux/h2-client.ts), announced in SETTINGS.
-    name: 'tune.h2.max-concurrent-streams',
-    sections: GLOBAL,
-    parse(ctx, args) {
-      if (!requireArgs(ctx, args, 1, 'a positive numeric value') || !noExtraArgs(ctx, args, 2)) return;
-      const n = parseInteger(ctx, args[1] as Token, { min: 1, max: 2_147_483_647 }, `'${args[0]?.text}'`);
-      if (n !== undefined) ctx.global.tune.h2MaxConcurrentStreams = n;
-    },
-  },
 ];
 
 export const idlePoolKeywords: KeywordList = { keywords, serverOptions };

@@ -14,6 +14,7 @@ import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
 import { httpRuleKeywords } from './http-rules.ts';
 import { idlePoolKeywords } from './idle-pool.ts';
+import { h2TuneKeywords } from './h2-tune.ts';
 import { logFormatKeywords } from './log-format.ts';
 import { optionKeywords } from './options.ts';
 import { originalToKeywords } from './original-to.ts';
@@ -50,6 +51,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverSslKeywords,
   serverProxyProtocolKeywords,
   idlePoolKeywords,
+  h2TuneKeywords,
   errorfileKeywords,
   userlistKeywords,
   captureKeywords,

@@ -187,6 +187,16 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.#closeIfIdle();
   }
 
+  /** Ends the connection with a reset and nothing sent (`silent-drop` on any of its streams). */
+  drop(): void {
+    if (this.#state === 'closed') return;
+    if (!this.#clientClosed) {
+      this.#clientClosed = true;
+      this.client.reset();
+    }
+    this.destroy();
+  }
+
   kill(cause: 'K' | 'D' | 'U' = 'K'): void {
     if (this.#state === 'closed') return;
     this.now = this.runtime.now();

@@ -29,6 +29,8 @@ global
 ${HTTP_DEFAULTS}
 frontend fe_h2c
     bind 127.0.0.1:${p.h2c} proto h2
+    http-request silent-drop if { path /drop }
+    http-request deny deny_status 403 if { path /deny }
     default_backend be_app
 
 frontend fe_tls
@@ -255,6 +257,27 @@ for (const target of TARGETS) {
         assert.equal(res.status, 200);
       } finally {
         session.close();
+      }
+    });
+
+    it('http-request deny answers that stream; silent-drop closes the whole connection', async () => {
+      const session = h2c(p.h2c);
+      try {
+        assert.equal((await request(session, { ':path': '/deny' })).status, 403);
+        // No answer ever comes: HAProxy mutes the connection (the client sees nothing), the
+        // runtimes reset it (the client sees it close).
+        const outcome = await Promise.race([
+          request(session, { ':path': '/drop' }).then(
+            // Deno's sockets close without a reset: the stream then ends with no response at all.
+            (r) => (Number.isNaN(r.status) ? 'failed' : `answered ${r.status}`),
+            () => 'failed',
+          ),
+          new Promise<string>((resolve) => setTimeout(() => resolve('silent'), 1000)),
+        ]);
+        assert.ok(outcome === 'failed' || outcome === 'silent', outcome);
+        if (target !== 'haproxy') assert.equal(outcome, 'failed');
+      } finally {
+        session.destroy();
       }
     });
 

@@ -210,8 +210,9 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
   }
 
+  /** `silent-drop`: as HAProxy, the whole connection goes, without a word (a reset where the runtime can). */
   drop(): void {
-    this.conn.resetStream(this, ErrorCode.CANCEL);
+    this.conn.drop();
   }
 
   kill(cause: 'K' | 'D' | 'U' = 'K'): void {

@@ -549,6 +549,10 @@ class Resolver {
   }
 
   #bind(bind: BindDraft, proxy: ProxyDraft): BindModel {
+    // HAProxy's mux_h2 serves HTTP mode only (check_config_validity).
+    if (bind.proto === 'h2' && proxy.mode !== 'http') {
+      this.#error(bind.place, 'bind', `${typeWord(proxy)} '${proxy.name}' : MUX protocol 'h2' is not usable for 'bind ${bind.address}'.`);
+    }
     let ssl: BindModel['ssl'];
     if (bind.ssl) {
       const certificates: CertificateFile[] = [...bind.certificates];

@@ -681,6 +681,11 @@ describe('HTTP/2 keywords', () => {
       "'bind' : 'proto' : unknown MUX protocol 'h3' (Switchyard serves 'h1' and 'h2').",
     ]);
   });
+  it("proto h2 on a tcp-mode frontend is refused with HAProxy's words", async () => {
+    const [, , keyword, message] = await onlyError(cfg('frontend f', '  mode tcp', ...TIMEOUTS, '  bind 127.0.0.1:80 proto h2'));
+    assert.deepEqual([keyword, message], ['bind', "frontend 'f' : MUX protocol 'h2' is not usable for 'bind 127.0.0.1:80'."]);
+  });
+
   it('tune.h2.* with HAProxy 2.6 ranges and words', async () => {
     const model = await parse(
       cfg(

@@ -168,6 +168,25 @@ describe('H2ClientConnection', () => {
     assert.equal(s.bufferedAmount, 0);
   });
 
+  it('a client that does not read its socket: the server is paused, the proxy does not buffer the response', async () => {
+    const piece = new Uint8Array(100_000).fill(0x62);
+    const { rt, srv } = await setup(() => `HTTP/1.1 200 OK\r\ncontent-length: ${10 * piece.length}\r\n\r\n`);
+    const c = new Client(rt);
+    // Windows wide open: only the socket holds the response back.
+    c.send(frame(FrameType.WINDOW_UPDATE, 0, 0, [0x7f, 0, 0, 0]), frame(FrameType.SETTINGS, 0, 0, [0, 4, 0x7f, 0, 0, 0]));
+    c.socket.pause();
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/big')));
+    const s = srv.sockets[0] as FakeSocket;
+    for (let i = 0; i < 10; i++) s.write(piece);
+    rt.flush();
+    // Most of the response is still with the server: the proxy holds at most what it read before pausing.
+    assert.ok(s.bufferedAmount >= 6 * piece.length, String(s.bufferedAmount));
+    c.socket.resume();
+    rt.flush();
+    const data = c.frames().filter((f) => f.type === FrameType.DATA).reduce((n, f) => n + f.payload.length, 0);
+    assert.equal(data, 10 * piece.length);
+  });
+
   it('tune.h2.max-concurrent-streams: a stream beyond the limit is refused (RST_STREAM REFUSED_STREAM)', async () => {
     const { rt, proxy } = await setup(() => undefined);
     proxy.frontends[0]!.h2Options = { maxConcurrentStreams: 2 };

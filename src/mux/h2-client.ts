@@ -46,6 +46,8 @@ const MAX_HEADER_LIST = 65536;
 const GLITCH_LIMIT = 100;
 /** Control answers (SETTINGS/PING ACKs) queued while the client does not read, before ENHANCE_YOUR_CALM. */
 const CONTROL_FLOOD_LIMIT = 1000;
+/** How many reset stream ids are remembered (see #recentlyReset). */
+const RECENT_RESETS = 32;
 /** Batched output up to this size is joined into one write. */
 const JOIN_LIMIT = 16 * 1024;
 
@@ -103,6 +105,12 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   readonly #streams = new Map<number, H2Stream>();
   /** Streams whose response waits for flow-control credit or the socket. */
   readonly #blocked = new Set<H2Stream>();
+  /**
+   * The last streams we reset: frames the client sent before it saw our RST_STREAM are ignored
+   * for them (RFC 9113 §5.4.2), not treated as frames on a long-closed stream.
+   */
+  readonly #recentlyReset = new Int32Array(RECENT_RESETS);
+  #recentAt = 0;
   /** Streams that received DATA during the current read (their credit goes out at its end). */
   readonly #owing: H2Stream[] = [];
   #state: State = 'preface';
@@ -290,6 +298,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     const s = this.#streams.get(id);
     if (s === undefined || s.reset) {
       if (id > this.#lastStreamId) throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'DATA on an idle stream');
+      if (this.#wasReset(id)) return;
       this.#glitch();
       this.#send(rstStreamFrame(id, ErrorCode.STREAM_CLOSED));
       return;
@@ -317,7 +326,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     const s = this.#streams.get(id);
     if (s === undefined) {
       if ((id & 1) === 0) throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'even stream id from a client');
-      if (id <= this.#lastStreamId) throw new H2Error(ErrorCode.STREAM_CLOSED, 'HEADERS on a closed stream');
+      if (id <= this.#lastStreamId && !this.#wasReset(id)) throw new H2Error(ErrorCode.STREAM_CLOSED, 'HEADERS on a closed stream');
     } else if (s.remoteEnded) {
       throw new H2Error(ErrorCode.STREAM_CLOSED, 'HEADERS on a half-closed stream');
     }
@@ -383,6 +392,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     const endStream = (this.#blockFlags & Flag.END_STREAM) !== 0;
     const existing = this.#streams.get(id);
     if (existing !== undefined) return this.#trailers(existing, endStream);
+    // Trailers of a stream we reset: decoded (HPACK stays in step) and ignored.
+    if (id <= this.#lastStreamId) return;
     this.#lastStreamId = id;
     if (this.#blockRefused) {
       this.#glitch();
@@ -523,6 +534,10 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     s.sendWindow += inc;
     if (s.sendWindow > MAX_WINDOW) return this.#streamError(s, ErrorCode.FLOW_CONTROL_ERROR);
     this.flushStream(s);
+  }
+
+  #wasReset(id: number): boolean {
+    return this.#recentlyReset.includes(id);
   }
 
   /** Counts misbehaviour that costs us work for nothing; past the limit (and outweighing the good streams) the connection is refused. */
@@ -692,6 +707,10 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   resetStream(s: H2Stream, code: number, send = true): void {
     if (s.reset) return;
     s.reset = true;
+    if (send) {
+      this.#recentlyReset[this.#recentAt] = s.id;
+      this.#recentAt = (this.#recentAt + 1) % RECENT_RESETS;
+    }
     if (send && !this.#clientClosed && this.#state !== 'closed') this.#send(rstStreamFrame(s.id, code));
     s.pending.length = 0;
     s.pendingBytes = 0;

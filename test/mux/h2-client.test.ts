@@ -363,3 +363,25 @@ describe('H2ClientConnection tune.h2.*', () => {
     assert.deepEqual(rst.map((f) => [f.streamId, f.payload[3]]), [[3, ErrorCode.FLOW_CONTROL_ERROR]]);
   });
 });
+
+describe('H2ClientConnection after its own RST_STREAM', () => {
+  it('DATA and trailers the client sent before seeing our reset are ignored, not a connection error', async () => {
+    const { rt } = await setup(() => OK);
+    const c = new Client(rt);
+    hpack.begin();
+    hpack.add(':method', 'POST');
+    hpack.add(':scheme', 'http');
+    hpack.add(':path', '/p');
+    // The response completes while the body is still coming: the proxy resets the stream (NO_ERROR).
+    c.send(frame(FrameType.HEADERS, 0x4, 1, hpack.bytes.slice()), frame(FrameType.DATA, 0, 1, new Uint8Array(10)));
+    const rst = c.frames().find((f) => f.type === FrameType.RST_STREAM);
+    assert.deepEqual([rst?.streamId, rst?.payload[3]], [1, ErrorCode.NO_ERROR]);
+    hpack.begin();
+    hpack.add('x-trailer', '1');
+    c.send(frame(FrameType.DATA, 0, 1, new Uint8Array(10)), frame(FrameType.HEADERS, 0x5, 1, hpack.bytes.slice()), frame(FrameType.HEADERS, 0x5, 3, get('/next')));
+    const after = c.frames();
+    assert.equal(goawayCode(after), undefined);
+    assert.equal(after.filter((f) => f.type === FrameType.RST_STREAM).length, 0);
+    assert.ok(after.some((f) => f.type === FrameType.HEADERS && f.streamId === 3));
+  });
+});

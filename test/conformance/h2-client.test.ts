@@ -29,6 +29,8 @@ global
 ${HTTP_DEFAULTS}
 frontend fe_h2c
     bind 127.0.0.1:${p.h2c} proto h2
+    http-request set-header x-req-ver %[req.ver]
+    http-request set-header x-http2 yes if HTTP_2.0
     http-request silent-drop if { path /drop }
     http-request deny deny_status 403 if { path /deny }
     default_backend be_app
@@ -192,6 +194,8 @@ for (const target of TARGETS) {
         assert.match(head, new RegExp(`\r\nhost: 127\\.0\\.0\\.1:${p.h2c}\r\n`, 'i'));
         assert.match(head, /\r\nx-test: a\r\n/i);
         assert.match(head, /\r\ncookie: a=1; b=2\r\n/i);
+        assert.match(head, /\r\nx-req-ver: 2\.0\r\n/i);
+        assert.match(head, /\r\nx-http2: yes\r\n/i);
       } finally {
         session.close();
       }

@@ -10,7 +10,7 @@ import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../../http/co
 
 /** Where the translated response goes. */
 export interface ResponseSink {
-  /** A head: `fields` are the lowercase names and values to send after `:status`. */
+  /** A head (interim or final) with its status; `endStream` when no body follows. */
   responseHead(status: number, head: ResponseHead, endStream: boolean): void;
   /** Payload bytes of the body. */
   responsePayload(chunk: Uint8Array, start: number, end: number): void;

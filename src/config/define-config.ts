@@ -173,6 +173,8 @@ const bindInputSchema = v.union([
     backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     /** `accept-proxy`: every connection starts with a PROXY protocol header. */
     acceptProxy: v.optional(v.boolean()),
+    /** `proto h2`: HTTP/2 with prior knowledge (h2c on clear binds). */
+    proto: v.optional(v.picklist(['h1', 'h2'])),
   }),
 ]);
 
@@ -303,6 +305,11 @@ export const configInputSchema = v.strictObject({
           poolLowFdRatio: v.optional(fdRatioSchema),
           poolHighFdRatio: v.optional(fdRatioSchema),
           idlePoolShared: v.optional(v.boolean()),
+          /** `tune.h2.max-concurrent-streams` (0 = unlimited), `tune.h2.header-table-size`, `tune.h2.initial-window-size`, `tune.h2.max-frame-size`. */
+          h2MaxConcurrentStreams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+          h2HeaderTableSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(4096), v.maxValue(65536))),
+          h2InitialWindowSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0x7fffffff))),
+          h2MaxFrameSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16384), v.maxValue(16777215))),
         }),
       ),
     }),
@@ -380,6 +387,10 @@ class DraftBuilder {
     if (tune?.poolLowFdRatio !== undefined) global.tune.poolLowFdRatio = tune.poolLowFdRatio;
     if (tune?.poolHighFdRatio !== undefined) global.tune.poolHighFdRatio = tune.poolHighFdRatio;
     if (tune?.idlePoolShared !== undefined) global.tune.idlePoolShared = tune.idlePoolShared;
+    if (tune?.h2MaxConcurrentStreams !== undefined) global.tune.h2MaxConcurrentStreams = tune.h2MaxConcurrentStreams;
+    if (tune?.h2HeaderTableSize !== undefined) global.tune.h2HeaderTableSize = tune.h2HeaderTableSize;
+    if (tune?.h2InitialWindowSize !== undefined) global.tune.h2InitialWindowSize = tune.h2InitialWindowSize;
+    if (tune?.h2MaxFrameSize !== undefined) global.tune.h2MaxFrameSize = tune.h2MaxFrameSize;
     (input.global?.log ?? []).forEach((log, i) => {
       global.logs.push(this.#logTarget(log, `global.log.${i}`));
     });
@@ -629,6 +640,7 @@ class DraftBuilder {
           draft.v6only = bind.v6only;
           draft.backlog = bind.backlog;
           if (bind.acceptProxy === true) draft.acceptProxy = true;
+          if (bind.proto !== undefined) draft.proto = bind.proto;
         }
         proxy.binds.push(draft);
       }

@@ -158,6 +158,8 @@ export interface BindDraft {
   backlog: number | undefined;
   /** `accept-proxy`: a PROXY protocol header (v1 or v2) precedes every connection. */
   acceptProxy?: boolean;
+  /** `proto h1|h2`. */
+  proto?: 'h1' | 'h2';
   readonly place: Place;
 }
 

@@ -85,6 +85,8 @@ export interface BindModel {
   readonly backlog: number | undefined;
   /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2). */
   readonly acceptProxy?: boolean | undefined;
+  /** `proto h2`: HTTP/2 with prior knowledge on every connection (h2c on clear binds); `h1` forces HTTP/1. */
+  readonly proto?: 'h1' | 'h2' | undefined;
   readonly source: SourceLocation;
 }
 
@@ -945,6 +947,14 @@ export interface TuneModel {
   readonly bufsize?: number | undefined;
   /** `tune.maxrewrite` (default 1024; at most half the buffer). */
   readonly maxrewrite?: number | undefined;
+  /** `tune.h2.max-concurrent-streams` (default 100, 0 = unlimited): streams an HTTP/2 client may have open at once. */
+  readonly h2MaxConcurrentStreams?: number | undefined;
+  /** `tune.h2.header-table-size` (default 4096): the HPACK table size we decode with. */
+  readonly h2HeaderTableSize?: number | undefined;
+  /** `tune.h2.initial-window-size` (default 65535): a stream's receive window. */
+  readonly h2InitialWindowSize?: number | undefined;
+  /** `tune.h2.max-frame-size` (accepted; announced at most 16384, as HAProxy caps it at tune.bufsize). */
+  readonly h2MaxFrameSize?: number | undefined;
 }
 
 export interface ConfigModel {

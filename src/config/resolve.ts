@@ -552,6 +552,10 @@ class Resolver {
   }
 
   #bind(bind: BindDraft, proxy: ProxyDraft): BindModel {
+    // HAProxy's mux_h2 serves HTTP mode only (check_config_validity).
+    if (bind.proto === 'h2' && proxy.mode !== 'http') {
+      this.#error(bind.place, 'bind', `${typeWord(proxy)} '${proxy.name}' : MUX protocol 'h2' is not usable for 'bind ${bind.address}'.`);
+    }
     let ssl: BindModel['ssl'];
     if (bind.ssl) {
       const certificates: CertificateFile[] = [...bind.certificates];
@@ -572,35 +576,14 @@ class Resolver {
       host: bind.host,
       port: bind.port,
       ssl,
-      alpn: this.#bindAlpn(bind, proxy),
+      alpn: bind.alpn,
       name: bind.name,
       v6only: bind.v6only ?? false,
       backlog: bind.backlog,
       ...(bind.acceptProxy === true ? { acceptProxy: true } : {}),
+      ...(bind.proto !== undefined ? { proto: bind.proto } : {}),
       source: location(bind.place),
     };
-  }
-
-  /**
-   * The HTTP engine speaks HTTP/1.1 only: negotiating `h2` would leave every HTTP/2 client
-   * facing HTTP/1.1 bytes, so `mode http` binds leave it out, with a warning. A list left empty
-   * offers nothing: clients then speak HTTP/1.1 without ALPN, which is what HAProxy gives a
-   * client offering none of its protocols (an `alpn h2` bind keeps serving HTTP/1.1 clients),
-   * whereas offering only `http/1.1` could refuse h2-only clients the handshake. In tcp mode the
-   * bytes are relayed untouched, so any protocol may be negotiated.
-   */
-  #bindAlpn(bind: BindDraft, proxy: ProxyDraft): readonly string[] | undefined {
-    const alpn = bind.alpn;
-    if (alpn === undefined || proxy.mode !== 'http' || !alpn.includes('h2')) return alpn;
-    const kept = alpn.filter((protocol) => protocol !== 'h2');
-    this.#warning(
-      bind.place,
-      'bind',
-      `'bind ${bind.address}' : 'h2' left out of 'alpn' for ${typeWord(proxy)} '${proxy.name}': Switchyard does not speak HTTP/2 yet, so ${
-        kept.length === 0 ? 'no protocol is offered (clients use HTTP/1.1)' : `only '${kept.join(',')}' is offered`
-      }.`,
-    );
-    return kept.length === 0 ? undefined : kept;
   }
 
   #backend(proxy: ProxyDraft, http: BackendHttpOptions): BackendModel {

@@ -33,6 +33,10 @@ export const tuneSchema = v.object({
   idlePoolShared: v.boolean(),
   bufsize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16))),
   maxrewrite: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  h2MaxConcurrentStreams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  h2HeaderTableSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(4096), v.maxValue(65536))),
+  h2InitialWindowSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0x7fffffff))),
+  h2MaxFrameSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16384), v.maxValue(16777215))),
 });
 export const modeSchema = v.picklist(['tcp', 'http']);
 export const nameSchema = v.pipe(
@@ -119,6 +123,7 @@ const bindSchema = v.object({
   v6only: v.boolean(),
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   acceptProxy: v.optional(v.boolean()),
+  proto: v.optional(v.picklist(['h1', 'h2'])),
   source: sourceSchema,
 });
 

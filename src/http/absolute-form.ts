@@ -23,7 +23,7 @@ function defaultPort(scheme: string): string | undefined {
 }
 
 /** `authority` without `:port` when port is the scheme's default (IPv6 literals keep their brackets). */
-function stripDefaultPort(authority: string, scheme: string): string {
+export function stripDefaultPort(authority: string, scheme: string): string {
   const port = defaultPort(scheme);
   if (port === undefined) return authority;
   const colon = authority.lastIndexOf(':');

@@ -2,13 +2,14 @@
  * `--log-json` for HTTP streams: the fields of `option httplog` as one JSON object per line, for
  * log pipelines (the text line itself is the HTTP_LOG_FORMAT log-format, see default-formats.ts).
  */
+import { versionText } from '../http/codec/head.ts';
 import type { LogRecord } from './log-record.ts';
 import { formatAcceptDate } from './log-time.ts';
 import { requestWall, timeActive, timeConnecting, timeRequest, timeResponse, timeWaiting } from './log-timers.ts';
 
 function requestLine(r: LogRecord): string {
   const head = r.lbHead;
-  return head === undefined ? '<BADREQ>' : `${head.method} ${head.target} HTTP/1.${head.versionMinor}`;
+  return head === undefined ? '<BADREQ>' : `${head.method} ${head.target} ${versionText(head)}`;
 }
 
 export function formatHttpLogJson(r: LogRecord): string {

@@ -6,6 +6,7 @@
  * stream (HAProxy's LW_BYTES: without such a variable, or with `option logasap`, the line is
  * emitted as soon as the response head is known).
  */
+import { versionText } from '../http/codec/head.ts';
 import type { SampleContext } from '../rules/sample-context.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
 import { captureBlock, captureList } from './capture-log.ts';
@@ -69,7 +70,7 @@ function quoted(text: string, options: number): string {
 
 function requestLine(ctx: SampleContext): string | undefined {
   const head = ctx.lbHead;
-  return head === undefined ? undefined : `${head.receivedMethod} ${head.receivedTarget} HTTP/1.${head.versionMinor}`;
+  return head === undefined ? undefined : `${head.receivedMethod} ${head.receivedTarget} ${versionText(head)}`;
 }
 
 /** A part of the request line, or <BADREQ> without one. */
@@ -133,7 +134,7 @@ const TABLE: readonly LogVariable[] = [
     const q = target.indexOf('?');
     return q < 0 ? '' : target.slice(q);
   })),
-  variable('HV', 'request', true, false, requestPart((ctx) => `HTTP/1.${ctx.lbHead?.versionMinor ?? 1}`)),
+  variable('HV', 'request', true, false, requestPart((ctx) => (ctx.lbHead === undefined ? 'HTTP/1.1' : versionText(ctx.lbHead)))),
   // response (the record's status in log lines, which includes the proxy's own replies)
   variable('ST', 'response', false, false, (ctx) => String((ctx as Partial<LogRecord>).status ?? ctx.response?.status ?? -1)),
   // stream

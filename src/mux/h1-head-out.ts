@@ -19,7 +19,12 @@ export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: 
   normalizeContentLength(editor, head);
   // A request line received with extra spaces goes on in its canonical form, as HAProxy's.
   if (head.spacedRequestLine && !editor.startLineChanged) editor.setRequestLine(head.method, head.target, head.versionMinor);
-  if (isAbsoluteForm(head)) {
+  if (head.http2 && isAbsoluteForm(head)) {
+    // HAProxy's h1 mux sends an HTTP/2 request's normalized URI in origin form.
+    const target = head.target;
+    const pathStart = target.indexOf('/', target.indexOf('://') + 3);
+    editor.setRequestLine(head.method, pathStart < 0 ? (head.method === 'OPTIONS' ? '*' : '/') : target.slice(pathStart), 1);
+  } else if (isAbsoluteForm(head)) {
     const normalized = normalizeAbsoluteForm(head, head.hostIndex >= 0 ? head.valueAt(head.hostIndex) : undefined);
     if (normalized !== undefined) {
       editor.setRequestLine(head.method, normalized.target, head.versionMinor);

@@ -54,6 +54,8 @@ export class ConnectionInfo {
    * sets it for every stream, as HAProxy's does.
    */
   notFirstTransaction = false;
+  /** The connection speaks HTTP/2 (`proto h2`, or `h2` negotiated by ALPN): the H2 mux serves it. */
+  http2 = false;
   readonly #socket: Socket;
   /** The front address and port once known (read lazily: a getsockname per connection is not free). */
   #localAddress: string | undefined = undefined;

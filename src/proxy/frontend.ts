@@ -1,6 +1,8 @@
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
 import { TcpSession } from '../l4/tcp-session.ts';
 import { H1ClientConnection } from '../mux/h1-client.ts';
+import { servesHttp2 } from '../mux/h2-select.ts';
+import { H2ClientConnection, type H2Options } from '../mux/h2-client.ts';
 import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
@@ -80,6 +82,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   readonly sessions = new Set<ProxySession>();
   /** The frontend's `maxconn` (0 = only the global limit); the runtime API may change it. */
   maxconn: number;
+  /** The generation's `tune.h2.*` settings for the HTTP/2 mux (set by the Proxy). */
+  h2Options: H2Options = {};
   readonly listeners: Listener[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
@@ -214,6 +218,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     // peer's delayed ACK under Nagle's algorithm.
     socket.setNoDelay(true);
     const info = new ConnectionInfo(socket);
+    info.http2 = servesHttp2(bind, socket);
     const rules = this.#tcpRules;
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {
@@ -332,7 +337,9 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         return this.#connectionDropped(info);
       }
       info.acceptRule = tcp?.lastRule;
-      const session = new H1ClientConnection(this, socket, target, info);
+      const session = info.http2
+        ? new H2ClientConnection(this, socket, target, info, this.h2Options)
+        : new H1ClientConnection(this, socket, target, info);
       this.sessions.add(session);
       replay(session, socket, input);
       return;

@@ -1,4 +1,5 @@
 import type { ConfigModel } from '../config/model.ts';
+import { h2OptionsOf } from '../mux/h2-client.ts';
 import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
 import { ProxyLogger, type LogSinks } from '../log/logger.ts';
 import type { Runtime } from '../runtime.ts';
@@ -92,6 +93,8 @@ export class Proxy {
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables, this.services));
     }
     for (const f of this.frontends) f.linkPeers(this.frontends);
+    const h2Options = h2OptionsOf(config.global.tune);
+    for (const f of this.frontends) f.h2Options = h2Options;
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
     setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);

@@ -11,6 +11,7 @@
  * The request ones are usable in request and response rules and log lines (HAProxy's
  * SMP_USE_HRQHP), `capture.res.hdr` in response rules and log lines.
  */
+import { versionText } from '../http/codec/head.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
 import type { MiscFetch } from './fetches-misc.ts';
 import type { Sample } from './sample.ts';
@@ -58,6 +59,6 @@ export const CAPTURE_FETCHES: readonly (readonly [string, MiscFetch])[] = [
       return start < 0 ? false : out.setStr(start === 0 ? target : target.slice(start));
     }),
   ],
-  ['capture.req.ver', noArgs((ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(version(ctx.lbHead.versionMinor))))],
+  ['capture.req.ver', noArgs((ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(versionText(ctx.lbHead))))],
   ['capture.res.ver', noArgs((ctx, out) => (ctx.response === undefined ? false : out.setStr(version(ctx.response.versionMinor))))],
 ];

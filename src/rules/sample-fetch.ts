@@ -417,7 +417,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['url', targetFetch('url')],
   ['query', targetFetch('query')],
   ['base', targetFetch('base')],
-  ['req.ver', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.versionMinor === 0 ? '1.0' : '1.1')))],
+  ['req.ver', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.http2 === true ? '2.0' : ctx.lbHead.versionMinor === 0 ? '1.0' : '1.1')))],
   ['req.proto_http', atLogEnd(simple('request', 'bool', (ctx, out) => out.setBool(ctx.lbHead !== undefined)))],
   ['req.hdr', headerFetch(REQUEST_HEADERS, true, 'str')],
   ['hdr', headerFetch(undefined, true, 'str')],

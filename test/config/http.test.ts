@@ -660,35 +660,51 @@ describe('bind alpn in mode http', () => {
   const tlsFrontend = (mode: string, alpn: string): string =>
     cfg(`frontend f`, `  mode ${mode}`, '  timeout client 30s', `  bind :443 ssl crt /etc/ssl/a.pem alpn ${alpn}`);
 
-  it('leaves h2 out of the offered protocols, with a warning naming the line', async () => {
-    const model = await parse(tlsFrontend('http', 'h2,http/1.1'), { files: files() });
-    assert.deepEqual(frontend(model, 'f').binds[0]?.alpn, ['http/1.1']);
-    assert.deepEqual(warnings(model), [
-      [4, 8, 'bind', "'bind :443' : 'h2' left out of 'alpn' for frontend 'f': Switchyard does not speak HTTP/2 yet, so only 'http/1.1' is offered."],
-    ]);
-  });
-
-  it('offers nothing when h2 was the only protocol (clients then use HTTP/1.1 without ALPN)', async () => {
-    const model = await parse(tlsFrontend('http', 'h2'), { files: files() });
-    assert.equal(frontend(model, 'f').binds[0]?.alpn, undefined);
-    assert.deepEqual(warnings(model), [
-      [4, 8, 'bind', "'bind :443' : 'h2' left out of 'alpn' for frontend 'f': Switchyard does not speak HTTP/2 yet, so no protocol is offered (clients use HTTP/1.1)."],
-    ]);
-  });
-
-  it('keeps alpn as configured without h2, and in tcp mode (the bytes are relayed)', async () => {
-    const http = await parse(tlsFrontend('http', 'http/1.1'), { files: files() });
-    assert.deepEqual(frontend(http, 'f').binds[0]?.alpn, ['http/1.1']);
-    assert.deepEqual(warnings(http), []);
-    const tcp = await parse(tlsFrontend('tcp', 'h2,http/1.1'), { files: files() });
-    assert.deepEqual(frontend(tcp, 'f').binds[0]?.alpn, ['h2', 'http/1.1']);
-    assert.deepEqual(warnings(tcp), []);
-  });
-
-  it('applies to a mode inherited from defaults', async () => {
-    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend f', '  bind :443 ssl crt /etc/ssl/a.pem alpn http/1.1,h2'), { files: files() });
-    assert.deepEqual(frontend(model, 'f').binds[0]?.alpn, ['http/1.1']);
-    assert.equal(warnings(model).length, 1);
+  it('offers h2 as configured: the HTTP/2 mux serves the connections that negotiate it', async () => {
+    for (const mode of ['http', 'tcp']) {
+      const model = await parse(tlsFrontend(mode, 'h2,http/1.1'), { files: files() });
+      assert.deepEqual(frontend(model, 'f').binds[0]?.alpn, ['h2', 'http/1.1']);
+      assert.deepEqual(warnings(model), []);
+    }
   });
 });
 
+
+describe('HTTP/2 keywords', () => {
+  it('bind proto h2|h1 selects the client-side mux; other names are refused at their line', async () => {
+    const model = await parse(cfg('frontend f', '  mode http', ...TIMEOUTS, '  bind :80 proto h2', '  bind :81 proto h1', '  bind :82'));
+    assert.deepEqual(frontend(model, 'f').binds.map((b) => b.proto), ['h2', 'h1', undefined]);
+    assert.deepEqual(await onlyError(cfg('frontend f', '  mode http', ...TIMEOUTS, '  bind :80 proto h3')), [
+      6,
+      18,
+      'bind',
+      "'bind' : 'proto' : unknown MUX protocol 'h3' (Switchyard serves 'h1' and 'h2').",
+    ]);
+  });
+  it("proto h2 on a tcp-mode frontend is refused with HAProxy's words", async () => {
+    const [, , keyword, message] = await onlyError(cfg('frontend f', '  mode tcp', ...TIMEOUTS, '  bind 127.0.0.1:80 proto h2'));
+    assert.deepEqual([keyword, message], ['bind', "frontend 'f' : MUX protocol 'h2' is not usable for 'bind 127.0.0.1:80'."]);
+  });
+
+  it('tune.h2.* with HAProxy 2.6 ranges and words', async () => {
+    const model = await parse(
+      cfg(
+        'global',
+        '  tune.h2.max-concurrent-streams 10',
+        '  tune.h2.header-table-size 8192',
+        '  tune.h2.initial-window-size 1048576',
+        '  tune.h2.max-frame-size 32768',
+        'frontend f',
+        '  mode http',
+        ...TIMEOUTS,
+        '  bind :80 proto h2',
+      ),
+    );
+    const tune = model.global.tune;
+    assert.deepEqual([tune?.h2MaxConcurrentStreams, tune?.h2HeaderTableSize, tune?.h2InitialWindowSize, tune?.h2MaxFrameSize], [10, 8192, 1048576, 32768]);
+    assert.equal((await parse(cfg('global', '  tune.h2.max-concurrent-streams 0'))).global.tune?.h2MaxConcurrentStreams, 0);
+    assert.deepEqual(await onlyError(cfg('global', '  tune.h2.header-table-size 100')), [2, 29, 'tune.h2.header-table-size', "'tune.h2.header-table-size' expects a numeric value between 4096 and 65536."]);
+    assert.deepEqual((await onlyError(cfg('global', '  tune.h2.max-frame-size 1000')))[3], "'tune.h2.max-frame-size' expects a numeric value between 16384 and 16777215.");
+    assert.deepEqual((await onlyError(cfg('global', '  tune.h2.initial-window-size -1')))[3], "'tune.h2.initial-window-size' expects a positive numeric value.");
+  });
+});

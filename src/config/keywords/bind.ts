@@ -1,7 +1,7 @@
 /**
  * `bind ADDR:PORT[,ADDR:PORT...] [options]` and its options (HAProxy's bind_kw_list):
  * `ssl`, `crt FILE|DIR` (repeatable), `alpn LIST`, `name NAME`, `v6only`, `v4v6`, `backlog N`,
- * `accept-proxy`.
+ * `accept-proxy`, `proto h1|h2`.
  * Each comma-separated address becomes one BindModel carrying the same options.
  */
 
@@ -74,6 +74,17 @@ const bindOptions: BindOption[] = [
     arity: 0,
     parse(_ctx, bind) {
       bind.acceptProxy = true;
+    },
+  },
+  {
+    // HAProxy's mux names for a frontend: `h2` serves HTTP/2 with prior knowledge (h2c on a
+    // clear bind), `h1` HTTP/1 even when ALPN negotiated h2.
+    name: 'proto',
+    arity: 1,
+    parse(ctx, bind, value) {
+      if (value === undefined) return;
+      if (value.text === 'h2' || value.text === 'h1') bind.proto = value.text;
+      else ctx.error(`'bind' : 'proto' : unknown MUX protocol '${value.text}' (Switchyard serves 'h1' and 'h2').`, value);
     },
   },
   {
@@ -201,7 +212,7 @@ export const bindKeywords: KeywordList = {
       'force-tlsv12', 'force-tlsv13', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',
       'interface', 'label', 'level', 'maxconn', 'mode', 'mss', 'namespace', 'nbconn', 'nice', 'no-alpn',
       'no-ca-names', 'no-sslv3', 'no-tls-tickets', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'npn',
-      'prefer-client-ciphers', 'process', 'proto', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
+      'prefer-client-ciphers', 'process', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
       'shards', 'sigalgs', 'ssl-max-ver', 'ssl-min-ver', 'strict-sni', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',
       'tls-ticket-keys', 'transparent', 'uid', 'user', 'verify', 'default-crt', 'ktls', 'cc',
     ],

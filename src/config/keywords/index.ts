@@ -15,6 +15,7 @@ import { httpKeywords } from './http.ts';
 import { httpRuleKeywords } from './http-rules.ts';
 import { idlePoolKeywords } from './idle-pool.ts';
 import { tuneBufferKeywords } from './tune-buffers.ts';
+import { h2TuneKeywords } from './h2-tune.ts';
 import { logFormatKeywords } from './log-format.ts';
 import { optionKeywords } from './options.ts';
 import { originalToKeywords } from './original-to.ts';
@@ -52,6 +53,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverProxyProtocolKeywords,
   idlePoolKeywords,
   tuneBufferKeywords,
+  h2TuneKeywords,
   errorfileKeywords,
   userlistKeywords,
   captureKeywords,

@@ -204,6 +204,12 @@ export class RequestHead extends HttpHead {
   expectContinue: boolean;
   /** The request line had more than one space between its words: it is forwarded with one. */
   spacedRequestLine: boolean;
+  /**
+   * The request came over HTTP/2 (built by src/mux/h2/request-head.ts): its version is 2.0 for
+   * logs and fetches, and its absolute-form target (HAProxy's normalized URI, built from
+   * :scheme and :authority) goes to an HTTP/1 server in origin form.
+   */
+  http2: boolean;
   private targetCache: string | undefined;
   private hostCache: string | undefined;
   /** The request line as received, kept once rules rewrote it. */
@@ -222,6 +228,7 @@ export class RequestHead extends HttpHead {
     this.upgrade = false;
     this.expectContinue = false;
     this.spacedRequestLine = false;
+    this.http2 = false;
     this.targetCache = undefined;
     this.hostCache = undefined;
     this.received = undefined;
@@ -339,6 +346,11 @@ export class ResponseHead extends HttpHead {
   get interim(): boolean {
     return this.status < 200 && this.status !== 101;
   }
+}
+
+/** A request's protocol version as logs show it: `HTTP/2.0`, `HTTP/1.1`, `HTTP/1.0`. */
+export function versionText(head: { readonly http2?: boolean; readonly versionMinor: 0 | 1 }): string {
+  return head.http2 === true ? 'HTTP/2.0' : head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
 }
 
 /** First header value with this (lowercase) name, or undefined. Free-function form of head.get(). */

@@ -1,0 +1,102 @@
+/** HPACK's static table (RFC 7541 Appendix A): index i + 1 is STATIC_NAMES[i] / STATIC_VALUES[i]. */
+const TABLE: readonly (readonly [string, string])[] = [
+  [':authority', ''],
+  [':method', 'GET'],
+  [':method', 'POST'],
+  [':path', '/'],
+  [':path', '/index.html'],
+  [':scheme', 'http'],
+  [':scheme', 'https'],
+  [':status', '200'],
+  [':status', '204'],
+  [':status', '206'],
+  [':status', '304'],
+  [':status', '400'],
+  [':status', '404'],
+  [':status', '500'],
+  ['accept-charset', ''],
+  ['accept-encoding', 'gzip, deflate'],
+  ['accept-language', ''],
+  ['accept-ranges', ''],
+  ['accept', ''],
+  ['access-control-allow-origin', ''],
+  ['age', ''],
+  ['allow', ''],
+  ['authorization', ''],
+  ['cache-control', ''],
+  ['content-disposition', ''],
+  ['content-encoding', ''],
+  ['content-language', ''],
+  ['content-length', ''],
+  ['content-location', ''],
+  ['content-range', ''],
+  ['content-type', ''],
+  ['cookie', ''],
+  ['date', ''],
+  ['etag', ''],
+  ['expect', ''],
+  ['expires', ''],
+  ['from', ''],
+  ['host', ''],
+  ['if-match', ''],
+  ['if-modified-since', ''],
+  ['if-none-match', ''],
+  ['if-range', ''],
+  ['if-unmodified-since', ''],
+  ['last-modified', ''],
+  ['link', ''],
+  ['location', ''],
+  ['max-forwards', ''],
+  ['proxy-authenticate', ''],
+  ['proxy-authorization', ''],
+  ['range', ''],
+  ['referer', ''],
+  ['refresh', ''],
+  ['retry-after', ''],
+  ['server', ''],
+  ['set-cookie', ''],
+  ['strict-transport-security', ''],
+  ['transfer-encoding', ''],
+  ['user-agent', ''],
+  ['vary', ''],
+  ['via', ''],
+  ['www-authenticate', ''],
+];
+
+export const STATIC_COUNT = TABLE.length;
+export const STATIC_NAMES: readonly string[] = TABLE.map((e) => e[0]);
+export const STATIC_VALUES: readonly string[] = TABLE.map((e) => e[1]);
+
+/** Lowest static index (1-based) per name, for encoding a name by reference. */
+const NAME_INDEX = new Map<string, number>();
+/** Static index per "name\0value" with a non-empty value. */
+const PAIR_INDEX = new Map<string, number>();
+for (let i = TABLE.length - 1; i >= 0; i--) {
+  const [name, value] = TABLE[i]!;
+  NAME_INDEX.set(name, i + 1);
+  if (value !== '') PAIR_INDEX.set(name + '\0' + value, i + 1);
+}
+
+/** The static index of this name, or 0. */
+export function staticNameIndex(name: string): number {
+  return NAME_INDEX.get(name) ?? 0;
+}
+
+/** The static index of this exact pair (only pairs with a value are in the table), or 0. */
+export function staticPairIndex(name: string, value: string): number {
+  return value === '' ? 0 : (PAIR_INDEX.get(name + '\0' + value) ?? 0);
+}
+
+/** `:status` values with their own static entry: the common answers are one byte. */
+export function staticStatusIndex(status: number): number {
+  switch (status) {
+    case 200: return 8;
+    case 204: return 9;
+    case 206: return 10;
+    case 304: return 11;
+    case 400: return 12;
+    case 404: return 13;
+    case 500: return 14;
+    default: return 0;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * An HTTP/2 request's header list as the HTTP/1 head the stream, the rules and the server side
+ * understand (HAProxy's h2_make_htx_request): pseudo-headers become the request line (origin
+ * form) and `host` (`:authority` wins over a Host header, which is dropped), cookie crumbs are
+ * joined with "; " (RFC 9113 §8.2.3), and a body without Content-Length is framed chunked
+ * toward the server, as HAProxy's h1 mux does. RFC 9113 §8 makes a request malformed (a stream
+ * error, PROTOCOL_ERROR) when: a name has uppercase or non-token characters, a value has NUL,
+ * CR or LF, a pseudo-header is unknown, repeated, or follows a regular field, `:method`,
+ * `:scheme` or `:path` is missing (CONNECT: `:scheme`/`:path` present or `:authority` missing),
+ * `:path` is empty or neither "*" nor starts with "/", a connection-specific field is present
+ * (connection, proxy-connection, keep-alive, upgrade, transfer-encoding), `te` is other than
+ * "trailers", or Content-Length values are not one repeated number.
+ */
+import { stripDefaultPort } from '../../http/absolute-form.ts';
+import { TCHAR } from '../../http/codec/chars.ts';
+import { RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
+import type { HeaderList } from '../../http/h2/index.ts';
+
+/** Why a header list is not a request: RFC 9113 §8.1.1 malformed (stream error PROTOCOL_ERROR). */
+export class MalformedRequest extends Error {
+  override readonly name = 'MalformedRequest';
+}
+
+/** What the conversion found out besides the head. */
+export interface RequestFacts {
+  /** Content-Length, or -1 when absent. */
+  contentLength: number;
+  /** The body goes to the server chunked (no Content-Length, and more than HEADERS will come). */
+  chunked: boolean;
+}
+
+const FORBIDDEN = new Set(['connection', 'proxy-connection', 'keep-alive', 'upgrade', 'transfer-encoding']);
+
+function checkName(name: string, from: number): void {
+  if (name.length === from) throw new MalformedRequest('empty field name');
+  for (let i = from; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0x7f || TCHAR[c] !== 1 || (c >= 0x41 && c <= 0x5a)) throw new MalformedRequest(`invalid field name ${JSON.stringify(name)}`);
+  }
+}
+
+function checkValue(value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || c === 0x0a || c === 0x0d) throw new MalformedRequest('NUL, CR or LF in a field value');
+  }
+}
+
+/** HAProxy's h2_parse_cont_len_header: "N", "N, N", repeated fields: all the same number. */
+function parseContentLength(value: string, previous: number): number {
+  let result = previous;
+  for (const part of value.split(',')) {
+    const word = part.trim();
+    if (word === '' || !/^[0-9]+$/.test(word) || word.length > 15) throw new MalformedRequest('invalid content-length');
+    const n = Number(word);
+    if (result >= 0 && n !== result) throw new MalformedRequest('differing content-length values');
+    result = n;
+  }
+  return result;
+}
+
+/**
+ * Builds the request head. `endStream`: the HEADERS frame ended the stream (no body). Throws
+ * MalformedRequest; an HttpParseError from the HTTP/1 parser (a field the H1 codec refuses,
+ * too many fields) is the caller's to map.
+ */
+export function requestHeadFromFields(fields: HeaderList, endStream: boolean, parser: RequestHeadParser, facts: RequestFacts): RequestHead {
+  let method: string | undefined;
+  let scheme: string | undefined;
+  let authority: string | undefined;
+  let path: string | undefined;
+  let regular = false;
+  let cookie: string | undefined;
+  let contentLength = -1;
+  let lines = '';
+  for (let i = 0; i < fields.count; i++) {
+    const name = fields.names[i]!;
+    const value = fields.values[i]!;
+    checkValue(value);
+    if (name.charCodeAt(0) === 0x3a /* : */) {
+      if (regular) throw new MalformedRequest('pseudo-header after a regular field');
+      switch (name) {
+        case ':method':
+          if (method !== undefined) throw new MalformedRequest('repeated :method');
+          method = value;
+          break;
+        case ':scheme':
+          if (scheme !== undefined) throw new MalformedRequest('repeated :scheme');
+          scheme = value;
+          break;
+        case ':authority':
+          if (authority !== undefined) throw new MalformedRequest('repeated :authority');
+          authority = value;
+          break;
+        case ':path':
+          if (path !== undefined) throw new MalformedRequest('repeated :path');
+          path = value;
+          break;
+        default:
+          throw new MalformedRequest(`pseudo-header ${name} in a request`);
+      }
+      continue;
+    }
+    regular = true;
+    checkName(name, 0);
+    if (FORBIDDEN.has(name)) throw new MalformedRequest(`connection-specific field ${name}`);
+    if (name === 'te') {
+      if (value !== 'trailers') throw new MalformedRequest('te other than trailers');
+    } else if (name === 'cookie') {
+      cookie = cookie === undefined ? value : `${cookie}; ${value}`;
+      continue;
+    } else if (name === 'host') {
+      if (authority !== undefined) continue;
+    } else if (name === 'content-length') {
+      const before = contentLength;
+      contentLength = parseContentLength(value, contentLength);
+      if (before >= 0) continue; // one content-length goes on
+      lines += `content-length: ${contentLength}\r\n`;
+      continue;
+    }
+    lines += `${name}: ${value}\r\n`;
+  }
+  if (method === undefined) throw new MalformedRequest('missing :method');
+  let target: string;
+  if (method === 'CONNECT') {
+    if (scheme !== undefined || path !== undefined) throw new MalformedRequest('CONNECT with :scheme or :path');
+    if (authority === undefined) throw new MalformedRequest('CONNECT without :authority');
+    target = authority;
+  } else {
+    if (scheme === undefined) throw new MalformedRequest('missing :scheme');
+    if (path === undefined) throw new MalformedRequest('missing :path');
+    if (path === '' || (path.charCodeAt(0) !== 0x2f && path !== '*')) throw new MalformedRequest('invalid :path');
+    target = path;
+    if (authority !== undefined) {
+      // HAProxy's normalized URI: absolute form, the scheme's default port dropped from it and
+      // from Host (http_scheme_based_normalize); the server still gets the origin form.
+      authority = stripDefaultPort(authority, scheme);
+      target = path === '*' ? `${scheme}://${authority}` : `${scheme}://${authority}${path}`;
+    }
+  }
+  facts.contentLength = contentLength;
+  facts.chunked = !endStream && contentLength < 0;
+  let head = `${method} ${target} HTTP/1.1\r\n`;
+  if (authority !== undefined) head += `host: ${authority}\r\n`;
+  head += lines;
+  if (cookie !== undefined) head += `cookie: ${cookie}\r\n`;
+  if (facts.chunked) head += 'transfer-encoding: chunked\r\n';
+  head += '\r\n';
+  const bytes = new Uint8Array(head.length);
+  for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
+  parser.reset();
+  parser.feed(bytes, 0);
+  if (!parser.done) throw new MalformedRequest('incomplete head');
+  const parsed = parser.head as RequestHead;
+  parsed.http2 = true;
+  return parsed;
+}

@@ -1,0 +1,259 @@
+import type { HeadEditor, RequestHead, ResponseHead } from '../../http/codec/index.ts';
+import { ErrorCode } from '../../http/h2/index.ts';
+import { ReplyConnection, type LocalReply } from '../../http/local-reply.ts';
+import type { ConnectionInfo } from '../../proxy/connection-info.ts';
+import type { HttpClientSide } from '../../stream/client-side.ts';
+import { HttpStream } from '../../stream/http-stream.ts';
+import { prepareResponseHead } from '../h1-head-out.ts';
+import type { H2ClientConnection } from '../h2-client.ts';
+import { ResponseTranslator, type ResponseSink } from './response-translator.ts';
+
+const CHUNK_END = new Uint8Array([0x0d, 0x0a]);
+const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);
+
+/**
+ * One HTTP/2 stream of a client connection, as the HttpStream serving it sees its client
+ * (HttpClientSide): the request it was given, the response it writes (translated to HEADERS and
+ * DATA by a ResponseTranslator), the stream's flow-control windows and its state. The
+ * connection (src/mux/h2-client.ts) owns the socket, the frames and the timer.
+ */
+export class H2Stream implements HttpClientSide, ResponseSink {
+  readonly id: number;
+  readonly conn: H2ClientConnection;
+  readonly stream: HttpStream;
+  readonly idleSince: number;
+  readonly requests: number;
+  closeAfter = false;
+  readonly #translator: ResponseTranslator;
+
+  /** What we may still send on this stream (the client's window for it). */
+  sendWindow: number;
+  /** What the client may still send on this stream. */
+  recvWindow: number;
+  /** Request bytes consumed and not yet given back with WINDOW_UPDATE. */
+  creditOwed = 0;
+  /** The stream asked us to stop reading its request (the server side is full). */
+  held = false;
+  /** The client ended its side (END_STREAM received). */
+  remoteEnded = false;
+  /** Our END_STREAM went out. */
+  localEnded = false;
+  /** RST_STREAM was sent or received: the stream is closed. */
+  reset = false;
+  /** The HttpStream is finished with this stream (transaction ended or aborted). */
+  txnDone = false;
+  /** Response payload waiting for flow-control credit or the socket. */
+  pending: Uint8Array[] = [];
+  pendingBytes = 0;
+  /** END_STREAM is to follow the pending payload. */
+  pendingEnd = false;
+  /** Trailer fields to send (HEADERS with END_STREAM) once the pending payload is out. */
+  trailers: readonly (readonly [string, string])[] | undefined = undefined;
+  /** The HttpStream was told the client cannot take more (clientBlocked). */
+  blocked = false;
+  /** Request body framing toward the server. */
+  contentLength = -1;
+  chunked = false;
+  received = 0;
+
+  constructor(conn: H2ClientConnection, id: number, sendWindow: number, recvWindow: number) {
+    this.conn = conn;
+    this.id = id;
+    this.sendWindow = sendWindow;
+    this.recvWindow = recvWindow;
+    this.idleSince = conn.now;
+    this.requests = conn.streamsOpened;
+    this.#translator = new ResponseTranslator(this);
+    this.stream = new HttpStream(conn.host, this, conn.defaultBackend);
+  }
+
+  /** A complete request head: the transaction starts (the analysers run when it is ready). */
+  begin(head: RequestHead, headBytes: number, endStream: boolean): void {
+    const stream = this.stream;
+    stream.requestStarted();
+    stream.countRequestBytes(headBytes);
+    this.#translator.begin(head.method);
+    this.remoteEnded = endStream;
+    stream.begin(head, endStream);
+    if (stream.readyToStart) stream.start();
+  }
+
+  /** DATA payload for the request body, framed as the server side expects it. */
+  requestData(buf: Uint8Array, start: number, end: number, endStream: boolean): void {
+    const stream = this.stream;
+    const n = end - start;
+    if (n > 0) {
+      stream.countRequestBytes(n);
+      if (this.chunked) {
+        const size = n.toString(16);
+        const framed = new Uint8Array(size.length + 2 + n + 2);
+        for (let i = 0; i < size.length; i++) framed[i] = size.charCodeAt(i);
+        framed[size.length] = 0x0d;
+        framed[size.length + 1] = 0x0a;
+        framed.set(buf.subarray(start, end), size.length + 2);
+        framed.set(CHUNK_END, size.length + 2 + n);
+        stream.requestData(framed);
+      } else {
+        stream.requestData(buf.subarray(start, end));
+      }
+    }
+    if (endStream) this.requestEnd(undefined);
+    else if (!this.txnDone && stream.readyToStart) stream.start();
+  }
+
+  /** The request ended (END_STREAM), with trailers already as chunked-body trailer lines if any. */
+  requestEnd(trailers: string | undefined): void {
+    this.remoteEnded = true;
+    if (this.txnDone) return;
+    const stream = this.stream;
+    if (this.chunked) {
+      if (trailers === undefined) {
+        stream.requestData(LAST_CHUNK);
+      } else {
+        const text = `0\r\n${trailers}\r\n`;
+        const bytes = new Uint8Array(text.length);
+        for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+        stream.requestData(bytes);
+      }
+    }
+    stream.requestEnd();
+    if (!this.txnDone && stream.readyToStart) stream.start();
+  }
+
+  // ---- HttpClientSide ----------------------------------------------------------------------
+
+  get connection(): ConnectionInfo {
+    return this.conn.connection;
+  }
+  get now(): number {
+    return this.conn.now;
+  }
+  set now(now: number) {
+    this.conn.now = now;
+  }
+  get closed(): boolean {
+    return this.reset || this.conn.closed;
+  }
+  get tunnelling(): boolean {
+    return false;
+  }
+  /** Every HTTP/2 stream carries one transaction. */
+  get lastTransaction(): boolean {
+    return true;
+  }
+
+  clientDeadline(): number | undefined {
+    return this.held ? undefined : this.conn.clientDeadline();
+  }
+
+  sendInterim(head: ResponseHead): number {
+    this.#feed(head.raw);
+    return head.raw.byteLength;
+  }
+
+  prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor): void {
+    prepareResponseHead(req, head, editor, false);
+  }
+
+  sendResponseHead(editor: HeadEditor): number {
+    const bytes = editor.build();
+    this.#feed(bytes);
+    return bytes.byteLength;
+  }
+
+  sendData(bytes: Uint8Array): void {
+    this.#feed(bytes);
+  }
+
+  encodeReply(reply: LocalReply, _req: RequestHead | undefined, _close: boolean): Uint8Array {
+    return reply.encode(ReplyConnection.none);
+  }
+
+  cork(): void {
+    this.conn.cork();
+  }
+
+  uncork(): void {
+    this.conn.uncork();
+  }
+
+  shutdown(): void {
+    this.conn.resetStream(this, ErrorCode.CANCEL);
+  }
+
+  holdRequest(): void {
+    this.held = true;
+  }
+
+  releaseRequest(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.creditOwed > 0) this.conn.creditStream(this);
+  }
+
+  schedule(): void {
+    this.conn.scheduleStream(this);
+  }
+
+  transactionEnded(_close: boolean): void {
+    if (this.txnDone) return;
+    this.txnDone = true;
+    this.#translator.finish();
+    this.conn.transactionEnded(this, this.#translator.headSent);
+  }
+
+  enterTunnel(): void {
+    this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+  }
+
+  destroy(): void {
+    this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+  }
+
+  /** `silent-drop`: as HAProxy, the whole connection goes, without a word (a reset where the runtime can). */
+  drop(): void {
+    this.conn.drop();
+  }
+
+  kill(cause: 'K' | 'D' | 'U' = 'K'): void {
+    if (this.reset) return;
+    this.stream.setTermination(cause, 'D');
+    this.stream.log();
+    this.conn.resetStream(this, ErrorCode.CANCEL);
+  }
+
+  /** The HttpStream is dropped without finishing (a reset, the connection closing). */
+  abort(): void {
+    if (this.txnDone) return;
+    this.txnDone = true;
+    this.stream.abort();
+  }
+
+  #feed(bytes: Uint8Array): void {
+    if (this.reset) return;
+    try {
+      this.#translator.feed(bytes);
+    } catch {
+      return this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+    }
+    // Sent once per write of the stream, so that the last DATA frame carries END_STREAM.
+    if (this.pending.length > 0 || this.pendingEnd) this.conn.flushStream(this);
+  }
+
+  // ---- ResponseSink ------------------------------------------------------------------------
+
+  responseHead(status: number, head: ResponseHead, endStream: boolean): void {
+    this.conn.sendHeaders(this, status, head, endStream);
+  }
+
+  responsePayload(chunk: Uint8Array, start: number, end: number): void {
+    if (end <= start) return;
+    this.pending.push(chunk.subarray(start, end));
+    this.pendingBytes += end - start;
+  }
+
+  responseEnd(trailers: readonly (readonly [string, string])[] | undefined): void {
+    this.trailers = trailers;
+    this.pendingEnd = true;
+  }
+}

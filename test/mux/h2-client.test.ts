@@ -1,0 +1,387 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
+import { ErrorCode, FrameReader, FrameType, HeaderList, HpackDecoder, HpackEncoder, PREFACE, type Frame } from '../../src/http/h2/index.ts';
+import { Proxy } from '../../src/proxy/proxy.ts';
+import type { Socket } from '../../src/runtime.ts';
+import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
+import { backend, config, frontend, server } from '../support/model.ts';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const here = { file: 'test.cfg', line: 1 };
+
+interface Seen {
+  type: number;
+  flags: number;
+  streamId: number;
+  payload: Uint8Array;
+}
+
+/** An HTTP/1.1 server on the fake network: `reply(head)` answers, or holds the request (undefined). */
+async function httpServer(rt: FakeRuntime, port: number, reply: (head: string) => Uint8Array | string | undefined): Promise<{ sockets: Socket[]; heads: string[] }> {
+  const state = { sockets: [] as Socket[], heads: [] as string[] };
+  await rt.listen({ host: '127.0.0.1', port }, (socket) => {
+    state.sockets.push(socket);
+    let buffered = '';
+    socket.setHandler({
+      onData(s, chunk) {
+        buffered += dec.decode(chunk);
+        let end: number;
+        while ((end = buffered.indexOf('\r\n\r\n')) >= 0) {
+          const head = buffered.slice(0, end + 4);
+          buffered = buffered.slice(end + 4);
+          state.heads.push(head);
+          const answer = reply(head);
+          if (answer !== undefined) s.write(typeof answer === 'string' ? enc.encode(answer) : answer);
+          // A close-delimited answer ends with the server's FIN.
+          if (typeof answer === 'string' && answer.includes('connection: close')) s.end();
+        }
+      },
+      onEnd(s) {
+        s.end();
+      },
+      onDrain() {},
+      onClose() {},
+    });
+  });
+  return state;
+}
+
+function h2Frontend(timeouts = {}): FrontendModel {
+  const fe = frontend('fe', 8080, 'be', { mode: 'http' }, timeouts);
+  return { ...fe, binds: [{ host: '127.0.0.1', port: 8080, ssl: undefined, alpn: undefined, name: undefined, v6only: false, backlog: undefined, proto: 'h2', source: here }] };
+}
+
+function httpBackend(): BackendModel {
+  return backend('be', [server('s1', 9001)], { mode: 'http' });
+}
+
+function frame(type: number, flags: number, streamId: number, payload: Uint8Array | number[] = []): Uint8Array {
+  const p = payload instanceof Uint8Array ? payload : new Uint8Array(payload);
+  const out = new Uint8Array(9 + p.length);
+  out[0] = (p.length >> 16) & 0xff;
+  out[1] = (p.length >> 8) & 0xff;
+  out[2] = p.length & 0xff;
+  out[3] = type;
+  out[4] = flags;
+  out[5] = (streamId >>> 24) & 0x7f;
+  out[6] = (streamId >> 16) & 0xff;
+  out[7] = (streamId >> 8) & 0xff;
+  out[8] = streamId & 0xff;
+  out.set(p, 9);
+  return out;
+}
+
+const hpack = new HpackEncoder();
+function get(path: string): Uint8Array {
+  hpack.begin();
+  hpack.add(':method', 'GET');
+  hpack.add(':scheme', 'http');
+  hpack.add(':authority', 'example');
+  hpack.add(':path', path);
+  return hpack.bytes.slice();
+}
+
+class Client {
+  readonly socket: FakeSocket;
+  readonly rt: FakeRuntime;
+  #read = 0;
+  readonly #reader = new FrameReader();
+  readonly decoder = new HpackDecoder();
+
+  constructor(rt: FakeRuntime) {
+    this.rt = rt;
+    this.#reader.maxFrameSize = 1 << 24;
+    this.socket = rt.dial('127.0.0.1', 8080);
+    this.send(PREFACE, frame(FrameType.SETTINGS, 0, 0));
+  }
+
+  send(...parts: Uint8Array[]): void {
+    for (const p of parts) this.socket.write(p);
+    this.rt.flush();
+  }
+
+  /** Frames received since the last call. */
+  frames(): Seen[] {
+    const seen: Seen[] = [];
+    const received = this.socket.received;
+    for (; this.#read < received.length; this.#read++) {
+      this.#reader.feed(received[this.#read]!, 0, (f: Frame) => seen.push({ type: f.type, flags: f.flags, streamId: f.streamId, payload: f.buf.slice(f.start, f.end) }));
+    }
+    return seen;
+  }
+
+  headers(f: Seen): Record<string, string> {
+    const list = new HeaderList();
+    this.decoder.decode(f.payload, 0, f.payload.length, list);
+    const out: Record<string, string> = {};
+    for (let i = 0; i < list.count; i++) out[list.names[i]!] = list.values[i]!;
+    return out;
+  }
+}
+
+function goawayCode(frames: Seen[]): number | undefined {
+  const g = frames.find((f) => f.type === FrameType.GOAWAY);
+  return g === undefined ? undefined : new DataView(g.payload.buffer, g.payload.byteOffset).getUint32(4);
+}
+
+async function setup(reply: (head: string) => Uint8Array | string | undefined, timeouts = {}) {
+  const rt = new FakeRuntime();
+  const srv = await httpServer(rt, 9001, reply);
+  const proxy = new Proxy(rt, config([h2Frontend(timeouts)], [httpBackend()]));
+  await proxy.start();
+  return { rt, srv, proxy };
+}
+
+const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-a: b\r\n\r\nok';
+
+describe('H2ClientConnection', () => {
+  it('answers SETTINGS, serves a GET as HEADERS + DATA, and the server sees an HTTP/1.1 request', async () => {
+    const { rt, srv } = await setup(() => OK);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')));
+    const frames = c.frames();
+    assert.deepEqual(frames.slice(0, 2).map((f) => [f.type, f.flags]), [[FrameType.SETTINGS, 0], [FrameType.SETTINGS, 1]]);
+    const h = frames.find((f) => f.type === FrameType.HEADERS)!;
+    assert.deepEqual(c.headers(h), { ':status': '200', 'content-length': '2', 'x-a': 'b' });
+    const d = frames.find((f) => f.type === FrameType.DATA)!;
+    assert.equal(dec.decode(d.payload), 'ok');
+    assert.equal(d.flags & 1, 1);
+    assert.match(srv.heads[0]!, /^GET \/a HTTP\/1\.1\r\nhost: example\r\n/);
+  });
+
+  it('flow control: the response stops at the client window, the server is paused, WINDOW_UPDATE resumes both', async () => {
+    const piece = new Uint8Array(100_000).fill(0x61);
+    const { rt, srv } = await setup(() => `HTTP/1.1 200 OK\r\ncontent-length: ${4 * piece.length}\r\n\r\n`);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/big')));
+    const s = srv.sockets[0] as FakeSocket;
+    for (let i = 0; i < 4; i++) s.write(piece);
+    rt.flush();
+    const data = () => c.frames().filter((f) => f.type === FrameType.DATA).reduce((n, f) => n + f.payload.length, 0);
+    assert.equal(data(), 65535);
+    // The proxy stopped reading the server: the later pieces wait in the (fake) kernel.
+    assert.ok(s.bufferedAmount >= 2 * piece.length, String(s.bufferedAmount));
+    c.send(frame(FrameType.WINDOW_UPDATE, 0, 0, [0, 0x10, 0, 0]), frame(FrameType.WINDOW_UPDATE, 0, 1, [0, 0x10, 0, 0]));
+    assert.equal(data(), 4 * piece.length - 65535);
+    assert.equal(s.bufferedAmount, 0);
+  });
+
+  it('a client that does not read its socket: the server is paused, the proxy does not buffer the response', async () => {
+    const piece = new Uint8Array(100_000).fill(0x62);
+    const { rt, srv } = await setup(() => `HTTP/1.1 200 OK\r\ncontent-length: ${10 * piece.length}\r\n\r\n`);
+    const c = new Client(rt);
+    // Windows wide open: only the socket holds the response back.
+    c.send(frame(FrameType.WINDOW_UPDATE, 0, 0, [0x7f, 0, 0, 0]), frame(FrameType.SETTINGS, 0, 0, [0, 4, 0x7f, 0, 0, 0]));
+    c.socket.pause();
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/big')));
+    const s = srv.sockets[0] as FakeSocket;
+    for (let i = 0; i < 10; i++) s.write(piece);
+    rt.flush();
+    // Most of the response is still with the server: the proxy holds at most what it read before pausing.
+    assert.ok(s.bufferedAmount >= 6 * piece.length, String(s.bufferedAmount));
+    c.socket.resume();
+    rt.flush();
+    const data = c.frames().filter((f) => f.type === FrameType.DATA).reduce((n, f) => n + f.payload.length, 0);
+    assert.equal(data, 10 * piece.length);
+  });
+
+  it('tune.h2.max-concurrent-streams: a stream beyond the limit is refused (RST_STREAM REFUSED_STREAM)', async () => {
+    const { rt, proxy } = await setup(() => undefined);
+    proxy.frontends[0]!.h2Options = { maxConcurrentStreams: 2 };
+    const c = new Client(rt);
+    assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 3, 0, 0, 0, 2]);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/1')), frame(FrameType.HEADERS, 0x5, 3, get('/2')), frame(FrameType.HEADERS, 0x5, 5, get('/3')));
+    const rst = c.frames().filter((f) => f.type === FrameType.RST_STREAM);
+    assert.deepEqual(rst.map((f) => [f.streamId, f.payload[3]]), [[5, ErrorCode.REFUSED_STREAM]]);
+  });
+
+  it('rapid reset (CVE-2023-44487): streams opened and cancelled at once end the connection with ENHANCE_YOUR_CALM', async () => {
+    const { rt } = await setup(() => undefined);
+    const c = new Client(rt);
+    const parts: Uint8Array[] = [];
+    for (let id = 1; id < 2 * 150; id += 2) parts.push(frame(FrameType.HEADERS, 0x5, id, get('/x')), frame(FrameType.RST_STREAM, 0, id, [0, 0, 0, 8]));
+    c.send(...parts);
+    assert.equal(goawayCode(c.frames()), ErrorCode.ENHANCE_YOUR_CALM);
+  });
+
+  it('a CONTINUATION flood (a header block past 64 KiB) ends the connection with ENHANCE_YOUR_CALM', async () => {
+    const { rt } = await setup(() => OK);
+    const c = new Client(rt);
+    const parts = [frame(FrameType.HEADERS, 0x1, 1, get('/x'))];
+    for (let i = 0; i < 10; i++) parts.push(frame(FrameType.CONTINUATION, 0, 1, new Uint8Array(16000)));
+    c.send(...parts);
+    assert.equal(goawayCode(c.frames()), ErrorCode.ENHANCE_YOUR_CALM);
+  });
+
+  it('a PING flood from a client that does not read ends the connection', async () => {
+    const { rt } = await setup(() => OK);
+    const c = new Client(rt);
+    c.socket.pause();
+    const ping = frame(FrameType.PING, 0, 0, [1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let i = 0; i < 200 && !c.socket.closed; i++) c.send(...Array.from({ length: 100 }, () => ping));
+    c.socket.resume();
+    rt.flush();
+    assert.equal(goawayCode(c.frames()), ErrorCode.ENHANCE_YOUR_CALM);
+  });
+
+  it('a frame interleaved in a header block is a connection error (PROTOCOL_ERROR)', async () => {
+    const { rt } = await setup(() => OK);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x1, 1, get('/x')), frame(FrameType.PING, 0, 0, [0, 0, 0, 0, 0, 0, 0, 0]));
+    assert.equal(goawayCode(c.frames()), ErrorCode.PROTOCOL_ERROR);
+  });
+
+  it('soft stop: GOAWAY(NO_ERROR) names the last stream, the stream in flight completes, then the connection closes', async () => {
+    let held: Socket | undefined;
+    const { rt, srv, proxy } = await setup(() => undefined);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/slow')));
+    held = srv.sockets[0];
+    proxy.frontends[0]!.drainSessions();
+    rt.flush();
+    const goaway = c.frames().find((f) => f.type === FrameType.GOAWAY)!;
+    assert.deepEqual(Array.from(goaway.payload), [0, 0, 0, 1, 0, 0, 0, 0]);
+    held!.write(enc.encode(OK));
+    rt.flush();
+    const after = c.frames();
+    assert.ok(after.some((f) => f.type === FrameType.DATA && (f.flags & 1) === 1));
+    assert.equal(c.socket.peerEnded, true);
+  });
+});
+
+describe('H2ClientConnection responses', () => {
+  it('a response delimited by the server closing ends with END_STREAM when the server closes', async () => {
+    const { rt } = await setup(() => 'HTTP/1.1 200 OK\r\nconnection: close\r\n\r\npart');
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/close-delimited')));
+    rt.flush();
+    const data = c.frames().filter((f) => f.type === FrameType.DATA);
+    assert.equal(dec.decode(Buffer.concat(data.map((f) => f.payload))), 'part');
+    assert.equal(data.at(-1)!.flags & 1, 1);
+  });
+
+  it('a chunked response goes out as its payload only, its trailers as a last HEADERS; a HEAD response has no DATA', async () => {
+    const { rt } = await setup((head) =>
+      head.startsWith('HEAD') ? 'HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n' : 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n002\r\nde\r\n0\r\nx-trailer: 1\r\n\r\n',
+    );
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/chunked')));
+    let frames = c.frames();
+    assert.equal(c.headers(frames.find((f) => f.type === FrameType.HEADERS)!)['transfer-encoding'], undefined);
+    assert.equal(dec.decode(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => f.payload))), 'abcde');
+    // The trailer section goes out as a last HEADERS frame carrying END_STREAM.
+    const stream1 = frames.filter((f) => f.streamId === 1);
+    const last = stream1.at(-1)!;
+    assert.deepEqual([last.type, last.flags], [FrameType.HEADERS, 0x5]);
+    assert.deepEqual(c.headers(last), { 'x-trailer': '1' });
+    assert.ok(stream1.filter((f) => f.type === FrameType.DATA).every((f) => (f.flags & 1) === 0));
+    hpack.begin();
+    hpack.add(':method', 'HEAD');
+    hpack.add(':scheme', 'http');
+    hpack.add(':path', '/h');
+    c.send(frame(FrameType.HEADERS, 0x5, 3, hpack.bytes.slice()));
+    frames = c.frames().filter((f) => f.streamId === 3);
+    assert.deepEqual(frames.map((f) => [f.type, f.flags]), [[FrameType.HEADERS, 0x5]]);
+  });
+
+  it('a local reply (no server) is HEADERS + DATA; a 503 error page likewise', async () => {
+    const rt = new FakeRuntime();
+    const proxy = new Proxy(rt, config([h2Frontend()], [httpBackend()]));
+    await proxy.start();
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/nobody-listens')));
+    rt.advance(10_000);
+    const frames = c.frames().filter((f) => f.streamId === 1);
+    assert.equal(c.headers(frames.find((f) => f.type === FrameType.HEADERS)!)[':status'], '503');
+    assert.match(dec.decode(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => f.payload))), /503 Service Unavailable/);
+  });
+});
+
+describe('H2ClientConnection timeouts', () => {
+  it('an idle connection is closed with GOAWAY(NO_ERROR) after timeout http-keep-alive', async () => {
+    const { rt } = await setup(() => OK, { httpKeepAlive: 1000 });
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')));
+    c.frames();
+    rt.advance(900);
+    assert.equal(goawayCode(c.frames()), undefined);
+    rt.advance(200);
+    const frames = c.frames();
+    assert.equal(goawayCode(frames), ErrorCode.NO_ERROR);
+    assert.deepEqual(Array.from(frames.find((f) => f.type === FrameType.GOAWAY)!.payload.subarray(0, 4)), [0, 0, 0, 1]);
+    assert.equal(c.socket.peerEnded, true);
+  });
+
+  it("a stream's own deadline (timeout server) fires while other streams stay busy: 504 on that stream only", async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (head) => (head.startsWith('GET /fast') ? OK : undefined));
+    const proxy = new Proxy(rt, config([h2Frontend()], [backend('be', [server('s1', 9001)], { mode: 'http' }, { server: 1000 })]));
+    await proxy.start();
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/slow')));
+    rt.advance(500);
+    c.send(frame(FrameType.HEADERS, 0x5, 3, get('/fast')));
+    assert.equal(c.headers(c.frames().find((f) => f.type === FrameType.HEADERS && f.streamId === 3)!)[':status'], '200');
+    rt.advance(600);
+    const h = c.frames().find((f) => f.type === FrameType.HEADERS && f.streamId === 1);
+    assert.ok(h, 'stream 1 answered');
+    assert.equal(c.headers(h)[':status'], '504');
+    assert.equal(goawayCode(c.frames()), undefined);
+  });
+
+  it('a client that never sends its preface is dropped after timeout http-request', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, () => OK);
+    const proxy = new Proxy(rt, config([h2Frontend({ httpRequest: 500 })], [httpBackend()]));
+    await proxy.start();
+    const socket = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    rt.advance(600);
+    assert.equal(socket.peerEnded, true);
+  });
+});
+
+describe('H2ClientConnection tune.h2.*', () => {
+  it('announces header-table-size and initial-window-size, and enforces the window once the client acknowledged it', async () => {
+    const { rt, proxy } = await setup(() => undefined);
+    proxy.frontends[0]!.h2Options = { headerTableSize: 8192, initialWindowSize: 1000, maxFrameSize: 1 << 20 };
+    const c = new Client(rt);
+    // 1 = HEADER_TABLE_SIZE 8192, 4 = INITIAL_WINDOW_SIZE 1000, 3 = MAX_CONCURRENT_STREAMS 100; the frame size stays 16384.
+    assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 1, 0, 0, 0x20, 0, 0, 4, 0, 0, 3, 0xe8, 0, 3, 0, 0, 0, 100]);
+    hpack.begin();
+    hpack.add(':method', 'POST');
+    hpack.add(':scheme', 'http');
+    hpack.add(':path', '/p');
+    const post = hpack.bytes.slice();
+    // Before the ACK the client may still use the default window.
+    c.send(frame(FrameType.HEADERS, 0x4, 1, post), frame(FrameType.DATA, 0, 1, new Uint8Array(2000)));
+    assert.equal(c.frames().filter((f) => f.type === FrameType.RST_STREAM).length, 0);
+    c.send(frame(FrameType.SETTINGS, 0x1, 0), frame(FrameType.HEADERS, 0x4, 3, post), frame(FrameType.DATA, 0, 3, new Uint8Array(2000)));
+    const rst = c.frames().filter((f) => f.type === FrameType.RST_STREAM);
+    assert.deepEqual(rst.map((f) => [f.streamId, f.payload[3]]), [[3, ErrorCode.FLOW_CONTROL_ERROR]]);
+  });
+});
+
+describe('H2ClientConnection after its own RST_STREAM', () => {
+  it('DATA and trailers the client sent before seeing our reset are ignored, not a connection error', async () => {
+    const { rt } = await setup(() => OK);
+    const c = new Client(rt);
+    hpack.begin();
+    hpack.add(':method', 'POST');
+    hpack.add(':scheme', 'http');
+    hpack.add(':path', '/p');
+    // The response completes while the body is still coming: the proxy resets the stream (NO_ERROR).
+    c.send(frame(FrameType.HEADERS, 0x4, 1, hpack.bytes.slice()), frame(FrameType.DATA, 0, 1, new Uint8Array(10)));
+    const rst = c.frames().find((f) => f.type === FrameType.RST_STREAM);
+    assert.deepEqual([rst?.streamId, rst?.payload[3]], [1, ErrorCode.NO_ERROR]);
+    hpack.begin();
+    hpack.add('x-trailer', '1');
+    c.send(frame(FrameType.DATA, 0, 1, new Uint8Array(10)), frame(FrameType.HEADERS, 0x5, 1, hpack.bytes.slice()), frame(FrameType.HEADERS, 0x5, 3, get('/next')));
+    const after = c.frames();
+    assert.equal(goawayCode(after), undefined);
+    assert.equal(after.filter((f) => f.type === FrameType.RST_STREAM).length, 0);
+    assert.ok(after.some((f) => f.type === FrameType.HEADERS && f.streamId === 3));
+  });
+});

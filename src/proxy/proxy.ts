@@ -18,6 +18,7 @@ import { LogSampling } from '../log/log-sampling.ts';
 import { Services } from '../services/services.ts';
 import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
 import type { ProcessVars } from '../rules/vars.ts';
+import { compileRulesAtStart } from '../rules/rules-at-start.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -91,6 +92,7 @@ export class Proxy {
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables, this.services));
     }
     for (const f of this.frontends) f.linkPeers(this.frontends);
+    compileRulesAtStart(config);
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
     setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);

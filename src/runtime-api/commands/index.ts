@@ -3,6 +3,7 @@ import { CommandTable } from '../command-table.ts';
 import { builtinCommands } from './builtin.ts';
 import { counterCommands } from './counters.ts';
 import { infoCommands } from './info.ts';
+import { mapCommands } from './maps.ts';
 import { proxyCommands } from './proxies.ts';
 import { serverCommands } from './servers.ts';
 import { statCommands } from './stat.ts';
@@ -20,6 +21,7 @@ export function createCommandTable(): CommandTable {
     tableCommands,
     varCommands,
     counterCommands,
+    mapCommands,
   ]);
   return table;
 }

@@ -123,7 +123,11 @@ class ProxyTarget implements RuntimeTarget {
   }
 
   backendOf(server: Server): Backend {
-    return this.#serverOwner.get(server) as Backend;
+    const owner = this.#serverOwner.get(server);
+    if (owner !== undefined) return owner;
+    // A server added at runtime (`add server`).
+    for (const entry of this.proxies) if (entry.backend?.servers.includes(server)) return entry.backend;
+    throw new Error(`server ${server.name} belongs to no backend`);
   }
 
   proxyId(name: string): number {

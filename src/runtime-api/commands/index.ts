@@ -2,6 +2,7 @@
 import { CommandTable } from '../command-table.ts';
 import { builtinCommands } from './builtin.ts';
 import { counterCommands } from './counters.ts';
+import { dynamicServerCommands } from './dynamic-servers.ts';
 import { infoCommands } from './info.ts';
 import { mapCommands } from './maps.ts';
 import { proxyCommands } from './proxies.ts';
@@ -17,6 +18,7 @@ export function createCommandTable(): CommandTable {
     infoCommands,
     statCommands,
     serverCommands,
+    dynamicServerCommands,
     proxyCommands,
     tableCommands,
     varCommands,

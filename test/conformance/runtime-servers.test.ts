@@ -1,7 +1,8 @@
 /**
  * Dynamic servers through the real proxy (HAProxy 2.6's `add server` / `del server`): HAProxy's
  * answers and checks, a new server starting in maintenance, taking traffic once enabled, and
- * leaving the balancer once deleted; ids reused as HAProxy reuses them.
+ * leaving the balancer once deleted; ids reused as HAProxy reuses them. `show sess` and
+ * `shutdown session` on a tcp stream.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/runtime-servers.test.js
  */
@@ -16,6 +17,8 @@ import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
+import { holdingServer, type TestBackend } from '../support/tcp-backends.ts';
+import { dial } from '../support/tcp-client.ts';
 
 function cli(path: string, input: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -46,14 +49,18 @@ for (const target of TARGETS) {
     let sock: string;
     let web: number;
     let b2: number;
+    let tcpPort: number;
     const backends: HttpTestBackend[] = [];
+    let holder: TestBackend | undefined;
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-dynsrv-'));
       sock = join(dir, 'admin.sock');
-      const [fePort, p1, p2] = await freePorts(3);
+      const [fePort, p1, p2, tp, hp] = await freePorts(5);
       web = fePort as number;
       b2 = p2 as number;
+      tcpPort = tp as number;
+      holder = await holdingServer(hp as number, 'held');
       backends.push(await appBackend(p1 as number, 's1'), await appBackend(b2, 's2'));
       proxy = await startProxy(
         target,
@@ -71,6 +78,10 @@ backend fixed
 backend tcpbe
     mode tcp
     balance leastconn
+listen tcpl
+    mode tcp
+    bind 127.0.0.1:${tcpPort}
+    server h1 127.0.0.1:${hp}
 `,
       );
     });
@@ -79,6 +90,7 @@ backend tcpbe
       destroyAllClients();
       await proxy?.stop();
       await Promise.all(backends.map((b) => b.close()));
+      await holder?.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -124,6 +136,34 @@ backend tcpbe
       // The freed id is taken again.
       assert.equal(await cli(sock, `add server web/s3 127.0.0.1:${b2}\n`), 'New server registered.\n\n');
       assert.match(await cli(sock, 'show servers state web\n'), /\n\d+ web 2 s3 127\.0\.0\.1 /);
+    });
+
+    it('show sess lists a tcp stream (source, proxies, server, age); shutdown session ends it', async () => {
+      const client = await dial(tcpPort);
+      try {
+        const greeting = await new Promise<string>((resolve) => client.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+        assert.equal(greeting, 'held\n');
+        const listing = await cli(sock, 'show sess\n');
+        const mine = listing.split('\n').filter((l) => l.includes(' fe=tcpl '));
+        assert.equal(mine.length, 1, listing);
+        const line = mine[0] as string;
+        assert.match(line, new RegExp(`^0x[0-9a-f]+: proto=tcpv4 src=127\\.0\\.0\\.1:${client.localPort} fe=tcpl be=tcpl srv=h1 (ts=\\S+ epoch=\\S+ )?age=\\d+s`));
+        assert.equal(await cli(sock, 'shutdown session\n'), "Session pointer expected (use 'show sess').\n\n");
+        assert.equal(await cli(sock, 'shutdown session 0x1234\n'), "No such session (use 'show sess').\n\n");
+        const closed = new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('the stream was not shut down')), 5000);
+          client.once('end', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          client.resume();
+        });
+        assert.equal(await cli(sock, `shutdown session ${line.split(':')[0]}\n`), '\n');
+        await closed;
+        assert.doesNotMatch(await cli(sock, 'show sess\n'), / fe=tcpl /);
+      } finally {
+        client.destroy();
+      }
     });
   });
 }

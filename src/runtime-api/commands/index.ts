@@ -7,6 +7,7 @@ import { infoCommands } from './info.ts';
 import { mapCommands } from './maps.ts';
 import { proxyCommands } from './proxies.ts';
 import { serverCommands } from './servers.ts';
+import { sessionCommands } from './sessions.ts';
 import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
@@ -19,6 +20,7 @@ export function createCommandTable(): CommandTable {
     statCommands,
     serverCommands,
     dynamicServerCommands,
+    sessionCommands,
     proxyCommands,
     tableCommands,
     varCommands,

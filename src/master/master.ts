@@ -37,7 +37,7 @@ export type ConfigCheck = () => Promise<string | undefined>;
 /** A random token the worker's link requires (only the master's environment carries it). */
 function newToken(): string {
   let token = '';
-  for (let i = 0; i < 4; i++) token += Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  for (const byte of crypto.getRandomValues(new Uint8Array(16))) token += byte.toString(16).padStart(2, '0');
   return token;
 }
 

@@ -7,7 +7,7 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/master-worker.test.js
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,19 +57,23 @@ for (const target of TARGETS) {
     let dir: string;
     let master: string;
     let web: number;
+    let cfg: string;
+    const config = (answer: string): string => `
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${web}
+    http-request return status 200 content-type text/plain string "${answer}"
+`;
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-mworker-'));
       master = join(dir, 'master.sock');
       const [port] = await freePorts(1);
       web = port as number;
-      const config = `
-${HTTP_DEFAULTS}
-frontend fe
-    bind 127.0.0.1:${web}
-    http-request return status 200 content-type text/plain string "served"
-`;
-      proxy = await ProxyProcess.start(target, config, ['-W', '-S', master, '-p', join(dir, 'pid')], 20_000, web);
+      // The configuration is a file of the test's own, so that a reload can find it changed.
+      cfg = join(dir, 'main.cfg');
+      writeFileSync(cfg, config('served'));
+      proxy = await ProxyProcess.start(target, 'global\n', ['-f', cfg, '-W', '-S', master, '-p', join(dir, 'pid')], 20_000, web);
       // HAProxy's master holds the listeners before its CLI is up: wait for the CLI too.
       let up = false;
       for (let i = 0; i < 100 && !up; i++) {
@@ -131,6 +135,28 @@ frontend fe
         return ok === 'served';
       }, 10_000, 100);
       assert.equal(ok, 'served');
+    });
+
+    it('a reload with a broken configuration keeps the worker; a fixed one is taken', async () => {
+      const before = workers(await cli(master, 'show proc\n'));
+      writeFileSync(cfg, `${config('served')}\nfrontend broken\n    bind 127.0.0.1:${web}\n    no-such-keyword\n`);
+      await cli(master, 'reload\n');
+      let proc = '';
+      const failed = await eventually(() => {
+        void cli(master, 'show proc\n').then((p) => (proc = p), () => undefined);
+        return /\[failed: 1\]/.test(proc);
+      }, 15_000, 200);
+      assert.ok(failed, proc);
+      assert.deepEqual(workers(proc), before);
+      assert.equal(await served(), 'served');
+      writeFileSync(cfg, config('reloaded'));
+      await cli(master, 'reload\n');
+      let text = '';
+      const taken = await eventually(() => {
+        void served().then((t) => (text = t), () => undefined);
+        return text === 'reloaded';
+      }, 15_000, 100);
+      assert.ok(taken, text);
     });
   });
 }

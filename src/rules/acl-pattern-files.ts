@@ -31,7 +31,7 @@ class LiveAclPatterns {
   /** The compiled entries, or the first error (entries read from the file). */
   build(): string | undefined {
     this.#version = this.#ref.version;
-    const compiled = compileMatcher(this.#method, this.#ref.entries.map((e) => e.key), this.#ignoreCase);
+    const compiled = compileMatcher(this.#method, this.#ref.current.map((e) => e.key), this.#ignoreCase);
     if (!compiled.ok) return compiled.message;
     this.#match = compiled.match;
     return undefined;
@@ -44,7 +44,7 @@ class LiveAclPatterns {
 
   /** `get acl`: the first entry matching `text`, tested one by one (the CLI only). */
   find(text: string): PatternRefEntry | undefined {
-    for (const entry of this.#ref.entries) {
+    for (const entry of this.#ref.current) {
       const one = compileMatcher(this.#method, [entry.key], this.#ignoreCase);
       const s = new Sample();
       s.setStr(text);

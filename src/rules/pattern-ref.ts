@@ -15,6 +15,8 @@ export interface PatternRefEntry {
   value: string | undefined;
   /** Line of the file it was read from, for messages; 0 when added at runtime. */
   readonly line: number;
+  /** Its version (HAProxy's gen_id): lookups see the entries of the reference's current one. */
+  readonly gen: number;
 }
 
 /** How a user of a reference checks an entry before it is added or changed (HAProxy's parse/parse_smp). */
@@ -59,6 +61,9 @@ export class PatternRef {
   display: string;
   /** Moves on every change; users compare it with the one their lookup was built for. */
   version = 0;
+  /** The version lookups see (`commit map`) and the last one `prepare map` handed out. */
+  currGen = 0;
+  nextGen = 0;
   readonly #entries: PatternRefEntry[] = [];
   readonly #checks: PatternEntryCheck[] = [];
   readonly #users: PatternRefUser[] = [];
@@ -70,8 +75,35 @@ export class PatternRef {
     this.display = display;
   }
 
+  /** Every entry, of every version. */
   get entries(): readonly PatternRefEntry[] {
     return this.#entries;
+  }
+
+  /** The entries of the current version: what maps and ACLs match. */
+  get current(): readonly PatternRefEntry[] {
+    return this.#entries.filter((e) => e.gen === this.currGen);
+  }
+
+  /** `prepare map`: a new version for entries added before `commit map` makes it current. */
+  newGen(): number {
+    return ++this.nextGen;
+  }
+
+  /** pat_ref_commit then the purge of older versions; false when `gen` is not a prepared one. */
+  commit(gen: number): boolean {
+    if (!(gen > this.currGen && gen <= this.nextGen)) return false;
+    this.currGen = gen;
+    this.purge((g) => g < gen);
+    return true;
+  }
+
+  /** Removes the entries of the versions `which` selects. */
+  purge(which: (gen: number) => boolean): void {
+    let kept = 0;
+    for (const entry of this.#entries) if (!which(entry.gen)) this.#entries[kept++] = entry;
+    this.#entries.length = kept;
+    this.version++;
   }
 
   /** Registers a user's check: an entry is refused when one user cannot parse it. */
@@ -89,7 +121,7 @@ export class PatternRef {
 
   /** Appends an entry read from the file (checked by its users when they build). */
   load(key: string, value: string | undefined, line: number): void {
-    this.#entries.push({ id: nextEntryId++, key, value, line });
+    this.#entries.push({ id: nextEntryId++, key, value, line, gen: 0 });
   }
 
   #check(key: string, value: string | undefined): string | undefined {
@@ -100,11 +132,11 @@ export class PatternRef {
     return undefined;
   }
 
-  /** pat_ref_add: the entry, checked by every user first; an error text otherwise. */
-  add(key: string, value: string | undefined): string | undefined {
+  /** pat_ref_load: the entry (in version `gen`, the current one by default), checked by every user first; an error text otherwise. */
+  add(key: string, value: string | undefined, gen = this.currGen): string | undefined {
     const error = this.#check(key, value);
     if (error !== undefined) return error;
-    this.#entries.push({ id: nextEntryId++, key, value, line: 0 });
+    this.#entries.push({ id: nextEntryId++, key, value, line: 0, gen });
     this.version++;
     return undefined;
   }
@@ -163,9 +195,9 @@ export class PatternRef {
     return true;
   }
 
+  /** `clear map`: the entries of the current version. */
   clear(): void {
-    this.#entries.length = 0;
-    this.version++;
+    this.purge((g) => g === this.currGen);
   }
 }
 

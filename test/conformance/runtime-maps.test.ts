@@ -178,5 +178,25 @@ frontend fe
       await get('/del-acl', { host: 'x', 'x-key': 'bot/2' });
       assert.equal(await agent('bot/2'), 200);
     });
+
+    it('prepare, add @VER and commit replace a map at once (versions)', async () => {
+      assert.equal(await cli(sock, `add map ${hostsMap} v.example be_v\n`), '\n');
+      const created = await cli(sock, `prepare map ${hostsMap}\n`);
+      const m = /^New version created: (\d+)\n\n$/.exec(created);
+      assert.ok(m !== null, created);
+      const ver = Number(m[1]);
+      assert.equal(await cli(sock, `add map @${ver} ${hostsMap} w.example be_w\n`), '\n');
+      assert.equal(await cli(sock, `add map @${ver + 5} ${hostsMap} x y\n`), "Version number in the future, please use 'prepare map' before.\n\n");
+      assert.match(await cli(sock, `show map @${ver} ${hostsMap}\n`), new RegExp(`^${ADDR} w\\.example be_w\\n\\n$`));
+      assert.match(await cli(sock, 'show map\n'), new RegExp(`curr_ver=${ver - 1} next_ver=${ver} entry_cnt=\\d+\\n`));
+      assert.equal(await routed('v.example'), 'be_v');
+      assert.equal(await routed('w.example'), 'none');
+      assert.equal(await cli(sock, `commit map ${hostsMap}\n`), 'Missing version number.\n\n');
+      assert.equal(await cli(sock, `commit map @${ver} ${hostsMap}\n`), '\n');
+      assert.equal(await routed('v.example'), 'none');
+      assert.equal(await routed('w.example'), 'be_w');
+      assert.match(await cli(sock, `show map ${hostsMap}\n`), new RegExp(`^${ADDR} w\\.example be_w\\n\\n$`));
+      assert.equal(await cli(sock, `commit map @${ver} ${hostsMap}\n`), 'Version number out of range.\n\n');
+    });
   });
 }

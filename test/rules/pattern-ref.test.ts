@@ -109,4 +109,20 @@ describe('pattern references', () => {
     assert.equal(first.byAddress(entryAddress(entry)), entry);
     assert.equal(first.byAddress('0xzz'), 'malformed');
   });
+
+  it('versions: entries of a prepared version are matched once committed; older ones go', () => {
+    const files = new LoadedPatternFiles(FILES);
+    const a = mapLookup(files, 'str(a),map(/m.map,none)');
+    const ref = files.refs.lookup('/m.map');
+    assert.ok(ref !== undefined);
+    const gen = ref.newGen();
+    assert.equal(gen, 1);
+    assert.equal(ref.add('a', 'next', gen), undefined);
+    assert.equal(a(), '1');
+    assert.equal(ref.commit(gen + 1), false);
+    assert.equal(ref.commit(gen), true);
+    assert.equal(a(), 'next');
+    assert.deepEqual(ref.entries.map((e) => [e.key, e.gen]), [['a', 1]]);
+    assert.equal(ref.commit(gen), false);
+  });
 });

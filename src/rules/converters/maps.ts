@@ -99,7 +99,7 @@ class LiveMap {
 }
 
 function entryLines(ref: PatternRef): PatternLine[] {
-  return ref.entries.map((e) => ({ key: e.key, value: e.value ?? '', line: e.line }));
+  return ref.current.map((e) => ({ key: e.key, value: e.value ?? '', line: e.line }));
 }
 
 /** The live map of `ref` for `match` and `output`, shared by the converters of a generation; or its error. */
@@ -123,7 +123,7 @@ function liveMap(ref: PatternRef, match: MapMatch, output: MapOutput): LiveMap |
         s.setStr(text);
         if (!castSample(s, INPUTS[match])) return undefined;
         const found = live.current().index.lookup(s);
-        const entry = found >= 0 ? ref.entries[found] : undefined;
+        const entry = found >= 0 ? ref.current[found] : undefined;
         if (entry === undefined) return undefined;
         return { entry, type: output === 'str' ? 'str' : output === 'int' ? 'sint' : (entry.value ?? '').includes(':') ? 'ipv6' : 'ipv4' };
       },

@@ -6,7 +6,7 @@
  */
 import { entryAddress, type PatternRef, type PatternRefEntry } from '../../rules/pattern-ref.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
-import { dump, error, NO_ANSWER, type CliAnswer } from '../output.ts';
+import { dump, error, info, NO_ANSWER, type CliAnswer } from '../output.ts';
 
 type Kind = 'map' | 'acl';
 
@@ -21,11 +21,17 @@ function lookup(ctx: CommandContext, name: string, kind: Kind | undefined): Patt
   return (kind === 'map' ? ref.usedByMap : ref.usedByAcl) ? ref : undefined;
 }
 
-/** The optional `@<ver>` before the name: versions are not kept, only the current one exists. */
+/** The optional `@<ver>` before the name (a version made by `prepare map`). */
 function skipVersion(args: readonly string[]): { readonly args: readonly string[]; readonly version: string | undefined } {
   const word = args[2];
   if (word === undefined || !word.startsWith('@')) return { args, version: undefined };
   return { args: [args[0] as string, args[1] as string, ...args.slice(3)], version: word.slice(1) };
+}
+
+/** str2uic: the leading decimal digits, 0 without any. */
+function versionNumber(text: string): number {
+  const digits = /^\d*/.exec(text)?.[0] ?? '';
+  return digits === '' ? 0 : Number(digits);
 }
 
 function entryLine(entry: PatternRefEntry): string {
@@ -39,16 +45,15 @@ function show(kind: Kind, all: readonly string[], ctx: CommandContext): CliAnswe
     let text = '# id (file) description\n';
     for (const ref of ctx.target.patternRefs?.all ?? []) {
       if (!(kind === 'map' ? ref.usedByMap : ref.usedByAcl)) continue;
-      text += `${ref.uniqueId} (${ref.reference}) ${ref.display}. curr_ver=0 next_ver=0 entry_cnt=${ref.entries.length}\n`;
+      text += `${ref.uniqueId} (${ref.reference}) ${ref.display}. curr_ver=${ref.currGen} next_ver=${ref.nextGen} entry_cnt=${ref.entries.length}\n`;
     }
     return dump(text);
   }
   const ref = lookup(ctx, name, kind);
   if (ref === undefined) return unknown(kind);
-  // Only version 0 (the current one) holds entries.
-  if (version !== undefined && Number.parseInt(version, 10) !== 0) return dump('');
+  const gen = version === undefined ? ref.currGen : versionNumber(version);
   let text = '';
-  for (const entry of ref.entries) text += entryLine(entry);
+  for (const entry of ref.entries) if (entry.gen === gen) text += entryLine(entry);
   return dump(text);
 }
 
@@ -87,9 +92,8 @@ function add(kind: Kind, all: readonly string[], ctx: CommandContext, payload: s
   }
   const ref = lookup(ctx, name, undefined);
   if (ref === undefined) return unknown(kind);
-  if (version !== undefined && Number.parseInt(version, 10) > 0) {
-    return error(`Version number in the future, please use 'prepare ${kind}' before.\n`);
-  }
+  const gen = version === undefined ? ref.currGen : versionNumber(version);
+  if (gen > ref.nextGen) return error(`Version number in the future, please use 'prepare ${kind}' before.\n`);
   if (kind === 'acl' && ref.withValues) {
     return error("This ACL is shared with a map containing samples. You must use the command 'add map' to add values.\n");
   }
@@ -113,7 +117,7 @@ function add(kind: Kind, all: readonly string[], ctx: CommandContext, payload: s
     }
   }
   for (const [key, value] of pairs) {
-    const failed = ref.add(key, kind === 'map' ? value : undefined);
+    const failed = ref.add(key, kind === 'map' ? value : undefined, gen);
     if (failed !== undefined) return error(`${failed}.\n`);
   }
   return NO_ANSWER;
@@ -170,16 +174,37 @@ function clear(kind: Kind, all: readonly string[], ctx: CommandContext): CliAnsw
   if (name === '') return error(kind === 'map' ? 'Missing map identifier.\n' : 'Missing ACL identifier.\n');
   const ref = lookup(ctx, name, kind);
   if (ref === undefined) return unknown(kind);
-  if (version === undefined || Number.parseInt(version, 10) === 0) ref.clear();
+  const gen = version === undefined ? ref.currGen : versionNumber(version);
+  ref.purge((g) => g === gen);
   return NO_ANSWER;
+}
+
+/** `prepare map|acl NAME`: a new version, filled with `add map @VER` and made current by `commit`. */
+function prepare(kind: Kind, args: readonly string[], ctx: CommandContext): CliAnswer {
+  const ref = lookup(ctx, args[2] ?? '', kind);
+  if (ref === undefined) return unknown(kind);
+  return info(`New version created: ${ref.newGen()}\n`);
+}
+
+/** `commit map|acl @VER NAME`: the version becomes current, older ones are dropped. */
+function commit(kind: Kind, args: readonly string[], ctx: CommandContext): CliAnswer {
+  const word = args[2] ?? '';
+  if (!word.startsWith('@')) return error('Missing version number.\n');
+  const name = args[3] ?? '';
+  if (name === '') return error(kind === 'map' ? 'Missing map identifier.\n' : 'Missing ACL identifier.\n');
+  const ref = lookup(ctx, name, kind);
+  if (ref === undefined) return unknown(kind);
+  return ref.commit(versionNumber(word.slice(1))) ? NO_ANSWER : error('Version number out of range.\n');
 }
 
 /** map.c's cli_kws, in its order. */
 export const mapCommands: readonly CliCommand[] = [
   { words: ['add', 'acl'], usage: usage('add acl [@<ver>] <acl> <pattern>', 'add an acl entry'), level: 'user', run: (a, c) => add('acl', a, c, undefined) },
   { words: ['clear', 'acl'], usage: usage('clear acl [@<ver>] <acl>', 'clear the contents of this acl'), level: 'user', run: (a, c) => clear('acl', a, c) },
+  { words: ['commit', 'acl'], usage: usage('commit acl @<ver> <acl>', 'commit the ACL at this version'), level: 'user', run: (a, c) => commit('acl', a, c) },
   { words: ['del', 'acl'], usage: usage('del acl <acl> [<key>|#<ref>]', 'delete acl entries matching <key>'), level: 'user', run: (a, c) => del('acl', a, c) },
   { words: ['get', 'acl'], usage: usage('get acl <acl> <value>', 'report the patterns matching a sample for an ACL'), level: 'user', run: (a, c) => get('acl', a, c) },
+  { words: ['prepare', 'acl'], usage: usage('prepare acl <acl>', 'prepare a new version for atomic ACL replacement'), level: 'user', run: (a, c) => prepare('acl', a, c) },
   { words: ['show', 'acl'], usage: usage('show acl [@<ver>] <acl>]', "report available acls or dump an acl's contents"), level: 'user', run: (a, c) => show('acl', a, c) },
   {
     words: ['add', 'map'],
@@ -188,8 +213,10 @@ export const mapCommands: readonly CliCommand[] = [
     run: (a, c, payload) => add('map', a, c, payload),
   },
   { words: ['clear', 'map'], usage: usage('clear map [@<ver>] <map>', 'clear the contents of this map'), level: 'user', run: (a, c) => clear('map', a, c) },
+  { words: ['commit', 'map'], usage: usage('commit map @<ver> <map>', 'commit the map at this version'), level: 'user', run: (a, c) => commit('map', a, c) },
   { words: ['del', 'map'], usage: usage('del map <map> [<key>|#<ref>]', 'delete map entries matching <key>'), level: 'user', run: (a, c) => del('map', a, c) },
   { words: ['get', 'map'], usage: usage('get map <acl> <value>', 'report the keys and values matching a sample for a map'), level: 'user', run: (a, c) => get('map', a, c) },
+  { words: ['prepare', 'map'], usage: usage('prepare map <acl>', 'prepare a new version for atomic map replacement'), level: 'user', run: (a, c) => prepare('map', a, c) },
   { words: ['set', 'map'], usage: usage('set map <map> [<key>|#<ref>] <value>', 'modify a map entry'), level: 'user', run: (a, c) => set(a, c) },
   { words: ['show', 'map'], usage: usage('show map [@ver] [map]', "report available maps or dump a map's contents"), level: 'user', run: (a, c) => show('map', a, c) },
 ];

@@ -36,8 +36,12 @@ interface ParsedArgs {
   masterCli: string | undefined;
   /** `-p FILE`: the pid file (the master's pid in master-worker mode). */
   pidFile: string | undefined;
-  /** The arguments a worker is started with: these, without -W, -Ws, -S and -p. */
+  /** The arguments a worker is started with: these, without -W, -Ws, -S, -p and -D. */
   workerArgs: string[];
+  /** `-D`: start in the background (the daemon is this program again, without -D). */
+  daemon: boolean;
+  /** The arguments without -D, for the daemon. */
+  daemonArgs: string[];
 }
 
 const USAGE = `Usage: switchyard [-f CONFIG]... [options]
@@ -55,6 +59,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -S ADDR       master CLI on ADDR (unix@PATH, a path, ipv4@ADDR:PORT): show proc, reload,
                 @1 / @!PID COMMAND to a worker
   -p FILE       write the pid (the master's, with -W) to FILE
+  -D            daemon: start in the background (no stdio) and return once the pid file is written
   --log-json    write traffic logs as JSON objects instead of HAProxy's text formats
   --help        this text
 Signals: SIGTERM/SIGINT/SIGUSR1 stop gracefully (a second one stops at once).
@@ -78,10 +83,15 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     masterCli: undefined,
     pidFile: undefined,
     workerArgs: [],
+    daemon: false,
+    daemonArgs: args.filter((a) => a !== '-D'),
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     switch (arg) {
+      case '-D':
+        parsed.daemon = true;
+        continue;
       case '-W':
       case '-Ws':
         parsed.masterWorker = true;
@@ -267,6 +277,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   const linkEnv = runtime.env(WORKER_ENV);
+  if (parsed.daemon && linkEnv === undefined) return daemonize(runtime, parsed, out);
   if (parsed.masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, out);
   if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
 
@@ -395,4 +406,18 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console): Pr
   runtime.onSignal('SIGUSR1', () => master.stop('SIGUSR1'));
   runtime.onSignal('SIGUSR2', () => void master.reload());
   runtime.onSignal('SIGHUP', () => void master.reload());
+}
+
+/**
+ * `-D`: the configuration was checked here; the same command without -D runs detached (its
+ * own session, no stdio), and this process leaves once the pid file names it.
+ */
+async function daemonize(runtime: Runtime, parsed: ParsedArgs, out: Console): Promise<void> {
+  if (runtime.spawnSelf === undefined) {
+    out.alert(`daemon mode (-D) needs to start processes, which ${runtime.name} cannot do here.`);
+    return runtime.exit(1);
+  }
+  const child = runtime.spawnSelf(parsed.daemonArgs, {}, { detached: true });
+  if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${child.pid}\n`);
+  return runtime.exit(0);
 }

@@ -261,9 +261,10 @@ export interface Runtime {
   /**
    * Starts this program again on the same runtime (same entry point and runtime flags) with
    * `args` and these extra environment variables, sharing stdout and stderr: the worker of
-   * master-worker mode (`-W`). Absent where the runtime cannot start processes.
+   * master-worker mode (`-W`). `detached`: in its own session, without stdio, not waited for
+   * (the daemon of `-D`). Absent where the runtime cannot start processes.
    */
-  spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>): ChildProcessHandle;
+  spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }): ChildProcessHandle;
   /** Writes a whole text file (the `-p` pid file). */
   writeTextFile?(path: string, text: string): Promise<void>;
 }

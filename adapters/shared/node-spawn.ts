@@ -6,9 +6,14 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import type { ChildProcessHandle, SignalName } from '../../src/runtime.ts';
 
-export function spawnSelfWith(command: string, prefix: readonly string[]): (args: readonly string[], env: Readonly<Record<string, string>>) => ChildProcessHandle {
-  return (args, env) => {
-    const child = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+export function spawnSelfWith(
+  command: string,
+  prefix: readonly string[],
+): (args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }) => ChildProcessHandle {
+  return (args, env, options) => {
+    const detached = options?.detached === true;
+    const child = spawn(command, [...prefix, ...args], { stdio: detached ? 'ignore' : ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env }, detached });
+    if (detached) child.unref();
     const exited = new Promise<number | null>((resolve) => {
       child.once('exit', (code) => resolve(code));
       child.once('error', () => resolve(1));

@@ -11,6 +11,9 @@ import { Proxy } from './proxy/proxy.ts';
 import { RuntimeApi } from './runtime-api/runtime-api.ts';
 import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
+import { listenMasterCli, parseMasterCliAddress } from './master/master-cli.ts';
+import { Master } from './master/master.ts';
+import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 
 export interface CliOptions {
   /** Absolute path of the package root (where examples/ lives), for the demo. */
@@ -27,6 +30,18 @@ interface ParsedArgs {
   version: boolean;
   help: boolean;
   logJson: boolean;
+  /** `-W` / `-Ws`: master-worker mode (src/master/). */
+  masterWorker: boolean;
+  /** `-S ADDR`: the master CLI. */
+  masterCli: string | undefined;
+  /** `-p FILE`: the pid file (the master's pid in master-worker mode). */
+  pidFile: string | undefined;
+  /** The arguments a worker is started with: these, without -W, -Ws, -S, -p and -D. */
+  workerArgs: string[];
+  /** `-D`: start in the background (the daemon is this program again, without -D). */
+  daemon: boolean;
+  /** The arguments without -D, for the daemon. */
+  daemonArgs: string[];
 }
 
 const USAGE = `Usage: switchyard [-f CONFIG]... [options]
@@ -39,6 +54,12 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
                 (maintenance) instead of refusing to start
   -q            quiet: no startup notices or warnings
   -v            print the version and exit
+  -W, -Ws       master-worker mode: a master process starts a worker that serves, relays the
+                stop signals, reloads on SIGUSR2/SIGHUP (-Ws: as -W; no systemd notification)
+  -S ADDR       master CLI on ADDR (unix@PATH, a path, ipv4@ADDR:PORT): show proc, reload,
+                @1 / @!PID COMMAND to a worker
+  -p FILE       write the pid (the master's, with -W) to FILE
+  -D            daemon: start in the background (no stdio) and return once the pid file is written
   --log-json    write traffic logs as JSON objects instead of HAProxy's text formats
   --help        this text
 Signals: SIGTERM/SIGINT/SIGUSR1 stop gracefully (a second one stops at once).
@@ -58,14 +79,43 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     version: false,
     help: false,
     logJson: false,
+    masterWorker: false,
+    masterCli: undefined,
+    pidFile: undefined,
+    workerArgs: [],
+    daemon: false,
+    daemonArgs: args.filter((a) => a !== '-D'),
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
+    switch (arg) {
+      case '-D':
+        parsed.daemon = true;
+        continue;
+      case '-W':
+      case '-Ws':
+        parsed.masterWorker = true;
+        continue;
+      case '-S': {
+        const address = args[++i];
+        if (address === undefined) throw new UsageError("option '-S' needs an address");
+        parsed.masterCli = address;
+        continue;
+      }
+      case '-p': {
+        const file = args[++i];
+        if (file === undefined) throw new UsageError("option '-p' needs a file");
+        parsed.pidFile = file;
+        continue;
+      }
+    }
+    parsed.workerArgs.push(arg);
     switch (arg) {
       case '-f': {
         const file = args[++i];
         if (file === undefined) throw new UsageError("option '-f' needs a file or directory");
         parsed.files.push(file);
+        parsed.workerArgs.push(file);
         break;
       }
       case '-c':
@@ -226,6 +276,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.alert(`[${PROGRAM}.main()] No enabled listener found (check for 'bind' directives) ! Exiting.`);
     return runtime.exit(1);
   }
+  const linkEnv = runtime.env(WORKER_ENV);
+  if (parsed.daemon && linkEnv === undefined) return daemonize(runtime, parsed, out);
+  if (parsed.masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, out);
+  if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
 
   let demoListeners: Listener[] = [];
   if (demo) {
@@ -247,16 +301,28 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   try {
-    await proxy.start();
+    // A worker started by a reload may find its ports still held by the worker it replaces,
+    // which is closing them: it tries again for a while (see src/master/master.ts).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await proxy.start();
+        break;
+      } catch (error) {
+        if (linkEnv === undefined || attempt >= 30 || !/EADDRINUSE|in use/i.test(String(error))) throw error;
+        await new Promise<void>((resolve) => runtime.setTimer(resolve, 100));
+      }
+    }
   } catch (error) {
     out.alert(`Starting frontend: ${(error as Error).message}`);
     await Promise.all(demoListeners.map((l) => l.close()));
     return runtime.exit(1);
   }
   let runtimeApi: RuntimeApi | undefined;
-  if (config.global.stats !== undefined) {
+  // A worker of master-worker mode always has a CLI: its master's link (src/master/worker-link.ts).
+  const stats = config.global.stats ?? (linkEnv !== undefined ? { sockets: [], timeout: 10_000, maxconn: 10 } : undefined);
+  if (stats !== undefined) {
     proxy.warn = (text) => out.warning(text);
-    runtimeApi = new RuntimeApi(runtime, config.global.stats, proxy.target);
+    runtimeApi = new RuntimeApi(runtime, stats, proxy.target);
     try {
       await runtimeApi.start();
     } catch (error) {
@@ -265,6 +331,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       await Promise.all(demoListeners.map((l) => l.close()));
       return runtime.exit(1);
     }
+  }
+  if (linkEnv !== undefined && runtimeApi !== undefined) {
+    // The master went away: a worker leaves with it (HAProxy's workers do).
+    runtimeApi.listeners.push(
+      await linkToMaster(runtime, linkEnv, runtimeApi, () => {
+        void proxy.kill().then(() => runtime.exit(0));
+      }),
+    );
   }
   for (const f of proxy.frontends) {
     for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${l.host}:${l.port}`);
@@ -296,4 +370,54 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   runtime.onSignal('SIGINT', stop('SIGINT'));
   runtime.onSignal('SIGUSR1', stop('SIGUSR1'));
   runtime.onSignal('SIGHUP', () => out.warning('SIGHUP: configuration reload is not supported yet; restart to apply changes.'));
+}
+
+/** `-W`: this process becomes the master; the worker runs the configuration (src/master/). */
+async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console): Promise<void> {
+  if (runtime.spawnSelf === undefined) {
+    out.alert(`master-worker mode (-W) needs to start processes, which ${runtime.name} cannot do here.`);
+    return runtime.exit(1);
+  }
+  const address = parsed.masterCli === undefined ? undefined : parseMasterCliAddress(parsed.masterCli);
+  if (typeof address === 'string') {
+    out.alert(address);
+    return runtime.exit(1);
+  }
+  const check = async (): Promise<string | undefined> => {
+    try {
+      await loadConfiguration(runtime, parsed.files);
+      return undefined;
+    } catch (error) {
+      reportConfigError(out, error);
+      return error instanceof Error ? error.message.split('\n')[0] : String(error);
+    }
+  };
+  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), notice: (t) => out.notice(t) }, check);
+  try {
+    await master.start();
+    if (address !== undefined) await listenMasterCli(master, address);
+  } catch (error) {
+    out.alert(`master: ${error instanceof Error ? error.message : String(error)}`);
+    return runtime.exit(1);
+  }
+  if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
+  runtime.onSignal('SIGTERM', () => master.stop('SIGTERM'));
+  runtime.onSignal('SIGINT', () => master.stop('SIGINT'));
+  runtime.onSignal('SIGUSR1', () => master.stop('SIGUSR1'));
+  runtime.onSignal('SIGUSR2', () => void master.reload());
+  runtime.onSignal('SIGHUP', () => void master.reload());
+}
+
+/**
+ * `-D`: the configuration was checked here; the same command without -D runs detached (its
+ * own session, no stdio), and this process leaves once the pid file names it.
+ */
+async function daemonize(runtime: Runtime, parsed: ParsedArgs, out: Console): Promise<void> {
+  if (runtime.spawnSelf === undefined) {
+    out.alert(`daemon mode (-D) needs to start processes, which ${runtime.name} cannot do here.`);
+    return runtime.exit(1);
+  }
+  const child = runtime.spawnSelf(parsed.daemonArgs, {}, { detached: true });
+  if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${child.pid}\n`);
+  return runtime.exit(0);
 }

@@ -48,3 +48,6 @@ declare class Response {
   arrayBuffer(): Promise<ArrayBuffer>;
   text(): Promise<string>;
 }
+
+// Web Crypto's random source (the master-worker link's token).
+declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T };

@@ -185,6 +185,14 @@ export interface DatagramSender {
 /** Opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | number | object;
 
+/** A process started by spawnSelf (a master-worker worker). */
+export interface ChildProcessHandle {
+  readonly pid: number;
+  kill(signal: SignalName | 'SIGKILL'): void;
+  /** Settles when the process ended: its exit code, or null when a signal ended it. */
+  readonly exited: Promise<number | null>;
+}
+
 export interface Runtime {
   readonly name: 'node' | 'bun' | 'deno' | 'test';
   readonly version: string;
@@ -249,4 +257,14 @@ export interface Runtime {
   writeStdout(text: string): void;
   writeStderr(text: string): void;
   exit(code: number): never;
+
+  /**
+   * Starts this program again on the same runtime (same entry point and runtime flags) with
+   * `args` and these extra environment variables, sharing stdout and stderr: the worker of
+   * master-worker mode (`-W`). `detached`: in its own session, without stdio, not waited for
+   * (the daemon of `-D`). Absent where the runtime cannot start processes.
+   */
+  spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }): ChildProcessHandle;
+  /** Writes a whole text file (the `-p` pid file). */
+  writeTextFile?(path: string, text: string): Promise<void>;
 }

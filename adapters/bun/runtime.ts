@@ -42,6 +42,7 @@ import type {
 import { toSocketError } from '../shared/socket-errors.ts';
 import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
+import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
@@ -592,6 +593,9 @@ export const bunRuntime: Runtime = {
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
   lookup: lookupLibc,
+  // The bun binary and the entry point it runs (adapters/bun/main.ts).
+  spawnSelf: spawnSelfWith(process.execPath, [process.argv[1] as string]),
+  writeTextFile: writeTextFileNode,
 };
 
 /**

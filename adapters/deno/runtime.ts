@@ -20,6 +20,7 @@
  *  - there is no synchronous socket write (the core's writeSync is NotSupported on TCP), so
  *    every write is an async op and bytes stay "buffered" until it completes.
  */
+import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
@@ -585,6 +586,9 @@ export const denoRuntime: Runtime = {
   writeStdout: (text) => writeAllSync(Deno.stdout, text),
   writeStderr: (text) => writeAllSync(Deno.stderr, text),
   exit: (code) => Deno.exit(code),
+  // deno run -A with the package's deno.json (its unstable features) and the entry module.
+  spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]),
+  writeTextFile: writeTextFileNode,
 };
 
 /** Deno.hostname() needs `--allow-sys=hostname`; without it the name is simply unknown. */

@@ -6,6 +6,7 @@ import type { Runtime } from '../../src/runtime.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenNode, listenUnixNode } from '../shared/node-sockets.ts';
 import { openDatagramNode } from '../shared/node-datagram.ts';
+import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
@@ -15,4 +16,7 @@ export const nodeRuntime: Runtime = {
   connect: connectNode,
   openDatagramSender: openDatagramNode,
   ...nodeProcessServices,
+  // The same node binary, flags and entry script (bin/switchyard.js or dist/adapters/node/main.js).
+  spawnSelf: spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string]),
+  writeTextFile: writeTextFileNode,
 };

@@ -8,10 +8,12 @@ import type { StatsPageModel } from './stats-page-model.ts';
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel } from './stream-action-model.ts';
 import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
+import type { HttpMapRuleModel } from './map-action-model.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel } from './stream-action-model.ts';
 export type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
+export type { HttpMapRuleModel } from './map-action-model.ts';
 
 export interface SourceLocation {
   readonly file: string;
@@ -395,7 +397,19 @@ export interface AclModel {
   /** `-i`. */
   readonly ignoreCase: boolean;
   readonly patterns: readonly string[];
+  /**
+   * `-f FILE`s in order: `patterns` begins with their `count` patterns each (as read with the
+   * configuration), before the inline ones; the compiled ACL reads the files' live references.
+   */
+  readonly files?: readonly AclPatternFileModel[] | undefined;
   readonly source: SourceLocation;
+}
+
+/** One `-f FILE` of an ACL (`map`: read as a two-column file, `-M`). */
+export interface AclPatternFileModel {
+  readonly path: string;
+  readonly map: boolean;
+  readonly count: number;
 }
 
 /** One term of a condition: a named ACL (or a predefined one such as METH_GET), or an anonymous one. */
@@ -417,7 +431,15 @@ export type HeaderNameMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
  * An `http-request` / `http-response` action that does not end the rule list: a header action,
  * a variable action, a request-line rewrite.
  */
-export type HttpRuleModel = HttpHeaderRuleModel | HttpVarRuleModel | HttpRequestLineRuleModel | HttpStickRuleModel | HttpCaptureRuleModel | HttpStreamRuleModel | HttpStrictModeRuleModel;
+export type HttpRuleModel =
+  | HttpHeaderRuleModel
+  | HttpVarRuleModel
+  | HttpRequestLineRuleModel
+  | HttpStickRuleModel
+  | HttpCaptureRuleModel
+  | HttpStreamRuleModel
+  | HttpStrictModeRuleModel
+  | HttpMapRuleModel;
 
 /**
  * Stick counter actions (src/stick/): `track-sc0|1|2 KEY [table T]`, `sc-inc-gpc0|1(N)`,

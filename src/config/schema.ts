@@ -319,6 +319,7 @@ const aclModelSchema = v.object({
   method: v.undefinedable(aclMatchMethodSchema),
   ignoreCase: v.boolean(),
   patterns: v.array(v.string()),
+  files: v.optional(v.array(v.object({ path: v.string(), map: v.boolean(), count: v.pipe(v.number(), v.integer(), v.minValue(0)) }))),
   source: sourceSchema,
 });
 
@@ -462,6 +463,14 @@ const stickRuleSchemas = [
 ] as const;
 
 const httpRuleSchema = v.variant('action', [
+  v.object({
+    action: v.picklist(['set-map', 'del-map', 'add-acl', 'del-acl']),
+    file: v.string(),
+    key: v.string(),
+    value: v.undefinedable(v.string()),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
   v.object({
     action: v.literal('strict-mode'),
     on: v.boolean(),

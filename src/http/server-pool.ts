@@ -89,7 +89,8 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   readonly #runtime: Runtime;
   readonly #fds: FdUsage;
   /** By Server.index. */
-  readonly #servers: (ServerIdleConns | undefined)[] = [];
+  /** Keyed by the server itself: indexes move when the runtime API deletes a server. */
+  readonly #servers = new Map<Server, ServerIdleConns>();
   readonly #bySocket = new Map<Socket, PooledConnection>();
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
@@ -105,7 +106,7 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
 
   /** Idle connections to `server`. */
   idleOf(server: Server): number {
-    return this.#servers[server.index]?.count ?? 0;
+    return this.#servers.get(server)?.count ?? 0;
   }
 
   /**
@@ -176,7 +177,7 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   /** Closes every idle connection (reload, stop). */
   closeAll(): void {
     for (const conn of [...this.#bySocket.values()]) this.#close(conn);
-    for (const state of this.#servers) if (state !== undefined) state.purgeAt = -1;
+    for (const state of this.#servers.values()) state.purgeAt = -1;
     if (this.#timer !== undefined) {
       this.#runtime.clearTimer(this.#timer);
       this.#timer = undefined;
@@ -185,10 +186,10 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   }
 
   #state(server: Server): ServerIdleConns {
-    let state = this.#servers[server.index];
+    let state = this.#servers.get(server);
     if (state === undefined) {
       state = new ServerIdleConns(server);
-      this.#servers[server.index] = state;
+      this.#servers.set(server, state);
     }
     return state;
   }
@@ -202,7 +203,7 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   #forget(conn: PooledConnection): void {
     if (!this.#bySocket.delete(conn.socket)) return;
     this.#fds.idleServerConns--;
-    const state = this.#servers[conn.server.index] as ServerIdleConns;
+    const state = this.#servers.get(conn.server) as ServerIdleConns;
     const list = conn.uses > 1 ? state.safe : state.idle;
     const i = list.indexOf(conn);
     if (i >= 0) list.splice(i, 1);
@@ -220,8 +221,8 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
     this.#timerAt = Infinity;
     const now = this.#runtime.now();
     let next = Infinity;
-    for (const state of this.#servers) {
-      if (state === undefined || state.purgeAt < 0) continue;
+    for (const state of this.#servers.values()) {
+      if (state.purgeAt < 0) continue;
       if (state.purgeAt > now) {
         next = Math.min(next, state.purgeAt);
         continue;

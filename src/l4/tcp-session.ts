@@ -1,7 +1,7 @@
 import type { Timeouts } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
-import type { ProxySession, SessionHost } from '../proxy/session.ts';
+import type { ProxySession, SessionHost, SessionView } from '../proxy/session.ts';
 import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
@@ -201,6 +201,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   drain(): void {}
 
   /** Ends the session now (soft-stop grace expired, admin kill). */
+  describe(): SessionView {
+    const c = this.connection;
+    return { clientAddress: c.clientAddress, clientPort: c.clientPort, acceptedAt: this.acceptedAt, backend: this.backend?.name, server: this.#leg.server?.name ?? this.lastServerName };
+  }
+
   kill(cause: 'K' | 'D' | 'U' = 'K'): void {
     if (this.phase !== 'closed') this.#abort(cause, this.phase === 'established' ? 'D' : 'C');
   }

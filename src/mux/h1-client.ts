@@ -1,7 +1,7 @@
 import type { Timeouts } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
-import type { ProxySession, SessionHost } from '../proxy/session.ts';
+import type { ProxySession, SessionHost, SessionView } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import { connectionModeOf } from '../http/http-options.ts';
 import { BodyFramer, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
@@ -135,6 +135,14 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       this.client.reset();
     }
     this.destroy();
+  }
+
+  describe(): SessionView | undefined {
+    // HAProxy's H1 mux has a stream for the first request from the start, then only while a
+    // request is in progress: an idle keep-alive connection is no stream.
+    if (this.#state === 'closed' || this.#state === 'closing' || (this.#state === 'idle' && this.requests > 0)) return undefined;
+    const c = this.connection;
+    return { clientAddress: c.clientAddress, clientPort: c.clientPort, acceptedAt: this.acceptedAt, backend: this.#stream.backend?.name, server: this.#stream.serverName };
   }
 
   kill(cause: 'K' | 'D' | 'U' = 'K'): void {

@@ -43,7 +43,8 @@ export class Backend {
   /** HAProxy's proxy uuid (`be_id`); 0 when the model has none. */
   readonly id: number;
   readonly mode: ProxyMode;
-  readonly servers: readonly Server[];
+  /** Declaration order; the runtime API may add and delete servers (`add server`, `del server`). */
+  readonly #servers: Server[];
   /** The `dispatch` / `option transparent` target, used instead of the servers (no `balance`). */
   readonly direct: Server | undefined;
   readonly retries: number;
@@ -66,7 +67,8 @@ export class Backend {
   downTransitions = 0;
   /** Cookie and stick-table persistence (src/stick/), attached by the Proxy; undefined = none. */
   persistence: BackendPersistence | undefined = undefined;
-  readonly #balancer: Balancer;
+  #balancer: Balancer;
+  readonly #random: () => number;
   /** Sessions waiting for any server, oldest first. */
   readonly #queue: QueueEntry[] = [];
   /** Where each queued waiter is: a server's queue, or undefined for the backend's. */
@@ -82,7 +84,7 @@ export class Backend {
     this.model = model;
     this.mode = model.mode;
     const trackSessions = model.servers.some((s) => s.onMarkedUp !== undefined);
-    this.servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup)));
+    this.#servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup)));
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
@@ -92,13 +94,51 @@ export class Backend {
     this.http = model.http;
     this.queueTimeout = model.timeouts.queue ?? model.timeouts.connect;
     this.#slotsInUse = options.slotsInUse ?? { serverConnsInUse: 0 };
+    this.#random = options.random ?? Math.random;
+    this.#balancer = this.#createBalancer();
+  }
+
+  get servers(): readonly Server[] {
+    return this.#servers;
+  }
+
+  #createBalancer(): Balancer {
     // `balance hash EXPR` may use map converters: they read the files the model carries.
-    this.#balancer = withPatternFiles(patternFilesOf(model.patternFiles), () =>
-      createBalancer(model.balance, model.hashType ?? DEFAULT_HASH_TYPE, this.servers, {
+    return withPatternFiles(patternFilesOf(this.model.patternFiles), () =>
+      createBalancer(this.model.balance, this.model.hashType ?? DEFAULT_HASH_TYPE, this.#servers, {
         allBackups: this.allBackups,
-        random: options.random ?? Math.random,
+        random: this.#random,
       }),
     );
+  }
+
+  /**
+   * Adds a server at the end (the runtime API's `add server`); the balancer is rebuilt over the
+   * new list (HAProxy allows it only with a dynamic algorithm: see dynamic-servers.ts).
+   */
+  addServer(server: Server): void {
+    server.index = this.#servers.length;
+    this.#servers.push(server);
+    this.#rebuildBalancer();
+  }
+
+  /** Removes a server without sessions nor waiters (`del server`); the others are renumbered. */
+  removeServer(server: Server): void {
+    const at = this.#servers.indexOf(server);
+    if (at < 0) return;
+    this.#servers.splice(at, 1);
+    for (let i = at; i < this.#servers.length; i++) (this.#servers[i] as Server).index = i;
+    this.#rebuildBalancer();
+  }
+
+  #rebuildBalancer(): void {
+    // The scratch fields belong to the balancer being replaced.
+    for (const s of this.#servers) {
+      s.lbKey = 0;
+      s.lbPos = -1;
+      s.currentWeight = 0;
+    }
+    this.#balancer = this.#createBalancer();
   }
 
   /** A server by name (stick tables and cookies refer to servers by name across generations). */

@@ -20,6 +20,7 @@ import { LogSampling } from '../log/log-sampling.ts';
 import { Services } from '../services/services.ts';
 import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
 import type { ProcessVars } from '../rules/vars.ts';
+import { compileRulesAtStart } from '../rules/rules-at-start.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -95,6 +96,7 @@ export class Proxy {
     for (const f of this.frontends) f.linkPeers(this.frontends);
     const h2Options = h2OptionsOf(config.global.tune);
     for (const f of this.frontends) f.h2Options = h2Options;
+    compileRulesAtStart(config);
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
     setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);

@@ -137,25 +137,32 @@ export class Server {
    * undefined when the server is not observed (no `observe`, or no `check`, as in HAProxy).
    */
   observer: ServerObserver | undefined = undefined;
-  /** Index of this server in its backend (stable; balancers may use it as a key); -1 for a direct target. */
-  readonly index: number;
+  /**
+   * Index of this server in its backend (balancers use it as a key); -1 for a direct target.
+   * Changes only when the runtime API deletes a server before it (the balancer is then rebuilt).
+   */
+  index: number;
   /**
    * Set on the stand-in for a backend's `dispatch` address or `option transparent` destination
    * (HAProxy's stream target is then the backend itself): never balanced, checked or queued,
    * logged as `<NOSRV>`, its connections private to their session.
    */
   readonly direct: DirectTargetModel['kind'] | undefined;
-  /** HAProxy's server id (puid, `srv_id`): its position in the backend from 1 (no `id` keyword here). */
-  get id(): number {
-    return this.index + 1;
-  }
+  /**
+   * HAProxy's server id (puid, `srv_id`): its position in the backend from 1 (no `id` keyword
+   * here); a server added at runtime takes the first id left free (HAProxy's get_next_id).
+   */
+  readonly id: number;
+  /** The weight the server was configured (or added) with: `set weight N%` is relative to it. */
+  readonly initialWeight: number;
   /** Balancer scratch fields: each algorithm documents how it uses them. */
   lbKey = 0;
   lbPos = -1;
   currentWeight = 0;
 
-  constructor(model: ServerModel, index = 0, trackSessions = false, direct?: DirectTargetModel['kind']) {
+  constructor(model: ServerModel, index = 0, trackSessions = false, direct?: DirectTargetModel['kind'], id = index + 1) {
     this.direct = direct;
+    this.id = id;
     this.name = model.name;
     const resolved = model.resolvedAddress;
     this.host = typeof resolved === 'string' ? resolved : model.host;
@@ -178,6 +185,7 @@ export class Server {
     this.check = model.check?.enabled ? model.check : undefined;
     this.onMarkedDown = model.onMarkedDown;
     this.onMarkedUp = model.onMarkedUp;
+    this.initialWeight = model.weight;
     this.userWeight = model.weight;
     this.weight = model.weight;
     // A host name init-addr left without an address stays in maintenance (HAProxy's RMAINT).

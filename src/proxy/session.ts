@@ -16,6 +16,18 @@ export interface ProxySession {
   kill(cause?: 'K' | 'D' | 'U'): void;
   /** Stop after the transaction in flight (soft stop): no further keep-alive requests. */
   drain(): void;
+  /** What the runtime API's `show sess` prints of it; absent for connections not yet a stream (PROXY header wait). */
+  describe?(): SessionView | undefined;
+}
+
+/** A stream as `show sess` lists it (HAProxy's stream line: source, proxies, server, age). */
+export interface SessionView {
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  /** Runtime-clock ms. */
+  readonly acceptedAt: number;
+  readonly backend: string | undefined;
+  readonly server: string | undefined;
 }
 
 /** What a session needs from the frontend that accepted it. */

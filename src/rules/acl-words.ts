@@ -8,7 +8,7 @@
  * pattern-files.ts), `-M` reads the next files as maps (their keys are the patterns); the model
  * carries the patterns themselves, so nothing is read again when the rules compile.
  */
-import type { AclMatchMethod, AclModel, SourceLocation } from '../config/model.ts';
+import type { AclMatchMethod, AclModel, AclPatternFileModel, SourceLocation } from '../config/model.ts';
 import { compileAcl } from './acl.ts';
 import { readPatternFile, readPatternLines } from './pattern-files.ts';
 import { MATCH_METHODS } from './pattern-match.ts';
@@ -33,6 +33,7 @@ export function parseAclWords(name: string, words: readonly string[], source: So
   let asMap = false;
   let loaded = false;
   const fromFiles: FilePattern[] = [];
+  const files: AclPatternFileModel[] = [];
   let i = 1;
   for (; i < words.length; i++) {
     const word = words[i] as string;
@@ -56,7 +57,9 @@ export function parseAclWords(name: string, words: readonly string[], source: So
       const text = readPatternFile(path);
       if (typeof text === 'object') return { ok: false, message: text.error, word: i + 1 };
       // 'pending': the loader's first pass, which only learns the file names.
+      const before = fromFiles.length;
       if (text !== 'pending') for (const l of readPatternLines(text, asMap)) fromFiles.push({ pattern: l.key, file: path, line: l.line });
+      files.push({ path, map: asMap, count: fromFiles.length - before });
       loaded = true;
       i++;
     } else if (word === '-m') {
@@ -76,7 +79,8 @@ export function parseAclWords(name: string, words: readonly string[], source: So
       return { ok: false, message: `'${word}' is not a valid ACL option (use '--' before a pattern starting with '-')`, word: i };
     }
   }
-  const acl: AclModel = { name, criterion, method, ignoreCase, patterns: [...fromFiles.map((p) => p.pattern), ...words.slice(i)], source };
+  const patterns = [...fromFiles.map((p) => p.pattern), ...words.slice(i)];
+  const acl: AclModel = files.length > 0 ? { name, criterion, method, ignoreCase, patterns, files, source } : { name, criterion, method, ignoreCase, patterns, source };
   const compiled = compileAcl(acl, 'request');
   if (!compiled.ok) return { ok: false, message: withFileLine(acl, fromFiles, compiled.message), word: 0 };
   return { ok: true, acl, warning: compiled.warning };
@@ -85,7 +89,7 @@ export function parseAclWords(name: string, words: readonly string[], source: So
 /** HAProxy names the file and line of a bad pattern read from a file. */
 function withFileLine(acl: AclModel, fromFiles: readonly FilePattern[], message: string): string {
   for (const p of fromFiles) {
-    const alone = compileAcl({ ...acl, patterns: [p.pattern] }, 'request');
+    const alone = compileAcl({ ...acl, files: undefined, patterns: [p.pattern] }, 'request');
     if (!alone.ok) return `${alone.message} at line ${p.line} of file '${p.file}'`;
   }
   return message;

@@ -8,6 +8,7 @@
  * sample without patterns tests its truth; other methods without patterns never match.
  */
 import type { AclMatchMethod, AclModel } from '../config/model.ts';
+import { aclPatternMatcher } from './acl-pattern-files.ts';
 import { compileMatcher, type Matcher, type MatchMethod } from './pattern-match.ts';
 import { Sample } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
@@ -106,9 +107,10 @@ export function compileAcl(model: AclModel, direction: SampleDirection): AclComp
     if (model.patterns.length > 0) warning = `'-m ${method}' takes no pattern: ${model.patterns.map((p) => `'${p}'`).join(', ')} ignored`;
   } else if (model.patterns.length === 0) {
     warning = 'no pattern to match against were provided, so this ACL will never match';
-    never = true;
+    // A pattern file may receive patterns at runtime (`add acl`).
+    never = model.files === undefined || model.files.length === 0;
   }
-  const matcher = compileMatcher(method, method === 'found' || method === 'bool' ? [] : model.patterns, model.ignoreCase);
+  const matcher = method === 'found' || method === 'bool' ? compileMatcher(method, [], model.ignoreCase) : aclPatternMatcher(model, method);
   if (!matcher.ok) return { ok: false, message: matcher.message };
   return { ok: true, acl: new AclLine(model.name, fetch, matcher.match, never, unusable), warning };
 }

@@ -10,6 +10,8 @@
  * generation parses each file once per match kind however many rules use it.
  */
 
+import { PatternRefs, type PatternRef } from './pattern-ref.ts';
+
 /** File texts by path, as the configuration loader read them. */
 export type PatternFileTexts = Readonly<Record<string, string>>;
 
@@ -22,6 +24,8 @@ export interface PatternFileSource {
   read(path: string): string | 'pending' | { readonly error: string };
   /** Cache for parsed forms, keyed by the parser's own key (path and kind). */
   readonly parsed: Map<string, unknown>;
+  /** The generation's live references (pattern-ref.ts); absent while the loader only validates. */
+  readonly refs?: PatternRefs;
 }
 
 let current: PatternFileSource | undefined;
@@ -41,6 +45,25 @@ export function withPatternFiles<T>(source: PatternFileSource | undefined, compi
 export function readPatternFile(path: string): string | 'pending' | { readonly error: string } {
   if (current === undefined) return { error: `pattern file <${path}> was not loaded with the configuration` };
   return current.read(path);
+}
+
+/**
+ * The live reference of `path` for the compilation in progress: undefined when the source
+ * keeps none (the compiler then uses the file's text as read), 'pending' in the loader's first
+ * pass, an error text when the file cannot be used.
+ */
+export function patternRef(path: string, withValues: boolean, user: 'map' | 'acl'): PatternRef | 'pending' | string | undefined {
+  const refs = current?.refs;
+  if (refs === undefined) return undefined;
+  const text = readPatternFile(path);
+  if (text === 'pending') return 'pending';
+  if (typeof text !== 'string') return text.error;
+  return refs.obtain(path, text, withValues, user, readPatternLines);
+}
+
+/** The live references of the compilation in progress (rule actions look theirs up when they run). */
+export function currentPatternRefs(): PatternRefs | undefined {
+  return current?.refs;
 }
 
 /** A parsed form of a pattern file, computed once per source (`key` names the file and the parse). */
@@ -67,6 +90,7 @@ export class PatternFileCollector implements PatternFileSource {
 /** Files as read by the loader: texts, and why the others could not be read. */
 export class LoadedPatternFiles implements PatternFileSource {
   readonly parsed = new Map<string, unknown>();
+  readonly refs = new PatternRefs();
   readonly #texts: PatternFileTexts;
   readonly #errors: ReadonlyMap<string, string>;
 
@@ -97,6 +121,11 @@ export function patternFilesOf(texts: PatternFileTexts | undefined): PatternFile
     sources.set(texts, source);
   }
   return source;
+}
+
+/** The live references of the generation whose models carry `texts`. */
+export function patternRefsOf(texts: PatternFileTexts | undefined): PatternRefs | undefined {
+  return patternFilesOf(texts)?.refs;
 }
 
 /**

@@ -22,10 +22,10 @@ export class CommandTable {
     return undefined;
   }
 
-  execute(args: readonly string[], ctx: CommandContext): CliAnswer {
+  execute(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer {
     const command = this.find(args);
     if (command === undefined) return info(usageMessage(this.commands, args));
     if (!levelAllows(ctx.session.level, command.level)) return PERMISSION_DENIED;
-    return command.run(args, ctx);
+    return command.run(args, ctx, payload);
   }
 }

@@ -32,7 +32,8 @@ export interface CliCommand {
   readonly usage: string | undefined;
   /** The level below which HAProxy answers "Permission denied" (before looking at the arguments). */
   readonly level: CliLevel;
-  run(args: readonly string[], ctx: CommandContext): CliAnswer;
+  /** `payload`: the lines after a command ending in `<<`, up to an empty line (HAProxy's payload). */
+  run(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer;
 }
 
 /** Pads a command synopsis to HAProxy's usage column. */

@@ -64,6 +64,21 @@ export class RuntimeApi implements SessionOwner {
     this.#open(socket, model);
   }
 
+  /**
+   * Serves a connection accepted elsewhere (the master-worker link: runtime-api/master-link.ts)
+   * as a session of `model`, with the bytes already read from it.
+   */
+  adopt(socket: Socket, model: StatsSocketModel, initial: Uint8Array): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    const session = new CliSession(socket, model, this.#target, this.#commands, this.#stats.timeout, this);
+    this.#sessions.add(session);
+    session.start();
+    if (initial.length > 0) session.onData(socket, initial);
+  }
+
   #open(socket: Socket, model: StatsSocketModel): void {
     const session = new CliSession(socket, model, this.#target, this.#commands, this.#stats.timeout, this);
     this.#sessions.add(session);

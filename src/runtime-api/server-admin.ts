@@ -11,6 +11,11 @@ import { countUsableServers } from '../health/state-messages.ts';
 /** Servers the CLI put in maintenance or drain (HAProxy's SRV_ADMF_FMAINT / FDRAIN), for `show servers state`. */
 const forced = new WeakMap<Server, 'maint' | 'drain'>();
 
+/** A server added at runtime starts in forced maintenance (HAProxy's SRV_ADMF_FMAINT), as `disable server` leaves it. */
+export function startInForcedMaint(server: Server): void {
+  forced.set(server, 'maint');
+}
+
 export function forcedAdminState(server: Server): 'maint' | 'drain' | undefined {
   return forced.get(server);
 }

@@ -21,13 +21,20 @@ export interface SessionOwner {
   sessionClosed(session: CliSession): void;
 }
 
-/** Splits a command line into words as cli_parse_request: blanks separate, `\` escapes the next byte. */
+/** HAProxy's PAYLOAD_PATTERN: a command line ending with it is followed by payload lines. */
+const PAYLOAD_PATTERN = '<<';
+
+/**
+ * Splits a command line into words as cli_parse_request: blanks separate, `\` escapes the next
+ * byte; a last word `<<` is the payload pattern, not a word.
+ */
 export function splitWords(line: string): string[] {
   const words: string[] = [];
   let i = 0;
   while (i < line.length && words.length < MAX_ARGS) {
     while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
     if (i >= line.length) break;
+    if (line.length - i === PAYLOAD_PATTERN.length && line.endsWith(PAYLOAD_PATTERN)) break;
     let word = '';
     while (i < line.length && line[i] !== ' ' && line[i] !== '\t') {
       if (line[i] === '\\') {
@@ -79,6 +86,9 @@ export class CliSession implements SocketHandler {
   readonly #owner: SessionOwner;
   readonly #context: CommandContext;
   #buffer = '';
+  /** The command line and payload lines so far, while a payload is being read. */
+  #payloadCommand: string | undefined;
+  #payload = '';
   #inputEnded = false;
   #ended = false;
   #closed = false;
@@ -126,7 +136,8 @@ export class CliSession implements SocketHandler {
 
   #process(): void {
     while (!this.#ended) {
-      const end = commandEnd(this.#buffer);
+      // A payload ends at an empty line; its lines take neither escapes nor `;` (co_getline).
+      const end = this.#payloadCommand === undefined ? commandEnd(this.#buffer) : this.#buffer.indexOf('\n');
       if (end < 0) {
         // A line longer than HAProxy's buffer, or the client's FIN before a full line: done.
         if (this.#inputEnded || this.#buffer.length > MAX_LINE) this.#end();
@@ -135,7 +146,21 @@ export class CliSession implements SocketHandler {
       let line = this.#buffer.slice(0, end);
       this.#buffer = this.#buffer.slice(end + 1);
       if (line.endsWith('\r')) line = line.slice(0, -1);
-      const answer = this.#run(line);
+      let payload: string | undefined;
+      if (this.#payloadCommand !== undefined) {
+        if (line !== '') {
+          this.#payload += `${line}\n`;
+          continue;
+        }
+        payload = this.#payload.slice(0, -1);
+        line = this.#payloadCommand;
+        this.#payloadCommand = undefined;
+        this.#payload = '';
+      } else if (line.endsWith(PAYLOAD_PATTERN)) {
+        this.#payloadCommand = line;
+        continue;
+      }
+      const answer = this.#run(line, payload);
       // `quit` ends at once, without the prompt (HAProxy's CLI_ST_END).
       if (this.state.quit) return this.#end();
       this.#write(answer);
@@ -147,8 +172,10 @@ export class CliSession implements SocketHandler {
     }
   }
 
-  #run(line: string): CliAnswer {
-    return this.#commands.execute(splitWords(line), this.#context);
+  #run(line: string, payload: string | undefined): CliAnswer {
+    // A payload is only given when the line's last word is the pattern (cli_parse_request).
+    const given = payload !== undefined && /[ \t]<<$|^<<$/.test(line) ? payload : undefined;
+    return this.#commands.execute(splitWords(line), this.#context, given);
   }
 
   #write(answer: CliAnswer): void {

@@ -13,6 +13,8 @@ import type { Runtime } from '../runtime.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import type { ServerCheck } from '../health/server-check.ts';
 import type { ProcessVars } from '../rules/vars.ts';
+import { patternRefsOf } from '../rules/pattern-files.ts';
+import type { PatternRefs } from '../rules/pattern-ref.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -32,6 +34,8 @@ export interface RuntimeTarget {
   readonly stickTables: ReadonlyMap<string, StickTable>;
   /** The generation's `proc` variables (`get var`). */
   readonly procVars: ProcessVars;
+  /** The generation's live map and ACL pattern files (`show map`, `add acl`...); undefined when none is loaded. */
+  readonly patternRefs: PatternRefs | undefined;
   /** Wall clock (ms since the epoch) and runtime clock when the generation started. */
   readonly startedWall: number;
   readonly startedMono: number;
@@ -58,6 +62,7 @@ class ProxyTarget implements RuntimeTarget {
   readonly proxies: readonly ProxyEntry[];
   readonly stickTables: ReadonlyMap<string, StickTable>;
   readonly procVars: ProcessVars;
+  readonly patternRefs: PatternRefs | undefined;
   readonly startedWall: number;
   readonly startedMono: number;
   readonly #byName = new Map<string, ProxyEntry>();
@@ -73,6 +78,8 @@ class ProxyTarget implements RuntimeTarget {
     this.limits = proxy.limits;
     this.stickTables = proxy.stickTables;
     this.procVars = proxy.procVars;
+    // Every proxy model carries the same pattern file texts, hence the same references.
+    this.patternRefs = patternRefsOf(proxy.config.frontends[0]?.patternFiles ?? proxy.config.backends[0]?.patternFiles);
     this.startedWall = proxy.runtime.wallClock();
     this.startedMono = proxy.runtime.now();
     const frontends = new Map(proxy.frontends.map((f) => [f.name, f]));
@@ -116,7 +123,11 @@ class ProxyTarget implements RuntimeTarget {
   }
 
   backendOf(server: Server): Backend {
-    return this.#serverOwner.get(server) as Backend;
+    const owner = this.#serverOwner.get(server);
+    if (owner !== undefined) return owner;
+    // A server added at runtime (`add server`).
+    for (const entry of this.proxies) if (entry.backend?.servers.includes(server)) return entry.backend;
+    throw new Error(`server ${server.name} belongs to no backend`);
   }
 
   proxyId(name: string): number {

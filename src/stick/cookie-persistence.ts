@@ -86,7 +86,8 @@ export class CookiePersistence {
   /** `; path=/` plus domains, HttpOnly, Secure: the tail of every inserted cookie. */
   readonly #attributes: string;
   /** Inserted Set-Cookie values by server index, when no dates make them vary. */
-  readonly #fixed: (string | undefined)[];
+  /** Keyed by server: indexes move when the runtime API deletes a server. */
+  readonly #fixed: Map<Server, string | undefined>;
 
   constructor(model: CookieModel, servers: readonly Server[], persist: boolean) {
     this.#model = model;
@@ -102,7 +103,7 @@ export class CookiePersistence {
     if (model.secure) attributes += '; Secure';
     this.#attributes = attributes;
     const dated = this.#maxidle > 0 || this.#maxlife > 0;
-    this.#fixed = servers.map((s) => (s.cookie === undefined ? this.#removal() : dated ? undefined : `${this.name}=${s.cookie}${attributes}`));
+    this.#fixed = new Map(servers.map((s) => [s, s.cookie === undefined ? this.#removal() : dated ? undefined : `${this.name}=${s.cookie}${attributes}`]));
   }
 
   // ---- request side ------------------------------------------------------------------------
@@ -321,8 +322,8 @@ export class CookiePersistence {
       (maxlife > 0 && first === 0) || // set the first date
       (maxlife === 0 && first > 0); // remove the first date
     if (!needed) return;
-    let cookie = this.#fixed[server.index];
-    if (cookie === undefined || this.#servers[server.index] !== server) cookie = this.#dated(server, first, nowSec);
+    let cookie = this.#fixed.get(server);
+    if (cookie === undefined) cookie = this.#dated(server, first, nowSec);
     editor.append(H_SET_COOKIE, cookie);
     txn.responseFlag = server.cookie === undefined ? 'D' : direct && txn.requestFlag === 'V' ? 'U' : 'I';
     if (model.nocache && isCacheable(req, head)) editor.append(H_CACHE_CONTROL, 'private');

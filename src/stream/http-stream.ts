@@ -108,6 +108,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   get clientAddress(): string {
     return this.connection.clientAddress;
   }
+  /** The server of the transaction in flight, if one was chosen (`show sess`'s srv=). */
+  get serverName(): string | undefined {
+    return this.#leg.lastServerName;
+  }
   get clientPort(): number {
     return this.connection.clientPort;
   }

@@ -49,6 +49,33 @@ describe('acl and http rules: models', () => {
     assert.deepEqual(model.backends[0]?.httpRequestRules, []);
   });
 
+  it('set-map, del-map, add-acl, del-acl: the file from the action word, log-format key and value', async () => {
+    const model = await parse(
+      frontend('  http-request set-map(/m.map) %[src] %[req.hdr(x)]', '  http-response del-map(/m.map) %[src]', '  http-request add-acl(/a.acl) k if { path /x }', '  http-after-response del-acl(/a.acl) k'),
+    );
+    const f = model.frontends[0];
+    assert.deepEqual(
+      [...(f?.httpRequestRules ?? []), ...(f?.httpResponseRules ?? []), ...(f?.httpAfterResponseRules ?? [])].map((r) =>
+        r.action === 'set-map' || r.action === 'del-map' || r.action === 'add-acl' || r.action === 'del-acl' ? [r.action, r.file, r.key, r.value] : [r.action],
+      ),
+      [
+        ['set-map', '/m.map', '%[src]', '%[req.hdr(x)]'],
+        ['add-acl', '/a.acl', 'k', undefined],
+        ['del-map', '/m.map', '%[src]', undefined],
+        ['del-acl', '/a.acl', 'k', undefined],
+      ],
+    );
+    const found = await errors(frontend('  http-request set-map(/m.map) k', '  http-request del-acl(/a.acl)', '  http-after-response add-acl(/a.acl) k'));
+    assert.deepEqual(
+      found.map(([line, , , message]) => [line, message.replace(/ \(supported: .*|, but got.*|expects '.*/, '')]),
+      [
+        [7, "error detected in frontend 'f' while parsing 'http-request set-map(/m.map)' rule : expects exactly 2 arguments."],
+        [8, "error detected in frontend 'f' while parsing 'http-request del-acl(/a.acl)' rule : expects exactly 1 arguments."],
+        [9, "'http-after-response' "],
+      ],
+    );
+  });
+
   it('both halves of a listen section carry its ACLs and rules', async () => {
     const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'listen l', '  bind :8080', '  acl a path /x', '  http-request add-header X-A 1 if a', '  server s 127.0.0.1:1'));
     assert.equal(model.frontends[0]?.httpRequestRules?.length, 1);
@@ -59,19 +86,19 @@ describe('acl and http rules: models', () => {
 
 describe('acl and http rules: errors at their line and column', () => {
   it('an action not supported yet is named, never ignored', async () => {
-    const [mapped] = await errors(frontend('  http-request set-map(x.map) a b if { path /x }'));
-    assert.deepEqual(mapped?.slice(0, 3), [7, 16, 'http-request set-map']);
+    const [mapped] = await errors(frontend('  http-request set-nice 10 if { path /x }'));
+    assert.deepEqual(mapped?.slice(0, 3), [7, 16, 'http-request set-nice']);
     // The supported list grows with each action family: its sorted form is what is pinned.
-    assert.match(mapped?.[3] ?? '', /^'http-request set-map' is not supported by Switchyard yet \(supported: 'add-header', 'allow', .*'set-header'.*\)\.$/);
-    const [line, , keyword, message] = (await errors(frontend('  http-response set-map(x.map) a b')))[0] ?? [];
-    assert.deepEqual([line, keyword], [7, 'http-response set-map']);
+    assert.match(mapped?.[3] ?? '', /^'http-request set-nice' is not supported by Switchyard yet \(supported: 'add-acl', 'add-header', 'allow', .*'set-header'.*\)\.$/);
+    const [line, , keyword, message] = (await errors(frontend('  http-response set-nice 10')))[0] ?? [];
+    assert.deepEqual([line, keyword], [7, 'http-response set-nice']);
     assert.match(message ?? '', /not supported by Switchyard yet/);
   });
 
   it('an unknown action is listed with a suggestion', async () => {
     const [[line, column, keyword, message]] = (await errors(frontend('  http-request set-heder X 1'))) as [[number, number, string, string]];
     assert.deepEqual([line, column, keyword], [7, 16, 'http-request']);
-    assert.match(message, /'http-request' expects 'add-header', .* but got 'set-heder'; did you mean 'set-header'\?/);
+    assert.match(message, /'http-request' expects 'add-acl', 'add-header', .* but got 'set-heder'; did you mean 'set-header'\?/);
   });
 
   it('argument counts and stray words', async () => {

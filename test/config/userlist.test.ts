@@ -232,6 +232,6 @@ describe('http-request auth', () => {
         [11, 'http-after-response'],
       ],
     );
-    for (const [, , , message] of found.slice(3)) assert.match(message, /^'http-(after-)?response' expects 'add-header', 'allow', .*, but got 'auth'\.$/);
+    for (const [, , , message] of found.slice(3)) assert.match(message, /^'http-(after-)?response' expects ('add-acl', )?'add-header', 'allow', .*, but got 'auth'\.$/);
   });
 });

@@ -40,11 +40,18 @@ class RecordingSocket {
 const MODEL: StatsSocketModel = { address: { kind: 'unix', path: '/x' }, level: 'admin', severityOutput: 'none', exposeFdListeners: false, source: { file: 't', line: 1 } };
 
 const echo: CliCommand = { words: ['echo'], usage: 'echo <words>                            : repeat', level: 'user', run: (args) => dump(`${args.slice(1).join('|')}\n`) };
+/** Shows the payload a command got (`<<` then lines up to an empty one). */
+const payloadEcho: CliCommand = {
+  words: ['payload'],
+  usage: undefined,
+  level: 'user',
+  run: (args, _ctx, payload) => dump(`${args.slice(1).join('|')}[${payload === undefined ? 'none' : JSON.stringify(payload)}]\n`),
+};
 const admin: CliCommand = { words: ['admin', 'only'], usage: undefined, level: 'admin', run: () => info('done\n') };
 
 function session(runtime = new FakeRuntime()) {
   let table: CommandTable | undefined;
-  table = new CommandTable([builtinCommands(() => table as CommandTable), [echo, admin]]);
+  table = new CommandTable([builtinCommands(() => table as CommandTable), [echo, payloadEcho, admin]]);
   const socket = new RecordingSocket();
   const target = { runtime } as unknown as RuntimeTarget;
   let closed = 0;
@@ -65,6 +72,15 @@ describe('runtime API session', () => {
     const { socket, send } = session();
     send('echo a;echo b\\;c;echo d\n');
     assert.equal(socket.written, 'a\n\nb;c\n\nd\n\n');
+    assert.equal(socket.ended, true);
+  });
+
+  it('a line ending with `<<` takes the next lines, up to an empty one, as its payload (no `;` nor escapes there)', () => {
+    const { socket, send } = session();
+    send('payload x <<\nk1 v1;still\nk2 v\\2\n');
+    assert.equal(socket.written, '');
+    send('\n');
+    assert.equal(socket.written, 'x["k1 v1;still\\nk2 v\\\\2"]\n\n');
     assert.equal(socket.ended, true);
   });
 

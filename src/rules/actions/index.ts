@@ -22,6 +22,7 @@ import { compileStickAction } from './stick-actions.ts';
 import { compileWaitForBody } from './body-wait-action.ts';
 import { compileUseService } from './service-action.ts';
 import { compileStrictMode, rewriteFailed } from './strict-mode.ts';
+import { compileMapAction } from './map-actions.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -101,6 +102,10 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'wait-for-body': (rule) => compileWaitForBody(rule.time, rule.atLeast),
   'use-service': (rule) => compileUseService(rule.service),
   'strict-mode': compileStrictMode,
+  'set-map': compileMapAction,
+  'del-map': compileMapAction,
+  'add-acl': compileMapAction,
+  'del-acl': compileMapAction,
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -2,9 +2,12 @@
 import { CommandTable } from '../command-table.ts';
 import { builtinCommands } from './builtin.ts';
 import { counterCommands } from './counters.ts';
+import { dynamicServerCommands } from './dynamic-servers.ts';
 import { infoCommands } from './info.ts';
+import { mapCommands } from './maps.ts';
 import { proxyCommands } from './proxies.ts';
 import { serverCommands } from './servers.ts';
+import { sessionCommands } from './sessions.ts';
 import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
@@ -16,10 +19,13 @@ export function createCommandTable(): CommandTable {
     infoCommands,
     statCommands,
     serverCommands,
+    dynamicServerCommands,
+    sessionCommands,
     proxyCommands,
     tableCommands,
     varCommands,
     counterCommands,
+    mapCommands,
   ]);
   return table;
 }

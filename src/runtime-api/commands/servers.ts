@@ -31,8 +31,8 @@ function staticWeights(backend: Backend): boolean {
   return hashed && (backend.model.hashType?.method ?? 'map-based') === 'map-based';
 }
 
-function initialWeight(backend: Backend, server: Server): number {
-  return backend.model.servers[server.index]?.weight ?? server.userWeight;
+function initialWeight(_backend: Backend, server: Server): number {
+  return server.initialWeight;
 }
 
 /** server_parse_weight_change_request: `N` or `N%` of the initial weight. */
@@ -161,7 +161,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
-  const health = reportedHealth(server, backend.model.servers[server.index]?.check?.rise ?? 2);
+  const health = reportedHealth(server, backend.model.servers.find((m) => m.name === server.name)?.check?.rise ?? 2);
   return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.ssl !== undefined ? 1 : 0} 0 - - 0\n`;
 }
 

@@ -16,6 +16,7 @@ import { stickActionParsers } from './stick.ts';
 import { bodyWaitActionParsers } from './body-wait.ts';
 import { serviceActionParsers } from './service.ts';
 import { strictModeActionParsers } from './strict-mode.ts';
+import { mapActionParsers } from './maps.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
@@ -33,4 +34,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...bodyWaitActionParsers,
   ...serviceActionParsers,
   ...strictModeActionParsers,
+  ...mapActionParsers,
 ];

@@ -1,0 +1,195 @@
+/**
+ * Master-worker mode (`-W`, `-Ws`; HAProxy's mworker.c): this process keeps no proxy; it starts
+ * a worker (this program again, through the runtime seam's spawnSelf) that serves the
+ * configuration, relays the stop signals to it, reloads on SIGUSR2 / SIGHUP / the master CLI's
+ * `reload` by starting a new worker after telling the current one to stop softly, and exits
+ * when its workers are gone, with the current worker's status when that one died on its own
+ * (HAProxy's exit-on-failure).
+ *
+ * Reload order differs from HAProxy's: its new worker takes the listening sockets over from
+ * the old one; Switchyard's cannot (no descriptor passing through the seam), so the old
+ * worker stops listening first and new connections are refused until the new one listens.
+ */
+import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
+import { VERSION } from '../version.ts';
+import { WORKER_ENV } from './worker-link.ts';
+
+export interface WorkerProcess {
+  readonly handle: ChildProcessHandle;
+  /** Wall-clock ms when it was started. */
+  readonly startedWall: number;
+  /** Reloads it went through (HAProxy's child->reloads). */
+  reloads: number;
+  /** The loopback port of its CLI link, once it registered. */
+  linkPort: number | undefined;
+  /** Told to stop (reload or stop): it is an old worker. */
+  leaving: boolean;
+}
+
+export interface MasterLog {
+  alert(text: string): void;
+  notice(text: string): void;
+}
+
+/** Loads the configuration again: undefined when it is valid, else why not (a reload then keeps the workers). */
+export type ConfigCheck = () => Promise<string | undefined>;
+
+/** A random token the worker's link requires (only the master's environment carries it). */
+function newToken(): string {
+  let token = '';
+  for (const byte of crypto.getRandomValues(new Uint8Array(16))) token += byte.toString(16).padStart(2, '0');
+  return token;
+}
+
+/** Records one worker's registration line `PID PORT`. */
+class RegistrationReader implements SocketHandler {
+  #buffer = '';
+  readonly #master: Master;
+  constructor(master: Master) {
+    this.#master = master;
+  }
+  onData(_socket: Socket, chunk: Uint8Array): void {
+    for (let i = 0; i < chunk.length; i++) this.#buffer += String.fromCharCode(chunk[i] as number);
+    const end = this.#buffer.indexOf('\n');
+    if (end < 0) return;
+    const [pid, port] = this.#buffer.slice(0, end).split(' ').map(Number);
+    this.#buffer = this.#buffer.slice(end + 1);
+    this.#master.registered(pid ?? 0, port ?? 0);
+  }
+  onEnd(socket: Socket): void {
+    socket.end();
+  }
+  onDrain(): void {}
+  onClose(): void {}
+}
+
+export class Master {
+  readonly runtime: Runtime;
+  readonly token = newToken();
+  readonly startedWall: number;
+  /** Current worker first, then old ones still running. */
+  readonly workers: WorkerProcess[] = [];
+  reloads = 0;
+  failedReloads = 0;
+  readonly #workerArgs: readonly string[];
+  readonly #log: MasterLog;
+  #registration: Listener | undefined;
+  #stopping = false;
+  readonly #registeredWaiters: (() => void)[] = [];
+
+  readonly #check: ConfigCheck;
+
+  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck) {
+    this.runtime = runtime;
+    this.#workerArgs = workerArgs;
+    this.#log = log;
+    this.#check = check;
+    this.startedWall = runtime.wallClock();
+  }
+
+  get version(): string {
+    return VERSION;
+  }
+
+  /** Opens the registration listener and starts the first worker. */
+  async start(): Promise<void> {
+    this.#registration = await this.runtime.listen({ host: '127.0.0.1', port: 0 }, (socket) => socket.setHandler(new RegistrationReader(this)));
+    this.#spawn();
+  }
+
+  registered(pid: number, port: number): void {
+    const worker = this.workers.find((w) => w.handle.pid === pid);
+    if (worker !== undefined) worker.linkPort = port;
+    for (const waiter of this.#registeredWaiters.splice(0)) waiter();
+  }
+
+  /** The current worker (`@1`), or the one of that PID (`@!PID`). */
+  worker(relative: number | undefined, pid: number | undefined): WorkerProcess | undefined {
+    if (pid !== undefined) return this.workers.find((w) => w.handle.pid === pid);
+    const current = this.workers.filter((w) => !w.leaving);
+    return relative === undefined ? undefined : current[relative - 1];
+  }
+
+  #spawn(): WorkerProcess {
+    const spawnSelf = this.runtime.spawnSelf as NonNullable<Runtime['spawnSelf']>;
+    const port = this.#registration?.port ?? 0;
+    const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${port}:${this.token}` });
+    const worker: WorkerProcess = { handle, startedWall: this.runtime.wallClock(), reloads: 0, linkPort: undefined, leaving: false };
+    this.workers.unshift(worker);
+    void handle.exited.then((code) => this.#exited(worker, code));
+    return worker;
+  }
+
+  #exited(worker: WorkerProcess, code: number | null): void {
+    const at = this.workers.indexOf(worker);
+    if (at >= 0) this.workers.splice(at, 1);
+    const status = code ?? 143;
+    if (!worker.leaving && !this.#stopping && worker.linkPort === undefined && this.workers.length > 0) {
+      // A worker started by a reload that never came up: the reload failed, the others serve on.
+      this.failedReloads++;
+      this.#log.alert(`New worker (${worker.handle.pid}) exited with code ${status} before starting: reload failed.`);
+      return;
+    }
+    if (!worker.leaving && !this.#stopping) {
+      // HAProxy's exit-on-failure: the current worker died on its own.
+      this.#log.alert(`Current worker (${worker.handle.pid}) exited with code ${status} (${code === null ? 'Terminated' : 'Exit'})`);
+      this.#log.alert('exit-on-failure: killing every processes with SIGTERM');
+      this.#stopping = true;
+      for (const w of this.workers) w.handle.kill('SIGTERM');
+      return this.#finish(status);
+    }
+    if (worker.leaving && !this.#stopping) this.#log.notice(`Former worker (${worker.handle.pid}) exited with code ${status} (${code === null ? 'Terminated' : 'Exit'})`);
+    if (this.workers.length === 0) this.#finish(this.#stopping ? 0 : status);
+  }
+
+  #finish(code: number): void {
+    void this.#registration?.close();
+    this.#log.notice(`All workers exited. Exiting... (${code})`);
+    this.runtime.exit(code);
+  }
+
+  /** SIGTERM / SIGINT (hard) and SIGUSR1 (soft): relayed to every worker; the master leaves after them. */
+  stop(signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1'): void {
+    this.#stopping = true;
+    if (this.workers.length === 0) return this.#finish(0);
+    for (const w of this.workers) w.handle.kill(signal);
+  }
+
+  /**
+   * SIGUSR2, SIGHUP, `reload`: the configuration is loaded again first; when valid, the
+   * current workers stop softly and a new one starts; otherwise they serve on.
+   */
+  async reload(): Promise<void> {
+    if (this.#stopping) return;
+    const problem = await this.#check();
+    if (problem !== undefined) {
+      this.failedReloads++;
+      this.#log.alert(`Reload failed, the workers keep serving the previous configuration: ${problem}`);
+      return;
+    }
+    if (this.#stopping) return;
+    this.reloads++;
+    for (const w of this.workers) {
+      w.reloads++;
+      if (!w.leaving) {
+        w.leaving = true;
+        w.handle.kill('SIGUSR1');
+      }
+    }
+    this.#log.notice('Reloading HAProxy');
+    this.#spawn();
+  }
+
+  /** Resolves once the current worker registered its link (or after `timeoutMs`). */
+  whenRegistered(timeoutMs: number): Promise<void> {
+    const current = this.worker(1, undefined);
+    if (current === undefined || current.linkPort !== undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.runtime.setTimer(resolve, timeoutMs);
+      this.#registeredWaiters.push(() => {
+        this.runtime.clearTimer(timer);
+        resolve();
+      });
+    });
+  }
+}

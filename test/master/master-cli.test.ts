@@ -1,0 +1,41 @@
+/** The master CLI's pieces (src/master/master-cli.ts): `-S` addresses and `show proc`'s table. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseMasterCliAddress, showProc } from '../../src/master/master-cli.ts';
+import type { Master } from '../../src/master/master.ts';
+import type { ChildProcessHandle } from '../../src/runtime.ts';
+
+describe('master CLI', () => {
+  it('-S takes unix@PATH, a path, ipv4@ADDR:PORT and ADDR:PORT, options after a comma', () => {
+    assert.deepEqual(parseMasterCliAddress('unix@/run/m.sock,level admin'), { kind: 'unix', path: '/run/m.sock' });
+    assert.deepEqual(parseMasterCliAddress('/run/m.sock'), { kind: 'unix', path: '/run/m.sock' });
+    assert.deepEqual(parseMasterCliAddress('ipv4@127.0.0.1:9999'), { kind: 'tcp', host: '127.0.0.1', port: 9999 });
+    assert.deepEqual(parseMasterCliAddress(':9999'), { kind: 'tcp', host: '0.0.0.0', port: 9999 });
+    assert.match(parseMasterCliAddress('fd@8') as string, /fd@ are not available/);
+  });
+
+  it("show proc: HAProxy's columns, the master, current and old workers", () => {
+    const handle = (pid: number): ChildProcessHandle => ({ pid, kill: () => undefined, exited: new Promise(() => undefined) });
+    const master = {
+      runtime: { pid: 100, wallClock: () => 90_061_000 },
+      startedWall: 0,
+      reloads: 2,
+      failedReloads: 1,
+      version: '0.1.0',
+      workers: [
+        { handle: handle(102), startedWall: 90_000_000, reloads: 0, linkPort: 1, leaving: false },
+        { handle: handle(101), startedWall: 0, reloads: 1, linkPort: 2, leaving: true },
+      ],
+    } as unknown as Master;
+    assert.equal(
+      showProc(master),
+      '#<PID>          <type>          <reloads>       <uptime>        <version>      \n' +
+        '100             master          2 [failed: 1]   1d01h01m01s     0.1.0          \n' +
+        '# workers\n' +
+        '102             worker          0               0d00h01m01s     0.1.0          \n' +
+        '# old workers\n' +
+        '101             worker          1               1d01h01m01s     0.1.0          \n' +
+        '# programs\n',
+    );
+  });
+});

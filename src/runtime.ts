@@ -254,8 +254,9 @@ export interface Runtime {
    */
   readonly hostname?: string | undefined;
 
-  writeStdout(text: string): void;
-  writeStderr(text: string): void;
+  /** Writes text (as UTF-8) or bytes as they are (log lines carry the bytes of requests). */
+  writeStdout(data: string | Uint8Array): void;
+  writeStderr(data: string | Uint8Array): void;
   exit(code: number): never;
 
   /**

@@ -543,8 +543,8 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
 
 const encoder = new TextEncoder();
 
-function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
+function writeAllSync(target: { writeSync(p: Uint8Array): number }, data: string | Uint8Array): void {
+  let bytes = typeof data === 'string' ? encoder.encode(data) : data;
   while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
 }
 
@@ -583,8 +583,8 @@ export const denoRuntime: Runtime = {
   },
   pid: Deno.pid,
   hostname: denoHostname(),
-  writeStdout: (text) => writeAllSync(Deno.stdout, text),
-  writeStderr: (text) => writeAllSync(Deno.stderr, text),
+  writeStdout: (data) => writeAllSync(Deno.stdout, data),
+  writeStderr: (data) => writeAllSync(Deno.stderr, data),
   exit: (code) => Deno.exit(code),
   // deno run -A with the package's deno.json (its unstable features) and the entry module.
   spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]),

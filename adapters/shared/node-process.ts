@@ -31,11 +31,11 @@ export const nodeProcessServices: ProcessServices = {
   env: (name) => process.env[name],
   pid: process.pid,
   hostname: hostname(),
-  writeStdout: (text) => {
-    process.stdout.write(text);
+  writeStdout: (data) => {
+    process.stdout.write(data);
   },
-  writeStderr: (text) => {
-    process.stderr.write(text);
+  writeStderr: (data) => {
+    process.stderr.write(data);
   },
   exit: (code) => process.exit(code),
 };

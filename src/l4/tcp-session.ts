@@ -539,6 +539,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
       lastRule: this.#tcp?.lastRule,
+      vars: this.vars,
       backendName: this.backend?.name ?? host.name,
       serverName: server,
       serverAddress: this.#serverAddress,

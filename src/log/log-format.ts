@@ -217,9 +217,10 @@ export function compileFormat(text: string, usage: LogFormatUsage): FormatCompil
   const constantOnly = usage.kind === 'rule' && usage.constantOnly === true;
   const httpMode = usage.kind === 'rule' ? !constantOnly : usage.mode === 'http';
   let literal = '';
-  // Rule values (headers, reply payloads) are bytes, as the samples in them are (one char per
-  // byte): the configuration's own text goes in as its UTF-8 bytes, as HAProxy copies it.
-  const bytes = usage.kind === 'rule';
+  // Rule values (headers, reply payloads) and log lines are bytes, as the samples in them are
+  // (one char per byte): the configuration's own text goes in as its UTF-8 bytes, as HAProxy
+  // copies it.
+  const bytes = usage.kind === 'rule' || usage.kind === 'log-line';
   const flush = (): void => {
     if (literal !== '') nodes.push({ kind: 'text', text: bytes ? utf8ByteString(literal) : literal, endsWithSpace: false });
     literal = '';

@@ -1,3 +1,4 @@
+import { latin1Bytes } from '../http/codec/chars.ts';
 import type { LogTarget } from '../config/model.ts';
 import type { Runtime } from '../runtime.ts';
 import { formatRfc3164Date } from './log-time.ts';
@@ -65,7 +66,11 @@ export class ProxyLogger {
     return this.#json;
   }
 
-  emit(level: LogLevelValue, message: string): void {
+  /**
+   * `bytes`: the message is a byte string (one char per byte: a traffic log line, whose samples
+   * are the bytes of the request), written as those bytes as HAProxy does; otherwise text.
+   */
+  emit(level: LogLevelValue, message: string, bytes = false): void {
     for (const { target: t, to } of this.#targets) {
       // `log TARGET FACILITY LEVEL MINLEVEL`: drop what is more verbose than LEVEL, and raise
       // what is more severe than MINLEVEL up to it, as HAProxy does.
@@ -76,9 +81,12 @@ export class ProxyLogger {
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
       if (to !== undefined) {
         // One datagram per line, ending in a newline as HAProxy's do (1024 bytes at most by default).
-        (this.#syslog as SyslogSenders).send(to, `${line.length >= SYSLOG_MAX ? line.slice(0, SYSLOG_MAX - 1) : line}\n`);
-      } else if (t.target === 'stdout') this.#runtime.writeStdout(`${line}\n`);
-      else this.#runtime.writeStderr(`${line}\n`);
+        (this.#syslog as SyslogSenders).send(to, `${line.length >= SYSLOG_MAX ? line.slice(0, SYSLOG_MAX - 1) : line}\n`, bytes);
+      } else {
+        const out = bytes ? latin1Bytes(`${line}\n`) : `${line}\n`;
+        if (t.target === 'stdout') this.#runtime.writeStdout(out);
+        else this.#runtime.writeStderr(out);
+      }
     }
   }
 }

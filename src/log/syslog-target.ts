@@ -3,6 +3,7 @@
  * for them (`[udp@|udp4@|udp6@|ipv4@|ipv6@]IP[:PORT]`, `[IPv6]:PORT`, port 514 by default), and
  * one sending socket per address family for the whole process, shared by every proxy's logger.
  */
+import { latin1Bytes } from '../http/codec/chars.ts';
 import type { DatagramSender, Runtime } from '../runtime.ts';
 import { inetPton4, inetPton6 } from '../util/ip-address.ts';
 
@@ -70,14 +71,15 @@ export class SyslogSenders {
     this.#runtime = runtime;
   }
 
-  send(to: SyslogAddress, line: string): void {
+  /** `line`: text (sent as UTF-8), or a byte string (one char per byte, sent as those bytes). */
+  send(to: SyslogAddress, line: string, bytes = false): void {
     let sender = to.family === 4 ? this.#v4 : this.#v6;
     if (sender === undefined) {
       sender = this.#runtime.openDatagramSender(to.family);
       if (to.family === 4) this.#v4 = sender;
       else this.#v6 = sender;
     }
-    sender.send(this.#encoder.encode(line), to.address, to.port);
+    sender.send(bytes ? latin1Bytes(line) : this.#encoder.encode(line), to.address, to.port);
   }
 
   close(): void {

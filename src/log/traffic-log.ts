@@ -144,6 +144,7 @@ export class TrafficLog {
     if (line.length === 0) return;
     if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE);
     this.count++;
-    this.#logger.emit(effective, line);
+    // A format's line is a byte string (its samples are request bytes); the JSON form is text.
+    this.#logger.emit(effective, line, !this.#logger.json);
   }
 }

@@ -1587,6 +1587,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       uniqueIdIfGenerated: this.#uniqueId?.value,
       stick: this.#rules?.stickTracking,
       lastRule: this.#rules?.lastRule,
+      // `%[var(txn.x)]`: the transaction's variables as the rules left them.
+      vars: this.#rules?.vars,
       captures: req === undefined ? undefined : this.#captures,
       // `be_server_timeout`, `cur_server_timeout`... as the transaction ended (0 before a backend
       // was chosen, as HAProxy 2.6.12 logs them).

@@ -78,9 +78,10 @@ frontend fe_tcp
 frontend fe_rule
     bind 127.0.0.1:${p.rule}
     log stdout format raw local0
-    log-format "rule %HP lr=%[last_rule_line] %ST file=%[last_rule_file,length]"
+    log-format "rule %HP lr=%[last_rule_line] %ST file=%[last_rule_file,length] é=%[var(txn.b)]"
     http-request deny if { path_beg /deny }
     http-request set-var(txn.path) path
+    http-request set-var(txn.b) req.hdr(x-b)
     http-response set-status 203 if { var(txn.path) -m beg /status }
     default_backend be_rule
 
@@ -207,14 +208,18 @@ for (const target of TARGETS) {
       const lineOf = (text: string): number => config.findIndex((l) => l.includes(text)) + 1;
       const conn = await HttpConnection.open(ports.rule);
       for (const path of ['/plain', '/tcp', '/allow', '/status']) assert.equal((await conn.request('GET', path)).status, path === '/status' ? 203 : 200, path);
+      // A header's bytes and the format's own UTF-8 text reach the log as bytes, each once encoded.
+      await conn.write(Buffer.concat([Buffer.from('GET /bytes HTTP/1.1\r\nhost: a\r\nx-b: '), Buffer.from('ü€', 'utf8'), Buffer.from('\r\n\r\n')]));
+      assert.equal((await conn.read()).status, 200);
       assert.equal((await conn.request('GET', '/deny')).status, 403);
       conn.destroy();
-      assert.match(await logLine('rule /plain '), /^rule \/plain lr=- 200 file=-$/);
-      assert.match(await logLine('rule /tcp '), new RegExp(`^rule /tcp lr=${lineOf('accept if { path_beg /tcp }')} 200 file=[1-9]\\d*$`));
+      assert.match(await logLine('rule /plain '), /^rule \/plain lr=- 200 file=- é=-$/);
+      assert.match(await logLine('rule /tcp '), new RegExp(`^rule /tcp lr=${lineOf('accept if { path_beg /tcp }')} 200 file=[1-9]\\d* é=-$`));
       assert.equal(await logLine('rule /allow '), `rule /allow lr=${lineOf('allow if { path_beg /allow }')} 200 file=${(await logLine('rule /tcp ')).split('file=')[1]}`);
       // The format waits for nothing, so the line is written at the response head: after the
       // http-response rules (HAProxy's http_process_res_common), which changed the status.
-      assert.equal(await logLine('rule /status '), 'rule /status lr=- 203 file=-');
+      assert.equal(await logLine('rule /status '), 'rule /status lr=- 203 file=- é=-');
+      assert.equal(await logLine('rule /bytes '), 'rule /bytes lr=- 200 file=- é=ü€');
       assert.match(await logLine('rule /deny '), new RegExp(`^rule /deny lr=${lineOf('deny if { path_beg /deny }')} 403 file=`));
     });
 

@@ -371,11 +371,11 @@ export class FakeRuntime implements Runtime {
   env(): string | undefined {
     return undefined;
   }
-  writeStdout(text: string): void {
-    this.stdout.push(text);
+  writeStdout(data: string | Uint8Array): void {
+    this.stdout.push(typeof data === 'string' ? data : latin1(data));
   }
-  writeStderr(text: string): void {
-    this.stderr.push(text);
+  writeStderr(data: string | Uint8Array): void {
+    this.stderr.push(typeof data === 'string' ? data : latin1(data));
   }
   exit(code: number): never {
     throw new Error(`exit(${code})`);
@@ -395,4 +395,11 @@ export function serveText(rt: FakeRuntime, host: string, port: number, text: str
     });
     socket.write(new TextEncoder().encode(text));
   });
+}
+
+/** Bytes written by the proxy, one char per byte (as tests compare log lines). */
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(b);
+  return out;
 }

@@ -197,3 +197,11 @@ export async function loadCaFiles(
   });
   return loaded;
 }
+
+/** Reads one `crt` path (a PEM file, or a directory of them) as the `crt` keyword does. */
+export function loadCertificatePath(
+  path: string,
+  files: ConfigFileReader,
+): Promise<{ readonly ok: true; readonly files: CertificateFile[] } | { readonly ok: false; readonly message: string }> {
+  return loadReference(path, files);
+}

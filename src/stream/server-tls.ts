@@ -63,5 +63,22 @@ export function serverTlsOptions(server: Server, stream: LbRequest | SampleConte
     ...(verify && !servername && server.hostname !== undefined ? { checkName: server.hostname } : {}),
     ...(ssl.alpn ? { alpn: ssl.alpn } : {}),
     ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
+    ...serverTlsExtras(ssl),
   };
+}
+
+/** The options beyond SNI/ALPN/verify (versions, ciphers, client certificate, verifyhost), built once per server. */
+const extras = new WeakMap<ServerSsl, Pick<ConnectTlsOptions, 'settings' | 'certificate' | 'verifyHost'>>();
+
+export function serverTlsExtras(ssl: ServerSsl): Pick<ConnectTlsOptions, 'settings' | 'certificate' | 'verifyHost'> {
+  let found = extras.get(ssl);
+  if (found === undefined) {
+    found = {
+      ...(ssl.tls !== undefined ? { settings: ssl.tls } : {}),
+      ...(ssl.certificate !== undefined ? { certificate: ssl.certificate } : {}),
+      ...(ssl.verifyHost !== undefined && ssl.verify === 'required' ? { verifyHost: ssl.verifyHost } : {}),
+    };
+    extras.set(ssl, found);
+  }
+  return found;
 }

@@ -111,11 +111,8 @@ export const globalKeywords: KeywordList = {
     global: [
       'description', 'node', 'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
       'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcomprate', 'maxcompcpuusage',
-      'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-ciphers',
-      'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
-      'ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites',
-      'ssl-default-server-options', 'ssl-default-server-curves', 'ssl-default-server-sigalgs',
-      'ssl-dh-param-file', 'ssl-server-verify', 'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
+      'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
+      'ssl-dh-param-file', 'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-load-extra-del-ext', 'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
       'localpeer', 'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',

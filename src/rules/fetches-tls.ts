@@ -1,6 +1,6 @@
 /**
  * TLS fetches on the client connection (HAProxy's ssl_sample.c): `ssl_fc_cipher`,
- * `ssl_fc_session_reused`, `ssl_fc_has_crt`; the client certificate (`ssl_c_used`,
+ * `ssl_fc_is_resumed`, `ssl_fc_has_sni`, `ssl_fc_has_crt`; the client certificate (`ssl_c_used`,
  * `ssl_c_verify`, `ssl_c_err`, `ssl_c_ca_err`, `ssl_c_s_dn`, `ssl_c_i_dn`, `ssl_c_serial`,
  * `ssl_c_sha1`, `ssl_c_der`, `ssl_c_notbefore`, `ssl_c_notafter`, `ssl_c_sig_alg`,
  * `ssl_c_key_alg`, `ssl_c_version`); the certificate the frontend served (`ssl_f_*`, same
@@ -59,9 +59,9 @@ function setBytes(out: Sample, bytes: Uint8Array): true {
   return out.setBin(s);
 }
 
+/** Server-side fetches find nothing before the server connection exists (request rules), as in HAProxy. */
 function body(scope: FetchBody['scope'], type: FetchBody['type'], sample: FetchBody['sample'], source: string): FetchBody {
-  // The server connection exists once the request left: its fetches serve response rules and logs.
-  return { scope: source === SERVER_SIDE ? 'response' : scope, type, source, sample, ...(source === SERVER_SIDE ? { atLogEnd: true } : {}) };
+  return { scope, type, source, sample };
 }
 
 function fixed(b: FetchBody): MiscFetch {
@@ -162,7 +162,7 @@ function connectionFlag(which: 'client' | 'server', read: (tls: TlsInfo, out: Sa
 
 export const TLS_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscFetch>([
   ['ssl_fc_cipher', connectionFlag('client', (tls, out) => (tls.cipher === undefined ? false : out.setStr(tls.cipher)), 'str')],
-  ['ssl_fc_session_reused', connectionFlag('client', (tls, out) => out.setBool(tls.sessionReused === true), 'bool')],
+  ['ssl_fc_is_resumed', connectionFlag('client', (tls, out) => out.setBool(tls.sessionReused === true), 'bool')],
   ['ssl_fc_has_crt', connectionFlag('client', (tls, out) => out.setBool(tls.peerCertificate !== undefined), 'bool')],
   ['ssl_fc_has_sni', connectionFlag('client', (tls, out) => out.setBool(tls.sni !== undefined), 'bool')],
   ['ssl_c_used', connectionFlag('client', (tls, out) => out.setBool(tls.peerCertificate !== undefined), 'bool')],

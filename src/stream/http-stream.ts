@@ -1084,6 +1084,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
       const rules = this.#ruleRunner();
       rules.chosenServer = this.#leg.server as Server; // srv_id, srv_name
+      rules.serverTls = this.#server?.tls; // ssl_bc*, ssl_s_*
       this.#heldResponse.begin(head, false, req.method);
       const verdict = rules.applyResponse(req, head, editor, this.#backendRules);
       if (verdict === Verdict.reply) {

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { repoRoot } from '../support/runtimes.ts';
@@ -25,7 +25,7 @@ import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy, type Target } from '../s
 const TLS = `${repoRoot}test/fixtures/tls`;
 const pem = (name: string): string => readFileSync(`${TLS}/${name}`, 'utf8');
 
-const PORT_NAMES = ['max12', 'min13', 'ciphers', 'suites', 'curves', 'optional', 'required', 'ignore', 'strict', 'list', 'server', 'srvfe', 'be'] as const;
+const PORT_NAMES = ['max12', 'min13', 'ciphers', 'suites', 'curves', 'optional', 'required', 'ignore', 'strict', 'list', 'server', 'srvfe', 'bc', 'resumed', 'be'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** What each target cannot do (refused there; see docs/runtimes.md). */
@@ -49,6 +49,7 @@ function configFor(target: Target, p: Ports, listFile: string): string {
     fe('max12', p.max12, 'ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2', '%[ssl_fc_protocol] %[ssl_f_s_dn] %[ssl_f_serial,hex] %[ssl_f_sig_alg] %[ssl_f_key_alg] %[ssl_f_version] %[ssl_f_sha1,hex]'),
     // The global minimum (TLSv1.3) applies to this bind, which sets none of its own.
     fe('min13', p.min13, ''),
+    fe('resumed', p.resumed, '', '%[ssl_fc_is_resumed]'),
   ];
   if (supports(target, 'ciphers')) sections.push(fe('ciphers', p.ciphers, 'ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES256-GCM-SHA384'));
   if (supports(target, 'ciphersuites')) sections.push(fe('suites', p.suites, 'ciphersuites TLS_CHACHA20_POLY1305_SHA256'));
@@ -64,6 +65,8 @@ function configFor(target: Target, p: Ports, listFile: string): string {
     );
   }
   sections.push(
+    `frontend fe_bc\n    bind 127.0.0.1:${p.bc}\n    default_backend be_bc\n`,
+    `backend be_bc\n    server s1 127.0.0.1:${p.max12} ssl verify none sni str(a.example)\n    http-response set-header x-bc "%[ssl_bc] %[ssl_bc_protocol] %[ssl_s_s_dn] %[ssl_s_serial,hex] %[ssl_bc_is_resumed]"\n`,
     `frontend fe_strict\n    bind 127.0.0.1:${p.strict} ssl strict-sni crt-list ${listFile}\n${echo('%[ssl_fc_sni] %[ssl_f_s_dn]')}\n`,
     `frontend fe_list\n    bind 127.0.0.1:${p.list} ssl crt-list ${listFile}\n${echo('%[ssl_fc_sni] %[ssl_f_s_dn]')}\n`,
   );
@@ -190,6 +193,24 @@ for (const target of TARGETS) {
       conn.destroy();
       assert.equal(res.status, 200);
       assert.match(res.body.toString('utf8'), /^TLSv1\.2 1 0 0 1 s=\/CN=client\.example/);
+    });
+
+    it('ssl_bc* and ssl_s_* read the server connection in response rules', async () => {
+      const conn = await HttpConnection.open(p.bc);
+      const res = await conn.request('GET', '/');
+      conn.destroy();
+      assert.equal(res.status, 200);
+      assert.equal(res.header('x-bc'), '1 TLSv1.2 /CN=a.example 58BCCB3C387FBF719BF23AD325D6B8837D33C1F1 0');
+    });
+
+    it('ssl_fc_is_resumed: a client resuming its TLS session is told apart', async () => {
+      const first = await HttpConnection.open(p.resumed, { tls: true, servername: 'a.example' });
+      await first.request('GET', '/');
+      const session = (first.socket as TLSSocket).getSession();
+      first.destroy();
+      assert.ok(session !== undefined);
+      assert.equal(await body(p.resumed, { session }), '1');
+      assert.equal(await body(p.resumed), '0');
     });
 
     it('crt-list: SNI filters choose the certificate, the first line is the default', async () => {

@@ -43,6 +43,7 @@ import type {
 import { toSocketError } from '../shared/socket-errors.ts';
 import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
+import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 
@@ -159,15 +160,18 @@ class BunSocket implements Socket {
         return;
       }
     }
-    const peer = raw.getPeerCertificate() as { raw?: Uint8Array } | undefined;
-    this.tls = {
-      sni: this.#tlsServername,
-      alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
-      protocol: raw.getTLSVersion() ?? undefined,
-      cipher: raw.getCipher()?.name ?? undefined,
-      sessionReused: raw.isSessionReused(),
-      ...(peer?.raw !== undefined ? { peerCertificate: new Uint8Array(peer.raw) } : {}),
-    };
+    this.tls = new LazyPeerTlsInfo(
+      {
+        sni: this.#tlsServername,
+        alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
+        protocol: raw.getTLSVersion() ?? undefined,
+        cipher: raw.getCipher()?.name ?? undefined,
+        sessionReused: raw.isSessionReused(),
+        localCertificatePem: undefined,
+        peerVerifyError: undefined,
+      },
+      raw,
+    );
     this.#establish(raw);
   }
 

@@ -21,6 +21,7 @@ import type {
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
 import { nodeClientAuth, nodeTlsSettings } from './node-tls-options.ts';
+import { LazyPeerTlsInfo, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
 
 const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
@@ -43,12 +44,7 @@ function tlsInfoOf(raw: tls.TLSSocket, sni: string | undefined): TlsInfo {
 
 /** An outbound connection's facts, with the server's certificate (`ssl_s_*`) and resumption (`ssl_bc_is_resumed`). */
 function connectedTlsInfo(raw: tls.TLSSocket, servername: string | undefined): TlsInfo {
-  const peer = raw.getPeerCertificate();
-  return {
-    ...tlsInfoOf(raw, servername),
-    sessionReused: raw.isSessionReused(),
-    ...(peer?.raw !== undefined ? { peerCertificate: new Uint8Array(peer.raw) } : {}),
-  };
+  return new LazyPeerTlsInfo({ ...tlsInfoOf(raw, servername), sessionReused: raw.isSessionReused(), localCertificatePem: undefined, peerVerifyError: undefined }, raw);
 }
 
 function serverNameOf(raw: tls.TLSSocket): string | undefined {
@@ -164,25 +160,28 @@ interface ServedCertificate {
 
 const NO_SNI_MATCH = new Error('strict-sni: no certificate for this server name');
 
-/** What the connection's TLS facts add for `ssl_c_*` / `ssl_f_*` / `ssl_fc_session_reused`. */
+const NO_PEER: PeerCertificateSource = { getPeerCertificate: () => undefined };
+
+/**
+ * What the connection's TLS facts add for `ssl_c_*` / `ssl_f_*` / `ssl_fc_is_resumed`. Client
+ * certificates are only asked for with clientAuth: other sockets have none to read.
+ */
 function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefined, clientAuth: boolean): TlsInfo {
   const base = tlsInfoOf(raw, serverNameOf(raw));
-  let peerCertificate: Uint8Array | undefined;
-  let peerVerifyError: string | undefined;
-  if (clientAuth) {
-    const peer = raw.getPeerCertificate();
-    if (peer !== undefined && peer !== null && peer.raw !== undefined) {
-      peerCertificate = new Uint8Array(peer.raw);
-      const error = raw.authorizationError as unknown;
-      peerVerifyError = error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error);
-    }
-  }
-  return {
-    ...base,
-    sessionReused: raw.isSessionReused(),
-    ...(peerCertificate !== undefined ? { peerCertificate, peerVerifyError } : {}),
-    ...(served !== undefined ? { localCertificatePem: served.certPem } : {}),
-  };
+  // The accept decision needs the client certificate at once; node:tls reports a verify error
+  // (UNABLE_TO_GET_ISSUER_CERT) even when the client sent none, which is no error here.
+  const peer = clientAuth ? (raw.getPeerCertificate() as { raw?: Uint8Array } | null | undefined)?.raw : undefined;
+  const error = peer !== undefined ? (raw.authorizationError as unknown) : undefined;
+  const info = new LazyPeerTlsInfo(
+    {
+      ...base,
+      sessionReused: raw.isSessionReused(),
+      localCertificatePem: served?.certPem,
+      peerVerifyError: error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error),
+    },
+    peer !== undefined ? { getPeerCertificate: () => ({ raw: peer }) } : NO_PEER,
+  );
+  return info;
 }
 
 function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): tls.Server {

@@ -95,7 +95,8 @@ export type TlsFeature =
   | 'client-certificates'
   | 'server-ciphers'
   | 'server-ciphersuites'
-  | 'server-curves';
+  | 'server-curves'
+  | 'server-crl-file';
 
 /** A byte stream, push style, with explicit backpressure. */
 export interface Socket {
@@ -232,6 +233,8 @@ export interface ConnectTlsOptions {
   readonly checkName?: string;
   /** Versions, ciphers, curves, tickets; the runtime's defaults when undefined. */
   readonly settings?: TlsSettings | undefined;
+  /** PEM CRLs the server's certificate is checked against (`crl-file`). */
+  readonly crlPem?: string | undefined;
   /** `verifyhost`: with `verify`, the name the certificate must carry, whatever SNI is sent. */
   readonly verifyHost?: string | undefined;
   /** A client certificate to present (`server ... crt`). */

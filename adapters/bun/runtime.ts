@@ -522,7 +522,7 @@ function needsNodeListener(t: NonNullable<ListenOptions['tls']>): boolean {
 
 /** Server connections with options Bun.connect lacks (versions, ciphers, client certificate, verifyhost) go through node:tls. */
 function needsNodeConnect(t: ConnectOptions['tls']): boolean {
-  return t !== undefined && (!isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined);
+  return t !== undefined && (!isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined);
 }
 
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {

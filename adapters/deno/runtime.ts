@@ -536,7 +536,7 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
   const t = options.tls;
   // Deno.startTls has no version limits, client certificates or verifyhost; node:tls has them.
-  if (t && (!t.verify || !isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined)) {
+  if (t && (!t.verify || !isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined)) {
     return connectNode(options, handler);
   }
   const socket = new DenoSocket(handler, false);
@@ -556,7 +556,8 @@ function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string
 /**
  * Deno's node:tls (rustls underneath) ignores cipher lists, TLSv1.3 suites and curves, on both
  * sides, and does not verify client certificates against a `ca` (measured on Deno 2.9.6:
- * valid ones fail with UNABLE_TO_VERIFY_LEAF_SIGNATURE). See docs/runtimes.md.
+ * valid ones fail with UNABLE_TO_VERIFY_LEAF_SIGNATURE), nor server certificates against a
+ * `crl` (a revoked one connects). See docs/runtimes.md.
  */
 const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
   'ciphers',
@@ -566,6 +567,7 @@ const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
   'server-ciphers',
   'server-ciphersuites',
   'server-curves',
+  'server-crl-file',
 ]);
 
 export const denoRuntime: Runtime = {

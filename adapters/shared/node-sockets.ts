@@ -317,6 +317,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
         ...nodeTlsSettings(t.settings, 'client'),
         ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
+        ...(t.crlPem !== undefined ? { crl: t.crlPem } : {}),
         ...(t.verify && t.verifyHost !== undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),
       })

@@ -135,6 +135,8 @@ export interface ServerTlsDraft {
   readonly uses: TlsOptionPlace[];
   /** `crt FILE`: the client certificate presented to the server. */
   crt?: CertificateReference;
+  /** `crl-file`: revoked server certificates. */
+  crlFile?: CaFileReference;
   /** `no-ssl-reuse` (HAProxy reuses TLS sessions by default). */
   noSslReuse?: boolean;
   /** `verifyhost NAME`: the name the server certificate must carry. */
@@ -187,6 +189,8 @@ export interface BindTlsDraft {
   readonly uses: TlsOptionPlace[];
   /** `ca-file`: the CAs client certificates are verified against. */
   caFile?: CaFileReference;
+  /** `ca-verify-file`: more CAs to verify against (HAProxy leaves them out of the CA names sent). */
+  caVerifyFile?: CaFileReference;
   /** `crl-file`: revoked client certificates. */
   crlFile?: CaFileReference;
   /** `verify none|optional|required` (HAProxy's default: none). */
@@ -387,6 +391,8 @@ export interface GlobalSslDraft {
   defaultDhParam?: number;
   /** `tune.ssl.lifetime` seconds. */
   lifetime?: number;
+  /** `ssl-load-extra-del-ext`: `foo.pem`'s key may be `foo.key` (besides `foo.pem.key`). */
+  loadExtraDelExt?: boolean;
 }
 
 export interface GlobalDraft {

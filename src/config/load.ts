@@ -87,7 +87,7 @@ export async function parseConfigSources(
   const references = certificateReferences(draft);
   // Without file access, resolve.ts reports each `crt` and `ca-file` it cannot read.
   const certificates =
-    options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics);
+    options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics, draft.global.ssl?.loadExtraDelExt === true);
   // Every `ca-file` is read, used or not (HAProxy loads them while parsing).
   const caFiles =
     options.files === undefined ? undefined : await loadCaFiles(draft.global.caFiles, options.files, diagnostics);

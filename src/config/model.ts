@@ -201,6 +201,8 @@ export interface ServerSsl {
   readonly certificate?: { readonly certPem: string; readonly keyPem: string } | undefined;
   /** `verifyhost NAME`: checked instead of the SNI / host name. */
   readonly verifyHost?: string | undefined;
+  /** `crl-file`: PEM CRLs the server's certificate is checked against. */
+  readonly crlPem?: string | undefined;
 }
 
 /** A server's active health-check settings (HAProxy defaults: inter 2s, rise 2, fall 3). */

@@ -52,8 +52,9 @@ export function resolveBindSsl(
   let clientAuth: BindClientAuth | undefined;
   const verify = own?.verify ?? 'none';
   if (verify !== 'none') {
-    const caPem = own?.caFile === undefined ? undefined : caFiles?.get(own.caFile);
-    if (own?.caFile === undefined) {
+    const caPems = [own?.caFile, own?.caVerifyFile].map((ref) => (ref === undefined ? undefined : caFiles?.get(ref))).filter((p) => p !== undefined);
+    const caPem = caPems.length === 0 ? undefined : caPems.join('\n');
+    if (own?.caFile === undefined && own?.caVerifyFile === undefined) {
       report.error(bind.place, 'bind', `Proxy '${proxyName}': verify is enabled but no CA file specified for ${what}.`);
     }
     const crlPem = own?.crlFile === undefined ? undefined : tlsFiles?.crls.get(own.crlFile);
@@ -93,12 +94,14 @@ export function resolveServerTls(
   global: GlobalDraft,
   tlsFiles: TlsFiles | undefined,
   report: TlsReport,
-): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost'> {
+): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem'> {
   const own = server.tls;
   const what = `server '${server.name}' at [${server.place.file}:${server.place.line}]`;
   const tls = resolveOptions(own, global.ssl?.server ?? newTlsOptionsDraft(), server.place, 'server', what, proxyName, report);
   const crt = own?.crt === undefined ? undefined : tlsFiles?.serverCertificates.get(own.crt);
+  const crlPem = own?.crlFile === undefined ? undefined : tlsFiles?.crls.get(own.crlFile);
   return {
+    ...(crlPem !== undefined ? { crlPem } : {}),
     ...(tls !== undefined ? { tls } : {}),
     ...(crt !== undefined ? { certificate: { certPem: crt.certPem, keyPem: crt.keyPem } } : {}),
     ...(own?.verifyHost !== undefined ? { verifyHost: own.verifyHost } : {}),

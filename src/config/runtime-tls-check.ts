@@ -24,6 +24,7 @@ const WHY: Readonly<Record<TlsFeature, string>> = {
   'server-ciphers': 'its TLS stack ignores cipher lists',
   'server-ciphersuites': 'its TLS stack ignores TLSv1.3 cipher suite lists',
   'server-curves': 'its TLS stack ignores curve lists',
+  'server-crl-file': 'its TLS client does not check certificates against CRLs',
 };
 
 function bindFeature(word: string): TlsFeature | undefined {
@@ -34,7 +35,7 @@ function bindFeature(word: string): TlsFeature | undefined {
 
 function serverFeature(word: string): TlsFeature | undefined {
   if (word.startsWith('ssl-default-server-')) return serverFeature(word.slice(19));
-  if (word === 'ciphers' || word === 'ciphersuites' || word === 'curves') return `server-${word}`;
+  if (word === 'ciphers' || word === 'ciphersuites' || word === 'curves' || word === 'crl-file') return `server-${word}`;
   return undefined;
 }
 

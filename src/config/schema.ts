@@ -205,6 +205,7 @@ const serverSchema = v.object({
         }),
       ),
       verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),
+      crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
     }),
   ),
   maxqueue: v.optional(countSchema),

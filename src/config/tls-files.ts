@@ -57,6 +57,7 @@ async function loadCrtList(
   crtBase: string | undefined,
   files: ConfigFileReader,
   diagnostics: DiagnosticList,
+  delExt: boolean,
 ): Promise<CertificateFile[] | undefined> {
   let text: string;
   try {
@@ -77,7 +78,7 @@ async function loadCrtList(
       failed = true;
       continue;
     }
-    const result = await loadCertificatePath(resolveAgainstBase(entry.path, crtBase), files);
+    const result = await loadCertificatePath(resolveAgainstBase(entry.path, crtBase), files, delExt);
     if (!result.ok) {
       diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${where} : ${result.message}.` });
       failed = true;
@@ -93,8 +94,8 @@ async function loadCrtList(
   return loaded;
 }
 
-async function loadServerCertificate(reference: CertificateReference, files: ConfigFileReader, diagnostics: DiagnosticList): Promise<CertificateFile | undefined> {
-  const result = await loadCertificatePath(reference.path, files);
+async function loadServerCertificate(reference: CertificateReference, files: ConfigFileReader, diagnostics: DiagnosticList, delExt: boolean): Promise<CertificateFile | undefined> {
+  const result = await loadCertificatePath(reference.path, files, delExt);
   if (!result.ok) {
     diagnostics.error({ ...reference.place, keyword: 'crt', message: `'crt' : ${result.message}.` });
     return undefined;
@@ -108,6 +109,7 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
   const crtLists = new Map<CertificateReference, CertificateFile[]>();
   const serverCertificates = new Map<CertificateReference, CertificateFile>();
   const crtBase = draft.global.crtBase;
+  const delExt = draft.global.ssl?.loadExtraDelExt === true;
   for (const proxy of draft.proxies) {
     for (const bind of proxy.binds) {
       const tls = bind.tls;
@@ -118,14 +120,19 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
       }
       for (const list of tls.crtLists ?? []) {
         if (crtLists.has(list)) continue;
-        const loaded = await loadCrtList(list, crtBase, files, diagnostics);
+        const loaded = await loadCrtList(list, crtBase, files, diagnostics, delExt);
         if (loaded !== undefined) crtLists.set(list, loaded);
       }
     }
     for (const server of proxy.servers) {
+      const crl = server.tls?.crlFile;
+      if (crl !== undefined && !crls.has(crl)) {
+        const text = await loadCrl(crl, files, diagnostics);
+        if (text !== undefined) crls.set(crl, text);
+      }
       const crt = server.tls?.crt;
       if (crt === undefined || serverCertificates.has(crt)) continue;
-      const loaded = await loadServerCertificate(crt, files, diagnostics);
+      const loaded = await loadServerCertificate(crt, files, diagnostics, delExt);
       if (loaded !== undefined) serverCertificates.set(crt, loaded);
     }
   }

@@ -39,6 +39,8 @@ export interface TlsOptionsDraft {
   ciphers: string | undefined;
   ciphersuites: string | undefined;
   curves: string | undefined;
+  /** `ecdhe CURVE` (binds): the curve when `curves` is not set. */
+  ecdhe?: string | undefined;
   noTlsTickets: boolean;
   preferClientCiphers: boolean;
 }
@@ -142,6 +144,7 @@ export function inheritTlsOptions(defaults: TlsOptionsDraft, own: TlsOptionsDraf
     ciphers: own.ciphers ?? defaults.ciphers,
     ciphersuites: own.ciphersuites ?? defaults.ciphersuites,
     curves: own.curves ?? defaults.curves,
+    ...(own.ecdhe !== undefined ? { ecdhe: own.ecdhe } : {}),
     noTlsTickets: own.noTlsTickets || defaults.noTlsTickets,
     preferClientCiphers: own.preferClientCiphers || defaults.preferClientCiphers,
   };
@@ -160,6 +163,7 @@ export type TlsOptionsResolution =
  */
 export function resolveTlsOptions(draft: TlsOptionsDraft, what: string): TlsOptionsResolution {
   const warnings: string[] = [];
+  const curves = draft.curves ?? draft.ecdhe;
   let flags = 0;
   if (draft.disabled !== 0 && (draft.minVersion !== undefined || draft.maxVersion !== undefined)) {
     warnings.push(`no-sslv3/no-tlsv1x are ignored for ${what}. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.`);
@@ -204,7 +208,7 @@ export function resolveTlsOptions(draft: TlsOptionsDraft, what: string): TlsOpti
       maxVersion: TLS_VERSION_NAMES[high] as TlsProtocolVersion,
       ...(draft.ciphers !== undefined ? { ciphers: draft.ciphers } : {}),
       ...(draft.ciphersuites !== undefined ? { ciphersuites: draft.ciphersuites } : {}),
-      ...(draft.curves !== undefined ? { curves: draft.curves } : {}),
+      ...(curves !== undefined ? { curves } : {}),
       tickets: !draft.noTlsTickets,
       ...(draft.preferClientCiphers ? { preferClientCiphers: true } : {}),
     },

@@ -68,15 +68,18 @@ export function serverTlsOptions(server: Server, stream: LbRequest | SampleConte
 }
 
 /** The options beyond SNI/ALPN/verify (versions, ciphers, client certificate, verifyhost), built once per server. */
-const extras = new WeakMap<ServerSsl, Pick<ConnectTlsOptions, 'settings' | 'certificate' | 'verifyHost'>>();
+type Extras = Pick<ConnectTlsOptions, 'settings' | 'certificate' | 'verifyHost' | 'crlPem'>;
 
-export function serverTlsExtras(ssl: ServerSsl): Pick<ConnectTlsOptions, 'settings' | 'certificate' | 'verifyHost'> {
+const extras = new WeakMap<ServerSsl, Extras>();
+
+export function serverTlsExtras(ssl: ServerSsl): Extras {
   let found = extras.get(ssl);
   if (found === undefined) {
     found = {
       ...(ssl.tls !== undefined ? { settings: ssl.tls } : {}),
       ...(ssl.certificate !== undefined ? { certificate: ssl.certificate } : {}),
       ...(ssl.verifyHost !== undefined && ssl.verify === 'required' ? { verifyHost: ssl.verifyHost } : {}),
+      ...(ssl.crlPem !== undefined && ssl.verify === 'required' ? { crlPem: ssl.crlPem } : {}),
     };
     extras.set(ssl, found);
   }

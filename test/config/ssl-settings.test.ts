@@ -289,3 +289,29 @@ describe('options a runtime cannot honour', () => {
     await parse(cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem ca-file /certs/ca.pem verify none'), { tlsLimits: limits });
   });
 });
+
+describe('more bind and global TLS options', () => {
+  const KEY = fixture('tls/a.example.key');
+  const CRT = fixture('tls/a.example.crt');
+
+  it('ssl-load-extra-del-ext: the key of foo.crt is foo.key', async () => {
+    const fake = files({ '/k/site.crt': CRT, '/k/site.key': KEY });
+    const model = await parse(cfg(['  ssl-load-extra-del-ext'], 'frontend f', '  bind :443 ssl crt /k/site.crt'), { files: fake });
+    assert.match(bind(model).ssl?.certificates[0]?.keyPem ?? '', /PRIVATE KEY/);
+    const [first] = await errors(cfg([], 'frontend f', '  bind :443 ssl crt /k/site.crt'), { files: fake });
+    assert.match(first?.[1] ?? '', /no private key found in '\/k\/site\.crt' nor in '\/k\/site\.crt\.key'/);
+  });
+
+  it('ca-verify-file adds CAs to verify against; ecdhe is the curve when curves is not set', async () => {
+    const model = await parse(cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem ca-verify-file /certs/ca.pem verify required ecdhe prime256v1'));
+    assert.equal(bind(model).ssl?.clientAuth?.caPem, CA_PEM.trim());
+    assert.equal(bind(model).ssl?.tls?.curves, 'prime256v1');
+    const both = await parse(cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem ecdhe prime256v1 curves X25519'));
+    assert.equal(bind(both).ssl?.tls?.curves, 'X25519');
+  });
+
+  it('server crl-file', async () => {
+    const model = await parse(cfg([], 'backend b', '  server s1 10.0.0.1:443 ssl ca-file /certs/ca.pem crl-file /certs/crl.pem'));
+    assert.equal(server(model).ssl?.crlPem, CRL_PEM.trim());
+  });
+});

@@ -25,7 +25,7 @@ import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy, type Target } from '../s
 const TLS = `${repoRoot}test/fixtures/tls`;
 const pem = (name: string): string => readFileSync(`${TLS}/${name}`, 'utf8');
 
-const PORT_NAMES = ['max12', 'min13', 'ciphers', 'suites', 'curves', 'optional', 'required', 'ignore', 'strict', 'list', 'server', 'srvfe', 'bc', 'resumed', 'be'] as const;
+const PORT_NAMES = ['max12', 'min13', 'ciphers', 'suites', 'curves', 'optional', 'required', 'ignore', 'strict', 'list', 'server', 'srvfe', 'bc', 'resumed', 'crl', 'be'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** What each target cannot do (refused there; see docs/runtimes.md). */
@@ -33,7 +33,7 @@ const UNSUPPORTED: Readonly<Record<Target, ReadonlySet<string>>> = {
   node: new Set(),
   haproxy: new Set(),
   bun: new Set(['ciphersuites']),
-  deno: new Set(['ciphers', 'ciphersuites', 'curves', 'client-certificates']),
+  deno: new Set(['ciphers', 'ciphersuites', 'curves', 'client-certificates', 'server-crl-file']),
 };
 
 const supports = (target: Target, feature: string): boolean => !UNSUPPORTED[target].has(feature);
@@ -62,6 +62,12 @@ function configFor(target: Target, p: Ports, listFile: string): string {
       `frontend fe_srvfe\n    bind 127.0.0.1:${p.srvfe} ssl crt ${a} ssl-min-ver TLSv1.2 ca-file ${TLS}/ca.pem verify required\n${echo(`%[ssl_fc_protocol] ${CERT_FACTS}`)}\n`,
       `frontend fe_server\n    bind 127.0.0.1:${p.server}\n    default_backend be_tls\n`,
       `backend be_tls\n    server s1 127.0.0.1:${p.srvfe} ssl verify none crt ${TLS}/client.example.pem ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2\n`,
+    );
+  }
+  if (supports(target, 'server-crl-file')) {
+    sections.push(
+      `frontend fe_crl\n    bind 127.0.0.1:${p.crl}\n    default_backend be_crl\n`,
+      `backend be_crl\n    server s1 127.0.0.1:${p.max12} ssl verify required ca-file ${TLS}/ca.pem crl-file ${TLS}/ca-crl-a.example.pem sni str(a.example)\n`,
     );
   }
   sections.push(
@@ -203,6 +209,13 @@ for (const target of TARGETS) {
       assert.equal(res.header('x-bc'), '1 TLSv1.2 /CN=a.example 58BCCB3C387FBF719BF23AD325D6B8837D33C1F1 0');
     });
 
+    it('server crl-file: a revoked server certificate fails the connection (503)', { skip: !supports(target, 'server-crl-file') && 'refused on this runtime' }, async () => {
+      const conn = await HttpConnection.open(p.crl);
+      const res = await conn.request('GET', '/');
+      conn.destroy();
+      assert.equal(res.status, 503);
+    });
+
     it('ssl_fc_is_resumed: a client resuming its TLS session is told apart', async () => {
       const first = await HttpConnection.open(p.resumed, { tls: true, servername: 'a.example' });
       await first.request('GET', '/');
@@ -238,12 +251,13 @@ for (const target of TARGETS.filter((t) => t === 'bun' || t === 'deno')) {
       ['ciphers', `    bind 127.0.0.1:1 ssl crt ${TLS}/a.example.pem ciphers ECDHE-RSA-AES128-GCM-SHA256`, "'bind 127.0.0.1:1' : 'ciphers' is not supported on"],
       ['curves', `    bind 127.0.0.1:1 ssl crt ${TLS}/a.example.pem curves P-256`, "'bind 127.0.0.1:1' : 'curves' is not supported on"],
       ['client-certificates', `    bind 127.0.0.1:1 ssl crt ${TLS}/a.example.pem ca-file ${TLS}/ca.pem verify optional`, "'bind 127.0.0.1:1' : 'verify' is not supported on"],
+      ['server-crl-file', `    server s1 127.0.0.1:1 ssl verify required ca-file ${TLS}/ca.pem crl-file ${TLS}/ca-crl.pem`, "'server s1' : 'crl-file' is not supported on"],
     ];
     for (const [feature, line, message] of cases.filter(([f]) => !supports(target, f))) {
       it(`${feature}: ${line.trim().slice(0, 60)}`, async () => {
         const global = line.includes('ssl-default') ? `global\n${line}\n` : '';
         const proxyLine = line.includes('ssl-default') ? '' : line;
-        const text = `${global}${HTTP_DEFAULTS}\nfrontend fe\n${proxyLine}\n    bind 127.0.0.1:2\n`;
+        const text = `${global}${HTTP_DEFAULTS}\nlisten fe\n${proxyLine}\n    bind 127.0.0.1:2\n`;
         const lineNo = text.split('\n').indexOf(line) + 1;
         const cfg = writeTempConfig(text);
         try {

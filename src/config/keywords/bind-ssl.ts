@@ -2,8 +2,8 @@
  * TLS options of `bind` lines beyond `ssl`, `crt` and `alpn` (HAProxy's ssl bind_kws):
  * versions (`ssl-min-ver`, `ssl-max-ver`, `no-sslv3`, `no-tlsv1x`, `force-tlsv1x`), `ciphers`,
  * `ciphersuites`, `curves`, `no-tls-tickets`, `prefer-client-ciphers` (tls-options.ts); client
- * certificates (`ca-file`, `verify none|optional|required`, `crl-file`, `crt-ignore-err`,
- * `ca-ignore-err`); `crt-list FILE`, `strict-sni` and `no-alpn`.
+ * certificates (`ca-file`, `ca-verify-file`, `verify none|optional|required`, `crl-file`, `crt-ignore-err`,
+ * `ca-ignore-err`); `ecdhe CURVE`; `crt-list FILE`, `strict-sni` and `no-alpn`.
  *
  * Paths are resolved as HAProxy does: `ca-file`/`crl-file` against `ca-base`, `crt-list`
  * against `crt-base`. Which of these a runtime cannot honour is checked once the whole
@@ -59,6 +59,27 @@ const clientCertificateOptions: BindOption[] = [
       const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
       ctx.global.caFiles.push(reference);
       tls.caFile = reference;
+    },
+  },
+  {
+    name: 'ca-verify-file',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const tls = note(ctx, bind, option);
+      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      ctx.global.caFiles.push(reference);
+      tls.caVerifyFile = reference;
+    },
+  },
+  {
+    name: 'ecdhe',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      // HAProxy's named curve for ECDHE, used when `curves` is not set: one curve.
+      const tls = note(ctx, bind, option);
+      tls.options.ecdhe = value.text;
     },
   },
   {

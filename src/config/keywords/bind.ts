@@ -196,7 +196,7 @@ export const bindKeywords: KeywordList = {
   unsupported: {
     bindOptions: [
       'accept-netscaler-cip', 'allow-0rtt', 'ca-sign-file',
-      'ca-sign-pass', 'ca-verify-file', 'client-sigalgs', 'defer-accept', 'ecdhe', 'expose-fd', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',
+      'ca-sign-pass', 'client-sigalgs', 'defer-accept', 'expose-fd', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',
       'interface', 'label', 'level', 'maxconn', 'mode', 'mss', 'namespace', 'nbconn', 'nice', 'no-ca-names', 'npn',
       'process', 'proto', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
       'shards', 'sigalgs', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',

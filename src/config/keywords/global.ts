@@ -113,7 +113,7 @@ export const globalKeywords: KeywordList = {
       'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcomprate', 'maxcompcpuusage',
       'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-dh-param-file', 'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
-      'ssl-load-extra-del-ext', 'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
+      'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
       'localpeer', 'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
       'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',

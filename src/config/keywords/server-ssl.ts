@@ -146,6 +146,15 @@ const clientCertificateAndReuseOptions: ServerOption[] = [
     },
   },
   {
+    name: 'crl-file',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      ownTls(ctx, server, option).crlFile = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+    },
+  },
+  {
     name: 'tls-tickets',
     arity: 0,
     defaultServerAllowed: true,

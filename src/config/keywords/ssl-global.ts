@@ -8,6 +8,8 @@
  *   parameters themselves (OpenSSL's automatic ones, sized to the certificate's key) and offer
  *   ECDHE first, so the value changes nothing here; it draws no warning since HAProxy itself
  *   only uses it for DHE suites without a `ssl-dh-param-file`.
+ * - `ssl-load-extra-del-ext`: a certificate's key file is looked for with its extension
+ *   replaced (`foo.crt` -> `foo.key`) instead of appended (`foo.crt.key`), as HAProxy does;
  * - `tune.ssl.lifetime T`: how long a TLS session may be resumed (the listener's session
  *   timeout);
  * - `tune.ssl.cachesize`, `tune.ssl.force-private-cache`, `tune.ssl.maxrecord`,
@@ -148,6 +150,14 @@ const keywords: SectionKeyword[] = [
   runtimeSized('tune.ssl.ssl-ctx-cache-size', 'an integer argument'),
   runtimeSized('tune.ssl.capture-buffer-size', 'an integer argument'),
   runtimeSized('tune.ssl.capture-cipherlist-size', 'an integer argument'),
+  {
+    name: 'ssl-load-extra-del-ext',
+    sections: GLOBAL,
+    parse(ctx, args) {
+      if (!noExtraArgs(ctx, args, 1)) return;
+      globalSsl(ctx).loadExtraDelExt = true;
+    },
+  },
   {
     name: 'tune.ssl.force-private-cache',
     sections: GLOBAL,

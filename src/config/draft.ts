@@ -235,7 +235,7 @@ export interface ProxyOptionsDraft {
  */
 export interface LogFormatDraft {
   readonly text: string;
-  readonly origin: 'log-format' | 'option httplog' | 'option httplog clf' | 'option tcplog';
+  readonly origin: 'log-format' | 'option httplog' | 'option httplog clf' | 'option httpslog' | 'option tcplog';
   readonly place: Place;
 }
 

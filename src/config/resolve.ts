@@ -249,7 +249,7 @@ class Resolver {
       this.#warning(
         proxy.logFormatPlace ?? proxy.place,
         'option httplog',
-        `'option httplog' not usable with ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to 'option tcplog'.`,
+        `'${proxy.logFormat?.origin === 'option httpslog' ? 'option httpslog' : 'option httplog'}' not usable with ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to 'option tcplog'.`,
       );
     }
     const log = this.#logFormats(proxy, httplogFallback);

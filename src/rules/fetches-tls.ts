@@ -160,7 +160,22 @@ function connectionFlag(which: 'client' | 'server', read: (tls: TlsInfo, out: Sa
   );
 }
 
+/**
+ * `fc_err` / `ssl_fc_err`: HAProxy's connection and TLS error codes. Their errors (a failed
+ * handshake, a bad PROXY header) end the connection before any rule or log line here, so a
+ * connection that reaches them has none: 0 (and `fc_err_str` no sample, as HAProxy without an
+ * error).
+ */
+const FC_ERR = fixed(body('connection', 'int', (_ctx, out) => out.setInt(0), 'L4 client session'));
+const FC_ERR_STR = fixed(body('connection', 'str', () => false, 'L4 client session'));
+const SSL_FC_ERR = connectionFlag('client', (_tls, out) => out.setInt(0), 'int');
+const SSL_FC_ERR_STR = connectionFlag('client', () => false, 'str');
+
 export const TLS_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscFetch>([
+  ['fc_err', FC_ERR],
+  ['fc_err_str', FC_ERR_STR],
+  ['ssl_fc_err', SSL_FC_ERR],
+  ['ssl_fc_err_str', SSL_FC_ERR_STR],
   ['ssl_fc_cipher', connectionFlag('client', (tls, out) => (tls.cipher === undefined ? false : out.setStr(tls.cipher)), 'str')],
   ['ssl_fc_is_resumed', connectionFlag('client', (tls, out) => out.setBool(tls.sessionReused === true), 'bool')],
   ['ssl_fc_has_crt', connectionFlag('client', (tls, out) => out.setBool(tls.peerCertificate !== undefined), 'bool')],

@@ -464,7 +464,7 @@ describe('errors: proxy keywords', () => {
 
   it('refuses unknown and unsupported options', async () => {
     assert.deepEqual(await onlyError(inFrontend('  option tcplgo')), [3, 10, 'option tcplgo', "unknown option 'tcplgo'; did you mean 'tcplog'?"]);
-    assert.deepEqual(await onlyError(inFrontend('  option httpslog')), [3, 10, 'option httpslog', "'option httpslog' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  option forwarded')), [3, 10, 'option forwarded', "'option forwarded' is not supported by Switchyard yet."]);
     assert.deepEqual(await onlyError(inFrontend('  option independent-streams')), [
       3,
       10,

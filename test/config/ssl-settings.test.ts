@@ -315,3 +315,15 @@ describe('more bind and global TLS options', () => {
     assert.equal(server(model).ssl?.crlPem, CRL_PEM.trim());
   });
 });
+
+describe('option httpslog', () => {
+  it('sets the https log format; falls back to tcplog in a tcp proxy with HAProxy warning', async () => {
+    const http = await parse(cfg([], 'frontend f', '  bind :80', '  option httpslog'));
+    assert.match(http.frontends[0]?.logFormat ?? '', / %\[fc_err\]\/%\[ssl_fc_err,hex\]\/%\[ssl_c_err\]\/%\[ssl_c_ca_err\]\/%\[ssl_fc_is_resumed\] %\[ssl_fc_sni\]\/%sslv\/%sslc$/);
+    const tcp = await parse(cfg([], 'frontend f', '  mode tcp', '  bind :80', '  option httpslog'));
+    assert.deepEqual(
+      tcp.warnings.map((w) => [w.line, w.message]),
+      [[10, "'option httpslog' not usable with frontend 'f' (needs 'mode http'). Falling back to 'option tcplog'."]],
+    );
+  });
+});

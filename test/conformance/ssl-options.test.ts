@@ -25,7 +25,7 @@ import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy, type Target } from '../s
 const TLS = `${repoRoot}test/fixtures/tls`;
 const pem = (name: string): string => readFileSync(`${TLS}/${name}`, 'utf8');
 
-const PORT_NAMES = ['max12', 'min13', 'ciphers', 'suites', 'curves', 'optional', 'required', 'ignore', 'strict', 'list', 'server', 'srvfe', 'bc', 'resumed', 'crl', 'be'] as const;
+const PORT_NAMES = ['max12', 'min13', 'ciphers', 'suites', 'curves', 'optional', 'required', 'ignore', 'strict', 'list', 'server', 'srvfe', 'bc', 'resumed', 'crl', 'slog', 'be'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** What each target cannot do (refused there; see docs/runtimes.md). */
@@ -71,6 +71,8 @@ function configFor(target: Target, p: Ports, listFile: string): string {
     );
   }
   sections.push(
+    `frontend fe_slog\n    bind 127.0.0.1:${p.slog} ssl crt ${a} ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2\n    log stdout format raw local0\n    option httpslog\n    default_backend be_app\n`,
+    `backend be_app\n    server s1 127.0.0.1:${p.be}\n`,
     `frontend fe_bc\n    bind 127.0.0.1:${p.bc}\n    default_backend be_bc\n`,
     `backend be_bc\n    server s1 127.0.0.1:${p.max12} ssl verify none sni str(a.example)\n    http-response set-header x-bc "%[ssl_bc] %[ssl_bc_protocol] %[ssl_s_s_dn] %[ssl_s_serial,hex] %[ssl_bc_is_resumed]"\n`,
     `frontend fe_strict\n    bind 127.0.0.1:${p.strict} ssl strict-sni crt-list ${listFile}\n${echo('%[ssl_fc_sni] %[ssl_f_s_dn]')}\n`,
@@ -214,6 +216,17 @@ for (const target of TARGETS) {
       const res = await conn.request('GET', '/');
       conn.destroy();
       assert.equal(res.status, 503);
+    });
+
+    it('option httpslog: httplog then fc_err/ssl_fc_err/ssl_c_err/ssl_c_ca_err/resumed SNI/version/cipher', async () => {
+      assert.match(await body(p.slog), /^GET \/ HTTP\/1\.1/);
+      let line: string | undefined;
+      for (let i = 0; i < 50 && line === undefined; i++) {
+        line = proxy?.stdout.split('\n').find((l) => l.includes(' fe_slog~ '));
+        if (line === undefined) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(line, proxy?.stdout);
+      assert.match(line, /^127\.0\.0\.1:\d+ \[[^\]]+\] fe_slog~ be_app\/s1 \d+\/0\/\d+\/\d+\/\d+ 200 \d+ - - ---- \d+\/\d+\/0\/0\/0 0\/0 "GET \/ HTTP\/1\.1" 0\/0000000000000000\/0\/0\/0 a\.example\/TLSv1\.2\/ECDHE-RSA-AES(128-GCM-SHA256|256-GCM-SHA384)$/, "the cipher is the first of the runtime's default list (Node: AES128, HAProxy's OpenSSL: AES256)");
     });
 
     it('ssl_fc_is_resumed: a client resuming its TLS session is told apart', async () => {

@@ -198,7 +198,7 @@ export interface ServerSsl {
   /** Versions, ciphers, curves, tickets, with the global `ssl-default-server-*` applied. */
   readonly tls?: TlsOptionsModel | undefined;
   /** `crt FILE`: the client certificate presented. */
-  readonly certificate?: { readonly certPem: string; readonly keyPem: string } | undefined;
+  readonly certificate?: { readonly certPem: string; readonly keyPem: string; readonly path?: string | undefined } | undefined;
   /** `verifyhost NAME`: checked instead of the SNI / host name. */
   readonly verifyHost?: string | undefined;
   /** `crl-file`: PEM CRLs the server's certificate is checked against. */

@@ -103,7 +103,7 @@ export function resolveServerTls(
   return {
     ...(crlPem !== undefined ? { crlPem } : {}),
     ...(tls !== undefined ? { tls } : {}),
-    ...(crt !== undefined ? { certificate: { certPem: crt.certPem, keyPem: crt.keyPem } } : {}),
+    ...(crt !== undefined ? { certificate: { certPem: crt.certPem, keyPem: crt.keyPem, path: crt.path } } : {}),
     ...(own?.verifyHost !== undefined ? { verifyHost: own.verifyHost } : {}),
   };
 }

@@ -202,6 +202,7 @@ const serverSchema = v.object({
         v.object({
           certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
           keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
+          path: v.optional(v.string()),
         }),
       ),
       verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),

@@ -24,6 +24,67 @@ export interface X509Facts {
   readonly signatureAlgorithm: string;
   /** OpenSSL's short name of the public key algorithm ("rsaEncryption"). */
   readonly keyAlgorithm: string;
+  /** HAProxy's cert_get_pkey_algo: "RSA2048", "EC256", "DSA2048"; undefined for other keys. */
+  readonly keyDescription: string | undefined;
+  /** subjectAltName entries: DNS names as "DNS:name", other kinds as undefined (HAProxy prints nothing for them). */
+  readonly subjectAltNames: readonly (string | undefined)[];
+}
+
+const EC_CURVE_BITS: Readonly<Record<string, number>> = {
+  '1.2.840.10045.3.1.7': 256,
+  '1.3.132.0.34': 384,
+  '1.3.132.0.35': 521,
+  '1.3.132.0.10': 256,
+  '1.2.840.10045.3.1.1': 192,
+  '1.3.132.0.33': 224,
+};
+
+/** Bits of a DER INTEGER's magnitude. */
+function integerBits(der: Uint8Array, tlv: Tlv): number {
+  let start = tlv.start;
+  while (start < tlv.end - 1 && der[start] === 0) start++;
+  const first = der[start] as number;
+  return (tlv.end - start - 1) * 8 + (first === 0 ? 0 : 32 - Math.clz32(first));
+}
+
+/** HAProxy's "RSA2048" / "EC256" / "DSA2048" for a SubjectPublicKeyInfo. */
+function keyDescription(der: Uint8Array, keyInfo: Tlv): string | undefined {
+  const [algorithm, key] = children(der, keyInfo);
+  if (algorithm === undefined || key === undefined) return undefined;
+  const [id, params] = children(der, algorithm);
+  if (id === undefined) return undefined;
+  const name = oid(der, id);
+  if (name === '1.2.840.113549.1.1.1') {
+    // BIT STRING: one unused-bits byte, then RSAPublicKey { modulus, exponent }.
+    const inner = readTlv(der, key.start + 1);
+    const modulus = children(der, inner)[0];
+    return modulus === undefined ? undefined : `RSA${integerBits(der, modulus)}`;
+  }
+  if (name === '1.2.840.10045.2.1') {
+    const bits = params !== undefined && params.tag === 0x06 ? EC_CURVE_BITS[oid(der, params)] : undefined;
+    return bits === undefined ? undefined : `EC${bits}`;
+  }
+  if (name === '1.2.840.10040.4.1') {
+    const p = params === undefined ? undefined : children(der, params)[0];
+    return p === undefined ? undefined : `DSA${integerBits(der, p)}`;
+  }
+  return undefined;
+}
+
+/** The subjectAltName extension's entries, in order. */
+function subjectAltNames(der: Uint8Array, extensionsWrapper: Tlv | undefined): (string | undefined)[] {
+  if (extensionsWrapper === undefined) return [];
+  const list = children(der, extensionsWrapper)[0];
+  if (list === undefined) return [];
+  for (const extension of children(der, list)) {
+    const parts = children(der, extension);
+    const id = parts[0];
+    const value = parts[parts.length - 1];
+    if (id === undefined || value === undefined || oid(der, id) !== '2.5.29.17') continue;
+    const names = readTlv(der, value.start);
+    return children(der, names).map((name) => (name.tag === 0x82 ? `DNS:${text(der, name)}` : undefined));
+  }
+  return [];
 }
 
 const NAME_OIDS: Readonly<Record<string, string>> = {
@@ -174,6 +235,7 @@ export function readX509(der: Uint8Array): X509Facts | undefined {
     const keyInfo = fields[i + 5] as Tlv;
     const [notBefore, notAfter] = children(der, validity);
     const keyAlgorithm = children(der, keyInfo)[0];
+    const extensions = fields.slice(i + 6).find((f) => f.tag === 0xa3);
     if (notBefore === undefined || notAfter === undefined || keyAlgorithm === undefined) return undefined;
     return {
       version,
@@ -185,6 +247,8 @@ export function readX509(der: Uint8Array): X509Facts | undefined {
       notAfter: text(der, notAfter),
       signatureAlgorithm: algorithm(der, signatureAlgorithm),
       keyAlgorithm: algorithm(der, keyAlgorithm),
+      keyDescription: keyDescription(der, keyInfo),
+      subjectAltNames: subjectAltNames(der, extensions),
     };
   } catch {
     return undefined;
@@ -216,6 +280,33 @@ export function dnEntry(entries: readonly X509NameEntry[], entryName: string, oc
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * OpenSSL's ASN1_TIME_print for an ASN.1 time as written ("180116230238Z", or a
+ * GeneralizedTime "20500116230238Z"): "Jan 16 23:02:38 2018 GMT".
+ */
+export function formatAsn1Time(time: string): string {
+  const generalized = time.length >= 15;
+  const yearText = generalized ? time.slice(0, 4) : time.slice(0, 2);
+  const rest = generalized ? time.slice(4) : time.slice(2);
+  let year = Number(yearText);
+  if (!generalized) year += year < 50 ? 2000 : 1900;
+  const month = MONTHS[Number(rest.slice(0, 2)) - 1] ?? '???';
+  const day = String(Number(rest.slice(2, 4))).padStart(2, ' ');
+  return `${month} ${day} ${rest.slice(4, 6)}:${rest.slice(6, 8)}:${rest.slice(8, 10)} ${year} GMT`;
+}
+
+/** Every certificate of a PEM text, as DER. */
+export function pemToDers(pem: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const match of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
+    const der = pemToDer(match[0]);
+    if (der !== undefined) out.push(der);
+  }
+  return out;
+}
 
 /** The DER bytes of the first certificate of a PEM text. */
 export function pemToDer(pem: string): Uint8Array | undefined {

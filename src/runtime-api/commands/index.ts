@@ -8,6 +8,7 @@ import { serverCommands } from './servers.ts';
 import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
+import { sslCertCommands } from './ssl-certs.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -20,6 +21,7 @@ export function createCommandTable(): CommandTable {
     tableCommands,
     varCommands,
     counterCommands,
+    sslCertCommands,
   ]);
   return table;
 }

@@ -8,7 +8,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { TlsInfo } from '../../src/runtime.ts';
 import { compileSampleFetch, type SampleContext } from '../../src/rules/sample-fetch.ts';
-import { formatDnLdap, formatDnOneline, pemToDer, readX509 } from '../../src/util/x509.ts';
+import { formatAsn1Time, formatDnLdap, formatDnOneline, pemToDer, readX509 } from '../../src/util/x509.ts';
 import { x509ErrorId } from '../../src/util/x509-errors.ts';
 import { fixture } from '../support/fake-files.ts';
 
@@ -60,6 +60,14 @@ describe('X.509 reader', () => {
   it('refuses what is not a certificate', () => {
     assert.equal(readX509(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])), undefined);
     assert.equal(readX509(new Uint8Array([0x30, 0x85])), undefined);
+  });
+
+  it('formats ASN.1 times as ASN1_TIME_print; reads key sizes and SANs', () => {
+    assert.equal(formatAsn1Time('180116230238Z'), 'Jan 16 23:02:38 2018 GMT');
+    assert.equal(formatAsn1Time('20500105010203Z'), 'Jan  5 01:02:03 2050 GMT');
+    const a = readX509(derOf(A));
+    assert.equal(a?.keyDescription, 'RSA2048');
+    assert.deepEqual(a?.subjectAltNames, ['DNS:a.example']);
   });
 
   it('maps verify error names to X509_V_ERR ids', () => {

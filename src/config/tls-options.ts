@@ -10,8 +10,6 @@
  * flags add up; the version range is then computed as ssl_sock_prepare_ctx does.
  */
 
-import type { Token } from './tokenizer.ts';
-
 /** HAProxy's methodVersions, in order (index = CONF_SSLV3 - 1 ...). */
 export const TLS_VERSION_NAMES = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 export type TlsVersionName = (typeof TLS_VERSION_NAMES)[number];
@@ -226,10 +224,4 @@ export function isDefaultTlsOptions(options: TlsOptionsModel): boolean {
     options.tickets &&
     options.preferClientCiphers !== true
   );
-}
-
-/** Where a TLS option was written, for the runtime checks that refuse some on some runtimes. */
-export interface TlsOptionUse {
-  readonly word: string;
-  readonly token: Token;
 }

@@ -4,10 +4,10 @@
  * - `ssl-default-bind-ciphers|ciphersuites|curves|options` and `ssl-default-server-*`: what
  *   every `bind ... ssl` / `server ... ssl` starts from (tls-options.ts);
  * - `ssl-server-verify none|required`: the `verify` of servers that set none;
- * - `tune.ssl.default-dh-param N`: accepted (N >= 1024). The runtimes' TLS stacks choose DHE
- *   parameters themselves (OpenSSL's automatic ones, sized to the certificate's key) and offer
- *   ECDHE first, so the value changes nothing here; it draws no warning since HAProxy itself
- *   only uses it for DHE suites without a `ssl-dh-param-file`.
+ * - `tune.ssl.default-dh-param N`: accepted (N >= 1024). It sizes HAProxy's DHE parameters;
+ *   the listeners here offer no DHE suite (ECDHE and TLSv1.3 only: Node's node:tls has none
+ *   without DH parameters, Bun's BoringSSL has no DHE), so the value changes nothing. No
+ *   warning: the line is in almost every HAProxy TLS configuration (docs/configuration.md).
  * - `ssl-load-extra-del-ext`: a certificate's key file is looked for with its extension
  *   replaced (`foo.crt` -> `foo.key`) instead of appended (`foo.crt.key`), as HAProxy does;
  * - `tune.ssl.lifetime T`: how long a TLS session may be resumed (the listener's session

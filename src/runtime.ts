@@ -48,7 +48,55 @@ export interface TlsInfo {
   readonly protocol: string | undefined;
   /** The cipher suite's OpenSSL name (e.g. "TLS_AES_256_GCM_SHA384"), when the runtime exposes it. */
   readonly cipher?: string | undefined;
+  /** The session was resumed (ticket or session id), when the runtime tells. */
+  readonly sessionReused?: boolean | undefined;
+  /**
+   * Listeners with `clientAuth`: the client's certificate (DER), if it sent one, and why it
+   * failed verification (OpenSSL's error name without X509_V_ERR_, e.g. "CERT_HAS_EXPIRED";
+   * undefined when it verified). Outbound sockets: the server's certificate (DER).
+   */
+  readonly peerCertificate?: Uint8Array | undefined;
+  readonly peerVerifyError?: string | undefined;
+  /** Listeners: the certificate served on this connection (PEM, the TlsCertificate's certPem). */
+  readonly localCertificatePem?: string | undefined;
 }
+
+/** Protocol versions a TLS endpoint accepts (HAProxy's names). */
+export type TlsVersion = 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/**
+ * Protocol settings of a TLS endpoint (HAProxy's ssl-min-ver, ciphers, ...). Adapters refuse
+ * nothing here: what a runtime cannot honour is listed in its Runtime.tlsUnsupported and
+ * refused at configuration time.
+ */
+export interface TlsSettings {
+  readonly minVersion: TlsVersion;
+  readonly maxVersion: TlsVersion;
+  /** OpenSSL cipher list for TLSv1.2 and below; the runtime's default when undefined. */
+  readonly ciphers?: string | undefined;
+  /** TLSv1.3 suites, colon-separated; the runtime's default when undefined. */
+  readonly ciphersuites?: string | undefined;
+  /** Key exchange groups, colon-separated (e.g. "X25519:P-256"). */
+  readonly curves?: string | undefined;
+  /** Session tickets offered (listeners) or used (connections). */
+  readonly tickets: boolean;
+  /** Listeners: the client's cipher preference wins. */
+  readonly preferClientCiphers?: boolean | undefined;
+}
+
+/**
+ * The TLS features a runtime cannot honour, refused at configuration time on that runtime
+ * (config/runtime-tls-check.ts) and listed in docs/runtimes.md.
+ */
+export type TlsFeature =
+  | 'ciphers'
+  | 'ciphersuites'
+  | 'curves'
+  | 'client-certificates'
+  | 'server-ciphers'
+  | 'server-ciphersuites'
+  | 'server-curves'
+  | 'server-crl-file';
 
 /** A byte stream, push style, with explicit backpressure. */
 export interface Socket {
@@ -97,6 +145,19 @@ export interface TlsCertificate {
   readonly keyPem: string;
   /** Where it came from, for messages. */
   readonly source: string;
+  /**
+   * `crt-list` SNI filters: names (wildcards `*.example.com` allowed) this certificate answers
+   * for instead of its own; `!name` removes a name. Undefined: the certificate's own names.
+   */
+  readonly serverNames?: readonly string[] | undefined;
+}
+
+/** Client certificates asked for on a listener (`verify optional|required`). */
+export interface ClientAuthOptions {
+  /** PEM CA certificates client certificates are verified against. */
+  readonly caPem: string | undefined;
+  /** PEM CRLs. */
+  readonly crlPem?: string | undefined;
 }
 
 export interface ListenTlsOptions {
@@ -108,6 +169,18 @@ export interface ListenTlsOptions {
   readonly certificates: readonly TlsCertificate[];
   /** ALPN protocols offered, in preference order, e.g. ["h2", "http/1.1"]. */
   readonly alpn?: readonly string[];
+  /** Versions, ciphers, curves, tickets; the runtime's defaults when undefined. */
+  readonly settings?: TlsSettings | undefined;
+  /**
+   * Ask clients for a certificate. The handshake never fails for it: the socket's TlsInfo
+   * reports the certificate and its verification error, and the core decides (verify
+   * required, crt-ignore-err...).
+   */
+  readonly clientAuth?: ClientAuthOptions | undefined;
+  /** `strict-sni`: no default certificate; a client whose SNI matches none fails the handshake. */
+  readonly strictSni?: boolean | undefined;
+  /** How long sessions may be resumed, in seconds (`tune.ssl.lifetime`); the runtime's default when undefined. */
+  readonly sessionTimeout?: number | undefined;
 }
 
 export interface ListenOptions {
@@ -158,6 +231,14 @@ export interface ConnectTlsOptions {
    * was the name.
    */
   readonly checkName?: string;
+  /** Versions, ciphers, curves, tickets; the runtime's defaults when undefined. */
+  readonly settings?: TlsSettings | undefined;
+  /** PEM CRLs the server's certificate is checked against (`crl-file`). */
+  readonly crlPem?: string | undefined;
+  /** `verifyhost`: with `verify`, the name the certificate must carry, whatever SNI is sent. */
+  readonly verifyHost?: string | undefined;
+  /** A client certificate to present (`server ... crt`). */
+  readonly certificate?: { readonly certPem: string; readonly keyPem: string } | undefined;
 }
 
 export interface ConnectOptions {
@@ -196,6 +277,8 @@ export interface ChildProcessHandle {
 export interface Runtime {
   readonly name: 'node' | 'bun' | 'deno' | 'test';
   readonly version: string;
+  /** TLS features this runtime cannot honour (refused at configuration time); none when undefined. */
+  readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
 
   listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**

@@ -36,11 +36,14 @@ import type {
   Socket,
   SocketError,
   SocketHandler,
+  TlsFeature,
   TlsInfo,
   UnixListenOptions,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
+import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
@@ -158,11 +161,18 @@ class BunSocket implements Socket {
         return;
       }
     }
-    this.tls = {
-      sni: this.#tlsServername,
-      alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
-      protocol: raw.getTLSVersion() ?? undefined,
-    };
+    this.tls = new LazyPeerTlsInfo(
+      {
+        sni: this.#tlsServername,
+        alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
+        protocol: raw.getTLSVersion() ?? undefined,
+        cipher: raw.getCipher()?.name ?? undefined,
+        sessionReused: raw.isSessionReused(),
+        localCertificatePem: undefined,
+        peerVerifyError: undefined,
+      },
+      raw,
+    );
     this.#establish(raw);
   }
 
@@ -428,6 +438,7 @@ const CLIENT_TLS_HANDLERS: Bun.SocketHandler<BunSocket, 'uint8array'> = {
 function serverHandlers(
   onConnection: (socket: Socket) => void,
   isTls: boolean,
+  certPem?: string,
 ): Bun.SocketHandler<BunSocket, 'uint8array'> {
   return {
     binaryType: 'uint8array',
@@ -448,6 +459,8 @@ function serverHandlers(
           alpn: typeof raw.alpnProtocol === 'string' ? raw.alpnProtocol : undefined,
           protocol: raw.getTLSVersion() ?? undefined,
           cipher: raw.getCipher()?.name,
+          sessionReused: raw.isSessionReused(),
+          localCertificatePem: certPem,
         };
       }
       onConnection(socket);
@@ -493,9 +506,29 @@ class BunListener implements Listener {
   }
 }
 
+/**
+ * Bun.listen takes one certificate and none of HAProxy's TLS options; node:tls (which Bun
+ * implements) takes them all but TLSv1.3 suites (docs/runtimes.md).
+ */
+function needsNodeListener(t: NonNullable<ListenOptions['tls']>): boolean {
+  return (
+    t.certificates.length > 1 ||
+    !isDefaultTlsSettings(t.settings) ||
+    t.clientAuth !== undefined ||
+    t.strictSni === true ||
+    t.sessionTimeout !== undefined ||
+    t.certificates.some((c) => c.serverNames !== undefined)
+  );
+}
+
+/** Server connections with options Bun.connect lacks (versions, ciphers, client certificate, verifyhost) go through node:tls. */
+function needsNodeConnect(t: ConnectOptions['tls']): boolean {
+  return t !== undefined && (!isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined);
+}
+
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   const certificates = options.tls?.certificates;
-  if (certificates !== undefined && certificates.length > 1) return listenNode(options, onConnection);
+  if (certificates !== undefined && needsNodeListener(options.tls as NonNullable<ListenOptions['tls']>)) return listenNode(options, onConnection);
   try {
     let tlsOptions: Bun.TLSOptions | undefined;
     if (options.tls) {
@@ -511,7 +544,7 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
       hostname: options.host,
       port: options.port,
       allowHalfOpen: true,
-      socket: serverHandlers(onConnection, tlsOptions !== undefined) as unknown as Bun.SocketHandler<BunSocket>,
+      socket: serverHandlers(onConnection, tlsOptions !== undefined, certificates?.[0]?.certPem) as unknown as Bun.SocketHandler<BunSocket>,
       ...(tlsOptions ? { tls: tlsOptions } : {}),
       // Accepted by Bun.listen though missing from its type definitions.
       ...({ reusePort: options.reusePort ?? false, ipv6Only: options.ipv6Only ?? false } as object),
@@ -555,6 +588,7 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
 // ---- connect ------------------------------------------------------------------------------------
 
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
+  if (needsNodeConnect(options.tls)) return connectNode(options, handler);
   const socket = new BunSocket(handler, false);
   socket.prepareConnect(options);
   const t = options.tls;
@@ -583,9 +617,13 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
   return socket;
 }
 
+/** Bun's node:tls ignores TLSv1.3 suites (measured on Bun 1.4.5: the default suite is negotiated whatever is asked). */
+const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites']);
+
 export const bunRuntime: Runtime = {
   name: 'bun',
   version: Bun.version,
+  tlsUnsupported: TLS_UNSUPPORTED,
   listen,
   listenUnix,
   connect,

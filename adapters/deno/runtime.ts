@@ -34,8 +34,10 @@ import type {
   SocketHandler,
   TimerHandle,
   UnixListenOptions,
+  TlsFeature,
   TlsInfo,
 } from '../../src/runtime.ts';
+import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { digestNode } from '../shared/node-digest.ts';
 import { lookupNode } from '../shared/node-dns.ts';
@@ -533,7 +535,11 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
 // ---- node:tls (TLS listeners, verify-none connections) ------------------------------------------
 
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
-  if (options.tls && !options.tls.verify) return connectNode(options, handler);
+  const t = options.tls;
+  // Deno.startTls has no version limits, client certificates or verifyhost; node:tls has them.
+  if (t && (!t.verify || !isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined)) {
+    return connectNode(options, handler);
+  }
   const socket = new DenoSocket(handler, false);
   void socket.connect(options);
   return socket;
@@ -548,9 +554,27 @@ function writeAllSync(target: { writeSync(p: Uint8Array): number }, data: string
   while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
 }
 
+/**
+ * Deno's node:tls (rustls underneath) ignores cipher lists, TLSv1.3 suites and curves, on both
+ * sides, and does not verify client certificates against a `ca` (measured on Deno 2.9.6:
+ * valid ones fail with UNABLE_TO_VERIFY_LEAF_SIGNATURE), nor server certificates against a
+ * `crl` (a revoked one connects). See docs/runtimes.md.
+ */
+const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
+  'ciphers',
+  'ciphersuites',
+  'curves',
+  'client-certificates',
+  'server-ciphers',
+  'server-ciphersuites',
+  'server-curves',
+  'server-crl-file',
+]);
+
 export const denoRuntime: Runtime = {
   name: 'deno',
   version: Deno.version.deno,
+  tlsUnsupported: TLS_UNSUPPORTED,
   listen,
   listenUnix,
   connect,

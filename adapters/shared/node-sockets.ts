@@ -20,6 +20,8 @@ import type {
 } from '../../src/runtime.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
+import { nodeClientAuth, nodeTlsSettings } from './node-tls-options.ts';
+import { LazyPeerTlsInfo, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
 
 const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
@@ -38,6 +40,11 @@ function tlsInfoOf(raw: tls.TLSSocket, sni: string | undefined): TlsInfo {
     protocol: raw.getProtocol() ?? undefined,
     cipher: raw.getCipher()?.name,
   };
+}
+
+/** An outbound connection's facts, with the server's certificate (`ssl_s_*`) and resumption (`ssl_bc_is_resumed`). */
+function connectedTlsInfo(raw: tls.TLSSocket, servername: string | undefined): TlsInfo {
+  return new LazyPeerTlsInfo({ ...tlsInfoOf(raw, servername), sessionReused: raw.isSessionReused(), localCertificatePem: undefined, peerVerifyError: undefined }, raw);
 }
 
 function serverNameOf(raw: tls.TLSSocket): string | undefined {
@@ -145,23 +152,68 @@ class NodeListener implements Listener {
   }
 }
 
+/** A certificate's secure context and its PEM (reported as the connection's own certificate). */
+interface ServedCertificate {
+  readonly context: tls.SecureContext;
+  readonly certPem: string;
+}
+
+const NO_SNI_MATCH = new Error('strict-sni: no certificate for this server name');
+
+const NO_PEER: PeerCertificateSource = { getPeerCertificate: () => undefined };
+
+/**
+ * What the connection's TLS facts add for `ssl_c_*` / `ssl_f_*` / `ssl_fc_is_resumed`. Client
+ * certificates are only asked for with clientAuth: other sockets have none to read.
+ */
+function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefined, clientAuth: boolean): TlsInfo {
+  const base = tlsInfoOf(raw, serverNameOf(raw));
+  // The accept decision needs the client certificate at once; node:tls reports a verify error
+  // (UNABLE_TO_GET_ISSUER_CERT) even when the client sent none, which is no error here.
+  const peer = clientAuth ? (raw.getPeerCertificate() as { raw?: Uint8Array } | null | undefined)?.raw : undefined;
+  const error = peer !== undefined ? (raw.authorizationError as unknown) : undefined;
+  const info = new LazyPeerTlsInfo(
+    {
+      ...base,
+      sessionReused: raw.isSessionReused(),
+      localCertificatePem: served?.certPem,
+      peerVerifyError: error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error),
+    },
+    peer !== undefined ? { getPeerCertificate: () => ({ raw: peer }) } : NO_PEER,
+  );
+  return info;
+}
+
 function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): tls.Server {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
-  const contexts = new SniCertificateMap(t.certificates, (cert) => tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }));
+  const settings = { ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(t.clientAuth) };
+  const contexts = new SniCertificateMap<ServedCertificate>(
+    t.certificates,
+    (cert) => ({ context: tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem, ...settings }), certPem: cert.certPem }),
+    t.strictSni === true,
+  );
   const first = t.certificates[0] as TlsCertificate;
+  const strict = t.strictSni === true;
   const server = tls.createServer({
     allowHalfOpen: true,
     // The default certificate, for clients that send no SNI (SNICallback only runs for those
     // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
-    // Bun ignore it, and handshakes without SNI would fail for lack of a certificate.
-    cert: first.certPem,
-    key: first.keyPem,
-    SNICallback: (servername, callback) => callback(null, contexts.select(servername)),
+    // Bun ignore it, and handshakes without SNI would fail for lack of a certificate. With
+    // strict-sni there is none: such handshakes fail, as HAProxy's.
+    ...(strict ? {} : { cert: first.certPem, key: first.keyPem }),
+    ...settings,
+    ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
+    SNICallback: (servername, callback) => {
+      const served = contexts.select(servername);
+      if (served === undefined) callback(NO_SNI_MATCH, undefined);
+      else callback(null, served.context);
+    },
     ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
   });
+  const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
     const socket = new NodeStreamSocket(raw, IGNORE);
-    socket.tls = tlsInfoOf(raw, serverNameOf(raw));
+    socket.tls = acceptedTlsInfo(raw, contexts.select(serverNameOf(raw)), clientAuth);
     onConnection(socket);
   });
   // A failed handshake never becomes a connection.
@@ -263,6 +315,10 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...(t.verify && t.servername === undefined && t.checkName !== undefined ? { checkServerIdentity: identityOf(t.checkName) } : {}),
         ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
         ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
+        ...nodeTlsSettings(t.settings, 'client'),
+        ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
+        ...(t.crlPem !== undefined ? { crl: t.crlPem } : {}),
+        ...(t.verify && t.verifyHost !== undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),
       })
     : net.connect({
@@ -274,7 +330,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
       });
   const socket: NodeStreamSocket = new NodeStreamSocket(raw, handler);
   raw.once(t ? 'secureConnect' : 'connect', () => {
-    if (t) socket.tls = tlsInfoOf(raw as tls.TLSSocket, t.servername);
+    if (t) socket.tls = connectedTlsInfo(raw as tls.TLSSocket, t.servername);
     if (options.noDelay !== false) raw.setNoDelay(true);
     socket.handler.onConnect?.(socket);
   });

@@ -22,19 +22,50 @@ export function certificateNames(certPem: string): string[] {
   return names;
 }
 
+/**
+ * The names a certificate is selected by: its `crt-list` filters when it has positive ones,
+ * else its own names; `!name` filters take names out (HAProxy's crtlist filters).
+ */
+function namesOf(cert: TlsCertificate): string[] {
+  const filters = cert.serverNames ?? [];
+  const positive = filters.filter((f) => !f.startsWith('!')).map((f) => f.toLowerCase());
+  return positive.length > 0 ? positive : certificateNames(cert.certPem);
+}
+
+/** A certificate's `!name` filters: names it must not answer, even through a wildcard. */
+function excludedNamesOf(cert: TlsCertificate): string[] {
+  return (cert.serverNames ?? []).filter((f) => f.startsWith('!')).map((f) => f.slice(1).toLowerCase());
+}
+
 /** Picks the certificate index for a server name; exact names win over wildcards. */
 export class SniCertificateMap<T> {
   readonly #exact = new Map<string, T>();
   readonly #wildcard = new Map<string, T>();
   readonly #fallback: T;
 
-  constructor(certificates: readonly TlsCertificate[], build: (cert: TlsCertificate) => T) {
+  readonly #strict: boolean;
+  /** Per name, the certificates a `!name` filter keeps from answering it. */
+  readonly #excluded = new Map<string, T[]>();
+
+  /**
+   * `strict`: no fallback; select() answers undefined for names no certificate carries
+   * (HAProxy's strict-sni).
+   */
+  constructor(certificates: readonly TlsCertificate[], build: (cert: TlsCertificate) => T, strict = false) {
     if (certificates.length === 0) throw new Error('TLS listener needs at least one certificate');
+    this.#strict = strict;
     let fallback: T | undefined;
     for (const cert of certificates) {
       const value = build(cert);
       fallback ??= value;
-      for (const name of certificateNames(cert.certPem)) {
+      const excluded = excludedNamesOf(cert);
+      for (const name of excluded) {
+        const list = this.#excluded.get(name) ?? [];
+        list.push(value);
+        this.#excluded.set(name, list);
+      }
+      for (const name of namesOf(cert)) {
+        if (excluded.includes(name)) continue;
         if (name.startsWith('*.')) {
           if (!this.#wildcard.has(name.slice(2))) this.#wildcard.set(name.slice(2), value);
         } else if (!this.#exact.has(name)) {
@@ -49,16 +80,16 @@ export class SniCertificateMap<T> {
     return this.#fallback;
   }
 
-  select(servername: string | undefined): T {
-    if (!servername) return this.#fallback;
+  select(servername: string | undefined): T | undefined {
+    if (!servername) return this.#strict ? undefined : this.#fallback;
     const name = servername.toLowerCase();
     const exact = this.#exact.get(name);
     if (exact !== undefined) return exact;
     const dot = name.indexOf('.');
     if (dot > 0) {
       const wild = this.#wildcard.get(name.slice(dot + 1));
-      if (wild !== undefined) return wild;
+      if (wild !== undefined && !(this.#excluded.get(name)?.includes(wild) ?? false)) return wild;
     }
-    return this.#fallback;
+    return this.#strict ? undefined : this.#fallback;
   }
 }

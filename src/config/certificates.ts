@@ -53,7 +53,15 @@ function describe(err: unknown): string {
 
 type LoadResult = { readonly ok: true; readonly files: CertificateFile[] } | { readonly ok: false; readonly message: string };
 
-async function loadPemFile(path: string, files: ConfigFileReader): Promise<LoadResult> {
+/** The `.key` companion of a certificate file: `FILE.key`, or with `ssl-load-extra-del-ext` the extension replaced (`foo.crt` -> `foo.key`). */
+function keyPathOf(path: string, delExt: boolean): string {
+  if (!delExt) return `${path}.key`;
+  const slash = path.lastIndexOf('/');
+  const dot = path.lastIndexOf('.');
+  return dot > slash + 1 ? `${path.slice(0, dot)}.key` : `${path}.key`;
+}
+
+async function loadPemFile(path: string, files: ConfigFileReader, delExt = false): Promise<LoadResult> {
   let text: string;
   try {
     text = await files.readTextFile(path);
@@ -70,7 +78,7 @@ async function loadPemFile(path: string, files: ConfigFileReader): Promise<LoadR
   if (pem.keys.length > 1) return { ok: false, message: `'${path}' holds more than one private key` };
   let key: string | undefined = pem.keys[0];
   if (key === undefined) {
-    const keyPath = `${path}.key`;
+    const keyPath = keyPathOf(path, delExt);
     let keyText: string | undefined;
     try {
       keyText = await files.readTextFile(keyPath);
@@ -93,14 +101,14 @@ function joinPath(directory: string, name: string): string {
   return directory.endsWith('/') ? `${directory}${name}` : `${directory}/${name}`;
 }
 
-async function loadReference(path: string, files: ConfigFileReader): Promise<LoadResult> {
+async function loadReference(path: string, files: ConfigFileReader, delExt = false): Promise<LoadResult> {
   let isDirectory = false;
   try {
     isDirectory = await files.isDirectory(path);
   } catch {
     isDirectory = false;
   }
-  if (!isDirectory) return loadPemFile(path, files);
+  if (!isDirectory) return loadPemFile(path, files, delExt);
 
   let names: string[];
   try {
@@ -115,7 +123,7 @@ async function loadReference(path: string, files: ConfigFileReader): Promise<Loa
   for (const name of candidates) {
     const full = joinPath(path, name);
     if (await files.isDirectory(full).catch(() => false)) continue;
-    const result = await loadPemFile(full, files);
+    const result = await loadPemFile(full, files, delExt);
     if (!result.ok) return result;
     loaded.push(...result.files);
   }
@@ -131,13 +139,14 @@ export async function loadCertificates(
   references: readonly CertificateReference[],
   files: ConfigFileReader,
   diagnostics: DiagnosticList,
+  delExt = false,
 ): Promise<Map<CertificateReference, CertificateFile[]>> {
   const byPath = new Map<string, Promise<LoadResult>>();
   const results = await Promise.all(
     references.map((reference) => {
       let pending = byPath.get(reference.path);
       if (pending === undefined) {
-        pending = loadReference(reference.path, files);
+        pending = loadReference(reference.path, files, delExt);
         byPath.set(reference.path, pending);
       }
       return pending;
@@ -196,4 +205,13 @@ export async function loadCaFiles(
     else diagnostics.error({ ...reference.place, keyword: 'ca-file', message: `'ca-file' : ${result.message}.` });
   });
   return loaded;
+}
+
+/** Reads one `crt` path (a PEM file, or a directory of them) as the `crt` keyword does. */
+export function loadCertificatePath(
+  path: string,
+  files: ConfigFileReader,
+  delExt = false,
+): Promise<{ readonly ok: true; readonly files: CertificateFile[] } | { readonly ok: false; readonly message: string }> {
+  return loadReference(path, files, delExt);
 }

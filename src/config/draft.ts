@@ -40,6 +40,7 @@ import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import type { StatsSocketModel } from './model.ts';
+import type { TlsOptionsDraft } from './tls-options.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -78,8 +79,10 @@ export interface ServerSettings {
   ssl: boolean;
   /** Where `ssl` was written on the current line (for the missing-CA error); undefined when inherited. */
   sslPlace: Place | undefined;
-  /** HAProxy's default is `required`. */
+  /** HAProxy's default is `required` (or the global `ssl-server-verify`). */
   verify: 'none' | 'required';
+  /** `verify` was written (on this line or a default-server): `ssl-server-verify` does not apply. */
+  verifyExplicit?: boolean;
   ca: ServerCaDraft | undefined;
   /** `sni EXPR` as written. */
   sni: string | undefined;
@@ -122,6 +125,22 @@ export interface ServerSettings {
   onMarkedUp: 'shutdown-backup-sessions' | undefined;
   /** `init-addr`; undefined = HAProxy's default (last,libc). */
   initAddr: InitAddrModel | undefined;
+  /** TLS options (keywords/server-ssl.ts); copied per line as the rest of the settings. */
+  tls?: ServerTlsDraft;
+}
+
+/** The TLS options of a `server`/`default-server` line beyond ssl/verify/ca-file/sni/alpn (keywords/server-ssl.ts). */
+export interface ServerTlsDraft {
+  readonly options: TlsOptionsDraft;
+  readonly uses: TlsOptionPlace[];
+  /** `crt FILE`: the client certificate presented to the server. */
+  crt?: CertificateReference;
+  /** `crl-file`: revoked server certificates. */
+  crlFile?: CaFileReference;
+  /** `no-ssl-reuse` (HAProxy reuses TLS sessions by default). */
+  noSslReuse?: boolean;
+  /** `verifyhost NAME`: the name the server certificate must carry. */
+  verifyHost?: string;
 }
 
 export interface ServerDraft extends ServerSettings {
@@ -160,6 +179,38 @@ export interface BindDraft {
   acceptProxy?: boolean;
   /** `proto h1|h2`. */
   proto?: 'h1' | 'h2';
+  /** TLS options of the line (keywords/bind-ssl.ts); global defaults are added at resolve. */
+  tls?: BindTlsDraft;
+  readonly place: Place;
+}
+
+/** The TLS options of one `bind` line beyond `ssl` and `crt` (keywords/bind-ssl.ts). */
+export interface BindTlsDraft {
+  readonly options: TlsOptionsDraft;
+  /** Every TLS option written, where, for the per-runtime checks (runtime-tls-check.ts). */
+  readonly uses: TlsOptionPlace[];
+  /** `ca-file`: the CAs client certificates are verified against. */
+  caFile?: CaFileReference;
+  /** `ca-verify-file`: more CAs to verify against (HAProxy leaves them out of the CA names sent). */
+  caVerifyFile?: CaFileReference;
+  /** `crl-file`: revoked client certificates. */
+  crlFile?: CaFileReference;
+  /** `verify none|optional|required` (HAProxy's default: none). */
+  verify?: 'none' | 'optional' | 'required';
+  /** `crt-ignore-err` / `ca-ignore-err`: `all` or X509 error ids/names. */
+  crtIgnoreErr?: string[];
+  caIgnoreErr?: string[];
+  /** `strict-sni`: no default certificate for clients whose SNI matches none. */
+  strictSni?: boolean;
+  /** `crt-list FILE`: read by the loader (certificates with SNI filters). */
+  crtLists?: CertificateReference[];
+  /** `no-alpn`. */
+  noAlpn?: boolean;
+}
+
+/** A TLS option word and where it was written. */
+export interface TlsOptionPlace {
+  readonly word: string;
   readonly place: Place;
 }
 
@@ -190,7 +241,7 @@ export interface ProxyOptionsDraft {
  */
 export interface LogFormatDraft {
   readonly text: string;
-  readonly origin: 'log-format' | 'option httplog' | 'option httplog clf' | 'option tcplog';
+  readonly origin: 'log-format' | 'option httplog' | 'option httplog clf' | 'option httpslog' | 'option tcplog';
   readonly place: Place;
 }
 
@@ -333,6 +384,23 @@ export interface ProxyDraft {
   captures: { request: CaptureSlotModel[]; response: CaptureSlotModel[]; cookie: CapturesModel['cookie'] };
 }
 
+/** `ssl-default-{bind,server}-*`, `ssl-server-verify`, `tune.ssl.*` (keywords/ssl-global.ts). */
+export interface GlobalSslDraft {
+  readonly bind: TlsOptionsDraft;
+  readonly server: TlsOptionsDraft;
+  /** Where each default was written, for the per-runtime checks. */
+  readonly bindUses: TlsOptionPlace[];
+  readonly serverUses: TlsOptionPlace[];
+  /** `ssl-server-verify none|required`. */
+  serverVerify?: 'none' | 'required';
+  /** `tune.ssl.default-dh-param` bits. */
+  defaultDhParam?: number;
+  /** `tune.ssl.lifetime` seconds. */
+  lifetime?: number;
+  /** `ssl-load-extra-del-ext`: `foo.pem`'s key may be `foo.key` (besides `foo.pem.key`). */
+  loadExtraDelExt?: boolean;
+}
+
 export interface GlobalDraft {
   maxconn: number;
   nbthread: number;
@@ -344,6 +412,8 @@ export interface GlobalDraft {
   caBase: string | undefined;
   /** Every `ca-file` argument (server and default-server lines), read by the loader. */
   caFiles: CaFileReference[];
+  /** Global TLS defaults and tunables (keywords/ssl-global.ts). */
+  ssl?: GlobalSslDraft;
   /** `tune.pool-*-fd-ratio`, `tune.idle-pool.shared` (keywords/idle-pool.ts). */
   tune: { -readonly [K in keyof TuneModel]: TuneModel[K] };
   /** `expose-experimental-directives` (HAProxy requires it before `normalize-uri`). */

@@ -17,6 +17,9 @@ import { parseSources, type ConfigSource } from './parser.ts';
 import { loadReplyFiles } from './reply-files.ts';
 import type { KeywordRegistry } from './registry.ts';
 import { resolveConfig } from './resolve.ts';
+import { loadTlsFiles } from './tls-files.ts';
+import { checkRuntimeTls, type RuntimeTlsLimits } from './runtime-tls-check.ts';
+import type { TlsFeature } from '../runtime.ts';
 import { checkConfigModel } from './schema.ts';
 import type { EnvLookup } from './tokenizer.ts';
 import { LoadedPatternFiles, PatternFileCollector, type PatternFileTexts, withPatternFiles } from '../rules/pattern-files.ts';
@@ -24,8 +27,15 @@ import { LoadedPatternFiles, PatternFileCollector, type PatternFileTexts, withPa
 export type { ConfigFileReader } from './certificates.ts';
 export type { ConfigSource } from './parser.ts';
 
-/** What loadConfig() needs from the runtime: file access and, optionally, the environment. */
-export type ConfigLoaderRuntime = ConfigFileReader & { env?(name: string): string | undefined };
+/**
+ * What loadConfig() needs from the runtime: file access and, optionally, the environment and
+ * what its TLS stack cannot do (options refused on it, runtime-tls-check.ts).
+ */
+export type ConfigLoaderRuntime = ConfigFileReader & {
+  env?(name: string): string | undefined;
+  readonly name?: string;
+  readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
+};
 
 export interface ParseConfigOptions {
   /** Environment for `"${VAR}"` and `.if defined(VAR)`; default: none. */
@@ -33,6 +43,8 @@ export interface ParseConfigOptions {
   /** Needed when the configuration names files (`crt`, `ca-file`, errorfiles, reply payloads). */
   readonly files?: ConfigFileReader | undefined;
   readonly registry?: KeywordRegistry | undefined;
+  /** TLS options the runtime cannot honour, refused at their lines; none when undefined. */
+  readonly tlsLimits?: RuntimeTlsLimits | undefined;
 }
 
 function describe(err: unknown): string {
@@ -71,17 +83,20 @@ export async function parseConfigSources(
     parsed = withPatternFiles(loaded, parse);
   }
   const { draft, diagnostics } = parsed;
+  checkRuntimeTls(draft, options.tlsLimits, diagnostics);
   const references = certificateReferences(draft);
   // Without file access, resolve.ts reports each `crt` and `ca-file` it cannot read.
   const certificates =
-    options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics);
+    options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics, draft.global.ssl?.loadExtraDelExt === true);
   // Every `ca-file` is read, used or not (HAProxy loads them while parsing).
   const caFiles =
     options.files === undefined ? undefined : await loadCaFiles(draft.global.caFiles, options.files, diagnostics);
   // Errorfiles and reply payloads, read once here (never at request time).
   const replyFiles =
     options.files === undefined ? undefined : await loadReplyFiles(draft.global.replyFiles, options.files, diagnostics);
-  const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles));
+  // crl-file, crt-list and server crt files (tls-files.ts).
+  const tlsFiles = options.files === undefined ? undefined : await loadTlsFiles(draft, options.files, diagnostics);
+  const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles, tlsFiles));
   diagnostics.throwIfFailed();
   return checkedModel(loaded === undefined ? model : attachPatternFiles(model, loaded.texts), diagnostics, sources);
 }
@@ -191,7 +206,9 @@ export async function loadConfig(paths: readonly string[], runtime: ConfigLoader
   }
   diagnostics.throwIfFailed();
   const env: EnvLookup = runtime.env === undefined ? () => undefined : (name) => runtime.env?.(name);
-  return parseConfigSources(sources, { env, files: runtime });
+  const tlsLimits =
+    runtime.name !== undefined && runtime.tlsUnsupported !== undefined ? { runtime: runtime.name, unsupported: runtime.tlsUnsupported } : undefined;
+  return parseConfigSources(sources, { env, files: runtime, tlsLimits });
 }
 
 export { ConfigError };

@@ -9,6 +9,7 @@ import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel } from './stream-action-model.ts';
 import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 import type { HttpMapRuleModel } from './map-action-model.ts';
+import type { TlsOptionsModel } from './tls-options.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel } from './stream-action-model.ts';
@@ -68,11 +69,30 @@ export interface CertificateFile {
   readonly path: string;
   readonly certPem: string;
   readonly keyPem: string;
+  /** `crt-list` SNI filters of this certificate (see TlsCertificate.serverNames). */
+  readonly serverNames?: readonly string[] | undefined;
 }
 
 export interface BindSsl {
   /** `crt` arguments in order, each a file or a directory, resolved to certificate files. */
   readonly certificates: readonly CertificateFile[];
+  /** Versions, ciphers, curves, tickets, with the global `ssl-default-bind-*` applied. */
+  readonly tls?: TlsOptionsModel | undefined;
+  /** `verify optional|required` (with `ca-file`, `crl-file`, `*-ignore-err`); undefined = `verify none`. */
+  readonly clientAuth?: BindClientAuth | undefined;
+  readonly strictSni?: boolean | undefined;
+  /** `tune.ssl.lifetime` seconds. */
+  readonly sessionLifetime?: number | undefined;
+}
+
+/** Client certificates on a bind (HAProxy's verify, ca-file, crl-file, crt-ignore-err, ca-ignore-err). */
+export interface BindClientAuth {
+  readonly verify: 'optional' | 'required';
+  readonly caPem: string | undefined;
+  readonly crlPem?: string | undefined;
+  /** Verify errors (X509_V_ERR ids) let through; 'all' = every one. */
+  readonly crtIgnoreErr?: 'all' | readonly number[] | undefined;
+  readonly caIgnoreErr?: 'all' | readonly number[] | undefined;
 }
 
 export interface BindModel {
@@ -179,6 +199,14 @@ export interface ServerSsl {
    */
   readonly sni: string | undefined;
   readonly alpn: readonly string[] | undefined;
+  /** Versions, ciphers, curves, tickets, with the global `ssl-default-server-*` applied. */
+  readonly tls?: TlsOptionsModel | undefined;
+  /** `crt FILE`: the client certificate presented. */
+  readonly certificate?: { readonly certPem: string; readonly keyPem: string; readonly path?: string | undefined } | undefined;
+  /** `verifyhost NAME`: checked instead of the SNI / host name. */
+  readonly verifyHost?: string | undefined;
+  /** `crl-file`: PEM CRLs the server's certificate is checked against. */
+  readonly crlPem?: string | undefined;
 }
 
 /** A server's active health-check settings (HAProxy defaults: inter 2s, rise 2, fall 3). */

@@ -19,6 +19,8 @@
  * backend being itself unless it names another one.
  */
 
+import { bindHasNoAlpn, effectiveServerVerify, resolveBindSsl, resolveServerTls, type TlsReport } from './resolve-tls.ts';
+import type { TlsFiles } from './tls-files.ts';
 import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
 import { statsPageModel } from './keywords/stats-page.ts';
 import type { StatsPageModel } from './stats-page-model.ts';
@@ -101,6 +103,8 @@ class Resolver {
   readonly #diagnostics: DiagnosticList;
   readonly #certificates: LoadedCertificates | undefined;
   readonly #caFiles: LoadedCaFiles | undefined;
+  /** crl-file, crt-list and server crt contents (tls-files.ts). */
+  readonly #tlsFiles: TlsFiles | undefined;
   readonly #backends = new Map<string, ProxyDraft>();
   /** Proxies holding a stick-table, by name (what `stick ... table NAME` refers to). */
   readonly #tables = new Map<string, ProxyDraft>();
@@ -114,8 +118,10 @@ class Resolver {
     certificates: LoadedCertificates | undefined,
     caFiles: LoadedCaFiles | undefined,
     replyFiles: LoadedReplyFiles | undefined,
+    tlsFiles?: TlsFiles,
   ) {
     this.#draft = draft;
+    this.#tlsFiles = tlsFiles;
     this.#diagnostics = diagnostics;
     this.#certificates = certificates;
     this.#caFiles = caFiles;
@@ -168,6 +174,11 @@ class Resolver {
   #warning(place: { file: string; line: number; column: number }, keyword: string, message: string): void {
     this.#diagnostics.warning({ file: place.file, line: place.line, column: place.column, keyword, message });
   }
+
+  readonly #tlsReport: TlsReport = {
+    error: (place, keyword, message) => this.#error(place, keyword, message),
+    warning: (place, keyword, message) => this.#warning(place, keyword, message),
+  };
 
   /** Without file access (parseConfigText without `files`), every `ca-file` is an error. */
   #checkCaFileAccess(): void {
@@ -239,7 +250,7 @@ class Resolver {
       this.#warning(
         proxy.logFormatPlace ?? proxy.place,
         'option httplog',
-        `'option httplog' not usable with ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to 'option tcplog'.`,
+        `'${proxy.logFormat?.origin === 'option httpslog' ? 'option httpslog' : 'option httplog'}' not usable with ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to 'option tcplog'.`,
       );
     }
     const log = this.#logFormats(proxy, httplogFallback);
@@ -570,13 +581,13 @@ class Resolver {
           );
         }
       }
-      ssl = { certificates };
+      ssl = resolveBindSsl(bind, certificates, proxy.name, this.#draft.global, this.#tlsFiles, this.#caFiles, this.#tlsReport);
     }
     return {
       host: bind.host,
       port: bind.port,
       ssl,
-      alpn: bind.alpn,
+      alpn: bindHasNoAlpn(bind) ? undefined : bind.alpn,
       name: bind.name,
       v6only: bind.v6only ?? false,
       backlog: bind.backlog,
@@ -764,7 +775,8 @@ class Resolver {
     let caPem: string | undefined;
     if (ca?.kind === 'pem') caPem = ca.pem;
     else if (ca?.kind === 'file') caPem = this.#caFiles?.get(ca.file);
-    if (server.verify === 'required' && ca === undefined) {
+    const verify = effectiveServerVerify(server, this.#draft.global);
+    if (verify === 'required' && ca === undefined) {
       this.#error(
         server.sslPlace ?? server.place,
         'server',
@@ -772,10 +784,11 @@ class Resolver {
       );
     }
     return {
-      verify: server.verify,
+      verify,
       caPem,
       sni: server.sni,
       alpn: server.alpn === undefined ? undefined : [...server.alpn],
+      ...resolveServerTls(server, proxy.name, this.#draft.global, this.#tlsFiles, this.#tlsReport),
     };
   }
 
@@ -855,8 +868,9 @@ export function resolveConfig(
   certificates?: LoadedCertificates,
   caFiles?: LoadedCaFiles,
   replyFiles?: LoadedReplyFiles,
+  tlsFiles?: TlsFiles,
 ): ConfigModel {
-  return new Resolver(draft, diagnostics, certificates, caFiles, replyFiles).resolve();
+  return new Resolver(draft, diagnostics, certificates, caFiles, replyFiles, tlsFiles).resolve();
 }
 
 /** The frontend's capture slots, present only when it declares any (models keep their shape otherwise). */

@@ -112,12 +112,44 @@ const certificateFileSchema = v.object({
   path: v.string(),
   certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
   keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
+  serverNames: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
+});
+
+const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+/** TlsOptionsModel (tls-options.ts). */
+const tlsOptionsSchema = v.object({
+  minVersion: tlsVersionSchema,
+  maxVersion: tlsVersionSchema,
+  ciphers: v.optional(v.pipe(v.string(), v.minLength(1))),
+  ciphersuites: v.optional(v.pipe(v.string(), v.minLength(1))),
+  curves: v.optional(v.pipe(v.string(), v.minLength(1))),
+  tickets: v.boolean(),
+  preferClientCiphers: v.optional(v.boolean()),
+});
+
+const ignoreErrorsSchema = v.optional(v.union([v.literal('all'), v.array(v.pipe(v.number(), v.integer(), v.minValue(0)))]));
+
+const bindSslSchema = v.object({
+  certificates: v.pipe(v.array(certificateFileSchema), v.minLength(1)),
+  tls: v.optional(tlsOptionsSchema),
+  clientAuth: v.optional(
+    v.object({
+      verify: v.picklist(['optional', 'required']),
+      caPem: v.undefinedable(v.pipe(v.string(), v.includes('-----BEGIN', 'caPem must be PEM text'))),
+      crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
+      crtIgnoreErr: ignoreErrorsSchema,
+      caIgnoreErr: ignoreErrorsSchema,
+    }),
+  ),
+  strictSni: v.optional(v.boolean()),
+  sessionLifetime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 const bindSchema = v.object({
   host: v.pipe(v.string(), v.minLength(1)),
   port: portSchema,
-  ssl: v.undefinedable(v.object({ certificates: v.pipe(v.array(certificateFileSchema), v.minLength(1)) })),
+  ssl: v.undefinedable(bindSslSchema),
   alpn: v.undefinedable(alpnSchema),
   name: v.undefinedable(v.string()),
   v6only: v.boolean(),
@@ -176,6 +208,16 @@ const serverSchema = v.object({
       caPem: v.undefinedable(v.pipe(v.string(), v.includes('-----BEGIN', 'caPem must be PEM text'))),
       sni: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
       alpn: v.undefinedable(alpnSchema),
+      tls: v.optional(tlsOptionsSchema),
+      certificate: v.optional(
+        v.object({
+          certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
+          keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
+          path: v.optional(v.string()),
+        }),
+      ),
+      verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),
+      crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
     }),
   ),
   maxqueue: v.optional(countSchema),

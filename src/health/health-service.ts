@@ -11,6 +11,7 @@ import type { ProxyLogger } from '../log/logger.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ConnectTlsOptions, Runtime } from '../runtime.ts';
+import { serverTlsExtras } from '../stream/server-tls.ts';
 import type { HttpProbeSpec, ProbeSpec } from './check-probe.ts';
 import { HealthLog } from './health-log.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
@@ -46,6 +47,7 @@ export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: 
           verify: ssl.verify === 'required',
           ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
           ...(ssl.verify === 'required' && server.hostname !== undefined ? { checkName: server.hostname } : {}),
+          ...serverTlsExtras(ssl),
         }
       : undefined;
   const connectTimeout =

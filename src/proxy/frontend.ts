@@ -6,7 +6,8 @@ import { H2ClientConnection, type H2Options } from '../mux/h2-client.ts';
 import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
-import type { Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
+import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler } from '../runtime.ts';
+import { clientCertificateRejected, listenTlsOptions } from './tls-listen.ts';
 import type { Backend } from './backend.ts';
 import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
@@ -156,14 +157,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
             port: bind.port,
             ipv6Only: bind.v6only,
             backlog: this.#listenerBacklogs[i] as number,
-            ...(bind.ssl
-              ? {
-                  tls: {
-                    certificates: bind.ssl.certificates.map((c) => ({ certPem: c.certPem, keyPem: c.keyPem, source: c.path })),
-                    ...(bind.alpn ? { alpn: bind.alpn } : {}),
-                  },
-                }
-              : {}),
+            ...(bind.ssl ? { tls: listenTlsOptions(bind) as ListenTlsOptions } : {}),
           },
           (socket) => this.#accept(socket, bind),
         );
@@ -177,6 +171,13 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
 
   #accept(socket: Socket, bind: BindModel): void {
     if (this.#stopping) {
+      socket.destroy();
+      return;
+    }
+    const clientAuth = bind.ssl?.clientAuth;
+    if (clientAuth !== undefined && clientCertificateRejected(clientAuth, socket.tls)) {
+      // HAProxy fails the handshake (no session, nothing counted); the runtimes finished it, so
+      // the connection is closed here.
       socket.destroy();
       return;
     }

@@ -263,6 +263,8 @@ export class HttpRuleRunner implements HttpActionContext {
   backend: SampleBackend | undefined = undefined;
   /** The server the request went to, set by the session once connected (`srv_id`, `srv_name`). */
   chosenServer: SampleServer | undefined = undefined;
+  /** TLS of the server connection, set with chosenServer (`ssl_bc*`, `ssl_s_*`). */
+  serverTls: TlsInfo | undefined = undefined;
   /** The accepting bind's `name` (`so_name`). */
   readonly bindName: string | undefined;
   /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
@@ -391,6 +393,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.backendTimeouts = undefined;
     this.backend = undefined;
     this.chosenServer = undefined;
+    this.serverTls = undefined;
     this.serverTimeout = undefined;
     this.tunnelTimeout = undefined;
     this.logLevel = undefined;

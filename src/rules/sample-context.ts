@@ -78,6 +78,8 @@ export interface SampleContext extends LbRequest {
   readonly localPort?: number | undefined;
   /** TLS on the client connection (`ssl_fc`, `ssl_fc_sni`, `ssl_fc_alpn`); undefined = plain TCP. */
   readonly clientTls?: TlsInfo | undefined;
+  /** TLS on the server connection of the transaction, once connected (`ssl_bc*`, `ssl_s_*`). */
+  readonly serverTls?: TlsInfo | undefined;
   /** `hostname`: the proxy host's name. */
   readonly hostname?: string | undefined;
   /** `%f`: the frontend's name. */

@@ -13,6 +13,7 @@
  * (`req.fhdr`, `res.fhdr`) and return the last occurrence by default, as HAProxy's do.
  */
 
+import { TLS_FETCHES } from './fetches-tls.ts';
 import type { LbRequest } from '../balance/balancer.ts';
 import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HttpHead, RequestHead } from '../http/codec/head.ts';
@@ -46,6 +47,7 @@ const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map([
   ...BODY_FETCHES,
   ...PROXY_STATE_FETCHES,
   ...HEADER_BLOCK_FETCHES,
+  ...TLS_FETCHES,
 ]);
 
 /**

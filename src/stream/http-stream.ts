@@ -1147,6 +1147,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       const rules = this.#ruleRunner();
       rules.chosenServer = this.#leg.server as Server; // srv_id, srv_name
       rules.rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#exchange.bodyBytesWithHead);
+      rules.serverTls = this.#server?.tls; // ssl_bc*, ssl_s_*
       this.#heldResponse.begin(head, false, req.method);
       const verdict = rules.applyResponse(req, head, editor, this.#backendRules);
       if (verdict === Verdict.reply) {

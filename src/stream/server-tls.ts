@@ -63,5 +63,25 @@ export function serverTlsOptions(server: Server, stream: LbRequest | SampleConte
     ...(verify && !servername && server.hostname !== undefined ? { checkName: server.hostname } : {}),
     ...(ssl.alpn ? { alpn: ssl.alpn } : {}),
     ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
+    ...serverTlsExtras(ssl),
   };
+}
+
+/** The options beyond SNI/ALPN/verify (versions, ciphers, client certificate, verifyhost), built once per server. */
+type Extras = Pick<ConnectTlsOptions, 'settings' | 'certificate' | 'verifyHost' | 'crlPem'>;
+
+const extras = new WeakMap<ServerSsl, Extras>();
+
+export function serverTlsExtras(ssl: ServerSsl): Extras {
+  let found = extras.get(ssl);
+  if (found === undefined) {
+    found = {
+      ...(ssl.tls !== undefined ? { settings: ssl.tls } : {}),
+      ...(ssl.certificate !== undefined ? { certificate: ssl.certificate } : {}),
+      ...(ssl.verifyHost !== undefined && ssl.verify === 'required' ? { verifyHost: ssl.verifyHost } : {}),
+      ...(ssl.crlPem !== undefined && ssl.verify === 'required' ? { crlPem: ssl.crlPem } : {}),
+    };
+    extras.set(ssl, found);
+  }
+  return found;
 }

@@ -522,7 +522,7 @@ describe('HTTP keywords that stay refused', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
-    for (const option of ['httpslog', 'forwarded', 'independent-streams', 'ssl-hello-chk', 'http-pretend-keepalive']) {
+    for (const option of ['forwarded', 'independent-streams', 'ssl-hello-chk', 'http-pretend-keepalive']) {
       assert.deepEqual(await onlyError(httpListen(`  option ${option}`)), [
         6,
         10,

@@ -16,6 +16,8 @@ export interface DialOptions {
   localAddress?: string;
   /** ALPN protocols to offer (TLS only). */
   alpn?: string[];
+  /** More node:tls options (client certificate, version limits, ciphers, curves...). */
+  tlsOptions?: tls.ConnectionOptions;
 }
 
 export class HttpConnection {
@@ -41,6 +43,7 @@ export class HttpConnection {
           rejectUnauthorized: false,
           ...(options.servername ? { servername: options.servername } : {}),
           ...(options.alpn ? { ALPNProtocols: options.alpn } : {}),
+          ...options.tlsOptions,
         });
         socket.once('secureConnect', () => {
           socket.off('error', onError);

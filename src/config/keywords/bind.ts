@@ -150,7 +150,7 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
     i += 1 + option.arity;
   }
 
-  if (template.ssl && template.crt.length === 0 && template.certificates.length === 0) {
+  if (template.ssl && template.crt.length === 0 && template.certificates.length === 0 && template.tls?.crtLists === undefined) {
     ctx.error(
       `'bind ${addressToken.text}' : 'ssl' needs a certificate; add 'crt FILE' (a PEM file or a directory of them).`,
       args.find((t) => t.text === 'ssl'),
@@ -206,15 +206,12 @@ export const bindKeywords: KeywordList = {
   bindOptions,
   unsupported: {
     bindOptions: [
-      'accept-netscaler-cip', 'allow-0rtt', 'ca-file', 'ca-ignore-err', 'ca-sign-file',
-      'ca-sign-pass', 'ca-verify-file', 'ciphers', 'ciphersuites', 'client-sigalgs', 'crl-file', 'crt-ignore-err',
-      'crt-list', 'curves', 'defer-accept', 'ecdhe', 'expose-fd', 'force-sslv3', 'force-tlsv10', 'force-tlsv11',
-      'force-tlsv12', 'force-tlsv13', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',
-      'interface', 'label', 'level', 'maxconn', 'mode', 'mss', 'namespace', 'nbconn', 'nice', 'no-alpn',
-      'no-ca-names', 'no-sslv3', 'no-tls-tickets', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'npn',
-      'prefer-client-ciphers', 'process', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
-      'shards', 'sigalgs', 'ssl-max-ver', 'ssl-min-ver', 'strict-sni', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',
-      'tls-ticket-keys', 'transparent', 'uid', 'user', 'verify', 'default-crt', 'ktls', 'cc',
+      'accept-netscaler-cip', 'allow-0rtt', 'ca-sign-file',
+      'ca-sign-pass', 'client-sigalgs', 'defer-accept', 'expose-fd', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',
+      'interface', 'label', 'level', 'maxconn', 'mode', 'mss', 'namespace', 'nbconn', 'nice', 'no-ca-names', 'npn',
+      'process', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
+      'shards', 'sigalgs', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',
+      'tls-ticket-keys', 'transparent', 'uid', 'user', 'default-crt', 'ktls', 'cc',
     ],
   },
 };

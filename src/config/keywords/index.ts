@@ -25,6 +25,9 @@ import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { serverSslKeywords } from './server-ssl.ts';
+import { sslGlobalKeywords } from './ssl-global.ts';
+import { bindSslKeywords } from './bind-ssl.ts';
+import { httpslogKeywords } from './option-httpslog.ts';
 import { serverProxyProtocolKeywords } from './server-proxy-protocol.ts';
 import { statsSocketKeywords } from './stats-socket.ts';
 import { statsPageKeywords } from './stats-page.ts';
@@ -60,6 +63,9 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   originalToKeywords,
   statsSocketKeywords,
   statsPageKeywords,
+  sslGlobalKeywords,
+  bindSslKeywords,
+  httpslogKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

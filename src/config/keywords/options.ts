@@ -51,7 +51,7 @@ export function setLogFormat(
   const place = ctx.place(token);
   proxy.logFormat = { text, origin, place };
   proxy.options.tcplog = origin === 'option tcplog';
-  proxy.options.httplog = origin === 'option httplog' || origin === 'option httplog clf';
+  proxy.options.httplog = origin === 'option httplog' || origin === 'option httplog clf' || origin === 'option httpslog';
   proxy.logFormatPlace = place;
 }
 
@@ -145,7 +145,7 @@ export const optionKeywords: KeywordList = {
   ],
   unsupported: {
     options: [
-      'httpslog', 'forwarded', 'http-tunnel', 'checkcache', 'clitcpka', 'srvtcpka',
+      'forwarded', 'http-tunnel', 'checkcache', 'clitcpka', 'srvtcpka',
       'tcpka', 'contstats', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams', 'ldap-check',

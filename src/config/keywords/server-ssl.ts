@@ -8,7 +8,10 @@
  * `ca-file @system-ca` selects the runtime's default trust store.
  */
 
-import type { KeywordList, ServerOption } from '../registry.ts';
+import type { ServerSettings, ServerTlsDraft } from '../draft.ts';
+import type { KeywordContext, KeywordList, ServerOption } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { applyTlsOption, newTlsOptionsDraft, TLS_OPTION_WORDS } from '../tls-options.ts';
 import { resolveAgainstBase } from './args.ts';
 import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 
@@ -55,8 +58,10 @@ const serverSslOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, value) {
       if (value === undefined) return;
-      if (value.text === 'none' || value.text === 'required') server.verify = value.text;
-      else ctx.error(`'verify' : unknown verify method '${value.text}', only 'none' and 'required' are supported.`, value);
+      if (value.text === 'none' || value.text === 'required') {
+        server.verify = value.text;
+        server.verifyExplicit = true;
+      } else ctx.error(`'verify' : unknown verify method '${value.text}', only 'none' and 'required' are supported.`, value);
     },
   },
   {
@@ -104,4 +109,97 @@ const serverSslOptions: ServerOption[] = [
   },
 ];
 
-export const serverSslKeywords: KeywordList = { serverOptions: serverSslOptions };
+/**
+ * The line's own copy of its TLS options: settings start as a shallow copy of `default-server`,
+ * so the nested object is copied before the first change on each line.
+ */
+function ownTls(ctx: KeywordContext, server: ServerSettings, option: Token): ServerTlsDraft {
+  const inherited = server.tls;
+  const tls: ServerTlsDraft = inherited === undefined
+    ? { options: newTlsOptionsDraft(), uses: [] }
+    : { ...inherited, options: { ...inherited.options }, uses: [...inherited.uses] };
+  tls.uses.push({ word: option.text, place: ctx.place(option) });
+  server.tls = tls;
+  return tls;
+}
+
+/** Versions, ciphers, curves and tickets (tls-options.ts); `prefer-client-ciphers` is for binds only. */
+const versionAndCipherOptions: ServerOption[] = TLS_OPTION_WORDS.filter(([word]) => word !== 'prefer-client-ciphers').map(([word, arity]) => ({
+  name: word,
+  arity,
+  defaultServerAllowed: true,
+  parse(ctx, server, value, option) {
+    const tls = ownTls(ctx, server, option);
+    const result = applyTlsOption(tls.options, word, value?.text);
+    if (!result.ok) ctx.error(`${result.message}.`, value ?? option);
+  },
+}));
+
+const clientCertificateAndReuseOptions: ServerOption[] = [
+  {
+    name: 'crt',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      ownTls(ctx, server, option).crt = { path: resolveAgainstBase(value.text, ctx.global.crtBase), place: ctx.place(value) };
+    },
+  },
+  {
+    name: 'crl-file',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      ownTls(ctx, server, option).crlFile = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+    },
+  },
+  {
+    name: 'tls-tickets',
+    arity: 0,
+    defaultServerAllowed: true,
+    parse(ctx, server, _value, option) {
+      ownTls(ctx, server, option).options.noTlsTickets = false;
+    },
+  },
+  {
+    name: 'no-ssl-reuse',
+    arity: 0,
+    defaultServerAllowed: true,
+    parse(ctx, server, _value, option) {
+      ownTls(ctx, server, option).noSslReuse = true;
+    },
+  },
+  {
+    name: 'ssl-reuse',
+    arity: 0,
+    defaultServerAllowed: true,
+    parse(ctx, server, _value, option) {
+      ownTls(ctx, server, option).noSslReuse = false;
+      // Connections to servers never resume a TLS session yet (docs/configuration.md).
+      ctx.warning(`'ssl-reuse' has no effect in Switchyard yet: each TLS connection to a server makes a full handshake (as 'no-ssl-reuse').`, option);
+    },
+  },
+  {
+    name: 'verifyhost',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      ownTls(ctx, server, option).verifyHost = value.text;
+    },
+  },
+  {
+    name: 'no-verifyhost',
+    arity: 0,
+    defaultServerAllowed: true,
+    parse(ctx, server, _value, option) {
+      const tls = ownTls(ctx, server, option);
+      delete tls.verifyHost;
+    },
+  },
+];
+
+export const serverSslKeywords: KeywordList = {
+  serverOptions: [...serverSslOptions, ...versionAndCipherOptions, ...clientCertificateAndReuseOptions],
+};

@@ -195,16 +195,13 @@ export const serverKeywords: KeywordList = {
   serverOptions,
   unsupported: {
     serverOptions: [
-      'verifyhost', 'no-verifyhost', 'crt', 'npn', 'check-alpn', 'check-ssl',
+      'npn', 'check-alpn', 'check-ssl',
       'check-sni', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
       'init-state', 'resolvers', 'resolve-prefer', 'resolve-net', 'resolve-opts', 'agent-check', 'no-agent-check',
       'agent-port', 'agent-inter', 'agent-addr', 'agent-send', 'proto', 'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',
-      'ws', 'ciphers', 'ciphersuites', 'curves', 'sigalgs', 'client-sigalgs', 'crl-file', 'force-sslv3',
-      'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11',
-      'no-tlsv12', 'no-tlsv13', 'ssl-max-ver', 'ssl-min-ver', 'ssl-reuse', 'no-ssl-reuse', 'tls-tickets',
-      'no-tls-tickets', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
+      'ws', 'sigalgs', 'client-sigalgs', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
       'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
     ],
   },

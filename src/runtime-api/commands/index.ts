@@ -11,6 +11,7 @@ import { sessionCommands } from './sessions.ts';
 import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
+import { sslCertCommands } from './ssl-certs.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -26,6 +27,7 @@ export function createCommandTable(): CommandTable {
     varCommands,
     counterCommands,
     mapCommands,
+    sslCertCommands,
   ]);
   return table;
 }

@@ -1,0 +1,65 @@
+/**
+ * The seam's TLS settings (src/runtime.ts TlsSettings, ClientAuthOptions) as node:tls options,
+ * for listeners and connections on every adapter that uses node:tls.
+ */
+import { constants as cryptoConstants } from 'node:crypto';
+import * as tls from 'node:tls';
+import type { ClientAuthOptions, TlsSettings, TlsVersion } from '../../src/runtime.ts';
+
+const NODE_VERSIONS: Readonly<Record<TlsVersion, tls.SecureVersion>> = {
+  'TLSv1.0': 'TLSv1',
+  'TLSv1.1': 'TLSv1.1',
+  'TLSv1.2': 'TLSv1.2',
+  'TLSv1.3': 'TLSv1.3',
+};
+
+/** The runtimes' own defaults: a listener or connection with these needs no special handling. */
+export function isDefaultTlsSettings(settings: TlsSettings | undefined): boolean {
+  return (
+    settings === undefined ||
+    (settings.minVersion === 'TLSv1.2' &&
+      settings.maxVersion === 'TLSv1.3' &&
+      settings.ciphers === undefined &&
+      settings.ciphersuites === undefined &&
+      settings.curves === undefined &&
+      settings.tickets &&
+      settings.preferClientCiphers !== true)
+  );
+}
+
+/**
+ * node:tls takes TLSv1.3 suites and older ciphers in one `ciphers` list (it tells them apart by
+ * their TLS_ prefix); a list without TLSv1.3 suites keeps the default ones, as HAProxy's
+ * `ciphers` leaves TLSv1.3 alone.
+ */
+function cipherList(settings: TlsSettings): string | undefined {
+  if (settings.ciphersuites === undefined) return settings.ciphers;
+  const legacy = settings.ciphers ?? tls.DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_')).join(':');
+  return `${settings.ciphersuites}:${legacy}`;
+}
+
+/** Secure-context options for the settings (shared by createServer, createSecureContext and connect). */
+export function nodeTlsSettings(settings: TlsSettings | undefined, side: 'server' | 'client'): tls.SecureContextOptions & { honorCipherOrder?: boolean } {
+  if (settings === undefined) return {};
+  const ciphers = cipherList(settings);
+  return {
+    minVersion: NODE_VERSIONS[settings.minVersion],
+    maxVersion: NODE_VERSIONS[settings.maxVersion],
+    ...(ciphers !== undefined ? { ciphers } : {}),
+    ...(settings.curves !== undefined ? { ecdhCurve: settings.curves } : {}),
+    ...(settings.tickets ? {} : { secureOptions: cryptoConstants.SSL_OP_NO_TICKET }),
+    // HAProxy prefers the server's cipher order unless `prefer-client-ciphers`.
+    ...(side === 'server' ? { honorCipherOrder: settings.preferClientCiphers !== true } : {}),
+  };
+}
+
+/** Client certificates asked for; verification errors are reported, never fatal here (TlsInfo). */
+export function nodeClientAuth(auth: ClientAuthOptions | undefined): tls.TlsOptions {
+  if (auth === undefined) return {};
+  return {
+    requestCert: true,
+    rejectUnauthorized: false,
+    ...(auth.caPem !== undefined ? { ca: auth.caPem } : {}),
+    ...(auth.crlPem !== undefined ? { crl: auth.crlPem } : {}),
+  };
+}

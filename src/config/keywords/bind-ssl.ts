@@ -1,0 +1,152 @@
+/**
+ * TLS options of `bind` lines beyond `ssl`, `crt` and `alpn` (HAProxy's ssl bind_kws):
+ * versions (`ssl-min-ver`, `ssl-max-ver`, `no-sslv3`, `no-tlsv1x`, `force-tlsv1x`), `ciphers`,
+ * `ciphersuites`, `curves`, `no-tls-tickets`, `prefer-client-ciphers` (tls-options.ts); client
+ * certificates (`ca-file`, `ca-verify-file`, `verify none|optional|required`, `crl-file`, `crt-ignore-err`,
+ * `ca-ignore-err`); `ecdhe CURVE`; `crt-list FILE`, `strict-sni` and `no-alpn`.
+ *
+ * Paths are resolved as HAProxy does: `ca-file`/`crl-file` against `ca-base`, `crt-list`
+ * against `crt-base`. Which of these a runtime cannot honour is checked once the whole
+ * configuration is read (runtime-tls-check.ts).
+ */
+
+import type { BindDraft, BindTlsDraft } from '../draft.ts';
+import type { BindOption, KeywordContext, KeywordList } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { applyTlsOption, newTlsOptionsDraft, TLS_OPTION_WORDS } from '../tls-options.ts';
+import { resolveAgainstBase } from './args.ts';
+
+/** The line's TLS options, created on first use. */
+export function bindTls(bind: BindDraft): BindTlsDraft {
+  bind.tls ??= { options: newTlsOptionsDraft(), uses: [] };
+  return bind.tls;
+}
+
+function note(ctx: KeywordContext, bind: BindDraft, option: Token): BindTlsDraft {
+  const tls = bindTls(bind);
+  tls.uses.push({ word: option.text, place: ctx.place(option) });
+  return tls;
+}
+
+const versionAndCipherOptions: BindOption[] = TLS_OPTION_WORDS.map(([word, arity]) => ({
+  name: word,
+  arity,
+  parse(ctx, bind, value, option) {
+    const tls = note(ctx, bind, option);
+    const result = applyTlsOption(tls.options, word, value?.text);
+    if (!result.ok) ctx.error(`'bind ${bind.address}' : ${result.message}.`, value ?? option, 'bind');
+  },
+}));
+
+/** X509 verify error names HAProxy accepts in `crt-ignore-err`/`ca-ignore-err`, besides ids and `all`. */
+function parseIgnoreList(ctx: KeywordContext, bind: BindDraft, value: Token): string[] | undefined {
+  const items = value.text.split(',');
+  for (const item of items) {
+    if (item === 'all' || /^\d+$/.test(item) || /^X509_V_ERR_[A-Z0-9_]+$/.test(item)) continue;
+    ctx.error(`'bind ${bind.address}' : '${value.text}' : expects 'all', error ids or X509_V_ERR_* names, separated by commas.`, value, 'bind');
+    return undefined;
+  }
+  return items;
+}
+
+const clientCertificateOptions: BindOption[] = [
+  {
+    name: 'ca-file',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const tls = note(ctx, bind, option);
+      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      ctx.global.caFiles.push(reference);
+      tls.caFile = reference;
+    },
+  },
+  {
+    name: 'ca-verify-file',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const tls = note(ctx, bind, option);
+      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      ctx.global.caFiles.push(reference);
+      tls.caVerifyFile = reference;
+    },
+  },
+  {
+    name: 'ecdhe',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      // HAProxy's named curve for ECDHE, used when `curves` is not set: one curve.
+      const tls = note(ctx, bind, option);
+      tls.options.ecdhe = value.text;
+    },
+  },
+  {
+    name: 'crl-file',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const tls = note(ctx, bind, option);
+      tls.crlFile = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+    },
+  },
+  {
+    name: 'verify',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const tls = note(ctx, bind, option);
+      if (value.text === 'none' || value.text === 'optional' || value.text === 'required') tls.verify = value.text;
+      else ctx.error(`'bind ${bind.address}' : 'verify' : unknown verify method '${value.text}', only 'none', 'optional', and 'required' are supported.`, value, 'bind');
+    },
+  },
+  {
+    name: 'crt-ignore-err',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const list = parseIgnoreList(ctx, bind, value);
+      if (list !== undefined) note(ctx, bind, option).crtIgnoreErr = list;
+    },
+  },
+  {
+    name: 'ca-ignore-err',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const list = parseIgnoreList(ctx, bind, value);
+      if (list !== undefined) note(ctx, bind, option).caIgnoreErr = list;
+    },
+  },
+];
+
+const certificateSelectionOptions: BindOption[] = [
+  {
+    name: 'crt-list',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const tls = note(ctx, bind, option);
+      (tls.crtLists ??= []).push({ path: resolveAgainstBase(value.text, ctx.global.crtBase), place: ctx.place(value) });
+    },
+  },
+  {
+    name: 'strict-sni',
+    arity: 0,
+    parse(ctx, bind, _value, option) {
+      note(ctx, bind, option).strictSni = true;
+    },
+  },
+  {
+    name: 'no-alpn',
+    arity: 0,
+    parse(ctx, bind, _value, option) {
+      note(ctx, bind, option).noAlpn = true;
+    },
+  },
+];
+
+export const bindSslKeywords: KeywordList = {
+  bindOptions: [...versionAndCipherOptions, ...clientCertificateOptions, ...certificateSelectionOptions],
+};

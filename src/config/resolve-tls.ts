@@ -1,0 +1,109 @@
+/**
+ * Turns the TLS options of `bind` and `server` lines into the model, with the global
+ * `ssl-default-*` defaults and `ssl-server-verify` applied as HAProxy applies them
+ * (tls-options.ts), and the files they named (tls-files.ts) attached.
+ */
+
+import type { BindDraft, CaFileReference, GlobalDraft, ServerDraft } from './draft.ts';
+import type { BindClientAuth, BindSsl, CertificateFile, ServerSsl } from './model.ts';
+import type { TlsFiles } from './tls-files.ts';
+import { inheritTlsOptions, isDefaultTlsOptions, newTlsOptionsDraft, resolveTlsOptions, type TlsOptionsDraft, type TlsOptionsModel } from './tls-options.ts';
+import { parseIgnoreErrors } from '../util/x509-errors.ts';
+
+export interface TlsReport {
+  error(place: { file: string; line: number; column: number }, keyword: string, message: string): void;
+  warning(place: { file: string; line: number; column: number }, keyword: string, message: string): void;
+}
+
+function resolveOptions(
+  own: BindDraft['tls'] | ServerDraft['tls'],
+  defaults: TlsOptionsDraft,
+  place: { file: string; line: number; column: number },
+  keyword: string,
+  what: string,
+  proxyName: string,
+  report: TlsReport,
+): TlsOptionsModel | undefined {
+  const merged = inheritTlsOptions(defaults, own?.options ?? newTlsOptionsDraft());
+  const result = resolveTlsOptions(merged, what);
+  // HAProxy's ssl_sock_prepare_ctx messages: "Proxy 'fe': ... for bind '...' at [file:line]".
+  if (!result.ok) {
+    report.error(place, keyword, `Proxy '${proxyName}': ${result.message}`);
+    return undefined;
+  }
+  for (const warning of result.warnings) report.warning(place, keyword, `Proxy '${proxyName}': ${warning}`);
+  return isDefaultTlsOptions(result.options) ? undefined : result.options;
+}
+
+/** The TLS part of a `bind ... ssl` line. */
+export function resolveBindSsl(
+  bind: BindDraft,
+  certificates: CertificateFile[],
+  proxyName: string,
+  global: GlobalDraft,
+  tlsFiles: TlsFiles | undefined,
+  caFiles: ReadonlyMap<CaFileReference, string> | undefined,
+  report: TlsReport,
+): BindSsl {
+  const own = bind.tls;
+  for (const list of own?.crtLists ?? []) certificates.push(...(tlsFiles?.crtLists.get(list) ?? []));
+  const what = `bind '${bind.address}' at [${bind.place.file}:${bind.place.line}]`;
+  const tls = resolveOptions(own, global.ssl?.bind ?? newTlsOptionsDraft(), bind.place, 'bind', what, proxyName, report);
+  let clientAuth: BindClientAuth | undefined;
+  const verify = own?.verify ?? 'none';
+  if (verify !== 'none') {
+    const caPems = [own?.caFile, own?.caVerifyFile].map((ref) => (ref === undefined ? undefined : caFiles?.get(ref))).filter((p) => p !== undefined);
+    const caPem = caPems.length === 0 ? undefined : caPems.join('\n');
+    if (own?.caFile === undefined && own?.caVerifyFile === undefined) {
+      report.error(bind.place, 'bind', `Proxy '${proxyName}': verify is enabled but no CA file specified for ${what}.`);
+    }
+    const crlPem = own?.crlFile === undefined ? undefined : tlsFiles?.crls.get(own.crlFile);
+    clientAuth = {
+      verify,
+      caPem,
+      ...(crlPem !== undefined ? { crlPem } : {}),
+      ...(own?.crtIgnoreErr !== undefined ? { crtIgnoreErr: parseIgnoreErrors(own.crtIgnoreErr) } : {}),
+      ...(own?.caIgnoreErr !== undefined ? { caIgnoreErr: parseIgnoreErrors(own.caIgnoreErr) } : {}),
+    };
+  }
+  const lifetime = global.ssl?.lifetime;
+  return {
+    certificates,
+    ...(tls !== undefined ? { tls } : {}),
+    ...(clientAuth !== undefined ? { clientAuth } : {}),
+    ...(own?.strictSni === true ? { strictSni: true } : {}),
+    ...(lifetime !== undefined ? { sessionLifetime: lifetime } : {}),
+  };
+}
+
+/** A bind's `no-alpn`: no ALPN offered, whatever `alpn` says. */
+export function bindHasNoAlpn(bind: BindDraft): boolean {
+  return bind.tls?.noAlpn === true;
+}
+
+/** The `verify` a server connects with: its own, else the global `ssl-server-verify`, else required. */
+export function effectiveServerVerify(server: ServerDraft, global: GlobalDraft): 'none' | 'required' {
+  if (server.verifyExplicit === true) return server.verify;
+  return global.ssl?.serverVerify ?? server.verify;
+}
+
+/** The TLS options of a `server ... ssl` line beyond verify/ca-file/sni/alpn. */
+export function resolveServerTls(
+  server: ServerDraft,
+  proxyName: string,
+  global: GlobalDraft,
+  tlsFiles: TlsFiles | undefined,
+  report: TlsReport,
+): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem'> {
+  const own = server.tls;
+  const what = `server '${server.name}' at [${server.place.file}:${server.place.line}]`;
+  const tls = resolveOptions(own, global.ssl?.server ?? newTlsOptionsDraft(), server.place, 'server', what, proxyName, report);
+  const crt = own?.crt === undefined ? undefined : tlsFiles?.serverCertificates.get(own.crt);
+  const crlPem = own?.crlFile === undefined ? undefined : tlsFiles?.crls.get(own.crlFile);
+  return {
+    ...(crlPem !== undefined ? { crlPem } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+    ...(crt !== undefined ? { certificate: { certPem: crt.certPem, keyPem: crt.keyPem, path: crt.path } } : {}),
+    ...(own?.verifyHost !== undefined ? { verifyHost: own.verifyHost } : {}),
+  };
+}

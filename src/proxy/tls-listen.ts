@@ -1,0 +1,44 @@
+/**
+ * What a `bind ... ssl` asks of the runtime's TLS listener, and the decision HAProxy takes
+ * inside the handshake on client certificates, taken here right after it (the runtimes report
+ * the certificate and its verification error instead of failing the handshake themselves, so
+ * that `crt-ignore-err` / `ca-ignore-err` can be honoured).
+ */
+import type { BindClientAuth, BindModel } from '../config/model.ts';
+import type { ListenTlsOptions, TlsInfo } from '../runtime.ts';
+import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
+
+export function listenTlsOptions(bind: BindModel): ListenTlsOptions | undefined {
+  const ssl = bind.ssl;
+  if (ssl === undefined) return undefined;
+  return {
+    certificates: ssl.certificates.map((c) => ({
+      certPem: c.certPem,
+      keyPem: c.keyPem,
+      source: c.path,
+      ...(c.serverNames !== undefined ? { serverNames: c.serverNames } : {}),
+    })),
+    ...(bind.alpn ? { alpn: bind.alpn } : {}),
+    ...(ssl.tls !== undefined ? { settings: ssl.tls } : {}),
+    ...(ssl.clientAuth !== undefined ? { clientAuth: { caPem: ssl.clientAuth.caPem, crlPem: ssl.clientAuth.crlPem } } : {}),
+    ...(ssl.strictSni === true ? { strictSni: true } : {}),
+    ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
+  };
+}
+
+function ignored(list: BindClientAuth['crtIgnoreErr'], id: number): boolean {
+  return list === 'all' || (list !== undefined && list.includes(id));
+}
+
+/**
+ * HAProxy's verify callback (ssl_sock_bind_verifycbk): `verify required` without a client
+ * certificate fails; a certificate that failed verification fails unless its error is in
+ * `crt-ignore-err` (the client's own certificate) or `ca-ignore-err` (a CA of its chain).
+ */
+export function clientCertificateRejected(auth: BindClientAuth, tls: TlsInfo | undefined): boolean {
+  if (tls?.peerCertificate === undefined) return auth.verify === 'required';
+  const error = tls.peerVerifyError;
+  if (error === undefined) return false;
+  const id = x509ErrorId(error);
+  return !ignored(isCaLevelError(error) ? auth.caIgnoreErr : auth.crtIgnoreErr, id);
+}

@@ -206,6 +206,8 @@ export interface UnixListenOptions {
   /** Permission bits of the socket file (e.g. 0o600), applied before it appears at `path`; the umask's when undefined. */
   readonly mode?: number;
   readonly backlog?: number;
+  /** Serve TLS on it (a `bind /path ssl crt ...`). */
+  readonly tls?: ListenTlsOptions | undefined;
 }
 
 export interface Listener {
@@ -244,6 +246,8 @@ export interface ConnectTlsOptions {
 export interface ConnectOptions {
   readonly host: string;
   readonly port: number;
+  /** A UNIX stream socket's path: dialled instead of host and port. */
+  readonly path?: string | undefined;
   readonly tls?: ConnectTlsOptions;
   readonly noDelay?: boolean;
 }

@@ -41,7 +41,7 @@ import type {
   UnixListenOptions,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
-import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { connectNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
@@ -562,6 +562,8 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
  * mode applied, renamed over PATH (adapters/shared/unix-socket-file.ts).
  */
 function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  // TLS on a UNIX socket through node:tls, with the same certificate selection as TCP binds.
+  if (options.tls !== undefined) return listenUnixNode(options, onConnection);
   const tmp = temporarySocketPath(options.path, process.pid);
   try {
     clearTemporarySocket(tmp);
@@ -588,7 +590,8 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
 // ---- connect ------------------------------------------------------------------------------------
 
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
-  if (needsNodeConnect(options.tls)) return connectNode(options, handler);
+  // UNIX sockets through node:net, which Bun implements on the same native sockets.
+  if (options.path !== undefined || needsNodeConnect(options.tls)) return connectNode(options, handler);
   const socket = new BunSocket(handler, false);
   socket.prepareConnect(options);
   const t = options.tls;

@@ -41,7 +41,7 @@ import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { digestNode } from '../shared/node-digest.ts';
 import { lookupNode } from '../shared/node-dns.ts';
-import { connectNode, listenNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { connectNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 
 /**
  * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
@@ -505,6 +505,8 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
  * mode applied, renamed over PATH (adapters/shared/unix-socket-file.ts explains why).
  */
 function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  // TLS on a UNIX socket through node:tls (Deno.listenTls has no unix transport).
+  if (options.tls !== undefined) return listenUnixNode(options, onConnection);
   const tmp = `${options.path}.${Deno.pid}.tmp`;
   try {
     try {
@@ -537,7 +539,8 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
   const t = options.tls;
   // Deno.startTls has no version limits, client certificates or verifyhost; node:tls has them.
-  if (t && (!t.verify || !isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined)) {
+  // UNIX sockets through node:net (Deno.connect's unix transport has no startTls).
+  if (options.path !== undefined || (t && (!t.verify || !isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined))) {
     return connectNode(options, handler);
   }
   const socket = new DenoSocket(handler, false);

@@ -253,7 +253,14 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
 /** A UNIX stream socket with node:net, put in place as HAProxy does (unix-socket-file.ts). */
 export function listenUnixNode(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   const tmp = temporarySocketPath(options.path, process.pid);
-  const server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+  let server: net.Server;
+  try {
+    server = options.tls
+      ? createTlsServer({ host: options.path, port: 0, tls: options.tls }, onConnection)
+      : net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise((resolve, reject) => {
     try {
       clearTemporarySocket(tmp);
@@ -308,8 +315,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
   // allowHalfOpen is honoured by both, though the node:tls typings omit it.
   const raw: net.Socket = t
     ? tls.connect({
-        host: options.host,
-        port: options.port,
+        ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }),
         rejectUnauthorized: t.verify,
         ...(t.servername !== undefined ? { servername: t.servername } : {}),
         ...(t.verify && t.servername === undefined && t.checkName !== undefined ? { checkServerIdentity: identityOf(t.checkName) } : {}),
@@ -322,8 +328,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),
       })
     : net.connect({
-        host: options.host,
-        port: options.port,
+        ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }),
         allowHalfOpen: true,
         // One closure per connection (not per read): it needs the socket created just below.
         onread: { buffer: READ_BUFFER, callback: (n) => delivered(socket, n) },
@@ -331,7 +336,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
   const socket: NodeStreamSocket = new NodeStreamSocket(raw, handler);
   raw.once(t ? 'secureConnect' : 'connect', () => {
     if (t) socket.tls = connectedTlsInfo(raw as tls.TLSSocket, t.servername);
-    if (options.noDelay !== false) raw.setNoDelay(true);
+    if (options.noDelay !== false && options.path === undefined) raw.setNoDelay(true);
     socket.handler.onConnect?.(socket);
   });
   return socket;

@@ -16,6 +16,8 @@ export interface ParsedAddress {
    * resolve to (HAProxy asks getaddrinfo for that family only); absent when any will do.
    */
   readonly family?: 4 | 6;
+  /** A UNIX stream socket: `host` is its path, `port` 0. */
+  readonly unix?: true;
   /**
    * Servers only (`mapPorts` option): no port, port 0, or `+N` / `-N` — the connection goes to
    * the port the client connected to, plus `port` as an offset (HAProxy's SRV_F_MAPPORTS).
@@ -26,6 +28,8 @@ export interface ParsedAddress {
 export interface AddressOptions {
   /** Accept a missing port, port 0 and `+N`/`-N` offsets (HAProxy's server addresses). */
   readonly mapPorts?: boolean;
+  /** Accept a UNIX socket path: `/path` or `unix@path` (binds and servers). */
+  readonly unix?: boolean;
 }
 
 export type AddressResult = { readonly ok: true; readonly value: ParsedAddress } | { readonly ok: false; readonly message: string };
@@ -86,6 +90,12 @@ function parsePort(text: string, whole: string, options: AddressOptions): { ok: 
  * interfaces"; servers need a real host.
  */
 export function parseAddress(text: string, wildcardAllowed: boolean, options: AddressOptions = {}): AddressResult {
+  // str2sa_range: an absolute path, or `unix@` then a path, is a UNIX stream socket.
+  if (options.unix === true && (text.startsWith('/') || text.toLowerCase().startsWith('unix@'))) {
+    const path = text.startsWith('/') ? text : text.slice(5);
+    if (path === '') return { ok: false, message: `missing path in address '${text}'` };
+    return { ok: true, value: { host: path, port: 0, unix: true } };
+  }
   let rest = text;
   let family: 4 | 6 | undefined;
   const at = rest.indexOf('@');
@@ -99,7 +109,7 @@ export function parseAddress(text: string, wildcardAllowed: boolean, options: Ad
     rest = rest.slice(at + 1);
   }
   if (rest.startsWith('/') || rest.startsWith('unix:')) {
-    return { ok: false, message: `UNIX socket addresses are not supported ('${text}')` };
+    return { ok: false, message: `UNIX socket addresses are not supported here ('${text}')` };
   }
 
   let host: string;

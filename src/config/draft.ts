@@ -149,6 +149,8 @@ export interface ServerDraft extends ServerSettings {
   readonly port: number;
   /** No port, port 0 or an offset: the client's destination port (+ `port`). */
   readonly mapPorts?: boolean | undefined;
+  /** A UNIX socket (`host` is its path). */
+  readonly unix?: boolean | undefined;
   /** `ipv4@`/`ipv6@` in front of a host name. */
   readonly family?: 4 | 6 | undefined;
   readonly place: Place;
@@ -164,6 +166,8 @@ export interface CertificateReference {
 export interface BindDraft {
   readonly host: string;
   readonly port: number;
+  /** A UNIX socket (`host` is its path). */
+  readonly unix?: boolean;
   /** The address as written, for messages. */
   readonly address: string;
   ssl: boolean;

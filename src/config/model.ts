@@ -96,9 +96,12 @@ export interface BindClientAuth {
 }
 
 export interface BindModel {
-  /** Host to listen on: "0.0.0.0" for `*` or empty, "::" for IPv6 any. */
+  /** Host to listen on: "0.0.0.0" for `*` or empty, "::" for IPv6 any; a UNIX socket's path. */
   readonly host: string;
+  /** 0 for a UNIX socket. */
   readonly port: number;
+  /** `/path` or `unix@path`: a UNIX stream socket at `host`. */
+  readonly unix?: boolean | undefined;
   readonly ssl: BindSsl | undefined;
   /** ALPN protocols offered (from `alpn h2,http/1.1`). */
   readonly alpn: readonly string[] | undefined;
@@ -120,6 +123,8 @@ export interface ServerModel {
   readonly port: number;
   /** No port, port 0 or `+N`/`-N` written (HAProxy's SRV_F_MAPPORTS). */
   readonly mapPorts?: boolean | undefined;
+  /** `/path` or `unix@path`: `host` is a UNIX stream socket's path, `port` 0. */
+  readonly unix?: boolean | undefined;
   /** A host name's `ipv4@`/`ipv6@` prefix: resolve it to this family only. */
   readonly family?: 4 | 6 | undefined;
   /**

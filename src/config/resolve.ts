@@ -586,6 +586,7 @@ class Resolver {
     return {
       host: bind.host,
       port: bind.port,
+      ...(bind.unix === true ? { unix: true } : {}),
       ssl,
       alpn: bindHasNoAlpn(bind) ? undefined : bind.alpn,
       name: bind.name,
@@ -624,6 +625,7 @@ class Resolver {
         host: server.host,
         port: server.port,
         ...(server.mapPorts === true ? { mapPorts: true } : {}),
+        ...(server.unix === true ? { unix: true } : {}),
         ...(server.family !== undefined ? { family: server.family } : {}),
         ...(server.initAddr !== undefined ? { initAddr: server.initAddr } : {}),
         weight: server.weight,

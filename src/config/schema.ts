@@ -146,9 +146,11 @@ const bindSslSchema = v.object({
   sessionLifetime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
-const bindSchema = v.object({
+const bindFields = v.object({
   host: v.pipe(v.string(), v.minLength(1)),
-  port: portSchema,
+  /** 1..65535; 0 for a UNIX socket. */
+  port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+  unix: v.optional(v.boolean()),
   ssl: v.undefinedable(bindSslSchema),
   alpn: v.undefinedable(alpnSchema),
   name: v.undefinedable(v.string()),
@@ -158,6 +160,7 @@ const bindSchema = v.object({
   proto: v.optional(v.picklist(['h1', 'h2'])),
   source: sourceSchema,
 });
+const bindSchema = v.pipe(bindFields, v.check((b) => b.unix === true || b.port >= 1, 'a bind port is 1..65535 unless it is a UNIX socket'));
 
 const serverCheckSchema = v.object({
   enabled: v.boolean(),
@@ -195,6 +198,8 @@ const serverSchema = v.object({
   // An offset with `mapPorts` (checked with it below).
   port: v.pipe(v.number(), v.integer(), v.minValue(-65535), v.maxValue(65535)),
   mapPorts: v.optional(v.boolean()),
+  /** `host` is a UNIX socket path (port 0). */
+  unix: v.optional(v.boolean()),
   family: v.optional(v.picklist([4, 6])),
   initAddr: v.optional(initAddrSchema),
   resolvedAddress: v.optional(v.union([ipAddressSchema, v.literal(false)])),
@@ -765,7 +770,7 @@ const backendSchema = v.object({
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),
-  servers: v.array(v.pipe(serverSchema, v.check((s) => s.mapPorts === true || (s.port >= 1 && s.port <= 65535), 'a server port is 1..65535 unless it maps ports'))),
+  servers: v.array(v.pipe(serverSchema, v.check((s) => s.mapPorts === true || s.unix === true || (s.port >= 1 && s.port <= 65535), 'a server port is 1..65535 unless it maps ports or is a UNIX socket'))),
   cookie: v.optional(cookieModelSchema),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),

@@ -36,6 +36,8 @@ export interface HttpProbeSpec {
 export interface ProbeSpec {
   readonly host: string;
   readonly port: number;
+  /** A UNIX socket server's path, dialled instead of host and port. */
+  readonly path?: string | undefined;
   readonly tls: ConnectTlsOptions | undefined;
   /** undefined: a plain connect check. */
   readonly http: HttpProbeSpec | undefined;
@@ -96,7 +98,7 @@ export class CheckProbe implements SocketHandler {
     const spec = this.#spec;
     this.#timer = this.#runtime.setTimer(() => this.#expired(), spec.connectTimeout);
     this.#socket = this.#runtime.connect(
-      { host: spec.host, port: spec.port, noDelay: true, ...(spec.tls ? { tls: spec.tls } : {}) },
+      { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(spec.tls ? { tls: spec.tls } : {}) },
       this,
     );
     if (spec.proxyHeader === 2) this.#socket.write(proxyHeaderV2(undefined, {}, {}));

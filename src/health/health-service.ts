@@ -55,6 +55,8 @@ export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: 
   return {
     host: check.addr ?? server.host,
     port: check.port ?? server.port,
+    // A UNIX socket server is checked on its socket unless `addr`/`port` send the check elsewhere.
+    ...(server.unix && !redirected ? { path: server.host } : {}),
     tls,
     http,
     connectTimeout,

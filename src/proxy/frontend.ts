@@ -151,16 +151,12 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   async start(): Promise<void> {
     for (const [i, bind] of this.model.binds.entries()) {
       try {
-        const listener = await this.runtime.listen(
-          {
-            host: bind.host,
-            port: bind.port,
-            ipv6Only: bind.v6only,
-            backlog: this.#listenerBacklogs[i] as number,
-            ...(bind.ssl ? { tls: listenTlsOptions(bind) as ListenTlsOptions } : {}),
-          },
-          (socket) => this.#accept(socket, bind),
-        );
+        const tls = bind.ssl ? { tls: listenTlsOptions(bind) as ListenTlsOptions } : {};
+        const backlog = this.#listenerBacklogs[i] as number;
+        const listener =
+          bind.unix === true
+            ? await this.runtime.listenUnix({ path: bind.host, backlog, ...tls }, (socket) => this.#accept(socket, bind))
+            : await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, ...tls }, (socket) => this.#accept(socket, bind));
         this.listeners.push(listener);
       } catch (error) {
         await this.stopListening();

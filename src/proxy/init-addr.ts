@@ -90,8 +90,9 @@ function asksResolver(methods: readonly InitAddrMethod[]): boolean {
   return methods.find((m) => m !== 'last') === 'libc';
 }
 
-function isHostName(host: string): boolean {
-  return !isIPv4(host) && !isIPv6(host);
+/** A server given by host name (not an IP literal, not a UNIX socket path). */
+function isHostName(server: ServerModel): boolean {
+  return server.unix !== true && !isIPv4(server.host) && !isIPv6(server.host);
 }
 
 function where(backend: BackendModel, server: ServerModel): string {
@@ -113,7 +114,7 @@ export async function resolveServerAddresses(
   for (const backend of config.backends) {
     if (backend.disabled) continue;
     for (const server of backend.servers) {
-      if (!isHostName(server.host) || !asksResolver(initAddrMethods(server.initAddr, dontFail))) continue;
+      if (!isHostName(server) || !asksResolver(initAddrMethods(server.initAddr, dontFail))) continue;
       const key = keyOf(server);
       if (!answers.has(key)) answers.set(key, lookup(server.host, server.family).then(nonEmpty, () => undefined));
     }
@@ -123,13 +124,13 @@ export async function resolveServerAddresses(
   const alerts: string[] = [];
   const backends: BackendModel[] = [];
   for (const backend of config.backends) {
-    if (backend.disabled || !backend.servers.some((s) => isHostName(s.host))) {
+    if (backend.disabled || !backend.servers.some((s) => isHostName(s))) {
       backends.push(backend);
       continue;
     }
     const servers: ServerModel[] = [];
     for (const server of backend.servers) {
-      if (!isHostName(server.host)) {
+      if (!isHostName(server)) {
         servers.push(server);
         continue;
       }

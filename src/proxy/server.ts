@@ -78,6 +78,8 @@ export class Server {
   port: number;
   /** HAProxy's SRV_F_MAPPORTS: connections go to the client's destination port plus `port`. */
   readonly mapPorts: boolean;
+  /** `host` is a UNIX stream socket's path (`server s /path` or `unix@path`). */
+  readonly unix: boolean;
   readonly backup: boolean;
   readonly ssl: ServerSsl | undefined;
   /** `send-proxy*`: a PROXY header starts each connection to this server. */
@@ -169,6 +171,7 @@ export class Server {
     this.hostname = typeof resolved === 'string' ? model.host : undefined;
     this.port = model.port;
     this.mapPorts = model.mapPorts === true;
+    this.unix = model.unix === true;
     this.backup = model.backup;
     this.maxconnConfigured = model.maxconn;
     this.maxconn = model.maxconn;

@@ -18,7 +18,8 @@ import { serverName } from './server-tls.ts';
 export type DestinationStream = (LbRequest | SampleContext) & ProxyHeaderStream & { readonly localAddress?: string | undefined; readonly localPort?: number | undefined };
 
 /** The address a connection to `server` dials for this stream. */
-export function serverDestination(server: Server, stream: DestinationStream): { host: string; port: number } {
+export function serverDestination(server: Server, stream: DestinationStream): { host: string; port: number; path?: string } {
+  if (server.unix) return { host: server.host, port: 0, path: server.host };
   if (server.direct === 'transparent') return { host: stream.localAddress ?? server.host, port: stream.localPort ?? 0 };
   // A server without address takes the client's destination address; mapped ports its port plus the offset.
   const host = server.direct === undefined && ANY_ADDRESS.has(server.host) ? (stream.localAddress ?? server.host) : server.host;

@@ -260,8 +260,8 @@ export class ServerLeg implements SocketHandler {
     this.step = 'connecting';
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner);
-    const { host, port } = serverDestination(server, this.#owner);
-    this.#attempt = this.#runtime.connect({ host, port, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    const { host, port, path } = serverDestination(server, this.#owner);
+    this.#attempt = this.#runtime.connect({ host, port, path, noDelay: true, ...(tls ? { tls } : {}) }, this);
     // `send-proxy*`: the header goes first on every new connection (queued until connected).
     const header = serverProxyHeader(server, this.#owner);
     if (header !== undefined) this.#attempt.write(header);

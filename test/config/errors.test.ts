@@ -318,13 +318,8 @@ describe('errors: bind', () => {
     assert.deepEqual(await onlyError(inFrontend('  bind [::1:80')), [3, 8, 'bind', "'bind' : missing ']' in address '[::1:80'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind [1::2::3]:80')), [3, 8, 'bind', "'bind' : invalid IPv6 address '1::2::3' in '[1::2::3]:80'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind ipv4@::1:80')), [3, 8, 'bind', "'bind' : '::1' is not an IPv4 address ('ipv4@::1:80')."]);
-    assert.deepEqual(await onlyError(inFrontend('  bind unix@/run/x.sock')), [
-      3,
-      8,
-      'bind',
-      "'bind' : address family 'unix@' is not supported ('unix@/run/x.sock'); only TCP over IPv4/IPv6 is.",
-    ]);
-    assert.deepEqual(await onlyError(inFrontend('  bind /run/x.sock')), [3, 8, 'bind', "'bind' : UNIX socket addresses are not supported ('/run/x.sock')."]);
+    assert.deepEqual(await onlyError(inFrontend('  bind abns@x')), [3, 8, 'bind', "'bind' : address family 'abns@' is not supported ('abns@x'); only TCP over IPv4/IPv6 is."]);
+    assert.deepEqual(await onlyError(inFrontend('  bind unix@')), [3, 8, 'bind', "'bind' : missing path in address 'unix@'."]);
   });
 
   it('refuses a proxy backlog without an integer, or with more arguments', async () => {
@@ -573,5 +568,13 @@ describe('warnings', () => {
       model.warnings.map((w) => [w.line, w.message]),
       [[7, "In proxy 'l', the 'default_backend' rule always has precedence over the servers, which will never be used."]],
     );
+  });
+});
+
+describe('UNIX socket addresses', () => {
+  it('binds and servers take /path and unix@path; the port is 0', async () => {
+    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend fe', '  bind /run/fe.sock', '  bind unix@rel.sock', '  default_backend be', 'backend be', '  server s1 /run/be.sock', '  server s2 unix@/run/b2.sock'));
+    assert.deepEqual(model.frontends[0]?.binds.map((b) => [b.host, b.port, b.unix]), [['/run/fe.sock', 0, true], ['rel.sock', 0, true]]);
+    assert.deepEqual(model.backends[0]?.servers.map((s) => [s.host, s.port, s.unix]), [['/run/be.sock', 0, true], ['/run/b2.sock', 0, true]]);
   });
 });

@@ -178,7 +178,7 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
   for (const part of addressToken.text.split(',')) {
     const column = addressToken.column + offset;
     offset += part.length + 1;
-    const parsed = parseAddress(part, true);
+    const parsed = parseAddress(part, true, { unix: true });
     const partPlace = { ...ctx.place(addressToken), column };
     if (!parsed.ok) {
       ctx.error(`'bind' : ${parsed.message}.`, { text: part, column }, keyword);
@@ -188,6 +188,7 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
       ...template,
       host: parsed.value.host,
       port: parsed.value.port,
+      ...(parsed.value.unix === true ? { unix: true } : {}),
       address: part,
       crt: [...template.crt],
       certificates: [...template.certificates],

@@ -155,7 +155,7 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     return;
   }
   const errorsBefore = ctx.errorCount;
-  const address = parseAddress(addressToken.text, false, { mapPorts: true });
+  const address = parseAddress(addressToken.text, false, { mapPorts: true, unix: true });
   if (!address.ok) {
     ctx.error(`'server ${nameToken.text}' : ${address.message}.`, addressToken);
   }
@@ -170,6 +170,7 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     host: address.value.host,
     port: address.value.port,
     ...(address.value.mapPorts === true ? { mapPorts: true } : {}),
+    ...(address.value.unix === true ? { unix: true } : {}),
     ...(address.value.family !== undefined ? { family: address.value.family } : {}),
     place: ctx.place(args[0]),
   });

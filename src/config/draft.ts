@@ -39,7 +39,7 @@ import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
 import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
-import type { StatsSocketModel } from './model.ts';
+import type { ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -258,6 +258,18 @@ export interface HealthCheckDraft {
   rulesInherited: boolean;
   /** The first `http-check` line of this proxy (for the unused-rules warning). */
   rulesPlace: Place | undefined;
+  /** `tcp-check` lines, in order; used when `option tcp-check` is the check type. */
+  tcpRules: TcpCheckRuleModel[];
+  /** True while the `tcp-check` rules come from a defaults section (replaced at the first own line). */
+  tcpRulesInherited: boolean;
+  /** The first `tcp-check` line (for the unused-rules warning). */
+  tcpRulesPlace: Place | undefined;
+  /** `option redis-check`, `smtpchk`, ...: HAProxy's rule set for that protocol (kind stays tcp). */
+  protocol: ProtocolCheckModel | undefined;
+  /** `option log-health-checks`. */
+  logHealthChecks: boolean;
+  /** `option tcp-check` was given (the `tcp-check` rules then apply). */
+  tcpOption: boolean;
 }
 
 export interface ProxyDraft {
@@ -444,7 +456,20 @@ export function defaultHashType(): HashTypeModel {
 
 /** A TCP connect check, no HTTP rules. */
 export function newHealthCheckDraft(): HealthCheckDraft {
-  return { kind: 'tcp', httpchk: undefined, send: undefined, expect: [], rulesInherited: false, rulesPlace: undefined };
+  return {
+    kind: 'tcp',
+    httpchk: undefined,
+    send: undefined,
+    expect: [],
+    rulesInherited: false,
+    rulesPlace: undefined,
+    tcpRules: [],
+    tcpRulesInherited: false,
+    tcpRulesPlace: undefined,
+    protocol: undefined,
+    logHealthChecks: false,
+    tcpOption: false,
+  };
 }
 
 /** A proxy's copy of its defaults section's health-check settings (rules marked as inherited). */
@@ -456,6 +481,12 @@ function inheritHealthCheck(base: HealthCheckDraft): HealthCheckDraft {
     expect: [...base.expect],
     rulesInherited: base.send !== undefined || base.expect.length > 0,
     rulesPlace: base.rulesPlace,
+    tcpRules: [...base.tcpRules],
+    tcpRulesInherited: base.tcpRules.length > 0,
+    tcpRulesPlace: base.tcpRulesPlace,
+    protocol: base.protocol,
+    logHealthChecks: base.logHealthChecks,
+    tcpOption: base.tcpOption,
   };
 }
 

@@ -378,7 +378,66 @@ export interface HealthCheckModel {
   readonly kind: 'tcp' | 'http';
   /** Present when kind is http. */
   readonly http: HttpCheckModel | undefined;
+  /** `option tcp-check` with `tcp-check` rules (kind tcp): the rule sequence, in order. */
+  readonly tcpRules?: readonly TcpCheckRuleModel[] | undefined;
+  /** `option redis-check`, `smtpchk`, ... (kind tcp): HAProxy's shipped rule set for the protocol. */
+  readonly protocol?: ProtocolCheckModel | undefined;
+  /** `option log-health-checks`: every check result change is logged. */
+  readonly logHealthChecks?: boolean | undefined;
 }
+
+/** The status keywords of `tcp-check expect ok-status|error-status|tout-status`. */
+export type TcpCheckStatusName = 'L4OK' | 'L4TOUT' | 'L4CON' | 'L6OK' | 'L6TOUT' | 'L6RSP' | 'L7OK' | 'L7OKC' | 'L7TOUT' | 'L7RSP' | 'L7STS';
+
+/** One `tcp-check` line (comments included: they name the following rules in messages). */
+export type TcpCheckRuleModel =
+  | {
+      readonly action: 'connect';
+      /** `default`: the server's check address, port, TLS and PROXY settings. */
+      readonly isDefault: boolean;
+      readonly port: number | undefined;
+      readonly addr: string | undefined;
+      readonly sendProxy: boolean;
+      readonly ssl: boolean;
+      readonly sni: string | undefined;
+      readonly alpn: string | undefined;
+      readonly linger: boolean;
+      readonly comment: string | undefined;
+    }
+  | {
+      readonly action: 'send';
+      /** `send` (text, escapes already applied) or `send-binary` (hex digits). */
+      readonly encoding: 'string' | 'binary';
+      readonly data: string;
+      readonly comment: string | undefined;
+    }
+  | {
+      readonly action: 'expect';
+      readonly negate: boolean;
+      readonly match: 'string' | 'rstring' | 'binary' | 'rbinary';
+      readonly pattern: string;
+      /** `min-recv N`; -1 when not given. */
+      readonly minRecv: number;
+      readonly okStatus: TcpCheckStatusName | undefined;
+      readonly errorStatus: TcpCheckStatusName | undefined;
+      readonly toutStatus: TcpCheckStatusName | undefined;
+      /** `on-success` / `on-error` texts (literal: log-format sequences are refused). */
+      readonly onSuccess: string | undefined;
+      readonly onError: string | undefined;
+      readonly comment: string | undefined;
+    }
+  | { readonly action: 'comment'; readonly comment: string };
+
+/** A protocol check HAProxy builds from its own tcp-check rule sets. */
+export type ProtocolCheckModel =
+  | { readonly kind: 'redis' }
+  | { readonly kind: 'ldap' }
+  | { readonly kind: 'ssl-hello' }
+  /** `option smtpchk [EHLO|HELO domain]`: the command sent after the banner (default `HELO localhost`). */
+  | { readonly kind: 'smtp'; readonly command: string }
+  | { readonly kind: 'pgsql'; readonly user: string }
+  /** `option mysql-check [user U [post-41|pre-41]]`; without a user only the handshake is read. */
+  | { readonly kind: 'mysql'; readonly user: string | undefined; readonly post41: boolean };
 
 /** ACL pattern matching methods (`-m`). */
 export type AclMatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'bin' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';

@@ -19,6 +19,7 @@
  * backend being itself unless it names another one.
  */
 
+import { tcpCheckExtras } from './tcp-check-resolve.ts';
 import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
 import { statsPageModel } from './keywords/stats-page.ts';
 import type { StatsPageModel } from './stats-page-model.ts';
@@ -740,6 +741,12 @@ class Resolver {
    * draw HAProxy's warning and are ignored.
    */
   #healthCheck(proxy: ProxyDraft): HealthCheckModel {
+    const check = proxy.healthCheck;
+    const extra = tcpCheckExtras(check, (message) => this.#warning(check.tcpRulesPlace ?? proxy.place, 'tcp-check', `${typeWord(proxy)} '${proxy.name}' ${message}`));
+    return { ...this.#httpHealthCheck(proxy), ...extra };
+  }
+
+  #httpHealthCheck(proxy: ProxyDraft): HealthCheckModel {
     const check = proxy.healthCheck;
     if (check.kind === 'tcp') {
       const hasRules = check.send !== undefined || check.expect.length > 0;

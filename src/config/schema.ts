@@ -5,6 +5,7 @@
  * reused by the defineConfig() input schema.
  */
 
+import { tcpCheckModelEntries } from './tcp-check-schema.ts';
 import type { StatsAccessRuleModel } from './stats-page-model.ts';
 import { STICK_DATA_TYPES } from '../stick/stick-data.ts';
 import * as v from 'valibot';
@@ -270,8 +271,10 @@ const healthCheckModelSchema = v.pipe(
         expect: v.array(v.object({ negate: v.boolean(), kind: httpCheckExpectKindSchema, pattern: v.pipe(v.string(), v.minLength(1)) })),
       }),
     ),
+    ...tcpCheckModelEntries,
   }),
   v.check((h) => (h.kind === 'http') === (h.http !== undefined), 'http settings are present exactly when kind is http'),
+  v.check((h) => h.kind === 'tcp' || (h.tcpRules === undefined && h.protocol === undefined), 'tcp-check rules and protocol checks need kind tcp'),
 );
 
 const forwardForSchema = v.object({

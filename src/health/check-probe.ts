@@ -21,6 +21,7 @@ import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketErrorCode, 
 import type { CheckOutcome } from './check-status.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
+import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -52,6 +53,8 @@ export interface ProbeSpec {
    * check connection's own addresses, v2 is a LOCAL header.
    */
   readonly proxyHeader?: 1 | 2 | undefined;
+  /** `tcp-check` rules or a protocol check: TcpCheckProbe runs them instead of this probe. */
+  readonly tcpRules?: TcpCheckRuleSet | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -63,7 +66,7 @@ const STRERROR: Partial<Record<SocketErrorCode, string>> = {
   EPIPE: 'Broken pipe',
 };
 
-function errorText(error: SocketError): string {
+export function errorText(error: SocketError): string {
   return STRERROR[error.code] ?? error.message;
 }
 

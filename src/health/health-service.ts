@@ -16,6 +16,8 @@ import { HealthLog } from './health-log.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
 import { compileExpectation } from './http-expect.ts';
 import { ServerCheck } from './server-check.ts';
+import { protocolRuleSet } from './tcp-check/protocols.ts';
+import { compileTcpCheckRules, type TcpCheckRuleSet } from './tcp-check/rules.ts';
 import { hasDynamicWeights } from './slowstart.ts';
 
 /** HAProxy's SRV_CHK_INTER_THRES: shorter intervals do not dictate the startup spread. */
@@ -37,7 +39,13 @@ export interface HealthOptions {
  * bounds the whole check, with it `min(inter, timeout connect)` bounds the connect and
  * `timeout check` the response.
  */
-export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: Timeouts, http: HttpProbeSpec | undefined): ProbeSpec {
+export function probeSpecFor(
+  server: Server,
+  check: ServerCheckModel,
+  timeouts: Timeouts,
+  http: HttpProbeSpec | undefined,
+  tcpRules?: TcpCheckRuleSet,
+): ProbeSpec {
   const redirected = check.port !== undefined || check.addr !== undefined;
   const ssl = server.ssl;
   const tls: ConnectTlsOptions | undefined =
@@ -57,6 +65,7 @@ export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: 
     http,
     connectTimeout,
     readTimeout: timeouts.check,
+    ...(tcpRules !== undefined ? { tcpRules } : {}),
     // HAProxy: checks send the server's PROXY header unless redirected by `port`/`addr`;
     // `check-send-proxy` forces one (v2 when the server speaks v2, else v1).
     ...(server.checkSendProxy || (server.sendProxy !== undefined && !redirected)
@@ -76,6 +85,15 @@ export function httpProbeFor(model: BackendModel): HttpProbeSpec | undefined {
   };
 }
 
+/** The rule set of `option tcp-check` + `tcp-check` lines or of a protocol check; undefined otherwise. */
+export function tcpRuleSetFor(model: BackendModel): TcpCheckRuleSet | undefined {
+  const hc = model.healthCheck;
+  if (hc === undefined || hc.kind !== 'tcp') return undefined;
+  if (hc.protocol !== undefined) return protocolRuleSet(hc.protocol);
+  if (hc.tcpRules !== undefined && hc.tcpRules.length > 0) return compileTcpCheckRules(hc.tcpRules);
+  return undefined;
+}
+
 /** The checks of one backend's `check` servers. */
 export class BackendHealth {
   readonly backend: Backend;
@@ -85,13 +103,15 @@ export class BackendHealth {
     this.backend = backend;
     const model = backend.model;
     let http: HttpProbeSpec | undefined;
+    let tcpRules: TcpCheckRuleSet | undefined;
     try {
       http = httpProbeFor(model);
+      tcpRules = tcpRuleSetFor(model);
     } catch (error) {
       // Name the backend and its line: the parser checked the syntax, the engine compiles it.
       throw new Error(`backend '${backend.name}' (${model.source.file}:${model.source.line}): ${(error as Error).message}`);
     }
-    const log = new HealthLog(runtime, logger, options.quiet ?? false);
+    const log = new HealthLog(runtime, logger, options.quiet ?? false, model.healthCheck?.logHealthChecks === true);
     const spreadChecks = options.spreadChecks ?? 0;
     if (!(spreadChecks >= 0 && spreadChecks <= 50)) throw new RangeError(`spread-checks must be 0..50 (got ${spreadChecks})`);
     const checkOptions = {
@@ -105,7 +125,7 @@ export class BackendHealth {
       const check = server.check;
       if (check === undefined) continue;
       validateIntervals(backend.name, server.name, check);
-      const spec = probeSpecFor(server, check, model.timeouts, http);
+      const spec = probeSpecFor(server, check, model.timeouts, http, tcpRules);
       checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
     }
     this.checks = checks;

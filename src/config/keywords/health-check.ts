@@ -7,8 +7,8 @@
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
  * rules of a defaults section are inherited only by proxies writing none of their own. The
- * other `http-check` actions (connect, set-var, comment, disable-on-404, send-state) and the
- * `tcp-check` rules are refused as not supported yet.
+ * other `http-check` actions (connect, set-var, comment, disable-on-404, send-state) are refused
+ * as not supported yet; the `tcp-check` rules are in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';
@@ -83,10 +83,12 @@ const httpchk: ProxyOption = {
     }
     proxy.healthCheck.kind = 'http';
     proxy.healthCheck.httpchk = { method, uri, version, headers };
+    proxy.healthCheck.protocol = undefined;
+    proxy.healthCheck.tcpOption = false;
   },
 };
 
-/** `option tcp-check` alone: a plain connect check (the `tcp-check` rules are not supported yet). */
+/** `option tcp-check`: the `tcp-check` rules (tcp-check.ts) run, or a plain connect without any. */
 const tcpCheck: ProxyOption = {
   name: 'tcp-check',
   capability: 'backend',
@@ -97,6 +99,8 @@ const tcpCheck: ProxyOption = {
     if (!noExtraArgs(ctx, args, 2, 2)) return;
     proxy.healthCheck.kind = 'tcp';
     proxy.healthCheck.httpchk = undefined;
+    proxy.healthCheck.protocol = undefined;
+    proxy.healthCheck.tcpOption = true;
   },
 };
 

@@ -28,6 +28,7 @@ import { statsSocketKeywords } from './stats-socket.ts';
 import { statsPageKeywords } from './stats-page.ts';
 import { switchingKeywords } from './switching.ts';
 import { tcpRuleKeywords } from './tcp-rules.ts';
+import { tcpCheckKeywords } from './tcp-check.ts';
 import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
@@ -56,6 +57,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   originalToKeywords,
   statsSocketKeywords,
   statsPageKeywords,
+  tcpCheckKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -245,7 +245,7 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'compression', 'tcp-check',
+      'compression',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-uri', 'monitor', 'monitor-net',
       'rate-limit', 'persist', 'filter', 'grace',

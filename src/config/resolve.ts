@@ -767,7 +767,8 @@ class Resolver {
         method: send?.method ?? option?.method ?? 'OPTIONS',
         uri: send?.uri ?? option?.uri ?? '/',
         version: send?.version ?? option?.version ?? 'HTTP/1.0',
-        headers: [...(option?.headers ?? []), ...(send?.headers ?? [])],
+        // `http-check send` replaces the headers of `option httpchk`'s legacy form (tcpcheck_overwrite_send_http_rule).
+        headers: send !== undefined ? [...send.headers] : [...(option?.headers ?? [])],
         body: send?.body,
         expect: check.expect.map((e) => ({ ...e })),
       },

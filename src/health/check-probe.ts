@@ -62,6 +62,8 @@ const STRERROR: Partial<Record<SocketErrorCode, string>> = {
   ECONNRESET: 'Connection reset by peer',
   ETIMEDOUT: 'Connection timed out',
   EHOSTUNREACH: 'No route to host',
+  // connect() fails at once: HAProxy reports its CO_ER_SOCK_ERR text with strerror.
+  ENETUNREACH: 'General socket error (Network is unreachable)',
   ENOTFOUND: 'Name or service not known',
   EPIPE: 'Broken pipe',
 };

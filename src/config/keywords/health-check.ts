@@ -81,6 +81,8 @@ const httpchk: ProxyOption = {
       version = split.version;
       headers = split.headers;
     }
+    // A proxy's own `option httpchk` starts its own rule set: inherited http-check rules are dropped.
+    if (proxy.healthCheck.rulesInherited) dropInheritedRules(proxy.healthCheck);
     proxy.healthCheck.kind = 'http';
     proxy.healthCheck.httpchk = { method, uri, version, headers };
     proxy.healthCheck.protocol = undefined;
@@ -108,12 +110,18 @@ const tcpCheck: ProxyOption = {
 function ownRules(ctx: KeywordContext, proxy: ProxyDraft): void {
   const check = proxy.healthCheck;
   if (check.rulesInherited) {
-    check.send = undefined;
-    check.expect = [];
-    check.rulesInherited = false;
-    check.rulesPlace = undefined;
+    // HAProxy starts a new rule set for the proxy: the inherited `option httpchk` request goes too.
+    if (check.httpchk !== undefined) check.httpchk = { method: undefined, uri: undefined, version: undefined, headers: [] };
+    dropInheritedRules(check);
   }
   check.rulesPlace ??= ctx.place();
+}
+
+function dropInheritedRules(check: ProxyDraft['healthCheck']): void {
+  check.send = undefined;
+  check.expect = [];
+  check.rulesInherited = false;
+  check.rulesPlace = undefined;
 }
 
 const SEND_OPTIONS = ['meth', 'uri', 'ver', 'hdr', 'body'];

@@ -109,7 +109,7 @@ describe('errors: keywords', () => {
   });
 
   it('names HAProxy keywords Switchyard does not support instead of ignoring them', async () => {
-    for (const keyword of ['monitor-uri', 'compression', 'tcp-check']) {
+    for (const keyword of ['monitor-uri', 'compression']) {
       assert.deepEqual(await onlyError(inFrontend(`  ${keyword} x`)), [
         3,
         3,

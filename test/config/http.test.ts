@@ -512,7 +512,6 @@ describe('HTTP keywords that stay refused', () => {
     const keywords = [
       'monitor-uri',
       'compression',
-      'tcp-check',
     ];
     for (const keyword of keywords) {
       assert.deepEqual(await onlyError(httpListen(`  ${keyword} x`)), [
@@ -522,7 +521,7 @@ describe('HTTP keywords that stay refused', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
-    for (const option of ['httpslog', 'forwarded', 'independent-streams', 'ssl-hello-chk', 'http-pretend-keepalive']) {
+    for (const option of ['httpslog', 'forwarded', 'independent-streams', 'splice-auto', 'http-pretend-keepalive']) {
       assert.deepEqual(await onlyError(httpListen(`  option ${option}`)), [
         6,
         10,

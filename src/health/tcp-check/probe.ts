@@ -30,8 +30,13 @@ export class TcpCheckProbe implements SocketHandler {
   #waiting: 'connect' | 'data' | undefined;
   readonly #buffer = new Uint8Array(CHECK_BUFFER);
   #length = 0;
-  /** Bytes arrived since the last read an expect consumed. */
-  #fresh = 0;
+  /**
+   * Bytes arrived but not yet read by an expect: HAProxy reads only when an expect needs data,
+   * so what the server sent early stays in the socket, and a send (which empties the buffer of
+   * what was read) does not drop it.
+   */
+  #unread: Uint8Array[] = [];
+  #unreadBytes = 0;
   #mustRead = true;
   #eos = false;
   #error: SocketError | undefined;
@@ -68,12 +73,10 @@ export class TcpCheckProbe implements SocketHandler {
 
   onData(socket: Socket, chunk: Uint8Array): void {
     if (this.#finished || socket !== this.#socket) return;
-    const room = CHECK_BUFFER - this.#length;
-    const n = Math.min(room, chunk.byteLength);
-    if (n > 0) {
-      this.#buffer.set(n === chunk.byteLength ? chunk : chunk.subarray(0, n), this.#length);
-      this.#length += n;
-      this.#fresh += n;
+    // Bounded like HAProxy's socket buffer: a server flooding a check gets no more memory.
+    if (this.#unreadBytes < CHECK_BUFFER && chunk.byteLength > 0) {
+      this.#unread.push(chunk.slice());
+      this.#unreadBytes += chunk.byteLength;
     }
     if (this.#waiting === 'data') this.#run();
   }
@@ -104,6 +107,8 @@ export class TcpCheckProbe implements SocketHandler {
   }
 
   #run(): void {
+    // Data arriving while the rules run (a runtime may deliver it from inside write) is only buffered.
+    this.#waiting = undefined;
     const rules = this.#set.rules;
     while (!this.#finished && this.#at < rules.length) {
       const rule = rules[this.#at] as TcpCheckRule;
@@ -115,18 +120,17 @@ export class TcpCheckProbe implements SocketHandler {
       if (rule.action === 'send') {
         // A send empties the input buffer (tcpcheck_eval_send releases check->bi).
         this.#length = 0;
-        this.#fresh = 0;
-        this.#socket?.write(typeof rule.data === 'function' ? rule.data() : rule.data);
         this.#mustRead = true;
         this.#at++;
+        this.#socket?.write(typeof rule.data === 'function' ? rule.data() : rule.data);
         continue;
       }
       if (this.#mustRead) {
-        if (this.#fresh === 0 && !this.#eos) {
+        if (this.#unreadBytes === 0 && !this.#eos) {
           this.#waiting = 'data';
           return;
         }
-        this.#fresh = 0;
+        this.#read();
         this.#mustRead = false;
         if (this.#length === 0 && this.#eos) {
           if (this.#error !== undefined) {
@@ -158,7 +162,8 @@ export class TcpCheckProbe implements SocketHandler {
     this.#socket = undefined;
     this.#connected = false;
     this.#length = 0;
-    this.#fresh = 0;
+    this.#unread = [];
+    this.#unreadBytes = 0;
     this.#eos = false;
     this.#error = undefined;
     this.#mustRead = true;
@@ -180,6 +185,18 @@ export class TcpCheckProbe implements SocketHandler {
     );
     this.#socket = socket;
     if (this.#sendsProxy(rule) && spec.proxyHeader === 2) socket.write(proxyHeaderV2(undefined, {}, {}));
+  }
+
+  /** Moves what arrived into the check buffer, as far as it has room (tcpcheck_eval_recv). */
+  #read(): void {
+    for (const chunk of this.#unread) {
+      const n = Math.min(CHECK_BUFFER - this.#length, chunk.byteLength);
+      if (n <= 0) break;
+      this.#buffer.set(n === chunk.byteLength ? chunk : chunk.subarray(0, n), this.#length);
+      this.#length += n;
+    }
+    this.#unread = [];
+    this.#unreadBytes = 0;
   }
 
   /** 'continue', 'wait', or 'stop' (the check finished). */
@@ -291,6 +308,7 @@ export class TcpCheckProbe implements SocketHandler {
     }
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#unread = [];
     socket?.destroy();
   }
 }

@@ -39,7 +39,7 @@ import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
 import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
-import type { ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
+import type { MonitorModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -310,6 +310,8 @@ export interface ProxyDraft {
   description: string | undefined;
   /** The stats page (keywords/stats-page.ts): the defaults' (shared) until a `stats` line of its own. */
   stats: StatsPageDraft | undefined;
+  /** `monitor-uri` (inherited from defaults) and `monitor fail` conditions; absent when neither is given. */
+  monitor?: MonitorModel | undefined;
   statsOwn: boolean;
   binds: BindDraft[];
   servers: ServerDraft[];
@@ -543,6 +545,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     disabled: base?.disabled ?? false,
     description: undefined,
     stats: base?.stats,
+    // HAProxy copies `monitor-uri` from the defaults section; `monitor fail` is not allowed there.
+    ...(base?.monitor?.uri !== undefined ? { monitor: { uri: base.monitor.uri, fail: [] } } : {}),
     statsOwn: false,
     binds: [],
     servers: [],

@@ -822,7 +822,16 @@ export interface FrontendOptions {
   readonly bufferRequest?: boolean | undefined;
 }
 
+/** `monitor-uri URI` + `monitor fail if|unless COND` (HAProxy's monitor requests, mode http). */
+export interface MonitorModel {
+  /** undefined: only `monitor fail` lines were given (they then do nothing, as in HAProxy). */
+  readonly uri: string | undefined;
+  readonly fail: readonly ConditionModel[];
+}
+
 export interface FrontendModel extends HttpRulesModel {
+  /** `monitor-uri` / `monitor fail`: answered before any rule; absent when not configured. */
+  readonly monitor?: MonitorModel | undefined;
   readonly name: string;
   /** HAProxy's proxy uuid (`fe_id`): 1, 2... over the proxies in declaration order (a listen counts once); absent in hand-built models. */
   readonly id?: number | undefined;

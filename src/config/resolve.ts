@@ -272,6 +272,7 @@ class Resolver {
       description: proxy.description,
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),
+      ...(proxy.monitor !== undefined ? { monitor: { uri: proxy.monitor.uri, fail: [...proxy.monitor.fail] } } : {}),
       source: location(proxy.place),
     };
   }

@@ -660,6 +660,7 @@ const statsPageSchema = v.object({
 });
 
 const frontendSchema = v.object({
+  monitor: v.optional(v.undefinedable(v.object({ uri: v.undefinedable(v.pipe(v.string(), v.minLength(1))), fail: v.array(conditionSchema) }))),
   name: nameSchema,
   id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   mode: modeSchema,

@@ -510,7 +510,7 @@ describe('timeout http-request / http-keep-alive', () => {
 describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
-      'monitor-uri',
+      'load-server-state-from-file',
       'compression',
     ];
     for (const keyword of keywords) {

@@ -29,6 +29,7 @@ import { statsPageKeywords } from './stats-page.ts';
 import { switchingKeywords } from './switching.ts';
 import { tcpRuleKeywords } from './tcp-rules.ts';
 import { tcpCheckKeywords } from './tcp-check.ts';
+import { monitorKeywords } from './monitor.ts';
 import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
@@ -58,6 +59,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   statsSocketKeywords,
   statsPageKeywords,
   tcpCheckKeywords,
+  monitorKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -270,6 +270,8 @@ export interface HealthCheckDraft {
   logHealthChecks: boolean;
   /** `option tcp-check` was given (the `tcp-check` rules then apply). */
   tcpOption: boolean;
+  /** `http-check send-state`. */
+  sendState: boolean;
 }
 
 export interface ProxyDraft {
@@ -471,6 +473,7 @@ export function newHealthCheckDraft(): HealthCheckDraft {
     protocol: undefined,
     logHealthChecks: false,
     tcpOption: false,
+    sendState: false,
   };
 }
 
@@ -489,6 +492,7 @@ function inheritHealthCheck(base: HealthCheckDraft): HealthCheckDraft {
     protocol: base.protocol,
     logHealthChecks: base.logHealthChecks,
     tcpOption: base.tcpOption,
+    sendState: base.sendState,
   };
 }
 

@@ -384,6 +384,8 @@ export interface HealthCheckModel {
   readonly protocol?: ProtocolCheckModel | undefined;
   /** `option log-health-checks`: every check result change is logged. */
   readonly logHealthChecks?: boolean | undefined;
+  /** `http-check send-state`: HTTP checks carry an X-Haproxy-Server-State header. */
+  readonly sendState?: boolean | undefined;
 }
 
 /** The status keywords of `tcp-check expect ok-status|error-status|tout-status`. */

@@ -55,4 +55,5 @@ export const tcpCheckModelEntries = {
   tcpRules: v.optional(v.undefinedable(v.array(tcpCheckRuleSchema))),
   protocol: v.optional(v.undefinedable(protocolSchema)),
   logHealthChecks: v.optional(v.undefinedable(v.boolean())),
+  sendState: v.optional(v.undefinedable(v.boolean())),
 };

@@ -6,7 +6,7 @@
  * where mininter is the smallest interval of at least 1 s, so checks of many servers do not
  * fire together.
  */
-import type { BackendModel, ServerCheckModel, Timeouts } from '../config/model.ts';
+import type { BackendModel, HttpCheckModel, ServerCheckModel, Timeouts } from '../config/model.ts';
 import type { ProxyLogger } from '../log/logger.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -16,6 +16,7 @@ import { HealthLog } from './health-log.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
 import { compileExpectation } from './http-expect.ts';
 import { ServerCheck } from './server-check.ts';
+import { serverStateHeader } from './server-state-header.ts';
 import { protocolRuleSet } from './tcp-check/protocols.ts';
 import { compileTcpCheckRules, type TcpCheckRuleSet } from './tcp-check/rules.ts';
 import { hasDynamicWeights } from './slowstart.ts';
@@ -94,6 +95,18 @@ export function tcpRuleSetFor(model: BackendModel): TcpCheckRuleSet | undefined 
   return undefined;
 }
 
+/** `http-check send-state`: the request is built for each check, with the server's state then. */
+function withServerState(http: HttpProbeSpec, backend: Backend, server: Server, node: string): HttpProbeSpec {
+  const model = backend.model.healthCheck?.http as HttpCheckModel;
+  return {
+    method: http.method,
+    expectation: http.expectation,
+    get request(): Uint8Array {
+      return buildHttpCheckRequest(model, serverStateHeader(backend, server, node));
+    },
+  };
+}
+
 /** The checks of one backend's `check` servers. */
 export class BackendHealth {
   readonly backend: Backend;
@@ -121,11 +134,13 @@ export class BackendHealth {
       random: options.random ?? Math.random,
     };
     const checks: ServerCheck[] = [];
+    const sendsState = http !== undefined && model.healthCheck?.sendState === true;
+    const node = runtime.hostname ?? '';
     for (const server of backend.servers) {
       const check = server.check;
       if (check === undefined) continue;
       validateIntervals(backend.name, server.name, check);
-      const spec = probeSpecFor(server, check, model.timeouts, http, tcpRules);
+      const spec = probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules);
       checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
     }
     this.checks = checks;

@@ -107,3 +107,12 @@ describe('option log-health-checks', () => {
     assert.deepEqual(model.backends.map((b) => b.healthCheck?.logHealthChecks), [true, undefined]);
   });
 });
+
+describe('http-check send-state', () => {
+  it('is a proxy setting for HTTP checks, inherited from defaults', async () => {
+    assert.equal((await healthCheck('  option httpchk', '  http-check send-state'))?.sendState, true);
+    assert.equal((await healthCheck('  option httpchk'))?.sendState, undefined);
+    const model = await parse(cfg('defaults', ...TIMEOUTS, '  option httpchk', '  http-check send-state', 'backend a'));
+    assert.equal(model.backends[0]?.healthCheck?.sendState, true);
+  });
+});

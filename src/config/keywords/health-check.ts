@@ -244,11 +244,19 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
   return { negate, kind, pattern: pattern.text };
 }
 
-const HTTP_CHECK_ACTIONS = ['send', 'expect'];
-const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var', 'set-var-fmt', 'unset-var', 'comment', 'disable-on-404', 'send-state'];
+const HTTP_CHECK_ACTIONS = ['send', 'expect', 'send-state'];
+const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var', 'set-var-fmt', 'unset-var', 'comment', 'disable-on-404'];
 
 function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
+  if (action?.text === 'send-state') {
+    // A proxy option in HAProxy (PR_O2_CHK_SNDST), not a rule: inherited, never reset.
+    if (!noExtraArgs(ctx, args, 2, 2)) return;
+    const proxy = ctx.proxy;
+    if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check send-state')) return;
+    proxy.healthCheck.sendState = true;
+    return;
+  }
   if (action === undefined || !HTTP_CHECK_ACTIONS.includes(action.text)) {
     if (action !== undefined && UNSUPPORTED_HTTP_CHECK_ACTIONS.includes(action.text)) {
       ctx.error(`'http-check ${action.text}' is not supported by Switchyard yet.`, action);

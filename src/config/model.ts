@@ -352,9 +352,20 @@ export interface StickRuleModel {
 /** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
 export interface HttpCheckExpectModel {
   readonly negate: boolean;
-  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring';
-  /** For `status`: a code, a list `200,301` or range `200-399` as written. */
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr';
+  /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern. */
   readonly pattern: string;
+  /** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]`: how the name and the value match. */
+  readonly header?: HttpCheckHeaderExpect | undefined;
+}
+
+export type HttpCheckMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
+
+export interface HttpCheckHeaderExpect {
+  readonly nameMatch: HttpCheckMatch;
+  readonly valueMatch: HttpCheckMatch;
+  /** undefined: any header whose name matches passes. */
+  readonly value: string | undefined;
 }
 
 /** `option httpchk [METHOD] [URI] [VERSION]` plus `http-check send` / `http-check expect`. */

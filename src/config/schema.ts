@@ -256,7 +256,8 @@ const stickRuleModelSchema = v.object({
   source: sourceSchema,
 });
 
-export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring']);
+export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr']);
+const httpCheckMatchSchema = v.picklist(['str', 'beg', 'end', 'sub', 'reg']);
 
 const healthCheckModelSchema = v.pipe(
   v.object({
@@ -268,7 +269,14 @@ const healthCheckModelSchema = v.pipe(
         version: v.pipe(v.string(), v.minLength(1)),
         headers: v.array(v.tuple([headerNameSchema, v.string()])),
         body: v.undefinedable(v.string()),
-        expect: v.array(v.object({ negate: v.boolean(), kind: httpCheckExpectKindSchema, pattern: v.pipe(v.string(), v.minLength(1)) })),
+        expect: v.array(
+          v.object({
+            negate: v.boolean(),
+            kind: httpCheckExpectKindSchema,
+            pattern: v.pipe(v.string(), v.minLength(1)),
+            header: v.optional(v.undefinedable(v.object({ nameMatch: httpCheckMatchSchema, valueMatch: httpCheckMatchSchema, value: v.undefinedable(v.string()) }))),
+          }),
+        ),
       }),
     ),
     ...tcpCheckModelEntries,

@@ -240,7 +240,7 @@ export class CheckProbe implements SocketHandler {
       body = latin1String(all, 0, all.byteLength);
     }
     const expectation = (this.#spec.http as HttpProbeSpec).expectation;
-    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body }));
+    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries() }));
   }
 
   #expired(): void {

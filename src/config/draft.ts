@@ -96,6 +96,12 @@ export interface ServerSettings {
   checkPort: number | undefined;
   /** `addr`: the address checks connect to. */
   checkAddr: string | undefined;
+  /** `agent-check` and its `agent-port`, `agent-addr`, `agent-inter`, `agent-send`. */
+  agentEnabled: boolean;
+  agentPort: number | undefined;
+  agentAddr: string | undefined;
+  agentInter: number | undefined;
+  agentSend: string | undefined;
   /** `observe layer4|layer7`; undefined = `observe none` (HAProxy's default). */
   observe: ObserveMode | undefined;
   /** `error-limit` (HAProxy: 10). */
@@ -436,6 +442,11 @@ export function newServerSettings(): ServerSettings {
     fall: 3,
     checkPort: undefined,
     checkAddr: undefined,
+    agentEnabled: false,
+    agentPort: undefined,
+    agentAddr: undefined,
+    agentInter: undefined,
+    agentSend: undefined,
     observe: undefined,
     errorLimit: 10,
     onError: 'fail-check',

@@ -140,7 +140,20 @@ export interface ServerModel {
   readonly sendProxy?: SendProxyModel | undefined;
   /** `check-send-proxy`: health-check connections send one too. */
   readonly checkSendProxy?: boolean | undefined;
+  /** `agent-check`: an agent on the server reports its weight and state (src/health/agent-check.ts). */
+  readonly agent?: AgentCheckModel | undefined;
   readonly source: SourceLocation;
+}
+
+/** `agent-check` with `agent-port`, `agent-addr`, `agent-inter`, `agent-send`. */
+export interface AgentCheckModel {
+  /** Default: the check `port`, then the server's port. */
+  readonly port: number | undefined;
+  readonly addr: string | undefined;
+  /** Default: the check's `inter`. */
+  readonly inter: number | undefined;
+  /** The string sent to the agent once connected; nothing when undefined. */
+  readonly send: string | undefined;
 }
 
 /** What a server's PROXY header carries (HAProxy's pp_opts). */

@@ -658,6 +658,9 @@ class Resolver {
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,
         ...sendProxyModel(server.sendProxy, server.checkSendProxy),
+        ...(server.agentEnabled
+          ? { agent: { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend } }
+          : {}),
         source: location(server.place),
       });
     }

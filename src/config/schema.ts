@@ -188,6 +188,16 @@ const serverSchema = v.object({
     }),
   ),
   checkSendProxy: v.optional(v.boolean()),
+  agent: v.optional(
+    v.undefinedable(
+      v.object({
+        port: v.undefinedable(portSchema),
+        addr: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+        inter: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+        send: v.undefinedable(v.string()),
+      }),
+    ),
+  ),
   source: sourceSchema,
 });
 

@@ -16,6 +16,7 @@ import { HealthLog } from './health-log.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
 import { compileExpectation } from './http-expect.ts';
 import { ServerCheck } from './server-check.ts';
+import { AgentCheck } from './agent-check.ts';
 import { serverStateHeader } from './server-state-header.ts';
 import { protocolRuleSet } from './tcp-check/protocols.ts';
 import { compileTcpCheckRules, type TcpCheckRuleSet } from './tcp-check/rules.ts';
@@ -111,6 +112,8 @@ function withServerState(http: HttpProbeSpec, backend: Backend, server: Server, 
 export class BackendHealth {
   readonly backend: Backend;
   readonly checks: readonly ServerCheck[];
+  /** `agent-check` servers' agents. */
+  readonly agents: readonly AgentCheck[];
 
   constructor(runtime: Runtime, backend: Backend, logger: ProxyLogger | undefined, proxyType: 'backend' | 'listen', options: HealthOptions = {}) {
     this.backend = backend;
@@ -144,10 +147,18 @@ export class BackendHealth {
       checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
     }
     this.checks = checks;
+    const agents: AgentCheck[] = [];
+    for (const server of backend.servers) {
+      const agent = model.servers[server.index]?.agent;
+      if (agent === undefined) continue;
+      agents.push(new AgentCheck(runtime, backend, server, agent, checks.find((c) => c.server === server), log, model.timeouts.check));
+    }
+    this.agents = agents;
   }
 
   stop(): void {
     for (const c of this.checks) c.stop();
+    for (const a of this.agents) a.stop();
   }
 }
 
@@ -165,7 +176,7 @@ export class HealthChecks {
   #started = false;
 
   constructor(backends: readonly BackendHealth[]) {
-    this.backends = backends.filter((b) => b.checks.length > 0);
+    this.backends = backends.filter((b) => b.checks.length > 0 || b.agents.length > 0);
   }
 
   get checks(): ServerCheck[] {
@@ -186,6 +197,8 @@ export class HealthChecks {
       const spreadOver = Math.max(mininter, c.interval());
       c.start((spreadOver * position) / checks.length);
     });
+    // Agents start at once: their first answer may set the server's weight and state.
+    for (const b of this.backends) for (const a of b.agents) a.start(0);
   }
 
   stop(): void {

@@ -30,6 +30,7 @@ import { switchingKeywords } from './switching.ts';
 import { tcpRuleKeywords } from './tcp-rules.ts';
 import { tcpCheckKeywords } from './tcp-check.ts';
 import { monitorKeywords } from './monitor.ts';
+import { serverAgentKeywords } from './server-agent.ts';
 import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
@@ -60,6 +61,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   statsPageKeywords,
   tcpCheckKeywords,
   monitorKeywords,
+  serverAgentKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

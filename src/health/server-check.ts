@@ -222,13 +222,19 @@ export class ServerCheck implements ObservedErrorsHandler {
         counter.health = counter.rise;
       }
       const state = this.state;
+      const previousStatus = state.status;
       state.status = 'HANA';
       state.desc = info;
       state.duration = -1;
       const inRotation = server.status === 'UP' || server.status === 'DRAIN';
+      const previousHealth = counter.health;
       if (counter.health > 0) state.failedChecks++;
       const transition = counter.record(false, inRotation);
       state.health = counter.health;
+      // HAProxy's set_server_check_status logs HANA results too under log-health-checks.
+      if (this.#log.logsChecks && (previousStatus !== 'HANA' || counter.health !== previousHealth)) {
+        this.#log.checkResult(`${checkResultMessage(this.#backend.name, server, { status: 'HANA', code: undefined, desc: info, duration: -1 }, counter)}.`);
+      }
       if (transition === 'down') this.#markDown({ status: 'HANA', code: undefined, desc: info }, -1, this.#runtime.now());
     }
     this.#advanceToFastinter();

@@ -12,7 +12,7 @@
  * (each on one line). The trailing "." is part of the text, as HAProxy appends it.
  */
 import type { Server } from '../proxy/server.ts';
-import { checkStatusDescription, checkStatusShowsCode, type CheckOutcome } from './check-status.ts';
+import { checkPassed, checkStatusDescription, checkStatusShowsCode, type CheckOutcome } from './check-status.ts';
 
 /** The check that caused a change, as srv_append_status reports it. */
 export interface CheckReport extends CheckOutcome {
@@ -115,7 +115,7 @@ export function checkResultMessage(
   check: CheckReport,
   health: { readonly health: number; readonly rise: number; readonly fall: number },
 ): string {
-  const passed = check.status === 'L4OK' || check.status === 'L6OK' || check.status === 'L7OK' || check.status === 'L7OKC';
+  const passed = checkPassed(check.status);
   const up = health.health >= health.rise;
   const shown = up ? `${health.health - health.rise + 1}/${health.fall} ${server.userWeight > 0 ? 'UP' : 'DRAIN'}` : `${health.health}/${health.rise} DOWN`;
   return (

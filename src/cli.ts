@@ -155,8 +155,9 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
 const PROGRAM = 'switchyard';
 
 /** Whether starting would open at least one socket: an enabled frontend (or listen) with a bind. */
+/** HAProxy counts the runtime API's `stats socket` lines as listeners too (its GLOBAL proxy). */
 function hasEnabledListener(config: ConfigModel): boolean {
-  return config.frontends.some((f) => !f.disabled && f.binds.length > 0);
+  return config.frontends.some((f) => !f.disabled && f.binds.length > 0) || (config.global.stats?.sockets.length ?? 0) > 0;
 }
 
 function joinPath(root: string, relative: string): string {

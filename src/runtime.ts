@@ -29,6 +29,7 @@ export type SocketErrorCode =
   | 'ECONNRESET'
   | 'ETIMEDOUT'
   | 'EHOSTUNREACH'
+  | 'ENETUNREACH'
   | 'ENOTFOUND'
   | 'EPIPE'
   | 'TLS'

@@ -1,6 +1,6 @@
 import type { SocketError, SocketErrorCode } from '../../src/runtime.ts';
 
-const KNOWN: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+const KNOWN: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE']);
 
 /** Maps a host error (Node-style `code`, Deno error class names) to the seam's stable codes. */
 export function toSocketError(error: unknown): SocketError {
@@ -14,5 +14,6 @@ export function toSocketError(error: unknown): SocketError {
   else if (e?.name === 'ConnectionReset' || e?.name === 'BrokenPipe') code = e.name === 'BrokenPipe' ? 'EPIPE' : 'ECONNRESET';
   else if (e?.name === 'TimedOut') code = 'ETIMEDOUT';
   else if (e?.name === 'NotFound') code = 'ENOTFOUND';
+  else if (e?.name === 'NetworkUnreachable' || /network is unreachable/i.test(message)) code = 'ENETUNREACH';
   return { code, message };
 }

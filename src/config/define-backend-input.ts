@@ -18,7 +18,7 @@
 import * as v from 'valibot';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { isIPv4, isIPv6 } from './address.ts';
-import type { CookieDraft, HealthCheckDraft, Place, StickRuleDraft } from './draft.ts';
+import { newHealthCheckDraft, type CookieDraft, type HealthCheckDraft, type Place, type StickRuleDraft } from './draft.ts';
 import { parseSize } from './keywords/args.ts';
 import type { BalanceModel, HashTypeModel, StickStoreModel, StickTableModel } from './model.ts';
 import { parseStoreList } from './keywords/stick-store.ts';
@@ -280,8 +280,9 @@ export function toStickRule(input: v.InferOutput<typeof stickRuleInputSchema>, p
 }
 
 export function toHealthCheck(input: v.InferOutput<typeof healthCheckInputSchema>): HealthCheckDraft {
-  if (input === 'tcp') return { kind: 'tcp', httpchk: undefined, send: undefined, expect: [], rulesInherited: false, rulesPlace: undefined };
+  if (input === 'tcp') return newHealthCheckDraft();
   return {
+    ...newHealthCheckDraft(),
     kind: 'http',
     httpchk: { method: input.method, uri: input.uri, version: input.version, headers: [] },
     send:

@@ -39,7 +39,7 @@ import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
 import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
-import type { StatsSocketModel } from './model.ts';
+import type { MonitorModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 
 export interface Place extends SourceLocation {
@@ -99,6 +99,12 @@ export interface ServerSettings {
   checkPort: number | undefined;
   /** `addr`: the address checks connect to. */
   checkAddr: string | undefined;
+  /** `agent-check` and its `agent-port`, `agent-addr`, `agent-inter`, `agent-send`. */
+  agentEnabled: boolean;
+  agentPort: number | undefined;
+  agentAddr: string | undefined;
+  agentInter: number | undefined;
+  agentSend: string | undefined;
   /** `observe layer4|layer7`; undefined = `observe none` (HAProxy's default). */
   observe: ObserveMode | undefined;
   /** `error-limit` (HAProxy: 10). */
@@ -319,6 +325,20 @@ export interface HealthCheckDraft {
   rulesInherited: boolean;
   /** The first `http-check` line of this proxy (for the unused-rules warning). */
   rulesPlace: Place | undefined;
+  /** `tcp-check` lines, in order; used when `option tcp-check` is the check type. */
+  tcpRules: TcpCheckRuleModel[];
+  /** True while the `tcp-check` rules come from a defaults section (replaced at the first own line). */
+  tcpRulesInherited: boolean;
+  /** The first `tcp-check` line (for the unused-rules warning). */
+  tcpRulesPlace: Place | undefined;
+  /** `option redis-check`, `smtpchk`, ...: HAProxy's rule set for that protocol (kind stays tcp). */
+  protocol: ProtocolCheckModel | undefined;
+  /** `option log-health-checks`. */
+  logHealthChecks: boolean;
+  /** `option tcp-check` was given (the `tcp-check` rules then apply). */
+  tcpOption: boolean;
+  /** `http-check send-state`. */
+  sendState: boolean;
 }
 
 export interface ProxyDraft {
@@ -359,6 +379,8 @@ export interface ProxyDraft {
   description: string | undefined;
   /** The stats page (keywords/stats-page.ts): the defaults' (shared) until a `stats` line of its own. */
   stats: StatsPageDraft | undefined;
+  /** `monitor-uri` (inherited from defaults) and `monitor fail` conditions; absent when neither is given. */
+  monitor?: MonitorModel | undefined;
   statsOwn: boolean;
   binds: BindDraft[];
   servers: ServerDraft[];
@@ -500,6 +522,11 @@ export function newServerSettings(): ServerSettings {
     fall: 3,
     checkPort: undefined,
     checkAddr: undefined,
+    agentEnabled: false,
+    agentPort: undefined,
+    agentAddr: undefined,
+    agentInter: undefined,
+    agentSend: undefined,
     observe: undefined,
     errorLimit: 10,
     onError: 'fail-check',
@@ -524,7 +551,21 @@ export function defaultHashType(): HashTypeModel {
 
 /** A TCP connect check, no HTTP rules. */
 export function newHealthCheckDraft(): HealthCheckDraft {
-  return { kind: 'tcp', httpchk: undefined, send: undefined, expect: [], rulesInherited: false, rulesPlace: undefined };
+  return {
+    kind: 'tcp',
+    httpchk: undefined,
+    send: undefined,
+    expect: [],
+    rulesInherited: false,
+    rulesPlace: undefined,
+    tcpRules: [],
+    tcpRulesInherited: false,
+    tcpRulesPlace: undefined,
+    protocol: undefined,
+    logHealthChecks: false,
+    tcpOption: false,
+    sendState: false,
+  };
 }
 
 /** A proxy's copy of its defaults section's health-check settings (rules marked as inherited). */
@@ -536,6 +577,13 @@ function inheritHealthCheck(base: HealthCheckDraft): HealthCheckDraft {
     expect: [...base.expect],
     rulesInherited: base.send !== undefined || base.expect.length > 0,
     rulesPlace: base.rulesPlace,
+    tcpRules: [...base.tcpRules],
+    tcpRulesInherited: base.tcpRules.length > 0,
+    tcpRulesPlace: base.tcpRulesPlace,
+    protocol: base.protocol,
+    logHealthChecks: base.logHealthChecks,
+    tcpOption: base.tcpOption,
+    sendState: base.sendState,
   };
 }
 
@@ -594,6 +642,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     disabled: base?.disabled ?? false,
     description: undefined,
     stats: base?.stats,
+    // HAProxy copies `monitor-uri` from the defaults section; `monitor fail` is not allowed there.
+    ...(base?.monitor?.uri !== undefined ? { monitor: { uri: base.monitor.uri, fail: [] } } : {}),
     statsOwn: false,
     binds: [],
     servers: [],

@@ -169,7 +169,20 @@ export interface ServerModel {
   readonly sendProxy?: SendProxyModel | undefined;
   /** `check-send-proxy`: health-check connections send one too. */
   readonly checkSendProxy?: boolean | undefined;
+  /** `agent-check`: an agent on the server reports its weight and state (src/health/agent-check.ts). */
+  readonly agent?: AgentCheckModel | undefined;
   readonly source: SourceLocation;
+}
+
+/** `agent-check` with `agent-port`, `agent-addr`, `agent-inter`, `agent-send`. */
+export interface AgentCheckModel {
+  /** Default: the check `port`, then the server's port. */
+  readonly port: number | undefined;
+  readonly addr: string | undefined;
+  /** Default: the check's `inter`. */
+  readonly inter: number | undefined;
+  /** The string sent to the agent once connected; nothing when undefined. */
+  readonly send: string | undefined;
 }
 
 /** What a server's PROXY header carries (HAProxy's pp_opts). */
@@ -389,9 +402,20 @@ export interface StickRuleModel {
 /** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
 export interface HttpCheckExpectModel {
   readonly negate: boolean;
-  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring';
-  /** For `status`: a code, a list `200,301` or range `200-399` as written. */
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr';
+  /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern. */
   readonly pattern: string;
+  /** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]`: how the name and the value match. */
+  readonly header?: HttpCheckHeaderExpect | undefined;
+}
+
+export type HttpCheckMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
+
+export interface HttpCheckHeaderExpect {
+  readonly nameMatch: HttpCheckMatch;
+  readonly valueMatch: HttpCheckMatch;
+  /** undefined: any header whose name matches passes. */
+  readonly value: string | undefined;
 }
 
 /** `option httpchk [METHOD] [URI] [VERSION]` plus `http-check send` / `http-check expect`. */
@@ -415,7 +439,68 @@ export interface HealthCheckModel {
   readonly kind: 'tcp' | 'http';
   /** Present when kind is http. */
   readonly http: HttpCheckModel | undefined;
+  /** `option tcp-check` with `tcp-check` rules (kind tcp): the rule sequence, in order. */
+  readonly tcpRules?: readonly TcpCheckRuleModel[] | undefined;
+  /** `option redis-check`, `smtpchk`, ... (kind tcp): HAProxy's shipped rule set for the protocol. */
+  readonly protocol?: ProtocolCheckModel | undefined;
+  /** `option log-health-checks`: every check result change is logged. */
+  readonly logHealthChecks?: boolean | undefined;
+  /** `http-check send-state`: HTTP checks carry an X-Haproxy-Server-State header. */
+  readonly sendState?: boolean | undefined;
 }
+
+/** The status keywords of `tcp-check expect ok-status|error-status|tout-status`. */
+export type TcpCheckStatusName = 'L4OK' | 'L4TOUT' | 'L4CON' | 'L6OK' | 'L6TOUT' | 'L6RSP' | 'L7OK' | 'L7OKC' | 'L7TOUT' | 'L7RSP' | 'L7STS';
+
+/** One `tcp-check` line (comments included: they name the following rules in messages). */
+export type TcpCheckRuleModel =
+  | {
+      readonly action: 'connect';
+      /** `default`: the server's check address, port, TLS and PROXY settings. */
+      readonly isDefault: boolean;
+      readonly port: number | undefined;
+      readonly addr: string | undefined;
+      readonly sendProxy: boolean;
+      readonly ssl: boolean;
+      readonly sni: string | undefined;
+      readonly alpn: string | undefined;
+      readonly linger: boolean;
+      readonly comment: string | undefined;
+    }
+  | {
+      readonly action: 'send';
+      /** `send` (text, escapes already applied) or `send-binary` (hex digits). */
+      readonly encoding: 'string' | 'binary';
+      readonly data: string;
+      readonly comment: string | undefined;
+    }
+  | {
+      readonly action: 'expect';
+      readonly negate: boolean;
+      readonly match: 'string' | 'rstring' | 'binary' | 'rbinary';
+      readonly pattern: string;
+      /** `min-recv N`; -1 when not given. */
+      readonly minRecv: number;
+      readonly okStatus: TcpCheckStatusName | undefined;
+      readonly errorStatus: TcpCheckStatusName | undefined;
+      readonly toutStatus: TcpCheckStatusName | undefined;
+      /** `on-success` / `on-error` texts (literal: log-format sequences are refused). */
+      readonly onSuccess: string | undefined;
+      readonly onError: string | undefined;
+      readonly comment: string | undefined;
+    }
+  | { readonly action: 'comment'; readonly comment: string };
+
+/** A protocol check HAProxy builds from its own tcp-check rule sets. */
+export type ProtocolCheckModel =
+  | { readonly kind: 'redis' }
+  | { readonly kind: 'ldap' }
+  | { readonly kind: 'ssl-hello' }
+  /** `option smtpchk [EHLO|HELO domain]`: the command sent after the banner (default `HELO localhost`). */
+  | { readonly kind: 'smtp'; readonly command: string }
+  | { readonly kind: 'pgsql'; readonly user: string }
+  /** `option mysql-check [user U [post-41|pre-41]]`; without a user only the handshake is read. */
+  | { readonly kind: 'mysql'; readonly user: string | undefined; readonly post41: boolean };
 
 /** ACL pattern matching methods (`-m`). */
 export type AclMatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'bin' | 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dir' | 'dom' | 'len';
@@ -828,7 +913,16 @@ export interface FrontendOptions {
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
 }
 
+/** `monitor-uri URI` + `monitor fail if|unless COND` (HAProxy's monitor requests, mode http). */
+export interface MonitorModel {
+  /** undefined: only `monitor fail` lines were given (they then do nothing, as in HAProxy). */
+  readonly uri: string | undefined;
+  readonly fail: readonly ConditionModel[];
+}
+
 export interface FrontendModel extends HttpRulesModel {
+  /** `monitor-uri` / `monitor fail`: answered before any rule; absent when not configured. */
+  readonly monitor?: MonitorModel | undefined;
   readonly name: string;
   /** HAProxy's proxy uuid (`fe_id`): 1, 2... over the proxies in declaration order (a listen counts once); absent in hand-built models. */
   readonly id?: number | undefined;

@@ -21,6 +21,7 @@
 
 import { bindHasNoAlpn, effectiveServerVerify, resolveBindSsl, resolveServerTls, type TlsReport } from './resolve-tls.ts';
 import type { TlsFiles } from './tls-files.ts';
+import { tcpCheckExtras } from './tcp-check-resolve.ts';
 import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
 import { statsPageModel } from './keywords/stats-page.ts';
 import type { StatsPageModel } from './stats-page-model.ts';
@@ -285,6 +286,7 @@ class Resolver {
       description: proxy.description,
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),
+      ...(proxy.monitor !== undefined ? { monitor: { uri: proxy.monitor.uri, fail: [...proxy.monitor.fail] } } : {}),
       source: location(proxy.place),
     };
   }
@@ -655,6 +657,9 @@ class Resolver {
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,
         ...sendProxyModel(server.sendProxy, server.checkSendProxy),
+        ...(server.agentEnabled
+          ? { agent: { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend } }
+          : {}),
         source: location(server.place),
       });
     }
@@ -742,6 +747,12 @@ class Resolver {
    */
   #healthCheck(proxy: ProxyDraft): HealthCheckModel {
     const check = proxy.healthCheck;
+    const extra = tcpCheckExtras(check, (message) => this.#warning(check.tcpRulesPlace ?? proxy.place, 'tcp-check', `${typeWord(proxy)} '${proxy.name}' ${message}`));
+    return { ...this.#httpHealthCheck(proxy), ...extra };
+  }
+
+  #httpHealthCheck(proxy: ProxyDraft): HealthCheckModel {
+    const check = proxy.healthCheck;
     if (check.kind === 'tcp') {
       const hasRules = check.send !== undefined || check.expect.length > 0;
       if (hasRules && !check.rulesInherited) {
@@ -761,7 +772,8 @@ class Resolver {
         method: send?.method ?? option?.method ?? 'OPTIONS',
         uri: send?.uri ?? option?.uri ?? '/',
         version: send?.version ?? option?.version ?? 'HTTP/1.0',
-        headers: [...(option?.headers ?? []), ...(send?.headers ?? [])],
+        // `http-check send` replaces the headers of `option httpchk`'s legacy form (tcpcheck_overwrite_send_http_rule).
+        headers: send !== undefined ? [...send.headers] : [...(option?.headers ?? [])],
         body: send?.body,
         expect: check.expect.map((e) => ({ ...e })),
       },

@@ -5,6 +5,7 @@
  * reused by the defineConfig() input schema.
  */
 
+import { tcpCheckModelEntries } from './tcp-check-schema.ts';
 import type { StatsAccessRuleModel } from './stats-page-model.ts';
 import { STICK_DATA_TYPES } from '../stick/stick-data.ts';
 import * as v from 'valibot';
@@ -245,6 +246,16 @@ const serverSchema = v.object({
     }),
   ),
   checkSendProxy: v.optional(v.boolean()),
+  agent: v.optional(
+    v.undefinedable(
+      v.object({
+        port: v.undefinedable(portSchema),
+        addr: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+        inter: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+        send: v.undefinedable(v.string()),
+      }),
+    ),
+  ),
   source: sourceSchema,
 });
 
@@ -313,7 +324,8 @@ const stickRuleModelSchema = v.object({
   source: sourceSchema,
 });
 
-export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring']);
+export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr']);
+const httpCheckMatchSchema = v.picklist(['str', 'beg', 'end', 'sub', 'reg']);
 
 const healthCheckModelSchema = v.pipe(
   v.object({
@@ -325,11 +337,20 @@ const healthCheckModelSchema = v.pipe(
         version: v.pipe(v.string(), v.minLength(1)),
         headers: v.array(v.tuple([headerNameSchema, v.string()])),
         body: v.undefinedable(v.string()),
-        expect: v.array(v.object({ negate: v.boolean(), kind: httpCheckExpectKindSchema, pattern: v.pipe(v.string(), v.minLength(1)) })),
+        expect: v.array(
+          v.object({
+            negate: v.boolean(),
+            kind: httpCheckExpectKindSchema,
+            pattern: v.pipe(v.string(), v.minLength(1)),
+            header: v.optional(v.undefinedable(v.object({ nameMatch: httpCheckMatchSchema, valueMatch: httpCheckMatchSchema, value: v.undefinedable(v.string()) }))),
+          }),
+        ),
       }),
     ),
+    ...tcpCheckModelEntries,
   }),
   v.check((h) => (h.kind === 'http') === (h.http !== undefined), 'http settings are present exactly when kind is http'),
+  v.check((h) => h.kind === 'tcp' || (h.tcpRules === undefined && h.protocol === undefined), 'tcp-check rules and protocol checks need kind tcp'),
 );
 
 const forwardForSchema = v.object({
@@ -724,6 +745,7 @@ const statsPageSchema = v.object({
 });
 
 const frontendSchema = v.object({
+  monitor: v.optional(v.undefinedable(v.object({ uri: v.undefinedable(v.pipe(v.string(), v.minLength(1))), fail: v.array(conditionSchema) }))),
   name: nameSchema,
   id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   mode: modeSchema,

@@ -21,6 +21,7 @@ import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketErrorCode, 
 import type { CheckOutcome } from './check-status.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
+import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -54,6 +55,8 @@ export interface ProbeSpec {
    * check connection's own addresses, v2 is a LOCAL header.
    */
   readonly proxyHeader?: 1 | 2 | undefined;
+  /** `tcp-check` rules or a protocol check: TcpCheckProbe runs them instead of this probe. */
+  readonly tcpRules?: TcpCheckRuleSet | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -61,11 +64,13 @@ const STRERROR: Partial<Record<SocketErrorCode, string>> = {
   ECONNRESET: 'Connection reset by peer',
   ETIMEDOUT: 'Connection timed out',
   EHOSTUNREACH: 'No route to host',
+  // connect() fails at once: HAProxy reports its CO_ER_SOCK_ERR text with strerror.
+  ENETUNREACH: 'General socket error (Network is unreachable)',
   ENOTFOUND: 'Name or service not known',
   EPIPE: 'Broken pipe',
 };
 
-function errorText(error: SocketError): string {
+export function errorText(error: SocketError): string {
   return STRERROR[error.code] ?? error.message;
 }
 
@@ -237,7 +242,7 @@ export class CheckProbe implements SocketHandler {
       body = latin1String(all, 0, all.byteLength);
     }
     const expectation = (this.#spec.http as HttpProbeSpec).expectation;
-    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body }));
+    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries() }));
   }
 
   #expired(): void {

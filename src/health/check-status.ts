@@ -17,6 +17,7 @@ export type CheckStatus =
   | 'L7TOUT'
   | 'L7RSP'
   | 'L7OK'
+  | 'L7OKC'
   | 'L7STS';
 
 interface StatusInfo {
@@ -40,6 +41,8 @@ const STATUSES: Readonly<Record<CheckStatus, StatusInfo>> = {
   L7TOUT: { passed: false, description: 'Layer7 timeout', showsCode: false },
   L7RSP: { passed: false, description: 'Layer7 invalid response', showsCode: false },
   L7OK: { passed: true, description: 'Layer7 check passed', showsCode: true },
+  /** Only from `tcp-check expect ok-status L7OKC` here (HAProxy's disable-on-404 also yields it). */
+  L7OKC: { passed: true, description: 'Layer7 check conditionally passed', showsCode: true },
   L7STS: { passed: false, description: 'Layer7 wrong status', showsCode: true },
 };
 

@@ -11,10 +11,20 @@ export class HealthLog {
   readonly #logger: ProxyLogger | undefined;
   readonly #quiet: boolean;
 
-  constructor(runtime: Runtime, logger: ProxyLogger | undefined, quiet = false) {
+  /** `option log-health-checks`: each check result change is reported (checkResult). */
+  readonly logsChecks: boolean;
+
+  constructor(runtime: Runtime, logger: ProxyLogger | undefined, quiet = false, logsChecks = false) {
     this.#runtime = runtime;
     this.#logger = logger;
     this.#quiet = quiet;
+    this.logsChecks = logsChecks;
+  }
+
+  /** A `log-health-checks` line: [WARNING] on the console, LOG_NOTICE to the logs (check.c set_server_check_status). */
+  checkResult(text: string): void {
+    this.#console('WARNING', text);
+    if (this.#logger?.enabled) this.#logger.emit(LogLevel.notice, text);
   }
 
   /** A server went DOWN (LOG_ALERT) or UP (LOG_NOTICE): a [WARNING] on the console either way. */

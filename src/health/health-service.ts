@@ -6,7 +6,7 @@
  * where mininter is the smallest interval of at least 1 s, so checks of many servers do not
  * fire together.
  */
-import type { BackendModel, ServerCheckModel, Timeouts } from '../config/model.ts';
+import type { BackendModel, HttpCheckModel, ServerCheckModel, Timeouts } from '../config/model.ts';
 import type { ProxyLogger } from '../log/logger.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -17,6 +17,10 @@ import { HealthLog } from './health-log.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
 import { compileExpectation } from './http-expect.ts';
 import { ServerCheck } from './server-check.ts';
+import { AgentCheck } from './agent-check.ts';
+import { serverStateHeader } from './server-state-header.ts';
+import { protocolRuleSet } from './tcp-check/protocols.ts';
+import { compileTcpCheckRules, type TcpCheckRuleSet } from './tcp-check/rules.ts';
 import { hasDynamicWeights } from './slowstart.ts';
 
 /** HAProxy's SRV_CHK_INTER_THRES: shorter intervals do not dictate the startup spread. */
@@ -38,7 +42,13 @@ export interface HealthOptions {
  * bounds the whole check, with it `min(inter, timeout connect)` bounds the connect and
  * `timeout check` the response.
  */
-export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: Timeouts, http: HttpProbeSpec | undefined): ProbeSpec {
+export function probeSpecFor(
+  server: Server,
+  check: ServerCheckModel,
+  timeouts: Timeouts,
+  http: HttpProbeSpec | undefined,
+  tcpRules?: TcpCheckRuleSet,
+): ProbeSpec {
   const redirected = check.port !== undefined || check.addr !== undefined;
   const ssl = server.ssl;
   const tls: ConnectTlsOptions | undefined =
@@ -61,6 +71,7 @@ export function probeSpecFor(server: Server, check: ServerCheckModel, timeouts: 
     http,
     connectTimeout,
     readTimeout: timeouts.check,
+    ...(tcpRules !== undefined ? { tcpRules } : {}),
     // HAProxy: checks send the server's PROXY header unless redirected by `port`/`addr`;
     // `check-send-proxy` forces one (v2 when the server speaks v2, else v1).
     ...(server.checkSendProxy || (server.sendProxy !== undefined && !redirected)
@@ -80,22 +91,47 @@ export function httpProbeFor(model: BackendModel): HttpProbeSpec | undefined {
   };
 }
 
+/** The rule set of `option tcp-check` + `tcp-check` lines or of a protocol check; undefined otherwise. */
+export function tcpRuleSetFor(model: BackendModel): TcpCheckRuleSet | undefined {
+  const hc = model.healthCheck;
+  if (hc === undefined || hc.kind !== 'tcp') return undefined;
+  if (hc.protocol !== undefined) return protocolRuleSet(hc.protocol);
+  if (hc.tcpRules !== undefined && hc.tcpRules.length > 0) return compileTcpCheckRules(hc.tcpRules);
+  return undefined;
+}
+
+/** `http-check send-state`: the request is built for each check, with the server's state then. */
+function withServerState(http: HttpProbeSpec, backend: Backend, server: Server, node: string): HttpProbeSpec {
+  const model = backend.model.healthCheck?.http as HttpCheckModel;
+  return {
+    method: http.method,
+    expectation: http.expectation,
+    get request(): Uint8Array {
+      return buildHttpCheckRequest(model, serverStateHeader(backend, server, node));
+    },
+  };
+}
+
 /** The checks of one backend's `check` servers. */
 export class BackendHealth {
   readonly backend: Backend;
   readonly checks: readonly ServerCheck[];
+  /** `agent-check` servers' agents. */
+  readonly agents: readonly AgentCheck[];
 
   constructor(runtime: Runtime, backend: Backend, logger: ProxyLogger | undefined, proxyType: 'backend' | 'listen', options: HealthOptions = {}) {
     this.backend = backend;
     const model = backend.model;
     let http: HttpProbeSpec | undefined;
+    let tcpRules: TcpCheckRuleSet | undefined;
     try {
       http = httpProbeFor(model);
+      tcpRules = tcpRuleSetFor(model);
     } catch (error) {
       // Name the backend and its line: the parser checked the syntax, the engine compiles it.
       throw new Error(`backend '${backend.name}' (${model.source.file}:${model.source.line}): ${(error as Error).message}`);
     }
-    const log = new HealthLog(runtime, logger, options.quiet ?? false);
+    const log = new HealthLog(runtime, logger, options.quiet ?? false, model.healthCheck?.logHealthChecks === true);
     const spreadChecks = options.spreadChecks ?? 0;
     if (!(spreadChecks >= 0 && spreadChecks <= 50)) throw new RangeError(`spread-checks must be 0..50 (got ${spreadChecks})`);
     const checkOptions = {
@@ -105,18 +141,28 @@ export class BackendHealth {
       random: options.random ?? Math.random,
     };
     const checks: ServerCheck[] = [];
+    const sendsState = http !== undefined && model.healthCheck?.sendState === true;
+    const node = runtime.hostname ?? '';
     for (const server of backend.servers) {
       const check = server.check;
       if (check === undefined) continue;
       validateIntervals(backend.name, server.name, check);
-      const spec = probeSpecFor(server, check, model.timeouts, http);
+      const spec = probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules);
       checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
     }
     this.checks = checks;
+    const agents: AgentCheck[] = [];
+    for (const server of backend.servers) {
+      const agent = model.servers[server.index]?.agent;
+      if (agent === undefined) continue;
+      agents.push(new AgentCheck(runtime, backend, server, agent, checks.find((c) => c.server === server), log, model.timeouts.check));
+    }
+    this.agents = agents;
   }
 
   stop(): void {
     for (const c of this.checks) c.stop();
+    for (const a of this.agents) a.stop();
   }
 }
 
@@ -134,7 +180,7 @@ export class HealthChecks {
   #started = false;
 
   constructor(backends: readonly BackendHealth[]) {
-    this.backends = backends.filter((b) => b.checks.length > 0);
+    this.backends = backends.filter((b) => b.checks.length > 0 || b.agents.length > 0);
   }
 
   get checks(): ServerCheck[] {
@@ -155,6 +201,8 @@ export class HealthChecks {
       const spreadOver = Math.max(mininter, c.interval());
       c.start((spreadOver * position) / checks.length);
     });
+    // Agents start at once: their first answer may set the server's weight and state.
+    for (const b of this.backends) for (const a of b.agents) a.start(0);
   }
 
   stop(): void {

@@ -22,7 +22,7 @@ export class HttpCheckRequestError extends Error {
 }
 
 /** Serializes the check request; throws HttpCheckRequestError on a value that cannot go on the wire. */
-export function buildHttpCheckRequest(http: HttpCheckModel): Uint8Array {
+export function buildHttpCheckRequest(http: HttpCheckModel, serverState?: string): Uint8Array {
   if (!TOKEN.test(http.method)) throw new HttpCheckRequestError(`option httpchk: invalid method '${http.method}'`);
   if (http.uri === '' || /[\x00-\x20\x7f]/.test(http.uri)) throw new HttpCheckRequestError(`option httpchk: invalid URI '${http.uri}'`);
   if (!/^HTTP\/\d(?:\.\d)?$/.test(http.version)) throw new HttpCheckRequestError(`option httpchk: invalid HTTP version '${http.version}'`);
@@ -36,6 +36,8 @@ export function buildHttpCheckRequest(http: HttpCheckModel): Uint8Array {
     if (lower === 'content-length' || lower === 'transfer-encoding') continue;
     head += `${lower}: ${value}\r\n`;
   }
+  // `http-check send-state` (built per check): after the configured headers, as HAProxy adds it.
+  if (serverState !== undefined) head += `x-haproxy-server-state: ${serverState}\r\n`;
   const body = http.body === undefined ? undefined : new TextEncoder().encode(http.body);
   if (body !== undefined) head += `content-length: ${body.byteLength}\r\n`;
   const http11 = http.version !== 'HTTP/1.0' && http.version !== 'HTTP/0.9';

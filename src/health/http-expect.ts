@@ -15,6 +15,8 @@ export interface CheckResponse {
   readonly reason: string;
   /** Body bytes read (latin1), up to the check buffer size; "" when there was none. */
   readonly body: string;
+  /** Response headers as received (`hdr`/`fhdr` rules); absent: none looked at. */
+  readonly headers?: readonly (readonly [string, string])[];
 }
 
 interface CompiledExpect {
@@ -69,7 +71,61 @@ function compileRule(rule: HttpCheckExpectModel): CompiledExpect {
       const re = compileRegex(rule.pattern, where);
       return { negate: rule.negate, onBody: true, matches: (r) => re.test(r.body) };
     }
+    case 'hdr':
+    case 'fhdr':
+      return { negate: rule.negate, onBody: false, matches: compileHeaderRule(rule, where) };
   }
+}
+
+/**
+ * `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]` (tcpcheck_eval_expect_http): a header whose
+ * name matches (case-insensitively; a name regex too) and, when a value is given, one of whose
+ * values matches (case-sensitively). `hdr` splits values on commas, `fhdr` and rules without a
+ * value take the whole line.
+ */
+function compileHeaderRule(rule: HttpCheckExpectModel, where: string): (response: CheckResponse) => boolean {
+  const header = rule.header ?? { nameMatch: 'str', valueMatch: 'str', value: undefined };
+  const nameRe = header.nameMatch === 'reg' ? compileRegex(rule.pattern, where, 'i') : undefined;
+  const name = rule.pattern.toLowerCase();
+  const nameMatches = (candidate: string): boolean => {
+    const lower = candidate.toLowerCase();
+    switch (header.nameMatch) {
+      case 'str':
+        return lower === name;
+      case 'beg':
+        return lower.startsWith(name);
+      case 'end':
+        return lower.endsWith(name);
+      case 'sub':
+        return lower.includes(name);
+      case 'reg':
+        return (nameRe as RegExp).test(lower);
+    }
+  };
+  const wanted = header.value;
+  if (wanted === undefined) return (r) => (r.headers ?? []).some(([n]) => nameMatches(n));
+  const valueRe = header.valueMatch === 'reg' ? compileRegex(wanted, where) : undefined;
+  const valueMatches = (value: string): boolean => {
+    switch (header.valueMatch) {
+      case 'str':
+        return value === wanted;
+      case 'beg':
+        return value.startsWith(wanted);
+      case 'end':
+        return value.endsWith(wanted);
+      case 'sub':
+        return value.includes(wanted);
+      case 'reg':
+        return (valueRe as RegExp).test(value);
+    }
+  };
+  const full = rule.kind === 'fhdr';
+  return (r) =>
+    (r.headers ?? []).some(([n, v]) => {
+      if (!nameMatches(n)) return false;
+      if (full) return valueMatches(v.trim());
+      return v.split(',').some((part) => valueMatches(part.trim()));
+    });
 }
 
 /** "200", "200,301", "200-399", "200-299,304" -> inclusive ranges; undefined when malformed. */
@@ -86,9 +142,9 @@ export function parseStatusRanges(pattern: string): (readonly [number, number])[
   return ranges.length > 0 ? ranges : undefined;
 }
 
-function compileRegex(pattern: string, where: string): RegExp {
+function compileRegex(pattern: string, where: string, flags = ''): RegExp {
   try {
-    return new RegExp(pattern);
+    return new RegExp(pattern, flags);
   } catch (error) {
     throw new HttpExpectError(`${where}: invalid regex: ${(error as Error).message}`);
   }

@@ -22,7 +22,9 @@ import { HealthCounter } from './health-counter.ts';
 import type { HealthLog } from './health-log.ts';
 import { DEFAULT_ERROR_LIMIT, DEFAULT_ON_ERROR, HealthObserver, type ObservedErrorsHandler } from './observe.ts';
 import { SlowStart } from './slowstart.ts';
+import { TcpCheckProbe } from './tcp-check/probe.ts';
 import {
+  checkResultMessage,
   countUsableServers,
   noServerAlertMessage,
   noServerLogMessage,
@@ -56,7 +58,7 @@ export class ServerCheck implements ObservedErrorsHandler {
   #timer: TimerHandle | undefined;
   /** Runtime-clock time the pending timer fires at. */
   #dueAt = Infinity;
-  #probe: CheckProbe | undefined;
+  #probe: { abort(): void } | undefined;
   #running = false;
   /** A DRAIN server that failed its checks returns to DRAIN, not UP. */
   #restoreDrain = false;
@@ -164,10 +166,12 @@ export class ServerCheck implements ObservedErrorsHandler {
       return;
     }
     const startedAt = this.#runtime.now();
-    const probe = new CheckProbe(this.#runtime, this.#spec, (outcome) => {
+    const done = (outcome: CheckOutcome): void => {
       this.#probe = undefined;
       this.#completed(outcome, startedAt);
-    });
+    };
+    const rules = this.#spec.tcpRules;
+    const probe = rules === undefined ? new CheckProbe(this.#runtime, this.#spec, done) : new TcpCheckProbe(this.#runtime, this.#spec, rules, done);
     this.#probe = probe;
     probe.start();
   }
@@ -177,6 +181,8 @@ export class ServerCheck implements ObservedErrorsHandler {
     const now = this.#runtime.now();
     const duration = Math.max(0, Math.floor(now - startedAt));
     const state = this.state;
+    const previousStatus = state.status;
+    const previousHealth = this.counter.health;
     state.status = outcome.status;
     state.code = outcome.code;
     state.desc = outcome.desc;
@@ -190,6 +196,10 @@ export class ServerCheck implements ObservedErrorsHandler {
       else if (this.counter.health > 0) state.failedChecks++;
       const transition = this.counter.record(passed, inRotation);
       state.health = this.counter.health;
+      // HAProxy logs a result that changes the status or moves the health (set_server_check_status).
+      if (this.#log.logsChecks && (outcome.status !== previousStatus || this.counter.health !== previousHealth)) {
+        this.#log.checkResult(`${checkResultMessage(this.#backend.name, server, { ...outcome, duration }, this.counter)}.`);
+      }
       if (transition === 'down') this.#markDown(outcome, duration, now);
       else if (transition === 'up') this.#markUp(outcome, duration, now);
     }
@@ -212,13 +222,19 @@ export class ServerCheck implements ObservedErrorsHandler {
         counter.health = counter.rise;
       }
       const state = this.state;
+      const previousStatus = state.status;
       state.status = 'HANA';
       state.desc = info;
       state.duration = -1;
       const inRotation = server.status === 'UP' || server.status === 'DRAIN';
+      const previousHealth = counter.health;
       if (counter.health > 0) state.failedChecks++;
       const transition = counter.record(false, inRotation);
       state.health = counter.health;
+      // HAProxy's set_server_check_status logs HANA results too under log-health-checks.
+      if (this.#log.logsChecks && (previousStatus !== 'HANA' || counter.health !== previousHealth)) {
+        this.#log.checkResult(`${checkResultMessage(this.#backend.name, server, { status: 'HANA', code: undefined, desc: info, duration: -1 }, counter)}.`);
+      }
       if (transition === 'down') this.#markDown({ status: 'HANA', code: undefined, desc: info }, -1, this.#runtime.now());
     }
     this.#advanceToFastinter();
@@ -248,7 +264,7 @@ export class ServerCheck implements ObservedErrorsHandler {
     backend.setServerStatus(server, 'DOWN', now);
     const after = countUsableServers(backend.servers);
     const requeued = Math.max(0, queued - server.queue.length);
-    this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, { ...outcome, duration }, after, requeued));
+    this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, after, requeued));
     if (before.active + before.backup > 0 && after.active + after.backup === 0) {
       const type = this.#options.proxyType;
       this.#log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
@@ -266,7 +282,7 @@ export class ServerCheck implements ObservedErrorsHandler {
     const requeued = Math.max(0, waiting - backend.queueLength);
     this.#log.serverState(
       LogLevel.notice,
-      serverUpMessage(backend.name, server, { ...outcome, duration }, countUsableServers(backend.servers), requeued),
+      serverUpMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, countUsableServers(backend.servers), requeued),
     );
   }
 }

@@ -12,7 +12,7 @@
  * (each on one line). The trailing "." is part of the text, as HAProxy appends it.
  */
 import type { Server } from '../proxy/server.ts';
-import { checkStatusDescription, checkStatusShowsCode, type CheckOutcome } from './check-status.ts';
+import { checkPassed, checkStatusDescription, checkStatusShowsCode, type CheckOutcome } from './check-status.ts';
 
 /** The check that caused a change, as srv_append_status reports it. */
 export interface CheckReport extends CheckOutcome {
@@ -40,7 +40,7 @@ export function countUsableServers(servers: readonly Server[]): ServerCounts {
 export function serverDownMessage(
   backendName: string,
   server: Server,
-  check: CheckReport,
+  check: CheckReport | undefined,
   counts: ServerCounts,
   requeued: number,
 ): string {
@@ -55,7 +55,7 @@ export function serverDownMessage(
 export function serverUpMessage(
   backendName: string,
   server: Server,
-  check: CheckReport,
+  check: CheckReport | undefined,
   counts: ServerCounts,
   requeued: number,
 ): string {
@@ -80,7 +80,9 @@ function runningOnBackup(counts: ServerCounts): string {
   return counts.backup > 0 && counts.active === 0 ? ' Running on backup.' : '';
 }
 
-function checkDetails(check: CheckReport): string {
+/** srv_append_status; no check (undefined) when `option log-health-checks` already reported it. */
+export function checkDetails(check: CheckReport | undefined): string {
+  if (check === undefined) return '';
   let text = `, reason: ${checkStatusDescription(check.status)}`;
   if (checkStatusShowsCode(check.status) && check.code !== undefined) text += `, code: ${check.code}`;
   if (check.desc !== '') text += `, info: "${asciiEncode(check.desc)}"`;
@@ -101,4 +103,23 @@ export function asciiEncode(text: string): string {
     else out += `\\x${(c & 0xff).toString(16).padStart(2, '0')}`;
   }
   return out;
+}
+
+/**
+ * The `option log-health-checks` line (check.c set_server_check_status), without HAProxy's
+ * trailing ".": `Health check for server be/s1 succeeded, reason: ..., status: 1/1 UP`.
+ */
+export function checkResultMessage(
+  backendName: string,
+  server: Server,
+  check: CheckReport,
+  health: { readonly health: number; readonly rise: number; readonly fall: number },
+): string {
+  const passed = checkPassed(check.status);
+  const up = health.health >= health.rise;
+  const shown = up ? `${health.health - health.rise + 1}/${health.fall} ${server.userWeight > 0 ? 'UP' : 'DRAIN'}` : `${health.health}/${health.rise} DOWN`;
+  return (
+    `Health check for ${server.backup ? 'backup ' : ''}server ${backendName}/${server.name} ` +
+    `${check.status === 'L7OKC' ? 'conditionally ' : ''}${passed ? 'succeeded' : 'failed'}${checkDetails(check)}, status: ${shown}`
+  );
 }

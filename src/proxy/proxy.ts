@@ -106,7 +106,7 @@ export class Proxy {
     const listens = new Set(this.config.frontends.map((f) => f.name));
     const services: BackendHealth[] = [];
     for (const backend of this.backends.values()) {
-      if (!backend.servers.some((s) => s.check !== undefined)) continue;
+      if (!backend.servers.some((s) => s.check !== undefined || backend.model.servers[s.index]?.agent !== undefined)) continue;
       const logger = new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#logSinks);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
       services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));

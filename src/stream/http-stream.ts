@@ -54,6 +54,7 @@ import type { BackendModel, FrontendModel } from '../config/model.ts';
 import { sameSection } from '../rules/http-rules.ts';
 import { matchesStatsUri } from '../services/stats/stats-request.ts';
 import { statsAccess } from '../services/stats/stats-intercept.ts';
+import { monitorOf } from '../http/monitor-uri.ts';
 
 /**
  * Where the request analysers stand (HAProxy's request analyser bits, in their order): a stage
@@ -389,8 +390,24 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     runner?.beginRequest(head, editor);
     // The frontend's tcp-request content rules run per request; the first's ran on the connection.
     if (feTcpRules !== undefined && this.#side.requests > 1 && this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
+    if (this.host.model.monitor !== undefined && this.#answeredMonitor(head, editor, runner)) return;
     this.#stage = Stage.frontendBody;
     this.#analyse();
+  }
+
+  /**
+   * `monitor-uri` (src/http/monitor-uri.ts): 200, or 503 when `monitor fail` holds, on a kept-alive
+   * connection; HAProxy neither logs these requests nor runs any rule for them.
+   */
+  #answeredMonitor(head: RequestHead, editor: HeadEditor, runner: HttpRuleRunner | undefined): boolean {
+    const monitor = monitorOf(this.host.model);
+    if (monitor === undefined || !monitor.matches(head.target)) return false;
+    let ctx = runner;
+    if (ctx === undefined && monitor.hasFailConditions) (ctx = this.#ruleRunner()).beginRequest(head, editor);
+    const status = monitor.status(ctx);
+    this.#rules?.endRequest();
+    this.fail(status, 'L', 'R', false);
+    return true;
   }
 
   /** Runs the request analysers from the current stage; returns early where one waits for the body. */

@@ -103,6 +103,15 @@ describe('http-check expect', () => {
     ]);
   });
 
+  it('hdr / fhdr: name and optional value, each with -m str|beg|end|sub|reg', async () => {
+    assert.deepEqual((await httpCheck('  option httpchk', '  http-check expect hdr name x-test'))?.expect, [
+      { negate: false, kind: 'hdr', pattern: 'x-test', header: { nameMatch: 'str', valueMatch: 'str', value: undefined } },
+    ]);
+    assert.deepEqual((await httpCheck('  option httpchk', "  http-check expect ! fhdr name -m beg x- value -m reg '^v[0-9]$'"))?.expect, [
+      { negate: true, kind: 'fhdr', pattern: 'x-', header: { nameMatch: 'beg', valueMatch: 'reg', value: '^v[0-9]$' } },
+    ]);
+  });
+
   it('refuses bad patterns and what is not supported yet', async () => {
     assert.deepEqual(await backendErrors('  http-check expect status 2xx'), [
       [2, 28, 'http-check', "'http-check expect status' expects a status code, a list or a range such as '200', '200,302' or '200-399' (got '2xx')."],
@@ -110,7 +119,9 @@ describe('http-check expect', () => {
     const [regex] = await backendErrors('  http-check expect rstring (');
     assert.match(regex?.[3] ?? '', /^'http-check expect rstring' : invalid regex '\('/);
     assert.deepEqual(await backendErrors('  http-check expect status'), [[2, 21, 'http-check', "'http-check expect status' expects <pattern> as argument."]]);
-    assert.deepEqual(await backendErrors('  http-check expect hdr name x'), [[2, 21, 'http-check', "'http-check expect hdr' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  http-check expect hdr name-lf x'), [[2, 25, 'http-check', "'http-check expect hdr' : 'name-lf' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  http-check expect hdr name -m xx x'), [[2, 33, 'http-check', "'http-check expect hdr' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got 'xx')."]]);
+    assert.deepEqual(await backendErrors('  http-check expect fhdr x'), [[2, 26, 'http-check', "'http-check expect fhdr' expects at the name keyword as first argument followed by a pattern."]]);
     assert.deepEqual(await backendErrors('  http-check expect min-recv 10 string x'), [[2, 21, 'http-check', "'http-check expect' : 'min-recv' is not supported by Switchyard yet."]]);
     assert.deepEqual(await backendErrors('  http-check expect status 200 x'), [[2, 32, 'http-check', "'http-check expect' cannot handle unexpected argument 'x'."]]);
   });
@@ -118,7 +129,7 @@ describe('http-check expect', () => {
 
 describe('http-check rules', () => {
   it('refuses the other actions as not supported yet', async () => {
-    for (const action of ['connect', 'set-var(check.x) int(1)', 'comment x', 'disable-on-404', 'send-state']) {
+    for (const action of ['connect', 'set-var(check.x) int(1)', 'comment x', 'disable-on-404']) {
       const name = action.split(' ')[0]?.replace(/\(.*$/, '') as string;
       const [error] = await backendErrors(`  http-check ${action}`);
       assert.deepEqual(error?.slice(0, 2), [2, 14], action);

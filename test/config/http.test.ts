@@ -510,9 +510,8 @@ describe('timeout http-request / http-keep-alive', () => {
 describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
-      'monitor-uri',
+      'load-server-state-from-file',
       'compression',
-      'tcp-check',
     ];
     for (const keyword of keywords) {
       assert.deepEqual(await onlyError(httpListen(`  ${keyword} x`)), [
@@ -522,7 +521,7 @@ describe('HTTP keywords that stay refused', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
-    for (const option of ['forwarded', 'independent-streams', 'ssl-hello-chk', 'http-pretend-keepalive']) {
+    for (const option of ['forwarded', 'independent-streams', 'splice-auto', 'http-pretend-keepalive']) {
       assert.deepEqual(await onlyError(httpListen(`  option ${option}`)), [
         6,
         10,

@@ -11,6 +11,14 @@ function http(extra: Partial<HttpCheckModel> = {}): HttpCheckModel {
 const text = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes);
 
 describe('HTTP check request', () => {
+  it('http-check send-state: the server state header after the configured ones (bytes as HAProxy 2.6.12)', () => {
+    const state = 'UP; address=127.0.0.1; port=18942; name=be/s1; node=vm; weight=1/4; scur=0/0; qcur=0';
+    assert.equal(
+      text(buildHttpCheckRequest(http({ method: 'GET', uri: '/h', version: 'HTTP/1.1', headers: [['host', 'x']], body: 'hello' }), state)),
+      `GET /h HTTP/1.1\r\nhost: x\r\nx-haproxy-server-state: ${state}\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello`,
+    );
+  });
+
   // Expected bytes captured from HAProxy 2.6.12 with the same settings.
   it('defaults to OPTIONS / HTTP/1.0 with no header at all', () => {
     assert.equal(text(buildHttpCheckRequest(http())), 'OPTIONS / HTTP/1.0\r\n\r\n');

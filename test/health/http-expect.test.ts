@@ -89,3 +89,39 @@ describe('http-check expect', () => {
     assert.throws(() => compileExpectation([rule('rstatus', '[')]), /http-check expect rstatus \[/);
   });
 });
+
+describe('http-check expect hdr / fhdr', () => {
+  // The response of HAProxy's reg-test checks/http-check-expect.vtc.
+  const headers: [string, string][] = [
+    ['x-test1', 'true, next value'],
+    ['x-test2', 'true, begin-value, value-end, value-sub-string, value-reg-123ABC'],
+    ['x-begin-test', '1'],
+    ['x-test-end', '1'],
+    ['x-sub-test', '1'],
+    ['X-Reg-Test1', '1'],
+  ];
+  const hdr = (kind: 'hdr' | 'fhdr', name: string, nameMatch = 'str', value?: string, valueMatch = 'str', negate = false): HttpCheckExpectModel =>
+    ({ kind, pattern: name, negate, header: { nameMatch, valueMatch, value } }) as HttpCheckExpectModel;
+  const run = (r: HttpCheckExpectModel) => evaluateExpectation(compileExpectation([r]), { status: 202, reason: 'Accepted', body: '', headers }).status;
+
+  it('names match case-insensitively by str, beg, end, sub and reg (a name regex ignores case too)', () => {
+    assert.equal(run(hdr('hdr', 'X-Test2')), 'L7OK');
+    assert.equal(run(hdr('hdr', 'X-Begin-', 'beg')), 'L7OK');
+    assert.equal(run(hdr('hdr', '-End', 'end')), 'L7OK');
+    assert.equal(run(hdr('hdr', '-Sub-', 'sub')), 'L7OK');
+    assert.equal(run(hdr('hdr', '^[a-z]+-Reg-[a-z]+[0-9]$', 'reg')), 'L7OK');
+    assert.equal(run(hdr('hdr', 'x-missing')), 'L7STS');
+    assert.equal(run(hdr('hdr', 'x-missing', 'str', undefined, 'str', true)), 'L7OK');
+  });
+
+  it('hdr matches one comma-separated value, fhdr the whole line, case-sensitively', () => {
+    assert.equal(run(hdr('hdr', 'x-test2', 'str', 'true')), 'L7OK');
+    assert.equal(run(hdr('hdr', 'x-test', 'beg', 'begin-', 'beg')), 'L7OK');
+    assert.equal(run(hdr('hdr', 'x-test', 'beg', '-end', 'end')), 'L7OK');
+    assert.equal(run(hdr('hdr', 'x-test', 'beg', '-sub-', 'sub')), 'L7OK');
+    assert.equal(run(hdr('hdr', 'x-test', 'beg', '^value-reg-[A-Z0-9]+$', 'reg')), 'L7OK');
+    assert.equal(run(hdr('fhdr', 'x-test1', 'str', 'true, next value')), 'L7OK');
+    assert.equal(run(hdr('hdr', 'x-test1', 'str', 'true, next value')), 'L7STS');
+    assert.equal(run(hdr('hdr', 'x-test2', 'str', 'TRUE')), 'L7STS');
+  });
+});

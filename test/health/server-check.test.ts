@@ -87,6 +87,25 @@ function advanceUntil(rt: FakeRuntime, done: () => boolean, limitMs: number, ste
   return rt.now() - start;
 }
 
+describe('option log-health-checks (fake clock)', () => {
+  it('reports each result that moves the health or changes the status; state changes then carry no reason', async () => {
+    const t = setup([checked('b', 8002, {}, { inter: 100, rise: 2, fall: 2 })], { healthCheck: { kind: 'tcp', http: undefined, logHealthChecks: true } });
+    const listener = await tcpServer(t.rt, 8002);
+    t.health.start();
+    t.rt.advance(150);
+    await listener.close();
+    advanceUntil(t.rt, () => t.server('b').status === 'DOWN', 1000);
+    const lines = t.stderr().split('\n').filter((l) => l !== '');
+    assert.deepEqual(lines.map((l) => l.replace(/duration: \d+ms/, 'duration: Nms')), [
+      '[WARNING]  (4242) : Health check for server be/b succeeded, reason: Layer4 check passed, check duration: Nms, status: 2/2 UP.',
+      '[WARNING]  (4242) : Health check for server be/b failed, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms, status: 1/2 UP.',
+      '[WARNING]  (4242) : Health check for server be/b failed, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms, status: 0/2 DOWN.',
+      '[WARNING]  (4242) : Server be/b is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+      "[ALERT]    (4242) : backend 'be' has no server available!",
+    ]);
+  });
+});
+
 describe('health checks (fake clock)', () => {
   it('a dead server leaves rotation within inter × fall and returns after rise checks, with HAProxy log lines', async () => {
     const t = setup([checked('a', 8001), checked('b', 8002)]);

@@ -7,12 +7,12 @@
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
  * rules of a defaults section are inherited only by proxies writing none of their own. The
- * other `http-check` actions (connect, set-var, comment, disable-on-404, send-state) and the
- * `tcp-check` rules are refused as not supported yet.
+ * other `http-check` actions (connect, set-var, comment, disable-on-404, send-state) are refused
+ * as not supported yet; the `tcp-check` rules are in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';
-import type { HttpCheckExpectModel } from '../model.ts';
+import type { HttpCheckExpectModel, HttpCheckMatch } from '../model.ts';
 import type { KeywordContext, KeywordList, ProxyOption, SectionKeyword } from '../registry.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
@@ -81,12 +81,16 @@ const httpchk: ProxyOption = {
       version = split.version;
       headers = split.headers;
     }
+    // A proxy's own `option httpchk` starts its own rule set: inherited http-check rules are dropped.
+    if (proxy.healthCheck.rulesInherited) dropInheritedRules(proxy.healthCheck);
     proxy.healthCheck.kind = 'http';
     proxy.healthCheck.httpchk = { method, uri, version, headers };
+    proxy.healthCheck.protocol = undefined;
+    proxy.healthCheck.tcpOption = false;
   },
 };
 
-/** `option tcp-check` alone: a plain connect check (the `tcp-check` rules are not supported yet). */
+/** `option tcp-check`: the `tcp-check` rules (tcp-check.ts) run, or a plain connect without any. */
 const tcpCheck: ProxyOption = {
   name: 'tcp-check',
   capability: 'backend',
@@ -97,6 +101,8 @@ const tcpCheck: ProxyOption = {
     if (!noExtraArgs(ctx, args, 2, 2)) return;
     proxy.healthCheck.kind = 'tcp';
     proxy.healthCheck.httpchk = undefined;
+    proxy.healthCheck.protocol = undefined;
+    proxy.healthCheck.tcpOption = true;
   },
 };
 
@@ -104,12 +110,18 @@ const tcpCheck: ProxyOption = {
 function ownRules(ctx: KeywordContext, proxy: ProxyDraft): void {
   const check = proxy.healthCheck;
   if (check.rulesInherited) {
-    check.send = undefined;
-    check.expect = [];
-    check.rulesInherited = false;
-    check.rulesPlace = undefined;
+    // HAProxy starts a new rule set for the proxy: the inherited `option httpchk` request goes too.
+    if (check.httpchk !== undefined) check.httpchk = { method: undefined, uri: undefined, version: undefined, headers: [] };
+    dropInheritedRules(check);
   }
   check.rulesPlace ??= ctx.place();
+}
+
+function dropInheritedRules(check: ProxyDraft['healthCheck']): void {
+  check.send = undefined;
+  check.expect = [];
+  check.rulesInherited = false;
+  check.rulesPlace = undefined;
 }
 
 const SEND_OPTIONS = ['meth', 'uri', 'ver', 'hdr', 'body'];
@@ -176,8 +188,66 @@ function parseSend(ctx: KeywordContext, args: readonly Token[]): HttpCheckSendDr
   return send;
 }
 
-const EXPECT_KINDS = ['status', 'rstatus', 'string', 'rstring'];
-const UNSUPPORTED_EXPECT_KINDS = ['hdr', 'fhdr', 'custom'];
+const EXPECT_KINDS = ['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr'];
+const UNSUPPORTED_EXPECT_KINDS = ['custom', 'string-lf'];
+const MATCHES: readonly HttpCheckMatch[] = ['str', 'beg', 'end', 'sub', 'reg'];
+
+/** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]` from args[at] (the word after hdr/fhdr). */
+function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: number, kind: 'hdr' | 'fhdr', negate: boolean): HttpCheckExpectModel | undefined {
+  let i = at;
+  const part = (keyword: 'name' | 'value'): { match: HttpCheckMatch; pattern: string } | undefined => {
+    const word = args[i];
+    if (word?.text === `${keyword}-lf`) {
+      ctx.error(`'http-check expect ${kind}' : '${keyword}-lf' is not supported by Switchyard yet.`, word);
+      return undefined;
+    }
+    if (word?.text !== keyword) {
+      ctx.error(`'http-check expect ${kind}' expects at the ${keyword} keyword as ${keyword === 'name' ? 'first ' : ''}argument followed by a pattern.`, word ?? args[at - 1]);
+      return undefined;
+    }
+    i++;
+    let match: HttpCheckMatch = 'str';
+    if (args[i]?.text === '-m') {
+      const method = args[i + 1];
+      const found = MATCHES.find((m) => m === method?.text);
+      if (found === undefined) {
+        ctx.error(`'http-check expect ${kind}' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '${method?.text ?? ''}').`, method ?? args[i]);
+        return undefined;
+      }
+      match = found;
+      i += 2;
+    }
+    const pattern = args[i];
+    if (pattern === undefined || pattern.text === '') {
+      ctx.error(`'http-check expect ${kind}' expects a pattern after '${keyword}'.`, args[i - 1]);
+      return undefined;
+    }
+    if (match === 'reg') {
+      try {
+        new RegExp(pattern.text);
+      } catch (err) {
+        ctx.error(`'http-check expect ${kind}' : invalid regex '${pattern.text}' (${(err as Error).message}).`, pattern);
+        return undefined;
+      }
+    }
+    i++;
+    return { match, pattern: pattern.text };
+  };
+  const name = part('name');
+  if (name === undefined) return undefined;
+  let value: { match: HttpCheckMatch; pattern: string } | undefined;
+  if (args[i] !== undefined) {
+    value = part('value');
+    if (value === undefined) return undefined;
+  }
+  if (!noExtraArgs(ctx, args, i, 2)) return undefined;
+  return {
+    negate,
+    kind,
+    pattern: name.pattern,
+    header: { nameMatch: name.match, valueMatch: value?.match ?? 'str', value: value?.pattern },
+  };
+}
 const UNSUPPORTED_EXPECT_OPTIONS = ['min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'];
 /** `200`, `200-399`, `200,301,302-308`. */
 const STATUS_LIST = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
@@ -196,7 +266,7 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
   }
   const kindToken = args[i];
   if (kindToken === undefined) {
-    ctx.error("'http-check expect' expects a matching method: 'status', 'rstatus', 'string' or 'rstring'.", args[1]);
+    ctx.error("'http-check expect' expects a matching method: 'status', 'rstatus', 'string', 'rstring', 'hdr' or 'fhdr'.", args[1]);
     return undefined;
   }
   if (UNSUPPORTED_EXPECT_KINDS.includes(kindToken.text)) {
@@ -206,11 +276,12 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
   const kind = EXPECT_KINDS.find((k) => k === kindToken.text) as HttpCheckExpectModel['kind'] | undefined;
   if (kind === undefined) {
     ctx.error(
-      `'http-check expect' only supports 'status', 'rstatus', 'string' and 'rstring' matching methods (got '${kindToken.text}')${didYouMean(kindToken.text, EXPECT_KINDS)}.`,
+      `'http-check expect' only supports 'status', 'rstatus', 'string', 'rstring', 'hdr' and 'fhdr' matching methods (got '${kindToken.text}')${didYouMean(kindToken.text, EXPECT_KINDS)}.`,
       kindToken,
     );
     return undefined;
   }
+  if (kind === 'hdr' || kind === 'fhdr') return parseHeaderExpect(ctx, args, i + 1, kind, negate);
   const pattern = args[i + 1];
   if (pattern === undefined || pattern.text === '') {
     ctx.error(`'http-check expect ${kind}' expects <pattern> as argument.`, kindToken);
@@ -232,11 +303,19 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
   return { negate, kind, pattern: pattern.text };
 }
 
-const HTTP_CHECK_ACTIONS = ['send', 'expect'];
-const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var', 'set-var-fmt', 'unset-var', 'comment', 'disable-on-404', 'send-state'];
+const HTTP_CHECK_ACTIONS = ['send', 'expect', 'send-state'];
+const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var', 'set-var-fmt', 'unset-var', 'comment', 'disable-on-404'];
 
 function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
+  if (action?.text === 'send-state') {
+    // A proxy option in HAProxy (PR_O2_CHK_SNDST), not a rule: inherited, never reset.
+    if (!noExtraArgs(ctx, args, 2, 2)) return;
+    const proxy = ctx.proxy;
+    if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check send-state')) return;
+    proxy.healthCheck.sendState = true;
+    return;
+  }
   if (action === undefined || !HTTP_CHECK_ACTIONS.includes(action.text)) {
     if (action !== undefined && UNSUPPORTED_HTTP_CHECK_ACTIONS.includes(action.text)) {
       ctx.error(`'http-check ${action.text}' is not supported by Switchyard yet.`, action);

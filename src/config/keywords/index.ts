@@ -33,6 +33,9 @@ import { statsSocketKeywords } from './stats-socket.ts';
 import { statsPageKeywords } from './stats-page.ts';
 import { switchingKeywords } from './switching.ts';
 import { tcpRuleKeywords } from './tcp-rules.ts';
+import { tcpCheckKeywords } from './tcp-check.ts';
+import { monitorKeywords } from './monitor.ts';
+import { serverAgentKeywords } from './server-agent.ts';
 import { userlistKeywords } from './userlist.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
@@ -66,6 +69,9 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   sslGlobalKeywords,
   bindSslKeywords,
   httpslogKeywords,
+  tcpCheckKeywords,
+  monitorKeywords,
+  serverAgentKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

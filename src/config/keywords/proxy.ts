@@ -245,9 +245,9 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'compression', 'tcp-check',
+      'compression',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
-      'log-steps', 'monitor-uri', 'monitor', 'monitor-net',
+      'log-steps', 'monitor-net',
       'rate-limit', 'persist', 'filter', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'bind-process',

@@ -1,0 +1,53 @@
+/**
+ * `agent-check` server options (HAProxy's check.c srv_kws): `agent-check` / `no-agent-check`,
+ * `agent-port N`, `agent-addr ADDR`, `agent-inter TIME`, `agent-send STRING`.
+ */
+import { isIPv4, isIPv6 } from '../address.ts';
+import type { KeywordList, ServerOption } from '../registry.ts';
+import { parseInteger, parseTime } from './args.ts';
+
+const agentOptions: ServerOption[] = [
+  { name: 'agent-check', arity: 0, defaultServerAllowed: true, parse: (_ctx, s) => void (s.agentEnabled = true) },
+  { name: 'no-agent-check', arity: 0, defaultServerAllowed: true, parse: (_ctx, s) => void (s.agentEnabled = false) },
+  {
+    name: 'agent-port',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const port = parseInteger(ctx, value, { min: 1, max: 65535 }, `'${option.text}'`);
+      if (port !== undefined) server.agentPort = port;
+    },
+  },
+  {
+    name: 'agent-addr',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      if (!isIPv4(value.text) && !isIPv6(value.text)) {
+        ctx.error(`'${option.text}' expects an IPv4 or IPv6 address, got '${value.text}'.`, value);
+        return;
+      }
+      server.agentAddr = value.text;
+    },
+  },
+  {
+    name: 'agent-inter',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      const ms = parseTime(ctx, value, `'${option.text}'`);
+      if (ms === undefined) return;
+      if (ms === 0) {
+        ctx.error(`'${option.text}' has to be > 0.`, value);
+        return;
+      }
+      server.agentInter = ms;
+    },
+  },
+  { name: 'agent-send', arity: 1, defaultServerAllowed: true, parse: (_ctx, s, value) => void (s.agentSend = value?.text) },
+];
+
+export const serverAgentKeywords: KeywordList = { serverOptions: agentOptions };

@@ -1,0 +1,434 @@
+/**
+ * `tcp-check` rule lines and the protocol checks HAProxy 2.6 builds on them (tcpcheck.c):
+ *
+ *   tcp-check connect [default] [port N] [addr A[:P]] [send-proxy] [ssl] [sni S] [alpn L] [linger] [comment C]
+ *   tcp-check send STRING | send-binary HEX [comment C]
+ *   tcp-check expect [min-recv N] [ok-status S] [error-status S] [tout-status S] [on-success TEXT]
+ *                    [on-error TEXT] [comment C] [!] string|rstring|binary|rbinary PATTERN
+ *   tcp-check comment TEXT
+ *   option redis-check | ldap-check | ssl-hello-chk | smtpchk [EHLO|HELO domain]
+ *   option pgsql-check user U | mysql-check [user U [post-41|pre-41]]
+ *   option log-health-checks
+ *
+ * Refused as not supported yet: log-format rules (`send-lf`, `send-binary-lf`, `string-lf`,
+ * `binary-lf`, `%` sequences in on-success/on-error), `status-code`, `via-socks4`, `proto`,
+ * `set-var`/`unset-var`, and `option spop-check` (it needs SPOE's frame codec).
+ */
+import type { ProxyDraft } from '../draft.ts';
+import type { TcpCheckRuleModel, TcpCheckStatusName } from '../model.ts';
+import type { KeywordContext, KeywordList, ProxyOption, SectionKeyword } from '../registry.ts';
+import { didYouMean } from '../suggest.ts';
+import type { Token } from '../tokenizer.ts';
+import { isIPv4, isIPv6 } from '../address.ts';
+import { noExtraArgs, parseInteger } from './args.ts';
+
+const STATUS_NAMES: readonly TcpCheckStatusName[] = ['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7OK', 'L7OKC', 'L7TOUT', 'L7RSP', 'L7STS'];
+
+function notYet(ctx: KeywordContext, what: string, token: Token): undefined {
+  ctx.error(`'tcp-check ${what}' is not supported by Switchyard yet.`, token);
+  return undefined;
+}
+
+/** An even number of hex digits. */
+function isHex(text: string): boolean {
+  return text.length > 0 && text.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(text);
+}
+
+function parseConnect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
+  const rule = {
+    action: 'connect' as const,
+    isDefault: false,
+    port: undefined as number | undefined,
+    addr: undefined as string | undefined,
+    sendProxy: false,
+    ssl: false,
+    sni: undefined as string | undefined,
+    alpn: undefined as string | undefined,
+    linger: false,
+    comment: undefined as string | undefined,
+  };
+  for (let i = 2; i < args.length; i++) {
+    const word = args[i] as Token;
+    const value = args[i + 1];
+    switch (word.text) {
+      case 'default':
+        rule.isDefault = true;
+        break;
+      case 'send-proxy':
+        rule.sendProxy = true;
+        break;
+      case 'ssl':
+        rule.ssl = true;
+        break;
+      case 'linger':
+        rule.linger = true;
+        break;
+      case 'port':
+      case 'addr':
+      case 'sni':
+      case 'alpn':
+      case 'comment': {
+        if (value === undefined) {
+          ctx.error(`'tcp-check connect' : '${word.text}' expects an argument.`, word);
+          return undefined;
+        }
+        i++;
+        if (word.text === 'port') {
+          const port = parseInteger(ctx, value, { min: 1, max: 65535 }, "'tcp-check connect port'");
+          if (port === undefined) return undefined;
+          rule.port = port;
+        } else if (word.text === 'addr') {
+          const parsed = splitAddr(value.text);
+          if (parsed === undefined) {
+            ctx.error(`'tcp-check connect' : 'addr' expects an IPv4 or IPv6 address with an optional port, got '${value.text}'.`, value);
+            return undefined;
+          }
+          rule.addr = parsed.addr;
+          if (parsed.port !== undefined && rule.port === undefined) rule.port = parsed.port;
+        } else if (word.text === 'sni') rule.sni = value.text;
+        else if (word.text === 'alpn') rule.alpn = value.text;
+        else rule.comment = value.text;
+        break;
+      }
+      case 'via-socks4':
+      case 'proto':
+        return notYet(ctx, `connect ${word.text}`, word);
+      default:
+        ctx.error(
+          `'tcp-check connect' expects 'comment', 'port', 'addr', 'send-proxy', 'via-socks4', 'ssl', 'sni', 'alpn', 'proto', 'linger' or 'default' but got '${word.text}' as argument.`,
+          word,
+        );
+        return undefined;
+    }
+  }
+  return rule;
+}
+
+/** `1.2.3.4`, `1.2.3.4:80`, `[::1]:80`, `::1`. */
+function splitAddr(text: string): { addr: string; port: number | undefined } | undefined {
+  let host = text;
+  let port: string | undefined;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracket !== null) {
+    host = bracket[1] as string;
+    port = bracket[2];
+  } else if (!isIPv6(text)) {
+    const colon = text.lastIndexOf(':');
+    if (colon >= 0) {
+      host = text.slice(0, colon);
+      port = text.slice(colon + 1);
+    }
+  }
+  if (!isIPv4(host) && !isIPv6(host)) return undefined;
+  if (port === undefined || port === '') return { addr: host, port: undefined };
+  const n = Number(port);
+  if (!/^\d+$/.test(port) || n < 1 || n > 65535) return undefined;
+  return { addr: host, port: n };
+}
+
+function parseSend(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
+  const kind = args[1] as Token;
+  if (kind.text === 'send-lf' || kind.text === 'send-binary-lf') return notYet(ctx, kind.text, kind);
+  const data = args[2];
+  if (data === undefined) {
+    ctx.error(`'tcp-check ${kind.text}' expects a ${kind.text === 'send' ? 'string' : 'binary string'} as argument.`, kind);
+    return undefined;
+  }
+  const encoding = kind.text === 'send' ? 'string' : 'binary';
+  if (encoding === 'binary' && !isHex(data.text)) {
+    ctx.error(`'tcp-check send-binary' : '${data.text}' is not a valid hexadecimal string.`, data);
+    return undefined;
+  }
+  let comment: string | undefined;
+  let i = 3;
+  while (i < args.length) {
+    const word = args[i] as Token;
+    if (word.text !== 'comment' || args[i + 1] === undefined) {
+      ctx.error(`'tcp-check ${kind.text}' only supports 'comment' but got '${word.text}' as argument.`, word);
+      return undefined;
+    }
+    comment = (args[i + 1] as Token).text;
+    i += 2;
+  }
+  return { action: 'send', encoding, data: data.text, comment };
+}
+
+function parseStatus(ctx: KeywordContext, word: Token, value: Token): TcpCheckStatusName | undefined {
+  const status = STATUS_NAMES.find((s) => s === value.text);
+  if (status === undefined) {
+    ctx.error(
+      `'tcp-check expect' : '${word.text}' only supports ${STATUS_NAMES.map((s) => `'${s}'`).join(', ')} (got '${value.text}')${didYouMean(value.text, STATUS_NAMES)}.`,
+      value,
+    );
+  }
+  return status;
+}
+
+/** The on-success/on-error texts are log-format strings in HAProxy; only literal ones are supported here. */
+function literalMessage(ctx: KeywordContext, word: Token, value: Token): string | undefined {
+  if (value.text.includes('%')) {
+    ctx.error(`'tcp-check expect' : log-format sequences in '${word.text}' are not supported by Switchyard yet.`, value);
+    return undefined;
+  }
+  return value.text;
+}
+
+const MATCHES = ['string', 'rstring', 'binary', 'rbinary'] as const;
+
+export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
+  if (args[2] === undefined) {
+    ctx.error("'tcp-check expect' : expects at least a matching pattern as arguments.", args[1]);
+    return undefined;
+  }
+  let negate = false;
+  let match: (typeof MATCHES)[number] | undefined;
+  let pattern: Token | undefined;
+  let minRecv = -1;
+  let okStatus: TcpCheckStatusName | undefined;
+  let errorStatus: TcpCheckStatusName | undefined;
+  let toutStatus: TcpCheckStatusName | undefined;
+  let onSuccess: string | undefined;
+  let onError: string | undefined;
+  let comment: string | undefined;
+  for (let i = 2; i < args.length; i++) {
+    const word = args[i] as Token;
+    let text = word.text;
+    if (text.startsWith('!')) {
+      // `!` may stand alone or be glued to the method (`!rstring`), as HAProxy allows.
+      while (text.startsWith('!')) {
+        negate = !negate;
+        text = text.slice(1);
+      }
+      if (text === '') continue;
+    }
+    const value = args[i + 1];
+    if ((MATCHES as readonly string[]).includes(text)) {
+      if (match !== undefined) {
+        ctx.error("'tcp-check expect' : only on pattern expected.", word);
+        return undefined;
+      }
+      if (value === undefined || value.text === '') {
+        ctx.error(`'tcp-check expect' : '${text}' expects a <pattern> as argument.`, word);
+        return undefined;
+      }
+      match = text as (typeof MATCHES)[number];
+      pattern = value;
+      i++;
+      continue;
+    }
+    if (text === 'string-lf' || text === 'binary-lf' || text === 'status-code' || text === 'custom') {
+      return notYet(ctx, `expect ${text}`, word);
+    }
+    const options = ['min-recv', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'comment'];
+    if (!options.includes(text)) {
+      ctx.error(
+        `'tcp-check expect' only supports 'min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code', '!', 'string', 'rstring', 'binary', 'rbinary', 'string-lf' and 'binary-lf' but got '${text}' as argument${didYouMean(text, [...options, ...MATCHES])}.`,
+        word,
+      );
+      return undefined;
+    }
+    if (value === undefined) {
+      ctx.error(`'tcp-check expect' : '${text}' expects an argument.`, word);
+      return undefined;
+    }
+    i++;
+    switch (text) {
+      case 'min-recv': {
+        const n = /^-?\d+$/.test(value.text) ? Number(value.text) : NaN;
+        if (!(n >= -1 && n <= 2_147_483_647)) {
+          ctx.error("'tcp-check expect' : 'min-recv' expects -1 or an integer from 0 to INT_MAX.", value);
+          return undefined;
+        }
+        minRecv = n;
+        break;
+      }
+      case 'ok-status':
+        okStatus = parseStatus(ctx, word, value);
+        if (okStatus === undefined) return undefined;
+        break;
+      case 'error-status':
+        errorStatus = parseStatus(ctx, word, value);
+        if (errorStatus === undefined) return undefined;
+        break;
+      case 'tout-status':
+        toutStatus = parseStatus(ctx, word, value);
+        if (toutStatus === undefined) return undefined;
+        break;
+      case 'on-success':
+        onSuccess = literalMessage(ctx, word, value);
+        if (onSuccess === undefined) return undefined;
+        break;
+      case 'on-error':
+        onError = literalMessage(ctx, word, value);
+        if (onError === undefined) return undefined;
+        break;
+      default:
+        comment = value.text;
+    }
+  }
+  if (match === undefined || pattern === undefined) {
+    ctx.error("'tcp-check expect' : expects a pattern: 'string', 'rstring', 'binary' or 'rbinary'.", args[1]);
+    return undefined;
+  }
+  if (match === 'binary' && !isHex(pattern.text)) {
+    ctx.error(`'tcp-check expect binary' : '${pattern.text}' is not a valid hexadecimal string.`, pattern);
+    return undefined;
+  }
+  if (match === 'rstring' || match === 'rbinary') {
+    try {
+      new RegExp(pattern.text);
+    } catch (error) {
+      ctx.error(`'tcp-check expect ${match}' : invalid regex '${pattern.text}' (${(error as Error).message}).`, pattern);
+      return undefined;
+    }
+  }
+  return { action: 'expect', negate, match, pattern: pattern.text, minRecv, okStatus, errorStatus, toutStatus, onSuccess, onError, comment };
+}
+
+const ACTIONS = ['comment', 'connect', 'send', 'send-binary', 'expect'];
+
+function parseTcpCheck(ctx: KeywordContext, args: readonly Token[]): void {
+  const action = args[1];
+  if (action === undefined) {
+    ctx.error("'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var', 'unset-var'.", args[0]);
+    return;
+  }
+  let rule: TcpCheckRuleModel | undefined;
+  switch (action.text) {
+    case 'connect':
+      rule = parseConnect(ctx, args);
+      break;
+    case 'send':
+    case 'send-binary':
+    case 'send-lf':
+    case 'send-binary-lf':
+      rule = parseSend(ctx, args);
+      break;
+    case 'expect':
+      rule = parseTcpCheckExpect(ctx, args);
+      break;
+    case 'comment':
+      if (args[2] === undefined) {
+        ctx.error("'tcp-check comment' expects a string as argument.", action);
+        return;
+      }
+      if (!noExtraArgs(ctx, args, 3, 2)) return;
+      rule = { action: 'comment', comment: (args[2] as Token).text };
+      break;
+    default:
+      if (/^(set-var|set-var-fmt|unset-var)(\(|$)/.test(action.text)) {
+        notYet(ctx, action.text.replace(/\(.*$/, ''), action);
+        return;
+      }
+      ctx.error(
+        `'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var', 'unset-var' but got '${action.text}'${didYouMean(action.text, ACTIONS)}.`,
+        action,
+      );
+      return;
+  }
+  if (rule === undefined) return;
+  const proxy = ctx.proxy;
+  if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, `tcp-check ${action.text}`)) return;
+  const check = proxy.healthCheck;
+  if (check.tcpRulesInherited) {
+    check.tcpRules = [];
+    check.tcpRulesInherited = false;
+    check.tcpRulesPlace = undefined;
+  }
+  check.tcpRulesPlace ??= ctx.place();
+  check.tcpRules.push(rule);
+}
+
+/** A protocol option replaces the check type: no HTTP check, no `option tcp-check` rules. */
+function useProtocol(proxy: ProxyDraft, protocol: ProxyDraft['healthCheck']['protocol']): void {
+  const check = proxy.healthCheck;
+  check.kind = 'tcp';
+  check.httpchk = undefined;
+  check.tcpOption = false;
+  check.protocol = protocol;
+}
+
+function protocolOption(name: string, apply: (ctx: KeywordContext, proxy: ProxyDraft, args: readonly Token[]) => void): ProxyOption {
+  return {
+    name,
+    capability: 'backend',
+    prefixes: [],
+    builtinDefault: false,
+    read: () => false,
+    apply: (ctx, proxy, _enabled, args) => apply(ctx, proxy, args),
+  };
+}
+
+const protocolOptions: ProxyOption[] = [
+  protocolOption('redis-check', (ctx, proxy, args) => {
+    if (noExtraArgs(ctx, args, 2, 2)) useProtocol(proxy, { kind: 'redis' });
+  }),
+  protocolOption('ldap-check', (ctx, proxy, args) => {
+    if (noExtraArgs(ctx, args, 2, 2)) useProtocol(proxy, { kind: 'ldap' });
+  }),
+  protocolOption('ssl-hello-chk', (ctx, proxy, args) => {
+    if (noExtraArgs(ctx, args, 2, 2)) useProtocol(proxy, { kind: 'ssl-hello' });
+  }),
+  protocolOption('smtpchk', (ctx, proxy, args) => {
+    if (!noExtraArgs(ctx, args, 4, 2)) return;
+    const verb = args[2]?.text;
+    const domain = args[3]?.text;
+    // HAProxy falls back to `HELO localhost` for anything but `EHLO|HELO <domain>`.
+    const command = (verb === 'EHLO' || verb === 'HELO') && domain !== undefined && domain !== '' ? `${verb} ${domain}` : 'HELO localhost';
+    useProtocol(proxy, { kind: 'smtp', command });
+  }),
+  protocolOption('pgsql-check', (ctx, proxy, args) => {
+    if (!noExtraArgs(ctx, args, 4, 2)) return;
+    const word = args[2];
+    const user = args[3];
+    if (word === undefined || user === undefined || user.text === '') {
+      ctx.error("'option pgsql-check' expects 'user <username>' as argument.", word ?? args[1]);
+      return;
+    }
+    if (word.text !== 'user') {
+      ctx.error("'option pgsql-check' only supports optional values: 'user'.", word);
+      return;
+    }
+    useProtocol(proxy, { kind: 'pgsql', user: user.text });
+  }),
+  protocolOption('mysql-check', (ctx, proxy, args) => {
+    if (!noExtraArgs(ctx, args, 5, 2)) return;
+    const word = args[2];
+    if (word === undefined) {
+      useProtocol(proxy, { kind: 'mysql', user: undefined, post41: true });
+      return;
+    }
+    if (word.text !== 'user') {
+      ctx.error(`'option mysql-check' only supports optional values: 'user' (got '${word.text}').`, word);
+      return;
+    }
+    const user = args[3];
+    if (user === undefined || user.text === '') {
+      ctx.error("'option mysql-check user' expects <username> as argument.", word);
+      return;
+    }
+    const version = args[4];
+    if (version !== undefined && version.text !== 'post-41' && version.text !== 'pre-41') {
+      ctx.error(`'option mysql-check user' only supports 'post-41' and 'pre-41' (got '${version.text}').`, version);
+      return;
+    }
+    useProtocol(proxy, { kind: 'mysql', user: user.text, post41: version?.text !== 'pre-41' });
+  }),
+  protocolOption('spop-check', (ctx, _proxy, args) => {
+    ctx.error("'option spop-check' is not supported by Switchyard (it needs SPOE, which Switchyard does not have).", args[1]);
+  }),
+];
+
+const logHealthChecks: ProxyOption = {
+  name: 'log-health-checks',
+  capability: 'backend',
+  builtinDefault: false,
+  read: (proxy) => proxy.healthCheck.logHealthChecks,
+  apply(ctx, proxy, enabled, args) {
+    if (noExtraArgs(ctx, args, 2, 2)) proxy.healthCheck.logHealthChecks = enabled;
+  },
+};
+
+const keywords: SectionKeyword[] = [{ name: 'tcp-check', sections: ['defaults', 'backend', 'listen', 'frontend'], parse: parseTcpCheck }];
+
+export const tcpCheckKeywords: KeywordList = { keywords, options: [...protocolOptions, logHealthChecks] };

@@ -1,0 +1,135 @@
+/**
+ * `agent-check`: every `agent-inter` (default: the check's `inter`), connect to the server's
+ * agent (`agent-addr`/`agent-port`), send `agent-send`, read one line and apply it as HAProxy's
+ * tcpcheck_agent_expect_reply does (agent-reply.ts): the administrative state first (`ready`,
+ * `drain`, `maint`, as the runtime API's `set server ... state`), then the weight (`N%` of the
+ * configured weight) and `maxconn:N`, then the health: `down`/`stopped`/`fail` take the server
+ * DOWN, `up` brings it back unless its health check says otherwise. An agent that cannot be
+ * reached or answers nothing changes nothing, as in HAProxy.
+ */
+import type { AgentCheckModel } from '../config/model.ts';
+import { LogLevel } from '../log/logger.ts';
+import type { Backend } from '../proxy/backend.ts';
+import type { Server } from '../proxy/server.ts';
+import type { Runtime, TimerHandle } from '../runtime.ts';
+import { setDrain, setMaint, setReady } from '../runtime-api/server-admin.ts';
+import type { ProbeSpec } from './check-probe.ts';
+import type { HealthLog } from './health-log.ts';
+import { parseAgentReply, type AgentReply } from './agent-reply.ts';
+import type { ServerCheck } from './server-check.ts';
+import { countUsableServers, serverDownMessage, serverUpMessage } from './state-messages.ts';
+import { TcpCheckProbe } from './tcp-check/probe.ts';
+import { connectRule, expectRule, finishRuleSet, latin1Of, type CustomVerdict, type ExpectInput, type TcpCheckRule, type TcpCheckRuleSet } from './tcp-check/rules.ts';
+
+export class AgentCheck {
+  readonly server: Server;
+  readonly #runtime: Runtime;
+  readonly #backend: Backend;
+  readonly #healthCheck: ServerCheck | undefined;
+  readonly #log: HealthLog;
+  readonly #inter: number;
+  readonly #spec: ProbeSpec;
+  readonly #rules: TcpCheckRuleSet;
+  #line: string | undefined;
+  #timer: TimerHandle | undefined;
+  #probe: TcpCheckProbe | undefined;
+  #running = false;
+
+  constructor(runtime: Runtime, backend: Backend, server: Server, agent: AgentCheckModel, healthCheck: ServerCheck | undefined, log: HealthLog, checkTimeout: number | undefined) {
+    this.#runtime = runtime;
+    this.#backend = backend;
+    this.server = server;
+    this.#healthCheck = healthCheck;
+    this.#log = log;
+    this.#inter = agent.inter ?? server.check?.inter ?? 2000;
+    this.#spec = {
+      host: agent.addr ?? server.host,
+      port: agent.port ?? server.check?.port ?? server.port,
+      tls: undefined,
+      http: undefined,
+      connectTimeout: this.#inter,
+      readTimeout: checkTimeout,
+    };
+    const rules: TcpCheckRule[] = [connectRule(0, { implicit: true, isDefault: true })];
+    if (agent.send !== undefined) rules.push({ action: 'send', step: 1, data: latin1Of(agent.send), comment: undefined });
+    rules.push(expectRule(rules.length, { match: 'custom', custom: (input) => this.#readLine(input) }));
+    this.#rules = finishRuleSet(rules, false);
+  }
+
+  start(firstDelayMs: number): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule(firstDelayMs);
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) this.#runtime.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#probe?.abort();
+    this.#probe = undefined;
+  }
+
+  #schedule(ms: number): void {
+    this.#timer = this.#runtime.setTimer(() => {
+      this.#timer = undefined;
+      this.#run();
+    }, ms);
+  }
+
+  #run(): void {
+    if (!this.#running) return;
+    this.#line = undefined;
+    const probe = new TcpCheckProbe(this.#runtime, this.#spec, this.#rules, () => {
+      this.#probe = undefined;
+      if (this.#line !== undefined) this.apply(parseAgentReply(this.#line));
+      if (this.#running) this.#schedule(this.#inter);
+    });
+    this.#probe = probe;
+    probe.start();
+  }
+
+  /** One line, ended by CR or LF; an incomplete one is ignored (HAProxy logs "Ignoring incomplete line from agent"). */
+  #readLine(input: ExpectInput): CustomVerdict {
+    const { data, length } = input;
+    let end = 0;
+    while (end < length && data[end] !== 0x0a && data[end] !== 0x0d && data[end] !== 0) end++;
+    if (end === length && !input.lastRead) return { kind: 'wait' };
+    if (end < length && data[end] !== 0) this.#line = String.fromCharCode(...data.subarray(0, end));
+    return { kind: 'done', outcome: { status: 'L7OK', code: undefined, desc: '' } };
+  }
+
+  /** Applies a reply: admin state, weight, maxconn, then health (tcpcheck_agent_expect_reply's order). */
+  apply(reply: AgentReply): void {
+    const backend = this.#backend;
+    const server = this.server;
+    const now = this.#runtime.now();
+    if (reply.admin !== undefined) {
+      const set = reply.admin === 'maint' ? setMaint : reply.admin === 'drain' ? setDrain : setReady;
+      const message = set(backend, server, this.#healthCheck, now);
+      if (message !== undefined) this.#log.serverState(reply.admin === 'maint' ? LogLevel.alert : LogLevel.notice, message);
+    }
+    if (reply.weight !== undefined) {
+      const percent = Number.parseInt(reply.weight, 10);
+      const initial = backend.model.servers[server.index]?.weight ?? server.userWeight;
+      const weight = Math.min(256, Math.floor((initial * Math.min(percent, 25600)) / 100));
+      server.userWeight = weight;
+      backend.setServerWeight(server, weight);
+    }
+    if (reply.maxconn !== undefined && /^\d+$/.test(reply.maxconn)) backend.setServerWeight(server, server.weight, Number(reply.maxconn));
+    if (reply.health === undefined) return;
+    const info = `via agent : ${reply.health}${reply.description !== '' ? ` (${reply.description})` : ''}`;
+    if (reply.health === 'up') {
+      const checkHealthy = this.#healthCheck === undefined || this.#healthCheck.counter.healthy;
+      if (server.status !== 'DOWN' || !checkHealthy) return;
+      backend.setServerStatus(server, 'UP', now);
+      const report = { status: 'L7OK' as const, code: undefined, desc: info, duration: -1 };
+      this.#log.serverState(LogLevel.notice, serverUpMessage(backend.name, server, report, countUsableServers(backend.servers), 0));
+      return;
+    }
+    if (server.status !== 'UP' && server.status !== 'DRAIN') return;
+    backend.setServerStatus(server, 'DOWN', now);
+    const report = { status: 'L7STS' as const, code: undefined, desc: info, duration: -1 };
+    this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, report, countUsableServers(backend.servers), 0));
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * One run of a tcp-check rule set against one server (HAProxy's tcpcheck_main): connect, send
+ * and expect rules in order over one connection at a time, reading into one bounded buffer
+ * that each connect and send empties. An expect waiting for data resumes from the first expect
+ * of its run with what arrived; the check reports exactly one CheckOutcome and leaves no socket
+ * or timer behind.
+ *
+ * Messages follow tcpcheck.c / check.c chk_report_conn_err: for user rules a connection error
+ * or timeout says where ("Connection refused at step 2 of tcp-check (connect port 1)"), an
+ * expect failure what ("TCPCHK did not match content 'x' at step 3"), a pass "(tcp-check)".
+ */
+import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../../runtime.ts';
+import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
+import { CHECK_BUFFER, errorText, type ProbeSpec } from '../check-probe.ts';
+import type { CheckOutcome, CheckStatus } from '../check-status.ts';
+import type { ConnectRule, ExpectRule, TcpCheckRule, TcpCheckRuleSet } from './rules.ts';
+
+export class TcpCheckProbe implements SocketHandler {
+  readonly #runtime: Runtime;
+  readonly #spec: ProbeSpec;
+  readonly #set: TcpCheckRuleSet;
+  readonly #onDone: (outcome: CheckOutcome) => void;
+  #socket: Socket | undefined;
+  #timer: TimerHandle | undefined;
+  #finished = false;
+  /** Index of the rule being evaluated (HAProxy's current_step). */
+  #at = 0;
+  #current: TcpCheckRule | undefined;
+  #connected = false;
+  #waiting: 'connect' | 'data' | undefined;
+  readonly #buffer = new Uint8Array(CHECK_BUFFER);
+  #length = 0;
+  /**
+   * Bytes arrived but not yet read by an expect: HAProxy reads only when an expect needs data,
+   * so what the server sent early stays in the socket, and a send (which empties the buffer of
+   * what was read) does not drop it.
+   */
+  #unread: Uint8Array[] = [];
+  #unreadBytes = 0;
+  #mustRead = true;
+  #eos = false;
+  #error: SocketError | undefined;
+
+  constructor(runtime: Runtime, spec: ProbeSpec, set: TcpCheckRuleSet, onDone: (outcome: CheckOutcome) => void) {
+    this.#runtime = runtime;
+    this.#spec = spec;
+    this.#set = set;
+    this.#onDone = onDone;
+  }
+
+  start(): void {
+    this.#run();
+  }
+
+  abort(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#release();
+  }
+
+  onConnect(socket: Socket): void {
+    if (this.#finished || socket !== this.#socket) return;
+    this.#connected = true;
+    const rule = this.#current as ConnectRule;
+    if (this.#sendsProxy(rule) && this.#spec.proxyHeader !== 2) {
+      socket.write(proxyLineV1({ clientAddress: socket.localAddress, clientPort: socket.localPort, localAddress: socket.remoteAddress, localPort: socket.remotePort }));
+    }
+    if (this.#spec.readTimeout !== undefined) this.#arm(this.#spec.readTimeout);
+    this.#waiting = undefined;
+    this.#at++;
+    this.#run();
+  }
+
+  onData(socket: Socket, chunk: Uint8Array): void {
+    if (this.#finished || socket !== this.#socket) return;
+    // Bounded like HAProxy's socket buffer: a server flooding a check gets no more memory.
+    if (this.#unreadBytes < CHECK_BUFFER && chunk.byteLength > 0) {
+      this.#unread.push(chunk.slice());
+      this.#unreadBytes += chunk.byteLength;
+    }
+    if (this.#waiting === 'data') this.#run();
+  }
+
+  onEnd(socket: Socket): void {
+    if (this.#finished || socket !== this.#socket) return;
+    this.#eos = true;
+    if (this.#waiting === 'data') this.#run();
+  }
+
+  onDrain(): void {}
+
+  onClose(socket: Socket, error: SocketError | undefined): void {
+    if (this.#finished || socket !== this.#socket) return;
+    this.#socket = undefined;
+    if (!this.#connected) {
+      if (error?.code === 'TLS') this.#finish({ status: 'L6RSP', code: undefined, desc: `SSL handshake failure${this.#where()}` });
+      else this.#finish({ status: 'L4CON', code: undefined, desc: `${error === undefined ? '' : errorText(error)}${this.#where()}` });
+      return;
+    }
+    this.#eos = true;
+    this.#error = error;
+    if (this.#waiting === 'data') this.#run();
+  }
+
+  #sendsProxy(rule: ConnectRule): boolean {
+    return rule.sendProxy || (rule.isDefault && this.#spec.proxyHeader !== undefined);
+  }
+
+  #run(): void {
+    // Data arriving while the rules run (a runtime may deliver it from inside write) is only buffered.
+    this.#waiting = undefined;
+    const rules = this.#set.rules;
+    while (!this.#finished && this.#at < rules.length) {
+      const rule = rules[this.#at] as TcpCheckRule;
+      this.#current = rule;
+      if (rule.action === 'connect') {
+        this.#connect(rule);
+        return;
+      }
+      if (rule.action === 'send') {
+        // A send empties the input buffer (tcpcheck_eval_send releases check->bi).
+        this.#length = 0;
+        this.#mustRead = true;
+        this.#at++;
+        this.#socket?.write(typeof rule.data === 'function' ? rule.data() : rule.data);
+        continue;
+      }
+      if (this.#mustRead) {
+        if (this.#unreadBytes === 0 && !this.#eos) {
+          this.#waiting = 'data';
+          return;
+        }
+        this.#read();
+        this.#mustRead = false;
+        if (this.#length === 0 && this.#eos) {
+          if (this.#error !== undefined) {
+            this.#finish({ status: 'SOCKERR', code: undefined, desc: `${errorText(this.#error)}${this.#where()}` });
+          } else {
+            const comment = rule.comment === undefined ? '' : ` comment: '${rule.comment}'`;
+            this.#finish({ status: rule.errorStatus ?? 'L7RSP', code: 0, desc: `TCPCHK got an empty response at step ${rule.step}${comment}` });
+          }
+          return;
+        }
+      }
+      const verdict = this.#expect(rule, this.#eos || this.#length >= CHECK_BUFFER);
+      if (verdict === 'wait') {
+        this.#at = rule.head;
+        this.#current = rules[rule.head];
+        this.#mustRead = true;
+        this.#waiting = 'data';
+        return;
+      }
+      if (verdict === 'stop') return;
+      this.#at++;
+    }
+    if (!this.#finished) this.#passed();
+  }
+
+  #connect(rule: ConnectRule): void {
+    const spec = this.#spec;
+    this.#socket?.destroy();
+    this.#socket = undefined;
+    this.#connected = false;
+    this.#length = 0;
+    this.#unread = [];
+    this.#unreadBytes = 0;
+    this.#eos = false;
+    this.#error = undefined;
+    this.#mustRead = true;
+    this.#waiting = 'connect';
+    // `ssl` uses the server's TLS settings when it has some (HAProxy: the server's SSL context).
+    const tls: ConnectTlsOptions | undefined = rule.ssl
+      ? {
+          ...(spec.tls ?? { verify: false }),
+          ...(rule.sni !== undefined ? { servername: rule.sni } : {}),
+          ...(rule.alpn !== undefined ? { alpn: rule.alpn.split(',') } : {}),
+        }
+      : rule.isDefault
+        ? spec.tls
+        : undefined;
+    this.#arm(spec.connectTimeout);
+    const socket = this.#runtime.connect(
+      {
+        host: rule.addr ?? spec.host,
+        port: rule.port ?? spec.port,
+        // A UNIX socket server, unless the rule connects elsewhere.
+        path: rule.addr === undefined && rule.port === undefined ? spec.path : undefined,
+        noDelay: true,
+        ...(tls !== undefined ? { tls } : {}),
+      },
+      this,
+    );
+    this.#socket = socket;
+    if (this.#sendsProxy(rule) && spec.proxyHeader === 2) socket.write(proxyHeaderV2(undefined, {}, {}));
+  }
+
+  /** Moves what arrived into the check buffer, as far as it has room (tcpcheck_eval_recv). */
+  #read(): void {
+    for (const chunk of this.#unread) {
+      const n = Math.min(CHECK_BUFFER - this.#length, chunk.byteLength);
+      if (n <= 0) break;
+      this.#buffer.set(n === chunk.byteLength ? chunk : chunk.subarray(0, n), this.#length);
+      this.#length += n;
+    }
+    this.#unread = [];
+    this.#unreadBytes = 0;
+  }
+
+  /** 'continue', 'wait', or 'stop' (the check finished). */
+  #expect(rule: ExpectRule, lastRead: boolean): 'continue' | 'wait' | 'stop' {
+    const data = this.#buffer;
+    const length = this.#length;
+    if (rule.match === 'custom') {
+      const isLast = this.#at === this.#set.rules.length - 1;
+      const verdict = (rule.custom as NonNullable<ExpectRule['custom']>)({ data, length, lastRead, isLast }, rule);
+      if (verdict.kind === 'done') {
+        this.#finish(verdict.outcome);
+        return 'stop';
+      }
+      return verdict.kind;
+    }
+    if (!lastRead) {
+      if (rule.needle !== undefined && length < rule.needle.length) return 'wait';
+      if (rule.minRecv > 0 && length < rule.minRecv) return 'wait';
+    }
+    let match: boolean;
+    if (rule.needle !== undefined) match = indexOf(data, length, rule.needle) >= 0;
+    else if (rule.match === 'rbinary') match = (rule.regex as RegExp).test(hexDump(data, length));
+    else match = (rule.regex as RegExp).test(latin1(data, 0, length));
+    // Without min-recv a mismatch waits for more; with it, what arrived is conclusive.
+    if (!match && !lastRead && rule.minRecv === -1) return 'wait';
+    if (match !== rule.negate) return 'continue';
+    this.#finish({ status: rule.errorStatus ?? 'L7RSP', code: this.#code(rule), desc: this.#expectError(rule, match) });
+    return 'stop';
+  }
+
+  #code(rule: ExpectRule): number {
+    return rule.statusCode?.(this.#buffer, this.#length) ?? 0;
+  }
+
+  /** tcpcheck_expect_onerror_message. */
+  #expectError(rule: ExpectRule, matched: boolean): string {
+    let text = '';
+    if (rule.onError !== undefined) text = rule.onError(this.#buffer, this.#length);
+    else if (this.#set.userRules) {
+      text = matched ? 'TCPCHK matched unwanted content' : 'TCPCHK did not match content';
+      if (rule.match === 'string') text += ` '${rule.pattern}' at step ${rule.step}`;
+      else if (rule.match === 'binary') text += ` (binary) at step ${rule.step}`;
+      else if (rule.match === 'rstring') text += ` (regex) at step ${rule.step}`;
+      else text += ` (binary regex) at step ${rule.step}`;
+    }
+    if (rule.comment !== undefined) text += ` comment: ${rule.comment}`;
+    return text;
+  }
+
+  /** Every rule passed: the last one evaluated decides the status (end of tcpcheck_main). */
+  #passed(): void {
+    const last = this.#current;
+    const userRules = this.#set.userRules;
+    if (last?.action === 'expect') {
+      let desc = last.onSuccess?.(this.#buffer, this.#length) ?? '';
+      if (last.onSuccess === undefined && userRules) desc = '(tcp-check)';
+      this.#finish({ status: last.okStatus ?? 'L7OK', code: this.#code(last), desc });
+    } else if (last?.action === 'connect') {
+      const tls = last.ssl || (last.isDefault && this.#spec.tls !== undefined);
+      this.#finish({ status: tls ? 'L6OK' : 'L4OK', code: undefined, desc: last.implicit ? '' : '(tcp-check)' });
+    } else {
+      this.#finish({ status: 'L7OK', code: 0, desc: '(tcp-check)' });
+    }
+  }
+
+  /** " at step N of tcp-check (...)" for user rules (chk_report_conn_err); "" for protocol checks. */
+  #where(): string {
+    if (!this.#set.userRules) return '';
+    const rule = this.#current;
+    if (rule === undefined || (rule.action === 'connect' && rule.implicit)) return ' at initial connection step of tcp-check';
+    let text = ` at step ${rule.step} of tcp-check`;
+    if (rule.action === 'connect') text += rule.port !== undefined ? ` (connect port ${rule.port})` : ' (connect)';
+    else if (rule.action === 'send') text += ' (send)';
+    else if (rule.match === 'string') text += ` (expect string '${rule.pattern}')`;
+    else if (rule.match === 'binary') text += ` (expect binary '${rule.pattern}')`;
+    else if (rule.match === 'rstring') text += ' (expect regex)';
+    else if (rule.match === 'rbinary') text += ' (expect binary regex)';
+    else text += ' (expect custom function)';
+    if (rule.comment !== undefined) text += ` comment: '${rule.comment}'`;
+    return text;
+  }
+
+  #expired(): void {
+    this.#timer = undefined;
+    if (this.#finished) return;
+    let status: CheckStatus = 'L7TOUT';
+    const rule = this.#current;
+    if (!this.#connected) status = 'L4TOUT';
+    else if (rule?.action === 'expect' && rule.toutStatus !== undefined) status = rule.toutStatus;
+    this.#finish({ status, code: undefined, desc: this.#where() });
+  }
+
+  #arm(ms: number): void {
+    if (this.#timer !== undefined) this.#runtime.clearTimer(this.#timer);
+    this.#timer = this.#runtime.setTimer(() => this.#expired(), ms);
+  }
+
+  #finish(outcome: CheckOutcome): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#release();
+    this.#onDone(outcome);
+  }
+
+  #release(): void {
+    if (this.#timer !== undefined) {
+      this.#runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#unread = [];
+    socket?.destroy();
+  }
+}
+
+function indexOf(data: Uint8Array, length: number, needle: Uint8Array): number {
+  const n = needle.length;
+  outer: for (let i = 0; i + n <= length; i++) {
+    for (let j = 0; j < n; j++) if (data[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+const HEX = '0123456789ABCDEF';
+
+/** HAProxy's dump_binary: upper-case hex, two digits a byte. */
+function hexDump(data: Uint8Array, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    const b = data[i] as number;
+    out += HEX[b >> 4] + (HEX[b & 15] as string);
+  }
+  return out;
+}
+
+function latin1(data: Uint8Array, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += String.fromCharCode(data[i] as number);
+  return out;
+}

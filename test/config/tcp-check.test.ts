@@ -1,0 +1,118 @@
+/** `tcp-check` lines, protocol check options and `option log-health-checks` in the model. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HealthCheckModel } from '../../src/config/model.ts';
+import { backendErrors, cfg, parse, TIMEOUTS, warnings } from './support.ts';
+
+async function healthCheck(...lines: string[]): Promise<HealthCheckModel | undefined> {
+  const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', ...lines));
+  return model.backends[0]?.healthCheck;
+}
+
+const CONNECT = { action: 'connect', isDefault: false, port: undefined, addr: undefined, sendProxy: false, ssl: false, sni: undefined, alpn: undefined, linger: false, comment: undefined };
+const EXPECT = { action: 'expect', negate: false, minRecv: -1, okStatus: undefined, errorStatus: undefined, toutStatus: undefined, onSuccess: undefined, onError: undefined, comment: undefined };
+
+describe('tcp-check rules', () => {
+  it('keeps the lines in order under option tcp-check', async () => {
+    const hc = await healthCheck(
+      '  option tcp-check',
+      '  tcp-check connect port 6379 addr 127.0.0.2 send-proxy linger comment "redis"',
+      '  tcp-check send-binary 2a310d0a',
+      '  tcp-check send "PING\\r\\n" comment ping',
+      '  tcp-check comment "the answer"',
+      '  tcp-check expect min-recv 5 !rstring "^-ERR" error-status L7STS on-error "bad answer"',
+      '  tcp-check expect string +PONG ok-status L7OKC tout-status L6TOUT on-success fine',
+    );
+    assert.deepEqual(hc?.tcpRules, [
+      { ...CONNECT, port: 6379, addr: '127.0.0.2', sendProxy: true, linger: true, comment: 'redis' },
+      { action: 'send', encoding: 'binary', data: '2a310d0a', comment: undefined },
+      { action: 'send', encoding: 'string', data: 'PING\r\n', comment: 'ping' },
+      { action: 'comment', comment: 'the answer' },
+      { ...EXPECT, negate: true, match: 'rstring', pattern: '^-ERR', minRecv: 5, errorStatus: 'L7STS', onError: 'bad answer' },
+      { ...EXPECT, match: 'string', pattern: '+PONG', okStatus: 'L7OKC', toutStatus: 'L6TOUT', onSuccess: 'fine' },
+    ]);
+  });
+
+  it('takes the port of `addr IP:PORT`, and `! string` as two words', async () => {
+    const hc = await healthCheck('  option tcp-check', '  tcp-check connect addr 10.0.0.1:8080', '  tcp-check expect ! string x');
+    assert.deepEqual(hc?.tcpRules, [
+      { ...CONNECT, addr: '10.0.0.1', port: 8080 },
+      { ...EXPECT, negate: true, match: 'string', pattern: 'x' },
+    ]);
+  });
+
+  it('ignores the rules without option tcp-check, with HAProxy-like warning', async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  tcp-check send x'));
+    assert.equal(model.backends[0]?.healthCheck?.tcpRules, undefined);
+    assert.deepEqual(warnings(model).map((w) => w[2]), ["backend 'b' uses tcp-check rules without 'option tcp-check', so the rules are ignored."]);
+  });
+
+  it('inherits the rules of a defaults section until the proxy writes its own', async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, '  option tcp-check', '  tcp-check send a', 'backend b', 'backend c', '  tcp-check send c'));
+    assert.deepEqual(
+      model.backends.map((b) => b.healthCheck?.tcpRules?.map((r) => (r.action === 'send' ? r.data : r.action))),
+      [['a'], ['c']],
+    );
+  });
+
+  it('refuses what it does not implement, and malformed rules, at their word', async () => {
+    assert.deepEqual(await backendErrors('  tcp-check send-lf "%[src]"'), [[2, 13, 'tcp-check', "'tcp-check send-lf' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  tcp-check expect string-lf x'), [[2, 20, 'tcp-check', "'tcp-check expect string-lf' is not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  tcp-check expect on-error "%[res.payload(0,0)]" string x'), [
+      [2, 29, 'tcp-check', "'tcp-check expect' : log-format sequences in 'on-error' are not supported by Switchyard yet."],
+    ]);
+    assert.deepEqual(await backendErrors('  tcp-check expect binary 0g'), [[2, 27, 'tcp-check', "'tcp-check expect binary' : '0g' is not a valid hexadecimal string."]]);
+    assert.deepEqual(await backendErrors('  tcp-check expect rstring "("'), [
+      [2, 28, 'tcp-check', "'tcp-check expect rstring' : invalid regex '(' (Invalid regular expression: /(/: Unterminated group)."],
+    ]);
+    assert.deepEqual(await backendErrors('  tcp-check expect min-recv 4'), [[2, 13, 'tcp-check', "'tcp-check expect' : expects a pattern: 'string', 'rstring', 'binary' or 'rbinary'."]]);
+    assert.deepEqual((await backendErrors('  tcp-check expect error-status L9 string x'))[0]?.[3]?.startsWith("'tcp-check expect' : 'error-status' only supports 'L4OK'"), true);
+    assert.deepEqual(await backendErrors('  tcp-check connect via-socks4'), [[2, 21, 'tcp-check', "'tcp-check connect via-socks4' is not supported by Switchyard yet."]]);
+  });
+});
+
+describe('protocol checks', () => {
+  it("build HAProxy's rule sets: redis, ldap, ssl-hello, smtp (HELO localhost by default), pgsql, mysql", async () => {
+    assert.deepEqual((await healthCheck('  option redis-check'))?.protocol, { kind: 'redis' });
+    assert.deepEqual((await healthCheck('  option ldap-check'))?.protocol, { kind: 'ldap' });
+    assert.deepEqual((await healthCheck('  option ssl-hello-chk'))?.protocol, { kind: 'ssl-hello' });
+    assert.deepEqual((await healthCheck('  option smtpchk'))?.protocol, { kind: 'smtp', command: 'HELO localhost' });
+    assert.deepEqual((await healthCheck('  option smtpchk EHLO mail.example'))?.protocol, { kind: 'smtp', command: 'EHLO mail.example' });
+    assert.deepEqual((await healthCheck('  option pgsql-check user app'))?.protocol, { kind: 'pgsql', user: 'app' });
+    assert.deepEqual((await healthCheck('  option mysql-check'))?.protocol, { kind: 'mysql', user: undefined, post41: true });
+    assert.deepEqual((await healthCheck('  option mysql-check user u pre-41'))?.protocol, { kind: 'mysql', user: 'u', post41: false });
+  });
+
+  it('are replaced by option httpchk or option tcp-check, and the reverse', async () => {
+    assert.equal((await healthCheck('  option redis-check', '  option tcp-check'))?.protocol, undefined);
+    assert.equal((await healthCheck('  option redis-check', '  option httpchk'))?.kind, 'http');
+    const hc = await healthCheck('  option httpchk', '  option smtpchk');
+    assert.deepEqual([hc?.kind, hc?.protocol], ['tcp', { kind: 'smtp', command: 'HELO localhost' }]);
+  });
+
+  it('refuses bad arguments and option spop-check', async () => {
+    assert.deepEqual(await backendErrors('  option pgsql-check'), [[2, 10, 'option', "'option pgsql-check' expects 'user <username>' as argument."]]);
+    assert.deepEqual(await backendErrors('  option mysql-check user u post-42'), [[2, 29, 'option', "'option mysql-check user' only supports 'post-41' and 'pre-41' (got 'post-42')."]]);
+    assert.deepEqual(await backendErrors('  option spop-check'), [
+      [2, 10, 'option', "'option spop-check' is not supported by Switchyard (it needs SPOE, which Switchyard does not have)."],
+    ]);
+  });
+});
+
+describe('option log-health-checks', () => {
+  it('is off by default, set per proxy or from defaults, and `no` clears it', async () => {
+    assert.equal((await healthCheck())?.logHealthChecks, undefined);
+    assert.equal((await healthCheck('  option log-health-checks'))?.logHealthChecks, true);
+    const model = await parse(cfg('defaults', ...TIMEOUTS, '  option log-health-checks', 'backend a', 'backend b', '  no option log-health-checks'));
+    assert.deepEqual(model.backends.map((b) => b.healthCheck?.logHealthChecks), [true, undefined]);
+  });
+});
+
+describe('http-check send-state', () => {
+  it('is a proxy setting for HTTP checks, inherited from defaults', async () => {
+    assert.equal((await healthCheck('  option httpchk', '  http-check send-state'))?.sendState, true);
+    assert.equal((await healthCheck('  option httpchk'))?.sendState, undefined);
+    const model = await parse(cfg('defaults', ...TIMEOUTS, '  option httpchk', '  http-check send-state', 'backend a'));
+    assert.equal(model.backends[0]?.healthCheck?.sendState, true);
+  });
+});

@@ -1,0 +1,177 @@
+/** tcp-check rule compilation, protocol packets, and TcpCheckProbe runs on the fake runtime. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ProbeSpec } from '../../src/health/check-probe.ts';
+import type { CheckOutcome } from '../../src/health/check-status.ts';
+import type { TcpCheckRuleModel } from '../../src/config/model.ts';
+import { TcpCheckProbe } from '../../src/health/tcp-check/probe.ts';
+import { protocolRuleSet } from '../../src/health/tcp-check/protocols.ts';
+import { compileTcpCheckRules, type TcpCheckRuleSet } from '../../src/health/tcp-check/rules.ts';
+import type { Socket } from '../../src/runtime.ts';
+import { FakeRuntime } from '../support/fake-runtime.ts';
+
+const HOST = '127.0.0.1';
+const SPEC: ProbeSpec = { host: HOST, port: 9000, tls: undefined, http: undefined, connectTimeout: 100, readTimeout: 100 };
+
+const connect = (extra: Partial<Extract<TcpCheckRuleModel, { action: 'connect' }>> = {}): TcpCheckRuleModel => ({
+  action: 'connect',
+  isDefault: false,
+  port: undefined,
+  addr: undefined,
+  sendProxy: false,
+  ssl: false,
+  sni: undefined,
+  alpn: undefined,
+  linger: false,
+  comment: undefined,
+  ...extra,
+});
+const send = (data: string, comment?: string): TcpCheckRuleModel => ({ action: 'send', encoding: 'string', data, comment });
+const expect = (match: 'string' | 'rstring' | 'binary' | 'rbinary', pattern: string, extra: Record<string, unknown> = {}): TcpCheckRuleModel =>
+  ({
+    action: 'expect',
+    negate: false,
+    match,
+    pattern,
+    minRecv: -1,
+    okStatus: undefined,
+    errorStatus: undefined,
+    toutStatus: undefined,
+    onSuccess: undefined,
+    onError: undefined,
+    comment: undefined,
+    ...extra,
+  }) as TcpCheckRuleModel;
+
+/** A server on port 9000 that sends `greeting`, then answers each received chunk with `reply(chunk)`. */
+async function server(rt: FakeRuntime, greeting: string, reply: (text: string) => string | undefined, received: string[] = []): Promise<void> {
+  await rt.listen({ host: HOST, port: 9000 }, (socket) => {
+    if (greeting !== '') socket.write(Uint8Array.from(greeting, (c) => c.charCodeAt(0)));
+    socket.setHandler({
+      onData(s: Socket, chunk: Uint8Array) {
+        const text = String.fromCharCode(...chunk);
+        received.push(text);
+        const answer = reply(text);
+        if (answer !== undefined) s.write(Uint8Array.from(answer, (c) => c.charCodeAt(0)));
+      },
+      onEnd: (s: Socket) => s.end(),
+      onDrain() {},
+      onClose() {},
+    });
+  });
+}
+
+function run(rt: FakeRuntime, set: TcpCheckRuleSet, ms = 300): CheckOutcome | undefined {
+  let outcome: CheckOutcome | undefined;
+  new TcpCheckProbe(rt, SPEC, set, (o) => (outcome = o)).start();
+  for (let i = 0; i < ms / 10; i++) {
+    rt.flush();
+    rt.advance(10);
+  }
+  rt.flush();
+  assert.equal(rt.pendingTimers, 0, 'no timer left');
+  assert.equal([...rt.openSockets].filter((x) => x.remotePort === 9000 && !x.closed).length, 0, 'no probe socket left');
+  return outcome;
+}
+
+describe('compileTcpCheckRules', () => {
+  it('adds the implicit connect (step 0), numbers steps by line, drops comments onto the next rules, links expect runs', () => {
+    const set = compileTcpCheckRules([send('a'), { action: 'comment', comment: 'c' }, expect('string', 'x'), expect('string', 'y'), send('b'), expect('string', 'z')]);
+    assert.deepEqual(
+      set.rules.map((r) => [r.action, r.step, r.action === 'expect' ? r.head : -1, r.comment]),
+      [
+        ['connect', 0, -1, undefined],
+        ['send', 1, -1, undefined],
+        ['expect', 3, 2, 'c'],
+        ['expect', 4, 2, 'c'],
+        ['send', 5, -1, undefined],
+        ['expect', 6, 5, undefined],
+      ],
+    );
+  });
+});
+
+describe('protocol packets', () => {
+  const bytes = (set: TcpCheckRuleSet): string => {
+    const rule = set.rules.find((r) => r.action === 'send');
+    assert.ok(rule?.action === 'send');
+    const data = typeof rule.data === 'function' ? rule.data() : rule.data;
+    return Buffer.from(data).toString('hex').toUpperCase();
+  };
+
+  it("mysql-check user: HAProxy's pre-4.1 and 4.1 client authentication packets", () => {
+    // The payloads HAProxy's own reg-test (checks/mysql-check.vtc) matches on.
+    assert.equal(bytes(protocolRuleSet({ kind: 'mysql', user: 'user', post41: false })), '0B00000100800000017573657200000100000001');
+    assert.equal(
+      bytes(protocolRuleSet({ kind: 'mysql', user: 'user', post41: true })),
+      '2600000100820000008000012100000000000000000000000000000000000000000000007573657200000100000001',
+    );
+  });
+
+  it('pgsql-check: a StartupMessage for the user; redis-check: PING', () => {
+    assert.equal(bytes(protocolRuleSet({ kind: 'pgsql', user: 'postgres' })), '00000017000300007573657200706F7374677265730000');
+    assert.equal(bytes(protocolRuleSet({ kind: 'redis' })), Buffer.from('*1\r\n$4\r\nPING\r\n').toString('hex').toUpperCase());
+  });
+});
+
+describe('TcpCheckProbe', () => {
+  const rules = [connect(), expect('string', 'HELLO'), send('PING\r\n'), expect('rstring', '^PONG', { minRecv: 4, comment: 'pong' })];
+
+  it('passes a send/expect sequence: L7OK "(tcp-check)"; each send empties the input buffer', async () => {
+    const rt = new FakeRuntime();
+    const received: string[] = [];
+    await server(rt, 'HELLO\r\n', (t) => (t === 'PING\r\n' ? 'PONG\r\n' : undefined), received);
+    assert.deepEqual(run(rt, compileTcpCheckRules(rules)), { status: 'L7OK', code: 0, desc: '(tcp-check)' });
+    assert.deepEqual(received, ['PING\r\n']);
+  });
+
+  it('fails an expect with min-recv at once, naming the step and the comment', async () => {
+    const rt = new FakeRuntime();
+    await server(rt, 'HELLO\r\n', () => 'ERR!\r\n');
+    assert.deepEqual(run(rt, compileTcpCheckRules(rules)), { status: 'L7RSP', code: 0, desc: 'TCPCHK did not match content (regex) at step 4 comment: pong' });
+  });
+
+  it('waits on a mismatch without min-recv, then times out at the head of the expect run', async () => {
+    const rt = new FakeRuntime();
+    await server(rt, 'HELLO\r\n', () => undefined);
+    const set = compileTcpCheckRules([connect(), expect('string', 'HELLO'), expect('string', 'WORLD', { comment: 'w' })]);
+    assert.deepEqual(run(rt, set), { status: 'L7TOUT', code: undefined, desc: " at step 2 of tcp-check (expect string 'HELLO')" });
+  });
+
+  it('negated matches and error-status / on-error', async () => {
+    const rt = new FakeRuntime();
+    await server(rt, '-ERR down\r\n', () => undefined);
+    const set = compileTcpCheckRules([expect('rstring', '^-ERR', { negate: true, minRecv: 1, errorStatus: 'L7STS', onError: 'server says no' })]);
+    assert.deepEqual(run(rt, set), { status: 'L7STS', code: 0, desc: 'server says no' });
+  });
+
+  it('reports a refused connect with its step and port; an implicit connect as the initial step', async () => {
+    const rt = new FakeRuntime();
+    assert.deepEqual(run(rt, compileTcpCheckRules([connect({ port: 9000 })])), {
+      status: 'L4CON',
+      code: undefined,
+      desc: 'Connection refused at step 1 of tcp-check (connect port 9000)',
+    });
+    assert.deepEqual(run(rt, compileTcpCheckRules([send('x')])), { status: 'L4CON', code: undefined, desc: 'Connection refused at initial connection step of tcp-check' });
+  });
+
+  it('an empty response at an expect is "TCPCHK got an empty response"', async () => {
+    const rt = new FakeRuntime();
+    await rt.listen({ host: HOST, port: 9000 }, (socket) => socket.end());
+    assert.deepEqual(run(rt, compileTcpCheckRules([expect('string', 'x')])), { status: 'L7RSP', code: 0, desc: 'TCPCHK got an empty response at step 1' });
+  });
+
+  it('rbinary matches the upper-case hex dump (ssl-hello-chk: L6OK on a handshake record)', async () => {
+    const rt = new FakeRuntime();
+    await server(rt, '', () => '\x16\x03\x01\x00\x04\x02\x00\x00\x00');
+    assert.deepEqual(run(rt, protocolRuleSet({ kind: 'ssl-hello' })), { status: 'L6OK', code: 0, desc: '' });
+  });
+
+  it('mysql-check: the server version as info; an error packet as L7STS with its code', async () => {
+    const rt = new FakeRuntime();
+    const handshake = Buffer.from('4A0000000A382E302E3139000A0000006F3C025E6249410D00FFFFFF0200FFC715000000000000000000007C182159106E2761144322200063616368696E675F736861325F70617373776F726400', 'hex').toString('latin1');
+    await server(rt, handshake, () => '\x09\x00\x00\x02\xff\xe3\x04denied');
+    assert.deepEqual(run(rt, protocolRuleSet({ kind: 'mysql', user: undefined, post41: true })), { status: 'L7OK', code: 0, desc: '8.0.19' });
+    assert.deepEqual(run(rt, protocolRuleSet({ kind: 'mysql', user: 'u', post41: true })), { status: 'L7STS', code: 1251, desc: 'denied' });
+  });
+});

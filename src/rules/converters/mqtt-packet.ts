@@ -127,7 +127,8 @@ const VARINT_MAX_SIZE = 4;
 const MIN_PACKET_SIZE = 2;
 
 /** What a property's value is and which field it fills. */
-const Kind = { Byte01: 0, Byte: 1, Two: 2, TwoNonZero: 3, Four: 4, FourNonZero: 5, Str: 6, StrNonEmpty: 7 } as const;
+/** Byte01: a byte that must be 0 or 1; NonZero / NonEmpty: 0 or '' is invalid. */
+const Kind = { Byte01: 0, Two: 1, TwoNonZero: 2, Four: 3, FourNonZero: 4, Str: 5, StrNonEmpty: 6 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 interface PropertySpec { readonly field: Field; readonly kind: Kind }
 
@@ -195,6 +196,11 @@ export class MqttPacket {
     this.strStart.fill(-1);
     this.strEnd.fill(-1);
     this.msg = msg;
+  }
+
+  /** The length of a string field (0 when absent). */
+  strLength(field: Field): number {
+    return this.strStart[field]! < 0 ? 0 : this.strEnd[field]! - this.strStart[field]!;
   }
 
   /** A string field: its bytes, or '' when absent or empty. */
@@ -269,6 +275,8 @@ class Cursor {
 const cursor = new Cursor();
 const props = new Cursor();
 const scratch = new MqttPacket();
+/** Which fields the property list being read has set already (each known property at most once). */
+const seen = new Uint8Array(FIELD_ENTRIES);
 
 function storeString(pkt: MqttPacket, field: Field, c: Cursor): void {
   pkt.strStart[field] = c.value;
@@ -279,9 +287,7 @@ function storeString(pkt: MqttPacket, field: Field, c: Cursor): void {
 function readProperty(c: Cursor, spec: PropertySpec, pkt: MqttPacket): boolean {
   switch (spec.kind) {
     case Kind.Byte01:
-    case Kind.Byte:
-      if (!c.byte()) return false;
-      if (spec.kind === Kind.Byte01 && c.value > 1) return false;
+      if (!c.byte() || c.value > 1) return false;
       pkt.num[spec.field] = c.value;
       return true;
     case Kind.Two:
@@ -317,7 +323,7 @@ function readProperties(
   props.pos = cursor.pos;
   props.end = cursor.pos + cursor.value;
   cursor.pos = props.end;
-  let seen = 0n;
+  seen.fill(0);
   while (props.left > 0) {
     const id = props.msg.charCodeAt(props.pos++);
     if (id === USER_PROPERTY) {
@@ -326,10 +332,9 @@ function readProperties(
     }
     const spec = table.get(id);
     if (spec === undefined) return unknown;
-    const bit = 1n << BigInt(spec.field);
-    if (seen & bit) return MQTT_INVALID;
+    if (seen[spec.field] === 1) return MQTT_INVALID;
     if (!readProperty(props, spec, pkt)) return MQTT_INVALID;
-    seen |= bit;
+    seen[spec.field] = 1;
   }
   return undefined;
 }
@@ -357,7 +362,7 @@ function parseConnect(pkt: MqttPacket): MqttVerdict {
     if (verdict !== undefined) return verdict;
   }
   // No authentication data without an authentication method.
-  if (pkt.str(Field.AuthenticationMethod) === '' && pkt.str(Field.AuthenticationData) !== '') return MQTT_INVALID;
+  if (pkt.strLength(Field.AuthenticationMethod) === 0 && pkt.strLength(Field.AuthenticationData) !== 0) return MQTT_INVALID;
   if (!cursor.string()) return MQTT_INVALID;
   storeString(pkt, Field.ClientIdentifier, cursor);
   if (version === VERSION_5_0 && flags & CONNECT_WILL) {

@@ -23,6 +23,7 @@ import { STICK_TABLE_CONVERTERS } from './converters/stick-tables.ts';
 import { JSON_QUERY_CONVERTERS } from './converters/json-query.ts';
 import { HTTP_CONVERTERS } from './converters/http.ts';
 import { FIX_CONVERTERS } from './converters/fix.ts';
+import { MQTT_CONVERTERS } from './converters/mqtt.ts';
 
 export interface Converter {
   readonly name: string;
@@ -49,6 +50,7 @@ const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
     ...HTTP_CONVERTERS,
     ...JSON_QUERY_CONVERTERS,
     ...FIX_CONVERTERS,
+    ...MQTT_CONVERTERS,
   ].map(
     (d) => [d.name, d],
   ),
@@ -60,7 +62,7 @@ export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 /** HAProxy 2.6 converters that exist but are not served here, refused by name. */
 const NOT_SUPPORTED = new Set([
   'debug', 'in_table', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
-  'ungrpc', 'protobuf', 'mqtt_is_valid', 'mqtt_field_value',
+  'ungrpc', 'protobuf',
   'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
 

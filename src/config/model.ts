@@ -365,13 +365,16 @@ export interface CookieModel {
 export type StickDataTypeName =
   | 'server_id' | 'gpt0' | 'gpc0' | 'gpc0_rate' | 'conn_cnt' | 'conn_rate' | 'conn_cur' | 'sess_cnt' | 'sess_rate'
   | 'http_req_cnt' | 'http_req_rate' | 'http_err_cnt' | 'http_err_rate' | 'bytes_in_cnt' | 'bytes_in_rate'
-  | 'bytes_out_cnt' | 'bytes_out_rate' | 'gpc1' | 'gpc1_rate' | 'http_fail_cnt' | 'http_fail_rate';
+  | 'bytes_out_cnt' | 'bytes_out_rate' | 'gpc1' | 'gpc1_rate' | 'http_fail_cnt' | 'http_fail_rate'
+  | 'gpt' | 'gpc' | 'gpc_rate';
 
 /** One `store` item: a data type and, for a rate, its period. */
 export interface StickStoreModel {
   readonly type: StickDataTypeName;
   /** ms; rates only. */
   readonly period?: number | undefined;
+  /** Elements of an array type (`gpc(N)`, `gpc_rate(N,P)`, `gpt(N)`: 1..100); others undefined. */
+  readonly elements?: number | undefined;
 }
 
 /** `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge] [store ...]`. */
@@ -579,6 +582,17 @@ export type HttpStickRuleModel =
       readonly action: 'sc-set-gpt0';
       readonly slot: number;
       /** An integer, or a sample expression cast to one. */
+      readonly value: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  /** `sc-inc-gpc(I,N)`: element I of the gpc/gpc_rate arrays of what slot N tracks. */
+  | { readonly action: 'sc-inc-gpc'; readonly index: number; readonly slot: number; readonly condition: ConditionModel | undefined; readonly source: SourceLocation }
+  /** `sc-set-gpt(I,N) VALUE`: element I of the gpt array. */
+  | {
+      readonly action: 'sc-set-gpt';
+      readonly index: number;
+      readonly slot: number;
       readonly value: string;
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;

@@ -311,6 +311,7 @@ const stickTableModelSchema = v.object({
       v.object({
         type: v.picklist(STICK_DATA_TYPES),
         period: v.optional(v.undefinedable(v.pipe(durationMsSchema, v.minValue(1)))),
+        elements: v.optional(v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)))),
       }),
     ),
   ),
@@ -523,6 +524,21 @@ const stickRuleSchemas = [
   v.object({ action: v.picklist(['sc-inc-gpc0', 'sc-inc-gpc1']), slot: stickSlotSchema, condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.literal('sc-set-gpt0'),
+    slot: stickSlotSchema,
+    value: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('sc-inc-gpc'),
+    index: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    slot: stickSlotSchema,
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
+    action: v.literal('sc-set-gpt'),
+    index: v.pipe(v.number(), v.integer(), v.minValue(0)),
     slot: stickSlotSchema,
     value: v.pipe(v.string(), v.minLength(1)),
     condition: v.undefinedable(conditionSchema),

@@ -9,6 +9,10 @@
  * TABLE argument an `sc` fetch looks the tracked key up in that table instead.
  * `sc_inc_gpc0`/`src_inc_gpc0` count and return the new value (the `src_` form creates the
  * entry), `*_clr_gpc0` returns the old value and clears it.
+ *
+ * The array forms take the element first: `sc_get_gpc(I,N[,TABLE])`, `src_get_gpc(I[,TABLE])`
+ * (and `gpc_rate`, `inc_gpc`, `clr_gpc`, `get_gpt`); an element past the table's array gives
+ * no sample, like a type it does not store. They have no `scN_` form (HAProxy has none).
  */
 import type { Args, ArgSpec } from '../rules/sample-args.ts';
 import type { Sample } from '../rules/sample.ts';
@@ -63,6 +67,55 @@ function clrGpc(which: 'gpc0' | 'gpc1'): Reader {
   };
 }
 
+/** `get_gpc(I)` / `get_gpt(I)`: the element's value. */
+function readElement(type: 'gpc' | 'gpt', index: number): Reader {
+  return (table, entry, _tracking, out) => {
+    if (entry === undefined) return out.setInt(0);
+    const value = table.element(entry, type, index);
+    return value === undefined ? false : out.setInt(value);
+  };
+}
+
+function readElementRate(index: number): Reader {
+  return (table, entry, tracking, out) => {
+    if (entry === undefined) return out.setInt(0);
+    const value = table.elementRate(entry, index, tracking.now());
+    return value === undefined ? false : out.setInt(value);
+  };
+}
+
+/** `inc_gpc(I)`: gpc_rate[I] and gpc[I] go up together; the new gpc[I] (0 with only the rate). */
+function incElement(index: number): Reader {
+  return (table, entry, tracking, out) => {
+    if (entry === undefined) return out.setInt(0);
+    const now = tracking.now();
+    if (!table.countGpc(entry, index, 1, now)) return false;
+    table.touch(entry, now);
+    return out.setInt(table.element(entry, 'gpc', index) ?? 0);
+  };
+}
+
+/** `clr_gpc(I)`: the previous gpc[I]; 0 after. */
+function clrElement(index: number): Reader {
+  return (table, entry, tracking, out) => {
+    if (entry === undefined) return out.setInt(0);
+    const value = table.element(entry, 'gpc', index);
+    if (value === undefined) return false;
+    table.setElement(entry, 'gpc', index, 0);
+    table.touch(entry, tracking.now());
+    return out.setInt(value);
+  };
+}
+
+/** The array fetches by suffix: the reader of element I. */
+const ELEMENT_READERS: ReadonlyMap<string, { readonly read: (index: number) => Reader; readonly create?: boolean }> = new Map([
+  ['clr_gpc', { read: clrElement, create: true }],
+  ['get_gpc', { read: (i: number) => readElement('gpc', i) }],
+  ['get_gpt', { read: (i: number) => readElement('gpt', i) }],
+  ['gpc_rate', { read: readElementRate }],
+  ['inc_gpc', { read: incElement, create: true }],
+]);
+
 /** HAProxy's counter fetches by suffix; `create`: the src_ form creates the entry (inc/clr). */
 const READERS: ReadonlyMap<string, { readonly read: Reader; readonly create?: boolean }> = new Map([
   ['bytes_in_rate', { read: readRate('bytes_in_rate') }],
@@ -105,6 +158,30 @@ function tableArg(args: Args, i: number): string | undefined {
 function slotArg(args: Args): number {
   const a = args[0];
   return a?.type === 'sint' ? a.value : -1;
+}
+
+/** An element index argument (`sc_get_gpc(I,...)`); HAProxy reads it unsigned, so a negative one is past any array. */
+function indexArg(args: Args): number {
+  const a = args[0];
+  return a?.type === 'sint' && a.value >= 0 ? a.value : Number.MAX_SAFE_INTEGER;
+}
+
+/** `sc_get_gpc(I,N[,T])`...: the array fetches over a tracked slot. */
+function scElementFetch(read: (index: number) => Reader): MiscFetch {
+  return {
+    args: { min: 2, types: ['sint', 'sint', 'tab'] },
+    compile(values) {
+      const reader = read(indexArg(values));
+      const slot = slotArg(values.slice(1));
+      const alternate = tableArg(values, 2);
+      return body('internal state', 'int', (ctx, out) => {
+        const stick = ctx.stick;
+        const found = tracked(stick, slot, alternate);
+        if (found === undefined) return false;
+        return reader(found.table, found.entry, stick as StickTracking, out, alternate !== undefined);
+      });
+    },
+  };
 }
 
 /** `sc_X(N[,T])` / `scN_X([T])`: the tracked slot's table and entry, or undefined when nothing is tracked. */
@@ -154,12 +231,13 @@ function tracked(stick: StickTracking | undefined, slot: number, alternate: stri
   return FOUND;
 }
 
-/** `src_X([T])`: the client address's entry in T (the current proxy's table by default). */
-function srcFetch(read: Reader, create: boolean): MiscFetch {
+/** `src_X([T])`, `src_X(I[,T])` (`element`: an array fetch): the client address's entry in T (the current proxy's table by default). */
+function srcFetch(read: Reader | ((index: number) => Reader), create: boolean, element = false): MiscFetch {
   return {
-    args: { min: 1, types: ['tab'] },
+    args: element ? { min: 2, types: ['sint', 'tab'] } : { min: 1, types: ['tab'] },
     compile(values) {
-      const name = defaultStickTable(tableArg(values, 0));
+      const name = defaultStickTable(tableArg(values, element ? 1 : 0));
+      const reader: Reader = element ? (read as (index: number) => Reader)(indexArg(values)) : (read as Reader);
       return body('client address', 'int', (ctx, out) => {
         const stick = ctx.stick;
         if (stick === undefined || name === undefined) return false;
@@ -169,7 +247,7 @@ function srcFetch(read: Reader, create: boolean): MiscFetch {
         if (key === undefined) return false;
         const now = stick.now();
         const entry = create ? table.getEntry(key, now) : table.find(key, now);
-        return read(table, entry, stick, out, false);
+        return reader(table, entry, stick, out, false);
       });
     },
   };
@@ -201,6 +279,10 @@ function buildFetches(): Map<string, MiscFetch> {
     const none: Reader = () => false;
     fetches.set(`sc_${suffix}`, scFetch(undefined, suffix, none));
     for (let n = 0; n < STICK_COUNTERS; n++) fetches.set(`sc${n}_${suffix}`, scFetch(n, suffix, none));
+  }
+  for (const [suffix, { read, create }] of ELEMENT_READERS) {
+    fetches.set(`sc_${suffix}`, scElementFetch(read));
+    fetches.set(`src_${suffix}`, srcFetch(read, create === true, true));
   }
   fetches.set('table_cnt', tableFetch(false));
   fetches.set('table_avl', tableFetch(true));

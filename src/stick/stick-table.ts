@@ -234,6 +234,40 @@ export class StickTable {
     return at < 0 ? undefined : readFreqCtr(entry.data, at, this.layout.period(type), now);
   }
 
+  // ---- arrays (gpc(N), gpc_rate(N,P), gpt(N)) ----
+
+  /**
+   * `sc-inc-gpc(I,N)`: counts `n` on gpc_rate[I] and gpc[I], when stored (HAProxy's
+   * action_inc_gpc). True when either is.
+   */
+  countGpc(entry: StickEntry, index: number, n: number, now: number): boolean {
+    const count = this.layout.element('gpc', index);
+    const rate = this.layout.element('gpc_rate', index);
+    if (rate >= 0) updateFreqCtr(entry.data, rate, this.layout.period('gpc_rate'), now, n);
+    if (count >= 0) entry.data[count] = (entry.data[count] as number) + n;
+    return count >= 0 || rate >= 0;
+  }
+
+  /** gpc[I] or gpt[I], or undefined when the table does not store that element. */
+  element(entry: StickEntry, type: 'gpc' | 'gpt', index: number): number | undefined {
+    const at = this.layout.element(type, index);
+    return at < 0 ? undefined : (entry.data[at] as number);
+  }
+
+  /** Sets gpc[I] or gpt[I]; false when the table does not store that element. */
+  setElement(entry: StickEntry, type: 'gpc' | 'gpt', index: number, value: number): boolean {
+    const at = this.layout.element(type, index);
+    if (at < 0) return false;
+    entry.data[at] = value;
+    return true;
+  }
+
+  /** gpc_rate[I] over its period at `now`, or undefined when not stored. */
+  elementRate(entry: StickEntry, index: number, now: number): number | undefined {
+    const at = this.layout.element('gpc_rate', index);
+    return at < 0 ? undefined : readFreqCtr(entry.data, at, this.layout.period('gpc_rate'), now);
+  }
+
   #expireFrom(now: number): number {
     return this.expire === undefined ? Number.POSITIVE_INFINITY : now + this.expire;
   }

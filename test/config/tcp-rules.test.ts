@@ -62,9 +62,9 @@ describe('tcp rules: configuration', () => {
   });
 
   it('refuses actions not supported yet at their line, by name', async () => {
-    const [[line, message]] = (await errors(frontend('  tcp-request connection sc-inc-gpc(0,1)'))) as [[number, string]];
+    const [[line, message]] = (await errors(frontend('  tcp-request connection set-mark 0x1'))) as [[number, string]];
     assert.equal(line, 4);
-    assert.match(message, /^'tcp-request connection sc-inc-gpc' is not supported by Switchyard yet/);
+    assert.match(message, /^'tcp-request connection set-mark' is not supported by Switchyard yet/);
     assert.match((await errors(frontend('  tcp-request content use-service prometheus-exporter')))[0]?.[1] ?? '', /'tcp-request content use-service' is not supported/);
   });
 

@@ -286,6 +286,8 @@ backend tip
     stick-table type ip size 10 expire 30s store gpc0,conn_cnt,http_req_rate(10s)
 backend tstr
     stick-table type string len 32 size 10 store http_req_cnt,gpt0
+backend tarr
+    stick-table type ip size 10 store gpc(2),gpc_rate(2,10s),gpt(1)
 `,
       );
       for (const k of ['key1', 'key2', 'key3']) {
@@ -309,7 +311,7 @@ backend tstr
     const stable = (text: string) => text.replace(/^0x[0-9a-f]+:/gm, 'ADDR:').replace(/exp=[1-9]\d*/g, 'exp=T');
 
     it('show table: the tables last declared first, then one table with its entries in key order', async () => {
-      assert.equal(await cli(sock, 'show table\n'), '# table: tstr, type: string, size:10, used:3\n# table: tip, type: ip, size:10, used:1\n\n');
+      assert.equal(await cli(sock, 'show table\n'), '# table: tarr, type: ip, size:10, used:0\n# table: tstr, type: string, size:10, used:3\n# table: tip, type: ip, size:10, used:1\n\n');
       assert.equal(
         stable(await cli(sock, 'show table tstr\n')),
         '# table: tstr, type: string, size:10, used:3\n' +
@@ -336,6 +338,16 @@ backend tstr
       assert.equal(await cli(userSock, 'clear table tstr\n'), '\n');
       assert.equal(await cli(userSock, 'clear table tstr key abc\n'), 'Permission denied\n\n');
       assert.match(await cli(sock, 'show table tstr\n'), /used:1\n/);
+    });
+
+    it('arrays: show table lists each element (gpc0=, gpc0_rate(P)=); data.gpc sets element 0', async () => {
+      assert.equal(await cli(sock, 'set table tarr key 10.0.0.1 data.gpc 5 data.gpt 3 data.gpc_rate 2\n'), '\n');
+      assert.equal(
+        stable(await cli(sock, 'show table tarr\n')),
+        '# table: tarr, type: ip, size:10, used:1\nADDR: key=10.0.0.1 use=0 exp=0 gpt0=3 gpc0=5 gpc1=0 gpc0_rate(10000)=2 gpc1_rate(10000)=0\n\n',
+      );
+      assert.equal(stable(await cli(sock, 'show table tarr data.gpc gt 4\n')), '# table: tarr, type: ip, size:10, used:1\nADDR: key=10.0.0.1 use=0 exp=0 gpt0=3 gpc0=5 gpc1=0 gpc0_rate(10000)=2 gpc1_rate(10000)=0\n\n');
+      assert.equal(await cli(sock, 'set table tarr key 10.0.0.1 data.gpc0 1\n'), 'Data type not stored in this table\n\n');
     });
   });
 }

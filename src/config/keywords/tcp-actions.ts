@@ -134,11 +134,11 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
 
 /** HAProxy 2.6's other tcp actions: named as not supported yet, never ignored (`*`: a prefix). */
 export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly string[]>> = {
-  connection: ['sc-inc-gpc', 'sc-set-gpt', 'capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'lua.*'],
-  session: ['sc-inc-gpc', 'sc-set-gpt', 'set-mark', 'set-tos', 'attach-srv', 'lua.*'],
+  connection: ['capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'lua.*'],
+  session: ['set-mark', 'set-tos', 'attach-srv', 'lua.*'],
   content: [
-    'sc-inc-gpc', 'sc-set-gpt', 'capture', 'use-service', 'do-resolve', 'set-log-level', 'set-nice', 'set-mark',
+    'capture', 'use-service', 'do-resolve', 'set-log-level', 'set-nice', 'set-mark',
     'set-tos', 'set-priority-class', 'set-priority-offset', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
   ],
-  response: ['sc-inc-gpc', 'sc-set-gpt', 'send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
+  response: ['send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
 };

@@ -91,6 +91,8 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'sc-inc-gpc0': compileStickAction,
   'sc-inc-gpc1': compileStickAction,
   'sc-set-gpt0': compileStickAction,
+  'sc-inc-gpc': compileStickAction,
+  'sc-set-gpt': compileStickAction,
   capture: compileCapture,
   reject: () => compileReject(),
   'silent-drop': () => compileReject(true),

@@ -1,8 +1,9 @@
 /**
  * The stick counter actions (HAProxy 2.6's http_act.c http_action_track_sc, stick_table.c
- * action_inc_gpc0 / action_set_gpt0): `track-scN KEY [table T]` tracks the key's entry in slot
+ * action_inc_gpc / action_set_gpt): `track-scN KEY [table T]` tracks the key's entry in slot
  * N for this stream and counts the current request on it (and, on a response, its 4xx/5xx);
- * `sc-inc-gpc0|1(N)` and `sc-set-gpt0(N)` change what slot N tracks. Every one does nothing
+ * `sc-inc-gpc0|1(N)`, `sc-set-gpt0(N)` and their array forms `sc-inc-gpc(I,N)`,
+ * `sc-set-gpt(I,N)` change what slot N tracks. Every one does nothing
  * when there is nothing to track or nothing tracked; none ends the rule list.
  */
 import type { HttpStickRuleModel } from '../../config/model.ts';
@@ -50,11 +51,14 @@ class TrackScAction implements HttpAction {
   }
 }
 
-/** `sc-inc-gpc0|1(N)`; runs in any sample context that tracks (http and tcp rules). */
+/**
+ * `sc-inc-gpc0|1(N)` (`which` names the counter) and `sc-inc-gpc(I,N)` (`which` is the array
+ * element I); runs in any sample context that tracks (http and tcp rules).
+ */
 export class IncGpcAction implements HttpAction {
   readonly #slot: number;
-  readonly #which: 'gpc0' | 'gpc1';
-  constructor(slot: number, which: 'gpc0' | 'gpc1') {
+  readonly #which: 'gpc0' | 'gpc1' | number;
+  constructor(slot: number, which: 'gpc0' | 'gpc1' | number) {
     this.#slot = slot;
     this.#which = which;
   }
@@ -64,21 +68,29 @@ export class IncGpcAction implements HttpAction {
     const entry = stick?.trackedEntry(this.#slot);
     if (stick === undefined || entry === undefined) return Verdict.continue;
     const table = stick.trackedTable(this.#slot);
+    if (table === undefined) return Verdict.continue;
     const now = stick.now();
-    if (table !== undefined && table.count(entry, this.#which, 1, now)) table.touch(entry, now);
+    const which = this.#which;
+    const counted = typeof which === 'number' ? table.countGpc(entry, which, 1, now) : table.count(entry, which, 1, now);
+    if (counted) table.touch(entry, now);
     return Verdict.continue;
   }
 }
 
 const SCRATCH = new Sample();
 
-/** `sc-set-gpt0(N) VALUE|EXPR`; runs in any sample context that tracks (http and tcp rules). */
-export class SetGpt0Action implements HttpAction {
+/**
+ * `sc-set-gpt0(N) VALUE|EXPR` (`index` undefined) and `sc-set-gpt(I,N) VALUE|EXPR` (element I);
+ * runs in any sample context that tracks (http and tcp rules).
+ */
+export class SetGptAction implements HttpAction {
   readonly #slot: number;
+  readonly #index: number | undefined;
   readonly #value: number | SampleFetch;
-  constructor(slot: number, value: number | SampleFetch) {
+  constructor(slot: number, value: number | SampleFetch, index?: number) {
     this.#slot = slot;
     this.#value = value;
+    this.#index = index;
   }
 
   run(ctx: SampleContext): Verdict {
@@ -96,8 +108,9 @@ export class SetGpt0Action implements HttpAction {
       if (n === undefined) return Verdict.continue;
       value = n;
     }
-    // gpt0 is an unsigned 32-bit tag in HAProxy.
-    if (table.setCounter(entry, 'gpt0', value >>> 0)) table.touch(entry, stick.now());
+    // gpt0 and gpt[] are unsigned 32-bit tags in HAProxy.
+    const set = this.#index === undefined ? table.setCounter(entry, 'gpt0', value >>> 0) : table.setElement(entry, 'gpt', this.#index, value >>> 0);
+    if (set) table.touch(entry, stick.now());
     return Verdict.continue;
   }
 }
@@ -112,11 +125,21 @@ export function compileStickAction(rule: HttpStickRuleModel, direction: SampleDi
     case 'sc-inc-gpc0':
     case 'sc-inc-gpc1':
       return { ok: true, action: new IncGpcAction(rule.slot, rule.action === 'sc-inc-gpc0' ? 'gpc0' : 'gpc1') };
-    case 'sc-set-gpt0': {
-      if (/^-?\d+$/.test(rule.value)) return { ok: true, action: new SetGpt0Action(rule.slot, Number(rule.value)) };
-      const value = compileSampleFetch(rule.value, { direction });
+    case 'sc-inc-gpc':
+      return { ok: true, action: new IncGpcAction(rule.slot, rule.index) };
+    case 'sc-set-gpt0':
+    case 'sc-set-gpt': {
+      const index = rule.action === 'sc-set-gpt' ? rule.index : undefined;
+      const value = compileGptValue(rule.value, direction);
       if (!value.ok) return value;
-      return { ok: true, action: new SetGpt0Action(rule.slot, value.fetch) };
+      return { ok: true, action: new SetGptAction(rule.slot, value.value, index) };
     }
   }
+}
+
+/** The VALUE|EXPR of sc-set-gpt0/sc-set-gpt: an integer, else a sample expression. */
+export function compileGptValue(text: string, direction: SampleDirection): { readonly ok: true; readonly value: number | SampleFetch } | { readonly ok: false; readonly message: string } {
+  if (/^-?\d+$/.test(text)) return { ok: true, value: Number(text) };
+  const value = compileSampleFetch(text, { direction });
+  return value.ok ? { ok: true, value: value.fetch } : value;
 }

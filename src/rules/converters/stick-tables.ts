@@ -3,7 +3,8 @@
  * in TABLE (default: the current proxy's table) — `in_table(T)` says whether it is there,
  * `table_X(T)` reads data X of its entry: 0 when the key is absent, no sample when the table does
  * not store X or the sample cannot be a key of the table's type. Lookups never create nor
- * refresh an entry.
+ * refresh an entry. The array forms take the element first: `table_gpc(I,T)`,
+ * `table_gpc_rate(I,T)`, `table_gpt(I,T)`.
  */
 import type { StickCountType, StickRateType } from '../../stick/stick-data.ts';
 import type { StickEntry, StickTable } from '../../stick/stick-table.ts';
@@ -12,7 +13,7 @@ import type { StickTracking } from '../../stick/tracking.ts';
 import { formatIpv4 } from '../../util/ip-address.ts';
 import { sampleText, type Sample } from '../sample.ts';
 import type { SampleContext } from '../sample-context.ts';
-import { type ConverterDefinition, spec, strArg } from './definition.ts';
+import { type ConverterDefinition, intArg, spec, strArg } from './definition.ts';
 
 /** What a converter reads from the entry found (undefined: absent key). */
 type Read = (table: StickTable, entry: StickEntry | undefined, stick: StickTracking, s: Sample) => boolean;
@@ -46,6 +47,36 @@ function converter(name: string, output: 'bool' | 'sint', read: Read): Converter
   };
 }
 
+/** `table_gpc(I,T)`...: `read(I)` over element I (a negative I, unsigned in HAProxy, is past any array). */
+function elementConverter(name: string, read: (index: number) => Read): ConverterDefinition {
+  return {
+    name,
+    args: spec(2, 'sint', 'tab'),
+    input: 'any',
+    output: 'sint',
+    compile: (args) => {
+      const index = intArg(args, 0, 0);
+      return lookup(defaultStickTable(strArg(args, 1)), read(index < 0 ? Number.MAX_SAFE_INTEGER : index));
+    },
+  };
+}
+
+function element(type: 'gpc' | 'gpt', index: number): Read {
+  return (table, entry, _stick, s) => {
+    if (entry === undefined) return s.setInt(0);
+    const value = table.element(entry, type, index);
+    return value === undefined ? false : s.setInt(value);
+  };
+}
+
+function elementRate(index: number): Read {
+  return (table, entry, stick, s) => {
+    if (entry === undefined) return s.setInt(0);
+    const value = table.elementRate(entry, index, stick.now());
+    return value === undefined ? false : s.setInt(value);
+  };
+}
+
 function count(type: StickCountType, shift = 0): Read {
   return (table, entry, _stick, s) => {
     if (entry === undefined) return s.setInt(0);
@@ -69,7 +100,10 @@ export const STICK_TABLE_CONVERTERS: readonly ConverterDefinition[] = [
   converter('table_conn_cnt', 'sint', count('conn_cnt')),
   converter('table_conn_cur', 'sint', count('conn_cur')),
   converter('table_conn_rate', 'sint', rate('conn_rate')),
+  elementConverter('table_gpt', (i) => element('gpt', i)),
   converter('table_gpt0', 'sint', count('gpt0')),
+  elementConverter('table_gpc', (i) => element('gpc', i)),
+  elementConverter('table_gpc_rate', elementRate),
   converter('table_gpc0', 'sint', count('gpc0')),
   converter('table_gpc0_rate', 'sint', rate('gpc0_rate')),
   converter('table_gpc1', 'sint', count('gpc1')),

@@ -126,6 +126,8 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   'sc-inc-gpc0': compileTcpStickAction,
   'sc-inc-gpc1': compileTcpStickAction,
   'sc-set-gpt0': compileTcpStickAction,
+  'sc-inc-gpc': compileTcpStickAction,
+  'sc-set-gpt': compileTcpStickAction,
 };
 
 export function compileTcpAction(rule: TcpRuleModel, direction: SampleDirection): TcpActionCompile {

@@ -3,11 +3,11 @@
  * `tcp-request connection|session|content track-scN KEY [table T]` tracks the key's entry in
  * slot N for the whole client connection (the session's slots: in mode http every keep-alive
  * request counts on it, and its conn_cur is the number of open connections of the key, the
- * per-IP connection limit of docs/rate-limiting.md); `sc-inc-gpc0|1(N)` and `sc-set-gpt0(N)`
+ * per-IP connection limit of docs/rate-limiting.md); `sc-inc-gpc0|1(N)`, `sc-set-gpt0(N)`, `sc-inc-gpc(I,N)`, `sc-set-gpt(I,N)`
  * change what a slot tracks, as in http rules. None ends the rule list.
  */
 import type { HttpStickRuleModel } from '../../config/model.ts';
-import { IncGpcAction, SetGpt0Action } from '../actions/stick-actions.ts';
+import { IncGpcAction, SetGptAction, compileGptValue } from '../actions/stick-actions.ts';
 import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
 import { defaultStickTable } from '../../stick/table-scope.ts';
 import { TcpVerdict, type TcpAction, type TcpActionCompile, type TcpActionContext } from './tcp-action.ts';
@@ -39,8 +39,8 @@ class TcpTrackSc implements TcpAction {
 
 /** An http stick action that reads only the sample context, run as a tcp action. */
 class Counter implements TcpAction {
-  readonly #action: IncGpcAction | SetGpt0Action;
-  constructor(action: IncGpcAction | SetGpt0Action) {
+  readonly #action: IncGpcAction | SetGptAction;
+  constructor(action: IncGpcAction | SetGptAction) {
     this.#action = action;
   }
   run(ctx: TcpActionContext): TcpVerdict {
@@ -59,11 +59,13 @@ export function compileTcpStickAction(rule: HttpStickRuleModel, direction: Sampl
     case 'sc-inc-gpc0':
     case 'sc-inc-gpc1':
       return { ok: true, action: new Counter(new IncGpcAction(rule.slot, rule.action === 'sc-inc-gpc0' ? 'gpc0' : 'gpc1')) };
-    case 'sc-set-gpt0': {
-      if (/^-?\d+$/.test(rule.value)) return { ok: true, action: new Counter(new SetGpt0Action(rule.slot, Number(rule.value))) };
-      const value = compileSampleFetch(rule.value, { direction });
+    case 'sc-inc-gpc':
+      return { ok: true, action: new Counter(new IncGpcAction(rule.slot, rule.index)) };
+    case 'sc-set-gpt0':
+    case 'sc-set-gpt': {
+      const value = compileGptValue(rule.value, direction);
       if (!value.ok) return value;
-      return { ok: true, action: new Counter(new SetGpt0Action(rule.slot, value.fetch)) };
+      return { ok: true, action: new Counter(new SetGptAction(rule.slot, value.value, rule.action === 'sc-set-gpt' ? rule.index : undefined)) };
     }
   }
 }

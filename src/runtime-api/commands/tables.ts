@@ -4,7 +4,7 @@
  * HAProxy's dump format (entries in key order, `use=`, `exp=`, the stored data in HAProxy's
  * data type order).
  */
-import { STICK_DATA_TYPES, isRateType, isStickDataType, type StickDataType } from '../../stick/stick-data.ts';
+import { STICK_DATA_TYPES, isArrayType, isRateType, isStickDataType, type StickArrayType, type StickDataType } from '../../stick/stick-data.ts';
 import type { StickEntry, StickTable } from '../../stick/stick-table.ts';
 import { updateFreqCtr, initFreqCtr } from '../../stick/freq-counter.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
@@ -112,10 +112,27 @@ function entryLine(ctx: CommandContext, table: StickTable, entry: StickEntry, no
   let line = `${addressOf(entry)}: key=${keyText(table, entry.key)} use=${entry.refs} exp=${exp}`;
   for (const type of STICK_DATA_TYPES) {
     if (!table.layout.stores(type)) continue;
+    if (isArrayType(type)) {
+      line += arrayData(table, entry, type, now);
+      continue;
+    }
     const name = isRateType(type) ? `${type}(${table.layout.period(type)})` : type;
     line += ` ${name}=${dataValue(ctx, table, entry, type, now)}`;
   }
   return `${line}\n`;
+}
+
+/** An array's elements as HAProxy 2.6 shows them: ` gpc0=1 gpc1=0`, ` gpc0_rate(10000)=1` (the index before the first `_`). */
+function arrayData(table: StickTable, entry: StickEntry, type: StickArrayType, now: number): string {
+  const cut = type.indexOf('_');
+  const prefix = cut < 0 ? type : type.slice(0, cut);
+  const suffix = cut < 0 ? '' : `${type.slice(cut)}(${table.layout.period('gpc_rate')})`;
+  let text = '';
+  for (let i = 0, n = table.layout.elements(type); i < n; i++) {
+    const value = type === 'gpc_rate' ? table.elementRate(entry, i, now) : table.element(entry, type, i);
+    text += ` ${prefix}${i}${suffix}=${value ?? 0}`;
+  }
+  return text;
 }
 
 function matches(ctx: CommandContext, table: StickTable, entry: StickEntry, filters: readonly Filter[], now: number): boolean {

@@ -1,13 +1,15 @@
 /**
  * Parsers of the stick counter actions (HAProxy 2.6's http_act.c parse_http_track_sc and
- * stick_table.c parse_inc_gpc0 / parse_set_gpt0): `track-sc0|1|2 KEY [table NAME]`,
- * `sc-inc-gpc0(N)`, `sc-inc-gpc1(N)`, `sc-set-gpt0(N) VALUE|EXPR`. The counter number is part
- * of the action word, so they are prefix actions.
+ * stick_table.c parse_inc_gpc / parse_set_gpt): `track-sc0|1|2 KEY [table NAME]`,
+ * `sc-inc-gpc0(N)`, `sc-inc-gpc1(N)`, `sc-set-gpt0(N) VALUE|EXPR`, and the array forms
+ * `sc-inc-gpc(I,N)`, `sc-set-gpt(I,N) VALUE|EXPR` (element I of gpc/gpt). The counter number
+ * is part of the action word, so they are prefix actions.
  */
 import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
 import { STICK_COUNTERS } from '../../../stick/tracking.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
+// HAProxy 2.6 registers none of them in http-after-response (2.6.12 refuses them there).
 const REQUEST_AND_RESPONSE = ['request', 'response'] as const;
 
 /** cfg_parse_track_sc_num: the counter number, or HAProxy's message. */
@@ -58,17 +60,59 @@ function incGpc(input: ActionParseInput): RuleFields | undefined {
   return { action: input.action === 'sc-inc-gpc1' ? 'sc-inc-gpc1' : 'sc-inc-gpc0', slot };
 }
 
+/** `sc-inc-gpc(I,N)` / `sc-set-gpt(I,N)`: the element and the counter, or HAProxy's message. */
+function elementAndSlot(input: ActionParseInput, what: 'gpc' | 'gpt'): { readonly index: number; readonly slot: number } | string {
+  const word = input.word.text;
+  const usage = what === 'gpc' ? 'sc-inc-gpc(<GPC ID>,<Track ID>)' : 'sc-set-gpt(<GPT ID>,<Track ID>)';
+  const rest = word.slice(input.action.length);
+  if (!rest.startsWith('(')) return `invalid ${what} ID '${word}'. Expects ${usage}`;
+  const m = /^\((\d+),(-?\d+)\)$/.exec(rest);
+  if (m === null) {
+    if (!/^\(\d+,/.test(rest)) return `Missing ${what} ID '${word}'. Expects ${usage}`;
+    return `invalid stick table track ID '${word}'. Expects ${usage}`;
+  }
+  const slot = Number(m[2]);
+  if (slot < 0 || slot >= STICK_COUNTERS) return `invalid stick table track ID '${word}'. The max allowed ID is ${STICK_COUNTERS - 1}`;
+  return { index: Number(m[1]), slot };
+}
+
+function incGpcArray(input: ActionParseInput): RuleFields | undefined {
+  const at = elementAndSlot(input, 'gpc');
+  if (typeof at === 'string') return fail(input, at);
+  if (input.extra(0)) return undefined;
+  return { action: 'sc-inc-gpc', index: at.index, slot: at.slot };
+}
+
+/**
+ * The VALUE|EXPR of sc-set-gpt0/sc-set-gpt; undefined after reporting. HAProxy reads a missing
+ * value as the integer 0 (strtol of an empty word).
+ */
+function gptValue(input: ActionParseInput): string | undefined {
+  const value = input.args[0]?.text;
+  if (value === undefined || value === '') return input.extra(0) ? undefined : '0';
+  if (!/^-?\d+$/.test(value)) {
+    const compiled = compileSampleFetch(value, { direction: input.direction });
+    if (!compiled.ok) {
+      fail(input, compiled.message);
+      return undefined;
+    }
+  }
+  if (input.extra(1)) return undefined;
+  return value;
+}
+
 function setGpt0(input: ActionParseInput): RuleFields | undefined {
   const slot = slotOf(input);
   if (typeof slot === 'string') return fail(input, slot);
-  const value = input.args[0]?.text;
-  if (value === undefined || value === '') return fail(input, "'sc-set-gpt0' expects an integer or an expression");
-  if (!/^-?\d+$/.test(value)) {
-    const compiled = compileSampleFetch(value, { direction: input.direction });
-    if (!compiled.ok) return fail(input, compiled.message);
-  }
-  if (input.extra(1)) return undefined;
-  return { action: 'sc-set-gpt0', slot, value };
+  const value = gptValue(input);
+  return value === undefined ? undefined : { action: 'sc-set-gpt0', slot, value };
+}
+
+function setGptArray(input: ActionParseInput): RuleFields | undefined {
+  const at = elementAndSlot(input, 'gpt');
+  if (typeof at === 'string') return fail(input, at);
+  const value = gptValue(input);
+  return value === undefined ? undefined : { action: 'sc-set-gpt', index: at.index, slot: at.slot, value };
 }
 
 export const stickActionParsers: readonly HttpActionParser[] = [
@@ -76,4 +120,6 @@ export const stickActionParsers: readonly HttpActionParser[] = [
   { name: 'sc-inc-gpc0', sets: REQUEST_AND_RESPONSE, prefix: true, parse: incGpc },
   { name: 'sc-inc-gpc1', sets: REQUEST_AND_RESPONSE, prefix: true, parse: incGpc },
   { name: 'sc-set-gpt0', sets: REQUEST_AND_RESPONSE, prefix: true, parse: setGpt0 },
+  { name: 'sc-inc-gpc', sets: REQUEST_AND_RESPONSE, prefix: true, parse: incGpcArray },
+  { name: 'sc-set-gpt', sets: REQUEST_AND_RESPONSE, prefix: true, parse: setGptArray },
 ];

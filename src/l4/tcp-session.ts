@@ -1,7 +1,7 @@
 import type { Timeouts } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
-import type { ProxySession, SessionHost, SessionView } from '../proxy/session.ts';
+import { clientSessionEnded, type ProxySession, type SessionHost, type SessionView } from '../proxy/session.ts';
 import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
@@ -502,10 +502,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (this.#countedInBackend) (this.backend as Backend).counters.scur--;
     // Logged as HAProxy does: the backend and server released, the connection still counted.
     this.#log(false);
-    this.host.counters.scur--;
-    this.host.limits.current--;
-    this.connection.release(this.runtime.now());
-    this.host.sessionEnded(this);
+    clientSessionEnded(this.host, this, this.connection, this.runtime.now());
   }
 
   /** One line per session: `early` once connected (logasap), else at the end. */

@@ -1,7 +1,7 @@
 import type { Timeouts } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
-import type { ProxySession, SessionHost, SessionView } from '../proxy/session.ts';
+import { clientSessionEnded, type ProxySession, type SessionHost, type SessionView } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import { connectionModeOf } from '../http/http-options.ts';
 import { BodyFramer, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
@@ -554,9 +554,6 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       this.client.destroy();
     }
     this.#reqParser.release();
-    this.host.counters.scur--;
-    this.host.limits.current--;
-    this.connection.release(this.now);
-    this.host.sessionEnded(this);
+    clientSessionEnded(this.host, this, this.connection, this.now);
   }
 }

@@ -1,7 +1,7 @@
 import type { Timeouts, TuneModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
-import type { ProxySession, SessionHost } from '../proxy/session.ts';
+import { clientSessionEnded, type ProxySession, type SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import { RequestHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import {
@@ -981,9 +981,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       this.client.destroy();
     }
     this.#headParser.release();
-    this.host.counters.scur--;
-    this.host.limits.current--;
-    this.connection.release(this.now);
-    this.host.sessionEnded(this);
+    clientSessionEnded(this.host, this, this.connection, this.now);
   }
 }

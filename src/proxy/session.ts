@@ -8,6 +8,7 @@ import type { Backend } from './backend.ts';
 import type { UserlistTable } from '../auth/userlist.ts';
 import type { ServerConnectionPool } from '../http/server-pool.ts';
 import type { Services } from '../services/services.ts';
+import type { ConnectionInfo } from './connection-info.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 
 /** A client connection being served (tcp splice or http transactions). */
@@ -53,4 +54,16 @@ export interface SessionHost {
   /** The idle server connection pool of a backend (mode http). */
   pools(backend: Backend): ServerConnectionPool;
   sessionEnded(session: ProxySession): void;
+}
+
+/**
+ * A client session (tcp, HTTP/1 or HTTP/2 connection) is over: the frontend's and the
+ * process's connection counts go down, the connection's record releases what it holds
+ * (stick counters), and the frontend forgets the session.
+ */
+export function clientSessionEnded(host: SessionHost, session: ProxySession, connection: ConnectionInfo, now: number): void {
+  host.counters.scur--;
+  host.limits.current--;
+  connection.release(now);
+  host.sessionEnded(session);
 }

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,29 +15,8 @@ import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { cli } from '../support/cli-client.ts';
 
-/** Sends `input` and reads until the proxy closes; bounded. */
-function cli(path: string, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ path });
-    let answer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close after ${JSON.stringify(input)}; got ${JSON.stringify(answer)}`));
-    }, 5000);
-    socket.setEncoding('latin1');
-    socket.on('connect', () => socket.end(input));
-    socket.on('data', (text: string) => (answer += text));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-  });
-}
 
 const ADDR = '0x[0-9a-f]+';
 

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,28 +18,8 @@ import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { holdingServer, type TestBackend } from '../support/tcp-backends.ts';
 import { dial } from '../support/tcp-client.ts';
+import { cli } from '../support/cli-client.ts';
 
-function cli(path: string, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ path });
-    let answer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close after ${JSON.stringify(input)}; got ${JSON.stringify(answer)}`));
-    }, 5000);
-    socket.setEncoding('latin1');
-    socket.on('connect', () => socket.end(input));
-    socket.on('data', (text: string) => (answer += text));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-  });
-}
 
 for (const target of TARGETS) {
   describe(`dynamic servers on ${target}`, () => {

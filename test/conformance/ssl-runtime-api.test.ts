@@ -5,36 +5,15 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/ssl-runtime-api.test.js
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { repoRoot } from '../support/runtimes.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { cli } from '../support/cli-client.ts';
 
 const TLS = `${repoRoot}test/fixtures/tls`;
 
-function cli(port: number, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    let answer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close after ${JSON.stringify(input)}; got ${JSON.stringify(answer)}`));
-    }, 5000);
-    socket.setEncoding('latin1');
-    socket.on('connect', () => socket.end(input));
-    socket.on('data', (text: string) => (answer += text));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-  });
-}
 
 for (const target of TARGETS) {
   describe(`show ssl cert on ${target}`, () => {

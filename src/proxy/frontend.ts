@@ -254,8 +254,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
    */
   #openSession(socket: Socket, info: ConnectionInfo, received: Uint8Array | undefined, tcp: TcpRuleContext | undefined): void {
     const rules = this.#tcpRules;
-    // Session rules may move `src`/`dst` from here on; `fc_src`/`fc_dst` keep these.
-    if (rules !== undefined && rules.session.length > 0) info.pinConnectionAddresses();
+    // Session and content rules may move `src`/`dst` from here on; `fc_src`/`fc_dst` keep these.
+    if (rules !== undefined && (rules.session.length > 0 || rules.content.length > 0)) info.pinConnectionAddresses();
     if (rules !== undefined && tcp !== undefined) {
       const verdict = rules.session.length > 0 ? runTcpRules(rules.session, tcp, undefined) : 'accept';
       if (verdict === 'reject') {

@@ -14,9 +14,7 @@ import { earliest } from '../util/idle-deadline.ts';
 import {
   H_EXPECT,
   H_TRANSFER_ENCODING,
-  H_UPGRADE,
   HeadEditor,
-  headerName,
   errorClosesConnection,
   HttpParseError,
   RequestHeadParser,
@@ -82,8 +80,6 @@ const EMPTY = new Uint8Array(0);
 const CONTINUE = new TextEncoder().encode('HTTP/1.1 100 Continue\r\n\r\n');
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
-const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
-const WEBSOCKET = new TextEncoder().encode('websocket');
 
 /**
  * One HTTP transaction, from a complete request head to the end of its response (HAProxy's
@@ -371,11 +367,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const head = this.#req as RequestHead;
     this.#captures?.captureRequest(head);
     if (hostContradictsTarget(head)) {
-      this.host.counters.ereq++;
-      return this.fail(400, 'P', 'R');
-    }
-    // A WebSocket handshake without its key cannot succeed; HAProxy refuses it itself.
-    if (head.upgrade && head.hasToken(H_UPGRADE, WEBSOCKET) && !head.has(H_SEC_WEBSOCKET_KEY)) {
       this.host.counters.ereq++;
       return this.fail(400, 'P', 'R');
     }

@@ -277,7 +277,7 @@ describe('H1ClientConnection + HttpStream', () => {
         onData(s, chunk) {
           if (!upgraded) {
             upgraded = true;
-            s.write(enc.encode('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'));
+            s.write(enc.encode('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'));
           } else {
             s.write(enc.encode(`echo:${dec.decode(chunk)}`));
           }

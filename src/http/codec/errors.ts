@@ -33,6 +33,7 @@ export type HttpErrorCode =
   | 'UNKNOWN_TRANSFER_ENCODING'
   | 'BAD_HOST'
   | 'DUPLICATE_HOST'
+  | 'BAD_WEBSOCKET_KEY'
   // body
   | 'BAD_CHUNK'
   | 'BAD_TRAILER'

@@ -64,6 +64,9 @@ const L_CLOSE = latin1Bytes('close');
 const L_KEEP_ALIVE = latin1Bytes('keep-alive');
 const L_CHUNKED = latin1Bytes('chunked');
 const L_100_CONTINUE = latin1Bytes('100-continue');
+const L_WEBSOCKET = latin1Bytes('websocket');
+const L_SEC_WEBSOCKET_KEY = latin1Bytes('sec-websocket-key');
+const L_SEC_WEBSOCKET_ACCEPT = latin1Bytes('sec-websocket-accept');
 
 // Results of scanFields, in one module-level object so the pass allocates nothing
 // (single-threaded; a const object also avoids the TDZ checks of module-level lets).
@@ -71,6 +74,10 @@ const F = {
   hostCount: 0,
   hostIndex: -1,
   upgradeHeader: false,
+  /** The (last) Upgrade header names `websocket` (HAProxy's H1_MF_UPG_WEBSOCKET). */
+  upgradeWebsocket: false,
+  /** A Sec-WebSocket-Key of 24 characters (requests) or a Sec-WebSocket-Accept (responses). */
+  websocketKey: false,
   expectIndex: -1,
   teCount: 0, // Transfer-Encoding headers seen
   teChunked: 0, // `chunked` elements
@@ -91,6 +98,8 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
   F.hostCount = 0;
   F.hostIndex = -1;
   F.upgradeHeader = false;
+  F.upgradeWebsocket = false;
+  F.websocketKey = false;
   F.expectIndex = -1;
   F.teCount = 0;
   F.teChunked = 0;
@@ -119,7 +128,13 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
         if (F.expectIndex < 0 && equalsLower(raw, ns, ne, L_EXPECT)) F.expectIndex = i;
         break;
       case 7:
-        if (equalsLower(raw, ns, ne, L_UPGRADE) && ve > vs) F.upgradeHeader = true;
+        if (equalsLower(raw, ns, ne, L_UPGRADE)) {
+          if (ve > vs) F.upgradeHeader = true;
+          F.upgradeWebsocket = hasToken(raw, vs, ve, L_WEBSOCKET);
+        }
+        break;
+      case 20:
+        if (isResponse && equalsLower(raw, ns, ne, L_SEC_WEBSOCKET_ACCEPT)) F.websocketKey = true;
         break;
       case 10:
         if (equalsLower(raw, ns, ne, L_CONNECTION)) scanConnection(h, raw, vs, ve);
@@ -138,6 +153,8 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
           if (!scanTransferEncoding(raw, vs, ve)) {
             throw fail('BAD_TRANSFER_ENCODING', isResponse, JSON.stringify(latin1String(raw, vs, ve)));
           }
+        } else if (!isResponse && ve - vs === 24 && equalsLower(raw, ns, ne, L_SEC_WEBSOCKET_KEY)) {
+          F.websocketKey = true;
         }
         break;
     }
@@ -165,6 +182,20 @@ function scanFields(h: HttpHead, isResponse: boolean): void {
 
   h.keepAlive = h.versionMinor === 1 ? !h.connectionClose : h.connectionKeepAlive && !h.connectionClose;
   h.mustClose = !h.keepAlive || h.smuggleSuspect;
+}
+
+/** Whether a comma list holds `token` (lowercase bytes), case-insensitively. */
+function hasToken(raw: Uint8Array, start: number, end: number, token: Uint8Array): boolean {
+  let p = start;
+  while (p < end) {
+    while (p < end && (raw[p] === SP || raw[p] === HTAB || raw[p] === COMMA)) p++;
+    const s = p;
+    while (p < end && raw[p] !== COMMA) p++;
+    let e = p;
+    while (e > s && (raw[e - 1] === SP || raw[e - 1] === HTAB)) e--;
+    if (e - s === token.length && equalsLower(raw, s, e, token)) return true;
+  }
+  return false;
 }
 
 function scanConnection(h: HttpHead, raw: Uint8Array, start: number, end: number): void {
@@ -365,6 +396,8 @@ export function analyzeRequest(h: RequestHead): void {
   const raw = h.raw;
   if (F.expectIndex >= 0 && h.versionMinor === 1 && h.valueIs(F.expectIndex, L_100_CONTINUE)) h.expectContinue = true;
   h.upgrade = h.connectionUpgrade && F.upgradeHeader && h.versionMinor === 1;
+  // RFC 6455 as HAProxy's H1 mux checks it: a WebSocket handshake carries its key.
+  if (h.connectionUpgrade && F.upgradeWebsocket && !F.websocketKey) throw fail('BAD_WEBSOCKET_KEY', false, 'a WebSocket upgrade without a 24-character Sec-WebSocket-Key');
 
   if (F.hostCount > 1) throw fail('DUPLICATE_HOST', false);
   h.hostIndex = F.hostIndex;
@@ -423,5 +456,6 @@ function absoluteAuthorityStart(raw: Uint8Array, s: number, e: number): number {
 export function analyzeResponse(h: ResponseHead): void {
   scanFields(h, true);
   h.upgrade = h.status === 101 && h.connectionUpgrade && F.upgradeHeader;
+  if (h.connectionUpgrade && F.upgradeWebsocket && !F.websocketKey) throw fail('BAD_WEBSOCKET_KEY', true, 'a WebSocket upgrade response without Sec-WebSocket-Accept');
   if (h.closeDelimited) h.mustClose = true;
 }

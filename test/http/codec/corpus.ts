@@ -173,8 +173,14 @@ export const REQUEST_CASES: Case[] = [
   req('Expect ignored in HTTP/1.0', 'PUT /f HTTP/1.0\r\nExpect: 100-continue\r\n\r\n', {
     messages: [{ head: { expectContinue: false } }],
   }),
-  req('websocket upgrade', `GET /ws HTTP/1.1\r\n${H}Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n`, {
+  req('websocket upgrade', `GET /ws HTTP/1.1\r\n${H}Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`, {
     messages: [{ head: { upgrade: true, keepAlive: true } }],
+  }),
+  req('websocket upgrade without a key (RFC 6455, as HAProxy)', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`, {
+    error: { code: 'BAD_WEBSOCKET_KEY', status: 400 },
+  }),
+  req('websocket upgrade with a key of the wrong length', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: h2c, WebSocket\r\nSec-WebSocket-Key: short\r\n\r\n`, {
+    error: { code: 'BAD_WEBSOCKET_KEY', status: 400 },
   }),
   req('Connection: upgrade without Upgrade header', `GET /ws HTTP/1.1\r\n${H}Connection: upgrade\r\n\r\n`, {
     messages: [{ head: { upgrade: false } }],
@@ -349,7 +355,10 @@ export const RESPONSE_CASES: Case[] = [
   res('100 Continue then the final response', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n', {
     messages: [{ head: { status: 100, reason: 'Continue' }, bodyMode: 'none' }, { head: { status: 103 }, bodyMode: 'none' }, { head: { status: 201 }, bodyMode: 'length' }],
   }),
-  res('101 switches protocols', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x05hello', {
+  res('101 websocket without Sec-WebSocket-Accept (as HAProxy: a bad response)', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', {
+    error: { code: 'BAD_WEBSOCKET_KEY', status: 502 },
+  }),
+  res('101 switches protocols', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x05hello', {
     messages: [{ head: { status: 101, upgrade: true }, bodyMode: 'none' }],
     tunnel: '\x81\x05hello',
   }),

@@ -68,9 +68,9 @@ describe('HeadEditor', () => {
   });
 
     it('keepUpgrade keeps Upgrade even when Connection names it', () => {
-    const h = req('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    const h = req('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
     const out = editor.begin(h).removeHopByHop(true).append('Connection', 'upgrade').build();
-    assert.equal(str(out), 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n');
+    assert.equal(str(out), 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: upgrade\r\n\r\n');
   });
 
   it('drops Content-Length of a smuggling suspect', () => {

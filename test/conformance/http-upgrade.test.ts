@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { appBackend, wsEchoBackend, type HttpTestBackend } from '../support/http-backends.ts';
+import { appBackend, cannedBackend, wsEchoBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, delay, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
 import { headerHasToken, headerValue, parseHead } from '../support/http-wire.ts';
@@ -24,6 +24,8 @@ interface Ports {
   refused: number;
   beWs: number;
   beApp: number;
+  noAccept: number;
+  beNoAccept: number;
 }
 
 function configFor(p: Ports): string {
@@ -47,6 +49,13 @@ frontend fe_upgrade_declined
 
 backend be_app
     server s1 127.0.0.1:${p.beApp}
+
+frontend fe_no_accept
+    bind 127.0.0.1:${p.noAccept}
+    default_backend be_no_accept
+
+backend be_no_accept
+    server s1 127.0.0.1:${p.beNoAccept}
 `;
 }
 
@@ -91,13 +100,16 @@ for (const target of TARGETS) {
     let ports: Ports;
     let wsBackend: Awaited<ReturnType<typeof wsEchoBackend>>;
     let app: HttpTestBackend;
+    let noAccept: HttpTestBackend;
     const sockets: WebSocket[] = [];
 
     before(async () => {
-      const [ws, refused, beWs, beApp] = (await freePorts(4)) as [number, number, number, number];
-      ports = { ws, refused, beWs, beApp };
+      const [ws, refused, beWs, beApp, noAcceptPort, beNoAccept] = (await freePorts(6)) as [number, number, number, number, number, number];
+      ports = { ws, refused, beWs, beApp, noAccept: noAcceptPort, beNoAccept };
       wsBackend = await wsEchoBackend(ports.beWs);
       app = await appBackend(ports.beApp, 'app');
+      // Switches protocols without the Sec-WebSocket-Accept that proves it read the key.
+      noAccept = await cannedBackend(ports.beNoAccept, 'no-accept', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 'keep');
       proxy = await startProxy(target, configFor(ports));
     });
 
@@ -107,6 +119,7 @@ for (const target of TARGETS) {
       await stopProxy(target, proxy);
       await wsBackend?.close();
       await app?.close();
+      await noAccept?.close();
     });
 
     it('WebSocket handshake: 101 Switching Protocols with the upgrade headers passed through, then frames both ways', async () => {
@@ -202,6 +215,13 @@ for (const target of TARGETS) {
       assert.ok(await conn.waitClosed(1000));
       conn.destroy();
       assert.equal(app.requests, before);
+    });
+
+    it('a 101 WebSocket answer without Sec-WebSocket-Accept is a bad response: 502', async () => {
+      const conn = await HttpConnection.open(ports.noAccept);
+      await conn.write('GET /ws HTTP/1.1\r\nHost: a.test\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      assertErrorPage(await conn.read(), 502);
+      conn.destroy();
     });
 
     it('an Upgrade to another protocol that the server declines is a plain HTTP exchange', async () => {

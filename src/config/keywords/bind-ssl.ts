@@ -49,29 +49,27 @@ function parseIgnoreList(ctx: KeywordContext, bind: BindDraft, value: Token): st
   return items;
 }
 
+/**
+ * `ca-file`, `ca-verify-file`, `crl-file FILE`: a path resolved against `ca-base`; CA files are
+ * also listed globally (read when the configuration loads, used or not, as HAProxy does).
+ */
+function caFileOption(name: string, field: 'caFile' | 'caVerifyFile' | 'crlFile', listed: boolean): BindOption {
+  return {
+    name,
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      const tls = note(ctx, bind, option);
+      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      if (listed) ctx.global.caFiles.push(reference);
+      tls[field] = reference;
+    },
+  };
+}
+
 const clientCertificateOptions: BindOption[] = [
-  {
-    name: 'ca-file',
-    arity: 1,
-    parse(ctx, bind, value, option) {
-      if (value === undefined) return;
-      const tls = note(ctx, bind, option);
-      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
-      ctx.global.caFiles.push(reference);
-      tls.caFile = reference;
-    },
-  },
-  {
-    name: 'ca-verify-file',
-    arity: 1,
-    parse(ctx, bind, value, option) {
-      if (value === undefined) return;
-      const tls = note(ctx, bind, option);
-      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
-      ctx.global.caFiles.push(reference);
-      tls.caVerifyFile = reference;
-    },
-  },
+  caFileOption('ca-file', 'caFile', true),
+  caFileOption('ca-verify-file', 'caVerifyFile', true),
   {
     name: 'ecdhe',
     arity: 1,
@@ -82,15 +80,7 @@ const clientCertificateOptions: BindOption[] = [
       tls.options.ecdhe = value.text;
     },
   },
-  {
-    name: 'crl-file',
-    arity: 1,
-    parse(ctx, bind, value, option) {
-      if (value === undefined) return;
-      const tls = note(ctx, bind, option);
-      tls.crlFile = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
-    },
-  },
+  caFileOption('crl-file', 'crlFile', false),
   {
     name: 'verify',
     arity: 1,

@@ -39,9 +39,11 @@ ${scenarioList}
 Options:
 ${opt}
   --targets LIST       comma-separated subset of the scenario's targets (env BENCH_TARGETS):
-                       l4: node,bun,deno,haproxy,direct
-                       http: node,bun,deno,haproxy,nginx,http-proxy,fastify,direct
-                       memory: node,bun,deno,haproxy
+                       l4: node,node-system,bun,deno,haproxy,direct
+                       http: node,node-system,bun,deno,haproxy,nginx,http-proxy,fastify,direct
+                       memory: node,node-system,bun,deno,haproxy
+                       (node: the Node running the bench, under npm the current LTS from
+                       node_modules; node-system: the machine's own Node, if another version)
                        (HAProxy, and in http the JS peers, are added when a ratio to them is asked for)
   --workloads LIST     (http) small,large: keep-alive small responses, 1 MiB responses
                        (default both; env BENCH_WORKLOADS); leastconn,uri: balancing over

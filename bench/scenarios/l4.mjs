@@ -10,7 +10,7 @@ const scenario = {
   kind: 'macro',
   mode: 'tcp',
   tools: ['haproxy', 'wrk', 'nginx'],
-  targets: ['node', 'bun', 'deno', 'haproxy', 'direct'],
+  targets: ['node', 'node-system', 'bun', 'deno', 'haproxy', 'direct'],
   /** DESIGN.md §4: "L4 tcp mode: >= 0.9x HAProxy throughput on every runtime". */
   goal(id) {
     if (id === 'node' || id === 'bun' || id === 'deno') return { text: '>= 0.9x HAProxy', min: 0.9 };

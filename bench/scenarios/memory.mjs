@@ -38,7 +38,7 @@ const scenario = {
   name: 'memory',
   title: 'RSS per idle keep-alive connection',
   description: 'RSS per idle keep-alive client connection (N idle clients, then closed, over cycles) and idle-timeout closes: Switchyard on Node/Bun/Deno vs HAProxy',
-  targets: ['node', 'bun', 'deno', 'haproxy'],
+  targets: ['node', 'node-system', 'bun', 'deno', 'haproxy'],
   workloads: ['idle', 'timeout'],
   run: (opts) => runMemoryScenario(opts),
 };

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ProxyProcess, writeTempConfig } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { repoRoot } from '../support/runtimes.ts';
+import { onNode, repoRoot } from '../support/runtimes.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { TARGETS, stopProxy, type Target } from '../support/http-suite.ts';
@@ -79,7 +79,7 @@ backend app
 
 /** Writes the configuration module for a runtime; returns the -f path and its cleanup. */
 function writeModule(target: Exclude<Target, 'haproxy'>, p: Ports): { path: string; cleanup: () => void } {
-  const typescript = target !== 'node';
+  const typescript = !onNode(target);
   const from = typescript ? `${repoRoot}src/config/define-config.ts` : `${repoRoot}dist/src/config/define-config.js`;
   const source = `import { defineConfig } from ${JSON.stringify(from)};\n\nexport default defineConfig(${moduleInput(p)}, 'switchyard.config');\n`;
   return writeTempConfig(source, typescript ? 'switchyard.config.ts' : 'switchyard.config.mjs');

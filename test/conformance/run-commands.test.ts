@@ -21,7 +21,8 @@ import { freePorts } from '../support/ports.ts';
 import { writeTempConfig } from '../support/proxy-process.ts';
 import { RUNTIMES, repoRoot, type RuntimeName } from '../support/runtimes.ts';
 
-const COMMANDS: Record<RuntimeName, { command: string; args: (config: string) => string[]; exe: string }> = {
+/** README's commands; the machine's own Node has none of its own (npm runs node_modules/.bin/node). */
+const COMMANDS: Partial<Record<RuntimeName, { command: string; args: (config: string) => string[]; exe: string }>> = {
   node: { command: 'npm', args: (config) => ['run', 'proxy', '--', '-f', config], exe: 'node' },
   bun: { command: 'bun', args: (config) => ['run', 'proxy', '-f', config], exe: 'bun.exe' },
   deno: { command: 'deno', args: (config) => ['task', 'proxy', '-f', config], exe: 'deno' },
@@ -91,7 +92,9 @@ async function waitGone(pids: readonly number[], timeoutMs: number): Promise<num
 }
 
 for (const runtime of RUNTIMES) {
-  const { command, args, exe } = COMMANDS[runtime];
+  const readme = COMMANDS[runtime];
+  if (readme === undefined) continue;
+  const { command, args, exe } = readme;
   describe(`README run command on ${runtime}`, () => {
     it(`${command} ${args('haproxy.cfg').join(' ')} proxies, and stops on SIGTERM leaving no process`, async () => {
       const [frontPort, backPort] = (await freePorts(2)) as [number, number];

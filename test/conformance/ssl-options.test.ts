@@ -31,6 +31,7 @@ type Ports = Record<(typeof PORT_NAMES)[number], number>;
 /** What each target cannot do (refused there; see docs/runtimes.md). */
 const UNSUPPORTED: Readonly<Record<Target, ReadonlySet<string>>> = {
   node: new Set(),
+  'node-system': new Set(),
   haproxy: new Set(),
   bun: new Set(['ciphersuites']),
   deno: new Set(['ciphers', 'ciphersuites', 'curves', 'client-certificates', 'server-crl-file']),

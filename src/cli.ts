@@ -16,8 +16,11 @@ import { Master } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 
 export interface CliOptions {
-  /** Absolute path of the package root (where examples/ lives), for the demo. */
-  readonly packageRoot?: string;
+  /**
+   * Path of the demo configuration run without -f (examples/demo.cfg: beside the package, or
+   * embedded in a single-file executable, where the entry point names it).
+   */
+  readonly demoConfig?: string;
 }
 
 interface ParsedArgs {
@@ -160,10 +163,6 @@ function hasEnabledListener(config: ConfigModel): boolean {
   return config.frontends.some((f) => !f.disabled && f.binds.length > 0) || (config.global.stats?.sockets.length ?? 0) > 0;
 }
 
-function joinPath(root: string, relative: string): string {
-  return root.endsWith('/') ? root + relative : `${root}/${relative}`;
-}
-
 function isModulePath(path: string): boolean {
   return /\.(?:ts|mts|js|mjs)$/.test(path);
 }
@@ -237,11 +236,11 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   const out = new Console(runtime, parsed.quiet, parsed.debug);
   const demo = parsed.files.length === 0;
   if (demo) {
-    if (options.packageRoot === undefined) {
+    if (options.demoConfig === undefined) {
       out.alert('no configuration file given (use -f FILE)');
       return runtime.exit(1);
     }
-    parsed.files.push(joinPath(options.packageRoot, 'examples/demo.cfg'));
+    parsed.files.push(options.demoConfig);
   }
 
   let config: ConfigModel;

@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli.ts';
 import { bunRuntime } from './runtime.ts';
+// A file import: its path here, and embedded by `bun build --compile` (npm run package), so the
+// single-file executable runs the demo too.
+import demoConfig from '../../examples/demo.cfg' with { type: 'file' };
 
-// adapters/bun/main.ts runs from the sources: the package root is two levels up.
-const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
-await runCli(bunRuntime, Bun.argv.slice(2), { packageRoot });
+await runCli(bunRuntime, Bun.argv.slice(2), { demoConfig });

@@ -189,6 +189,11 @@ class ConfigParser {
       this.#line = Math.max(lines.length, 1);
       this.#error(1, '.if', "non-terminated '.if' block.");
     }
+    if (source.text !== '' && !source.text.endsWith('\n')) {
+      // HAProxy refuses a file whose last line has no LF: it may have been cut short.
+      this.#line = lines.length;
+      this.#error(1, '', `Missing LF on last line, file might have been truncated at position ${(lines[lines.length - 1] as string).length + 1}.`);
+    }
   }
 
   #parseLine(text: string, blocks: ConditionalBlocks): void {

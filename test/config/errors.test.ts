@@ -528,6 +528,10 @@ describe('errors: syntax and directives', () => {
     assert.deepEqual(await onlyError(cfg('.endif')), [1, 1, '.endif', "lone '.endif' with no matching '.if'."]);
     assert.deepEqual(await onlyError(cfg('.if 1', '.else x', '.endif')), [2, 7, '.else', "Unexpected argument 'x' for '.else'."]);
   });
+
+  it("refuses a last line without LF, as HAProxy (the file may have been cut short)", async () => {
+    assert.deepEqual(await onlyError('global\n  maxconn 10'), [2, 1, '', 'Missing LF on last line, file might have been truncated at position 13.']);
+  });
 });
 
 describe('warnings', () => {

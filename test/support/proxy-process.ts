@@ -34,7 +34,9 @@ export function runCli(runtime: Target, args: readonly string[], timeoutMs = 20_
 export function writeTempConfig(text: string, name = 'haproxy.cfg'): { path: string; dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const path = join(dir, name);
-  writeFileSync(path, text);
+  // A configuration's last line ends with LF (HAProxy refuses a file without it); the tests'
+  // template literals often end on their last line.
+  writeFileSync(path, text === '' || text.endsWith('\n') || !name.endsWith('.cfg') ? text : `${text}\n`);
   return { path, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -72,6 +74,23 @@ export class ProxyProcess {
   ): Promise<ProxyProcess> {
     const config = configText === undefined ? { path: '', cleanup: () => {} } : writeTempConfig(configText);
     const { command, args } = proxyCommand(runtime, [...(configText === undefined ? [] : ['-f', config.path]), ...extraArgs]);
+    return ProxyProcess.#launch(runtime, command, args, config.cleanup, timeoutMs, readyPort);
+  }
+
+  /** Starts a built executable (a single-file build of `runtime`) with these arguments. */
+  static startExecutable(runtime: Target, executable: string, args: readonly string[], timeoutMs = 20_000): Promise<ProxyProcess> {
+    return ProxyProcess.#launch(runtime, executable, [...args], () => {}, timeoutMs, undefined);
+  }
+
+  static async #launch(
+    runtime: Target,
+    command: string,
+    args: string[],
+    cleanup: () => void,
+    timeoutMs: number,
+    readyPort: number | undefined,
+  ): Promise<ProxyProcess> {
+    const config = { cleanup };
     const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const proxy = new ProxyProcess(runtime, child, config.cleanup);
     const ready = new Promise<void>((resolve, reject) => {

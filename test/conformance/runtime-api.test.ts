@@ -232,6 +232,21 @@ listen web
       assert.equal(await cli(admin, 'get var proc.nope\n'), 'Variable not found.\n\n');
       assert.equal(await cli(user, 'get var proc.answer\n'), 'Permission denied\n\n');
     });
+
+    it('set var: experimental mode only, proc scope only, an expression or a format of a proxy called CLI', async () => {
+      assert.equal(await cli(admin, 'set var proc.x int(1)\n'), 'This command is restricted to experimental mode only.\n\n');
+      assert.equal(await cli(admin, 'experimental-mode\n'), 'experimental-mode is OFF\n\n');
+      assert.equal(await cli(user, 'experimental-mode on\n'), 'Permission denied\n\n');
+      assert.equal(await cli(admin, 'experimental-mode on; experimental-mode\n'), '\nexperimental-mode is ON\n\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x int(7); get var proc.x\n'), '\n\nproc.x: type=sint value=<7>\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x fmt %[var(proc.answer)]-%f; get var proc.x\n'), '\n\nproc.x: type=str value=<42-CLI>\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x expr str(a),upper; get var proc.x\n'), '\n\nproc.x: type=str value=<A>\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var txn.x int(7)\n'), "\n'set var': cannot set variable 'txn.x', only scope 'proc' is permitted here.\n");
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x foo 1\n'), "\n'set var': arg type must be either 'expr' or 'fmt' but got 'foo'.\n");
+      // Lowering the level leaves experimental mode.
+      assert.equal(await cli(admin, 'experimental-mode on; operator; set var proc.x int(8)\n'), '\n\nThis command is restricted to experimental mode only.\n\n');
+      assert.equal(await cli(admin, 'get var proc.x\n'), 'proc.x: type=str value=<A>\n');
+    });
   });
 }
 

@@ -281,6 +281,8 @@ backend tstr
     stick-table type string len 32 size 10 store http_req_cnt,gpt0
 backend tarr
     stick-table type ip size 10 store gpc(2),gpc_rate(2,10s),gpt(1)
+backend tshort
+    stick-table type string len 8 size 10 expire 100ms store http_req_cnt
 `,
       );
       for (const k of ['key1', 'key2', 'key3']) {
@@ -304,7 +306,7 @@ backend tarr
     const stable = (text: string) => text.replace(/^0x[0-9a-f]+:/gm, 'ADDR:').replace(/exp=[1-9]\d*/g, 'exp=T');
 
     it('show table: the tables last declared first, then one table with its entries in key order', async () => {
-      assert.equal(await cli(sock, 'show table\n'), '# table: tarr, type: ip, size:10, used:0\n# table: tstr, type: string, size:10, used:3\n# table: tip, type: ip, size:10, used:1\n\n');
+      assert.equal(await cli(sock, 'show table\n'), '# table: tshort, type: string, size:10, used:0\n# table: tarr, type: ip, size:10, used:0\n# table: tstr, type: string, size:10, used:3\n# table: tip, type: ip, size:10, used:1\n\n');
       assert.equal(
         stable(await cli(sock, 'show table tstr\n')),
         '# table: tstr, type: string, size:10, used:3\n' +
@@ -341,6 +343,14 @@ backend tarr
       );
       assert.equal(stable(await cli(sock, 'show table tarr data.gpc gt 4\n')), '# table: tarr, type: ip, size:10, used:1\nADDR: key=10.0.0.1 use=0 exp=0 gpt0=3 gpc0=5 gpc1=0 gpc0_rate(10000)=2 gpc1_rate(10000)=0\n\n');
       assert.equal(await cli(sock, 'set table tarr key 10.0.0.1 data.gpc0 1\n'), 'Data type not stored in this table\n\n');
+    });
+
+    it('an expired entry is gone from show table: used counts live entries only', async () => {
+      assert.equal(await cli(sock, 'set table tshort key k data.http_req_cnt 1\n'), '\n');
+      assert.match(await cli(sock, 'show table tshort\n'), /^# table: tshort, type: string, size:10, used:1\n0x[0-9a-f]+: key=k use=0 exp=\d+ http_req_cnt=1\n\n$/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(await cli(sock, 'show table tshort\n'), '# table: tshort, type: string, size:10, used:0\n\n');
+      assert.match(await cli(sock, 'show table\n'), /^# table: tshort, type: string, size:10, used:0\n/);
     });
   });
 }

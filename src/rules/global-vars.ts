@@ -16,28 +16,49 @@ export class GlobalSetVarError extends Error {
   readonly code = 'GLOBAL_SET_VAR_INVALID';
 }
 
-export function createProcessVars(lines: readonly GlobalSetVarModel[] | undefined, host: { readonly hostname?: string | undefined; readonly pid?: number }): ProcessVars {
+export function createProcessVars(lines: readonly GlobalSetVarModel[] | undefined, host: ProcessVarHost): ProcessVars {
   const vars = new ProcessVars();
   if (lines === undefined || lines.length === 0) return vars;
   // HAProxy evaluates these on a dummy session of a proxy called "CFG" (what %f prints).
-  const ctx: SampleContext = { clientAddress: '', lbHead: undefined, hostname: host.hostname, pid: host.pid, frontendName: 'CFG', vars };
-  const sample = new Sample();
   for (const line of lines) {
     const where = `[${line.source.file}:${line.source.line}] set-var ${line.variable}`;
-    const variable = parseVarName(line.variable);
-    if (typeof variable === 'string') throw new GlobalSetVarError(`${where}: ${variable}`);
-    if (variable.scope !== 'proc') throw new GlobalSetVarError(`${where}: only scope 'proc' is permitted in the global section`);
-    const conditions = conditionBits(line.conditions);
-    if (line.kind === 'fmt') {
-      const format = compileLogFormat(line.value, 'request', true);
-      if (!format.ok) throw new GlobalSetVarError(`${where}: ${format.message}`);
-      sample.setStr(format.format.evaluate(ctx));
-      writeVar(vars, variable, sample, conditions);
-      continue;
-    }
-    const compiled = compileSampleFetch(line.value, { constantOnly: true });
-    if (!compiled.ok) throw new GlobalSetVarError(`${where}: ${compiled.message}`);
-    if (compiled.fetch.sample(ctx, sample)) writeVar(vars, variable, sample, conditions);
+    const problem = setProcessVar(vars, line, host, 'CFG');
+    if (problem !== undefined) throw new GlobalSetVarError(`${where}: ${problem}`);
   }
   return vars;
+}
+
+export interface ProcessVarHost {
+  readonly hostname?: string | undefined;
+  readonly pid?: number;
+}
+
+/**
+ * Evaluates one `set-var`/`set-var-fmt` of constants into the `proc` scope, on a dummy session
+ * of proxy `proxyName` (CFG for the global section, CLI for the runtime API's `set var`).
+ * Returns what is wrong with it, or undefined once done.
+ */
+export function setProcessVar(
+  vars: ProcessVars,
+  line: Pick<GlobalSetVarModel, 'variable' | 'conditions' | 'kind' | 'value'>,
+  host: ProcessVarHost,
+  proxyName: string,
+): string | undefined {
+  const variable = parseVarName(line.variable);
+  if (typeof variable === 'string') return variable;
+  if (variable.scope !== 'proc') return 'only scope \'proc\' is permitted in the global section';
+  const ctx: SampleContext = { clientAddress: '', lbHead: undefined, hostname: host.hostname, pid: host.pid, frontendName: proxyName, vars };
+  const sample = new Sample();
+  const conditions = conditionBits(line.conditions);
+  if (line.kind === 'fmt') {
+    const format = compileLogFormat(line.value, 'request', true);
+    if (!format.ok) return format.message;
+    sample.setStr(format.format.evaluate(ctx));
+    writeVar(vars, variable, sample, conditions);
+    return undefined;
+  }
+  const compiled = compileSampleFetch(line.value, { constantOnly: true });
+  if (!compiled.ok) return compiled.message;
+  if (compiled.fetch.sample(ctx, sample)) writeVar(vars, variable, sample, conditions);
+  return undefined;
 }

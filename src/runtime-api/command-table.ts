@@ -3,8 +3,8 @@
  * (commands/*.ts); a command line runs the first command whose words begin it (HAProxy's
  * cli_find_kw), after the level check; anything else gets HAProxy's usage message.
  */
-import type { CliCommand, CommandContext } from './command.ts';
-import { info, PERMISSION_DENIED, type CliAnswer } from './output.ts';
+import { sessionInMode, type CliCommand, type CliSessionState, type CommandContext } from './command.ts';
+import { error, info, PERMISSION_DENIED, type CliAnswer } from './output.ts';
 import { levelAllows } from './levels.ts';
 import { usageMessage } from './usage.ts';
 
@@ -22,9 +22,16 @@ export class CommandTable {
     return undefined;
   }
 
+  /** The commands `help` lists to this session: expert and experimental ones only in their mode. */
+  visibleTo(session: CliSessionState): readonly CliCommand[] {
+    return this.commands.filter((c) => sessionInMode(session, c.mode));
+  }
+
   execute(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer {
     const command = this.find(args);
-    if (command === undefined) return info(usageMessage(this.commands, args));
+    if (command === undefined) return info(usageMessage(this.visibleTo(ctx.session), args));
+    // cli_parse_request checks the mode before the command checks the level.
+    if (!sessionInMode(ctx.session, command.mode)) return error(`This command is restricted to ${command.mode} mode only.\n`);
     if (!levelAllows(ctx.session.level, command.level)) return PERMISSION_DENIED;
     return command.run(args, ctx, payload);
   }

@@ -18,6 +18,17 @@ export interface CliSessionState {
   noLineFeed: boolean;
   /** Idle time before the session is closed, ms (`stats timeout`, `set timeout cli`). */
   timeoutMs: number;
+  /** `expert-mode on` / `experimental-mode on` (HAProxy's ACCESS_EXPERT / ACCESS_EXPERIMENTAL bits). */
+  expertMode: boolean;
+  experimentalMode: boolean;
+}
+
+/** The modes a command may need on top of its level (HAProxy's kw->level ACCESS_EXPERT/ACCESS_EXPERIMENTAL). */
+export type CliMode = 'expert' | 'experimental';
+
+/** Whether the session is in `mode` (commands without a mode always are). */
+export function sessionInMode(session: CliSessionState, mode: CliMode | undefined): boolean {
+  return mode === undefined || (mode === 'expert' ? session.expertMode : session.experimentalMode);
 }
 
 export interface CommandContext {
@@ -32,6 +43,8 @@ export interface CliCommand {
   readonly usage: string | undefined;
   /** The level below which HAProxy answers "Permission denied" (before looking at the arguments). */
   readonly level: CliLevel;
+  /** Commands only run, and only listed, in expert or experimental mode. */
+  readonly mode?: CliMode;
   /** `payload`: the lines after a command ending in `<<`, up to an empty line (HAProxy's payload). */
   run(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer;
 }

@@ -99,7 +99,7 @@ export class CliSession implements SocketHandler {
     this.#target = target;
     this.#commands = commands;
     this.#owner = owner;
-    this.state = { level: model.level, severityOutput: model.severityOutput, prompt: false, quit: false, noLineFeed: false, timeoutMs };
+    this.state = { level: model.level, severityOutput: model.severityOutput, prompt: false, quit: false, noLineFeed: false, timeoutMs, expertMode: false, experimentalMode: false };
     this.#context = { target, session: this.state };
   }
 

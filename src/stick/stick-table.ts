@@ -110,6 +110,11 @@ export class StickTable {
     return this.#entries.size;
   }
 
+  /** Drops the expired untracked entries now (what HAProxy's expiry task has done by the time anyone looks). */
+  purgeExpired(now: number): void {
+    this.#sweep(now);
+  }
+
   // ---- persistence (server_id) ----
 
   /** The server name stored for `key`, refreshing the entry; undefined when absent or expired. */

@@ -232,6 +232,21 @@ listen web
       assert.equal(await cli(admin, 'get var proc.nope\n'), 'Variable not found.\n\n');
       assert.equal(await cli(user, 'get var proc.answer\n'), 'Permission denied\n\n');
     });
+
+    it('set var: experimental mode only, proc scope only, an expression or a format of a proxy called CLI', async () => {
+      assert.equal(await cli(admin, 'set var proc.x int(1)\n'), 'This command is restricted to experimental mode only.\n\n');
+      assert.equal(await cli(admin, 'experimental-mode\n'), 'experimental-mode is OFF\n\n');
+      assert.equal(await cli(user, 'experimental-mode on\n'), 'Permission denied\n\n');
+      assert.equal(await cli(admin, 'experimental-mode on; experimental-mode\n'), '\nexperimental-mode is ON\n\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x int(7); get var proc.x\n'), '\n\nproc.x: type=sint value=<7>\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x fmt %[var(proc.answer)]-%f; get var proc.x\n'), '\n\nproc.x: type=str value=<42-CLI>\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x expr str(a),upper; get var proc.x\n'), '\n\nproc.x: type=str value=<A>\n');
+      assert.equal(await cli(admin, 'experimental-mode on; set var txn.x int(7)\n'), "\n'set var': cannot set variable 'txn.x', only scope 'proc' is permitted here.\n");
+      assert.equal(await cli(admin, 'experimental-mode on; set var proc.x foo 1\n'), "\n'set var': arg type must be either 'expr' or 'fmt' but got 'foo'.\n");
+      // Lowering the level leaves experimental mode.
+      assert.equal(await cli(admin, 'experimental-mode on; operator; set var proc.x int(8)\n'), '\n\nThis command is restricted to experimental mode only.\n\n');
+      assert.equal(await cli(admin, 'get var proc.x\n'), 'proc.x: type=str value=<A>\n');
+    });
   });
 }
 
@@ -266,6 +281,8 @@ backend tstr
     stick-table type string len 32 size 10 store http_req_cnt,gpt0
 backend tarr
     stick-table type ip size 10 store gpc(2),gpc_rate(2,10s),gpt(1)
+backend tshort
+    stick-table type string len 8 size 10 expire 100ms store http_req_cnt
 `,
       );
       for (const k of ['key1', 'key2', 'key3']) {
@@ -289,7 +306,7 @@ backend tarr
     const stable = (text: string) => text.replace(/^0x[0-9a-f]+:/gm, 'ADDR:').replace(/exp=[1-9]\d*/g, 'exp=T');
 
     it('show table: the tables last declared first, then one table with its entries in key order', async () => {
-      assert.equal(await cli(sock, 'show table\n'), '# table: tarr, type: ip, size:10, used:0\n# table: tstr, type: string, size:10, used:3\n# table: tip, type: ip, size:10, used:1\n\n');
+      assert.equal(await cli(sock, 'show table\n'), '# table: tshort, type: string, size:10, used:0\n# table: tarr, type: ip, size:10, used:0\n# table: tstr, type: string, size:10, used:3\n# table: tip, type: ip, size:10, used:1\n\n');
       assert.equal(
         stable(await cli(sock, 'show table tstr\n')),
         '# table: tstr, type: string, size:10, used:3\n' +
@@ -326,6 +343,14 @@ backend tarr
       );
       assert.equal(stable(await cli(sock, 'show table tarr data.gpc gt 4\n')), '# table: tarr, type: ip, size:10, used:1\nADDR: key=10.0.0.1 use=0 exp=0 gpt0=3 gpc0=5 gpc1=0 gpc0_rate(10000)=2 gpc1_rate(10000)=0\n\n');
       assert.equal(await cli(sock, 'set table tarr key 10.0.0.1 data.gpc0 1\n'), 'Data type not stored in this table\n\n');
+    });
+
+    it('an expired entry is gone from show table: used counts live entries only', async () => {
+      assert.equal(await cli(sock, 'set table tshort key k data.http_req_cnt 1\n'), '\n');
+      assert.match(await cli(sock, 'show table tshort\n'), /^# table: tshort, type: string, size:10, used:1\n0x[0-9a-f]+: key=k use=0 exp=\d+ http_req_cnt=1\n\n$/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(await cli(sock, 'show table tshort\n'), '# table: tshort, type: string, size:10, used:0\n\n');
+      assert.match(await cli(sock, 'show table\n'), /^# table: tshort, type: string, size:10, used:0\n/);
     });
   });
 }

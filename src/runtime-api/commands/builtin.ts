@@ -9,7 +9,7 @@ import { usageMessage } from '../usage.ts';
 /** `help` lists the table it belongs to: the table is given once built. */
 export function builtinCommands(table: () => CommandTable): CliCommand[] {
   return [
-    { words: ['help'], usage: undefined, level: 'user', run: (args) => info(usageMessage(table().commands, args)) },
+    { words: ['help'], usage: undefined, level: 'user', run: (args, ctx) => info(usageMessage(table().visibleTo(ctx.session), args)) },
     {
       words: ['prompt'],
       usage: undefined,
@@ -37,6 +37,25 @@ export function builtinCommands(table: () => CommandTable): CliCommand[] {
           if (args[1] === '-') ctx.session.noLineFeed = true;
           if (!levelAllows(ctx.session.level, level)) return PERMISSION_DENIED;
           ctx.session.level = level;
+          // Lowering the level leaves expert and experimental mode too.
+          ctx.session.expertMode = false;
+          ctx.session.experimentalMode = false;
+          return NO_ANSWER;
+        },
+      }),
+    ),
+    ...(['expert', 'experimental'] as const).map(
+      (mode): CliCommand => ({
+        words: [`${mode}-mode`],
+        usage: undefined,
+        level: 'user',
+        // cli_parse_expert_experimental_mode: admin only; no argument shows it, `on` enters it, anything else leaves it.
+        run: (args, ctx) => {
+          if (args[1] !== undefined && args[1] !== '' && args[2] === '-') ctx.session.noLineFeed = true;
+          if (!levelAllows(ctx.session.level, 'admin')) return PERMISSION_DENIED;
+          const key = mode === 'expert' ? 'expertMode' : 'experimentalMode';
+          if (args[1] === undefined || args[1] === '') return info(`${mode}-mode is ${ctx.session[key] ? 'ON' : 'OFF'}\n`);
+          ctx.session[key] = args[1] === 'on';
           return NO_ANSWER;
         },
       }),

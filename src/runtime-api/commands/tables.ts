@@ -24,7 +24,9 @@ interface Filter {
   readonly value: number;
 }
 
-function header(table: StickTable): string {
+function header(table: StickTable, now: number): string {
+  // HAProxy's expiry task has purged what expired: `used` counts live entries only.
+  table.purgeExpired(now);
   return `# table: ${table.name}, type: ${table.type}, size:${table.size}, used:${table.entries}\n`;
 }
 
@@ -200,7 +202,7 @@ function byKey(ctx: CommandContext, table: StickTable, args: readonly string[], 
   const now = ctx.target.runtime.now();
   if (action === 'show') {
     const entry = table.find(key, now);
-    return entry === undefined ? NO_ANSWER : dump(header(table) + entryLine(ctx, table, entry, now));
+    return entry === undefined ? NO_ANSWER : dump(header(table, now) + entryLine(ctx, table, entry, now));
   }
   if (action === 'clear') {
     const entry = table.find(key, now);
@@ -262,7 +264,7 @@ function tableCommand(action: Action, args: readonly string[], ctx: CommandConte
     if (action !== 'show') return error(USAGE_ERRORS[action]);
     // HAProxy's table list is built by prepending: the last declared comes first.
     let text = '';
-    for (const t of [...ctx.target.stickTables.values()].reverse()) if (t.size > 0) text += header(t);
+    for (const t of [...ctx.target.stickTables.values()].reverse()) if (t.size > 0) text += header(t, now);
     return dump(text);
   }
   const table = ctx.target.stickTables.get(name);
@@ -288,7 +290,7 @@ function tableCommand(action: Action, args: readonly string[], ctx: CommandConte
     }
     return NO_ANSWER;
   }
-  let text = header(table);
+  let text = header(table, now);
   if (!operator) return dump(`${text}# contents not dumped due to insufficient privileges\n`);
   const entries = [...table.list(now)].sort(keyOrder(table));
   for (const entry of entries) if (matches(ctx, table, entry, filters, now)) text += entryLine(ctx, table, entry, now);

@@ -34,6 +34,8 @@ export interface DiscoveryHooks {
   /** Where a backend's server state changes are reported (its log targets and stderr). */
   log(backend: Backend): HealthLog;
   check(server: Server): ServerCheck | undefined;
+  /** 'listen' for the backend half of a `listen` section. */
+  proxyType(backend: Backend): 'backend' | 'listen';
 }
 
 export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backends: ReadonlyMap<string, Backend>, hooks: DiscoveryHooks): DnsDiscovery {
@@ -61,6 +63,7 @@ export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backen
           log,
           check: () => hooks.check(server),
           configuredMaint: model.disabled,
+          proxyType: hooks.proxyType(backend),
         },
         address,
       );

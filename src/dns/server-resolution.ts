@@ -18,7 +18,7 @@
 import { LogLevel } from '../log/logger.ts';
 import type { HealthLog } from '../health/health-log.ts';
 import type { ServerCheck } from '../health/server-check.ts';
-import { countUsableServers } from '../health/state-messages.ts';
+import { countUsableServers, noServerAlertMessage, noServerLogMessage } from '../health/state-messages.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import { forcedAdminState, setCheckHealth } from '../runtime-api/server-admin.ts';
@@ -41,6 +41,8 @@ export interface ServerResolutionOptions {
   readonly check: () => ServerCheck | undefined;
   /** The model puts the server in maintenance by configuration (`disabled`). */
   readonly configuredMaint: boolean;
+  /** How HAProxy names the backend in "has no server available!". */
+  readonly proxyType: 'backend' | 'listen';
 }
 
 export class ServerResolution implements ResolutionRequester {
@@ -147,6 +149,7 @@ export class ServerResolution implements ResolutionRequester {
     const wasDown = server.status === 'DOWN';
     const active = server.active;
     const queued = server.queue.length;
+    const before = countUsableServers(backend.servers);
     setCheckHealth(server, check, 0);
     backend.setServerStatus(server, 'MAINT', runtime.now());
     if (wasDown) {
@@ -159,6 +162,10 @@ export class ServerResolution implements ResolutionRequester {
       LogLevel.alert,
       `${label} is going DOWN for maintenance (${cause}). ${left} active and ${backup} backup servers left. ${active} sessions active, ${requeued} requeued, ${server.queue.length} remaining in queue.`,
     );
+    if (before.active + before.backup > 0 && left + backup === 0) {
+      const type = this.#o.proxyType;
+      log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
+    }
   }
 
   /** srv_clr_admin_flag(SRV_ADMF_RMAINT): back in service unless another maintenance holds it. */

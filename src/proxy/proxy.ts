@@ -112,6 +112,7 @@ export class Proxy {
     return createDnsDiscovery(this.runtime, this.config, this.backends, {
       log: (backend) => new HealthLog(this.runtime, new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#logSinks), options.quiet ?? false),
       check: (server) => health.get(server),
+      proxyType: (backend) => (this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend'),
     });
   }
 

@@ -131,6 +131,8 @@ backend b
       state = await serverState(statsPort);
       // Maintenance from resolution: HAProxy's SRV_ADMF_RMAINT (0x20).
       assert.deepEqual([state[5], state[6]], ['0', '32']);
+      const csv = await cli(statsPort, 'show stat\n');
+      assert.match(csv, /^b,s1,(?:[^,]*,){15}MAINT \(resolution\),/m, csv);
 
       // It resolves again: back in service at the new address.
       dns.set(NAME, { records: [{ type: 'A', address: '127.0.0.1' }] });

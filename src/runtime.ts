@@ -268,6 +268,12 @@ export interface DatagramSender {
   close(): void;
 }
 
+/** Receives what arrives on a socket opened by Runtime.openDatagramSocket (DNS answers). */
+export interface DatagramReceiver {
+  /** One datagram; `bytes` belongs to the receiver. */
+  onDatagram(bytes: Uint8Array, address: string, port: number): void;
+}
+
 /** Opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | number | object;
 
@@ -306,6 +312,12 @@ export interface Runtime {
    * the process alive by itself.
    */
   openDatagramSender(family: 4 | 6): DatagramSender;
+  /**
+   * Opens a UDP socket of one address family on an ephemeral port that sends and also hands
+   * every datagram it receives to `receiver` (the resolvers' nameserver exchanges). Unlike a
+   * sender it may keep the process alive until closed: its owner closes it when it stops.
+   */
+  openDatagramSocket(family: 4 | 6, receiver: DatagramReceiver): DatagramSender;
 
   setTimer(callback: () => void, delayMs: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;

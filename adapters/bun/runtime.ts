@@ -29,6 +29,7 @@ import { checkServerIdentity } from 'node:tls';
 import { setListenBacklog } from './listen-backlog.ts';
 import type {
   ConnectOptions,
+  DatagramReceiver,
   DatagramSender,
   Listener,
   ListenOptions,
@@ -631,6 +632,7 @@ export const bunRuntime: Runtime = {
   listenUnix,
   connect,
   openDatagramSender: openDatagramBun,
+  openDatagramSocket: openDatagramSocketBun,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
   lookup: lookupLibc,
@@ -662,6 +664,44 @@ function openDatagramBun(family: 4 | 6): DatagramSender {
       if (closed) return s.close();
       socket = s;
       s.unref();
+      for (const [bytes, address, port] of queue) s.send(bytes, port, address);
+      queue.length = 0;
+    },
+    () => {
+      closed = true;
+      queue.length = 0;
+    },
+  );
+  return {
+    send(bytes, address, port) {
+      if (socket !== undefined) socket.send(bytes, port, address);
+      else if (!closed && queue.length < 64) queue.push([bytes, address, port]);
+    },
+    close() {
+      closed = true;
+      queue.length = 0;
+      socket?.close();
+    },
+  };
+}
+
+/** Bun.udpSocket that also receives; what is sent before the socket is ready waits in a small queue. */
+function openDatagramSocketBun(family: 4 | 6, receiver: DatagramReceiver): DatagramSender {
+  let socket: Bun.udp.Socket<'uint8array'> | undefined;
+  let closed = false;
+  const queue: Array<[Uint8Array, string, number]> = [];
+  Bun.udpSocket({
+    hostname: family === 6 ? '::' : '0.0.0.0',
+    binaryType: 'uint8array',
+    socket: {
+      data(_s, bytes, port, address) {
+        if (!closed) receiver.onDatagram(bytes, unmapIPv4(address), port);
+      },
+    },
+  }).then(
+    (s) => {
+      if (closed) return s.close();
+      socket = s;
       for (const [bytes, address, port] of queue) s.send(bytes, port, address);
       queue.length = 0;
     },

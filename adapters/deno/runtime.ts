@@ -24,6 +24,7 @@ import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
+  DatagramReceiver,
   DatagramSender,
   Listener,
   ListenOptions,
@@ -582,6 +583,7 @@ export const denoRuntime: Runtime = {
   listenUnix,
   connect,
   openDatagramSender: openDatagramDeno,
+  openDatagramSocket: openDatagramSocketDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
   now: () => performance.now(),
@@ -631,6 +633,28 @@ function denoHostname(): string | undefined {
 function openDatagramDeno(family: 4 | 6): DatagramSender {
   const conn = Deno.listenDatagram({ transport: 'udp', hostname: family === 6 ? '::' : '0.0.0.0', port: 0 });
   let closed = false;
+  return {
+    send(bytes, address, port) {
+      if (!closed) conn.send(bytes, { transport: 'udp', hostname: address, port }).catch(() => undefined);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      conn.close();
+    },
+  };
+}
+
+/** Deno.listenDatagram on an ephemeral port, with a receive loop that ends when the socket closes. */
+function openDatagramSocketDeno(family: 4 | 6, receiver: DatagramReceiver): DatagramSender {
+  const conn = Deno.listenDatagram({ transport: 'udp', hostname: family === 6 ? '::' : '0.0.0.0', port: 0 });
+  let closed = false;
+  (async () => {
+    while (!closed) {
+      const [bytes, from] = await conn.receive();
+      if (!closed && from.transport === 'udp') receiver.onDatagram(bytes, unmapIPv4(from.hostname), from.port);
+    }
+  })().catch(() => undefined);
   return {
     send(bytes, address, port) {
       if (!closed) conn.send(bytes, { transport: 'udp', hostname: address, port }).catch(() => undefined);

@@ -5,7 +5,7 @@
 import type { Runtime } from '../../src/runtime.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenNode, listenUnixNode } from '../shared/node-sockets.ts';
-import { openDatagramNode } from '../shared/node-datagram.ts';
+import { openDatagramNode, openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 
 export const nodeRuntime: Runtime = {
@@ -15,6 +15,7 @@ export const nodeRuntime: Runtime = {
   listenUnix: listenUnixNode,
   connect: connectNode,
   openDatagramSender: openDatagramNode,
+  openDatagramSocket: openDatagramSocketNode,
   ...nodeProcessServices,
   // The same node binary, flags and entry script (bin/switchyard.js or dist/adapters/node/main.js).
   spawnSelf: spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string]),

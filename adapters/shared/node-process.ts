@@ -9,7 +9,7 @@ import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
 import { digestNode } from './node-digest.ts';
 import { lookupNode } from './node-dns.ts';
 
-export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'listenUnix' | 'connect' | 'openDatagramSender'>;
+export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'listenUnix' | 'connect' | 'openDatagramSender' | 'openDatagramSocket'>;
 
 export const nodeProcessServices: ProcessServices = {
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),

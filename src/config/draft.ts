@@ -5,6 +5,7 @@
  * (file, line, column) it came from, so later checks can point at it.
  */
 
+import type { ResolversDraft } from './keywords/resolvers.ts';
 import type {
   AclModel,
   TcpRuleModel,
@@ -131,6 +132,10 @@ export interface ServerSettings {
   onMarkedUp: 'shutdown-backup-sessions' | undefined;
   /** `init-addr`; undefined = HAProxy's default (last,libc). */
   initAddr: InitAddrModel | undefined;
+  /** `resolvers NAME` (keywords/resolvers.ts): the section that keeps the host name resolved at run time. */
+  resolvers?: string | undefined;
+  /** `resolve-prefer ipv4|ipv6`; undefined = HAProxy's default, ipv6. */
+  resolvePrefer?: 4 | 6 | undefined;
   /** TLS options (keywords/server-ssl.ts); copied per line as the rest of the settings. */
   tls?: ServerTlsDraft;
 }
@@ -448,6 +453,8 @@ export interface GlobalDraft {
   setVars: GlobalSetVarModel[];
   /** `http-errors` sections in order (a repeated name keeps its first section for lookups). */
   httpErrors: HttpErrorsDraft[];
+  /** `resolvers` sections in order (keywords/resolvers.ts). */
+  resolvers: ResolversDraft[];
   /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
   replyFiles: ReplyFileReference[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */
@@ -480,6 +487,7 @@ export function newGlobalDraft(): GlobalDraft {
     experimental: false,
     setVars: [],
     httpErrors: [],
+    resolvers: [],
     replyFiles: [],
     stats: undefined,
   };

@@ -132,6 +132,10 @@ export interface ServerModel {
    * HAProxy's default, `last,libc`. Has no effect on an IP literal.
    */
   readonly initAddr?: InitAddrModel | undefined;
+  /** `resolvers NAME`: the `resolvers` section that keeps `host` resolved while running (src/dns/). */
+  readonly resolvers?: string | undefined;
+  /** `resolve-prefer`: the address family asked first and preferred; undefined is HAProxy's ipv6. */
+  readonly resolvePrefer?: 4 | 6 | undefined;
   /**
    * Set by startup resolution (src/proxy/init-addr.ts) for a host name: the address it is dialled
    * at, or false when `init-addr` left it without one (it then stays in maintenance, HAProxy's
@@ -1130,6 +1134,44 @@ export interface ConfigModel {
   readonly warnings: readonly ConfigDiagnostic[];
   /** `userlist` sections, for `http_auth(NAME)` / `http_auth_group(NAME)`. */
   readonly userlists?: readonly UserlistModel[] | undefined;
+  /** `resolvers` sections (DNS service discovery, src/dns/). */
+  readonly resolvers?: readonly ResolversModel[] | undefined;
+}
+
+/** One nameserver of a `resolvers` section (UDP). */
+export interface NameserverModel {
+  readonly name: string;
+  /** An IP address. */
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  readonly source: SourceLocation;
+}
+
+/** A `resolvers NAME` section (HAProxy's section 5.3.2), with HAProxy's defaults filled in. */
+export interface ResolversModel {
+  readonly name: string;
+  readonly nameservers: readonly NameserverModel[];
+  /** `parse-resolv-conf`: the nameservers of /etc/resolv.conf are added when the resolvers start. */
+  readonly parseResolvConf: boolean;
+  /** EDNS0 UDP payload size announced, and the largest answer read (512..65535, default 512). */
+  readonly acceptedPayloadSize: number;
+  /** Queries sent for one resolution before it times out (default 3). */
+  readonly resolveRetries: number;
+  /** `timeout resolve`: time between two resolutions of a name (default 1 s). */
+  readonly timeoutResolve: number;
+  /** `timeout retry`: time to wait for an answer before the query is sent again (default 1 s). */
+  readonly timeoutRetry: number;
+  /** `hold STATUS`: how long the last valid answer is kept after a failure of each kind (ms). */
+  readonly hold: {
+    readonly valid: number;
+    readonly nx: number;
+    readonly other: number;
+    readonly refused: number;
+    readonly timeout: number;
+    readonly obsolete: number;
+  };
+  readonly source: SourceLocation;
 }
 
 /** A `userlist NAME` section (HAProxy's section 3.4), cross-references resolved. */

@@ -19,6 +19,7 @@
  * backend being itself unless it names another one.
  */
 
+import { resolversOf, serverResolution } from './resolvers-resolve.ts';
 import { bindHasNoAlpn, effectiveServerVerify, resolveBindSsl, resolveServerTls, type TlsReport } from './resolve-tls.ts';
 import type { TlsFiles } from './tls-files.ts';
 import { tcpCheckExtras } from './tcp-check-resolve.ts';
@@ -165,6 +166,7 @@ class Resolver {
       backends,
       warnings: [...this.#diagnostics.warnings],
       ...(userlists.length > 0 ? { userlists } : {}),
+      ...resolversOf(global.resolvers, backends, this.#diagnostics),
     };
   }
 
@@ -630,6 +632,7 @@ class Resolver {
         ...(server.unix === true ? { unix: true } : {}),
         ...(server.family !== undefined ? { family: server.family } : {}),
         ...(server.initAddr !== undefined ? { initAddr: server.initAddr } : {}),
+        ...serverResolution(server),
         weight: server.weight,
         maxconn: server.maxconn,
         disabled: server.disabled,

@@ -204,6 +204,8 @@ const serverSchema = v.object({
   family: v.optional(v.picklist([4, 6])),
   initAddr: v.optional(initAddrSchema),
   resolvedAddress: v.optional(v.union([ipAddressSchema, v.literal(false)])),
+  resolvers: v.optional(nameSchema),
+  resolvePrefer: v.optional(v.picklist([4, 6])),
   weight: weightSchema,
   maxconn: countSchema,
   disabled: v.boolean(),

@@ -21,6 +21,8 @@ import { Services } from '../services/services.ts';
 import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 import { compileRulesAtStart } from '../rules/rules-at-start.ts';
+import { createDnsDiscovery, type DnsDiscovery } from '../dns/discovery.ts';
+import { HealthLog } from '../health/health-log.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -47,6 +49,8 @@ export class Proxy {
   readonly frontends: Frontend[] = [];
   /** Active health checks of every backend (src/health/), running between start() and stop()/kill(). */
   readonly health: HealthChecks;
+  /** `resolvers` keeping servers' host names resolved (src/dns/), running between start() and stop()/kill(). */
+  readonly dns: DnsDiscovery;
   /** Stick tables by the name of the proxy declaring them (one per generation, no timers). */
   readonly stickTables: ReadonlyMap<string, StickTable>;
   /** The `proc` variables of this generation (the global `set-var` lines applied). */
@@ -100,6 +104,16 @@ export class Proxy {
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
     setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);
+    this.dns = this.#createDnsDiscovery(options);
+  }
+
+  #createDnsDiscovery(options: ProxyOptions): DnsDiscovery {
+    const health = new Map(this.health.checks.map((c) => [c.server, c]));
+    return createDnsDiscovery(this.runtime, this.config, this.backends, {
+      log: (backend) => new HealthLog(this.runtime, new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#logSinks), options.quiet ?? false),
+      check: (server) => health.get(server),
+      proxyType: (backend) => (this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend'),
+    });
   }
 
   #createHealthChecks(options: ProxyOptions): HealthChecks {
@@ -127,6 +141,7 @@ export class Proxy {
       throw error;
     }
     this.health.start();
+    this.dns.start();
   }
 
   /**
@@ -135,6 +150,7 @@ export class Proxy {
    */
   async stop(graceMs: number): Promise<void> {
     this.health.stop();
+    this.dns.stop();
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.drainSessions();
     const idle = Promise.all(this.frontends.map((f) => f.whenIdle())).then(() => this.#closePools());
@@ -158,6 +174,7 @@ export class Proxy {
   /** Forcibly ends everything at once. */
   async kill(): Promise<void> {
     this.health.stop();
+    this.dns.stop();
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.killSessions();
     this.#closePools();

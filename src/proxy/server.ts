@@ -70,8 +70,8 @@ export class Server {
   /** What connections dial: the address a host name resolved to at startup, else `host` as written; the admin API may change it. */
   host: string;
   /**
-   * The host name as configured when `host` is the address it resolved to (certificates are
-   * checked against it); undefined for IP literals and unresolved models.
+   * The host name as configured when `host` is the address it resolved to, or will be (certificates
+   * are checked against it); undefined for IP literals and unresolved models.
    */
   readonly hostname: string | undefined;
   /** With `mapPorts`: an offset to the port the client connected to. The admin API (`set server B/S addr A port P`) may change it. */
@@ -168,7 +168,8 @@ export class Server {
     this.name = model.name;
     const resolved = model.resolvedAddress;
     this.host = typeof resolved === 'string' ? resolved : model.host;
-    this.hostname = typeof resolved === 'string' ? model.host : undefined;
+    // A host name keeps its name even while init-addr left it without an address (resolvers may give one).
+    this.hostname = resolved !== undefined ? model.host : undefined;
     this.port = model.port;
     this.mapPorts = model.mapPorts === true;
     this.unix = model.unix === true;

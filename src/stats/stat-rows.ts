@@ -5,6 +5,7 @@
  * no such figure (rates, timing averages, TLS and H1 connection counters): an empty cell, never
  * an invented 0. `show stat`, a stats page and a Prometheus exporter all render these rows.
  */
+import { inResolutionMaint } from '../dns/resolution-maint.ts';
 import type { BalanceModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
@@ -82,7 +83,7 @@ export function algorithmName(balance: BalanceModel): string {
 
 /** HAProxy's server status text (srv_hlt_st + the admin states), e.g. "UP", "DOWN 1/2", "no check". */
 export function serverStatusText(server: Server): string {
-  if (server.status === 'MAINT') return 'MAINT';
+  if (server.status === 'MAINT') return inResolutionMaint(server) ? 'MAINT (resolution)' : 'MAINT';
   if (server.status === 'DRAIN') return 'DRAIN';
   const check = server.checkState;
   if (check === undefined) return server.status === 'UP' ? 'no check' : 'DOWN';

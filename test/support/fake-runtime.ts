@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type {
   ConnectOptions,
+  DatagramReceiver,
   DatagramSender,
   DigestAlgorithm,
   Listener,
@@ -329,6 +330,22 @@ export class FakeRuntime implements Runtime {
     };
   }
 
+  /** Sockets opened through openDatagramSocket (the resolvers'): what each sent, and its receiver to answer. */
+  readonly udpSockets: FakeUdpSocket[] = [];
+
+  openDatagramSocket(family: 4 | 6, receiver: DatagramReceiver): DatagramSender {
+    const socket: FakeUdpSocket = { family, receiver, sent: [], closed: false };
+    this.udpSockets.push(socket);
+    return {
+      send: (bytes, address, port) => {
+        if (!socket.closed) socket.sent.push({ bytes: bytes.slice(), address, port });
+      },
+      close: () => {
+        socket.closed = true;
+      },
+    };
+  }
+
   setTimer(callback: () => void, delayMs: number): TimerHandle {
     const timer = { id: this.#nextTimer++, due: this.clock + delayMs, callback };
     this.#timers.push(timer);
@@ -402,4 +419,12 @@ function latin1(bytes: Uint8Array): string {
   let out = '';
   for (const b of bytes) out += String.fromCharCode(b);
   return out;
+}
+
+/** A UDP socket of FakeRuntime.openDatagramSocket. */
+export interface FakeUdpSocket {
+  readonly family: 4 | 6;
+  readonly receiver: DatagramReceiver;
+  readonly sent: Array<{ bytes: Uint8Array; address: string; port: number }>;
+  closed: boolean;
 }

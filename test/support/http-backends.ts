@@ -86,6 +86,8 @@ export interface BackendOptions {
   tlsPem?: string;
   /** How long an idle backend connection may wait for the next request head. */
   idleMs?: number;
+  /** The loopback address to listen on (default 127.0.0.1; DNS tests move a server between two). */
+  host?: string;
 }
 
 const MAX_RECORDS = 100;
@@ -177,7 +179,7 @@ export function httpBackend(port: number, name: string, handler: RequestHandler,
       server = createServer({ allowHalfOpen: true }, onSocket);
     }
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(backend));
+    server.listen(port, options.host ?? '127.0.0.1', () => resolve(backend));
   });
 }
 

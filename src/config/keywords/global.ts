@@ -130,7 +130,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'peers', 'resolvers', 'mailers', 'program', 'ring', 'log-forward',
+      'peers', 'mailers', 'program', 'ring', 'log-forward',
       'cache', 'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -24,6 +24,7 @@ import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
+import { resolversKeywords } from './resolvers.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { sslGlobalKeywords } from './ssl-global.ts';
 import { bindSslKeywords } from './bind-ssl.ts';
@@ -55,6 +56,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverKeywords,
   serverCheckKeywords,
   serverInitAddrKeywords,
+  resolversKeywords,
   serverSslKeywords,
   serverProxyProtocolKeywords,
   idlePoolKeywords,

@@ -199,7 +199,7 @@ export const serverKeywords: KeywordList = {
       'npn', 'check-alpn', 'check-ssl',
       'check-sni', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
-      'init-state', 'resolvers', 'resolve-prefer', 'resolve-net', 'resolve-opts',
+      'init-state', 'resolve-net', 'resolve-opts',
       'proto', 'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',
       'ws', 'sigalgs', 'client-sigalgs', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',

@@ -2,6 +2,7 @@
  * Server commands (HAProxy's server.c and stream.c CLI handlers): state, weight, address,
  * health, maxconn, killing sessions, and the `show servers` / `show backend` dumps.
  */
+import { inResolutionMaint } from '../../dns/resolution-maint.ts';
 import { isIPv4, isIPv6 } from '../../config/address.ts';
 import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
@@ -148,7 +149,7 @@ const SERVERS_STATE_HEADER =
 function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server, now: number): string {
   const forced = forcedAdminState(server);
   let admin = 0;
-  if (server.status === 'MAINT') admin |= forced === 'maint' ? 0x01 : 0x04;
+  if (server.status === 'MAINT') admin |= (forced === 'maint' ? 0x01 : 0) | (inResolutionMaint(server) ? 0x20 : 0) || 0x04;
   if (server.status === 'DRAIN' || forced === 'drain') admin |= 0x08;
   const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : 2;
   const cs = server.checkState;

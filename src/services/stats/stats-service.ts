@@ -75,7 +75,7 @@ export class StatsService implements HttpService {
     return rows.filter((r) => {
       if (r.type !== StatRowType.server) return true;
       const status = String(r.cells[STATUS_COLUMN] ?? '');
-      if (query.hideMaint && status === 'MAINT') return false;
+      if (query.hideMaint && status.startsWith('MAINT')) return false;
       return !(query.hideDown && (status === 'MAINT' || status.startsWith('DOWN')));
     });
   }

@@ -1,0 +1,47 @@
+/**
+ * The `resolvers` sections once everything is read (HAProxy's resolvers_finalize_config): each
+ * server naming a section must find it, and every section needs a nameserver (its own lines or
+ * `parse-resolv-conf`).
+ */
+import type { DiagnosticList } from './errors.ts';
+import type { BackendModel, ResolversModel, ServerModel } from './model.ts';
+import type { ResolversDraft } from './keywords/resolvers.ts';
+import type { ServerSettings } from './draft.ts';
+
+/** The model fields of a server's resolution settings (none unless it names a resolvers section). */
+export function serverResolution(server: ServerSettings): Pick<ServerModel, 'resolvers' | 'resolvePrefer'> {
+  if (server.resolvers === undefined) return {};
+  return server.resolvePrefer === undefined ? { resolvers: server.resolvers } : { resolvers: server.resolvers, resolvePrefer: server.resolvePrefer };
+}
+
+export function resolversOf(
+  drafts: readonly ResolversDraft[],
+  backends: readonly BackendModel[],
+  diagnostics: DiagnosticList,
+): { resolvers?: readonly ResolversModel[] } {
+  const names = new Set(drafts.map((d) => d.name));
+  for (const backend of backends) {
+    for (const server of backend.servers) {
+      if (server.resolvers === undefined || names.has(server.resolvers)) continue;
+      diagnostics.error({
+        file: server.source.file,
+        line: server.source.line,
+        column: 1,
+        keyword: 'server',
+        message: `backend '${backend.name}', server '${server.name}': unable to find required resolvers '${server.resolvers}'`,
+      });
+    }
+  }
+  for (const draft of drafts) {
+    if (draft.nameservers.length > 0 || draft.parseResolvConf) continue;
+    diagnostics.error({
+      file: draft.source.file,
+      line: draft.source.line,
+      column: 1,
+      keyword: 'resolvers',
+      message: `resolvers '${draft.name}' has no nameserver ('nameserver ID ADDR:PORT' or 'parse-resolv-conf').`,
+    });
+  }
+  if (drafts.length === 0) return {};
+  return { resolvers: drafts.map((d) => ({ ...d, nameservers: [...d.nameservers], hold: { ...d.hold } })) };
+}

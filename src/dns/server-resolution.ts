@@ -1,0 +1,190 @@
+/**
+ * A server kept resolved by a `resolvers` section, HAProxy 2.6's server.c side of DNS
+ * (snr_resolution_cb, snr_update_srv_status, snr_resolution_error_cb, srv_update_addr):
+ *
+ *  - a valid answer: the address the server dials is chosen among the A/AAAA records
+ *    (resolv_get_ip_from_response's scores: the preferred family, then an address no other
+ *    server of the backend uses, then the current one); a new one is logged as
+ *    "B/S changed its IP from OLD to NEW by RESOLVERS/NAMESERVER" (or "by DNS cache" for a
+ *    server that shared another's resolution); an answer without any address puts the server
+ *    in maintenance "(No IP for server )", and the first usable answer brings it back;
+ *  - a failed resolution puts it in maintenance once the `hold` period of that failure
+ *    (nx, timeout, refused, other) has passed since the last valid answer, and forgets its
+ *    address.
+ *
+ * That maintenance is HAProxy's SRV_ADMF_RMAINT: `show servers state` reports admin state 0x20
+ * (resolution-maint.ts), and a server also in forced or configured maintenance stays there.
+ */
+import { LogLevel } from '../log/logger.ts';
+import type { HealthLog } from '../health/health-log.ts';
+import type { ServerCheck } from '../health/server-check.ts';
+import { countUsableServers, noServerAlertMessage, noServerLogMessage } from '../health/state-messages.ts';
+import type { Backend } from '../proxy/backend.ts';
+import type { Server } from '../proxy/server.ts';
+import { forcedAdminState, setCheckHealth } from '../runtime-api/server-admin.ts';
+import type { Runtime } from '../runtime.ts';
+import type { ResolversModel } from '../config/model.ts';
+import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
+import type { Resolution, ResolutionRequester } from './resolvers.ts';
+import { clearResolutionMaint, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
+
+export interface ServerResolutionOptions {
+  readonly runtime: Runtime;
+  readonly backend: Backend;
+  readonly server: Server;
+  /** The host name as configured. */
+  readonly hostname: string;
+  readonly preferIPv4: boolean;
+  readonly resolvers: ResolversModel;
+  readonly log: HealthLog;
+  /** The server's health check, if any (maintenance pauses it; leaving restarts it at `rise`). */
+  readonly check: () => ServerCheck | undefined;
+  /** The model puts the server in maintenance by configuration (`disabled`). */
+  readonly configuredMaint: boolean;
+  /** How HAProxy names the backend in "has no server available!". */
+  readonly proxyType: 'backend' | 'listen';
+}
+
+export class ServerResolution implements ResolutionRequester {
+  readonly #o: ServerResolutionOptions;
+  /** The address in use; undefined when the server has none (init-addr none, or dropped by a failure). */
+  #address: string | undefined;
+
+  constructor(options: ServerResolutionOptions, address: string | undefined) {
+    this.#o = options;
+    this.#address = address;
+    if (address === undefined) setResolutionMaint(options.server);
+  }
+
+  get address(): string | undefined {
+    return this.#address;
+  }
+
+  onAnswer(resolution: Resolution, nameserver: string | undefined): void {
+    const chosen = this.#pick(resolution);
+    if (chosen === undefined) {
+      this.#enterMaint('No IP for server ');
+      return;
+    }
+    if (!chosen.current) this.#updateAddress(chosen.address, nameserver ?? 'DNS cache');
+    this.#leaveMaint();
+  }
+
+  onFailure(resolution: Resolution): void {
+    const { hold } = this.#o.resolvers;
+    const now = this.#o.runtime.now();
+    let period: number;
+    let cause: string;
+    switch (resolution.status) {
+      case 'nx':
+        [period, cause] = [hold.nx, 'DNS NX status'];
+        break;
+      case 'timeout':
+        [period, cause] = [hold.timeout, 'DNS timeout status'];
+        break;
+      case 'refused':
+        [period, cause] = [hold.refused, 'DNS refused status'];
+        break;
+      default:
+        [period, cause] = [hold.other, 'unspecified DNS error'];
+    }
+    // The last valid answer is trusted for the hold period of this failure.
+    if (now < resolution.lastValid + period) return;
+    this.#enterMaint(cause);
+  }
+
+  /** resolv_get_ip_from_response: the best-scored address, and whether it is the current one. */
+  #pick(resolution: Resolution): { address: string; current: boolean } | undefined {
+    const answers = resolution.response?.answers ?? [];
+    const preferred = this.#o.preferIPv4 ? DNS_TYPE_A : DNS_TYPE_AAAA;
+    let best = -1;
+    let ip4: string | undefined;
+    let ip6: string | undefined;
+    let current = false;
+    for (const record of answers) {
+      if (record.type !== DNS_TYPE_A && record.type !== DNS_TYPE_AAAA) continue;
+      let score = record.type === preferred ? 8 : 0;
+      // An address another server of the backend took is skipped (no `resolve-opts allow-dup-ip`).
+      if (this.#usedByOther(record.address)) continue;
+      score += 2;
+      const isCurrent = record.address === this.#address;
+      if (isCurrent) score++;
+      if (score > best) {
+        if (record.type === DNS_TYPE_A) ip4 = record.address;
+        else ip6 = record.address;
+        current = isCurrent;
+        best = score;
+      }
+    }
+    const address = this.#o.preferIPv4 ? (ip4 ?? ip6) : (ip6 ?? ip4);
+    return address === undefined ? undefined : { address, current };
+  }
+
+  #usedByOther(address: string): boolean {
+    const { backend, server, hostname } = this.#o;
+    for (const other of backend.servers) {
+      if (other !== server && other.hostname === hostname && other.host === address && !inResolutionMaint(other)) return true;
+    }
+    return false;
+  }
+
+  /** srv_update_addr: the new address, logged as HAProxy does. */
+  #updateAddress(address: string, updater: string): void {
+    const { backend, server, log } = this.#o;
+    if (address === this.#address) return;
+    log.serverState(LogLevel.notice, `${backend.name}/${server.name} changed its IP from ${this.#address ?? '(none)'} to ${address} by ${updater}.`);
+    this.#address = address;
+    server.host = address;
+  }
+
+  /** srv_set_admin_flag(SRV_ADMF_RMAINT, cause) and the address forgotten. */
+  #enterMaint(cause: string): void {
+    const { backend, server, log, runtime } = this.#o;
+    this.#address = undefined;
+    if (inResolutionMaint(server)) return;
+    setResolutionMaint(server);
+    const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
+    if (server.status === 'MAINT') return; // already in (forced or configured) maintenance: nothing to report
+    const check = this.#o.check();
+    const wasDown = server.status === 'DOWN';
+    const active = server.active;
+    const queued = server.queue.length;
+    const before = countUsableServers(backend.servers);
+    setCheckHealth(server, check, 0);
+    backend.setServerStatus(server, 'MAINT', runtime.now());
+    if (wasDown) {
+      log.serverState(LogLevel.notice, `${label} was DOWN and now enters maintenance (${cause}).`);
+      return;
+    }
+    const { active: left, backup } = countUsableServers(backend.servers);
+    const requeued = Math.max(0, queued - server.queue.length);
+    log.serverState(
+      LogLevel.alert,
+      `${label} is going DOWN for maintenance (${cause}). ${left} active and ${backup} backup servers left. ${active} sessions active, ${requeued} requeued, ${server.queue.length} remaining in queue.`,
+    );
+    if (before.active + before.backup > 0 && left + backup === 0) {
+      const type = this.#o.proxyType;
+      log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
+    }
+  }
+
+  /** srv_clr_admin_flag(SRV_ADMF_RMAINT): back in service unless another maintenance holds it. */
+  #leaveMaint(): void {
+    const { backend, server, log, runtime, hostname } = this.#o;
+    if (!inResolutionMaint(server)) return;
+    clearResolutionMaint(server);
+    const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
+    if (forcedAdminState(server) === 'maint' || this.#o.configuredMaint) {
+      log.serverState(LogLevel.notice, `${label} ('${hostname}') resolves again but remains in maintenance.`);
+    } else {
+      const check = this.#o.check();
+      // Leaving maintenance, a checked server starts at `rise` and is checked at once.
+      if (server.checkState !== undefined) setCheckHealth(server, check, server.checkState.rise);
+      const drain = forcedAdminState(server) === 'drain';
+      backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', runtime.now());
+      log.serverState(LogLevel.notice, `${label} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
+    }
+    const text = `Server ${backend.name}/${server.name} administratively READY thanks to valid DNS answer.`;
+    log.serverState(LogLevel.notice, text);
+  }
+}

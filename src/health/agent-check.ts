@@ -106,8 +106,8 @@ export class AgentCheck {
     const now = this.#runtime.now();
     if (reply.admin !== undefined) {
       const set = reply.admin === 'maint' ? setMaint : reply.admin === 'drain' ? setDrain : setReady;
-      const message = set(backend, server, this.#healthCheck, now);
-      if (message !== undefined) this.#log.serverState(reply.admin === 'maint' ? LogLevel.alert : LogLevel.notice, message);
+      const change = set(backend, server, this.#healthCheck, now);
+      if (change !== undefined) this.#log.serverState(change.level, change.text);
     }
     if (reply.weight !== undefined) {
       const percent = Number.parseInt(reply.weight, 10);

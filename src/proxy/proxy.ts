@@ -11,6 +11,7 @@ import { ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
 import { BackendHealth, HealthChecks } from '../health/health-service.ts';
+import { HealthLog } from '../health/health-log.ts';
 import { attachPersistence } from '../stick/persistence.ts';
 import { userlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
@@ -65,6 +66,10 @@ export class Proxy {
   readonly #fds: FdUsage;
   /** The sockets syslog lines leave through (closed once stopped) and the targets' sampling, shared by every proxy's logger. */
   readonly #logSinks: LogSinks;
+  readonly #logJson: boolean;
+  readonly #quiet: boolean;
+  /** Each backend's state-change reporter (health checks and admin changes), made on first use. */
+  readonly #healthLogs = new Map<Backend, HealthLog>();
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
   readonly #poolFor = (backend: Backend): ServerConnectionPool => {
@@ -80,6 +85,8 @@ export class Proxy {
     this.runtime = runtime;
     this.config = config;
     this.#logSinks = { syslog: new SyslogSenders(runtime), sampling: new LogSampling() };
+    this.#logJson = options.logJson ?? false;
+    this.#quiet = options.quiet ?? false;
     this.services = new Services(() => this.target);
     this.limits = new ProcessLimits(config.global.maxconn, bufferSizes(config.global.tune));
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
@@ -121,12 +128,25 @@ export class Proxy {
     const services: BackendHealth[] = [];
     for (const backend of this.backends.values()) {
       if (!backend.servers.some((s) => s.check !== undefined || backend.model.servers[s.index]?.agent !== undefined)) continue;
-      const logger = new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#logSinks);
+      const logger = this.#backendLogger(backend);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
       services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));
     }
     return new HealthChecks(services);
   }
+
+  #backendLogger(backend: Backend): ProxyLogger {
+    return new ProxyLogger(this.runtime, backend.model.logs ?? [], this.#logJson, this.#logSinks);
+  }
+
+  #healthLogOf = (backend: Backend): HealthLog => {
+    let log = this.#healthLogs.get(backend);
+    if (log === undefined) {
+      log = new HealthLog(this.runtime, this.#backendLogger(backend), this.#quiet);
+      this.#healthLogs.set(backend, log);
+    }
+    return log;
+  };
 
   /** Opens every listener; if one cannot bind, the others are closed and the error is thrown. */
   async start(): Promise<void> {
@@ -183,7 +203,7 @@ export class Proxy {
 
   /** The running configuration as the runtime API and the services act on it. */
   get target(): RuntimeTarget {
-    return (this.#target ??= proxyTarget(this, (text) => this.warn(text)));
+    return (this.#target ??= proxyTarget(this, (text) => this.warn(text), this.#healthLogOf));
   }
 
   get activeSessions(): number {

@@ -7,6 +7,25 @@ import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers } from '../health/state-messages.ts';
+import { LogLevel, type LogLevelValue } from '../log/logger.ts';
+
+/**
+ * What an admin change reports, as server.c srv_update_status does: the text (ha_warning and
+ * send_log at `level`), and whether it took the backend's last usable server (set_backend_down).
+ */
+export interface AdminChange {
+  readonly text: string;
+  readonly level: LogLevelValue;
+  readonly lastServerLost: boolean;
+}
+
+function notice(text: string): AdminChange {
+  return { text, level: LogLevel.notice, lastServerLost: false };
+}
+
+function anyUsable(backend: Backend): boolean {
+  return backend.servers.some((s) => s.usable);
+}
 
 /** Servers the CLI put in maintenance or drain (HAProxy's SRV_ADMF_FMAINT / FDRAIN), for `show servers state`. */
 const forced = new WeakMap<Server, 'maint' | 'drain'>();
@@ -46,41 +65,52 @@ function label(backend: Backend, server: Server): string {
  * `set server B/S state maint` / `disable server`: out of rotation, queue redistributed.
  * Returns HAProxy's message for the change (srv_update_status), or undefined when none.
  */
-export function setMaint(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): string | undefined {
+export function setMaint(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
   forced.set(server, 'maint');
   if (server.status === 'MAINT') return undefined;
   const wasDown = server.status === 'DOWN';
+  const hadUsable = anyUsable(backend);
   const active = server.active;
   const queued = server.queue.length;
   // Maintenance resets the check's health (HAProxy: "check->health = 0").
   setCheckHealth(server, check, 0);
   backend.setServerStatus(server, 'MAINT', now);
-  if (wasDown) return `${label(backend, server)} was DOWN and now enters maintenance.`;
+  if (wasDown) return notice(`${label(backend, server)} was DOWN and now enters maintenance.`);
   const { active: left, backup } = countUsableServers(backend.servers);
   const requeued = Math.max(0, queued - server.queue.length);
-  return `${label(backend, server)} is going DOWN for maintenance. ${left} active and ${backup} backup servers left. ${active} sessions active, ${requeued} requeued, ${server.queue.length} remaining in queue.`;
+  return {
+    text: `${label(backend, server)} is going DOWN for maintenance. ${left} active and ${backup} backup servers left. ${active} sessions active, ${requeued} requeued, ${server.queue.length} remaining in queue.`,
+    // A running server going away is an alert (HAProxy: LOG_NOTICE only for a stopping one, which Switchyard has not).
+    level: LogLevel.alert,
+    lastServerLost: hadUsable && left + backup === 0,
+  };
 }
 
 /** `set server B/S state drain`: no new traffic but persistent; leaves maintenance as HAProxy's srv_adm_set_drain. */
-export function setDrain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): string | undefined {
+export function setDrain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
   forced.set(server, 'drain');
   if (server.status === 'DOWN' || server.status === 'DRAIN') return undefined;
   const leaving = server.status === 'MAINT';
+  const hadUsable = anyUsable(backend);
   leaveMaint(server, check);
   backend.setServerStatus(server, 'DRAIN', now);
-  if (leaving) return `${label(backend, server)} is UP/DRAIN (leaving forced maintenance).`;
+  if (leaving) return notice(`${label(backend, server)} is UP/DRAIN (leaving forced maintenance).`);
   const { active, backup } = countUsableServers(backend.servers);
-  return `${label(backend, server)} enters drain state. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${backend.queueLength} total in queue.`;
+  return {
+    text: `${label(backend, server)} enters drain state. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${backend.queueLength} total in queue.`,
+    level: LogLevel.notice,
+    lastServerLost: hadUsable && active + backup === 0,
+  };
 }
 
 /** `set server B/S state ready` / `enable server`: back in rotation (a checked server restarts at rise: UP, checked at once). */
-export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): string | undefined {
+export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
   forced.delete(server);
   if (server.status === 'UP' || server.status === 'DOWN') return undefined;
   const from = server.status;
   leaveMaint(server, check);
   backend.setServerStatus(server, 'UP', now);
-  return from === 'MAINT' ? `${label(backend, server)} is UP/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`;
+  return notice(from === 'MAINT' ? `${label(backend, server)} is UP/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`);
 }
 
 function leaveMaint(server: Server, check: ServerCheck | undefined): void {

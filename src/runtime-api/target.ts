@@ -14,6 +14,9 @@ import type { StickTable } from '../stick/stick-table.ts';
 import type { ServerCheck } from '../health/server-check.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 import { patternRefsOf } from '../rules/pattern-files.ts';
+import type { HealthLog } from '../health/health-log.ts';
+import { noServerAlertMessage, noServerLogMessage } from '../health/state-messages.ts';
+import type { AdminChange } from './server-admin.ts';
 import type { PatternRefs } from '../rules/pattern-ref.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
@@ -49,6 +52,11 @@ export interface RuntimeTarget {
   healthCheck(server: Server): ServerCheck | undefined;
   /** Reports a state change as HAProxy's ha_warning does (stderr, silenced by -q). */
   warning(text: string): void;
+  /**
+   * Reports an admin change of a server as srv_update_status does: ha_warning and send_log to
+   * the backend's log targets, then set_backend_down's alert when it took the last server.
+   */
+  reportAdminChange(backend: Backend, change: AdminChange): void;
 }
 
 function before(a: SourceLocation, b: SourceLocation): number {
@@ -70,9 +78,11 @@ class ProxyTarget implements RuntimeTarget {
   readonly #checks = new Map<Server, ServerCheck>();
 
   readonly warning: (text: string) => void;
+  readonly #logOf: (backend: Backend) => HealthLog;
 
-  constructor(proxy: Proxy, warning: (text: string) => void) {
+  constructor(proxy: Proxy, warning: (text: string) => void, logOf: (backend: Backend) => HealthLog) {
     this.warning = warning;
+    this.#logOf = logOf;
     this.runtime = proxy.runtime;
     this.config = proxy.config;
     this.limits = proxy.limits;
@@ -133,8 +143,17 @@ class ProxyTarget implements RuntimeTarget {
   proxyId(name: string): number {
     return this.#byName.get(name)?.id ?? 0;
   }
+
+  reportAdminChange(backend: Backend, change: AdminChange): void {
+    const log = this.#logOf(backend);
+    log.serverState(change.level, change.text);
+    if (!change.lastServerLost) return;
+    const type = this.#byName.get(backend.name)?.frontend !== undefined ? 'listen' : 'backend';
+    log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
+  }
 }
 
-export function proxyTarget(proxy: Proxy, warning: (text: string) => void): RuntimeTarget {
-  return new ProxyTarget(proxy, warning);
+/** `logOf` gives the health log (console and log targets) of a backend. */
+export function proxyTarget(proxy: Proxy, warning: (text: string) => void, logOf: (backend: Backend) => HealthLog): RuntimeTarget {
+  return new ProxyTarget(proxy, warning, logOf);
 }

@@ -8,7 +8,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady } from '../server-admin.ts';
+import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
@@ -94,12 +94,12 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
       case 'weight':
         return changeWeight(ctx.target, server, args[4]);
       case 'state':
-        let message: string | undefined;
-        if (args[4] === 'ready') message = setReady(backend, server, check, now);
-        else if (args[4] === 'drain') message = setDrain(backend, server, check, now);
-        else if (args[4] === 'maint') message = setMaint(backend, server, check, now);
+        let change: AdminChange | undefined;
+        if (args[4] === 'ready') change = setReady(backend, server, check, now);
+        else if (args[4] === 'drain') change = setDrain(backend, server, check, now);
+        else if (args[4] === 'maint') change = setMaint(backend, server, check, now);
         else return error("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
-        if (message !== undefined) ctx.target.warning(message);
+        if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       case 'health': {
         const verb = args[4];
@@ -240,8 +240,8 @@ export const serverCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) =>
       withServer(args, 2, ctx, (server, backend) => {
-        const message = setMaint(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
-        if (message !== undefined) ctx.target.warning(message);
+        const change = setMaint(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }),
   },
@@ -251,8 +251,8 @@ export const serverCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) =>
       withServer(args, 2, ctx, (server, backend) => {
-        const message = setReady(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
-        if (message !== undefined) ctx.target.warning(message);
+        const change = setReady(backend, server, ctx.target.healthCheck(server), ctx.target.runtime.now());
+        if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }),
   },

@@ -7,7 +7,7 @@
 import type { Backend } from '../../proxy/backend.ts';
 import type { ConfigModel } from '../../config/model.ts';
 import type { ServiceTarget } from '../service.ts';
-import { forcedAdminState, setDrain, setMaint, setReady } from '../../runtime-api/server-admin.ts';
+import { forcedAdminState, setDrain, setMaint, setReady, type AdminChange } from '../../runtime-api/server-admin.ts';
 
 /** Whether a proxy's stats page has `stats admin` (its "Kill Sessions" needs the servers' sessions tracked). */
 export function servesStatsAdmin(config: ConfigModel): boolean {
@@ -57,6 +57,10 @@ export function applyAdminPost(target: ServiceTarget, body: string): AdminStatus
   // HAProxy's counts: ready/drain/maint/shutdown always alter a known server, disable/enable
   // only when they change its forced maintenance; an unknown server counts as not altered.
   let altered = 0;
+  // The stats page's admin actions are reported as the CLI's (srv_update_status).
+  const report = (change: AdminChange | undefined): void => {
+    if (change !== undefined) target.reportAdminChange(backend, change);
+  };
   let total = 0;
   for (const name of servers) {
     total++;
@@ -66,21 +70,21 @@ export function applyAdminPost(target: ServiceTarget, body: string): AdminStatus
     const forced = forcedAdminState(server);
     switch (action) {
       case 'ready':
-        setReady(backend, server, check, now);
+        report(setReady(backend, server, check, now));
         break;
       case 'drain':
-        setDrain(backend, server, check, now);
+        report(setDrain(backend, server, check, now));
         break;
       case 'maint':
-        setMaint(backend, server, check, now);
+        report(setMaint(backend, server, check, now));
         break;
       case 'disable':
         if (forced === 'maint') continue;
-        setMaint(backend, server, check, now);
+        report(setMaint(backend, server, check, now));
         break;
       case 'enable':
         if (forced !== 'maint') continue;
-        setReady(backend, server, check, now);
+        report(setReady(backend, server, check, now));
         break;
       case 'shutdown':
         if (server.sessions !== undefined) for (const s of [...server.sessions]) s.kill('K');

@@ -194,6 +194,11 @@ export interface ListenOptions {
    * Adapters whose runtime has no way to set it document their fixed queue in docs/runtimes.md.
    */
   readonly backlog?: number;
+  /**
+   * The next process of this program may listen on the same address while this one still does
+   * (HAProxy sets SO_REUSEPORT on its listeners for the same reason): how, where at all, is
+   * the Runtime's listenerHandover.
+   */
   readonly reusePort?: boolean;
   /** v6only on "::" binds; false means dual-stack. */
   readonly ipv6Only?: boolean;
@@ -290,6 +295,16 @@ export interface Runtime {
   readonly version: string;
   /** TLS features this runtime cannot honour (refused at configuration time); none when undefined. */
   readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
+  /**
+   * How a listener opened with `reusePort` can be opened again by this program's next process
+   * while this one still accepts on it (zero-downtime reload, src/master/master.ts):
+   * 'reuse-port': by any process (SO_REUSEPORT; each process has its own accept queue, and
+   * connections still queued in a closing one are reset by the kernel);
+   * 'siblings': only by workers started by one master through spawnSelf, which share the one
+   * socket the master holds (nothing is lost when one of them stops listening);
+   * undefined: not at all, the old process has to close it first.
+   */
+  readonly listenerHandover?: 'reuse-port' | 'siblings' | undefined;
 
   listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**

@@ -628,6 +628,8 @@ export const bunRuntime: Runtime = {
   name: 'bun',
   version: Bun.version,
   tlsUnsupported: TLS_UNSUPPORTED,
+  // Bun.listen({ reusePort }) sets SO_REUSEPORT (Linux; elsewhere Bun sets only SO_REUSEADDR).
+  listenerHandover: process.platform === 'linux' ? 'reuse-port' : undefined,
   listen,
   listenUnix,
   connect,

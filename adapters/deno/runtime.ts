@@ -611,6 +611,8 @@ export const denoRuntime: Runtime = {
     }
   },
   pid: Deno.pid,
+  // Deno.listen({ reusePort }) is honoured on Linux only.
+  listenerHandover: Deno.build.os === 'linux' ? 'reuse-port' : undefined,
   hostname: denoHostname(),
   writeStdout: (data) => writeAllSync(Deno.stdout, data),
   writeStderr: (data) => writeAllSync(Deno.stderr, data),

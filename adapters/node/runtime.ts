@@ -2,22 +2,28 @@
  * Node adapter: sockets on node:net / node:tls (adapters/shared/node-sockets.ts) and the
  * process services on Node's APIs (adapters/shared/node-process.ts).
  */
+import cluster from 'node:cluster';
 import type { Runtime } from '../../src/runtime.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
-import { connectNode, listenNode, listenUnixNode } from '../shared/node-sockets.ts';
+import { connectNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
+import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { openDatagramNode, openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
   version: process.versions.node,
-  listen: listenNode,
+  listen: (options, onConnection) => listenNode(options, onConnection, cluster.isWorker),
   listenUnix: listenUnixNode,
   connect: connectNode,
   openDatagramSender: openDatagramNode,
   openDatagramSocket: openDatagramSocketNode,
   ...nodeProcessServices,
+  // Before 22.12 node:net cannot set SO_REUSEPORT: workers share the master's sockets instead.
+  listenerHandover: NODE_NET_REUSE_PORT ? 'reuse-port' : 'siblings',
   // The same node binary, flags and entry script (bin/switchyard.js or dist/adapters/node/main.js).
-  spawnSelf: spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string]),
+  spawnSelf: NODE_NET_REUSE_PORT
+    ? spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string])
+    : clusterSpawnSelf(process.execArgv, process.argv[1] as string),
   writeTextFile: writeTextFileNode,
 };

@@ -221,8 +221,23 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   return server;
 }
 
-/** Listens with node:net, or node:tls (certificates chosen by SNI) when options.tls is set. */
-export function listenNode(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+/**
+ * Whether node:net's listen() sets SO_REUSEPORT (Node 22.12 / 23.1 and later); older
+ * releases ignore the option.
+ */
+export const NODE_NET_REUSE_PORT = ((): boolean => {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+})();
+
+/**
+ * Listens with node:net, or node:tls (certificates chosen by SNI) when options.tls is set.
+ * `clusterWorker`: this is a worker forked by node:cluster (adapters/node/cluster-spawn.ts),
+ * which gets the listening sockets of its non-exclusive listens from the master. Only the
+ * listeners meant to be shared with the next worker (`reusePort`, where node:net cannot set
+ * it) go there; the others (runtime API, ephemeral ports) stay the worker's own.
+ */
+export function listenNode(options: ListenOptions, onConnection: (socket: Socket) => void, clusterWorker = false): Promise<Listener> {
   let server: net.Server;
   try {
     server = options.tls
@@ -239,7 +254,8 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
         port: options.port,
         backlog: options.backlog ?? 1024,
         ...(options.ipv6Only ? { ipv6Only: true } : {}),
-        ...(options.reusePort ? { reusePort: true } : {}),
+        ...(options.reusePort && NODE_NET_REUSE_PORT ? { reusePort: true } : {}),
+        exclusive: !(clusterWorker && options.reusePort === true && !NODE_NET_REUSE_PORT),
       },
       () => {
         server.off('error', reject);
@@ -269,7 +285,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
       return;
     }
     server.once('error', reject);
-    server.listen({ path: tmp, backlog: options.backlog ?? 1024 }, () => {
+    server.listen({ path: tmp, backlog: options.backlog ?? 1024, exclusive: true }, () => {
       server.off('error', reject);
       server.on('error', noop);
       try {

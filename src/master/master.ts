@@ -6,9 +6,13 @@
  * when its workers are gone, with the current worker's status when that one died on its own
  * (HAProxy's exit-on-failure).
  *
- * Reload order differs from HAProxy's: its new worker takes the listening sockets over from
- * the old one; Switchyard's cannot (no descriptor passing through the seam), so the old
- * worker stops listening first and new connections are refused until the new one listens.
+ * Reload order, as HAProxy's: the new worker starts while the old ones serve on; once it
+ * listens (its link registered) the old ones are told to stop softly (SIGUSR1): they stop
+ * accepting and finish their connections. HAProxy's new worker takes the old one's listening
+ * sockets over (fd passing); the seam cannot pass descriptors, so the workers' listeners are
+ * opened with `reusePort` and the runtime's listenerHandover says how they coexist. Where they
+ * cannot, the old worker has to stop listening first, and new connections are refused until
+ * the new one listens.
  */
 import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { VERSION } from '../version.ts';
@@ -24,6 +28,8 @@ export interface WorkerProcess {
   linkPort: number | undefined;
   /** Told to stop (reload or stop): it is an old worker. */
   leaving: boolean;
+  /** The workers a reload started it to replace: told to stop once it listens. */
+  readonly replaces: readonly WorkerProcess[];
 }
 
 export interface MasterLog {
@@ -99,7 +105,11 @@ export class Master {
 
   registered(pid: number, port: number): void {
     const worker = this.workers.find((w) => w.handle.pid === pid);
-    if (worker !== undefined) worker.linkPort = port;
+    if (worker !== undefined) {
+      worker.linkPort = port;
+      // It listens: the workers it replaces stop accepting and finish what they have.
+      for (const old of worker.replaces) this.#retire(old);
+    }
     for (const waiter of this.#registeredWaiters.splice(0)) waiter();
   }
 
@@ -110,11 +120,11 @@ export class Master {
     return relative === undefined ? undefined : current[relative - 1];
   }
 
-  #spawn(): WorkerProcess {
+  #spawn(replaces: readonly WorkerProcess[] = []): WorkerProcess {
     const spawnSelf = this.runtime.spawnSelf as NonNullable<Runtime['spawnSelf']>;
     const port = this.#registration?.port ?? 0;
     const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${port}:${this.token}` });
-    const worker: WorkerProcess = { handle, startedWall: this.runtime.wallClock(), reloads: 0, linkPort: undefined, leaving: false };
+    const worker: WorkerProcess = { handle, startedWall: this.runtime.wallClock(), reloads: 0, linkPort: undefined, leaving: false, replaces };
     this.workers.unshift(worker);
     void handle.exited.then((code) => this.#exited(worker, code));
     return worker;
@@ -169,15 +179,24 @@ export class Master {
     }
     if (this.#stopping) return;
     this.reloads++;
-    for (const w of this.workers) {
-      w.reloads++;
-      if (!w.leaving) {
-        w.leaving = true;
-        w.handle.kill('SIGUSR1');
-      }
-    }
+    const current = this.workers.filter((w) => !w.leaving);
+    for (const w of this.workers) w.reloads++;
     this.#log.notice('Reloading HAProxy');
+    if (this.runtime.listenerHandover !== undefined) {
+      this.#spawn(current);
+      return;
+    }
+    // No way to listen beside them: they close their listeners first (the new worker retries
+    // its binds meanwhile, src/cli.ts).
+    for (const w of current) this.#retire(w);
     this.#spawn();
+  }
+
+  /** Soft stop of an old worker (HAProxy's SIGUSR1 to the previous workers). */
+  #retire(worker: WorkerProcess): void {
+    if (worker.leaving) return;
+    worker.leaving = true;
+    worker.handle.kill('SIGUSR1');
   }
 
   /** Resolves once the current worker registered its link (or after `timeoutMs`). */

@@ -125,7 +125,10 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   drain(): void {
     this.now = this.runtime.now();
     this.#draining = true;
-    if (this.#state === 'idle' && !this.#reqParser.inProgress) this.#closeClient();
+    // HAProxy's soft stop closes only connections waiting for their next request
+    // (H1C_F_WAIT_NEXT_REQ): a connection just accepted gets its first request answered
+    // (with Connection: close), or it would be lost to a reload.
+    if (this.#state === 'idle' && this.requests > 0 && !this.#reqParser.inProgress) this.#closeClient();
   }
 
   drop(): void {

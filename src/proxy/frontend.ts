@@ -156,7 +156,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         const listener =
           bind.unix === true
             ? await this.runtime.listenUnix({ path: bind.host, backlog, ...tls }, (socket) => this.#accept(socket, bind))
-            : await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, ...tls }, (socket) => this.#accept(socket, bind));
+            : // reusePort, as HAProxy's listeners: a reload's new worker binds beside this one.
+              await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: true, ...tls }, (socket) => this.#accept(socket, bind));
         this.listeners.push(listener);
       } catch (error) {
         await this.stopListening();
@@ -166,10 +167,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   }
 
   #accept(socket: Socket, bind: BindModel): void {
-    if (this.#stopping) {
-      socket.destroy();
-      return;
-    }
+    // A connection the runtime hands over after stopListening() (Deno's pending accept resolves
+    // after the close) is a client the kernel accepted: it is served, as the soft stop's others.
     const clientAuth = bind.ssl?.clientAuth;
     if (clientAuth !== undefined && clientCertificateRejected(clientAuth, socket.tls)) {
       // HAProxy fails the handshake (no session, nothing counted); the runtimes finished it, so
@@ -178,7 +177,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       return;
     }
     if (this.#full) {
-      if (this.#held.length >= this.#backlog) {
+      if (this.#held.length >= this.#backlog || this.#stopping) {
         // The backlog is full too: refuse, as the kernel would.
         this.counters.dreq++;
         socket.destroy();
@@ -339,6 +338,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         : new H1ClientConnection(this, socket, target, info);
       this.sessions.add(session);
       replay(session, socket, input);
+      if (this.#stopping) session.drain();
       return;
     }
     const session = new TcpSession(this, socket, this.backend, info, tcp);

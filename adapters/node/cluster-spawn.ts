@@ -1,0 +1,40 @@
+/**
+ * spawnSelf on node:cluster, for Node releases whose node:net has no `reusePort` (before
+ * 22.12): a worker forked by cluster gets its shared listening sockets from this process (the
+ * master), which opens each one once and keeps it open while any worker still listens on it.
+ * A reload's new worker therefore listens on the very socket the old worker accepts from, and
+ * the old one can stop accepting once the new one serves: no connection is refused or reset,
+ * which SO_REUSEPORT's separate accept queues cannot promise.
+ *
+ * SCHED_NONE: the master only holds the socket and hands it to the workers, which accept on
+ * it themselves (round-robin would pass every connection through the master).
+ */
+import cluster from 'node:cluster';
+import { spawnSelfWith } from '../shared/node-spawn.ts';
+import type { ChildProcessHandle, SignalName } from '../../src/runtime.ts';
+
+type SpawnSelf = (args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }) => ChildProcessHandle;
+
+export function clusterSpawnSelf(execArgv: readonly string[], script: string): SpawnSelf {
+  // A daemon (-D) is not a worker: it runs on its own, detached.
+  const detachedSpawn = spawnSelfWith(process.execPath, [...execArgv, script]);
+  return (args, env, options) => {
+    if (options?.detached === true) return detachedSpawn(args, env, options);
+    // Read by the first fork only (cluster's round-robin handles are created lazily then).
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    cluster.setupPrimary({ exec: script, execArgv: [...execArgv], args: [...args], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const worker = cluster.fork({ ...env });
+    const child = worker.process;
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', () => resolve(1));
+    });
+    return {
+      pid: child.pid ?? 0,
+      kill: (signal: SignalName | 'SIGKILL') => {
+        child.kill(signal);
+      },
+      exited,
+    };
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Zero-downtime reload in master-worker mode (`-W -S`): clients keep sending requests, on new
+ * connections and on kept-alive ones, while the master reloads three times; none fails, and
+ * the answers move from one configuration generation to the next.
+ *
+ * A kept-alive connection the old worker closes while idle (soft stop) is reopened and its
+ * request sent again when nothing of the answer arrived, as HTTP clients do (RFC 9112 §9.3.1);
+ * such retries are counted apart, never as failures.
+ *
+ * Where the runtime shares a listening socket between its workers (HAProxy passes it with
+ * `-x`; Node before 22.12 through node:cluster) nothing may fail. Where each worker has its
+ * own SO_REUSEPORT socket (Bun, Deno), Linux resets the connections still in a closing
+ * socket's accept queue unless net.ipv4.tcp_migrate_req is 1: those resets (a new connection
+ * closed before any byte of its answer) are counted apart and bounded, nothing else may fail.
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/reload.test.js
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ProxyProcess } from '../support/proxy-process.ts';
+import { freePorts } from '../support/ports.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
+import { cli } from '../support/cli-client.ts';
+
+const RELOADS = 3;
+
+/** The current worker PIDs and the old ones `show proc` lists. */
+function processes(showProc: string): { workers: number[]; old: number[] } {
+  const workers: number[] = [];
+  const old: number[] = [];
+  let section = '';
+  for (const line of showProc.split('\n')) {
+    if (line.startsWith('# ')) section = line;
+    else if (line !== '' && !line.startsWith('#')) {
+      const pid = Number(line.split(/\s+/)[0]);
+      if (section === '# workers') workers.push(pid);
+      else if (section === '# old workers') old.push(pid);
+    }
+  }
+  return { workers, old };
+}
+
+/** HAProxy's master executes itself again on reload: its CLI refuses connections meanwhile. */
+async function masterCommand(master: string, command: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cli(master, command);
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+interface Tally {
+  ok: number;
+  failures: string[];
+  retries: number;
+  /** New connections reset before any byte of their answer (see above). */
+  resets: number;
+  /** Answers seen, in order of first appearance. */
+  seen: string[];
+}
+
+function record(tally: Tally, text: string): void {
+  tally.ok++;
+  if (!tally.seen.includes(text)) tally.seen.push(text);
+}
+
+/** One request per connection, until `running()` is false. */
+async function freshConnections(port: number, tally: Tally, running: () => boolean): Promise<void> {
+  while (running()) {
+    let conn: HttpConnection | undefined;
+    let reset = false;
+    try {
+      conn = await HttpConnection.open(port);
+      conn.socket.once('error', (error: NodeJS.ErrnoException) => (reset = error.code === 'ECONNRESET'));
+      const res = await conn.request('GET', '/', { connection: 'close' });
+      if (res.status === 200) record(tally, res.text);
+      else tally.failures.push(`status ${res.status}`);
+    } catch (error) {
+      if (reset && conn?.reader.received === 0) tally.resets++;
+      else tally.failures.push(`new connection: ${(error as Error).message}`);
+    } finally {
+      conn?.destroy();
+    }
+  }
+}
+
+/** Requests on one kept-alive connection, reopened when the proxy closes it. */
+async function keptAlive(port: number, tally: Tally, running: () => boolean): Promise<void> {
+  let conn: HttpConnection | undefined;
+  while (running()) {
+    let reused = true;
+    try {
+      if (conn === undefined || conn.closed) {
+        conn?.destroy();
+        conn = await HttpConnection.open(port);
+        reused = false;
+      }
+      const before = conn.reader.received;
+      let res;
+      try {
+        res = await conn.request('GET', '/');
+      } catch (error) {
+        // Closed before any byte of the answer on a reused connection: send it again.
+        if (!reused || conn.reader.received !== before) throw error;
+        tally.retries++;
+        conn.destroy();
+        conn = undefined;
+        continue;
+      }
+      if (res.status === 200) record(tally, res.text);
+      else tally.failures.push(`status ${res.status}`);
+      if (/close/i.test(res.header('connection') ?? '')) {
+        conn.destroy();
+        conn = undefined;
+      }
+    } catch (error) {
+      tally.failures.push(`kept-alive: ${(error as Error).message}`);
+      conn?.destroy();
+      conn = undefined;
+    }
+  }
+  conn?.destroy();
+}
+
+/** Whether the old and new workers accept from one socket, or the kernel migrates queued connections. */
+function sharedSocket(target: string): boolean {
+  if (target === 'haproxy') return true;
+  // Node before 22.12 shares the master's socket (node:cluster); later ones use SO_REUSEPORT.
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (target === 'node' && (major < 22 || (major === 22 && minor < 12))) return true;
+  try {
+    return readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'latin1').trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
+for (const target of TARGETS) {
+  describe(`zero-downtime reload on ${target}`, () => {
+    let proxy: ProxyProcess | undefined;
+    let dir: string;
+    let master: string;
+    let web: number;
+    let cfg: string;
+    const config = (generation: number): string => `
+global
+    hard-stop-after 5s
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${web}
+    http-request return status 200 content-type text/plain string "generation ${generation}"
+`;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));
+      master = join(dir, 'master.sock');
+      const [port] = await freePorts(1);
+      web = port as number;
+      cfg = join(dir, 'main.cfg');
+      writeFileSync(cfg, config(0));
+      proxy = await ProxyProcess.start(target, 'global\n', ['-f', cfg, '-W', '-S', master], 20_000, web);
+      let up = false;
+      for (let i = 0; i < 100 && !up; i++) {
+        up = await cli(master, 'show proc\n').then((p) => processes(p).workers.length === 1, () => false);
+        if (!up) await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+
+    after(async () => {
+      destroyAllClients();
+      const code = await proxy?.stop();
+      if (target !== 'haproxy') assert.equal(code, 0, `master exit code\n${proxy?.stderr}`);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it(`${RELOADS} reloads under a continuous client loop: no failed request, each generation answers in turn`, async () => {
+      let running = true;
+      const fresh: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
+      const alive: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
+      const clients = [freshConnections(web, fresh, () => running), keptAlive(web, alive, () => running)];
+      // A bound on the whole loop, whatever happens below.
+      const stopAll = setTimeout(() => (running = false), 90_000);
+      let proc = '';
+      try {
+        for (let generation = 1; generation <= RELOADS; generation++) {
+          writeFileSync(cfg, config(generation));
+          await masterCommand(master, 'reload\n');
+          const answered = await eventually(() => fresh.seen.includes(`generation ${generation}`) && alive.seen.includes(`generation ${generation}`), 20_000, 20);
+          assert.ok(answered, `generation ${generation} never answered: ${JSON.stringify({ fresh, alive })}\n${proxy?.stderr}`);
+          // The old worker finished: every request since then is the new one's.
+          const drained = await eventually(() => {
+            void cli(master, 'show proc\n').then((p) => (proc = p), () => undefined);
+            const { workers, old } = processes(proc);
+            return workers.length === 1 && old.length === 0;
+          }, 20_000, 100);
+          assert.ok(drained, proc);
+        }
+        // Traffic on the last generation for a moment.
+        const last = fresh.ok + alive.ok;
+        await eventually(() => fresh.ok + alive.ok >= last + 20, 5_000);
+      } finally {
+        running = false;
+        clearTimeout(stopAll);
+        await Promise.all(clients);
+      }
+      assert.deepEqual(fresh.failures, [], `new connections: ${fresh.ok} ok\n${proxy?.stderr}`);
+      if (sharedSocket(target)) assert.equal(fresh.resets, 0, 'connections reset');
+      else assert.ok(fresh.resets <= RELOADS * 2, `${fresh.resets} connections reset in ${RELOADS} reloads`);
+      assert.deepEqual(alive.failures, [], `kept-alive: ${alive.ok} ok, ${alive.retries} retried\n${proxy?.stderr}`);
+      const generations = Array.from({ length: RELOADS + 1 }, (_, g) => `generation ${g}`);
+      assert.deepEqual(fresh.seen, generations);
+      assert.deepEqual(alive.seen, generations);
+      assert.ok(fresh.ok > 50 && alive.ok > 50, `${fresh.ok} / ${alive.ok} requests`);
+    });
+  });
+}

@@ -23,7 +23,6 @@ import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 import { compileRulesAtStart } from '../rules/rules-at-start.ts';
 import { createDnsDiscovery, type DnsDiscovery } from '../dns/discovery.ts';
-import { HealthLog } from '../health/health-log.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -111,13 +110,13 @@ export class Proxy {
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
     setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);
-    this.dns = this.#createDnsDiscovery(options);
+    this.dns = this.#createDnsDiscovery();
   }
 
-  #createDnsDiscovery(options: ProxyOptions): DnsDiscovery {
+  #createDnsDiscovery(): DnsDiscovery {
     const health = new Map(this.health.checks.map((c) => [c.server, c]));
     return createDnsDiscovery(this.runtime, this.config, this.backends, {
-      log: (backend) => new HealthLog(this.runtime, new ProxyLogger(this.runtime, backend.model.logs ?? [], options.logJson ?? false, this.#logSinks), options.quiet ?? false),
+      log: this.#healthLogOf,
       check: (server) => health.get(server),
       proxyType: (backend) => (this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend'),
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli, writeTempConfig } from '../support/proxy-process.ts';
-import { RUNTIMES, TARGETS } from '../support/runtimes.ts';
+import { RUNTIMES, TARGETS, onNode } from '../support/runtimes.ts';
 
 const GOOD = `
 defaults
@@ -57,7 +57,7 @@ for (const runtime of RUNTIMES) {
     it('-v prints the version and the runtime', async () => {
       const result = await runCli(runtime, ['-v']);
       assert.equal(result.code, 0);
-      assert.match(result.stdout, new RegExp(`Switchyard version \\d+\\.\\d+\\.\\d+ on ${runtime}`));
+      assert.match(result.stdout, new RegExp(`Switchyard version \\d+\\.\\d+\\.\\d+ on ${onNode(runtime) ? 'node' : runtime}`));
     });
 
     it('rejects an unknown option with exit code 1', async () => {

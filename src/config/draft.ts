@@ -131,6 +131,8 @@ export interface ServerSettings {
   onMarkedUp: 'shutdown-backup-sessions' | undefined;
   /** `init-addr`; undefined = HAProxy's default (last,libc). */
   initAddr: InitAddrModel | undefined;
+  /** `proto h1|h2`: the mux toward the server; undefined = HTTP/1 unless ALPN negotiates h2. */
+  proto?: 'h1' | 'h2' | undefined;
   /** TLS options (keywords/server-ssl.ts); copied per line as the rest of the settings. */
   tls?: ServerTlsDraft;
 }

@@ -9,14 +9,16 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h2-server.test.js
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
+import { repoRoot } from '../support/runtimes.ts';
 import { HttpConnection, buildRequest, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['fe', 'feh2', 'be'] as const;
+const PORT_NAMES = ['fe', 'feh2', 'be', 'fetls', 'fetlsh1', 'betls'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -30,6 +32,20 @@ frontend fe
 backend be_h2
     http-reuse always
     server s1 127.0.0.1:${p.be} proto h2
+
+frontend fe_tls
+    bind 127.0.0.1:${p.fetls}
+    default_backend be_tls
+
+backend be_tls
+    server s1 127.0.0.1:${p.betls} ssl verify none alpn h2,http/1.1
+
+frontend fe_tls_h1
+    bind 127.0.0.1:${p.fetlsh1}
+    default_backend be_tls_h1
+
+backend be_tls_h1
+    server s1 127.0.0.1:${p.betls} ssl verify none alpn http/1.1
 `;
 }
 
@@ -41,12 +57,21 @@ interface Seen {
 
 /** The test's HTTP/2 server: answers by path, records what each stream carried, counts connections. */
 class H2Backend {
-  readonly server = http2.createServer();
+  readonly server: http2.Http2Server | http2.Http2SecureServer;
   readonly seen: Seen[] = [];
   sessions = 0;
   readonly #sockets = new Set<http2.ServerHttp2Session>();
 
-  constructor() {
+  /** `tls`: HTTPS with ALPN h2 and http/1.1 (an HTTP/1 request is answered `h1`). */
+  constructor(tls = false) {
+    if (tls) {
+      const pem = readFileSync(`${repoRoot}test/fixtures/tls/a.example.pem`);
+      const secure = http2.createSecureServer({ key: pem, cert: pem, allowHTTP1: true });
+      secure.on('request', (req, res) => {
+        if (req.httpVersionMajor === 1) res.end('h1');
+      });
+      this.server = secure;
+    } else this.server = http2.createServer();
     this.server.on('session', (session) => {
       this.sessions++;
       this.#sockets.add(session);
@@ -97,7 +122,7 @@ class H2Backend {
         setTimeout(() => session?.goaway(http2.constants.NGHTTP2_NO_ERROR, id), 20);
         return;
       default:
-        stream.respond({ ':status': 200, 'x-kind': 'plain' });
+        stream.respond({ ':status': 200, 'x-kind': 'plain', 'x-alpn': String(stream.session?.alpnProtocol) });
         stream.end('hello');
     }
   }
@@ -143,12 +168,15 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let p: Ports;
     let be: H2Backend;
+    let betls: H2Backend;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
       be = new H2Backend();
       await be.listen(p.be);
+      betls = new H2Backend(true);
+      await betls.listen(p.betls);
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -156,6 +184,27 @@ for (const target of TARGETS) {
       destroyAllClients();
       await stopProxy(target, proxy);
       await be.close();
+      await betls.close();
+    });
+
+    it('ssl alpn h2,http/1.1: HTTP/2 when the server picks h2, HTTP/1.1 when only http/1.1 is offered', async () => {
+      const conn = await HttpConnection.open(p.fetls);
+      try {
+        const res = await conn.request('GET', '/plain');
+        assert.equal(res.status, 200);
+        assert.equal(res.text, 'hello');
+        assert.equal(res.header('x-alpn'), 'h2');
+      } finally {
+        conn.destroy();
+      }
+      const h1 = await HttpConnection.open(p.fetlsh1);
+      try {
+        const res = await h1.request('GET', '/plain');
+        assert.equal(res.status, 200);
+        assert.equal(res.text, 'h1');
+      } finally {
+        h1.destroy();
+      }
     });
 
     it('GET from an HTTP/1.1 client: HAProxy\'s request fields, and a response without Content-Length comes chunked', async () => {

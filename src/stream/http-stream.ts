@@ -1239,6 +1239,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const backend = this.backend as Backend;
     backend.counters.bout += bytes.byteLength;
     (this.#leg.server as Server).counters.bout += bytes.byteLength;
+    // A HEAD that rules turned into another method (`set-method GET`): the server's body is read, never sent (HAProxy's bodyless response).
+    if ((this.#req as RequestHead).receivedMethod === 'HEAD') return;
     this.#sendData(bytes);
   }
 

@@ -18,7 +18,7 @@ import { repoRoot } from '../support/runtimes.ts';
 import { HttpConnection, buildRequest, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['fe', 'feh2', 'be', 'fetls', 'fetlsh1', 'betls'] as const;
+const PORT_NAMES = ['fe', 'feh2', 'be', 'fetls', 'fetlsh1', 'betls', 'fehead'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -32,6 +32,11 @@ frontend fe
 backend be_h2
     http-reuse always
     server s1 127.0.0.1:${p.be} proto h2
+
+frontend fe_head
+    bind 127.0.0.1:${p.fehead}
+    http-request set-method GET
+    default_backend be_h2
 
 frontend fe_tls
     bind 127.0.0.1:${p.fetls}
@@ -263,6 +268,23 @@ for (const target of TARGETS) {
         conn.destroy();
       }
       assert.ok(be.sessions - sessions <= 1, `${be.sessions - sessions} server connections`);
+    });
+
+    it('a HEAD the rules turned into a GET: the server\'s body is read, not sent (reg-test http_bodyless_response)', async () => {
+      const conn = await HttpConnection.open(p.fehead);
+      try {
+        const head = await conn.request('HEAD', '/cl');
+        assert.equal(head.status, 200);
+        assert.equal(head.header('content-length'), '5');
+        assert.equal(be.seen[be.seen.length - 1]?.headers[':method'], 'GET');
+        const chunked = await conn.request('HEAD', '/plain');
+        assert.equal(chunked.status, 200);
+        const next = await conn.request('GET', '/plain');
+        assert.equal(next.status, 200);
+        assert.equal(next.text, 'hello');
+      } finally {
+        conn.destroy();
+      }
     });
 
     it('a large response crosses the flow-control windows whole', async () => {

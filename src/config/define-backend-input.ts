@@ -131,6 +131,8 @@ export const serverCheckEntries = {
   maxqueue: v.optional(countSchema),
   onMarkedDown: v.optional(v.literal('shutdown-sessions')),
   onMarkedUp: v.optional(v.literal('shutdown-backup-sessions')),
+  /** `proto`: 'h2' speaks HTTP/2 to the server (h2c in clear), 'h1' HTTP/1.1 whatever ALPN says. */
+  proto: v.optional(v.picklist(['h1', 'h2'])),
   /** `observe`: passive health observation (needs `check`; layer7 needs mode http). */
   observe: v.optional(v.picklist(['none', 'layer4', 'layer7'])),
   /** `error-limit`: consecutive observed errors that trigger `onError` (default 10). */

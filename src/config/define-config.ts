@@ -588,6 +588,7 @@ class DraftBuilder {
     if (input.poolPurgeDelay !== undefined) target.poolPurgeDelay = input.poolPurgeDelay;
     if (input.onMarkedDown !== undefined) target.onMarkedDown = input.onMarkedDown;
     if (input.onMarkedUp !== undefined) target.onMarkedUp = input.onMarkedUp;
+    if (input.proto !== undefined) target.proto = input.proto;
     if (input.observe !== undefined) {
       // As haproxy.cfg: layer7 needs the proxy to be in http mode already.
       if (input.observe === 'layer7' && mode !== 'http') this.#error(`${path}.observe`, "'layer7' can only be used in http proxies.");

@@ -136,6 +136,8 @@ export interface ServerSettings {
   resolvers?: string | undefined;
   /** `resolve-prefer ipv4|ipv6`; undefined = HAProxy's default, ipv6. */
   resolvePrefer?: 4 | 6 | undefined;
+  /** `proto h1|h2`: the mux toward the server; undefined = HTTP/1 unless ALPN negotiates h2. */
+  proto?: 'h1' | 'h2' | undefined;
   /** TLS options (keywords/server-ssl.ts); copied per line as the rest of the settings. */
   tls?: ServerTlsDraft;
 }

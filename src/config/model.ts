@@ -169,6 +169,8 @@ export interface ServerModel {
   readonly backup: boolean;
   /** `ssl [verify none|required] [ca-file F] [sni EXPR] [alpn LIST]`: TLS to this server. */
   readonly ssl?: ServerSsl | undefined;
+  /** `proto h2`: HTTP/2 with prior knowledge (h2c in clear); `h1` HTTP/1 even when ALPN says h2; undefined: by ALPN. */
+  readonly proto?: 'h1' | 'h2' | undefined;
   /** `send-proxy` / `send-proxy-v2 [proxy-v2-options ...]`: a PROXY header starts every connection. */
   readonly sendProxy?: SendProxyModel | undefined;
   /** `check-send-proxy`: health-check connections send one too. */

@@ -659,6 +659,7 @@ class Resolver {
         },
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,
+        ...(server.proto !== undefined ? { proto: server.proto } : {}),
         ...sendProxyModel(server.sendProxy, server.checkSendProxy),
         ...(server.agentEnabled
           ? { agent: { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend } }

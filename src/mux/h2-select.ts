@@ -1,5 +1,7 @@
 import type { BindModel } from '../config/model.ts';
-import type { Socket } from '../runtime.ts';
+import type { Server } from '../proxy/server.ts';
+import type { Socket, SocketHandler } from '../runtime.ts';
+import { H2ServerConnection } from './h2-server.ts';
 
 /**
  * Which client-side mux serves an accepted connection (HAProxy's conn_install_mux_fe): the
@@ -9,4 +11,25 @@ import type { Socket } from '../runtime.ts';
 export function servesHttp2(bind: BindModel, socket: Socket): boolean {
   if (bind.proto !== undefined) return bind.proto === 'h2';
   return socket.tls?.alpn === 'h2';
+}
+
+/**
+ * Which mux speaks on a new server connection (HAProxy's conn_install_mux_be): the server's
+ * `proto` when set, else `h2` when TLS negotiated it by ALPN (`ssl alpn h2,http/1.1`), else HTTP/1.
+ */
+export function speaksHttp2ToServer(server: Server, socket: Socket): boolean {
+  if (server.proto !== undefined) return server.proto === 'h2';
+  return socket.tls?.alpn === 'h2';
+}
+
+/**
+ * The socket the stream talks HTTP/1 through on a new server connection: the connection
+ * itself, or, toward an HTTP/2 server, the mux that carries each request as an HTTP/2 stream
+ * (src/mux/h2-server.ts); `handler` (the stream) receives its events.
+ */
+export function serverMux(socket: Socket, server: Server, handler: SocketHandler): Socket {
+  if (!speaksHttp2ToServer(server, socket)) return socket;
+  const mux = new H2ServerConnection(socket);
+  mux.setHandler(handler);
+  return mux;
 }

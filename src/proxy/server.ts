@@ -92,6 +92,8 @@ export class Server {
   readonly check: ServerCheckModel | undefined;
   readonly onMarkedDown: 'shutdown-sessions' | undefined;
   readonly onMarkedUp: 'shutdown-backup-sessions' | undefined;
+  /** `proto h1|h2`: the mux toward this server (undefined: HTTP/1 unless ALPN picks h2). */
+  readonly proto: 'h1' | 'h2' | undefined;
   /** ms; 0 = none. */
   readonly slowstart: number;
   /** Configured maxconn; 0 = unlimited. */
@@ -189,6 +191,7 @@ export class Server {
     this.check = model.check?.enabled ? model.check : undefined;
     this.onMarkedDown = model.onMarkedDown;
     this.onMarkedUp = model.onMarkedUp;
+    this.proto = model.proto;
     this.initialWeight = model.weight;
     this.userWeight = model.weight;
     this.weight = model.weight;

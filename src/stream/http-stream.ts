@@ -32,6 +32,7 @@ import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
+import { serverMux } from '../mux/h2-select.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
 import { rewriteRoom } from './rewrite-room.ts';
@@ -878,7 +879,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
-    if (!reused) this.#attach({ socket, server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
+    // HTTP/2 servers (`proto h2`, ALPN h2) are reached through their mux, which speaks HTTP/1 to the stream.
+    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
     this.#sendRequest();
   }
 
@@ -1237,6 +1239,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const backend = this.backend as Backend;
     backend.counters.bout += bytes.byteLength;
     (this.#leg.server as Server).counters.bout += bytes.byteLength;
+    // A HEAD that rules turned into another method (`set-method GET`): the server's body is read, never sent (HAProxy's bodyless response).
+    if ((this.#req as RequestHead).receivedMethod === 'HEAD') return;
     this.#sendData(bytes);
   }
 

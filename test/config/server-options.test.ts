@@ -247,3 +247,15 @@ describe('server init-addr and host-name families', () => {
     ]);
   });
 });
+
+describe('server proto', () => {
+  it('proto h2 / h1 choose the mux toward the server (default-server too); other mux names are refused', async () => {
+    const backend = await httpBackend('  default-server proto h2', '  server a 10.0.0.1:80', '  server b 10.0.0.2:80 proto h1', '  server c 10.0.0.3:80 ssl verify none alpn h2,http/1.1');
+    assert.deepEqual(backend.servers.map((s) => s.proto), ['h2', 'h1', 'h2']);
+    const plain = await httpBackend('  server a 10.0.0.1:80');
+    assert.equal(plain.servers[0]?.proto, undefined);
+    const refused = await backendErrors('  server s 10.0.0.1:80 proto fcgi');
+    assert.equal(refused.length, 1);
+    assert.match(refused[0]?.[3] ?? '', /'proto' : unknown MUX protocol 'fcgi'/);
+  });
+});

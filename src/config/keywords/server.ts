@@ -100,6 +100,18 @@ const serverOptions: ServerOption[] = [
       else ctx.error(`'${option.text}' expects 'shutdown-backup-sessions' but got '${value.text}'.`, value);
     },
   },
+  {
+    // HAProxy's mux names for a server: `h2` speaks HTTP/2 with prior knowledge (h2c on a clear
+    // connection), `h1` HTTP/1 even when ALPN negotiated h2 (src/mux/h2-select.ts).
+    name: 'proto',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value) {
+      if (value === undefined) return;
+      if (value.text === 'h2' || value.text === 'h1') server.proto = value.text;
+      else ctx.error(`'proto' : unknown MUX protocol '${value.text}' (Switchyard speaks 'h1' and 'h2' to servers).`, value);
+    },
+  },
 ];
 
 /** Applies the options from `args[start]` on, reporting any problem (the caller compares error counts). */
@@ -200,7 +212,7 @@ export const serverKeywords: KeywordList = {
       'check-sni', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
       'init-state', 'resolve-net', 'resolve-opts',
-      'proto', 'tfo', 'source', 'usesrc',
+      'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',
       'ws', 'sigalgs', 'client-sigalgs', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
       'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',

@@ -31,7 +31,7 @@ export interface RequestFacts {
 
 const FORBIDDEN = new Set(['connection', 'proxy-connection', 'keep-alive', 'upgrade', 'transfer-encoding']);
 
-function checkName(name: string, from: number): void {
+export function checkName(name: string, from: number): void {
   if (name.length === from) throw new MalformedRequest('empty field name');
   for (let i = from; i < name.length; i++) {
     const c = name.charCodeAt(i);
@@ -39,7 +39,7 @@ function checkName(name: string, from: number): void {
   }
 }
 
-function checkValue(value: string): void {
+export function checkValue(value: string): void {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0 || c === 0x0a || c === 0x0d) throw new MalformedRequest('NUL, CR or LF in a field value');
@@ -47,7 +47,7 @@ function checkValue(value: string): void {
 }
 
 /** HAProxy's h2_parse_cont_len_header: "N", "N, N", repeated fields: all the same number. */
-function parseContentLength(value: string, previous: number): number {
+export function parseContentLength(value: string, previous: number): number {
   let result = previous;
   for (const part of value.split(',')) {
     const word = part.trim();

@@ -6,7 +6,8 @@
  * end. The stream and the rules stay version-neutral; this is the one place that reads the
  * HTTP/1 framing back (HAProxy's HTX makes the same split when its h2 mux reads a response).
  */
-import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../../http/codec/index.ts';
+import { ResponseHeadParser, type ResponseHead } from '../../http/codec/index.ts';
+import { H1BodyReader } from './h1-body-reader.ts';
 
 /** Where the translated response goes. */
 export interface ResponseSink {
@@ -18,36 +19,19 @@ export interface ResponseSink {
   responseEnd(trailers: readonly (readonly [string, string])[] | undefined): void;
 }
 
-/** HTTP/1 fields that mean nothing in HTTP/2 (RFC 9113 §8.2.2) and are not sent. */
-const CONNECTION_SPECIFIC = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
-
-export function isConnectionSpecific(lowerName: string): boolean {
-  return CONNECTION_SPECIFIC.has(lowerName);
-}
+export { isConnectionSpecific } from './connection-specific.ts';
 
 export class ResponseTranslator {
   readonly #parser = new ResponseHeadParser({ maxHeaders: 101, maxHeadSize: 1 << 20 });
-  readonly #framer = new BodyFramer();
+  readonly #body: H1BodyReader;
   readonly #sink: ResponseSink;
   #requestMethod = 'GET';
-  /**
-   * A chunked body's framing bytes since its last payload byte: when the body ends they hold the
-   * last chunk and its trailer section (validated by the framer), read back as trailer fields.
-   */
-  readonly #framing: Uint8Array[] = [];
-  #payloadIn: Uint8Array | undefined;
-  #payloadEnd = 0;
   /** 'head': reading a head; 'body': reading its body; 'done': the final response ended. */
   #state: 'head' | 'body' | 'done' = 'head';
 
   constructor(sink: ResponseSink) {
     this.#sink = sink;
-    this.#framer.onData = (chunk, start, end) => {
-      this.#framing.length = 0;
-      this.#payloadIn = chunk;
-      this.#payloadEnd = end;
-      sink.responsePayload(chunk, start, end);
-    };
+    this.#body = new H1BodyReader((chunk, start, end) => sink.responsePayload(chunk, start, end));
   }
 
   /** A new transaction, for a request with this method (a HEAD's response has no body). */
@@ -80,25 +64,16 @@ export class ResponseTranslator {
           this.#sink.responseHead(head.status, head, false);
           continue;
         }
-        this.#framer.startResponse(head, this.#requestMethod);
-        const bodyless = this.#framer.done;
+        this.#body.framer.startResponse(head, this.#requestMethod);
+        const bodyless = this.#body.done;
         this.#state = bodyless ? 'done' : 'body';
         this.#sink.responseHead(head.status, head, bodyless);
         continue;
       }
-      const framer = this.#framer;
-      if (framer.mode !== 'chunked') {
-        off += framer.feed(bytes, off);
-      } else {
-        this.#payloadIn = undefined;
-        const used = framer.feed(bytes, off);
-        const from = this.#payloadIn === bytes ? this.#payloadEnd : off;
-        if (off + used > from) this.#framing.push(bytes.subarray(from, off + used));
-        off += used;
-      }
-      if (framer.done) {
+      off += this.#body.feed(bytes, off);
+      if (this.#body.done) {
         this.#state = 'done';
-        this.#sink.responseEnd(framer.mode === 'chunked' ? this.#trailers() : undefined);
+        this.#sink.responseEnd(this.#body.trailers());
       }
     }
   }
@@ -108,27 +83,5 @@ export class ResponseTranslator {
     if (this.#state !== 'body') return;
     this.#state = 'done';
     this.#sink.responseEnd(undefined);
-  }
-
-  /** The trailer fields of the chunked body that just ended (the framer validated their syntax). */
-  #trailers(): [string, string][] | undefined {
-    const parts = this.#framing;
-    let text = '';
-    for (const part of parts) for (let i = 0; i < part.byteLength; i++) text += String.fromCharCode(part[i]!);
-    parts.length = 0;
-    const lines = text.split('\r\n');
-    // Past an empty line (the CRLF ending the last data chunk), the last-chunk line "0[;ext]".
-    let i = 0;
-    while (i < lines.length && lines[i] === '') i++;
-    i++;
-    let fields: [string, string][] | undefined;
-    for (; i < lines.length && lines[i] !== ''; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).toLowerCase();
-      if (isConnectionSpecific(name)) continue;
-      (fields ??= []).push([name, line.slice(colon + 1).trim()]);
-    }
-    return fields;
   }
 }

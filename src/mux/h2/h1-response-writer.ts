@@ -1,0 +1,106 @@
+/**
+ * An HTTP/2 server's response (header lists and DATA payload) written as the HTTP/1 message the
+ * stream reads from an HTTP/1 server, as HAProxy 2.6's H1 mux writes what its h2 mux decoded
+ * (h2_make_htx_response, then h1_format_htx_*): the status line `HTTP/1.1 NNN ` (HTTP/2 has no
+ * reason phrase, and HAProxy sends none), the fields in their order, and, when the server gave
+ * no Content-Length and the response may have a body, `transfer-encoding: chunked` appended
+ * and the DATA payload sent as chunks, a trailing HEADERS frame becoming the trailer section.
+ * A header list is malformed (RFC 9113 §8.1.1; HAProxy answers 502) when a name has uppercase
+ * or non-token characters, a value has NUL, CR or LF, a pseudo-header is unknown, repeated,
+ * follows a regular field or is a request one, `:status` is missing or not three digits, a
+ * connection-specific field is present, or Content-Length values disagree.
+ */
+import { MalformedRequest, checkName, checkValue, parseContentLength } from './request-head.ts';
+import { isConnectionSpecific } from './connection-specific.ts';
+import type { HeaderList } from '../../http/h2/index.ts';
+
+/** What the head said about the body that follows. */
+export interface ResponseFraming {
+  status: number;
+  /** Content-Length, or -1. */
+  contentLength: number;
+  /** The payload goes out as chunks. */
+  chunked: boolean;
+}
+
+
+function latin1(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The HTTP/1 head for a response header list, and its framing in `framing`. `bodyless`: the
+ * request was a HEAD, or the HEADERS frame ended the stream of a status that has no body anyway.
+ * Throws MalformedRequest (used for both directions) on a malformed list.
+ */
+export function h1ResponseHead(fields: HeaderList, requestMethod: string, framing: ResponseFraming): Uint8Array {
+  let status = '';
+  let regular = false;
+  let contentLength = -1;
+  let lines = '';
+  for (let i = 0; i < fields.count; i++) {
+    const name = fields.names[i]!;
+    const value = fields.values[i]!;
+    checkValue(value);
+    if (name.charCodeAt(0) === 0x3a /* : */) {
+      if (regular) throw new MalformedRequest('pseudo-header after a regular field');
+      if (name !== ':status') throw new MalformedRequest(`pseudo-header ${name} in a response`);
+      if (status !== '') throw new MalformedRequest('repeated :status');
+      if (!/^[0-9]{3}$/.test(value)) throw new MalformedRequest('invalid :status');
+      status = value;
+      continue;
+    }
+    regular = true;
+    checkName(name, 0);
+    if (isConnectionSpecific(name)) throw new MalformedRequest(`connection-specific field ${name}`);
+    if (name === 'content-length') {
+      const before = contentLength;
+      contentLength = parseContentLength(value, contentLength);
+      if (before >= 0) continue; // one content-length goes on
+      lines += `content-length: ${contentLength}\r\n`;
+      continue;
+    }
+    lines += `${name}: ${value}\r\n`;
+  }
+  if (status === '') throw new MalformedRequest('missing :status');
+  const code = Number(status);
+  if (code < 100) throw new MalformedRequest('invalid :status');
+  framing.status = code;
+  framing.contentLength = contentLength;
+  framing.chunked = code >= 200 && code !== 204 && code !== 304 && requestMethod !== 'HEAD' && contentLength < 0;
+  if (framing.chunked) lines += 'transfer-encoding: chunked\r\n';
+  return latin1(`HTTP/1.1 ${status} \r\n${lines}\r\n`);
+}
+
+/** One chunk carrying payload[start, end). */
+export function h1Chunk(payload: Uint8Array, start: number, end: number): Uint8Array {
+  const size = (end - start).toString(16);
+  const out = new Uint8Array(size.length + 4 + end - start);
+  for (let i = 0; i < size.length; i++) out[i] = size.charCodeAt(i);
+  out[size.length] = 0x0d;
+  out[size.length + 1] = 0x0a;
+  out.set(payload.subarray(start, end), size.length + 2);
+  out[out.length - 2] = 0x0d;
+  out[out.length - 1] = 0x0a;
+  return out;
+}
+
+const LAST_CHUNK = latin1('0\r\n\r\n');
+
+/** The last chunk and its trailer section (a trailing HEADERS frame's fields; pseudo-headers refused). */
+export function h1LastChunk(trailers: HeaderList | undefined): Uint8Array {
+  if (trailers === undefined || trailers.count === 0) return LAST_CHUNK;
+  let text = '0\r\n';
+  for (let i = 0; i < trailers.count; i++) {
+    const name = trailers.names[i]!;
+    const value = trailers.values[i]!;
+    checkValue(value);
+    if (name.charCodeAt(0) === 0x3a) throw new MalformedRequest('pseudo-header in trailers');
+    checkName(name, 0);
+    if (isConnectionSpecific(name) || name === 'content-length') continue;
+    text += `${name}: ${value}\r\n`;
+  }
+  return latin1(`${text}\r\n`);
+}

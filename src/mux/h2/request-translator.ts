@@ -1,0 +1,133 @@
+/**
+ * The request as the stream writes it for an HTTP/1 server (the head its editor built, the
+ * body framed on the wire: Content-Length or chunked) turned into what an HTTP/2 stream to a
+ * server carries: one header list, the body's payload only, its trailers, its end. The
+ * server-side counterpart of response-translator.ts; the header list follows HAProxy 2.6's
+ * h2s_bck_make_req_headers (src/mux_h2.c) — see `encodeRequestFields`.
+ */
+import { RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
+import type { HpackEncoder } from '../../http/h2/index.ts';
+import { isConnectionSpecific } from './connection-specific.ts';
+import { H1BodyReader, type TrailerFields } from './h1-body-reader.ts';
+
+/** Where the translated request goes. */
+export interface RequestSink {
+  /** The head; `endStream` when no body follows. */
+  requestHead(head: RequestHead, endStream: boolean): void;
+  /** Payload bytes of the body. */
+  requestPayload(chunk: Uint8Array, start: number, end: number): void;
+  /** The body ended; `trailers` are a chunked body's trailer fields (lowercase names), if any. */
+  requestEnd(trailers: TrailerFields | undefined): void;
+}
+
+export class RequestTranslator {
+  // The stream built the head itself (after its own limits): room for what rules may add.
+  readonly #parser = new RequestHeadParser({ maxHeaders: 1000, maxHeadSize: 1 << 20 });
+  readonly #body: H1BodyReader;
+  readonly #sink: RequestSink;
+  #state: 'head' | 'body' | 'done' = 'head';
+
+  constructor(sink: RequestSink) {
+    this.#sink = sink;
+    this.#body = new H1BodyReader((chunk, start, end) => sink.requestPayload(chunk, start, end));
+  }
+
+  /** A new request begins with the next byte. */
+  begin(): void {
+    this.#state = 'head';
+    this.#parser.reset();
+  }
+
+  /** Whether the head was read (the request has begun on the wire). */
+  get started(): boolean {
+    return this.#state !== 'head' || this.#parser.bytesReceived > 0;
+  }
+
+  get ended(): boolean {
+    return this.#state === 'done';
+  }
+
+  /** Request bytes in HTTP/1 form; returns the bytes used (the rest belongs to no request). Throws HttpParseError. */
+  feed(bytes: Uint8Array): number {
+    let off = 0;
+    const end = bytes.byteLength;
+    while (off < end && this.#state !== 'done') {
+      if (this.#state === 'head') {
+        off += this.#parser.feed(bytes, off);
+        if (!this.#parser.done) return off;
+        const head = this.#parser.head as RequestHead;
+        this.#body.framer.startRequest(head);
+        const bodyless = this.#body.done;
+        this.#state = bodyless ? 'done' : 'body';
+        this.#sink.requestHead(head, bodyless);
+        continue;
+      }
+      off += this.#body.feed(bytes, off);
+      if (this.#body.done) {
+        this.#state = 'done';
+        this.#sink.requestEnd(this.#body.trailers());
+      }
+    }
+    return off;
+  }
+
+  /** Drops the head parser's scratch buffers. */
+  release(): void {
+    this.#parser.release();
+  }
+}
+
+/** "trailers" as a whole element of a `te` value (HAProxy's istist test), else undefined. */
+function teTrailers(value: string): string | undefined {
+  const at = value.toLowerCase().indexOf('trailers');
+  if (at < 0) return undefined;
+  const next = value.charCodeAt(at + 8);
+  return at + 8 < value.length && next !== 0x2c /* , */ ? undefined : 'trailers';
+}
+
+/**
+ * Encodes `head` as an HTTP/2 request header list, as HAProxy 2.6 does toward a server:
+ * `:method`; for CONNECT `:authority` (the target) only; else `:scheme` and `:authority` from
+ * an absolute-form target, or `https` and no authority for an origin-form one (the Host field
+ * then goes as a regular field: "Host is never sent as the authority"), then `:path` ("/", or
+ * "*" for OPTIONS, when empty). Connection-specific fields are dropped, Host too when an
+ * authority was sent, and `te` goes only as "trailers". Names go lowercase (RFC 9113 §8.2).
+ */
+export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder): void {
+  const method = head.method;
+  let uri = head.target;
+  let authority = '';
+  encoder.add(':method', method);
+  if (method === 'CONNECT') {
+    authority = uri;
+    encoder.add(':authority', authority);
+  } else {
+    let scheme = '';
+    const c = uri.charCodeAt(0);
+    if (c !== 0x2f /* / */ && c !== 0x2a /* * */) {
+      const colon = uri.indexOf(':');
+      if (colon > 0 && uri.startsWith('//', colon + 1)) {
+        scheme = uri.slice(0, colon);
+        const rest = colon + 3;
+        let slash = uri.indexOf('/', rest);
+        if (slash < 0) slash = uri.length;
+        authority = uri.slice(rest, slash);
+        uri = uri.slice(slash);
+      }
+    }
+    encoder.add(':scheme', scheme === '' ? 'https' : scheme);
+    if (authority !== '') encoder.add(':authority', authority);
+    encoder.add(':path', uri !== '' ? uri : method === 'OPTIONS' ? '*' : '/');
+  }
+  for (let i = 0; i < head.headerCount; i++) {
+    const name = head.nameAt(i).toLowerCase();
+    if (isConnectionSpecific(name) || (authority !== '' && name === 'host')) continue;
+    let value = head.valueAt(i);
+    if (name === 'te') {
+      const te = teTrailers(value);
+      if (te === undefined) continue;
+      value = te;
+    }
+    encoder.add(name, value);
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The server-side HTTP/2 mux (src/mux/h2-server.ts) on a recording socket: the request the
+ * stream writes in HTTP/1 form as frames (HAProxy 2.6's field encoding), the server's frames as
+ * the HTTP/1 response the stream reads, flow control, and what the stream hears on errors.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runtime.ts';
+import { H2ServerConnection } from '../../src/mux/h2-server.ts';
+import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
+
+class WireSocket implements Socket {
+  readonly written: Uint8Array[] = [];
+  handler: SocketHandler | undefined;
+  ended = false;
+  destroyed = false;
+  readonly bufferedAmount = 0;
+  readonly remoteAddress = '127.0.0.1';
+  readonly remotePort = 1;
+  readonly localAddress = '127.0.0.1';
+  readonly localPort = 2;
+  readonly tls: TlsInfo | undefined = undefined;
+  setHandler(handler: SocketHandler): void {
+    this.handler = handler;
+  }
+  write(chunk: Uint8Array): boolean {
+    this.written.push(chunk);
+    return true;
+  }
+  end(): void {
+    this.ended = true;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  reset(): void {
+    this.destroyed = true;
+  }
+  pause(): void {}
+  resume(): void {}
+  setNoDelay(): void {}
+  setKeepAlive(): void {}
+}
+
+class Recorder implements SocketHandler {
+  data = '';
+  ends = 0;
+  drains = 0;
+  closed: SocketError | undefined | 'open' = 'open';
+  onData(_s: Socket, chunk: Uint8Array): void {
+    this.data += Buffer.from(chunk).toString('latin1');
+  }
+  onEnd(): void {
+    this.ends++;
+  }
+  onDrain(): void {
+    this.drains++;
+  }
+  onClose(_s: Socket, error: SocketError | undefined): void {
+    this.closed = error;
+  }
+}
+
+interface Sent {
+  type: number;
+  flags: number;
+  streamId: number;
+  payload: Buffer;
+}
+
+/** The frames the mux wrote after its preface. */
+function framesOf(socket: WireSocket): Sent[] {
+  let buf = Buffer.concat(socket.written);
+  assert.deepEqual([...buf.subarray(0, PREFACE.byteLength)], [...PREFACE]);
+  buf = buf.subarray(PREFACE.byteLength);
+  const out: Sent[] = [];
+  while (buf.length >= 9) {
+    const len = buf.readUIntBE(0, 3);
+    out.push({ type: buf[3]!, flags: buf[4]!, streamId: buf.readUInt32BE(5) & 0x7fffffff, payload: buf.subarray(9, 9 + len) });
+    buf = buf.subarray(9 + len);
+  }
+  return out;
+}
+
+function decodeFields(payload: Buffer): [string, string][] {
+  const list = new HeaderList();
+  new HpackDecoder().decode(payload, 0, payload.length, list);
+  return list.names.slice(0, list.count).map((n, i) => [n, list.values[i]!]);
+}
+
+function block(fields: [string, string][]): Uint8Array {
+  const enc = new HpackEncoder({ huffman: false });
+  enc.begin();
+  for (const [n, v] of fields) enc.add(n, v);
+  return enc.bytes.slice();
+}
+
+function setup(): { wire: WireSocket; mux: H2ServerConnection; rec: Recorder } {
+  const wire = new WireSocket();
+  const mux = new H2ServerConnection(wire);
+  const rec = new Recorder();
+  mux.setHandler(rec);
+  return { wire, mux, rec };
+}
+
+const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+
+describe('H2ServerConnection', () => {
+  it('an origin-form request: :scheme https, no :authority, Host as a field, connection-specific fields and te other than trailers dropped', () => {
+    const { wire, mux } = setup();
+    mux.write(latin1('GET /x?y HTTP/1.1\r\nHost: a.example\r\nConnection: keep-alive\r\nTE: gzip\r\nX-A: 1\r\n\r\n'));
+    const headers = framesOf(wire).find((f) => f.type === 0x1) as Sent;
+    assert.equal(headers.streamId, 1);
+    assert.equal(headers.flags & 0x1, 0x1, 'END_STREAM on a bodyless request');
+    assert.deepEqual(decodeFields(headers.payload), [
+      [':method', 'GET'],
+      [':scheme', 'https'],
+      [':path', '/x?y'],
+      ['host', 'a.example'],
+      ['x-a', '1'],
+    ]);
+  });
+
+  it('an absolute-form request: scheme and authority from the target, Host dropped; te keeps only trailers', () => {
+    const { wire, mux } = setup();
+    mux.write(latin1('POST http://h.example:8080 HTTP/1.1\r\nhost: h.example:8080\r\nte: trailers, deflate\r\ncontent-length: 2\r\n\r\nok'));
+    const frames = framesOf(wire);
+    const headers = frames.find((f) => f.type === 0x1) as Sent;
+    assert.deepEqual(decodeFields(headers.payload), [
+      [':method', 'POST'],
+      [':scheme', 'http'],
+      [':authority', 'h.example:8080'],
+      [':path', '/'],
+      ['te', 'trailers'],
+      ['content-length', '2'],
+    ]);
+    const data = frames.filter((f) => f.type === 0x0);
+    assert.equal(Buffer.concat(data.map((d) => d.payload)).toString(), 'ok');
+    assert.equal((data.at(-1) as Sent).flags & 0x1, 0x1);
+  });
+
+  it('a chunked request body goes as DATA payload, its trailers as a last HEADERS frame with END_STREAM', () => {
+    const { wire, mux } = setup();
+    mux.write(latin1('POST /g HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nx-t: 1\r\n\r\n'));
+    const frames = framesOf(wire).filter((f) => f.streamId === 1);
+    assert.deepEqual(frames.map((f) => f.type), [0x1, 0x0, 0x1]);
+    assert.equal(frames[1]!.payload.toString(), 'abc');
+    assert.equal(frames[2]!.flags & 0x1, 0x1);
+    assert.deepEqual(decodeFields(frames[2]!.payload), [['x-t', '1']]);
+  });
+
+  it('a response without Content-Length reads as HTTP/1.1 chunked, its trailers as the trailer section', () => {
+    const { mux, rec, wire } = setup();
+    mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
+    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['content-type', 'application/grpc']]), false, 16384));
+    mux.onData(wire, dataFrame(1, latin1('ab'), 0, 2, false));
+    mux.onData(wire, headersFrames(1, block([['grpc-status', '0']]), true, 16384));
+    assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-type: application/grpc\r\ntransfer-encoding: chunked\r\n\r\n2\r\nab\r\n0\r\ngrpc-status: 0\r\n\r\n');
+    // The DATA read is credited back.
+    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0 && f.payload.readUInt32BE(0) === 2));
+  });
+
+  it('the next request after a complete exchange goes on stream 3', () => {
+    const { mux, rec, wire } = setup();
+    mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
+    mux.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    assert.equal(rec.data, 'HTTP/1.1 204 \r\n\r\n');
+    mux.write(latin1('GET /2 HTTP/1.1\r\nhost: a\r\n\r\n'));
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
+  });
+
+  it('a malformed response (a connection-specific field) is a closed server with an error, the stream reset', () => {
+    const { mux, rec, wire } = setup();
+    mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
+    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['connection', 'close']]), true, 16384));
+    assert.equal(rec.data, '');
+    assert.notEqual(rec.closed, 'open');
+    assert.ok(rec.closed !== undefined);
+    const rst = framesOf(wire).find((f) => f.type === 0x3) as Sent;
+    assert.equal(rst.payload.readUInt32BE(0), 0x1);
+  });
+
+  it('RST_STREAM from the server before a response: the stream hears a failed close', () => {
+    const { mux, rec, wire } = setup();
+    mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
+    mux.onData(wire, rstStreamFrame(1, 0x2));
+    assert.ok(rec.closed !== 'open' && rec.closed !== undefined);
+  });
+
+  it('GOAWAY that leaves our stream unprocessed: the stream hears an end with nothing received', () => {
+    const { mux, rec, wire } = setup();
+    mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
+    mux.onData(wire, goawayFrame(0, 0));
+    assert.equal(rec.ends, 1);
+    assert.equal(rec.data, '');
+  });
+
+  it('request DATA waits for the server windows: write() says stop, the rest goes on WINDOW_UPDATE, then onDrain', () => {
+    const { mux, rec, wire } = setup();
+    const body = Buffer.alloc(70000, 'b');
+    const flowing = mux.write(Buffer.concat([latin1(`POST / HTTP/1.1\r\nhost: a\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+    assert.equal(flowing, false);
+    const sent = () => framesOf(wire).filter((f) => f.type === 0x0).reduce((n, f) => n + f.payload.length, 0);
+    assert.equal(sent(), 65535);
+    mux.onData(wire, windowUpdateFrame(0, 10000));
+    assert.equal(sent(), 65535, 'the stream window is still closed');
+    mux.onData(wire, windowUpdateFrame(1, 10000));
+    assert.equal(sent(), 70000);
+    assert.equal(rec.drains, 1);
+    const last = framesOf(wire).filter((f) => f.type === 0x0).at(-1) as Sent;
+    assert.equal(last.flags & 0x1, 0x1);
+  });
+
+  it('a paused stream gets no credit back until it resumes, and then the held bytes first', () => {
+    const { mux, rec, wire } = setup();
+    mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
+    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['content-length', '4']]), false, 16384));
+    mux.pause();
+    mux.onData(wire, dataFrame(1, latin1('abcd'), 0, 4, true));
+    assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-length: 4\r\n\r\n');
+    assert.ok(!framesOf(wire).some((f) => f.type === 0x8));
+    mux.resume();
+    assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-length: 4\r\n\r\nabcd');
+    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0));
+  });
+});

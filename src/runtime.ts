@@ -279,6 +279,40 @@ export interface DatagramReceiver {
   onDatagram(bytes: Uint8Array, address: string, port: number): void;
 }
 
+/** The deflate wrappers HAProxy's compression algorithms produce (RFC 1952, 1950, 1951). */
+export type CompressionFormat = 'gzip' | 'deflate' | 'raw-deflate';
+
+/** Settings of a compressor (HAProxy's tune.comp.maxlevel, tune.zlib.memlevel, tune.zlib.windowsize). */
+export interface CompressorOptions {
+  /** 1 (fastest) .. 9. */
+  readonly level: number;
+  /** 1 .. 9 (zlib's memLevel). */
+  readonly memLevel: number;
+  /** 8 .. 15 (zlib's windowBits, before the format's adjustment). */
+  readonly windowBits: number;
+}
+
+/** Receives what a Compressor produces, synchronously, inside push/flush/finish. */
+export interface CompressorSink {
+  /** Compressed bytes; they belong to the sink (the compressor never reuses their memory). */
+  onCompressed(bytes: Uint8Array): void;
+}
+
+/**
+ * One streaming deflate context (one response body). Every call runs synchronously and hands its
+ * output to the sink before it returns, so a caller can frame what one input read produced.
+ */
+export interface Compressor {
+  /** Compresses bytes; zlib may keep them buffered until the next flush. */
+  push(bytes: Uint8Array): void;
+  /** Z_SYNC_FLUSH: everything pushed so far comes out, byte-aligned (HAProxy flushes per block). */
+  flush(): void;
+  /** Z_FINISH: the rest and the format's trailer; the compressor is released afterwards. */
+  finish(): void;
+  /** Releases the context without output (the message was abandoned). Idempotent. */
+  release(): void;
+}
+
 /** Opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | number | object;
 
@@ -350,6 +384,13 @@ export interface Runtime {
   lookup(host: string, family?: 4 | 6): Promise<string[]>;
 
   readTextFile(path: string): Promise<string>;
+  /**
+   * A streaming compressor (the `compression` filter), synchronous so that the stream can frame
+   * each server read's output and keep the server paused while the client is slow, exactly as
+   * without compression. Absent where the runtime has none: `compression algo` other than
+   * identity is then refused at configuration time.
+   */
+  createCompressor?(format: CompressionFormat, options: CompressorOptions, sink: CompressorSink): Compressor;
   /** The `algorithm` digest of `data`, computed synchronously (converters run inside a request's rules). */
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array;
   /** A file's bytes as they are (error pages and reply payloads are sent byte for byte). */

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
 import { digestNode } from './node-digest.ts';
 import { lookupNode } from './node-dns.ts';
+import { createZlibCompressor } from './zlib-compressor.ts';
 
 export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'listenUnix' | 'connect' | 'openDatagramSender' | 'openDatagramSocket'>;
 
@@ -19,6 +20,7 @@ export const nodeProcessServices: ProcessServices = {
   lookup: lookupNode,
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
+  createCompressor: createZlibCompressor,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),

@@ -38,6 +38,7 @@ import type {
 } from './model.ts';
 import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
 import type { StatsPageDraft } from './keywords/stats-page.ts';
+import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import type { MonitorModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
@@ -388,6 +389,10 @@ export interface ProxyDraft {
   stats: StatsPageDraft | undefined;
   /** `monitor-uri` (inherited from defaults) and `monitor fail` conditions; absent when neither is given. */
   monitor?: MonitorModel | undefined;
+  /** `compression` lines (keywords/compression.ts); algos and types come from defaults, not offload. */
+  compression?: CompressionDraft | undefined;
+  /** `filter NAME` lines in declaration order. */
+  filters?: { readonly name: string; readonly place: Place }[] | undefined;
   statsOwn: boolean;
   binds: BindDraft[];
   servers: ServerDraft[];
@@ -654,6 +659,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     stats: base?.stats,
     // HAProxy copies `monitor-uri` from the defaults section; `monitor fail` is not allowed there.
     ...(base?.monitor?.uri !== undefined ? { monitor: { uri: base.monitor.uri, fail: [] } } : {}),
+    // HAProxy's proxy_cfg_ensure... copies the defaults' algorithms and types, not `offload`.
+    ...(base?.compression !== undefined ? { compression: { algos: [...base.compression.algos], types: [...base.compression.types], offload: false, place: base.compression.place } } : {}),
     statsOwn: false,
     binds: [],
     servers: [],

@@ -933,6 +933,19 @@ export interface FrontendOptions {
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
 }
 
+/** HAProxy's compression algorithms (`compression algo`). */
+export type CompressionAlgo = 'identity' | 'gzip' | 'deflate' | 'raw-deflate';
+
+/** `compression algo|type|offload` of one proxy (HAProxy's struct comp; src/http/compression/). */
+export interface CompressionModel {
+  /** In HAProxy's list order: each `compression algo` word goes first, so the last declared comes first. */
+  readonly algos: readonly CompressionAlgo[];
+  /** `compression type` prefixes, in HAProxy's list order (the last declared first). */
+  readonly types: readonly string[];
+  /** `compression offload`: Accept-Encoding is removed from requests once an algorithm is chosen. */
+  readonly offload: boolean;
+}
+
 /** `monitor-uri URI` + `monitor fail if|unless COND` (HAProxy's monitor requests, mode http). */
 export interface MonitorModel {
   /** undefined: only `monitor fail` lines were given (they then do nothing, as in HAProxy). */
@@ -941,6 +954,10 @@ export interface MonitorModel {
 }
 
 export interface FrontendModel extends HttpRulesModel {
+  /** `compression ...` lines (the response compression filter); absent when none. */
+  readonly compression?: CompressionModel | undefined;
+  /** `filter NAME` lines in declaration order (the response filters, src/stream/response-filter.ts). */
+  readonly filters?: readonly string[] | undefined;
   /** `monitor-uri` / `monitor fail`: answered before any rule; absent when not configured. */
   readonly monitor?: MonitorModel | undefined;
   readonly name: string;
@@ -1012,6 +1029,9 @@ export interface BackendHttpOptions extends HttpProxyOptions {
 }
 
 export interface BackendModel extends HttpRulesModel {
+  /** As FrontendModel's. */
+  readonly compression?: CompressionModel | undefined;
+  readonly filters?: readonly string[] | undefined;
   readonly name: string;
   /** HAProxy's proxy uuid (`be_id`), as FrontendModel's. */
   readonly id?: number | undefined;

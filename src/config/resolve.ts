@@ -20,6 +20,7 @@
  */
 
 import { resolversOf, serverResolution } from './resolvers-resolve.ts';
+import { compressionPartOf } from './compression-model.ts';
 import { bindHasNoAlpn, effectiveServerVerify, resolveBindSsl, resolveServerTls, type TlsReport } from './resolve-tls.ts';
 import type { TlsFiles } from './tls-files.ts';
 import { tcpCheckExtras } from './tcp-check-resolve.ts';
@@ -289,6 +290,8 @@ class Resolver {
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),
       ...(proxy.monitor !== undefined ? { monitor: { uri: proxy.monitor.uri, fail: [...proxy.monitor.fail] } } : {}),
+      // A listen's lines are checked once, with its backend side.
+      ...compressionPartOf(proxy, proxy.kind === 'frontend' ? (place, message) => this.#error(place, 'compression', message) : undefined),
       source: location(proxy.place),
     };
   }
@@ -696,6 +699,7 @@ class Resolver {
       ...this.#direct(proxy),
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),
+      ...compressionPartOf(proxy, (place, message) => this.#error(place, 'compression', message)),
       source: location(proxy.place),
     };
   }

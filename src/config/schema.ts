@@ -764,6 +764,14 @@ const statsPageSchema = v.object({
 });
 
 const frontendSchema = v.object({
+  compression: v.optional(
+    v.object({
+      algos: v.array(v.picklist(['identity', 'gzip', 'deflate', 'raw-deflate'])),
+      types: v.array(v.pipe(v.string(), v.minLength(1))),
+      offload: v.boolean(),
+    }),
+  ),
+  filters: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
   monitor: v.optional(v.undefinedable(v.object({ uri: v.undefinedable(v.pipe(v.string(), v.minLength(1))), fail: v.array(conditionSchema) }))),
   name: nameSchema,
   id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -806,6 +814,14 @@ const frontendSchema = v.object({
 });
 
 const backendSchema = v.object({
+  compression: v.optional(
+    v.object({
+      algos: v.array(v.picklist(['identity', 'gzip', 'deflate', 'raw-deflate'])),
+      types: v.array(v.pipe(v.string(), v.minLength(1))),
+      offload: v.boolean(),
+    }),
+  ),
+  filters: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
   name: nameSchema,
   id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   mode: modeSchema,

@@ -51,6 +51,8 @@ import { serviceRequest } from '../services/service-request.ts';
 import type { StatsPageModel } from '../config/stats-page-model.ts';
 import type { BackendModel, FrontendModel } from '../config/model.ts';
 import { sameSection } from '../rules/http-rules.ts';
+import { startResponseFilters } from './filter-kinds.ts';
+import type { ResponseFilterChain } from './response-filter.ts';
 import { matchesStatsUri } from '../services/stats/stats-request.ts';
 import { statsAccess } from '../services/stats/stats-intercept.ts';
 import { monitorOf } from '../http/monitor-uri.ts';
@@ -125,6 +127,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** Server connections private to this session (`http-reuse never`, dispatch, transparent). */
   #privateConns: SessionServerConns | undefined = undefined;
   readonly #editor = new HeadEditor();
+  /** The transaction's response filters (`filter`, `compression`): undefined when none applies. */
+  #filters: ResponseFilterChain | undefined = undefined;
 
   #req: RequestHead | undefined;
   #reqHeadBytes: Uint8Array = EMPTY;
@@ -566,6 +570,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (xot !== undefined) editor.append(xot, dst);
     const cookie = this.backend?.persistence?.cookie;
     if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
+    this.#filters = startResponseFilters(this.host.model, (this.backend as Backend).model, this.runtime);
+    this.#filters?.request(head, editor);
     return editor.build();
   }
 
@@ -1231,17 +1237,28 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // analysers let the head through (the end of http_process_res_common: after the response
     // and after-response rules), with the bytes received so far.
     if (this.host.trafficLog.early) this.log(head);
+    if (this.#filters !== undefined && !this.#filters.responseHead(req, head, editor)) this.#filters = undefined;
     this.#bytesOut += this.#side.sendResponseHead(editor);
     return HeadOutcome.body;
   }
 
   #forwardResponseBody(bytes: Uint8Array): void {
+    if (this.#filters !== undefined && (bytes = this.#filters.wire(bytes)).byteLength === 0) return;
     const backend = this.backend as Backend;
     backend.counters.bout += bytes.byteLength;
     (this.#leg.server as Server).counters.bout += bytes.byteLength;
     // A HEAD that rules turned into another method (`set-method GET`): the server's body is read, never sent (HAProxy's bodyless response).
     if ((this.#req as RequestHead).receivedMethod === 'HEAD') return;
     this.#sendData(bytes);
+  }
+
+  /** The response filters' last bytes (a compressed body's end and the last chunk). */
+  #forwardFiltersEnd(filters: ResponseFilterChain): void {
+    const tail = filters.finish();
+    if (tail.byteLength === 0) return;
+    (this.backend as Backend).counters.bout += tail.byteLength;
+    (this.#leg.server as Server).counters.bout += tail.byteLength;
+    this.#sendData(tail);
   }
 
   #sendData(bytes: Uint8Array): void {
@@ -1259,6 +1276,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (!this.#reqBodyDone) this.#side.closeAfter = true;
     // A connection we half-closed (abortonclose) can carry nothing more.
     const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && !this.#finForwarded && res.keepAlive && !res.mustClose && !req.mustClose;
+    if (this.#filters !== undefined) this.#forwardFiltersEnd(this.#filters);
     this.log();
     const backend = this.backend;
     const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? (this.#privateConns ??= new SessionServerConns()) : this.host.pools(backend);
@@ -1297,6 +1315,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#heldResponse.clear();
     }
     this.#resHead = undefined;
+    this.#filters?.release();
+    this.#filters = undefined;
     this.#serverHeld = false;
     this.#reqStartedAt = -1;
     this.#reqHeadAt = -1;

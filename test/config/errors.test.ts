@@ -109,7 +109,7 @@ describe('errors: keywords', () => {
   });
 
   it('names HAProxy keywords Switchyard does not support instead of ignoring them', async () => {
-    for (const keyword of ['load-server-state-from-file', 'compression']) {
+    for (const keyword of ['load-server-state-from-file', 'email-alert']) {
       assert.deepEqual(await onlyError(inFrontend(`  ${keyword} x`)), [
         3,
         3,

@@ -511,7 +511,7 @@ describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
       'load-server-state-from-file',
-      'compression',
+      'email-alert',
     ];
     for (const keyword of keywords) {
       assert.deepEqual(await onlyError(httpListen(`  ${keyword} x`)), [

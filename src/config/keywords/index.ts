@@ -38,6 +38,8 @@ import { tcpCheckKeywords } from './tcp-check.ts';
 import { monitorKeywords } from './monitor.ts';
 import { serverAgentKeywords } from './server-agent.ts';
 import { userlistKeywords } from './userlist.ts';
+import { compressionKeywords } from './compression.ts';
+import { filterKeywords } from './filter.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -74,6 +76,8 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   tcpCheckKeywords,
   monitorKeywords,
   serverAgentKeywords,
+  compressionKeywords,
+  filterKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

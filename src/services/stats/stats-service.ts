@@ -56,7 +56,8 @@ export class StatsService implements HttpService {
     const type = request.header('content-type');
     if (type !== undefined) headers.push(['content-type', type]);
     const hasBody = request.method === 'POST' && request.body.byteLength > 0;
-    const web = new Request('http://stats.invalid/', { method: request.method, headers, body: hasBody ? request.body : null });
+    // The request's bytes sit in an ArrayBuffer (never a SharedArrayBuffer), as Deno's BodyInit requires.
+    const web = new Request('http://stats.invalid/', { method: request.method, headers, body: hasBody ? (request.body as Uint8Array<ArrayBuffer>) : null });
     const response = await this.#app.fetch(web, { target: request.target });
     const out: [string, string][] = [];
     response.headers.forEach((value, name) => out.push([name.toLowerCase(), value]));

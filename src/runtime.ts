@@ -357,16 +357,12 @@ export interface Runtime {
    */
   connect(options: ConnectOptions, handler: SocketHandler): Socket;
   /**
-   * Opens an unbound UDP socket of one address family for sending datagrams. It must not keep
-   * the process alive by itself.
+   * Opens a UDP socket of one address family on an ephemeral port. With a `receiver`, every
+   * datagram it receives goes there (the resolvers' nameserver exchanges) and the socket may
+   * keep the process alive until its owner closes it; without one it only sends (syslog) and
+   * must not keep the process alive by itself.
    */
-  openDatagramSender(family: 4 | 6): DatagramSender;
-  /**
-   * Opens a UDP socket of one address family on an ephemeral port that sends and also hands
-   * every datagram it receives to `receiver` (the resolvers' nameserver exchanges). Unlike a
-   * sender it may keep the process alive until closed: its owner closes it when it stops.
-   */
-  openDatagramSocket(family: 4 | 6, receiver: DatagramReceiver): DatagramSender;
+  openDatagramSocket(family: 4 | 6, receiver?: DatagramReceiver): DatagramSender;
 
   setTimer(callback: () => void, delayMs: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;

@@ -633,7 +633,6 @@ export const bunRuntime: Runtime = {
   listen,
   listenUnix,
   connect,
-  openDatagramSender: openDatagramBun,
   openDatagramSocket: openDatagramSocketBun,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
@@ -654,41 +653,10 @@ async function lookupLibc(host: string, family?: 4 | 6): Promise<string[]> {
 }
 
 /**
- * Bun.udpSocket: its socket comes in a promise, so datagrams sent before it is ready wait in a
- * small queue (syslog lines of the first requests); past that they are dropped, as UDP would.
+ * Bun.udpSocket; it receives only when given a receiver, and a send-only one does not keep the
+ * process alive. What is sent before the socket is ready waits in a small queue.
  */
-function openDatagramBun(family: 4 | 6): DatagramSender {
-  let socket: Bun.udp.Socket<'uint8array'> | undefined;
-  let closed = false;
-  const queue: Array<[Uint8Array, string, number]> = [];
-  Bun.udpSocket({ hostname: family === 6 ? '::' : '0.0.0.0', binaryType: 'uint8array' }).then(
-    (s) => {
-      if (closed) return s.close();
-      socket = s;
-      s.unref();
-      for (const [bytes, address, port] of queue) s.send(bytes, port, address);
-      queue.length = 0;
-    },
-    () => {
-      closed = true;
-      queue.length = 0;
-    },
-  );
-  return {
-    send(bytes, address, port) {
-      if (socket !== undefined) socket.send(bytes, port, address);
-      else if (!closed && queue.length < 64) queue.push([bytes, address, port]);
-    },
-    close() {
-      closed = true;
-      queue.length = 0;
-      socket?.close();
-    },
-  };
-}
-
-/** Bun.udpSocket that also receives; what is sent before the socket is ready waits in a small queue. */
-function openDatagramSocketBun(family: 4 | 6, receiver: DatagramReceiver): DatagramSender {
+function openDatagramSocketBun(family: 4 | 6, receiver?: DatagramReceiver): DatagramSender {
   let socket: Bun.udp.Socket<'uint8array'> | undefined;
   let closed = false;
   const queue: Array<[Uint8Array, string, number]> = [];
@@ -697,13 +665,14 @@ function openDatagramSocketBun(family: 4 | 6, receiver: DatagramReceiver): Datag
     binaryType: 'uint8array',
     socket: {
       data(_s, bytes, port, address) {
-        if (!closed) receiver.onDatagram(bytes, unmapIPv4(address), port);
+        if (!closed) receiver?.onDatagram(bytes, unmapIPv4(address), port);
       },
     },
   }).then(
     (s) => {
       if (closed) return s.close();
       socket = s;
+      if (receiver === undefined) s.unref();
       for (const [bytes, address, port] of queue) s.send(bytes, port, address);
       queue.length = 0;
     },

@@ -583,7 +583,6 @@ export const denoRuntime: Runtime = {
   listen,
   listenUnix,
   connect,
-  openDatagramSender: openDatagramDeno,
   openDatagramSocket: openDatagramSocketDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
@@ -633,27 +632,14 @@ function denoHostname(): string | undefined {
   }
 }
 
-/** Deno.listenDatagram (unstable `net`, enabled in deno.json) on an ephemeral port, used only to send. */
-function openDatagramDeno(family: 4 | 6): DatagramSender {
+/**
+ * Deno.listenDatagram (unstable `net`, enabled in deno.json) on an ephemeral port; given a
+ * receiver, a receive loop that ends when the socket closes.
+ */
+function openDatagramSocketDeno(family: 4 | 6, receiver?: DatagramReceiver): DatagramSender {
   const conn = Deno.listenDatagram({ transport: 'udp', hostname: family === 6 ? '::' : '0.0.0.0', port: 0 });
   let closed = false;
-  return {
-    send(bytes, address, port) {
-      if (!closed) conn.send(bytes, { transport: 'udp', hostname: address, port }).catch(() => undefined);
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      conn.close();
-    },
-  };
-}
-
-/** Deno.listenDatagram on an ephemeral port, with a receive loop that ends when the socket closes. */
-function openDatagramSocketDeno(family: 4 | 6, receiver: DatagramReceiver): DatagramSender {
-  const conn = Deno.listenDatagram({ transport: 'udp', hostname: family === 6 ? '::' : '0.0.0.0', port: 0 });
-  let closed = false;
-  (async () => {
+  if (receiver !== undefined) (async () => {
     while (!closed) {
       const [bytes, from] = await conn.receive();
       if (!closed && from.transport === 'udp') receiver.onDatagram(bytes, unmapIPv4(from.hostname), from.port);

@@ -7,7 +7,7 @@ import type { Runtime } from '../../src/runtime.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
-import { openDatagramNode, openDatagramSocketNode } from '../shared/node-datagram.ts';
+import { openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 
 export const nodeRuntime: Runtime = {
@@ -16,7 +16,6 @@ export const nodeRuntime: Runtime = {
   listen: (options, onConnection) => listenNode(options, onConnection, cluster.isWorker),
   listenUnix: listenUnixNode,
   connect: connectNode,
-  openDatagramSender: openDatagramNode,
   openDatagramSocket: openDatagramSocketNode,
   ...nodeProcessServices,
   // Before 22.12 node:net cannot set SO_REUSEPORT: workers share the master's sockets instead.

@@ -10,7 +10,7 @@ import { digestNode } from './node-digest.ts';
 import { lookupNode } from './node-dns.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
 
-export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'listenUnix' | 'connect' | 'openDatagramSender' | 'openDatagramSocket'>;
+export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'listenUnix' | 'connect' | 'openDatagramSocket'>;
 
 export const nodeProcessServices: ProcessServices = {
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),

@@ -10,6 +10,8 @@
  * MAX_POINTER_DEPTH times, and a name is at most 255 bytes.
  */
 
+import { formatIpv6 } from '../util/ip-address.ts';
+
 export const DNS_TYPE_A = 1;
 export const DNS_TYPE_CNAME = 5;
 export const DNS_TYPE_AAAA = 28;
@@ -166,29 +168,9 @@ function ipv4(packet: Uint8Array, at: number): string {
   return `${packet[at]}.${packet[at + 1]}.${packet[at + 2]}.${packet[at + 3]}`;
 }
 
-/** RFC 5952 text: lower-case hex, no leading zeros, the longest run (2+) of zero groups as `::`. */
+/** The address as HAProxy prints it (glibc's inet_ntop), so log lines name it alike. */
 export function ipv6(packet: Uint8Array, at: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(u16(packet, at + i * 2));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.map((g) => g.toString(16)).join(':');
-  const head = groups.slice(0, bestStart).map((g) => g.toString(16)).join(':');
-  const tail = groups.slice(bestStart + bestLen).map((g) => g.toString(16)).join(':');
-  return `${head}::${tail}`;
+  return formatIpv6([u32(packet, at), u32(packet, at + 4), u32(packet, at + 8), u32(packet, at + 12)]);
 }
 
 function failure(id: number, status: DnsResponseStatus): DnsResponse {

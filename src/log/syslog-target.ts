@@ -75,7 +75,7 @@ export class SyslogSenders {
   send(to: SyslogAddress, line: string, bytes = false): void {
     let sender = to.family === 4 ? this.#v4 : this.#v6;
     if (sender === undefined) {
-      sender = this.#runtime.openDatagramSender(to.family);
+      sender = this.#runtime.openDatagramSocket(to.family);
       if (to.family === 4) this.#v4 = sender;
       else this.#v6 = sender;
     }

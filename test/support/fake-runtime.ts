@@ -310,12 +310,28 @@ export class FakeRuntime implements Runtime {
     return socket;
   }
 
-  /** Datagrams sent through openDatagramSender, in order. */
+  /** Datagrams sent through send-only datagram sockets (syslog), in order. */
   readonly datagrams: Array<{ family: 4 | 6; address: string; port: number; text: string }> = [];
-  /** Datagram senders opened and not closed. */
+  /** Send-only datagram sockets opened and not closed. */
   openDatagrams = 0;
+  /** Sockets opened with a receiver (the resolvers'): what each sent, and its receiver to answer. */
+  readonly udpSockets: FakeUdpSocket[] = [];
 
-  openDatagramSender(family: 4 | 6): DatagramSender {
+  openDatagramSocket(family: 4 | 6, receiver?: DatagramReceiver): DatagramSender {
+    if (receiver === undefined) return this.#sendOnlyDatagrams(family);
+    const socket: FakeUdpSocket = { family, receiver, sent: [], closed: false };
+    this.udpSockets.push(socket);
+    return {
+      send: (bytes, address, port) => {
+        if (!socket.closed) socket.sent.push({ bytes: bytes.slice(), address, port });
+      },
+      close: () => {
+        socket.closed = true;
+      },
+    };
+  }
+
+  #sendOnlyDatagrams(family: 4 | 6): DatagramSender {
     this.openDatagrams++;
     let closed = false;
     return {
@@ -326,22 +342,6 @@ export class FakeRuntime implements Runtime {
         if (closed) return;
         closed = true;
         this.openDatagrams--;
-      },
-    };
-  }
-
-  /** Sockets opened through openDatagramSocket (the resolvers'): what each sent, and its receiver to answer. */
-  readonly udpSockets: FakeUdpSocket[] = [];
-
-  openDatagramSocket(family: 4 | 6, receiver: DatagramReceiver): DatagramSender {
-    const socket: FakeUdpSocket = { family, receiver, sent: [], closed: false };
-    this.udpSockets.push(socket);
-    return {
-      send: (bytes, address, port) => {
-        if (!socket.closed) socket.sent.push({ bytes: bytes.slice(), address, port });
-      },
-      close: () => {
-        socket.closed = true;
       },
     };
   }

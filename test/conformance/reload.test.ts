@@ -193,7 +193,7 @@ frontend fe
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it(`${RELOADS} reloads under a continuous client loop: no failed request, each generation answers in turn`, async () => {
+    it(`${RELOADS} reloads under a continuous client loop: no failed request, each generation answers in turn`, async (t) => {
       let running = true;
       const fresh: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
       const alive: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
@@ -223,6 +223,7 @@ frontend fe
         clearTimeout(stopAll);
         await Promise.all(clients);
       }
+      t.diagnostic(`new connections: ${fresh.ok} ok, ${fresh.resets} reset; kept-alive: ${alive.ok} ok, ${alive.retries} retried`);
       assert.deepEqual(fresh.failures, [], `new connections: ${fresh.ok} ok\n${proxy?.stderr}`);
       if (sharedSocket(target)) assert.equal(fresh.resets, 0, 'connections reset');
       else assert.ok(fresh.resets <= RELOADS * 2, `${fresh.resets} connections reset in ${RELOADS} reloads`);
@@ -251,7 +252,7 @@ frontend fe
     });
 
     for (const option of ['-sf', '-st'] as const) {
-      it(`${option} PID: the new process serves, the old one leaves${option === '-sf' ? ' without losing a request' : ''}`, async () => {
+      it(`${option} PID: the new process serves, the old one leaves${option === '-sf' ? ' without losing a request' : ''}`, async (t) => {
         const [port] = await freePorts(1);
         const web = port as number;
         const old = await ProxyProcess.start(target, config(web, 0), [], 20_000, web);
@@ -277,6 +278,7 @@ frontend fe
           clearTimeout(stopAll);
           await Promise.all(clients);
         }
+        t.diagnostic(`new connections: ${fresh.ok} ok, ${fresh.resets} reset, ${fresh.failures.length} failed; kept-alive: ${alive.ok} ok, ${alive.retries} retried, ${alive.failures.length} failed`);
         if (target !== 'haproxy' || option === '-sf') assert.equal(old.child.exitCode, 0, old.stderr);
         assert.deepEqual(fresh.seen, ['generation 0', 'generation 1']);
         // -st ends the old process's connections at once, and Node before 22.12 cannot listen

@@ -14,6 +14,7 @@ import { VERSION } from './version.ts';
 import { listenMasterCli, parseMasterCliAddress } from './master/master-cli.ts';
 import { Master } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
+import { listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 
 export interface CliOptions {
   /**
@@ -45,6 +46,10 @@ interface ParsedArgs {
   daemon: boolean;
   /** The arguments without -D, for the daemon. */
   daemonArgs: string[];
+  /** `-sf PID...` / `-st PID...`: the processes to stop once this one listens. */
+  handover: Handover | undefined;
+  /** `-x SOCKET`: where HAProxy takes the old process's listening sockets from (not possible here). */
+  socketsFrom: string | undefined;
 }
 
 const USAGE = `Usage: switchyard [-f CONFIG]... [options]
@@ -63,6 +68,10 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
                 @1 / @!PID COMMAND to a worker
   -p FILE       write the pid (the master's, with -W) to FILE
   -D            daemon: start in the background (no stdio) and return once the pid file is written
+  -sf PID...    once listening, tell these processes to stop softly (SIGUSR1: finish their
+                connections); -st PID... stops them at once (SIGTERM)
+  -x SOCKET     accepted for HAProxy's command lines; listeners open beside the old process's
+                (SO_REUSEPORT) instead of being received from it
   --log-json    write traffic logs as JSON objects instead of HAProxy's text formats
   --help        this text
 Signals: SIGTERM/SIGINT/SIGUSR1 stop gracefully (a second one stops at once).
@@ -88,6 +97,8 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     workerArgs: [],
     daemon: false,
     daemonArgs: args.filter((a) => a !== '-D'),
+    handover: undefined,
+    socketsFrom: undefined,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -109,6 +120,24 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
         const file = args[++i];
         if (file === undefined) throw new UsageError("option '-p' needs a file");
         parsed.pidFile = file;
+        continue;
+      }
+      case '-sf':
+      case '-st': {
+        // HAProxy takes every following argument up to the next option.
+        const pids: number[] = [];
+        while (i + 1 < args.length && !(args[i + 1] as string).startsWith('-')) {
+          const pid = Number(args[++i]);
+          if (!Number.isInteger(pid) || pid <= 0) throw new UsageError(`option '${arg}': '${args[i]}' is not a process id`);
+          pids.push(pid);
+        }
+        parsed.handover = { pids: [...(parsed.handover?.pids ?? []), ...pids], signal: arg === '-sf' ? 'SIGUSR1' : 'SIGTERM' };
+        continue;
+      }
+      case '-x': {
+        const socket = args[++i];
+        if (socket === undefined) throw new UsageError("option '-x' needs a socket");
+        parsed.socketsFrom = socket;
         continue;
       }
     }
@@ -278,7 +307,15 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   const linkEnv = runtime.env(WORKER_ENV);
   if (parsed.daemon && linkEnv === undefined) return daemonize(runtime, parsed, out);
-  if (parsed.masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, out);
+  // -sf/-st: where this process cannot listen beside the old ones, they stop first (and
+  // the binds below are retried while they release the ports).
+  const signalFirst = parsed.handover !== undefined && !listensBesideOldProcesses(runtime);
+  if (parsed.socketsFrom !== undefined) {
+    const instead = listensBesideOldProcesses(runtime) ? 'listening beside the old process (SO_REUSEPORT) instead' : 'the old process has to close its listeners first';
+    out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);
+  }
+  if (signalFirst) handOver(runtime, parsed.handover as Handover, out);
+  if (parsed.masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, out, !signalFirst);
   if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
 
   let demoListeners: Listener[] = [];
@@ -308,7 +345,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
         await proxy.start();
         break;
       } catch (error) {
-        if (linkEnv === undefined || attempt >= 30 || !/EADDRINUSE|in use/i.test(String(error))) throw error;
+        if ((linkEnv === undefined && !signalFirst) || attempt >= 30 || !/EADDRINUSE|in use/i.test(String(error))) throw error;
         await new Promise<void>((resolve) => runtime.setTimer(resolve, 100));
       }
     }
@@ -348,6 +385,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     if (first) out.notice(`demo: try  curl http://${first.host === '0.0.0.0' ? '127.0.0.1' : first.host}:${first.port}/  (several times)`);
   }
   out.notice(`Switchyard ${VERSION} on ${runtime.name} ${runtime.version} started (pid ${runtime.pid}).`);
+  if (parsed.handover !== undefined && !signalFirst) handOver(runtime, parsed.handover, out);
 
   const graceMs = config.global.hardStopAfter ?? 10_000;
   let stopping = false;
@@ -372,8 +410,16 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   runtime.onSignal('SIGHUP', () => out.warning('SIGHUP: configuration reload is not supported yet; restart to apply changes.'));
 }
 
-/** `-W`: this process becomes the master; the worker runs the configuration (src/master/). */
-async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console): Promise<void> {
+/** `-sf` / `-st`: tells the old processes to stop. */
+function handOver(runtime: Runtime, handover: Handover, out: Console): void {
+  for (const pid of stopOldProcesses(runtime, handover)) out.warning(`-${handover.signal === 'SIGUSR1' ? 'sf' : 'st'}: could not send ${handover.signal} to process ${pid}.`);
+}
+
+/**
+ * `-W`: this process becomes the master; the worker runs the configuration (src/master/).
+ * `handOverOnceServing`: the -sf/-st processes are told to stop once its first worker listens.
+ */
+async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console, handOverOnceServing: boolean): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`master-worker mode (-W) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
@@ -401,6 +447,8 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console): Pr
     return runtime.exit(1);
   }
   if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
+  const handover = parsed.handover;
+  if (handover !== undefined && handOverOnceServing) void master.whenRegistered(30_000).then(() => handOver(runtime, handover, out));
   runtime.onSignal('SIGTERM', () => master.stop('SIGTERM'));
   runtime.onSignal('SIGINT', () => master.stop('SIGINT'));
   runtime.onSignal('SIGUSR1', () => master.stop('SIGUSR1'));

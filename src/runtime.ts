@@ -418,6 +418,12 @@ export interface Runtime {
    * (the daemon of `-D`). Absent where the runtime cannot start processes.
    */
   spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }): ChildProcessHandle;
+  /**
+   * Sends a signal to another process (`-sf` / `-st`: the processes this one replaces).
+   * False when it cannot be sent (no such process, not permitted). Absent where the runtime
+   * cannot signal processes.
+   */
+  signalProcess?(pid: number, signal: SignalName): boolean;
   /** Writes a whole text file (the `-p` pid file). */
   writeTextFile?(path: string, text: string): Promise<void>;
 }

@@ -20,7 +20,7 @@
  *  - there is no synchronous socket write (the core's writeSync is NotSupported on TCP), so
  *    every write is an async op and bytes stay "buffered" until it completes.
  */
-import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
@@ -621,6 +621,7 @@ export const denoRuntime: Runtime = {
   // deno run -A with the package's deno.json (its unstable features) and the entry module.
   spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]),
   writeTextFile: writeTextFileNode,
+  signalProcess: signalProcessNode,
 };
 
 /** Deno.hostname() needs `--allow-sys=hostname`; without it the name is simply unknown. */

@@ -8,7 +8,7 @@ import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { openDatagramSocketNode } from '../shared/node-datagram.ts';
-import { spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
@@ -25,4 +25,5 @@ export const nodeRuntime: Runtime = {
     ? spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string])
     : clusterSpawnSelf(process.execArgv, process.argv[1] as string),
   writeTextFile: writeTextFileNode,
+  signalProcess: signalProcessNode,
 };

@@ -31,3 +31,13 @@ export function spawnSelfWith(
 export async function writeTextFileNode(path: string, text: string): Promise<void> {
   await writeFile(path, text);
 }
+
+/** process.kill, which Node, Bun and Deno provide. */
+export function signalProcessNode(pid: number, signal: SignalName): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

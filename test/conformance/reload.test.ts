@@ -1,7 +1,9 @@
 /**
  * Zero-downtime reload in master-worker mode (`-W -S`): clients keep sending requests, on new
  * connections and on kept-alive ones, while the master reloads three times; none fails, and
- * the answers move from one configuration generation to the next.
+ * the answers move from one configuration generation to the next. Then the classic handover
+ * without a master: a new process started with `-sf PID` (soft) or `-st PID` (hard) replaces
+ * the running one.
  *
  * A kept-alive connection the old worker closes while idle (soft stop) is reopened and its
  * request sent again when nothing of the answer arrived, as HTTP clients do (RFC 9112 §9.3.1);
@@ -135,6 +137,17 @@ function sharedSocket(target: string): boolean {
   // Node before 22.12 shares the master's socket (node:cluster); later ones use SO_REUSEPORT.
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   if (target === 'node' && (major < 22 || (major === 22 && minor < 12))) return true;
+  return migratesQueuedConnections();
+}
+
+/** Whether the new process can listen beside the old one (HAProxy: SO_REUSEPORT, and -x). */
+function listensBeside(target: string): boolean {
+  if (target !== 'node') return true;
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 12);
+}
+
+function migratesQueuedConnections(): boolean {
   try {
     return readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'latin1').trim() === '1';
   } catch {
@@ -180,7 +193,7 @@ frontend fe
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it(`${RELOADS} reloads under a continuous client loop: no failed request, each generation answers in turn`, async () => {
+    it(`${RELOADS} reloads under a continuous client loop: no failed request, each generation answers in turn`, async (t) => {
       let running = true;
       const fresh: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
       const alive: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
@@ -210,6 +223,7 @@ frontend fe
         clearTimeout(stopAll);
         await Promise.all(clients);
       }
+      t.diagnostic(`new connections: ${fresh.ok} ok, ${fresh.resets} reset; kept-alive: ${alive.ok} ok, ${alive.retries} retried`);
       assert.deepEqual(fresh.failures, [], `new connections: ${fresh.ok} ok\n${proxy?.stderr}`);
       if (sharedSocket(target)) assert.equal(fresh.resets, 0, 'connections reset');
       else assert.ok(fresh.resets <= RELOADS * 2, `${fresh.resets} connections reset in ${RELOADS} reloads`);
@@ -219,5 +233,64 @@ frontend fe
       assert.deepEqual(alive.seen, generations);
       assert.ok(fresh.ok > 50 && alive.ok > 50, `${fresh.ok} / ${alive.ok} requests`);
     });
+  });
+}
+
+for (const target of TARGETS) {
+  describe(`-sf / -st handover on ${target}`, () => {
+    const config = (port: number, generation: number): string => `
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${port}
+    http-request return status 200 content-type text/plain string "generation ${generation}"
+`;
+    const started: ProxyProcess[] = [];
+
+    after(async () => {
+      destroyAllClients();
+      for (const p of started) await p.stop();
+    });
+
+    for (const option of ['-sf', '-st'] as const) {
+      it(`${option} PID: the new process serves, the old one leaves${option === '-sf' ? ' without losing a request' : ''}`, async (t) => {
+        const [port] = await freePorts(1);
+        const web = port as number;
+        const old = await ProxyProcess.start(target, config(web, 0), [], 20_000, web);
+        started.push(old);
+        let running = true;
+        const fresh: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
+        const alive: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
+        const clients = [freshConnections(web, fresh, () => running), keptAlive(web, alive, () => running)];
+        const stopAll = setTimeout(() => (running = false), 60_000);
+        let replacement: ProxyProcess | undefined;
+        try {
+          await eventually(() => fresh.ok > 20 && alive.ok > 20, 10_000);
+          replacement = await ProxyProcess.start(target, config(web, 1), [option, String(old.pid)], 20_000, web);
+          started.push(replacement);
+          const exited = await eventually(() => old.child.exitCode !== null || old.child.signalCode !== null, 15_000, 20);
+          assert.ok(exited, `the old process is still running\n${old.stderr}`);
+          const answered = await eventually(() => fresh.seen.includes('generation 1') && alive.seen.includes('generation 1'), 15_000, 20);
+          assert.ok(answered, JSON.stringify({ fresh, alive }));
+          const last = fresh.ok + alive.ok;
+          await eventually(() => fresh.ok + alive.ok >= last + 20, 5_000);
+        } finally {
+          running = false;
+          clearTimeout(stopAll);
+          await Promise.all(clients);
+        }
+        t.diagnostic(`new connections: ${fresh.ok} ok, ${fresh.resets} reset, ${fresh.failures.length} failed; kept-alive: ${alive.ok} ok, ${alive.retries} retried, ${alive.failures.length} failed`);
+        if (target !== 'haproxy' || option === '-sf') assert.equal(old.child.exitCode, 0, old.stderr);
+        assert.deepEqual(fresh.seen, ['generation 0', 'generation 1']);
+        // -st ends the old process's connections at once, and Node before 22.12 cannot listen
+        // beside it: the old process closes first, and connections are refused meanwhile.
+        if (option === '-sf' && listensBeside(target)) {
+          assert.deepEqual(fresh.failures, [], `new connections: ${fresh.ok} ok\n${replacement?.stderr}`);
+          assert.deepEqual(alive.failures, [], `kept-alive: ${alive.ok} ok, ${alive.retries} retried`);
+          // Two processes, two SO_REUSEPORT sockets (HAProxy's too, without -x).
+          if (migratesQueuedConnections()) assert.equal(fresh.resets, 0, 'connections reset');
+          else assert.ok(fresh.resets <= 2, `${fresh.resets} connections reset`);
+        }
+      });
+    }
   });
 }

@@ -1,0 +1,29 @@
+/**
+ * `-sf PID...` / `-st PID...` (HAProxy's classic handover without a master): once this process
+ * listens, the processes it replaces are told to stop, softly (SIGUSR1: stop accepting, finish
+ * the connections) or at once (SIGTERM). `-x SOCKET` (take the old process's listening sockets
+ * over its stats socket) cannot be done: no runtime here receives descriptors on a UNIX socket,
+ * so listeners are opened with reusePort beside the old process's instead (where the runtime's
+ * listenerHandover is 'reuse-port'); elsewhere the old processes must close theirs first.
+ */
+import type { Runtime, SignalName } from '../runtime.ts';
+
+export interface Handover {
+  readonly pids: readonly number[];
+  /** SIGUSR1 for `-sf`, SIGTERM for `-st`. */
+  readonly signal: Extract<SignalName, 'SIGUSR1' | 'SIGTERM'>;
+}
+
+/** Whether this process can listen beside the old ones, and so signal them only once it listens. */
+export function listensBesideOldProcesses(runtime: Runtime): boolean {
+  return runtime.listenerHandover === 'reuse-port';
+}
+
+/** Signals every old process; returns the PIDs that could not be signalled. */
+export function stopOldProcesses(runtime: Runtime, handover: Handover): number[] {
+  const missed: number[] = [];
+  for (const pid of handover.pids) {
+    if (runtime.signalProcess?.(pid, handover.signal) !== true) missed.push(pid);
+  }
+  return missed;
+}

@@ -772,6 +772,13 @@ export type HttpFinalRuleModel =
       readonly source: SourceLocation;
     }
   | {
+      /** `http-request cache-use NAME` / `http-response cache-store NAME` (src/cache/). */
+      readonly action: 'cache-use' | 'cache-store';
+      readonly cache: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
       /** `use-service NAME`: an internal service (HAProxy's applet) answers the request. */
       readonly action: 'use-service';
       readonly service: string;
@@ -1130,6 +1137,24 @@ export interface ConfigModel {
   readonly warnings: readonly ConfigDiagnostic[];
   /** `userlist` sections, for `http_auth(NAME)` / `http_auth_group(NAME)`. */
   readonly userlists?: readonly UserlistModel[] | undefined;
+  /** `cache NAME` sections (`http-request cache-use`, `http-response cache-store`). */
+  readonly caches?: readonly CacheModel[] | undefined;
+}
+
+/** A `cache NAME` section (HAProxy 2.6's cache.c), sizes in bytes, ages in seconds. */
+export interface CacheModel {
+  readonly name: string;
+  /** `total-max-size` (given in megabytes). */
+  readonly totalMaxSize: number;
+  /** `max-object-size`; a 256th of the total when not given. */
+  readonly maxObjectSize: number;
+  /** `max-age`, 60 by default. */
+  readonly maxAge: number;
+  /** `process-vary on|off` (off by default: a response with `Vary` is not stored). */
+  readonly processVary: boolean;
+  /** `max-secondary-entries`, 10 by default. */
+  readonly maxSecondaryEntries: number;
+  readonly source: SourceLocation;
 }
 
 /** A `userlist NAME` section (HAProxy's section 3.4), cross-references resolved. */

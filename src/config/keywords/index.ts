@@ -37,6 +37,7 @@ import { tcpCheckKeywords } from './tcp-check.ts';
 import { monitorKeywords } from './monitor.ts';
 import { serverAgentKeywords } from './server-agent.ts';
 import { userlistKeywords } from './userlist.ts';
+import { cacheKeywords } from './cache.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -72,6 +73,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   tcpCheckKeywords,
   monitorKeywords,
   serverAgentKeywords,
+  cacheKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -248,7 +248,7 @@ export const proxyKeywords: KeywordList = {
       'compression',
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-net',
-      'rate-limit', 'persist', 'filter', 'grace',
+      'rate-limit', 'persist', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
       'server-template', 'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',

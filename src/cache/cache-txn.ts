@@ -22,6 +22,10 @@ const UNSAFE_EXCEPT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const NOT_STORED = new Set(['connection', 'keep-alive', 'proxy-connection', 'age']);
 const AGE = /^\d+$/;
 
+/** What `cache-use` did: no lookup (the request may not use the cache), a miss or a hit. */
+export const Lookup = { none: 0, miss: 1, hit: 2 } as const;
+export type Lookup = (typeof Lookup)[keyof typeof Lookup];
+
 /** What a hit sends: the head (status line to final CRLF) and the payload, already framed. */
 export interface CachedResponse {
   readonly head: string;
@@ -64,8 +68,11 @@ export class CacheTxn {
     return this.#storing !== undefined;
   }
 
-  /** http_action_req_cache_use: true on a hit (the stream then answers from `hit`). */
-  use(cache: HttpCache, req: RequestHead, edits: HeadEditor | undefined, now: number): boolean {
+  /**
+   * http_action_req_cache_use: whether the cache was looked up, and found the response (the
+   * stream then answers from `hit`).
+   */
+  use(cache: HttpCache, req: RequestHead, edits: HeadEditor | undefined, now: number): Lookup {
     if (!this.#started) {
       this.#started = true;
       this.#flags = methodFlags(req.method);
@@ -75,7 +82,7 @@ export class CacheTxn {
     this.#flags = requestCacheability(this.#flags, reader);
     // Computed for every method: a successful unsafe one invalidates the entry (RFC 7234 §4.4).
     this.key = primaryKey(req, reader);
-    if (this.key === undefined || (this.#flags & CacheFlag.ignore) !== 0) return false;
+    if (this.key === undefined || (this.#flags & CacheFlag.ignore) !== 0) return Lookup.none;
     cache.lookups++;
     const entry = cache.lookup(this.key, now, (signature) => (this.#secondary = secondaryKey(reader, signature)));
     if (entry !== undefined && entry.complete) {
@@ -84,11 +91,11 @@ export class CacheTxn {
       this.hit = entry;
       this.hitCache = cache;
       this.#notModified = notModified(reader, entry.etag, entry.lastModified);
-      return true;
+      return Lookup.hit;
     }
     // The response will tell which headers it varies on: keep them all for now.
     if (entry === undefined && this.#secondary === undefined && cache.settings.processVary) this.#secondary = secondaryKey(reader);
-    return false;
+    return Lookup.miss;
   }
 
   /** http_action_store_cache, on the response head as the rules before it edited it. */

@@ -18,6 +18,8 @@ export function createCaches(models: readonly CacheModel[] | undefined): Caches 
 export class StreamCaching {
   readonly caches: Caches;
   readonly txn = new CacheTxn();
+  /** Where `cache-use` counts: the proxy whose rules run (HAProxy's fe or be cache_lookups/cache_hits). */
+  counters: { cacheLookups: number; cacheHits: number } | undefined = undefined;
   readonly #wallClock: () => number;
 
   constructor(caches: Caches, wallClock: () => number) {

@@ -422,6 +422,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#stage === Stage.frontendRules) {
       if (this.#frontendRules !== undefined) {
         (this.#rules as HttpRuleRunner).rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#heldRequest.wireBytes);
+        if (this.#rules?.caching !== undefined) this.#rules.caching.counters = this.host.counters; // src/cache/: the frontend counts its lookups
         const verdict = (this.#rules as HttpRuleRunner).frontendRequest();
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
@@ -479,6 +480,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       const beRules = this.#backendRules;
       if (beRules !== undefined) {
         (this.#rules as HttpRuleRunner).rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#heldRequest.wireBytes);
+        if (this.#rules?.caching !== undefined) this.#rules.caching.counters = (this.backend as Backend).counters; // src/cache/: the backend counts its lookups
         const verdict = (this.#rules as HttpRuleRunner).requestRules(beRules);
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CacheFlag, maxAgeOf, methodFlags, requestCacheability, responseCacheability } from '../../src/cache/cacheability.ts';
-import { CacheTxn } from '../../src/cache/cache-txn.ts';
+import { CacheTxn, Lookup } from '../../src/cache/cache-txn.ts';
 import { etagsMatch, notModified } from '../../src/cache/conditional.ts';
 import { HeaderReader } from '../../src/cache/header-reader.ts';
 import { CacheEntry, HttpCache, type CacheSettings } from '../../src/cache/http-cache.ts';
@@ -177,7 +177,7 @@ describe('cache: a transaction', () => {
 
   function store(txn: CacheTxn, c: HttpCache, reqText: string, resText: string, body: string): void {
     const req = reqHead(reqText);
-    assert.equal(txn.use(c, req, undefined, NOW), false);
+    assert.equal(txn.use(c, req, undefined, NOW) === Lookup.hit, false);
     const res = resHead(resText);
     const editor = new HeadEditor().begin(res);
     txn.store(c, req, res, editor, res.status, NOW);
@@ -190,13 +190,13 @@ describe('cache: a transaction', () => {
     const txn = new CacheTxn();
     store(txn, c, 'GET /a HTTP/1.1\r\nHost: h\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nAge: 3\r\nCache-Control: max-age=60\r\nConnection: keep-alive\r\n\r\n', '2\r\nhi\r\n3\r\n!!!\r\n0\r\n\r\n');
     txn.reset();
-    assert.equal(txn.use(c, reqHead('GET /a HTTP/1.1\r\nHost: h\r\n\r\n'), undefined, NOW + 2), true);
+    assert.equal(txn.use(c, reqHead('GET /a HTTP/1.1\r\nHost: h\r\n\r\n'), undefined, NOW + 2), Lookup.hit);
     const out = txn.response(NOW + 2, false);
     assert.equal(out.head, 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncache-control: max-age=60\r\nage: 5\r\n\r\n');
     assert.equal(Buffer.concat(out.body).toString('latin1'), '5\r\nhi!!!\r\n0\r\n\r\n');
     txn.reset();
     // Another host or path is another entry.
-    assert.equal(txn.use(c, reqHead('GET /a HTTP/1.1\r\nHost: other\r\n\r\n'), undefined, NOW), false);
+    assert.equal(txn.use(c, reqHead('GET /a HTTP/1.1\r\nHost: other\r\n\r\n'), undefined, NOW), Lookup.miss);
   });
 
   it('stores neither HEAD, non-200, nor stale (Age past max-age) responses, and never an incomplete payload', () => {
@@ -215,7 +215,7 @@ describe('cache: a transaction', () => {
     txn.store(c, req, res, new HeadEditor().begin(res), 200, NOW);
     txn.payload(latin1Bytes('abc'));
     txn.reset();
-    assert.equal(txn.use(c, reqHead('GET /i HTTP/1.1\r\nHost: h\r\n\r\n'), undefined, NOW), false);
+    assert.equal(txn.use(c, reqHead('GET /i HTTP/1.1\r\nHost: h\r\n\r\n'), undefined, NOW), Lookup.miss);
     assert.equal(c.usedBytes, 0);
   });
 });

@@ -16,12 +16,15 @@ import { scriptedBackend, type HttpTestBackend } from '../support/http-backends.
 import { HttpConnection, delay, destroyAllClients } from '../support/http-client.ts';
 import type { HttpRequest, HttpResponse } from '../support/http-wire.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { cli } from '../support/cli-client.ts';
 
-const PORT_NAMES = ['fe', 'vary', 'app'] as const;
+const PORT_NAMES = ['fe', 'vary', 'app', 'cli'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
   return `
+global
+    stats socket 127.0.0.1:${p.cli} level admin
 ${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${p.fe}
@@ -228,6 +231,25 @@ for (const target of TARGETS) {
       const brAgain = await get(ports.vary, '/vary', { 'accept-encoding': 'br' });
       assert.equal(brAgain.fromServer, false);
       assert.equal(header(brAgain.res, 'content-encoding'), undefined);
+    });
+
+    it('counts lookups and hits on the backend (show stat) and lists the entries (show cache)', async () => {
+      await get(ports.fe, '/fresh-count');
+      await get(ports.fe, '/fresh-count');
+      const csv = (await cli(ports.cli, 'show stat\n')).split('\n');
+      const columns = (csv[0] as string).replace(/^# /, '').split(',');
+      const row = (name: string) => (csv.find((l) => l.startsWith(`${name},BACKEND,`)) as string).split(',');
+      const at = (r: string[], col: string) => Number(r[columns.indexOf(col)]);
+      const be = row('be');
+      assert.ok(at(be, 'cache_lookups') >= 2);
+      assert.ok(at(be, 'cache_hits') >= 1);
+      assert.ok(at(be, 'cache_hits') < at(be, 'cache_lookups'));
+      const fe = (csv.find((l) => l.startsWith('fe,FRONTEND,')) as string).split(',');
+      assert.equal(at(fe, 'cache_lookups'), 0);
+      const show = await cli(ports.cli, 'show cache\n');
+      assert.match(show, /^0x[0-9a-f]+: small \(shctx:0x[0-9a-f]+, available blocks:\d+\)$/m);
+      assert.match(show, /^0x[0-9a-f]+: varied \(shctx:0x[0-9a-f]+, available blocks:\d+\)$/m);
+      assert.match(show, /^0x[0-9a-f]+ hash:\d+ vary:0x0{16} size:\d+ \(\d+ blocks\), refcount:\d+, expire:\d+$/m);
     });
   });
 }

@@ -7,6 +7,7 @@
 import type { RequestHead, ResponseHead } from '../../http/codec/index.ts';
 import type { HttpHead } from '../../http/codec/head.ts';
 import type { HeadEditor } from '../../http/codec/serialize.ts';
+import { Lookup } from '../../cache/cache-txn.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 
 class CacheUse implements HttpAction {
@@ -18,7 +19,12 @@ class CacheUse implements HttpAction {
     const caching = ctx.caching;
     const cache = caching?.caches.get(this.#name);
     if (caching === undefined || cache === undefined) return Verdict.continue;
-    caching.txn.use(cache, head as RequestHead, editor, caching.nowSeconds());
+    const lookup = caching.txn.use(cache, head as RequestHead, editor, caching.nowSeconds());
+    const counters = caching.counters;
+    if (counters !== undefined && lookup !== Lookup.none) {
+      counters.cacheLookups++;
+      if (lookup === Lookup.hit) counters.cacheHits++;
+    }
     return Verdict.continue;
   }
 }

@@ -27,46 +27,56 @@ const Encoding = {
   other: 1 << 10,
 } as const;
 
-const ENCODINGS: ReadonlyMap<string, number> = new Map([
-  ['aes128gcm', Encoding.aes128gcm],
-  ['br', Encoding.br],
-  ['compress', Encoding.compress],
-  ['deflate', Encoding.deflate],
-  ['exi', Encoding.exi],
-  ['gzip', Encoding.gzip],
-  ['identity', Encoding.identity],
-  ['pack200-gzip', Encoding.pack200gzip],
-  ['x-gzip', Encoding.gzip],
-  ['x-compress', Encoding.compress],
-  ['zstd', Encoding.zstd],
-]);
+/** Known encodings by first character (HAProxy's parse_encoding_value switch). */
+const ENCODINGS: Readonly<Record<string, readonly (readonly [string, number])[]>> = {
+  a: [['aes128gcm', Encoding.aes128gcm]],
+  b: [['br', Encoding.br]],
+  c: [['compress', Encoding.compress]],
+  d: [['deflate', Encoding.deflate]],
+  e: [['exi', Encoding.exi]],
+  g: [['gzip', Encoding.gzip]],
+  i: [['identity', Encoding.identity]],
+  p: [['pack200-gzip', Encoding.pack200gzip]],
+  x: [['x-gzip', Encoding.gzip], ['x-compress', Encoding.compress]],
+  z: [['zstd', Encoding.zstd]],
+};
 
 /** A secondary key: one part per header of VaryHeader, in that order (HTTP_CACHE_SEC_KEY_LEN / 4). */
 export type SecondaryKey = [acceptEncoding: number, referer: number];
 
+function trimLeading(s: string, from: number): number {
+  while (from < s.length && (s[from] === ' ' || s[from] === '\t')) from++;
+  return from;
+}
+
 /**
- * HAProxy's parse_encoding_value on one element ("gzip;q=0.5"): its bit and whether its weight
- * is exactly `q=0`, or undefined for an encoding it does not know.
+ * HAProxy's parse_encoding_value on one element ("gzip;q=0.5"): its bit (0 for a name that only
+ * starts like a known one, as HAProxy's prefix match leaves it) and whether its weight is
+ * exactly `q=0`; undefined for an unknown first letter or junk after a known name.
  */
 function parseEncoding(element: string): { bit: number; rejected: boolean } | undefined {
   if (element.length === 0) return undefined;
-  let name: string;
-  let rest: string;
-  const semi = element.indexOf(';');
-  if (element[0] === '*') {
-    name = '*';
-    rest = element.slice(1);
+  const first = element[0] as string;
+  let bit = 0;
+  let at = 1;
+  if (first === '*') {
+    bit = Encoding.star;
   } else {
-    const end = semi < 0 ? element.length : semi;
-    name = element.slice(0, end).replace(/[ \t]+$/, '');
-    rest = element.slice(name.length);
+    const candidates = ENCODINGS[first];
+    if (candidates === undefined) return undefined;
+    for (const [name, value] of candidates) {
+      if (element.startsWith(name)) {
+        bit = value;
+        at = name.length;
+        break;
+      }
+    }
   }
-  const bit = name === '*' ? Encoding.star : ENCODINGS.get(name);
-  if (bit === undefined) return undefined;
-  rest = rest.replace(/^[ \t]+/, '');
-  if (rest.length === 0) return { bit, rejected: false };
-  if (rest[0] !== ';') return undefined;
-  return { bit, rejected: rest.slice(1).replace(/^[ \t]+/, '') === 'q=0' };
+  if (bit === 0) return { bit, rejected: false };
+  at = trimLeading(element, at);
+  if (at === element.length) return { bit, rejected: false };
+  if (element[at] !== ';') return undefined;
+  return { bit, rejected: element.slice(trimLeading(element, at + 1)) === 'q=0' };
 }
 
 const MAX_ACCEPT_ENCODINGS = 16;

@@ -138,7 +138,8 @@ export class HttpCache {
    */
   reserve(entry: CacheEntry, bytes: number): boolean {
     const { maxObjectSize, totalMaxSize } = this.settings;
-    if (entry.size + bytes > maxObjectSize) return false;
+    // An entry dropped while it was being filled (expired, replaced) takes no more room.
+    if (!this.#lru.has(entry) || entry.size + bytes > maxObjectSize) return false;
     this.#bytes += bytes;
     for (const victim of this.#lru) {
       if (this.#bytes <= totalMaxSize) break;

@@ -219,3 +219,16 @@ describe('cache: a transaction', () => {
     assert.equal(c.usedBytes, 0);
   });
 });
+
+describe('cache: an entry dropped while filled', () => {
+  it('takes no more room', () => {
+    const cache = new HttpCache(SETTINGS);
+    const e = new CacheEntry('k', 0, undefined, NOW);
+    assert.ok(cache.insert(e, NOW));
+    assert.ok(cache.reserve(e, 10));
+    e.payloadBytes = 10;
+    cache.remove(e);
+    assert.equal(cache.reserve(e, 10), false);
+    assert.equal(cache.usedBytes, 0);
+  });
+});

@@ -466,6 +466,21 @@ export interface GlobalDraft {
   replyFiles: ReplyFileReference[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */
   stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
+  /** `cache NAME` sections in order (keywords/cache.ts). */
+  caches?: CacheDraft[];
+  /** Caches named by `filter cache`, `cache-use` and `cache-store`, checked once every section is read. */
+  cacheReferences?: { readonly name: string; readonly proxy: string; readonly proxyKind: string; readonly place: Place; readonly keyword: string }[];
+}
+
+/** A `cache NAME` section as read (0: not given). */
+export interface CacheDraft {
+  name: string;
+  place: Place;
+  totalMaxSize: number;
+  maxObjectSize: number;
+  maxAge: number;
+  processVary: boolean;
+  maxSecondaryEntries: number;
 }
 
 export interface ConfigDraft {

@@ -778,6 +778,13 @@ export type HttpFinalRuleModel =
       readonly source: SourceLocation;
     }
   | {
+      /** `http-request cache-use NAME` / `http-response cache-store NAME` (src/cache/). */
+      readonly action: 'cache-use' | 'cache-store';
+      readonly cache: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
       /** `use-service NAME`: an internal service (HAProxy's applet) answers the request. */
       readonly action: 'use-service';
       readonly service: string;
@@ -1158,6 +1165,8 @@ export interface ConfigModel {
   readonly userlists?: readonly UserlistModel[] | undefined;
   /** `resolvers` sections (DNS service discovery, src/dns/). */
   readonly resolvers?: readonly ResolversModel[] | undefined;
+  /** `cache NAME` sections (`http-request cache-use`, `http-response cache-store`). */
+  readonly caches?: readonly CacheModel[] | undefined;
 }
 
 /** One nameserver of a `resolvers` section (UDP). */
@@ -1193,6 +1202,22 @@ export interface ResolversModel {
     readonly timeout: number;
     readonly obsolete: number;
   };
+  readonly source: SourceLocation;
+}
+
+/** A `cache NAME` section (HAProxy 2.6's cache.c), sizes in bytes, ages in seconds. */
+export interface CacheModel {
+  readonly name: string;
+  /** `total-max-size` (given in megabytes). */
+  readonly totalMaxSize: number;
+  /** `max-object-size`; a 256th of the total when not given. */
+  readonly maxObjectSize: number;
+  /** `max-age`, 60 by default. */
+  readonly maxAge: number;
+  /** `process-vary on|off` (off by default: a response with `Vary` is not stored). */
+  readonly processVary: boolean;
+  /** `max-secondary-entries`, 10 by default. */
+  readonly maxSecondaryEntries: number;
   readonly source: SourceLocation;
 }
 

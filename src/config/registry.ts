@@ -11,7 +11,7 @@ import { closestMatch } from './suggest.ts';
 import type { Token } from './tokenizer.ts';
 import type { UserlistDraft } from './userlist-draft.ts';
 
-export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors' | 'userlist' | 'resolvers';
+export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors' | 'userlist' | 'resolvers' | 'cache';
 
 /** `no X` / `default X` prefixes (HAProxy allows them only on a few keywords, chiefly `option`). */
 export type Modifier = 'none' | 'no' | 'default';

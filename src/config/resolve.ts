@@ -35,6 +35,7 @@ import { definesHttpRules, definesRules, definesTcpRules } from './draft.ts';
 import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
+import { resolveCaches } from './caches.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import type {
@@ -153,6 +154,7 @@ class Resolver {
     const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
     checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
+    const caches = resolveCaches(global, this.#diagnostics);
     return {
       global: {
         maxconn: global.maxconn,
@@ -168,6 +170,7 @@ class Resolver {
       warnings: [...this.#diagnostics.warnings],
       ...(userlists.length > 0 ? { userlists } : {}),
       ...resolversOf(global.resolvers, backends, this.#diagnostics),
+      ...(caches.length > 0 ? { caches } : {}),
     };
   }
 

@@ -573,6 +573,12 @@ const httpRuleSchema = v.variant('action', [
     source: sourceSchema,
   }),
   v.object({
+    action: v.picklist(['cache-use', 'cache-store']),
+    cache: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
     action: v.literal('use-service'),
     service: v.pipe(v.string(), v.minLength(1)),
     condition: v.undefinedable(conditionSchema),
@@ -907,6 +913,16 @@ const statsSchema = v.object({
   maxconn: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });
 
+const cacheSchema = v.object({
+  name: v.pipe(v.string(), v.minLength(1)),
+  totalMaxSize: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  maxObjectSize: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  maxAge: v.pipe(v.number(), v.integer()),
+  processVary: v.boolean(),
+  maxSecondaryEntries: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  source: sourceSchema,
+});
+
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
@@ -930,6 +946,7 @@ export const configModelSchema = v.object({
       v.check((lists) => new Set(lists.map((u) => u.name)).size === lists.length, 'userlist names must be unique'),
     ),
   ),
+  caches: v.optional(v.array(cacheSchema)),
 });
 
 // Whatever the schema accepts must be a ConfigModel (compile-time check).

@@ -72,6 +72,9 @@ export interface HttpCounters {
   failedRewrites: number;
   /** Transactions ended by an internal error, e.g. a failed rewrite in strict mode (internal_errors). */
   internalErrors: number;
+  /** `cache-use` lookups and hits by this proxy's rules (HAProxy's cache_lookups, cache_hits). */
+  cacheLookups: number;
+  cacheHits: number;
 }
 
 export interface FrontendCounters extends SessionCounters, HttpCounters {
@@ -122,14 +125,14 @@ export function newFrontendCounters(): FrontendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, reqRate: newRateCounter(), reqRateMax: 0,
     connRate: newRateCounter(), connRateMax: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
-    failedRewrites: 0, internalErrors: 0,
+    failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
   };
 }
 
 export function newBackendCounters(): BackendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
-    reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0,
+    reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
+import type { Caches } from '../cache/caching.ts';
 import { TcpSession } from '../l4/tcp-session.ts';
 import { H1ClientConnection } from '../mux/h1-client.ts';
 import { servesHttp2 } from '../mux/h2-select.ts';
@@ -71,6 +72,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   readonly runtime: Runtime;
   /** The configuration's internal services (`use-service`). */
   readonly services: Services | undefined;
+  /** The configuration's `cache` sections, set by the Proxy. */
+  caches: Caches | undefined = undefined;
   readonly name: string;
   /** HAProxy's proxy uuid (`fe_id`); 0 when the model has none. */
   readonly id: number;

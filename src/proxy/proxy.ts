@@ -1,4 +1,5 @@
 import type { ConfigModel } from '../config/model.ts';
+import { createCaches, type Caches } from '../cache/caching.ts';
 import { h2OptionsOf } from '../mux/h2-client.ts';
 import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
 import { ProxyLogger, type LogSinks } from '../log/logger.ts';
@@ -59,6 +60,8 @@ export class Proxy {
   warn: (text: string) => void = (text) => this.runtime.writeStderr(`[WARNING] ${text}\n`);
   /** The internal services its rules use (`use-service`), created on first use. */
   readonly services: Services;
+  /** The `cache` sections' stores (src/cache/), this generation's own. */
+  readonly caches: Caches | undefined;
   #target: RuntimeTarget | undefined;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
   /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
@@ -104,6 +107,8 @@ export class Proxy {
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables, this.services));
     }
     for (const f of this.frontends) f.linkPeers(this.frontends);
+    this.caches = createCaches(config.caches);
+    for (const f of this.frontends) f.caches = this.caches;
     const h2Options = h2OptionsOf(config.global.tune);
     for (const f of this.frontends) f.h2Options = h2Options;
     compileRulesAtStart(config);

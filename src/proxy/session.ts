@@ -1,4 +1,5 @@
 import type { FrontendModel, Timeouts } from '../config/model.ts';
+import type { Caches } from '../cache/caching.ts';
 import type { ProxyLogger } from '../log/logger.ts';
 import type { TrafficLog } from '../log/traffic-log.ts';
 import type { Runtime } from '../runtime.ts';
@@ -49,6 +50,8 @@ export interface SessionHost {
   readonly userlists?: UserlistTable | undefined;
   /** The generation's internal services (`use-service`). */
   readonly services?: Services | undefined;
+  /** The generation's `cache` sections (src/cache/). */
+  readonly caches?: Caches | undefined;
   /** A backend of this configuration generation by name (`use_backend`), if it exists. */
   backendNamed(name: string): Backend | undefined;
   /** The idle server connection pool of a backend (mode http). */

@@ -7,6 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
+import type { StreamCaching } from '../cache/caching.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { AclModel, BackendModel, BindModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
 import type { HttpHead, RequestHead, ResponseHead } from '../http/codec/head.ts';
@@ -243,6 +244,8 @@ export class HttpRuleRunner implements HttpActionContext {
   invalidRequest = false;
   rejected = false;
   service: string | undefined = undefined;
+  /** The caches, when the configuration has `cache` sections (set by the stream). */
+  caching: StreamCaching | undefined = undefined;
   /** Set by the session: writes `early-hint` responses to the client. */
   sendInterim: ((bytes: Uint8Array) => void) | undefined = undefined;
   /** Set by the stream: where `wait-for-body` asks whether the body is there. */

@@ -1,4 +1,5 @@
 import type { LbRequest } from '../balance/balancer.ts';
+import type { StreamCaching } from '../cache/caching.ts';
 import type { ResponseHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { Runtime, TlsInfo } from '../runtime.ts';
@@ -99,6 +100,8 @@ export interface SampleContext extends LbRequest {
   readonly response?: ResponseHead | undefined;
   /** The response head's edits so far. */
   readonly responseEdits?: HeadEditor | undefined;
+  /** The caches and this transaction's dealings with them (`cache-use`, `res.cache_hit`). */
+  readonly caching?: StreamCaching | undefined;
   /** The host services; fetches and converters needing one yield nothing without it. */
   readonly runtime?: SampleRuntime | undefined;
   /** The backend chosen for the request, once known (`be_name`, `nbsrv` without argument). */

@@ -3,6 +3,7 @@
  * one interface so that a later process state kept across reloads (issue #11, item 1) can
  * stand in for it without touching the commands. `proxyTarget()` builds it over a Proxy.
  */
+import type { Caches } from '../cache/caching.ts';
 import type { ConfigModel, SourceLocation } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
@@ -35,6 +36,8 @@ export interface RuntimeTarget {
   /** Every proxy in declaration order (a `listen` is one entry with both halves). */
   readonly proxies: readonly ProxyEntry[];
   readonly stickTables: ReadonlyMap<string, StickTable>;
+  /** The generation's `cache` sections (`show cache`). */
+  readonly caches?: Caches | undefined;
   /** The generation's `proc` variables (`get var`). */
   readonly procVars: ProcessVars;
   /** The generation's live map and ACL pattern files (`show map`, `add acl`...); undefined when none is loaded. */
@@ -69,6 +72,7 @@ class ProxyTarget implements RuntimeTarget {
   readonly limits: ProcessLimits;
   readonly proxies: readonly ProxyEntry[];
   readonly stickTables: ReadonlyMap<string, StickTable>;
+  readonly caches: Caches | undefined;
   readonly procVars: ProcessVars;
   readonly patternRefs: PatternRefs | undefined;
   readonly startedWall: number;
@@ -87,6 +91,7 @@ class ProxyTarget implements RuntimeTarget {
     this.config = proxy.config;
     this.limits = proxy.limits;
     this.stickTables = proxy.stickTables;
+    this.caches = proxy.caches;
     this.procVars = proxy.procVars;
     // Every proxy model carries the same pattern file texts, hence the same references.
     this.patternRefs = patternRefsOf(proxy.config.frontends[0]?.patternFiles ?? proxy.config.backends[0]?.patternFiles);

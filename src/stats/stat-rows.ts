@@ -48,7 +48,7 @@ function setAll(r: StatRow, names: readonly StatField[], value: StatCell): void 
   for (const n of names) set(r, n, value);
 }
 
-/** Features Switchyard does not have (compression, cache, HTTP/2): their counters are truly 0. */
+/** Features Switchyard does not have (compression, HTTP/2): their counters are truly 0. */
 const COMPRESSION = ['comp_in', 'comp_out', 'comp_byp', 'comp_rsp'] as const;
 const H2 = [
   'h2_headers_rcvd', 'h2_data_rcvd', 'h2_settings_rcvd', 'h2_rst_stream_rcvd', 'h2_goaway_rcvd',
@@ -140,8 +140,8 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   if (http) set(r, 'req_rate_max', c.reqRateMax);
   if (http) {
     setResponses(r, c.hrsp);
-    set(r, 'cache_lookups', 0);
-    set(r, 'cache_hits', 0);
+    set(r, 'cache_lookups', c.cacheLookups);
+    set(r, 'cache_hits', c.cacheHits);
   }
   set(r, 'req_tot', http ? c.reqTot : 0);
   setAll(r, COMPRESSION, 0);
@@ -274,8 +274,8 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   if (http) {
     setResponses(r, c.hrsp);
     set(r, 'req_tot', c.reqTot);
-    set(r, 'cache_lookups', 0);
-    set(r, 'cache_hits', 0);
+    set(r, 'cache_lookups', c.cacheLookups);
+    set(r, 'cache_hits', c.cacheHits);
   }
   setAll(r, COMPRESSION, 0);
   set(r, 'mode', backend.mode);

@@ -56,6 +56,8 @@ import type { ResponseFilterChain } from './response-filter.ts';
 import { matchesStatsUri } from '../services/stats/stats-request.ts';
 import { statsAccess } from '../services/stats/stats-intercept.ts';
 import { monitorOf } from '../http/monitor-uri.ts';
+import { StreamCaching } from '../cache/caching.ts';
+import { latin1Bytes } from '../http/codec/chars.ts';
 
 /**
  * Where the request analysers stand (HAProxy's request analyser bits, in their order): a stage
@@ -362,6 +364,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       rules.bodyWaiter = this;
       rules.requestBody = this.#heldRequest;
       rules.responseBody = this.#heldResponse;
+      // src/cache/: the caches `cache-use` / `cache-store` act on.
+      if (this.host.caches !== undefined) rules.caching = new StreamCaching(this.host.caches, () => this.runtime.wallClock());
     }
     return rules;
   }
@@ -423,6 +427,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#stage === Stage.frontendRules) {
       if (this.#frontendRules !== undefined) {
         (this.#rules as HttpRuleRunner).rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#heldRequest.wireBytes);
+        if (this.#rules?.caching !== undefined) this.#rules.caching.counters = this.host.counters; // src/cache/: the frontend counts its lookups
         const verdict = (this.#rules as HttpRuleRunner).frontendRequest();
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
@@ -480,6 +485,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       const beRules = this.#backendRules;
       if (beRules !== undefined) {
         (this.#rules as HttpRuleRunner).rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#heldRequest.wireBytes);
+        if (this.#rules?.caching !== undefined) this.#rules.caching.counters = (this.backend as Backend).counters; // src/cache/: the backend counts its lookups
         const verdict = (this.#rules as HttpRuleRunner).requestRules(beRules);
         if (verdict === Verdict.yield) return;
         if (verdict === Verdict.reply) return this.#replyLocally(this.#rules as HttpRuleRunner);
@@ -496,7 +502,46 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.log();
       return this.#side.destroy();
     }
+    // `cache-use` found the response: the cache answers instead of a server (src/cache/).
+    if (this.#rules?.caching?.txn.hit !== undefined) return this.#serveFromCache(this.#rules);
     this.#connectServer(head, editor);
+  }
+
+  /**
+   * A cache hit (HAProxy's cache applet): the stored response goes through the response rules,
+   * the H1 mux's edits and the after-response rules as a server's would, then its payload.
+   */
+  #serveFromCache(rules: HttpRuleRunner): void {
+    const req = this.#req as RequestHead;
+    const backend = this.backend as Backend;
+    const caching = rules.caching as StreamCaching;
+    this.#countRewriteError(rules);
+    rules.endRequest();
+    const cached = caching.txn.response(caching.nowSeconds(), req.method === 'HEAD');
+    const parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
+    parser.feed(latin1Bytes(cached.head), 0);
+    const head = parser.head as ResponseHead;
+    this.#resHeadAt = this.#side.now;
+    const editor = this.#editor.begin(head);
+    if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) return this.#replaceResponse(rules);
+    this.#countRewriteError(rules);
+    this.#resHead = head;
+    this.#status = rules.responseStatus ?? head.status;
+    countResponse(this.host.counters, this.#status);
+    countResponse(backend.counters, this.#status);
+    if (!this.#reqBodyDone) this.#side.closeAfter = true;
+    this.#side.prepareResponseHead(req, head, editor);
+    if (hasAfterResponseRules(this.#frontendRules, this.#backendRules)) {
+      rules.applyAfterResponse(req, head, editor, this.#backendRules, false);
+      this.#countRewriteError(rules);
+      this.#status = rules.responseStatus ?? this.#status;
+    }
+    if (this.host.trafficLog.early) this.log(head);
+    this.#bytesOut += this.#side.sendResponseHead(editor);
+    for (const chunk of cached.body) this.#sendData(chunk);
+    this.log();
+    this.#endTransaction();
+    this.#side.transactionEnded(false);
   }
 
   /** The analysers are done with the request head: what the proxy adds, persistence, balancing, the server leg. */
@@ -1243,6 +1288,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
 
   #forwardResponseBody(bytes: Uint8Array): void {
+    // `cache-store` keeps a copy of the payload (src/cache/).
+    if (this.#rules?.caching?.txn.storing === true) this.#rules.caching.txn.payload(bytes);
     if (this.#filters !== undefined && (bytes = this.#filters.wire(bytes)).byteLength === 0) return;
     const backend = this.backend as Backend;
     backend.counters.bout += bytes.byteLength;
@@ -1276,6 +1323,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (!this.#reqBodyDone) this.#side.closeAfter = true;
     // A connection we half-closed (abortonclose) can carry nothing more.
     const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && !this.#finForwarded && res.keepAlive && !res.mustClose && !req.mustClose;
+    // The whole payload was stored: the cache entry may serve hits (src/cache/).
+    this.#rules?.caching?.txn.end();
     if (this.#filters !== undefined) this.#forwardFiltersEnd(this.#filters);
     this.log();
     const backend = this.backend;
@@ -1308,6 +1357,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#finForwarded = false;
     this.#service = undefined;
     this.#serviceCalls++;
+    // An entry whose payload did not arrive whole is dropped (src/cache/).
+    this.#rules?.caching?.txn.reset();
     this.#serverTimeout = undefined;
     this.#tunnelTimeout = undefined;
     if (this.#waitingResponse !== undefined) {
@@ -1630,7 +1681,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       tunnelTimeout: this.#tunnelTimeout,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
-      serverName: this.#service?.logName ?? leg.lastServerName ?? '<NOSRV>',
+      serverName: this.#service?.logName ?? (this.#rules?.caching?.txn.hit !== undefined ? '<CACHE>' : undefined) ?? leg.lastServerName ?? '<NOSRV>',
       serverAddress: pins ? server.remoteAddress : undefined,
       serverPort: pins ? server.remotePort : undefined,
       sourceAddress: pins ? server.localAddress : undefined,

@@ -131,7 +131,7 @@ export const globalKeywords: KeywordList = {
     ],
     sections: [
       'peers', 'mailers', 'program', 'ring', 'log-forward',
-      'cache', 'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
+      'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },
 };

@@ -40,6 +40,7 @@ import { serverAgentKeywords } from './server-agent.ts';
 import { userlistKeywords } from './userlist.ts';
 import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
+import { cacheKeywords } from './cache.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -78,6 +79,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverAgentKeywords,
   compressionKeywords,
   filterKeywords,
+  cacheKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -23,6 +23,7 @@ import { compileWaitForBody } from './body-wait-action.ts';
 import { compileUseService } from './service-action.ts';
 import { compileStrictMode, rewriteFailed } from './strict-mode.ts';
 import { compileMapAction } from './map-actions.ts';
+import { compileCacheAction } from './cache-actions.ts';
 
 export type AnyHttpRuleModel = HttpRuleModel | HttpFinalRuleModel;
 /** The rule model whose `action` includes A (a model may cover several actions, e.g. deny|return). */
@@ -108,6 +109,8 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'del-map': compileMapAction,
   'add-acl': compileMapAction,
   'del-acl': compileMapAction,
+  'cache-use': compileCacheAction,
+  'cache-store': compileCacheAction,
 };
 
 /** Compiles one rule's action (the config parsers check the same at their line). */

@@ -12,6 +12,7 @@ import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
 import { sslCertCommands } from './ssl-certs.ts';
+import { cacheCommands } from './cache.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -28,6 +29,7 @@ export function createCommandTable(): CommandTable {
     counterCommands,
     mapCommands,
     sslCertCommands,
+    cacheCommands,
   ]);
   return table;
 }

@@ -17,6 +17,7 @@ import { bodyWaitActionParsers } from './body-wait.ts';
 import { serviceActionParsers } from './service.ts';
 import { strictModeActionParsers } from './strict-mode.ts';
 import { mapActionParsers } from './maps.ts';
+import { cacheActionParsers } from './cache.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
@@ -35,4 +36,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...serviceActionParsers,
   ...strictModeActionParsers,
   ...mapActionParsers,
+  ...cacheActionParsers,
 ];

@@ -37,6 +37,10 @@ describe('cache sections', () => {
         "config: backend 'be': unable to find the cache 'c' referenced by the filter 'cache'.",
       ],
     );
-    assert.match((await messages('cache c', '  total-max-size 1', 'frontend f', '  bind :80', '  filter compression'))[0] ?? '', /filter 'compression' is not supported/);
+    assert.deepEqual(await messages('cache c', '  total-max-size 1', 'frontend f', '  bind :80', '  filter cache'), ["'filter' : 'cache : expects a <name> argument'"]);
+    assert.deepEqual(await messages('cache c', '  total-max-size 1', 'frontend f', '  bind :80', '  filter cache c x'), ["'filter cache' : unknown keyword 'x'."]);
+    assert.deepEqual(await messages('cache c', '  total-max-size 1', 'frontend f', '  bind :80', '  filter cache c', '  filter cache c'), [
+      "'filter' : 'f: multiple explicit declarations of the cache filter 'c''",
+    ]);
   });
 });

@@ -98,23 +98,16 @@ export function referenceCache(ctx: KeywordContext, name: string, keyword: strin
 }
 
 /** `filter cache NAME` (HAProxy's parse_cache_flt), a kind of src/config/keywords/filter.ts. */
-export function parseCacheFilter(ctx: KeywordContext, args: readonly Token[]): boolean {
-  const kind = args[1] as Token;
+export function parseCacheFilter(ctx: KeywordContext, args: readonly Token[]): string | undefined {
   const name = args[2];
-  if (name === undefined || name.text === '') {
-    ctx.error('cache : expects a <name> argument', kind);
-    return false;
-  }
-  if (tooManyArgs(ctx, args, 2)) return false;
+  if (name === undefined || name.text === '') return 'cache : expects a <name> argument';
+  if (args[3] !== undefined) return `'filter cache' : unknown keyword '${args[3].text}'.`;
   const proxy = ctx.proxy;
-  if (proxy === undefined) return false;
+  if (proxy === undefined) return undefined;
   const declared = ctx.global.cacheReferences?.some((r) => r.keyword === 'filter' && r.name === name.text && r.proxy === proxy.name && r.place.file === ctx.file);
-  if (declared === true) {
-    ctx.error(`${proxy.name}: multiple explicit declarations of the cache filter '${name.text}'`, name);
-    return false;
-  }
+  if (declared === true) return `${proxy.name}: multiple explicit declarations of the cache filter '${name.text}'`;
   referenceCache(ctx, name.text, 'filter', name);
-  return true;
+  return undefined;
 }
 
 const cacheSection: SectionHeader = { name: 'cache', open: openCache };

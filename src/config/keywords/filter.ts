@@ -7,27 +7,16 @@ import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts
 import type { Token } from '../tokenizer.ts';
 import { parseCacheFilter } from './cache.ts';
 
-/**
- * Reads a filter's words after its name and reports what is wrong at its line; true when the
- * filter is declared (added to the proxy's list).
- */
-export type FilterArgsParser = (ctx: KeywordContext, args: readonly Token[]) => boolean;
-
-/** Reports a filter's error as HAProxy's parse_filter words it. */
-function refuse(ctx: KeywordContext, name: Token, message: string): false {
-  ctx.error(message.startsWith("'filter") ? message : `'filter' : '${message}'`, name);
-  return false;
-}
+/** Reads a filter's words after its name; returns an error message, or undefined when valid. */
+export type FilterArgsParser = (ctx: KeywordContext, args: readonly Token[]) => string | undefined;
 
 export const FILTER_KINDS = new Map<string, FilterArgsParser>([
   [
     'compression',
     (ctx, args) => {
-      const name = args[1] as Token;
       // HAProxy's parse_http_comp_flt.
-      if (ctx.proxy?.filters?.some((f) => f.name === 'compression')) return refuse(ctx, name, `${ctx.proxy.name}: Proxy supports only one compression filter\n`);
-      if (args.length > 2) return refuse(ctx, name, `'filter compression' : unknown keyword '${(args[2] as Token).text}'.`);
-      return true;
+      if (ctx.proxy?.filters?.some((f) => f.name === 'compression')) return `${ctx.proxy.name}: Proxy supports only one compression filter\n`;
+      return args.length > 2 ? `'filter compression' : unknown keyword '${(args[2] as Token).text}'.` : undefined;
     },
   ],
   ['cache', parseCacheFilter],
@@ -54,7 +43,12 @@ function parseFilter(ctx: KeywordContext, args: readonly Token[]): void {
     else ctx.error(`'filter' : unknown keyword '${name.text}'.`, name);
     return;
   }
-  if (!parser(ctx, args)) return;
+  const message = parser(ctx, args);
+  if (message !== undefined) {
+    // HAProxy's parse_filter wraps the kind's message, unless it names the filter itself.
+    ctx.error(message.startsWith("'filter") ? message : `'filter' : '${message}'`, name);
+    return;
+  }
   (proxy.filters ??= []).push({ name: name.text, place: ctx.place(args[0]) });
 }
 

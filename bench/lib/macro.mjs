@@ -37,9 +37,11 @@ export async function ensureBuilt() {
  * The workloads of a scenario for these options: scenario.workloads(opts) when it has several
  * (http), else one wrk run of GET / with the small body (l4).
  * A workload: { id, title?, path, body, connections, sanityRequests, describe, optIn?, targets?,
- * proxyConfig? }: `optIn` workloads run only when --workloads names them; `targets` limits the
+ * proxyConfig?, setup? }: `optIn` workloads run only when --workloads names them; `targets` limits the
  * targets that run it; `proxyConfig` is merged into the proxies' config parameters (see
- * proxyConfig() in targets.mjs: `servers`, `backendLines`).
+ * proxyConfig() in targets.mjs: `servers`, `backendLines`); `setup(dir)` runs once before the
+ * first target with a directory of its own and returns fields merged into the workload (a
+ * `proxyConfig` naming files it wrote there, `wrkScript`: a Lua script wrk runs with `-s`).
  */
 function workloadsOf(scenario, opts) {
   if (typeof scenario.workloads !== 'function') {
@@ -119,6 +121,12 @@ export async function runMacroScenario(scenario, opts) {
   const backendPort = await freePort();
   log(`bench: backend nginx on 127.0.0.1:${backendPort} (temp dir ${tmp})`);
   const backend = await startNginxBackend({ dir: join(tmp, 'nginx'), port: backendPort, files: scenario.backendFiles ?? {} });
+  for (const w of workloads) {
+    if (typeof w.setup !== 'function') continue;
+    const dir = join(tmp, `setup-${w.id}`);
+    mkdirSync(dir, { recursive: true });
+    Object.assign(w, w.setup(dir));
+  }
 
   const byWorkload = workloads.map((w) => ({
     workload: w,
@@ -270,7 +278,7 @@ async function measureTarget(target, { scenario, workload, opts, tmp, backendPor
     const url = `http://127.0.0.1:${port}${workload.path}`;
     const connections = workload.connections;
     if (opts.warmup > 0) {
-      const warm = await runWrk({ url, duration: opts.warmup, connections, threads: opts.threads, latency: false });
+      const warm = await runWrk({ url, duration: opts.warmup, connections, threads: opts.threads, latency: false, script: workload.wrkScript });
       if (warm.errorCount > 0) notes.push(`warm-up errors ${JSON.stringify(warm.errors)}`);
     }
     const afterWarmup = pid ? memoryOf(pid) : undefined;
@@ -281,7 +289,7 @@ async function measureTarget(target, { scenario, workload, opts, tmp, backendPor
     const ours0 = ours();
     const sys0 = systemBusyMs();
     const t0 = performance.now();
-    const res = await runWrk({ url, duration: opts.duration, connections, threads: opts.threads });
+    const res = await runWrk({ url, duration: opts.duration, connections, threads: opts.threads, script: workload.wrkScript });
     const wallMs = performance.now() - t0;
     const cpu1 = pid ? cpuTimeMs(pid) : undefined;
     const ours1 = ours();

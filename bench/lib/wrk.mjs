@@ -2,13 +2,15 @@
 import { runCommand } from './procs.mjs';
 
 /**
- * wrk -tT -cC -dDs [--latency] URL. Resolves to the parsed result plus `raw` output; throws if
- * wrk cannot run or its output has no Requests/sec line.
+ * wrk -tT -cC -dDs [--latency] [-s SCRIPT] URL. Resolves to the parsed result plus `raw` output;
+ * throws if wrk cannot run or its output has no Requests/sec line. `script`: a Lua file shaping
+ * the requests (e.g. varying a header).
  */
-export async function runWrk({ url, duration, connections, threads = 1, latency = true }) {
+export async function runWrk({ url, duration, connections, threads = 1, latency = true, script }) {
   if (!/^http:\/\/127\.0\.0\.1[:/]/.test(url)) throw new Error(`refusing non-loopback URL ${url}`);
   const args = [`-t${threads}`, `-c${connections}`, `-d${duration}s`];
   if (latency) args.push('--latency');
+  if (script) args.push('-s', script);
   args.push(url);
   const res = await runCommand('wrk', args, { timeoutMs: (duration + 20) * 1000 });
   const command = ['wrk', ...args].join(' ');

@@ -6,6 +6,8 @@
 // and 1 MiB responses (body streaming and backpressure).
 import { asciiBody, BACKEND_BODY, STATIC_PREFIX } from '../lib/nginx.mjs';
 import { runMacroScenario } from '../lib/macro.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const LARGE_NAME = '1m.bin';
 const LARGE_BODY = asciiBody(1024 * 1024);
@@ -44,6 +46,51 @@ const RULES_BACKENDS = [
   { name: 'be_static', lines: ['http-response set-header X-Backend static'] },
   { name: 'be_admin', lines: ['http-response set-header X-Backend admin'] },
 ];
+
+/** Distinct `x-key` values the rate-limit workload's clients send, and entries of its map. */
+const RATELIMIT_KEYS = 100_000;
+
+/**
+ * The rate-limit recipe at scale (issue #10's bench): every request is tracked in a 100k string
+ * table by its `x-key` header (100,000 distinct keys, cycled by a wrk Lua script), checked
+ * against a limit no key reaches (so nothing is denied and every request pays for the tracking
+ * and the check), and routed by a `map_str` lookup of the same key in a 100,000-entry map
+ * (half the keys to each of two backends, both the nginx backend).
+ */
+function ratelimitSetup(dir) {
+  const mapFile = join(dir, 'keys.map');
+  let map = '';
+  for (let i = 1; i <= RATELIMIT_KEYS; i++) map += `k${i} ${i % 2 === 0 ? 'be' : 'be_mapped'}\n`;
+  writeFileSync(mapFile, map);
+  const wrkScript = join(dir, 'keys.lua');
+  // The requests are formatted once (init), then cycled: the script costs wrk next to nothing.
+  writeFileSync(
+    wrkScript,
+    `local keys = ${RATELIMIT_KEYS}
+local requests = {}
+local i = 0
+function init(args)
+  for k = 1, keys do requests[k] = wrk.format(nil, nil, { ["x-key"] = "k" .. k }) end
+end
+function request()
+  i = i % keys + 1
+  return requests[i]
+end
+`,
+  );
+  return {
+    wrkScript,
+    proxyConfig: {
+      frontendLines: [
+        'stick-table type string len 32 size 100k expire 30s store http_req_rate(10s)',
+        'http-request track-sc0 req.hdr(x-key)',
+        'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 1000000 }',
+        `use_backend %[req.hdr(x-key),map_str(${mapFile},be)]`,
+      ],
+      extraBackends: [{ name: 'be_mapped', lines: [] }],
+    },
+  };
+}
 
 /** DESIGN.md §4, L7 HTTP/1.1 keep-alive: the minimum req/s ratio to HAProxy per runtime. */
 const MIN_VS_HAPROXY = { bun: 0.9, deno: 0.8, node: 0.7 };
@@ -115,6 +162,18 @@ const scenario = {
       describe: 'frontend: 7 ACLs, 2 deny, 4 header rewrites, 3 use_backend; backend: 2 http-response rules; GET / to the default backend',
     },
     {
+      id: 'ratelimit',
+      title: `rate limiting: track-sc0 of ${RATELIMIT_KEYS / 1000}k distinct header keys + rate check + map_str routing, small responses`,
+      path: '/',
+      body: BACKEND_BODY,
+      connections: opts.connections,
+      sanityRequests: 3,
+      optIn: true,
+      targets: BALANCE_TARGETS,
+      setup: ratelimitSetup,
+      describe: `frontend: stick-table type string size 100k store http_req_rate(10s), track-sc0 req.hdr(x-key), deny 429 if sc_http_req_rate(0) gt 1000000 (never), use_backend by map_str of x-key (${RATELIMIT_KEYS / 1000}k entries); wrk cycles x-key over ${RATELIMIT_KEYS / 1000}k values (Lua script)`,
+    },
+    {
       id: 'uri',
       title: `balance uri (hash-type consistent) over ${BALANCE_SERVERS} servers, small responses`,
       path: URI_PATH,
@@ -135,7 +194,7 @@ const scenario = {
    */
   goal(id, workloadId) {
     const min = MIN_VS_HAPROXY[id];
-    if (min !== undefined && (workloadId === 'leastconn' || workloadId === 'uri' || workloadId === 'rules')) {
+    if (min !== undefined && (workloadId === 'leastconn' || workloadId === 'uri' || workloadId === 'rules' || workloadId === 'ratelimit')) {
       return { text: `>= ${min}x HAProxy (same balance)`, min };
     }
     if (min !== undefined) {

@@ -23,6 +23,7 @@ import { STICK_TABLE_CONVERTERS } from './converters/stick-tables.ts';
 import { JSON_QUERY_CONVERTERS } from './converters/json-query.ts';
 import { HTTP_CONVERTERS } from './converters/http.ts';
 import { FIX_CONVERTERS } from './converters/fix.ts';
+import { PROTOBUF_CONVERTERS } from './converters/protobuf.ts';
 import { MQTT_CONVERTERS } from './converters/mqtt.ts';
 
 export interface Converter {
@@ -50,6 +51,7 @@ const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
     ...HTTP_CONVERTERS,
     ...JSON_QUERY_CONVERTERS,
     ...FIX_CONVERTERS,
+    ...PROTOBUF_CONVERTERS,
     ...MQTT_CONVERTERS,
   ].map(
     (d) => [d.name, d],
@@ -62,7 +64,6 @@ export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 /** HAProxy 2.6 converters that exist but are not served here, refused by name. */
 const NOT_SUPPORTED = new Set([
   'debug', 'in_table', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
-  'ungrpc', 'protobuf',
   'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
 

@@ -26,6 +26,8 @@ function filterNames(frontend: FrontendModel, backend: BackendModel): readonly s
 
 /** The filter chain of a transaction, or undefined when its proxies declare no filter that applies. */
 export function startResponseFilters(frontend: FrontendModel, backend: BackendModel, runtime: Runtime): ResponseFilterChain | undefined {
+  // The usual case, per request: no filter anywhere, no lookup.
+  if (frontend.filters === undefined && backend.filters === undefined) return undefined;
   const names = filterNames(frontend, backend);
   if (names.length === 0) return undefined;
   let filters: ResponseFilter[] | undefined;

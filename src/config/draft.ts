@@ -125,6 +125,12 @@ export interface ServerSettings {
   sendProxy: number;
   /** `check-send-proxy`: health-check connections start with a PROXY header too. */
   checkSendProxy: boolean;
+  /** The port of `addr ADDR:PORT`: the check's port when `port` is not given. */
+  checkAddrPort?: number;
+  /** `check-ssl` / `no-check-ssl`, `check-sni`, `check-alpn` (keywords/server-check-tls.ts). */
+  checkSsl?: boolean;
+  checkSni?: string;
+  checkAlpn?: readonly string[];
   /** `pool-purge-delay` ms (default 5000); 0 = keep no idle connection. */
   poolPurgeDelay: number;
   /** `cookie VALUE` (never inherited from default-server: HAProxy refuses it there). */

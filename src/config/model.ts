@@ -175,6 +175,8 @@ export interface ServerModel {
   readonly sendProxy?: SendProxyModel | undefined;
   /** `check-send-proxy`: health-check connections send one too. */
   readonly checkSendProxy?: boolean | undefined;
+  /** `check-ssl`: checks run over TLS with these settings (built as `ssl`'s), even when traffic is plain or the check is redirected. */
+  readonly checkSsl?: ServerSsl | undefined;
   /** `agent-check`: an agent on the server reports its weight and state (src/health/agent-check.ts). */
   readonly agent?: AgentCheckModel | undefined;
   readonly source: SourceLocation;
@@ -260,6 +262,10 @@ export interface ServerCheckModel {
   readonly errorLimit?: number | undefined;
   /** `on-error MODE`: what `error-limit` consecutive errors do (default fail-check). */
   readonly onError?: OnErrorMode | undefined;
+  /** `check-sni NAME`: the SNI of TLS checks (HAProxy sends none without it, whatever `sni` says). */
+  readonly sni?: string | undefined;
+  /** `check-alpn LIST`: the ALPN of TLS checks. */
+  readonly alpn?: readonly string[] | undefined;
 }
 
 /** `observe`: layer4 judges connection attempts; layer7 (http mode only) also HTTP responses. */

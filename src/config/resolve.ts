@@ -626,10 +626,11 @@ class Resolver {
         // The header precedes the TLS handshake: the runtimes' TLS connect cannot be given it yet.
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.`);
       }
-      if (server.checkEnabled && server.mapPorts === true && server.port === 0 && server.checkPort === undefined) {
+      if (server.checkEnabled && server.mapPorts === true && server.port === 0 && server.checkPort === undefined && server.checkAddrPort === undefined) {
         // HAProxy's init_srv_check (the tcp-check `connect port` alternative is not served here).
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}': server '${server.name}' has neither service port nor check port.`);
       }
+      const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;
       servers.push({
         name: server.name,
         host: server.host,
@@ -643,7 +644,8 @@ class Resolver {
         maxconn: server.maxconn,
         disabled: server.disabled,
         backup: server.backup,
-        ssl: server.ssl ? this.#serverSsl(proxy, server) : undefined,
+        ssl,
+        ...(server.checkSsl === true && server.checkEnabled ? { checkSsl: ssl ?? this.#serverSsl(proxy, server) } : {}),
         maxqueue: server.maxqueue,
         slowstart: server.slowstart,
         poolMaxConn: server.poolMaxConn,
@@ -657,11 +659,13 @@ class Resolver {
           downinter: server.downinter,
           rise: server.rise,
           fall: server.fall,
-          port: server.checkPort,
+          port: server.checkPort ?? server.checkAddrPort,
           addr: server.checkAddr,
           observe: server.observe,
           errorLimit: server.errorLimit,
           onError: server.onError,
+          ...(server.checkSni !== undefined ? { sni: server.checkSni } : {}),
+          ...(server.checkAlpn !== undefined ? { alpn: [...server.checkAlpn] } : {}),
         },
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,

@@ -175,6 +175,8 @@ const serverCheckSchema = v.object({
   observe: v.optional(v.picklist(['layer4', 'layer7'])),
   errorLimit: v.optional(v.pipe(countSchema, v.minValue(1))),
   onError: v.optional(v.picklist(['fastinter', 'fail-check', 'sudden-death', 'mark-down'])),
+  sni: v.optional(v.pipe(v.string(), v.minLength(1))),
+  alpn: v.optional(alpnSchema),
 });
 
 const ipAddressSchema = v.pipe(
@@ -193,6 +195,23 @@ const initAddrSchema = v.pipe(
   ),
 );
 
+const serverSslSchema = v.object({
+  verify: verifySchema,
+  caPem: v.undefinedable(v.pipe(v.string(), v.includes('-----BEGIN', 'caPem must be PEM text'))),
+  sni: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+  alpn: v.undefinedable(alpnSchema),
+  tls: v.optional(tlsOptionsSchema),
+  certificate: v.optional(
+    v.object({
+      certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
+      keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
+      path: v.optional(v.string()),
+    }),
+  ),
+  verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),
+  crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
+});
+
 const serverSchema = v.object({
   name: nameSchema,
   host: v.pipe(v.string(), v.minLength(1)),
@@ -210,24 +229,9 @@ const serverSchema = v.object({
   maxconn: countSchema,
   disabled: v.boolean(),
   backup: v.boolean(),
-  ssl: v.optional(
-    v.object({
-      verify: verifySchema,
-      caPem: v.undefinedable(v.pipe(v.string(), v.includes('-----BEGIN', 'caPem must be PEM text'))),
-      sni: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
-      alpn: v.undefinedable(alpnSchema),
-      tls: v.optional(tlsOptionsSchema),
-      certificate: v.optional(
-        v.object({
-          certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
-          keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
-          path: v.optional(v.string()),
-        }),
-      ),
-      verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),
-      crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
-    }),
-  ),
+  ssl: v.optional(serverSslSchema),
+  /** `check-ssl`: the TLS settings health checks use (the server's own `ssl` ones when it has some). */
+  checkSsl: v.optional(serverSslSchema),
   maxqueue: v.optional(countSchema),
   slowstart: v.optional(durationMsSchema),
   poolMaxConn: v.optional(poolMaxConnSchema),

@@ -50,13 +50,17 @@ export function probeSpecFor(
   tcpRules?: TcpCheckRuleSet,
 ): ProbeSpec {
   const redirected = check.port !== undefined || check.addr !== undefined;
-  const ssl = server.ssl;
+  // `check-ssl` forces TLS; otherwise a `ssl` server is checked over TLS unless redirected (init_srv_check).
+  const ssl = server.checkSsl ?? (redirected ? undefined : server.ssl);
   const tls: ConnectTlsOptions | undefined =
-    ssl !== undefined && !redirected
+    ssl !== undefined
       ? {
           verify: ssl.verify === 'required',
           ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
           ...(ssl.verify === 'required' && server.hostname !== undefined ? { checkName: server.hostname } : {}),
+          // Only `check-sni` / `check-alpn` reach a check's handshake (tcpcheck_eval_connect).
+          ...(check.sni !== undefined ? { servername: check.sni } : {}),
+          ...(check.alpn !== undefined ? { alpn: [...check.alpn] } : {}),
           ...serverTlsExtras(ssl),
         }
       : undefined;

@@ -86,6 +86,8 @@ export class Server {
   readonly sendProxy: SendProxyModel | undefined;
   /** `check-send-proxy`: health checks send a (LOCAL) PROXY header first. */
   readonly checkSendProxy: boolean;
+  /** `check-ssl`: the TLS settings of its checks. */
+  readonly checkSsl: ServerSsl | undefined;
   /** `cookie VALUE` for cookie persistence, or undefined. */
   readonly cookie: string | undefined;
   /** Health-check settings, or undefined when the server has no `check`. */
@@ -187,6 +189,7 @@ export class Server {
     this.ssl = model.ssl;
     this.sendProxy = model.sendProxy;
     this.checkSendProxy = model.checkSendProxy === true;
+    this.checkSsl = model.checkSsl;
     this.cookie = model.cookie;
     this.check = model.check?.enabled ? model.check : undefined;
     this.onMarkedDown = model.onMarkedDown;

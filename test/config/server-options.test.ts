@@ -39,6 +39,31 @@ describe('server health-check options', () => {
     assert.equal(v6.servers[0]?.check?.addr, '::1');
   });
 
+  it("takes the check's port from `addr ADDR:PORT` when `port` is not given (srv_check_healthcheck_port)", async () => {
+    const ported = await httpBackend('  server s 10.0.0.1:80 check addr 10.0.0.9:8443');
+    assert.deepEqual([ported.servers[0]?.check?.addr, ported.servers[0]?.check?.port], ['10.0.0.9', 8443]);
+    const both = await httpBackend('  server s 10.0.0.1:80 check port 9000 addr [::1]:8443');
+    assert.deepEqual([both.servers[0]?.check?.addr, both.servers[0]?.check?.port], ['::1', 9000]);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 addr 10.0.0.9:0'), [
+      [2, 29, 'server', "'addr' expects an IPv4 or IPv6 address (and an optional port), got '10.0.0.9:0'."],
+    ]);
+  });
+
+  it('check-ssl builds the TLS settings of checks from the line, check-sni and check-alpn go to the check only', async () => {
+    const plain = await httpBackend('  server s 10.0.0.1:80 check check-ssl verify none check-sni chk.example check-alpn h2,http/1.1');
+    const server = plain.servers[0];
+    assert.equal(server?.ssl, undefined);
+    assert.equal(server?.checkSsl?.verify, 'none');
+    assert.deepEqual([server?.check?.sni, server?.check?.alpn], ['chk.example', ['h2', 'http/1.1']]);
+    const tls = await httpBackend('  server s 10.0.0.1:80 ssl verify none check check-ssl');
+    assert.equal(tls.servers[0]?.checkSsl, tls.servers[0]?.ssl);
+    const undone = await parse(cfg('defaults', ...TIMEOUTS, '  default-server check-ssl verify none', 'backend b', '  server a 10.0.0.1:80 check no-check-ssl'));
+    assert.equal(undone.backends[0]?.servers[0]?.checkSsl, undefined);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 check check-alpn h2,,x'), [
+      [2, 41, 'server', "'check-alpn' expects a comma-separated list of protocol names, got 'h2,,x'."],
+    ]);
+  });
+
   it('takes them from default-server, `no-check` turning checks off again', async () => {
     const model = await parse(
       cfg(
@@ -66,7 +91,7 @@ describe('server health-check options', () => {
     assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 fall x'), [[2, 29, 'server', "'fall' expects an integer argument, got 'x'."]]);
     assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 port 70000'), [[2, 29, 'server', "'port' must be between 1 and 65535, got '70000'."]]);
     assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 addr db.local'), [
-      [2, 29, 'server', "'addr' expects an IPv4 or IPv6 address (without port), got 'db.local'."],
+      [2, 29, 'server', "'addr' expects an IPv4 or IPv6 address (and an optional port), got 'db.local'."],
     ]);
     assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 inter'), [[2, 24, 'server', "'server' : 'inter' expects an argument."]]);
     const [timeError] = await backendErrors('  server s 10.0.0.1:80 fastinter 2x');

@@ -23,6 +23,7 @@ import { persistenceKeywords } from './persistence.ts';
 import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
+import { serverCheckTlsKeywords } from './server-check-tls.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { resolversKeywords } from './resolvers.ts';
 import { serverSslKeywords } from './server-ssl.ts';
@@ -58,6 +59,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   bindKeywords,
   serverKeywords,
   serverCheckKeywords,
+  serverCheckTlsKeywords,
   serverInitAddrKeywords,
   resolversKeywords,
   serverSslKeywords,

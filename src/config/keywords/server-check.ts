@@ -99,15 +99,35 @@ const serverCheckOptions: ServerOption[] = [
     parse(ctx, server, value, option) {
       if (value === undefined) return;
       // HAProxy also resolves host names here at startup; checks connect to an IP literal only.
-      const text = value.text.startsWith('[') && value.text.endsWith(']') ? value.text.slice(1, -1) : value.text;
-      if (!isIPv4(text) && !isIPv6(text)) {
-        ctx.error(`'${option.text}' expects an IPv4 or IPv6 address (without port), got '${value.text}'.`, value);
+      // A `:PORT` is the check's port when no `port` is given (srv_check_healthcheck_port).
+      const { host, port } = splitCheckAddr(value.text);
+      if ((!isIPv4(host) && !isIPv6(host)) || port === null) {
+        ctx.error(`'${option.text}' expects an IPv4 or IPv6 address (and an optional port), got '${value.text}'.`, value);
         return;
       }
-      server.checkAddr = text;
+      server.checkAddr = host;
+      if (port !== undefined) server.checkAddrPort = port;
+      else delete server.checkAddrPort;
     },
   },
 ];
+
+/** `ADDR`, `ADDR:PORT`, `[V6]` or `[V6]:PORT`; port null when it is not 1..65535. */
+function splitCheckAddr(text: string): { host: string; port: number | undefined | null } {
+  let host = text;
+  let portText: string | undefined;
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    host = text.slice(1, end < 0 ? text.length : end);
+    if (end >= 0 && text[end + 1] === ':') portText = text.slice(end + 2);
+  } else if (text.indexOf(':') === text.lastIndexOf(':') && text.includes(':')) {
+    host = text.slice(0, text.indexOf(':'));
+    portText = text.slice(text.indexOf(':') + 1);
+  }
+  if (portText === undefined) return { host, port: undefined };
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : 0;
+  return { host, port: port >= 1 && port <= 65535 ? port : null };
+}
 
 const OBSERVE_MODES = ['none', 'layer4', 'layer7'] as const;
 const ON_ERROR_MODES: readonly OnErrorMode[] = ['fastinter', 'fail-check', 'sudden-death', 'mark-down'];

@@ -208,8 +208,8 @@ export const serverKeywords: KeywordList = {
   serverOptions,
   unsupported: {
     serverOptions: [
-      'npn', 'check-alpn', 'check-ssl',
-      'check-sni', 'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
+      'npn',
+      'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
       'init-state', 'resolve-net', 'resolve-opts',
       'tfo', 'source', 'usesrc',

@@ -25,6 +25,7 @@ import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { resolversKeywords } from './resolvers.ts';
+import { serverTemplateKeywords } from './server-template.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { sslGlobalKeywords } from './ssl-global.ts';
 import { bindSslKeywords } from './bind-ssl.ts';
@@ -57,6 +58,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverCheckKeywords,
   serverInitAddrKeywords,
   resolversKeywords,
+  serverTemplateKeywords,
   serverSslKeywords,
   serverProxyProtocolKeywords,
   idlePoolKeywords,

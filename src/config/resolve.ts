@@ -152,6 +152,7 @@ class Resolver {
     const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
     checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
+    const resolvers = resolversOf(global.resolvers, backends, this.#diagnostics);
     return {
       global: {
         maxconn: global.maxconn,
@@ -166,7 +167,7 @@ class Resolver {
       backends,
       warnings: [...this.#diagnostics.warnings],
       ...(userlists.length > 0 ? { userlists } : {}),
-      ...resolversOf(global.resolvers, backends, this.#diagnostics),
+      ...resolvers,
     };
   }
 

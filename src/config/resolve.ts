@@ -155,6 +155,7 @@ class Resolver {
     checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     const caches = resolveCaches(global, this.#diagnostics);
+    const resolvers = resolversOf(global.resolvers, backends, this.#diagnostics);
     return {
       global: {
         maxconn: global.maxconn,
@@ -169,7 +170,7 @@ class Resolver {
       backends,
       warnings: [...this.#diagnostics.warnings],
       ...(userlists.length > 0 ? { userlists } : {}),
-      ...resolversOf(global.resolvers, backends, this.#diagnostics),
+      ...resolvers,
       ...(caches.length > 0 ? { caches } : {}),
     };
   }

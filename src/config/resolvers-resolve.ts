@@ -1,7 +1,7 @@
 /**
  * The `resolvers` sections once everything is read (HAProxy's resolvers_finalize_config): each
- * server naming a section must find it, and every section needs a nameserver (its own lines or
- * `parse-resolv-conf`).
+ * server naming a section must find it; a section without any nameserver (its own lines or
+ * `parse-resolv-conf`) draws HAProxy's warning.
  */
 import type { DiagnosticList } from './errors.ts';
 import type { BackendModel, ResolversModel, ServerModel } from './model.ts';
@@ -34,12 +34,13 @@ export function resolversOf(
   }
   for (const draft of drafts) {
     if (draft.nameservers.length > 0 || draft.parseResolvConf) continue;
-    diagnostics.error({
+    // HAProxy only warns: such a section never resolves anything (its servers keep their addresses).
+    diagnostics.warning({
       file: draft.source.file,
       line: draft.source.line,
       column: 1,
       keyword: 'resolvers',
-      message: `resolvers '${draft.name}' has no nameserver ('nameserver ID ADDR:PORT' or 'parse-resolv-conf').`,
+      message: `resolvers '${draft.name}' has no nameservers configured!`,
     });
   }
   if (drafts.length === 0) return {};

@@ -24,6 +24,8 @@ export type ResolutionStatus = 'none' | 'valid' | 'invalid' | 'error' | 'nx' | '
 
 /** A server (or any owner) kept informed of a name's resolution. */
 export interface ResolutionRequester {
+  /** Requesters of one group (a backend's servers) never share an address of the answer. */
+  readonly group: object;
   /**
    * A valid answer. `nameserver` is `RESOLVERS/NAMESERVER` for the first requester (the one the
    * answer was asked for), undefined for the others, which HAProxy says got it from its cache.
@@ -59,6 +61,12 @@ export class Resolution {
   readonly hostname: string;
   readonly preferredType: DnsQueryType;
   readonly requesters: ResolutionRequester[] = [];
+  /**
+   * Which requester took which address of the answer (HAProxy's answer items' attached_servers):
+   * servers sharing a name (server-template) take different addresses, and keep theirs while
+   * the answer still has it.
+   */
+  readonly attached = new Map<string, ResolutionRequester[]>();
   readonly #name: Uint8Array | undefined;
   status: ResolutionStatus = 'none';
   /** The last valid answer (kept while the hold periods keep it). */
@@ -297,6 +305,10 @@ export class DnsResolvers {
     }
     resolution.status = 'valid';
     resolution.response = response;
+    // Addresses gone from the answer free their servers (`hold obsolete` 0, HAProxy's default).
+    for (const address of [...resolution.attached.keys()]) {
+      if (!response.answers.some((a) => 'address' in a && a.address === address)) resolution.attached.delete(address);
+    }
     resolution.lastValid = this.#runtime.now();
     // Only the first requester hears which nameserver answered; the others got it "from the cache".
     let source: string | undefined = `${this.model.name}/${ns.model.name}`;

@@ -50,6 +50,10 @@ export class ServerResolution implements ResolutionRequester {
   /** The address in use; undefined when the server has none (init-addr none, or dropped by a failure). */
   #address: string | undefined;
 
+  get group(): object {
+    return this.#o.backend;
+  }
+
   constructor(options: ServerResolutionOptions, address: string | undefined) {
     this.#o = options;
     this.#address = address;
@@ -63,11 +67,25 @@ export class ServerResolution implements ResolutionRequester {
   onAnswer(resolution: Resolution, nameserver: string | undefined): void {
     const chosen = this.#pick(resolution);
     if (chosen === undefined) {
+      this.#detach(resolution);
       this.#enterMaint('No IP for server ');
       return;
     }
+    this.#detach(resolution);
+    const owners = resolution.attached.get(chosen.address);
+    if (owners === undefined) resolution.attached.set(chosen.address, [this]);
+    else owners.push(this);
     if (!chosen.current) this.#updateAddress(chosen.address, nameserver ?? 'DNS cache');
     this.#leaveMaint();
+  }
+
+  #detach(resolution: Resolution): void {
+    for (const [address, owners] of resolution.attached) {
+      const i = owners.indexOf(this);
+      if (i < 0) continue;
+      owners.splice(i, 1);
+      if (owners.length === 0) resolution.attached.delete(address);
+    }
   }
 
   onFailure(resolution: Resolution): void {
@@ -90,12 +108,15 @@ export class ServerResolution implements ResolutionRequester {
     }
     // The last valid answer is trusted for the hold period of this failure.
     if (now < resolution.lastValid + period) return;
+    this.#detach(resolution);
     this.#enterMaint(cause);
   }
 
   /** resolv_get_ip_from_response: the best-scored address, and whether it is the current one. */
   #pick(resolution: Resolution): { address: string; current: boolean } | undefined {
     const answers = resolution.response?.answers ?? [];
+    // Still attached to an address of the answer: keep it.
+    if (this.#address !== undefined && resolution.attached.get(this.#address)?.includes(this) === true) return { address: this.#address, current: true };
     const preferred = this.#o.preferIPv4 ? DNS_TYPE_A : DNS_TYPE_AAAA;
     let best = -1;
     let ip4: string | undefined;
@@ -104,8 +125,8 @@ export class ServerResolution implements ResolutionRequester {
     for (const record of answers) {
       if (record.type !== DNS_TYPE_A && record.type !== DNS_TYPE_AAAA) continue;
       let score = record.type === preferred ? 8 : 0;
-      // An address another server of the backend took is skipped (no `resolve-opts allow-dup-ip`).
-      if (this.#usedByOther(record.address)) continue;
+      // An address another server took is skipped (no `resolve-opts allow-dup-ip`).
+      if (resolution.attached.get(record.address)?.some((o) => o !== this && o.group === this.group) === true) continue;
       score += 2;
       const isCurrent = record.address === this.#address;
       if (isCurrent) score++;
@@ -118,14 +139,6 @@ export class ServerResolution implements ResolutionRequester {
     }
     const address = this.#o.preferIPv4 ? (ip4 ?? ip6) : (ip6 ?? ip4);
     return address === undefined ? undefined : { address, current };
-  }
-
-  #usedByOther(address: string): boolean {
-    const { backend, server, hostname } = this.#o;
-    for (const other of backend.servers) {
-      if (other !== server && other.hostname === hostname && other.host === address && !inResolutionMaint(other)) return true;
-    }
-    return false;
   }
 
   /** srv_update_addr: the new address, logged as HAProxy does. */

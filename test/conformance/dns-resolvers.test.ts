@@ -106,7 +106,8 @@ backend b
       const p = proxy;
       // Resolved: s1 leaves maintenance and serves from 127.0.0.1.
       assert.ok(await answersBecome(port, 'one'), p.stderr);
-      assert.ok(await eventually(() => p.stderr.includes(`b/s1 changed its IP from (none) to 127.0.0.1 by dns/ns1.`), 2000), p.stderr);
+      assert.ok(await eventually(() => p.stderr.includes('administratively READY'), 2000), p.stderr);
+      assert.ok(p.stderr.includes(`b/s1 changed its IP from (none) to 127.0.0.1 by dns/ns1.`), p.stderr);
       assert.match(p.stderr, /Server b\/s1 \('app\.switchyard\.test'\) is UP\/READY \(resolves again\)\./);
       assert.match(p.stderr, /Server b\/s1 administratively READY thanks to valid DNS answer\./);
       const query = dns.queries.find((q) => q.name === NAME);
@@ -126,7 +127,7 @@ backend b
         await eventually(() => /Server b\/s1 is going DOWN for maintenance \(DNS NX status\)\. 0 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\./.test(p.stderr), 5000),
         p.stderr,
       );
-      // A separate write: it may reach the pipe a read later.
+      // The stderr pipe may deliver the next line a little later.
       assert.ok(await eventually(() => /\[ALERT\] +\(\d+\) : backend 'b' has no server available!/.test(p.stderr), 2000), p.stderr);
       assert.equal(await answer(port), '503');
       state = await serverState(statsPort);
@@ -140,6 +141,57 @@ backend b
       assert.ok(await answersBecome(port, 'one'), p.stderr);
       // The address was forgotten in maintenance: it comes back from none.
       assert.ok(await eventually(() => /DNS NX status[\s\S]*b\/s1 changed its IP from \(none\) to 127\.0\.0\.1 by dns\/ns1\.[\s\S]*resolves again\)\./.test(p.stderr), 2000), p.stderr);
+      await stop(target, proxy);
+      proxy = undefined;
+    });
+
+    it('server-template slots take one address each, and a slot whose record goes away waits in maintenance', async () => {
+      const name = 'pool.switchyard.test';
+      dns.set(name, { records: [{ type: 'A', address: '127.0.0.1' }, { type: 'A', address: '127.0.0.2' }] });
+      proxy = await ProxyProcess.start(
+        target,
+        `global
+    stats socket ipv4@127.0.0.1:${statsPort} level admin
+
+resolvers dns
+    nameserver ns1 127.0.0.1:${dns.port}
+    timeout resolve 100ms
+    timeout retry 100ms
+${HTTP_DEFAULTS}
+frontend f
+    bind 127.0.0.1:${port}
+    default_backend b
+
+backend b
+    balance roundrobin
+    server-template web 3 ${name}:${appPort} resolvers dns resolve-prefer ipv4 init-addr none
+`,
+      );
+      const p = proxy;
+      assert.ok(await eventually(() => (p.stderr.match(/administratively READY/g) ?? []).length === 2, 3000), p.stderr);
+      // Which slot takes which address follows the order of HAProxy's answer tree (a hash): only
+      // that they differ, and that the first slot heard it from the nameserver, is pinned.
+      const web1 = /b\/web1 changed its IP from \(none\) to (127\.0\.0\.[12]) by dns\/ns1\./.exec(p.stderr)?.[1];
+      const web2 = /b\/web2 changed its IP from \(none\) to (127\.0\.0\.[12]) by DNS cache\./.exec(p.stderr)?.[1];
+      assert.ok(web1 !== undefined && web2 !== undefined && web1 !== web2, p.stderr);
+      const seen = new Set<string>();
+      for (let i = 0; i < 4; i++) seen.add(await answer(port));
+      assert.deepEqual([...seen].sort(), ['one', 'two']);
+      const states = async (): Promise<string[]> => {
+        const text = await cli(statsPort, 'show servers state b\n');
+        return text.split('\n').filter((l) => / b \d+ web\d /.test(l)).map((l) => { const f = l.split(' '); return `${f[3]} ${f[4]} ${f[6]}`; });
+      };
+      // web3 found no address left: still in resolution maintenance (0x20).
+      const before = await states();
+      assert.deepEqual(before.slice(0, 2), [`web1 ${web1} 0`, `web2 ${web2} 0`]);
+      assert.match(before[2] ?? '', /^web3 \S+ 32$/);
+
+      // web1's address leaves the answer: it has none to take (web2 holds the other).
+      dns.set(name, { records: [{ type: 'A', address: web2 }] });
+      assert.ok(await eventually(() => /Server b\/web1 is going DOWN for maintenance \(No IP for server \)\. 1 active and 0 backup servers left\./.test(p.stderr), 3000), p.stderr);
+      const left = web2 === '127.0.0.1' ? 'one' : 'two';
+      for (let i = 0; i < 3; i++) assert.equal(await answer(port), left);
+      assert.deepEqual((await states()).map((s) => s.split(' ')[2]), ['32', '0', '32']);
       await stop(target, proxy);
       proxy = undefined;
     });

@@ -27,6 +27,7 @@ function model(changes: Partial<ResolversModel> = {}): ResolversModel {
 }
 
 class Recorder implements ResolutionRequester {
+  readonly group = {};
   readonly events: string[] = [];
   onAnswer(resolution: Resolution, nameserver: string | undefined): void {
     const addresses = resolution.response?.answers.map((a) => ('address' in a ? a.address : '')).join(',');

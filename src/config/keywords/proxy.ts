@@ -249,7 +249,7 @@ export const proxyKeywords: KeywordList = {
       'log-steps', 'monitor-net',
       'rate-limit', 'persist', 'grace',
       'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
-      'server-template', 'source', 'email-alert', 'external-check', 'bind-process',
+      'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',
       'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',

@@ -10,8 +10,8 @@
  * it themselves (round-robin would pass every connection through the master).
  */
 import cluster from 'node:cluster';
-import { spawnSelfWith } from '../shared/node-spawn.ts';
-import type { ChildProcessHandle, SignalName } from '../../src/runtime.ts';
+import { childHandle, spawnSelfWith } from '../shared/node-spawn.ts';
+import type { ChildProcessHandle } from '../../src/runtime.ts';
 
 type SpawnSelf = (args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }) => ChildProcessHandle;
 
@@ -23,18 +23,6 @@ export function clusterSpawnSelf(execArgv: readonly string[], script: string): S
     // Read by the first fork only (cluster's round-robin handles are created lazily then).
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: script, execArgv: [...execArgv], args: [...args], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const worker = cluster.fork({ ...env });
-    const child = worker.process;
-    const exited = new Promise<number | null>((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.once('error', () => resolve(1));
-    });
-    return {
-      pid: child.pid ?? 0,
-      kill: (signal: SignalName | 'SIGKILL') => {
-        child.kill(signal);
-      },
-      exited,
-    };
+    return childHandle(cluster.fork({ ...env }).process);
   };
 }

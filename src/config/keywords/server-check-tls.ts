@@ -6,7 +6,7 @@
  * handshake offers (the traffic's `sni`/`alpn` are not used by checks, as in HAProxy).
  */
 import type { KeywordList, ServerOption } from '../registry.ts';
-import { parseAlpnList } from './server-ssl.ts';
+import { alpnOption } from './server-ssl.ts';
 
 const serverCheckTlsOptions: ServerOption[] = [
   {
@@ -33,20 +33,7 @@ const serverCheckTlsOptions: ServerOption[] = [
       if (value !== undefined) server.checkSni = value.text;
     },
   },
-  {
-    name: 'check-alpn',
-    arity: 1,
-    defaultServerAllowed: true,
-    parse(ctx, server, value) {
-      if (value === undefined) return;
-      const protocols = parseAlpnList(value.text);
-      if (protocols === undefined) {
-        ctx.error(`'check-alpn' expects a comma-separated list of protocol names, got '${value.text}'.`, value);
-        return;
-      }
-      server.checkAlpn = protocols;
-    },
-  },
+  alpnOption('check-alpn', (server, protocols) => (server.checkAlpn = protocols)),
 ];
 
 export const serverCheckTlsKeywords: KeywordList = { serverOptions: serverCheckTlsOptions };

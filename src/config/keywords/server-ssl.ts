@@ -31,6 +31,24 @@ export function parseAlpnList(text: string): string[] | undefined {
   return protocols.some((p) => p === '' || p.length > 255) ? undefined : protocols;
 }
 
+/** `alpn LIST` / `check-alpn LIST`: the protocols a TLS handshake offers. */
+export function alpnOption(name: string, assign: (server: ServerSettings, protocols: string[]) => void): ServerOption {
+  return {
+    name,
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value) {
+      if (value === undefined) return;
+      const protocols = parseAlpnList(value.text);
+      if (protocols === undefined) {
+        ctx.error(`'${name}' expects a comma-separated list of protocol names, got '${value.text}'.`, value);
+        return;
+      }
+      assign(server, protocols);
+    },
+  };
+}
+
 export const SYSTEM_CA = '@system-ca';
 
 const serverSslOptions: ServerOption[] = [
@@ -93,20 +111,7 @@ const serverSslOptions: ServerOption[] = [
       server.sni = value.text;
     },
   },
-  {
-    name: 'alpn',
-    arity: 1,
-    defaultServerAllowed: true,
-    parse(ctx, server, value) {
-      if (value === undefined) return;
-      const protocols = parseAlpnList(value.text);
-      if (protocols === undefined) {
-        ctx.error(`'alpn' expects a comma-separated list of protocol names, got '${value.text}'.`, value);
-        return;
-      }
-      server.alpn = protocols;
-    },
-  },
+  alpnOption('alpn', (server, protocols) => (server.alpn = protocols)),
 ];
 
 /**

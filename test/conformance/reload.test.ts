@@ -27,6 +27,7 @@ import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
+import { nodeVersionOf } from '../support/runtimes.ts';
 
 const RELOADS = 3;
 
@@ -135,15 +136,17 @@ async function keptAlive(port: number, tally: Tally, running: () => boolean): Pr
 function sharedSocket(target: string): boolean {
   if (target === 'haproxy') return true;
   // Node before 22.12 shares the master's socket (node:cluster); later ones use SO_REUSEPORT.
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (target === 'node' && (major < 22 || (major === 22 && minor < 12))) return true;
+  if (target === 'node' || target === 'node-system') {
+    const [major, minor] = nodeVersionOf(target);
+    if (major < 22 || (major === 22 && minor < 12)) return true;
+  }
   return migratesQueuedConnections();
 }
 
 /** Whether the new process can listen beside the old one (HAProxy: SO_REUSEPORT, and -x). */
 function listensBeside(target: string): boolean {
-  if (target !== 'node') return true;
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (target !== 'node' && target !== 'node-system') return true;
+  const [major, minor] = nodeVersionOf(target);
   return major > 22 || (major === 22 && minor >= 12);
 }
 

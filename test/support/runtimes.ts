@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root, whether running from test/ (Bun, Deno) or dist/test/ (Node). */
@@ -12,6 +13,16 @@ export type RuntimeName = 'node' | 'node-system' | 'bun' | 'deno';
 
 /** The machine's own Node binary, when it is a conformance target. */
 const SYSTEM_NODE = process.env['SWITCHYARD_SYSTEM_NODE'];
+
+let systemNodeVersion: string | undefined;
+
+/** `[major, minor]` of the Node a Node target runs the proxy on. */
+export function nodeVersionOf(target: 'node' | 'node-system'): [number, number] {
+  let version = process.versions.node;
+  if (target === 'node-system') version = systemNodeVersion ??= spawnSync(SYSTEM_NODE as string, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return [major, minor];
+}
 
 /** Whether a target runs Switchyard on Node (either binary). */
 export function onNode(target: Target): target is 'node' | 'node-system' {

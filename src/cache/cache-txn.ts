@@ -2,11 +2,11 @@
  * One transaction's dealings with the caches (HAProxy's txn cache fields and the cache filter's
  * per-stream context): `http-request cache-use` computes the request's key and looks it up;
  * `http-response cache-store` decides whether the response is stored and starts the entry; the
- * stream then hands the response's payload over (payload(), in wire form, decoded here) and
- * its end (end()), after which the entry serves hits. One object per client connection, reset
- * for each transaction.
+ * cache filter (cache-filter.ts, on the stream's response filter seam) then hands the response's
+ * payload over (data(), framing removed) and its end (end()), after which the entry serves hits.
+ * One object per client connection, reset for each transaction.
  */
-import { BodyFramer, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import type { RequestHead, ResponseHead } from '../http/codec/index.ts';
 import { latin1String } from '../http/codec/chars.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { CacheFlag, lastModifiedOf, maxAgeOf, methodFlags, requestCacheability, responseCacheability } from './cacheability.ts';
@@ -48,8 +48,6 @@ export class CacheTxn {
   /** The entry being filled by the response's payload. */
   #storing: CacheEntry | undefined = undefined;
   #storeCache: HttpCache | undefined = undefined;
-  #framer: BodyFramer | undefined = undefined;
-  readonly #collect = (chunk: Uint8Array, start: number, end: number): void => this.#append(chunk, start, end);
 
   /** The next transaction: an entry whose payload did not arrive whole is dropped. */
   reset(): void {
@@ -158,22 +156,15 @@ export class CacheTxn {
     entry.expire = now + maxAge.effective;
     this.#storing = entry;
     this.#storeCache = cache;
-    const framer = (this.#framer ??= new BodyFramer());
-    framer.startResponse(res, req.method);
-    framer.onData = this.#collect;
-    if (framer.done) this.end();
   }
 
-  /** Response body bytes as forwarded (wire form). */
-  payload(bytes: Uint8Array): void {
-    const framer = this.#framer as BodyFramer;
-    if (this.#storing === undefined || framer.done) return;
-    let at = 0;
-    while (at < bytes.byteLength && this.#storing !== undefined && !framer.done) {
-      const used = framer.feed(bytes, at, bytes.byteLength);
-      if (used <= 0) break;
-      at += used;
-    }
+  /** Response payload bytes (framing removed), copied: the caller's memory may be reused. */
+  data(payload: Uint8Array): void {
+    const entry = this.#storing;
+    if (entry === undefined || payload.byteLength === 0) return;
+    if (!(this.#storeCache as HttpCache).reserve(entry, payload.byteLength)) return this.#abandon();
+    entry.payload.push(payload.slice());
+    entry.payloadBytes += payload.byteLength;
   }
 
   /** The response ended: the entry is complete and serves hits from now on. */
@@ -184,14 +175,6 @@ export class CacheTxn {
     entry.complete = true;
     this.#storing = undefined;
     this.#storeCache = undefined;
-  }
-
-  #append(chunk: Uint8Array, start: number, end: number): void {
-    const entry = this.#storing as CacheEntry;
-    const cache = this.#storeCache as HttpCache;
-    if (!cache.reserve(entry, end - start)) return this.#abandon();
-    entry.payload.push(chunk.slice(start, end));
-    entry.payloadBytes += end - start;
   }
 
   #abandon(): void {

@@ -615,7 +615,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (xot !== undefined) editor.append(xot, dst);
     const cookie = this.backend?.persistence?.cookie;
     if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
-    this.#filters = startResponseFilters(this.host.model, (this.backend as Backend).model, this.runtime);
+    // With caches, a `cache-store` among the response rules (which make the rule runner) may store.
+    const cache = this.host.caches === undefined ? undefined : this.#ruleRunner().caching?.txn;
+    this.#filters = startResponseFilters(this.host.model, (this.backend as Backend).model, this.runtime, cache);
     this.#filters?.request(head, editor);
     return editor.build();
   }
@@ -1288,8 +1290,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
 
   #forwardResponseBody(bytes: Uint8Array): void {
-    // `cache-store` keeps a copy of the payload (src/cache/).
-    if (this.#rules?.caching?.txn.storing === true) this.#rules.caching.txn.payload(bytes);
     if (this.#filters !== undefined && (bytes = this.#filters.wire(bytes)).byteLength === 0) return;
     const backend = this.backend as Backend;
     backend.counters.bout += bytes.byteLength;
@@ -1323,8 +1323,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (!this.#reqBodyDone) this.#side.closeAfter = true;
     // A connection we half-closed (abortonclose) can carry nothing more.
     const keepAlive = this.#mode === 'keep-alive' && this.#reqBodyDone && !this.#finForwarded && res.keepAlive && !res.mustClose && !req.mustClose;
-    // The whole payload was stored: the cache entry may serve hits (src/cache/).
-    this.#rules?.caching?.txn.end();
     if (this.#filters !== undefined) this.#forwardFiltersEnd(this.#filters);
     this.log();
     const backend = this.backend;

@@ -18,6 +18,7 @@ import type { BackendModel, FrontendModel } from '../config/model.ts';
 import { BodyFramer, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, latin1Bytes, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { Runtime } from '../runtime.ts';
+import type { CacheTxn } from '../cache/cache-txn.ts';
 
 /** How a filter takes part in a response body. */
 export type FilterBodyRole = 'none' | 'observe' | 'transform';
@@ -54,6 +55,8 @@ export interface FilterContext {
   readonly frontend: FrontendModel;
   readonly backend: BackendModel;
   readonly runtime: Runtime;
+  /** The transaction's dealings with the caches, when the configuration has `cache` sections. */
+  readonly cache: CacheTxn | undefined;
 }
 
 /** Creates a filter kind's instance for one transaction; undefined when it has nothing to do. */

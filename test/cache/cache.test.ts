@@ -175,20 +175,21 @@ describe('cache: the store', () => {
 describe('cache: a transaction', () => {
   const cache = () => new HttpCache({ ...SETTINGS, processVary: false });
 
-  function store(txn: CacheTxn, c: HttpCache, reqText: string, resText: string, body: string): void {
+  /** `payload`: the body's payload, as the cache filter gets it (framing removed). */
+  function store(txn: CacheTxn, c: HttpCache, reqText: string, resText: string, ...payload: string[]): void {
     const req = reqHead(reqText);
     assert.equal(txn.use(c, req, undefined, NOW) === Lookup.hit, false);
     const res = resHead(resText);
     const editor = new HeadEditor().begin(res);
     txn.store(c, req, res, editor, res.status, NOW);
-    txn.payload(latin1Bytes(body));
+    for (const piece of payload) txn.data(latin1Bytes(piece));
     txn.end();
   }
 
   it('stores a GET response with its payload decoded, and answers it with Age, without the origin Age', () => {
     const c = cache();
     const txn = new CacheTxn();
-    store(txn, c, 'GET /a HTTP/1.1\r\nHost: h\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nAge: 3\r\nCache-Control: max-age=60\r\nConnection: keep-alive\r\n\r\n', '2\r\nhi\r\n3\r\n!!!\r\n0\r\n\r\n');
+    store(txn, c, 'GET /a HTTP/1.1\r\nHost: h\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nAge: 3\r\nCache-Control: max-age=60\r\nConnection: keep-alive\r\n\r\n', 'hi', '!!!');
     txn.reset();
     assert.equal(txn.use(c, reqHead('GET /a HTTP/1.1\r\nHost: h\r\n\r\n'), undefined, NOW + 2), Lookup.hit);
     const out = txn.response(NOW + 2, false);
@@ -213,7 +214,7 @@ describe('cache: a transaction', () => {
     txn.use(c, req, undefined, NOW);
     const res = resHead('HTTP/1.1 200 OK\r\nContent-Length: 10\r\nCache-Control: max-age=60\r\n\r\n');
     txn.store(c, req, res, new HeadEditor().begin(res), 200, NOW);
-    txn.payload(latin1Bytes('abc'));
+    txn.data(latin1Bytes('abc'));
     txn.reset();
     assert.equal(txn.use(c, reqHead('GET /i HTTP/1.1\r\nHost: h\r\n\r\n'), undefined, NOW), Lookup.miss);
     assert.equal(c.usedBytes, 0);

@@ -12,7 +12,7 @@
 import { latin1String } from '../http/codec/chars.ts';
 import type { MiscFetch } from './fetches-misc.ts';
 import { htxHeadLength } from './fetches-header-block.ts';
-import type { Payload } from './payload.ts';
+import { inspectedPayload, type Payload } from './payload.ts';
 import type { Args } from './sample-args.ts';
 import type { Sample } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
@@ -224,7 +224,7 @@ const WAIT_END: FetchBody = {
   scope: 'constant',
   type: 'bool',
   sample(ctx, out) {
-    const inspected = ctx.responsePayload ?? ctx.requestPayload;
+    const inspected = inspectedPayload(ctx);
     if (inspected !== undefined && !inspected.final) return inspected.missing();
     return out.setBool(true);
   },

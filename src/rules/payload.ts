@@ -29,3 +29,8 @@ export class Payload {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The channel under inspection: the response's while tcp-response rules run, else the request's. */
+export function inspectedPayload(ctx: { readonly responsePayload?: Payload | undefined; readonly requestPayload?: Payload | undefined }): Payload | undefined {
+  return ctx.responsePayload ?? ctx.requestPayload;
+}

@@ -6,8 +6,7 @@
  * still grow (tcp-request/response content rules within their inspect delay) both say "more
  * data needed" instead of deciding, so the rule waits.
  */
-import type { Payload } from '../payload.ts';
-import type { SampleContext } from '../sample-context.ts';
+import { inspectedPayload } from '../payload.ts';
 import { type ConverterDefinition, spec, strArg } from './definition.ts';
 
 const DELIMITER = 0x01;
@@ -134,11 +133,6 @@ export function fixTagValue(msg: string, tagid: number): string | undefined {
   return '';
 }
 
-/** The buffer under inspection, whose "may change" flag the FIX converters decide on. */
-function payloadOf(ctx: SampleContext): Payload | undefined {
-  return ctx.responsePayload ?? ctx.requestPayload;
-}
-
 export const FIX_CONVERTERS: readonly ConverterDefinition[] = [
   {
     name: 'fix_is_valid',
@@ -146,7 +140,7 @@ export const FIX_CONVERTERS: readonly ConverterDefinition[] = [
     input: 'bin',
     output: 'bool',
     compile: () => (s, ctx) => {
-      const payload = payloadOf(ctx);
+      const payload = inspectedPayload(ctx);
       if (payload !== undefined) payload.mayChange = false;
       const result = validateFix(s.str);
       if (result === NEED_MORE) return payload === undefined ? false : payload.missing();
@@ -164,7 +158,7 @@ export const FIX_CONVERTERS: readonly ConverterDefinition[] = [
       const tag = numeric !== 0 ? numeric : (TAG_NAMES.get(name.toLowerCase()) ?? 0);
       if (tag === 0) return `Unknown FIX tag name '${name}'`;
       return (s, ctx) => {
-        const payload = payloadOf(ctx);
+        const payload = inspectedPayload(ctx);
         if (payload !== undefined) payload.mayChange = false;
         const value = fixTagValue(s.str, tag);
         if (value === undefined) return false;

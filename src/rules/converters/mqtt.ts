@@ -6,15 +6,9 @@
  * may still grow (tcp-request/response content rules within their inspect delay) both say
  * "more data needed" instead of deciding, so the rule waits.
  */
-import type { Payload } from '../payload.ts';
-import type { SampleContext } from '../sample-context.ts';
+import { inspectedPayload } from '../payload.ts';
 import { type ConverterDefinition, spec, strArg } from './definition.ts';
 import { type Field, MQTT_NEED_MORE, MQTT_VALID, mqttFieldId, mqttFieldValue, mqttTypeId, validateMqtt } from './mqtt-packet.ts';
-
-/** The buffer under inspection, whose "may change" flag the MQTT converters decide on. */
-function payloadOf(ctx: SampleContext): Payload | undefined {
-  return ctx.responsePayload ?? ctx.requestPayload;
-}
 
 export const MQTT_CONVERTERS: readonly ConverterDefinition[] = [
   {
@@ -23,7 +17,7 @@ export const MQTT_CONVERTERS: readonly ConverterDefinition[] = [
     input: 'bin',
     output: 'bool',
     compile: () => (s, ctx) => {
-      const payload = payloadOf(ctx);
+      const payload = inspectedPayload(ctx);
       if (payload !== undefined) payload.mayChange = false;
       const verdict = validateMqtt(s.str);
       if (verdict === MQTT_NEED_MORE) return payload === undefined ? false : payload.missing();
@@ -43,7 +37,7 @@ export const MQTT_CONVERTERS: readonly ConverterDefinition[] = [
       const field = mqttFieldId(type, fieldName) as Field | 0;
       if (field === 0) return `Unknown MQTT field name '${fieldName}' for packet type '${typeName}'`;
       return (s, ctx) => {
-        const payload = payloadOf(ctx);
+        const payload = inspectedPayload(ctx);
         if (payload !== undefined) payload.mayChange = false;
         const value = mqttFieldValue(s.str, type, field);
         if (value === undefined) return false;

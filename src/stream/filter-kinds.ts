@@ -23,26 +23,27 @@ function filterNames(frontend: FrontendModel, backend: BackendModel): readonly s
   let names = byBackend.get(backend);
   if (names === undefined) {
     const all = [...(frontend.filters ?? []), ...(sameSection(frontend, backend) ? [] : (backend.filters ?? []))];
-    names = all.filter((name, i) => all.indexOf(name) === i);
+    const declared = all.filter((name, i) => all.indexOf(name) === i);
+    // HAProxy declares the cache filter implicitly for a proxy whose rules store in a cache.
+    names = declared.includes('cache') || !(storesInCache(frontend.httpResponseRules) || storesInCache(backend.httpResponseRules)) ? declared : [...declared, 'cache'];
     byBackend.set(backend, names);
   }
   return names;
 }
 
-/**
- * The filter chain of a transaction, or undefined when its proxies declare no filter that
- * applies. With caches, the cache filter is there even undeclared (HAProxy declares it
- * implicitly for the cache rules), after the declared ones.
- */
+function storesInCache(rules: readonly { readonly action: string }[] | undefined): boolean {
+  return rules?.some((r) => r.action === 'cache-store') ?? false;
+}
+
+/** The filter chain of a transaction, or undefined when its proxies declare no filter that applies. */
 export function startResponseFilters(frontend: FrontendModel, backend: BackendModel, runtime: Runtime, cache: CacheTxn | undefined): ResponseFilterChain | undefined {
   const names = filterNames(frontend, backend);
-  if (names.length === 0 && cache === undefined) return undefined;
+  if (names.length === 0) return undefined;
   const ctx = { frontend, backend, runtime, cache };
   let filters: ResponseFilter[] | undefined;
   for (const name of names) {
     const filter = FILTER_FACTORIES.get(name)?.(ctx);
     if (filter !== undefined) (filters ??= []).push(filter);
   }
-  if (cache !== undefined && !names.includes('cache')) (filters ??= []).push(cacheFilter(ctx) as ResponseFilter);
   return filters === undefined ? undefined : new ResponseFilterChain(filters);
 }

@@ -7,6 +7,8 @@ import { loadConfig } from './config/load.ts';
 import type { ConfigModel } from './config/model.ts';
 import { startDemoBackends } from './demo/demo-backends.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
+import { loadServerStates } from './proxy/server-state-file.ts';
+import { applyServerStates } from './runtime-api/server-state-apply.ts';
 import { Proxy } from './proxy/proxy.ts';
 import { RuntimeApi } from './runtime-api/runtime-api.ts';
 import type { Listener, Runtime } from './runtime.ts';
@@ -280,9 +282,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   for (const w of config.warnings) out.warning(describeDiagnostic(w));
+  // The states a previous process saved (`load-server-state-from-file`), read before the
+  // addresses since `init-addr last` resumes from them; also for -c, as HAProxy does.
+  const serverStates = await loadServerStates(config, (path) => runtime.readTextFile(path));
+  for (const w of serverStates.warnings) out.warning(`config : ${w}`);
   // Server host names get their address now, once (also for -c, as HAProxy does).
   const addresses = await resolveServerAddresses(config, (host, family) => runtime.lookup(host, family), {
     dontFail: parsed.dontFailResolve,
+    lastAddress: (backend, server) => serverStates.byBackend.get(backend)?.get(server)?.address,
   });
   for (const w of addresses.warnings) out.warning(`config : ${w}`);
   if (addresses.alerts.length > 0) {
@@ -296,7 +303,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.
     if (!parsed.quiet) {
-      if (config.warnings.length > 0 || addresses.warnings.length > 0) runtime.writeStdout('Warnings were found.\n');
+      if (config.warnings.length > 0 || addresses.warnings.length > 0 || serverStates.warnings.length > 0) runtime.writeStdout('Warnings were found.\n');
       runtime.writeStdout(listening ? 'Configuration file is valid\n' : 'Configuration file has no error but will not start (no listener) => exit(2).\n');
     }
     return runtime.exit(listening ? 0 : 2);
@@ -332,6 +339,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     // Construction compiles what the parser left to the engine (stick rules against their
     // tables, ...): a failure there is a configuration error, reported with its line.
     proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet });
+    const startup = proxy;
+    applyServerStates(startup.target, serverStates, { holdCheck: (check) => startup.health.hold(check) });
   } catch (error) {
     out.alert(error instanceof Error ? error.message : String(error));
     await Promise.all(demoListeners.map((l) => l.close()));

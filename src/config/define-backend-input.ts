@@ -227,10 +227,14 @@ export const backendBalancingEntries = {
   hashType: v.optional(hashTypeInputSchema),
   cookie: v.optional(cookieInputSchema),
   healthCheck: v.optional(healthCheckInputSchema),
+  /** `load-server-state-from-file`. */
+  loadServerState: v.optional(v.picklist(['global', 'local', 'none'])),
 };
 
 /** Backend-only keys (HAProxy refuses them in defaults). */
 export const backendStickEntries = {
+  /** `server-state-file-name` (the file of `loadServerState: 'local'`; default the backend's name). */
+  serverStateFileName: v.optional(v.pipe(v.string(), v.minLength(1))),
   stickTable: v.optional(stickTableInputSchema),
   stick: v.optional(v.array(stickRuleInputSchema)),
 };

@@ -299,6 +299,9 @@ export const configInputSchema = v.strictObject({
       nbthread: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096))),
       log: v.optional(v.array(logTargetInputSchema)),
       hardStopAfter: v.optional(durationSchema),
+      /** `server-state-file` and `server-state-base`. */
+      serverStateFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+      serverStateBase: v.optional(v.pipe(v.string(), v.minLength(1))),
       /** `tune.pool-low-fd-ratio`, `tune.pool-high-fd-ratio` (percent), `tune.idle-pool.shared`. */
       tune: v.optional(
         v.strictObject({
@@ -383,6 +386,8 @@ class DraftBuilder {
     if (input.global?.maxconn !== undefined) global.maxconn = input.global.maxconn;
     if (input.global?.nbthread !== undefined) global.nbthread = input.global.nbthread;
     if (input.global?.hardStopAfter !== undefined) global.hardStopAfter = input.global.hardStopAfter;
+    if (input.global?.serverStateFile !== undefined) global.serverStateFile = input.global.serverStateFile;
+    if (input.global?.serverStateBase !== undefined) global.serverStateBase = input.global.serverStateBase;
     const tune = input.global?.tune;
     if (tune?.poolLowFdRatio !== undefined) global.tune.poolLowFdRatio = tune.poolLowFdRatio;
     if (tune?.poolHighFdRatio !== undefined) global.tune.poolHighFdRatio = tune.poolHighFdRatio;
@@ -473,6 +478,7 @@ class DraftBuilder {
       proxy.cookie = toCookie(input.cookie, this.#place);
     }
     if (input.healthCheck !== undefined) proxy.healthCheck = toHealthCheck(input.healthCheck);
+    if (input.loadServerState !== undefined) proxy.serverState = { load: input.loadServerState, fileName: proxy.serverState?.fileName };
     for (const [key, value] of Object.entries(input.timeouts ?? {})) {
       if (value !== undefined) proxy.timeouts[key as keyof ProxyDraft['timeouts']] = value;
     }
@@ -656,6 +662,7 @@ class DraftBuilder {
     path: string,
   ): void {
     if (input.stickTable !== undefined) proxy.stickTable = toStickTable(input.stickTable, this.#place);
+    if (input.serverStateFileName !== undefined) proxy.serverState = { load: proxy.serverState?.load ?? 'none', fileName: input.serverStateFileName };
     for (const rule of input.stick ?? []) proxy.stickRules.push(toStickRule(rule, this.#place));
     const servers = input.servers;
     if (servers === undefined) return;

@@ -399,6 +399,8 @@ export interface ProxyDraft {
   compression?: CompressionDraft | undefined;
   /** `filter NAME` lines in declaration order. */
   filters?: { readonly name: string; readonly place: Place }[] | undefined;
+  /** `load-server-state-from-file` (inherited from defaults) and `server-state-file-name` (keywords/server-state.ts). */
+  serverState?: ServerStateDraft | undefined;
   statsOwn: boolean;
   binds: BindDraft[];
   servers: ServerDraft[];
@@ -426,6 +428,12 @@ export interface ProxyDraft {
   errors: ProxyErrorDraft[];
   /** Capture slots (keywords/capture.ts; refused in defaults: never inherited). */
   captures: { request: CaptureSlotModel[]; response: CaptureSlotModel[]; cookie: CapturesModel['cookie'] };
+}
+
+/** Where a backend's servers' states come from at startup; `fileName` undefined = the backend's name. */
+export interface ServerStateDraft {
+  load: 'global' | 'local' | 'none';
+  fileName: string | undefined;
 }
 
 /** `ssl-default-{bind,server}-*`, `ssl-server-verify`, `tune.ssl.*` (keywords/ssl-global.ts). */
@@ -474,6 +482,9 @@ export interface GlobalDraft {
   stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
   /** `cache NAME` sections in order (keywords/cache.ts). */
   caches?: CacheDraft[];
+  /** `server-state-file` / `server-state-base` (keywords/server-state.ts). */
+  serverStateFile?: string;
+  serverStateBase?: string;
   /** Caches named by `filter cache`, `cache-use` and `cache-store`, checked once every section is read. */
   cacheReferences?: { readonly name: string; readonly proxy: string; readonly proxyKind: string; readonly place: Place; readonly keyword: string }[];
 }
@@ -682,6 +693,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     ...(base?.monitor?.uri !== undefined ? { monitor: { uri: base.monitor.uri, fail: [] } } : {}),
     // HAProxy's proxy_cfg_ensure... copies the defaults' algorithms and types, not `offload`.
     ...(base?.compression !== undefined ? { compression: { algos: [...base.compression.algos], types: [...base.compression.types], offload: false, place: base.compression.place } } : {}),
+    // HAProxy copies the mode, not the file name (a defaults section's name is its own).
+    ...(base?.serverState !== undefined ? { serverState: { load: base.serverState.load, fileName: undefined } } : {}),
     statsOwn: false,
     binds: [],
     servers: [],

@@ -1065,6 +1065,11 @@ export interface BackendModel extends HttpRulesModel {
   readonly persistRules?: readonly { readonly kind: 'force' | 'ignore'; readonly condition: ConditionModel; readonly source: SourceLocation }[] | undefined;
   /** How `check` servers are checked; default tcp connect. */
   readonly healthCheck?: HealthCheckModel | undefined;
+  /**
+   * `load-server-state-from-file global|local`: the state file its servers start from (the
+   * global `server-state-file`, or its own under `server-state-base`); absent for `none`.
+   */
+  readonly loadServerState?: { readonly from: 'global' | 'local'; readonly path: string } | undefined;
   /** Log targets for server state changes (health checks), as the frontend's. */
   readonly logs?: readonly LogTarget[] | undefined;
   /** Connection attempts after the first; default 3. */
@@ -1097,6 +1102,8 @@ export interface GlobalModel {
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;
+  /** `server-state-file`, joined to `server-state-base` when relative: the states `load-server-state-from-file global` applies. */
+  readonly serverStateFile?: string | undefined;
   /** `set-var` / `set-var-fmt` lines, in order. */
   readonly setVars?: readonly GlobalSetVarModel[] | undefined;
   /** `tune.*` settings of the idle server connection pools; HAProxy's defaults when undefined. */

@@ -162,6 +162,7 @@ class Resolver {
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
+        ...(global.serverStateFile !== undefined ? { serverStateFile: serverStatePath(global.serverStateFile, global.serverStateBase) } : {}),
         tune: compactTune(global.tune),
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
         ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
@@ -690,6 +691,7 @@ class Resolver {
       serverRules: this.#serverRules(proxy),
       persistRules: proxy.persistRules.map(({ kind, condition, source }) => ({ kind, condition, source })),
       healthCheck: this.#healthCheck(proxy),
+      ...this.#loadServerState(proxy),
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       retries: proxy.retries,
       timeouts: compactTimeouts(proxy.timeouts),
@@ -710,6 +712,25 @@ class Resolver {
       ...compressionPartOf(proxy, (place, message) => this.#error(place, 'compression', message)),
       source: location(proxy.place),
     };
+  }
+
+  /** `load-server-state-from-file` (HAProxy's check_config_validity and srv_state_get_filepath). */
+  #loadServerState(proxy: ProxyDraft): Pick<BackendModel, 'loadServerState'> {
+    const state = proxy.serverState;
+    if (state === undefined || state.load === 'none') return {};
+    const global = this.#draft.global;
+    if (state.load === 'local') {
+      return { loadServerState: { from: 'local', path: serverStatePath(state.fileName ?? proxy.name, global.serverStateBase) } };
+    }
+    if (global.serverStateFile === undefined) {
+      this.#warning(
+        proxy.place,
+        'load-server-state-from-file',
+        `backend '${proxy.name}' configured to load server state file from global section 'server-state-file' directive. Unfortunately, 'server-state-file' is not set!`,
+      );
+      return {};
+    }
+    return { loadServerState: { from: 'global', path: serverStatePath(global.serverStateFile, global.serverStateBase) } };
   }
 
   /**
@@ -951,4 +972,10 @@ function tcpRulesModel(proxy: ProxyDraft): Pick<HttpRulesModel, 'tcpRules'> {
 function compactTune(tune: TuneModel): TuneModel {
   const { bufsize, maxrewrite, ...rest } = tune;
   return { ...rest, ...(bufsize === undefined ? {} : { bufsize }), ...(maxrewrite === undefined ? {} : { maxrewrite }) };
+}
+
+/** HAProxy's srv_state_get_filepath: an absolute name as is, else under `server-state-base` when set. */
+function serverStatePath(name: string, base: string | undefined): string {
+  if (name.startsWith('/') || base === undefined) return name;
+  return base.endsWith('/') ? base + name : `${base}/${name}`;
 }

@@ -844,6 +844,7 @@ const backendSchema = v.object({
   serverRules: v.optional(v.array(v.object({ server: v.pipe(v.string(), v.minLength(1)), condition: conditionSchema, source: sourceSchema }))),
   persistRules: v.optional(v.array(v.object({ kind: v.picklist(['force', 'ignore']), condition: conditionSchema, source: sourceSchema }))),
   healthCheck: v.optional(healthCheckModelSchema),
+  loadServerState: v.optional(v.strictObject({ from: v.picklist(['global', 'local']), path: v.pipe(v.string(), v.minLength(1)) })),
   logs: v.optional(v.array(logTargetSchema)),
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
   timeouts: timeoutsSchema,
@@ -933,6 +934,7 @@ export const configModelSchema = v.object({
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
+    serverStateFile: v.optional(v.pipe(v.string(), v.minLength(1))),
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),
     setVars: v.optional(

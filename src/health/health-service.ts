@@ -182,6 +182,8 @@ function validateIntervals(backendName: string, serverName: string, check: Serve
 export class HealthChecks {
   readonly backends: readonly BackendHealth[];
   #started = false;
+  /** Checks an operator disabled before a reload (server-state file): not started with the others. */
+  readonly #held = new Set<ServerCheck>();
 
   constructor(backends: readonly BackendHealth[]) {
     this.backends = backends.filter((b) => b.checks.length > 0 || b.agents.length > 0);
@@ -202,11 +204,17 @@ export class HealthChecks {
       if (inter >= SPREAD_THRESHOLD_MS && (mininter === 0 || inter < mininter)) mininter = inter;
     }
     checks.forEach((c, position) => {
+      if (this.#held.has(c)) return;
       const spreadOver = Math.max(mininter, c.interval());
       c.start((spreadOver * position) / checks.length);
     });
     // Agents start at once: their first answer may set the server's weight and state.
     for (const b of this.backends) for (const a of b.agents) a.start(0);
+  }
+
+  /** Leaves a check stopped when the others start (`enable health` starts it). */
+  hold(check: ServerCheck): void {
+    this.#held.add(check);
   }
 
   stop(): void {

@@ -3,8 +3,8 @@
  * `-c`), every server given by host name gets its address once, by its `init-addr` methods in
  * order (default `last,libc`):
  *
- *  - `last`: the address a server-state file kept. Switchyard has no state file, so it is
- *    skipped, as HAProxy skips it when the file has nothing for the server;
+ *  - `last`: the address the server-state file kept for the server (`load-server-state-from-file`,
+ *    src/proxy/server-state-file.ts); skipped when it has none;
  *  - `libc`: the system resolver (Runtime.lookup, getaddrinfo); the first address it returns;
  *  - `none`: no address: the server starts in maintenance (HAProxy's "MAINT (resolution)");
  *  - an IP address: that one.
@@ -24,6 +24,8 @@ export type AddressLookup = (host: string, family?: 4 | 6) => Promise<string[]>;
 export interface InitAddrOptions {
   /** `-dr`: a name that does not resolve disables its server instead of refusing to start. */
   readonly dontFail?: boolean;
+  /** The address a server-state file kept for a server (`init-addr last`). */
+  readonly lastAddress?: (backend: string, server: string) => string | undefined;
 }
 
 export interface InitAddrOutcome {
@@ -58,12 +60,15 @@ export function decideInitAddr(
   methods: readonly InitAddrMethod[],
   configured: string | undefined,
   resolved: readonly string[] | undefined,
+  last?: string,
 ): InitAddrDecision {
   let failed = false;
   for (const method of methods) {
     switch (method) {
       case 'last':
-        continue; // no server-state file: nothing kept for this server
+        // srv_apply_lastaddr: only an IP address is taken.
+        if (last !== undefined && (isIPv4(last) || isIPv6(last))) return { address: last, message: undefined };
+        continue;
       case 'libc': {
         const first = resolved?.[0];
         if (first !== undefined) return { address: first, message: undefined };
@@ -136,7 +141,7 @@ export async function resolveServerAddresses(
       }
       const methods = initAddrMethods(server.initAddr, dontFail);
       const resolved = asksResolver(methods) ? await answers.get(keyOf(server)) : undefined;
-      const decision = decideInitAddr(server.host, methods, server.initAddr?.address, resolved);
+      const decision = decideInitAddr(server.host, methods, server.initAddr?.address, resolved, options.lastAddress?.(backend.name, server.name));
       if (decision.message !== undefined) {
         (decision.address === undefined ? alerts : warnings).push(where(backend, server) + decision.message);
       }

@@ -102,8 +102,7 @@ class ProxyTarget implements RuntimeTarget {
     for (const f of proxy.config.frontends) sources.push({ name: f.name, source: f.source });
     for (const b of proxy.config.backends) if (!frontends.has(b.name)) sources.push({ name: b.name, source: b.source });
     sources.sort((a, b) => before(a.source, b.source));
-    // HAProxy numbers its GLOBAL CLI frontend first (it is allocated while `global` is parsed).
-    let id = proxy.config.global.stats !== undefined ? 2 : 1;
+    let id = firstProxyUuid(proxy.config);
     const entries: ProxyEntry[] = [];
     for (const { name } of sources) {
       if (this.#byName.has(name)) continue;
@@ -156,6 +155,11 @@ class ProxyTarget implements RuntimeTarget {
     const type = this.#byName.get(backend.name)?.frontend !== undefined ? 'listen' : 'backend';
     log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
   }
+}
+
+/** HAProxy numbers its GLOBAL CLI frontend first (it is allocated while `global` is parsed). */
+export function firstProxyUuid(config: ConfigModel): number {
+  return config.global.stats !== undefined ? 2 : 1;
 }
 
 /** `logOf` gives the health log (console and log targets) of a backend. */

@@ -144,6 +144,36 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     assert.deepEqual(comparable(fromTs), comparable(fromCfg));
   });
 
+  it('for server-state files', async () => {
+    const fromCfg = await parse(
+      cfg(
+        'global',
+        '  server-state-base /var/lib/haproxy',
+        '  server-state-file global.state',
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        '  load-server-state-from-file global',
+        'backend a',
+        '  server s 10.0.0.1:80',
+        'backend b',
+        '  load-server-state-from-file local',
+        '  server-state-file-name b.state',
+        '  server s 10.0.0.1:80',
+      ),
+    );
+    const fromTs = defineConfig({
+      global: { serverStateBase: '/var/lib/haproxy', serverStateFile: 'global.state' },
+      defaults: { mode: 'http', timeouts: TIMEOUT_INPUT, loadServerState: 'global' },
+      backends: {
+        a: { servers: { s: '10.0.0.1:80' } },
+        b: { loadServerState: 'local', serverStateFileName: 'b.state', servers: { s: '10.0.0.1:80' } },
+      },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(fromTs.backends.map((b) => b.loadServerState?.path), ['/var/lib/haproxy/global.state', '/var/lib/haproxy/b.state']);
+  });
+
   it('for idle connection pools (server pool options and global tune ratios)', async () => {
     const fromCfg = await parse(
       cfg(

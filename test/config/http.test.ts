@@ -510,7 +510,7 @@ describe('timeout http-request / http-keep-alive', () => {
 describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
-      'load-server-state-from-file',
+      'max-session-srv-conns',
       'email-alert',
     ];
     for (const keyword of keywords) {

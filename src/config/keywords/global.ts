@@ -117,7 +117,7 @@ export const globalKeywords: KeywordList = {
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
       'localpeer', 'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
       'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
-      'server-state-file', 'server-state-base', 'external-check', 'noepoll', 'nokqueue', 'noevports',
+      'external-check', 'noepoll', 'nokqueue', 'noevports',
       'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'busy-polling', 'profiling.tasks',
       'profiling.memory', 'quiet', 'zero-warning', 'mworker-max-reloads', 'numa-cpu-mapping', 'strict-limits',
       'close-spread-time', 'grace', 'issuers-chain-path', 'unix-bind', 'thread-group', 'thread-groups',

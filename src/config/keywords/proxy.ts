@@ -248,7 +248,7 @@ export const proxyKeywords: KeywordList = {
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-net',
       'rate-limit', 'persist', 'grace',
-      'http-send-name-header', 'id', 'load-server-state-from-file', 'server-state-file-name',
+      'http-send-name-header', 'id',
       'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',

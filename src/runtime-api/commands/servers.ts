@@ -10,6 +10,7 @@ import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
 import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
+import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
 function findServer(target: RuntimeTarget, arg: string | undefined): Server | CliAnswer {
@@ -137,19 +138,19 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
   });
 }
 
-/** HAProxy's health check status numbers (enum healthcheck_status). */
-const CHECK_STATUS_CODES: Readonly<Record<string, number>> = {
-  INI: 1, START: 2, CHECKED: 3, HANA: 4, SOCKERR: 5, L4OK: 6, L4TOUT: 7, L4CON: 8, L6OK: 9, L6TOUT: 10,
-  L6RSP: 11, L7TOUT: 12, L7RSP: 13, L57DATA: 14, L7OK: 15, L7OKC: 16, L7STS: 17,
-};
-
 const SERVERS_STATE_HEADER =
   '1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n';
 
 function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server, now: number): string {
   const forced = forcedAdminState(server);
-  let admin = 0;
-  if (server.status === 'MAINT') admin |= (forced === 'maint' ? 0x01 : 0) | (inResolutionMaint(server) ? 0x20 : 0) || 0x04;
+  // `disabled` in the configuration is CMAINT|FMAINT; `enable server` clears only FMAINT.
+  const configDisabled = backend.model.servers.find((m) => m.name === server.name)?.disabled === true;
+  let admin = configDisabled ? 0x04 : 0;
+  if (server.status === 'MAINT') {
+    if (forced === 'maint' || (configDisabled && forced === undefined)) admin |= 0x01;
+    if (inResolutionMaint(server)) admin |= 0x20;
+    if (admin === 0) admin = 0x04;
+  }
   if (server.status === 'DRAIN' || forced === 'drain') admin |= 0x08;
   const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : 2;
   const cs = server.checkState;

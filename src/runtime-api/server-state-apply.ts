@@ -1,0 +1,108 @@
+/**
+ * Applying a server-state file at startup (HAProxy's srv_state_srv_update), before listeners
+ * open and checks start: the operational state and check health, the admin state by HAProxy's
+ * rules (a configuration change wins over the saved state; otherwise a forced maintenance or
+ * drain set at run time is kept, and a server the configuration disables but the operator
+ * enabled stays enabled), the weight set at run time unless the configured weight changed, the
+ * last check's status, checks the operator disabled, the port and the time of the last change.
+ * The saved address reaches servers given by host name through `init-addr last`
+ * (src/proxy/init-addr.ts).
+ */
+import type { Backend } from '../proxy/backend.ts';
+import type { Server } from '../proxy/server.ts';
+import type { SavedServerState, ServerStates } from '../proxy/server-state-file.ts';
+import { ADMIN } from '../proxy/server-state-file.ts';
+import type { ServerCheck } from '../health/server-check.ts';
+import { checkStatusName } from '../health/check-status-codes.ts';
+import { LogLevel } from '../log/logger.ts';
+import { setCheckHealth, setDrain, setMaint, setReady } from './server-admin.ts';
+import type { RuntimeTarget } from './target.ts';
+
+/** CHK_ST_CONFIGURED / CHK_ST_ENABLED of srv_check_state. */
+const CHECK_CONFIGURED = 0x2;
+const CHECK_ENABLED = 0x4;
+
+export interface ServerStateHooks {
+  /** Leaves a check stopped when the others start (HealthChecks.hold). */
+  holdCheck(check: ServerCheck): void;
+}
+
+export function applyServerStates(target: RuntimeTarget, states: ServerStates, hooks: ServerStateHooks): void {
+  const now = target.runtime.now();
+  for (const [name, saved] of states.byBackend) {
+    const backend = target.backend(name);
+    if (backend === undefined) continue;
+    for (const server of backend.servers) {
+      const state = saved.get(server.name);
+      if (state !== undefined) applyOne(target, backend, server, state, now, hooks);
+    }
+  }
+}
+
+function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state: SavedServerState, now: number, hooks: ServerStateHooks): void {
+  const model = backend.model.servers.find((m) => m.name === server.name);
+  const check = target.healthCheck(server);
+  const rise = server.checkState?.rise ?? model?.check?.rise ?? 2;
+  const fall = server.checkState?.fall ?? model?.check?.fall ?? 3;
+  const stop = () => {
+    setCheckHealth(server, check, 0);
+    if (server.status === 'UP' || server.status === 'DRAIN') backend.setServerStatus(server, 'DOWN', now);
+  };
+  const run = () => {
+    setCheckHealth(server, check, rise + fall - 1);
+    if (server.status === 'DOWN') backend.setServerStatus(server, 'UP', now);
+  };
+
+  // The operational state.
+  switch (state.opState) {
+    case 0:
+      stop();
+      break;
+    case 1: // starting: up, its health below rise
+      if (rise === 1) run();
+      else setCheckHealth(server, check, state.checkHealth < 1 || state.checkHealth >= rise ? rise - 1 : state.checkHealth);
+      break;
+    case 2:
+      run();
+      break;
+    case 3: // stopping (HAProxy's NOLB): up with its health at rise; stopped when fall is 1
+      if (fall === 1) stop();
+      else setCheckHealth(server, check, state.checkHealth < rise || state.checkHealth > rise + fall - 2 ? rise : state.checkHealth);
+      break;
+  }
+
+  // The admin state: a configuration change wins; otherwise the runtime choice is kept.
+  const configMaint = model?.disabled === true;
+  const savedConfigMaint = (state.adminState & ADMIN.CMAINT) !== 0;
+  const savedForcedMaint = (state.adminState & ADMIN.FMAINT) !== 0;
+  if (savedConfigMaint === configMaint) {
+    if (savedForcedMaint && !configMaint) setMaint(backend, server, check, now);
+    else if (!savedForcedMaint && configMaint) {
+      const change = setReady(backend, server, check, now);
+      if (change !== undefined) target.reportAdminChange(backend, change);
+    }
+  }
+  if (server.status !== 'MAINT' && (state.adminState & ADMIN.FDRAIN) !== 0) {
+    // A drain the saving process inherited from a zero weight is dropped once the weight is not zero.
+    if (state.initialWeight > 0 || server.initialWeight === 0) {
+      setDrain(backend, server, check, now);
+      target.reportAdminChange(backend, {
+        text: `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name} remains in forced drain mode.`,
+        level: LogLevel.notice,
+        lastServerLost: false,
+      });
+    }
+  }
+
+  server.lastChange = now - state.sinceLastChange * 1000;
+  const status = checkStatusName(state.checkStatus);
+  if (server.checkState !== undefined && status !== undefined) server.checkState.status = status;
+  // Only a check the operator disabled is carried over (HAProxy: "disable health").
+  if (check !== undefined && (state.checkState & CHECK_CONFIGURED) !== 0 && (state.checkState & CHECK_ENABLED) === 0) hooks.holdCheck(check);
+  // The weight set at run time, unless the configured one changed since.
+  if (state.initialWeight === server.initialWeight && state.userWeight !== server.userWeight) {
+    server.userWeight = state.userWeight;
+    backend.setServerWeight(server, state.userWeight);
+  }
+  if (state.port !== undefined && !server.unix) server.port = state.port;
+}

@@ -1,0 +1,181 @@
+/**
+ * Server states across a restart (HAProxy 2.6's server-state file): the operator changes
+ * servers at run time (drain, weight, enabling a server the configuration disables, an
+ * address), saves `show servers state` to a file, and the next process started with
+ * `load-server-state-from-file` resumes from it: the admin states, the weight unless the
+ * configured one changed, the address through `init-addr last`, the saved port; a `local` file
+ * under `server-state-base`; HAProxy's warning for a missing file.
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/server-state-file.test.js
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ProxyProcess } from '../support/proxy-process.ts';
+import { freePorts } from '../support/ports.ts';
+import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
+import { cli } from '../support/cli-client.ts';
+
+/** `show servers state` lines as field arrays, by server name (header lines dropped). */
+function stateLines(dump: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of dump.split('\n')) {
+    if (line === '' || line === '1' || line.startsWith('#')) continue;
+    const f = line.split(' ');
+    out.set(f[3] as string, f);
+  }
+  return out;
+}
+
+/** The fields compared: srv_addr, op, admin, uweight, iweight, srv_port. */
+function summary(fields: string[] | undefined): string {
+  if (fields === undefined) return 'absent';
+  return [fields[4], fields[5], fields[6], fields[7], fields[8], fields[18]].join(' ');
+}
+
+for (const target of TARGETS) {
+  describe(`server-state file on ${target}`, () => {
+    let dir: string;
+    let sock: string;
+    let web: number;
+    let p1: number;
+    let p2: number;
+    let p3: number;
+    const backends: HttpTestBackend[] = [];
+    let proxy: ProxyProcess | undefined;
+
+    function config(s3Weight: number, extraGlobal = ''): string {
+      return `
+global
+    stats socket ${sock} level admin
+    server-state-file ${join(dir, 'state')}
+${extraGlobal}
+${HTTP_DEFAULTS}
+    load-server-state-from-file global
+listen web
+    bind 127.0.0.1:${web}
+    balance roundrobin
+    server s1 127.0.0.1:${p1}
+    server s2 127.0.0.1:${p2} disabled
+    server s3 127.0.0.1:${p3} weight ${s3Weight}
+backend other
+    server s4 localhost:${p3}
+`;
+    }
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'switchyard-srvstate-'));
+      sock = join(dir, 'admin.sock');
+      [web, p1, p2, p3] = (await freePorts(4)) as [number, number, number, number];
+      backends.push(await appBackend(p1, 'one'), await appBackend(p2, 'two'), await appBackend(p3, 'three'));
+    });
+
+    after(async () => {
+      destroyAllClients();
+      await proxy?.stop();
+      await Promise.all(backends.map((b) => b.close()));
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a missing state file is a warning, and the servers start as configured', async () => {
+      proxy = await startProxy(target, config(10));
+      assert.match(proxy.stderr, /\[WARNING\].*config: Can't open global server state file '[^']*state': No such file or directory/);
+      const states = stateLines(await cli(sock, 'show servers state\n'));
+      assert.equal(summary(states.get('s1')), `127.0.0.1 2 0 1 1 ${p1}`);
+      // `disabled` is CMAINT|FMAINT.
+      assert.equal(summary(states.get('s2')), `127.0.0.1 0 5 1 1 ${p2}`);
+    });
+
+    it('the next process resumes from the states saved at run time', async () => {
+      for (const command of ['set server web/s1 state drain', 'enable server web/s2', 'set server web/s3 weight 5', 'set server other/s4 addr 127.0.0.2']) {
+        await cli(sock, `${command}\n`);
+      }
+      const saved = await cli(sock, 'show servers state\n');
+      writeFileSync(join(dir, 'state'), saved);
+      await proxy?.stop();
+      proxy = undefined;
+
+      proxy = await startProxy(target, config(10));
+      assert.match(proxy.stderr, /Server web\/s1 remains in forced drain mode\./);
+      assert.match(proxy.stderr, /Server web\/s2 is UP\/READY \(leaving forced maintenance\)\./);
+      const states = stateLines(await cli(sock, 'show servers state\n'));
+      assert.equal(summary(states.get('s1')), `127.0.0.1 2 8 1 1 ${p1}`);
+      assert.equal(summary(states.get('s2')), `127.0.0.1 2 4 1 1 ${p2}`);
+      assert.equal(summary(states.get('s3')), `127.0.0.1 2 0 5 10 ${p3}`);
+      // init-addr's default `last,libc`: the address the operator set, not what localhost resolves to.
+      assert.equal(summary(states.get('s4')), `127.0.0.2 2 0 1 1 ${p3}`);
+
+      // The drained s1 takes no new traffic; the enabled s2 takes its share beside s3.
+      const seen = new Map<string, number>();
+      for (let i = 0; i < 12; i++) {
+        const conn = await HttpConnection.open(web);
+        try {
+          const res = await conn.request('GET', '/');
+          assert.equal(res.status, 200);
+          const name = res.header('x-backend') ?? '?';
+          seen.set(name, (seen.get(name) ?? 0) + 1);
+        } finally {
+          conn.destroy();
+        }
+      }
+      assert.deepEqual([...seen.keys()].sort(), ['three', 'two']);
+      await proxy.stop();
+      proxy = undefined;
+    });
+
+    it('a configured weight that changed wins over the saved one', async () => {
+      writeFileSync(join(dir, 'state'), `1\n3 web 3 s3 127.0.0.1 2 0 5 10 0 1 0 2 0 0 0 0 - ${p3} - 0 0 - - 0\n`);
+      proxy = await startProxy(target, config(20));
+      let states = stateLines(await cli(sock, 'show servers state\n'));
+      assert.equal(summary(states.get('s3')), `127.0.0.1 2 0 20 20 ${p3}`);
+      await proxy.stop();
+      proxy = undefined;
+      proxy = await startProxy(target, config(10));
+      states = stateLines(await cli(sock, 'show servers state\n'));
+      assert.equal(summary(states.get('s3')), `127.0.0.1 2 0 5 10 ${p3}`);
+      await proxy.stop();
+      proxy = undefined;
+    });
+
+    it('a local file under server-state-base, a corrupted file ignored with its line', async () => {
+      const base = join(dir, 'states');
+      rmSync(base, { recursive: true, force: true });
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(base);
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(
+        join(base, 'web2'),
+        `1\n# be_id be_name srv_id srv_name ...\n3 web2 1 a 127.0.0.1 2 1 1 1 0 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0\n3 web2 9 gone 127.0.0.1 2 0 1 1 0 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0\n`,
+      );
+      writeFileSync(join(base, 'bad'), `1\n3 web3 1 b 127.0.0.1 2 1 1 1 0 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0`);
+      proxy = await startProxy(
+        target,
+        `
+global
+    stats socket ${sock} level admin
+    server-state-base ${base}
+${HTTP_DEFAULTS}
+listen web2
+    bind 127.0.0.1:${port}
+    load-server-state-from-file local
+    server a 127.0.0.1:${p1}
+backend web3
+    load-server-state-from-file local
+    server-state-file-name bad
+    server b 127.0.0.1:${p1}
+`,
+      );
+      assert.match(proxy.stderr, /Proxy 'web2': can't find server 'gone' in backend 'web2'/);
+      assert.match(proxy.stderr, /Proxy 'web3': corrupted server state file '[^']*states\/bad' at line 1\./);
+      const states = stateLines(await cli(sock, 'show servers state\n'));
+      assert.equal(summary(states.get('a')), `127.0.0.1 0 1 1 1 ${p1}`);
+      assert.equal(summary(states.get('b')), `127.0.0.1 2 0 1 1 ${p1}`);
+      await proxy.stop();
+      proxy = undefined;
+    });
+  });
+}

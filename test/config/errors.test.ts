@@ -371,8 +371,6 @@ describe('errors: bind', () => {
 describe('errors: server and default-server', () => {
   it('refuses missing or invalid addresses', async () => {
     assert.deepEqual(await onlyError(inBackend('  server s1')), [2, 3, 'server', "'server' expects <name> and <addr>[:<port>] as arguments."]);
-    assert.deepEqual(await onlyError(inBackend('  server s1 *:80')), [2, 13, 'server', "'server s1' : missing host in address '*:80'."]);
-    assert.deepEqual(await onlyError(inBackend('  server s1 :80')), [2, 13, 'server', "'server s1' : missing host in address ':80'."]);
     assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:+70000')), [2, 13, 'server', "'server s1' : invalid port offset '+70000' in address '10.0.0.1:+70000'."]);
     // Without a port, port 0 or an offset: the client's destination port (HAProxy's SRV_F_MAPPORTS).
     assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1 check')), [2, 3, 'server', "backend 'b': server 's1' has neither service port nor check port."]);

@@ -284,3 +284,24 @@ describe('server proto', () => {
     assert.match(refused[0]?.[3] ?? '', /'proto' : unknown MUX protocol 'fcgi'/);
   });
 });
+
+describe('server addresses (str2sa_range)', () => {
+  it('takes an empty or `*` host as the any address, as HAProxy does', async () => {
+    const backend = await httpBackend('  server a *:80', '  server b :81', '  server c [::]:82');
+    assert.deepEqual(
+      backend.servers.map((s) => [s.host, s.port]),
+      [['0.0.0.0', 80], ['0.0.0.0', 81], ['::', 82]],
+    );
+  });
+
+  it('expands unquoted environment variables in the address, an unset one to nothing (env_expand)', async () => {
+    const set = await parse(cfg('global', '  setenv SRV_ADDR 10.0.0.7', '  setenv SRV_PORT 8080', 'backend b', '  server s ${SRV_ADDR}:${SRV_PORT}', '  server t $SRV_ADDR:81'));
+    assert.deepEqual(
+      set.backends[0]?.servers.map((s) => [s.host, s.port]),
+      [['10.0.0.7', 8080], ['10.0.0.7', 81]],
+    );
+    // VTest leaves the macros of a server it did not start as written: HAProxy reads `:`.
+    const unset = await httpBackend('  server s ${s1_addr}:${s1_port}');
+    assert.deepEqual([unset.servers[0]?.host, unset.servers[0]?.port, unset.servers[0]?.mapPorts], ['0.0.0.0', 0, true]);
+  });
+});

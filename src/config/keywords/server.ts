@@ -8,6 +8,7 @@
  */
 
 import { parseAddress } from '../address.ts';
+import { expandAddressEnv } from '../env-expand.ts';
 import type { ServerSettings } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionKeyword, ServerOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
@@ -167,7 +168,8 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     return;
   }
   const errorsBefore = ctx.errorCount;
-  const address = parseAddress(addressToken.text, false, { mapPorts: true, unix: true });
+  // str2sa_range expands environment variables itself, and takes an empty or `*` host as the any address.
+  const address = parseAddress(expandAddressEnv(addressToken.text, (name) => ctx.getEnv(name)), true, { mapPorts: true, unix: true });
   if (!address.ok) {
     ctx.error(`'server ${nameToken.text}' : ${address.message}.`, addressToken);
   }

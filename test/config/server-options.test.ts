@@ -305,3 +305,29 @@ describe('server addresses (str2sa_range)', () => {
     assert.deepEqual([unset.servers[0]?.host, unset.servers[0]?.port, unset.servers[0]?.mapPorts], ['0.0.0.0', 0, true]);
   });
 });
+
+describe('server track (srv_apply_track)', () => {
+  const lines = (track: string): string[] => ['  server s1 10.0.0.1:80', '  server s2 10.0.0.1:80 check', `  server s3 10.0.0.1:80 ${track}`, '  server s4 10.0.0.1:80 track s3'];
+
+  it('links a server to a checked one, in its backend or another', async () => {
+    const backend = await httpBackend(...lines('track s2'));
+    assert.deepEqual(backend.servers[2]?.track, { backend: 'b', server: 's2' });
+    assert.deepEqual(backend.servers[3]?.track, { backend: 'b', server: 's3' });
+    const across = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'backend a', '  server x 10.0.0.1:80 agent-check agent-port 9', 'backend b', '  server y 10.0.0.2:80 track a/x'));
+    assert.deepEqual(across.backends[1]?.servers[0]?.track, { backend: 'a', server: 'x' });
+  });
+
+  it("refuses what HAProxy refuses, with its texts", async () => {
+    const at = (line: number, message: string): [number, number, string, string][] => [[line, 1, 'server', message]];
+    assert.deepEqual(await backendErrors(...lines('track s9')), at(4, "'server b/s3' : unable to find required server 's9' for tracking."));
+    assert.deepEqual(await backendErrors(...lines('track x/s2')), at(4, "'server b/s3' : unable to find required proxy 'x' for tracking."));
+    assert.deepEqual(
+      await backendErrors(...lines('track s1')),
+      at(4, "'server b/s3' : unable to use b/s1 for tracking as it does not have any check nor agent enabled."),
+    );
+    assert.deepEqual(
+      await backendErrors(...lines('track s4')),
+      at(5, "'server b/s4' : unable to track b/s3 as it belongs to a tracking chain looping back to b/s4."),
+    );
+  });
+});

@@ -21,6 +21,15 @@ function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
 
 const serverOptions: ServerOption[] = [
   {
+    // Checked once every server exists (config/server-tracking.ts), as HAProxy's srv_apply_track.
+    name: 'track',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(_ctx, server, value) {
+      if (value !== undefined) server.track = value.text;
+    },
+  },
+  {
     name: 'weight',
     arity: 1,
     defaultServerAllowed: true,
@@ -212,7 +221,7 @@ export const serverKeywords: KeywordList = {
     serverOptions: [
       'npn',
       'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
-      'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
+      'set-proxy-v2-tlv-fmt', 'minconn', 'id',
       'init-state', 'resolve-net', 'resolve-opts',
       'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',

@@ -133,6 +133,8 @@ export interface ServerSettings {
   checkAlpn?: readonly string[];
   /** `pool-purge-delay` ms (default 5000); 0 = keep no idle connection. */
   poolPurgeDelay: number;
+  /** `track [<proxy>/]<server>` as written: the server whose health state this one follows. */
+  track?: string;
   /** `cookie VALUE` (never inherited from default-server: HAProxy refuses it there). */
   cookie: string | undefined;
   onMarkedDown: 'shutdown-sessions' | undefined;

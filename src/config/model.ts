@@ -179,7 +179,15 @@ export interface ServerModel {
   readonly checkSsl?: ServerSsl | undefined;
   /** `agent-check`: an agent on the server reports its weight and state (src/health/agent-check.ts). */
   readonly agent?: AgentCheckModel | undefined;
+  /** `track [<proxy>/]<server>`: follows that server's health and maintenance (src/proxy/server-tracking.ts). */
+  readonly track?: ServerTrackModel | undefined;
   readonly source: SourceLocation;
+}
+
+/** The server a `track` names; `backend` is the tracker's own when the line gives no proxy. */
+export interface ServerTrackModel {
+  readonly backend: string;
+  readonly server: string;
 }
 
 /** `agent-check` with `agent-port`, `agent-addr`, `agent-inter`, `agent-send`. */

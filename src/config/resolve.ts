@@ -36,6 +36,7 @@ import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import { resolveCaches } from './caches.ts';
+import { checkServerTracking, trackModel } from './server-tracking.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import type {
@@ -151,6 +152,7 @@ class Resolver {
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
+    checkServerTracking(backends, this.#diagnostics);
     const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
     checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
@@ -628,7 +630,10 @@ class Resolver {
         // The header precedes the TLS handshake: the runtimes' TLS connect cannot be given it yet.
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.`);
       }
-      if (server.checkEnabled && server.mapPorts === true && server.port === 0 && server.checkPort === undefined && server.checkAddrPort === undefined) {
+      // A check toward the any address (`server s :0`) needs no port either (init_srv_check's is_inet_addr).
+      const anyAddress = (host: string | undefined): boolean => host === undefined || host === '0.0.0.0' || host === '::';
+      const checksSomewhere = !anyAddress(server.checkAddr) || !anyAddress(server.host);
+      if (server.checkEnabled && checksSomewhere && server.mapPorts === true && server.port === 0 && server.checkPort === undefined && server.checkAddrPort === undefined) {
         // HAProxy's init_srv_check (the tcp-check `connect port` alternative is not served here).
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}': server '${server.name}' has neither service port nor check port.`);
       }
@@ -676,6 +681,7 @@ class Resolver {
         ...(server.agentEnabled
           ? { agent: { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend } }
           : {}),
+        ...(server.track !== undefined ? { track: trackModel(server.track, proxy.name) } : {}),
         source: location(server.place),
       });
     }

@@ -231,6 +231,9 @@ export class Backend {
    * has its queue redistributed (with `option redispatch`) and, with `on-marked-down
    * shutdown-sessions`, its sessions killed.
    */
+  /** Told of every status change, after it is applied (src/proxy/server-tracking.ts: trackers follow). */
+  statusObserver: ((server: Server, status: ServerStatus) => void) | undefined = undefined;
+
   setServerStatus(server: Server, status: ServerStatus, now: number): void {
     if (server.status === status) return;
     const wasUsable = server.usable;
@@ -253,6 +256,7 @@ export class Backend {
       // Losing the last active server makes backups eligible for the backend queue.
       this.#refill();
     }
+    this.statusObserver?.(server, status);
   }
 
   /** The backend lost its last usable server, or got one back (HAProxy's set_backend_down / srv_update_status). */

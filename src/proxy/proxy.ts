@@ -24,6 +24,7 @@ import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 import { compileRulesAtStart } from '../rules/rules-at-start.ts';
 import { createDnsDiscovery, type DnsDiscovery } from '../dns/discovery.ts';
+import { ServerTracking } from './server-tracking.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -52,6 +53,8 @@ export class Proxy {
   readonly health: HealthChecks;
   /** `resolvers` keeping servers' host names resolved (src/dns/), running between start() and stop()/kill(). */
   readonly dns: DnsDiscovery;
+  /** `server ... track` links: trackers follow their tracked server's state. */
+  readonly tracking: ServerTracking;
   /** Stick tables by the name of the proxy declaring them (one per generation, no timers). */
   readonly stickTables: ReadonlyMap<string, StickTable>;
   /** The `proc` variables of this generation (the global `set-var` lines applied). */
@@ -98,6 +101,7 @@ export class Proxy {
       if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config) }));
     }
     this.stickTables = attachPersistence(this.backends, config.frontends);
+    this.tracking = new ServerTracking(this.backends, () => runtime.now(), (backend, change) => this.target.reportAdminChange(backend, change));
     const userlists = userlistTable(config.userlists);
     for (const model of config.frontends) {
       if (model.disabled) continue;

@@ -10,7 +10,7 @@
 import type { AclMatchMethod, AclModel } from '../config/model.ts';
 import { aclPatternMatcher } from './acl-pattern-files.ts';
 import { compileMatcher, type Matcher, type MatchMethod } from './pattern-match.ts';
-import { Sample } from './sample.ts';
+import { Sample, type SampleOutputType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 import { compileSampleFetch, isFetchName, type SampleDirection, type SampleFetch } from './sample-fetch.ts';
 
@@ -73,6 +73,19 @@ class AclLine implements CompiledAcl {
 }
 
 /**
+ * Whether HAProxy's sample_casts table converts a `type` sample to what an explicit `-m method`
+ * matches (acl.c: `-m found` always applies): binary samples become neither integers nor
+ * addresses, booleans not addresses. Switchyard's `ip` stands for both of HAProxy's families, so
+ * it is let through to integers (IPv4 converts, IPv6 does not).
+ */
+function castsForMethod(type: SampleOutputType, method: AclMatchMethod): boolean {
+  if (method === 'found' || type === 'any') return true;
+  if (method === 'int' || method === 'bool') return type !== 'bin';
+  if (method === 'ip') return type !== 'bin' && type !== 'bool';
+  return true;
+}
+
+/**
  * Compiles one ACL line for use in `direction` rules. A fetch that cannot work there does not
  * make an error (HAProxy warns that the ACL "will never match"): the ACL is marked unusable.
  */
@@ -97,6 +110,10 @@ export function compileAcl(model: AclModel, direction: SampleDirection): AclComp
   if (method === undefined) {
     const keyword = /^[a-z][a-z0-9._-]*/.exec(expression.trim())?.[0] ?? expression;
     return { ok: false, message: `matching method must be specified first (using '-m') when using a sample fetch of this type ('${keyword}')` };
+  }
+  if (model.method !== undefined && !castsForMethod(fetch.type, model.method)) {
+    const keyword = /^[a-z][a-z0-9._-]*/.exec(expression.trim())?.[0] ?? expression;
+    return { ok: false, message: `matching method '${model.method}' cannot be used with fetch keyword '${keyword}'` };
   }
   let warning: string | undefined;
   let never = false;

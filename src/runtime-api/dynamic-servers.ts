@@ -12,6 +12,7 @@ import { parseSources } from '../config/parser.ts';
 import { resolveConfig } from '../config/resolve.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { Server } from '../proxy/server.ts';
+import { isTracked } from '../proxy/server-tracking.ts';
 import { startInForcedMaint } from './server-admin.ts';
 import type { RuntimeTarget } from './target.ts';
 
@@ -23,7 +24,10 @@ const NOT_DYNAMIC: ReadonlySet<string> = new Set([
 ]);
 
 /** Options Switchyard has no dynamic counterpart for yet (the server would be added without them). */
-const NOT_YET: ReadonlySet<string> = new Set(['check', 'agent-check', 'track']);
+const NOT_YET: ReadonlySet<string> = new Set(['check', 'agent-check']);
+
+/** Servers added by `add server` (HAProxy's SRV_F_DYNAMIC): they cannot be tracked. */
+const dynamicServers = new WeakSet<Server>();
 
 /** BE_LB_PROP_DYN: roundrobin, leastconn, first, random, and hashing with `hash-type consistent`. */
 export function takesDynamicServers(backend: Backend): boolean {
@@ -83,20 +87,46 @@ export function addServer(target: RuntimeTarget, path: string, words: readonly s
   // `proto`: HAProxy's mux check (no HTTP/2 mux in tcp mode); Switchyard speaks HTTP/1 to servers only.
   const proto = words.indexOf('proto');
   if (proto > 0 && backend.mode === 'tcp' && words[proto + 1] === 'h2') return { ok: false, text: 'MUX protocol is not usable for server.\n' };
-  const model = parseServerLine(backend, [name, ...words]);
+  // `track` names servers of the running configuration: it is resolved here, not by the line's parser.
+  const trackAt = words.indexOf('track', 1);
+  const trackText = trackAt > 0 ? words[trackAt + 1] : undefined;
+  if (trackAt > 0 && (trackText === undefined || trackText === '')) return { ok: false, text: "'track' expects [<proxy>/]<server> as argument.\n" };
+  const lineWords = trackAt > 0 ? [...words.slice(0, trackAt), ...words.slice(trackAt + 2)] : words;
+  const model = parseServerLine(backend, [name, ...lineWords]);
   if (typeof model === 'string') return { ok: false, text: model };
   if (backend.server(name) !== undefined) return { ok: false, text: 'Already exists a server with the same name in backend.\n' };
+  const tracked = trackText === undefined ? undefined : trackedServer(target, backend, trackText);
+  if (typeof tracked === 'string') return { ok: false, text: tracked };
   // A dynamic server starts in maintenance: `enable server` (or `set server ... state ready`) puts it in service.
   const server = new Server({ ...model, disabled: true }, backend.servers.length, true, undefined, nextId(backend));
   server.lastChange = target.runtime.now();
   startInForcedMaint(server);
+  dynamicServers.add(server);
   backend.addServer(server);
+  if (tracked !== undefined) target.tracking?.link(backend, server, tracked.backend, tracked.server);
   return { ok: true, text: 'New server registered.\n' };
+}
+
+/** srv_apply_track for a dynamic server: the server `text` names, or HAProxy's refusal. */
+function trackedServer(target: RuntimeTarget, own: Backend, text: string): { backend: Backend; server: Server } | string {
+  const slash = text.lastIndexOf('/');
+  const backendName = slash < 0 ? undefined : text.slice(0, slash);
+  const serverName = slash < 0 ? text : text.slice(slash + 1);
+  const backend = backendName === undefined ? own : target.backend(backendName);
+  if (backend === undefined) return `unable to find required proxy '${backendName ?? ''}' for tracking.\n`;
+  const server = backend.server(serverName);
+  if (server === undefined) return `unable to find required server '${serverName}' for tracking.\n`;
+  if (dynamicServers.has(server)) return `unable to use ${backend.name}/${server.name} for tracking as it is a dynamic server.\n`;
+  const model = backend.model.servers.find((m) => m.name === server.name);
+  const checked = model?.check?.enabled === true || model?.agent !== undefined || model?.track !== undefined;
+  if (!checked) return `unable to use ${backend.name}/${server.name} for tracking as it does not have any check nor agent enabled.\n`;
+  return { backend, server };
 }
 
 /** SRV_F_NON_PURGEABLE: a `use-server` rule names it, or a sample fetch argument does (`srv_conn(b/s)`). */
 function referenced(target: RuntimeTarget, backend: Backend, server: Server): boolean {
   if (backend.model.serverRules?.some((r) => r.server === server.name)) return true;
+  if (isTracked(server)) return true;
   const needle = new RegExp(`\\(\\s*${escapeRegex(`${backend.name}/${server.name}`)}\\s*[,)]`);
   const models = [...target.config.frontends, ...target.config.backends];
   return models.some((m) => needle.test(JSON.stringify([m.acls ?? [], m.httpRequestRules ?? [], m.httpResponseRules ?? [], m.httpAfterResponseRules ?? []])));
@@ -120,6 +150,7 @@ export function deleteServer(target: RuntimeTarget, path: string): { readonly ok
   if (server.status !== 'MAINT') return { ok: false, text: 'Only servers in maintenance mode can be deleted.' };
   if (server.active > 0 || server.queue.length > 0) return { ok: false, text: 'Server still has connections attached to it, cannot remove it.' };
   target.healthCheck(server)?.stop();
+  target.tracking?.unlink(server);
   backend.removeServer(server);
   return { ok: true, text: 'Server deleted.' };
 }

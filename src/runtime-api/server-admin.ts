@@ -8,6 +8,7 @@ import type { Server } from '../proxy/server.ts';
 import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers } from '../health/state-messages.ts';
 import { LogLevel, type LogLevelValue } from '../log/logger.ts';
+import { inheritsMaintenance, trackedBy, trackedLabel } from '../proxy/server-tracking.ts';
 
 /**
  * What an admin change reports, as server.c srv_update_status does: the text (ha_warning and
@@ -105,12 +106,19 @@ export function setDrain(backend: Backend, server: Server, check: ServerCheck | 
 
 /** `set server B/S state ready` / `enable server`: back in rotation (a checked server restarts at rise: UP, checked at once). */
 export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
+  const wasForced = forced.get(server) === 'maint';
   forced.delete(server);
   if (server.status === 'UP' || server.status === 'DOWN') return undefined;
+  // A tracker whose tracked server is in maintenance stays there (SRV_ADMF_IMAINT).
+  if (inheritsMaintenance(server)) {
+    return wasForced ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance via ${trackedLabel(server) ?? ''}.`) : undefined;
+  }
   const from = server.status;
   leaveMaint(server, check);
-  backend.setServerStatus(server, 'UP', now);
-  return notice(from === 'MAINT' ? `${label(backend, server)} is UP/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`);
+  // A tracker leaves maintenance in the state of the server it tracks.
+  const to = from === 'MAINT' && trackedBy(server)?.server.status === 'DOWN' ? 'DOWN' : 'UP';
+  backend.setServerStatus(server, to, now);
+  return notice(from === 'MAINT' ? `${label(backend, server)} is ${to}/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`);
 }
 
 function leaveMaint(server: Server, check: ServerCheck | undefined): void {

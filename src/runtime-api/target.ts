@@ -19,6 +19,7 @@ import type { HealthLog } from '../health/health-log.ts';
 import { noServerAlertMessage, noServerLogMessage } from '../health/state-messages.ts';
 import type { AdminChange } from './server-admin.ts';
 import type { PatternRefs } from '../rules/pattern-ref.ts';
+import type { ServerTracking } from '../proxy/server-tracking.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -60,6 +61,8 @@ export interface RuntimeTarget {
    * the backend's log targets, then set_backend_down's alert when it took the last server.
    */
   reportAdminChange(backend: Backend, change: AdminChange): void;
+  /** `server ... track` links (dynamic servers join and leave them). */
+  readonly tracking?: ServerTracking | undefined;
 }
 
 function before(a: SourceLocation, b: SourceLocation): number {
@@ -80,6 +83,7 @@ class ProxyTarget implements RuntimeTarget {
   readonly #byName = new Map<string, ProxyEntry>();
   readonly #serverOwner = new Map<Server, Backend>();
   readonly #checks = new Map<Server, ServerCheck>();
+  readonly tracking: ServerTracking;
 
   readonly warning: (text: string) => void;
   readonly #logOf: (backend: Backend) => HealthLog;
@@ -93,6 +97,7 @@ class ProxyTarget implements RuntimeTarget {
     this.stickTables = proxy.stickTables;
     this.caches = proxy.caches;
     this.procVars = proxy.procVars;
+    this.tracking = proxy.tracking;
     // Every proxy model carries the same pattern file texts, hence the same references.
     this.patternRefs = patternRefsOf(proxy.config.frontends[0]?.patternFiles ?? proxy.config.backends[0]?.patternFiles);
     this.startedWall = proxy.runtime.wallClock();

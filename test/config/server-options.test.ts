@@ -284,3 +284,50 @@ describe('server proto', () => {
     assert.match(refused[0]?.[3] ?? '', /'proto' : unknown MUX protocol 'fcgi'/);
   });
 });
+
+describe('server addresses (str2sa_range)', () => {
+  it('takes an empty or `*` host as the any address, as HAProxy does', async () => {
+    const backend = await httpBackend('  server a *:80', '  server b :81', '  server c [::]:82');
+    assert.deepEqual(
+      backend.servers.map((s) => [s.host, s.port]),
+      [['0.0.0.0', 80], ['0.0.0.0', 81], ['::', 82]],
+    );
+  });
+
+  it('expands unquoted environment variables in the address, an unset one to nothing (env_expand)', async () => {
+    const set = await parse(cfg('global', '  setenv SRV_ADDR 10.0.0.7', '  setenv SRV_PORT 8080', 'backend b', '  server s ${SRV_ADDR}:${SRV_PORT}', '  server t $SRV_ADDR:81'));
+    assert.deepEqual(
+      set.backends[0]?.servers.map((s) => [s.host, s.port]),
+      [['10.0.0.7', 8080], ['10.0.0.7', 81]],
+    );
+    // VTest leaves the macros of a server it did not start as written: HAProxy reads `:`.
+    const unset = await httpBackend('  server s ${s1_addr}:${s1_port}');
+    assert.deepEqual([unset.servers[0]?.host, unset.servers[0]?.port, unset.servers[0]?.mapPorts], ['0.0.0.0', 0, true]);
+  });
+});
+
+describe('server track (srv_apply_track)', () => {
+  const lines = (track: string): string[] => ['  server s1 10.0.0.1:80', '  server s2 10.0.0.1:80 check', `  server s3 10.0.0.1:80 ${track}`, '  server s4 10.0.0.1:80 track s3'];
+
+  it('links a server to a checked one, in its backend or another', async () => {
+    const backend = await httpBackend(...lines('track s2'));
+    assert.deepEqual(backend.servers[2]?.track, { backend: 'b', server: 's2' });
+    assert.deepEqual(backend.servers[3]?.track, { backend: 'b', server: 's3' });
+    const across = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'backend a', '  server x 10.0.0.1:80 agent-check agent-port 9', 'backend b', '  server y 10.0.0.2:80 track a/x'));
+    assert.deepEqual(across.backends[1]?.servers[0]?.track, { backend: 'a', server: 'x' });
+  });
+
+  it("refuses what HAProxy refuses, with its texts", async () => {
+    const at = (line: number, message: string): [number, number, string, string][] => [[line, 1, 'server', message]];
+    assert.deepEqual(await backendErrors(...lines('track s9')), at(4, "'server b/s3' : unable to find required server 's9' for tracking."));
+    assert.deepEqual(await backendErrors(...lines('track x/s2')), at(4, "'server b/s3' : unable to find required proxy 'x' for tracking."));
+    assert.deepEqual(
+      await backendErrors(...lines('track s1')),
+      at(4, "'server b/s3' : unable to use b/s1 for tracking as it does not have any check nor agent enabled."),
+    );
+    assert.deepEqual(
+      await backendErrors(...lines('track s4')),
+      at(5, "'server b/s4' : unable to track b/s3 as it belongs to a tracking chain looping back to b/s4."),
+    );
+  });
+});

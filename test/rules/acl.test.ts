@@ -166,5 +166,14 @@ describe('ACL errors', () => {
     assert.match(refused('path -x /a'), /not a valid ACL option/);
     assert.match(refused('path -m bool'), /'-m bool' only applies to boolean or integer samples/);
   });
+
+  it("refuses an explicit -m whose type a binary or boolean sample does not cast to (HAProxy's sample_casts)", () => {
+    assert.equal(refused('req.hdr(a),sha1 -m int 0'), "matching method 'int' cannot be used with fetch keyword 'req.hdr'");
+    assert.equal(refused('req.body -m ip 1.2.3.4'), "matching method 'ip' cannot be used with fetch keyword 'req.body'");
+    assert.equal(refused('ssl_fc -m ip 1.2.3.4'), "matching method 'ip' cannot be used with fetch keyword 'ssl_fc'");
+    for (const ok of ['req.hdr(a),sha1 -m str x', 'req.hdr(a),sha1 -m found', 'req.hdr(a),base64 -m int 0', 'src -m int 1']) {
+      assert.equal(parseAclWords('a', ok.split(' '), SOURCE).ok, true, ok);
+    }
+  });
 });
 

@@ -6,6 +6,7 @@
  */
 
 import { parseAddress } from '../address.ts';
+import { expandAddressEnv } from '../env-expand.ts';
 import type { BindDraft } from '../draft.ts';
 import type { BindOption, KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
@@ -178,7 +179,7 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
   for (const part of addressToken.text.split(',')) {
     const column = addressToken.column + offset;
     offset += part.length + 1;
-    const parsed = parseAddress(part, true, { unix: true });
+    const parsed = parseAddress(expandAddressEnv(part, (name) => ctx.getEnv(name)), true, { unix: true });
     const partPlace = { ...ctx.place(addressToken), column };
     if (!parsed.ok) {
       ctx.error(`'bind' : ${parsed.message}.`, { text: part, column }, keyword);

@@ -8,6 +8,7 @@
  */
 
 import { parseAddress } from '../address.ts';
+import { expandAddressEnv } from '../env-expand.ts';
 import type { ServerSettings } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionKeyword, ServerOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
@@ -19,6 +20,15 @@ function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
 }
 
 const serverOptions: ServerOption[] = [
+  {
+    // Checked once every server exists (config/server-tracking.ts), as HAProxy's srv_apply_track.
+    name: 'track',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(_ctx, server, value) {
+      if (value !== undefined) server.track = value.text;
+    },
+  },
   {
     name: 'weight',
     arity: 1,
@@ -167,7 +177,8 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     return;
   }
   const errorsBefore = ctx.errorCount;
-  const address = parseAddress(addressToken.text, false, { mapPorts: true, unix: true });
+  // str2sa_range expands environment variables itself, and takes an empty or `*` host as the any address.
+  const address = parseAddress(expandAddressEnv(addressToken.text, (name) => ctx.getEnv(name)), true, { mapPorts: true, unix: true });
   if (!address.ok) {
     ctx.error(`'server ${nameToken.text}' : ${address.message}.`, addressToken);
   }
@@ -210,7 +221,7 @@ export const serverKeywords: KeywordList = {
     serverOptions: [
       'npn',
       'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
-      'set-proxy-v2-tlv-fmt', 'track', 'minconn', 'id',
+      'set-proxy-v2-tlv-fmt', 'minconn', 'id',
       'init-state', 'resolve-net', 'resolve-opts',
       'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',

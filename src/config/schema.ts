@@ -322,6 +322,8 @@ const stickTableModelSchema = v.object({
       }),
     ),
   ),
+  peers: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+  srvkey: v.optional(v.undefinedable(v.picklist(['name', 'addr']))),
   source: sourceSchema,
 });
 
@@ -927,12 +929,47 @@ const cacheSchema = v.object({
   source: sourceSchema,
 });
 
+const peerAddressFields = {
+  host: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+  port: v.optional(v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)))),
+};
+
+const peersSchema = v.object({
+  name: v.pipe(v.string(), v.minLength(1)),
+  disabled: v.boolean(),
+  peers: v.array(
+    v.object({
+      name: v.pipe(v.string(), v.minLength(1)),
+      ...peerAddressFields,
+      ssl: v.optional(v.undefinedable(v.boolean())),
+      crt: v.optional(v.undefinedable(v.string())),
+      verify: v.optional(v.undefinedable(v.picklist(['none', 'required']))),
+      caFile: v.optional(v.undefinedable(v.string())),
+      source: sourceSchema,
+    }),
+  ),
+  bind: v.optional(
+    v.undefinedable(
+      v.object({
+        host: v.string(),
+        port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+        ssl: v.boolean(),
+        crt: v.optional(v.undefinedable(v.string())),
+        source: sourceSchema,
+      }),
+    ),
+  ),
+  tables: v.array(v.object({ name: v.pipe(v.string(), v.minLength(1)), table: stickTableModelSchema })),
+  source: sourceSchema,
+});
+
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
+    localPeer: v.optional(v.undefinedable(v.string())),
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),
     setVars: v.optional(
@@ -951,6 +988,7 @@ export const configModelSchema = v.object({
     ),
   ),
   caches: v.optional(v.array(cacheSchema)),
+  peers: v.optional(v.array(peersSchema)),
 });
 
 // Whatever the schema accepts must be a ConfigModel (compile-time check).

@@ -10,6 +10,20 @@ export function checkTablePeers(
   proxies: readonly { readonly name: string; readonly stickTable?: StickTableModel | undefined }[],
   diagnostics: DiagnosticList,
 ): void {
+  // HAProxy: "stick-table name 'T' conflicts with table declared in backend 'T'".
+  for (const section of peers) {
+    for (const { name, table } of section.tables) {
+      const proxy = proxies.find((p) => p.name === name && p.stickTable !== undefined);
+      if (proxy === undefined) continue;
+      diagnostics.error({
+        file: table.source.file,
+        line: table.source.line,
+        column: 1,
+        keyword: 'table',
+        message: `stick-table name '${name}' conflicts with table declared in proxy '${proxy.name}' at ${proxy.stickTable?.source.file}:${proxy.stickTable?.source.line}.`,
+      });
+    }
+  }
   const reported = new Set<string>();
   for (const proxy of proxies) {
     const table = proxy.stickTable;

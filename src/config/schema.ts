@@ -45,6 +45,12 @@ export const nameSchema = v.pipe(
   v.minLength(1, 'a name cannot be empty'),
   v.regex(/^[A-Za-z0-9_.:-]+$/, "names may only contain letters, digits, '-', '_', '.' and ':'"),
 );
+/** A stick table's name: a proxy's, or `PEERS/TABLE` for a table declared in a peers section. */
+export const tableNameSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'a name cannot be empty'),
+  v.regex(/^[A-Za-z0-9_.:-]+(?:\/[A-Za-z0-9_.:-]+)?$/, "table names are a proxy's name or PEERS/TABLE"),
+);
 export const logFormatSchema = v.picklist(['raw', 'rfc3164', 'rfc5424', 'short']);
 export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
 export const simpleBalanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr', 'leastconn', 'first', 'source']);
@@ -330,7 +336,7 @@ const stickTableModelSchema = v.object({
 const stickRuleModelSchema = v.object({
   kind: v.picklist(['on', 'match', 'store-request', 'store-response']),
   expression: v.pipe(v.string(), v.minLength(1)),
-  table: v.undefinedable(nameSchema),
+  table: v.undefinedable(tableNameSchema),
   source: sourceSchema,
 });
 
@@ -526,7 +532,7 @@ const stickRuleSchemas = [
     action: v.literal('track-sc'),
     slot: stickSlotSchema,
     key: v.pipe(v.string(), v.minLength(1)),
-    table: v.undefinedable(nameSchema),
+    table: v.undefinedable(tableNameSchema),
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),

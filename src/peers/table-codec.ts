@@ -79,6 +79,8 @@ export interface TableDefinition {
   readonly expire: number;
 }
 
+const DEFAULT_KEY_LENGTH = 32;
+
 /** HAProxy's key_size: a string key has room for its terminating NUL. */
 export function wireKeySize(table: StickTable): number {
   switch (table.type) {
@@ -88,7 +90,9 @@ export function wireKeySize(table: StickTable): number {
     case 'ipv6':
       return 16;
     case 'string':
-      return table.keyLength + 1;
+      // HAProxy's default string key is 32 bytes with its NUL (31 characters); `len N` makes
+      // it N + 1. Switchyard keeps 32 characters by default: the default announces 32.
+      return table.keyLength === DEFAULT_KEY_LENGTH ? DEFAULT_KEY_LENGTH : table.keyLength + 1;
     case 'binary':
       return table.keyLength;
   }

@@ -8,13 +8,14 @@
  *   on A is sent to B's `s1` too (the server's name travels as HAProxy's server_key).
  *
  * A request on either side is seen in the other's `show table`; conn_cur stays local (HAProxy's
- * is_local). Both pairs run for each target (Switchyard with Switchyard, and with the real
+ * is_local). With `ssl` on the bind and `default-server` lines, the same over TLS. The pairs run for each target (Switchyard with Switchyard, and with the real
  * HAProxy 2.6 on the other side in both roles when it is installed).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/peers.test.js
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli } from '../support/cli-client.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
@@ -22,7 +23,7 @@ import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
-import type { Target } from '../support/runtimes.ts';
+import { repoRoot, type Target } from '../support/runtimes.ts';
 
 interface Side {
   readonly fe: number;
@@ -30,7 +31,7 @@ interface Side {
   readonly cli: number;
 }
 
-function configFor(self: 'A' | 'B', sides: Record<'A' | 'B', Side>, servers: readonly [number, number]): string {
+function configFor(self: 'A' | 'B', sides: Record<'A' | 'B', Side>, servers: readonly [number, number], tls: boolean): string {
   const me = sides[self];
   const peerLines = (['A', 'B'] as const).map((n) => (n === self ? `    server ${n}` : `    server ${n} 127.0.0.1:${sides[n].peer}`)).join('\n');
   // The two sides list their servers in different orders: persistence follows the name, not the position.
@@ -57,7 +58,8 @@ backend be_app
 ${serverLines}
 
 peers P
-    bind 127.0.0.1:${me.peer}
+${tls ? `    default-server ssl crt ${PEM} verify none
+    bind 127.0.0.1:${me.peer} ssl crt ${PEM}` : `    bind 127.0.0.1:${me.peer}`}
 ${peerLines}
     table shared type string size 1k store gpc0,conn_rate(50s)
     table sticky type string size 1k
@@ -88,17 +90,17 @@ async function tableEventually(port: number, name: string, pattern: RegExp): Pro
 }
 
 const HAPROXY = '/usr/sbin/haproxy';
-const pairs: [Target, Target][] = [];
+const PEM = join(repoRoot, 'test/fixtures/tls/a.example.pem');
+const pairs: [Target, Target, boolean][] = [];
 for (const target of TARGETS) {
-  pairs.push([target, target]);
+  pairs.push([target, target, false], [target, target, true]);
   if (target !== 'haproxy' && existsSync(HAPROXY)) {
-    pairs.push([target, 'haproxy']);
-    pairs.push(['haproxy', target]);
+    pairs.push([target, 'haproxy', false], ['haproxy', target, false], [target, 'haproxy', true]);
   }
 }
 
-for (const [targetA, targetB] of pairs) {
-  describe(`peers: A on ${targetA} <-> B on ${targetB}`, () => {
+for (const [targetA, targetB, tls] of pairs) {
+  describe(`peers${tls ? ' over TLS' : ''}: A on ${targetA} <-> B on ${targetB}`, () => {
     const procs: ProxyProcess[] = [];
     const backends: HttpTestBackend[] = [];
     let sides: Record<'A' | 'B', Side>;
@@ -108,8 +110,8 @@ for (const [targetA, targetB] of pairs) {
       sides = { A: { fe: p[0] as number, peer: p[1] as number, cli: p[2] as number }, B: { fe: p[3] as number, peer: p[4] as number, cli: p[5] as number } };
       const servers = [p[6] as number, p[7] as number] as const;
       backends.push(await appBackend(servers[0], 's1'), await appBackend(servers[1], 's2'));
-      procs.push(await ProxyProcess.start(targetA, configFor('A', sides, servers), ['-L', 'A'], 20_000, sides.A.fe));
-      procs.push(await ProxyProcess.start(targetB, configFor('B', sides, servers), ['-L', 'B'], 20_000, sides.B.fe));
+      procs.push(await ProxyProcess.start(targetA, configFor('A', sides, servers, tls), ['-L', 'A'], 20_000, sides.A.fe));
+      procs.push(await ProxyProcess.start(targetB, configFor('B', sides, servers, tls), ['-L', 'B'], 20_000, sides.B.fe));
     });
 
     after(async () => {

@@ -36,6 +36,8 @@ interface ParsedArgs {
   version: boolean;
   help: boolean;
   logJson: boolean;
+  /** `-L NAME`: the local peer's name in `peers` sections. */
+  localPeer?: string | undefined;
   /** `-W` / `-Ws`: master-worker mode (src/master/). */
   masterWorker: boolean;
   /** `-S ADDR`: the master CLI. */
@@ -63,6 +65,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -dr           a server address that does not resolve at startup disables that server
                 (maintenance) instead of refusing to start
   -q            quiet: no startup notices or warnings
+  -L NAME       this process's peer name in 'peers' sections (default: localpeer, else the host name)
   -v            print the version and exit
   -W, -Ws       master-worker mode: a master process starts a worker that serves, relays the
                 stop signals, reloads on SIGUSR2/SIGHUP (-Ws: as -W; no systemd notification)
@@ -150,6 +153,13 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
         if (file === undefined) throw new UsageError("option '-f' needs a file or directory");
         parsed.files.push(file);
         parsed.workerArgs.push(file);
+        break;
+      }
+      case '-L': {
+        const name = args[++i];
+        if (name === undefined) throw new UsageError("option '-L' needs a peer name");
+        parsed.localPeer = name;
+        parsed.workerArgs.push(name);
         break;
       }
       case '-c':
@@ -338,7 +348,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   try {
     // Construction compiles what the parser left to the engine (stick rules against their
     // tables, ...): a failure there is a configuration error, reported with its line.
-    proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet });
+    proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet, localPeer: parsed.localPeer });
     const startup = proxy;
     applyServerStates(startup.target, serverStates, { holdCheck: (check) => startup.health.hold(check) });
   } catch (error) {

@@ -6,6 +6,7 @@
  */
 
 import type { ResolversDraft } from './keywords/resolvers.ts';
+import type { PeersDraft } from './keywords/peers.ts';
 import type {
   AclModel,
   TcpRuleModel,
@@ -478,6 +479,10 @@ export interface GlobalDraft {
   httpErrors: HttpErrorsDraft[];
   /** `resolvers` sections in order (keywords/resolvers.ts). */
   resolvers: ResolversDraft[];
+  /** `peers` sections in order (keywords/peers.ts). */
+  peers?: PeersDraft[];
+  /** `localpeer NAME` (keywords/peers.ts); `-L` takes precedence. */
+  localPeer?: string;
   /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
   replyFiles: ReplyFileReference[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */

@@ -409,6 +409,10 @@ export interface StickTableModel {
   readonly nopurge: boolean;
   /** `store TYPE[(PERIOD)],...`: the data each entry keeps (src/stick/stick-data.ts); absent = none. */
   readonly store?: readonly StickStoreModel[] | undefined;
+  /** `peers NAME`: the peers section keeping this table in sync with other processes (src/peers/). */
+  readonly peers?: string | undefined;
+  /** `srvkey name|addr`: how a stick rule names its server in the table (default name). */
+  readonly srvkey?: 'name' | 'addr' | undefined;
   readonly source: SourceLocation;
 }
 
@@ -1112,6 +1116,8 @@ export interface GlobalModel {
   readonly hardStopAfter: number | undefined;
   /** `server-state-file`, joined to `server-state-base` when relative: the states `load-server-state-from-file global` applies. */
   readonly serverStateFile?: string | undefined;
+  /** `localpeer NAME`: this process's name in `peers` sections when `-L` is not given. */
+  readonly localPeer?: string | undefined;
   /** `set-var` / `set-var-fmt` lines, in order. */
   readonly setVars?: readonly GlobalSetVarModel[] | undefined;
   /** `tune.*` settings of the idle server connection pools; HAProxy's defaults when undefined. */
@@ -1188,6 +1194,37 @@ export interface ConfigModel {
   readonly resolvers?: readonly ResolversModel[] | undefined;
   /** `cache NAME` sections (`http-request cache-use`, `http-response cache-store`). */
   readonly caches?: readonly CacheModel[] | undefined;
+  /** `peers NAME` sections (src/peers/): stick tables kept in sync with other processes. */
+  readonly peers?: readonly PeersModel[] | undefined;
+}
+
+/** One `peer NAME ADDR:PORT` / `server NAME [ADDR:PORT]` line of a peers section. */
+export interface PeerModel {
+  readonly name: string;
+  /** Absent on the local peer's `server NAME` line (2.x form, with `bind`). */
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  /** `ssl` (with `default-server ssl`): the connection to this peer is TLS. */
+  readonly ssl?: boolean | undefined;
+  /** `crt FILE`: the client certificate presented (PEM path, read when the section starts). */
+  readonly crt?: string | undefined;
+  /** `verify none|required` (default none for peers, as HAProxy's servers without ca-file). */
+  readonly verify?: 'none' | 'required' | undefined;
+  readonly caFile?: string | undefined;
+  readonly source: SourceLocation;
+}
+
+/** A `peers NAME` section (HAProxy 2.6's section 3.5). */
+export interface PeersModel {
+  readonly name: string;
+  /** `disabled` (and not re-`enabled`): no listener, no connections. */
+  readonly disabled: boolean;
+  readonly peers: readonly PeerModel[];
+  /** The `bind ADDR:PORT [ssl crt FILE]` line (2.x form); else the local `peer` line's address. */
+  readonly bind?: { readonly host: string; readonly port: number; readonly ssl: boolean; readonly crt?: string | undefined; readonly source: SourceLocation } | undefined;
+  /** `table NAME ...` lines: tables owned by the section, named `SECTION/NAME` elsewhere. */
+  readonly tables: readonly { readonly name: string; readonly table: StickTableModel }[];
+  readonly source: SourceLocation;
 }
 
 /** One nameserver of a `resolvers` section (UDP). */

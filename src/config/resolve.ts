@@ -20,6 +20,8 @@
  */
 
 import { resolversOf, serverResolution } from './resolvers-resolve.ts';
+import { peersModels } from './keywords/peers.ts';
+import { checkTablePeers } from './peers-resolve.ts';
 import { compressionPartOf } from './compression-model.ts';
 import { bindHasNoAlpn, effectiveServerVerify, resolveBindSsl, resolveServerTls, type TlsReport } from './resolve-tls.ts';
 import type { TlsFiles } from './tls-files.ts';
@@ -49,6 +51,7 @@ import type {
   DefaultRulesModel,
   HealthCheckModel,
   StickRuleModel,
+  StickTableModel,
   BindModel,
   CertificateFile,
   ConfigModel,
@@ -112,7 +115,8 @@ class Resolver {
   readonly #tlsFiles: TlsFiles | undefined;
   readonly #backends = new Map<string, ProxyDraft>();
   /** Proxies holding a stick-table, by name (what `stick ... table NAME` refers to). */
-  readonly #tables = new Map<string, ProxyDraft>();
+  /** Stick tables by the name rules use: a proxy's, or `PEERS/TABLE` for a peers section's. */
+  readonly #tables = new Map<string, { readonly stickTable: StickTableModel | undefined }>();
   readonly #warnedTcpRules = new Set<ProxyDraft>();
   /** Error pages and file payloads (resolve-errors.ts). */
   readonly #errors: ErrorResolver;
@@ -134,6 +138,9 @@ class Resolver {
     for (const proxy of draft.proxies) {
       if (hasBackendSide(proxy.kind) && !this.#backends.has(proxy.name)) this.#backends.set(proxy.name, proxy);
       if (proxy.stickTable !== undefined && !this.#tables.has(proxy.name)) this.#tables.set(proxy.name, proxy);
+    }
+    for (const section of draft.global.peers ?? []) {
+      for (const { name, table } of section.tables) this.#tables.set(`${section.name}/${name}`, { stickTable: table });
     }
   }
 
@@ -158,6 +165,8 @@ class Resolver {
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     const caches = resolveCaches(global, this.#diagnostics);
     const resolvers = resolversOf(global.resolvers, backends, this.#diagnostics);
+    const peers = peersModels(global.peers);
+    checkTablePeers(peers, [...frontends, ...backends], this.#diagnostics);
     return {
       global: {
         maxconn: global.maxconn,
@@ -165,6 +174,7 @@ class Resolver {
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
         ...(global.serverStateFile !== undefined ? { serverStateFile: serverStatePath(global.serverStateFile, global.serverStateBase) } : {}),
+        ...(global.localPeer !== undefined ? { localPeer: global.localPeer } : {}),
         tune: compactTune(global.tune),
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
         ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
@@ -175,6 +185,7 @@ class Resolver {
       ...(userlists.length > 0 ? { userlists } : {}),
       ...resolvers,
       ...(caches.length > 0 ? { caches } : {}),
+      ...(peers.length > 0 ? { peers } : {}),
     };
   }
 

@@ -45,6 +45,12 @@ export const nameSchema = v.pipe(
   v.minLength(1, 'a name cannot be empty'),
   v.regex(/^[A-Za-z0-9_.:-]+$/, "names may only contain letters, digits, '-', '_', '.' and ':'"),
 );
+/** A stick table's name: a proxy's, or `PEERS/TABLE` for a table declared in a peers section. */
+export const tableNameSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'a name cannot be empty'),
+  v.regex(/^[A-Za-z0-9_.:-]+(?:\/[A-Za-z0-9_.:-]+)?$/, "table names are a proxy's name or PEERS/TABLE"),
+);
 export const logFormatSchema = v.picklist(['raw', 'rfc3164', 'rfc5424', 'short']);
 export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
 export const simpleBalanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr', 'leastconn', 'first', 'source']);
@@ -322,13 +328,15 @@ const stickTableModelSchema = v.object({
       }),
     ),
   ),
+  peers: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+  srvkey: v.optional(v.undefinedable(v.picklist(['name', 'addr']))),
   source: sourceSchema,
 });
 
 const stickRuleModelSchema = v.object({
   kind: v.picklist(['on', 'match', 'store-request', 'store-response']),
   expression: v.pipe(v.string(), v.minLength(1)),
-  table: v.undefinedable(nameSchema),
+  table: v.undefinedable(tableNameSchema),
   source: sourceSchema,
 });
 
@@ -524,7 +532,7 @@ const stickRuleSchemas = [
     action: v.literal('track-sc'),
     slot: stickSlotSchema,
     key: v.pipe(v.string(), v.minLength(1)),
-    table: v.undefinedable(nameSchema),
+    table: v.undefinedable(tableNameSchema),
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
@@ -928,6 +936,40 @@ const cacheSchema = v.object({
   source: sourceSchema,
 });
 
+const peerAddressFields = {
+  host: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+  port: v.optional(v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)))),
+};
+
+const peersSchema = v.object({
+  name: v.pipe(v.string(), v.minLength(1)),
+  disabled: v.boolean(),
+  peers: v.array(
+    v.object({
+      name: v.pipe(v.string(), v.minLength(1)),
+      ...peerAddressFields,
+      ssl: v.optional(v.undefinedable(v.boolean())),
+      crt: v.optional(v.undefinedable(v.string())),
+      verify: v.optional(v.undefinedable(v.picklist(['none', 'required']))),
+      caFile: v.optional(v.undefinedable(v.string())),
+      source: sourceSchema,
+    }),
+  ),
+  bind: v.optional(
+    v.undefinedable(
+      v.object({
+        host: v.string(),
+        port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+        ssl: v.boolean(),
+        crt: v.optional(v.undefinedable(v.string())),
+        source: sourceSchema,
+      }),
+    ),
+  ),
+  tables: v.array(v.object({ name: v.pipe(v.string(), v.minLength(1)), table: stickTableModelSchema })),
+  source: sourceSchema,
+});
+
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
@@ -935,6 +977,7 @@ export const configModelSchema = v.object({
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     serverStateFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+    localPeer: v.optional(v.undefinedable(v.string())),
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),
     setVars: v.optional(
@@ -953,6 +996,7 @@ export const configModelSchema = v.object({
     ),
   ),
   caches: v.optional(v.array(cacheSchema)),
+  peers: v.optional(v.array(peersSchema)),
 });
 
 // Whatever the schema accepts must be a ConfigModel (compile-time check).

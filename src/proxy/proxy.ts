@@ -25,6 +25,8 @@ import type { ProcessVars } from '../rules/vars.ts';
 import { compileRulesAtStart } from '../rules/rules-at-start.ts';
 import { createDnsDiscovery, type DnsDiscovery } from '../dns/discovery.ts';
 import { ServerTracking } from './server-tracking.ts';
+import { createPeersSyncs } from '../peers/sections.ts';
+import type { PeersSync } from '../peers/peers-sync.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -33,6 +35,8 @@ export interface ProxyOptions {
   readonly debug?: boolean;
   /** `-q`: health-check state changes are not echoed to stderr (backend log targets still get them). */
   readonly quiet?: boolean;
+  /** `-L NAME`: this process's name in `peers` sections (else `localpeer`, else the host name). */
+  readonly localPeer?: string | undefined;
 }
 
 const DEBUG_TARGET = {
@@ -57,6 +61,8 @@ export class Proxy {
   readonly tracking: ServerTracking;
   /** Stick tables by the name of the proxy declaring them (one per generation, no timers). */
   readonly stickTables: ReadonlyMap<string, StickTable>;
+  /** The `peers` sections keeping stick tables in sync with other processes (src/peers/), running between start() and stop()/kill(). */
+  readonly peers: readonly PeersSync[];
   /** The `proc` variables of this generation (the global `set-var` lines applied). */
   readonly procVars: ProcessVars;
   /** Where state changes made at run time are reported (HAProxy's ha_warning); the CLI sets it. */
@@ -100,8 +106,11 @@ export class Proxy {
     for (const model of config.backends) {
       if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config) }));
     }
-    this.stickTables = attachPersistence(this.backends, config.frontends);
     this.tracking = new ServerTracking(this.backends, () => runtime.now(), (backend, change) => this.target.reportAdminChange(backend, change));
+    this.stickTables = attachPersistence(this.backends, config.frontends, config.peers);
+    this.peers = createPeersSyncs(runtime, config, this.stickTables, options.localPeer ?? config.global.localPeer ?? runtime.hostname ?? '', (text) =>
+      this.warn(text),
+    );
     const userlists = userlistTable(config.userlists);
     for (const model of config.frontends) {
       if (model.disabled) continue;
@@ -168,6 +177,13 @@ export class Proxy {
       await Promise.all(started.map((f) => f.stopListening()));
       throw error;
     }
+    try {
+      for (const sync of this.peers) await sync.start();
+    } catch (error) {
+      await Promise.all(this.frontends.map((f) => f.stopListening()));
+      await Promise.all(this.peers.map((s) => s.stop()));
+      throw error;
+    }
     this.health.start();
     this.dns.start();
   }
@@ -179,6 +195,7 @@ export class Proxy {
   async stop(graceMs: number): Promise<void> {
     this.health.stop();
     this.dns.stop();
+    await Promise.all(this.peers.map((s) => s.stop()));
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.drainSessions();
     const idle = Promise.all(this.frontends.map((f) => f.whenIdle())).then(() => this.#closePools());
@@ -203,6 +220,7 @@ export class Proxy {
   async kill(): Promise<void> {
     this.health.stop();
     this.dns.stop();
+    await Promise.all(this.peers.map((s) => s.stop()));
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.killSessions();
     this.#closePools();

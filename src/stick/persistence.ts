@@ -6,7 +6,7 @@
  */
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
 import type { LbRequest } from '../balance/balancer.ts';
-import type { FrontendModel } from '../config/model.ts';
+import type { FrontendModel, PeersModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import { CookiePersistence } from './cookie-persistence.ts';
@@ -37,9 +37,14 @@ export class BackendPersistence {
 
 /**
  * One StickTable per proxy that declares a `stick-table`, by proxy name: backends, then
- * frontends (a `listen` is both, with one table).
+ * frontends (a `listen` is both, with one table), then the `table` lines of `peers` sections
+ * as `SECTION/TABLE`.
  */
-export function createStickTables(backends: Iterable<Backend>, frontends: Iterable<FrontendModel> = []): Map<string, StickTable> {
+export function createStickTables(
+  backends: Iterable<Backend>,
+  frontends: Iterable<FrontendModel> = [],
+  peers: readonly PeersModel[] = [],
+): Map<string, StickTable> {
   const tables = new Map<string, StickTable>();
   for (const backend of backends) {
     const model = backend.model.stickTable;
@@ -49,6 +54,9 @@ export function createStickTables(backends: Iterable<Backend>, frontends: Iterab
     const model = frontend.stickTable;
     if (model !== undefined && !frontend.disabled && !tables.has(frontend.name)) tables.set(frontend.name, new StickTable(frontend.name, model));
   }
+  for (const section of peers) {
+    for (const { name, table } of section.tables) tables.set(`${section.name}/${name}`, new StickTable(`${section.name}/${name}`, table));
+  }
   return tables;
 }
 
@@ -57,8 +65,12 @@ export function createStickTables(backends: Iterable<Backend>, frontends: Iterab
  * for inspection). Throws StickRuleError when a rule names a missing table or an unusable
  * expression (the configuration checks catch these first).
  */
-export function attachPersistence(backends: ReadonlyMap<string, Backend>, frontends: Iterable<FrontendModel> = []): Map<string, StickTable> {
-  const tables = createStickTables(backends.values(), frontends);
+export function attachPersistence(
+  backends: ReadonlyMap<string, Backend>,
+  frontends: Iterable<FrontendModel> = [],
+  peers: readonly PeersModel[] = [],
+): Map<string, StickTable> {
+  const tables = createStickTables(backends.values(), frontends, peers);
   for (const backend of backends.values()) {
     const model = backend.model;
     const rules = model.stickRules ?? [];

@@ -36,6 +36,32 @@ export class StickRuleError extends Error {
 export interface ServerDirectory {
   readonly name: string;
   server(name: string): Server | undefined;
+  readonly servers?: readonly Server[];
+}
+
+/**
+ * The key a table with `srvkey addr` stores for a server: HAProxy's sa2str ("IP:PORT", the
+ * port signed with `mapPorts`).
+ */
+export function serverAddrKey(server: Server): string {
+  return server.mapPorts ? `${server.host}:${server.port >= 0 ? '+' : ''}${server.port}` : `${server.host}:${server.port}`;
+}
+
+/**
+ * The server a table entry names in this backend (HAProxy's sticking_rule_find_target): by its
+ * key (name, or address with `srvkey addr`), else by the stored server id.
+ */
+function serverOf(backend: ServerDirectory, table: StickTable, key: string | undefined, id: number): Server | undefined {
+  if (key !== undefined) {
+    if (table.srvkey === 'addr') {
+      for (const s of backend.servers ?? []) if (serverAddrKey(s) === key) return s;
+    } else {
+      const found = backend.server(key);
+      if (found !== undefined) return found;
+    }
+  }
+  if (id > 0) for (const s of backend.servers ?? []) if (s.id === id) return s;
+  return undefined;
 }
 
 export class StickRules {
@@ -64,6 +90,7 @@ export class StickRules {
       }
       const compiled = compileSampleFetch(model.expression);
       if (!compiled.ok) throw new StickRuleError(model, backend.name, compiled.message);
+      table.persistence = true;
       if (model.kind === 'store-response' && compiled.fetch.l7) {
         // HAProxy refuses request-header fetches there: they are not available on the response.
         throw new StickRuleError(model, backend.name, `fetch '${model.expression}' reads the request and cannot be used by 'stick store-response'`);
@@ -94,9 +121,10 @@ export class StickRules {
       if (sample === undefined) continue;
       const key = rule.table.keyOf(sample);
       if (key === undefined) continue;
-      const name = rule.table.lookup(key, now);
-      if (name === undefined) continue;
-      const server = this.#backend.server(name);
+      const entry = rule.table.find(key, now);
+      if (entry === undefined) continue;
+      rule.table.touch(entry, now);
+      const server = serverOf(this.#backend, rule.table, entry.server, entry.serverId);
       // A server removed by a reload, or stopped without `option persist`: try the next rule.
       if (server !== undefined && persistable(server, this.#persist)) return server;
     }
@@ -117,7 +145,7 @@ export class StickRules {
       const key = rule.table.keyOf(sample);
       if (key === undefined) continue;
       stored[t] = true;
-      rule.table.store(key, server.name, now, server.id);
+      rule.table.store(key, rule.table.srvkey === 'addr' ? serverAddrKey(server) : server.name, now, server.id);
     }
   }
 }

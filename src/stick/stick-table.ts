@@ -72,7 +72,18 @@ export class StickTable {
   /** ms; undefined = entries never expire. */
   readonly expire: number | undefined;
   readonly nopurge: boolean;
+  /** `srvkey`: what `server` holds for persistence, the server's name or its address. */
+  readonly srvkey: 'name' | 'addr';
   readonly layout: StickDataLayout;
+  /**
+   * Told of every local change to an entry (its touch), to push it to the peers of a `peers`
+   * section (src/peers/); undefined for a table not shared. Not called while `remote` is set.
+   */
+  onLocalUpdate: ((entry: StickEntry) => void) | undefined = undefined;
+  /** Set while a peer's update is applied, so that it is not pushed back. */
+  remote = false;
+  /** Stick rules store servers in it (HAProxy then also shares server_id and server_key). */
+  persistence = false;
   readonly #entries = new Map<string, StickEntry>();
   /** The least and the most recently touched entries. */
   #oldest: StickEntry | undefined = undefined;
@@ -89,6 +100,7 @@ export class StickTable {
     this.size = model.size;
     this.expire = model.expire;
     this.nopurge = model.nopurge;
+    this.srvkey = model.srvkey ?? 'name';
     this.layout = new StickDataLayout(model.store ?? []);
     for (const event of EVENTS) {
       const count: StickCountType = event === 'gpc0' || event === 'gpc1' ? event : `${event}_cnt`;
@@ -170,6 +182,7 @@ export class StickTable {
   /** Refreshes an entry's expiry (HAProxy's stktable_touch_local): it becomes the most recent. */
   touch(entry: StickEntry, now: number): void {
     entry.expire = this.#expireFrom(now);
+    if (this.onLocalUpdate !== undefined && !this.remote) this.onLocalUpdate(entry);
     // Moving it to the end keeps the list in touch (= expiry) order.
     if (this.#newest === entry || !entry.inTable) return;
     this.#unlink(entry);

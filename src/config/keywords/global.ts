@@ -115,7 +115,7 @@ export const globalKeywords: KeywordList = {
       'ssl-dh-param-file', 'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
-      'localpeer', 'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
+      'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
       'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
       'external-check', 'noepoll', 'nokqueue', 'noevports',
       'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'busy-polling', 'profiling.tasks',
@@ -130,7 +130,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'peers', 'mailers', 'program', 'ring', 'log-forward',
+      'mailers', 'program', 'ring', 'log-forward',
       'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -26,6 +26,7 @@ import { serverCheckKeywords } from './server-check.ts';
 import { serverCheckTlsKeywords } from './server-check-tls.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { resolversKeywords } from './resolvers.ts';
+import { peersKeywords } from './peers.ts';
 import { serverTemplateKeywords } from './server-template.ts';
 import { serverSslKeywords } from './server-ssl.ts';
 import { sslGlobalKeywords } from './ssl-global.ts';
@@ -64,6 +65,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverCheckTlsKeywords,
   serverInitAddrKeywords,
   resolversKeywords,
+  peersKeywords,
   serverTemplateKeywords,
   serverSslKeywords,
   serverProxyProtocolKeywords,

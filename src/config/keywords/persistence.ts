@@ -9,8 +9,9 @@
  * - `option persist`.
  *
  * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
- * `cookie ... dynamic|attr`, a cookie without a mode (passive), stick-table `peers`,
- * `srvkey`, `write-to`, `recv-only`, `stick store-response` and `if`/`unless` conditions.
+ * `cookie ... dynamic|attr`, a cookie without a mode (passive), stick-table `write-to`,
+ * `recv-only`, `stick store-response` and `if`/`unless` conditions. A table's `peers NAME` and
+ * `srvkey name|addr` are read here; the peers themselves are src/peers/.
  * Cross-proxy checks (the table a rule names exists) are in resolve.ts.
  */
 
@@ -141,18 +142,36 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
 }
 
 const TABLE_TYPES: readonly StickTableModel['type'][] = ['ip', 'ipv6', 'integer', 'string', 'binary'];
-const TABLE_OPTIONS = ['type', 'size', 'expire', 'nopurge', 'store'];
-const UNSUPPORTED_TABLE_OPTIONS = ['peers', 'srvkey', 'write-to', 'recv-only', 'brates-factor'];
+const TABLE_OPTIONS = ['type', 'size', 'expire', 'nopurge', 'store', 'peers', 'srvkey'];
+const UNSUPPORTED_TABLE_OPTIONS = ['write-to', 'recv-only', 'brates-factor'];
 
 function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
   const proxy = ctx.proxy;
+  const table = parseStickTableArgs(ctx, args, 1, true);
+  if (table === undefined || proxy === undefined) return;
+  if (proxy.stickTable !== undefined) {
+    const first = proxy.stickTable.source;
+    ctx.error(`stick-table: ${proxy.kind} '${proxy.name}' already has a stick-table, declared at ${first.file}:${first.line}.`);
+    return;
+  }
+  proxy.stickTable = table;
+}
+
+/**
+ * The words of a table definition from `args[start]` (`type ... size ...`), as a `stick-table`
+ * line or a peers section's `table NAME` line (where `peers` is implied: `peersAllowed` false)
+ * has them; undefined after an error.
+ */
+export function parseStickTableArgs(ctx: KeywordContext, args: readonly Token[], start: number, peersAllowed: boolean): StickTableModel | undefined {
+  let peers: string | undefined;
+  let srvkey: 'name' | 'addr' | undefined;
   let type: StickTableModel['type'] | undefined;
   let keyLength = 0;
   let size = 0;
   let expire: number | undefined;
   let nopurge = false;
   const store: StickStoreModel[] = [];
-  let i = 1;
+  let i = start;
   while (i < args.length) {
     const word = args[i] as Token;
     const value = args[i + 1];
@@ -163,40 +182,49 @@ function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
     }
     if (UNSUPPORTED_TABLE_OPTIONS.includes(word.text)) {
       ctx.error(`stick-table: '${word.text}' is not supported by Switchyard yet.`, word);
-      return;
+      return undefined;
     }
-    if (!TABLE_OPTIONS.includes(word.text)) {
+    if (!TABLE_OPTIONS.includes(word.text) || (word.text === 'peers' && !peersAllowed)) {
       ctx.error(`stick-table: unknown argument '${word.text}'${didYouMean(word.text, TABLE_OPTIONS)}.`, word);
-      return;
+      return undefined;
     }
     if (value === undefined) {
       ctx.error(`stick-table: missing argument after '${word.text}'.`, word);
-      return;
+      return undefined;
     }
     i += 2;
-    if (word.text === 'store') {
+    if (word.text === 'peers') {
+      peers = value.text;
+    } else if (word.text === 'srvkey') {
+      if (value.text !== 'name' && value.text !== 'addr') {
+        // HAProxy's stktable_parse: "unexpected value for 'srvkey' argument".
+        ctx.error(`stick-table: unexpected value '${value.text}' for 'srvkey' argument (expects 'name' or 'addr').`, value);
+        return undefined;
+      }
+      srvkey = value.text;
+    } else if (word.text === 'store') {
       const parsed = parseStoreList(value.text, store);
       if (!parsed.ok) {
         ctx.error(parsed.message, value);
-        return;
+        return undefined;
       }
       for (const warning of parsed.warnings) ctx.warning(warning, value);
     } else if (word.text === 'size') {
       const parsed = parseSize(value.text);
       if (parsed === undefined) {
         ctx.error(`stick-table: invalid size '${value.text}' in argument of 'size' (expected a number with an optional k, m or g suffix).`, value);
-        return;
+        return undefined;
       }
       size = parsed;
     } else if (word.text === 'expire') {
       const ms = parseTime(ctx, value, "stick-table: 'expire'");
-      if (ms === undefined) return;
+      if (ms === undefined) return undefined;
       expire = ms === 0 ? undefined : ms;
     } else {
       const found = TABLE_TYPES.find((t) => t === value.text);
       if (found === undefined) {
         ctx.error(`stick-table: unknown type '${value.text}'${didYouMean(value.text, TABLE_TYPES)}.`, value);
-        return;
+        return undefined;
       }
       type = found;
       keyLength = found === 'ipv6' ? 16 : found === 'ip' || found === 'integer' ? 4 : 32;
@@ -204,7 +232,7 @@ function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
         const len = args[i + 1];
         if (len === undefined || !/^\d+$/.test(len.text) || Number(len.text) < 1 || Number(len.text) > 65535) {
           ctx.error(`stick-table: 'len' expects a key length between 1 and 65535, got '${len?.text ?? ''}'.`, len ?? args[i]);
-          return;
+          return undefined;
         }
         keyLength = Number(len.text);
         i += 2;
@@ -213,20 +241,24 @@ function parseStickTable(ctx: KeywordContext, args: readonly Token[]): void {
   }
   if (size === 0) {
     ctx.error('stick-table: missing size.');
-    return;
+    return undefined;
   }
   if (type === undefined) {
     ctx.error('stick-table: missing type.');
-    return;
-  }
-  if (proxy === undefined) return;
-  if (proxy.stickTable !== undefined) {
-    const first = proxy.stickTable.source;
-    ctx.error(`stick-table: ${proxy.kind} '${proxy.name}' already has a stick-table, declared at ${first.file}:${first.line}.`);
-    return;
+    return undefined;
   }
   const { file, line } = ctx.place();
-  proxy.stickTable = { type, keyLength, size, expire, nopurge, ...(store.length > 0 ? { store } : {}), source: { file, line } };
+  return {
+    type,
+    keyLength,
+    size,
+    expire,
+    nopurge,
+    ...(store.length > 0 ? { store } : {}),
+    ...(peers !== undefined ? { peers } : {}),
+    ...(srvkey !== undefined ? { srvkey } : {}),
+    source: { file, line },
+  };
 }
 
 function parseStick(ctx: KeywordContext, args: readonly Token[]): void {

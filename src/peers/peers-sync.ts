@@ -1,0 +1,201 @@
+/**
+ * One `peers` section at run time (HAProxy's peers.c sync task): it listens on the local peer's
+ * address (or the section's `bind`), keeps one session with each remote peer — connecting to
+ * it, or taking the connection it opens — and pushes every local change to the shared tables
+ * to all of them. A peer unreachable, or whose session ended, is tried again 5 s later; when
+ * both sides connect to each other at once, the accepted connection replaces ours, as HAProxy
+ * does, and ours is retried after a random delay.
+ *
+ * Changes are collected per table (an entry touched many times in one turn of the event loop is
+ * sent once, with its data at that time) and sent from a zero-delay timer. A new session first
+ * receives every live entry (HAProxy's "teach" of a peer that connects).
+ *
+ * Not done: the resync from the old process at a reload (HAProxy's local peer lesson): a new
+ * generation learns the tables from its remote peers, or starts empty.
+ */
+import type { PeerModel, PeersModel } from '../config/model.ts';
+import { readPemBlocks } from '../config/certificates.ts';
+import type { ConnectTlsOptions, Listener, ListenTlsOptions, Runtime, TimerHandle } from '../runtime.ts';
+import type { StickEntry, StickTable } from '../stick/stick-table.ts';
+import { PeerSession, type SessionOwner, type SharedTable } from './peer-session.ts';
+import { sentDataTypes } from './table-codec.ts';
+
+export const RECONNECT_MS = 5000;
+
+interface PeerLink {
+  readonly model: PeerModel;
+  session: PeerSession | undefined;
+  timer: TimerHandle | undefined;
+}
+
+/** A table of the section and its name on the wire. */
+export interface PeersTable {
+  readonly wireName: string;
+  readonly table: StickTable;
+}
+
+export class PeersSync implements SessionOwner {
+  readonly runtime: Runtime;
+  readonly model: PeersModel;
+  readonly localName: string;
+  readonly tables: SharedTable[];
+  readonly #local: PeerModel;
+  readonly #links = new Map<string, PeerLink>();
+  readonly #dirty: Map<SharedTable, Set<StickEntry>> = new Map();
+  #flushTimer: TimerHandle | undefined;
+  #listener: Listener | undefined;
+  #stopped = false;
+  /** TLS settings of each `ssl` peer, read at start. */
+  readonly #connectTls = new Map<string, ConnectTlsOptions>();
+  readonly #accepted = new Set<PeerSession>();
+
+  constructor(runtime: Runtime, model: PeersModel, local: PeerModel, tables: readonly PeersTable[]) {
+    this.runtime = runtime;
+    this.model = model;
+    this.localName = local.name;
+    this.#local = local;
+    this.tables = tables.map((t, i) => ({ id: i + 1, wireName: t.wireName, table: t.table, types: sentDataTypes(t.table, t.table.persistence), updateId: 0 }));
+    for (const shared of this.tables) {
+      const dirty = new Set<StickEntry>();
+      this.#dirty.set(shared, dirty);
+      shared.table.onLocalUpdate = (entry) => {
+        dirty.add(entry);
+        this.#scheduleFlush();
+      };
+    }
+    for (const peer of model.peers) if (peer.name !== local.name) this.#links.set(peer.name, { model: peer, session: undefined, timer: undefined });
+  }
+
+  /** Listens, then connects to every remote peer. */
+  async start(): Promise<void> {
+    const bind = this.model.bind ?? (this.#local.host !== undefined ? { host: this.#local.host, port: this.#local.port ?? 0, ssl: this.#local.ssl === true, crt: this.#local.crt } : undefined);
+    if (bind !== undefined) {
+      const tls = bind.ssl ? await this.#listenTls(bind.crt) : undefined;
+      this.#listener = await this.runtime.listen({ host: bind.host, port: bind.port, reusePort: true, ...(tls !== undefined ? { tls } : {}) }, (socket) => {
+        if (this.#stopped) {
+          socket.destroy();
+          return;
+        }
+        this.#accepted.add(new PeerSession(this, socket, undefined));
+      });
+    }
+    for (const link of this.#links.values()) await this.#prepareTls(link.model);
+    for (const link of this.#links.values()) this.#connect(link);
+  }
+
+  /** Closes the listener and every session; the tables stop being shared. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#flushTimer !== undefined) this.runtime.clearTimer(this.#flushTimer);
+    for (const shared of this.tables) shared.table.onLocalUpdate = undefined;
+    for (const link of this.#links.values()) {
+      if (link.timer !== undefined) this.runtime.clearTimer(link.timer);
+      link.timer = undefined;
+      link.session?.close();
+    }
+    for (const session of this.#accepted) session.close();
+    await this.#listener?.close();
+    this.#listener = undefined;
+  }
+
+  knows(peer: string): boolean {
+    return this.#links.has(peer);
+  }
+
+  established(session: PeerSession, peer: string): void {
+    this.#accepted.delete(session);
+    const link = this.#links.get(peer);
+    if (link === undefined) return;
+    const previous = link.session;
+    link.session = session;
+    if (previous !== undefined && previous !== session) {
+      // Both sides connected at once: this one wins; ours is retried later (HAProxy's 50..2050 ms).
+      previous.close();
+      link.session = session;
+    }
+  }
+
+  closed(session: PeerSession, wasReady: boolean): void {
+    this.#accepted.delete(session);
+    for (const link of this.#links.values()) {
+      if (link.session !== session) continue;
+      link.session = undefined;
+      // A session that worked is retried soon, at a random delay so that two peers that both
+      // lost it do not collide again (HAProxy's 50..2050 ms); a failed attempt 5 s later.
+      this.#retry(link, wasReady ? 50 + Math.floor(Math.random() * 2000) : RECONNECT_MS);
+    }
+  }
+
+  /** Names of the peers with an established session (inspection, tests). */
+  get connectedPeers(): string[] {
+    return [...this.#links.values()].filter((l) => l.session?.ready === true).map((l) => l.model.name);
+  }
+
+  #retry(link: PeerLink, delay: number): void {
+    if (this.#stopped || link.timer !== undefined || link.model.host === undefined) return;
+    link.timer = this.runtime.setTimer(() => {
+      link.timer = undefined;
+      if (link.session === undefined) this.#connect(link);
+    }, delay);
+  }
+
+  #connect(link: PeerLink): void {
+    const { host, port } = link.model;
+    if (this.#stopped || host === undefined || port === undefined || link.session !== undefined) return;
+    const tls = this.#connectTls.get(link.model.name);
+    let session: PeerSession | undefined;
+    const socket = this.runtime.connect({ host, port, noDelay: true, ...(tls !== undefined ? { tls } : {}) }, {
+      onConnect: (s) => session?.onConnect(),
+      onData: (s, chunk) => session?.onData(s, chunk),
+      onEnd: (s) => session?.onEnd(),
+      onDrain: () => {},
+      onClose: (s, error) => session?.onClose(s, error),
+    });
+    session = new PeerSession(this, socket, link.model.name);
+    link.session = session;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#stopped) return;
+    this.#flushTimer = this.runtime.setTimer(() => this.#flush(), 0);
+  }
+
+  #flush(): void {
+    this.#flushTimer = undefined;
+    for (const shared of this.tables) {
+      const dirty = this.#dirty.get(shared) as Set<StickEntry>;
+      if (dirty.size === 0) continue;
+      for (const link of this.#links.values()) link.session?.push(shared, dirty);
+      dirty.clear();
+    }
+  }
+
+  async #listenTls(crt: string | undefined): Promise<ListenTlsOptions> {
+    if (crt === undefined) throw new Error(`peers section '${this.model.name}': 'bind ... ssl' needs a certificate ('crt').`);
+    const pem = readPemBlocks(await this.runtime.readTextFile(crt));
+    return { certificates: [{ certPem: pem.certificates.join('\n'), keyPem: pem.keys[0] ?? '', source: crt }] };
+  }
+
+  async #prepareTls(peer: PeerModel): Promise<void> {
+    if (peer.ssl !== true) return;
+    let certificate: ConnectTlsOptions['certificate'];
+    if (peer.crt !== undefined) {
+      const pem = readPemBlocks(await this.runtime.readTextFile(peer.crt));
+      certificate = { certPem: pem.certificates.join('\n'), keyPem: pem.keys[0] ?? '' };
+    }
+    const caPem = peer.caFile !== undefined ? await this.runtime.readTextFile(peer.caFile) : undefined;
+    this.#connectTls.set(peer.name, {
+      verify: peer.verify === 'required',
+      ...(caPem !== undefined ? { caPem } : {}),
+      ...(certificate !== undefined ? { certificate } : {}),
+    });
+  }
+}
+
+/**
+ * The local peer of a section: the one named `localName` (`-L`, `localpeer`, or the host name).
+ * Undefined when the section has none (HAProxy then removes the section).
+ */
+export function localPeerOf(model: PeersModel, localName: string): PeerModel | undefined {
+  return model.peers.find((p) => p.name === localName);
+}

@@ -64,7 +64,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -v            print the version and exit
   -W, -Ws       master-worker mode: a master process starts a worker that serves, relays the
                 stop signals, reloads on SIGUSR2/SIGHUP (-Ws: as -W; no systemd notification)
-  -S ADDR       master CLI on ADDR (unix@PATH, a path, ipv4@ADDR:PORT): show proc, reload,
+  -S ADDR       master CLI on ADDR (unix@PATH, a path, ipv4@ADDR:PORT, fd@N): show proc, reload,
                 @1 / @!PID COMMAND to a worker
   -p FILE       write the pid (the master's, with -W) to FILE
   -D            daemon: start in the background (no stdio) and return once the pid file is written

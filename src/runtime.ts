@@ -364,6 +364,12 @@ export interface Runtime {
    */
   listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**
+   * Accepts on a listening stream socket this process inherited as descriptor `fd` (HAProxy's
+   * `fd@N`: the parent opened and bound it). Rejects when `fd` is not such a socket. Absent
+   * where the runtime cannot adopt a descriptor.
+   */
+  listenInherited?(fd: number, onConnection: (socket: Socket) => void): Promise<Listener>;
+  /**
    * Starts an outbound connection and returns its socket at once. The handler receives
    * onConnect when it is established, or onClose(error) if it fails. Bytes written before
    * onConnect are queued; destroy() abandons the attempt.

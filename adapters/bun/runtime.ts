@@ -42,7 +42,7 @@ import type {
   UnixListenOptions,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
-import { connectNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
@@ -632,6 +632,7 @@ export const bunRuntime: Runtime = {
   listenerHandover: process.platform === 'linux' ? 'reuse-port' : undefined,
   listen,
   listenUnix,
+  listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketBun,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.

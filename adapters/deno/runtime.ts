@@ -44,7 +44,7 @@ import { digestNode } from '../shared/node-digest.ts';
 import { publicKeyNode } from '../shared/node-public-key.ts';
 import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
-import { connectNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 
 /**
  * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
@@ -583,6 +583,7 @@ export const denoRuntime: Runtime = {
   tlsUnsupported: TLS_UNSUPPORTED,
   listen,
   listenUnix,
+  listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),

@@ -5,7 +5,7 @@
 import cluster from 'node:cluster';
 import type { Runtime } from '../../src/runtime.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
-import { connectNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
+import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
@@ -15,6 +15,7 @@ export const nodeRuntime: Runtime = {
   version: process.versions.node,
   listen: (options, onConnection) => listenNode(options, onConnection, cluster.isWorker),
   listenUnix: listenUnixNode,
+  listenInherited: listenInheritedNode,
   connect: connectNode,
   openDatagramSocket: openDatagramSocketNode,
   ...nodeProcessServices,

@@ -81,6 +81,10 @@ export class Master {
   readonly #log: MasterLog;
   #registration: Listener | undefined;
   #stopping = false;
+  /** The signal that first told the master to stop. */
+  #stopSignal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | undefined;
+  /** The status the master leaves with once its workers are gone (HAProxy's exitcode). */
+  #exitCode = 0;
   readonly #registeredWaiters: (() => void)[] = [];
 
   readonly #check: ConfigCheck;
@@ -149,7 +153,13 @@ export class Master {
       return this.#finish(status);
     }
     if (worker.leaving && !this.#stopping) this.#log.notice(`Former worker (${worker.handle.pid}) exited with code ${status} (${code === null ? 'Terminated' : 'Exit'})`);
-    if (this.workers.length === 0) this.#finish(this.#stopping ? 0 : status);
+    if (!worker.leaving && this.#stopSignal === 'SIGINT' && this.#exitCode === 0) {
+      // HAProxy's workers die of the SIGINT the master relays (status 130) and its master
+      // leaves with that status (mworker_catch_sigchld: "we should report SIGINT"); Switchyard's
+      // worker stops gracefully and exits 0, so the master reports the signal itself.
+      this.#exitCode = 130;
+    }
+    if (this.workers.length === 0) this.#finish(this.#stopping ? this.#exitCode : status);
   }
 
   #finish(code: number): void {
@@ -161,6 +171,7 @@ export class Master {
   /** SIGTERM / SIGINT (hard) and SIGUSR1 (soft): relayed to every worker; the master leaves after them. */
   stop(signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1'): void {
     this.#stopping = true;
+    this.#stopSignal ??= signal;
     if (this.workers.length === 0) return this.#finish(0);
     for (const w of this.workers) w.handle.kill(signal);
   }

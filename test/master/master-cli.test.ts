@@ -6,12 +6,14 @@ import type { Master } from '../../src/master/master.ts';
 import type { ChildProcessHandle } from '../../src/runtime.ts';
 
 describe('master CLI', () => {
-  it('-S takes unix@PATH, a path, ipv4@ADDR:PORT and ADDR:PORT, options after a comma', () => {
+  it('-S takes unix@PATH, a path, ipv4@ADDR:PORT, ADDR:PORT and fd@N, options after a comma', () => {
     assert.deepEqual(parseMasterCliAddress('unix@/run/m.sock,level admin'), { kind: 'unix', path: '/run/m.sock' });
     assert.deepEqual(parseMasterCliAddress('/run/m.sock'), { kind: 'unix', path: '/run/m.sock' });
     assert.deepEqual(parseMasterCliAddress('ipv4@127.0.0.1:9999'), { kind: 'tcp', host: '127.0.0.1', port: 9999 });
     assert.deepEqual(parseMasterCliAddress(':9999'), { kind: 'tcp', host: '0.0.0.0', port: 9999 });
-    assert.match(parseMasterCliAddress('fd@8') as string, /fd@ are not available/);
+    assert.deepEqual(parseMasterCliAddress('fd@8'), { kind: 'fd', fd: 8 });
+    assert.match(parseMasterCliAddress('fd@x') as string, /expects unix@PATH/);
+    assert.match(parseMasterCliAddress('sockpair@4') as string, /sockpair@ is not available/);
   });
 
   it("show proc: HAProxy's columns, the master, current and old workers", () => {

@@ -444,6 +444,14 @@ export interface Runtime {
    */
   spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }): ChildProcessHandle;
   /**
+   * Starts an external command (a `program` section of master-worker mode) as execvp does:
+   * `command[0]` looked up in PATH, with `command` as its argv, the environment and stdout and
+   * stderr of this process, as `user` / `group` when given (names, as getpwnam/getgrnam read
+   * them). A command that cannot start gives a handle whose `exited` settles with a failure
+   * code. Absent where the runtime cannot start processes.
+   */
+  spawnProgram?(command: readonly string[], options: { readonly user?: string | undefined; readonly group?: string | undefined }): ChildProcessHandle;
+  /**
    * Sends a signal to another process (`-sf` / `-st`: the processes this one replaces).
    * False when it cannot be sent (no such process, not permitted). Absent where the runtime
    * cannot signal processes.

@@ -46,7 +46,7 @@ import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
-import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
@@ -639,6 +639,7 @@ export const bunRuntime: Runtime = {
   ...nodeProcessServices,
   lookup: lookupLibc,
   // The bun binary and the entry point it runs (adapters/bun/main.ts).
+  spawnProgram: spawnProgramNode,
   spawnSelf: spawnSelfWith(process.execPath, [process.argv[1] as string]),
   writeTextFile: writeTextFileNode,
   signalProcess: signalProcessNode,

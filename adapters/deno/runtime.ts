@@ -20,7 +20,7 @@
  *  - there is no synchronous socket write (the core's writeSync is NotSupported on TCP), so
  *    every write is an async op and bytes stay "buffered" until it completes.
  */
-import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
@@ -622,6 +622,7 @@ export const denoRuntime: Runtime = {
   writeStderr: (data) => writeAllSync(Deno.stderr, data),
   exit: (code) => Deno.exit(code),
   // deno run -A with the package's deno.json (its unstable features) and the entry module.
+  spawnProgram: spawnProgramNode,
   spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]),
   writeTextFile: writeTextFileNode,
   signalProcess: signalProcessNode,

@@ -8,7 +8,7 @@ import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { openDatagramSocketNode } from '../shared/node-datagram.ts';
-import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
@@ -22,6 +22,7 @@ export const nodeRuntime: Runtime = {
   // Before 22.12 node:net cannot set SO_REUSEPORT: workers share the master's sockets instead.
   listenerHandover: NODE_NET_REUSE_PORT ? 'reuse-port' : 'siblings',
   // The same node binary, flags and entry script (bin/switchyard.js or dist/adapters/node/main.js).
+  spawnProgram: spawnProgramNode,
   spawnSelf: NODE_NET_REUSE_PORT
     ? spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string])
     : clusterSpawnSelf(process.execArgv, process.argv[1] as string),

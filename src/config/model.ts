@@ -1173,6 +1173,20 @@ export interface ConfigModel {
   readonly resolvers?: readonly ResolversModel[] | undefined;
   /** `cache NAME` sections (`http-request cache-use`, `http-response cache-store`). */
   readonly caches?: readonly CacheModel[] | undefined;
+  /** `program NAME` sections: commands the master of master-worker mode runs beside its workers. */
+  readonly programs?: readonly ProgramModel[] | undefined;
+}
+
+/** A `program NAME` section (HAProxy's mworker-prog.c). */
+export interface ProgramModel {
+  readonly name: string;
+  /** The command and its arguments (run through the PATH, as execvp). */
+  readonly command: readonly string[];
+  /** `user` / `group`: names the program runs as. */
+  readonly user?: string | undefined;
+  readonly group?: string | undefined;
+  /** `option start-on-reload` (the default): a reload restarts it; `no option start-on-reload` keeps it running. */
+  readonly startOnReload: boolean;
 }
 
 /** One nameserver of a `resolvers` section (UDP). */

@@ -36,6 +36,7 @@ import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import { resolveCaches } from './caches.ts';
+import { programsOf } from './programs.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import type {
@@ -172,6 +173,7 @@ class Resolver {
       ...(userlists.length > 0 ? { userlists } : {}),
       ...resolvers,
       ...(caches.length > 0 ? { caches } : {}),
+      ...programsOf(global.programs, this.#diagnostics),
     };
   }
 

@@ -61,6 +61,13 @@ export function showProc(master: Master): string {
     for (const w of old) out += `${col(w.handle.pid)} ${col('worker')} ${col(w.reloads)} ${col(uptime(now - w.startedWall))} ${col(master.version)}\n`;
   }
   out += '# programs\n';
+  const programs = master.programs.list;
+  const row = (p: (typeof programs)[number]): string => `${col(p.handle.pid)} ${col(p.model.name)} ${col(p.reloads)} ${col(uptime(now - p.startedWall))} ${col('-')}\n`;
+  for (const p of programs) if (!p.leaving) out += row(p);
+  if (programs.some((p) => p.leaving)) {
+    out += '# old programs\n';
+    for (const p of programs) if (p.leaving) out += row(p);
+  }
   return out;
 }
 

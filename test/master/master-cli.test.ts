@@ -16,7 +16,7 @@ describe('master CLI', () => {
     assert.match(parseMasterCliAddress('sockpair@4') as string, /sockpair@ is not available/);
   });
 
-  it("show proc: HAProxy's columns, the master, current and old workers", () => {
+  it("show proc: HAProxy's columns, the master, current and old workers, current and old programs", () => {
     const handle = (pid: number): ChildProcessHandle => ({ pid, kill: () => undefined, exited: new Promise(() => undefined) });
     const master = {
       runtime: { pid: 100, wallClock: () => 90_061_000 },
@@ -28,6 +28,13 @@ describe('master CLI', () => {
         { handle: handle(102), startedWall: 90_000_000, reloads: 0, linkPort: 1, leaving: false },
         { handle: handle(101), startedWall: 0, reloads: 1, linkPort: 2, leaving: true },
       ],
+      programs: {
+        list: [
+          { model: { name: 'foo' }, handle: handle(103), startedWall: 90_000_000, reloads: 1, leaving: false },
+          { model: { name: 'bar' }, handle: handle(104), startedWall: 90_061_000, reloads: 0, leaving: false },
+          { model: { name: 'foo' }, handle: handle(99), startedWall: 0, reloads: 2, leaving: true },
+        ],
+      },
     } as unknown as Master;
     assert.equal(
       showProc(master),
@@ -37,7 +44,11 @@ describe('master CLI', () => {
         '102             worker          0               0d00h01m01s     0.1.0          \n' +
         '# old workers\n' +
         '101             worker          1               1d01h01m01s     0.1.0          \n' +
-        '# programs\n',
+        '# programs\n' +
+        '103             foo             1               0d00h01m01s     -              \n' +
+        '104             bar             0               0d00h00m00s     -              \n' +
+        '# old programs\n' +
+        '99              foo             2               1d01h01m01s     -              \n',
     );
   });
 });

@@ -130,7 +130,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'peers', 'mailers', 'program', 'ring', 'log-forward',
+      'peers', 'mailers', 'ring', 'log-forward',
       'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -43,6 +43,7 @@ import { userlistKeywords } from './userlist.ts';
 import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
 import { cacheKeywords } from './cache.ts';
+import { programKeywords } from './program.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -84,6 +85,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   compressionKeywords,
   filterKeywords,
   cacheKeywords,
+  programKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -292,8 +292,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   config = addresses.config;
   const listening = hasEnabledListener(config);
-  if (config.programs !== undefined && !parsed.masterWorker) {
-    // HAProxy's cfg_program_postparser (also for -c).
+  if (config.programs !== undefined && !parsed.masterWorker && runtime.env(WORKER_ENV) === undefined) {
+    // HAProxy's cfg_program_postparser (also for -c); a worker runs under its master.
     out.alert("config : Can't use a 'program' section without master worker mode.");
     return runtime.exit(1);
   }

@@ -4,7 +4,7 @@
  */
 import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
-import type { ConfigModel } from './config/model.ts';
+import type { ConfigModel, ProgramModel } from './config/model.ts';
 import { startDemoBackends } from './demo/demo-backends.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
@@ -14,7 +14,7 @@ import { RuntimeApi } from './runtime-api/runtime-api.ts';
 import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 import { listenMasterCli, parseMasterCliAddress } from './master/master-cli.ts';
-import { Master } from './master/master.ts';
+import { type ConfigCheck, Master } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 import { listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 
@@ -69,7 +69,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -v            print the version and exit
   -W, -Ws       master-worker mode: a master process starts a worker that serves, relays the
                 stop signals, reloads on SIGUSR2/SIGHUP (-Ws: as -W; no systemd notification)
-  -S ADDR       master CLI on ADDR (unix@PATH, a path, ipv4@ADDR:PORT): show proc, reload,
+  -S ADDR       master CLI on ADDR (unix@PATH, a path, ipv4@ADDR:PORT, fd@N): show proc, reload,
                 @1 / @!PID COMMAND to a worker
   -p FILE       write the pid (the master's, with -W) to FILE
   -D            daemon: start in the background (no stdio) and return once the pid file is written
@@ -309,6 +309,11 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   config = addresses.config;
   const listening = hasEnabledListener(config);
+  if (config.programs !== undefined && !parsed.masterWorker && runtime.env(WORKER_ENV) === undefined) {
+    // HAProxy's cfg_program_postparser (also for -c); a worker runs under its master.
+    out.alert("config : Can't use a 'program' section without master worker mode.");
+    return runtime.exit(1);
+  }
   if (parsed.check) {
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.
@@ -332,7 +337,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);
   }
   if (signalFirst) handOver(runtime, parsed.handover as Handover, out);
-  if (parsed.masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, out, !signalFirst);
+  if (parsed.masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, out, !signalFirst, config.programs ?? []);
   if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
 
   let demoListeners: Listener[] = [];
@@ -438,7 +443,7 @@ function handOver(runtime: Runtime, handover: Handover, out: Console): void {
  * `-W`: this process becomes the master; the worker runs the configuration (src/master/).
  * `handOverOnceServing`: the -sf/-st processes are told to stop once its first worker listens.
  */
-async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console, handOverOnceServing: boolean): Promise<void> {
+async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console, handOverOnceServing: boolean, programs: readonly ProgramModel[]): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`master-worker mode (-W) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
@@ -448,16 +453,15 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console, han
     out.alert(address);
     return runtime.exit(1);
   }
-  const check = async (): Promise<string | undefined> => {
+  const check: ConfigCheck = async () => {
     try {
-      await loadConfiguration(runtime, parsed.files);
-      return undefined;
+      return { programs: (await loadConfiguration(runtime, parsed.files)).programs ?? [] };
     } catch (error) {
       reportConfigError(out, error);
-      return error instanceof Error ? error.message.split('\n')[0] : String(error);
+      return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error) };
     }
   };
-  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), notice: (t) => out.notice(t) }, check);
+  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), notice: (t) => out.notice(t) }, check, programs);
   try {
     await master.start();
     if (address !== undefined) await listenMasterCli(master, address);

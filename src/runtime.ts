@@ -261,6 +261,19 @@ export interface ConnectOptions {
 /** Message digests the core may ask for (HAProxy's sha1/sha2/digest/hmac converters). */
 export type DigestAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
+/** Digests a public-key signature may be verified over (the jwt_verify converter's RS* and ES*). */
+export type SignatureDigest = 'sha256' | 'sha384' | 'sha512';
+
+/** A public key read once from PEM (a `BEGIN PUBLIC KEY` block), to verify signatures with. */
+export interface PublicKey {
+  /**
+   * Whether `signature` signs `data` hashed with `digest`, as OpenSSL's EVP_DigestVerify checks
+   * it: PKCS#1 v1.5 for an RSA key, a DER-encoded ECDSA signature for an EC key. False, never an
+   * exception, for a signature that does not verify or cannot be read.
+   */
+  verify(digest: SignatureDigest, data: Uint8Array, signature: Uint8Array): boolean;
+}
+
 export type SignalName = 'SIGHUP' | 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
 
 /**
@@ -351,6 +364,12 @@ export interface Runtime {
    */
   listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**
+   * Accepts on a listening stream socket this process inherited as descriptor `fd` (HAProxy's
+   * `fd@N`: the parent opened and bound it). Rejects when `fd` is not such a socket. Absent
+   * where the runtime cannot adopt a descriptor.
+   */
+  listenInherited?(fd: number, onConnection: (socket: Socket) => void): Promise<Listener>;
+  /**
    * Starts an outbound connection and returns its socket at once. The handler receives
    * onConnect when it is established, or onClose(error) if it fails. Bytes written before
    * onConnect are queued; destroy() abandons the attempt.
@@ -389,6 +408,12 @@ export interface Runtime {
   createCompressor?(format: CompressionFormat, options: CompressorOptions, sink: CompressorSink): Compressor;
   /** The `algorithm` digest of `data`, computed synchronously (converters run inside a request's rules). */
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array;
+  /**
+   * The public key a PEM text holds, or undefined when it holds none (jwt_verify then answers
+   * "unknown certificate"). Called once per key, never per request. Absent where the runtime
+   * has no public-key cryptography.
+   */
+  publicKey?(pem: string): PublicKey | undefined;
   /** A file's bytes as they are (error pages and reply payloads are sent byte for byte). */
   readFile(path: string): Promise<Uint8Array>;
   /** Names (not paths) of the entries of a directory. */
@@ -418,6 +443,14 @@ export interface Runtime {
    * (the daemon of `-D`). Absent where the runtime cannot start processes.
    */
   spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }): ChildProcessHandle;
+  /**
+   * Starts an external command (a `program` section of master-worker mode) as execvp does:
+   * `command[0]` looked up in PATH, with `command` as its argv, the environment and stdout and
+   * stderr of this process, as `user` / `group` when given (names, as getpwnam/getgrnam read
+   * them). A command that cannot start gives a handle whose `exited` settles with a failure
+   * code. Absent where the runtime cannot start processes.
+   */
+  spawnProgram?(command: readonly string[], options: { readonly user?: string | undefined; readonly group?: string | undefined }): ChildProcessHandle;
   /**
    * Sends a signal to another process (`-sf` / `-st`: the processes this one replaces).
    * False when it cannot be sent (no such process, not permitted). Absent where the runtime

@@ -42,11 +42,11 @@ import type {
   UnixListenOptions,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
-import { connectNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
-import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
@@ -632,12 +632,14 @@ export const bunRuntime: Runtime = {
   listenerHandover: process.platform === 'linux' ? 'reuse-port' : undefined,
   listen,
   listenUnix,
+  listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketBun,
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
   lookup: lookupLibc,
   // The bun binary and the entry point it runs (adapters/bun/main.ts).
+  spawnProgram: spawnProgramNode,
   spawnSelf: spawnSelfWith(process.execPath, [process.argv[1] as string]),
   writeTextFile: writeTextFileNode,
   signalProcess: signalProcessNode,

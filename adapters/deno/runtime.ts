@@ -20,7 +20,7 @@
  *  - there is no synchronous socket write (the core's writeSync is NotSupported on TCP), so
  *    every write is an async op and bytes stay "buffered" until it completes.
  */
-import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
@@ -41,9 +41,10 @@ import type {
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { digestNode } from '../shared/node-digest.ts';
+import { publicKeyNode } from '../shared/node-public-key.ts';
 import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
-import { connectNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 
 /**
  * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
@@ -582,6 +583,7 @@ export const denoRuntime: Runtime = {
   tlsUnsupported: TLS_UNSUPPORTED,
   listen,
   listenUnix,
+  listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
@@ -594,6 +596,7 @@ export const denoRuntime: Runtime = {
   // or directory, open '...'") match Node's and Bun's, and configuration errors quote them.
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
+  publicKey: publicKeyNode,
   createCompressor: createZlibCompressor,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
@@ -619,6 +622,7 @@ export const denoRuntime: Runtime = {
   writeStderr: (data) => writeAllSync(Deno.stderr, data),
   exit: (code) => Deno.exit(code),
   // deno run -A with the package's deno.json (its unstable features) and the entry module.
+  spawnProgram: spawnProgramNode,
   spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]),
   writeTextFile: writeTextFileNode,
   signalProcess: signalProcessNode,

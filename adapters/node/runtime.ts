@@ -5,22 +5,24 @@
 import cluster from 'node:cluster';
 import type { Runtime } from '../../src/runtime.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
-import { connectNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
+import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { openDatagramSocketNode } from '../shared/node-datagram.ts';
-import { signalProcessNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
   version: process.versions.node,
   listen: (options, onConnection) => listenNode(options, onConnection, cluster.isWorker),
   listenUnix: listenUnixNode,
+  listenInherited: listenInheritedNode,
   connect: connectNode,
   openDatagramSocket: openDatagramSocketNode,
   ...nodeProcessServices,
   // Before 22.12 node:net cannot set SO_REUSEPORT: workers share the master's sockets instead.
   listenerHandover: NODE_NET_REUSE_PORT ? 'reuse-port' : 'siblings',
   // The same node binary, flags and entry script (bin/switchyard.js or dist/adapters/node/main.js).
+  spawnProgram: spawnProgramNode,
   spawnSelf: NODE_NET_REUSE_PORT
     ? spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string])
     : clusterSpawnSelf(process.execArgv, process.argv[1] as string),

@@ -7,6 +7,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
 import { digestNode } from './node-digest.ts';
+import { publicKeyNode } from './node-public-key.ts';
 import { lookupNode } from './node-dns.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
 
@@ -20,6 +21,7 @@ export const nodeProcessServices: ProcessServices = {
   lookup: lookupNode,
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
+  publicKey: publicKeyNode,
   createCompressor: createZlibCompressor,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),

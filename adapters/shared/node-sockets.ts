@@ -266,6 +266,23 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
   });
 }
 
+/**
+ * An inherited listening socket (`fd@N`) through node:net, which Node, Bun and Deno all let
+ * adopt a descriptor with `listen({ fd })` (Bun.listen and Deno.listen cannot).
+ */
+export function listenInheritedNode(fd: number, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ fd }, () => {
+      server.off('error', reject);
+      server.on('error', noop);
+      const address = server.address();
+      resolve(new NodeListener(server, typeof address === 'object' && address !== null ? address.address : ''));
+    });
+  });
+}
+
 /** A UNIX stream socket with node:net, put in place as HAProxy does (unix-socket-file.ts). */
 export function listenUnixNode(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   const tmp = temporarySocketPath(options.path, process.pid);

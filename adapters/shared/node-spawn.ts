@@ -3,6 +3,7 @@
  * executable with the arguments that start this program (`prefix`), then `args`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { ChildProcessHandle, SignalName } from '../../src/runtime.ts';
 
@@ -45,4 +46,38 @@ export function signalProcessNode(pid: number, signal: SignalName): boolean {
   } catch {
     return false;
   }
+}
+
+/** The numeric id of `name` in an /etc/passwd or /etc/group file (field 3), as getpwnam/getgrnam find it there. */
+function idIn(file: string, name: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'latin1');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const fields = line.split(':');
+    if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) return Number(fields[2]);
+  }
+  return undefined;
+}
+
+/** A handle for a program that could not start: it "exits" at once with execvp's failure code. */
+function failedHandle(): ChildProcessHandle {
+  return { pid: 0, kill: () => undefined, exited: Promise.resolve(1) };
+}
+
+/** spawnProgram on node:child_process (Node, Bun and Deno): execvp's PATH lookup, this process's environment and stdio. */
+export function spawnProgramNode(command: readonly string[], options: { readonly user?: string | undefined; readonly group?: string | undefined }): ChildProcessHandle {
+  const uid = options.user === undefined ? undefined : idIn('/etc/passwd', options.user);
+  const gid = options.group === undefined ? undefined : idIn('/etc/group', options.group);
+  if ((options.user !== undefined && uid === undefined) || (options.group !== undefined && gid === undefined)) {
+    process.stderr.write(`[ALERT]    (${process.pid}) : cannot find ${uid === undefined ? `user id for '${options.user}'` : `group id for '${options.group}'`}\n`);
+    return failedHandle();
+  }
+  const [file, ...args] = command as [string, ...string[]];
+  const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) });
+  child.once('error', (error) => process.stderr.write(`[ALERT]    (${process.pid}) : Cannot execute ${file}: ${error.message}\n`));
+  return childHandle(child);
 }

@@ -494,6 +494,18 @@ export interface GlobalDraft {
   serverStateBase?: string;
   /** Caches named by `filter cache`, `cache-use` and `cache-store`, checked once every section is read. */
   cacheReferences?: { readonly name: string; readonly proxy: string; readonly proxyKind: string; readonly place: Place; readonly keyword: string }[];
+  /** `program NAME` sections in order (keywords/program.ts). */
+  programs?: ProgramDraft[];
+}
+
+/** A `program NAME` section as read. */
+export interface ProgramDraft {
+  name: string;
+  place: Place;
+  command: string[] | undefined;
+  user: string | undefined;
+  group: string | undefined;
+  startOnReload: boolean;
 }
 
 /** A `cache NAME` section as read (0: not given). */

@@ -1196,6 +1196,8 @@ export interface ConfigModel {
   readonly caches?: readonly CacheModel[] | undefined;
   /** `peers NAME` sections (src/peers/): stick tables kept in sync with other processes. */
   readonly peers?: readonly PeersModel[] | undefined;
+  /** `program NAME` sections: commands the master of master-worker mode runs beside its workers. */
+  readonly programs?: readonly ProgramModel[] | undefined;
 }
 
 /** One `peer NAME ADDR:PORT` / `server NAME [ADDR:PORT]` line of a peers section. */
@@ -1225,6 +1227,18 @@ export interface PeersModel {
   /** `table NAME ...` lines: tables owned by the section, named `SECTION/NAME` elsewhere. */
   readonly tables: readonly { readonly name: string; readonly table: StickTableModel }[];
   readonly source: SourceLocation;
+}
+
+/** A `program NAME` section (HAProxy's mworker-prog.c). */
+export interface ProgramModel {
+  readonly name: string;
+  /** The command and its arguments (run through the PATH, as execvp). */
+  readonly command: readonly string[];
+  /** `user` / `group`: names the program runs as. */
+  readonly user?: string | undefined;
+  readonly group?: string | undefined;
+  /** `option start-on-reload` (the default): a reload restarts it; `no option start-on-reload` keeps it running. */
+  readonly startOnReload: boolean;
 }
 
 /** One nameserver of a `resolvers` section (UDP). */

@@ -39,6 +39,7 @@ import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import { resolveCaches } from './caches.ts';
 import { checkServerTracking, trackModel } from './server-tracking.ts';
+import { programsOf } from './programs.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import type {
@@ -186,6 +187,7 @@ class Resolver {
       ...resolvers,
       ...(caches.length > 0 ? { caches } : {}),
       ...(peers.length > 0 ? { peers } : {}),
+      ...programsOf(global.programs, this.#diagnostics),
     };
   }
 

@@ -997,6 +997,17 @@ export const configModelSchema = v.object({
   ),
   caches: v.optional(v.array(cacheSchema)),
   peers: v.optional(v.array(peersSchema)),
+  programs: v.optional(
+    v.array(
+      v.object({
+        name: v.string(),
+        command: v.pipe(v.array(v.string()), v.minLength(1)),
+        user: v.optional(v.string()),
+        group: v.optional(v.string()),
+        startOnReload: v.boolean(),
+      }),
+    ),
+  ),
 });
 
 // Whatever the schema accepts must be a ConfigModel (compile-time check).

@@ -8,18 +8,28 @@
 import type { Listener, Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { Master } from './master.ts';
 
-/** `-S` addresses: `unix@PATH`, `/PATH`, `ipv4@ADDR:PORT`, `ADDR:PORT`; options after a comma are accepted. */
-export type MasterCliAddress = { readonly kind: 'unix'; readonly path: string } | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+/**
+ * `-S` addresses: `unix@PATH`, `/PATH`, `ipv4@ADDR:PORT`, `ADDR:PORT`, `fd@N` (a listening
+ * socket inherited as descriptor N, as VTest passes one); options after a comma are accepted.
+ */
+export type MasterCliAddress =
+  | { readonly kind: 'unix'; readonly path: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'fd'; readonly fd: number };
 
 export function parseMasterCliAddress(text: string): MasterCliAddress | string {
   const spec = text.split(',')[0] ?? '';
   if (spec.startsWith('unix@')) return { kind: 'unix', path: spec.slice(5) };
+  if (spec.startsWith('fd@')) {
+    const fd = Number(spec.slice(3));
+    if (spec.length > 3 && Number.isInteger(fd) && fd >= 0) return { kind: 'fd', fd };
+  }
   if (spec.startsWith('/') || spec.startsWith('./')) return { kind: 'unix', path: spec };
   const bare = spec.startsWith('ipv4@') ? spec.slice(5) : spec;
   const colon = bare.lastIndexOf(':');
   const port = Number(bare.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    return `-S '${text}': expects unix@PATH, a path, or ipv4@ADDR:PORT (sockpair@ and fd@ are not available on this runtime)`;
+    return `-S '${text}': expects unix@PATH, a path, or ipv4@ADDR:PORT fd@N (sockpair@ is not available)`;
   }
   return { kind: 'tcp', host: bare.slice(0, colon) === '' ? '0.0.0.0' : bare.slice(0, colon), port };
 }
@@ -51,6 +61,13 @@ export function showProc(master: Master): string {
     for (const w of old) out += `${col(w.handle.pid)} ${col('worker')} ${col(w.reloads)} ${col(uptime(now - w.startedWall))} ${col(master.version)}\n`;
   }
   out += '# programs\n';
+  const programs = master.programs.list;
+  const row = (p: (typeof programs)[number]): string => `${col(p.handle.pid)} ${col(p.model.name)} ${col(p.reloads)} ${col(uptime(now - p.startedWall))} ${col('-')}\n`;
+  for (const p of programs) if (!p.leaving) out += row(p);
+  if (programs.some((p) => p.leaving)) {
+    out += '# old programs\n';
+    for (const p of programs) if (p.leaving) out += row(p);
+  }
   return out;
 }
 
@@ -206,5 +223,14 @@ class MasterCliSession implements SocketHandler {
 
 export function listenMasterCli(master: Master, address: MasterCliAddress): Promise<Listener> {
   const accept = (socket: Socket): void => socket.setHandler(new MasterCliSession(socket, master));
-  return address.kind === 'unix' ? master.runtime.listenUnix({ path: address.path, mode: 0o600 }, accept) : master.runtime.listen({ host: address.host, port: address.port }, accept);
+  const runtime = master.runtime;
+  switch (address.kind) {
+    case 'unix':
+      return runtime.listenUnix({ path: address.path, mode: 0o600 }, accept);
+    case 'tcp':
+      return runtime.listen({ host: address.host, port: address.port }, accept);
+    case 'fd':
+      if (runtime.listenInherited === undefined) return Promise.reject(new Error(`-S 'fd@${address.fd}': ${runtime.name} cannot listen on an inherited socket`));
+      return runtime.listenInherited(address.fd, accept);
+  }
 }

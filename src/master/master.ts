@@ -14,8 +14,10 @@
  * cannot, the old worker has to stop listening first, and new connections are refused until
  * the new one listens.
  */
+import type { ProgramModel } from '../config/model.ts';
 import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { VERSION } from '../version.ts';
+import { type ProgramProcess, Programs } from './programs.ts';
 import { WORKER_ENV } from './worker-link.ts';
 
 export interface WorkerProcess {
@@ -37,8 +39,11 @@ export interface MasterLog {
   notice(text: string): void;
 }
 
-/** Loads the configuration again: undefined when it is valid, else why not (a reload then keeps the workers). */
-export type ConfigCheck = () => Promise<string | undefined>;
+/**
+ * Loads the configuration again: its programs when it is valid, else why not (a reload then
+ * keeps the workers and programs).
+ */
+export type ConfigCheck = () => Promise<{ readonly problem: string } | { readonly programs: readonly ProgramModel[] }>;
 
 /** A random token the worker's link requires (only the master's environment carries it). */
 function newToken(): string {
@@ -81,16 +86,28 @@ export class Master {
   readonly #log: MasterLog;
   #registration: Listener | undefined;
   #stopping = false;
+  /** The signal that first told the master to stop. */
+  #stopSignal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | undefined;
+  /** The status the master leaves with once its workers are gone (HAProxy's exitcode). */
+  #exitCode = 0;
   readonly #registeredWaiters: (() => void)[] = [];
 
   readonly #check: ConfigCheck;
+  /** The `program` sections' processes (src/master/programs.ts). */
+  readonly programs: Programs;
+  readonly #initialPrograms: readonly ProgramModel[];
 
-  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck) {
+  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck, programs: readonly ProgramModel[] = []) {
     this.runtime = runtime;
     this.#workerArgs = workerArgs;
     this.#log = log;
     this.#check = check;
+    this.#initialPrograms = programs;
     this.startedWall = runtime.wallClock();
+    this.programs = new Programs(runtime, {
+      started: (p) => log.notice(`New program '${p.model.name}' (${p.handle.pid}) forked`),
+      exited: (p, status) => this.#programExited(p, status),
+    });
   }
 
   get version(): string {
@@ -100,6 +117,8 @@ export class Master {
   /** Opens the registration listener and starts the first worker. */
   async start(): Promise<void> {
     this.#registration = await this.runtime.listen({ host: '127.0.0.1', port: 0 }, (socket) => socket.setHandler(new RegistrationReader(this)));
+    // HAProxy starts the programs before the worker (mworker_ext_launch_all, then the fork).
+    this.programs.start(this.#initialPrograms);
     this.#spawn();
   }
 
@@ -145,11 +164,42 @@ export class Master {
       this.#log.alert(`Current worker (${worker.handle.pid}) exited with code ${status} (${code === null ? 'Terminated' : 'Exit'})`);
       this.#log.alert('exit-on-failure: killing every processes with SIGTERM');
       this.#stopping = true;
+      this.#exitCode = status;
       for (const w of this.workers) w.handle.kill('SIGTERM');
-      return this.#finish(status);
+      this.programs.signal('SIGTERM');
+      return this.#finishOnceAlone(status);
     }
     if (worker.leaving && !this.#stopping) this.#log.notice(`Former worker (${worker.handle.pid}) exited with code ${status} (${code === null ? 'Terminated' : 'Exit'})`);
-    if (this.workers.length === 0) this.#finish(this.#stopping ? 0 : status);
+    if (!worker.leaving && this.#stopSignal === 'SIGINT' && this.#exitCode === 0) {
+      // HAProxy's workers die of the SIGINT the master relays (status 130) and its master
+      // leaves with that status (mworker_catch_sigchld: "we should report SIGINT"); Switchyard's
+      // worker stops gracefully and exits 0, so the master reports the signal itself.
+      this.#exitCode = 130;
+    }
+    this.#finishOnceAlone(this.#stopping ? this.#exitCode : status);
+  }
+
+  /** The master leaves once no worker and no program runs any more (HAProxy: waitpid's ECHILD). */
+  #finishOnceAlone(code: number): void {
+    if (this.workers.length === 0 && this.programs.running === 0) this.#finish(code);
+  }
+
+  #programExited(program: ProgramProcess, status: number): void {
+    const how = status >= 128 ? 'Terminated' : 'Exit';
+    if (program.leaving) {
+      if (!this.#stopping) this.#log.notice(`Former program '${program.model.name}' (${program.handle.pid}) exited with code ${status} (${how})`);
+    } else {
+      this.#log.alert(`Current program '${program.model.name}' (${program.handle.pid}) exited with code ${status} (${how})`);
+      if (!this.#stopping && status !== 0 && status !== 130 && status !== 143) {
+        this.#log.alert('exit-on-failure: killing every processes with SIGTERM');
+        this.#stopping = true;
+        this.#exitCode = status;
+        for (const w of this.workers) w.handle.kill('SIGTERM');
+        this.programs.signal('SIGTERM');
+      }
+    }
+    // With no worker left (they all stopped before it), the last program's end is the master's.
+    this.#finishOnceAlone(this.#stopping ? this.#exitCode : status);
   }
 
   #finish(code: number): void {
@@ -161,8 +211,10 @@ export class Master {
   /** SIGTERM / SIGINT (hard) and SIGUSR1 (soft): relayed to every worker; the master leaves after them. */
   stop(signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1'): void {
     this.#stopping = true;
-    if (this.workers.length === 0) return this.#finish(0);
+    this.#stopSignal ??= signal;
+    if (this.workers.length === 0 && this.programs.running === 0) return this.#finish(0);
     for (const w of this.workers) w.handle.kill(signal);
+    this.programs.signal(signal);
   }
 
   /**
@@ -171,10 +223,10 @@ export class Master {
    */
   async reload(): Promise<void> {
     if (this.#stopping) return;
-    const problem = await this.#check();
-    if (problem !== undefined) {
+    const checked = await this.#check();
+    if ('problem' in checked) {
       this.failedReloads++;
-      this.#log.alert(`Reload failed, the workers keep serving the previous configuration: ${problem}`);
+      this.#log.alert(`Reload failed, the workers keep serving the previous configuration: ${checked.problem}`);
       return;
     }
     if (this.#stopping) return;
@@ -182,6 +234,7 @@ export class Master {
     const current = this.workers.filter((w) => !w.leaving);
     for (const w of this.workers) w.reloads++;
     this.#log.notice('Reloading HAProxy');
+    this.programs.reload(checked.programs);
     if (this.runtime.listenerHandover !== undefined) {
       this.#spawn(current);
       return;

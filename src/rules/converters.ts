@@ -25,6 +25,7 @@ import { HTTP_CONVERTERS } from './converters/http.ts';
 import { FIX_CONVERTERS } from './converters/fix.ts';
 import { PROTOBUF_CONVERTERS } from './converters/protobuf.ts';
 import { MQTT_CONVERTERS } from './converters/mqtt.ts';
+import { JWT_CONVERTERS } from './converters/jwt.ts';
 
 export interface Converter {
   readonly name: string;
@@ -53,6 +54,7 @@ const TABLE: ReadonlyMap<string, ConverterDefinition> = new Map(
     ...FIX_CONVERTERS,
     ...PROTOBUF_CONVERTERS,
     ...MQTT_CONVERTERS,
+    ...JWT_CONVERTERS,
   ].map(
     (d) => [d.name, d],
   ),
@@ -63,7 +65,7 @@ export const CONVERTERS: readonly string[] = [...TABLE.keys()];
 
 /** HAProxy 2.6 converters that exist but are not served here, refused by name. */
 const NOT_SUPPORTED = new Set([
-  'debug', 'in_table', 'jwt_header_query', 'jwt_payload_query', 'jwt_verify',
+  'debug', 'in_table',
   'capture-req', 'capture-res', 'aes_gcm_dec',
 ]);
 

@@ -12,7 +12,7 @@ import type { Payload } from './payload.ts';
 import type { MessageBody } from './message-body.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
-export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest'>;
+export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest' | 'publicKey'>;
 
 /** A backend as fetches see it (`be_name`, `nbsrv`; the live state for `be_conn`, `queue`, `srv_*`...). */
 export interface SampleBackend {

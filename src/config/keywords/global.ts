@@ -130,7 +130,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'mailers', 'program', 'ring', 'log-forward',
+      'mailers', 'ring', 'log-forward',
       'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -45,6 +45,7 @@ import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
 import { cacheKeywords } from './cache.ts';
 import { serverStateKeywords } from './server-state.ts';
+import { programKeywords } from './program.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -88,6 +89,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   filterKeywords,
   cacheKeywords,
   serverStateKeywords,
+  programKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -8,8 +8,9 @@
  */
 import type { ConverterDefinition } from './definition.ts';
 import { spec, strArg } from './definition.ts';
+import type { Sample } from '../sample.ts';
 
-type PathStep = string | number;
+export type PathStep = string | number;
 
 const JSON_INT_MAX = 2 ** 53 - 1;
 
@@ -59,6 +60,42 @@ export function formatG(value: number): string {
 /** A character beyond one byte: an escape mjson gives up on. */
 const WIDE = /[^\x00-\xff]/;
 
+/**
+ * Replaces the JSON text in `s` by its value at `steps` (undefined steps: a path that did not
+ * parse, which matches nothing), as sample_conv_json_query does; false when there is none.
+ * `asInt`: numbers as integers (json_query's `int` output type).
+ */
+export function queryJson(s: Sample, steps: readonly PathStep[] | undefined, asInt: boolean): boolean {
+  if (steps === undefined) return false;
+  let value: unknown;
+  try {
+    // Parsed as bytes (the sample's string holds one per character), as mjson reads them.
+    value = JSON.parse(s.str);
+  } catch {
+    return false;
+  }
+  for (const step of steps) {
+    if (value === null || typeof value !== 'object') return false;
+    if (typeof step === 'number') {
+      if (!Array.isArray(value) || step >= value.length) return false;
+      value = value[step];
+    } else {
+      if (Array.isArray(value) || !Object.hasOwn(value, step)) return false;
+      value = (value as Record<string, unknown>)[step];
+    }
+  }
+  if (typeof value === 'string') return WIDE.test(value) ? false : s.setStr(value);
+  if (typeof value === 'boolean') return s.setBool(value);
+  if (typeof value === 'number') {
+    if (asInt) {
+      const n = Math.trunc(value);
+      return n < -JSON_INT_MAX || n > JSON_INT_MAX ? false : s.setInt(n);
+    }
+    return s.setStr(formatG(value));
+  }
+  return false;
+}
+
 const jsonQuery: ConverterDefinition = {
   name: 'json_query',
   args: spec(1, 'str', 'str'),
@@ -70,36 +107,7 @@ const jsonQuery: ConverterDefinition = {
     const output = strArg(args, 1) ?? '';
     if (output !== '' && output !== 'int') return 'output_type only supports "int" as argument';
     const steps = parseJsonPath(path);
-    return (s) => {
-      if (steps === undefined) return false;
-      let value: unknown;
-      try {
-        // Parsed as bytes (the sample's string holds one per character), as mjson reads them.
-        value = JSON.parse(s.str);
-      } catch {
-        return false;
-      }
-      for (const step of steps) {
-        if (value === null || typeof value !== 'object') return false;
-        if (typeof step === 'number') {
-          if (!Array.isArray(value) || step >= value.length) return false;
-          value = value[step];
-        } else {
-          if (Array.isArray(value) || !Object.hasOwn(value, step)) return false;
-          value = (value as Record<string, unknown>)[step];
-        }
-      }
-      if (typeof value === 'string') return WIDE.test(value) ? false : s.setStr(value);
-      if (typeof value === 'boolean') return s.setBool(value);
-      if (typeof value === 'number') {
-        if (output === 'int') {
-          const n = Math.trunc(value);
-          return n < -JSON_INT_MAX || n > JSON_INT_MAX ? false : s.setInt(n);
-        }
-        return s.setStr(formatG(value));
-      }
-      return false;
-    };
+    return (s) => queryJson(s, steps, output === 'int');
   },
 };
 

@@ -3,7 +3,7 @@ import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
 import { clientSessionEnded, type ProxySession, type SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
-import { RequestHeadParser, type ResponseHead } from '../http/codec/index.ts';
+import { HttpParseError, RequestHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import {
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW,
@@ -416,7 +416,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     let head;
     try {
       head = requestHeadFromFields(fields, endStream, this.#headParser, facts);
-    } catch {
+    } catch (error) {
+      // A request HAProxy builds with a parsing error: the stream answers it 400.
+      if (error instanceof HttpParseError) return this.#badRequest(id, error, end - start, endStream);
       // Malformed (RFC 9113 §8.1.1): a stream error.
       this.#glitch();
       this.#send(rstStreamFrame(id, ErrorCode.PROTOCOL_ERROR));
@@ -435,6 +437,16 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.#streams.set(id, s);
     s.begin(head, end - start, endStream);
     this.scheduleStream(s);
+  }
+
+  /** A stream whose request the HTTP layer refuses (HAProxy's HTX parsing error): a 400 on it. */
+  #badRequest(id: number, error: HttpParseError, headBytes: number, endStream: boolean): void {
+    this.streamsOpened++;
+    this.connection.notFirstTransaction = true;
+    const s = new H2Stream(this, id, this.#peerInitialWindow, this.#settingsAcked ? this.#streamWindow : Math.max(this.#streamWindow, DEFAULT_WINDOW));
+    this.#streams.set(id, s);
+    s.refuse(error, headBytes, endStream);
+    this.#maybeRemove(s);
   }
 
   /** A second header block on a stream: trailers, which must end it. */

@@ -9,11 +9,14 @@
  * `:scheme` or `:path` is missing (CONNECT: `:scheme`/`:path` present or `:authority` missing),
  * `:path` is empty or neither "*" nor starts with "/", a connection-specific field is present
  * (connection, proxy-connection, keep-alive, upgrade, transfer-encoding), `te` is other than
- * "trailers", or Content-Length values are not one repeated number.
+ * "trailers", or Content-Length values are not one repeated number. A request HAProxy's
+ * h2_prepare_htx_reqline builds but flags as a parsing error (a `:scheme` that is not an
+ * RFC 3986 scheme, a method that is not a token, a URI with blanks or controls) is not a stream
+ * error: it throws an HttpParseError, and the stream answers it 400 (h2_desync_attacks).
  */
 import { stripDefaultPort } from '../../http/absolute-form.ts';
 import { TCHAR } from '../../http/codec/chars.ts';
-import { RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
+import { HttpParseError, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
 
 /** Why a header list is not a request: RFC 9113 §8.1.1 malformed (stream error PROTOCOL_ERROR). */
@@ -44,6 +47,20 @@ export function checkValue(value: string): void {
     const c = value.charCodeAt(i);
     if (c === 0 || c === 0x0a || c === 0x0d) throw new MalformedRequest('NUL, CR or LF in a field value');
   }
+}
+
+/** RFC 3986 §3.1 (HAProxy's http_validate_scheme): ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+function validScheme(scheme: string): boolean {
+  if (scheme.length === 0) return false;
+  for (let i = 0; i < scheme.length; i++) {
+    const c = scheme.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) continue;
+    if (i === 0) return false;
+    const raw = scheme.charCodeAt(i);
+    if ((raw >= 0x30 && raw <= 0x39) || raw === 0x2b || raw === 0x2d || raw === 0x2e) continue;
+    return false;
+  }
+  return true;
 }
 
 /** HAProxy's h2_parse_cont_len_header: "N", "N, N", repeated fields: all the same number. */
@@ -130,6 +147,7 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
     if (scheme === undefined) throw new MalformedRequest('missing :scheme');
     if (path === undefined) throw new MalformedRequest('missing :path');
     if (path === '' || (path.charCodeAt(0) !== 0x2f && path !== '*')) throw new MalformedRequest('invalid :path');
+    if (!validScheme(scheme)) throw new HttpParseError('BAD_URI', false, -1, 'invalid :scheme');
     target = path;
     if (authority !== undefined) {
       // HAProxy's normalized URI: absolute form, the scheme's default port dropped from it and

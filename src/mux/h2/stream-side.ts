@@ -78,6 +78,15 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     if (stream.readyToStart) stream.start();
   }
 
+  /** A request the HTTP layer refuses (HAProxy's HTX parsing error): answered 400 on this stream. */
+  refuse(error: unknown, headBytes: number, endStream: boolean): void {
+    const stream = this.stream;
+    stream.requestStarted();
+    stream.countRequestBytes(headBytes);
+    this.remoteEnded = endStream;
+    stream.badRequest(error);
+  }
+
   /** DATA payload for the request body, framed as the server side expects it. */
   requestData(buf: Uint8Array, start: number, end: number, endStream: boolean): void {
     const stream = this.stream;

@@ -89,6 +89,12 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   #responseDone = false;
   /** 'head': waiting for the final head; 'body': DATA or trailers; 'done'. */
   #resState: 'head' | 'body' | 'done' = 'head';
+  /**
+   * A HEAD's final head whose END_STREAM has not come: held until it does, so that the stream
+   * (for which the head is the whole response) sends the client's next request only once this
+   * stream ended, as HAProxy's h2 mux ends the message only then (http_bodyless_response).
+   */
+  #headUntilEnd: Uint8Array | undefined = undefined;
   #resRemaining = -1;
   /** Response bytes given to the stream: a failure before any is an unanswered request. */
   #delivered = 0;
@@ -319,6 +325,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#requestDone = false;
     this.#responseDone = false;
     this.#resState = 'head';
+    this.#headUntilEnd = undefined;
     this.#resRemaining = -1;
     this.#delivered = 0;
     this.#request.begin();
@@ -532,6 +539,13 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
       return this.#streamFailed(error instanceof Error ? error.message : 'malformed response', ErrorCode.PROTOCOL_ERROR);
     }
     if (endStream) this.#responseDone = true;
+    if (this.#headUntilEnd !== undefined) {
+      bytes = this.#headUntilEnd;
+      this.#headUntilEnd = undefined;
+    } else if (!endStream && this.#resState === 'body' && this.#requestMethod === 'HEAD') {
+      this.#headUntilEnd = bytes;
+      return;
+    }
     if (bytes.byteLength > 0) this.#deliverOrHold(bytes);
     if (endStream) this.#maybeStreamDone();
   }
@@ -571,6 +585,10 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     if (endStream) {
       this.#resState = 'done';
       this.#responseDone = true;
+      if (this.#headUntilEnd !== undefined) {
+        bytes = this.#headUntilEnd;
+        this.#headUntilEnd = undefined;
+      }
     }
     if (bytes !== undefined) this.#deliverOrHold(bytes);
     if (endStream) this.#maybeStreamDone();

@@ -12,12 +12,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { destroyAllClients } from '../support/http-client.ts';
+import { appBackend, httpBackend, writeAsync, type HttpTestBackend } from '../support/http-backends.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { FrameType, RawH2, field } from '../support/h2-raw.ts';
 
-const PORT_NAMES = ['h2', 'be'] as const;
+const PORT_NAMES = ['h2', 'be', 'head', 'behead', 'via', 'head2', 'behead2'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -29,6 +29,29 @@ frontend fe_h2
 
 backend be_app
     server s1 127.0.0.1:${p.be}
+
+frontend fe_head
+    bind 127.0.0.1:${p.head} proto h2
+    http-request set-method GET
+    default_backend be_head
+
+backend be_head
+    server s1 127.0.0.1:${p.behead}
+
+frontend fe_via_h2
+    bind 127.0.0.1:${p.via}
+    default_backend be_via_h2
+
+backend be_via_h2
+    server s1 127.0.0.1:${p.head2} proto h2
+
+frontend fe_head2
+    bind 127.0.0.1:${p.head2} proto h2
+    http-request set-method GET
+    default_backend be_head2
+
+backend be_head2
+    server s1 127.0.0.1:${p.behead2}
 `;
 }
 
@@ -44,11 +67,22 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let p: Ports;
     let be: HttpTestBackend;
+    let behead: HttpTestBackend;
+    let behead2: HttpTestBackend;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
       be = await appBackend(p.be, 'app');
+      behead = await appBackend(p.behead, 'head');
+      // The body comes 300 ms after the head: the client's next request is sent meanwhile.
+      behead2 = await httpBackend(p.behead2, 'late', async ({ connection, request, socket }) => {
+        const chunked = request.target.includes('chunked');
+        await writeAsync(socket, `HTTP/1.1 200 OK\r\nx-conn: ${connection.id}\r\n${chunked ? 'transfer-encoding: chunked' : 'content-length: 5'}\r\n\r\n`);
+        await new Promise((r) => setTimeout(r, 300));
+        await writeAsync(socket, chunked ? '5\r\nlate!\r\n0\r\n\r\n' : 'late!');
+        return 'keep';
+      });
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -56,6 +90,8 @@ for (const target of TARGETS) {
       destroyAllClients();
       await stopProxy(target, proxy);
       await be.close();
+      await behead.close();
+      await behead2.close();
     });
 
     it('an invalid :scheme or a method that is not a token gets a 400 on its stream; the connection goes on', async () => {
@@ -72,6 +108,46 @@ for (const target of TARGETS) {
         assert.equal(field(await c.response(5), ':status'), '200');
       } finally {
         c.close();
+      }
+    });
+
+    it('HEAD answered by a GET with a body (CL or chunked) over h2: no payload, and the next stream rides the same server connection', async () => {
+      const c = await RawH2.connect(p.head);
+      try {
+        const conns: string[] = [];
+        let id = 1;
+        for (const path of ['/download/cl/20000', '/download/chunked/5000', '/download/chunked/70000', '/last']) {
+          c.sendHeaders(id, get('http', path, path === '/last' ? 'GET' : 'HEAD'), true);
+          const head = await c.response(id);
+          assert.equal(field(head, ':status'), '200', path);
+          if (path !== '/last') {
+            if ((head!.flags & 0x1) === 0) assert.equal(await c.data(id, () => false), '', path);
+          } else {
+            assert.match(await c.data(id, (t) => t.includes('\r\n\r\n')), /^GET \/last HTTP\/1\.1\r\n/);
+          }
+          conns.push(field(head, 'x-conn') ?? '?');
+          id += 2;
+        }
+        assert.deepEqual(conns, [conns[0], conns[0], conns[0], conns[0]]);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('HTTP/1.1 HEAD requests through an h2 server connection to such an h2 frontend: one connection each way', async () => {
+      const c = await HttpConnection.open(p.via);
+      try {
+        const conns: string[] = [];
+        for (const path of ['/cl', '/chunked', '/cl', '/last']) {
+          const res = await c.request(path === '/last' ? 'GET' : 'HEAD', path, { host: 'example.com' });
+          assert.equal(res.status, 200, path);
+          if (path === '/last') assert.equal(res.text, 'late!');
+          else assert.equal(res.text, '', path);
+          conns.push(res.header('x-conn') ?? '?');
+        }
+        assert.deepEqual(conns, [conns[0], conns[0], conns[0], conns[0]]);
+      } finally {
+        c.destroy();
       }
     });
 

@@ -174,6 +174,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     client.setHandler(this);
     // As HAProxy's h2c_send_settings: only what differs from the protocol's defaults.
     const settings: [number, number][] = [];
+    // RFC 8441 §3: extended CONNECT is offered (HAProxy 2.6 does unless told not to).
+    settings.push([Setting.ENABLE_CONNECT_PROTOCOL, 1]);
     if (tableSize !== 4096) settings.push([Setting.HEADER_TABLE_SIZE, tableSize]);
     if (this.#streamWindow !== DEFAULT_WINDOW) settings.push([Setting.INITIAL_WINDOW_SIZE, this.#streamWindow]);
     if (maxStreams !== 0) settings.push([Setting.MAX_CONCURRENT_STREAMS, maxStreams]);
@@ -434,6 +436,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     const s = new H2Stream(this, id, this.#peerInitialWindow, window);
     s.contentLength = facts.contentLength;
     s.chunked = facts.chunked;
+    s.extConnect = facts.protocol !== undefined;
+    s.websocketKey = facts.websocketKey;
     this.#streams.set(id, s);
     s.begin(head, end - start, endStream);
     this.scheduleStream(s);

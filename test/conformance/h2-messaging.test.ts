@@ -12,12 +12,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { appBackend, httpBackend, writeAsync, type HttpTestBackend } from '../support/http-backends.ts';
+import { appBackend, cannedBackend, httpBackend, writeAsync, wsEchoBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
-import { FrameType, RawH2, field } from '../support/h2-raw.ts';
+import { FrameType, RawH2, field, readSettings } from '../support/h2-raw.ts';
 
-const PORT_NAMES = ['h2', 'be', 'head', 'behead', 'via', 'head2', 'behead2'] as const;
+const PORT_NAMES = ['h2', 'be', 'head', 'behead', 'via', 'head2', 'behead2', 'ws', 'bews', 'wsbad', 'bewsbad'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -52,6 +52,20 @@ frontend fe_head2
 
 backend be_head2
     server s1 127.0.0.1:${p.behead2}
+
+frontend fe_ws
+    bind 127.0.0.1:${p.ws} proto h2
+    default_backend be_ws
+
+backend be_ws
+    server s1 127.0.0.1:${p.bews}
+
+frontend fe_ws_bad
+    bind 127.0.0.1:${p.wsbad} proto h2
+    default_backend be_ws_bad
+
+backend be_ws_bad
+    server s1 127.0.0.1:${p.bewsbad}
 `;
 }
 
@@ -69,6 +83,8 @@ for (const target of TARGETS) {
     let be: HttpTestBackend;
     let behead: HttpTestBackend;
     let behead2: HttpTestBackend;
+    let bews: Awaited<ReturnType<typeof wsEchoBackend>>;
+    let bewsbad: HttpTestBackend;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
@@ -83,6 +99,8 @@ for (const target of TARGETS) {
         await writeAsync(socket, chunked ? '5\r\nlate!\r\n0\r\n\r\n' : 'late!');
         return 'keep';
       });
+      bews = await wsEchoBackend(p.bews);
+      bewsbad = await cannedBackend(p.bewsbad, 'badkey', 'HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-accept: invalid_key\r\n\r\n', 'keep');
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -92,6 +110,8 @@ for (const target of TARGETS) {
       await be.close();
       await behead.close();
       await behead2.close();
+      await bews.close();
+      await bewsbad.close();
     });
 
     it('an invalid :scheme or a method that is not a token gets a 400 on its stream; the connection goes on', async () => {
@@ -148,6 +168,44 @@ for (const target of TARGETS) {
         assert.deepEqual(conns, [conns[0], conns[0], conns[0], conns[0]]);
       } finally {
         c.destroy();
+      }
+    });
+
+    it('extended CONNECT (RFC 8441) is offered, and :protocol websocket reaches an HTTP/1.1 WebSocket server as an Upgrade: 200, then frames both ways', async () => {
+      const c = await RawH2.connect(p.ws);
+      try {
+        const settings = await c.next(FrameType.SETTINGS, 0);
+        assert.equal(readSettings(settings!.payload).get(0x8), 1);
+        c.sendHeaders(1, [[':method', 'CONNECT'], [':protocol', 'websocket'], [':scheme', 'http'], [':path', '/chat'], [':authority', '127.0.0.1'], ['sec-websocket-version', '13']], false);
+        const res = await c.response(1);
+        assert.equal(res?.type, FrameType.HEADERS);
+        assert.equal(field(res, ':status'), '200');
+        assert.equal(field(res, 'upgrade'), undefined);
+        assert.equal(res!.flags & 0x1, 0);
+        // A masked text frame "hello" (RFC 6455 §5.2); the server echoes it unmasked.
+        const mask = [1, 2, 3, 4];
+        const payload = Buffer.from('hello').map((b, i) => b ^ mask[i % 4]!);
+        c.sendData(1, Buffer.concat([Buffer.from([0x81, 0x80 | 5, ...mask]), payload]));
+        const echoed = await c.data(1, (t) => t.length >= 7);
+        assert.equal(echoed, '\x81\x05hello');
+        assert.equal(bews.upgrades(), 1);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('extended CONNECT websocket: a server 101 with the wrong Sec-WebSocket-Accept is answered 502', async () => {
+      const c = await RawH2.connect(p.wsbad);
+      try {
+        c.sendHeaders(1, [[':method', 'CONNECT'], [':protocol', 'websocket'], [':scheme', 'http'], [':path', '/'], [':authority', '127.0.0.1']], false);
+        assert.equal(field(await c.response(1), ':status'), '502');
+        const seen = bewsbad.lastRequest();
+        assert.equal(seen?.method, 'GET');
+        const header = (name: string) => seen?.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+        assert.equal(header('upgrade'), 'websocket');
+        assert.match(header('sec-websocket-key') ?? '', /^[A-Za-z0-9+/]{22}==$/);
+      } finally {
+        c.close();
       }
     });
 

@@ -9,15 +9,55 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h2-messaging.test.js
  */
 import assert from 'node:assert/strict';
+import { connect as netConnect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, cannedBackend, httpBackend, writeAsync, wsEchoBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
-import { FrameType, RawH2, field, readSettings } from '../support/h2-raw.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { FrameType, RawH2, field, frame, readSettings, settingsPayload, type RawFrame } from '../support/h2-raw.ts';
 
-const PORT_NAMES = ['h2', 'be', 'head', 'behead', 'via', 'head2', 'behead2', 'ws', 'bews', 'wsbad', 'bewsbad'] as const;
+/** An HTTP/2 server written frame by frame: SETTINGS `settings` first, then `serve` per connection. */
+function rawH2Server(port: number, settings: [number, number][], serve: (c: RawH2) => Promise<void>): Promise<NetServer> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => {
+      socket.write(frame(FrameType.SETTINGS, 0, 0, settingsPayload(settings)));
+      serve(new RawH2(socket)).catch(() => socket.destroy());
+    });
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** An HTTP/1.1 exchange on a raw socket: sends `request`, resolves with what came until `until` matches it. */
+function rawExchange(port: number): Promise<{ socket: Socket; until: (match: (text: string) => boolean, timeoutMs?: number) => Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: '127.0.0.1', port }, () => {
+      let text = '';
+      let wake: (() => void) | undefined;
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        wake?.();
+      });
+      socket.on('close', () => wake?.());
+      const until = async (match: (t: string) => boolean, timeoutMs = 3000): Promise<string> => {
+        const deadline = Date.now() + timeoutMs;
+        while (!match(text) && !socket.destroyed && Date.now() < deadline) {
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 50);
+          });
+        }
+        return text;
+      };
+      resolve({ socket, until });
+    });
+    socket.once('error', reject);
+  });
+}
+
+const PORT_NAMES = ['h2', 'be', 'head', 'behead', 'via', 'head2', 'behead2', 'ws', 'bews', 'wsbad', 'bewsbad', 'up', 'h2srv', 'upno', 'h2srvno'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -66,6 +106,20 @@ frontend fe_ws_bad
 
 backend be_ws_bad
     server s1 127.0.0.1:${p.bewsbad}
+
+frontend fe_up
+    bind 127.0.0.1:${p.up}
+    default_backend be_up
+
+backend be_up
+    server s1 127.0.0.1:${p.h2srv} proto h2
+
+frontend fe_up_no
+    bind 127.0.0.1:${p.upno}
+    default_backend be_up_no
+
+backend be_up_no
+    server s1 127.0.0.1:${p.h2srvno} proto h2
 `;
 }
 
@@ -85,6 +139,10 @@ for (const target of TARGETS) {
     let behead2: HttpTestBackend;
     let bews: Awaited<ReturnType<typeof wsEchoBackend>>;
     let bewsbad: HttpTestBackend;
+    let h2srv: NetServer;
+    let h2srvno: NetServer;
+    let upgradeSeen: RawFrame | null = null;
+    let refusedSeen: RawFrame | null = null;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
@@ -101,6 +159,23 @@ for (const target of TARGETS) {
       });
       bews = await wsEchoBackend(p.bews);
       bewsbad = await cannedBackend(p.bewsbad, 'badkey', 'HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-accept: invalid_key\r\n\r\n', 'keep');
+      // Offers extended CONNECT; answers 200 and echoes the tunnel's bytes, uppercased.
+      h2srv = await rawH2Server(p.h2srv, [[0x8, 1]], async (c) => {
+        const req = await c.next(FrameType.HEADERS, undefined, 5000);
+        upgradeSeen = req;
+        if (req === null) return;
+        c.sendHeaders(req.streamId, [[':status', '200']], false);
+        for (;;) {
+          const data = await c.next(FrameType.DATA, req.streamId, 5000);
+          if (data === null) return;
+          if (data.payload.length > 0) c.sendData(req.streamId, Buffer.from(data.payload.toString('latin1').toUpperCase(), 'latin1'));
+          if ((data.flags & 0x1) !== 0) return c.sendData(req.streamId, Buffer.alloc(0), true);
+        }
+      });
+      // Does not offer it: what comes on stream 1 is recorded.
+      h2srvno = await rawH2Server(p.h2srvno, [], async (c) => {
+        refusedSeen = await c.response(1, 5000);
+      });
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -112,6 +187,8 @@ for (const target of TARGETS) {
       await behead2.close();
       await bews.close();
       await bewsbad.close();
+      h2srv.close();
+      h2srvno.close();
     });
 
     it('an invalid :scheme or a method that is not a token gets a 400 on its stream; the connection goes on', async () => {
@@ -206,6 +283,40 @@ for (const target of TARGETS) {
         assert.match(header('sec-websocket-key') ?? '', /^[A-Za-z0-9+/]{22}==$/);
       } finally {
         c.close();
+      }
+    });
+
+    it('an HTTP/1.1 Upgrade to an HTTP/2 server that offers RFC 8441 is an extended CONNECT; its 200 is a 101, then the tunnel', async () => {
+      const { socket, until } = await rawExchange(p.up);
+      try {
+        socket.write('GET /chat HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: upgrade\r\nupgrade: custom_protocol\r\n\r\n');
+        const head = await until((t) => t.includes('\r\n\r\n'));
+        assert.match(head, /^HTTP\/1\.1 101 /);
+        assert.match(head, /\r\nconnection: upgrade\r\n/i);
+        assert.match(head, /\r\nupgrade: custom_protocol\r\n/i);
+        assert.deepEqual(
+          Object.fromEntries(upgradeSeen!.fields!.filter(([n]) => n.startsWith(':'))),
+          { ':method': 'CONNECT', ':scheme': 'https', ':authority': '127.0.0.1', ':path': '/chat', ':protocol': 'custom_protocol' },
+        );
+        assert.equal(upgradeSeen!.flags & 0x1, 0);
+        assert.equal(upgradeSeen!.fields!.find(([n]) => n === 'connection' || n === 'upgrade'), undefined);
+        socket.write('ping');
+        const all = await until((t) => t.endsWith('PING'));
+        assert.ok(all.endsWith('\r\n\r\nPING'), all);
+      } finally {
+        socket.destroy();
+      }
+    });
+
+    it('an HTTP/1.1 Upgrade to an HTTP/2 server without RFC 8441: the stream is reset and the client gets a 502', async () => {
+      const { socket, until } = await rawExchange(p.upno);
+      try {
+        socket.write('GET / HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: upgrade\r\nupgrade: custom_protocol\r\n\r\n');
+        assert.match(await until((t) => t.includes('\r\n\r\n')), /^HTTP\/1\.1 502 /);
+        await eventually(() => refusedSeen !== null, 2000);
+        assert.equal(refusedSeen?.type, FrameType.RST_STREAM);
+      } finally {
+        socket.destroy();
       }
     });
 

@@ -3,7 +3,7 @@ import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
 import { clientSessionEnded, type ProxySession, type SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
-import { RequestHeadParser, type ResponseHead } from '../http/codec/index.ts';
+import { HttpParseError, RequestHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import {
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW,
@@ -174,6 +174,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     client.setHandler(this);
     // As HAProxy's h2c_send_settings: only what differs from the protocol's defaults.
     const settings: [number, number][] = [];
+    // RFC 8441 §3: extended CONNECT is offered (HAProxy 2.6 does unless told not to).
+    settings.push([Setting.ENABLE_CONNECT_PROTOCOL, 1]);
     if (tableSize !== 4096) settings.push([Setting.HEADER_TABLE_SIZE, tableSize]);
     if (this.#streamWindow !== DEFAULT_WINDOW) settings.push([Setting.INITIAL_WINDOW_SIZE, this.#streamWindow]);
     if (maxStreams !== 0) settings.push([Setting.MAX_CONCURRENT_STREAMS, maxStreams]);
@@ -416,7 +418,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     let head;
     try {
       head = requestHeadFromFields(fields, endStream, this.#headParser, facts);
-    } catch {
+    } catch (error) {
+      // A request HAProxy builds with a parsing error: the stream answers it 400.
+      if (error instanceof HttpParseError) return this.#badRequest(id, error, end - start, endStream);
       // Malformed (RFC 9113 §8.1.1): a stream error.
       this.#glitch();
       this.#send(rstStreamFrame(id, ErrorCode.PROTOCOL_ERROR));
@@ -432,9 +436,21 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     const s = new H2Stream(this, id, this.#peerInitialWindow, window);
     s.contentLength = facts.contentLength;
     s.chunked = facts.chunked;
+    s.extConnect = facts.protocol !== undefined;
+    s.websocketKey = facts.websocketKey;
     this.#streams.set(id, s);
     s.begin(head, end - start, endStream);
     this.scheduleStream(s);
+  }
+
+  /** A stream whose request the HTTP layer refuses (HAProxy's HTX parsing error): a 400 on it. */
+  #badRequest(id: number, error: HttpParseError, headBytes: number, endStream: boolean): void {
+    this.streamsOpened++;
+    this.connection.notFirstTransaction = true;
+    const s = new H2Stream(this, id, this.#peerInitialWindow, this.#settingsAcked ? this.#streamWindow : Math.max(this.#streamWindow, DEFAULT_WINDOW));
+    this.#streams.set(id, s);
+    s.refuse(error, headBytes, endStream);
+    this.#maybeRemove(s);
   }
 
   /** A second header block on a stream: trailers, which must end it. */

@@ -1,6 +1,6 @@
 import type { BindModel } from '../config/model.ts';
 import type { Server } from '../proxy/server.ts';
-import type { Socket, SocketHandler } from '../runtime.ts';
+import type { Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { H2ServerConnection } from './h2-server.ts';
 
 /**
@@ -27,9 +27,9 @@ export function speaksHttp2ToServer(server: Server, socket: Socket): boolean {
  * itself, or, toward an HTTP/2 server, the mux that carries each request as an HTTP/2 stream
  * (src/mux/h2-server.ts); `handler` (the stream) receives its events.
  */
-export function serverMux(socket: Socket, server: Server, handler: SocketHandler): Socket {
+export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime): Socket {
   if (!speaksHttp2ToServer(server, socket)) return socket;
-  const mux = new H2ServerConnection(socket);
+  const mux = new H2ServerConnection(socket, runtime);
   mux.setHandler(handler);
   return mux;
 }

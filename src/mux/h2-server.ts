@@ -1,5 +1,5 @@
-import type { Socket, SocketError, SocketHandler, TlsInfo } from '../runtime.ts';
-import type { RequestHead } from '../http/codec/index.ts';
+import type { Runtime, Socket, SocketError, SocketHandler, TlsInfo } from '../runtime.ts';
+import { headerName, type RequestHead } from '../http/codec/index.ts';
 import {
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW,
@@ -25,7 +25,11 @@ import {
   windowUpdateFrame,
   type Frame,
 } from '../http/h2/index.ts';
-import { encodeRequestFields, RequestTranslator, type RequestSink } from './h2/request-translator.ts';
+import { encodeRequestFields, RequestTranslator, upgradeProtocol, type RequestSink } from './h2/request-translator.ts';
+import { websocketAccept } from './h2/ext-connect.ts';
+import { isConnectionSpecific } from './h2/connection-specific.ts';
+
+const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
 import type { TrailerFields } from './h2/h1-body-reader.ts';
 import { h1Chunk, h1LastChunk, h1ResponseHead, type ResponseFraming } from './h2/h1-response-writer.ts';
 
@@ -89,6 +93,24 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   #responseDone = false;
   /** 'head': waiting for the final head; 'body': DATA or trailers; 'done'. */
   #resState: 'head' | 'body' | 'done' = 'head';
+  /**
+   * A HEAD's final head whose END_STREAM has not come: held until it does, so that the stream
+   * (for which the head is the whole response) sends the client's next request only once this
+   * stream ended, as HAProxy's h2 mux ends the message only then (http_bodyless_response).
+   */
+  #headUntilEnd: Uint8Array | undefined = undefined;
+  /** The server's first SETTINGS came, and whether it offered extended CONNECT (RFC 8441). */
+  #settingsSeen = false;
+  #rfc8441 = false;
+  /** An Upgrade request waiting for the server's SETTINGS (HAProxy's mux sends nothing before them). */
+  #upgradeWaiting: RequestHead | undefined = undefined;
+  /** The stream in flight is an extended CONNECT for this protocol. */
+  #extConnect: string | undefined = undefined;
+  /** Its client's Sec-WebSocket-Key (the 101 owes the HTTP/1 client the matching Accept). */
+  #websocketKey: string | undefined = undefined;
+  /** The extended CONNECT was answered 200: DATA both ways are the tunnel's bytes. */
+  #tunnel = false;
+  readonly #runtime: Runtime | undefined;
   #resRemaining = -1;
   /** Response bytes given to the stream: a failure before any is an unanswered request. */
   #delivered = 0;
@@ -121,8 +143,9 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   #closed = false;
   #closeReported = false;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, runtime?: Runtime) {
     this.#socket = socket;
+    this.#runtime = runtime;
     this.#request = new RequestTranslator(this);
     socket.setHandler(this);
     // The preface and our SETTINGS (HAProxy's h2c_send_settings): no server push; our window
@@ -141,6 +164,13 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
 
   write(chunk: Uint8Array): boolean {
     if (this.#closed) return false;
+    if (this.#tunnel) {
+      if (this.#requestDone) return false;
+      this.requestPayload(chunk, 0, chunk.byteLength);
+      const flowing = this.#pendingBytes === 0 && !this.#socketFull;
+      if (!flowing) this.#owesDrain = true;
+      return flowing;
+    }
     if (this.#sid !== 0 && this.#request.ended) {
       // The stream read its whole response (a Content-Length body, a HEAD's head) before the
       // server's END_STREAM came: the next request goes on a new stream, the old one's end is ignored.
@@ -169,8 +199,12 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     if (!this.#socket.write(bytes)) this.#socketFull = true;
   }
 
-  /** A half-close of the request direction: the request's END_STREAM already said it. */
-  end(): void {}
+  /** A half-close of the request direction: the request's END_STREAM already said it, except in a tunnel. */
+  end(): void {
+    if (!this.#tunnel || this.#requestDone || this.#closed) return;
+    this.#pendingEnd = true;
+    if (this.#pendingBytes === 0) this.#sendEnd();
+  }
 
   destroy(): void {
     this.#shut(false);
@@ -229,12 +263,35 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   // ---- RequestSink: the request the stream wrote, as frames ----------------------------------
 
   requestHead(head: RequestHead, endStream: boolean): void {
+    if (head.upgrade) {
+      if (!this.#settingsSeen) {
+        this.#upgradeWaiting = head;
+        return;
+      }
+      return this.#extendedConnect(head);
+    }
     this.#requestMethod = head.method;
     const encoder = this.#encoder;
     encoder.begin();
     encodeRequestFields(head, encoder);
     this.#out(headersFrames(this.#sid, encoder.bytes, endStream, this.#peerMaxFrame));
     if (endStream) this.#requestDone = true;
+  }
+
+  /**
+   * An HTTP/1.1 Upgrade to an HTTP/2 server: an extended CONNECT (RFC 8441) when the server
+   * offered it, else, as HAProxy, the stream is refused (RST_STREAM, and the client gets a 502).
+   */
+  #extendedConnect(head: RequestHead): void {
+    const protocol = upgradeProtocol(head) ?? '';
+    if (!this.#rfc8441) return this.#streamFailed('the server does not offer extended CONNECT (RFC 8441)', ErrorCode.INTERNAL_ERROR);
+    this.#requestMethod = 'GET';
+    this.#extConnect = protocol;
+    this.#websocketKey = protocol.toLowerCase() === 'websocket' ? head.get(H_SEC_WEBSOCKET_KEY) : undefined;
+    const encoder = this.#encoder;
+    encoder.begin();
+    encodeRequestFields(head, encoder, protocol);
+    this.#out(headersFrames(this.#sid, encoder.bytes, false, this.#peerMaxFrame));
   }
 
   requestPayload(chunk: Uint8Array, start: number, end: number): void {
@@ -319,6 +376,10 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#requestDone = false;
     this.#responseDone = false;
     this.#resState = 'head';
+    this.#headUntilEnd = undefined;
+    this.#extConnect = undefined;
+    this.#websocketKey = undefined;
+    this.#tunnel = false;
     this.#resRemaining = -1;
     this.#delivered = 0;
     this.#request.begin();
@@ -412,9 +473,17 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
         this.#peerMaxFrame = value;
       } else if (id === Setting.ENABLE_PUSH) {
         if (value > 1) throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'invalid enable push');
+      } else if (id === Setting.ENABLE_CONNECT_PROTOCOL) {
+        this.#rfc8441 = value === 1;
       }
     }
+    this.#settingsSeen = true;
     this.#out(SETTINGS_ACK);
+    const waiting = this.#upgradeWaiting;
+    if (waiting !== undefined) {
+      this.#upgradeWaiting = undefined;
+      this.#extendedConnect(waiting);
+    }
     if (this.#pendingBytes > 0 || this.#pendingEnd) this.#flushPending();
   }
 
@@ -506,9 +575,13 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
         if (!chunked) bytes = new Uint8Array(0); // Content-Length framing has no room for trailers
         if (this.#resRemaining > 0) return this.#streamFailed('response shorter than its content-length', ErrorCode.PROTOCOL_ERROR);
         this.#resState = 'done';
+      } else if (this.#resState === 'head' && this.#extConnect !== undefined && !endStream && this.#tunnelHead(fields)) {
+        return;
       } else if (this.#resState === 'head') {
         bytes = h1ResponseHead(fields, this.#requestMethod, this.#framing);
         const status = this.#framing.status;
+        // A refused extended CONNECT is a plain response: our side of the stream ends now.
+        if (this.#extConnect !== undefined && status >= 200 && !this.#requestDone) this.#sendEnd();
         if (status < 200) {
           if (endStream) return this.#streamFailed('interim response with END_STREAM', ErrorCode.PROTOCOL_ERROR);
         } else {
@@ -532,8 +605,49 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
       return this.#streamFailed(error instanceof Error ? error.message : 'malformed response', ErrorCode.PROTOCOL_ERROR);
     }
     if (endStream) this.#responseDone = true;
+    if (this.#headUntilEnd !== undefined) {
+      bytes = this.#headUntilEnd;
+      this.#headUntilEnd = undefined;
+    } else if (!endStream && this.#resState === 'body' && this.#requestMethod === 'HEAD') {
+      this.#headUntilEnd = bytes;
+      return;
+    }
     if (bytes.byteLength > 0) this.#deliverOrHold(bytes);
     if (endStream) this.#maybeStreamDone();
+  }
+
+  /**
+   * The HEADERS answering an extended CONNECT: a 200 becomes the HTTP/1 `101` with
+   * `Connection: upgrade` and `Upgrade: <protocol>` (h2_make_htx_response), and the
+   * Sec-WebSocket-Accept the client's key calls for when the server sent none (HAProxy's H1
+   * mux adds it); the stream becomes a tunnel. False for any other status (a plain response).
+   */
+  #tunnelHead(fields: HeaderList): boolean {
+    let status = '';
+    let accept = false;
+    let lines = '';
+    for (let i = 0; i < fields.count; i++) {
+      const name = fields.names[i]!;
+      const value = fields.values[i]!;
+      if (name === ':status') status = value;
+      else if (name.charCodeAt(0) === 0x3a || isConnectionSpecific(name)) continue;
+      else {
+        if (name === 'sec-websocket-accept') accept = true;
+        lines += `${name}: ${value}\r\n`;
+      }
+    }
+    if (status !== '200') return false;
+    lines += `connection: upgrade\r\nupgrade: ${this.#extConnect!}\r\n`;
+    if (!accept && this.#websocketKey !== undefined && this.#runtime !== undefined) {
+      lines += `sec-websocket-accept: ${websocketAccept(this.#runtime, this.#websocketKey)}\r\n`;
+    }
+    const text = `HTTP/1.1 101 \r\n${lines}\r\n`;
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    this.#tunnel = true;
+    this.#resState = 'body';
+    this.#deliverOrHold(bytes);
+    return true;
   }
 
   #data(f: Frame): void {
@@ -541,6 +655,16 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#owed += f.length;
     if (f.streamId !== this.#sid) {
       if (f.streamId >= this.#nextId) throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'DATA on an idle stream');
+      return;
+    }
+    if (this.#tunnel) {
+      if (f.end > f.start) this.#deliverOrHold(f.buf.subarray(f.start, f.end));
+      if ((f.flags & Flag.END_STREAM) !== 0) {
+        // The server ended its direction: for the stream, the server's FIN.
+        this.#resState = 'done';
+        this.#responseDone = true;
+        this.#handler?.onEnd(this);
+      }
       return;
     }
     if (this.#resState !== 'body') return this.#streamFailed('DATA outside a response body', ErrorCode.PROTOCOL_ERROR);
@@ -571,6 +695,10 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     if (endStream) {
       this.#resState = 'done';
       this.#responseDone = true;
+      if (this.#headUntilEnd !== undefined) {
+        bytes = this.#headUntilEnd;
+        this.#headUntilEnd = undefined;
+      }
     }
     if (bytes !== undefined) this.#deliverOrHold(bytes);
     if (endStream) this.#maybeStreamDone();

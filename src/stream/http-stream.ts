@@ -933,7 +933,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
     // HTTP/2 servers (`proto h2`, ALPN h2) are reached through their mux, which speaks HTTP/1 to the stream.
-    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
+    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
     this.#sendRequest();
   }
 
@@ -1178,6 +1178,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** The response rules, cookies and after-response rules, then the head to the client. */
   #startResponse(head: ResponseHead): HeadOutcome {
     const req = this.#req as RequestHead;
+    // A 101 the client side cannot take (an extended CONNECT's wrong Sec-WebSocket-Accept): invalid (502).
+    if (head.status === 101 && this.#side.acceptsUpgrade?.(head) === false) {
+      this.#badResponse(undefined);
+      return HeadOutcome.dropped;
+    }
     if (head.status >= 400 && this.#canRetryOn(head.status)) {
       // `retry-on 5xx`: drop this answer (and its connection, whose body we will not read)
       // and try again, on another server for the last retry with `option redispatch`.

@@ -191,7 +191,8 @@ describe('H2ClientConnection', () => {
     const { rt, proxy } = await setup(() => undefined);
     proxy.frontends[0]!.h2Options = { maxConcurrentStreams: 2 };
     const c = new Client(rt);
-    assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 3, 0, 0, 0, 2]);
+    // SETTINGS_ENABLE_CONNECT_PROTOCOL first, as HAProxy's h2c_send_settings.
+    assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 8, 0, 0, 0, 1, 0, 3, 0, 0, 0, 2]);
     c.send(frame(FrameType.HEADERS, 0x5, 1, get('/1')), frame(FrameType.HEADERS, 0x5, 3, get('/2')), frame(FrameType.HEADERS, 0x5, 5, get('/3')));
     const rst = c.frames().filter((f) => f.type === FrameType.RST_STREAM);
     assert.deepEqual(rst.map((f) => [f.streamId, f.payload[3]]), [[5, ErrorCode.REFUSED_STREAM]]);
@@ -283,7 +284,8 @@ describe('H2ClientConnection responses', () => {
     hpack.add(':path', '/h');
     c.send(frame(FrameType.HEADERS, 0x5, 3, hpack.bytes.slice()));
     frames = c.frames().filter((f) => f.streamId === 3);
-    assert.deepEqual(frames.map((f) => [f.type, f.flags]), [[FrameType.HEADERS, 0x5]]);
+    // As HAProxy: the end of a HEAD's response comes with the end of the server's (an empty DATA).
+    assert.deepEqual(frames.map((f) => [f.type, f.flags, f.payload.length]), [[FrameType.HEADERS, 0x4, frames[0]!.payload.length], [FrameType.DATA, 0x1, 0]]);
   });
 
   it('a local reply (no server) is HEADERS + DATA; a 503 error page likewise', async () => {
@@ -349,7 +351,7 @@ describe('H2ClientConnection tune.h2.*', () => {
     proxy.frontends[0]!.h2Options = { headerTableSize: 8192, initialWindowSize: 1000, maxFrameSize: 1 << 20 };
     const c = new Client(rt);
     // 1 = HEADER_TABLE_SIZE 8192, 4 = INITIAL_WINDOW_SIZE 1000, 3 = MAX_CONCURRENT_STREAMS 100; the frame size stays 16384.
-    assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 1, 0, 0, 0x20, 0, 0, 4, 0, 0, 3, 0xe8, 0, 3, 0, 0, 0, 100]);
+    assert.deepEqual(Array.from(c.frames()[0]!.payload), [0, 8, 0, 0, 0, 1, 0, 1, 0, 0, 0x20, 0, 0, 4, 0, 0, 3, 0xe8, 0, 3, 0, 0, 0, 100]);
     hpack.begin();
     hpack.add(':method', 'POST');
     hpack.add(':scheme', 'http');

@@ -9,12 +9,16 @@
  * `:scheme` or `:path` is missing (CONNECT: `:scheme`/`:path` present or `:authority` missing),
  * `:path` is empty or neither "*" nor starts with "/", a connection-specific field is present
  * (connection, proxy-connection, keep-alive, upgrade, transfer-encoding), `te` is other than
- * "trailers", or Content-Length values are not one repeated number.
+ * "trailers", or Content-Length values are not one repeated number. A request HAProxy's
+ * h2_prepare_htx_reqline builds but flags as a parsing error (a `:scheme` that is not an
+ * RFC 3986 scheme, a method that is not a token, a URI with blanks or controls) is not a stream
+ * error: it throws an HttpParseError, and the stream answers it 400 (h2_desync_attacks).
  */
 import { stripDefaultPort } from '../../http/absolute-form.ts';
 import { TCHAR } from '../../http/codec/chars.ts';
-import { RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
+import { HttpParseError, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
+import { newWebsocketKey } from './ext-connect.ts';
 
 /** Why a header list is not a request: RFC 9113 §8.1.1 malformed (stream error PROTOCOL_ERROR). */
 export class MalformedRequest extends Error {
@@ -27,6 +31,10 @@ export interface RequestFacts {
   contentLength: number;
   /** The body goes to the server chunked (no Content-Length, and more than HEADERS will come). */
   chunked: boolean;
+  /** An extended CONNECT (RFC 8441): its `:protocol`, else undefined. */
+  protocol?: string | undefined;
+  /** The Sec-WebSocket-Key made up for an extended CONNECT `websocket` that had none. */
+  websocketKey?: string | undefined;
 }
 
 const FORBIDDEN = new Set(['connection', 'proxy-connection', 'keep-alive', 'upgrade', 'transfer-encoding']);
@@ -44,6 +52,20 @@ export function checkValue(value: string): void {
     const c = value.charCodeAt(i);
     if (c === 0 || c === 0x0a || c === 0x0d) throw new MalformedRequest('NUL, CR or LF in a field value');
   }
+}
+
+/** RFC 3986 §3.1 (HAProxy's http_validate_scheme): ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+function validScheme(scheme: string): boolean {
+  if (scheme.length === 0) return false;
+  for (let i = 0; i < scheme.length; i++) {
+    const c = scheme.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) continue;
+    if (i === 0) return false;
+    const raw = scheme.charCodeAt(i);
+    if ((raw >= 0x30 && raw <= 0x39) || raw === 0x2b || raw === 0x2d || raw === 0x2e) continue;
+    return false;
+  }
+  return true;
 }
 
 /** HAProxy's h2_parse_cont_len_header: "N", "N, N", repeated fields: all the same number. */
@@ -69,6 +91,8 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   let scheme: string | undefined;
   let authority: string | undefined;
   let path: string | undefined;
+  let protocol: string | undefined;
+  let websocketKey = false;
   let regular = false;
   let cookie: string | undefined;
   let contentLength = -1;
@@ -96,6 +120,10 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
           if (path !== undefined) throw new MalformedRequest('repeated :path');
           path = value;
           break;
+        case ':protocol':
+          if (protocol !== undefined) throw new MalformedRequest('repeated :protocol');
+          protocol = value;
+          break;
         default:
           throw new MalformedRequest(`pseudo-header ${name} in a request`);
       }
@@ -111,6 +139,8 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
       continue;
     } else if (name === 'host') {
       if (authority !== undefined) continue;
+    } else if (name === 'sec-websocket-key') {
+      websocketKey = true;
     } else if (name === 'content-length') {
       const before = contentLength;
       contentLength = parseContentLength(value, contentLength);
@@ -122,6 +152,20 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   }
   if (method === undefined) throw new MalformedRequest('missing :method');
   let target: string;
+  let upgrade = '';
+  facts.websocketKey = undefined;
+  facts.protocol = protocol;
+  if (protocol !== undefined) {
+    // RFC 8441 §4: `:protocol` only on CONNECT, which then has `:scheme`, `:path` and `:authority`.
+    if (method !== 'CONNECT') throw new MalformedRequest(':protocol without CONNECT');
+    if (scheme === undefined || path === undefined || authority === undefined) throw new MalformedRequest('extended CONNECT without :scheme, :path or :authority');
+    method = 'GET';
+    upgrade = `upgrade: ${protocol}\r\nconnection: upgrade\r\n`;
+    if (!websocketKey && protocol.toLowerCase() === 'websocket') {
+      facts.websocketKey = newWebsocketKey();
+      upgrade += `sec-websocket-key: ${facts.websocketKey}\r\n`;
+    }
+  }
   if (method === 'CONNECT') {
     if (scheme !== undefined || path !== undefined) throw new MalformedRequest('CONNECT with :scheme or :path');
     if (authority === undefined) throw new MalformedRequest('CONNECT without :authority');
@@ -130,6 +174,7 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
     if (scheme === undefined) throw new MalformedRequest('missing :scheme');
     if (path === undefined) throw new MalformedRequest('missing :path');
     if (path === '' || (path.charCodeAt(0) !== 0x2f && path !== '*')) throw new MalformedRequest('invalid :path');
+    if (!validScheme(scheme)) throw new HttpParseError('BAD_URI', false, -1, 'invalid :scheme');
     target = path;
     if (authority !== undefined) {
       // HAProxy's normalized URI: absolute form, the scheme's default port dropped from it and
@@ -139,11 +184,13 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
     }
   }
   facts.contentLength = contentLength;
-  facts.chunked = !endStream && contentLength < 0;
+  // An extended CONNECT has no body: what follows its HEADERS is the tunnel's.
+  facts.chunked = !endStream && contentLength < 0 && protocol === undefined;
   let head = `${method} ${target} HTTP/1.1\r\n`;
   if (authority !== undefined) head += `host: ${authority}\r\n`;
   head += lines;
   if (cookie !== undefined) head += `cookie: ${cookie}\r\n`;
+  head += upgrade;
   if (facts.chunked) head += 'transfer-encoding: chunked\r\n';
   head += '\r\n';
   const bytes = new Uint8Array(head.length);

@@ -5,7 +5,7 @@
  * server-side counterpart of response-translator.ts; the header list follows HAProxy 2.6's
  * h2s_bck_make_req_headers (src/mux_h2.c) — see `encodeRequestFields`.
  */
-import { RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
+import { H_HOST, H_UPGRADE, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
 import type { HpackEncoder } from '../../http/h2/index.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
 import { H1BodyReader, type TrailerFields } from './h1-body-reader.ts';
@@ -77,6 +77,18 @@ export class RequestTranslator {
   }
 }
 
+/**
+ * The `:protocol` of an HTTP/1.1 Upgrade request sent to an HTTP/2 server: the first protocol of
+ * its Upgrade header, at most 15 characters (HAProxy's h2s->upgrade_protocol), else undefined.
+ */
+export function upgradeProtocol(head: RequestHead): string | undefined {
+  if (!head.upgrade) return undefined;
+  const value = head.get(H_UPGRADE);
+  if (value === undefined) return undefined;
+  const comma = value.indexOf(',');
+  return (comma < 0 ? value : value.slice(0, comma)).trim().slice(0, 15);
+}
+
 /** "trailers" as a whole element of a `te` value (HAProxy's istist test), else undefined. */
 function teTrailers(value: string): string | undefined {
   const at = value.toLowerCase().indexOf('trailers');
@@ -93,12 +105,14 @@ function teTrailers(value: string): string | undefined {
  * "*" for OPTIONS, when empty). Connection-specific fields are dropped, Host too when an
  * authority was sent, and `te` goes only as "trailers". Names go lowercase (RFC 9113 §8.2).
  */
-export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder): void {
-  const method = head.method;
+export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, protocol?: string): void {
+  // An HTTP/1.1 Upgrade toward an HTTP/2 server is an extended CONNECT (RFC 8441), whose
+  // `:authority` is the Host (HAProxy's h2s_bck_make_req_headers) and `:protocol` the upgrade.
+  const method = protocol === undefined ? head.method : 'CONNECT';
   let uri = head.target;
   let authority = '';
   encoder.add(':method', method);
-  if (method === 'CONNECT') {
+  if (method === 'CONNECT' && protocol === undefined) {
     authority = uri;
     encoder.add(':authority', authority);
   } else {
@@ -115,9 +129,11 @@ export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder): v
         uri = uri.slice(slash);
       }
     }
+    if (protocol !== undefined) authority = head.get(H_HOST) ?? authority;
     encoder.add(':scheme', scheme === '' ? 'https' : scheme);
     if (authority !== '') encoder.add(':authority', authority);
     encoder.add(':path', uri !== '' ? uri : method === 'OPTIONS' ? '*' : '/');
+    if (protocol !== undefined) encoder.add(':protocol', protocol);
   }
   for (let i = 0; i < head.headerCount; i++) {
     const name = head.nameAt(i).toLowerCase();

@@ -26,8 +26,8 @@ export class ResponseTranslator {
   readonly #body: H1BodyReader;
   readonly #sink: ResponseSink;
   #requestMethod = 'GET';
-  /** 'head': reading a head; 'body': reading its body; 'done': the final response ended. */
-  #state: 'head' | 'body' | 'done' = 'head';
+  /** 'head': reading a head; 'body': reading its body; 'head-end': a HEAD's final head went, its end waits for the transaction's; 'done': the final response ended. */
+  #state: 'head' | 'body' | 'head-end' | 'done' = 'head';
 
   constructor(sink: ResponseSink) {
     this.#sink = sink;
@@ -54,7 +54,7 @@ export class ResponseTranslator {
   feed(bytes: Uint8Array): void {
     let off = 0;
     const end = bytes.byteLength;
-    while (off < end && this.#state !== 'done') {
+    while (off < end && this.#state !== 'done' && this.#state !== 'head-end') {
       if (this.#state === 'head') {
         off += this.#parser.feed(bytes, off);
         if (!this.#parser.done) return;
@@ -66,6 +66,14 @@ export class ResponseTranslator {
         }
         this.#body.framer.startResponse(head, this.#requestMethod);
         const bodyless = this.#body.done;
+        if (bodyless && this.#requestMethod === 'HEAD' && head.status !== 204 && head.status !== 304) {
+          // The server may still be sending the body HEAD does not get: as HAProxy (the end of
+          // the message comes with the server's), END_STREAM waits for the transaction's end, so
+          // that the client's next stream finds the server connection free again.
+          this.#state = 'head-end';
+          this.#sink.responseHead(head.status, head, false);
+          return;
+        }
         this.#state = bodyless ? 'done' : 'body';
         this.#sink.responseHead(head.status, head, bodyless);
         continue;
@@ -80,7 +88,7 @@ export class ResponseTranslator {
 
   /** The stream ended the transaction: a body delimited by the server's close ends here. */
   finish(): void {
-    if (this.#state !== 'body') return;
+    if (this.#state !== 'body' && this.#state !== 'head-end') return;
     this.#state = 'done';
     this.#sink.responseEnd(undefined);
   }

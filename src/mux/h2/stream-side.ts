@@ -7,6 +7,7 @@ import { HttpStream } from '../../stream/http-stream.ts';
 import { prepareResponseHead } from '../h1-head-out.ts';
 import type { H2ClientConnection } from '../h2-client.ts';
 import { ResponseTranslator, type ResponseSink } from './response-translator.ts';
+import { H_SEC_WEBSOCKET_ACCEPT, websocketAccept } from './ext-connect.ts';
 
 const CHUNK_END = new Uint8Array([0x0d, 0x0a]);
 const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);
@@ -55,6 +56,17 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   contentLength = -1;
   chunked = false;
   received = 0;
+  /**
+   * An extended CONNECT (RFC 8441): the request went to the server as an HTTP/1.1 Upgrade, its
+   * 101 goes to the client as `:status 200`, and the stream then carries the tunnel's bytes.
+   */
+  extConnect = false;
+  /** The Sec-WebSocket-Key made up for it (the server's Accept must match). */
+  websocketKey: string | undefined = undefined;
+  /** After the 101: DATA both ways are the tunnel's bytes. */
+  #tunnel = false;
+  /** Tunnel bytes the client sent before the server's 101 (forwarded once it comes). */
+  #early: Uint8Array[] | undefined = undefined;
 
   constructor(conn: H2ClientConnection, id: number, sendWindow: number, recvWindow: number) {
     this.conn = conn;
@@ -74,14 +86,25 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     stream.countRequestBytes(headBytes);
     this.#translator.begin(head.method);
     this.remoteEnded = endStream;
-    stream.begin(head, endStream);
+    // An extended CONNECT has no request body: what the client sends next is the tunnel's.
+    stream.begin(head, endStream || this.extConnect);
     if (stream.readyToStart) stream.start();
+  }
+
+  /** A request the HTTP layer refuses (HAProxy's HTX parsing error): answered 400 on this stream. */
+  refuse(error: unknown, headBytes: number, endStream: boolean): void {
+    const stream = this.stream;
+    stream.requestStarted();
+    stream.countRequestBytes(headBytes);
+    this.remoteEnded = endStream;
+    stream.badRequest(error);
   }
 
   /** DATA payload for the request body, framed as the server side expects it. */
   requestData(buf: Uint8Array, start: number, end: number, endStream: boolean): void {
     const stream = this.stream;
     const n = end - start;
+    if (this.extConnect) return this.#tunnelData(buf, start, end, endStream);
     if (n > 0) {
       stream.countRequestBytes(n);
       if (this.chunked) {
@@ -99,6 +122,20 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     }
     if (endStream) this.requestEnd(undefined);
     else if (!this.txnDone && stream.readyToStart) stream.start();
+  }
+
+  /** Client DATA of an extended CONNECT: tunnel bytes (held until the server's 101). */
+  #tunnelData(buf: Uint8Array, start: number, end: number, endStream: boolean): void {
+    const stream = this.stream;
+    if (end > start) {
+      stream.countRequestBytes(end - start);
+      const bytes = buf.slice(start, end);
+      if (this.#tunnel) stream.tunnelFromClient(bytes);
+      else if (!this.txnDone) (this.#early ??= []).push(bytes);
+    }
+    if (!endStream) return;
+    this.remoteEnded = true;
+    if (this.#tunnel) stream.clientEnded();
   }
 
   /** The request ended (END_STREAM), with trailers already as chunked-body trailer lines if any. */
@@ -135,7 +172,7 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     return this.reset || this.conn.closed;
   }
   get tunnelling(): boolean {
-    return false;
+    return this.#tunnel;
   }
   /** Every HTTP/2 stream carries one transaction. */
   get lastTransaction(): boolean {
@@ -162,7 +199,21 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   }
 
   sendData(bytes: Uint8Array): void {
+    if (this.#tunnel) {
+      if (this.reset || bytes.byteLength === 0) return;
+      this.pending.push(bytes);
+      this.pendingBytes += bytes.byteLength;
+      this.conn.flushStream(this);
+      return;
+    }
     this.#feed(bytes);
+  }
+
+  /** A 101 to an extended CONNECT is valid when the Sec-WebSocket-Accept we are owed is the one sent. */
+  acceptsUpgrade(head: ResponseHead): boolean {
+    if (!this.extConnect) return false;
+    if (this.websocketKey === undefined) return true;
+    return head.get(H_SEC_WEBSOCKET_ACCEPT) === websocketAccept(this.conn.runtime, this.websocketKey);
   }
 
   encodeReply(reply: LocalReply, _req: RequestHead | undefined, _close: boolean): Uint8Array {
@@ -178,7 +229,14 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   }
 
   shutdown(): void {
-    this.conn.resetStream(this, ErrorCode.CANCEL);
+    if (!this.#tunnel) return this.conn.resetStream(this, ErrorCode.CANCEL);
+    // The server ended the tunnel: the stream ends after what it sent (END_STREAM), and the
+    // transaction with it (logged as a tunnel closing is).
+    if (this.txnDone) return;
+    this.txnDone = true;
+    this.stream.clientAborted();
+    this.stream.abort();
+    this.conn.transactionEnded(this, true);
   }
 
   holdRequest(): void {
@@ -203,7 +261,12 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   }
 
   enterTunnel(): void {
-    this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+    if (!this.extConnect) return this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+    this.#tunnel = true;
+    const early = this.#early;
+    this.#early = undefined;
+    if (early !== undefined) for (const bytes of early) this.stream.tunnelFromClient(bytes);
+    if (this.remoteEnded) this.stream.clientEnded();
   }
 
   destroy(): void {
@@ -243,6 +306,8 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   // ---- ResponseSink ------------------------------------------------------------------------
 
   responseHead(status: number, head: ResponseHead, endStream: boolean): void {
+    // HAProxy's h2s_frt_make_resp_headers: the 101 answering an extended CONNECT is a 200.
+    if (status === 101 && this.extConnect) return this.conn.sendHeaders(this, 200, head, false);
     this.conn.sendHeaders(this, status, head, endStream);
   }
 

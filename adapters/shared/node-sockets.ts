@@ -136,10 +136,12 @@ class NodeListener implements Listener {
   readonly host: string;
   readonly port: number;
   readonly #server: net.Server;
+  readonly setCertificates: ((certificates: readonly TlsCertificate[]) => void) | undefined;
 
-  constructor(server: net.Server, host: string) {
+  constructor(server: net.Server, host: string, setCertificates?: (certificates: readonly TlsCertificate[]) => void) {
     this.#server = server;
     this.host = host;
+    this.setCertificates = setCertificates;
     const address = server.address();
     this.port = typeof address === 'object' && address !== null ? address.port : 0;
   }
@@ -184,16 +186,25 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
   return info;
 }
 
-function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): tls.Server {
+/** A node:tls server, and how to change the certificates it serves (Listener.setCertificates). */
+interface TlsServer {
+  readonly server: tls.Server;
+  readonly setCertificates: (certificates: readonly TlsCertificate[]) => void;
+}
+
+function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): TlsServer {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
   const settings = { ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(t.clientAuth) };
-  const contexts = new SniCertificateMap<ServedCertificate>(
-    t.certificates,
-    (cert) => ({ context: tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem, ...settings }), certPem: cert.certPem }),
-    t.strictSni === true,
-  );
-  const first = t.certificates[0] as TlsCertificate;
   const strict = t.strictSni === true;
+  const contextsOf = (certificates: readonly TlsCertificate[]): SniCertificateMap<ServedCertificate> =>
+    new SniCertificateMap<ServedCertificate>(
+      certificates,
+      (cert) => ({ context: tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem, ...settings }), certPem: cert.certPem }),
+      strict,
+    );
+  // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
+  let contexts = contextsOf(t.certificates);
+  const first = t.certificates[0] as TlsCertificate;
   const server = tls.createServer({
     allowHalfOpen: true,
     // The default certificate, for clients that send no SNI (SNICallback only runs for those
@@ -218,7 +229,21 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   });
   // A failed handshake never becomes a connection.
   server.on('tlsClientError', (_err, raw) => raw.destroy());
-  return server;
+  const setCertificates = (certificates: readonly TlsCertificate[]): void => {
+    // Every context is built (and a mismatched key throws) before anything is replaced.
+    const next = contextsOf(certificates);
+    const head = certificates[0] as TlsCertificate;
+    if (!strict) {
+      server.setSecureContext({
+        cert: head.certPem,
+        key: head.keyPem,
+        ...settings,
+        ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
+      });
+    }
+    contexts = next;
+  };
+  return { server, setCertificates };
 }
 
 /**
@@ -239,10 +264,10 @@ export const NODE_NET_REUSE_PORT = ((): boolean => {
  */
 export function listenNode(options: ListenOptions, onConnection: (socket: Socket) => void, clusterWorker = false): Promise<Listener> {
   let server: net.Server;
+  let setCertificates: TlsServer['setCertificates'] | undefined;
   try {
-    server = options.tls
-      ? createTlsServer(options, onConnection)
-      : net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+    if (options.tls) ({ server, setCertificates } = createTlsServer(options, onConnection));
+    else server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -260,7 +285,7 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
       () => {
         server.off('error', reject);
         server.on('error', noop);
-        resolve(new NodeListener(server, options.host));
+        resolve(new NodeListener(server, options.host, setCertificates));
       },
     );
   });
@@ -270,10 +295,10 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
 export function listenUnixNode(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   const tmp = temporarySocketPath(options.path, process.pid);
   let server: net.Server;
+  let setCertificates: TlsServer['setCertificates'] | undefined;
   try {
-    server = options.tls
-      ? createTlsServer({ host: options.path, port: 0, tls: options.tls }, onConnection)
-      : net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+    if (options.tls) ({ server, setCertificates } = createTlsServer({ host: options.path, port: 0, tls: options.tls }, onConnection));
+    else server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -295,7 +320,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
         reject(error);
         return;
       }
-      resolve(new NodeListener(server, options.path));
+      resolve(new NodeListener(server, options.path, setCertificates));
     });
   });
 }

@@ -1103,6 +1103,8 @@ export interface GlobalModel {
   readonly tune?: TuneModel | undefined;
   /** `stats socket` / `stats timeout` / `stats maxconn`: the runtime API (src/runtime-api/); none when undefined. */
   readonly stats?: StatsModel | undefined;
+  /** `ssl-load-extra-del-ext`: `.key` beside `foo.crt` is `foo.key` (and `set ssl cert foo.key` updates `foo.crt`). */
+  readonly sslLoadExtraDelExt?: boolean | undefined;
 }
 
 /** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */

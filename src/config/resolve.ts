@@ -165,6 +165,7 @@ class Resolver {
         tune: compactTune(global.tune),
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
         ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
+        ...(global.ssl?.loadExtraDelExt === true ? { sslLoadExtraDelExt: true } : {}),
       },
       frontends,
       backends,

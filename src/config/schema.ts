@@ -935,6 +935,7 @@ export const configModelSchema = v.object({
     hardStopAfter: v.undefinedable(durationMsSchema),
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),
+    sslLoadExtraDelExt: v.optional(v.boolean()),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),

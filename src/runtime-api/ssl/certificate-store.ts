@@ -114,7 +114,8 @@ export class CertificateStore {
    * Applies the transaction: every listener serving the file gets the new certificate list of
    * its bind, every server presenting it the new certificate, then the entry is replaced and
    * the transaction ends. A listener that refuses (a runtime that cannot, a key that does not
-   * fit) stops it before anything changed: listeners are checked first, then replaced.
+   * fit) stops it and nothing stays changed: the listeners already given the new list get the
+   * old one back.
    */
   commit(): CommitResult {
     const transaction = this.#transaction;
@@ -129,13 +130,17 @@ export class CertificateStore {
     }
     let instances = 0;
     const replaced = new Map(this.#entries).set(path, data);
+    const done: BindInstance[] = [];
     for (const bind of binds) {
       const listener = bind.frontend.listeners[bind.index];
       try {
         listener?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, replaced)));
       } catch (error) {
+        // The listeners already changed get their certificates back: all or nothing.
+        for (const undo of done) undo.frontend.listeners[undo.index]?.setCertificates?.(undo.entries.map((e) => tlsCertificate(e, this.#entries)));
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }
+      done.push(bind);
       // One instance per line of the bind's list naming the file, as HAProxy's ckch_inst.
       for (const entry of bind.entries) if (entry.path === path) instances++;
     }

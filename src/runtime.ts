@@ -228,11 +228,13 @@ export interface Listener {
   close(): Promise<void>;
   /**
    * TLS listeners: the certificates later handshakes are served from (selected as
-   * ListenTlsOptions.certificates are), without closing the listener (the runtime API's
-   * `commit ssl cert`). Throws, changing nothing, when one cannot be used (a key that does not
-   * match its certificate). Absent where the runtime's listener cannot change them.
+   * ListenTlsOptions.certificates are), and with `clientAuth` the CAs and CRLs client
+   * certificates are verified against (a listener opened with clientAuth only), without closing
+   * the listener (the runtime API's `commit ssl cert` / `ca-file` / `crl-file`). Throws,
+   * changing nothing, when one cannot be used (a key that does not match its certificate).
+   * Absent where the runtime's listener cannot change them.
    */
-  setCertificates?(certificates: readonly TlsCertificate[]): void;
+  setCertificates?(certificates: readonly TlsCertificate[], clientAuth?: ClientAuthOptions): void;
 }
 
 export interface ConnectTlsOptions {

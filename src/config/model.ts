@@ -90,9 +90,20 @@ export interface BindClientAuth {
   readonly verify: 'optional' | 'required';
   readonly caPem: string | undefined;
   readonly crlPem?: string | undefined;
+  /** The files caPem is read from (`ca-file`, then `ca-verify-file`), by path for the runtime API's `set ssl ca-file`. */
+  readonly caFile?: PemFile | undefined;
+  readonly caVerifyFile?: PemFile | undefined;
+  /** The `crl-file` crlPem is read from. */
+  readonly crlFile?: string | undefined;
   /** Verify errors (X509_V_ERR ids) let through; 'all' = every one. */
   readonly crtIgnoreErr?: 'all' | readonly number[] | undefined;
   readonly caIgnoreErr?: 'all' | readonly number[] | undefined;
+}
+
+/** A file of PEM blocks, by path (CA and CRL files the runtime API may replace). */
+export interface PemFile {
+  readonly path: string;
+  readonly pem: string;
 }
 
 export interface BindModel {
@@ -233,6 +244,9 @@ export interface ServerSsl {
   readonly verifyHost?: string | undefined;
   /** `crl-file`: PEM CRLs the server's certificate is checked against. */
   readonly crlPem?: string | undefined;
+  /** The `ca-file` and `crl-file` caPem and crlPem are read from, for the runtime API (`set ssl ca-file`). */
+  readonly caFile?: string | undefined;
+  readonly crlFile?: string | undefined;
 }
 
 /** A server's active health-check settings (HAProxy defaults: inter 2s, rise 2, fall 3). */

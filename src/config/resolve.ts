@@ -817,6 +817,7 @@ class Resolver {
     return {
       verify,
       caPem,
+      ...(ca?.kind === 'file' && caPem !== undefined ? { caFile: ca.file.path } : {}),
       sni: server.sni,
       alpn: server.alpn === undefined ? undefined : [...server.alpn],
       ...resolveServerTls(server, proxy.name, this.#draft.global, this.#tlsFiles, this.#tlsReport),

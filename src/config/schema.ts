@@ -139,6 +139,9 @@ const bindSslSchema = v.object({
       verify: v.picklist(['optional', 'required']),
       caPem: v.undefinedable(v.pipe(v.string(), v.includes('-----BEGIN', 'caPem must be PEM text'))),
       crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
+      caFile: v.optional(v.object({ path: v.string(), pem: v.string() })),
+      caVerifyFile: v.optional(v.object({ path: v.string(), pem: v.string() })),
+      crlFile: v.optional(v.string()),
       crtIgnoreErr: ignoreErrorsSchema,
       caIgnoreErr: ignoreErrorsSchema,
     }),
@@ -210,6 +213,8 @@ const serverSslSchema = v.object({
   ),
   verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),
   crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
+  caFile: v.optional(v.string()),
+  crlFile: v.optional(v.string()),
 });
 
 const serverSchema = v.object({

@@ -12,6 +12,7 @@ import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
 import { sslCertCommands } from './ssl-certs.ts';
+import { sslCaFileCommands } from './ssl-ca-files.ts';
 import { cacheCommands } from './cache.ts';
 
 export function createCommandTable(): CommandTable {
@@ -29,6 +30,7 @@ export function createCommandTable(): CommandTable {
     counterCommands,
     mapCommands,
     sslCertCommands,
+    sslCaFileCommands,
     cacheCommands,
   ]);
   return table;

@@ -5,61 +5,30 @@
  * `commit ssl cert` / `abort ssl cert` (one transaction at a time, committed to the listeners
  * and servers using the file without a reload), `new ssl cert`, `del ssl cert`.
  */
-import { formatAsn1Time, formatDnOneline, pemToDers, readX509 } from '../../util/x509.ts';
+import { pemToDers } from '../../util/x509.ts';
+import { certificateDetail } from '../ssl/certificate-detail.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
-import { CertificateStore } from '../ssl/certificate-store.ts';
+import type { CertificateStore } from '../ssl/certificate-store.ts';
+import { certificateStoreOf } from '../ssl/stores.ts';
 import { loadPayload, payloadTarget } from '../ssl/certificate-payload.ts';
 
 function notice(text: string): CliAnswer {
   return { kind: 'message', severity: SEVERITY_NOTICE, text };
 }
 
-/** The generation's store, built on first use. */
-const stores = new WeakMap<object, CertificateStore>();
-
 function storeOf(ctx: CommandContext): CertificateStore {
-  const target = ctx.target;
-  let store = stores.get(target);
-  if (store === undefined) {
-    const frontends = target.proxies.flatMap((p) => (p.frontend !== undefined ? [p.frontend] : []));
-    const backends = target.proxies.flatMap((p) => (p.backend !== undefined ? [p.backend] : []));
-    store = new CertificateStore(frontends, backends);
-    stores.set(target, store);
-  }
-  return store;
+  return certificateStoreOf(ctx.target);
 }
 
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).toUpperCase().padStart(2, '0');
-  return out;
-}
-
-/** show_cert_detail: the lines HAProxy prints for a certificate and the chain after it in its file. */
+/** show_cert_detail's lines for a certificate file, then HAProxy's OCSP CERTID line. */
 function details(name: string, status: string, pem: string, sha1: (der: Uint8Array) => Uint8Array): string | undefined {
   const [leaf, ...chain] = pemToDers(pem);
-  const facts = leaf === undefined ? undefined : readX509(leaf);
-  if (leaf === undefined || facts === undefined) return undefined;
-  let out = `Filename: ${name}\nStatus: ${status}\n`;
-  out += `Serial: ${hex(facts.serial)}\n`;
-  out += `notBefore: ${formatAsn1Time(facts.notBefore)}\n`;
-  out += `notAfter: ${formatAsn1Time(facts.notAfter)}\n`;
-  out += `Subject Alternative Name: ${facts.subjectAltNames.map((n) => n ?? '').join(', ')}\n`;
-  if (facts.keyDescription === undefined) return out;
-  out += `Algorithm: ${facts.keyDescription}\n`;
-  out += `SHA1 FingerPrint: ${hex(sha1(leaf))}\n`;
-  out += `Subject: ${formatDnOneline(facts.subject)}\n`;
-  out += `Issuer: ${formatDnOneline(facts.issuer)}\n`;
-  for (const der of chain) {
-    const ca = readX509(der);
-    if (ca === undefined) continue;
-    out += `Chain Subject: ${formatDnOneline(ca.subject)}\nChain Issuer: ${formatDnOneline(ca.issuer)}\n`;
-  }
+  const lines = leaf === undefined ? undefined : certificateDetail(leaf, chain, sha1);
+  if (lines === undefined) return undefined;
   // HAProxy's OCSP CERTID of the certificate; empty without its issuer at hand, and no OCSP
   // stapling is done here, so it is always empty.
-  out += 'OCSP Response Key: \n';
-  return out;
+  return `Filename: ${name}\nStatus: ${status}\n${lines}OCSP Response Key: \n`;
 }
 
 function showCert(args: readonly string[], ctx: CommandContext): CliAnswer {

@@ -6,11 +6,11 @@
  * hands the new certificate to every listener serving it (Listener.setCertificates: later
  * handshakes get it, without a reload) and to every server presenting it.
  */
-import type { CertificateFile, ServerSsl } from '../../config/model.ts';
+import type { BindClientAuth, CertificateFile, PemFile, ServerSsl } from '../../config/model.ts';
 import type { Backend } from '../../proxy/backend.ts';
 import type { Frontend } from '../../proxy/frontend.ts';
 import type { Server } from '../../proxy/server.ts';
-import type { TlsCertificate } from '../../runtime.ts';
+import type { ClientAuthOptions, TlsCertificate } from '../../runtime.ts';
 
 /** What a certificate file holds: the certificate then its chain (PEM), and its private key. */
 export interface CertificateData {
@@ -25,7 +25,20 @@ interface BindInstance {
   /** The bind's position in its frontend: its listener is frontend.listeners[index]. */
   readonly index: number;
   readonly entries: readonly CertificateFile[];
+  /** The files its client certificates are verified against, as last committed; undefined without `verify`. */
+  auth: ClientAuthFiles | undefined;
 }
+
+/** A bind's `ca-file`, `ca-verify-file` and `crl-file`, by path. */
+interface ClientAuthFiles {
+  readonly caFile: PemFile | undefined;
+  readonly caVerifyFile: PemFile | undefined;
+  readonly crlFile: PemFile | undefined;
+  /** The PEM the bind was configured with when a part of it has no path (caPem, crlPem as given). */
+  readonly model: BindClientAuth;
+}
+
+export type CaKind = 'ca-file' | 'crl-file';
 
 /** The `set ssl cert` in progress (HAProxy's ckchs_transaction). */
 export interface CertificateTransaction {
@@ -50,7 +63,7 @@ export class CertificateStore {
       for (const [index, bind] of frontend.model.binds.entries()) {
         const certificates = bind.ssl?.certificates;
         if (certificates === undefined || certificates.length === 0) continue;
-        this.#binds.push({ frontend, index, entries: certificates });
+        this.#binds.push({ frontend, index, entries: certificates, auth: authFilesOf(bind.ssl?.clientAuth) });
         for (const cert of certificates) this.#add(cert.path, cert);
       }
     }
@@ -134,10 +147,10 @@ export class CertificateStore {
     for (const bind of binds) {
       const listener = bind.frontend.listeners[bind.index];
       try {
-        listener?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, replaced)));
+        listener?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, replaced)), clientAuthOf(bind.auth));
       } catch (error) {
         // The listeners already changed get their certificates back: all or nothing.
-        for (const undo of done) undo.frontend.listeners[undo.index]?.setCertificates?.(undo.entries.map((e) => tlsCertificate(e, this.#entries)));
+        for (const undo of done) undo.frontend.listeners[undo.index]?.setCertificates?.(undo.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.auth));
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }
       done.push(bind);
@@ -154,6 +167,95 @@ export class CertificateStore {
     this.#transaction = undefined;
     return { ok: true, instances };
   }
+
+  /** The CA and CRL files the binds and servers use: path -> PEM (the first of a path wins). */
+  caFiles(kind: CaKind): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const bind of this.#binds) {
+      const auth = bind.auth;
+      const file = kind === 'ca-file' ? auth?.caFile : auth?.crlFile;
+      if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
+    }
+    for (const server of this.#servers) {
+      const ssl = server.ssl;
+      const path = kind === 'ca-file' ? ssl?.caFile : ssl?.crlFile;
+      const pem = kind === 'ca-file' ? ssl?.caPem : ssl?.crlPem;
+      if (path !== undefined && pem !== undefined && !files.has(path)) files.set(path, pem);
+    }
+    return files;
+  }
+
+  /** Whether a bind or a server verifies with the file. */
+  caFileUsed(kind: CaKind, path: string): boolean {
+    return this.#caUsers(kind, path).binds.length > 0 || this.#caUsers(kind, path).servers.length > 0;
+  }
+
+  #caUsers(kind: CaKind, path: string): { binds: BindInstance[]; servers: Server[] } {
+    const binds = this.#binds.filter((b) => (kind === 'ca-file' ? b.auth?.caFile?.path === path || b.auth?.caVerifyFile?.path === path : b.auth?.crlFile?.path === path));
+    const servers = this.#servers.filter((s) => (kind === 'ca-file' ? s.ssl?.caFile : s.ssl?.crlFile) === path);
+    return { binds, servers };
+  }
+
+  /**
+   * `commit ssl ca-file` / `crl-file`: every bind verifying client certificates with the file
+   * gets its listener rebuilt with the new PEM, every server verifying with it a new ServerSsl.
+   * All or nothing, as commit().
+   */
+  replaceCaFile(kind: CaKind, path: string, pem: string): CommitResult {
+    const { binds, servers } = this.#caUsers(kind, path);
+    for (const bind of binds) {
+      const listener = bind.frontend.listeners[bind.index];
+      if (listener !== undefined && listener.setCertificates === undefined) {
+        return { ok: false, message: `this runtime's TLS listeners cannot change their CA files ('${bind.frontend.name}').\n` };
+      }
+    }
+    const done: { bind: BindInstance; before: ClientAuthFiles | undefined }[] = [];
+    for (const bind of binds) {
+      const before = bind.auth;
+      const after = before === undefined ? undefined : withFile(before, kind, path, pem);
+      try {
+        bind.frontend.listeners[bind.index]?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(after));
+      } catch (error) {
+        for (const undo of done) {
+          undo.bind.auth = undo.before;
+          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(undo.bind.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.before));
+        }
+        return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
+      }
+      bind.auth = after;
+      done.push({ bind, before });
+    }
+    for (const server of servers) {
+      const ssl = server.ssl as ServerSsl;
+      server.ssl = kind === 'ca-file' ? { ...ssl, caPem: pem } : { ...ssl, crlPem: pem };
+    }
+    return { ok: true, instances: binds.length + servers.length };
+  }
+}
+
+function authFilesOf(model: BindClientAuth | undefined): ClientAuthFiles | undefined {
+  if (model === undefined) return undefined;
+  const crlFile = model.crlFile !== undefined && model.crlPem !== undefined ? { path: model.crlFile, pem: model.crlPem } : undefined;
+  return { caFile: model.caFile, caVerifyFile: model.caVerifyFile, crlFile, model };
+}
+
+function withFile(auth: ClientAuthFiles, kind: CaKind, path: string, pem: string): ClientAuthFiles {
+  if (kind === 'crl-file') return { ...auth, crlFile: { path, pem } };
+  return {
+    ...auth,
+    caFile: auth.caFile?.path === path ? { path, pem } : auth.caFile,
+    caVerifyFile: auth.caVerifyFile?.path === path ? { path, pem } : auth.caVerifyFile,
+  };
+}
+
+/** The CAs and CRLs of a bind as the listener takes them: its files' current PEM, in the configured order. */
+function clientAuthOf(auth: ClientAuthFiles | undefined): ClientAuthOptions | undefined {
+  if (auth === undefined) return undefined;
+  const fromFiles = auth.caFile !== undefined || auth.caVerifyFile !== undefined;
+  const cas = [auth.caFile?.pem, auth.caVerifyFile?.pem].filter((p) => p !== undefined);
+  const caPem = fromFiles ? (cas.length > 0 ? cas.join('\n') : undefined) : auth.model.caPem;
+  const crlPem = auth.crlFile?.pem ?? auth.model.crlPem;
+  return { caPem, ...(crlPem !== undefined ? { crlPem } : {}) };
 }
 
 function tlsCertificate(entry: CertificateFile, entries: ReadonlyMap<string, CertificateData>): TlsCertificate {

@@ -142,9 +142,10 @@ function showFile(kind: CaKind, args: readonly string[], ctx: CommandContext): C
     if (entry === undefined || entry.kind !== kind) return notFound;
     pem = entry.pem;
   }
-  const status = pem === undefined ? 'Empty' : !staged && store.used(kind, path) ? 'Used' : 'Unused';
+  // HAProxy 2.6.12 prints nothing for an entry `new ssl ...` made and nothing filled yet.
+  if (pem === undefined) return dump('');
+  const status = !staged && store.used(kind, path) ? 'Used' : 'Unused';
   let out = `Filename: ${staged ? '*' : ''}${path}\nStatus: ${status}\n`;
-  if (pem === undefined) return dump(out);
   if (kind === 'ca-file') {
     const sha1 = (der: Uint8Array): Uint8Array => ctx.target.runtime.digest('sha1', der);
     const certificates = caCertificates(pem);

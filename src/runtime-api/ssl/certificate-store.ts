@@ -55,7 +55,10 @@ function byPath(a: string, b: string): number {
 export class CertificateStore {
   readonly #entries = new Map<string, CertificateData>();
   readonly #binds: BindInstance[] = [];
+  /** The servers presenting a certificate file (HAProxy's server ckch instances). */
   readonly #servers: Server[] = [];
+  /** Every `server ... ssl`: their CA and CRL files are in HAProxy's tree, used or not. */
+  readonly #tlsServers: Server[] = [];
   #transaction: CertificateTransaction | undefined;
 
   constructor(frontends: readonly Frontend[], backends: Iterable<Backend>) {
@@ -69,6 +72,7 @@ export class CertificateStore {
     }
     for (const backend of backends) {
       for (const server of backend.servers) {
+        if (server.ssl !== undefined) this.#tlsServers.push(server);
         const cert = server.ssl?.certificate;
         if (cert?.path === undefined) continue;
         this.#servers.push(server);
@@ -176,7 +180,7 @@ export class CertificateStore {
       const file = kind === 'ca-file' ? auth?.caFile : auth?.crlFile;
       if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
     }
-    for (const server of this.#servers) {
+    for (const server of this.#tlsServers) {
       const ssl = server.ssl;
       const path = kind === 'ca-file' ? ssl?.caFile : ssl?.crlFile;
       const pem = kind === 'ca-file' ? ssl?.caPem : ssl?.crlPem;
@@ -192,7 +196,9 @@ export class CertificateStore {
 
   #caUsers(kind: CaKind, path: string): { binds: BindInstance[]; servers: Server[] } {
     const binds = this.#binds.filter((b) => (kind === 'ca-file' ? b.auth?.caFile?.path === path || b.auth?.caVerifyFile?.path === path : b.auth?.crlFile?.path === path));
-    const servers = this.#servers.filter((s) => (kind === 'ca-file' ? s.ssl?.caFile : s.ssl?.crlFile) === path);
+    // HAProxy 2.6 links a server to its CA and CRL files through its certificate instance: a
+    // server without `crt` neither uses them (`del` goes through) nor sees their commits.
+    const servers = this.#servers.filter((s) => s.ssl?.certificate !== undefined && (kind === 'ca-file' ? s.ssl.caFile : s.ssl.crlFile) === path);
     return { binds, servers };
   }
 

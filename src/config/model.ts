@@ -71,6 +71,8 @@ export interface CertificateFile {
   readonly keyPem: string;
   /** `crt-list` SNI filters of this certificate (see TlsCertificate.serverNames). */
   readonly serverNames?: readonly string[] | undefined;
+  /** The `crt-list` file and line it comes from (the runtime API's `show/add/del ssl crt-list`). */
+  readonly crtList?: { readonly path: string; readonly line: number } | undefined;
 }
 
 export interface BindSsl {

@@ -114,6 +114,7 @@ const certificateFileSchema = v.object({
   certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
   keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
   serverNames: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
+  crtList: v.optional(v.object({ path: v.string(), line: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
 });
 
 const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);

@@ -13,6 +13,7 @@ import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
 import { sslCertCommands } from './ssl-certs.ts';
 import { sslCaFileCommands } from './ssl-ca-files.ts';
+import { sslCrtListCommands } from './ssl-crt-lists.ts';
 import { cacheCommands } from './cache.ts';
 
 export function createCommandTable(): CommandTable {
@@ -31,6 +32,7 @@ export function createCommandTable(): CommandTable {
     mapCommands,
     sslCertCommands,
     sslCaFileCommands,
+    sslCrtListCommands,
     cacheCommands,
   ]);
   return table;

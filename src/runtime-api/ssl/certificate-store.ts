@@ -24,7 +24,12 @@ interface BindInstance {
   readonly frontend: Frontend;
   /** The bind's position in its frontend: its listener is frontend.listeners[index]. */
   readonly index: number;
-  readonly entries: readonly CertificateFile[];
+  /** Changed by `add/del ssl crt-list`. */
+  entries: readonly CertificateFile[];
+  /** `strict-sni`: no default certificate (`del ssl crt-list` may remove the first entry). */
+  readonly strictSni: boolean;
+  /** Where the bind line is, for HAProxy's "used as default certificate" message. */
+  readonly source: { readonly file: string; readonly line: number };
   /** The files its client certificates are verified against, as last committed; undefined without `verify`. */
   auth: ClientAuthFiles | undefined;
 }
@@ -60,14 +65,35 @@ export class CertificateStore {
   /** Every `server ... ssl`: their CA and CRL files are in HAProxy's tree, used or not. */
   readonly #tlsServers: Server[] = [];
   #transaction: CertificateTransaction | undefined;
+  /** Every `crt-list` file: its lines (HAProxy's crtlist entries), in order. */
+  readonly #crtLists = new Map<string, CertificateFile[]>();
+  /** The binds loading each `crt-list`. */
+  readonly #crtListUsers = new Map<string, BindInstance[]>();
 
   constructor(frontends: readonly Frontend[], backends: Iterable<Backend>) {
     for (const frontend of frontends) {
       for (const [index, bind] of frontend.model.binds.entries()) {
         const certificates = bind.ssl?.certificates;
         if (certificates === undefined || certificates.length === 0) continue;
-        this.#binds.push({ frontend, index, entries: certificates, auth: authFilesOf(bind.ssl?.clientAuth) });
-        for (const cert of certificates) this.#add(cert.path, cert);
+        const instance: BindInstance = {
+          frontend,
+          index,
+          entries: certificates,
+          strictSni: bind.ssl?.strictSni === true,
+          source: bind.source,
+          auth: authFilesOf(bind.ssl?.clientAuth),
+        };
+        this.#binds.push(instance);
+        for (const cert of certificates) {
+          this.#add(cert.path, cert);
+          const list = cert.crtList;
+          if (list === undefined) continue;
+          const users = this.#crtListUsers.get(list.path) ?? [];
+          if (!users.includes(instance)) users.push(instance);
+          this.#crtListUsers.set(list.path, users);
+          // The first bind naming the list gives its lines (every bind reads the same file).
+          if (users[0] === instance) this.#crtLists.set(list.path, [...(this.#crtLists.get(list.path) ?? []), cert]);
+        }
       }
     }
     for (const backend of backends) {
@@ -172,6 +198,71 @@ export class CertificateStore {
     return { ok: true, instances };
   }
 
+  /** The `crt-list` files, sorted as HAProxy's tree. */
+  crtListPaths(): string[] {
+    return [...this.#crtLists.keys()].sort(byPath);
+  }
+
+  crtList(path: string): readonly CertificateFile[] | undefined {
+    return this.#crtLists.get(path);
+  }
+
+  /** The bind lines a crt-list line is the default certificate of (first certificate, no strict-sni). */
+  defaultOf(entry: CertificateFile): { readonly file: string; readonly line: number }[] {
+    const list = entry.crtList;
+    if (list === undefined) return [];
+    const users = this.#crtListUsers.get(list.path) ?? [];
+    return users.filter((b) => !b.strictSni && sameLine(b.entries[0], list)).map((b) => b.source);
+  }
+
+  /**
+   * `add ssl crt-list`: the line is appended to the list and to every bind loading it, whose
+   * listener gets its new certificate list. All or nothing, as commit().
+   */
+  addCrtListEntry(listPath: string, entry: CertificateFile): CommitResult {
+    const users = this.#crtListUsers.get(listPath) ?? [];
+    return this.#changeBinds(users, (entries) => [...entries, entry], () => {
+      this.#crtLists.set(listPath, [...(this.#crtLists.get(listPath) ?? []), entry]);
+    });
+  }
+
+  /** `del ssl crt-list`: the line leaves the list and every bind loading it. */
+  deleteCrtListEntry(listPath: string, entry: CertificateFile): CommitResult {
+    const line = entry.crtList;
+    const users = this.#crtListUsers.get(listPath) ?? [];
+    const keep = (entries: readonly CertificateFile[]): CertificateFile[] => entries.filter((e) => !sameLine(e, line));
+    return this.#changeBinds(users, keep, () => {
+      this.#crtLists.set(listPath, keep(this.#crtLists.get(listPath) ?? []));
+    });
+  }
+
+  #changeBinds(binds: readonly BindInstance[], change: (entries: readonly CertificateFile[]) => readonly CertificateFile[], done: () => void): CommitResult {
+    for (const bind of binds) {
+      const listener = bind.frontend.listeners[bind.index];
+      if (listener !== undefined && listener.setCertificates === undefined) {
+        return { ok: false, message: `this runtime's TLS listeners cannot change their certificates ('${bind.frontend.name}').\n` };
+      }
+    }
+    const changed: { bind: BindInstance; before: readonly CertificateFile[] }[] = [];
+    for (const bind of binds) {
+      const before = bind.entries;
+      const after = change(before);
+      try {
+        if (after.length > 0) bind.frontend.listeners[bind.index]?.setCertificates?.(after.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(bind.auth));
+      } catch (error) {
+        for (const undo of changed) {
+          undo.bind.entries = undo.before;
+          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(undo.before.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.bind.auth));
+        }
+        return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
+      }
+      bind.entries = after;
+      changed.push({ bind, before });
+    }
+    done();
+    return { ok: true, instances: binds.length };
+  }
+
   /** The CA and CRL files the binds and servers use: path -> PEM (the first of a path wins). */
   caFiles(kind: CaKind): Map<string, string> {
     const files = new Map<string, string>();
@@ -237,6 +328,10 @@ export class CertificateStore {
     }
     return { ok: true, instances: binds.length + servers.length };
   }
+}
+
+function sameLine(entry: CertificateFile | undefined, line: CertificateFile['crtList']): boolean {
+  return line !== undefined && entry?.crtList?.path === line.path && entry.crtList.line === line.line;
 }
 
 function authFilesOf(model: BindClientAuth | undefined): ClientAuthFiles | undefined {

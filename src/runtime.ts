@@ -182,6 +182,11 @@ export interface ListenTlsOptions {
   readonly strictSni?: boolean | undefined;
   /** How long sessions may be resumed, in seconds (`tune.ssl.lifetime`); the runtime's default when undefined. */
   readonly sessionTimeout?: number | undefined;
+  /**
+   * The certificates may be replaced later (Listener.setCertificates: an `admin` runtime API
+   * can `commit ssl cert`): an adapter whose fastest listener cannot change them opens one that can.
+   */
+  readonly replaceable?: boolean | undefined;
 }
 
 export interface ListenOptions {
@@ -221,6 +226,15 @@ export interface Listener {
   readonly port: number;
   /** Stops accepting. Accepted sockets are not affected. Resolves once the port is released. */
   close(): Promise<void>;
+  /**
+   * TLS listeners: the certificates later handshakes are served from (selected as
+   * ListenTlsOptions.certificates are), and with `clientAuth` the CAs and CRLs client
+   * certificates are verified against (a listener opened with clientAuth only), without closing
+   * the listener (the runtime API's `commit ssl cert` / `ca-file` / `crl-file`). Throws,
+   * changing nothing, when one cannot be used (a key that does not match its certificate).
+   * Absent where the runtime's listener cannot change them.
+   */
+  setCertificates?(certificates: readonly TlsCertificate[], clientAuth?: ClientAuthOptions): void;
 }
 
 export interface ConnectTlsOptions {

@@ -508,11 +508,13 @@ class BunListener implements Listener {
 }
 
 /**
- * Bun.listen takes one certificate and none of HAProxy's TLS options; node:tls (which Bun
- * implements) takes them all but TLSv1.3 suites (docs/runtimes.md).
+ * Bun.listen takes one certificate and none of HAProxy's TLS options, and keeps its certificate
+ * (its listener's reload() takes new handlers only); node:tls (which Bun implements) takes them
+ * all but TLSv1.3 suites, and swaps certificates (docs/runtimes.md).
  */
 function needsNodeListener(t: NonNullable<ListenOptions['tls']>): boolean {
   return (
+    t.replaceable === true ||
     t.certificates.length > 1 ||
     !isDefaultTlsSettings(t.settings) ||
     t.clientAuth !== undefined ||

@@ -8,6 +8,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type {
+  ClientAuthOptions,
   ConnectOptions,
   Listener,
   ListenOptions,
@@ -20,7 +21,7 @@ import type {
 } from '../../src/runtime.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
-import { nodeClientAuth, nodeTlsSettings } from './node-tls-options.ts';
+import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
 
@@ -136,10 +137,12 @@ class NodeListener implements Listener {
   readonly host: string;
   readonly port: number;
   readonly #server: net.Server;
+  readonly setCertificates: TlsServer['setCertificates'] | undefined;
 
-  constructor(server: net.Server, host: string) {
+  constructor(server: net.Server, host: string, setCertificates?: TlsServer['setCertificates']) {
     this.#server = server;
     this.host = host;
+    this.setCertificates = setCertificates;
     const address = server.address();
     this.port = typeof address === 'object' && address !== null ? address.port : 0;
   }
@@ -184,16 +187,26 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
   return info;
 }
 
-function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): tls.Server {
+/** A node:tls server, and how to change the certificates it serves (Listener.setCertificates). */
+interface TlsServer {
+  readonly server: tls.Server;
+  readonly setCertificates: (certificates: readonly TlsCertificate[], clientAuth?: ClientAuthOptions) => void;
+}
+
+function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): TlsServer {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
-  const settings = { ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(t.clientAuth) };
-  const contexts = new SniCertificateMap<ServedCertificate>(
-    t.certificates,
-    (cert) => ({ context: tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem, ...settings }), certPem: cert.certPem }),
-    t.strictSni === true,
-  );
-  const first = t.certificates[0] as TlsCertificate;
+  const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth) });
+  const settings = settingsOf(t.clientAuth);
   const strict = t.strictSni === true;
+  const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
+    new SniCertificateMap<ServedCertificate>(
+      certificates,
+      (cert) => ({ context: tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem, ...settings }), certPem: cert.certPem }),
+      strict,
+    );
+  // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
+  let contexts = contextsOf(t.certificates, settings);
+  const first = t.certificates[0] as TlsCertificate;
   const server = tls.createServer({
     allowHalfOpen: true,
     // The default certificate, for clients that send no SNI (SNICallback only runs for those
@@ -218,7 +231,23 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   });
   // A failed handshake never becomes a connection.
   server.on('tlsClientError', (_err, raw) => raw.destroy());
-  return server;
+  const setCertificates = (certificates: readonly TlsCertificate[], auth?: ClientAuthOptions): void => {
+    // Client certificates are asked for (requestCert) from the start or never.
+    const nextSettings = auth !== undefined && clientAuth ? settingsOf(auth) : settings;
+    // Every context is built (and a mismatched key throws) before anything is replaced.
+    const next = contextsOf(certificates, nextSettings);
+    const head = certificates[0] as TlsCertificate;
+    if (!strict) {
+      server.setSecureContext({
+        cert: head.certPem,
+        key: head.keyPem,
+        ...nextSettings,
+        ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
+      });
+    }
+    contexts = next;
+  };
+  return { server, setCertificates };
 }
 
 /**
@@ -239,10 +268,10 @@ export const NODE_NET_REUSE_PORT = ((): boolean => {
  */
 export function listenNode(options: ListenOptions, onConnection: (socket: Socket) => void, clusterWorker = false): Promise<Listener> {
   let server: net.Server;
+  let setCertificates: TlsServer['setCertificates'] | undefined;
   try {
-    server = options.tls
-      ? createTlsServer(options, onConnection)
-      : net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+    if (options.tls) ({ server, setCertificates } = createTlsServer(options, onConnection));
+    else server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -260,7 +289,7 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
       () => {
         server.off('error', reject);
         server.on('error', noop);
-        resolve(new NodeListener(server, options.host));
+        resolve(new NodeListener(server, options.host, setCertificates));
       },
     );
   });
@@ -287,10 +316,10 @@ export function listenInheritedNode(fd: number, onConnection: (socket: Socket) =
 export function listenUnixNode(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   const tmp = temporarySocketPath(options.path, process.pid);
   let server: net.Server;
+  let setCertificates: TlsServer['setCertificates'] | undefined;
   try {
-    server = options.tls
-      ? createTlsServer({ host: options.path, port: 0, tls: options.tls }, onConnection)
-      : net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+    if (options.tls) ({ server, setCertificates } = createTlsServer({ host: options.path, port: 0, tls: options.tls }, onConnection));
+    else server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -312,7 +341,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
         reject(error);
         return;
       }
-      resolve(new NodeListener(server, options.path));
+      resolve(new NodeListener(server, options.path, setCertificates));
     });
   });
 }
@@ -338,6 +367,8 @@ function delivered(socket: NodeStreamSocket, n: number): boolean {
   return true;
 }
 
+const NO_NAME_CHECK = (): undefined => undefined;
+
 /** Checks the certificate against `name` rather than the address dialled (ConnectTlsOptions.checkName). */
 function identityOf(name: string): (host: string, cert: tls.PeerCertificate) => Error | undefined {
   return (_host, cert) => tls.checkServerIdentity(name, cert);
@@ -356,8 +387,11 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
         ...nodeTlsSettings(t.settings, 'client'),
         ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
-        ...(t.crlPem !== undefined ? { crl: t.crlPem } : {}),
+        ...(t.crlPem !== undefined ? { crl: nodeCrls(t.crlPem) } : {}),
         ...(t.verify && t.verifyHost !== undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
+        // A UNIX socket has no host name: without SNI nor verifyhost, HAProxy checks no name
+        // (ssl_sock_srv_verifycbk), where node:tls would check "localhost".
+        ...(t.verify && options.path !== undefined && t.servername === undefined && t.checkName === undefined && t.verifyHost === undefined ? { checkServerIdentity: NO_NAME_CHECK } : {}),
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),
       })
     : net.connect({

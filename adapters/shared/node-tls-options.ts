@@ -53,6 +53,17 @@ export function nodeTlsSettings(settings: TlsSettings | undefined, side: 'server
   };
 }
 
+const CRL_BLOCK = /-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g;
+
+/**
+ * node:tls's `crl` as one string reads its first CRL only (PEM_read_bio_X509_CRL once), and
+ * verifies with CRL_CHECK_ALL: a file holding the CRLs of an intermediate and of its root must
+ * be given as one string per CRL, else every chain fails with UNABLE_TO_GET_CRL.
+ */
+export function nodeCrls(pem: string): string[] {
+  return pem.match(CRL_BLOCK) ?? [pem];
+}
+
 /** Client certificates asked for; verification errors are reported, never fatal here (TlsInfo). */
 export function nodeClientAuth(auth: ClientAuthOptions | undefined): tls.TlsOptions {
   if (auth === undefined) return {};
@@ -60,6 +71,6 @@ export function nodeClientAuth(auth: ClientAuthOptions | undefined): tls.TlsOpti
     requestCert: true,
     rejectUnauthorized: false,
     ...(auth.caPem !== undefined ? { ca: auth.caPem } : {}),
-    ...(auth.crlPem !== undefined ? { crl: auth.crlPem } : {}),
+    ...(auth.crlPem !== undefined ? { crl: nodeCrls(auth.crlPem) } : {}),
   };
 }

@@ -71,6 +71,8 @@ export interface CertificateFile {
   readonly keyPem: string;
   /** `crt-list` SNI filters of this certificate (see TlsCertificate.serverNames). */
   readonly serverNames?: readonly string[] | undefined;
+  /** The `crt-list` file and line it comes from (the runtime API's `show/add/del ssl crt-list`). */
+  readonly crtList?: { readonly path: string; readonly line: number } | undefined;
 }
 
 export interface BindSsl {
@@ -90,9 +92,20 @@ export interface BindClientAuth {
   readonly verify: 'optional' | 'required';
   readonly caPem: string | undefined;
   readonly crlPem?: string | undefined;
+  /** The files caPem is read from (`ca-file`, then `ca-verify-file`), by path for the runtime API's `set ssl ca-file`. */
+  readonly caFile?: PemFile | undefined;
+  readonly caVerifyFile?: PemFile | undefined;
+  /** The `crl-file` crlPem is read from. */
+  readonly crlFile?: string | undefined;
   /** Verify errors (X509_V_ERR ids) let through; 'all' = every one. */
   readonly crtIgnoreErr?: 'all' | readonly number[] | undefined;
   readonly caIgnoreErr?: 'all' | readonly number[] | undefined;
+}
+
+/** A file of PEM blocks, by path (CA and CRL files the runtime API may replace). */
+export interface PemFile {
+  readonly path: string;
+  readonly pem: string;
 }
 
 export interface BindModel {
@@ -241,6 +254,9 @@ export interface ServerSsl {
   readonly verifyHost?: string | undefined;
   /** `crl-file`: PEM CRLs the server's certificate is checked against. */
   readonly crlPem?: string | undefined;
+  /** The `ca-file` and `crl-file` caPem and crlPem are read from, for the runtime API (`set ssl ca-file`). */
+  readonly caFile?: string | undefined;
+  readonly crlFile?: string | undefined;
 }
 
 /** A server's active health-check settings (HAProxy defaults: inter 2s, rise 2, fall 3). */
@@ -1124,6 +1140,8 @@ export interface GlobalModel {
   readonly tune?: TuneModel | undefined;
   /** `stats socket` / `stats timeout` / `stats maxconn`: the runtime API (src/runtime-api/); none when undefined. */
   readonly stats?: StatsModel | undefined;
+  /** `ssl-load-extra-del-ext`: `.key` beside `foo.crt` is `foo.key` (and `set ssl cert foo.key` updates `foo.crt`). */
+  readonly sslLoadExtraDelExt?: boolean | undefined;
 }
 
 /** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */

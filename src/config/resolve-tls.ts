@@ -5,7 +5,7 @@
  */
 
 import type { BindDraft, CaFileReference, GlobalDraft, ServerDraft } from './draft.ts';
-import type { BindClientAuth, BindSsl, CertificateFile, ServerSsl } from './model.ts';
+import type { BindClientAuth, BindSsl, CertificateFile, PemFile, ServerSsl } from './model.ts';
 import type { TlsFiles } from './tls-files.ts';
 import { inheritTlsOptions, isDefaultTlsOptions, newTlsOptionsDraft, resolveTlsOptions, type TlsOptionsDraft, type TlsOptionsModel } from './tls-options.ts';
 import { parseIgnoreErrors } from '../util/x509-errors.ts';
@@ -35,6 +35,11 @@ function resolveOptions(
   return isDefaultTlsOptions(result.options) ? undefined : result.options;
 }
 
+function pemFile(reference: CaFileReference | undefined, caFiles: ReadonlyMap<CaFileReference, string> | undefined): PemFile | undefined {
+  const pem = reference === undefined ? undefined : caFiles?.get(reference);
+  return reference === undefined || pem === undefined ? undefined : { path: reference.path, pem };
+}
+
 /** The TLS part of a `bind ... ssl` line. */
 export function resolveBindSsl(
   bind: BindDraft,
@@ -58,10 +63,15 @@ export function resolveBindSsl(
       report.error(bind.place, 'bind', `Proxy '${proxyName}': verify is enabled but no CA file specified for ${what}.`);
     }
     const crlPem = own?.crlFile === undefined ? undefined : tlsFiles?.crls.get(own.crlFile);
+    const caFile = pemFile(own?.caFile, caFiles);
+    const caVerifyFile = pemFile(own?.caVerifyFile, caFiles);
     clientAuth = {
       verify,
       caPem,
       ...(crlPem !== undefined ? { crlPem } : {}),
+      ...(caFile !== undefined ? { caFile } : {}),
+      ...(caVerifyFile !== undefined ? { caVerifyFile } : {}),
+      ...(crlPem !== undefined && own?.crlFile !== undefined ? { crlFile: own.crlFile.path } : {}),
       ...(own?.crtIgnoreErr !== undefined ? { crtIgnoreErr: parseIgnoreErrors(own.crtIgnoreErr) } : {}),
       ...(own?.caIgnoreErr !== undefined ? { caIgnoreErr: parseIgnoreErrors(own.caIgnoreErr) } : {}),
     };
@@ -94,7 +104,7 @@ export function resolveServerTls(
   global: GlobalDraft,
   tlsFiles: TlsFiles | undefined,
   report: TlsReport,
-): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem'> {
+): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem' | 'crlFile'> {
   const own = server.tls;
   const what = `server '${server.name}' at [${server.place.file}:${server.place.line}]`;
   const tls = resolveOptions(own, global.ssl?.server ?? newTlsOptionsDraft(), server.place, 'server', what, proxyName, report);
@@ -102,6 +112,7 @@ export function resolveServerTls(
   const crlPem = own?.crlFile === undefined ? undefined : tlsFiles?.crls.get(own.crlFile);
   return {
     ...(crlPem !== undefined ? { crlPem } : {}),
+    ...(crlPem !== undefined && own?.crlFile !== undefined ? { crlFile: own.crlFile.path } : {}),
     ...(tls !== undefined ? { tls } : {}),
     ...(crt !== undefined ? { certificate: { certPem: crt.certPem, keyPem: crt.keyPem, path: crt.path } } : {}),
     ...(own?.verifyHost !== undefined ? { verifyHost: own.verifyHost } : {}),

@@ -179,6 +179,7 @@ class Resolver {
         tune: compactTune(global.tune),
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
         ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
+        ...(global.ssl?.loadExtraDelExt === true ? { sslLoadExtraDelExt: true } : {}),
       },
       frontends,
       backends,
@@ -856,6 +857,7 @@ class Resolver {
     return {
       verify,
       caPem,
+      ...(ca?.kind === 'file' && caPem !== undefined ? { caFile: ca.file.path } : {}),
       sni: server.sni,
       alpn: server.alpn === undefined ? undefined : [...server.alpn],
       ...resolveServerTls(server, proxy.name, this.#draft.global, this.#tlsFiles, this.#tlsReport),

@@ -120,6 +120,7 @@ const certificateFileSchema = v.object({
   certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
   keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
   serverNames: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
+  crtList: v.optional(v.object({ path: v.string(), line: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
 });
 
 const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -145,6 +146,9 @@ const bindSslSchema = v.object({
       verify: v.picklist(['optional', 'required']),
       caPem: v.undefinedable(v.pipe(v.string(), v.includes('-----BEGIN', 'caPem must be PEM text'))),
       crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
+      caFile: v.optional(v.object({ path: v.string(), pem: v.string() })),
+      caVerifyFile: v.optional(v.object({ path: v.string(), pem: v.string() })),
+      crlFile: v.optional(v.string()),
       crtIgnoreErr: ignoreErrorsSchema,
       caIgnoreErr: ignoreErrorsSchema,
     }),
@@ -216,6 +220,8 @@ const serverSslSchema = v.object({
   ),
   verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),
   crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
+  caFile: v.optional(v.string()),
+  crlFile: v.optional(v.string()),
 });
 
 const serverSchema = v.object({
@@ -980,6 +986,7 @@ export const configModelSchema = v.object({
     localPeer: v.optional(v.undefinedable(v.string())),
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),
+    sslLoadExtraDelExt: v.optional(v.boolean()),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),

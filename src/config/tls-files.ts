@@ -84,7 +84,8 @@ async function loadCrtList(
       failed = true;
       continue;
     }
-    for (const file of result.files) loaded.push(entry.filters.length > 0 ? { ...file, serverNames: entry.filters } : file);
+    const crtList = { path: reference.path, line: index + 1 };
+    for (const file of result.files) loaded.push(entry.filters.length > 0 ? { ...file, serverNames: entry.filters, crtList } : { ...file, crtList });
   }
   if (failed) return undefined;
   if (loaded.length === 0) {

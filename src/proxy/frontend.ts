@@ -88,6 +88,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   maxconn: number;
   /** The generation's `tune.h2.*` settings for the HTTP/2 mux (set by the Proxy). */
   h2Options: H2Options = {};
+  /** An `admin` runtime API may replace the certificates of the TLS binds (set by the Proxy). */
+  certificatesReplaceable = false;
   readonly listeners: Listener[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
@@ -154,7 +156,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   async start(): Promise<void> {
     for (const [i, bind] of this.model.binds.entries()) {
       try {
-        const tls = bind.ssl ? { tls: listenTlsOptions(bind) as ListenTlsOptions } : {};
+        const tls = bind.ssl ? { tls: listenTlsOptions(bind, this.certificatesReplaceable) as ListenTlsOptions } : {};
         const backlog = this.#listenerBacklogs[i] as number;
         const listener =
           bind.unix === true

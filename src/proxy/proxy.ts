@@ -124,6 +124,8 @@ export class Proxy {
     for (const f of this.frontends) f.caches = this.caches;
     const h2Options = h2OptionsOf(config.global.tune);
     for (const f of this.frontends) f.h2Options = h2Options;
+    const replaceable = config.global.stats?.sockets.some((s) => s.level === 'admin') === true;
+    for (const f of this.frontends) f.certificatesReplaceable = replaceable;
     compileRulesAtStart(config);
     // The per-second rates of the proxies' counters (fe_sess_rate, be_sess_rate...) use its clock.
     setCounterClock(() => runtime.now());

@@ -81,7 +81,8 @@ export class Server {
   /** `host` is a UNIX stream socket's path (`server s /path` or `unix@path`). */
   readonly unix: boolean;
   readonly backup: boolean;
-  readonly ssl: ServerSsl | undefined;
+  /** Replaced (never changed in place) when the runtime API commits a new client certificate (`set ssl cert`). */
+  ssl: ServerSsl | undefined;
   /** `send-proxy*`: a PROXY header starts each connection to this server. */
   readonly sendProxy: SendProxyModel | undefined;
   /** `check-send-proxy`: health checks send a (LOCAL) PROXY header first. */

@@ -8,7 +8,8 @@ import type { BindClientAuth, BindModel } from '../config/model.ts';
 import type { ListenTlsOptions, TlsInfo } from '../runtime.ts';
 import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
 
-export function listenTlsOptions(bind: BindModel): ListenTlsOptions | undefined {
+/** `replaceable`: the runtime API may replace the certificates (ListenTlsOptions.replaceable). */
+export function listenTlsOptions(bind: BindModel, replaceable = false): ListenTlsOptions | undefined {
   const ssl = bind.ssl;
   if (ssl === undefined) return undefined;
   return {
@@ -23,6 +24,7 @@ export function listenTlsOptions(bind: BindModel): ListenTlsOptions | undefined 
     ...(ssl.clientAuth !== undefined ? { clientAuth: { caPem: ssl.clientAuth.caPem, crlPem: ssl.clientAuth.crlPem } } : {}),
     ...(ssl.strictSni === true ? { strictSni: true } : {}),
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
+    ...(replaceable ? { replaceable: true } : {}),
   };
 }
 

@@ -327,3 +327,6 @@ export function pemToDer(pem: string): Uint8Array | undefined {
   }
   return bytes.subarray(0, n);
 }
+
+/** The DER reading helpers, for the other X.509 structures read in util/ (x509-crl.ts). */
+export { readTlv as derTlv, children as derChildren, oid as derOid, text as derText, name as derName, type Tlv as DerTlv };

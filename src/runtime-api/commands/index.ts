@@ -12,6 +12,8 @@ import { statCommands } from './stat.ts';
 import { tableCommands } from './tables.ts';
 import { varCommands } from './vars.ts';
 import { sslCertCommands } from './ssl-certs.ts';
+import { sslCaFileCommands } from './ssl-ca-files.ts';
+import { sslCrtListCommands } from './ssl-crt-lists.ts';
 import { cacheCommands } from './cache.ts';
 
 export function createCommandTable(): CommandTable {
@@ -29,6 +31,8 @@ export function createCommandTable(): CommandTable {
     counterCommands,
     mapCommands,
     sslCertCommands,
+    sslCaFileCommands,
+    sslCrtListCommands,
     cacheCommands,
   ]);
   return table;

@@ -1,0 +1,375 @@
+/**
+ * The certificates of a configuration generation as the runtime API sees them (HAProxy's
+ * ckch_store tree, ssl_ckch.c): one entry per certificate file (bind `crt`, `crt-list` lines,
+ * server `crt`, and the empty ones `new ssl cert` adds), what uses each (its instances: the
+ * TLS binds and the servers), and the one `set ssl cert` transaction at a time. Committing
+ * hands the new certificate to every listener serving it (Listener.setCertificates: later
+ * handshakes get it, without a reload) and to every server presenting it.
+ */
+import type { BindClientAuth, CertificateFile, PemFile, ServerSsl } from '../../config/model.ts';
+import type { Backend } from '../../proxy/backend.ts';
+import type { Frontend } from '../../proxy/frontend.ts';
+import type { Server } from '../../proxy/server.ts';
+import type { ClientAuthOptions, TlsCertificate } from '../../runtime.ts';
+
+/** What a certificate file holds: the certificate then its chain (PEM), and its private key. */
+export interface CertificateData {
+  /** Undefined for an empty entry (`new ssl cert`, HAProxy's Status: Empty). */
+  readonly certPem: string | undefined;
+  readonly keyPem: string | undefined;
+}
+
+/** One TLS bind: its certificates in order (a path may be there several times, with different SNI filters). */
+interface BindInstance {
+  readonly frontend: Frontend;
+  /** The bind's position in its frontend: its listener is frontend.listeners[index]. */
+  readonly index: number;
+  /** Changed by `add/del ssl crt-list`. */
+  entries: readonly CertificateFile[];
+  /** `strict-sni`: no default certificate (`del ssl crt-list` may remove the first entry). */
+  readonly strictSni: boolean;
+  /** Where the bind line is, for HAProxy's "used as default certificate" message. */
+  readonly source: { readonly file: string; readonly line: number };
+  /** The files its client certificates are verified against, as last committed; undefined without `verify`. */
+  auth: ClientAuthFiles | undefined;
+}
+
+/** A bind's `ca-file`, `ca-verify-file` and `crl-file`, by path. */
+interface ClientAuthFiles {
+  readonly caFile: PemFile | undefined;
+  readonly caVerifyFile: PemFile | undefined;
+  readonly crlFile: PemFile | undefined;
+  /** The PEM the bind was configured with when a part of it has no path (caPem, crlPem as given). */
+  readonly model: BindClientAuth;
+}
+
+export type CaKind = 'ca-file' | 'crl-file';
+
+/** The `set ssl cert` in progress (HAProxy's ckchs_transaction). */
+export interface CertificateTransaction {
+  readonly path: string;
+  readonly data: CertificateData;
+}
+
+export type CommitResult = { readonly ok: true; readonly instances: number } | { readonly ok: false; readonly message: string };
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export class CertificateStore {
+  readonly #entries = new Map<string, CertificateData>();
+  readonly #binds: BindInstance[] = [];
+  /** The servers presenting a certificate file (HAProxy's server ckch instances). */
+  readonly #servers: Server[] = [];
+  /** Every `server ... ssl`: their CA and CRL files are in HAProxy's tree, used or not. */
+  readonly #tlsServers: Server[] = [];
+  #transaction: CertificateTransaction | undefined;
+  /** Every `crt-list` file: its lines (HAProxy's crtlist entries), in order. */
+  readonly #crtLists = new Map<string, CertificateFile[]>();
+  /** The binds loading each `crt-list`. */
+  readonly #crtListUsers = new Map<string, BindInstance[]>();
+
+  constructor(frontends: readonly Frontend[], backends: Iterable<Backend>) {
+    for (const frontend of frontends) {
+      for (const [index, bind] of frontend.model.binds.entries()) {
+        const certificates = bind.ssl?.certificates;
+        if (certificates === undefined || certificates.length === 0) continue;
+        const instance: BindInstance = {
+          frontend,
+          index,
+          entries: certificates,
+          strictSni: bind.ssl?.strictSni === true,
+          source: bind.source,
+          auth: authFilesOf(bind.ssl?.clientAuth),
+        };
+        this.#binds.push(instance);
+        for (const cert of certificates) {
+          this.#add(cert.path, cert);
+          const list = cert.crtList;
+          if (list === undefined) continue;
+          const users = this.#crtListUsers.get(list.path) ?? [];
+          if (!users.includes(instance)) users.push(instance);
+          this.#crtListUsers.set(list.path, users);
+          // The first bind naming the list gives its lines (every bind reads the same file).
+          if (users[0] === instance) this.#crtLists.set(list.path, [...(this.#crtLists.get(list.path) ?? []), cert]);
+        }
+      }
+    }
+    for (const backend of backends) {
+      for (const server of backend.servers) {
+        if (server.ssl !== undefined) this.#tlsServers.push(server);
+        const cert = server.ssl?.certificate;
+        if (cert?.path === undefined) continue;
+        this.#servers.push(server);
+        this.#add(cert.path, cert);
+      }
+    }
+  }
+
+  #add(path: string, data: CertificateData): void {
+    if (!this.#entries.has(path)) this.#entries.set(path, { certPem: data.certPem, keyPem: data.keyPem });
+  }
+
+  /** Every path, sorted as HAProxy's tree. */
+  paths(): string[] {
+    return [...this.#entries.keys()].sort(byPath);
+  }
+
+  get(path: string): CertificateData | undefined {
+    return this.#entries.get(path);
+  }
+
+  get transaction(): CertificateTransaction | undefined {
+    return this.#transaction;
+  }
+
+  /** Whether a bind or a server uses the file (HAProxy's Used / Unused). */
+  used(path: string): boolean {
+    return this.#binds.some((b) => b.entries.some((e) => e.path === path)) || this.#servers.some((s) => s.ssl?.certificate?.path === path);
+  }
+
+  /** `new ssl cert`: an empty entry; false when the path is taken. */
+  create(path: string): boolean {
+    if (this.#entries.has(path)) return false;
+    this.#entries.set(path, { certPem: undefined, keyPem: undefined });
+    return true;
+  }
+
+  /** `del ssl cert`: removes an unused entry. */
+  delete(path: string): 'deleted' | 'missing' | 'used' {
+    if (!this.#entries.has(path)) return 'missing';
+    if (this.used(path)) return 'used';
+    this.#entries.delete(path);
+    return 'deleted';
+  }
+
+  /** Starts or updates the transaction on `path` (the caller checked it is the transaction's). */
+  stage(path: string, data: CertificateData): void {
+    this.#transaction = { path, data };
+  }
+
+  abort(): void {
+    this.#transaction = undefined;
+  }
+
+  /**
+   * Applies the transaction: every listener serving the file gets the new certificate list of
+   * its bind, every server presenting it the new certificate, then the entry is replaced and
+   * the transaction ends. A listener that refuses (a runtime that cannot, a key that does not
+   * fit) stops it and nothing stays changed: the listeners already given the new list get the
+   * old one back.
+   */
+  commit(): CommitResult {
+    const transaction = this.#transaction;
+    if (transaction === undefined) return { ok: false, message: 'No ongoing transaction! !\n' };
+    const { path, data } = transaction;
+    const binds = this.#binds.filter((b) => b.entries.some((e) => e.path === path));
+    for (const bind of binds) {
+      const listener = bind.frontend.listeners[bind.index];
+      if (listener !== undefined && listener.setCertificates === undefined) {
+        return { ok: false, message: `this runtime's TLS listeners cannot change their certificates ('${bind.frontend.name}').\n` };
+      }
+    }
+    let instances = 0;
+    const replaced = new Map(this.#entries).set(path, data);
+    const done: BindInstance[] = [];
+    for (const bind of binds) {
+      const listener = bind.frontend.listeners[bind.index];
+      try {
+        listener?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, replaced)), clientAuthOf(bind.auth));
+      } catch (error) {
+        // The listeners already changed get their certificates back: all or nothing.
+        for (const undo of done) undo.frontend.listeners[undo.index]?.setCertificates?.(undo.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.auth));
+        return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
+      }
+      done.push(bind);
+      // One instance per line of the bind's list naming the file, as HAProxy's ckch_inst.
+      for (const entry of bind.entries) if (entry.path === path) instances++;
+    }
+    for (const server of this.#servers) {
+      const ssl = server.ssl;
+      if (ssl?.certificate?.path !== path || data.certPem === undefined || data.keyPem === undefined) continue;
+      server.ssl = withCertificate(ssl, { certPem: data.certPem, keyPem: data.keyPem, path });
+      instances++;
+    }
+    this.#entries.set(path, data);
+    this.#transaction = undefined;
+    return { ok: true, instances };
+  }
+
+  /** The `crt-list` files, sorted as HAProxy's tree. */
+  crtListPaths(): string[] {
+    return [...this.#crtLists.keys()].sort(byPath);
+  }
+
+  crtList(path: string): readonly CertificateFile[] | undefined {
+    return this.#crtLists.get(path);
+  }
+
+  /** The bind lines a crt-list line is the default certificate of (first certificate, no strict-sni). */
+  defaultOf(entry: CertificateFile): { readonly file: string; readonly line: number }[] {
+    const list = entry.crtList;
+    if (list === undefined) return [];
+    const users = this.#crtListUsers.get(list.path) ?? [];
+    return users.filter((b) => !b.strictSni && sameLine(b.entries[0], list)).map((b) => b.source);
+  }
+
+  /**
+   * `add ssl crt-list`: the line is appended to the list and to every bind loading it, whose
+   * listener gets its new certificate list. All or nothing, as commit().
+   */
+  addCrtListEntry(listPath: string, entry: CertificateFile): CommitResult {
+    const users = this.#crtListUsers.get(listPath) ?? [];
+    return this.#changeBinds(users, (entries) => [...entries, entry], () => {
+      this.#crtLists.set(listPath, [...(this.#crtLists.get(listPath) ?? []), entry]);
+    });
+  }
+
+  /** `del ssl crt-list`: the line leaves the list and every bind loading it. */
+  deleteCrtListEntry(listPath: string, entry: CertificateFile): CommitResult {
+    const line = entry.crtList;
+    const users = this.#crtListUsers.get(listPath) ?? [];
+    const keep = (entries: readonly CertificateFile[]): CertificateFile[] => entries.filter((e) => !sameLine(e, line));
+    return this.#changeBinds(users, keep, () => {
+      this.#crtLists.set(listPath, keep(this.#crtLists.get(listPath) ?? []));
+    });
+  }
+
+  #changeBinds(binds: readonly BindInstance[], change: (entries: readonly CertificateFile[]) => readonly CertificateFile[], done: () => void): CommitResult {
+    for (const bind of binds) {
+      const listener = bind.frontend.listeners[bind.index];
+      if (listener !== undefined && listener.setCertificates === undefined) {
+        return { ok: false, message: `this runtime's TLS listeners cannot change their certificates ('${bind.frontend.name}').\n` };
+      }
+    }
+    const changed: { bind: BindInstance; before: readonly CertificateFile[] }[] = [];
+    for (const bind of binds) {
+      const before = bind.entries;
+      const after = change(before);
+      try {
+        if (after.length > 0) bind.frontend.listeners[bind.index]?.setCertificates?.(after.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(bind.auth));
+      } catch (error) {
+        for (const undo of changed) {
+          undo.bind.entries = undo.before;
+          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(undo.before.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.bind.auth));
+        }
+        return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
+      }
+      bind.entries = after;
+      changed.push({ bind, before });
+    }
+    done();
+    return { ok: true, instances: binds.length };
+  }
+
+  /** The CA and CRL files the binds and servers use: path -> PEM (the first of a path wins). */
+  caFiles(kind: CaKind): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const bind of this.#binds) {
+      const auth = bind.auth;
+      const file = kind === 'ca-file' ? auth?.caFile : auth?.crlFile;
+      if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
+    }
+    for (const server of this.#tlsServers) {
+      const ssl = server.ssl;
+      const path = kind === 'ca-file' ? ssl?.caFile : ssl?.crlFile;
+      const pem = kind === 'ca-file' ? ssl?.caPem : ssl?.crlPem;
+      if (path !== undefined && pem !== undefined && !files.has(path)) files.set(path, pem);
+    }
+    return files;
+  }
+
+  /** Whether a bind or a server verifies with the file. */
+  caFileUsed(kind: CaKind, path: string): boolean {
+    return this.#caUsers(kind, path).binds.length > 0 || this.#caUsers(kind, path).servers.length > 0;
+  }
+
+  #caUsers(kind: CaKind, path: string): { binds: BindInstance[]; servers: Server[] } {
+    const binds = this.#binds.filter((b) => (kind === 'ca-file' ? b.auth?.caFile?.path === path || b.auth?.caVerifyFile?.path === path : b.auth?.crlFile?.path === path));
+    // HAProxy 2.6 links a server to its CA and CRL files through its certificate instance: a
+    // server without `crt` neither uses them (`del` goes through) nor sees their commits.
+    const servers = this.#servers.filter((s) => s.ssl?.certificate !== undefined && (kind === 'ca-file' ? s.ssl.caFile : s.ssl.crlFile) === path);
+    return { binds, servers };
+  }
+
+  /**
+   * `commit ssl ca-file` / `crl-file`: every bind verifying client certificates with the file
+   * gets its listener rebuilt with the new PEM, every server verifying with it a new ServerSsl.
+   * All or nothing, as commit().
+   */
+  replaceCaFile(kind: CaKind, path: string, pem: string): CommitResult {
+    const { binds, servers } = this.#caUsers(kind, path);
+    for (const bind of binds) {
+      const listener = bind.frontend.listeners[bind.index];
+      if (listener !== undefined && listener.setCertificates === undefined) {
+        return { ok: false, message: `this runtime's TLS listeners cannot change their CA files ('${bind.frontend.name}').\n` };
+      }
+    }
+    const done: { bind: BindInstance; before: ClientAuthFiles | undefined }[] = [];
+    for (const bind of binds) {
+      const before = bind.auth;
+      const after = before === undefined ? undefined : withFile(before, kind, path, pem);
+      try {
+        bind.frontend.listeners[bind.index]?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(after));
+      } catch (error) {
+        for (const undo of done) {
+          undo.bind.auth = undo.before;
+          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(undo.bind.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.before));
+        }
+        return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
+      }
+      bind.auth = after;
+      done.push({ bind, before });
+    }
+    for (const server of servers) {
+      const ssl = server.ssl as ServerSsl;
+      server.ssl = kind === 'ca-file' ? { ...ssl, caPem: pem } : { ...ssl, crlPem: pem };
+    }
+    return { ok: true, instances: binds.length + servers.length };
+  }
+}
+
+function sameLine(entry: CertificateFile | undefined, line: CertificateFile['crtList']): boolean {
+  return line !== undefined && entry?.crtList?.path === line.path && entry.crtList.line === line.line;
+}
+
+function authFilesOf(model: BindClientAuth | undefined): ClientAuthFiles | undefined {
+  if (model === undefined) return undefined;
+  const crlFile = model.crlFile !== undefined && model.crlPem !== undefined ? { path: model.crlFile, pem: model.crlPem } : undefined;
+  return { caFile: model.caFile, caVerifyFile: model.caVerifyFile, crlFile, model };
+}
+
+function withFile(auth: ClientAuthFiles, kind: CaKind, path: string, pem: string): ClientAuthFiles {
+  if (kind === 'crl-file') return { ...auth, crlFile: { path, pem } };
+  return {
+    ...auth,
+    caFile: auth.caFile?.path === path ? { path, pem } : auth.caFile,
+    caVerifyFile: auth.caVerifyFile?.path === path ? { path, pem } : auth.caVerifyFile,
+  };
+}
+
+/** The CAs and CRLs of a bind as the listener takes them: its files' current PEM, in the configured order. */
+function clientAuthOf(auth: ClientAuthFiles | undefined): ClientAuthOptions | undefined {
+  if (auth === undefined) return undefined;
+  const fromFiles = auth.caFile !== undefined || auth.caVerifyFile !== undefined;
+  const cas = [auth.caFile?.pem, auth.caVerifyFile?.pem].filter((p) => p !== undefined);
+  const caPem = fromFiles ? (cas.length > 0 ? cas.join('\n') : undefined) : auth.model.caPem;
+  const crlPem = auth.crlFile?.pem ?? auth.model.crlPem;
+  return { caPem, ...(crlPem !== undefined ? { crlPem } : {}) };
+}
+
+function tlsCertificate(entry: CertificateFile, entries: ReadonlyMap<string, CertificateData>): TlsCertificate {
+  const data = entries.get(entry.path);
+  return {
+    certPem: data?.certPem ?? entry.certPem,
+    keyPem: data?.keyPem ?? entry.keyPem,
+    source: entry.path,
+    ...(entry.serverNames !== undefined ? { serverNames: entry.serverNames } : {}),
+  };
+}
+
+/** A new ServerSsl object: the per-server caches (server-tls.ts) are keyed by it, so they follow. */
+function withCertificate(ssl: ServerSsl, certificate: NonNullable<ServerSsl['certificate']>): ServerSsl {
+  return { ...ssl, certificate };
+}

@@ -57,6 +57,12 @@ export interface TlsInfo {
    * undefined when it verified). Outbound sockets: the server's certificate (DER).
    */
   readonly peerCertificate?: Uint8Array | undefined;
+  /**
+   * Every certificate the peer sent, its own first (OpenSSL's peer chain as a client sees it;
+   * HAProxy's `ssl_c_chain_der` leaves the client's own out). Undefined where the runtime does
+   * not give it (docs/runtimes.md).
+   */
+  readonly peerCertificateChain?: readonly Uint8Array[] | undefined;
   readonly peerVerifyError?: string | undefined;
   /** Listeners: the certificate served on this connection (PEM, the TlsCertificate's certPem). */
   readonly localCertificatePem?: string | undefined;

@@ -105,6 +105,13 @@ export type TlsFeature =
   | 'server-curves'
   | 'server-crl-file';
 
+/** See Runtime.tlsLibrary. */
+export interface TlsLibrary {
+  readonly name: string;
+  /** Undefined for a library that is no OpenSSL (HAProxy then errs on the openssl_version predicates). */
+  readonly opensslVersion: string | undefined;
+}
+
 /** A byte stream, push style, with explicit backpressure. */
 export interface Socket {
   /** Installs the event receiver. Events are only delivered to the most recently set handler. */
@@ -335,6 +342,13 @@ export interface Runtime {
   readonly version: string;
   /** TLS features this runtime cannot honour (refused at configuration time); none when undefined. */
   readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
+  /**
+   * The TLS library under the runtime's TLS stack, for HAProxy's `.if ssllib_name_startswith()`,
+   * `openssl_version_atleast()` and `openssl_version_before()`: its name as OpenSSL_version()
+   * starts it ("OpenSSL", "BoringSSL", "rustls") and, for OpenSSL and its forks, the OpenSSL
+   * version it answers to ("3.0.19"; BoringSSL: "1.1.1"). Undefined: unknown.
+   */
+  readonly tlsLibrary?: TlsLibrary | undefined;
   /**
    * How a listener opened with `reusePort` can be opened again by this program's next process
    * while this one still accepts on it (zero-downtime reload, src/master/master.ts):

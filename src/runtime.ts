@@ -57,6 +57,12 @@ export interface TlsInfo {
    * undefined when it verified). Outbound sockets: the server's certificate (DER).
    */
   readonly peerCertificate?: Uint8Array | undefined;
+  /**
+   * Every certificate the peer sent, its own first (OpenSSL's peer chain as a client sees it;
+   * HAProxy's `ssl_c_chain_der` leaves the client's own out). Undefined where the runtime does
+   * not give it (docs/runtimes.md).
+   */
+  readonly peerCertificateChain?: readonly Uint8Array[] | undefined;
   readonly peerVerifyError?: string | undefined;
   /** Listeners: the certificate served on this connection (PEM, the TlsCertificate's certPem). */
   readonly localCertificatePem?: string | undefined;
@@ -98,6 +104,13 @@ export type TlsFeature =
   | 'server-ciphersuites'
   | 'server-curves'
   | 'server-crl-file';
+
+/** See Runtime.tlsLibrary. */
+export interface TlsLibrary {
+  readonly name: string;
+  /** Undefined for a library that is no OpenSSL (HAProxy then errs on the openssl_version predicates). */
+  readonly opensslVersion: string | undefined;
+}
 
 /** A byte stream, push style, with explicit backpressure. */
 export interface Socket {
@@ -356,6 +369,13 @@ export interface Runtime {
   readonly version: string;
   /** TLS features this runtime cannot honour (refused at configuration time); none when undefined. */
   readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
+  /**
+   * The TLS library under the runtime's TLS stack, for HAProxy's `.if ssllib_name_startswith()`,
+   * `openssl_version_atleast()` and `openssl_version_before()`: its name as OpenSSL_version()
+   * starts it ("OpenSSL", "BoringSSL", "rustls") and, for OpenSSL and its forks, the OpenSSL
+   * version it answers to ("3.0.19"; BoringSSL: "1.1.1"). Undefined: unknown.
+   */
+  readonly tlsLibrary?: TlsLibrary | undefined;
   /**
    * How a listener opened with `reusePort` can be opened again by this program's next process
    * while this one still accepts on it (zero-downtime reload, src/master/master.ts):

@@ -630,6 +630,8 @@ export const bunRuntime: Runtime = {
   name: 'bun',
   version: Bun.version,
   tlsUnsupported: TLS_UNSUPPORTED,
+  // BoringSSL answers to OpenSSL 1.1.1g (its OPENSSL_VERSION_NUMBER, 0x1010107f).
+  tlsLibrary: { name: 'BoringSSL', opensslVersion: '1.1.1g' },
   // Bun.listen({ reusePort }) sets SO_REUSEPORT (Linux; elsewhere Bun sets only SO_REUSEADDR).
   listenerHandover: process.platform === 'linux' ? 'reuse-port' : undefined,
   listen,

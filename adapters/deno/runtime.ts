@@ -581,6 +581,8 @@ export const denoRuntime: Runtime = {
   name: 'deno',
   version: Deno.version.deno,
   tlsUnsupported: TLS_UNSUPPORTED,
+  // node:tls on Deno is rustls: no OpenSSL version to compare.
+  tlsLibrary: { name: 'rustls', opensslVersion: undefined },
   listen,
   listenUnix,
   listenInherited: listenInheritedNode,

@@ -13,6 +13,8 @@ import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode }
 export const nodeRuntime: Runtime = {
   name: 'node',
   version: process.versions.node,
+  // process.versions.openssl: "3.0.19", or "3.0.7+quic" on some builds.
+  tlsLibrary: { name: 'OpenSSL', opensslVersion: (process.versions.openssl ?? '').replace(/[+-].*$/, '') },
   listen: (options, onConnection) => listenNode(options, onConnection, cluster.isWorker),
   listenUnix: listenUnixNode,
   listenInherited: listenInheritedNode,

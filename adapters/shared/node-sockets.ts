@@ -5,6 +5,8 @@
  * implement node:net and node:tls. Node's sockets already buffer writes and report
  * backpressure, so this is a thin translation of stream events onto the SocketHandler.
  */
+import { Buffer } from 'node:buffer';
+import { X509Certificate } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type {
@@ -22,7 +24,7 @@ import type {
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
-import { LazyPeerTlsInfo, type PeerCertificateSource } from './lazy-peer-certificate.ts';
+import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
 
 const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
@@ -45,7 +47,7 @@ function tlsInfoOf(raw: tls.TLSSocket, sni: string | undefined): TlsInfo {
 
 /** An outbound connection's facts, with the server's certificate (`ssl_s_*`) and resumption (`ssl_bc_is_resumed`). */
 function connectedTlsInfo(raw: tls.TLSSocket, servername: string | undefined): TlsInfo {
-  return new LazyPeerTlsInfo({ ...tlsInfoOf(raw, servername), sessionReused: raw.isSessionReused(), localCertificatePem: undefined, peerVerifyError: undefined }, raw);
+  return new LazyPeerTlsInfo({ ...tlsInfoOf(raw, servername), sessionReused: raw.isSessionReused(), localCertificatePem: undefined, peerVerifyError: undefined }, raw, NODE_TLS_CHAIN_READER);
 }
 
 function serverNameOf(raw: tls.TLSSocket): string | undefined {
@@ -155,10 +157,41 @@ class NodeListener implements Listener {
   }
 }
 
-/** A certificate's secure context and its PEM (reported as the connection's own certificate). */
+/**
+ * The secure context for a server name and its certificates' PEM (the one served is reported as
+ * the connection's own certificate): one, or an ECDSA and an RSA one (tls-names.ts).
+ */
 interface ServedCertificate {
   readonly context: tls.SecureContext;
   readonly certPem: string;
+  /** With two certificates: the RSA one's PEM and DER (certPem is then the ECDSA one's). */
+  readonly rsa?: { readonly certPem: string; readonly der: Uint8Array } | undefined;
+}
+
+function servedCertificate(certs: readonly TlsCertificate[], settings: tls.SecureContextOptions): ServedCertificate {
+  const first = certs[0] as TlsCertificate;
+  const second = certs[1];
+  if (second === undefined) return { context: tls.createSecureContext({ cert: first.certPem, key: first.keyPem, ...settings }), certPem: first.certPem };
+  return {
+    // RSA first: given the ECDSA pair first, OpenSSL (Node 20) never serves it.
+    context: tls.createSecureContext({ cert: [second.certPem, first.certPem], key: [second.keyPem, first.keyPem], ...settings }),
+    certPem: first.certPem,
+    rsa: { certPem: second.certPem, der: new Uint8Array(new X509Certificate(second.certPem).raw) },
+  };
+}
+
+/**
+ * Which certificate of a two-certificate context the handshake used: up to TLSv1.2 the cipher
+ * says (ECDSA or not; Bun's getCertificate() names the wrong one there), on TLSv1.3 the
+ * certificate the socket reports.
+ */
+function servedPem(raw: tls.TLSSocket, served: ServedCertificate | undefined): string | undefined {
+  const rsa = served?.rsa;
+  if (rsa === undefined) return served?.certPem;
+  const cipher = raw.getCipher()?.name ?? '';
+  if (!cipher.startsWith('TLS_')) return cipher.includes('ECDSA') ? served?.certPem : rsa.certPem;
+  const own = (raw.getCertificate() as { raw?: Uint8Array } | null)?.raw;
+  return own !== undefined && Buffer.compare(own, rsa.der) === 0 ? rsa.certPem : served?.certPem;
 }
 
 const NO_SNI_MATCH = new Error('strict-sni: no certificate for this server name');
@@ -179,10 +212,12 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
     {
       ...base,
       sessionReused: raw.isSessionReused(),
-      localCertificatePem: served?.certPem,
+      localCertificatePem: servedPem(raw, served),
       peerVerifyError: error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error),
     },
     peer !== undefined ? { getPeerCertificate: () => ({ raw: peer }) } : NO_PEER,
+    peer !== undefined ? NODE_TLS_CHAIN_READER : 'none',
+    raw,
   );
   return info;
 }
@@ -201,7 +236,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
     new SniCertificateMap<ServedCertificate>(
       certificates,
-      (cert) => ({ context: tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem, ...settings }), certPem: cert.certPem }),
+      (certs) => servedCertificate(certs, settings),
       strict,
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.

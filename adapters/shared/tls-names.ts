@@ -37,43 +37,57 @@ function excludedNamesOf(cert: TlsCertificate): string[] {
   return (cert.serverNames ?? []).filter((f) => f.startsWith('!')).map((f) => f.slice(1).toLowerCase());
 }
 
-/** Picks the certificate index for a server name; exact names win over wildcards. */
-export class SniCertificateMap<T> {
-  readonly #exact = new Map<string, T>();
-  readonly #wildcard = new Map<string, T>();
-  readonly #fallback: T;
+/** HAProxy's key signature kinds, in its order of preference (ECDSA > RSA > others). */
+type KeyKind = 'ecdsa' | 'rsa' | 'other';
 
+function keyKindOf(certPem: string): KeyKind {
+  const type = new X509Certificate(certPem).publicKey.asymmetricKeyType;
+  return type === 'ec' ? 'ecdsa' : type === 'rsa' || type === 'rsa-pss' ? 'rsa' : 'other';
+}
+
+/**
+ * Picks what answers a server name, as HAProxy 2.6's ssl_sock_switchctx_cbk: the certificates
+ * carrying the exact name, then those whose wildcard matches it (unless a `!name` filter of
+ * the same crt-list line excludes it), the first of each key kind. HAProxy then serves the
+ * ECDSA one to clients that can use it, else the RSA one; here both go into one context
+ * (`build` gets them, ECDSA first) and the TLS library makes that same choice from the
+ * client's ciphers and signature algorithms.
+ */
+export class SniCertificateMap<T> {
+  readonly #certificates: readonly TlsCertificate[];
+  readonly #kinds: readonly KeyKind[];
+  /** Certificate indexes per exact name and per wildcard suffix, in bind line order. */
+  readonly #exact = new Map<string, number[]>();
+  readonly #wildcard = new Map<string, number[]>();
+  /** Per certificate, the names its `!name` filters exclude. */
+  readonly #excluded: ReadonlyArray<readonly string[]>;
+  readonly #built = new Map<string, T>();
+  readonly #build: (certs: readonly TlsCertificate[]) => T;
+  readonly #fallback: T;
   readonly #strict: boolean;
-  /** Per name, the certificates a `!name` filter keeps from answering it. */
-  readonly #excluded = new Map<string, T[]>();
 
   /**
    * `strict`: no fallback; select() answers undefined for names no certificate carries
    * (HAProxy's strict-sni).
    */
-  constructor(certificates: readonly TlsCertificate[], build: (cert: TlsCertificate) => T, strict = false) {
+  constructor(certificates: readonly TlsCertificate[], build: (certs: readonly TlsCertificate[]) => T, strict = false) {
     if (certificates.length === 0) throw new Error('TLS listener needs at least one certificate');
+    this.#certificates = certificates;
+    this.#build = build;
     this.#strict = strict;
-    let fallback: T | undefined;
-    for (const cert of certificates) {
-      const value = build(cert);
-      fallback ??= value;
-      const excluded = excludedNamesOf(cert);
-      for (const name of excluded) {
-        const list = this.#excluded.get(name) ?? [];
-        list.push(value);
-        this.#excluded.set(name, list);
-      }
+    this.#kinds = certificates.map((cert) => keyKindOf(cert.certPem));
+    this.#excluded = certificates.map(excludedNamesOf);
+    for (const [index, cert] of certificates.entries()) {
+      const excluded = this.#excluded[index] as readonly string[];
       for (const name of namesOf(cert)) {
         if (excluded.includes(name)) continue;
-        if (name.startsWith('*.')) {
-          if (!this.#wildcard.has(name.slice(2))) this.#wildcard.set(name.slice(2), value);
-        } else if (!this.#exact.has(name)) {
-          this.#exact.set(name, value);
-        }
+        const [map, key] = name.startsWith('*.') ? [this.#wildcard, name.slice(2)] : [this.#exact, name];
+        const list = map.get(key);
+        if (list === undefined) map.set(key, [index]);
+        else if (!list.includes(index)) list.push(index);
       }
     }
-    this.#fallback = fallback as T;
+    this.#fallback = this.#combination([0]);
   }
 
   get fallback(): T {
@@ -83,13 +97,34 @@ export class SniCertificateMap<T> {
   select(servername: string | undefined): T | undefined {
     if (!servername) return this.#strict ? undefined : this.#fallback;
     const name = servername.toLowerCase();
-    const exact = this.#exact.get(name);
-    if (exact !== undefined) return exact;
+    let ecdsa = -1;
+    let rsa = -1;
+    let other = -1;
+    const consider = (indexes: readonly number[] | undefined, wildcard: boolean): void => {
+      for (const index of indexes ?? []) {
+        if (wildcard && (this.#excluded[index] as readonly string[]).includes(name)) continue;
+        const kind = this.#kinds[index];
+        if (kind === 'ecdsa') ecdsa = ecdsa < 0 ? index : ecdsa;
+        else if (kind === 'rsa') rsa = rsa < 0 ? index : rsa;
+        else other = other < 0 ? index : other;
+      }
+    };
+    consider(this.#exact.get(name), false);
     const dot = name.indexOf('.');
-    if (dot > 0) {
-      const wild = this.#wildcard.get(name.slice(dot + 1));
-      if (wild !== undefined && !(this.#excluded.get(name)?.includes(wild) ?? false)) return wild;
+    if (dot > 0) consider(this.#wildcard.get(name.slice(dot + 1)), true);
+    const chosen = ecdsa >= 0 || rsa >= 0 ? [ecdsa, rsa].filter((i) => i >= 0) : other >= 0 ? [other] : [];
+    if (chosen.length === 0) return this.#strict ? undefined : this.#fallback;
+    return this.#combination(chosen);
+  }
+
+  /** The value built for these certificates, built once. */
+  #combination(indexes: readonly number[]): T {
+    const key = indexes.join(',');
+    let value = this.#built.get(key);
+    if (value === undefined) {
+      value = this.#build(indexes.map((i) => this.#certificates[i] as TlsCertificate));
+      this.#built.set(key, value);
     }
-    return this.#strict ? undefined : this.#fallback;
+    return value;
   }
 }

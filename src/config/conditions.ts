@@ -3,11 +3,14 @@
  *
  * An expression is terms joined by `&&` (binds tighter) and `||`, each term optionally negated
  * with `!` and possibly parenthesized. A term is an integer (non-zero = true) or a predicate:
- * `defined(NAME)`, `streq(A,B)`, `strneq(A,B)`, `strstr(A,B)`, `feature(NAME)`, `enabled(NAME)`.
+ * `defined(NAME)`, `streq(A,B)`, `strneq(A,B)`, `strstr(A,B)`, `feature(NAME)`, `enabled(NAME)`,
+ * and the TLS library's `ssllib_name_startswith(S)`, `openssl_version_atleast(V)`,
+ * `openssl_version_before(V)` (Runtime.tlsLibrary).
  * Quotes and variables were already resolved by the tokenizer, so `.if streq("$MODE",prod)`
  * reaches here as `streq(value,prod)`.
  */
 
+import type { TlsLibrary } from '../runtime.ts';
 import type { EnvLookup } from './tokenizer.ts';
 
 export type ConditionResult =
@@ -22,15 +25,50 @@ class ConditionSyntaxError extends Error {
   }
 }
 
-type Predicate = (args: readonly string[], env: EnvLookup) => boolean;
+/** What predicates may look at. */
+interface PredicateContext {
+  readonly env: EnvLookup;
+  readonly tlsLibrary: TlsLibrary | undefined;
+}
+
+/** Thrown by a predicate that cannot answer; reported at the predicate. */
+class PredicateError extends Error {}
+
+type Predicate = (args: readonly string[], context: PredicateContext) => boolean;
 
 interface PredicateDefinition {
   readonly arity: number;
   readonly evaluate: Predicate;
 }
 
+/**
+ * HAProxy's openssl_version_parser: "X.Y.Z" with an optional patch letter ("1.1.1k"), as
+ * comparable numbers; undefined when it cannot be read.
+ */
+function opensslVersion(text: string): [number, number, number, number] | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)([a-z]?)$/.exec(text);
+  if (match === null) return undefined;
+  const letter = match[4] === undefined || match[4] === '' ? 0 : match[4].charCodeAt(0) - 0x60;
+  return [Number(match[1]), Number(match[2]), Number(match[3]), letter];
+}
+
+/** The runtime's OpenSSL version compared with `wanted`: <0 older, 0 same, >0 newer. */
+function compareOpensslVersion(wanted: string, library: TlsLibrary | undefined): number {
+  const target = opensslVersion(wanted);
+  if (target === undefined) throw new PredicateError(`cannot parse OpenSSL version '${wanted}'`);
+  const current = library?.opensslVersion === undefined ? undefined : opensslVersion(library.opensslVersion);
+  if (current === undefined) {
+    throw new PredicateError(`the runtime's TLS library (${library?.name ?? 'unknown'}) has no OpenSSL version to compare`);
+  }
+  for (let i = 0; i < 4; i++) {
+    const diff = (current[i] as number) - (target[i] as number);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
 const PREDICATES: Readonly<Record<string, PredicateDefinition>> = {
-  defined: { arity: 1, evaluate: ([name], env) => env(name ?? '') !== undefined },
+  defined: { arity: 1, evaluate: ([name], { env }) => env(name ?? '') !== undefined },
   streq: { arity: 2, evaluate: ([a, b]) => a === b },
   strneq: { arity: 2, evaluate: ([a, b]) => a !== b },
   strstr: { arity: 2, evaluate: ([a, b]) => (a ?? '').includes(b ?? '') },
@@ -38,26 +76,27 @@ const PREDICATES: Readonly<Record<string, PredicateDefinition>> = {
   // exist here; asking for them is valid and simply false.
   feature: { arity: 1, evaluate: () => false },
   enabled: { arity: 1, evaluate: () => false },
+  // The TLS library under the runtime (Runtime.tlsLibrary), as HAProxy asks its OpenSSL.
+  ssllib_name_startswith: { arity: 1, evaluate: ([prefix], { tlsLibrary }) => tlsLibrary !== undefined && tlsLibrary.name.startsWith(prefix ?? '') },
+  openssl_version_atleast: { arity: 1, evaluate: ([version], { tlsLibrary }) => compareOpensslVersion(version ?? '', tlsLibrary) >= 0 },
+  openssl_version_before: { arity: 1, evaluate: ([version], { tlsLibrary }) => compareOpensslVersion(version ?? '', tlsLibrary) < 0 },
 };
 
 const UNSUPPORTED_PREDICATES = new Set([
   'version_atleast',
   'version_before',
-  'openssl_version_atleast',
-  'openssl_version_before',
-  'ssllib_name_startswith',
   'awslc_api_atleast',
   'awslc_api_before',
 ]);
 
 class ExpressionParser {
   readonly #text: string;
-  readonly #env: EnvLookup;
+  readonly #context: PredicateContext;
   #pos = 0;
 
-  constructor(text: string, env: EnvLookup) {
+  constructor(text: string, context: PredicateContext) {
     this.#text = text;
-    this.#env = env;
+    this.#context = context;
   }
 
   parse(): boolean {
@@ -147,7 +186,12 @@ class ExpressionParser {
           start,
         );
       }
-      return definition.evaluate(args, this.#env);
+      try {
+        return definition.evaluate(args, this.#context);
+      } catch (err) {
+        if (err instanceof PredicateError) throw new ConditionSyntaxError(`predicate '${name}' : ${err.message}`, start);
+        throw err;
+      }
     }
     throw new ConditionSyntaxError(`unparsable conditional expression '${rest}'`, start);
   }
@@ -176,9 +220,9 @@ class ExpressionParser {
   }
 }
 
-export function evaluateCondition(expression: string, env: EnvLookup): ConditionResult {
+export function evaluateCondition(expression: string, env: EnvLookup, tlsLibrary?: TlsLibrary): ConditionResult {
   try {
-    return { ok: true, value: new ExpressionParser(expression, env).parse() };
+    return { ok: true, value: new ExpressionParser(expression, { env, tlsLibrary }).parse() };
   } catch (err) {
     if (err instanceof ConditionSyntaxError) return { ok: false, message: err.message, offset: err.offset };
     throw err;

@@ -19,7 +19,7 @@ import type { KeywordRegistry } from './registry.ts';
 import { resolveConfig } from './resolve.ts';
 import { loadTlsFiles } from './tls-files.ts';
 import { checkRuntimeTls, type RuntimeTlsLimits } from './runtime-tls-check.ts';
-import type { TlsFeature } from '../runtime.ts';
+import type { TlsFeature, TlsLibrary } from '../runtime.ts';
 import { checkConfigModel } from './schema.ts';
 import type { EnvLookup } from './tokenizer.ts';
 import { LoadedPatternFiles, PatternFileCollector, type PatternFileTexts, withPatternFiles } from '../rules/pattern-files.ts';
@@ -35,6 +35,7 @@ export type ConfigLoaderRuntime = ConfigFileReader & {
   env?(name: string): string | undefined;
   readonly name?: string;
   readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
+  readonly tlsLibrary?: TlsLibrary | undefined;
 };
 
 export interface ParseConfigOptions {
@@ -45,6 +46,8 @@ export interface ParseConfigOptions {
   readonly registry?: KeywordRegistry | undefined;
   /** TLS options the runtime cannot honour, refused at their lines; none when undefined. */
   readonly tlsLimits?: RuntimeTlsLimits | undefined;
+  /** The runtime's TLS library, for `.if openssl_version_atleast()` and friends. */
+  readonly tlsLibrary?: TlsLibrary | undefined;
 }
 
 function describe(err: unknown): string {
@@ -71,7 +74,7 @@ export async function parseConfigSources(
   sources: readonly ConfigSource[],
   options: ParseConfigOptions = {},
 ): Promise<ConfigModel> {
-  const parse = () => parseSources(sources, { env: options.env, registry: options.registry });
+  const parse = () => parseSources(sources, { env: options.env, registry: options.registry, tlsLibrary: options.tlsLibrary });
   // Map and ACL pattern files: a first pass learns their names, then they are read and the
   // configuration parsed again with them, so that their errors are reported at the lines that
   // name them, as HAProxy does (it reads them while parsing).
@@ -208,7 +211,7 @@ export async function loadConfig(paths: readonly string[], runtime: ConfigLoader
   const env: EnvLookup = runtime.env === undefined ? () => undefined : (name) => runtime.env?.(name);
   const tlsLimits =
     runtime.name !== undefined && runtime.tlsUnsupported !== undefined ? { runtime: runtime.name, unsupported: runtime.tlsUnsupported } : undefined;
-  return parseConfigSources(sources, { env, files: runtime, tlsLimits });
+  return parseConfigSources(sources, { env, files: runtime, tlsLimits, tlsLibrary: runtime.tlsLibrary });
 }
 
 export { ConfigError };

@@ -10,6 +10,7 @@
  */
 
 import { ConditionalBlocks, evaluateCondition, type ConditionResult } from './conditions.ts';
+import type { TlsLibrary } from '../runtime.ts';
 import {
   newGlobalDraft,
   newProxyDraft,
@@ -41,6 +42,8 @@ export interface ParseOptions {
   readonly env?: EnvLookup | undefined;
   /** Keyword tables; default: the built-in ones. */
   readonly registry?: KeywordRegistry | undefined;
+  /** The runtime's TLS library, for `.if ssllib_name_startswith()` / `openssl_version_*()`. */
+  readonly tlsLibrary?: TlsLibrary | undefined;
 }
 
 export interface ParseResult {
@@ -149,7 +152,10 @@ class ConfigParser {
   constructor(options: ParseOptions) {
     this.registry = options.registry ?? defaultKeywordRegistry();
     this.#baseEnv = options.env ?? (() => undefined);
+    this.#tlsLibrary = options.tlsLibrary;
   }
+
+  readonly #tlsLibrary: TlsLibrary | undefined;
 
   readonly env = (name: string): string | undefined =>
     this.envOverrides.has(name) ? this.envOverrides.get(name) : this.#baseEnv(name);
@@ -307,7 +313,7 @@ class ConfigParser {
     // The expression is the remaining words joined by one space, as HAProxy re-merges them.
     const words = tokens.slice(1);
     const expression = words.map((t) => t.text).join(' ');
-    const evaluate = (): ConditionResult => evaluateCondition(expression, this.env);
+    const evaluate = (): ConditionResult => evaluateCondition(expression, this.env, this.#tlsLibrary);
     const outcome = name === '.if' ? blocks.openIf(evaluate) : blocks.elif(evaluate);
     if (!outcome.ok) {
       const column = outcome.offset === undefined ? first.column : columnAtOffset(words, outcome.offset, first.column);

@@ -3,9 +3,9 @@
  * `ssl_fc_is_resumed`, `ssl_fc_has_sni`, `ssl_fc_has_crt`; the client certificate (`ssl_c_used`,
  * `ssl_c_verify`, `ssl_c_err`, `ssl_c_ca_err`, `ssl_c_s_dn`, `ssl_c_i_dn`, `ssl_c_serial`,
  * `ssl_c_sha1`, `ssl_c_der`, `ssl_c_notbefore`, `ssl_c_notafter`, `ssl_c_sig_alg`,
- * `ssl_c_key_alg`, `ssl_c_version`); the certificate the frontend served (`ssl_f_*`, same
+ * `ssl_c_key_alg`, `ssl_c_version`, `ssl_c_chain_der`); the certificate the frontend served (`ssl_f_*`, same
  * names); and the server connection's (`ssl_bc`, `ssl_bc_protocol`, `ssl_bc_cipher`,
- * `ssl_bc_is_resumed`, `ssl_s_*`).
+ * `ssl_bc_is_resumed`, `ssl_s_*`, `ssl_s_chain_der`).
  *
  * Certificates come from the runtime as DER (TlsInfo) and are read by util/x509.ts, once per
  * certificate (cached by its bytes).
@@ -129,6 +129,44 @@ function dnFetch(which: Which, part: 'subject' | 'issuer'): MiscFetch {
   };
 }
 
+/**
+ * `ssl_c_chain_der` / `ssl_s_chain_der`: the DER certificates the peer sent, one after the
+ * other (OpenSSL's SSL_get_peer_cert_chain, which holds the peer's own certificate on a client
+ * and leaves it out on a server); no sample when that is empty.
+ */
+function chainFetch(which: 'client' | 'server'): MiscFetch {
+  return fixed(
+    body('connection', 'bin', (ctx, out) => {
+      const chain = tlsOf(ctx, which)?.peerCertificateChain;
+      if (chain === undefined) return false;
+      const first = which === 'client' ? 1 : 0;
+      if (chain.length <= first) return false;
+      let length = 0;
+      for (let i = first; i < chain.length; i++) length += (chain[i] as Uint8Array).length;
+      const bytes = new Uint8Array(length);
+      let at = 0;
+      for (let i = first; i < chain.length; i++) {
+        const der = chain[i] as Uint8Array;
+        bytes.set(der, at);
+        at += der.length;
+      }
+      return setBytes(out, bytes);
+    }, SOURCE[which]),
+  );
+}
+
+/**
+ * A validity time as HAProxy's ssl_sock_get_time returns it: a UTCTime as written (none from
+ * 2050, whose first digit is 5 or more), a GeneralizedTime without its century, which must be
+ * "20" (DER writes years from 2050 that way: "20500421185942Z" -> "500421185942Z").
+ */
+function setAsn1Time(out: Sample, time: string): boolean {
+  // DER: UTCTime is YYMMDDhhmmssZ (13 characters), GeneralizedTime YYYYMMDDhhmmss[.f]Z.
+  if (time.length >= 15) return time.startsWith('20') ? out.setStr(time.slice(2)) : false;
+  if (time.length < 10 || time.charCodeAt(0) >= 0x35) return false;
+  return out.setStr(time);
+}
+
 function certificateFetches(prefix: string, which: Which): Array<[string, MiscFetch]> {
   return [
     [`${prefix}_der`, derFetch(which, false)],
@@ -136,8 +174,8 @@ function certificateFetches(prefix: string, which: Which): Array<[string, MiscFe
     [`${prefix}_s_dn`, dnFetch(which, 'subject')],
     [`${prefix}_i_dn`, dnFetch(which, 'issuer')],
     [`${prefix}_serial`, certificateFetch(which, 'bin', (f, out) => setBytes(out, f.serial))],
-    [`${prefix}_notbefore`, certificateFetch(which, 'str', (f, out) => out.setStr(f.notBefore))],
-    [`${prefix}_notafter`, certificateFetch(which, 'str', (f, out) => out.setStr(f.notAfter))],
+    [`${prefix}_notbefore`, certificateFetch(which, 'str', (f, out) => setAsn1Time(out, f.notBefore))],
+    [`${prefix}_notafter`, certificateFetch(which, 'str', (f, out) => setAsn1Time(out, f.notAfter))],
     [`${prefix}_sig_alg`, certificateFetch(which, 'str', (f, out) => out.setStr(f.signatureAlgorithm))],
     [`${prefix}_key_alg`, certificateFetch(which, 'str', (f, out) => out.setStr(f.keyAlgorithm))],
     [`${prefix}_version`, certificateFetch(which, 'int', (f, out) => out.setInt(f.version))],
@@ -186,6 +224,7 @@ export const TLS_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscF
   ['ssl_c_err', fixed(body('connection', 'int', (ctx, out) => (ctx.clientTls === undefined ? false : out.setInt(verifyError(ctx, false))), SOURCE.client))],
   ['ssl_c_ca_err', fixed(body('connection', 'int', (ctx, out) => (ctx.clientTls === undefined ? false : out.setInt(verifyError(ctx, true))), SOURCE.client))],
   ...certificateFetches('ssl_c', 'client'),
+  ['ssl_c_chain_der', chainFetch('client')],
   ...certificateFetches('ssl_f', 'frontend'),
   ['ssl_bc', fixed(body('connection', 'bool', (ctx, out) => out.setBool(ctx.serverTls !== undefined), SOURCE.server))],
   ['ssl_bc_protocol', connectionFlag('server', (tls, out) => (tls.protocol === undefined ? false : out.setStr(tls.protocol)), 'str')],
@@ -193,4 +232,5 @@ export const TLS_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscF
   ['ssl_bc_is_resumed', connectionFlag('server', (tls, out) => out.setBool(tls.sessionReused === true), 'bool')],
   ['ssl_bc_alpn', connectionFlag('server', (tls, out) => (tls.alpn === undefined ? false : out.setStr(tls.alpn)), 'str')],
   ...certificateFetches('ssl_s', 'server'),
+  ['ssl_s_chain_der', chainFetch('server')],
 ]);

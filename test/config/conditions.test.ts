@@ -29,6 +29,25 @@ describe('evaluateCondition', () => {
     assert.equal(value('strstr(production,duct)'), true);
   });
 
+  it('asks the runtime\'s TLS library: ssllib_name_startswith(), openssl_version_atleast(), openssl_version_before()', () => {
+    const openssl = { name: 'OpenSSL', opensslVersion: '3.0.19' };
+    const ask = (expression: string, library = openssl) => evaluateCondition(expression, lookup, library);
+    assert.deepEqual(ask('ssllib_name_startswith(OpenSSL) && openssl_version_atleast(1.1.1)'), { ok: true, value: true });
+    assert.deepEqual(ask('openssl_version_atleast(3.0.0)'), { ok: true, value: true });
+    assert.deepEqual(ask('openssl_version_atleast(3.0.20)'), { ok: true, value: false });
+    assert.deepEqual(ask('openssl_version_before(1.1.1)'), { ok: true, value: false });
+    assert.deepEqual(ask('openssl_version_before(3.1.0)'), { ok: true, value: true });
+    const boring = { name: 'BoringSSL', opensslVersion: '1.1.1g' };
+    assert.deepEqual(ask('ssllib_name_startswith(OpenSSL)', boring), { ok: true, value: false });
+    assert.deepEqual(ask('openssl_version_atleast(1.1.1a)', boring), { ok: true, value: true });
+    assert.deepEqual(ask('openssl_version_before(1.1.1h)', boring), { ok: true, value: true });
+    const rustls = evaluateCondition('openssl_version_atleast(1.1.1)', lookup, { name: 'rustls', opensslVersion: undefined });
+    assert.match(rustls.ok ? '' : rustls.message, /predicate 'openssl_version_atleast' : the runtime's TLS library \(rustls\) has no OpenSSL version/);
+    const bad = ask('openssl_version_before(three)');
+    assert.match(bad.ok ? '' : bad.message, /cannot parse OpenSSL version 'three'/);
+    assert.deepEqual(evaluateCondition('ssllib_name_startswith(OpenSSL)', lookup), { ok: true, value: false }, 'no library known');
+  });
+
   it('knows no HAProxy build features', () => {
     assert.equal(value('feature(OPENSSL)'), false);
   });

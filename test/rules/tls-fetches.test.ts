@@ -112,6 +112,20 @@ describe('TLS fetches', () => {
     assert.equal(fetch('ssl_fc_has_sni', withCert), '0');
   });
 
+  it('ssl_c_notbefore/notafter: a UTCTime as written, a GeneralizedTime (years from 2050) without its century', () => {
+    const far = { peerCertificate: derOf(fixture('tls/far.example.crt')) };
+    assert.equal(fetch('ssl_c_notbefore', far), '261205180537Z');
+    assert.equal(fetch('ssl_c_notafter', far), '510727180537Z');
+  });
+
+  it('ssl_c_chain_der: what the client sent after its own certificate; no sample without it', () => {
+    const ca = derOf(fixture('tls/ca.pem'));
+    const hex = Buffer.from(ca).toString('hex').toUpperCase();
+    assert.equal(fetch('ssl_c_chain_der,hex', { ...withCert, peerCertificateChain: [derOf(CLIENT), ca] }), hex);
+    assert.equal(fetch('ssl_c_chain_der,hex', { ...withCert, peerCertificateChain: [derOf(CLIENT)] }), undefined);
+    assert.equal(fetch('ssl_c_chain_der,hex', withCert), undefined);
+  });
+
   it('refuses a DN format other than rfc2253', () => {
     const compiled = compileSampleFetch('ssl_c_s_dn(CN,1,ldap)', { direction: 'request' });
     assert.equal(compiled.ok, false);

@@ -8,6 +8,8 @@ import type { ConfigModel, ProgramModel } from './config/model.ts';
 import { startDemoBackends } from './demo/demo-backends.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
+import { resolveProcessIds } from './proxy/process-identity.ts';
+
 import { applyServerStates } from './runtime-api/server-state-apply.ts';
 import { Proxy } from './proxy/proxy.ts';
 import { RuntimeApi } from './runtime-api/runtime-api.ts';
@@ -48,6 +50,8 @@ interface ParsedArgs {
   workerArgs: string[];
   /** `-D`: start in the background (the daemon is this program again, without -D). */
   daemon: boolean;
+  /** `-db`, `-d`, `-Ws`: stay in the foreground even when the configuration says `daemon`. */
+  foreground: boolean;
   /** The arguments without -D, for the daemon. */
   daemonArgs: string[];
   /** `-sf PID...` / `-st PID...`: the processes to stop once this one listens. */
@@ -101,6 +105,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     pidFile: undefined,
     workerArgs: [],
     daemon: false,
+    foreground: false,
     daemonArgs: args.filter((a) => a !== '-D'),
     handover: undefined,
     socketsFrom: undefined,
@@ -112,8 +117,11 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
         parsed.daemon = true;
         continue;
       case '-W':
+        parsed.masterWorker = true;
+        continue;
       case '-Ws':
         parsed.masterWorker = true;
+        parsed.foreground = true;
         continue;
       case '-S': {
         const address = args[++i];
@@ -168,6 +176,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
       case '-d':
       case '-db':
         parsed.debug = true;
+        parsed.foreground = true;
         break;
       case '-dr':
         parsed.dontFailResolve = true;
@@ -197,6 +206,8 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
 
 /** HAProxy prints its argv[0] in the no-listener alert; ours is the command's name. */
 const PROGRAM = 'switchyard';
+/** Set in the process a `-D` / `daemon` start detaches, so that it does not detach again. */
+const DAEMON_ENV = 'SWITCHYARD_DAEMONIZED';
 
 /** Whether starting would open at least one socket: an enabled frontend (or listen) with a bind. */
 /** HAProxy counts the runtime API's `stats socket` lines as listeners too (its GLOBAL proxy). */
@@ -309,9 +320,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   config = addresses.config;
   const listening = hasEnabledListener(config);
-  if (config.programs !== undefined && !parsed.masterWorker && runtime.env(WORKER_ENV) === undefined) {
+  if (config.programs !== undefined && !parsed.masterWorker && config.global.masterWorker !== true && runtime.env(WORKER_ENV) === undefined) {
     // HAProxy's cfg_program_postparser (also for -c); a worker runs under its master.
     out.alert("config : Can't use a 'program' section without master worker mode.");
+    return runtime.exit(1);
+  }
+  const ids = await resolveProcessIds(config.global.identity, (path) => runtime.readTextFile(path));
+  if (Array.isArray(ids)) {
+    for (const a of ids) out.alert(a);
     return runtime.exit(1);
   }
   if (parsed.check) {
@@ -328,7 +344,13 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   const linkEnv = runtime.env(WORKER_ENV);
-  if (parsed.daemon && linkEnv === undefined) return daemonize(runtime, parsed, out);
+  // The configuration's `daemon` / `master-worker` / `pidfile` as -D / -W / -p (the command
+  // line wins; -db, -d and -Ws keep the foreground). A daemon's own process is not a daemon again.
+  const daemon = (parsed.daemon || (config.global.daemon === true && !parsed.foreground)) && runtime.env(DAEMON_ENV) === undefined;
+  const masterWorker = parsed.masterWorker || config.global.masterWorker === true;
+  // Workers never write it: in master-worker mode it holds the master's pid.
+  const pidFile = linkEnv === undefined ? (parsed.pidFile ?? config.global.pidFile) : undefined;
+  if (daemon && linkEnv === undefined) return daemonize(runtime, parsed, pidFile, out);
   // -sf/-st: where this process cannot listen beside the old ones, they stop first (and
   // the binds below are retried while they release the ports).
   const signalFirst = parsed.handover !== undefined && !listensBesideOldProcesses(runtime);
@@ -337,8 +359,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);
   }
   if (signalFirst) handOver(runtime, parsed.handover as Handover, out);
-  if (parsed.masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, out, !signalFirst, config.programs ?? []);
-  if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
+  if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? []);
+  if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
 
   let demoListeners: Listener[] = [];
   if (demo) {
@@ -401,6 +423,20 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       }),
     );
   }
+  // Root is given up once every listener is bound (HAProxy's set_identity).
+  if (ids.uid !== undefined || ids.gid !== undefined) {
+    try {
+      if (runtime.setIdentity === undefined) throw new Error(`${runtime.name} cannot change the process's user and group.`);
+      const { groupsDropped } = runtime.setIdentity(ids.uid, ids.gid);
+      if (!groupsDropped) out.warning(`[${PROGRAM}.main()] Failed to drop supplementary groups. Using 'gid'/'group' without 'uid'/'user' is generally useless.`);
+    } catch (error) {
+      out.alert(`[${PROGRAM}.main()] ${error instanceof Error ? error.message : String(error)}`);
+      await runtimeApi?.close();
+      await proxy.kill();
+      await Promise.all(demoListeners.map((l) => l.close()));
+      return runtime.exit(1);
+    }
+  }
   for (const f of proxy.frontends) {
     for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${l.host}:${l.port}`);
   }
@@ -443,7 +479,7 @@ function handOver(runtime: Runtime, handover: Handover, out: Console): void {
  * `-W`: this process becomes the master; the worker runs the configuration (src/master/).
  * `handOverOnceServing`: the -sf/-st processes are told to stop once its first worker listens.
  */
-async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console, handOverOnceServing: boolean, programs: readonly ProgramModel[]): Promise<void> {
+async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console, handOverOnceServing: boolean, programs: readonly ProgramModel[]): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`master-worker mode (-W) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
@@ -469,7 +505,7 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console, han
     out.alert(`master: ${error instanceof Error ? error.message : String(error)}`);
     return runtime.exit(1);
   }
-  if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${runtime.pid}\n`);
+  if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
   const handover = parsed.handover;
   if (handover !== undefined && handOverOnceServing) void master.whenRegistered(30_000).then(() => handOver(runtime, handover, out));
   runtime.onSignal('SIGTERM', () => master.stop('SIGTERM'));
@@ -483,12 +519,12 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, out: Console, han
  * `-D`: the configuration was checked here; the same command without -D runs detached (its
  * own session, no stdio), and this process leaves once the pid file names it.
  */
-async function daemonize(runtime: Runtime, parsed: ParsedArgs, out: Console): Promise<void> {
+async function daemonize(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`daemon mode (-D) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
   }
-  const child = runtime.spawnSelf(parsed.daemonArgs, {}, { detached: true });
-  if (parsed.pidFile !== undefined) await runtime.writeTextFile?.(parsed.pidFile, `${child.pid}\n`);
+  const child = runtime.spawnSelf(parsed.daemonArgs, { [DAEMON_ENV]: '1' }, { detached: true });
+  if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${child.pid}\n`);
   return runtime.exit(0);
 }

@@ -491,6 +491,12 @@ export interface Runtime {
    * cannot signal processes.
    */
   signalProcess?(pid: number, signal: SignalName): boolean;
+  /**
+   * Gives up root as HAProxy's set_identity: with a gid, drops the supplementary groups
+   * (`groupsDropped` false when that failed) and sets the gid; then sets the uid. Throws
+   * "Cannot set gid N." / "Cannot set uid N." when it cannot. Absent where the runtime cannot.
+   */
+  setIdentity?(uid: number | undefined, gid: number | undefined): { readonly groupsDropped: boolean };
   /** Writes a whole text file (the `-p` pid file). */
   writeTextFile?(path: string, text: string): Promise<void>;
 }

@@ -47,6 +47,7 @@ import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { setIdentityNode } from '../shared/node-identity.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
@@ -646,6 +647,7 @@ export const bunRuntime: Runtime = {
   spawnProgram: spawnProgramNode,
   spawnSelf: spawnSelfWith(process.execPath, [process.argv[1] as string]),
   writeTextFile: writeTextFileNode,
+  setIdentity: setIdentityNode,
   signalProcess: signalProcessNode,
 };
 

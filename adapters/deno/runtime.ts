@@ -21,6 +21,7 @@
  *    every write is an async op and bytes stay "buffered" until it completes.
  */
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { setIdentityNode } from '../shared/node-identity.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   ConnectOptions,
@@ -627,6 +628,7 @@ export const denoRuntime: Runtime = {
   spawnProgram: spawnProgramNode,
   spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]),
   writeTextFile: writeTextFileNode,
+  setIdentity: setIdentityNode,
   signalProcess: signalProcessNode,
 };
 

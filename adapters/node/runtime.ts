@@ -9,6 +9,7 @@ import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_
 import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
+import { setIdentityNode } from '../shared/node-identity.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
@@ -29,5 +30,6 @@ export const nodeRuntime: Runtime = {
     ? spawnSelfWith(process.execPath, [...process.execArgv, process.argv[1] as string])
     : clusterSpawnSelf(process.execArgv, process.argv[1] as string),
   writeTextFile: writeTextFileNode,
+  setIdentity: setIdentityNode,
   signalProcess: signalProcessNode,
 };

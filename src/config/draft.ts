@@ -42,7 +42,7 @@ import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
-import type { MonitorModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
+import type { MonitorModel, ProcessIdentityModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 
 export interface Place extends SourceLocation {
@@ -489,6 +489,11 @@ export interface GlobalDraft {
   stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
   /** `cache NAME` sections in order (keywords/cache.ts). */
   caches?: CacheDraft[];
+  /** `daemon`, `master-worker`, `pidfile`, `user`/`uid`, `group`/`gid` (keywords/process-management.ts). */
+  daemon?: boolean;
+  masterWorker?: boolean;
+  pidFile?: string;
+  identity?: { -readonly [K in keyof ProcessIdentityModel]: ProcessIdentityModel[K] };
   /** `server-state-file` / `server-state-base` (keywords/server-state.ts). */
   serverStateFile?: string;
   serverStateBase?: string;

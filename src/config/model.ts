@@ -1130,6 +1130,12 @@ export interface GlobalModel {
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;
+  /** `daemon` (as -D), `master-worker` (as -W), `pidfile` (as -p; the command line wins). */
+  readonly daemon?: boolean | undefined;
+  readonly masterWorker?: boolean | undefined;
+  readonly pidFile?: string | undefined;
+  /** `user`/`uid`, `group`/`gid`: who the serving process becomes once its listeners are bound. */
+  readonly identity?: ProcessIdentityModel | undefined;
   /** `server-state-file`, joined to `server-state-base` when relative: the states `load-server-state-from-file global` applies. */
   readonly serverStateFile?: string | undefined;
   /** `localpeer NAME`: this process's name in `peers` sections when `-L` is not given. */
@@ -1257,6 +1263,14 @@ export interface ProgramModel {
   readonly group?: string | undefined;
   /** `option start-on-reload` (the default): a reload restarts it; `no option start-on-reload` keeps it running. */
   readonly startOnReload: boolean;
+}
+
+/** `uid`/`user` and `gid`/`group` (names are looked up in /etc/passwd and /etc/group at startup). */
+export interface ProcessIdentityModel {
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
+  readonly user?: { readonly name: string; readonly source: SourceLocation } | undefined;
+  readonly group?: { readonly name: string; readonly source: SourceLocation } | undefined;
 }
 
 /** One nameserver of a `resolvers` section (UDP). */

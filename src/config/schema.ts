@@ -983,6 +983,17 @@ export const configModelSchema = v.object({
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     serverStateFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+    daemon: v.optional(v.boolean()),
+    masterWorker: v.optional(v.boolean()),
+    pidFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+    identity: v.optional(
+      v.strictObject({
+        uid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+        gid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+        user: v.optional(v.strictObject({ name: v.pipe(v.string(), v.minLength(1)), source: sourceSchema })),
+        group: v.optional(v.strictObject({ name: v.pipe(v.string(), v.minLength(1)), source: sourceSchema })),
+      }),
+    ),
     localPeer: v.optional(v.undefinedable(v.string())),
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),

@@ -5,6 +5,7 @@ import { createKeywordRegistry } from '../../src/config/keywords/index.ts';
 import type { BackendModel, ConfigModel, FrontendModel } from '../../src/config/model.ts';
 import type { KeywordList } from '../../src/config/registry.ts';
 import { BACKEND_DEFAULTS, RULES_DEFAULTS, SERVER_DEFAULTS } from './model-defaults.ts';
+import { errors } from './support.ts';
 
 /** Lines joined into a file. */
 const cfg = (...lines: string[]): string => `${lines.join('\n')}\n`;
@@ -310,24 +311,32 @@ describe('parser: listen', () => {
 });
 
 describe('parser: global keywords', () => {
-  it('accepts process-management keywords with a warning naming the line', async () => {
-    const model = await parse(
-      cfg('global', '  daemon', '  user haproxy', '  group haproxy', '  uid 99', '  gid 99', '  chroot /var/empty', '  pidfile /run/h.pid', '  master-worker'),
-    );
+  it('reads the process-management keywords as their command-line counterparts', async () => {
+    const model = await parse(cfg('global', '  daemon', '  user haproxy', '  group haproxy', '  pidfile /run/h.pid', '  master-worker'));
+    assert.deepEqual(model.warnings, []);
+    assert.deepEqual([model.global.daemon, model.global.masterWorker, model.global.pidFile], [true, true, '/run/h.pid']);
+    assert.deepEqual(model.global.identity, { user: { name: 'haproxy', source: { file: 'test.cfg', line: 3 } }, group: { name: 'haproxy', source: { file: 'test.cfg', line: 4 } } });
+    const ids = await parse(cfg('global', '  uid 99', '  gid 98', '  uid 5', '  gid x'));
+    assert.deepEqual(ids.global.identity, { uid: 99, gid: 98 });
     assert.deepEqual(
-      model.warnings.map((w) => [w.line, w.keyword]),
+      ids.warnings.map((w) => [w.line, w.message]),
       [
-        [2, 'daemon'],
-        [3, 'user'],
-        [4, 'group'],
-        [5, 'uid'],
-        [6, 'gid'],
-        [7, 'chroot'],
-        [8, 'pidfile'],
-        [9, 'master-worker'],
+        [4, 'user/uid already specified. Continuing.'],
+        [5, 'group/gid already specified. Continuing.'],
       ],
     );
-    assert.match(model.warnings[0]?.message ?? '', /'daemon' has no effect in Switchyard/);
+  });
+
+  it("refuses chroot (no runtime can), and master-worker's unknown option", async () => {
+    assert.deepEqual(await errors(cfg('global', '  chroot /var/empty')), [
+      [
+        2,
+        3,
+        'chroot',
+        "'chroot' is not supported: Node, Bun and Deno cannot change the root directory of a running process. Remove it and confine Switchyard with its container or systemd's RootDirectory= instead.",
+      ],
+    ]);
+    assert.deepEqual(await errors(cfg('global', '  master-worker yes')), [[2, 17, 'master-worker', "'master-worker' only supports 'no-exit-on-failure' option."]]);
   });
 
   it('records nbthread and warns that it does not start threads', async () => {

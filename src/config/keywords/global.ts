@@ -1,7 +1,6 @@
 /**
- * The `global` section: process-wide settings. Process-management keywords (daemon, user,
- * chroot, ...) are accepted for compatibility with existing haproxy.cfg files but have no
- * effect — run Switchyard under a supervisor — and each use draws a warning naming its line.
+ * The `global` section: process-wide settings. The process-management keywords (daemon, user,
+ * pidfile, ...) are in process-management.ts.
  */
 
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
@@ -13,17 +12,6 @@ const GLOBAL = ['global'] as const;
 
 function globalKeyword(name: string, parse: SectionKeyword['parse'], modifiers = false): SectionKeyword {
   return { name, sections: GLOBAL, parse, modifiers };
-}
-
-/** Accepted, warned about, otherwise ignored. `argCount` words must follow. */
-function noEffect(name: string, argCount: number, usage: string): SectionKeyword {
-  return globalKeyword(name, (ctx, args) => {
-    if (argCount > 0 && !requireArgs(ctx, args, argCount, usage)) return;
-    if (!noExtraArgs(ctx, args, 1 + argCount)) return;
-    ctx.warning(
-      `'${name}' has no effect in Switchyard (process management is left to the supervisor, e.g. systemd or a container runtime); ignored.`,
-    );
-  });
 }
 
 function setBase(which: 'crtBase' | 'caBase') {
@@ -95,14 +83,6 @@ const keywords: SectionKeyword[] = [
     if (!requireArgs(ctx, args, 1, 'at least one variable name')) return;
     for (const name of args.slice(1)) ctx.setEnv(name.text, undefined);
   }),
-  noEffect('daemon', 0, ''),
-  noEffect('master-worker', 0, ''),
-  noEffect('user', 1, 'a user name as an argument'),
-  noEffect('group', 1, 'a group name as an argument'),
-  noEffect('uid', 1, 'an integer argument'),
-  noEffect('gid', 1, 'an integer argument'),
-  noEffect('chroot', 1, 'a directory as an argument'),
-  noEffect('pidfile', 1, 'a file name as an argument'),
 ];
 
 export const globalKeywords: KeywordList = {

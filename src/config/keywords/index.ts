@@ -45,6 +45,7 @@ import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
 import { cacheKeywords } from './cache.ts';
 import { serverStateKeywords } from './server-state.ts';
+import { processManagementKeywords } from './process-management.ts';
 import { programKeywords } from './program.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
@@ -89,6 +90,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   filterKeywords,
   cacheKeywords,
   serverStateKeywords,
+  processManagementKeywords,
   programKeywords,
 ];
 

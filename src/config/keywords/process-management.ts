@@ -1,0 +1,99 @@
+/**
+ * The global process-management keywords (HAProxy's cfgparse-global.c), with the behaviour of
+ * their command-line counterparts: `daemon` (-D; the command line's -db, -d and -Ws keep the
+ * process in the foreground), `master-worker` (-W), `pidfile FILE` (-p, which wins),
+ * `user NAME` / `uid N` and `group NAME` / `gid N` (the serving process gives up root once its
+ * listeners are bound, as HAProxy's set_identity; names are looked up in /etc/passwd and
+ * /etc/group at startup). `chroot` is refused: no runtime can change a running process's root.
+ */
+
+import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
+import type { Token } from '../tokenizer.ts';
+import { noExtraArgs, requireArgs } from './args.ts';
+
+const GLOBAL = ['global'] as const;
+
+function keyword(name: string, parse: (ctx: KeywordContext, args: readonly Token[]) => void): SectionKeyword {
+  return { name, sections: GLOBAL, parse };
+}
+
+/** `uid N` / `gid N`: HAProxy warns (and ignores the line) when the argument is not a number. */
+function numericId(which: 'uid' | 'gid') {
+  return (ctx: KeywordContext, args: readonly Token[]): void => {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    const identity = (ctx.global.identity ??= {});
+    if (identity[which] !== undefined) {
+      ctx.warning(`${which === 'uid' ? 'user/uid' : 'group/gid'} already specified. Continuing.`);
+      return;
+    }
+    const text = args[1]?.text ?? '';
+    if (text === '') {
+      ctx.error(`'${which}' expects an integer argument.`);
+      return;
+    }
+    if (!/^\d+$/.test(text) || Number(text) > 2_147_483_647) {
+      const named = which === 'uid' ? 'user' : 'group';
+      ctx.warning(`${which}: string '${text}' is not a number. You might want to use the '${named}' parameter to use a system ${named} name.`, args[1]);
+      return;
+    }
+    identity[which] = Number(text);
+  };
+}
+
+/** `user NAME` / `group NAME`: looked up when the process starts (src/proxy/process-identity.ts). */
+function namedId(which: 'user' | 'group') {
+  return (ctx: KeywordContext, args: readonly Token[]): void => {
+    if (!requireArgs(ctx, args, 1, `a ${which} name as an argument`) || !noExtraArgs(ctx, args, 2)) return;
+    const identity = (ctx.global.identity ??= {});
+    const id = which === 'user' ? 'uid' : 'gid';
+    if (identity[id] !== undefined || identity[which] !== undefined) {
+      ctx.warning(which === 'user' ? 'user/uid already specified. Continuing.' : 'gid/group was already specified. Continuing.');
+      return;
+    }
+    const place = ctx.place(args[0]);
+    identity[which] = { name: (args[1] as Token).text, source: { file: place.file, line: place.line } };
+  };
+}
+
+const keywords: SectionKeyword[] = [
+  keyword('daemon', (ctx, args) => {
+    if (noExtraArgs(ctx, args, 1)) ctx.global.daemon = true;
+  }),
+  keyword('master-worker', (ctx, args) => {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    const option = args[1];
+    if (option !== undefined) {
+      if (option.text !== 'no-exit-on-failure') {
+        ctx.error(`'master-worker' only supports 'no-exit-on-failure' option.`, option);
+        return;
+      }
+      ctx.error(`'master-worker no-exit-on-failure' is not supported by Switchyard yet (a worker that fails stops the master).`, option);
+      return;
+    }
+    ctx.global.masterWorker = true;
+  }),
+  keyword('pidfile', (ctx, args) => {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    if (ctx.global.pidFile !== undefined) {
+      ctx.warning(`'pidfile' already specified. Continuing.`);
+      return;
+    }
+    const file = args[1]?.text ?? '';
+    if (file === '') {
+      ctx.error(`'pidfile' expects a file name as an argument.`);
+      return;
+    }
+    ctx.global.pidFile = file;
+  }),
+  keyword('uid', numericId('uid')),
+  keyword('gid', numericId('gid')),
+  keyword('user', namedId('user')),
+  keyword('group', namedId('group')),
+  keyword('chroot', (ctx) => {
+    ctx.error(
+      "'chroot' is not supported: Node, Bun and Deno cannot change the root directory of a running process. Remove it and confine Switchyard with its container or systemd's RootDirectory= instead.",
+    );
+  }),
+];
+
+export const processManagementKeywords: KeywordList = { keywords };

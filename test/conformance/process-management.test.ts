@@ -1,0 +1,116 @@
+/**
+ * The global process-management keywords as their command-line counterparts: `daemon` with
+ * `pidfile` (the command returns once the pid file names the daemon, as with -D -p), `user` and
+ * `group` (the serving process gives up root once its listeners are bound, as HAProxy's
+ * set_identity), an unknown user refused with HAProxy's alert, and `chroot` refused.
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/process-management.test.js
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { freePorts } from '../support/ports.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
+import { proxyCommand, repoRoot } from '../support/runtimes.ts';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The real and effective uid and gid of a process (/proc/PID/status). */
+function idsOf(pid: number): { uid: string; gid: string } {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  return { uid: /^Uid:\s+(.*)$/m.exec(status)?.[1] ?? '', gid: /^Gid:\s+(.*)$/m.exec(status)?.[1] ?? '' };
+}
+
+/** Runs the proxy (without HAProxy's -db, which would cancel `daemon`) until it exits. */
+async function run(target: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const { command, args: full } = proxyCommand(target as never, args);
+  const child = spawn(command, full.filter((a) => a !== '-db'), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { code, stderr };
+}
+
+async function get(port: number): Promise<string> {
+  let text = '';
+  await eventually(() => {
+    void HttpConnection.open(port)
+      .then(async (conn) => {
+        try {
+          text = (await conn.request('GET', '/')).text;
+        } finally {
+          conn.destroy();
+        }
+      })
+      .catch(() => {});
+    return text !== '';
+  }, 10_000, 100);
+  return text;
+}
+
+const runningAsRoot = process.getuid?.() === 0;
+
+for (const target of TARGETS) {
+  describe(`process management keywords on ${target}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-procmgmt-'));
+    let pid = 0;
+
+    after(() => {
+      destroyAllClients();
+      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it(
+      "'daemon', 'pidfile', 'user' and 'group' in the configuration: a daemon serving as nobody:nogroup",
+      { skip: runningAsRoot ? false : 'giving up root needs root' },
+      async () => {
+        const [port] = (await freePorts(1)) as [number];
+        const pidFile = join(dir, 'pid');
+        const cfg = join(dir, 'main.cfg');
+        writeFileSync(
+          cfg,
+          `global\n    daemon\n    pidfile ${pidFile}\n    user nobody\n    group nogroup\n${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port}\n    http-request return status 200 content-type text/plain string "as-nobody"\n`,
+        );
+        const { code, stderr } = await run(target, ['-f', cfg]);
+        assert.equal(code, 0, stderr);
+        pid = Number(readFileSync(pidFile, 'latin1').trim());
+        assert.ok(pid > 0 && alive(pid), `pid file: ${pid}`);
+        assert.equal(await get(port), 'as-nobody');
+        assert.deepEqual(idsOf(pid), { uid: '65534\t65534\t65534\t65534', gid: '65534\t65534\t65534\t65534' });
+        process.kill(pid, 'SIGTERM');
+        assert.ok(await eventually(() => !alive(pid), 10_000, 50), 'the daemon stopped on SIGTERM');
+        pid = 0;
+      },
+    );
+
+    it('an unknown user is refused at its line', async () => {
+      const cfg = join(dir, 'unknown.cfg');
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(cfg, `global\n    user no-such-user-here\n${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port}\n`);
+      const { code, stderr } = await run(target, ['-c', '-f', cfg]);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /parsing \[[^\]]*unknown\.cfg:2\] : cannot find user id for 'no-such-user-here' \(0:Success\)/);
+    });
+
+    it('chroot is refused', { skip: target === 'haproxy' ? 'HAProxy chroots; no runtime here can' : false }, async () => {
+      const cfg = join(dir, 'chroot.cfg');
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(cfg, `global\n    chroot /var/empty\n${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port}\n`);
+      const { code, stderr } = await run(target, ['-c', '-f', cfg]);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /'chroot' is not supported/);
+    });
+  });
+}

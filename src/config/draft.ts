@@ -148,6 +148,8 @@ export interface ServerSettings {
   resolvePrefer?: 4 | 6 | undefined;
   /** `proto h1|h2`: the mux toward the server; undefined = HTTP/1 unless ALPN negotiates h2. */
   proto?: 'h1' | 'h2' | undefined;
+  /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */
+  ws?: 'auto' | 'h1' | 'h2' | undefined;
   /** TLS options (keywords/server-ssl.ts); copied per line as the rest of the settings. */
   tls?: ServerTlsDraft;
 }
@@ -360,6 +362,8 @@ export interface HealthCheckDraft {
 
 export interface ProxyDraft {
   readonly kind: ProxyKind;
+  /** `id N`: HAProxy's proxy uuid, set by hand (the others are numbered around it at resolve). */
+  id?: number | undefined;
   /** '' for an anonymous defaults section. */
   readonly name: string;
   readonly place: Place;

@@ -184,6 +184,8 @@ export interface ServerModel {
   readonly ssl?: ServerSsl | undefined;
   /** `proto h2`: HTTP/2 with prior knowledge (h2c in clear); `h1` HTTP/1 even when ALPN says h2; undefined: by ALPN. */
   readonly proto?: 'h1' | 'h2' | undefined;
+  /** `ws auto|h1|h2`: the protocol of WebSocket streams (undefined: auto). */
+  readonly ws?: 'auto' | 'h1' | 'h2' | undefined;
   /** `send-proxy` / `send-proxy-v2 [proxy-v2-options ...]`: a PROXY header starts every connection. */
   readonly sendProxy?: SendProxyModel | undefined;
   /** `check-send-proxy`: health-check connections send one too. */

@@ -150,11 +150,27 @@ class Resolver {
     const backends: BackendModel[] = [];
     const global = this.#draft.global;
     this.#checkCaFileAccess();
-    // HAProxy numbers the proxies without an `id` in declaration order, defaults excluded.
+    // HAProxy numbers the proxies without an `id` in declaration order, defaults excluded, with
+    // the lowest numbers no `id` took (get_next_id); two proxies cannot share one.
+    const taken = new Map<number, ProxyDraft>();
+    for (const proxy of this.#draft.proxies) {
+      if (proxy.id === undefined) continue;
+      const other = taken.get(proxy.id);
+      if (other !== undefined) this.#error(proxy.place, 'id', `proxy '${proxy.name}' has the same ID (${proxy.id}) as proxy '${other.name}'.`);
+      else taken.set(proxy.id, proxy);
+    }
     let uuid = 0;
     for (const proxy of this.#draft.proxies) {
       const http = this.#http(proxy);
-      const id = proxy.kind === 'defaults' ? undefined : ++uuid;
+      let id: number | undefined;
+      if (proxy.kind !== 'defaults') {
+        if (proxy.id !== undefined) id = proxy.id;
+        else {
+          do uuid++;
+          while (taken.has(uuid));
+          id = uuid;
+        }
+      }
       if (hasFrontendSide(proxy.kind)) frontends.push({ id, ...this.#frontend(proxy, http.frontend) });
       if (hasBackendSide(proxy.kind)) backends.push({ id, ...this.#backend(proxy, http.backend) });
       this.#checkTimeouts(proxy);
@@ -695,6 +711,7 @@ class Resolver {
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,
         ...(server.proto !== undefined ? { proto: server.proto } : {}),
+        ...(server.ws !== undefined ? { ws: server.ws } : {}),
         ...sendProxyModel(server.sendProxy, server.checkSendProxy),
         ...(server.agentEnabled
           ? { agent: { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend } }

@@ -254,6 +254,7 @@ const serverSchema = v.object({
   onMarkedDown: v.optional(v.literal('shutdown-sessions')),
   onMarkedUp: v.optional(v.literal('shutdown-backup-sessions')),
   proto: v.optional(v.picklist(['h1', 'h2'])),
+  ws: v.optional(v.picklist(['auto', 'h1', 'h2'])),
   sendProxy: v.optional(
     v.object({
       version: v.picklist([1, 2]),

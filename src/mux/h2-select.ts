@@ -2,6 +2,7 @@ import type { BindModel } from '../config/model.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { H2ServerConnection } from './h2-server.ts';
+import { websocketMux } from './websocket-protocol.ts';
 
 /**
  * Which client-side mux serves an accepted connection (HAProxy's conn_install_mux_fe): the
@@ -17,8 +18,10 @@ export function servesHttp2(bind: BindModel, socket: Socket): boolean {
  * Which mux speaks on a new server connection (HAProxy's conn_install_mux_be): the server's
  * `proto` when set, else `h2` when TLS negotiated it by ALPN (`ssl alpn h2,http/1.1`), else HTTP/1.
  */
-export function speaksHttp2ToServer(server: Server, socket: Socket): boolean {
-  if (server.proto !== undefined) return server.proto === 'h2';
+export function speaksHttp2ToServer(server: Server, socket: Socket, websocket = false): boolean {
+  // `ws h1|h2` (or `auto` with a `proto`) decides for a WebSocket stream (srv_get_ws_proto).
+  const proto = websocket ? websocketMux(server) : server.proto;
+  if (proto !== undefined) return proto === 'h2';
   return socket.tls?.alpn === 'h2';
 }
 
@@ -27,8 +30,8 @@ export function speaksHttp2ToServer(server: Server, socket: Socket): boolean {
  * itself, or, toward an HTTP/2 server, the mux that carries each request as an HTTP/2 stream
  * (src/mux/h2-server.ts); `handler` (the stream) receives its events.
  */
-export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime): Socket {
-  if (!speaksHttp2ToServer(server, socket)) return socket;
+export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false): Socket {
+  if (!speaksHttp2ToServer(server, socket, websocket)) return socket;
   const mux = new H2ServerConnection(socket, runtime);
   mux.setHandler(handler);
   return mux;

@@ -97,6 +97,8 @@ export class Server {
   readonly onMarkedUp: 'shutdown-backup-sessions' | undefined;
   /** `proto h1|h2`: the mux toward this server (undefined: HTTP/1 unless ALPN picks h2). */
   readonly proto: 'h1' | 'h2' | undefined;
+  /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */
+  readonly ws: 'auto' | 'h1' | 'h2';
   /** ms; 0 = none. */
   readonly slowstart: number;
   /** Configured maxconn; 0 = unlimited. */
@@ -196,6 +198,7 @@ export class Server {
     this.onMarkedDown = model.onMarkedDown;
     this.onMarkedUp = model.onMarkedUp;
     this.proto = model.proto;
+    this.ws = model.ws ?? 'auto';
     this.initialWeight = model.weight;
     this.userWeight = model.weight;
     this.weight = model.weight;

@@ -13,6 +13,7 @@ import type { LbRequest } from '../balance/balancer.ts';
 import type { SampleContext } from '../rules/sample-context.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
 import { serverName } from './server-tls.ts';
+import { isWebsocketRequest, websocketSetApart } from '../mux/websocket-protocol.ts';
 
 /** What the destination and the key are computed from: the stream (its destination after `set-dst*`). */
 export type DestinationStream = (LbRequest | SampleContext) & ProxyHeaderStream & { readonly localAddress?: string | undefined; readonly localPort?: number | undefined };
@@ -40,5 +41,7 @@ export function connectionKey(server: Server, stream: DestinationStream): string
     const header = serverProxyHeader(server, stream);
     if (header !== undefined) key += `pp=${latin1String(header, 0, header.length)};`;
   }
+  // `ws`: a WebSocket stream whose protocol differs from the server's ordinary one has its own connections.
+  if (isWebsocketRequest(stream.lbHead) && websocketSetApart(server)) key += 'ws;';
   return key;
 }

@@ -33,6 +33,7 @@ import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
+import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
 import { rewriteRoom } from './rewrite-room.ts';
@@ -933,7 +934,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
     // HTTP/2 servers (`proto h2`, ALPN h2) are reached through their mux, which speaks HTTP/1 to the stream.
-    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
+    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime, isWebsocketRequest(this.#req)), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
     this.#sendRequest();
   }
 

@@ -4,6 +4,7 @@ import type { ConnectTlsOptions } from '../runtime.ts';
 import { H_HOST } from '../http/codec/index.ts';
 import type { LbRequest } from '../balance/balancer.ts';
 import { compileSampleFetch, type SampleContext, type SampleFetch } from '../rules/sample-fetch.ts';
+import { isWebsocketRequest, websocketAlpn } from '../mux/websocket-protocol.ts';
 
 /**
  * A server's `sni` expression, compiled once per configuration generation: `str(NAME)` as a
@@ -61,7 +62,7 @@ export function serverTlsOptions(server: Server, stream: LbRequest | SampleConte
     ...(servername ? { servername } : {}),
     // Dialled by the address its name resolved to: the certificate is still checked against the name.
     ...(verify && !servername && server.hostname !== undefined ? { checkName: server.hostname } : {}),
-    ...(ssl.alpn ? { alpn: ssl.alpn } : {}),
+    ...(ssl.alpn ? { alpn: isWebsocketRequest(stream?.lbHead) ? websocketAlpn(server, ssl.alpn) : ssl.alpn } : {}),
     ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
     ...serverTlsExtras(ssl),
   };

@@ -57,7 +57,7 @@ function rawExchange(port: number): Promise<{ socket: Socket; until: (match: (te
   });
 }
 
-const PORT_NAMES = ['h2', 'be', 'head', 'behead', 'via', 'head2', 'behead2', 'ws', 'bews', 'wsbad', 'bewsbad', 'up', 'h2srv', 'upno', 'h2srvno'] as const;
+const PORT_NAMES = ['h2', 'be', 'head', 'behead', 'via', 'head2', 'behead2', 'ws', 'bews', 'wsbad', 'bewsbad', 'up', 'h2srv', 'upno', 'h2srvno', 'wsh1'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -120,6 +120,13 @@ frontend fe_up_no
 
 backend be_up_no
     server s1 127.0.0.1:${p.h2srvno} proto h2
+
+frontend fe_ws_h1
+    bind 127.0.0.1:${p.wsh1}
+    default_backend be_ws_h1
+
+backend be_ws_h1
+    server s1 127.0.0.1:${p.bews} proto h2 ws h1
 `;
 }
 
@@ -315,6 +322,23 @@ for (const target of TARGETS) {
         assert.match(await until((t) => t.includes('\r\n\r\n')), /^HTTP\/1\.1 502 /);
         await eventually(() => refusedSeen !== null, 2000);
         assert.equal(refusedSeen?.type, FrameType.RST_STREAM);
+      } finally {
+        socket.destroy();
+      }
+    });
+
+    it('server ... proto h2 ws h1: a WebSocket handshake goes to that server over HTTP/1.1', async () => {
+      const before = bews.upgrades();
+      const { socket, until } = await rawExchange(p.wsh1);
+      try {
+        socket.write('GET /chat HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+        const head = await until((t) => t.includes('\r\n\r\n'));
+        assert.match(head, /^HTTP\/1\.1 101 /);
+        assert.match(head, /\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+        const mask = [9, 8, 7, 6];
+        socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | 2, ...mask]), Buffer.from('ok').map((b, i) => b ^ mask[i]!)]));
+        assert.ok((await until((t) => t.endsWith('\x81\x02ok'))).endsWith('\x81\x02ok'));
+        assert.equal(bews.upgrades(), before + 1);
       } finally {
         socket.destroy();
       }

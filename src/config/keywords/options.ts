@@ -129,8 +129,29 @@ function clearLogFormat(proxy: ProxyDraft, origin: LogFormatDraft['origin']): vo
   if (current === origin || (format === 'httplog' && current === 'option httplog clf')) proxy.logFormat = undefined;
 }
 
+/**
+ * `option splice-request|splice-response|splice-auto`: HAProxy's kernel splicing of payload
+ * between sockets, a copy-saving tuning the runtimes' socket APIs do not expose. Accepted (the
+ * relaying is the same) with a warning that it changes nothing here.
+ */
+function spliceOption(name: string): ProxyOption {
+  return {
+    name,
+    capability: 'both',
+    builtinDefault: false,
+    read: () => false,
+    apply(ctx, _proxy, enabled, args) {
+      if (!noExtraArgs(ctx, args, 2, 2) || !enabled) return;
+      ctx.warning(`'option ${name}' has no effect in Switchyard (kernel splicing is not available to the runtimes); ignored.`, args[1], 'option');
+    },
+  };
+}
+
 export const optionKeywords: KeywordList = {
   options: [
+    spliceOption('splice-auto'),
+    spliceOption('splice-request'),
+    spliceOption('splice-response'),
     logFormat('tcplog'),
     logFormat('httplog'),
     flag('dontlognull', 'dontlognull', 'frontend'),
@@ -150,8 +171,7 @@ export const optionKeywords: KeywordList = {
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams',
       'external-check', 'nolinger',
-      'prefer-last-server', 'socket-stats', 'splice-auto',
-      'splice-request', 'splice-response', 'tcp-smart-accept',
+      'prefer-last-server', 'socket-stats', 'tcp-smart-accept',
       'tcp-smart-connect', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
       'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade',

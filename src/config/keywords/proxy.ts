@@ -155,6 +155,16 @@ function parseProxyLog(ctx: KeywordContext, args: readonly Token[]): void {
 const MODES = ['tcp', 'http'] as const;
 
 const keywords: SectionKeyword[] = [
+  // HAProxy's proxy uuid (stats `iid`, `fe_id`/`be_id`): a positive number no other proxy has.
+  proxyKeyword(
+    'id',
+    (ctx, args) => {
+      if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
+      const value = parseInteger(ctx, args[1] as Token, { min: 1, max: 2_147_483_647 }, "'id'");
+      if (value !== undefined && ctx.proxy !== undefined) ctx.proxy.id = value;
+    },
+    NAMED_PROXIES,
+  ),
   proxyKeyword('mode', (ctx, args) => {
     const mode = args[1];
     if (mode === undefined) {
@@ -248,7 +258,7 @@ export const proxyKeywords: KeywordList = {
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-net',
       'rate-limit', 'persist', 'grace',
-      'http-send-name-header', 'id',
+      'http-send-name-header',
       'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',

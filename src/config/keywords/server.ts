@@ -122,6 +122,17 @@ const serverOptions: ServerOption[] = [
       else ctx.error(`'proto' : unknown MUX protocol '${value.text}' (Switchyard speaks 'h1' and 'h2' to servers).`, value);
     },
   },
+  {
+    // The protocol of WebSocket streams to the server (src/mux/websocket-protocol.ts).
+    name: 'ws',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value) {
+      if (value === undefined) return;
+      if (value.text === 'auto' || value.text === 'h1' || value.text === 'h2') server.ws = value.text;
+      else ctx.error(`'ws' expects 'auto', 'h1' or 'h2' but got '${value.text}'.`, value);
+    },
+  },
 ];
 
 /** Applies the options from `args[start]` on, reporting any problem (the caller compares error counts). */
@@ -225,7 +236,7 @@ export const serverKeywords: KeywordList = {
       'init-state', 'resolve-net', 'resolve-opts',
       'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',
-      'ws', 'sigalgs', 'client-sigalgs', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
+      'sigalgs', 'client-sigalgs', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
       'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
     ],
   },

@@ -141,6 +141,7 @@ export const optionKeywords: KeywordList = {
     flag('http-buffer-request', 'bufferRequest', 'both'),
     flag('transparent', 'transparent', 'backend'),
     flag('abortonclose', 'abortOnClose', 'backend'),
+    flag('socket-stats', 'socketStats', 'frontend'),
     restrictHeaderNames(),
   ],
   unsupported: {
@@ -150,7 +151,7 @@ export const optionKeywords: KeywordList = {
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams',
       'external-check', 'nolinger',
-      'prefer-last-server', 'socket-stats', 'splice-auto',
+      'prefer-last-server', 'splice-auto',
       'splice-request', 'splice-response', 'tcp-smart-accept',
       'tcp-smart-connect', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',

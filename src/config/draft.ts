@@ -259,6 +259,8 @@ export interface ProxyOptionsDraft {
   transparent: boolean;
   /** `option abortonclose`. */
   abortOnClose: boolean;
+  /** `option socket-stats`: per-listener counters. */
+  socketStats: boolean;
   /** `option http-restrict-req-hdr-names`. */
   restrictHeaderNames: 'preserve' | 'delete' | 'reject';
 }
@@ -704,6 +706,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           bufferRequest: false,
           transparent: false,
           abortOnClose: false,
+          socketStats: false,
           restrictHeaderNames: 'preserve',
         },
     logFormatPlace: base?.logFormatPlace,

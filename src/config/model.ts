@@ -966,6 +966,8 @@ export interface FrontendOptions {
   readonly logSeparateErrors?: boolean | undefined;
   /** `option http-buffer-request`: the request's analysers wait for its body, or a full buffer, first. */
   readonly bufferRequest?: boolean | undefined;
+  /** `option socket-stats`: per-listener counters (the exporter's `haproxy_listener_*`). */
+  readonly socketStats?: boolean | undefined;
   /**
    * `option abortonclose` reached the frontend from a defaults section (or a listen): HAProxy
    * then keeps reading the client after a complete request, so it sees a FIN in time for the

@@ -321,6 +321,7 @@ class Resolver {
         ...(proxy.options.bufferRequest ? { bufferRequest: true } : {}),
         ...(proxy.options.abortOnClose ? { abortOnClose: true } : {}),
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
+        ...(proxy.options.socketStats ? { socketStats: true } : {}),
       },
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),

@@ -821,6 +821,7 @@ const frontendSchema = v.object({
       abortOnClose: v.optional(v.boolean()),
       restrictHeaderNames: v.optional(v.picklist(['delete', 'reject'])),
       bufferRequest: v.optional(v.boolean()),
+      socketStats: v.optional(v.boolean()),
     }),
     v.check((o) => !(o.tcplog && o.httplog), 'tcplog and httplog are exclusive'),
   ),

@@ -6,6 +6,7 @@
  * and shared by whichever session (tcp or http) then serves the connection, so both read the
  * same record (HAProxy's session addresses, sess->src / sess->dst).
  */
+import type { ListenerCounters } from './listener-stats.ts';
 import type { Socket, TlsInfo } from '../runtime.ts';
 import type { ProxyHeader } from './proxy-protocol.ts';
 import type { SessionVars } from '../rules/vars.ts';
@@ -13,6 +14,8 @@ import type { RuleSource } from '../rules/sample-context.ts';
 import type { StickTracking } from '../stick/tracking.ts';
 
 export class ConnectionInfo {
+  /** The accepting listener's counters under `option socket-stats` (src/proxy/listener-stats.ts). */
+  listenerCounters: ListenerCounters | undefined = undefined;
   /** `src`, %ci. */
   clientAddress: string;
   /** `src_port`, %cp. */

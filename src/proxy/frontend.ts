@@ -11,6 +11,7 @@ import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler } from 
 import { clientCertificateRejected, listenTlsOptions } from './tls-listen.ts';
 import type { Backend } from './backend.ts';
 import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
+import { listenerConnectionOpened, listenerStatsOf, type ListenerStats } from './listener-stats.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
@@ -79,6 +80,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   readonly id: number;
   readonly model: FrontendModel;
   readonly counters: FrontendCounters = newFrontendCounters();
+  /** Per-listener counters (`option socket-stats`); undefined without the option. */
+  readonly listenerStats: ReadonlyMap<BindModel, ListenerStats> | undefined;
   /** The generation's frontends, for `fe_conn(NAME)` and friends (set by the Proxy). */
   #peers: readonly Frontend[] = [];
   readonly timeouts: Timeouts;
@@ -138,6 +141,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     this.model = model;
     this.id = model.id ?? 0;
     this.maxconn = model.maxconn;
+    this.listenerStats = listenerStatsOf(model);
     this.name = model.name;
     this.timeouts = model.timeouts;
     this.backend = backend;
@@ -220,6 +224,11 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     socket.setNoDelay(true);
     const info = new ConnectionInfo(socket);
     info.http2 = servesHttp2(bind, socket);
+    const listener = this.listenerStats?.get(bind);
+    if (listener !== undefined) {
+      info.listenerCounters = listener.counters;
+      listenerConnectionOpened(listener.counters);
+    }
     const rules = this.#tcpRules;
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {
@@ -228,8 +237,10 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       const verdict = rules.connection.length > 0 ? runTcpRules(rules.connection, tcp, undefined) : 'accept';
       if (verdict === 'reject' || verdict === 'drop') {
         // HAProxy closes with a single RST (no-linger); `silent-drop` counts a denied request instead.
-        if (verdict === 'reject') this.counters.deniedConnections++;
-        else this.counters.dreq++;
+        if (verdict === 'reject') {
+          this.counters.deniedConnections++;
+          if (info.listenerCounters !== undefined) info.listenerCounters.deniedConnections++;
+        } else this.counters.dreq++;
         socket.reset();
         return this.#connectionDropped(info);
       }
@@ -246,6 +257,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
 
   /** A connection that never became a session is gone: its slot is free, its tracked counters released. */
   #connectionDropped(info: ConnectionInfo | undefined): void {
+    if (info?.listenerCounters !== undefined) info.listenerCounters.scur--;
     info?.release(this.runtime.now());
     this.limits.current--;
     if (this.#held.length > 0) this.admitWaiting();
@@ -264,6 +276,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       const verdict = rules.session.length > 0 ? runTcpRules(rules.session, tcp, undefined) : 'accept';
       if (verdict === 'reject') {
         this.counters.deniedSessions++;
+        if (info.listenerCounters !== undefined) info.listenerCounters.deniedSessions++;
         socket.destroy();
         return this.#connectionDropped(info);
       }
@@ -379,6 +392,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       const level = this.model.options.logSeparateErrors ? LogLevel.err : LogLevel.info;
       this.logger.emit(level, `${info.clientAddress}:${info.clientPort} [${formatAcceptDate(this.runtime.wallClock())}] ${this.name}/${wait.listenerName}: ${error}`);
     }
+    if (info.listenerCounters !== undefined) info.listenerCounters.scur--;
     info.release(this.runtime.now());
     this.limits.current--;
     this.sessionEnded(wait);

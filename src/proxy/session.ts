@@ -67,6 +67,7 @@ export interface SessionHost {
 export function clientSessionEnded(host: SessionHost, session: ProxySession, connection: ConnectionInfo, now: number): void {
   host.counters.scur--;
   host.limits.current--;
+  if (connection.listenerCounters !== undefined) connection.listenerCounters.scur--;
   connection.release(now);
   host.sessionEnded(session);
 }

@@ -162,6 +162,7 @@ export const optionKeywords: KeywordList = {
     flag('http-buffer-request', 'bufferRequest', 'both'),
     flag('transparent', 'transparent', 'backend'),
     flag('abortonclose', 'abortOnClose', 'backend'),
+    flag('socket-stats', 'socketStats', 'frontend'),
     restrictHeaderNames(),
   ],
   unsupported: {
@@ -171,7 +172,7 @@ export const optionKeywords: KeywordList = {
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams',
       'external-check', 'nolinger',
-      'prefer-last-server', 'socket-stats', 'tcp-smart-accept',
+      'prefer-last-server', 'tcp-smart-accept',
       'tcp-smart-connect', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
       'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade',

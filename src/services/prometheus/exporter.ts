@@ -6,13 +6,13 @@
  *
  * HAProxy streams the answer chunked; the service seam sends it whole, with a content-length
  * (for HEAD too, where HAProxy sends neither).
- * Listener metrics (`option socket-stats`) are not exported: Switchyard keeps no per-listener
- * counters yet.
+ * Listener metrics are those of the frontends with `option socket-stats` (dump-listeners.ts).
  */
 import { errorPage } from '../../http/codec/error-pages.ts';
 import type { HttpService, ServiceKind, ServiceRequest, ServiceResponse, ServiceTarget } from '../service.ts';
 import { dumpBackends } from './dump-backends.ts';
 import { dumpFrontends } from './dump-frontends.ts';
+import { dumpListeners } from './dump-listeners.ts';
 import { dumpProcess } from './dump-process.ts';
 import { dumpServers } from './dump-servers.ts';
 import { dumpStickTables } from './dump-sticktables.ts';
@@ -41,9 +41,10 @@ export function exportMetrics(target: ServiceTarget, query: ExportQuery): string
   const out = new ExpositionWriter();
   const { scopes } = query;
   if (scopes & Scope.global) dumpProcess(out, target);
-  if (scopes & (Scope.frontend | Scope.backend | Scope.server)) {
+  if (scopes & (Scope.frontend | Scope.listener | Scope.backend | Scope.server)) {
     const proxies = proxyStats(target);
     if (scopes & Scope.frontend) dumpFrontends(out, proxies);
+    if (scopes & Scope.listener) dumpListeners(out, proxies, target.limits.maxconn);
     if (scopes & Scope.backend) dumpBackends(out, proxies);
     if (scopes & Scope.server) dumpServers(out, proxies, query.noMaint);
   }

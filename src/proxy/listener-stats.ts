@@ -1,0 +1,50 @@
+/**
+ * Per-listener counters (`option socket-stats`, HAProxy's listener->counters): one record per
+ * bind of a frontend that asks for them, named by its `name` or `sock-N` (N its position,
+ * HAProxy's automatic listener id). Only connection figures are kept: current, highest and
+ * cumulated connections, and those refused by `tcp-request connection` / `session` rules.
+ * Without the option nothing is allocated and no connection carries a record.
+ */
+import type { BindModel, FrontendModel } from '../config/model.ts';
+
+export interface ListenerCounters {
+  /** Connections open on the listener (HAProxy's l->nbconn). */
+  scur: number;
+  /** Highest scur (conn_max). */
+  smax: number;
+  /** Connections accepted (cum_conn). */
+  stot: number;
+  /** Refused by `tcp-request connection` rules (denied_conn). */
+  deniedConnections: number;
+  /** Refused by `tcp-request session` rules (denied_sess). */
+  deniedSessions: number;
+}
+
+export interface ListenerStats {
+  readonly name: string;
+  /** HAProxy's listener id (luid): the position among the frontend's binds, from 1. */
+  readonly id: number;
+  readonly bind: BindModel;
+  readonly counters: ListenerCounters;
+}
+
+/** The listener records of a frontend with `option socket-stats`, by bind; undefined without it. */
+export function listenerStatsOf(model: FrontendModel): ReadonlyMap<BindModel, ListenerStats> | undefined {
+  if (model.options.socketStats !== true) return undefined;
+  const byBind = new Map<BindModel, ListenerStats>();
+  model.binds.forEach((bind, index) => {
+    byBind.set(bind, {
+      name: bind.name ?? `sock-${index + 1}`,
+      id: index + 1,
+      bind,
+      counters: { scur: 0, smax: 0, stot: 0, deniedConnections: 0, deniedSessions: 0 },
+    });
+  });
+  return byBind;
+}
+
+export function listenerConnectionOpened(c: ListenerCounters): void {
+  c.stot++;
+  c.scur++;
+  if (c.scur > c.smax) c.smax = c.scur;
+}

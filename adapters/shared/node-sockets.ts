@@ -376,6 +376,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
         ...(t.crlPem !== undefined ? { crl: t.crlPem } : {}),
         ...(t.verify && t.verifyHost !== undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
+        ...(t.sessionCache?.session !== undefined && t.sessionCache.servername === t.servername ? { session: t.sessionCache.session as Buffer } : {}),
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),
       })
     : net.connect({
@@ -385,6 +386,14 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         onread: { buffer: READ_BUFFER, callback: (n) => delivered(socket, n) },
       });
   const socket: NodeStreamSocket = new NodeStreamSocket(raw, handler);
+  const cache = t?.sessionCache;
+  if (cache !== undefined) {
+    // The server's session (a TLSv1.3 ticket arrives after the handshake): the next connection resumes it.
+    raw.on('session', (session: Buffer) => {
+      cache.session = session;
+      cache.servername = t?.servername;
+    });
+  }
   raw.once(t ? 'secureConnect' : 'connect', () => {
     if (t) socket.tls = connectedTlsInfo(raw as tls.TLSSocket, t.servername);
     if (options.noDelay !== false && options.path === undefined) raw.setNoDelay(true);

@@ -233,6 +233,8 @@ export interface ServerSsl {
   readonly verifyHost?: string | undefined;
   /** `crl-file`: PEM CRLs the server's certificate is checked against. */
   readonly crlPem?: string | undefined;
+  /** `no-ssl-reuse`: every connection makes a full handshake (HAProxy resumes the last session by default). */
+  readonly noSessionReuse?: boolean | undefined;
 }
 
 /** A server's active health-check settings (HAProxy defaults: inter 2s, rise 2, fall 3). */

@@ -94,7 +94,7 @@ export function resolveServerTls(
   global: GlobalDraft,
   tlsFiles: TlsFiles | undefined,
   report: TlsReport,
-): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem'> {
+): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem' | 'noSessionReuse'> {
   const own = server.tls;
   const what = `server '${server.name}' at [${server.place.file}:${server.place.line}]`;
   const tls = resolveOptions(own, global.ssl?.server ?? newTlsOptionsDraft(), server.place, 'server', what, proxyName, report);
@@ -105,5 +105,6 @@ export function resolveServerTls(
     ...(tls !== undefined ? { tls } : {}),
     ...(crt !== undefined ? { certificate: { certPem: crt.certPem, keyPem: crt.keyPem, path: crt.path } } : {}),
     ...(own?.verifyHost !== undefined ? { verifyHost: own.verifyHost } : {}),
+    ...(own?.noSslReuse === true ? { noSessionReuse: true } : {}),
   };
 }

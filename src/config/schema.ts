@@ -210,6 +210,7 @@ const serverSslSchema = v.object({
   ),
   verifyHost: v.optional(v.pipe(v.string(), v.minLength(1))),
   crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
+  noSessionReuse: v.optional(v.boolean()),
 });
 
 const serverSchema = v.object({

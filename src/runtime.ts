@@ -274,6 +274,20 @@ export interface ConnectTlsOptions {
   readonly verifyHost?: string | undefined;
   /** A client certificate to present (`server ... crt`). */
   readonly certificate?: { readonly certPem: string; readonly keyPem: string } | undefined;
+  /**
+   * Where the last TLS session to this server is kept (HAProxy's per-server session reuse):
+   * the adapter resumes it when the connection sends the same SNI, and stores the one the server
+   * hands out. Adapters whose runtime cannot resume leave it alone (docs/runtimes.md).
+   */
+  readonly sessionCache?: TlsSessionCache | undefined;
+}
+
+/** See ConnectTlsOptions.sessionCache: one per server, written by the adapter. */
+export interface TlsSessionCache {
+  /** The runtime's session (opaque to the core); undefined: none yet. */
+  session: unknown;
+  /** The SNI the session was made with. */
+  servername: string | undefined;
 }
 
 export interface ConnectOptions {

@@ -427,6 +427,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         // A UNIX socket has no host name: without SNI nor verifyhost, HAProxy checks no name
         // (ssl_sock_srv_verifycbk), where node:tls would check "localhost".
         ...(t.verify && options.path !== undefined && t.servername === undefined && t.checkName === undefined && t.verifyHost === undefined ? { checkServerIdentity: NO_NAME_CHECK } : {}),
+        ...(t.sessionCache?.session !== undefined && t.sessionCache.servername === t.servername ? { session: t.sessionCache.session as Buffer } : {}),
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),
       })
     : net.connect({
@@ -436,6 +437,14 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         onread: { buffer: READ_BUFFER, callback: (n) => delivered(socket, n) },
       });
   const socket: NodeStreamSocket = new NodeStreamSocket(raw, handler);
+  const cache = t?.sessionCache;
+  if (cache !== undefined) {
+    // The server's session (a TLSv1.3 ticket arrives after the handshake): the next connection resumes it.
+    raw.on('session', (session: Buffer) => {
+      cache.session = session;
+      cache.servername = t?.servername;
+    });
+  }
   raw.once(t ? 'secureConnect' : 'connect', () => {
     if (t) socket.tls = connectedTlsInfo(raw as tls.TLSSocket, t.servername);
     if (options.noDelay !== false && options.path === undefined) raw.setNoDelay(true);

@@ -259,6 +259,8 @@ export interface ServerSsl {
   /** The `ca-file` and `crl-file` caPem and crlPem are read from, for the runtime API (`set ssl ca-file`). */
   readonly caFile?: string | undefined;
   readonly crlFile?: string | undefined;
+  /** `no-ssl-reuse`: every connection makes a full handshake (HAProxy resumes the last session by default). */
+  readonly noSessionReuse?: boolean | undefined;
 }
 
 /** A server's active health-check settings (HAProxy defaults: inter 2s, rise 2, fall 3). */

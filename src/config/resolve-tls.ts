@@ -104,7 +104,7 @@ export function resolveServerTls(
   global: GlobalDraft,
   tlsFiles: TlsFiles | undefined,
   report: TlsReport,
-): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem' | 'crlFile'> {
+): Pick<ServerSsl, 'tls' | 'certificate' | 'verifyHost' | 'crlPem' | 'crlFile' | 'noSessionReuse'> {
   const own = server.tls;
   const what = `server '${server.name}' at [${server.place.file}:${server.place.line}]`;
   const tls = resolveOptions(own, global.ssl?.server ?? newTlsOptionsDraft(), server.place, 'server', what, proxyName, report);
@@ -116,5 +116,6 @@ export function resolveServerTls(
     ...(tls !== undefined ? { tls } : {}),
     ...(crt !== undefined ? { certificate: { certPem: crt.certPem, keyPem: crt.keyPem, path: crt.path } } : {}),
     ...(own?.verifyHost !== undefined ? { verifyHost: own.verifyHost } : {}),
+    ...(own?.noSslReuse === true ? { noSessionReuse: true } : {}),
   };
 }

@@ -222,6 +222,7 @@ const serverSslSchema = v.object({
   crlPem: v.optional(v.pipe(v.string(), v.includes('-----BEGIN X509 CRL', 'crlPem must be PEM CRLs'))),
   caFile: v.optional(v.string()),
   crlFile: v.optional(v.string()),
+  noSessionReuse: v.optional(v.boolean()),
 });
 
 const serverSchema = v.object({

@@ -1,6 +1,6 @@
 import type { ServerSsl } from '../config/model.ts';
 import type { Server } from '../proxy/server.ts';
-import type { ConnectTlsOptions } from '../runtime.ts';
+import type { ConnectTlsOptions, TlsSessionCache } from '../runtime.ts';
 import { H_HOST } from '../http/codec/index.ts';
 import type { LbRequest } from '../balance/balancer.ts';
 import { compileSampleFetch, type SampleContext, type SampleFetch } from '../rules/sample-fetch.ts';
@@ -51,6 +51,18 @@ export function serverName(server: Server, stream: LbRequest | SampleContext | u
   return host === undefined ? undefined : hostName(host);
 }
 
+/** Per server, the TLS session its next connection resumes (unless `no-ssl-reuse`). */
+const sessionCaches = new WeakMap<Server, TlsSessionCache>();
+
+function sessionCacheOf(server: Server): TlsSessionCache {
+  let cache = sessionCaches.get(server);
+  if (cache === undefined) {
+    cache = { session: undefined, servername: undefined };
+    sessionCaches.set(server, cache);
+  }
+  return cache;
+}
+
 /** TLS options to reach a `server ... ssl` (undefined for plain TCP). */
 export function serverTlsOptions(server: Server, stream: LbRequest | SampleContext | undefined): ConnectTlsOptions | undefined {
   const ssl = server.ssl;
@@ -65,6 +77,7 @@ export function serverTlsOptions(server: Server, stream: LbRequest | SampleConte
     ...(ssl.alpn ? { alpn: isWebsocketRequest(stream?.lbHead) ? websocketAlpn(server, ssl.alpn) : ssl.alpn } : {}),
     ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
     ...serverTlsExtras(ssl),
+    ...(ssl.noSessionReuse === true ? {} : { sessionCache: sessionCacheOf(server) }),
   };
 }
 

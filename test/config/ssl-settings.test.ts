@@ -257,9 +257,13 @@ describe('server TLS options', () => {
     assert.equal(s2?.verifyHost, undefined);
   });
 
-  it('ssl-reuse warns that sessions are not resumed yet; no-ssl-reuse is accepted', async () => {
-    const model = await parse(cfg([], 'backend b', '  server s1 10.0.0.1:443 ssl verify none ssl-reuse', '  server s2 10.0.0.1:443 ssl verify none no-ssl-reuse'));
-    assert.deepEqual(model.warnings.map((w) => [w.line, w.keyword]), [[8, 'server']]);
+  it('sessions to servers are reused unless no-ssl-reuse (ssl-reuse restores the default)', async () => {
+    const model = await parse(
+      cfg([], 'backend b', '  default-server no-ssl-reuse', '  server s1 10.0.0.1:443 ssl verify none ssl-reuse', '  server s2 10.0.0.1:443 ssl verify none', '  server s3 10.0.0.1:443 ssl verify none no-ssl-reuse'),
+    );
+    assert.deepEqual(model.warnings, []);
+    const servers = model.backends.find((b) => b.name === 'b')?.servers ?? [];
+    assert.deepEqual(servers.map((s) => s.ssl?.noSessionReuse ?? false), [false, true, true]);
   });
 });
 

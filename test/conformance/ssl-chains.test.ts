@@ -29,7 +29,7 @@ function firstCertificate(text: string): string {
   return `${text.slice(text.indexOf('-----BEGIN CERTIFICATE-----'), end)}\n`;
 }
 
-const PORT_NAMES = ['client', 'chained', 'server', 'kinds'] as const;
+const PORT_NAMES = ['client', 'chained', 'server', 'kinds', 'reuse', 'noreuse'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** Deno refuses client certificates (docs/runtimes.md). */
@@ -42,12 +42,18 @@ function configFor(target: Target, p: Ports, dir: string): string {
     `frontend fe_chained\n    bind 127.0.0.1:${p.chained} ssl crt ${join(dir, 'a-with-ca.pem')}\n${echo('ok')}\n`,
     `frontend fe_server\n    bind 127.0.0.1:${p.server}\n    default_backend be_chained\n`,
     `backend be_chained\n    server s1 127.0.0.1:${p.chained} ssl verify none sni str(a.example)\n    http-response set-header x-chain "%[ssl_s_chain_der,hex]"\n    http-response set-header x-der "%[ssl_s_der,hex]"\n`,
+    // Each request on its own server connection: the second resumes the first one's session.
+    `frontend fe_reuse\n    bind 127.0.0.1:${p.reuse}\n    default_backend be_reuse\n`,
+    `backend be_reuse\n    option httpclose\n    server s1 127.0.0.1:${p.chained} ssl verify none sni str(a.example)\n    http-response set-header x-resumed "%[ssl_bc_is_resumed]"\n`,
+    `frontend fe_noreuse\n    bind 127.0.0.1:${p.noreuse}\n    default_backend be_noreuse\n`,
+    `backend be_noreuse\n    option httpclose\n    server s1 127.0.0.1:${p.chained} ssl verify none sni str(a.example) no-ssl-reuse\n    http-response set-header x-resumed "%[ssl_bc_is_resumed]"\n`,
     `frontend fe_kinds\n    bind 127.0.0.1:${p.kinds} ssl ssl-max-ver TLSv1.2 crt-list ${join(dir, 'kinds.crt-list')}\n${echo('%[ssl_f_s_dn]')}\n`,
   ];
   if (clientCertificates(target)) {
     sections.push(`frontend fe_client\n    bind 127.0.0.1:${p.client} ssl crt ${TLS}/a.example.pem ca-file ${TLS}/ca.pem verify optional\n${echo('%[ssl_c_used] [%[ssl_c_chain_der,hex]]')}\n`);
   }
-  return `${HTTP_DEFAULTS}\n${sections.join('\n')}`;
+  // HAProxy keeps a server's last session per thread: one thread, so the next connection finds it.
+  return `global\n    nbthread 1\n${HTTP_DEFAULTS}\n${sections.join('\n')}`;
 }
 
 async function body(port: number, tlsOptions: ConnectionOptions = {}, servername = 'a.example'): Promise<string> {
@@ -124,6 +130,30 @@ for (const target of TARGETS) {
         const leaf = derHex(pem('a.example.pem'));
         assert.equal(res.header('x-der'), leaf);
         assert.equal(res.header('x-chain'), `${leaf}${derHex(pem('ca.pem'))}`);
+      },
+    );
+
+    /** ssl_bc_is_resumed of one request on a fresh client (and server) connection. */
+    async function resumed(port: number): Promise<string | undefined> {
+      const conn = await HttpConnection.open(port);
+      try {
+        const res = await conn.request('GET', '/');
+        assert.equal(res.status, 200);
+        return res.header('x-resumed');
+      } finally {
+        conn.destroy();
+      }
+    }
+
+    it(
+      'server connections resume the TLS session the server handed out last; no-ssl-reuse never does',
+      { skip: target === 'bun' && 'Bun.connect (a server line without TLS options) is not given the session (docs/runtimes.md)' },
+      async () => {
+        assert.equal(await resumed(p.reuse), '0');
+        assert.equal(await resumed(p.reuse), '1');
+        assert.equal(await resumed(p.reuse), '1');
+        assert.equal(await resumed(p.noreuse), '0');
+        assert.equal(await resumed(p.noreuse), '0');
       },
     );
 

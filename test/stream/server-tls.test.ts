@@ -33,8 +33,12 @@ it('server sni: any other sample expression is evaluated on the stream', () => {
 });
 
 it('server ssl: verify, ALPN and CA are passed through', () => {
-  const options = serverTlsOptions(tlsServer({ verify: 'required', caPem: 'PEM', alpn: ['h2', 'http/1.1'] }), undefined);
-  assert.deepEqual(options, { verify: true, alpn: ['h2', 'http/1.1'], caPem: 'PEM' });
+  const s = tlsServer({ verify: 'required', caPem: 'PEM', alpn: ['h2', 'http/1.1'] });
+  const options = serverTlsOptions(s, undefined);
+  const sessionCache = { session: undefined, servername: undefined };
+  assert.deepEqual(options, { verify: true, alpn: ['h2', 'http/1.1'], caPem: 'PEM', sessionCache });
+  assert.equal(serverTlsOptions(s, undefined)?.sessionCache, options?.sessionCache, 'one session holder per server');
+  assert.equal(serverTlsOptions(tlsServer({ verify: 'none', noSessionReuse: true }), undefined)?.sessionCache, undefined, 'no-ssl-reuse');
 });
 
 it('server ssl by host name: dialled at the resolved address, the certificate is checked against the name', () => {
@@ -42,7 +46,7 @@ it('server ssl by host name: dialled at the resolved address, the certificate is
     new Server(server('s', 443, { host: 'api.internal', resolvedAddress: '10.0.0.7', ssl: { verify: 'required', caPem: 'PEM', sni: undefined, alpn: undefined, ...ssl } }));
   const resolved = byName({});
   assert.equal(resolved.host, '10.0.0.7');
-  assert.deepEqual(serverTlsOptions(resolved, undefined), { verify: true, checkName: 'api.internal', caPem: 'PEM' });
+  assert.deepEqual(serverTlsOptions(resolved, undefined), { verify: true, checkName: 'api.internal', caPem: 'PEM', sessionCache: { session: undefined, servername: undefined } });
   // An SNI is what the certificate is checked against; verify none checks nothing.
   assert.equal(serverTlsOptions(byName({ sni: 'str(api.example)' }), undefined)?.checkName, undefined);
   assert.equal(serverTlsOptions(byName({ verify: 'none' }), undefined)?.checkName, undefined);

@@ -181,8 +181,6 @@ const clientCertificateAndReuseOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, _value, option) {
       ownTls(ctx, server, option).noSslReuse = false;
-      // Connections to servers never resume a TLS session yet (docs/configuration.md).
-      ctx.warning(`'ssl-reuse' has no effect in Switchyard yet: each TLS connection to a server makes a full handshake (as 'no-ssl-reuse').`, option);
     },
   },
   {

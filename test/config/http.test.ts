@@ -551,7 +551,7 @@ describe('server TLS options', () => {
     );
     const [a, b, c] = backend(model, 'b').servers;
     assert.deepEqual(a?.ssl, { verify: 'none', caPem: undefined, sni: undefined, alpn: undefined });
-    assert.deepEqual(b?.ssl, { verify: 'required', caPem: CA_PEM.trim(), sni: 'str(api.example)', alpn: ['h2', 'http/1.1'] });
+    assert.deepEqual(b?.ssl, { verify: 'required', caPem: CA_PEM.trim(), caFile: '/etc/ssl/ca.pem', sni: 'str(api.example)', alpn: ['h2', 'http/1.1'] });
     assert.deepEqual(c?.ssl, { verify: 'required', caPem: undefined, sni: 'req.hdr(host)', alpn: undefined });
     assert.deepEqual(warnings(model), []);
   });
@@ -583,9 +583,9 @@ describe('server TLS options', () => {
       { files: files() },
     );
     const [a, p, n] = backend(model, 'b').servers;
-    assert.deepEqual(a?.ssl, { verify: 'required', caPem: CA_PEM.trim(), sni: undefined, alpn: ['h2'] });
+    assert.deepEqual(a?.ssl, { verify: 'required', caPem: CA_PEM.trim(), caFile: '/etc/ssl/ca.pem', sni: undefined, alpn: ['h2'] });
     assert.equal(p?.ssl, undefined);
-    assert.deepEqual(n?.ssl, { verify: 'none', caPem: CA_PEM.trim(), sni: 'str(n.example)', alpn: ['h2'] });
+    assert.deepEqual(n?.ssl, { verify: 'none', caPem: CA_PEM.trim(), caFile: '/etc/ssl/ca.pem', sni: 'str(n.example)', alpn: ['h2'] });
   });
 
   it("refuse ssl with the default 'verify required' and no CA, as HAProxy 2.6 does", async () => {

@@ -193,7 +193,15 @@ describe('bind TLS options', () => {
     const model = await parse(
       cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem ca-file /certs/ca.pem verify optional crl-file /certs/crl.pem crt-ignore-err 10,X509_V_ERR_CERT_REVOKED ca-ignore-err all'),
     );
-    assert.deepEqual(bind(model).ssl?.clientAuth, { verify: 'optional', caPem: CA_PEM.trim(), crlPem: CRL_PEM.trim(), crtIgnoreErr: [10, 23], caIgnoreErr: 'all' });
+    assert.deepEqual(bind(model).ssl?.clientAuth, {
+      verify: 'optional',
+      caPem: CA_PEM.trim(),
+      crlPem: CRL_PEM.trim(),
+      caFile: { path: '/certs/ca.pem', pem: CA_PEM.trim() },
+      crlFile: '/certs/crl.pem',
+      crtIgnoreErr: [10, 23],
+      caIgnoreErr: 'all',
+    });
   });
 
   it('verify without ca-file is refused as HAProxy does; unknown verify methods too', async () => {

@@ -71,14 +71,11 @@ function addCrtList(args: readonly string[], ctx: CommandContext, payload: strin
   const data = store.get(path);
   if (data === undefined) return fail(`certificate '${path}' does not exist!`);
   if (data.certPem === undefined || data.keyPem === undefined) return fail(`certificate '${path}' is empty!`);
-  // HAProxy numbers an added line after the last line read from the file.
-  const line = entries.reduce((max, e) => Math.max(max, e.crtList?.line ?? 0), 0) + 1;
   const entry: CertificateFile = {
     path,
     certPem: data.certPem,
     keyPem: data.keyPem,
     ...(filters.length > 0 ? { serverNames: filters } : {}),
-    crtList: { path: list, line },
   };
   const result = store.addCrtListEntry(list, entry);
   const head = `Inserting certificate '${path}' in crt-list '${list}'`;

@@ -69,6 +69,8 @@ export class CertificateStore {
   readonly #crtLists = new Map<string, CertificateFile[]>();
   /** The binds loading each `crt-list`. */
   readonly #crtListUsers = new Map<string, BindInstance[]>();
+  /** The last line number of each list: read from the file, then given by `add ssl crt-list`. */
+  readonly #crtListLines = new Map<string, number>();
 
   constructor(frontends: readonly Frontend[], backends: Iterable<Backend>) {
     for (const frontend of frontends) {
@@ -96,6 +98,7 @@ export class CertificateStore {
         }
       }
     }
+    for (const [path, entries] of this.#crtLists) this.#crtListLines.set(path, Math.max(0, ...entries.map((e) => e.crtList?.line ?? 0)));
     for (const backend of backends) {
       for (const server of backend.servers) {
         if (server.ssl !== undefined) this.#tlsServers.push(server);
@@ -219,11 +222,25 @@ export class CertificateStore {
    * `add ssl crt-list`: the line is appended to the list and to every bind loading it, whose
    * listener gets its new certificate list. All or nothing, as commit().
    */
-  addCrtListEntry(listPath: string, entry: CertificateFile): CommitResult {
+  addCrtListEntry(listPath: string, line: CertificateFile): CommitResult {
     const users = this.#crtListUsers.get(listPath) ?? [];
-    return this.#changeBinds(users, (entries) => [...entries, entry], () => {
+    const number = this.#nextLine(listPath);
+    const entry: CertificateFile = { ...line, crtList: { path: listPath, line: number } };
+    const result = this.#changeBinds(users, (entries) => [...entries, entry], () => {
       this.#crtLists.set(listPath, [...(this.#crtLists.get(listPath) ?? []), entry]);
     });
+    // A failed add takes no number.
+    if (result.ok) this.#crtListLines.set(listPath, number);
+    return result;
+  }
+
+  /**
+   * The number of the next line added to a list: after the last line of the file (HAProxy's
+   * crtlist linecount; here its last certificate line, which differs only when comments or
+   * blank lines end the file), then one more per line added.
+   */
+  #nextLine(path: string): number {
+    return (this.#crtListLines.get(path) ?? 0) + 1;
   }
 
   /** `del ssl crt-list`: the line leaves the list and every bind loading it. */

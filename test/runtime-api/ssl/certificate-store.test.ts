@@ -69,17 +69,17 @@ class RecordingListener implements Listener {
   }
 }
 
-function file(path: string, serverNames?: string[]): CertificateFile {
-  return { path, certPem: A_CRT, keyPem: A_KEY, ...(serverNames !== undefined ? { serverNames } : {}) };
+function file(path: string, serverNames?: string[], line?: number): CertificateFile {
+  return { path, certPem: A_CRT, keyPem: A_KEY, ...(serverNames !== undefined ? { serverNames } : {}), ...(line !== undefined ? { crtList: { path: '/l', line } } : {}) };
 }
 
 /** One frontend with two TLS binds and a plain one, one backend with a server presenting `/a.pem`. */
 function fixture(): { store: CertificateStore; listeners: RecordingListener[]; server: { ssl: ServerSsl | undefined } } {
   const listeners = [new RecordingListener(), new RecordingListener(), new RecordingListener()];
   const binds = [
-    { ssl: { certificates: [file('/a.pem'), file('/b.pem')] } },
-    { ssl: undefined },
-    { ssl: { certificates: [file('/a.pem', ['!*']), file('/a.pem', ['www.a.example'])] } },
+    { ssl: { certificates: [file('/a.pem'), file('/b.pem')] }, source: { file: 'cfg', line: 2 } },
+    { ssl: undefined, source: { file: 'cfg', line: 3 } },
+    { ssl: { certificates: [file('/a.pem', ['!*'], 1), file('/a.pem', ['www.a.example'], 2)] }, source: { file: 'cfg', line: 4 } },
   ];
   const frontend = { name: 'fe', model: { binds }, listeners } as unknown as Frontend;
   const server = { ssl: { verify: 'none', certificate: { certPem: A_CRT, keyPem: A_KEY, path: '/a.pem' } } as unknown as ServerSsl };
@@ -153,5 +153,27 @@ describe('the certificate store', () => {
     assert.equal(store.delete('/a.pem'), 'used');
     assert.equal(store.delete('/n.pem'), 'deleted');
     assert.equal(store.delete('/n.pem'), 'missing');
+  });
+
+  it('crt-list lines: the default one is named with its bind; del and add change the binds loading the list', () => {
+    const { store, listeners } = fixture();
+    const third = listeners[2] as RecordingListener;
+    assert.deepEqual(store.crtListPaths(), ['/l']);
+    const [first, second] = store.crtList('/l') as [CertificateFile, CertificateFile];
+    assert.deepEqual(store.defaultOf(first), [{ file: 'cfg', line: 4 }]);
+    assert.deepEqual(store.defaultOf(second), []);
+    assert.deepEqual(store.deleteCrtListEntry('/l', second), { ok: true, instances: 1 });
+    assert.deepEqual(third.given[0]?.map((c) => c.serverNames), [['!*']]);
+    assert.equal(store.addCrtListEntry('/l', { path: '/b.pem', certPem: B_CRT, keyPem: B_KEY, serverNames: ['b.example'] }).ok, true);
+    assert.deepEqual(third.given[1]?.map((c) => c.serverNames), [['!*'], ['b.example']]);
+    assert.deepEqual(
+      store.crtList('/l')?.map((e) => [e.path, e.crtList?.line]),
+      [
+        ['/a.pem', 1],
+        ['/b.pem', 3],
+      ],
+      'numbered after the last line read, not reusing a deleted one',
+    );
+    assert.equal(listeners[0]?.given.length, 0, 'a bind not loading the list is left alone');
   });
 });

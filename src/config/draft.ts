@@ -206,8 +206,8 @@ export interface BindDraft {
   backlog: number | undefined;
   /** `accept-proxy`: a PROXY protocol header (v1 or v2) precedes every connection. */
   acceptProxy?: boolean;
-  /** `proto h1|h2`. */
-  proto?: 'h1' | 'h2';
+  /** `proto h1|h2|none`. */
+  proto?: 'h1' | 'h2' | 'none';
   /** TLS options of the line (keywords/bind-ssl.ts); global defaults are added at resolve. */
   tls?: BindTlsDraft;
   readonly place: Place;

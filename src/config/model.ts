@@ -123,8 +123,8 @@ export interface BindModel {
   readonly backlog: number | undefined;
   /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2). */
   readonly acceptProxy?: boolean | undefined;
-  /** `proto h2`: HTTP/2 with prior knowledge on every connection (h2c on clear binds); `h1` forces HTTP/1. */
-  readonly proto?: 'h1' | 'h2' | undefined;
+  /** `proto h2`: HTTP/2 with prior knowledge on every connection (h2c on clear binds); `h1` forces HTTP/1; `none` (tcp only): never upgraded to HTTP. */
+  readonly proto?: 'h1' | 'h2' | 'none' | undefined;
   readonly source: SourceLocation;
 }
 
@@ -932,6 +932,8 @@ export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
 export type TcpRuleModel =
   | {
       readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http' | 'silent-drop';
+      /** `switch-mode http proto h1|h2`: the mux the connection is served with (default: h2 on its preface, else h1). */
+      readonly proto?: 'h1' | 'h2' | undefined;
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }

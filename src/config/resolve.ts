@@ -472,7 +472,9 @@ class Resolver {
       proxy.httpResponseRules.length > 0 ||
       proxy.httpAfterResponseRules.length > 0 ||
       proxy.redirectRules.length > 0;
-    if (proxy.mode === 'tcp' && hasRules) {
+    // `switch-mode http` (HAProxy's PR_O_HTTP_UPG) keeps them: the upgraded streams run them.
+    const upgrades = proxy.tcpRules.content.some((r) => r.action === 'switch-mode-http');
+    if (proxy.mode === 'tcp' && hasRules && !upgrades) {
       if (!this.#warnedTcpRules.has(proxy)) {
         this.#warnedTcpRules.add(proxy);
         this.#warning(
@@ -615,6 +617,10 @@ class Resolver {
     // HAProxy's mux_h2 serves HTTP mode only (check_config_validity).
     if (bind.proto === 'h2' && proxy.mode !== 'http') {
       this.#error(bind.place, 'bind', `${typeWord(proxy)} '${proxy.name}' : MUX protocol 'h2' is not usable for 'bind ${bind.address}'.`);
+    }
+    // The pass-through mux serves tcp mode only.
+    if (bind.proto === 'none' && proxy.mode === 'http') {
+      this.#error(bind.place, 'bind', `proxy '${proxy.name}' : MUX protocol 'none' is not usable for 'bind ${bind.address}'.`);
     }
     let ssl: BindModel['ssl'];
     if (bind.ssl) {

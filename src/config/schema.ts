@@ -168,7 +168,7 @@ const bindFields = v.object({
   v6only: v.boolean(),
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   acceptProxy: v.optional(v.boolean()),
-  proto: v.optional(v.picklist(['h1', 'h2'])),
+  proto: v.optional(v.picklist(['h1', 'h2', 'none'])),
   source: sourceSchema,
 });
 const bindSchema = v.pipe(bindFields, v.check((b) => b.unix === true || b.port >= 1, 'a bind port is 1..65535 unless it is a UNIX socket'));
@@ -277,6 +277,7 @@ const serverSchema = v.object({
       }),
     ),
   ),
+  track: v.optional(v.object({ backend: v.pipe(v.string(), v.minLength(1)), server: v.pipe(v.string(), v.minLength(1)) })),
   source: sourceSchema,
 });
 
@@ -694,6 +695,7 @@ const capturesSchema = v.object({
 const tcpRuleSchema = v.variant('action', [
   v.object({
     action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http', 'silent-drop']),
+    proto: v.optional(v.picklist(['h1', 'h2'])),
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),

@@ -59,6 +59,13 @@ export class ConnectionInfo {
   notFirstTransaction = false;
   /** The connection speaks HTTP/2 (`proto h2`, or `h2` negotiated by ALPN): the H2 mux serves it. */
   http2 = false;
+  /** The bind's `proto` (`none`: the pass-through mux, which a tcp stream cannot leave for HTTP). */
+  bindProto: 'h1' | 'h2' | 'none' | undefined = undefined;
+  /**
+   * A tcp stream was upgraded to HTTP/2: it ended there (HAProxy frees it and the H2 mux makes
+   * new streams), so every HTTP/2 stream, the first included, runs the frontend's content rules.
+   */
+  contentRulesPerStream = false;
   readonly #socket: Socket;
   /** The front address and port once known (read lazily: a getsockname per connection is not free). */
   #localAddress: string | undefined = undefined;

@@ -26,6 +26,7 @@ import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { runTcpRules, tcpRulesOf, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
 import { ContentWait, type ContentOutcome, type ContentWaiter, type HeldInput } from './content-wait.ts';
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
+import { upgradeMux } from '../mux/http-upgrade.ts';
 import type { Services } from '../services/services.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
@@ -229,6 +230,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       info.listenerCounters = listener.counters;
       listenerConnectionOpened(listener.counters);
     }
+    info.bindProto = bind.proto;
     const rules = this.#tcpRules;
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {
@@ -349,6 +351,18 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         if (outcome === 'drop') socket.reset();
         else socket.destroy();
         return this.#connectionDropped(info);
+      }
+      if (this.model.mode === 'tcp') {
+        const mux = upgradeMux(info.bindProto, tcp?.switchProto, input);
+        if (mux === 'refused') {
+          socket.destroy();
+          return this.#connectionDropped(info);
+        }
+        info.http2 = mux === 'h2';
+        if (info.http2) {
+          info.contentRulesPerStream = true;
+          info.sessionVars?.endTcpStream();
+        }
       }
       info.acceptRule = tcp?.lastRule;
       const session = info.http2

@@ -216,6 +216,23 @@ const readProtoHttp: Read = (payload, out) => {
 };
 
 /**
+ * `req.proto_http` (the HTTP ACL): the request bytes parse as an HTTP request. An HTTP stream
+ * has no raw bytes but a parsed request, which is HTTP (HAProxy's smp_prefetch_htx succeeds):
+ * the `tcp-request content` rules each request of an upgraded tcp frontend runs see true.
+ */
+const PROTO_HTTP: MiscFetch = {
+  args: NONE,
+  compile: () => ({
+    ...body(request, 'bool', readProtoHttp),
+    sample(ctx, out) {
+      const payload = ctx.requestPayload;
+      if (payload === undefined) return ctx.lbHead !== undefined && out.setBool(true);
+      return readProtoHttp(payload, out);
+    },
+  }),
+};
+
+/**
  * `wait_end` (the WAIT_END ACL): true once the rules inspecting a channel decide for good (the
  * inspect-delay expired, the buffer is full, the peer closed); before that "may change", so a
  * `tcp-request|tcp-response content` rule on it waits. Every other rule set runs on final data.
@@ -245,8 +262,8 @@ export const PAYLOAD_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, M
   ['rdp_cookie', rdpCookieFetch(false)],
   ['req.rdp_cookie_cnt', rdpCookieFetch(true)],
   ['rdp_cookie_cnt', rdpCookieFetch(true)],
-  ['req.proto_http', simple(request, 'bool', readProtoHttp)],
-  ['req_proto_http', simple(request, 'bool', readProtoHttp)],
+  ['req.proto_http', PROTO_HTTP],
+  ['req_proto_http', PROTO_HTTP],
   ['wait_end', { args: NONE, compile: () => WAIT_END }],
   ['res.len', lengthFetch(true)],
   ['res.payload', payloadFetch(response)],

@@ -226,6 +226,16 @@ export class SessionVars implements VarScopes {
   #first = true;
 
   /**
+   * The connection's tcp stream ends without becoming an HTTP transaction (upgraded to HTTP/2,
+   * whose mux starts streams of its own): its `txn` and `req` variables go with it.
+   */
+  endTcpStream(): void {
+    this.#first = false;
+    this.#txn?.clear();
+    this.#message?.clear();
+  }
+
+  /**
    * A new transaction: `txn` and `req` start empty (HAProxy's http_create_txn), except the
    * first, whose stream already ran the frontend's tcp-request content rules (HAProxy creates
    * the txn before them; here they ran on the connection, before any transaction began).

@@ -390,7 +390,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
     // The frontend's tcp-request content rules run per request; the first's ran on the connection.
-    if (feTcpRules !== undefined && this.#side.requests > 1 && this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
+    const ranOnConnection = this.#side.requests === 1 && !this.connection.contentRulesPerStream;
+    if (feTcpRules !== undefined && !ranOnConnection && this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
     if (this.host.model.monitor !== undefined && this.#answeredMonitor(head, editor, runner)) return;
     this.#stage = Stage.frontendBody;
     this.#analyse();

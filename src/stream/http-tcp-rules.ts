@@ -20,10 +20,10 @@ export type HttpBackendTcpRules = ProxyTcpRules['content'];
  * request. The first request's ran when the connection was accepted (src/proxy/content-wait.ts,
  * which may wait for its bytes), so the stream runs them from the second request on; their
  * variables reach the first transaction (SessionVars.beginTransaction). A tcp frontend
- * upgraded to HTTP runs them once, on the connection.
+ * upgraded to HTTP (`switch-mode http`, an HTTP backend) does the same: each request after the
+ * first is a new HTTP stream, which runs them (`internal.strm.is_htx` then true).
  */
 export function frontendContentRules(frontend: FrontendModel): HttpBackendTcpRules | undefined {
-  if (frontend.mode !== 'http') return undefined;
   const rules = tcpRulesOf(frontend, 'frontend')?.content;
   return rules === undefined || rules.length === 0 ? undefined : rules;
 }

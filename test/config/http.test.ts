@@ -677,7 +677,7 @@ describe('HTTP/2 keywords', () => {
       6,
       18,
       'bind',
-      "'bind' : 'proto' : unknown MUX protocol 'h3' (Switchyard serves 'h1' and 'h2').",
+      "'bind' : 'proto' : unknown MUX protocol 'h3' (Switchyard serves 'h1', 'h2' and 'none').",
     ]);
   });
   it("proto h2 on a tcp-mode frontend is refused with HAProxy's words", async () => {

@@ -190,3 +190,25 @@ describe('tcp rules in defaults sections', () => {
     assert.deepEqual(be?.defaultRules?.acls.map((a) => a.name), ['local']);
   });
 });
+
+describe('tcp rules: switch-mode http and bind proto none', () => {
+  it('takes an optional frontend mux, as stream_parse_switch_mode; keeps the http rules of an upgrading tcp frontend', async () => {
+    const model = await parse(frontend('  tcp-request content switch-mode http proto h2 if HTTP', '  tcp-request content switch-mode http', '  http-request set-header x 1'));
+    const content = model.frontends[0]?.tcpRules?.content ?? [];
+    assert.deepEqual(content.map((r) => [r.action, 'proto' in r ? r.proto : undefined]), [['switch-mode-http', 'h2'], ['switch-mode-http', undefined]]);
+    assert.equal(model.frontends[0]?.httpRequestRules?.length, 1);
+    assert.deepEqual(model.warnings.filter((w) => w.message.includes('require HTTP mode')), []);
+  });
+
+  it("refuses what HAProxy refuses, with its texts", async () => {
+    assert.deepEqual(await errors(frontend('  tcp-request content switch-mode http proto h3')), [
+      [4, "'tcp-request content switch-mode': 'proto' expects a valid MUX protocol, if specified (got 'h3')"],
+    ]);
+    assert.deepEqual(await errors(frontend('  tcp-request content switch-mode http proto none')), [[4, "MUX protocol 'none' is not compatible with the selected mode."]]);
+    assert.deepEqual(await errors(cfg('listen l', '  mode http', '  bind :80 proto none', '  server s 127.0.0.1:81')), [
+      [3, "proxy 'l' : MUX protocol 'none' is not usable for 'bind :80'."],
+    ]);
+    const passThrough = await parse(frontend().replace('  bind :80', '  bind :80 proto none'));
+    assert.equal(passThrough.frontends[0]?.binds[0]?.proto, 'none');
+  });
+});

@@ -84,8 +84,9 @@ const bindOptions: BindOption[] = [
     arity: 1,
     parse(ctx, bind, value) {
       if (value === undefined) return;
-      if (value.text === 'h2' || value.text === 'h1') bind.proto = value.text;
-      else ctx.error(`'bind' : 'proto' : unknown MUX protocol '${value.text}' (Switchyard serves 'h1' and 'h2').`, value);
+      // `none`: HAProxy's pass-through mux, for tcp frontends whose connections must never turn HTTP.
+      if (value.text === 'h2' || value.text === 'h1' || value.text === 'none') bind.proto = value.text;
+      else ctx.error(`'bind' : 'proto' : unknown MUX protocol '${value.text}' (Switchyard serves 'h1', 'h2' and 'none').`, value);
     },
   },
   {

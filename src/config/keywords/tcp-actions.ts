@@ -110,7 +110,22 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
         ctx.error(`'${keyword}' expects a mode as argument ('http' only).`, args[0] ?? word, keyword);
         return undefined;
       }
-      return extra(1) ? undefined : { action: 'switch-mode-http' };
+      if (args[1]?.text !== 'proto') return extra(1) ? undefined : { action: 'switch-mode-http' };
+      // stream_parse_switch_mode / check_tcp_switch_stream_mode: a frontend HTTP mux.
+      const proto = args[2];
+      if (proto === undefined) {
+        ctx.error(`'${keyword}': 'proto' expects a protocol as argument.`, args[1], keyword);
+        return undefined;
+      }
+      if (proto.text === 'none') {
+        ctx.error(`MUX protocol 'none' is not compatible with the selected mode.`, proto, keyword);
+        return undefined;
+      }
+      if (proto.text !== 'h1' && proto.text !== 'h2') {
+        ctx.error(`'${keyword}': 'proto' expects a valid MUX protocol, if specified (got '${proto.text}')`, proto, keyword);
+        return undefined;
+      }
+      return extra(3) ? undefined : { action: 'switch-mode-http', proto: proto.text };
     },
   },
   address('set-src'),

@@ -27,6 +27,8 @@ export interface TcpActionContext extends SampleContext {
   expectProxy: boolean;
   /** Set by `switch-mode http`: the connection is served as HTTP after the content rules. */
   switchToHttp: boolean;
+  /** `switch-mode http proto h1|h2`: the mux asked for (undefined: chosen from the first bytes). */
+  switchProto?: 'h1' | 'h2' | undefined;
   /** The last rule that ended a content or response list with a final verdict (`last_rule_file`). */
   lastRule: RuleSource | undefined;
 }

@@ -38,8 +38,13 @@ class ExpectProxy implements TcpAction {
 }
 
 class SwitchModeHttp implements TcpAction {
+  readonly #proto: 'h1' | 'h2' | undefined;
+  constructor(proto: 'h1' | 'h2' | undefined) {
+    this.#proto = proto;
+  }
   run(ctx: TcpActionContext): TcpVerdict {
     ctx.switchToHttp = true;
+    ctx.switchProto = this.#proto;
     // HAProxy's switch-mode is final: the content rules stop here.
     return TcpVerdict.accept;
   }
@@ -114,7 +119,7 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   close: () => ({ ok: true, action: CLOSE }),
   'silent-drop': () => ({ ok: true, action: DROP }),
   'expect-proxy': () => ({ ok: true, action: new ExpectProxy() }),
-  'switch-mode-http': () => ({ ok: true, action: new SwitchModeHttp() }),
+  'switch-mode-http': (rule: { readonly proto?: 'h1' | 'h2' | undefined }) => ({ ok: true, action: new SwitchModeHttp(rule.proto) }),
   'set-src': address,
   'set-dst': address,
   'set-src-port': address,

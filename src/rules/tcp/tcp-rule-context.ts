@@ -30,6 +30,7 @@ export class TcpRuleContext implements TcpActionContext {
   readonly lbHead = undefined;
   expectProxy = false;
   switchToHttp = false;
+  switchProto: 'h1' | 'h2' | undefined = undefined;
   lastRule: RuleSource | undefined = undefined;
   requestPayload: Payload | undefined = undefined;
   responsePayload: Payload | undefined = undefined;

@@ -14,15 +14,8 @@ import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { proxyCommand, repoRoot } from '../support/runtimes.ts';
+import { processAlive } from '../support/proxy-process.ts';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const target of TARGETS) {
   describe(`daemon mode on ${target}`, () => {
@@ -31,7 +24,7 @@ for (const target of TARGETS) {
 
     after(() => {
       destroyAllClients();
-      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+      if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -48,7 +41,7 @@ for (const target of TARGETS) {
       const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
       assert.equal(code, 0, stderr);
       pid = Number(readFileSync(pidFile, 'latin1').trim());
-      assert.ok(pid > 0 && pid !== child.pid && alive(pid), `pid file: ${pid}`);
+      assert.ok(pid > 0 && pid !== child.pid && processAlive(pid), `pid file: ${pid}`);
       let text = '';
       const serving = await eventually(() => {
         void HttpConnection.open(port as number)
@@ -64,7 +57,7 @@ for (const target of TARGETS) {
       }, 20_000, 200);
       assert.ok(serving, 'the daemon does not serve');
       process.kill(pid, 'SIGTERM');
-      assert.ok(await eventually(() => !alive(pid), 15_000, 100), 'the daemon did not stop');
+      assert.ok(await eventually(() => !processAlive(pid), 15_000, 100), 'the daemon did not stop');
     });
   });
 }

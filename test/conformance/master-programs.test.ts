@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { cli } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
-import { ProxyProcess, runCli } from '../support/proxy-process.ts';
+import { processAlive, ProxyProcess, runCli } from '../support/proxy-process.ts';
 
 interface ProgramRow {
   readonly pid: number;
@@ -42,14 +42,6 @@ async function until(what: string, cond: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const PROGRAMS = `
 program restarted
@@ -89,7 +81,7 @@ for (const target of TARGETS) {
       const proc = await cli(master, 'show proc\n');
       assert.match(proc, /# programs\n\d+\s+restarted\s+0\s+\S+\s+-\s*\n\d+\s+kept\s+0\s+\S+\s+-/);
       before_ = programs(proc);
-      for (const row of before_.values()) assert.ok(alive(row.pid));
+      for (const row of before_.values()) assert.ok(processAlive(row.pid));
     });
 
     it('reload: a program starts again, one with no option start-on-reload keeps running', async () => {
@@ -108,14 +100,14 @@ for (const target of TARGETS) {
         assert.equal(after_.get('kept')?.pid, before_.get('kept')?.pid);
         assert.equal(after_.get('kept')?.reloads, 1);
       }
-      await until('the old program gone', async () => !alive(before_.get('restarted')?.pid as number), 10_000);
+      await until('the old program gone', async () => !processAlive(before_.get('restarted')?.pid as number), 10_000);
     });
 
     it('stopping the master stops its programs', async () => {
       const rows = programs(await cli(master, 'show proc\n'));
       await proxy?.stop();
       proxy = undefined;
-      for (const row of rows.values()) await until(`program ${row.pid} gone`, async () => !alive(row.pid), 10_000);
+      for (const row of rows.values()) await until(`program ${row.pid} gone`, async () => !processAlive(row.pid), 10_000);
     });
 
     it('without -W the section is refused', async () => {

@@ -16,15 +16,8 @@ import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { proxyCommand, repoRoot } from '../support/runtimes.ts';
+import { processAlive } from '../support/proxy-process.ts';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The real and effective uid and gid of a process (/proc/PID/status). */
 function idsOf(pid: number): { uid: string; gid: string } {
@@ -68,7 +61,7 @@ for (const target of TARGETS) {
 
     after(() => {
       destroyAllClients();
-      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+      if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -86,11 +79,11 @@ for (const target of TARGETS) {
         const { code, stderr } = await run(target, ['-f', cfg]);
         assert.equal(code, 0, stderr);
         pid = Number(readFileSync(pidFile, 'latin1').trim());
-        assert.ok(pid > 0 && alive(pid), `pid file: ${pid}`);
+        assert.ok(pid > 0 && processAlive(pid), `pid file: ${pid}`);
         assert.equal(await get(port), 'as-nobody');
         assert.deepEqual(idsOf(pid), { uid: '65534\t65534\t65534\t65534', gid: '65534\t65534\t65534\t65534' });
         process.kill(pid, 'SIGTERM');
-        assert.ok(await eventually(() => !alive(pid), 10_000, 50), 'the daemon stopped on SIGTERM');
+        assert.ok(await eventually(() => !processAlive(pid), 10_000, 50), 'the daemon stopped on SIGTERM');
         pid = 0;
       },
     );

@@ -174,3 +174,13 @@ export function firstBindPort(configText: string): number | undefined {
   const m = /^\s*bind\s+\S*:(\d+)\b/m.exec(configText);
   return m ? Number(m[1]) : undefined;
 }
+
+/** Whether a process (one a test started, by its pid) is still running. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

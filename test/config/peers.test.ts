@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cfg, errors, parse, TIMEOUTS } from './support.ts';
+import { cfg, errors, parse, TIMEOUTS, warnings } from './support.ts';
 
 const FRONTEND = ['defaults', ...TIMEOUTS, 'frontend f', '  bind :80'];
 
@@ -46,6 +46,15 @@ describe('peers sections', () => {
       ['p', true, 2],
       ['q', false, 1],
     ]);
+  });
+
+  it('a peer address left as an unexpanded variable is 0.0.0.0:0 (never dialled), as HAProxy, with a warning', async () => {
+    const model = await parse(cfg('peers p', '  bind :1', '  server A', '  server B ${B_addr}:${B_port}', ...FRONTEND));
+    assert.deepEqual(model.peers?.[0]?.peers.map((peer) => [peer.name, peer.host, peer.port]), [
+      ['A', undefined, undefined],
+      ['B', undefined, undefined],
+    ]);
+    assert.deepEqual(warnings(model), [[4, 'server', "'server B' : address '${B_addr}:${B_port}' is read as 0.0.0.0:0, as HAProxy: this peer is never connected to, it may connect to us."]]);
   });
 
   it("refuses what HAProxy refuses, with HAProxy's messages", async () => {

@@ -28,7 +28,7 @@ import {
   tableMessage,
 } from './protocol.ts';
 import { applyUpdate, definitionMatches, readDefinition, writeDefinition, writeUpdate, type ServerKeyCache, type TableDefinition } from './table-codec.ts';
-import { ByteWriter, latin1Text, Truncated } from './wire.ts';
+import { ByteWriter, latin1Text, Truncated, type ByteReader } from './wire.ts';
 
 export const HEARTBEAT_MS = 3000;
 export const SILENCE_MS = 5000;
@@ -257,7 +257,7 @@ export class PeerSession implements SocketHandler {
     this.close();
   }
 
-  #message(cls: number, type: number, body: import('./wire.ts').ByteReader): void {
+  #message(cls: number, type: number, body: ByteReader): void {
     if (cls === MsgClass.control) {
       if (type === ControlMsg.resyncRequest) {
         this.teach();

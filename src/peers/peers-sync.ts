@@ -22,6 +22,7 @@ import { sentDataTypes } from './table-codec.ts';
 
 export const RECONNECT_MS = 5000;
 
+
 interface PeerLink {
   readonly model: PeerModel;
   session: PeerSession | undefined;
@@ -108,11 +109,9 @@ export class PeersSync implements SessionOwner {
     if (link === undefined) return;
     const previous = link.session;
     link.session = session;
-    if (previous !== undefined && previous !== session) {
-      // Both sides connected at once: this one wins; ours is retried later (HAProxy's 50..2050 ms).
-      previous.close();
-      link.session = session;
-    }
+    // Both sides connected at once: the accepted connection wins, as HAProxy's (the other end
+    // drops its own likewise; a lost pair is retried after a random delay, see closed()).
+    if (previous !== undefined && previous !== session) previous.close();
   }
 
   closed(session: PeerSession, wasReady: boolean): void {
@@ -145,9 +144,9 @@ export class PeersSync implements SessionOwner {
     const tls = this.#connectTls.get(link.model.name);
     let session: PeerSession | undefined;
     const socket = this.runtime.connect({ host, port, noDelay: true, ...(tls !== undefined ? { tls } : {}) }, {
-      onConnect: (s) => session?.onConnect(),
+      onConnect: () => session?.onConnect(),
       onData: (s, chunk) => session?.onData(s, chunk),
-      onEnd: (s) => session?.onEnd(),
+      onEnd: () => session?.onEnd(),
       onDrain: () => {},
       onClose: (s, error) => session?.onClose(s, error),
     });

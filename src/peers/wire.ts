@@ -65,14 +65,6 @@ export class ByteWriter {
     this.byte(i);
   }
 
-  /** Inserts `data` at `at`, shifting what follows (a message length known once its body is written). */
-  insert(at: number, data: Uint8Array): void {
-    this.#room(data.length);
-    this.#bytes.copyWithin(at + data.length, at, this.length);
-    this.#bytes.set(data, at);
-    this.length += data.length;
-  }
-
   /** The bytes written so far (a view: copy before writing more if kept). */
   view(): Uint8Array {
     return this.#bytes.subarray(0, this.length);

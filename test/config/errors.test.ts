@@ -136,13 +136,13 @@ describe('errors: keywords', () => {
       2,
       3,
       'bind',
-      "'bind' not allowed in 'backend' section (only in 'frontend', 'listen').",
+      "'bind' not allowed in 'backend' section (only in 'frontend', 'listen', 'peers').",
     ]);
     assert.deepEqual(await onlyError(cfg('defaults', '  server s 1.2.3.4:80')), [
       2,
       3,
       'server',
-      "'server' not allowed in 'defaults' section (only in 'backend', 'listen').",
+      "'server' not allowed in 'defaults' section (only in 'backend', 'listen', 'peers').",
     ]);
     assert.deepEqual(await onlyError(cfg('global', '  mode http')), [
       2,
@@ -163,11 +163,11 @@ describe('errors: keywords', () => {
   });
 
   it('refuses a whole unsupported section once', async () => {
-    assert.deepEqual(await onlyError(cfg('peers mypeers', '  peer a 10.0.0.1:1024', 'frontend f', '  bind :80')), [
+    assert.deepEqual(await onlyError(cfg('mailers mymailers', '  mailer a 10.0.0.1:1024', 'frontend f', '  bind :80')), [
       1,
       1,
-      'peers',
-      "'peers' sections are not supported by Switchyard; the whole section is refused.",
+      'mailers',
+      "'mailers' sections are not supported by Switchyard; the whole section is refused.",
     ]);
   });
 

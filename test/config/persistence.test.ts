@@ -125,7 +125,11 @@ describe('stick-table', () => {
       [2, 28, 'stick-table', "stick-table: invalid size '10x' in argument of 'size' (expected a number with an optional k, m or g suffix)."],
     ]);
     assert.deepEqual(await backendErrors('  stick-table type ip size 1 expir 1m'), [[2, 30, 'stick-table', "stick-table: unknown argument 'expir'; did you mean 'expire'?."]]);
-    for (const option of ['peers p', 'srvkey addr', 'write-to t', 'recv-only']) {
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1 peers p'), [[2, 1, 'stick-table', "Proxy 'b': unable to find sync peers 'p'."]]);
+    assert.deepEqual(await backendErrors('  stick-table type ip size 1 srvkey ip'), [
+      [2, 37, 'stick-table', "stick-table: unexpected value 'ip' for 'srvkey' argument (expects 'name' or 'addr')."],
+    ]);
+    for (const option of ['write-to t', 'recv-only']) {
       assert.deepEqual(await backendErrors(`  stick-table type ip size 1 ${option}`), [
         [2, 30, 'stick-table', `stick-table: '${option.split(' ')[0]}' is not supported by Switchyard yet.`],
       ]);

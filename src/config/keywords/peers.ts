@@ -183,7 +183,12 @@ function parsePeer(ctx: KeywordContext, args: readonly Token[]): void {
   }
   let host: string | undefined;
   let port: number | undefined;
-  if (hasAddress) {
+  if (hasAddress && addrToken.text.includes('${')) {
+    // An environment variable left unexpanded (outside double quotes HAProxy does not expand
+    // it): HAProxy reads the address as 0.0.0.0 port 0, a peer it never reaches but that may
+    // connect to us.
+    ctx.warning(`'${keyword} ${nameToken.text}' : address '${addrToken.text}' is read as 0.0.0.0:0, as HAProxy: this peer is never connected to, it may connect to us.`, addrToken);
+  } else if (hasAddress) {
     const parsed = parseAddress(addrToken.text, keyword === 'peer');
     if (!parsed.ok || parsed.value.port === 0) {
       ctx.error(`'${keyword} ${nameToken.text}' : ${parsed.ok ? `missing port in '${addrToken.text}'` : parsed.message}.`, addrToken);

@@ -16,6 +16,8 @@ export const TcpVerdict = {
   close: 3,
   /** `silent-drop`: the client connection ends at once, with a reset where the runtime can. */
   drop: 4,
+  /** The action needs bytes not received yet: content rules wait for more (HAProxy's ACT_RET_YIELD). */
+  yield: 5,
 } as const;
 export type TcpVerdict = (typeof TcpVerdict)[keyof typeof TcpVerdict];
 

@@ -13,6 +13,8 @@ import { SessionVars, type ProcessVars } from '../vars.ts';
 import { StickTracking } from '../../stick/tracking.ts';
 import type { StickTable } from '../../stick/stick-table.ts';
 import type { TcpActionContext } from './tcp-action.ts';
+import type { RequestHead } from '../../http/codec/head.ts';
+import { prefetchRequestHead } from './http-prefetch.ts';
 
 /** What the rules of a connection read from its frontend: backends by name, the generation's stick tables. */
 export interface TcpRuleHost {
@@ -27,7 +29,6 @@ export class TcpRuleContext implements TcpActionContext {
   readonly hostname: string | undefined;
   readonly frontendName: string;
   readonly pid: number;
-  readonly lbHead = undefined;
   expectProxy = false;
   switchToHttp = false;
   switchProto: 'h1' | 'h2' | undefined = undefined;
@@ -52,6 +53,25 @@ export class TcpRuleContext implements TcpActionContext {
     this.pid = runtime.pid;
     this.frontendName = frontendName;
     this.#backends = backends;
+  }
+
+  /** The inspected request read as HTTP (HTTP fetches in tcp mode), parsed again only when more bytes came. */
+  #prefetched: RequestHead | undefined = undefined;
+  #prefetchedLength = -1;
+  #prefetchIncomplete = false;
+
+  get lbHead(): RequestHead | undefined {
+    const payload = this.requestPayload;
+    if (payload === undefined || this.responsePayload !== undefined) return undefined;
+    if (this.#prefetchedLength !== payload.bytes.length) {
+      this.#prefetchedLength = payload.bytes.length;
+      const before = payload.mayChange;
+      payload.mayChange = false;
+      this.#prefetched = prefetchRequestHead(payload);
+      this.#prefetchIncomplete = payload.mayChange;
+      payload.mayChange ||= before;
+    } else if (this.#prefetchIncomplete) payload.missing();
+    return this.#prefetched;
   }
 
   get clientAddress(): string {

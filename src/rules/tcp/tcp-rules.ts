@@ -124,6 +124,10 @@ export function runTcpRules(rules: readonly CompiledTcpRule[], ctx: TcpActionCon
     }
     const verdict = rule.action.run(ctx);
     if (verdict === TcpVerdict.continue) continue;
+    if (verdict === TcpVerdict.yield) {
+      if (payload !== undefined) return 'missing';
+      continue;
+    }
     // A final verdict names its rule for the stream's `last_rule_file` / `last_rule_line`.
     if (rule.source !== undefined) ctx.lastRule = rule.source;
     switch (verdict) {

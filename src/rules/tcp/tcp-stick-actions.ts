@@ -28,8 +28,15 @@ class TcpTrackSc implements TcpAction {
     if (stick === undefined || this.#table === undefined || stick.session.entry(this.#slot) !== undefined) return TcpVerdict.continue;
     const table = stick.table(this.#table);
     if (table === undefined) return TcpVerdict.continue;
+    const payload = ctx.requestPayload;
+    const before = payload?.mayChange ?? false;
+    if (payload !== undefined) payload.mayChange = false;
     const sample = this.#key.fetch(ctx);
-    if (sample === undefined) return TcpVerdict.continue;
+    // HAProxy's tcp_action_track_sc: a key that may still appear (an HTTP request not complete
+    // yet) makes the content rules wait, until the inspect delay ends.
+    const waiting = payload !== undefined && payload.mayChange && !payload.final;
+    if (payload !== undefined) payload.mayChange ||= before;
+    if (sample === undefined) return waiting ? TcpVerdict.yield : TcpVerdict.continue;
     const key = table.keyOf(sample);
     if (key === undefined) return TcpVerdict.continue;
     stick.track(stick.session, this.#slot, table, key, stick.now());

@@ -543,6 +543,8 @@ export type ProtocolCheckModel =
   | { readonly kind: 'redis' }
   | { readonly kind: 'ldap' }
   | { readonly kind: 'ssl-hello' }
+  /** `option spop-check`: the SPOE HELLO exchange (health/tcp-check/spop.ts). */
+  | { readonly kind: 'spop' }
   /** `option smtpchk [EHLO|HELO domain]`: the command sent after the banner (default `HELO localhost`). */
   | { readonly kind: 'smtp'; readonly command: string }
   | { readonly kind: 'pgsql'; readonly user: string }

@@ -46,6 +46,7 @@ const protocolSchema = v.variant('kind', [
   v.object({ kind: v.literal('redis') }),
   v.object({ kind: v.literal('ldap') }),
   v.object({ kind: v.literal('ssl-hello') }),
+  v.object({ kind: v.literal('spop') }),
   v.object({ kind: v.literal('smtp'), command: v.pipe(v.string(), v.minLength(1)) }),
   v.object({ kind: v.literal('pgsql'), user: v.pipe(v.string(), v.minLength(1)) }),
   v.object({ kind: v.literal('mysql'), user: v.undefinedable(v.pipe(v.string(), v.minLength(1))), post41: v.boolean() }),

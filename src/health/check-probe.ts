@@ -74,6 +74,16 @@ export function errorText(error: SocketError): string {
   return STRERROR[error.code] ?? error.message;
 }
 
+/**
+ * A TLS connection that closed before its handshake completed, after the TCP connection was
+ * made (a reset or a close, not a refusal): HAProxy's check saw L4 succeed and reports the
+ * handshake (L6RSP), not the connection.
+ */
+export function failedDuringHandshake(tls: boolean, error: SocketError | undefined): boolean {
+  if (!tls) return false;
+  return error === undefined || error.code === 'TLS' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
+}
+
 export class CheckProbe implements SocketHandler {
   readonly #runtime: Runtime;
   readonly #spec: ProbeSpec;
@@ -157,7 +167,7 @@ export class CheckProbe implements SocketHandler {
     this.#socket = undefined;
     if (this.#finished) return;
     if (!this.#connected) {
-      if (error?.code === 'TLS') this.#finish({ status: 'L6RSP', code: undefined, desc: 'SSL handshake failure' });
+      if (failedDuringHandshake(this.#spec.tls !== undefined, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: 'SSL handshake failure' });
       else this.#finish({ status: 'L4CON', code: undefined, desc: error === undefined ? '' : errorText(error) });
       return;
     }

@@ -14,6 +14,7 @@ import { earliest } from '../util/idle-deadline.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { tcpRulesOf } from '../rules/tcp/tcp-rules.ts';
+import { closeDraining } from './draining-close.ts';
 import { ResponseInspection, type ResponseDecision } from './response-inspection.ts';
 import type { Payload } from '../rules/payload.ts';
 import type { SessionVars } from '../rules/vars.ts';
@@ -181,7 +182,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       if (named !== undefined) this.backend = this.host.backendNamed(named) ?? this.backend;
     }
     const backend = this.backend;
-    if (backend === undefined) return this.#abort('P', 'R');
+    if (backend === undefined) return this.#closeWithoutBackend();
     sessionOpened(backend.counters);
     this.#countedInBackend = true;
     const choice = chooseServer(backend, this, undefined, () => backend.persistence?.stickTarget(this, this.runtime.now()));
@@ -483,6 +484,15 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#clientClosed = true;
     if (abortive) this.client.reset();
     else this.client.destroy();
+    this.#finish();
+  }
+
+  /** No backend to send the client to: closed with a FIN, as HAProxy does (draining-close.ts). */
+  #closeWithoutBackend(): void {
+    this.#setTermination('P', 'R');
+    this.#serverClosed = true;
+    this.#clientClosed = true;
+    closeDraining(this.runtime, this.client);
     this.#finish();
   }
 

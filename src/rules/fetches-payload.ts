@@ -1,7 +1,7 @@
 /**
  * Layer-4..6 fetches on the bytes `tcp-request` / `tcp-response content` rules inspect
  * (HAProxy's payload.c): `req.len`, `req.payload(OFFSET,LENGTH)`, `req.payload_lv(OFFSET,SIZE[,OFFSET2])`,
- * `req.ssl_hello_type`, `req.ssl_sni`, `req.ssl_ver`, `req.rdp_cookie([NAME])`,
+ * `req.ssl_hello_type`, `req.ssl_sni`, `req.ssl_alpn`, `req.ssl_ver`, `req.rdp_cookie([NAME])`,
  * `req.rdp_cookie_cnt([NAME])`, `req.proto_http`, their pre-1.5 `req_*` spellings, and
  * `res.len`, `res.payload`, `res.payload_lv`, `res.ssl_hello_type`. The TLS ones read the
  * ClientHello in the buffered bytes without terminating TLS (tls-client-hello.ts).
@@ -17,7 +17,7 @@ import type { Args } from './sample-args.ts';
 import type { Sample } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { FetchBody } from './sample-fetch.ts';
-import { clientHelloSni, clientHelloVersion, helloType } from './tls-client-hello.ts';
+import { clientHelloAlpn, clientHelloSni, clientHelloVersion, helloType } from './tls-client-hello.ts';
 
 type Read = (payload: Payload, out: Sample) => boolean;
 type Side = (ctx: SampleContext) => Payload | undefined;
@@ -133,6 +133,29 @@ const readSni: Read = (payload, out) => {
   const sni = clientHelloSni(payload.bytes);
   if (sni === 'short') return payload.missing();
   return sni === undefined ? false : out.setStr(sni);
+};
+
+/** `req.ssl_alpn`: the ClientHello's first ALPN name; an ACL sees each of them (HAProxy's SMP_F_NOT_LAST). */
+const SSL_ALPN: FetchBody = {
+  scope: 'connection',
+  type: 'str',
+  source: 'request buffer contents',
+  sample(ctx, out) {
+    const payload = ctx.requestPayload;
+    if (payload === undefined) return false;
+    const names = clientHelloAlpn(payload.bytes);
+    if (names === 'short') return payload.missing();
+    return names === undefined ? false : out.setStr(names[0] as string);
+  },
+  each(ctx, out, match) {
+    const payload = ctx.requestPayload;
+    if (payload === undefined) return false;
+    const names = clientHelloAlpn(payload.bytes);
+    if (names === 'short') return payload.missing();
+    if (names === undefined) return false;
+    for (const name of names) if (match((out.setStr(name), out))) return true;
+    return false;
+  },
 };
 
 const readVersion: Read = (payload, out) => {
@@ -256,6 +279,7 @@ export const PAYLOAD_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, M
   ['req_ssl_hello_type', simple(request, 'int', readHelloType)],
   ['req.ssl_sni', simple(request, 'str', readSni)],
   ['req_ssl_sni', simple(request, 'str', readSni)],
+  ['req.ssl_alpn', { args: NONE, compile: () => SSL_ALPN }],
   ['req.ssl_ver', simple(request, 'int', readVersion)],
   ['req_ssl_ver', simple(request, 'int', readVersion)],
   ['req.rdp_cookie', rdpCookieFetch(false)],

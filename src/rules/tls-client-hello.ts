@@ -1,6 +1,6 @@
 /**
  * Reading a TLS ClientHello from the first bytes of a connection without terminating TLS, as
- * HAProxy's payload.c does for `req.ssl_hello_type`, `req.ssl_sni` and `req.ssl_ver`: the same
+ * HAProxy's payload.c does for `req.ssl_hello_type`, `req.ssl_sni`, `req.ssl_alpn` and `req.ssl_ver`: the same
  * checks in the same order, so the same bytes give the same answer. Each returns 'short' when
  * more bytes are needed to decide, undefined when the bytes are not what it looks for.
  */
@@ -23,8 +23,8 @@ export function helloType(data: Uint8Array): number | Short | undefined {
   return type;
 }
 
-/** smp_fetch_ssl_hello_sni: the host_name of the server_name extension of a complete ClientHello. */
-export function clientHelloSni(bytes: Uint8Array): string | Short | undefined {
+/** Where a complete ClientHello's extension list is: the checks smp_fetch_ssl_hello_sni and _alpn share. */
+function clientHelloExtensions(bytes: Uint8Array): { readonly at: number; readonly length: number } | Short | undefined {
   let left = bytes.byteLength;
   if (left === 0) return 'short';
   if (bytes[0] !== 0x16) return undefined;
@@ -61,8 +61,15 @@ export function clientHelloSni(bytes: Uint8Array): string | Short | undefined {
   if (length < 2) return undefined;
   ext = (b(0) << 8) + b(1);
   if (ext > length - 2) return undefined;
-  length = ext;
-  at += 2;
+  return { at: at + 2, length: ext };
+}
+
+/** smp_fetch_ssl_hello_sni: the host_name of the server_name extension of a complete ClientHello. */
+export function clientHelloSni(bytes: Uint8Array): string | Short | undefined {
+  const list = clientHelloExtensions(bytes);
+  if (list === undefined || list === 'short') return list;
+  let { at, length } = list;
+  const b = (i: number): number => (at + i < bytes.byteLength ? (bytes[at + i] as number) : 0);
   while (length >= 4) {
     const type = (b(0) << 8) + b(1);
     const extLength = (b(2) << 8) + b(3);
@@ -75,6 +82,40 @@ export function clientHelloSni(bytes: Uint8Array): string | Short | undefined {
         const nameLength = (b(7) << 8) + b(8);
         const start = at + 9;
         return latin1String(bytes, start, Math.min(start + nameLength, bytes.byteLength));
+      }
+    }
+    length -= 4 + extLength;
+    at += 4 + extLength;
+  }
+  return undefined;
+}
+
+/**
+ * smp_fetch_ssl_hello_alpn: the protocol names of the ALPN extension of a complete ClientHello,
+ * in the client's order (HAProxy returns them one by one, an ACL matching any).
+ */
+export function clientHelloAlpn(bytes: Uint8Array): string[] | Short | undefined {
+  const list = clientHelloExtensions(bytes);
+  if (list === undefined || list === 'short') return list;
+  let { at, length } = list;
+  const b = (i: number): number => (at + i < bytes.byteLength ? (bytes[at + i] as number) : 0);
+  while (length >= 4) {
+    const type = (b(0) << 8) + b(1);
+    const extLength = (b(2) << 8) + b(3);
+    if (extLength > length - 4) return undefined;
+    if (type === 16) {
+      // One list length (uint16) and at least one name length (uint8).
+      if (extLength < 3) return undefined;
+      const names: string[] = [];
+      // Offsets from the extension's type, as HAProxy's name cursor: names start after the list length.
+      let offset = 6;
+      for (;;) {
+        const nameLength = b(offset);
+        if (nameLength + offset - 3 > extLength) return names.length === 0 ? undefined : names;
+        const start = at + offset + 1;
+        names.push(latin1String(bytes, start, Math.min(start + nameLength, bytes.byteLength)));
+        if (nameLength + offset - 3 >= extLength) return names;
+        offset += nameLength + 1;
       }
     }
     length -= 4 + extLength;

@@ -6,6 +6,7 @@ import type { CheckOutcome } from '../../src/health/check-status.ts';
 import type { TcpCheckRuleModel } from '../../src/config/model.ts';
 import { TcpCheckProbe } from '../../src/health/tcp-check/probe.ts';
 import { protocolRuleSet } from '../../src/health/tcp-check/protocols.ts';
+import { spopHealthCheckRequest } from '../../src/health/tcp-check/spop.ts';
 import { compileTcpCheckRules, type TcpCheckRuleSet } from '../../src/health/tcp-check/rules.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
@@ -173,5 +174,50 @@ describe('TcpCheckProbe', () => {
     await server(rt, handshake, () => '\x09\x00\x00\x02\xff\xe3\x04denied');
     assert.deepEqual(run(rt, protocolRuleSet({ kind: 'mysql', user: undefined, post41: true })), { status: 'L7OK', code: 0, desc: '8.0.19' });
     assert.deepEqual(run(rt, protocolRuleSet({ kind: 'mysql', user: 'u', post41: true })), { status: 'L7STS', code: 1251, desc: 'denied' });
+  });
+});
+
+describe('spop-check', () => {
+  const hex = (h: string): string => Buffer.from(h.replace(/\s+/g, ''), 'hex').toString('latin1');
+
+  it("sends HAProxy's 82-byte HAPROXY-HELLO with healthcheck=true", () => {
+    const frame = spopHealthCheckRequest();
+    assert.equal(frame.byteLength, 82);
+    assert.equal(
+      Buffer.from(frame).toString('hex'),
+      '0000004e' + '01' + '00000001' + '0000' +
+        '12' + Buffer.from('supported-versions').toString('hex') + '08' + '03' + Buffer.from('2.0').toString('hex') +
+        '0e' + Buffer.from('max-frame-size').toString('hex') + '03' + 'fcf006' +
+        '0c' + Buffer.from('capabilities').toString('hex') + '08' + '00' +
+        '0b' + Buffer.from('healthcheck').toString('hex') + '11',
+    );
+  });
+
+  it('judges the AGENT-HELLO as HAProxy (the frames of spop-check.vtc)', async () => {
+    const cases: [string, CheckOutcome][] = [
+      [
+        '00000036 65 00000001 0000 0776657273696F6E 0803322E30 0E6D61782D6672616D652D73697A65 03FCF0 060C6361706162696C6974696573 0800',
+        { status: 'L7OK', code: 0, desc: 'SPOA server is ok' },
+      ],
+      ['00000000', { status: 'L7RSP', code: 0, desc: 'invalid frame received' }],
+      ['00000007 65 00000000 0000', { status: 'L7RSP', code: 0, desc: 'fragmentation not supported' }],
+      ['00000014 65 00000001 0000 0776657273696F6E 0803312E30', { status: 'L7RSP', code: 0, desc: 'unsupported version' }],
+      // A version but no max-frame-size; then an AGENT-DISCONNECT with status-code 2.
+      ['00000014 65 00000001 0000 0776657273696F6E 0803322E30', { status: 'L7RSP', code: 0, desc: 'max-frame-size value not found' }],
+      ['00000015 66 00000001 0000 0B7374617475732D636F6465 0302', { status: 'L7RSP', code: 0, desc: 'a timeout occurred' }],
+    ];
+    for (const [reply, expected] of cases) {
+      const rt = new FakeRuntime();
+      const received: string[] = [];
+      await server(rt, '', () => hex(reply), received);
+      assert.deepEqual(run(rt, protocolRuleSet({ kind: 'spop' })), expected, reply);
+      assert.equal(received.join('').length, 82);
+    }
+  });
+
+  it('waits for the whole frame before judging it', async () => {
+    const rt = new FakeRuntime();
+    await server(rt, '', () => hex('00000036 65 00000001'));
+    assert.deepEqual(run(rt, protocolRuleSet({ kind: 'spop' })), { status: 'L7TOUT', code: undefined, desc: '' });
   });
 });

@@ -13,10 +13,10 @@ import { Payload } from '../../src/rules/payload.ts';
 import { Sample } from '../../src/rules/sample.ts';
 import { compileSampleFetch } from '../../src/rules/sample-fetch.ts';
 import type { SampleContext } from '../../src/rules/sample-context.ts';
-import { clientHelloSni, clientHelloVersion, helloType } from '../../src/rules/tls-client-hello.ts';
+import { clientHelloAlpn, clientHelloSni, clientHelloVersion, helloType } from '../../src/rules/tls-client-hello.ts';
 
 /** The first bytes node:tls sends for `servername` (its ClientHello). */
-function captureClientHello(servername: string | undefined): Promise<Buffer> {
+function captureClientHello(servername: string | undefined, alpn?: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const server = createServer((socket) => {
       socket.once('data', (d: Buffer) => {
@@ -27,7 +27,13 @@ function captureClientHello(servername: string | undefined): Promise<Buffer> {
     });
     server.listen(0, '127.0.0.1', () => {
       const port = (server.address() as { port: number }).port;
-      const client = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(servername === undefined ? {} : { servername }) });
+      const client = tls.connect({
+        host: '127.0.0.1',
+        port,
+        rejectUnauthorized: false,
+        ...(servername === undefined ? {} : { servername }),
+        ...(alpn === undefined ? {} : { ALPNProtocols: alpn }),
+      });
       client.on('error', () => {});
     });
     server.on('error', reject);
@@ -131,6 +137,26 @@ describe('payload fetches', () => {
     const partial = payloadOf(hello.subarray(0, 20));
     assert.equal(fetch('req.ssl_sni', partial), undefined);
     assert.equal(partial.mayChange, true);
+  });
+
+  it('req.ssl_alpn: the offered protocols, each one matched by an ACL (HAProxy: SMP_F_NOT_LAST)', async () => {
+    const hello = await captureClientHello('a.example', ['h2', 'http/1.1']);
+    assert.deepEqual(clientHelloAlpn(hello), ['h2', 'http/1.1']);
+    assert.equal(clientHelloAlpn(await captureClientHello('a.example')), undefined);
+    for (let n = 0; n < hello.length; n += 7) assert.equal(clientHelloAlpn(hello.subarray(0, n)), 'short', `${n} bytes`);
+    assert.equal(clientHelloAlpn(text('GET / HTTP/1.1\r\n')), undefined);
+    assert.equal(fetch('req.ssl_alpn', payloadOf(hello))?.str, 'h2');
+    const matches = (words: string): number => {
+      const parsed = parseCondition(words.split(' '), () => false, { file: 't.cfg', line: 1 });
+      assert.ok(parsed.ok);
+      const compiled = compileCondition(parsed.condition, () => [], 'request', 'frontend tcp-request content rule');
+      assert.ok(compiled.ok);
+      const payload = payloadOf(hello);
+      return compiled.condition.evaluateOrMiss({ clientAddress: '127.0.0.1', lbHead: undefined, requestPayload: payload }, payload);
+    };
+    assert.equal(matches('if { req.ssl_alpn http/1.1 }'), ConditionResult.pass);
+    assert.equal(matches('if { req.ssl_alpn h2 }'), ConditionResult.pass);
+    assert.equal(matches('if { req.ssl_alpn h3 }'), ConditionResult.fail);
   });
 
   it('req.rdp_cookie and req.proto_http', () => {

@@ -6,13 +6,13 @@
  *   tcp-check expect [min-recv N] [ok-status S] [error-status S] [tout-status S] [on-success TEXT]
  *                    [on-error TEXT] [comment C] [!] string|rstring|binary|rbinary PATTERN
  *   tcp-check comment TEXT
- *   option redis-check | ldap-check | ssl-hello-chk | smtpchk [EHLO|HELO domain]
+ *   option redis-check | ldap-check | ssl-hello-chk | spop-check | smtpchk [EHLO|HELO domain]
  *   option pgsql-check user U | mysql-check [user U [post-41|pre-41]]
  *   option log-health-checks
  *
  * Refused as not supported yet: log-format rules (`send-lf`, `send-binary-lf`, `string-lf`,
  * `binary-lf`, `%` sequences in on-success/on-error), `status-code`, `via-socks4`, `proto`,
- * `set-var`/`unset-var`, and `option spop-check` (it needs SPOE's frame codec).
+ * and `set-var`/`unset-var`.
  */
 import type { ProxyDraft } from '../draft.ts';
 import type { TcpCheckRuleModel, TcpCheckStatusName } from '../model.ts';
@@ -414,8 +414,8 @@ const protocolOptions: ProxyOption[] = [
     }
     useProtocol(proxy, { kind: 'mysql', user: user.text, post41: version?.text !== 'pre-41' });
   }),
-  protocolOption('spop-check', (ctx, _proxy, args) => {
-    ctx.error("'option spop-check' is not supported by Switchyard (it needs SPOE, which Switchyard does not have).", args[1]);
+  protocolOption('spop-check', (ctx, proxy, args) => {
+    if (noExtraArgs(ctx, args, 2, 2)) useProtocol(proxy, { kind: 'spop' });
   }),
 ];
 

@@ -11,7 +11,7 @@
  */
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../../runtime.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
-import { CHECK_BUFFER, errorText, type ProbeSpec } from '../check-probe.ts';
+import { CHECK_BUFFER, errorText, failedDuringHandshake, type ProbeSpec } from '../check-probe.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import type { ConnectRule, ExpectRule, TcpCheckRule, TcpCheckRuleSet } from './rules.ts';
 
@@ -27,6 +27,8 @@ export class TcpCheckProbe implements SocketHandler {
   #at = 0;
   #current: TcpCheckRule | undefined;
   #connected = false;
+  /** The connection being made is TLS. */
+  #tls = false;
   #waiting: 'connect' | 'data' | undefined;
   readonly #buffer = new Uint8Array(CHECK_BUFFER);
   #length = 0;
@@ -93,7 +95,7 @@ export class TcpCheckProbe implements SocketHandler {
     if (this.#finished || socket !== this.#socket) return;
     this.#socket = undefined;
     if (!this.#connected) {
-      if (error?.code === 'TLS') this.#finish({ status: 'L6RSP', code: undefined, desc: `SSL handshake failure${this.#where()}` });
+      if (failedDuringHandshake(this.#tls, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: `SSL handshake failure${this.#where()}` });
       else this.#finish({ status: 'L4CON', code: undefined, desc: `${error === undefined ? '' : errorText(error)}${this.#where()}` });
       return;
     }
@@ -178,6 +180,7 @@ export class TcpCheckProbe implements SocketHandler {
       : rule.isDefault
         ? spec.tls
         : undefined;
+    this.#tls = tls !== undefined;
     this.#arm(spec.connectTimeout);
     const socket = this.#runtime.connect(
       {

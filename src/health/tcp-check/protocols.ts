@@ -5,6 +5,7 @@
  */
 import type { ProtocolCheckModel } from '../../config/model.ts';
 import type { CheckOutcome } from '../check-status.ts';
+import { spopCheck } from './spop.ts';
 import {
   connectRule,
   expectRule,
@@ -233,5 +234,7 @@ export function protocolRuleSet(protocol: ProtocolCheckModel): TcpCheckRuleSet {
       return finishRuleSet(ldap(), false);
     case 'ssl-hello':
       return finishRuleSet(sslHelloCheck(), false);
+    case 'spop':
+      return finishRuleSet(spopCheck(), false);
   }
 }

@@ -169,7 +169,7 @@ describe('defineConfig() rules: errors name the input path', () => {
   it('free lines: unknown keyword (with a suggestion), wrong section, a prefix the keyword does not take', () => {
     assert.deepEqual(refused(web({ lines: ['balnce roundrobin'] })), ["frontends.web.lines.0: unknown keyword 'balnce' in 'frontend' section; did you mean 'balance'?"]);
     assert.deepEqual(refused(web({ lines: ['user bob insecure-password x'] })), [
-      "frontends.web.lines.0: 'user' not allowed in 'frontend' section (only in 'global', 'userlist', 'program').",
+      "frontends.web.lines.0: 'user' not allowed in 'frontend' section (only in 'userlist', 'global', 'program').",
     ]);
     assert.deepEqual(refused(web({ lines: ['no maxconn 10'] })), [
       "frontends.web.lines.0: 'no maxconn' : the 'no' prefix is only supported for 'option' and 'log'.",

@@ -143,7 +143,9 @@ describe('payload fetches', () => {
     const hello = await captureClientHello('a.example', ['h2', 'http/1.1']);
     assert.deepEqual(clientHelloAlpn(hello), ['h2', 'http/1.1']);
     assert.equal(clientHelloAlpn(await captureClientHello('a.example')), undefined);
-    for (let n = 0; n < hello.length; n += 7) assert.equal(clientHelloAlpn(hello.subarray(0, n)), 'short', `${n} bytes`);
+    // HAProxy compares the bytes after the record header with the handshake length (without its
+    // own 4-byte header): the last 4 bytes may be missing.
+    for (let n = 0; n < hello.length - 4; n += 7) assert.equal(clientHelloAlpn(hello.subarray(0, n)), 'short', `${n} bytes`);
     assert.equal(clientHelloAlpn(text('GET / HTTP/1.1\r\n')), undefined);
     assert.equal(fetch('req.ssl_alpn', payloadOf(hello))?.str, 'h2');
     const matches = (words: string): number => {

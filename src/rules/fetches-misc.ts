@@ -242,8 +242,10 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
   ['last_rule_file', noArgs('str', (ctx, out) => (ctx.lastRule === undefined ? false : out.setStr(ctx.lastRule.file)), ofStream('internal state'))],
   ['last_rule_line', noArgs('int', (ctx, out) => (ctx.lastRule === undefined ? false : out.setInt(ctx.lastRule.line)), ofStream('internal state'))],
   // HAProxy's internal.strm.is_htx: the stream carries HTTP (mode http, or a tcp stream after
-  // `switch-mode http`); a parsed request head is what Switchyard's HTTP streams have.
-  ['internal.strm.is_htx', noArgs('bool', (ctx, out) => out.setBool(ctx.lbHead !== undefined), ofStream('internal state'))],
+  // `switch-mode http`): a parsed request head is what Switchyard's HTTP streams have. A tcp
+  // rule's context reads its inspected bytes as HTTP too (HTTP fetches in tcp mode), so only a
+  // context without a payload under inspection is an HTTP stream.
+  ['internal.strm.is_htx', noArgs('bool', (ctx, out) => out.setBool(ctx.requestPayload === undefined && ctx.lbHead !== undefined), ofStream('internal state'))],
   ['so_name', noArgs('str', (ctx, out) => (ctx.bindName === undefined ? false : out.setStr(ctx.bindName)), ofStream('frontend'))],
   ['fe_name', noArgs('str', (ctx, out) => (ctx.frontendName === undefined ? false : out.setStr(ctx.frontendName)), ofStream('frontend'))],
   [

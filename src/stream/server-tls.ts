@@ -51,16 +51,21 @@ export function serverName(server: Server, stream: LbRequest | SampleContext | u
   return host === undefined ? undefined : hostName(host);
 }
 
-/** Per server, the TLS session its next connection resumes (unless `no-ssl-reuse`). */
-const sessionCaches = new WeakMap<Server, TlsSessionCache>();
+/**
+ * Per server, the TLS session its next connection resumes (unless `no-ssl-reuse`). Kept with
+ * the settings it was made under: a runtime API commit (new certificate, CA or CRL file)
+ * replaces `server.ssl`, and its first connection makes a full, verified handshake, as HAProxy
+ * drops the reused session with the old SSL context.
+ */
+const sessionCaches = new WeakMap<Server, { readonly ssl: ServerSsl; readonly cache: TlsSessionCache }>();
 
-function sessionCacheOf(server: Server): TlsSessionCache {
-  let cache = sessionCaches.get(server);
-  if (cache === undefined) {
-    cache = { session: undefined, servername: undefined };
-    sessionCaches.set(server, cache);
+function sessionCacheOf(server: Server, ssl: ServerSsl): TlsSessionCache {
+  let entry = sessionCaches.get(server);
+  if (entry === undefined || entry.ssl !== ssl) {
+    entry = { ssl, cache: { session: undefined, servername: undefined } };
+    sessionCaches.set(server, entry);
   }
-  return cache;
+  return entry.cache;
 }
 
 /** TLS options to reach a `server ... ssl` (undefined for plain TCP). */
@@ -77,7 +82,7 @@ export function serverTlsOptions(server: Server, stream: LbRequest | SampleConte
     ...(ssl.alpn ? { alpn: isWebsocketRequest(stream?.lbHead) ? websocketAlpn(server, ssl.alpn) : ssl.alpn } : {}),
     ...(ssl.caPem !== undefined ? { caPem: ssl.caPem } : {}),
     ...serverTlsExtras(ssl),
-    ...(ssl.noSessionReuse === true ? {} : { sessionCache: sessionCacheOf(server) }),
+    ...(ssl.noSessionReuse === true ? {} : { sessionCache: sessionCacheOf(server, ssl) }),
   };
 }
 

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { ChildProcessHandle, SignalName } from '../../src/runtime.ts';
+import { idInAccountFile } from '../../src/proxy/process-identity.ts';
 
 export function spawnSelfWith(
   command: string,
@@ -48,7 +49,7 @@ export function signalProcessNode(pid: number, signal: SignalName): boolean {
   }
 }
 
-/** The numeric id of `name` in an /etc/passwd or /etc/group file (field 3), as getpwnam/getgrnam find it there. */
+/** The numeric id of `name` in an /etc/passwd or /etc/group file, read now (the spawn is synchronous). */
 function idIn(file: string, name: string): number | undefined {
   let text: string;
   try {
@@ -56,11 +57,7 @@ function idIn(file: string, name: string): number | undefined {
   } catch {
     return undefined;
   }
-  for (const line of text.split('\n')) {
-    const fields = line.split(':');
-    if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) return Number(fields[2]);
-  }
-  return undefined;
+  return idInAccountFile(text, name);
 }
 
 /** A handle for a program that could not start: it "exits" at once with execvp's failure code. */

@@ -18,7 +18,7 @@ export async function resolveProcessIds(identity: ProcessIdentityModel | undefin
   let gid = identity?.gid || undefined;
   const alerts: string[] = [];
   const lookup = async (file: string, entry: { readonly name: string; readonly source: SourceLocation }, what: string): Promise<number | undefined> => {
-    const id = idIn(await readText(file).catch(() => ''), entry.name);
+    const id = idInAccountFile(await readText(file).catch(() => ''), entry.name);
     if (id === undefined) alerts.push(`parsing [${entry.source.file}:${entry.source.line}] : cannot find ${what} id for '${entry.name}' (0:Success)`);
     return id;
   };
@@ -27,8 +27,11 @@ export async function resolveProcessIds(identity: ProcessIdentityModel | undefin
   return alerts.length > 0 ? alerts : { uid, gid };
 }
 
-/** Field 3 of the line naming `name` in a passwd or group file. */
-function idIn(text: string, name: string): number | undefined {
+/**
+ * Field 3 of the line naming `name` in the text of a passwd or group file, as getpwnam/getgrnam
+ * find it (also the adapters' lookup for `program` sections' user and group).
+ */
+export function idInAccountFile(text: string, name: string): number | undefined {
   for (const line of text.split('\n')) {
     const fields = line.split(':');
     if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) return Number(fields[2]);

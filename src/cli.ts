@@ -8,7 +8,8 @@ import type { ConfigModel, ProgramModel } from './config/model.ts';
 import { startDemoBackends } from './demo/demo-backends.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
-import { resolveProcessIds } from './proxy/process-identity.ts';
+import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
+import { resolveSocketOwners } from './proxy/socket-owners.ts';
 
 import { applyServerStates } from './runtime-api/server-state-apply.ts';
 import { Proxy } from './proxy/proxy.ts';
@@ -325,11 +326,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.alert("config : Can't use a 'program' section without master worker mode.");
     return runtime.exit(1);
   }
-  const ids = await resolveProcessIds(config.global.identity, (path) => runtime.readTextFile(path));
-  if (Array.isArray(ids)) {
-    for (const a of ids) out.alert(a);
+  const accounts = new AccountFiles((path) => runtime.readTextFile(path));
+  const ids = await resolveProcessIds(config.global.identity, accounts);
+  const owned = await resolveSocketOwners(config, accounts);
+  if (Array.isArray(ids) || Array.isArray(owned)) {
+    for (const a of [...(Array.isArray(ids) ? ids : []), ...(Array.isArray(owned) ? owned : [])]) out.alert(`config : ${a}`);
     return runtime.exit(1);
   }
+  config = owned;
   if (parsed.check) {
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.

@@ -229,6 +229,9 @@ export interface UnixListenOptions {
   readonly path: string;
   /** Permission bits of the socket file (e.g. 0o600), applied before it appears at `path`; the umask's when undefined. */
   readonly mode?: number;
+  /** Owner and group of the socket file, given before it appears at `path` (HAProxy's chown); the process's when undefined. */
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
   readonly backlog?: number;
   /** Serve TLS on it (a `bind /path ssl crt ...`). */
   readonly tls?: ListenTlsOptions | undefined;

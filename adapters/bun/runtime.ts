@@ -577,7 +577,7 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
       socket: serverHandlers(onConnection, false) as unknown as Bun.SocketHandler<BunSocket>,
     } as Parameters<typeof Bun.listen>[0]) as unknown as Bun.TCPSocketListener<BunSocket>;
     try {
-      placeSocketFile(tmp, options.path, options.mode);
+      placeSocketFile(tmp, options);
     } catch (error) {
       raw.stop(false);
       throw error;

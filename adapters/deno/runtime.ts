@@ -520,6 +520,7 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
     }
     const raw = Deno.listen({ transport: 'unix', path: tmp });
     try {
+      if (options.uid !== undefined || options.gid !== undefined) Deno.chownSync(tmp, options.uid ?? null, options.gid ?? null);
       if (options.mode !== undefined) Deno.chmodSync(tmp, options.mode);
       Deno.renameSync(tmp, options.path);
     } catch (error) {

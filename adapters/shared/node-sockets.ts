@@ -370,7 +370,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
       server.off('error', reject);
       server.on('error', noop);
       try {
-        placeSocketFile(tmp, options.path, options.mode);
+        placeSocketFile(tmp, options);
       } catch (error) {
         server.close();
         reject(error);

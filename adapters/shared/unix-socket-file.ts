@@ -4,7 +4,8 @@
  * already there (stale, or another process's) is replaced atomically. node:fs, which Node and
  * Bun implement; the Deno adapter does the same with Deno's own calls.
  */
-import { chmodSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, renameSync, rmSync } from 'node:fs';
+import type { UnixListenOptions } from '../../src/runtime.ts';
 
 /** The temporary name a socket is bound to before it takes `path`'s place. */
 export function temporarySocketPath(path: string, pid: number): string {
@@ -16,11 +17,13 @@ export function clearTemporarySocket(tmp: string): void {
   rmSync(tmp, { force: true });
 }
 
-/** Applies `mode` to the socket bound at `tmp`, then moves it to `path`. */
-export function placeSocketFile(tmp: string, path: string, mode: number | undefined): void {
+/** Gives the socket bound at `tmp` its owner, then its mode (HAProxy's order), then moves it to `path`. */
+export function placeSocketFile(tmp: string, options: UnixListenOptions): void {
   try {
-    if (mode !== undefined) chmodSync(tmp, mode);
-    renameSync(tmp, path);
+    // -1 leaves that id unchanged, as chown(2) does.
+    if (options.uid !== undefined || options.gid !== undefined) chownSync(tmp, options.uid ?? -1, options.gid ?? -1);
+    if (options.mode !== undefined) chmodSync(tmp, options.mode);
+    renameSync(tmp, options.path);
   } catch (error) {
     rmSync(tmp, { force: true });
     throw error;

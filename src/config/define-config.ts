@@ -175,6 +175,13 @@ const bindInputSchema = v.union([
     acceptProxy: v.optional(v.boolean()),
     /** `proto h2`: HTTP/2 with prior knowledge (h2c on clear binds). */
     proto: v.optional(v.picklist(['h1', 'h2'])),
+    /** A UNIX socket's (`/path` or `unix@path`) permission bits, e.g. 0o660. */
+    mode: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777))),
+    /** A UNIX socket's owner and group: ids, or names looked up in /etc/passwd and /etc/group at startup. */
+    uid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    gid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    user: v.optional(v.pipe(v.string(), v.minLength(1))),
+    group: v.optional(v.pipe(v.string(), v.minLength(1))),
   }),
 ]);
 
@@ -609,13 +616,36 @@ class DraftBuilder {
     }
   }
 
+  /** `mode`, `uid`/`user`, `gid`/`group` of a UNIX bind; refused on a TCP one, where they mean nothing. */
+  #socketFile(draft: BindDraft, bind: Exclude<ParsedBind, string>, path: string): void {
+    const written = (['mode', 'uid', 'gid', 'user', 'group'] as const).filter((k) => bind[k] !== undefined);
+    if (written.length === 0) return;
+    if (draft.unix !== true) {
+      this.#error(path, `${written.join(', ')} only apply to a UNIX socket address ('/path' or 'unix@path').`);
+      return;
+    }
+    if ((bind.uid !== undefined && bind.user !== undefined) || (bind.gid !== undefined && bind.group !== undefined)) {
+      this.#error(path, `give the owner as uid or user, the group as gid or group, not both.`);
+      return;
+    }
+    if (bind.mode !== undefined) draft.mode = bind.mode;
+    const source = { file: this.#place.file, line: this.#place.line };
+    const named = (kind: 'user' | 'group', name: string) => ({ name, source, unknown: `${path}.${kind}: unknown ${kind} name '${name}'` });
+    draft.owner = {
+      ...(bind.uid !== undefined ? { uid: bind.uid } : {}),
+      ...(bind.gid !== undefined ? { gid: bind.gid } : {}),
+      ...(bind.user !== undefined ? { user: named('user', bind.user) } : {}),
+      ...(bind.group !== undefined ? { group: named('group', bind.group) } : {}),
+    };
+  }
+
   #frontendPart(proxy: ProxyDraft, input: { bind: ParsedBind | ParsedBind[] }, path: string): void {
     const binds = Array.isArray(input.bind) ? input.bind : [input.bind];
     binds.forEach((bind, i) => {
       const bindPath = Array.isArray(input.bind) ? `${path}.bind.${i}` : `${path}.bind`;
       const spec = typeof bind === 'string' ? { address: bind } : bind;
       for (const part of spec.address.split(',')) {
-        const parsed = parseAddress(part, true);
+        const parsed = parseAddress(part, true, { unix: true });
         if (!parsed.ok) {
           this.#error(bindPath, `${parsed.message}.`);
           continue;
@@ -623,6 +653,7 @@ class DraftBuilder {
         const draft: BindDraft = {
           host: parsed.value.host,
           port: parsed.value.port,
+          ...(parsed.value.unix === true ? { unix: true } : {}),
           address: part,
           ssl: false,
           crt: [],
@@ -648,6 +679,7 @@ class DraftBuilder {
           draft.backlog = bind.backlog;
           if (bind.acceptProxy === true) draft.acceptProxy = true;
           if (bind.proto !== undefined) draft.proto = bind.proto;
+          this.#socketFile(draft, bind, bindPath);
         }
         proxy.binds.push(draft);
       }

@@ -42,7 +42,7 @@ import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
-import type { MonitorModel, ProcessIdentityModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
+import type { MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 
 export interface Place extends SourceLocation {
@@ -208,6 +208,9 @@ export interface BindDraft {
   acceptProxy?: boolean;
   /** `proto h1|h2|none`. */
   proto?: 'h1' | 'h2' | 'none';
+  /** A UNIX socket file's `mode` and owner (keywords/unix-socket-files.ts). */
+  mode?: number;
+  owner?: { -readonly [K in keyof SocketOwnerModel]: SocketOwnerModel[K] };
   /** TLS options of the line (keywords/bind-ssl.ts); global defaults are added at resolve. */
   tls?: BindTlsDraft;
   readonly place: Place;
@@ -500,6 +503,8 @@ export interface GlobalDraft {
   masterWorker?: boolean;
   pidFile?: string;
   identity?: { -readonly [K in keyof ProcessIdentityModel]: ProcessIdentityModel[K] };
+  /** `unix-bind`: a prefix for the UNIX paths of `bind` lines and their socket files' defaults (keywords/unix-socket-files.ts). */
+  unixBind?: { prefix?: string; mode?: number; owner: { -readonly [K in keyof SocketOwnerModel]: SocketOwnerModel[K] } };
   /** `server-state-file` / `server-state-base` (keywords/server-state.ts). */
   serverStateFile?: string;
   serverStateBase?: string;

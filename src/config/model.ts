@@ -125,6 +125,10 @@ export interface BindModel {
   readonly acceptProxy?: boolean | undefined;
   /** `proto h2`: HTTP/2 with prior knowledge on every connection (h2c on clear binds); `h1` forces HTTP/1; `none` (tcp only): never upgraded to HTTP. */
   readonly proto?: 'h1' | 'h2' | 'none' | undefined;
+  /** A UNIX socket's permission bits (`mode`, or `unix-bind mode`); the umask's when undefined. */
+  readonly mode?: number | undefined;
+  /** A UNIX socket's owner (`user`/`uid`, `group`/`gid`, or `unix-bind`'s). */
+  readonly owner?: SocketOwnerModel | undefined;
   readonly source: SourceLocation;
 }
 
@@ -1146,6 +1150,8 @@ export interface GlobalModel {
   readonly pidFile?: string | undefined;
   /** `user`/`uid`, `group`/`gid`: who the serving process becomes once its listeners are bound. */
   readonly identity?: ProcessIdentityModel | undefined;
+  /** `unix-bind`: applied to UNIX `bind` lines while parsing; kept so that its names are checked at startup, used or not, as HAProxy does. */
+  readonly unixBind?: { readonly prefix?: string | undefined; readonly mode?: number | undefined; readonly owner?: SocketOwnerModel | undefined } | undefined;
   /** `server-state-file`, joined to `server-state-base` when relative: the states `load-server-state-from-file global` applies. */
   readonly serverStateFile?: string | undefined;
   /** `localpeer NAME`: this process's name in `peers` sections when `-L` is not given. */
@@ -1178,6 +1184,8 @@ export interface StatsSocketModel {
   readonly level: CliLevel;
   /** `mode OCTAL`: permission bits of a UNIX socket file; the umask's when undefined. */
   readonly mode?: number | undefined;
+  /** `user`/`uid`, `group`/`gid`: the owner of a UNIX socket file; the process's when undefined. */
+  readonly owner?: SocketOwnerModel | undefined;
   readonly severityOutput: SeverityOutput;
   /** `expose-fd listeners`: accepted; nothing hands listening sockets over yet (see docs/runtime-api.md). */
   readonly exposeFdListeners: boolean;
@@ -1275,13 +1283,28 @@ export interface ProgramModel {
   readonly startOnReload: boolean;
 }
 
+/** A user or group named in the configuration, looked up in /etc/passwd or /etc/group at startup. */
+export interface AccountNameModel {
+  readonly name: string;
+  readonly source: SourceLocation;
+  /** The alert when the name is unknown, in the words of the keyword that named it (HAProxy's differ by keyword). */
+  readonly unknown?: string | undefined;
+}
+
 /** `uid`/`user` and `gid`/`group` (names are looked up in /etc/passwd and /etc/group at startup). */
 export interface ProcessIdentityModel {
   readonly uid?: number | undefined;
   readonly gid?: number | undefined;
-  readonly user?: { readonly name: string; readonly source: SourceLocation } | undefined;
-  readonly group?: { readonly name: string; readonly source: SourceLocation } | undefined;
+  readonly user?: AccountNameModel | undefined;
+  readonly group?: AccountNameModel | undefined;
 }
+
+/**
+ * The owner given to a UNIX socket file (`user`/`uid`, `group`/`gid` on a bind or stats socket,
+ * or `unix-bind`'s defaults): ids, or names looked up at startup (src/proxy/socket-owners.ts);
+ * an id left undefined keeps the process's.
+ */
+export type SocketOwnerModel = ProcessIdentityModel;
 
 /** One nameserver of a `resolvers` section (UDP). */
 export interface NameserverModel {

@@ -194,6 +194,7 @@ class Resolver {
         ...(global.masterWorker === true ? { masterWorker: true } : {}),
         ...(global.pidFile !== undefined ? { pidFile: global.pidFile } : {}),
         ...(global.identity !== undefined ? { identity: { ...global.identity } } : {}),
+        ...(global.unixBind !== undefined ? { unixBind: { ...global.unixBind, owner: { ...global.unixBind.owner } } } : {}),
         ...(global.serverStateFile !== undefined ? { serverStateFile: serverStatePath(global.serverStateFile, global.serverStateBase) } : {}),
         ...(global.localPeer !== undefined ? { localPeer: global.localPeer } : {}),
         tune: compactTune(global.tune),
@@ -649,6 +650,8 @@ class Resolver {
       backlog: bind.backlog,
       ...(bind.acceptProxy === true ? { acceptProxy: true } : {}),
       ...(bind.proto !== undefined ? { proto: bind.proto } : {}),
+      ...(bind.mode !== undefined ? { mode: bind.mode } : {}),
+      ...(bind.owner !== undefined ? { owner: { ...bind.owner } } : {}),
       source: location(bind.place),
     };
   }

@@ -157,6 +157,20 @@ const bindSslSchema = v.object({
   sessionLifetime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
+const accountNameSchema = v.strictObject({
+  name: v.pipe(v.string(), v.minLength(1)),
+  source: sourceSchema,
+  unknown: v.optional(v.string()),
+});
+/** A process's identity or a UNIX socket's owner: ids, or names looked up at startup. */
+const accountIdsSchema = v.strictObject({
+  uid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  gid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  user: v.optional(accountNameSchema),
+  group: v.optional(accountNameSchema),
+});
+const socketModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777));
+
 const bindFields = v.object({
   host: v.pipe(v.string(), v.minLength(1)),
   /** 1..65535; 0 for a UNIX socket. */
@@ -169,6 +183,8 @@ const bindFields = v.object({
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   acceptProxy: v.optional(v.boolean()),
   proto: v.optional(v.picklist(['h1', 'h2', 'none'])),
+  mode: v.optional(socketModeSchema),
+  owner: v.optional(accountIdsSchema),
   source: sourceSchema,
 });
 const bindSchema = v.pipe(bindFields, v.check((b) => b.unix === true || b.port >= 1, 'a bind port is 1..65535 unless it is a UNIX socket'));
@@ -927,7 +943,8 @@ const statsSchema = v.object({
         v.object({ kind: v.literal('tcp'), host: v.string(), port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)) }),
       ]),
       level: v.picklist(['user', 'operator', 'admin']),
-      mode: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777))),
+      mode: v.optional(socketModeSchema),
+      owner: v.optional(accountIdsSchema),
       severityOutput: v.picklist(['none', 'number', 'string']),
       exposeFdListeners: v.boolean(),
       source: sourceSchema,
@@ -991,14 +1008,8 @@ export const configModelSchema = v.object({
     daemon: v.optional(v.boolean()),
     masterWorker: v.optional(v.boolean()),
     pidFile: v.optional(v.pipe(v.string(), v.minLength(1))),
-    identity: v.optional(
-      v.strictObject({
-        uid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-        gid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-        user: v.optional(v.strictObject({ name: v.pipe(v.string(), v.minLength(1)), source: sourceSchema })),
-        group: v.optional(v.strictObject({ name: v.pipe(v.string(), v.minLength(1)), source: sourceSchema })),
-      }),
-    ),
+    identity: v.optional(accountIdsSchema),
+    unixBind: v.optional(v.strictObject({ prefix: v.optional(v.string()), mode: v.optional(socketModeSchema), owner: v.optional(accountIdsSchema) })),
     localPeer: v.optional(v.undefinedable(v.string())),
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),

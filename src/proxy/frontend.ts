@@ -28,6 +28,7 @@ import { ContentWait, type ContentOutcome, type ContentWaiter, type HeldInput } 
 import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import { upgradeMux } from '../mux/http-upgrade.ts';
 import type { Services } from '../services/services.ts';
+import { socketFileOptions } from './socket-owners.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -165,7 +166,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         const backlog = this.#listenerBacklogs[i] as number;
         const listener =
           bind.unix === true
-            ? await this.runtime.listenUnix({ path: bind.host, backlog, ...tls }, (socket) => this.#accept(socket, bind))
+            ? await this.runtime.listenUnix({ path: bind.host, backlog, ...socketFileOptions(bind.mode, bind.owner), ...tls }, (socket) => this.#accept(socket, bind))
             : // reusePort, as HAProxy's listeners: a reload's new worker binds beside this one.
               await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: true, ...tls }, (socket) => this.#accept(socket, bind));
         this.listeners.push(listener);

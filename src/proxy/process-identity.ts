@@ -4,27 +4,62 @@
  * HAProxy looks them up while parsing), and the ids are applied through Runtime.setIdentity once
  * the listeners are bound (HAProxy's set_identity), by the process that serves: not by a master.
  */
-import type { ProcessIdentityModel, SourceLocation } from '../config/model.ts';
+import type { ProcessIdentityModel } from '../config/model.ts';
 
 export interface ProcessIds {
   readonly uid: number | undefined;
   readonly gid: number | undefined;
 }
 
-/** The ids, or HAProxy's alerts for names that are not found. */
-export async function resolveProcessIds(identity: ProcessIdentityModel | undefined, readText: (path: string) => Promise<string>): Promise<ProcessIds | string[]> {
-  // 0 is HAProxy's "not set": it never switches to root.
-  let uid = identity?.uid || undefined;
-  let gid = identity?.gid || undefined;
+/** /etc/passwd and /etc/group, each read once (and only if a name needs it); unreadable = empty. */
+export class AccountFiles {
+  readonly #readText: (path: string) => Promise<string>;
+  readonly #texts = new Map<string, Promise<string>>();
+
+  constructor(readText: (path: string) => Promise<string>) {
+    this.#readText = readText;
+  }
+
+  /** The uid of a user name, or the gid of a group name; undefined when there is none. */
+  async id(kind: 'user' | 'group', name: string): Promise<number | undefined> {
+    const path = kind === 'user' ? '/etc/passwd' : '/etc/group';
+    let text = this.#texts.get(path);
+    if (text === undefined) {
+      text = this.#readText(path).catch(() => '');
+      this.#texts.set(path, text);
+    }
+    return idInAccountFile(await text, name);
+  }
+}
+
+/**
+ * The ids of a `user`/`uid`, `group`/`gid` pair, or the alerts for names not found: each name's
+ * own words when the keyword gave them (AccountNameModel.unknown), else HAProxy's for the
+ * process identity.
+ */
+export async function lookupIds(identity: ProcessIdentityModel | undefined, accounts: AccountFiles): Promise<ProcessIds | string[]> {
+  let uid = identity?.uid;
+  let gid = identity?.gid;
   const alerts: string[] = [];
-  const lookup = async (file: string, entry: { readonly name: string; readonly source: SourceLocation }, what: string): Promise<number | undefined> => {
-    const id = idInAccountFile(await readText(file).catch(() => ''), entry.name);
-    if (id === undefined) alerts.push(`parsing [${entry.source.file}:${entry.source.line}] : cannot find ${what} id for '${entry.name}' (0:Success)`);
-    return id;
-  };
-  if (identity?.user !== undefined) uid = (await lookup('/etc/passwd', identity.user, 'user')) || undefined;
-  if (identity?.group !== undefined) gid = (await lookup('/etc/group', identity.group, 'group')) || undefined;
+  for (const kind of ['user', 'group'] as const) {
+    const entry = identity?.[kind];
+    if (entry === undefined) continue;
+    const id = await accounts.id(kind, entry.name);
+    if (id === undefined) {
+      const words = entry.unknown ?? `cannot find ${kind} id for '${entry.name}' (0:Success)`;
+      alerts.push(`parsing [${entry.source.file}:${entry.source.line}] : ${words}`);
+    } else if (kind === 'user') uid = id;
+    else gid = id;
+  }
   return alerts.length > 0 ? alerts : { uid, gid };
+}
+
+/** The process's ids, or HAProxy's alerts for names that are not found. */
+export async function resolveProcessIds(identity: ProcessIdentityModel | undefined, accounts: AccountFiles): Promise<ProcessIds | string[]> {
+  const ids = await lookupIds(identity, accounts);
+  if (Array.isArray(ids)) return ids;
+  // 0 is HAProxy's "not set": it never switches to root.
+  return { uid: ids.uid || undefined, gid: ids.gid || undefined };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CommandTable } from './command-table.ts';
 import { createCommandTable } from './commands/index.ts';
 import { CliSession, type SessionOwner } from './session.ts';
 import type { RuntimeTarget } from './target.ts';
+import { socketFileOptions } from '../proxy/socket-owners.ts';
 
 export class RuntimeApi implements SessionOwner {
   readonly listeners: Listener[] = [];
@@ -43,7 +44,7 @@ export class RuntimeApi implements SessionOwner {
     const where = `${model.source.file}:${model.source.line}`;
     const opened =
       address.kind === 'unix'
-        ? this.#runtime.listenUnix({ path: address.path, ...(model.mode !== undefined ? { mode: model.mode } : {}) }, accept)
+        ? this.#runtime.listenUnix({ path: address.path, ...socketFileOptions(model.mode, model.owner) }, accept)
         : this.#runtime.listen({ host: address.host, port: address.port }, accept);
     return opened.catch((error: unknown) => {
       const target = address.kind === 'unix' ? address.path : `${address.host}:${address.port}`;

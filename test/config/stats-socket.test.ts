@@ -38,12 +38,16 @@ describe('stats socket|timeout|maxconn (global)', () => {
     assert.equal(model.global.stats?.maxconn, 3);
   });
 
-  it('ownership options are accepted with a warning (the socket stays the running user\'s)', async () => {
-    const model = await parse(cfg('global', '  stats socket /tmp/a.sock mode 660 user haproxy group haproxy', ...proxy));
-    assert.deepEqual(
-      warnings(model).map((w) => w[0]),
-      [2, 2],
-    );
+  it('reads the socket file\'s owner: names kept for the startup lookup, ids as written', async () => {
+    const model = await parse(cfg('global', '  stats socket /tmp/a.sock mode 660 user haproxy group haproxy', '  stats socket /tmp/b.sock uid 12 gid 34', ...proxy));
+    assert.deepEqual(warnings(model), []);
+    const [a, b] = model.global.stats?.sockets ?? [];
+    assert.equal(a?.mode, 0o660);
+    assert.deepEqual(a?.owner, {
+      user: { name: 'haproxy', source: { file: 't.cfg', line: 2 }, unknown: "'stats socket' : ''user' : unknown user name 'haproxy''" },
+      group: { name: 'haproxy', source: { file: 't.cfg', line: 2 }, unknown: "'stats socket' : ''group' : unknown group name 'haproxy''" },
+    });
+    assert.deepEqual(b?.owner, { uid: 12, gid: 34 });
   });
 
   it('refuses what it cannot honour, at the word, with HAProxy\'s messages where HAProxy has one', async () => {

@@ -11,6 +11,7 @@ import type { BindDraft } from '../draft.ts';
 import type { BindOption, KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseInteger, resolveAgainstBase } from './args.ts';
+import { unixBindDefaults, withUnixBindPrefix } from './unix-socket-files.ts';
 
 function setFamily(ctx: KeywordContext, bind: BindDraft, v6only: boolean, option: Token): void {
   if (bind.v6only !== undefined && bind.v6only !== v6only) {
@@ -120,6 +121,8 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
     name: undefined,
     v6only: undefined,
     backlog: undefined,
+    // `unix-bind`'s mode and owner, which the line's own options override (UNIX binds only).
+    ...unixBindDefaults(ctx.global),
     place: ctx.place(args[0]),
   };
   const errorsBefore = ctx.errorCount;
@@ -186,11 +189,13 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
       ctx.error(`'bind' : ${parsed.message}.`, { text: part, column }, keyword);
       continue;
     }
+    const unix = parsed.value.unix === true;
+    const { mode, owner, ...settings } = template;
     binds.push({
-      ...template,
-      host: parsed.value.host,
+      ...settings,
+      host: unix ? withUnixBindPrefix(ctx.global, parsed.value.host) : parsed.value.host,
       port: parsed.value.port,
-      ...(parsed.value.unix === true ? { unix: true } : {}),
+      ...(unix ? { unix: true, ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner: { ...owner } } : {}) } : {}),
       address: part,
       crt: [...template.crt],
       certificates: [...template.certificates],
@@ -210,11 +215,11 @@ export const bindKeywords: KeywordList = {
   unsupported: {
     bindOptions: [
       'accept-netscaler-cip', 'allow-0rtt', 'ca-sign-file',
-      'ca-sign-pass', 'client-sigalgs', 'defer-accept', 'expose-fd', 'generate-certificates', 'gid', 'group', 'guid-prefix', 'id', 'idle-ping',
-      'interface', 'label', 'level', 'maxconn', 'mode', 'mss', 'namespace', 'nbconn', 'nice', 'no-ca-names', 'npn',
+      'ca-sign-pass', 'client-sigalgs', 'defer-accept', 'expose-fd', 'generate-certificates', 'guid-prefix', 'id', 'idle-ping',
+      'interface', 'label', 'level', 'maxconn', 'mss', 'namespace', 'nbconn', 'nice', 'no-ca-names', 'npn',
       'process', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
       'shards', 'sigalgs', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',
-      'tls-ticket-keys', 'transparent', 'uid', 'user', 'default-crt', 'ktls', 'cc',
+      'tls-ticket-keys', 'transparent', 'default-crt', 'ktls', 'cc',
     ],
   },
 };

@@ -100,7 +100,7 @@ export const globalKeywords: KeywordList = {
       'external-check', 'noepoll', 'nokqueue', 'noevports',
       'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'busy-polling', 'profiling.tasks',
       'profiling.memory', 'quiet', 'zero-warning', 'mworker-max-reloads', 'numa-cpu-mapping', 'strict-limits',
-      'close-spread-time', 'grace', 'issuers-chain-path', 'unix-bind', 'thread-group', 'thread-groups',
+      'close-spread-time', 'grace', 'issuers-chain-path', 'thread-group', 'thread-groups',
       'fd-hard-limit', 'anonkey', 'cluster-secret', 'httpclient.resolvers.id', 'httpclient.ssl.verify',
       'httpclient.ssl.ca-file', 'httpclient.resolvers.disabled', 'httpclient.resolvers.prefer',
       'httpclient.retries', 'httpclient.timeout.connect', 'default-path', 'hard-stop-after-grace',

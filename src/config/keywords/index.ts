@@ -47,6 +47,7 @@ import { cacheKeywords } from './cache.ts';
 import { serverStateKeywords } from './server-state.ts';
 import { processManagementKeywords } from './process-management.ts';
 import { programKeywords } from './program.ts';
+import { unixSocketFileKeywords } from './unix-socket-files.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -92,6 +93,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverStateKeywords,
   processManagementKeywords,
   programKeywords,
+  unixSocketFileKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

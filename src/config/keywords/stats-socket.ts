@@ -9,13 +9,11 @@ import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts
 import type { Token } from '../tokenizer.ts';
 import { parseAddress } from '../address.ts';
 import { parseDuration } from '../time.ts';
+import { isSocketFileOption, parseSocketFileOption } from './unix-socket-files.ts';
 
 /** HAProxy's defaults for its GLOBAL CLI frontend. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAXCONN = 10;
-
-/** Socket options that change nothing Switchyard does (ownership stays the process's user). */
-const OWNERSHIP_OPTIONS = new Set(['user', 'group', 'uid', 'gid']);
 
 /** Bind options HAProxy accepts on a stats socket that the runtime API does not implement. */
 const REFUSED_OPTIONS = new Set([
@@ -88,7 +86,8 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
   }
   const address = parseSocketAddress(ctx, addressToken);
   let level: CliLevel = 'operator';
-  let mode: number | undefined;
+  // `mode`, `user`/`uid`, `group`/`gid` (unix-socket-files.ts); `unix-bind` does not apply here.
+  const socketFile: Parameters<typeof parseSocketFileOption>[1] = {};
   let severityOutput: SeverityOutput = 'none';
   let exposeFdListeners = false;
   let ok = address !== undefined;
@@ -102,14 +101,6 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
         else level = parsed;
         break;
       }
-      case 'mode':
-        if (value === undefined || !/^[0-7]+$/.test(value.text)) {
-          ctx.error(`'stats socket' : ''mode' : missing or invalid mode '${value?.text ?? ''}' (octal integer expected)'`, value ?? option);
-          ok = false;
-        } else {
-          mode = Number.parseInt(value.text, 8);
-        }
-        break;
       case 'severity-output': {
         const parsed = parseSeverity(ctx, option, value);
         if (parsed === undefined) ok = false;
@@ -125,15 +116,12 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
         }
         break;
       default:
-        if (OWNERSHIP_OPTIONS.has(option.text)) {
+        if (isSocketFileOption(option.text)) {
           if (value === undefined) {
-            ctx.error(`'stats socket' : '${option.text}' expects an argument.`, option);
+            ctx.error(`'stats socket' : ''${option.text}' : missing value'`, option);
             ok = false;
-          } else {
-            ctx.warning(
-              `'stats socket' : '${option.text}' has no effect in Switchyard: the socket belongs to the user running the process (use 'mode' for its permissions).`,
-              option,
-            );
+          } else if (!parseSocketFileOption(ctx, socketFile, option.text, value, (message) => `'stats socket' : '${message}'`)) {
+            ok = false;
           }
           break;
         }
@@ -150,7 +138,8 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
   const socket: StatsSocketModel = {
     address,
     level,
-    ...(mode !== undefined ? { mode } : {}),
+    ...(socketFile.mode !== undefined ? { mode: socketFile.mode } : {}),
+    ...(socketFile.owner !== undefined ? { owner: socketFile.owner } : {}),
     severityOutput,
     exposeFdListeners,
     source: { file, line },

@@ -9,6 +9,7 @@
 import type { DiagnosticList } from './errors.ts';
 import type { GlobalDraft, LogDraft, ProxyDraft } from './draft.ts';
 import type { FcgiAppModel, LogTarget } from './model.ts';
+import { compileFcgiApp } from '../stream/fcgi-request.ts';
 
 function expandLogs(logs: readonly LogDraft[], global: readonly LogTarget[]): LogTarget[] {
   const out: LogTarget[] = [];
@@ -83,6 +84,11 @@ export function fcgiAppOf(proxy: ProxyDraft, apps: ReadonlyMap<string, FcgiAppMo
   }
   if (fcgiServers.length === 0) {
     error(`proxy '${proxy.name}': FCGI app configured but no FCGI server found.`);
+    return {};
+  }
+  const compiled = compileFcgiApp(app);
+  if (!compiled.ok) {
+    error(`proxy '${proxy.name}' : ${compiled.message}.`);
     return {};
   }
   if (proxy.options.restrictHeaderNamesFrom === 'builtin') proxy.options.restrictHeaderNames = 'delete';

@@ -20,13 +20,17 @@ function expandLogs(logs: readonly LogDraft[], global: readonly LogTarget[]): Lo
   return out;
 }
 
-/** Every valid section by name (the first of a repeated name: the repetition is an error already). */
-export function resolveFcgiApps(global: GlobalDraft, diagnostics: DiagnosticList): Map<string, FcgiAppModel> {
-  const apps = new Map<string, FcgiAppModel>();
+/**
+ * Every section by name (the first of a repeated name: the repetition is an error already);
+ * undefined for a section refused here, whose users then draw no second error.
+ */
+export function resolveFcgiApps(global: GlobalDraft, diagnostics: DiagnosticList): Map<string, FcgiAppModel | undefined> {
+  const apps = new Map<string, FcgiAppModel | undefined>();
   for (const draft of global.fcgiApps ?? []) {
     const { place } = draft;
     if (draft.name === '' || apps.has(draft.name)) continue;
     if (draft.docroot === undefined) {
+      apps.set(draft.name, undefined);
       diagnostics.error({ file: place.file, line: place.line, column: place.column, keyword: 'fcgi-app', message: `fcgi-app '${draft.name}': no docroot configured.` });
       continue;
     }
@@ -34,7 +38,11 @@ export function resolveFcgiApps(global: GlobalDraft, diagnostics: DiagnosticList
     if (!draft.mpxsConns && !draft.getValues) {
       // HAProxy 2.6 prints this as a warning, but its post-parser's warning status counts as
       // a configuration error (cfgerr += ERR_WARN): the configuration is refused.
-      if (maxReqs > 1) diagnostics.error({ file: place.file, line: place.line, column: place.column, keyword: 'fcgi-app', message: `fcgi-app '${draft.name}': multiplexing not supported, ignore the option 'max-reqs'.` });
+      if (maxReqs > 1) {
+        apps.set(draft.name, undefined);
+        diagnostics.error({ file: place.file, line: place.line, column: place.column, keyword: 'fcgi-app', message: `fcgi-app '${draft.name}': multiplexing not supported, ignore the option 'max-reqs'.` });
+        continue;
+      }
       maxReqs = 1;
     }
     apps.set(draft.name, {
@@ -63,7 +71,7 @@ export function resolveFcgiApps(global: GlobalDraft, diagnostics: DiagnosticList
  * The backend part of a proxy: its fcgi-app, after the checks. Also sets the `delete` default of
  * `option http-restrict-req-hdr-names` on the draft, before the backend's options are read.
  */
-export function fcgiAppOf(proxy: ProxyDraft, apps: ReadonlyMap<string, FcgiAppModel>, diagnostics: DiagnosticList): { fcgiApp?: FcgiAppModel } {
+export function fcgiAppOf(proxy: ProxyDraft, apps: ReadonlyMap<string, FcgiAppModel | undefined>, diagnostics: DiagnosticList): { fcgiApp?: FcgiAppModel } {
   const use = proxy.useFcgiApp;
   const error = (message: string, place = use?.place ?? proxy.place): void =>
     diagnostics.error({ file: place.file, line: place.line, column: place.column, keyword: 'use-fcgi-app', message });
@@ -75,7 +83,7 @@ export function fcgiAppOf(proxy: ProxyDraft, apps: ReadonlyMap<string, FcgiAppMo
   }
   const app = apps.get(use.name);
   if (app === undefined) {
-    error(`proxy '${proxy.name}' : fcgi-app '${use.name}' not found.`);
+    if (!apps.has(use.name)) error(`proxy '${proxy.name}' : fcgi-app '${use.name}' not found.`);
     return {};
   }
   if (proxy.mode !== 'http') {

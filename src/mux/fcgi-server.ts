@@ -2,6 +2,7 @@ import type { Socket, SocketError, SocketHandler, TlsInfo } from '../runtime.ts'
 import type { RequestHead } from '../http/codec/index.ts';
 import type { FcgiAppModel } from '../config/model.ts';
 import { VERSION } from '../version.ts';
+import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { RequestTranslator, type RequestSink } from './h2/request-translator.ts';
 import type { TrailerFields } from './h2/h1-body-reader.ts';
 import { beginRequest, ParamsWriter, record, RecordReader, RecordType, streamRecords, type RecordSink } from '../http/fcgi/records.ts';
@@ -30,6 +31,14 @@ const NOTHING_HIDDEN: ReadonlySet<string> = new Set();
 /** A request body without Content-Length is gathered up to this size before PARAMS go (HAProxy's buffer). */
 const BODY_WAIT_LIMIT = 16384;
 
+function stderrText(content: Uint8Array): string {
+  let end = content.byteLength;
+  if (content[end - 1] === 0x0a) end--;
+  let s = '';
+  for (let i = 0; i < end; i++) s += String.fromCharCode(content[i]!);
+  return s;
+}
+
 function failure(message: string): SocketError {
   return { code: 'ECONNRESET', message } as SocketError;
 }
@@ -45,7 +54,7 @@ function hasFacts(handler: SocketHandler | undefined): handler is SocketHandler 
  * each request becomes BEGIN_REQUEST (responder role, FCGI_KEEP_CONN with `option keep-conn`),
  * PARAMS (src/http/fcgi/cgi-params.ts), an empty PARAMS, the body's payload as STDIN and an
  * empty STDIN; the application's STDOUT is a CGI response (src/http/fcgi/response-writer.ts)
- * given back as HTTP/1, STDERR is dropped, END_REQUEST ends the response. A body without
+ * given back as HTTP/1, STDERR goes to the `log-stderr` targets, END_REQUEST ends the response. A body without
  * Content-Length is gathered first (up to 16 KiB) so that CONTENT_LENGTH can be sent, as
  * HAProxy's FCGI filter waits for the body. Request ids go 1, 3, 5... on a connection.
  */
@@ -57,6 +66,7 @@ export class FcgiServerConnection implements Socket, SocketHandler, RequestSink,
   readonly #request: RequestTranslator;
   readonly #reader: RecordReader;
   readonly #response: FcgiResponseWriter;
+  readonly #stderrLog: ProxyLogger | undefined;
 
   #nextId = 1;
   /** The request in flight (0: none). */
@@ -76,8 +86,9 @@ export class FcgiServerConnection implements Socket, SocketHandler, RequestSink,
   #closed = false;
   #closeReported = false;
 
-  constructor(socket: Socket, app: FcgiAppModel) {
+  constructor(socket: Socket, app: FcgiAppModel, stderrLog?: ProxyLogger) {
     this.#socket = socket;
+    this.#stderrLog = stderrLog;
     this.#app = app;
     this.#pathInfo = app.pathInfo === undefined ? undefined : new RegExp(app.pathInfo);
     this.#request = new RequestTranslator(this);
@@ -94,7 +105,9 @@ export class FcgiServerConnection implements Socket, SocketHandler, RequestSink,
 
   write(chunk: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (this.#id === 0 || (this.#ended && this.#request.ended)) this.#begin();
+    // A request after a whole one: the stream read its response (END_REQUEST may still be on
+    // its way; records of the old id are then ignored).
+    if (this.#id === 0 || this.#request.ended) this.#begin();
     try {
       const used = this.#request.feed(chunk);
       if (used < chunk.byteLength) throw new Error('bytes after the request');
@@ -275,6 +288,8 @@ export class FcgiServerConnection implements Socket, SocketHandler, RequestSink,
         if (content.byteLength > 0) this.#response.stdout(content);
         return;
       case RecordType.STDERR:
+        // app_log(LOG_ERR) with the fcgi-app's name as tag, one line per record (its last newline dropped).
+        if (this.#stderrLog !== undefined && content.byteLength > 0) this.#stderrLog.emit(LogLevel.err, stderrText(content), true);
         return;
       case RecordType.END_REQUEST:
         if (content.byteLength < 8) throw new Error('END_REQUEST record too short');

@@ -1,4 +1,5 @@
-import type { BindModel, FcgiAppModel } from '../config/model.ts';
+import type { BindModel } from '../config/model.ts';
+import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { H2ServerConnection } from './h2-server.ts';
@@ -31,10 +32,11 @@ export function speaksHttp2ToServer(server: Server, socket: Socket, websocket = 
  * itself, or, toward an HTTP/2 server, the mux that carries each request as an HTTP/2 stream
  * (src/mux/h2-server.ts); `handler` (the stream) receives its events.
  */
-export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false, fcgiApp?: FcgiAppModel): Socket {
+export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false, backend?: Backend): Socket {
   // `proto fcgi` servers of a backend with `use-fcgi-app` (the configuration requires both).
+  const fcgiApp = backend?.model.fcgiApp;
   if (server.proto === 'fcgi' && fcgiApp !== undefined) {
-    const mux = new FcgiServerConnection(socket, fcgiApp);
+    const mux = new FcgiServerConnection(socket, fcgiApp, backend?.fcgiStderrLog);
     mux.setHandler(handler);
     return mux;
   }

@@ -965,7 +965,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
     // HTTP/2 servers (`proto h2`, ALPN h2) are reached through their mux, which speaks HTTP/1 to the stream.
-    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime, isWebsocketRequest(this.#req), this.backend?.model.fcgiApp), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
+    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime, isWebsocketRequest(this.#req), this.backend), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
     this.#sendRequest();
   }
 

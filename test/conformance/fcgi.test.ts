@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 import { startFcgiResponder, type FcgiResponder } from '../support/fcgi-responder.ts';
 
 const PORT_NAMES = ['app', 'fe'] as const;
@@ -43,6 +43,7 @@ fcgi-app php
     set-param X_NOT_APP %[path] unless is_app
     set-param Z-Path %[path]
     pass-header Authorization
+    log-stderr stdout format raw local0
 
 fcgi-app php_close
     docroot /srv
@@ -171,12 +172,14 @@ for (const target of TARGETS) {
       assert.equal(new Map(chunked.params).has('HTTP_TRANSFER_ENCODING'), false, 'transfer-encoding is hidden');
     });
 
-    it('STDERR records do not disturb the response', async () => {
+    it('STDERR records go to the log-stderr targets and do not disturb the response', async () => {
       const conn = await HttpConnection.open(p.fe);
       const res = await conn.request('GET', '/stderr.php');
       conn.destroy();
       assert.equal(res.status, 200);
       assert.equal(new Map(echoed(res.text).params).get('SCRIPT_NAME'), '/stderr.php');
+      const logged = await eventually(() => (proxy?.stdout ?? '').includes('a warning from the app\n'), 2000);
+      assert.ok(logged, `stdout: ${JSON.stringify(proxy?.stdout)}`);
     });
 
     it('option keep-conn (the default) keeps the connection for the next request; without it the application closes', async () => {

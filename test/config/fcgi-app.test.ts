@@ -35,6 +35,14 @@ describe('fcgi-app', () => {
     assert.equal(be.servers[0]?.proto, 'fcgi');
   });
 
+  it('`filter fcgi-app NAME` is the explicit form of use-fcgi-app; two different names are refused', async () => {
+    const base = ['defaults', '  mode http', ...TIMEOUTS];
+    const model = await parse(cfg(...base, 'backend be', '  filter compression', '  filter fcgi-app php', '  server s 127.0.0.1:9000 proto fcgi', ...APP));
+    assert.equal(model.backends[0]?.fcgiApp?.name, 'php');
+    const refused = await errors(cfg(...base, 'backend be', '  use-fcgi-app php', '  filter fcgi-app other', '  server s 127.0.0.1:9000 proto fcgi', ...APP));
+    assert.match(refused[0]?.[3] ?? '', /only one fcgi-app supported per backend/);
+  });
+
   it('an explicit http-restrict-req-hdr-names (preserve included) wins over the FCGI default', async () => {
     const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, '  option http-restrict-req-hdr-names preserve', ...BACKEND, ...APP));
     assert.equal(model.backends[0]?.options.restrictHeaderNames, undefined);

@@ -242,6 +242,18 @@ function parseUseFcgiApp(ctx: KeywordContext, args: readonly Token[]): void {
   proxy.useFcgiApp = { name, place: ctx.place(args[1]) };
 }
 
+/** `filter fcgi-app NAME` (HAProxy's parse_fcgi_flt): the explicit form of `use-fcgi-app NAME`. */
+export function parseFcgiAppFilter(ctx: KeywordContext, args: readonly Token[]): string | undefined {
+  const name = args[2]?.text ?? '';
+  if (name === '') return 'fcgi-app : expects a <name> argument';
+  if (args[3] !== undefined) return `'filter fcgi-app' : unknown keyword '${args[3].text}'.`;
+  const proxy = ctx.proxy;
+  if (proxy === undefined || proxy.kind === 'defaults') return undefined;
+  if (proxy.useFcgiApp !== undefined && proxy.useFcgiApp.name !== name) return `proxy '${proxy.name}' : only one fcgi-app supported per backend.`;
+  proxy.useFcgiApp = { name, place: ctx.place(args[2]) };
+  return undefined;
+}
+
 const fcgiAppSection: SectionHeader = { name: 'fcgi-app', open: openFcgiApp };
 
 const keywords: SectionKeyword[] = [

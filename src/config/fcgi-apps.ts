@@ -4,7 +4,8 @@
  * exist, a backend using one is in http mode with at least one `proto fcgi` server, a `proto
  * fcgi` server needs its backend's fcgi-app, every section has a docroot, `max-reqs` is 1
  * without multiplexing. An FCGI backend that did not choose `option
- * http-restrict-req-hdr-names` gets `delete` (CGI variable names cannot tell '-' from '_').
+ * http-restrict-req-hdr-names` gets `delete` (CGI variable names cannot tell '-' from '_'), and
+ * it waits for request bodies as with `option http-buffer-request`.
  */
 import type { DiagnosticList } from './errors.ts';
 import type { GlobalDraft, LogDraft, ProxyDraft } from './draft.ts';
@@ -100,5 +101,9 @@ export function fcgiAppOf(proxy: ProxyDraft, apps: ReadonlyMap<string, FcgiAppMo
     return {};
   }
   if (proxy.options.restrictHeaderNamesFrom === 'builtin') proxy.options.restrictHeaderNames = 'delete';
+  // HAProxy's FCGI filter waits for the request body (AN_REQ_HTTP_BODY, what `option
+  // http-buffer-request` does): `Expect: 100-continue` is answered by the proxy, and the body
+  // (up to a buffer) is there when the parameters are sent.
+  proxy.options.bufferRequest = true;
   return { fcgiApp: app };
 }

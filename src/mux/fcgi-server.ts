@@ -266,6 +266,7 @@ export class FcgiServerConnection implements Socket, SocketHandler, RequestSink,
   // ---- SocketHandler: the application's records ------------------------------------------------
 
   onData(_socket: Socket, chunk: Uint8Array): void {
+    if (this.#closed) return;
     try {
       this.#reader.feed(chunk);
       // A response read whole in this read gets a Content-Length (HAProxy's FCGI filter adds it

@@ -172,6 +172,19 @@ for (const target of TARGETS) {
       assert.equal(new Map(chunked.params).has('HTTP_TRANSFER_ENCODING'), false, 'transfer-encoding is hidden');
     });
 
+    it('Expect: 100-continue is answered by the proxy, which waits for the body (the FCGI filter waits for it)', async () => {
+      const conn = await HttpConnection.open(p.fe);
+      await conn.write('POST /form.php HTTP/1.1\r\nhost: example.test\r\nexpect: 100-continue\r\ncontent-length: 4\r\n\r\n');
+      const interim = await conn.read('POST', 2000);
+      assert.equal(interim.status, 100);
+      await conn.write('body');
+      const res = await conn.read('POST');
+      conn.destroy();
+      const got = echoed(res.text);
+      assert.equal(got.stdin, 'body');
+      assert.equal(new Map(got.params).has('HTTP_EXPECT'), false);
+    });
+
     it('STDERR records go to the log-stderr targets and do not disturb the response', async () => {
       const conn = await HttpConnection.open(p.fe);
       const res = await conn.request('GET', '/stderr.php');

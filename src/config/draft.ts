@@ -7,6 +7,7 @@
 
 import type { ResolversDraft } from './keywords/resolvers.ts';
 import type { PeersDraft } from './keywords/peers.ts';
+import type { FcgiAppDraft } from './keywords/fcgi-app.ts';
 import type {
   AclModel,
   TcpRuleModel,
@@ -147,7 +148,7 @@ export interface ServerSettings {
   /** `resolve-prefer ipv4|ipv6`; undefined = HAProxy's default, ipv6. */
   resolvePrefer?: 4 | 6 | undefined;
   /** `proto h1|h2`: the mux toward the server; undefined = HTTP/1 unless ALPN negotiates h2. */
-  proto?: 'h1' | 'h2' | undefined;
+  proto?: 'h1' | 'h2' | 'fcgi' | undefined;
   /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */
   ws?: 'auto' | 'h1' | 'h2' | undefined;
   /** TLS options (keywords/server-ssl.ts); copied per line as the rest of the settings. */
@@ -266,6 +267,8 @@ export interface ProxyOptionsDraft {
   socketStats: boolean;
   /** `option http-restrict-req-hdr-names`. */
   restrictHeaderNames: 'preserve' | 'delete' | 'reject';
+  /** Whether the option was written (an FCGI backend defaults to `delete` only when it was not: fcgi-apps.ts). */
+  restrictHeaderNamesFrom: 'builtin' | 'config';
 }
 
 /**
@@ -367,6 +370,8 @@ export interface HealthCheckDraft {
 
 export interface ProxyDraft {
   readonly kind: ProxyKind;
+  /** `use-fcgi-app NAME` (keywords/fcgi-app.ts). */
+  useFcgiApp?: { readonly name: string; readonly place: Place } | undefined;
   /** `id N`: HAProxy's proxy uuid, set by hand (the others are numbered around it at resolve). */
   id?: number | undefined;
   /** '' for an anonymous defaults section. */
@@ -512,6 +517,8 @@ export interface GlobalDraft {
   cacheReferences?: { readonly name: string; readonly proxy: string; readonly proxyKind: string; readonly place: Place; readonly keyword: string }[];
   /** `program NAME` sections in order (keywords/program.ts). */
   programs?: ProgramDraft[];
+  /** `fcgi-app NAME` sections in order (keywords/fcgi-app.ts). */
+  fcgiApps?: FcgiAppDraft[];
 }
 
 /** A `program NAME` section as read. */
@@ -713,6 +720,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           abortOnClose: false,
           socketStats: false,
           restrictHeaderNames: 'preserve',
+          restrictHeaderNamesFrom: 'builtin',
         },
     logFormatPlace: base?.logFormatPlace,
     logFormat: base?.logFormat,

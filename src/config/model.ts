@@ -187,7 +187,7 @@ export interface ServerModel {
   /** `ssl [verify none|required] [ca-file F] [sni EXPR] [alpn LIST]`: TLS to this server. */
   readonly ssl?: ServerSsl | undefined;
   /** `proto h2`: HTTP/2 with prior knowledge (h2c in clear); `h1` HTTP/1 even when ALPN says h2; undefined: by ALPN. */
-  readonly proto?: 'h1' | 'h2' | undefined;
+  readonly proto?: 'h1' | 'h2' | 'fcgi' | undefined;
   /** `ws auto|h1|h2`: the protocol of WebSocket streams (undefined: auto). */
   readonly ws?: 'auto' | 'h1' | 'h2' | undefined;
   /** `send-proxy` / `send-proxy-v2 [proxy-v2-options ...]`: a PROXY header starts every connection. */
@@ -1084,6 +1084,8 @@ export interface BackendHttpOptions extends HttpProxyOptions {
 }
 
 export interface BackendModel extends HttpRulesModel {
+  /** `use-fcgi-app NAME`: the section its `proto fcgi` servers speak for (src/mux/fcgi-server.ts). */
+  readonly fcgiApp?: FcgiAppModel | undefined;
   /** As FrontendModel's. */
   readonly compression?: CompressionModel | undefined;
   readonly filters?: readonly string[] | undefined;
@@ -1386,4 +1388,33 @@ export interface ConfigDiagnostic {
   readonly column: number;
   readonly keyword: string;
   readonly message: string;
+}
+
+/** One rule of an `fcgi-app` section, in order (HAProxy's fcgi_rule_conf). */
+export type FcgiRuleModel =
+  /** `set-param NAME FMT [if|unless COND]`; `name` is HAProxy's parameter key (lowercase, non-alphanumerics as '_'). */
+  | { readonly kind: 'set-param'; readonly name: string; readonly value: string; readonly condition: ConditionModel | undefined }
+  /** `pass-header NAME [if|unless COND]`, and the section's built-in hidden headers (`hide-header`); lowercase names. */
+  | { readonly kind: 'pass-header' | 'hide-header'; readonly name: string; readonly condition: ConditionModel | undefined };
+
+/** An `fcgi-app NAME` section (HAProxy 2.6's fcgi-app.c) used by a backend's `use-fcgi-app`. */
+export interface FcgiAppModel {
+  readonly name: string;
+  readonly docroot: string;
+  /** `index FILE`: appended to a SCRIPT_NAME ending with '/'. */
+  readonly index?: string | undefined;
+  /** `path-info REGEX` (source, PCRE-like): capture 1 the script name, capture 2 the path info. */
+  readonly pathInfo?: string | undefined;
+  /** `option keep-conn` (on by default): FCGI_KEEP_CONN on requests; off: the application closes. */
+  readonly keepConn: boolean;
+  /** `option get-values`, `option mpxs-conns`, `option max-reqs N` (1 unless multiplexing is allowed). */
+  readonly getValues: boolean;
+  readonly mpxsConns: boolean;
+  readonly maxReqs: number;
+  /** `log-stderr` targets, `global` expanded. */
+  readonly logStderr: readonly LogTarget[];
+  /** The section's `acl` lines, for the rules' conditions. */
+  readonly acls: readonly AclModel[];
+  readonly rules: readonly FcgiRuleModel[];
+  readonly source: SourceLocation;
 }

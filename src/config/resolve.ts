@@ -38,6 +38,7 @@ import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import { resolveCaches } from './caches.ts';
+import { fcgiAppOf, resolveFcgiApps } from './fcgi-apps.ts';
 import { checkServerTracking, trackModel } from './server-tracking.ts';
 import { programsOf } from './programs.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
@@ -160,7 +161,9 @@ class Resolver {
       else taken.set(proxy.id, proxy);
     }
     let uuid = 0;
+    const fcgiApps = resolveFcgiApps(global, this.#diagnostics);
     for (const proxy of this.#draft.proxies) {
+      const fcgi = hasBackendSide(proxy.kind) ? fcgiAppOf(proxy, fcgiApps, this.#diagnostics) : {};
       const http = this.#http(proxy);
       let id: number | undefined;
       if (proxy.kind !== 'defaults') {
@@ -172,7 +175,7 @@ class Resolver {
         }
       }
       if (hasFrontendSide(proxy.kind)) frontends.push({ id, ...this.#frontend(proxy, http.frontend) });
-      if (hasBackendSide(proxy.kind)) backends.push({ id, ...this.#backend(proxy, http.backend) });
+      if (hasBackendSide(proxy.kind)) backends.push({ id, ...this.#backend(proxy, http.backend), ...fcgi });
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();

@@ -270,7 +270,7 @@ const serverSchema = v.object({
   check: v.optional(serverCheckSchema),
   onMarkedDown: v.optional(v.literal('shutdown-sessions')),
   onMarkedUp: v.optional(v.literal('shutdown-backup-sessions')),
-  proto: v.optional(v.picklist(['h1', 'h2'])),
+  proto: v.optional(v.picklist(['h1', 'h2', 'fcgi'])),
   ws: v.optional(v.picklist(['auto', 'h1', 'h2'])),
   sendProxy: v.optional(
     v.object({
@@ -858,7 +858,28 @@ const frontendSchema = v.object({
   source: sourceSchema,
 });
 
+const fcgiAppSchema = v.object({
+  name: v.pipe(v.string(), v.minLength(1)),
+  docroot: v.string(),
+  index: v.optional(v.pipe(v.string(), v.minLength(1))),
+  pathInfo: v.optional(v.pipe(v.string(), v.minLength(1))),
+  keepConn: v.boolean(),
+  getValues: v.boolean(),
+  mpxsConns: v.boolean(),
+  maxReqs: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  logStderr: v.array(logTargetSchema),
+  acls: v.array(aclModelSchema),
+  rules: v.array(
+    v.variant('kind', [
+      v.object({ kind: v.literal('set-param'), name: v.pipe(v.string(), v.minLength(1)), value: v.string(), condition: v.undefinedable(conditionSchema) }),
+      v.object({ kind: v.picklist(['pass-header', 'hide-header']), name: v.pipe(v.string(), v.minLength(1)), condition: v.undefinedable(conditionSchema) }),
+    ]),
+  ),
+  source: sourceSchema,
+});
+
 const backendSchema = v.object({
+  fcgiApp: v.optional(fcgiAppSchema),
   compression: v.optional(
     v.object({
       algos: v.array(v.picklist(['identity', 'gzip', 'deflate', 'raw-deflate'])),

@@ -40,8 +40,11 @@ export class ProxyLogger {
   readonly #json: boolean;
   readonly #syslog: SyslogSenders | undefined;
   readonly #sampling: LogSampling | undefined;
+  /** The syslog tag (HAProxy's: the program's name, an fcgi-app's name for its STDERR lines). */
+  readonly #tag: string;
 
-  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, sinks?: LogSinks) {
+  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, sinks?: LogSinks, tag = 'switchyard') {
+    this.#tag = tag;
     const syslog = sinks?.syslog;
     this.#runtime = runtime;
     const served: ServedTarget[] = [];
@@ -77,7 +80,7 @@ export class ProxyLogger {
       if (t.level !== undefined && level > LogLevel[t.level]) continue;
       if (t.sample !== undefined && this.#sampling !== undefined && !this.#sampling.takes(t)) continue;
       const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
-      let line = this.#json ? message : frame(t, effective, message, this.#runtime);
+      let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag);
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
       if (to !== undefined) {
         // One datagram per line, ending in a newline as HAProxy's do (1024 bytes at most by default).
@@ -91,7 +94,7 @@ export class ProxyLogger {
   }
 }
 
-function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime): string {
+function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string): string {
   const pri = (FACILITIES[t.facility ?? 'local0'] ?? 16) * 8 + level;
   switch (t.format) {
     case 'raw':
@@ -100,8 +103,8 @@ function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Run
       // HAProxy's short format carries the level alone: "further format ignore the facility".
       return `<${level}>${message}`;
     case 'rfc5424':
-      return `<${pri}>1 ${new Date(runtime.wallClock()).toISOString()} - switchyard ${runtime.pid} - - ${message}`;
+      return `<${pri}>1 ${new Date(runtime.wallClock()).toISOString()} - ${tag} ${runtime.pid} - - ${message}`;
     case 'rfc3164':
-      return `<${pri}>${formatRfc3164Date(runtime.wallClock())} switchyard[${runtime.pid}]: ${message}`;
+      return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${tag}[${runtime.pid}]: ${message}`;
   }
 }

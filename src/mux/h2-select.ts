@@ -1,7 +1,9 @@
 import type { BindModel } from '../config/model.ts';
+import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { H2ServerConnection } from './h2-server.ts';
+import { FcgiServerConnection } from './fcgi-server.ts';
 import { websocketMux } from './websocket-protocol.ts';
 
 /**
@@ -30,7 +32,14 @@ export function speaksHttp2ToServer(server: Server, socket: Socket, websocket = 
  * itself, or, toward an HTTP/2 server, the mux that carries each request as an HTTP/2 stream
  * (src/mux/h2-server.ts); `handler` (the stream) receives its events.
  */
-export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false): Socket {
+export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false, backend?: Backend): Socket {
+  // `proto fcgi` servers of a backend with `use-fcgi-app` (the configuration requires both).
+  const fcgiApp = backend?.model.fcgiApp;
+  if (server.proto === 'fcgi' && fcgiApp !== undefined) {
+    const mux = new FcgiServerConnection(socket, fcgiApp, backend?.fcgiStderrLog);
+    mux.setHandler(handler);
+    return mux;
+  }
   if (!speaksHttp2ToServer(server, socket, websocket)) return socket;
   const mux = new H2ServerConnection(socket, runtime);
   mux.setHandler(handler);

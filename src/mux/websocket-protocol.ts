@@ -33,7 +33,7 @@ export function websocketAlpn(server: Server, alpn: readonly string[]): readonly
 }
 
 /** The mux a WebSocket stream must speak to the server, or undefined: as ALPN decides. */
-export function websocketMux(server: Server): 'h1' | 'h2' | undefined {
+export function websocketMux(server: Server): 'h1' | 'h2' | 'fcgi' | undefined {
   return server.ws === 'auto' ? server.proto : server.ws;
 }
 

@@ -1,3 +1,4 @@
+import type { ProxyLogger } from '../log/logger.ts';
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
 import type { Balancer, LbRequest } from '../balance/balancer.ts';
@@ -67,6 +68,8 @@ export class Backend {
   downTransitions = 0;
   /** Cookie and stick-table persistence (src/stick/), attached by the Proxy; undefined = none. */
   persistence: BackendPersistence | undefined = undefined;
+  /** The fcgi-app's `log-stderr` targets (the application's STDERR records), attached by the Proxy. */
+  fcgiStderrLog: ProxyLogger | undefined = undefined;
   #balancer: Balancer;
   readonly #random: () => number;
   /** Sessions waiting for any server, oldest first. */

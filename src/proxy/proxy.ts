@@ -111,6 +111,10 @@ export class Proxy {
     this.peers = createPeersSyncs(runtime, config, this.stickTables, options.localPeer ?? config.global.localPeer ?? runtime.hostname ?? '', (text) =>
       this.warn(text),
     );
+    for (const backend of this.backends.values()) {
+      const app = backend.model.fcgiApp;
+      if (app !== undefined && app.logStderr.length > 0) backend.fcgiStderrLog = new ProxyLogger(runtime, app.logStderr, options.logJson ?? false, this.#logSinks, app.name);
+    }
     const userlists = userlistTable(config.userlists);
     for (const model of config.frontends) {
       if (model.disabled) continue;

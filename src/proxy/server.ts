@@ -95,8 +95,8 @@ export class Server {
   readonly check: ServerCheckModel | undefined;
   readonly onMarkedDown: 'shutdown-sessions' | undefined;
   readonly onMarkedUp: 'shutdown-backup-sessions' | undefined;
-  /** `proto h1|h2`: the mux toward this server (undefined: HTTP/1 unless ALPN picks h2). */
-  readonly proto: 'h1' | 'h2' | undefined;
+  /** `proto h1|h2|fcgi`: the mux toward this server (undefined: HTTP/1 unless ALPN picks h2). */
+  readonly proto: 'h1' | 'h2' | 'fcgi' | undefined;
   /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */
   readonly ws: 'auto' | 'h1' | 'h2';
   /** ms; 0 = none. */

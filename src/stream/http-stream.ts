@@ -36,6 +36,8 @@ import { serverMux } from '../mux/h2-select.ts';
 import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
+import { applyFcgiApp, type FcgiRequestRules } from './fcgi-request.ts';
+import type { FcgiRequestFacts } from '../mux/fcgi-server.ts';
 import { rewriteRoom } from './rewrite-room.ts';
 import type { ProxyHeaderSource } from '../proxy/proxy-protocol.ts';
 import { backendContentRules, frontendContentRules, responseContentRules, runHttpTcpRules, type HttpBackendTcpRules } from './http-tcp-rules.ts';
@@ -83,6 +85,7 @@ type Stage = (typeof Stage)[keyof typeof Stage];
 /** Request body bytes held while no server connection can take them, before the client is paused. */
 const HOLD_LIMIT = 64 * 1024;
 const EMPTY = new Uint8Array(0);
+const NO_HEADERS: ReadonlySet<string> = new Set();
 const CONTINUE = new TextEncoder().encode('HTTP/1.1 100 Continue\r\n\r\n');
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
@@ -186,6 +189,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   readonly #frontendRules: ProxyHttpRules | undefined;
   /** The context rules run in, created by the first request that has rules to run. */
   #rules: HttpRuleRunner | undefined;
+  /** The fcgi-app's `set-param` values for the request in flight (src/stream/fcgi-request.ts). */
+  #fcgiParams: FcgiRequestRules | undefined;
   /** The chosen backend's own rules for this transaction. */
   #backendRules: ProxyHttpRules | undefined;
   /** A tarpitted request's reply, sent at #tarpitUntil. */
@@ -600,6 +605,20 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     return this.#tcpRules;
   }
 
+  /** FcgiRequestSource: what a `proto fcgi` server's mux sends about this request (src/mux/fcgi-server.ts). */
+  fcgiRequestFacts(): FcgiRequestFacts {
+    const addresses = this.#rules ?? this;
+    return {
+      clientAddress: addresses.clientAddress,
+      clientPort: addresses.clientPort,
+      localAddress: addresses.localAddress,
+      localPort: addresses.localPort,
+      https: this.connection.tls !== undefined,
+      params: this.#fcgiParams?.params ?? [],
+      hiddenHeaders: this.#fcgiParams?.hidden ?? NO_HEADERS,
+    };
+  }
+
   readonly #stickTarget = (): Server | undefined => this.backend?.persistence?.stickTarget(this, this.#side.now);
 
   /** What the proxy itself adds to the request head once the rules ran (HAProxy's http_process_request). */
@@ -621,6 +640,17 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const cache = this.host.caches === undefined ? undefined : this.#ruleRunner().caching?.txn;
     this.#filters = startResponseFilters(this.host.model, (this.backend as Backend).model, this.runtime, cache);
     this.#filters?.request(head, editor);
+    // The FCGI filter's request side (use-fcgi-app): its parameters, its hidden headers.
+    const fcgiApp = (this.backend as Backend).model.fcgiApp;
+    if (fcgiApp === undefined) this.#fcgiParams = undefined;
+    else {
+      // Its fetches read this request as edited so far (the rules' own view ended with endRequest()).
+      const runner = this.#ruleRunner();
+      runner.lbHead = head;
+      runner.requestEdits = editor;
+      this.#fcgiParams = applyFcgiApp(fcgiApp, runner);
+      runner.requestEdits = undefined;
+    }
     return editor.build();
   }
 
@@ -935,7 +965,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
     // HTTP/2 servers (`proto h2`, ALPN h2) are reached through their mux, which speaks HTTP/1 to the stream.
-    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime, isWebsocketRequest(this.#req)), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
+    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime, isWebsocketRequest(this.#req), this.backend), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
     this.#sendRequest();
   }
 

@@ -279,9 +279,13 @@ describe('server proto', () => {
     assert.deepEqual(backend.servers.map((s) => s.proto), ['h2', 'h1', 'h2']);
     const plain = await httpBackend('  server a 10.0.0.1:80');
     assert.equal(plain.servers[0]?.proto, undefined);
-    const refused = await backendErrors('  server s 10.0.0.1:80 proto fcgi');
+    // `proto fcgi` needs the backend's `use-fcgi-app` (config/fcgi-apps.ts).
+    const orphan = await backendErrors('  server s 10.0.0.1:80 proto fcgi');
+    assert.equal(orphan.length, 1);
+    assert.match(orphan[0]?.[3] ?? '', /FCGI server 's' has no FCGI app configured/);
+    const refused = await backendErrors('  server s 10.0.0.1:80 proto quic');
     assert.equal(refused.length, 1);
-    assert.match(refused[0]?.[3] ?? '', /'proto' : unknown MUX protocol 'fcgi'/);
+    assert.match(refused[0]?.[3] ?? '', /'proto' : unknown MUX protocol 'quic'/);
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * `filter NAME [ARGS]` (HAProxy's filters.c parse_filter): the response filters of a proxy, in
  * declaration order (src/stream/response-filter.ts). A filter kind registers its argument parser
- * in FILTER_KINDS; HAProxy's other filters (trace, spoe, fcgi-app, bwlim-in/out) are refused.
+ * in FILTER_KINDS; HAProxy's other filters (trace, spoe, bwlim-in/out) are refused.
  */
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseCacheFilter } from './cache.ts';
+import { parseFcgiAppFilter } from './fcgi-app.ts';
 
 /** Reads a filter's words after its name; returns an error message, or undefined when valid. */
 export type FilterArgsParser = (ctx: KeywordContext, args: readonly Token[]) => string | undefined;
@@ -20,10 +21,11 @@ export const FILTER_KINDS = new Map<string, FilterArgsParser>([
     },
   ],
   ['cache', parseCacheFilter],
+  ['fcgi-app', parseFcgiAppFilter],
 ]);
 
 /** HAProxy filters Switchyard does not have. */
-const REFUSED = new Set(['trace', 'spoe', 'fcgi-app', 'bwlim-in', 'bwlim-out']);
+const REFUSED = new Set(['trace', 'spoe', 'bwlim-in', 'bwlim-out']);
 
 function parseFilter(ctx: KeywordContext, args: readonly Token[]): void {
   const proxy = ctx.proxy;

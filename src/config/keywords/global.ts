@@ -111,7 +111,7 @@ export const globalKeywords: KeywordList = {
     ],
     sections: [
       'mailers', 'ring', 'log-forward',
-      'fcgi-app', 'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
+      'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },
 };

@@ -44,6 +44,7 @@ import { userlistKeywords } from './userlist.ts';
 import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
 import { cacheKeywords } from './cache.ts';
+import { fcgiAppKeywords } from './fcgi-app.ts';
 import { serverStateKeywords } from './server-state.ts';
 import { processManagementKeywords } from './process-management.ts';
 import { programKeywords } from './program.ts';
@@ -94,6 +95,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   processManagementKeywords,
   programKeywords,
   unixSocketFileKeywords,
+  fcgiAppKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -117,6 +117,7 @@ function restrictHeaderNames(): ProxyOption {
         return;
       }
       proxy.options.restrictHeaderNames = mode;
+      proxy.options.restrictHeaderNamesFrom = 'config';
     },
   };
 }

@@ -262,7 +262,7 @@ export const proxyKeywords: KeywordList = {
       'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'clitcpka-cnt', 'clitcpka-idle',
       'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'guid', 'http-restrict-req-hdr-names',
-      'use-fcgi-app', 'spoe', 'transparent', 'log-separate-errors',
+      'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',
       'server-state', 'reqadd', 'reqdel', 'reqrep', 'reqirep', 'reqidel', 'reqdeny', 'reqallow', 'rspadd',
       'rspdel', 'rsprep', 'rspdeny', 'block', 'redisp', 'srvtimeout', 'clitimeout', 'contimeout',

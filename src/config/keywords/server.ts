@@ -118,8 +118,8 @@ const serverOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, value) {
       if (value === undefined) return;
-      if (value.text === 'h2' || value.text === 'h1') server.proto = value.text;
-      else ctx.error(`'proto' : unknown MUX protocol '${value.text}' (Switchyard speaks 'h1' and 'h2' to servers).`, value);
+      if (value.text === 'h2' || value.text === 'h1' || value.text === 'fcgi') server.proto = value.text;
+      else ctx.error(`'proto' : unknown MUX protocol '${value.text}' (Switchyard speaks 'h1', 'h2' and 'fcgi' to servers).`, value);
     },
   },
   {

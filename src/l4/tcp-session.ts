@@ -424,6 +424,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   #clientDeadline(t: Timeouts): number | undefined {
     if (this.#clientHeld) return undefined; // waiting on the server, not the client's fault
+    // Bytes waiting for a server: HAProxy stops reading the client, which disarms its read
+    // timeout (stconn.c sc_update_rx); it runs again from the connection (serverConnected).
+    if (this.#pendingBytes > 0) return undefined;
     if (this.phase === 'established' && (this.backend as Backend).timeouts.tunnel !== undefined) {
       return Math.max(this.#clientLast, this.#serverLast) + ((this.backend as Backend).timeouts.tunnel as number);
     }

@@ -142,6 +142,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #serverHeld = false;
   #timer: TimerHandle | undefined;
   #timerDue = Infinity;
+  /** The client deadline a timer found passed once, confirmed one loop turn later (#onTimer). */
+  #clientDeadlinePassed: number | undefined;
   #countedInBackend = false;
 
   /** The connection's tcp rule context (variables, inspected payload), when the frontend has tcp rules. */
@@ -449,6 +451,15 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     const now = this.runtime.now();
     const clientDeadline = this.#clientDeadline(this.host.timeouts);
     if (clientDeadline !== undefined && now >= clientDeadline) {
+      // HAProxy handles the I/O its poller reported before it judges a timeout, but a timer can
+      // run before this loop turn's reads: bytes already there must still count, so the
+      // deadline is confirmed once more after those reads.
+      if (this.#clientDeadlinePassed !== clientDeadline) {
+        this.#clientDeadlinePassed = clientDeadline;
+        this.#timerDue = now;
+        this.#timer = this.runtime.setTimer(() => this.#onTimer(), 0);
+        return;
+      }
       const phase: TerminationPhase = this.phase === 'established' ? 'D' : this.#leg.step === 'queued' ? 'Q' : 'C';
       return this.#abort('c', phase);
     }

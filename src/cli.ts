@@ -5,15 +5,12 @@
 import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import type { ConfigModel, ProgramModel } from './config/model.ts';
-import { startDemoBackends } from './demo/demo-backends.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
-
-import { applyServerStates } from './runtime-api/server-state-apply.ts';
-import { Proxy } from './proxy/proxy.ts';
-import { RuntimeApi } from './runtime-api/runtime-api.ts';
+import type { Proxy } from './proxy/proxy.ts';
+import type { RuntimeApi } from './runtime-api/runtime-api.ts';
 import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 import { listenMasterCli, parseMasterCliAddress } from './master/master-cli.ts';
@@ -366,6 +363,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? []);
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
 
+  // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
+  const { applyServerStates, Proxy, RuntimeApi, startDemoBackends } = await import('./cli-serving.ts');
   let demoListeners: Listener[] = [];
   if (demo) {
     try {

@@ -30,6 +30,7 @@ import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './r
 import { splitLines, tokenizeLine, type EnvLookup, type Token } from './tokenizer.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import { collectUserlistReferences } from '../rules/userlist-references.ts';
+import { backendNameMissing, collectImplicitProxyArguments } from '../rules/implicit-proxy-args.ts';
 
 export interface ConfigSource {
   /** Shown in messages and kept in source locations. */
@@ -270,8 +271,21 @@ class ConfigParser {
         }
         const proxy = 'proxy' in section ? section.proxy : undefined;
         const ctx = new LineContext(this, this.#file, this.#line, section.kind, proxy, modifier, keyword);
+        const reported = new Set<string>();
         collectUserlistReferences(
-          () => lookup.keyword.parse(ctx, args),
+          () =>
+            collectImplicitProxyArguments(
+              () => lookup.keyword.parse(ctx, args),
+              (fetch, arg, inAcl) => {
+                // A defaults section is no backend to find the server in (HAProxy's smp_resolve_args);
+                // once per line, whichever passes compile the expression.
+                if (section.kind !== 'defaults') return;
+                const message = backendNameMissing(keyword.text, args[1]?.text, fetch, arg, inAcl, proxy?.name ?? '');
+                if (reported.has(message)) return;
+                reported.add(message);
+                this.#error(keyword.column, keyword.text, message);
+              },
+            ),
           (fetch, userlist) => this.#userlistReferences.push({ fetch, userlist, keyword: keyword.text, proxy: proxy?.name ?? '', place: ctx.place() }),
         );
         return;

@@ -142,6 +142,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #serverHeld = false;
   #timer: TimerHandle | undefined;
   #timerDue = Infinity;
+  /** The client deadline a timer found passed once, confirmed one loop turn later (#onTimer). */
+  #clientDeadlinePassed: number | undefined;
   #countedInBackend = false;
 
   /** The connection's tcp rule context (variables, inspected payload), when the frontend has tcp rules. */
@@ -424,6 +426,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   #clientDeadline(t: Timeouts): number | undefined {
     if (this.#clientHeld) return undefined; // waiting on the server, not the client's fault
+    // Bytes waiting for a server: HAProxy stops reading the client, which disarms its read
+    // timeout (stconn.c sc_update_rx); it runs again from the connection (serverConnected).
+    if (this.#pendingBytes > 0) return undefined;
     if (this.phase === 'established' && (this.backend as Backend).timeouts.tunnel !== undefined) {
       return Math.max(this.#clientLast, this.#serverLast) + ((this.backend as Backend).timeouts.tunnel as number);
     }
@@ -446,6 +451,15 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     const now = this.runtime.now();
     const clientDeadline = this.#clientDeadline(this.host.timeouts);
     if (clientDeadline !== undefined && now >= clientDeadline) {
+      // HAProxy handles the I/O its poller reported before it judges a timeout, but a timer can
+      // run before this loop turn's reads: bytes already there must still count, so the
+      // deadline is confirmed once more after those reads.
+      if (this.#clientDeadlinePassed !== clientDeadline) {
+        this.#clientDeadlinePassed = clientDeadline;
+        this.#timerDue = now;
+        this.#timer = this.runtime.setTimer(() => this.#onTimer(), 0);
+        return;
+      }
       const phase: TerminationPhase = this.phase === 'established' ? 'D' : this.#leg.step === 'queued' ? 'Q' : 'C';
       return this.#abort('c', phase);
     }

@@ -10,6 +10,7 @@
  */
 import type { AclMatchMethod, AclModel, AclPatternFileModel, SourceLocation } from '../config/model.ts';
 import { compileAcl } from './acl.ts';
+import { compilingAcl } from './implicit-proxy-args.ts';
 import { readPatternFile, readPatternLines } from './pattern-files.ts';
 import { MATCH_METHODS } from './pattern-match.ts';
 
@@ -81,7 +82,7 @@ export function parseAclWords(name: string, words: readonly string[], source: So
   }
   const patterns = [...fromFiles.map((p) => p.pattern), ...words.slice(i)];
   const acl: AclModel = files.length > 0 ? { name, criterion, method, ignoreCase, patterns, files, source } : { name, criterion, method, ignoreCase, patterns, source };
-  const compiled = compileAcl(acl, 'request');
+  const compiled = compilingAcl(false, () => compileAcl(acl, 'request'));
   if (!compiled.ok) return { ok: false, message: withFileLine(acl, fromFiles, compiled.message), word: 0 };
   return { ok: true, acl, warning: compiled.warning };
 }

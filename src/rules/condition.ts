@@ -6,6 +6,7 @@
  */
 import type { AclModel, AclTermModel, ConditionModel, SourceLocation } from '../config/model.ts';
 import { type CompiledAcl, compileAcl, predefinedAcl } from './acl.ts';
+import { compilingAcl } from './implicit-proxy-args.ts';
 import { Sample } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
@@ -174,7 +175,7 @@ export function compileCondition(model: ConditionModel, lookup: AclLookup, direc
       if (models.length === 0) return { ok: false, message: `no such ACL : '${String(term.acl)}'` };
       const lines: CompiledAcl[] = [];
       for (const model of models) {
-        const compiled = compileAcl(model, direction);
+        const compiled = compilingAcl(typeof term.acl === 'string', () => compileAcl(model, direction));
         if (!compiled.ok) return { ok: false, message: `ACL '${model.name}': ${compiled.message}` };
         lines.push(compiled.acl);
       }

@@ -36,6 +36,7 @@ import { type ArgSpec, type ExpressionParse, parseSampleExpression } from './sam
 import { type DeclaredType, declaredType } from './sample-casts.ts';
 import { Sample, sampleText, type SampleOutputType } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
+import { noteImplicitProxyArguments } from './implicit-proxy-args.ts';
 import { parseVarName, readVar } from './vars.ts';
 
 export type { SampleContext } from './sample-context.ts';
@@ -538,6 +539,7 @@ function compileParsed(expression: string, parsed: ExpressionParse, options: Com
   if (misc !== undefined) {
     body = misc.compile(first.args);
     if (typeof body === 'string') body = `invalid args in fetch method '${first.name}' : ${body}`;
+    else noteImplicitProxyArguments(first.name, misc.args, first.args);
   } else {
     const factory = FETCHES.get(first.name) as FetchFactory;
     const texts = first.args.slice(0, first.count).map((a) => (a?.type === 'str' ? a.value : ''));

@@ -179,6 +179,27 @@ describe('acl and http rules in a named defaults section (HAProxy 2.5+)', () => 
     const both = await errors(cfg(...defaults, 'frontend f from rules', '  bind :8080', '  default_backend b', 'backend b from rules', '  server s 127.0.0.1:1'));
     assert.deepEqual(both.map((e) => e[3]), [`frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (${at}).`]);
   });
+
+  it('a server argument must name its backend there (HAProxy\u2019s smp_resolve_args), in actions and ACLs, once per line', async () => {
+    const base = ['defaults d', '  mode http', ...TIMEOUTS];
+    const tail = ['backend b from d', '  server www 127.0.0.1:1'];
+    const action = await errors(cfg(...base, '  http-request set-header x "%[srv_conn(www)]"', ...tail));
+    assert.deepEqual(action.map((e) => e[3]), ["backend name must be set in arg 1 of sample fetch keyword 'srv_conn' in http-request expression in proxy 'd'."]);
+    const response = await errors(cfg(...base, '  http-response set-header x %[srv_queue(www)]', ...tail));
+    assert.deepEqual(response.map((e) => e[3]), ["backend name must be set in arg 1 of sample fetch keyword 'srv_queue' in http-response response in proxy 'd'."]);
+    // The ACL line reports it; the rule naming the ACL does not again. Braces are ACLs too.
+    const acl = await errors(cfg(...base, '  acl busy srv_conn(www) gt 0', '  http-request deny if busy', '  http-request deny if { srv_is_up(www) }', ...tail));
+    assert.deepEqual(
+      acl.map((e) => [e[0], e[3]]),
+      [
+        [3 + TIMEOUTS.length, "backend name must be set in arg 1 of ACL keyword 'srv_conn' in proxy 'd'."],
+        [5 + TIMEOUTS.length, "backend name must be set in arg 1 of ACL keyword 'srv_is_up' in proxy 'd'."],
+      ],
+    );
+    // With its backend, or outside a defaults section, the server is found.
+    await parse(cfg(...base, '  http-request set-header x "%[srv_conn(b/www)]"', ...tail));
+    await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', '  http-request set-header x "%[srv_conn(www)]"', '  server www 127.0.0.1:1'));
+  });
 });
 
 describe('acl and http rules: warnings', () => {

@@ -123,6 +123,30 @@ describe('TcpSession', () => {
     assertNothingLeft(rt, proxy);
   });
 
+  it('while connecting, a silent client times out (cC); bytes waiting, or arriving in the turn its timer fires, hold the timeout', async () => {
+    const rt = new FakeRuntime();
+    rt.blackholes.add('127.0.0.1:9001');
+    const proxy = await startProxy(rt, config([frontend('fe', 8080, 'be', {}, { client: 500 })], [backend('be', [server('s1', 9001)], { retries: 0 }, { connect: 5000 })]));
+    const silent = rt.dial('127.0.0.1', 8080);
+    // A timer due with the session's, run after it: bytes the loop reads in the same turn.
+    const late = rt.dial('127.0.0.1', 8080);
+    rt.setTimer(() => late.write(enc.encode('late')), 500);
+    const early = rt.dial('127.0.0.1', 8080);
+    early.write(enc.encode('early'));
+    rt.advance(500);
+    assert.equal(silent.closed, true, 'a silent client times out while connecting');
+    assert.equal(late.closed, false, 'bytes of the turn its timer fired in count');
+    assert.equal(early.closed, false, 'bytes waiting for the server hold the client timeout');
+    rt.advance(4000);
+    assert.equal(late.closed, false);
+    assert.equal(early.closed, false);
+    assert.equal([...proxy.frontends[0]!.sessions].length, 2);
+    rt.advance(500);
+    assert.equal(late.closed, true, 'timeout connect');
+    assert.equal(early.closed, true, 'timeout connect');
+    assertNothingLeft(rt, proxy);
+  });
+
   it('queues sessions beyond a server maxconn and serves them in order as slots free', async () => {
     const rt = new FakeRuntime();
     await serveText(rt, '127.0.0.1', 9001, 'hi');

@@ -1,5 +1,5 @@
 /** Parser of `http-request use-service NAME` (HAProxy 2.6's parse_http_req_use_service / service_parse_action). */
-import { SERVICE_KINDS } from '../../../services/kinds.ts';
+import { SERVICE_NAMES } from '../../../services/service-names.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
 function fail({ ctx, keyword, word }: ActionParseInput, message: string): undefined {
@@ -10,7 +10,7 @@ function fail({ ctx, keyword, word }: ActionParseInput, message: string): undefi
 function useService(input: ActionParseInput): RuleFields | undefined {
   const name = input.args[0]?.text;
   if (name === undefined || name === '') return fail(input, "'use-service' expects a service name.");
-  if (!SERVICE_KINDS.has(name)) return fail(input, `'${name}' unknown service name.`);
+  if (!SERVICE_NAMES.has(name)) return fail(input, `'${name}' unknown service name.`);
   if (input.extra(1)) return undefined;
   return { action: 'use-service', service: name };
 }

@@ -150,6 +150,12 @@ export interface Socket {
   readonly localPort: number;
   /** Set on TLS sockets once the handshake completed. */
   readonly tls: TlsInfo | undefined;
+  /**
+   * Sockets of a `deferred` TLS listener only (ListenTlsOptions.deferred): starts the server
+   * handshake, `head` being bytes the core read past its clear preface. The handler's onConnect
+   * follows once the handshake completed (`tls` is then set); a failed one closes the socket.
+   */
+  startTls?(head: Uint8Array | undefined): void;
 }
 
 export interface TlsCertificate {
@@ -200,6 +206,12 @@ export interface ListenTlsOptions {
    * can `commit ssl cert`): an adapter whose fastest listener cannot change them opens one that can.
    */
   readonly replaceable?: boolean | undefined;
+  /**
+   * Accepted sockets are handed over in clear, before the handshake, which the core starts with
+   * Socket.startTls once it read what precedes it (`accept-proxy` on an `ssl` bind: HAProxy
+   * reads the PROXY header before the ClientHello).
+   */
+  readonly deferred?: boolean | undefined;
 }
 
 export interface ListenOptions {
@@ -283,6 +295,11 @@ export interface ConnectTlsOptions {
    * hands out. Adapters whose runtime cannot resume leave it alone (docs/runtimes.md).
    */
   readonly sessionCache?: TlsSessionCache | undefined;
+  /**
+   * Bytes sent in clear once connected, before the ClientHello (`send-proxy` on an `ssl`
+   * server: HAProxy's PROXY header comes first).
+   */
+  readonly preface?: Uint8Array | undefined;
 }
 
 /** See ConnectTlsOptions.sessionCache: one per server, written by the adapter. */

@@ -516,6 +516,7 @@ class BunListener implements Listener {
 function needsNodeListener(t: NonNullable<ListenOptions['tls']>): boolean {
   return (
     t.replaceable === true ||
+    t.deferred === true ||
     t.certificates.length > 1 ||
     !isDefaultTlsSettings(t.settings) ||
     t.clientAuth !== undefined ||
@@ -525,9 +526,9 @@ function needsNodeListener(t: NonNullable<ListenOptions['tls']>): boolean {
   );
 }
 
-/** Server connections with options Bun.connect lacks (versions, ciphers, client certificate, verifyhost) go through node:tls. */
+/** Server connections with options Bun.connect lacks (versions, ciphers, client certificate, verifyhost, a clear preface) go through node:tls. */
 function needsNodeConnect(t: ConnectOptions['tls']): boolean {
-  return t !== undefined && (!isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined);
+  return t !== undefined && (!isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined || t.preface !== undefined);
 }
 
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {

@@ -57,20 +57,46 @@ function serverNameOf(raw: tls.TLSSocket): string | undefined {
 
 export class NodeStreamSocket implements Socket {
   handler: SocketHandler;
-  readonly raw: net.Socket;
+  raw: net.Socket;
   tls: TlsInfo | undefined;
+  startTls: ((head: Uint8Array | undefined) => void) | undefined;
   #error: SocketError | undefined;
+  readonly #onData = (chunk: Uint8Array): void => this.handler.onData(this, chunk);
+  readonly #onEnd = (): void => this.handler.onEnd(this);
+  readonly #onDrain = (): void => this.handler.onDrain(this);
+  readonly #onError = (err: Error): void => {
+    this.#error ??= toSocketError(err);
+  };
+  readonly #onClose = (): void => this.handler.onClose(this, this.#error);
 
   constructor(raw: net.Socket, handler: SocketHandler) {
     this.raw = raw;
     this.handler = handler;
-    raw.on('data', (chunk: Uint8Array) => this.handler.onData(this, chunk));
-    raw.on('end', () => this.handler.onEnd(this));
-    raw.on('drain', () => this.handler.onDrain(this));
-    raw.on('error', (err) => {
-      this.#error ??= toSocketError(err);
-    });
-    raw.on('close', () => this.handler.onClose(this, this.#error));
+    this.#attach(raw);
+  }
+
+  #attach(raw: net.Socket): void {
+    raw.on('data', this.#onData);
+    raw.on('end', this.#onEnd);
+    raw.on('drain', this.#onDrain);
+    raw.on('error', this.#onError);
+    raw.on('close', this.#onClose);
+  }
+
+  /** Stops listening to the plain socket, whose stream a TLS one takes over (deferred TLS listeners). */
+  detach(): void {
+    const raw = this.raw;
+    raw.off('data', this.#onData);
+    raw.off('end', this.#onEnd);
+    raw.off('drain', this.#onDrain);
+    raw.off('error', this.#onError);
+    raw.off('close', this.#onClose);
+  }
+
+  /** Follows the TLS socket that took over the plain one (deferred TLS listeners). */
+  adopt(raw: net.Socket): void {
+    this.raw = raw;
+    this.#attach(raw);
   }
 
   setHandler(handler: SocketHandler): void {
@@ -228,7 +254,15 @@ interface TlsServer {
   readonly setCertificates: (certificates: readonly TlsCertificate[], clientAuth?: ClientAuthOptions) => void;
 }
 
-function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void): TlsServer {
+/** Deferred TLS listeners' sockets whose handshake runs, by the plain socket their TLS socket wraps. */
+type DeferredHandshakes = Map<net.Socket, NodeStreamSocket>;
+
+/** The plain socket a node:tls server socket wraps (its `_parent` on Node, Bun and Deno). */
+function parentOf(raw: tls.TLSSocket): net.Socket | undefined {
+  return (raw as tls.TLSSocket & { _parent?: net.Socket })._parent;
+}
+
+function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes): TlsServer {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
   const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth) });
   const settings = settingsOf(t.clientAuth);
@@ -260,12 +294,29 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   });
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
+    const waiting = deferredOf(raw);
+    if (waiting !== undefined) {
+      waiting.adopt(raw);
+      waiting.tls = acceptedTlsInfo(raw, contexts.select(serverNameOf(raw)), clientAuth);
+      waiting.handler.onConnect?.(waiting);
+      return;
+    }
     const socket = new NodeStreamSocket(raw, IGNORE);
     socket.tls = acceptedTlsInfo(raw, contexts.select(serverNameOf(raw)), clientAuth);
     onConnection(socket);
   });
-  // A failed handshake never becomes a connection.
-  server.on('tlsClientError', (_err, raw) => raw.destroy());
+  // A failed handshake never becomes a connection; a deferred one's socket reports its close.
+  server.on('tlsClientError', (_err, raw) => {
+    deferredOf(raw)?.adopt(raw);
+    raw.destroy();
+  });
+  function deferredOf(raw: tls.TLSSocket): NodeStreamSocket | undefined {
+    if (deferred === undefined) return undefined;
+    const parent = parentOf(raw);
+    const waiting = parent === undefined ? undefined : deferred.get(parent);
+    if (waiting !== undefined) deferred.delete(parent as net.Socket);
+    return waiting;
+  }
   const setCertificates = (certificates: readonly TlsCertificate[], auth?: ClientAuthOptions): void => {
     // Client certificates are asked for (requestCert) from the start or never.
     const nextSettings = auth !== undefined && clientAuth ? settingsOf(auth) : settings;
@@ -282,6 +333,31 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     }
     contexts = next;
   };
+  return { server, setCertificates };
+}
+
+/**
+ * The server of a listener: node:net, node:tls, or for a deferred TLS listener node:net whose
+ * sockets hand themselves to a node:tls server when the core calls startTls (the bytes read past
+ * the preface are put back first, node:tls reads them before the socket's next ones).
+ */
+function createServer(options: ListenOptions, onConnection: (socket: Socket) => void): { server: net.Server; setCertificates?: TlsServer['setCertificates'] | undefined } {
+  if (options.tls === undefined) return { server: net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE))) };
+  if (options.tls.deferred !== true) return createTlsServer(options, onConnection);
+  const handshakes: DeferredHandshakes = new Map();
+  const { server: tlsServer, setCertificates } = createTlsServer(options, onConnection, handshakes);
+  const server = net.createServer({ allowHalfOpen: true }, (raw) => {
+    const socket = new NodeStreamSocket(raw, IGNORE);
+    socket.startTls = (head) => {
+      socket.startTls = undefined;
+      socket.detach();
+      raw.pause();
+      if (head !== undefined && head.length > 0) raw.unshift(head);
+      handshakes.set(raw, socket);
+      tlsServer.emit('connection', raw);
+    };
+    onConnection(socket);
+  });
   return { server, setCertificates };
 }
 
@@ -305,8 +381,7 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
   let server: net.Server;
   let setCertificates: TlsServer['setCertificates'] | undefined;
   try {
-    if (options.tls) ({ server, setCertificates } = createTlsServer(options, onConnection));
-    else server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+    ({ server, setCertificates } = createServer(options, onConnection));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -353,8 +428,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
   let server: net.Server;
   let setCertificates: TlsServer['setCertificates'] | undefined;
   try {
-    if (options.tls) ({ server, setCertificates } = createTlsServer({ host: options.path, port: 0, tls: options.tls }, onConnection));
-    else server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+    ({ server, setCertificates } = createServer({ host: options.path, port: 0, ...(options.tls !== undefined ? { tls: options.tls } : {}) }, onConnection));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -409,12 +483,25 @@ function identityOf(name: string): (host: string, cert: tls.PeerCertificate) => 
   return (_host, cert) => tls.checkServerIdentity(name, cert);
 }
 
+/**
+ * A plain connection that sends `preface` as soon as it is connected: its 'connect' listener
+ * runs before node:tls starts the handshake on it, so the ClientHello follows the preface.
+ */
+function prefacedSocket(options: ConnectOptions, preface: Uint8Array): net.Socket {
+  const plain = net.connect({ ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }), allowHalfOpen: true });
+  plain.once('connect', () => plain.write(preface));
+  return plain;
+}
+
 export function connectNode(options: ConnectOptions, handler: SocketHandler): Socket {
   const t = options.tls;
   // allowHalfOpen is honoured by both, though the node:tls typings omit it.
+  // A preface goes in clear first: node:tls then runs its handshake on the connected socket.
+  const plain = t?.preface !== undefined ? prefacedSocket(options, t.preface) : undefined;
   const raw: net.Socket = t
     ? tls.connect({
         ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }),
+        ...(plain !== undefined ? { socket: plain } : {}),
         rejectUnauthorized: t.verify,
         ...(t.servername !== undefined ? { servername: t.servername } : {}),
         ...(t.verify && t.servername === undefined && t.checkName !== undefined ? { checkServerIdentity: identityOf(t.checkName) } : {}),

@@ -673,9 +673,11 @@ class Resolver {
         continue;
       }
       seen.set(server.name, server.place);
-      if (server.ssl && ((server.sendProxy & (SendProxyBits.v1 | SendProxyBits.v2)) !== 0 || server.checkSendProxy)) {
-        // The header precedes the TLS handshake: the runtimes' TLS connect cannot be given it yet.
-        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.`);
+      const checkProxyV1 = server.checkSendProxy || (server.sendProxy & SendProxyBits.v1) !== 0;
+      if (server.checkEnabled && (server.checkSsl ?? server.ssl) && checkProxyV1 && (server.sendProxy & SendProxyBits.v2) === 0) {
+        // A v1 check line names the check connection's own addresses, known once connected,
+        // which is after the TLS handshake it must precede (v2 checks send a LOCAL header).
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : a PROXY v1 line on TLS health checks is not supported by Switchyard yet.`);
       }
       // A check toward the any address (`server s :0`) needs no port either (init_srv_check's is_inet_addr).
       const anyAddress = (host: string | undefined): boolean => host === undefined || host === '0.0.0.0' || host === '::';

@@ -112,11 +112,12 @@ export class CheckProbe implements SocketHandler {
   start(): void {
     const spec = this.#spec;
     this.#timer = this.#runtime.setTimer(() => this.#expired(), spec.connectTimeout);
-    this.#socket = this.#runtime.connect(
-      { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(spec.tls ? { tls: spec.tls } : {}) },
-      this,
-    );
-    if (spec.proxyHeader === 2) this.#socket.write(proxyHeaderV2(undefined, {}, {}));
+    // A v2 check header (LOCAL, no addresses) is known before connecting: on TLS it goes in
+    // clear before the handshake.
+    const v2 = spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
+    const tls = spec.tls !== undefined && v2 !== undefined ? { ...spec.tls, preface: v2 } : spec.tls;
+    this.#socket = this.#runtime.connect({ host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    if (v2 !== undefined && spec.tls === undefined) this.#socket.write(v2);
   }
 
   /** Stops without reporting (the service is stopping). */

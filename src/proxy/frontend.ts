@@ -19,8 +19,7 @@ import { ProcessVars } from '../rules/vars.ts';
 import { NO_USERLISTS, type UserlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import { ConnectionInfo } from './connection-info.ts';
-import { ProxyHeaderWait, type ProxyHeaderWaiter } from './proxy-header-wait.ts';
-import type { ProxyHeaderErrorText } from './proxy-protocol.ts';
+import { ProxyHeaderWait, type EmbryonicErrorText, type ProxyHeaderWaiter } from './proxy-header-wait.ts';
 import { formatAcceptDate } from '../log/log-time.ts';
 import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { runTcpRules, tcpRulesOf, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
@@ -119,6 +118,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   readonly #tcpRules: ProxyTcpRules | undefined;
   /** The waits of connections not yet sessions (PROXY header, content rules), by socket. */
   readonly #tcpContexts = new WeakMap<object, TcpRuleContext>();
+  /** Embryonic sessions of `ssl` + `accept-proxy` binds: their handshake runs after the header. */
+  readonly #waitBinds = new WeakMap<ProxyHeaderWait, BindModel>();
   #idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -181,7 +182,8 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     // A connection the runtime hands over after stopListening() (Deno's pending accept resolves
     // after the close) is a client the kernel accepted: it is served, as the soft stop's others.
     const clientAuth = bind.ssl?.clientAuth;
-    if (clientAuth !== undefined && clientCertificateRejected(clientAuth, socket.tls)) {
+    // A deferred handshake (`accept-proxy` on `ssl`) is judged once it ran (proxyHeaderReceived).
+    if (clientAuth !== undefined && socket.startTls === undefined && clientCertificateRejected(clientAuth, socket.tls)) {
       // HAProxy fails the handshake (no session, nothing counted); the runtimes finished it, so
       // the connection is closed here.
       socket.destroy();
@@ -252,6 +254,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
       // HAProxy's embryonic session: nothing else happens before the header, bounded by `timeout client`.
       const wait = new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1));
       if (tcp !== undefined) this.#tcpContexts.set(wait, tcp);
+      if (bind.ssl !== undefined && bind.acceptProxy === true) this.#waitBinds.set(wait, bind);
       this.sessions.add(wait);
       return;
     }
@@ -393,6 +396,22 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   }
 
   proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {
+    const bind = this.#waitBinds.get(wait);
+    this.#waitBinds.delete(wait);
+    if (bind?.ssl !== undefined && bind.acceptProxy === true) {
+      // The TLS handshake ran after the header: what #accept and #startSession judge of it.
+      const clientAuth = bind.ssl.clientAuth;
+      if (clientAuth !== undefined && clientCertificateRejected(clientAuth, socket.tls)) {
+        socket.destroy();
+        this.sessions.delete(wait);
+        if (info.listenerCounters !== undefined) info.listenerCounters.scur--;
+        info.release(this.runtime.now());
+        this.limits.current--;
+        this.sessionEnded(wait);
+        return;
+      }
+      info.http2 = servesHttp2(bind, socket);
+    }
     this.sessions.delete(wait);
     this.#openSession(socket, info, rest, this.#tcpContexts.get(wait));
   }
@@ -401,7 +420,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
    * session_kill_embryonic: the connection is gone; it was counted as a connection, never as a
    * session. Logged as HAProxy does when the frontend logs (`dontlognull` hides empty ones).
    */
-  proxyHeaderFailed(wait: ProxyHeaderWait, info: ConnectionInfo, error: ProxyHeaderErrorText): void {
+  proxyHeaderFailed(wait: ProxyHeaderWait, info: ConnectionInfo, error: EmbryonicErrorText): void {
     this.counters.failedHandshakes++;
     if (this.logger.enabled && !(this.model.options.dontlognull && isEmptyConnection(error))) {
       const level = this.model.options.logSeparateErrors ? LogLevel.err : LogLevel.info;
@@ -469,7 +488,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   }
 }
 
-function isEmptyConnection(error: ProxyHeaderErrorText): boolean {
+function isEmptyConnection(error: EmbryonicErrorText): boolean {
   return error === 'Connection closed while waiting for PROXY protocol header' || error === 'Connection error while waiting for PROXY protocol header';
 }
 

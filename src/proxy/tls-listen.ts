@@ -25,6 +25,8 @@ export function listenTlsOptions(bind: BindModel, replaceable = false): ListenTl
     ...(ssl.strictSni === true ? { strictSni: true } : {}),
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
     ...(replaceable ? { replaceable: true } : {}),
+    // The PROXY header comes in clear before the ClientHello (ProxyHeaderWait starts the handshake).
+    ...(bind.acceptProxy === true ? { deferred: true } : {}),
   };
 }
 

@@ -261,10 +261,12 @@ export class ServerLeg implements SocketHandler {
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner);
     const { host, port, path } = serverDestination(server, this.#owner);
-    this.#attempt = this.#runtime.connect({ host, port, path, noDelay: true, ...(tls ? { tls } : {}) }, this);
-    // `send-proxy*`: the header goes first on every new connection (queued until connected).
+    // `send-proxy*`: the header goes first on every new connection (queued until connected),
+    // in clear before the TLS handshake on an `ssl` server.
     const header = serverProxyHeader(server, this.#owner);
-    if (header !== undefined) this.#attempt.write(header);
+    const preface = tls !== undefined && header !== undefined ? { tls: { ...tls, preface: header } } : tls ? { tls } : {};
+    this.#attempt = this.#runtime.connect({ host, port, path, noDelay: true, ...preface }, this);
+    if (header !== undefined && tls === undefined) this.#attempt.write(header);
     this.#owner.legScheduled();
   }
 

@@ -353,9 +353,9 @@ describe('errors: bind', () => {
     ]);
   });
 
-  it('refuses accept-proxy on an ssl bind (the header would precede the handshake)', async () => {
+  it('accepts accept-proxy on an ssl bind (the header is read before the handshake)', async () => {
     const list = await errors(inFrontend('  bind :443 ssl crt site.pem accept-proxy'));
-    assert.ok(list.some(([, , k, m]) => k === 'bind' && m === "'bind :443' : 'accept-proxy' on an 'ssl' bind is not supported by Switchyard yet."), JSON.stringify(list));
+    assert.ok(!list.some(([, , k, m]) => k === 'bind' && m.includes('accept-proxy')), JSON.stringify(list));
   });
 
   it('needs file access to read certificates', async () => {
@@ -400,11 +400,14 @@ describe('errors: server and default-server', () => {
       'server',
       "'bogus' : proxy v2 option not implemented",
     ]);
-    assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:80 send-proxy ssl verify none')), [
+    // The header precedes the TLS handshake (a v2 check header too).
+    assert.equal((await parse(inBackend('  server s1 10.0.0.1:80 send-proxy ssl verify none'))).backends[0]?.servers[0]?.ssl !== undefined, true);
+    assert.equal((await parse(inBackend('  server s1 10.0.0.1:80 send-proxy-v2 ssl verify none check'))).backends[0]?.servers.length, 1);
+    assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:80 send-proxy ssl verify none check')), [
       2,
       3,
       'server',
-      "backend 'b' : server 's1' : 'send-proxy' with 'ssl' is not supported by Switchyard yet.",
+      "backend 'b' : server 's1' : a PROXY v1 line on TLS health checks is not supported by Switchyard yet.",
     ]);
     assert.deepEqual(await onlyError(inBackend('  default-server minconn 3')), [2, 18, 'default-server', "'default-server' : 'minconn' is not supported by Switchyard yet."]);
   });

@@ -5,7 +5,9 @@
  * - a proxy's table (`stick-table ... peers P`, counters gpc0 and conn_rate tracked per URL),
  * - a table declared in the section (`table shared ...`, used as `P/shared`),
  * - a persistence table (`stick on url_param(client) table P/sticky`): a client stuck to `s1`
- *   on A is sent to B's `s1` too (the server's name travels as HAProxy's server_key).
+ *   on A is sent to B's `s1` too (the server's name travels as HAProxy's server_key),
+ * - a persistence table with `srvkey addr`: the server's address travels instead, and B sends
+ *   the client to its server of that address, named differently.
  *
  * A request on either side is seen in the other's `show table`; conn_cur stays local (HAProxy's
  * is_local). With `ssl` on the bind and `default-server` lines, the same over TLS. The pairs run for each target (Switchyard with Switchyard, and with the real
@@ -36,6 +38,12 @@ function configFor(self: 'A' | 'B', sides: Record<'A' | 'B', Side>, servers: rea
   const peerLines = (['A', 'B'] as const).map((n) => (n === self ? `    server ${n}` : `    server ${n} 127.0.0.1:${sides[n].peer}`)).join('\n');
   // The two sides list their servers in different orders: persistence follows the name, not the position.
   const serverLines = self === 'A' ? `    server s1 127.0.0.1:${servers[0]}\n    server s2 127.0.0.1:${servers[1]}` : `    server s2 127.0.0.1:${servers[1]}\n    server s1 127.0.0.1:${servers[0]}`;
+  // `srvkey addr`: the two sides name the same servers differently, and B's s2 has another id
+  // (3, where its id 2 is s1 again): persistence follows the address only.
+  const addrServerLines =
+    self === 'A'
+      ? `    server a1 127.0.0.1:${servers[0]}\n    server a2 127.0.0.1:${servers[1]}`
+      : `    server b0 127.0.0.1:${servers[0]}\n    server b1 127.0.0.1:${servers[0]}\n    server b2 127.0.0.1:${servers[1]}`;
   return `
 global
     stats socket ipv4@127.0.0.1:${me.cli} level admin
@@ -47,6 +55,7 @@ frontend fe
     http-request sc-inc-gpc0(0) if { path_beg /count }
     http-request sc-inc-gpc0(1) if { path_beg /count }
     http-request return status 200 content-type text/plain string ok if { path_beg /count }
+    use_backend be_addr if { path_beg /addr }
     default_backend be_app
 
 backend stkt
@@ -57,12 +66,18 @@ backend be_app
     stick on url_param(client) table P/sticky
 ${serverLines}
 
+backend be_addr
+    balance roundrobin
+    stick on url_param(client) table P/stickaddr
+${addrServerLines}
+
 peers P
 ${tls ? `    default-server ssl crt ${PEM} verify none
     bind 127.0.0.1:${me.peer} ssl crt ${PEM}` : `    bind 127.0.0.1:${me.peer}`}
 ${peerLines}
     table shared type string size 1k store gpc0,conn_rate(50s)
     table sticky type string size 1k
+    table stickaddr type string size 1k srvkey addr
 `;
 }
 
@@ -140,6 +155,17 @@ for (const [targetA, targetB, tls] of pairs) {
       assert.equal(second.backend, first.backend, 'sticky on A');
       await tableEventually(sides.B.cli, 'P/sticky', /key=c1 /);
       for (let i = 0; i < 3; i++) assert.equal((await get(sides.B.fe, '/app?client=c1')).backend, first.backend, `request ${i} on B`);
+    });
+
+    it('with srvkey addr, a client stuck to a server on A goes to the server of that address on B, whatever its name', async () => {
+      // A's second server (s2): B would pick s1 by itself, and by the server id too.
+      await get(sides.A.fe, '/addr?client=warmup');
+      const first = await get(sides.A.fe, '/addr?client=c2');
+      assert.equal(first.backend, 's2');
+      assert.equal((await get(sides.A.fe, '/addr?client=c2')).backend, first.backend, 'sticky on A');
+      const onB = await tableEventually(sides.B.cli, 'P/stickaddr', /key=c2 /);
+      assert.match(onB, /key=c2 use=0 exp=0 server_id=\d+ server_key=127\.0\.0\.1:\d+/, onB);
+      for (let i = 0; i < 3; i++) assert.equal((await get(sides.B.fe, '/addr?client=c2')).backend, first.backend, `request ${i} on B`);
     });
   });
 }

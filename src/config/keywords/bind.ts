@@ -162,14 +162,6 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
       keyword,
     );
   }
-  if (template.ssl && template.acceptProxy === true) {
-    // The header comes before the TLS handshake: the runtimes' TLS listeners cannot be given it yet.
-    ctx.error(
-      `'bind ${addressToken.text}' : 'accept-proxy' on an 'ssl' bind is not supported by Switchyard yet.`,
-      args.find((t) => t.text === 'accept-proxy'),
-      keyword,
-    );
-  }
   if (!template.ssl && template.crt.length > 0) {
     ctx.error(
       `'bind ${addressToken.text}' : 'crt' is set but 'ssl' is missing; add 'ssl' to serve TLS on this address.`,

@@ -181,6 +181,7 @@ export class TcpCheckProbe implements SocketHandler {
         ? spec.tls
         : undefined;
     this.#tls = tls !== undefined;
+    const v2 = this.#sendsProxy(rule) && spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     this.#arm(spec.connectTimeout);
     const socket = this.#runtime.connect(
       {
@@ -189,12 +190,13 @@ export class TcpCheckProbe implements SocketHandler {
         // A UNIX socket server, unless the rule connects elsewhere.
         path: rule.addr === undefined && rule.port === undefined ? spec.path : undefined,
         noDelay: true,
-        ...(tls !== undefined ? { tls } : {}),
+        // A v2 header (LOCAL) goes in clear before the TLS handshake.
+        ...(tls !== undefined ? { tls: v2 !== undefined ? { ...tls, preface: v2 } : tls } : {}),
       },
       this,
     );
     this.#socket = socket;
-    if (this.#sendsProxy(rule) && spec.proxyHeader === 2) socket.write(proxyHeaderV2(undefined, {}, {}));
+    if (v2 !== undefined && tls === undefined) socket.write(v2);
   }
 
   /** Moves what arrived into the check buffer, as far as it has room (tcpcheck_eval_recv). */

@@ -103,7 +103,8 @@ function addressOf(entry: StickEntry): string {
 function dataValue(ctx: CommandContext, table: StickTable, entry: StickEntry, type: StickDataType, now: number): number {
   if (type === 'server_id') {
     if (entry.server === undefined) return 0;
-    return ctx.target.backend(table.name)?.server(entry.server)?.id ?? 0;
+    // A table of a peers section has no backend of its name: the id stored with the server.
+    return ctx.target.backend(table.name)?.server(entry.server)?.id ?? entry.serverId;
   }
   if (isRateType(type)) return table.rate(entry, type, now) ?? 0;
   return table.counter(entry, type) ?? 0;
@@ -113,7 +114,10 @@ function entryLine(ctx: CommandContext, table: StickTable, entry: StickEntry, no
   const exp = entry.expire === Number.POSITIVE_INFINITY ? 0 : Math.max(0, Math.round(entry.expire - now));
   let line = `${addressOf(entry)}: key=${keyText(table, entry.key)} use=${entry.refs} exp=${exp}`;
   for (const type of STICK_DATA_TYPES) {
-    if (!table.layout.stores(type)) continue;
+    // Stick rules add server_id and server_key to their table (HAProxy's check_config_validity);
+    // server_key comes after gpc1_rate in HAProxy's order, and shows `-` until a server is stored.
+    if (type === 'http_fail_cnt' && table.persistence) line += ` server_key=${entry.server ?? '-'}`;
+    if (!table.layout.stores(type) && !(type === 'server_id' && table.persistence)) continue;
     if (isArrayType(type)) {
       line += arrayData(table, entry, type, now);
       continue;

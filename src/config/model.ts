@@ -196,6 +196,10 @@ export interface ServerModel {
   readonly agent?: AgentCheckModel | undefined;
   /** `track [<proxy>/]<server>`: follows that server's health and maintenance (src/proxy/server-tracking.ts). */
   readonly track?: ServerTrackModel | undefined;
+  /** `socks4 ADDR:PORT`: connections go through this SOCKS4 proxy (src/proxy/socks4-connect.ts). */
+  readonly socks4?: { readonly host: string; readonly port: number } | undefined;
+  /** `check-via-socks4`: the server's default-connect checks go through its `socks4` proxy too. */
+  readonly checkViaSocks4?: boolean | undefined;
   readonly source: SourceLocation;
 }
 
@@ -513,6 +517,8 @@ export type TcpCheckRuleModel =
       readonly alpn: string | undefined;
       readonly linger: boolean;
       readonly comment: string | undefined;
+      /** `via-socks4`: through the server's `socks4` proxy (when it has one). */
+      readonly viaSocks4?: boolean | undefined;
     }
   | {
       readonly action: 'send';

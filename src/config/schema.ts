@@ -278,6 +278,8 @@ const serverSchema = v.object({
     ),
   ),
   track: v.optional(v.object({ backend: v.pipe(v.string(), v.minLength(1)), server: v.pipe(v.string(), v.minLength(1)) })),
+  socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
+  checkViaSocks4: v.optional(v.boolean()),
   source: sourceSchema,
 });
 

@@ -22,6 +22,7 @@ import type { CheckOutcome } from './check-status.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
 import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
+import { connectViaSocks4, isSocks4Error, type Socks4Proxy } from '../proxy/socks4-connect.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -57,6 +58,10 @@ export interface ProbeSpec {
   readonly proxyHeader?: 1 | 2 | undefined;
   /** `tcp-check` rules or a protocol check: TcpCheckProbe runs them instead of this probe. */
   readonly tcpRules?: TcpCheckRuleSet | undefined;
+  /** The server's `socks4` proxy: `tcp-check connect via-socks4` goes through it. */
+  readonly socks4?: Socks4Proxy | undefined;
+  /** `check-via-socks4`: default connects (and HTTP/connect checks) go through `socks4` too. */
+  readonly viaSocks4?: boolean | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -112,10 +117,9 @@ export class CheckProbe implements SocketHandler {
   start(): void {
     const spec = this.#spec;
     this.#timer = this.#runtime.setTimer(() => this.#expired(), spec.connectTimeout);
-    this.#socket = this.#runtime.connect(
-      { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(spec.tls ? { tls: spec.tls } : {}) },
-      this,
-    );
+    const options = { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(spec.tls ? { tls: spec.tls } : {}) };
+    this.#socket =
+      spec.viaSocks4 === true && spec.socks4 !== undefined ? connectViaSocks4(this.#runtime, spec.socks4, options, this) : this.#runtime.connect(options, this);
     if (spec.proxyHeader === 2) this.#socket.write(proxyHeaderV2(undefined, {}, {}));
   }
 
@@ -167,7 +171,9 @@ export class CheckProbe implements SocketHandler {
     this.#socket = undefined;
     if (this.#finished) return;
     if (!this.#connected) {
-      if (failedDuringHandshake(this.#spec.tls !== undefined, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: 'SSL handshake failure' });
+      // The SOCKS4 proxy refused or failed after L4: HAProxy's I/O error after connection (SOCKERR).
+      if (isSocks4Error(error)) this.#finish({ status: 'SOCKERR', code: undefined, desc: (error as SocketError).message });
+      else if (failedDuringHandshake(this.#spec.tls !== undefined, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: 'SSL handshake failure' });
       else this.#finish({ status: 'L4CON', code: undefined, desc: error === undefined ? '' : errorText(error) });
       return;
     }

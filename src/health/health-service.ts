@@ -76,6 +76,7 @@ export function probeSpecFor(
     connectTimeout,
     readTimeout: timeouts.check,
     ...(tcpRules !== undefined ? { tcpRules } : {}),
+    ...(server.socks4 !== undefined ? { socks4: server.socks4, viaSocks4: server.checkViaSocks4 } : {}),
     // HAProxy: checks send the server's PROXY header unless redirected by `port`/`addr`;
     // `check-send-proxy` forces one (v2 when the server speaks v2, else v1).
     ...(server.checkSendProxy || (server.sendProxy !== undefined && !redirected)

@@ -1,3 +1,4 @@
+import { connectViaSocks4 } from '../proxy/socks4-connect.ts';
 import { Observed } from '../health/observe.ts';
 import type { Backend, BackendClient } from '../proxy/backend.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
@@ -261,7 +262,8 @@ export class ServerLeg implements SocketHandler {
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner);
     const { host, port, path } = serverDestination(server, this.#owner);
-    this.#attempt = this.#runtime.connect({ host, port, path, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    const options = { host, port, path, noDelay: true, ...(tls ? { tls } : {}) };
+    this.#attempt = server.socks4 !== undefined ? connectViaSocks4(this.#runtime, server.socks4, options, this) : this.#runtime.connect(options, this);
     // `send-proxy*`: the header goes first on every new connection (queued until connected).
     const header = serverProxyHeader(server, this.#owner);
     if (header !== undefined) this.#attempt.write(header);

@@ -453,11 +453,17 @@ export interface StickRuleModel {
 /** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
 export interface HttpCheckExpectModel {
   readonly negate: boolean;
-  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr';
-  /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern. */
+  /**
+   * `set-var` / `unset-var`: an `http-check set-var(check.NAME) EXPR` / `unset-var(check.NAME)`
+   * line written among the expects, run at its place once the response arrived.
+   */
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr' | 'set-var' | 'unset-var';
+  /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern; for set/unset-var: the variable (`check.NAME`). */
   readonly pattern: string;
   /** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]`: how the name and the value match. */
   readonly header?: HttpCheckHeaderExpect | undefined;
+  /** `set-var`: the sample expression. */
+  readonly expression?: string | undefined;
 }
 
 export type HttpCheckMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
@@ -467,6 +473,9 @@ export interface HttpCheckHeaderExpect {
   readonly valueMatch: HttpCheckMatch;
   /** undefined: any header whose name matches passes. */
   readonly value: string | undefined;
+  /** `name-lf` / `value-lf`: the pattern is a log-format string built for each check. */
+  readonly nameFormat?: boolean | undefined;
+  readonly valueFormat?: boolean | undefined;
 }
 
 /** `option httpchk [METHOD] [URI] [VERSION]` plus `http-check send` / `http-check expect`. */

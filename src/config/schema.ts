@@ -351,7 +351,7 @@ const stickRuleModelSchema = v.object({
   source: sourceSchema,
 });
 
-export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr']);
+export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr', 'set-var', 'unset-var']);
 const httpCheckMatchSchema = v.picklist(['str', 'beg', 'end', 'sub', 'reg']);
 
 const healthCheckModelSchema = v.pipe(
@@ -369,7 +369,18 @@ const healthCheckModelSchema = v.pipe(
             negate: v.boolean(),
             kind: httpCheckExpectKindSchema,
             pattern: v.pipe(v.string(), v.minLength(1)),
-            header: v.optional(v.undefinedable(v.object({ nameMatch: httpCheckMatchSchema, valueMatch: httpCheckMatchSchema, value: v.undefinedable(v.string()) }))),
+            header: v.optional(
+              v.undefinedable(
+                v.object({
+                  nameMatch: httpCheckMatchSchema,
+                  valueMatch: httpCheckMatchSchema,
+                  value: v.undefinedable(v.string()),
+                  nameFormat: v.optional(v.boolean()),
+                  valueFormat: v.optional(v.boolean()),
+                }),
+              ),
+            ),
+            expression: v.optional(v.string()),
           }),
         ),
       }),

@@ -23,6 +23,7 @@ import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
 import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
 import { connectViaSocks4, isSocks4Error, type Socks4Proxy } from '../proxy/socks4-connect.ts';
+import { checkSampleContext, type CheckSubject } from './check-sample-context.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -62,6 +63,8 @@ export interface ProbeSpec {
   readonly socks4?: Socks4Proxy | undefined;
   /** `check-via-socks4`: default connects (and HTTP/connect checks) go through `socks4` too. */
   readonly viaSocks4?: boolean | undefined;
+  /** The backend and server checked (`be_name`, `srv_name` in set-var and `-lf` patterns). */
+  readonly subject?: CheckSubject | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -258,7 +261,8 @@ export class CheckProbe implements SocketHandler {
       body = latin1String(all, 0, all.byteLength);
     }
     const expectation = (this.#spec.http as HttpProbeSpec).expectation;
-    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries() }));
+    const context = checkSampleContext(this.#spec.subject, head);
+    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries(), context }));
   }
 
   #expired(): void {

@@ -152,7 +152,10 @@ export class BackendHealth {
       const check = server.check;
       if (check === undefined) continue;
       validateIntervals(backend.name, server.name, check);
-      const spec = probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules);
+      const spec = {
+        ...probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules),
+        subject: { backend: backend.name, server: server.name, serverId: server.id },
+      };
       checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
     }
     this.checks = checks;

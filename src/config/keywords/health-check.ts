@@ -7,8 +7,8 @@
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
  * rules of a defaults section are inherited only by proxies writing none of their own. The
- * other `http-check` actions (connect, comment, disable-on-404) are refused (set-var and unset-var are in http-check-vars.ts)
- * as not supported yet; the `tcp-check` rules are in tcp-check.ts.
+ * other `http-check` actions (connect, comment, disable-on-404) are refused as not supported
+ * yet; `set-var` / `unset-var` are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';

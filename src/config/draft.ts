@@ -127,6 +127,10 @@ export interface ServerSettings {
   sendProxy: number;
   /** `check-send-proxy`: health-check connections start with a PROXY header too. */
   checkSendProxy: boolean;
+  /** `socks4 ADDR:PORT` (keywords/server-socks4.ts). */
+  socks4?: { readonly host: string; readonly port: number };
+  /** `check-via-socks4`. */
+  checkViaSocks4?: boolean;
   /** The port of `addr ADDR:PORT`: the check's port when `port` is not given. */
   checkAddrPort?: number;
   /** `check-ssl` / `no-check-ssl`, `check-sni`, `check-alpn` (keywords/server-check-tls.ts). */

@@ -200,6 +200,10 @@ export interface ServerModel {
   readonly agent?: AgentCheckModel | undefined;
   /** `track [<proxy>/]<server>`: follows that server's health and maintenance (src/proxy/server-tracking.ts). */
   readonly track?: ServerTrackModel | undefined;
+  /** `socks4 ADDR:PORT`: connections go through this SOCKS4 proxy (src/proxy/socks4-connect.ts). */
+  readonly socks4?: { readonly host: string; readonly port: number } | undefined;
+  /** `check-via-socks4`: the server's default-connect checks go through its `socks4` proxy too. */
+  readonly checkViaSocks4?: boolean | undefined;
   readonly source: SourceLocation;
 }
 
@@ -453,11 +457,17 @@ export interface StickRuleModel {
 /** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
 export interface HttpCheckExpectModel {
   readonly negate: boolean;
-  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr';
-  /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern. */
+  /**
+   * `set-var` / `unset-var`: an `http-check set-var(check.NAME) EXPR` / `unset-var(check.NAME)`
+   * line written among the expects, run at its place once the response arrived.
+   */
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr' | 'set-var' | 'unset-var';
+  /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern; for set/unset-var: the variable (`check.NAME`). */
   readonly pattern: string;
   /** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]`: how the name and the value match. */
   readonly header?: HttpCheckHeaderExpect | undefined;
+  /** `set-var`: the sample expression. */
+  readonly expression?: string | undefined;
 }
 
 export type HttpCheckMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
@@ -467,6 +477,9 @@ export interface HttpCheckHeaderExpect {
   readonly valueMatch: HttpCheckMatch;
   /** undefined: any header whose name matches passes. */
   readonly value: string | undefined;
+  /** `name-lf` / `value-lf`: the pattern is a log-format string built for each check. */
+  readonly nameFormat?: boolean | undefined;
+  readonly valueFormat?: boolean | undefined;
 }
 
 /** `option httpchk [METHOD] [URI] [VERSION]` plus `http-check send` / `http-check expect`. */
@@ -517,6 +530,8 @@ export type TcpCheckRuleModel =
       readonly alpn: string | undefined;
       readonly linger: boolean;
       readonly comment: string | undefined;
+      /** `via-socks4`: through the server's `socks4` proxy (when it has one). */
+      readonly viaSocks4?: boolean | undefined;
     }
   | {
       readonly action: 'send';

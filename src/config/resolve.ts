@@ -19,6 +19,7 @@
  * backend being itself unless it names another one.
  */
 
+import { socks4Model, socks4Refusals } from './socks4-model.ts';
 import { resolversOf, serverResolution } from './resolvers-resolve.ts';
 import { peersModels } from './keywords/peers.ts';
 import { checkTablePeers } from './peers-resolve.ts';
@@ -686,6 +687,7 @@ class Resolver {
         // HAProxy's init_srv_check (the tcp-check `connect port` alternative is not served here).
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}': server '${server.name}' has neither service port nor check port.`);
       }
+      for (const message of socks4Refusals(server)) this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : ${message}`);
       const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;
       servers.push({
         name: server.name,
@@ -732,6 +734,7 @@ class Resolver {
           ? { agent: { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend } }
           : {}),
         ...(server.track !== undefined ? { track: trackModel(server.track, proxy.name) } : {}),
+        ...socks4Model(server),
         source: location(server.place),
       });
     }

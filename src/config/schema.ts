@@ -294,6 +294,8 @@ const serverSchema = v.object({
     ),
   ),
   track: v.optional(v.object({ backend: v.pipe(v.string(), v.minLength(1)), server: v.pipe(v.string(), v.minLength(1)) })),
+  socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
+  checkViaSocks4: v.optional(v.boolean()),
   source: sourceSchema,
 });
 
@@ -365,7 +367,7 @@ const stickRuleModelSchema = v.object({
   source: sourceSchema,
 });
 
-export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr']);
+export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr', 'set-var', 'unset-var']);
 const httpCheckMatchSchema = v.picklist(['str', 'beg', 'end', 'sub', 'reg']);
 
 const healthCheckModelSchema = v.pipe(
@@ -383,7 +385,18 @@ const healthCheckModelSchema = v.pipe(
             negate: v.boolean(),
             kind: httpCheckExpectKindSchema,
             pattern: v.pipe(v.string(), v.minLength(1)),
-            header: v.optional(v.undefinedable(v.object({ nameMatch: httpCheckMatchSchema, valueMatch: httpCheckMatchSchema, value: v.undefinedable(v.string()) }))),
+            header: v.optional(
+              v.undefinedable(
+                v.object({
+                  nameMatch: httpCheckMatchSchema,
+                  valueMatch: httpCheckMatchSchema,
+                  value: v.undefinedable(v.string()),
+                  nameFormat: v.optional(v.boolean()),
+                  valueFormat: v.optional(v.boolean()),
+                }),
+              ),
+            ),
+            expression: v.optional(v.string()),
           }),
         ),
       }),

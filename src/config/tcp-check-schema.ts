@@ -19,6 +19,7 @@ const tcpCheckRuleSchema = v.variant('action', [
     alpn: optionalText,
     linger: v.boolean(),
     comment: optionalText,
+    viaSocks4: v.optional(v.boolean()),
   }),
   v.object({
     action: v.literal('send'),

@@ -22,6 +22,8 @@ import type { CheckOutcome } from './check-status.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
 import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
+import { connectViaSocks4, isSocks4Error, type Socks4Proxy } from '../proxy/socks4-connect.ts';
+import { checkSampleContext, type CheckSubject } from './check-sample-context.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -57,6 +59,12 @@ export interface ProbeSpec {
   readonly proxyHeader?: 1 | 2 | undefined;
   /** `tcp-check` rules or a protocol check: TcpCheckProbe runs them instead of this probe. */
   readonly tcpRules?: TcpCheckRuleSet | undefined;
+  /** The server's `socks4` proxy: `tcp-check connect via-socks4` goes through it. */
+  readonly socks4?: Socks4Proxy | undefined;
+  /** `check-via-socks4`: default connects (and HTTP/connect checks) go through `socks4` too. */
+  readonly viaSocks4?: boolean | undefined;
+  /** The backend and server checked (`be_name`, `srv_name` in set-var and `-lf` patterns). */
+  readonly subject?: CheckSubject | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -116,7 +124,9 @@ export class CheckProbe implements SocketHandler {
     // clear before the handshake.
     const v2 = spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     const tls = spec.tls !== undefined && v2 !== undefined ? { ...spec.tls, preface: v2 } : spec.tls;
-    this.#socket = this.#runtime.connect({ host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(tls ? { tls } : {}) }, this);
+    const options = { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(tls ? { tls } : {}) };
+    this.#socket =
+      spec.viaSocks4 === true && spec.socks4 !== undefined ? connectViaSocks4(this.#runtime, spec.socks4, options, this) : this.#runtime.connect(options, this);
     if (v2 !== undefined && spec.tls === undefined) this.#socket.write(v2);
   }
 
@@ -168,7 +178,9 @@ export class CheckProbe implements SocketHandler {
     this.#socket = undefined;
     if (this.#finished) return;
     if (!this.#connected) {
-      if (failedDuringHandshake(this.#spec.tls !== undefined, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: 'SSL handshake failure' });
+      // The SOCKS4 proxy refused or failed after L4: HAProxy's I/O error after connection (SOCKERR).
+      if (isSocks4Error(error)) this.#finish({ status: 'SOCKERR', code: undefined, desc: (error as SocketError).message });
+      else if (failedDuringHandshake(this.#spec.tls !== undefined, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: 'SSL handshake failure' });
       else this.#finish({ status: 'L4CON', code: undefined, desc: error === undefined ? '' : errorText(error) });
       return;
     }
@@ -253,7 +265,8 @@ export class CheckProbe implements SocketHandler {
       body = latin1String(all, 0, all.byteLength);
     }
     const expectation = (this.#spec.http as HttpProbeSpec).expectation;
-    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries() }));
+    const context = checkSampleContext(this.#spec.subject, head);
+    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries(), context }));
   }
 
   #expired(): void {

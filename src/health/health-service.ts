@@ -76,6 +76,7 @@ export function probeSpecFor(
     connectTimeout,
     readTimeout: timeouts.check,
     ...(tcpRules !== undefined ? { tcpRules } : {}),
+    ...(server.socks4 !== undefined ? { socks4: server.socks4, viaSocks4: server.checkViaSocks4 } : {}),
     // HAProxy: checks send the server's PROXY header unless redirected by `port`/`addr`;
     // `check-send-proxy` forces one (v2 when the server speaks v2, else v1).
     ...(server.checkSendProxy || (server.sendProxy !== undefined && !redirected)
@@ -151,7 +152,10 @@ export class BackendHealth {
       const check = server.check;
       if (check === undefined) continue;
       validateIntervals(backend.name, server.name, check);
-      const spec = probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules);
+      const spec = {
+        ...probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules),
+        subject: { backend: backend.name, server: server.name, serverId: server.id },
+      };
       checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
     }
     this.checks = checks;

@@ -6,8 +6,11 @@
  * rule that does not hold fails the check. With no rule, HAProxy's implicit
  * `http-check expect status 200-399` applies.
  */
-import type { HttpCheckExpectModel } from '../config/model.ts';
+import type { HttpCheckExpectModel, HttpCheckMatch } from '../config/model.ts';
 import type { CheckOutcome } from './check-status.ts';
+import { compileLogFormat } from '../rules/log-format.ts';
+import { Sample } from '../rules/sample.ts';
+import { compileSampleFetch, type SampleContext } from '../rules/sample-fetch.ts';
 
 /** The part of a check response the rules look at. */
 export interface CheckResponse {
@@ -17,6 +20,8 @@ export interface CheckResponse {
   readonly body: string;
   /** Response headers as received (`hdr`/`fhdr` rules); absent: none looked at. */
   readonly headers?: readonly (readonly [string, string])[];
+  /** The check's sample context (set-var steps, `name-lf`/`value-lf`); absent: those read nothing. */
+  readonly context?: SampleContext | undefined;
 }
 
 interface CompiledExpect {
@@ -24,6 +29,8 @@ interface CompiledExpect {
   readonly onBody: boolean;
   /** For status rules: does the code match? For body rules: does the body match? */
   readonly matches: (response: CheckResponse) => boolean;
+  /** A `set-var` / `unset-var` step: run it, it never fails the check. */
+  readonly step?: ((response: CheckResponse, received: boolean) => void) | undefined;
 }
 
 /** A compiled rule list; `needsBody` tells the check to read the whole body before deciding. */
@@ -41,7 +48,9 @@ export class HttpExpectError extends Error {
 
 /** Compiles expect rules; throws HttpExpectError naming the bad rule. */
 export function compileExpectation(rules: readonly HttpCheckExpectModel[]): HttpExpectation {
-  const compiled = (rules.length === 0 ? DEFAULT_RULES : rules).map(compileRule);
+  // Only set-var steps: HAProxy's implicit status rule still applies (it is added when no expect is written).
+  const effective = rules.some((r) => r.kind !== 'set-var' && r.kind !== 'unset-var') ? rules : [...rules, ...DEFAULT_RULES];
+  const compiled = effective.map(compileRule);
   return { rules: compiled, needsBody: compiled.some((r) => r.onBody) };
 }
 
@@ -74,8 +83,43 @@ function compileRule(rule: HttpCheckExpectModel): CompiledExpect {
     case 'hdr':
     case 'fhdr':
       return { negate: rule.negate, onBody: false, matches: compileHeaderRule(rule, where) };
+    case 'set-var':
+    case 'unset-var':
+      return { negate: false, onBody: false, matches: () => true, step: compileVarStep(rule) };
   }
 }
+
+/** `set-var(check.NAME) EXPR` / `unset-var(check.NAME)`: the variable lives for this check run. */
+function compileVarStep(rule: HttpCheckExpectModel): (response: CheckResponse, received: boolean) => void {
+  const name = rule.pattern.slice('check.'.length);
+  if (rule.kind === 'unset-var') return (r) => r.context?.vars?.store('check', false)?.unset(name);
+  const compiled = compileSampleFetch(rule.expression ?? '', { direction: 'response' });
+  if (!compiled.ok) throw new HttpExpectError(`'http-check set-var(${rule.pattern})': ${compiled.message}`);
+  const fetch = compiled.fetch;
+  return (r, received) => {
+    let ctx = r.context;
+    if (ctx === undefined) return;
+    // Before the first expect the response is not read yet (HAProxy runs the rules in order after the send).
+    if (!received) ctx = { ...ctx, response: undefined };
+    const sample = new Sample();
+    if (fetch.sample(ctx, sample)) ctx.vars?.store('check', true)?.set(name, sample, 0);
+  };
+}
+
+/** A pattern as written, or a `name-lf`/`value-lf` log-format string built for each check. */
+function patternOf(text: string, format: boolean | undefined, where: string): (response: CheckResponse) => string {
+  if (format !== true) return () => text;
+  const compiled = compileLogFormat(text, 'response');
+  if (!compiled.ok) throw new HttpExpectError(`${where}: ${compiled.message}`);
+  const built = compiled.format;
+  return (r) => (r.context === undefined ? '' : built.evaluate(r.context));
+}
+
+/** HAProxy's answer to a `name-lf`/`value-lf` pattern built empty. */
+const EMPTY_FORMAT = 'log-format string evaluated to an empty string';
+
+/** Thrown by a header rule whose pattern was built empty: the check fails with L7RSP. */
+class EmptyPattern extends Error {}
 
 /**
  * `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]` (tcpcheck_eval_expect_http): a header whose
@@ -85,47 +129,54 @@ function compileRule(rule: HttpCheckExpectModel): CompiledExpect {
  */
 function compileHeaderRule(rule: HttpCheckExpectModel, where: string): (response: CheckResponse) => boolean {
   const header = rule.header ?? { nameMatch: 'str', valueMatch: 'str', value: undefined };
-  const nameRe = header.nameMatch === 'reg' ? compileRegex(rule.pattern, where, 'i') : undefined;
-  const name = rule.pattern.toLowerCase();
-  const nameMatches = (candidate: string): boolean => {
-    const lower = candidate.toLowerCase();
-    switch (header.nameMatch) {
-      case 'str':
-        return lower === name;
-      case 'beg':
-        return lower.startsWith(name);
-      case 'end':
-        return lower.endsWith(name);
-      case 'sub':
-        return lower.includes(name);
-      case 'reg':
-        return (nameRe as RegExp).test(lower);
-    }
-  };
+  const nameOf = patternOf(rule.pattern, header.nameFormat, where);
+  // A fixed regex is compiled once; a `name-lf`/`value-lf` one for each check (a check is rare).
+  const fixedNameRe = header.nameMatch === 'reg' && header.nameFormat !== true ? compileRegex(rule.pattern, where, 'i') : undefined;
   const wanted = header.value;
-  if (wanted === undefined) return (r) => (r.headers ?? []).some(([n]) => nameMatches(n));
-  const valueRe = header.valueMatch === 'reg' ? compileRegex(wanted, where) : undefined;
-  const valueMatches = (value: string): boolean => {
-    switch (header.valueMatch) {
-      case 'str':
-        return value === wanted;
-      case 'beg':
-        return value.startsWith(wanted);
-      case 'end':
-        return value.endsWith(wanted);
-      case 'sub':
-        return value.includes(wanted);
-      case 'reg':
-        return (valueRe as RegExp).test(value);
-    }
-  };
+  const valueOf = wanted === undefined ? undefined : patternOf(wanted, header.valueFormat, where);
+  const fixedValueRe = wanted !== undefined && header.valueMatch === 'reg' && header.valueFormat !== true ? compileRegex(wanted, where) : undefined;
   const full = rule.kind === 'fhdr';
-  return (r) =>
-    (r.headers ?? []).some(([n, v]) => {
+  return (r) => {
+    const name = nameOf(r).toLowerCase();
+    if (name === '' && header.nameFormat === true) throw new EmptyPattern();
+    const nameRe = header.nameMatch === 'reg' ? (fixedNameRe ?? regexOrUndefined(nameOf(r), 'i')) : undefined;
+    if (header.nameMatch === 'reg' && nameRe === undefined) return false;
+    const nameMatches = (candidate: string): boolean => matchText(header.nameMatch, candidate.toLowerCase(), name, nameRe);
+    if (valueOf === undefined) return (r.headers ?? []).some(([n]) => nameMatches(n));
+    const value = valueOf(r);
+    if (value === '' && header.valueFormat === true) throw new EmptyPattern();
+    const valueRe = header.valueMatch === 'reg' ? (fixedValueRe ?? regexOrUndefined(value, '')) : undefined;
+    if (header.valueMatch === 'reg' && valueRe === undefined) return false;
+    const valueMatches = (candidate: string): boolean => matchText(header.valueMatch, candidate, value, valueRe);
+    return (r.headers ?? []).some(([n, v]) => {
       if (!nameMatches(n)) return false;
       if (full) return valueMatches(v.trim());
       return v.split(',').some((part) => valueMatches(part.trim()));
     });
+  };
+}
+
+function matchText(method: HttpCheckMatch, candidate: string, pattern: string, re: RegExp | undefined): boolean {
+  switch (method) {
+    case 'str':
+      return candidate === pattern;
+    case 'beg':
+      return candidate.startsWith(pattern);
+    case 'end':
+      return candidate.endsWith(pattern);
+    case 'sub':
+      return candidate.includes(pattern);
+    case 'reg':
+      return (re as RegExp).test(candidate);
+  }
+}
+
+function regexOrUndefined(pattern: string, flags: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern, flags);
+  } catch {
+    return undefined;
+  }
 }
 
 /** "200", "200,301", "200-399", "200-299,304" -> inclusive ranges; undefined when malformed. */
@@ -156,11 +207,24 @@ function compileRegex(pattern: string, where: string, flags = ''): RegExp {
  */
 export function evaluateExpectation(expectation: HttpExpectation, response: CheckResponse): CheckOutcome {
   const code = response.status;
+  let received = false;
   for (const rule of expectation.rules) {
+    if (rule.step !== undefined) {
+      rule.step(response, received);
+      continue;
+    }
+    received = true;
     if (rule.onBody && response.body === '') {
       return { status: 'L7RSP', code, desc: 'HTTP content check could not find a response body' };
     }
-    if (rule.matches(response) !== rule.negate) continue;
+    let matched: boolean;
+    try {
+      matched = rule.matches(response);
+    } catch (error) {
+      if (!(error instanceof EmptyPattern)) throw error;
+      return { status: 'L7RSP', code, desc: EMPTY_FORMAT };
+    }
+    if (matched !== rule.negate) continue;
     if (!rule.onBody) return { status: 'L7STS', code, desc: response.reason };
     const desc = rule.negate ? 'HTTP check matched unwanted content' : 'HTTP content check did not match';
     return { status: 'L7RSP', code, desc };

@@ -1,3 +1,4 @@
+import type { Socks4Proxy } from './socks4-connect.ts';
 import type { DirectTargetModel, ServerCheckModel, ServerModel, ServerSsl, SendProxyModel } from '../config/model.ts';
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
@@ -97,6 +98,10 @@ export class Server {
   readonly onMarkedUp: 'shutdown-backup-sessions' | undefined;
   /** `proto h1|h2|fcgi`: the mux toward this server (undefined: HTTP/1 unless ALPN picks h2). */
   readonly proto: 'h1' | 'h2' | 'fcgi' | undefined;
+  /** `socks4 ADDR:PORT`: connections are made through this SOCKS4 proxy. */
+  readonly socks4: Socks4Proxy | undefined;
+  /** `check-via-socks4`: so are the default-connect checks. */
+  readonly checkViaSocks4: boolean;
   /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */
   readonly ws: 'auto' | 'h1' | 'h2';
   /** ms; 0 = none. */
@@ -198,6 +203,8 @@ export class Server {
     this.onMarkedDown = model.onMarkedDown;
     this.onMarkedUp = model.onMarkedUp;
     this.proto = model.proto;
+    this.socks4 = model.socks4;
+    this.checkViaSocks4 = model.checkViaSocks4 === true && model.socks4 !== undefined;
     this.ws = model.ws ?? 'auto';
     this.initialWeight = model.weight;
     this.userWeight = model.weight;

@@ -110,7 +110,8 @@ export function compileMatcher(method: MatchMethod, patterns: readonly string[],
       const built = buildMapIndex('ip', patterns);
       if (!built.ok) return { ok: false, message: built.message };
       const index = built.index;
-      return { ok: true, match: (s) => (s.type === 'ip' || s.type === 'str') && castSample(s, 'addr') && index.lookup(s) >= 0 };
+      // An integer is an IPv4 address in host order (HAProxy's c_int2ip cast: `hex2i -m ip`).
+      return { ok: true, match: (s) => (s.type === 'ip' || s.type === 'str' || s.type === 'int') && castSample(s, 'addr') && index.lookup(s) >= 0 };
     }
     case 'str': {
       const set = new Set(list);

@@ -1,3 +1,4 @@
+import { connectViaSocks4 } from '../proxy/socks4-connect.ts';
 import { Observed } from '../health/observe.ts';
 import type { Backend, BackendClient } from '../proxy/backend.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
@@ -261,11 +262,13 @@ export class ServerLeg implements SocketHandler {
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner);
     const { host, port, path } = serverDestination(server, this.#owner);
+    const header = serverProxyHeader(server, this.#owner);
     // `send-proxy*`: the header goes first on every new connection (queued until connected),
     // in clear before the TLS handshake on an `ssl` server.
-    const header = serverProxyHeader(server, this.#owner);
     const preface = tls !== undefined && header !== undefined ? { tls: { ...tls, preface: header } } : tls ? { tls } : {};
-    this.#attempt = this.#runtime.connect({ host, port, path, noDelay: true, ...preface }, this);
+    const options = { host, port, path, noDelay: true, ...preface };
+    // `socks4`: through the SOCKS4 proxy (never with TLS: refused when the configuration is read).
+    this.#attempt = server.socks4 !== undefined ? connectViaSocks4(this.#runtime, server.socks4, options, this) : this.#runtime.connect(options, this);
     if (header !== undefined && tls === undefined) this.#attempt.write(header);
     this.#owner.legScheduled();
   }

@@ -119,7 +119,8 @@ describe('http-check expect', () => {
     const [regex] = await backendErrors('  http-check expect rstring (');
     assert.match(regex?.[3] ?? '', /^'http-check expect rstring' : invalid regex '\('/);
     assert.deepEqual(await backendErrors('  http-check expect status'), [[2, 21, 'http-check', "'http-check expect status' expects <pattern> as argument."]]);
-    assert.deepEqual(await backendErrors('  http-check expect hdr name-lf x'), [[2, 25, 'http-check', "'http-check expect hdr' : 'name-lf' is not supported by Switchyard yet."]]);
+    const [format] = await backendErrors('  http-check expect hdr name-lf %[nosuchfetch]');
+    assert.match(format?.[3] ?? '', /^'http-check expect hdr' : .*nosuchfetch/);
     assert.deepEqual(await backendErrors('  http-check expect hdr name -m xx x'), [[2, 33, 'http-check', "'http-check expect hdr' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got 'xx')."]]);
     assert.deepEqual(await backendErrors('  http-check expect fhdr x'), [[2, 26, 'http-check', "'http-check expect fhdr' expects at the name keyword as first argument followed by a pattern."]]);
     assert.deepEqual(await backendErrors('  http-check expect min-recv 10 string x'), [[2, 21, 'http-check', "'http-check expect' : 'min-recv' is not supported by Switchyard yet."]]);
@@ -127,13 +128,39 @@ describe('http-check expect', () => {
   });
 });
 
+describe('http-check set-var / unset-var and -lf patterns', () => {
+  it('keeps set-var(check.*) and unset-var(check.*) in place among the expects; name-lf/value-lf as formats', async () => {
+    const hc = await httpCheck(
+      '  option httpchk',
+      '  http-check set-var(check.h) res.fhdr(x-name)',
+      "  http-check expect hdr name-lf -m str '%[var(check.h)]' value-lf -m beg '%[str(v)]'",
+      '  http-check unset-var(check.h)',
+    );
+    assert.deepEqual(hc?.expect, [
+      { negate: false, kind: 'set-var', pattern: 'check.h', expression: 'res.fhdr(x-name)' },
+      { negate: false, kind: 'hdr', pattern: '%[var(check.h)]', header: { nameMatch: 'str', valueMatch: 'beg', value: '%[str(v)]', nameFormat: true, valueFormat: true } },
+      { negate: false, kind: 'unset-var', pattern: 'check.h' },
+    ]);
+  });
+
+  it('refuses other scopes, bad names and bad expressions', async () => {
+    assert.deepEqual(await backendErrors('  http-check set-var(txn.x) int(1)'), [
+      [2, 14, 'http-check', "'http-check set-var' : variables of scope 'txn' are not supported by Switchyard yet (only 'check.')."],
+    ]);
+    const [name] = await backendErrors('  http-check unset-var(x)');
+    assert.match(name?.[3] ?? '', /^'http-check unset-var' : invalid variable name 'x'/);
+    const [expression] = await backendErrors('  http-check set-var(check.x) nosuchfetch');
+    assert.match(expression?.[3] ?? '', /^'http-check set-var' : .*nosuchfetch/);
+  });
+});
+
 describe('http-check rules', () => {
   it('refuses the other actions as not supported yet', async () => {
-    for (const action of ['connect', 'set-var(check.x) int(1)', 'comment x', 'disable-on-404']) {
-      const name = action.split(' ')[0]?.replace(/\(.*$/, '') as string;
+    for (const action of ['connect', 'comment x', 'disable-on-404']) {
+      const name = action.split(' ')[0] as string;
       const [error] = await backendErrors(`  http-check ${action}`);
       assert.deepEqual(error?.slice(0, 2), [2, 14], action);
-      if (name !== 'set-var') assert.equal(error?.[3], `'http-check ${name}' is not supported by Switchyard yet.`);
+      assert.equal(error?.[3], `'http-check ${name}' is not supported by Switchyard yet.`);
     }
     const [typo] = await backendErrors('  http-check expct status 200');
     assert.match(typo?.[3] ?? '', /^'http-check' expects 'send' or 'expect' \(got 'expct'\); did you mean 'expect'\?\.$/);

@@ -67,7 +67,6 @@ describe('tcp-check rules', () => {
     ]);
     assert.deepEqual(await backendErrors('  tcp-check expect min-recv 4'), [[2, 13, 'tcp-check', "'tcp-check expect' : expects a pattern: 'string', 'rstring', 'binary' or 'rbinary'."]]);
     assert.deepEqual((await backendErrors('  tcp-check expect error-status L9 string x'))[0]?.[3]?.startsWith("'tcp-check expect' : 'error-status' only supports 'L4OK'"), true);
-    assert.deepEqual(await backendErrors('  tcp-check connect via-socks4'), [[2, 21, 'tcp-check', "'tcp-check connect via-socks4' is not supported by Switchyard yet."]]);
   });
 });
 

@@ -7,8 +7,8 @@
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
  * rules of a defaults section are inherited only by proxies writing none of their own. The
- * other `http-check` actions (connect, set-var, comment, disable-on-404, send-state) are refused
- * as not supported yet; the `tcp-check` rules are in tcp-check.ts.
+ * other `http-check` actions (connect, comment, disable-on-404) are refused as not supported
+ * yet; `set-var` / `unset-var` are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';
@@ -18,6 +18,7 @@ import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { isHeaderName } from './http.ts';
 import { noExtraArgs } from './args.ts';
+import { checkLogFormatError, isCheckVarAction, parseCheckVarAction } from './http-check-vars.ts';
 
 /** An HTTP method is an RFC 9110 token. */
 function isMethod(text: string): boolean {
@@ -195,13 +196,10 @@ const MATCHES: readonly HttpCheckMatch[] = ['str', 'beg', 'end', 'sub', 'reg'];
 /** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]` from args[at] (the word after hdr/fhdr). */
 function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: number, kind: 'hdr' | 'fhdr', negate: boolean): HttpCheckExpectModel | undefined {
   let i = at;
-  const part = (keyword: 'name' | 'value'): { match: HttpCheckMatch; pattern: string } | undefined => {
+  const part = (keyword: 'name' | 'value'): { match: HttpCheckMatch; pattern: string; format: boolean } | undefined => {
     const word = args[i];
-    if (word?.text === `${keyword}-lf`) {
-      ctx.error(`'http-check expect ${kind}' : '${keyword}-lf' is not supported by Switchyard yet.`, word);
-      return undefined;
-    }
-    if (word?.text !== keyword) {
+    const format = word?.text === `${keyword}-lf`;
+    if (word?.text !== keyword && !format) {
       ctx.error(`'http-check expect ${kind}' expects at the ${keyword} keyword as ${keyword === 'name' ? 'first ' : ''}argument followed by a pattern.`, word ?? args[at - 1]);
       return undefined;
     }
@@ -222,7 +220,13 @@ function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: numb
       ctx.error(`'http-check expect ${kind}' expects a pattern after '${keyword}'.`, args[i - 1]);
       return undefined;
     }
-    if (match === 'reg') {
+    if (format) {
+      const error = checkLogFormatError(pattern.text);
+      if (error !== undefined) {
+        ctx.error(`'http-check expect ${kind}' : ${error}`, pattern);
+        return undefined;
+      }
+    } else if (match === 'reg') {
       try {
         new RegExp(pattern.text);
       } catch (err) {
@@ -231,11 +235,11 @@ function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: numb
       }
     }
     i++;
-    return { match, pattern: pattern.text };
+    return { match, pattern: pattern.text, format };
   };
   const name = part('name');
   if (name === undefined) return undefined;
-  let value: { match: HttpCheckMatch; pattern: string } | undefined;
+  let value: { match: HttpCheckMatch; pattern: string; format: boolean } | undefined;
   if (args[i] !== undefined) {
     value = part('value');
     if (value === undefined) return undefined;
@@ -245,7 +249,13 @@ function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: numb
     negate,
     kind,
     pattern: name.pattern,
-    header: { nameMatch: name.match, valueMatch: value?.match ?? 'str', value: value?.pattern },
+    header: {
+      nameMatch: name.match,
+      valueMatch: value?.match ?? 'str',
+      value: value?.pattern,
+      ...(name.format ? { nameFormat: true } : {}),
+      ...(value?.format === true ? { valueFormat: true } : {}),
+    },
   };
 }
 const UNSUPPORTED_EXPECT_OPTIONS = ['min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'];
@@ -304,7 +314,7 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
 }
 
 const HTTP_CHECK_ACTIONS = ['send', 'expect', 'send-state'];
-const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var', 'set-var-fmt', 'unset-var', 'comment', 'disable-on-404'];
+const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var-fmt', 'comment', 'disable-on-404'];
 
 function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
@@ -314,6 +324,14 @@ function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
     const proxy = ctx.proxy;
     if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check send-state')) return;
     proxy.healthCheck.sendState = true;
+    return;
+  }
+  if (action !== undefined && isCheckVarAction(action.text)) {
+    const parsed = parseCheckVarAction(ctx, args);
+    const proxy = ctx.proxy;
+    if (parsed === undefined || proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check')) return;
+    ownRules(ctx, proxy);
+    proxy.healthCheck.expect.push(parsed);
     return;
   }
   if (action === undefined || !HTTP_CHECK_ACTIONS.includes(action.text)) {

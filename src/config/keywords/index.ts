@@ -24,6 +24,7 @@ import { proxyKeywords } from './proxy.ts';
 import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverCheckTlsKeywords } from './server-check-tls.ts';
+import { serverSocks4Keywords } from './server-socks4.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
 import { resolversKeywords } from './resolvers.ts';
 import { peersKeywords } from './peers.ts';
@@ -67,6 +68,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverKeywords,
   serverCheckKeywords,
   serverCheckTlsKeywords,
+  serverSocks4Keywords,
   serverInitAddrKeywords,
   resolversKeywords,
   peersKeywords,

@@ -231,12 +231,12 @@ export const serverKeywords: KeywordList = {
   unsupported: {
     serverOptions: [
       'npn',
-      'check-proto', 'check-via-socks4', 'check-reuse-pool', 'check-pool-conn-name',
+      'check-proto', 'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt', 'minconn', 'id',
       'init-state', 'resolve-net', 'resolve-opts',
       'tfo', 'source', 'usesrc',
       'pool-conn-name', 'max-reuse', 'namespace', 'redir',
-      'sigalgs', 'client-sigalgs', 'allow-0rtt', 'socks4', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
+      'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
       'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
     ],
   },

@@ -47,6 +47,7 @@ function parseConnect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
     linger: false,
     comment: undefined as string | undefined,
   };
+  let viaSocks4 = false;
   for (let i = 2; i < args.length; i++) {
     const word = args[i] as Token;
     const value = args[i + 1];
@@ -91,6 +92,8 @@ function parseConnect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
         break;
       }
       case 'via-socks4':
+        viaSocks4 = true;
+        break;
       case 'proto':
         return notYet(ctx, `connect ${word.text}`, word);
       default:
@@ -101,7 +104,7 @@ function parseConnect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
         return undefined;
     }
   }
-  return rule;
+  return viaSocks4 ? { ...rule, viaSocks4 } : rule;
 }
 
 /** `1.2.3.4`, `1.2.3.4:80`, `[::1]:80`, `::1`. */

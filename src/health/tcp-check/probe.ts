@@ -11,6 +11,7 @@
  */
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../../runtime.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
+import { connectViaSocks4, isSocks4Error } from '../../proxy/socks4-connect.ts';
 import { CHECK_BUFFER, errorText, failedDuringHandshake, type ProbeSpec } from '../check-probe.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import type { ConnectRule, ExpectRule, TcpCheckRule, TcpCheckRuleSet } from './rules.ts';
@@ -95,7 +96,8 @@ export class TcpCheckProbe implements SocketHandler {
     if (this.#finished || socket !== this.#socket) return;
     this.#socket = undefined;
     if (!this.#connected) {
-      if (failedDuringHandshake(this.#tls, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: `SSL handshake failure${this.#where()}` });
+      if (isSocks4Error(error)) this.#finish({ status: 'SOCKERR', code: undefined, desc: `${(error as SocketError).message}${this.#where()}` });
+      else if (failedDuringHandshake(this.#tls, error)) this.#finish({ status: 'L6RSP', code: undefined, desc: `SSL handshake failure${this.#where()}` });
       else this.#finish({ status: 'L4CON', code: undefined, desc: `${error === undefined ? '' : errorText(error)}${this.#where()}` });
       return;
     }
@@ -183,18 +185,18 @@ export class TcpCheckProbe implements SocketHandler {
     this.#tls = tls !== undefined;
     const v2 = this.#sendsProxy(rule) && spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     this.#arm(spec.connectTimeout);
-    const socket = this.#runtime.connect(
-      {
-        host: rule.addr ?? spec.host,
-        port: rule.port ?? spec.port,
-        // A UNIX socket server, unless the rule connects elsewhere.
-        path: rule.addr === undefined && rule.port === undefined ? spec.path : undefined,
-        noDelay: true,
-        // A v2 header (LOCAL) goes in clear before the TLS handshake.
-        ...(tls !== undefined ? { tls: v2 !== undefined ? { ...tls, preface: v2 } : tls } : {}),
-      },
-      this,
-    );
+    const options = {
+      host: rule.addr ?? spec.host,
+      port: rule.port ?? spec.port,
+      // A UNIX socket server, unless the rule connects elsewhere.
+      path: rule.addr === undefined && rule.port === undefined ? spec.path : undefined,
+      noDelay: true,
+      // A v2 header (LOCAL) goes in clear before the TLS handshake.
+      ...(tls !== undefined ? { tls: v2 !== undefined ? { ...tls, preface: v2 } : tls } : {}),
+    };
+    // tcpcheck_eval_connect: `via-socks4`, or a default connect of a `check-via-socks4` server.
+    const socks4 = rule.viaSocks4 || (rule.isDefault && spec.viaSocks4 === true) ? spec.socks4 : undefined;
+    const socket = socks4 !== undefined ? connectViaSocks4(this.#runtime, socks4, options, this) : this.#runtime.connect(options, this);
     this.#socket = socket;
     if (v2 !== undefined && tls === undefined) socket.write(v2);
   }

@@ -20,6 +20,8 @@ export interface ConnectRule {
   readonly sni: string | undefined;
   readonly alpn: string | undefined;
   readonly comment: string | undefined;
+  /** `via-socks4`: through the server's `socks4` proxy. */
+  readonly viaSocks4: boolean;
 }
 
 export interface SendRule {
@@ -122,6 +124,7 @@ export function connectRule(step: number, fields: Partial<Omit<ConnectRule, 'act
     sni: fields.sni,
     alpn: fields.alpn,
     comment: fields.comment,
+    viaSocks4: fields.viaSocks4 ?? false,
   };
 }
 
@@ -187,6 +190,7 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
             ssl: line.ssl,
             sni: line.sni,
             alpn: line.alpn,
+            viaSocks4: line.viaSocks4 === true,
             comment: line.comment ?? pending,
           }),
         );

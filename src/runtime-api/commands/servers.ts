@@ -283,13 +283,23 @@ export const serverCommands: readonly CliCommand[] = [
     words: ['disable', 'agent'],
     usage: usage('disable agent', 'disable agent checks'),
     level: 'admin',
-    run: (args, ctx) => withServer(args, 2, ctx, () => NO_ANSWER),
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server) => {
+        ctx.target.agentCheck?.(server)?.stop();
+        return NO_ANSWER;
+      }),
   },
   {
     words: ['enable', 'agent'],
     usage: usage('enable agent', 'enable agent checks'),
     level: 'admin',
-    run: (args, ctx) => withServer(args, 2, ctx, () => error('Agent was not configured on this server, cannot enable.\n')),
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server) => {
+        const agent = ctx.target.agentCheck?.(server);
+        if (agent === undefined) return error('Agent was not configured on this server, cannot enable.\n');
+        agent.start(0);
+        return NO_ANSWER;
+      }),
   },
   {
     words: ['set', 'maxconn', 'server'],

@@ -679,6 +679,8 @@ class Resolver {
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}': server '${server.name}' has neither service port nor check port.`);
       }
       const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;
+      // An SSL context is prepared without `ssl` when the default-server had it (cfgparse.c).
+      const sslContext = ssl === undefined && server.defaultServerSsl === true ? this.#serverSsl(proxy, server) : undefined;
       servers.push({
         name: server.name,
         host: server.host,
@@ -693,7 +695,9 @@ class Resolver {
         disabled: server.disabled,
         backup: server.backup,
         ssl,
-        ...(server.checkSsl === true && server.checkEnabled ? { checkSsl: ssl ?? this.#serverSsl(proxy, server) } : {}),
+        ...(server.checkSsl === true && server.checkEnabled ? { checkSsl: ssl ?? sslContext ?? this.#serverSsl(proxy, server) } : {}),
+        ...(server.noSsl === true && !server.ssl ? { noSsl: true } : {}),
+        ...(sslContext !== undefined ? { sslContext } : {}),
         maxqueue: server.maxqueue,
         slowstart: server.slowstart,
         poolMaxConn: server.poolMaxConn,

@@ -156,6 +156,11 @@ export class Proxy {
     return new HealthChecks(services);
   }
 
+  /** Closes the idle connections to `server` (its transport changed: `set server ... ssl`). */
+  closeIdleConnections(server: Server): void {
+    for (const pool of this.#pools.values()) pool.closeIdleOf(server);
+  }
+
   /** `add server ... check|agent-check`: the new server's checks, built stopped and stopped with the others. */
   addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): RuntimeServerChecks {
     const type = this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend';

@@ -28,6 +28,11 @@ const NOT_DYNAMIC: ReadonlySet<string> = new Set([
 /** Servers added by `add server` (HAProxy's SRV_F_DYNAMIC): they cannot be tracked. */
 const dynamicServers = new WeakSet<Server>();
 
+/** The server was made by `add server` (HAProxy's SRV_F_DYNAMIC). */
+export function isDynamicServer(server: Server): boolean {
+  return dynamicServers.has(server);
+}
+
 /** BE_LB_PROP_DYN: roundrobin, leastconn, first, random, and hashing with `hash-type consistent`. */
 export function takesDynamicServers(backend: Backend): boolean {
   const algo = backend.model.balance.algorithm;

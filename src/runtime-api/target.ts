@@ -61,6 +61,8 @@ export interface RuntimeTarget {
   addServerChecks?(backend: Backend, server: Server, agent: AgentCheckModel | undefined): void;
   /** `del server`: stops and forgets its check and agent. */
   removeServerChecks?(server: Server): void;
+  /** Closes the server's idle pooled connections (srv_cleanup_connections). */
+  closeIdleConnections?(server: Server): void;
   /** Reports a state change as HAProxy's ha_warning does (stderr, silenced by -q). */
   warning(text: string): void;
   /**
@@ -142,6 +144,10 @@ class ProxyTarget implements RuntimeTarget {
 
   addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): void {
     this.#proxy.addServerChecks(backend, server, agent);
+  }
+
+  closeIdleConnections(server: Server): void {
+    this.#proxy.closeIdleConnections(server);
   }
 
   removeServerChecks(server: Server): void {

@@ -23,7 +23,7 @@ export function storeFilesOf(target: RuntimeTarget, draft: ConfigDraft): StoreFi
   const caFiles = new Map<CaFileReference, string>();
   for (const reference of draft.global.caFiles) {
     const pem = cas.get(reference.path)?.kind === 'ca-file' ? cas.get(reference.path)?.pem : undefined;
-    if (pem === undefined) return `'ca-file' : unable to load ${reference.path}\n`;
+    if (pem === undefined) return `'ca-file' : unable to load ${reference.path}.\n`;
     caFiles.set(reference, pem);
   }
   const crls = new Map<CaFileReference, string>();
@@ -34,7 +34,7 @@ export function storeFilesOf(target: RuntimeTarget, draft: ConfigDraft): StoreFi
       const crl = server.tls?.crlFile;
       if (crl !== undefined) {
         const pem = cas.get(crl.path)?.kind === 'crl-file' ? cas.get(crl.path)?.pem : undefined;
-        if (pem === undefined) return `'crl-file' : unable to load ${crl.path}\n`;
+        if (pem === undefined) return `'crl-file' : unable to load ${crl.path}.\n`;
         crls.set(crl, pem);
       }
       const crt = server.tls?.crt;

@@ -81,6 +81,8 @@ export interface ServerSettings {
   backup: boolean;
   /** `ssl` / `no-ssl`. */
   ssl: boolean;
+  /** `no-ssl` was the last of the two written (HAProxy's use_ssl -1, kept from a default-server). */
+  noSsl?: boolean;
   /** Where `ssl` was written on the current line (for the missing-CA error); undefined when inherited. */
   sslPlace: Place | undefined;
   /** HAProxy's default is `required` (or the global `ssl-server-verify`). */
@@ -183,6 +185,8 @@ export interface ServerDraft extends ServerSettings {
   readonly unix?: boolean | undefined;
   /** `ipv4@`/`ipv6@` in front of a host name. */
   readonly family?: 4 | 6 | undefined;
+  /** The default-server had `ssl` when the line was read (HAProxy's SRV_F_DEFSRV_USE_SSL). */
+  readonly defaultServerSsl?: boolean | undefined;
   readonly place: Place;
 }
 

@@ -198,6 +198,13 @@ export interface ServerModel {
   readonly checkSsl?: ServerSsl | undefined;
   /** `agent-check`: an agent on the server reports its weight and state (src/health/agent-check.ts). */
   readonly agent?: AgentCheckModel | undefined;
+  /** `no-ssl` was written (here or on a default-server): HAProxy's use_ssl -1 (`show servers state`'s srv_use_ssl). */
+  readonly noSsl?: boolean | undefined;
+  /**
+   * The TLS settings of a server without `ssl` that has an SSL context all the same (its
+   * default-server had `ssl`, or `check-ssl`): `set server ... ssl on` turns them on.
+   */
+  readonly sslContext?: ServerSsl | undefined;
   /** `track [<proxy>/]<server>`: follows that server's health and maintenance (src/proxy/server-tracking.ts). */
   readonly track?: ServerTrackModel | undefined;
   /** `socks4 ADDR:PORT`: connections go through this SOCKS4 proxy (src/proxy/socks4-connect.ts). */

@@ -689,6 +689,8 @@ class Resolver {
       }
       for (const message of socks4Refusals(server)) this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : ${message}`);
       const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;
+      // An SSL context is prepared without `ssl` when the default-server had it (cfgparse.c).
+      const sslContext = ssl === undefined && server.defaultServerSsl === true ? this.#serverSsl(proxy, server) : undefined;
       servers.push({
         name: server.name,
         host: server.host,
@@ -703,7 +705,9 @@ class Resolver {
         disabled: server.disabled,
         backup: server.backup,
         ssl,
-        ...(server.checkSsl === true && server.checkEnabled ? { checkSsl: ssl ?? this.#serverSsl(proxy, server) } : {}),
+        ...(server.checkSsl === true && server.checkEnabled ? { checkSsl: ssl ?? sslContext ?? this.#serverSsl(proxy, server) } : {}),
+        ...(server.noSsl === true && !server.ssl ? { noSsl: true } : {}),
+        ...(sslContext !== undefined ? { sslContext } : {}),
         maxqueue: server.maxqueue,
         slowstart: server.slowstart,
         poolMaxConn: server.poolMaxConn,

@@ -261,6 +261,8 @@ const serverSchema = v.object({
   ssl: v.optional(serverSslSchema),
   /** `check-ssl`: the TLS settings health checks use (the server's own `ssl` ones when it has some). */
   checkSsl: v.optional(serverSslSchema),
+  noSsl: v.optional(v.boolean()),
+  sslContext: v.optional(serverSslSchema),
   maxqueue: v.optional(countSchema),
   slowstart: v.optional(durationMsSchema),
   poolMaxConn: v.optional(poolMaxConnSchema),

@@ -17,7 +17,8 @@ import type { ProbeSpec } from './check-probe.ts';
 import type { HealthLog } from './health-log.ts';
 import { parseAgentReply, type AgentReply } from './agent-reply.ts';
 import type { ServerCheck } from './server-check.ts';
-import { countUsableServers, serverDownMessage, serverUpMessage } from './state-messages.ts';
+import { checkResultMessage, countUsableServers, serverDownMessage, serverUpMessage, type CheckReport } from './state-messages.ts';
+import { checkPassed, type CheckOutcome, type CheckStatus } from './check-status.ts';
 import { TcpCheckProbe } from './tcp-check/probe.ts';
 import { connectRule, expectRule, finishRuleSet, latin1Of, type CustomVerdict, type ExpectInput, type TcpCheckRule, type TcpCheckRuleSet } from './tcp-check/rules.ts';
 
@@ -31,6 +32,10 @@ export class AgentCheck {
   readonly #spec: ProbeSpec;
   readonly #rules: TcpCheckRuleSet;
   #line: string | undefined;
+  /** The agent's own check state: HAProxy's agent rise and fall are 1 (DEF_AGENT_RISETIME / FALLTIME). */
+  readonly #health = { health: 1, rise: 1, fall: 1 };
+  /** Its last status; CHECKED after a reply without a health word. */
+  #status: CheckStatus | 'INI' | 'CHECKED' = 'INI';
   #timer: TimerHandle | undefined;
   #probe: TcpCheckProbe | undefined;
   #running = false;
@@ -80,9 +85,12 @@ export class AgentCheck {
   #run(): void {
     if (!this.#running) return;
     this.#line = undefined;
-    const probe = new TcpCheckProbe(this.#runtime, this.#spec, this.#rules, () => {
+    const startedAt = this.#runtime.now();
+    const probe = new TcpCheckProbe(this.#runtime, this.#spec, this.#rules, (outcome) => {
       this.#probe = undefined;
-      if (this.#line !== undefined) this.apply(parseAgentReply(this.#line));
+      const duration = Math.max(0, Math.floor(this.#runtime.now() - startedAt));
+      if (this.#line !== undefined) this.apply(parseAgentReply(this.#line), duration);
+      else if (!checkPassed(outcome.status)) this.#failed(outcome, duration);
       if (this.#running) this.#schedule(this.#inter);
     });
     this.#probe = probe;
@@ -99,8 +107,28 @@ export class AgentCheck {
     return { kind: 'done', outcome: { status: 'L7OK', code: undefined, desc: '' } };
   }
 
+  /**
+   * The agent could not be asked (set_server_check_status on an agent): its health drops only
+   * for layer 7 failures (no reply in time, a bad one), and never takes the server down.
+   */
+  #failed(outcome: CheckOutcome, duration: number): void {
+    const layer7 = outcome.status === 'L7TOUT' || outcome.status === 'L7RSP';
+    const report = layer7 && this.#health.health > 0;
+    if (report) this.#health.health = 0;
+    this.#result({ ...outcome, duration }, report);
+  }
+
+  /** set_server_check_status's log line (`option log-health-checks`) when the status changed or the health moved. */
+  #result(report: CheckReport, moved: boolean): void {
+    const previous = this.#status;
+    this.#status = report.status;
+    if (this.#log.logsChecks && (report.status !== previous || moved)) {
+      this.#log.checkResult(`${checkResultMessage(this.#backend.name, this.server, report, this.#health, 'Agent')}.`);
+    }
+  }
+
   /** Applies a reply: admin state, weight, maxconn, then health (tcpcheck_agent_expect_reply's order). */
-  apply(reply: AgentReply): void {
+  apply(reply: AgentReply, duration = -1): void {
     const backend = this.#backend;
     const server = this.server;
     const now = this.#runtime.now();
@@ -111,14 +139,23 @@ export class AgentCheck {
     }
     if (reply.weight !== undefined) {
       const percent = Number.parseInt(reply.weight, 10);
-      const initial = backend.model.servers[server.index]?.weight ?? server.userWeight;
+      const initial = server.initialWeight;
       const weight = Math.min(256, Math.floor((initial * Math.min(percent, 25600)) / 100));
       server.userWeight = weight;
       backend.setServerWeight(server, weight);
     }
     if (reply.maxconn !== undefined && /^\d+$/.test(reply.maxconn)) backend.setServerWeight(server, server.weight, Number(reply.maxconn));
-    if (reply.health === undefined) return;
-    const info = `via agent : ${reply.health}${reply.description !== '' ? ` (${reply.description})` : ''}`;
+    if (reply.health === undefined) {
+      // HCHK_STATUS_CHECKED: a neutral result, not logged, but the next one counts as a change.
+      this.#status = 'CHECKED';
+      return;
+    }
+    // HAProxy: without a description, an "up" reply reports the first unknown word.
+    const detail = reply.description !== '' ? reply.description : reply.health === 'up' ? (reply.error ?? '') : '';
+    const info = `via agent : ${reply.health}${detail !== '' ? ` (${detail})` : ''}`;
+    const up = reply.health === 'up';
+    this.#health.health = up ? this.#health.rise + this.#health.fall - 1 : 0;
+    this.#result({ status: up ? 'L7OK' : 'L7STS', code: 0, desc: info, duration }, false);
     if (reply.health === 'up') {
       const checkHealthy = this.#healthCheck === undefined || this.#healthCheck.counter.healthy;
       if (server.status !== 'DOWN' || !checkHealthy) return;

@@ -6,7 +6,7 @@
  * where mininter is the smallest interval of at least 1 s, so checks of many servers do not
  * fire together.
  */
-import type { BackendModel, HttpCheckModel, ServerCheckModel, Timeouts } from '../config/model.ts';
+import type { AgentCheckModel, BackendModel, HttpCheckModel, ServerCheckModel, Timeouts } from '../config/model.ts';
 import type { ProxyLogger } from '../log/logger.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -16,7 +16,7 @@ import type { HttpProbeSpec, ProbeSpec } from './check-probe.ts';
 import { HealthLog } from './health-log.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
 import { compileExpectation } from './http-expect.ts';
-import { ServerCheck } from './server-check.ts';
+import { ServerCheck, type ServerCheckOptions } from './server-check.ts';
 import { AgentCheck } from './agent-check.ts';
 import { serverStateHeader } from './server-state-header.ts';
 import { protocolRuleSet } from './tcp-check/protocols.ts';
@@ -48,8 +48,11 @@ export function probeSpecFor(
   timeouts: Timeouts,
   http: HttpProbeSpec | undefined,
   tcpRules?: TcpCheckRuleSet,
+  dynamic = false,
 ): ProbeSpec {
-  const redirected = check.port !== undefined || check.addr !== undefined;
+  // A dynamic server's check inherits neither TLS nor the PROXY header: `check-ssl` and
+  // `check-send-proxy` must be written (init_srv_check, SRV_F_DYNAMIC).
+  const redirected = dynamic || check.port !== undefined || check.addr !== undefined;
   // `check-ssl` forces TLS; otherwise a `ssl` server is checked over TLS unless redirected (init_srv_check).
   const ssl = server.checkSsl ?? (redirected ? undefined : server.ssl);
   const tls: ConnectTlsOptions | undefined =
@@ -70,7 +73,7 @@ export function probeSpecFor(
     host: check.addr ?? server.host,
     port: check.port ?? server.port,
     // A UNIX socket server is checked on its socket unless `addr`/`port` send the check elsewhere.
-    ...(server.unix && !redirected ? { path: server.host } : {}),
+    ...(server.unix && check.port === undefined && check.addr === undefined ? { path: server.host } : {}),
     tls,
     http,
     connectTimeout,
@@ -136,15 +139,10 @@ export class BackendHealth {
       // Name the backend and its line: the parser checked the syntax, the engine compiles it.
       throw new Error(`backend '${backend.name}' (${model.source.file}:${model.source.line}): ${(error as Error).message}`);
     }
-    const log = new HealthLog(runtime, logger, options.quiet ?? false, model.healthCheck?.logHealthChecks === true);
+    const log = healthLogFor(runtime, backend, logger, options.quiet ?? false);
     const spreadChecks = options.spreadChecks ?? 0;
     if (!(spreadChecks >= 0 && spreadChecks <= 50)) throw new RangeError(`spread-checks must be 0..50 (got ${spreadChecks})`);
-    const checkOptions = {
-      proxyType,
-      dynamicWeight: hasDynamicWeights(model),
-      spreadChecks,
-      random: options.random ?? Math.random,
-    };
+    const checkOptions = checkOptionsFor(backend, proxyType, spreadChecks, options.random ?? Math.random);
     const checks: ServerCheck[] = [];
     const sendsState = http !== undefined && model.healthCheck?.sendState === true;
     const node = runtime.hostname ?? '';
@@ -174,6 +172,49 @@ export class BackendHealth {
   }
 }
 
+/** A backend's health log: its `log` targets, with `option log-health-checks` results. */
+export function healthLogFor(runtime: Runtime, backend: Backend, logger: ProxyLogger | undefined, quiet: boolean): HealthLog {
+  return new HealthLog(runtime, logger, quiet, backend.model.healthCheck?.logHealthChecks === true);
+}
+
+function checkOptionsFor(backend: Backend, proxyType: 'backend' | 'listen', spreadChecks: number, random: () => number): ServerCheckOptions {
+  return { proxyType, dynamicWeight: hasDynamicWeights(backend.model), spreadChecks, random };
+}
+
+/** The checks of a server `add server` made: built stopped (`enable health` / `enable agent` start them). */
+export interface RuntimeServerChecks {
+  readonly check: ServerCheck | undefined;
+  readonly agent: AgentCheck | undefined;
+}
+
+/**
+ * HAProxy's cli_parse_add_server: init_srv_check and init_srv_agent_check for the new server,
+ * the checks left disabled. The probe is the backend's (`option httpchk`, `tcp-check` rules);
+ * TLS and the PROXY header only when `check-ssl` / `check-send-proxy` ask for them.
+ */
+export function createRuntimeServerChecks(
+  runtime: Runtime,
+  backend: Backend,
+  server: Server,
+  agentModel: AgentCheckModel | undefined,
+  log: HealthLog,
+  proxyType: 'backend' | 'listen',
+): RuntimeServerChecks {
+  const model = backend.model;
+  let check: ServerCheck | undefined;
+  if (server.check !== undefined) {
+    validateIntervals(backend.name, server.name, server.check);
+    const http = httpProbeFor(model);
+    const sendsState = http !== undefined && model.healthCheck?.sendState === true;
+    const node = runtime.hostname ?? '';
+    const probe = sendsState ? withServerState(http, backend, server, node) : http;
+    const spec = probeSpecFor(server, server.check, model.timeouts, probe, tcpRuleSetFor(model), true);
+    check = new ServerCheck(runtime, backend, server, server.check, spec, log, checkOptionsFor(backend, proxyType, 0, Math.random));
+  }
+  const agent = agentModel === undefined ? undefined : new AgentCheck(runtime, backend, server, agentModel, check, log, model.timeouts.check);
+  return { check, agent };
+}
+
 function validateIntervals(backendName: string, serverName: string, check: ServerCheckModel): void {
   for (const [name, value] of [['inter', check.inter], ['fastinter', check.fastinter], ['downinter', check.downinter]] as const) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
@@ -188,6 +229,8 @@ export class HealthChecks {
   #started = false;
   /** Checks an operator disabled before a reload (server-state file): not started with the others. */
   readonly #held = new Set<ServerCheck>();
+  /** Checks of servers added at run time, by server. */
+  readonly #runtime = new Map<Server, RuntimeServerChecks>();
 
   constructor(backends: readonly BackendHealth[]) {
     this.backends = backends.filter((b) => b.checks.length > 0 || b.agents.length > 0);
@@ -221,8 +264,29 @@ export class HealthChecks {
     this.#held.add(check);
   }
 
+  /** The checks of a server `add server` made: stopped with the others. */
+  addRuntime(server: Server, checks: RuntimeServerChecks): void {
+    this.#runtime.set(server, checks);
+  }
+
+  runtimeChecksOf(server: Server): RuntimeServerChecks | undefined {
+    return this.#runtime.get(server);
+  }
+
+  /** `del server`: its checks stop for good. */
+  removeRuntime(server: Server): void {
+    const checks = this.#runtime.get(server);
+    checks?.check?.stop();
+    checks?.agent?.stop();
+    this.#runtime.delete(server);
+  }
+
   stop(): void {
     this.#started = false;
     for (const b of this.backends) b.stop();
+    for (const { check, agent } of this.#runtime.values()) {
+      check?.stop();
+      agent?.stop();
+    }
   }
 }

@@ -107,19 +107,21 @@ export function asciiEncode(text: string): string {
 
 /**
  * The `option log-health-checks` line (check.c set_server_check_status), without HAProxy's
- * trailing ".": `Health check for server be/s1 succeeded, reason: ..., status: 1/1 UP`.
+ * trailing ".": `Health check for server be/s1 succeeded, reason: ..., status: 1/1 UP`
+ * (`Agent check for ...` for an agent's results).
  */
 export function checkResultMessage(
   backendName: string,
   server: Server,
   check: CheckReport,
   health: { readonly health: number; readonly rise: number; readonly fall: number },
+  kind: 'Health' | 'Agent' = 'Health',
 ): string {
   const passed = checkPassed(check.status);
   const up = health.health >= health.rise;
   const shown = up ? `${health.health - health.rise + 1}/${health.fall} ${server.userWeight > 0 ? 'UP' : 'DRAIN'}` : `${health.health}/${health.rise} DOWN`;
   return (
-    `Health check for ${server.backup ? 'backup ' : ''}server ${backendName}/${server.name} ` +
+    `${kind} check for ${server.backup ? 'backup ' : ''}server ${backendName}/${server.name} ` +
     `${check.status === 'L7OKC' ? 'conditionally ' : ''}${passed ? 'succeeded' : 'failed'}${checkDetails(check)}, status: ${shown}`
   );
 }

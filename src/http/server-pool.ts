@@ -174,6 +174,13 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
     return true;
   }
 
+  /** Closes the idle connections to one server (HAProxy's srv_cleanup_connections: its transport changed). */
+  closeIdleOf(server: Server): void {
+    const state = this.#servers.get(server);
+    if (state === undefined) return;
+    for (const conn of [...state.idle, ...state.safe]) this.#close(conn);
+  }
+
   /** Closes every idle connection (reload, stop). */
   closeAll(): void {
     for (const conn of [...this.#bySocket.values()]) this.#close(conn);

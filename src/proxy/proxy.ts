@@ -11,7 +11,9 @@ import { bufferSizes } from '../http/buffer-sizes.ts';
 import { ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
-import { BackendHealth, HealthChecks } from '../health/health-service.ts';
+import { BackendHealth, createRuntimeServerChecks, healthLogFor, HealthChecks, type RuntimeServerChecks } from '../health/health-service.ts';
+import type { AgentCheckModel } from '../config/model.ts';
+import type { Server } from './server.ts';
 import { HealthLog } from '../health/health-log.ts';
 import { attachPersistence } from '../stick/persistence.ts';
 import { userlistTable } from '../auth/userlist.ts';
@@ -156,6 +158,20 @@ export class Proxy {
       services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));
     }
     return new HealthChecks(services);
+  }
+
+  /** Closes the idle connections to `server` (its transport changed: `set server ... ssl`). */
+  closeIdleConnections(server: Server): void {
+    for (const pool of this.#pools.values()) pool.closeIdleOf(server);
+  }
+
+  /** `add server ... check|agent-check`: the new server's checks, built stopped and stopped with the others. */
+  addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): RuntimeServerChecks {
+    const type = this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend';
+    const log = healthLogFor(this.runtime, backend, this.#backendLogger(backend), this.#quiet);
+    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type);
+    this.health.addRuntime(server, checks);
+    return checks;
   }
 
   #backendLogger(backend: Backend): ProxyLogger {

@@ -84,6 +84,13 @@ export class Server {
   readonly backup: boolean;
   /** Replaced (never changed in place) when the runtime API commits a new client certificate (`set ssl cert`). */
   ssl: ServerSsl | undefined;
+  /**
+   * HAProxy's use_ssl: 1 with `ssl`, -1 when `no-ssl` was written, 0 otherwise; `set server ...
+   * ssl on|off` makes it 1 or 0 (`show servers state`'s srv_use_ssl).
+   */
+  useSsl: -1 | 0 | 1;
+  /** The TLS settings `set server ... ssl on` uses (HAProxy's ssl_ctx); undefined: the server has no SSL context. */
+  sslContext: ServerSsl | undefined;
   /** `send-proxy*`: a PROXY header starts each connection to this server. */
   readonly sendProxy: SendProxyModel | undefined;
   /** `check-send-proxy`: health checks send a (LOCAL) PROXY header first. */
@@ -195,6 +202,8 @@ export class Server {
     this.poolLowConn = model.poolLowConn ?? 0;
     this.poolPurgeDelay = model.poolPurgeDelay ?? 5000;
     this.ssl = model.ssl;
+    this.useSsl = model.ssl !== undefined ? 1 : model.noSsl === true ? -1 : 0;
+    this.sslContext = model.ssl ?? model.sslContext ?? model.checkSsl;
     this.sendProxy = model.sendProxy;
     this.checkSendProxy = model.checkSendProxy === true;
     this.checkSsl = model.checkSsl;

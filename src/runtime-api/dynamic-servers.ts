@@ -14,6 +14,8 @@ import type { Backend } from '../proxy/backend.ts';
 import { Server } from '../proxy/server.ts';
 import { isTracked } from '../proxy/server-tracking.ts';
 import { startInForcedMaint } from './server-admin.ts';
+import { storeFilesOf } from './dynamic-server-files.ts';
+import { certificateStoreOf } from './ssl/stores.ts';
 import type { RuntimeTarget } from './target.ts';
 
 /** srv_kws entries registered without the dynamic flag (HAProxy 2.6). */
@@ -23,11 +25,13 @@ const NOT_DYNAMIC: ReadonlySet<string> = new Set([
   'no-check-send-proxy',
 ]);
 
-/** Options Switchyard has no dynamic counterpart for yet (the server would be added without them). */
-const NOT_YET: ReadonlySet<string> = new Set(['check', 'agent-check']);
-
 /** Servers added by `add server` (HAProxy's SRV_F_DYNAMIC): they cannot be tracked. */
 const dynamicServers = new WeakSet<Server>();
+
+/** The server was made by `add server` (HAProxy's SRV_F_DYNAMIC). */
+export function isDynamicServer(server: Server): boolean {
+  return dynamicServers.has(server);
+}
 
 /** BE_LB_PROP_DYN: roundrobin, leastconn, first, random, and hashing with `hash-type consistent`. */
 export function takesDynamicServers(backend: Backend): boolean {
@@ -43,7 +47,7 @@ function quoted(word: string): string {
 }
 
 /** The server model the configuration parser makes of `name addr options...` in `backend`, or its first error. */
-function parseServerLine(backend: Backend, words: readonly string[]): ServerModel | string {
+function parseServerLine(target: RuntimeTarget, backend: Backend, words: readonly string[]): ServerModel | string {
   const text = [
     'defaults',
     `    mode ${backend.mode}`,
@@ -55,9 +59,12 @@ function parseServerLine(backend: Backend, words: readonly string[]): ServerMode
     '',
   ].join('\n');
   const { draft, diagnostics } = parseSources([{ file: '<cli>', text }]);
+  if (diagnostics.errors[0] !== undefined) return `${diagnostics.errors[0].message}\n`;
+  const files = storeFilesOf(target, draft);
+  if (typeof files === 'string') return files;
   const resolved = new DiagnosticList();
-  const model = diagnostics.errors.length > 0 ? undefined : resolveConfig(draft, resolved);
-  const first = diagnostics.errors[0] ?? resolved.errors[0];
+  const model = resolveConfig(draft, resolved, undefined, files.caFiles, undefined, files.tlsFiles);
+  const first = resolved.errors[0];
   if (first !== undefined) return `${first.message}\n`;
   const server = model?.backends[0]?.servers[0];
   return server ?? "'server' expects <name> and <addr>[:<port>] as arguments.\n";
@@ -82,7 +89,6 @@ export function addServer(target: RuntimeTarget, path: string, words: readonly s
   if (words.length === 0) return { ok: false, text: "'server' expects <name> and <addr>[:<port>] as arguments.\n" };
   for (const word of words.slice(1)) {
     if (NOT_DYNAMIC.has(word)) return { ok: false, text: `'${word}' option is not accepted for dynamic server\n` };
-    if (NOT_YET.has(word)) return { ok: false, text: `'${word}' is not supported by Switchyard for dynamic servers yet.\n` };
   }
   // `proto`: HAProxy's mux check (no HTTP/2 mux in tcp mode); Switchyard speaks HTTP/1 to servers only.
   const proto = words.indexOf('proto');
@@ -92,7 +98,7 @@ export function addServer(target: RuntimeTarget, path: string, words: readonly s
   const trackText = trackAt > 0 ? words[trackAt + 1] : undefined;
   if (trackAt > 0 && (trackText === undefined || trackText === '')) return { ok: false, text: "'track' expects [<proxy>/]<server> as argument.\n" };
   const lineWords = trackAt > 0 ? [...words.slice(0, trackAt), ...words.slice(trackAt + 2)] : words;
-  const model = parseServerLine(backend, [name, ...lineWords]);
+  const model = parseServerLine(target, backend, [name, ...lineWords]);
   if (typeof model === 'string') return { ok: false, text: model };
   if (backend.server(name) !== undefined) return { ok: false, text: 'Already exists a server with the same name in backend.\n' };
   const tracked = trackText === undefined ? undefined : trackedServer(target, backend, trackText);
@@ -103,6 +109,10 @@ export function addServer(target: RuntimeTarget, path: string, words: readonly s
   startInForcedMaint(server);
   dynamicServers.add(server);
   backend.addServer(server);
+  // Its `crt` is in use from now on (`show ssl cert`: Used), and follows `commit ssl cert`.
+  certificateStoreOf(target).addServer(server);
+  // Its check and agent exist but wait for `enable health` / `enable agent`.
+  if (server.check !== undefined || model.agent !== undefined) target.addServerChecks?.(backend, server, model.agent);
   if (tracked !== undefined) target.tracking?.link(backend, server, tracked.backend, tracked.server);
   return { ok: true, text: 'New server registered.\n' };
 }
@@ -150,7 +160,9 @@ export function deleteServer(target: RuntimeTarget, path: string): { readonly ok
   if (server.status !== 'MAINT') return { ok: false, text: 'Only servers in maintenance mode can be deleted.' };
   if (server.active > 0 || server.queue.length > 0) return { ok: false, text: 'Server still has connections attached to it, cannot remove it.' };
   target.healthCheck(server)?.stop();
+  target.removeServerChecks?.(server);
   target.tracking?.unlink(server);
   backend.removeServer(server);
+  certificateStoreOf(target).removeServer(server);
   return { ok: true, text: 'Server deleted.' };
 }

@@ -4,7 +4,7 @@
  * stand in for it without touching the commands. `proxyTarget()` builds it over a Proxy.
  */
 import type { Caches } from '../cache/caching.ts';
-import type { ConfigModel, SourceLocation } from '../config/model.ts';
+import type { AgentCheckModel, ConfigModel, SourceLocation } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
 import type { ProcessLimits } from '../proxy/process-limits.ts';
@@ -13,6 +13,7 @@ import type { Server } from '../proxy/server.ts';
 import type { Runtime } from '../runtime.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import type { ServerCheck } from '../health/server-check.ts';
+import type { AgentCheck } from '../health/agent-check.ts';
 import type { ProcessVars } from '../rules/vars.ts';
 import { patternRefsOf } from '../rules/pattern-files.ts';
 import type { HealthLog } from '../health/health-log.ts';
@@ -54,6 +55,14 @@ export interface RuntimeTarget {
   proxyId(name: string): number;
   /** The health check of a server with `check` (its rise/fall counter and its loop). */
   healthCheck(server: Server): ServerCheck | undefined;
+  /** The agent of a server with `agent-check`. */
+  agentCheck?(server: Server): AgentCheck | undefined;
+  /** `add server`: builds the new server's check and agent, stopped (HAProxy leaves them disabled). */
+  addServerChecks?(backend: Backend, server: Server, agent: AgentCheckModel | undefined): void;
+  /** `del server`: stops and forgets its check and agent. */
+  removeServerChecks?(server: Server): void;
+  /** Closes the server's idle pooled connections (srv_cleanup_connections). */
+  closeIdleConnections?(server: Server): void;
   /** Reports a state change as HAProxy's ha_warning does (stderr, silenced by -q). */
   warning(text: string): void;
   /**
@@ -83,6 +92,8 @@ class ProxyTarget implements RuntimeTarget {
   readonly #byName = new Map<string, ProxyEntry>();
   readonly #serverOwner = new Map<Server, Backend>();
   readonly #checks = new Map<Server, ServerCheck>();
+  readonly #agents = new Map<Server, AgentCheck>();
+  readonly #proxy: Proxy;
   readonly tracking: ServerTracking;
 
   readonly warning: (text: string) => void;
@@ -119,10 +130,30 @@ class ProxyTarget implements RuntimeTarget {
     this.proxies = entries;
     for (const backend of proxy.backends.values()) for (const s of backend.servers) this.#serverOwner.set(s, backend);
     for (const check of proxy.health.checks) this.#checks.set(check.server, check);
+    for (const b of proxy.health.backends) for (const agent of b.agents) this.#agents.set(agent.server, agent);
+    this.#proxy = proxy;
   }
 
   healthCheck(server: Server): ServerCheck | undefined {
-    return this.#checks.get(server);
+    return this.#checks.get(server) ?? this.#proxy.health.runtimeChecksOf(server)?.check;
+  }
+
+  agentCheck(server: Server): AgentCheck | undefined {
+    return this.#agents.get(server) ?? this.#proxy.health.runtimeChecksOf(server)?.agent;
+  }
+
+  addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): void {
+    this.#proxy.addServerChecks(backend, server, agent);
+  }
+
+  closeIdleConnections(server: Server): void {
+    this.#proxy.closeIdleConnections(server);
+  }
+
+  removeServerChecks(server: Server): void {
+    this.#checks.get(server)?.stop();
+    this.#agents.get(server)?.stop();
+    this.#proxy.health.removeRuntime(server);
   }
 
   backend(name: string): Backend | undefined {

@@ -335,3 +335,21 @@ describe('server track (srv_apply_track)', () => {
     );
   });
 });
+
+describe('server use_ssl and SSL context (set server ... ssl)', () => {
+  it('records no-ssl, and the SSL context a default-server with ssl prepares even under no-ssl', async () => {
+    const backend = await httpBackend(
+      ['  server p1 10.0.0.1:80 no-ssl', '  server p2 10.0.0.1:80', '  default-server ssl verify none', '  server t1 10.0.0.1:80 no-ssl', '  server t2 10.0.0.1:80'].join('\n'),
+    );
+    const [p1, p2, t1, t2] = backend.servers;
+    assert.equal(p1?.noSsl, true);
+    assert.equal(p1?.sslContext, undefined, 'no default-server ssl before it: no context');
+    assert.equal(p2?.noSsl, undefined);
+    assert.equal(t1?.noSsl, true);
+    assert.equal(t1?.ssl, undefined);
+    assert.equal(t1?.sslContext?.verify, 'none', "the default-server's settings");
+    assert.equal(t2?.noSsl, undefined);
+    assert.equal(t2?.ssl?.verify, 'none');
+    assert.equal(t2?.sslContext, undefined, 'ssl itself is the context');
+  });
+});

@@ -58,6 +58,7 @@ const serverSslOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, _value, option) {
       server.ssl = true;
+      server.noSsl = false;
       server.sslPlace = ctx.place(option);
     },
   },
@@ -67,6 +68,7 @@ const serverSslOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(_ctx, server) {
       server.ssl = false;
+      server.noSsl = true;
       server.sslPlace = undefined;
     },
   },

@@ -206,6 +206,7 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     ...(address.value.mapPorts === true ? { mapPorts: true } : {}),
     ...(address.value.unix === true ? { unix: true } : {}),
     ...(address.value.family !== undefined ? { family: address.value.family } : {}),
+    ...(proxy.defaultServer.ssl ? { defaultServerSsl: true } : {}),
     place: ctx.place(args[0]),
   });
 }

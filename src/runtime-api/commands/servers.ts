@@ -11,6 +11,7 @@ import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../out
 import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
+import { setServerSsl } from '../server-ssl-switch.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
 function findServer(target: RuntimeTarget, arg: string | undefined): Server | CliAnswer {
@@ -126,9 +127,10 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         // Switchyard has no `resolvers` sections: HAProxy's answer for a server without one.
         if ((args[4] ?? '') === '') return error('set server <b>/<s> fqdn requires a FQDN.\n');
         return error('set server <b>/<s> fqdn failed because no resolution is configured.\n');
+      case 'ssl':
+        return setServerSsl(ctx.target, server, args[4]);
       case 'check-addr':
       case 'check-port':
-      case 'ssl':
         return error(`'set server <srv> ${args[3]}' is not supported by Switchyard.\n`);
       default:
         return error(
@@ -164,7 +166,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
   const health = reportedHealth(server, backend.model.servers.find((m) => m.name === server.name)?.check?.rise ?? 2);
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.ssl !== undefined ? 1 : 0} 0 - - 0\n`;
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.useSsl} 0 - - 0\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {
@@ -283,13 +285,23 @@ export const serverCommands: readonly CliCommand[] = [
     words: ['disable', 'agent'],
     usage: usage('disable agent', 'disable agent checks'),
     level: 'admin',
-    run: (args, ctx) => withServer(args, 2, ctx, () => NO_ANSWER),
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server) => {
+        ctx.target.agentCheck?.(server)?.stop();
+        return NO_ANSWER;
+      }),
   },
   {
     words: ['enable', 'agent'],
     usage: usage('enable agent', 'enable agent checks'),
     level: 'admin',
-    run: (args, ctx) => withServer(args, 2, ctx, () => error('Agent was not configured on this server, cannot enable.\n')),
+    run: (args, ctx) =>
+      withServer(args, 2, ctx, (server) => {
+        const agent = ctx.target.agentCheck?.(server);
+        if (agent === undefined) return error('Agent was not configured on this server, cannot enable.\n');
+        agent.start(0);
+        return NO_ANSWER;
+      }),
   },
   {
     words: ['set', 'maxconn', 'server'],

@@ -99,14 +99,24 @@ export class CertificateStore {
       }
     }
     for (const [path, entries] of this.#crtLists) this.#crtListLines.set(path, Math.max(0, ...entries.map((e) => e.crtList?.line ?? 0)));
-    for (const backend of backends) {
-      for (const server of backend.servers) {
-        if (server.ssl !== undefined) this.#tlsServers.push(server);
-        const cert = server.ssl?.certificate;
-        if (cert?.path === undefined) continue;
-        this.#servers.push(server);
-        this.#add(cert.path, cert);
-      }
+    for (const backend of backends) for (const server of backend.servers) this.addServer(server);
+  }
+
+  /** A server of the configuration, or one `add server` made: its TLS files are in the trees, its `crt` in use. */
+  addServer(server: Server): void {
+    if (this.#tlsServers.includes(server) || this.#servers.includes(server)) return;
+    if (server.ssl !== undefined) this.#tlsServers.push(server);
+    const cert = server.ssl?.certificate;
+    if (cert?.path === undefined) return;
+    this.#servers.push(server);
+    this.#add(cert.path, cert);
+  }
+
+  /** `del server`: the server no longer uses its files (HAProxy releases its ckch instance). */
+  removeServer(server: Server): void {
+    for (const list of [this.#servers, this.#tlsServers]) {
+      const at = list.indexOf(server);
+      if (at >= 0) list.splice(at, 1);
     }
   }
 

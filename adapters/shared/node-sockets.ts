@@ -6,7 +6,7 @@
  * backpressure, so this is a thin translation of stream events onto the SocketHandler.
  */
 import { Buffer } from 'node:buffer';
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type {
@@ -181,6 +181,20 @@ function servedCertificate(certs: readonly TlsCertificate[], settings: tls.Secur
 }
 
 /**
+ * The listener's settings with what a `crt-list` line of the certificate replaces: its versions
+ * and ciphers, its CAs and CRLs (the certificate's context is the one OpenSSL verifies the
+ * client's certificate with once SNI selected it).
+ */
+function ownSettings(cert: TlsCertificate, settings: tls.TlsOptions): tls.TlsOptions {
+  if (cert.settings === undefined && cert.clientAuth === undefined) return settings;
+  return {
+    ...settings,
+    ...(cert.settings !== undefined ? nodeTlsSettings(cert.settings, 'server') : {}),
+    ...(cert.clientAuth !== undefined ? nodeClientAuth(cert.clientAuth) : {}),
+  };
+}
+
+/**
  * Which certificate of a two-certificate context the handshake used: up to TLSv1.2 the cipher
  * says (ECDSA or not; Bun's getCertificate() names the wrong one there), on TLSv1.3 the
  * certificate the socket reports.
@@ -222,6 +236,21 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
   return info;
 }
 
+/**
+ * New ticket keys, so that no session issued before is resumed: node:tls chooses the context by
+ * SNI in its certificate callback, which a resumed handshake skips, so a client could otherwise
+ * resume a session for a name the listener no longer serves, or with a CA it no longer trusts
+ * (HAProxy's client-hello callback sees every handshake). Where the runtime cannot change them,
+ * sessions stay resumable.
+ */
+function forgetSessions(server: tls.Server): void {
+  try {
+    server.setTicketKeys(randomBytes(48));
+  } catch {
+    // Not implemented by this runtime's node:tls.
+  }
+}
+
 /** A node:tls server, and how to change the certificates it serves (Listener.setCertificates). */
 interface TlsServer {
   readonly server: tls.Server;
@@ -236,7 +265,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
     new SniCertificateMap<ServedCertificate>(
       certificates,
-      (certs) => servedCertificate(certs, settings),
+      (certs) => servedCertificate(certs, ownSettings(certs[0] as TlsCertificate, settings)),
       strict,
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
@@ -281,6 +310,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
       });
     }
     contexts = next;
+    forgetSessions(server);
   };
   return { server, setCertificates };
 }

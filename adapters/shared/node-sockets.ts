@@ -166,6 +166,8 @@ interface ServedCertificate {
   readonly certPem: string;
   /** With two certificates: the RSA one's PEM and DER (certPem is then the ECDSA one's). */
   readonly rsa?: { readonly certPem: string; readonly der: Uint8Array } | undefined;
+  /** The certificate's own versions (TlsCertificate.settings), as node:tls names them. */
+  readonly versions?: { readonly min: string; readonly max: string } | undefined;
 }
 
 function servedCertificate(certs: readonly TlsCertificate[], settings: tls.SecureContextOptions): ServedCertificate {
@@ -194,6 +196,13 @@ function ownSettings(cert: TlsCertificate, settings: tls.TlsOptions): tls.TlsOpt
   };
 }
 
+function withVersions(served: ServedCertificate, cert: TlsCertificate): ServedCertificate {
+  const own = cert.settings;
+  if (own === undefined) return served;
+  const node = nodeTlsSettings(own, 'server');
+  return { ...served, versions: { min: node.minVersion as string, max: node.maxVersion as string } };
+}
+
 /**
  * Which certificate of a two-certificate context the handshake used: up to TLSv1.2 the cipher
  * says (ECDSA or not; Bun's getCertificate() names the wrong one there), on TLSv1.3 the
@@ -209,6 +218,20 @@ function servedPem(raw: tls.TLSSocket, served: ServedCertificate | undefined): s
 }
 
 const NO_SNI_MATCH = new Error('strict-sni: no certificate for this server name');
+const VERSION_REFUSED = new Error('the protocol version is outside the range of the certificate chosen by SNI');
+
+const VERSION_ORDER: readonly string[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Whether the handshake's version is within the served certificate's own range (none: any). */
+function versionAllowed(served: ServedCertificate, socket: unknown): boolean {
+  const range = served.versions;
+  if (range === undefined) return true;
+  const protocol = (socket as { getProtocol?: () => string | null } | undefined)?.getProtocol?.();
+  const index = protocol === null || protocol === undefined ? -1 : VERSION_ORDER.indexOf(protocol);
+  // A runtime that does not tell the version lets the context decide.
+  if (index < 0) return true;
+  return index >= VERSION_ORDER.indexOf(range.min) && index <= VERSION_ORDER.indexOf(range.max);
+}
 
 const NO_PEER: PeerCertificateSource = { getPeerCertificate: () => undefined };
 
@@ -265,7 +288,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
     new SniCertificateMap<ServedCertificate>(
       certificates,
-      (certs) => servedCertificate(certs, ownSettings(certs[0] as TlsCertificate, settings)),
+      (certs) => withVersions(servedCertificate(certs, ownSettings(certs[0] as TlsCertificate, settings)), certs[0] as TlsCertificate),
       strict,
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
@@ -280,17 +303,29 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     ...(strict ? {} : { cert: first.certPem, key: first.keyPem }),
     ...settings,
     ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
-    SNICallback: (servername, callback) => {
+    // node:tls calls it on the socket, once the version is negotiated (OpenSSL's certificate
+    // callback): a context does not change the version of a handshake under way, so a
+    // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
+    // and a handshake outside it fails as HAProxy's (which sets the range on the SNI switch).
+    SNICallback(this: unknown, servername, callback) {
       const served = contexts.select(servername);
       if (served === undefined) callback(NO_SNI_MATCH, undefined);
+      else if (!versionAllowed(served, this)) callback(VERSION_REFUSED, undefined);
       else callback(null, served.context);
     },
     ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
   });
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
+    const served = contexts.select(serverNameOf(raw));
+    // Where the SNI callback could not tell the version (Bun), the certificate's range is
+    // enforced now: the connection is closed before anything is read from it.
+    if (served !== undefined && !versionAllowed(served, raw)) {
+      raw.destroy();
+      return;
+    }
     const socket = new NodeStreamSocket(raw, IGNORE);
-    socket.tls = acceptedTlsInfo(raw, contexts.select(serverNameOf(raw)), clientAuth);
+    socket.tls = acceptedTlsInfo(raw, served, clientAuth);
     onConnection(socket);
   });
   // A failed handshake never becomes a connection.

@@ -332,6 +332,17 @@ describe('more bind and global TLS options', () => {
     assert.match(first?.[1] ?? '', /no private key found in '\/k\/site\.crt' nor in '\/k\/site\.crt\.key'/);
   });
 
+  it('a path that is not there is a multi-certificate bundle: its .dsa, .ecdsa and .rsa files, each under its own name', async () => {
+    const ECDSA = fixture('tls/ecdsa.example.pem');
+    const fake = files({ '/k/site.pem.rsa': A_PEM, '/k/site.pem.ecdsa': ECDSA });
+    const model = await parse(cfg([], 'frontend f', '  bind :443 ssl crt /k/site.pem'), { files: fake });
+    assert.deepEqual(bind(model).ssl?.certificates.map((c) => c.path), ['/k/site.pem.ecdsa', '/k/site.pem.rsa']);
+    const [first] = await errors(cfg([], 'frontend f', '  bind :443 ssl crt /k/none.pem'), { files: fake });
+    assert.match(first?.[1] ?? '', /unable to load SSL certificate file '\/k\/none\.pem'/);
+    const [bad] = await errors(cfg([], 'frontend f', '  bind :443 ssl crt /k/bad.pem'), { files: files({ '/k/bad.pem.rsa': 'nothing' }) });
+    assert.match(bad?.[1] ?? '', /no certificate found in '\/k\/bad\.pem\.rsa'/);
+  });
+
   it('ca-verify-file adds CAs to verify against; ecdhe is the curve when curves is not set', async () => {
     const model = await parse(cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem ca-verify-file /certs/ca.pem verify required ecdhe prime256v1'));
     assert.equal(bind(model).ssl?.clientAuth?.caPem, CA_PEM.trim());

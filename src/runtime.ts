@@ -170,6 +170,14 @@ export interface TlsCertificate {
    * for instead of its own; `!name` removes a name. Undefined: the certificate's own names.
    */
   readonly serverNames?: readonly string[] | undefined;
+  /**
+   * A `crt-list` line's own options (HAProxy's per-entry SSL_CTX), for handshakes this
+   * certificate is chosen for by SNI: versions and ciphers replacing the listener's settings,
+   * and the CAs and CRLs client certificates are then verified against (whether they are asked
+   * for stays the listener's clientAuth). Undefined: the listener's.
+   */
+  readonly settings?: TlsSettings | undefined;
+  readonly clientAuth?: ClientAuthOptions | undefined;
 }
 
 /** Client certificates asked for on a listener (`verify optional|required`). */

@@ -6,7 +6,7 @@
  * backpressure, so this is a thin translation of stream events onto the SocketHandler.
  */
 import { Buffer } from 'node:buffer';
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type {
@@ -192,6 +192,8 @@ interface ServedCertificate {
   readonly certPem: string;
   /** With two certificates: the RSA one's PEM and DER (certPem is then the ECDSA one's). */
   readonly rsa?: { readonly certPem: string; readonly der: Uint8Array } | undefined;
+  /** The certificate's own versions (TlsCertificate.settings), as node:tls names them. */
+  readonly versions?: { readonly min: string; readonly max: string } | undefined;
 }
 
 function servedCertificate(certs: readonly TlsCertificate[], settings: tls.SecureContextOptions): ServedCertificate {
@@ -204,6 +206,27 @@ function servedCertificate(certs: readonly TlsCertificate[], settings: tls.Secur
     certPem: first.certPem,
     rsa: { certPem: second.certPem, der: new Uint8Array(new X509Certificate(second.certPem).raw) },
   };
+}
+
+/**
+ * The listener's settings with what a `crt-list` line of the certificate replaces: its versions
+ * and ciphers, its CAs and CRLs (the certificate's context is the one OpenSSL verifies the
+ * client's certificate with once SNI selected it).
+ */
+function ownSettings(cert: TlsCertificate, settings: tls.TlsOptions): tls.TlsOptions {
+  if (cert.settings === undefined && cert.clientAuth === undefined) return settings;
+  return {
+    ...settings,
+    ...(cert.settings !== undefined ? nodeTlsSettings(cert.settings, 'server') : {}),
+    ...(cert.clientAuth !== undefined ? nodeClientAuth(cert.clientAuth) : {}),
+  };
+}
+
+function withVersions(served: ServedCertificate, cert: TlsCertificate): ServedCertificate {
+  const own = cert.settings;
+  if (own === undefined) return served;
+  const node = nodeTlsSettings(own, 'server');
+  return { ...served, versions: { min: node.minVersion as string, max: node.maxVersion as string } };
 }
 
 /**
@@ -221,6 +244,20 @@ function servedPem(raw: tls.TLSSocket, served: ServedCertificate | undefined): s
 }
 
 const NO_SNI_MATCH = new Error('strict-sni: no certificate for this server name');
+const VERSION_REFUSED = new Error('the protocol version is outside the range of the certificate chosen by SNI');
+
+const VERSION_ORDER: readonly string[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Whether the handshake's version is within the served certificate's own range (none: any). */
+function versionAllowed(served: ServedCertificate, socket: unknown): boolean {
+  const range = served.versions;
+  if (range === undefined) return true;
+  const protocol = (socket as { getProtocol?: () => string | null } | undefined)?.getProtocol?.();
+  const index = protocol === null || protocol === undefined ? -1 : VERSION_ORDER.indexOf(protocol);
+  // A runtime that does not tell the version lets the context decide.
+  if (index < 0) return true;
+  return index >= VERSION_ORDER.indexOf(range.min) && index <= VERSION_ORDER.indexOf(range.max);
+}
 
 const NO_PEER: PeerCertificateSource = { getPeerCertificate: () => undefined };
 
@@ -248,6 +285,21 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
   return info;
 }
 
+/**
+ * New ticket keys, so that no session issued before is resumed: node:tls chooses the context by
+ * SNI in its certificate callback, which a resumed handshake skips, so a client could otherwise
+ * resume a session for a name the listener no longer serves, or with a CA it no longer trusts
+ * (HAProxy's client-hello callback sees every handshake). Where the runtime cannot change them,
+ * sessions stay resumable.
+ */
+function forgetSessions(server: tls.Server): void {
+  try {
+    server.setTicketKeys(randomBytes(48));
+  } catch {
+    // Not implemented by this runtime's node:tls.
+  }
+}
+
 /** A node:tls server, and how to change the certificates it serves (Listener.setCertificates). */
 interface TlsServer {
   readonly server: tls.Server;
@@ -270,7 +322,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
     new SniCertificateMap<ServedCertificate>(
       certificates,
-      (certs) => servedCertificate(certs, settings),
+      (certs) => withVersions(servedCertificate(certs, ownSettings(certs[0] as TlsCertificate, settings)), certs[0] as TlsCertificate),
       strict,
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
@@ -285,9 +337,14 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     ...(strict ? {} : { cert: first.certPem, key: first.keyPem }),
     ...settings,
     ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
-    SNICallback: (servername, callback) => {
+    // node:tls calls it on the socket, once the version is negotiated (OpenSSL's certificate
+    // callback): a context does not change the version of a handshake under way, so a
+    // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
+    // and a handshake outside it fails as HAProxy's (which sets the range on the SNI switch).
+    SNICallback(this: unknown, servername, callback) {
       const served = contexts.select(servername);
       if (served === undefined) callback(NO_SNI_MATCH, undefined);
+      else if (!versionAllowed(served, this)) callback(VERSION_REFUSED, undefined);
       else callback(null, served.context);
     },
     ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
@@ -295,14 +352,23 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
     const waiting = deferredOf(raw);
+    const served = contexts.select(serverNameOf(raw));
+    // Where the SNI callback could not tell the version (Bun), the certificate's range is
+    // enforced now: the connection is closed before anything is read from it.
+    if (served !== undefined && !versionAllowed(served, raw)) {
+      // A deferred socket (accept-proxy) reports the close to its handler.
+      waiting?.adopt(raw);
+      raw.destroy();
+      return;
+    }
     if (waiting !== undefined) {
       waiting.adopt(raw);
-      waiting.tls = acceptedTlsInfo(raw, contexts.select(serverNameOf(raw)), clientAuth);
+      waiting.tls = acceptedTlsInfo(raw, served, clientAuth);
       waiting.handler.onConnect?.(waiting);
       return;
     }
     const socket = new NodeStreamSocket(raw, IGNORE);
-    socket.tls = acceptedTlsInfo(raw, contexts.select(serverNameOf(raw)), clientAuth);
+    socket.tls = acceptedTlsInfo(raw, served, clientAuth);
     onConnection(socket);
   });
   // A failed handshake never becomes a connection; a deferred one's socket reports its close.
@@ -332,6 +398,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
       });
     }
     contexts = next;
+    forgetSessions(server);
   };
   return { server, setCertificates };
 }

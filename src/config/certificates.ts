@@ -101,6 +101,28 @@ function joinPath(directory: string, name: string): string {
   return directory.endsWith('/') ? `${directory}${name}` : `${directory}/${name}`;
 }
 
+/** How loadPemFile's message starts when the file cannot be read (HAProxy's failed stat()). */
+const UNREADABLE = 'unable to load SSL certificate file ';
+
+/** HAProxy's SSL_SOCK_KEYTYPE_NAMES, in its order. */
+const BUNDLE_EXTENSIONS = ['dsa', 'ecdsa', 'rsa'] as const;
+
+/**
+ * A multi-certificate bundle (`crt cert.pem` for cert.pem.rsa, cert.pem.ecdsa, cert.pem.dsa),
+ * as HAProxy 2.6's ssl_sock_load_cert reads a path it cannot stat with the default
+ * `ssl-load-extra-files all`: each file found is its own certificate, under its own name.
+ * Undefined when none is there; a file there that cannot be used is the error.
+ */
+async function loadBundle(path: string, files: ConfigFileReader, delExt: boolean): Promise<LoadResult | undefined> {
+  const loaded: CertificateFile[] = [];
+  for (const ext of BUNDLE_EXTENSIONS) {
+    const result = await loadPemFile(`${path}.${ext}`, files, delExt);
+    if (result.ok) loaded.push(...result.files);
+    else if (!result.message.startsWith(UNREADABLE)) return result;
+  }
+  return loaded.length === 0 ? undefined : { ok: true, files: loaded };
+}
+
 async function loadReference(path: string, files: ConfigFileReader, delExt = false): Promise<LoadResult> {
   let isDirectory = false;
   try {
@@ -108,7 +130,11 @@ async function loadReference(path: string, files: ConfigFileReader, delExt = fal
   } catch {
     isDirectory = false;
   }
-  if (!isDirectory) return loadPemFile(path, files, delExt);
+  if (!isDirectory) {
+    const single = await loadPemFile(path, files, delExt);
+    if (single.ok || !single.message.startsWith(UNREADABLE)) return single;
+    return (await loadBundle(path, files, delExt)) ?? single;
+  }
 
   let names: string[];
   try {

@@ -10,6 +10,7 @@ import type { HttpStreamRuleModel } from './stream-action-model.ts';
 import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 import type { HttpMapRuleModel } from './map-action-model.ts';
 import type { TlsOptionsModel } from './tls-options.ts';
+import type { CrtListSslConf } from './crt-list-line.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel } from './stream-action-model.ts';
@@ -73,6 +74,10 @@ export interface CertificateFile {
   readonly serverNames?: readonly string[] | undefined;
   /** The `crt-list` file and line it comes from (the runtime API's `show/add/del ssl crt-list`). */
   readonly crtList?: { readonly path: string; readonly line: number } | undefined;
+  /** The `crt-list` line's options in brackets (crt-list-line.ts). */
+  readonly sslConf?: CrtListSslConf | undefined;
+  /** The CA and CRL files sslConf names, as read (or as the runtime API's CA store holds them). */
+  readonly sslConfFiles?: readonly PemFile[] | undefined;
 }
 
 export interface BindSsl {

@@ -115,12 +115,32 @@ export const logTargetSchema = v.object({
   source: sourceSchema,
 });
 
+/** CrtListSslConf (crt-list-line.ts): a crt-list line's options in brackets. */
+const crtListSslConfSchema = v.object({
+  alpn: v.optional(v.string()),
+  npn: v.optional(v.string()),
+  verify: v.optional(v.picklist(['none', 'optional', 'required'])),
+  noCaNames: v.optional(v.boolean()),
+  allow0rtt: v.optional(v.boolean()),
+  caFile: v.optional(v.string()),
+  caVerifyFile: v.optional(v.string()),
+  crlFile: v.optional(v.string()),
+  ciphers: v.optional(v.string()),
+  ciphersuites: v.optional(v.string()),
+  curves: v.optional(v.string()),
+  ecdhe: v.optional(v.string()),
+  minVersion: v.optional(v.picklist(['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])),
+  maxVersion: v.optional(v.picklist(['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])),
+});
+
 const certificateFileSchema = v.object({
   path: v.string(),
   certPem: v.pipe(v.string(), v.includes('-----BEGIN', 'certPem must be PEM text')),
   keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
   serverNames: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
   crtList: v.optional(v.object({ path: v.string(), line: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
+  sslConf: v.optional(crtListSslConfSchema),
+  sslConfFiles: v.optional(v.array(v.object({ path: v.string(), pem: v.string() }))),
 });
 
 const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);

@@ -6,13 +6,14 @@
  *
  * A `crt-list` line is `CRTFILE [[options]] [[!]FILTER ...]`, `#` starts a comment. Relative
  * certificate paths are taken from `crt-base`, as HAProxy's crtlist_parse_file does. Options in
- * brackets are refused (not supported yet) at the line that carries them.
+ * brackets (crt-list-line.ts) are kept with the line, the CA and CRL files they name read here.
  */
 
 import { loadCertificatePath, type ConfigFileReader } from './certificates.ts';
 import type { CaFileReference, CertificateReference, ConfigDraft } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
-import type { CertificateFile } from './model.ts';
+import type { CertificateFile, PemFile } from './model.ts';
+import { parseCrtListLine, type CrtListSslConf } from './crt-list-line.ts';
 import { resolveAgainstBase } from './keywords/args.ts';
 
 export interface TlsFiles {
@@ -41,20 +42,43 @@ async function loadCrl(reference: CaFileReference, files: ConfigFileReader, diag
   return blocks.join('\n');
 }
 
-/** One crt-list line: the certificate path and its SNI filters; undefined for blank and comment lines. */
-export function parseCrtListLine(line: string): { readonly path: string; readonly filters: string[]; readonly options: boolean } | undefined {
-  const hash = line.indexOf('#');
-  const text = (hash < 0 ? line : line.slice(0, hash)).trim();
-  if (text === '') return undefined;
-  const words = text.split(/\s+/);
-  const path = words[0] as string;
-  const options = text.includes('[');
-  return { path, filters: options ? [] : words.slice(1), options };
+/** Reads a CA or CRL file a crt-list line names; undefined when it cannot be read or holds none. */
+async function loadSslConfFile(kind: 'ca-file' | 'crl-file', path: string, files: ConfigFileReader): Promise<PemFile | undefined> {
+  let text: string;
+  try {
+    text = await files.readTextFile(path);
+  } catch {
+    return undefined;
+  }
+  const blocks = text.match(kind === 'ca-file' ? CERTIFICATE_BLOCK : CRL_BLOCK);
+  return blocks === null ? undefined : { path, pem: blocks.join('\n') };
+}
+
+const CERTIFICATE_BLOCK = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:TRUSTED )?CERTIFICATE-----/g;
+const CRL_BLOCK = /-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g;
+
+/** The files of a line's options, read once per path; the first that cannot be read is the error. */
+async function loadSslConfFiles(conf: CrtListSslConf, files: ConfigFileReader, cache: Map<string, PemFile | undefined>): Promise<PemFile[] | string> {
+  const named: ['ca-file' | 'ca-verify-file' | 'crl-file', string | undefined][] = [
+    ['ca-file', conf.caFile],
+    ['ca-verify-file', conf.caVerifyFile],
+    ['crl-file', conf.crlFile],
+  ];
+  const out: PemFile[] = [];
+  for (const [word, path] of named) {
+    if (path === undefined) continue;
+    if (!cache.has(path)) cache.set(path, await loadSslConfFile(word === 'crl-file' ? 'crl-file' : 'ca-file', path, files));
+    const file = cache.get(path);
+    if (file === undefined) return `'${word}' : unable to load ${path}`;
+    if (!out.includes(file)) out.push(file);
+  }
+  return out;
 }
 
 async function loadCrtList(
   reference: CertificateReference,
   crtBase: string | undefined,
+  caBase: string | undefined,
   files: ConfigFileReader,
   diagnostics: DiagnosticList,
   delExt: boolean,
@@ -69,14 +93,25 @@ async function loadCrtList(
   const loaded: CertificateFile[] = [];
   let failed = false;
   const lines = text.split('\n');
+  const confFiles = new Map<string, PemFile | undefined>();
   for (const [index, line] of lines.entries()) {
-    const entry = parseCrtListLine(line);
-    if (entry === undefined) continue;
     const where = `crt-list '${reference.path}' line ${index + 1}`;
-    if (entry.options) {
-      diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${where} : per-certificate options in brackets are not supported by Switchyard yet.` });
+    const entry = parseCrtListLine(line, `${reference.path}:${index + 1}`, { caBase, usable: () => true });
+    if (entry.kind === 'empty') continue;
+    if (entry.kind === 'error') {
+      diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${where} : ${entry.message}.` });
       failed = true;
       continue;
+    }
+    let sslConfFiles: PemFile[] = [];
+    if (entry.conf !== undefined) {
+      const loadedFiles = await loadSslConfFiles(entry.conf, files, confFiles);
+      if (typeof loadedFiles === 'string') {
+        diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${where} : ${loadedFiles}.` });
+        failed = true;
+        continue;
+      }
+      sslConfFiles = loadedFiles;
     }
     const result = await loadCertificatePath(resolveAgainstBase(entry.path, crtBase), files, delExt);
     if (!result.ok) {
@@ -85,7 +120,12 @@ async function loadCrtList(
       continue;
     }
     const crtList = { path: reference.path, line: index + 1 };
-    for (const file of result.files) loaded.push(entry.filters.length > 0 ? { ...file, serverNames: entry.filters, crtList } : { ...file, crtList });
+    const extra = {
+      crtList,
+      ...(entry.filters.length > 0 ? { serverNames: entry.filters } : {}),
+      ...(entry.conf !== undefined ? { sslConf: entry.conf, sslConfFiles } : {}),
+    };
+    for (const file of result.files) loaded.push({ ...file, ...extra });
   }
   if (failed) return undefined;
   if (loaded.length === 0) {
@@ -121,7 +161,7 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
       }
       for (const list of tls.crtLists ?? []) {
         if (crtLists.has(list)) continue;
-        const loaded = await loadCrtList(list, crtBase, files, diagnostics, delExt);
+        const loaded = await loadCrtList(list, crtBase, draft.global.caBase, files, diagnostics, delExt);
         if (loaded !== undefined) crtLists.set(list, loaded);
       }
     }

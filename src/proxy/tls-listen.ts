@@ -6,22 +6,20 @@
  */
 import type { BindClientAuth, BindModel } from '../config/model.ts';
 import type { ListenTlsOptions, TlsInfo } from '../runtime.ts';
+import { crtListTlsCertificate } from './crt-list-tls.ts';
 import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
 
 /** `replaceable`: the runtime API may replace the certificates (ListenTlsOptions.replaceable). */
 export function listenTlsOptions(bind: BindModel, replaceable = false): ListenTlsOptions | undefined {
   const ssl = bind.ssl;
   if (ssl === undefined) return undefined;
+  const auth = ssl.clientAuth;
+  const verifyFiles = auth === undefined ? undefined : { caFilePem: auth.caFile?.pem, caVerifyFilePem: auth.caVerifyFile?.pem, crlPem: auth.crlPem };
   return {
-    certificates: ssl.certificates.map((c) => ({
-      certPem: c.certPem,
-      keyPem: c.keyPem,
-      source: c.path,
-      ...(c.serverNames !== undefined ? { serverNames: c.serverNames } : {}),
-    })),
+    certificates: ssl.certificates.map((c) => crtListTlsCertificate(c, c, ssl.tls, verifyFiles)),
     ...(bind.alpn ? { alpn: bind.alpn } : {}),
     ...(ssl.tls !== undefined ? { settings: ssl.tls } : {}),
-    ...(ssl.clientAuth !== undefined ? { clientAuth: { caPem: ssl.clientAuth.caPem, crlPem: ssl.clientAuth.crlPem } } : {}),
+    ...(auth !== undefined ? { clientAuth: { caPem: auth.caPem, crlPem: auth.crlPem } } : {}),
     ...(ssl.strictSni === true ? { strictSni: true } : {}),
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
     ...(replaceable ? { replaceable: true } : {}),

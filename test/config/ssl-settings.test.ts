@@ -10,7 +10,7 @@ import { ConfigError } from '../../src/config/errors.ts';
 import { parseConfigText, type ParseConfigOptions } from '../../src/config/load.ts';
 import type { BindModel, ConfigModel, ServerModel } from '../../src/config/model.ts';
 import { applyTlsOption, newTlsOptionsDraft, resolveTlsOptions } from '../../src/config/tls-options.ts';
-import { parseCrtListLine } from '../../src/config/tls-files.ts';
+import { formatCrtListSslConf, parseCrtListLine } from '../../src/config/crt-list-line.ts';
 import { FakeFiles, fixture } from '../support/fake-files.ts';
 
 const A_PEM = fixture('tls/a.example.pem');
@@ -226,16 +226,34 @@ describe('bind TLS options', () => {
     assert.equal(ssl?.strictSni, true);
   });
 
-  it('crt-list lines with options in brackets, and missing certificates, are refused at the bind', async () => {
-    const bad = await errors(cfg([], 'frontend f', '  bind :443 ssl crt-list /certs/list.txt'), { files: files({ '/certs/list.txt': '/certs/a.pem [alpn h2] a.example\n/certs/none.pem\n' }) });
-    assert.equal(bad.length, 2);
-    assert.match(bad[0]?.[1] as string, /crt-list '\/certs\/list\.txt' line 1 : per-certificate options in brackets are not supported/);
+  it('crt-list lines: options in brackets are kept with their CA files; bad options and missing certificates are refused at the bind', async () => {
+    const bad = await errors(cfg([], 'frontend f', '  bind :443 ssl crt-list /certs/list.txt'), {
+      files: files({ '/certs/list.txt': '/certs/a.pem [alpn h2 bogus] a.example\n/certs/none.pem\n/certs/a.pem [ca-file /certs/missing.crt]\n' }),
+    });
+    assert.equal(bad.length, 3);
+    assert.match(bad[0]?.[1] as string, /crt-list '\/certs\/list\.txt' line 1 : parsing \[\/certs\/list\.txt:1\]: unknown ssl keyword bogus/);
     assert.match(bad[1]?.[1] as string, /crt-list '\/certs\/list\.txt' line 2 : unable to load SSL certificate file '\/certs\/none\.pem'/);
+    assert.match(bad[2]?.[1] as string, /crt-list '\/certs\/list\.txt' line 3 : 'ca-file' : unable to load \/certs\/missing\.crt/);
   });
 
   it('parseCrtListLine', () => {
-    assert.equal(parseCrtListLine('   # only a comment'), undefined);
-    assert.deepEqual(parseCrtListLine('a.pem x.example !y.example # c'), { path: 'a.pem', filters: ['x.example', '!y.example'], options: false });
+    const any = { usable: () => true };
+    assert.deepEqual(parseCrtListLine('   # only a comment', 'f:1', any), { kind: 'empty' });
+    assert.deepEqual(parseCrtListLine('a.pem x.example !y.example # c', 'f:1', any), { kind: 'line', path: 'a.pem', conf: undefined, filters: ['x.example', '!y.example'] });
+    assert.deepEqual(parseCrtListLine('a.pem [verify none ssl-min-ver SSLv3 allow-0rtt ca-file c.crt]x.example', 'f:1', { caBase: '/ca', usable: () => true }), {
+      kind: 'line',
+      path: 'a.pem',
+      conf: { verify: 'none', minVersion: 'SSLv3', allow0rtt: true, caFile: '/ca/c.crt' },
+      filters: ['x.example'],
+    });
+    assert.deepEqual(parseCrtListLine('[verify none] a.pem', 'f:1', any), { kind: 'error', message: 'parsing [f:1]: file must start with a cert' });
+    assert.deepEqual(parseCrtListLine('a.pem [verify] none', 'f:1', any), { kind: 'error', message: "parsing [f:1]: ssl args out of '[]' for verify" });
+    assert.deepEqual(parseCrtListLine('a.pem [ca-file x.crt]', 'CLI:1', { usable: () => false }), { kind: 'error', message: "'ca-file' : unable to load x.crt" });
+    assert.deepEqual(parseCrtListLine('a.pem [ssl-min-ver TLSv9]', 'f:1', any), { kind: 'error', message: "'TLSv9' : unknown ssl/tls version" });
+  });
+
+  it('formatCrtListSslConf prints the options in HAProxy\'s order', () => {
+    assert.equal(formatCrtListSslConf({ minVersion: 'SSLv3', verify: 'none', allow0rtt: true, alpn: 'h2,http/1.1', crlFile: 'r.pem' }), ' [alpn h2,http/1.1 verify none allow-0rtt crl-file r.pem ssl-min-ver SSLv3]');
   });
 
   it('no-alpn drops alpn', async () => {
@@ -312,6 +330,17 @@ describe('more bind and global TLS options', () => {
     assert.match(bind(model).ssl?.certificates[0]?.keyPem ?? '', /PRIVATE KEY/);
     const [first] = await errors(cfg([], 'frontend f', '  bind :443 ssl crt /k/site.crt'), { files: fake });
     assert.match(first?.[1] ?? '', /no private key found in '\/k\/site\.crt' nor in '\/k\/site\.crt\.key'/);
+  });
+
+  it('a path that is not there is a multi-certificate bundle: its .dsa, .ecdsa and .rsa files, each under its own name', async () => {
+    const ECDSA = fixture('tls/ecdsa.example.pem');
+    const fake = files({ '/k/site.pem.rsa': A_PEM, '/k/site.pem.ecdsa': ECDSA });
+    const model = await parse(cfg([], 'frontend f', '  bind :443 ssl crt /k/site.pem'), { files: fake });
+    assert.deepEqual(bind(model).ssl?.certificates.map((c) => c.path), ['/k/site.pem.ecdsa', '/k/site.pem.rsa']);
+    const [first] = await errors(cfg([], 'frontend f', '  bind :443 ssl crt /k/none.pem'), { files: fake });
+    assert.match(first?.[1] ?? '', /unable to load SSL certificate file '\/k\/none\.pem'/);
+    const [bad] = await errors(cfg([], 'frontend f', '  bind :443 ssl crt /k/bad.pem'), { files: files({ '/k/bad.pem.rsa': 'nothing' }) });
+    assert.match(bad?.[1] ?? '', /no certificate found in '\/k\/bad\.pem\.rsa'/);
   });
 
   it('ca-verify-file adds CAs to verify against; ecdhe is the curve when curves is not set', async () => {

@@ -3,15 +3,15 @@
  * `add ssl crt-list <list> <certfile>` (or one line as a payload: the certificate and its SNI
  * filters) and `del ssl crt-list <list> <certfile[:line]>`, with HAProxy 2.6's messages. Adding
  * or deleting a line changes the certificates of every bind loading the list at once
- * (ssl/certificate-store.ts). Per-line options in brackets are refused, as in configuration
- * files (config/tls-files.ts).
+ * (ssl/certificate-store.ts). A line's options in brackets (config/crt-list-line.ts) may name
+ * CA and CRL files the CA store holds (`new ssl ca-file`, or read with the configuration).
  */
-import type { CertificateFile } from '../../config/model.ts';
-import { parseCrtListLine } from '../../config/tls-files.ts';
+import type { CertificateFile, PemFile } from '../../config/model.ts';
+import { formatCrtListSslConf, parseCrtListLine } from '../../config/crt-list-line.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
 import type { CertificateStore } from '../ssl/certificate-store.ts';
-import { certificateStoreOf } from '../ssl/stores.ts';
+import { caStoreOf, certificateStoreOf } from '../ssl/stores.ts';
 
 function notice(text: string): CliAnswer {
   return { kind: 'message', severity: SEVERITY_NOTICE, text };
@@ -32,8 +32,15 @@ function listName(arg: string): string {
 function entryLine(entry: CertificateFile, withLine: boolean): string {
   let out = entry.path;
   if (withLine) out += `:${entry.crtList?.line ?? 0}`;
+  if (entry.sslConf !== undefined) out += formatCrtListSslConf(entry.sslConf);
   for (const filter of entry.serverNames ?? []) out += ` ${filter}`;
   return `${out}\n`;
+}
+
+/** The PEM of each CA and CRL file a line's options name, as the CA store holds it (empty while a `new` one is unfilled). */
+function sslConfFilesOf(conf: NonNullable<CertificateFile['sslConf']>, pemOf: (path: string) => string | undefined): PemFile[] {
+  const paths = [conf.caFile, conf.caVerifyFile, conf.crlFile].filter((p) => p !== undefined);
+  return [...new Set(paths)].map((path) => ({ path, pem: pemOf(path) ?? '' }));
 }
 
 function showCrtList(args: readonly string[], ctx: CommandContext): CliAnswer {
@@ -58,12 +65,19 @@ function addCrtList(args: readonly string[], ctx: CommandContext, payload: strin
   if (entries === undefined) return fail(`crt-list '${list}' does not exist!`);
   let path: string | undefined;
   let filters: string[] = [];
+  let sslConf: CertificateFile['sslConf'];
+  const cas = caStoreOf(ctx.target);
   if (payload !== undefined) {
     if (payload.includes('\n')) return fail('only one line of payload is supported!');
-    const line = parseCrtListLine(payload);
-    if (line?.options === true) return fail('per-certificate options in brackets are not supported by Switchyard yet');
-    path = line?.path;
-    filters = line?.filters ?? [];
+    // HAProxy's from_cli: the CA and CRL files must already be in its store, none is read.
+    // (`ca-base` is not kept past the configuration's loading: paths are taken as given.)
+    const line = parseCrtListLine(payload, 'CLI:1', { usable: (_kind, p) => cas.get(p) !== undefined }, false);
+    if (line.kind === 'error') return fail(line.message);
+    if (line.kind === 'line') {
+      path = line.path;
+      filters = line.filters;
+      sslConf = line.conf;
+    }
   } else {
     path = args[4];
   }
@@ -76,6 +90,7 @@ function addCrtList(args: readonly string[], ctx: CommandContext, payload: strin
     certPem: data.certPem,
     keyPem: data.keyPem,
     ...(filters.length > 0 ? { serverNames: filters } : {}),
+    ...(sslConf !== undefined ? { sslConf, sslConfFiles: sslConfFilesOf(sslConf, (p) => cas.get(p)?.pem) } : {}),
   };
   const result = store.addCrtListEntry(list, entry);
   const head = `Inserting certificate '${path}' in crt-list '${list}'`;

@@ -11,6 +11,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Frontend } from '../../proxy/frontend.ts';
 import type { Server } from '../../proxy/server.ts';
 import type { ClientAuthOptions, TlsCertificate } from '../../runtime.ts';
+import { crtListTlsCertificate } from '../../proxy/crt-list-tls.ts';
 
 /** What a certificate file holds: the certificate then its chain (PEM), and its private key. */
 export interface CertificateData {
@@ -190,10 +191,10 @@ export class CertificateStore {
     for (const bind of binds) {
       const listener = bind.frontend.listeners[bind.index];
       try {
-        listener?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, replaced)), clientAuthOf(bind.auth));
+        listener?.setCertificates?.(tlsCertificates(bind, bind.entries, replaced, bind.auth), clientAuthOf(bind.auth));
       } catch (error) {
         // The listeners already changed get their certificates back: all or nothing.
-        for (const undo of done) undo.frontend.listeners[undo.index]?.setCertificates?.(undo.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.auth));
+        for (const undo of done) undo.frontend.listeners[undo.index]?.setCertificates?.(tlsCertificates(undo, undo.entries, this.#entries, undo.auth), clientAuthOf(undo.auth));
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }
       done.push(bind);
@@ -275,11 +276,11 @@ export class CertificateStore {
       const before = bind.entries;
       const after = change(before);
       try {
-        if (after.length > 0) bind.frontend.listeners[bind.index]?.setCertificates?.(after.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(bind.auth));
+        if (after.length > 0) bind.frontend.listeners[bind.index]?.setCertificates?.(tlsCertificates(bind, after, this.#entries, bind.auth), clientAuthOf(bind.auth));
       } catch (error) {
         for (const undo of changed) {
           undo.bind.entries = undo.before;
-          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(undo.before.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.bind.auth));
+          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(tlsCertificates(undo.bind, undo.before, this.#entries, undo.bind.auth), clientAuthOf(undo.bind.auth));
         }
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }
@@ -298,6 +299,11 @@ export class CertificateStore {
       const file = kind === 'ca-file' ? auth?.caFile : auth?.crlFile;
       if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
     }
+    for (const bind of this.#binds) {
+      for (const entry of bind.entries) {
+        for (const file of entry.sslConfFiles ?? []) if (!files.has(file.path) && sslConfNames(entry, kind, file.path)) files.set(file.path, file.pem);
+      }
+    }
     for (const server of this.#tlsServers) {
       const ssl = server.ssl;
       const path = kind === 'ca-file' ? ssl?.caFile : ssl?.crlFile;
@@ -313,7 +319,9 @@ export class CertificateStore {
   }
 
   #caUsers(kind: CaKind, path: string): { binds: BindInstance[]; servers: Server[] } {
-    const binds = this.#binds.filter((b) => (kind === 'ca-file' ? b.auth?.caFile?.path === path || b.auth?.caVerifyFile?.path === path : b.auth?.crlFile?.path === path));
+    const binds = this.#binds.filter(
+      (b) => (kind === 'ca-file' ? b.auth?.caFile?.path === path || b.auth?.caVerifyFile?.path === path : b.auth?.crlFile?.path === path) || b.entries.some((e) => sslConfNames(e, kind, path)),
+    );
     // HAProxy 2.6 links a server to its CA and CRL files through its certificate instance: a
     // server without `crt` neither uses them (`del` goes through) nor sees their commits.
     const servers = this.#servers.filter((s) => s.ssl?.certificate !== undefined && (kind === 'ca-file' ? s.ssl.caFile : s.ssl.crlFile) === path);
@@ -333,22 +341,29 @@ export class CertificateStore {
         return { ok: false, message: `this runtime's TLS listeners cannot change their CA files ('${bind.frontend.name}').\n` };
       }
     }
-    const done: { bind: BindInstance; before: ClientAuthFiles | undefined }[] = [];
+    const file: PemFile = { path, pem };
+    const done: { bind: BindInstance; before: ClientAuthFiles | undefined; entries: readonly CertificateFile[] }[] = [];
     for (const bind of binds) {
       const before = bind.auth;
-      const after = before === undefined ? undefined : withFile(before, kind, path, pem);
+      const usesFile = kind === 'ca-file' ? before?.caFile?.path === path || before?.caVerifyFile?.path === path : before?.crlFile?.path === path;
+      const after = before === undefined || !usesFile ? before : withFile(before, kind, path, pem);
+      // crt-list lines naming the file verify with its new content too.
+      const entries = bind.entries.map((e) => withSslConfFile(e, file));
       try {
-        bind.frontend.listeners[bind.index]?.setCertificates?.(bind.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(after));
+        bind.frontend.listeners[bind.index]?.setCertificates?.(tlsCertificates(bind, entries, this.#entries, after), clientAuthOf(after));
       } catch (error) {
         for (const undo of done) {
           undo.bind.auth = undo.before;
-          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(undo.bind.entries.map((e) => tlsCertificate(e, this.#entries)), clientAuthOf(undo.before));
+          undo.bind.entries = undo.entries;
+          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(tlsCertificates(undo.bind, undo.entries, this.#entries, undo.before), clientAuthOf(undo.before));
         }
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }
+      done.push({ bind, before, entries: bind.entries });
       bind.auth = after;
-      done.push({ bind, before });
+      bind.entries = entries;
     }
+    for (const [list, entries] of this.#crtLists) this.#crtLists.set(list, entries.map((e) => withSslConfFile(e, file)));
     for (const server of servers) {
       const ssl = server.ssl as ServerSsl;
       server.ssl = kind === 'ca-file' ? { ...ssl, caPem: pem } : { ...ssl, crlPem: pem };
@@ -386,14 +401,34 @@ function clientAuthOf(auth: ClientAuthFiles | undefined): ClientAuthOptions | un
   return { caPem, ...(crlPem !== undefined ? { crlPem } : {}) };
 }
 
-function tlsCertificate(entry: CertificateFile, entries: ReadonlyMap<string, CertificateData>): TlsCertificate {
-  const data = entries.get(entry.path);
-  return {
-    certPem: data?.certPem ?? entry.certPem,
-    keyPem: data?.keyPem ?? entry.keyPem,
-    source: entry.path,
-    ...(entry.serverNames !== undefined ? { serverNames: entry.serverNames } : {}),
-  };
+/** A bind's certificate list as its listener takes it (crt-list-tls.ts), from the store's current certificates. */
+function tlsCertificates(
+  bind: BindInstance,
+  entries: readonly CertificateFile[],
+  data: ReadonlyMap<string, CertificateData>,
+  auth: ClientAuthFiles | undefined,
+): TlsCertificate[] {
+  const settings = bind.frontend.model.binds[bind.index]?.ssl?.tls;
+  const verifyFiles = auth === undefined ? undefined : { caFilePem: auth.caFile?.pem, caVerifyFilePem: auth.caVerifyFile?.pem, crlPem: auth.crlFile?.pem ?? auth.model.crlPem };
+  return entries.map((entry) => {
+    const current = data.get(entry.path);
+    const pem = { certPem: current?.certPem ?? entry.certPem, keyPem: current?.keyPem ?? entry.keyPem };
+    return crtListTlsCertificate(entry, pem, settings, verifyFiles);
+  });
+}
+
+/** Whether a crt-list line's options name the file (`ca-file`/`ca-verify-file`, or `crl-file`). */
+export function sslConfNames(entry: CertificateFile, kind: CaKind, path: string): boolean {
+  const conf = entry.sslConf;
+  if (conf === undefined) return false;
+  return kind === 'ca-file' ? conf.caFile === path || conf.caVerifyFile === path : conf.crlFile === path;
+}
+
+/** The line with the file's new content, when its options name it. */
+function withSslConfFile(entry: CertificateFile, file: PemFile): CertificateFile {
+  const files = entry.sslConfFiles;
+  if (files === undefined || !files.some((f) => f.path === file.path)) return entry;
+  return { ...entry, sslConfFiles: files.map((f) => (f.path === file.path ? file : f)) };
 }
 
 /** A new ServerSsl object: the per-server caches (server-tls.ts) are keyed by it, so they follow. */

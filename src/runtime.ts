@@ -38,6 +38,13 @@ export type SocketErrorCode =
 export interface SocketError {
   readonly code: SocketErrorCode;
   readonly message: string;
+  /** code 'TLS': the TLS library's error (`ssl_bc_err`), when the runtime tells. */
+  readonly tls?: TlsLibraryError | undefined;
+  /**
+   * code 'TLS': the server's certificate verified but does not carry the name asked for
+   * (`verifyhost`, or the SNI / checkName), HAProxy's CO_ER_SSL_MISMATCH_SNI.
+   */
+  readonly nameMismatch?: boolean | undefined;
 }
 
 export interface TlsInfo {
@@ -66,6 +73,34 @@ export interface TlsInfo {
   readonly peerVerifyError?: string | undefined;
   /** Listeners: the certificate served on this connection (PEM, the TlsCertificate's certPem). */
   readonly localCertificatePem?: string | undefined;
+}
+
+/**
+ * An error of the TLS library, as HAProxy's `ssl_fc_err` / `ssl_bc_err` (ERR_get_error()'s packed
+ * code: OpenSSL 3 puts the library in the top bits and the reason in the low 23) and
+ * `ssl_fc_err_str` / `ssl_bc_err_str` (ERR_error_string's text, e.g.
+ * "error:0A0000C1:SSL routines::no shared cipher") read it. The numbers are the library's own
+ * (Bun's BoringSSL numbers its reasons differently from OpenSSL).
+ */
+export interface TlsLibraryError {
+  readonly code: number;
+  readonly text: string;
+}
+
+/** A client whose TLS handshake failed on a listener (ListenTlsOptions.onHandshakeFailure). */
+export interface TlsHandshakeFailure {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** What the handshake learnt before it failed (SNI, version); cipher undefined. */
+  readonly tls: TlsInfo;
+  /**
+   * Why: the library failed it (`error` says how, when the runtime tells), or the client
+   * closed (`closed`, HAProxy's CO_ER_SSL_EMPTY) or reset (`aborted`) the connection first.
+   */
+  readonly cause: 'library' | 'closed' | 'aborted';
+  readonly error: TlsLibraryError | undefined;
 }
 
 /** Protocol versions a TLS endpoint accepts (HAProxy's names). */
@@ -200,6 +235,12 @@ export interface ListenTlsOptions {
    * can `commit ssl cert`): an adapter whose fastest listener cannot change them opens one that can.
    */
   readonly replaceable?: boolean | undefined;
+  /**
+   * Told of every handshake that fails (such clients never reach onConnection), so that the
+   * core can log them as HAProxy does (session_kill_embryonic). Adapters whose listener cannot
+   * tell why report `error` undefined.
+   */
+  readonly onHandshakeFailure?: ((failure: TlsHandshakeFailure) => void) | undefined;
 }
 
 export interface ListenOptions {

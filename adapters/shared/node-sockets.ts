@@ -26,6 +26,7 @@ import { SniCertificateMap } from './tls-names.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
+import { handshakeFailureOf } from './tls-library-error.ts';
 
 const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
 
@@ -264,8 +265,15 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     socket.tls = acceptedTlsInfo(raw, contexts.select(serverNameOf(raw)), clientAuth);
     onConnection(socket);
   });
-  // A failed handshake never becomes a connection.
-  server.on('tlsClientError', (_err, raw) => raw.destroy());
+  // A failed handshake never becomes a connection; the core hears of it to log it.
+  const report = t.onHandshakeFailure;
+  server.on('tlsClientError', (error, raw) => {
+    if (report !== undefined) {
+      const addresses = { remoteAddress: unmapIPv4(raw.remoteAddress ?? ''), remotePort: raw.remotePort ?? 0, localAddress: unmapIPv4(raw.localAddress ?? ''), localPort: raw.localPort ?? 0 };
+      report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw))));
+    }
+    raw.destroy();
+  });
   const setCertificates = (certificates: readonly TlsCertificate[], auth?: ClientAuthOptions): void => {
     // Client certificates are asked for (requestCert) from the start or never.
     const nextSettings = auth !== undefined && clientAuth ? settingsOf(auth) : settings;

@@ -1666,6 +1666,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       localPort: addresses.localPort,
       clientTls: this.connection.tls,
       connection: this.connection,
+      serverTls: server?.tls,
+      serverConnection: leg.connectionStatus,
       hostname: this.runtime.hostname,
       frontendName: host.name,
       pid: this.runtime.pid,

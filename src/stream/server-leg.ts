@@ -6,6 +6,7 @@ import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { serverTlsOptions } from './server-tls.ts';
 import { serverDestination } from './connection-key.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
+import { connectedStatus, failedStatus, type ServerConnectionStatus } from '../proxy/connection-error.ts';
 
 /** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
 export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'connected';
@@ -78,6 +79,8 @@ export class ServerLeg implements SocketHandler {
   connectedAt = -1;
   /** %sq / %bq, counted by the backend as the owner leaves its queues (the owner exposes this object). */
   readonly queuePositions: QueuePositions = { server: 0, backend: 0 };
+  /** How the last connection attempt went (`bc_err`, `ssl_bc_err`); undefined before any. */
+  connectionStatus: ServerConnectionStatus | undefined = undefined;
   #retryAt = 0;
 
   constructor(runtime: Runtime, owner: ServerLegOwner) {
@@ -248,6 +251,7 @@ export class ServerLeg implements SocketHandler {
       this.connectTime = 0;
       this.connectedAt = now;
       server.observer?.observe(Observed.l4Ok);
+      this.connectionStatus = connectedStatus(server.ssl !== undefined);
       this.#owner.serverConnected(idle, true);
       return;
     }
@@ -276,6 +280,7 @@ export class ServerLeg implements SocketHandler {
     this.connectedAt = this.#runtime.now();
     this.connectTime = Math.round(this.connectedAt - this.connectStartedAt);
     server.observer?.observe(Observed.l4Ok);
+    this.connectionStatus = connectedStatus(server.ssl !== undefined);
     socket.setHandler(this.#owner);
     this.#owner.serverConnected(socket, false);
   }
@@ -285,9 +290,10 @@ export class ServerLeg implements SocketHandler {
   onEnd(): void {}
   onDrain(): void {}
 
-  onClose(socket: Socket, _error: SocketError | undefined): void {
+  onClose(socket: Socket, error: SocketError | undefined): void {
     if (socket !== this.#attempt) return;
     this.#attempt = undefined;
+    this.connectionStatus = failedStatus(this.server?.ssl !== undefined, error);
     if (this.step === 'connecting') this.#connectFailed(false);
   }
 

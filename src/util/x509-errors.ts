@@ -44,6 +44,11 @@ export function x509ErrorId(name: string): number {
   return X509_ERRORS[bare] ?? 1;
 }
 
+/** Whether a name is one of the X509 verification errors ("CERT_HAS_EXPIRED"), as node:tls gives them as error codes. */
+export function isX509ErrorName(name: string): boolean {
+  return X509_ERRORS[name] !== undefined;
+}
+
 /** True when the error concerns a CA of the chain (HAProxy's ca-ignore-err / ssl_c_ca_err), not the leaf. */
 export function isCaLevelError(name: string): boolean {
   return CA_LEVEL.has(name.startsWith('X509_V_ERR_') ? name.slice(11) : name);

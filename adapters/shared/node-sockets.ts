@@ -26,7 +26,7 @@ import { SniCertificateMap } from './tls-names.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
-import { handshakeFailureOf } from './tls-library-error.ts';
+import { firstVerifyError, handshakeFailureOf } from './tls-library-error.ts';
 
 const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
 
@@ -214,7 +214,7 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
       ...base,
       sessionReused: raw.isSessionReused(),
       localCertificatePem: servedPem(raw, served),
-      peerVerifyError: error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error),
+      peerVerifyError: error === null || error === undefined ? undefined : firstVerifyError(String((error as { code?: string }).code ?? error)),
     },
     peer !== undefined ? { getPeerCertificate: () => ({ raw: peer }) } : NO_PEER,
     peer !== undefined ? NODE_TLS_CHAIN_READER : 'none',

@@ -61,3 +61,14 @@ export function handshakeFailureOf(
   if (library === undefined && e?.code === 'ECONNRESET') cause = e.message === DISCONNECTED ? 'closed' : 'aborted';
   return { ...addresses, tls: { ...tls, cipher: undefined }, cause, error: library };
 }
+
+/**
+ * The verification error HAProxy's verify callback sees first, from the one node:tls reports
+ * (SSL_get_verify_result: the last, as node:tls lets verification go on). OpenSSL reports a
+ * leaf whose issuer it cannot find as UNABLE_TO_GET_ISSUER_CERT_LOCALLY, and only then, on
+ * going on, UNABLE_TO_VERIFY_LEAF_SIGNATURE; HAProxy stops at (and `ssl_c_err` shows) the
+ * first.
+ */
+export function firstVerifyError(name: string): string {
+  return name === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : name;
+}

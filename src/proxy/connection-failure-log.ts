@@ -14,6 +14,7 @@ import type { TrafficLog } from '../log/traffic-log.ts';
 import type { Runtime, TlsInfo } from '../runtime.ts';
 import { ConnectionErrorCode, connectionErrorText } from './connection-error.ts';
 import type { ConnectionInfo } from './connection-info.ts';
+import type { VarScopes } from '../rules/vars.ts';
 
 /** What the line reads of the frontend. */
 export interface FailureLogHost {
@@ -24,6 +25,7 @@ export interface FailureLogHost {
   readonly runtime: Runtime;
   readonly limits: { readonly current: number; nextStreamId(): number };
   readonly counters: { readonly scur: number };
+  readonly procVars: VarScopes;
 }
 
 /** Closed or reset by the client during the handshake: "null" connections for `dontlognull`. */
@@ -62,9 +64,11 @@ function failureRecord(host: FailureLogHost, info: ConnectionInfo, tls: TlsInfo 
     clientTls: tls,
     connection: info,
     hostname: runtime.hostname,
+    runtime,
     frontendName: host.name,
     pid: runtime.pid,
     lbHead: undefined,
+    vars: host.procVars,
     acceptWall,
     streamId: host.limits.nextStreamId(),
     backendName: host.name,

@@ -35,8 +35,12 @@ const X509_ERRORS: Readonly<Record<string, number>> = {
   HOSTNAME_MISMATCH: 62,
 };
 
-/** Errors about a CA of the chain rather than the client's own certificate (HAProxy's depth > 0). */
-const CA_LEVEL = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'CERT_CHAIN_TOO_LONG']);
+/**
+ * Errors about a CA of the chain rather than the client's own certificate (HAProxy's depth > 0).
+ * UNABLE_TO_GET_ISSUER_CERT is OpenSSL's error for a chain that reached a trusted CA whose own
+ * issuer is missing: a CA's (the leaf's missing issuer is UNABLE_TO_GET_ISSUER_CERT_LOCALLY).
+ */
+const CA_LEVEL = new Set(['UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'CERT_CHAIN_TOO_LONG']);
 
 /** The X509_V_ERR id of an error name ("CERT_HAS_EXPIRED" or "X509_V_ERR_CERT_HAS_EXPIRED"); 1 (unspecified) when unknown. */
 export function x509ErrorId(name: string): number {

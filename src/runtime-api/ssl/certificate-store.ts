@@ -285,8 +285,10 @@ export class CertificateStore {
     const files = new Map<string, string>();
     for (const bind of this.#binds) {
       const auth = bind.auth;
-      const file = kind === 'ca-file' ? auth?.caFile : auth?.crlFile;
-      if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
+      // `ca-verify-file`s are CA files too (HAProxy's cafile tree holds both).
+      for (const file of kind === 'ca-file' ? [auth?.caFile, auth?.caVerifyFile] : [auth?.crlFile]) {
+        if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
+      }
     }
     for (const server of this.#tlsServers) {
       const ssl = server.ssl;

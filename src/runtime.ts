@@ -138,7 +138,8 @@ export type TlsFeature =
   | 'server-ciphers'
   | 'server-ciphersuites'
   | 'server-curves'
-  | 'server-crl-file';
+  | 'server-crl-file'
+  | 'dh-params';
 
 /** See Runtime.tlsLibrary. */
 export interface TlsLibrary {
@@ -199,6 +200,19 @@ export interface TlsCertificate {
    * for instead of its own; `!name` removes a name. Undefined: the certificate's own names.
    */
   readonly serverNames?: readonly string[] | undefined;
+  /** DH parameters (PEM `DH PARAMETERS`) the certificate's file carries: they win over ListenTlsOptions.dhParams. */
+  readonly dhPem?: string | undefined;
+}
+
+/**
+ * DHE key exchange on a listener (HAProxy offers DHE suites only with DH parameters): the
+ * parameters of `ssl-dh-param-file`, else with `tune.ssl.default-dh-param` RFC 7919 groups as
+ * large as the certificate's RSA/DSA key, at most `defaultBits` (HAProxy's ssl_get_tmp_dh).
+ * Without either, and without a certificate's own, no DHE suite is offered.
+ */
+export interface DhParamsOptions {
+  readonly pem?: string | undefined;
+  readonly defaultBits?: number | undefined;
 }
 
 /** Client certificates asked for on a listener (`verify optional|required`). */
@@ -241,6 +255,7 @@ export interface ListenTlsOptions {
    * tell why report `error` undefined.
    */
   readonly onHandshakeFailure?: ((failure: TlsHandshakeFailure) => void) | undefined;
+  readonly dhParams?: DhParamsOptions | undefined;
 }
 
 export interface ListenOptions {

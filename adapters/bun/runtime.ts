@@ -640,7 +640,7 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
 }
 
 /** Bun's node:tls ignores TLSv1.3 suites (measured on Bun 1.4.5: the default suite is negotiated whatever is asked). */
-const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites']);
+const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites', 'dh-params']);
 
 export const bunRuntime: Runtime = {
   name: 'bun',

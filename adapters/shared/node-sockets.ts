@@ -12,6 +12,7 @@ import * as tls from 'node:tls';
 import type {
   ClientAuthOptions,
   ConnectOptions,
+  DhParamsOptions,
   Listener,
   ListenOptions,
   Socket,
@@ -27,6 +28,7 @@ import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
 import { firstVerifyError, handshakeFailureOf } from './tls-library-error.ts';
+import { dhParamFor } from './dh-params.ts';
 
 const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
 
@@ -169,13 +171,15 @@ interface ServedCertificate {
   readonly rsa?: { readonly certPem: string; readonly der: Uint8Array } | undefined;
 }
 
-function servedCertificate(certs: readonly TlsCertificate[], settings: tls.SecureContextOptions): ServedCertificate {
+function servedCertificate(certs: readonly TlsCertificate[], settings: tls.SecureContextOptions, dh: DhParamsOptions | undefined): ServedCertificate {
   const first = certs[0] as TlsCertificate;
   const second = certs[1];
-  if (second === undefined) return { context: tls.createSecureContext({ cert: first.certPem, key: first.keyPem, ...settings }), certPem: first.certPem };
+  const dhparam = dhParamFor(second ?? first, dh);
+  const withDh = dhparam === undefined ? settings : { ...settings, dhparam };
+  if (second === undefined) return { context: tls.createSecureContext({ cert: first.certPem, key: first.keyPem, ...withDh }), certPem: first.certPem };
   return {
     // RSA first: given the ECDSA pair first, OpenSSL (Node 20) never serves it.
-    context: tls.createSecureContext({ cert: [second.certPem, first.certPem], key: [second.keyPem, first.keyPem], ...settings }),
+    context: tls.createSecureContext({ cert: [second.certPem, first.certPem], key: [second.keyPem, first.keyPem], ...withDh }),
     certPem: first.certPem,
     rsa: { certPem: second.certPem, der: new Uint8Array(new X509Certificate(second.certPem).raw) },
   };
@@ -193,6 +197,12 @@ function servedPem(raw: tls.TLSSocket, served: ServedCertificate | undefined): s
   if (!cipher.startsWith('TLS_')) return cipher.includes('ECDSA') ? served?.certPem : rsa.certPem;
   const own = (raw.getCertificate() as { raw?: Uint8Array } | null)?.raw;
   return own !== undefined && Buffer.compare(own, rsa.der) === 0 ? rsa.certPem : served?.certPem;
+}
+
+/** node:tls's `dhparam` option for a certificate, when it gets DH parameters. */
+function dhOption(certificate: TlsCertificate, dh: DhParamsOptions | undefined): { dhparam?: string } {
+  const dhparam = dhParamFor(certificate, dh);
+  return dhparam === undefined ? {} : { dhparam };
 }
 
 const NO_SNI_MATCH = new Error('strict-sni: no certificate for this server name');
@@ -237,7 +247,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
     new SniCertificateMap<ServedCertificate>(
       certificates,
-      (certs) => servedCertificate(certs, settings),
+      (certs) => servedCertificate(certs, settings, t.dhParams),
       strict,
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
@@ -251,6 +261,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     // strict-sni there is none: such handshakes fail, as HAProxy's.
     ...(strict ? {} : { cert: first.certPem, key: first.keyPem }),
     ...settings,
+    ...dhOption(first, t.dhParams),
     ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
     SNICallback: (servername, callback) => {
       const served = contexts.select(servername);
@@ -285,6 +296,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
         cert: head.certPem,
         key: head.keyPem,
         ...nextSettings,
+        ...dhOption(head, t.dhParams),
         ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
       });
     }

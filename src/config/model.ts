@@ -73,6 +73,8 @@ export interface CertificateFile {
   readonly serverNames?: readonly string[] | undefined;
   /** The `crt-list` file and line it comes from (the runtime API's `show/add/del ssl crt-list`). */
   readonly crtList?: { readonly path: string; readonly line: number } | undefined;
+  /** DH parameters the file carries (a `DH PARAMETERS` block). */
+  readonly dhPem?: string | undefined;
 }
 
 export interface BindSsl {
@@ -85,6 +87,8 @@ export interface BindSsl {
   readonly strictSni?: boolean | undefined;
   /** `tune.ssl.lifetime` seconds. */
   readonly sessionLifetime?: number | undefined;
+  /** `ssl-dh-param-file` (its PEM) and `tune.ssl.default-dh-param` (bits). */
+  readonly dhParams?: { readonly pem?: string | undefined; readonly defaultBits?: number | undefined } | undefined;
 }
 
 /** Client certificates on a bind (HAProxy's verify, ca-file, crl-file, crt-ignore-err, ca-ignore-err). */

@@ -121,6 +121,7 @@ const certificateFileSchema = v.object({
   keyPem: v.pipe(v.string(), v.includes('PRIVATE KEY-----', 'keyPem must be a PEM private key')),
   serverNames: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
   crtList: v.optional(v.object({ path: v.string(), line: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
+  dhPem: v.optional(v.pipe(v.string(), v.includes('DH PARAMETERS-----', 'dhPem must be PEM DH parameters'))),
 });
 
 const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -155,6 +156,7 @@ const bindSslSchema = v.object({
   ),
   strictSni: v.optional(v.boolean()),
   sessionLifetime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  dhParams: v.optional(v.object({ pem: v.optional(v.string()), defaultBits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))) })),
 });
 
 const bindFields = v.object({

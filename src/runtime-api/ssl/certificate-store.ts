@@ -17,6 +17,8 @@ export interface CertificateData {
   /** Undefined for an empty entry (`new ssl cert`, HAProxy's Status: Empty). */
   readonly certPem: string | undefined;
   readonly keyPem: string | undefined;
+  /** DH parameters the PEM carries (`set ssl cert` with a DH PARAMETERS block). */
+  readonly dhPem?: string | undefined;
 }
 
 /** One TLS bind: its certificates in order (a path may be there several times, with different SNI filters). */
@@ -111,7 +113,7 @@ export class CertificateStore {
   }
 
   #add(path: string, data: CertificateData): void {
-    if (!this.#entries.has(path)) this.#entries.set(path, { certPem: data.certPem, keyPem: data.keyPem });
+    if (!this.#entries.has(path)) this.#entries.set(path, { certPem: data.certPem, keyPem: data.keyPem, ...(data.dhPem !== undefined ? { dhPem: data.dhPem } : {}) });
   }
 
   /** Every path, sorted as HAProxy's tree. */
@@ -385,6 +387,7 @@ function tlsCertificate(entry: CertificateFile, entries: ReadonlyMap<string, Cer
     keyPem: data?.keyPem ?? entry.keyPem,
     source: entry.path,
     ...(entry.serverNames !== undefined ? { serverNames: entry.serverNames } : {}),
+    ...((data !== undefined ? data.dhPem : entry.dhPem) !== undefined ? { dhPem: data !== undefined ? data.dhPem : entry.dhPem } : {}),
   };
 }
 

@@ -42,7 +42,7 @@ export interface SocketError {
   readonly tls?: TlsLibraryError | undefined;
   /**
    * code 'TLS': the server's certificate verified but does not carry the name asked for
-   * (`verifyhost`, or the SNI / checkName), HAProxy's CO_ER_SSL_MISMATCH_SNI.
+   * (the SNI, or `verifyhost` / checkName without one): HAProxy's CO_ER_SSL_MISMATCH(_SNI).
    */
   readonly nameMismatch?: boolean | undefined;
 }
@@ -326,7 +326,7 @@ export interface ConnectTlsOptions {
   readonly settings?: TlsSettings | undefined;
   /** PEM CRLs the server's certificate is checked against (`crl-file`). */
   readonly crlPem?: string | undefined;
-  /** `verifyhost`: with `verify`, the name the certificate must carry, whatever SNI is sent. */
+  /** `verifyhost`: with `verify` and no `servername`, the name the certificate must carry (HAProxy checks the SNI's name when one is sent). */
   readonly verifyHost?: string | undefined;
   /** A client certificate to present (`server ... crt`). */
   readonly certificate?: { readonly certPem: string; readonly keyPem: string } | undefined;

@@ -151,7 +151,8 @@ class BunSocket implements Socket {
     // Bun reports a failed handshake here too (and, without this handler, even fires `open`
     // for it): no cipher was negotiated then.
     if (raw.getCipher()?.name == null) {
-      this.#error = { code: 'TLS', message: authorizationError?.message ?? 'TLS handshake failed' };
+      // The library's error (ssl_bc_err) when Bun gives one.
+      this.#error = authorizationError ? { ...toSocketError(authorizationError), code: 'TLS' } : { code: 'TLS', message: 'TLS handshake failed' };
       raw.terminate();
       return;
     }
@@ -159,7 +160,7 @@ class BunSocket implements Socket {
       const reason = authorizationError ?? raw.getAuthorizationError();
       const identity = this.#checkedIdentity(raw, reason);
       if (identity !== undefined) {
-        this.#error = { code: 'TLS', message: identity.message };
+        this.#error = { ...toSocketError(identity), code: 'TLS' };
         raw.terminate();
         return;
       }

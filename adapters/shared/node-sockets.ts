@@ -443,7 +443,8 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...nodeTlsSettings(t.settings, 'client'),
         ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
         ...(t.crlPem !== undefined ? { crl: nodeCrls(t.crlPem) } : {}),
-        ...(t.verify && t.verifyHost !== undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
+        // HAProxy checks the name sent as SNI, verifyhost's only without one (ssl_sock_srv_verifycbk).
+        ...(t.verify && t.verifyHost !== undefined && t.servername === undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
         // A UNIX socket has no host name: without SNI nor verifyhost, HAProxy checks no name
         // (ssl_sock_srv_verifycbk), where node:tls would check "localhost".
         ...(t.verify && options.path !== undefined && t.servername === undefined && t.checkName === undefined && t.verifyHost === undefined ? { checkServerIdentity: NO_NAME_CHECK } : {}),

@@ -78,10 +78,12 @@ export function connectedStatus(ssl: boolean): ServerConnectionStatus {
 
 /**
  * The status of a server connection attempt that failed with `error`: a TLS failure is
- * CO_ER_SSL_HANDSHAKE, or CO_ER_SSL_MISMATCH_SNI when the certificate did not carry the name
- * asked for; other failures (refused, reset, timed out) leave HAProxy's err_code at 0.
+ * CO_ER_SSL_HANDSHAKE, or when the certificate did not carry the name asked for
+ * CO_ER_SSL_MISMATCH_SNI (the name sent as SNI) or CO_ER_SSL_MISMATCH (`verifyhost`'s, without
+ * SNI); other failures (refused, reset, timed out) leave HAProxy's err_code at 0.
  */
-export function failedStatus(ssl: boolean, error: SocketError | undefined): ServerConnectionStatus {
+export function failedStatus(ssl: boolean, error: SocketError | undefined, sentSni: boolean): ServerConnectionStatus {
   if (error?.code !== 'TLS') return connectedStatus(ssl);
-  return { code: error.nameMismatch === true ? ConnectionErrorCode.sslMismatchSni : ConnectionErrorCode.sslHandshake, ssl, tls: error.tls };
+  const mismatch = sentSni ? ConnectionErrorCode.sslMismatchSni : ConnectionErrorCode.sslMismatch;
+  return { code: error.nameMismatch === true ? mismatch : ConnectionErrorCode.sslHandshake, ssl, tls: error.tls };
 }

@@ -81,6 +81,8 @@ export class ServerLeg implements SocketHandler {
   readonly queuePositions: QueuePositions = { server: 0, backend: 0 };
   /** How the last connection attempt went (`bc_err`, `ssl_bc_err`); undefined before any. */
   connectionStatus: ServerConnectionStatus | undefined = undefined;
+  /** The attempt in progress sends SNI (a name mismatch is then CO_ER_SSL_MISMATCH_SNI). */
+  #sentSni = false;
   #retryAt = 0;
 
   constructor(runtime: Runtime, owner: ServerLegOwner) {
@@ -264,6 +266,7 @@ export class ServerLeg implements SocketHandler {
     this.step = 'connecting';
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner);
+    this.#sentSni = tls?.servername !== undefined;
     const { host, port, path } = serverDestination(server, this.#owner);
     this.#attempt = this.#runtime.connect({ host, port, path, noDelay: true, ...(tls ? { tls } : {}) }, this);
     // `send-proxy*`: the header goes first on every new connection (queued until connected).
@@ -293,7 +296,7 @@ export class ServerLeg implements SocketHandler {
   onClose(socket: Socket, error: SocketError | undefined): void {
     if (socket !== this.#attempt) return;
     this.#attempt = undefined;
-    this.connectionStatus = failedStatus(this.server?.ssl !== undefined, error);
+    this.connectionStatus = failedStatus(this.server?.ssl !== undefined, error, this.#sentSni);
     if (this.step === 'connecting') this.#connectFailed(false);
   }
 

@@ -38,6 +38,13 @@ export type SocketErrorCode =
 export interface SocketError {
   readonly code: SocketErrorCode;
   readonly message: string;
+  /** code 'TLS': the TLS library's error (`ssl_bc_err`), when the runtime tells. */
+  readonly tls?: TlsLibraryError | undefined;
+  /**
+   * code 'TLS': the server's certificate verified but does not carry the name asked for
+   * (the SNI, or `verifyhost` / checkName without one): HAProxy's CO_ER_SSL_MISMATCH(_SNI).
+   */
+  readonly nameMismatch?: boolean | undefined;
 }
 
 export interface TlsInfo {
@@ -66,6 +73,34 @@ export interface TlsInfo {
   readonly peerVerifyError?: string | undefined;
   /** Listeners: the certificate served on this connection (PEM, the TlsCertificate's certPem). */
   readonly localCertificatePem?: string | undefined;
+}
+
+/**
+ * An error of the TLS library, as HAProxy's `ssl_fc_err` / `ssl_bc_err` (ERR_get_error()'s packed
+ * code: OpenSSL 3 puts the library in the top bits and the reason in the low 23) and
+ * `ssl_fc_err_str` / `ssl_bc_err_str` (ERR_error_string's text, e.g.
+ * "error:0A0000C1:SSL routines::no shared cipher") read it. The numbers are the library's own
+ * (Bun's BoringSSL numbers its reasons differently from OpenSSL).
+ */
+export interface TlsLibraryError {
+  readonly code: number;
+  readonly text: string;
+}
+
+/** A client whose TLS handshake failed on a listener (ListenTlsOptions.onHandshakeFailure). */
+export interface TlsHandshakeFailure {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** What the handshake learnt before it failed (SNI, version); cipher undefined. */
+  readonly tls: TlsInfo;
+  /**
+   * Why: the library failed it (`error` says how, when the runtime tells), or the client
+   * closed (`closed`, HAProxy's CO_ER_SSL_EMPTY) or reset (`aborted`) the connection first.
+   */
+  readonly cause: 'library' | 'closed' | 'aborted';
+  readonly error: TlsLibraryError | undefined;
 }
 
 /** Protocol versions a TLS endpoint accepts (HAProxy's names). */
@@ -103,7 +138,8 @@ export type TlsFeature =
   | 'server-ciphers'
   | 'server-ciphersuites'
   | 'server-curves'
-  | 'server-crl-file';
+  | 'server-crl-file'
+  | 'dh-params';
 
 /** See Runtime.tlsLibrary. */
 export interface TlsLibrary {
@@ -178,6 +214,19 @@ export interface TlsCertificate {
    */
   readonly settings?: TlsSettings | undefined;
   readonly clientAuth?: ClientAuthOptions | undefined;
+  /** DH parameters (PEM `DH PARAMETERS`) the certificate's file carries: they win over ListenTlsOptions.dhParams. */
+  readonly dhPem?: string | undefined;
+}
+
+/**
+ * DHE key exchange on a listener (HAProxy offers DHE suites only with DH parameters): the
+ * parameters of `ssl-dh-param-file`, else with `tune.ssl.default-dh-param` RFC 7919 groups as
+ * large as the certificate's RSA/DSA key, at most `defaultBits` (HAProxy's ssl_get_tmp_dh).
+ * Without either, and without a certificate's own, no DHE suite is offered.
+ */
+export interface DhParamsOptions {
+  readonly pem?: string | undefined;
+  readonly defaultBits?: number | undefined;
 }
 
 /** Client certificates asked for on a listener (`verify optional|required`). */
@@ -220,6 +269,13 @@ export interface ListenTlsOptions {
    * reads the PROXY header before the ClientHello).
    */
   readonly deferred?: boolean | undefined;
+  /**
+   * Told of every handshake that fails (such clients never reach onConnection), so that the
+   * core can log them as HAProxy does (session_kill_embryonic). Adapters whose listener cannot
+   * tell why report `error` undefined.
+   */
+  readonly onHandshakeFailure?: ((failure: TlsHandshakeFailure) => void) | undefined;
+  readonly dhParams?: DhParamsOptions | undefined;
 }
 
 export interface ListenOptions {
@@ -293,7 +349,7 @@ export interface ConnectTlsOptions {
   readonly settings?: TlsSettings | undefined;
   /** PEM CRLs the server's certificate is checked against (`crl-file`). */
   readonly crlPem?: string | undefined;
-  /** `verifyhost`: with `verify`, the name the certificate must carry, whatever SNI is sent. */
+  /** `verifyhost`: with `verify` and no `servername`, the name the certificate must carry (HAProxy checks the SNI's name when one is sent). */
   readonly verifyHost?: string | undefined;
   /** A client certificate to present (`server ... crt`). */
   readonly certificate?: { readonly certPem: string; readonly keyPem: string } | undefined;

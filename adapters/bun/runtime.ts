@@ -38,6 +38,7 @@ import type {
   SocketError,
   SocketHandler,
   TlsFeature,
+  TlsHandshakeFailure,
   TlsInfo,
   UnixListenOptions,
 } from '../../src/runtime.ts';
@@ -150,7 +151,8 @@ class BunSocket implements Socket {
     // Bun reports a failed handshake here too (and, without this handler, even fires `open`
     // for it): no cipher was negotiated then.
     if (raw.getCipher()?.name == null) {
-      this.#error = { code: 'TLS', message: authorizationError?.message ?? 'TLS handshake failed' };
+      // The library's error (ssl_bc_err) when Bun gives one.
+      this.#error = authorizationError ? { ...toSocketError(authorizationError), code: 'TLS' } : { code: 'TLS', message: 'TLS handshake failed' };
       raw.terminate();
       return;
     }
@@ -158,7 +160,7 @@ class BunSocket implements Socket {
       const reason = authorizationError ?? raw.getAuthorizationError();
       const identity = this.#checkedIdentity(raw, reason);
       if (identity !== undefined) {
-        this.#error = { code: 'TLS', message: identity.message };
+        this.#error = { ...toSocketError(identity), code: 'TLS' };
         raw.terminate();
         return;
       }
@@ -441,13 +443,27 @@ function serverHandlers(
   onConnection: (socket: Socket) => void,
   isTls: boolean,
   certPem?: string,
+  onHandshakeFailure?: (failure: TlsHandshakeFailure) => void,
 ): Bun.SocketHandler<BunSocket, 'uint8array'> {
   return {
     binaryType: 'uint8array',
     open(raw) {
       // Bun fires `open` for a failed TLS handshake too (no cipher negotiated): that never
-      // becomes a connection, as with node:tls, where only secureConnection does.
+      // becomes a connection, as with node:tls, where only secureConnection does. Bun.listen
+      // does not say why it failed.
       if (isTls && raw.getCipher()?.name == null) {
+        if (onHandshakeFailure !== undefined) {
+          const sni = raw.getServername() as string | undefined;
+          onHandshakeFailure({
+            remoteAddress: unmapIPv4(raw.remoteAddress ?? ''),
+            remotePort: (raw as unknown as { remotePort?: number }).remotePort ?? 0,
+            localAddress: unmapIPv4((raw as unknown as { localAddress?: string }).localAddress ?? ''),
+            localPort: (raw as unknown as { localPort?: number }).localPort ?? 0,
+            tls: { sni: typeof sni === 'string' && sni !== '' ? sni : undefined, alpn: undefined, protocol: raw.getTLSVersion() ?? undefined },
+            cause: 'library',
+            error: undefined,
+          });
+        }
         raw.terminate();
         return;
       }
@@ -549,7 +565,7 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
       hostname: options.host,
       port: options.port,
       allowHalfOpen: true,
-      socket: serverHandlers(onConnection, tlsOptions !== undefined, certificates?.[0]?.certPem) as unknown as Bun.SocketHandler<BunSocket>,
+      socket: serverHandlers(onConnection, tlsOptions !== undefined, certificates?.[0]?.certPem, options.tls?.onHandshakeFailure) as unknown as Bun.SocketHandler<BunSocket>,
       ...(tlsOptions ? { tls: tlsOptions } : {}),
       // Accepted by Bun.listen though missing from its type definitions.
       ...({ reusePort: options.reusePort ?? false, ipv6Only: options.ipv6Only ?? false } as object),
@@ -626,7 +642,7 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
 }
 
 /** Bun's node:tls ignores TLSv1.3 suites (measured on Bun 1.4.5: the default suite is negotiated whatever is asked). */
-const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites']);
+const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites', 'dh-params']);
 
 export const bunRuntime: Runtime = {
   name: 'bun',

@@ -571,6 +571,7 @@ function writeAllSync(target: { writeSync(p: Uint8Array): number }, data: string
  */
 const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
   'ciphers',
+  'dh-params',
   'ciphersuites',
   'curves',
   'client-certificates',

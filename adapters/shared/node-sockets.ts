@@ -12,6 +12,7 @@ import * as tls from 'node:tls';
 import type {
   ClientAuthOptions,
   ConnectOptions,
+  DhParamsOptions,
   Listener,
   ListenOptions,
   Socket,
@@ -26,6 +27,8 @@ import { SniCertificateMap } from './tls-names.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
+import { firstVerifyError, handshakeFailureOf } from './tls-library-error.ts';
+import { dhParamFor } from './dh-params.ts';
 
 const IGNORE: SocketHandler = { onData() {}, onEnd() {}, onDrain() {}, onClose() {} };
 
@@ -196,13 +199,15 @@ interface ServedCertificate {
   readonly versions?: { readonly min: string; readonly max: string } | undefined;
 }
 
-function servedCertificate(certs: readonly TlsCertificate[], settings: tls.SecureContextOptions): ServedCertificate {
+function servedCertificate(certs: readonly TlsCertificate[], settings: tls.SecureContextOptions, dh: DhParamsOptions | undefined): ServedCertificate {
   const first = certs[0] as TlsCertificate;
   const second = certs[1];
-  if (second === undefined) return { context: tls.createSecureContext({ cert: first.certPem, key: first.keyPem, ...settings }), certPem: first.certPem };
+  const dhparam = dhParamFor(second ?? first, dh);
+  const withDh = dhparam === undefined ? settings : { ...settings, dhparam };
+  if (second === undefined) return { context: tls.createSecureContext({ cert: first.certPem, key: first.keyPem, ...withDh }), certPem: first.certPem };
   return {
     // RSA first: given the ECDSA pair first, OpenSSL (Node 20) never serves it.
-    context: tls.createSecureContext({ cert: [second.certPem, first.certPem], key: [second.keyPem, first.keyPem], ...settings }),
+    context: tls.createSecureContext({ cert: [second.certPem, first.certPem], key: [second.keyPem, first.keyPem], ...withDh }),
     certPem: first.certPem,
     rsa: { certPem: second.certPem, der: new Uint8Array(new X509Certificate(second.certPem).raw) },
   };
@@ -243,6 +248,12 @@ function servedPem(raw: tls.TLSSocket, served: ServedCertificate | undefined): s
   return own !== undefined && Buffer.compare(own, rsa.der) === 0 ? rsa.certPem : served?.certPem;
 }
 
+/** node:tls's `dhparam` option for a certificate, when it gets DH parameters. */
+function dhOption(certificate: TlsCertificate, dh: DhParamsOptions | undefined): { dhparam?: string } {
+  const dhparam = dhParamFor(certificate, dh);
+  return dhparam === undefined ? {} : { dhparam };
+}
+
 const NO_SNI_MATCH = new Error('strict-sni: no certificate for this server name');
 const VERSION_REFUSED = new Error('the protocol version is outside the range of the certificate chosen by SNI');
 
@@ -276,7 +287,7 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
       ...base,
       sessionReused: raw.isSessionReused(),
       localCertificatePem: servedPem(raw, served),
-      peerVerifyError: error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error),
+      peerVerifyError: error === null || error === undefined ? undefined : firstVerifyError(String((error as { code?: string }).code ?? error)),
     },
     peer !== undefined ? { getPeerCertificate: () => ({ raw: peer }) } : NO_PEER,
     peer !== undefined ? NODE_TLS_CHAIN_READER : 'none',
@@ -322,7 +333,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
     new SniCertificateMap<ServedCertificate>(
       certificates,
-      (certs) => withVersions(servedCertificate(certs, ownSettings(certs[0] as TlsCertificate, settings)), certs[0] as TlsCertificate),
+      (certs) => withVersions(servedCertificate(certs, ownSettings(certs[0] as TlsCertificate, settings), t.dhParams), certs[0] as TlsCertificate),
       strict,
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
@@ -336,6 +347,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     // strict-sni there is none: such handshakes fail, as HAProxy's.
     ...(strict ? {} : { cert: first.certPem, key: first.keyPem }),
     ...settings,
+    ...dhOption(first, t.dhParams),
     ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
     // node:tls calls it on the socket, once the version is negotiated (OpenSSL's certificate
     // callback): a context does not change the version of a handshake under way, so a
@@ -371,9 +383,15 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     socket.tls = acceptedTlsInfo(raw, served, clientAuth);
     onConnection(socket);
   });
-  // A failed handshake never becomes a connection; a deferred one's socket reports its close.
-  server.on('tlsClientError', (_err, raw) => {
+  // A failed handshake never becomes a connection; the core hears of it to log it, and a
+  // deferred one's socket reports its close.
+  const report = t.onHandshakeFailure;
+  server.on('tlsClientError', (error, raw) => {
     deferredOf(raw)?.adopt(raw);
+    if (report !== undefined) {
+      const addresses = { remoteAddress: unmapIPv4(raw.remoteAddress ?? ''), remotePort: raw.remotePort ?? 0, localAddress: unmapIPv4(raw.localAddress ?? ''), localPort: raw.localPort ?? 0 };
+      report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw))));
+    }
     raw.destroy();
   });
   function deferredOf(raw: tls.TLSSocket): NodeStreamSocket | undefined {
@@ -394,6 +412,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
         cert: head.certPem,
         key: head.keyPem,
         ...nextSettings,
+        ...dhOption(head, t.dhParams),
         ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
       });
     }
@@ -577,7 +596,8 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...nodeTlsSettings(t.settings, 'client'),
         ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
         ...(t.crlPem !== undefined ? { crl: nodeCrls(t.crlPem) } : {}),
-        ...(t.verify && t.verifyHost !== undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
+        // HAProxy checks the name sent as SNI, verifyhost's only without one (ssl_sock_srv_verifycbk).
+        ...(t.verify && t.verifyHost !== undefined && t.servername === undefined ? { checkServerIdentity: identityOf(t.verifyHost) } : {}),
         // A UNIX socket has no host name: without SNI nor verifyhost, HAProxy checks no name
         // (ssl_sock_srv_verifycbk), where node:tls would check "localhost".
         ...(t.verify && options.path !== undefined && t.servername === undefined && t.checkName === undefined && t.verifyHost === undefined ? { checkServerIdentity: NO_NAME_CHECK } : {}),

@@ -1,4 +1,6 @@
 import type { SocketError, SocketErrorCode } from '../../src/runtime.ts';
+import { isX509ErrorName } from '../../src/util/x509-errors.ts';
+import { certificateVerifyFailed, tlsLibraryErrorOf } from './tls-library-error.ts';
 
 const KNOWN: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE']);
 
@@ -9,11 +11,26 @@ export function toSocketError(error: unknown): SocketError {
   let code: SocketErrorCode = 'OTHER';
   const raw = typeof e?.code === 'string' ? e.code : undefined;
   if (raw !== undefined && KNOWN.has(raw)) code = raw as SocketErrorCode;
-  else if (raw?.startsWith('ERR_SSL') || raw?.startsWith('ERR_TLS') || /ssl|tls|certificate/i.test(message)) code = 'TLS';
+  else if (raw?.startsWith('ERR_SSL') || raw?.startsWith('ERR_TLS') || (raw !== undefined && isX509ErrorName(raw)) || /ssl|tls|certificate/i.test(message)) code = 'TLS';
   else if (e?.name === 'ConnectionRefused') code = 'ECONNREFUSED';
   else if (e?.name === 'ConnectionReset' || e?.name === 'BrokenPipe') code = e.name === 'BrokenPipe' ? 'EPIPE' : 'ECONNRESET';
   else if (e?.name === 'TimedOut') code = 'ETIMEDOUT';
   else if (e?.name === 'NotFound') code = 'ENOTFOUND';
   else if (e?.name === 'NetworkUnreachable' || /network is unreachable/i.test(message)) code = 'ENETUNREACH';
+  if (code === 'TLS') return tlsSocketError(message, error, raw);
   return { code, message };
+}
+
+const NAME_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
+
+/**
+ * A TLS failure with what HAProxy's `ssl_bc_err` and `bc_err` tell of it: the library's error
+ * when it raised one, else (node:tls rejects a certificate that failed verification, or whose
+ * name does not match, after the library finished the handshake) the one HAProxy's verify
+ * callback makes the library raise.
+ */
+function tlsSocketError(message: string, error: unknown, raw: string | undefined): SocketError {
+  const nameMismatch = raw === NAME_MISMATCH;
+  const library = tlsLibraryErrorOf(error) ?? (nameMismatch || (raw !== undefined && isX509ErrorName(raw)) ? certificateVerifyFailed() : undefined);
+  return { code: 'TLS', message, ...(library !== undefined ? { tls: library } : {}), ...(nameMismatch ? { nameMismatch } : {}) };
 }

@@ -26,6 +26,8 @@ interface PemBlocks {
   readonly certificates: string[];
   readonly keys: string[];
   readonly encryptedKey: boolean;
+  /** The first `DH PARAMETERS` block (HAProxy's ssl_sock_get_dh_from_bio reads one). */
+  readonly dh: string | undefined;
 }
 
 /** Splits PEM text into its certificate and private key blocks (other blocks are ignored). */
@@ -33,18 +35,20 @@ export function readPemBlocks(text: string): PemBlocks {
   const certificates: string[] = [];
   const keys: string[] = [];
   let encryptedKey = false;
+  let dh: string | undefined;
   const pattern = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
   for (const match of text.matchAll(pattern)) {
     const label = match[1] as string;
     if (label === 'CERTIFICATE' || label === 'TRUSTED CERTIFICATE') certificates.push(match[0]);
     else if (label === 'ENCRYPTED PRIVATE KEY') encryptedKey = true;
+    else if (label === 'DH PARAMETERS') dh ??= match[0];
     else if (label.endsWith('PRIVATE KEY')) {
       // Legacy OpenSSL encrypted keys carry a Proc-Type header inside the block.
       if (match[0].includes('Proc-Type: 4,ENCRYPTED')) encryptedKey = true;
       else keys.push(match[0]);
     }
   }
-  return { certificates, keys, encryptedKey };
+  return { certificates, keys, encryptedKey, dh };
 }
 
 function describe(err: unknown): string {
@@ -94,7 +98,7 @@ async function loadPemFile(path: string, files: ConfigFileReader, delExt = false
       return { ok: false, message: `no private key found in '${path}' nor in '${keyPath}'` };
     }
   }
-  return { ok: true, files: [{ path, certPem: pem.certificates.join('\n'), keyPem: key }] };
+  return { ok: true, files: [{ path, certPem: pem.certificates.join('\n'), keyPem: key, ...(pem.dh !== undefined ? { dhPem: pem.dh } : {}) }] };
 }
 
 function joinPath(directory: string, name: string): string {

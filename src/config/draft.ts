@@ -472,6 +472,8 @@ export interface GlobalSslDraft {
   serverVerify?: 'none' | 'required';
   /** `tune.ssl.default-dh-param` bits. */
   defaultDhParam?: number;
+  /** `ssl-dh-param-file`. */
+  dhParamFile?: CaFileReference;
   /** `tune.ssl.lifetime` seconds. */
   lifetime?: number;
   /** `ssl-load-extra-del-ext`: `foo.pem`'s key may be `foo.key` (besides `foo.pem.key`). */

@@ -78,6 +78,8 @@ export interface CertificateFile {
   readonly sslConf?: CrtListSslConf | undefined;
   /** The CA and CRL files sslConf names, as read (or as the runtime API's CA store holds them). */
   readonly sslConfFiles?: readonly PemFile[] | undefined;
+  /** DH parameters the file carries (a `DH PARAMETERS` block). */
+  readonly dhPem?: string | undefined;
 }
 
 export interface BindSsl {
@@ -90,6 +92,8 @@ export interface BindSsl {
   readonly strictSni?: boolean | undefined;
   /** `tune.ssl.lifetime` seconds. */
   readonly sessionLifetime?: number | undefined;
+  /** `ssl-dh-param-file` (its PEM) and `tune.ssl.default-dh-param` (bits). */
+  readonly dhParams?: { readonly pem?: string | undefined; readonly defaultBits?: number | undefined } | undefined;
 }
 
 /** Client certificates on a bind (HAProxy's verify, ca-file, crl-file, crt-ignore-err, ca-ignore-err). */

@@ -77,8 +77,11 @@ export function resolveBindSsl(
     };
   }
   const lifetime = global.ssl?.lifetime;
+  const dhPem = tlsFiles?.dhParams;
+  const dhBits = global.ssl?.defaultDhParam;
   return {
     certificates,
+    ...(dhPem !== undefined || dhBits !== undefined ? { dhParams: { ...(dhPem !== undefined ? { pem: dhPem } : {}), ...(dhBits !== undefined ? { defaultBits: dhBits } : {}) } } : {}),
     ...(tls !== undefined ? { tls } : {}),
     ...(clientAuth !== undefined ? { clientAuth } : {}),
     ...(own?.strictSni === true ? { strictSni: true } : {}),

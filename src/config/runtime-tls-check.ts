@@ -25,6 +25,7 @@ const WHY: Readonly<Record<TlsFeature, string>> = {
   'server-ciphersuites': 'its TLS stack ignores TLSv1.3 cipher suite lists',
   'server-curves': 'its TLS stack ignores curve lists',
   'server-crl-file': 'its TLS client does not check certificates against CRLs',
+  'dh-params': 'its TLS stack has no DHE key exchange',
 };
 
 function bindFeature(word: string): TlsFeature | undefined {
@@ -51,6 +52,7 @@ export function checkRuntimeTls(draft: ConfigDraft, limits: RuntimeTlsLimits | u
     });
   };
   const ssl = draft.global.ssl;
+  if (ssl?.dhParamFile !== undefined) refuse({ word: 'ssl-dh-param-file', place: ssl.dhParamFile.place }, 'dh-params', '');
   for (const use of ssl?.bindUses ?? []) refuse(use, bindFeature(use.word), '');
   for (const use of ssl?.serverUses ?? []) refuse(use, serverFeature(use.word), '');
   for (const proxy of draft.proxies) {

@@ -141,6 +141,7 @@ const certificateFileSchema = v.object({
   crtList: v.optional(v.object({ path: v.string(), line: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
   sslConf: v.optional(crtListSslConfSchema),
   sslConfFiles: v.optional(v.array(v.object({ path: v.string(), pem: v.string() }))),
+  dhPem: v.optional(v.pipe(v.string(), v.includes('DH PARAMETERS-----', 'dhPem must be PEM DH parameters'))),
 });
 
 const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -175,6 +176,7 @@ const bindSslSchema = v.object({
   ),
   strictSni: v.optional(v.boolean()),
   sessionLifetime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  dhParams: v.optional(v.object({ pem: v.optional(v.string()), defaultBits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))) })),
 });
 
 const accountNameSchema = v.strictObject({

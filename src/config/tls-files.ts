@@ -20,6 +20,23 @@ export interface TlsFiles {
   readonly crls: ReadonlyMap<CaFileReference, string>;
   readonly crtLists: ReadonlyMap<CertificateReference, CertificateFile[]>;
   readonly serverCertificates: ReadonlyMap<CertificateReference, CertificateFile>;
+  /** `ssl-dh-param-file`: its DH PARAMETERS block. */
+  readonly dhParams?: string | undefined;
+}
+
+/** `ssl-dh-param-file`: the file's first DH PARAMETERS block (HAProxy: ssl_sock_load_global_dh_param_from_file). */
+async function loadDhParams(reference: CaFileReference, files: ConfigFileReader, diagnostics: DiagnosticList): Promise<string | undefined> {
+  let text: string | undefined;
+  try {
+    text = await files.readTextFile(reference.path);
+  } catch {
+    text = undefined;
+  }
+  const block = text?.match(/-----BEGIN DH PARAMETERS-----[\s\S]*?-----END DH PARAMETERS-----/)?.[0];
+  if (block === undefined) {
+    diagnostics.error({ ...reference.place, keyword: 'ssl-dh-param-file', message: `'ssl-dh-param-file': could not load file '${reference.path}'` });
+  }
+  return block;
 }
 
 function describe(err: unknown): string {
@@ -177,5 +194,7 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
       if (loaded !== undefined) serverCertificates.set(crt, loaded);
     }
   }
-  return { crls, crtLists, serverCertificates };
+  const dhFile = draft.global.ssl?.dhParamFile;
+  const dhParams = dhFile === undefined ? undefined : await loadDhParams(dhFile, files, diagnostics);
+  return { crls, crtLists, serverCertificates, ...(dhParams !== undefined ? { dhParams } : {}) };
 }

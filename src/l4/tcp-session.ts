@@ -552,6 +552,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       clientTls: this.connection.tls,
       connection: this.connection,
       hostname: this.runtime.hostname,
+      runtime: this.runtime,
+      serverConnection: this.#leg.connectionStatus,
       frontendName: host.name,
       pid: this.runtime.pid,
       lbHead: undefined,

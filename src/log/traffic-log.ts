@@ -123,6 +123,25 @@ export class TrafficLog {
     return this.#uniqueIdFormat === undefined ? undefined : new UniqueId(this.#uniqueIdFormat, context);
   }
 
+  /** The frontend has an `error-log-format`: failed connections are logged with it. */
+  get hasErrorFormat(): boolean {
+    return this.#errorFormat !== undefined;
+  }
+
+  /**
+   * Emits the line of a connection that failed before becoming a stream (a TLS handshake),
+   * with `error-log-format` (HAProxy's sess_log from session_kill_embryonic).
+   */
+  emitConnectionError(record: LogRecord, level: LogLevelValue): void {
+    const format = this.#errorFormat;
+    if (format === undefined || !this.#logger.enabled) return;
+    let line = format.evaluate(record);
+    if (line.length === 0) return;
+    if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE);
+    this.count++;
+    this.#logger.emit(level, line, true);
+  }
+
   /**
    * Emits the line for one stream. A record without a request head in mode http is one of the
    * errors HAProxy's H1 layer reports itself (400, 408, 501: its sess_log): always an error,

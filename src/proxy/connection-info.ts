@@ -9,9 +9,13 @@
 import type { ListenerCounters } from './listener-stats.ts';
 import type { Socket, TlsInfo } from '../runtime.ts';
 import type { ProxyHeader } from './proxy-protocol.ts';
+import type { ConnectionError } from './connection-error.ts';
 import type { SessionVars } from '../rules/vars.ts';
 import type { RuleSource } from '../rules/sample-context.ts';
 import type { StickTracking } from '../stick/tracking.ts';
+
+/** What a ConnectionInfo reads of its socket (a failed handshake has no Socket, only these). */
+export type ConnectionFacts = Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort' | 'tls'>;
 
 export class ConnectionInfo {
   /** The accepting listener's counters under `option socket-stats` (src/proxy/listener-stats.ts). */
@@ -66,12 +70,17 @@ export class ConnectionInfo {
    * new streams), so every HTTP/2 stream, the first included, runs the frontend's content rules.
    */
   contentRulesPerStream = false;
-  readonly #socket: Socket;
+  /**
+   * Why the connection failed before becoming a stream (a TLS handshake, a client certificate
+   * refused): `fc_err`, `ssl_fc_err`. Undefined: no error (HAProxy's CO_ER_NONE).
+   */
+  error: ConnectionError | undefined = undefined;
+  readonly #socket: ConnectionFacts;
   /** The front address and port once known (read lazily: a getsockname per connection is not free). */
   #localAddress: string | undefined = undefined;
   #localPort: number | undefined = undefined;
 
-  constructor(socket: Socket) {
+  constructor(socket: ConnectionFacts) {
     this.#socket = socket;
     // Hosts forget a socket's peer once it is closed: read at accept.
     this.clientAddress = socket.remoteAddress;

@@ -63,12 +63,12 @@ function ownClientAuth(file: CertificateFile, conf: CrtListSslConf, bind: BindVe
 }
 
 /**
- * `certPem`/`keyPem`: the certificate's current content (the runtime API's store may hold a
- * newer one than the file the configuration read).
+ * `certPem`/`keyPem`/`dhPem`: the certificate's current content (the runtime API's store may
+ * hold a newer one than the file the configuration read).
  */
 export function crtListTlsCertificate(
   file: CertificateFile,
-  pem: { readonly certPem: string; readonly keyPem: string },
+  pem: { readonly certPem: string; readonly keyPem: string; readonly dhPem?: string | undefined },
   bindSettings: TlsOptionsModel | undefined,
   bindClientAuth: BindVerifyFiles | undefined,
 ): TlsCertificate {
@@ -80,6 +80,7 @@ export function crtListTlsCertificate(
     keyPem: pem.keyPem,
     source: file.path,
     ...(file.serverNames !== undefined ? { serverNames: file.serverNames } : {}),
+    ...(pem.dhPem !== undefined ? { dhPem: pem.dhPem } : {}),
     ...(settings !== undefined ? { settings } : {}),
     ...(clientAuth !== undefined ? { clientAuth } : {}),
   };

@@ -7,8 +7,9 @@ import { H2ClientConnection, type H2Options } from '../mux/h2-client.ts';
 import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
-import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler } from '../runtime.ts';
-import { clientCertificateRejected, listenTlsOptions } from './tls-listen.ts';
+import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler, TlsHandshakeFailure, TlsInfo } from '../runtime.ts';
+import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, listenTlsOptions } from './tls-listen.ts';
+import { logConnectionFailure } from './connection-failure-log.ts';
 import type { Backend } from './backend.ts';
 import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
 import { listenerConnectionOpened, listenerStatsOf, type ListenerStats } from './listener-stats.ts';
@@ -163,7 +164,7 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
   async start(): Promise<void> {
     for (const [i, bind] of this.model.binds.entries()) {
       try {
-        const tls = bind.ssl ? { tls: listenTlsOptions(bind, this.certificatesReplaceable) as ListenTlsOptions } : {};
+        const tls = bind.ssl ? { tls: { ...(listenTlsOptions(bind, this.certificatesReplaceable) as ListenTlsOptions), onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind) } } : {};
         const backlog = this.#listenerBacklogs[i] as number;
         const listener =
           bind.unix === true
@@ -184,9 +185,12 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     const clientAuth = bind.ssl?.clientAuth;
     // A deferred handshake (`accept-proxy` on `ssl`) is judged once it ran (proxyHeaderReceived).
     if (clientAuth !== undefined && socket.startTls === undefined && clientCertificateRejected(clientAuth, socket.tls)) {
-      // HAProxy fails the handshake (no session, nothing counted); the runtimes finished it, so
-      // the connection is closed here.
+      // HAProxy fails the handshake (no session); the runtimes finished it, so the connection
+      // is closed here, and logged as HAProxy logs a failed handshake.
+      const info = new ConnectionInfo(socket);
+      info.error = clientCertificateError(socket.tls, this.runtime.tlsLibrary);
       socket.destroy();
+      this.#connectionFailed(info, socket.tls, bind);
       return;
     }
     if (this.#full) {
@@ -430,6 +434,21 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     info.release(this.runtime.now());
     this.limits.current--;
     this.sessionEnded(wait);
+  }
+
+  /** A TLS handshake the runtime failed: the client never became a connection here. */
+  #handshakeFailed(failure: TlsHandshakeFailure, bind: BindModel): void {
+    const info = new ConnectionInfo({ ...failure, tls: undefined });
+    info.error = handshakeFailureError(failure);
+    this.#connectionFailed(info, failure.tls, bind);
+  }
+
+  /** session_kill_embryonic for a failed handshake: counted and logged, nothing else. */
+  #connectionFailed(info: ConnectionInfo, tls: TlsInfo | undefined, bind: BindModel): void {
+    this.counters.failedHandshakes++;
+    const now = this.runtime.now();
+    const listenerName = bind.name ?? String(this.model.binds.indexOf(bind) + 1);
+    logConnectionFailure(this, info, tls === undefined ? undefined : failedTlsInfo(tls), listenerName, this.runtime.wallClock(), now);
   }
 
   backendNamed(name: string): Backend | undefined {

@@ -5,9 +5,11 @@
  * that `crt-ignore-err` / `ca-ignore-err` can be honoured).
  */
 import type { BindClientAuth, BindModel } from '../config/model.ts';
-import type { ListenTlsOptions, TlsInfo } from '../runtime.ts';
+import type { ListenTlsOptions, TlsHandshakeFailure, TlsInfo, TlsLibrary } from '../runtime.ts';
 import { crtListTlsCertificate } from './crt-list-tls.ts';
 import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
+import { sslLibraryError } from '../util/ssl-library-errors.ts';
+import { ConnectionErrorCode, type ConnectionError } from './connection-error.ts';
 
 /** `replaceable`: the runtime API may replace the certificates (ListenTlsOptions.replaceable). */
 export function listenTlsOptions(bind: BindModel, replaceable = false): ListenTlsOptions | undefined {
@@ -17,6 +19,7 @@ export function listenTlsOptions(bind: BindModel, replaceable = false): ListenTl
   const verifyFiles = auth === undefined ? undefined : { caFilePem: auth.caFile?.pem, caVerifyFilePem: auth.caVerifyFile?.pem, crlPem: auth.crlPem };
   return {
     certificates: ssl.certificates.map((c) => crtListTlsCertificate(c, c, ssl.tls, verifyFiles)),
+    ...(ssl.dhParams !== undefined ? { dhParams: ssl.dhParams } : {}),
     ...(bind.alpn ? { alpn: bind.alpn } : {}),
     ...(ssl.tls !== undefined ? { settings: ssl.tls } : {}),
     ...(auth !== undefined ? { clientAuth: { caPem: auth.caPem, crlPem: auth.crlPem } } : {}),
@@ -43,4 +46,44 @@ export function clientCertificateRejected(auth: BindClientAuth, tls: TlsInfo | u
   if (error === undefined) return false;
   const id = x509ErrorId(error);
   return !ignored(isCaLevelError(error) ? auth.caIgnoreErr : auth.crtIgnoreErr, id);
+}
+
+/**
+ * Why HAProxy fails the handshake of a client certificate clientCertificateRejected refuses:
+ * no certificate under `verify required` is a handshake failure ("peer did not return a
+ * certificate"); one that did not verify is CO_ER_SSL_CA_FAIL when a CA of its chain is at
+ * fault, CO_ER_SSL_CRT_FAIL when the certificate itself is ("certificate verify failed").
+ */
+export function clientCertificateError(tls: TlsInfo | undefined, library: TlsLibrary | undefined): ConnectionError {
+  const error = tls?.peerVerifyError;
+  if (tls?.peerCertificate === undefined || error === undefined) {
+    return { code: ConnectionErrorCode.sslHandshake, tls: sslLibraryError(library, 'peerDidNotReturnACertificate') };
+  }
+  return { code: isCaLevelError(error) ? ConnectionErrorCode.sslCaFail : ConnectionErrorCode.sslCrtFail, tls: sslLibraryError(library, 'certificateVerifyFailed') };
+}
+
+/** Why a handshake the runtime failed failed (HAProxy's err_code after ssl_sock_handshake). */
+export function handshakeFailureError(failure: TlsHandshakeFailure): ConnectionError {
+  if (failure.cause === 'closed') return { code: ConnectionErrorCode.sslEmpty, tls: undefined };
+  if (failure.cause === 'aborted') return { code: ConnectionErrorCode.sslAbort, tls: undefined };
+  return { code: ConnectionErrorCode.sslHandshake, tls: failure.error };
+}
+
+/**
+ * The TLS facts of a connection whose handshake failed, as HAProxy's fetches read them then:
+ * what the handshake learnt (SNI, version, the client's certificate), no cipher
+ * (SSL_get_cipher_name's "(NONE)").
+ */
+export function failedTlsInfo(tls: TlsInfo): TlsInfo {
+  return {
+    sni: tls.sni,
+    alpn: undefined,
+    protocol: tls.protocol,
+    cipher: '(NONE)',
+    sessionReused: false,
+    peerCertificate: tls.peerCertificate,
+    peerCertificateChain: tls.peerCertificateChain,
+    peerVerifyError: tls.peerVerifyError,
+    localCertificatePem: tls.localCertificatePem,
+  };
 }

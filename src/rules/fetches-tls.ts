@@ -12,6 +12,7 @@
  */
 import type { TlsInfo } from '../runtime.ts';
 import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
+import { connectionErrorText } from '../proxy/connection-error.ts';
 import { dnEntry, formatDnLdap, formatDnOneline, pemToDer, readX509, type X509Facts, type X509NameEntry } from '../util/x509.ts';
 import type { MiscFetch } from './fetches-misc.ts';
 import type { Sample } from './sample.ts';
@@ -189,31 +190,68 @@ function verifyError(ctx: SampleContext, caLevel: boolean): number {
   return x509ErrorId(error);
 }
 
-function connectionFlag(which: 'client' | 'server', read: (tls: TlsInfo, out: Sample) => boolean, type: FetchBody['type']): MiscFetch {
+function connectionFlag(which: 'client' | 'server', read: (tls: TlsInfo, out: Sample, ctx: SampleContext) => boolean, type: FetchBody['type']): MiscFetch {
   return fixed(
     body('connection', type, (ctx, out) => {
       const tls = which === 'server' ? ctx.serverTls : ctx.clientTls;
-      return tls === undefined ? false : read(tls, out);
+      return tls === undefined ? false : read(tls, out, ctx);
     }, SOURCE[which]),
   );
 }
 
 /**
- * `fc_err` / `ssl_fc_err`: HAProxy's connection and TLS error codes. Their errors (a failed
- * handshake, a bad PROXY header) end the connection before any rule or log line here, so a
- * connection that reaches them has none: 0 (and `fc_err_str` no sample, as HAProxy without an
- * error).
+ * `fc_err` / `fc_err_str` / `ssl_fc_err` / `ssl_fc_err_str`: HAProxy's connection error code
+ * (conn_err_code_str's text, "Success" for none) and the TLS library's error. A connection
+ * that failed its handshake reaches only the log line HAProxy writes for it (the record then
+ * carries the error); one that reached the rules has none.
  */
-const FC_ERR = fixed(body('connection', 'int', (_ctx, out) => out.setInt(0), 'L4 client session'));
-const FC_ERR_STR = fixed(body('connection', 'str', () => false, 'L4 client session'));
-const SSL_FC_ERR = connectionFlag('client', (_tls, out) => out.setInt(0), 'int');
-const SSL_FC_ERR_STR = connectionFlag('client', () => false, 'str');
+const FC_ERR = fixed(body('connection', 'int', (ctx, out) => out.setInt(ctx.connection?.error?.code ?? 0), 'L4 client session'));
+const FC_ERR_STR = fixed(
+  body('connection', 'str', (ctx, out) => {
+    const text = connectionErrorText(ctx.connection?.error?.code ?? 0);
+    return text === undefined ? false : out.setStr(text);
+  }, 'L4 client session'),
+);
+const SSL_FC_ERR = connectionFlag('client', (_tls, out, ctx) => out.setInt(ctx.connection?.error?.tls?.code ?? 0), 'int');
+const SSL_FC_ERR_STR = connectionFlag('client', (_tls, out, ctx) => {
+  const tls = ctx.connection?.error?.tls;
+  return tls === undefined || tls.code === 0 ? false : out.setStr(tls.text);
+}, 'str');
+
+/**
+ * `bc_err` / `bc_err_str` / `ssl_bc_err` / `ssl_bc_err_str`: the same of the transaction's
+ * server connection, once one was attempted (none before, as in HAProxy); the `ssl_` ones on
+ * `ssl` servers only.
+ */
+const BC_ERR = fixed(body('connection', 'int', (ctx, out) => (ctx.serverConnection === undefined ? false : out.setInt(ctx.serverConnection.code)), 'L4 server session'));
+const BC_ERR_STR = fixed(
+  body('connection', 'str', (ctx, out) => {
+    const text = ctx.serverConnection === undefined ? undefined : connectionErrorText(ctx.serverConnection.code);
+    return text === undefined ? false : out.setStr(text);
+  }, 'L4 server session'),
+);
+const SSL_BC_ERR = fixed(
+  body('connection', 'int', (ctx, out) => {
+    const status = ctx.serverConnection;
+    return status === undefined || !status.ssl ? false : out.setInt(status.tls?.code ?? 0);
+  }, SERVER_SIDE),
+);
+const SSL_BC_ERR_STR = fixed(
+  body('connection', 'str', (ctx, out) => {
+    const tls = ctx.serverConnection?.ssl === true ? ctx.serverConnection.tls : undefined;
+    return tls === undefined || tls.code === 0 ? false : out.setStr(tls.text);
+  }, SERVER_SIDE),
+);
 
 export const TLS_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscFetch>([
   ['fc_err', FC_ERR],
   ['fc_err_str', FC_ERR_STR],
   ['ssl_fc_err', SSL_FC_ERR],
   ['ssl_fc_err_str', SSL_FC_ERR_STR],
+  ['bc_err', BC_ERR],
+  ['bc_err_str', BC_ERR_STR],
+  ['ssl_bc_err', SSL_BC_ERR],
+  ['ssl_bc_err_str', SSL_BC_ERR_STR],
   ['ssl_fc_cipher', connectionFlag('client', (tls, out) => (tls.cipher === undefined ? false : out.setStr(tls.cipher)), 'str')],
   ['ssl_fc_is_resumed', connectionFlag('client', (tls, out) => out.setBool(tls.sessionReused === true), 'bool')],
   ['ssl_fc_has_crt', connectionFlag('client', (tls, out) => out.setBool(tls.peerCertificate !== undefined), 'bool')],

@@ -8,6 +8,7 @@ import type { VarScopes } from './vars.ts';
 import type { StickTracking } from '../stick/tracking.ts';
 import type { StreamCaptures } from '../stream/captures.ts';
 import type { ConnectionInfo } from '../proxy/connection-info.ts';
+import type { ServerConnectionStatus } from '../proxy/connection-error.ts';
 import type { Payload } from './payload.ts';
 import type { MessageBody } from './message-body.ts';
 
@@ -81,6 +82,8 @@ export interface SampleContext extends LbRequest {
   readonly clientTls?: TlsInfo | undefined;
   /** TLS on the server connection of the transaction, once connected (`ssl_bc*`, `ssl_s_*`). */
   readonly serverTls?: TlsInfo | undefined;
+  /** The transaction's server connection, once one was attempted (`bc_err`, `ssl_bc_err`). */
+  readonly serverConnection?: ServerConnectionStatus | undefined;
   /** `hostname`: the proxy host's name. */
   readonly hostname?: string | undefined;
   /** `%f`: the frontend's name. */

@@ -1696,6 +1696,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       localPort: addresses.localPort,
       clientTls: this.connection.tls,
       connection: this.connection,
+      serverTls: server?.tls,
+      serverConnection: leg.connectionStatus,
+      runtime: this.runtime, // `ssl_c_sha1` and the digest converters
       hostname: this.runtime.hostname,
       frontendName: host.name,
       pid: this.runtime.pid,
@@ -1707,7 +1710,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       stick: this.#rules?.stickTracking,
       lastRule: this.#rules?.lastRule,
       // `%[var(txn.x)]`: the transaction's variables as the rules left them.
-      vars: this.#rules?.vars,
+      vars: this.vars,
       captures: req === undefined ? undefined : this.#captures,
       // `be_server_timeout`, `cur_server_timeout`... as the transaction ended (0 before a backend
       // was chosen, as HAProxy 2.6.12 logs them).

@@ -7,6 +7,7 @@ import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { serverTlsOptions } from './server-tls.ts';
 import { serverDestination } from './connection-key.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
+import { connectedStatus, failedStatus, type ServerConnectionStatus } from '../proxy/connection-error.ts';
 
 /** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
 export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'connected';
@@ -79,6 +80,10 @@ export class ServerLeg implements SocketHandler {
   connectedAt = -1;
   /** %sq / %bq, counted by the backend as the owner leaves its queues (the owner exposes this object). */
   readonly queuePositions: QueuePositions = { server: 0, backend: 0 };
+  /** How the last connection attempt went (`bc_err`, `ssl_bc_err`); undefined before any. */
+  connectionStatus: ServerConnectionStatus | undefined = undefined;
+  /** The attempt in progress sends SNI (a name mismatch is then CO_ER_SSL_MISMATCH_SNI). */
+  #sentSni = false;
   #retryAt = 0;
 
   constructor(runtime: Runtime, owner: ServerLegOwner) {
@@ -249,6 +254,7 @@ export class ServerLeg implements SocketHandler {
       this.connectTime = 0;
       this.connectedAt = now;
       server.observer?.observe(Observed.l4Ok);
+      this.connectionStatus = connectedStatus(server.ssl !== undefined);
       this.#owner.serverConnected(idle, true);
       return;
     }
@@ -261,6 +267,7 @@ export class ServerLeg implements SocketHandler {
     this.step = 'connecting';
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner);
+    this.#sentSni = tls?.servername !== undefined;
     const { host, port, path } = serverDestination(server, this.#owner);
     const header = serverProxyHeader(server, this.#owner);
     // `send-proxy*`: the header goes first on every new connection (queued until connected),
@@ -281,6 +288,7 @@ export class ServerLeg implements SocketHandler {
     this.connectedAt = this.#runtime.now();
     this.connectTime = Math.round(this.connectedAt - this.connectStartedAt);
     server.observer?.observe(Observed.l4Ok);
+    this.connectionStatus = connectedStatus(server.ssl !== undefined);
     socket.setHandler(this.#owner);
     this.#owner.serverConnected(socket, false);
   }
@@ -290,9 +298,10 @@ export class ServerLeg implements SocketHandler {
   onEnd(): void {}
   onDrain(): void {}
 
-  onClose(socket: Socket, _error: SocketError | undefined): void {
+  onClose(socket: Socket, error: SocketError | undefined): void {
     if (socket !== this.#attempt) return;
     this.#attempt = undefined;
+    this.connectionStatus = failedStatus(this.server?.ssl !== undefined, error, this.#sentSni);
     if (this.step === 'connecting') this.#connectFailed(false);
   }
 

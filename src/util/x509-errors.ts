@@ -35,13 +35,22 @@ const X509_ERRORS: Readonly<Record<string, number>> = {
   HOSTNAME_MISMATCH: 62,
 };
 
-/** Errors about a CA of the chain rather than the client's own certificate (HAProxy's depth > 0). */
-const CA_LEVEL = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'CERT_CHAIN_TOO_LONG']);
+/**
+ * Errors about a CA of the chain rather than the client's own certificate (HAProxy's depth > 0).
+ * UNABLE_TO_GET_ISSUER_CERT is OpenSSL's error for a chain that reached a trusted CA whose own
+ * issuer is missing: a CA's (the leaf's missing issuer is UNABLE_TO_GET_ISSUER_CERT_LOCALLY).
+ */
+const CA_LEVEL = new Set(['UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'CERT_CHAIN_TOO_LONG']);
 
 /** The X509_V_ERR id of an error name ("CERT_HAS_EXPIRED" or "X509_V_ERR_CERT_HAS_EXPIRED"); 1 (unspecified) when unknown. */
 export function x509ErrorId(name: string): number {
   const bare = name.startsWith('X509_V_ERR_') ? name.slice(11) : name;
   return X509_ERRORS[bare] ?? 1;
+}
+
+/** Whether a name is one of the X509 verification errors ("CERT_HAS_EXPIRED"), as node:tls gives them as error codes. */
+export function isX509ErrorName(name: string): boolean {
+  return X509_ERRORS[name] !== undefined;
 }
 
 /** True when the error concerns a CA of the chain (HAProxy's ca-ignore-err / ssl_c_ca_err), not the leaf. */

@@ -92,7 +92,7 @@ export const globalKeywords: KeywordList = {
       'description', 'node', 'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
       'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcomprate', 'maxcompcpuusage',
       'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
-      'ssl-dh-param-file', 'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
+      'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
       'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',

@@ -4,10 +4,11 @@
  * - `ssl-default-bind-ciphers|ciphersuites|curves|options` and `ssl-default-server-*`: what
  *   every `bind ... ssl` / `server ... ssl` starts from (tls-options.ts);
  * - `ssl-server-verify none|required`: the `verify` of servers that set none;
- * - `tune.ssl.default-dh-param N`: accepted (N >= 1024). It sizes HAProxy's DHE parameters;
- *   the listeners here offer no DHE suite (ECDHE and TLSv1.3 only: Node's node:tls has none
- *   without DH parameters, Bun's BoringSSL has no DHE), so the value changes nothing. No
- *   warning: the line is in almost every HAProxy TLS configuration (docs/configuration.md).
+ * - `tune.ssl.default-dh-param N` (N >= 1024) and `ssl-dh-param-file FILE`: the DH parameters of
+ *   DHE suites (ListenTlsOptions.dhParams). Only Node's OpenSSL offers DHE: on Bun (BoringSSL)
+ *   and Deno (rustls) `ssl-dh-param-file` is refused (runtime-tls-check.ts) and
+ *   `tune.ssl.default-dh-param`, in almost every HAProxy TLS configuration, changes nothing
+ *   (docs/runtimes.md).
  * - `ssl-load-extra-del-ext`: a certificate's key file is looked for with its extension
  *   replaced (`foo.crt` -> `foo.key`) instead of appended (`foo.crt.key`), as HAProxy does;
  * - `tune.ssl.lifetime T`: how long a TLS session may be resumed (the listener's session
@@ -131,6 +132,16 @@ const keywords: SectionKeyword[] = [
         return;
       }
       globalSsl(ctx).defaultDhParam = bits;
+    },
+  },
+  {
+    // HAProxy resolves the path as written (no ca-base / crt-base).
+    name: 'ssl-dh-param-file',
+    sections: GLOBAL,
+    parse(ctx, args) {
+      if (!requireArgs(ctx, args, 1, 'a file path as an argument') || !noExtraArgs(ctx, args, 2)) return;
+      const value = args[1] as Token;
+      globalSsl(ctx).dhParamFile = { path: value.text, place: ctx.place(value) };
     },
   },
   {

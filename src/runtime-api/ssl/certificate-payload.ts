@@ -53,5 +53,5 @@ export function loadPayload(target: PayloadTarget, payload: string, current: Cer
   }
   if (target.kind !== 'pem') return { ok: false, message: `'.${target.kind}' payloads are not supported by Switchyard (no OCSP stapling nor SCT).\n` };
   if (blocks.certificates.length === 0) return { ok: false, message: `unable to load certificate from file '${target.path}'.\n` };
-  return { ok: true, data: { certPem: blocks.certificates.join('\n'), keyPem: blocks.keys[0] } };
+  return { ok: true, data: { certPem: blocks.certificates.join('\n'), keyPem: blocks.keys[0], ...(blocks.dh !== undefined ? { dhPem: blocks.dh } : {}) } };
 }

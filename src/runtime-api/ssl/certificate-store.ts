@@ -18,6 +18,8 @@ export interface CertificateData {
   /** Undefined for an empty entry (`new ssl cert`, HAProxy's Status: Empty). */
   readonly certPem: string | undefined;
   readonly keyPem: string | undefined;
+  /** DH parameters the PEM carries (`set ssl cert` with a DH PARAMETERS block). */
+  readonly dhPem?: string | undefined;
 }
 
 /** One TLS bind: its certificates in order (a path may be there several times, with different SNI filters). */
@@ -122,7 +124,7 @@ export class CertificateStore {
   }
 
   #add(path: string, data: CertificateData): void {
-    if (!this.#entries.has(path)) this.#entries.set(path, { certPem: data.certPem, keyPem: data.keyPem });
+    if (!this.#entries.has(path)) this.#entries.set(path, { certPem: data.certPem, keyPem: data.keyPem, ...(data.dhPem !== undefined ? { dhPem: data.dhPem } : {}) });
   }
 
   /** Every path, sorted as HAProxy's tree. */
@@ -296,8 +298,10 @@ export class CertificateStore {
     const files = new Map<string, string>();
     for (const bind of this.#binds) {
       const auth = bind.auth;
-      const file = kind === 'ca-file' ? auth?.caFile : auth?.crlFile;
-      if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
+      // `ca-verify-file`s are CA files too (HAProxy's cafile tree holds both).
+      for (const file of kind === 'ca-file' ? [auth?.caFile, auth?.caVerifyFile] : [auth?.crlFile]) {
+        if (file !== undefined && !files.has(file.path)) files.set(file.path, file.pem);
+      }
     }
     for (const bind of this.#binds) {
       for (const entry of bind.entries) {
@@ -412,7 +416,7 @@ function tlsCertificates(
   const verifyFiles = auth === undefined ? undefined : { caFilePem: auth.caFile?.pem, caVerifyFilePem: auth.caVerifyFile?.pem, crlPem: auth.crlFile?.pem ?? auth.model.crlPem };
   return entries.map((entry) => {
     const current = data.get(entry.path);
-    const pem = { certPem: current?.certPem ?? entry.certPem, keyPem: current?.keyPem ?? entry.keyPem };
+    const pem = { certPem: current?.certPem ?? entry.certPem, keyPem: current?.keyPem ?? entry.keyPem, dhPem: current !== undefined ? current.dhPem : entry.dhPem };
     return crtListTlsCertificate(entry, pem, settings, verifyFiles);
   });
 }

@@ -1,0 +1,210 @@
+/**
+ * Black-box conformance of TLS handshake errors and DH parameters on Node, Bun and Deno:
+ * a failed handshake is logged (error-log-format, or HAProxy's fixed line), with `fc_err`,
+ * `fc_err_str`, `ssl_fc_err`, `ssl_fc_err_str`, `ssl_c_err`; server connection errors show in
+ * `bc_err`, `bc_err_str`, `ssl_bc_err`, `ssl_bc_err_str`; DHE suites get the DH parameters of
+ * `tune.ssl.default-dh-param` and `ssl-dh-param-file`. What a runtime cannot do is refused at
+ * its line there (docs/runtimes.md); those cases check the refusal.
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/ssl-errors.test.js
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
+import { freePorts } from '../support/ports.ts';
+import { repoRoot } from '../support/runtimes.ts';
+import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy, type Target } from '../support/http-suite.ts';
+
+const TLS = `${repoRoot}test/fixtures/tls`;
+const pem = (name: string): string => readFileSync(`${TLS}/${name}`, 'utf8');
+
+const PORT_NAMES = ['cipher', 'legacy', 'required', 'dhdflt', 'bcfe', 'bcself', 'bc', 'be'] as const;
+type Ports = Record<(typeof PORT_NAMES)[number], number>;
+
+/** OpenSSL 3's reason mask (ERR_GET_REASON): the library in the top bits differs between OpenSSL and BoringSSL. */
+const REASON_MASK = 0x7fffff;
+
+/** TLS features a target cannot do (refused at their line there). */
+const UNSUPPORTED: Readonly<Record<Target, ReadonlySet<string>>> = {
+  node: new Set(),
+  'node-system': new Set(),
+  haproxy: new Set(),
+  bun: new Set(['dh']),
+  deno: new Set(['dh', 'ciphers', 'client-certificates']),
+};
+const supports = (target: Target, feature: string): boolean => !UNSUPPORTED[target].has(feature);
+
+const ERROR_FORMAT = 'ERR %ft %[fc_err] %{+Q}[fc_err_str] %[ssl_fc_err,and(8388607)] %{+Q}[ssl_fc_err_str] %[ssl_c_err]/%[ssl_c_ca_err] %[ssl_fc_sni]/%sslv/%sslc';
+const BC_FORMAT = 'BC %b %[bc_err] %{+Q}[bc_err_str] %[ssl_bc_err,and(8388607)] %{+Q}[ssl_bc_err_str]';
+
+function configFor(target: Target, p: Ports): string {
+  const a = `${TLS}/a.example.pem`;
+  const sections: string[] = [];
+  const fe = (name: string, port: number, options: string, extra = ''): string =>
+    `frontend ${name}\n    bind 127.0.0.1:${port} ssl crt ${a} ${options}\n    log stdout format raw local0\n${extra}    http-request return status 200\n`;
+  if (supports(target, 'ciphers')) {
+    sections.push(
+      fe('fe_cipher', p.cipher, 'ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES256-GCM-SHA384', `    error-log-format "${ERROR_FORMAT}"\n`),
+      fe('fe_legacy', p.legacy, 'ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES256-GCM-SHA384', '    option httplog\n'),
+    );
+  }
+  if (supports(target, 'client-certificates')) {
+    sections.push(fe('fe_required', p.required, `ssl-max-ver TLSv1.2 ca-file ${TLS}/ca.pem verify required`, `    error-log-format "${ERROR_FORMAT}"\n`));
+  }
+  if (supports(target, 'dh')) {
+    sections.push(fe('fe_dhdflt', p.dhdflt, 'ssl-max-ver TLSv1.2 ciphers DHE-RSA-AES256-GCM-SHA384'));
+  }
+  sections.push(
+    `frontend fe_bcself\n    bind 127.0.0.1:${p.bcself} ssl crt ${TLS}/selfsigned.example.pem\n    http-request return status 200\n`,
+    `frontend fe_bcfe\n    bind 127.0.0.1:${p.bcfe} ssl crt ${a}\n    http-request return status 200\n`,
+    `frontend fe_bc\n    bind 127.0.0.1:${p.bc}\n    log stdout format raw local0\n    log-format "${BC_FORMAT}"\n    use_backend be_mismatch if { path /mismatch }\n    use_backend be_sni if { path /sni }\n    use_backend be_untrusted if { path /untrusted }\n    default_backend be_ok\n`,
+    `backend be_ok\n    server s1 127.0.0.1:${p.bcfe} ssl verify required ca-file ${TLS}/ca.pem sni str(a.example)\n`,
+    `backend be_mismatch\n    server s1 127.0.0.1:${p.bcfe} ssl verify required ca-file ${TLS}/ca.pem verifyhost other.example\n`,
+    // The name sent as SNI is checked, not verifyhost's.
+    `backend be_sni\n    server s1 127.0.0.1:${p.bcfe} ssl verify required ca-file ${TLS}/ca.pem sni str(a.example) verifyhost other.example\n`,
+    `backend be_untrusted\n    server s1 127.0.0.1:${p.bcself} ssl verify required ca-file ${TLS}/ca.pem sni str(selfsigned.example)\n`,
+  );
+  return `
+global
+    tune.ssl.default-dh-param 2048
+${HTTP_DEFAULTS}
+    retries 0
+${sections.join('\n')}`;
+}
+
+/** A TLS handshake to `port` that must fail. */
+function failedHandshake(port: number, options: ConnectionOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, ...options });
+    socket.once('secureConnect', () => {
+      // TLSv1.2 client certificate checks fail before the client's handshake completes; a
+      // connection that completes must at least be closed without an answer.
+      socket.write('GET / HTTP/1.1\r\nhost: a\r\n\r\n');
+      socket.once('data', () => reject(new Error('answered')));
+      socket.once('close', () => resolve());
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve();
+    });
+  });
+}
+
+/** The DH key size a DHE handshake used. */
+function dhBits(port: number): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
+    socket.once('secureConnect', () => {
+      const info = (socket as TLSSocket).getEphemeralKeyInfo() as { type?: string; size?: number } | null;
+      socket.destroy();
+      resolve(info?.type === 'DH' ? info.size : undefined);
+    });
+    socket.once('error', reject);
+  });
+}
+
+for (const target of TARGETS) {
+  describe(`TLS handshake errors on ${target}`, () => {
+    let proxy: ProxyProcess | undefined;
+    let p: Ports;
+    let be: HttpTestBackend;
+
+    before(async () => {
+      const n = await freePorts(PORT_NAMES.length);
+      p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
+      be = await appBackend(p.be, 'app');
+      proxy = await startProxy(target, configFor(target, p));
+    });
+
+    after(async () => {
+      destroyAllClients();
+      await stopProxy(target, proxy);
+      await be.close();
+    });
+
+    async function logLine(match: (line: string) => boolean): Promise<string> {
+      let found: string | undefined;
+      await eventually(() => (found = proxy?.stdout.split('\n').find(match)) !== undefined, 3000);
+      assert.ok(found, proxy?.stdout);
+      return found;
+    }
+
+    it('no shared cipher: logged with error-log-format, fc_err 34, ssl_fc_err the library reason', { skip: !supports(target, 'ciphers') && 'ciphers refused on this runtime' }, async () => {
+      await failedHandshake(p.cipher, { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' });
+      // (The readiness probe's empty connection is logged first, as CO_ER_SSL_EMPTY.)
+      const line = await logLine((l) => l.startsWith('ERR fe_cipher~ 34 '));
+      // BoringSSL (Bun) numbers its reasons its own way and names the function OPENSSL_internal.
+      const reason = target === 'bun' ? '184 "error:100000b8:SSL routines:OPENSSL_internal:NO_SHARED_CIPHER"' : `${0xc1 & REASON_MASK} "error:0A0000C1:SSL routines::no shared cipher"`;
+      assert.equal(line, `ERR fe_cipher~ 34 "SSL handshake failure" ${reason} 0/0 a.example/TLSv1.2/(NONE)`);
+    });
+
+    it("no shared cipher without error-log-format: HAProxy's fixed line", { skip: !supports(target, 'ciphers') && 'ciphers refused on this runtime' }, async () => {
+      await failedHandshake(p.legacy, { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' });
+      const line = await logLine((l) => l.includes(' fe_legacy/'));
+      assert.match(line, /^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe_legacy\/1: SSL handshake failure$/);
+    });
+
+    it('verify required: an untrusted client certificate is CO_ER_SSL_CRT_FAIL (31) with ssl_c_err', { skip: !supports(target, 'client-certificates') && 'client certificates refused on this runtime' }, async () => {
+      const self = pem('selfsigned.example.pem');
+      await failedHandshake(p.required, { cert: self, key: self, maxVersion: 'TLSv1.2' });
+      const line = await logLine((l) => l.startsWith('ERR fe_required~ 31 '));
+      const reason = target === 'bun' ? '134 "error:10000086:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED"' : '134 "error:0A000086:SSL routines::certificate verify failed"';
+      assert.equal(line, `ERR fe_required~ 31 "SSL client certificate not trusted" ${reason} 18/0 a.example/TLSv1.2/(NONE)`);
+    });
+
+    it('bc_err / ssl_bc_err: 0 when connected, 34 for an untrusted server, 32 for a name verifyhost asks missing (the SNI is checked first)', async () => {
+      const status = async (path: string): Promise<number> => {
+        const conn = await HttpConnection.open(p.bc);
+        try {
+          return (await conn.request('GET', path)).status;
+        } finally {
+          conn.destroy();
+        }
+      };
+      assert.equal(await status('/'), 200);
+      assert.equal(await logLine((l) => l.startsWith('BC be_ok ')), 'BC be_ok 0 "Success" 0 ""');
+      assert.equal(await status('/sni'), 200);
+      assert.equal(await logLine((l) => l.startsWith('BC be_sni ')), 'BC be_sni 0 "Success" 0 ""');
+      assert.equal(await status('/untrusted'), 503);
+      const verifyFailed = target === 'bun' ? '"error:10000086:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED"' : target === 'deno' ? '""' : '"error:0A000086:SSL routines::certificate verify failed"';
+      const code = target === 'deno' ? '0' : '134';
+      assert.equal(await logLine((l) => l.startsWith('BC be_untrusted ')), `BC be_untrusted 34 "SSL handshake failure" ${code} ${verifyFailed}`);
+      assert.equal(await status('/mismatch'), 503);
+      assert.equal(await logLine((l) => l.startsWith('BC be_mismatch ')), `BC be_mismatch 32 "Server presented an SSL certificate different from the configured one" ${code} ${verifyFailed}`);
+    });
+
+    it('tune.ssl.default-dh-param: DHE with as many bits as the RSA key, at most the default', { skip: !supports(target, 'dh') && 'no DHE on this runtime' }, async () => {
+      assert.equal(await dhBits(p.dhdflt), 2048);
+    });
+  });
+}
+
+describe('ssl-dh-param-file', () => {
+  for (const target of TARGETS) {
+    it(`${target}: DHE uses the file's parameters, or the line is refused where there is no DHE`, async () => {
+      const [port] = await freePorts(1);
+      const text = `global\n    ssl-dh-param-file ${TLS}/dh3072.pem\n${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port} ssl crt ${TLS}/a.example.pem ssl-max-ver TLSv1.2${supports(target, 'ciphers') ? ' ciphers DHE-RSA-AES256-GCM-SHA384' : ''}\n    http-request return status 200\n`;
+      if (!supports(target, 'dh')) {
+        const cfg = writeTempConfig(text);
+        try {
+          const result = await runCli(target, ['-c', '-f', cfg.path]);
+          assert.equal(result.code, 1, result.stderr);
+          assert.ok(result.stderr.includes(`[${cfg.path}:2] : 'ssl-dh-param-file' is not supported on ${target === 'bun' ? 'Bun' : 'Deno'} (`), result.stderr);
+        } finally {
+          cfg.cleanup();
+        }
+        return;
+      }
+      const proxy = await startProxy(target, text);
+      try {
+        assert.equal(await dhBits(port as number), 3072);
+      } finally {
+        await stopProxy(target, proxy);
+      }
+    });
+  }
+});

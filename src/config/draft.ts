@@ -261,6 +261,8 @@ export interface ProxyOptionsDraft {
   abortOnClose: boolean;
   /** `option socket-stats`: per-listener counters. */
   socketStats: boolean;
+  /** `option disable-h2-upgrade`. */
+  disableH2Upgrade: boolean;
   /** `option http-restrict-req-hdr-names`. */
   restrictHeaderNames: 'preserve' | 'delete' | 'reject';
 }
@@ -707,6 +709,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           transparent: false,
           abortOnClose: false,
           socketStats: false,
+          disableH2Upgrade: false,
           restrictHeaderNames: 'preserve',
         },
     logFormatPlace: base?.logFormatPlace,

@@ -974,6 +974,8 @@ export interface FrontendOptions {
   readonly bufferRequest?: boolean | undefined;
   /** `option socket-stats`: per-listener counters (the exporter's `haproxy_listener_*`). */
   readonly socketStats?: boolean | undefined;
+  /** `option disable-h2-upgrade`: an HTTP/1 connection never turns HTTP/2 on the preface. */
+  readonly disableH2Upgrade?: boolean | undefined;
   /**
    * `option abortonclose` reached the frontend from a defaults section (or a listen): HAProxy
    * then keeps reading the client after a complete request, so it sees a FIN in time for the

@@ -322,6 +322,7 @@ class Resolver {
         ...(proxy.options.abortOnClose ? { abortOnClose: true } : {}),
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
         ...(proxy.options.socketStats ? { socketStats: true } : {}),
+        ...(proxy.options.disableH2Upgrade ? { disableH2Upgrade: true } : {}),
       },
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),

@@ -825,6 +825,7 @@ const frontendSchema = v.object({
       restrictHeaderNames: v.optional(v.picklist(['delete', 'reject'])),
       bufferRequest: v.optional(v.boolean()),
       socketStats: v.optional(v.boolean()),
+      disableH2Upgrade: v.optional(v.boolean()),
     }),
     v.check((o) => !(o.tcplog && o.httplog), 'tcplog and httplog are exclusive'),
   ),

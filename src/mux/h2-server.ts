@@ -128,6 +128,8 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   /** The stream paused us: response bytes wait here, uncredited. */
   #paused = false;
   readonly #held: Uint8Array[] = [];
+  /** The tunnel's server direction ended while bytes were held: onEnd follows their delivery. */
+  #endAfterHeld = false;
   /** Response DATA bytes (padding included) read but not yet credited back. */
   #owed = 0;
 
@@ -229,6 +231,10 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
         continue;
       }
       this.#deliver(bytes);
+    }
+    if (this.#endAfterHeld && this.#held.length === 0 && !this.#closed) {
+      this.#endAfterHeld = false;
+      this.#handler?.onEnd(this);
     }
     this.#afterDelivery();
   }
@@ -380,6 +386,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#extConnect = undefined;
     this.#websocketKey = undefined;
     this.#tunnel = false;
+    this.#endAfterHeld = false;
     this.#resRemaining = -1;
     this.#delivered = 0;
     this.#request.begin();
@@ -575,7 +582,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
         if (!chunked) bytes = new Uint8Array(0); // Content-Length framing has no room for trailers
         if (this.#resRemaining > 0) return this.#streamFailed('response shorter than its content-length', ErrorCode.PROTOCOL_ERROR);
         this.#resState = 'done';
-      } else if (this.#resState === 'head' && this.#extConnect !== undefined && !endStream && this.#tunnelHead(fields)) {
+      } else if (this.#resState === 'head' && this.#extConnect !== undefined && this.#tunnelHead(fields, endStream)) {
         return;
       } else if (this.#resState === 'head') {
         bytes = h1ResponseHead(fields, this.#requestMethod, this.#framing);
@@ -621,8 +628,10 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
    * `Connection: upgrade` and `Upgrade: <protocol>` (h2_make_htx_response), and the
    * Sec-WebSocket-Accept the client's key calls for when the server sent none (HAProxy's H1
    * mux adds it); the stream becomes a tunnel. False for any other status (a plain response).
+   * A 200 with END_STREAM is still the 101 (h2_prepare_htx_stsline converts any 200), and the
+   * server's direction of the tunnel is over at once.
    */
-  #tunnelHead(fields: HeaderList): boolean {
+  #tunnelHead(fields: HeaderList, endStream: boolean): boolean {
     let status = '';
     let accept = false;
     let lines = '';
@@ -647,7 +656,16 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#tunnel = true;
     this.#resState = 'body';
     this.#deliverOrHold(bytes);
+    if (endStream) this.#tunnelServerEnd();
     return true;
+  }
+
+  /** The server ended its direction of the tunnel: for the stream, the server's FIN, after the bytes it holds. */
+  #tunnelServerEnd(): void {
+    this.#resState = 'done';
+    this.#responseDone = true;
+    if (this.#held.length > 0) this.#endAfterHeld = true;
+    else this.#handler?.onEnd(this);
   }
 
   #data(f: Frame): void {
@@ -659,12 +677,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     }
     if (this.#tunnel) {
       if (f.end > f.start) this.#deliverOrHold(f.buf.subarray(f.start, f.end));
-      if ((f.flags & Flag.END_STREAM) !== 0) {
-        // The server ended its direction: for the stream, the server's FIN.
-        this.#resState = 'done';
-        this.#responseDone = true;
-        this.#handler?.onEnd(this);
-      }
+      if ((f.flags & Flag.END_STREAM) !== 0) this.#tunnelServerEnd();
       return;
     }
     if (this.#resState !== 'body') return this.#streamFailed('DATA outside a response body', ErrorCode.PROTOCOL_ERROR);

@@ -120,6 +120,8 @@ export interface ServerSettings {
   maxqueue: number;
   /** `pool-max-conn`: most idle connections kept; -1 = unlimited (HAProxy's default), 0 = none. */
   poolMaxConn: number;
+  /** `max-reuse`: streams an HTTP/2 server connection carries past its first; -1 = unlimited. */
+  maxReuse: number;
   /** `pool-low-conn`: idle connections kept beyond the estimated need (default 0). */
   poolLowConn: number;
   /** `send-proxy*` / `proxy-v2-options`: SendProxyBits (keywords/server-proxy-protocol.ts); 0 = none. */
@@ -612,6 +614,7 @@ export function newServerSettings(): ServerSettings {
     slowstart: 0,
     maxqueue: 0,
     poolMaxConn: -1,
+    maxReuse: -1,
     poolLowConn: 0,
     sendProxy: 0,
     checkSendProxy: false,

@@ -166,6 +166,8 @@ export interface ServerModel {
   readonly slowstart?: number | undefined;
   /** `pool-max-conn N`: most idle connections kept for reuse; -1 (default) = unlimited, 0 = none. */
   readonly poolMaxConn?: number | undefined;
+  /** `max-reuse N`: an HTTP/2 server connection carries at most N+1 streams; absent = unlimited. */
+  readonly maxReuse?: number | undefined;
   /** `pool-low-conn N`: idle connections kept beyond the estimated need (default 0). */
   readonly poolLowConn?: number | undefined;
   /** `pool-purge-delay T` (ms, default 5000): period of the idle-connection purge; 0 = keep none. */

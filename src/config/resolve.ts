@@ -698,6 +698,7 @@ class Resolver {
         maxqueue: server.maxqueue,
         slowstart: server.slowstart,
         poolMaxConn: server.poolMaxConn,
+        ...(server.maxReuse >= 0 ? { maxReuse: server.maxReuse } : {}),
         poolLowConn: server.poolLowConn,
         poolPurgeDelay: server.poolPurgeDelay,
         cookie: server.cookie,

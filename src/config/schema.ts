@@ -248,6 +248,7 @@ const serverSchema = v.object({
   maxqueue: v.optional(countSchema),
   slowstart: v.optional(durationMsSchema),
   poolMaxConn: v.optional(poolMaxConnSchema),
+  maxReuse: v.optional(countSchema),
   poolLowConn: v.optional(countSchema),
   poolPurgeDelay: v.optional(durationMsSchema),
   cookie: v.optional(v.pipe(v.string(), v.minLength(1))),

@@ -32,7 +32,7 @@ export function speaksHttp2ToServer(server: Server, socket: Socket, websocket = 
  */
 export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false): Socket {
   if (!speaksHttp2ToServer(server, socket, websocket)) return socket;
-  const mux = new H2ServerConnection(socket, runtime);
+  const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1);
   mux.setHandler(handler);
   return mux;
 }

@@ -111,6 +111,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   /** The extended CONNECT was answered 200: DATA both ways are the tunnel's bytes. */
   #tunnel = false;
   readonly #runtime: Runtime | undefined;
+  readonly #maxStreams: number;
   #resRemaining = -1;
   /** Response bytes given to the stream: a failure before any is an unanswered request. */
   #delivered = 0;
@@ -145,9 +146,11 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   #closed = false;
   #closeReported = false;
 
-  constructor(socket: Socket, runtime?: Runtime) {
+  /** `maxStreams`: the streams this connection may carry in all (`max-reuse` + 1; HAProxy's h2_avail_streams). */
+  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity) {
     this.#socket = socket;
     this.#runtime = runtime;
+    this.#maxStreams = maxStreams;
     this.#request = new RequestTranslator(this);
     socket.setHandler(this);
     // The preface and our SETTINGS (HAProxy's h2c_send_settings): no server push; our window
@@ -156,6 +159,11 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     out.set(PREFACE);
     socket.write(out);
     socket.write(settingsFrame([[Setting.ENABLE_PUSH, 0]]));
+  }
+
+  /** Whether another request may ride this connection: `max-reuse` not reached, no GOAWAY, still open. */
+  get acceptsNewStream(): boolean {
+    return !this.#closed && !this.#ended && this.#goawayLast < 0 && (this.#nextId - 1) / 2 < this.#maxStreams;
   }
 
   // ---- Socket: what the stream (or the pool, while idle) sees ---------------------------------
@@ -783,4 +791,9 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#out(goawayFrame(0, ErrorCode.NO_ERROR));
     this.#socket.end();
   }
+}
+
+/** Whether a server connection the stream is done with may carry another request (an HTTP/1 one always may). */
+export function carriesAnotherRequest(socket: Socket): boolean {
+  return !(socket instanceof H2ServerConnection) || socket.acceptsNewStream;
 }

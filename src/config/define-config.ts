@@ -207,6 +207,8 @@ const serverSettingsEntries = {
   ...serverCheckEntries,
   /** `pool-max-conn`: most idle connections kept; -1 = unlimited (default), 0 = none. */
   poolMaxConn: v.optional(poolMaxConnSchema),
+  /** `max-reuse`: streams an HTTP/2 server connection carries past its first; -1 = unlimited (default). */
+  maxReuse: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1), v.maxValue(2_147_483_647))),
   /** `pool-low-conn`: idle connections kept beyond the estimated need (default 0). */
   poolLowConn: v.optional(countSchema),
   /** `pool-purge-delay` (default "5s"; 0 = keep no idle connection). */
@@ -597,6 +599,7 @@ class DraftBuilder {
     if (input.slowstart !== undefined) target.slowstart = input.slowstart;
     if (input.maxqueue !== undefined) target.maxqueue = input.maxqueue;
     if (input.poolMaxConn !== undefined) target.poolMaxConn = input.poolMaxConn;
+    if (input.maxReuse !== undefined) target.maxReuse = input.maxReuse;
     if (input.poolLowConn !== undefined) target.poolLowConn = input.poolLowConn;
     if (input.poolPurgeDelay !== undefined) target.poolPurgeDelay = input.poolPurgeDelay;
     if (input.onMarkedDown !== undefined) target.onMarkedDown = input.onMarkedDown;

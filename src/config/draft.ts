@@ -123,6 +123,8 @@ export interface ServerSettings {
   maxqueue: number;
   /** `pool-max-conn`: most idle connections kept; -1 = unlimited (HAProxy's default), 0 = none. */
   poolMaxConn: number;
+  /** `max-reuse`: streams an HTTP/2 server connection carries past its first; -1 = unlimited. */
+  maxReuse: number;
   /** `pool-low-conn`: idle connections kept beyond the estimated need (default 0). */
   poolLowConn: number;
   /** `send-proxy*` / `proxy-v2-options`: SendProxyBits (keywords/server-proxy-protocol.ts); 0 = none. */
@@ -273,6 +275,8 @@ export interface ProxyOptionsDraft {
   abortOnClose: boolean;
   /** `option socket-stats`: per-listener counters. */
   socketStats: boolean;
+  /** `option disable-h2-upgrade`. */
+  disableH2Upgrade: boolean;
   /** `option http-restrict-req-hdr-names`. */
   restrictHeaderNames: 'preserve' | 'delete' | 'reject';
   /** Whether the option was written (an FCGI backend defaults to `delete` only when it was not: fcgi-apps.ts). */
@@ -632,6 +636,7 @@ export function newServerSettings(): ServerSettings {
     slowstart: 0,
     maxqueue: 0,
     poolMaxConn: -1,
+    maxReuse: -1,
     poolLowConn: 0,
     sendProxy: 0,
     checkSendProxy: false,
@@ -729,6 +734,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           transparent: false,
           abortOnClose: false,
           socketStats: false,
+          disableH2Upgrade: false,
           restrictHeaderNames: 'preserve',
           restrictHeaderNamesFrom: 'builtin',
         },

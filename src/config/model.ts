@@ -179,6 +179,8 @@ export interface ServerModel {
   readonly slowstart?: number | undefined;
   /** `pool-max-conn N`: most idle connections kept for reuse; -1 (default) = unlimited, 0 = none. */
   readonly poolMaxConn?: number | undefined;
+  /** `max-reuse N`: an HTTP/2 server connection carries at most N+1 streams; absent = unlimited. */
+  readonly maxReuse?: number | undefined;
   /** `pool-low-conn N`: idle connections kept beyond the estimated need (default 0). */
   readonly poolLowConn?: number | undefined;
   /** `pool-purge-delay T` (ms, default 5000): period of the idle-connection purge; 0 = keep none. */
@@ -1009,6 +1011,8 @@ export interface FrontendOptions {
   readonly bufferRequest?: boolean | undefined;
   /** `option socket-stats`: per-listener counters (the exporter's `haproxy_listener_*`). */
   readonly socketStats?: boolean | undefined;
+  /** `option disable-h2-upgrade`: an HTTP/1 connection never turns HTTP/2 on the preface. */
+  readonly disableH2Upgrade?: boolean | undefined;
   /**
    * `option abortonclose` reached the frontend from a defaults section (or a listen): HAProxy
    * then keeps reading the client after a complete request, so it sees a FIN in time for the

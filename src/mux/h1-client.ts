@@ -10,6 +10,16 @@ import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { prepareResponseHead } from './h1-head-out.ts';
+import { prefaceAt } from './http-upgrade.ts';
+
+/**
+ * Who serves a connection whose first bytes are the HTTP/2 preface (HAProxy's H1 mux hands
+ * such a connection to its H2 mux, conn_upgrade_mux_fe): `input` is what was read from the
+ * preface on. The session stays one session: counted once, not ended by the H1 side.
+ */
+export interface Http2Upgrader {
+  upgradeToHttp2(from: H1ClientConnection, defaultBackend: Backend | undefined, input: Uint8Array): void;
+}
 
 /** Where the client connection is between and within transactions. */
 type State =
@@ -58,6 +68,9 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   closeAfter = false;
 
   readonly #stream: HttpStream;
+  readonly #defaultBackend: Backend | undefined;
+  /** Set when the first request may turn out to be an HTTP/2 preface (no `bind ... proto h1`, no `option disable-h2-upgrade`). */
+  readonly #upgrader: Http2Upgrader | undefined;
   readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
   /** The frontend's own `option http-server-close|httpclose`: every response closes. */
   readonly #frontendCloses: boolean;
@@ -86,8 +99,16 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   readonly #out: Uint8Array[] = [];
   #outBytes = 0;
 
-  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined, connection: ConnectionInfo = new ConnectionInfo(client)) {
+  constructor(
+    host: SessionHost,
+    client: Socket,
+    defaultBackend: Backend | undefined,
+    connection: ConnectionInfo = new ConnectionInfo(client),
+    upgrader?: Http2Upgrader,
+  ) {
     this.host = host;
+    this.#defaultBackend = defaultBackend;
+    this.#upgrader = upgrader;
     this.runtime = host.runtime;
     // A head may fill the request buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite).
     this.#reqParser = new RequestHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize: host.limits.buffers.room });
@@ -233,6 +254,15 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     const stream = this.#stream;
     while (off < end) {
       if (this.#state === 'idle') {
+        if (this.requests === 0 && this.#upgrader !== undefined && !this.#reqParser.inProgress) {
+          // The first request may be HTTP/2's preface: wait for all of it before parsing.
+          const preface = prefaceAt(data, off);
+          if (preface === 'partial') return off;
+          if (preface === 'match') {
+            this.#upgradeToHttp2(this.#upgrader, off === 0 ? data : data.subarray(off));
+            return end;
+          }
+        }
         if (stream.requestStartedAt < 0) stream.requestStarted();
         try {
           const used = this.#reqParser.feed(data, off);
@@ -539,6 +569,25 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   }
 
   // ---- teardown --------------------------------------------------------------------------
+
+  /**
+   * The client spoke HTTP/2 (its preface on a bind without `proto`): the H2 mux takes the
+   * connection and the bytes from the preface on. This side lets go without closing the
+   * socket or ending the session, and no transaction began, so nothing is logged.
+   */
+  #upgradeToHttp2(upgrader: Http2Upgrader, input: Uint8Array): void {
+    this.#state = 'closed';
+    this.#backlog = undefined;
+    if (this.#timer !== undefined) {
+      this.runtime.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#timerDue = Infinity;
+    this.#reqParser.release();
+    // The H2 side counts what it reads: these bytes were counted here already.
+    this.host.counters.bin -= input.byteLength;
+    upgrader.upgradeToHttp2(this, this.#defaultBackend, input);
+  }
 
   destroy(): void {
     if (this.#state === 'closed') return;

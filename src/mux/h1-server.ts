@@ -1,6 +1,7 @@
 import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
+import { carriesAnotherRequest } from './h2-server.ts';
 
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
@@ -166,7 +167,8 @@ export class H1ServerExchange {
     this.done = false;
     if (conn === undefined) return;
     if (serverHeld) conn.socket.resume();
-    if (pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close') {
+    // An HTTP/2 connection past its `max-reuse` (or told GOAWAY) takes no new request.
+    if (pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close' && carriesAnotherRequest(conn.socket)) {
       conn.uses++;
       // Shared with every session from now on (or kept for this one when private), or closed.
       pool.park(conn);

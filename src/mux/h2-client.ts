@@ -148,7 +148,15 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   #outBytes = 0;
   readonly #onFrame = (f: Frame): void => this.#frame(f);
 
-  constructor(host: SessionHost, client: Socket, defaultBackend: Backend | undefined, connection: ConnectionInfo = new ConnectionInfo(client), opts: H2Options = {}) {
+  /** `upgraded`: the session was opened (and counted) by the H1 side that saw the preface. */
+  constructor(
+    host: SessionHost,
+    client: Socket,
+    defaultBackend: Backend | undefined,
+    connection: ConnectionInfo = new ConnectionInfo(client),
+    opts: H2Options = {},
+    upgraded = false,
+  ) {
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
@@ -170,7 +178,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       keepAlive: t.httpKeepAlive ?? t.httpRequest ?? t.client,
       client: t.client,
     };
-    sessionOpened(host.counters);
+    if (!upgraded) sessionOpened(host.counters);
     client.setHandler(this);
     // As HAProxy's h2c_send_settings: only what differs from the protocol's defaults.
     const settings: [number, number][] = [];

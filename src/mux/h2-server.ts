@@ -111,6 +111,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   /** The extended CONNECT was answered 200: DATA both ways are the tunnel's bytes. */
   #tunnel = false;
   readonly #runtime: Runtime | undefined;
+  readonly #maxStreams: number;
   #resRemaining = -1;
   /** Response bytes given to the stream: a failure before any is an unanswered request. */
   #delivered = 0;
@@ -128,6 +129,8 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   /** The stream paused us: response bytes wait here, uncredited. */
   #paused = false;
   readonly #held: Uint8Array[] = [];
+  /** The tunnel's server direction ended while bytes were held: onEnd follows their delivery. */
+  #endAfterHeld = false;
   /** Response DATA bytes (padding included) read but not yet credited back. */
   #owed = 0;
 
@@ -143,9 +146,11 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
   #closed = false;
   #closeReported = false;
 
-  constructor(socket: Socket, runtime?: Runtime) {
+  /** `maxStreams`: the streams this connection may carry in all (`max-reuse` + 1; HAProxy's h2_avail_streams). */
+  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity) {
     this.#socket = socket;
     this.#runtime = runtime;
+    this.#maxStreams = maxStreams;
     this.#request = new RequestTranslator(this);
     socket.setHandler(this);
     // The preface and our SETTINGS (HAProxy's h2c_send_settings): no server push; our window
@@ -154,6 +159,11 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     out.set(PREFACE);
     socket.write(out);
     socket.write(settingsFrame([[Setting.ENABLE_PUSH, 0]]));
+  }
+
+  /** Whether another request may ride this connection: `max-reuse` not reached, no GOAWAY, still open. */
+  get acceptsNewStream(): boolean {
+    return !this.#closed && !this.#ended && this.#goawayLast < 0 && (this.#nextId - 1) / 2 < this.#maxStreams;
   }
 
   // ---- Socket: what the stream (or the pool, while idle) sees ---------------------------------
@@ -229,6 +239,10 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
         continue;
       }
       this.#deliver(bytes);
+    }
+    if (this.#endAfterHeld && this.#held.length === 0 && !this.#closed) {
+      this.#endAfterHeld = false;
+      this.#handler?.onEnd(this);
     }
     this.#afterDelivery();
   }
@@ -380,6 +394,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#extConnect = undefined;
     this.#websocketKey = undefined;
     this.#tunnel = false;
+    this.#endAfterHeld = false;
     this.#resRemaining = -1;
     this.#delivered = 0;
     this.#request.begin();
@@ -575,7 +590,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
         if (!chunked) bytes = new Uint8Array(0); // Content-Length framing has no room for trailers
         if (this.#resRemaining > 0) return this.#streamFailed('response shorter than its content-length', ErrorCode.PROTOCOL_ERROR);
         this.#resState = 'done';
-      } else if (this.#resState === 'head' && this.#extConnect !== undefined && !endStream && this.#tunnelHead(fields)) {
+      } else if (this.#resState === 'head' && this.#extConnect !== undefined && this.#tunnelHead(fields, endStream)) {
         return;
       } else if (this.#resState === 'head') {
         bytes = h1ResponseHead(fields, this.#requestMethod, this.#framing);
@@ -621,8 +636,10 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
    * `Connection: upgrade` and `Upgrade: <protocol>` (h2_make_htx_response), and the
    * Sec-WebSocket-Accept the client's key calls for when the server sent none (HAProxy's H1
    * mux adds it); the stream becomes a tunnel. False for any other status (a plain response).
+   * A 200 with END_STREAM is still the 101 (h2_prepare_htx_stsline converts any 200), and the
+   * server's direction of the tunnel is over at once.
    */
-  #tunnelHead(fields: HeaderList): boolean {
+  #tunnelHead(fields: HeaderList, endStream: boolean): boolean {
     let status = '';
     let accept = false;
     let lines = '';
@@ -647,7 +664,16 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#tunnel = true;
     this.#resState = 'body';
     this.#deliverOrHold(bytes);
+    if (endStream) this.#tunnelServerEnd();
     return true;
+  }
+
+  /** The server ended its direction of the tunnel: for the stream, the server's FIN, after the bytes it holds. */
+  #tunnelServerEnd(): void {
+    this.#resState = 'done';
+    this.#responseDone = true;
+    if (this.#held.length > 0) this.#endAfterHeld = true;
+    else this.#handler?.onEnd(this);
   }
 
   #data(f: Frame): void {
@@ -659,12 +685,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     }
     if (this.#tunnel) {
       if (f.end > f.start) this.#deliverOrHold(f.buf.subarray(f.start, f.end));
-      if ((f.flags & Flag.END_STREAM) !== 0) {
-        // The server ended its direction: for the stream, the server's FIN.
-        this.#resState = 'done';
-        this.#responseDone = true;
-        this.#handler?.onEnd(this);
-      }
+      if ((f.flags & Flag.END_STREAM) !== 0) this.#tunnelServerEnd();
       return;
     }
     if (this.#resState !== 'body') return this.#streamFailed('DATA outside a response body', ErrorCode.PROTOCOL_ERROR);
@@ -770,4 +791,9 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#out(goawayFrame(0, ErrorCode.NO_ERROR));
     this.#socket.end();
   }
+}
+
+/** Whether a server connection the stream is done with may carry another request (an HTTP/1 one always may). */
+export function carriesAnotherRequest(socket: Socket): boolean {
+  return !(socket instanceof H2ServerConnection) || socket.acceptsNewStream;
 }

@@ -28,3 +28,13 @@ export function upgradeMux(bindProto: 'h1' | 'h2' | 'none' | undefined, ruleProt
   if (ruleProto !== undefined) return ruleProto;
   return startsWithPreface(input) ? 'h2' : 'h1';
 }
+
+/**
+ * How data[off..] compares with the HTTP/2 connection preface: 'match' when it begins with all
+ * of it, 'partial' when it is a shorter beginning of it (more bytes decide), else 'mismatch'.
+ */
+export function prefaceAt(data: Uint8Array, off: number): 'match' | 'partial' | 'mismatch' {
+  const n = Math.min(data.byteLength - off, PREFACE.length);
+  for (let i = 0; i < n; i++) if (data[off + i] !== PREFACE[i]) return 'mismatch';
+  return n === PREFACE.length ? 'match' : 'partial';
+}

@@ -1,7 +1,7 @@
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
 import type { Caches } from '../cache/caching.ts';
 import { TcpSession } from '../l4/tcp-session.ts';
-import { H1ClientConnection } from '../mux/h1-client.ts';
+import { H1ClientConnection, type Http2Upgrader } from '../mux/h1-client.ts';
 import { servesHttp2 } from '../mux/h2-select.ts';
 import { H2ClientConnection, type H2Options } from '../mux/h2-client.ts';
 import type { ProxySession, SessionHost } from './session.ts';
@@ -71,7 +71,7 @@ class HeldConnectionHandler implements SocketHandler {
   }
 }
 
-export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter, ContentWaiter {
+export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, ProxyHeaderWaiter, ContentWaiter {
   readonly runtime: Runtime;
   /** The configuration's internal services (`use-service`). */
   readonly services: Services | undefined;
@@ -373,9 +373,13 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
         }
       }
       info.acceptRule = tcp?.lastRule;
+      // HAProxy's H1 mux turns into its H2 mux on a first request that is HTTP/2's preface,
+      // unless the H1 mux was chosen by name (`bind ... proto h1`, `switch-mode http proto h1`)
+      // or `option disable-h2-upgrade` is set.
+      const mayUpgrade = info.bindProto === undefined && tcp?.switchProto !== 'h1' && this.model.options.disableH2Upgrade !== true;
       const session = info.http2
         ? new H2ClientConnection(this, socket, target, info, this.h2Options)
-        : new H1ClientConnection(this, socket, target, info);
+        : new H1ClientConnection(this, socket, target, info, mayUpgrade ? this : undefined);
       this.sessions.add(session);
       replay(session, socket, input);
       if (this.#stopping) session.drain();
@@ -397,6 +401,22 @@ export class Frontend implements SessionHost, WaitingFrontend, ProxyHeaderWaiter
     if (switching === undefined || switching.length === 0) return undefined;
     const named = switchingTarget(switching, tcp ?? new TcpRuleContext(info, this.runtime, this.name, this.procVars, this));
     return named === undefined ? undefined : this.#backends.get(named);
+  }
+
+  /** Http2Upgrader: an HTTP/1 session whose client sent HTTP/2's preface goes on as an HTTP/2 one. */
+  upgradeToHttp2(from: H1ClientConnection, defaultBackend: Backend | undefined, input: Uint8Array): void {
+    this.sessions.delete(from);
+    const info = from.connection;
+    info.http2 = true;
+    if (this.model.mode === 'tcp') {
+      // As a tcp connection turning HTTP/2 at once: its content rules run per stream.
+      info.contentRulesPerStream = true;
+      info.sessionVars?.endTcpStream();
+    }
+    const session = new H2ClientConnection(this, from.client, defaultBackend, info, this.h2Options, true);
+    this.sessions.add(session);
+    session.onData(from.client, input);
+    if (this.#stopping) session.drain();
   }
 
   proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {

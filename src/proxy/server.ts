@@ -119,6 +119,8 @@ export class Server {
   readonly maxqueue: number;
   /** `pool-max-conn`: most idle connections kept; -1 = unlimited, 0 = none (src/http/server-pool.ts). */
   readonly poolMaxConn: number;
+  /** `max-reuse`: streams an HTTP/2 connection carries past its first (src/mux/h2-server.ts); -1 = unlimited. */
+  readonly maxReuse: number;
   /** `pool-low-conn`: idle connections kept beyond the estimated need. */
   readonly poolLowConn: number;
   /** `pool-purge-delay` ms; 0 = keep no idle connection. */
@@ -199,6 +201,7 @@ export class Server {
     this.slowstart = model.slowstart ?? 0;
     // HAProxy's defaults: unlimited, 0, 5 s.
     this.poolMaxConn = model.poolMaxConn ?? -1;
+    this.maxReuse = model.maxReuse ?? -1;
     this.poolLowConn = model.poolLowConn ?? 0;
     this.poolPurgeDelay = model.poolPurgeDelay ?? 5000;
     this.ssl = model.ssl;

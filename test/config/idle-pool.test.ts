@@ -44,6 +44,20 @@ describe('pool-max-conn, pool-low-conn, pool-purge-delay', () => {
   });
 });
 
+describe('max-reuse', () => {
+  it('is unlimited by default; a negative count is unlimited too (HAProxy reads it with atoi)', async () => {
+    const backend = await httpBackend(
+      '  default-server max-reuse 3',
+      '  server a 10.0.0.1:80',
+      '  server b 10.0.0.1:80 max-reuse 0',
+      '  server c 10.0.0.1:80 max-reuse -5',
+    );
+    assert.deepEqual(backend.servers.map((s) => s.maxReuse), [3, 0, undefined]);
+    assert.equal((await httpBackend('  server s 10.0.0.1:80')).servers[0]?.maxReuse, undefined);
+    assert.deepEqual(await backendErrors('  server s 10.0.0.1:80 max-reuse x'), [[2, 34, 'server', "'max-reuse' expects an integer argument, got 'x'."]]);
+  });
+});
+
 describe('tune.pool-low-fd-ratio, tune.pool-high-fd-ratio, tune.idle-pool.shared', () => {
   const globalWith = (...lines: string[]) => parse(cfg('global', ...lines, 'defaults', '  mode http', ...TIMEOUTS));
 

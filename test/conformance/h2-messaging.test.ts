@@ -9,26 +9,14 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h2-messaging.test.js
  */
 import assert from 'node:assert/strict';
-import { connect as netConnect, createServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect as netConnect, type Server as NetServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, cannedBackend, httpBackend, writeAsync, wsEchoBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
-import { FrameType, RawH2, field, frame, readSettings, settingsPayload, type RawFrame } from '../support/h2-raw.ts';
-
-/** An HTTP/2 server written frame by frame: SETTINGS `settings` first, then `serve` per connection. */
-function rawH2Server(port: number, settings: [number, number][], serve: (c: RawH2) => Promise<void>): Promise<NetServer> {
-  return new Promise((resolve, reject) => {
-    const server = createServer((socket) => {
-      socket.write(frame(FrameType.SETTINGS, 0, 0, settingsPayload(settings)));
-      serve(new RawH2(socket)).catch(() => socket.destroy());
-    });
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
-  });
-}
+import { FrameType, RawH2, field, rawH2Server, readSettings, type RawFrame } from '../support/h2-raw.ts';
 
 /** An HTTP/1.1 exchange on a raw socket: sends `request`, resolves with what came until `until` matches it. */
 function rawExchange(port: number): Promise<{ socket: Socket; until: (match: (text: string) => boolean, timeoutMs?: number) => Promise<string> }> {

@@ -18,7 +18,7 @@ import { repoRoot } from '../support/runtimes.ts';
 import { HttpConnection, buildRequest, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['fe', 'feh2', 'be', 'fetls', 'fetlsh1', 'betls', 'fehead'] as const;
+const PORT_NAMES = ['fe', 'feh2', 'be', 'fetls', 'fetlsh1', 'betls', 'fehead', 'reuse1', 'reuse0', 'bereuse'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -37,6 +37,22 @@ frontend fe_head
     bind 127.0.0.1:${p.fehead}
     http-request set-method GET
     default_backend be_h2
+
+frontend fe_reuse1
+    bind 127.0.0.1:${p.reuse1}
+    default_backend be_reuse1
+
+backend be_reuse1
+    http-reuse always
+    server s1 127.0.0.1:${p.bereuse} proto h2 max-reuse 1
+
+frontend fe_reuse0
+    bind 127.0.0.1:${p.reuse0}
+    default_backend be_reuse0
+
+backend be_reuse0
+    http-reuse always
+    server s1 127.0.0.1:${p.bereuse} proto h2 max-reuse 0
 
 frontend fe_tls
     bind 127.0.0.1:${p.fetls}
@@ -174,6 +190,7 @@ for (const target of TARGETS) {
     let p: Ports;
     let be: H2Backend;
     let betls: H2Backend;
+    let bereuse: H2Backend;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
@@ -182,6 +199,8 @@ for (const target of TARGETS) {
       await be.listen(p.be);
       betls = new H2Backend(true);
       await betls.listen(p.betls);
+      bereuse = new H2Backend();
+      await bereuse.listen(p.bereuse);
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -190,6 +209,24 @@ for (const target of TARGETS) {
       await stopProxy(target, proxy);
       await be.close();
       await betls.close();
+      await bereuse.close();
+    });
+
+    it('max-reuse N: a server connection carries N+1 streams, then the next request opens another (h2_avail_streams)', async () => {
+      for (const [port, perConnection] of [[p.reuse1, 2], [p.reuse0, 1]] as const) {
+        const sessions = bereuse.sessions;
+        const conn = await HttpConnection.open(port);
+        try {
+          for (let i = 0; i < 4; i++) {
+            const res = await conn.request('GET', '/cl');
+            assert.equal(res.status, 200);
+            assert.equal(res.text, '12345');
+          }
+        } finally {
+          conn.destroy();
+        }
+        assert.equal(bereuse.sessions - sessions, 4 / perConnection, `max-reuse ${perConnection - 1}`);
+      }
     });
 
     it('ssl alpn h2,http/1.1: HTTP/2 when the server picks h2, HTTP/1.1 when only http/1.1 is offered', async () => {

@@ -4,7 +4,7 @@
  * kept open as a tunnel. Header blocks go unencoded by Huffman; received ones are decoded with
  * the project's HPACK decoder. Frames are read into a queue the test awaits by type and stream.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { HeaderList, HpackDecoder, HpackEncoder } from '../../src/http/h2/index.ts';
 
 export const FrameType = { DATA: 0x0, HEADERS: 0x1, RST_STREAM: 0x3, SETTINGS: 0x4, GOAWAY: 0x7, WINDOW_UPDATE: 0x8 } as const;
@@ -171,4 +171,16 @@ export class RawH2 {
 /** A field's value in a decoded HEADERS frame. */
 export function field(f: RawFrame | null, name: string): string | undefined {
   return f?.fields?.find(([n]) => n === name)?.[1];
+}
+
+/** An HTTP/2 server written frame by frame: SETTINGS `settings` first, then `serve` per connection. */
+export function rawH2Server(port: number, settings: [number, number][], serve: (c: RawH2) => Promise<void>): Promise<NetServer> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => {
+      socket.write(frame(FrameType.SETTINGS, 0, 0, settingsPayload(settings)));
+      serve(new RawH2(socket)).catch(() => socket.destroy());
+    });
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }

@@ -28,6 +28,22 @@ const serverOptions: ServerOption[] = [
     },
   },
   {
+    // HAProxy 2.6 reads any integer (atoi); a negative one is its "unlimited". Only its HTTP/2
+    // mux honours it (h2_avail_streams): the HTTP/1 one reuses a connection regardless.
+    name: 'max-reuse',
+    arity: 1,
+    defaultServerAllowed: true,
+    parse(ctx, server, value, option) {
+      if (value === undefined) return;
+      if (/^-[0-9]+$/.test(value.text)) {
+        server.maxReuse = -1;
+        return;
+      }
+      const max = parseInteger(ctx, value, { min: 0, max: 2_147_483_647 }, `'${option.text}'`);
+      if (max !== undefined) server.maxReuse = max;
+    },
+  },
+  {
     name: 'pool-low-conn',
     arity: 1,
     defaultServerAllowed: true,

@@ -164,6 +164,7 @@ export const optionKeywords: KeywordList = {
     flag('transparent', 'transparent', 'backend'),
     flag('abortonclose', 'abortOnClose', 'backend'),
     flag('socket-stats', 'socketStats', 'frontend'),
+    flag('disable-h2-upgrade', 'disableH2Upgrade', 'frontend'),
     restrictHeaderNames(),
   ],
   unsupported: {
@@ -176,7 +177,7 @@ export const optionKeywords: KeywordList = {
       'prefer-last-server', 'tcp-smart-accept',
       'tcp-smart-connect', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
-      'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server', 'disable-h2-upgrade',
+      'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server',
       'idle-close-on-response', 'use-small-buffers', 'host-header-strict',
     ],
   },

@@ -236,7 +236,7 @@ export const serverKeywords: KeywordList = {
       'set-proxy-v2-tlv-fmt', 'minconn', 'id',
       'init-state', 'resolve-net', 'resolve-opts',
       'tfo', 'source', 'usesrc',
-      'pool-conn-name', 'max-reuse', 'namespace', 'redir',
+      'pool-conn-name', 'namespace', 'redir',
       'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
       'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
     ],

@@ -579,7 +579,11 @@ class DraftBuilder {
     if (input.maxconn !== undefined) target.maxconn = input.maxconn;
     if (input.disabled !== undefined) target.disabled = input.disabled;
     if (input.backup !== undefined) target.backup = input.backup;
-    if (input.ssl !== undefined) target.ssl = input.ssl;
+    if (input.ssl !== undefined) {
+      target.ssl = input.ssl;
+      // `ssl: false` is haproxy.cfg's `no-ssl` (use_ssl -1).
+      target.noSsl = !input.ssl;
+    }
     if (input.verify !== undefined) target.verify = input.verify;
     if (input.caPem !== undefined) target.ca = input.caPem === SYSTEM_CA ? { kind: 'system' } : { kind: 'pem', pem: input.caPem };
     if (input.sni !== undefined) {
@@ -717,7 +721,16 @@ class DraftBuilder {
         if (server.cookie !== undefined) settings.cookie = server.cookie;
       }
       const { host, port, family } = parsed.value;
-      proxy.servers.push({ ...settings, name, host, port, ...(family !== undefined ? { family } : {}), place: this.#place });
+      proxy.servers.push({
+        ...settings,
+        name,
+        host,
+        port,
+        ...(family !== undefined ? { family } : {}),
+        // As haproxy.cfg's server lines: a default-server with ssl prepares an SSL context (set server ... ssl).
+        ...(proxy.defaultServer.ssl ? { defaultServerSsl: true } : {}),
+        place: this.#place,
+      });
     }
   }
 }

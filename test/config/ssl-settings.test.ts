@@ -148,9 +148,10 @@ describe('global TLS defaults', () => {
     assert.deepEqual(server(model).ssl?.tls, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES256-GCM-SHA384', tickets: true });
   });
 
-  it('leave the model without tls when everything is the runtimes default', async () => {
+  it('leave the model without tls when everything is the runtimes default; tune.ssl.default-dh-param reaches the bind', async () => {
     const model = await parse(cfg(['  tune.ssl.default-dh-param 2048'], 'frontend f', '  bind :443 ssl crt /certs/a.pem'));
-    assert.deepEqual(Object.keys(bind(model).ssl ?? {}), ['certificates']);
+    assert.deepEqual(Object.keys(bind(model).ssl ?? {}), ['certificates', 'dhParams']);
+    assert.deepEqual(bind(model).ssl?.dhParams, { defaultBits: 2048 });
     assert.deepEqual(model.warnings, []);
   });
 

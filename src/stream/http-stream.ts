@@ -1243,7 +1243,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const resTcpRules = this.#backendTcp(backend).response;
     if (resTcpRules !== undefined && this.#rejectedResponse(resTcpRules)) return HeadOutcome.dropped;
     const editor = this.#editor.begin(head);
-    if (head.status !== 101 && (this.#frontendRules !== undefined || this.#backendRules !== undefined)) {
+    // A 101 is the transaction's final response: its rules run too (HAProxy analyses every status but 100 and 102+).
+    if (this.#frontendRules !== undefined || this.#backendRules !== undefined) {
       const rules = this.#ruleRunner();
       rules.chosenServer = this.#leg.server as Server; // srv_id, srv_name
       rules.rewriteRoom = rewriteRoom(this.host.limits.buffers, head, this.#exchange.bodyBytesWithHead);
@@ -1297,7 +1298,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     countResponse(backend.counters, status);
     if (head.status === 101 && req.upgrade) {
       if (this.host.trafficLog.early) this.log(head);
-      this.#sendData(head.raw);
+      // As the server sent it, with what the response rules changed (srv_ws: set-header on a 101).
+      this.#sendData(editor.changed ? editor.build() : head.raw);
       this.#side.enterTunnel();
       return HeadOutcome.tunnel;
     }

@@ -1,6 +1,6 @@
 /**
  * Black-box conformance of `mode http` protocol upgrades: a WebSocket handshake through the proxy
- * (101, then a tunnel governed by `timeout tunnel`), and an Upgrade request the server declines
+ * (101, which response rules see and edit, then a tunnel governed by `timeout tunnel`), and an Upgrade request the server declines
  * (the answer keeps HTTP semantics and the connection stays an HTTP connection).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/http-upgrade.test.js
@@ -41,6 +41,8 @@ frontend fe_ws
 backend be_ws
     timeout server 300ms
     timeout tunnel ${TUNNEL_MS}ms
+    # Response rules run on a 101 too (HAProxy's srv_ws reg-test sets a header on one).
+    http-response set-header x-upgraded "%[status]"
     server s1 127.0.0.1:${p.beWs}
 
 frontend fe_upgrade_declined
@@ -135,6 +137,7 @@ for (const target of TARGETS) {
       assert.equal(headerValue(res.headers, 'upgrade')?.toLowerCase(), 'websocket');
       const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
       assert.equal(res.header('sec-websocket-accept'), accept);
+      assert.equal(res.header('x-upgraded'), '101', res.head.raw);
       await conn.write(clientFrame(0x1, Buffer.from('hello through the proxy')));
       const echo = await readServerFrame(conn);
       assert.equal(echo.opcode, 0x1);

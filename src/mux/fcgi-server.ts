@@ -6,21 +6,15 @@ import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { RequestTranslator, type RequestSink } from './h2/request-translator.ts';
 import type { TrailerFields } from './h2/h1-body-reader.ts';
 import { beginRequest, ParamsWriter, record, RecordReader, RecordType, streamRecords, type RecordSink } from '../http/fcgi/records.ts';
-import { CgiParamsError, writeCgiParams } from '../http/fcgi/cgi-params.ts';
+import { CgiParamsError, writeCgiParams, type CgiFacts } from '../http/fcgi/cgi-params.ts';
 import { FcgiResponseWriter } from '../http/fcgi/response-writer.ts';
 
-/** What the stream tells the FCGI mux about the request in flight (HttpStream implements it). */
-export interface FcgiRequestFacts {
-  readonly clientAddress: string;
-  readonly clientPort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
-  readonly https: boolean;
-  /** The fcgi-app's `set-param` values for this request (src/stream/fcgi-request.ts). */
-  readonly params: readonly (readonly [string, string])[];
-  /** Request headers (lowercase names) the application does not see. */
-  readonly hiddenHeaders: ReadonlySet<string>;
-}
+/**
+ * What the stream tells the FCGI mux about the request in flight (HttpStream implements it):
+ * the connection's addresses, TLS, and the fcgi-app's `set-param` values and hidden headers for
+ * this request (src/stream/fcgi-request.ts); the mux adds what the fcgi-app itself says.
+ */
+export type FcgiRequestFacts = Pick<CgiFacts, 'clientAddress' | 'clientPort' | 'localAddress' | 'localPort' | 'https' | 'params' | 'hiddenHeaders'>;
 
 export interface FcgiRequestSource {
   fcgiRequestFacts(): FcgiRequestFacts | undefined;

@@ -7,11 +7,12 @@
  * line's handler sees exactly that line's expressions.
  */
 import type { Args, ArgSpec } from './sample-args.ts';
+import { CompileSink } from './compile-sink.ts';
 
 /** `arg`: 1-based position of the argument, as HAProxy counts it; `inAcl`: in an ACL's criterion. */
 type Sink = (fetch: string, arg: number, inAcl: boolean) => void;
 
-let sink: Sink | undefined;
+const missing = new CompileSink<Parameters<Sink>>();
 /** 'named': compiling a reference to an ACL of another line, which reports its own arguments. */
 let acl: 'none' | 'anonymous' | 'named' = 'none';
 
@@ -28,23 +29,17 @@ export function compilingAcl<T>(named: boolean, body: () => T): T {
 
 /** Called when a fetch is compiled: reports its server arguments that name no backend. */
 export function noteImplicitProxyArguments(fetch: string, spec: ArgSpec, args: Args): void {
-  if (sink === undefined || acl === 'named') return;
+  if (!missing.listening || acl === 'named') return;
   for (let i = 0; i < spec.types.length; i++) {
     if (spec.types[i] !== 'srv') continue;
     const arg = args[i];
-    if (arg?.type === 'str' && arg.value !== '' && !arg.value.includes('/')) sink(fetch, i + 1, acl === 'anonymous');
+    if (arg?.type === 'str' && arg.value !== '' && !arg.value.includes('/')) missing.note(fetch, i + 1, acl === 'anonymous');
   }
 }
 
 /** Runs `body`, handing every server argument without a backend compiled meanwhile to `into`. */
 export function collectImplicitProxyArguments<T>(body: () => T, into: Sink): T {
-  const previous = sink;
-  sink = into;
-  try {
-    return body();
-  } finally {
-    sink = previous;
-  }
+  return missing.collect(body, into);
 }
 
 /** HAProxy's words for where the expression sits (smp_resolve_args, by the line's keyword). */

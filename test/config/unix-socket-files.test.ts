@@ -61,6 +61,13 @@ describe('UNIX socket files: bind mode/user/group/uid/gid and unix-bind', () => 
     assert.deepEqual(await errors(cfg('global', '  unix-bind prefix /x owner me', ...frontend('  bind /a.sock'))), [
       [2, 23, 'unix-bind', "'unix-bind' only supports the 'prefix', 'mode', 'uid', 'gid', 'user' and 'group' options."],
     ]);
+    // A missing value, in the words of each of HAProxy's bind keyword parsers (checked with haproxy -c).
+    assert.deepEqual((await errors(cfg('global', '  stats socket /s.sock user', ...frontend('  bind /a.sock')))).map((e) => e[3]), [
+      "'stats socket' : ''user' : missing user name'",
+    ]);
+    assert.deepEqual((await errors(cfg('global', '  stats socket /s.sock mode', ...frontend('  bind /a.sock')))).map((e) => e[3]), [
+      "'stats socket' : ''mode' : missing or invalid mode '' (octal integer expected)'",
+    ]);
     assert.deepEqual(await errors(cfg('global', '  stats socket /s.sock mode 8', ...frontend('  bind /a.sock'))), [
       [2, 29, 'stats', "'stats socket' : ''mode' : missing or invalid mode '8' (octal integer expected)'"],
     ]);

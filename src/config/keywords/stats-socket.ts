@@ -118,7 +118,9 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
       default:
         if (isSocketFileOption(option.text)) {
           if (value === undefined) {
-            ctx.error(`'stats socket' : ''${option.text}' : missing value'`, option);
+            // HAProxy's bind keyword parsers, each with its own words for a missing value.
+            const missing = { mode: "missing or invalid mode '' (octal integer expected)", user: 'missing user name', group: 'missing group name', uid: 'missing value', gid: 'missing value' }[option.text];
+            ctx.error(`'stats socket' : ''${option.text}' : ${missing}'`, option);
             ok = false;
           } else if (!parseSocketFileOption(ctx, socketFile, option.text, value, (message) => `'stats socket' : '${message}'`)) {
             ok = false;

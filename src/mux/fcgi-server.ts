@@ -1,4 +1,5 @@
-import type { Socket, SocketError, SocketHandler, TlsInfo } from '../runtime.ts';
+import { MuxedServerSocket } from './muxed-server-socket.ts';
+import type { Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { RequestHead } from '../http/codec/index.ts';
 import type { FcgiAppModel } from '../config/model.ts';
 import { VERSION } from '../version.ts';
@@ -52,7 +53,7 @@ function hasFacts(handler: SocketHandler | undefined): handler is SocketHandler 
  * Content-Length is gathered first (up to 16 KiB) so that CONTENT_LENGTH can be sent, as
  * HAProxy's FCGI filter waits for the body. Request ids go 1, 3, 5... on a connection.
  */
-export class FcgiServerConnection implements Socket, SocketHandler, RequestSink, RecordSink {
+export class FcgiServerConnection extends MuxedServerSocket implements Socket, SocketHandler, RequestSink, RecordSink {
   readonly #socket: Socket;
   readonly #app: FcgiAppModel;
   readonly #pathInfo: RegExp | undefined;
@@ -81,6 +82,7 @@ export class FcgiServerConnection implements Socket, SocketHandler, RequestSink,
   #closeReported = false;
 
   constructor(socket: Socket, app: FcgiAppModel, stderrLog?: ProxyLogger) {
+    super(socket);
     this.#socket = socket;
     this.#stderrLog = stderrLog;
     this.#app = app;
@@ -160,29 +162,8 @@ export class FcgiServerConnection implements Socket, SocketHandler, RequestSink,
     if (!this.#paused && this.#held.length === 0) this.#afterResponse();
   }
 
-  setNoDelay(enabled: boolean): void {
-    this.#socket.setNoDelay(enabled);
-  }
-  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
-    this.#socket.setKeepAlive(enabled, initialDelayMs);
-  }
   get bufferedAmount(): number {
     return this.#socket.bufferedAmount + this.#bodyBytes;
-  }
-  get remoteAddress(): string {
-    return this.#socket.remoteAddress;
-  }
-  get remotePort(): number {
-    return this.#socket.remotePort;
-  }
-  get localAddress(): string {
-    return this.#socket.localAddress;
-  }
-  get localPort(): number {
-    return this.#socket.localPort;
-  }
-  get tls(): TlsInfo | undefined {
-    return this.#socket.tls;
   }
 
   // ---- RequestSink: the request the stream wrote, as records ---------------------------------

@@ -1,4 +1,5 @@
-import type { Runtime, Socket, SocketError, SocketHandler, TlsInfo } from '../runtime.ts';
+import { MuxedServerSocket } from './muxed-server-socket.ts';
+import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import { headerName, type RequestHead } from '../http/codec/index.ts';
 import {
   DEFAULT_MAX_FRAME_SIZE,
@@ -67,7 +68,7 @@ function failure(message: string): SocketError {
  * processed it, and fails it as an unanswered request otherwise (a reused connection is then
  * retried by the stream once on a fresh one).
  */
-export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
+export class H2ServerConnection extends MuxedServerSocket implements Socket, SocketHandler, RequestSink {
   readonly #socket: Socket;
   #handler: SocketHandler | undefined;
   readonly #reader = new FrameReader();
@@ -148,6 +149,7 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
 
   /** `maxStreams`: the streams this connection may carry in all (`max-reuse` + 1; HAProxy's h2_avail_streams). */
   constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity) {
+    super(socket);
     this.#socket = socket;
     this.#runtime = runtime;
     this.#maxStreams = maxStreams;
@@ -247,31 +249,8 @@ export class H2ServerConnection implements Socket, SocketHandler, RequestSink {
     this.#afterDelivery();
   }
 
-  setNoDelay(enabled: boolean): void {
-    this.#socket.setNoDelay(enabled);
-  }
-
-  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
-    this.#socket.setKeepAlive(enabled, initialDelayMs);
-  }
-
   get bufferedAmount(): number {
     return this.#socket.bufferedAmount + this.#pendingBytes;
-  }
-  get remoteAddress(): string {
-    return this.#socket.remoteAddress;
-  }
-  get remotePort(): number {
-    return this.#socket.remotePort;
-  }
-  get localAddress(): string {
-    return this.#socket.localAddress;
-  }
-  get localPort(): number {
-    return this.#socket.localPort;
-  }
-  get tls(): TlsInfo | undefined {
-    return this.#socket.tls;
   }
 
   // ---- RequestSink: the request the stream wrote, as frames ----------------------------------

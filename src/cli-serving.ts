@@ -8,3 +8,6 @@ export { startDemoBackends } from './demo/demo-backends.ts';
 export { applyServerStates } from './runtime-api/server-state-apply.ts';
 export { Proxy } from './proxy/proxy.ts';
 export { RuntimeApi } from './runtime-api/runtime-api.ts';
+export { ThreadGroup } from './threads/thread-group.ts';
+export { connectionCountSlots } from './proxy/process-limits.ts';
+export { setThreadIdentity } from './threads/thread-identity.ts';

@@ -364,7 +364,17 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
-  const { applyServerStates, Proxy, RuntimeApi, startDemoBackends } = await import('./cli-serving.ts');
+  const { applyServerStates, Proxy, RuntimeApi, startDemoBackends, ThreadGroup, connectionCountSlots, setThreadIdentity } = await import('./cli-serving.ts');
+  const threads = config.global.nbthread;
+  if (threads > 1 && runtime.startThread === undefined) {
+    out.alert(
+      `config : 'nbthread ${threads}' : ${runtime.name} ${runtime.version} cannot run threads that listen on the same ports (node:net sets SO_REUSEPORT from Node 22.12 on); use 'nbthread 1', or Node >= 22.12, Bun or Deno.`,
+    );
+    return runtime.exit(1);
+  }
+  // With several threads, the connection counts are memory they all share (ProcessLimits).
+  const connectionCounts = threads > 1 ? new SharedArrayBuffer(4 * connectionCountSlots(config.frontends.filter((f) => !f.disabled).length)) : undefined;
+  setThreadIdentity(0, threads);
   let demoListeners: Listener[] = [];
   if (demo) {
     try {
@@ -378,7 +388,13 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   try {
     // Construction compiles what the parser left to the engine (stick rules against their
     // tables, ...): a failure there is a configuration error, reported with its line.
-    proxy = new Proxy(runtime, config, { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet, localPeer: parsed.localPeer });
+    proxy = new Proxy(runtime, config, {
+      logJson: parsed.logJson,
+      debug: parsed.debug,
+      quiet: parsed.quiet,
+      localPeer: parsed.localPeer,
+      thread: connectionCounts === undefined ? undefined : { index: 0, connectionCounts: new Int32Array(connectionCounts) },
+    });
     const startup = proxy;
     applyServerStates(startup.target, serverStates, { holdCheck: (check) => startup.health.hold(check) });
   } catch (error) {
@@ -403,6 +419,18 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     await Promise.all(demoListeners.map((l) => l.close()));
     return runtime.exit(1);
   }
+  let threadGroup: Awaited<ReturnType<typeof ThreadGroup.start>> | undefined;
+  if (connectionCounts !== undefined) {
+    try {
+      const options = { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet };
+      threadGroup = await ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options, connectionCounts });
+    } catch (error) {
+      out.alert(`Starting threads: ${(error as Error).message}`);
+      await proxy.kill();
+      await Promise.all(demoListeners.map((l) => l.close()));
+      return runtime.exit(1);
+    }
+  }
   let runtimeApi: RuntimeApi | undefined;
   // A worker of master-worker mode always has a CLI: its master's link (src/master/worker-link.ts).
   const stats = config.global.stats ?? (linkEnv !== undefined ? { sockets: [], timeout: 10_000, maxconn: 10 } : undefined);
@@ -413,6 +441,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       await runtimeApi.start();
     } catch (error) {
       out.alert(`Starting the runtime API: ${(error as Error).message}`);
+      await threadGroup?.kill();
       await proxy.kill();
       await Promise.all(demoListeners.map((l) => l.close()));
       return runtime.exit(1);
@@ -422,7 +451,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     // The master went away: a worker leaves with it (HAProxy's workers do).
     runtimeApi.listeners.push(
       await linkToMaster(runtime, linkEnv, runtimeApi, () => {
-        void proxy.kill().then(() => runtime.exit(0));
+        void Promise.all([proxy.kill(), threadGroup?.kill()]).then(() => runtime.exit(0));
       }),
     );
   }
@@ -435,6 +464,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     } catch (error) {
       out.alert(`[${PROGRAM}.main()] ${error instanceof Error ? error.message : String(error)}`);
       await runtimeApi?.close();
+      await threadGroup?.kill();
       await proxy.kill();
       await Promise.all(demoListeners.map((l) => l.close()));
       return runtime.exit(1);
@@ -447,7 +477,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     const first = proxy.frontends[0]?.listeners[0];
     if (first) out.notice(`demo: try  curl http://${first.host === '0.0.0.0' ? '127.0.0.1' : first.host}:${first.port}/  (several times)`);
   }
-  out.notice(`Switchyard ${VERSION} on ${runtime.name} ${runtime.version} started (pid ${runtime.pid}).`);
+  out.notice(`Switchyard ${VERSION} on ${runtime.name} ${runtime.version} started (pid ${runtime.pid}${threads > 1 ? `, ${threads} threads` : ''}).`);
   if (parsed.handover !== undefined && !signalFirst) handOver(runtime, parsed.handover, out);
 
   const graceMs = config.global.hardStopAfter ?? 10_000;
@@ -456,14 +486,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     if (stopping) {
       out.notice(`${signal} again: stopping now.`);
       await runtimeApi?.close();
-      await proxy.kill();
+      await Promise.all([proxy.kill(), threadGroup?.kill()]);
       return runtime.exit(0);
     }
     stopping = true;
     out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
     await Promise.all(demoListeners.map((l) => l.close()));
     await runtimeApi?.close();
-    await proxy.stop(graceMs);
+    await Promise.all([proxy.stop(graceMs), threadGroup?.stop(graceMs)]);
     out.notice('Proxy stopped.');
     runtime.exit(0);
   };

@@ -462,6 +462,26 @@ export interface ChildProcessHandle {
   readonly exited: Promise<number | null>;
 }
 
+/**
+ * One end of the link between the main thread and a thread of this program (`nbthread`).
+ * Messages are structured-cloned; a SharedArrayBuffer in one is shared, not copied.
+ */
+export interface ThreadChannel {
+  post(message: unknown): void;
+  /** The one receiver of the messages from the other end. */
+  onMessage(receiver: (message: unknown) => void): void;
+  /** Stops receiving, so that the link no longer keeps this thread (or the process) alive. */
+  close(): void;
+}
+
+/** A thread started by startThread, seen from the main thread. */
+export interface ThreadHandle extends ThreadChannel {
+  /** Settles when the thread has ended. */
+  readonly exited: Promise<void>;
+  /** Ends the thread at once, whatever it is doing. */
+  terminate(): void;
+}
+
 export interface Runtime {
   readonly name: 'node' | 'bun' | 'deno' | 'test';
   readonly version: string;
@@ -597,4 +617,12 @@ export interface Runtime {
   setIdentity?(uid: number | undefined, gid: number | undefined): { readonly groupsDropped: boolean };
   /** Writes a whole text file (the `-p` pid file). */
   writeTextFile?(path: string, text: string): Promise<void>;
+  /**
+   * Starts this program's entry point again as a thread of this process, with its own event
+   * loop and the same runtime (`nbthread`): its entry finds `parentThread` set. Absent where
+   * the threads could not each listen on the same ports (SO_REUSEPORT), which `nbthread` needs.
+   */
+  startThread?(): ThreadHandle;
+  /** In a thread started by startThread: its link to the main thread; undefined in the main thread. */
+  readonly parentThread?: ThreadChannel | undefined;
 }

@@ -50,6 +50,7 @@ import { nodeProcessServices } from '../shared/node-process.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
+import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -666,6 +667,9 @@ export const bunRuntime: Runtime = {
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
   signalProcess: signalProcessNode,
+  // Bun.listen sets SO_REUSEPORT (Linux), so every thread listens on the same ports.
+  startThread: () => startWebWorkerThread(Bun.main),
+  parentThread: parentWebWorker(!Bun.isMainThread),
 };
 
 /**

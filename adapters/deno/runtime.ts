@@ -46,6 +46,7 @@ import { publicKeyNode } from '../shared/node-public-key.ts';
 import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 
 /**
  * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
@@ -629,10 +630,15 @@ export const denoRuntime: Runtime = {
   exit: (code) => Deno.exit(code),
   // deno run -A with the package's deno.json (its unstable features) and the entry module.
   spawnProgram: spawnProgramNode,
-  spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]),
+  // (A worker has no main module: only the main thread spawns.)
+  ...(Deno.mainModule === undefined ? {} : { spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]) }),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
   signalProcess: signalProcessNode,
+  // Deno.listen sets SO_REUSEPORT on Linux only (its handover above): threads need it.
+  ...(Deno.build.os === 'linux' ? { startThread: () => startWebWorkerThread(Deno.mainModule) } : {}),
+  // A Deno worker's global scope is a WorkerGlobalScope.
+  parentThread: parentWebWorker('WorkerGlobalScope' in globalThis && globalThis instanceof (globalThis as unknown as { WorkerGlobalScope: new () => object }).WorkerGlobalScope),
 };
 
 /** Deno.hostname() needs `--allow-sys=hostname`; without it the name is simply unknown. */

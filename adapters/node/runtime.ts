@@ -10,6 +10,7 @@ import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
+import { parentThreadNode, startThreadNode } from './node-threads.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
@@ -32,4 +33,7 @@ export const nodeRuntime: Runtime = {
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
   signalProcess: signalProcessNode,
+  // Threads each listen on the ports: only where node:net sets SO_REUSEPORT.
+  ...(NODE_NET_REUSE_PORT ? { startThread: () => startThreadNode(process.argv[1] as string) } : {}),
+  parentThread: parentThreadNode(),
 };

@@ -236,6 +236,8 @@ export class Backend {
    */
   /** Told of every status change, after it is applied (src/proxy/server-tracking.ts: trackers follow). */
   statusObserver: ((server: Server, status: ServerStatus) => void) | undefined = undefined;
+  /** Told of every status or weight change, after it is applied (src/threads/: the other threads apply it too). */
+  stateObserver: ((server: Server) => void) | undefined = undefined;
 
   setServerStatus(server: Server, status: ServerStatus, now: number): void {
     if (server.status === status) return;
@@ -260,6 +262,7 @@ export class Backend {
       this.#refill();
     }
     this.statusObserver?.(server, status);
+    this.stateObserver?.(server);
   }
 
   /** The backend lost its last usable server, or got one back (HAProxy's set_backend_down / srv_update_status). */
@@ -278,6 +281,7 @@ export class Backend {
     this.#balancer.serverChanged(server);
     if (!server.usable && wasUsable) this.#redistribute(server);
     this.#refill();
+    this.stateObserver?.(server);
   }
 
   /** Number of sessions waiting in the backend's own queue (not the servers'). */

@@ -91,6 +91,15 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   readonly sessions = new Set<ProxySession>();
   /** The frontend's `maxconn` (0 = only the global limit); the runtime API may change it. */
   maxconn: number;
+  /** Where ProcessLimits counts this frontend's connections (FIRST_FRONTEND_SLOT + its index); -1: nowhere. */
+  limitSlot = -1;
+  /**
+   * One of several threads (`nbthread`): `maxconn` is checked against the connections of every
+   * thread (ProcessLimits), not this thread's sessions.
+   */
+  threaded = false;
+  /** Its thread (`nbthread`): only the main one (0) listens on UNIX sockets, whose path one socket holds. */
+  threadIndex = 0;
   /** The generation's `tune.h2.*` settings for the HTTP/2 mux (set by the Proxy). */
   h2Options: H2Options = {};
   /** An `admin` runtime API may replace the certificates of the TLS binds (set by the Proxy). */
@@ -163,6 +172,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** Opens every bind. On failure, listeners opened so far are closed again. */
   async start(): Promise<void> {
     for (const [i, bind] of this.model.binds.entries()) {
+      if (bind.unix === true && this.threadIndex !== 0) continue;
       try {
         const tls = bind.ssl ? { tls: { ...(listenTlsOptions(bind, this.certificatesReplaceable) as ListenTlsOptions), onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind) } } : {};
         const backlog = this.#listenerBacklogs[i] as number;
@@ -211,7 +221,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   }
 
   get #full(): boolean {
-    return this.limits.full || (this.maxconn > 0 && this.counters.scur >= this.maxconn);
+    return this.limits.full || (this.maxconn > 0 && (this.threaded ? this.limits.frontendCurrent(this.limitSlot) : this.counters.scur) >= this.maxconn);
   }
 
   admitWaiting(): boolean {
@@ -225,7 +235,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   }
 
   #startSession(socket: Socket, bind: BindModel): void {
-    this.limits.current++;
+    this.limits.opened(this.limitSlot);
     connectionAccepted(this.counters);
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
@@ -269,7 +279,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   #connectionDropped(info: ConnectionInfo | undefined): void {
     if (info?.listenerCounters !== undefined) info.listenerCounters.scur--;
     info?.release(this.runtime.now());
-    this.limits.current--;
+    this.limits.closed(this.limitSlot);
     if (this.#held.length > 0) this.admitWaiting();
     this.limits.released();
   }
@@ -430,7 +440,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         this.sessions.delete(wait);
         if (info.listenerCounters !== undefined) info.listenerCounters.scur--;
         info.release(this.runtime.now());
-        this.limits.current--;
+        this.limits.closed(this.limitSlot);
         this.sessionEnded(wait);
         return;
       }
@@ -452,7 +462,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     }
     if (info.listenerCounters !== undefined) info.listenerCounters.scur--;
     info.release(this.runtime.now());
-    this.limits.current--;
+    this.limits.closed(this.limitSlot);
     this.sessionEnded(wait);
   }
 

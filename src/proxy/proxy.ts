@@ -8,7 +8,7 @@ import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
 import { setCounterClock } from './counters.ts';
 import { bufferSizes } from '../http/buffer-sizes.ts';
-import { ProcessLimits } from './process-limits.ts';
+import { connectionCountSlots, FIRST_FRONTEND_SLOT, ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
 import { BackendHealth, createRuntimeServerChecks, healthLogFor, HealthChecks, type RuntimeServerChecks } from '../health/health-service.ts';
@@ -39,6 +39,12 @@ export interface ProxyOptions {
   readonly quiet?: boolean;
   /** `-L NAME`: this process's name in `peers` sections (else `localpeer`, else the host name). */
   readonly localPeer?: string | undefined;
+  /**
+   * One of the `nbthread` threads of the process (src/threads/): its index (0: the main thread,
+   * the only one running health checks, resolvers and peers, and listening on UNIX sockets)
+   * and the connection counts the threads share (ProcessLimits).
+   */
+  readonly thread?: { readonly index: number; readonly connectionCounts: Int32Array } | undefined;
 }
 
 const DEBUG_TARGET = {
@@ -83,6 +89,8 @@ export class Proxy {
   readonly #quiet: boolean;
   /** Each backend's state-change reporter (health checks and admin changes), made on first use. */
   readonly #healthLogs = new Map<Backend, HealthLog>();
+  /** 0 unless this generation runs in a thread other than the main one (ProxyOptions.thread). */
+  readonly #threadIndex: number;
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
   readonly #poolFor = (backend: Backend): ServerConnectionPool => {
@@ -101,7 +109,9 @@ export class Proxy {
     this.#logJson = options.logJson ?? false;
     this.#quiet = options.quiet ?? false;
     this.services = new Services(() => this.target);
-    this.limits = new ProcessLimits(config.global.maxconn, bufferSizes(config.global.tune));
+    const frontendCount = config.frontends.filter((f) => !f.disabled).length;
+    this.limits = new ProcessLimits(config.global.maxconn, bufferSizes(config.global.tune), options.thread?.connectionCounts ?? new Int32Array(connectionCountSlots(frontendCount)));
+    this.#threadIndex = options.thread?.index ?? 0;
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);
@@ -125,7 +135,12 @@ export class Proxy {
       const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#logSinks);
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables, this.services));
     }
-    for (const f of this.frontends) f.linkPeers(this.frontends);
+    for (const [i, f] of this.frontends.entries()) {
+      f.linkPeers(this.frontends);
+      f.limitSlot = FIRST_FRONTEND_SLOT + i;
+      f.threaded = options.thread !== undefined;
+      f.threadIndex = this.#threadIndex;
+    }
     this.caches = createCaches(config.caches);
     for (const f of this.frontends) f.caches = this.caches;
     const h2Options = h2OptionsOf(config.global.tune);
@@ -199,6 +214,8 @@ export class Proxy {
       await Promise.all(started.map((f) => f.stopListening()));
       throw error;
     }
+    // One process, one set of these: the main thread's (the others follow its server states).
+    if (this.#threadIndex !== 0) return;
     try {
       for (const sync of this.peers) await sync.start();
     } catch (error) {

@@ -44,6 +44,8 @@ export interface SessionHost {
   /** The frontend's traffic log lines (formats, options), built once per generation. */
   readonly trafficLog: TrafficLog;
   readonly limits: ProcessLimits;
+  /** Where `limits` counts this frontend's connections. */
+  readonly limitSlot: number;
   /** The generation's `proc` variables. */
   readonly procVars: ProcessVars;
   /** The generation's userlists, for the HTTP rules' `http_auth` fetches. */
@@ -66,7 +68,7 @@ export interface SessionHost {
  */
 export function clientSessionEnded(host: SessionHost, session: ProxySession, connection: ConnectionInfo, now: number): void {
   host.counters.scur--;
-  host.limits.current--;
+  host.limits.closed(host.limitSlot);
   if (connection.listenerCounters !== undefined) connection.listenerCounters.scur--;
   connection.release(now);
   host.sessionEnded(session);

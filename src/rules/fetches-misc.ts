@@ -12,6 +12,7 @@ import type { Args, ArgSpec } from './sample-args.ts';
 import type { Sample } from './sample.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { FetchBody } from './sample-fetch.ts';
+import { threadIndex } from '../threads/thread-identity.ts';
 
 export interface MiscFetch {
   readonly args: ArgSpec;
@@ -227,8 +228,8 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
   ],
   ['nbproc', noArgs('int', (_ctx, out) => out.setInt(1))],
   ['proc', noArgs('int', (_ctx, out) => out.setInt(1))],
-  // HAProxy's thread ids start at 0; Switchyard runs one thread.
-  ['thread', noArgs('int', (_ctx, out) => out.setInt(0))],
+  // HAProxy's thread ids start at 0 (the main thread's).
+  ['thread', noArgs('int', (_ctx, out) => out.setInt(threadIndex()))],
   // Until a backend is chosen the stream's backend is its frontend, as in HAProxy.
   ['be_name', noArgs('str', (ctx, out) => {
     const name = ctx.backend?.name ?? ctx.frontendName;

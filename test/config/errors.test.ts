@@ -69,10 +69,10 @@ describe('ConfigError', () => {
   });
 
   it('carries the warnings found before the refusal', async () => {
-    const err = await refused(cfg('global', '  nbthread 2', '  maxconn x'));
+    const err = await refused(cfg('global', '  pidfile /a', '  pidfile /b', '  maxconn x'));
     assert.deepEqual(
       err.warnings.map((w) => [w.line, w.keyword]),
-      [[2, 'nbthread']],
+      [[3, 'pidfile']],
     );
   });
 });

@@ -339,11 +339,10 @@ describe('parser: global keywords', () => {
     assert.deepEqual(await errors(cfg('global', '  master-worker yes')), [[2, 17, 'master-worker', "'master-worker' only supports 'no-exit-on-failure' option."]]);
   });
 
-  it('records nbthread and warns that it does not start threads', async () => {
+  it('records nbthread without a warning: the threads are started (src/threads/)', async () => {
     const model = await parse(cfg('global', '  nbthread 4'));
     assert.equal(model.global.nbthread, 4);
-    assert.equal(model.warnings.length, 1);
-    assert.match(model.warnings[0]?.message ?? '', /one event loop per process/);
+    assert.deepEqual(model.warnings, []);
   });
 
   it('parses every part of a log line', async () => {

@@ -130,12 +130,12 @@ describe('ServerConnectionPool: what is kept', () => {
     const s = await setup({}, 100);
     assert.deepEqual([s.fds.lowCount, s.fds.highCount], [41, 51]);
     // 1 listener + 39 clients + 1 to 10 server connections: between the low and the high count.
-    s.limits.current = 39;
+    for (let i = 0; i < 39; i++) s.limits.opened(-1);
     burst(s, 10);
     assert.equal(s.pool.idleOf(s.srv), 1);
 
     const high = await setup({}, 100);
-    high.limits.current = 50; // 1 + 50 = the high count
+    for (let i = 0; i < 50; i++) high.limits.opened(-1); // 1 + 50 = the high count
     burst(high, 3);
     assert.equal(high.pool.idleOf(high.srv), 0);
   });
@@ -151,7 +151,7 @@ describe('ServerConnectionPool: what is kept', () => {
     const s = await setup({}, 100);
     burst(s, 10);
     assert.equal(s.pool.idleOf(s.srv), 10);
-    s.limits.current = 45; // 1 + 45 + 10 idle = 56 fds, above the high count (51)
+    for (let i = 0; i < 45; i++) s.limits.opened(-1); // 1 + 45 + 10 idle = 56 fds, above the high count (51)
     const { conn } = begin(s);
     assert.equal(s.pool.idleOf(s.srv), 9);
     assert.equal(openAtServer(s), 10, '9 idle and the new one');

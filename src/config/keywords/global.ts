@@ -36,12 +36,6 @@ const keywords: SectionKeyword[] = [
     const value = parseInteger(ctx, args[1] as Token, { min: 1, max: 4096 }, "'nbthread'");
     if (value === undefined) return;
     ctx.global.nbthread = value;
-    if (value > 1) {
-      ctx.warning(
-        `'nbthread ${value}' : Switchyard runs one event loop per process; the value is recorded but does not start threads.`,
-        args[1],
-      );
-    }
   }),
   globalKeyword('hard-stop-after', (ctx, args) => {
     if (!requireArgs(ctx, args, 1, 'a time value as an argument') || !noExtraArgs(ctx, args, 2)) return;

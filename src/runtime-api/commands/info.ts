@@ -8,6 +8,7 @@ import { infoJson, infoTyped } from '../../stats/stat-render.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, type CliAnswer } from '../output.ts';
 import type { RuntimeTarget } from '../target.ts';
+import { threadCount } from '../../threads/thread-identity.ts';
 
 function uptime(seconds: number): string {
   const d = Math.floor(seconds / 86400);
@@ -40,7 +41,7 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['Name', 'Switchyard'],
     ['Version', VERSION],
     ['Release_date', undefined],
-    ['Nbthread', 1],
+    ['Nbthread', threadCount()],
     ['Nbproc', 1],
     ['Process_num', 1],
     ['Pid', rt.pid],

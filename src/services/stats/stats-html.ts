@@ -8,6 +8,7 @@
 import { statIndex, type StatField } from '../../stats/stat-fields.ts';
 import { StatRowType, type StatRow } from '../../stats/stat-rows.ts';
 import { STATS_CSS } from './stats-css.ts';
+import { threadCount } from '../../threads/thread-identity.ts';
 
 export interface HtmlPageInfo {
   readonly product: string;
@@ -214,7 +215,7 @@ function processBlock(info: HtmlPageInfo): string {
     `<body><h1><a href="https://www.haproxy.org/" style="text-decoration: none;">${esc(info.product)}${info.version === undefined ? '' : ` version ${esc(info.version)}`}</a></h1>\n` +
     `<h2>${title}</h2>\n<hr width="100%" class="hr">\n<h3>&gt; General process information</h3>\n` +
     '<table border=0><tr><td align="left" nowrap width="1%">\n' +
-    `<p><b>pid = </b> ${info.pid} (process #1, nbproc = 1, nbthread = 1)<br>\n` +
+    `<p><b>pid = </b> ${info.pid} (process #1, nbproc = 1, nbthread = ${threadCount()})<br>\n` +
     `<b>uptime = </b> ${Math.floor(up / 86400)}d ${Math.floor((up % 86400) / 3600)}h${String(Math.floor((up % 3600) / 60)).padStart(2, '0')}m${String(up % 60).padStart(2, '0')}s<br>\n` +
     `<b>maxconn = </b> ${info.maxconn}<br>\ncurrent conns = ${info.currentConns}<br>\n` +
     '</td><td align="center" nowrap>\n' + LEGEND + '</td><td align="left" valign="top" nowrap width="1%">' +

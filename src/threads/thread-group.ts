@@ -1,0 +1,141 @@
+/**
+ * The main thread's side of `nbthread N`: it starts N-1 more threads, each running the same
+ * configuration generation on listeners of its own on the same ports (SO_REUSEPORT: the kernel
+ * spreads the connections), and keeps them in step: the connection counts are shared memory
+ * (ProcessLimits), server states go from the main thread to the others (server-state-sync.ts),
+ * a freed connection slot wakes the threads holding connections back, and a stop or kill
+ * reaches every thread. Only the main thread runs health checks, resolvers, peers and the
+ * runtime API, and listens on UNIX sockets.
+ */
+import type { ConfigModel } from '../config/model.ts';
+import type { Proxy } from '../proxy/proxy.ts';
+import type { ServerStates } from '../proxy/server-state-file.ts';
+import type { Runtime, ThreadHandle } from '../runtime.ts';
+import { applyServerState, serverStateMessage, watchServerStates } from './server-state-sync.ts';
+import type { FromThread, ToThread } from './thread-messages.ts';
+
+export interface ThreadGroupStart {
+  readonly config: ConfigModel;
+  readonly serverStates: ServerStates;
+  readonly options: { readonly logJson: boolean; readonly debug: boolean; readonly quiet: boolean };
+  /** The buffer behind the main generation's ProcessLimits counts. */
+  readonly connectionCounts: SharedArrayBuffer;
+}
+
+interface Member {
+  readonly handle: ThreadHandle;
+  readonly index: number;
+  /** Sent once the thread says hello. */
+  readonly start: ToThread;
+  ready: (outcome: FromThread) => void;
+  stopped: () => void;
+}
+
+export class ThreadGroup {
+  readonly #runtime: Runtime;
+  readonly #members: Member[] = [];
+  #proxy: Proxy | undefined;
+
+  private constructor(runtime: Runtime) {
+    this.#runtime = runtime;
+  }
+
+  /**
+   * Starts threads 1..count-1 and resolves once each listens; rejects with the first failure
+   * (the threads started are killed then).
+   */
+  static async start(runtime: Runtime, proxy: Proxy, count: number, start: ThreadGroupStart): Promise<ThreadGroup> {
+    const startThread = runtime.startThread;
+    if (startThread === undefined) throw new Error(`${runtime.name} ${runtime.version} cannot run threads here`);
+    const group = new ThreadGroup(runtime);
+    group.#proxy = proxy;
+    const outcomes: Promise<FromThread>[] = [];
+    for (let index = 1; index < count; index++) {
+      const handle = startThread.call(runtime);
+      let ready: (outcome: FromThread) => void = () => {};
+      const outcome = new Promise<FromThread>((resolve) => {
+        ready = resolve;
+      });
+      const message: ToThread = { type: 'start', index, count, config: start.config, serverStates: start.serverStates, options: start.options, connectionCounts: start.connectionCounts };
+      const member: Member = { handle, index, start: message, ready, stopped: () => {} };
+      group.#members.push(member);
+      handle.onMessage((m) => group.#received(member, m as FromThread));
+      // A thread that dies before it answers fails the start.
+      void handle.exited.then(() => member.ready({ type: 'failed', message: `thread ${index} ended` }));
+      outcomes.push(outcome);
+    }
+    const results = await Promise.all(outcomes);
+    const failed = results.find((r) => r.type === 'failed');
+    if (failed !== undefined && failed.type === 'failed') {
+      await group.kill();
+      throw new Error(failed.message);
+    }
+    watchServerStates(proxy.backends, () => runtime.now(), (m) => group.#broadcast(m), () => false);
+    proxy.limits.shareWith(() => group.#broadcast({ type: 'released' }));
+    return group;
+  }
+
+  get size(): number {
+    return this.#members.length + 1;
+  }
+
+  #broadcast(message: ToThread, except?: Member): void {
+    for (const m of this.#members) if (m !== except) m.handle.post(message);
+  }
+
+  #received(member: Member, message: FromThread): void {
+    switch (message.type) {
+      case 'hello':
+        member.handle.post(member.start);
+        break;
+      case 'ready':
+        // What changed while it started (the checks began before it): every server's state.
+        if (this.#proxy !== undefined) {
+          const now = this.#runtime.now();
+          for (const backend of this.#proxy.backends.values()) for (const server of backend.servers) member.handle.post(serverStateMessage(backend, server, now));
+        }
+        member.ready(message);
+        break;
+      case 'failed':
+        member.ready(message);
+        break;
+      case 'stopped':
+        member.stopped();
+        break;
+      case 'released':
+        this.#proxy?.limits.releasedElsewhere();
+        this.#broadcast({ type: 'released' }, member);
+        break;
+      case 'server':
+        // A change made in that thread: applied here, which passes it on to every thread.
+        if (this.#proxy !== undefined) applyServerState(this.#proxy.backends, message, this.#runtime.now());
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Soft stop of every thread (each as Proxy.stop): resolves when all are done. */
+  stop(graceMs: number): Promise<void> {
+    return this.#end({ type: 'stop', graceMs });
+  }
+
+  /** Ends every thread's sessions at once. */
+  kill(): Promise<void> {
+    return this.#end({ type: 'kill' });
+  }
+
+  async #end(message: ToThread): Promise<void> {
+    await Promise.all(
+      this.#members.map(
+        (m) =>
+          new Promise<void>((resolve) => {
+            m.stopped = resolve;
+            void m.handle.exited.then(resolve);
+            m.handle.post(message);
+          }),
+      ),
+    );
+    for (const m of this.#members) m.handle.close();
+  }
+}

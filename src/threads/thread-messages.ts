@@ -1,0 +1,64 @@
+/**
+ * What the main thread and the other threads of a process (`nbthread`) tell each other. All of
+ * it is structured-cloned (src/runtime.ts ThreadChannel), the connection counts excepted: their
+ * SharedArrayBuffer is shared.
+ */
+import type { ConfigModel } from '../config/model.ts';
+import type { ServerStates } from '../proxy/server-state-file.ts';
+import type { ServerStatus } from '../proxy/server.ts';
+
+/** A server's operational state, as the main thread decides it and every thread applies it. */
+export interface ServerStateMessage {
+  readonly type: 'server';
+  readonly backend: string;
+  readonly server: string;
+  readonly status: ServerStatus;
+  readonly weight: number;
+  readonly userWeight: number;
+  readonly maxconn: number;
+  /** Ms since the last status change (threads have clocks of their own origins). */
+  readonly sinceChange: number;
+  readonly downTime: number;
+  readonly check?: CheckStateSnapshot | undefined;
+}
+
+export interface CheckStateSnapshot {
+  readonly health: number;
+  readonly status: string;
+  readonly code: number | undefined;
+  readonly duration: number;
+  readonly desc: string;
+  readonly failedChecks: number;
+  readonly downTransitions: number;
+}
+
+/** Main -> thread. */
+export type ToThread =
+  | {
+      readonly type: 'start';
+      readonly index: number;
+      readonly count: number;
+      readonly config: ConfigModel;
+      readonly serverStates: ServerStates;
+      readonly options: { readonly logJson: boolean; readonly debug: boolean; readonly quiet: boolean };
+      readonly connectionCounts: SharedArrayBuffer;
+    }
+  | { readonly type: 'stop'; readonly graceMs: number }
+  | { readonly type: 'kill' }
+  | { readonly type: 'released' }
+  | ServerStateMessage
+  | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind };
+
+/** Thread -> main. */
+export type FromThread =
+  /** The thread listens for messages (Web Workers drop what is posted before): it may be started. */
+  | { readonly type: 'hello' }
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'released' }
+  | ServerStateMessage
+  | { readonly type: 'gathered'; readonly id: number; readonly data: unknown };
+
+/** What the main thread may ask every thread for (the stats add up the threads' counters). */
+export type GatherKind = 'counters';

@@ -1,0 +1,69 @@
+/**
+ * A thread of `nbthread N` other than the main one: it builds the configuration generation the
+ * main thread sends (already loaded, resolved and checked there), listens beside the main
+ * thread, and serves until told to stop. It runs no health checks, resolvers or peers (the
+ * main thread's server states reach it), and no runtime API.
+ */
+import { applyServerStates } from '../runtime-api/server-state-apply.ts';
+import { Proxy } from '../proxy/proxy.ts';
+import type { Runtime, ThreadChannel } from '../runtime.ts';
+import { applyServerState, watchServerStates } from './server-state-sync.ts';
+import { setThreadIdentity } from './thread-identity.ts';
+import type { FromThread, ToThread } from './thread-messages.ts';
+
+export function runThread(runtime: Runtime, channel: ThreadChannel): void {
+  let proxy: Proxy | undefined;
+  let applying = false;
+  const send = (message: FromThread): void => channel.post(message);
+  const finish = (): void => {
+    send({ type: 'stopped' });
+    channel.close();
+  };
+  channel.onMessage((raw) => {
+    const message = raw as ToThread;
+    switch (message.type) {
+      case 'start': {
+        setThreadIdentity(message.index, message.count);
+        void (async () => {
+          try {
+            const counts = new Int32Array(message.connectionCounts);
+            const started = new Proxy(runtime, message.config, { ...message.options, thread: { index: message.index, connectionCounts: counts } });
+            applyServerStates(started.target, message.serverStates, { holdCheck: () => {} });
+            await started.start();
+            started.limits.shareWith(() => send({ type: 'released' }));
+            watchServerStates(started.backends, () => runtime.now(), send, () => applying);
+            proxy = started;
+            send({ type: 'ready' });
+          } catch (error) {
+            send({ type: 'failed', message: `thread ${message.index}: ${error instanceof Error ? error.message : String(error)}` });
+            channel.close();
+          }
+        })();
+        break;
+      }
+      case 'stop':
+        if (proxy === undefined) return finish();
+        void proxy.stop(message.graceMs).then(finish);
+        break;
+      case 'kill':
+        if (proxy === undefined) return finish();
+        void proxy.kill().then(finish);
+        break;
+      case 'released':
+        proxy?.limits.releasedElsewhere();
+        break;
+      case 'server':
+        if (proxy === undefined) return;
+        applying = true;
+        try {
+          applyServerState(proxy.backends, message, runtime.now());
+        } finally {
+          applying = false;
+        }
+        break;
+      default:
+        break;
+    }
+  });
+  send({ type: 'hello' });
+}

@@ -28,6 +28,7 @@ import { compileRulesAtStart } from '../rules/rules-at-start.ts';
 import { createDnsDiscovery, type DnsDiscovery } from '../dns/discovery.ts';
 import { ServerTracking } from './server-tracking.ts';
 import { createPeersSyncs } from '../peers/sections.ts';
+import type { OtherThreads } from '../threads/other-threads.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
 
 export interface ProxyOptions {
@@ -80,6 +81,8 @@ export class Proxy {
   /** The `cache` sections' stores (src/cache/), this generation's own. */
   readonly caches: Caches | undefined;
   #target: RuntimeTarget | undefined;
+  /** The other threads of the process (`nbthread`), set once they run; undefined with one thread. */
+  otherThreads: OtherThreads | undefined = undefined;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
   /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
   readonly #fds: FdUsage;

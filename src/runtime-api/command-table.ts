@@ -27,7 +27,7 @@ export class CommandTable {
     return this.commands.filter((c) => sessionInMode(session, c.mode));
   }
 
-  execute(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer {
+  execute(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer | Promise<CliAnswer> {
     const command = this.find(args);
     if (command === undefined) return info(usageMessage(this.visibleTo(ctx.session), args));
     // cli_parse_request checks the mode before the command checks the level.

@@ -46,7 +46,8 @@ export interface CliCommand {
   /** Commands only run, and only listed, in expert or experimental mode. */
   readonly mode?: CliMode;
   /** `payload`: the lines after a command ending in `<<`, up to an empty line (HAProxy's payload). */
-  run(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer;
+  /** A promise only where the answer needs the other threads of the process (`nbthread`). */
+  run(args: readonly string[], ctx: CommandContext, payload?: string): CliAnswer | Promise<CliAnswer>;
 }
 
 /** Pads a command synopsis to HAProxy's usage column. */

@@ -92,6 +92,8 @@ export class CliSession implements SocketHandler {
   #inputEnded = false;
   #ended = false;
   #closed = false;
+  /** A command's answer is awaited (it asked the other threads): the lines after it wait. */
+  #answering = false;
   #timer: TimerHandle | undefined;
 
   constructor(socket: Socket, model: StatsSocketModel, target: RuntimeTarget, commands: CommandTable, timeoutMs: number, owner: SessionOwner) {
@@ -135,7 +137,7 @@ export class CliSession implements SocketHandler {
   }
 
   #process(): void {
-    while (!this.#ended) {
+    while (!this.#ended && !this.#answering) {
       // A payload ends at an empty line; its lines take neither escapes nor `;` (co_getline).
       const end = this.#payloadCommand === undefined ? commandEnd(this.#buffer) : this.#buffer.indexOf('\n');
       if (end < 0) {
@@ -161,18 +163,40 @@ export class CliSession implements SocketHandler {
         continue;
       }
       const answer = this.#run(line, payload);
-      // `quit` ends at once, without the prompt (HAProxy's CLI_ST_END).
-      if (this.state.quit) return this.#end();
-      this.#write(answer);
-      // A command may have changed the timeout (`set timeout cli`).
-      this.#armTimer();
-      // Not interactive: close once nothing else is waiting (HAProxy's !co_data(req) check).
-      if (!this.state.prompt && this.#buffer.length === 0) return this.#end();
-      this.state.noLineFeed = false;
+      if (answer instanceof Promise) {
+        // The figures of other threads (`nbthread`): the next lines wait for this answer.
+        this.#answering = true;
+        void answer.then((a) => {
+          this.#answering = false;
+          if (this.#closed || !this.#answered(a)) return;
+          this.#process();
+        });
+        return;
+      }
+      if (!this.#answered(answer)) return;
     }
   }
 
-  #run(line: string, payload: string | undefined): CliAnswer {
+  /** Writes a command's answer; false when the session ended with it. */
+  #answered(answer: CliAnswer): boolean {
+    // `quit` ends at once, without the prompt (HAProxy's CLI_ST_END).
+    if (this.state.quit) {
+      this.#end();
+      return false;
+    }
+    this.#write(answer);
+    // A command may have changed the timeout (`set timeout cli`).
+    this.#armTimer();
+    // Not interactive: close once nothing else is waiting (HAProxy's !co_data(req) check).
+    if (!this.state.prompt && this.#buffer.length === 0) {
+      this.#end();
+      return false;
+    }
+    this.state.noLineFeed = false;
+    return true;
+  }
+
+  #run(line: string, payload: string | undefined): CliAnswer | Promise<CliAnswer> {
     // A payload is only given when the line's last word is the pattern (cli_parse_request).
     const given = payload !== undefined && /[ \t]<<$|^<<$/.test(line) ? payload : undefined;
     return this.#commands.execute(splitWords(line), this.#context, given);

@@ -21,6 +21,7 @@ import { noServerAlertMessage, noServerLogMessage } from '../health/state-messag
 import type { AdminChange } from './server-admin.ts';
 import type { PatternRefs } from '../rules/pattern-ref.ts';
 import type { ServerTracking } from '../proxy/server-tracking.ts';
+import type { OtherThreads } from '../threads/other-threads.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -72,6 +73,8 @@ export interface RuntimeTarget {
   reportAdminChange(backend: Backend, change: AdminChange): void;
   /** `server ... track` links (dynamic servers join and leave them). */
   readonly tracking?: ServerTracking | undefined;
+  /** The other threads of the process (`nbthread`): their stats add up with this one's. */
+  readonly otherThreads?: OtherThreads | undefined;
 }
 
 function before(a: SourceLocation, b: SourceLocation): number {
@@ -95,6 +98,10 @@ class ProxyTarget implements RuntimeTarget {
   readonly #agents = new Map<Server, AgentCheck>();
   readonly #proxy: Proxy;
   readonly tracking: ServerTracking;
+
+  get otherThreads(): OtherThreads | undefined {
+    return this.#proxy.otherThreads;
+  }
 
   readonly warning: (text: string) => void;
   readonly #logOf: (backend: Backend) => HealthLog;

@@ -13,6 +13,8 @@ import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { Runtime, ThreadHandle } from '../runtime.ts';
 import { applyServerState, serverStateMessage, watchServerStates } from './server-state-sync.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
+import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
+import type { StatRow } from '../stats/stat-rows.ts';
 
 export interface ThreadGroupStart {
   readonly config: ConfigModel;
@@ -35,6 +37,9 @@ export class ThreadGroup {
   readonly #runtime: Runtime;
   readonly #members: Member[] = [];
   #proxy: Proxy | undefined;
+  /** Answers awaited from threads, by request id. */
+  readonly #gathers = new Map<number, (rows: StatRow[]) => void>();
+  #nextGather = 1;
 
   private constructor(runtime: Runtime) {
     this.#runtime = runtime;
@@ -72,6 +77,7 @@ export class ThreadGroup {
     }
     watchServerStates(proxy.backends, () => runtime.now(), (m) => group.#broadcast(m), () => false);
     proxy.limits.shareWith(() => group.#broadcast({ type: 'released' }));
+    proxy.otherThreads = { statRows: () => group.#statRowsOf(group.#members) };
     return group;
   }
 
@@ -110,9 +116,41 @@ export class ThreadGroup {
         // A change made in that thread: applied here, which passes it on to every thread.
         if (this.#proxy !== undefined) applyServerState(this.#proxy.backends, message, this.#runtime.now());
         break;
+      case 'gathered':
+        this.#gathers.get(message.id)?.(message.data);
+        break;
+      case 'gather':
+        // That thread renders stats: the rows of the main thread and of every other thread.
+        void this.#statRowsOf(this.#members.filter((m) => m !== member)).then((rows) => {
+          if (this.#proxy !== undefined) rows.push(ownStatRows(this.#proxy.target));
+          member.handle.post({ type: 'gathered', id: message.id, data: rows } satisfies ToThread);
+        });
+        break;
       default:
         break;
     }
+  }
+
+  /** The stats rows of these threads; one that does not answer in time is left out. */
+  #statRowsOf(members: readonly Member[]): Promise<StatRow[][]> {
+    return Promise.all(
+      members.map(
+        (m) =>
+          new Promise<StatRow[] | undefined>((resolve) => {
+            const id = this.#nextGather++;
+            const timer = this.#runtime.setTimer(() => {
+              this.#gathers.delete(id);
+              resolve(undefined);
+            }, GATHER_TIMEOUT_MS);
+            this.#gathers.set(id, (rows) => {
+              this.#runtime.clearTimer(timer);
+              this.#gathers.delete(id);
+              resolve(rows);
+            });
+            m.handle.post({ type: 'gather', id, what: 'stat-rows' } satisfies ToThread);
+          }),
+      ),
+    ).then((all) => all.filter((rows): rows is StatRow[] => rows !== undefined));
   }
 
   /** Soft stop of every thread (each as Proxy.stop): resolves when all are done. */

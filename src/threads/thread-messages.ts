@@ -6,6 +6,7 @@
 import type { ConfigModel } from '../config/model.ts';
 import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { ServerStatus } from '../proxy/server.ts';
+import type { StatRow } from '../stats/stat-rows.ts';
 
 /** A server's operational state, as the main thread decides it and every thread applies it. */
 export interface ServerStateMessage {
@@ -47,7 +48,10 @@ export type ToThread =
   | { readonly type: 'kill' }
   | { readonly type: 'released' }
   | ServerStateMessage
-  | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind };
+  /** Asks for the thread's stats rows (answered with 'gathered'). */
+  | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind }
+  /** The answer to a thread's 'gather': the rows of every other thread. */
+  | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[][] };
 
 /** Thread -> main. */
 export type FromThread =
@@ -58,7 +62,10 @@ export type FromThread =
   | { readonly type: 'stopped' }
   | { readonly type: 'released' }
   | ServerStateMessage
-  | { readonly type: 'gathered'; readonly id: number; readonly data: unknown };
+  /** The thread's answer to a 'gather'. */
+  | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[] }
+  /** The thread renders stats: it asks for the rows of every other thread (answered with 'gathered'). */
+  | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind };
 
-/** What the main thread may ask every thread for (the stats add up the threads' counters). */
-export type GatherKind = 'counters';
+/** What a thread may ask the others for: their `show stat` rows (stat-merge.ts adds them up). */
+export type GatherKind = 'stat-rows';

@@ -10,10 +10,30 @@ import type { Runtime, ThreadChannel } from '../runtime.ts';
 import { applyServerState, watchServerStates } from './server-state-sync.ts';
 import { setThreadIdentity } from './thread-identity.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
+import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
+import type { StatRow } from '../stats/stat-rows.ts';
 
 export function runThread(runtime: Runtime, channel: ThreadChannel): void {
   let proxy: Proxy | undefined;
   let applying = false;
+  const gathers = new Map<number, (rows: StatRow[][]) => void>();
+  let nextGather = 1;
+  const otherThreads = {
+    statRows: (): Promise<StatRow[][]> =>
+      new Promise((resolve) => {
+        const id = nextGather++;
+        const timer = runtime.setTimer(() => {
+          gathers.delete(id);
+          resolve([]);
+        }, 2 * GATHER_TIMEOUT_MS);
+        gathers.set(id, (rows) => {
+          runtime.clearTimer(timer);
+          gathers.delete(id);
+          resolve(rows);
+        });
+        send({ type: 'gather', id, what: 'stat-rows' });
+      }),
+  };
   const send = (message: FromThread): void => channel.post(message);
   const finish = (): void => {
     send({ type: 'stopped' });
@@ -32,6 +52,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
             await started.start();
             started.limits.shareWith(() => send({ type: 'released' }));
             watchServerStates(started.backends, () => runtime.now(), send, () => applying);
+            started.otherThreads = otherThreads;
             proxy = started;
             send({ type: 'ready' });
           } catch (error) {
@@ -60,6 +81,12 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         } finally {
           applying = false;
         }
+        break;
+      case 'gather':
+        send({ type: 'gathered', id: message.id, data: proxy === undefined ? [] : ownStatRows(proxy.target) });
+        break;
+      case 'gathered':
+        gathers.get(message.id)?.(message.data);
         break;
       default:
         break;

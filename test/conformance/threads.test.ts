@@ -16,10 +16,11 @@ import { freePorts } from '../support/ports.ts';
 import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { httpBackend, writeAsync, type HttpTestBackend } from '../support/http-backends.ts';
 import { delay } from '../support/http-client.ts';
+import { cli } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { nodeVersionOf, onNode } from '../support/runtimes.ts';
 
-const PORT_NAMES = ['serve', 'limited', 'checked', 'up', 'dead'] as const;
+const PORT_NAMES = ['serve', 'limited', 'checked', 'up', 'dead', 'count', 'stats', 'cli'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -27,7 +28,17 @@ function configFor(p: Ports): string {
 global
     nbthread 2
     maxconn 4
+    stats socket 127.0.0.1:${p.cli} level admin
 ${HTTP_DEFAULTS}
+frontend fe_count
+    bind 127.0.0.1:${p.count}
+    http-request return status 200 content-type text/plain lf-string "thread %[thread]"
+
+listen stats
+    bind 127.0.0.1:${p.stats}
+    stats enable
+    stats uri /stats
+
 frontend fe_serve
     bind 127.0.0.1:${p.serve}
     http-request return status 200 content-type text/plain lf-string "thread %[thread]"
@@ -129,6 +140,28 @@ for (const target of TARGETS) {
       assert.ok(answers !== undefined, 'every held connection is served once the first ones closed');
       for (const a of answers) assert.match(a, /^HTTP\/1\.1 200/);
       for (const h of second) h.socket.destroy();
+    });
+
+    it('the stats add up the threads: show stat, the stats page and its CSV count every request', async () => {
+      const threads = new Set<string>();
+      for (let i = 0; i < 40; i++) threads.add((await get(p.count)).body);
+      assert.equal(threads.size, 2, 'requests were served by both threads');
+      const column = (csv: string, name: string): number => {
+        const lines = csv.split('\n');
+        const header = (lines[0] ?? '').replace(/^# /, '').split(',');
+        const row = lines.find((l) => l.startsWith('fe_count,FRONTEND,'));
+        assert.ok(row !== undefined, csv);
+        return Number(row.split(',')[header.indexOf(name)]);
+      };
+      const shown = await cli(p.cli, 'show stat\n');
+      // The 2xx responses: in this run HAProxy's req_tot and stot count one more, a 400 on a connection the test does not open.
+      assert.equal(column(shown, 'hrsp_2xx'), 40, `show stat hrsp_2xx\n${shown}`);
+      // The stats page may be served by either thread: each time the same sums.
+      for (let i = 0; i < 4; i++) {
+        const page = await get(p.stats, '/stats;csv');
+        assert.equal(page.status, 200);
+        assert.equal(column(page.body, 'hrsp_2xx'), 40, 'stats page hrsp_2xx');
+      }
     });
 
     it('a server the health checks mark DOWN is avoided by every thread', async () => {

@@ -2,6 +2,7 @@
 import { STAT_CSV_HEADER } from '../../stats/stat-fields.ts';
 import { statCsvLine, statRows, type StatRow } from '../../stats/stat-rows.ts';
 import { statJson, statTyped } from '../../stats/stat-render.ts';
+import { mergeThreadRows } from '../../stats/stat-merge.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, type CliAnswer } from '../output.ts';
 
@@ -12,7 +13,7 @@ function selected(row: StatRow, iid: number, typeMask: number, sid: number): boo
   return sid === -1 || row.type !== 2 || row.serverId === sid;
 }
 
-function showStat(args: readonly string[], ctx: CommandContext): CliAnswer {
+function showStat(args: readonly string[], ctx: CommandContext): CliAnswer | Promise<CliAnswer> {
   let iid = -1;
   let typeMask = -1;
   let sid = -1;
@@ -40,13 +41,24 @@ function showStat(args: readonly string[], ctx: CommandContext): CliAnswer {
     else if (word === 'typed' || word === 'json') format = word;
     else if (word === 'desc') return error("'show stat desc' is not supported by Switchyard yet.\n");
   }
-  const rows = statRows(ctx.target.proxies, { now: ctx.target.runtime.now(), globalMaxconn: ctx.target.limits.maxconn }).filter((row) => {
-    if (!selected(row, iid, typeMask, sid)) return false;
-    if (row.type !== 2) return true;
-    const status = row.cells[17];
-    if (noMaint && status === 'MAINT') return false;
-    return !(up && typeof status === 'string' && !status.startsWith('UP') && status !== 'no check');
-  });
+  const render = (others: readonly StatRow[][]): CliAnswer => {
+    const all = statRows(ctx.target.proxies, { now: ctx.target.runtime.now(), globalMaxconn: ctx.target.limits.maxconn });
+    mergeThreadRows(all, others);
+    const rows = all.filter((row) => {
+      if (!selected(row, iid, typeMask, sid)) return false;
+      if (row.type !== 2) return true;
+      const status = row.cells[17];
+      if (noMaint && status === 'MAINT') return false;
+      return !(up && typeof status === 'string' && !status.startsWith('UP') && status !== 'no check');
+    });
+    return renderRows(rows, format);
+  };
+  // With several threads, their figures add up (stat-merge.ts).
+  const threads = ctx.target.otherThreads;
+  return threads === undefined ? render([]) : threads.statRows().then(render);
+}
+
+function renderRows(rows: readonly StatRow[], format: 'csv' | 'typed' | 'json'): CliAnswer {
   if (format === 'typed') return dump(statTyped(rows));
   if (format === 'json') return dump(statJson(rows));
   let text = STAT_CSV_HEADER;

@@ -19,6 +19,7 @@ import { dumpStickTables } from './dump-sticktables.ts';
 import { ExpositionWriter } from './exposition.ts';
 import { proxyStats } from './proxy-rows.ts';
 import { Scope, parseExportQuery, type ExportQuery } from './scope.ts';
+import type { StatRow } from '../../stats/stat-rows.ts';
 
 const encoder = new TextEncoder();
 
@@ -37,12 +38,12 @@ function badRequest(): ServiceResponse {
 }
 
 /** The exposition text for a query. */
-export function exportMetrics(target: ServiceTarget, query: ExportQuery): string {
+export function exportMetrics(target: ServiceTarget, query: ExportQuery, others: readonly StatRow[][] = []): string {
   const out = new ExpositionWriter();
   const { scopes } = query;
   if (scopes & Scope.global) dumpProcess(out, target);
   if (scopes & (Scope.frontend | Scope.listener | Scope.backend | Scope.server)) {
-    const proxies = proxyStats(target);
+    const proxies = proxyStats(target, others);
     if (scopes & Scope.frontend) dumpFrontends(out, proxies);
     if (scopes & Scope.listener) dumpListeners(out, proxies, target.limits.maxconn);
     if (scopes & Scope.backend) dumpBackends(out, proxies);
@@ -61,11 +62,15 @@ class PrometheusExporter implements HttpService {
     this.#target = target;
   }
 
-  serve(request: ServiceRequest): ServiceResponse {
+  serve(request: ServiceRequest): ServiceResponse | Promise<ServiceResponse> {
     const query = parseExportQuery(request.target);
     if (query === undefined) return badRequest();
+    const target = this.#target();
     // For HEAD too: the stream sends the length and drops the payload.
-    return { status: 200, reason: 'OK', headers: HEADERS, body: encoder.encode(exportMetrics(this.#target(), query)) };
+    const respond = (others: readonly StatRow[][]): ServiceResponse => ({ status: 200, reason: 'OK', headers: HEADERS, body: encoder.encode(exportMetrics(target, query, others)) });
+    // With several threads, their figures add up (stat-merge.ts).
+    const threads = target.otherThreads;
+    return threads === undefined ? respond([]) : threads.statRows().then(respond);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Server } from '../../proxy/server.ts';
 import type { ProxyEntry, RuntimeTarget } from '../../runtime-api/target.ts';
 import { statIndex, type StatField } from '../../stats/stat-fields.ts';
 import { backendRow, frontendRow, serverRow, type StatRow } from '../../stats/stat-rows.ts';
+import { mergeThreadRows } from '../../stats/stat-merge.ts';
 
 export interface ServerStats {
   readonly server: Server;
@@ -20,9 +21,9 @@ export interface ProxyStats {
   readonly backend: { readonly backend: Backend; readonly row: StatRow; readonly servers: readonly ServerStats[] } | undefined;
 }
 
-export function proxyStats(target: RuntimeTarget): ProxyStats[] {
+export function proxyStats(target: RuntimeTarget, others: readonly StatRow[][] = []): ProxyStats[] {
   const ctx = { now: target.runtime.now(), globalMaxconn: target.limits.maxconn };
-  return target.proxies.map((entry) => {
+  const stats = target.proxies.map((entry) => {
     const f = entry.frontend;
     const b = entry.backend;
     return {
@@ -34,6 +35,15 @@ export function proxyStats(target: RuntimeTarget): ProxyStats[] {
           : { backend: b, row: backendRow(entry, b, ctx), servers: b.servers.map((server) => ({ server, row: serverRow(entry, b, server, ctx) })) },
     };
   });
+  if (others.length > 0) {
+    const rows: StatRow[] = [];
+    for (const p of stats) {
+      if (p.frontend !== undefined) rows.push(p.frontend.row);
+      if (p.backend !== undefined) rows.push(p.backend.row, ...p.backend.servers.map((s) => s.row));
+    }
+    mergeThreadRows(rows, others);
+  }
+  return stats;
 }
 
 /** A cell as a sample value: numbers as they are, anything else (empty, text) NaN as in HAProxy. */

@@ -14,10 +14,13 @@ import type { HttpService, ServiceRequest, ServiceResponse, ServiceTarget } from
 import { applyAdminPost } from './stats-admin.ts';
 import { renderStatsHtml } from './stats-html.ts';
 import { parseStatsQuery, type StatsQuery } from './stats-request.ts';
+import { mergeThreadRows } from '../../stats/stat-merge.ts';
 
 /** What the Hono handlers get besides the web Request: the target as received. */
 interface StatsEnv {
   readonly target: string;
+  /** The other threads' rows (`nbthread`), gathered before the page is rendered. */
+  readonly others: readonly StatRow[][];
 }
 
 const encoder = new TextEncoder();
@@ -40,7 +43,7 @@ export class StatsService implements HttpService {
     this.#admin = admin;
     this.readsBody = admin;
     const app = new Hono<{ Bindings: StatsEnv }>();
-    app.on(['GET', 'HEAD'], '*', (c) => this.#page(parseStatsQuery(model, c.env.target), c.req.method === 'HEAD'));
+    app.on(['GET', 'HEAD'], '*', (c) => this.#page(parseStatsQuery(model, c.env.target), c.req.method === 'HEAD', c.env.others));
     app.post('*', async (c) => {
       const query = parseStatsQuery(model, c.env.target);
       // A POST without admin rights is answered as HAProxy's: the redirect, with ;st=DENY.
@@ -58,14 +61,15 @@ export class StatsService implements HttpService {
     const hasBody = request.method === 'POST' && request.body.byteLength > 0;
     // The request's bytes sit in an ArrayBuffer (never a SharedArrayBuffer), as Deno's BodyInit requires.
     const web = new Request('http://stats.invalid/', { method: request.method, headers, body: hasBody ? (request.body as Uint8Array<ArrayBuffer>) : null });
-    const response = await this.#app.fetch(web, { target: request.target });
+    const others = request.method === 'POST' ? [] : ((await this.#target().otherThreads?.statRows()) ?? []);
+    const response = await this.#app.fetch(web, { target: request.target, others });
     const out: [string, string][] = [];
     response.headers.forEach((value, name) => out.push([name.toLowerCase(), value]));
     const body = request.method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
     return { status: response.status, reason: response.statusText === '' ? undefined : response.statusText, headers: out, body };
   }
 
-  #rows(query: StatsQuery): StatRow[] {
+  #rows(query: StatsQuery, others: readonly StatRow[][]): StatRow[] {
     const target = this.#target();
     const scopes = this.#model.scopes.map((s) => (s === '.' ? this.#owner : s));
     const wanted = query.scope.toLowerCase();
@@ -73,6 +77,7 @@ export class StatsService implements HttpService {
       (p) => (scopes.length === 0 || scopes.includes(p.name)) && (wanted === '' || p.name.toLowerCase().includes(wanted)),
     );
     const rows = statRows(proxies, { now: target.runtime.now(), globalMaxconn: target.limits.maxconn });
+    mergeThreadRows(rows, others);
     return rows.filter((r) => {
       if (r.type !== StatRowType.server) return true;
       const status = String(r.cells[STATUS_COLUMN] ?? '');
@@ -87,14 +92,14 @@ export class StatsService implements HttpService {
     return headers;
   }
 
-  #page(query: StatsQuery, head: boolean): Response {
+  #page(query: StatsQuery, head: boolean, others: readonly StatRow[][]): Response {
     if (query.format === 'csv') {
       let text = STAT_CSV_HEADER;
-      for (const row of this.#rows(query)) text += statCsvLine(row);
+      for (const row of this.#rows(query, others)) text += statCsvLine(row);
       return new Response(head ? null : encoder.encode(text), { status: 200, headers: this.#headers('text/plain', query) });
     }
     if (query.format === 'typed' || query.format === 'json') {
-      const rows = this.#rows(query);
+      const rows = this.#rows(query, others);
       const json = query.format === 'json';
       const text = json ? statJson(rows) : statTyped(rows);
       return new Response(head ? null : encoder.encode(text), { status: 200, headers: this.#headers(json ? 'application/json' : 'text/plain', query) });
@@ -130,7 +135,7 @@ export class StatsService implements HttpService {
         status: query.status,
         descriptions,
       },
-      this.#rows(query),
+      this.#rows(query, others),
     );
     return new Response(head ? null : encoder.encode(html), { status: 200, headers: this.#headers('text/html', query) });
   }

@@ -1,0 +1,19 @@
+/**
+ * What a configuration generation can ask of the other threads of its process (`nbthread`),
+ * wherever it runs; undefined in a process with one thread.
+ */
+import type { RuntimeTarget } from '../runtime-api/target.ts';
+import { statRows, type StatRow } from '../stats/stat-rows.ts';
+
+export interface OtherThreads {
+  /** Every other thread's `show stat` rows (all proxies), for stat-merge.ts. */
+  statRows(): Promise<StatRow[][]>;
+}
+
+/** This thread's rows, as it answers another's 'gather'. */
+export function ownStatRows(target: RuntimeTarget): StatRow[] {
+  return statRows(target.proxies, { now: target.runtime.now(), globalMaxconn: target.limits.maxconn });
+}
+
+/** A thread that does not answer (it is stopping) does not hold the stats up for longer. */
+export const GATHER_TIMEOUT_MS = 1000;

@@ -7,6 +7,7 @@ import { sessionInMode, type CliCommand, type CliSessionState, type CommandConte
 import { error, info, PERMISSION_DENIED, type CliAnswer } from './output.ts';
 import { levelAllows } from './levels.ts';
 import { usageMessage } from './usage.ts';
+import { replayedInThreads } from '../threads/replayed-commands.ts';
 
 export class CommandTable {
   readonly commands: readonly CliCommand[];
@@ -33,6 +34,10 @@ export class CommandTable {
     // cli_parse_request checks the mode before the command checks the level.
     if (!sessionInMode(ctx.session, command.mode)) return error(`This command is restricted to ${command.mode} mode only.\n`);
     if (!levelAllows(ctx.session.level, command.level)) return PERMISSION_DENIED;
-    return command.run(args, ctx, payload);
+    const answer = command.run(args, ctx, payload);
+    // With several threads (`nbthread`), they run what changes the state they all serve with.
+    const replay = ctx.target.otherThreads?.replay;
+    if (replay !== undefined && replayedInThreads(args)) replay(args, payload);
+    return answer;
   }
 }

@@ -8,6 +8,8 @@ import { statRows, type StatRow } from '../stats/stat-rows.ts';
 export interface OtherThreads {
   /** Every other thread's `show stat` rows (all proxies), for stat-merge.ts. */
   statRows(): Promise<StatRow[][]>;
+  /** In the main thread: has every other thread run this runtime API command (replayed-commands.ts). */
+  readonly replay?: ((args: readonly string[], payload: string | undefined) => void) | undefined;
 }
 
 /** This thread's rows, as it answers another's 'gather'. */

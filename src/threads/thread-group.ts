@@ -77,7 +77,10 @@ export class ThreadGroup {
     }
     watchServerStates(proxy.backends, () => runtime.now(), (m) => group.#broadcast(m), () => false);
     proxy.limits.shareWith(() => group.#broadcast({ type: 'released' }));
-    proxy.otherThreads = { statRows: () => group.#statRowsOf(group.#members) };
+    proxy.otherThreads = {
+      statRows: () => group.#statRowsOf(group.#members),
+      replay: (args, payload) => group.#broadcast({ type: 'cli', args, payload }),
+    };
     return group;
   }
 

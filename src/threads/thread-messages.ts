@@ -50,6 +50,8 @@ export type ToThread =
   | ServerStateMessage
   /** Asks for the thread's stats rows (answered with 'gathered'). */
   | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind }
+  /** A runtime API command the main thread ran, for this one to run too (its answer is dropped). */
+  | { readonly type: 'cli'; readonly args: readonly string[]; readonly payload: string | undefined }
   /** The answer to a thread's 'gather': the rows of every other thread. */
   | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[][] };
 

@@ -6,6 +6,9 @@
  */
 import { applyServerStates } from '../runtime-api/server-state-apply.ts';
 import { Proxy } from '../proxy/proxy.ts';
+import type { CommandTable } from '../runtime-api/command-table.ts';
+import type { CliSessionState } from '../runtime-api/command.ts';
+import { createCommandTable } from '../runtime-api/commands/index.ts';
 import type { Runtime, ThreadChannel } from '../runtime.ts';
 import { applyServerState, watchServerStates } from './server-state-sync.ts';
 import { setThreadIdentity } from './thread-identity.ts';
@@ -82,6 +85,9 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
           applying = false;
         }
         break;
+      case 'cli':
+        if (proxy !== undefined) runReplayed(proxy, message.args, message.payload);
+        break;
       case 'gather':
         send({ type: 'gathered', id: message.id, data: proxy === undefined ? [] : ownStatRows(proxy.target) });
         break;
@@ -93,4 +99,13 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
     }
   });
   send({ type: 'hello' });
+}
+
+let commands: CommandTable | undefined;
+
+/** Runs a command the main thread's runtime API ran, with every right (the main thread checked them). */
+function runReplayed(proxy: Proxy, args: readonly string[], payload: string | undefined): void {
+  commands ??= createCommandTable();
+  const session: CliSessionState = { level: 'admin', severityOutput: 'none', prompt: false, quit: false, noLineFeed: false, timeoutMs: 0, expertMode: true, experimentalMode: true };
+  void commands.execute(args, { target: proxy.target, session }, payload);
 }

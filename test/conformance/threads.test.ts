@@ -20,7 +20,7 @@ import { cli } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { nodeVersionOf, onNode } from '../support/runtimes.ts';
 
-const PORT_NAMES = ['serve', 'limited', 'checked', 'up', 'dead', 'count', 'stats', 'cli'] as const;
+const PORT_NAMES = ['serve', 'limited', 'checked', 'up', 'dead', 'count', 'stats', 'cli', 'vars'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -33,6 +33,10 @@ ${HTTP_DEFAULTS}
 frontend fe_count
     bind 127.0.0.1:${p.count}
     http-request return status 200 content-type text/plain lf-string "thread %[thread]"
+
+frontend fe_vars
+    bind 127.0.0.1:${p.vars}
+    http-request return status 200 content-type text/plain lf-string "%[var(proc.greeting)] from %[thread]"
 
 listen stats
     bind 127.0.0.1:${p.stats}
@@ -162,6 +166,13 @@ for (const target of TARGETS) {
         assert.equal(page.status, 200);
         assert.equal(column(page.body, 'hrsp_2xx'), 40, 'stats page hrsp_2xx');
       }
+    });
+
+    it('a runtime API change (set var) reaches every thread', async () => {
+      assert.equal(await cli(p.cli, 'experimental-mode on; set var proc.greeting str(hello)\n'), '\n\n');
+      const seen = new Set<string>();
+      for (let i = 0; i < 60 && seen.size < 2; i++) seen.add((await get(p.vars)).body);
+      assert.deepEqual([...seen].sort(), ['hello from 0', 'hello from 1']);
     });
 
     it('a server the health checks mark DOWN is avoided by every thread', async () => {

@@ -11,3 +11,4 @@ export { RuntimeApi } from './runtime-api/runtime-api.ts';
 export { ThreadGroup } from './threads/thread-group.ts';
 export { connectionCountSlots } from './proxy/process-limits.ts';
 export { setThreadIdentity } from './threads/thread-identity.ts';
+export { ServerCounts } from './threads/server-counts.ts';

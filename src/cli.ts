@@ -17,6 +17,7 @@ import { listenMasterCli, parseMasterCliAddress } from './master/master-cli.ts';
 import { type ConfigCheck, Master } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 import { listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
+import { threadRefusals } from './threads/thread-limits.ts';
 
 export interface CliOptions {
   /**
@@ -331,6 +332,18 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   config = owned;
+  // `nbthread`: refused, also by -c, where this runtime or the configuration cannot have it.
+  const threads = config.global.nbthread;
+  const threadAlerts = threadRefusals(config, threads);
+  if (threads > 1 && runtime.startThread === undefined) {
+    threadAlerts.unshift(
+      `config : 'nbthread ${threads}' : ${runtime.name} ${runtime.version} cannot run threads that listen on the same ports (node:net sets SO_REUSEPORT from Node 22.12 on); use 'nbthread 1', or Node >= 22.12, Bun or Deno.`,
+    );
+  }
+  if (threadAlerts.length > 0) {
+    for (const a of threadAlerts) out.alert(a);
+    return runtime.exit(1);
+  }
   if (parsed.check) {
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.
@@ -364,16 +377,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
-  const { applyServerStates, Proxy, RuntimeApi, startDemoBackends, ThreadGroup, connectionCountSlots, setThreadIdentity } = await import('./cli-serving.ts');
-  const threads = config.global.nbthread;
-  if (threads > 1 && runtime.startThread === undefined) {
-    out.alert(
-      `config : 'nbthread ${threads}' : ${runtime.name} ${runtime.version} cannot run threads that listen on the same ports (node:net sets SO_REUSEPORT from Node 22.12 on); use 'nbthread 1', or Node >= 22.12, Bun or Deno.`,
-    );
-    return runtime.exit(1);
-  }
+  const { applyServerStates, Proxy, RuntimeApi, startDemoBackends, ThreadGroup, ServerCounts, connectionCountSlots, setThreadIdentity } = await import('./cli-serving.ts');
   // With several threads, the connection counts are memory they all share (ProcessLimits).
   const connectionCounts = threads > 1 ? new SharedArrayBuffer(4 * connectionCountSlots(config.frontends.filter((f) => !f.disabled).length)) : undefined;
+  const serverCounts = threads > 1 ? new SharedArrayBuffer(4 * ServerCounts.slotsFor(config.backends.reduce((n, b) => n + b.servers.length, 0))) : undefined;
   setThreadIdentity(0, threads);
   let demoListeners: Listener[] = [];
   if (demo) {
@@ -393,7 +400,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       debug: parsed.debug,
       quiet: parsed.quiet,
       localPeer: parsed.localPeer,
-      thread: connectionCounts === undefined ? undefined : { index: 0, connectionCounts: new Int32Array(connectionCounts) },
+      thread:
+        connectionCounts === undefined || serverCounts === undefined
+          ? undefined
+          : { index: 0, connectionCounts: new Int32Array(connectionCounts), serverCounts: new Int32Array(serverCounts) },
     });
     const startup = proxy;
     applyServerStates(startup.target, serverStates, { holdCheck: (check) => startup.health.hold(check) });
@@ -420,10 +430,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   let threadGroup: Awaited<ReturnType<typeof ThreadGroup.start>> | undefined;
-  if (connectionCounts !== undefined) {
+  if (connectionCounts !== undefined && serverCounts !== undefined) {
     try {
       const options = { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet };
-      threadGroup = await ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options, connectionCounts });
+      threadGroup = await ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options, connectionCounts, serverCounts });
     } catch (error) {
       out.alert(`Starting threads: ${(error as Error).message}`);
       await proxy.kill();

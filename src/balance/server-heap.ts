@@ -57,6 +57,11 @@ export class ServerHeap {
     this.#items.length = 0;
   }
 
+  /** Restores the order after any number of keys changed (O(n): Floyd's heap construction). */
+  reorder(): void {
+    for (let pos = (this.#items.length >> 1) - 1; pos >= 0; pos--) this.#down(pos);
+  }
+
   /** Calls fn for every server in the heap (heap order, not sorted). */
   forEach(fn: (server: Server) => void): void {
     for (const s of this.#items) fn(s);

@@ -7,6 +7,7 @@ import { createBalancer, DEFAULT_HASH_TYPE } from '../balance/create-balancer.ts
 import { newBackendCounters, sessionOpened, type BackendCounters } from './counters.ts';
 import { Server, type QueueEntry, type QueueWaiter, type ServerStatus } from './server.ts';
 import type { BackendPersistence } from '../stick/persistence.ts';
+import type { ServerCounts } from '../threads/server-counts.ts';
 
 export type { QueueWaiter } from './server.ts';
 
@@ -32,6 +33,8 @@ export interface BackendOptions {
   readonly slotsInUse?: { serverConnsInUse: number };
   /** Track every server's sessions (the runtime API's `shutdown sessions server` needs them). */
   readonly trackSessions?: boolean;
+  /** With several threads (`nbthread`): the servers' process-wide session counts. */
+  readonly serverCounts?: ServerCounts | undefined;
 }
 
 /**
@@ -88,6 +91,8 @@ export class Backend {
     this.mode = model.mode;
     const trackSessions = model.servers.some((s) => s.onMarkedUp !== undefined);
     this.#servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup)));
+    this.serverCounts = options.serverCounts;
+    for (const server of this.#servers) this.serverCounts?.assign(server);
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
@@ -120,6 +125,7 @@ export class Backend {
    * new list (HAProxy allows it only with a dynamic algorithm: see dynamic-servers.ts).
    */
   addServer(server: Server): void {
+    this.serverCounts?.assign(server);
     server.index = this.#servers.length;
     this.#servers.push(server);
     this.#rebuildBalancer();
@@ -219,6 +225,7 @@ export class Backend {
   /** A session stopped using `server`: free its slot and hand it to the oldest waiter. */
   release(server: Server, client?: BackendClient): void {
     server.active--;
+    if (server.sharedActive !== undefined) Atomics.sub(server.sharedActive.counts, server.sharedActive.slot, 1);
     this.#slotsInUse.serverConnsInUse--;
     server.counters.scur--;
     if (client !== undefined) server.sessions?.delete(client);
@@ -236,6 +243,8 @@ export class Backend {
    */
   /** Told of every status change, after it is applied (src/proxy/server-tracking.ts: trackers follow). */
   statusObserver: ((server: Server, status: ServerStatus) => void) | undefined = undefined;
+  /** With several threads: where the servers' process-wide counts live (a server added at run time takes a slot too). */
+  readonly serverCounts: ServerCounts | undefined;
   /** Told of every status or weight change, after it is applied (src/threads/: the other threads apply it too). */
   stateObserver: ((server: Server) => void) | undefined = undefined;
 
@@ -291,6 +300,7 @@ export class Backend {
 
   #assign(server: Server, client: BackendClient): Server {
     server.active++;
+    if (server.sharedActive !== undefined) Atomics.add(server.sharedActive.counts, server.sharedActive.slot, 1);
     this.#slotsInUse.serverConnsInUse++;
     // Only a balanced choice counts as one (HAProxy's cum_lbconn).
     if (server !== this.direct) {

@@ -29,6 +29,7 @@ import { createDnsDiscovery, type DnsDiscovery } from '../dns/discovery.ts';
 import { ServerTracking } from './server-tracking.ts';
 import { createPeersSyncs } from '../peers/sections.ts';
 import type { OtherThreads } from '../threads/other-threads.ts';
+import { ServerCounts } from '../threads/server-counts.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
 
 export interface ProxyOptions {
@@ -45,7 +46,7 @@ export interface ProxyOptions {
    * the only one running health checks, resolvers and peers, and listening on UNIX sockets)
    * and the connection counts the threads share (ProcessLimits).
    */
-  readonly thread?: { readonly index: number; readonly connectionCounts: Int32Array } | undefined;
+  readonly thread?: { readonly index: number; readonly connectionCounts: Int32Array; readonly serverCounts: Int32Array } | undefined;
 }
 
 const DEBUG_TARGET = {
@@ -118,8 +119,10 @@ export class Proxy {
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);
+    // Every thread assigns the same slots: same backends, same order.
+    const serverCounts = options.thread === undefined ? undefined : new ServerCounts(options.thread.serverCounts);
     for (const model of config.backends) {
-      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config) }));
+      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config), serverCounts }));
     }
     this.tracking = new ServerTracking(this.backends, () => runtime.now(), (backend, change) => this.target.reportAdminChange(backend, change));
     this.stickTables = attachPersistence(this.backends, config.frontends, config.peers);

@@ -141,8 +141,14 @@ export class Server {
   downTime = 0;
   /** Runtime-clock ms the `slowstart` ramp began (HAProxy's SRV_ST_STARTING; stats `throttle`), else undefined. */
   rampSince: number | undefined = undefined;
-  /** Established or connecting sessions using this server. */
+  /** Established or connecting sessions using this server (this thread's). */
   active = 0;
+  /**
+   * With several threads (`nbthread`): the process's count of them, one Int32 slot of memory
+   * the threads share (src/threads/server-counts.ts), which leastconn balances on; undefined
+   * with one thread, where `active` is the process's count.
+   */
+  sharedActive: { readonly counts: Int32Array; readonly slot: number } | undefined = undefined;
   /** Sessions waiting for this server (persistence-directed or hash-directed). */
   readonly queue: QueueEntry[] = [];
   /** Sessions this server's queue handed a slot so far (HAProxy's queue idx, for %sq). */
@@ -238,6 +244,12 @@ export class Server {
     const port = target.kind === 'dispatch' ? target.port : 0;
     const model: ServerModel = { name: '<NOSRV>', host, port, weight: 1, maxconn: 0, disabled: false, backup: false, source };
     return new Server(model, -1, false, target.kind);
+  }
+
+  /** The sessions using this server in the whole process (every thread's). */
+  get processActive(): number {
+    const shared = this.sharedActive;
+    return shared === undefined ? this.active : Atomics.load(shared.counts, shared.slot);
   }
 
   /** Below its connection limit (free slot). */

@@ -22,6 +22,8 @@ export interface ThreadGroupStart {
   readonly options: { readonly logJson: boolean; readonly debug: boolean; readonly quiet: boolean };
   /** The buffer behind the main generation's ProcessLimits counts. */
   readonly connectionCounts: SharedArrayBuffer;
+  /** The buffer behind its servers' process-wide session counts (server-counts.ts). */
+  readonly serverCounts: SharedArrayBuffer;
 }
 
 interface Member {
@@ -61,7 +63,7 @@ export class ThreadGroup {
       const outcome = new Promise<FromThread>((resolve) => {
         ready = resolve;
       });
-      const message: ToThread = { type: 'start', index, count, config: start.config, serverStates: start.serverStates, options: start.options, connectionCounts: start.connectionCounts };
+      const message: ToThread = { type: 'start', index, count, config: start.config, serverStates: start.serverStates, options: start.options, connectionCounts: start.connectionCounts, serverCounts: start.serverCounts };
       const member: Member = { handle, index, start: message, ready, stopped: () => {} };
       group.#members.push(member);
       handle.onMessage((m) => group.#received(member, m as FromThread));

@@ -43,6 +43,7 @@ export type ToThread =
       readonly serverStates: ServerStates;
       readonly options: { readonly logJson: boolean; readonly debug: boolean; readonly quiet: boolean };
       readonly connectionCounts: SharedArrayBuffer;
+      readonly serverCounts: SharedArrayBuffer;
     }
   | { readonly type: 'stop'; readonly graceMs: number }
   | { readonly type: 'kill' }

@@ -50,7 +50,10 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         void (async () => {
           try {
             const counts = new Int32Array(message.connectionCounts);
-            const started = new Proxy(runtime, message.config, { ...message.options, thread: { index: message.index, connectionCounts: counts } });
+            const started = new Proxy(runtime, message.config, {
+              ...message.options,
+              thread: { index: message.index, connectionCounts: counts, serverCounts: new Int32Array(message.serverCounts) },
+            });
             applyServerStates(started.target, message.serverStates, { holdCheck: () => {} });
             await started.start();
             started.limits.shareWith(() => send({ type: 'released' }));

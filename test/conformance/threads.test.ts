@@ -20,7 +20,7 @@ import { cli } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { nodeVersionOf, onNode } from '../support/runtimes.ts';
 
-const PORT_NAMES = ['serve', 'limited', 'checked', 'up', 'dead', 'count', 'stats', 'cli', 'vars'] as const;
+const PORT_NAMES = ['serve', 'limited', 'checked', 'up', 'dead', 'count', 'stats', 'cli', 'vars', 'least', 'slowA', 'slowB'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -37,6 +37,13 @@ frontend fe_count
 frontend fe_vars
     bind 127.0.0.1:${p.vars}
     http-request return status 200 content-type text/plain lf-string "%[var(proc.greeting)] from %[thread]"
+
+listen least
+    bind 127.0.0.1:${p.least}
+    balance leastconn
+    http-response set-header x-thread %[thread]
+    server a 127.0.0.1:${p.slowA}
+    server b 127.0.0.1:${p.slowB}
 
 listen stats
     bind 127.0.0.1:${p.stats}
@@ -106,6 +113,7 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let p: Ports;
     let up: HttpTestBackend;
+    let slow: { a: HttpTestBackend; b: HttpTestBackend; held: Map<string, number>; release: () => void };
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
@@ -114,11 +122,31 @@ for (const target of TARGETS) {
         await writeAsync(socket, 'HTTP/1.1 200 OK\r\nx-server: up\r\ncontent-length: 2\r\n\r\nup');
         return 'keep';
       });
+      // Servers that hold every request until released, counting what they hold.
+      let releaseAll: () => void = () => {};
+      let released = new Promise<void>((resolve) => (releaseAll = resolve));
+      const held = new Map<string, number>([['a', 0], ['b', 0]]);
+      const holder = (name: string) => async ({ socket }: { socket: Socket }) => {
+        held.set(name, (held.get(name) ?? 0) + 1);
+        await released;
+        await writeAsync(socket, `HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n${name}`);
+        return 'close' as const;
+      };
+      slow = {
+        a: await httpBackend(p.slowA, 'a', holder('a')),
+        b: await httpBackend(p.slowB, 'b', holder('b')),
+        held,
+        release: () => {
+          releaseAll();
+          released = new Promise<void>((resolve) => (releaseAll = resolve));
+        },
+      };
       proxy = await startProxy(target, configFor(p));
     });
 
     after(async () => {
-      await up.close();
+      slow.release();
+      await Promise.all([up.close(), slow.a.close(), slow.b.close()]);
       // HAProxy reports the DOWN server on stderr, which stopProxy would take for a complaint.
       const code = await proxy?.stop();
       if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy?.stderr ?? ''}`);
@@ -175,6 +203,25 @@ for (const target of TARGETS) {
       assert.deepEqual([...seen].sort(), ['hello from 0', 'hello from 1']);
     });
 
+    it('leastconn counts the sessions of every thread: held requests alternate between the two servers', async () => {
+      // Rounds of 4 held requests (global maxconn 4): whichever threads take them, 2 and 2.
+      for (let round = 1; round <= 3; round++) {
+        slow.held.set('a', 0).set('b', 0);
+        const pending: Promise<unknown>[] = [];
+        for (let i = 1; i <= 4; i++) {
+          pending.push(get(p.least, `/?round=${round}&i=${i}`));
+          // Each request reaches its server before the next is sent.
+          const deadline = performance.now() + 3000;
+          while ((slow.held.get('a') ?? 0) + (slow.held.get('b') ?? 0) < i && performance.now() < deadline) await delay(5);
+        }
+        const split = [slow.held.get('a'), slow.held.get('b')];
+        slow.release();
+        const answers = await Promise.allSettled(pending);
+        assert.deepEqual(split, [2, 2], `round ${round}: 4 held requests split 2/2`);
+        for (const r of answers) assert.equal(r.status === 'fulfilled' ? (r.value as { status: number }).status : r.reason, 200);
+      }
+    });
+
     it('a server the health checks mark DOWN is avoided by every thread', async () => {
       await delay(600); // a few checks at 100 ms: `dead` (nothing listens) is DOWN after one
       const threads = new Set<string>();
@@ -187,6 +234,20 @@ for (const target of TARGETS) {
       assert.deepEqual([...threads].sort(), ['0', '1'], 'requests were served by both threads');
     });
   });
+
+  if (target !== 'haproxy') {
+    it(`nbthread 2 with a server maxconn is refused on ${target}, also by -c: server limits are not shared between threads yet`, async () => {
+      const [port, server] = await freePorts(2);
+      const cfg = writeTempConfig(`global\n    nbthread 2\n${HTTP_DEFAULTS}\nlisten li\n    bind 127.0.0.1:${port}\n    server s1 127.0.0.1:${server} maxconn 10\n`);
+      try {
+        const result = await runCli(target, ['-c', '-f', cfg.path]);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /'nbthread 2' : server 'li\/s1' \(\S+:\d+\) has 'maxconn 10': server connection limits and queues are not shared between threads yet; use 'nbthread 1'\./);
+      } finally {
+        cfg.cleanup();
+      }
+    });
+  }
 
   if (refusesThreads(target)) {
     it(`nbthread 2 is refused on ${target}, which cannot listen on one port from two threads`, async () => {

@@ -35,9 +35,9 @@ import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { H2Stream } from './h2/stream-side.ts';
 import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
+import { localSettings, type H2Options } from './h2/local-settings.ts';
+export type { H2Options } from './h2/local-settings.ts';
 
-/** HAProxy's tune.h2.max-concurrent-streams default. */
-export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 /** Largest header block (HEADERS + CONTINUATION) gathered before the connection is refused. */
 const MAX_HEADER_BLOCK = 65536;
 /** Largest decoded header list kept (RFC 9113's measure); beyond, the stream is refused. */
@@ -53,14 +53,6 @@ const JOIN_LIMIT = 16 * 1024;
 
 type State = 'preface' | 'open' | 'closing' | 'closed';
 
-export interface H2Options {
-  /** 0 = unlimited (then not announced). */
-  maxConcurrentStreams?: number | undefined;
-  headerTableSize?: number | undefined;
-  initialWindowSize?: number | undefined;
-  maxFrameSize?: number | undefined;
-}
-
 /** The mux's options from the generation's `tune.h2.*` (src/config/keywords/h2-tune.ts). */
 export function h2OptionsOf(tune: TuneModel | undefined): H2Options {
   return {
@@ -70,9 +62,6 @@ export function h2OptionsOf(tune: TuneModel | undefined): H2Options {
     maxFrameSize: tune?.h2MaxFrameSize,
   };
 }
-
-/** HAProxy announces at most tune.bufsize as its frame size; the protocol's floor is 16384. */
-const BUFSIZE = 16384;
 
 /**
  * The client side of an HTTP/2 connection (HAProxy's mux_h2, frontend side): the preface and
@@ -165,13 +154,12 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.now = this.runtime.now();
     this.#clientLast = this.now;
     this.idleSince = this.now;
-    const maxStreams = opts.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS;
+    const local = localSettings(opts, false);
+    const maxStreams = local.maxConcurrentStreams;
     this.#maxStreams = maxStreams === 0 ? Infinity : maxStreams;
-    this.#streamWindow = opts.initialWindowSize ?? DEFAULT_WINDOW;
-    const tableSize = opts.headerTableSize ?? 4096;
-    this.#decoder = new HpackDecoder({ maxTableSize: tableSize, maxListSize: MAX_HEADER_LIST });
-    const frameSize = Math.min(opts.maxFrameSize ?? BUFSIZE, BUFSIZE);
-    this.#reader.maxFrameSize = frameSize;
+    this.#streamWindow = local.initialWindowSize;
+    this.#decoder = new HpackDecoder({ maxTableSize: local.headerTableSize, maxListSize: MAX_HEADER_LIST });
+    this.#reader.maxFrameSize = local.maxFrameSize;
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
       request: t.httpRequest ?? t.client,
@@ -180,15 +168,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     };
     if (!upgraded) sessionOpened(host.counters);
     client.setHandler(this);
-    // As HAProxy's h2c_send_settings: only what differs from the protocol's defaults.
-    const settings: [number, number][] = [];
-    // RFC 8441 §3: extended CONNECT is offered (HAProxy 2.6 does unless told not to).
-    settings.push([Setting.ENABLE_CONNECT_PROTOCOL, 1]);
-    if (tableSize !== 4096) settings.push([Setting.HEADER_TABLE_SIZE, tableSize]);
-    if (this.#streamWindow !== DEFAULT_WINDOW) settings.push([Setting.INITIAL_WINDOW_SIZE, this.#streamWindow]);
-    if (maxStreams !== 0) settings.push([Setting.MAX_CONCURRENT_STREAMS, maxStreams]);
-    if (frameSize !== DEFAULT_MAX_FRAME_SIZE) settings.push([Setting.MAX_FRAME_SIZE, frameSize]);
-    this.#send(settingsFrame(settings));
+    this.#send(settingsFrame(local.pairs));
     this.#schedule();
   }
 

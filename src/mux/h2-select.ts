@@ -41,7 +41,7 @@ export function serverMux(socket: Socket, server: Server, handler: SocketHandler
     return mux;
   }
   if (!speaksHttp2ToServer(server, socket, websocket)) return socket;
-  const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1);
+  const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1, backend?.h2Options);
   mux.setHandler(handler);
   return mux;
 }

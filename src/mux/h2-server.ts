@@ -29,6 +29,7 @@ import {
 import { encodeRequestFields, RequestTranslator, upgradeProtocol, type RequestSink } from './h2/request-translator.ts';
 import { websocketAccept } from './h2/ext-connect.ts';
 import { isConnectionSpecific } from './h2/connection-specific.ts';
+import { localSettings, type H2Options } from './h2/local-settings.ts';
 
 const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
 import type { TrailerFields } from './h2/h1-body-reader.ts';
@@ -72,7 +73,7 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
   readonly #socket: Socket;
   #handler: SocketHandler | undefined;
   readonly #reader = new FrameReader();
-  readonly #decoder = new HpackDecoder({ maxListSize: MAX_HEADER_LIST });
+  readonly #decoder: HpackDecoder;
   readonly #encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
   readonly #request: RequestTranslator;
@@ -147,20 +148,27 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
   #closed = false;
   #closeReported = false;
 
-  /** `maxStreams`: the streams this connection may carry in all (`max-reuse` + 1; HAProxy's h2_avail_streams). */
-  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity) {
+  /**
+   * `maxStreams`: the streams this connection may carry in all (`max-reuse` + 1; HAProxy's
+   * h2_avail_streams); `opts`: the generation's `tune.h2.*`, announced as HAProxy does.
+   */
+  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity, opts: H2Options = {}) {
     super(socket);
     this.#socket = socket;
     this.#runtime = runtime;
     this.#maxStreams = maxStreams;
     this.#request = new RequestTranslator(this);
+    const local = localSettings(opts, true);
+    this.#decoder = new HpackDecoder({ maxTableSize: local.headerTableSize, maxListSize: MAX_HEADER_LIST });
+    this.#reader.maxFrameSize = local.maxFrameSize;
     socket.setHandler(this);
-    // The preface and our SETTINGS (HAProxy's h2c_send_settings): no server push; our window
-    // and frame size are the protocol's defaults.
-    const out = new Uint8Array(PREFACE.byteLength);
+    // The preface and our SETTINGS in one write (HAProxy's h2c_send_settings): no server push,
+    // extended CONNECT offered, the tuned window, table, stream count and frame size.
+    const settings = settingsFrame(local.pairs);
+    const out = new Uint8Array(PREFACE.byteLength + settings.byteLength);
     out.set(PREFACE);
+    out.set(settings, PREFACE.byteLength);
     socket.write(out);
-    socket.write(settingsFrame([[Setting.ENABLE_PUSH, 0]]));
   }
 
   /** Whether another request may ride this connection: `max-reuse` not reached, no GOAWAY, still open. */

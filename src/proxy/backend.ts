@@ -1,4 +1,5 @@
 import type { ProxyLogger } from '../log/logger.ts';
+import type { H2Options } from '../mux/h2/local-settings.ts';
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
 import type { Balancer, LbRequest } from '../balance/balancer.ts';
@@ -63,6 +64,8 @@ export class Backend {
   /** `timeout queue`, falling back to `timeout connect` as HAProxy does. */
   readonly queueTimeout: number | undefined;
   readonly counters: BackendCounters = newBackendCounters();
+  /** The generation's `tune.h2.*`: what its HTTP/2 server connections announce. */
+  h2Options: H2Options = {};
   /** Runtime-clock ms of the last time the backend lost its last usable server or got one back (stats `lastchg`). */
   lastChange = 0;
   /** Ms spent without a usable server before lastChange (stats `downtime`). */

@@ -151,6 +151,7 @@ export class Proxy {
     for (const f of this.frontends) f.caches = this.caches;
     const h2Options = h2OptionsOf(config.global.tune);
     for (const f of this.frontends) f.h2Options = h2Options;
+    for (const b of this.backends.values()) b.h2Options = h2Options;
     const replaceable = config.global.stats?.sockets.some((s) => s.level === 'admin') === true;
     for (const f of this.frontends) f.certificatesReplaceable = replaceable;
     compileRulesAtStart(config);

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
+import { createServer, type Server as NetServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -18,7 +19,7 @@ import { repoRoot } from '../support/runtimes.ts';
 import { HttpConnection, buildRequest, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['fe', 'feh2', 'be', 'fetls', 'fetlsh1', 'betls', 'fehead', 'reuse1', 'reuse0', 'bereuse'] as const;
+const PORT_NAMES = ['fe', 'feh2', 'be', 'fetls', 'fetlsh1', 'betls', 'fehead', 'reuse1', 'reuse0', 'bereuse', 'fesettings', 'besettings'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -67,6 +68,13 @@ frontend fe_tls_h1
 
 backend be_tls_h1
     server s1 127.0.0.1:${p.betls} ssl verify none alpn http/1.1
+
+frontend fe_settings
+    bind 127.0.0.1:${p.fesettings}
+    default_backend be_settings
+
+backend be_settings
+    server s1 127.0.0.1:${p.besettings} proto h2
 `;
 }
 
@@ -158,6 +166,23 @@ class H2Backend {
   }
 }
 
+/** A server that keeps the first `n` bytes each connection sends, then closes it. */
+function firstBytesServer(port: number, n: number, seen: Buffer[]): Promise<NetServer> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => {
+      let got = Buffer.alloc(0);
+      socket.on('error', () => {});
+      socket.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        if (got.length < n) return;
+        seen.push(got.subarray(0, n));
+        socket.destroy();
+      });
+    });
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
 /** Everything the proxy sends on a fresh HTTP/1.1 connection for one request with `connection: close`. */
 async function rawExchange(port: number, request: Buffer): Promise<string> {
   const conn = await HttpConnection.open(port);
@@ -191,6 +216,8 @@ for (const target of TARGETS) {
     let be: H2Backend;
     let betls: H2Backend;
     let bereuse: H2Backend;
+    let besettings: NetServer;
+    const firstBytes: Buffer[] = [];
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
@@ -201,6 +228,8 @@ for (const target of TARGETS) {
       await betls.listen(p.betls);
       bereuse = new H2Backend();
       await bereuse.listen(p.bereuse);
+      // The preface (24 bytes) and a SETTINGS frame of three settings (9 + 18 bytes).
+      besettings = await firstBytesServer(p.besettings, 24 + 9 + 18, firstBytes);
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -210,6 +239,15 @@ for (const target of TARGETS) {
       await be.close();
       await betls.close();
       await bereuse.close();
+      await new Promise((resolve) => besettings.close(resolve));
+    });
+
+    it("a server connection opens with HAProxy 2.6's SETTINGS: ENABLE_PUSH=0, ENABLE_CONNECT_PROTOCOL=1, MAX_CONCURRENT_STREAMS=100", async () => {
+      const text = await rawExchange(p.fesettings, buildRequest('GET', '/', { host: 'a', connection: 'close' }));
+      assert.match(text, /^HTTP\/1\.1 50[23] /);
+      assert.ok(firstBytes.length >= 1);
+      const expected = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from('000012040000000000000200000000000800000001000300000064', 'hex')]);
+      assert.equal(firstBytes[0]!.toString('hex'), expected.toString('hex'));
     });
 
     it('max-reuse N: a server connection carries N+1 streams, then the next request opens another (h2_avail_streams)', async () => {

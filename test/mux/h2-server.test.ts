@@ -106,6 +106,22 @@ function setup(): { wire: WireSocket; mux: H2ServerConnection; rec: Recorder } {
 const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 describe('H2ServerConnection', () => {
+  it("the preface and HAProxy 2.6's backend SETTINGS in one write: ENABLE_PUSH=0, ENABLE_CONNECT_PROTOCOL=1, MAX_CONCURRENT_STREAMS=100", () => {
+    const { wire } = setup();
+    assert.equal(wire.written.length, 1);
+    // The bytes HAProxy 2.6 (h2c_send_settings with H2_CF_IS_BACK, default tune.h2.*) sends.
+    const expected = Buffer.concat([Buffer.from(PREFACE), Buffer.from('000012040000000000' + '000200000000' + '000800000001' + '000300000064', 'hex')]);
+    assert.deepEqual(Buffer.from(wire.written[0]!), expected);
+  });
+
+  it('tune.h2.* reach the server connection as HAProxy announces them, 0 concurrent streams not announced', () => {
+    const wire = new WireSocket();
+    new H2ServerConnection(wire, undefined, Infinity, { headerTableSize: 8192, initialWindowSize: 1048576, maxConcurrentStreams: 0 });
+    const settings = framesOf(wire)[0]!;
+    assert.equal(settings.type, 0x4);
+    assert.equal(settings.payload.toString('hex'), '000200000000' + '000800000001' + '000100002000' + '000400100000');
+  });
+
   it('an origin-form request: :scheme https, no :authority, Host as a field, connection-specific fields and te other than trailers dropped', () => {
     const { wire, mux } = setup();
     mux.write(latin1('GET /x?y HTTP/1.1\r\nHost: a.example\r\nConnection: keep-alive\r\nTE: gzip\r\nX-A: 1\r\n\r\n'));

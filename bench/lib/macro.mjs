@@ -83,9 +83,11 @@ export async function runMacroScenario(scenario, opts) {
     log(`bench: ${err.message}`);
     return 2;
   }
+  // The `-t2` targets (nbthread 2) run only when named.
+  const known = [...scenario.targets, ...(scenario.threadedTargets ?? [])];
   const ids = (opts.targets ?? scenario.targets).filter((id) => {
-    if (TARGETS[id] && scenario.targets.includes(id)) return true;
-    log(`bench: unknown target '${id}' for ${scenario.name} (known: ${scenario.targets.join(', ')})`);
+    if (TARGETS[id] && known.includes(id)) return true;
+    log(`bench: unknown target '${id}' for ${scenario.name} (known: ${known.join(', ')})`);
     return false;
   });
   // Every ratio a goal asks for is measured in the same run: HAProxy always, the peers a goal
@@ -433,7 +435,11 @@ function summarize(results, scenario, workload) {
       out.otherCpuPercent = rep.otherCpuPercent;
       out.errorCount = ok.reduce((a, r) => a + r.errorCount, 0);
       out.errors = ok.map((r) => r.errors);
-      if (hRps) out.ratioToHaproxy = round3(mid / hRps);
+      // A target with N threads is compared with HAProxy `nbthread N` when that ran too.
+      const threads = /-t(\d+)$/.exec(t.id)?.[1];
+      const sameThreads = threads === undefined || t.id.startsWith('haproxy') ? undefined : medianOf(`haproxy-t${threads}`)?.requestsPerSec;
+      if (sameThreads) out.ratioToHaproxy = round3(mid / sameThreads);
+      else if (hRps) out.ratioToHaproxy = round3(mid / hRps);
       out.ratioTo = {};
       for (const peer of scenario.ratioPeers ?? []) {
         const p = medianOf(peer.id);

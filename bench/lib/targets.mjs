@@ -65,7 +65,12 @@ export function proxyConfig({
 
 const childEnv = () => ({ ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' });
 
-function switchyardTarget({ id, label, runtime, entry, command }) {
+/** `nbthread` for a target run with several threads (the `-t2` targets); 1 adds nothing. */
+function withThreads(params, threads) {
+  return threads > 1 ? { ...params, extraGlobal: [`nbthread ${threads}`, ...(params.extraGlobal ?? [])] } : params;
+}
+
+function switchyardTarget({ id, label, runtime, entry, command, threads = 1 }) {
   return {
     id,
     label,
@@ -81,7 +86,7 @@ function switchyardTarget({ id, label, runtime, entry, command }) {
     },
     writeConfig(dir, params) {
       const file = join(dir, `${id}.cfg`);
-      writeFileSync(file, proxyConfig(params));
+      writeFileSync(file, proxyConfig(withThreads(params, threads)));
       return file;
     },
     start({ dir, cfg }) {
@@ -96,6 +101,27 @@ function switchyardTarget({ id, label, runtime, entry, command }) {
 }
 
 const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+
+/** HAProxy 2.6 with `nbthread N`, foreground, no master-worker: one process. */
+function haproxyTarget(threads) {
+  return {
+    id: threads === 1 ? 'haproxy' : `haproxy-t${threads}`,
+    label: `HAProxy nbthread ${threads}`,
+    kind: 'proxy',
+    startTimeoutMs: 15_000,
+    available() {
+      return which('haproxy') ? { ok: true } : { ok: false, reason: 'haproxy not installed' };
+    },
+    writeConfig(dir, params) {
+      const file = join(dir, 'haproxy.cfg');
+      writeFileSync(file, proxyConfig({ ...params, extraGlobal: [`nbthread ${threads}`, ...(params.extraGlobal ?? [])] }));
+      return file;
+    },
+    start({ dir, cfg }) {
+      return startProcess(this.label, 'haproxy', ['-db', '-f', cfg], { cwd: dir, env: childEnv(), logFile: join(dir, 'haproxy.log') });
+    },
+  };
+}
 
 /** A Node script in bench/peers/ that takes `PORT UPSTREAM_URL`; needs `packages` installed. */
 function nodePeerTarget({ id, label, script, packages }) {
@@ -156,24 +182,32 @@ export const TARGETS = {
     entry: 'adapters/deno/main.ts',
     command: [DENO, 'run', '-A', 'adapters/deno/main.ts'],
   }),
-  haproxy: {
-    id: 'haproxy',
-    label: 'HAProxy nbthread 1',
-    kind: 'proxy',
-    startTimeoutMs: 15_000,
-    available() {
-      return which('haproxy') ? { ok: true } : { ok: false, reason: 'haproxy not installed' };
-    },
-    writeConfig(dir, params) {
-      const file = join(dir, 'haproxy.cfg');
-      writeFileSync(file, proxyConfig({ ...params, extraGlobal: ['nbthread 1', ...(params.extraGlobal ?? [])] }));
-      return file;
-    },
-    start({ dir, cfg }) {
-      // -db: stay in the foreground, no master-worker: one process, one thread.
-      return startProcess(this.label, 'haproxy', ['-db', '-f', cfg], { cwd: dir, env: childEnv(), logFile: join(dir, 'haproxy.log') });
-    },
-  },
+  haproxy: haproxyTarget(1),
+  'haproxy-t2': haproxyTarget(2),
+  'node-t2': switchyardTarget({
+    id: 'node-t2',
+    label: `Switchyard (Node ${NODE_VERSION}) nbthread 2`,
+    runtime: 'node',
+    entry: 'dist/adapters/node/main.js',
+    command: [process.execPath, 'bin/switchyard.js'],
+    threads: 2,
+  }),
+  'bun-t2': switchyardTarget({
+    id: 'bun-t2',
+    label: 'Switchyard (Bun) nbthread 2',
+    runtime: 'bun',
+    entry: 'adapters/bun/main.ts',
+    command: [BUN, 'adapters/bun/main.ts'],
+    threads: 2,
+  }),
+  'deno-t2': switchyardTarget({
+    id: 'deno-t2',
+    label: 'Switchyard (Deno) nbthread 2',
+    runtime: 'deno',
+    entry: 'adapters/deno/main.ts',
+    command: [DENO, 'run', '-A', 'adapters/deno/main.ts'],
+    threads: 2,
+  }),
   nginx: {
     id: 'nginx',
     label: 'nginx proxy_pass',
@@ -216,4 +250,4 @@ export const TARGETS = {
 };
 
 /** Order of the table rows. */
-export const TARGET_ORDER = ['node', 'node-system', 'bun', 'deno', 'haproxy', 'nginx', 'http-proxy', 'fastify', 'direct'];
+export const TARGET_ORDER = ['node', 'node-system', 'bun', 'deno', 'haproxy', 'node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2', 'nginx', 'http-proxy', 'fastify', 'direct'];

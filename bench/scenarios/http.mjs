@@ -104,6 +104,8 @@ const scenario = {
   mode: 'http',
   tools: ['haproxy', 'wrk', 'nginx'],
   targets: ['node', 'node-system', 'bun', 'deno', 'haproxy', 'nginx', 'http-proxy', 'fastify', 'direct'],
+  /** nbthread 2 (Switchyard and HAProxy), only when named with --targets. */
+  threadedTargets: ['node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2'],
   backendFiles: { [LARGE_NAME]: LARGE_BODY },
   ratioPeers: [
     { id: 'http-proxy', header: 'http-proxy' },

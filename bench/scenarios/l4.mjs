@@ -11,6 +11,8 @@ const scenario = {
   mode: 'tcp',
   tools: ['haproxy', 'wrk', 'nginx'],
   targets: ['node', 'node-system', 'bun', 'deno', 'haproxy', 'direct'],
+  /** nbthread 2 (Switchyard and HAProxy), only when named with --targets. */
+  threadedTargets: ['node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2'],
   /** DESIGN.md §4: "L4 tcp mode: >= 0.9x HAProxy throughput on every runtime". */
   goal(id) {
     if (id === 'node' || id === 'bun' || id === 'deno') return { text: '>= 0.9x HAProxy', min: 0.9 };

@@ -159,7 +159,10 @@ function migratesQueuedConnections(): boolean {
 }
 
 for (const target of TARGETS) {
-  describe(`zero-downtime reload on ${target}`, () => {
+  // With nbthread 2 the master's worker is two threads, which start, reload and stop together.
+  for (const threads of [1, 2]) {
+  const threadsSkip = threads > 1 && !listensBeside(target) ? 'nbthread is refused before Node 22.12 (threads.test.ts)' : false;
+  describe(`zero-downtime reload on ${target}${threads > 1 ? ` with nbthread ${threads}` : ''}`, { skip: threadsSkip }, () => {
     let proxy: ProxyProcess | undefined;
     let dir: string;
     let master: string;
@@ -168,6 +171,7 @@ for (const target of TARGETS) {
     const config = (generation: number): string => `
 global
     hard-stop-after 5s
+    nbthread ${threads}
 ${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${web}
@@ -237,6 +241,7 @@ frontend fe
       assert.ok(fresh.ok > 50 && alive.ok > 50, `${fresh.ok} / ${alive.ok} requests`);
     });
   });
+  }
 }
 
 for (const target of TARGETS) {

@@ -148,6 +148,8 @@ export class ServerResolution implements ResolutionRequester {
     log.serverState(LogLevel.notice, `${backend.name}/${server.name} changed its IP from ${this.#address ?? '(none)'} to ${address} by ${updater}.`);
     this.#address = address;
     server.host = address;
+    // With several threads (`nbthread`), they dial the new address too.
+    backend.stateObserver?.(server);
   }
 
   /** srv_set_admin_flag(SRV_ADMF_RMAINT, cause) and the address forgotten. */

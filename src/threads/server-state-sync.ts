@@ -1,9 +1,9 @@
 /**
  * Server states across the threads of a process (`nbthread`): the main thread alone runs the
  * health checks, agents and resolvers, and most admin changes reach it (the runtime API), so a
- * server's status, weights and check results are decided there and applied by every thread;
- * a change made in another thread (a stats page's admin form) goes to the main thread first,
- * which applies it and passes it on.
+ * server's status, weights, address (resolvers) and check results are decided there and
+ * applied by every thread; a change made in another thread (a stats page's admin form) goes to
+ * the main thread first, which applies it and passes it on.
  */
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -16,6 +16,8 @@ export function serverStateMessage(backend: Backend, server: Server, now: number
     backend: backend.name,
     server: server.name,
     status: server.status,
+    host: server.host,
+    port: server.port,
     weight: server.weight,
     userWeight: server.userWeight,
     maxconn: server.maxconn,
@@ -33,6 +35,8 @@ export function applyServerState(backends: ReadonlyMap<string, Backend>, message
   const backend = backends.get(message.backend);
   const server = backend?.server(message.server);
   if (backend === undefined || server === undefined) return false;
+  server.host = message.host;
+  server.port = message.port;
   server.userWeight = message.userWeight;
   backend.setServerWeight(server, message.weight, message.maxconn);
   backend.setServerStatus(server, message.status, now);

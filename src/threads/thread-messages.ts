@@ -14,6 +14,9 @@ export interface ServerStateMessage {
   readonly backend: string;
   readonly server: string;
   readonly status: ServerStatus;
+  /** The address it is dialed at (resolvers change it in the main thread). */
+  readonly host: string;
+  readonly port: number;
   readonly weight: number;
   readonly userWeight: number;
   readonly maxconn: number;

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { connectionCountSlots, FIRST_FRONTEND_SLOT, ProcessLimits, type WaitingFrontend } from '../../src/proxy/process-limits.ts';
+
+/** Two threads' ProcessLimits over one shared buffer, as src/threads/ sets them up. */
+function twoThreads(maxconn: number): { a: ProcessLimits; b: ProcessLimits; wakes: string[] } {
+  const counts = new Int32Array(new SharedArrayBuffer(4 * connectionCountSlots(1)));
+  const a = new ProcessLimits(maxconn, undefined, counts);
+  const b = new ProcessLimits(maxconn, undefined, counts);
+  const wakes: string[] = [];
+  a.shareWith(() => wakes.push('a'));
+  b.shareWith(() => wakes.push('b'));
+  return { a, b, wakes };
+}
+
+function holder(admit: () => boolean): WaitingFrontend & { admitted: number } {
+  const h = {
+    admitted: 0,
+    admitWaiting(): boolean {
+      h.admitted++;
+      return admit();
+    },
+  };
+  return h;
+}
+
+describe('ProcessLimits shared by the threads of nbthread N', () => {
+  it('counts every thread against global maxconn and each frontend in its slot', () => {
+    const { a, b } = twoThreads(3);
+    const slot = FIRST_FRONTEND_SLOT;
+    a.opened(slot);
+    b.opened(slot);
+    assert.equal(a.full, false);
+    b.opened(slot);
+    assert.equal(a.full, true);
+    assert.equal(b.current, 3);
+    assert.equal(a.frontendCurrent(slot), 3);
+    a.closed(slot);
+    assert.equal(b.full, false);
+    assert.equal(b.frontendCurrent(slot), 2);
+  });
+
+  it('a slot freed on one thread wakes the others only while one of them holds connections back', () => {
+    const { a, b, wakes } = twoThreads(1);
+    a.opened(FIRST_FRONTEND_SLOT);
+    a.closed(FIRST_FRONTEND_SLOT);
+    a.released();
+    assert.deepEqual(wakes, [], 'nobody holds anything: no message');
+    a.opened(FIRST_FRONTEND_SLOT);
+    let held = true;
+    const frontend = holder(() => {
+      // Admits its connection (takes the slot) once there is room.
+      if (!b.full) {
+        b.opened(FIRST_FRONTEND_SLOT);
+        held = false;
+      }
+      return held;
+    });
+    b.hold(frontend);
+    a.closed(FIRST_FRONTEND_SLOT);
+    a.released();
+    assert.deepEqual(wakes, ['a'], 'thread a tells the others');
+    b.releasedElsewhere();
+    assert.equal(frontend.admitted, 1);
+    assert.equal(held, false);
+    assert.equal(b.current, 1);
+    // Nothing held any more: a later release sends nothing.
+    b.closed(FIRST_FRONTEND_SLOT);
+    b.released();
+    assert.deepEqual(wakes, ['a']);
+  });
+});

@@ -14,6 +14,7 @@ import type { Runtime, ThreadHandle } from '../runtime.ts';
 import { applyServerState, serverStateMessage, watchServerStates } from './server-state-sync.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
+import { PendingAnswers } from './pending-answers.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
 
 export interface ThreadGroupStart {
@@ -39,12 +40,12 @@ export class ThreadGroup {
   readonly #runtime: Runtime;
   readonly #members: Member[] = [];
   #proxy: Proxy | undefined;
-  /** Answers awaited from threads, by request id. */
-  readonly #gathers = new Map<number, (rows: StatRow[]) => void>();
-  #nextGather = 1;
+  /** Stats rows awaited from threads. */
+  readonly #gathers: PendingAnswers<StatRow[] | undefined>;
 
   private constructor(runtime: Runtime) {
     this.#runtime = runtime;
+    this.#gathers = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
   }
 
   /**
@@ -122,7 +123,7 @@ export class ThreadGroup {
         if (this.#proxy !== undefined) applyServerState(this.#proxy.backends, message, this.#runtime.now());
         break;
       case 'gathered':
-        this.#gathers.get(message.id)?.(message.data);
+        this.#gathers.answered(message.id, message.data);
         break;
       case 'gather':
         // That thread renders stats: the rows of the main thread and of every other thread.
@@ -138,24 +139,8 @@ export class ThreadGroup {
 
   /** The stats rows of these threads; one that does not answer in time is left out. */
   #statRowsOf(members: readonly Member[]): Promise<StatRow[][]> {
-    return Promise.all(
-      members.map(
-        (m) =>
-          new Promise<StatRow[] | undefined>((resolve) => {
-            const id = this.#nextGather++;
-            const timer = this.#runtime.setTimer(() => {
-              this.#gathers.delete(id);
-              resolve(undefined);
-            }, GATHER_TIMEOUT_MS);
-            this.#gathers.set(id, (rows) => {
-              this.#runtime.clearTimer(timer);
-              this.#gathers.delete(id);
-              resolve(rows);
-            });
-            m.handle.post({ type: 'gather', id, what: 'stat-rows' } satisfies ToThread);
-          }),
-      ),
-    ).then((all) => all.filter((rows): rows is StatRow[] => rows !== undefined));
+    const asked = members.map((m) => this.#gathers.ask((id) => m.handle.post({ type: 'gather', id, what: 'stat-rows' } satisfies ToThread), undefined));
+    return Promise.all(asked).then((all) => all.filter((rows): rows is StatRow[] => rows !== undefined));
   }
 
   /** Soft stop of every thread (each as Proxy.stop): resolves when all are done. */

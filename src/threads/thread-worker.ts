@@ -14,28 +14,16 @@ import { applyServerState, watchServerStates } from './server-state-sync.ts';
 import { setThreadIdentity } from './thread-identity.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
+import { PendingAnswers } from './pending-answers.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
 
 export function runThread(runtime: Runtime, channel: ThreadChannel): void {
   let proxy: Proxy | undefined;
   let applying = false;
-  const gathers = new Map<number, (rows: StatRow[][]) => void>();
-  let nextGather = 1;
+  // The main thread asks the other threads before it answers: twice the time one has.
+  const gathers = new PendingAnswers<StatRow[][]>(runtime, 2 * GATHER_TIMEOUT_MS);
   const otherThreads = {
-    statRows: (): Promise<StatRow[][]> =>
-      new Promise((resolve) => {
-        const id = nextGather++;
-        const timer = runtime.setTimer(() => {
-          gathers.delete(id);
-          resolve([]);
-        }, 2 * GATHER_TIMEOUT_MS);
-        gathers.set(id, (rows) => {
-          runtime.clearTimer(timer);
-          gathers.delete(id);
-          resolve(rows);
-        });
-        send({ type: 'gather', id, what: 'stat-rows' });
-      }),
+    statRows: (): Promise<StatRow[][]> => gathers.ask((id) => send({ type: 'gather', id, what: 'stat-rows' }), []),
   };
   const send = (message: FromThread): void => channel.post(message);
   const finish = (): void => {
@@ -95,7 +83,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         send({ type: 'gathered', id: message.id, data: proxy === undefined ? [] : ownStatRows(proxy.target) });
         break;
       case 'gathered':
-        gathers.get(message.id)?.(message.data);
+        gathers.answered(message.id, message.data);
         break;
       default:
         break;

@@ -337,7 +337,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   const threadAlerts = threadRefusals(config, threads);
   if (threads > 1 && runtime.startThread === undefined) {
     threadAlerts.unshift(
-      `config : 'nbthread ${threads}' : ${runtime.name} ${runtime.version} cannot run threads that listen on the same ports (node:net sets SO_REUSEPORT from Node 22.12 on); use 'nbthread 1', or Node >= 22.12, Bun or Deno.`,
+      `config : 'nbthread ${threads}' : ${runtime.name} ${runtime.version} cannot run threads that listen on the same ports (node:net sets SO_REUSEPORT from Node 22.12 on); run it on Node >= 22.12, Bun or Deno, or use 'nbthread 1'.`,
     );
   }
   if (threadAlerts.length > 0) {

@@ -12,6 +12,7 @@ import type { Proxy } from '../proxy/proxy.ts';
 import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { Runtime, ThreadHandle } from '../runtime.ts';
 import { applyServerState, serverStateMessage, watchServerStates } from './server-state-sync.ts';
+import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 
 export interface ThreadGroupStart {
@@ -35,6 +36,8 @@ export class ThreadGroup {
   readonly #runtime: Runtime;
   readonly #members: Member[] = [];
   #proxy: Proxy | undefined;
+  /** The main thread's tables, followed by the other threads' copies (stick-table-sync.ts). */
+  #tables: ReadonlyMap<string, StickTableSync> = new Map();
 
   private constructor(runtime: Runtime) {
     this.#runtime = runtime;
@@ -49,6 +52,8 @@ export class ThreadGroup {
     if (startThread === undefined) throw new Error(`${runtime.name} ${runtime.version} cannot run threads here`);
     const group = new ThreadGroup(runtime);
     group.#proxy = proxy;
+    // A thread gets every entry when it starts (#received 'hello'), then every change.
+    group.#tables = syncStickTables(proxy.stickTables, runtime, (m) => group.#broadcast(m));
     const outcomes: Promise<FromThread>[] = [];
     for (let index = 1; index < count; index++) {
       const handle = startThread.call(runtime);
@@ -85,9 +90,17 @@ export class ThreadGroup {
 
   #received(member: Member, message: FromThread): void {
     switch (message.type) {
-      case 'hello':
+      case 'hello': {
+        // Pending changes are sent first (a thread not started yet drops them): the snapshot holds them.
+        for (const sync of this.#tables.values()) sync.flush();
         member.handle.post(member.start);
+        const now = this.#runtime.now();
+        for (const sync of this.#tables.values()) {
+          const snapshot = sync.snapshot(now);
+          if (snapshot !== undefined) member.handle.post(snapshot);
+        }
         break;
+      }
       case 'ready':
         // What changed while it started (the checks began before it): every server's state.
         if (this.#proxy !== undefined) {
@@ -109,6 +122,11 @@ export class ThreadGroup {
       case 'server':
         // A change made in that thread: applied here, which passes it on to every thread.
         if (this.#proxy !== undefined) applyServerState(this.#proxy.backends, message, this.#runtime.now());
+        break;
+      case 'stick':
+        // Applied here (the runtime API and the peers see it), then passed on to the other threads.
+        this.#tables.get(message.table)?.apply(message, this.#runtime.now());
+        this.#broadcast(message, member);
         break;
       default:
         break;

@@ -6,6 +6,7 @@
 import type { ConfigModel } from '../config/model.ts';
 import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { ServerStatus } from '../proxy/server.ts';
+import type { StickUpdateMessage } from './stick-table-sync.ts';
 
 /** A server's operational state, as the main thread decides it and every thread applies it. */
 export interface ServerStateMessage {
@@ -47,6 +48,7 @@ export type ToThread =
   | { readonly type: 'kill' }
   | { readonly type: 'released' }
   | ServerStateMessage
+  | StickUpdateMessage
   | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind };
 
 /** Thread -> main. */
@@ -58,6 +60,7 @@ export type FromThread =
   | { readonly type: 'stopped' }
   | { readonly type: 'released' }
   | ServerStateMessage
+  | StickUpdateMessage
   | { readonly type: 'gathered'; readonly id: number; readonly data: unknown };
 
 /** What the main thread may ask every thread for (the stats add up the threads' counters). */

@@ -8,12 +8,14 @@ import { applyServerStates } from '../runtime-api/server-state-apply.ts';
 import { Proxy } from '../proxy/proxy.ts';
 import type { Runtime, ThreadChannel } from '../runtime.ts';
 import { applyServerState, watchServerStates } from './server-state-sync.ts';
+import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
 import { setThreadIdentity } from './thread-identity.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 
 export function runThread(runtime: Runtime, channel: ThreadChannel): void {
   let proxy: Proxy | undefined;
   let applying = false;
+  let tables: ReadonlyMap<string, StickTableSync> | undefined;
   const send = (message: FromThread): void => channel.post(message);
   const finish = (): void => {
     send({ type: 'stopped' });
@@ -29,6 +31,8 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
             const counts = new Int32Array(message.connectionCounts);
             const started = new Proxy(runtime, message.config, { ...message.options, thread: { index: message.index, connectionCounts: counts } });
             applyServerStates(started.target, message.serverStates, { holdCheck: () => {} });
+            // Before it listens: the main thread's table updates apply from now on.
+            tables = syncStickTables(started.stickTables, runtime, send);
             await started.start();
             started.limits.shareWith(() => send({ type: 'released' }));
             watchServerStates(started.backends, () => runtime.now(), send, () => applying);
@@ -60,6 +64,9 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         } finally {
           applying = false;
         }
+        break;
+      case 'stick':
+        tables?.get(message.table)?.apply(message, runtime.now());
         break;
       default:
         break;

@@ -23,7 +23,7 @@ import { delay } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { nodeVersionOf, onNode } from '../support/runtimes.ts';
 
-const PORT_NAMES = ['rate', 'stick', 'gpc', 'conn', 's1', 's2'] as const;
+const PORT_NAMES = ['rate', 'stick', 'gpc', 'conn', 'read', 's1', 's2'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** Time for one change to reach the other thread (one message round-trip through the main thread). */
@@ -62,6 +62,11 @@ frontend fe_conn
     bind 127.0.0.1:${p.conn}
     tcp-request connection track-sc0 src table t_conn
     http-request return status 200 content-type text/plain lf-string "ok"
+    http-after-response set-header x-thread %[thread]
+
+frontend fe_read
+    bind 127.0.0.1:${p.read}
+    http-request return status 200 content-type text/plain lf-string "%[str(127.0.0.9),table_gpc0(t_gpc)]"
     http-after-response set-header x-thread %[thread]
 
 frontend fe_stick
@@ -195,6 +200,22 @@ for (const target of TARGETS) {
         if (!/\bgpc0=20\b/.test(line)) await delay(50);
       }
       assert.match(line, /\bgpc0=20\b/);
+    });
+
+    it('set table and clear table on the runtime API (the main thread) reach every thread', async () => {
+      const readAll = async (expected: string): Promise<void> => {
+        const answers: Answer[] = [];
+        for (let i = 0; i < 20; i++) answers.push(await get(p.read));
+        const seen = answers.map((a) => `${a.body}@${a.thread}`).join(' ');
+        assert.deepEqual(new Set(answers.map((a) => a.thread)), new Set(['0', '1']), `both threads served: ${seen}`);
+        assert.deepEqual(new Set(answers.map((a) => a.body)), new Set([expected]), seen);
+      };
+      assert.equal(await cli(socket, 'set table t_gpc key 127.0.0.9 data.gpc0 42\n'), '\n');
+      await delay(SPACING_MS);
+      await readAll('42');
+      assert.equal(await cli(socket, 'clear table t_gpc key 127.0.0.9\n'), '\n');
+      await delay(SPACING_MS);
+      await readAll('0');
     });
 
     it('conn_cur counts the open connections of both threads, and drops to 0 when they close', async () => {

@@ -130,4 +130,39 @@ describe('stick tables shared by threads', () => {
       [0, 0, 0],
     );
   });
+
+  it("a peer's update received by the main thread reaches the threads; a thread's change reaches the main thread's peers", () => {
+    const { rt, tables } = process3();
+    const [t0, t1, t2] = tables as [StickTable, StickTable, StickTable];
+    const pushed: string[] = [];
+    t0.onLocalUpdate = (entry) => pushed.push(entry.key);
+    // As src/peers/table-codec.ts applies an update: values written while `remote` is set.
+    t0.remote = true;
+    const e = t0.getEntry('10.0.0.7', rt.now());
+    assert.ok(e);
+    t0.setCounter(e, 'gpc0', 4);
+    t0.touch(e, rt.now());
+    t0.remote = false;
+    assert.deepEqual(pushed, [], 'not pushed back to the peers');
+    rt.advance(1);
+    for (const t of [t1, t2]) assert.equal(t.counter(t.find('10.0.0.7', rt.now()) as NonNullable<ReturnType<StickTable['find']>>, 'gpc0'), 4);
+    count(t1, 1, rt.now());
+    rt.advance(1);
+    assert.deepEqual(pushed, ['127.0.0.1'], "thread 1's change, applied by the main thread, goes to its peers");
+  });
+
+  it('a thread starting late gets every entry from a snapshot', () => {
+    const rt = new FakeRuntime();
+    const main = new StickTable('t', MODEL);
+    const sync = new StickTableSync(main, rt, () => {});
+    count(main, 3, rt.now());
+    main.store('10.0.0.1', 's1', rt.now(), 1);
+    const late = new StickTable('t', MODEL);
+    const lateSync = new StickTableSync(late, rt, () => assert.fail('applying a snapshot sends nothing'));
+    lateSync.apply(sync.snapshot(rt.now()) as StickUpdateMessage, rt.now());
+    rt.advance(1);
+    const e = late.find('127.0.0.1', rt.now());
+    assert.ok(e);
+    assert.deepEqual([late.counter(e, 'gpc0'), late.rate(e, 'http_req_rate', rt.now()), late.peek('10.0.0.1', rt.now())], [3, 3, 's1']);
+  });
 });

@@ -41,6 +41,8 @@ export class StickEntry {
   newer: StickEntry | undefined = undefined;
   /** Still in its table (a tracker may hold an entry an admin removed). */
   inTable = true;
+  /** What the other threads were last told of it (src/threads/stick-table-sync.ts); undefined with one thread. */
+  synced: unknown = undefined;
   constructor(key: string, data: Float64Array) {
     this.key = key;
     this.data = data;

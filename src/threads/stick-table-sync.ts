@@ -62,7 +62,6 @@ export class StickTableSync implements StickTableObserver {
   readonly #periods: Float64Array;
   /** A new entry's data: the base of an entry never sent. */
   readonly #fresh: Float64Array;
-  readonly #synced = new WeakMap<StickEntry, Synced>();
   readonly #dirty = new Set<StickEntry>();
   #deleted: string[] = [];
   #cleared = false;
@@ -187,9 +186,9 @@ export class StickTableSync implements StickTableObserver {
   }
 
   #remember(entry: StickEntry): void {
-    const synced = this.#synced.get(entry);
+    const synced = entry.synced as Synced | undefined;
     if (synced === undefined) {
-      this.#synced.set(entry, { data: entry.data.slice(), server: entry.server, serverId: entry.serverId });
+      entry.synced = { data: entry.data.slice(), server: entry.server, serverId: entry.serverId } satisfies Synced;
     } else {
       synced.data.set(entry.data);
       synced.server = entry.server;
@@ -208,7 +207,7 @@ export class StickTableSync implements StickTableObserver {
     const servers: (StoredServer | null)[] = new Array<StoredServer | null>(live.length);
     for (let k = 0; k < live.length; k++) {
       const entry = live[k] as StickEntry;
-      const synced = sent ? this.#synced.get(entry) : undefined;
+      const synced = sent ? (entry.synced as Synced | undefined) : undefined;
       const base = synced?.data ?? this.#fresh;
       const data = entry.data;
       const from = k * slots;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Micro-benchmark of per-request rate limiting on the compiled core (dist/), with tinybench.
-//   node bench/micro/stick-table.mjs [--json] [--time MS] [--only SUBSTRING]
+//   node bench/micro/stick-table.mjs [--json] [--time MS] [--only SUBSTRING] [--threads]
 // or `npm run bench -- micro stick-table`. Needs `npm run build` first (dist/src/...).
 //
 // The recipe of docs/rate-limiting.md, as a session runs it per request:
@@ -12,14 +12,16 @@
 // stream releasing the tracker. Cases: one client (its entry stays hot), and 100,000 distinct
 // clients in turn in a 100k table (every lookup misses the caches; entries are created, then
 // found again on the next round). Reports ns per request and the median bytes allocated per
-// request (batches of 1,000 requests).
+// request (batches of 1,000 requests). `--threads`: the table is one thread's copy under
+// `nbthread` (src/threads/stick-table-sync.ts): each batch of 1,000 requests is one event-loop
+// turn, whose changes are then encoded as the message to the main thread (dropped here).
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { bytesPerCall, dist } from '../lib/micro.mjs';
 import { fmtInt, markdownTable, writeResultsJson } from '../lib/report.mjs';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { type: 'string' }, only: { type: 'string' }, threads: { type: 'boolean' } } });
 const timeMs = Number(values.time ?? 500);
 
 
@@ -33,6 +35,12 @@ const { parseConfigText } = await import(dist('config/load.js').href);
 const { httpRulesOf } = await import(dist('rules/http-rules.js').href);
 const { StickTracking } = await import(dist('stick/tracking.js').href);
 const { createStickTables } = await import(dist('stick/persistence.js').href);
+const { StickTableSync } = await import(dist('threads/stick-table-sync.js').href);
+
+/** The timers of the thread syncs: fired at the end of each batch (one event-loop turn). */
+const turnEnd = [];
+const syncRuntime = { setTimer: (callback) => turnEnd.push(callback), clearTimer() {}, now: () => clock.t };
+let messages = 0;
 
 const config = await parseConfigText(
   `
@@ -82,6 +90,7 @@ function request(ctx) {
 
 function makeCase(name, keys) {
   const tables = createStickTables([], [frontend]);
+  if (values.threads) for (const table of tables.values()) new StickTableSync(table, syncRuntime, () => messages++);
   const ctx = session(tables);
   let next = 0;
   return {
@@ -94,6 +103,7 @@ function makeCase(name, keys) {
         next = next + 1 === keys.length ? 0 : next + 1;
         denied += request(ctx);
       }
+      for (let t = turnEnd.pop(); t !== undefined; t = turnEnd.pop()) t();
       return denied;
     },
   };
@@ -138,7 +148,7 @@ if (values.json) {
 } else {
   console.log(
     markdownTable([
-      ['track-sc0 src + sc_http_req_rate(0) gt 5', 'ns / request', 'bytes / request', 'table entries'],
+      [`track-sc0 src + sc_http_req_rate(0) gt 5${values.threads ? ' (a thread of nbthread)' : ''}`, 'ns / request', 'bytes / request', 'table entries'],
       ...results.map((r) => [r.name, fmtInt(r.nsPerRequest), fmtInt(r.bytesPerRequest), fmtInt(r.entries)]),
     ]),
   );

@@ -41,6 +41,8 @@ export class StickEntry {
   newer: StickEntry | undefined = undefined;
   /** Still in its table (a tracker may hold an entry an admin removed). */
   inTable = true;
+  /** What the other threads were last told of it (src/threads/stick-table-sync.ts); undefined with one thread. */
+  synced: unknown = undefined;
   constructor(key: string, data: Float64Array) {
     this.key = key;
     this.data = data;
@@ -63,6 +65,17 @@ const EVENTS: readonly StickEvent[] = ['conn', 'sess', 'http_req', 'http_err', '
 /** Small integers (never boxed) indexing the per-event offsets. */
 const EVENT_INDEX: Readonly<Record<StickEvent, number>> = { conn: 0, sess: 1, http_req: 2, http_err: 3, http_fail: 4, bytes_in: 5, bytes_out: 6, gpc0: 7, gpc1: 8 };
 
+/**
+ * Told of the changes made to a table, to pass them to the other threads of the process
+ * (src/threads/stick-table-sync.ts); undefined with one thread, which then pays nothing.
+ */
+export interface StickTableObserver {
+  /** Every change to an entry is followed by its touch. */
+  touched(entry: StickEntry): void;
+  deleted(key: string): void;
+  cleared(): void;
+}
+
 export class StickTable {
   /** The proxy that declared the table (`stick ... table NAME`, `track-sc0 ... table NAME`). */
   readonly name: string;
@@ -84,6 +97,8 @@ export class StickTable {
   remote = false;
   /** Stick rules store servers in it (HAProxy then also shares server_id and server_key). */
   persistence = false;
+  /** The other threads' copies follow this one through it (`nbthread` > 1). */
+  threads: StickTableObserver | undefined = undefined;
   readonly #entries = new Map<string, StickEntry>();
   /** The least and the most recently touched entries. */
   #oldest: StickEntry | undefined = undefined;
@@ -183,6 +198,7 @@ export class StickTable {
   touch(entry: StickEntry, now: number): void {
     entry.expire = this.#expireFrom(now);
     if (this.onLocalUpdate !== undefined && !this.remote) this.onLocalUpdate(entry);
+    if (this.threads !== undefined) this.threads.touched(entry);
     // Moving it to the end keeps the list in touch (= expiry) order.
     if (this.#newest === entry || !entry.inTable) return;
     this.#unlink(entry);
@@ -205,10 +221,12 @@ export class StickTable {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     this.#remove(entry);
+    if (this.threads !== undefined) this.threads.deleted(key);
     return true;
   }
 
   clear(): void {
+    if (this.threads !== undefined) this.threads.cleared();
     for (const entry of this.#entries.values()) entry.inTable = false;
     this.#entries.clear();
     this.#oldest = undefined;

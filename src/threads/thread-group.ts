@@ -12,6 +12,7 @@ import type { Proxy } from '../proxy/proxy.ts';
 import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { Runtime, ThreadHandle } from '../runtime.ts';
 import { applyServerState, serverStateMessage, watchServerStates } from './server-state-sync.ts';
+import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
 import { PendingAnswers } from './pending-answers.ts';
@@ -42,6 +43,8 @@ export class ThreadGroup {
   #proxy: Proxy | undefined;
   /** Stats rows awaited from threads. */
   readonly #gathers: PendingAnswers<StatRow[] | undefined>;
+  /** The main thread's tables, followed by the other threads' copies (stick-table-sync.ts). */
+  #tables: ReadonlyMap<string, StickTableSync> = new Map();
 
   private constructor(runtime: Runtime) {
     this.#runtime = runtime;
@@ -57,6 +60,8 @@ export class ThreadGroup {
     if (startThread === undefined) throw new Error(`${runtime.name} ${runtime.version} cannot run threads here`);
     const group = new ThreadGroup(runtime);
     group.#proxy = proxy;
+    // A thread gets every entry when it starts (#received 'hello'), then every change.
+    group.#tables = syncStickTables(proxy.stickTables, runtime, (m) => group.#broadcast(m));
     const outcomes: Promise<FromThread>[] = [];
     for (let index = 1; index < count; index++) {
       const handle = startThread.call(runtime);
@@ -97,9 +102,17 @@ export class ThreadGroup {
 
   #received(member: Member, message: FromThread): void {
     switch (message.type) {
-      case 'hello':
+      case 'hello': {
+        // Pending changes are sent first (a thread not started yet drops them): the snapshot holds them.
+        for (const sync of this.#tables.values()) sync.flush();
         member.handle.post(member.start);
+        const now = this.#runtime.now();
+        for (const sync of this.#tables.values()) {
+          const snapshot = sync.snapshot(now);
+          if (snapshot !== undefined) member.handle.post(snapshot);
+        }
         break;
+      }
       case 'ready':
         // What changed while it started (the checks began before it): every server's state.
         if (this.#proxy !== undefined) {
@@ -131,6 +144,11 @@ export class ThreadGroup {
           if (this.#proxy !== undefined) rows.push(ownStatRows(this.#proxy.target));
           member.handle.post({ type: 'gathered', id: message.id, data: rows } satisfies ToThread);
         });
+        break;
+      case 'stick':
+        // Applied here (the runtime API and the peers see it), then passed on to the other threads.
+        this.#tables.get(message.table)?.apply(message, this.#runtime.now());
+        this.#broadcast(message, member);
         break;
       default:
         break;

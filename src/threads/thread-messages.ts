@@ -7,6 +7,7 @@ import type { ConfigModel } from '../config/model.ts';
 import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { ServerStatus } from '../proxy/server.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
+import type { StickUpdateMessage } from './stick-table-sync.ts';
 
 /** A server's operational state, as the main thread decides it and every thread applies it. */
 export interface ServerStateMessage {
@@ -52,6 +53,7 @@ export type ToThread =
   | { readonly type: 'kill' }
   | { readonly type: 'released' }
   | ServerStateMessage
+  | StickUpdateMessage
   /** Asks for the thread's stats rows (answered with 'gathered'). */
   | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind }
   /** A runtime API command the main thread ran, for this one to run too (its answer is dropped). */
@@ -68,6 +70,7 @@ export type FromThread =
   | { readonly type: 'stopped' }
   | { readonly type: 'released' }
   | ServerStateMessage
+  | StickUpdateMessage
   /** The thread's answer to a 'gather'. */
   | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[] }
   /** The thread renders stats: it asks for the rows of every other thread (answered with 'gathered'). */

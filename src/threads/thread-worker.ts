@@ -11,6 +11,7 @@ import type { CliSessionState } from '../runtime-api/command.ts';
 import { createCommandTable } from '../runtime-api/commands/index.ts';
 import type { Runtime, ThreadChannel } from '../runtime.ts';
 import { applyServerState, watchServerStates } from './server-state-sync.ts';
+import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
 import { setThreadIdentity } from './thread-identity.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
@@ -25,6 +26,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
   const otherThreads = {
     statRows: (): Promise<StatRow[][]> => gathers.ask((id) => send({ type: 'gather', id, what: 'stat-rows' }), []),
   };
+  let tables: ReadonlyMap<string, StickTableSync> | undefined;
   const send = (message: FromThread): void => channel.post(message);
   const finish = (): void => {
     send({ type: 'stopped' });
@@ -43,6 +45,8 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
               thread: { index: message.index, connectionCounts: counts, serverCounts: new Int32Array(message.serverCounts) },
             });
             applyServerStates(started.target, message.serverStates, { holdCheck: () => {} });
+            // Before it listens: the main thread's table updates apply from now on.
+            tables = syncStickTables(started.stickTables, runtime, send);
             await started.start();
             started.limits.shareWith(() => send({ type: 'released' }));
             watchServerStates(started.backends, () => runtime.now(), send, () => applying);
@@ -84,6 +88,9 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         break;
       case 'gathered':
         gathers.answered(message.id, message.data);
+        break;
+      case 'stick':
+        tables?.get(message.table)?.apply(message, runtime.now());
         break;
       default:
         break;

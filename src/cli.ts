@@ -540,7 +540,16 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string |
       return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error) };
     }
   };
-  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), notice: (t) => out.notice(t) }, check, programs);
+  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs);
+  // HAProxy writes the master's pid file before it starts the programs and forks the worker.
+  if (pidFile !== undefined) {
+    try {
+      await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
+    } catch {
+      out.alert(`[${PROGRAM}.main()] Cannot create pidfile ${pidFile}`);
+      return runtime.exit(1);
+    }
+  }
   try {
     await master.start();
     if (address !== undefined) await listenMasterCli(master, address);
@@ -548,7 +557,6 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string |
     out.alert(`master: ${error instanceof Error ? error.message : String(error)}`);
     return runtime.exit(1);
   }
-  if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
   const handover = parsed.handover;
   if (handover !== undefined && handOverOnceServing) void master.whenRegistered(30_000).then(() => handOver(runtime, handover, out));
   runtime.onSignal('SIGTERM', () => master.stop('SIGTERM'));

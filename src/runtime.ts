@@ -460,6 +460,8 @@ export interface ChildProcessHandle {
   kill(signal: SignalName | 'SIGKILL'): void;
   /** Settles when the process ended: its exit code, or null when a signal ended it. */
   readonly exited: Promise<number | null>;
+  /** Settles when the process ended, as a shell's `$?`: its exit code, or 128 + the number of the signal that ended it. */
+  readonly status?: Promise<number>;
 }
 
 /**

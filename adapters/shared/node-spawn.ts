@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import type { ChildProcessHandle, SignalName } from '../../src/runtime.ts';
 import { idInAccountFile } from '../../src/proxy/process-identity.ts';
@@ -26,12 +27,17 @@ export function childHandle(child: ChildProcess): ChildProcessHandle {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(1));
   });
+  const status = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 15 : (constants.signals[signal] ?? 15))));
+    child.once('error', () => resolve(1));
+  });
   return {
     pid: child.pid ?? 0,
     kill: (signal: SignalName | 'SIGKILL') => {
       child.kill(signal);
     },
     exited,
+    status,
   };
 }
 

@@ -19,6 +19,7 @@ import { ResponseInspection, type ResponseDecision } from './response-inspection
 import type { Payload } from '../rules/payload.ts';
 import type { SessionVars } from '../rules/vars.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
+import { countStreamTimes } from '../proxy/time-stats.ts';
 
 
 /** 'connecting' covers choosing a server, its queue, connect attempts and retries (the leg's steps). */
@@ -522,11 +523,20 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       this.#timer = undefined;
     }
     this.#keepLegFacts();
+    if (this.#countedInBackend) this.#countTimes(this.backend as Backend);
     this.#leg.finish();
     if (this.#countedInBackend) (this.backend as Backend).counters.scur--;
     // Logged as HAProxy does: the backend and server released, the connection still counted.
     this.#log(false);
     clientSessionEnded(this.host, this, this.connection, this.runtime.now());
+  }
+
+  /** The session's durations in its backend's and server's averages (stream_update_time_stats). */
+  #countTimes(backend: Backend): void {
+    const server = this.#leg.server;
+    const at = this.acceptedAt;
+    countStreamTimes(false, backend.counters.timeStats, backend.counters.lbtot, server?.counters.timeStats, server?.counters.lbtot ?? 0,
+      -1, elapsed(this.#assignedAt, at), elapsed(this.#connectedAt, at), -1, elapsed(this.closedAt, at));
   }
 
   /** One line per session: `early` once connected (logasap), else at the end. */

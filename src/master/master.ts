@@ -36,7 +36,18 @@ export interface WorkerProcess {
 
 export interface MasterLog {
   alert(text: string): void;
+  warning(text: string): void;
   notice(text: string): void;
+}
+
+/** strsignal()'s words for the signals that end workers (HAProxy prints them). */
+const SIGNAL_WORDS: Readonly<Record<number, string>> = {
+  1: 'Hangup', 2: 'Interrupt', 3: 'Quit', 4: 'Illegal instruction', 6: 'Aborted', 7: 'Bus error', 8: 'Floating point exception',
+  9: 'Killed', 10: 'User defined signal 1', 11: 'Segmentation fault', 12: 'User defined signal 2', 13: 'Broken pipe', 14: 'Alarm clock', 15: 'Terminated',
+};
+
+function signalWords(status: number): string {
+  return SIGNAL_WORDS[status - 128] ?? `Unknown signal ${status - 128}`;
 }
 
 /**
@@ -145,14 +156,14 @@ export class Master {
     const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${port}:${this.token}` });
     const worker: WorkerProcess = { handle, startedWall: this.runtime.wallClock(), reloads: 0, linkPort: undefined, leaving: false, replaces };
     this.workers.unshift(worker);
-    void handle.exited.then((code) => this.#exited(worker, code));
+    void Promise.all([handle.exited, handle.status]).then(([code, status]) => this.#exited(worker, code, status));
     return worker;
   }
 
-  #exited(worker: WorkerProcess, code: number | null): void {
+  #exited(worker: WorkerProcess, code: number | null, exitStatus: number | undefined): void {
     const at = this.workers.indexOf(worker);
     if (at >= 0) this.workers.splice(at, 1);
-    const status = code ?? 143;
+    const status = exitStatus ?? code ?? 143;
     if (!worker.leaving && !this.#stopping && worker.linkPort === undefined && this.workers.length > 0) {
       // A worker started by a reload that never came up: the reload failed, the others serve on.
       this.failedReloads++;
@@ -160,14 +171,20 @@ export class Master {
       return;
     }
     if (!worker.leaving && !this.#stopping) {
-      // HAProxy's exit-on-failure: the current worker died on its own.
-      this.#log.alert(`Current worker (${worker.handle.pid}) exited with code ${status} (${code === null ? 'Terminated' : 'Exit'})`);
-      this.#log.alert('exit-on-failure: killing every processes with SIGTERM');
-      this.#stopping = true;
-      this.#exitCode = status;
-      for (const w of this.workers) w.handle.kill('SIGTERM');
-      this.programs.signal('SIGTERM');
-      return this.#finishOnceAlone(status);
+      // The current worker ended on its own (mworker_catch_sigchld): a failure stops everything
+      // (exit-on-failure). `master-worker no-exit-on-failure` changes nothing: HAProxy 2.6's
+      // master re-executes itself in wait mode once its worker runs, without reading the
+      // configuration again, and forgets the option (2.6.12 does so).
+      if (status < 128) this.#log.warning(`Current worker (${worker.handle.pid}) exited with code ${status} (Exit)`);
+      else this.#log.alert(`Current worker (${worker.handle.pid}) exited with code ${status} (${signalWords(status)})`);
+      if (status !== 0 && status !== 143) this.#exitCode = status;
+      if (status !== 0 && status !== 130 && status !== 143) {
+        this.#log.alert('exit-on-failure: killing every processes with SIGTERM');
+        this.#stopping = true;
+        for (const w of this.workers) w.handle.kill('SIGTERM');
+        this.programs.signal('SIGTERM');
+      }
+      return this.#finishOnceAlone(this.#exitCode);
     }
     if (worker.leaving && !this.#stopping) this.#log.notice(`Former worker (${worker.handle.pid}) exited with code ${status} (${code === null ? 'Terminated' : 'Exit'})`);
     if (!worker.leaving && this.#stopSignal === 'SIGINT' && this.#exitCode === 0) {
@@ -204,7 +221,7 @@ export class Master {
 
   #finish(code: number): void {
     void this.#registration?.close();
-    this.#log.notice(`All workers exited. Exiting... (${code})`);
+    this.#log.warning(`All workers exited. Exiting... (${code})`);
     this.runtime.exit(code);
   }
 

@@ -7,6 +7,7 @@
  * the time of each event: the process's monotonic clock, installed once by whoever runs the
  * proxies (setCounterClock), so that the many places counting a session need not carry it.
  */
+import { newTimeStats, type TimeStats } from './time-stats.ts';
 import { FREQ_CTR_CURR, FREQ_CTR_SLOTS, initFreqCtr, readFreqCtr, updateFreqCtr } from '../stick/freq-counter.ts';
 
 /** HAProxy's rates are per second. */
@@ -119,6 +120,8 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
   /** Current and max queued sessions. */
   qcur: number;
   qmax: number;
+  /** Queue/connect/response/total time averages and maxima (stats qtime..ttime_max). */
+  readonly timeStats: TimeStats;
 }
 
 export function newFrontendCounters(): FrontendCounters {
@@ -132,7 +135,7 @@ export function newFrontendCounters(): FrontendCounters {
 export function newBackendCounters(): BackendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
-    reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
+    timeStats: newTimeStats(), reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
   };
 }
 

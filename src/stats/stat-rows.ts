@@ -13,6 +13,7 @@ import type { Server } from '../proxy/server.ts';
 import type { ProxyEntry } from '../runtime-api/target.ts';
 import { checkStatusDescription, type CheckStatus } from '../health/check-status.ts';
 import { STAT_FIELDS, statIndex, type StatField } from './stat-fields.ts';
+import { statsWindow, swrateAvg, type TimeStats } from '../proxy/time-stats.ts';
 
 export type StatCell = number | string | undefined;
 
@@ -93,6 +94,19 @@ export function serverStatusText(server: Server): string {
 }
 
 /** Whole seconds of a runtime-clock span. */
+/** qtime..ttime (averages over `counted` streams, at most the last 512) and qtime_max..ttime_max. */
+function setTimes(r: StatRow, t: TimeStats, counted: number): void {
+  const n = statsWindow(counted);
+  set(r, 'qtime', swrateAvg(t.qTime, n));
+  set(r, 'ctime', swrateAvg(t.cTime, n));
+  set(r, 'rtime', swrateAvg(t.dTime, n));
+  set(r, 'ttime', swrateAvg(t.tTime, n));
+  set(r, 'qtime_max', t.qMax);
+  set(r, 'ctime_max', t.cMax);
+  set(r, 'rtime_max', t.dMax);
+  set(r, 'ttime_max', t.tMax);
+}
+
 function seconds(ms: number): number {
   return Math.max(0, Math.floor(ms / 1000));
 }
@@ -186,6 +200,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'sid', server.id);
   set(r, 'throttle', throttle(server, ctx.now));
   set(r, 'lbtot', c.lbtot);
+  setTimes(r, c.timeStats, http ? c.reqTot : c.lbtot);
   set(r, 'type', StatRowType.server);
   set(r, 'rate_max', c.sessRateMax);
   const check = server.checkState;
@@ -269,6 +284,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'iid', entry.id);
   set(r, 'sid', 0);
   set(r, 'lbtot', c.lbtot);
+  setTimes(r, c.timeStats, http ? c.reqTot : c.lbtot);
   set(r, 'type', StatRowType.backend);
   set(r, 'rate_max', c.sessRateMax);
   if (http) {

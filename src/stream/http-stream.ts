@@ -61,6 +61,7 @@ import { statsAccess } from '../services/stats/stats-intercept.ts';
 import { monitorOf } from '../http/monitor-uri.ts';
 import { StreamCaching } from '../cache/caching.ts';
 import { latin1Bytes } from '../http/codec/chars.ts';
+import { countStreamTimes } from '../proxy/time-stats.ts';
 
 /**
  * Where the request analysers stand (HAProxy's request analyser bits, in their order): a stage
@@ -1238,6 +1239,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#captures?.captureResponse(head);
     const backend = this.backend as Backend;
     countResponse((this.#leg.server as Server).counters, head.status);
+    // HAProxy counts a server's requests as its responses arrive (http_wait_for_response).
+    (this.#leg.server as Server).counters.reqTot++;
     this.#rules?.stickTracking?.countHttpResponse(head.status, this.#side.now);
     // The backend's tcp-response content rules come first (AN_RES_INSPECT).
     const resTcpRules = this.#backendTcp(backend).response;
@@ -1374,6 +1377,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** Releases the transaction's server slot and clears its fields. */
   #endTransaction(): void {
     this.#rules?.stickTracking?.endStream(this.#reqBytes, this.#bytesOut, this.#side.now);
+    if (this.#countedInBackend) this.#countTimes(this.backend as Backend);
     this.#leg.finish();
     if (this.#countedInBackend) {
       (this.backend as Backend).counters.scur--;
@@ -1648,6 +1652,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // The response was read whole (its connection is dropped): the client's connection stays, as HAProxy's.
     this.fail(504, 's', 'D');
     return true;
+  }
+
+  /** The transaction's durations in its backend's and server's averages (stream_update_time_stats). */
+  #countTimes(backend: Backend): void {
+    const leg = this.#leg;
+    const at = this.#side.idleSince;
+    const server = leg.server;
+    countStreamTimes(true, backend.counters.timeStats, backend.counters.reqTot, server?.counters.timeStats, server?.counters.reqTot ?? 0,
+      elapsed(this.#reqHeadAt, at), elapsed(leg.assignedAt, at), elapsed(leg.connectedAt, at), elapsed(this.#resHeadAt, at), elapsed(this.#side.now, at));
   }
 
   // ---- logging ---------------------------------------------------------------------------

@@ -337,6 +337,7 @@ describe('parser: global keywords', () => {
       ],
     ]);
     assert.deepEqual(await errors(cfg('global', '  master-worker yes')), [[2, 17, 'master-worker', "'master-worker' only supports 'no-exit-on-failure' option."]]);
+    assert.equal((await parse(cfg('global', '  master-worker no-exit-on-failure'))).global.masterWorker, true);
   });
 
   it('records nbthread without a warning: the threads are started (src/threads/)', async () => {

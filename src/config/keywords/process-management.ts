@@ -67,8 +67,7 @@ const keywords: SectionKeyword[] = [
         ctx.error(`'master-worker' only supports 'no-exit-on-failure' option.`, option);
         return;
       }
-      ctx.error(`'master-worker no-exit-on-failure' is not supported by Switchyard yet (a worker that fails stops the master).`, option);
-      return;
+      // Accepted without effect, as in HAProxy 2.6: its master forgets it (src/master/master.ts).
     }
     ctx.global.masterWorker = true;
   }),

@@ -8,6 +8,7 @@ import { PROXY_METRICS } from './metric-tables.ts';
 import { CHECK_STATES, PROXY_STATES, SERVER_STATES, serverState } from './object-states.ts';
 import { cellValue, type ProxyStats } from './proxy-rows.ts';
 import { HTTP_ONLY, hrspCode } from './http-metrics.ts';
+import { timeMetricValue } from './time-metrics.ts';
 
 /** HAProxy: UP while the servers have some weight in the balancer, or when there are no servers at all. */
 function backendUp(backend: Backend, weight: number | undefined): boolean {
@@ -51,6 +52,11 @@ export function dumpBackends(out: ExpositionWriter, proxies: readonly ProxyStats
           break;
       }
       if (HTTP_ONLY.has(metric.field) && backend.backend.mode !== 'http') continue;
+      const time = timeMetricValue(metric.field, backend.backend.counters.timeStats);
+      if (time !== undefined) {
+        out.sample([proxy], time);
+        continue;
+      }
       const code = hrspCode(metric.field);
       out.sample(code === undefined ? [proxy] : [proxy, ['code', code]], cellValue(backend.row, metric.field));
     }

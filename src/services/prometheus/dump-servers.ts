@@ -8,6 +8,7 @@ import { PROXY_METRICS } from './metric-tables.ts';
 import { CHECK_STATES, SERVER_STATES, checkCode, checkFinished, checkRunning, serverState } from './object-states.ts';
 import { cellValue, type ProxyStats } from './proxy-rows.ts';
 import { HTTP_ONLY, hrspCode } from './http-metrics.ts';
+import { timeMetricValue } from './time-metrics.ts';
 
 export function dumpServers(out: ExpositionWriter, proxies: readonly ProxyStats[], noMaint: boolean): void {
   for (const metric of PROXY_METRICS) {
@@ -42,6 +43,11 @@ export function dumpServers(out: ExpositionWriter, proxies: readonly ProxyStats[
           }
           default:
             break;
+        }
+        const time = timeMetricValue(metric.field, server.counters.timeStats);
+        if (time !== undefined) {
+          out.sample(labels, time);
+          continue;
         }
         const code = hrspCode(metric.field);
         out.sample(code === undefined ? labels : [...labels, ['code', code]], cellValue(row, metric.field));

@@ -4,8 +4,8 @@
  * `agg_check_status`), with the HELP texts of stats.c's info_fields[]/stat_fields[] descriptions as
  * HAProxy 2.6.12 prints them (typos included: dashboards and alert rules match these strings).
  *
- * `unkept` names the object kinds for which Switchyard keeps no such figure (rates, timing
- * averages, check counters, connection reuse...): those metrics are left out for that kind rather
+ * `unkept` names the object kinds for which Switchyard keeps no such figure (rates,
+ * check counters, connection reuse...): those metrics are left out for that kind rather
  * than invented. Every other metric is printed, `NaN` where HAProxy's stats cell is empty too.
  */
 import type { StatField } from '../../stats/stat-fields.ts';
@@ -148,10 +148,10 @@ export const PROXY_METRICS: readonly ProxyMetric[] = [
   { field: 'comp_byp', name: 'http_comp_bytes_bypassed_total', type: 'counter', kinds: 'fb', unkept: '', help: 'Total number of bytes that bypassed HTTP compression for this object since the worker process started (CPU/memory/bandwidth limitation)' },
   { field: 'comp_rsp', name: 'http_comp_responses_total', type: 'counter', kinds: 'fb', unkept: '', help: 'Total number of HTTP responses that were compressed for this object since the worker process started' },
   { field: 'lastsess', name: 'last_session_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'How long ago some traffic was seen on this object on this worker process, in seconds' },
-  { field: 'qtime', name: 'queue_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Avg. queue time for last 1024 successful connections.' },
-  { field: 'ctime', name: 'connect_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Avg. connect time for last 1024 successful connections.' },
-  { field: 'rtime', name: 'response_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Avg. response time for last 1024 successful connections.' },
-  { field: 'ttime', name: 'total_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Avg. total time for last 1024 successful connections.' },
+  { field: 'qtime', name: 'queue_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Avg. queue time for last 1024 successful connections.' },
+  { field: 'ctime', name: 'connect_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Avg. connect time for last 1024 successful connections.' },
+  { field: 'rtime', name: 'response_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Avg. response time for last 1024 successful connections.' },
+  { field: 'ttime', name: 'total_time_average_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Avg. total time for last 1024 successful connections.' },
   { field: 'conn_rate_max', name: 'connections_rate_max', type: 'gauge', kinds: 'f', unkept: '', help: 'Highest value of connections per second observed since the worker process started' },
   { field: 'conn_tot', name: 'connections_total', type: 'counter', kinds: 'f', unkept: '', help: 'Total number of new connections accepted on this frontend since the worker process started' },
   { field: 'intercepted', name: 'intercepted_requests_total', type: 'counter', kinds: 'f', unkept: 'f', help: 'Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since the worker process started' },
@@ -164,10 +164,10 @@ export const PROXY_METRICS: readonly ProxyMetric[] = [
   { field: 'cache_hits', name: 'http_cache_hits_total', type: 'counter', kinds: 'fb', unkept: '', help: 'Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started' },
   { field: 'srv_icur', name: 'idle_connections_current', type: 'gauge', kinds: 's', unkept: 's', help: 'Current number of idle connections available for reuse on this server' },
   { field: 'src_ilim', name: 'idle_connections_limit', type: 'gauge', kinds: 's', unkept: '', help: 'Limit on the number of available idle connections on this server (server \'pool_max_conn\' directive)' },
-  { field: 'qtime_max', name: 'max_queue_time_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Maximum observed time spent in the queue' },
-  { field: 'ctime_max', name: 'max_connect_time_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Maximum observed time spent waiting for a connection to complete' },
-  { field: 'rtime_max', name: 'max_response_time_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Maximum observed time spent waiting for a server response' },
-  { field: 'ttime_max', name: 'max_total_time_seconds', type: 'gauge', kinds: 'bs', unkept: 'bs', help: 'Maximum observed total request+response time (request+queue+connect+response+processing)' },
+  { field: 'qtime_max', name: 'max_queue_time_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Maximum observed time spent in the queue' },
+  { field: 'ctime_max', name: 'max_connect_time_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Maximum observed time spent waiting for a connection to complete' },
+  { field: 'rtime_max', name: 'max_response_time_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Maximum observed time spent waiting for a server response' },
+  { field: 'ttime_max', name: 'max_total_time_seconds', type: 'gauge', kinds: 'bs', unkept: '', help: 'Maximum observed total request+response time (request+queue+connect+response+processing)' },
   { field: 'eint', name: 'internal_errors_total', type: 'counter', kinds: 'flbs', unkept: 'l', help: 'Total number of internal errors since process started' },
   { field: 'idle_conn_cur', name: 'unsafe_idle_connections_current', type: 'gauge', kinds: 's', unkept: 's', help: 'Current number of unsafe idle connections' },
   { field: 'safe_conn_cur', name: 'safe_idle_connections_current', type: 'gauge', kinds: 's', unkept: 's', help: 'Current number of safe idle connections' },

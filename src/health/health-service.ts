@@ -159,7 +159,7 @@ export class BackendHealth {
     this.checks = checks;
     const agents: AgentCheck[] = [];
     for (const server of backend.servers) {
-      const agent = model.servers[server.index]?.agent;
+      const agent = server.model.agent;
       if (agent === undefined) continue;
       agents.push(new AgentCheck(runtime, backend, server, agent, checks.find((c) => c.server === server), log, model.timeouts.check));
     }

@@ -40,7 +40,7 @@ export function applyServerStates(target: RuntimeTarget, states: ServerStates, h
 }
 
 function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state: SavedServerState, now: number, hooks: ServerStateHooks): void {
-  const model = backend.model.servers.find((m) => m.name === server.name);
+  const model = server.model;
   const check = target.healthCheck(server);
   const rise = server.checkState?.rise ?? model?.check?.rise ?? 2;
   const fall = server.checkState?.fall ?? model?.check?.fall ?? 3;

@@ -108,7 +108,7 @@ function parseConnect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
 }
 
 /** `1.2.3.4`, `1.2.3.4:80`, `[::1]:80`, `::1`. */
-function splitAddr(text: string): { addr: string; port: number | undefined } | undefined {
+export function splitAddr(text: string): { addr: string; port: number | undefined } | undefined {
   let host = text;
   let port: string | undefined;
   const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);

@@ -1,14 +1,15 @@
 /**
  * How a backend checks its `check` servers (HAProxy's tcpcheck.c): a TCP connect by default or
- * with `option tcp-check` alone, or an HTTP request with `option httpchk [METHOD] [URI]
- * [VERSION]`, shaped by `http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]* [body S]`
- * and judged by `http-check expect [!] status|rstatus|string|rstring PATTERN` (several, all
- * must pass, in order; none = any 2xx or 3xx status).
+ * with `option tcp-check` alone, or HTTP requests with `option httpchk [METHOD] [URI]
+ * [VERSION]`, shaped by `http-check send [meth M] [uri U|uri-lf FMT] [ver V] [hdr NAME FMT]*
+ * [body S|body-lf FMT]` and judged by `http-check expect [!] status|rstatus|string|rstring|hdr|fhdr
+ * PATTERN` (several, all must pass, in order; none = any 2xx or 3xx status). `http-check
+ * connect` (http-check-connect.ts) opens a further request, in HAProxy's rule order.
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
- * rules of a defaults section are inherited only by proxies writing none of their own. The
- * other `http-check` actions (connect, comment, disable-on-404) are refused as not supported
- * yet; `set-var` / `unset-var` are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
+ * rules of a defaults section are inherited only by proxies writing none of their own.
+ * `disable-on-404` and `set-var-fmt` are refused as not supported yet; `set-var` / `unset-var`
+ * are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';

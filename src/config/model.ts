@@ -1213,6 +1213,11 @@ export interface GlobalModel {
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;
+  /**
+   * `ca-base`, `crt-base`, `ssl-server-verify`: kept for the server lines `add server` parses at
+   * run time, which take them as configured ones do.
+   */
+  readonly serverTlsDefaults?: { readonly caBase?: string | undefined; readonly crtBase?: string | undefined; readonly verify?: 'none' | 'required' | undefined } | undefined;
   /** `daemon` (as -D), `master-worker` (as -W), `pidfile` (as -p; the command line wins). */
   readonly daemon?: boolean | undefined;
   readonly masterWorker?: boolean | undefined;

@@ -195,6 +195,9 @@ class Resolver {
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
+        ...(global.caBase !== undefined || global.crtBase !== undefined || global.ssl?.serverVerify !== undefined
+          ? { serverTlsDefaults: { caBase: global.caBase, crtBase: global.crtBase, verify: global.ssl?.serverVerify } }
+          : {}),
         ...(global.daemon === true ? { daemon: true } : {}),
         ...(global.masterWorker === true ? { masterWorker: true } : {}),
         ...(global.pidFile !== undefined ? { pidFile: global.pidFile } : {}),

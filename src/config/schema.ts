@@ -1067,6 +1067,15 @@ export const configModelSchema = v.object({
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
+    serverTlsDefaults: v.optional(
+      v.undefinedable(
+        v.object({
+          caBase: v.optional(v.undefinedable(v.string())),
+          crtBase: v.optional(v.undefinedable(v.string())),
+          verify: v.optional(v.undefinedable(v.picklist(['none', 'required']))),
+        }),
+      ),
+    ),
     serverStateFile: v.optional(v.pipe(v.string(), v.minLength(1))),
     daemon: v.optional(v.boolean()),
     masterWorker: v.optional(v.boolean()),

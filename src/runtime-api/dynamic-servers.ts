@@ -48,7 +48,13 @@ function quoted(word: string): string {
 
 /** The server model the configuration parser makes of `name addr options...` in `backend`, or its first error. */
 function parseServerLine(target: RuntimeTarget, backend: Backend, words: readonly string[]): ServerModel | string {
+  // The running configuration's TLS defaults apply to the line as to a configured server's.
+  const tlsDefaults = target.config.global.serverTlsDefaults;
   const text = [
+    'global',
+    ...(tlsDefaults?.caBase !== undefined ? [`    ca-base ${quoted(tlsDefaults.caBase)}`] : []),
+    ...(tlsDefaults?.crtBase !== undefined ? [`    crt-base ${quoted(tlsDefaults.crtBase)}`] : []),
+    ...(tlsDefaults?.verify !== undefined ? [`    ssl-server-verify ${tlsDefaults.verify}`] : []),
     'defaults',
     `    mode ${backend.mode}`,
     '    timeout connect 1s',

@@ -605,7 +605,9 @@ export type TcpCheckRuleModel =
       readonly onError: string | undefined;
       readonly comment: string | undefined;
     }
-  | { readonly action: 'comment'; readonly comment: string };
+  | { readonly action: 'comment'; readonly comment: string }
+  /** `set-var(check.NAME) EXPR` / `unset-var(check.NAME)`: `name` without its scope; `expression` for set-var. */
+  | { readonly action: 'set-var' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
 
 /** A protocol check HAProxy builds from its own tcp-check rule sets. */
 export type ProtocolCheckModel =

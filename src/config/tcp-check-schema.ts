@@ -44,6 +44,7 @@ const tcpCheckRuleSchema = v.variant('action', [
     comment: optionalText,
   }),
   v.object({ action: v.literal('comment'), comment: v.string() }),
+  v.object({ action: v.picklist(['set-var', 'unset-var']), name: v.pipe(v.string(), v.minLength(1)), expression: v.optional(v.string()) }),
 ]);
 
 const protocolSchema = v.variant('kind', [

@@ -20,6 +20,7 @@ import type {
   GlobalSetVarModel,
   HashTypeModel,
   HttpCheckExpectModel,
+  HttpCheckConnectModel,
   HttpConnectionMode,
   HttpReuseMode,
   HttpFinalRuleModel,
@@ -141,6 +142,8 @@ export interface ServerSettings {
   checkSsl?: boolean;
   checkSni?: string;
   checkAlpn?: readonly string[];
+  /** `check-proto h1|h2`: the mux of HTTP checks (keywords/server-check-proto.ts). */
+  checkProto?: 'h1' | 'h2';
   /** `pool-purge-delay` ms (default 5000); 0 = keep no idle connection. */
   poolPurgeDelay: number;
   /** `track [<proxy>/]<server>` as written: the server whose health state this one follows. */
@@ -349,6 +352,17 @@ export interface HttpCheckSendDraft {
   version: string | undefined;
   headers: (readonly [string, string])[];
   body: string | undefined;
+  /** `uri-lf` / `body-lf`: the value is a log-format string. */
+  uriFormat?: boolean;
+  bodyFormat?: boolean;
+}
+
+/** The rules after an `http-check connect` that is not the first one (a further request). */
+export interface HttpCheckSegmentDraft {
+  connect: HttpCheckConnectModel;
+  before: HttpCheckExpectModel[];
+  send: HttpCheckSendDraft | undefined;
+  expect: HttpCheckExpectModel[];
 }
 
 export interface HealthCheckDraft {
@@ -357,6 +371,18 @@ export interface HealthCheckDraft {
   httpchk: HttpChkOptionDraft | undefined;
   send: HttpCheckSendDraft | undefined;
   expect: HttpCheckExpectModel[];
+  /** `http-check connect` before the first send; undefined: the implicit default connect. */
+  connect: HttpCheckConnectModel | undefined;
+  /** `set-var` / `unset-var` lines before the first `http-check send`. */
+  before: HttpCheckExpectModel[];
+  /** The further requests, each after its own `http-check connect`. */
+  segments: HttpCheckSegmentDraft[];
+  /**
+   * The last `connect`/`send`/`expect` rule (HAProxy's get_last_tcpcheck_rule, which skips
+   * comments and set-var) and its step index, for HAProxy's rule-order errors.
+   */
+  lastRule: 'connect' | 'send' | 'expect' | undefined;
+  lastIndex: number;
   /**
    * True while the `http-check` rules come from a defaults section: the proxy's first own
    * `http-check` line replaces them (HAProxy inherits the rules only of proxies defining none).
@@ -660,6 +686,11 @@ export function newHealthCheckDraft(): HealthCheckDraft {
     httpchk: undefined,
     send: undefined,
     expect: [],
+    connect: undefined,
+    before: [],
+    segments: [],
+    lastRule: undefined,
+    lastIndex: -1,
     rulesInherited: false,
     rulesPlace: undefined,
     tcpRules: [],
@@ -679,7 +710,12 @@ function inheritHealthCheck(base: HealthCheckDraft): HealthCheckDraft {
     httpchk: base.httpchk,
     send: base.send === undefined ? undefined : { ...base.send, headers: [...base.send.headers] },
     expect: [...base.expect],
-    rulesInherited: base.send !== undefined || base.expect.length > 0,
+    connect: base.connect,
+    before: [...base.before],
+    segments: base.segments.map((s) => ({ ...s, before: [...s.before], expect: [...s.expect] })),
+    lastRule: base.lastRule,
+    lastIndex: base.lastIndex,
+    rulesInherited: base.send !== undefined || base.expect.length > 0 || base.connect !== undefined || base.before.length > 0,
     rulesPlace: base.rulesPlace,
     tcpRules: [...base.tcpRules],
     tcpRulesInherited: base.tcpRules.length > 0,

@@ -320,6 +320,8 @@ export interface ServerCheckModel {
   readonly sni?: string | undefined;
   /** `check-alpn LIST`: the ALPN of TLS checks. */
   readonly alpn?: readonly string[] | undefined;
+  /** `check-proto h1|h2`: the mux of HTTP checks; undefined: the server's `proto`. */
+  readonly proto?: 'h1' | 'h2' | undefined;
 }
 
 /** `observe`: layer4 judges connection attempts; layer7 (http mode only) also HTTP responses. */
@@ -514,6 +516,36 @@ export interface HttpCheckModel {
   readonly body: string | undefined;
   /** All must pass, in order; empty = any 2xx/3xx status passes (HAProxy's default). */
   readonly expect: readonly HttpCheckExpectModel[];
+  /** `uri-lf`: the URI is a log-format string built for each check. */
+  readonly uriFormat?: boolean | undefined;
+  /** `body-lf`: the body is a log-format string built for each check. */
+  readonly bodyFormat?: boolean | undefined;
+  /** `http-check connect` leading the rules; undefined: the implicit default connect. */
+  readonly connect?: HttpCheckConnectModel | undefined;
+  /** `set-var` / `unset-var` lines written before the `http-check send`: run before the request is built. */
+  readonly before?: readonly HttpCheckExpectModel[] | undefined;
+  /** The requests after the first, each opened by its own `http-check connect` (src/health/http-check-sequence.ts). */
+  readonly next?: readonly HttpCheckSegmentModel[] | undefined;
+}
+
+/** `http-check connect ...`: tcp-check's connect, with `proto h1|h2` (the check's mux). */
+export type HttpCheckConnectModel = Extract<TcpCheckRuleModel, { action: 'connect' }> & { readonly proto?: 'h1' | 'h2' | undefined };
+
+/** One `http-check connect` + `send` + `expect`s of a check with several requests. */
+export interface HttpCheckSegmentModel {
+  readonly connect: HttpCheckConnectModel;
+  readonly before: readonly HttpCheckExpectModel[];
+  /** HAProxy's defaults for an `http-check send` not merged with `option httpchk`: OPTIONS / HTTP/1.0. */
+  readonly method: string;
+  readonly uri: string;
+  readonly uriFormat: boolean;
+  readonly version: string;
+  /** Values are log-format strings (as every `http-check send hdr` value). */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string | undefined;
+  readonly bodyFormat: boolean;
+  /** Empty only for the last segment: HAProxy's implicit `expect status 200-399` then applies. */
+  readonly expect: readonly HttpCheckExpectModel[];
 }
 
 /** How a backend checks its `check` servers: a TCP connect, or an HTTP request. */
@@ -573,7 +605,9 @@ export type TcpCheckRuleModel =
       readonly onError: string | undefined;
       readonly comment: string | undefined;
     }
-  | { readonly action: 'comment'; readonly comment: string };
+  | { readonly action: 'comment'; readonly comment: string }
+  /** `set-var(check.NAME) EXPR` / `unset-var(check.NAME)`: `name` without its scope; `expression` for set-var. */
+  | { readonly action: 'set-var' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
 
 /** A protocol check HAProxy builds from its own tcp-check rule sets. */
 export type ProtocolCheckModel =
@@ -1181,6 +1215,11 @@ export interface GlobalModel {
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;
+  /**
+   * `ca-base`, `crt-base`, `ssl-server-verify`: kept for the server lines `add server` parses at
+   * run time, which take them as configured ones do.
+   */
+  readonly serverTlsDefaults?: { readonly caBase?: string | undefined; readonly crtBase?: string | undefined; readonly verify?: 'none' | 'required' | undefined } | undefined;
   /** `daemon` (as -D), `master-worker` (as -W), `pidfile` (as -p; the command line wins). */
   readonly daemon?: boolean | undefined;
   readonly masterWorker?: boolean | undefined;

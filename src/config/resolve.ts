@@ -27,6 +27,7 @@ import { compressionPartOf } from './compression-model.ts';
 import { bindHasNoAlpn, effectiveServerVerify, resolveBindSsl, resolveServerTls, type TlsReport } from './resolve-tls.ts';
 import type { TlsFiles } from './tls-files.ts';
 import { tcpCheckExtras } from './tcp-check-resolve.ts';
+import { httpCheckSequence } from './http-check-resolve.ts';
 import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
 import { statsPageModel } from './keywords/stats-page.ts';
 import type { StatsPageModel } from './stats-page-model.ts';
@@ -194,6 +195,9 @@ class Resolver {
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
+        ...(global.caBase !== undefined || global.crtBase !== undefined || global.ssl?.serverVerify !== undefined
+          ? { serverTlsDefaults: { caBase: global.caBase, crtBase: global.crtBase, verify: global.ssl?.serverVerify } }
+          : {}),
         ...(global.daemon === true ? { daemon: true } : {}),
         ...(global.masterWorker === true ? { masterWorker: true } : {}),
         ...(global.pidFile !== undefined ? { pidFile: global.pidFile } : {}),
@@ -688,6 +692,10 @@ class Resolver {
         // HAProxy's init_srv_check (the tcp-check `connect port` alternative is not served here).
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}': server '${server.name}' has neither service port nor check port.`);
       }
+      if (server.checkEnabled && server.checkProto !== undefined && proxy.healthCheck.kind !== 'http') {
+        // check.c init_srv_check: h1/h2 are HTTP muxes, usable only by HTTP checks.
+        this.#error(server.place, 'server', `config: ${typeWord(proxy)} '${proxy.name}': server '${server.name}' uses an incompatible MUX protocol for the selected check type`);
+      }
       for (const message of socks4Refusals(server)) this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : ${message}`);
       const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;
       // An SSL context is prepared without `ssl` when the default-server had it (cfgparse.c).
@@ -730,6 +738,7 @@ class Resolver {
           onError: server.onError,
           ...(server.checkSni !== undefined ? { sni: server.checkSni } : {}),
           ...(server.checkAlpn !== undefined ? { alpn: [...server.checkAlpn] } : {}),
+          ...(server.checkProto !== undefined ? { proto: server.checkProto } : {}),
         },
         onMarkedDown: server.onMarkedDown,
         onMarkedUp: server.onMarkedUp,
@@ -856,7 +865,7 @@ class Resolver {
   #httpHealthCheck(proxy: ProxyDraft): HealthCheckModel {
     const check = proxy.healthCheck;
     if (check.kind === 'tcp') {
-      const hasRules = check.send !== undefined || check.expect.length > 0;
+      const hasRules = check.send !== undefined || check.expect.length > 0 || check.connect !== undefined || check.before.length > 0;
       if (hasRules && !check.rulesInherited) {
         this.#warning(
           check.rulesPlace ?? proxy.place,
@@ -877,7 +886,9 @@ class Resolver {
         // `http-check send` replaces the headers of `option httpchk`'s legacy form (tcpcheck_overwrite_send_http_rule).
         headers: send !== undefined ? [...send.headers] : [...(option?.headers ?? [])],
         body: send?.body,
-        expect: check.expect.map((e) => ({ ...e })),
+        // Without an `http-check send`, `option httpchk`'s request leads and every set-var follows it.
+        expect: send === undefined ? [...check.before, ...check.expect] : check.expect.map((e) => ({ ...e })),
+        ...httpCheckSequence(check, (message) => this.#error(check.rulesPlace ?? proxy.place, 'http-check', `${typeWord(proxy)} '${proxy.name}' : ${message}`)),
       },
     };
   }

@@ -6,6 +6,7 @@
  */
 
 import { tcpCheckModelEntries } from './tcp-check-schema.ts';
+import { httpCheckSequenceEntries } from './http-check-schema.ts';
 import type { StatsAccessRuleModel } from './stats-page-model.ts';
 import { STICK_DATA_TYPES } from '../stick/stick-data.ts';
 import * as v from 'valibot';
@@ -225,6 +226,7 @@ const serverCheckSchema = v.object({
   onError: v.optional(v.picklist(['fastinter', 'fail-check', 'sudden-death', 'mark-down'])),
   sni: v.optional(v.pipe(v.string(), v.minLength(1))),
   alpn: v.optional(alpnSchema),
+  proto: v.optional(v.picklist(['h1', 'h2'])),
 });
 
 const ipAddressSchema = v.pipe(
@@ -395,6 +397,24 @@ const stickRuleModelSchema = v.object({
 export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr', 'set-var', 'unset-var']);
 const httpCheckMatchSchema = v.picklist(['str', 'beg', 'end', 'sub', 'reg']);
 
+const httpCheckExpectSchema = v.object({
+  negate: v.boolean(),
+  kind: httpCheckExpectKindSchema,
+  pattern: v.pipe(v.string(), v.minLength(1)),
+  header: v.optional(
+    v.undefinedable(
+      v.object({
+        nameMatch: httpCheckMatchSchema,
+        valueMatch: httpCheckMatchSchema,
+        value: v.undefinedable(v.string()),
+        nameFormat: v.optional(v.boolean()),
+        valueFormat: v.optional(v.boolean()),
+      }),
+    ),
+  ),
+  expression: v.optional(v.string()),
+});
+
 const healthCheckModelSchema = v.pipe(
   v.object({
     kind: v.picklist(['tcp', 'http']),
@@ -405,25 +425,8 @@ const healthCheckModelSchema = v.pipe(
         version: v.pipe(v.string(), v.minLength(1)),
         headers: v.array(v.tuple([headerNameSchema, v.string()])),
         body: v.undefinedable(v.string()),
-        expect: v.array(
-          v.object({
-            negate: v.boolean(),
-            kind: httpCheckExpectKindSchema,
-            pattern: v.pipe(v.string(), v.minLength(1)),
-            header: v.optional(
-              v.undefinedable(
-                v.object({
-                  nameMatch: httpCheckMatchSchema,
-                  valueMatch: httpCheckMatchSchema,
-                  value: v.undefinedable(v.string()),
-                  nameFormat: v.optional(v.boolean()),
-                  valueFormat: v.optional(v.boolean()),
-                }),
-              ),
-            ),
-            expression: v.optional(v.string()),
-          }),
-        ),
+        expect: v.array(httpCheckExpectSchema),
+        ...httpCheckSequenceEntries(httpCheckExpectSchema, headerNameSchema),
       }),
     ),
     ...tcpCheckModelEntries,
@@ -1064,6 +1067,15 @@ export const configModelSchema = v.object({
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
+    serverTlsDefaults: v.optional(
+      v.undefinedable(
+        v.object({
+          caBase: v.optional(v.undefinedable(v.string())),
+          crtBase: v.optional(v.undefinedable(v.string())),
+          verify: v.optional(v.undefinedable(v.picklist(['none', 'required']))),
+        }),
+      ),
+    ),
     serverStateFile: v.optional(v.pipe(v.string(), v.minLength(1))),
     daemon: v.optional(v.boolean()),
     masterWorker: v.optional(v.boolean()),

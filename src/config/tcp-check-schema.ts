@@ -7,20 +7,23 @@ import * as v from 'valibot';
 const statusName = v.picklist(['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7OK', 'L7OKC', 'L7TOUT', 'L7RSP', 'L7STS']);
 const optionalText = v.undefinedable(v.string());
 
+/** A `connect` rule (`http-check connect` adds its `proto`: http-check-schema.ts). */
+export const tcpCheckConnectSchema = v.object({
+  action: v.literal('connect'),
+  isDefault: v.boolean(),
+  port: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
+  addr: optionalText,
+  sendProxy: v.boolean(),
+  ssl: v.boolean(),
+  sni: optionalText,
+  alpn: optionalText,
+  linger: v.boolean(),
+  comment: optionalText,
+  viaSocks4: v.optional(v.boolean()),
+});
+
 const tcpCheckRuleSchema = v.variant('action', [
-  v.object({
-    action: v.literal('connect'),
-    isDefault: v.boolean(),
-    port: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
-    addr: optionalText,
-    sendProxy: v.boolean(),
-    ssl: v.boolean(),
-    sni: optionalText,
-    alpn: optionalText,
-    linger: v.boolean(),
-    comment: optionalText,
-    viaSocks4: v.optional(v.boolean()),
-  }),
+  tcpCheckConnectSchema,
   v.object({
     action: v.literal('send'),
     encoding: v.picklist(['string', 'binary']),
@@ -41,6 +44,7 @@ const tcpCheckRuleSchema = v.variant('action', [
     comment: optionalText,
   }),
   v.object({ action: v.literal('comment'), comment: v.string() }),
+  v.object({ action: v.picklist(['set-var', 'unset-var']), name: v.pipe(v.string(), v.minLength(1)), expression: v.optional(v.string()) }),
 ]);
 
 const protocolSchema = v.variant('kind', [

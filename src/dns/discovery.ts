@@ -45,7 +45,7 @@ export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backen
   for (const backend of backends.values()) {
     let log: HealthLog | undefined;
     for (const server of backend.servers) {
-      const model = backend.model.servers[server.index];
+      const model = server.model;
       if (model?.resolvers === undefined || model.unix === true || isIPv4(model.host) || isIPv6(model.host)) continue;
       const resolvers = sections.get(model.resolvers);
       if (resolvers === undefined) continue;

@@ -23,7 +23,9 @@ import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
 import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
 import { connectViaSocks4, isSocks4Error, type Socks4Proxy } from '../proxy/socks4-connect.ts';
-import { checkSampleContext, type CheckSubject } from './check-sample-context.ts';
+import { checkSampleContext, type CheckSubject, type CheckVars } from './check-sample-context.ts';
+import type { HttpCheckPlan } from './http-check-plan.ts';
+import { H2ServerConnection } from '../mux/h2-server.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -34,6 +36,8 @@ export interface HttpProbeSpec {
   /** Its method, for response framing (HEAD has no body). */
   readonly method: string;
   readonly expectation: HttpExpectation;
+  /** The check run's variables, shared with the steps before this request (http-check-sequence.ts). */
+  readonly vars?: CheckVars | undefined;
 }
 
 export interface ProbeSpec {
@@ -65,6 +69,12 @@ export interface ProbeSpec {
   readonly viaSocks4?: boolean | undefined;
   /** The backend and server checked (`be_name`, `srv_name` in set-var and `-lf` patterns). */
   readonly subject?: CheckSubject | undefined;
+  /** HTTP over HTTP/2 with prior knowledge (`check-proto h2`, the server's `proto h2`, `http-check connect proto h2`). */
+  readonly h2?: boolean | undefined;
+  /** `http-check connect`, `-lf` values, set-var before the send: the HTTP check runs as a sequence (http-check-sequence.ts). */
+  readonly httpPlan?: HttpCheckPlan | undefined;
+  /** `http-check send-state`: the X-Haproxy-Server-State value, built for each check. */
+  readonly serverState?: (() => string) | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -149,7 +159,14 @@ export class CheckProbe implements SocketHandler {
       return;
     }
     this.#parser = new ResponseHeadParser();
-    socket.write(http.request);
+    let out = socket;
+    if (this.#spec.h2 === true) {
+      // The HTTP/2 mux carries the HTTP/1 request as a stream and gives the response back as HTTP/1 bytes.
+      const mux = new H2ServerConnection(socket, this.#runtime);
+      mux.setHandler(this);
+      this.#socket = out = mux;
+    }
+    out.write(http.request);
     if (this.#spec.readTimeout !== undefined) {
       this.#clearTimer();
       this.#timer = this.#runtime.setTimer(() => this.#expired(), this.#spec.readTimeout);
@@ -265,7 +282,7 @@ export class CheckProbe implements SocketHandler {
       body = latin1String(all, 0, all.byteLength);
     }
     const expectation = (this.#spec.http as HttpProbeSpec).expectation;
-    const context = checkSampleContext(this.#spec.subject, head);
+    const context = checkSampleContext(this.#spec.subject, head, (this.#spec.http as HttpProbeSpec).vars);
     this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries(), context }));
   }
 

@@ -29,8 +29,9 @@ export interface CheckSubject {
   readonly serverId: number;
 }
 
-export function checkSampleContext(subject: CheckSubject | undefined, response: ResponseHead | undefined): SampleContext {
+/** `vars`: the check run's variables when several steps share them (http-check-sequence.ts); else fresh ones. */
+export function checkSampleContext(subject: CheckSubject | undefined, response: ResponseHead | undefined, vars: CheckVars = new CheckVars()): SampleContext {
   const backend: SampleBackend | undefined = subject === undefined ? undefined : { name: subject.backend, usableServers: 0 };
   const chosenServer: SampleServer | undefined = subject === undefined ? undefined : { name: subject.server, id: subject.serverId };
-  return { clientAddress: '', lbHead: undefined, response, vars: new CheckVars(), backend, chosenServer };
+  return { clientAddress: '', lbHead: undefined, response, vars, backend, chosenServer };
 }

@@ -16,6 +16,7 @@ import type { HttpProbeSpec, ProbeSpec } from './check-probe.ts';
 import { HealthLog } from './health-log.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
 import { compileExpectation } from './http-expect.ts';
+import { compileHttpCheckPlan, type HttpCheckPlan } from './http-check-plan.ts';
 import { ServerCheck, type ServerCheckOptions } from './server-check.ts';
 import { AgentCheck } from './agent-check.ts';
 import { serverStateHeader } from './server-state-header.ts';
@@ -79,6 +80,8 @@ export function probeSpecFor(
     connectTimeout,
     readTimeout: timeouts.check,
     ...(tcpRules !== undefined ? { tcpRules } : {}),
+    // HTTP checks speak the check's mux: `check-proto`, else the server's `proto` (init_srv_check).
+    ...(http !== undefined && (check.proto ?? server.proto) === 'h2' ? { h2: true } : {}),
     ...(server.socks4 !== undefined ? { socks4: server.socks4, viaSocks4: server.checkViaSocks4 } : {}),
     // HAProxy: checks send the server's PROXY header unless redirected by `port`/`addr`;
     // `check-send-proxy` forces one (v2 when the server speaks v2, else v1).
@@ -99,6 +102,12 @@ export function httpProbeFor(model: BackendModel): HttpProbeSpec | undefined {
   };
 }
 
+/** A backend's HTTP check as a plan of requests (http-check-plan.ts); undefined for tcp checks. */
+export function httpPlanFor(model: BackendModel): HttpCheckPlan | undefined {
+  const hc = model.healthCheck;
+  return hc?.kind === 'http' && hc.http !== undefined ? compileHttpCheckPlan(hc.http) : undefined;
+}
+
 /** The rule set of `option tcp-check` + `tcp-check` lines or of a protocol check; undefined otherwise. */
 export function tcpRuleSetFor(model: BackendModel): TcpCheckRuleSet | undefined {
   const hc = model.healthCheck;
@@ -106,6 +115,12 @@ export function tcpRuleSetFor(model: BackendModel): TcpCheckRuleSet | undefined 
   if (hc.protocol !== undefined) return protocolRuleSet(hc.protocol);
   if (hc.tcpRules !== undefined && hc.tcpRules.length > 0) return compileTcpCheckRules(hc.tcpRules);
   return undefined;
+}
+
+/** The HTTP check run as a plan (http-check-plan.ts), with the server's state header when `send-state` asks for it. */
+function withPlan(spec: ProbeSpec, plan: HttpCheckPlan | undefined, sendsState: boolean, backend: Backend, server: Server, node: string): ProbeSpec {
+  if (plan === undefined) return spec;
+  return { ...spec, httpPlan: plan, ...(sendsState ? { serverState: () => serverStateHeader(backend, server, node) } : {}) };
 }
 
 /** `http-check send-state`: the request is built for each check, with the server's state then. */
@@ -132,8 +147,10 @@ export class BackendHealth {
     const model = backend.model;
     let http: HttpProbeSpec | undefined;
     let tcpRules: TcpCheckRuleSet | undefined;
+    let plan: HttpCheckPlan | undefined;
     try {
       http = httpProbeFor(model);
+      plan = httpPlanFor(model);
       tcpRules = tcpRuleSetFor(model);
     } catch (error) {
       // Name the backend and its line: the parser checked the syntax, the engine compiles it.
@@ -150,16 +167,23 @@ export class BackendHealth {
       const check = server.check;
       if (check === undefined) continue;
       validateIntervals(backend.name, server.name, check);
-      const spec = {
-        ...probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules),
-        subject: { backend: backend.name, server: server.name, serverId: server.id },
-      };
+      const spec = withPlan(
+        {
+          ...probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules),
+          subject: { backend: backend.name, server: server.name, serverId: server.id },
+        },
+        plan,
+        sendsState,
+        backend,
+        server,
+        node,
+      );
       checks.push(new ServerCheck(runtime, backend, server, check, spec, log, checkOptions));
     }
     this.checks = checks;
     const agents: AgentCheck[] = [];
     for (const server of backend.servers) {
-      const agent = model.servers[server.index]?.agent;
+      const agent = server.model.agent;
       if (agent === undefined) continue;
       agents.push(new AgentCheck(runtime, backend, server, agent, checks.find((c) => c.server === server), log, model.timeouts.check));
     }
@@ -208,7 +232,14 @@ export function createRuntimeServerChecks(
     const sendsState = http !== undefined && model.healthCheck?.sendState === true;
     const node = runtime.hostname ?? '';
     const probe = sendsState ? withServerState(http, backend, server, node) : http;
-    const spec = probeSpecFor(server, server.check, model.timeouts, probe, tcpRuleSetFor(model), true);
+    const spec = withPlan(
+      { ...probeSpecFor(server, server.check, model.timeouts, probe, tcpRuleSetFor(model), true), subject: { backend: backend.name, server: server.name, serverId: server.id } },
+      httpPlanFor(model),
+      sendsState,
+      backend,
+      server,
+      node,
+    );
     check = new ServerCheck(runtime, backend, server, server.check, spec, log, checkOptionsFor(backend, proxyType, 0, Math.random));
   }
   const agent = agentModel === undefined ? undefined : new AgentCheck(runtime, backend, server, agentModel, check, log, model.timeouts.check);

@@ -17,12 +17,15 @@ import { latin1Bytes } from '../http/codec/index.ts';
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+/** The request line, headers and body of one check request, values already built. */
+export type CheckRequestFields = Pick<HttpCheckModel, 'method' | 'uri' | 'version' | 'headers' | 'body'>;
+
 export class HttpCheckRequestError extends Error {
   readonly code = 'HTTP_CHECK_REQUEST';
 }
 
 /** Serializes the check request; throws HttpCheckRequestError on a value that cannot go on the wire. */
-export function buildHttpCheckRequest(http: HttpCheckModel, serverState?: string): Uint8Array {
+export function buildHttpCheckRequest(http: CheckRequestFields, serverState?: string): Uint8Array {
   if (!TOKEN.test(http.method)) throw new HttpCheckRequestError(`option httpchk: invalid method '${http.method}'`);
   if (http.uri === '' || /[\x00-\x20\x7f]/.test(http.uri)) throw new HttpCheckRequestError(`option httpchk: invalid URI '${http.uri}'`);
   if (!/^HTTP\/\d(?:\.\d)?$/.test(http.version)) throw new HttpCheckRequestError(`option httpchk: invalid HTTP version '${http.version}'`);

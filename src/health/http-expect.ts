@@ -89,6 +89,18 @@ function compileRule(rule: HttpCheckExpectModel): CompiledExpect {
   }
 }
 
+/**
+ * `set-var` / `unset-var` lines written before an `http-check send`: they run before its
+ * request is built, with no response to read.
+ */
+export function compileVarSteps(rules: readonly HttpCheckExpectModel[]): (context: SampleContext) => void {
+  const steps = rules.map(compileVarStep);
+  return (context) => {
+    const response: CheckResponse = { status: 0, reason: '', body: '', context };
+    for (const step of steps) step(response, false);
+  };
+}
+
 /** `set-var(check.NAME) EXPR` / `unset-var(check.NAME)`: the variable lives for this check run. */
 function compileVarStep(rule: HttpCheckExpectModel): (response: CheckResponse, received: boolean) => void {
   const name = rule.pattern.slice('check.'.length);

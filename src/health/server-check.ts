@@ -23,6 +23,7 @@ import type { HealthLog } from './health-log.ts';
 import { DEFAULT_ERROR_LIMIT, DEFAULT_ON_ERROR, HealthObserver, type ObservedErrorsHandler } from './observe.ts';
 import { SlowStart } from './slowstart.ts';
 import { TcpCheckProbe } from './tcp-check/probe.ts';
+import { HttpCheckSequence } from './http-check-sequence.ts';
 import {
   checkResultMessage,
   countUsableServers,
@@ -171,7 +172,13 @@ export class ServerCheck implements ObservedErrorsHandler {
       this.#completed(outcome, startedAt);
     };
     const rules = this.#spec.tcpRules;
-    const probe = rules === undefined ? new CheckProbe(this.#runtime, this.#spec, done) : new TcpCheckProbe(this.#runtime, this.#spec, rules, done);
+    const plan = this.#spec.httpPlan;
+    const probe =
+      plan !== undefined
+        ? new HttpCheckSequence(this.#runtime, this.#spec, plan, done)
+        : rules === undefined
+          ? new CheckProbe(this.#runtime, this.#spec, done)
+          : new TcpCheckProbe(this.#runtime, this.#spec, rules, done);
     this.#probe = probe;
     probe.start();
   }

@@ -174,7 +174,7 @@ export class Proxy {
     const listens = new Set(this.config.frontends.map((f) => f.name));
     const services: BackendHealth[] = [];
     for (const backend of this.backends.values()) {
-      if (!backend.servers.some((s) => s.check !== undefined || backend.model.servers[s.index]?.agent !== undefined)) continue;
+      if (!backend.servers.some((s) => s.check !== undefined || s.model.agent !== undefined)) continue;
       const logger = this.#backendLogger(backend);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
       services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));

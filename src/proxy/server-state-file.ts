@@ -55,6 +55,8 @@ export interface SavedServerState {
   readonly fqdn: string | undefined;
   /** srv_port, undefined when absent or out of range. */
   readonly port: number | undefined;
+  /** srv_use_ssl as strtol reads it (0 when not a number); undefined when the field is absent. */
+  readonly useSsl?: number | undefined;
 }
 
 /** The states found for each backend (by name), keyed by server name. */
@@ -219,6 +221,7 @@ export function validateServerState(fields: readonly string[]): SavedServerState
     agentState: agentState as number,
     fqdn,
     port,
+    ...(fields[16] !== undefined ? { useSsl: leadingInteger(p(16)) ?? 0 } : {}),
   };
 }
 

@@ -124,7 +124,7 @@ export class ServerTracking {
     this.#report = report;
     for (const backend of backends.values()) {
       for (const server of backend.servers) {
-        const track = backend.model.servers[server.index]?.track;
+        const track = server.model.track;
         const trackedBackend = track === undefined ? undefined : backends.get(track.backend);
         const tracked = trackedBackend?.server(track?.server ?? '');
         if (trackedBackend !== undefined && tracked !== undefined) this.link(backend, server, trackedBackend, tracked);

@@ -172,6 +172,12 @@ export class Server {
    */
   index: number;
   /**
+   * The settings this server was made from (its `server` line, or its `add server` command). A
+   * server's own reference: the backend's model lists only the configuration's servers, by a
+   * position `del server` shifts and by names `add server` may give again.
+   */
+  readonly model: ServerModel;
+  /**
    * Set on the stand-in for a backend's `dispatch` address or `option transparent` destination
    * (HAProxy's stream target is then the backend itself): never balanced, checked or queued,
    * logged as `<NOSRV>`, its connections private to their session.
@@ -191,6 +197,7 @@ export class Server {
 
   constructor(model: ServerModel, index = 0, trackSessions = false, direct?: DirectTargetModel['kind'], id = index + 1) {
     this.direct = direct;
+    this.model = model;
     this.id = id;
     this.name = model.name;
     const resolved = model.resolvedAddress;

@@ -48,7 +48,13 @@ function quoted(word: string): string {
 
 /** The server model the configuration parser makes of `name addr options...` in `backend`, or its first error. */
 function parseServerLine(target: RuntimeTarget, backend: Backend, words: readonly string[]): ServerModel | string {
+  // The running configuration's TLS defaults apply to the line as to a configured server's.
+  const tlsDefaults = target.config.global.serverTlsDefaults;
   const text = [
+    'global',
+    ...(tlsDefaults?.caBase !== undefined ? [`    ca-base ${quoted(tlsDefaults.caBase)}`] : []),
+    ...(tlsDefaults?.crtBase !== undefined ? [`    crt-base ${quoted(tlsDefaults.crtBase)}`] : []),
+    ...(tlsDefaults?.verify !== undefined ? [`    ssl-server-verify ${tlsDefaults.verify}`] : []),
     'defaults',
     `    mode ${backend.mode}`,
     '    timeout connect 1s',
@@ -104,7 +110,8 @@ export function addServer(target: RuntimeTarget, path: string, words: readonly s
   const tracked = trackText === undefined ? undefined : trackedServer(target, backend, trackText);
   if (typeof tracked === 'string') return { ok: false, text: tracked };
   // A dynamic server starts in maintenance: `enable server` (or `set server ... state ready`) puts it in service.
-  const server = new Server({ ...model, disabled: true }, backend.servers.length, true, undefined, nextId(backend));
+  const server = new Server(model, backend.servers.length, true, undefined, nextId(backend));
+  server.status = 'MAINT';
   server.lastChange = target.runtime.now();
   startInForcedMaint(server);
   dynamicServers.add(server);
@@ -127,7 +134,7 @@ function trackedServer(target: RuntimeTarget, own: Backend, text: string): { bac
   const server = backend.server(serverName);
   if (server === undefined) return `unable to find required server '${serverName}' for tracking.\n`;
   if (dynamicServers.has(server)) return `unable to use ${backend.name}/${server.name} for tracking as it is a dynamic server.\n`;
-  const model = backend.model.servers.find((m) => m.name === server.name);
+  const model = server.model;
   const checked = model?.check?.enabled === true || model?.agent !== undefined || model?.track !== undefined;
   if (!checked) return `unable to use ${backend.name}/${server.name} for tracking as it does not have any check nor agent enabled.\n`;
   return { backend, server };

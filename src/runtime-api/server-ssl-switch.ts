@@ -10,6 +10,18 @@ import { isDynamicServer } from './dynamic-servers.ts';
 import { error, SEVERITY_NOTICE, type CliAnswer } from './output.ts';
 import type { RuntimeTarget } from './target.ts';
 
+/**
+ * HAProxy's srv_set_ssl as the server-state file applies it: nothing without an SSL context;
+ * otherwise TLS is on for any non-zero value (-1 included, the saved form of `no-ssl`).
+ */
+export function applyUseSsl(server: Server, useSsl: number): void {
+  if (server.ssl !== undefined) server.sslContext = server.ssl;
+  const context = server.sslContext;
+  if (context === undefined) return;
+  server.useSsl = useSsl === 0 ? 0 : useSsl === -1 ? -1 : 1;
+  server.ssl = useSsl === 0 ? undefined : context;
+}
+
 export function setServerSsl(target: RuntimeTarget, server: Server, word: string | undefined): CliAnswer {
   if (isDynamicServer(server)) return error("'set server <srv> ssl' not supported on dynamic servers\n");
   // Committed certificates replace server.ssl: the context follows the settings in use.

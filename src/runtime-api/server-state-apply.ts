@@ -16,6 +16,7 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { checkStatusName } from '../health/check-status-codes.ts';
 import { LogLevel } from '../log/logger.ts';
 import { setCheckHealth, setDrain, setMaint, setReady } from './server-admin.ts';
+import { applyUseSsl } from './server-ssl-switch.ts';
 import type { RuntimeTarget } from './target.ts';
 
 /** CHK_ST_CONFIGURED / CHK_ST_ENABLED of srv_check_state. */
@@ -40,7 +41,7 @@ export function applyServerStates(target: RuntimeTarget, states: ServerStates, h
 }
 
 function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state: SavedServerState, now: number, hooks: ServerStateHooks): void {
-  const model = backend.model.servers.find((m) => m.name === server.name);
+  const model = server.model;
   const check = target.healthCheck(server);
   const rise = server.checkState?.rise ?? model?.check?.rise ?? 2;
   const fall = server.checkState?.fall ?? model?.check?.fall ?? 3;
@@ -105,4 +106,6 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
     backend.setServerWeight(server, state.userWeight);
   }
   if (state.port !== undefined && !server.unix) server.port = state.port;
+  // srv_set_ssl, only for a server with an SSL context; any non-zero value (even no-ssl's -1) is TLS on.
+  if (state.useSsl !== undefined) applyUseSsl(server, state.useSsl);
 }

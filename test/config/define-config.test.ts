@@ -287,7 +287,10 @@ describe('defineConfig: HTTP settings', () => {
     // defineConfig takes the PEM text itself: the one difference.
     assert.equal(fromCfg.backends[0]?.servers[1]?.ssl?.caFile, '/ca/ca.pem');
     const cfgServers = fromCfg.backends[0]?.servers.map((s) => (s.ssl === undefined ? s : { ...s, ssl: { ...s.ssl, caFile: undefined } }));
-    const comparable = { ...fromCfg, backends: fromCfg.backends.map((b, i) => (i === 0 ? { ...b, servers: cfgServers ?? [] } : b)) };
+    // Its `ca-base` is kept for the lines `add server` parses at run time; defineConfig writes whole paths.
+    const { serverTlsDefaults: _bases, ...cfgGlobal } = fromCfg.global;
+    assert.deepEqual(_bases, { caBase: '/ca', crtBase: undefined, verify: undefined });
+    const comparable = { ...fromCfg, global: cfgGlobal, backends: fromCfg.backends.map((b, i) => (i === 0 ? { ...b, servers: cfgServers ?? [] } : b)) };
     assert.deepEqual(withoutSources(fromTs), JSON.parse(JSON.stringify(withoutSources(comparable))));
     const app = fromTs.backends[0];
     assert.deepEqual(app?.http, {

@@ -76,12 +76,20 @@ describe('http-check send', () => {
 
   it('refuses bad arguments and what is not supported yet', async () => {
     const [unknown] = await backendErrors('  http-check send methd GET');
-    assert.match(unknown?.[3] ?? '', /^'http-check send' expects 'meth', 'uri', 'ver', 'hdr' or 'body' but got 'methd' as argument; did you mean 'meth'\?\.$/);
-    assert.deepEqual(await backendErrors('  http-check send hdr Host'), [[2, 19, 'http-check', "'http-check send' : 'hdr' expects <name> and <value>."]]);
-    assert.deepEqual(await backendErrors('  http-check send uri'), [[2, 19, 'http-check', "'http-check send' : 'uri' expects an argument."]]);
-    assert.deepEqual(await backendErrors('  http-check send uri-lf /%[src]'), [[2, 19, 'http-check', "'http-check send' : 'uri-lf' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  http-check send', '  http-check send'), [
-      [3, 14, 'http-check', "only one 'http-check send' is supported per proxy (several need 'http-check connect', not supported by Switchyard yet)."],
+    assert.match(
+      unknown?.[3] ?? '',
+      /^'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got 'methd' as argument; did you mean 'meth'\?\.$/,
+    );
+    // HAProxy 2.6's texts (haproxy -c), its doubled periods included.
+    assert.deepEqual(await backendErrors('  http-check send hdr Host'), [[2, 19, 'http-check', "'http-check send' : 'hdr' expects <name> and <value> as arguments"]]);
+    assert.deepEqual(await backendErrors('  http-check send uri'), [[2, 19, 'http-check', "'http-check send' : 'uri' expects a string as argument.."]]);
+    assert.deepEqual(await backendErrors('  http-check send uri-lf'), [[2, 19, 'http-check', "'http-check send' : 'uri-lf' expects a string as argument.."]]);
+    const [format] = await backendErrors('  http-check send uri-lf "%[nosuchfetch]"');
+    assert.match(format?.[3] ?? '', /^'http-check send' : '%\[nosuchfetch\]' invalid log-format string \(.*nosuchfetch.*\)\.$/);
+    const [header] = await backendErrors('  http-check send hdr x "%[nosuchfetch]"');
+    assert.match(header?.[3] ?? '', /^'http-check send' : .*nosuchfetch/);
+    assert.deepEqual(await backendErrors('  option httpchk', '  http-check connect', '  http-check send', '  http-check send'), [
+      [5, 14, 'http-check', "'http-check send' : unable to add http-check send rule at step 2 (missing connect rule).."],
     ]);
   });
 });
@@ -156,14 +164,81 @@ describe('http-check set-var / unset-var and -lf patterns', () => {
 
 describe('http-check rules', () => {
   it('refuses the other actions as not supported yet', async () => {
-    for (const action of ['connect', 'comment x', 'disable-on-404']) {
-      const name = action.split(' ')[0] as string;
+    for (const action of ['disable-on-404', 'set-var-fmt']) {
       const [error] = await backendErrors(`  http-check ${action}`);
       assert.deepEqual(error?.slice(0, 2), [2, 14], action);
-      assert.equal(error?.[3], `'http-check ${name}' is not supported by Switchyard yet.`);
+      assert.equal(error?.[3], `'http-check ${action}' is not supported by Switchyard yet.`);
     }
     const [typo] = await backendErrors('  http-check expct status 200');
-    assert.match(typo?.[3] ?? '', /^'http-check' expects 'send' or 'expect' \(got 'expct'\); did you mean 'expect'\?\.$/);
+    assert.match(
+      typo?.[3] ?? '',
+      /^'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt\(\*\)', 'set-var\(\*\)', 'unset-var\(\*\)'\. but got 'expct'; did you mean 'expect'\?$/,
+    );
+  });
+
+  it('http-check connect opens a further request; set-var before a send runs before it; -lf values are kept as formats', async () => {
+    const hc = await httpCheck(
+      '  option httpchk',
+      '  http-check comment first',
+      '  http-check connect addr 127.0.0.1:81 proto h2',
+      '  http-check set-var(check.p) str(/a)',
+      '  http-check send meth GET uri-lf "%[var(check.p)]" hdr x-t "s=%[srv_name]"',
+      '  http-check expect status 200',
+      '  http-check connect port 82 ssl sni s.example alpn h2 send-proxy linger comment c default',
+      '  http-check unset-var(check.p)',
+      '  http-check send body-lf "b %[be_name]"',
+    );
+    assert.equal(hc?.uri, '%[var(check.p)]');
+    assert.equal(hc?.uriFormat, true);
+    assert.deepEqual(hc?.headers, [['x-t', 's=%[srv_name]']]);
+    assert.deepEqual(hc?.connect, {
+      action: 'connect', isDefault: false, port: 81, addr: '127.0.0.1', sendProxy: false, ssl: false, sni: undefined, alpn: undefined, linger: false, comment: undefined, proto: 'h2',
+    });
+    assert.deepEqual(hc?.before, [{ negate: false, kind: 'set-var', pattern: 'check.p', expression: 'str(/a)' }]);
+    assert.deepEqual(hc?.expect, [{ negate: false, kind: 'status', pattern: '200' }]);
+    assert.deepEqual(hc?.next, [
+      {
+        connect: { action: 'connect', isDefault: true, port: 82, addr: undefined, sendProxy: true, ssl: true, sni: 's.example', alpn: 'h2', linger: true, comment: 'c' },
+        before: [{ negate: false, kind: 'unset-var', pattern: 'check.p' }],
+        method: 'OPTIONS',
+        uri: '/',
+        uriFormat: false,
+        version: 'HTTP/1.0',
+        headers: [],
+        body: 'b %[be_name]',
+        bodyFormat: true,
+        expect: [],
+      },
+    ]);
+  });
+
+  it("refuses http-check rules out of HAProxy's order and bad connect arguments, with HAProxy's texts", async () => {
+    const errors = async (...lines: string[]): Promise<string | undefined> => (await backendErrors('  option httpchk', ...lines))[0]?.[3];
+    assert.equal(
+      await errors('  http-check send meth GET', '  http-check connect'),
+      "'http-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.",
+    );
+    assert.equal(await errors('  http-check connect', '  http-check expect status 200'), "'http-check expect' : unable to add http-check expect rule at step 2 (missing send rule)..");
+    assert.equal(await errors('  http-check connect', '  http-check send', '  http-check connect'), "'http-check connect' : unable to add http-check connect rule at step 2 (missing expect rule)..");
+    assert.equal(
+      await errors('  http-check connect foo'),
+      "'http-check connect' : expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got 'foo' as argument..",
+    );
+    assert.equal(await errors('  http-check connect port'), "'http-check connect' : 'port' expects a port number or a sample expression as argument..");
+    assert.equal(await errors('  http-check connect port 70000'), "'http-check connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got 70000..");
+    assert.equal(await errors('  http-check connect sni'), "'http-check connect' : 'sni' expects a string as argument..");
+    assert.equal(await errors('  http-check connect proto'), "'http-check connect' : 'proto' expects a MUX protocol as argument..");
+    assert.equal(await errors('  http-check connect proto foo'), "'http-check connect' : 'proto' : unknown MUX protocol 'foo'..");
+    assert.equal(await errors('  http-check comment'), "'http-check comment' : expects a string as argument.");
+  });
+
+  it('check-proto h1|h2 on servers, with HAProxy\'s texts for a bad one', async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  option httpchk', '  server s 127.0.0.1:80 check check-proto h2'));
+    assert.equal(model.backends[0]?.servers[0]?.check?.proto, 'h2');
+    const [unknown] = await backendErrors('  option httpchk', '  server s 127.0.0.1:80 check check-proto foo');
+    assert.match(unknown?.[3] ?? '', /'check-proto' :  unknown MUX protocol 'foo'/);
+    const [tcp] = await backendErrors('  server s 127.0.0.1:80 check check-proto h2');
+    assert.match(tcp?.[3] ?? '', /server 's' uses an incompatible MUX protocol for the selected check type/);
   });
 
   it("inherits the defaults' rules only when the proxy writes none", async () => {

@@ -13,6 +13,17 @@ const CONNECT = { action: 'connect', isDefault: false, port: undefined, addr: un
 const EXPECT = { action: 'expect', negate: false, minRecv: -1, okStatus: undefined, errorStatus: undefined, toutStatus: undefined, onSuccess: undefined, onError: undefined, comment: undefined };
 
 describe('tcp-check rules', () => {
+  it('keeps set-var(check.*) / unset-var(check.*) in place, with HAProxy\'s texts for bad ones', async () => {
+    const hc = await healthCheck('  option tcp-check', '  tcp-check set-var(check.p) int(1)', '  tcp-check connect', '  tcp-check unset-var(check.p) ignored');
+    assert.deepEqual(hc?.tcpRules?.[0], { action: 'set-var', name: 'p', expression: 'int(1)' });
+    assert.deepEqual(hc?.tcpRules?.[2], { action: 'unset-var', name: 'p' });
+    assert.deepEqual(await backendErrors('  tcp-check set-var(check.x)'), [[2, 13, 'tcp-check', "'tcp-check set-var(check.x)' : 'set-var' : missing fetch method."]]);
+    const [name] = await backendErrors('  tcp-check set-var(x) int(1)');
+    assert.match(name?.[3] ?? '', /^'tcp-check set-var\(x\)' : 'set-var' : invalid variable name 'x'\. A variable name must be start by its scope\./);
+    const [fetch] = await backendErrors('  tcp-check set-var(check.x) nosuch');
+    assert.match(fetch?.[3] ?? '', /^'tcp-check set-var\(check\.x\)' : 'set-var' : .*nosuch/);
+  });
+
   it('keeps the lines in order under option tcp-check', async () => {
     const hc = await healthCheck(
       '  option tcp-check',

@@ -18,7 +18,7 @@ import { exchange } from '../support/http-client.ts';
 import { TARGETS, eventually, startProxy } from '../support/http-suite.ts';
 
 const HOST = '127.0.0.1';
-const PORT_NAMES = ['fe', 'app', 'line', 'tunnel', 'deny', 'mute'] as const;
+const PORT_NAMES = ['fe', 'app', 'line', 'tunnel', 'deny', 'mute', 'agent'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 interface SocksRequest {
@@ -101,6 +101,9 @@ backend be_tcp
     tcp-check connect via-socks4
     tcp-check expect string HELLO
     server s ${HOST}:${p.line} socks4 ${HOST}:${p.tunnel} check inter 300ms rise 1 fall 1
+
+backend be_agent
+    server s ${HOST}:${p.app} socks4 ${HOST}:${p.tunnel} check-via-socks4 agent-check agent-port ${p.agent} agent-inter 300ms
 `;
 }
 
@@ -130,8 +133,14 @@ for (const target of TARGETS) {
         socket.end('HELLO\r\n');
       });
       await new Promise<void>((resolve) => line.listen(ports.line, HOST, resolve));
+      const agent = createServer((socket) => {
+        socket.on('error', () => {});
+        socket.end('up\n');
+      });
+      await new Promise<void>((resolve) => agent.listen(ports.agent, HOST, resolve));
       servers = [
         line,
+        agent,
         await socksProxy(ports.tunnel, 'tunnel', tunnel),
         await socksProxy(ports.deny, 'deny', denied),
         await socksProxy(ports.mute, 'mute', muted),
@@ -177,6 +186,10 @@ for (const target of TARGETS) {
       assert.ok(await eventually(() => lineFor('be_tcp') !== undefined, 5000), lines.join(''));
       assert.equal(lineFor('be_tcp'), 'Health check for server be_tcp/s succeeded, reason: Layer7 check passed, code: 0, info: "(tcp-check)", check duration: Nms, status: 1/1 UP.\n');
       assert.ok(tunnel.some((r) => r.port === ports.line));
+    });
+
+    it('an agent check of a check-via-socks4 server goes through the proxy too (its connect is a default one)', async () => {
+      assert.ok(await eventually(() => tunnel.some((r) => r.port === ports.agent), 5000), JSON.stringify(tunnel));
     });
 
     it('a proxy refusing the request fails the check with HAProxy\'s SOCKS4 error', async () => {

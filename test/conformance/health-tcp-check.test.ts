@@ -96,6 +96,18 @@ backend be_port
     tcp-check connect port ${p.good}
     tcp-check connect port ${p.closed}
     server s ${HOST}:${p.good} check inter 200ms rise 1 fall 1
+
+# set-var / unset-var lines are rules: they take step numbers, and a leading one keeps the
+# first connect the first rule (no implicit connect).
+backend be_vars
+    option tcp-check
+    option log-health-checks
+    log ${HOST}:${syslog} local0
+    tcp-check set-var(check.port) int(1)
+    tcp-check connect port ${p.good}
+    tcp-check unset-var(check.port)
+    tcp-check connect port ${p.closed}
+    server s ${HOST}:${p.good} check inter 200ms rise 1 fall 1
 `;
 }
 
@@ -152,6 +164,14 @@ for (const target of TARGETS) {
     it('option redis-check sends PING and reports "Redis server is ok"', async () => {
       assert.ok(await eventually(() => lineFor('be_redis') !== undefined, 5000), lines.join(''));
       assert.equal(lineFor('be_redis'), 'Health check for server be_redis/s succeeded, reason: Layer7 check passed, code: 0, info: "Redis server is ok", check duration: Nms, status: 1/1 UP.\n');
+    });
+
+    it('tcp-check set-var / unset-var lines count as steps', async () => {
+      assert.ok(await eventually(() => lineFor('be_vars') !== undefined, 5000), lines.join(''));
+      assert.match(
+        lineFor('be_vars') ?? '',
+        /^Health check for server be_vars\/s failed, reason: Layer4 connection problem, info: "Connection refused at step 4 of tcp-check \(connect port \d+\)", check duration: Nms, status: 0\/1 DOWN\.\n$/,
+      );
     });
 
     it('a refused second connect names its step and port', async () => {

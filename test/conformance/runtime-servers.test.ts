@@ -54,6 +54,9 @@ listen web
     server s1 127.0.0.1:${p1}
 backend fixed
     balance static-rr
+backend dis
+    server d1 127.0.0.1:1 disabled
+    server d2 127.0.0.1:1
 backend tcpbe
     mode tcp
     balance leastconn
@@ -115,6 +118,14 @@ listen tcpl
       // The freed id is taken again.
       assert.equal(await cli(sock, `add server web/s3 127.0.0.1:${b2}\n`), 'New server registered.\n\n');
       assert.match(await cli(sock, 'show servers state web\n'), /\n\d+ web 2 s3 127\.0\.0\.1 /);
+    });
+
+    it('a server added under the name of a deleted one has its own settings, not those the configuration gave the old one', async () => {
+      assert.match(await cli(sock, 'show servers state dis\n'), /\n\d+ dis 1 d1 127\.0\.0\.1 0 5 /);
+      assert.equal(await cli(sock, 'del server dis/d1\n'), 'Server deleted.\n');
+      assert.equal(await cli(sock, 'add server dis/d1 127.0.0.1:2\n'), 'New server registered.\n\n');
+      // Only the CLI's maintenance (FMAINT), not the configuration's `disabled` (CMAINT) of the deleted d1.
+      assert.match(await cli(sock, 'show servers state dis\n'), /\n\d+ dis 1 d1 127\.0\.0\.1 0 1 /);
     });
 
     it('show sess lists a tcp stream (source, proxies, server, age); shutdown session ends it', async () => {

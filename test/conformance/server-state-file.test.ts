@@ -177,5 +177,46 @@ backend web3
       await proxy.stop();
       proxy = undefined;
     });
+
+    it('srv_use_ssl turns TLS off (or on) for a server with an SSL context, as srv_set_ssl', async () => {
+      const base = join(dir, 'ssl-states');
+      rmSync(base, { recursive: true, force: true });
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(base);
+      const [port] = (await freePorts(1)) as [number];
+      // t: `ssl` saved as off; u: no SSL context, so a saved 1 changes nothing.
+      writeFileSync(
+        join(base, 'tls'),
+        `1\n3 tls 1 t 127.0.0.1 2 0 1 1 0 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0\n3 tls 2 u 127.0.0.1 2 0 1 1 0 1 0 2 0 0 0 0 - ${p1} - 1 0 - - 0\n`,
+      );
+      proxy = await startProxy(
+        target,
+        `
+global
+    stats socket ${sock} level admin
+    server-state-base ${base}
+${HTTP_DEFAULTS}
+listen tls
+    bind 127.0.0.1:${port}
+    load-server-state-from-file local
+    server t 127.0.0.1:${p1} ssl verify none
+    server u 127.0.0.1:${p1} disabled
+`,
+      );
+      const states = stateLines(await cli(sock, 'show servers state\n'));
+      assert.equal(states.get('t')?.[20], '0');
+      assert.equal(states.get('u')?.[20], '0');
+      // The plain HTTP server answers: the connection is no longer TLS.
+      const conn = await HttpConnection.open(port);
+      try {
+        const res = await conn.request('GET', '/');
+        assert.equal(res.status, 200);
+        assert.equal(res.header('x-backend'), 'one');
+      } finally {
+        conn.destroy();
+      }
+      await proxy.stop();
+      proxy = undefined;
+    });
   });
 }

@@ -79,7 +79,7 @@ describe('compileTcpCheckRules', () => {
   it('adds the implicit connect (step 0), numbers steps by line, drops comments onto the next rules, links expect runs', () => {
     const set = compileTcpCheckRules([send('a'), { action: 'comment', comment: 'c' }, expect('string', 'x'), expect('string', 'y'), send('b'), expect('string', 'z')]);
     assert.deepEqual(
-      set.rules.map((r) => [r.action, r.step, r.action === 'expect' ? r.head : -1, r.comment]),
+      set.rules.map((r) => [r.action, r.step, r.action === 'expect' ? r.head : -1, r.action === 'var' ? undefined : r.comment]),
       [
         ['connect', 0, -1, undefined],
         ['send', 1, -1, undefined],

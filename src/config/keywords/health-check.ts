@@ -1,14 +1,15 @@
 /**
  * How a backend checks its `check` servers (HAProxy's tcpcheck.c): a TCP connect by default or
- * with `option tcp-check` alone, or an HTTP request with `option httpchk [METHOD] [URI]
- * [VERSION]`, shaped by `http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]* [body S]`
- * and judged by `http-check expect [!] status|rstatus|string|rstring PATTERN` (several, all
- * must pass, in order; none = any 2xx or 3xx status).
+ * with `option tcp-check` alone, or HTTP requests with `option httpchk [METHOD] [URI]
+ * [VERSION]`, shaped by `http-check send [meth M] [uri U|uri-lf FMT] [ver V] [hdr NAME FMT]*
+ * [body S|body-lf FMT]` and judged by `http-check expect [!] status|rstatus|string|rstring|hdr|fhdr
+ * PATTERN` (several, all must pass, in order; none = any 2xx or 3xx status). `http-check
+ * connect` (http-check-connect.ts) opens a further request, in HAProxy's rule order.
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
- * rules of a defaults section are inherited only by proxies writing none of their own. The
- * other `http-check` actions (connect, comment, disable-on-404) are refused as not supported
- * yet; `set-var` / `unset-var` are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
+ * rules of a defaults section are inherited only by proxies writing none of their own.
+ * `disable-on-404` and `set-var-fmt` are refused as not supported yet; `set-var` / `unset-var`
+ * are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';
@@ -19,6 +20,7 @@ import type { Token } from '../tokenizer.ts';
 import { isHeaderName } from './http.ts';
 import { noExtraArgs } from './args.ts';
 import { checkLogFormatError, isCheckVarAction, parseCheckVarAction } from './http-check-vars.ts';
+import { parseHttpCheckConnect } from './http-check-connect.ts';
 
 /** An HTTP method is an RFC 9110 token. */
 function isMethod(text: string): boolean {
@@ -121,32 +123,40 @@ function ownRules(ctx: KeywordContext, proxy: ProxyDraft): void {
 function dropInheritedRules(check: ProxyDraft['healthCheck']): void {
   check.send = undefined;
   check.expect = [];
+  check.connect = undefined;
+  check.before = [];
+  check.segments = [];
+  check.lastRule = undefined;
+  check.lastIndex = -1;
   check.rulesInherited = false;
   check.rulesPlace = undefined;
 }
 
-const SEND_OPTIONS = ['meth', 'uri', 'ver', 'hdr', 'body'];
-const UNSUPPORTED_SEND_OPTIONS = ['uri-lf', 'body-lf', 'comment'];
+const SEND_OPTIONS = ['meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body', 'body-lf', 'comment'];
+
+/** A log-format value of `http-check send` (uri-lf, body-lf, every hdr value); HAProxy's message on a bad one. */
+function validFormat(ctx: KeywordContext, value: Token, quoted: boolean): boolean {
+  const error = checkLogFormatError(value.text);
+  if (error === undefined) return true;
+  ctx.error(quoted ? `'http-check send' : '${value.text}' invalid log-format string (${error}).` : `'http-check send' : ${error}.`, value);
+  return false;
+}
 
 function parseSend(ctx: KeywordContext, args: readonly Token[]): HttpCheckSendDraft | undefined {
   const send: HttpCheckSendDraft = { method: undefined, uri: undefined, version: undefined, headers: [], body: undefined };
   let i = 2;
   while (i < args.length) {
     const word = args[i] as Token;
-    if (UNSUPPORTED_SEND_OPTIONS.includes(word.text)) {
-      ctx.error(`'http-check send' : '${word.text}' is not supported by Switchyard yet.`, word);
-      return undefined;
-    }
     if (!SEND_OPTIONS.includes(word.text)) {
       ctx.error(
-        `'http-check send' expects 'meth', 'uri', 'ver', 'hdr' or 'body' but got '${word.text}' as argument${didYouMean(word.text, SEND_OPTIONS)}.`,
+        `'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '${word.text}' as argument${didYouMean(word.text, SEND_OPTIONS)}.`,
         word,
       );
       return undefined;
     }
     const value = args[i + 1];
     if (value === undefined) {
-      ctx.error(`'http-check send' : '${word.text}' expects ${word.text === 'hdr' ? '<name> and <value>' : 'an argument'}.`, word);
+      ctx.error(`'http-check send' : '${word.text}' expects ${word.text === 'hdr' ? '<name> and <value> as arguments' : 'a string as argument..'}`, word);
       return undefined;
     }
     switch (word.text) {
@@ -163,23 +173,44 @@ function parseSend(ctx: KeywordContext, args: readonly Token[]): HttpCheckSendDr
           return undefined;
         }
         send.uri = value.text;
+        send.uriFormat = false;
+        break;
+      case 'uri-lf':
+        if (value.text === '') {
+          ctx.error("'http-check send' : 'uri-lf' expects a string as argument..", word);
+          return undefined;
+        }
+        if (!validFormat(ctx, value, true)) return undefined;
+        send.uri = value.text;
+        send.uriFormat = true;
+        break;
+      case 'body-lf':
+        if (!validFormat(ctx, value, true)) return undefined;
+        send.body = value.text;
+        send.bodyFormat = true;
+        break;
+      case 'comment':
+        // Comments name rules in step messages, which HTTP checks do not print.
         break;
       case 'ver':
         send.version = value.text;
         break;
       case 'body':
         send.body = value.text;
+        send.bodyFormat = false;
         break;
       default: {
         const headerValue = args[i + 2];
         if (headerValue === undefined) {
-          ctx.error("'http-check send' : 'hdr' expects <name> and <value>.", word);
+          ctx.error("'http-check send' : 'hdr' expects <name> and <value> as arguments", word);
           return undefined;
         }
         if (!isHeaderName(value.text)) {
           ctx.error(`'http-check send' : '${value.text}' is not a valid header name.`, value);
           return undefined;
         }
+        // Every header value is a log-format string in HAProxy 2.6.
+        if (!validFormat(ctx, headerValue, false)) return undefined;
         send.headers.push([value.text, headerValue.text]);
         i += 1;
       }
@@ -313,8 +344,34 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
   return { negate, kind, pattern: pattern.text };
 }
 
-const HTTP_CHECK_ACTIONS = ['send', 'expect', 'send-state'];
-const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['connect', 'set-var-fmt', 'comment', 'disable-on-404'];
+const HTTP_CHECK_ACTIONS = ['comment', 'connect', 'send', 'expect', 'send-state', 'set-var', 'unset-var'];
+const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['set-var-fmt', 'disable-on-404'];
+
+type HealthCheck = ProxyDraft['healthCheck'];
+
+/** The rules the next line adds to: the last `http-check connect`'s, or the first request's. */
+function currentSegment(check: HealthCheck): { send: HttpCheckSendDraft | undefined; before: HttpCheckExpectModel[]; expect: HttpCheckExpectModel[] } {
+  return check.segments[check.segments.length - 1] ?? check;
+}
+
+/**
+ * HAProxy's tcpcheck_add_http_rule order checks: a send follows a connect, an expect a send or
+ * an expect, a connect an expect (comments and set-var lines are skipped). Returns the message
+ * or undefined; the step is HAProxy's rule index + 1.
+ */
+function orderError(check: HealthCheck, action: 'connect' | 'send' | 'expect'): string | undefined {
+  const last = check.lastRule;
+  const step = check.lastIndex + 2;
+  if (last === undefined) return undefined;
+  if (action === 'send' && last !== 'connect') return `unable to add http-check send rule at step ${step} (missing connect rule).`;
+  if (action === 'expect' && last !== 'send' && last !== 'expect') return `unable to add http-check expect rule at step ${step} (missing send rule).`;
+  if (action === 'connect' && last !== 'expect') return `unable to add http-check connect rule at step ${step} (missing expect rule).`;
+  return undefined;
+}
+
+function hasConnect(check: HealthCheck): boolean {
+  return check.connect !== undefined || check.segments.length > 0;
+}
 
 function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
@@ -331,33 +388,66 @@ function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
     const proxy = ctx.proxy;
     if (parsed === undefined || proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check')) return;
     ownRules(ctx, proxy);
-    proxy.healthCheck.expect.push(parsed);
+    const check = proxy.healthCheck;
+    const segment = currentSegment(check);
+    // Before the send it runs before the request is built; after it, once the response came.
+    (segment.send === undefined && segment.expect.length === 0 ? segment.before : segment.expect).push(parsed);
+    check.lastIndex++;
     return;
   }
-  if (action === undefined || !HTTP_CHECK_ACTIONS.includes(action.text)) {
+  if (action?.text === 'comment') {
+    if (args[2] === undefined) {
+      ctx.error("'http-check comment' : expects a string as argument.", action);
+      return;
+    }
+    const proxy = ctx.proxy;
+    if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check comment')) return;
+    // Comments name rules in step messages, which HTTP checks do not print: only the step counts.
+    ownRules(ctx, proxy);
+    proxy.healthCheck.lastIndex++;
+    return;
+  }
+  if (action === undefined || !['connect', 'send', 'expect'].includes(action.text)) {
     if (action !== undefined && UNSUPPORTED_HTTP_CHECK_ACTIONS.includes(action.text)) {
       ctx.error(`'http-check ${action.text}' is not supported by Switchyard yet.`, action);
     } else {
-      const got = action === undefined ? '' : ` (got '${action.text}')${didYouMean(action.text, [...HTTP_CHECK_ACTIONS, ...UNSUPPORTED_HTTP_CHECK_ACTIONS])}`;
-      ctx.error(`'http-check' expects 'send' or 'expect'${got}.`, action);
+      // HAProxy's text, its '. but got' included.
+      const got = action === undefined ? '' : ` but got '${action.text}'${didYouMean(action.text, [...HTTP_CHECK_ACTIONS, ...UNSUPPORTED_HTTP_CHECK_ACTIONS])}`;
+      ctx.error(`'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'.${got}`, action);
     }
     return;
   }
-  const parsed = action.text === 'send' ? parseSend(ctx, args) : parseExpect(ctx, args);
+  const kind = action.text as 'connect' | 'send' | 'expect';
+  const parsed = kind === 'connect' ? parseHttpCheckConnect(ctx, args) : kind === 'send' ? parseSend(ctx, args) : parseExpect(ctx, args);
   if (parsed === undefined) return;
   const proxy = ctx.proxy;
   if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, `http-check ${action.text}`)) return;
   ownRules(ctx, proxy);
-  if ('kind' in parsed) {
-    proxy.healthCheck.expect.push(parsed);
+  const check = proxy.healthCheck;
+  if (kind === 'connect' && check.lastRule !== undefined && !hasConnect(check)) {
+    ctx.error(
+      "'http-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.",
+      action,
+    );
     return;
   }
-  if (proxy.healthCheck.send !== undefined) {
-    // HAProxy sends several requests only between `http-check connect` rules.
-    ctx.error("only one 'http-check send' is supported per proxy (several need 'http-check connect', not supported by Switchyard yet).", action);
+  const misplaced = orderError(check, kind);
+  if (misplaced !== undefined) {
+    ctx.error(`'http-check ${kind}' : ${misplaced}.`, action);
     return;
   }
-  proxy.healthCheck.send = parsed;
+  // The first send takes the place of `option httpchk`'s (HAProxy merges them, keeping its index).
+  const mergesOption = kind === 'send' && check.segments.length === 0 && check.httpchk !== undefined;
+  check.lastIndex = mergesOption ? 0 : check.lastIndex + 1;
+  check.lastRule = kind;
+  if ('action' in parsed) {
+    if (check.lastRule === 'connect' && !hasConnect(check) && check.send === undefined && check.expect.length === 0) check.connect = parsed;
+    else check.segments.push({ connect: parsed, before: [], send: undefined, expect: [] });
+    return;
+  }
+  const segment = currentSegment(check);
+  if ('kind' in parsed) segment.expect.push(parsed);
+  else segment.send = parsed;
 }
 
 const keywords: SectionKeyword[] = [

@@ -232,7 +232,7 @@ export const serverKeywords: KeywordList = {
   unsupported: {
     serverOptions: [
       'npn',
-      'check-proto', 'check-reuse-pool', 'check-pool-conn-name',
+      'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt', 'minconn', 'id',
       'init-state', 'resolve-net', 'resolve-opts',
       'tfo', 'source', 'usesrc',

@@ -10,9 +10,11 @@
  *   option pgsql-check user U | mysql-check [user U [post-41|pre-41]]
  *   option log-health-checks
  *
+ *   tcp-check set-var(check.NAME) EXPR | unset-var(check.NAME)
+ *
  * Refused as not supported yet: log-format rules (`send-lf`, `send-binary-lf`, `string-lf`,
- * `binary-lf`, `%` sequences in on-success/on-error), `status-code`, `via-socks4`, `proto`,
- * and `set-var`/`unset-var`.
+ * `binary-lf`, `%` sequences in on-success/on-error), `status-code`, `proto`, `set-var-fmt`
+ * and variables of scopes other than `check.`.
  */
 import type { ProxyDraft } from '../draft.ts';
 import type { TcpCheckRuleModel, TcpCheckStatusName } from '../model.ts';
@@ -21,6 +23,8 @@ import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { isIPv4, isIPv6 } from '../address.ts';
 import { noExtraArgs, parseInteger } from './args.ts';
+import { parseVarName } from '../../rules/vars.ts';
+import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 
 const STATUS_NAMES: readonly TcpCheckStatusName[] = ['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7OK', 'L7OKC', 'L7TOUT', 'L7RSP', 'L7STS'];
 
@@ -108,7 +112,7 @@ function parseConnect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
 }
 
 /** `1.2.3.4`, `1.2.3.4:80`, `[::1]:80`, `::1`. */
-function splitAddr(text: string): { addr: string; port: number | undefined } | undefined {
+export function splitAddr(text: string): { addr: string; port: number | undefined } | undefined {
   let host = text;
   let port: string | undefined;
   const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
@@ -288,6 +292,40 @@ export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[])
   return { action: 'expect', negate, match, pattern: pattern.text, minRecv, okStatus, errorStatus, toutStatus, onSuccess, onError, comment };
 }
 
+/**
+ * `tcp-check set-var(check.NAME) EXPR` / `unset-var(check.NAME)` (HAProxy's action keywords,
+ * with its texts): the variable lives for one check run. Other scopes are refused as not
+ * supported yet; unset-var ignores what follows, as HAProxy.
+ */
+function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
+  const action = args[1] as Token;
+  const open = action.text.indexOf('(');
+  const kind = action.text.slice(0, open) as 'set-var' | 'unset-var';
+  const where = `'tcp-check ${action.text}' : '${kind}' :`;
+  const name = parseVarName(action.text.slice(open + 1, -1), ')');
+  if (typeof name === 'string') {
+    ctx.error(`${where} ${name}.`, action);
+    return undefined;
+  }
+  if (name.scope !== 'check') {
+    ctx.error(`${where} variables of scope '${name.scope}' are not supported by Switchyard yet (only 'check.').`, action);
+    return undefined;
+  }
+  if (kind === 'unset-var') return { action: kind, name: name.name };
+  const expression = args[2];
+  if (expression === undefined || expression.text === '') {
+    ctx.error(`${where} missing fetch method.`, action);
+    return undefined;
+  }
+  if (!noExtraArgs(ctx, args, 3, 2)) return undefined;
+  const compiled = compileSampleFetch(expression.text, { direction: 'request' });
+  if (!compiled.ok) {
+    ctx.error(`${where} ${compiled.message}.`, expression);
+    return undefined;
+  }
+  return { action: kind, name: name.name, expression: expression.text };
+}
+
 const ACTIONS = ['comment', 'connect', 'send', 'send-binary', 'expect'];
 
 function parseTcpCheck(ctx: KeywordContext, args: readonly Token[]): void {
@@ -319,6 +357,10 @@ function parseTcpCheck(ctx: KeywordContext, args: readonly Token[]): void {
       rule = { action: 'comment', comment: (args[2] as Token).text };
       break;
     default:
+      if (/^(set-var|unset-var)\(.*\)$/.test(action.text)) {
+        rule = parseVarRule(ctx, args);
+        break;
+      }
       if (/^(set-var|set-var-fmt|unset-var)(\(|$)/.test(action.text)) {
         notYet(ctx, action.text.replace(/\(.*$/, ''), action);
         return;

@@ -15,6 +15,7 @@ import { connectViaSocks4, isSocks4Error } from '../../proxy/socks4-connect.ts';
 import { CHECK_BUFFER, errorText, failedDuringHandshake, type ProbeSpec } from '../check-probe.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import type { ConnectRule, ExpectRule, TcpCheckRule, TcpCheckRuleSet } from './rules.ts';
+import { checkSampleContext, CheckVars } from '../check-sample-context.ts';
 
 export class TcpCheckProbe implements SocketHandler {
   readonly #runtime: Runtime;
@@ -43,6 +44,8 @@ export class TcpCheckProbe implements SocketHandler {
   #mustRead = true;
   #eos = false;
   #error: SocketError | undefined;
+  /** The run's `check.*` variables (`tcp-check set-var`). */
+  readonly #vars = new CheckVars();
 
   constructor(runtime: Runtime, spec: ProbeSpec, set: TcpCheckRuleSet, onDone: (outcome: CheckOutcome) => void) {
     this.#runtime = runtime;
@@ -120,6 +123,11 @@ export class TcpCheckProbe implements SocketHandler {
       if (rule.action === 'connect') {
         this.#connect(rule);
         return;
+      }
+      if (rule.action === 'var') {
+        rule.run(checkSampleContext(this.#spec.subject, undefined, this.#vars));
+        this.#at++;
+        continue;
       }
       if (rule.action === 'send') {
         // A send empties the input buffer (tcpcheck_eval_send releases check->bi).
@@ -284,6 +292,7 @@ export class TcpCheckProbe implements SocketHandler {
     let text = ` at step ${rule.step} of tcp-check`;
     if (rule.action === 'connect') text += rule.port !== undefined ? ` (connect port ${rule.port})` : ' (connect)';
     else if (rule.action === 'send') text += ' (send)';
+    else if (rule.action === 'var') return text;
     else if (rule.match === 'string') text += ` (expect string '${rule.pattern}')`;
     else if (rule.match === 'binary') text += ` (expect binary '${rule.pattern}')`;
     else if (rule.match === 'rstring') text += ' (expect regex)';

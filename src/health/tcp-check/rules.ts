@@ -7,6 +7,8 @@
  */
 import type { TcpCheckRuleModel, TcpCheckStatusName } from '../../config/model.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
+import { compileSampleFetch, type SampleContext } from '../../rules/sample-fetch.ts';
+import { Sample } from '../../rules/sample.ts';
 
 export interface ConnectRule {
   readonly action: 'connect';
@@ -79,7 +81,14 @@ export interface ExpectRule {
   readonly comment: string | undefined;
 }
 
-export type TcpCheckRule = ConnectRule | SendRule | ExpectRule;
+/** `set-var(check.NAME)` / `unset-var(check.NAME)`: runs at its place, never fails the check. */
+export interface VarRule {
+  readonly action: 'var';
+  readonly step: number;
+  readonly run: (context: SampleContext) => void;
+}
+
+export type TcpCheckRule = ConnectRule | SendRule | ExpectRule | VarRule;
 
 export interface TcpCheckRuleSet {
   readonly rules: readonly TcpCheckRule[];
@@ -156,7 +165,8 @@ export function expectRule(step: number, fields: Partial<Omit<ExpectRule, 'actio
  */
 export function finishRuleSet(rules: readonly TcpCheckRule[], userRules: boolean): TcpCheckRuleSet {
   const list: TcpCheckRule[] = [...rules];
-  if (list[0]?.action !== 'connect') list.unshift(connectRule(0, { implicit: true, isDefault: true }));
+  // Variable rules do not count (HAProxy's get_first_tcpcheck_rule skips action keywords).
+  if (list.find((r) => r.action !== 'var')?.action !== 'connect') list.unshift(connectRule(0, { implicit: true, isDefault: true }));
   for (let i = 0; i < list.length; i++) {
     const rule = list[i] as TcpCheckRule;
     if (rule.action !== 'expect') continue;
@@ -179,6 +189,11 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
     switch (line.action) {
       case 'comment':
         pending = line.comment;
+        return;
+      case 'set-var':
+      case 'unset-var':
+        pending = undefined;
+        rules.push({ action: 'var', step, run: compileVarRule(line.action, line.name, line.expression) });
         return;
       case 'connect':
         rules.push(
@@ -224,6 +239,17 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
     }
   });
   return finishRuleSet(rules, true);
+}
+
+function compileVarRule(kind: 'set-var' | 'unset-var', name: string, expression: string | undefined): (context: SampleContext) => void {
+  if (kind === 'unset-var') return (context) => context.vars?.store('check', false)?.unset(name);
+  const compiled = compileSampleFetch(expression ?? '', { direction: 'request' });
+  if (!compiled.ok) throw new TcpCheckRuleError(`'tcp-check set-var(check.${name})': ${compiled.message}`);
+  const fetch = compiled.fetch;
+  return (context) => {
+    const sample = new Sample();
+    if (fetch.sample(context, sample)) context.vars?.store('check', true)?.set(name, sample, 0);
+  };
 }
 
 function literal(text: string | undefined): ResponseText | undefined {

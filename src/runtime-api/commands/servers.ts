@@ -146,7 +146,7 @@ const SERVERS_STATE_HEADER =
 function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server, now: number): string {
   const forced = forcedAdminState(server);
   // `disabled` in the configuration is CMAINT|FMAINT; `enable server` clears only FMAINT.
-  const configDisabled = backend.model.servers.find((m) => m.name === server.name)?.disabled === true;
+  const configDisabled = server.model.disabled === true;
   let admin = configDisabled ? 0x04 : 0;
   if (server.status === 'MAINT') {
     if (forced === 'maint' || (configDisabled && forced === undefined)) admin |= 0x01;
@@ -165,7 +165,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
-  const health = reportedHealth(server, backend.model.servers.find((m) => m.name === server.name)?.check?.rise ?? 2);
+  const health = reportedHealth(server, server.model.check?.rise ?? 2);
   return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.useSsl} 0 - - 0\n`;
 }
 

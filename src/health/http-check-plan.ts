@@ -6,7 +6,7 @@
  * `body-lf`, every `hdr` value) and are built for each check from the check's sample context:
  * an empty URI becomes "/", an empty header value drops the header (tcpcheck_eval_send).
  */
-import type { HttpCheckConnectModel, HttpCheckModel } from '../config/model.ts';
+import type { HttpCheckConnectModel, HttpCheckModel, HttpCheckSegmentModel } from '../config/model.ts';
 import { compileLogFormat } from '../rules/log-format.ts';
 import type { SampleContext } from '../rules/sample-fetch.ts';
 import { buildHttpCheckRequest, HttpCheckRequestError } from './http-check-request.ts';
@@ -31,15 +31,8 @@ export interface HttpCheckPlan {
   readonly steps: readonly HttpCheckStep[];
 }
 
-interface RequestTemplate {
-  readonly method: string;
-  readonly uri: string;
-  readonly uriFormat: boolean;
-  readonly version: string;
-  readonly headers: readonly (readonly [string, string])[];
-  readonly body: string | undefined;
-  readonly bodyFormat: boolean;
-}
+/** A request to send: a segment's, or the single request of `option httpchk` (same fields). */
+type RequestTemplate = Pick<HttpCheckSegmentModel, 'method' | 'uri' | 'uriFormat' | 'version' | 'headers' | 'body' | 'bodyFormat'>;
 
 type Built = (context: SampleContext) => string;
 

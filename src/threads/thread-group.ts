@@ -62,6 +62,10 @@ export class ThreadGroup {
     group.#proxy = proxy;
     // A thread gets every entry when it starts (#received 'hello'), then every change.
     group.#tables = syncStickTables(proxy.stickTables, runtime, (m) => group.#broadcast(m));
+    // Likewise server states: a change while the others start reaches those already serving
+    // (a thread still starting drops it, and gets every server's state once it is ready).
+    watchServerStates(proxy.backends, () => runtime.now(), (m) => group.#broadcast(m), () => false);
+    proxy.limits.shareWith(() => group.#broadcast({ type: 'released' }));
     const outcomes: Promise<FromThread>[] = [];
     for (let index = 1; index < count; index++) {
       const handle = startThread.call(runtime);
@@ -83,17 +87,11 @@ export class ThreadGroup {
       await group.kill();
       throw new Error(failed.message);
     }
-    watchServerStates(proxy.backends, () => runtime.now(), (m) => group.#broadcast(m), () => false);
-    proxy.limits.shareWith(() => group.#broadcast({ type: 'released' }));
     proxy.otherThreads = {
       statRows: () => group.#statRowsOf(group.#members),
       replay: (args, payload) => group.#broadcast({ type: 'cli', args, payload }),
     };
     return group;
-  }
-
-  get size(): number {
-    return this.#members.length + 1;
   }
 
   #broadcast(message: ToThread, except?: Member): void {
@@ -157,7 +155,7 @@ export class ThreadGroup {
 
   /** The stats rows of these threads; one that does not answer in time is left out. */
   #statRowsOf(members: readonly Member[]): Promise<StatRow[][]> {
-    const asked = members.map((m) => this.#gathers.ask((id) => m.handle.post({ type: 'gather', id, what: 'stat-rows' } satisfies ToThread), undefined));
+    const asked = members.map((m) => this.#gathers.ask((id) => m.handle.post({ type: 'gather', id } satisfies ToThread), undefined));
     return Promise.all(asked).then((all) => all.filter((rows): rows is StatRow[] => rows !== undefined));
   }
 

@@ -55,7 +55,7 @@ export type ToThread =
   | ServerStateMessage
   | StickUpdateMessage
   /** Asks for the thread's stats rows (answered with 'gathered'). */
-  | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind }
+  | { readonly type: 'gather'; readonly id: number }
   /** A runtime API command the main thread ran, for this one to run too (its answer is dropped). */
   | { readonly type: 'cli'; readonly args: readonly string[]; readonly payload: string | undefined }
   /** The answer to a thread's 'gather': the rows of every other thread. */
@@ -74,7 +74,5 @@ export type FromThread =
   /** The thread's answer to a 'gather'. */
   | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[] }
   /** The thread renders stats: it asks for the rows of every other thread (answered with 'gathered'). */
-  | { readonly type: 'gather'; readonly id: number; readonly what: GatherKind };
+  | { readonly type: 'gather'; readonly id: number };
 
-/** What a thread may ask the others for: their `show stat` rows (stat-merge.ts adds them up). */
-export type GatherKind = 'stat-rows';

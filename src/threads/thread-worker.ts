@@ -24,7 +24,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
   // The main thread asks the other threads before it answers: twice the time one has.
   const gathers = new PendingAnswers<StatRow[][]>(runtime, 2 * GATHER_TIMEOUT_MS);
   const otherThreads = {
-    statRows: (): Promise<StatRow[][]> => gathers.ask((id) => send({ type: 'gather', id, what: 'stat-rows' }), []),
+    statRows: (): Promise<StatRow[][]> => gathers.ask((id) => send({ type: 'gather', id }), []),
   };
   let tables: ReadonlyMap<string, StickTableSync> | undefined;
   const send = (message: FromThread): void => channel.post(message);

@@ -8,6 +8,9 @@
  *   the last update id received per table is acknowledged after each read;
  * - a resync request from the peer is answered with every entry then "resync finished"; a
  *   "resync finished/partial" from it is confirmed;
+ * - the lesson of a reload: the stopping process connects to the local peer's address (the new
+ *   process listens there now) under the local peer's own name, teaches every entry with its
+ *   remaining life, then "resync finished"; the new process confirms, and the old one may go;
  * - a heartbeat goes out every 3 s, and a session that received nothing for 5 s is closed
  *   (HAProxy's PEER_HEARTBEAT_TIMEOUT and PEER_RECONNECT_TIMEOUT).
  *
@@ -55,6 +58,8 @@ export interface SessionOwner {
   knows(peer: string): boolean;
   /** The handshake succeeded with `peer`: the session becomes that peer's. */
   established(session: PeerSession, peer: string): void;
+  /** The new process confirmed the lesson this (old, stopping) process gave it. */
+  taught(session: PeerSession): void;
   /** The session ended; `wasReady`: after a successful handshake. */
   closed(session: PeerSession, wasReady: boolean): void;
 }
@@ -86,12 +91,15 @@ export class PeerSession implements SocketHandler {
   #lastSent: SharedTable | undefined;
   #timer: TimerHandle | undefined;
   #lastReceived: number;
+  /** We opened the connection (else the peer did). */
+  readonly #outbound: boolean;
 
   /** `peer` undefined: an accepted connection; otherwise we connect to it. */
   constructor(owner: SessionOwner, socket: Socket, peer: string | undefined) {
     this.#owner = owner;
     this.#socket = socket;
     this.peer = peer;
+    this.#outbound = peer !== undefined;
     this.#state = peer === undefined ? 'hello' : 'status';
     this.#lastReceived = owner.runtime.now();
     socket.setHandler(this);
@@ -143,15 +151,26 @@ export class PeerSession implements SocketHandler {
     if (out.length > 0) this.#socket.write(out.view().slice());
   }
 
-  /** Every live entry of every table (a new session, or the peer's resync request). */
+  /**
+   * Every live entry of every table (a new session, or the peer's resync request), each with
+   * what remains of its life (HAProxy's teach stages send timed updates).
+   */
   teach(): void {
     const out = new ByteWriter();
     const now = this.#owner.runtime.now();
-    for (const shared of this.#owner.tables) this.#pushInto(out, shared, shared.table.list(now));
+    for (const shared of this.#owner.tables) this.#pushInto(out, shared, shared.table.list(now), true);
     if (out.length > 0) this.#socket.write(out.view().slice());
   }
 
-  #pushInto(out: ByteWriter, shared: SharedTable, entries: Iterable<StickEntry>): void {
+  /**
+   * The session is the lesson of a reload: this stopping process connected to the local peer's
+   * address, where the new process listens, under the local peer's own name.
+   */
+  get isLesson(): boolean {
+    return this.#outbound && this.peer === this.#owner.localName;
+  }
+
+  #pushInto(out: ByteWriter, shared: SharedTable, entries: Iterable<StickEntry>, timed = false): void {
     const now = this.#owner.runtime.now();
     for (const entry of entries) {
       if (!entry.inTable) continue;
@@ -160,7 +179,7 @@ export class PeerSession implements SocketHandler {
         this.#lastSent = shared;
       }
       const id = (shared.updateId = (shared.updateId + 1) >>> 0);
-      out.bytes(tableMessage(TableMsg.update, (w) => writeUpdate(w, shared.table, shared.types, entry, id, now)));
+      out.bytes(tableMessage(timed ? TableMsg.updateTimed : TableMsg.update, (w) => writeUpdate(w, shared.table, shared.types, entry, id, now, timed)));
     }
   }
 
@@ -243,7 +262,10 @@ export class PeerSession implements SocketHandler {
   #established(): void {
     this.#state = 'ready';
     this.#owner.established(this, this.peer as string);
+    // The old process teaching us at a reload learns nothing back: it is about to leave.
+    if (!this.#outbound && this.peer === this.#owner.localName) return;
     this.teach();
+    if (this.isLesson) this.#socket.write(shortMessage(MsgClass.control, ControlMsg.resyncFinished));
   }
 
   #refuse(status: Status): void {
@@ -264,6 +286,8 @@ export class PeerSession implements SocketHandler {
         this.#socket.write(shortMessage(MsgClass.control, ControlMsg.resyncFinished));
       } else if (type === ControlMsg.resyncFinished || type === ControlMsg.resyncPartial) {
         this.#socket.write(shortMessage(MsgClass.control, ControlMsg.resyncConfirm));
+      } else if (type === ControlMsg.resyncConfirm && this.isLesson) {
+        this.#owner.taught(this);
       }
       return;
     }

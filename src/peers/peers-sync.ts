@@ -10,8 +10,14 @@
  * sent once, with its data at that time) and sent from a zero-delay timer. A new session first
  * receives every live entry (HAProxy's "teach" of a peer that connects).
  *
- * Not done: the resync from the old process at a reload (HAProxy's local peer lesson): a new
- * generation learns the tables from its remote peers, or starts empty.
+ * At a reload, the old process teaches the new one (HAProxy's local peer lesson, peers.c
+ * process_peer_sync when stopping): soft stop closes the listener and the remote sessions, then
+ * connects to the local peer's address — where the new process listens now — under the local
+ * peer's name, sends every entry with its remaining life and "resync finished", and pushes
+ * what changes meanwhile until the new process confirms. The new process accepts a session
+ * under its own name as that lesson and teaches nothing back. HAProxy 2.6.12 documents this but
+ * its old process was seen to exit before connecting (no lesson): Switchyard does what the
+ * manual says.
  */
 import type { PeerModel, PeersModel } from '../config/model.ts';
 import { readPemBlocks } from '../config/certificates.ts';
@@ -45,7 +51,13 @@ export class PeersSync implements SessionOwner {
   readonly #dirty: Map<SharedTable, Set<StickEntry>> = new Map();
   #flushTimer: TimerHandle | undefined;
   #listener: Listener | undefined;
+  #started = false;
   #stopped = false;
+  /** Soft stop began: no reconnection, no new session but the lesson. */
+  #leaving = false;
+  /** The lesson to the new process, and the end of soft stop it settles. */
+  #lesson: PeerSession | undefined;
+  #lessonEnded: (() => void) | undefined;
   /** TLS settings of each `ssl` peer, read at start. */
   readonly #connectTls = new Map<string, ConnectTlsOptions>();
   readonly #accepted = new Set<PeerSession>();
@@ -69,11 +81,12 @@ export class PeersSync implements SessionOwner {
 
   /** Listens, then connects to every remote peer. */
   async start(): Promise<void> {
+    this.#started = true;
     const bind = this.model.bind ?? (this.#local.host !== undefined ? { host: this.#local.host, port: this.#local.port ?? 0, ssl: this.#local.ssl === true, crt: this.#local.crt } : undefined);
     if (bind !== undefined) {
       const tls = bind.ssl ? await this.#listenTls(bind.crt) : undefined;
       this.#listener = await this.runtime.listen({ host: bind.host, port: bind.port, reusePort: true, ...(tls !== undefined ? { tls } : {}) }, (socket) => {
-        if (this.#stopped) {
+        if (this.#stopped || this.#leaving) {
           socket.destroy();
           return;
         }
@@ -81,12 +94,47 @@ export class PeersSync implements SessionOwner {
       });
     }
     for (const link of this.#links.values()) await this.#prepareTls(link.model);
+    await this.#prepareTls(this.#local);
     for (const link of this.#links.values()) this.#connect(link);
+  }
+
+  /**
+   * Soft stop: teaches the new process (see above), then stops. Resolves once the lesson is
+   * confirmed, or failed (no listener there, a silent or closed session); stop() cuts it short.
+   */
+  async softStop(): Promise<void> {
+    if (!this.#started || this.#stopped || this.#leaving) return this.stop();
+    this.#leaving = true;
+    for (const link of this.#links.values()) {
+      if (link.timer !== undefined) this.runtime.clearTimer(link.timer);
+      link.timer = undefined;
+      link.session?.close();
+    }
+    for (const session of this.#accepted) session.close();
+    await this.#listener?.close();
+    this.#listener = undefined;
+    const { host, port } = this.#local;
+    if (this.#stopped || host === undefined || port === undefined) return this.stop();
+    const ended = new Promise<void>((resolve) => (this.#lessonEnded = resolve));
+    const tls = this.#connectTls.get(this.localName);
+    let session: PeerSession | undefined;
+    const socket = this.runtime.connect({ host, port, noDelay: true, ...(tls !== undefined ? { tls } : {}) }, {
+      onConnect: () => session?.onConnect(),
+      onData: (s, chunk) => session?.onData(s, chunk),
+      onEnd: () => session?.onEnd(),
+      onDrain: () => {},
+      onClose: (s, error) => session?.onClose(s, error),
+    });
+    session = this.#lesson = new PeerSession(this, socket, this.localName);
+    await ended;
+    return this.stop();
   }
 
   /** Closes the listener and every session; the tables stop being shared. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#lesson?.close();
+    this.#endLesson();
     if (this.#flushTimer !== undefined) this.runtime.clearTimer(this.#flushTimer);
     for (const shared of this.tables) shared.table.onLocalUpdate = undefined;
     for (const link of this.#links.values()) {
@@ -100,10 +148,13 @@ export class PeersSync implements SessionOwner {
   }
 
   knows(peer: string): boolean {
-    return this.#links.has(peer);
+    // Our own name: the old process's lesson at a reload.
+    return this.#links.has(peer) || peer === this.localName;
   }
 
   established(session: PeerSession, peer: string): void {
+    // A lesson we take stays among the accepted sessions (closed with them).
+    if (peer === this.localName) return;
     this.#accepted.delete(session);
     const link = this.#links.get(peer);
     if (link === undefined) return;
@@ -114,8 +165,23 @@ export class PeersSync implements SessionOwner {
     if (previous !== undefined && previous !== session) previous.close();
   }
 
+  taught(session: PeerSession): void {
+    if (session === this.#lesson) this.#endLesson();
+  }
+
+  #endLesson(): void {
+    const ended = this.#lessonEnded;
+    this.#lessonEnded = undefined;
+    ended?.();
+  }
+
   closed(session: PeerSession, wasReady: boolean): void {
     this.#accepted.delete(session);
+    if (session === this.#lesson) {
+      this.#lesson = undefined;
+      this.#endLesson();
+      return;
+    }
     for (const link of this.#links.values()) {
       if (link.session !== session) continue;
       link.session = undefined;
@@ -131,7 +197,7 @@ export class PeersSync implements SessionOwner {
   }
 
   #retry(link: PeerLink, delay: number): void {
-    if (this.#stopped || link.timer !== undefined || link.model.host === undefined) return;
+    if (this.#stopped || this.#leaving || link.timer !== undefined || link.model.host === undefined) return;
     link.timer = this.runtime.setTimer(() => {
       link.timer = undefined;
       if (link.session === undefined) this.#connect(link);
@@ -140,7 +206,7 @@ export class PeersSync implements SessionOwner {
 
   #connect(link: PeerLink): void {
     const { host, port } = link.model;
-    if (this.#stopped || host === undefined || port === undefined || link.session !== undefined) return;
+    if (this.#stopped || this.#leaving || host === undefined || port === undefined || link.session !== undefined) return;
     const tls = this.#connectTls.get(link.model.name);
     let session: PeerSession | undefined;
     const socket = this.runtime.connect({ host, port, noDelay: true, ...(tls !== undefined ? { tls } : {}) }, {
@@ -165,6 +231,8 @@ export class PeersSync implements SessionOwner {
       const dirty = this.#dirty.get(shared) as Set<StickEntry>;
       if (dirty.size === 0) continue;
       for (const link of this.#links.values()) link.session?.push(shared, dirty);
+      // What changes while the old process drains reaches the new one too.
+      this.#lesson?.push(shared, dirty);
       dirty.clear();
     }
   }

@@ -235,8 +235,10 @@ function readKey(r: ByteReader, table: StickTable): string {
 export type ServerKeyCache = Map<number, string>;
 
 /** Writes an update body: update id, key, then each of `types`' values at `now`. */
-export function writeUpdate(w: ByteWriter, table: StickTable, types: readonly number[], entry: StickEntry, updateId: number, now: number): void {
+export function writeUpdate(w: ByteWriter, table: StickTable, types: readonly number[], entry: StickEntry, updateId: number, now: number, timed = false): void {
   w.uint32(updateId);
+  // A timed update (a lesson: HAProxy's teach stages) carries what remains of the entry's life.
+  if (timed) w.uint32(Number.isFinite(entry.expire) ? Math.max(0, Math.ceil(entry.expire - now)) >>> 0 : 0);
   writeKey(w, table, entry.key);
   const data = entry.data;
   for (const i of types) {
@@ -283,7 +285,7 @@ export function writeUpdate(w: ByteWriter, table: StickTable, types: readonly nu
  */
 export function applyUpdate(r: ByteReader, table: StickTable, def: TableDefinition, cache: ServerKeyCache, withId: boolean, timed: boolean, now: number): number | undefined {
   const updateId = withId ? r.uint32() : undefined;
-  if (timed) r.uint32();
+  const remaining = timed ? r.uint32() : undefined;
   const key = readKey(r, table);
   const entry = table.getEntry(key, now);
   const tick = Math.floor(now);
@@ -333,6 +335,8 @@ export function applyUpdate(r: ByteReader, table: StickTable, def: TableDefiniti
     } finally {
       table.remote = false;
     }
+    // The sender's remaining life, as HAProxy's peer_treat_updatemsg (never longer than a touch gives).
+    if (remaining !== undefined && table.expire !== undefined) entry.expire = Math.min(entry.expire, now + remaining);
   }
   return updateId;
 }

@@ -241,10 +241,11 @@ export class Proxy {
   async stop(graceMs: number): Promise<void> {
     this.health.stop();
     this.dns.stop();
-    await Promise.all(this.peers.map((s) => s.stop()));
+    // The peers teach the new process their tables while the sessions drain (peers-sync.ts).
+    const lessons = Promise.all(this.peers.map((s) => s.softStop()));
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.drainSessions();
-    const idle = Promise.all(this.frontends.map((f) => f.whenIdle())).then(() => this.#closePools());
+    const idle = Promise.all([...this.frontends.map((f) => f.whenIdle()), lessons]).then(() => this.#closePools());
     let timer: unknown;
     const expired = new Promise<'expired'>((resolve) => {
       timer = this.runtime.setTimer(() => resolve('expired'), graceMs);
@@ -253,6 +254,7 @@ export class Proxy {
     this.runtime.clearTimer(timer as never);
     if (outcome === 'expired') {
       for (const f of this.frontends) f.killSessions();
+      await Promise.all(this.peers.map((s) => s.stop()));
       await idle;
     }
     this.#logSinks.syslog.close();

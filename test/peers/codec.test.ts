@@ -164,6 +164,32 @@ describe('peers updates', () => {
     assert.equal(t.find('k', 10)?.server, 'srv9');
   });
 
+  it('a timed update (a lesson) carries the remaining life, which the receiver keeps', () => {
+    const model = { store: [{ type: 'gpc0' as const }], expire: 60_000 };
+    const from = table(model);
+    const to = table(model);
+    const e = from.getEntry('k', 1000);
+    assert.ok(e !== undefined);
+    from.touch(e, 1000); // expires at 61000
+    const types = sentDataTypes(from, false);
+    const dw = new ByteWriter();
+    writeDefinition(dw, 1, 't', from, types);
+    const uw = new ByteWriter();
+    writeUpdate(uw, from, types, e, 5, 21_000, true);
+    const bytes = uw.view();
+    // update id, then the remaining 40000 ms as a 32-bit integer, then the key.
+    assert.deepEqual([...bytes.subarray(0, 8)], [0, 0, 0, 5, 0, 0, 0x9c, 0x40]);
+    assert.equal(applyUpdate(new ByteReader(bytes), to, readDefinition(new ByteReader(dw.view())), new Map(), true, true, 21_000), 5);
+    assert.equal(to.find('k', 21_000)?.expire, 61_000);
+    assert.equal(to.find('k', 61_001), undefined);
+    // Untimed, the receiver counts a whole table expiry from now.
+    const plain = new ByteWriter();
+    writeUpdate(plain, from, types, e, 6, 21_000);
+    const fresh = table(model);
+    applyUpdate(new ByteReader(plain.view()), fresh, readDefinition(new ByteReader(dw.view())), new Map(), true, false, 21_000);
+    assert.equal(fresh.find('k', 21_000)?.expire, 81_000);
+  });
+
   it('a remote update is not pushed back to the peers', () => {
     const t = table({ store: [{ type: 'gpc0' }] });
     const pushed: string[] = [];

@@ -126,6 +126,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   #stopping = false;
   /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
   readonly #tcpRules: ProxyTcpRules | undefined;
+  /** A `tcp-request connection expect-proxy` rule may ask a header before a TLS handshake. */
+  readonly #expectsProxy: boolean;
   /** The waits of connections not yet sessions (PROXY header, content rules), by socket. */
   readonly #tcpContexts = new WeakMap<object, TcpRuleContext>();
   /** Embryonic sessions of `ssl` + `accept-proxy` binds: their handshake runs after the header. */
@@ -164,6 +166,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
     this.#tcpRules = tcpRulesOf(model, 'frontend');
+    this.#expectsProxy = model.tcpRules?.connection.some((r) => r.action === 'expect-proxy') === true;
     this.#listenerBacklogs = model.binds.map((bind) => listenerBacklog(bind, model, limits.maxconn));
     // One queue for all the binds: as long as the longest of their kernel queues.
     this.#backlog = Math.max(0, ...this.#listenerBacklogs);
@@ -174,7 +177,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     for (const [i, bind] of this.model.binds.entries()) {
       if (bind.unix === true && this.threadIndex !== 0) continue;
       try {
-        const tls = bind.ssl ? { tls: { ...(listenTlsOptions(bind, this.certificatesReplaceable) as ListenTlsOptions), onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind) } } : {};
+        const tls = bind.ssl ? { tls: { ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy) as ListenTlsOptions), onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind) } } : {};
         const backlog = this.#listenerBacklogs[i] as number;
         const listener =
           bind.unix === true
@@ -264,11 +267,13 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         return this.#connectionDropped(info);
       }
     }
-    if (bind.acceptProxy === true || tcp?.expectProxy === true) {
+    const header = bind.acceptProxy === true || tcp?.expectProxy === true;
+    // A deferred TLS socket (an `ssl` bind where a header may come first) waits for its handshake too.
+    if (header || socket.startTls !== undefined) {
       // HAProxy's embryonic session: nothing else happens before the header, bounded by `timeout client`.
-      const wait = new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1));
+      const wait = new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1), header);
       if (tcp !== undefined) this.#tcpContexts.set(wait, tcp);
-      if (bind.ssl !== undefined && bind.acceptProxy === true) this.#waitBinds.set(wait, bind);
+      if (bind.ssl !== undefined) this.#waitBinds.set(wait, bind);
       this.sessions.add(wait);
       return;
     }
@@ -432,7 +437,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {
     const bind = this.#waitBinds.get(wait);
     this.#waitBinds.delete(wait);
-    if (bind?.ssl !== undefined && bind.acceptProxy === true) {
+    if (bind?.ssl !== undefined && socket.tls !== undefined) {
       // The TLS handshake ran after the header: what #accept and #startSession judge of it.
       const clientAuth = bind.ssl.clientAuth;
       if (clientAuth !== undefined && clientCertificateRejected(clientAuth, socket.tls)) {

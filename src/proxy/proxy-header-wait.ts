@@ -9,7 +9,9 @@
  * On an `ssl` bind the header comes in clear before the ClientHello: once it is read, the TLS
  * handshake starts on the bytes after it (Socket.startTls), and the session opens when it
  * completed, still within `timeout client` (HAProxy's handshake is part of the embryonic
- * session too).
+ * session too). Where a `tcp-request connection expect-proxy` rule may ask for a header, the
+ * `ssl` bind's handshakes are all started by the core: a connection the rule did not ask a
+ * header of waits here for its handshake alone (`header` false).
  */
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import type { ConnectionInfo } from './connection-info.ts';
@@ -46,7 +48,7 @@ export class ProxyHeaderWait implements SocketHandler, ProxySession {
   /** The header was read; the TLS handshake after it runs. */
   #handshaking = false;
 
-  constructor(owner: ProxyHeaderWaiter, socket: Socket, info: ConnectionInfo, timeout: number | undefined, listenerName: string) {
+  constructor(owner: ProxyHeaderWaiter, socket: Socket, info: ConnectionInfo, timeout: number | undefined, listenerName: string, header = true) {
     this.listenerName = listenerName;
     this.#owner = owner;
     this.#socket = socket;
@@ -54,6 +56,10 @@ export class ProxyHeaderWait implements SocketHandler, ProxySession {
     socket.setHandler(this);
     if (timeout !== undefined) {
       this.#timer = owner.runtime.setTimer(() => this.#fail(this.#handshaking ? TlsHandshakeError.timeout : ProxyHeaderError.timeout), timeout);
+    }
+    if (!header && socket.startTls !== undefined) {
+      this.#handshaking = true;
+      socket.startTls(undefined);
     }
   }
 

@@ -11,8 +11,12 @@ import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
 import { sslLibraryError } from '../util/ssl-library-errors.ts';
 import { ConnectionErrorCode, type ConnectionError } from './connection-error.ts';
 
-/** `replaceable`: the runtime API may replace the certificates (ListenTlsOptions.replaceable). */
-export function listenTlsOptions(bind: BindModel, replaceable = false): ListenTlsOptions | undefined {
+/**
+ * `replaceable`: the runtime API may replace the certificates (ListenTlsOptions.replaceable).
+ * `expectsProxy`: a `tcp-request connection expect-proxy` rule may ask for a PROXY header
+ * before the ClientHello, so the core starts each handshake itself.
+ */
+export function listenTlsOptions(bind: BindModel, replaceable = false, expectsProxy = false): ListenTlsOptions | undefined {
   const ssl = bind.ssl;
   if (ssl === undefined) return undefined;
   const auth = ssl.clientAuth;
@@ -27,7 +31,7 @@ export function listenTlsOptions(bind: BindModel, replaceable = false): ListenTl
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
     ...(replaceable ? { replaceable: true } : {}),
     // The PROXY header comes in clear before the ClientHello (ProxyHeaderWait starts the handshake).
-    ...(bind.acceptProxy === true ? { deferred: true } : {}),
+    ...(bind.acceptProxy === true || expectsProxy ? { deferred: true } : {}),
   };
 }
 

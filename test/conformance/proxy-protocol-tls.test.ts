@@ -17,7 +17,7 @@ import { TARGETS, eventually, startProxy, stopProxy } from '../support/http-suit
 import { recordingServer, type TestBackend } from '../support/tcp-backends.ts';
 import { dial } from '../support/tcp-client.ts';
 
-const PORT_NAMES = ['tlsIn', 'chain', 'sendRaw', 'rec'] as const;
+const PORT_NAMES = ['tlsIn', 'chain', 'sendRaw', 'rec', 'expect'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -40,6 +40,16 @@ frontend tls_in
     http-after-response set-header x-sni %[ssl_fc_sni]
     http-after-response set-header x-alpn %[ssl_fc_alpn]
     http-after-response set-header x-uid %[fc_pp_unique_id]
+    http-request return status 200
+
+# expect-proxy asks a header of some clients only (here: those sending from 127.0.0.2); the
+# others start their handshake at once on the same ssl bind.
+frontend tls_expect
+    bind 127.0.0.1:${p.expect} ssl crt ${pem} alpn http/1.1
+    tcp-request connection expect-proxy layer4 if { src 127.0.0.2 }
+    http-after-response set-header x-src %[src]:%[src_port]
+    http-after-response set-header x-ssl %[ssl_fc]
+    http-after-response set-header x-sni %[ssl_fc_sni]
     http-request return status 200
 
 listen chain
@@ -66,6 +76,29 @@ function tlsAfterPreface(port: number, preface: string, servername: string): Pro
   return new Promise((resolve, reject) => {
     const plain = net.connect({ host: '127.0.0.1', port });
     plain.once('connect', () => plain.write(preface));
+    const socket = tls.connect({ socket: plain, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer within 5 s'));
+    }, 5000);
+    socket.once('secureConnect', () => socket.write(GET));
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+  });
+}
+
+/** A TLS connection from `localAddress`, without any preface: the whole answer to a GET. */
+function tlsGet(port: number, servername: string, localAddress = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const plain = net.connect({ host: '127.0.0.1', port, localAddress });
     const socket = tls.connect({ socket: plain, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
@@ -125,6 +158,36 @@ for (const target of TARGETS) {
       assert.equal(header(response, 'x-ssl'), '1');
       assert.equal(header(response, 'x-sni'), 'pp.example');
       assert.equal(header(response, 'x-alpn'), 'http/1.1');
+    });
+
+    it('tcp-request connection expect-proxy on an ssl bind: the header before the handshake when the rule asks it, none otherwise', async () => {
+      const asked = await new Promise<string>((resolve, reject) => {
+        // From 127.0.0.2: the rule asks a header, read in clear before the ClientHello.
+        const plain = net.connect({ host: '127.0.0.1', port: ports.expect, localAddress: '127.0.0.2' });
+        plain.once('connect', () => plain.write('PROXY TCP4 198.51.100.4 192.0.2.8 2222 443\r\n'));
+        const socket = tls.connect({ socket: plain, servername: 'asked.example', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+        const chunks: Buffer[] = [];
+        const timer = setTimeout(() => socket.destroy(new Error('no answer within 5 s')), 5000);
+        socket.once('secureConnect', () => socket.write(GET));
+        socket.on('data', (d: Buffer) => chunks.push(d));
+        socket.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(Buffer.concat(chunks).toString('latin1'));
+        });
+      });
+      assert.match(asked, /^HTTP\/1\.1 200 /);
+      assert.equal(header(asked, 'x-src'), '198.51.100.4:2222');
+      assert.equal(header(asked, 'x-sni'), 'asked.example');
+      // From 127.0.0.1: no header asked, the handshake starts at once.
+      const direct = await tlsGet(ports.expect, 'direct.example');
+      assert.match(direct, /^HTTP\/1\.1 200 /);
+      assert.match(header(direct, 'x-src') ?? '', /^127\.0\.0\.1:\d+$/);
+      assert.equal(header(direct, 'x-ssl'), '1');
+      assert.equal(header(direct, 'x-sni'), 'direct.example');
     });
 
     it('send-proxy-v2 on an ssl server: its unique-id TLV reaches an ssl accept-proxy bind, with SNI and ALPN', async () => {

@@ -9,7 +9,7 @@ import { ReplyConnection, type LocalReply } from '../http/local-reply.ts';
 import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
-import { prepareResponseHead } from './h1-head-out.ts';
+import { interimHeadBytes, prepareResponseHead } from './h1-head-out.ts';
 import { prefaceAt } from './http-upgrade.ts';
 
 /**
@@ -322,8 +322,9 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   }
 
   sendInterim(head: ResponseHead): number {
-    this.sendData(head.raw);
-    return head.raw.byteLength;
+    const bytes = interimHeadBytes(head);
+    this.sendData(bytes);
+    return bytes.byteLength;
   }
 
   prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor): void {

@@ -6,7 +6,7 @@
  */
 import type { HttpConnectionMode } from '../config/model.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from '../http/absolute-form.ts';
-import { H_CONNECTION, H_CONTENT_LENGTH, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
 
 /** The request head as the server-side H1 mux sends it (before the stream's own additions). */
 export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: HttpConnectionMode): void {
@@ -36,9 +36,30 @@ export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: 
 /** The response head as the client-side H1 mux sends it (before cookies and after-response rules). */
 export function prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor, close: boolean): void {
   editor.removeHopByHop();
-  normalizeContentLength(editor, head);
+  if (head.status < 200 || head.status === 204) dropFraming(editor);
+  else normalizeContentLength(editor, head);
   if (close) editor.set(H_CONNECTION, 'close');
   else if (req.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
+}
+
+/**
+ * A 1xx or 204 has no body, and RFC 9110 §8.6 / §6.4.1 forbid it a length: HAProxy's H1 output
+ * drops its Content-Length and Transfer-Encoding (h1_process_mux).
+ */
+function dropFraming(editor: HeadEditor): void {
+  editor.removeAll(H_CONTENT_LENGTH);
+  editor.removeAll(H_TRANSFER_ENCODING);
+}
+
+/** One editor for the rare interim head to edit: begin() to build() runs without a pause. */
+let interimEditor: HeadEditor | undefined;
+
+/** An interim (1xx) head as the client-side H1 mux sends it: the received bytes, unless they carry a length. */
+export function interimHeadBytes(head: ResponseHead): Uint8Array {
+  if (head.indexOf(H_CONTENT_LENGTH) < 0 && head.indexOf(H_TRANSFER_ENCODING) < 0) return head.raw;
+  const editor = (interimEditor ??= new HeadEditor()).begin(head);
+  dropFraming(editor);
+  return editor.build();
 }
 
 /**

@@ -76,6 +76,15 @@ export interface HttpCounters {
   /** `cache-use` lookups and hits by this proxy's rules (HAProxy's cache_lookups, cache_hits). */
   cacheLookups: number;
   cacheHits: number;
+  /**
+   * Compression (HAProxy's comp_in, comp_out, comp_byp, comp_rsp): payload bytes fed to a
+   * compressor and what came out, bytes of responses that passed the filter uncompressed
+   * (`identity`), responses the filter took.
+   */
+  compIn: number;
+  compOut: number;
+  compBypassed: number;
+  compResponses: number;
 }
 
 export interface FrontendCounters extends SessionCounters, HttpCounters {
@@ -128,7 +137,7 @@ export function newFrontendCounters(): FrontendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, reqRate: newRateCounter(), reqRateMax: 0,
     connRate: newRateCounter(), connRateMax: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
-    failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
+    failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0, compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0,
   };
 }
 
@@ -136,6 +145,7 @@ export function newBackendCounters(): BackendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
     timeStats: newTimeStats(), reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
+    compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0,
   };
 }
 

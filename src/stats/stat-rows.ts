@@ -10,6 +10,7 @@ import type { BalanceModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
 import type { Server } from '../proxy/server.ts';
+import type { HttpCounters } from '../proxy/counters.ts';
 import type { ProxyEntry } from '../runtime-api/target.ts';
 import { checkStatusDescription, type CheckStatus } from '../health/check-status.ts';
 import { STAT_FIELDS, statIndex, type StatField } from './stat-fields.ts';
@@ -49,14 +50,21 @@ function setAll(r: StatRow, names: readonly StatField[], value: StatCell): void 
   for (const n of names) set(r, n, value);
 }
 
-/** Features Switchyard does not have (compression, HTTP/2): their counters are truly 0. */
-const COMPRESSION = ['comp_in', 'comp_out', 'comp_byp', 'comp_rsp'] as const;
+/** HTTP/2 module counters Switchyard does not keep yet: shown as 0. */
 const H2 = [
   'h2_headers_rcvd', 'h2_data_rcvd', 'h2_settings_rcvd', 'h2_rst_stream_rcvd', 'h2_goaway_rcvd',
   'h2_detected_conn_protocol_errors', 'h2_detected_strm_protocol_errors', 'h2_rst_stream_resp', 'h2_goaway_resp',
   'h2_open_connections', 'h2_backend_open_streams', 'h2_total_connections', 'h2_backend_total_streams',
 ] as const;
 const HRSP = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'] as const;
+
+/** The compression filter's counters (HAProxy's fe_counters/be_counters comp_*). */
+function setCompression(r: StatRow, c: HttpCounters): void {
+  set(r, 'comp_in', c.compIn);
+  set(r, 'comp_out', c.compOut);
+  set(r, 'comp_byp', c.compBypassed);
+  set(r, 'comp_rsp', c.compResponses);
+}
 
 function setResponses(r: StatRow, hrsp: readonly number[]): void {
   for (let i = 1; i <= 5; i++) set(r, HRSP[i - 1] as StatField, hrsp[i] as number);
@@ -158,7 +166,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
     set(r, 'cache_hits', c.cacheHits);
   }
   set(r, 'req_tot', http ? c.reqTot : 0);
-  setAll(r, COMPRESSION, 0);
+  setCompression(r, c);
   set(r, 'mode', frontend.model.mode);
   set(r, 'conn_tot', c.connTot);
   set(r, 'dcon', c.deniedConnections);
@@ -293,7 +301,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
     set(r, 'cache_lookups', c.cacheLookups);
     set(r, 'cache_hits', c.cacheHits);
   }
-  setAll(r, COMPRESSION, 0);
+  setCompression(r, c);
   set(r, 'mode', backend.mode);
   set(r, 'algo', algorithmName(backend.model.balance));
   set(r, 'wrew', 0);

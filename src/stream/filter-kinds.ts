@@ -8,6 +8,7 @@ import type { CacheTxn } from '../cache/cache-txn.ts';
 import { compressionFilter } from '../http/compression/compression-filter.ts';
 import { sameSection } from '../rules/http-rules.ts';
 import type { Runtime } from '../runtime.ts';
+import type { HttpCounters } from '../proxy/counters.ts';
 import { ResponseFilterChain, type ResponseFilter, type ResponseFilterFactory } from './response-filter.ts';
 
 const FILTER_FACTORIES: ReadonlyMap<string, ResponseFilterFactory> = new Map([
@@ -36,10 +37,17 @@ function storesInCache(rules: readonly { readonly action: string }[] | undefined
 }
 
 /** The filter chain of a transaction, or undefined when its proxies declare no filter that applies. */
-export function startResponseFilters(frontend: FrontendModel, backend: BackendModel, runtime: Runtime, cache: CacheTxn | undefined): ResponseFilterChain | undefined {
+export function startResponseFilters(
+  frontend: FrontendModel,
+  backend: BackendModel,
+  runtime: Runtime,
+  cache: CacheTxn | undefined,
+  frontendCounters: HttpCounters,
+  backendCounters: HttpCounters,
+): ResponseFilterChain | undefined {
   const names = filterNames(frontend, backend);
   if (names.length === 0) return undefined;
-  const ctx = { frontend, backend, runtime, cache };
+  const ctx = { frontend, backend, runtime, cache, frontendCounters, backendCounters };
   let filters: ResponseFilter[] | undefined;
   for (const name of names) {
     const filter = FILTER_FACTORIES.get(name)?.(ctx);

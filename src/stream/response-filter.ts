@@ -19,6 +19,7 @@ import { BodyFramer, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, latin1Bytes, type Re
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { Runtime } from '../runtime.ts';
 import type { CacheTxn } from '../cache/cache-txn.ts';
+import type { HttpCounters } from '../proxy/counters.ts';
 
 /** How a filter takes part in a response body. */
 export type FilterBodyRole = 'none' | 'observe' | 'transform';
@@ -57,6 +58,9 @@ export interface FilterContext {
   readonly runtime: Runtime;
   /** The transaction's dealings with the caches, when the configuration has `cache` sections. */
   readonly cache: CacheTxn | undefined;
+  /** The frontend's and the backend's counters (what the filters count goes to both, as HAProxy's). */
+  readonly frontendCounters: HttpCounters;
+  readonly backendCounters: HttpCounters;
 }
 
 /** Creates a filter kind's instance for one transaction; undefined when it has nothing to do. */

@@ -16,13 +16,42 @@ import { DOWNLOAD_BLOCK, downloadDigest, httpBackend, writeAsync, type HttpTestB
 import { HttpConnection, delay, destroyAllClients } from '../support/http-client.ts';
 import { readRequestBody, sha256, type HttpResponse } from '../support/http-wire.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { cli } from '../support/cli-client.ts';
 
-const PORT_NAMES = ['gzip', 'gzipDeflate', 'raw', 'identity', 'app'] as const;
+/** `show stat` CSV as rows keyed by column name. */
+function parseCsv(text: string): Record<string, string>[] {
+  const lines = text.split('\n').filter((l) => l !== '');
+  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
+  return lines.slice(1).map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
+  });
+}
+
+const PORT_NAMES = ['gzip', 'gzipDeflate', 'raw', 'identity', 'app', 'count', 'countId', 'cli'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
   return `
+global
+    stats socket ipv4@127.0.0.1:${p.cli} level admin
 ${HTTP_DEFAULTS}
+frontend fe-count
+    bind 127.0.0.1:${p.count}
+    default_backend be-count
+
+frontend fe-count-id
+    bind 127.0.0.1:${p.countId}
+    default_backend be-count-id
+
+backend be-count
+    compression algo gzip
+    server s1 127.0.0.1:${p.app}
+
+backend be-count-id
+    compression algo identity
+    server s1 127.0.0.1:${p.app}
+
 frontend fe-gzip
     bind 127.0.0.1:${p.gzip}
     default_backend be-gzip
@@ -269,6 +298,36 @@ for (const target of TARGETS) {
       assertCompressed(chunked, undefined);
       assert.deepEqual(chunked.body, text(50000));
       id.destroy();
+    });
+
+    it('counts comp_in, comp_out, comp_byp and comp_rsp on the frontend and the backend', async () => {
+      const conn = await HttpConnection.open(ports.count);
+      const gz = await conn.request('GET', '/cl/5000', { 'accept-encoding': 'gzip' });
+      assertCompressed(gz, 'gzip');
+      // Not compressed (no Accept-Encoding): not the filter's.
+      const plain = await conn.request('GET', '/cl/700');
+      assert.equal(plain.header('content-encoding'), undefined);
+      conn.destroy();
+      const id = await HttpConnection.open(ports.countId);
+      await id.request('GET', '/cl/3000');
+      id.destroy();
+      // The stats of a transaction are counted as it ends: read until both responses counted.
+      let rows: Record<string, string>[] = [];
+      for (let i = 0; i < 50; i++) {
+        rows = parseCsv(await cli(ports.cli, 'show stat\n'));
+        const count = rows.find((r) => r.pxname === 'be-count' && r.svname === 'BACKEND');
+        const countId = rows.find((r) => r.pxname === 'be-count-id' && r.svname === 'BACKEND');
+        if (count?.comp_rsp === '1' && countId?.comp_rsp === '1') break;
+        await delay(100);
+      }
+      const pick = (px: string, sv: string) => {
+        const r = rows.find((x) => x.pxname === px && x.svname === sv);
+        return r === undefined ? undefined : [r.comp_in, r.comp_out, r.comp_byp, r.comp_rsp].map(Number);
+      };
+      assert.deepEqual(pick('fe-count', 'FRONTEND'), [5000, gz.bodyLength, 0, 1]);
+      assert.deepEqual(pick('be-count', 'BACKEND'), [5000, gz.bodyLength, 0, 1]);
+      assert.deepEqual(pick('fe-count-id', 'FRONTEND'), [0, 0, 3000, 1]);
+      assert.deepEqual(pick('be-count-id', 'BACKEND'), [0, 0, 3000, 1]);
     });
 
     it('streams a large body and a slow client pauses the server', async () => {

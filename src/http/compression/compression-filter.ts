@@ -6,6 +6,7 @@
  * server read as HAProxy flushes each block (Z_SYNC_FLUSH), finished at the end.
  */
 import type { CompressionAlgo } from '../../config/model.ts';
+import type { HttpCounters } from '../../proxy/counters.ts';
 import type { Compressor, CompressorOptions, CompressorSink, Runtime } from '../../runtime.ts';
 import { frameChunked, type FilterBodyRole, type FilterContext, type FilterOutput, type ResponseFilter } from '../../stream/response-filter.ts';
 import { latin1Bytes, type RequestHead, type ResponseHead } from '../codec/index.ts';
@@ -20,14 +21,18 @@ const ETAG = latin1Bytes('etag');
 export class CompressionFilter implements ResponseFilter, CompressorSink {
   readonly #settings: CompressionSettings;
   readonly #runtime: Runtime;
+  readonly #frontendCounters: HttpCounters;
+  readonly #backendCounters: HttpCounters;
   #algo: CompressionAlgo | undefined;
   #compressor: Compressor | undefined;
   /** Where the compressor's output goes during the call in progress. */
   #out: FilterOutput | undefined;
 
-  constructor(settings: CompressionSettings, runtime: Runtime) {
+  constructor(settings: CompressionSettings, runtime: Runtime, frontendCounters: HttpCounters, backendCounters: HttpCounters) {
     this.#settings = settings;
     this.#runtime = runtime;
+    this.#frontendCounters = frontendCounters;
+    this.#backendCounters = backendCounters;
   }
 
   /** The algorithm in use for the response (res.comp_algo), once the response head went out. */
@@ -65,7 +70,15 @@ export class CompressionFilter implements ResponseFilter, CompressorSink {
 
   data(payload: Uint8Array, out: FilterOutput): void {
     const compressor = this.#compressor;
-    if (compressor === undefined) return out.push(payload);
+    const n = payload.byteLength;
+    // HAProxy's comp_http_payload: `identity` (level 0) bypasses, a real compressor takes the bytes in.
+    if (compressor === undefined) {
+      this.#frontendCounters.compBypassed += n;
+      this.#backendCounters.compBypassed += n;
+      return out.push(payload);
+    }
+    this.#frontendCounters.compIn += n;
+    this.#backendCounters.compIn += n;
     this.#out = out;
     compressor.push(payload);
   }
@@ -78,6 +91,11 @@ export class CompressionFilter implements ResponseFilter, CompressorSink {
   }
 
   end(out: FilterOutput): void {
+    // HAProxy's comp_http_end: a response the filter took (`identity` included) is counted at its end.
+    if (this.#algo !== undefined) {
+      this.#frontendCounters.compResponses++;
+      this.#backendCounters.compResponses++;
+    }
     const compressor = this.#compressor;
     if (compressor === undefined) return;
     this.#out = out;
@@ -93,6 +111,8 @@ export class CompressionFilter implements ResponseFilter, CompressorSink {
   }
 
   onCompressed(bytes: Uint8Array): void {
+    this.#frontendCounters.compOut += bytes.byteLength;
+    this.#backendCounters.compOut += bytes.byteLength;
     this.#out?.push(bytes);
   }
 }
@@ -124,5 +144,5 @@ function latin1String(bytes: Uint8Array): string {
 /** The `compression` filter kind: present when the frontend or the backend has `compression` lines. */
 export function compressionFilter(ctx: FilterContext): ResponseFilter | undefined {
   const settings = compressionSettings(ctx.frontend.compression, ctx.backend.compression);
-  return settings === undefined ? undefined : new CompressionFilter(settings, ctx.runtime);
+  return settings === undefined ? undefined : new CompressionFilter(settings, ctx.runtime, ctx.frontendCounters, ctx.backendCounters);
 }

@@ -105,6 +105,8 @@ export interface SampleContext extends LbRequest {
   readonly responseEdits?: HeadEditor | undefined;
   /** The caches and this transaction's dealings with them (`cache-use`, `res.cache_hit`). */
   readonly caching?: StreamCaching | undefined;
+  /** The algorithm (its configuration name) compressing the response, once the filter took it (`res.comp`). */
+  readonly compression?: string | undefined;
   /** The host services; fetches and converters needing one yield nothing without it. */
   readonly runtime?: SampleRuntime | undefined;
   /** The backend chosen for the request, once known (`be_name`, `nbsrv` without argument). */

@@ -21,6 +21,7 @@ import type { HeadEditor } from '../http/codec/serialize.ts';
 import { AUTH_FETCHES } from './auth-fetches.ts';
 import { URL_HASH_FETCHES } from './url-hash-fetches.ts';
 import { CACHE_FETCHES } from '../cache/cache-fetches.ts';
+import { COMPRESSION_FETCHES } from '../http/compression/compression-fetches.ts';
 import { compileConverter, converterArgs, CONVERTERS, type Converter } from './converters.ts';
 import { MISC_FETCHES as BASE_MISC_FETCHES, type MiscFetch } from './fetches-misc.ts';
 import { CONNECTION_FETCHES } from './fetches-connection.ts';
@@ -464,6 +465,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ...AUTH_FETCHES,
   ...URL_HASH_FETCHES,
   ...CACHE_FETCHES,
+  ...COMPRESSION_FETCHES,
 ]);
 
 /** True when `name` is a fetch method (ACL criteria derive `path_beg` from `path`...). */

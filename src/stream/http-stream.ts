@@ -136,6 +136,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   readonly #editor = new HeadEditor();
   /** The transaction's response filters (`filter`, `compression`): undefined when none applies. */
   #filters: ResponseFilterChain | undefined = undefined;
+  /** The algorithm compressing the response, once the filter took it (`res.comp` in the log). */
+  #compression: string | undefined = undefined;
 
   #req: RequestHead | undefined;
   #reqHeadBytes: Uint8Array = EMPTY;
@@ -1322,11 +1324,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#countRewriteError(rules);
       this.#status = rules.responseStatus ?? this.#status;
     }
+    if (this.#filters !== undefined) {
+      if (this.#filters.responseHead(req, head, editor)) this.#compression = this.#filters.compression;
+      else this.#filters = undefined;
+    }
     // `option logasap`, or a format with nothing to wait for: HAProxy logs once the response
     // analysers let the head through (the end of http_process_res_common: after the response
-    // and after-response rules), with the bytes received so far.
+    // and after-response rules, and the filters' look at the head: `res.comp` is known), with
+    // the bytes received so far.
     if (this.host.trafficLog.early) this.log(head);
-    if (this.#filters !== undefined && !this.#filters.responseHead(req, head, editor)) this.#filters = undefined;
     this.#bytesOut += this.#side.sendResponseHead(editor);
     return HeadOutcome.body;
   }
@@ -1409,6 +1415,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#resHead = undefined;
     this.#filters?.release();
     this.#filters = undefined;
+    this.#compression = undefined;
     this.#serverHeld = false;
     this.#reqStartedAt = -1;
     this.#reqHeadAt = -1;
@@ -1724,6 +1731,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       uniqueIdIfGenerated: this.#uniqueId?.value,
       stick: this.#rules?.stickTracking,
       lastRule: this.#rules?.lastRule,
+      compression: this.#compression,
       // `%[var(txn.x)]`: the transaction's variables as the rules left them.
       vars: this.vars,
       captures: req === undefined ? undefined : this.#captures,

@@ -41,6 +41,8 @@ export interface ResponseFilter {
    * filter makes its own. A filter answering 'transform' must have called frameChunked.
    */
   responseHead(req: RequestHead, res: ResponseHead, editor: HeadEditor): FilterBodyRole;
+  /** A compressing filter's algorithm (its configuration name) once it took the response (`res.comp`). */
+  readonly compressionAlgo?: string | undefined;
   /** Payload bytes (framing removed); an observer passes them on unchanged. */
   data(payload: Uint8Array, out: FilterOutput): void;
   /** The end of one server read: what the filter holds back may go on (compression flushes). */
@@ -112,6 +114,9 @@ export class ResponseFilterChain implements FilterOutput {
     this.#filters = filters;
   }
 
+  /** The algorithm compressing the response, once responseHead() ran (`res.comp`, `res.comp_algo`). */
+  compression: string | undefined = undefined;
+
   /** The chain rewrites the body: the stream must send what wire() returns. */
   get transforms(): boolean {
     return this.#transform;
@@ -129,6 +134,7 @@ export class ResponseFilterChain implements FilterOutput {
       if (role === 'none') continue;
       active.push(f);
       if (role === 'transform') this.#transform = true;
+      this.compression ??= f.compressionAlgo;
     }
     if (active.length === 0) {
       this.release();

@@ -28,7 +28,7 @@ function parseCsv(text: string): Record<string, string>[] {
   });
 }
 
-const PORT_NAMES = ['gzip', 'gzipDeflate', 'raw', 'identity', 'app', 'count', 'countId', 'cli'] as const;
+const PORT_NAMES = ['gzip', 'gzipDeflate', 'raw', 'identity', 'app', 'count', 'countId', 'cli', 'logged'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -36,6 +36,12 @@ function configFor(p: Ports): string {
 global
     stats socket ipv4@127.0.0.1:${p.cli} level admin
 ${HTTP_DEFAULTS}
+frontend fe-logged
+    bind 127.0.0.1:${p.logged}
+    log stdout format raw local0
+    log-format "comp %HP %[res.comp] %[res.comp_algo]"
+    default_backend be-count
+
 frontend fe-count
     bind 127.0.0.1:${p.count}
     default_backend be-count
@@ -328,6 +334,17 @@ for (const target of TARGETS) {
       assert.deepEqual(pick('be-count', 'BACKEND'), [5000, gz.bodyLength, 0, 1]);
       assert.deepEqual(pick('fe-count-id', 'FRONTEND'), [0, 0, 3000, 1]);
       assert.deepEqual(pick('be-count-id', 'BACKEND'), [0, 0, 3000, 1]);
+    });
+
+    it('res.comp and res.comp_algo: in the log, what the filter did to the response', async () => {
+      const conn = await HttpConnection.open(ports.logged);
+      await conn.request('GET', '/cl/4000', { 'accept-encoding': 'gzip' });
+      await conn.request('GET', '/cl/3000');
+      conn.destroy();
+      const lines = () => (proxy?.stdout ?? '').split('\n').filter((l) => l.startsWith('comp /cl/'));
+      await eventually(() => lines().length >= 2, 5000);
+      // An absent sample logs as '-'.
+      assert.deepEqual(lines(), ['comp /cl/4000 1 gzip', 'comp /cl/3000 0 -'], `${proxy?.stdout}\n${proxy?.stderr}`);
     });
 
     it('streams a large body and a slow client pauses the server', async () => {

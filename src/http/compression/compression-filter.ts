@@ -36,7 +36,7 @@ export class CompressionFilter implements ResponseFilter, CompressorSink {
   }
 
   /** The algorithm in use for the response (res.comp_algo), once the response head went out. */
-  get algorithm(): CompressionAlgo | undefined {
+  get compressionAlgo(): CompressionAlgo | undefined {
     return this.#algo;
   }
 

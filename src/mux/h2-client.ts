@@ -35,6 +35,7 @@ import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { H2Stream } from './h2/stream-side.ts';
 import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
+import { goawayAnswersError, type H2Counters } from './h2/h2-counters.ts';
 import { localSettings, type H2Options } from './h2/local-settings.ts';
 export type { H2Options } from './h2/local-settings.ts';
 
@@ -87,6 +88,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
   readonly #reader = new FrameReader();
   readonly #decoder: HpackDecoder;
+  /** The frontend's h2 stats module counters. */
+  readonly #h2: H2Counters;
   readonly #encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
   readonly #headParser = new RequestHeadParser({ maxHeaders: 100 });
@@ -167,6 +170,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       client: t.client,
     };
     if (!upgraded) sessionOpened(host.counters);
+    this.#h2 = host.counters.h2;
+    this.#h2.openConns++;
+    this.#h2.totalConns++;
     client.setHandler(this);
     this.#send(settingsFrame(local.pairs));
     this.#schedule();
@@ -252,22 +258,30 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     if (!this.#settingsSeen) {
       if (f.type !== FrameType.SETTINGS || (f.flags & Flag.ACK) !== 0) throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'the preface must be followed by SETTINGS');
       this.#settingsSeen = true;
+      // HAProxy counts the SETTINGS after the preface twice (h2_process_demux: once when the
+      // preface's frame is checked, once when it is processed): so do we, for the same figures.
+      this.#h2.settingsRcvd++;
     }
     switch (f.type) {
       case FrameType.DATA:
+        this.#h2.dataRcvd++;
         return this.#data(f);
       case FrameType.HEADERS:
+        this.#h2.headersRcvd++;
         return this.#headers(f);
       case FrameType.PRIORITY:
         return this.#priority(f);
       case FrameType.RST_STREAM:
+        this.#h2.rstStreamRcvd++;
         return this.#rstStream(f);
       case FrameType.SETTINGS:
+        this.#h2.settingsRcvd++;
         return this.#settings(f);
       case FrameType.PING:
         if ((f.flags & Flag.ACK) === 0) this.#control(pingAckFrame(f.buf, f.start));
         return;
       case FrameType.GOAWAY:
+        this.#h2.goawayRcvd++;
         this.#clientGoaway = true;
         return this.#closeIfIdle();
       case FrameType.WINDOW_UPDATE:
@@ -290,7 +304,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       if (id > this.#lastStreamId) throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'DATA on an idle stream');
       if (this.#wasReset(id)) return;
       this.#glitch();
-      this.#send(rstStreamFrame(id, ErrorCode.STREAM_CLOSED));
+      this.#sendRst(id, ErrorCode.STREAM_CLOSED);
       return;
     }
     if (s.remoteEnded) return this.#streamError(s, ErrorCode.STREAM_CLOSED);
@@ -387,19 +401,19 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.#lastStreamId = id;
     if (this.#blockRefused) {
       this.#glitch();
-      this.#send(rstStreamFrame(id, ErrorCode.PROTOCOL_ERROR));
+      this.#sendRst(id, ErrorCode.PROTOCOL_ERROR);
       return;
     }
     // After our GOAWAY no new stream is served (the block was decoded to keep HPACK in step).
     if (this.#goawaySent || this.#clientGoaway) return;
     if (this.#activeStreams() >= this.#maxStreams) {
       this.#glitch();
-      this.#send(rstStreamFrame(id, ErrorCode.REFUSED_STREAM));
+      this.#sendRst(id, ErrorCode.REFUSED_STREAM);
       return;
     }
     if (fields.tooLarge) {
       this.#glitch();
-      this.#send(rstStreamFrame(id, ErrorCode.PROTOCOL_ERROR));
+      this.#sendRst(id, ErrorCode.PROTOCOL_ERROR);
       return;
     }
     const facts = this.#facts;
@@ -411,11 +425,11 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       if (error instanceof HttpParseError) return this.#badRequest(id, error, end - start, endStream);
       // Malformed (RFC 9113 §8.1.1): a stream error.
       this.#glitch();
-      this.#send(rstStreamFrame(id, ErrorCode.PROTOCOL_ERROR));
+      this.#sendRst(id, ErrorCode.PROTOCOL_ERROR);
       return;
     }
     if (endStream && facts.contentLength > 0) {
-      this.#send(rstStreamFrame(id, ErrorCode.PROTOCOL_ERROR));
+      this.#sendRst(id, ErrorCode.PROTOCOL_ERROR);
       return;
     }
     this.streamsOpened++;
@@ -427,6 +441,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     s.extConnect = facts.protocol !== undefined;
     s.websocketKey = facts.websocketKey;
     this.#streams.set(id, s);
+    this.#streamOpened();
     s.begin(head, end - start, endStream);
     this.scheduleStream(s);
   }
@@ -437,6 +452,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.connection.notFirstTransaction = true;
     const s = new H2Stream(this, id, this.#peerInitialWindow, this.#settingsAcked ? this.#streamWindow : Math.max(this.#streamWindow, DEFAULT_WINDOW));
     this.#streams.set(id, s);
+    this.#streamOpened();
     s.refuse(error, headBytes, endStream);
     this.#maybeRemove(s);
   }
@@ -459,7 +475,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
 
   #priority(f: Frame): void {
     if (f.length !== 5) {
-      this.#send(rstStreamFrame(f.streamId, ErrorCode.FRAME_SIZE_ERROR));
+      this.#sendRst(f.streamId, ErrorCode.FRAME_SIZE_ERROR);
       const s = this.#streams.get(f.streamId);
       if (s !== undefined) this.resetStream(s, ErrorCode.FRAME_SIZE_ERROR, false);
       return;
@@ -467,7 +483,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     if ((readUint32(f.buf, f.start) & 0x7fffffff) === f.streamId) {
       const s = this.#streams.get(f.streamId);
       if (s !== undefined) return this.#streamError(s, ErrorCode.PROTOCOL_ERROR);
-      this.#send(rstStreamFrame(f.streamId, ErrorCode.PROTOCOL_ERROR));
+      this.#sendRst(f.streamId, ErrorCode.PROTOCOL_ERROR);
     }
     // Otherwise accepted and ignored: responses are sent as they come.
   }
@@ -560,6 +576,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   }
 
   #streamError(s: H2Stream, code: number): void {
+    this.#h2.strmProtoErr++;
     this.#glitch();
     if (!s.txnDone) {
       s.stream.setTermination('C', 'D');
@@ -570,6 +587,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
 
   #connectionError(error: unknown): void {
     const code = error instanceof H2Error ? error.code : ErrorCode.INTERNAL_ERROR;
+    if (error instanceof H2Error) this.#h2.connProtoErr++;
     this.#reader.stop();
     this.#goaway(code);
     for (const s of this.#streams.values()) {
@@ -715,7 +733,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       this.#recentlyReset[this.#recentAt] = s.id;
       this.#recentAt = (this.#recentAt + 1) % RECENT_RESETS;
     }
-    if (send && !this.#clientClosed && this.#state !== 'closed') this.#send(rstStreamFrame(s.id, code));
+    if (send && !this.#clientClosed && this.#state !== 'closed') this.#sendRst(s.id, code);
     s.pending.length = 0;
     s.pendingBytes = 0;
     if (s.blocked) {
@@ -744,9 +762,15 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.#remove(s);
   }
 
+  #streamOpened(): void {
+    this.#h2.openStreams++;
+    this.#h2.totalStreams++;
+  }
+
   #remove(s: H2Stream): void {
     if (this.#streams.get(s.id) !== s) return;
     this.#streams.delete(s.id);
+    this.#h2.openStreams--;
     if (this.#streams.size === 0) {
       this.idleSince = this.now;
       this.#closeIfIdle();
@@ -765,10 +789,18 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   #goaway(code: number): void {
     if (this.#goawaySent && code === ErrorCode.NO_ERROR) return;
     this.#goawaySent = true;
-    if (!this.#clientClosed) this.#send(goawayFrame(this.#lastStreamId, code));
+    if (this.#clientClosed) return;
+    this.#send(goawayFrame(this.#lastStreamId, code));
+    if (goawayAnswersError(code)) this.#h2.goawayResp++;
   }
 
   // ---- output ------------------------------------------------------------------------------
+
+  /** RST_STREAM out (HAProxy counts every one as h2_rst_stream_resp). */
+  #sendRst(id: number, code: number): void {
+    this.#h2.rstStreamResp++;
+    this.#send(rstStreamFrame(id, code));
+  }
 
   #send(bytes: Uint8Array): void {
     if (this.#state === 'closed') return;
@@ -952,6 +984,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       s.reset = true;
       s.abort();
     }
+    this.#h2.openStreams -= this.#streams.size;
     this.#streams.clear();
     this.#blocked.clear();
     this.#flushOut();
@@ -971,9 +1004,11 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       s.reset = true;
       s.abort();
     }
+    this.#h2.openStreams -= this.#streams.size;
     this.#streams.clear();
     this.#blocked.clear();
     this.#state = 'closed';
+    this.#h2.openConns--;
     this.#reader.stop();
     if (this.#timer !== undefined) {
       this.runtime.clearTimer(this.#timer);

@@ -8,6 +8,7 @@
  * proxies (setCounterClock), so that the many places counting a session need not carry it.
  */
 import { newTimeStats, type TimeStats } from './time-stats.ts';
+import { newH2Counters, type H2Counters } from '../mux/h2/h2-counters.ts';
 import { FREQ_CTR_CURR, FREQ_CTR_SLOTS, initFreqCtr, readFreqCtr, updateFreqCtr } from '../stick/freq-counter.ts';
 
 /** HAProxy's rates are per second. */
@@ -85,6 +86,8 @@ export interface HttpCounters {
   compOut: number;
   compBypassed: number;
   compResponses: number;
+  /** The HTTP/2 mux's frames, errors, connections and streams (HAProxy's `h2` stats module). */
+  readonly h2: H2Counters;
 }
 
 export interface FrontendCounters extends SessionCounters, HttpCounters {
@@ -138,6 +141,7 @@ export function newFrontendCounters(): FrontendCounters {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, reqRate: newRateCounter(), reqRateMax: 0,
     connRate: newRateCounter(), connRateMax: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
     failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0, compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0,
+    h2: newH2Counters(),
   };
 }
 
@@ -145,7 +149,7 @@ export function newBackendCounters(): BackendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
     timeStats: newTimeStats(), reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
-    compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0,
+    compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0, h2: newH2Counters(),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { HttpCounters } from '../proxy/counters.ts';
+import type { H2Counters } from '../mux/h2/h2-counters.ts';
 import type { ProxyEntry } from '../runtime-api/target.ts';
 import { checkStatusDescription, type CheckStatus } from '../health/check-status.ts';
 import { STAT_FIELDS, statIndex, type StatField } from './stat-fields.ts';
@@ -50,12 +51,22 @@ function setAll(r: StatRow, names: readonly StatField[], value: StatCell): void 
   for (const n of names) set(r, n, value);
 }
 
-/** HTTP/2 module counters Switchyard does not keep yet: shown as 0. */
-const H2 = [
-  'h2_headers_rcvd', 'h2_data_rcvd', 'h2_settings_rcvd', 'h2_rst_stream_rcvd', 'h2_goaway_rcvd',
-  'h2_detected_conn_protocol_errors', 'h2_detected_strm_protocol_errors', 'h2_rst_stream_resp', 'h2_goaway_resp',
-  'h2_open_connections', 'h2_backend_open_streams', 'h2_total_connections', 'h2_backend_total_streams',
-] as const;
+/** HAProxy's `h2` stats module (mux_h2.c h2_fill_stats). */
+function setH2(r: StatRow, h2: H2Counters): void {
+  set(r, 'h2_headers_rcvd', h2.headersRcvd);
+  set(r, 'h2_data_rcvd', h2.dataRcvd);
+  set(r, 'h2_settings_rcvd', h2.settingsRcvd);
+  set(r, 'h2_rst_stream_rcvd', h2.rstStreamRcvd);
+  set(r, 'h2_goaway_rcvd', h2.goawayRcvd);
+  set(r, 'h2_detected_conn_protocol_errors', h2.connProtoErr);
+  set(r, 'h2_detected_strm_protocol_errors', h2.strmProtoErr);
+  set(r, 'h2_rst_stream_resp', h2.rstStreamResp);
+  set(r, 'h2_goaway_resp', h2.goawayResp);
+  set(r, 'h2_open_connections', h2.openConns);
+  set(r, 'h2_backend_open_streams', h2.openStreams);
+  set(r, 'h2_total_connections', h2.totalConns);
+  set(r, 'h2_backend_total_streams', h2.totalStreams);
+}
 const HRSP = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'] as const;
 
 /** The compression filter's counters (HAProxy's fe_counters/be_counters comp_*). */
@@ -174,7 +185,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'wrew', 0);
   set(r, 'eint', 0);
   set(r, '-', '-');
-  setAll(r, H2, 0);
+  setH2(r, c.h2);
   return r;
 }
 
@@ -308,7 +319,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'eint', 0);
   set(r, 'uweight', userWeight);
   set(r, '-', '-');
-  setAll(r, H2, 0);
+  setH2(r, c.h2);
   return r;
 }
 

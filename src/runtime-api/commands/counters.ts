@@ -9,14 +9,17 @@ import { usage, type CliCommand } from '../command.ts';
 import { levelAllows } from '../levels.ts';
 import { NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
 
-const GAUGES = new Set(['scur', 'qcur', 'waiting']);
+const GAUGES = new Set(['scur', 'qcur', 'waiting', 'openConns', 'openStreams']);
 const MAXIMA = new Set(['smax', 'qmax', 'sessRateMax', 'reqRateMax', 'connRateMax']);
 
-function clear(counters: FrontendCounters | BackendCounters, all: boolean): void {
-  const record = counters as unknown as Record<string, number | number[] | RateCounter>;
+function clear(counters: FrontendCounters | BackendCounters | object, all: boolean): void {
+  const record = counters as unknown as Record<string, number | number[] | RateCounter | object>;
   for (const key of Object.keys(record)) {
     const value = record[key];
-    if (value instanceof Float64Array) {
+    if (key === 'h2' && typeof value === 'object') {
+      // The h2 stats module is clearable with the rest (its gauges stay, as scur does).
+      clear(value, all);
+    } else if (value instanceof Float64Array) {
       // A per-second rate (counters.ts): it starts again from nothing.
       if (all) initFreqCtr(value, 0);
     } else if (Array.isArray(value)) {

@@ -1,0 +1,128 @@
+/**
+ * HAProxy's `h2` stats module on a frontend (`show stat`: h2_headers_rcvd ... h2_backend_total_streams):
+ * a client's HEADERS, DATA, SETTINGS (its own and its acknowledgement), RST_STREAM and GOAWAY
+ * frames are counted; a connection error counts a connection protocol error and the GOAWAY that
+ * answers it; open connections and streams return to 0 when the clients leave, totals stay.
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h2-stats.test.js
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { cli } from '../support/cli-client.ts';
+import { FrameType, RawH2, frame } from '../support/h2-raw.ts';
+import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { freePorts } from '../support/ports.ts';
+import type { ProxyProcess } from '../support/proxy-process.ts';
+
+const H2_FIELDS = [
+  'h2_headers_rcvd', 'h2_data_rcvd', 'h2_settings_rcvd', 'h2_rst_stream_rcvd', 'h2_goaway_rcvd',
+  'h2_detected_conn_protocol_errors', 'h2_detected_strm_protocol_errors', 'h2_rst_stream_resp', 'h2_goaway_resp',
+  'h2_open_connections', 'h2_backend_open_streams', 'h2_total_connections', 'h2_backend_total_streams',
+] as const;
+
+/** The h2 fields of the frontend's `show stat` row. */
+async function h2Row(port: number, proxy: string): Promise<Record<string, number>> {
+  const text = await cli(port, 'show stat\n');
+  const lines = text.split('\n').filter((l) => l !== '');
+  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
+  const row = lines.slice(1).map((l) => l.split(',')).find((c) => c[0] === proxy && c[1] === 'FRONTEND') ?? [];
+  return Object.fromEntries(H2_FIELDS.map((f) => [f, Number(row[names.indexOf(f)])]));
+}
+
+const GET = (path: string): [string, string][] => [
+  [':method', 'GET'],
+  [':scheme', 'http'],
+  [':path', path],
+  [':authority', 'x'],
+];
+
+for (const target of TARGETS) {
+  describe(`h2 stats module on ${target}`, () => {
+    let proxy: ProxyProcess | undefined;
+    let fe: number;
+    let stats: number;
+
+    before(async () => {
+      [fe, stats] = (await freePorts(2)) as [number, number];
+      proxy = await startProxy(
+        target,
+        `
+global
+    stats socket ipv4@127.0.0.1:${stats} level admin
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${fe} proto h2
+    http-request wait-for-body time 1s if METH_POST
+    http-request return status 200 content-type text/plain string ok
+`,
+      );
+    });
+
+    after(async () => {
+      await stopProxy(target, proxy);
+    });
+
+    /** The change of each field over `run` (the start-up probe of the port is left out). */
+    async function delta(run: () => Promise<void>): Promise<Record<string, number>> {
+      const before = await h2Row(stats, 'fe');
+      await run();
+      let after: Record<string, number> = {};
+      for (let i = 0; i < 50; i++) {
+        after = await h2Row(stats, 'fe');
+        if (after.h2_open_connections === before.h2_open_connections && after.h2_backend_open_streams === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return Object.fromEntries(H2_FIELDS.map((f) => [f, (after[f] as number) - (before[f] as number)]));
+    }
+
+    it('counts the frames a client sends, its connection and its streams', async () => {
+      const d = await delta(async () => {
+        const c = await RawH2.connect(fe);
+        // Stream 1: a GET; stream 3: a POST whose body the rules wait for; stream 5 is reset by the client.
+        c.sendHeaders(1, GET('/a'), true);
+        assert.ok((await c.response(1)) !== null);
+        c.sendHeaders(3, [[':method', 'POST'], [':scheme', 'http'], [':path', '/b'], [':authority', 'x'], ['content-length', '2']], false);
+        c.sendData(3, Buffer.from('xy'), true);
+        assert.ok((await c.response(3)) !== null);
+        c.sendHeaders(5, [[':method', 'POST'], [':scheme', 'http'], [':path', '/c'], [':authority', 'x'], ['content-length', '9']], false);
+        await new Promise((r) => setTimeout(r, 100));
+        c.socket.write(frame(FrameType.RST_STREAM, 0, 5, [0, 0, 0, 8]));
+        c.socket.write(frame(FrameType.GOAWAY, 0, 0, [0, 0, 0, 5, 0, 0, 0, 0]));
+        await new Promise((r) => setTimeout(r, 200));
+        c.close();
+      });
+      assert.deepEqual(d, {
+        h2_headers_rcvd: 3,
+        h2_data_rcvd: 1,
+        // The client's SETTINGS and its acknowledgement of the frontend's; HAProxy counts the
+        // first SETTINGS twice (once checked after the preface, once processed).
+        h2_settings_rcvd: 3,
+        h2_rst_stream_rcvd: 1,
+        h2_goaway_rcvd: 1,
+        h2_detected_conn_protocol_errors: 0,
+        h2_detected_strm_protocol_errors: 0,
+        h2_rst_stream_resp: 0,
+        h2_goaway_resp: 0,
+        h2_open_connections: 0,
+        h2_backend_open_streams: 0,
+        h2_total_connections: 1,
+        h2_backend_total_streams: 3,
+      });
+    });
+
+    it('a connection error is counted with the GOAWAY that answers it', async () => {
+      const d = await delta(async () => {
+        const bad = await RawH2.connect(fe);
+        // DATA on stream 0: a connection error (PROTOCOL_ERROR).
+        bad.socket.write(frame(FrameType.DATA, 0, 0, Buffer.from('zz')));
+        const goaway = await bad.next(FrameType.GOAWAY);
+        assert.ok(goaway !== null);
+        bad.close();
+      });
+      assert.equal(d.h2_detected_conn_protocol_errors, 1, JSON.stringify(d));
+      assert.equal(d.h2_goaway_resp, 1, JSON.stringify(d));
+      assert.equal(d.h2_total_connections, 1, JSON.stringify(d));
+      assert.equal(d.h2_open_connections, 0, JSON.stringify(d));
+    });
+  });
+}

@@ -182,8 +182,8 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'conn_tot', c.connTot);
   set(r, 'dcon', c.deniedConnections);
   set(r, 'dses', c.deniedSessions);
-  set(r, 'wrew', 0);
-  set(r, 'eint', 0);
+  set(r, 'wrew', c.failedRewrites);
+  set(r, 'eint', c.internalErrors);
   set(r, '-', '-');
   setH2(r, c.h2);
   return r;
@@ -244,8 +244,8 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'addr', serverAddress(server));
   set(r, 'cookie', server.cookie);
   set(r, 'mode', backend.mode);
-  set(r, 'wrew', 0);
-  set(r, 'eint', 0);
+  set(r, 'wrew', c.failedRewrites);
+  set(r, 'eint', c.internalErrors);
   // pool-max-conn; HAProxy leaves the cell empty for its default (-1, no limit).
   set(r, 'src_ilim', server.poolMaxConn >= 0 ? server.poolMaxConn : undefined);
   set(r, 'uweight', server.userWeight);
@@ -315,8 +315,8 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   setCompression(r, c);
   set(r, 'mode', backend.mode);
   set(r, 'algo', algorithmName(backend.model.balance));
-  set(r, 'wrew', 0);
-  set(r, 'eint', 0);
+  set(r, 'wrew', c.failedRewrites);
+  set(r, 'eint', c.internalErrors);
   set(r, 'uweight', userWeight);
   set(r, '-', '-');
   setH2(r, c.h2);

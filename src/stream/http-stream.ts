@@ -862,9 +862,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#sendLocalReply(reply);
   }
 
-  /** A rewrite failed in strict mode (the reply is a 500): HAProxy's internal_errors, on the frontend and the chosen backend. */
+  /**
+   * Failed rewrites (HAProxy's failed_rewrites) and, in strict mode, the internal error of the
+   * 500 that follows, on the frontend, the chosen backend and, once a server answered, that
+   * server (http_ana.c counts its target server too).
+   */
   #countRewriteError(rules: HttpRuleRunner): boolean {
-    countRewrites(this.host.counters, this.#countedInBackend ? (this.backend as Backend).counters : undefined, rules);
+    const server = this.#resHeadAt >= 0 ? (this.#leg.server as Server | undefined)?.counters : undefined;
+    countRewrites(this.host.counters, this.#countedInBackend ? (this.backend as Backend).counters : undefined, rules, server);
     return rules.rewriteError;
   }
 

@@ -117,6 +117,8 @@ export interface FrontendCounters extends SessionCounters, HttpCounters {
 }
 
 export interface BackendCounters extends SessionCounters, HttpCounters {
+  /** Requests denied once this backend was chosen (its own `http-request deny`, `reject`, `tarpit`). */
+  dreq: number;
   /** Responses denied (`http-response deny`). */
   dresp: number;
   /** Failed connection attempts to servers. */
@@ -147,7 +149,7 @@ export function newFrontendCounters(): FrontendCounters {
 
 export function newBackendCounters(): BackendCounters {
   return {
-    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dreq: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
     timeStats: newTimeStats(), reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
     compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0, h2: newH2Counters(),
   };

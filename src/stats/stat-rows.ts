@@ -284,7 +284,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'stot', c.stot);
   set(r, 'bin', c.bin);
   set(r, 'bout', c.bout);
-  set(r, 'dreq', 0);
+  set(r, 'dreq', c.dreq);
   set(r, 'dresp', c.dresp);
   set(r, 'econ', c.econ);
   set(r, 'eresp', c.eresp);

@@ -690,7 +690,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // HAProxy: a `deny` ends as PR (proxy condition) and counts a denied request; a `return`
     // or a redirect as LR (processed locally). A request a rule found invalid is a bad
     // request (PR, counted in ereq), and the connection closes after the 400.
-    if (denied) this.host.counters.dreq++;
+    if (denied) this.#countDenied();
     if (tarpit) return this.#startTarpit(reply);
     if (invalid) {
       this.host.counters.ereq++;
@@ -768,6 +768,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.fail(500, 'P', 'R');
   }
 
+  /** A denied request counts on the frontend and, once chosen, the backend (HAProxy's denied_req). */
+  #countDenied(): void {
+    this.host.counters.dreq++;
+    if (this.#countedInBackend) (this.backend as Backend).counters.dreq++;
+  }
+
   /** `http-request early-hint`: a 103 goes to the client at once (counted in %B). */
   readonly #sendInterim = (bytes: Uint8Array): void => this.#sendData(bytes);
 
@@ -779,7 +785,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const drop = rules.silentDrop;
     rules.silentDrop = false;
     rules.endRequest();
-    this.host.counters.dreq++;
+    this.#countDenied();
     this.setTermination('P', 'R');
     this.#reqHeadAt = -1;
     this.log();

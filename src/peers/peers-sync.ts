@@ -105,27 +105,11 @@ export class PeersSync implements SessionOwner {
   async softStop(): Promise<void> {
     if (!this.#started || this.#stopped || this.#leaving) return this.stop();
     this.#leaving = true;
-    for (const link of this.#links.values()) {
-      if (link.timer !== undefined) this.runtime.clearTimer(link.timer);
-      link.timer = undefined;
-      link.session?.close();
-    }
-    for (const session of this.#accepted) session.close();
-    await this.#listener?.close();
-    this.#listener = undefined;
+    await this.#closeSessions();
     const { host, port } = this.#local;
     if (this.#stopped || host === undefined || port === undefined) return this.stop();
     const ended = new Promise<void>((resolve) => (this.#lessonEnded = resolve));
-    const tls = this.#connectTls.get(this.localName);
-    let session: PeerSession | undefined;
-    const socket = this.runtime.connect({ host, port, noDelay: true, ...(tls !== undefined ? { tls } : {}) }, {
-      onConnect: () => session?.onConnect(),
-      onData: (s, chunk) => session?.onData(s, chunk),
-      onEnd: () => session?.onEnd(),
-      onDrain: () => {},
-      onClose: (s, error) => session?.onClose(s, error),
-    });
-    session = this.#lesson = new PeerSession(this, socket, this.localName);
+    this.#lesson = this.#dial(host, port, this.localName);
     await ended;
     return this.stop();
   }
@@ -137,6 +121,11 @@ export class PeersSync implements SessionOwner {
     this.#endLesson();
     if (this.#flushTimer !== undefined) this.runtime.clearTimer(this.#flushTimer);
     for (const shared of this.tables) shared.table.onLocalUpdate = undefined;
+    await this.#closeSessions();
+  }
+
+  /** Ends every remote and accepted session (no reconnection is pending after) and the listener. */
+  async #closeSessions(): Promise<void> {
     for (const link of this.#links.values()) {
       if (link.timer !== undefined) this.runtime.clearTimer(link.timer);
       link.timer = undefined;
@@ -207,7 +196,12 @@ export class PeersSync implements SessionOwner {
   #connect(link: PeerLink): void {
     const { host, port } = link.model;
     if (this.#stopped || this.#leaving || host === undefined || port === undefined || link.session !== undefined) return;
-    const tls = this.#connectTls.get(link.model.name);
+    link.session = this.#dial(host, port, link.model.name);
+  }
+
+  /** Opens a session to the peer `name` at host:port (TLS when its `server` line says `ssl`). */
+  #dial(host: string, port: number, name: string): PeerSession {
+    const tls = this.#connectTls.get(name);
     let session: PeerSession | undefined;
     const socket = this.runtime.connect({ host, port, noDelay: true, ...(tls !== undefined ? { tls } : {}) }, {
       onConnect: () => session?.onConnect(),
@@ -216,8 +210,8 @@ export class PeersSync implements SessionOwner {
       onDrain: () => {},
       onClose: (s, error) => session?.onClose(s, error),
     });
-    session = new PeerSession(this, socket, link.model.name);
-    link.session = session;
+    session = new PeerSession(this, socket, name);
+    return session;
   }
 
   #scheduleFlush(): void {

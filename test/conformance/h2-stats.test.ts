@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cli } from '../support/cli-client.ts';
+import { statNumbers } from '../support/cli-client.ts';
 import { FrameType, RawH2, frame } from '../support/h2-raw.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
@@ -22,11 +22,8 @@ const H2_FIELDS = [
 
 /** The h2 fields of the frontend's `show stat` row. */
 async function h2Row(port: number, proxy: string): Promise<Record<string, number>> {
-  const text = await cli(port, 'show stat\n');
-  const lines = text.split('\n').filter((l) => l !== '');
-  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
-  const row = lines.slice(1).map((l) => l.split(',')).find((c) => c[0] === proxy && c[1] === 'FRONTEND') ?? [];
-  return Object.fromEntries(H2_FIELDS.map((f) => [f, Number(row[names.indexOf(f)])]));
+  const values = await statNumbers(port, proxy, 'FRONTEND', H2_FIELDS);
+  return Object.fromEntries(H2_FIELDS.map((f, i) => [f, values[i] as number]));
 }
 
 const GET = (path: string): [string, string][] => [

@@ -16,17 +16,7 @@ import { DOWNLOAD_BLOCK, downloadDigest, httpBackend, writeAsync, type HttpTestB
 import { HttpConnection, delay, destroyAllClients } from '../support/http-client.ts';
 import { readRequestBody, sha256, type HttpResponse } from '../support/http-wire.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
-import { cli } from '../support/cli-client.ts';
-
-/** `show stat` CSV as rows keyed by column name. */
-function parseCsv(text: string): Record<string, string>[] {
-  const lines = text.split('\n').filter((l) => l !== '');
-  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
-  return lines.slice(1).map((line) => {
-    const cells = line.split(',');
-    return Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
-  });
-}
+import { statRows } from '../support/cli-client.ts';
 
 const PORT_NAMES = ['gzip', 'gzipDeflate', 'raw', 'identity', 'app', 'count', 'countId', 'cli', 'logged'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -320,7 +310,7 @@ for (const target of TARGETS) {
       // The stats of a transaction are counted as it ends: read until both responses counted.
       let rows: Record<string, string>[] = [];
       for (let i = 0; i < 50; i++) {
-        rows = parseCsv(await cli(ports.cli, 'show stat\n'));
+        rows = await statRows(ports.cli);
         const count = rows.find((r) => r.pxname === 'be-count' && r.svname === 'BACKEND');
         const countId = rows.find((r) => r.pxname === 'be-count-id' && r.svname === 'BACKEND');
         if (count?.comp_rsp === '1' && countId?.comp_rsp === '1') break;

@@ -12,15 +12,7 @@ import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { TARGETS, eventually, startProxy, stopProxy, strictOnly } from '../support/http-suite.ts';
 import { cannedBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { cli } from '../support/cli-client.ts';
-
-/** `wrew` and `eint` of a `show stat` row. */
-async function rewriteStats(port: number, proxy: string, server: string): Promise<[number, number]> {
-  const lines = (await cli(port, 'show stat\n')).split('\n').filter((l) => l !== '');
-  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
-  const row = lines.slice(1).map((l) => l.split(',')).find((c) => c[0] === proxy && c[1] === server) ?? [];
-  return [Number(row[names.indexOf('wrew')]), Number(row[names.indexOf('eint')])];
-}
+import { statNumbers } from '../support/cli-client.ts';
 
 const PORT_NAMES = ['req', 'res', 'app', 'cli'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -101,7 +93,7 @@ for (const target of TARGETS) {
       assert.equal((await conn.request('GET', '/strict2')).status, 500);
       conn.destroy();
       // Three failed rewrites, two of them internal errors (the 500s), on the frontend.
-      assert.deepEqual(await rewriteStats(ports.cli, 'fe_req', 'FRONTEND'), [3, 2]);
+      assert.deepEqual(await statNumbers(ports.cli, 'fe_req', 'FRONTEND', ['wrew', 'eint']), [3, 2]);
     });
 
     it('a failed response rewrite is a 500 logged PH by default, skipped with strict-mode off', { skip: strictOnly(target, 'HAProxy forwards a control character in a rewritten header value') }, async () => {
@@ -115,9 +107,9 @@ for (const target of TARGETS) {
       assert.equal(soft.text, 'hi');
       conn.destroy();
       // The response side counts on the frontend, the backend and the server that answered.
-      assert.deepEqual(await rewriteStats(ports.cli, 'fe_res', 'FRONTEND'), [2, 1]);
-      assert.deepEqual(await rewriteStats(ports.cli, 'be_res', 'BACKEND'), [2, 1]);
-      assert.deepEqual(await rewriteStats(ports.cli, 'be_res', 's1'), [2, 1]);
+      assert.deepEqual(await statNumbers(ports.cli, 'fe_res', 'FRONTEND', ['wrew', 'eint']), [2, 1]);
+      assert.deepEqual(await statNumbers(ports.cli, 'be_res', 'BACKEND', ['wrew', 'eint']), [2, 1]);
+      assert.deepEqual(await statNumbers(ports.cli, 'be_res', 's1', ['wrew', 'eint']), [2, 1]);
     });
   });
 }

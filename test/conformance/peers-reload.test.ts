@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli } from '../support/cli-client.ts';
+import { masterCommand, workerPids } from '../support/cli-client.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
@@ -39,34 +39,6 @@ async function until(cond: () => Promise<boolean>, timeoutMs: number, stepMs: nu
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return true;
-}
-
-/** The worker PIDs `show proc` lists as current, and the old ones. */
-function workers(showProc: string): { current: number[]; old: number[] } {
-  const current: number[] = [];
-  const old: number[] = [];
-  let section = '';
-  for (const line of showProc.split('\n')) {
-    if (line.startsWith('# ')) section = line;
-    else if (line !== '' && !line.startsWith('#')) {
-      const pid = Number(line.split(/\s+/)[0]);
-      if (section === '# workers') current.push(pid);
-      else if (section === '# old workers') old.push(pid);
-    }
-  }
-  return { current, old };
-}
-
-/** HAProxy's master executes itself again on reload: its CLI refuses connections meanwhile. */
-async function masterCommand(master: string, command: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await cli(master, command);
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 /** The gpc0 of each key in `show table` text. */
@@ -117,12 +89,12 @@ frontend fe
     }
 
     async function reload(): Promise<void> {
-      const before = workers(await masterCommand(master, 'show proc\n')).current;
+      const before = workerPids(await masterCommand(master, 'show proc\n')).current;
       await masterCommand(master, 'reload\n');
       let proc = '';
       const done = await until(async () => {
         proc = await masterCommand(master, 'show proc\n').catch(() => '');
-        const { current, old } = workers(proc);
+        const { current, old } = workerPids(proc);
         return current.length === 1 && !before.includes(current[0] as number) && old.length === 0;
       }, 20_000, 100);
       assert.ok(done, `the old worker did not leave: ${proc}\n${proxy?.stderr}`);

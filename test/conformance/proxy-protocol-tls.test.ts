@@ -71,34 +71,14 @@ function header(response: string, name: string): string | undefined {
   return m?.[1];
 }
 
-/** Sends `preface` in clear, then speaks TLS on the same connection: the whole answer to a GET. */
-function tlsAfterPreface(port: number, preface: string, servername: string): Promise<string> {
+/**
+ * A GET over TLS: the connection from `localAddress` (default 127.0.0.1), `preface` sent in clear
+ * first when given, then the handshake on the same connection. The whole answer.
+ */
+function tlsGet(port: number, servername: string, options: { preface?: string; localAddress?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const plain = net.connect({ host: '127.0.0.1', port });
-    plain.once('connect', () => plain.write(preface));
-    const socket = tls.connect({ socket: plain, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('no answer within 5 s'));
-    }, 5000);
-    socket.once('secureConnect', () => socket.write(GET));
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-  });
-}
-
-/** A TLS connection from `localAddress`, without any preface: the whole answer to a GET. */
-function tlsGet(port: number, servername: string, localAddress = '127.0.0.1'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const plain = net.connect({ host: '127.0.0.1', port, localAddress });
+    const plain = net.connect({ host: '127.0.0.1', port, localAddress: options.localAddress ?? '127.0.0.1' });
+    if (options.preface !== undefined) plain.once('connect', () => plain.write(options.preface as string));
     const socket = tls.connect({ socket: plain, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
@@ -152,7 +132,7 @@ for (const target of TARGETS) {
     });
 
     it('accept-proxy on an ssl bind: the header in clear, then the handshake; the header addresses are src', async () => {
-      const response = await tlsAfterPreface(ports.tlsIn, 'PROXY TCP4 192.0.2.7 192.0.2.8 4321 443\r\n', 'pp.example');
+      const response = await tlsGet(ports.tlsIn, 'pp.example', { preface: 'PROXY TCP4 192.0.2.7 192.0.2.8 4321 443\r\n' });
       assert.match(response, /^HTTP\/1\.1 200 /);
       assert.equal(header(response, 'x-src'), '192.0.2.7:4321');
       assert.equal(header(response, 'x-ssl'), '1');
@@ -161,24 +141,8 @@ for (const target of TARGETS) {
     });
 
     it('tcp-request connection expect-proxy on an ssl bind: the header before the handshake when the rule asks it, none otherwise', async () => {
-      const asked = await new Promise<string>((resolve, reject) => {
-        // From 127.0.0.2: the rule asks a header, read in clear before the ClientHello.
-        const plain = net.connect({ host: '127.0.0.1', port: ports.expect, localAddress: '127.0.0.2' });
-        plain.once('connect', () => plain.write('PROXY TCP4 198.51.100.4 192.0.2.8 2222 443\r\n'));
-        const socket = tls.connect({ socket: plain, servername: 'asked.example', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-        const chunks: Buffer[] = [];
-        const timer = setTimeout(() => socket.destroy(new Error('no answer within 5 s')), 5000);
-        socket.once('secureConnect', () => socket.write(GET));
-        socket.on('data', (d: Buffer) => chunks.push(d));
-        socket.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-        socket.once('close', () => {
-          clearTimeout(timer);
-          resolve(Buffer.concat(chunks).toString('latin1'));
-        });
-      });
+      // From 127.0.0.2: the rule asks a header, read in clear before the ClientHello.
+      const asked = await tlsGet(ports.expect, 'asked.example', { preface: 'PROXY TCP4 198.51.100.4 192.0.2.8 2222 443\r\n', localAddress: '127.0.0.2' });
       assert.match(asked, /^HTTP\/1\.1 200 /);
       assert.equal(header(asked, 'x-src'), '198.51.100.4:2222');
       assert.equal(header(asked, 'x-sni'), 'asked.example');

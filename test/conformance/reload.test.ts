@@ -28,38 +28,10 @@ import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
-import { cli } from '../support/cli-client.ts';
+import { cli, masterCommand, workerPids } from '../support/cli-client.ts';
 import { nodeVersionOf } from '../support/runtimes.ts';
 
 const RELOADS = 3;
-
-/** The current worker PIDs and the old ones `show proc` lists. */
-function processes(showProc: string): { workers: number[]; old: number[] } {
-  const workers: number[] = [];
-  const old: number[] = [];
-  let section = '';
-  for (const line of showProc.split('\n')) {
-    if (line.startsWith('# ')) section = line;
-    else if (line !== '' && !line.startsWith('#')) {
-      const pid = Number(line.split(/\s+/)[0]);
-      if (section === '# workers') workers.push(pid);
-      else if (section === '# old workers') old.push(pid);
-    }
-  }
-  return { workers, old };
-}
-
-/** HAProxy's master executes itself again on reload: its CLI refuses connections meanwhile. */
-async function masterCommand(master: string, command: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await cli(master, command);
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 interface Tally {
   ok: number;
@@ -200,7 +172,7 @@ frontend fe
       proxy = await ProxyProcess.start(target, 'global\n', ['-f', cfg, '-W', '-S', master], 20_000, web);
       let up = false;
       for (let i = 0; i < 100 && !up; i++) {
-        up = await cli(master, 'show proc\n').then((p) => processes(p).workers.length === 1, () => false);
+        up = await cli(master, 'show proc\n').then((p) => workerPids(p).current.length === 1, () => false);
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
     });
@@ -229,8 +201,8 @@ frontend fe
           // The old worker finished: every request since then is the new one's.
           const drained = await eventually(() => {
             void cli(master, 'show proc\n').then((p) => (proc = p), () => undefined);
-            const { workers, old } = processes(proc);
-            return workers.length === 1 && old.length === 0;
+            const { current, old } = workerPids(proc);
+            return current.length === 1 && old.length === 0;
           }, 20_000, 100);
           assert.ok(drained, proc);
         }

@@ -7,19 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cli } from '../support/cli-client.ts';
+import { statNumbers } from '../support/cli-client.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
-
-/** `dreq` of a `show stat` row. */
-async function dreq(port: number, proxy: string, server: string): Promise<number> {
-  const lines = (await cli(port, 'show stat\n')).split('\n').filter((l) => l !== '');
-  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
-  const row = lines.slice(1).map((l) => l.split(',')).find((c) => c[0] === proxy && c[1] === server) ?? [];
-  return Number(row[names.indexOf('dreq')]);
-}
 
 for (const target of TARGETS) {
   describe(`denied requests in the stats on ${target}`, () => {
@@ -67,8 +59,8 @@ backend be
       let frontend = 0;
       let backend = 0;
       for (let i = 0; i < 30 && !(frontend === 4 && backend === 3); i++) {
-        frontend = await dreq(stats, 'fe', 'FRONTEND');
-        backend = await dreq(stats, 'be', 'BACKEND');
+        [frontend = 0] = await statNumbers(stats, 'fe', 'FRONTEND', ['dreq']);
+        [backend = 0] = await statNumbers(stats, 'be', 'BACKEND', ['dreq']);
         if (frontend !== 4 || backend !== 3) await new Promise((r) => setTimeout(r, 100));
       }
       assert.deepEqual([frontend, backend], [4, 3]);

@@ -31,3 +31,47 @@ export function cli(where: CliAddress, input: string, endInput = true): Promise<
     });
   });
 }
+
+/** The worker PIDs the master CLI's `show proc` lists as current, and the old ones still draining. */
+export function workerPids(showProc: string): { current: number[]; old: number[] } {
+  const current: number[] = [];
+  const old: number[] = [];
+  let section = '';
+  for (const line of showProc.split('\n')) {
+    if (line.startsWith('# ')) section = line;
+    else if (line !== '' && !line.startsWith('#')) {
+      const pid = Number(line.split(/\s+/)[0]);
+      if (section === '# workers') current.push(pid);
+      else if (section === '# old workers') old.push(pid);
+    }
+  }
+  return { current, old };
+}
+
+/** A master CLI command; HAProxy's master executes itself again on reload and refuses connections meanwhile. */
+export async function masterCommand(master: CliAddress, command: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cli(master, command);
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** `show stat` as rows keyed by column name. */
+export async function statRows(where: CliAddress): Promise<Record<string, string>[]> {
+  const lines = (await cli(where, 'show stat\n')).split('\n').filter((l) => l !== '');
+  const names = (lines[0] ?? '').replace(/^# /, '').split(',');
+  return lines.slice(1).map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
+  });
+}
+
+/** The numbers of `fields` in the `show stat` row of proxy/server (FRONTEND, BACKEND or a server name). */
+export async function statNumbers(where: CliAddress, proxy: string, server: string, fields: readonly string[]): Promise<number[]> {
+  const row = (await statRows(where)).find((r) => r.pxname === proxy && r.svname === server);
+  return fields.map((f) => Number(row?.[f]));
+}

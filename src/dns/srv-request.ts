@@ -145,6 +145,8 @@ export class SrvRequest implements ResolutionRequester {
       item.slot = slot;
     }
     const { server } = slot.settings;
+    // The port first: the state change below tells the other threads (`nbthread`) about it too.
+    server.port = item.port;
     slot.requester ??= slot.settings.resolutionFor(item.target, undefined);
     const requester = slot.requester;
     if (item.additional !== undefined) {
@@ -162,7 +164,6 @@ export class SrvRequest implements ResolutionRequester {
     // srvrq_update_srv_status: an address brings it back, none keeps (or puts) it in maintenance.
     if (requester.address !== undefined) requester.leaveMaint(false);
     else requester.enterMaint(SRV_REMOVED);
-    server.port = item.port;
     if (!slot.settings.ignoreWeight) this.#setWeight(server, Math.floor((item.weight + 255) / 256));
   }
 
@@ -178,10 +179,10 @@ export class SrvRequest implements ResolutionRequester {
     this.#unlink(slot);
     const { server } = slot.settings;
     const requester = slot.requester ?? slot.settings.resolutionFor(this.#o.name, undefined);
-    requester.enterMaint(SRV_REMOVED);
     server.hostname = undefined;
-    server.host = this.#o.name;
     server.port = 0;
+    requester.enterMaint(SRV_REMOVED);
+    server.host = this.#o.name;
     slot.requester = undefined;
     this.#free.push(slot);
   }

@@ -161,6 +161,48 @@ backend b
       proxy = undefined;
     });
 
+    it('resolve-opts allow-dup-ip lets slots share an address; resolve-net prefers an address of its networks', async () => {
+      dns.set('dup.switchyard.test', { records: [{ type: 'A', address: '127.0.0.1' }] });
+      dns.set('net.switchyard.test', { records: [{ type: 'A', address: '127.0.0.1' }, { type: 'A', address: '127.0.0.2' }] });
+      proxy = await ProxyProcess.start(
+        target,
+        `global
+    stats socket ipv4@127.0.0.1:${statsPort} level admin
+
+resolvers dns
+    nameserver ns1 127.0.0.1:${dns.port}
+    timeout resolve 100ms
+    timeout retry 100ms
+${HTTP_DEFAULTS}
+frontend f
+    bind 127.0.0.1:${port}
+    default_backend b
+
+backend b
+    server-template dup 2 dup.switchyard.test:${portA} resolvers dns resolve-prefer ipv4 init-addr none resolve-opts allow-dup-ip
+    server-template nodup 2 dup.switchyard.test:${portA} resolvers dns resolve-prefer ipv4 init-addr none resolve-opts prevent-dup-ip
+    server net net.switchyard.test:${portB} resolvers dns resolve-prefer ipv4 init-addr none resolve-net 10.0.0.0/8,127.0.0.2/32
+`,
+      );
+      const p = proxy;
+      const states = async (): Promise<string[]> => {
+        const text = await cli(statsPort, 'show servers state b\n');
+        return text
+          .split('\n')
+          .filter((l) => / b \d+ \w+ /.test(l))
+          .map((l) => {
+            const f = l.split(' ');
+            return `${f[3]} ${f[4]} ${f[6]}`;
+          });
+      };
+      // allow-dup-ip: both dup slots take the one address; without it the second nodup slot has none.
+      // The nodup slots share the address with the dup ones: another server of the backend holds it.
+      const expected = ['dup1 127.0.0.1 0', 'dup2 127.0.0.1 0', 'nodup1 - 32', 'nodup2 - 32', 'net 127.0.0.2 0'];
+      assert.deepEqual(await until(states, (s) => s.join() === expected.join()), expected, p.stderr);
+      await stop(target, proxy);
+      proxy = undefined;
+    });
+
     it('show resolvers prints each nameserver with the counters of the answers it gave', async () => {
       const name = 'counted.switchyard.test';
       dns.set(name, { records: [{ type: 'A', address: '127.0.0.1' }] });

@@ -158,6 +158,10 @@ export interface ServerSettings {
   resolvers?: string | undefined;
   /** `resolve-prefer ipv4|ipv6`; undefined = HAProxy's default, ipv6. */
   resolvePrefer?: 4 | 6 | undefined;
+  /** `resolve-opts` (keywords/resolvers.ts). */
+  resolveOpts?: { allowDupIp: boolean; ignoreWeight: boolean } | undefined;
+  /** `resolve-net` (keywords/resolvers.ts). */
+  resolveNet?: string[] | undefined;
   /** `proto h1|h2`: the mux toward the server; undefined = HTTP/1 unless ALPN negotiates h2. */
   proto?: 'h1' | 'h2' | 'fcgi' | undefined;
   /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */

@@ -162,6 +162,10 @@ export interface ServerModel {
   readonly resolvers?: string | undefined;
   /** `resolve-prefer`: the address family asked first and preferred; undefined is HAProxy's ipv6. */
   readonly resolvePrefer?: 4 | 6 | undefined;
+  /** `resolve-opts`: `allow-dup-ip` (true) / `prevent-dup-ip` (false, the default), `ignore-weight` (SRV weights ignored). */
+  readonly resolveOpts?: { readonly allowDupIp: boolean; readonly ignoreWeight: boolean } | undefined;
+  /** `resolve-net NET[,NET...]`: preferred networks (CIDR text, at most 5). */
+  readonly resolveNet?: readonly string[] | undefined;
   /**
    * Set by startup resolution (src/proxy/init-addr.ts) for a host name: the address it is dialled
    * at, or false when `init-addr` left it without one (it then stays in maintenance, HAProxy's

@@ -9,9 +9,14 @@ import type { ResolversDraft } from './keywords/resolvers.ts';
 import type { ServerSettings } from './draft.ts';
 
 /** The model fields of a server's resolution settings (none unless it names a resolvers section). */
-export function serverResolution(server: ServerSettings): Pick<ServerModel, 'resolvers' | 'resolvePrefer'> {
+export function serverResolution(server: ServerSettings): Pick<ServerModel, 'resolvers' | 'resolvePrefer' | 'resolveOpts' | 'resolveNet'> {
   if (server.resolvers === undefined) return {};
-  return server.resolvePrefer === undefined ? { resolvers: server.resolvers } : { resolvers: server.resolvers, resolvePrefer: server.resolvePrefer };
+  return {
+    resolvers: server.resolvers,
+    ...(server.resolvePrefer === undefined ? {} : { resolvePrefer: server.resolvePrefer }),
+    ...(server.resolveOpts === undefined ? {} : { resolveOpts: { ...server.resolveOpts } }),
+    ...(server.resolveNet === undefined ? {} : { resolveNet: [...server.resolveNet] }),
+  };
 }
 
 export function resolversOf(

@@ -5,6 +5,7 @@
  * reused by the defineConfig() input schema.
  */
 
+import { srvRecordOf } from '../dns/srv-name.ts';
 import { tcpCheckModelEntries } from './tcp-check-schema.ts';
 import { httpCheckSequenceEntries } from './http-check-schema.ts';
 import type { StatsAccessRuleModel } from './stats-page-model.ts';
@@ -278,6 +279,8 @@ const serverSchema = v.object({
   resolvedAddress: v.optional(v.union([ipAddressSchema, v.literal(false)])),
   resolvers: v.optional(nameSchema),
   resolvePrefer: v.optional(v.picklist([4, 6])),
+  resolveOpts: v.optional(v.object({ allowDupIp: v.boolean(), ignoreWeight: v.boolean() })),
+  resolveNet: v.optional(v.array(v.string())),
   weight: weightSchema,
   maxconn: countSchema,
   disabled: v.boolean(),
@@ -935,7 +938,13 @@ const backendSchema = v.object({
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),
-  servers: v.array(v.pipe(serverSchema, v.check((s) => s.mapPorts === true || s.unix === true || (s.port >= 1 && s.port <= 65535), 'a server port is 1..65535 unless it maps ports or is a UNIX socket'))),
+  servers: v.array(
+    v.pipe(
+      serverSchema,
+      // A server filled from an SRV record has port 0 until an answer gives it one.
+      v.check((s) => s.mapPorts === true || s.unix === true || (s.port >= 1 && s.port <= 65535) || srvRecordOf(s) !== undefined, 'a server port is 1..65535 unless it maps ports, is a UNIX socket or comes from an SRV record'),
+    ),
+  ),
   cookie: v.optional(cookieModelSchema),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),

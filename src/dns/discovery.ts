@@ -12,13 +12,22 @@ import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Runtime } from '../runtime.ts';
 import { DnsResolvers } from './resolvers.ts';
-import { ServerResolution } from './server-resolution.ts';
+import { ServerResolution, type PreferredNetwork } from './server-resolution.ts';
+import { SrvRequest, type SrvSlotSettings } from './srv-request.ts';
+import { srvRecordOf } from './srv-name.ts';
+import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
+import { parseNetwork } from '../util/cidr.ts';
+import { staticWeights } from '../proxy/static-weights.ts';
 
 export class DnsDiscovery {
+  /** The sections some server uses (they run). */
   readonly resolvers: readonly DnsResolvers[];
+  /** Every `resolvers` section of the configuration, in order (`show resolvers`). */
+  readonly sections: readonly DnsResolvers[];
 
-  constructor(resolvers: readonly DnsResolvers[]) {
+  constructor(resolvers: readonly DnsResolvers[], sections: readonly DnsResolvers[] = resolvers) {
     this.resolvers = resolvers;
+    this.sections = sections;
   }
 
   start(): void {
@@ -38,38 +47,65 @@ export interface DiscoveryHooks {
   proxyType(backend: Backend): 'backend' | 'listen';
 }
 
+/** `resolve-net`'s networks, each with the record type it applies to. */
+function preferredNetworks(texts: readonly string[] | undefined): PreferredNetwork[] {
+  const out: PreferredNetwork[] = [];
+  for (const text of texts ?? []) {
+    const network = parseNetwork(text);
+    if (network !== undefined) out.push({ type: isIPv4(text.split('/')[0] ?? '') ? DNS_TYPE_A : DNS_TYPE_AAAA, network });
+  }
+  return out;
+}
+
 export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backends: ReadonlyMap<string, Backend>, hooks: DiscoveryHooks): DnsDiscovery {
   const sections = new Map<string, DnsResolvers>();
   for (const model of config.resolvers ?? []) sections.set(model.name, new DnsResolvers(runtime, model));
   const used = new Set<DnsResolvers>();
   for (const backend of backends.values()) {
     let log: HealthLog | undefined;
+    /** The servers of this backend naming each SRV record, in configuration order (HAProxy's srvrq). */
+    const srvPools = new Map<string, { resolvers: DnsResolvers; slots: SrvSlotSettings[] }>();
     for (const server of backend.servers) {
       const model = server.model;
       if (model?.resolvers === undefined || model.unix === true || isIPv4(model.host) || isIPv6(model.host)) continue;
       const resolvers = sections.get(model.resolvers);
       if (resolvers === undefined) continue;
-      log ??= hooks.log(backend);
+      const backendLog = (log ??= hooks.log(backend));
       const preferIPv4 = (model.resolvePrefer ?? model.family) === 4;
-      const address = typeof model.resolvedAddress === 'string' ? model.resolvedAddress : undefined;
-      const requester = new ServerResolution(
-        {
-          runtime,
-          backend,
-          server,
-          hostname: model.host,
-          preferIPv4,
-          resolvers: resolvers.model,
-          log,
-          check: () => hooks.check(server),
-          configuredMaint: model.disabled,
-          proxyType: hooks.proxyType(backend),
-        },
-        address,
-      );
-      resolvers.subscribe(model.host, preferIPv4, requester);
+      const resolutionFor = (hostname: string, address: string | undefined): ServerResolution =>
+        new ServerResolution(
+          {
+            runtime,
+            backend,
+            server,
+            hostname,
+            preferIPv4,
+            resolvers: resolvers.model,
+            log: backendLog,
+            check: () => hooks.check(server),
+            configuredMaint: model.disabled,
+            proxyType: hooks.proxyType(backend),
+            allowDupIp: model.resolveOpts?.allowDupIp === true,
+            preferredNetworks: preferredNetworks(model.resolveNet),
+          },
+          address,
+        );
       used.add(resolvers);
+      if (srvRecordOf(model) !== undefined) {
+        const key = `${model.resolvers}/${model.host.toLowerCase()}`;
+        let pool = srvPools.get(key);
+        if (pool === undefined) srvPools.set(key, (pool = { resolvers, slots: [] }));
+        pool.slots.push({ server, preferIPv4, ignoreWeight: model.resolveOpts?.ignoreWeight === true, resolutionFor });
+        continue;
+      }
+      const address = typeof model.resolvedAddress === 'string' ? model.resolvedAddress : undefined;
+      resolvers.subscribe(model.host, preferIPv4, resolutionFor(model.host, address));
+    }
+    for (const [key, pool] of srvPools) {
+      const name = key.slice(key.indexOf('/') + 1);
+      const request = new SrvRequest({ runtime, backend, resolvers: pool.resolvers, name, staticWeights: staticWeights(backend) }, pool.slots);
+      request.start();
     }
   }
-  return new DnsDiscovery([...used]);
+  return new DnsDiscovery([...used], [...sections.values()]);
 }

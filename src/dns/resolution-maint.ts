@@ -18,3 +18,17 @@ export function clearResolutionMaint(server: Server): void {
 export function inResolutionMaint(server: Server): boolean {
   return resolutionMaint.has(server);
 }
+
+/**
+ * Servers whose FQDN an SRV answer set (HAProxy's SRV_ADMF_HMAINT, 0x40 in `show servers
+ * state`): srv_update_fqdn sets it, and nothing clears it.
+ */
+const fqdnFromSrv = new WeakSet<Server>();
+
+export function setFqdnFromSrv(server: Server): void {
+  fqdnFromSrv.add(server);
+}
+
+export function hasFqdnFromSrv(server: Server): boolean {
+  return fqdnFromSrv.has(server);
+}

@@ -16,7 +16,7 @@
  */
 import type { NameserverModel, ResolversModel } from '../config/model.ts';
 import type { DatagramSender, Runtime, TimerHandle } from '../runtime.ts';
-import { buildQuery, DNS_TYPE_A, DNS_TYPE_AAAA, encodeName, parseResponse, type DnsQueryType, type DnsResponse, type DnsResponseStatus } from './wire.ts';
+import { buildQuery, DNS_TYPE_A, DNS_TYPE_AAAA, DNS_TYPE_SRV, encodeName, parseResponse, type DnsQueryType, type DnsResponse, type DnsResponseStatus } from './wire.ts';
 import { nameserversFromResolvConf } from './resolv-conf.ts';
 
 /** HAProxy's RSLV_STATUS_*: what the last resolution of a name gave. */
@@ -30,14 +30,20 @@ export interface ResolutionRequester {
    * A valid answer. `nameserver` is `RESOLVERS/NAMESERVER` for the first requester (the one the
    * answer was asked for), undefined for the others, which HAProxy says got it from its cache.
    */
-  onAnswer(resolution: Resolution, nameserver: string | undefined): void;
+  onAnswer(resolution: Resolution, nameserver: string | undefined, counters?: NameserverCounters): void;
   /** The resolution failed (status in `resolution.status`). */
   onFailure(resolution: Resolution): void;
 }
 
-/** The per-nameserver counters of `show resolvers`. */
+/**
+ * The per-nameserver counters of `show resolvers`. `cname` and `timeout` are there because
+ * HAProxy 2.6 prints them, but it never counts them: they stay 0 there too.
+ */
 export interface NameserverCounters {
   sent: number;
+  sndError: number;
+  cname: number;
+  timeout: number;
   valid: number;
   update: number;
   invalid: number;
@@ -144,7 +150,7 @@ function countResponse(counters: NameserverCounters, status: DnsResponseStatus):
 }
 
 function newCounters(): NameserverCounters {
-  return { sent: 0, valid: 0, update: 0, invalid: 0, nx: 0, refused: 0, other: 0, outdated: 0, tooBig: 0, truncated: 0, cnameError: 0, anyErr: 0 };
+  return { sent: 0, sndError: 0, cname: 0, timeout: 0, valid: 0, update: 0, invalid: 0, nx: 0, refused: 0, other: 0, outdated: 0, tooBig: 0, truncated: 0, cnameError: 0, anyErr: 0 };
 }
 
 export class DnsResolvers {
@@ -170,15 +176,40 @@ export class DnsResolvers {
 
   /** Attaches `requester` to the resolution of `hostname` (shared with those asking the same). */
   subscribe(hostname: string, preferIPv4: boolean, requester: ResolutionRequester): Resolution {
-    const type = preferIPv4 ? DNS_TYPE_A : DNS_TYPE_AAAA;
+    return this.subscribeType(hostname, preferIPv4 ? DNS_TYPE_A : DNS_TYPE_AAAA, requester);
+  }
+
+  /**
+   * resolv_link_resolution for any query type (SRV for `_service._proto.name`). A name first
+   * asked while the section runs is resolved at once, as HAProxy does for an SRV target.
+   */
+  subscribeType(hostname: string, type: DnsQueryType, requester: ResolutionRequester): Resolution {
     const name = hostname.toLowerCase().replace(/\.$/, '');
     let resolution = this.#resolutions.find((r) => r.hostname === name && r.preferredType === type);
     if (resolution === undefined) {
       resolution = new Resolution(name, type, this.#runtime.now());
       this.#resolutions.push(resolution);
+      if (this.#running && this.#timer !== undefined && this.#run(resolution)) this.#arm();
     }
     resolution.requesters.push(requester);
     return resolution;
+  }
+
+  /** resolv_unlink_resolution: a resolution nobody asks for any more is dropped. */
+  unsubscribe(resolution: Resolution, requester: ResolutionRequester): void {
+    const i = resolution.requesters.indexOf(requester);
+    if (i >= 0) resolution.requesters.splice(i, 1);
+    for (const [address, owners] of resolution.attached) {
+      const j = owners.indexOf(requester);
+      if (j < 0) continue;
+      owners.splice(j, 1);
+      if (owners.length === 0) resolution.attached.delete(address);
+    }
+    if (resolution.requesters.length > 0) return;
+    const at = this.#resolutions.indexOf(resolution);
+    if (at >= 0) this.#resolutions.splice(at, 1);
+    if (resolution.running) this.#byQueryId.delete(resolution.queryId);
+    resolution.running = false;
   }
 
   /** Opens the sockets (reading /etc/resolv.conf first with `parse-resolv-conf`) and resolves every name at once. */
@@ -296,7 +327,7 @@ export class DnsResolvers {
       if (resolution.queryType !== resolution.preferredType) {
         // The other type was tried already: the try counter decides.
         if (resolution.tries === 0) this.#fail(resolution);
-      } else {
+      } else if (resolution.preferredType !== DNS_TYPE_SRV) {
         resolution.queryType = resolution.preferredType === DNS_TYPE_A ? DNS_TYPE_AAAA : DNS_TYPE_A;
         this.#send(resolution);
       }
@@ -313,7 +344,7 @@ export class DnsResolvers {
     // Only the first requester hears which nameserver answered; the others got it "from the cache".
     let source: string | undefined = `${this.model.name}/${ns.model.name}`;
     for (const requester of [...resolution.requesters]) {
-      requester.onAnswer(resolution, source);
+      requester.onAnswer(resolution, source, source === undefined ? undefined : ns.counters);
       source = undefined;
     }
     this.#reset(resolution);
@@ -338,7 +369,8 @@ export class DnsResolvers {
         this.#fail(resolution);
         continue;
       }
-      if (resolution.responses === 0 || resolution.queryType !== resolution.preferredType) {
+      if (resolution.responses === 0 || resolution.queryType !== resolution.preferredType || resolution.preferredType === DNS_TYPE_SRV) {
+        // SRV has no other family to fall back to: each resend is a try.
         resolution.queryType = resolution.preferredType;
         resolution.tries--;
       } else {

@@ -26,7 +26,9 @@ import type { Runtime } from '../runtime.ts';
 import type { ResolversModel } from '../config/model.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
 import type { Resolution, ResolutionRequester } from './resolvers.ts';
+import type { NameserverCounters } from './resolvers.ts';
 import { clearResolutionMaint, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
+import { networkContains, type Network } from '../util/cidr.ts';
 
 export interface ServerResolutionOptions {
   readonly runtime: Runtime;
@@ -43,6 +45,16 @@ export interface ServerResolutionOptions {
   readonly configuredMaint: boolean;
   /** How HAProxy names the backend in "has no server available!". */
   readonly proxyType: 'backend' | 'listen';
+  /** `resolve-opts allow-dup-ip`: an address another server of the backend took may be taken too. */
+  readonly allowDupIp?: boolean | undefined;
+  /** `resolve-net`: addresses in these networks are preferred (after the family). */
+  readonly preferredNetworks?: readonly PreferredNetwork[] | undefined;
+}
+
+/** One `resolve-net` network and the record type it applies to (HAProxy compares only the same family). */
+export interface PreferredNetwork {
+  readonly type: typeof DNS_TYPE_A | typeof DNS_TYPE_AAAA;
+  readonly network: Network;
 }
 
 export class ServerResolution implements ResolutionRequester {
@@ -64,19 +76,23 @@ export class ServerResolution implements ResolutionRequester {
     return this.#address;
   }
 
-  onAnswer(resolution: Resolution, nameserver: string | undefined): void {
+  onAnswer(resolution: Resolution, nameserver: string | undefined, counters?: NameserverCounters): void {
     const chosen = this.#pick(resolution);
     if (chosen === undefined) {
       this.#detach(resolution);
-      this.#enterMaint('No IP for server ');
+      this.enterMaint('No IP for server ');
       return;
     }
     this.#detach(resolution);
     const owners = resolution.attached.get(chosen.address);
     if (owners === undefined) resolution.attached.set(chosen.address, [this]);
     else owners.push(this);
-    if (!chosen.current) this.#updateAddress(chosen.address, nameserver ?? 'DNS cache');
-    this.#leaveMaint();
+    if (!chosen.current) {
+      // snr_resolution_cb counts an address change on the nameserver that answered.
+      if (counters !== undefined) counters.update++;
+      this.setAddress(chosen.address, nameserver ?? 'DNS cache');
+    }
+    this.leaveMaint(true);
   }
 
   #detach(resolution: Resolution): void {
@@ -109,7 +125,7 @@ export class ServerResolution implements ResolutionRequester {
     // The last valid answer is trusted for the hold period of this failure.
     if (now < resolution.lastValid + period) return;
     this.#detach(resolution);
-    this.#enterMaint(cause);
+    this.enterMaint(cause);
   }
 
   /** resolv_get_ip_from_response: the best-scored address, and whether it is the current one. */
@@ -122,12 +138,17 @@ export class ServerResolution implements ResolutionRequester {
     let ip4: string | undefined;
     let ip6: string | undefined;
     let current = false;
+    const networks = this.#o.preferredNetworks ?? [];
     for (const record of answers) {
       if (record.type !== DNS_TYPE_A && record.type !== DNS_TYPE_AAAA) continue;
       let score = record.type === preferred ? 8 : 0;
-      // An address another server took is skipped (no `resolve-opts allow-dup-ip`).
-      if (resolution.attached.get(record.address)?.some((o) => o !== this && o.group === this.group) === true) continue;
-      score += 2;
+      if (networks.some((n) => n.type === record.type && networkContains(n.network, record.address))) score += 4;
+      // An address another server took is skipped, or only not favoured with `allow-dup-ip`.
+      if (resolution.attached.get(record.address)?.some((o) => o !== this && o.group === this.group) === true) {
+        if (this.#o.allowDupIp !== true) continue;
+      } else {
+        score += 2;
+      }
       const isCurrent = record.address === this.#address;
       if (isCurrent) score++;
       if (score > best) {
@@ -141,8 +162,8 @@ export class ServerResolution implements ResolutionRequester {
     return address === undefined ? undefined : { address, current };
   }
 
-  /** srv_update_addr: the new address, logged as HAProxy does. */
-  #updateAddress(address: string, updater: string): void {
+  /** srv_update_addr: the new address, logged as HAProxy does ("by dns/ns1", "by DNS cache", "by DNS additional record"). */
+  setAddress(address: string, updater: string): void {
     const { backend, server, log } = this.#o;
     if (address === this.#address) return;
     log.serverState(LogLevel.notice, `${backend.name}/${server.name} changed its IP from ${this.#address ?? '(none)'} to ${address} by ${updater}.`);
@@ -153,9 +174,11 @@ export class ServerResolution implements ResolutionRequester {
   }
 
   /** srv_set_admin_flag(SRV_ADMF_RMAINT, cause) and the address forgotten. */
-  #enterMaint(cause: string): void {
+  enterMaint(cause: string): void {
     const { backend, server, log, runtime } = this.#o;
     this.#address = undefined;
+    // HAProxy clears the address (`show servers state` prints "-"); nothing dials a server in maintenance.
+    server.host = this.#o.hostname;
     if (inResolutionMaint(server)) return;
     setResolutionMaint(server);
     const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
@@ -183,8 +206,12 @@ export class ServerResolution implements ResolutionRequester {
     }
   }
 
-  /** srv_clr_admin_flag(SRV_ADMF_RMAINT): back in service unless another maintenance holds it. */
-  #leaveMaint(): void {
+  /**
+   * srv_clr_admin_flag(SRV_ADMF_RMAINT): back in service unless another maintenance holds it.
+   * `fromResolution`: snr_update_srv_status's "administratively READY" line follows (not for an
+   * address taken from an SRV answer's additional record).
+   */
+  leaveMaint(fromResolution: boolean): void {
     const { backend, server, log, runtime, hostname } = this.#o;
     if (!inResolutionMaint(server)) return;
     clearResolutionMaint(server);
@@ -199,6 +226,7 @@ export class ServerResolution implements ResolutionRequester {
       backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', runtime.now());
       log.serverState(LogLevel.notice, `${label} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
     }
+    if (!fromResolution) return;
     const text = `Server ${backend.name}/${server.name} administratively READY thanks to valid DNS answer.`;
     log.serverState(LogLevel.notice, text);
   }

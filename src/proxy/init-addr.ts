@@ -16,6 +16,7 @@
 
 import { DEFAULT_INIT_ADDR, INIT_ADDR_MAX_METHODS } from '../config/keywords/server-init-addr.ts';
 import { isIPv4, isIPv6 } from '../config/address.ts';
+import { srvRecordOf } from '../dns/srv-name.ts';
 import type { BackendModel, ConfigModel, InitAddrMethod, InitAddrModel, ServerModel } from '../config/model.ts';
 
 /** The resolver: Runtime.lookup. */
@@ -100,6 +101,11 @@ function isHostName(server: ServerModel): boolean {
   return server.unix !== true && !isIPv4(server.host) && !isIPv6(server.host);
 }
 
+/** A server filled from an SRV record starts without address: its resolvers give it one (src/dns/srv-request.ts). */
+function fromSrvRecord(server: ServerModel): boolean {
+  return srvRecordOf(server) !== undefined;
+}
+
 function where(backend: BackendModel, server: ServerModel): string {
   const { file, line } = server.source;
   const place = line > 0 ? `[${file}:${line}]` : file;
@@ -119,7 +125,7 @@ export async function resolveServerAddresses(
   for (const backend of config.backends) {
     if (backend.disabled) continue;
     for (const server of backend.servers) {
-      if (!isHostName(server) || !asksResolver(initAddrMethods(server.initAddr, dontFail))) continue;
+      if (!isHostName(server) || fromSrvRecord(server) || !asksResolver(initAddrMethods(server.initAddr, dontFail))) continue;
       const key = keyOf(server);
       if (!answers.has(key)) answers.set(key, lookup(server.host, server.family).then(nonEmpty, () => undefined));
     }
@@ -137,6 +143,10 @@ export async function resolveServerAddresses(
     for (const server of backend.servers) {
       if (!isHostName(server)) {
         servers.push(server);
+        continue;
+      }
+      if (fromSrvRecord(server)) {
+        servers.push({ ...server, resolvedAddress: false });
         continue;
       }
       const methods = initAddrMethods(server.initAddr, dontFail);

@@ -72,9 +72,10 @@ export class Server {
   host: string;
   /**
    * The host name as configured when `host` is the address it resolved to, or will be (certificates
-   * are checked against it); undefined for IP literals and unresolved models.
+   * are checked against it); undefined for IP literals and unresolved models. A server filled from
+   * an SRV record takes its target's name (src/dns/srv-request.ts).
    */
-  readonly hostname: string | undefined;
+  hostname: string | undefined;
   /** With `mapPorts`: an offset to the port the client connected to. The admin API (`set server B/S addr A port P`) may change it. */
   port: number;
   /** HAProxy's SRV_F_MAPPORTS: connections go to the client's destination port plus `port`. */

@@ -22,6 +22,7 @@ import type { AdminChange } from './server-admin.ts';
 import type { PatternRefs } from '../rules/pattern-ref.ts';
 import type { ServerTracking } from '../proxy/server-tracking.ts';
 import type { OtherThreads } from '../threads/other-threads.ts';
+import type { DnsResolvers } from '../dns/resolvers.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -75,6 +76,8 @@ export interface RuntimeTarget {
   readonly tracking?: ServerTracking | undefined;
   /** The other threads of the process (`nbthread`): their stats add up with this one's. */
   readonly otherThreads?: OtherThreads | undefined;
+  /** Every `resolvers` section, in configuration order (`show resolvers`). */
+  readonly resolvers?: readonly DnsResolvers[] | undefined;
 }
 
 function before(a: SourceLocation, b: SourceLocation): number {
@@ -101,6 +104,10 @@ class ProxyTarget implements RuntimeTarget {
 
   get otherThreads(): OtherThreads | undefined {
     return this.#proxy.otherThreads;
+  }
+
+  get resolvers(): readonly DnsResolvers[] {
+    return this.#proxy.dns.sections;
   }
 
   readonly warning: (text: string) => void;

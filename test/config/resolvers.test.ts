@@ -100,15 +100,37 @@ describe('server-template', () => {
     );
   });
 
-  it('refuses a bad range, SRV names for now, and reports an option error once', async () => {
-    const refused = await errors(
-      cfg('backend b', ...TIMEOUTS, '  server-template web 5-2 app.test:80', '  server-template web 2 _http._tcp.app.test', '  server-template web 2 app.test:80 bogus', '  server-template web'),
-    );
+  it('refuses a bad range, and reports an option error once', async () => {
+    const refused = await errors(cfg('backend b', ...TIMEOUTS, '  server-template web 5-2 app.test:80', '  server-template web 2 app.test:80 bogus', '  server-template web'));
     assert.deepEqual(refused.map((e) => [e[0], e[3]]), [
       [5, "Wrong server-template number or range arg '5-2'."],
-      [6, "'server-template web' : SRV records ('_http._tcp.app.test') are not supported by Switchyard yet; name an A/AAAA record."],
-      [7, "'server-template' : unknown keyword 'bogus'"],
-      [8, "'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments."],
+      [6, "'server-template' : unknown keyword 'bogus'"],
+      [7, "'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments."],
+    ]);
+  });
+
+  it('an SRV name gives slots without port mapping, port 0 until an answer; resolve-opts and resolve-net are read', async () => {
+    const model = await parse(
+      cfg(...SECTION, 'backend b', ...TIMEOUTS, '  server-template web 2 _http._tcp.app.test resolvers dns resolve-opts allow-dup-ip,ignore-weight resolve-net 10.0.0.0/8,fd00::/8 init-addr none'),
+    );
+    const servers = model.backends[0]!.servers;
+    assert.deepEqual(
+      servers.map((s) => [s.name, s.host, s.port, s.mapPorts, s.resolveOpts, s.resolveNet]),
+      [
+        ['web1', '_http._tcp.app.test', 0, undefined, { allowDupIp: true, ignoreWeight: true }, ['10.0.0.0/8', 'fd00::/8']],
+        ['web2', '_http._tcp.app.test', 0, undefined, { allowDupIp: true, ignoreWeight: true }, ['10.0.0.0/8', 'fd00::/8']],
+      ],
+    );
+  });
+
+  it('refuses unknown resolve-opts and bad resolve-net networks with HAProxy\'s messages', async () => {
+    const refused = await errors(
+      cfg(...SECTION, 'backend b', ...TIMEOUTS, '  server s1 a.test:80 resolvers dns resolve-opts allow-dup-ip,bogus', '  server s2 a.test:80 resolvers dns resolve-net 10.0.0.0/33', '  server s3 a.test:80 resolvers dns resolve-net 1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8,5.0.0.0/8,6.0.0.0/8'),
+    );
+    assert.deepEqual(refused.map((e) => e[3]), [
+      "'resolve-opts' : unknown resolve-opts option 'bogus', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'.",
+      "'resolve-net' invalid network '10.0.0.0/33'.",
+      "'resolve-net' exceed 5 networks.",
     ]);
   });
 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResolversModel } from '../../src/config/model.ts';
 import { DnsResolvers, type Resolution, type ResolutionRequester } from '../../src/dns/resolvers.ts';
+import { DNS_TYPE_SRV } from '../../src/dns/wire.ts';
 import { newResolversDraft } from '../../src/config/keywords/resolvers.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
 import { buildAnswer, readQuery } from '../support/dns-packets.ts';
@@ -38,7 +39,7 @@ class Recorder implements ResolutionRequester {
   }
 }
 
-function sent(rt: FakeRuntime): Array<{ port: number; qtype: number; id: number }> {
+function sent(rt: FakeRuntime): Array<{ port: number; qtype: number; id: number; name: string }> {
   return rt.udpSockets.flatMap((s) => s.sent.map((d) => ({ port: d.port, ...readQuery(d.bytes) })));
 }
 
@@ -127,6 +128,47 @@ describe('DNS resolution engine', () => {
     answerAll();
     answerAll();
     assert.deepEqual(r.events, ['failure nx']);
+    resolvers.stop();
+  });
+
+  it('an SRV query has no other family: an error waits for `timeout retry`, and each resend is a try', async () => {
+    const rt = new FakeRuntime();
+    const resolvers = new DnsResolvers(rt, model({ nameservers: model().nameservers.slice(0, 1), resolveRetries: 2, timeoutRetry: 100 }));
+    const r = new Recorder();
+    resolvers.subscribeType('_http._tcp.svc.test', DNS_TYPE_SRV, r);
+    await resolvers.start();
+    const nx = (q: { id: number; qtype: number }) => reply(rt, 5301, buildAnswer({ id: q.id, name: '_http._tcp.svc.test', qtype: q.qtype, rcode: 3 }));
+    nx(sent(rt)[0]!);
+    // Not asked again as A or AAAA.
+    assert.deepEqual(sent(rt).map((q) => q.qtype), [33]);
+    rt.advance(100);
+    assert.deepEqual(sent(rt).map((q) => q.qtype), [33, 33]);
+    nx(sent(rt)[1]!);
+    assert.deepEqual(r.events, []);
+    rt.advance(100);
+    assert.deepEqual(r.events, ['failure nx']);
+    assert.equal(sent(rt).length, 2);
+    resolvers.stop();
+  });
+
+  it('a name first asked while running is resolved at once; dropped, its late answer is outdated', async () => {
+    const rt = new FakeRuntime();
+    const resolvers = new DnsResolvers(rt, model({ nameservers: model().nameservers.slice(0, 1), timeoutResolve: 5000 }));
+    resolvers.subscribe(NAME, true, new Recorder());
+    await resolvers.start();
+    assert.equal(sent(rt).length, 1);
+    const late = new Recorder();
+    const resolution = resolvers.subscribe('target.test', true, late);
+    const query = sent(rt)[1]!;
+    assert.equal(query.qtype, 1);
+    resolvers.unsubscribe(resolution, late);
+    reply(rt, 5301, buildAnswer({ id: query.id, name: 'target.test', qtype: 1, answers: [{ type: 'A', address: '10.0.0.1' }] }));
+    assert.deepEqual(late.events, []);
+    assert.equal(resolvers.nameservers[0]!.counters.outdated, 1);
+    // Nobody asks for it any more: it is not resolved again.
+    rt.advance(5000);
+    assert.ok(sent(rt).length > 2);
+    assert.deepEqual(sent(rt).slice(2).filter((q) => q.name === 'target.test'), []);
     resolvers.stop();
   });
 

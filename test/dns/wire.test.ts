@@ -106,6 +106,24 @@ describe('DNS answers', () => {
     ]);
   });
 
+  it('an SRV target compressed as a label and a pointer into the question', () => {
+    const srv = '_http._tcp.app.test';
+    const question = buildAnswer({ id: 7, name: srv, qtype: DNS_TYPE_SRV });
+    // The question's `app` label: after the header (12), `_http` (6 bytes) and `_tcp` (5).
+    const appAt = 12 + 6 + 5;
+    const target = [1, 0x61, 0xc0, appAt];
+    const record = [0xc0, 0x0c, 0, DNS_TYPE_SRV, 0, 1, 0, 0, 0, 60, 0, 6 + target.length, 0, 1, 0, 2, 0x1f, 0x90, ...target];
+    const packet = Uint8Array.from([...question, ...record]);
+    packet[7] = 1; // ancount
+    const r = parseResponse(packet, srv, 512);
+    assert.equal(r.status, 'valid');
+    assert.deepEqual(r.answers, [{ type: DNS_TYPE_SRV, name: srv, ttl: 60, priority: 1, weight: 2, port: 8080, target: 'a.app.test' }]);
+    // A pointer to itself (not backwards) is refused: the packet is invalid.
+    const forward = Uint8Array.from(packet);
+    forward[forward.length - 1] = forward.length - 2;
+    assert.equal(parseResponse(forward, srv, 512).status, 'invalid');
+  });
+
   it('rcodes, question counts, names and truncation give HAProxy\'s statuses', () => {
     const base = { id: 1, name: NAME, qtype: DNS_TYPE_A };
     assert.equal(parseResponse(buildAnswer({ ...base, rcode: 3 }), NAME, 512).status, 'nx');

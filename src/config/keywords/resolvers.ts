@@ -13,6 +13,7 @@ import type { Token } from '../tokenizer.ts';
 import { isIPv4, isIPv6 } from '../address.ts';
 import { MAX_TIMER_MS } from '../time.ts';
 import { invalidNameCharacter } from './names.ts';
+import { parseNetwork } from '../../util/cidr.ts';
 
 /** A resolvers section being read: its model, mutable until the section ends. */
 export type ResolversDraft = { -readonly [K in Exclude<keyof ResolversModel, 'hold' | 'nameservers'>]: ResolversModel[K] } & {
@@ -259,6 +260,57 @@ const resolvePrefer: ServerOption = {
   },
 };
 
+/** srv_parse_resolve_opts: a comma list; the last of allow-dup-ip / prevent-dup-ip wins. */
+const resolveOpts: ServerOption = {
+  name: 'resolve-opts',
+  arity: 1,
+  defaultServerAllowed: true,
+  parse(ctx, server, value, option) {
+    const opts = { allowDupIp: server.resolveOpts?.allowDupIp ?? false, ignoreWeight: server.resolveOpts?.ignoreWeight ?? false };
+    for (const word of (value?.text ?? '').split(',')) {
+      if (word === '') continue;
+      if (word === 'allow-dup-ip') opts.allowDupIp = true;
+      else if (word === 'prevent-dup-ip') opts.allowDupIp = false;
+      else if (word === 'ignore-weight') opts.ignoreWeight = true;
+      else {
+        ctx.error(`'${option.text}' : unknown resolve-opts option '${word}', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'.`, value);
+        return;
+      }
+    }
+    server.resolveOpts = opts;
+  },
+};
+
+/** SRV_MAX_PREF_NET. */
+const MAX_PREFERRED_NETWORKS = 5;
+
+/** srv_parse_resolve_net: IPv4 or IPv6 networks, comma separated; they add up over lines' options. */
+const resolveNet: ServerOption = {
+  name: 'resolve-net',
+  arity: 1,
+  defaultServerAllowed: true,
+  parse(ctx, server, value, option) {
+    if (value === undefined || value.text === '') {
+      ctx.error(`'${option.text}' expects a list of networks.`, option);
+      return;
+    }
+    const networks = [...(server.resolveNet ?? [])];
+    for (const text of value.text.split(',')) {
+      if (text === '') continue;
+      if (networks.length >= MAX_PREFERRED_NETWORKS) {
+        ctx.error(`'${option.text}' exceed ${MAX_PREFERRED_NETWORKS} networks.`, value);
+        return;
+      }
+      if (parseNetwork(text) === undefined) {
+        ctx.error(`'${option.text}' invalid network '${text}'.`, value);
+        return;
+      }
+      networks.push(text);
+    }
+    server.resolveNet = networks;
+  },
+};
+
 const resolversSection: SectionHeader = { name: 'resolvers', open: openResolvers };
 
 export const resolversKeywords: KeywordList = {
@@ -271,5 +323,5 @@ export const resolversKeywords: KeywordList = {
     keyword('resolve_retries', parseRetries),
     keyword('timeout', parseTimeout),
   ],
-  serverOptions: [resolversOption, resolvePrefer],
+  serverOptions: [resolversOption, resolvePrefer, resolveOpts, resolveNet],
 };

@@ -3,8 +3,8 @@
  * templates): the servers PREFIX<LOW>..PREFIX<HIGH> (NUM alone is 1..NUM), each parsed as a
  * `server` line with the same address and options. With `resolvers` they share one resolution
  * of FQDN and take its A/AAAA records' addresses one each (src/dns/); slots left without an
- * address wait in maintenance. SRV names (`_service._proto.name`) are refused until servers
- * are filled from SRV records.
+ * address wait in maintenance. With an SRV name (`_service._proto.name`) each slot takes one
+ * SRV answer's target, port and weight (src/dns/srv-request.ts).
  */
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
@@ -27,10 +27,6 @@ function parseServerTemplate(ctx: KeywordContext, args: readonly Token[]): void 
   const slots = range(count.text);
   if (slots === undefined) {
     ctx.error(`Wrong ${keyword?.text} number or range arg '${count.text}'.`, count);
-    return;
-  }
-  if (address.text.startsWith('_')) {
-    ctx.error(`'${keyword?.text} ${prefix.text}' : SRV records ('${address.text}') are not supported by Switchyard yet; name an A/AAAA record.`, address);
     return;
   }
   const server = ctx.registry.lookupKeyword(ctx.section, 'server');

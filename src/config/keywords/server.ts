@@ -14,6 +14,7 @@ import type { KeywordContext, KeywordList, SectionKeyword, ServerOption } from '
 import type { Token } from '../tokenizer.ts';
 import { parseInteger, parseTime } from './args.ts';
 import { invalidNameCharacter } from './names.ts';
+import { isSrvName } from '../../dns/srv-name.ts';
 
 function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
   return { name, arity: 0, defaultServerAllowed: true, parse: (_ctx, server) => apply(server) };
@@ -203,7 +204,8 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
     name: nameToken.text,
     host: address.value.host,
     port: address.value.port,
-    ...(address.value.mapPorts === true ? { mapPorts: true } : {}),
+    // An SRV name (`_service._proto.name`) takes its ports from the answer (HAProxy clears SRV_F_MAPPORTS).
+    ...(address.value.mapPorts === true && !isSrvName(address.value.host) ? { mapPorts: true } : {}),
     ...(address.value.unix === true ? { unix: true } : {}),
     ...(address.value.family !== undefined ? { family: address.value.family } : {}),
     ...(proxy.defaultServer.ssl ? { defaultServerSsl: true } : {}),
@@ -234,7 +236,7 @@ export const serverKeywords: KeywordList = {
       'npn',
       'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt', 'minconn', 'id',
-      'init-state', 'resolve-net', 'resolve-opts',
+      'init-state',
       'tfo', 'source', 'usesrc',
       'pool-conn-name', 'namespace', 'redir',
       'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',

@@ -15,6 +15,7 @@ import { sslCertCommands } from './ssl-certs.ts';
 import { sslCaFileCommands } from './ssl-ca-files.ts';
 import { sslCrtListCommands } from './ssl-crt-lists.ts';
 import { cacheCommands } from './cache.ts';
+import { resolversCommands } from './resolvers.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -34,6 +35,7 @@ export function createCommandTable(): CommandTable {
     sslCaFileCommands,
     sslCrtListCommands,
     cacheCommands,
+    resolversCommands,
   ]);
   return table;
 }

@@ -2,7 +2,9 @@
  * Server commands (HAProxy's server.c and stream.c CLI handlers): state, weight, address,
  * health, maxconn, killing sessions, and the `show servers` / `show backend` dumps.
  */
-import { inResolutionMaint } from '../../dns/resolution-maint.ts';
+import { hasFqdnFromSrv, inResolutionMaint } from '../../dns/resolution-maint.ts';
+import { srvRecordOf } from '../../dns/srv-name.ts';
+import { staticWeights } from '../../proxy/static-weights.ts';
 import { isIPv4, isIPv6 } from '../../config/address.ts';
 import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
@@ -24,14 +26,6 @@ function findServer(target: RuntimeTarget, arg: string | undefined): Server | Cl
 
 function isAnswer(x: Server | CliAnswer): x is CliAnswer {
   return 'kind' in x;
-}
-
-/** Algorithms whose weights are fixed at start (HAProxy: no BE_LB_PROP_DYN): static-rr and map-based hashing. */
-function staticWeights(backend: Backend): boolean {
-  const algo = backend.model.balance.algorithm;
-  if (algo === 'static-rr') return true;
-  const hashed = algo !== 'roundrobin' && algo !== 'leastconn' && algo !== 'first' && algo !== 'random';
-  return hashed && (backend.model.hashType?.method ?? 'map-based') === 'map-based';
 }
 
 function initialWeight(_backend: Backend, server: Server): number {
@@ -154,6 +148,9 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
     if (admin === 0) admin = 0x04;
   }
   if (server.status === 'DRAIN' || forced === 'drain') admin |= 0x08;
+  if (hasFqdnFromSrv(server)) admin |= 0x40;
+  // A server without address (resolution maintenance) shows none, as HAProxy's unset address.
+  const addr = inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host) ? '-' : server.host;
   const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : 2;
   const cs = server.checkState;
   const check = target.healthCheck(server);
@@ -166,7 +163,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
   const health = reportedHealth(server, server.model.check?.rise ?? 2);
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${server.host} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} - ${server.useSsl} 0 - - 0\n`;
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} 0 - - 0\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {

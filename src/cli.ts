@@ -378,6 +378,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
   const { applyServerStates, Proxy, RuntimeApi, startDemoBackends, ThreadGroup, ServerCounts, connectionCountSlots, setThreadIdentity } = await import('./cli-serving.ts');
+  runtime.prepareToServe?.();
   // With several threads, the connection counts are memory they all share (ProcessLimits).
   const connectionCounts = threads > 1 ? new SharedArrayBuffer(4 * connectionCountSlots(config.frontends.filter((f) => !f.disabled).length)) : undefined;
   const serverCounts = threads > 1 ? new SharedArrayBuffer(4 * ServerCounts.slotsFor(config.backends.reduce((n, b) => n + b.servers.length, 0))) : undefined;

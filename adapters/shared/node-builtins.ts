@@ -28,5 +28,12 @@ export const nodeCrypto = (): typeof Crypto => (crypto ??= load('node:crypto') a
 export const nodeZlib = (): typeof Zlib => (zlib ??= load('node:zlib') as typeof Zlib);
 export const nodeChildProcess = (): typeof ChildProcess => (childProcess ??= load('node:child_process') as typeof ChildProcess);
 export const nodeDns = (): typeof Dns => (dns ??= load('node:dns') as typeof Dns);
+/** What serving uses on every runtime (Runtime.prepareToServe): loaded before the first connection. */
+export function loadServingBuiltins(): void {
+  nodeTls();
+  nodeCrypto();
+  nodeZlib();
+}
+
 /** node:cluster (which loads node:child_process): Node 20's master-worker mode and its workers' listeners. */
 export const nodeCluster = (): typeof Cluster => (cluster ??= load('node:cluster') as typeof Cluster);

@@ -524,6 +524,12 @@ export interface Runtime {
    */
   listenInherited?(fd: number, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**
+   * Called once the process decided to serve (not for a configuration check): the adapter
+   * loads now what it left to first use (its TLS, crypto and compression modules), so that the
+   * first connection or health check does not wait for it.
+   */
+  prepareToServe?(): void;
+  /**
    * Starts an outbound connection and returns its socket at once. The handler receives
    * onConnect when it is established, or onClose(error) if it fails. Bytes written before
    * onConnect are queued; destroy() abandons the attempt.

@@ -51,6 +51,7 @@ import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode }
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
+import { loadServingBuiltins } from '../shared/node-builtins.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -646,6 +647,8 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
 const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites', 'dh-params']);
 
 export const bunRuntime: Runtime = {
+  // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
+  prepareToServe: loadServingBuiltins,
   name: 'bun',
   version: Bun.version,
   tlsUnsupported: TLS_UNSUPPORTED,

@@ -47,6 +47,7 @@ import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
+import { loadServingBuiltins } from '../shared/node-builtins.ts';
 
 /**
  * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
@@ -583,6 +584,8 @@ const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
 ]);
 
 export const denoRuntime: Runtime = {
+  // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
+  prepareToServe: loadServingBuiltins,
   name: 'deno',
   version: Deno.version.deno,
   tlsUnsupported: TLS_UNSUPPORTED,

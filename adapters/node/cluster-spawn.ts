@@ -9,7 +9,7 @@
  * SCHED_NONE: the master only holds the socket and hands it to the workers, which accept on
  * it themselves (round-robin would pass every connection through the master).
  */
-import cluster from 'node:cluster';
+import { nodeCluster } from '../shared/node-builtins.ts';
 import { childHandle, spawnSelfWith } from '../shared/node-spawn.ts';
 import type { ChildProcessHandle } from '../../src/runtime.ts';
 
@@ -20,6 +20,7 @@ export function clusterSpawnSelf(execArgv: readonly string[], script: string): S
   const detachedSpawn = spawnSelfWith(process.execPath, [...execArgv, script]);
   return (args, env, options) => {
     if (options?.detached === true) return detachedSpawn(args, env, options);
+    const cluster = nodeCluster();
     // Read by the first fork only (cluster's round-robin handles are created lazily then).
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: script, execArgv: [...execArgv], args: [...args], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -2,8 +2,8 @@
  * Node adapter: sockets on node:net / node:tls (adapters/shared/node-sockets.ts) and the
  * process services on Node's APIs (adapters/shared/node-process.ts).
  */
-import cluster from 'node:cluster';
 import type { Runtime } from '../../src/runtime.ts';
+import { loadServingBuiltins, nodeCluster } from '../shared/node-builtins.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
@@ -13,11 +13,13 @@ import { setIdentityNode } from '../shared/node-identity.ts';
 import { parentThreadNode, startThreadNode } from './node-threads.ts';
 
 export const nodeRuntime: Runtime = {
+  // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
+  prepareToServe: loadServingBuiltins,
   name: 'node',
   version: process.versions.node,
   // process.versions.openssl: "3.0.19", or "3.0.7+quic" on some builds.
   tlsLibrary: { name: 'OpenSSL', opensslVersion: (process.versions.openssl ?? '').replace(/[+-].*$/, '') },
-  listen: (options, onConnection) => listenNode(options, onConnection, cluster.isWorker),
+  listen: (options, onConnection) => listenNode(options, onConnection, nodeCluster().isWorker),
   listenUnix: listenUnixNode,
   listenInherited: listenInheritedNode,
   connect: connectNode,

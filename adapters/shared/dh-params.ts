@@ -6,7 +6,7 @@
  * (what HAProxy 2.6 uses with OpenSSL 3); the 1024-bit one is a generated safe prime, as
  * HAProxy's own. A certificate's own parameters win, then `ssl-dh-param-file`'s.
  */
-import { createPrivateKey } from 'node:crypto';
+import { nodeCrypto } from './node-builtins.ts';
 import type { DhParamsOptions, TlsCertificate } from '../../src/runtime.ts';
 
 const DH_1024 = `-----BEGIN DH PARAMETERS-----
@@ -41,7 +41,7 @@ zAqCkc3OyX3Pjsm1Wn+IpGtNtahR9EGC4caKAH5eZV9q//////////8CAQI=
 /** Bits of an RSA or DSA private key (EVP_PKEY_bits); undefined for other keys (EC) or one that cannot be read. */
 function keyBits(keyPem: string): number | undefined {
   try {
-    const key = createPrivateKey(keyPem);
+    const key = nodeCrypto().createPrivateKey(keyPem);
     if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'dsa') return undefined;
     return key.asymmetricKeyDetails?.modulusLength;
   } catch {

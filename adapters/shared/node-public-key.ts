@@ -3,7 +3,8 @@
  * key is parsed once (createPublicKey), each verify() hashes and checks with crypto.verify,
  * which reads ECDSA signatures as DER by default, as OpenSSL's EVP_DigestVerifyFinal does.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { nodeCrypto } from './node-builtins.ts';
 import type { PublicKey, SignatureDigest } from '../../src/runtime.ts';
 
 class NodePublicKey implements PublicKey {
@@ -15,7 +16,7 @@ class NodePublicKey implements PublicKey {
 
   verify(digest: SignatureDigest, data: Uint8Array, signature: Uint8Array): boolean {
     try {
-      return verify(digest, data, this.#key, signature);
+      return nodeCrypto().verify(digest, data, this.#key, signature);
     } catch {
       // A signature that is not even well-formed (bad DER) does not verify.
       return false;
@@ -25,7 +26,7 @@ class NodePublicKey implements PublicKey {
 
 export function publicKeyNode(pem: string): PublicKey | undefined {
   try {
-    const key = createPublicKey({ key: pem, format: 'pem' });
+    const key = nodeCrypto().createPublicKey({ key: pem, format: 'pem' });
     return key.type === 'public' ? new NodePublicKey(key) : undefined;
   } catch {
     return undefined;

@@ -6,9 +6,9 @@
  * backpressure, so this is a thin translation of stream events onto the SocketHandler.
  */
 import { Buffer } from 'node:buffer';
-import { randomBytes, X509Certificate } from 'node:crypto';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
+import { nodeCrypto, nodeTls } from './node-builtins.ts';
 import type {
   ClientAuthOptions,
   ConnectOptions,
@@ -204,12 +204,12 @@ function servedCertificate(certs: readonly TlsCertificate[], settings: tls.Secur
   const second = certs[1];
   const dhparam = dhParamFor(second ?? first, dh);
   const withDh = dhparam === undefined ? settings : { ...settings, dhparam };
-  if (second === undefined) return { context: tls.createSecureContext({ cert: first.certPem, key: first.keyPem, ...withDh }), certPem: first.certPem };
+  if (second === undefined) return { context: nodeTls().createSecureContext({ cert: first.certPem, key: first.keyPem, ...withDh }), certPem: first.certPem };
   return {
     // RSA first: given the ECDSA pair first, OpenSSL (Node 20) never serves it.
-    context: tls.createSecureContext({ cert: [second.certPem, first.certPem], key: [second.keyPem, first.keyPem], ...withDh }),
+    context: nodeTls().createSecureContext({ cert: [second.certPem, first.certPem], key: [second.keyPem, first.keyPem], ...withDh }),
     certPem: first.certPem,
-    rsa: { certPem: second.certPem, der: new Uint8Array(new X509Certificate(second.certPem).raw) },
+    rsa: { certPem: second.certPem, der: new Uint8Array(new (nodeCrypto().X509Certificate)(second.certPem).raw) },
   };
 }
 
@@ -305,7 +305,7 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
  */
 function forgetSessions(server: tls.Server): void {
   try {
-    server.setTicketKeys(randomBytes(48));
+    server.setTicketKeys(nodeCrypto().randomBytes(48));
   } catch {
     // Not implemented by this runtime's node:tls.
   }
@@ -339,7 +339,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
   let contexts = contextsOf(t.certificates, settings);
   const first = t.certificates[0] as TlsCertificate;
-  const server = tls.createServer({
+  const server = nodeTls().createServer({
     allowHalfOpen: true,
     // The default certificate, for clients that send no SNI (SNICallback only runs for those
     // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
@@ -566,7 +566,7 @@ const NO_NAME_CHECK = (): undefined => undefined;
 
 /** Checks the certificate against `name` rather than the address dialled (ConnectTlsOptions.checkName). */
 function identityOf(name: string): (host: string, cert: tls.PeerCertificate) => Error | undefined {
-  return (_host, cert) => tls.checkServerIdentity(name, cert);
+  return (_host, cert) => nodeTls().checkServerIdentity(name, cert);
 }
 
 /**
@@ -585,7 +585,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
   // A preface goes in clear first: node:tls then runs its handshake on the connected socket.
   const plain = t?.preface !== undefined ? prefacedSocket(options, t.preface) : undefined;
   const raw: net.Socket = t
-    ? tls.connect({
+    ? nodeTls().connect({
         ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }),
         ...(plain !== undefined ? { socket: plain } : {}),
         rejectUnauthorized: t.verify,

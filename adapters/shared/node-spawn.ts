@@ -2,7 +2,8 @@
  * spawnSelf on node:child_process, which Node, Bun and Deno all provide: the runtime's own
  * executable with the arguments that start this program (`prefix`), then `args`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { nodeChildProcess } from './node-builtins.ts';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ export function spawnSelfWith(
 ): (args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }) => ChildProcessHandle {
   return (args, env, options) => {
     const detached = options?.detached === true;
-    const child = spawn(command, [...prefix, ...args], { stdio: detached ? 'ignore' : ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env }, detached });
+    const child = nodeChildProcess().spawn(command, [...prefix, ...args], { stdio: detached ? 'ignore' : ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env }, detached });
     if (detached) child.unref();
     return childHandle(child);
   };
@@ -80,7 +81,7 @@ export function spawnProgramNode(command: readonly string[], options: { readonly
     return failedHandle();
   }
   const [file, ...args] = command as [string, ...string[]];
-  const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) });
+  const child = nodeChildProcess().spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) });
   child.once('error', (error) => process.stderr.write(`[ALERT]    (${process.pid}) : Cannot execute ${file}: ${error.message}\n`));
   return childHandle(child);
 }

@@ -2,8 +2,8 @@
  * The seam's TLS settings (src/runtime.ts TlsSettings, ClientAuthOptions) as node:tls options,
  * for listeners and connections on every adapter that uses node:tls.
  */
-import { constants as cryptoConstants } from 'node:crypto';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
+import { nodeCrypto, nodeTls } from './node-builtins.ts';
 import type { ClientAuthOptions, TlsSettings, TlsVersion } from '../../src/runtime.ts';
 
 const NODE_VERSIONS: Readonly<Record<TlsVersion, tls.SecureVersion>> = {
@@ -34,7 +34,7 @@ export function isDefaultTlsSettings(settings: TlsSettings | undefined): boolean
  */
 function cipherList(settings: TlsSettings): string | undefined {
   if (settings.ciphersuites === undefined) return settings.ciphers;
-  const legacy = settings.ciphers ?? tls.DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_')).join(':');
+  const legacy = settings.ciphers ?? nodeTls().DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_')).join(':');
   return `${settings.ciphersuites}:${legacy}`;
 }
 
@@ -47,7 +47,7 @@ export function nodeTlsSettings(settings: TlsSettings | undefined, side: 'server
     maxVersion: NODE_VERSIONS[settings.maxVersion],
     ...(ciphers !== undefined ? { ciphers } : {}),
     ...(settings.curves !== undefined ? { ecdhCurve: settings.curves } : {}),
-    ...(settings.tickets ? {} : { secureOptions: cryptoConstants.SSL_OP_NO_TICKET }),
+    ...(settings.tickets ? {} : { secureOptions: nodeCrypto().constants.SSL_OP_NO_TICKET }),
     // HAProxy prefers the server's cipher order unless `prefer-client-ciphers`.
     ...(side === 'server' ? { honorCipherOrder: settings.preferClientCiphers !== true } : {}),
   };

@@ -3,12 +3,12 @@
  * X509Certificate). HAProxy indexes every `crt` by its subject CN and its subjectAltName DNS
  * entries; the first certificate of a bind line is the default for clients without a match.
  */
-import { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from './node-builtins.ts';
 import type { TlsCertificate } from '../../src/runtime.ts';
 
 /** Lower-cased DNS names a certificate answers for: SAN DNS entries, else the subject CN. */
 export function certificateNames(certPem: string): string[] {
-  const cert = new X509Certificate(certPem);
+  const cert = new (nodeCrypto().X509Certificate)(certPem);
   const names: string[] = [];
   const san = cert.subjectAltName;
   if (san) {
@@ -41,7 +41,7 @@ function excludedNamesOf(cert: TlsCertificate): string[] {
 type KeyKind = 'ecdsa' | 'rsa' | 'other';
 
 function keyKindOf(certPem: string): KeyKind {
-  const type = new X509Certificate(certPem).publicKey.asymmetricKeyType;
+  const type = new (nodeCrypto().X509Certificate)(certPem).publicKey.asymmetricKeyType;
   return type === 'ec' ? 'ecdsa' : type === 'rsa' || type === 'rsa-pss' ? 'rsa' : 'other';
 }
 

@@ -14,7 +14,8 @@
  * `test/runtime/contract.ts` checks it on every runtime, so a runtime that changes it fails
  * there rather than in traffic.
  */
-import zlib from 'node:zlib';
+import type * as zlib from 'node:zlib';
+import { nodeZlib } from './node-builtins.ts';
 import type { CompressionFormat, Compressor, CompressorOptions, CompressorSink } from '../../src/runtime.ts';
 
 interface ZlibHandle {
@@ -26,7 +27,10 @@ interface ZlibInternals {
   _writeState: Uint32Array;
 }
 
-const { Z_NO_FLUSH, Z_SYNC_FLUSH, Z_FINISH } = zlib.constants;
+// zlib.h's flush values (zlib.constants holds the same), known without loading node:zlib.
+const Z_NO_FLUSH = 0;
+const Z_SYNC_FLUSH = 2;
+const Z_FINISH = 4;
 /** One scratch output buffer for every context: calls are synchronous, output is copied out. */
 const SCRATCH = new Uint8Array(64 * 1024);
 const EMPTY = new Uint8Array(0);
@@ -40,7 +44,8 @@ class ZlibCompressor implements Compressor {
 
   constructor(format: CompressionFormat, options: CompressorOptions, sink: CompressorSink) {
     const settings = { level: options.level, memLevel: options.memLevel, windowBits: options.windowBits };
-    const stream = format === 'gzip' ? zlib.createGzip(settings) : format === 'deflate' ? zlib.createDeflate(settings) : zlib.createDeflateRaw(settings);
+    const z = nodeZlib();
+    const stream = format === 'gzip' ? z.createGzip(settings) : format === 'deflate' ? z.createDeflate(settings) : z.createDeflateRaw(settings);
     // An error event would only repeat what writeSync's caller sees (a closed handle).
     stream.on('error', ignore);
     const internals = stream as unknown as ZlibInternals;

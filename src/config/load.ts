@@ -20,7 +20,6 @@ import { resolveConfig } from './resolve.ts';
 import { loadTlsFiles } from './tls-files.ts';
 import { checkRuntimeTls, type RuntimeTlsLimits } from './runtime-tls-check.ts';
 import type { TlsFeature, TlsLibrary } from '../runtime.ts';
-import { checkConfigModel } from './schema.ts';
 import type { EnvLookup } from './tokenizer.ts';
 import { LoadedPatternFiles, PatternFileCollector, type PatternFileTexts, withPatternFiles } from '../rules/pattern-files.ts';
 
@@ -48,6 +47,13 @@ export interface ParseConfigOptions {
   readonly tlsLimits?: RuntimeTlsLimits | undefined;
   /** The runtime's TLS library, for `.if openssl_version_atleast()` and friends. */
   readonly tlsLibrary?: TlsLibrary | undefined;
+  /**
+   * Whether the produced model is checked against the model schema (schema.ts), a check of
+   * the parser itself; default true. The command line skips it: the schema and valibot are a
+   * fifth of the code a configuration check (-c) would otherwise load, and HAProxy's tests
+   * run that check many times in a row.
+   */
+  readonly checkModel?: boolean | undefined;
 }
 
 function describe(err: unknown): string {
@@ -63,7 +69,8 @@ function certificateReferences(draft: ConfigDraft): CertificateReference[] {
 }
 
 /** Checks the produced model against the schema; a failure here is a Switchyard bug. */
-function assertModel(model: ConfigModel, diagnostics: DiagnosticList, file: string): void {
+async function assertModel(model: ConfigModel, diagnostics: DiagnosticList, file: string): Promise<void> {
+  const { checkConfigModel } = await import('./schema.ts');
   for (const problem of checkConfigModel(model)) {
     diagnostics.error({ file, line: 0, column: 0, keyword: '', message: `internal error: invalid model: ${problem}` });
   }
@@ -101,13 +108,12 @@ export async function parseConfigSources(
   const tlsFiles = options.files === undefined ? undefined : await loadTlsFiles(draft, options.files, diagnostics);
   const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles, tlsFiles));
   diagnostics.throwIfFailed();
-  return checkedModel(loaded === undefined ? model : attachPatternFiles(model, loaded.texts), diagnostics, sources);
-}
-
-function checkedModel(model: ConfigModel, diagnostics: DiagnosticList, sources: readonly ConfigSource[]): ConfigModel {
-  assertModel(model, diagnostics, sources[0]?.file ?? '');
-  diagnostics.throwIfFailed();
-  return model;
+  const result = loaded === undefined ? model : attachPatternFiles(model, loaded.texts);
+  if (options.checkModel !== false) {
+    await assertModel(result, diagnostics, sources[0]?.file ?? '');
+    diagnostics.throwIfFailed();
+  }
+  return result;
 }
 
 /** Reads every pattern file once; the ones that cannot be read are reported where they are named. */
@@ -184,7 +190,7 @@ async function listConfigFiles(paths: readonly string[], files: ConfigFileReader
 }
 
 /** Reads, parses and checks a haproxy.cfg configuration made of files and directories. */
-export async function loadConfig(paths: readonly string[], runtime: ConfigLoaderRuntime): Promise<ConfigModel> {
+export async function loadConfig(paths: readonly string[], runtime: ConfigLoaderRuntime, options: Pick<ParseConfigOptions, 'checkModel'> = {}): Promise<ConfigModel> {
   const diagnostics = new DiagnosticList();
   if (paths.length === 0) {
     diagnostics.error({ file: '', line: 0, column: 0, keyword: '', message: 'no configuration file given.' });
@@ -211,7 +217,7 @@ export async function loadConfig(paths: readonly string[], runtime: ConfigLoader
   const env: EnvLookup = runtime.env === undefined ? () => undefined : (name) => runtime.env?.(name);
   const tlsLimits =
     runtime.name !== undefined && runtime.tlsUnsupported !== undefined ? { runtime: runtime.name, unsupported: runtime.tlsUnsupported } : undefined;
-  return parseConfigSources(sources, { env, files: runtime, tlsLimits, tlsLibrary: runtime.tlsLibrary });
+  return parseConfigSources(sources, { env, files: runtime, tlsLimits, tlsLibrary: runtime.tlsLibrary, checkModel: options.checkModel });
 }
 
 export { ConfigError };

@@ -1,8 +1,9 @@
 /**
- * The ConfigModel as a valibot schema. Every model leaving the parser or defineConfig() is
- * checked against it, so the invariants the rest of the proxy relies on (ports in range,
- * weights 0..256, known modes, ...) hold whatever produced the model. Its building blocks are
- * reused by the defineConfig() input schema.
+ * The ConfigModel as a valibot schema. Every model leaving defineConfig() is checked against
+ * it, and every model leaving the haproxy.cfg parser too except in the command line (load.ts,
+ * `checkModel`), so the invariants the rest of the proxy relies on (ports in range, weights
+ * 0..256, known modes, ...) hold whatever produced the model. Its building blocks are reused
+ * by the defineConfig() input schema.
  */
 
 import { srvRecordOf } from '../dns/srv-name.ts';
@@ -22,6 +23,7 @@ import { parseErrorMessage } from '../http/error-message.ts';
 import { compileReplyBuilder } from '../rules/actions/reply-actions.ts';
 import { logFormatProblem } from '../log/traffic-log.ts';
 import { MAX_TIMER_MS } from './time.ts';
+import { RETRY_ON_EVENTS } from './retry-on-events.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 export const weightSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256));
@@ -62,22 +64,7 @@ export const hashMethodSchema = v.picklist(['map-based', 'consistent']);
 export const drawsSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000));
 export const connectionModeSchema = v.picklist(['keep-alive', 'server-close', 'close']);
 export const httpReuseSchema = v.picklist(['never', 'safe', 'aggressive', 'always']);
-/** Every `retry-on` event but `none`, in the order the model lists them. */
-export const RETRY_ON_EVENTS = [
-  'conn-failure',
-  'empty-response',
-  'junk-response',
-  'response-timeout',
-  '0rtt-rejected',
-  '404',
-  '408',
-  '425',
-  '500',
-  '501',
-  '502',
-  '503',
-  '504',
-] as const satisfies readonly Exclude<RetryOnEvent, 'none'>[];
+export { RETRY_ON_EVENTS };
 export const retryOnEventSchema = v.picklist(['none', ...RETRY_ON_EVENTS]);
 export const verifySchema = v.picklist(['none', 'required']);
 /** RFC 9110 field-name. */

@@ -62,6 +62,8 @@ export interface SessionCounters {
   readonly sessRate: RateCounter;
   /** Most sessions in one second (HAProxy's sps_max; stats `rate_max`). */
   sessRateMax: number;
+  /** When the last session was counted (the counter clock, ms), -1 before the first (HAProxy's last_sess; stats `lastsess`). */
+  lastSess: number;
 }
 
 /** HTTP request/response counters (mode http), as HAProxy's req_tot and hrsp_1xx..hrsp_other. */
@@ -131,6 +133,10 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
   wredis: number;
   /** Times a server was chosen by the balancer. */
   lbtot: number;
+  /** New connections dialled to servers, retries included (HAProxy's `connect`). */
+  connect: number;
+  /** Idle server connections reused instead (HAProxy's `reuse`). */
+  reuse: number;
   /** Current and max queued sessions. */
   qcur: number;
   qmax: number;
@@ -140,7 +146,7 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
 
 export function newFrontendCounters(): FrontendCounters {
   return {
-    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, reqRate: newRateCounter(), reqRateMax: 0,
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, lastSess: -1, reqRate: newRateCounter(), reqRateMax: 0,
     connRate: newRateCounter(), connRateMax: 0, dreq: 0, dresp: 0, ereq: 0, waiting: 0, connTot: 0, failedHandshakes: 0, deniedConnections: 0, deniedSessions: 0, reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0],
     failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0, compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0,
     h2: newH2Counters(),
@@ -149,7 +155,7 @@ export function newFrontendCounters(): FrontendCounters {
 
 export function newBackendCounters(): BackendCounters {
   return {
-    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, dreq: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, qcur: 0, qmax: 0,
+    scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, lastSess: -1, dreq: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, connect: 0, reuse: 0, qcur: 0, qmax: 0,
     timeStats: newTimeStats(), reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
     compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0, h2: newH2Counters(),
   };
@@ -157,6 +163,7 @@ export function newBackendCounters(): BackendCounters {
 
 export function sessionOpened(c: SessionCounters): void {
   c.stot++;
+  c.lastSess = clock();
   if (++c.scur > c.smax) c.smax = c.scur;
   countRate(c.sessRate);
   if (currentPeriod(c.sessRate) > c.sessRateMax) c.sessRateMax = currentPeriod(c.sessRate);

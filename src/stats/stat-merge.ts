@@ -16,19 +16,21 @@ const MAXIMA: readonly StatField[] = ['qmax', 'smax', 'rate_max', 'req_rate_max'
 const KEPT: readonly StatField[] = [
   'pxname', 'svname', 'slim', 'status', 'weight', 'act', 'bck', 'chkfail', 'chkdown', 'lastchg', 'downtime', 'qlimit',
   'pid', 'iid', 'sid', 'throttle', 'tracked', 'type', 'rate_lim', 'check_status', 'check_code', 'check_duration',
-  'hanafail', 'lastsess', 'last_chk', 'last_agt', 'qtime', 'ctime', 'rtime', 'ttime', 'agent_status', 'agent_code',
+  'hanafail', 'last_chk', 'last_agt', 'qtime', 'ctime', 'rtime', 'ttime', 'agent_status', 'agent_code',
   'agent_duration', 'check_desc', 'agent_desc', 'check_rise', 'check_fall', 'check_health', 'agent_rise', 'agent_fall',
   'agent_health', 'addr', 'cookie', 'mode', 'algo', 'src_ilim', 'uweight', 'agg_server_status',
   'agg_server_check_status', 'agg_check_status', '-',
 ];
 
-const Merge = { Sum: 0, Max: 1, Keep: 2 } as const;
+const Merge = { Sum: 0, Max: 1, Keep: 2, Latest: 3 } as const;
 type Merge = (typeof Merge)[keyof typeof Merge];
 
 const HOW: readonly Merge[] = ((): Merge[] => {
   const how = STAT_FIELDS.map((): Merge => Merge.Sum);
   for (const f of MAXIMA) how[statIndex(f)] = Merge.Max;
   for (const f of KEPT) how[statIndex(f)] = Merge.Keep;
+  // Seconds since the last session: the most recent of the threads' (-1: none yet).
+  how[statIndex('lastsess')] = Merge.Latest;
   return how;
 })();
 
@@ -58,7 +60,8 @@ export function mergeThreadRows(own: readonly StatRow[], others: readonly (reado
           if (a === undefined) mine.cells[i] = b;
           continue;
         }
-        mine.cells[i] = how === Merge.Sum ? a + b : Math.max(a, b);
+        if (how === Merge.Latest) mine.cells[i] = a < 0 ? b : b < 0 ? a : Math.min(a, b);
+        else mine.cells[i] = how === Merge.Sum ? a + b : Math.max(a, b);
       }
     }
   }

@@ -10,7 +10,7 @@ import type { BalanceModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
 import type { Server } from '../proxy/server.ts';
-import type { HttpCounters } from '../proxy/counters.ts';
+import type { BackendCounters, HttpCounters } from '../proxy/counters.ts';
 import type { H2Counters } from '../mux/h2/h2-counters.ts';
 import type { ProxyEntry } from '../runtime-api/target.ts';
 import { checkStatusDescription, type CheckStatus } from '../health/check-status.ts';
@@ -126,6 +126,13 @@ function setTimes(r: StatRow, t: TimeStats, counted: number): void {
   set(r, 'ttime_max', t.tMax);
 }
 
+/** `connect`, `reuse` and `lastsess` (-1 before the first session, as HAProxy's srv_lastsession). */
+function setConnections(r: StatRow, c: BackendCounters, now: number): void {
+  set(r, 'connect', c.connect);
+  set(r, 'reuse', c.reuse);
+  set(r, 'lastsess', c.lastSess < 0 ? -1 : seconds(now - c.lastSess));
+}
+
 function seconds(ms: number): number {
   return Math.max(0, Math.floor(ms / 1000));
 }
@@ -219,6 +226,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'sid', server.id);
   set(r, 'throttle', throttle(server, ctx.now));
   set(r, 'lbtot', c.lbtot);
+  setConnections(r, c, ctx.now);
   setTimes(r, c.timeStats, http ? c.reqTot : c.lbtot);
   set(r, 'type', StatRowType.server);
   set(r, 'rate_max', c.sessRateMax);
@@ -303,6 +311,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'iid', entry.id);
   set(r, 'sid', 0);
   set(r, 'lbtot', c.lbtot);
+  setConnections(r, c, ctx.now);
   setTimes(r, c.timeStats, http ? c.reqTot : c.lbtot);
   set(r, 'type', StatRowType.backend);
   set(r, 'rate_max', c.sessRateMax);

@@ -250,6 +250,8 @@ export class ServerLeg implements SocketHandler {
     this.lastServerName = server.name;
     const idle = this.#owner.idleConnection?.(server);
     if (idle !== undefined) {
+      server.counters.reuse++;
+      (this.#backend as Backend).counters.reuse++;
       this.step = 'connected';
       this.connectTime = 0;
       this.connectedAt = now;
@@ -264,6 +266,9 @@ export class ServerLeg implements SocketHandler {
   // ---- connecting ----------------------------------------------------------------------
 
   #connect(server: Server): void {
+    // HAProxy's connect_server counts each new connection it dials (retries too).
+    server.counters.connect++;
+    (this.#backend as Backend).counters.connect++;
     this.step = 'connecting';
     this.connectStartedAt = this.#runtime.now();
     const tls = serverTlsOptions(server, this.#owner);

@@ -19,6 +19,7 @@ import { PendingAnswers } from './pending-answers.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
 
 export function runThread(runtime: Runtime, channel: ThreadChannel): void {
+  runtime.prepareToServe?.();
   let proxy: Proxy | undefined;
   let applying = false;
   // The main thread asks the other threads before it answers: twice the time one has.

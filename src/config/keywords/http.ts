@@ -17,7 +17,7 @@ import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseNetwork } from '../../util/cidr.ts';
 import { noExtraArgs } from './args.ts';
-import { RETRY_ON_EVENTS } from '../schema.ts';
+import { RETRY_ON_EVENTS } from '../retry-on-events.ts';
 
 function connectionMode(name: string, mode: HttpConnectionMode): ProxyOption {
   return {

@@ -31,6 +31,8 @@ export class TcpCheckProbe implements SocketHandler {
   #connected = false;
   /** The connection being made is TLS. */
   #tls = false;
+  /** The connection's rule said `linger`: it closes with a FIN, else with a reset (ConnectRule.linger). */
+  #linger = false;
   #waiting: 'connect' | 'data' | undefined;
   readonly #buffer = new Uint8Array(CHECK_BUFFER);
   #length = 0;
@@ -170,8 +172,9 @@ export class TcpCheckProbe implements SocketHandler {
 
   #connect(rule: ConnectRule): void {
     const spec = this.#spec;
-    this.#socket?.destroy();
+    if (this.#socket !== undefined) this.#close(this.#socket);
     this.#socket = undefined;
+    this.#linger = rule.linger;
     this.#connected = false;
     this.#length = 0;
     this.#unread = [];
@@ -332,7 +335,12 @@ export class TcpCheckProbe implements SocketHandler {
     const socket = this.#socket;
     this.#socket = undefined;
     this.#unread = [];
-    socket?.destroy();
+    if (socket !== undefined) this.#close(socket);
+  }
+
+  #close(socket: Socket): void {
+    if (this.#linger) socket.destroy();
+    else socket.reset();
   }
 }
 

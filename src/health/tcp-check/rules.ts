@@ -24,6 +24,12 @@ export interface ConnectRule {
   readonly comment: string | undefined;
   /** `via-socks4`: through the server's `socks4` proxy. */
   readonly viaSocks4: boolean;
+  /**
+   * `linger`: the connection ends with a FIN. Without it HAProxy's checks end theirs with a
+   * reset (FD_LINGER_RISK: SO_LINGER 0), so a check that connects and leaves before the
+   * server accepted is never seen by the server's application.
+   */
+  readonly linger: boolean;
 }
 
 export interface SendRule {
@@ -134,6 +140,7 @@ export function connectRule(step: number, fields: Partial<Omit<ConnectRule, 'act
     alpn: fields.alpn,
     comment: fields.comment,
     viaSocks4: fields.viaSocks4 ?? false,
+    linger: fields.linger ?? false,
   };
 }
 
@@ -206,6 +213,7 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
             sni: line.sni,
             alpn: line.alpn,
             viaSocks4: line.viaSocks4 === true,
+            linger: line.linger,
             comment: line.comment ?? pending,
           }),
         );

@@ -33,6 +33,7 @@ import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
+import { rideConnection, shareServerConnection } from '../mux/h2-server.ts';
 import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
@@ -958,15 +959,24 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const key = connectionKey(server, this);
     const conn = this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
     if (conn === undefined) return undefined;
-    conn.socket.setHandler(this);
-    this.#attach(conn, true);
-    return conn.socket;
+    // An HTTP/2 connection carries this request on a new stream of its own.
+    const ridden = rideConnection(conn, this);
+    this.#attach(ridden, true);
+    return ridden.socket;
   }
 
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
     // HTTP/2 servers (`proto h2`, ALPN h2) are reached through their mux, which speaks HTTP/1 to the stream.
-    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime, isWebsocketRequest(this.#req), this.backend), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
+    if (!reused) {
+      const server = this.#leg.server as Server;
+      const key = connectionKey(server, this);
+      const muxed = serverMux(socket, server, this, this.runtime, isWebsocketRequest(this.#req), this.backend, key);
+      this.#attach({ socket: muxed, server, uses: 0, idleSince: 0, key }, false);
+      // An HTTP/2 connection may carry other streams meanwhile, as `http-reuse` allows.
+      const backend = this.backend;
+      if (backend !== undefined && !isPrivate(backend, server)) shareServerConnection(muxed, this.host.pools(backend), backend.http?.reuse ?? 'safe');
+    }
     this.#sendRequest();
   }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runtime.ts';
-import { H2ServerConnection } from '../../src/mux/h2-server.ts';
+import { H2ServerConnection, type H2ServerStream } from '../../src/mux/h2-server.ts';
 import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
 
 class WireSocket implements Socket {
@@ -95,12 +95,13 @@ function block(fields: [string, string][]): Uint8Array {
   return enc.bytes.slice();
 }
 
-function setup(): { wire: WireSocket; mux: H2ServerConnection; rec: Recorder } {
+/** A connection on a recording socket and its first stream (`mux`, what the HttpStream writes to). */
+function setup(): { wire: WireSocket; conn: H2ServerConnection; mux: H2ServerStream; rec: Recorder } {
   const wire = new WireSocket();
-  const mux = new H2ServerConnection(wire);
+  const conn = new H2ServerConnection(wire);
   const rec = new Recorder();
-  mux.setHandler(rec);
-  return { wire, mux, rec };
+  const mux = conn.openStream(rec);
+  return { wire, conn, mux, rec };
 }
 
 const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -166,77 +167,82 @@ describe('H2ServerConnection', () => {
   });
 
   it('a response without Content-Length reads as HTTP/1.1 chunked, its trailers as the trailer section', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['content-type', 'application/grpc']]), false, 16384));
-    mux.onData(wire, dataFrame(1, latin1('ab'), 0, 2, false));
-    mux.onData(wire, headersFrames(1, block([['grpc-status', '0']]), true, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '200'], ['content-type', 'application/grpc']]), false, 16384));
+    conn.onData(wire, dataFrame(1, latin1('ab'), 0, 2, false));
+    conn.onData(wire, headersFrames(1, block([['grpc-status', '0']]), true, 16384));
     assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-type: application/grpc\r\ntransfer-encoding: chunked\r\n\r\n2\r\nab\r\n0\r\ngrpc-status: 0\r\n\r\n');
     // The DATA read is credited back.
     assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0 && f.payload.readUInt32BE(0) === 2));
   });
 
   it('the next request after a complete exchange goes on stream 3', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
     assert.equal(rec.data, 'HTTP/1.1 204 \r\n\r\n');
-    mux.write(latin1('GET /2 HTTP/1.1\r\nhost: a\r\n\r\n'));
+    const next = conn.openStream(rec);
+    mux.finish(undefined, true);
+    next.write(latin1('GET /2 HTTP/1.1\r\nhost: a\r\n\r\n'));
     assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
   });
 
   it('a malformed response (a connection-specific field) is a closed server with an error, the stream reset', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['connection', 'close']]), true, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '200'], ['connection', 'close']]), true, 16384));
     assert.equal(rec.data, '');
     assert.notEqual(rec.closed, 'open');
     assert.ok(rec.closed !== undefined);
     const rst = framesOf(wire).find((f) => f.type === 0x3) as Sent;
     assert.equal(rst.payload.readUInt32BE(0), 0x1);
+    // A stream error: the connection goes on.
+    assert.ok(!framesOf(wire).some((f) => f.type === 0x7));
+    assert.equal(wire.ended, false);
   });
 
   it('RST_STREAM from the server before a response: the stream hears a failed close', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, rstStreamFrame(1, 0x2));
+    conn.onData(wire, rstStreamFrame(1, 0x2));
     assert.ok(rec.closed !== 'open' && rec.closed !== undefined);
   });
 
   it('GOAWAY that leaves our stream unprocessed: the stream hears an end with nothing received', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, goawayFrame(0, 0));
+    conn.onData(wire, goawayFrame(0, 0));
     assert.equal(rec.ends, 1);
     assert.equal(rec.data, '');
   });
 
   it('request DATA waits for the server windows: write() says stop, the rest goes on WINDOW_UPDATE, then onDrain', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     const body = Buffer.alloc(70000, 'b');
     const flowing = mux.write(Buffer.concat([latin1(`POST / HTTP/1.1\r\nhost: a\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
     assert.equal(flowing, false);
     const sent = () => framesOf(wire).filter((f) => f.type === 0x0).reduce((n, f) => n + f.payload.length, 0);
     assert.equal(sent(), 65535);
-    mux.onData(wire, windowUpdateFrame(0, 10000));
+    conn.onData(wire, windowUpdateFrame(0, 10000));
     assert.equal(sent(), 65535, 'the stream window is still closed');
-    mux.onData(wire, windowUpdateFrame(1, 10000));
+    conn.onData(wire, windowUpdateFrame(1, 10000));
     assert.equal(sent(), 70000);
     assert.equal(rec.drains, 1);
     const last = framesOf(wire).filter((f) => f.type === 0x0).at(-1) as Sent;
     assert.equal(last.flags & 0x1, 0x1);
   });
 
-  it('a paused stream gets no credit back until it resumes, and then the held bytes first', () => {
-    const { mux, rec, wire } = setup();
+  it('a paused stream gets no stream credit back until it resumes, and then the held bytes first; the connection is credited at once', () => {
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['content-length', '4']]), false, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '200'], ['content-length', '4']]), false, 16384));
     mux.pause();
-    mux.onData(wire, dataFrame(1, latin1('abcd'), 0, 4, true));
+    conn.onData(wire, dataFrame(1, latin1('abcd'), 0, 4, true));
     assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-length: 4\r\n\r\n');
-    assert.ok(!framesOf(wire).some((f) => f.type === 0x8));
+    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0), 'the connection window is not held by one stream');
+    assert.ok(!framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 1));
     mux.resume();
     assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-length: 4\r\n\r\nabcd');
-    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0));
   });
 });

@@ -116,6 +116,8 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
   readonly #maxStreams: number;
   /** A stream said the connection must not carry another request. */
   #noReuse = false;
+  /** Where its last exchange would park it (the backend's pool, a session's store). */
+  #home: ConnectionParking | undefined = undefined;
 
   /** The server's socket queue is above its high-water mark. */
   socketFull = false;
@@ -259,21 +261,30 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
   }
 
   /**
-   * `stream`'s user let it go. The last one leaving parks the connection in `pool` when it
-   * may carry another request (`reusable`: the exchange said so), else closes it.
+   * A stream's user let it go. After an exchange (`finished`), `reusable` says whether the
+   * connection may carry another request; a stream given up (a reset sent, a failed stream)
+   * says nothing of the connection. The last one leaving parks the connection in the pool of
+   * the last exchange (HAProxy's h2_detach: srv_add_to_idle_list, or the session's list) when
+   * it may carry another request, else closes it.
    */
-  streamLeft(stream: H2ServerStream, pool: ConnectionParking | undefined, reusable: boolean): void {
+  streamLeft(pool: ConnectionParking | undefined, reusable: boolean, finished: boolean): void {
     this.#attached--;
-    if (!reusable) this.#noReuse = true;
-    else if (this.record !== undefined) this.record.uses++;
+    if (finished) {
+      if (!reusable || pool === undefined) this.#noReuse = true;
+      else {
+        this.#home = pool;
+        if (this.record !== undefined) this.record.uses++;
+      }
+    }
     if (this.#attached > 0) {
       if (this.#avail !== undefined) this.#availAllowed = true;
       return this.#updateAvail();
     }
     this.#updateAvail();
     if (this.closed) return;
-    if (pool !== undefined && reusable && this.acceptsNewStream && this.record !== undefined) {
-      pool.park(this.record);
+    const home = this.#home;
+    if (home !== undefined && this.acceptsNewStream && this.record !== undefined) {
+      home.park(this.record);
       return;
     }
     this.#shut(false);

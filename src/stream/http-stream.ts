@@ -34,6 +34,7 @@ import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
 import { rideConnection, shareServerConnection } from '../mux/h2-server.ts';
+import { isStreamReset } from '../mux/h2/server-stream.ts';
 import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
@@ -1523,7 +1524,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#resHead === undefined) {
       // Closed before answering. A reused idle connection may have been closed by the server
       // just as we sent: retry once on a fresh connection when nothing of the body was sent.
-      const silent = exchange.bytesReceived === 0;
+      // (an HTTP/2 stream the server reset saw the request: not a silent close)
+      const silent = exchange.bytesReceived === 0 && !isStreamReset(error);
       const reused = exchange.reused;
       this.#dropServer()?.destroy(); // it may only have half-closed; its onClose is now ignored
       if (reused && !this.#reqBodyStarted && silent) return this.#leg.reconnect();

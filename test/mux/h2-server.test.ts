@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runtime.ts';
 import { H2ServerConnection, type H2ServerStream } from '../../src/mux/h2-server.ts';
-import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
+import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, settingsFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
 
 class WireSocket implements Socket {
   readonly written: Uint8Array[] = [];
@@ -244,5 +244,107 @@ describe('H2ServerConnection', () => {
     assert.ok(!framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 1));
     mux.resume();
     assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-length: 4\r\n\r\nabcd');
+  });
+});
+
+describe('H2ServerConnection: several streams', () => {
+  function twoStreams(): { wire: WireSocket; conn: H2ServerConnection; a: H2ServerStream; b: H2ServerStream; ra: Recorder; rb: Recorder } {
+    const wire = new WireSocket();
+    const conn = new H2ServerConnection(wire);
+    const ra = new Recorder();
+    const rb = new Recorder();
+    const a = conn.openStream(ra);
+    const b = conn.openStream(rb);
+    return { wire, conn, a, b, ra, rb };
+  }
+
+  it('two streams in flight at once, their responses interleaved, each user reads its own', () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
+    conn.onData(wire, headersFrames(3, block([[':status', '200'], ['content-length', '2']]), false, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '201'], ['content-length', '1']]), false, 16384));
+    conn.onData(wire, dataFrame(3, latin1('bb'), 0, 2, true));
+    conn.onData(wire, dataFrame(1, latin1('a'), 0, 1, true));
+    assert.equal(ra.data, 'HTTP/1.1 201 \r\ncontent-length: 1\r\n\r\na');
+    assert.equal(rb.data, 'HTTP/1.1 200 \r\ncontent-length: 2\r\n\r\nbb');
+  });
+
+  it('RST_STREAM on one stream fails only that one; the other is answered and the connection stays', () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    conn.onData(wire, rstStreamFrame(1, 0x2));
+    assert.ok(ra.closed !== 'open' && ra.closed !== undefined, 'stream 1 fails');
+    assert.equal(rb.closed, 'open');
+    a.destroy();
+    conn.onData(wire, headersFrames(3, block([[':status', '204']]), true, 16384));
+    assert.equal(rb.data, 'HTTP/1.1 204 \r\n\r\n');
+    assert.equal(conn.closed, false);
+    assert.equal(wire.ended, false);
+    assert.ok(conn.availStreams > 0);
+  });
+
+  it("GOAWAY: the stream above the server's last-stream-id is unanswered, the one below finishes, no new stream", () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    conn.onData(wire, goawayFrame(1, 0));
+    assert.equal(rb.ends, 1, 'stream 3 hears a server that closed without answering');
+    assert.equal(rb.data, '');
+    assert.equal(ra.ends, 0);
+    assert.equal(conn.availStreams, 0);
+    assert.equal(conn.acceptsNewStream, false);
+    conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    assert.equal(ra.data, 'HTTP/1.1 204 \r\n\r\n');
+  });
+
+  it('the connection window is shared in turns: streams blocked on it send one frame each as credit comes', () => {
+    const { wire, conn, a, b } = twoStreams();
+    // Stream windows large enough that only the connection's limits them.
+    conn.onData(wire, settingsFrame([[0x4, 1 << 20]]));
+    const body = Buffer.alloc(100000, 'a');
+    a.write(Buffer.concat([latin1(`POST /a HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+    b.write(Buffer.concat([latin1(`POST /b HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+    const sent = (sid: number) => framesOf(wire).filter((f) => f.type === 0x0 && f.streamId === sid).reduce((n, f) => n + f.payload.length, 0);
+    assert.equal(sent(1), 65535, 'the first stream took the whole connection window');
+    assert.equal(sent(3), 0);
+    conn.onData(wire, windowUpdateFrame(0, 2 * 16384));
+    // Both got a turn: each sent one frame, not the first stream the whole credit.
+    assert.equal(sent(1), 65535 + 16384);
+    assert.equal(sent(3), 16384);
+  });
+
+  it('a paused stream holds only its own window: the other stream goes on and is credited', () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    conn.onData(wire, headersFrames(1, block([[':status', '200']]), false, 16384));
+    conn.onData(wire, headersFrames(3, block([[':status', '200']]), false, 16384));
+    a.pause();
+    conn.onData(wire, dataFrame(1, Buffer.alloc(1000, 'a'), 0, 1000, false));
+    conn.onData(wire, dataFrame(3, Buffer.alloc(1000, 'b'), 0, 1000, false));
+    const updates = framesOf(wire).filter((f) => f.type === 0x8);
+    assert.equal(updates.filter((f) => f.streamId === 0).reduce((n, f) => n + f.payload.readUInt32BE(0), 0), 2000, 'the connection is credited for both');
+    assert.ok(updates.some((f) => f.streamId === 3), 'stream 3 is credited');
+    assert.ok(!updates.some((f) => f.streamId === 1), 'stream 1 is not, while paused');
+    assert.ok(rb.data.endsWith('3e8\r\n' + 'b'.repeat(1000) + '\r\n'));
+    assert.ok(!ra.data.includes('aaa'));
+    a.resume();
+    assert.ok(ra.data.includes('a'.repeat(1000)));
+    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 1));
+  });
+
+  it("the server's SETTINGS_MAX_CONCURRENT_STREAMS: a stream beyond it waits for a slot before its HEADERS", () => {
+    const { wire, conn, a, b, rb } = twoStreams();
+    conn.onData(wire, settingsFrame([[0x3, 1]]));
+    assert.equal(conn.availStreams, 0);
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    assert.equal(b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n')), false);
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1]);
+    conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
+    assert.equal(rb.drains, 1);
   });
 });

@@ -27,8 +27,17 @@ const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
 const EMPTY = new Uint8Array(0);
 
 /** Why the exchange on an HTTP/2 server stream failed: the stream's onClose error. */
-export function h2Failure(message: string): SocketError {
-  return { code: 'ECONNRESET', message } as SocketError;
+export function h2Failure(message: string, streamReset = false): SocketError {
+  return { code: 'ECONNRESET', message, streamReset } as SocketError;
+}
+
+/**
+ * Whether a server socket's error is an HTTP/2 stream the server reset (or answered with a
+ * malformed response): the server saw the request, so it is no silent close of an idle
+ * connection to retry elsewhere (HAProxy answers 502).
+ */
+export function isStreamReset(error: SocketError | undefined): boolean {
+  return (error as { streamReset?: boolean } | undefined)?.streamReset === true;
 }
 
 function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -165,11 +174,11 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
 
   /** The user gives the stream up: RST_STREAM (CANCEL) if it is still open on the wire. */
   destroy(): void {
-    this.#letGo(undefined, false);
+    this.#letGo(undefined, false, false);
   }
 
   reset(): void {
-    this.#letGo(undefined, false);
+    this.#letGo(undefined, false, false);
   }
 
   /**
@@ -178,17 +187,19 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
    * another on this connection), or stays with its other streams.
    */
   finish(pool: ConnectionParking | undefined, reusable: boolean): void {
-    this.#letGo(pool, reusable);
+    this.#letGo(pool, reusable, true);
   }
 
-  #letGo(pool: ConnectionParking | undefined, reusable: boolean): void {
+  /** `finished`: the exchange ended and said whether the connection is `reusable`; else the stream was given up. */
+  #letGo(pool: ConnectionParking | undefined, reusable: boolean, finished: boolean): void {
     if (this.detached) return;
+    const wasClosed = this.#closed;
     this.detached = true;
     this.#closed = true;
     this.#handler = undefined;
     this.#held.length = 0;
     const conn = this.connection;
-    if (this.id !== 0 && !this.finished) {
+    if (this.id !== 0 && !this.finished && !wasClosed) {
       // A response read whole before its END_STREAM (Content-Length, HEAD) needs no reset: the
       // stream keeps its slot until the server ends it. Anything else is cancelled.
       if (!this.#requestDone || this.#resState !== 'done' || this.#pendingBytes > 0) {
@@ -198,7 +209,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     } else if (this.id === 0) {
       conn.streamClosed(this);
     }
-    conn.streamLeft(this, pool, reusable);
+    conn.streamLeft(pool, reusable, finished);
   }
 
   pause(): void {
@@ -565,7 +576,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     if (code !== undefined && this.id !== 0 && !conn.closed) conn.out(rstStreamFrame(this.id, code));
     this.#closed = true;
     conn.streamClosed(this);
-    this.#handler?.onClose(this, h2Failure(message));
+    this.#handler?.onClose(this, h2Failure(message, true));
   }
 
   /** The connection failed: the user sees its server close with an error. */

@@ -192,6 +192,11 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
    * `now` for a new connection under `http-reuse always`, else only once it is reused.
    */
   shareIn(avail: AvailList, now: boolean): void {
+    if (avail !== this.#avail && this.#inAvail && this.record !== undefined) {
+      // Another session's list (safe: the connection follows the session riding it).
+      this.#avail?.removeAvail(this.record);
+      this.#inAvail = false;
+    }
     this.#avail = avail;
     if (now) {
       this.#availAllowed = true;
@@ -284,6 +289,8 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     if (this.closed) return;
     const home = this.#home;
     if (home !== undefined && this.acceptsNewStream && this.record !== undefined) {
+      // HAProxy parks an HTTP/2 connection as a safe one whatever it carried (h2_detach).
+      if (this.record.uses < 2) this.record.uses = 2;
       home.park(this.record);
       return;
     }
@@ -619,13 +626,17 @@ export function rideConnection(conn: PooledConnection, handler: SocketHandler): 
 }
 
 /**
- * A new server connection's place under `http-reuse` (connect_server): an HTTP/2 one is
- * offered at once to other streams under `always` (the avail list), once reused under
- * `aggressive`; `safe` and `never` keep its streams to its session.
+ * Where a server connection a stream rides is offered to other streams (connect_server,
+ * conn_backend_get, h2_detach), once the stream is on it (`fresh`: a new connection): an
+ * HTTP/2 connection goes to the backend's avail list (`pool`) at once under `always`, under
+ * `aggressive` once reused or shared; under `safe` and `never` it serves only the streams of
+ * its client connection (`session`). An HTTP/1 connection carries one stream: nothing to offer.
  */
-export function shareServerConnection(socket: Socket, avail: AvailList, reuse: 'never' | 'safe' | 'aggressive' | 'always'): void {
+export function shareServerConnection(socket: Socket, reuse: 'never' | 'safe' | 'aggressive' | 'always', pool: AvailList | undefined, session: () => AvailList, fresh: boolean): void {
   if (!(socket instanceof H2ServerStream)) return;
-  if (reuse === 'aggressive' || reuse === 'always') socket.connection.shareIn(avail, reuse === 'always');
+  const conn = socket.connection;
+  if (pool !== undefined && (reuse === 'always' || reuse === 'aggressive')) conn.shareIn(pool, reuse === 'always' || !fresh);
+  else conn.shareIn(session(), true);
 }
 
 export { H2ServerStream };

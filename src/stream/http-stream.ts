@@ -35,6 +35,7 @@ import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-se
 import { serverMux } from '../mux/h2-select.ts';
 import { rideConnection, shareServerConnection } from '../mux/h2-server.ts';
 import { isStreamReset } from '../mux/h2/server-stream.ts';
+import { existingSessionMuxConns, sessionMuxConns } from './session-mux-conns.ts';
 import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
@@ -958,11 +959,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   idleConnection(server: Server): Socket | undefined {
     // The session's own connections first, whatever the reuse mode (connect_server).
     const key = connectionKey(server, this);
-    const conn = this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
+    const conn = existingSessionMuxConns(this.connection)?.find(server, key) ?? this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
     if (conn === undefined) return undefined;
     // An HTTP/2 connection carries this request on a new stream of its own.
     const ridden = rideConnection(conn, this);
     this.#attach(ridden, true);
+    this.#shareServerConnection(ridden.socket, server, false);
     return ridden.socket;
   }
 
@@ -974,11 +976,17 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       const key = connectionKey(server, this);
       const muxed = serverMux(socket, server, this, this.runtime, isWebsocketRequest(this.#req), this.backend, key);
       this.#attach({ socket: muxed, server, uses: 0, idleSince: 0, key }, false);
-      // An HTTP/2 connection may carry other streams meanwhile, as `http-reuse` allows.
-      const backend = this.backend;
-      if (backend !== undefined && !isPrivate(backend, server)) shareServerConnection(muxed, this.host.pools(backend), backend.http?.reuse ?? 'safe');
+      this.#shareServerConnection(muxed, server, true);
     }
     this.#sendRequest();
+  }
+
+  /** An HTTP/2 connection may carry other streams meanwhile, as `http-reuse` allows (src/mux/h2-server.ts). */
+  #shareServerConnection(socket: Socket, server: Server, fresh: boolean): void {
+    const backend = this.backend;
+    if (backend === undefined) return;
+    const pool = isPrivate(backend, server) ? undefined : this.host.pools(backend);
+    shareServerConnection(socket, backend.http?.reuse ?? 'safe', pool, () => sessionMuxConns(this.connection), fresh);
   }
 
   /**
@@ -987,7 +995,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * requests or more with `aggressive`, and any with `always`.
    */
   #reuseScope(): ReuseScope {
-    const later = this.#side.requests > 1;
+    // HAProxy's H2 mux marks every stream a later one (SE_FL_NOT_FIRST).
+    const later = this.#side.requests > 1 || this.connection.http2;
     switch (this.backend?.http?.reuse ?? 'safe') {
       case 'never':
         return 'none';

@@ -202,7 +202,8 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     if (this.id !== 0 && !this.finished && !wasClosed) {
       // A response read whole before its END_STREAM (Content-Length, HEAD) needs no reset: the
       // stream keeps its slot until the server ends it. Anything else is cancelled.
-      if (!this.#requestDone || this.#resState !== 'done' || this.#pendingBytes > 0) {
+      const responseRead = this.#resState === 'done' || (this.#resState === 'body' && !this.#tunnel && !this.#framing.chunked && this.#resRemaining === 0);
+      if (!this.#requestDone || !responseRead || this.#pendingBytes > 0) {
         if (!conn.closed) conn.out(rstStreamFrame(this.id, ErrorCode.CANCEL));
         conn.streamClosed(this);
       }

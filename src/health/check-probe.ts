@@ -162,9 +162,7 @@ export class CheckProbe implements SocketHandler {
     let out = socket;
     if (this.#spec.h2 === true) {
       // The HTTP/2 mux carries the HTTP/1 request as a stream and gives the response back as HTTP/1 bytes.
-      const mux = new H2ServerConnection(socket, this.#runtime);
-      mux.setHandler(this);
-      this.#socket = out = mux;
+      this.#socket = out = new H2ServerConnection(socket, this.#runtime).openStream(this);
     }
     out.write(http.request);
     if (this.#spec.readTimeout !== undefined) {

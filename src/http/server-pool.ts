@@ -13,6 +13,15 @@ export interface PooledConnection {
   readonly key?: string | undefined;
 }
 
+/** A connection that carries several streams at once (HTTP/2): how many more it takes now. */
+interface Multiplexed {
+  readonly availStreams: number;
+}
+
+function availStreams(conn: PooledConnection): number {
+  return (conn.socket as Socket & Partial<Multiplexed>).availStreams ?? 0;
+}
+
 /** Where a finished reusable server connection may wait: the backend's pool or the session's private store. */
 export interface ConnectionParking {
   /** Keeps `conn` idle, or closes it; returns whether it was kept. */
@@ -49,6 +58,12 @@ class ServerIdleConns {
   readonly idle: PooledConnection[] = [];
   /** Carried two or more (HAProxy's safe_conns). */
   readonly safe: PooledConnection[] = [];
+  /**
+   * In use, with free stream slots (HAProxy's avail_conns): HTTP/2 connections offered to
+   * other streams while they carry some (`http-reuse aggressive|always`). Not idle: not counted,
+   * never purged; each connection adds and removes itself (src/mux/h2-server.ts).
+   */
+  readonly avail: PooledConnection[] = [];
   /** Most connections in use at once since the last purge (max_used_conns). */
   maxUsed = 0;
   /** Connections needed, decaying by half per purge period (est_need_conns). */
@@ -119,7 +134,10 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
     const used = server.active;
     if (state.maxUsed < used) state.maxUsed = used;
     if (state.estNeed < used) state.estNeed = used;
-    let conn: PooledConnection | undefined;
+    // A busy connection with a free stream slot first, whatever the request (connect_server):
+    // only connections the reuse mode shares are there.
+    let conn = state.avail.length > 0 ? this.#takeAvail(state, key) : undefined;
+    if (conn !== undefined) return conn;
     if (scope !== 'none' && server.poolMaxConn !== 0 && state.count > 0) {
       if (scope === 'safe') conn = takeKeyed(state.safe, key);
       else if (scope === 'idle-first') conn = takeKeyed(state.idle, key) ?? takeKeyed(state.safe, key);
@@ -135,6 +153,33 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
       if (victim !== undefined) this.#close(victim);
     }
     return conn;
+  }
+
+  #takeAvail(state: ServerIdleConns, key: string): PooledConnection | undefined {
+    const list = state.avail;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const conn = list[i] as PooledConnection;
+      if ((conn.key ?? '') === key && availStreams(conn) > 0) return conn;
+    }
+    return undefined;
+  }
+
+  /** `conn` (in use) has free stream slots: other streams may ride it. */
+  addAvail(conn: PooledConnection): void {
+    const list = this.#state(conn.server).avail;
+    if (!list.includes(conn)) list.push(conn);
+  }
+
+  /** `conn` has no free slot any more, or went idle, or closed. */
+  removeAvail(conn: PooledConnection): void {
+    const list = this.#servers.get(conn.server)?.avail;
+    const i = list === undefined ? -1 : list.indexOf(conn);
+    if (i >= 0) (list as PooledConnection[]).splice(i, 1);
+  }
+
+  /** Connections to `server` offered to more streams. */
+  availOf(server: Server): number {
+    return this.#servers.get(server)?.avail.length ?? 0;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
-import { carriesAnotherRequest } from './h2-server.ts';
+import { H2ServerStream } from './h2/server-stream.ts';
 
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
@@ -167,11 +167,14 @@ export class H1ServerExchange {
     this.done = false;
     if (conn === undefined) return;
     if (serverHeld) conn.socket.resume();
-    // An HTTP/2 connection past its `max-reuse` (or told GOAWAY) takes no new request.
-    if (pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close' && carriesAnotherRequest(conn.socket)) {
+    const reusable = pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close';
+    // An HTTP/2 stream leaves its connection, which goes back to the pool with its last stream
+    // (or is closed: past its `max-reuse`, told GOAWAY, not reusable).
+    if (conn.socket instanceof H2ServerStream) return conn.socket.finish(pool, reusable);
+    if (reusable) {
       conn.uses++;
       // Shared with every session from now on (or kept for this one when private), or closed.
-      pool.park(conn);
+      (pool as ConnectionParking).park(conn);
     } else {
       conn.socket.destroy();
     }

@@ -29,10 +29,10 @@ export function speaksHttp2ToServer(server: Server, socket: Socket, websocket = 
 
 /**
  * The socket the stream talks HTTP/1 through on a new server connection: the connection
- * itself, or, toward an HTTP/2 server, the mux that carries each request as an HTTP/2 stream
- * (src/mux/h2-server.ts); `handler` (the stream) receives its events.
+ * itself, or, toward an HTTP/2 server, the first stream of the mux that carries each request as
+ * an HTTP/2 stream (src/mux/h2-server.ts); `handler` (the stream) receives its events.
  */
-export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false, backend?: Backend): Socket {
+export function serverMux(socket: Socket, server: Server, handler: SocketHandler, runtime?: Runtime, websocket = false, backend?: Backend, key = ''): Socket {
   // `proto fcgi` servers of a backend with `use-fcgi-app` (the configuration requires both).
   const fcgiApp = backend?.model.fcgiApp;
   if (server.proto === 'fcgi' && fcgiApp !== undefined) {
@@ -41,7 +41,7 @@ export function serverMux(socket: Socket, server: Server, handler: SocketHandler
     return mux;
   }
   if (!speaksHttp2ToServer(server, socket, websocket)) return socket;
-  const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1, backend?.h2Options);
-  mux.setHandler(handler);
-  return mux;
+  // The connection is the pool's entry (with `key`, its reuse key); the stream its first request's socket.
+  const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1, backend?.h2Options, server, key);
+  return mux.openStream(handler);
 }

@@ -33,6 +33,9 @@ import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
+import { rideConnection, shareServerConnection } from '../mux/h2-server.ts';
+import { isStreamReset } from '../mux/h2/server-stream.ts';
+import { existingSessionMuxConns, sessionMuxConns } from './session-mux-conns.ts';
 import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
 import { CookieTxn } from '../stick/cookie-persistence.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
@@ -969,18 +972,34 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   idleConnection(server: Server): Socket | undefined {
     // The session's own connections first, whatever the reuse mode (connect_server).
     const key = connectionKey(server, this);
-    const conn = this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
+    const conn = existingSessionMuxConns(this.connection)?.find(server, key) ?? this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
     if (conn === undefined) return undefined;
-    conn.socket.setHandler(this);
-    this.#attach(conn, true);
-    return conn.socket;
+    // An HTTP/2 connection carries this request on a new stream of its own.
+    const ridden = rideConnection(conn, this);
+    this.#attach(ridden, true);
+    this.#shareServerConnection(ridden.socket, server, false);
+    return ridden.socket;
   }
 
   serverConnected(socket: Socket, reused: boolean): void {
     this.#side.now = this.runtime.now();
     // HTTP/2 servers (`proto h2`, ALPN h2) are reached through their mux, which speaks HTTP/1 to the stream.
-    if (!reused) this.#attach({ socket: serverMux(socket, this.#leg.server as Server, this, this.runtime, isWebsocketRequest(this.#req), this.backend), server: this.#leg.server as Server, uses: 0, idleSince: 0, key: connectionKey(this.#leg.server as Server, this) }, false);
+    if (!reused) {
+      const server = this.#leg.server as Server;
+      const key = connectionKey(server, this);
+      const muxed = serverMux(socket, server, this, this.runtime, isWebsocketRequest(this.#req), this.backend, key);
+      this.#attach({ socket: muxed, server, uses: 0, idleSince: 0, key }, false);
+      this.#shareServerConnection(muxed, server, true);
+    }
     this.#sendRequest();
+  }
+
+  /** An HTTP/2 connection may carry other streams meanwhile, as `http-reuse` allows (src/mux/h2-server.ts). */
+  #shareServerConnection(socket: Socket, server: Server, fresh: boolean): void {
+    const backend = this.backend;
+    if (backend === undefined) return;
+    const pool = isPrivate(backend, server) ? undefined : this.host.pools(backend);
+    shareServerConnection(socket, backend.http?.reuse ?? 'safe', pool, () => sessionMuxConns(this.connection), fresh);
   }
 
   /**
@@ -989,7 +1008,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * requests or more with `aggressive`, and any with `always`.
    */
   #reuseScope(): ReuseScope {
-    const later = this.#side.requests > 1;
+    // HAProxy's H2 mux marks every stream a later one (SE_FL_NOT_FIRST).
+    const later = this.#side.requests > 1 || this.connection.http2;
     switch (this.backend?.http?.reuse ?? 'safe') {
       case 'never':
         return 'none';
@@ -1531,7 +1551,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#resHead === undefined) {
       // Closed before answering. A reused idle connection may have been closed by the server
       // just as we sent: retry once on a fresh connection when nothing of the body was sent.
-      const silent = exchange.bytesReceived === 0;
+      // (an HTTP/2 stream the server reset saw the request: not a silent close)
+      const silent = exchange.bytesReceived === 0 && !isStreamReset(error);
       const reused = exchange.reused;
       this.#dropServer()?.destroy(); // it may only have half-closed; its onClose is now ignored
       if (reused && !this.#reqBodyStarted && silent) return this.#leg.reconnect();

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runtime.ts';
-import { H2ServerConnection } from '../../src/mux/h2-server.ts';
-import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
+import { H2ServerConnection, type H2ServerStream } from '../../src/mux/h2-server.ts';
+import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, settingsFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
 
 class WireSocket implements Socket {
   readonly written: Uint8Array[] = [];
@@ -95,12 +95,13 @@ function block(fields: [string, string][]): Uint8Array {
   return enc.bytes.slice();
 }
 
-function setup(): { wire: WireSocket; mux: H2ServerConnection; rec: Recorder } {
+/** A connection on a recording socket and its first stream (`mux`, what the HttpStream writes to). */
+function setup(): { wire: WireSocket; conn: H2ServerConnection; mux: H2ServerStream; rec: Recorder } {
   const wire = new WireSocket();
-  const mux = new H2ServerConnection(wire);
+  const conn = new H2ServerConnection(wire);
   const rec = new Recorder();
-  mux.setHandler(rec);
-  return { wire, mux, rec };
+  const mux = conn.openStream(rec);
+  return { wire, conn, mux, rec };
 }
 
 const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -166,77 +167,184 @@ describe('H2ServerConnection', () => {
   });
 
   it('a response without Content-Length reads as HTTP/1.1 chunked, its trailers as the trailer section', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['content-type', 'application/grpc']]), false, 16384));
-    mux.onData(wire, dataFrame(1, latin1('ab'), 0, 2, false));
-    mux.onData(wire, headersFrames(1, block([['grpc-status', '0']]), true, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '200'], ['content-type', 'application/grpc']]), false, 16384));
+    conn.onData(wire, dataFrame(1, latin1('ab'), 0, 2, false));
+    conn.onData(wire, headersFrames(1, block([['grpc-status', '0']]), true, 16384));
     assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-type: application/grpc\r\ntransfer-encoding: chunked\r\n\r\n2\r\nab\r\n0\r\ngrpc-status: 0\r\n\r\n');
     // The DATA read is credited back.
     assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0 && f.payload.readUInt32BE(0) === 2));
   });
 
   it('the next request after a complete exchange goes on stream 3', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
     assert.equal(rec.data, 'HTTP/1.1 204 \r\n\r\n');
-    mux.write(latin1('GET /2 HTTP/1.1\r\nhost: a\r\n\r\n'));
+    const next = conn.openStream(rec);
+    mux.finish(undefined, true);
+    next.write(latin1('GET /2 HTTP/1.1\r\nhost: a\r\n\r\n'));
     assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
   });
 
   it('a malformed response (a connection-specific field) is a closed server with an error, the stream reset', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['connection', 'close']]), true, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '200'], ['connection', 'close']]), true, 16384));
     assert.equal(rec.data, '');
     assert.notEqual(rec.closed, 'open');
     assert.ok(rec.closed !== undefined);
     const rst = framesOf(wire).find((f) => f.type === 0x3) as Sent;
     assert.equal(rst.payload.readUInt32BE(0), 0x1);
+    // A stream error: the connection goes on.
+    assert.ok(!framesOf(wire).some((f) => f.type === 0x7));
+    assert.equal(wire.ended, false);
   });
 
   it('RST_STREAM from the server before a response: the stream hears a failed close', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, rstStreamFrame(1, 0x2));
+    conn.onData(wire, rstStreamFrame(1, 0x2));
     assert.ok(rec.closed !== 'open' && rec.closed !== undefined);
   });
 
   it('GOAWAY that leaves our stream unprocessed: the stream hears an end with nothing received', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, goawayFrame(0, 0));
+    conn.onData(wire, goawayFrame(0, 0));
     assert.equal(rec.ends, 1);
     assert.equal(rec.data, '');
   });
 
   it('request DATA waits for the server windows: write() says stop, the rest goes on WINDOW_UPDATE, then onDrain', () => {
-    const { mux, rec, wire } = setup();
+    const { conn, mux, rec, wire } = setup();
     const body = Buffer.alloc(70000, 'b');
     const flowing = mux.write(Buffer.concat([latin1(`POST / HTTP/1.1\r\nhost: a\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
     assert.equal(flowing, false);
     const sent = () => framesOf(wire).filter((f) => f.type === 0x0).reduce((n, f) => n + f.payload.length, 0);
     assert.equal(sent(), 65535);
-    mux.onData(wire, windowUpdateFrame(0, 10000));
+    conn.onData(wire, windowUpdateFrame(0, 10000));
     assert.equal(sent(), 65535, 'the stream window is still closed');
-    mux.onData(wire, windowUpdateFrame(1, 10000));
+    conn.onData(wire, windowUpdateFrame(1, 10000));
     assert.equal(sent(), 70000);
     assert.equal(rec.drains, 1);
     const last = framesOf(wire).filter((f) => f.type === 0x0).at(-1) as Sent;
     assert.equal(last.flags & 0x1, 0x1);
   });
 
-  it('a paused stream gets no credit back until it resumes, and then the held bytes first', () => {
-    const { mux, rec, wire } = setup();
+  it('a paused stream gets no stream credit back until it resumes, and then the held bytes first; the connection is credited at once', () => {
+    const { conn, mux, rec, wire } = setup();
     mux.write(latin1('GET / HTTP/1.1\r\nhost: a\r\n\r\n'));
-    mux.onData(wire, headersFrames(1, block([[':status', '200'], ['content-length', '4']]), false, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '200'], ['content-length', '4']]), false, 16384));
     mux.pause();
-    mux.onData(wire, dataFrame(1, latin1('abcd'), 0, 4, true));
+    conn.onData(wire, dataFrame(1, latin1('abcd'), 0, 4, true));
     assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-length: 4\r\n\r\n');
-    assert.ok(!framesOf(wire).some((f) => f.type === 0x8));
+    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0), 'the connection window is not held by one stream');
+    assert.ok(!framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 1));
     mux.resume();
     assert.equal(rec.data, 'HTTP/1.1 200 \r\ncontent-length: 4\r\n\r\nabcd');
-    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 0));
+  });
+});
+
+describe('H2ServerConnection: several streams', () => {
+  function twoStreams(): { wire: WireSocket; conn: H2ServerConnection; a: H2ServerStream; b: H2ServerStream; ra: Recorder; rb: Recorder } {
+    const wire = new WireSocket();
+    const conn = new H2ServerConnection(wire);
+    const ra = new Recorder();
+    const rb = new Recorder();
+    const a = conn.openStream(ra);
+    const b = conn.openStream(rb);
+    return { wire, conn, a, b, ra, rb };
+  }
+
+  it('two streams in flight at once, their responses interleaved, each user reads its own', () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
+    conn.onData(wire, headersFrames(3, block([[':status', '200'], ['content-length', '2']]), false, 16384));
+    conn.onData(wire, headersFrames(1, block([[':status', '201'], ['content-length', '1']]), false, 16384));
+    conn.onData(wire, dataFrame(3, latin1('bb'), 0, 2, true));
+    conn.onData(wire, dataFrame(1, latin1('a'), 0, 1, true));
+    assert.equal(ra.data, 'HTTP/1.1 201 \r\ncontent-length: 1\r\n\r\na');
+    assert.equal(rb.data, 'HTTP/1.1 200 \r\ncontent-length: 2\r\n\r\nbb');
+  });
+
+  it('RST_STREAM on one stream fails only that one; the other is answered and the connection stays', () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    conn.onData(wire, rstStreamFrame(1, 0x2));
+    assert.ok(ra.closed !== 'open' && ra.closed !== undefined, 'stream 1 fails');
+    assert.equal(rb.closed, 'open');
+    a.destroy();
+    conn.onData(wire, headersFrames(3, block([[':status', '204']]), true, 16384));
+    assert.equal(rb.data, 'HTTP/1.1 204 \r\n\r\n');
+    assert.equal(conn.closed, false);
+    assert.equal(wire.ended, false);
+    assert.ok(conn.availStreams > 0);
+  });
+
+  it("GOAWAY: the stream above the server's last-stream-id is unanswered, the one below finishes, no new stream", () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    conn.onData(wire, goawayFrame(1, 0));
+    assert.equal(rb.ends, 1, 'stream 3 hears a server that closed without answering');
+    assert.equal(rb.data, '');
+    assert.equal(ra.ends, 0);
+    assert.equal(conn.availStreams, 0);
+    assert.equal(conn.acceptsNewStream, false);
+    conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    assert.equal(ra.data, 'HTTP/1.1 204 \r\n\r\n');
+  });
+
+  it('the connection window is shared in turns: streams blocked on it send one frame each as credit comes', () => {
+    const { wire, conn, a, b } = twoStreams();
+    // Stream windows large enough that only the connection's limits them.
+    conn.onData(wire, settingsFrame([[0x4, 1 << 20]]));
+    const body = Buffer.alloc(100000, 'a');
+    a.write(Buffer.concat([latin1(`POST /a HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+    b.write(Buffer.concat([latin1(`POST /b HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+    const sent = (sid: number) => framesOf(wire).filter((f) => f.type === 0x0 && f.streamId === sid).reduce((n, f) => n + f.payload.length, 0);
+    assert.equal(sent(1), 65535, 'the first stream took the whole connection window');
+    assert.equal(sent(3), 0);
+    conn.onData(wire, windowUpdateFrame(0, 2 * 16384));
+    // Both got a turn: each sent one frame, not the first stream the whole credit.
+    assert.equal(sent(1), 65535 + 16384);
+    assert.equal(sent(3), 16384);
+  });
+
+  it('a paused stream holds only its own window: the other stream goes on and is credited', () => {
+    const { wire, conn, a, b, ra, rb } = twoStreams();
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    conn.onData(wire, headersFrames(1, block([[':status', '200']]), false, 16384));
+    conn.onData(wire, headersFrames(3, block([[':status', '200']]), false, 16384));
+    a.pause();
+    conn.onData(wire, dataFrame(1, Buffer.alloc(1000, 'a'), 0, 1000, false));
+    conn.onData(wire, dataFrame(3, Buffer.alloc(1000, 'b'), 0, 1000, false));
+    const updates = framesOf(wire).filter((f) => f.type === 0x8);
+    assert.equal(updates.filter((f) => f.streamId === 0).reduce((n, f) => n + f.payload.readUInt32BE(0), 0), 2000, 'the connection is credited for both');
+    assert.ok(updates.some((f) => f.streamId === 3), 'stream 3 is credited');
+    assert.ok(!updates.some((f) => f.streamId === 1), 'stream 1 is not, while paused');
+    assert.ok(rb.data.endsWith('3e8\r\n' + 'b'.repeat(1000) + '\r\n'));
+    assert.ok(!ra.data.includes('aaa'));
+    a.resume();
+    assert.ok(ra.data.includes('a'.repeat(1000)));
+    assert.ok(framesOf(wire).some((f) => f.type === 0x8 && f.streamId === 1));
+  });
+
+  it("the server's SETTINGS_MAX_CONCURRENT_STREAMS: a stream beyond it waits for a slot before its HEADERS", () => {
+    const { wire, conn, a, b, rb } = twoStreams();
+    conn.onData(wire, settingsFrame([[0x3, 1]]));
+    assert.equal(conn.availStreams, 0);
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    assert.equal(b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n')), false);
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1]);
+    conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
+    assert.equal(rb.drains, 1);
   });
 });

@@ -539,6 +539,7 @@ function needsNodeListener(t: NonNullable<ListenOptions['tls']>): boolean {
     t.clientAuth !== undefined ||
     t.strictSni === true ||
     t.sessionTimeout !== undefined ||
+    t.generateCertificate !== undefined ||
     t.certificates.some((c) => c.serverNames !== undefined || c.settings !== undefined || c.clientAuth !== undefined)
   );
 }

@@ -43,6 +43,7 @@ import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { digestNode } from '../shared/node-digest.ts';
 import { publicKeyNode } from '../shared/node-public-key.ts';
+import { privateKeyNode } from '../shared/node-private-key.ts';
 import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
@@ -604,6 +605,7 @@ export const denoRuntime: Runtime = {
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
   publicKey: publicKeyNode,
+  privateKey: privateKeyNode,
   createCompressor: createZlibCompressor,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),

@@ -338,6 +338,23 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
   let contexts = contextsOf(t.certificates, settings);
+  // generate-certificates: the forged certificates' contexts, built once per certificate the
+  // core hands out (it caches them), forgotten with them.
+  const generate = t.generateCertificate;
+  const forgedContexts = new WeakMap<TlsCertificate, ServedCertificate>();
+  const selectServed = (servername: string | undefined): ServedCertificate | undefined => {
+    if (generate === undefined || !servername) return contexts.select(servername);
+    const own = contexts.match(servername);
+    if (own !== undefined) return own;
+    const forged = generate(servername);
+    if (forged === undefined) return contexts.select(servername);
+    let served = forgedContexts.get(forged);
+    if (served === undefined) {
+      served = servedCertificate([forged], settings, t.dhParams);
+      forgedContexts.set(forged, served);
+    }
+    return served;
+  };
   const first = t.certificates[0] as TlsCertificate;
   const server = tls.createServer({
     allowHalfOpen: true,
@@ -354,7 +371,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
     // and a handshake outside it fails as HAProxy's (which sets the range on the SNI switch).
     SNICallback(this: unknown, servername, callback) {
-      const served = contexts.select(servername);
+      const served = selectServed(servername);
       if (served === undefined) callback(NO_SNI_MATCH, undefined);
       else if (!versionAllowed(served, this)) callback(VERSION_REFUSED, undefined);
       else callback(null, served.context);
@@ -364,7 +381,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
     const waiting = deferredOf(raw);
-    const served = contexts.select(serverNameOf(raw));
+    const served = selectServed(serverNameOf(raw));
     // Where the SNI callback could not tell the version (Bun), the certificate's range is
     // enforced now: the connection is closed before anything is read from it.
     if (served !== undefined && !versionAllowed(served, raw)) {

@@ -178,6 +178,15 @@ const bindSslSchema = v.object({
   strictSni: v.optional(v.boolean()),
   sessionLifetime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   dhParams: v.optional(v.object({ pem: v.optional(v.string()), defaultBits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))) })),
+  generateCertificates: v.optional(
+    v.object({
+      caFile: v.string(),
+      caCertPem: v.pipe(v.string(), v.includes('-----BEGIN', 'caCertPem must be PEM text')),
+      caKeyPem: v.pipe(v.string(), v.includes('-----BEGIN', 'caKeyPem must be PEM text')),
+      caPass: v.optional(v.string()),
+      cacheSize: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    }),
+  ),
 });
 
 const accountNameSchema = v.strictObject({

@@ -24,6 +24,7 @@ import type {
 } from '../../src/runtime.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
+import { TlsSessionStore } from './tls-session-cache.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
@@ -378,6 +379,8 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     },
     ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
   });
+  const sessions = new TlsSessionStore();
+  sessions.attach(server);
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
     const waiting = deferredOf(raw);
@@ -435,6 +438,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     }
     contexts = next;
     forgetSessions(server);
+    sessions.clear();
   };
   return { server, setCertificates };
 }

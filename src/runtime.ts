@@ -216,6 +216,11 @@ export interface TlsCertificate {
   readonly clientAuth?: ClientAuthOptions | undefined;
   /** DH parameters (PEM `DH PARAMETERS`) the certificate's file carries: they win over ListenTlsOptions.dhParams. */
   readonly dhPem?: string | undefined;
+  /**
+   * A DER OCSP response stapled to handshakes serving this certificate whose client asks for
+   * one (status_request). Adapters that cannot staple refuse to listen with it.
+   */
+  readonly ocspResponse?: Uint8Array | undefined;
 }
 
 /**

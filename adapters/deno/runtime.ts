@@ -47,6 +47,7 @@ import { privateKeyNode } from '../shared/node-private-key.ts';
 import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { refuseOcspStapling } from '../shared/ocsp-unsupported.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 
 /**
@@ -491,6 +492,7 @@ class DenoListener implements Listener {
 }
 
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  refuseOcspStapling(options.tls, 'Deno');
   if (options.tls) return listenNode(options, onConnection);
   try {
     const raw = Deno.listen({
@@ -511,6 +513,7 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
  * mode applied, renamed over PATH (adapters/shared/unix-socket-file.ts explains why).
  */
 function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  refuseOcspStapling(options.tls, 'Deno');
   // TLS on a UNIX socket through node:tls (Deno.listenTls has no unix transport).
   if (options.tls !== undefined) return listenUnixNode(options, onConnection);
   const tmp = `${options.path}.${Deno.pid}.tmp`;

@@ -312,6 +312,20 @@ function forgetSessions(server: tls.Server): void {
   }
 }
 
+/**
+ * The OCSP responses of certificates that have one, by the hex DER of the certificate (what
+ * node:tls's 'OCSPRequest' gives); undefined when none has one (no handler is installed).
+ */
+function ocspStaples(certificates: readonly TlsCertificate[]): Map<string, Buffer> | undefined {
+  let staples: Map<string, Buffer> | undefined;
+  for (const certificate of certificates) {
+    if (certificate.ocspResponse === undefined) continue;
+    staples ??= new Map();
+    staples.set(Buffer.from(new X509Certificate(certificate.certPem).raw).toString('hex'), Buffer.from(certificate.ocspResponse));
+  }
+  return staples;
+}
+
 /** A node:tls server, and how to change the certificates it serves (Listener.setCertificates). */
 interface TlsServer {
   readonly server: tls.Server;
@@ -381,6 +395,13 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   });
   const sessions = new TlsSessionStore();
   sessions.attach(server);
+  // OCSP stapling: node:tls asks with the DER of the certificate it serves.
+  let staples = ocspStaples(t.certificates);
+  if (staples !== undefined) {
+    server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done: (error: Error | null, response: Buffer | null) => void) => {
+      done(null, staples?.get(certificate.toString('hex')) ?? null);
+    });
+  }
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
     const waiting = deferredOf(raw);
@@ -439,6 +460,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     contexts = next;
     forgetSessions(server);
     sessions.clear();
+    if (staples !== undefined) staples = ocspStaples(certificates) ?? new Map();
   };
   return { server, setCertificates };
 }

@@ -80,6 +80,8 @@ export interface CertificateFile {
   readonly sslConfFiles?: readonly PemFile[] | undefined;
   /** DH parameters the file carries (a `DH PARAMETERS` block). */
   readonly dhPem?: string | undefined;
+  /** The DER OCSP response of `<path>.ocsp`, stapled to handshakes (HAProxy's ssl-load-extra-files). */
+  readonly ocspResponse?: Uint8Array | undefined;
 }
 
 export interface BindSsl {

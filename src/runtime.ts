@@ -216,6 +216,11 @@ export interface TlsCertificate {
   readonly clientAuth?: ClientAuthOptions | undefined;
   /** DH parameters (PEM `DH PARAMETERS`) the certificate's file carries: they win over ListenTlsOptions.dhParams. */
   readonly dhPem?: string | undefined;
+  /**
+   * A DER OCSP response stapled to handshakes serving this certificate whose client asks for
+   * one (status_request). Adapters that cannot staple refuse to listen with it.
+   */
+  readonly ocspResponse?: Uint8Array | undefined;
 }
 
 /**
@@ -276,6 +281,12 @@ export interface ListenTlsOptions {
    */
   readonly onHandshakeFailure?: ((failure: TlsHandshakeFailure) => void) | undefined;
   readonly dhParams?: DhParamsOptions | undefined;
+  /**
+   * `generate-certificates`: asked for the certificate of a handshake whose SNI no certificate
+   * answers for, served instead of the default one (undefined: the default). The core forges
+   * and caches it; called synchronously inside the handshake.
+   */
+  readonly generateCertificate?: ((serverName: string) => TlsCertificate | undefined) | undefined;
 }
 
 export interface ListenOptions {
@@ -388,6 +399,19 @@ export type DigestAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 
 
 /** Digests a public-key signature may be verified over (the jwt_verify converter's RS* and ES*). */
 export type SignatureDigest = 'sha256' | 'sha384' | 'sha512';
+
+/**
+ * A private key read once from PEM, to sign with (the certificates `generate-certificates`
+ * forges are signed by the `ca-sign-file` key).
+ */
+export interface PrivateKey {
+  /** RSA or EC; other kinds are not offered (Runtime.privateKey answers undefined). */
+  readonly type: 'rsa' | 'ec';
+  /** The key's public half as a SubjectPublicKeyInfo, DER. */
+  readonly publicKeyInfo: Uint8Array;
+  /** A signature of `data` hashed with `digest`: PKCS#1 v1.5 for RSA, DER-encoded ECDSA for EC. */
+  sign(digest: SignatureDigest, data: Uint8Array): Uint8Array;
+}
 
 /** A public key read once from PEM (a `BEGIN PUBLIC KEY` block), to verify signatures with. */
 export interface PublicKey {
@@ -574,6 +598,11 @@ export interface Runtime {
    * has no public-key cryptography.
    */
   publicKey?(pem: string): PublicKey | undefined;
+  /**
+   * The RSA or EC private key of a PEM text (decrypted with `passphrase` when it is encrypted),
+   * or undefined when it holds none the runtime can sign with. Called at load, never per request.
+   */
+  privateKey?(pem: string, passphrase?: string): PrivateKey | undefined;
   /** A file's bytes as they are (error pages and reply payloads are sent byte for byte). */
   readFile(path: string): Promise<Uint8Array>;
   /** Names (not paths) of the entries of a directory. */

@@ -45,6 +45,7 @@ import type {
 import { toSocketError } from '../shared/socket-errors.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
+import { refuseOcspStapling } from '../shared/ocsp-unsupported.ts';
 import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
@@ -540,6 +541,7 @@ function needsNodeListener(t: NonNullable<ListenOptions['tls']>): boolean {
     t.clientAuth !== undefined ||
     t.strictSni === true ||
     t.sessionTimeout !== undefined ||
+    t.generateCertificate !== undefined ||
     t.certificates.some((c) => c.serverNames !== undefined || c.settings !== undefined || c.clientAuth !== undefined)
   );
 }
@@ -550,6 +552,7 @@ function needsNodeConnect(t: ConnectOptions['tls']): boolean {
 }
 
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  refuseOcspStapling(options.tls, 'Bun');
   const certificates = options.tls?.certificates;
   if (certificates !== undefined && needsNodeListener(options.tls as NonNullable<ListenOptions['tls']>)) return listenNode(options, onConnection);
   try {
@@ -585,6 +588,7 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
  * mode applied, renamed over PATH (adapters/shared/unix-socket-file.ts).
  */
 function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  refuseOcspStapling(options.tls, 'Bun');
   // TLS on a UNIX socket through node:tls, with the same certificate selection as TCP binds.
   if (options.tls !== undefined) return listenUnixNode(options, onConnection);
   const tmp = temporarySocketPath(options.path, process.pid);

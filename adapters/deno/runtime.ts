@@ -43,9 +43,11 @@ import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { digestNode } from '../shared/node-digest.ts';
 import { publicKeyNode } from '../shared/node-public-key.ts';
+import { privateKeyNode } from '../shared/node-private-key.ts';
 import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { refuseOcspStapling } from '../shared/ocsp-unsupported.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 import { loadServingBuiltins } from '../shared/node-builtins.ts';
 
@@ -491,6 +493,7 @@ class DenoListener implements Listener {
 }
 
 function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  refuseOcspStapling(options.tls, 'Deno');
   if (options.tls) return listenNode(options, onConnection);
   try {
     const raw = Deno.listen({
@@ -511,6 +514,7 @@ function listen(options: ListenOptions, onConnection: (socket: Socket) => void):
  * mode applied, renamed over PATH (adapters/shared/unix-socket-file.ts explains why).
  */
 function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  refuseOcspStapling(options.tls, 'Deno');
   // TLS on a UNIX socket through node:tls (Deno.listenTls has no unix transport).
   if (options.tls !== undefined) return listenUnixNode(options, onConnection);
   const tmp = `${options.path}.${Deno.pid}.tmp`;
@@ -607,6 +611,7 @@ export const denoRuntime: Runtime = {
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
   publicKey: publicKeyNode,
+  privateKey: privateKeyNode,
   createCompressor: createZlibCompressor,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Runtime, SignalName, TimerHandle } from '../../src/runtime.ts';
 import { digestNode } from './node-digest.ts';
 import { publicKeyNode } from './node-public-key.ts';
+import { privateKeyNode } from './node-private-key.ts';
 import { lookupNode } from './node-dns.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
 
@@ -22,6 +23,7 @@ export const nodeProcessServices: ProcessServices = {
   readTextFile: (path) => readFile(path, 'utf8'),
   digest: digestNode,
   publicKey: publicKeyNode,
+  privateKey: privateKeyNode,
   createCompressor: createZlibCompressor,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),

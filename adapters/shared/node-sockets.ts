@@ -24,6 +24,7 @@ import type {
 } from '../../src/runtime.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
+import { TlsSessionStore } from './tls-session-cache.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
@@ -311,6 +312,20 @@ function forgetSessions(server: tls.Server): void {
   }
 }
 
+/**
+ * The OCSP responses of certificates that have one, by the hex DER of the certificate (what
+ * node:tls's 'OCSPRequest' gives); undefined when none has one (no handler is installed).
+ */
+function ocspStaples(certificates: readonly TlsCertificate[]): Map<string, Buffer> | undefined {
+  let staples: Map<string, Buffer> | undefined;
+  for (const certificate of certificates) {
+    if (certificate.ocspResponse === undefined) continue;
+    staples ??= new Map();
+    staples.set(Buffer.from(new X509Certificate(certificate.certPem).raw).toString('hex'), Buffer.from(certificate.ocspResponse));
+  }
+  return staples;
+}
+
 /** A node:tls server, and how to change the certificates it serves (Listener.setCertificates). */
 interface TlsServer {
   readonly server: tls.Server;
@@ -338,6 +353,23 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     );
   // Replaced as a whole by setCertificates: a handshake sees the old map or the new one.
   let contexts = contextsOf(t.certificates, settings);
+  // generate-certificates: the forged certificates' contexts, built once per certificate the
+  // core hands out (it caches them), forgotten with them.
+  const generate = t.generateCertificate;
+  const forgedContexts = new WeakMap<TlsCertificate, ServedCertificate>();
+  const selectServed = (servername: string | undefined): ServedCertificate | undefined => {
+    if (generate === undefined || !servername) return contexts.select(servername);
+    const own = contexts.match(servername);
+    if (own !== undefined) return own;
+    const forged = generate(servername);
+    if (forged === undefined) return contexts.select(servername);
+    let served = forgedContexts.get(forged);
+    if (served === undefined) {
+      served = servedCertificate([forged], settings, t.dhParams);
+      forgedContexts.set(forged, served);
+    }
+    return served;
+  };
   const first = t.certificates[0] as TlsCertificate;
   const server = nodeTls().createServer({
     allowHalfOpen: true,
@@ -354,17 +386,26 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
     // and a handshake outside it fails as HAProxy's (which sets the range on the SNI switch).
     SNICallback(this: unknown, servername, callback) {
-      const served = contexts.select(servername);
+      const served = selectServed(servername);
       if (served === undefined) callback(NO_SNI_MATCH, undefined);
       else if (!versionAllowed(served, this)) callback(VERSION_REFUSED, undefined);
       else callback(null, served.context);
     },
     ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
   });
+  const sessions = new TlsSessionStore();
+  sessions.attach(server);
+  // OCSP stapling: node:tls asks with the DER of the certificate it serves.
+  let staples = ocspStaples(t.certificates);
+  if (staples !== undefined) {
+    server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done: (error: Error | null, response: Buffer | null) => void) => {
+      done(null, staples?.get(certificate.toString('hex')) ?? null);
+    });
+  }
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
     const waiting = deferredOf(raw);
-    const served = contexts.select(serverNameOf(raw));
+    const served = selectServed(serverNameOf(raw));
     // Where the SNI callback could not tell the version (Bun), the certificate's range is
     // enforced now: the connection is closed before anything is read from it.
     if (served !== undefined && !versionAllowed(served, raw)) {
@@ -418,6 +459,8 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     }
     contexts = next;
     forgetSessions(server);
+    sessions.clear();
+    if (staples !== undefined) staples = ocspStaples(certificates) ?? new Map();
   };
   return { server, setCertificates };
 }

@@ -96,6 +96,11 @@ export class SniCertificateMap<T> {
 
   select(servername: string | undefined): T | undefined {
     if (!servername) return this.#strict ? undefined : this.#fallback;
+    return this.match(servername) ?? (this.#strict ? undefined : this.#fallback);
+  }
+
+  /** What the certificates carrying `servername` build; undefined when none carries it. */
+  match(servername: string): T | undefined {
     const name = servername.toLowerCase();
     let ecdsa = -1;
     let rsa = -1;
@@ -113,7 +118,7 @@ export class SniCertificateMap<T> {
     const dot = name.indexOf('.');
     if (dot > 0) consider(this.#wildcard.get(name.slice(dot + 1)), true);
     const chosen = ecdsa >= 0 || rsa >= 0 ? [ecdsa, rsa].filter((i) => i >= 0) : other >= 0 ? [other] : [];
-    if (chosen.length === 0) return this.#strict ? undefined : this.#fallback;
+    if (chosen.length === 0) return undefined;
     return this.#combination(chosen);
   }
 

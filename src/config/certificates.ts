@@ -98,7 +98,24 @@ async function loadPemFile(path: string, files: ConfigFileReader, delExt = false
       return { ok: false, message: `no private key found in '${path}' nor in '${keyPath}'` };
     }
   }
-  return { ok: true, files: [{ path, certPem: pem.certificates.join('\n'), keyPem: key, ...(pem.dh !== undefined ? { dhPem: pem.dh } : {}) }] };
+  const ocspResponse = await readOcspResponse(path, files);
+  return {
+    ok: true,
+    files: [{ path, certPem: pem.certificates.join('\n'), keyPem: key, ...(pem.dh !== undefined ? { dhPem: pem.dh } : {}), ...(ocspResponse !== undefined ? { ocspResponse } : {}) }],
+  };
+}
+
+/**
+ * `FILE.ocsp` beside a certificate: its DER OCSP response, stapled to the handshakes that serve
+ * the certificate (HAProxy 2.6 loads it by default, `ssl-load-extra-files all`). None when absent or empty.
+ */
+async function readOcspResponse(path: string, files: ConfigFileReader): Promise<Uint8Array | undefined> {
+  try {
+    const bytes = await files.readFile(`${path}.ocsp`);
+    return bytes.length > 0 ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function joinPath(directory: string, name: string): string {

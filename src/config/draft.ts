@@ -256,6 +256,10 @@ export interface BindTlsDraft {
   crtLists?: CertificateReference[];
   /** `no-alpn`. */
   noAlpn?: boolean;
+  /** `generate-certificates`, `ca-sign-file` (read by the loader), `ca-sign-pass`. */
+  generateCertificates?: boolean;
+  caSignFile?: CaFileReference;
+  caSignPass?: string;
 }
 
 /** A TLS option word and where it was written. */
@@ -510,6 +514,8 @@ export interface GlobalSslDraft {
   dhParamFile?: CaFileReference;
   /** `tune.ssl.lifetime` seconds. */
   lifetime?: number;
+  /** `tune.ssl.ssl-ctx-cache-size`: forged certificates kept (generate-certificates). */
+  ctxCacheSize?: number;
   /** `ssl-load-extra-del-ext`: `foo.pem`'s key may be `foo.key` (besides `foo.pem.key`). */
   loadExtraDelExt?: boolean;
 }

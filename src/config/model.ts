@@ -80,6 +80,8 @@ export interface CertificateFile {
   readonly sslConfFiles?: readonly PemFile[] | undefined;
   /** DH parameters the file carries (a `DH PARAMETERS` block). */
   readonly dhPem?: string | undefined;
+  /** The DER OCSP response of `<path>.ocsp`, stapled to handshakes (HAProxy's ssl-load-extra-files). */
+  readonly ocspResponse?: Uint8Array | undefined;
 }
 
 export interface BindSsl {
@@ -94,6 +96,21 @@ export interface BindSsl {
   readonly sessionLifetime?: number | undefined;
   /** `ssl-dh-param-file` (its PEM) and `tune.ssl.default-dh-param` (bits). */
   readonly dhParams?: { readonly pem?: string | undefined; readonly defaultBits?: number | undefined } | undefined;
+  /** `generate-certificates` with `ca-sign-file` (proxy/generated-certificates.ts). */
+  readonly generateCertificates?: GenerateCertificates | undefined;
+}
+
+/** The CA `generate-certificates` signs with, and how many forged certificates are kept. */
+export interface GenerateCertificates {
+  /** The `ca-sign-file` path, for messages. */
+  readonly caFile: string;
+  /** Its certificates (the CA first, then its chain) and its key. */
+  readonly caCertPem: string;
+  readonly caKeyPem: string;
+  /** `ca-sign-pass`. */
+  readonly caPass?: string | undefined;
+  /** `tune.ssl.ssl-ctx-cache-size` (HAProxy's default 1000; 0: no cache). */
+  readonly cacheSize: number;
 }
 
 /** Client certificates on a bind (HAProxy's verify, ca-file, crl-file, crt-ignore-err, ca-ignore-err). */

@@ -5,7 +5,7 @@
  */
 
 import type { BindDraft, CaFileReference, GlobalDraft, ServerDraft } from './draft.ts';
-import type { BindClientAuth, BindSsl, CertificateFile, PemFile, ServerSsl } from './model.ts';
+import type { BindClientAuth, BindSsl, CertificateFile, GenerateCertificates, PemFile, ServerSsl } from './model.ts';
 import type { TlsFiles } from './tls-files.ts';
 import { inheritTlsOptions, isDefaultTlsOptions, newTlsOptionsDraft, resolveTlsOptions, type TlsOptionsDraft, type TlsOptionsModel } from './tls-options.ts';
 import { parseIgnoreErrors } from '../util/x509-errors.ts';
@@ -76,6 +76,7 @@ export function resolveBindSsl(
       ...(own?.caIgnoreErr !== undefined ? { caIgnoreErr: parseIgnoreErrors(own.caIgnoreErr) } : {}),
     };
   }
+  const generateCertificates = generationOf(own, proxyName, global, tlsFiles, bind, report);
   const lifetime = global.ssl?.lifetime;
   const dhPem = tlsFiles?.dhParams;
   const dhBits = global.ssl?.defaultDhParam;
@@ -86,6 +87,28 @@ export function resolveBindSsl(
     ...(clientAuth !== undefined ? { clientAuth } : {}),
     ...(own?.strictSni === true ? { strictSni: true } : {}),
     ...(lifetime !== undefined ? { sessionLifetime: lifetime } : {}),
+    ...(generateCertificates !== undefined ? { generateCertificates } : {}),
+  };
+}
+
+/** HAProxy's default `tune.ssl.ssl-ctx-cache-size` (DEFAULT_SSL_CTX_CACHE). */
+const DEFAULT_CTX_CACHE = 1000;
+
+/** `generate-certificates` with its CA (HAProxy's ssl_sock_load_ca, messages included). */
+function generationOf(own: BindDraft['tls'], proxyName: string, global: GlobalDraft, tlsFiles: TlsFiles | undefined, bind: BindDraft, report: TlsReport): GenerateCertificates | undefined {
+  if (own?.generateCertificates !== true) return undefined;
+  if (own.caSignFile === undefined) {
+    report.error(bind.place, 'bind', `Proxy '${proxyName}': cannot enable certificate generation, no CA certificate File configured at [${bind.place.file}:${bind.place.line}].`);
+    return undefined;
+  }
+  const ca = tlsFiles?.caSignFiles.get(own.caSignFile);
+  if (ca === undefined) return undefined;
+  return {
+    caFile: own.caSignFile.path,
+    caCertPem: ca.certPem,
+    caKeyPem: ca.keyPem,
+    ...(own.caSignPass !== undefined ? { caPass: own.caSignPass } : {}),
+    cacheSize: global.ssl?.ctxCacheSize ?? DEFAULT_CTX_CACHE,
   };
 }
 

@@ -131,6 +131,7 @@ const certificateFileSchema = v.object({
   sslConf: v.optional(crtListSslConfSchema),
   sslConfFiles: v.optional(v.array(v.object({ path: v.string(), pem: v.string() }))),
   dhPem: v.optional(v.pipe(v.string(), v.includes('DH PARAMETERS-----', 'dhPem must be PEM DH parameters'))),
+  ocspResponse: v.optional(v.instance(Uint8Array)),
 });
 
 const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -166,6 +167,15 @@ const bindSslSchema = v.object({
   strictSni: v.optional(v.boolean()),
   sessionLifetime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   dhParams: v.optional(v.object({ pem: v.optional(v.string()), defaultBits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))) })),
+  generateCertificates: v.optional(
+    v.object({
+      caFile: v.string(),
+      caCertPem: v.pipe(v.string(), v.includes('-----BEGIN', 'caCertPem must be PEM text')),
+      caKeyPem: v.pipe(v.string(), v.includes('-----BEGIN', 'caKeyPem must be PEM text')),
+      caPass: v.optional(v.string()),
+      cacheSize: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    }),
+  ),
 });
 
 const accountNameSchema = v.strictObject({

@@ -20,6 +20,8 @@ export interface TlsFiles {
   readonly crls: ReadonlyMap<CaFileReference, string>;
   readonly crtLists: ReadonlyMap<CertificateReference, CertificateFile[]>;
   readonly serverCertificates: ReadonlyMap<CertificateReference, CertificateFile>;
+  /** `ca-sign-file`: the CA certificate (and chain) and key `generate-certificates` signs with. */
+  readonly caSignFiles: ReadonlyMap<CaFileReference, CertificateFile>;
   /** `ssl-dh-param-file`: its DH PARAMETERS block. */
   readonly dhParams?: string | undefined;
 }
@@ -166,6 +168,7 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
   const crls = new Map<CaFileReference, string>();
   const crtLists = new Map<CertificateReference, CertificateFile[]>();
   const serverCertificates = new Map<CertificateReference, CertificateFile>();
+  const caSignFiles = new Map<CaFileReference, CertificateFile>();
   const crtBase = draft.global.crtBase;
   const delExt = draft.global.ssl?.loadExtraDelExt === true;
   for (const proxy of draft.proxies) {
@@ -175,6 +178,11 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
       if (tls.crlFile !== undefined && !crls.has(tls.crlFile)) {
         const crl = await loadCrl(tls.crlFile, files, diagnostics);
         if (crl !== undefined) crls.set(tls.crlFile, crl);
+      }
+      if (tls.caSignFile !== undefined && !caSignFiles.has(tls.caSignFile)) {
+        const result = await loadCertificatePath(tls.caSignFile.path, files, delExt);
+        if (result.ok && result.files[0] !== undefined) caSignFiles.set(tls.caSignFile, result.files[0]);
+        else diagnostics.error({ ...tls.caSignFile.place, keyword: 'bind', message: `'bind' : 'ca-sign-file' : Failed to read CA certificate file '${tls.caSignFile.path}': ${result.ok ? 'no certificate' : result.message}.` });
       }
       for (const list of tls.crtLists ?? []) {
         if (crtLists.has(list)) continue;
@@ -196,5 +204,5 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
   }
   const dhFile = draft.global.ssl?.dhParamFile;
   const dhParams = dhFile === undefined ? undefined : await loadDhParams(dhFile, files, diagnostics);
-  return { crls, crtLists, serverCertificates, ...(dhParams !== undefined ? { dhParams } : {}) };
+  return { crls, crtLists, serverCertificates, caSignFiles, ...(dhParams !== undefined ? { dhParams } : {}) };
 }

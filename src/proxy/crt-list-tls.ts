@@ -81,6 +81,7 @@ export function crtListTlsCertificate(
     source: file.path,
     ...(file.serverNames !== undefined ? { serverNames: file.serverNames } : {}),
     ...(pem.dhPem !== undefined ? { dhPem: pem.dhPem } : {}),
+    ...(file.ocspResponse !== undefined ? { ocspResponse: file.ocspResponse } : {}),
     ...(settings !== undefined ? { settings } : {}),
     ...(clientAuth !== undefined ? { clientAuth } : {}),
   };

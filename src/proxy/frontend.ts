@@ -7,6 +7,7 @@ import { H2ClientConnection, type H2Options } from '../mux/h2-client.ts';
 import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
+import { certificateGenerator } from './generated-certificates.ts';
 import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler, TlsHandshakeFailure, TlsInfo } from '../runtime.ts';
 import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, listenTlsOptions } from './tls-listen.ts';
 import { logConnectionFailure } from './connection-failure-log.ts';
@@ -177,7 +178,16 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     for (const [i, bind] of this.model.binds.entries()) {
       if (bind.unix === true && this.threadIndex !== 0) continue;
       try {
-        const tls = bind.ssl ? { tls: { ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy) as ListenTlsOptions), onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind) } } : {};
+        const generator = certificateGenerator(bind, this.runtime);
+        const tls = bind.ssl
+          ? {
+              tls: {
+                ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy) as ListenTlsOptions),
+                onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind),
+                ...(generator !== undefined ? { generateCertificate: (name: string) => generator.certificateFor(name) } : {}),
+              },
+            }
+          : {};
         const backlog = this.#listenerBacklogs[i] as number;
         const listener =
           bind.unix === true

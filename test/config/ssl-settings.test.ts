@@ -369,3 +369,37 @@ describe('option httpslog', () => {
     );
   });
 });
+
+describe('generate-certificates and .ocsp files', () => {
+  it('generate-certificates takes ca-sign-file (against ca-base) and tune.ssl.ssl-ctx-cache-size', async () => {
+    const fake = new FakeFiles({ '/certs/a.pem': A_PEM, '/cas/sign.pem': `${CA_PEM}\n${fixture('tls/ca.key')}` });
+    const model = await parseConfigText(
+      cfg(['  ca-base /cas', '  tune.ssl.ssl-ctx-cache-size 7'], 'frontend f', '  bind :443 ssl generate-certificates crt /certs/a.pem ca-sign-file sign.pem ca-sign-pass secret'),
+      'h.cfg',
+      { files: fake },
+    );
+    const generation = bind(model).ssl?.generateCertificates;
+    assert.equal(generation?.caFile, '/cas/sign.pem');
+    assert.equal(generation?.cacheSize, 7);
+    assert.equal(generation?.caPass, 'secret');
+    assert.ok(generation?.caKeyPem.includes('PRIVATE KEY'));
+    // HAProxy's default cache.
+    const plain = await parseConfigText(cfg([], 'frontend f', '  bind :443 ssl generate-certificates crt /certs/a.pem ca-sign-file /cas/sign.pem'), 'h.cfg', { files: fake });
+    assert.equal(bind(plain).ssl?.generateCertificates?.cacheSize, 1000);
+  });
+
+  it('generate-certificates without ca-sign-file is an error (ssl_sock_load_ca)', async () => {
+    assert.deepEqual(await errors(cfg([], 'frontend f', '  bind :443 ssl generate-certificates crt /certs/a.pem')), [
+      [8, "Proxy 'f': cannot enable certificate generation, no CA certificate File configured at [h.cfg:8]."],
+    ]);
+  });
+
+  it("a certificate's .ocsp file is its stapled response; none without one", async () => {
+    const response = Uint8Array.of(0x30, 0x03, 0x0a, 0x01, 0x00);
+    const fake = new FakeFiles({ '/certs/a.pem': A_PEM, '/certs/a.pem.ocsp': response, '/certs/b.pem': B_PEM });
+    const model = await parseConfigText(cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem crt /certs/b.pem'), 'h.cfg', { files: fake });
+    const [a, b] = bind(model).ssl?.certificates ?? [];
+    assert.deepEqual(a?.ocspResponse, response);
+    assert.equal(b?.ocspResponse, undefined);
+  });
+});

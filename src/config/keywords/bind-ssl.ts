@@ -3,7 +3,8 @@
  * versions (`ssl-min-ver`, `ssl-max-ver`, `no-sslv3`, `no-tlsv1x`, `force-tlsv1x`), `ciphers`,
  * `ciphersuites`, `curves`, `no-tls-tickets`, `prefer-client-ciphers` (tls-options.ts); client
  * certificates (`ca-file`, `ca-verify-file`, `verify none|optional|required`, `crl-file`, `crt-ignore-err`,
- * `ca-ignore-err`); `ecdhe CURVE`; `crt-list FILE`, `strict-sni` and `no-alpn`.
+ * `ca-ignore-err`); `ecdhe CURVE`; `crt-list FILE`, `strict-sni` and `no-alpn`; `generate-certificates`
+ * with `ca-sign-file FILE` (against `ca-base`) and `ca-sign-pass`.
  *
  * Paths are resolved as HAProxy does: `ca-file`/`crl-file` against `ca-base`, `crt-list`
  * against `crt-base`. Which of these a runtime cannot honour is checked once the whole
@@ -126,6 +127,30 @@ const certificateSelectionOptions: BindOption[] = [
     arity: 0,
     parse(ctx, bind, _value, option) {
       note(ctx, bind, option).strictSni = true;
+    },
+  },
+  {
+    name: 'generate-certificates',
+    arity: 0,
+    parse(ctx, bind, _value, option) {
+      note(ctx, bind, option).generateCertificates = true;
+    },
+  },
+  {
+    // Resolved against `ca-base`, as HAProxy's bind_parse_ca_sign_file.
+    name: 'ca-sign-file',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      note(ctx, bind, option).caSignFile = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+    },
+  },
+  {
+    name: 'ca-sign-pass',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      note(ctx, bind, option).caSignPass = value.text;
     },
   },
   {

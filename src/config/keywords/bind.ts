@@ -206,8 +206,8 @@ export const bindKeywords: KeywordList = {
   bindOptions,
   unsupported: {
     bindOptions: [
-      'accept-netscaler-cip', 'allow-0rtt', 'ca-sign-file',
-      'ca-sign-pass', 'client-sigalgs', 'defer-accept', 'expose-fd', 'generate-certificates', 'guid-prefix', 'id', 'idle-ping',
+      'accept-netscaler-cip', 'allow-0rtt',
+      'client-sigalgs', 'defer-accept', 'expose-fd', 'guid-prefix', 'id', 'idle-ping',
       'interface', 'label', 'level', 'maxconn', 'mss', 'namespace', 'nbconn', 'nice', 'no-ca-names', 'npn',
       'process', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
       'shards', 'sigalgs', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',

@@ -13,8 +13,9 @@
  *   replaced (`foo.crt` -> `foo.key`) instead of appended (`foo.crt.key`), as HAProxy does;
  * - `tune.ssl.lifetime T`: how long a TLS session may be resumed (the listener's session
  *   timeout);
+ * - `tune.ssl.ssl-ctx-cache-size N`: how many certificates `generate-certificates` keeps;
  * - `tune.ssl.cachesize`, `tune.ssl.force-private-cache`, `tune.ssl.maxrecord`,
- *   `tune.ssl.hard-maxrecord`, `tune.ssl.ssl-ctx-cache-size`, `tune.ssl.capture-buffer-size`,
+ *   `tune.ssl.hard-maxrecord`, `tune.ssl.capture-buffer-size`,
  *   `tune.ssl.capture-cipherlist-size`: buffers and caches inside HAProxy's OpenSSL use that
  *   the runtimes size themselves: accepted with a warning saying so.
  */
@@ -158,7 +159,16 @@ const keywords: SectionKeyword[] = [
   runtimeSized('tune.ssl.cachesize', 'an integer argument'),
   runtimeSized('tune.ssl.maxrecord', 'an integer argument'),
   runtimeSized('tune.ssl.hard-maxrecord', 'an integer argument'),
-  runtimeSized('tune.ssl.ssl-ctx-cache-size', 'an integer argument'),
+  {
+    // The LRU of certificates `generate-certificates` forges (proxy/generated-certificates.ts).
+    name: 'tune.ssl.ssl-ctx-cache-size',
+    sections: GLOBAL,
+    parse(ctx, args) {
+      if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
+      const size = parseInteger(ctx, args[1] as Token, { min: 0, max: 2_147_483_647 }, "'tune.ssl.ssl-ctx-cache-size'");
+      if (size !== undefined) globalSsl(ctx).ctxCacheSize = size;
+    },
+  },
   runtimeSized('tune.ssl.capture-buffer-size', 'an integer argument'),
   runtimeSized('tune.ssl.capture-cipherlist-size', 'an integer argument'),
   {

@@ -321,7 +321,7 @@ function ocspStaples(certificates: readonly TlsCertificate[]): Map<string, Buffe
   for (const certificate of certificates) {
     if (certificate.ocspResponse === undefined) continue;
     staples ??= new Map();
-    staples.set(Buffer.from(new X509Certificate(certificate.certPem).raw).toString('hex'), Buffer.from(certificate.ocspResponse));
+    staples.set(Buffer.from(new (nodeCrypto().X509Certificate)(certificate.certPem).raw).toString('hex'), Buffer.from(certificate.ocspResponse));
   }
   return staples;
 }

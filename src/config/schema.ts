@@ -21,6 +21,7 @@ import { parseErrorMessage } from '../http/error-message.ts';
 import { compileReplyBuilder } from '../rules/actions/reply-actions.ts';
 import { logFormatProblem } from '../log/traffic-log.ts';
 import { MAX_TIMER_MS } from './time.ts';
+import { tcpSocketSchema } from './tcp-socket-model.ts';
 
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 export const weightSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256));
@@ -849,6 +850,7 @@ const statsPageSchema = v.object({
 });
 
 const frontendSchema = v.object({
+  clientSocket: tcpSocketSchema,
   compression: v.optional(
     v.object({
       algos: v.array(v.picklist(['identity', 'gzip', 'deflate', 'raw-deflate'])),
@@ -921,6 +923,7 @@ const fcgiAppSchema = v.object({
 });
 
 const backendSchema = v.object({
+  serverSocket: tcpSocketSchema,
   fcgiApp: v.optional(fcgiAppSchema),
   compression: v.optional(
     v.object({

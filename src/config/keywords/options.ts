@@ -169,11 +169,11 @@ export const optionKeywords: KeywordList = {
   ],
   unsupported: {
     options: [
-      'forwarded', 'http-tunnel', 'checkcache', 'clitcpka', 'srvtcpka',
-      'tcpka', 'contstats', 'http-ignore-probes', 'http-no-delay',
+      'forwarded', 'http-tunnel', 'checkcache',
+      'contstats', 'http-ignore-probes', 'http-no-delay',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers', 'http_proxy', 'independent-streams',
-      'external-check', 'nolinger',
+      'external-check',
       'prefer-last-server', 'tcp-smart-accept',
       'tcp-smart-connect', 'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',

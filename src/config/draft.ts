@@ -285,6 +285,8 @@ export interface ProxyOptionsDraft {
   restrictHeaderNames: 'preserve' | 'delete' | 'reject';
   /** Whether the option was written (an FCGI backend defaults to `delete` only when it was not: fcgi-apps.ts). */
   restrictHeaderNamesFrom: 'builtin' | 'config';
+  /** `option http-ignore-probes`. */
+  ignoreProbes: boolean;
   /** `option clitcpka` / `srvtcpka` (`option tcpka` sets both on the sides the proxy has). */
   cliTcpKa: boolean;
   srvTcpKa: boolean;
@@ -782,6 +784,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           disableH2Upgrade: false,
           restrictHeaderNames: 'preserve',
           restrictHeaderNamesFrom: 'builtin',
+          ignoreProbes: false,
           cliTcpKa: false,
           srvTcpKa: false,
           noLinger: false,

@@ -1048,6 +1048,8 @@ export interface FrontendOptions {
   readonly socketStats?: boolean | undefined;
   /** `option disable-h2-upgrade`: an HTTP/1 connection never turns HTTP/2 on the preface. */
   readonly disableH2Upgrade?: boolean | undefined;
+  /** `option http-ignore-probes`: a connection that sent nothing is closed without a 400/408 and without a log. */
+  readonly ignoreProbes?: boolean | undefined;
   /**
    * `option abortonclose` reached the frontend from a defaults section (or a listen): HAProxy
    * then keeps reading the client after a complete request, so it sees a FIN in time for the

@@ -335,6 +335,7 @@ class Resolver {
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
         ...(proxy.options.socketStats ? { socketStats: true } : {}),
         ...(proxy.options.disableH2Upgrade ? { disableH2Upgrade: true } : {}),
+        ...(proxy.options.ignoreProbes ? { ignoreProbes: true } : {}),
       },
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),

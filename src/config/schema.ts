@@ -885,6 +885,7 @@ const frontendSchema = v.object({
       bufferRequest: v.optional(v.boolean()),
       socketStats: v.optional(v.boolean()),
       disableH2Upgrade: v.optional(v.boolean()),
+      ignoreProbes: v.optional(v.boolean()),
     }),
     v.check((o) => !(o.tcplog && o.httplog), 'tcplog and httplog are exclusive'),
   ),

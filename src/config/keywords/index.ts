@@ -52,6 +52,7 @@ import { processManagementKeywords } from './process-management.ts';
 import { programKeywords } from './program.ts';
 import { unixSocketFileKeywords } from './unix-socket-files.ts';
 import { tcpKeepAliveKeywords } from './tcp-keepalive.ts';
+import { noopOptionKeywords } from './noop-options.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -102,6 +103,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   unixSocketFileKeywords,
   fcgiAppKeywords,
   tcpKeepAliveKeywords,
+  noopOptionKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

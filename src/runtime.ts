@@ -141,6 +141,14 @@ export type TlsFeature =
   | 'server-crl-file'
   | 'dh-params';
 
+/**
+ * TCP socket options a runtime cannot set on its sockets (HAProxy's `*tcpka-idle`,
+ * `*tcpka-intvl`, `*tcpka-cnt`, `option nolinger`), refused at configuration time on that
+ * runtime (config/runtime-socket-check.ts) and listed in docs/runtimes.md.
+ * 'abortive-close': Socket.reset() cannot send a TCP reset (it closes with a FIN).
+ */
+export type SocketFeature = 'keepalive-idle' | 'keepalive-interval' | 'keepalive-count' | 'abortive-close';
+
 /** See Runtime.tlsLibrary. */
 export interface TlsLibrary {
   readonly name: string;
@@ -513,6 +521,8 @@ export interface Runtime {
   readonly version: string;
   /** TLS features this runtime cannot honour (refused at configuration time); none when undefined. */
   readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
+  /** TCP socket options this runtime cannot set (refused at configuration time); none when undefined. */
+  readonly socketUnsupported?: ReadonlySet<SocketFeature> | undefined;
   /**
    * The TLS library under the runtime's TLS stack, for HAProxy's `.if ssllib_name_startswith()`,
    * `openssl_version_atleast()` and `openssl_version_before()`: its name as OpenSSL_version()

@@ -28,6 +28,7 @@
 import { checkServerIdentity } from 'node:tls';
 import { setListenBacklog } from './listen-backlog.ts';
 import type {
+  SocketFeature,
   ConnectOptions,
   DatagramReceiver,
   DatagramSender,
@@ -650,12 +651,20 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
 /** Bun's node:tls ignores TLSv1.3 suites (measured on Bun 1.4.5: the default suite is negotiated whatever is asked). */
 const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites', 'dh-params']);
 
+/**
+ * Bun's sockets set SO_KEEPALIVE and, given a delay, TCP_KEEPIDLE, then always TCP_KEEPINTVL 1 s
+ * and TCP_KEEPCNT 10 (uSockets, as libuv): an interval or count of one's own cannot be set
+ * (strace on Bun 1.4.5).
+ */
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count']);
+
 export const bunRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
   name: 'bun',
   version: Bun.version,
   tlsUnsupported: TLS_UNSUPPORTED,
+  socketUnsupported: SOCKET_UNSUPPORTED,
   // BoringSSL answers to OpenSSL 1.1.1g (its OPENSSL_VERSION_NUMBER, 0x1010107f).
   tlsLibrary: { name: 'BoringSSL', opensslVersion: '1.1.1g' },
   // Bun.listen({ reusePort }) sets SO_REUSEPORT (Linux; elsewhere Bun sets only SO_REUSEADDR).

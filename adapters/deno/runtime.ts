@@ -24,6 +24,7 @@ import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode }
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
+  SocketFeature,
   ConnectOptions,
   DatagramReceiver,
   DatagramSender,
@@ -587,12 +588,19 @@ const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
   'server-crl-file',
 ]);
 
+/**
+ * Deno.TcpConn.setKeepAlive toggles SO_KEEPALIVE only (no idle delay, interval or count), and
+ * Deno.Conn has no abortive close (reset() closes with a FIN): see docs/runtimes.md.
+ */
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-idle', 'keepalive-interval', 'keepalive-count', 'abortive-close']);
+
 export const denoRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
   name: 'deno',
   version: Deno.version.deno,
   tlsUnsupported: TLS_UNSUPPORTED,
+  socketUnsupported: SOCKET_UNSUPPORTED,
   // node:tls on Deno is rustls: no OpenSSL version to compare.
   tlsLibrary: { name: 'rustls', opensslVersion: undefined },
   listen,

@@ -2,7 +2,7 @@
  * Node adapter: sockets on node:net / node:tls (adapters/shared/node-sockets.ts) and the
  * process services on Node's APIs (adapters/shared/node-process.ts).
  */
-import type { Runtime } from '../../src/runtime.ts';
+import type { Runtime, SocketFeature } from '../../src/runtime.ts';
 import { loadServingBuiltins, nodeCluster } from '../shared/node-builtins.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
@@ -12,11 +12,19 @@ import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode }
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { parentThreadNode, startThreadNode } from './node-threads.ts';
 
+/**
+ * node:net's setKeepAlive(true, delay) sets SO_KEEPALIVE, TCP_KEEPIDLE and then always
+ * TCP_KEEPINTVL 1 s and TCP_KEEPCNT 10 (libuv): an interval or count of one's own cannot be set
+ * (strace on Node 26 and 20).
+ */
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count']);
+
 export const nodeRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
   name: 'node',
   version: process.versions.node,
+  socketUnsupported: SOCKET_UNSUPPORTED,
   // process.versions.openssl: "3.0.19", or "3.0.7+quic" on some builds.
   tlsLibrary: { name: 'OpenSSL', opensslVersion: (process.versions.openssl ?? '').replace(/[+-].*$/, '') },
   listen: (options, onConnection) => listenNode(options, onConnection, nodeCluster().isWorker),

@@ -8,6 +8,7 @@
 import type { ResolversDraft } from './keywords/resolvers.ts';
 import type { PeersDraft } from './keywords/peers.ts';
 import type { FcgiAppDraft } from './keywords/fcgi-app.ts';
+import type { TcpKaDraft } from './keywords/tcp-keepalive.ts';
 import type {
   AclModel,
   TcpRuleModel,
@@ -292,6 +293,16 @@ export interface ProxyOptionsDraft {
   restrictHeaderNames: 'preserve' | 'delete' | 'reject';
   /** Whether the option was written (an FCGI backend defaults to `delete` only when it was not: fcgi-apps.ts). */
   restrictHeaderNamesFrom: 'builtin' | 'config';
+  /** `option http-ignore-probes`. */
+  ignoreProbes: boolean;
+  /** `option clitcpka` / `srvtcpka` (`option tcpka` sets both on the sides the proxy has). */
+  cliTcpKa: boolean;
+  srvTcpKa: boolean;
+  /** `option nolinger`, and where it was last written (runtime-socket-check.ts points there). */
+  noLinger: boolean;
+  noLingerPlace: Place | undefined;
+  /** `clitcpka-idle` ... `srvtcpka-cnt`, by keyword (replaced, never mutated: defaults share it). */
+  tcpKa: TcpKaDraft;
 }
 
 /**
@@ -783,6 +794,12 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           disableH2Upgrade: false,
           restrictHeaderNames: 'preserve',
           restrictHeaderNamesFrom: 'builtin',
+          ignoreProbes: false,
+          cliTcpKa: false,
+          srvTcpKa: false,
+          noLinger: false,
+          noLingerPlace: undefined,
+          tcpKa: {},
         },
     logFormatPlace: base?.logFormatPlace,
     logFormat: base?.logFormat,

@@ -19,7 +19,8 @@ import type { KeywordRegistry } from './registry.ts';
 import { resolveConfig } from './resolve.ts';
 import { loadTlsFiles } from './tls-files.ts';
 import { checkRuntimeTls, type RuntimeTlsLimits } from './runtime-tls-check.ts';
-import type { TlsFeature, TlsLibrary } from '../runtime.ts';
+import { checkRuntimeSockets, type RuntimeSocketLimits } from './runtime-socket-check.ts';
+import type { SocketFeature, TlsFeature, TlsLibrary } from '../runtime.ts';
 import type { EnvLookup } from './tokenizer.ts';
 import { LoadedPatternFiles, PatternFileCollector, type PatternFileTexts, withPatternFiles } from '../rules/pattern-files.ts';
 
@@ -35,6 +36,7 @@ export type ConfigLoaderRuntime = ConfigFileReader & {
   readonly name?: string;
   readonly tlsUnsupported?: ReadonlySet<TlsFeature> | undefined;
   readonly tlsLibrary?: TlsLibrary | undefined;
+  readonly socketUnsupported?: ReadonlySet<SocketFeature> | undefined;
 };
 
 export interface ParseConfigOptions {
@@ -45,6 +47,8 @@ export interface ParseConfigOptions {
   readonly registry?: KeywordRegistry | undefined;
   /** TLS options the runtime cannot honour, refused at their lines; none when undefined. */
   readonly tlsLimits?: RuntimeTlsLimits | undefined;
+  /** TCP socket options the runtime cannot set, refused at their lines; none when undefined. */
+  readonly socketLimits?: RuntimeSocketLimits | undefined;
   /** The runtime's TLS library, for `.if openssl_version_atleast()` and friends. */
   readonly tlsLibrary?: TlsLibrary | undefined;
   /**
@@ -94,6 +98,7 @@ export async function parseConfigSources(
   }
   const { draft, diagnostics } = parsed;
   checkRuntimeTls(draft, options.tlsLimits, diagnostics);
+  checkRuntimeSockets(draft, options.socketLimits, diagnostics);
   const references = certificateReferences(draft);
   // Without file access, resolve.ts reports each `crt` and `ca-file` it cannot read.
   const certificates =
@@ -217,7 +222,9 @@ export async function loadConfig(paths: readonly string[], runtime: ConfigLoader
   const env: EnvLookup = runtime.env === undefined ? () => undefined : (name) => runtime.env?.(name);
   const tlsLimits =
     runtime.name !== undefined && runtime.tlsUnsupported !== undefined ? { runtime: runtime.name, unsupported: runtime.tlsUnsupported } : undefined;
-  return parseConfigSources(sources, { env, files: runtime, tlsLimits, tlsLibrary: runtime.tlsLibrary, checkModel: options.checkModel });
+  const socketLimits =
+    runtime.name !== undefined && runtime.socketUnsupported !== undefined ? { runtime: runtime.name, unsupported: runtime.socketUnsupported } : undefined;
+  return parseConfigSources(sources, { env, files: runtime, tlsLimits, socketLimits, tlsLibrary: runtime.tlsLibrary, checkModel: options.checkModel });
 }
 
 export { ConfigError };

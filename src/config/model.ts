@@ -11,6 +11,7 @@ import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 import type { HttpMapRuleModel } from './map-action-model.ts';
 import type { TlsOptionsModel } from './tls-options.ts';
 import type { CrtListSslConf } from './crt-list-line.ts';
+import type { TcpSocketModel } from './tcp-socket-model.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel } from './stream-action-model.ts';
@@ -1068,6 +1069,8 @@ export interface FrontendOptions {
   readonly socketStats?: boolean | undefined;
   /** `option disable-h2-upgrade`: an HTTP/1 connection never turns HTTP/2 on the preface. */
   readonly disableH2Upgrade?: boolean | undefined;
+  /** `option http-ignore-probes`: a connection that sent nothing is closed without a 400/408 and without a log. */
+  readonly ignoreProbes?: boolean | undefined;
   /**
    * `option abortonclose` reached the frontend from a defaults section (or a listen): HAProxy
    * then keeps reading the client after a complete request, so it sees a FIN in time for the
@@ -1099,6 +1102,8 @@ export interface MonitorModel {
 }
 
 export interface FrontendModel extends HttpRulesModel {
+  /** `option clitcpka` / `clitcpka-*` / `option nolinger`: options of accepted connections; absent when none. */
+  readonly clientSocket?: TcpSocketModel | undefined;
   /** `compression ...` lines (the response compression filter); absent when none. */
   readonly compression?: CompressionModel | undefined;
   /** `filter NAME` lines in declaration order (the response filters, src/stream/response-filter.ts). */
@@ -1174,6 +1179,8 @@ export interface BackendHttpOptions extends HttpProxyOptions {
 }
 
 export interface BackendModel extends HttpRulesModel {
+  /** `option srvtcpka` / `srvtcpka-*` / `option nolinger`: options of server connections; absent when none. */
+  readonly serverSocket?: TcpSocketModel | undefined;
   /** `use-fcgi-app NAME`: the section its `proto fcgi` servers speak for (src/mux/fcgi-server.ts). */
   readonly fcgiApp?: FcgiAppModel | undefined;
   /** As FrontendModel's. */

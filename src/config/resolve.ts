@@ -44,6 +44,7 @@ import { fcgiAppOf, resolveFcgiApps } from './fcgi-apps.ts';
 import { checkServerTracking, trackModel } from './server-tracking.ts';
 import { programsOf } from './programs.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
+import { tcpSocketModel } from './tcp-socket-model.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import type {
   BackendHttpOptions,
@@ -309,7 +310,9 @@ class Resolver {
     }
     const log = this.#logFormats(proxy, httplogFallback);
     this.#checkCaptureIds(proxy);
+    const clientSocket = tcpSocketModel(proxy.options, 'client');
     return {
+      ...(clientSocket !== undefined ? { clientSocket } : {}),
       name: proxy.name,
       mode: proxy.mode,
       binds: proxy.binds.map((b) => this.#bind(b, proxy)),
@@ -332,6 +335,7 @@ class Resolver {
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
         ...(proxy.options.socketStats ? { socketStats: true } : {}),
         ...(proxy.options.disableH2Upgrade ? { disableH2Upgrade: true } : {}),
+        ...(proxy.options.ignoreProbes ? { ignoreProbes: true } : {}),
       },
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
@@ -753,7 +757,9 @@ class Resolver {
         source: location(server.place),
       });
     }
+    const serverSocket = tcpSocketModel(proxy.options, 'server');
     return {
+      ...(serverSocket !== undefined ? { serverSocket } : {}),
       name: proxy.name,
       mode: proxy.mode,
       balance: this.#balance(proxy),

@@ -25,6 +25,15 @@ import { logFormatProblem } from '../log/traffic-log.ts';
 import { MAX_TIMER_MS } from './time.ts';
 import { RETRY_ON_EVENTS } from './retry-on-events.ts';
 
+/** TcpSocketModel (tcp-socket-model.ts): `option clitcpka|srvtcpka|tcpka`, `*tcpka-*`, `option nolinger`. */
+const tcpSeconds = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0x7fffffff)));
+const tcpSocketSchema = v.optional(
+  v.object({
+    keepAlive: v.optional(v.object({ idle: tcpSeconds, interval: tcpSeconds, count: tcpSeconds })),
+    noLinger: v.optional(v.boolean()),
+  }),
+);
+
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 export const weightSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256));
 export const countSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2_147_483_647));
@@ -849,6 +858,7 @@ const statsPageSchema = v.object({
 });
 
 const frontendSchema = v.object({
+  clientSocket: tcpSocketSchema,
   compression: v.optional(
     v.object({
       algos: v.array(v.picklist(['identity', 'gzip', 'deflate', 'raw-deflate'])),
@@ -883,6 +893,7 @@ const frontendSchema = v.object({
       bufferRequest: v.optional(v.boolean()),
       socketStats: v.optional(v.boolean()),
       disableH2Upgrade: v.optional(v.boolean()),
+      ignoreProbes: v.optional(v.boolean()),
     }),
     v.check((o) => !(o.tcplog && o.httplog), 'tcplog and httplog are exclusive'),
   ),
@@ -921,6 +932,7 @@ const fcgiAppSchema = v.object({
 });
 
 const backendSchema = v.object({
+  serverSocket: tcpSocketSchema,
   fcgiApp: v.optional(fcgiAppSchema),
   compression: v.optional(
     v.object({

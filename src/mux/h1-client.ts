@@ -451,7 +451,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       this.host.counters.ereq++;
       return this.#stream.fail(400, 'C', 'R');
     }
-    if (this.requests > 0) return this.#closeClient();
+    // `option http-ignore-probes`: nothing came, as between keep-alive requests (mux_h1.c's PR_O_IGNORE_PRB).
+    if (this.requests > 0 || this.host.model.options.ignoreProbes === true) return this.#closeClient();
     this.host.counters.ereq++;
     // A connection that sent nothing (a probe, a TCP health check) is what dontlognull silences.
     this.#stream.fail(400, 'C', 'R', !(this.host.model.options.dontlognull && this.#stream.requestStartedAt < 0));
@@ -549,7 +550,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   #expire(now: number): void {
     switch (this.#state) {
       case 'idle':
-        if (this.#reqParser.inProgress || this.requests === 0) {
+        if (this.#reqParser.inProgress || (this.requests === 0 && this.host.model.options.ignoreProbes !== true)) {
           this.host.counters.ereq++;
           return this.#stream.fail(408, 'c', 'R');
         }

@@ -30,6 +30,8 @@ import { httpRulesOf, switchingTarget } from '../rules/http-rules.ts';
 import { upgradeMux } from '../mux/http-upgrade.ts';
 import type { Services } from '../services/services.ts';
 import { socketFileOptions } from './socket-owners.ts';
+import { applyTcpKeepAlive } from './tcp-keepalive.ts';
+import { withLingerPolicy } from './no-linger-socket.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -247,12 +249,14 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     return this.#held.length > 0;
   }
 
-  #startSession(socket: Socket, bind: BindModel): void {
+  #startSession(accepted: Socket, bind: BindModel): void {
+    const socket = withLingerPolicy(accepted, this.model.clientSocket?.noLinger);
     this.limits.opened(this.limitSlot);
     connectionAccepted(this.counters);
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
     socket.setNoDelay(true);
+    applyTcpKeepAlive(socket, this.model.clientSocket);
     const info = new ConnectionInfo(socket);
     info.http2 = servesHttp2(bind, socket);
     const listener = this.listenerStats?.get(bind);

@@ -8,6 +8,8 @@ import { serverTlsOptions } from './server-tls.ts';
 import { serverDestination } from './connection-key.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
 import { connectedStatus, failedStatus, type ServerConnectionStatus } from '../proxy/connection-error.ts';
+import { applyTcpKeepAlive } from '../proxy/tcp-keepalive.ts';
+import { withLingerPolicy } from '../proxy/no-linger-socket.ts';
 
 /** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
 export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'connected';
@@ -285,8 +287,10 @@ export class ServerLeg implements SocketHandler {
     this.#owner.legScheduled();
   }
 
-  onConnect(socket: Socket): void {
-    if (socket !== this.#attempt || this.step !== 'connecting') return;
+  onConnect(connected: Socket): void {
+    if (connected !== this.#attempt || this.step !== 'connecting') return;
+    const serverSocket = this.#backend?.model.serverSocket;
+    const socket = withLingerPolicy(connected, serverSocket?.noLinger);
     this.#attempt = undefined;
     const server = this.server as Server;
     this.step = 'connected';
@@ -294,6 +298,7 @@ export class ServerLeg implements SocketHandler {
     this.connectTime = Math.round(this.connectedAt - this.connectStartedAt);
     server.observer?.observe(Observed.l4Ok);
     this.connectionStatus = connectedStatus(server.ssl !== undefined);
+    applyTcpKeepAlive(socket, serverSocket);
     socket.setHandler(this.#owner);
     this.#owner.serverConnected(socket, false);
   }

@@ -51,6 +51,8 @@ import { serverStateKeywords } from './server-state.ts';
 import { processManagementKeywords } from './process-management.ts';
 import { programKeywords } from './program.ts';
 import { unixSocketFileKeywords } from './unix-socket-files.ts';
+import { tcpKeepAliveKeywords } from './tcp-keepalive.ts';
+import { noopOptionKeywords } from './noop-options.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -100,6 +102,8 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   programKeywords,
   unixSocketFileKeywords,
   fcgiAppKeywords,
+  tcpKeepAliveKeywords,
+  noopOptionKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

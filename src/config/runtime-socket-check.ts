@@ -1,0 +1,57 @@
+/**
+ * Refuses, at the line that wrote it, a TCP socket option the runtime running the configuration
+ * cannot set (Runtime.socketUnsupported; docs/runtimes.md), rather than accepting a setting that
+ * would silently do nothing. Only settings that apply are checked: a `clitcpka-idle` of a
+ * proxy without `option clitcpka` sets nothing in HAProxy either.
+ */
+
+import type { ConfigDraft, Place } from './draft.ts';
+import type { DiagnosticList } from './errors.ts';
+import type { TcpKaWord } from './keywords/tcp-keepalive.ts';
+import type { SocketFeature } from '../runtime.ts';
+
+export interface RuntimeSocketLimits {
+  /** "node", "bun", "deno". */
+  readonly runtime: string;
+  readonly unsupported: ReadonlySet<SocketFeature>;
+}
+
+const RUNTIME_NAMES: Readonly<Record<string, string>> = { node: 'Node', bun: 'Bun', deno: 'Deno' };
+
+const WHY: Readonly<Record<SocketFeature, string>> = {
+  'keepalive-idle': 'its sockets cannot set TCP_KEEPIDLE, only SO_KEEPALIVE',
+  'keepalive-interval': 'its sockets cannot set TCP_KEEPINTVL (with an idle time they probe every 1 s)',
+  'keepalive-count': 'its sockets cannot set TCP_KEEPCNT (with an idle time they send 10 probes)',
+  'abortive-close': 'its sockets cannot close with a TCP reset',
+};
+
+const FEATURE: Readonly<Record<'idle' | 'intvl' | 'cnt', SocketFeature>> = {
+  idle: 'keepalive-idle',
+  intvl: 'keepalive-interval',
+  cnt: 'keepalive-count',
+};
+
+export function checkRuntimeSockets(draft: ConfigDraft, limits: RuntimeSocketLimits | undefined, diagnostics: DiagnosticList): void {
+  if (limits === undefined || limits.unsupported.size === 0) return;
+  const runtime = RUNTIME_NAMES[limits.runtime] ?? limits.runtime;
+  // A defaults section's line is reported once, whichever proxies inherit it.
+  const reported = new Set<Place>();
+  const refuse = (place: Place | undefined, keyword: string, feature: SocketFeature): void => {
+    if (place === undefined || reported.has(place) || !limits.unsupported.has(feature)) return;
+    reported.add(place);
+    diagnostics.error({ ...place, keyword, message: `'${keyword}' is not supported on ${runtime} (${WHY[feature]}); see docs/runtimes.md.` });
+  };
+  for (const proxy of draft.proxies) {
+    if (proxy.kind === 'defaults') continue;
+    const options = proxy.options;
+    for (const [prefix, enabled] of [['clitcpka', options.cliTcpKa && proxy.kind !== 'backend'], ['srvtcpka', options.srvTcpKa && proxy.kind !== 'frontend']] as const) {
+      if (!enabled) continue;
+      for (const word of ['idle', 'intvl', 'cnt'] as const) {
+        const keyword: TcpKaWord = `${prefix}-${word}`;
+        const setting = options.tcpKa[keyword];
+        if (setting !== undefined && setting.value > 0) refuse(setting.place, keyword, FEATURE[word]);
+      }
+    }
+    if (options.noLinger) refuse(options.noLingerPlace, 'option nolinger', 'abortive-close');
+  }
+}

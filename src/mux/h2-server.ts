@@ -18,11 +18,13 @@ import {
   goawayFrame,
   pingAckFrame,
   readUint32,
+  rstStreamFrame,
   settingsFrame,
   windowUpdateFrame,
   type Frame,
 } from '../http/h2/index.ts';
 import { localSettings, type H2Options } from './h2/local-settings.ts';
+import { goawayAnswersError, newH2Counters, type H2Counters } from './h2/h2-counters.ts';
 import { H2ServerStream, h2Failure } from './h2/server-stream.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Server } from '../proxy/server.ts';
@@ -67,6 +69,9 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
   /** Who holds the connection while no stream rides it (the pool, a session's store). */
   #idleHandler: SocketHandler | undefined;
   readonly #reader = new FrameReader();
+  /** The backend's `h2` stats module counters; `#uncounted`: this connection left open_conns. */
+  readonly #h2: H2Counters;
+  #uncounted = false;
   readonly #decoder: HpackDecoder;
   readonly encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
@@ -138,9 +143,13 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
    * h2_avail_streams); `opts`: the generation's `tune.h2.*`, announced as HAProxy does;
    * `server` and `key` make it a pool entry.
    */
-  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity, opts: H2Options = {}, server?: Server, key = '') {
+  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity, opts: H2Options = {}, server?: Server, key = '', counters?: H2Counters) {
     super(socket);
     this.#socket = socket;
+    // The backend's h2 stats module (a health check's connection counts nowhere).
+    this.#h2 = counters ?? newH2Counters();
+    this.#h2.openConns++;
+    this.#h2.totalConns++;
     this.runtime = runtime;
     this.#maxStreams = maxStreams;
     const local = localSettings(opts, true);
@@ -239,6 +248,25 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     this.#nextId += 2;
     stream.sendWindow = this.#peerInitialWindow;
     this.#streams.set(stream.id, stream);
+    this.#h2.openStreams++;
+    this.#h2.totalStreams++;
+  }
+
+  /**
+   * RST_STREAM for one stream (HAProxy counts every one as h2_rst_stream_resp); `detected`: it
+   * answers an error found in the server's response (h2_detected_strm_protocol_errors).
+   */
+  resetStream(id: number, code: number, detected: boolean): void {
+    if (detected) this.#h2.strmProtoErr++;
+    if (this.closed) return;
+    this.#h2.rstStreamResp++;
+    this.out(rstStreamFrame(id, code));
+  }
+
+  /** Forgets every open stream (the connection ends). */
+  #dropStreams(): void {
+    this.#h2.openStreams -= this.#streams.size;
+    this.#streams.clear();
   }
 
   /** `stream` is over on the wire (or never opened): its slot is free. */
@@ -246,6 +274,7 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     if (!this.#unopened.delete(stream)) {
       if (stream.id === 0 || this.#streams.get(stream.id) !== stream) return;
       this.#streams.delete(stream.id);
+      this.#h2.openStreams--;
     }
     const w = this.#waitingSlot.indexOf(stream);
     if (w >= 0) this.#waitingSlot.splice(w, 1);
@@ -396,12 +425,16 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
   }
 
   onClose(_socket: Socket, error: SocketError | undefined): void {
+    if (!this.#uncounted) {
+      this.#uncounted = true;
+      this.#h2.openConns--;
+    }
     const wasClosed = this.closed;
     this.closed = true;
     this.#reader.stop();
     this.#updateAvail();
     const users = this.#users();
-    this.#streams.clear();
+    this.#dropStreams();
     this.#unopened.clear();
     if (wasClosed && error === undefined) return;
     // A connection we ended ourselves was given up by its users: they hear nothing more.
@@ -426,20 +459,28 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     }
     switch (f.type) {
       case FrameType.SETTINGS:
+        // HAProxy counts the server's first SETTINGS twice (checked in H2_CS_SETTINGS1, then
+        // processed): so do we, for the same figures.
+        this.#h2.settingsRcvd += this.settingsSeen ? 1 : 2;
         return this.#settings(f);
       case FrameType.PING:
         if ((f.flags & Flag.ACK) === 0) this.out(pingAckFrame(f.buf, f.start));
         return;
       case FrameType.GOAWAY:
+        this.#h2.goawayRcvd++;
         return this.#goaway(f);
       case FrameType.WINDOW_UPDATE:
         return this.#windowUpdate(f);
       case FrameType.HEADERS:
+        this.#h2.headersRcvd++;
+        return this.#headerFragment(f);
       case FrameType.CONTINUATION:
         return this.#headerFragment(f);
       case FrameType.DATA:
+        this.#h2.dataRcvd++;
         return this.#data(f);
       case FrameType.RST_STREAM:
+        this.#h2.rstStreamRcvd++;
         return this.#streams.get(f.streamId)?.serverReset(readUint32(f.buf, f.start));
       default:
         return; // PRIORITY, unknown types
@@ -580,12 +621,14 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
 
   #connectionError(code: number, error: unknown): void {
     if (this.closed) return;
+    if (error instanceof H2Error) this.#h2.connProtoErr++;
     this.out(goawayFrame(0, code));
+    if (goawayAnswersError(code)) this.#h2.goawayResp++;
     const users = this.#users();
     this.closed = true;
     this.#reader.stop();
     this.#updateAvail();
-    this.#streams.clear();
+    this.#dropStreams();
     this.#unopened.clear();
     this.#socket.end();
     const failure = h2Failure(error instanceof Error ? error.message : 'HTTP/2 connection error');
@@ -600,7 +643,7 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     this.#reader.stop();
     this.#updateAvail();
     const users = this.#users();
-    this.#streams.clear();
+    this.#dropStreams();
     this.#unopened.clear();
     if (abort) this.#socket.reset();
     else {

@@ -7,12 +7,14 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h2-stats.test.js
  */
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { statNumbers } from '../support/cli-client.ts';
 import { FrameType, RawH2, frame } from '../support/h2-raw.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 
 const H2_FIELDS = [
   'h2_headers_rcvd', 'h2_data_rcvd', 'h2_settings_rcvd', 'h2_rst_stream_rcvd', 'h2_goaway_rcvd',
@@ -20,9 +22,9 @@ const H2_FIELDS = [
   'h2_open_connections', 'h2_backend_open_streams', 'h2_total_connections', 'h2_backend_total_streams',
 ] as const;
 
-/** The h2 fields of the frontend's `show stat` row. */
-async function h2Row(port: number, proxy: string): Promise<Record<string, number>> {
-  const values = await statNumbers(port, proxy, 'FRONTEND', H2_FIELDS);
+/** The h2 fields of a proxy's FRONTEND (or BACKEND) `show stat` row. */
+async function h2Row(port: number, proxy: string, row = 'FRONTEND'): Promise<Record<string, number>> {
+  const values = await statNumbers(port, proxy, row, H2_FIELDS);
   return Object.fromEntries(H2_FIELDS.map((f, i) => [f, values[i] as number]));
 }
 
@@ -38,9 +40,19 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let fe: number;
     let stats: number;
+    let toH2: number;
+    let h2Server: http2.Http2Server;
 
     before(async () => {
-      [fe, stats] = (await freePorts(2)) as [number, number];
+      let h2Port: number;
+      [fe, stats, toH2, h2Port] = (await freePorts(4)) as [number, number, number, number];
+      // An HTTP/2 server (prior knowledge) answering every request with a small body.
+      h2Server = http2.createServer();
+      h2Server.on('stream', (stream) => {
+        stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+        stream.end('hello');
+      });
+      await new Promise<void>((resolve) => h2Server.listen(h2Port, '127.0.0.1', resolve));
       proxy = await startProxy(
         target,
         `
@@ -51,12 +63,22 @@ frontend fe
     bind 127.0.0.1:${fe} proto h2
     http-request wait-for-body time 1s if METH_POST
     http-request return status 200 content-type text/plain string ok
+
+frontend to_h2
+    bind 127.0.0.1:${toH2}
+    default_backend be_h2
+
+backend be_h2
+    http-reuse always
+    server s1 127.0.0.1:${h2Port} proto h2
 `,
       );
     });
 
     after(async () => {
+      destroyAllClients();
       await stopProxy(target, proxy);
+      await new Promise((r) => h2Server.close(r));
     });
 
     /** The change of each field over `run` (the start-up probe of the port is left out). */
@@ -104,6 +126,42 @@ frontend fe
         h2_backend_open_streams: 0,
         h2_total_connections: 1,
         h2_backend_total_streams: 3,
+      });
+    });
+
+    it('a backend counts its HTTP/2 server connection: the server frames received, the streams', async () => {
+      const before = await h2Row(stats, 'be_h2', 'BACKEND');
+      const conn = await HttpConnection.open(toH2);
+      for (const path of ['/one', '/two']) {
+        const res = await conn.request('GET', path);
+        assert.equal(res.status, 200);
+        assert.equal(res.text, 'hello');
+      }
+      conn.destroy();
+      let d: Record<string, number> = {};
+      for (let i = 0; i < 50; i++) {
+        const after = await h2Row(stats, 'be_h2', 'BACKEND');
+        d = Object.fromEntries(H2_FIELDS.map((f) => [f, (after[f] as number) - (before[f] as number)]));
+        if (d.h2_backend_total_streams === 2 && d.h2_backend_open_streams === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(d, {
+        // Each response's HEADERS and its DATA; the server's SETTINGS (counted twice, as HAProxy
+        // counts a first SETTINGS) and its acknowledgement of ours.
+        h2_headers_rcvd: 2,
+        h2_data_rcvd: 2,
+        h2_settings_rcvd: 3,
+        h2_rst_stream_rcvd: 0,
+        h2_goaway_rcvd: 0,
+        h2_detected_conn_protocol_errors: 0,
+        h2_detected_strm_protocol_errors: 0,
+        h2_rst_stream_resp: 0,
+        h2_goaway_resp: 0,
+        // The connection stays in the pool, idle.
+        h2_open_connections: 1,
+        h2_backend_open_streams: 0,
+        h2_total_connections: 1,
+        h2_backend_total_streams: 2,
       });
     });
 

@@ -14,7 +14,7 @@
 import { MuxedServerSocket } from '../muxed-server-socket.ts';
 import type { Socket, SocketError, SocketHandler } from '../../runtime.ts';
 import { headerName, type RequestHead } from '../../http/codec/index.ts';
-import { ErrorCode, Flag, H2Error, HeaderList, dataFrame, headersFrames, rstStreamFrame, type Frame } from '../../http/h2/index.ts';
+import { ErrorCode, Flag, H2Error, HeaderList, dataFrame, headersFrames, type Frame } from '../../http/h2/index.ts';
 import { encodeRequestFields, RequestTranslator, upgradeProtocol, type RequestSink } from './request-translator.ts';
 import { websocketAccept } from './ext-connect.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
@@ -204,7 +204,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
       // stream keeps its slot until the server ends it. Anything else is cancelled.
       const responseRead = this.#resState === 'done' || (this.#resState === 'body' && !this.#tunnel && !this.#framing.chunked && this.#resRemaining === 0);
       if (!this.#requestDone || !responseRead || this.#pendingBytes > 0) {
-        if (!conn.closed) conn.out(rstStreamFrame(this.id, ErrorCode.CANCEL));
+        conn.resetStream(this.id, ErrorCode.CANCEL, false);
         conn.streamClosed(this);
       }
     } else if (this.id === 0) {
@@ -574,7 +574,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
   #fail(message: string, code?: number): void {
     if (this.#closed) return;
     const conn = this.connection;
-    if (code !== undefined && this.id !== 0 && !conn.closed) conn.out(rstStreamFrame(this.id, code));
+    if (code !== undefined && this.id !== 0) conn.resetStream(this.id, code, true);
     this.#closed = true;
     conn.streamClosed(this);
     this.#handler?.onClose(this, h2Failure(message, true));

@@ -6,16 +6,16 @@
  * the wrapper stands in for the socket in every event, so handlers comparing sockets by identity
  * see one object.
  */
-import type { Socket, SocketError, SocketHandler, TlsInfo } from '../runtime.ts';
+import type { Socket, SocketError, SocketHandler } from '../runtime.ts';
+import { DelegatedSocketFacts } from '../util/delegated-socket-facts.ts';
 
-export class NoLingerSocket implements Socket, SocketHandler {
-  readonly #inner: Socket;
+export class NoLingerSocket extends DelegatedSocketFacts implements Socket, SocketHandler {
   #handler: SocketHandler | undefined;
   #peerEnded = false;
   readonly startTls?: (head: Uint8Array | undefined) => void;
 
   constructor(inner: Socket) {
-    this.#inner = inner;
+    super(inner);
     const startTls = inner.startTls;
     if (startTls !== undefined) this.startTls = (head) => startTls.call(inner, head);
     inner.setHandler(this);
@@ -26,60 +26,32 @@ export class NoLingerSocket implements Socket, SocketHandler {
   }
 
   write(chunk: Uint8Array): boolean {
-    return this.#inner.write(chunk);
+    return this.inner.write(chunk);
   }
 
   end(): void {
-    this.#inner.end();
+    this.inner.end();
   }
 
   destroy(): void {
-    if (this.#peerEnded) this.#inner.destroy();
-    else this.#inner.reset();
+    if (this.#peerEnded) this.inner.destroy();
+    else this.inner.reset();
   }
 
   reset(): void {
-    this.#inner.reset();
+    this.inner.reset();
   }
 
   pause(): void {
-    this.#inner.pause();
+    this.inner.pause();
   }
 
   resume(): void {
-    this.#inner.resume();
-  }
-
-  setNoDelay(enabled: boolean): void {
-    this.#inner.setNoDelay(enabled);
-  }
-
-  setKeepAlive(enabled: boolean, initialDelayMs?: number): void {
-    this.#inner.setKeepAlive(enabled, initialDelayMs);
+    this.inner.resume();
   }
 
   get bufferedAmount(): number {
-    return this.#inner.bufferedAmount;
-  }
-
-  get remoteAddress(): string {
-    return this.#inner.remoteAddress;
-  }
-
-  get remotePort(): number {
-    return this.#inner.remotePort;
-  }
-
-  get localAddress(): string {
-    return this.#inner.localAddress;
-  }
-
-  get localPort(): number {
-    return this.#inner.localPort;
-  }
-
-  get tls(): TlsInfo | undefined {
-    return this.#inner.tls;
+    return this.inner.bufferedAmount;
   }
 
   onConnect(): void {

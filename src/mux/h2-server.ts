@@ -675,6 +675,11 @@ export function rideConnection(conn: PooledConnection, handler: SocketHandler): 
  * `aggressive` once reused or shared; under `safe` and `never` it serves only the streams of
  * its client connection (`session`). An HTTP/1 connection carries one stream: nothing to offer.
  */
+/** The socket is a stream of an HTTP/2 server connection (others carry one stream: nothing to share). */
+export function isHttp2ServerStream(socket: Socket): boolean {
+  return socket instanceof H2ServerStream;
+}
+
 export function shareServerConnection(socket: Socket, reuse: 'never' | 'safe' | 'aggressive' | 'always', pool: AvailList | undefined, session: () => AvailList, fresh: boolean): void {
   if (!(socket instanceof H2ServerStream)) return;
   const conn = socket.connection;

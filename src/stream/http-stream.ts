@@ -33,7 +33,7 @@ import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
-import { rideConnection, shareServerConnection } from '../mux/h2-server.ts';
+import { isHttp2ServerStream, rideConnection, shareServerConnection } from '../mux/h2-server.ts';
 import { isStreamReset } from '../mux/h2/server-stream.ts';
 import { existingSessionMuxConns, sessionMuxConns } from './session-mux-conns.ts';
 import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
@@ -997,7 +997,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** An HTTP/2 connection may carry other streams meanwhile, as `http-reuse` allows (src/mux/h2-server.ts). */
   #shareServerConnection(socket: Socket, server: Server, fresh: boolean): void {
     const backend = this.backend;
-    if (backend === undefined) return;
+    // Checked first: an HTTP/1 server connection (the usual case) costs no lookup nor closure per request.
+    if (backend === undefined || !isHttp2ServerStream(socket)) return;
     const pool = isPrivate(backend, server) ? undefined : this.host.pools(backend);
     shareServerConnection(socket, backend.http?.reuse ?? 'safe', pool, () => sessionMuxConns(this.connection), fresh);
   }

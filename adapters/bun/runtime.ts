@@ -685,7 +685,7 @@ export const bunRuntime: Runtime = {
   signalProcess: signalProcessNode,
   // Bun.listen sets SO_REUSEPORT (Linux), so every thread listens on the same ports.
   startThread: () => startWebWorkerThread(Bun.main),
-  parentThread: parentWebWorker(!Bun.isMainThread),
+  parentThread: parentWebWorker(!Bun.isMainThread, () => process.exit(0)),
 };
 
 /**

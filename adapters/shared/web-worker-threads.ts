@@ -50,14 +50,18 @@ export function startWebWorkerThread(entry: string | URL): ThreadHandle {
 
 /**
  * The link of a Web Worker to the thread that started it. The caller tells whether this is a
- * worker (Bun: `!Bun.isMainThread`; Deno: a WorkerGlobalScope, which Bun does not define).
+ * worker (Bun: `!Bun.isMainThread`; Deno: a WorkerGlobalScope, which Bun does not define), and
+ * how a worker ends itself where the scope has no `close()` (Bun 1.4: `process.exit()`, which
+ * in a worker ends only the worker).
  */
-export function parentWebWorker(isWorker: boolean): ThreadChannel | undefined {
+export function parentWebWorker(isWorker: boolean, endSelf?: () => void): ThreadChannel | undefined {
   if (!isWorker) return undefined;
-  const self = globalThis as unknown as WorkerScope;
+  const self = globalThis as unknown as Partial<WorkerScope> & Omit<WorkerScope, 'close'>;
+  const close = typeof self.close === 'function' ? () => self.close?.() : endSelf;
+  if (close === undefined) throw new Error('this worker scope cannot end itself');
   return {
     post: (message) => self.postMessage(message),
     onMessage: (receiver) => self.addEventListener('message', (event) => receiver(event.data)),
-    close: () => self.close(),
+    close,
   };
 }

@@ -43,6 +43,11 @@ interface Tally {
   seen: string[];
 }
 
+/** The kernel's reset of a connection still in a closing socket's accept queue can come before `connect` resolves. */
+function resetWhileConnecting(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ECONNRESET' && (error as NodeJS.ErrnoException).syscall === 'connect';
+}
+
 function record(tally: Tally, text: string): void {
   tally.ok++;
   if (!tally.seen.includes(text)) tally.seen.push(text);
@@ -60,7 +65,7 @@ async function freshConnections(port: number, tally: Tally, running: () => boole
       if (res.status === 200) record(tally, res.text);
       else tally.failures.push(`status ${res.status}`);
     } catch (error) {
-      if (reset && conn?.reader.received === 0) tally.resets++;
+      if ((reset && conn?.reader.received === 0) || (conn === undefined && resetWhileConnecting(error))) tally.resets++;
       else tally.failures.push(`new connection: ${(error as Error).message}`);
     } finally {
       conn?.destroy();
@@ -77,7 +82,14 @@ async function keptAlive(port: number, tally: Tally, running: () => boolean): Pr
     try {
       if (conn === undefined || conn.closed) {
         conn?.destroy();
-        conn = await HttpConnection.open(port);
+        conn = undefined;
+        try {
+          conn = await HttpConnection.open(port);
+        } catch (error) {
+          if (!resetWhileConnecting(error)) throw error;
+          tally.resets++;
+          continue;
+        }
         reused = false;
         reset = false;
         conn.socket.once('error', (error: NodeJS.ErrnoException) => (reset = error.code === 'ECONNRESET'));

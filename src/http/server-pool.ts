@@ -13,6 +13,18 @@ export interface PooledConnection {
   readonly key?: string | undefined;
 }
 
+/** What the stats show of a server's pool (curr_idle_nb, curr_safe_nb, est_need_conns). */
+export interface IdleFigures {
+  /** Idle connections that carried one request (stats idle_conn_cur). */
+  readonly idle: number;
+  /** Idle connections that carried more (safe_conn_cur). */
+  readonly safe: number;
+  /** The estimated need (need_conn_est). */
+  readonly estNeed: number;
+}
+
+const NO_IDLE: IdleFigures = { idle: 0, safe: 0, estNeed: 0 };
+
 /** A connection that carries several streams at once (HTTP/2): how many more it takes now. */
 interface Multiplexed {
   readonly availStreams: number;
@@ -175,6 +187,12 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
     const list = this.#servers.get(conn.server)?.avail;
     const i = list === undefined ? -1 : list.indexOf(conn);
     if (i >= 0) (list as PooledConnection[]).splice(i, 1);
+  }
+
+  /** `server`'s idle connections and need estimate, for the stats. */
+  idleFiguresOf(server: Server): IdleFigures {
+    const state = this.#servers.get(server);
+    return state === undefined ? NO_IDLE : { idle: state.idle.length, safe: state.safe.length, estNeed: state.estNeed };
   }
 
   /** Connections to `server` offered to more streams. */

@@ -1,6 +1,6 @@
 import type { Timeouts } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
-import { sessionOpened } from '../proxy/counters.ts';
+import { countAbort, sessionOpened } from '../proxy/counters.ts';
 import { clientSessionEnded, type ProxySession, type SessionHost, type SessionView } from '../proxy/session.ts';
 import type { LogRecord, StreamContext } from '../log/log-record.ts';
 import type { UniqueId } from '../log/unique-id.ts';
@@ -482,11 +482,12 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   // ---- teardown ----------------------------------------------------------------------------
 
+  /** The first cause and phase stand; an end by either side in the data phase is an abort in the stats. */
   #setTermination(cause: TerminationCause, phase: TerminationPhase): void {
-    if (this.terminationCause === '-') {
-      this.terminationCause = cause;
-      this.terminationPhase = phase;
-    }
+    if (this.terminationCause !== '-') return;
+    this.terminationCause = cause;
+    this.terminationPhase = phase;
+    if (phase === 'D' && this.backend !== undefined) countAbort(cause, this.backend.counters, this.#leg.server?.counters);
   }
 
   /** Ends the session at once, both sockets destroyed (`abortive`: the client reset, as `silent-drop`). */

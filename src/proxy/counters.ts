@@ -140,6 +140,10 @@ export interface BackendCounters extends SessionCounters, HttpCounters {
   /** Current and max queued sessions. */
   qcur: number;
   qmax: number;
+  /** Transactions the client gave up in their data phase (HAProxy's cli_aborts; see countAbort). */
+  clientAborts: number;
+  /** Transactions the server gave up in their data phase (srv_aborts). */
+  serverAborts: number;
   /** Queue/connect/response/total time averages and maxima (stats qtime..ttime_max). */
   readonly timeStats: TimeStats;
 }
@@ -156,7 +160,7 @@ export function newFrontendCounters(): FrontendCounters {
 export function newBackendCounters(): BackendCounters {
   return {
     scur: 0, smax: 0, stot: 0, bin: 0, bout: 0, sessRate: newRateCounter(), sessRateMax: 0, lastSess: -1, dreq: 0, dresp: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, lbtot: 0, connect: 0, reuse: 0, qcur: 0, qmax: 0,
-    timeStats: newTimeStats(), reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
+    clientAborts: 0, serverAborts: 0, timeStats: newTimeStats(), reqTot: 0, hrsp: [0, 0, 0, 0, 0, 0], failedRewrites: 0, internalErrors: 0, cacheLookups: 0, cacheHits: 0,
     compIn: 0, compOut: 0, compBypassed: 0, compResponses: 0, h2: newH2Counters(),
   };
 }
@@ -167,6 +171,23 @@ export function sessionOpened(c: SessionCounters): void {
   if (++c.scur > c.smax) c.smax = c.scur;
   countRate(c.sessRate);
   if (currentPeriod(c.sessRate) > c.sessRateMax) c.sessRateMax = currentPeriod(c.sessRate);
+}
+
+/**
+ * A stream ended by its client (`C`, `c`) or its server (`S`, `s`) once its data flowed: HAProxy
+ * counts cli_aborts / srv_aborts where it forwards a body (http_ana.c) and in the data phase of
+ * any stream (stream.c), on the backend and on the server. Ends before that (a request still
+ * being read, a server closing or timing out before its answer: 502 / 504) are not aborts, nor
+ * a malformed body (failed_resp only). The caller filters those out.
+ */
+export function countAbort(cause: string, backend: BackendCounters, server: BackendCounters | undefined): void {
+  if (cause === 'C' || cause === 'c') {
+    backend.clientAborts++;
+    if (server !== undefined) server.clientAborts++;
+  } else if (cause === 'S' || cause === 's') {
+    backend.serverAborts++;
+    if (server !== undefined) server.serverAborts++;
+  }
 }
 
 /** One more connection accepted by a frontend (HAProxy's proxy_inc_fe_conn_ctr). */

@@ -9,7 +9,7 @@ import { Frontend } from './frontend.ts';
 import { setCounterClock } from './counters.ts';
 import { bufferSizes } from '../http/buffer-sizes.ts';
 import { connectionCountSlots, FIRST_FRONTEND_SLOT, ProcessLimits } from './process-limits.ts';
-import { ServerConnectionPool } from '../http/server-pool.ts';
+import { ServerConnectionPool, type IdleFigures } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
 import { BackendHealth, createRuntimeServerChecks, healthLogFor, HealthChecks, type RuntimeServerChecks } from '../health/health-service.ts';
 import type { AgentCheckModel } from '../config/model.ts';
@@ -185,6 +185,15 @@ export class Proxy {
   /** Closes the idle connections to `server` (its transport changed: `set server ... ssl`). */
   closeIdleConnections(server: Server): void {
     for (const pool of this.#pools.values()) pool.closeIdleOf(server);
+  }
+
+  /** A server's idle connections: a server belongs to one backend, so to one pool. */
+  idleConnections(server: Server): IdleFigures {
+    for (const pool of this.#pools.values()) {
+      const figures = pool.idleFiguresOf(server);
+      if (figures.idle + figures.safe + figures.estNeed > 0) return figures;
+    }
+    return { idle: 0, safe: 0, estNeed: 0 };
   }
 
   /** `add server ... check|agent-check`: the new server's checks, built stopped and stopped with the others. */

@@ -23,6 +23,7 @@ import type { PatternRefs } from '../rules/pattern-ref.ts';
 import type { ServerTracking } from '../proxy/server-tracking.ts';
 import type { OtherThreads } from '../threads/other-threads.ts';
 import type { DnsResolvers } from '../dns/resolvers.ts';
+import type { IdleFigures } from '../http/server-pool.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -65,6 +66,8 @@ export interface RuntimeTarget {
   removeServerChecks?(server: Server): void;
   /** Closes the server's idle pooled connections (srv_cleanup_connections). */
   closeIdleConnections?(server: Server): void;
+  /** The server's idle pooled connections and need estimate (the stats' srv_icur...need_conn_est). */
+  idleConnections?(server: Server): IdleFigures;
   /** Reports a state change as HAProxy's ha_warning does (stderr, silenced by -q). */
   warning(text: string): void;
   /**
@@ -162,6 +165,10 @@ class ProxyTarget implements RuntimeTarget {
 
   closeIdleConnections(server: Server): void {
     this.#proxy.closeIdleConnections(server);
+  }
+
+  idleConnections(server: Server): IdleFigures {
+    return this.#proxy.idleConnections(server);
   }
 
   removeServerChecks(server: Server): void {

@@ -12,7 +12,8 @@ import type { Frontend } from '../proxy/frontend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { BackendCounters, HttpCounters } from '../proxy/counters.ts';
 import type { H2Counters } from '../mux/h2/h2-counters.ts';
-import type { ProxyEntry } from '../runtime-api/target.ts';
+import type { ProxyEntry, RuntimeTarget } from '../runtime-api/target.ts';
+import type { IdleFigures } from '../http/server-pool.ts';
 import { checkStatusDescription, type CheckStatus } from '../health/check-status.ts';
 import { STAT_FIELDS, statIndex, type StatField } from './stat-fields.ts';
 import { statsWindow, swrateAvg, type TimeStats } from '../proxy/time-stats.ts';
@@ -37,6 +38,13 @@ export interface StatContext {
   readonly now: number;
   /** The global maxconn (a frontend without its own limit shows it as slim); 0 = unlimited. */
   readonly globalMaxconn: number;
+  /** A server's idle pooled connections (none without it). */
+  readonly idleConnections?: ((server: Server) => IdleFigures) | undefined;
+}
+
+/** What the rows of a running generation are read against. */
+export function statContextOf(target: Pick<RuntimeTarget, 'runtime' | 'limits' | 'idleConnections'>): StatContext {
+  return { now: target.runtime.now(), globalMaxconn: target.limits.maxconn, idleConnections: target.idleConnections?.bind(target) };
 }
 
 function row(type: StatRowType, proxyId: number, serverId: number): StatRow {
@@ -254,8 +262,18 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'mode', backend.mode);
   set(r, 'wrew', c.failedRewrites);
   set(r, 'eint', c.internalErrors);
+  set(r, 'cli_abrt', c.clientAborts);
+  set(r, 'srv_abrt', c.serverAborts);
   // pool-max-conn; HAProxy leaves the cell empty for its default (-1, no limit).
   set(r, 'src_ilim', server.poolMaxConn >= 0 ? server.poolMaxConn : undefined);
+  // used_conn_cur stays empty: connections in use are not counted apart from the sessions.
+  const idle = ctx.idleConnections?.(server);
+  if (idle !== undefined) {
+    set(r, 'srv_icur', idle.idle + idle.safe);
+    set(r, 'idle_conn_cur', idle.idle);
+    set(r, 'safe_conn_cur', idle.safe);
+    set(r, 'need_conn_est', idle.estNeed);
+  }
   set(r, 'uweight', server.userWeight);
   set(r, '-', '-');
   return r;
@@ -326,6 +344,8 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'algo', algorithmName(backend.model.balance));
   set(r, 'wrew', c.failedRewrites);
   set(r, 'eint', c.internalErrors);
+  set(r, 'cli_abrt', c.clientAborts);
+  set(r, 'srv_abrt', c.serverAborts);
   set(r, 'uweight', userWeight);
   set(r, '-', '-');
   setH2(r, c.h2);

@@ -1,7 +1,7 @@
 import type { HttpConnectionMode } from '../config/model.ts';
 import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
 import type { Backend } from '../proxy/backend.ts';
-import { countResponse, requestReceived, sessionOpened } from '../proxy/counters.ts';
+import { countAbort, countResponse, requestReceived, sessionOpened } from '../proxy/counters.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TlsInfo } from '../runtime.ts';
@@ -1233,7 +1233,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   responseBodyInvalid(): void {
     // The response is already on its way: all we can do is cut it short.
     (this.backend as Backend).counters.eresp++;
-    this.setTermination('S', 'D');
+    this.setTermination('S', 'D', false);
     this.#side.destroy();
   }
 
@@ -1542,6 +1542,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       }
       (this.backend as Backend).counters.eresp++;
       this.#waitingResponse = undefined;
+      // HAProxy's wait for a body (http_wait_for_msg_body) counts no abort.
+      this.setTermination('S', 'D', false);
       return this.fail(502, 'S', 'D');
     }
     if (this.#resHead === undefined && this.#finForwarded) {
@@ -1705,10 +1707,19 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   // ---- logging ---------------------------------------------------------------------------
 
-  setTermination(cause: TerminationCause, phase: TerminationPhase): void {
-    if (this.#cause === '-') {
-      this.#cause = cause;
-      this.#phase = phase;
+  /**
+   * The first cause and phase stand. A client end once the backend has the request (its body
+   * or the wait for the answer: D, H) or a server end during the answer's body (D) is an abort
+   * in the stats, unless `abort` is false (a malformed body, the end of a body the rules held).
+   */
+  setTermination(cause: TerminationCause, phase: TerminationPhase, abort = true): void {
+    if (this.#cause !== '-') return;
+    this.#cause = cause;
+    this.#phase = phase;
+    if (!abort || !this.#countedInBackend) return;
+    const byClient = cause === 'C' || cause === 'c';
+    if (byClient ? phase === 'D' || phase === 'H' : (cause === 'S' || cause === 's') && phase === 'D') {
+      countAbort(cause, (this.backend as Backend).counters, this.#leg.server?.counters);
     }
   }
 

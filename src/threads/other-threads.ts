@@ -3,7 +3,7 @@
  * wherever it runs; undefined in a process with one thread.
  */
 import type { RuntimeTarget } from '../runtime-api/target.ts';
-import { statRows, type StatRow } from '../stats/stat-rows.ts';
+import { statContextOf, statRows, type StatRow } from '../stats/stat-rows.ts';
 
 export interface OtherThreads {
   /** Every other thread's `show stat` rows (all proxies), for stat-merge.ts. */
@@ -14,7 +14,7 @@ export interface OtherThreads {
 
 /** This thread's rows, as it answers another's 'gather'. */
 export function ownStatRows(target: RuntimeTarget): StatRow[] {
-  return statRows(target.proxies, { now: target.runtime.now(), globalMaxconn: target.limits.maxconn });
+  return statRows(target.proxies, statContextOf(target));
 }
 
 /** A thread that does not answer (it is stopping) does not hold the stats up for longer. */

@@ -34,7 +34,7 @@ interface Family {
 
 /**
  * Families Switchyard leaves out because it keeps no such figure (docs/configuration.md lists
- * them): current rates, fullconn, session aborts, idle connection counts, process figures of pools, TLS, tasks.
+ * them): current rates, fullconn, connections in use, process figures of pools, TLS, tasks.
  */
 const OMITTED = new Set([
   'haproxy_process_pool_failures_total', 'haproxy_process_max_fds', 'haproxy_process_max_sockets',
@@ -47,13 +47,8 @@ const OMITTED = new Set([
   'haproxy_process_dropped_logs_total', 'haproxy_process_bytes_out_rate', 'haproxy_process_pool_allocated_bytes',
   'haproxy_process_pool_used_bytes',
   'haproxy_frontend_intercepted_requests_total',
-  'haproxy_backend_limit_sessions', 'haproxy_backend_client_aborts_total',
-  'haproxy_backend_server_aborts_total',
-  'haproxy_server_client_aborts_total',
-  'haproxy_server_server_aborts_total',
-  'haproxy_server_idle_connections_current',
-  'haproxy_server_unsafe_idle_connections_current', 'haproxy_server_safe_idle_connections_current',
-  'haproxy_server_used_connections_current', 'haproxy_server_need_connections_current',
+  'haproxy_backend_limit_sessions',
+  'haproxy_server_used_connections_current',
 ]);
 
 function labelKey(labels: Readonly<Record<string, string>> | undefined): string {

@@ -1,6 +1,6 @@
 /** `show stat [{<iid>|<proxy>} <type> <sid>] [typed|json|...]`: HAProxy 2.6's CSV. */
 import { STAT_CSV_HEADER } from '../../stats/stat-fields.ts';
-import { statCsvLine, statRows, type StatRow } from '../../stats/stat-rows.ts';
+import { statContextOf, statCsvLine, statRows, type StatRow } from '../../stats/stat-rows.ts';
 import { statJson, statTyped } from '../../stats/stat-render.ts';
 import { mergeThreadRows } from '../../stats/stat-merge.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
@@ -42,7 +42,7 @@ function showStat(args: readonly string[], ctx: CommandContext): CliAnswer | Pro
     else if (word === 'desc') return error("'show stat desc' is not supported by Switchyard yet.\n");
   }
   const render = (others: readonly StatRow[][]): CliAnswer => {
-    const all = statRows(ctx.target.proxies, { now: ctx.target.runtime.now(), globalMaxconn: ctx.target.limits.maxconn });
+    const all = statRows(ctx.target.proxies, statContextOf(ctx.target));
     mergeThreadRows(all, others);
     const rows = all.filter((row) => {
       if (!selected(row, iid, typeMask, sid)) return false;

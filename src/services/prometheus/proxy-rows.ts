@@ -7,7 +7,7 @@ import type { Frontend } from '../../proxy/frontend.ts';
 import type { Server } from '../../proxy/server.ts';
 import type { ProxyEntry, RuntimeTarget } from '../../runtime-api/target.ts';
 import { statIndex, type StatField } from '../../stats/stat-fields.ts';
-import { backendRow, frontendRow, serverRow, type StatRow } from '../../stats/stat-rows.ts';
+import { backendRow, frontendRow, serverRow, statContextOf, type StatRow } from '../../stats/stat-rows.ts';
 import { mergeThreadRows } from '../../stats/stat-merge.ts';
 
 export interface ServerStats {
@@ -22,7 +22,7 @@ export interface ProxyStats {
 }
 
 export function proxyStats(target: RuntimeTarget, others: readonly StatRow[][] = []): ProxyStats[] {
-  const ctx = { now: target.runtime.now(), globalMaxconn: target.limits.maxconn };
+  const ctx = statContextOf(target);
   const stats = target.proxies.map((entry) => {
     const f = entry.frontend;
     const b = entry.backend;

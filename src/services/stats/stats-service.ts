@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import type { StatsPageModel } from '../../config/stats-page-model.ts';
 import { STAT_CSV_HEADER } from '../../stats/stat-fields.ts';
-import { statCsvLine, statRows, StatRowType, type StatRow } from '../../stats/stat-rows.ts';
+import { statContextOf, statCsvLine, statRows, StatRowType, type StatRow } from '../../stats/stat-rows.ts';
 import { VERSION } from '../../version.ts';
 import { statJson, statTyped } from '../../stats/stat-render.ts';
 import type { HttpService, ServiceRequest, ServiceResponse, ServiceTarget } from '../service.ts';
@@ -76,7 +76,7 @@ export class StatsService implements HttpService {
     const proxies = target.proxies.filter(
       (p) => (scopes.length === 0 || scopes.includes(p.name)) && (wanted === '' || p.name.toLowerCase().includes(wanted)),
     );
-    const rows = statRows(proxies, { now: target.runtime.now(), globalMaxconn: target.limits.maxconn });
+    const rows = statRows(proxies, statContextOf(target));
     mergeThreadRows(rows, others);
     return rows.filter((r) => {
       if (r.type !== StatRowType.server) return true;

@@ -15,7 +15,8 @@ import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
-import { listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
+import { bindsAbstractSockets, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
+import { isAbstractSocketPath, socketPathText } from './config/address.ts';
 import { threadRefusals } from './threads/thread-limits.ts';
 
 export interface CliOptions {
@@ -367,7 +368,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (daemon && linkEnv === undefined) return daemonize(runtime, parsed, pidFile, out);
   // -sf/-st: where this process cannot listen beside the old ones, they stop first (and
   // the binds below are retried while they release the ports).
-  const signalFirst = parsed.handover !== undefined && !listensBesideOldProcesses(runtime);
+  const signalFirst = parsed.handover !== undefined && (!listensBesideOldProcesses(runtime) || bindsAbstractSockets(config));
   if (parsed.socketsFrom !== undefined) {
     const instead = listensBesideOldProcesses(runtime) ? 'listening beside the old process (SO_REUSEPORT) instead' : 'the old process has to close its listeners first';
     out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);
@@ -482,7 +483,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     }
   }
   for (const f of proxy.frontends) {
-    for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${l.host}:${l.port}`);
+    for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${isAbstractSocketPath(l.host) ? socketPathText(l.host) : `${l.host}:${l.port}`}`);
   }
   if (demo) {
     const first = proxy.frontends[0]?.listeners[0];
@@ -537,7 +538,8 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string |
   }
   const check: ConfigCheck = async () => {
     try {
-      return { programs: (await loadConfiguration(runtime, parsed.files)).programs ?? [] };
+      const next = await loadConfiguration(runtime, parsed.files);
+      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next) };
     } catch (error) {
       reportConfigError(out, error);
       return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error) };

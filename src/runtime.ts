@@ -146,8 +146,9 @@ export type TlsFeature =
  * `*tcpka-intvl`, `*tcpka-cnt`, `option nolinger`), refused at configuration time on that
  * runtime (config/runtime-socket-check.ts) and listed in docs/runtimes.md.
  * 'abortive-close': Socket.reset() cannot send a TCP reset (it closes with a FIN).
+ * 'abstract-namespace': UNIX sockets cannot take a whole-sun_path abstract name (`abns@`).
  */
-export type SocketFeature = 'keepalive-idle' | 'keepalive-interval' | 'keepalive-count' | 'abortive-close';
+export type SocketFeature = 'keepalive-idle' | 'keepalive-interval' | 'keepalive-count' | 'abortive-close' | 'abstract-namespace';
 
 /** See Runtime.tlsLibrary. */
 export interface TlsLibrary {
@@ -320,7 +321,10 @@ export interface ListenOptions {
 
 /** A listening UNIX stream socket (`stats socket /path`). */
 export interface UnixListenOptions {
-  /** File system path of the socket. */
+  /**
+   * File system path of the socket; one starting with a NUL is a name in Linux's abstract
+   * namespace (`abns@`), bound as it is (no file to put in place, mode and owners unused).
+   */
   readonly path: string;
   /** Permission bits of the socket file (e.g. 0o600), applied before it appears at `path`; the umask's when undefined. */
   readonly mode?: number;

@@ -656,7 +656,8 @@ const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersui
  * and TCP_KEEPCNT 10 (uSockets, as libuv): an interval or count of one's own cannot be set
  * (strace on Bun 1.4.5).
  */
-const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count']);
+// Bun's UNIX sockets refuse a 108-byte path (EINVAL), which HAProxy's abstract names are.
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count', 'abstract-namespace']);
 
 export const bunRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.

@@ -48,6 +48,7 @@ import { privateKeyNode } from '../shared/node-private-key.ts';
 import { createZlibCompressor } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
+import { isAbstractSocket } from '../shared/unix-socket-file.ts';
 import { refuseOcspStapling } from '../shared/ocsp-unsupported.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 import { loadServingBuiltins } from '../shared/node-builtins.ts';
@@ -518,6 +519,14 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
   refuseOcspStapling(options.tls, 'Deno');
   // TLS on a UNIX socket through node:tls (Deno.listenTls has no unix transport).
   if (options.tls !== undefined) return listenUnixNode(options, onConnection);
+  if (isAbstractSocket(options.path)) {
+    try {
+      const raw = Deno.listen({ transport: 'unix', path: options.path });
+      return Promise.resolve(new DenoListener(raw as unknown as Deno.Listener, options.path, onConnection));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   const tmp = `${options.path}.${Deno.pid}.tmp`;
   try {
     try {

@@ -22,7 +22,7 @@ import type {
   TlsInfo,
   UnixListenOptions,
 } from '../../src/runtime.ts';
-import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
+import { clearTemporarySocket, isAbstractSocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
 import { TlsSessionStore } from './tls-session-cache.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
@@ -553,7 +553,8 @@ export function listenInheritedNode(fd: number, onConnection: (socket: Socket) =
 
 /** A UNIX stream socket with node:net, put in place as HAProxy does (unix-socket-file.ts). */
 export function listenUnixNode(options: UnixListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
-  const tmp = temporarySocketPath(options.path, process.pid);
+  const abstract = isAbstractSocket(options.path);
+  const tmp = abstract ? options.path : temporarySocketPath(options.path, process.pid);
   let server: net.Server;
   let setCertificates: TlsServer['setCertificates'] | undefined;
   try {
@@ -563,7 +564,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
   }
   return new Promise((resolve, reject) => {
     try {
-      clearTemporarySocket(tmp);
+      if (!abstract) clearTemporarySocket(tmp);
     } catch (error) {
       reject(error);
       return;
@@ -573,7 +574,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
       server.off('error', reject);
       server.on('error', noop);
       try {
-        placeSocketFile(tmp, options);
+        if (!abstract) placeSocketFile(tmp, options);
       } catch (error) {
         server.close();
         reject(error);

@@ -7,6 +7,14 @@
 import { chmodSync, chownSync, renameSync, rmSync } from 'node:fs';
 import type { UnixListenOptions } from '../../src/runtime.ts';
 
+/**
+ * Linux's abstract namespace (`abns@`, src/config/address.ts abstractSocketPath): a leading NUL,
+ * no file, so bound as it is: nothing to rename, chmod or chown.
+ */
+export function isAbstractSocket(path: string): boolean {
+  return path.charCodeAt(0) === 0;
+}
+
 /** The temporary name a socket is bound to before it takes `path`'s place. */
 export function temporarySocketPath(path: string, pid: number): string {
   return `${path}.${pid}.tmp`;

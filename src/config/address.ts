@@ -16,7 +16,7 @@ export interface ParsedAddress {
    * resolve to (HAProxy asks getaddrinfo for that family only); absent when any will do.
    */
   readonly family?: 4 | 6;
-  /** A UNIX stream socket: `host` is its path, `port` 0. */
+  /** A UNIX stream socket: `host` is its path, `port` 0 (an `abns@` name: see abstractSocketPath). */
   readonly unix?: true;
   /**
    * Servers only (`mapPorts` option): no port, port 0, or `+N` / `-N` — the connection goes to
@@ -30,6 +30,30 @@ export interface AddressOptions {
   readonly mapPorts?: boolean;
   /** Accept a UNIX socket path: `/path` or `unix@path` (binds and servers). */
   readonly unix?: boolean;
+}
+
+/** sun_path's size on Linux: HAProxy's `abns@` names fill all of it (NUL, name, NUL padding). */
+const SUN_PATH_SIZE = 108;
+
+/**
+ * The socket path of `abns@NAME` as HAProxy 2.6 binds and dials it: Linux's abstract namespace
+ * (a leading NUL) with the name padded by NULs to the whole of sun_path, so that the same name
+ * reaches an HAProxy (socat's ABSTRACT- addresses, which stop at the name, do not).
+ */
+export function abstractSocketPath(name: string): string {
+  return `\0${name}`.padEnd(SUN_PATH_SIZE, '\0');
+}
+
+/** Whether a UNIX socket path is in the abstract namespace (no file; abstractSocketPath). */
+export function isAbstractSocketPath(path: string): boolean {
+  return path.charCodeAt(0) === 0;
+}
+
+/** A UNIX socket path as the configuration wrote it: `abns@NAME` for an abstract one. */
+export function socketPathText(path: string): string {
+  if (!isAbstractSocketPath(path)) return path;
+  const end = path.indexOf('\0', 1);
+  return `abns@${path.slice(1, end < 0 ? path.length : end)}`;
 }
 
 export type AddressResult = { readonly ok: true; readonly value: ParsedAddress } | { readonly ok: false; readonly message: string };
@@ -95,6 +119,12 @@ export function parseAddress(text: string, wildcardAllowed: boolean, options: Ad
     const path = text.startsWith('/') ? text : text.slice(5);
     if (path === '') return { ok: false, message: `missing path in address '${text}'` };
     return { ok: true, value: { host: path, port: 0, unix: true } };
+  }
+  if (options.unix === true && text.toLowerCase().startsWith('abns@')) {
+    const name = text.slice(5);
+    // str2sa_range: the name fills sun_path after its leading NUL.
+    if (name.length > SUN_PATH_SIZE - 1) return { ok: false, message: `socket path '${text}' too long (max ${SUN_PATH_SIZE - 1})` };
+    return { ok: true, value: { host: abstractSocketPath(name), port: 0, unix: true } };
   }
   let rest = text;
   let family: 4 | 6 | undefined;

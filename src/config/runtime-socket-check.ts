@@ -9,6 +9,7 @@ import type { ConfigDraft, Place } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import type { TcpKaWord } from './keywords/tcp-keepalive.ts';
 import type { SocketFeature } from '../runtime.ts';
+import { isAbstractSocketPath } from './address.ts';
 
 export interface RuntimeSocketLimits {
   /** "node", "bun", "deno". */
@@ -23,6 +24,7 @@ const WHY: Readonly<Record<SocketFeature, string>> = {
   'keepalive-interval': 'its sockets cannot set TCP_KEEPINTVL (with an idle time they probe every 1 s)',
   'keepalive-count': 'its sockets cannot set TCP_KEEPCNT (with an idle time they send 10 probes)',
   'abortive-close': 'its sockets cannot close with a TCP reset',
+  'abstract-namespace': "its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path",
 };
 
 const FEATURE: Readonly<Record<'idle' | 'intvl' | 'cnt', SocketFeature>> = {
@@ -53,5 +55,7 @@ export function checkRuntimeSockets(draft: ConfigDraft, limits: RuntimeSocketLim
       }
     }
     if (options.noLinger) refuse(options.noLingerPlace, 'option nolinger', 'abortive-close');
+    for (const bind of proxy.binds) if (bind.unix === true && isAbstractSocketPath(bind.host)) refuse(bind.place, 'bind abns@', 'abstract-namespace');
+    for (const server of proxy.servers) if (server.unix === true && isAbstractSocketPath(server.host)) refuse(server.place, 'server abns@', 'abstract-namespace');
   }
 }

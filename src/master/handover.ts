@@ -6,6 +6,8 @@
  * so listeners are opened with reusePort beside the old process's instead (where the runtime's
  * listenerHandover is 'reuse-port'); elsewhere the old processes must close theirs first.
  */
+import { isAbstractSocketPath } from '../config/address.ts';
+import type { ConfigModel } from '../config/model.ts';
 import type { Runtime, SignalName } from '../runtime.ts';
 
 export interface Handover {
@@ -17,6 +19,16 @@ export interface Handover {
 /** Whether this process can listen beside the old ones, and so signal them only once it listens. */
 export function listensBesideOldProcesses(runtime: Runtime): boolean {
   return runtime.listenerHandover === 'reuse-port';
+}
+
+/**
+ * Whether the configuration binds an abstract socket (`abns@`). Such a name can be bound once
+ * only (no SO_REUSEPORT, no file to rename over), so the old processes must release it first,
+ * as HAProxy's do when the new one cannot take their sockets over (they unbind their abstract
+ * listeners when paused): new connections are refused until the new process listens.
+ */
+export function bindsAbstractSockets(config: ConfigModel): boolean {
+  return config.frontends.some((f) => f.binds.some((b) => b.unix === true && isAbstractSocketPath(b.host)));
 }
 
 /** Signals every old process; returns the PIDs that could not be signalled. */

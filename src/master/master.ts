@@ -54,7 +54,8 @@ function signalWords(status: number): string {
  * Loads the configuration again: its programs when it is valid, else why not (a reload then
  * keeps the workers and programs).
  */
-export type ConfigCheck = () => Promise<{ readonly problem: string } | { readonly programs: readonly ProgramModel[] }>;
+/** The new configuration's programs, and whether it binds names only one process may hold (handover.ts). */
+export type ConfigCheck = () => Promise<{ readonly problem: string } | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean }>;
 
 /** A random token the worker's link requires (only the master's environment carries it). */
 function newToken(): string {
@@ -252,12 +253,12 @@ export class Master {
     for (const w of this.workers) w.reloads++;
     this.#log.notice('Reloading HAProxy');
     this.programs.reload(checked.programs);
-    if (this.runtime.listenerHandover !== undefined) {
+    if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) {
       this.#spawn(current);
       return;
     }
-    // No way to listen beside them: they close their listeners first (the new worker retries
-    // its binds meanwhile, src/cli.ts).
+    // No way to listen beside them (or an abstract socket to take over): they close their
+    // listeners first (the new worker retries its binds meanwhile, src/cli.ts).
     for (const w of current) this.#retire(w);
     this.#spawn();
   }

@@ -318,7 +318,7 @@ describe('errors: bind', () => {
     assert.deepEqual(await onlyError(inFrontend('  bind [::1:80')), [3, 8, 'bind', "'bind' : missing ']' in address '[::1:80'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind [1::2::3]:80')), [3, 8, 'bind', "'bind' : invalid IPv6 address '1::2::3' in '[1::2::3]:80'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind ipv4@::1:80')), [3, 8, 'bind', "'bind' : '::1' is not an IPv4 address ('ipv4@::1:80')."]);
-    assert.deepEqual(await onlyError(inFrontend('  bind abns@x')), [3, 8, 'bind', "'bind' : address family 'abns@' is not supported ('abns@x'); only TCP over IPv4/IPv6 is."]);
+    assert.deepEqual(await onlyError(inFrontend('  bind sockpair@x')), [3, 8, 'bind', "'bind' : address family 'sockpair@' is not supported ('sockpair@x'); only TCP over IPv4/IPv6 is."]);
     assert.deepEqual(await onlyError(inFrontend('  bind unix@')), [3, 8, 'bind', "'bind' : missing path in address 'unix@'."]);
   });
 

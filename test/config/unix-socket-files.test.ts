@@ -6,6 +6,7 @@ import type { ConfigModel } from '../../src/config/model.ts';
 import { AccountFiles } from '../../src/proxy/process-identity.ts';
 import { resolveSocketOwners, socketFileOptions } from '../../src/proxy/socket-owners.ts';
 import { cfg, errors, parse, TIMEOUTS, warnings } from './support.ts';
+import { socketPathText } from '../../src/config/address.ts';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nhaproxy:x:101:107::/var/lib/haproxy:/usr/sbin/nologin\n';
 const GROUP = 'root:x:0:\nhaproxy:x:107:\nadm:x:4:\n';
@@ -127,5 +128,40 @@ describe('UNIX socket files: bind mode/user/group/uid/gid and unix-bind', () => 
       () => defineConfig({ frontends: { fe: { bind: [{ address: '127.0.0.1:80', mode: 0o600 }], defaultBackend: 'be' } }, backends: { be: { servers: { s: '127.0.0.1:9000' } } } }),
       (err: unknown) => err instanceof ConfigError && /mode only apply to a UNIX socket address/.test(err.message),
     );
+  });
+});
+
+describe('abstract UNIX sockets (abns@)', () => {
+  const padded = (name: string): string => `\0${name}`.padEnd(108, '\0');
+
+  it('bind and server take the name padded to the whole sun_path, as HAProxy binds and dials it; no unix-bind prefix', async () => {
+    const model = await parse(
+      cfg('global', '  unix-bind prefix /run/hap', ...frontend('  bind abns@front', '  bind abns@'), 'backend be', '  mode http', '  server s1 abns@inner send-proxy-v2'),
+    );
+    const [front, empty] = model.frontends[0]?.binds ?? [];
+    assert.equal(front?.host, padded('front'));
+    assert.equal(front?.unix, true);
+    assert.equal(front?.mode, undefined);
+    assert.equal(empty?.host, padded(''));
+    const server = model.backends.find((b) => b.name === 'be')?.servers[0];
+    assert.equal(server?.host, padded('inner'));
+    assert.equal(server?.unix, true);
+    assert.equal(socketPathText(front?.host ?? ''), 'abns@front');
+    assert.equal(socketPathText('/run/a.sock'), '/run/a.sock');
+  });
+
+  it('refuses a name longer than sun_path holds, with HAProxy\'s words', async () => {
+    const name = 'a'.repeat(108);
+    assert.deepEqual(await errors(cfg(...frontend(`  bind abns@${name}`))), [[7, 8, 'bind', `'bind' : socket path 'abns@${name}' too long (max 107).`]]);
+    assert.deepEqual((await parse(cfg(...frontend(`  bind abns@${name.slice(1)}`)))).frontends[0]?.binds[0]?.host, padded(name.slice(1)));
+  });
+
+  it('warns that socket file options do nothing on an abstract socket', async () => {
+    const model = await parse(cfg(...frontend('  bind abns@x mode 600 user haproxy')));
+    assert.deepEqual(
+      warnings(model).map((w) => w[2]),
+      ["'bind abns@x' : 'mode' has no effect on an abstract socket (no file); ignored.", "'bind abns@x' : 'user' has no effect on an abstract socket (no file); ignored."],
+    );
+    assert.equal(model.frontends[0]?.binds[0]?.owner, undefined);
   });
 });

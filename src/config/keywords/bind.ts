@@ -5,7 +5,7 @@
  * Each comma-separated address becomes one BindModel carrying the same options.
  */
 
-import { parseAddress } from '../address.ts';
+import { isAbstractSocketPath, parseAddress } from '../address.ts';
 import { expandAddressEnv } from '../env-expand.ts';
 import type { BindDraft } from '../draft.ts';
 import type { BindOption, KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
@@ -182,12 +182,15 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
       continue;
     }
     const unix = parsed.value.unix === true;
+    const abstract = unix && isAbstractSocketPath(parsed.value.host);
     const { mode, owner, ...settings } = template;
+    // An abstract socket has no file: no unix-bind prefix, nothing to chmod or chown (the
+    // options warned, unix-socket-files.ts).
     binds.push({
       ...settings,
-      host: unix ? withUnixBindPrefix(ctx.global, parsed.value.host) : parsed.value.host,
+      host: unix && !abstract ? withUnixBindPrefix(ctx.global, parsed.value.host) : parsed.value.host,
       port: parsed.value.port,
-      ...(unix ? { unix: true, ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner: { ...owner } } : {}) } : {}),
+      ...(abstract ? { unix: true } : unix ? { unix: true, ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner: { ...owner } } : {}) } : {}),
       address: part,
       crt: [...template.crt],
       certificates: [...template.certificates],

@@ -91,7 +91,10 @@ function bindOption(name: SocketFileOption): BindOption {
       if (value === undefined) return;
       const say = (message: string): string => `'bind ${bind.address}' : ${message}`;
       if (!parseSocketFileOption(ctx, bind, name, value, say)) return;
-      if (bind.unix !== true && !bind.address.startsWith('/') && !bind.address.startsWith('unix@')) {
+      if (bind.address.toLowerCase().startsWith('abns@')) {
+        // HAProxy skips the chmod and chown of a socket without a file.
+        ctx.warning(say(`'${name}' has no effect on an abstract socket (no file); ignored.`), option);
+      } else if (bind.unix !== true && !bind.address.startsWith('/') && !bind.address.startsWith('unix@')) {
         // HAProxy keeps these in the bind's UNIX settings, which a TCP socket never reads.
         ctx.warning(say(`'${name}' only applies to UNIX sockets; ignored on this address.`), option);
       }

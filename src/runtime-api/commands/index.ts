@@ -16,6 +16,7 @@ import { sslCaFileCommands } from './ssl-ca-files.ts';
 import { sslCrtListCommands } from './ssl-crt-lists.ts';
 import { cacheCommands } from './cache.ts';
 import { resolversCommands } from './resolvers.ts';
+import { peersCommands } from './peers.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -36,6 +37,7 @@ export function createCommandTable(): CommandTable {
     sslCrtListCommands,
     cacheCommands,
     resolversCommands,
+    peersCommands,
   ]);
   return table;
 }

@@ -17,6 +17,7 @@ import { sslCrtListCommands } from './ssl-crt-lists.ts';
 import { cacheCommands } from './cache.ts';
 import { resolversCommands } from './resolvers.ts';
 import { peersCommands } from './peers.ts';
+import { sslOcspCommands } from './ssl-ocsp.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -35,6 +36,7 @@ export function createCommandTable(): CommandTable {
     sslCertCommands,
     sslCaFileCommands,
     sslCrtListCommands,
+    sslOcspCommands,
     cacheCommands,
     resolversCommands,
     peersCommands,

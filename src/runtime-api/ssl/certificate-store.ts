@@ -12,6 +12,7 @@ import type { Frontend } from '../../proxy/frontend.ts';
 import type { Server } from '../../proxy/server.ts';
 import type { ClientAuthOptions, TlsCertificate } from '../../runtime.ts';
 import { crtListTlsCertificate } from '../../proxy/crt-list-tls.ts';
+import { ocspResponsesOf } from '../../proxy/ocsp-responses.ts';
 
 /** What a certificate file holds: the certificate then its chain (PEM), and its private key. */
 export interface CertificateData {
@@ -417,7 +418,7 @@ function tlsCertificates(
   return entries.map((entry) => {
     const current = data.get(entry.path);
     const pem = { certPem: current?.certPem ?? entry.certPem, keyPem: current?.keyPem ?? entry.keyPem, dhPem: current !== undefined ? current.dhPem : entry.dhPem };
-    return crtListTlsCertificate(entry, pem, settings, verifyFiles);
+    return crtListTlsCertificate(entry, pem, settings, verifyFiles, ocspResponsesOf(bind.frontend.runtime));
   });
 }
 

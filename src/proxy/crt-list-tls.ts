@@ -69,14 +69,15 @@ function ownClientAuth(file: CertificateFile, conf: CrtListSslConf, bind: BindVe
  */
 export function crtListTlsCertificate(
   file: CertificateFile,
-  pem: { readonly certPem: string; readonly keyPem: string; readonly dhPem?: string | undefined },
+  pem: { readonly certPem: string; readonly keyPem: string; readonly dhPem?: string | undefined; readonly ocspResponse?: Uint8Array | undefined },
   bindSettings: TlsOptionsModel | undefined,
   bindClientAuth: BindVerifyFiles | undefined,
   ocsp?: OcspResponses,
 ): TlsCertificate {
   const conf = file.sslConf;
   // The process's OCSP store checks the response and keeps it replaceable (`set ssl ocsp-response`).
-  const ocspStaple = file.ocspResponse !== undefined ? ocsp?.load(pem.certPem, file.ocspIssuerPem, file.ocspResponse) : undefined;
+  const ocspResponse = pem.ocspResponse;
+  const ocspStaple = ocspResponse !== undefined ? ocsp?.load(pem.certPem, file.ocspIssuerPem, ocspResponse) : undefined;
   const settings = conf === undefined ? undefined : ownSettings(conf, bindSettings);
   const clientAuth = conf === undefined ? undefined : ownClientAuth(file, conf, bindClientAuth);
   return {
@@ -85,7 +86,7 @@ export function crtListTlsCertificate(
     source: file.path,
     ...(file.serverNames !== undefined ? { serverNames: file.serverNames } : {}),
     ...(pem.dhPem !== undefined ? { dhPem: pem.dhPem } : {}),
-    ...(file.ocspResponse !== undefined ? { ocspResponse: file.ocspResponse } : {}),
+    ...(ocspResponse !== undefined ? { ocspResponse } : {}),
     ...(ocspStaple !== undefined ? { ocspStaple } : {}),
     ...(settings !== undefined ? { settings } : {}),
     ...(clientAuth !== undefined ? { clientAuth } : {}),

@@ -432,7 +432,7 @@ function tlsCertificates(
       dhPem: current !== undefined ? current.dhPem : entry.dhPem,
       ocspResponse: current !== undefined ? current.ocspResponse : entry.ocspResponse,
     };
-    return crtListTlsCertificate(entry, pem, settings, verifyFiles, ocspResponsesOf(bind.frontend.runtime));
+    return crtListTlsCertificate(entry, pem, settings, verifyFiles, pem.ocspResponse !== undefined ? ocspResponsesOf(bind.frontend.runtime) : undefined);
   });
 }
 

@@ -148,13 +148,14 @@ async function ocspIssuer(path: string, certificates: readonly string[], files: 
     }
     if (text !== undefined) {
       const candidate = pemToDers(text)[0];
-      if (candidate === undefined || !issuedBy(leaf, candidate)) return { ok: false, message: `'${path}.issuer' is not an issuer` };
+      // HAProxy's message, its stray quote included.
+      if (candidate === undefined || !issuedBy(leaf, candidate)) return { ok: false, message: `'${path}.issuer' is not an issuer'` };
       issuer = candidate;
       pem = text;
     }
   }
   const certId = leaf !== undefined && issuer !== undefined ? ocspCertIdOf(leaf, issuer) : undefined;
-  if (certId === undefined) return { ok: false, message: `'${path}.ocsp' is present and activates OCSP but it is impossible to compute the OCSP certificate ID (maybe the issuer could not be found)` };
+  if (certId === undefined) return { ok: false, message: `'${path}.ocsp' is present and activates OCSP but it is impossible to compute the OCSP certificate ID (maybe the issuer could not be found)'` };
   return { ok: true, pem, certId };
 }
 

@@ -92,7 +92,8 @@ export class OcspResponses {
 
   /** Every entry, in the order of HAProxy's tree (by key bytes, padded to the same length). */
   entries(): OcspEntry[] {
-    return [...this.#entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const padded = (e: OcspEntry): string => e.key.padEnd(256, '0');
+    return [...this.#entries.values()].sort((a, b) => (padded(a) < padded(b) ? -1 : padded(a) > padded(b) ? 1 : 0));
   }
 
   get(key: string): OcspEntry | undefined {

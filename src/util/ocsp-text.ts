@@ -73,9 +73,10 @@ export function ocspResponseText(response: OcspResponse, base64: (der: Uint8Arra
 
 /**
  * HAProxy's ssl_ocsp_response_print: OpenSSL's text with a space on each empty line (an empty
- * line would end the CLI's answer).
+ * line would end the CLI's answer). Bytes that are no response print nothing: HAProxy's
+ * "Unable to parse OCSP response" goes to a buffer its CLI handlers then drop.
  */
 export function haproxyOcspResponseText(response: OcspResponse | undefined, base64: (der: Uint8Array) => string): string {
-  if (response === undefined) return 'Unable to parse OCSP response';
+  if (response === undefined) return '';
   return ocspResponseText(response, base64).replace(/\n(?=\n)/g, '\n ');
 }

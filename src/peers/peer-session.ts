@@ -110,6 +110,7 @@ interface RemoteTable {
   /** The last update id received, and whether it still has to be acknowledged. */
   lastGet: number;
   unacked: boolean;
+  /** The last update id acknowledged to the peer (HAProxy's last_acked). */
   lastAcked: number;
 }
 

@@ -71,6 +71,42 @@ class FakePeer {
   }
 }
 
+/** Waits (bounded) until the stats socket answers: it may open a moment after the frontend. */
+async function cliReady(port: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await cli(port, 'show info\n');
+      return;
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Connects to the proxy's peers listener as `caller`: the session once the proxy answered 200. */
+function callProxy(port: number): Promise<FakePeer> {
+  return new Promise<FakePeer>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('error', reject);
+    let status = '';
+    const onStatus = (chunk: Buffer): void => {
+      status += chunk.toString('latin1');
+      if (!status.includes('\n')) return;
+      socket.off('data', onStatus);
+      if (status.split('\n')[0] !== '200') {
+        socket.destroy();
+        reject(new Error(`the proxy answered ${JSON.stringify(status)}`));
+        return;
+      }
+      resolve(new FakePeer(socket));
+    };
+    socket.on('data', onStatus);
+    socket.once('close', () => reject(new Error('closed before the status')));
+    socket.once('connect', () => socket.write('HAProxyS 2.1\nsy\ncaller 1234 1\n'));
+  });
+}
+
 function block(dump: string, peer: string): string[] {
   const lines = dump.split('\n');
   const start = lines.findIndex((l) => l.includes(`: id=${peer}(`));
@@ -107,23 +143,19 @@ for (const target of TARGETS) {
       });
       await new Promise<void>((resolve) => listener.listen(ports.dialed, '127.0.0.1', resolve));
       proc = await ProxyProcess.start(target, config(ports), ['-L', 'sy'], 20_000, ports.fe);
-      caller = await new Promise<FakePeer>((resolve, reject) => {
-        const socket = connect(ports.peer, '127.0.0.1');
-        socket.once('error', reject);
-        let status = '';
-        const onStatus = (chunk: Buffer): void => {
-          status += chunk.toString('latin1');
-          if (!status.includes('\n')) return;
-          socket.off('data', onStatus);
-          assert.equal(status.split('\n')[0], '200');
-          const fake = new FakePeer(socket);
-          fakes.push(fake);
-          socket.write(Buffer.concat([DEFINE, UPDATE]));
-          resolve(fake);
-        };
-        socket.on('data', onStatus);
-        socket.once('connect', () => socket.write('HAProxyS 2.1\nsy\ncaller 1234 1\n'));
-      });
+      await cliReady(ports.cli);
+      // The peers listener may open a moment after the frontend: a refused connection is retried (bounded).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          caller = await callProxy(ports.peer);
+          break;
+        } catch (error) {
+          if (attempt >= 100) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      fakes.push(caller);
+      caller.socket.write(Buffer.concat([DEFINE, UPDATE]));
     });
 
     after(async () => {

@@ -59,6 +59,19 @@ function stapled(port: number): Promise<Buffer | null> {
   });
 }
 
+/** Waits (bounded) until the stats socket answers: it may open a moment after the frontend. */
+async function cliReady(port: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await cli(port, 'show info\n');
+      return;
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 const staples = (target: string): boolean => target !== 'bun' && target !== 'deno';
 
 for (const target of TARGETS) {
@@ -85,6 +98,7 @@ frontend fe
     http-request return status 200
 `;
       proxy = await ProxyProcess.start(target, config, [], 20_000, ports.fe);
+      await cliReady(ports.cli);
     });
 
     after(async () => {

@@ -230,6 +230,16 @@ export interface TlsCertificate {
    * one (status_request). Adapters that cannot staple refuse to listen with it.
    */
   readonly ocspResponse?: Uint8Array | undefined;
+  /**
+   * Where the staple is read at each handshake when the core keeps it (it checks the response,
+   * stops stapling it once out of date, and the runtime API replaces it); else `ocspResponse`.
+   */
+  readonly ocspStaple?: OcspStaple | undefined;
+}
+
+/** The OCSP response to staple now (HAProxy's ssl_sock_ocsp_stapling_cbk): undefined for none. */
+export interface OcspStaple {
+  current(): Uint8Array | undefined;
 }
 
 /**

@@ -18,6 +18,7 @@ import type {
   Socket,
   SocketError,
   SocketHandler,
+  OcspStaple,
   TlsCertificate,
   TlsInfo,
   UnixListenOptions,
@@ -316,12 +317,14 @@ function forgetSessions(server: tls.Server): void {
  * The OCSP responses of certificates that have one, by the hex DER of the certificate (what
  * node:tls's 'OCSPRequest' gives); undefined when none has one (no handler is installed).
  */
-function ocspStaples(certificates: readonly TlsCertificate[]): Map<string, Buffer> | undefined {
-  let staples: Map<string, Buffer> | undefined;
+function ocspStaples(certificates: readonly TlsCertificate[]): Map<string, OcspStaple> | undefined {
+  let staples: Map<string, OcspStaple> | undefined;
   for (const certificate of certificates) {
-    if (certificate.ocspResponse === undefined) continue;
+    const response = certificate.ocspResponse;
+    if (response === undefined) continue;
     staples ??= new Map();
-    staples.set(Buffer.from(new (nodeCrypto().X509Certificate)(certificate.certPem).raw).toString('hex'), Buffer.from(certificate.ocspResponse));
+    // The core's staple is read at each handshake: it may be replaced or out of date by then.
+    staples.set(Buffer.from(new (nodeCrypto().X509Certificate)(certificate.certPem).raw).toString('hex'), certificate.ocspStaple ?? { current: () => response });
   }
   return staples;
 }
@@ -399,7 +402,8 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   let staples = ocspStaples(t.certificates);
   if (staples !== undefined) {
     server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done: (error: Error | null, response: Buffer | null) => void) => {
-      done(null, staples?.get(certificate.toString('hex')) ?? null);
+      const response = staples?.get(certificate.toString('hex'))?.current();
+      done(null, response !== undefined ? Buffer.from(response) : null);
     });
   }
   const clientAuth = t.clientAuth !== undefined;

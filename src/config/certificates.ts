@@ -16,6 +16,8 @@ import type { CaFileReference, CertificateReference } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import type { CertificateFile } from './model.ts';
 import type { Runtime } from '../runtime.ts';
+import { checkOcspResponse, issuedBy, ocspCertIdOf, type OcspCertId } from '../util/ocsp-response.ts';
+import { pemToDers } from '../util/x509.ts';
 
 /** The part of Runtime the configuration loader needs. */
 export type ConfigFileReader = Pick<Runtime, 'readTextFile' | 'readFile' | 'readDir' | 'isDirectory'>;
@@ -55,7 +57,7 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type LoadResult = { readonly ok: true; readonly files: CertificateFile[] } | { readonly ok: false; readonly message: string };
+type LoadResult = { readonly ok: true; readonly files: CertificateFile[]; readonly warnings?: readonly string[] } | { readonly ok: false; readonly message: string };
 
 /** The `.key` companion of a certificate file: `FILE.key`, or with `ssl-load-extra-del-ext` the extension replaced (`foo.crt` -> `foo.key`). */
 function keyPathOf(path: string, delExt: boolean): string {
@@ -99,10 +101,62 @@ async function loadPemFile(path: string, files: ConfigFileReader, delExt = false
     }
   }
   const ocspResponse = await readOcspResponse(path, files);
+  const warnings: string[] = [];
+  let ocspIssuerPem: string | undefined;
+  if (ocspResponse !== undefined) {
+    const issuer = await ocspIssuer(path, pem.certificates, files);
+    if (!issuer.ok) return issuer;
+    ocspIssuerPem = issuer.pem;
+    // ssl_sock_load_ocsp_response's checks: a response that fails them is ignored, with a warning.
+    const check = checkOcspResponse(ocspResponse, issuer.certId, Date.now());
+    if (!check.ok) warnings.push(`Loading: ${check.message}. Content will be ignored.`);
+  }
   return {
     ok: true,
-    files: [{ path, certPem: pem.certificates.join('\n'), keyPem: key, ...(pem.dh !== undefined ? { dhPem: pem.dh } : {}), ...(ocspResponse !== undefined ? { ocspResponse } : {}) }],
+    warnings,
+    files: [
+      {
+        path,
+        certPem: pem.certificates.join('\n'),
+        keyPem: key,
+        ...(pem.dh !== undefined ? { dhPem: pem.dh } : {}),
+        ...(ocspResponse !== undefined ? { ocspResponse } : {}),
+        ...(ocspIssuerPem !== undefined ? { ocspIssuerPem } : {}),
+      },
+    ],
   };
+}
+
+type IssuerResult = { readonly ok: true; readonly pem: string | undefined; readonly certId: OcspCertId } | { readonly ok: false; readonly message: string };
+
+/**
+ * The issuer an OCSP response is checked against (ssl_ckch.c, ssl_sock_load_ocsp): the chain's
+ * certificate that issued the leaf, else `FILE.issuer`; HAProxy refuses a `.ocsp` without one.
+ */
+async function ocspIssuer(path: string, certificates: readonly string[], files: ConfigFileReader): Promise<IssuerResult> {
+  const ders = pemToDers(certificates.join('\n'));
+  const leaf = ders[0];
+  const fromChain = leaf !== undefined ? ders.slice(1).find((c) => issuedBy(leaf, c)) : undefined;
+  let issuer = fromChain;
+  let pem: string | undefined;
+  if (issuer === undefined && leaf !== undefined) {
+    let text: string | undefined;
+    try {
+      text = await files.readTextFile(`${path}.issuer`);
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      const candidate = pemToDers(text)[0];
+      // HAProxy's message, its stray quote included.
+      if (candidate === undefined || !issuedBy(leaf, candidate)) return { ok: false, message: `'${path}.issuer' is not an issuer'` };
+      issuer = candidate;
+      pem = text;
+    }
+  }
+  const certId = leaf !== undefined && issuer !== undefined ? ocspCertIdOf(leaf, issuer) : undefined;
+  if (certId === undefined) return { ok: false, message: `'${path}.ocsp' is present and activates OCSP but it is impossible to compute the OCSP certificate ID (maybe the issuer could not be found)'` };
+  return { ok: true, pem, certId };
 }
 
 /**
@@ -167,15 +221,17 @@ async function loadReference(path: string, files: ConfigFileReader, delExt = fal
     .filter((name) => !COMPANION_EXTENSIONS.some((ext) => name.endsWith(ext)))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const loaded: CertificateFile[] = [];
+  const warnings: string[] = [];
   for (const name of candidates) {
     const full = joinPath(path, name);
     if (await files.isDirectory(full).catch(() => false)) continue;
     const result = await loadPemFile(full, files, delExt);
     if (!result.ok) return result;
     loaded.push(...result.files);
+    warnings.push(...(result.warnings ?? []));
   }
   if (loaded.length === 0) return { ok: false, message: `no certificate file found in directory '${path}'` };
-  return { ok: true, files: loaded };
+  return { ok: true, files: loaded, warnings };
 }
 
 /**
@@ -203,7 +259,10 @@ export async function loadCertificates(
   const loaded = new Map<CertificateReference, CertificateFile[]>();
   references.forEach((reference, index) => {
     const result = results[index] as LoadResult;
-    if (result.ok) loaded.set(reference, result.files);
+    if (result.ok) {
+      loaded.set(reference, result.files);
+      for (const message of result.warnings ?? []) diagnostics.warning({ ...reference.place, keyword: 'bind', message });
+    }
     else diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${result.message}.` });
   });
   return loaded;

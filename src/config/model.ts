@@ -83,6 +83,8 @@ export interface CertificateFile {
   readonly dhPem?: string | undefined;
   /** The DER OCSP response of `<path>.ocsp`, stapled to handshakes (HAProxy's ssl-load-extra-files). */
   readonly ocspResponse?: Uint8Array | undefined;
+  /** The issuer of the certificate for its OCSP CertID, from `<path>.issuer` when the chain has none. */
+  readonly ocspIssuerPem?: string | undefined;
 }
 
 export interface BindSsl {

@@ -141,6 +141,7 @@ const certificateFileSchema = v.object({
   sslConfFiles: v.optional(v.array(v.object({ path: v.string(), pem: v.string() }))),
   dhPem: v.optional(v.pipe(v.string(), v.includes('DH PARAMETERS-----', 'dhPem must be PEM DH parameters'))),
   ocspResponse: v.optional(v.instance(Uint8Array)),
+  ocspIssuerPem: v.optional(v.string()),
 });
 
 const tlsVersionSchema = v.picklist(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);

@@ -47,6 +47,46 @@ export interface SharedTable {
   readonly types: readonly number[];
   /** The id of the last update given out. */
   updateId: number;
+  /** Local changes to the table, and those plus the updates received (HAProxy's localupdate, update). */
+  localUpdates: number;
+  updates: number;
+}
+
+/**
+ * What a peer's sessions count, kept across them by the section (HAProxy's struct peer fields
+ * `show peers` prints).
+ */
+export interface PeerCounters {
+  /** The last status of a handshake (100 connecting, 110 connected, 200, or a refusal). */
+  statusCode: number;
+  /** When the last connection attempt, status or handshake success was (runtime clock), undefined before. */
+  lastHandshake: number | undefined;
+  /** Resyncs received (finished or partial), heartbeats sent and received, sessions ended by silence. */
+  confirm: number;
+  txHeartbeats: number;
+  rxHeartbeats: number;
+  noHeartbeat: number;
+  /** Outgoing connections opened, protocol errors, and simultaneous connections (collisions). */
+  newConnections: number;
+  protocolErrors: number;
+  collisions: number;
+}
+
+export function newPeerCounters(): PeerCounters {
+  return { statusCode: 0, lastHandshake: undefined, confirm: 0, txHeartbeats: 0, rxHeartbeats: 0, noHeartbeat: 0, newConnections: 0, protocolErrors: 0, collisions: 0 };
+}
+
+/** Per shared table, what this session exchanged about it (HAProxy's struct shared_table). */
+export interface SessionTableState {
+  /** The peer's id for the table and the data types it sends (a bit per type), from its definition. */
+  readonly remoteId: number;
+  readonly remoteData: bigint;
+  /** The last update id received, and the last one we acknowledged. */
+  readonly lastGet: number;
+  readonly lastAcked: number;
+  readonly lastPushed: number;
+  /** The last update id the peer acknowledged (HAProxy's st->update). */
+  readonly peerAcked: number;
 }
 
 /** What a session needs from its section. */
@@ -70,6 +110,8 @@ interface RemoteTable {
   /** The last update id received, and whether it still has to be acknowledged. */
   lastGet: number;
   unacked: boolean;
+  /** The last update id acknowledged to the peer (HAProxy's last_acked). */
+  lastAcked: number;
 }
 
 type State = 'hello' | 'status' | 'ready' | 'closed';
@@ -93,6 +135,16 @@ export class PeerSession implements SocketHandler {
   #lastReceived: number;
   /** We opened the connection (else the peer did). */
   readonly #outbound: boolean;
+  /** The peer's counters (the section gives an accepted session its peer's once it is named). */
+  counters: PeerCounters = newPeerCounters();
+  /** Events handled (HAProxy's appctx task calls). */
+  calls = 0;
+  /** When the next heartbeat is due (runtime clock). */
+  #heartbeatAt = 0;
+  /** The TCP (or TLS) connection is up: always for an accepted one. */
+  #connected: boolean;
+  readonly #lastPushed = new Map<SharedTable, number>();
+  readonly #peerAcked = new Map<number, number>();
 
   /** `peer` undefined: an accepted connection; otherwise we connect to it. */
   constructor(owner: SessionOwner, socket: Socket, peer: string | undefined) {
@@ -101,6 +153,7 @@ export class PeerSession implements SocketHandler {
     this.peer = peer;
     this.#outbound = peer !== undefined;
     this.#state = peer === undefined ? 'hello' : 'status';
+    this.#connected = peer === undefined;
     this.#lastReceived = owner.runtime.now();
     socket.setHandler(this);
     this.#arm();
@@ -110,12 +163,73 @@ export class PeerSession implements SocketHandler {
     return this.#state === 'ready';
   }
 
+  get outbound(): boolean {
+    return this.#outbound;
+  }
+
+  get connected(): boolean {
+    return this.#connected && this.#state !== 'closed';
+  }
+
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  /** HAProxy's applet state number (st0): PEER_SESS_ST_GETVERSION..GETPEER, GETSTATUS, WAITMSG, END. */
+  get stage(): number {
+    if (this.#state === 'hello') return 1 + Math.min(this.#lines.length, 2);
+    if (this.#state === 'status') return this.#connected ? 6 : 5;
+    return this.#state === 'ready' ? 7 : 11;
+  }
+
+  /** When the session is closed for silence, and when the next heartbeat goes (runtime clock). */
+  get silenceDeadline(): number {
+    return this.#lastReceived + SILENCE_MS;
+  }
+
+  get heartbeatAt(): number | undefined {
+    return this.#state === 'ready' ? this.#heartbeatAt : undefined;
+  }
+
+  /** The table the peer's updates apply to now, and the one our last updates were about. */
+  get receivingTable(): { readonly shared: SharedTable; readonly remoteId: number } | undefined {
+    const current = this.#current;
+    return current?.shared !== undefined ? { shared: current.shared, remoteId: current.def.id } : undefined;
+  }
+
+  get lastSentTable(): SharedTable | undefined {
+    return this.#lastSent;
+  }
+
+  /** The server keys received, by dictionary id (HAProxy's RX dictionary cache). */
+  get receivedServerKeys(): ReadonlyMap<number, string> {
+    return this.#serverKeys;
+  }
+
+  /** What this session exchanged about `shared`. */
+  tableState(shared: SharedTable): SessionTableState {
+    let remote: RemoteTable | undefined;
+    for (const r of this.#remoteTables.values()) if (r.shared === shared) remote = r;
+    return {
+      remoteId: remote?.def.id ?? 0,
+      remoteData: remote?.def.data ?? 0n,
+      lastGet: remote?.lastGet ?? 0,
+      lastAcked: remote?.lastAcked ?? 0,
+      lastPushed: this.#lastPushed.get(shared) ?? 0,
+      peerAcked: this.#peerAcked.get(shared.id) ?? 0,
+    };
+  }
+
   onConnect(): void {
+    this.calls++;
+    this.#connected = true;
+    this.counters.statusCode = 110;
     if (this.peer !== undefined) this.#write(helloMessage(this.peer, this.#owner.localName, this.#owner.runtime.pid));
   }
 
   onData(_socket: Socket, chunk: Uint8Array): void {
     if (this.#state === 'closed') return;
+    this.calls++;
     this.#lastReceived = this.#owner.runtime.now();
     this.#append(chunk);
     try {
@@ -179,6 +293,7 @@ export class PeerSession implements SocketHandler {
         this.#lastSent = shared;
       }
       const id = (shared.updateId = (shared.updateId + 1) >>> 0);
+      this.#lastPushed.set(shared, id);
       out.bytes(tableMessage(timed ? TableMsg.updateTimed : TableMsg.update, (w) => writeUpdate(w, shared.table, shared.types, entry, id, now, timed)));
     }
   }
@@ -252,7 +367,10 @@ export class PeerSession implements SocketHandler {
   }
 
   #statusLine(line: string): void {
-    if (Number(line) !== Status.success) {
+    const code = Number(line);
+    this.counters.statusCode = Number.isInteger(code) ? code : 0;
+    this.counters.lastHandshake = this.#owner.runtime.now();
+    if (code !== Status.success) {
       this.close();
       return;
     }
@@ -262,6 +380,8 @@ export class PeerSession implements SocketHandler {
   #established(): void {
     this.#state = 'ready';
     this.#owner.established(this, this.peer as string);
+    this.counters.statusCode = Status.success;
+    this.counters.lastHandshake = this.#owner.runtime.now();
     // The old process teaching us at a reload learns nothing back: it is about to leave.
     if (!this.#outbound && this.peer === this.#owner.localName) return;
     this.teach();
@@ -269,12 +389,14 @@ export class PeerSession implements SocketHandler {
   }
 
   #refuse(status: Status): void {
+    this.counters.statusCode = status;
     this.#write(`${status}\n`);
     this.#socket.end();
     this.#closed();
   }
 
   #protocolError(): void {
+    this.counters.protocolErrors++;
     this.#socket.write(shortMessage(MsgClass.error, 0));
     this.close();
   }
@@ -285,9 +407,12 @@ export class PeerSession implements SocketHandler {
         this.teach();
         this.#socket.write(shortMessage(MsgClass.control, ControlMsg.resyncFinished));
       } else if (type === ControlMsg.resyncFinished || type === ControlMsg.resyncPartial) {
+        this.counters.confirm++;
         this.#socket.write(shortMessage(MsgClass.control, ControlMsg.resyncConfirm));
-      } else if (type === ControlMsg.resyncConfirm && this.isLesson) {
-        this.#owner.taught(this);
+      } else if (type === ControlMsg.resyncConfirm) {
+        if (this.isLesson) this.#owner.taught(this);
+      } else if (type === ControlMsg.heartbeat) {
+        this.counters.rxHeartbeats++;
       }
       return;
     }
@@ -301,7 +426,8 @@ export class PeerSession implements SocketHandler {
         const def = readDefinition(body);
         const shared = this.#owner.tables.find((s) => s.wireName === def.name && definitionMatches(def, s.table));
         for (const [id, remote] of this.#remoteTables) if (id === def.id && remote.shared !== shared) this.#remoteTables.delete(id);
-        const remote: RemoteTable = { def, shared, lastGet: this.#remoteTables.get(def.id)?.lastGet ?? 0, unacked: false };
+        const previous = this.#remoteTables.get(def.id);
+        const remote: RemoteTable = { def, shared, lastGet: previous?.lastGet ?? 0, unacked: false, lastAcked: previous?.lastAcked ?? 0 };
         this.#remoteTables.set(def.id, remote);
         this.#current = remote;
         return;
@@ -318,12 +444,19 @@ export class PeerSession implements SocketHandler {
         const withId = type === TableMsg.update || type === TableMsg.updateTimed;
         const timed = type === TableMsg.updateTimed || type === TableMsg.incrementalUpdateTimed;
         const id = applyUpdate(body, remote.shared.table, remote.def, this.#serverKeys, withId, timed, this.#owner.runtime.now());
+        remote.shared.updates++;
         remote.lastGet = id ?? (remote.lastGet + 1) >>> 0;
         remote.unacked = true;
         return;
       }
+      case TableMsg.ack: {
+        // We keep no history to trim: the acknowledged id is only shown (`show peers`).
+        const id = body.varint();
+        this.#peerAcked.set(id, body.uint32());
+        return;
+      }
       default:
-        // ACK (we keep no history to trim) and unknown types: their body is skipped.
+        // Unknown types: their body is skipped.
         return;
     }
   }
@@ -332,6 +465,7 @@ export class PeerSession implements SocketHandler {
     for (const remote of this.#remoteTables.values()) {
       if (!remote.unacked) continue;
       remote.unacked = false;
+      remote.lastAcked = remote.lastGet;
       this.#socket.write(
         tableMessage(TableMsg.ack, (w) => {
           w.varint(remote.def.id);
@@ -342,17 +476,23 @@ export class PeerSession implements SocketHandler {
   }
 
   #arm(): void {
+    this.#heartbeatAt = this.#owner.runtime.now() + HEARTBEAT_MS;
     this.#timer = this.#owner.runtime.setTimer(() => this.#tick(), HEARTBEAT_MS);
   }
 
   #tick(): void {
     this.#timer = undefined;
     if (this.#state === 'closed') return;
+    this.calls++;
     if (this.#owner.runtime.now() - this.#lastReceived > SILENCE_MS) {
+      if (this.#state === 'ready') this.counters.noHeartbeat++;
       this.close();
       return;
     }
-    if (this.#state === 'ready') this.#socket.write(shortMessage(MsgClass.control, ControlMsg.heartbeat));
+    if (this.#state === 'ready') {
+      this.counters.txHeartbeats++;
+      this.#socket.write(shortMessage(MsgClass.control, ControlMsg.heartbeat));
+    }
     this.#arm();
   }
 

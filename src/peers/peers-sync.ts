@@ -23,7 +23,7 @@ import type { PeerModel, PeersModel } from '../config/model.ts';
 import { readPemBlocks } from '../config/certificates.ts';
 import type { ConnectTlsOptions, Listener, ListenTlsOptions, Runtime, TimerHandle } from '../runtime.ts';
 import type { StickEntry, StickTable } from '../stick/stick-table.ts';
-import { PeerSession, type SessionOwner, type SharedTable } from './peer-session.ts';
+import { newPeerCounters, PeerSession, type PeerCounters, type SessionOwner, type SharedTable } from './peer-session.ts';
 import { sentDataTypes } from './table-codec.ts';
 
 export const RECONNECT_MS = 5000;
@@ -33,6 +33,20 @@ interface PeerLink {
   readonly model: PeerModel;
   session: PeerSession | undefined;
   timer: TimerHandle | undefined;
+  /** When the pending reconnection is due (runtime clock). */
+  reconnectAt: number;
+  readonly counters: PeerCounters;
+}
+
+/** A peer of the section as `show peers` sees it. */
+export interface PeerView {
+  readonly model: PeerModel;
+  readonly local: boolean;
+  /** Its current session, in any state. */
+  readonly session: PeerSession | undefined;
+  readonly counters: PeerCounters;
+  /** When a reconnection is due (runtime clock), undefined when none is pending. */
+  readonly reconnectAt: number | undefined;
 }
 
 /** A table of the section and its name on the wire. */
@@ -61,27 +75,34 @@ export class PeersSync implements SessionOwner {
   /** TLS settings of each `ssl` peer, read at start. */
   readonly #connectTls = new Map<string, ConnectTlsOptions>();
   readonly #accepted = new Set<PeerSession>();
+  readonly #localCounters = newPeerCounters();
+  /** Wall clock when the section started, and its timer and connection events (task calls). */
+  startedWall = 0;
+  calls = 0;
 
   constructor(runtime: Runtime, model: PeersModel, local: PeerModel, tables: readonly PeersTable[]) {
     this.runtime = runtime;
     this.model = model;
     this.localName = local.name;
     this.#local = local;
-    this.tables = tables.map((t, i) => ({ id: i + 1, wireName: t.wireName, table: t.table, types: sentDataTypes(t.table, t.table.persistence), updateId: 0 }));
+    this.tables = tables.map((t, i) => ({ id: i + 1, wireName: t.wireName, table: t.table, types: sentDataTypes(t.table, t.table.persistence), updateId: 0, localUpdates: 0, updates: 0 }));
     for (const shared of this.tables) {
       const dirty = new Set<StickEntry>();
       this.#dirty.set(shared, dirty);
       shared.table.onLocalUpdate = (entry) => {
+        shared.localUpdates++;
+        shared.updates++;
         dirty.add(entry);
         this.#scheduleFlush();
       };
     }
-    for (const peer of model.peers) if (peer.name !== local.name) this.#links.set(peer.name, { model: peer, session: undefined, timer: undefined });
+    for (const peer of model.peers) if (peer.name !== local.name) this.#links.set(peer.name, { model: peer, session: undefined, timer: undefined, reconnectAt: 0, counters: newPeerCounters() });
   }
 
   /** Listens, then connects to every remote peer. */
   async start(): Promise<void> {
     this.#started = true;
+    this.startedWall = this.runtime.wallClock();
     const bind = this.model.bind ?? (this.#local.host !== undefined ? { host: this.#local.host, port: this.#local.port ?? 0, ssl: this.#local.ssl === true, crt: this.#local.crt } : undefined);
     if (bind !== undefined) {
       const tls = bind.ssl ? await this.#listenTls(bind.crt) : undefined;
@@ -149,6 +170,8 @@ export class PeersSync implements SessionOwner {
     if (link === undefined) return;
     const previous = link.session;
     link.session = session;
+    session.counters = link.counters;
+    if (previous !== undefined && previous !== session) link.counters.collisions++;
     // Both sides connected at once: the accepted connection wins, as HAProxy's (the other end
     // drops its own likewise; a lost pair is retried after a random delay, see closed()).
     if (previous !== undefined && previous !== session) previous.close();
@@ -185,9 +208,20 @@ export class PeersSync implements SessionOwner {
     return [...this.#links.values()].filter((l) => l.session?.ready === true).map((l) => l.model.name);
   }
 
+  /** Every peer of the section, in configuration order, with what `show peers` prints of it. */
+  peerViews(): PeerView[] {
+    return this.model.peers.map((model) => {
+      const link = this.#links.get(model.name);
+      if (link === undefined) return { model, local: true, session: undefined, counters: this.#localCounters, reconnectAt: undefined };
+      return { model, local: false, session: link.session, counters: link.counters, reconnectAt: link.timer !== undefined ? link.reconnectAt : undefined };
+    });
+  }
+
   #retry(link: PeerLink, delay: number): void {
     if (this.#stopped || this.#leaving || link.timer !== undefined || link.model.host === undefined) return;
+    link.reconnectAt = this.runtime.now() + delay;
     link.timer = this.runtime.setTimer(() => {
+      this.calls++;
       link.timer = undefined;
       if (link.session === undefined) this.#connect(link);
     }, delay);
@@ -196,7 +230,12 @@ export class PeersSync implements SessionOwner {
   #connect(link: PeerLink): void {
     const { host, port } = link.model;
     if (this.#stopped || this.#leaving || host === undefined || port === undefined || link.session !== undefined) return;
+    this.calls++;
+    link.counters.newConnections++;
+    link.counters.statusCode = 100;
+    link.counters.lastHandshake = this.runtime.now();
     link.session = this.#dial(host, port, link.model.name);
+    link.session.counters = link.counters;
   }
 
   /** Opens a session to the peer `name` at host:port (TLS when its `server` line says `ssl`). */
@@ -220,6 +259,7 @@ export class PeersSync implements SessionOwner {
   }
 
   #flush(): void {
+    this.calls++;
     this.#flushTimer = undefined;
     for (const shared of this.tables) {
       const dirty = this.#dirty.get(shared) as Set<StickEntry>;

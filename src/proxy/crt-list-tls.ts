@@ -9,6 +9,7 @@ import type { CertificateFile } from '../config/model.ts';
 import type { CrtListSslConf } from '../config/crt-list-line.ts';
 import type { TlsOptionsModel } from '../config/tls-options.ts';
 import type { ClientAuthOptions, TlsCertificate, TlsSettings, TlsVersion } from '../runtime.ts';
+import type { OcspResponses } from './ocsp-responses.ts';
 
 /** The runtimes' defaults, which a line's options start from on a bind without its own settings. */
 const DEFAULT_SETTINGS: TlsSettings = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', tickets: true };
@@ -68,11 +69,15 @@ function ownClientAuth(file: CertificateFile, conf: CrtListSslConf, bind: BindVe
  */
 export function crtListTlsCertificate(
   file: CertificateFile,
-  pem: { readonly certPem: string; readonly keyPem: string; readonly dhPem?: string | undefined },
+  pem: { readonly certPem: string; readonly keyPem: string; readonly dhPem?: string | undefined; readonly ocspResponse?: Uint8Array | undefined },
   bindSettings: TlsOptionsModel | undefined,
   bindClientAuth: BindVerifyFiles | undefined,
+  ocsp?: OcspResponses,
 ): TlsCertificate {
   const conf = file.sslConf;
+  // The process's OCSP store checks the response and keeps it replaceable (`set ssl ocsp-response`).
+  const ocspResponse = pem.ocspResponse;
+  const ocspStaple = ocspResponse !== undefined ? ocsp?.load(pem.certPem, file.ocspIssuerPem, ocspResponse) : undefined;
   const settings = conf === undefined ? undefined : ownSettings(conf, bindSettings);
   const clientAuth = conf === undefined ? undefined : ownClientAuth(file, conf, bindClientAuth);
   return {
@@ -81,7 +86,8 @@ export function crtListTlsCertificate(
     source: file.path,
     ...(file.serverNames !== undefined ? { serverNames: file.serverNames } : {}),
     ...(pem.dhPem !== undefined ? { dhPem: pem.dhPem } : {}),
-    ...(file.ocspResponse !== undefined ? { ocspResponse: file.ocspResponse } : {}),
+    ...(ocspResponse !== undefined ? { ocspResponse } : {}),
+    ...(ocspStaple !== undefined ? { ocspStaple } : {}),
     ...(settings !== undefined ? { settings } : {}),
     ...(clientAuth !== undefined ? { clientAuth } : {}),
   };

@@ -32,6 +32,7 @@ import type { Services } from '../services/services.ts';
 import { socketFileOptions } from './socket-owners.ts';
 import { applyTcpKeepAlive } from './tcp-keepalive.ts';
 import { withLingerPolicy } from './no-linger-socket.ts';
+import { ocspResponsesOf } from './ocsp-responses.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -184,7 +185,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         const tls = bind.ssl
           ? {
               tls: {
-                ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy) as ListenTlsOptions),
+                ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy, ocspResponsesOf(this.runtime)) as ListenTlsOptions),
                 onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind),
                 ...(generator !== undefined ? { generateCertificate: (name: string) => generator.certificateFor(name) } : {}),
               },

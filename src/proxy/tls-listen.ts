@@ -7,6 +7,7 @@
 import type { BindClientAuth, BindModel } from '../config/model.ts';
 import type { ListenTlsOptions, TlsHandshakeFailure, TlsInfo, TlsLibrary } from '../runtime.ts';
 import { crtListTlsCertificate } from './crt-list-tls.ts';
+import type { OcspResponses } from './ocsp-responses.ts';
 import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
 import { sslLibraryError } from '../util/ssl-library-errors.ts';
 import { ConnectionErrorCode, type ConnectionError } from './connection-error.ts';
@@ -16,13 +17,13 @@ import { ConnectionErrorCode, type ConnectionError } from './connection-error.ts
  * `expectsProxy`: a `tcp-request connection expect-proxy` rule may ask for a PROXY header
  * before the ClientHello, so the core starts each handshake itself.
  */
-export function listenTlsOptions(bind: BindModel, replaceable = false, expectsProxy = false): ListenTlsOptions | undefined {
+export function listenTlsOptions(bind: BindModel, replaceable = false, expectsProxy = false, ocsp?: OcspResponses): ListenTlsOptions | undefined {
   const ssl = bind.ssl;
   if (ssl === undefined) return undefined;
   const auth = ssl.clientAuth;
   const verifyFiles = auth === undefined ? undefined : { caFilePem: auth.caFile?.pem, caVerifyFilePem: auth.caVerifyFile?.pem, crlPem: auth.crlPem };
   return {
-    certificates: ssl.certificates.map((c) => crtListTlsCertificate(c, c, ssl.tls, verifyFiles)),
+    certificates: ssl.certificates.map((c) => crtListTlsCertificate(c, c, ssl.tls, verifyFiles, ocsp)),
     ...(ssl.dhParams !== undefined ? { dhParams: ssl.dhParams } : {}),
     ...(bind.alpn ? { alpn: bind.alpn } : {}),
     ...(ssl.tls !== undefined ? { settings: ssl.tls } : {}),

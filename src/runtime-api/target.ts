@@ -24,6 +24,7 @@ import type { ServerTracking } from '../proxy/server-tracking.ts';
 import type { OtherThreads } from '../threads/other-threads.ts';
 import type { DnsResolvers } from '../dns/resolvers.ts';
 import type { IdleFigures } from '../http/server-pool.ts';
+import type { PeersSync } from '../peers/peers-sync.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -81,6 +82,8 @@ export interface RuntimeTarget {
   readonly otherThreads?: OtherThreads | undefined;
   /** Every `resolvers` section, in configuration order (`show resolvers`). */
   readonly resolvers?: readonly DnsResolvers[] | undefined;
+  /** The `peers` sections that run (`show peers`), in configuration order. */
+  readonly peers?: readonly PeersSync[] | undefined;
 }
 
 function before(a: SourceLocation, b: SourceLocation): number {
@@ -111,6 +114,10 @@ class ProxyTarget implements RuntimeTarget {
 
   get resolvers(): readonly DnsResolvers[] {
     return this.#proxy.dns.sections;
+  }
+
+  get peers(): readonly PeersSync[] {
+    return this.#proxy.peers;
   }
 
   readonly warning: (text: string) => void;

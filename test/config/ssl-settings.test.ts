@@ -11,7 +11,7 @@ import { parseConfigText, type ParseConfigOptions } from '../../src/config/load.
 import type { BindModel, ConfigModel, ServerModel } from '../../src/config/model.ts';
 import { applyTlsOption, newTlsOptionsDraft, resolveTlsOptions } from '../../src/config/tls-options.ts';
 import { formatCrtListSslConf, parseCrtListLine } from '../../src/config/crt-list-line.ts';
-import { FakeFiles, fixture } from '../support/fake-files.ts';
+import { FakeFiles, fixture, fixtureBytes } from '../support/fake-files.ts';
 
 const A_PEM = fixture('tls/a.example.pem');
 const B_PEM = fixture('tls/b.example.pem');
@@ -395,11 +395,28 @@ describe('generate-certificates and .ocsp files', () => {
   });
 
   it("a certificate's .ocsp file is its stapled response; none without one", async () => {
-    const response = Uint8Array.of(0x30, 0x03, 0x0a, 0x01, 0x00);
-    const fake = new FakeFiles({ '/certs/a.pem': A_PEM, '/certs/a.pem.ocsp': response, '/certs/b.pem': B_PEM });
+    const response = fixtureBytes('tls/a.example.ocsp.der');
+    const fake = new FakeFiles({ '/certs/a.pem': `${A_PEM}\n${CA_PEM}`, '/certs/a.pem.ocsp': response, '/certs/b.pem': B_PEM });
     const model = await parseConfigText(cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem crt /certs/b.pem'), 'h.cfg', { files: fake });
     const [a, b] = bind(model).ssl?.certificates ?? [];
     assert.deepEqual(a?.ocspResponse, response);
     assert.equal(b?.ocspResponse, undefined);
+    assert.deepEqual(model.warnings, []);
+  });
+
+  it('a .ocsp needs the issuer, from the chain or FILE.issuer; a response not about the certificate is ignored with a warning', async () => {
+    const response = fixtureBytes('tls/a.example.ocsp.der');
+    const text = cfg([], 'frontend f', '  bind :443 ssl crt /certs/a.pem');
+    const refused = parseConfigText(text, 'h.cfg', { files: new FakeFiles({ '/certs/a.pem': A_PEM, '/certs/a.pem.ocsp': response }) });
+    await assert.rejects(refused, /'bind' : '\/certs\/a\.pem\.ocsp' is present and activates OCSP but it is impossible to compute the OCSP certificate ID \(maybe the issuer could not be found\)/);
+    const notIssuer = parseConfigText(text, 'h.cfg', { files: new FakeFiles({ '/certs/a.pem': A_PEM, '/certs/a.pem.ocsp': response, '/certs/a.pem.issuer': B_PEM }) });
+    await assert.rejects(notIssuer, /'\/certs\/a\.pem\.issuer' is not an issuer/);
+    const withIssuer = await parseConfigText(text, 'h.cfg', { files: new FakeFiles({ '/certs/a.pem': A_PEM, '/certs/a.pem.ocsp': response, '/certs/a.pem.issuer': CA_PEM }) });
+    assert.equal(bind(withIssuer).ssl?.certificates[0]?.ocspIssuerPem, CA_PEM);
+    const other = await parseConfigText(text, 'h.cfg', { files: new FakeFiles({ '/certs/a.pem': A_PEM, '/certs/a.pem.ocsp': fixtureBytes('tls/b.example.ocsp.der'), '/certs/a.pem.issuer': CA_PEM }) });
+    assert.deepEqual(
+      other.warnings.map((w) => w.message),
+      ['Loading: OCSP single response: Certificate ID does not match certificate and issuer. Content will be ignored.'],
+    );
   });
 });

@@ -66,6 +66,19 @@ export class FakeFiles implements ConfigLoaderRuntime {
   }
 }
 
+/** A binary file of test/fixtures (a DER file). */
+export function fixtureBytes(relativePath: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixtureUrl(relativePath)));
+}
+
+function fixtureUrl(relativePath: string): URL {
+  const candidates = [
+    new URL(`../fixtures/${relativePath}`, import.meta.url),
+    new URL(`../../../test/fixtures/${relativePath}`, import.meta.url),
+  ];
+  return candidates.find((url) => existsSync(url)) ?? (candidates[1] as URL);
+}
+
 /** A file of test/fixtures (read from the repository, whichever directory the tests run from). */
 export function fixture(relativePath: string): string {
   // Run from source (bun, deno: test/support) or compiled (node: dist/test/support); the

@@ -16,6 +16,8 @@ import { sslCaFileCommands } from './ssl-ca-files.ts';
 import { sslCrtListCommands } from './ssl-crt-lists.ts';
 import { cacheCommands } from './cache.ts';
 import { resolversCommands } from './resolvers.ts';
+import { peersCommands } from './peers.ts';
+import { sslOcspCommands } from './ssl-ocsp.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -34,8 +36,10 @@ export function createCommandTable(): CommandTable {
     sslCertCommands,
     sslCaFileCommands,
     sslCrtListCommands,
+    sslOcspCommands,
     cacheCommands,
     resolversCommands,
+    peersCommands,
   ]);
   return table;
 }

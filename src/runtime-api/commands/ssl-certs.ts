@@ -9,7 +9,10 @@ import { pemToDers } from '../../util/x509.ts';
 import { certificateDetail } from '../ssl/certificate-detail.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
-import type { CertificateStore } from '../ssl/certificate-store.ts';
+import type { CertificateData, CertificateStore } from '../ssl/certificate-store.ts';
+import { ocspResponsesOf } from '../../proxy/ocsp-responses.ts';
+import { readOcspResponse } from '../../util/ocsp-response.ts';
+import { ocspResponseDetail } from './ssl-ocsp.ts';
 import { certificateStoreOf } from '../ssl/stores.ts';
 import { loadPayload, payloadTarget } from '../ssl/certificate-payload.ts';
 
@@ -21,21 +24,45 @@ function storeOf(ctx: CommandContext): CertificateStore {
   return certificateStoreOf(ctx.target);
 }
 
+/**
+ * ckch_store_build_certid: the hex CertID of the entry's OCSP response (its first single
+ * response, valid or not), empty without one.
+ */
+function ocspKeyOf(response: Uint8Array | undefined): string {
+  const id = response !== undefined ? readOcspResponse(response)?.basic?.responses[0]?.certId : undefined;
+  let out = '';
+  for (const b of id?.der ?? []) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
 /** show_cert_detail's lines for a certificate file, then HAProxy's OCSP CERTID line. */
-function details(name: string, status: string, pem: string, sha1: (der: Uint8Array) => Uint8Array): string | undefined {
-  const [leaf, ...chain] = pemToDers(pem);
+function details(name: string, status: string, data: CertificateData & { readonly certPem: string }, sha1: (der: Uint8Array) => Uint8Array): string | undefined {
+  const [leaf, ...chain] = pemToDers(data.certPem);
   const lines = leaf === undefined ? undefined : certificateDetail(leaf, chain, sha1);
   if (lines === undefined) return undefined;
-  // HAProxy's OCSP CERTID of the certificate; empty without its issuer at hand, and no OCSP
-  // stapling is done here, so it is always empty.
-  return `Filename: ${name}\nStatus: ${status}\n${lines}OCSP Response Key: \n`;
+  return `Filename: ${name}\nStatus: ${status}\n${lines}OCSP Response Key: ${ocspKeyOf(data.ocspResponse)}\n`;
+}
+
+/**
+ * `show ssl cert NAME.ocsp` (cli_io_handler_show_cert_ocsp_detail): a transaction's own
+ * response as it is; otherwise the response the process staples for the entry's CertID
+ * (nothing when there is none).
+ */
+function ocspDetail(data: CertificateData, staged: boolean, ctx: CommandContext): CliAnswer {
+  if (staged && data.ocspResponse !== undefined) return dump(ocspResponseDetail(data.ocspResponse));
+  const key = ocspKeyOf(data.ocspResponse);
+  const entry = key !== '' ? ocspResponsesOf(ctx.target.runtime).get(key) : undefined;
+  return dump(entry !== undefined ? ocspResponseDetail(entry.response) : '');
 }
 
 function showCert(args: readonly string[], ctx: CommandContext): CliAnswer {
   // HAProxy answers a `user` level this way (cli_has_level's message is overwritten).
   if (ctx.session.level === 'user') return error("Can't allocate memory!\n");
   const store = storeOf(ctx);
-  const name = args[3];
+  let name = args[3];
+  // `NAME.ocsp`: the details of the certificate's OCSP response.
+  const ocsp = name?.endsWith('.ocsp') === true;
+  if (ocsp) name = name?.slice(0, -'.ocsp'.length);
   if (name === undefined || name === '') {
     const transaction = store.transaction;
     const pending = transaction === undefined ? '' : `# transaction\n*${transaction.path}\n`;
@@ -48,10 +75,11 @@ function showCert(args: readonly string[], ctx: CommandContext): CliAnswer {
   const data = staged?.data ?? store.get(path);
   if (data === undefined) return NOT_DISPLAYED;
   const shown = staged !== undefined ? `*${path}` : path;
+  if (ocsp) return ocspDetail(data, staged !== undefined, ctx);
   // An empty entry (`new ssl cert`): show_cert_detail has nothing to print but the OCSP key.
   if (data.certPem === undefined) return dump(`Filename: ${shown}\nStatus: Empty\nOCSP Response Key: \n`);
   const status = store.used(path) && staged === undefined ? 'Used' : 'Unused';
-  const text = details(shown, status, data.certPem, (der) => ctx.target.runtime.digest('sha1', der));
+  const text = details(shown, status, { ...data, certPem: data.certPem }, (der) => ctx.target.runtime.digest('sha1', der));
   return text === undefined ? NOT_DISPLAYED : dump(text);
 }
 

@@ -6,9 +6,10 @@
  * `ssl-load-extra-del-ext`).
  */
 import { readPemBlocks } from '../../config/certificates.ts';
+import { base64Decode } from '../../rules/converters/encoding.ts';
 import type { CertificateData } from './certificate-store.ts';
 
-/** The payload loaders; `ocsp`, `sctl` and `issuer` are HAProxy's OCSP stapling and SCT files, which are not served here. */
+/** The payload loaders; `sctl` and `issuer` are HAProxy's SCT and OCSP issuer files, not loaded here. */
 export type PayloadKind = 'pem' | 'key' | 'ocsp' | 'sctl' | 'issuer';
 
 /** HAProxy's cert_exts, in its order (the first extension that matches wins). */
@@ -49,9 +50,26 @@ export function loadPayload(target: PayloadTarget, payload: string, current: Cer
   if (target.kind === 'key') {
     const key = blocks.keys[0];
     if (key === undefined) return { ok: false, message: `unable to load private key from file '${target.path}'.\n` };
-    return { ok: true, data: { certPem: current.certPem, keyPem: key } };
+    return { ok: true, data: { certPem: current.certPem, keyPem: key, ...(current.ocspResponse !== undefined ? { ocspResponse: current.ocspResponse } : {}) } };
   }
-  if (target.kind !== 'pem') return { ok: false, message: `'.${target.kind}' payloads are not supported by Switchyard (no OCSP stapling nor SCT).\n` };
+  if (target.kind === 'ocsp') {
+    // ssl_sock_load_ocsp_response_from_file with a buffer: base64 once \r and \n are removed.
+    const decoded = base64Decode(payload.replace(/[\r\n]/g, ''));
+    if (decoded === undefined) return { ok: false, message: 'Error reading OCSP response in base64 format' };
+    const ocspResponse = new Uint8Array(decoded.length);
+    for (let i = 0; i < decoded.length; i++) ocspResponse[i] = decoded.charCodeAt(i);
+    return { ok: true, data: { ...current, ocspResponse } };
+  }
+  if (target.kind !== 'pem') return { ok: false, message: `'.${target.kind}' payloads are not supported by Switchyard (no SCT; the OCSP issuer comes from the chain or the configuration's '.issuer' file).\n` };
   if (blocks.certificates.length === 0) return { ok: false, message: `unable to load certificate from file '${target.path}'.\n` };
-  return { ok: true, data: { certPem: blocks.certificates.join('\n'), keyPem: blocks.keys[0], ...(blocks.dh !== undefined ? { dhPem: blocks.dh } : {}) } };
+  // The entry's OCSP response stays (HAProxy's duplicated ckch keeps it).
+  return {
+    ok: true,
+    data: {
+      certPem: blocks.certificates.join('\n'),
+      keyPem: blocks.keys[0],
+      ...(blocks.dh !== undefined ? { dhPem: blocks.dh } : {}),
+      ...(current.ocspResponse !== undefined ? { ocspResponse: current.ocspResponse } : {}),
+    },
+  };
 }

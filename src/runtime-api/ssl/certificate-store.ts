@@ -12,6 +12,7 @@ import type { Frontend } from '../../proxy/frontend.ts';
 import type { Server } from '../../proxy/server.ts';
 import type { ClientAuthOptions, TlsCertificate } from '../../runtime.ts';
 import { crtListTlsCertificate } from '../../proxy/crt-list-tls.ts';
+import { ocspResponsesOf } from '../../proxy/ocsp-responses.ts';
 
 /** What a certificate file holds: the certificate then its chain (PEM), and its private key. */
 export interface CertificateData {
@@ -20,6 +21,8 @@ export interface CertificateData {
   readonly keyPem: string | undefined;
   /** DH parameters the PEM carries (`set ssl cert` with a DH PARAMETERS block). */
   readonly dhPem?: string | undefined;
+  /** The DER OCSP response (`FILE.ocsp`, or `set ssl cert FILE.ocsp`): loaded into the OCSP store at commit. */
+  readonly ocspResponse?: Uint8Array | undefined;
 }
 
 /** One TLS bind: its certificates in order (a path may be there several times, with different SNI filters). */
@@ -124,7 +127,14 @@ export class CertificateStore {
   }
 
   #add(path: string, data: CertificateData): void {
-    if (!this.#entries.has(path)) this.#entries.set(path, { certPem: data.certPem, keyPem: data.keyPem, ...(data.dhPem !== undefined ? { dhPem: data.dhPem } : {}) });
+    if (!this.#entries.has(path)) {
+      this.#entries.set(path, {
+        certPem: data.certPem,
+        keyPem: data.keyPem,
+        ...(data.dhPem !== undefined ? { dhPem: data.dhPem } : {}),
+        ...(data.ocspResponse !== undefined ? { ocspResponse: data.ocspResponse } : {}),
+      });
+    }
   }
 
   /** Every path, sorted as HAProxy's tree. */
@@ -416,8 +426,13 @@ function tlsCertificates(
   const verifyFiles = auth === undefined ? undefined : { caFilePem: auth.caFile?.pem, caVerifyFilePem: auth.caVerifyFile?.pem, crlPem: auth.crlFile?.pem ?? auth.model.crlPem };
   return entries.map((entry) => {
     const current = data.get(entry.path);
-    const pem = { certPem: current?.certPem ?? entry.certPem, keyPem: current?.keyPem ?? entry.keyPem, dhPem: current !== undefined ? current.dhPem : entry.dhPem };
-    return crtListTlsCertificate(entry, pem, settings, verifyFiles);
+    const pem = {
+      certPem: current?.certPem ?? entry.certPem,
+      keyPem: current?.keyPem ?? entry.keyPem,
+      dhPem: current !== undefined ? current.dhPem : entry.dhPem,
+      ocspResponse: current !== undefined ? current.ocspResponse : entry.ocspResponse,
+    };
+    return crtListTlsCertificate(entry, pem, settings, verifyFiles, pem.ocspResponse !== undefined ? ocspResponsesOf(bind.frontend.runtime) : undefined);
   });
 }
 

@@ -50,7 +50,10 @@ describe('set ssl cert payloads', () => {
   it("answers HAProxy's messages for payloads without what they must hold", () => {
     assert.deepEqual(loadPayload(payloadTarget('/s.pem'), B_KEY, EMPTY), { ok: false, message: "unable to load certificate from file '/s.pem'.\n" });
     assert.deepEqual(loadPayload(payloadTarget('/s.pem.key'), B_CRT, EMPTY), { ok: false, message: "unable to load private key from file '/s.pem'.\n" });
-    assert.equal(loadPayload(payloadTarget('/s.pem.ocsp'), 'AAAA', EMPTY).ok, false);
+    assert.deepEqual(loadPayload(payloadTarget('/s.pem.ocsp'), 'A', EMPTY), { ok: false, message: 'Error reading OCSP response in base64 format' });
+    // Any bytes are taken into the transaction: the commit checks them.
+    assert.deepEqual(loadPayload(payloadTarget('/s.pem.ocsp'), 'AA\nAA\r\n', EMPTY), { ok: true, data: { ...EMPTY, ocspResponse: Uint8Array.of(0, 0, 0) } });
+    assert.equal(loadPayload(payloadTarget('/s.pem.sctl'), 'AAAA', EMPTY).ok, false);
   });
 });
 

@@ -438,6 +438,8 @@ export interface ProxyDraft {
   readonly inheritedFrom: ProxyDraft | undefined;
   mode: ProxyMode;
   maxconn: number;
+  /** `rate-limit sessions N` (frontend side); 0 = not set. */
+  rateLimitSessions: number;
   /** `backlog N` (frontend side); undefined = not set (0 in HAProxy). */
   backlog: number | undefined;
   retries: number;
@@ -533,6 +535,9 @@ export interface GlobalSslDraft {
 
 export interface GlobalDraft {
   maxconn: number;
+  /** `maxconnrate` / `maxsessrate` (keywords/global.ts); 0 = not set. */
+  maxConnRate: number;
+  maxSessRate: number;
   nbthread: number;
   logs: LogTarget[];
   hardStopAfter: number | undefined;
@@ -619,6 +624,8 @@ const DEFAULT_TUNE = { poolLowFdRatio: 20, poolHighFdRatio: 25, idlePoolShared: 
 export function newGlobalDraft(): GlobalDraft {
   return {
     maxconn: 0,
+    maxConnRate: 0,
+    maxSessRate: 0,
     nbthread: 1,
     logs: [],
     hardStopAfter: undefined,
@@ -763,6 +770,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     inheritedFrom: base,
     mode: base?.mode ?? 'tcp',
     maxconn: base?.maxconn ?? 0,
+    rateLimitSessions: base?.rateLimitSessions ?? 0,
     backlog: base?.backlog,
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },

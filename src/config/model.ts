@@ -1122,6 +1122,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly switchingRules?: readonly SwitchingRuleModel[] | undefined;
   /** 0 = only the global limit applies. */
   readonly maxconn: number;
+  /** `rate-limit sessions N`: new sessions per second the frontend accepts (fe_sps_lim); absent or 0 = none. */
+  readonly rateLimitSessions?: number | undefined;
   /**
    * `backlog N`: the listen queue of binds without their own `backlog`; undefined = maxconn's
    * (see proxy/listener-backlog.ts).
@@ -1238,6 +1240,9 @@ export type DirectTargetModel = { readonly kind: 'dispatch'; readonly host: stri
 export interface GlobalModel {
   /** 0 = unlimited. */
   readonly maxconn: number;
+  /** `maxconnrate N` / `maxsessrate N`: process-wide connections / sessions per second; absent or 0 = none. */
+  readonly maxConnRate?: number | undefined;
+  readonly maxSessRate?: number | undefined;
   /** Accepted for compatibility; one event loop per process (see docs/configuration.md). */
   readonly nbthread: number;
   readonly logs: readonly LogTarget[];

@@ -193,6 +193,8 @@ class Resolver {
     return {
       global: {
         maxconn: global.maxconn,
+        ...(global.maxConnRate > 0 ? { maxConnRate: global.maxConnRate } : {}),
+        ...(global.maxSessRate > 0 ? { maxSessRate: global.maxSessRate } : {}),
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
@@ -320,6 +322,7 @@ class Resolver {
       ...(proxy.stickTable !== undefined ? { stickTable: proxy.stickTable } : {}),
       switchingRules: this.#switchingRules(proxy),
       maxconn: proxy.maxconn,
+      ...(proxy.rateLimitSessions > 0 ? { rateLimitSessions: proxy.rateLimitSessions } : {}),
       backlog: proxy.backlog,
       timeouts: compactTimeouts(proxy.timeouts),
       options: {

@@ -182,7 +182,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'iid', entry.id);
   set(r, 'sid', 0);
   set(r, 'type', StatRowType.frontend);
-  set(r, 'rate_lim', 0);
+  set(r, 'rate_lim', frontend.rateLimit);
   set(r, 'rate_max', c.sessRateMax);
   set(r, 'conn_rate_max', c.connRateMax);
   if (http) set(r, 'req_rate_max', c.reqRateMax);

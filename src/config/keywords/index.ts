@@ -53,6 +53,7 @@ import { programKeywords } from './program.ts';
 import { unixSocketFileKeywords } from './unix-socket-files.ts';
 import { tcpKeepAliveKeywords } from './tcp-keepalive.ts';
 import { noopOptionKeywords } from './noop-options.ts';
+import { rateLimitKeywords } from './rate-limits.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -104,6 +105,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   fcgiAppKeywords,
   tcpKeepAliveKeywords,
   noopOptionKeywords,
+  rateLimitKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -257,7 +257,7 @@ export const proxyKeywords: KeywordList = {
     proxy: [
       'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-net',
-      'rate-limit', 'persist', 'grace',
+      'persist', 'grace',
       'http-send-name-header',
       'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',

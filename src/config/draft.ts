@@ -123,6 +123,8 @@ export interface ServerSettings {
   slowstart: number;
   /** `maxqueue`; 0 = unlimited. */
   maxqueue: number;
+  /** `minconn`; 0 = not set. */
+  minconn: number;
   /** `pool-max-conn`: most idle connections kept; -1 = unlimited (HAProxy's default), 0 = none. */
   poolMaxConn: number;
   /** `max-reuse`: streams an HTTP/2 server connection carries past its first; -1 = unlimited. */
@@ -440,6 +442,8 @@ export interface ProxyDraft {
   maxconn: number;
   /** `rate-limit sessions N` (frontend side); 0 = not set. */
   rateLimitSessions: number;
+  /** `fullconn N` (backend side); 0 = not set (computed at resolve). */
+  fullconn: number;
   /** `backlog N` (frontend side); undefined = not set (0 in HAProxy). */
   backlog: number | undefined;
   retries: number;
@@ -689,6 +693,7 @@ export function newServerSettings(): ServerSettings {
     onError: 'fail-check',
     slowstart: 0,
     maxqueue: 0,
+    minconn: 0,
     poolMaxConn: -1,
     maxReuse: -1,
     poolLowConn: 0,
@@ -771,6 +776,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     mode: base?.mode ?? 'tcp',
     maxconn: base?.maxconn ?? 0,
     rateLimitSessions: base?.rateLimitSessions ?? 0,
+    fullconn: base?.fullconn ?? 0,
     backlog: base?.backlog,
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },

@@ -195,6 +195,11 @@ export interface ServerModel {
   readonly weight: number;
   /** 0 = unlimited. */
   readonly maxconn: number;
+  /**
+   * `minconn N` below maxconn: the limit grows from minconn to maxconn with the backend's load
+   * (src/proxy/dynamic-maxconn.ts); absent = maxconn (a `minconn` alone becomes the maxconn).
+   */
+  readonly minconn?: number | undefined;
   /** `maxqueue N`: most sessions waiting in this server's own queue; 0 = unlimited. */
   readonly maxqueue?: number | undefined;
   /** `slowstart T` (ms): weight and maxconn ramp up over T after the server comes UP; 0 = off. */
@@ -1217,6 +1222,12 @@ export interface BackendModel extends HttpRulesModel {
   readonly logs?: readonly LogTarget[] | undefined;
   /** Connection attempts after the first; default 3. */
   readonly retries: number;
+  /**
+   * `fullconn N`, or HAProxy's default (a tenth of the maxconn of the frontends reaching the
+   * backend, src/config/fullconn.ts): the load at which dynamic servers reach their maxconn.
+   * Absent when a frontend reaching it has no limit (no maxconn there nor in global).
+   */
+  readonly fullconn?: number | undefined;
   readonly timeouts: Timeouts;
   readonly options: BackendOptions;
   /** HTTP settings (mode http); defaults: keep-alive, reuse safe, retry-on conn-failure. */

@@ -289,6 +289,7 @@ const serverSchema = v.object({
   resolveNet: v.optional(v.array(v.string())),
   weight: weightSchema,
   maxconn: countSchema,
+  minconn: v.optional(countSchema),
   disabled: v.boolean(),
   backup: v.boolean(),
   ssl: v.optional(serverSslSchema),
@@ -878,6 +879,7 @@ const frontendSchema = v.object({
     v.array(v.object({ backend: v.pipe(v.string(), v.minLength(1)), dynamic: v.boolean(), condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),
   maxconn: countSchema,
+  rateLimitSessions: v.optional(countSchema),
   backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.pipe(
@@ -963,6 +965,7 @@ const backendSchema = v.object({
   loadServerState: v.optional(v.strictObject({ from: v.picklist(['global', 'local']), path: v.pipe(v.string(), v.minLength(1)) })),
   logs: v.optional(v.array(logTargetSchema)),
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+  fullconn: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.object({
     redispatch: v.boolean(),
@@ -1082,6 +1085,8 @@ const peersSchema = v.object({
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
+    maxConnRate: v.optional(countSchema),
+    maxSessRate: v.optional(countSchema),
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),

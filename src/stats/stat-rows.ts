@@ -307,6 +307,8 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'qmax', c.qmax);
   set(r, 'scur', scur);
   set(r, 'smax', c.smax);
+  // fullconn; none when a frontend reaching the backend is unlimited (src/config/fullconn.ts).
+  set(r, 'slim', Number.isFinite(backend.fullconn) ? backend.fullconn : undefined);
   set(r, 'stot', c.stot);
   set(r, 'bin', c.bin);
   set(r, 'bout', c.bout);

@@ -54,6 +54,7 @@ import { unixSocketFileKeywords } from './unix-socket-files.ts';
 import { tcpKeepAliveKeywords } from './tcp-keepalive.ts';
 import { noopOptionKeywords } from './noop-options.ts';
 import { rateLimitKeywords } from './rate-limits.ts';
+import { dynamicMaxconnKeywords } from './dynamic-maxconn.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -106,6 +107,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   tcpKeepAliveKeywords,
   noopOptionKeywords,
   rateLimitKeywords,
+  dynamicMaxconnKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

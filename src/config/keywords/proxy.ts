@@ -255,7 +255,7 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'log-format-sd', 'log-tag',
+      'hash-balance-factor', 'hash-preserve-affinity', 'log-format-sd', 'log-tag',
       'log-steps', 'monitor-net',
       'persist', 'grace',
       'http-send-name-header',

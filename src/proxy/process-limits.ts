@@ -5,7 +5,7 @@
  * global bound every session reads.
  */
 import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
-import { readSharedFreqCtr, SHARED_FREQ_CTR_SLOTS, sharedNextEventDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
+import { readSharedFreqCtr, SHARED_FREQ_CTR_SLOTS, sharedAllowedDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
 
 export interface WaitingFrontend {
   /** Admits held connections while capacity allows; returns true if any remain held. */
@@ -145,17 +145,17 @@ export class ProcessLimits {
     const sps = this.sessRateLimit;
     const now = this.#rateClock();
     if (sps > 0) {
-      const wait = sharedNextEventDelay(this.#counts, SESS_RATE, sps, now);
+      const wait = sharedAllowedDelay(this.#counts, SESS_RATE, sps, now);
       if (wait > 0) return wait;
     }
     const cps = this.connRateLimit;
-    return cps > 0 ? sharedNextEventDelay(this.#counts, CONN_RATE, cps, now) : 0;
+    return cps > 0 ? sharedAllowedDelay(this.#counts, CONN_RATE, cps, now) : 0;
   }
 
   /** How long the frontend counting in `slot` must wait before `rate-limit sessions N` allows one more session; 0 = now. */
   frontendAcceptDelay(slot: number, limit: number): number {
     if (slot < FIRST_FRONTEND_SLOT) return 0;
-    return sharedNextEventDelay(this.#counts, this.#frontendRates + SHARED_FREQ_CTR_SLOTS * slot, limit, this.#rateClock());
+    return sharedAllowedDelay(this.#counts, this.#frontendRates + SHARED_FREQ_CTR_SLOTS * slot, limit, this.#rateClock());
   }
 
   /** Shares the counts with the other threads of the process (see FIRST_FRONTEND_SLOT). */

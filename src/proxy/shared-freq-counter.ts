@@ -60,19 +60,27 @@ export function updateSharedFreqCtr(counts: Int32Array, at: number, now: number)
   return 1;
 }
 
+/** The last consistent reading of a counter (snapshot()): module state, so that a read allocates nothing. */
+let snapTick = 0;
+let snapCurr = 0;
+let snapPast = 0;
+
+/** Reads a counter consistently: the same unlocked tick before and after reading the counts. */
+function snapshot(counts: Int32Array, at: number): void {
+  for (;;) {
+    snapTick = Atomics.load(counts, at + TICK);
+    snapCurr = Atomics.load(counts, at + CURR);
+    snapPast = Atomics.load(counts, at + PREV);
+    if ((snapTick & 1) === 0 && Atomics.load(counts, at + TICK) === snapTick) return;
+  }
+}
+
 /** freq_ctr_total(): the events in the window ending at `now`, times the period (plus `pend` pending ones). */
 function sharedFreqCtrTotal(counts: Int32Array, at: number, now: number, pend: number): number {
-  let tick: number;
-  let curr: number;
-  let past: number;
-  // A consistent snapshot: the same unlocked tick before and after reading the counts.
-  for (;;) {
-    tick = Atomics.load(counts, at + TICK);
-    curr = Atomics.load(counts, at + CURR);
-    past = Atomics.load(counts, at + PREV);
-    if ((tick & 1) === 0 && Atomics.load(counts, at + TICK) === tick) break;
-  }
-  const since = elapsed(now, tick);
+  snapshot(counts, at);
+  let curr = snapCurr;
+  let past = snapPast;
+  const since = elapsed(now, snapTick);
   let remain = PERIOD - (since < 0 ? 0 : since);
   if (remain < 0) {
     // Past the current period: what is left of it is the previous one's share.
@@ -109,4 +117,28 @@ export function sharedNextEventDelay(counts: Int32Array, at: number, freq: numbe
   total -= limit;
   const wait = Math.floor(total / (freq > 0 ? freq : 1));
   return Math.max(wait, 1);
+}
+
+/**
+ * The milliseconds until one more event keeps the rate at most `freq` per second, if none
+ * happens meanwhile; 0 when it may happen now. HAProxy's listeners wait next_event_delay() and
+ * check again — every millisecond while the current period alone holds a full second's worth —
+ * so the first check that passes is at this moment: waiting for it directly lets the same
+ * connection in at the same time without the timer firing a thousand times a second.
+ */
+export function sharedAllowedDelay(counts: Int32Array, at: number, freq: number, now: number): number {
+  if (sharedNextEventDelay(counts, at, freq, now) === 0) return 0;
+  // snapshot() ran in the call above; from the start of the current period (`since`), the
+  // window's total decreases while the previous period slides out, then the current one.
+  const since = Math.max(0, elapsed(now, snapTick));
+  const limit = freq * PERIOD;
+  let allowedAt = 2 * PERIOD;
+  if (since < PERIOD && snapPast > 0 && limit > snapCurr * PERIOD) {
+    // past * (P - t) + curr * P < limit
+    allowedAt = Math.floor(PERIOD - (limit - snapCurr * PERIOD) / snapPast) + 1;
+  } else if (snapCurr > 0) {
+    // Once the current period is the previous one: curr * (2P - t) < limit.
+    allowedAt = Math.max(PERIOD, Math.floor(2 * PERIOD - limit / snapCurr) + 1);
+  }
+  return Math.max(1, allowedAt - since);
 }

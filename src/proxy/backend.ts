@@ -330,15 +330,15 @@ export class Backend {
   }
 
   /**
-   * The backend's load moved since the last choice: a dynamic server whose limit now lets it
-   * take one more (or no longer) is shown to the balancer as such before it chooses, as
-   * HAProxy's balancers compare with srv_dynamic_maxconn() when they pick.
+   * Before a choice: a dynamic server whose limit the backend's load moved is shown to the
+   * balancer again (which keeps full servers aside), as HAProxy's balancers compare with
+   * srv_dynamic_maxconn() when they pick. The limit moves every fullconn / maxconn sessions.
    */
   #loadMoved(): void {
     for (const server of this.#dynamicServers) {
-      const open = server.hasSlot;
-      if (open === server.dynamicSlotSeen) continue;
-      server.dynamicSlotSeen = open;
+      const limit = server.effectiveMaxconn;
+      if (limit === server.dynamicLimitSeen) continue;
+      server.dynamicLimitSeen = limit;
       this.#balancer.serverChanged(server);
     }
   }

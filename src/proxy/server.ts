@@ -143,8 +143,8 @@ export class Server {
   minconn: number;
   /** The backend whose load sets a dynamic limit (minconn < maxconn); undefined for a static one. */
   dynamicLoad: BackendLoad | undefined = undefined;
-  /** Whether the balancer last saw a slot free under the dynamic limit (Backend refreshes it as the load moves). */
-  dynamicSlotSeen = true;
+  /** The dynamic limit the balancer was last told of (Backend tells it again when the load moves it). */
+  dynamicLimitSeen = -1;
   status: ServerStatus;
   /** Runtime-clock ms of the last status change (stats `lastchg`, slowstart ramp). */
   lastChange = 0;

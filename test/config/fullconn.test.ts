@@ -72,15 +72,21 @@ describe('the limit keywords in the model', () => {
       (await errors(cfg('global', '  maxconnrate x', 'frontend f', '  rate-limit connections 3'))).map(([line, , , message]) => [line, message]),
       [
         [2, "'maxconnrate' expects an integer argument, got 'x'."],
-        [4, "'rate-limit' only supports 'sessions' (got 'connections')."],
+        [4, "'rate-limit' only supports 'sessions' (got 'connections')"],
       ],
     );
-    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend f', '  bind :8080', '  fullconn 10', 'backend b', '  rate-limit sessions 5'));
+    const model = await parse(
+      cfg('global', '  maxsessrate 5', '  maxsessrate 6', 'defaults', '  mode http', ...TIMEOUTS, 'frontend f', '  bind :8080', '  fullconn 10', '  rate-limit sessions 1', '  rate-limit sessions 2', 'backend b', '  rate-limit sessions 5'),
+    );
+    assert.equal(model.global.maxSessRate, 5, 'the first value is kept');
+    assert.equal(model.frontends[0]?.rateLimitSessions, 2);
     assert.deepEqual(
       warnings(model).map(([line, , message]) => [line, message]),
       [
-        [8, "'fullconn' ignored because frontend 'f' has no backend capability. Maybe you want 'maxconn' instead ?"],
-        [10, "rate-limit sessions will be ignored because backend 'b' has no frontend capability."],
+        [3, "'maxsessrate' already specified. Continuing."],
+        [11, "'fullconn' ignored because frontend 'f' has no backend capability. Maybe you want 'maxconn' instead ?"],
+        [13, 'overwriting rate-limit sessions which was already specified'],
+        [15, "rate-limit sessions will be ignored because backend 'b' has no frontend capability"],
       ],
     );
   });

@@ -16,7 +16,7 @@ const rateLimit: SectionKeyword = {
   parse(ctx, args) {
     const which = args[1];
     if (which?.text !== 'sessions') {
-      ctx.error(`'rate-limit' only supports 'sessions' (got '${which?.text ?? ''}').`, which);
+      ctx.error(`'rate-limit' only supports 'sessions' (got '${which?.text ?? ''}')`, which);
       return;
     }
     if (!requireArgs(ctx, args, 1, 'an integer value (in sessions/second)', 2) || !noExtraArgs(ctx, args, 3, 2)) return;
@@ -24,12 +24,12 @@ const rateLimit: SectionKeyword = {
     const proxy = ctx.proxy;
     if (value === undefined || proxy === undefined) return;
     if (proxy.kind === 'backend') {
-      ctx.warning(`rate-limit sessions will be ignored because backend '${proxy.name}' has no frontend capability.`);
+      ctx.warning(`rate-limit sessions will be ignored because backend '${proxy.name}' has no frontend capability`);
       return;
     }
     // HAProxy warns when a section sets it twice (its value no longer the one of its defaults).
     if (proxy.kind !== 'defaults' && proxy.rateLimitSessions !== (proxy.inheritedFrom?.rateLimitSessions ?? 0)) {
-      ctx.warning('overwriting rate-limit sessions which was already specified.');
+      ctx.warning('overwriting rate-limit sessions which was already specified');
     }
     proxy.rateLimitSessions = value;
   },
@@ -42,7 +42,8 @@ function globalRate(name: 'maxconnrate' | 'maxsessrate', field: 'maxConnRate' | 
     parse(ctx, args) {
       if (!requireArgs(ctx, args, 1, 'an integer argument') || !noExtraArgs(ctx, args, 2)) return;
       if (ctx.global[field] !== 0) {
-        ctx.error(`'${name}' already specified.`);
+        // HAProxy alerts but goes on with the first value: the configuration stays valid.
+        ctx.warning(`'${name}' already specified. Continuing.`);
         return;
       }
       const value = parseInteger(ctx, args[1] as Token, { min: 0, max: MAX_RATE }, `'${name}'`);

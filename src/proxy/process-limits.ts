@@ -116,7 +116,14 @@ export class ProcessLimits {
 
   /** The frontend counting in `slot` made a session (its fe_sess_per_sec, which `rate-limit sessions` reads). */
   frontendSessionStarted(slot: number): void {
-    if (slot >= FIRST_FRONTEND_SLOT) updateSharedFreqCtr(this.#counts, this.#frontendRates + SHARED_FREQ_CTR_SLOTS * slot, this.#rateClock());
+    const at = this.#frontendRate(slot);
+    if (at >= 0) updateSharedFreqCtr(this.#counts, at, this.#rateClock());
+  }
+
+  /** Where the session rate of the frontend counting in `slot` is; -1 for none. */
+  #frontendRate(slot: number): number {
+    const at = this.#frontendRates + SHARED_FREQ_CTR_SLOTS * slot;
+    return slot >= FIRST_FRONTEND_SLOT && at + SHARED_FREQ_CTR_SLOTS <= this.#counts.length ? at : -1;
   }
 
   /** ConnRate / SessRate of `show info`: the process's connections and sessions over the last second. */
@@ -143,19 +150,18 @@ export class ProcessLimits {
    */
   acceptDelay(): number {
     const sps = this.sessRateLimit;
-    const now = this.#rateClock();
     if (sps > 0) {
-      const wait = sharedAllowedDelay(this.#counts, SESS_RATE, sps, now);
+      const wait = sharedAllowedDelay(this.#counts, SESS_RATE, sps, this.#rateClock());
       if (wait > 0) return wait;
     }
     const cps = this.connRateLimit;
-    return cps > 0 ? sharedAllowedDelay(this.#counts, CONN_RATE, cps, now) : 0;
+    return cps > 0 ? sharedAllowedDelay(this.#counts, CONN_RATE, cps, this.#rateClock()) : 0;
   }
 
   /** How long the frontend counting in `slot` must wait before `rate-limit sessions N` allows one more session; 0 = now. */
   frontendAcceptDelay(slot: number, limit: number): number {
-    if (slot < FIRST_FRONTEND_SLOT) return 0;
-    return sharedAllowedDelay(this.#counts, this.#frontendRates + SHARED_FREQ_CTR_SLOTS * slot, limit, this.#rateClock());
+    const at = this.#frontendRate(slot);
+    return at < 0 ? 0 : sharedAllowedDelay(this.#counts, at, limit, this.#rateClock());
   }
 
   /** Shares the counts with the other threads of the process (see FIRST_FRONTEND_SLOT). */

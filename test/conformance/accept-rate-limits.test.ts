@@ -114,7 +114,15 @@ for (const target of TARGETS) {
         const after = await cli(cliPort, 'show info\n');
         assert.match(after, /^ConnRateLimit: 0$/m);
         assert.match(after, /^SessRateLimit: 7$/m);
-        assert.match(await cli(cliPort, 'set rate-limit connections foo 3\n'), /^'set rate-limit' only supports :\n/);
+        // HAProxy's usage text, byte for byte.
+        assert.equal(
+          await cli(cliPort, 'set rate-limit connections foo 3\n'),
+          "'set rate-limit' only supports :\n" +
+            "   - 'connections global' to set the per-process maximum connection rate\n" +
+            "   - 'sessions global' to set the per-process maximum session rate\n" +
+            "   - 'ssl-sessions global' to set the per-process maximum SSL session rate\n" +
+            "   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n\n",
+        );
       } finally {
         await stopProxy(target, proxy);
       }

@@ -57,12 +57,16 @@ export const proxyCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) => {
       const which = `${args[2] ?? ''} ${args[3] ?? ''}`;
+      if (which === 'ssl-sessions global' || which === 'http-compression global') {
+        return error(`'set rate-limit ${which}' is not supported by Switchyard yet (no 'maxsslrate' nor 'maxcomprate').\n`);
+      }
       if (which !== 'connections global' && which !== 'sessions global') {
-        // HAProxy's other two (ssl-sessions, http-compression) are limits Switchyard does not keep.
         return error(
           "'set rate-limit' only supports :\n" +
             "   - 'connections global' to set the per-process maximum connection rate\n" +
-            "   - 'sessions global' to set the per-process maximum session rate\n",
+            "   - 'sessions global' to set the per-process maximum session rate\n" +
+            "   - 'ssl-sessions global' to set the per-process maximum SSL session rate\n" +
+            "   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n",
         );
       }
       if ((args[4] ?? '') === '') return error('Expects an integer value.\n');

@@ -123,6 +123,8 @@ export interface ServerSettings {
   slowstart: number;
   /** `maxqueue`; 0 = unlimited. */
   maxqueue: number;
+  /** `minconn`; 0 = not set. */
+  minconn: number;
   /** `pool-max-conn`: most idle connections kept; -1 = unlimited (HAProxy's default), 0 = none. */
   poolMaxConn: number;
   /** `max-reuse`: streams an HTTP/2 server connection carries past its first; -1 = unlimited. */
@@ -438,6 +440,10 @@ export interface ProxyDraft {
   readonly inheritedFrom: ProxyDraft | undefined;
   mode: ProxyMode;
   maxconn: number;
+  /** `rate-limit sessions N` (frontend side); 0 = not set. */
+  rateLimitSessions: number;
+  /** `fullconn N` (backend side); 0 = not set (computed at resolve). */
+  fullconn: number;
   /** `backlog N` (frontend side); undefined = not set (0 in HAProxy). */
   backlog: number | undefined;
   retries: number;
@@ -533,6 +539,9 @@ export interface GlobalSslDraft {
 
 export interface GlobalDraft {
   maxconn: number;
+  /** `maxconnrate` / `maxsessrate` (keywords/global.ts); 0 = not set. */
+  maxConnRate: number;
+  maxSessRate: number;
   nbthread: number;
   logs: LogTarget[];
   hardStopAfter: number | undefined;
@@ -619,6 +628,8 @@ const DEFAULT_TUNE = { poolLowFdRatio: 20, poolHighFdRatio: 25, idlePoolShared: 
 export function newGlobalDraft(): GlobalDraft {
   return {
     maxconn: 0,
+    maxConnRate: 0,
+    maxSessRate: 0,
     nbthread: 1,
     logs: [],
     hardStopAfter: undefined,
@@ -682,6 +693,7 @@ export function newServerSettings(): ServerSettings {
     onError: 'fail-check',
     slowstart: 0,
     maxqueue: 0,
+    minconn: 0,
     poolMaxConn: -1,
     maxReuse: -1,
     poolLowConn: 0,
@@ -763,6 +775,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     inheritedFrom: base,
     mode: base?.mode ?? 'tcp',
     maxconn: base?.maxconn ?? 0,
+    rateLimitSessions: base?.rateLimitSessions ?? 0,
+    fullconn: base?.fullconn ?? 0,
     backlog: base?.backlog,
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },

@@ -197,6 +197,11 @@ export interface ServerModel {
   readonly weight: number;
   /** 0 = unlimited. */
   readonly maxconn: number;
+  /**
+   * `minconn N` below maxconn: the limit grows from minconn to maxconn with the backend's load
+   * (src/proxy/dynamic-maxconn.ts); absent = maxconn (a `minconn` alone becomes the maxconn).
+   */
+  readonly minconn?: number | undefined;
   /** `maxqueue N`: most sessions waiting in this server's own queue; 0 = unlimited. */
   readonly maxqueue?: number | undefined;
   /** `slowstart T` (ms): weight and maxconn ramp up over T after the server comes UP; 0 = off. */
@@ -1124,6 +1129,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly switchingRules?: readonly SwitchingRuleModel[] | undefined;
   /** 0 = only the global limit applies. */
   readonly maxconn: number;
+  /** `rate-limit sessions N`: new sessions per second the frontend accepts (fe_sps_lim); absent or 0 = none. */
+  readonly rateLimitSessions?: number | undefined;
   /**
    * `backlog N`: the listen queue of binds without their own `backlog`; undefined = maxconn's
    * (see proxy/listener-backlog.ts).
@@ -1217,6 +1224,12 @@ export interface BackendModel extends HttpRulesModel {
   readonly logs?: readonly LogTarget[] | undefined;
   /** Connection attempts after the first; default 3. */
   readonly retries: number;
+  /**
+   * `fullconn N`, or HAProxy's default (a tenth of the maxconn of the frontends reaching the
+   * backend, src/config/fullconn.ts): the load at which dynamic servers reach their maxconn.
+   * Absent when a frontend reaching it has no limit (no maxconn there nor in global).
+   */
+  readonly fullconn?: number | undefined;
   readonly timeouts: Timeouts;
   readonly options: BackendOptions;
   /** HTTP settings (mode http); defaults: keep-alive, reuse safe, retry-on conn-failure. */
@@ -1240,6 +1253,9 @@ export type DirectTargetModel = { readonly kind: 'dispatch'; readonly host: stri
 export interface GlobalModel {
   /** 0 = unlimited. */
   readonly maxconn: number;
+  /** `maxconnrate N` / `maxsessrate N`: process-wide connections / sessions per second; absent or 0 = none. */
+  readonly maxConnRate?: number | undefined;
+  readonly maxSessRate?: number | undefined;
   /** Accepted for compatibility; one event loop per process (see docs/configuration.md). */
   readonly nbthread: number;
   readonly logs: readonly LogTarget[];

@@ -46,6 +46,7 @@ import { programsOf } from './programs.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { tcpSocketModel } from './tcp-socket-model.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
+import { defaultFullconn } from './fullconn.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
@@ -182,6 +183,11 @@ class Resolver {
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
+    for (const [i, backend] of backends.entries()) {
+      if (backend.fullconn !== undefined) continue;
+      const fullconn = defaultFullconn(backend.name, frontends, global.maxconn);
+      if (fullconn !== undefined) backends[i] = { ...backend, fullconn };
+    }
     checkServerTracking(backends, this.#diagnostics);
     const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
     checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
@@ -193,6 +199,8 @@ class Resolver {
     return {
       global: {
         maxconn: global.maxconn,
+        ...(global.maxConnRate > 0 ? { maxConnRate: global.maxConnRate } : {}),
+        ...(global.maxSessRate > 0 ? { maxSessRate: global.maxSessRate } : {}),
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
@@ -320,6 +328,7 @@ class Resolver {
       ...(proxy.stickTable !== undefined ? { stickTable: proxy.stickTable } : {}),
       switchingRules: this.#switchingRules(proxy),
       maxconn: proxy.maxconn,
+      ...(proxy.rateLimitSessions > 0 ? { rateLimitSessions: proxy.rateLimitSessions } : {}),
       backlog: proxy.backlog,
       timeouts: compactTimeouts(proxy.timeouts),
       options: {
@@ -714,7 +723,7 @@ class Resolver {
         ...(server.initAddr !== undefined ? { initAddr: server.initAddr } : {}),
         ...serverResolution(server),
         weight: server.weight,
-        maxconn: server.maxconn,
+        ...serverLimits(server.maxconn, server.minconn),
         disabled: server.disabled,
         backup: server.backup,
         ssl,
@@ -774,6 +783,7 @@ class Resolver {
       ...this.#loadServerState(proxy),
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
       retries: proxy.retries,
+      ...(proxy.fullconn > 0 ? { fullconn: proxy.fullconn } : {}),
       timeouts: compactTimeouts(proxy.timeouts),
       options: {
         redispatch: proxy.options.redispatch,
@@ -1061,4 +1071,13 @@ function compactTune(tune: TuneModel): TuneModel {
 function serverStatePath(name: string, base: string | undefined): string {
   if (name.startsWith('/') || base === undefined) return name;
   return base.endsWith('/') ? base + name : `${base}/${name}`;
+}
+
+/**
+ * cfgparse.c's server limits: a `minconn` above maxconn (or alone) becomes the maxconn; without
+ * `minconn` the limit is static. Only a minconn below maxconn makes the model's `minconn`.
+ */
+function serverLimits(maxconn: number, minconn: number): { maxconn: number; minconn?: number } {
+  if (minconn > maxconn) return { maxconn: minconn };
+  return minconn > 0 && minconn < maxconn ? { maxconn, minconn } : { maxconn };
 }

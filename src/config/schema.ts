@@ -290,6 +290,7 @@ const serverSchema = v.object({
   resolveNet: v.optional(v.array(v.string())),
   weight: weightSchema,
   maxconn: countSchema,
+  minconn: v.optional(countSchema),
   disabled: v.boolean(),
   backup: v.boolean(),
   ssl: v.optional(serverSslSchema),
@@ -879,6 +880,7 @@ const frontendSchema = v.object({
     v.array(v.object({ backend: v.pipe(v.string(), v.minLength(1)), dynamic: v.boolean(), condition: v.undefinedable(conditionSchema), source: sourceSchema })),
   ),
   maxconn: countSchema,
+  rateLimitSessions: v.optional(countSchema),
   backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.pipe(
@@ -964,6 +966,7 @@ const backendSchema = v.object({
   loadServerState: v.optional(v.strictObject({ from: v.picklist(['global', 'local']), path: v.pipe(v.string(), v.minLength(1)) })),
   logs: v.optional(v.array(logTargetSchema)),
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+  fullconn: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.object({
     redispatch: v.boolean(),
@@ -1083,6 +1086,8 @@ const peersSchema = v.object({
 export const configModelSchema = v.object({
   global: v.object({
     maxconn: countSchema,
+    maxConnRate: v.optional(countSchema),
+    maxSessRate: v.optional(countSchema),
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),

@@ -64,6 +64,10 @@ export class Backend {
   /** `timeout queue`, falling back to `timeout connect` as HAProxy does. */
   readonly queueTimeout: number | undefined;
   readonly counters: BackendCounters = newBackendCounters();
+  /** `fullconn` (or its default, src/config/fullconn.ts); Infinity: never reached. See dynamic-maxconn.ts. */
+  readonly fullconn: number;
+  /** The servers whose limit follows the backend's load (minconn < maxconn). */
+  readonly #dynamicServers: Server[] = [];
   /** The generation's `tune.h2.*`: what its HTTP/2 server connections announce. */
   h2Options: H2Options = {};
   /** Runtime-clock ms of the last time the backend lost its last usable server or got one back (stats `lastchg`). */
@@ -96,6 +100,8 @@ export class Backend {
     this.#servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup)));
     this.serverCounts = options.serverCounts;
     for (const server of this.#servers) this.serverCounts?.assign(server);
+    this.fullconn = model.fullconn ?? Number.POSITIVE_INFINITY;
+    for (const server of this.#servers) this.#followLoad(server);
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
@@ -129,6 +135,7 @@ export class Backend {
    */
   addServer(server: Server): void {
     this.serverCounts?.assign(server);
+    this.#followLoad(server);
     server.index = this.#servers.length;
     this.#servers.push(server);
     this.#rebuildBalancer();
@@ -138,6 +145,8 @@ export class Backend {
   removeServer(server: Server): void {
     const at = this.#servers.indexOf(server);
     if (at < 0) return;
+    const dynamic = this.#dynamicServers.indexOf(server);
+    if (dynamic >= 0) this.#dynamicServers.splice(dynamic, 1);
     this.#servers.splice(at, 1);
     for (let i = at; i < this.#servers.length; i++) (this.#servers[i] as Server).index = i;
     this.#rebuildBalancer();
@@ -187,6 +196,8 @@ export class Backend {
    * `granted` a slot later, or removed by leaveQueue() on timeout/abort.
    */
   take(client: BackendClient, avoid: Server | undefined, persistTo?: Server, force = false): TakeResult {
+    const dynamic = this.#dynamicServers.length > 0;
+    if (dynamic) this.#loadMoved();
     // DRAIN and weight 0 keep their persistent clients (that is what draining means in HAProxy).
     // `force` (force-persist, use-server): a DOWN server is used too; MAINT never.
     if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.status !== 'DOWN' || this.persist || force)) {
@@ -198,6 +209,7 @@ export class Backend {
     }
     // Without `balance`, dispatch and transparent backends go to their one target (assign_server).
     if (this.direct !== undefined) return this.#assign(this.direct, client);
+    if (dynamic && this.#queueGoesFirst() && this.hasUsableServer) return this.#enqueue(client, undefined);
     const server = this.#balancer.pick(client, avoid);
     if (server !== undefined) {
       if (server.hasSlot && server.queue.length === 0) return this.#assign(server, client);
@@ -294,6 +306,41 @@ export class Backend {
     if (!server.usable && wasUsable) this.#redistribute(server);
     this.#refill();
     this.stateObserver?.(server);
+  }
+
+  /**
+   * assign_server: with sessions in the backend queue while others are served, `first`,
+   * `roundrobin` and `static-rr` know every server is full, and a new session queues behind
+   * them — even where a dynamic limit grew since (the queue takes the new slots as sessions end).
+   */
+  #queueGoesFirst(): boolean {
+    const queued = this.#queue.length;
+    if (queued === 0 || queued === this.counters.scur) return false;
+    const algorithm = this.model.balance.algorithm;
+    if (algorithm !== 'roundrobin' && algorithm !== 'first' && algorithm !== 'static-rr') return false;
+    for (const s of this.#servers) if (s.active > 0) return true;
+    return false;
+  }
+
+  /** A server with `minconn` below its maxconn: its limit follows this backend's load. */
+  #followLoad(server: Server): void {
+    if (server.minconn <= 0 || server.minconn >= server.maxconnConfigured) return;
+    server.dynamicLoad = this;
+    this.#dynamicServers.push(server);
+  }
+
+  /**
+   * Before a choice: a dynamic server whose limit the backend's load moved is shown to the
+   * balancer again (which keeps full servers aside), as HAProxy's balancers compare with
+   * srv_dynamic_maxconn() when they pick. The limit moves every fullconn / maxconn sessions.
+   */
+  #loadMoved(): void {
+    for (const server of this.#dynamicServers) {
+      const limit = server.effectiveMaxconn;
+      if (limit === server.dynamicLimitSeen) continue;
+      server.dynamicLimitSeen = limit;
+      this.#balancer.serverChanged(server);
+    }
   }
 
   /** Number of sessions waiting in the backend's own queue (not the servers'). */

@@ -8,7 +8,7 @@ import type { ProxySession, SessionHost } from './session.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
 import { certificateGenerator } from './generated-certificates.ts';
-import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler, TlsHandshakeFailure, TlsInfo } from '../runtime.ts';
+import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler, TimerHandle, TlsHandshakeFailure, TlsInfo } from '../runtime.ts';
 import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, listenTlsOptions } from './tls-listen.ts';
 import { logConnectionFailure } from './connection-failure-log.ts';
 import type { Backend } from './backend.ts';
@@ -95,6 +95,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   readonly sessions = new Set<ProxySession>();
   /** The frontend's `maxconn` (0 = only the global limit); the runtime API may change it. */
   maxconn: number;
+  /** `rate-limit sessions N`: new sessions per second (HAProxy's fe_sps_lim); 0 = none. */
+  readonly rateLimit: number;
   /** Where ProcessLimits counts this frontend's connections (FIRST_FRONTEND_SLOT + its index); -1: nowhere. */
   limitSlot = -1;
   /**
@@ -128,6 +130,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** The accept queue asked of the kernel for each bind, in bind order. */
   readonly #listenerBacklogs: readonly number[];
   #stopping = false;
+  /** Wakes the held connections once a rate limit allows one more (HAProxy's listener queue task). */
+  #rateTimer: TimerHandle | undefined;
   /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
   readonly #tcpRules: ProxyTcpRules | undefined;
   /** A `tcp-request connection expect-proxy` rule may ask a header before a TLS handshake. */
@@ -160,6 +164,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     this.model = model;
     this.id = model.id ?? 0;
     this.maxconn = model.maxconn;
+    this.rateLimit = model.rateLimitSessions ?? 0;
     this.listenerStats = listenerStatsOf(model);
     this.name = model.name;
     this.timeouts = model.timeouts;
@@ -219,7 +224,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       this.#connectionFailed(info, socket.tls, bind);
       return;
     }
-    if (this.#full) {
+    if (this.#full || this.#rateLimited()) {
       if (this.#held.length >= this.#backlog || this.#stopping) {
         // The backlog is full too: refuse, as the kernel would.
         this.counters.dreq++;
@@ -240,8 +245,26 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     return this.limits.full || (this.maxconn > 0 && (this.threaded ? this.limits.frontendCurrent(this.limitSlot) : this.counters.scur) >= this.maxconn);
   }
 
+  /**
+   * listener_accept's rate checks (`maxsessrate`, `maxconnrate`, then `rate-limit sessions`):
+   * while one is reached the frontend accepts nothing — its connections wait as in the kernel's
+   * backlog, none is refused — and a timer lets them in when the rate allows one more.
+   */
+  #rateLimited(): boolean {
+    let wait = this.limits.acceptDelay();
+    if (wait === 0 && this.rateLimit > 0) wait = this.limits.frontendAcceptDelay(this.limitSlot, this.rateLimit);
+    if (wait === 0) return false;
+    if (this.#rateTimer === undefined && !this.#stopping) this.#rateTimer = this.runtime.setTimer(this.#rateAllows, wait);
+    return true;
+  }
+
+  readonly #rateAllows = (): void => {
+    this.#rateTimer = undefined;
+    if (this.#held.length > 0) this.admitWaiting();
+  };
+
   admitWaiting(): boolean {
-    while (this.#held.length > 0 && !this.#full) {
+    while (this.#held.length > 0 && !this.#full && !this.#rateLimited()) {
       const { socket, bind } = this.#held.shift() as HeldConnection;
       this.counters.waiting--;
       socket.resume();
@@ -253,6 +276,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   #startSession(accepted: Socket, bind: BindModel): void {
     const socket = withLingerPolicy(accepted, this.model.clientSocket?.noLinger);
     this.limits.opened(this.limitSlot);
+    this.limits.connectionAccepted();
     connectionAccepted(this.counters);
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
@@ -282,6 +306,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         return this.#connectionDropped(info);
       }
     }
+    // The listener's accept kept it (HAProxy's l->accept() > 0): the process's sess_per_sec.
+    this.limits.sessionAccepted();
     const header = bind.acceptProxy === true || tcp?.expectProxy === true;
     // A deferred TLS socket (an `ssl` bind where a header may come first) waits for its handshake too.
     if (header || socket.startTls !== undefined) {
@@ -327,6 +353,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       }
       // A session exists: the connection's trackers count it (sess_cnt, sess_rate).
       info.stick?.countSession(this.runtime.now());
+      this.limits.frontendSessionStarted(this.limitSlot);
       if (rules.content.length > 0) {
         this.#constructing = { socket, info, tcp };
         const wait = new ContentWait(this, socket, tcp, rules, received);
@@ -339,6 +366,9 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         }
         return;
       }
+    } else {
+      // session_count_new() without session rules: the frontend's fe_sess_per_sec.
+      this.limits.frontendSessionStarted(this.limitSlot);
     }
     this.#serve(socket, info, received === undefined ? undefined : { chunks: [received], ended: false }, tcp, 'accept');
   }
@@ -535,6 +565,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** Stops accepting: listeners close, held connections are refused. */
   async stopListening(): Promise<void> {
     this.#stopping = true;
+    if (this.#rateTimer !== undefined) {
+      this.runtime.clearTimer(this.#rateTimer);
+      this.#rateTimer = undefined;
+    }
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((l) => l.close()));
     for (const held of this.#held.splice(0)) held.socket.destroy();

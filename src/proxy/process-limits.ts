@@ -5,6 +5,7 @@
  * global bound every session reads.
  */
 import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
+import { readSharedFreqCtr, SHARED_FREQ_CTR_SLOTS, sharedAllowedDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
 
 export interface WaitingFrontend {
   /** Admits held connections while capacity allows; returns true if any remain held. */
@@ -13,16 +14,39 @@ export interface WaitingFrontend {
 
 /**
  * Where the connection counts live: [0] the process's current connections (actconn), [1] the
- * threads holding connections back, [FIRST_FRONTEND_SLOT + i] frontend i's connections. A
- * plain Int32Array in a one-thread process; with `nbthread`, one SharedArrayBuffer the threads
- * share (src/threads/), counted with Atomics so that `global maxconn` and a frontend's
- * `maxconn` hold for the process, not per thread.
+ * threads holding connections back, [2] `maxconnrate` and [3] `maxsessrate` (the runtime API
+ * changes them for every thread), the process's connection and session rates (HAProxy's
+ * conn_per_sec, sess_per_sec: shared frequency counters, each followed by its highest
+ * one-second count, cps_max / sps_max), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
+ * and after the F frontends' slots, their session rates (fe_sess_per_sec, for `rate-limit
+ * sessions`). A plain Int32Array in a one-thread process; with `nbthread`, one
+ * SharedArrayBuffer the threads share (src/threads/), counted with Atomics so that the limits
+ * hold for the process, not per thread.
  */
-export const FIRST_FRONTEND_SLOT = 2;
+const CONN_RATE_LIMIT = 2;
+const SESS_RATE_LIMIT = 3;
+const CONN_RATE = 4;
+const CONN_RATE_MAX = CONN_RATE + SHARED_FREQ_CTR_SLOTS;
+const SESS_RATE = CONN_RATE_MAX + 1;
+const SESS_RATE_MAX = SESS_RATE + SHARED_FREQ_CTR_SLOTS;
+export const FIRST_FRONTEND_SLOT = SESS_RATE_MAX + 1;
 
 /** The counts of a process whose configuration has `frontends` frontends. */
 export function connectionCountSlots(frontends: number): number {
-  return FIRST_FRONTEND_SLOT + frontends;
+  return FIRST_FRONTEND_SLOT + frontends * (1 + SHARED_FREQ_CTR_SLOTS);
+}
+
+/** A millisecond clock every thread of the process reads alike (see ProcessLimits.useRateClock). */
+export type RateClock = () => number;
+
+/** Raises the highest count kept at `at` to `count` (HAProxy's HA_ATOMIC_UPDATE_MAX). */
+function updateMax(counts: Int32Array, at: number, count: number): void {
+  let max = Atomics.load(counts, at);
+  while (count > max) {
+    const seen = Atomics.compareExchange(counts, at, max, count);
+    if (seen === max) return;
+    max = seen;
+  }
 }
 
 /** How a thread tells the others that a connection slot came free while they hold connections back. */
@@ -41,10 +65,103 @@ export class ProcessLimits {
   /** `tune.bufsize` / `tune.maxrewrite`: how much of a message the proxy holds (heads, inspected bytes, held bodies). */
   readonly buffers: BufferSizes;
 
+  /** Where frontend slot FIRST_FRONTEND_SLOT + i's session rate starts, minus 3 * i. */
+  readonly #frontendRates: number;
+  #rateClock: RateClock = () => 0;
+
   constructor(maxconn: number, buffers: BufferSizes = DEFAULT_BUFFER_SIZES, counts?: Int32Array) {
     this.maxconn = maxconn;
     this.buffers = buffers;
-    this.#counts = counts ?? new Int32Array(FIRST_FRONTEND_SLOT + 64);
+    this.#counts = counts ?? new Int32Array(connectionCountSlots(64));
+    const frontends = Math.floor((this.#counts.length - FIRST_FRONTEND_SLOT) / (1 + SHARED_FREQ_CTR_SLOTS));
+    this.#frontendRates = FIRST_FRONTEND_SLOT + frontends - SHARED_FREQ_CTR_SLOTS * FIRST_FRONTEND_SLOT;
+  }
+
+  /**
+   * The clock of the rates: integer milliseconds, the same in every thread (HAProxy's
+   * global_now_ms). Each thread's monotonic clock has its own origin, so it is pinned to the
+   * wall clock once, when the thread starts.
+   */
+  useRateClock(clock: RateClock): void {
+    this.#rateClock = clock;
+  }
+
+  /** `maxconnrate` (0 = none): new connections per second, process-wide; `set rate-limit connections global` changes it. */
+  get connRateLimit(): number {
+    return Atomics.load(this.#counts, CONN_RATE_LIMIT);
+  }
+
+  set connRateLimit(limit: number) {
+    Atomics.store(this.#counts, CONN_RATE_LIMIT, limit);
+  }
+
+  /** `maxsessrate` (0 = none): new sessions per second, process-wide; `set rate-limit sessions global` changes it. */
+  get sessRateLimit(): number {
+    return Atomics.load(this.#counts, SESS_RATE_LIMIT);
+  }
+
+  set sessRateLimit(limit: number) {
+    Atomics.store(this.#counts, SESS_RATE_LIMIT, limit);
+  }
+
+  /** A connection was accepted (listener_accept: global.conn_per_sec, cps_max). */
+  connectionAccepted(): void {
+    updateMax(this.#counts, CONN_RATE_MAX, updateSharedFreqCtr(this.#counts, CONN_RATE, this.#rateClock()));
+  }
+
+  /** ... and its frontend kept it past `tcp-request connection` rules (global.sess_per_sec, sps_max). */
+  sessionAccepted(): void {
+    updateMax(this.#counts, SESS_RATE_MAX, updateSharedFreqCtr(this.#counts, SESS_RATE, this.#rateClock()));
+  }
+
+  /** The frontend counting in `slot` made a session (its fe_sess_per_sec, which `rate-limit sessions` reads). */
+  frontendSessionStarted(slot: number): void {
+    const at = this.#frontendRate(slot);
+    if (at >= 0) updateSharedFreqCtr(this.#counts, at, this.#rateClock());
+  }
+
+  /** Where the session rate of the frontend counting in `slot` is; -1 for none. */
+  #frontendRate(slot: number): number {
+    const at = this.#frontendRates + SHARED_FREQ_CTR_SLOTS * slot;
+    return slot >= FIRST_FRONTEND_SLOT && at + SHARED_FREQ_CTR_SLOTS <= this.#counts.length ? at : -1;
+  }
+
+  /** ConnRate / SessRate of `show info`: the process's connections and sessions over the last second. */
+  get connRate(): number {
+    return readSharedFreqCtr(this.#counts, CONN_RATE, this.#rateClock());
+  }
+
+  get sessRate(): number {
+    return readSharedFreqCtr(this.#counts, SESS_RATE, this.#rateClock());
+  }
+
+  /** MaxConnRate / MaxSessRate: the most in one second. */
+  get connRateMax(): number {
+    return Atomics.load(this.#counts, CONN_RATE_MAX);
+  }
+
+  get sessRateMax(): number {
+    return Atomics.load(this.#counts, SESS_RATE_MAX);
+  }
+
+  /**
+   * How long the listeners must wait before the process-wide rates (`maxsessrate`, then
+   * `maxconnrate`) allow one more connection, in ms; 0 when one may be accepted now.
+   */
+  acceptDelay(): number {
+    const sps = this.sessRateLimit;
+    if (sps > 0) {
+      const wait = sharedAllowedDelay(this.#counts, SESS_RATE, sps, this.#rateClock());
+      if (wait > 0) return wait;
+    }
+    const cps = this.connRateLimit;
+    return cps > 0 ? sharedAllowedDelay(this.#counts, CONN_RATE, cps, this.#rateClock()) : 0;
+  }
+
+  /** How long the frontend counting in `slot` must wait before `rate-limit sessions N` allows one more session; 0 = now. */
+  frontendAcceptDelay(slot: number, limit: number): number {
+    const at = this.#frontendRate(slot);
+    return at < 0 ? 0 : sharedAllowedDelay(this.#counts, at, limit, this.#rateClock());
   }
 
   /** Shares the counts with the other threads of the process (see FIRST_FRONTEND_SLOT). */

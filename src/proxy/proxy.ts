@@ -116,6 +116,11 @@ export class Proxy {
     const frontendCount = config.frontends.filter((f) => !f.disabled).length;
     this.limits = new ProcessLimits(config.global.maxconn, bufferSizes(config.global.tune), options.thread?.connectionCounts ?? new Int32Array(connectionCountSlots(frontendCount)));
     this.#threadIndex = options.thread?.index ?? 0;
+    this.limits.connRateLimit = config.global.maxConnRate ?? 0;
+    this.limits.sessRateLimit = config.global.maxSessRate ?? 0;
+    // The threads' monotonic clocks start apart; pinned to the wall clock once, they agree.
+    const rateClockOffset = runtime.wallClock() - runtime.now();
+    this.limits.useRateClock(() => Math.floor(runtime.now() + rateClockOffset));
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);

@@ -2,6 +2,7 @@ import type { Socks4Proxy } from './socks4-connect.ts';
 import type { DirectTargetModel, ServerCheckModel, ServerModel, ServerSsl, SendProxyModel } from '../config/model.ts';
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
+import { dynamicMaxconn, type BackendLoad } from './dynamic-maxconn.ts';
 
 /**
  * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`,
@@ -135,6 +136,15 @@ export class Server {
   weight: number;
   /** Effective maxconn (slowstart ramps it too); 0 = unlimited. */
   maxconn: number;
+  /**
+   * `minconn`: with a lower value than maxconn, the limit follows the backend's load
+   * (dynamicMaxconn); equal to maxconn (the default), the limit is maxconn.
+   */
+  minconn: number;
+  /** The backend whose load sets a dynamic limit (minconn < maxconn); undefined for a static one. */
+  dynamicLoad: BackendLoad | undefined = undefined;
+  /** The dynamic limit the balancer was last told of (Backend tells it again when the load moves it). */
+  dynamicLimitSeen = -1;
   status: ServerStatus;
   /** Runtime-clock ms of the last status change (stats `lastchg`, slowstart ramp). */
   lastChange = 0;
@@ -211,6 +221,7 @@ export class Server {
     this.backup = model.backup;
     this.maxconnConfigured = model.maxconn;
     this.maxconn = model.maxconn;
+    this.minconn = model.minconn ?? model.maxconn;
     this.maxqueue = model.maxqueue ?? 0;
     this.slowstart = model.slowstart ?? 0;
     // HAProxy's defaults: unlimited, 0, 5 s.
@@ -262,6 +273,13 @@ export class Server {
 
   /** Below its connection limit (free slot). */
   get hasSlot(): boolean {
-    return this.maxconn === 0 || this.active < this.maxconn;
+    return this.maxconn === 0 || this.active < (this.dynamicLoad === undefined ? this.maxconn : this.effectiveMaxconn);
+  }
+
+  /** The limit in force: maxconn, or what the backend's load allows of it (srv_dynamic_maxconn); 0 = unlimited. */
+  get effectiveMaxconn(): number {
+    const load = this.dynamicLoad;
+    if (load === undefined || this.maxconn === 0) return this.maxconn;
+    return dynamicMaxconn(this.minconn, this.maxconn, load.counters.scur, load.fullconn);
   }
 }

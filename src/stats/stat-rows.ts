@@ -182,7 +182,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'iid', entry.id);
   set(r, 'sid', 0);
   set(r, 'type', StatRowType.frontend);
-  set(r, 'rate_lim', 0);
+  set(r, 'rate_lim', frontend.rateLimit);
   set(r, 'rate_max', c.sessRateMax);
   set(r, 'conn_rate_max', c.connRateMax);
   if (http) set(r, 'req_rate_max', c.reqRateMax);
@@ -307,6 +307,8 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   set(r, 'qmax', c.qmax);
   set(r, 'scur', scur);
   set(r, 'smax', c.smax);
+  // fullconn; none when a frontend reaching the backend is unlimited (src/config/fullconn.ts).
+  set(r, 'slim', Number.isFinite(backend.fullconn) ? backend.fullconn : undefined);
   set(r, 'stot', c.stot);
   set(r, 'bin', c.bin);
   set(r, 'bout', c.bout);

@@ -12,7 +12,13 @@ export function threadRefusals(config: ConfigModel, threads: number): string[] {
   for (const backend of config.backends) {
     for (const server of backend.servers) {
       if (server.maxconn > 0 || (server.maxqueue ?? 0) > 0) {
-        const what = server.maxconn > 0 ? `'maxconn ${server.maxconn}'` : `'maxqueue ${server.maxqueue ?? 0}'`;
+        // A `minconn` is a maxconn too (alone, it becomes the maxconn: src/config/resolve.ts).
+        const what =
+          server.minconn !== undefined
+            ? `'maxconn ${server.maxconn}' and 'minconn ${server.minconn}'`
+            : server.maxconn > 0
+              ? `'maxconn ${server.maxconn}'`
+              : `'maxqueue ${server.maxqueue ?? 0}'`;
         refusals.push(
           `config : 'nbthread ${threads}' : server '${backend.name}/${server.name}' (${server.source.file}:${server.source.line}) has ${what}: server connection limits and queues are not shared between threads yet; use 'nbthread 1'.`,
         );

@@ -114,6 +114,8 @@ describe('parser: a complete configuration', () => {
         ...BACKEND_DEFAULTS,
         logs: [],
         retries: 3,
+        // A tenth of what the frontends reaching it may hold (global maxconn 2000).
+        fullconn: 200,
         timeouts: { connect: 5000, client: 30000, server: 30000 },
         options: { redispatch: false, allBackups: false, persist: false },
         http: { connectionMode: 'keep-alive', forwardFor: undefined, reuse: 'safe', retryOn: ['conn-failure'] },

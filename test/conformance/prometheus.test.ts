@@ -34,12 +34,11 @@ interface Family {
 
 /**
  * Families Switchyard leaves out because it keeps no such figure (docs/configuration.md lists
- * them): current rates, fullconn, connections in use, process figures of pools, TLS, tasks.
+ * them): connections in use, process figures of pools, TLS, tasks.
  */
 const OMITTED = new Set([
   'haproxy_process_pool_failures_total', 'haproxy_process_max_fds', 'haproxy_process_max_sockets',
-  'haproxy_process_current_ssl_connections', 'haproxy_process_ssl_connections_total', 'haproxy_process_current_connection_rate',
-  'haproxy_process_max_connection_rate', 'haproxy_process_current_session_rate', 'haproxy_process_max_session_rate',
+  'haproxy_process_current_ssl_connections', 'haproxy_process_ssl_connections_total',
   'haproxy_process_current_ssl_rate', 'haproxy_process_max_ssl_rate', 'haproxy_process_current_frontend_ssl_key_rate',
   'haproxy_process_max_frontend_ssl_key_rate', 'haproxy_process_frontend_ssl_reuse', 'haproxy_process_current_backend_ssl_key_rate',
   'haproxy_process_max_backend_ssl_key_rate', 'haproxy_process_ssl_cache_lookups_total', 'haproxy_process_ssl_cache_misses_total',
@@ -47,7 +46,6 @@ const OMITTED = new Set([
   'haproxy_process_dropped_logs_total', 'haproxy_process_bytes_out_rate', 'haproxy_process_pool_allocated_bytes',
   'haproxy_process_pool_used_bytes',
   'haproxy_frontend_intercepted_requests_total',
-  'haproxy_backend_limit_sessions',
   'haproxy_server_used_connections_current',
 ]);
 
@@ -182,6 +180,11 @@ backend empty
         'haproxy_frontend_status{proxy=fe,state=UP}': '1',
         'haproxy_frontend_status{proxy=fe,state=DOWN}': '0',
         'haproxy_frontend_limit_sessions{proxy=fe}': '500',
+        // fullconn's default: a tenth of the maxconn of the frontends reaching the backend, at least 1.
+        'haproxy_backend_limit_sessions{proxy=be}': '50',
+        'haproxy_backend_limit_sessions{proxy=empty}': '1',
+        'haproxy_process_limit_connection_rate{}': '0',
+        'haproxy_process_limit_session_rate{}': '0',
         'haproxy_backend_active_servers{proxy=be}': '2',
         'haproxy_backend_status{proxy=be,state=UP}': '1',
         'haproxy_backend_status{proxy=empty,state=UP}': '1',

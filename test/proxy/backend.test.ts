@@ -329,3 +329,39 @@ describe('downtime and down transitions (stats downtime, chkdown, lastchg)', () 
     assert.deepEqual([be.downTransitions, be.lastChange, be.downTime], [1, 5000, 3000]);
   });
 });
+
+describe('Backend with a dynamic server limit (minconn, fullconn)', () => {
+  /** One session arriving at the backend: counted in it (beconn) before it asks for a server, as streams do. */
+  function arrive(be: Backend, client: Client): ReturnType<Backend['take']> {
+    be.counters.scur++;
+    return be.take(client, undefined);
+  }
+
+  it('gives a server minconn slots while the load is low and more as it nears fullconn', () => {
+    const be = new Backend(backend('be', [server('a', 1, { maxconn: 10, minconn: 2 })], { fullconn: 10, options: { redispatch: false } }));
+    const a = byName(be, 'a');
+    const clients = Array.from({ length: 4 }, (_, i) => new Client(String(i)));
+    // beconn 1, 2, 3: limits max(2, 1), max(2, 2), max(2, 3).
+    assert.deepEqual(clients.slice(0, 3).map((c) => arrive(be, c)), [a, a, a]);
+    assert.equal(a.effectiveMaxconn, 3);
+    be.counters.scur += 20;
+    assert.equal(a.effectiveMaxconn, 10, 'at fullconn: maxconn');
+    // A fullconn never reached (an unlimited frontend reaches the backend) keeps it at minconn.
+    const idle = new Backend(backend('idle', [server('b', 1, { maxconn: 10, minconn: 2 })], { options: { redispatch: false } }));
+    const b = byName(idle, 'b');
+    assert.deepEqual(clients.map((c) => arrive(idle, c)), [b, b, 'queued', 'queued']);
+  });
+
+  it('queues a new session behind the waiting ones even where the limit grew (assign_server), and serves them in order', () => {
+    const be = new Backend(backend('be', [server('a', 1, { maxconn: 10, minconn: 2 })], { fullconn: 20, options: { redispatch: false } }));
+    const a = byName(be, 'a');
+    const clients = Array.from({ length: 6 }, (_, i) => new Client(String(i)));
+    // beconn k: limit max(2, k / 2): 2 served, then queued — the 6th too though the limit is 3 by then.
+    assert.deepEqual(clients.map((c) => arrive(be, c)), [a, a, 'queued', 'queued', 'queued', 'queued']);
+    assert.equal(a.effectiveMaxconn, 3);
+    be.counters.scur--;
+    be.release(a, clients[0]);
+    // beconn 5: limit 2; the slot goes to the oldest waiter.
+    assert.deepEqual(clients.map((c) => c.grantedTo?.name), [undefined, undefined, 'a', undefined, undefined, undefined]);
+  });
+});

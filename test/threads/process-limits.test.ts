@@ -69,4 +69,29 @@ describe('ProcessLimits shared by the threads of nbthread N', () => {
     b.released();
     assert.deepEqual(wakes, ['a']);
   });
+
+  it('the accept rates and their limits hold for the process: every thread counts in and reads the same counters', () => {
+    const { a, b } = twoThreads(0);
+    let now = 100_000;
+    a.useRateClock(() => now);
+    b.useRateClock(() => now);
+    const slot = FIRST_FRONTEND_SLOT;
+    a.frontendSessionStarted(slot);
+    b.frontendSessionStarted(slot);
+    assert.equal(a.frontendAcceptDelay(slot, 3), 0);
+    b.frontendSessionStarted(slot);
+    assert.ok(a.frontendAcceptDelay(slot, 3) > 0, 'the third session of the second, on either thread, reaches rate-limit sessions 3');
+    now += 2000;
+    assert.equal(b.frontendAcceptDelay(slot, 3), 0, 'two seconds later the rate allows more');
+    // maxsessrate set on one thread (the runtime API's `set rate-limit`) holds on the other.
+    a.sessRateLimit = 2;
+    assert.equal(b.sessRateLimit, 2);
+    a.sessionAccepted();
+    b.sessionAccepted();
+    assert.ok(a.acceptDelay() > 0 && b.acceptDelay() > 0);
+    assert.deepEqual([a.sessRate, b.sessRateMax], [2, 2]);
+    a.connectionAccepted();
+    assert.equal(b.connRate, 1);
+    assert.equal(b.connRateLimit, 0);
+  });
 });

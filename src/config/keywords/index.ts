@@ -53,6 +53,8 @@ import { programKeywords } from './program.ts';
 import { unixSocketFileKeywords } from './unix-socket-files.ts';
 import { tcpKeepAliveKeywords } from './tcp-keepalive.ts';
 import { noopOptionKeywords } from './noop-options.ts';
+import { rateLimitKeywords } from './rate-limits.ts';
+import { dynamicMaxconnKeywords } from './dynamic-maxconn.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -104,6 +106,8 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   fcgiAppKeywords,
   tcpKeepAliveKeywords,
   noopOptionKeywords,
+  rateLimitKeywords,
+  dynamicMaxconnKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -1,4 +1,4 @@
-/** Frontend and process limits (proxy.c, cli.c): `set maxconn frontend|global`, `shutdown frontend`. */
+/** Frontend and process limits (proxy.c, cli.c): `set maxconn frontend|global`, `set rate-limit`, `shutdown frontend`. */
 import type { Frontend } from '../../proxy/frontend.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { error, NO_ANSWER, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
@@ -48,6 +48,34 @@ export const proxyCommands: readonly CliCommand[] = [
       // HAProxy's hard limit is the fd budget; ours is "unlimited" (0), which <= 0 restores.
       ctx.target.limits.maxconn = v <= 0 ? 0 : v;
       ctx.target.limits.released();
+      return NO_ANSWER;
+    },
+  },
+  {
+    words: ['set', 'rate-limit'],
+    usage: usage('set rate-limit <setting> <value>', 'change a rate limiting value'),
+    level: 'admin',
+    run: (args, ctx) => {
+      const which = `${args[2] ?? ''} ${args[3] ?? ''}`;
+      if (which === 'ssl-sessions global' || which === 'http-compression global') {
+        return error(`'set rate-limit ${which}' is not supported by Switchyard yet (no 'maxsslrate' nor 'maxcomprate').\n`);
+      }
+      if (which !== 'connections global' && which !== 'sessions global') {
+        return error(
+          "'set rate-limit' only supports :\n" +
+            "   - 'connections global' to set the per-process maximum connection rate\n" +
+            "   - 'sessions global' to set the per-process maximum session rate\n" +
+            "   - 'ssl-sessions global' to set the per-process maximum SSL session rate\n" +
+            "   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n",
+        );
+      }
+      if ((args[4] ?? '') === '') return error('Expects an integer value.\n');
+      const v = atoi(args[4] as string);
+      if (v < 0) return error('Value out of range.\n');
+      if (args[2] === 'connections') ctx.target.limits.connRateLimit = v;
+      else ctx.target.limits.sessRateLimit = v;
+      // dequeue_all_listeners(): a raised limit lets the held connections in now.
+      for (const p of ctx.target.proxies) p.frontend?.admitWaiting();
       return NO_ANSWER;
     },
   },

@@ -311,6 +311,8 @@ export const serverCommands: readonly CliCommand[] = [
         const m = /^([+-]?\d+)(.*)$/.exec(text);
         if (m === null) return error('maxconn string empty or preceded by garbage');
         if (m[2] !== '') return error('Trailing garbage in maxconn string');
+        // A static limit (minconn = maxconn) stays static; a dynamic one keeps its minconn (cli_parse_set_maxconn_server).
+        if (server.dynamicLoad === undefined) server.minconn = Math.max(0, Number(m[1]));
         backend.setServerWeight(server, server.weight, Math.max(0, Number(m[1])));
         return NO_ANSWER;
       }),

@@ -58,6 +58,8 @@ export function dumpBackends(out: ExpositionWriter, proxies: readonly ProxyStats
         continue;
       }
       const code = hrspCode(metric.field);
+      // A backend reached by an unlimited frontend has no fullconn (src/config/fullconn.ts).
+      if (metric.field === 'slim' && cellValue(backend.row, 'slim') === undefined) continue;
       out.sample(code === undefined ? [proxy] : [proxy, ['code', code]], cellValue(backend.row, metric.field));
     }
   }

@@ -106,7 +106,7 @@ export const PROXY_METRICS: readonly ProxyMetric[] = [
   { field: 'qmax', name: 'max_queue', type: 'gauge', kinds: 'bs', unkept: '', help: 'Highest value of queued connections encountered since process started' },
   { field: 'scur', name: 'current_sessions', type: 'gauge', kinds: 'flbs', unkept: '', help: 'Number of current sessions on the frontend, backend or server' },
   { field: 'smax', name: 'max_sessions', type: 'gauge', kinds: 'flbs', unkept: '', help: 'Highest value of current sessions encountered since process started' },
-  { field: 'slim', name: 'limit_sessions', type: 'gauge', kinds: 'flbs', unkept: 'b', help: 'Frontend/listener/server\'s maxconn, backend\'s fullconn' },
+  { field: 'slim', name: 'limit_sessions', type: 'gauge', kinds: 'flbs', unkept: '', help: 'Frontend/listener/server\'s maxconn, backend\'s fullconn' },
   { field: 'stot', name: 'sessions_total', type: 'counter', kinds: 'flbs', unkept: '', help: 'Total number of sessions since process started' },
   { field: 'bin', name: 'bytes_in_total', type: 'counter', kinds: 'flbs', unkept: 'l', help: 'Total number of request bytes since process started' },
   { field: 'bout', name: 'bytes_out_total', type: 'counter', kinds: 'flbs', unkept: 'l', help: 'Total number of response bytes since process started' },

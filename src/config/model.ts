@@ -44,7 +44,8 @@ export interface Timeouts {
 export interface LogTarget {
   /** "stdout", "stderr", or an address/path kept as written (only stdout/stderr are served for now). */
   readonly target: string;
-  readonly format: 'raw' | 'rfc3164' | 'rfc5424' | 'short';
+  /** 'unspec': no `format` given (rfc3164 with `log-send-hostname`, otherwise local). */
+  readonly format: 'unspec' | 'raw' | 'local' | 'rfc3164' | 'rfc5424' | 'short';
   readonly facility: string | undefined;
   /** Most verbose level sent (`log ... FACILITY LEVEL`); undefined = all levels. */
   readonly level?: LogLevelName | undefined;
@@ -1149,6 +1150,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;
+  /** `log-tag`: the syslog tag of this proxy's lines (the global one when undefined). */
+  readonly logTag?: string | undefined;
   /** `stats enable`, `stats uri`...: the stats page this proxy serves (stats-page-model.ts). */
   readonly stats?: StatsPageModel | undefined;
   readonly source: SourceLocation;
@@ -1222,6 +1225,10 @@ export interface BackendModel extends HttpRulesModel {
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;
+  /** `log-tag`: the syslog tag of this proxy's lines (the global one when undefined). */
+  readonly logTag?: string | undefined;
+  /** `http-send-name-header NAME` (lower-cased): the header naming the server the request goes to. */
+  readonly sendNameHeader?: string | undefined;
   /**
    * Where connections go without a server, in a backend with no `balance` (HAProxy's
    * PR_O_DISPATCH / PR_O_TRANSP): `dispatch ADDR:PORT`, or `option transparent` (the client's
@@ -1268,6 +1275,14 @@ export interface GlobalModel {
   readonly stats?: StatsModel | undefined;
   /** `ssl-load-extra-del-ext`: `.key` beside `foo.crt` is `foo.key` (and `set ssl cert foo.key` updates `foo.crt`). */
   readonly sslLoadExtraDelExt?: boolean | undefined;
+  /** `node NAME`: the process's name in `show info` and on the stats page; the host's name when undefined. */
+  readonly node?: string | undefined;
+  /** `description TEXT`: `show info`'s description and the stats page's `show-desc` default. */
+  readonly description?: string | undefined;
+  /** `log-tag`: the syslog tag of the lines of proxies without their own; the program's name when undefined. */
+  readonly logTag?: string | undefined;
+  /** `log-send-hostname [NAME]`: the syslog header's host name ('' for the host's own name); none when undefined. */
+  readonly logSendHostname?: string | undefined;
 }
 
 /** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */

@@ -53,10 +53,16 @@ import { programKeywords } from './program.ts';
 import { unixSocketFileKeywords } from './unix-socket-files.ts';
 import { tcpKeepAliveKeywords } from './tcp-keepalive.ts';
 import { noopOptionKeywords } from './noop-options.ts';
+import { nodeIdentityKeywords } from './node-identity.ts';
+import { logHeaderKeywords } from './log-header.ts';
+import { serverNameHeaderKeywords } from './server-name-header.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
   globalVarKeywords,
+  nodeIdentityKeywords,
+  logHeaderKeywords,
+  serverNameHeaderKeywords,
   proxyKeywords,
   balanceKeywords,
   optionKeywords,

@@ -77,6 +77,10 @@ export type ServerCaDraft =
 
 /** What `default-server` sets and each `server` line starts from. */
 export interface ServerSettings {
+  /** `id N` (keywords/object-ids.ts): never from a default-server, which refuses it. */
+  id?: number | undefined;
+  /** A server-template's slot after the first: its template had an `id` (HAProxy copies the flag, not the id). */
+  forcedId?: boolean | undefined;
   weight: number;
   maxconn: number;
   disabled: boolean;
@@ -212,6 +216,8 @@ export interface BindDraft {
   readonly port: number;
   /** A UNIX socket (`host` is its path). */
   readonly unix?: boolean;
+  /** `id N` (keywords/object-ids.ts): HAProxy's listener id (luid). */
+  id?: number | undefined;
   /** The address as written, for messages. */
   readonly address: string;
   ssl: boolean;

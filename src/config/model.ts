@@ -137,6 +137,8 @@ export interface PemFile {
 }
 
 export interface BindModel {
+  /** `id N`: HAProxy's listener id (luid), forced; the others are numbered around the forced ones. */
+  readonly id?: number | undefined;
   /** Host to listen on: "0.0.0.0" for `*` or empty, "::" for IPv6 any; a UNIX socket's path. */
   readonly host: string;
   /** 0 for a UNIX socket. */
@@ -162,6 +164,10 @@ export interface BindModel {
 
 export interface ServerModel {
   readonly name: string;
+  /** `id N`: HAProxy's puid, forced; the others are numbered around the forced ones (src/proxy/auto-ids.ts). */
+  readonly id?: number | undefined;
+  /** SRV_F_FORCED_ID without an id of its own: a server-template's slot after the first, when the template had `id`. */
+  readonly forcedId?: boolean | undefined;
   /** As written: an IP literal, or a host name that startup resolves once (see `initAddr`). */
   readonly host: string;
   /** 1..65535; with `mapPorts`, an offset (0 = none) added to the port the client connected to. */
@@ -1192,6 +1198,8 @@ export interface BackendModel extends HttpRulesModel {
   readonly name: string;
   /** HAProxy's proxy uuid (`be_id`), as FrontendModel's. */
   readonly id?: number | undefined;
+  /** The `id` was written (HAProxy's PR_O_FORCED_ID: `show servers state`'s bk_f_forced_id). */
+  readonly forcedId?: boolean | undefined;
   readonly mode: ProxyMode;
   readonly balance: BalanceModel;
   /** Default map-based sdbm without avalanche. */

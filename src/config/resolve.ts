@@ -178,7 +178,7 @@ class Resolver {
         }
       }
       if (hasFrontendSide(proxy.kind)) frontends.push({ id, ...this.#frontend(proxy, http.frontend) });
-      if (hasBackendSide(proxy.kind)) backends.push({ id, ...this.#backend(proxy, http.backend), ...fcgi });
+      if (hasBackendSide(proxy.kind)) backends.push({ id, ...(proxy.id !== undefined ? { forcedId: true } : {}), ...this.#backend(proxy, http.backend), ...fcgi });
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
@@ -658,6 +658,7 @@ class Resolver {
       ssl = resolveBindSsl(bind, certificates, proxy.name, this.#draft.global, this.#tlsFiles, this.#caFiles, this.#tlsReport);
     }
     return {
+      ...(bind.id !== undefined ? { id: bind.id } : {}),
       host: bind.host,
       port: bind.port,
       ...(bind.unix === true ? { unix: true } : {}),
@@ -677,7 +678,19 @@ class Resolver {
   #backend(proxy: ProxyDraft, http: BackendHttpOptions): BackendModel {
     const seen = new Map<string, SourceLocation>();
     const servers: ServerModel[] = [];
+    const ids = new Map<number, ServerDraft>();
     for (const server of proxy.servers) {
+      if (server.id !== undefined) {
+        const other = ids.get(server.id);
+        if (other === undefined) ids.set(server.id, server);
+        else {
+          this.#error(
+            server.place,
+            'server',
+            `'server ${proxy.name}/${server.name}' : 'id' : custom id ${server.id} already used at ${other.place.file}:${other.place.line} ('server ${other.name}').`,
+          );
+        }
+      }
       const first = seen.get(server.name);
       if (first !== undefined) {
         this.#error(
@@ -711,6 +724,8 @@ class Resolver {
       const sslContext = ssl === undefined && server.defaultServerSsl === true ? this.#serverSsl(proxy, server) : undefined;
       servers.push({
         name: server.name,
+        ...(server.id !== undefined ? { id: server.id } : {}),
+        ...(server.forcedId === true ? { forcedId: true } : {}),
         host: server.host,
         port: server.port,
         ...(server.mapPorts === true ? { mapPorts: true } : {}),

@@ -203,7 +203,9 @@ const accountIdsSchema = v.strictObject({
 });
 const socketModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777));
 
+const objectIdSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2_147_483_647));
 const bindFields = v.object({
+  id: v.optional(objectIdSchema),
   host: v.pipe(v.string(), v.minLength(1)),
   /** 1..65535; 0 for a UNIX socket. */
   port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
@@ -276,6 +278,8 @@ const serverSslSchema = v.object({
 
 const serverSchema = v.object({
   name: nameSchema,
+  id: v.optional(objectIdSchema),
+  forcedId: v.optional(v.boolean()),
   host: v.pipe(v.string(), v.minLength(1)),
   // An offset with `mapPorts` (checked with it below).
   port: v.pipe(v.number(), v.integer(), v.minValue(-65535), v.maxValue(65535)),
@@ -947,6 +951,7 @@ const backendSchema = v.object({
   filters: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
   name: nameSchema,
   id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  forcedId: v.optional(v.boolean()),
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),

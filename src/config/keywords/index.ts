@@ -56,6 +56,7 @@ import { noopOptionKeywords } from './noop-options.ts';
 import { nodeIdentityKeywords } from './node-identity.ts';
 import { logHeaderKeywords } from './log-header.ts';
 import { serverNameHeaderKeywords } from './server-name-header.ts';
+import { objectIdKeywords } from './object-ids.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -63,6 +64,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   nodeIdentityKeywords,
   logHeaderKeywords,
   serverNameHeaderKeywords,
+  objectIdKeywords,
   proxyKeywords,
   balanceKeywords,
   optionKeywords,

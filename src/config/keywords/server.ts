@@ -235,7 +235,7 @@ export const serverKeywords: KeywordList = {
     serverOptions: [
       'npn',
       'check-reuse-pool', 'check-pool-conn-name',
-      'set-proxy-v2-tlv-fmt', 'minconn', 'id',
+      'set-proxy-v2-tlv-fmt', 'minconn',
       'init-state',
       'tfo', 'source', 'usesrc',
       'pool-conn-name', 'namespace', 'redir',

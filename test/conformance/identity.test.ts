@@ -90,9 +90,12 @@ for (const target of TARGETS) {
 
     after(async () => {
       destroyAllClients();
-      await stopProxy(target, proxy);
-      await app.close();
-      syslog.socket.close();
+      try {
+        await stopProxy(target, proxy);
+      } finally {
+        await app.close();
+        syslog.socket.close();
+      }
     });
 
     it('show info: node and description, at their HAProxy positions', async () => {
@@ -134,6 +137,21 @@ for (const target of TARGETS) {
         stat.split('\n').filter((l) => l.startsWith('be,')).map((l) => { const f = l.split(','); return [f[1], f[28]]; }),
         [['down', '5'], ['app', '2'], ['c', '3'], ['t1', '9'], ['t2', '6']],
       );
+    });
+
+    it('add server takes an id', async () => {
+      assert.equal(await cli(ports.cli, `add server be/z 127.0.0.1:${ports.app} id 70\n`), 'New server registered.\n\n');
+      assert.equal(await cli(ports.cli, `add server be/w 127.0.0.1:${ports.app}\n`), 'New server registered.\n\n');
+      const state = (await cli(ports.cli, 'show servers state be\n')).split('\n').map((l) => l.split(' ')).filter((f) => f[1] === 'be' && (f[3] === 'z' || f[3] === 'w'));
+      // The first id left free goes to `w`; `z` is flagged forced.
+      assert.deepEqual(state.map((f) => [f[2], f[3], f[16]]), [['70', 'z', '1'], ['1', 'w', '0']]);
+    });
+
+    // HAProxy answers the same (checked by hand) and also logs each refusal as an ALERT on its
+    // stderr, which the harness takes for a problem with the configuration.
+    it('add server refuses an id taken or not above 0', { skip: target === 'haproxy' && 'HAProxy logs the refusals as ALERTs on stderr' }, async () => {
+      assert.match(await cli(ports.cli, `add server be/x 127.0.0.1:${ports.app} id 2\n`), /^'id' : custom id 2 already used at \S+:\d+ \('server app'\)\.\n\n$/);
+      assert.equal(await cli(ports.cli, `add server be/y 127.0.0.1:${ports.app} id 0\n`), "'id' : custom id has to be > 0.\n\n");
     });
 
     it("http-send-name-header names the server the request went to, replacing the client's and the rules' header", async () => {

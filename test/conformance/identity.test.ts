@@ -62,6 +62,7 @@ listen st
     stats uri /st
     stats show-node
     stats show-desc
+    stats show-legends
 `;
 }
 
@@ -113,6 +114,9 @@ for (const target of TARGETS) {
       const page = res.body.toString('latin1');
       assert.match(page, /<title>Statistics Report for \w+ on my-node_1\.x<\/title>/);
       assert.match(page, /<h2>Statistics Report for pid \d+ on my-node_1\.x: hello world x y<\/h2>/);
+      // show-legends: each server's address and id.
+      assert.match(page, /<a class=lfsb href="#be\/down">down<\/a><div class=tips>IPv4: 127\.0\.0\.1:\d+, id: 5<\/div><\/u>/);
+      assert.match(page, /<a class=lfsb href="#be\/t2">t2<\/a><div class=tips>IPv4: 127\.0\.0\.1:\d+, id: 6<\/div><\/u>/);
     });
 
     it('server and listener ids: srv_id, so_id, show servers state, show stat', async () => {

@@ -9,8 +9,8 @@ const MAX_SERVERS = 65536;
 
 /**
  * `hash-type consistent`: HAProxy's lb_chash ring. A server of weight w owns w x 16 points at
- * full_hash(id x 4096 + k), k = 0..16w-1, with id = its 1-based position (HAProxy's default
- * puid): the points depend only on the server and its weight, so when a server leaves only the
+ * full_hash(id x 4096 + k), k = 0..16w-1, with id its puid (its `id`, or by default its 1-based
+ * position): the points depend only on the server and its weight, so when a server leaves only the
  * keys it owned move (to their next neighbour), about 1/N of them, and when it comes back they
  * return. A key goes to the server of the closest point (before or after it, as HAProxy).
  *
@@ -46,7 +46,8 @@ export class ConsistentRing {
     let n = 0;
     for (const s of servers) {
       if (!include(s)) continue;
-      const base = (s.index + 1) * POINT_RANGE;
+      // HAProxy's chash_init_server_tree: full_hash(puid * SRV_EWGHT_RANGE + node), in 32 bits.
+      const base = s.id * POINT_RANGE;
       const points = s.weight * POINTS_PER_WEIGHT;
       for (let k = 0; k < points; k++) packed[n++] = (fullHash(base + k) >>> 0) * MAX_SERVERS + s.index;
     }

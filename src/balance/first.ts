@@ -4,13 +4,13 @@ import { Membership, type MembershipListener } from './membership.ts';
 import { firstAvailable, ServerHeap } from './server-heap.ts';
 
 /**
- * `balance first`: the first eligible server (in declaration order, HAProxy's lowest id) with a
+ * `balance first`: the first eligible server (HAProxy's lowest id: declaration order without `id`) with a
  * free slot, so the others can be powered down while the first ones are not saturated. Only
- * servers with a free slot wait in a min-heap keyed by index: a full server leaves it when it
+ * servers with a free slot wait in a min-heap keyed by id (HAProxy's puid): a full server leaves it when it
  * takes its last slot and returns when it releases one, so a pick is O(1) however many leading
  * servers are full (O(log n) when it skips `avoid`).
  *
- * Server scratch fields: lbKey = index, lbPos = heap slot.
+ * Server scratch fields: lbKey = id, lbPos = heap slot.
  */
 export class FirstBalancer implements Balancer, MembershipListener {
   readonly #heap = new ServerHeap();
@@ -38,7 +38,7 @@ export class FirstBalancer implements Balancer, MembershipListener {
   }
 
   join(server: Server): void {
-    server.lbKey = server.index;
+    server.lbKey = server.id;
     server.currentWeight = 0;
     if (server.hasSlot) this.#heap.push(server);
   }

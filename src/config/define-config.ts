@@ -450,7 +450,7 @@ class DraftBuilder {
     return {
       target,
       // stdout/stderr lines are usually read by a collector that adds its own timestamp.
-      format: 'format' in spec && spec.format !== undefined ? spec.format : isStdioLogTarget(target) ? 'raw' : 'rfc3164',
+      format: 'format' in spec && spec.format !== undefined ? spec.format : isStdioLogTarget(target) ? 'raw' : 'unspec',
       facility: ('facility' in spec ? spec.facility : undefined) ?? 'local0',
       level: 'level' in spec ? spec.level : undefined,
       minLevel: 'minLevel' in spec ? spec.minLevel : undefined,

@@ -77,6 +77,10 @@ export type ServerCaDraft =
 
 /** What `default-server` sets and each `server` line starts from. */
 export interface ServerSettings {
+  /** `id N` (keywords/object-ids.ts): never from a default-server, which refuses it. */
+  id?: number | undefined;
+  /** A server-template's slot after the first: its template had an `id` (HAProxy copies the flag, not the id). */
+  forcedId?: boolean | undefined;
   weight: number;
   maxconn: number;
   disabled: boolean;
@@ -214,6 +218,8 @@ export interface BindDraft {
   readonly port: number;
   /** A UNIX socket (`host` is its path). */
   readonly unix?: boolean;
+  /** `id N` (keywords/object-ids.ts): HAProxy's listener id (luid). */
+  id?: number | undefined;
   /** The address as written, for messages. */
   readonly address: string;
   ssl: boolean;
@@ -471,6 +477,10 @@ export interface ProxyDraft {
   defaultBackend: { readonly name: string; readonly place: Place } | undefined;
   disabled: boolean;
   description: string | undefined;
+  /** `log-tag` (keywords/log-header.ts), inherited from defaults. */
+  logTag?: string | undefined;
+  /** `http-send-name-header NAME`, lower-cased (keywords/server-name-header.ts), inherited from defaults. */
+  sendNameHeader?: string | undefined;
   /** The stats page (keywords/stats-page.ts): the defaults' (shared) until a `stats` line of its own. */
   stats: StatsPageDraft | undefined;
   /** `monitor-uri` (inherited from defaults) and `monitor fail` conditions; absent when neither is given. */
@@ -589,6 +599,12 @@ export interface GlobalDraft {
   programs?: ProgramDraft[];
   /** `fcgi-app NAME` sections in order (keywords/fcgi-app.ts). */
   fcgiApps?: FcgiAppDraft[];
+  /** `node`, `description` (keywords/node-identity.ts). */
+  node?: string;
+  description?: string;
+  /** `log-tag`, `log-send-hostname` ('' for the host's name) (keywords/log-header.ts). */
+  logTag?: string;
+  logSendHostname?: string;
 }
 
 /** A `program NAME` section as read. */
@@ -825,6 +841,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     defaultBackend: base?.defaultBackend,
     disabled: base?.disabled ?? false,
     description: undefined,
+    ...(base?.logTag !== undefined ? { logTag: base.logTag } : {}),
+    ...(base?.sendNameHeader !== undefined ? { sendNameHeader: base.sendNameHeader } : {}),
     stats: base?.stats,
     // HAProxy copies `monitor-uri` from the defaults section; `monitor fail` is not allowed there.
     ...(base?.monitor?.uri !== undefined ? { monitor: { uri: base.monitor.uri, fail: [] } } : {}),

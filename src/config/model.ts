@@ -44,7 +44,8 @@ export interface Timeouts {
 export interface LogTarget {
   /** "stdout", "stderr", or an address/path kept as written (only stdout/stderr are served for now). */
   readonly target: string;
-  readonly format: 'raw' | 'rfc3164' | 'rfc5424' | 'short';
+  /** 'unspec': no `format` given (rfc3164 with `log-send-hostname`, otherwise local). */
+  readonly format: 'unspec' | 'raw' | 'local' | 'rfc3164' | 'rfc5424' | 'short';
   readonly facility: string | undefined;
   /** Most verbose level sent (`log ... FACILITY LEVEL`); undefined = all levels. */
   readonly level?: LogLevelName | undefined;
@@ -138,6 +139,8 @@ export interface PemFile {
 }
 
 export interface BindModel {
+  /** `id N`: HAProxy's listener id (luid), forced; the others are numbered around the forced ones. */
+  readonly id?: number | undefined;
   /** Host to listen on: "0.0.0.0" for `*` or empty, "::" for IPv6 any; a UNIX socket's path. */
   readonly host: string;
   /** 0 for a UNIX socket. */
@@ -163,6 +166,10 @@ export interface BindModel {
 
 export interface ServerModel {
   readonly name: string;
+  /** `id N`: HAProxy's puid, forced; the others are numbered around the forced ones (src/proxy/auto-ids.ts). */
+  readonly id?: number | undefined;
+  /** SRV_F_FORCED_ID without an id of its own: a server-template's slot after the first, when the template had `id`. */
+  readonly forcedId?: boolean | undefined;
   /** As written: an IP literal, or a host name that startup resolves once (see `initAddr`). */
   readonly host: string;
   /** 1..65535; with `mapPorts`, an offset (0 = none) added to the port the client connected to. */
@@ -1158,6 +1165,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;
+  /** `log-tag`: the syslog tag of this proxy's lines (the global one when undefined). */
+  readonly logTag?: string | undefined;
   /** `stats enable`, `stats uri`...: the stats page this proxy serves (stats-page-model.ts). */
   readonly stats?: StatsPageModel | undefined;
   readonly source: SourceLocation;
@@ -1198,6 +1207,8 @@ export interface BackendModel extends HttpRulesModel {
   readonly name: string;
   /** HAProxy's proxy uuid (`be_id`), as FrontendModel's. */
   readonly id?: number | undefined;
+  /** The `id` was written (HAProxy's PR_O_FORCED_ID: `show servers state`'s bk_f_forced_id). */
+  readonly forcedId?: boolean | undefined;
   readonly mode: ProxyMode;
   readonly balance: BalanceModel;
   /** Default map-based sdbm without avalanche. */
@@ -1237,6 +1248,10 @@ export interface BackendModel extends HttpRulesModel {
   readonly disabled: boolean;
   /** `description TEXT` (shown by the stats page). */
   readonly description?: string | undefined;
+  /** `log-tag`: the syslog tag of this proxy's lines (the global one when undefined). */
+  readonly logTag?: string | undefined;
+  /** `http-send-name-header NAME` (lower-cased): the header naming the server the request goes to. */
+  readonly sendNameHeader?: string | undefined;
   /**
    * Where connections go without a server, in a backend with no `balance` (HAProxy's
    * PR_O_DISPATCH / PR_O_TRANSP): `dispatch ADDR:PORT`, or `option transparent` (the client's
@@ -1286,6 +1301,14 @@ export interface GlobalModel {
   readonly stats?: StatsModel | undefined;
   /** `ssl-load-extra-del-ext`: `.key` beside `foo.crt` is `foo.key` (and `set ssl cert foo.key` updates `foo.crt`). */
   readonly sslLoadExtraDelExt?: boolean | undefined;
+  /** `node NAME`: the process's name in `show info` and on the stats page; the host's name when undefined. */
+  readonly node?: string | undefined;
+  /** `description TEXT`: `show info`'s description and the stats page's `show-desc` default. */
+  readonly description?: string | undefined;
+  /** `log-tag`: the syslog tag of the lines of proxies without their own; the program's name when undefined. */
+  readonly logTag?: string | undefined;
+  /** `log-send-hostname [NAME]`: the syslog header's host name ('' for the host's own name); none when undefined. */
+  readonly logSendHostname?: string | undefined;
 }
 
 /** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */

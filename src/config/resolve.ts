@@ -179,7 +179,7 @@ class Resolver {
         }
       }
       if (hasFrontendSide(proxy.kind)) frontends.push({ id, ...this.#frontend(proxy, http.frontend) });
-      if (hasBackendSide(proxy.kind)) backends.push({ id, ...this.#backend(proxy, http.backend), ...fcgi });
+      if (hasBackendSide(proxy.kind)) backends.push({ id, ...(proxy.id !== undefined ? { forcedId: true } : {}), ...this.#backend(proxy, http.backend), ...fcgi });
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
@@ -218,6 +218,10 @@ class Resolver {
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
         ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
         ...(global.ssl?.loadExtraDelExt === true ? { sslLoadExtraDelExt: true } : {}),
+        ...(global.node !== undefined ? { node: global.node } : {}),
+        ...(global.description !== undefined ? { description: global.description } : {}),
+        ...(global.logTag !== undefined ? { logTag: global.logTag } : {}),
+        ...(global.logSendHostname !== undefined ? { logSendHostname: global.logSendHostname } : {}),
       },
       frontends,
       backends,
@@ -352,6 +356,7 @@ class Resolver {
       ...capturesOf(proxy),
       disabled: proxy.disabled,
       description: proxy.description,
+      ...(proxy.logTag !== undefined ? { logTag: proxy.logTag } : {}),
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),
       ...(proxy.monitor !== undefined ? { monitor: { uri: proxy.monitor.uri, fail: [...proxy.monitor.fail] } } : {}),
@@ -662,6 +667,7 @@ class Resolver {
       ssl = resolveBindSsl(bind, certificates, proxy.name, this.#draft.global, this.#tlsFiles, this.#caFiles, this.#tlsReport);
     }
     return {
+      ...(bind.id !== undefined ? { id: bind.id } : {}),
       host: bind.host,
       port: bind.port,
       ...(bind.unix === true ? { unix: true } : {}),
@@ -681,7 +687,19 @@ class Resolver {
   #backend(proxy: ProxyDraft, http: BackendHttpOptions): BackendModel {
     const seen = new Map<string, SourceLocation>();
     const servers: ServerModel[] = [];
+    const ids = new Map<number, ServerDraft>();
     for (const server of proxy.servers) {
+      if (server.id !== undefined) {
+        const other = ids.get(server.id);
+        if (other === undefined) ids.set(server.id, server);
+        else {
+          this.#error(
+            server.place,
+            'server',
+            `'server ${proxy.name}/${server.name}' : 'id' : custom id ${server.id} already used at ${other.place.file}:${other.place.line} ('server ${other.name}').`,
+          );
+        }
+      }
       const first = seen.get(server.name);
       if (first !== undefined) {
         this.#error(
@@ -715,6 +733,8 @@ class Resolver {
       const sslContext = ssl === undefined && server.defaultServerSsl === true ? this.#serverSsl(proxy, server) : undefined;
       servers.push({
         name: server.name,
+        ...(server.id !== undefined ? { id: server.id } : {}),
+        ...(server.forcedId === true ? { forcedId: true } : {}),
         host: server.host,
         port: server.port,
         ...(server.mapPorts === true ? { mapPorts: true } : {}),
@@ -796,6 +816,8 @@ class Resolver {
       http,
       disabled: proxy.disabled,
       description: proxy.description,
+      ...(proxy.logTag !== undefined ? { logTag: proxy.logTag } : {}),
+      ...(proxy.sendNameHeader !== undefined ? { sendNameHeader: proxy.sendNameHeader } : {}),
       ...this.#direct(proxy),
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),

@@ -64,7 +64,9 @@ export const tableNameSchema = v.pipe(
   v.minLength(1, 'a name cannot be empty'),
   v.regex(/^[A-Za-z0-9_.:-]+(?:\/[A-Za-z0-9_.:-]+)?$/, "table names are a proxy's name or PEERS/TABLE"),
 );
-export const logFormatSchema = v.picklist(['raw', 'rfc3164', 'rfc5424', 'short']);
+export const logFormatSchema = v.picklist(['raw', 'local', 'rfc3164', 'rfc5424', 'short']);
+/** A target's format in the model: 'unspec' when its line named none (HAProxy's LOG_FORMAT_UNSPEC). */
+const logTargetFormatSchema = v.picklist(['unspec', 'raw', 'local', 'rfc3164', 'rfc5424', 'short']);
 export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
 export const simpleBalanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr', 'leastconn', 'first', 'source']);
 export const hashFunctionSchema = v.picklist(['sdbm', 'djb2', 'wt6', 'crc32', 'none']);
@@ -99,7 +101,7 @@ export const timeoutsSchema = v.object({
 
 export const logTargetSchema = v.object({
   target: v.pipe(v.string(), v.minLength(1)),
-  format: logFormatSchema,
+  format: logTargetFormatSchema,
   facility: v.undefinedable(v.string()),
   level: v.optional(logLevelSchema),
   minLevel: v.optional(logLevelSchema),
@@ -202,7 +204,9 @@ const accountIdsSchema = v.strictObject({
 });
 const socketModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777));
 
+const objectIdSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2_147_483_647));
 const bindFields = v.object({
+  id: v.optional(objectIdSchema),
   host: v.pipe(v.string(), v.minLength(1)),
   /** 1..65535; 0 for a UNIX socket. */
   port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
@@ -275,6 +279,8 @@ const serverSslSchema = v.object({
 
 const serverSchema = v.object({
   name: nameSchema,
+  id: v.optional(objectIdSchema),
+  forcedId: v.optional(v.boolean()),
   host: v.pipe(v.string(), v.minLength(1)),
   // An offset with `mapPorts` (checked with it below).
   port: v.pipe(v.number(), v.integer(), v.minValue(-65535), v.maxValue(65535)),
@@ -909,6 +915,7 @@ const frontendSchema = v.object({
   captures: v.optional(capturesSchema),
   disabled: v.boolean(),
   description: v.optional(v.string()),
+  logTag: v.optional(v.pipe(v.string(), v.minLength(1))),
   ...httpRulesEntries,
   stats: v.optional(statsPageSchema),
   source: sourceSchema,
@@ -947,6 +954,7 @@ const backendSchema = v.object({
   filters: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
   name: nameSchema,
   id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  forcedId: v.optional(v.boolean()),
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),
@@ -979,6 +987,8 @@ const backendSchema = v.object({
   http: backendHttpSchema,
   disabled: v.boolean(),
   description: v.optional(v.string()),
+  logTag: v.optional(v.pipe(v.string(), v.minLength(1))),
+  sendNameHeader: v.optional(v.pipe(v.string(), v.minLength(1))),
   direct: v.optional(
     v.variant('kind', [
       v.object({ kind: v.literal('dispatch'), host: v.pipe(v.string(), v.minLength(1)), port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)) }),
@@ -1110,6 +1120,10 @@ export const configModelSchema = v.object({
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),
     sslLoadExtraDelExt: v.optional(v.boolean()),
+    node: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+    description: v.optional(v.undefinedable(v.string())),
+    logTag: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+    logSendHostname: v.optional(v.undefinedable(v.string())),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),

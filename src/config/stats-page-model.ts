@@ -21,9 +21,9 @@ export interface StatsPageModel {
   readonly scopes: readonly string[];
   readonly hideVersion: boolean;
   readonly showLegends: boolean;
-  /** `stats show-node [NAME]`: '' for the host's name. */
+  /** `stats show-node [NAME]`: '' for the global `node` (the host's name by default). */
   readonly showNode?: string | undefined;
-  /** `stats show-desc TEXT`. */
+  /** `stats show-desc [TEXT]`: '' for the global `description`. */
   readonly showDesc?: string | undefined;
   /** `stats admin if|unless COND` lines: the first that matches grants the admin forms. */
   readonly admin: readonly ConditionModel[];

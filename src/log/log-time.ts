@@ -83,3 +83,18 @@ export function formatRfc3164Date(epochMs: number): string {
   const day = d.getDate();
   return `${MONTHS[d.getMonth()]} ${day < 10 ? ` ${day}` : day} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
+
+/**
+ * Syslog RFC 5424 timestamp as HAProxy writes it (timeofday_as_iso_us):
+ * `2026-11-24T08:12:34.123000+01:00`, local time with its offset, in microseconds.
+ */
+export function formatIsoMicros(epochMs: number): string {
+  const d = new Date(epochMs);
+  const offset = -d.getTimezoneOffset();
+  const abs = Math.abs(offset);
+  const micros = Math.floor((epochMs - Math.floor(epochMs / 1000) * 1000) * 1000);
+  return (
+    `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}` +
+    `.${String(micros).padStart(6, '0')}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`
+  );
+}

@@ -1,15 +1,28 @@
 import { latin1Bytes } from '../http/codec/chars.ts';
 import type { LogTarget } from '../config/model.ts';
 import type { Runtime } from '../runtime.ts';
-import { formatRfc3164Date } from './log-time.ts';
+import { formatIsoMicros, formatRfc3164Date } from './log-time.ts';
 import { parseSyslogAddress, type SyslogAddress, type SyslogSenders } from './syslog-target.ts';
 import type { LogSampling } from './log-sampling.ts';
 
-/** What the loggers of one running configuration share: the syslog sockets, each target's sampling count. */
+/**
+ * What the loggers of one running configuration share: the syslog sockets, each target's
+ * sampling count, and the names of the syslog header (global `log-tag`, `log-send-hostname`).
+ */
 export interface LogSinks {
   readonly syslog: SyslogSenders;
   readonly sampling: LogSampling;
+  readonly header?: SyslogHeaderNames | undefined;
 }
+
+/** The header's HOSTNAME ('' for none: HAProxy then writes `localhost` or `-` as each format wants) and TAG (the program's name when undefined). */
+export interface SyslogHeaderNames {
+  readonly hostname: string;
+  readonly tag?: string | undefined;
+}
+
+/** The program's name, HAProxy's default tag. */
+const PROGRAM_TAG = 'switchyard';
 
 const FACILITIES: Record<string, number> = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
@@ -40,11 +53,13 @@ export class ProxyLogger {
   readonly #json: boolean;
   readonly #syslog: SyslogSenders | undefined;
   readonly #sampling: LogSampling | undefined;
-  /** The syslog tag (HAProxy's: the program's name, an fcgi-app's name for its STDERR lines). */
+  /** The syslog tag (a proxy's `log-tag`, an fcgi-app's name for its STDERR lines, or the global one). */
   readonly #tag: string;
+  readonly #hostname: string;
 
-  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, sinks?: LogSinks, tag = 'switchyard') {
-    this.#tag = tag;
+  constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, sinks?: LogSinks, tag?: string) {
+    this.#tag = tag ?? sinks?.header?.tag ?? PROGRAM_TAG;
+    this.#hostname = sinks?.header?.hostname ?? '';
     const syslog = sinks?.syslog;
     this.#runtime = runtime;
     const served: ServedTarget[] = [];
@@ -80,7 +95,7 @@ export class ProxyLogger {
       if (t.level !== undefined && level > LogLevel[t.level]) continue;
       if (t.sample !== undefined && this.#sampling !== undefined && !this.#sampling.takes(t)) continue;
       const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
-      let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag);
+      let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag, this.#hostname);
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
       if (to !== undefined) {
         // One datagram per line, ending in a newline as HAProxy's do (1024 bytes at most by default).
@@ -94,17 +109,25 @@ export class ProxyLogger {
   }
 }
 
-function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string): string {
+/**
+ * HAProxy's build_log_header: a target without `format` writes rfc3164 when a host name is
+ * sent, and otherwise the same header without it ("local").
+ */
+function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string, hostname: string): string {
   const pri = (FACILITIES[t.facility ?? 'local0'] ?? 16) * 8 + level;
-  switch (t.format) {
+  const format = t.format === 'unspec' ? (hostname !== '' ? 'rfc3164' : 'local') : t.format;
+  switch (format) {
     case 'raw':
       return message;
     case 'short':
       // HAProxy's short format carries the level alone: "further format ignore the facility".
       return `<${level}>${message}`;
     case 'rfc5424':
-      return `<${pri}>1 ${new Date(runtime.wallClock()).toISOString()} - ${tag} ${runtime.pid} - - ${message}`;
+      return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - - ${message}`;
     case 'rfc3164':
+      // The host name is mandatory in this format: HAProxy writes `localhost` without one.
+      return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${hostname !== '' ? hostname : 'localhost'} ${tag}[${runtime.pid}]: ${message}`;
+    case 'local':
       return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${tag}[${runtime.pid}]: ${message}`;
   }
 }

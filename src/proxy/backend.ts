@@ -1,4 +1,5 @@
 import type { ProxyLogger } from '../log/logger.ts';
+import { numberAround } from './auto-ids.ts';
 import type { H2Options } from '../mux/h2/local-settings.ts';
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
@@ -97,7 +98,8 @@ export class Backend {
     this.model = model;
     this.mode = model.mode;
     const trackSessions = model.servers.some((s) => s.onMarkedUp !== undefined);
-    this.#servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup)));
+    const ids = numberAround(model.servers.map((s) => s.id));
+    this.#servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup), undefined, ids[i]));
     this.serverCounts = options.serverCounts;
     for (const server of this.#servers) this.serverCounts?.assign(server);
     this.fullconn = model.fullconn ?? Number.POSITIVE_INFINITY;

@@ -1,11 +1,11 @@
 /**
  * Per-listener counters (`option socket-stats`, HAProxy's listener->counters): one record per
- * bind of a frontend that asks for them, named by its `name` or `sock-N` (N its position,
- * HAProxy's automatic listener id). Only connection figures are kept: current, highest and
+ * bind of a frontend that asks for them, named by its `name` or `sock-N` (N its listener id). Only connection figures are kept: current, highest and
  * cumulated connections, and those refused by `tcp-request connection` / `session` rules.
  * Without the option nothing is allocated and no connection carries a record.
  */
 import type { BindModel, FrontendModel } from '../config/model.ts';
+import { listenerIdOf } from './auto-ids.ts';
 
 export interface ListenerCounters {
   /** Connections open on the listener (HAProxy's l->nbconn). */
@@ -22,7 +22,7 @@ export interface ListenerCounters {
 
 export interface ListenerStats {
   readonly name: string;
-  /** HAProxy's listener id (luid): the position among the frontend's binds, from 1. */
+  /** HAProxy's listener id (luid): its `id`, or numbered around the others' (auto-ids.ts). */
   readonly id: number;
   readonly bind: BindModel;
   readonly counters: ListenerCounters;
@@ -32,14 +32,15 @@ export interface ListenerStats {
 export function listenerStatsOf(model: FrontendModel): ReadonlyMap<BindModel, ListenerStats> | undefined {
   if (model.options.socketStats !== true) return undefined;
   const byBind = new Map<BindModel, ListenerStats>();
-  model.binds.forEach((bind, index) => {
+  for (const bind of model.binds) {
+    const id = listenerIdOf(model.binds, bind);
     byBind.set(bind, {
-      name: bind.name ?? `sock-${index + 1}`,
-      id: index + 1,
+      name: bind.name ?? `sock-${id}`,
+      id,
       bind,
       counters: { scur: 0, smax: 0, stot: 0, deniedConnections: 0, deniedSessions: 0 },
     });
-  });
+  }
   return byBind;
 }
 

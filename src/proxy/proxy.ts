@@ -109,7 +109,15 @@ export class Proxy {
   constructor(runtime: Runtime, config: ConfigModel, options: ProxyOptions = {}) {
     this.runtime = runtime;
     this.config = config;
-    this.#logSinks = { syslog: new SyslogSenders(runtime), sampling: new LogSampling() };
+    const sendHostname = config.global.logSendHostname;
+    this.#logSinks = {
+      syslog: new SyslogSenders(runtime),
+      sampling: new LogSampling(),
+      header: {
+        hostname: sendHostname === undefined ? '' : sendHostname !== '' ? sendHostname : (runtime.hostname ?? ''),
+        tag: config.global.logTag,
+      },
+    };
     this.#logJson = options.logJson ?? false;
     this.#quiet = options.quiet ?? false;
     this.services = new Services(() => this.target);
@@ -143,7 +151,7 @@ export class Proxy {
       if (model.disabled) continue;
       const backend = model.defaultBackend === undefined ? undefined : this.backends.get(model.defaultBackend);
       const targets = model.logs.length > 0 ? model.logs : options.debug ? [DEBUG_TARGET] : [];
-      const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#logSinks);
+      const logger = new ProxyLogger(runtime, targets, options.logJson ?? false, this.#logSinks, model.logTag);
       this.frontends.push(new Frontend(runtime, model, backend, this.limits, logger, this.#poolFor, this.backends, this.procVars, userlists, this.stickTables, this.services));
     }
     for (const [i, f] of this.frontends.entries()) {
@@ -211,7 +219,7 @@ export class Proxy {
   }
 
   #backendLogger(backend: Backend): ProxyLogger {
-    return new ProxyLogger(this.runtime, backend.model.logs ?? [], this.#logJson, this.#logSinks);
+    return new ProxyLogger(this.runtime, backend.model.logs ?? [], this.#logJson, this.#logSinks, backend.model.logTag);
   }
 
   #healthLogOf = (backend: Backend): HealthLog => {

@@ -195,8 +195,8 @@ export class Server {
    */
   readonly direct: DirectTargetModel['kind'] | undefined;
   /**
-   * HAProxy's server id (puid, `srv_id`): its position in the backend from 1 (no `id` keyword
-   * here); a server added at runtime takes the first id left free (HAProxy's get_next_id).
+   * HAProxy's server id (puid, `srv_id`): its `id`, or numbered around the others' (auto-ids.ts);
+   * a server added at runtime without one takes the first id left free (HAProxy's get_next_id).
    */
   readonly id: number;
   /** The weight the server was configured (or added) with: `set weight N%` is relative to it. */

@@ -2,7 +2,7 @@
  * HAProxy's constant and internal fetches (sample.c, backend.c, frontend.c) with their declared
  * arguments: `int(N) str(S) bool(B) ipv4(A) ipv6(A) bin(HEX) meth(M)` constants, `rand([N])`,
  * `date([OFFSET[,UNIT]])`, `date_us`, `uuid([4])`, `env(NAME)`, `nbproc`, `proc`, `thread`,
- * `be_name`, `fe_name`, `nbsrv([BACKEND])`, `srv_id`, `srv_name`, `so_name`,
+ * `be_name`, `fe_name`, `nbsrv([BACKEND])`, `srv_id`, `srv_name`, `so_id`, `so_name`,
  * `last_rule_file`, `last_rule_line`. Registered into the fetch table by sample-fetch.ts.
  */
 import { formatIpv4, formatIpv6 } from '../util/ip-address.ts';
@@ -247,6 +247,7 @@ export const MISC_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, Misc
   // rule's context reads its inspected bytes as HTTP too (HTTP fetches in tcp mode), so only a
   // context without a payload under inspection is an HTTP stream.
   ['internal.strm.is_htx', noArgs('bool', (ctx, out) => out.setBool(ctx.requestPayload === undefined && ctx.lbHead !== undefined), ofStream('internal state'))],
+  ['so_id', noArgs('int', (ctx, out) => (ctx.bindId === undefined ? false : out.setInt(ctx.bindId)), ofStream('frontend'))],
   ['so_name', noArgs('str', (ctx, out) => (ctx.bindName === undefined ? false : out.setStr(ctx.bindName)), ofStream('frontend'))],
   ['fe_name', noArgs('str', (ctx, out) => (ctx.frontendName === undefined ? false : out.setStr(ctx.frontendName)), ofStream('frontend'))],
   [

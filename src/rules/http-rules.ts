@@ -7,6 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
+import { listenerIdOf } from '../proxy/auto-ids.ts';
 import type { StreamCaching } from '../cache/caching.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { AclModel, BackendModel, BindModel, FrontendModel, HttpFinalRuleModel, HttpRuleModel, HttpRulesModel, RedirectModel, SourceLocation, SwitchingRuleModel } from '../config/model.ts';
@@ -268,8 +269,9 @@ export class HttpRuleRunner implements HttpActionContext {
   chosenServer: SampleServer | undefined = undefined;
   /** TLS of the server connection, set with chosenServer (`ssl_bc*`, `ssl_s_*`). */
   serverTls: TlsInfo | undefined = undefined;
-  /** The accepting bind's `name` (`so_name`). */
+  /** The accepting bind's `name` (`so_name`) and listener id (`so_id`). */
   readonly bindName: string | undefined;
+  readonly bindId: number | undefined;
   /** The session's variables (`sess`, and `txn`/`req`/`res` of the transaction in flight). */
   readonly vars: SessionVars;
   /** TcpActionContext: a backend's tcp rules run in an HTTP stream with this context (never set there). */
@@ -311,7 +313,10 @@ export class HttpRuleRunner implements HttpActionContext {
     this.hostname = runtime.hostname;
     this.pid = runtime.pid;
     this.frontendName = frontendName;
-    this.bindName = acceptingBind(backends?.model?.binds, client.localAddress, client.localPort)?.name;
+    const binds = backends?.model?.binds;
+    const bind = acceptingBind(binds, client.localAddress, client.localPort);
+    this.bindName = bind?.name;
+    this.bindId = bind === undefined || binds === undefined ? undefined : listenerIdOf(binds, bind);
   }
 
   get clientTls(): TlsInfo | undefined {

@@ -115,6 +115,8 @@ export interface SampleContext extends LbRequest {
   readonly chosenServer?: SampleServer | undefined;
   /** The `name` of the bind that accepted the client connection (`so_name`). */
   readonly bindName?: string | undefined;
+  /** The listener id (luid) of the bind that accepted the client connection (`so_id`). */
+  readonly bindId?: number | undefined;
   /** A backend of the configuration by name (`nbsrv(NAME)`). */
   backendNamed?(name: string): SampleBackend | undefined;
   /** The frontend that accepted the connection (`fe_id`, `fe_conn`...). */

@@ -106,11 +106,16 @@ export function addServer(target: RuntimeTarget, path: string, words: readonly s
   const lineWords = trackAt > 0 ? [...words.slice(0, trackAt), ...words.slice(trackAt + 2)] : words;
   const model = parseServerLine(target, backend, [name, ...lineWords]);
   if (typeof model === 'string') return { ok: false, text: model };
+  // HAProxy's srv_parse_id checks the id while it reads the line, before the name.
+  const taken = model.id === undefined ? undefined : backend.servers.find((s) => s.id === model.id);
+  if (taken !== undefined) {
+    return { ok: false, text: `'id' : custom id ${model.id} already used at ${taken.model.source.file}:${taken.model.source.line} ('server ${taken.name}').\n` };
+  }
   if (backend.server(name) !== undefined) return { ok: false, text: 'Already exists a server with the same name in backend.\n' };
   const tracked = trackText === undefined ? undefined : trackedServer(target, backend, trackText);
   if (typeof tracked === 'string') return { ok: false, text: tracked };
   // A dynamic server starts in maintenance: `enable server` (or `set server ... state ready`) puts it in service.
-  const server = new Server(model, backend.servers.length, true, undefined, nextId(backend));
+  const server = new Server(model, backend.servers.length, true, undefined, model.id ?? nextId(backend));
   server.status = 'MAINT';
   server.lastChange = target.runtime.now();
   startInForcedMaint(server);

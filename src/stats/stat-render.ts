@@ -64,19 +64,19 @@ export function statJson(rows: readonly StatRow[]): string {
 
 const INFO_TYPES = new Map(INFO_FIELD_TYPES);
 
-export function infoTyped(fields: readonly (readonly [string, StatCell])[]): string {
+export function infoTyped(fields: readonly (readonly [string, StatCell | null])[]): string {
   let out = '';
   fields.forEach(([name, value], pos) => {
-    if (value === undefined) return;
+    if (value === undefined || value === null) return;
     out += `${pos}.${name}.1:${INFO_TYPES.get(name) ?? 'MGP:u32'}:${value}\n`;
   });
   return out;
 }
 
-export function infoJson(fields: readonly (readonly [string, StatCell])[]): string {
+export function infoJson(fields: readonly (readonly [string, StatCell | null])[]): string {
   const objects: string[] = [];
   fields.forEach(([name, value], pos) => {
-    if (value === undefined) return;
+    if (value === undefined || value === null) return;
     const [tags, type] = (INFO_TYPES.get(name) ?? 'MGP:u32').split(':') as [string, string];
     objects.push(`{"field":{"pos":${pos},"name":"${name}"},"processNum":1,"tags":${jsonTags(tags)},"value":{"type":"${type}","value":${jsonValue(type, value)}}}`);
   });

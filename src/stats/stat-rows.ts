@@ -158,6 +158,7 @@ function throttle(server: Server, now: number): number | undefined {
 }
 
 function serverAddress(server: Server): string {
+  if (server.unix) return 'unix';
   return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
 

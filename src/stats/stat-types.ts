@@ -118,6 +118,7 @@ export const INFO_FIELD_TYPES: readonly (readonly [string, string])[] = [
   ['Run_queue', 'MGP:u32'],
   ['Idle_pct', 'MaP:u32'],
   ['node', 'COS:str'],
+  ['description', 'COS:str'],
   ['Stopping', 'MGP:u32'],
   ['Jobs', 'MGP:u32'],
   ['Unstoppable Jobs', 'MGP:u32'],

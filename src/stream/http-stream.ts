@@ -34,6 +34,7 @@ import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
 import { isHttp2ServerStream, rideConnection, shareServerConnection } from '../mux/h2-server.ts';
+import { withServerName } from '../mux/server-name-header.ts';
 import { isStreamReset } from '../mux/h2/server-stream.ts';
 import { existingSessionMuxConns, sessionMuxConns } from './session-mux-conns.ts';
 import { isWebsocketRequest } from '../mux/websocket-protocol.ts';
@@ -657,6 +658,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#fcgiParams = applyFcgiApp(fcgiApp, runner);
       runner.requestEdits = undefined;
     }
+    // `http-send-name-header`: the server's name goes in at each send (#sendRequest); no other
+    // header of that name reaches the server, the client's or the rules' (HAProxy's h1 mux).
+    const serverName = (this.backend as Backend).model.sendNameHeader;
+    if (serverName !== undefined) editor.delete(serverName);
     return editor.build();
   }
 
@@ -1043,7 +1048,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // Connected: stick rules record the server (HAProxy stores once the server is known).
     this.backend?.persistence?.stored(this, this.#leg.server as Server, this.#requestSentAt);
     this.#serverLast = this.#requestSentAt;
-    const head = this.#reqHeadBytes;
+    const serverName = (this.backend as Backend).model.sendNameHeader;
+    const target = this.#leg.server as Server;
+    // HAProxy's HTTP/2 mux writes no server name (a direct target has none).
+    const head = serverName === undefined || target.direct !== undefined || isHttp2ServerStream(server) ? this.#reqHeadBytes : withServerName(this.#reqHeadBytes, serverName, target);
     (this.backend as Backend).counters.bin += head.byteLength;
     let flowing = server.write(head);
     const held = this.#heldRequest;

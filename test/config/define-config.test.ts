@@ -215,7 +215,7 @@ describe('defineConfig', () => {
 
   it('warns about log targets that are not served', () => {
     const model = defineConfig({ global: { log: [{ target: '127.0.0.1:514', facility: 'local2' }, { target: '/dev/log' }] } });
-    assert.deepEqual(model.global.logs[0]?.format, 'rfc3164');
+    assert.deepEqual(model.global.logs[0]?.format, 'unspec');
     assert.equal(model.warnings.length, 1);
     assert.match(model.warnings[0]?.message ?? '', /^global\.log\.1: log target '\/dev\/log' is accepted, but only 'stdout', 'stderr' and UDP syslog addresses are served/);
   });

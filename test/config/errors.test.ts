@@ -154,7 +154,7 @@ describe('errors: keywords', () => {
       2,
       3,
       'description',
-      "'description' not allowed in 'defaults' section (only in 'frontend', 'backend', 'listen').",
+      "'description' not allowed in 'defaults' section (only in 'global', 'frontend', 'backend', 'listen').",
     ]);
   });
 
@@ -479,7 +479,7 @@ describe('errors: proxy keywords', () => {
       3,
       21,
       'log',
-      "'log' : format 'iso' is not supported yet (supported: raw, rfc3164, rfc5424, short).",
+      "'log' : format 'iso' is not supported yet (supported: raw, local, rfc3164, rfc5424, short).",
     ]);
     assert.deepEqual(await onlyError(inFrontend('  log stdout len 10 local0')), [3, 18, 'log', "'log len' must be between 80 and 65535, got '10'."]);
     assert.deepEqual(await onlyError(inFrontend('  log')), [3, 3, 'log', "'log' expects either <address[:port]> and <facility> or 'global' as arguments."]);

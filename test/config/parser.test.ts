@@ -354,7 +354,7 @@ describe('parser: global keywords', () => {
       model.global.logs.map(({ source: _source, ...rest }) => rest),
       [
         { target: 'stderr', format: 'rfc5424', facility: 'daemon', level: 'warning', minLevel: 'err', maxLength: 4096 },
-        { target: 'stdout', format: 'rfc3164', facility: 'local7', level: undefined, minLevel: undefined, maxLength: undefined },
+        { target: 'stdout', format: 'unspec', facility: 'local7', level: undefined, minLevel: undefined, maxLength: undefined },
       ],
     );
   });

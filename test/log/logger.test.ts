@@ -15,9 +15,9 @@ function target(extra: Partial<LogTarget>): LogTarget {
 
 it('frames lines per format and routes them to stdout or stderr', () => {
   const rt = new FakeRuntime();
-  new ProxyLogger(rt, [target({ format: 'short' }), target({ target: 'stderr', format: 'rfc3164', facility: 'local1' })], false).emit(LogLevel.info, 'hello');
+  new ProxyLogger(rt, [target({ format: 'short' }), target({ target: 'stderr', format: 'unspec', facility: 'local1' })], false).emit(LogLevel.info, 'hello');
   assert.deepEqual(rt.stdout, ['<6>hello\n'], 'short: the level alone, as HAProxy');
-  assert.match(rt.stderr[0] ?? '', /^<142>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d switchyard\[4242\]: hello\n$/);
+  assert.match(rt.stderr[0] ?? '', /^<142>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d switchyard\[4242\]: hello\n$/, 'no format, no host name: local');
 });
 
 it('drops messages above the target level, raises those below minlevel, and truncates to len', () => {
@@ -40,7 +40,7 @@ it('sends one datagram per line to UDP syslog targets, through one socket per ad
   const rt = new FakeRuntime();
   const syslog = new SyslogSenders(rt);
   const sinks = { syslog, sampling: new LogSampling() };
-  const a = new ProxyLogger(rt, [target({ target: '127.0.0.1', format: 'rfc3164', facility: 'local0' }), target({ target: 'udp6@[::1]:1514', format: 'raw' })], false, sinks);
+  const a = new ProxyLogger(rt, [target({ target: '127.0.0.1', format: 'unspec', facility: 'local0' }), target({ target: 'udp6@[::1]:1514', format: 'raw' })], false, sinks);
   const b = new ProxyLogger(rt, [target({ target: 'ipv4@127.0.0.2:5140', format: 'short' })], false, sinks);
   a.emit(LogLevel.info, 'one');
   b.emit(LogLevel.err, 'two');
@@ -85,4 +85,35 @@ it('parses sample ranges as HAProxy, with its messages', () => {
   assert.equal(parseLogSample('1-3,2:5'), 'ranges are overlapping');
   assert.equal(parseLogSample('1,3:2'), 'sample size 2 should be greater or equal to 3 the maximum of the high ranges limits');
   assert.equal(parseLogSample('1:x'), "wrong sample size 'x' for sample range '1'");
+});
+
+/** Every header format of one message, its date replaced by DATE (rfc3164/local) or ISO (rfc5424). */
+function headers(hostname: string, tag: string | undefined, proxyTag?: string): string[] {
+  const rt = new FakeRuntime();
+  const formats: LogTarget['format'][] = ['unspec', 'local', 'rfc3164', 'rfc5424', 'short', 'raw'];
+  const sinks = { syslog: new SyslogSenders(rt), sampling: new LogSampling(), header: { hostname, tag } };
+  new ProxyLogger(rt, formats.map((format) => target({ target: 'stderr', format })), false, sinks, proxyTag).emit(LogLevel.info, 'hi');
+  return rt.stderr.map((line) =>
+    line.replace(/^(<\d+>)[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /, '$1DATE ').replace(/^(<\d+>1) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d /, '$1 ISO '),
+  );
+}
+
+it('writes log-send-hostname and log-tag in each header format, as HAProxy 2.6', () => {
+  assert.deepEqual(headers('', undefined), [
+    '<134>DATE switchyard[4242]: hi\n',
+    '<134>DATE switchyard[4242]: hi\n',
+    '<134>DATE localhost switchyard[4242]: hi\n',
+    '<134>1 ISO - switchyard 4242 - - hi\n',
+    '<6>hi\n',
+    'hi\n',
+  ]);
+  assert.deepEqual(headers('h.example', 'gtag'), [
+    '<134>DATE h.example gtag[4242]: hi\n',
+    '<134>DATE gtag[4242]: hi\n',
+    '<134>DATE h.example gtag[4242]: hi\n',
+    '<134>1 ISO h.example gtag 4242 - - hi\n',
+    '<6>hi\n',
+    'hi\n',
+  ]);
+  assert.deepEqual(headers('h', 'gtag', 'ptag').slice(0, 2), ['<134>DATE h ptag[4242]: hi\n', '<134>DATE ptag[4242]: hi\n'], "a proxy's log-tag wins");
 });

@@ -83,12 +83,12 @@ export const globalKeywords: KeywordList = {
   keywords,
   unsupported: {
     global: [
-      'description', 'node', 'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
+      'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
       'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcomprate', 'maxcompcpuusage',
       'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
-      'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'log-send-hostname', 'log-tag', 'resetenv',
+      'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'resetenv',
       'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
       'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
       'external-check', 'noepoll', 'nokqueue', 'noevports',

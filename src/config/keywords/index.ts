@@ -55,10 +55,18 @@ import { tcpKeepAliveKeywords } from './tcp-keepalive.ts';
 import { noopOptionKeywords } from './noop-options.ts';
 import { rateLimitKeywords } from './rate-limits.ts';
 import { dynamicMaxconnKeywords } from './dynamic-maxconn.ts';
+import { nodeIdentityKeywords } from './node-identity.ts';
+import { logHeaderKeywords } from './log-header.ts';
+import { serverNameHeaderKeywords } from './server-name-header.ts';
+import { objectIdKeywords } from './object-ids.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
   globalVarKeywords,
+  nodeIdentityKeywords,
+  logHeaderKeywords,
+  serverNameHeaderKeywords,
+  objectIdKeywords,
   proxyKeywords,
   balanceKeywords,
   optionKeywords,

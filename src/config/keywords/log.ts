@@ -1,7 +1,7 @@
 /**
  * `log` lines, shared by the global section and proxies:
  *
- *   log TARGET [len N] [format raw|rfc3164|rfc5424|short] FACILITY [LEVEL [MINLEVEL]]
+ *   log TARGET [len N] [format raw|local|rfc3164|rfc5424|short] FACILITY [LEVEL [MINLEVEL]]
  *
  * Only `stdout` and `stderr` are served; a syslog address or socket path is kept in the model
  * but draws a warning, since no line would reach it.
@@ -21,8 +21,8 @@ export const LOG_FACILITIES: readonly string[] = [
 
 export const LOG_LEVELS: readonly LogLevelName[] = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
-const SUPPORTED_FORMATS = new Set<LogTarget['format']>(['raw', 'rfc3164', 'rfc5424', 'short']);
-const HAPROXY_FORMATS = new Set(['local', 'priority', 'timed', 'iso']);
+const SUPPORTED_FORMATS = new Set<LogTarget['format']>(['raw', 'local', 'rfc3164', 'rfc5424', 'short']);
+const HAPROXY_FORMATS = new Set(['priority', 'timed', 'iso']);
 
 function isLevel(text: string): text is LogLevelName {
   return (LOG_LEVELS as readonly string[]).includes(text);
@@ -45,7 +45,7 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
     return undefined;
   }
   let i = 2;
-  let format: LogTarget['format'] = 'rfc3164';
+  let format: LogTarget['format'] = 'unspec';
   let maxLength: number | undefined;
   let sample: LogSample | undefined;
   for (;;) {
@@ -63,16 +63,16 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
     } else if (word?.text === 'format') {
       const value = args[i + 1];
       if (value === undefined) {
-        ctx.error("'log' : 'format' expects one of raw, rfc3164, rfc5424, short.", word);
+        ctx.error("'log' : 'format' expects one of raw, local, rfc3164, rfc5424, short.", word);
         return undefined;
       }
       if (SUPPORTED_FORMATS.has(value.text as LogTarget['format'])) {
         format = value.text as LogTarget['format'];
       } else if (HAPROXY_FORMATS.has(value.text)) {
-        ctx.error(`'log' : format '${value.text}' is not supported yet (supported: raw, rfc3164, rfc5424, short).`, value);
+        ctx.error(`'log' : format '${value.text}' is not supported yet (supported: raw, local, rfc3164, rfc5424, short).`, value);
         return undefined;
       } else {
-        ctx.error(`'log' : unknown log format '${value.text}' (supported: raw, rfc3164, rfc5424, short).`, value);
+        ctx.error(`'log' : unknown log format '${value.text}' (supported: raw, local, rfc3164, rfc5424, short).`, value);
         return undefined;
       }
       i += 2;

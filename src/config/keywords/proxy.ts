@@ -255,10 +255,9 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'hash-balance-factor', 'hash-preserve-affinity', 'log-format-sd', 'log-tag',
+      'hash-balance-factor', 'hash-preserve-affinity', 'log-format-sd',
       'log-steps', 'monitor-net',
       'persist', 'grace',
-      'http-send-name-header',
       'source', 'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',

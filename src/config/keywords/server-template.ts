@@ -36,6 +36,10 @@ function parseServerTemplate(ctx: KeywordContext, args: readonly Token[]): void 
     server.keyword.parse(ctx, [keyword as Token, { text: `${prefix.text}${i}`, column: prefix.column }, ...args.slice(3)]);
     // One report for the line, not one per slot.
     if (ctx.errorCount !== before) return;
+    // HAProxy gives the template's `id` to its first slot only; the others keep its forced-id flag.
+    const servers = ctx.proxy?.servers;
+    const last = servers?.[servers.length - 1];
+    if (servers !== undefined && last !== undefined && i > slots.low && last.id !== undefined) servers[servers.length - 1] = { ...last, id: undefined, forcedId: true };
   }
 }
 

@@ -235,7 +235,7 @@ export const serverKeywords: KeywordList = {
     serverOptions: [
       'npn',
       'check-reuse-pool', 'check-pool-conn-name',
-      'set-proxy-v2-tlv-fmt', 'id',
+      'set-proxy-v2-tlv-fmt',
       'init-state',
       'tfo', 'source', 'usesrc',
       'pool-conn-name', 'namespace', 'redir',

@@ -202,8 +202,12 @@ function parseStats(ctx: KeywordContext, args: readonly Token[]): void {
       return;
     case 'show-desc': {
       if (value === undefined || value.text === '') {
-        // Switchyard has no global `description`: HAProxy's warning when it is not set.
-        ctx.warning("'show-desc' requires a parameter or 'desc' to be set in the global section.", args[1]);
+        // Without words, the global `description` as read so far (HAProxy checks it here).
+        if (ctx.global.description === undefined) {
+          ctx.warning("'show-desc' requires a parameter or 'desc' to be set in the global section.", args[1]);
+          return;
+        }
+        page(ctx).showDesc = '';
         return;
       }
       page(ctx).showDesc = args.slice(2).map((t) => t.text).join(' ');

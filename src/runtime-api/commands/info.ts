@@ -18,8 +18,12 @@ function uptime(seconds: number): string {
   return `${d}d ${h}h${String(m).padStart(2, '0')}m${String(s).padStart(2, '0')}s`;
 }
 
-/** [name, value] of every `show info` line; undefined prints nothing after the colon. */
-export function infoFields(target: RuntimeTarget): [string, string | number | undefined][] {
+/**
+ * [name, value] of every `show info` field, in HAProxy's positions: undefined prints nothing
+ * after the colon; null is a field HAProxy leaves empty here (no zlib, no `description`), which
+ * it does not print at all but whose position the typed forms still count.
+ */
+export function infoFields(target: RuntimeTarget): [string, string | number | undefined | null][] {
   const rt = target.runtime;
   const up = Math.max(0, Math.floor((rt.now() - target.startedMono) / 1000));
   let cumConns = 0;
@@ -83,10 +87,13 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['CompressBpsIn', 0],
     ['CompressBpsOut', 0],
     ['CompressBpsRateLim', 0],
+    ['ZlibMemUsage', null],
+    ['MaxZlibMemUsage', null],
     ['Tasks', undefined],
     ['Run_queue', undefined],
     ['Idle_pct', undefined],
-    ['node', rt.hostname],
+    ['node', target.config.global.node ?? rt.hostname],
+    ['description', target.config.global.description ?? null],
     ['Stopping', target.proxies.some((p) => p.frontend !== undefined && p.frontend.listeners.length === 0) ? 1 : 0],
     ['Jobs', target.limits.current + listeners],
     ['Unstoppable Jobs', 0],
@@ -119,7 +126,9 @@ function showInfo(args: readonly string[], ctx: CommandContext): CliAnswer {
   if (format === 'typed') return dump(infoTyped(infoFields(ctx.target)));
   if (format === 'json') return dump(infoJson(infoFields(ctx.target)));
   let text = '';
-  for (const [name, value] of infoFields(ctx.target)) text += `${name}: ${value ?? ''}\n`;
+  for (const [name, value] of infoFields(ctx.target)) {
+    if (value !== null) text += `${name}: ${value ?? ''}\n`;
+  }
   return dump(text);
 }
 

@@ -163,7 +163,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
   const health = reportedHealth(server, server.model.check?.rise ?? 2);
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 0 0 ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} 0 - - 0\n`;
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} 0 - - 0\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {

@@ -14,12 +14,10 @@ export function dumpProcess(out: ExpositionWriter, target: RuntimeTarget): void 
       continue;
     }
     // A line `show info` has but leaves empty is a figure Switchyard does not keep: left out.
-    // One it does not have at all (zlib memory: no compression) is empty in HAProxy too: NaN.
-    if (info.has(metric.info)) {
-      const value = info.get(metric.info);
-      if (typeof value === 'number') out.sample([], value);
-    } else {
-      out.sample([], undefined);
-    }
+    // One it does not have at all, or HAProxy leaves unset too (null: zlib memory without
+    // zlib), is NaN.
+    const value = info.get(metric.info);
+    if (value === null || !info.has(metric.info)) out.sample([], undefined);
+    else if (typeof value === 'number') out.sample([], value);
   }
 }

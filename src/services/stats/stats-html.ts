@@ -109,6 +109,24 @@ function frontendRow(r: StatRow): string {
   return `<tr class="frontend">${td('Frontend', 'ac')}${commonCells(r)}${td(num(r, 'status'), 'ac')}<td class=ac colspan=8></td></tr>\n`;
 }
 
+/** `stats show-legends`: a server's address, id and cookie, as HAProxy's tooltip. */
+function serverLegend(r: StatRow): string {
+  const addr = String(cell(r, 'addr') ?? '');
+  const kind = /^\d/.test(addr) ? 'IPv4: ' : addr.startsWith('[') ? 'IPv6: ' : '';
+  const cookie = cell(r, 'cookie');
+  return `${addr !== '' ? `${kind}${esc(addr)}, ` : ''}id: ${cell(r, 'sid') ?? 0}${cookie !== undefined ? `, cookie: '${htmlEncode(String(cookie))}'` : ''}`;
+}
+
+/** HAProxy's chunk_htmlencode: numeric references for what is not printable ASCII and for & " ' < >. */
+function htmlEncode(text: string): string {
+  let out = '';
+  // Byte by byte, as HAProxy (a UTF-8 character is one reference per byte).
+  for (const c of new TextEncoder().encode(text)) {
+    out += c < 0x20 || c > 0x7e || c === 0x26 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e ? `&#${c};` : String.fromCharCode(c);
+  }
+  return out;
+}
+
 function serverRowHtml(r: StatRow, admin: boolean, legends: boolean): string {
   const name = String(cell(r, 'svname'));
   const status = String(cell(r, 'status') ?? '');
@@ -117,12 +135,12 @@ function serverRowHtml(r: StatRow, admin: boolean, legends: boolean): string {
   const checkStatus = cell(r, 'check_status');
   const checkDuration = cell(r, 'check_duration');
   const lastChk = checkStatus === undefined ? '' : `${esc(String(checkStatus))}${checkDuration !== undefined ? ` in ${checkDuration}ms` : ''}`;
-  const legend = legends ? `<div class=tips>${esc(String(cell(r, 'addr') ?? ''))}</div>` : '';
+  const legend = legends ? `<div class=tips>${serverLegend(r)}</div>` : '';
   const box = admin ? `<td><input class=${esc(String(cell(r, 'pxname')))}-checkbox type="checkbox" name="s" value="${esc(name)}"></td>` : '';
   const downtime = cell(r, 'downtime');
   return (
     `<tr class="${serverClass(r)}">${box}<td class=ac><a name="${esc(String(cell(r, 'pxname')))}/${esc(name)}"></a>` +
-    `<a class=lfsb href="#${esc(String(cell(r, 'pxname')))}/${esc(name)}">${legends ? `<u>${esc(name)}${legend}</u>` : esc(name)}</a></td>` +
+    `${legends ? '<u>' : ''}<a class=lfsb href="#${esc(String(cell(r, 'pxname')))}/${esc(name)}">${esc(name)}</a>${legend}${legends ? '</u>' : ''}</td>` +
     commonCells(r) +
     td(`${since}${esc(status)}`, 'ac') + td(lastChk, 'ac') +
     td(`${num(r, 'weight')}/${num(r, 'uweight')}`, 'ac') +

@@ -110,6 +110,7 @@ export class StatsService implements HttpService {
     }
     const target = this.#target();
     const rt = target.runtime;
+    const global = target.config.global;
     const descriptions = new Map<string, string>();
     for (const p of target.proxies) {
       const desc = p.frontend?.model.description ?? p.backend?.model.description;
@@ -120,8 +121,8 @@ export class StatsService implements HttpService {
         product: 'Switchyard',
         version: this.#model.hideVersion ? undefined : VERSION,
         pid: rt.pid,
-        node: this.#model.showNode === undefined ? undefined : this.#model.showNode === '' ? (rt.hostname ?? '') : this.#model.showNode,
-        desc: this.#model.showDesc,
+        node: this.#model.showNode === undefined ? undefined : this.#model.showNode === '' ? (global.node ?? rt.hostname ?? '') : this.#model.showNode,
+        desc: this.#model.showDesc === '' ? (global.description ?? '') : this.#model.showDesc,
         uptimeSeconds: Math.max(0, Math.floor((rt.now() - target.startedMono) / 1000)),
         maxconn: target.limits.maxconn,
         currentConns: target.limits.current,

@@ -4,6 +4,7 @@
  * their dates, printed as OpenSSL prints them.
  */
 import { derChildren, derName, derOid, derText, derTlv, formatAsn1Time, formatDnOneline, type DerTlv, type X509NameEntry } from './x509.ts';
+import { asn1IntegerHex, objectName } from './openssl-text.ts';
 
 export interface CrlFacts {
   /** 1 or 2 (X509_CRL_get_version + 1). */
@@ -61,43 +62,17 @@ export function readCrl(der: Uint8Array): CrlFacts | undefined {
   }
 }
 
-/** OpenSSL's long names of the usual CRL signature algorithms (OBJ_nid2ln). */
-const SIGNATURE_LONG_NAMES: Readonly<Record<string, string>> = {
-  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'rsassaPss',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-  '1.3.101.112': 'ED25519',
-  '1.3.101.113': 'ED448',
-};
-
-/** OpenSSL's i2a_ASN1_INTEGER: upper-case hex of the content octets, "00" for an empty one. */
-function integerHex(bytes: Uint8Array): string {
-  if (bytes.length === 0) return '00';
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).toUpperCase().padStart(2, '0');
-  return out;
-}
-
 /** HAProxy's show_crl_detail lines for one CRL. */
 export function formatCrlDetail(crl: CrlFacts): string {
   let out = `Version ${crl.version}\n`;
-  out += `Signature Algorithm: ${SIGNATURE_LONG_NAMES[crl.signatureOid] ?? crl.signatureOid}\n`;
+  out += `Signature Algorithm: ${objectName(crl.signatureOid)}\n`;
   out += `Issuer: ${formatDnOneline(crl.issuer)}\n`;
   out += `Last Update: ${formatAsn1Time(crl.lastUpdate)}\n`;
   // ASN1_TIME_print fails on a missing time: HAProxy stops there.
   if (crl.nextUpdate === undefined) return `${out}Next Update: `;
   out += `Next Update: ${formatAsn1Time(crl.nextUpdate)}\n`;
   out += crl.revoked.length > 0 ? 'Revoked Certificates:\n' : 'No Revoked Certificates.\n';
-  for (const entry of crl.revoked) out += `    Serial Number: ${integerHex(entry.serial)}\n        Revocation Date: ${formatAsn1Time(entry.date)}\n`;
+  for (const entry of crl.revoked) out += `    Serial Number: ${asn1IntegerHex(entry.serial)}\n        Revocation Date: ${formatAsn1Time(entry.date)}\n`;
   return out;
 }
 

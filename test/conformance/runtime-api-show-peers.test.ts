@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { cli } from '../support/cli-client.ts';
+import { cli, cliReady } from '../support/cli-client.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
@@ -71,18 +71,6 @@ class FakePeer {
   }
 }
 
-/** Waits (bounded) until the stats socket answers: it may open a moment after the frontend. */
-async function cliReady(port: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await cli(port, 'show info\n');
-      return;
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /** Connects to the proxy's peers listener as `caller`: the session once the proxy answered 200. */
 function callProxy(port: number): Promise<FakePeer> {

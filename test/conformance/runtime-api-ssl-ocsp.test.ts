@@ -16,8 +16,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import tls from 'node:tls';
-import { cli } from '../support/cli-client.ts';
+import { stapledResponse } from '../support/tls-ocsp.ts';
+import { cli, cliReady } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
@@ -42,35 +42,7 @@ function detail(fixture: string): string {
   return `${readFileSync(`${TLS}/${fixture}`, 'latin1').replace(/\n(?=\n)/g, '\n ')}\n`;
 }
 
-/** The OCSP response stapled to a handshake asking for one (null: none). */
-function stapled(port: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    let response: Buffer | null = null;
-    const options: tls.ConnectionOptions & { requestOCSP: boolean } = { host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, requestOCSP: true };
-    const socket = tls.connect(options, () => {
-      socket.end();
-      resolve(response);
-    });
-    socket.on('OCSPResponse', (r: Buffer) => {
-      response = r;
-    });
-    socket.on('error', reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no handshake in 10 s')));
-  });
-}
 
-/** Waits (bounded) until the stats socket answers: it may open a moment after the frontend. */
-async function cliReady(port: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await cli(port, 'show info\n');
-      return;
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 const staples = (target: string): boolean => target !== 'bun' && target !== 'deno';
 
@@ -132,11 +104,11 @@ frontend fe
     });
 
     it('set ssl ocsp-response replaces the response stapled on the next handshakes', { skip: !staples(target) && 'this runtime cannot staple' }, async () => {
-      assert.deepEqual(await stapled(ports.fe), GOOD);
+      assert.deepEqual(await stapledResponse(ports.fe), GOOD);
       const base64 = REVOKED.toString('base64').replace(/.{64}/g, '$&\n');
       assert.equal(await command(`set ssl ocsp-response <<\n${base64}\n`), 'OCSP Response updated!\n\n');
       assert.equal(await command(`show ssl ocsp-response ${KEY}`), detail('a.example.ocsp-revoked.txt'));
-      assert.deepEqual(await stapled(ports.fe), REVOKED);
+      assert.deepEqual(await stapledResponse(ports.fe), REVOKED);
       // `show ssl cert NAME.ocsp` shows the response stapled now.
       assert.equal(await command(`show ssl cert ${pem}.ocsp`), detail('a.example.ocsp-revoked.txt'));
     });
@@ -149,7 +121,7 @@ frontend fe
       assert.equal(await command(`show ssl ocsp-response ${KEY}`), detail('a.example.ocsp-revoked.txt'));
       assert.match(await command(`commit ssl cert ${pem}`), /\nSuccess!\n\n$/);
       assert.equal(await command(`show ssl ocsp-response ${KEY}`), detail('a.example.ocsp.txt'));
-      assert.deepEqual(await stapled(ports.fe), GOOD);
+      assert.deepEqual(await stapledResponse(ports.fe), GOOD);
     });
   });
 }

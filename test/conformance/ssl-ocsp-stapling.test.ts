@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import tls from 'node:tls';
+import { stapledResponse } from '../support/tls-ocsp.ts';
 import { freePorts } from '../support/ports.ts';
 import { repoRoot } from '../support/runtimes.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
@@ -25,23 +25,6 @@ import { runCli, type ProxyProcess } from '../support/proxy-process.ts';
 const TLS = `${repoRoot}test/fixtures/tls`;
 const RESPONSE = readFileSync(`${TLS}/a.example.ocsp.der`);
 
-/** The OCSP response stapled to a handshake (null: none), asking for one or not. */
-function stapled(port: number, requestOCSP: boolean): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    let response: Buffer | null = null;
-    // requestOCSP is a TLSSocket option tls.connect passes on (missing from ConnectionOptions' typings).
-    const options: tls.ConnectionOptions & { requestOCSP: boolean } = { host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, requestOCSP };
-    const socket = tls.connect(options, () => {
-      socket.end();
-      resolve(response);
-    });
-    socket.on('OCSPResponse', (r: Buffer) => {
-      response = r;
-    });
-    socket.on('error', reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no handshake in 10 s')));
-  });
-}
 
 const staples = (target: string): boolean => target !== 'bun' && target !== 'deno';
 
@@ -72,8 +55,8 @@ frontend fe
     });
 
     it('a client asking for the status gets the .ocsp response; one not asking gets none', { skip: !staples(target) && 'this runtime cannot staple' }, async () => {
-      assert.deepEqual(await stapled(port, true), RESPONSE);
-      assert.equal(await stapled(port, false), null);
+      assert.deepEqual(await stapledResponse(port, true), RESPONSE);
+      assert.equal(await stapledResponse(port, false), null);
     });
 
     it('a runtime that cannot staple refuses to start with the .ocsp file', { skip: staples(target) && 'this runtime staples' }, async () => {

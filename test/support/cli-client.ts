@@ -75,3 +75,16 @@ export async function statNumbers(where: CliAddress, proxy: string, server: stri
   const row = (await statRows(where)).find((r) => r.pxname === proxy && r.svname === server);
   return fields.map((f) => Number(row?.[f]));
 }
+
+/** Waits (bounded, 10 s) until the runtime API answers: it may open a moment after the frontend. */
+export async function cliReady(where: CliAddress): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await cli(where, 'show info\n');
+      return;
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

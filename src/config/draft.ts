@@ -558,6 +558,9 @@ export interface GlobalDraft {
   peers?: PeersDraft[];
   /** `localpeer NAME` (keywords/peers.ts); `-L` takes precedence. */
   localPeer?: string;
+  /** `spread-checks` (0..50 %) and `max-spread-checks` (ms). */
+  spreadChecks?: number;
+  maxSpreadChecks?: number;
   /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
   replyFiles: ReplyFileReference[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */

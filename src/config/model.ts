@@ -1266,6 +1266,10 @@ export interface GlobalModel {
   readonly tune?: TuneModel | undefined;
   /** `stats socket` / `stats timeout` / `stats maxconn`: the runtime API (src/runtime-api/); none when undefined. */
   readonly stats?: StatsModel | undefined;
+  /** `spread-checks`: each check interval randomly changed by up to ± this % (0..50); none when undefined. */
+  readonly spreadChecks?: number | undefined;
+  /** `max-spread-checks`, ms: the first checks start within this time at most (HAProxy's start_checks). */
+  readonly maxSpreadChecks?: number | undefined;
   /** `ssl-load-extra-del-ext`: `.key` beside `foo.crt` is `foo.key` (and `set ssl cert foo.key` updates `foo.crt`). */
   readonly sslLoadExtraDelExt?: boolean | undefined;
 }

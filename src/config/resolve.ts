@@ -210,6 +210,8 @@ class Resolver {
         ...(global.setVars.length > 0 ? { setVars: [...global.setVars] } : {}),
         ...(global.stats !== undefined ? { stats: { ...global.stats, sockets: [...global.stats.sockets] } } : {}),
         ...(global.ssl?.loadExtraDelExt === true ? { sslLoadExtraDelExt: true } : {}),
+        ...(global.spreadChecks !== undefined && global.spreadChecks > 0 ? { spreadChecks: global.spreadChecks } : {}),
+        ...(global.maxSpreadChecks !== undefined && global.maxSpreadChecks > 0 ? { maxSpreadChecks: global.maxSpreadChecks } : {}),
       },
       frontends,
       backends,

@@ -1104,6 +1104,8 @@ export const configModelSchema = v.object({
     tune: v.optional(tuneSchema),
     stats: v.optional(statsSchema),
     sslLoadExtraDelExt: v.optional(v.boolean()),
+    spreadChecks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(50))),
+    maxSpreadChecks: v.optional(durationMsSchema),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),

@@ -20,7 +20,15 @@ import type { ServerCheck } from './server-check.ts';
 import { checkResultMessage, countUsableServers, serverDownMessage, serverUpMessage, type CheckReport } from './state-messages.ts';
 import { checkPassed, type CheckOutcome, type CheckStatus } from './check-status.ts';
 import { TcpCheckProbe } from './tcp-check/probe.ts';
+import { spreadInterval } from './check-spread.ts';
 import { connectRule, expectRule, finishRuleSet, latin1Of, type CustomVerdict, type ExpectInput, type TcpCheckRule, type TcpCheckRuleSet } from './tcp-check/rules.ts';
+
+export interface AgentSpread {
+  readonly percent: number;
+  readonly random: () => number;
+}
+
+const NO_SPREAD: AgentSpread = { percent: 0, random: Math.random };
 
 export class AgentCheck {
   readonly server: Server;
@@ -39,9 +47,21 @@ export class AgentCheck {
   #timer: TimerHandle | undefined;
   #probe: TcpCheckProbe | undefined;
   #running = false;
+  /** `spread-checks` (%) and its random source: the agent's interval is spread as a check's. */
+  readonly #spread: AgentSpread;
 
-  constructor(runtime: Runtime, backend: Backend, server: Server, agent: AgentCheckModel, healthCheck: ServerCheck | undefined, log: HealthLog, checkTimeout: number | undefined) {
+  constructor(
+    runtime: Runtime,
+    backend: Backend,
+    server: Server,
+    agent: AgentCheckModel,
+    healthCheck: ServerCheck | undefined,
+    log: HealthLog,
+    checkTimeout: number | undefined,
+    spread: AgentSpread = NO_SPREAD,
+  ) {
     this.#runtime = runtime;
+    this.#spread = spread;
     this.#backend = backend;
     this.server = server;
     this.#healthCheck = healthCheck;
@@ -62,6 +82,11 @@ export class AgentCheck {
     if (agent.send !== undefined) rules.push({ action: 'send', step: 1, data: latin1Of(agent.send), comment: undefined });
     rules.push(expectRule(rules.length, { match: 'custom', custom: (input) => this.#readLine(input) }));
     this.#rules = finishRuleSet(rules, false);
+  }
+
+  /** The agent's interval (`agent-inter`, else the check's `inter`). */
+  interval(): number {
+    return this.#inter;
   }
 
   start(firstDelayMs: number): void {
@@ -94,7 +119,7 @@ export class AgentCheck {
       const duration = Math.max(0, Math.floor(this.#runtime.now() - startedAt));
       if (this.#line !== undefined) this.apply(parseAgentReply(this.#line), duration);
       else if (!checkPassed(outcome.status)) this.#failed(outcome, duration);
-      if (this.#running) this.#schedule(this.#inter);
+      if (this.#running) this.#schedule(spreadInterval(this.#inter, this.#spread.percent, this.#spread.random));
     });
     this.#probe = probe;
     probe.start();

@@ -295,6 +295,10 @@ export interface ProxyOptionsDraft {
   restrictHeaderNamesFrom: 'builtin' | 'config';
   /** `option http-ignore-probes`. */
   ignoreProbes: boolean;
+  /** `option prefer-last-server`. */
+  preferLastServer: boolean;
+  /** `option independent-streams`. */
+  independentStreams: boolean;
   /** `option clitcpka` / `srvtcpka` (`option tcpka` sets both on the sides the proxy has). */
   cliTcpKa: boolean;
   srvTcpKa: boolean;
@@ -798,6 +802,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           restrictHeaderNames: 'preserve',
           restrictHeaderNamesFrom: 'builtin',
           ignoreProbes: false,
+          preferLastServer: false,
+          independentStreams: false,
           cliTcpKa: false,
           srvTcpKa: false,
           noLinger: false,

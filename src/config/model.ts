@@ -1079,6 +1079,8 @@ export interface FrontendOptions {
   readonly abortOnClose?: boolean | undefined;
   /** `option http-restrict-req-hdr-names delete|reject` (absent: preserve), applied after this proxy's http-request rules. */
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
+  /** `option independent-streams`: the client's read timeout is not refreshed by data sent to it. */
+  readonly independentStreams?: boolean | undefined;
 }
 
 /** HAProxy's compression algorithms (`compression algo`). */
@@ -1169,6 +1171,13 @@ export interface BackendOptions {
   readonly abortOnClose?: boolean | undefined;
   /** `option http-restrict-req-hdr-names delete|reject` (absent: preserve), applied after this proxy's http-request rules. */
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
+  /**
+   * `option prefer-last-server` (mode http): a request goes to the server of a connection its
+   * client session already holds (HAProxy's sess->srv_list), while that server is usable.
+   */
+  readonly preferLastServer?: boolean | undefined;
+  /** `option independent-streams`: the server's read timeout is not refreshed by data sent to it. */
+  readonly independentStreams?: boolean | undefined;
 }
 
 export interface BackendHttpOptions extends HttpProxyOptions {

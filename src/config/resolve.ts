@@ -338,6 +338,7 @@ class Resolver {
         ...(proxy.options.socketStats ? { socketStats: true } : {}),
         ...(proxy.options.disableH2Upgrade ? { disableH2Upgrade: true } : {}),
         ...(proxy.options.ignoreProbes ? { ignoreProbes: true } : {}),
+        ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
       },
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
@@ -784,6 +785,8 @@ class Resolver {
         ...(proxy.options.bufferRequest ? { bufferRequest: true } : {}),
         ...(proxy.options.abortOnClose ? { abortOnClose: true } : {}),
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
+        ...(this.#preferLastServer(proxy) ? { preferLastServer: true } : {}),
+        ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
       },
       http,
       disabled: proxy.disabled,
@@ -794,6 +797,14 @@ class Resolver {
       ...compressionPartOf(proxy, (place, message) => this.#error(place, 'compression', message)),
       source: location(proxy.place),
     };
+  }
+
+  /** `option prefer-last-server` is an HTTP option: check_config_validity ignores it elsewhere, with a warning. */
+  #preferLastServer(proxy: ProxyDraft): boolean {
+    if (!proxy.options.preferLastServer) return false;
+    if (proxy.mode === 'http') return true;
+    this.#warning(proxy.place, 'option prefer-last-server', `'option prefer-last-server' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);
+    return false;
   }
 
   /** `load-server-state-from-file` (HAProxy's check_config_validity and srv_state_get_filepath). */

@@ -968,6 +968,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.fail(503, cause, phase);
   }
 
+  /** ServerLegOwner: the server of a connection this client session holds, for `option prefer-last-server`. */
+  sessionServer(accepts: (server: Server) => boolean): Server | undefined {
+    return this.#privateConns?.firstServer(accepts) ?? existingSessionMuxConns(this.connection)?.firstServer(accepts);
+  }
+
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
     // The session's own connections first, whatever the reuse mode (connect_server).

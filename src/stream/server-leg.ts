@@ -36,6 +36,11 @@ export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeade
   /** An idle connection to `server` the owner may reuse (HTTP keep-alive), already its own. */
   idleConnection?(server: Server): Socket | undefined;
   /**
+   * The first server, in the order the session attached them, of a server connection the
+   * client session holds (HAProxy's sess->srv_list) that `accepts` (`option prefer-last-server`).
+   */
+  sessionServer?(accepts: (server: Server) => boolean): Server | undefined;
+  /**
    * The stream's destination, as `set-dst` / `set-dst-port` may have changed it: where an
    * `option transparent` backend connects (HAProxy's alloc_dst_address). Without it, the
    * connection's own front address.
@@ -233,7 +238,9 @@ export class ServerLeg implements SocketHandler {
   #assign(avoid: Server | undefined, persistTo: Server | undefined, force = false): void {
     const backend = this.#backend as Backend;
     this.persistTo = persistTo;
-    const result = backend.take(this.#owner, avoid, persistTo, force);
+    const accepts = backend.acceptsLastServer;
+    const last = accepts !== undefined && avoid === undefined && persistTo === undefined ? this.#owner.sessionServer?.(accepts) : undefined;
+    const result = backend.take(this.#owner, avoid, persistTo, force, last);
     if (result === 'unavailable') return this.#owner.serverUnreachable('S', 'C');
     if (result === 'queued') {
       this.step = 'queued';

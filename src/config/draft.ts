@@ -11,6 +11,7 @@ import type { FcgiAppDraft } from './keywords/fcgi-app.ts';
 import type { TcpKaDraft } from './keywords/tcp-keepalive.ts';
 import type {
   AclModel,
+  ConnectSourceModel,
   TcpRuleModel,
   BalanceModel,
   ConditionModel,
@@ -135,6 +136,8 @@ export interface ServerSettings {
   checkSendProxy: boolean;
   /** `socks4 ADDR:PORT` (keywords/server-socks4.ts). */
   socks4?: { readonly host: string; readonly port: number };
+  /** `source ADDR[:PORT[-PORT]]` (keywords/server-source.ts). */
+  connectSource?: ConnectSourceModel;
   /** `check-via-socks4`. */
   checkViaSocks4?: boolean;
   /** The port of `addr ADDR:PORT`: the check's port when `port` is not given. */
@@ -450,6 +453,8 @@ export interface ProxyDraft {
   balancePlace: Place | undefined;
   /** `dispatch ADDR:PORT` (not inherited: HAProxy refuses it in defaults). */
   dispatch: { readonly host: string; readonly port: number; readonly place: Place } | undefined;
+  /** `source ADDR[:PORT]` (keywords/proxy.ts), inherited from defaults. */
+  connectSource: ConnectSourceModel | undefined;
   hashType: HashTypeModel;
   cookie: CookieDraft | undefined;
   stickTable: StickTableModel | undefined;
@@ -775,6 +780,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     balance: base?.balance ?? { algorithm: 'roundrobin' },
     balancePlace: base?.balancePlace,
     dispatch: undefined,
+    connectSource: base?.connectSource,
     hashType: base ? { ...base.hashType } : defaultHashType(),
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.

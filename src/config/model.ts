@@ -244,7 +244,20 @@ export interface ServerModel {
   readonly socks4?: { readonly host: string; readonly port: number } | undefined;
   /** `check-via-socks4`: the server's default-connect checks go through its `socks4` proxy too. */
   readonly checkViaSocks4?: boolean | undefined;
+  /** `source ADDR[:PORT[-PORT]]`: the local address of its connections (before the backend's). */
+  readonly connectSource?: ConnectSourceModel | undefined;
   readonly source: SourceLocation;
+}
+
+/**
+ * `source ADDR[:PORT[-PORT]]`: the local address of connections to the servers and of their
+ * health checks. No port: the system chooses one; `ports`: one of the range, in turn.
+ */
+export interface ConnectSourceModel {
+  /** An IP literal; "0.0.0.0" / "::" for any. */
+  readonly address: string;
+  readonly port?: number | undefined;
+  readonly ports?: { readonly low: number; readonly high: number } | undefined;
 }
 
 /** The server a `track` names; `backend` is the tracker's own when the line gives no proxy. */
@@ -1237,6 +1250,8 @@ export interface BackendModel extends HttpRulesModel {
    * destination, as `set-dst` / `set-dst-port` may have changed it). Servers are then unused.
    */
   readonly direct?: DirectTargetModel | undefined;
+  /** `source ADDR[:PORT]`: the local address of connections to servers that set none. */
+  readonly connectSource?: ConnectSourceModel | undefined;
   /** The stats page, as the frontend's (a `listen`'s two halves share it). */
   readonly stats?: StatsPageModel | undefined;
   readonly source: SourceLocation;

@@ -757,6 +757,7 @@ class Resolver {
           : {}),
         ...(server.track !== undefined ? { track: trackModel(server.track, proxy.name) } : {}),
         ...socks4Model(server),
+        ...(server.connectSource !== undefined ? { connectSource: server.connectSource } : {}),
         source: location(server.place),
       });
     }
@@ -792,6 +793,7 @@ class Resolver {
       disabled: proxy.disabled,
       description: proxy.description,
       ...this.#direct(proxy),
+      ...(proxy.connectSource !== undefined ? { connectSource: proxy.connectSource } : {}),
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),
       ...compressionPartOf(proxy, (place, message) => this.#error(place, 'compression', message)),

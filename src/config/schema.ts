@@ -272,6 +272,13 @@ const serverSslSchema = v.object({
   noSessionReuse: v.optional(v.boolean()),
 });
 
+/** `source ADDR[:PORT[-PORT]]` (ConnectSourceModel). */
+const connectSourceSchema = v.object({
+  address: v.pipe(v.string(), v.minLength(1)),
+  port: v.optional(portSchema),
+  ports: v.optional(v.pipe(v.object({ low: portSchema, high: portSchema }), v.check((r) => r.low <= r.high, 'source port range: low <= high'))),
+});
+
 const serverSchema = v.object({
   name: nameSchema,
   host: v.pipe(v.string(), v.minLength(1)),
@@ -331,6 +338,7 @@ const serverSchema = v.object({
   ),
   track: v.optional(v.object({ backend: v.pipe(v.string(), v.minLength(1)), server: v.pipe(v.string(), v.minLength(1)) })),
   socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
+  connectSource: v.optional(connectSourceSchema),
   checkViaSocks4: v.optional(v.boolean()),
   source: sourceSchema,
 });
@@ -933,6 +941,7 @@ const fcgiAppSchema = v.object({
 });
 
 const backendSchema = v.object({
+  connectSource: v.optional(connectSourceSchema),
   serverSocket: tcpSocketSchema,
   fcgiApp: v.optional(fcgiAppSchema),
   compression: v.optional(

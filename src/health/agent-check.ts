@@ -74,6 +74,7 @@ export class AgentCheck {
       http: undefined,
       connectTimeout: this.#inter,
       readTimeout: checkTimeout,
+      ...(server.connectSource !== undefined ? { source: server.connectSource } : {}),
       // The agent's connect is a default one: `check-via-socks4` sends it through the server's
       // SOCKS4 proxy too (tcpcheck_eval_connect tests s->check.via_socks4, not the check's kind).
       ...(server.socks4 !== undefined ? { socks4: server.socks4, viaSocks4: server.checkViaSocks4 } : {}),

@@ -76,6 +76,7 @@ export function probeSpecFor(
     port: check.port ?? server.port,
     // A UNIX socket server is checked on its socket unless `addr`/`port` send the check elsewhere.
     ...(server.unix && check.port === undefined && check.addr === undefined ? { path: server.host } : {}),
+    ...(server.connectSource !== undefined ? { source: server.connectSource } : {}),
     tls,
     http,
     connectTimeout,

@@ -1,4 +1,5 @@
 import type { ProxyLogger } from '../log/logger.ts';
+import { ConnectSource } from './connect-source.ts';
 import type { H2Options } from '../mux/h2/local-settings.ts';
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
@@ -89,6 +90,7 @@ export class Backend {
   readonly #slotsInUse: { serverConnsInUse: number };
   /** Sessions the backend queue handed a slot so far (HAProxy's queue idx, for %bq). */
   #queueServed = 0;
+  readonly #connectSource: ConnectSource | undefined;
 
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
@@ -100,6 +102,10 @@ export class Backend {
     this.serverCounts = options.serverCounts;
     for (const server of this.#servers) this.serverCounts?.assign(server);
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
+    // `source` on the backend: for the servers that set none (and the dispatch target).
+    this.#connectSource = model.connectSource === undefined ? undefined : new ConnectSource(model.connectSource);
+    for (const server of this.#servers) server.connectSource ??= this.#connectSource;
+    if (this.direct !== undefined) this.direct.connectSource = this.#connectSource;
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
     this.persist = model.options.persist ?? false;
@@ -142,6 +148,7 @@ export class Backend {
    * new list (HAProxy allows it only with a dynamic algorithm: see dynamic-servers.ts).
    */
   addServer(server: Server): void {
+    server.connectSource ??= this.#connectSource;
     this.serverCounts?.assign(server);
     server.index = this.#servers.length;
     this.#servers.push(server);

@@ -1,4 +1,5 @@
 import { connectViaSocks4 } from '../proxy/socks4-connect.ts';
+import { sourceBinding } from '../proxy/connect-source.ts';
 import { Observed } from '../health/observe.ts';
 import type { Backend, BackendClient } from '../proxy/backend.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
@@ -287,7 +288,7 @@ export class ServerLeg implements SocketHandler {
     // `send-proxy*`: the header goes first on every new connection (queued until connected),
     // in clear before the TLS handshake on an `ssl` server.
     const preface = tls !== undefined && header !== undefined ? { tls: { ...tls, preface: header } } : tls ? { tls } : {};
-    const options = { host, port, path, noDelay: true, ...preface };
+    const options = { host, port, path, noDelay: true, ...preface, ...sourceBinding(server.connectSource, path !== undefined) };
     // `socks4`: through the SOCKS4 proxy (never with TLS: refused when the configuration is read).
     this.#attempt = server.socks4 !== undefined ? connectViaSocks4(this.#runtime, server.socks4, options, this) : this.#runtime.connect(options, this);
     if (header !== undefined && tls === undefined) this.#attempt.write(header);

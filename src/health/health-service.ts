@@ -289,10 +289,12 @@ export class HealthChecks {
     this.#started = true;
     const order: (ServerCheck | AgentCheck)[] = [];
     for (const b of this.backends) {
+      const checks = new Map(b.checks.map((c) => [c.server, c]));
+      const agents = new Map(b.agents.map((a) => [a.server, a]));
       for (const server of b.backend.servers) {
-        const check = b.checks.find((c) => c.server === server);
+        const check = checks.get(server);
         if (check !== undefined) order.push(check);
-        const agent = b.agents.find((a) => a.server === server);
+        const agent = agents.get(server);
         if (agent !== undefined) order.push(agent);
       }
     }

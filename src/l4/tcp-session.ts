@@ -454,9 +454,10 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (this.#pendingBytes > 0) return undefined;
     if (this.phase === 'established' && (this.backend as Backend).timeouts.tunnel !== undefined) {
       const tunnel = (this.backend as Backend).timeouts.tunnel as number;
-      // Each side's timeouts are the tunnel's: with independent streams each runs from its own activity.
+      // Each side's timeouts are the tunnel's: with independent streams each runs from its own
+      // activity (the server side's in #serverDeadline, so that its expiry is logged sD).
       if (!this.#clientIndependent && !this.#serverIndependent) return Math.max(this.#clientLast, this.#serverLast) + tunnel;
-      return Math.min(this.#ownDeadline(this.#clientLast, this.#clientWritten, this.#serverHeld, tunnel), this.#ownDeadline(this.#serverLast, this.#serverWritten, this.#clientHeld, tunnel));
+      return this.#ownDeadline(this.#clientLast, this.#clientWritten, this.#serverHeld, tunnel);
     }
     const timeout = this.#clientEnded ? (t.clientFin ?? t.client) : t.client;
     if (timeout === undefined) return undefined;
@@ -471,7 +472,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #serverDeadline(): number | undefined {
     if (this.#serverHeld) return undefined;
     const t = (this.backend as Backend).timeouts;
-    if (t.tunnel !== undefined) return undefined; // covered by the client-side tunnel deadline
+    if (t.tunnel !== undefined) {
+      // Covered by the client-side tunnel deadline, unless streams are independent.
+      if (!this.#clientIndependent && !this.#serverIndependent) return undefined;
+      return this.#ownDeadline(this.#serverLast, this.#serverWritten, this.#clientHeld, t.tunnel);
+    }
     const timeout = this.#serverEnded ? (t.serverFin ?? t.server) : t.server;
     if (timeout === undefined) return undefined;
     return this.#serverIndependent ? this.#ownDeadline(this.#serverLast, this.#serverWritten, this.#clientHeld, timeout) : this.#serverLast + timeout;

@@ -273,3 +273,31 @@ describe('TcpSession with option independent-streams', () => {
     });
   }
 });
+
+describe('TcpSession with timeout tunnel and option independent-streams', () => {
+  it('each side of the tunnel times out from its own reads', async () => {
+    for (const side of ['frontend', 'backend'] as const) {
+      const rt = new FakeRuntime();
+      const conns: FakeSocket[] = [];
+      await rt.listen({ host: '127.0.0.1', port: 9001 }, (s) => {
+        conns.push(s as FakeSocket);
+        s.setHandler({ onData() {}, onEnd: (sock) => sock.end(), onDrain() {}, onClose() {} });
+      });
+      const fe = frontend('fe', 8080, 'be', side === 'frontend' ? { options: { tcplog: false, dontlognull: false, independentStreams: true } } : {}, { client: 10_000 });
+      const be = backend('be', [server('s1', 9001)], side === 'backend' ? { options: { redispatch: false, independentStreams: true } } : {}, { server: 10_000, tunnel: 500 });
+      const proxy = await startProxy(rt, config([fe], [be]));
+      const client = rt.dial('127.0.0.1', 8080);
+      rt.flush();
+      // The frontend case: the server talks to a silent client; the backend case: the client talks to a silent server.
+      for (let i = 0; i < 4; i++) {
+        rt.advance(200);
+        if (side === 'frontend') conns.forEach((c) => !c.closed && c.write(enc.encode('x')));
+        else if (!client.closed) client.write(enc.encode('y'));
+        rt.flush();
+      }
+      assert.equal(client.closed, true, `${side}: the silent side's tunnel timeout ended the session`);
+      rt.advance(1000);
+      assertNothingLeft(rt, proxy);
+    }
+  });
+});

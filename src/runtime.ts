@@ -414,6 +414,9 @@ export interface ConnectOptions {
   readonly path?: string | undefined;
   readonly tls?: ConnectTlsOptions;
   readonly noDelay?: boolean;
+  /** `source`: the local address (and port) the connection is bound to; the system's choice when undefined. */
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
 }
 
 /** Message digests the core may ask for (HAProxy's sha1/sha2/digest/hmac converters). */

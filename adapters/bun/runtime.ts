@@ -618,8 +618,9 @@ function listenUnix(options: UnixListenOptions, onConnection: (socket: Socket) =
 // ---- connect ------------------------------------------------------------------------------------
 
 function connect(options: ConnectOptions, handler: SocketHandler): Socket {
-  // UNIX sockets through node:net, which Bun implements on the same native sockets.
-  if (options.path !== undefined || needsNodeConnect(options.tls)) return connectNode(options, handler);
+  // UNIX sockets through node:net, which Bun implements on the same native sockets; so is a
+  // `source` binding (Bun.connect takes no local address, node:net's localAddress does).
+  if (options.path !== undefined || options.localAddress !== undefined || needsNodeConnect(options.tls)) return connectNode(options, handler);
   const socket = new BunSocket(handler, false);
   socket.prepareConnect(options);
   const t = options.tls;

@@ -561,8 +561,9 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
   const t = options.tls;
   // Deno.startTls has no version limits, client certificates or verifyhost; node:tls has them
   // (and sends a clear preface before its handshake).
-  // UNIX sockets through node:net (Deno.connect's unix transport has no startTls).
-  if (options.path !== undefined || (t && (!t.verify || !isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined || t.preface !== undefined))) {
+  // UNIX sockets through node:net (Deno.connect's unix transport has no startTls); so is a
+  // `source` binding (Deno.connect takes no local address, Deno's node:net localAddress does).
+  if (options.path !== undefined || options.localAddress !== undefined || (t && (!t.verify || !isDefaultTlsSettings(t.settings) || t.certificate !== undefined || t.verifyHost !== undefined || t.crlPem !== undefined || t.preface !== undefined))) {
     return connectNode(options, handler);
   }
   const socket = new DenoSocket(handler, false);

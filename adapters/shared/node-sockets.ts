@@ -622,9 +622,16 @@ function identityOf(name: string): (host: string, cert: tls.PeerCertificate) => 
  * runs before node:tls starts the handshake on it, so the ClientHello follows the preface.
  */
 function prefacedSocket(options: ConnectOptions, preface: Uint8Array): net.Socket {
-  const plain = net.connect({ ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }), allowHalfOpen: true });
+  const plain = net.connect({ ...destinationOf(options), allowHalfOpen: true });
   plain.once('connect', () => plain.write(preface));
   return plain;
+}
+
+/** Where node:net dials: a UNIX path, or host and port from the `source` address (and port) if any. */
+function destinationOf(options: ConnectOptions): net.NetConnectOpts {
+  if (options.path !== undefined) return { path: options.path };
+  if (options.localAddress === undefined) return { host: options.host, port: options.port };
+  return { host: options.host, port: options.port, localAddress: options.localAddress, ...(options.localPort !== undefined ? { localPort: options.localPort } : {}) };
 }
 
 export function connectNode(options: ConnectOptions, handler: SocketHandler): Socket {
@@ -634,7 +641,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
   const plain = t?.preface !== undefined ? prefacedSocket(options, t.preface) : undefined;
   const raw: net.Socket = t
     ? nodeTls().connect({
-        ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }),
+        ...(destinationOf(options) as tls.ConnectionOptions),
         ...(plain !== undefined ? { socket: plain } : {}),
         rejectUnauthorized: t.verify,
         ...(t.servername !== undefined ? { servername: t.servername } : {}),
@@ -653,7 +660,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...({ allowHalfOpen: true } as tls.ConnectionOptions),
       })
     : net.connect({
-        ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }),
+        ...destinationOf(options),
         allowHalfOpen: true,
         // One closure per connection (not per read): it needs the socket created just below.
         onread: { buffer: READ_BUFFER, callback: (n) => delivered(socket, n) },

@@ -11,6 +11,7 @@ import type { FcgiAppDraft } from './keywords/fcgi-app.ts';
 import type { TcpKaDraft } from './keywords/tcp-keepalive.ts';
 import type {
   AclModel,
+  ConnectSourceModel,
   TcpRuleModel,
   BalanceModel,
   ConditionModel,
@@ -141,6 +142,8 @@ export interface ServerSettings {
   checkSendProxy: boolean;
   /** `socks4 ADDR:PORT` (keywords/server-socks4.ts). */
   socks4?: { readonly host: string; readonly port: number };
+  /** `source ADDR[:PORT[-PORT]]` (keywords/server-source.ts). */
+  connectSource?: ConnectSourceModel;
   /** `check-via-socks4`. */
   checkViaSocks4?: boolean;
   /** The port of `addr ADDR:PORT`: the check's port when `port` is not given. */
@@ -303,6 +306,10 @@ export interface ProxyOptionsDraft {
   restrictHeaderNamesFrom: 'builtin' | 'config';
   /** `option http-ignore-probes`. */
   ignoreProbes: boolean;
+  /** `option prefer-last-server`. */
+  preferLastServer: boolean;
+  /** `option independent-streams`. */
+  independentStreams: boolean;
   /** `option clitcpka` / `srvtcpka` (`option tcpka` sets both on the sides the proxy has). */
   cliTcpKa: boolean;
   srvTcpKa: boolean;
@@ -458,6 +465,8 @@ export interface ProxyDraft {
   balancePlace: Place | undefined;
   /** `dispatch ADDR:PORT` (not inherited: HAProxy refuses it in defaults). */
   dispatch: { readonly host: string; readonly port: number; readonly place: Place } | undefined;
+  /** `source ADDR[:PORT]` (keywords/proxy.ts), inherited from defaults. */
+  connectSource: ConnectSourceModel | undefined;
   hashType: HashTypeModel;
   cookie: CookieDraft | undefined;
   stickTable: StickTableModel | undefined;
@@ -577,6 +586,9 @@ export interface GlobalDraft {
   peers?: PeersDraft[];
   /** `localpeer NAME` (keywords/peers.ts); `-L` takes precedence. */
   localPeer?: string;
+  /** `spread-checks` (0..50 %) and `max-spread-checks` (ms). */
+  spreadChecks?: number;
+  maxSpreadChecks?: number;
   /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
   replyFiles: ReplyFileReference[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */
@@ -798,6 +810,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     balance: base?.balance ?? { algorithm: 'roundrobin' },
     balancePlace: base?.balancePlace,
     dispatch: undefined,
+    connectSource: base?.connectSource,
     hashType: base ? { ...base.hashType } : defaultHashType(),
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
@@ -825,6 +838,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           restrictHeaderNames: 'preserve',
           restrictHeaderNamesFrom: 'builtin',
           ignoreProbes: false,
+          preferLastServer: false,
+          independentStreams: false,
           cliTcpKa: false,
           srvTcpKa: false,
           noLinger: false,

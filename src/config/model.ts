@@ -258,7 +258,20 @@ export interface ServerModel {
   readonly socks4?: { readonly host: string; readonly port: number } | undefined;
   /** `check-via-socks4`: the server's default-connect checks go through its `socks4` proxy too. */
   readonly checkViaSocks4?: boolean | undefined;
+  /** `source ADDR[:PORT[-PORT]]`: the local address of its connections (before the backend's). */
+  readonly connectSource?: ConnectSourceModel | undefined;
   readonly source: SourceLocation;
+}
+
+/**
+ * `source ADDR[:PORT[-PORT]]`: the local address of connections to the servers and of their
+ * health checks. No port: the system chooses one; `ports`: one of the range, in turn.
+ */
+export interface ConnectSourceModel {
+  /** An IP literal; "0.0.0.0" / "::" for any. */
+  readonly address: string;
+  readonly port?: number | undefined;
+  readonly ports?: { readonly low: number; readonly high: number } | undefined;
 }
 
 /** The server a `track` names; `backend` is the tracker's own when the line gives no proxy. */
@@ -1093,6 +1106,8 @@ export interface FrontendOptions {
   readonly abortOnClose?: boolean | undefined;
   /** `option http-restrict-req-hdr-names delete|reject` (absent: preserve), applied after this proxy's http-request rules. */
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
+  /** `option independent-streams`: the client's read timeout is not refreshed by data sent to it. */
+  readonly independentStreams?: boolean | undefined;
 }
 
 /** HAProxy's compression algorithms (`compression algo`). */
@@ -1187,6 +1202,13 @@ export interface BackendOptions {
   readonly abortOnClose?: boolean | undefined;
   /** `option http-restrict-req-hdr-names delete|reject` (absent: preserve), applied after this proxy's http-request rules. */
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
+  /**
+   * `option prefer-last-server` (mode http): a request goes to the server of a connection its
+   * client session already holds (HAProxy's sess->srv_list), while that server is usable.
+   */
+  readonly preferLastServer?: boolean | undefined;
+  /** `option independent-streams`: the server's read timeout is not refreshed by data sent to it. */
+  readonly independentStreams?: boolean | undefined;
 }
 
 export interface BackendHttpOptions extends HttpProxyOptions {
@@ -1258,6 +1280,8 @@ export interface BackendModel extends HttpRulesModel {
    * destination, as `set-dst` / `set-dst-port` may have changed it). Servers are then unused.
    */
   readonly direct?: DirectTargetModel | undefined;
+  /** `source ADDR[:PORT]`: the local address of connections to servers that set none. */
+  readonly connectSource?: ConnectSourceModel | undefined;
   /** The stats page, as the frontend's (a `listen`'s two halves share it). */
   readonly stats?: StatsPageModel | undefined;
   readonly source: SourceLocation;
@@ -1299,6 +1323,10 @@ export interface GlobalModel {
   readonly tune?: TuneModel | undefined;
   /** `stats socket` / `stats timeout` / `stats maxconn`: the runtime API (src/runtime-api/); none when undefined. */
   readonly stats?: StatsModel | undefined;
+  /** `spread-checks`: each check interval randomly changed by up to ± this % (0..50); none when undefined. */
+  readonly spreadChecks?: number | undefined;
+  /** `max-spread-checks`, ms: the first checks start within this time at most (HAProxy's start_checks). */
+  readonly maxSpreadChecks?: number | undefined;
   /** `ssl-load-extra-del-ext`: `.key` beside `foo.crt` is `foo.key` (and `set ssl cert foo.key` updates `foo.crt`). */
   readonly sslLoadExtraDelExt?: boolean | undefined;
   /** `node NAME`: the process's name in `show info` and on the stats page; the host's name when undefined. */

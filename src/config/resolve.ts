@@ -222,6 +222,8 @@ class Resolver {
         ...(global.description !== undefined ? { description: global.description } : {}),
         ...(global.logTag !== undefined ? { logTag: global.logTag } : {}),
         ...(global.logSendHostname !== undefined ? { logSendHostname: global.logSendHostname } : {}),
+        ...(global.spreadChecks !== undefined && global.spreadChecks > 0 ? { spreadChecks: global.spreadChecks } : {}),
+        ...(global.maxSpreadChecks !== undefined && global.maxSpreadChecks > 0 ? { maxSpreadChecks: global.maxSpreadChecks } : {}),
       },
       frontends,
       backends,
@@ -349,6 +351,7 @@ class Resolver {
         ...(proxy.options.socketStats ? { socketStats: true } : {}),
         ...(proxy.options.disableH2Upgrade ? { disableH2Upgrade: true } : {}),
         ...(proxy.options.ignoreProbes ? { ignoreProbes: true } : {}),
+        ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
       },
       http,
       logs: expandLogs(proxy.logs, this.#draft.global.logs),
@@ -783,6 +786,7 @@ class Resolver {
           : {}),
         ...(server.track !== undefined ? { track: trackModel(server.track, proxy.name) } : {}),
         ...socks4Model(server),
+        ...(server.connectSource !== undefined ? { connectSource: server.connectSource } : {}),
         source: location(server.place),
       });
     }
@@ -812,6 +816,8 @@ class Resolver {
         ...(proxy.options.bufferRequest ? { bufferRequest: true } : {}),
         ...(proxy.options.abortOnClose ? { abortOnClose: true } : {}),
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
+        ...(this.#preferLastServer(proxy) ? { preferLastServer: true } : {}),
+        ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
       },
       http,
       disabled: proxy.disabled,
@@ -819,11 +825,20 @@ class Resolver {
       ...(proxy.logTag !== undefined ? { logTag: proxy.logTag } : {}),
       ...(proxy.sendNameHeader !== undefined ? { sendNameHeader: proxy.sendNameHeader } : {}),
       ...this.#direct(proxy),
+      ...(proxy.connectSource !== undefined ? { connectSource: proxy.connectSource } : {}),
       ...this.#httpRules(proxy),
       ...this.#statsPage(proxy),
       ...compressionPartOf(proxy, (place, message) => this.#error(place, 'compression', message)),
       source: location(proxy.place),
     };
+  }
+
+  /** `option prefer-last-server` is an HTTP option: check_config_validity ignores it elsewhere, with a warning. */
+  #preferLastServer(proxy: ProxyDraft): boolean {
+    if (!proxy.options.preferLastServer) return false;
+    if (proxy.mode === 'http') return true;
+    this.#warning(proxy.place, 'option prefer-last-server', `'option prefer-last-server' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);
+    return false;
   }
 
   /** `load-server-state-from-file` (HAProxy's check_config_validity and srv_state_get_filepath). */

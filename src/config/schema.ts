@@ -277,6 +277,13 @@ const serverSslSchema = v.object({
   noSessionReuse: v.optional(v.boolean()),
 });
 
+/** `source ADDR[:PORT[-PORT]]` (ConnectSourceModel). */
+const connectSourceSchema = v.object({
+  address: v.pipe(v.string(), v.minLength(1)),
+  port: v.optional(portSchema),
+  ports: v.optional(v.pipe(v.object({ low: portSchema, high: portSchema }), v.check((r) => r.low <= r.high, 'source port range: low <= high'))),
+});
+
 const serverSchema = v.object({
   name: nameSchema,
   id: v.optional(objectIdSchema),
@@ -339,6 +346,7 @@ const serverSchema = v.object({
   ),
   track: v.optional(v.object({ backend: v.pipe(v.string(), v.minLength(1)), server: v.pipe(v.string(), v.minLength(1)) })),
   socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
+  connectSource: v.optional(connectSourceSchema),
   checkViaSocks4: v.optional(v.boolean()),
   source: sourceSchema,
 });
@@ -903,6 +911,7 @@ const frontendSchema = v.object({
       socketStats: v.optional(v.boolean()),
       disableH2Upgrade: v.optional(v.boolean()),
       ignoreProbes: v.optional(v.boolean()),
+      independentStreams: v.optional(v.boolean()),
     }),
     v.check((o) => !(o.tcplog && o.httplog), 'tcplog and httplog are exclusive'),
   ),
@@ -942,6 +951,7 @@ const fcgiAppSchema = v.object({
 });
 
 const backendSchema = v.object({
+  connectSource: v.optional(connectSourceSchema),
   serverSocket: tcpSocketSchema,
   fcgiApp: v.optional(fcgiAppSchema),
   compression: v.optional(
@@ -983,6 +993,8 @@ const backendSchema = v.object({
     bufferRequest: v.optional(v.boolean()),
     abortOnClose: v.optional(v.boolean()),
     restrictHeaderNames: v.optional(v.picklist(['delete', 'reject'])),
+    preferLastServer: v.optional(v.boolean()),
+    independentStreams: v.optional(v.boolean()),
   }),
   http: backendHttpSchema,
   disabled: v.boolean(),
@@ -1124,6 +1136,8 @@ export const configModelSchema = v.object({
     description: v.optional(v.undefinedable(v.string())),
     logTag: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
     logSendHostname: v.optional(v.undefinedable(v.string())),
+    spreadChecks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(50))),
+    maxSpreadChecks: v.optional(durationMsSchema),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),

@@ -20,7 +20,15 @@ import type { ServerCheck } from './server-check.ts';
 import { checkResultMessage, countUsableServers, serverDownMessage, serverUpMessage, type CheckReport } from './state-messages.ts';
 import { checkPassed, type CheckOutcome, type CheckStatus } from './check-status.ts';
 import { TcpCheckProbe } from './tcp-check/probe.ts';
+import { spreadInterval } from './check-spread.ts';
 import { connectRule, expectRule, finishRuleSet, latin1Of, type CustomVerdict, type ExpectInput, type TcpCheckRule, type TcpCheckRuleSet } from './tcp-check/rules.ts';
+
+export interface AgentSpread {
+  readonly percent: number;
+  readonly random: () => number;
+}
+
+const NO_SPREAD: AgentSpread = { percent: 0, random: Math.random };
 
 export class AgentCheck {
   readonly server: Server;
@@ -39,9 +47,21 @@ export class AgentCheck {
   #timer: TimerHandle | undefined;
   #probe: TcpCheckProbe | undefined;
   #running = false;
+  /** `spread-checks` (%) and its random source: the agent's interval is spread as a check's. */
+  readonly #spread: AgentSpread;
 
-  constructor(runtime: Runtime, backend: Backend, server: Server, agent: AgentCheckModel, healthCheck: ServerCheck | undefined, log: HealthLog, checkTimeout: number | undefined) {
+  constructor(
+    runtime: Runtime,
+    backend: Backend,
+    server: Server,
+    agent: AgentCheckModel,
+    healthCheck: ServerCheck | undefined,
+    log: HealthLog,
+    checkTimeout: number | undefined,
+    spread: AgentSpread = NO_SPREAD,
+  ) {
     this.#runtime = runtime;
+    this.#spread = spread;
     this.#backend = backend;
     this.server = server;
     this.#healthCheck = healthCheck;
@@ -54,6 +74,7 @@ export class AgentCheck {
       http: undefined,
       connectTimeout: this.#inter,
       readTimeout: checkTimeout,
+      ...(server.connectSource !== undefined ? { source: server.connectSource } : {}),
       // The agent's connect is a default one: `check-via-socks4` sends it through the server's
       // SOCKS4 proxy too (tcpcheck_eval_connect tests s->check.via_socks4, not the check's kind).
       ...(server.socks4 !== undefined ? { socks4: server.socks4, viaSocks4: server.checkViaSocks4 } : {}),
@@ -62,6 +83,11 @@ export class AgentCheck {
     if (agent.send !== undefined) rules.push({ action: 'send', step: 1, data: latin1Of(agent.send), comment: undefined });
     rules.push(expectRule(rules.length, { match: 'custom', custom: (input) => this.#readLine(input) }));
     this.#rules = finishRuleSet(rules, false);
+  }
+
+  /** The agent's interval (`agent-inter`, else the check's `inter`). */
+  interval(): number {
+    return this.#inter;
   }
 
   start(firstDelayMs: number): void {
@@ -94,7 +120,7 @@ export class AgentCheck {
       const duration = Math.max(0, Math.floor(this.#runtime.now() - startedAt));
       if (this.#line !== undefined) this.apply(parseAgentReply(this.#line), duration);
       else if (!checkPassed(outcome.status)) this.#failed(outcome, duration);
-      if (this.#running) this.#schedule(this.#inter);
+      if (this.#running) this.#schedule(spreadInterval(this.#inter, this.#spread.percent, this.#spread.random));
     });
     this.#probe = probe;
     probe.start();

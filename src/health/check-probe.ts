@@ -16,6 +16,7 @@
  *   reset with nothing read            SOCKERR info: strerror text
  *   expect rules                       L7OK / L7STS / L7RSP (see http-expect.ts)
  */
+import { type ConnectSource, sourceBinding } from '../proxy/connect-source.ts';
 import { BodyFramer, ResponseHeadParser, latin1String, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketErrorCode, SocketHandler, TimerHandle } from '../runtime.ts';
 import type { CheckOutcome } from './check-status.ts';
@@ -63,6 +64,8 @@ export interface ProbeSpec {
   readonly proxyHeader?: 1 | 2 | undefined;
   /** `tcp-check` rules or a protocol check: TcpCheckProbe runs them instead of this probe. */
   readonly tcpRules?: TcpCheckRuleSet | undefined;
+  /** `source`: the local address (and port) of the check's connections, as the server's. */
+  readonly source?: ConnectSource | undefined;
   /** The server's `socks4` proxy: `tcp-check connect via-socks4` goes through it. */
   readonly socks4?: Socks4Proxy | undefined;
   /** `check-via-socks4`: default connects (and HTTP/connect checks) go through `socks4` too. */
@@ -134,7 +137,7 @@ export class CheckProbe implements SocketHandler {
     // clear before the handshake.
     const v2 = spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     const tls = spec.tls !== undefined && v2 !== undefined ? { ...spec.tls, preface: v2 } : spec.tls;
-    const options = { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(tls ? { tls } : {}) };
+    const options = { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(tls ? { tls } : {}), ...sourceBinding(spec.source, spec.path !== undefined) };
     this.#socket =
       spec.viaSocks4 === true && spec.socks4 !== undefined ? connectViaSocks4(this.#runtime, spec.socks4, options, this) : this.#runtime.connect(options, this);
     if (v2 !== undefined && spec.tls === undefined) this.#socket.write(v2);

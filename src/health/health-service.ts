@@ -23,15 +23,16 @@ import { serverStateHeader } from './server-state-header.ts';
 import { protocolRuleSet } from './tcp-check/protocols.ts';
 import { compileTcpCheckRules, type TcpCheckRuleSet } from './tcp-check/rules.ts';
 import { hasDynamicWeights } from './slowstart.ts';
+import { firstCheckDelay, SPREAD_THRESHOLD_MS } from './check-spread.ts';
 
-/** HAProxy's SRV_CHK_INTER_THRES: shorter intervals do not dictate the startup spread. */
-const SPREAD_THRESHOLD_MS = 1000;
 
 export interface HealthOptions {
   /** HAProxy's global `spread-checks` (0..50 %); 0 = checks every exact interval (default). */
   readonly spreadChecks?: number;
   /** Random source for spread-checks (tests pass a deterministic one). */
   readonly random?: () => number;
+  /** HAProxy's global `max-spread-checks`, ms: the first probes all start within it. */
+  readonly maxSpreadChecks?: number;
   /** `-q`: no [WARNING]/[ALERT] lines on stderr. */
   readonly quiet?: boolean;
 }
@@ -75,6 +76,7 @@ export function probeSpecFor(
     port: check.port ?? server.port,
     // A UNIX socket server is checked on its socket unless `addr`/`port` send the check elsewhere.
     ...(server.unix && check.port === undefined && check.addr === undefined ? { path: server.host } : {}),
+    ...(server.connectSource !== undefined ? { source: server.connectSource } : {}),
     tls,
     http,
     connectTimeout,
@@ -185,7 +187,8 @@ export class BackendHealth {
     for (const server of backend.servers) {
       const agent = server.model.agent;
       if (agent === undefined) continue;
-      agents.push(new AgentCheck(runtime, backend, server, agent, checks.find((c) => c.server === server), log, model.timeouts.check));
+      const spread = { percent: spreadChecks, random: checkOptions.random };
+      agents.push(new AgentCheck(runtime, backend, server, agent, checks.find((c) => c.server === server), log, model.timeouts.check, spread));
     }
     this.agents = agents;
   }
@@ -223,6 +226,7 @@ export function createRuntimeServerChecks(
   agentModel: AgentCheckModel | undefined,
   log: HealthLog,
   proxyType: 'backend' | 'listen',
+  spreadChecks = 0,
 ): RuntimeServerChecks {
   const model = backend.model;
   let check: ServerCheck | undefined;
@@ -240,9 +244,10 @@ export function createRuntimeServerChecks(
       server,
       node,
     );
-    check = new ServerCheck(runtime, backend, server, server.check, spec, log, checkOptionsFor(backend, proxyType, 0, Math.random));
+    check = new ServerCheck(runtime, backend, server, server.check, spec, log, checkOptionsFor(backend, proxyType, spreadChecks, Math.random));
   }
-  const agent = agentModel === undefined ? undefined : new AgentCheck(runtime, backend, server, agentModel, check, log, model.timeouts.check);
+  const spread = { percent: spreadChecks, random: Math.random };
+  const agent = agentModel === undefined ? undefined : new AgentCheck(runtime, backend, server, agentModel, check, log, model.timeouts.check, spread);
   return { check, agent };
 }
 
@@ -263,31 +268,45 @@ export class HealthChecks {
   /** Checks of servers added at run time, by server. */
   readonly #runtime = new Map<Server, RuntimeServerChecks>();
 
-  constructor(backends: readonly BackendHealth[]) {
+  readonly #maxSpread: number | undefined;
+
+  constructor(backends: readonly BackendHealth[], maxSpreadChecks?: number) {
     this.backends = backends.filter((b) => b.checks.length > 0 || b.agents.length > 0);
+    this.#maxSpread = maxSpreadChecks;
   }
 
   get checks(): ServerCheck[] {
     return this.backends.flatMap((b) => b.checks);
   }
 
-  /** Starts every check, spreading the first probes over the interval (HAProxy's start_checks). */
+  /**
+   * Starts every check and agent, spreading their first probes as HAProxy's start_checks: in
+   * server order, a server's check then its agent, the n-th of N after max(mininter, its
+   * interval) × n / N, capped by `max-spread-checks`.
+   */
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    const checks = this.checks;
+    const order: (ServerCheck | AgentCheck)[] = [];
+    for (const b of this.backends) {
+      const checks = new Map(b.checks.map((c) => [c.server, c]));
+      const agents = new Map(b.agents.map((a) => [a.server, a]));
+      for (const server of b.backend.servers) {
+        const check = checks.get(server);
+        if (check !== undefined) order.push(check);
+        const agent = agents.get(server);
+        if (agent !== undefined) order.push(agent);
+      }
+    }
     let mininter = 0;
-    for (const c of checks) {
+    for (const c of order) {
       const inter = c.interval();
       if (inter >= SPREAD_THRESHOLD_MS && (mininter === 0 || inter < mininter)) mininter = inter;
     }
-    checks.forEach((c, position) => {
-      if (this.#held.has(c)) return;
-      const spreadOver = Math.max(mininter, c.interval());
-      c.start((spreadOver * position) / checks.length);
+    order.forEach((c, position) => {
+      if (c instanceof ServerCheck && this.#held.has(c)) return;
+      c.start(firstCheckDelay(mininter, c.interval(), this.#maxSpread, position, order.length));
     });
-    // Agents start at once: their first answer may set the server's weight and state.
-    for (const b of this.backends) for (const a of b.agents) a.start(0);
   }
 
   /** Leaves a check stopped when the others start (`enable health` starts it). */

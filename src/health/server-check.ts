@@ -24,6 +24,7 @@ import { DEFAULT_ERROR_LIMIT, DEFAULT_ON_ERROR, HealthObserver, type ObservedErr
 import { SlowStart } from './slowstart.ts';
 import { TcpCheckProbe } from './tcp-check/probe.ts';
 import { HttpCheckSequence } from './http-check-sequence.ts';
+import { spreadInterval } from './check-spread.ts';
 import {
   checkResultMessage,
   countUsableServers,
@@ -151,12 +152,7 @@ export class ServerCheck implements ObservedErrorsHandler {
   }
 
   #nextDelay(): number {
-    const inter = this.interval();
-    const spread = this.#options.spreadChecks;
-    if (spread <= 0) return inter;
-    // HAProxy: rv = inter * spread / 100; rv -= 2 * rv * random  ->  inter ± rv.
-    const rv = (inter * spread) / 100;
-    return Math.max(0, inter + rv - 2 * rv * this.#options.random());
+    return spreadInterval(this.interval(), this.#options.spreadChecks, this.#options.random);
   }
 
   #run(): void {

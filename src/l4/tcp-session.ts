@@ -132,8 +132,22 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   #pending: Uint8Array[] | undefined = [];
   #pendingBytes = 0;
+  /**
+   * Last activity that keeps each side's timeout away: its reads, and (unless that side has
+   * independent streams) the bytes relayed toward it and its write progress.
+   */
   #clientLast: number;
   #serverLast = 0;
+  /**
+   * `option independent-streams` (HAProxy's SC_FL_INDEP_STR): the frontend's for the client
+   * side, the backend's for the server side. Bytes sent to such a side then do not refresh its
+   * read timeout; its write timeout runs alone, from the last write progress, while writes to
+   * it are blocked.
+   */
+  readonly #clientIndependent: boolean;
+  #serverIndependent = false;
+  #clientWritten = 0;
+  #serverWritten = 0;
   #clientEnded = false;
   #serverEnded = false;
   #clientClosed = false;
@@ -168,6 +182,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.acceptedAt = this.runtime.now();
     this.acceptedWall = this.runtime.wallClock();
     this.#clientLast = this.acceptedAt;
+    this.#clientIndependent = host.model.options.independentStreams === true;
     this.#leg = new ServerLeg(this.runtime, this);
     this.streamId = host.limits.nextStreamId();
     const log = host.trafficLog;
@@ -249,6 +264,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
     this.#serverLast = now;
     this.#clientLast = now;
+    this.#serverWritten = now;
+    this.#clientWritten = now;
+    this.#serverIndependent = (this.backend as Backend).model.options.independentStreams === true;
     const pending = this.#pending;
     this.#pending = undefined;
     let flowing = true;
@@ -294,7 +312,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
         const backend = this.backend as Backend;
         backend.counters.bin += n;
         (this.srv as Server).counters.bin += n;
-        this.#serverLast = this.#clientLast;
+        this.#serverWritten = this.#clientLast;
+        if (!this.#serverIndependent) this.#serverLast = this.#clientLast;
         if (!server.write(chunk)) {
           this.#clientHeld = true;
           socket.pause();
@@ -310,7 +329,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       (this.backend as Backend).counters.bout += n;
       (this.srv as Server).counters.bout += n;
       this.#serverLast = this.runtime.now();
-      this.#clientLast = this.#serverLast;
+      this.#clientWritten = this.#serverLast;
+      if (!this.#clientIndependent) this.#clientLast = this.#serverLast;
       if (this.#responseInspection !== undefined) return this.#responseInspection.offer(chunk, false);
       if (!this.client.write(chunk)) {
         this.#serverHeld = true;
@@ -321,13 +341,15 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   onDrain(socket: Socket): void {
     if (socket === this.client) {
-      this.#clientLast = this.runtime.now();
+      this.#clientWritten = this.runtime.now();
+      if (!this.#clientIndependent) this.#clientLast = this.#clientWritten;
       if (this.#serverHeld) {
         this.#serverHeld = false;
         this.server?.resume();
       }
     } else if (socket === this.server) {
-      this.#serverLast = this.runtime.now();
+      this.#serverWritten = this.runtime.now();
+      if (!this.#serverIndependent) this.#serverLast = this.#serverWritten;
       if (this.#clientHeld) {
         this.#clientHeld = false;
         this.client.resume();
@@ -431,18 +453,33 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     // timeout (stconn.c sc_update_rx); it runs again from the connection (serverConnected).
     if (this.#pendingBytes > 0) return undefined;
     if (this.phase === 'established' && (this.backend as Backend).timeouts.tunnel !== undefined) {
-      return Math.max(this.#clientLast, this.#serverLast) + ((this.backend as Backend).timeouts.tunnel as number);
+      const tunnel = (this.backend as Backend).timeouts.tunnel as number;
+      // Each side's timeouts are the tunnel's: with independent streams each runs from its own
+      // activity (the server side's in #serverDeadline, so that its expiry is logged sD).
+      if (!this.#clientIndependent && !this.#serverIndependent) return Math.max(this.#clientLast, this.#serverLast) + tunnel;
+      return this.#ownDeadline(this.#clientLast, this.#clientWritten, this.#serverHeld, tunnel);
     }
     const timeout = this.#clientEnded ? (t.clientFin ?? t.client) : t.client;
-    return timeout === undefined ? undefined : this.#clientLast + timeout;
+    if (timeout === undefined) return undefined;
+    return this.#clientIndependent ? this.#ownDeadline(this.#clientLast, this.#clientWritten, this.#serverHeld, timeout) : this.#clientLast + timeout;
+  }
+
+  /** An independent side's deadline: its read timeout, or its write timeout while writes to it are blocked. */
+  #ownDeadline(readAt: number, writtenAt: number, writeBlocked: boolean, timeout: number): number {
+    return (writeBlocked ? Math.min(readAt, writtenAt) : readAt) + timeout;
   }
 
   #serverDeadline(): number | undefined {
     if (this.#serverHeld) return undefined;
     const t = (this.backend as Backend).timeouts;
-    if (t.tunnel !== undefined) return undefined; // covered by the client-side tunnel deadline
+    if (t.tunnel !== undefined) {
+      // Covered by the client-side tunnel deadline, unless streams are independent.
+      if (!this.#clientIndependent && !this.#serverIndependent) return undefined;
+      return this.#ownDeadline(this.#serverLast, this.#serverWritten, this.#clientHeld, t.tunnel);
+    }
     const timeout = this.#serverEnded ? (t.serverFin ?? t.server) : t.server;
-    return timeout === undefined ? undefined : this.#serverLast + timeout;
+    if (timeout === undefined) return undefined;
+    return this.#serverIndependent ? this.#ownDeadline(this.#serverLast, this.#serverWritten, this.#clientHeld, timeout) : this.#serverLast + timeout;
   }
 
   #onTimer(): void {

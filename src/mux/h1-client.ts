@@ -97,6 +97,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
    */
   #batching = false;
   readonly #out: Uint8Array[] = [];
+  /** The frontend's `option independent-streams`: in a tunnel, bytes sent to the client do not refresh its timeout. */
+  readonly #independent: boolean;
   #outBytes = 0;
 
   constructor(
@@ -118,6 +120,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     this.now = this.acceptedAt;
     this.idleSince = this.acceptedAt;
     this.#clientLast = this.acceptedAt;
+    this.#independent = host.model.options.independentStreams === true;
     this.#frontendCloses = connectionModeOf(host.model.http, undefined) === 'close';
     const t: Timeouts = host.timeouts;
     this.#timeouts = {
@@ -344,7 +347,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
 
   sendData(bytes: Uint8Array): void {
     this.host.counters.bout += bytes.byteLength;
-    this.#clientLast = this.now;
+    // Tunnel bytes sent to the client keep its timeout away unless streams are independent.
+    if (!this.#independent || this.#state !== 'tunnel') this.#clientLast = this.now;
     if (this.#batching) {
       this.#out.push(bytes);
       this.#outBytes += bytes.byteLength;

@@ -1,5 +1,6 @@
 import type { ProxyLogger } from '../log/logger.ts';
 import { numberAround } from './auto-ids.ts';
+import { ConnectSource } from './connect-source.ts';
 import type { H2Options } from '../mux/h2/local-settings.ts';
 import type { BackendHttpOptions, BackendModel, ProxyMode, Timeouts } from '../config/model.ts';
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
@@ -44,6 +45,9 @@ export interface BackendOptions {
  * slot per session, queues sessions when servers are at maxconn, and hands freed slots to the
  * oldest waiter of the server's own queue or the backend's queue (fair dequeue).
  */
+/** The algorithms of HAProxy's BE_LB_KIND_HI: a hash of the request, which prefer-last-server leaves alone. */
+const HASHING_ALGORITHMS: ReadonlySet<string> = new Set(['source', 'uri', 'url_param', 'hdr', 'hash']);
+
 export class Backend {
   readonly name: string;
   /** HAProxy's proxy uuid (`be_id`); 0 when the model has none. */
@@ -91,6 +95,7 @@ export class Backend {
   readonly #slotsInUse: { serverConnsInUse: number };
   /** Sessions the backend queue handed a slot so far (HAProxy's queue idx, for %bq). */
   #queueServed = 0;
+  readonly #connectSource: ConnectSource | undefined;
 
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
@@ -105,6 +110,10 @@ export class Backend {
     this.fullconn = model.fullconn ?? Number.POSITIVE_INFINITY;
     for (const server of this.#servers) this.#followLoad(server);
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
+    // `source` on the backend: for the servers that set none (and the dispatch target).
+    this.#connectSource = model.connectSource === undefined ? undefined : new ConnectSource(model.connectSource);
+    for (const server of this.#servers) server.connectSource ??= this.#connectSource;
+    if (this.direct !== undefined) this.direct.connectSource = this.#connectSource;
     this.retries = model.retries;
     this.redispatch = model.options.redispatch;
     this.persist = model.options.persist ?? false;
@@ -115,11 +124,22 @@ export class Backend {
     this.#slotsInUse = options.slotsInUse ?? { serverConnsInUse: 0 };
     this.#random = options.random ?? Math.random;
     this.#balancer = this.#createBalancer();
+    if (model.options.preferLastServer === true && !HASHING_ALGORITHMS.has(model.balance.algorithm)) {
+      this.acceptsLastServer = (server) => server.usable && this.#servers.includes(server);
+    }
   }
 
   get servers(): readonly Server[] {
     return this.#servers;
   }
+
+  /**
+   * `option prefer-last-server`: whether a server the session holds a connection to may take
+   * its next request instead of the balancer's choice (assign_server): one of this backend's,
+   * currently usable (UP with a weight: srv_currently_usable). Undefined when the option is off
+   * or the algorithm hashes its input (BE_LB_KIND_HI), which HAProxy never overrides.
+   */
+  readonly acceptsLastServer: ((server: Server) => boolean) | undefined = undefined;
 
   #createBalancer(): Balancer {
     // `balance hash EXPR` may use map converters: they read the files the model carries.
@@ -136,6 +156,7 @@ export class Backend {
    * new list (HAProxy allows it only with a dynamic algorithm: see dynamic-servers.ts).
    */
   addServer(server: Server): void {
+    server.connectSource ??= this.#connectSource;
     this.serverCounts?.assign(server);
     this.#followLoad(server);
     server.index = this.#servers.length;
@@ -195,9 +216,11 @@ export class Backend {
    * balancer chooses (HAProxy breaks persistence to a DOWN server). `avoid` is skipped when
    * redispatching. A full server queues the session in its own queue (up to `maxqueue`);
    * when every server is full the session waits in the backend queue. Either way it is
-   * `granted` a slot later, or removed by leaveQueue() on timeout/abort.
+   * `granted` a slot later, or removed by leaveQueue() on timeout/abort. `lastServer` is the
+   * server `option prefer-last-server` found for the session (see `acceptsLastServer`): it
+   * stands for the balancer's choice, which is then not asked (assign_server's early exit).
    */
-  take(client: BackendClient, avoid: Server | undefined, persistTo?: Server, force = false): TakeResult {
+  take(client: BackendClient, avoid: Server | undefined, persistTo?: Server, force = false, lastServer?: Server): TakeResult {
     const dynamic = this.#dynamicServers.length > 0;
     if (dynamic) this.#loadMoved();
     // DRAIN and weight 0 keep their persistent clients (that is what draining means in HAProxy).
@@ -211,10 +234,11 @@ export class Backend {
     }
     // Without `balance`, dispatch and transparent backends go to their one target (assign_server).
     if (this.direct !== undefined) return this.#assign(this.direct, client);
-    if (dynamic && this.#queueGoesFirst() && this.hasUsableServer) return this.#enqueue(client, undefined);
-    const server = this.#balancer.pick(client, avoid);
+    // prefer-last-server comes before the rule that queues behind waiting sessions (assign_server).
+    if (lastServer === undefined && dynamic && this.#queueGoesFirst() && this.hasUsableServer) return this.#enqueue(client, undefined);
+    const server = lastServer ?? this.#balancer.pick(client, avoid);
     if (server !== undefined) {
-      if (server.hasSlot && server.queue.length === 0) return this.#assign(server, client);
+      if (server.hasSlot && server.queue.length === 0) return this.#assign(server, client, server !== lastServer);
       if (this.#serverQueueHasRoom(server)) return this.#enqueue(client, server);
       // The hashed server's queue is full: wait for whichever server frees a slot first.
     }
@@ -350,12 +374,12 @@ export class Backend {
     return this.#queue.length;
   }
 
-  #assign(server: Server, client: BackendClient): Server {
+  #assign(server: Server, client: BackendClient, balanced = true): Server {
     server.active++;
     if (server.sharedActive !== undefined) Atomics.add(server.sharedActive.counts, server.sharedActive.slot, 1);
     this.#slotsInUse.serverConnsInUse++;
-    // Only a balanced choice counts as one (HAProxy's cum_lbconn).
-    if (server !== this.direct) {
+    // Only a balanced choice counts as one (HAProxy's cum_lbconn; prefer-last-server skips it).
+    if (server !== this.direct && balanced) {
       server.counters.lbtot++;
       this.counters.lbtot++;
     }

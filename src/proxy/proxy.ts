@@ -190,9 +190,10 @@ export class Proxy {
       if (!backend.servers.some((s) => s.check !== undefined || s.model.agent !== undefined)) continue;
       const logger = this.#backendLogger(backend);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
-      services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false }));
+      const spreadChecks = this.config.global.spreadChecks;
+      services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false, ...(spreadChecks !== undefined ? { spreadChecks } : {}) }));
     }
-    return new HealthChecks(services);
+    return new HealthChecks(services, this.config.global.maxSpreadChecks);
   }
 
   /** Closes the idle connections to `server` (its transport changed: `set server ... ssl`). */
@@ -213,7 +214,7 @@ export class Proxy {
   addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): RuntimeServerChecks {
     const type = this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend';
     const log = healthLogFor(this.runtime, backend, this.#backendLogger(backend), this.#quiet);
-    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type);
+    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0);
     this.health.addRuntime(server, checks);
     return checks;
   }

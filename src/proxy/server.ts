@@ -1,4 +1,5 @@
 import type { Socks4Proxy } from './socks4-connect.ts';
+import { ConnectSource } from './connect-source.ts';
 import type { DirectTargetModel, ServerCheckModel, ServerModel, ServerSsl, SendProxyModel } from '../config/model.ts';
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
@@ -111,6 +112,8 @@ export class Server {
   readonly socks4: Socks4Proxy | undefined;
   /** `check-via-socks4`: so are the default-connect checks. */
   readonly checkViaSocks4: boolean;
+  /** `source`: the local address of its connections and checks (the server's, else its backend's). */
+  connectSource: ConnectSource | undefined;
   /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */
   readonly ws: 'auto' | 'h1' | 'h2';
   /** ms; 0 = none. */
@@ -241,6 +244,7 @@ export class Server {
     this.onMarkedUp = model.onMarkedUp;
     this.proto = model.proto;
     this.socks4 = model.socks4;
+    this.connectSource = model.connectSource === undefined ? undefined : new ConnectSource(model.connectSource);
     this.checkViaSocks4 = model.checkViaSocks4 === true && model.socks4 !== undefined;
     this.ws = model.ws ?? 'auto';
     this.initialWeight = model.weight;

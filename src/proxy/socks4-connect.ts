@@ -76,7 +76,16 @@ class Socks4Socket implements Socket, SocketHandler {
   constructor(runtime: Runtime, proxy: Socks4Proxy, options: ConnectOptions, handler: SocketHandler) {
     this.#handler = handler;
     this.#request = socks4Request(options.host, options.port);
-    this.#inner = runtime.connect({ host: proxy.host, port: proxy.port, ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}) }, this);
+    // The connection to the SOCKS4 proxy is the server's connection: it takes the `source` binding.
+    this.#inner = runtime.connect(
+      {
+        host: proxy.host,
+        port: proxy.port,
+        ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
+        ...(options.localAddress !== undefined ? { localAddress: options.localAddress, localPort: options.localPort } : {}),
+      },
+      this,
+    );
   }
 
   // ---- Socket (what the user sees) ----

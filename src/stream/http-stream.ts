@@ -973,6 +973,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.fail(503, cause, phase);
   }
 
+  /** ServerLegOwner: the server of a connection this client session holds, for `option prefer-last-server`. */
+  sessionServer(accepts: (server: Server) => boolean): Server | undefined {
+    return this.#privateConns?.firstServer(accepts) ?? existingSessionMuxConns(this.connection)?.firstServer(accepts);
+  }
+
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
     // The session's own connections first, whatever the reuse mode (connect_server).
@@ -1191,7 +1196,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   tunnelFromClient(chunk: Uint8Array): void {
     const server = this.#server;
     if (server === undefined) return;
-    this.#serverLast = this.#side.now;
+    if (!this.#serverIndependent()) this.#serverLast = this.#side.now;
     if (!server.write(chunk)) this.#side.holdRequest();
   }
 
@@ -1639,7 +1644,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** After a 101: `timeout tunnel`, else the client's, else the server's, since the last byte either way. */
   tunnelDeadline(clientLast: number, clientTimeout: number | undefined): number | undefined {
     const t = this.#tunnelTimeout ?? clientTimeout ?? this.#serverTimeout;
-    return t === undefined ? undefined : Math.max(clientLast, this.#serverLast) + t;
+    if (t === undefined) return undefined;
+    // With independent streams on either side, each side's timeout runs from its own activity.
+    const independent = this.host.model.options.independentStreams === true || this.#serverIndependent();
+    return (independent ? Math.min(clientLast, this.#serverLast) : Math.max(clientLast, this.#serverLast)) + t;
+  }
+
+  /** The backend's `option independent-streams`: tunnel bytes sent to the server do not refresh its timeout. */
+  #serverIndependent(): boolean {
+    return this.backend?.model.options.independentStreams === true;
   }
 
   /** The transaction's deadline passed (the client side checked it). */

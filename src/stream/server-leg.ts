@@ -1,4 +1,5 @@
 import { connectViaSocks4 } from '../proxy/socks4-connect.ts';
+import { sourceBinding } from '../proxy/connect-source.ts';
 import { Observed } from '../health/observe.ts';
 import type { Backend, BackendClient } from '../proxy/backend.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
@@ -35,6 +36,11 @@ export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeade
   legScheduled(): void;
   /** An idle connection to `server` the owner may reuse (HTTP keep-alive), already its own. */
   idleConnection?(server: Server): Socket | undefined;
+  /**
+   * The first server, in the order the session attached them, of a server connection the
+   * client session holds (HAProxy's sess->srv_list) that `accepts` (`option prefer-last-server`).
+   */
+  sessionServer?(accepts: (server: Server) => boolean): Server | undefined;
   /**
    * The stream's destination, as `set-dst` / `set-dst-port` may have changed it: where an
    * `option transparent` backend connects (HAProxy's alloc_dst_address). Without it, the
@@ -233,7 +239,9 @@ export class ServerLeg implements SocketHandler {
   #assign(avoid: Server | undefined, persistTo: Server | undefined, force = false): void {
     const backend = this.#backend as Backend;
     this.persistTo = persistTo;
-    const result = backend.take(this.#owner, avoid, persistTo, force);
+    const accepts = backend.acceptsLastServer;
+    const last = accepts !== undefined && avoid === undefined && persistTo === undefined ? this.#owner.sessionServer?.(accepts) : undefined;
+    const result = backend.take(this.#owner, avoid, persistTo, force, last);
     if (result === 'unavailable') return this.#owner.serverUnreachable('S', 'C');
     if (result === 'queued') {
       this.step = 'queued';
@@ -280,7 +288,7 @@ export class ServerLeg implements SocketHandler {
     // `send-proxy*`: the header goes first on every new connection (queued until connected),
     // in clear before the TLS handshake on an `ssl` server.
     const preface = tls !== undefined && header !== undefined ? { tls: { ...tls, preface: header } } : tls ? { tls } : {};
-    const options = { host, port, path, noDelay: true, ...preface };
+    const options = { host, port, path, noDelay: true, ...preface, ...sourceBinding(server.connectSource, path !== undefined) };
     // `socks4`: through the SOCKS4 proxy (never with TLS: refused when the configuration is read).
     this.#attempt = server.socks4 !== undefined ? connectViaSocks4(this.#runtime, server.socks4, options, this) : this.#runtime.connect(options, this);
     if (header !== undefined && tls === undefined) this.#attempt.write(header);

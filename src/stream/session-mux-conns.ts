@@ -26,6 +26,12 @@ export class SessionMuxConns implements AvailList {
     if (i >= 0) this.#conns.splice(i, 1);
   }
 
+  /** The server of the first listed connection that `accepts`: prefer-last-server's candidate. */
+  firstServer(accepts: (server: Server) => boolean): Server | undefined {
+    for (const conn of this.#conns) if (accepts(conn.server)) return conn.server;
+    return undefined;
+  }
+
   /** A connection to `server` with reuse key `key` and a free stream slot (it stays listed). */
   find(server: Server, key: string): PooledConnection | undefined {
     for (const conn of this.#conns) {

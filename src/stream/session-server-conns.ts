@@ -47,6 +47,12 @@ export class SessionServerConns implements SocketHandler, ConnectionParking {
     return undefined;
   }
 
+  /** The server of the first connection (oldest parked) that `accepts`: prefer-last-server's candidate. */
+  firstServer(accepts: (server: Server) => boolean): Server | undefined {
+    for (const conn of this.#conns) if (accepts(conn.server)) return conn.server;
+    return undefined;
+  }
+
   /** A transaction ended with `conn` reusable: kept for this session's later requests, or closed. */
   park(conn: PooledConnection): boolean {
     if (this.#conns.length >= MAX_SESSION_SRV_CONNS) {

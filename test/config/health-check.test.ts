@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HttpCheckModel } from '../../src/config/model.ts';
-import { backendErrors, cfg, httpBackend, parse, TIMEOUTS, warnings } from './support.ts';
+import { backendErrors, cfg, errors, httpBackend, parse, TIMEOUTS, warnings } from './support.ts';
 
 const DEFAULT_REQUEST: HttpCheckModel = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [], body: undefined, expect: [] };
 
@@ -264,5 +264,29 @@ describe('http-check rules', () => {
     const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  http-check expect status 200', '  server s 10.0.0.1:80 check'));
     assert.deepEqual(model.backends[0]?.healthCheck, { kind: 'tcp', http: undefined });
     assert.deepEqual(warnings(model), [[6, 'http-check', "backend 'b' uses http-check rules without 'option httpchk', so the rules are ignored."]]);
+  });
+});
+
+describe('spread-checks / max-spread-checks (global)', () => {
+  it('are kept in the global model; 0 means none', async () => {
+    const model = await parse(cfg('global', '  spread-checks 5', '  max-spread-checks 1500ms', 'defaults', ...TIMEOUTS));
+    assert.equal(model.global.spreadChecks, 5);
+    assert.equal(model.global.maxSpreadChecks, 1500);
+    const none = await parse(cfg('global', '  spread-checks 0', 'defaults', ...TIMEOUTS));
+    assert.equal(none.global.spreadChecks, undefined);
+  });
+
+  it('refuses a percentage outside 0..50 and a bad time, at their line', async () => {
+    const [[line, , keyword, message]] = (await errors(cfg('global', '  spread-checks 60'))) as [[number, number, string, string]];
+    assert.deepEqual([line, keyword], [2, 'spread-checks']);
+    assert.match(message, /between 0 and 50/);
+    const [[line2, , keyword2]] = (await errors(cfg('global', '  max-spread-checks 3x'))) as [[number, number, string, string]];
+    assert.deepEqual([line2, keyword2], [2, 'max-spread-checks']);
+  });
+
+  it('a second non-zero spread-checks is warned about and ignored, as HAProxy', async () => {
+    const model = await parse(cfg('global', '  spread-checks 5', '  spread-checks 9', 'defaults', ...TIMEOUTS));
+    assert.equal(model.global.spreadChecks, 5);
+    assert.deepEqual(warnings(model).map(([l, k]) => [l, k]), [[3, 'spread-checks']]);
   });
 });

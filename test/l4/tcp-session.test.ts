@@ -223,3 +223,81 @@ describe('TcpSession', () => {
     assertNothingLeft(rt, proxy);
   });
 });
+
+describe('TcpSession with option independent-streams', () => {
+  /** A server that sends a byte whenever `push()` is called. */
+  async function pushingServer(rt: FakeRuntime): Promise<{ push(): void }> {
+    const conns: FakeSocket[] = [];
+    await rt.listen({ host: '127.0.0.1', port: 9001 }, (s) => {
+      conns.push(s as FakeSocket);
+      s.setHandler({ onData() {}, onEnd: (sock) => sock.end(), onDrain() {}, onClose() {} });
+    });
+    return { push: () => conns.forEach((c) => !c.closed && c.write(enc.encode('x'))) };
+  }
+
+  for (const independent of [false, true]) {
+    it(`bytes sent to a silent client ${independent ? 'do not refresh' : 'refresh'} its timeout`, async () => {
+      const rt = new FakeRuntime();
+      const pusher = await pushingServer(rt);
+      const fe = frontend('fe', 8080, 'be', independent ? { options: { tcplog: false, dontlognull: false, independentStreams: true } } : {}, { client: 500 });
+      const proxy = await startProxy(rt, config([fe], [backend('be', [server('s1', 9001)], {}, { server: 10_000 })]));
+      const client = rt.dial('127.0.0.1', 8080);
+      rt.flush();
+      for (let i = 0; i < 4; i++) {
+        rt.advance(200);
+        pusher.push();
+        rt.flush();
+      }
+      assert.equal(client.closed, independent, independent ? 'timeout client ran from its last read' : 'kept open by the bytes sent to it');
+      if (!independent) client.end();
+      rt.advance(1000);
+      assertNothingLeft(rt, proxy);
+    });
+
+    it(`bytes sent to a silent server ${independent ? 'do not refresh' : 'refresh'} its timeout`, async () => {
+      const rt = new FakeRuntime();
+      await serveText(rt, '127.0.0.1', 9001, '');
+      const options = independent ? { options: { redispatch: false, independentStreams: true } } : {};
+      const proxy = await startProxy(rt, config([frontend('fe', 8080, 'be', {}, { client: 10_000 })], [backend('be', [server('s1', 9001)], options, { server: 500 })]));
+      const client = rt.dial('127.0.0.1', 8080);
+      rt.flush();
+      for (let i = 0; i < 4; i++) {
+        rt.advance(200);
+        if (!client.closed) client.write(enc.encode('y'));
+        rt.flush();
+      }
+      assert.equal(client.closed, independent, independent ? 'timeout server ran from its last read' : 'kept open by the bytes sent to it');
+      if (!independent) client.end();
+      rt.advance(1000);
+      assertNothingLeft(rt, proxy);
+    });
+  }
+});
+
+describe('TcpSession with timeout tunnel and option independent-streams', () => {
+  it('each side of the tunnel times out from its own reads', async () => {
+    for (const side of ['frontend', 'backend'] as const) {
+      const rt = new FakeRuntime();
+      const conns: FakeSocket[] = [];
+      await rt.listen({ host: '127.0.0.1', port: 9001 }, (s) => {
+        conns.push(s as FakeSocket);
+        s.setHandler({ onData() {}, onEnd: (sock) => sock.end(), onDrain() {}, onClose() {} });
+      });
+      const fe = frontend('fe', 8080, 'be', side === 'frontend' ? { options: { tcplog: false, dontlognull: false, independentStreams: true } } : {}, { client: 10_000 });
+      const be = backend('be', [server('s1', 9001)], side === 'backend' ? { options: { redispatch: false, independentStreams: true } } : {}, { server: 10_000, tunnel: 500 });
+      const proxy = await startProxy(rt, config([fe], [be]));
+      const client = rt.dial('127.0.0.1', 8080);
+      rt.flush();
+      // The frontend case: the server talks to a silent client; the backend case: the client talks to a silent server.
+      for (let i = 0; i < 4; i++) {
+        rt.advance(200);
+        if (side === 'frontend') conns.forEach((c) => !c.closed && c.write(enc.encode('x')));
+        else if (!client.closed) client.write(enc.encode('y'));
+        rt.flush();
+      }
+      assert.equal(client.closed, true, `${side}: the silent side's tunnel timeout ended the session`);
+      rt.advance(1000);
+      assertNothingLeft(rt, proxy);
+    }
+  });
+});

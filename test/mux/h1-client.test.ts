@@ -407,3 +407,39 @@ describe('H1ClientConnection: a client that half-closes', () => {
     assert.equal(rt.pendingTimers, 0);
   });
 });
+
+describe('HTTP/1 tunnels with option independent-streams', () => {
+  for (const independent of [false, true]) {
+    it(`bytes the server pushes to a silent client ${independent ? 'do not refresh' : 'refresh'} the tunnel timeout`, async () => {
+      const rt = new FakeRuntime();
+      const upstream: Socket[] = [];
+      await rt.listen({ host: '127.0.0.1', port: 9001 }, (socket) => {
+        upstream.push(socket);
+        socket.setHandler({
+          onData(s) {
+            s.write(enc.encode('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'));
+          },
+          onEnd(s) {
+            s.end();
+          },
+          onDrain() {},
+          onClose() {},
+        });
+      });
+      const options = { tcplog: false, dontlognull: false, ...(independent ? { independentStreams: true } : {}) };
+      const proxy = await start(rt, httpFrontend({ options }, { client: 10_000 }), httpBackend(undefined, {}, { server: 10_000, tunnel: 500 }));
+      const client = rt.dial('127.0.0.1', 8080);
+      send(client, rt, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      assert.match(client.text(), /^HTTP\/1\.1 101 /);
+      for (let i = 0; i < 4; i++) {
+        rt.advance(200);
+        if (!client.closed) upstream[0]?.write(enc.encode('x'));
+        rt.flush();
+      }
+      assert.equal(client.closed, independent, independent ? 'the client side timed out from its last read' : 'kept open by the pushed bytes');
+      if (!independent) client.end();
+      rt.advance(1000);
+      assert.equal(proxy.activeSessions, 0);
+    });
+  }
+});

@@ -601,6 +601,24 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'localAddress/localPort bind the connection (source)',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({});
+      const { socket } = await ctx.connected({ port: listener.port, localAddress: '127.0.0.2' });
+      await ctx.until(() => accepted.length > 0, 'accepted');
+      equal(accepted[0]?.socket.remoteAddress, '127.0.0.2', 'server sees the source address');
+      equal(socket.localAddress, '127.0.0.2', 'client localAddress');
+      socket.destroy();
+      // A port too: the next one above the listener's is almost certainly free on 127.0.0.3.
+      const port = listener.port < 65535 ? listener.port + 1 : listener.port - 1;
+      const bound = await ctx.connected({ port: listener.port, localAddress: '127.0.0.3', localPort: port });
+      await ctx.until(() => accepted.length > 1, 'accepted the second');
+      equal(accepted[1]?.socket.remoteAddress, '127.0.0.3', 'second source address');
+      equal(accepted[1]?.socket.remotePort, port, 'source port');
+      bound.socket.destroy();
+    },
+  ],
+  [
     'bytes written before onConnect are queued and delivered',
     async (ctx) => {
       const { listener, accepted } = await ctx.server({});

@@ -42,6 +42,21 @@ const keywords: SectionKeyword[] = [
     const ms = parseTime(ctx, args[1] as Token, "'hard-stop-after'");
     if (ms !== undefined) ctx.global.hardStopAfter = ms;
   }),
+  // HAProxy keeps the first non-zero `spread-checks` (a later one is an alert, not fatal).
+  globalKeyword('spread-checks', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'an integer argument (0..50)') || !noExtraArgs(ctx, args, 2)) return;
+    if ((ctx.global.spreadChecks ?? 0) !== 0) {
+      ctx.warning('spread-checks already specified. Continuing.');
+      return;
+    }
+    const value = parseInteger(ctx, args[1] as Token, { min: 0, max: 50 }, "'spread-checks'");
+    if (value !== undefined) ctx.global.spreadChecks = value;
+  }),
+  globalKeyword('max-spread-checks', (ctx, args) => {
+    if (!requireArgs(ctx, args, 1, 'a time value as an argument') || !noExtraArgs(ctx, args, 2)) return;
+    const ms = parseTime(ctx, args[1] as Token, "'max-spread-checks'");
+    if (ms !== undefined) ctx.global.maxSpreadChecks = ms;
+  }),
   globalKeyword('crt-base', setBase('crtBase')),
   globalKeyword('ca-base', setBase('caBase')),
   globalKeyword(
@@ -85,7 +100,7 @@ export const globalKeywords: KeywordList = {
     global: [
       'nbproc', 'cpu-map', 'cpu-policy', 'cpu-set', 'ulimit-n',
       'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcomprate', 'maxcompcpuusage',
-      'maxzlibmem', 'spread-checks', 'max-spread-checks', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
+      'maxzlibmem', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'resetenv',

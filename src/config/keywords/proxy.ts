@@ -14,6 +14,7 @@ import type { Token } from '../tokenizer.ts';
 import { noExtraArgs, parseInteger, parseTime, requireArgs } from './args.ts';
 import { parseLogTarget } from './log.ts';
 import { parseAddress } from '../address.ts';
+import { parseSourceAddress, sourceOptionRefusal } from '../source-address.ts';
 
 const ALL_PROXIES: readonly SectionKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 const NAMED_PROXIES: readonly SectionKind[] = ['frontend', 'backend', 'listen'];
@@ -206,6 +207,7 @@ const keywords: SectionKeyword[] = [
   }),
   proxyKeyword('timeout', parseTimeout),
   proxyKeyword('dispatch', parseDispatch),
+  proxyKeyword('source', parseSource),
   proxyKeyword('default_backend', (ctx, args) => {
     if (!requireArgs(ctx, args, 1, 'a backend name') || !noExtraArgs(ctx, args, 2)) return;
     if (ctx.ignoredWithoutCapability('frontend')) return;
@@ -229,6 +231,30 @@ const keywords: SectionKeyword[] = [
   ),
   proxyKeyword('option', parseOption, ALL_PROXIES, true),
 ];
+
+/**
+ * `source ADDR[:PORT] [usesrc ...] [interface NAME]` (cfgparse-listen.c): the local address of
+ * the backend's server connections. A later line replaces an earlier (or inherited) one.
+ */
+function parseSource(ctx: KeywordContext, args: readonly Token[]): void {
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  const addressToken = args[1];
+  if (addressToken === undefined) {
+    ctx.error("'source' expects <addr>[:<port>], and optionally 'usesrc' <addr>, and 'interface' <name>.");
+    return;
+  }
+  const parsed = parseSourceAddress(addressToken.text, false);
+  if (!parsed.ok) {
+    ctx.error(`'source ${addressToken.text}' : ${parsed.message}`, addressToken);
+    return;
+  }
+  const extra = args[2];
+  if (extra !== undefined) {
+    ctx.error(`${sourceOptionRefusal(extra.text)}.`, extra);
+    return;
+  }
+  if (ctx.proxy !== undefined) ctx.proxy.connectSource = parsed.value;
+}
 
 /** `dispatch ADDR:PORT`: where a backend without `balance` sends connections (cfgparse-listen.c). */
 function parseDispatch(ctx: KeywordContext, args: readonly Token[]): void {
@@ -258,7 +284,7 @@ export const proxyKeywords: KeywordList = {
       'hash-balance-factor', 'hash-preserve-affinity', 'log-format-sd',
       'log-steps', 'monitor-net',
       'persist', 'grace',
-      'source', 'email-alert', 'external-check', 'bind-process',
+      'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',

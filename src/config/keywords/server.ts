@@ -237,7 +237,7 @@ export const serverKeywords: KeywordList = {
       'check-reuse-pool', 'check-pool-conn-name',
       'set-proxy-v2-tlv-fmt',
       'init-state',
-      'tfo', 'source', 'usesrc',
+      'tfo',
       'pool-conn-name', 'namespace', 'redir',
       'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
       'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',

@@ -9,6 +9,7 @@
  * or timeout says where ("Connection refused at step 2 of tcp-check (connect port 1)"), an
  * expect failure what ("TCPCHK did not match content 'x' at step 3"), a pass "(tcp-check)".
  */
+import { sourceBinding } from '../../proxy/connect-source.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../../runtime.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
 import { connectViaSocks4, isSocks4Error } from '../../proxy/socks4-connect.ts';
@@ -196,14 +197,17 @@ export class TcpCheckProbe implements SocketHandler {
     this.#tls = tls !== undefined;
     const v2 = this.#sendsProxy(rule) && spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     this.#arm(spec.connectTimeout);
+    // A UNIX socket server, unless the rule connects elsewhere.
+    const path = rule.addr === undefined && rule.port === undefined ? spec.path : undefined;
     const options = {
       host: rule.addr ?? spec.host,
       port: rule.port ?? spec.port,
-      // A UNIX socket server, unless the rule connects elsewhere.
-      path: rule.addr === undefined && rule.port === undefined ? spec.path : undefined,
+      path,
       noDelay: true,
       // A v2 header (LOCAL) goes in clear before the TLS handshake.
       ...(tls !== undefined ? { tls: v2 !== undefined ? { ...tls, preface: v2 } : tls } : {}),
+      // HAProxy binds every check connection to the server's `source` (tcp_connect_server).
+      ...sourceBinding(spec.source, path !== undefined),
     };
     // tcpcheck_eval_connect: `via-socks4`, or a default connect of a `check-via-socks4` server.
     const socks4 = rule.viaSocks4 || (rule.isDefault && spec.viaSocks4 === true) ? spec.socks4 : undefined;

@@ -25,6 +25,7 @@ import type {
 } from '../../src/runtime.ts';
 import { clearTemporarySocket, isAbstractSocket, placeSocketFile, temporarySocketPath } from './unix-socket-file.ts';
 import { SniCertificateMap } from './tls-names.ts';
+import { clientHelloKeyKinds, type ClientKeyKinds } from '../../src/rules/tls-client-hello.ts';
 import { TlsSessionStore } from './tls-session-cache.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
@@ -338,12 +339,21 @@ interface TlsServer {
 /** Deferred TLS listeners' sockets whose handshake runs, by the plain socket their TLS socket wraps. */
 type DeferredHandshakes = Map<net.Socket, NodeStreamSocket>;
 
+/** What each connection's ClientHello accepts, by the plain socket its TLS socket wraps (peeking listeners). */
+type PeekedHellos = WeakMap<net.Socket, ClientKeyKinds>;
+
+/** A ClientHello's first record, at most: what a peeking listener reads before the TLS library does. */
+const MAX_PEEK = 5 + 16_384;
+
+/** How long a peeking listener waits for a ClientHello before node:tls takes over (its own default handshake timeout). */
+const PEEK_TIMEOUT_MS = 120_000;
+
 /** The plain socket a node:tls server socket wraps (its `_parent` on Node, Bun and Deno). */
 function parentOf(raw: tls.TLSSocket): net.Socket | undefined {
   return (raw as tls.TLSSocket & { _parent?: net.Socket })._parent;
 }
 
-function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes): TlsServer {
+function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes, peeked?: PeekedHellos): TlsServer & { readonly mixedKeyKinds: boolean } {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
   const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth) });
   const settings = settingsOf(t.clientAuth);
@@ -360,9 +370,9 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   // core hands out (it caches them), forgotten with them.
   const generate = t.generateCertificate;
   const forgedContexts = new WeakMap<TlsCertificate, ServedCertificate>();
-  const selectServed = (servername: string | undefined): ServedCertificate | undefined => {
-    if (generate === undefined || !servername) return contexts.select(servername);
-    const own = contexts.match(servername);
+  const selectServed = (servername: string | undefined, client?: ClientKeyKinds): ServedCertificate | undefined => {
+    if (generate === undefined || !servername) return contexts.select(servername, client);
+    const own = contexts.match(servername, client);
     if (own !== undefined) return own;
     const forged = generate(servername);
     if (forged === undefined) return contexts.select(servername);
@@ -389,7 +399,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
     // and a handshake outside it fails as HAProxy's (which sets the range on the SNI switch).
     SNICallback(this: unknown, servername, callback) {
-      const served = selectServed(servername);
+      const served = selectServed(servername, clientKindsOf(this));
       if (served === undefined) callback(NO_SNI_MATCH, undefined);
       else if (!versionAllowed(served, this)) callback(VERSION_REFUSED, undefined);
       else callback(null, served.context);
@@ -409,7 +419,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   const clientAuth = t.clientAuth !== undefined;
   server.on('secureConnection', (raw: tls.TLSSocket) => {
     const waiting = deferredOf(raw);
-    const served = selectServed(serverNameOf(raw));
+    const served = selectServed(serverNameOf(raw), clientKindsOf(raw));
     // Where the SNI callback could not tell the version (Bun), the certificate's range is
     // enforced now: the connection is closed before anything is read from it.
     if (served !== undefined && !versionAllowed(served, raw)) {
@@ -439,6 +449,12 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     }
     raw.destroy();
   });
+  /** The key kinds a peeking listener read from this handshake's ClientHello. */
+  function clientKindsOf(raw: unknown): ClientKeyKinds | undefined {
+    if (peeked === undefined || raw === undefined || raw === null) return undefined;
+    const parent = parentOf(raw as tls.TLSSocket);
+    return parent === undefined ? undefined : peeked.get(parent);
+  }
   function deferredOf(raw: tls.TLSSocket): NodeStreamSocket | undefined {
     if (deferred === undefined) return undefined;
     const parent = parentOf(raw);
@@ -466,7 +482,42 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     sessions.clear();
     if (staples !== undefined) staples = ocspStaples(certificates) ?? new Map();
   };
-  return { server, setCertificates };
+  return { server, setCertificates, mixedKeyKinds: contexts.mixedKeyKinds };
+}
+
+/**
+ * A listener serving ECDSA and RSA certificates reads each ClientHello before node:tls does: its
+ * SNI callback cannot let OpenSSL choose between two keys of one context (only the last one set
+ * is served after the switch), so the certificate is chosen as HAProxy's switch chooses it,
+ * from the client's signature algorithms and cipher suites. The bytes are put back for node:tls.
+ * (Certificates of both kinds given later by the runtime API are served from one context.)
+ */
+function peekingServer(tlsServer: tls.Server, peeked: PeekedHellos): net.Server {
+  return net.createServer({ allowHalfOpen: true }, (raw) => {
+    let head: Buffer | undefined;
+    const handOver = (): void => {
+      raw.off('data', onData);
+      raw.off('end', handOver);
+      raw.off('error', handOver);
+      raw.setTimeout(0);
+      raw.pause();
+      if (head !== undefined) raw.unshift(head);
+      tlsServer.emit('connection', raw);
+    };
+    const onData = (chunk: Buffer): void => {
+      head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+      const kinds = clientHelloKeyKinds(head);
+      if (kinds === 'short' && head.length < MAX_PEEK) return;
+      if (kinds !== undefined && kinds !== 'short') peeked.set(raw, kinds);
+      handOver();
+    };
+    raw.on('data', onData);
+    // A client that leaves, fails or stays silent: node:tls then deals with it as with any
+    // other handshake (its own handshake timeout runs from there).
+    raw.once('end', handOver);
+    raw.once('error', handOver);
+    raw.setTimeout(PEEK_TIMEOUT_MS, handOver);
+  });
 }
 
 /**
@@ -476,7 +527,11 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
  */
 function createServer(options: ListenOptions, onConnection: (socket: Socket) => void): { server: net.Server; setCertificates?: TlsServer['setCertificates'] | undefined } {
   if (options.tls === undefined) return { server: net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE))) };
-  if (options.tls.deferred !== true) return createTlsServer(options, onConnection);
+  if (options.tls.deferred !== true) {
+    const peeked: PeekedHellos = new WeakMap();
+    const created = createTlsServer(options, onConnection, undefined, peeked);
+    return created.mixedKeyKinds ? { server: peekingServer(created.server, peeked), setCertificates: created.setCertificates } : created;
+  }
   const handshakes: DeferredHandshakes = new Map();
   const { server: tlsServer, setCertificates } = createTlsServer(options, onConnection, handshakes);
   const server = net.createServer({ allowHalfOpen: true }, (raw) => {

@@ -5,6 +5,7 @@
  */
 import { nodeCrypto } from './node-builtins.ts';
 import type { TlsCertificate } from '../../src/runtime.ts';
+import type { ClientKeyKinds } from '../../src/rules/tls-client-hello.ts';
 
 /** Lower-cased DNS names a certificate answers for: SAN DNS entries, else the subject CN. */
 export function certificateNames(certPem: string): string[] {
@@ -49,9 +50,9 @@ function keyKindOf(certPem: string): KeyKind {
  * Picks what answers a server name, as HAProxy 2.6's ssl_sock_switchctx_cbk: the certificates
  * carrying the exact name, then those whose wildcard matches it (unless a `!name` filter of
  * the same crt-list line excludes it), the first of each key kind. HAProxy then serves the
- * ECDSA one to clients that can use it, else the RSA one; here both go into one context
- * (`build` gets them, ECDSA first) and the TLS library makes that same choice from the
- * client's ciphers and signature algorithms.
+ * ECDSA one to clients that can use it, else the RSA one: given what the client's ClientHello
+ * accepts (a listener that read it), the same one; else both go into one context (`build`
+ * gets them, ECDSA first) for the TLS library to choose, where it can.
  */
 export class SniCertificateMap<T> {
   readonly #certificates: readonly TlsCertificate[];
@@ -94,13 +95,22 @@ export class SniCertificateMap<T> {
     return this.#fallback;
   }
 
-  select(servername: string | undefined): T | undefined {
-    if (!servername) return this.#strict ? undefined : this.#fallback;
-    return this.match(servername) ?? (this.#strict ? undefined : this.#fallback);
+  /** Whether both ECDSA and RSA certificates are served: only then does the client's ClientHello choose. */
+  get mixedKeyKinds(): boolean {
+    return this.#kinds.includes('ecdsa') && this.#kinds.includes('rsa');
   }
 
-  /** What the certificates carrying `servername` build; undefined when none carries it. */
-  match(servername: string): T | undefined {
+  select(servername: string | undefined, client?: ClientKeyKinds): T | undefined {
+    if (!servername) return this.#strict ? undefined : this.#fallback;
+    return this.match(servername, client) ?? (this.#strict ? undefined : this.#fallback);
+  }
+
+  /**
+   * What the certificates carrying `servername` build; undefined when none carries it. With
+   * what the client's ClientHello accepts (`client`), the one certificate HAProxy would switch
+   * to: ECDSA if the client takes it, else RSA, else another kind, else what there is.
+   */
+  match(servername: string, client?: ClientKeyKinds): T | undefined {
     const name = servername.toLowerCase();
     let ecdsa = -1;
     let rsa = -1;
@@ -117,6 +127,10 @@ export class SniCertificateMap<T> {
     consider(this.#exact.get(name), false);
     const dot = name.indexOf('.');
     if (dot > 0) consider(this.#wildcard.get(name.slice(dot + 1)), true);
+    if (client !== undefined) {
+      const one = client.ecdsa && ecdsa >= 0 ? ecdsa : client.rsa && rsa >= 0 ? rsa : other >= 0 ? other : ecdsa >= 0 ? ecdsa : rsa;
+      return one < 0 ? undefined : this.#combination([one]);
+    }
     const chosen = ecdsa >= 0 || rsa >= 0 ? [ecdsa, rsa].filter((i) => i >= 0) : other >= 0 ? [other] : [];
     if (chosen.length === 0) return undefined;
     return this.#combination(chosen);

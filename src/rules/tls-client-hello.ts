@@ -179,3 +179,77 @@ export function clientHelloVersion(bytes: Uint8Array): number | Short | undefine
   if (left < messageLength) return 'short';
   return version;
 }
+
+/**
+ * TLS 1.2 cipher suites authenticated by ECDSA (SSL_CIPHER_get_auth_nid == NID_auth_ecdsa): the
+ * ECDHE_ECDSA suites of RFC 4492, 5289, 6209, 6367, 7251 and 7905. TLS 1.3's suites
+ * authenticate with any key and do not count, as in HAProxy.
+ */
+const ECDSA_SUITES: ReadonlySet<number> = new Set([
+  0xc006, 0xc007, 0xc008, 0xc009, 0xc00a, 0xc023, 0xc024, 0xc02b, 0xc02c, 0xc048, 0xc049, 0xc05c, 0xc05d, 0xc072, 0xc073, 0xc086,
+  0xc087, 0xc0ac, 0xc0ad, 0xc0ae, 0xc0af, 0xcca9,
+]);
+
+/** What kinds of server keys a client can verify, as HAProxy's certificate switch reads its ClientHello. */
+export interface ClientKeyKinds {
+  readonly rsa: boolean;
+  readonly ecdsa: boolean;
+}
+
+/**
+ * ssl_sock_switchctx_cbk's has_rsa_sig / has_ecdsa_sig: a signature_algorithms entry signing with
+ * RSA (1) or ECDSA (3), RSA alone without the extension (before TLS 1.2), and ECDSA only with an
+ * ECDSA cipher suite offered. 'short' until the first record holds the whole ClientHello;
+ * undefined for bytes that are not one (the TLS library then refuses them itself).
+ */
+export function clientHelloKeyKinds(bytes: Uint8Array): ClientKeyKinds | Short | undefined {
+  const size = bytes.byteLength;
+  if (size < 5) return size > 0 && bytes[0] !== 0x16 ? undefined : 'short';
+  if (bytes[0] !== 0x16) return undefined;
+  const recordEnd = 5 + (((bytes[3] as number) << 8) | (bytes[4] as number));
+  if (size < 9) return 'short';
+  if (bytes[5] !== 0x01) return undefined;
+  const helloEnd = 9 + (((bytes[6] as number) << 16) | ((bytes[7] as number) << 8) | (bytes[8] as number));
+  // A ClientHello split over several records is left to the TLS library (RSA and ECDSA offered).
+  if (helloEnd > recordEnd) return undefined;
+  if (size < helloEnd) return 'short';
+  const u8 = (at: number): number => (at < helloEnd ? (bytes[at] as number) : 0);
+  const u16 = (at: number): number => (u8(at) << 8) | u8(at + 1);
+  let at = 9 + 2 + 32; // version, random
+  at += 1 + u8(at); // session id
+  const suitesLength = u16(at);
+  const suitesAt = at + 2;
+  at = suitesAt + suitesLength;
+  at += 1 + u8(at); // compression methods
+  if (at > helloEnd || suitesLength % 2 !== 0) return undefined;
+  let rsa = false;
+  let ecdsa = false;
+  let sigalgs = false;
+  const extensionsEnd = Math.min(helloEnd, at + 2 + u16(at));
+  at += 2;
+  while (at + 4 <= extensionsEnd) {
+    const type = u16(at);
+    const length = u16(at + 2);
+    if (type === 13) {
+      sigalgs = true;
+      const listEnd = Math.min(at + 6 + u16(at + 4), at + 4 + length);
+      for (let i = at + 6; i + 1 < listEnd && !(rsa && ecdsa); i += 2) {
+        const sign = u8(i + 1);
+        if (sign === 1) rsa = true;
+        else if (sign === 3) ecdsa = true;
+      }
+    }
+    at += 4 + length;
+  }
+  if (!sigalgs) rsa = true;
+  if (ecdsa) {
+    ecdsa = false;
+    for (let i = suitesAt; i + 1 < suitesAt + suitesLength; i += 2) {
+      if (ECDSA_SUITES.has(u16(i))) {
+        ecdsa = true;
+        break;
+      }
+    }
+  }
+  return { rsa, ecdsa };
+}

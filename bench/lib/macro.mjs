@@ -11,6 +11,7 @@ import { cleanupAll, countSockets, cpuTimeMs, isInterrupted, tcpSocketsOf, syste
 import { fmtInt, fmtK, fmtKiB, fmtMs, markdownTable, writeResultsJson } from './report.mjs';
 import { TARGETS, TARGET_ORDER } from './targets.mjs';
 import { checkTools, formatFacts, hardFdLimit, machineFacts } from './tools.mjs';
+import { runH2load } from './h2load.mjs';
 import { runWrk } from './wrk.mjs';
 
 /** Other processes' CPU (% of a core) above which a measured run counts as disturbed. */
@@ -122,7 +123,9 @@ export async function runMacroScenario(scenario, opts) {
   const tmp = makeTempDir(`switchyard-bench-${scenario.name}-`);
   const backendPort = await freePort();
   log(`bench: backend nginx on 127.0.0.1:${backendPort} (temp dir ${tmp})`);
-  const backend = await startNginxBackend({ dir: join(tmp, 'nginx'), port: backendPort, files: scenario.backendFiles ?? {} });
+  // An HTTP/2 (h2c) listener beside the HTTP/1 one, for the workloads whose servers speak h2.
+  const backendH2Port = workloads.some((w) => w.backendH2) ? await freePort() : undefined;
+  const backend = await startNginxBackend({ dir: join(tmp, 'nginx'), port: backendPort, h2Port: backendH2Port, files: scenario.backendFiles ?? {} });
   for (const w of workloads) {
     if (typeof w.setup !== 'function') continue;
     const dir = join(tmp, `setup-${w.id}`);
@@ -152,7 +155,8 @@ export async function runMacroScenario(scenario, opts) {
           if (backend.exitInfo) throw new Error(`the nginx backend died: ${backend.logTail(10)}`);
           const wl = workload.title ? ` ${workload.id}:` : '';
           log(`bench: [round ${round}/${opts.runs}]${wl} ${r.label} ...`);
-          const run = await measureTarget(TARGETS[id], { scenario, workload, opts, tmp, backendPort, round, maxconn, backend });
+          const serverPort = workload.backendH2 ? backendH2Port : backendPort;
+          const run = await measureTarget(TARGETS[id], { scenario, workload, opts, tmp, backendPort: serverPort, round, maxconn, backend });
           if (isInterrupted()) return 130;
           r.runs.push(run);
           if (run.error) log(`bench:   FAILED: ${run.error}${run.log ? `\n${indent(run.log)}` : ''}`);
@@ -203,10 +207,11 @@ export async function runMacroScenario(scenario, opts) {
   for (const { workload, summary, table } of sections) {
     if (workload.title) console.log(`\n### ${workload.title}\n`);
     const url = workload.title ? ` http://127.0.0.1:PORT${workload.path}` : '';
-    console.log(
-      `${workload.title ? '' : '- '}load: wrk -t${opts.threads} -c${workload.connections} -d${opts.duration}s --latency${url}, warm-up ${opts.warmup} s, ` +
-        `${rounds}; ${workload.describe}\n`,
-    );
+    const tool =
+      workload.loadTool === 'h2load'
+        ? `h2load -c${workload.connections} -m${workload.streams} -t${opts.threads} -D${opts.duration}${url} (no percentiles: p50/p99 empty)`
+        : `wrk -t${opts.threads} -c${workload.connections} -d${opts.duration}s --latency${url}`;
+    console.log(`${workload.title ? '' : '- '}load: ${tool}, warm-up ${opts.warmup} s, ${rounds}; ${workload.describe}\n`);
     console.log(table);
     const missed = summary.filter((t) => t.goalMisses?.length).map((t) => `- ${t.label}: ${t.goalMisses.join('; ')}`);
     if (missed.length > 0) console.log(`\nTargets missed:\n${missed.join('\n')}`);
@@ -280,7 +285,10 @@ async function measureTarget(target, { scenario, workload, opts, tmp, backendPor
     const url = `http://127.0.0.1:${port}${workload.path}`;
     const connections = workload.connections;
     if (opts.warmup > 0) {
-      const warm = await runWrk({ url, duration: opts.warmup, connections, threads: opts.threads, latency: false, script: workload.wrkScript });
+      const warm =
+        workload.loadTool === 'h2load'
+          ? await runH2load({ url, duration: opts.warmup, connections, streams: workload.streams, threads: opts.threads })
+          : await runWrk({ url, duration: opts.warmup, connections, threads: opts.threads, latency: false, script: workload.wrkScript });
       if (warm.errorCount > 0) notes.push(`warm-up errors ${JSON.stringify(warm.errors)}`);
     }
     const afterWarmup = pid ? memoryOf(pid) : undefined;
@@ -291,7 +299,10 @@ async function measureTarget(target, { scenario, workload, opts, tmp, backendPor
     const ours0 = ours();
     const sys0 = systemBusyMs();
     const t0 = performance.now();
-    const res = await runWrk({ url, duration: opts.duration, connections, threads: opts.threads, script: workload.wrkScript });
+    const res =
+      workload.loadTool === 'h2load'
+        ? await runH2load({ url, duration: opts.duration, connections, streams: workload.streams, threads: opts.threads })
+        : await runWrk({ url, duration: opts.duration, connections, threads: opts.threads, script: workload.wrkScript });
     const wallMs = performance.now() - t0;
     const cpu1 = pid ? cpuTimeMs(pid) : undefined;
     const ours1 = ours();
@@ -349,7 +360,9 @@ async function measureTarget(target, { scenario, workload, opts, tmp, backendPor
         }
         // Idle connections are pooled per server: a workload with several servers keeps a few more.
         const servers = workload.proxyConfig?.servers ?? 1;
-        const serverAllowance = scenario.mode === 'http' ? 2 * connections + 2 + 4 * (servers - 1) : 0;
+        // HTTP/2 clients have `streams` requests in flight per connection, each on its own HTTP/1 server connection.
+        const inFlight = connections * (workload.backendH2 ? 1 : (workload.streams ?? 1));
+        const serverAllowance = scenario.mode === 'http' ? 2 * inFlight + 2 + 4 * (servers - 1) : 0;
         if (server.count > serverAllowance) {
           notes.push(`${server.count} server connection(s) still open 1 s after the load ${JSON.stringify(server.states)}: possible leak`);
         }

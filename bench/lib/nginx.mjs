@@ -49,9 +49,10 @@ export async function tempPathDirectives(dir) {
 /**
  * Starts nginx on 127.0.0.1:port in `dir` and waits until it answers. Returns the process
  * handle (stop it with handle.stop()). `files` ({ name: content }) are served under
- * STATIC_PREFIX (sendfile on), e.g. GET /static/1m.bin.
+ * STATIC_PREFIX (sendfile on), e.g. GET /static/1m.bin. `h2Port`: the same server also speaks
+ * HTTP/2 with prior knowledge (h2c) there, for servers declared `proto h2`.
  */
-export async function startNginxBackend({ dir, port, body = BACKEND_BODY, files = {} }) {
+export async function startNginxBackend({ dir, port, h2Port, body = BACKEND_BODY, files = {} }) {
   mkdirSync(dir, { recursive: true });
   const staticDir = join(dir, 'static');
   mkdirSync(staticDir, { recursive: true });
@@ -89,7 +90,8 @@ ${await tempPathDirectives(dir)}
   keepalive_requests 1000000000;
   keepalive_timeout 300s;
   server {
-    listen ${HOST}:${port} backlog=4096;
+    listen ${HOST}:${port} backlog=4096;${h2Port === undefined ? '' : `
+    listen ${HOST}:${h2Port} http2 backlog=4096;`}
     location / {
       default_type text/plain;
       return 200 "${escaped}";
@@ -149,7 +151,8 @@ ${await tempPathDirectives(dir)}
     keepalive_timeout 300s;
   }
   server {
-    listen ${HOST}:${port} backlog=4096;
+    listen ${HOST}:${port} backlog=4096;${h2Port === undefined ? '' : `
+    listen ${HOST}:${h2Port} http2 backlog=4096;`}
     location / {
       proxy_pass http://be;
       proxy_http_version 1.1;

@@ -61,6 +61,7 @@ export function h2OptionsOf(tune: TuneModel | undefined): H2Options {
     headerTableSize: tune?.h2HeaderTableSize,
     initialWindowSize: tune?.h2InitialWindowSize,
     maxFrameSize: tune?.h2MaxFrameSize,
+    noExtendedConnect: tune?.h2NoExtendedConnect,
   };
 }
 

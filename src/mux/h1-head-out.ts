@@ -6,12 +6,16 @@
  */
 import type { HttpConnectionMode } from '../config/model.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from '../http/absolute-form.ts';
-import { H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, HeadEditor, headerName, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+
+const H_SEC_WEBSOCKET_KEY_OUT = headerName('Sec-Websocket-Key');
 
 /** The request head as the server-side H1 mux sends it (before the stream's own additions). */
 export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: HttpConnectionMode): void {
   editor.removeHopByHop(head.upgrade);
   if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
+  // HAProxy's H1 mux writes a made-up key last, with this spelling (h1_process_output).
+  if (head.madeUpWebsocketKey !== undefined) editor.append(H_SEC_WEBSOCKET_KEY_OUT, head.madeUpWebsocketKey);
   else if (mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
   // Suspect framing (an HTTP/1.0 request with Transfer-Encoding): the server connection is
   // not reused, and a 1.0 server that ignores the coding must not wait for another request.

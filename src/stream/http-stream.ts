@@ -33,6 +33,7 @@ import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
+import { H2ServerStream } from '../mux/h2/server-stream.ts';
 import { isHttp2ServerStream, rideConnection, shareServerConnection } from '../mux/h2-server.ts';
 import { withServerName } from '../mux/server-name-header.ts';
 import { isStreamReset } from '../mux/h2/server-stream.ts';
@@ -259,6 +260,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
+  }
+  /** The Sec-WebSocket-Key made up for an HTTP/2 extended CONNECT (see H2ServerStream's use). */
+  get madeUpWebsocketKey(): string | undefined {
+    return this.#req?.madeUpWebsocketKey;
   }
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
@@ -1254,7 +1259,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #startResponse(head: ResponseHead): HeadOutcome {
     const req = this.#req as RequestHead;
     // A 101 the client side cannot take (an extended CONNECT's wrong Sec-WebSocket-Accept): invalid (502).
-    if (head.status === 101 && this.#side.acceptsUpgrade?.(head) === false) {
+    if (head.status === 101 && this.#side.acceptsUpgrade?.(head, this.#server instanceof H2ServerStream) === false) {
       this.#badResponse(undefined);
       return HeadOutcome.dropped;
     }

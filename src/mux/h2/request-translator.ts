@@ -105,7 +105,7 @@ function teTrailers(value: string): string | undefined {
  * "*" for OPTIONS, when empty). Connection-specific fields are dropped, Host too when an
  * authority was sent, and `te` goes only as "trailers". Names go lowercase (RFC 9113 §8.2).
  */
-export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, protocol?: string): void {
+export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, protocol?: string, madeUpKey?: string): void {
   // An HTTP/1.1 Upgrade toward an HTTP/2 server is an extended CONNECT (RFC 8441), whose
   // `:authority` is the Host (HAProxy's h2s_bck_make_req_headers) and `:protocol` the upgrade.
   const method = protocol === undefined ? head.method : 'CONNECT';
@@ -139,6 +139,7 @@ export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, pr
     const name = head.nameAt(i).toLowerCase();
     if (isConnectionSpecific(name) || (authority !== '' && name === 'host')) continue;
     let value = head.valueAt(i);
+    if (madeUpKey !== undefined && name === 'sec-websocket-key' && value === madeUpKey) continue;
     if (name === 'te') {
       const te = teTrailers(value);
       if (te === undefined) continue;

@@ -24,6 +24,11 @@ import type { ConnectionParking } from '../../http/server-pool.ts';
 import type { H2ServerConnection } from '../h2-server.ts';
 
 const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
+
+/** The stream (HttpStream) behind an H2ServerStream, as far as a made-up WebSocket key goes. */
+interface MadeUpKeySource {
+  readonly madeUpWebsocketKey: string | undefined;
+}
 const EMPTY = new Uint8Array(0);
 
 /** Why the exchange on an HTTP/2 server stream failed: the stream's onClose error. */
@@ -260,12 +265,12 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     if (endStream) this.#requestDone = true;
   }
 
-  #sendHeaders(head: RequestHead, endStream: boolean, protocol: string | undefined): void {
+  #sendHeaders(head: RequestHead, endStream: boolean, protocol: string | undefined, madeUpKey?: string): void {
     const conn = this.connection;
     conn.open(this);
     const encoder = conn.encoder;
     encoder.begin();
-    encodeRequestFields(head, encoder, protocol);
+    encodeRequestFields(head, encoder, protocol, madeUpKey);
     conn.out(headersFrames(this.id, encoder.bytes, endStream, conn.peerMaxFrame));
     if (this.hasPending) this.flush(Infinity);
   }
@@ -292,7 +297,11 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     this.#requestMethod = 'GET';
     this.#extConnect = protocol;
     this.#websocketKey = protocol.toLowerCase() === 'websocket' ? head.get(H_SEC_WEBSOCKET_KEY) : undefined;
-    this.#sendHeaders(head, false, protocol);
+    // A key the h2 client side made up for its own extended CONNECT is in the head for an
+    // HTTP/1 server: HAProxy's h2 mux has none to send. (The Accept made from it below only
+    // lets the 101 through; that client side drops it again.)
+    const madeUp = (this.#handler as Partial<MadeUpKeySource> | undefined)?.madeUpWebsocketKey;
+    this.#sendHeaders(head, false, protocol, madeUp);
   }
 
   requestPayload(chunk: Uint8Array, start: number, end: number): void {

@@ -14,8 +14,6 @@ const H_SEC_WEBSOCKET_KEY_OUT = headerName('Sec-Websocket-Key');
 export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: HttpConnectionMode): void {
   editor.removeHopByHop(head.upgrade);
   if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
-  // HAProxy's H1 mux writes a made-up key last, with this spelling (h1_process_output).
-  if (head.madeUpWebsocketKey !== undefined) editor.append(H_SEC_WEBSOCKET_KEY_OUT, head.madeUpWebsocketKey);
   else if (mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
   // Suspect framing (an HTTP/1.0 request with Transfer-Encoding): the server connection is
   // not reused, and a 1.0 server that ignores the coding must not wait for another request.
@@ -35,6 +33,15 @@ export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: 
       if (normalized.rewriteHost) editor.replace(head.hostIndex, normalized.authority);
     }
   }
+}
+
+/**
+ * The Sec-WebSocket-Key made up for an HTTP/2 extended CONNECT: HAProxy's H1 mux writes it at
+ * the end of the head, after every other addition, with this spelling (h1_process_output).
+ * An HTTP/2 server side leaves it out again (H2ServerStream).
+ */
+export function appendMadeUpWebsocketKey(head: RequestHead, editor: HeadEditor): void {
+  if (head.madeUpWebsocketKey !== undefined) editor.append(H_SEC_WEBSOCKET_KEY_OUT, head.madeUpWebsocketKey);
 }
 
 /** The response head as the client-side H1 mux sends it (before cookies and after-response rules). */

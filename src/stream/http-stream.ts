@@ -51,7 +51,7 @@ import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
 import { errorPageReply, LocalReply } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
-import { hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
+import { appendMadeUpWebsocketKey, hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
 import { streamCapturesFor, type StreamCaptures } from './captures.ts';
 import { HeldBody } from './held-body.ts';
 import type { HttpService, ServiceResponse } from '../services/service.ts';
@@ -667,6 +667,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // header of that name reaches the server, the client's or the rules' (HAProxy's h1 mux).
     const serverName = (this.backend as Backend).model.sendNameHeader;
     if (serverName !== undefined) editor.delete(serverName);
+    appendMadeUpWebsocketKey(head, editor);
     return editor.build();
   }
 

@@ -34,6 +34,8 @@ import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
 import { H2ServerStream } from '../mux/h2/server-stream.ts';
+import type { Http2Origin } from '../mux/h2/request-translator.ts';
+import { isAbsoluteForm } from '../http/absolute-form.ts';
 import { isHttp2ServerStream, rideConnection, shareServerConnection } from '../mux/h2-server.ts';
 import { withServerName } from '../mux/server-name-header.ts';
 import { isStreamReset } from '../mux/h2/server-stream.ts';
@@ -260,6 +262,18 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
+  }
+  /**
+   * An HTTP/2 request's normalized URI, as `scheme://authority`'s two parts: what an HTTP/2
+   * server gets as `:scheme` and `:authority` (HAProxy keeps the absolute form toward it; the
+   * HTTP/1 head the stream writes has the origin form). Undefined for other requests.
+   */
+  get http2Origin(): Http2Origin | undefined {
+    const req = this.#req;
+    if (req === undefined || !req.http2 || !isAbsoluteForm(req)) return undefined;
+    const target = req.target;
+    const colon = target.indexOf('://');
+    return colon > 0 ? { scheme: target.slice(0, colon), authority: req.host ?? '' } : undefined;
   }
   /** The Sec-WebSocket-Key made up for an HTTP/2 extended CONNECT (see H2ServerStream's use). */
   get madeUpWebsocketKey(): string | undefined {

@@ -4,7 +4,8 @@
  * request but an addition of the H1 mux on its way to an HTTP/1.1 server (written last, spelt
  * `Sec-Websocket-Key`, h1_process_output), whose Accept that mux then checks. Toward an HTTP/2
  * server (h2 -> h2) there is no key to send and no Accept to check or to add: the server's 200
- * reaches the client as it is, and the stream carries the tunnel both ways.
+ * reaches the client as it is, and the stream carries the tunnel both ways. Toward an HTTP/2
+ * server an HTTP/2 request also keeps its `:scheme` and `:authority` (HAProxy's normalized URI).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h2-extended-connect.test.js
  */
@@ -51,6 +52,7 @@ for (const target of TARGETS) {
     let h2srv: NetServer;
     let h1Head = '';
     let h2Request: RawFrame | null = null;
+    let h2Get: RawFrame | null = null;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
@@ -73,11 +75,18 @@ for (const target of TARGETS) {
         socket.on('error', () => {});
       });
       await new Promise<void>((resolve) => h1srv.listen(p.h1srv, '127.0.0.1', resolve));
-      // An HTTP/2 server offering extended CONNECT: records the request, 200, then echoes uppercased.
+      // An HTTP/2 server offering extended CONNECT: records the requests; a GET gets a 200, a
+      // CONNECT a 200 and then its bytes echoed uppercased.
       h2srv = await rawH2Server(p.h2srv, [[0x8, 1]], async (c) => {
-        const req = await c.next(FrameType.HEADERS, undefined, 5000);
-        h2Request = req;
+        let req = await c.next(FrameType.HEADERS, undefined, 5000);
+        // GETs one after the other (should the connection be reused), until a CONNECT.
+        while (req !== null && field(req, ':method') !== 'CONNECT') {
+          h2Get = req;
+          c.sendHeaders(req.streamId, [[':status', '200'], ['content-length', '0']], true);
+          req = await c.next(FrameType.HEADERS, undefined, 5000);
+        }
         if (req === null) return;
+        h2Request = req;
         c.sendHeaders(req.streamId, [[':status', '200']], false);
         for (;;) {
           const data = await c.next(FrameType.DATA, req.streamId, 5000);
@@ -125,10 +134,28 @@ for (const target of TARGETS) {
         assert.equal(field(res, 'sec-websocket-accept'), undefined);
         assert.equal(field(h2Request, ':method'), 'CONNECT');
         assert.equal(field(h2Request, ':protocol'), 'websocket');
+        // The client's :scheme and :authority go on (HAProxy's normalized URI), not "https" alone.
+        assert.equal(field(h2Request, ':scheme'), 'http');
+        assert.equal(field(h2Request, ':authority'), '127.0.0.1');
         assert.equal(field(h2Request, 'sec-websocket-key'), undefined);
         assert.equal(field(h2Request, 'sec-websocket-version'), '13');
         c.sendData(1, Buffer.from('ping'));
         assert.equal(await c.data(1, (t) => t.length >= 4, 5000), 'PING');
+      } finally {
+        c.close();
+      }
+    });
+
+    it('an ordinary HTTP/2 request to an HTTP/2 server keeps its :scheme and :authority', async () => {
+      const c = await RawH2.connect(p.toh2);
+      try {
+        c.sendHeaders(1, [[':method', 'GET'], [':scheme', 'http'], [':path', '/x?y'], [':authority', 'example.test:8080']], true);
+        assert.equal(field(await c.response(1, 5000), ':status'), '200');
+        assert.deepEqual(
+          (h2Get?.fields ?? []).filter(([n]) => n.startsWith(':')),
+          [[':method', 'GET'], [':scheme', 'http'], [':authority', 'example.test:8080'], [':path', '/x?y']],
+        );
+        assert.equal(field(h2Get, 'host'), undefined);
       } finally {
         c.close();
       }

@@ -15,7 +15,7 @@ import { MuxedServerSocket } from '../muxed-server-socket.ts';
 import type { Socket, SocketError, SocketHandler } from '../../runtime.ts';
 import { headerName, type RequestHead } from '../../http/codec/index.ts';
 import { ErrorCode, Flag, H2Error, HeaderList, dataFrame, headersFrames, type Frame } from '../../http/h2/index.ts';
-import { encodeRequestFields, RequestTranslator, upgradeProtocol, type RequestSink } from './request-translator.ts';
+import { encodeRequestFields, RequestTranslator, upgradeProtocol, type Http2Origin, type RequestSink } from './request-translator.ts';
 import { websocketAccept } from './ext-connect.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
 import type { TrailerFields } from './h1-body-reader.ts';
@@ -28,6 +28,7 @@ const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
 /** The stream (HttpStream) behind an H2ServerStream, as far as a made-up WebSocket key goes. */
 interface MadeUpKeySource {
   readonly madeUpWebsocketKey: string | undefined;
+  readonly http2Origin: Http2Origin | undefined;
 }
 const EMPTY = new Uint8Array(0);
 
@@ -270,7 +271,8 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     conn.open(this);
     const encoder = conn.encoder;
     encoder.begin();
-    encodeRequestFields(head, encoder, protocol, madeUpKey);
+    const origin = (this.#handler as Partial<MadeUpKeySource> | undefined)?.http2Origin;
+    encodeRequestFields(head, encoder, protocol, madeUpKey, origin);
     conn.out(headersFrames(this.id, encoder.bytes, endStream, conn.peerMaxFrame));
     if (this.hasPending) this.flush(Infinity);
   }

@@ -24,13 +24,16 @@ import type { ConnectionParking } from '../../http/server-pool.ts';
 import type { H2ServerConnection } from '../h2-server.ts';
 
 const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
+const EMPTY = new Uint8Array(0);
 
-/** The stream (HttpStream) behind an H2ServerStream, as far as a made-up WebSocket key goes. */
-interface MadeUpKeySource {
+/**
+ * What the stream behind an H2ServerStream (HttpStream) knows of its request beyond the HTTP/1
+ * head it writes: an HTTP/2 client's URI and the WebSocket key made up for it.
+ */
+interface RequestOrigin {
   readonly madeUpWebsocketKey: string | undefined;
   readonly http2Origin: Http2Origin | undefined;
 }
-const EMPTY = new Uint8Array(0);
 
 /** Why the exchange on an HTTP/2 server stream failed: the stream's onClose error. */
 export function h2Failure(message: string, streamReset = false): SocketError {
@@ -271,7 +274,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     conn.open(this);
     const encoder = conn.encoder;
     encoder.begin();
-    const origin = (this.#handler as Partial<MadeUpKeySource> | undefined)?.http2Origin;
+    const origin = (this.#handler as Partial<RequestOrigin> | undefined)?.http2Origin;
     encodeRequestFields(head, encoder, protocol, madeUpKey, origin);
     conn.out(headersFrames(this.id, encoder.bytes, endStream, conn.peerMaxFrame));
     if (this.hasPending) this.flush(Infinity);
@@ -302,7 +305,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     // A key the h2 client side made up for its own extended CONNECT is in the head for an
     // HTTP/1 server: HAProxy's h2 mux has none to send. (The Accept made from it below only
     // lets the 101 through; that client side drops it again.)
-    const madeUp = (this.#handler as Partial<MadeUpKeySource> | undefined)?.madeUpWebsocketKey;
+    const madeUp = (this.#handler as Partial<RequestOrigin> | undefined)?.madeUpWebsocketKey;
     this.#sendHeaders(head, false, protocol, madeUp);
   }
 

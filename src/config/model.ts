@@ -1393,6 +1393,8 @@ export interface TuneModel {
   readonly h2InitialWindowSize?: number | undefined;
   /** `tune.h2.max-frame-size` (accepted; announced at most 16384, as HAProxy caps it at tune.bufsize). */
   readonly h2MaxFrameSize?: number | undefined;
+  /** `h2-workaround-bogus-websocket-clients`: extended CONNECT (RFC 8441) is not announced in our SETTINGS. */
+  readonly h2NoExtendedConnect?: boolean | undefined;
 }
 
 export interface ConfigModel {

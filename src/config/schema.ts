@@ -51,6 +51,7 @@ export const tuneSchema = v.object({
   h2HeaderTableSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(4096), v.maxValue(65536))),
   h2InitialWindowSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0x7fffffff))),
   h2MaxFrameSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16384), v.maxValue(16777215))),
+  h2NoExtendedConnect: v.optional(v.boolean()),
 });
 export const modeSchema = v.picklist(['tcp', 'http']);
 export const nameSchema = v.pipe(

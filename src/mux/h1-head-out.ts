@@ -6,7 +6,9 @@
  */
 import type { HttpConnectionMode } from '../config/model.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from '../http/absolute-form.ts';
-import { H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, HeadEditor, headerName, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+
+const H_SEC_WEBSOCKET_KEY_OUT = headerName('Sec-Websocket-Key');
 
 /** The request head as the server-side H1 mux sends it (before the stream's own additions). */
 export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: HttpConnectionMode): void {
@@ -31,6 +33,15 @@ export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: 
       if (normalized.rewriteHost) editor.replace(head.hostIndex, normalized.authority);
     }
   }
+}
+
+/**
+ * The Sec-WebSocket-Key made up for an HTTP/2 extended CONNECT: HAProxy's H1 mux writes it at
+ * the end of the head, after every other addition, with this spelling (h1_process_output).
+ * An HTTP/2 server side leaves it out again (H2ServerStream).
+ */
+export function appendMadeUpWebsocketKey(head: RequestHead, editor: HeadEditor): void {
+  if (head.madeUpWebsocketKey !== undefined) editor.append(H_SEC_WEBSOCKET_KEY_OUT, head.madeUpWebsocketKey);
 }
 
 /** The response head as the client-side H1 mux sends it (before cookies and after-response rules). */

@@ -61,6 +61,7 @@ export function h2OptionsOf(tune: TuneModel | undefined): H2Options {
     headerTableSize: tune?.h2HeaderTableSize,
     initialWindowSize: tune?.h2InitialWindowSize,
     maxFrameSize: tune?.h2MaxFrameSize,
+    noExtendedConnect: tune?.h2NoExtendedConnect,
   };
 }
 
@@ -92,7 +93,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   readonly #h2: H2Counters;
   readonly #encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
-  readonly #headParser = new RequestHeadParser({ maxHeaders: 100 });
+  readonly #headParser = new RequestHeadParser({ maxHeaders: 100, http2: true });
   readonly #facts: RequestFacts = { contentLength: -1, chunked: false };
   readonly #streams = new Map<number, H2Stream>();
   /** Streams whose response waits for flow-control credit or the socket. */
@@ -640,7 +641,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     s.creditOwed = 0;
   }
 
-  sendHeaders(s: H2Stream, status: number, head: ResponseHead, endStream: boolean): void {
+  /** `drop`: a (lowercase) field name left out. */
+  sendHeaders(s: H2Stream, status: number, head: ResponseHead, endStream: boolean, drop?: string): void {
     if (s.reset) return;
     const enc = this.#encoder;
     enc.begin();
@@ -649,7 +651,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     else enc.add(':status', String(status));
     for (let i = 0; i < head.headerCount; i++) {
       const name = head.nameAt(i).toLowerCase();
-      if (isConnectionSpecific(name)) continue;
+      if (isConnectionSpecific(name) || name === drop) continue;
       enc.add(name, head.valueAt(i));
     }
     this.host.counters.bout += enc.bytes.byteLength;

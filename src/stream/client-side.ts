@@ -52,8 +52,8 @@ export interface HttpClientSide {
   transactionEnded(close: boolean): void;
   /** The response was a 101: both sides now carry raw bytes. */
   enterTunnel(): void;
-  /** Whether a 101 may go to this client (an HTTP/2 extended CONNECT checks the WebSocket accept key); absent: yes. */
-  acceptsUpgrade?(head: ResponseHead): boolean;
+  /** Whether a 101 may go to this client (an HTTP/2 extended CONNECT checks the WebSocket accept key); absent: yes; `viaH2`: the server spoke HTTP/2. */
+  acceptsUpgrade?(head: ResponseHead, viaH2: boolean): boolean;
   /** Ends the connection now, without a response (aborts). */
   destroy(): void;
   /** Ends the connection now with a reset where the runtime can (`silent-drop`). */

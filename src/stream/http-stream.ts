@@ -33,6 +33,9 @@ import { isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
+import { H2ServerStream } from '../mux/h2/server-stream.ts';
+import type { Http2Origin } from '../mux/h2/request-translator.ts';
+import { isAbsoluteForm } from '../http/absolute-form.ts';
 import { isHttp2ServerStream, rideConnection, shareServerConnection } from '../mux/h2-server.ts';
 import { withServerName } from '../mux/server-name-header.ts';
 import { isStreamReset } from '../mux/h2/server-stream.ts';
@@ -50,7 +53,7 @@ import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
 import { errorPageReply, LocalReply } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
-import { hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
+import { appendMadeUpWebsocketKey, hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
 import { streamCapturesFor, type StreamCaptures } from './captures.ts';
 import { HeldBody } from './held-body.ts';
 import type { HttpService, ServiceResponse } from '../services/service.ts';
@@ -259,6 +262,22 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
   get hostname(): string | undefined {
     return this.runtime.hostname;
+  }
+  /**
+   * An HTTP/2 request's normalized URI, as `scheme://authority`'s two parts: what an HTTP/2
+   * server gets as `:scheme` and `:authority` (HAProxy keeps the absolute form toward it; the
+   * HTTP/1 head the stream writes has the origin form). Undefined for other requests.
+   */
+  get http2Origin(): Http2Origin | undefined {
+    const req = this.#req;
+    if (req === undefined || !req.http2 || !isAbsoluteForm(req)) return undefined;
+    const target = req.target;
+    const colon = target.indexOf('://');
+    return colon > 0 ? { scheme: target.slice(0, colon), authority: req.host ?? '' } : undefined;
+  }
+  /** The Sec-WebSocket-Key made up for an HTTP/2 extended CONNECT (see H2ServerStream's use). */
+  get madeUpWebsocketKey(): string | undefined {
+    return this.#req?.madeUpWebsocketKey;
   }
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
@@ -662,6 +681,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // header of that name reaches the server, the client's or the rules' (HAProxy's h1 mux).
     const serverName = (this.backend as Backend).model.sendNameHeader;
     if (serverName !== undefined) editor.delete(serverName);
+    appendMadeUpWebsocketKey(head, editor);
     return editor.build();
   }
 
@@ -1259,7 +1279,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #startResponse(head: ResponseHead): HeadOutcome {
     const req = this.#req as RequestHead;
     // A 101 the client side cannot take (an extended CONNECT's wrong Sec-WebSocket-Accept): invalid (502).
-    if (head.status === 101 && this.#side.acceptsUpgrade?.(head) === false) {
+    if (head.status === 101 && this.#side.acceptsUpgrade?.(head, this.#server instanceof H2ServerStream) === false) {
       this.#badResponse(undefined);
       return HeadOutcome.dropped;
     }

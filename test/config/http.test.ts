@@ -9,6 +9,8 @@ import { ConfigError } from '../../src/config/errors.ts';
 import { parseConfigText, type ParseConfigOptions } from '../../src/config/load.ts';
 import type { BackendModel, ConfigModel, FrontendModel } from '../../src/config/model.ts';
 import { FakeFiles, fixture } from '../support/fake-files.ts';
+import { h2OptionsOf } from '../../src/mux/h2-client.ts';
+import { localSettings } from '../../src/mux/h2/local-settings.ts';
 
 const cfg = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const TIMEOUTS = ['  timeout connect 5s', '  timeout client 30s', '  timeout server 30s'];
@@ -705,5 +707,17 @@ describe('HTTP/2 keywords', () => {
     assert.deepEqual(await onlyError(cfg('global', '  tune.h2.header-table-size 100')), [2, 29, 'tune.h2.header-table-size', "'tune.h2.header-table-size' expects a numeric value between 4096 and 65536."]);
     assert.deepEqual((await onlyError(cfg('global', '  tune.h2.max-frame-size 1000')))[3], "'tune.h2.max-frame-size' expects a numeric value between 16384 and 16777215.");
     assert.deepEqual((await onlyError(cfg('global', '  tune.h2.initial-window-size -1')))[3], "'tune.h2.initial-window-size' expects a positive numeric value.");
+  });
+
+  it('h2-workaround-bogus-websocket-clients stops offering extended CONNECT in SETTINGS, on both sides', async () => {
+    assert.equal((await parse(cfg('global', '  tune.h2.max-frame-size 16384'))).global.tune?.h2NoExtendedConnect, undefined);
+    const tune = (await parse(cfg('global', '  h2-workaround-bogus-websocket-clients'))).global.tune;
+    assert.equal(tune?.h2NoExtendedConnect, true);
+    const offered = (backSide: boolean, t?: typeof tune) => localSettings(h2OptionsOf(t), backSide).pairs.some(([id]) => id === 0x8);
+    assert.deepEqual([offered(false), offered(true)], [true, true]);
+    assert.deepEqual([offered(false, tune), offered(true, tune)], [false, false]);
+    assert.equal((await onlyError(cfg('global', '  h2-workaround-bogus-websocket-clients x')))[3], "'h2-workaround-bogus-websocket-clients' cannot handle unexpected argument 'x'.");
+    // HAProxy 2.6's global section refuses the negation of this one too (its gate does not list it).
+    assert.match((await onlyError(cfg('global', '  no h2-workaround-bogus-websocket-clients')))[3], /'no' prefix/);
   });
 });

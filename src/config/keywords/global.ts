@@ -104,7 +104,7 @@ export const globalKeywords: KeywordList = {
       'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'resetenv',
-      'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients',
+      'h1-case-adjust', 'h1-case-adjust-file',
       'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
       'external-check', 'noepoll', 'nokqueue', 'noevports',
       'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'busy-polling', 'profiling.tasks',

@@ -5,7 +5,9 @@
  * with), `tune.h2.initial-window-size N` (a stream's receive window, default 65535),
  * `tune.h2.max-concurrent-streams N` (default 100; 0 = unlimited, not announced) and
  * `tune.h2.max-frame-size N` (16384..16777215; announced at most tune.bufsize, 16384 here, as
- * HAProxy caps it, so larger values change nothing).
+ * HAProxy caps it, so larger values change nothing). `h2-workaround-bogus-websocket-clients`
+ * stops announcing extended CONNECT (RFC 8441) in SETTINGS, on both sides as HAProxy; a client's
+ * extended CONNECT is still served (h2_make_htx_request does not check the announcement).
  */
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
@@ -34,6 +36,15 @@ const keywords: SectionKeyword[] = [
   { name: 'tune.h2.initial-window-size', sections: GLOBAL, parse: tunable('h2InitialWindowSize', 0, 0x7fffffff, 'a positive numeric value') },
   { name: 'tune.h2.max-concurrent-streams', sections: GLOBAL, parse: tunable('h2MaxConcurrentStreams', 0, 0x7fffffff, 'a positive numeric value') },
   { name: 'tune.h2.max-frame-size', sections: GLOBAL, parse: tunable('h2MaxFrameSize', 16384, 16777215, 'a numeric value between 16384 and 16777215') },
+  // HAProxy 2.6's parser handles `no h2-workaround-...`, but its global section lets no keyword
+  // of this name through with `no` or `default` (the negation gate lists others): refused alike.
+  {
+    name: 'h2-workaround-bogus-websocket-clients',
+    sections: GLOBAL,
+    parse: (ctx, args) => {
+      if (noExtraArgs(ctx, args, 1)) ctx.global.tune.h2NoExtendedConnect = true;
+    },
+  },
 ];
 
 export const h2TuneKeywords: KeywordList = { keywords };

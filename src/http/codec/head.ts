@@ -210,6 +210,11 @@ export class RequestHead extends HttpHead {
    * :scheme and :authority) goes to an HTTP/1 server in origin form.
    */
   http2: boolean;
+  /**
+   * The Sec-WebSocket-Key made up for an HTTP/2 extended CONNECT for `websocket` that had none
+   * (RFC 8441 §5): not a field of the request; the H1 mux adds it toward an HTTP/1 server.
+   */
+  madeUpWebsocketKey: string | undefined;
   private targetCache: string | undefined;
   private hostCache: string | undefined;
   /** The request line as received, kept once rules rewrote it. */
@@ -229,6 +234,7 @@ export class RequestHead extends HttpHead {
     this.expectContinue = false;
     this.spacedRequestLine = false;
     this.http2 = false;
+    this.madeUpWebsocketKey = undefined;
     this.targetCache = undefined;
     this.hostCache = undefined;
     this.received = undefined;

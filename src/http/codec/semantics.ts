@@ -397,7 +397,7 @@ export function analyzeRequest(h: RequestHead): void {
   if (F.expectIndex >= 0 && h.versionMinor === 1 && h.valueIs(F.expectIndex, L_100_CONTINUE)) h.expectContinue = true;
   h.upgrade = h.connectionUpgrade && F.upgradeHeader && h.versionMinor === 1;
   // RFC 6455 as HAProxy's H1 mux checks it: a WebSocket handshake carries its key.
-  if (h.connectionUpgrade && F.upgradeWebsocket && !F.websocketKey) throw fail('BAD_WEBSOCKET_KEY', false, 'a WebSocket upgrade without a 24-character Sec-WebSocket-Key');
+  if (h.connectionUpgrade && F.upgradeWebsocket && !F.websocketKey && !h.http2) throw fail('BAD_WEBSOCKET_KEY', false, 'a WebSocket upgrade without a 24-character Sec-WebSocket-Key');
 
   if (F.hostCount > 1) throw fail('DUPLICATE_HOST', false);
   h.hostIndex = F.hostIndex;

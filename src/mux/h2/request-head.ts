@@ -162,8 +162,9 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
     method = 'GET';
     upgrade = `upgrade: ${protocol}\r\nconnection: upgrade\r\n`;
     if (!websocketKey && protocol.toLowerCase() === 'websocket') {
+      // Not a field of the request: HAProxy's H1 mux adds it on its way to an HTTP/1 server
+      // (src/mux/h1-head-out.ts), after what the rules did; an HTTP/2 server gets none.
       facts.websocketKey = newWebsocketKey();
-      upgrade += `sec-websocket-key: ${facts.websocketKey}\r\n`;
     }
   }
   if (method === 'CONNECT') {
@@ -186,11 +187,14 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   facts.contentLength = contentLength;
   // An extended CONNECT has no body: what follows its HEADERS is the tunnel's.
   facts.chunked = !endStream && contentLength < 0 && protocol === undefined;
+  // HAProxy's order (h2_make_htx_request): Host from :authority where the first regular field
+  // comes, else after the Upgrade pair; the cookies joined last.
   let head = `${method} ${target} HTTP/1.1\r\n`;
-  if (authority !== undefined) head += `host: ${authority}\r\n`;
+  if (authority !== undefined && regular) head += `host: ${authority}\r\n`;
   head += lines;
-  if (cookie !== undefined) head += `cookie: ${cookie}\r\n`;
   head += upgrade;
+  if (authority !== undefined && !regular) head += `host: ${authority}\r\n`;
+  if (cookie !== undefined) head += `cookie: ${cookie}\r\n`;
   if (facts.chunked) head += 'transfer-encoding: chunked\r\n';
   head += '\r\n';
   const bytes = new Uint8Array(head.length);
@@ -200,5 +204,6 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   if (!parser.done) throw new MalformedRequest('incomplete head');
   const parsed = parser.head as RequestHead;
   parsed.http2 = true;
+  parsed.madeUpWebsocketKey = facts.websocketKey;
   return parsed;
 }

@@ -97,6 +97,12 @@ function teTrailers(value: string): string | undefined {
   return at + 8 < value.length && next !== 0x2c /* , */ ? undefined : 'trailers';
 }
 
+/** The scheme and authority of an HTTP/2 client's request (HttpStream's http2Origin). */
+export interface Http2Origin {
+  readonly scheme: string;
+  readonly authority: string;
+}
+
 /**
  * Encodes `head` as an HTTP/2 request header list, as HAProxy 2.6 does toward a server:
  * `:method`; for CONNECT `:authority` (the target) only; else `:scheme` and `:authority` from
@@ -105,7 +111,7 @@ function teTrailers(value: string): string | undefined {
  * "*" for OPTIONS, when empty). Connection-specific fields are dropped, Host too when an
  * authority was sent, and `te` goes only as "trailers". Names go lowercase (RFC 9113 §8.2).
  */
-export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, protocol?: string): void {
+export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, protocol?: string, madeUpKey?: string, origin?: Http2Origin): void {
   // An HTTP/1.1 Upgrade toward an HTTP/2 server is an extended CONNECT (RFC 8441), whose
   // `:authority` is the Host (HAProxy's h2s_bck_make_req_headers) and `:protocol` the upgrade.
   const method = protocol === undefined ? head.method : 'CONNECT';
@@ -128,6 +134,10 @@ export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, pr
         authority = uri.slice(rest, slash);
         uri = uri.slice(slash);
       }
+    } else if (origin !== undefined) {
+      // An HTTP/2 client's request: its normalized URI's scheme and authority (HAProxy's absolute form).
+      scheme = origin.scheme;
+      authority = origin.authority;
     }
     if (protocol !== undefined) authority = head.get(H_HOST) ?? authority;
     encoder.add(':scheme', scheme === '' ? 'https' : scheme);
@@ -139,6 +149,7 @@ export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, pr
     const name = head.nameAt(i).toLowerCase();
     if (isConnectionSpecific(name) || (authority !== '' && name === 'host')) continue;
     let value = head.valueAt(i);
+    if (madeUpKey !== undefined && name === 'sec-websocket-key' && value === madeUpKey) continue;
     if (name === 'te') {
       const te = teTrailers(value);
       if (te === undefined) continue;

@@ -15,7 +15,7 @@ import { MuxedServerSocket } from '../muxed-server-socket.ts';
 import type { Socket, SocketError, SocketHandler } from '../../runtime.ts';
 import { headerName, type RequestHead } from '../../http/codec/index.ts';
 import { ErrorCode, Flag, H2Error, HeaderList, dataFrame, headersFrames, type Frame } from '../../http/h2/index.ts';
-import { encodeRequestFields, RequestTranslator, upgradeProtocol, type RequestSink } from './request-translator.ts';
+import { encodeRequestFields, RequestTranslator, upgradeProtocol, type Http2Origin, type RequestSink } from './request-translator.ts';
 import { websocketAccept } from './ext-connect.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
 import type { TrailerFields } from './h1-body-reader.ts';
@@ -25,6 +25,15 @@ import type { H2ServerConnection } from '../h2-server.ts';
 
 const H_SEC_WEBSOCKET_KEY = headerName('sec-websocket-key');
 const EMPTY = new Uint8Array(0);
+
+/**
+ * What the stream behind an H2ServerStream (HttpStream) knows of its request beyond the HTTP/1
+ * head it writes: an HTTP/2 client's URI and the WebSocket key made up for it.
+ */
+interface RequestOrigin {
+  readonly madeUpWebsocketKey: string | undefined;
+  readonly http2Origin: Http2Origin | undefined;
+}
 
 /** Why the exchange on an HTTP/2 server stream failed: the stream's onClose error. */
 export function h2Failure(message: string, streamReset = false): SocketError {
@@ -260,12 +269,13 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     if (endStream) this.#requestDone = true;
   }
 
-  #sendHeaders(head: RequestHead, endStream: boolean, protocol: string | undefined): void {
+  #sendHeaders(head: RequestHead, endStream: boolean, protocol: string | undefined, madeUpKey?: string): void {
     const conn = this.connection;
     conn.open(this);
     const encoder = conn.encoder;
     encoder.begin();
-    encodeRequestFields(head, encoder, protocol);
+    const origin = (this.#handler as Partial<RequestOrigin> | undefined)?.http2Origin;
+    encodeRequestFields(head, encoder, protocol, madeUpKey, origin);
     conn.out(headersFrames(this.id, encoder.bytes, endStream, conn.peerMaxFrame));
     if (this.hasPending) this.flush(Infinity);
   }
@@ -292,7 +302,11 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     this.#requestMethod = 'GET';
     this.#extConnect = protocol;
     this.#websocketKey = protocol.toLowerCase() === 'websocket' ? head.get(H_SEC_WEBSOCKET_KEY) : undefined;
-    this.#sendHeaders(head, false, protocol);
+    // A key the h2 client side made up for its own extended CONNECT is in the head for an
+    // HTTP/1 server: HAProxy's h2 mux has none to send. (The Accept made from it below only
+    // lets the 101 through; that client side drops it again.)
+    const madeUp = (this.#handler as Partial<RequestOrigin> | undefined)?.madeUpWebsocketKey;
+    this.#sendHeaders(head, false, protocol, madeUp);
   }
 
   requestPayload(chunk: Uint8Array, start: number, end: number): void {

@@ -61,6 +61,8 @@ export class H2Stream implements HttpClientSide, ResponseSink {
    * 101 goes to the client as `:status 200`, and the stream then carries the tunnel's bytes.
    */
   extConnect = false;
+  /** The 101's Sec-WebSocket-Accept was made by our HTTP/2 server side, not sent by the server. */
+  #dropAccept = false;
   /** The Sec-WebSocket-Key made up for it (the server's Accept must match). */
   websocketKey: string | undefined = undefined;
   /** After the 101: DATA both ways are the tunnel's bytes. */
@@ -209,11 +211,19 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     this.#feed(bytes);
   }
 
-  /** A 101 to an extended CONNECT is valid when the Sec-WebSocket-Accept we are owed is the one sent. */
-  acceptsUpgrade(head: ResponseHead): boolean {
+  /**
+   * A 101 to an extended CONNECT is valid when the Sec-WebSocket-Accept we are owed is the one
+   * sent: an HTTP/1 server got our made-up key (HAProxy's H1 mux checks it); an HTTP/2 server
+   * got none and owes none.
+   */
+  acceptsUpgrade(head: ResponseHead, viaH2: boolean): boolean {
     if (!this.extConnect) return false;
     if (this.websocketKey === undefined) return true;
-    return head.get(H_SEC_WEBSOCKET_ACCEPT) === websocketAccept(this.conn.runtime, this.websocketKey);
+    const ours = head.get(H_SEC_WEBSOCKET_ACCEPT) === websocketAccept(this.conn.runtime, this.websocketKey);
+    if (!viaH2) return ours;
+    // Only the server-side mux can have made this one (the server never saw the key): not the server's.
+    this.#dropAccept = ours;
+    return true;
   }
 
   encodeReply(reply: LocalReply, _req: RequestHead | undefined, _close: boolean): Uint8Array {
@@ -307,7 +317,7 @@ export class H2Stream implements HttpClientSide, ResponseSink {
 
   responseHead(status: number, head: ResponseHead, endStream: boolean): void {
     // HAProxy's h2s_frt_make_resp_headers: the 101 answering an extended CONNECT is a 200.
-    if (status === 101 && this.extConnect) return this.conn.sendHeaders(this, 200, head, false);
+    if (status === 101 && this.extConnect) return this.conn.sendHeaders(this, 200, head, false, this.#dropAccept ? 'sec-websocket-accept' : undefined);
     this.conn.sendHeaders(this, status, head, endStream);
   }
 

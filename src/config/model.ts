@@ -42,10 +42,10 @@ export interface Timeouts {
 }
 
 export interface LogTarget {
-  /** "stdout", "stderr", or an address/path kept as written (only stdout/stderr are served for now). */
+  /** "stdout", "stderr", or a syslog address or socket path kept as written. */
   readonly target: string;
   /** 'unspec': no `format` given (rfc3164 with `log-send-hostname`, otherwise local). */
-  readonly format: 'unspec' | 'raw' | 'local' | 'rfc3164' | 'rfc5424' | 'short';
+  readonly format: 'unspec' | 'raw' | 'local' | 'rfc3164' | 'rfc5424' | 'short' | 'priority' | 'timed' | 'iso';
   readonly facility: string | undefined;
   /** Most verbose level sent (`log ... FACILITY LEVEL`); undefined = all levels. */
   readonly level?: LogLevelName | undefined;

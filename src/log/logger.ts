@@ -36,7 +36,7 @@ const SYSLOG_MAX = 1024;
 export const LogLevel = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
 export type LogLevelValue = (typeof LogLevel)[keyof typeof LogLevel];
 
-/** A served target: stdout, stderr, or a syslog server over UDP (`to`). */
+/** A served target: stdout, stderr, or a syslog socket (`to`: UDP or UNIX datagrams). */
 interface ServedTarget {
   readonly target: LogTarget;
   readonly to: SyslogAddress | undefined;
@@ -44,8 +44,8 @@ interface ServedTarget {
 
 /**
  * Emits proxy log lines to the targets of one proxy (`log` lines), framed as the target's
- * `format` asks: stdout, stderr and syslog servers over UDP (through the process's shared
- * sockets); other targets (UNIX sockets, rings) were warned about at load.
+ * `format` asks: stdout, stderr and syslog sockets, UDP or UNIX datagrams (through the
+ * process's shared sockets).
  */
 export class ProxyLogger {
   readonly #runtime: Runtime;
@@ -122,6 +122,12 @@ function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Run
     case 'short':
       // HAProxy's short format carries the level alone: "further format ignore the facility".
       return `<${level}>${message}`;
+    case 'priority':
+      return `<${pri}>${message}`;
+    case 'timed':
+      return `<${level}>${formatIsoMicros(runtime.wallClock())} ${message}`;
+    case 'iso':
+      return `${formatIsoMicros(runtime.wallClock())} ${message}`;
     case 'rfc5424':
       return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - - ${message}`;
     case 'rfc3164':

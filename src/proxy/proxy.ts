@@ -305,4 +305,8 @@ export class Proxy {
   get activeSessions(): number {
     return this.limits.current;
   }
+
+  get droppedLogs(): number {
+    return this.#logSinks.syslog.dropped;
+  }
 }

@@ -1309,6 +1309,8 @@ export interface GlobalModel {
   readonly logTag?: string | undefined;
   /** `log-send-hostname [NAME]`: the syslog header's host name ('' for the host's own name); none when undefined. */
   readonly logSendHostname?: string | undefined;
+  /** The address each `log` target written with a host name resolved to at startup (src/log/log-hosts.ts), by target text. */
+  readonly logHosts?: ReadonlyMap<string, { readonly family: 4 | 6; readonly address: string; readonly port: number }> | undefined;
 }
 
 /** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */

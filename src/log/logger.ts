@@ -13,6 +13,8 @@ export interface LogSinks {
   readonly syslog: SyslogSenders;
   readonly sampling: LogSampling;
   readonly header?: SyslogHeaderNames | undefined;
+  /** The addresses of the targets written with a host name (GlobalModel.logHosts). */
+  readonly hosts?: ReadonlyMap<string, SyslogAddress> | undefined;
 }
 
 /** The header's HOSTNAME ('' for none: HAProxy then writes `localhost` or `-` as each format wants) and TAG (the program's name when undefined). */
@@ -66,7 +68,7 @@ export class ProxyLogger {
     for (const target of targets) {
       if (target.target === 'stdout' || target.target === 'stderr') served.push({ target, to: undefined });
       else if (syslog !== undefined) {
-        const to = parseSyslogAddress(target.target);
+        const to = parseSyslogAddress(target.target) ?? sinks?.hosts?.get(target.target);
         if (to !== undefined) served.push({ target, to });
       }
     }

@@ -48,6 +48,40 @@ function isIP(text: string): 0 | 4 | 6 {
   return inetPton6(text) === undefined ? 0 : 6;
 }
 
+/** A UDP target given by host name (`syslog.example:514`, `udp4@logs`), resolved at startup. */
+export interface SyslogHostTarget {
+  readonly host: string;
+  /** The family a prefix asks for (`udp4@`, `ipv6@`...); any when undefined. */
+  readonly family: 4 | 6 | undefined;
+  readonly port: number;
+}
+
+const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+
+/** The host name, family and port of a `log` target written with a host name, or undefined. */
+export function parseSyslogHostTarget(text: string): SyslogHostTarget | undefined {
+  if (text === 'stdout' || text === 'stderr') return undefined;
+  let rest = text;
+  let family: 4 | 6 | undefined;
+  for (const [prefix, f] of PREFIXES) {
+    if (rest.startsWith(prefix)) {
+      rest = rest.slice(prefix.length);
+      family = f;
+      break;
+    }
+  }
+  let host = rest;
+  let port = DEFAULT_PORT;
+  const colon = rest.lastIndexOf(':');
+  if (colon >= 0) {
+    host = rest.slice(0, colon);
+    const text = rest.slice(colon + 1);
+    port = /^\d+$/.test(text) ? Number(text) : 0;
+  }
+  if (!HOST_NAME.test(host) || isIP(host) !== 0 || /^[\d.]+$/.test(host) || port < 1 || port > 65535) return undefined;
+  return { host, family, port };
+}
+
 /** The datagram destination a `log` target names, or undefined when it is not one (stdout, ring@...). */
 export function parseSyslogAddress(text: string): SyslogAddress | undefined {
   return parseSyslogUnixPath(text) ?? parseSyslogInetAddress(text);

@@ -117,6 +117,7 @@ export class Proxy {
         hostname: sendHostname === undefined ? '' : sendHostname !== '' ? sendHostname : (runtime.hostname ?? ''),
         tag: config.global.logTag,
       },
+      hosts: config.global.logHosts,
     };
     this.#logJson = options.logJson ?? false;
     this.#quiet = options.quiet ?? false;

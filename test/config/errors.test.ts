@@ -488,12 +488,7 @@ describe('errors: proxy keywords', () => {
       'log',
       "'log' : target 'tcp@127.0.0.1:514': syslog over TCP (an implicit ring) is not supported yet; use a UDP address or a UNIX socket path.",
     ]);
-    assert.deepEqual(await onlyError(inFrontend('  log syslog.example:514 local0')), [
-      3,
-      7,
-      'log',
-      "'log' : target 'syslog.example:514' is not supported yet: only IP addresses are served (host names are not resolved for log targets).",
-    ]);
+    assert.deepEqual(await onlyError(inFrontend('  log syslog.example:http local0')), [3, 7, 'log', "'log' : invalid address: 'syslog.example:http'."]);
     assert.deepEqual(await onlyError(inFrontend('  log stdout len 10 local0')), [3, 18, 'log', "'log len' must be between 80 and 65535, got '10'."]);
     assert.deepEqual(await onlyError(inFrontend('  log')), [3, 3, 'log', "'log' expects either <address[:port]> and <facility> or 'global' as arguments."]);
     assert.deepEqual(await onlyError(cfg('global', '  log global')), [2, 7, 'log', "'log global' is only valid in a proxy or defaults section."]);

@@ -10,7 +10,7 @@
 import type { LogLevelName, LogSample, LogTarget } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { parseSyslogAddress } from '../../log/syslog-target.ts';
+import { parseSyslogAddress, parseSyslogHostTarget } from '../../log/syslog-target.ts';
 import { parseInteger } from './args.ts';
 
 export const LOG_FACILITIES: readonly string[] = [
@@ -32,9 +32,12 @@ export function isStdioLogTarget(target: string): boolean {
   return target === 'stdout' || target === 'stderr';
 }
 
-/** Targets lines are sent to: stdout, stderr, and syslog sockets (`ADDRESS[:PORT]`, `/PATH`). */
+/**
+ * Targets lines are sent to: stdout, stderr, and syslog sockets (`ADDRESS[:PORT]`, `/PATH`, and
+ * `HOST[:PORT]`, whose address is resolved at startup).
+ */
 export function isServedLogTarget(target: string): boolean {
-  return isStdioLogTarget(target) || parseSyslogAddress(target) !== undefined;
+  return isStdioLogTarget(target) || parseSyslogAddress(target) !== undefined || parseSyslogHostTarget(target) !== undefined;
 }
 
 /** Why a target cannot be served, in the words of the error at its line. */
@@ -44,7 +47,7 @@ export function unservedLogTargetReason(target: string): string {
     return `'log' : target '${target}': syslog over TCP (an implicit ring) is not supported yet; use a UDP address or a UNIX socket path.`;
   }
   if (/^(abns|fd|sockpair|uxst|uxdg)@/.test(target)) return `'log' : target '${target}' is not supported (use stdout, stderr, a UDP address or a UNIX socket path).`;
-  return `'log' : target '${target}' is not supported yet: only IP addresses are served (host names are not resolved for log targets).`;
+  return `'log' : invalid address: '${target}'.`;
 }
 
 /** Parses the words after `log`; reports problems and returns undefined when invalid. */

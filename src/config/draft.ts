@@ -471,6 +471,8 @@ export interface ProxyDraft {
   logFormat: LogFormatDraft | undefined;
   errorLogFormat: FormatDraft | undefined;
   uniqueIdFormat: FormatDraft | undefined;
+  /** `log-format-sd`: the STRUCTURED-DATA of rfc5424 lines (frontends). */
+  logFormatSd?: FormatDraft | undefined;
   uniqueIdHeader: string | undefined;
   http: HttpDraft;
   logs: LogDraft[];
@@ -835,6 +837,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     logFormat: base?.logFormat,
     errorLogFormat: base?.errorLogFormat,
     uniqueIdFormat: base?.uniqueIdFormat,
+    logFormatSd: base?.logFormatSd,
     uniqueIdHeader: base?.uniqueIdHeader,
     http: base ? { ...base.http, retryOn: [...base.http.retryOn] } : newHttpDraft(),
     logs: base ? [...base.logs] : [],

@@ -1158,6 +1158,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly errorLogFormat?: string | undefined;
   /** `unique-id-format`: the `unique-id` fetch and %ID. */
   readonly uniqueIdFormat?: string | undefined;
+  /** `log-format-sd`: the STRUCTURED-DATA field of the frontend's rfc5424 lines ('-' when undefined). */
+  readonly logFormatSd?: string | undefined;
   /** `unique-id-header`: request header carrying the unique id to the server. */
   readonly uniqueIdHeader?: string | undefined;
   /** `capture ...`, `declare capture`, `http-request capture ... len N` slots (capture-model.ts). */

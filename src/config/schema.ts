@@ -911,6 +911,7 @@ const frontendSchema = v.object({
   logFormat: v.optional(v.string()),
   errorLogFormat: v.optional(v.string()),
   uniqueIdFormat: v.optional(v.string()),
+  logFormatSd: v.optional(v.string()),
   uniqueIdHeader: v.optional(v.pipe(v.string(), v.minLength(1))),
   captures: v.optional(capturesSchema),
   disabled: v.boolean(),

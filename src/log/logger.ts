@@ -89,15 +89,16 @@ export class ProxyLogger {
   /**
    * `bytes`: the message is a byte string (one char per byte: a traffic log line, whose samples
    * are the bytes of the request), written as those bytes as HAProxy does; otherwise text.
+   * `structuredData`: rfc5424's STRUCTURED-DATA field (`log-format-sd`), '-' when undefined.
    */
-  emit(level: LogLevelValue, message: string, bytes = false): void {
+  emit(level: LogLevelValue, message: string, bytes = false, structuredData?: string): void {
     for (const { target: t, to } of this.#targets) {
       // `log TARGET FACILITY LEVEL MINLEVEL`: drop what is more verbose than LEVEL, and raise
       // what is more severe than MINLEVEL up to it, as HAProxy does.
       if (t.level !== undefined && level > LogLevel[t.level]) continue;
       if (t.sample !== undefined && this.#sampling !== undefined && !this.#sampling.takes(t)) continue;
       const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
-      let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag, this.#hostname);
+      let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag, this.#hostname, structuredData);
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
       if (to !== undefined) {
         // One datagram per line, ending in a newline as HAProxy's do (1024 bytes at most by default).
@@ -115,7 +116,7 @@ export class ProxyLogger {
  * HAProxy's build_log_header: a target without `format` writes rfc3164 when a host name is
  * sent, and otherwise the same header without it ("local").
  */
-function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string, hostname: string): string {
+function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string, hostname: string, structuredData: string | undefined): string {
   const pri = (FACILITIES[t.facility ?? 'local0'] ?? 16) * 8 + level;
   const format = t.format === 'unspec' ? (hostname !== '' ? 'rfc3164' : 'local') : t.format;
   switch (format) {
@@ -131,7 +132,7 @@ function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Run
     case 'iso':
       return `${formatIsoMicros(runtime.wallClock())} ${message}`;
     case 'rfc5424':
-      return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - - ${message}`;
+      return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - ${structuredData ?? '-'} ${message}`;
     case 'rfc3164':
       // The host name is mandatory in this format: HAProxy writes `localhost` without one.
       return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${hostname !== '' ? hostname : 'localhost'} ${tag}[${runtime.pid}]: ${message}`;

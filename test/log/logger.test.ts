@@ -142,3 +142,16 @@ it('writes log-send-hostname and log-tag in each header format, as HAProxy 2.6',
   ]);
   assert.deepEqual(headers('h', 'gtag', 'ptag').slice(0, 2), ['<134>DATE h ptag[4242]: hi\n', '<134>DATE ptag[4242]: hi\n'], "a proxy's log-tag wins");
 });
+
+it("writes log-format-sd's structured data in rfc5424's STRUCTURED-DATA field only", () => {
+  const rt = new FakeRuntime();
+  const logger = new ProxyLogger(rt, [target({ format: 'rfc5424' }), target({ format: 'rfc3164' })], false);
+  logger.emit(LogLevel.info, 'm', false, '[a@1 b="c"]');
+  logger.emit(LogLevel.info, 'n');
+  const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d/;
+  assert.deepEqual(
+    rt.stdout.filter((_, i) => i % 2 === 0).map((l) => String(l).replace(iso, 'TIME')),
+    ['<134>1 TIME - switchyard 4242 - [a@1 b="c"] m\n', '<134>1 TIME - switchyard 4242 - - n\n'],
+  );
+  assert.doesNotMatch(String(rt.stdout[1]), /a@1/, 'rfc3164 has no such field');
+});

@@ -6,6 +6,7 @@ import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import type { ConfigModel, ProgramModel } from './config/model.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
+import { resolveLogHosts } from './log/log-hosts.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
@@ -319,6 +320,12 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   config = addresses.config;
+  const logHosts = await resolveLogHosts(config, (host, family) => runtime.lookup(host, family));
+  if (Array.isArray(logHosts)) {
+    for (const a of logHosts) out.alert(`config : ${a}`);
+    return runtime.exit(1);
+  }
+  config = logHosts;
   const listening = hasEnabledListener(config);
   if (config.programs !== undefined && !parsed.masterWorker && config.global.masterWorker !== true && runtime.env(WORKER_ENV) === undefined) {
     // HAProxy's cfg_program_postparser (also for -c); a worker runs under its master.

@@ -148,7 +148,7 @@ export type TlsFeature =
  * 'abortive-close': Socket.reset() cannot send a TCP reset (it closes with a FIN).
  * 'abstract-namespace': UNIX sockets cannot take a whole-sun_path abstract name (`abns@`).
  */
-export type SocketFeature = 'keepalive-idle' | 'keepalive-interval' | 'keepalive-count' | 'abortive-close' | 'abstract-namespace';
+export type SocketFeature = 'keepalive-idle' | 'keepalive-interval' | 'keepalive-count' | 'abortive-close' | 'abstract-namespace' | 'unix-datagram';
 
 /** See Runtime.tlsLibrary. */
 export interface TlsLibrary {
@@ -460,6 +460,18 @@ export interface DatagramSender {
   close(): void;
 }
 
+/**
+ * A UNIX datagram socket that only sends (syslog to `/dev/log` and other socket paths), as
+ * HAProxy's: unbound, never blocking. send() answers false when the datagram was dropped for
+ * want of room (the receiver's queue is full: HAProxy's DroppedLogs); a missing or refusing
+ * socket loses the datagram too, as it does for HAProxy, without counting it.
+ */
+export interface UnixDatagramSender {
+  send(bytes: Uint8Array, path: string): boolean;
+  /** Closes the socket; later sends are dropped. */
+  close(): void;
+}
+
 /** Receives what arrives on a socket opened by Runtime.openDatagramSocket (DNS answers). */
 export interface DatagramReceiver {
   /** One datagram; `bytes` belongs to the receiver. */
@@ -593,6 +605,12 @@ export interface Runtime {
    * must not keep the process alive by itself.
    */
   openDatagramSocket(family: 4 | 6, receiver?: DatagramReceiver): DatagramSender;
+  /**
+   * Opens a UNIX datagram socket that sends to socket paths (syslog's `/dev/log`); it never keeps
+   * the process alive. Absent where the runtime has no UNIX datagrams (its socketUnsupported
+   * then holds 'unix-datagram', and such log targets are refused).
+   */
+  openUnixDatagramSender?(): UnixDatagramSender;
 
   setTimer(callback: () => void, delayMs: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;

@@ -27,6 +27,7 @@
  */
 import { checkServerIdentity } from 'node:tls';
 import { setListenBacklog } from './listen-backlog.ts';
+import { BUN_UNIX_DATAGRAMS, openUnixDatagramSenderBun } from './unix-datagram.ts';
 import type {
   SocketFeature,
   ConnectOptions,
@@ -658,7 +659,7 @@ const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersui
  * (strace on Bun 1.4.5).
  */
 // Bun's UNIX sockets refuse a 108-byte path (EINVAL), which HAProxy's abstract names are.
-const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count', 'abstract-namespace']);
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count', 'abstract-namespace', ...(BUN_UNIX_DATAGRAMS ? [] : ['unix-datagram' as const])]);
 
 export const bunRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
@@ -676,6 +677,7 @@ export const bunRuntime: Runtime = {
   listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketBun,
+  ...(BUN_UNIX_DATAGRAMS ? { openUnixDatagramSender: openUnixDatagramSenderBun } : {}),
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
   lookup: lookupLibc,

@@ -28,6 +28,7 @@ import type {
   ConnectOptions,
   DatagramReceiver,
   DatagramSender,
+  UnixDatagramSender,
   Listener,
   ListenOptions,
   Runtime,
@@ -618,6 +619,7 @@ export const denoRuntime: Runtime = {
   listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketDeno,
+  openUnixDatagramSender: openUnixDatagramSenderDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
   now: () => performance.now(),
@@ -666,6 +668,62 @@ export const denoRuntime: Runtime = {
   // A Deno worker's global scope is a WorkerGlobalScope.
   parentThread: parentWebWorker('WorkerGlobalScope' in globalThis && globalThis instanceof (globalThis as unknown as { WorkerGlobalScope: new () => object }).WorkerGlobalScope),
 };
+
+/** Lines waiting for the socket past which more are dropped (DroppedLogs). */
+const UNIX_DATAGRAM_QUEUE_MAX = 256;
+
+/**
+ * Deno.listenDatagram's 'unixpacket' transport (unstable `net`) is a UNIX datagram socket, but
+ * only a bound one: it is bound to a name in a private temporary directory, removed on close.
+ * Its sends are asynchronous and one at a time (a second send while one is pending fails), so
+ * lines wait in a queue; a receiver whose queue is full holds the pending send, and past
+ * UNIX_DATAGRAM_QUEUE_MAX waiting lines more are dropped rather than queued without end.
+ */
+function openUnixDatagramSenderDeno(): UnixDatagramSender {
+  let conn: Deno.DatagramConn | undefined;
+  let dir: string | undefined;
+  try {
+    dir = Deno.makeTempDirSync({ prefix: 'switchyard-log-' });
+    conn = Deno.listenDatagram({ transport: 'unixpacket', path: `${dir}/s` });
+  } catch {
+    // No permission or no unstable `net`: nothing can be sent.
+  }
+  const queue: Array<[Uint8Array, string]> = [];
+  let sending = false;
+  const next = (): void => {
+    const item = queue.shift();
+    if (item === undefined || conn === undefined) {
+      sending = false;
+      return;
+    }
+    conn.send(item[0], { transport: 'unixpacket', path: item[1] }).then(next, next);
+  };
+  return {
+    send(bytes, path) {
+      if (conn === undefined) return true;
+      if (queue.length >= UNIX_DATAGRAM_QUEUE_MAX) return false;
+      queue.push([bytes, path]);
+      if (!sending) {
+        sending = true;
+        next();
+      }
+      return true;
+    },
+    close() {
+      queue.length = 0;
+      conn?.close();
+      conn = undefined;
+      if (dir !== undefined) {
+        try {
+          Deno.removeSync(dir, { recursive: true });
+        } catch {
+          // Already gone.
+        }
+        dir = undefined;
+      }
+    },
+  };
+}
 
 /** Deno.hostname() needs `--allow-sys=hostname`; without it the name is simply unknown. */
 function denoHostname(): string | undefined {

@@ -17,7 +17,8 @@ import { parentThreadNode, startThreadNode } from './node-threads.ts';
  * TCP_KEEPINTVL 1 s and TCP_KEEPCNT 10 (libuv): an interval or count of one's own cannot be set
  * (strace on Node 26 and 20).
  */
-const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count']);
+// node:dgram has udp4 and udp6 sockets only (Node 20 to 26): no UNIX datagrams for /dev/log.
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count', 'unix-datagram']);
 
 export const nodeRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.

@@ -33,7 +33,7 @@ import {
 } from './draft.ts';
 import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
-import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample } from './keywords/log.ts';
+import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample, unservedLogTargetReason } from './keywords/log.ts';
 import { parseInitAddr } from './keywords/server-init-addr.ts';
 import { sniExpressionError, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, HttpReplyModel, LogSample, LogTarget, ProxyMode } from './model.ts';
@@ -444,9 +444,7 @@ class DraftBuilder {
   #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {
     const spec = typeof log === 'string' ? { target: log } : log;
     const target = spec.target;
-    if (!isServedLogTarget(target)) {
-      this.#warning(path, `log target '${target}' is accepted, but only 'stdout', 'stderr' and UDP syslog addresses are served for now: nothing will be sent to it.`);
-    }
+    if (!isServedLogTarget(target)) this.#error(path, unservedLogTargetReason(target));
     return {
       target,
       // stdout/stderr lines are usually read by a collector that adds its own timestamp.

@@ -480,6 +480,8 @@ export interface ProxyDraft {
   logFormat: LogFormatDraft | undefined;
   errorLogFormat: FormatDraft | undefined;
   uniqueIdFormat: FormatDraft | undefined;
+  /** `log-format-sd`: the STRUCTURED-DATA of rfc5424 lines (frontends). */
+  logFormatSd?: FormatDraft | undefined;
   uniqueIdHeader: string | undefined;
   http: HttpDraft;
   logs: LogDraft[];
@@ -850,6 +852,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     logFormat: base?.logFormat,
     errorLogFormat: base?.errorLogFormat,
     uniqueIdFormat: base?.uniqueIdFormat,
+    logFormatSd: base?.logFormatSd,
     uniqueIdHeader: base?.uniqueIdHeader,
     http: base ? { ...base.http, retryOn: [...base.http.retryOn] } : newHttpDraft(),
     logs: base ? [...base.logs] : [],

@@ -42,10 +42,10 @@ export interface Timeouts {
 }
 
 export interface LogTarget {
-  /** "stdout", "stderr", or an address/path kept as written (only stdout/stderr are served for now). */
+  /** "stdout", "stderr", or a syslog address or socket path kept as written. */
   readonly target: string;
   /** 'unspec': no `format` given (rfc3164 with `log-send-hostname`, otherwise local). */
-  readonly format: 'unspec' | 'raw' | 'local' | 'rfc3164' | 'rfc5424' | 'short';
+  readonly format: 'unspec' | 'raw' | 'local' | 'rfc3164' | 'rfc5424' | 'short' | 'priority' | 'timed' | 'iso';
   readonly facility: string | undefined;
   /** Most verbose level sent (`log ... FACILITY LEVEL`); undefined = all levels. */
   readonly level?: LogLevelName | undefined;
@@ -1173,6 +1173,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly errorLogFormat?: string | undefined;
   /** `unique-id-format`: the `unique-id` fetch and %ID. */
   readonly uniqueIdFormat?: string | undefined;
+  /** `log-format-sd`: the STRUCTURED-DATA field of the frontend's rfc5424 lines ('-' when undefined). */
+  readonly logFormatSd?: string | undefined;
   /** `unique-id-header`: request header carrying the unique id to the server. */
   readonly uniqueIdHeader?: string | undefined;
   /** `capture ...`, `declare capture`, `http-request capture ... len N` slots (capture-model.ts). */
@@ -1337,6 +1339,8 @@ export interface GlobalModel {
   readonly logTag?: string | undefined;
   /** `log-send-hostname [NAME]`: the syslog header's host name ('' for the host's own name); none when undefined. */
   readonly logSendHostname?: string | undefined;
+  /** The address each `log` target written with a host name resolved to at startup (src/log/log-hosts.ts), by target text. */
+  readonly logHosts?: ReadonlyMap<string, { readonly family: 4 | 6; readonly address: string; readonly port: number }> | undefined;
 }
 
 /** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */

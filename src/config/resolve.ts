@@ -402,7 +402,7 @@ class Resolver {
    * HAProxy's check_config_validity: a variable reserved for HTTP mode in a tcp proxy, an
    * unknown one, a fetch not available at log time...). Fields are present only when set.
    */
-  #logFormats(proxy: ProxyDraft, httplogFallback: boolean): Pick<FrontendModel, 'logFormat' | 'errorLogFormat' | 'uniqueIdFormat' | 'uniqueIdHeader'> {
+  #logFormats(proxy: ProxyDraft, httplogFallback: boolean): Pick<FrontendModel, 'logFormat' | 'errorLogFormat' | 'uniqueIdFormat' | 'uniqueIdHeader' | 'logFormatSd'> {
     const mode = proxy.mode;
     const logasap = proxy.options.logasap;
     let format: FormatDraft | undefined = proxy.logFormat;
@@ -411,13 +411,15 @@ class Resolver {
     if (format === undefined && proxy.options.httplog) format = { text: HTTP_LOG_FORMAT, place };
     if (format === undefined && proxy.options.tcplog) format = { text: TCP_LOG_FORMAT, place };
     if (format !== undefined && httplogFallback) format = { text: TCP_LOG_FORMAT, place: format.place };
-    const result: { logFormat?: string; errorLogFormat?: string; uniqueIdFormat?: string; uniqueIdHeader?: string } = {};
+    const result: { logFormat?: string; errorLogFormat?: string; uniqueIdFormat?: string; uniqueIdHeader?: string; logFormatSd?: string } = {};
     const logFormat = this.#format('log-format', format, { kind: 'log-line', mode, logasap });
     if (logFormat !== undefined) result.logFormat = logFormat;
     const errorLogFormat = this.#format('error-log-format', proxy.errorLogFormat, { kind: 'log-line', mode, logasap });
     if (errorLogFormat !== undefined) result.errorLogFormat = errorLogFormat;
     const uniqueIdFormat = this.#format('unique-id', proxy.uniqueIdFormat, { kind: 'unique-id', mode });
     if (uniqueIdFormat !== undefined) result.uniqueIdFormat = uniqueIdFormat;
+    const logFormatSd = this.#format('log-format-sd', proxy.logFormatSd, { kind: 'log-line', mode, logasap });
+    if (logFormatSd !== undefined) result.logFormatSd = logFormatSd;
     if (proxy.uniqueIdHeader !== undefined) result.uniqueIdHeader = proxy.uniqueIdHeader;
     return result;
   }

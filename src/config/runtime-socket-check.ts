@@ -10,6 +10,8 @@ import type { DiagnosticList } from './errors.ts';
 import type { TcpKaWord } from './keywords/tcp-keepalive.ts';
 import type { SocketFeature } from '../runtime.ts';
 import { isAbstractSocketPath } from './address.ts';
+import type { LogTarget } from './model.ts';
+import { parseSyslogUnixPath } from '../log/syslog-target.ts';
 
 export interface RuntimeSocketLimits {
   /** "node", "bun", "deno". */
@@ -25,6 +27,7 @@ const WHY: Readonly<Record<SocketFeature, string>> = {
   'keepalive-count': 'its sockets cannot set TCP_KEEPCNT (with an idle time they send 10 probes)',
   'abortive-close': 'its sockets cannot close with a TCP reset',
   'abstract-namespace': "its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path",
+  'unix-datagram': 'it has no UNIX datagram sockets, which syslog paths such as /dev/log need; log to a UDP address (e.g. 127.0.0.1:514) instead',
 };
 
 const FEATURE: Readonly<Record<'idle' | 'intvl' | 'cnt', SocketFeature>> = {
@@ -43,6 +46,18 @@ export function checkRuntimeSockets(draft: ConfigDraft, limits: RuntimeSocketLim
     reported.add(place);
     diagnostics.error({ ...place, keyword, message: `'${keyword}' is not supported on ${runtime} (${WHY[feature]}); see docs/runtimes.md.` });
   };
+  if (limits.unsupported.has('unix-datagram')) {
+    // Every section's lines, defaults included: HAProxy would open such a socket for any of them.
+    const logs: LogTarget[] = [...draft.global.logs];
+    for (const proxy of draft.proxies) for (const log of proxy.logs) if (!('global' in log)) logs.push(log);
+    const seen = new Set<string>();
+    for (const log of logs) {
+      const key = `${log.source.file}:${log.source.line}`;
+      if (parseSyslogUnixPath(log.target) === undefined || seen.has(key)) continue;
+      seen.add(key);
+      diagnostics.error({ ...log.source, column: 0, keyword: 'log', message: `'log ${log.target}' is not supported on ${runtime} (${WHY['unix-datagram']}); see docs/runtimes.md.` });
+    }
+  }
   for (const proxy of draft.proxies) {
     if (proxy.kind === 'defaults') continue;
     const options = proxy.options;

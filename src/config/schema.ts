@@ -65,9 +65,9 @@ export const tableNameSchema = v.pipe(
   v.minLength(1, 'a name cannot be empty'),
   v.regex(/^[A-Za-z0-9_.:-]+(?:\/[A-Za-z0-9_.:-]+)?$/, "table names are a proxy's name or PEERS/TABLE"),
 );
-export const logFormatSchema = v.picklist(['raw', 'local', 'rfc3164', 'rfc5424', 'short']);
+export const logFormatSchema = v.picklist(['raw', 'local', 'rfc3164', 'rfc5424', 'short', 'priority', 'timed', 'iso']);
 /** A target's format in the model: 'unspec' when its line named none (HAProxy's LOG_FORMAT_UNSPEC). */
-const logTargetFormatSchema = v.picklist(['unspec', 'raw', 'local', 'rfc3164', 'rfc5424', 'short']);
+const logTargetFormatSchema = v.picklist(['unspec', 'raw', 'local', 'rfc3164', 'rfc5424', 'short', 'priority', 'timed', 'iso']);
 export const logLevelSchema = v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
 export const simpleBalanceAlgorithmSchema = v.picklist(['roundrobin', 'static-rr', 'leastconn', 'first', 'source']);
 export const hashFunctionSchema = v.picklist(['sdbm', 'djb2', 'wt6', 'crc32', 'none']);
@@ -921,6 +921,7 @@ const frontendSchema = v.object({
   logFormat: v.optional(v.string()),
   errorLogFormat: v.optional(v.string()),
   uniqueIdFormat: v.optional(v.string()),
+  logFormatSd: v.optional(v.string()),
   uniqueIdHeader: v.optional(v.pipe(v.string(), v.minLength(1))),
   captures: v.optional(capturesSchema),
   disabled: v.boolean(),

@@ -13,6 +13,8 @@ export interface LogSinks {
   readonly syslog: SyslogSenders;
   readonly sampling: LogSampling;
   readonly header?: SyslogHeaderNames | undefined;
+  /** The addresses of the targets written with a host name (GlobalModel.logHosts). */
+  readonly hosts?: ReadonlyMap<string, SyslogAddress> | undefined;
 }
 
 /** The header's HOSTNAME ('' for none: HAProxy then writes `localhost` or `-` as each format wants) and TAG (the program's name when undefined). */
@@ -36,7 +38,7 @@ const SYSLOG_MAX = 1024;
 export const LogLevel = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
 export type LogLevelValue = (typeof LogLevel)[keyof typeof LogLevel];
 
-/** A served target: stdout, stderr, or a syslog server over UDP (`to`). */
+/** A served target: stdout, stderr, or a syslog socket (`to`: UDP or UNIX datagrams). */
 interface ServedTarget {
   readonly target: LogTarget;
   readonly to: SyslogAddress | undefined;
@@ -44,8 +46,8 @@ interface ServedTarget {
 
 /**
  * Emits proxy log lines to the targets of one proxy (`log` lines), framed as the target's
- * `format` asks: stdout, stderr and syslog servers over UDP (through the process's shared
- * sockets); other targets (UNIX sockets, rings) were warned about at load.
+ * `format` asks: stdout, stderr and syslog sockets, UDP or UNIX datagrams (through the
+ * process's shared sockets).
  */
 export class ProxyLogger {
   readonly #runtime: Runtime;
@@ -66,7 +68,7 @@ export class ProxyLogger {
     for (const target of targets) {
       if (target.target === 'stdout' || target.target === 'stderr') served.push({ target, to: undefined });
       else if (syslog !== undefined) {
-        const to = parseSyslogAddress(target.target);
+        const to = parseSyslogAddress(target.target) ?? sinks?.hosts?.get(target.target);
         if (to !== undefined) served.push({ target, to });
       }
     }
@@ -87,15 +89,16 @@ export class ProxyLogger {
   /**
    * `bytes`: the message is a byte string (one char per byte: a traffic log line, whose samples
    * are the bytes of the request), written as those bytes as HAProxy does; otherwise text.
+   * `structuredData`: rfc5424's STRUCTURED-DATA field (`log-format-sd`), '-' when undefined.
    */
-  emit(level: LogLevelValue, message: string, bytes = false): void {
+  emit(level: LogLevelValue, message: string, bytes = false, structuredData?: string): void {
     for (const { target: t, to } of this.#targets) {
       // `log TARGET FACILITY LEVEL MINLEVEL`: drop what is more verbose than LEVEL, and raise
       // what is more severe than MINLEVEL up to it, as HAProxy does.
       if (t.level !== undefined && level > LogLevel[t.level]) continue;
       if (t.sample !== undefined && this.#sampling !== undefined && !this.#sampling.takes(t)) continue;
       const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
-      let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag, this.#hostname);
+      let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag, this.#hostname, structuredData);
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
       if (to !== undefined) {
         // One datagram per line, ending in a newline as HAProxy's do (1024 bytes at most by default).
@@ -113,7 +116,7 @@ export class ProxyLogger {
  * HAProxy's build_log_header: a target without `format` writes rfc3164 when a host name is
  * sent, and otherwise the same header without it ("local").
  */
-function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string, hostname: string): string {
+function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string, hostname: string, structuredData: string | undefined): string {
   const pri = (FACILITIES[t.facility ?? 'local0'] ?? 16) * 8 + level;
   const format = t.format === 'unspec' ? (hostname !== '' ? 'rfc3164' : 'local') : t.format;
   switch (format) {
@@ -122,8 +125,14 @@ function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Run
     case 'short':
       // HAProxy's short format carries the level alone: "further format ignore the facility".
       return `<${level}>${message}`;
+    case 'priority':
+      return `<${pri}>${message}`;
+    case 'timed':
+      return `<${level}>${formatIsoMicros(runtime.wallClock())} ${message}`;
+    case 'iso':
+      return `${formatIsoMicros(runtime.wallClock())} ${message}`;
     case 'rfc5424':
-      return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - - ${message}`;
+      return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - ${structuredData ?? '-'} ${message}`;
     case 'rfc3164':
       // The host name is mandatory in this format: HAProxy writes `localhost` without one.
       return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${hostname !== '' ? hostname : 'localhost'} ${tag}[${runtime.pid}]: ${message}`;

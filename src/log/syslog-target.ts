@@ -1,16 +1,36 @@
 /**
- * Syslog over UDP, HAProxy's `log ADDRESS[:PORT] ...` targets: the address forms it accepts
- * for them (`[udp@|udp4@|udp6@|ipv4@|ipv6@]IP[:PORT]`, `[IPv6]:PORT`, port 514 by default), and
- * one sending socket per address family for the whole process, shared by every proxy's logger.
+ * Syslog datagrams, HAProxy's `log ADDRESS[:PORT] ...` and `log /PATH ...` targets: the address
+ * forms it accepts for them (`[udp@|udp4@|udp6@|ipv4@|ipv6@]IP[:PORT]`, `[IPv6]:PORT`, port 514
+ * by default; `unix@PATH` or an absolute path for a UNIX datagram socket such as `/dev/log`),
+ * and one sending socket per address family for the whole process, shared by every proxy's
+ * logger, with the count of the lines dropped for want of room (HAProxy's DroppedLogs).
  */
 import { latin1Bytes } from '../http/codec/chars.ts';
-import type { DatagramSender, Runtime } from '../runtime.ts';
+import type { DatagramSender, Runtime, UnixDatagramSender } from '../runtime.ts';
 import { inetPton4, inetPton6 } from '../util/ip-address.ts';
 
-export interface SyslogAddress {
+export interface SyslogInetAddress {
   readonly family: 4 | 6;
   readonly address: string;
   readonly port: number;
+}
+
+/** A UNIX datagram socket's path (family 'unix'). */
+export interface SyslogUnixAddress {
+  readonly family: 'unix';
+  readonly path: string;
+}
+
+export type SyslogAddress = SyslogInetAddress | SyslogUnixAddress;
+
+/** sun_path holds 108 bytes with the terminating NUL. */
+const UNIX_PATH_MAX = 107;
+
+/** The UNIX datagram socket a `log` target names (`unix@PATH`, `/PATH`), or undefined. */
+export function parseSyslogUnixPath(text: string): SyslogUnixAddress | undefined {
+  const path = text.startsWith('unix@') ? text.slice(5) : text.startsWith('/') ? text : undefined;
+  if (path === undefined || path === '' || new TextEncoder().encode(path).length > UNIX_PATH_MAX) return undefined;
+  return { family: 'unix', path };
 }
 
 const DEFAULT_PORT = 514;
@@ -28,8 +48,47 @@ function isIP(text: string): 0 | 4 | 6 {
   return inetPton6(text) === undefined ? 0 : 6;
 }
 
-/** The UDP destination a `log` target names, or undefined when it is not one (stdout, a path, ring@...). */
+/** A UDP target given by host name (`syslog.example:514`, `udp4@logs`), resolved at startup. */
+export interface SyslogHostTarget {
+  readonly host: string;
+  /** The family a prefix asks for (`udp4@`, `ipv6@`...); any when undefined. */
+  readonly family: 4 | 6 | undefined;
+  readonly port: number;
+}
+
+const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+
+/** The host name, family and port of a `log` target written with a host name, or undefined. */
+export function parseSyslogHostTarget(text: string): SyslogHostTarget | undefined {
+  if (text === 'stdout' || text === 'stderr') return undefined;
+  let rest = text;
+  let family: 4 | 6 | undefined;
+  for (const [prefix, f] of PREFIXES) {
+    if (rest.startsWith(prefix)) {
+      rest = rest.slice(prefix.length);
+      family = f;
+      break;
+    }
+  }
+  let host = rest;
+  let port = DEFAULT_PORT;
+  const colon = rest.lastIndexOf(':');
+  if (colon >= 0) {
+    host = rest.slice(0, colon);
+    const text = rest.slice(colon + 1);
+    port = /^\d+$/.test(text) ? Number(text) : 0;
+  }
+  if (!HOST_NAME.test(host) || isIP(host) !== 0 || /^[\d.]+$/.test(host) || port < 1 || port > 65535) return undefined;
+  return { host, family, port };
+}
+
+/** The datagram destination a `log` target names, or undefined when it is not one (stdout, ring@...). */
 export function parseSyslogAddress(text: string): SyslogAddress | undefined {
+  return parseSyslogUnixPath(text) ?? parseSyslogInetAddress(text);
+}
+
+/** The UDP destination a `log` target names, or undefined when it is not one. */
+export function parseSyslogInetAddress(text: string): SyslogInetAddress | undefined {
   let rest = text;
   let wanted: 4 | 6 | undefined;
   for (const [prefix, family] of PREFIXES) {
@@ -65,7 +124,10 @@ export class SyslogSenders {
   readonly #runtime: Runtime;
   #v4: DatagramSender | undefined;
   #v6: DatagramSender | undefined;
+  #unix: UnixDatagramSender | undefined;
   readonly #encoder = new TextEncoder();
+  /** Lines a full UNIX socket queue could not take (show info's DroppedLogs). */
+  dropped = 0;
 
   constructor(runtime: Runtime) {
     this.#runtime = runtime;
@@ -73,19 +135,28 @@ export class SyslogSenders {
 
   /** `line`: text (sent as UTF-8), or a byte string (one char per byte, sent as those bytes). */
   send(to: SyslogAddress, line: string, bytes = false): void {
+    const data = bytes ? latin1Bytes(line) : this.#encoder.encode(line);
+    if (to.family === 'unix') {
+      // Absent only where the configuration refused such targets (Runtime.socketUnsupported).
+      this.#unix ??= this.#runtime.openUnixDatagramSender?.();
+      if (this.#unix !== undefined && !this.#unix.send(data, to.path)) this.dropped++;
+      return;
+    }
     let sender = to.family === 4 ? this.#v4 : this.#v6;
     if (sender === undefined) {
       sender = this.#runtime.openDatagramSocket(to.family);
       if (to.family === 4) this.#v4 = sender;
       else this.#v6 = sender;
     }
-    sender.send(bytes ? latin1Bytes(line) : this.#encoder.encode(line), to.address, to.port);
+    sender.send(data, to.address, to.port);
   }
 
   close(): void {
     this.#v4?.close();
     this.#v6?.close();
+    this.#unix?.close();
     this.#v4 = undefined;
     this.#v6 = undefined;
+    this.#unix = undefined;
   }
 }

@@ -51,13 +51,14 @@ export function logFormatProblem(model: FrontendModel): string | undefined {
   }
 }
 
-function compileAll(model: FrontendModel): { log: CompiledFormat | undefined; error: CompiledFormat | undefined; uniqueId: CompiledFormat | undefined } {
+function compileAll(model: FrontendModel): { log: CompiledFormat | undefined; error: CompiledFormat | undefined; uniqueId: CompiledFormat | undefined; sd: CompiledFormat | undefined } {
   const mode = model.mode;
   const logasap = model.options.logasap === true;
   return {
     log: compile(model.name, 'log-format', logFormatOf(model), { kind: 'log-line', mode, logasap }),
     error: compile(model.name, 'error-log-format', model.errorLogFormat, { kind: 'log-line', mode, logasap }),
     uniqueId: compile(model.name, 'unique-id', model.uniqueIdFormat, { kind: 'unique-id', mode }),
+    sd: compile(model.name, 'log-format-sd', model.logFormatSd, { kind: 'log-line', mode, logasap }),
   };
 }
 
@@ -66,6 +67,8 @@ export class TrafficLog {
   readonly #format: CompiledFormat | undefined;
   readonly #errorFormat: CompiledFormat | undefined;
   readonly #uniqueIdFormat: CompiledFormat | undefined;
+  /** `log-format-sd`: rfc5424's STRUCTURED-DATA. */
+  readonly #sdFormat: CompiledFormat | undefined;
   /** `unique-id-header`: the request header that carries the unique id to the server. */
   readonly uniqueIdHeader: string | undefined;
   /** Log when the response head is known (http) or the server connected (tcp). */
@@ -86,10 +89,11 @@ export class TrafficLog {
     this.#format = formats.log;
     this.#errorFormat = formats.error;
     this.#uniqueIdFormat = formats.uniqueId;
+    this.#sdFormat = formats.sd;
     this.uniqueIdHeader = this.#uniqueIdFormat === undefined ? undefined : model.uniqueIdHeader;
     this.early = this.#format !== undefined && (logasap || !this.#format.waitsForBytes);
-    this.#pinsFront = logger.enabled && [formats.log, formats.error].some((f) => f?.readsFrontAddress === true);
-    this.#pinsServer = logger.enabled && [formats.log, formats.error].some((f) => f?.readsServerAddress === true);
+    this.#pinsFront = logger.enabled && [formats.log, formats.error, formats.sd].some((f) => f?.readsFrontAddress === true);
+    this.#pinsServer = logger.enabled && [formats.log, formats.error, formats.sd].some((f) => f?.readsServerAddress === true);
     this.#dontlognull = options.dontlognull;
     this.#dontlogNormal = options.dontlogNormal === true;
     this.#separateErrors = options.logSeparateErrors === true;
@@ -139,7 +143,7 @@ export class TrafficLog {
     if (line.length === 0) return;
     if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE);
     this.count++;
-    this.#logger.emit(level, line, true);
+    this.#logger.emit(level, line, true, this.#structuredData(record));
   }
 
   /**
@@ -164,6 +168,16 @@ export class TrafficLog {
     if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE);
     this.count++;
     // A format's line is a byte string (its samples are request bytes); the JSON form is text.
-    this.#logger.emit(effective, line, !this.#logger.json);
+    this.#logger.emit(effective, line, !this.#logger.json, this.#logger.json ? undefined : this.#structuredData(record));
+  }
+
+  /** HAProxy's LOG_META_STDATA: the evaluated `log-format-sd`, trailing spaces trimmed ('-' when empty, in the header). */
+  #structuredData(record: LogRecord): string | undefined {
+    if (this.#sdFormat === undefined) return undefined;
+    let sd = this.#sdFormat.evaluate(record);
+    let end = sd.length;
+    while (end > 0 && sd.charCodeAt(end - 1) === 0x20) end--;
+    if (end < sd.length) sd = sd.slice(0, end);
+    return sd === '' ? undefined : sd;
   }
 }

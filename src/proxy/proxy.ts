@@ -117,6 +117,7 @@ export class Proxy {
         hostname: sendHostname === undefined ? '' : sendHostname !== '' ? sendHostname : (runtime.hostname ?? ''),
         tag: config.global.logTag,
       },
+      hosts: config.global.logHosts,
     };
     this.#logJson = options.logJson ?? false;
     this.#quiet = options.quiet ?? false;
@@ -305,5 +306,9 @@ export class Proxy {
 
   get activeSessions(): number {
     return this.limits.current;
+  }
+
+  get droppedLogs(): number {
+    return this.#logSinks.syslog.dropped;
   }
 }

@@ -51,6 +51,8 @@ export interface RuntimeTarget {
   /** Wall clock (ms since the epoch) and runtime clock when the generation started. */
   readonly startedWall: number;
   readonly startedMono: number;
+  /** Log lines a full UNIX syslog socket could not take (HAProxy's DroppedLogs). */
+  readonly droppedLogs?: number | undefined;
   backend(name: string): Backend | undefined;
   frontend(name: string): Frontend | undefined;
   /** A server named `BACKEND/SERVER`, or what is wrong with the name (HAProxy's messages). */
@@ -118,6 +120,10 @@ class ProxyTarget implements RuntimeTarget {
 
   get peers(): readonly PeersSync[] {
     return this.#proxy.peers;
+  }
+
+  get droppedLogs(): number {
+    return this.#proxy.droppedLogs;
   }
 
   readonly warning: (text: string) => void;

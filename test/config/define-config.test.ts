@@ -213,11 +213,11 @@ describe('defineConfig', () => {
     assert.throws(() => defineConfig({ global: { log: [{ target: '127.0.0.1:514', sample: '1-3,2:5' }] } }), /global\.log\.0\.sample: log : ranges are overlapping/);
   });
 
-  it('warns about log targets that are not served', () => {
-    const model = defineConfig({ global: { log: [{ target: '127.0.0.1:514', facility: 'local2' }, { target: '/dev/log' }] } });
-    assert.deepEqual(model.global.logs[0]?.format, 'unspec');
-    assert.equal(model.warnings.length, 1);
-    assert.match(model.warnings[0]?.message ?? '', /^global\.log\.1: log target '\/dev\/log' is accepted, but only 'stdout', 'stderr' and UDP syslog addresses are served/);
+  it('serves UDP and UNIX syslog targets and refuses the others', () => {
+    const model = defineConfig({ global: { log: [{ target: '127.0.0.1:514', facility: 'local2' }, { target: '/dev/log', format: 'timed' }] } });
+    assert.deepEqual(model.global.logs.map((l) => l.format), ['unspec', 'timed']);
+    assert.equal(model.warnings.length, 0);
+    assert.throws(() => defineConfig({ global: { log: [{ target: 'ring@r' }] } }), /global\.log\.0: 'log' : target 'ring@r': ring buffers/);
   });
 });
 

@@ -475,12 +475,20 @@ describe('errors: proxy keywords', () => {
     assert.deepEqual(await onlyError(inFrontend('  log stdout')), [3, 7, 'log', "'log' expects <facility> after the target (e.g. 'log stdout format raw local0')."]);
     assert.deepEqual(await onlyError(inFrontend('  log stdout local9')), [3, 14, 'log', "'log' : unknown log facility 'local9'."]);
     assert.deepEqual(await onlyError(inFrontend('  log stdout local0 loud')), [3, 21, 'log', "'log' : unknown optional log level 'loud'."]);
-    assert.deepEqual(await onlyError(inFrontend('  log stdout format iso local0')), [
+    assert.deepEqual(await onlyError(inFrontend('  log stdout format isoz local0')), [
       3,
       21,
       'log',
-      "'log' : format 'iso' is not supported yet (supported: raw, local, rfc3164, rfc5424, short).",
+      "'log' : unknown log format 'isoz' (supported: local, rfc3164, rfc5424, priority, short, timed, iso, raw).",
     ]);
+    assert.deepEqual(await onlyError(inFrontend('  log ring@buf local0')), [3, 7, 'log', "'log' : target 'ring@buf': ring buffers ('ring' sections) are not supported yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  log tcp@127.0.0.1:514 local0')), [
+      3,
+      7,
+      'log',
+      "'log' : target 'tcp@127.0.0.1:514': syslog over TCP (an implicit ring) is not supported yet; use a UDP address or a UNIX socket path.",
+    ]);
+    assert.deepEqual(await onlyError(inFrontend('  log syslog.example:http local0')), [3, 7, 'log', "'log' : invalid address: 'syslog.example:http'."]);
     assert.deepEqual(await onlyError(inFrontend('  log stdout len 10 local0')), [3, 18, 'log', "'log len' must be between 80 and 65535, got '10'."]);
     assert.deepEqual(await onlyError(inFrontend('  log')), [3, 3, 'log', "'log' expects either <address[:port]> and <facility> or 'global' as arguments."]);
     assert.deepEqual(await onlyError(cfg('global', '  log global')), [2, 7, 'log', "'log global' is only valid in a proxy or defaults section."]);

@@ -359,20 +359,13 @@ describe('parser: global keywords', () => {
     );
   });
 
-  it('serves UDP syslog targets; keeps the others but warns that nothing is sent to them', async () => {
-    const model = await parse(cfg('global', '  log 127.0.0.1:514 local0', '  log /dev/log local1 notice', '  log ring@r local0'));
+  it('serves UDP and UNIX datagram syslog targets, in every header format', async () => {
+    const model = await parse(cfg('global', '  log 127.0.0.1:514 format priority local0', '  log /dev/log local1 notice', '  log unix@/run/log.sock format iso local0', '  log stdout format timed local0'));
     assert.deepEqual(
-      model.global.logs.map((l) => l.target),
-      ['127.0.0.1:514', '/dev/log', 'ring@r'],
+      model.global.logs.map((l) => [l.target, l.format]),
+      [['127.0.0.1:514', 'priority'], ['/dev/log', 'unspec'], ['unix@/run/log.sock', 'iso'], ['stdout', 'timed']],
     );
-    assert.deepEqual(
-      model.warnings.map((w) => [w.line, w.column]),
-      [
-        [3, 7],
-        [4, 7],
-      ],
-    );
-    assert.match(model.warnings[0]?.message ?? '', /only 'stdout', 'stderr' and UDP syslog addresses are served/);
+    assert.deepEqual(model.warnings, []);
   });
 
   it('`no log` in global drops earlier targets', async () => {

@@ -29,11 +29,33 @@ it('drops messages above the target level, raises those below minlevel, and trun
   assert.deepEqual(rt.stdout, ['<3>an aler\n'], 'alert raised to err (3), line cut at 10 bytes');
 });
 
-it('ignores targets it cannot serve (UNIX sockets, rings: warned about at load time)', () => {
+it('frames the priority, timed and iso formats as HAProxy', () => {
   const rt = new FakeRuntime();
-  const logger = new ProxyLogger(rt, [target({ target: '/dev/log' }), target({ target: 'ring@r' })], false, { syslog: new SyslogSenders(rt), sampling: new LogSampling() });
-  assert.equal(logger.enabled, false);
-  assert.equal(rt.openDatagrams, 0);
+  new ProxyLogger(rt, [target({ format: 'priority', facility: 'local2' }), target({ format: 'timed', facility: 'local2' }), target({ format: 'iso' })], false).emit(LogLevel.warning, 'm');
+  const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d/;
+  assert.deepEqual(
+    rt.stdout.map((l) => String(l).replace(iso, 'TIME')),
+    ['<148>m\n', '<4>TIME m\n', 'TIME m\n'],
+    'priority: facility and level; timed: the level alone then the ISO time; iso: the time alone',
+  );
+});
+
+it('sends one datagram per line to UNIX socket targets; counts those a full socket drops', () => {
+  const rt = new FakeRuntime();
+  const syslog = new SyslogSenders(rt);
+  const logger = new ProxyLogger(rt, [target({ target: '/dev/log', format: 'short' }), target({ target: 'unix@/run/b', format: 'raw' })], false, { syslog, sampling: new LogSampling() });
+  assert.equal(logger.enabled, true);
+  logger.emit(LogLevel.info, 'one');
+  rt.unixDatagramRoom = 0;
+  logger.emit(LogLevel.info, 'two');
+  assert.deepEqual(rt.unixDatagrams, [
+    ['/dev/log', '<6>one\n'],
+    ['/run/b', 'one\n'],
+  ]);
+  assert.equal(syslog.dropped, 2);
+  assert.equal(rt.openUnixDatagrams, 1, 'one socket for every path');
+  syslog.close();
+  assert.equal(rt.openUnixDatagrams, 0);
 });
 
 it('sends one datagram per line to UDP syslog targets, through one socket per address family', () => {
@@ -63,7 +85,10 @@ it('parses the UDP target forms HAProxy accepts', () => {
   assert.deepEqual(parseSyslogAddress('ipv6@::1:1514'), { family: 6, address: '::1', port: 1514 });
   assert.deepEqual(parseSyslogAddress('[2001:db8::1]:99'), { family: 6, address: '2001:db8::1', port: 99 });
   assert.equal(parseSyslogAddress('udp6@10.0.0.1'), undefined);
-  assert.equal(parseSyslogAddress('/dev/log'), undefined);
+  assert.deepEqual(parseSyslogAddress('/dev/log'), { family: 'unix', path: '/dev/log' });
+  assert.deepEqual(parseSyslogAddress('unix@/run/log'), { family: 'unix', path: '/run/log' });
+  assert.equal(parseSyslogAddress('ring@r'), undefined);
+  assert.equal(parseSyslogAddress(`/${'x'.repeat(107)}`), undefined, 'longer than sun_path');
   assert.equal(parseSyslogAddress('stdout'), undefined);
   assert.equal(parseSyslogAddress('10.0.0.1:70000'), undefined);
 });
@@ -116,4 +141,17 @@ it('writes log-send-hostname and log-tag in each header format, as HAProxy 2.6',
     'hi\n',
   ]);
   assert.deepEqual(headers('h', 'gtag', 'ptag').slice(0, 2), ['<134>DATE h ptag[4242]: hi\n', '<134>DATE ptag[4242]: hi\n'], "a proxy's log-tag wins");
+});
+
+it("writes log-format-sd's structured data in rfc5424's STRUCTURED-DATA field only", () => {
+  const rt = new FakeRuntime();
+  const logger = new ProxyLogger(rt, [target({ format: 'rfc5424' }), target({ format: 'rfc3164' })], false);
+  logger.emit(LogLevel.info, 'm', false, '[a@1 b="c"]');
+  logger.emit(LogLevel.info, 'n');
+  const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d/;
+  assert.deepEqual(
+    rt.stdout.filter((_, i) => i % 2 === 0).map((l) => String(l).replace(iso, 'TIME')),
+    ['<134>1 TIME - switchyard 4242 - [a@1 b="c"] m\n', '<134>1 TIME - switchyard 4242 - - n\n'],
+  );
+  assert.doesNotMatch(String(rt.stdout[1]), /a@1/, 'rfc3164 has no such field');
 });

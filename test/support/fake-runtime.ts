@@ -8,6 +8,7 @@ import type {
   ConnectOptions,
   DatagramReceiver,
   DatagramSender,
+  UnixDatagramSender,
   DigestAlgorithm,
   Listener,
   ListenOptions,
@@ -342,6 +343,32 @@ export class FakeRuntime implements Runtime {
         if (closed) return;
         closed = true;
         this.openDatagrams--;
+      },
+    };
+  }
+
+  /** What UNIX datagram senders sent: [path, text]. */
+  readonly unixDatagrams: Array<[string, string]> = [];
+  /** UNIX datagram senders opened and not closed. */
+  openUnixDatagrams = 0;
+  /** How many more UNIX datagrams the receivers take before their queue is full (send() answers false). */
+  unixDatagramRoom = Infinity;
+
+  openUnixDatagramSender(): UnixDatagramSender {
+    this.openUnixDatagrams++;
+    let closed = false;
+    return {
+      send: (bytes, path) => {
+        if (closed) return true;
+        if (this.unixDatagramRoom <= 0) return false;
+        this.unixDatagramRoom--;
+        this.unixDatagrams.push([path, new TextDecoder().decode(bytes)]);
+        return true;
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.openUnixDatagrams--;
       },
     };
   }

@@ -1,6 +1,6 @@
 /**
  * Log-format keywords of proxies (HAProxy's cfgparse-listen.c): `log-format`,
- * `error-log-format`, `unique-id-format`, `unique-id-header`. The formats are kept as written
+ * `log-format-sd`, `error-log-format`, `unique-id-format`, `unique-id-header`. The formats are kept as written
  * here and compiled (and checked against the proxy's mode) once every section is read, in
  * resolve.ts, as HAProxy's check_config_validity does. `option httplog|tcplog [clf]` share
  * the `log-format` slot (options.ts).
@@ -45,6 +45,13 @@ const keywords: SectionKeyword[] = [
     }
     if (proxy.kind === 'backend') ctx.warning(`backend '${proxy.name}' : 'error-log-format' directive is ignored in backends.`);
     proxy.errorLogFormat = { text: value.text, place: ctx.place(args[0]) };
+  }),
+  keyword('log-format-sd', (ctx, args) => {
+    const value = oneArgument(ctx, args);
+    const proxy = ctx.proxy;
+    if (value === undefined || proxy === undefined) return;
+    if (proxy.kind === 'backend') ctx.warning(`backend '${proxy.name}' : 'log-format-sd' directive is ignored in backends.`);
+    proxy.logFormatSd = { text: value.text, place: ctx.place(args[0]) };
   }),
   // Only the frontend's format is used (HAProxy reads sess->fe's); a backend's is accepted and ignored.
   keyword('unique-id-format', (ctx, args) => {

@@ -1,16 +1,16 @@
 /**
  * `log` lines, shared by the global section and proxies:
  *
- *   log TARGET [len N] [format raw|local|rfc3164|rfc5424|short] FACILITY [LEVEL [MINLEVEL]]
+ *   log TARGET [len N] [format FORMAT] [sample RANGES:SIZE] FACILITY [LEVEL [MINLEVEL]]
  *
- * Only `stdout` and `stderr` are served; a syslog address or socket path is kept in the model
- * but draws a warning, since no line would reach it.
+ * Served: `stdout`, `stderr`, syslog over UDP (an IP address) and UNIX datagram sockets (a path).
+ * A target nothing would reach is refused at its line rather than silently dropped.
  */
 
 import type { LogLevelName, LogSample, LogTarget } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { parseSyslogAddress } from '../../log/syslog-target.ts';
+import { parseSyslogAddress, parseSyslogHostTarget } from '../../log/syslog-target.ts';
 import { parseInteger } from './args.ts';
 
 export const LOG_FACILITIES: readonly string[] = [
@@ -21,8 +21,8 @@ export const LOG_FACILITIES: readonly string[] = [
 
 export const LOG_LEVELS: readonly LogLevelName[] = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
-const SUPPORTED_FORMATS = new Set<LogTarget['format']>(['raw', 'local', 'rfc3164', 'rfc5424', 'short']);
-const HAPROXY_FORMATS = new Set(['priority', 'timed', 'iso']);
+const SUPPORTED_FORMATS = new Set<LogTarget['format']>(['raw', 'local', 'rfc3164', 'rfc5424', 'short', 'priority', 'timed', 'iso']);
+const FORMAT_LIST = 'local, rfc3164, rfc5424, priority, short, timed, iso, raw';
 
 function isLevel(text: string): text is LogLevelName {
   return (LOG_LEVELS as readonly string[]).includes(text);
@@ -32,9 +32,22 @@ export function isStdioLogTarget(target: string): boolean {
   return target === 'stdout' || target === 'stderr';
 }
 
-/** Targets lines are sent to: stdout, stderr, and syslog servers over UDP (`ADDRESS[:PORT]`). */
+/**
+ * Targets lines are sent to: stdout, stderr, and syslog sockets (`ADDRESS[:PORT]`, `/PATH`, and
+ * `HOST[:PORT]`, whose address is resolved at startup).
+ */
 export function isServedLogTarget(target: string): boolean {
-  return isStdioLogTarget(target) || parseSyslogAddress(target) !== undefined;
+  return isStdioLogTarget(target) || parseSyslogAddress(target) !== undefined || parseSyslogHostTarget(target) !== undefined;
+}
+
+/** Why a target cannot be served, in the words of the error at its line. */
+export function unservedLogTargetReason(target: string): string {
+  if (target.startsWith('ring@')) return `'log' : target '${target}': ring buffers ('ring' sections) are not supported yet.`;
+  if (/^tcp[46]?@/.test(target)) {
+    return `'log' : target '${target}': syslog over TCP (an implicit ring) is not supported yet; use a UDP address or a UNIX socket path.`;
+  }
+  if (/^(abns|fd|sockpair|uxst|uxdg)@/.test(target)) return `'log' : target '${target}' is not supported (use stdout, stderr, a UDP address or a UNIX socket path).`;
+  return `'log' : invalid address: '${target}'.`;
 }
 
 /** Parses the words after `log`; reports problems and returns undefined when invalid. */
@@ -63,16 +76,13 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
     } else if (word?.text === 'format') {
       const value = args[i + 1];
       if (value === undefined) {
-        ctx.error("'log' : 'format' expects one of raw, local, rfc3164, rfc5424, short.", word);
+        ctx.error(`'log' : 'format' expects one of ${FORMAT_LIST}.`, word);
         return undefined;
       }
       if (SUPPORTED_FORMATS.has(value.text as LogTarget['format'])) {
         format = value.text as LogTarget['format'];
-      } else if (HAPROXY_FORMATS.has(value.text)) {
-        ctx.error(`'log' : format '${value.text}' is not supported yet (supported: raw, local, rfc3164, rfc5424, short).`, value);
-        return undefined;
       } else {
-        ctx.error(`'log' : unknown log format '${value.text}' (supported: raw, local, rfc3164, rfc5424, short).`, value);
+        ctx.error(`'log' : unknown log format '${value.text}' (supported: ${FORMAT_LIST}).`, value);
         return undefined;
       }
       i += 2;
@@ -124,10 +134,8 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
   }
 
   if (!isServedLogTarget(target.text)) {
-    ctx.warning(
-      `'log' : target '${target.text}' is accepted, but only 'stdout', 'stderr' and UDP syslog addresses are served for now: nothing will be sent to it.`,
-      target,
-    );
+    ctx.error(unservedLogTargetReason(target.text), target);
+    return undefined;
   }
   const { file, line } = ctx.place(args[0]);
   return {

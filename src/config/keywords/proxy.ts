@@ -281,7 +281,7 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'hash-balance-factor', 'hash-preserve-affinity', 'log-format-sd',
+      'hash-balance-factor', 'hash-preserve-affinity',
       'log-steps', 'monitor-net',
       'persist', 'grace',
       'email-alert', 'external-check', 'bind-process',

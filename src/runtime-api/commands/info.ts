@@ -100,7 +100,7 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['Listeners', listeners],
     ['ActivePeers', 0],
     ['ConnectedPeers', 0],
-    ['DroppedLogs', undefined],
+    ['DroppedLogs', target.droppedLogs],
     ['BusyPolling', 0],
     ['FailedResolutions', 0],
     ['TotalBytesOut', bytesOut],

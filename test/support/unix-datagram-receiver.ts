@@ -1,0 +1,60 @@
+/**
+ * A UNIX datagram socket that records what it receives (a stand-in for syslogd's /dev/log).
+ * node:dgram has no UNIX datagrams, so the socket lives in a small Deno process (its
+ * 'unixpacket' transport), which prints each datagram, one JSON line per datagram.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './runtimes.ts';
+
+const SCRIPT = `
+const path = Deno.args[0];
+const conn = Deno.listenDatagram({ transport: 'unixpacket', path });
+console.log('READY');
+for (;;) {
+  const [bytes] = await conn.receive();
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  console.log(JSON.stringify(text));
+}
+`;
+
+export interface UnixDatagramReceiver {
+  readonly path: string;
+  /** The datagrams received so far, one char per byte. */
+  readonly lines: string[];
+  close(): Promise<void>;
+}
+
+/** Binds `path` (in `dir`, a temporary directory the caller removes) and resolves once bound. */
+export async function unixDatagramReceiver(dir: string, name: string): Promise<UnixDatagramReceiver> {
+  const script = join(dir, `${name}.receiver.ts`);
+  const path = join(dir, name);
+  writeFileSync(script, SCRIPT);
+  const child: ChildProcess = spawn(`${repoRoot}node_modules/.bin/deno`, ['run', '-A', '--unstable-net', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let pending = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`UNIX datagram receiver exited (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (line === 'READY') resolve();
+        else lines.push(JSON.parse(line) as string);
+      }
+    });
+  });
+  return {
+    path,
+    lines,
+    close: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

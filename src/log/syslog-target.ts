@@ -108,11 +108,14 @@ export function parseSyslogInetAddress(text: string): SyslogInetAddress | undefi
     const colon = rest.lastIndexOf(':');
     // One colon: IPv4:port. Several: an IPv6 address, whose last group may be a port (HAProxy's
     // str2sa_range reads `ipv6@::1:514` so), only when what is left is still an address.
-    if (colon >= 0 && /^\d+$/.test(rest.slice(colon + 1)) && isIP(rest.slice(0, colon)) !== 0) {
+    if (colon >= 0 && /^\d*$/.test(rest.slice(colon + 1)) && (colon === 0 || isIP(rest.slice(0, colon)) !== 0)) {
       host = rest.slice(0, colon);
-      port = Number(rest.slice(colon + 1));
+      if (colon + 1 < rest.length) port = Number(rest.slice(colon + 1));
     }
   }
+  // str2sa_range: no host is the any address (`:514`, or `:` from unset variables), which a
+  // datagram reaches as the local host; no port is syslog's.
+  if (host === '') host = wanted === 6 ? '::' : '0.0.0.0';
   const family = isIP(host);
   if (family === 0 || (wanted !== undefined && family !== wanted)) return undefined;
   if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;

@@ -724,3 +724,13 @@ describe('keyword registry', () => {
     );
   });
 });
+
+describe('parser: log targets', () => {
+  it("expand the environment in the address, as str2sa_range: unset variables leave ':', the any address", async () => {
+    const model = await parseConfigText(
+      ['defaults', '  mode tcp', '  timeout client 1s', '  timeout server 1s', '  timeout connect 1s', 'backend be1', '  log ${SY_UNSET_ADDR}:${SY_UNSET_PORT} daemon', '  server s 127.0.0.1:1', ''].join('\n'),
+      't.cfg',
+    );
+    assert.equal(model.backends.find((b) => b.name === 'be1')?.logs?.[0]?.target, ':');
+  });
+});

@@ -8,7 +8,6 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/identity.test.js
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -17,6 +16,7 @@ import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { headerValue } from '../support/http-wire.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 const PORT_NAMES = ['fe', 'fe2', 'fe3', 'logs', 'stats', 'cli', 'app', 'down'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -66,26 +66,18 @@ listen st
 `;
 }
 
-async function receiver(): Promise<{ socket: UdpSocket; port: number; lines: string[] }> {
-  const socket = createSocket('udp4');
-  const lines: string[] = [];
-  socket.on('message', (m) => lines.push(m.toString('latin1')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, port: socket.address().port, lines };
-}
-
 for (const target of TARGETS) {
   describe(`process, server and listener names on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let ports: Ports;
     let app: HttpTestBackend;
-    let syslog: Awaited<ReturnType<typeof receiver>>;
+    let syslog: UdpSyslogReceiver;
 
     before(async () => {
       const list = await freePorts(PORT_NAMES.length);
       ports = Object.fromEntries(PORT_NAMES.map((n, i) => [n, list[i] as number])) as Ports;
       app = await appBackend(ports.app, 'app');
-      syslog = await receiver();
+      syslog = await udpSyslogReceiver();
       proxy = await startProxy(target, configFor(ports, syslog.port));
     });
 

@@ -8,22 +8,13 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/server-admin-log.test.js
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
-
-/** A syslog receiver on loopback: the datagrams it got, as text. */
-async function receiver(): Promise<{ socket: UdpSocket; port: number; lines: string[] }> {
-  const socket = createSocket('udp4');
-  const lines: string[] = [];
-  socket.on('message', (m) => lines.push(m.toString('latin1')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, port: socket.address().port, lines };
-}
+import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 /** `<PRI>` and the message after "]: ", without the trailing newline. */
 function parsed(line: string): { pri: number; text: string } {
@@ -37,13 +28,13 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let app: HttpTestBackend;
     let cliPort: number;
-    let syslog: Awaited<ReturnType<typeof receiver>>;
+    let syslog: UdpSyslogReceiver;
 
     before(async () => {
       const [fe, appPort, cliTcp] = (await freePorts(3)) as [number, number, number];
       cliPort = cliTcp;
       app = await appBackend(appPort, 'app');
-      syslog = await receiver();
+      syslog = await udpSyslogReceiver();
       proxy = await startProxy(
         target,
         `

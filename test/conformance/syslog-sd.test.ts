@@ -5,34 +5,26 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/syslog-sd.test.js
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d\\d:\\d\\d';
-
-async function udpReceiver(): Promise<{ socket: UdpSocket; port: number; lines: string[] }> {
-  const socket = createSocket('udp4');
-  const lines: string[] = [];
-  socket.on('message', (m) => lines.push(m.toString('latin1')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, port: socket.address().port, lines };
-}
 
 for (const target of TARGETS) {
   describe(`log-format-sd on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let ports: number[];
-    let withSd: Awaited<ReturnType<typeof udpReceiver>>;
-    let without: Awaited<ReturnType<typeof udpReceiver>>;
+    let withSd: UdpSyslogReceiver;
+    let without: UdpSyslogReceiver;
 
     before(async () => {
       ports = await freePorts(2);
-      withSd = await udpReceiver();
-      without = await udpReceiver();
+      withSd = await udpSyslogReceiver();
+      without = await udpSyslogReceiver();
       proxy = await startProxy(
         target,
         `

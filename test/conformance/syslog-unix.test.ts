@@ -8,7 +8,6 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/syslog-unix.test.js
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 import { onNode } from '../support/runtimes.ts';
 import { unixDatagramReceiver, type UnixDatagramReceiver } from '../support/unix-datagram-receiver.ts';
+import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 interface Places {
   readonly fe: number;
@@ -43,15 +43,6 @@ ${p.dir === undefined ? '' : `    log ${p.dir}/a.sock local1
 `;
 }
 
-/** A syslog receiver on loopback: the datagrams it got, as text. */
-async function udpReceiver(): Promise<{ socket: UdpSocket; port: number; lines: string[] }> {
-  const socket = createSocket('udp4');
-  const lines: string[] = [];
-  socket.on('message', (m) => lines.push(m.toString('latin1')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, port: socket.address().port, lines };
-}
-
 const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d\\d:\\d\\d';
 
 for (const target of TARGETS) {
@@ -60,16 +51,16 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let dir: string;
     let fe: number;
-    let timed: Awaited<ReturnType<typeof udpReceiver>>;
-    let iso: Awaited<ReturnType<typeof udpReceiver>>;
+    let timed: UdpSyslogReceiver;
+    let iso: UdpSyslogReceiver;
     let a: UnixDatagramReceiver | undefined;
     let b: UnixDatagramReceiver | undefined;
 
     before(async () => {
       [fe] = (await freePorts(1)) as [number];
       dir = mkdtempSync(join(tmpdir(), 'sy-log-'));
-      timed = await udpReceiver();
-      iso = await udpReceiver();
+      timed = await udpSyslogReceiver();
+      iso = await udpSyslogReceiver();
       if (unix) {
         a = await unixDatagramReceiver(dir, 'a.sock');
         b = await unixDatagramReceiver(dir, 'b.sock');

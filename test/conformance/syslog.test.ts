@@ -8,13 +8,13 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/syslog.test.js
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 const PORT_NAMES = ['fe', 'app'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -38,29 +38,20 @@ backend be
 `;
 }
 
-/** A syslog receiver on loopback: the datagrams it got, as text. */
-async function receiver(): Promise<{ socket: UdpSocket; port: number; lines: string[] }> {
-  const socket = createSocket('udp4');
-  const lines: string[] = [];
-  socket.on('message', (m) => lines.push(m.toString('latin1')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, port: socket.address().port, lines };
-}
-
 for (const target of TARGETS) {
   describe(`syslog over UDP on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let ports: Ports;
     let app: HttpTestBackend;
-    let rfc: Awaited<ReturnType<typeof receiver>>;
-    let raw: Awaited<ReturnType<typeof receiver>>;
+    let rfc: UdpSyslogReceiver;
+    let raw: UdpSyslogReceiver;
 
     before(async () => {
       const list = await freePorts(PORT_NAMES.length);
       ports = Object.fromEntries(PORT_NAMES.map((n, i) => [n, list[i] as number])) as Ports;
       app = await appBackend(ports.app, 'app');
-      rfc = await receiver();
-      raw = await receiver();
+      rfc = await udpSyslogReceiver();
+      raw = await udpSyslogReceiver();
       proxy = await startProxy(target, configFor(ports, rfc.port, raw.port));
     });
 

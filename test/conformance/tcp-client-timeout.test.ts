@@ -10,13 +10,13 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/tcp-client-timeout.test.js
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 import { delay, dial, timeUntilClosed } from '../support/tcp-client.ts';
+import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 function configFor(fe: number, app: number, syslog: number): string {
   return `
@@ -51,26 +51,18 @@ function recordingServer(port: number): Promise<{ server: Server; received: stri
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, received, sockets })));
 }
 
-async function receiver(): Promise<{ socket: UdpSocket; port: number; lines: string[] }> {
-  const socket = createSocket('udp4');
-  const lines: string[] = [];
-  socket.on('message', (m) => lines.push(m.toString('latin1')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, port: socket.address().port, lines };
-}
-
 for (const target of TARGETS) {
   describe(`tcp timeout client before the server connection on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let fe: number;
     let app: Awaited<ReturnType<typeof recordingServer>>;
-    let syslog: Awaited<ReturnType<typeof receiver>>;
+    let syslog: UdpSyslogReceiver;
 
     before(async () => {
       const [a, b] = await freePorts(2);
       fe = a as number;
       app = await recordingServer(b as number);
-      syslog = await receiver();
+      syslog = await udpSyslogReceiver();
       proxy = await startProxy(target, configFor(fe, b as number, syslog.port));
       // A probe of the port by the harness (some targets) is a silent session holding the
       // server's only slot until its client timeout: let it end and log first.

@@ -91,6 +91,10 @@ it('parses the UDP target forms HAProxy accepts', () => {
   assert.equal(parseSyslogAddress(`/${'x'.repeat(107)}`), undefined, 'longer than sun_path');
   assert.equal(parseSyslogAddress('stdout'), undefined);
   assert.equal(parseSyslogAddress('10.0.0.1:70000'), undefined);
+  // No host is the any address, no port syslog's (`${S1_addr}:${S1_port}` with both unset).
+  assert.deepEqual(parseSyslogAddress(':'), { family: 4, address: '0.0.0.0', port: 514 });
+  assert.deepEqual(parseSyslogAddress(':600'), { family: 4, address: '0.0.0.0', port: 600 });
+  assert.deepEqual(parseSyslogAddress('10.0.0.1:'), { family: 4, address: '10.0.0.1', port: 514 });
 });
 
 it('sample RANGES:SIZE: each target takes the lines of those indexes, one count shared by every proxy using it', () => {

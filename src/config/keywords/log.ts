@@ -12,6 +12,7 @@ import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseSyslogAddress, parseSyslogHostTarget } from '../../log/syslog-target.ts';
 import { parseInteger } from './args.ts';
+import { expandAddressEnv } from '../env-expand.ts';
 
 export const LOG_FACILITIES: readonly string[] = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp',
@@ -133,13 +134,15 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
     return undefined;
   }
 
-  if (!isServedLogTarget(target.text)) {
-    ctx.error(unservedLogTargetReason(target.text), target);
+  // str2sa_range expands the environment in an address (`${S1_addr}:${S1_port}`, unset: `:`).
+  const text = expandAddressEnv(target.text, (name) => ctx.getEnv(name));
+  if (!isServedLogTarget(text)) {
+    ctx.error(unservedLogTargetReason(text), target);
     return undefined;
   }
   const { file, line } = ctx.place(args[0]);
   return {
-    target: target.text,
+    target: text,
     format,
     facility: facility.text,
     level,

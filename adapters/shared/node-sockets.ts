@@ -495,10 +495,14 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
 function peekingServer(tlsServer: tls.Server, peeked: PeekedHellos): net.Server {
   return net.createServer({ allowHalfOpen: true }, (raw) => {
     let head: Buffer | undefined;
+    let handedOver = false;
     const handOver = (): void => {
+      if (handedOver) return;
+      handedOver = true;
       raw.off('data', onData);
       raw.off('end', handOver);
       raw.off('error', handOver);
+      raw.off('timeout', handOver);
       raw.setTimeout(0);
       raw.pause();
       if (head !== undefined) raw.unshift(head);

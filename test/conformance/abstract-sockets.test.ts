@@ -15,7 +15,7 @@ import { connect, createServer, type Server as NetServer, type Socket } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, masterCommand, workerPids } from '../support/cli-client.ts';
+import { cli, cliReady, masterCommand, workerPids } from '../support/cli-client.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
@@ -47,8 +47,8 @@ async function pollUntil(probe: () => Promise<unknown>, done: () => boolean, tim
   }
 }
 
-function configFor(fe: number, viaPeer: number, tag: string, generation = 0): string {
-  return `
+function configFor(fe: number, viaPeer: number, tag: string, generation = 0, stats?: number): string {
+  return `${stats === undefined ? '' : `\nglobal\n    stats socket ipv4@127.0.0.1:${stats} level admin\n`}
 ${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${fe}
@@ -86,7 +86,7 @@ for (const target of TARGETS) {
         socket.end('HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\npeer');
       });
       await new Promise<void>((resolve) => peer?.listen({ path: abstractPath(`sy-${tag}-peer`) }, resolve));
-      proxy = await startProxy(target, configFor(ports[0] as number, ports[1] as number, tag));
+      proxy = await startProxy(target, configFor(ports[0] as number, ports[1] as number, tag, 0, ports[2] as number));
     });
 
     after(async () => {
@@ -125,6 +125,12 @@ for (const target of TARGETS) {
       const res = await conn.request('GET', '/', { connection: 'close' });
       assert.equal(res.status, 200);
       assert.equal(res.text, 'peer');
+    });
+
+    it('show servers state gives a UNIX socket server no address, as HAProxy', async () => {
+      await cliReady(ports[2] as number);
+      const state = await cli(ports[2] as number, 'show servers state chained\n');
+      assert.match(state, /^\d+ chained 1 inner - 2 /m, state);
     });
   });
 

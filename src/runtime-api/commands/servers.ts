@@ -149,8 +149,9 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   }
   if (server.status === 'DRAIN' || forced === 'drain') admin |= 0x08;
   if (hasFqdnFromSrv(server)) admin |= 0x40;
-  // A server without address (resolution maintenance) shows none, as HAProxy's unset address.
-  const addr = inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host) ? '-' : server.host;
+  // A server without address (resolution maintenance) shows none, as HAProxy's unset address;
+  // so does a UNIX socket one (dump_servers_state prints only AF_INET and AF_INET6 addresses).
+  const addr = server.unix || (inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host)) ? '-' : server.host;
   const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : 2;
   const cs = server.checkState;
   const check = target.healthCheck(server);

@@ -8,7 +8,8 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/independent-streams.test.js
  */
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { tcpServer } from '../support/tcp-backends.ts';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -61,27 +62,6 @@ listen talk_indep
  * only (the FIN goes on to the other peer), Switchyard closes the session; with peers that close
  * on a FIN both end the same way.
  */
-function tcpServer(port: number, onConnection: (socket: Socket) => void): Promise<{ close(): Promise<void> }> {
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-    socket.on('error', () => {});
-    onConnection(socket);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () =>
-      resolve({
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of open) s.destroy();
-            server.close(() => done());
-          }),
-      }),
-    );
-  });
-}
 
 /** A client connection that closes on the proxy's FIN. */
 function dial(port: number): Promise<Socket> {
@@ -144,8 +124,8 @@ for (const target of TARGETS) {
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
-      servers.push(await tcpServer(p.pusher, (s) => void tick(s, 'x')));
-      servers.push(await tcpServer(p.sink, (s) => void s.resume()));
+      servers.push(await tcpServer(p.pusher, (s) => void tick(s, 'x'), { allowHalfOpen: false }));
+      servers.push(await tcpServer(p.sink, (s) => void s.resume(), { allowHalfOpen: false }));
       proxy = await startProxy(target, configFor(p));
     });
 

@@ -7,7 +7,7 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/source-address.test.js
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { tcpServer } from '../support/tcp-backends.ts';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -51,26 +51,14 @@ listen checked
 
 /** Writes the address and port it sees, then closes (so the TIME_WAIT stays on its side). */
 function peerServer(port: number, seen: string[]): Promise<{ close(): Promise<void> }> {
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-    socket.on('error', () => {});
-    seen.push(`${socket.remoteAddress}:${socket.remotePort}`);
-    socket.end(`${socket.remoteAddress} ${socket.remotePort}\n`);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () =>
-      resolve({
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of open) s.destroy();
-            server.close(() => done());
-          }),
-      }),
-    );
-  });
+  return tcpServer(
+    port,
+    (socket) => {
+      seen.push(`${socket.remoteAddress}:${socket.remotePort}`);
+      socket.end(`${socket.remoteAddress} ${socket.remotePort}\n`);
+    },
+    { allowHalfOpen: false },
+  );
 }
 
 async function seenAddress(port: number): Promise<[string, number]> {

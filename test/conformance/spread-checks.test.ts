@@ -6,7 +6,7 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/spread-checks.test.js
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { tcpServer } from '../support/tcp-backends.ts';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -40,26 +40,14 @@ listen checked
 
 /** Counts the connections it gets, answering each with a line. */
 function countingServer(port: number, counts: Map<number, number>): Promise<{ close(): Promise<void> }> {
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-    socket.on('error', () => {});
-    counts.set(port, (counts.get(port) ?? 0) + 1);
-    socket.end('ready\n');
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () =>
-      resolve({
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of open) s.destroy();
-            server.close(() => done());
-          }),
-      }),
-    );
-  });
+  return tcpServer(
+    port,
+    (socket) => {
+      counts.set(port, (counts.get(port) ?? 0) + 1);
+      socket.end('ready\n');
+    },
+    { allowHalfOpen: false },
+  );
 }
 
 for (const target of TARGETS) {

@@ -14,7 +14,11 @@ export interface TestBackend {
   close(): Promise<void>;
 }
 
-function startServer(port: number, onConnection: (socket: Socket, backend: TestBackend) => void): Promise<TestBackend> {
+/**
+ * A TCP server on 127.0.0.1:port running `onConnection` for each connection; close() destroys the
+ * open ones. `allowHalfOpen` false: a connection closes once its peer's FIN arrives.
+ */
+export function tcpServer(port: number, onConnection: (socket: Socket, backend: TestBackend) => void, { allowHalfOpen = true } = {}): Promise<TestBackend> {
   return new Promise((resolve, reject) => {
     const open = new Set<Socket>();
     let server: Server;
@@ -28,7 +32,7 @@ function startServer(port: number, onConnection: (socket: Socket, backend: TestB
           server.close(() => done());
         }),
     };
-    server = createServer({ allowHalfOpen: true }, (socket) => {
+    server = createServer({ allowHalfOpen }, (socket) => {
       backend.accepted++;
       open.add(socket);
       socket.on('close', () => open.delete(socket));
@@ -42,7 +46,7 @@ function startServer(port: number, onConnection: (socket: Socket, backend: TestB
 
 /** Writes its name and a newline, then closes its side. */
 export function namedServer(port: number, name: string): Promise<TestBackend> {
-  return startServer(port, (socket) => {
+  return tcpServer(port, (socket) => {
     socket.end(`${name}\n`);
     socket.on('end', () => socket.end());
   });
@@ -50,7 +54,7 @@ export function namedServer(port: number, name: string): Promise<TestBackend> {
 
 /** Writes its name at once and keeps the connection open until the client closes. */
 export function holdingServer(port: number, name: string): Promise<TestBackend> {
-  return startServer(port, (socket) => {
+  return tcpServer(port, (socket) => {
     socket.write(`${name}\n`);
     socket.on('end', () => socket.end());
     socket.resume();
@@ -59,14 +63,14 @@ export function holdingServer(port: number, name: string): Promise<TestBackend> 
 
 /** Echoes every byte; half-closes when the client does. */
 export function echoServer(port: number): Promise<TestBackend> {
-  return startServer(port, (socket) => {
+  return tcpServer(port, (socket) => {
     socket.pipe(socket);
   });
 }
 
 /** Accepts and never answers (for server-side timeouts). */
 export function silentServer(port: number): Promise<TestBackend> {
-  return startServer(port, (socket) => {
+  return tcpServer(port, (socket) => {
     socket.resume();
   });
 }
@@ -81,7 +85,7 @@ export function sourceServer(port: number, totalBytes: number, chunkSize = 64 * 
   for (let sent = 0; sent < totalBytes; sent += chunkSize) hash.update(chunk.subarray(0, Math.min(chunkSize, totalBytes - sent)));
   const digest = hash.digest('hex');
   let written = 0;
-  return startServer(port, (socket) => {
+  return tcpServer(port, (socket) => {
     let sent = 0;
     const pump = () => {
       while (sent < totalBytes) {
@@ -131,7 +135,7 @@ export function tlsEchoServer(port: number, fixtures: string): Promise<TestBacke
 /** Records the bytes each connection sends and never answers (to see what reached a server). */
 export function recordingServer(port: number): Promise<TestBackend & { received: () => Buffer }> {
   const chunks: Buffer[] = [];
-  return startServer(port, (socket) => {
+  return tcpServer(port, (socket) => {
     socket.on('data', (d: Buffer) => chunks.push(d));
   }).then((backend) => Object.assign(backend, { received: () => Buffer.concat(chunks) }));
 }

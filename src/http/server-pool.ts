@@ -23,7 +23,7 @@ export interface IdleFigures {
   readonly estNeed: number;
 }
 
-const NO_IDLE: IdleFigures = { idle: 0, safe: 0, estNeed: 0 };
+export const NO_IDLE: IdleFigures = { idle: 0, safe: 0, estNeed: 0 };
 
 /** A connection that carries several streams at once (HTTP/2): how many more it takes now. */
 interface Multiplexed {

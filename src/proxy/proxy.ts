@@ -202,13 +202,9 @@ export class Proxy {
     for (const pool of this.#pools.values()) pool.closeIdleOf(server);
   }
 
-  /** A server's idle connections: a server belongs to one backend, so to one pool. */
-  idleConnections(server: Server): IdleFigures {
-    for (const pool of this.#pools.values()) {
-      const figures = pool.idleFiguresOf(server);
-      if (figures.idle + figures.safe + figures.estNeed > 0) return figures;
-    }
-    return { idle: 0, safe: 0, estNeed: 0 };
+  /** A server's idle connections, in its backend's pool (none before the backend's first use). */
+  idleConnections(backend: Backend, server: Server): IdleFigures | undefined {
+    return this.#pools.get(backend)?.idleFiguresOf(server);
   }
 
   /** `add server ... check|agent-check`: the new server's checks, built stopped and stopped with the others. */

@@ -70,7 +70,7 @@ export interface RuntimeTarget {
   /** Closes the server's idle pooled connections (srv_cleanup_connections). */
   closeIdleConnections?(server: Server): void;
   /** The server's idle pooled connections and need estimate (the stats' srv_icur...need_conn_est). */
-  idleConnections?(server: Server): IdleFigures;
+  idleConnections?(backend: Backend, server: Server): IdleFigures | undefined;
   /** Reports a state change as HAProxy's ha_warning does (stderr, silenced by -q). */
   warning(text: string): void;
   /**
@@ -180,8 +180,8 @@ class ProxyTarget implements RuntimeTarget {
     this.#proxy.closeIdleConnections(server);
   }
 
-  idleConnections(server: Server): IdleFigures {
-    return this.#proxy.idleConnections(server);
+  idleConnections(backend: Backend, server: Server): IdleFigures | undefined {
+    return this.#proxy.idleConnections(backend, server);
   }
 
   removeServerChecks(server: Server): void {

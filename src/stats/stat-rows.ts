@@ -13,7 +13,7 @@ import type { Server } from '../proxy/server.ts';
 import type { BackendCounters, HttpCounters } from '../proxy/counters.ts';
 import type { H2Counters } from '../mux/h2/h2-counters.ts';
 import type { ProxyEntry, RuntimeTarget } from '../runtime-api/target.ts';
-import type { IdleFigures } from '../http/server-pool.ts';
+import { NO_IDLE, type IdleFigures } from '../http/server-pool.ts';
 import { checkStatusDescription, type CheckStatus } from '../health/check-status.ts';
 import { STAT_FIELDS, statIndex, type StatField } from './stat-fields.ts';
 import { statsWindow, swrateAvg, type TimeStats } from '../proxy/time-stats.ts';
@@ -39,7 +39,7 @@ export interface StatContext {
   /** The global maxconn (a frontend without its own limit shows it as slim); 0 = unlimited. */
   readonly globalMaxconn: number;
   /** A server's idle pooled connections (none without it). */
-  readonly idleConnections?: ((server: Server) => IdleFigures) | undefined;
+  readonly idleConnections?: ((backend: Backend, server: Server) => IdleFigures | undefined) | undefined;
 }
 
 /** What the rows of a running generation are read against. */
@@ -268,7 +268,8 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   // pool-max-conn; HAProxy leaves the cell empty for its default (-1, no limit).
   set(r, 'src_ilim', server.poolMaxConn >= 0 ? server.poolMaxConn : undefined);
   // used_conn_cur stays empty: connections in use are not counted apart from the sessions.
-  const idle = ctx.idleConnections?.(server);
+  // A backend whose pool is not made yet (no HTTP traffic) has no idle connection: 0, as HAProxy.
+  const idle = ctx.idleConnections === undefined ? undefined : (ctx.idleConnections(backend, server) ?? NO_IDLE);
   if (idle !== undefined) {
     set(r, 'srv_icur', idle.idle + idle.safe);
     set(r, 'idle_conn_cur', idle.idle);

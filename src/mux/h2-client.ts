@@ -37,6 +37,7 @@ import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
 import { goawayAnswersError, type H2Counters } from './h2/h2-counters.ts';
 import { localSettings, type H2Options } from './h2/local-settings.ts';
+import { beginWriteBatch, endWriteBatch, enlistWriter, writeBatchOpen, writeFrames, type BatchedWriter } from './write-batch.ts';
 export type { H2Options } from './h2/local-settings.ts';
 
 /** Largest header block (HEADERS + CONTINUATION) gathered before the connection is refused. */
@@ -49,8 +50,6 @@ const GLITCH_LIMIT = 100;
 const CONTROL_FLOOD_LIMIT = 1000;
 /** How many reset stream ids are remembered (see #recentlyReset). */
 const RECENT_RESETS = 32;
-/** Batched output up to this size is joined into one write. */
-const JOIN_LIMIT = 16 * 1024;
 
 type State = 'preface' | 'open' | 'closing' | 'closed';
 
@@ -73,7 +72,7 @@ export function h2OptionsOf(tune: TuneModel | undefined): H2Options {
  * Errors follow RFC 9113 §5.4: a connection error sends GOAWAY and closes, a stream error
  * sends RST_STREAM and the connection goes on.
  */
-export class H2ClientConnection implements ProxySession, SocketHandler {
+export class H2ClientConnection implements ProxySession, SocketHandler, BatchedWriter {
   readonly client: Socket;
   readonly connection: ConnectionInfo;
   readonly host: SessionHost;
@@ -221,6 +220,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
     this.host.counters.bin += chunk.byteLength;
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.cork();
+    beginWriteBatch();
     try {
       let off = 0;
       if (this.#state === 'preface') {
@@ -233,6 +233,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
       this.#connectionError(error);
     } finally {
       this.uncork();
+      endWriteBatch();
     }
     // Streams arm the timer for their own deadlines (scheduleStream); the connection's own
     // deadlines (preface, idle) matter only without streams.
@@ -607,13 +608,25 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
   }
 
   cork(): void {
+    if (this.#corks === 0) this.#joinWriteBatch();
     this.#corks++;
+  }
+
+  /** Held until the read being processed (another connection's) ends: see write-batch.ts. */
+  #joinWriteBatch(): void {
+    if (!writeBatchOpen()) return;
+    this.#corks++;
+    enlistWriter(this);
   }
 
   uncork(): void {
     if (--this.#corks > 0) return;
     this.#corks = 0;
     this.#flushOut();
+  }
+
+  endWriteBatch(): void {
+    this.uncork();
   }
 
   schedule(): void {
@@ -806,6 +819,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
 
   #send(bytes: Uint8Array): void {
     if (this.#state === 'closed') return;
+    if (this.#corks === 0) this.#joinWriteBatch();
     if (this.#corks > 0) {
       this.#out.push(bytes);
       this.#outBytes += bytes.byteLength;
@@ -820,21 +834,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler {
 
   #flushOut(): void {
     const out = this.#out;
-    const n = out.length;
-    if (n === 0) return;
-    if (n === 1) {
-      this.#write(out[0]!);
-    } else if (this.#outBytes <= JOIN_LIMIT) {
-      const joined = new Uint8Array(this.#outBytes);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        joined.set(out[i]!, at);
-        at += out[i]!.byteLength;
-      }
-      this.#write(joined);
-    } else {
-      for (let i = 0; i < n; i++) this.#write(out[i]!);
-    }
+    if (out.length === 0) return;
+    if (!writeFrames(this.client, out, this.#outBytes)) this.#socketBlocked = true;
     out.length = 0;
     this.#outBytes = 0;
   }

@@ -24,6 +24,7 @@ import {
   type Frame,
 } from '../http/h2/index.ts';
 import { localSettings, type H2Options } from './h2/local-settings.ts';
+import { beginWriteBatch, endWriteBatch, enlistWriter, writeBatchOpen, writeFrames, type BatchedWriter } from './write-batch.ts';
 import { goawayAnswersError, newH2Counters, type H2Counters } from './h2/h2-counters.ts';
 import { H2ServerStream, h2Failure } from './h2/server-stream.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
@@ -64,7 +65,7 @@ export interface AvailList {
  * the pool (or a session's private store) holds and watches, its `onEnd`/`onClose` going to
  * whoever set itself as handler.
  */
-export class H2ServerConnection extends MuxedServerSocket implements Socket, SocketHandler {
+export class H2ServerConnection extends MuxedServerSocket implements Socket, SocketHandler, BatchedWriter {
   readonly #socket: Socket;
   /** Who holds the connection while no stream rides it (the pool, a session's store). */
   #idleHandler: SocketHandler | undefined;
@@ -126,6 +127,9 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
 
   /** The server's socket queue is above its high-water mark. */
   socketFull = false;
+  /** Frames held during a write batch (write-batch.ts), and their size. */
+  #held: Uint8Array[] | undefined;
+  #heldBytes = 0;
 
   /** A header block in progress. */
   #blockFlags = 0;
@@ -227,7 +231,25 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
 
   /** Writes to the server's socket, noting when its queue is full (streams are told to wait). */
   out(bytes: Uint8Array): void {
+    if (this.#held === undefined && writeBatchOpen()) {
+      // Held until the read being processed ends: see write-batch.ts.
+      this.#held = [];
+      this.#heldBytes = 0;
+      enlistWriter(this);
+    }
+    if (this.#held !== undefined) {
+      this.#held.push(bytes);
+      this.#heldBytes += bytes.byteLength;
+      return;
+    }
     if (!this.#socket.write(bytes)) this.socketFull = true;
+  }
+
+  endWriteBatch(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    if (held.length > 0 && !writeFrames(this.#socket, held, this.#heldBytes)) this.socketFull = true;
   }
 
   get socketBuffered(): number {
@@ -397,13 +419,18 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
 
   onData(_socket: Socket, chunk: Uint8Array): void {
     if (this.closed) return;
+    beginWriteBatch();
     try {
-      this.#reader.feed(chunk, 0, this.#onFrame);
-    } catch (error) {
-      const code = error instanceof H2Error ? error.code : ErrorCode.PROTOCOL_ERROR;
-      return this.#connectionError(code, error);
+      try {
+        this.#reader.feed(chunk, 0, this.#onFrame);
+      } catch (error) {
+        const code = error instanceof H2Error ? error.code : ErrorCode.PROTOCOL_ERROR;
+        return this.#connectionError(code, error);
+      }
+      this.#afterRead();
+    } finally {
+      endWriteBatch();
     }
-    this.#afterRead();
   }
 
   onDrain(): void {
@@ -415,7 +442,10 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
 
   onEnd(): void {
     // The server closed its side: nothing more will come on any stream.
-    if (this.closed) return this.#socket.destroy();
+    if (this.closed) {
+      this.#held = undefined;
+      return this.#socket.destroy();
+    }
     this.#ended = true;
     this.#updateAvail();
     // Each user hears the end its stream makes of it (unanswered, a cut or complete response).
@@ -431,6 +461,7 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     }
     const wasClosed = this.closed;
     this.closed = true;
+    this.#held = undefined;
     this.#reader.stop();
     this.#updateAvail();
     const users = this.#users();
@@ -630,6 +661,7 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     this.#updateAvail();
     this.#dropStreams();
     this.#unopened.clear();
+    this.endWriteBatch();
     this.#socket.end();
     const failure = h2Failure(error instanceof Error ? error.message : 'HTTP/2 connection error');
     for (const stream of users) stream.connectionFailed(failure);
@@ -645,9 +677,13 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
     const users = this.#users();
     this.#dropStreams();
     this.#unopened.clear();
-    if (abort) this.#socket.reset();
+    if (abort) {
+      this.#held = undefined;
+      this.#socket.reset();
+    }
     else {
       this.out(goawayFrame(0, ErrorCode.NO_ERROR));
+      this.endWriteBatch();
       this.#socket.end();
     }
     // Streams still riding it (a shut by its holder) see a closed server.

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
 import { ErrorCode, FrameReader, FrameType, HeaderList, HpackDecoder, HpackEncoder, PREFACE, type Frame } from '../../src/http/h2/index.ts';
 import { Proxy } from '../../src/proxy/proxy.ts';
+import { beginWriteBatch, endWriteBatch } from '../../src/mux/write-batch.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
 import { backend, config, frontend, server } from '../support/model.ts';
@@ -249,6 +250,27 @@ describe('H2ClientConnection', () => {
     const after = c.frames();
     assert.ok(after.some((f) => f.type === FrameType.DATA && (f.flags & 1) === 1));
     assert.equal(c.socket.peerEnded, true);
+  });
+
+  it("responses sent while another connection's read is processed reach the client in one write when that read ends (write-batch.ts)", async () => {
+    const { rt, srv } = await setup(() => undefined);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')), frame(FrameType.HEADERS, 0x5, 3, get('/b')));
+    c.frames();
+    assert.equal(srv.heads.length, 2);
+    const before = c.socket.received.length;
+    beginWriteBatch();
+    try {
+      for (const s of srv.sockets) s.write(enc.encode(OK));
+      rt.flush();
+      assert.equal(c.socket.received.length, before, 'held while the batch is open');
+    } finally {
+      endWriteBatch();
+    }
+    rt.flush();
+    assert.equal(c.socket.received.length, before + 1, 'both responses in one write');
+    const frames = c.frames();
+    assert.deepEqual(frames.map((f) => [f.type, f.streamId]).sort(), [[FrameType.DATA, 1], [FrameType.DATA, 3], [FrameType.HEADERS, 1], [FrameType.HEADERS, 3]]);
   });
 });
 

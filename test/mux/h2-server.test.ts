@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runtime.ts';
 import { H2ServerConnection, type H2ServerStream } from '../../src/mux/h2-server.ts';
+import { beginWriteBatch, endWriteBatch } from '../../src/mux/write-batch.ts';
 import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, settingsFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
 
 class WireSocket implements Socket {
@@ -346,5 +347,65 @@ describe('H2ServerConnection: several streams', () => {
     conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
     assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
     assert.equal(rb.drains, 1);
+  });
+});
+
+describe('H2ServerConnection: write batches (src/mux/write-batch.ts)', () => {
+  it("the requests written while another connection's read is processed go out in one write when that read ends", () => {
+    const wire = new WireSocket();
+    const conn = new H2ServerConnection(wire);
+    const streams = [0, 1, 2].map(() => conn.openStream(new Recorder()));
+    beginWriteBatch();
+    try {
+      for (const [i, s] of streams.entries()) s.write(latin1(`GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`));
+      assert.equal(wire.written.length, 1, 'only the preface is out while the batch is open');
+    } finally {
+      endWriteBatch();
+    }
+    assert.equal(wire.written.length, 2, 'the three requests in one write');
+    assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3, 5]);
+  });
+
+  it("outside a batch each request is its own write; the server's own read batches what it answers (SETTINGS ACK, PING ACK)", () => {
+    const wire = new WireSocket();
+    const conn = new H2ServerConnection(wire);
+    const a = conn.openStream(new Recorder());
+    const b = conn.openStream(new Recorder());
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    b.write(latin1('GET /b HTTP/1.1\r\nhost: x\r\n\r\n'));
+    assert.equal(wire.written.length, 3);
+    const ping = Buffer.from('000008060000000000' + '0102030405060708', 'hex');
+    conn.onData(wire, Buffer.concat([settingsFrame([]), ping, ping]));
+    assert.equal(wire.written.length, 4, 'one write for the SETTINGS ACK and both PING ACKs');
+    assert.deepEqual(framesOf(wire).slice(-3).map((f) => f.type), [0x4, 0x6, 0x6]);
+  });
+
+  it('a connection shut during a batch sends what it held before its FIN; one reset drops it', () => {
+    const wire = new WireSocket();
+    const conn = new H2ServerConnection(wire);
+    const a = conn.openStream(new Recorder());
+    beginWriteBatch();
+    try {
+      a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+      // DATA on stream 0: a connection error (GOAWAY PROTOCOL_ERROR, then FIN).
+      conn.onData(wire, Buffer.from('000001000000000000' + '61', 'hex'));
+      assert.ok(wire.ended, 'closed in the batch');
+      assert.deepEqual(framesOf(wire).map((f) => f.type), [0x4, 0x1, 0x7], 'SETTINGS, the held HEADERS, then our GOAWAY, before the FIN');
+    } finally {
+      endWriteBatch();
+    }
+    const written = wire.written.length;
+    const other = new WireSocket();
+    const reset = new H2ServerConnection(other);
+    const s = reset.openStream(new Recorder());
+    beginWriteBatch();
+    try {
+      s.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+      reset.reset();
+    } finally {
+      endWriteBatch();
+    }
+    assert.equal(other.written.length, 1, 'nothing written after the reset');
+    assert.equal(wire.written.length, written);
   });
 });

@@ -728,8 +728,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.#completed++;
     if (s.reset) return this.#maybeRemove(s);
     if (!headSent) {
-      // Nothing was answered (an empty errorfile, a silent drop): the stream is reset.
-      this.resetStream(s, ErrorCode.CANCEL);
+      // Nothing was answered (an empty errorfile, a server gone without a word): REFUSED_STREAM
+      // tells the client it may send the request again (RFC 9113 §8.7), as HAProxy's h2_do_shutw.
+      this.resetStream(s, ErrorCode.REFUSED_STREAM);
       return;
     }
     if (!s.localEnded) {

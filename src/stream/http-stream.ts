@@ -1038,9 +1038,17 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * requests may take any; its first takes none with `safe`, only connections that carried two
    * requests or more with `aggressive`, and any with `always`.
    */
+  /**
+   * HAProxy's TX_NOT_FIRST: the client may send this request again if the connection or stream
+   * ends without an answer. A connection's later requests; every stream of an HTTP/2 connection
+   * (its H2 mux marks each SE_FL_NOT_FIRST).
+   */
+  get #notFirst(): boolean {
+    return this.#side.requests > 1 || this.connection.http2;
+  }
+
   #reuseScope(): ReuseScope {
-    // HAProxy's H2 mux marks every stream a later one (SE_FL_NOT_FIRST).
-    const later = this.#side.requests > 1 || this.connection.http2;
+    const later = this.#notFirst;
     switch (this.backend?.http?.reuse ?? 'safe') {
       case 'never':
         return 'none';
@@ -1593,15 +1601,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#dropServer()?.destroy(); // it may only have half-closed; its onClose is now ignored
       if (reused && !this.#reqBodyStarted && silent) return this.#leg.reconnect();
       if (this.#canRetryOn('empty-response')) return this.#retry(false);
-      (this.backend as Backend).counters.eresp++;
-      if (this.#side.requests > 1 && silent) {
-        // Like a server closing an idle keep-alive connection: close the client connection
-        // without an answer so that it may retry (HAProxy does the same for later requests).
+      if (this.#notFirst && silent) {
+        // HAProxy's abort_keep_alive: the client may send it again, so it gets no answer (an
+        // HTTP/1 connection closed, an HTTP/2 stream refused), and the attempt is neither
+        // logged nor counted as a failed response.
         this.setTermination('S', 'H');
-        this.log();
         this.#endTransaction();
         return this.#side.transactionEnded(true);
       }
+      (this.backend as Backend).counters.eresp++;
       const srv = this.#leg.server as Server;
       this.fail(502, 'S', 'H');
       // Reported once the session left the server, as HAProxy does once the connection closed

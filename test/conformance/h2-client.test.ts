@@ -13,12 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { repoRoot } from '../support/runtimes.ts';
-import { appBackend, cannedBackend, downloadDigest, type HttpTestBackend } from '../support/http-backends.ts';
+import { appBackend, cannedBackend, closingBackend, downloadDigest, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { HpackEncoder } from '../../src/http/h2/index.ts';
 
-const PORT_NAMES = ['h2c', 'tls', 'be', 'tr', 'betr'] as const;
+const PORT_NAMES = ['h2c', 'tls', 'be', 'tr', 'betr', 'cl', 'becl'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -48,6 +48,13 @@ frontend fe_trailers
 
 backend be_trailers
     server s1 127.0.0.1:${p.betr}
+
+frontend fe_closing
+    bind 127.0.0.1:${p.cl} proto h2
+    default_backend be_closing
+
+backend be_closing
+    server s1 127.0.0.1:${p.becl}
 `;
 }
 
@@ -146,12 +153,14 @@ for (const target of TARGETS) {
     let p: Ports;
     let be: HttpTestBackend;
     let betr: HttpTestBackend;
+    let becl: HttpTestBackend;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
       be = await appBackend(p.be, 'app');
       betr = await cannedBackend(p.betr, 'trailers', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: text/plain\r\n\r\n5\r\nhello\r\n0\r\nx-checksum: abc\r\n\r\n', 'keep');
+      becl = await closingBackend(p.becl);
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -160,6 +169,7 @@ for (const target of TARGETS) {
       await stopProxy(target, proxy);
       await be.close();
       await betr.close();
+      await becl.close();
     });
 
     it('a chunked response with trailers: payload as DATA, the trailer fields as trailing HEADERS', async () => {
@@ -282,6 +292,24 @@ for (const target of TARGETS) {
         if (target !== 'haproxy') assert.equal(outcome, 'failed');
       } finally {
         session.destroy();
+      }
+    });
+
+    // HAProxy marks every HTTP/2 stream "not first" (SE_FL_NOT_FIRST): a server closing without
+    // an answer gets the client no 502 but REFUSED_STREAM, which says it may retry (RFC 9113 §8.7).
+    it('a server that closes without answering: RST_STREAM REFUSED_STREAM, not a 502; the connection goes on', async () => {
+      const s = await rawH2(p.cl);
+      try {
+        const rst = waitFrame(s, 0x3);
+        s.write(frame(0x1, 0x5, 1, headerBlock(GET_FIELDS(p.cl, '/no-answer'))));
+        const f = await rst;
+        assert.equal(f.streamId, 1);
+        assert.equal(f.payload.readUInt32BE(0), 0x7, 'REFUSED_STREAM');
+        const again = waitFrame(s, 0x3);
+        s.write(frame(0x1, 0x5, 3, headerBlock(GET_FIELDS(p.cl, '/no-answer-2'))));
+        assert.equal((await again).streamId, 3, 'the next stream on the same connection is served (and refused) too');
+      } finally {
+        s.destroy();
       }
     });
 

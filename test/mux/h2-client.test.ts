@@ -272,6 +272,21 @@ describe('H2ClientConnection', () => {
     const frames = c.frames();
     assert.deepEqual(frames.map((f) => [f.type, f.streamId]).sort(), [[FrameType.DATA, 1], [FrameType.DATA, 3], [FrameType.HEADERS, 1], [FrameType.HEADERS, 3]]);
   });
+
+  it("a server that closes without answering: RST_STREAM REFUSED_STREAM, so that the client may retry (HAProxy's abort_keep_alive, h2_do_shutw)", async () => {
+    const { rt, srv, proxy } = await setup(() => undefined);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')));
+    c.frames();
+    assert.equal(srv.heads.length, 1);
+    srv.sockets[0]!.end();
+    rt.flush();
+    const rst = c.frames().find((f) => f.type === FrameType.RST_STREAM);
+    assert.ok(rst !== undefined, 'the stream is reset');
+    assert.equal(rst.streamId, 1);
+    assert.equal(new DataView(rst.payload.buffer, rst.payload.byteOffset).getUint32(0), ErrorCode.REFUSED_STREAM);
+    assert.equal(proxy.backends.get('be')?.counters.eresp, 0, 'not a failed response');
+  });
 });
 
 describe('H2ClientConnection responses', () => {

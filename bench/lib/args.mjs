@@ -43,6 +43,7 @@ ${opt}
                        l4: node,node-system,bun,deno,haproxy,direct
                        http: node,node-system,bun,deno,haproxy,nginx,http-proxy,fastify,direct
                        memory: node,node-system,bun,deno,haproxy
+                       reload: node,bun,deno,haproxy
                        (node: the Node running the bench, under npm the current LTS from
                        node_modules; node-system: the machine's own Node, if another version)
                        (HAProxy, and in http the JS peers, are added when a ratio to them is asked for)

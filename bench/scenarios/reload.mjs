@@ -8,7 +8,7 @@
 //     (the frontend's `http-request return` carries the generation number), polled on new
 //     connections every POLL_MS; the median of --reloads reloads (target < 50 ms).
 // Only processes started here are signalled, each by its own PID.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ensureBuilt } from '../lib/macro.mjs';
@@ -18,7 +18,8 @@ import { ROOT } from '../lib/paths.mjs';
 import { isInterrupted, makeTempDir, sleep, startProcess } from '../lib/procs.mjs';
 import { fmtInt, fmtMs, markdownTable, writeResultsJson } from '../lib/report.mjs';
 import { proxyConfig } from '../lib/targets.mjs';
-import { BUN, DENO, checkTools, formatFacts, machineFacts, which } from '../lib/tools.mjs';
+import { PROXY_COMMANDS, unavailable } from '../lib/proxy-commands.mjs';
+import { checkTools, formatFacts, machineFacts } from '../lib/tools.mjs';
 import { runWrk } from '../lib/wrk.mjs';
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -32,19 +33,10 @@ const POLL_MS = 1;
 const TARGET_MS = 50;
 
 const PROXIES = {
-  node: { label: `Switchyard (Node ${process.version})`, command: [process.execPath, 'bin/switchyard.js', '-q'], entry: 'dist/adapters/node/main.js' },
-  bun: { label: 'Switchyard (Bun)', command: [BUN, 'adapters/bun/main.ts', '-q'], entry: 'adapters/bun/main.ts' },
-  deno: { label: 'Switchyard (Deno)', command: [DENO, 'run', '-A', 'adapters/deno/main.ts', '-q'], entry: 'adapters/deno/main.ts' },
-  haproxy: { label: 'HAProxy 2.6 -W', command: ['haproxy', '-db', '-q'], haproxy: true },
+  ...PROXY_COMMANDS,
+  node: { ...PROXY_COMMANDS.node, label: `Switchyard (Node ${process.version})` },
+  haproxy: { ...PROXY_COMMANDS.haproxy, label: 'HAProxy 2.6 -W' },
 };
-
-function available(id) {
-  const p = PROXIES[id];
-  if (p.haproxy) return which('haproxy') ? undefined : 'haproxy not installed';
-  if (!existsSync(join(ROOT, p.entry))) return `${p.entry} missing`;
-  if (id !== 'node' && !existsSync(p.command[0])) return `${p.command[0]} missing (npm install)`;
-  return undefined;
-}
 
 /** One master CLI command on its UNIX socket: the answer, or '' when the master closed or refused (HAProxy's re-executing). */
 function masterCli(path, command, timeoutMs = 60_000) {
@@ -242,7 +234,7 @@ const scenario = {
     try {
       for (const id of ids) {
         if (isInterrupted()) return 130;
-        const why = available(id);
+        const why = unavailable(PROXIES, id);
         if (why) {
           load.push({ id, label: PROXIES[id].label, error: why });
           signal.push({ id, label: PROXIES[id].label, error: why });

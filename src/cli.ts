@@ -234,6 +234,36 @@ export async function loadConfiguration(runtime: Runtime, files: readonly string
   return mod.default;
 }
 
+/** HAProxy's padding ("[WARNING]  (pid)", "[NOTICE]   (pid)", "[ALERT]    (pid)"), as the health lines use. */
+function logLine(level: string, pid: number, text: string): string {
+  return `[${level}]${' '.repeat(Math.max(1, 9 - level.length))}(${pid}) : ${text}`;
+}
+
+/** What reportConfigError writes to. */
+interface DiagnosticLog {
+  alert(text: string): void;
+  warning(text: string): void;
+}
+
+/** Writes to the console and keeps the lines, as HAProxy 2.7's startup-logs ring keeps them for a reload's answer. */
+class RecordingLog implements DiagnosticLog {
+  readonly lines: string[] = [];
+  readonly #out: Console;
+  readonly #pid: number;
+  constructor(out: Console, pid: number) {
+    this.#out = out;
+    this.#pid = pid;
+  }
+  alert(text: string): void {
+    this.#out.alert(text);
+    this.lines.push(logLine('ALERT', this.#pid, text));
+  }
+  warning(text: string): void {
+    this.#out.warning(text);
+    this.lines.push(logLine('WARNING', this.#pid, text));
+  }
+}
+
 class Console {
   readonly #runtime: Runtime;
   readonly quiet: boolean;
@@ -244,8 +274,7 @@ class Console {
     this.debug = debug;
   }
   #line(level: string, text: string): void {
-    // HAProxy's padding ("[WARNING]  (pid)", "[NOTICE]   (pid)", "[ALERT]    (pid)"), as the health lines use.
-    this.#runtime.writeStderr(`[${level}]${' '.repeat(Math.max(1, 9 - level.length))}(${this.#runtime.pid}) : ${text}\n`);
+    this.#runtime.writeStderr(`${logLine(level, this.#runtime.pid, text)}\n`);
   }
   alert(text: string): void {
     this.#line('ALERT', text);
@@ -258,7 +287,7 @@ class Console {
   }
 }
 
-function reportConfigError(out: Console, error: unknown): void {
+function reportConfigError(out: DiagnosticLog, error: unknown): void {
   if (error instanceof ConfigError) {
     for (const w of error.warnings) out.warning(describeDiagnostic(w));
     for (const d of error.diagnostics) out.alert(describeDiagnostic(d));
@@ -548,8 +577,9 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string |
       const next = await loadConfiguration(runtime, parsed.files);
       return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next) };
     } catch (error) {
-      reportConfigError(out, error);
-      return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error) };
+      const log = new RecordingLog(out, runtime.pid);
+      reportConfigError(log, error);
+      return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error), report: log.lines };
     }
   };
   const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs);

@@ -23,6 +23,7 @@ const NUMERIC = {
     help: '(memory) idle keep-alive client connections per target',
   },
   cycles: { env: 'BENCH_CYCLES', def: 3, min: 1, max: 20, help: '(memory) open/close cycles of the idle connections' },
+  reloads: { env: 'BENCH_RELOADS', def: 10, min: 1, max: 1000, help: '(reload) reloads under load, and timed reloads of the 1,000-server config' },
   runs: { env: 'BENCH_RUNS', def: 1, min: 1, max: 20, help: 'rounds over all targets; the table shows the median' },
 };
 
@@ -42,12 +43,14 @@ ${opt}
                        l4: node,node-system,bun,deno,haproxy,direct
                        http: node,node-system,bun,deno,haproxy,nginx,http-proxy,fastify,direct
                        memory: node,node-system,bun,deno,haproxy
+                       reload: node,bun,deno,haproxy
                        (node: the Node running the bench, under npm the current LTS from
                        node_modules; node-system: the machine's own Node, if another version)
                        (HAProxy, and in http the JS peers, are added when a ratio to them is asked for)
   --workloads LIST     (http) small,large: keep-alive small responses, 1 MiB responses
                        (default both; env BENCH_WORKLOADS); leastconn,uri: balancing over
-                       16 servers vs HAProxy (only when named); memory: idle,timeout
+                       16 servers vs HAProxy (only when named); memory: idle,timeout;
+                       reload: load,signal
   --json               (micro) print raw JSON results as well
   --help               this text
 

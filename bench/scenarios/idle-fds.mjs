@@ -16,7 +16,8 @@ import { BENCH_DIR, ROOT } from '../lib/paths.mjs';
 import { countSockets, fdCount, isInterrupted, makeTempDir, sleep, startProcess, tcpSocketsOf } from '../lib/procs.mjs';
 import { markdownTable, writeResultsJson } from '../lib/report.mjs';
 import { proxyConfig } from '../lib/targets.mjs';
-import { BUN, DENO, formatFacts, hardFdLimit, machineFacts, which } from '../lib/tools.mjs';
+import { PROXY_COMMANDS, unavailable } from '../lib/proxy-commands.mjs';
+import { formatFacts, hardFdLimit, machineFacts, which } from '../lib/tools.mjs';
 
 /** Clients connect this many at a time (what the backend sees as peak concurrency). */
 const CONCURRENCY = 100;
@@ -25,20 +26,7 @@ const MAXCONN = 20000;
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
-const PROXIES = {
-  node: { label: 'Switchyard (Node)', command: [process.execPath, 'bin/switchyard.js', '-q'], entry: 'dist/adapters/node/main.js' },
-  bun: { label: 'Switchyard (Bun)', command: [BUN, 'adapters/bun/main.ts', '-q'], entry: 'adapters/bun/main.ts' },
-  deno: { label: 'Switchyard (Deno)', command: [DENO, 'run', '-A', 'adapters/deno/main.ts', '-q'], entry: 'adapters/deno/main.ts' },
-  haproxy: { label: 'HAProxy 2.6 nbthread 1', command: ['haproxy', '-db'], haproxy: true },
-};
-
-function available(id) {
-  const p = PROXIES[id];
-  if (p.haproxy) return which('haproxy') ? undefined : 'haproxy not installed';
-  if (!existsSync(join(ROOT, p.entry))) return `${p.entry} missing`;
-  if (id !== 'node' && !existsSync(p.command[0])) return `${p.command[0]} missing (npm install)`;
-  return undefined;
-}
+const PROXIES = { ...PROXY_COMMANDS, haproxy: { ...PROXY_COMMANDS.haproxy, label: 'HAProxy 2.6 nbthread 1' } };
 
 /** Starts `command` with RLIMIT_NOFILE raised: prlimit execs it, so the PID is the command's. */
 function startRaised(name, command, { cwd, logFile, nofile }) {
@@ -162,7 +150,7 @@ const scenario = {
       await waitForPort(backendPort, { proc: backend, timeoutMs: 10_000 });
       for (const id of ids) {
         if (isInterrupted()) return 130;
-        const why = available(id);
+        const why = unavailable(PROXIES, id);
         if (why) {
           results.push({ id, label: PROXIES[id].label, error: why });
           continue;

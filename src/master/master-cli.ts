@@ -6,7 +6,7 @@
  * included) and its answer relayed as is. Commands run one at a time, in order.
  */
 import type { Listener, Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
-import type { Master } from './master.ts';
+import type { Master, ReloadOutcome } from './master.ts';
 
 /**
  * `-S` addresses: `unix@PATH`, `/PATH`, `ipv4@ADDR:PORT`, `ADDR:PORT`, `fd@N` (a listening
@@ -38,6 +38,16 @@ function bytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
   return out;
+}
+
+/**
+ * `reload`'s answer once the new worker serves or failed: HAProxy 2.7's (2.6's master executes
+ * itself again and answers nothing, which tells a script neither whether nor when the new
+ * configuration runs): `Success=1`, or `Success=0`, `--` and the lines logged about it.
+ */
+export function reloadAnswer(outcome: ReloadOutcome): string {
+  if (outcome.ok) return 'Success=1\n';
+  return `Success=0\n--\n${outcome.report.map((line) => `${line}\n`).join('')}`;
 }
 
 /** `%dd%02dh%02dm%02ds` of mworker.c. */
@@ -194,8 +204,7 @@ class MasterCliSession implements SocketHandler {
       case 'show proc':
         return `${showProc(this.#master)}\n`;
       case 'reload':
-        void this.#master.reload();
-        return '';
+        return reloadAnswer(await this.#master.reload());
       case 'prompt':
         this.#prompt = !this.#prompt;
         return '';

@@ -51,11 +51,20 @@ function signalWords(status: number): string {
 }
 
 /**
- * Loads the configuration again: its programs when it is valid, else why not (a reload then
- * keeps the workers and programs).
+ * Loads the configuration again: its programs and whether it binds names only one process may
+ * hold (handover.ts) when it is valid, else why not (a reload then keeps the workers and
+ * programs): `problem` in one line for the log, `report` the lines logged (the reload's answer).
  */
-/** The new configuration's programs, and whether it binds names only one process may hold (handover.ts). */
-export type ConfigCheck = () => Promise<{ readonly problem: string } | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean }>;
+export type ConfigCheck = () => Promise<
+  { readonly problem: string; readonly report: readonly string[] } | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean }
+>;
+
+/**
+ * How a reload ended, once the new worker serves or did not come up: the master CLI's answer
+ * (HAProxy 2.7's synchronous reload: `Success=1`, or `Success=0` then `--` and the start-up
+ * log; 2.6's master answers nothing, as it executes itself again).
+ */
+export type ReloadOutcome = { readonly ok: true } | { readonly ok: false; readonly report: readonly string[] };
 
 /** A random token the worker's link requires (only the master's environment carries it). */
 function newToken(): string {
@@ -103,6 +112,8 @@ export class Master {
   /** The status the master leaves with once its workers are gone (HAProxy's exitcode). */
   #exitCode = 0;
   readonly #registeredWaiters: (() => void)[] = [];
+  /** Reloads waiting for their new worker to listen or to fail (the outcome's report, or none). */
+  readonly #startWaiters = new Map<WorkerProcess, (failure: string | undefined) => void>();
 
   readonly #check: ConfigCheck;
   /** The `program` sections' processes (src/master/programs.ts). */
@@ -138,6 +149,7 @@ export class Master {
     const worker = this.workers.find((w) => w.handle.pid === pid);
     if (worker !== undefined) {
       worker.linkPort = port;
+      this.#startWaiters.get(worker)?.(undefined);
       // It listens: the workers it replaces stop accepting and finish what they have.
       for (const old of worker.replaces) this.#retire(old);
     }
@@ -165,6 +177,7 @@ export class Master {
     const at = this.workers.indexOf(worker);
     if (at >= 0) this.workers.splice(at, 1);
     const status = exitStatus ?? code ?? 143;
+    if (worker.linkPort === undefined) this.#startWaiters.get(worker)?.(`New worker (${worker.handle.pid}) exited with code ${status} before starting`);
     if (!worker.leaving && !this.#stopping && worker.linkPort === undefined && this.workers.length > 0) {
       // A worker started by a reload that never came up: the reload failed, the others serve on.
       this.failedReloads++;
@@ -239,28 +252,37 @@ export class Master {
    * SIGUSR2, SIGHUP, `reload`: the configuration is loaded again first; when valid, the
    * current workers stop softly and a new one starts; otherwise they serve on.
    */
-  async reload(): Promise<void> {
-    if (this.#stopping) return;
+  async reload(): Promise<ReloadOutcome> {
+    const stopping: ReloadOutcome = { ok: false, report: ['The master is stopping: no reload.'] };
+    if (this.#stopping) return stopping;
     const checked = await this.#check();
     if ('problem' in checked) {
       this.failedReloads++;
-      this.#log.alert(`Reload failed, the workers keep serving the previous configuration: ${checked.problem}`);
-      return;
+      const line = `Reload failed, the workers keep serving the previous configuration: ${checked.problem}`;
+      this.#log.alert(line);
+      return { ok: false, report: [...checked.report, line] };
     }
-    if (this.#stopping) return;
+    if (this.#stopping) return stopping;
     this.reloads++;
     const current = this.workers.filter((w) => !w.leaving);
     for (const w of this.workers) w.reloads++;
     this.#log.notice('Reloading HAProxy');
     this.programs.reload(checked.programs);
-    if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) {
-      this.#spawn(current);
-      return;
-    }
+    if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) return this.#started(this.#spawn(current));
     // No way to listen beside them (or an abstract socket to take over): they close their
     // listeners first (the new worker retries its binds meanwhile, src/cli.ts).
     for (const w of current) this.#retire(w);
-    this.#spawn();
+    return this.#started(this.#spawn());
+  }
+
+  /** Resolves once `worker` listens (registered its link) or ended before. */
+  #started(worker: WorkerProcess): Promise<ReloadOutcome> {
+    return new Promise((resolve) => {
+      this.#startWaiters.set(worker, (failure) => {
+        this.#startWaiters.delete(worker);
+        resolve(failure === undefined ? { ok: true } : { ok: false, report: [failure, 'Reload failed, the workers keep serving the previous configuration.'] });
+      });
+    });
   }
 
   /** Soft stop of an old worker (HAProxy's SIGUSR1 to the previous workers). */

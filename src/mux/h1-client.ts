@@ -35,6 +35,14 @@ const BACKLOG_LIMIT = 64 * 1024;
 const MAX_HEADERS = 100;
 /** Batched output up to this size is joined into one write. */
 const JOIN_LIMIT = 16 * 1024;
+/**
+ * How long soft stop leaves a kept-alive connection waiting for its next request before closing
+ * it. HAProxy closes it at once, and a busy client's next request, already sent (often already
+ * in the socket's receive buffer, which the close then answers with a reset), fails: wrk counts
+ * dozens of read errors per reload of HAProxy 2.6. Within this delay that request is answered,
+ * with `Connection: close`, and the client reconnects to the new process.
+ */
+const DRAIN_IDLE_GRACE_MS = 100;
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.byteLength + b.byteLength);
@@ -83,6 +91,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   #consuming = false;
   #drainAgain = false;
   #draining = false;
+  /** When soft stop closes this connection if no request came (DRAIN_IDLE_GRACE_MS). */
+  #drainDeadline = Infinity;
   #clientClosed = false;
   #clientEnded = false;
   #clientLast: number;
@@ -151,8 +161,12 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     this.#draining = true;
     // HAProxy's soft stop closes only connections waiting for their next request
     // (H1C_F_WAIT_NEXT_REQ): a connection just accepted gets its first request answered
-    // (with Connection: close), or it would be lost to a reload.
-    if (this.#state === 'idle' && this.requests > 0 && !this.#reqParser.inProgress) this.#closeClient();
+    // (with Connection: close), or it would be lost to a reload. Those waiting get a moment
+    // for a request already on its way (DRAIN_IDLE_GRACE_MS).
+    if (this.#state === 'idle' && this.requests > 0 && !this.#reqParser.inProgress) {
+      this.#drainDeadline = this.now + DRAIN_IDLE_GRACE_MS;
+      this.#schedule();
+    }
   }
 
   drop(): void {
@@ -331,7 +345,10 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   }
 
   prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor): void {
-    prepareResponseHead(req, head, editor, this.closeAfter);
+    // A soft stop that came while the request was in flight closes after this response: it says
+    // so (HAProxy's h1_set_cli_conn_mode sees the stopped proxy when the response is formatted),
+    // or the client sends its next request into the close.
+    prepareResponseHead(req, head, editor, this.closeAfter || this.#draining);
   }
 
   sendResponseHead(editor: HeadEditor): number {
@@ -528,7 +545,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           return t === undefined ? undefined : from + t;
         }
         const t = this.#timeouts.keepAlive;
-        return t === undefined ? undefined : this.idleSince + t;
+        const due = Math.min(t === undefined ? Infinity : this.idleSince + t, this.#drainDeadline);
+        return due === Infinity ? undefined : due;
       }
       case 'txn':
         return this.#stream.deadline();
@@ -558,6 +576,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           this.host.counters.ereq++;
           return this.#stream.fail(408, 'c', 'R');
         }
+        if (this.#draining) return this.#closeClient();
         // `timeout http-keep-alive`: HAProxy releases the idle connection outright (close(),
         // FIN) rather than half-closing it and holding the socket until the client's FIN or
         // `timeout client`; nothing is in flight and nothing is logged.

@@ -5,154 +5,24 @@
  * without a master: a new process started with `-sf PID` (soft) or `-st PID` (hard) replaces
  * the running one.
  *
- * A kept-alive connection the old worker closes while idle (soft stop) is reopened and its
- * request sent again when nothing of the answer arrived, as HTTP clients do (RFC 9112 §9.3.1);
- * such retries are counted apart, never as failures.
- *
- * Where the runtime shares a listening socket between its workers (HAProxy passes it with
- * `-x`; Node before 22.12 through node:cluster) nothing may fail. Where each worker has its
- * own SO_REUSEPORT socket (Bun, Deno), Linux resets the connections still in a closing
- * socket's accept queue unless net.ipv4.tcp_migrate_req is 1: those resets (a new connection
- * closed before any byte of its answer, whether the client opened it for its first request or to
- * replace a kept-alive one) are counted apart and bounded by one per listening socket closed,
- * nothing else may fail.
+ * The client loops, and what they count apart (retries, accept-queue resets), are in
+ * test/support/reload-clients.ts.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/reload.test.js
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { cli, masterCommand, workerPids } from '../support/cli-client.ts';
-import { nodeVersionOf } from '../support/runtimes.ts';
+import { freshConnections, keptAlive, listensBeside, migratesQueuedConnections, newTally, sharedSocket } from '../support/reload-clients.ts';
 
 const RELOADS = 3;
-
-interface Tally {
-  ok: number;
-  failures: string[];
-  retries: number;
-  /** New connections reset before any byte of their answer (see above). */
-  resets: number;
-  /** Answers seen, in order of first appearance. */
-  seen: string[];
-}
-
-/** The kernel's reset of a connection still in a closing socket's accept queue can come before `connect` resolves. */
-function resetWhileConnecting(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException).code === 'ECONNRESET' && (error as NodeJS.ErrnoException).syscall === 'connect';
-}
-
-function record(tally: Tally, text: string): void {
-  tally.ok++;
-  if (!tally.seen.includes(text)) tally.seen.push(text);
-}
-
-/** One request per connection, until `running()` is false. */
-async function freshConnections(port: number, tally: Tally, running: () => boolean): Promise<void> {
-  while (running()) {
-    let conn: HttpConnection | undefined;
-    let reset = false;
-    try {
-      conn = await HttpConnection.open(port);
-      conn.socket.once('error', (error: NodeJS.ErrnoException) => (reset = error.code === 'ECONNRESET'));
-      const res = await conn.request('GET', '/', { connection: 'close' });
-      if (res.status === 200) record(tally, res.text);
-      else tally.failures.push(`status ${res.status}`);
-    } catch (error) {
-      if ((reset && conn?.reader.received === 0) || (conn === undefined && resetWhileConnecting(error))) tally.resets++;
-      else tally.failures.push(`new connection: ${(error as Error).message}`);
-    } finally {
-      conn?.destroy();
-    }
-  }
-}
-
-/** Requests on one kept-alive connection, reopened when the proxy closes it. */
-async function keptAlive(port: number, tally: Tally, running: () => boolean): Promise<void> {
-  let conn: HttpConnection | undefined;
-  let reset = false;
-  while (running()) {
-    let reused = true;
-    try {
-      if (conn === undefined || conn.closed) {
-        conn?.destroy();
-        conn = undefined;
-        try {
-          conn = await HttpConnection.open(port);
-        } catch (error) {
-          if (!resetWhileConnecting(error)) throw error;
-          tally.resets++;
-          continue;
-        }
-        reused = false;
-        reset = false;
-        conn.socket.once('error', (error: NodeJS.ErrnoException) => (reset = error.code === 'ECONNRESET'));
-      }
-      const before = conn.reader.received;
-      let res;
-      try {
-        res = await conn.request('GET', '/');
-      } catch (error) {
-        // A new connection reset before any byte: the same accept-queue reset as above.
-        if (!reused && reset && conn.reader.received === 0) {
-          tally.resets++;
-          conn.destroy();
-          conn = undefined;
-          continue;
-        }
-        // Closed before any byte of the answer on a reused connection: send it again.
-        if (!reused || conn.reader.received !== before) throw new Error(`${(error as Error).message}${reset ? ' (reset)' : ''}${reused ? '' : ' (new connection)'}`);
-        tally.retries++;
-        conn.destroy();
-        conn = undefined;
-        continue;
-      }
-      if (res.status === 200) record(tally, res.text);
-      else tally.failures.push(`status ${res.status}`);
-      if (/close/i.test(res.header('connection') ?? '')) {
-        conn.destroy();
-        conn = undefined;
-      }
-    } catch (error) {
-      tally.failures.push(`kept-alive: ${(error as Error).message}`);
-      conn?.destroy();
-      conn = undefined;
-    }
-  }
-  conn?.destroy();
-}
-
-/** Whether the old and new workers accept from one socket, or the kernel migrates queued connections. */
-function sharedSocket(target: string): boolean {
-  if (target === 'haproxy') return true;
-  // Node before 22.12 shares the master's socket (node:cluster); later ones use SO_REUSEPORT.
-  if (target === 'node' || target === 'node-system') {
-    const [major, minor] = nodeVersionOf(target);
-    if (major < 22 || (major === 22 && minor < 12)) return true;
-  }
-  return migratesQueuedConnections();
-}
-
-/** Whether the new process can listen beside the old one (HAProxy: SO_REUSEPORT, and -x). */
-function listensBeside(target: string): boolean {
-  if (target !== 'node' && target !== 'node-system') return true;
-  const [major, minor] = nodeVersionOf(target);
-  return major > 22 || (major === 22 && minor >= 12);
-}
-
-function migratesQueuedConnections(): boolean {
-  try {
-    return readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'latin1').trim() === '1';
-  } catch {
-    return false;
-  }
-}
 
 for (const target of TARGETS) {
   // With nbthread 2 the master's worker is two threads, which start, reload and stop together.
@@ -198,8 +68,8 @@ frontend fe
 
     it(`${RELOADS} reloads under a continuous client loop: no failed request, each generation answers in turn`, async (t) => {
       let running = true;
-      const fresh: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
-      const alive: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
+      const fresh = newTally();
+      const alive = newTally();
       const clients = [freshConnections(web, fresh, () => running), keptAlive(web, alive, () => running)];
       // A bound on the whole loop, whatever happens below.
       const stopAll = setTimeout(() => (running = false), 90_000);
@@ -264,8 +134,8 @@ frontend fe
         const old = await ProxyProcess.start(target, config(web, 0), [], 20_000, web);
         started.push(old);
         let running = true;
-        const fresh: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
-        const alive: Tally = { ok: 0, failures: [], retries: 0, resets: 0, seen: [] };
+        const fresh = newTally();
+        const alive = newTally();
         const clients = [freshConnections(web, fresh, () => running), keptAlive(web, alive, () => running)];
         const stopAll = setTimeout(() => (running = false), 60_000);
         let replacement: ProxyProcess | undefined;

@@ -68,6 +68,48 @@ function send(client: FakeSocket, rt: FakeRuntime, text: string): void {
 }
 
 describe('H1ClientConnection + HttpStream', () => {
+  it('soft stop while a request is in flight: its response says Connection: close and the connection closes after it', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, (_, n) => (n === 1 ? ok('r1') : undefined));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const client = rt.dial('127.0.0.1', 8080);
+    send(client, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    send(client, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(srv.requests.length, 2);
+    proxy.frontends[0]!.drainSessions();
+    rt.flush();
+    assert.equal(client.peerEnded, false, 'closed with a request in flight');
+    srv.sockets[0]!.write(enc.encode(ok('r2')));
+    rt.flush();
+    const second = client.text().slice(ok('r1').length);
+    assert.match(second, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(second, /\r\nconnection: close\r\n/i, second);
+    assert.ok(second.endsWith('\r\n\r\nr2'), second);
+    assert.equal(client.peerEnded, true);
+  });
+
+  it('soft stop: a kept-alive connection waiting for its next request is closed after a short grace, a request arriving within it is answered with Connection: close', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const waiting = rt.dial('127.0.0.1', 8080);
+    const silent = rt.dial('127.0.0.1', 8080);
+    send(waiting, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    send(silent, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    const firstAnswers = [waiting.text().length, silent.text().length];
+    proxy.frontends[0]!.drainSessions();
+    rt.flush();
+    rt.advance(50);
+    assert.equal(waiting.peerEnded, false, 'closed at once: a request on its way would be lost');
+    send(waiting, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    const second = waiting.text().slice(firstAnswers[0]);
+    assert.match(second, /\r\nconnection: close\r\n/i, second);
+    assert.equal(waiting.peerEnded, true);
+    rt.advance(100);
+    assert.equal(silent.peerEnded, true, 'the silent connection is still open after the grace');
+    assert.equal(silent.text().length, firstAnswers[1]);
+  });
+
   it('serves keep-alive requests over one reused server connection, in order', async () => {
     const rt = new FakeRuntime();
     const srv = await httpServer(rt, 9001, (_, n) => ok(`r${n}`));

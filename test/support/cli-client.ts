@@ -5,10 +5,10 @@ import { connect } from 'node:net';
 export type CliAddress = string | number | { readonly path: string } | { readonly port: number };
 
 /**
- * Sends `input` (as given: several lines, `;`) and reads until the proxy closes; bounded (5 s).
- * `endInput` false leaves our side open (the interactive prompt mode).
+ * Sends `input` (as given: several lines, `;`) and reads until the proxy closes; bounded (5 s
+ * unless told). `endInput` false leaves our side open (the interactive prompt mode).
  */
-export function cli(where: CliAddress, input: string, endInput = true): Promise<string> {
+export function cli(where: CliAddress, input: string, endInput = true, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
     const path = typeof where === 'string' ? where : typeof where === 'object' && 'path' in where ? where.path : undefined;
     const port = typeof where === 'number' ? where : typeof where === 'object' && 'port' in where ? where.port : 0;
@@ -17,7 +17,7 @@ export function cli(where: CliAddress, input: string, endInput = true): Promise<
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no close after ${JSON.stringify(input)}; got ${JSON.stringify(answer)}`));
-    }, 5000);
+    }, timeoutMs);
     socket.setEncoding('latin1');
     socket.on('connect', () => (endInput ? socket.end(input) : socket.write(input)));
     socket.on('data', (text: string) => (answer += text));
@@ -48,13 +48,18 @@ export function workerPids(showProc: string): { current: number[]; old: number[]
   return { current, old };
 }
 
-/** A master CLI command; HAProxy's master executes itself again on reload and refuses connections meanwhile. */
-export async function masterCommand(master: CliAddress, command: string): Promise<string> {
+/**
+ * A master CLI command; HAProxy's master executes itself again on reload and refuses connections
+ * meanwhile (tried again then, never after the command was sent: a reload must not run twice).
+ * Switchyard's `reload` answers once the new worker serves: hence the long bound.
+ */
+export async function masterCommand(master: CliAddress, command: string, timeoutMs = 30_000): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await cli(master, command);
+      return await cli(master, command, true, timeoutMs);
     } catch (error) {
-      if (attempt >= 100) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= 100 || (code !== 'ECONNREFUSED' && code !== 'ENOENT')) throw error;
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -314,7 +314,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'srv_abrt', c.serverAborts);
   // pool-max-conn; HAProxy leaves the cell empty for its default (-1, no limit).
   set(r, 'src_ilim', server.poolMaxConn >= 0 ? server.poolMaxConn : undefined);
-  // used_conn_cur stays empty: connections in use are not counted apart from the sessions.
+  set(r, 'used_conn_cur', server.usedConnections);
   // A backend whose pool is not made yet (no HTTP traffic) has no idle connection: 0, as HAProxy.
   const idle = ctx.idleConnections === undefined ? undefined : (ctx.idleConnections(backend, server) ?? NO_IDLE);
   if (idle !== undefined) {

@@ -1061,7 +1061,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
 
   #attach(conn: PooledConnection, reused: boolean): void {
-    this.#exchange.attach(conn, reused);
+    const backend = this.backend;
+    this.#exchange.attach(conn, reused, backend !== undefined && !isPrivate(backend, conn.server));
   }
 
   /** The server connection of the exchange, while there is one. */

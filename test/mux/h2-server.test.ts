@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runtime.ts';
 import { H2ServerConnection, type H2ServerStream } from '../../src/mux/h2-server.ts';
+import type { Server } from '../../src/proxy/server.ts';
 import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, settingsFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
 
 class WireSocket implements Socket {
@@ -346,5 +347,30 @@ describe('H2ServerConnection: several streams', () => {
     conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
     assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
     assert.equal(rb.drains, 1);
+  });
+});
+
+describe('H2ServerConnection: used connections (used_conn_cur)', () => {
+  /** What the connection reads of its server: the used-connection count alone. */
+  const serverStub = (): { usedConnections: number; maxReuse: number } => ({ usedConnections: 0, maxReuse: -1 });
+
+  it('a shareable connection counts once while any stream uses it, and no longer once the last one left', () => {
+    const server = serverStub();
+    const conn = new H2ServerConnection(new WireSocket(), undefined, Infinity, {}, server as unknown as Server, '', undefined, true);
+    const a = conn.openStream(new Recorder());
+    const b = conn.openStream(new Recorder());
+    assert.equal(server.usedConnections, 1);
+    a.destroy();
+    assert.equal(server.usedConnections, 1);
+    b.destroy();
+    assert.equal(server.usedConnections, 0);
+  });
+
+  it('a private or check connection is not counted', () => {
+    const server = serverStub();
+    const conn = new H2ServerConnection(new WireSocket(), undefined, Infinity, {}, server as unknown as Server);
+    conn.openStream(new Recorder()).destroy();
+    conn.openStream(new Recorder());
+    assert.equal(server.usedConnections, 0);
   });
 });

@@ -171,7 +171,7 @@ export const PROXY_METRICS: readonly ProxyMetric[] = [
   { field: 'eint', name: 'internal_errors_total', type: 'counter', kinds: 'flbs', unkept: '', help: 'Total number of internal errors since process started' },
   { field: 'idle_conn_cur', name: 'unsafe_idle_connections_current', type: 'gauge', kinds: 's', unkept: '', help: 'Current number of unsafe idle connections' },
   { field: 'safe_conn_cur', name: 'safe_idle_connections_current', type: 'gauge', kinds: 's', unkept: '', help: 'Current number of safe idle connections' },
-  { field: 'used_conn_cur', name: 'used_connections_current', type: 'gauge', kinds: 's', unkept: 's', help: 'Current number of connections in use' },
+  { field: 'used_conn_cur', name: 'used_connections_current', type: 'gauge', kinds: 's', unkept: '', help: 'Current number of connections in use' },
   { field: 'need_conn_est', name: 'need_connections_current', type: 'gauge', kinds: 's', unkept: '', help: 'Estimated needed number of connections' },
   { field: 'uweight', name: 'uweight', type: 'gauge', kinds: 'bs', unkept: '', help: 'Server\'s user weight, or sum of active servers\' user weights for a backend' },
   { field: 'agg_server_status', name: 'agg_server_status', type: 'gauge', kinds: 'b', unkept: '', help: 'Backend\'s aggregated gauge of servers\' status' },

@@ -606,7 +606,10 @@ class Resolver {
   #serverRules(proxy: ProxyDraft): { server: string; condition: ConditionModel; source: SourceLocation }[] {
     const rules: { server: string; condition: ConditionModel; source: SourceLocation }[] = [];
     for (const rule of proxy.serverRules) {
-      if (!proxy.servers.some((s) => s.name === rule.server)) {
+      const named = proxy.servers.filter((s) => s.name === rule.server).length;
+      // HAProxy's findserver refuses a name that servers told apart by their ids share.
+      if (named > 1) this.#error(rule.place, 'use-server', `Refusing to use duplicated server '${rule.server}' found in proxy: ${proxy.name}!`);
+      if (named !== 1) {
         this.#error(rule.place, 'use-server', `${typeWord(proxy)} '${proxy.name}' : unable to find server '${rule.server}' referenced in a 'use-server' rule.`);
         continue;
       }

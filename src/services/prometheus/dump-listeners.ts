@@ -1,10 +1,11 @@
 /**
  * `haproxy_listener_*` (promex_dump_listener_metrics): one sample per listener of the
  * frontends with `option socket-stats`, labelled `proxy` and `listener`, metric by metric,
- * read from the listener's `show stat` row (src/stats/stat-rows.ts listenerRow).
+ * read from the listener's `show stat` row (src/stats/stat-rows.ts listenerRow), the threads'
+ * figures added up as for the other rows.
  */
 import { statIndex } from '../../stats/stat-fields.ts';
-import { listenerRow, type StatRow } from '../../stats/stat-rows.ts';
+import type { StatRow } from '../../stats/stat-rows.ts';
 import type { ExpositionWriter } from './exposition.ts';
 import { PROXY_METRICS } from './metric-tables.ts';
 import type { ProxyStats } from './proxy-rows.ts';
@@ -14,11 +15,7 @@ export const LISTENER_STATES = ['WAITING', 'OPEN', 'FULL'] as const;
 
 export function dumpListeners(out: ExpositionWriter, proxies: readonly ProxyStats[]): void {
   const rows: StatRow[] = [];
-  for (const { entry, frontend } of proxies) {
-    const listeners = frontend?.frontend.listenerStats;
-    if (frontend === undefined || listeners === undefined) continue;
-    for (const listener of listeners.values()) rows.push(listenerRow(entry, frontend.frontend, listener));
-  }
+  for (const { frontend } of proxies) if (frontend !== undefined) rows.push(...frontend.listeners);
   for (const metric of PROXY_METRICS) {
     if (!metric.kinds.includes('l') || metric.unkept.includes('l')) continue;
     out.begin(`haproxy_listener_${metric.name}`, metric.type, metric.help);

@@ -606,7 +606,10 @@ class Resolver {
   #serverRules(proxy: ProxyDraft): { server: string; condition: ConditionModel; source: SourceLocation }[] {
     const rules: { server: string; condition: ConditionModel; source: SourceLocation }[] = [];
     for (const rule of proxy.serverRules) {
-      if (!proxy.servers.some((s) => s.name === rule.server)) {
+      const named = proxy.servers.filter((s) => s.name === rule.server).length;
+      // HAProxy's findserver refuses a name that servers told apart by their ids share.
+      if (named > 1) this.#error(rule.place, 'use-server', `Refusing to use duplicated server '${rule.server}' found in proxy: ${proxy.name}!`);
+      if (named !== 1) {
         this.#error(rule.place, 'use-server', `${typeWord(proxy)} '${proxy.name}' : unable to find server '${rule.server}' referenced in a 'use-server' rule.`);
         continue;
       }
@@ -705,16 +708,20 @@ class Resolver {
           );
         }
       }
-      const first = seen.get(server.name);
-      if (first !== undefined) {
-        this.#error(
-          server.place,
-          'server',
-          `${typeWord(proxy)} '${proxy.name}' : server name '${server.name}' is already used at ${first.file}:${first.line}.`,
-        );
-        continue;
+      // HAProxy's check_config_validity: a name may repeat where an explicit `id` tells the
+      // servers apart (the runtime API then reaches them as `backend/#id`).
+      if (server.id === undefined) {
+        const first = seen.get(server.name);
+        if (first !== undefined) {
+          this.#error(
+            server.place,
+            'server',
+            `${typeWord(proxy)} '${proxy.name}', another server named '${server.name}' was already defined at line ${first.line}, please use distinct names.`,
+          );
+          continue;
+        }
+        seen.set(server.name, server.place);
       }
-      seen.set(server.name, server.place);
       const checkProxyV1 = server.checkSendProxy || (server.sendProxy & SendProxyBits.v1) !== 0;
       if (server.checkEnabled && (server.checkSsl ?? server.ssl) && checkProxyV1 && (server.sendProxy & SendProxyBits.v2) === 0) {
         // A v1 check line names the check connection's own addresses, known once connected,

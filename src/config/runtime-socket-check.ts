@@ -58,6 +58,9 @@ export function checkRuntimeSockets(draft: ConfigDraft, limits: RuntimeSocketLim
       diagnostics.error({ ...log.source, column: 0, keyword: 'log', message: `'log ${log.target}' is not supported on ${runtime} (${WHY['unix-datagram']}); see docs/runtimes.md.` });
     }
   }
+  for (const socket of draft.global.stats?.sockets ?? []) {
+    if (socket.address.kind === 'unix' && isAbstractSocketPath(socket.address.path)) refuse({ ...socket.source, column: 0 }, 'stats socket abns@', 'abstract-namespace');
+  }
   for (const proxy of draft.proxies) {
     if (proxy.kind === 'defaults') continue;
     const options = proxy.options;

@@ -28,6 +28,8 @@ export function trackingError(
   if (owner === undefined) return `unable to find required proxy '${track.backend}' for tracking.`;
   const tracked = owner.servers.find((s) => s.name === track.server);
   if (tracked === undefined) return `unable to find required server '${track.server}' for tracking.`;
+  // HAProxy's findserver refuses a name that servers told apart by their ids share.
+  if (owner.servers.some((s) => s !== tracked && s.name === track.server)) return `Refusing to use duplicated server '${track.server}' found in proxy: ${owner.name}!`;
   if (!isChecked(tracked) && tracked.track === undefined) {
     return `unable to use ${owner.name}/${tracked.name} for tracking as it does not have any check nor agent enabled.`;
   }

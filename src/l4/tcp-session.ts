@@ -20,6 +20,7 @@ import type { Payload } from '../rules/payload.ts';
 import type { SessionVars } from '../rules/vars.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 import { countStreamTimes } from '../proxy/time-stats.ts';
+import { addToListener } from '../proxy/listener-stats.ts';
 
 
 /** 'connecting' covers choosing a server, its queue, connect attempts and retries (the leg's steps). */
@@ -213,6 +214,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
    */
   deny(abortive = false): void {
     this.host.counters.dreq++;
+    addToListener(this.connection.listenerCounters, 'dreq');
     this.#abort('P', 'R', abortive);
   }
 
@@ -305,6 +307,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (socket === this.client) {
       this.bytesFromClient += n;
       this.host.counters.bin += n;
+      addToListener(this.connection.listenerCounters, 'bin', n);
       this.#clientLast = this.runtime.now();
       const server = this.server;
       if (this.phase === 'established' && server !== undefined) {
@@ -326,6 +329,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     } else if (socket === this.server) {
       this.bytesFromServer += n;
       this.host.counters.bout += n;
+      addToListener(this.connection.listenerCounters, 'bout', n);
       (this.backend as Backend).counters.bout += n;
       (this.srv as Server).counters.bout += n;
       this.#serverLast = this.runtime.now();
@@ -374,12 +378,14 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#responseInspection = undefined;
     if (decision === 'reject') {
       this.host.counters.dresp++;
+      addToListener(this.connection.listenerCounters, 'dresp');
       (this.backend as Backend).counters.dresp++;
       return this.#abort('P', 'D');
     }
     if (decision === 'drop') {
       // HAProxy's silent-drop: a denied request (even on the response), logged PR, the client reset.
       this.host.counters.dreq++;
+      addToListener(this.connection.listenerCounters, 'dreq');
       return this.#abort('P', 'R', true);
     }
     let flowing = true;

@@ -22,13 +22,14 @@ export function listensBesideOldProcesses(runtime: Runtime): boolean {
 }
 
 /**
- * Whether the configuration binds an abstract socket (`abns@`). Such a name can be bound once
+ * Whether the configuration binds an abstract socket (`abns@`, a bind or a `stats socket`). Such a name can be bound once
  * only (no SO_REUSEPORT, no file to rename over), so the old processes must release it first,
  * as HAProxy's do when the new one cannot take their sockets over (they unbind their abstract
  * listeners when paused): new connections are refused until the new process listens.
  */
 export function bindsAbstractSockets(config: ConfigModel): boolean {
-  return config.frontends.some((f) => f.binds.some((b) => b.unix === true && isAbstractSocketPath(b.host)));
+  const statsSocket = config.global.stats?.sockets.some((s) => s.address.kind === 'unix' && isAbstractSocketPath(s.address.path)) ?? false;
+  return statsSocket || config.frontends.some((f) => f.binds.some((b) => b.unix === true && isAbstractSocketPath(b.host)));
 }
 
 /** Signals every old process; returns the PIDs that could not be signalled. */

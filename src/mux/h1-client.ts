@@ -11,6 +11,7 @@ import { HttpStream } from '../stream/http-stream.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { interimHeadBytes, prepareResponseHead } from './h1-head-out.ts';
 import { prefaceAt } from './http-upgrade.ts';
+import { addToListener } from '../proxy/listener-stats.ts';
 
 /**
  * Who serves a connection whose first bytes are the HTTP/2 preface (HAProxy's H1 mux hands
@@ -201,6 +202,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   onData(_socket: Socket, chunk: Uint8Array): void {
     const now = (this.now = this.runtime.now());
     this.host.counters.bin += chunk.byteLength;
+    addToListener(this.connection.listenerCounters, 'bin', chunk.byteLength);
     this.#clientLast = now;
     if (this.#state === 'tunnel') return this.#stream.tunnelFromClient(chunk);
     if (this.#state === 'closing' || this.#state === 'closed') return;
@@ -364,6 +366,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
 
   sendData(bytes: Uint8Array): void {
     this.host.counters.bout += bytes.byteLength;
+    addToListener(this.connection.listenerCounters, 'bout', bytes.byteLength);
     // Tunnel bytes sent to the client keep its timeout away unless streams are independent.
     if (!this.#independent || this.#state !== 'tunnel') this.#clientLast = this.now;
     if (this.#batching) {
@@ -470,11 +473,13 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   #clientEndedIdle(): void {
     if (this.#reqParser.inProgress) {
       this.host.counters.ereq++;
+      addToListener(this.connection.listenerCounters, 'ereq');
       return this.#stream.fail(400, 'C', 'R');
     }
     // `option http-ignore-probes`: nothing came, as between keep-alive requests (mux_h1.c's PR_O_IGNORE_PRB).
     if (this.requests > 0 || this.host.model.options.ignoreProbes === true) return this.#closeClient();
     this.host.counters.ereq++;
+    addToListener(this.connection.listenerCounters, 'ereq');
     // A connection that sent nothing (a probe, a TCP health check) is what dontlognull silences.
     this.#stream.fail(400, 'C', 'R', !(this.host.model.options.dontlognull && this.#stream.requestStartedAt < 0));
   }
@@ -574,6 +579,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       case 'idle':
         if (this.#reqParser.inProgress || (this.requests === 0 && this.host.model.options.ignoreProbes !== true)) {
           this.host.counters.ereq++;
+          addToListener(this.connection.listenerCounters, 'ereq');
           return this.#stream.fail(408, 'c', 'R');
         }
         if (this.#draining) return this.#closeClient();

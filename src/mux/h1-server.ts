@@ -1,6 +1,7 @@
 import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
+import type { Server } from '../proxy/server.ts';
 import { H2ServerStream } from './h2/server-stream.ts';
 
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
@@ -44,6 +45,8 @@ export class H1ServerExchange {
   readonly #parser: ResponseHeadParser;
   readonly #framer = new BodyFramer();
   #conn: PooledConnection | undefined;
+  /** The server whose used connections (`used_conn_cur`) count this exchange's, while attached. */
+  #countedOn: Server | undefined = undefined;
   /** The connection came from the idle pool. */
   reused = false;
   /** The server half-closed: it will take no further request. */
@@ -76,8 +79,17 @@ export class H1ServerExchange {
     return this.#framer.mode === 'close';
   }
 
-  /** The exchange rides `conn` (its socket's handler must already be the stream). */
-  attach(conn: PooledConnection, reused: boolean): void {
+  /**
+   * The exchange rides `conn` (its socket's handler must already be the stream). `shareable`:
+   * the connection may serve other sessions once idle, so it counts as a used connection of its
+   * server while attached (an HTTP/2 connection counts itself, once).
+   */
+  attach(conn: PooledConnection, reused: boolean, shareable: boolean): void {
+    this.#uncount();
+    if (shareable && !(conn.socket instanceof H2ServerStream)) {
+      this.#countedOn = conn.server;
+      conn.server.usedConnections++;
+    }
     this.#conn = conn;
     this.reused = reused;
     this.ended = false;
@@ -91,6 +103,7 @@ export class H1ServerExchange {
   detach(): Socket | undefined {
     const socket = this.#conn?.socket;
     this.#conn = undefined;
+    this.#uncount();
     this.#parser.reset();
     this.#inBody = false;
     this.done = false;
@@ -163,6 +176,7 @@ export class H1ServerExchange {
   finish(pool: ConnectionParking | undefined, keepAlive: boolean, serverHeld: boolean): void {
     const conn = this.#conn;
     this.#conn = undefined;
+    this.#uncount();
     this.#inBody = false;
     this.done = false;
     if (conn === undefined) return;
@@ -178,6 +192,12 @@ export class H1ServerExchange {
     } else {
       conn.socket.destroy();
     }
+  }
+
+  #uncount(): void {
+    if (this.#countedOn === undefined) return;
+    this.#countedOn.usedConnections--;
+    this.#countedOn = undefined;
   }
 
   /** The connection the stream belonged to is gone: drop the parser's scratch buffers. */

@@ -37,7 +37,11 @@ import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
 import { goawayAnswersError, type H2Counters } from './h2/h2-counters.ts';
 import { localSettings, type H2Options } from './h2/local-settings.ts';
+<<<<<<< HEAD
 import { beginWriteBatch, endWriteBatch, enlistWriter, writeBatchOpen, writeFrames, type BatchedWriter } from './write-batch.ts';
+=======
+import { addToListener } from '../proxy/listener-stats.ts';
+>>>>>>> wt/startup
 export type { H2Options } from './h2/local-settings.ts';
 
 /** Largest header block (HEADERS + CONTINUATION) gathered before the connection is refused. */
@@ -218,6 +222,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.now = this.runtime.now();
     this.#clientLast = this.now;
     this.host.counters.bin += chunk.byteLength;
+    addToListener(this.connection.listenerCounters, 'bin', chunk.byteLength);
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.cork();
     beginWriteBatch();
@@ -668,6 +673,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       enc.add(name, head.valueAt(i));
     }
     this.host.counters.bout += enc.bytes.byteLength;
+    addToListener(this.connection.listenerCounters, 'bout', enc.bytes.byteLength);
     this.#send(headersFrames(s.id, enc.bytes, endStream, this.#peerMaxFrame));
     if (endStream) {
       s.localEnded = true;
@@ -681,6 +687,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     enc.begin();
     for (const [name, value] of fields) enc.add(name, value);
     this.host.counters.bout += enc.bytes.byteLength;
+    addToListener(this.connection.listenerCounters, 'bout', enc.bytes.byteLength);
     this.#send(headersFrames(s.id, enc.bytes, true, this.#peerMaxFrame));
   }
 
@@ -697,6 +704,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       this.#send(dataFrameHeader(s.id, n, last));
       this.#send(n === piece.byteLength ? piece : piece.subarray(0, n));
       this.host.counters.bout += n;
+      addToListener(this.connection.listenerCounters, 'bout', n);
       this.#sendWindow -= n;
       s.sendWindow -= n;
       s.pendingBytes -= n;

@@ -5,6 +5,7 @@ import type { Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { H2ServerConnection } from './h2-server.ts';
 import { FcgiServerConnection } from './fcgi-server.ts';
 import { websocketMux } from './websocket-protocol.ts';
+import { isPrivate } from '../stream/session-server-conns.ts';
 
 /**
  * Which client-side mux serves an accepted connection (HAProxy's conn_install_mux_fe): the
@@ -42,6 +43,7 @@ export function serverMux(socket: Socket, server: Server, handler: SocketHandler
   }
   if (!speaksHttp2ToServer(server, socket, websocket)) return socket;
   // The connection is the pool's entry (with `key`, its reuse key); the stream its first request's socket.
-  const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1, backend?.h2Options, server, key, backend?.counters.h2);
+  const shareable = backend !== undefined && !isPrivate(backend, server);
+  const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1, backend?.h2Options, server, key, backend?.counters.h2, shareable);
   return mux.openStream(handler);
 }

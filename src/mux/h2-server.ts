@@ -147,8 +147,15 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
    * h2_avail_streams); `opts`: the generation's `tune.h2.*`, announced as HAProxy does;
    * `server` and `key` make it a pool entry.
    */
-  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity, opts: H2Options = {}, server?: Server, key = '', counters?: H2Counters) {
+  /**
+   * The server whose used connections (`used_conn_cur`) count this one while a stream uses it:
+   * a shareable connection of a stream (not a check's, not a session's private one).
+   */
+  readonly #countsOn: Server | undefined;
+
+  constructor(socket: Socket, runtime?: Runtime, maxStreams = Infinity, opts: H2Options = {}, server?: Server, key = '', counters?: H2Counters, shareable = false) {
     super(socket);
+    this.#countsOn = shareable ? server : undefined;
     this.#socket = socket;
     // The backend's h2 stats module (a health check's connection counts nowhere).
     this.#h2 = counters ?? newH2Counters();
@@ -192,6 +199,7 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
   openStream(handler: SocketHandler | undefined): H2ServerStream {
     const stream = new H2ServerStream(this, this.#socket, handler);
     if (this.#attached === 0 && this.#opened > 0) this.#availAllowed = true;
+    if (this.#attached === 0 && this.#countsOn !== undefined) this.#countsOn.usedConnections++;
     this.#opened++;
     this.#attached++;
     this.#unopened.add(stream);
@@ -325,6 +333,7 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
    */
   streamLeft(pool: ConnectionParking | undefined, reusable: boolean, finished: boolean): void {
     this.#attached--;
+    if (this.#attached === 0 && this.#countsOn !== undefined) this.#countsOn.usedConnections--;
     if (finished) {
       if (!reusable || pool === undefined) this.#noReuse = true;
       else {

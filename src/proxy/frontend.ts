@@ -13,7 +13,7 @@ import { clientCertificateError, clientCertificateRejected, failedTlsInfo, hands
 import { logConnectionFailure } from './connection-failure-log.ts';
 import type { Backend } from './backend.ts';
 import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
-import { listenerConnectionOpened, listenerStatsOf, type ListenerStats } from './listener-stats.ts';
+import { addToListener, listenerConnectionOpened, listenerStatsOf, type ListenerStats } from './listener-stats.ts';
 import type { ProcessLimits, WaitingFrontend } from './process-limits.ts';
 import { ServerConnectionPool } from '../http/server-pool.ts';
 import { listenerBacklog } from './listener-backlog.ts';
@@ -241,6 +241,11 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     this.#startSession(socket, bind);
   }
 
+  /** The listeners wait (HAProxy's LI_LIMITED): the frontend's or the process's limit is reached, or a rate limit holds. */
+  get limited(): boolean {
+    return this.#full || this.#rateTimer !== undefined;
+  }
+
   get #full(): boolean {
     return this.limits.full || (this.maxconn > 0 && (this.threaded ? this.limits.frontendCurrent(this.limitSlot) : this.counters.scur) >= this.maxconn);
   }
@@ -301,7 +306,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         if (verdict === 'reject') {
           this.counters.deniedConnections++;
           if (info.listenerCounters !== undefined) info.listenerCounters.deniedConnections++;
-        } else this.counters.dreq++;
+        } else {
+          this.counters.dreq++;
+          addToListener(info.listenerCounters, 'dreq');
+        }
         socket.reset();
         return this.#connectionDropped(info);
       }
@@ -348,6 +356,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       }
       if (verdict === 'drop') {
         this.counters.dreq++;
+        addToListener(info.listenerCounters, 'dreq');
         socket.reset();
         return this.#connectionDropped(info);
       }
@@ -416,6 +425,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         // Refused before the HTTP parsing of the first request: closed, counted as denied
         // (`silent-drop`: with a reset where the runtime can).
         this.counters.dreq++;
+        addToListener(info.listenerCounters, 'dreq');
         if (outcome === 'drop') socket.reset();
         else socket.destroy();
         return this.#connectionDropped(info);

@@ -1,8 +1,10 @@
 /**
  * Per-listener counters (`option socket-stats`, HAProxy's listener->counters): one record per
- * bind of a frontend that asks for them, named by its `name` or `sock-N` (N its listener id). Only connection figures are kept: current, highest and
- * cumulated connections, and those refused by `tcp-request connection` / `session` rules.
- * Without the option nothing is allocated and no connection carries a record.
+ * bind of a frontend that asks for them, named by its `name` or `sock-N` (N its listener id):
+ * current, highest and cumulated connections, those refused by `tcp-request connection` /
+ * `session` rules, and the frontend counters HAProxy also counts per listener (bytes, denied
+ * and failed requests, denied responses, failed rewrites, internal errors). Without the
+ * option nothing is allocated and no connection carries a record.
  */
 import type { BindModel, FrontendModel } from '../config/model.ts';
 import { listenerIdOf } from './auto-ids.ts';
@@ -18,6 +20,24 @@ export interface ListenerCounters {
   deniedConnections: number;
   /** Refused by `tcp-request session` rules (denied_sess). */
   deniedSessions: number;
+  /** Bytes from and to the clients (bytes_in, bytes_out). */
+  bin: number;
+  bout: number;
+  /** Denied requests and responses, failed requests (denied_req, denied_resp, failed_req). */
+  dreq: number;
+  dresp: number;
+  ereq: number;
+  /** failed_rewrites, internal_errors. */
+  failedRewrites: number;
+  internalErrors: number;
+}
+
+/** The frontend counters a listener shares (HAProxy counts them on both where the listener has counters). */
+export type ListenerShared = 'bin' | 'bout' | 'dreq' | 'dresp' | 'ereq' | 'failedRewrites' | 'internalErrors';
+
+/** Adds to the accepting listener's share of a frontend counter; nothing without `option socket-stats`. */
+export function addToListener(c: ListenerCounters | undefined, field: ListenerShared, n = 1): void {
+  if (c !== undefined) c[field] += n;
 }
 
 export interface ListenerStats {
@@ -38,7 +58,7 @@ export function listenerStatsOf(model: FrontendModel): ReadonlyMap<BindModel, Li
       name: bind.name ?? `sock-${id}`,
       id,
       bind,
-      counters: { scur: 0, smax: 0, stot: 0, deniedConnections: 0, deniedSessions: 0 },
+      counters: { scur: 0, smax: 0, stot: 0, deniedConnections: 0, deniedSessions: 0, bin: 0, bout: 0, dreq: 0, dresp: 0, ereq: 0, failedRewrites: 0, internalErrors: 0 },
     });
   }
   return byBind;

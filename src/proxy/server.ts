@@ -158,6 +158,13 @@ export class Server {
   /** Established or connecting sessions using this server (this thread's). */
   active = 0;
   /**
+   * HAProxy's curr_used_conns (stats `used_conn_cur`): this thread's shareable HTTP connections
+   * to the server that streams are using (an HTTP/2 one once, whatever its streams), not those
+   * idle in the pool; private ones (`http-reuse never`, a session's own) and TCP sessions' are
+   * not counted, as HAProxy 2.6.12 shows them.
+   */
+  usedConnections = 0;
+  /**
    * With several threads (`nbthread`): the process's count of them, one Int32 slot of memory
    * the threads share (src/threads/server-counts.ts), which leastconn balances on; undefined
    * with one thread, where `active` is the process's count.

@@ -137,7 +137,9 @@ function trackedServer(target: RuntimeTarget, own: Backend, text: string): { bac
   const backend = backendName === undefined ? own : target.backend(backendName);
   if (backend === undefined) return `unable to find required proxy '${backendName ?? ''}' for tracking.\n`;
   const server = backend.server(serverName);
-  if (server === undefined) return `unable to find required server '${serverName}' for tracking.\n`;
+  // HAProxy's findserver finds none where servers told apart by their ids share the name.
+  const shared = server !== undefined && backend.servers.some((s) => s !== server && s.name === serverName);
+  if (server === undefined || shared) return `unable to find required server '${serverName}' for tracking.\n`;
   if (dynamicServers.has(server)) return `unable to use ${backend.name}/${server.name} for tracking as it is a dynamic server.\n`;
   const model = server.model;
   const checked = model?.check?.enabled === true || model?.agent !== undefined || model?.track !== undefined;

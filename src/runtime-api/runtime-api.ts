@@ -11,6 +11,7 @@ import { createCommandTable } from './commands/index.ts';
 import { CliSession, type SessionOwner } from './session.ts';
 import type { RuntimeTarget } from './target.ts';
 import { socketFileOptions } from '../proxy/socket-owners.ts';
+import { socketPathText } from '../config/address.ts';
 
 export class RuntimeApi implements SessionOwner {
   readonly listeners: Listener[] = [];
@@ -47,7 +48,7 @@ export class RuntimeApi implements SessionOwner {
         ? this.#runtime.listenUnix({ path: address.path, ...socketFileOptions(model.mode, model.owner) }, accept)
         : this.#runtime.listen({ host: address.host, port: address.port }, accept);
     return opened.catch((error: unknown) => {
-      const target = address.kind === 'unix' ? address.path : `${address.host}:${address.port}`;
+      const target = address.kind === 'unix' ? socketPathText(address.path) : `${address.host}:${address.port}`;
       throw new Error(`stats socket '${target}' (${where}): ${error instanceof Error ? error.message : String(error)}`);
     });
   }

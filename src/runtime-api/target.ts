@@ -201,9 +201,20 @@ class ProxyTarget implements RuntimeTarget {
   server(path: string): Server | string {
     const slash = path.indexOf('/');
     if (slash < 0) return 'Require \'backend/server\'.\n';
-    const backend = this.backend(path.slice(0, slash));
+    const backend = this.#backendOrId(path.slice(0, slash));
     if (backend === undefined) return 'No such backend.\n';
-    return backend.server(path.slice(slash + 1)) ?? 'No such server.\n';
+    const name = path.slice(slash + 1);
+    // HAProxy's get_backend_server: `#N` is the server whose id is N, which tells apart
+    // servers sharing a name (the first of them answers to the name).
+    const server = name.startsWith('#') ? backend.servers.find((s) => s.id === atoi(name.slice(1))) : backend.server(name);
+    return server ?? 'No such server.\n';
+  }
+
+  /** proxy_be_by_name: a backend by name, or `#N` by id. */
+  #backendOrId(name: string): Backend | undefined {
+    if (!name.startsWith('#')) return this.backend(name);
+    const id = atoi(name.slice(1));
+    return this.proxies.find((p) => p.id === id && p.backend !== undefined)?.backend;
   }
 
   backendOf(server: Server): Backend {
@@ -235,4 +246,10 @@ export function firstProxyUuid(config: ConfigModel): number {
 /** `logOf` gives the health log (console and log targets) of a backend. */
 export function proxyTarget(proxy: Proxy, warning: (text: string) => void, logOf: (backend: Backend) => HealthLog): RuntimeTarget {
   return new ProxyTarget(proxy, warning, logOf);
+}
+
+/** C's atoi: the leading decimal digits (after an optional sign), 0 without any. */
+function atoi(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  return m === null ? 0 : Number(m[1]);
 }

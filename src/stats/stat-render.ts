@@ -9,8 +9,8 @@ import type { StatCell, StatRow } from './stat-rows.ts';
 import { INFO_FIELD_TYPES, statFieldType } from './stat-types.ts';
 
 const SEPARATOR = STAT_FIELDS.indexOf('-');
-const OBJ_CHARS = ['F', 'B', 'S'] as const;
-const OBJ_NAMES = ['Frontend', 'Backend', 'Server'] as const;
+const OBJ_CHARS = ['F', 'B', 'S', 'L'] as const;
+const OBJ_NAMES = ['Frontend', 'Backend', 'Server', 'Listener'] as const;
 const ORIGINS: Readonly<Record<string, string>> = { M: 'Metric', S: 'Status', K: 'Key', C: 'Config', P: 'Product' };
 const NATURES: Readonly<Record<string, string>> = {
   G: 'Gauge', L: 'Limit', m: 'Min', M: 'Max', R: 'Rate', C: 'Counter', D: 'Duration', A: 'Age', T: 'Time', N: 'Name', O: 'Output', a: 'Avg',

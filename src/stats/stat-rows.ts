@@ -1,6 +1,6 @@
 /**
- * One row per frontend, server and backend, in HAProxy's order (each proxy: FRONTEND, its
- * servers, BACKEND), with HAProxy 2.6's columns (stat-fields.ts). A cell is a number, a string,
+ * One row per frontend, listener (`option socket-stats`), server and backend, in HAProxy's
+ * order (each proxy: FRONTEND, its listeners, its servers, BACKEND), with HAProxy 2.6's columns (stat-fields.ts). A cell is a number, a string,
  * or undefined when HAProxy prints nothing there for this kind of row, or when Switchyard keeps
  * no such figure (rates, timing averages, TLS and H1 connection counters): an empty cell, never
  * an invented 0. `show stat`, a stats page and a Prometheus exporter all render these rows.
@@ -10,6 +10,7 @@ import type { BalanceModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
 import type { Server } from '../proxy/server.ts';
+import type { ListenerStats } from '../proxy/listener-stats.ts';
 import type { BackendCounters, HttpCounters } from '../proxy/counters.ts';
 import type { H2Counters } from '../mux/h2/h2-counters.ts';
 import type { ProxyEntry, RuntimeTarget } from '../runtime-api/target.ts';
@@ -20,14 +21,14 @@ import { statsWindow, swrateAvg, type TimeStats } from '../proxy/time-stats.ts';
 
 export type StatCell = number | string | undefined;
 
-/** HAProxy's row types (`type` column): 0 frontend, 1 backend, 2 server. */
-export const StatRowType = { frontend: 0, backend: 1, server: 2 } as const;
+/** HAProxy's row types (`type` column): 0 frontend, 1 backend, 2 server, 3 listener (STATS_TYPE_SO). */
+export const StatRowType = { frontend: 0, backend: 1, server: 2, listener: 3 } as const;
 export type StatRowType = (typeof StatRowType)[keyof typeof StatRowType];
 
 export interface StatRow {
   readonly type: StatRowType;
   readonly proxyId: number;
-  /** 0 for FRONTEND and BACKEND rows. */
+  /** 0 for FRONTEND and BACKEND rows; a listener's id (luid) on its row. */
   readonly serverId: number;
   readonly cells: StatCell[];
 }
@@ -205,6 +206,52 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   return r;
 }
 
+/**
+ * get_li_status: FULL at the listener's own maxconn (a bind `maxconn`, which Switchyard
+ * refuses, so never), WAITING while its frontend waits (its or the process's limit, a rate
+ * limit), else OPEN.
+ */
+export function listenerStatus(frontend: Frontend): 'WAITING' | 'OPEN' {
+  return frontend.limited ? 'WAITING' : 'OPEN';
+}
+
+function bindAddress(listener: ListenerStats): string {
+  const bind = listener.bind;
+  if (bind.unix === true) return 'unix';
+  return bind.host.includes(':') ? `[${bind.host}]:${bind.port}` : `${bind.host}:${bind.port}`;
+}
+
+/** stats_fill_li_stats: a listener's row (`option socket-stats`), its counters beside its frontend's. */
+export function listenerRow(entry: ProxyEntry, frontend: Frontend, listener: ListenerStats): StatRow {
+  const r = row(StatRowType.listener, entry.id, listener.id);
+  const c = listener.counters;
+  set(r, 'pxname', entry.name);
+  set(r, 'svname', listener.name);
+  set(r, 'scur', c.scur);
+  set(r, 'smax', c.smax);
+  // The bind's own maxconn (HAProxy's l->maxconn): none, 0.
+  set(r, 'slim', 0);
+  set(r, 'stot', c.stot);
+  set(r, 'bin', c.bin);
+  set(r, 'bout', c.bout);
+  set(r, 'dreq', c.dreq);
+  set(r, 'dresp', c.dresp);
+  set(r, 'ereq', c.ereq);
+  set(r, 'status', listenerStatus(frontend));
+  set(r, 'pid', 1);
+  set(r, 'iid', entry.id);
+  set(r, 'sid', listener.id);
+  set(r, 'type', StatRowType.listener);
+  set(r, 'addr', bindAddress(listener));
+  set(r, 'mode', frontend.model.mode);
+  set(r, 'dcon', c.deniedConnections);
+  set(r, 'dses', c.deniedSessions);
+  set(r, 'wrew', c.failedRewrites);
+  set(r, 'eint', c.internalErrors);
+  set(r, '-', '-');
+  return r;
+}
+
 export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, ctx: StatContext): StatRow {
   const r = row(StatRowType.server, entry.id, server.id);
   const c = server.counters;
@@ -267,7 +314,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   set(r, 'srv_abrt', c.serverAborts);
   // pool-max-conn; HAProxy leaves the cell empty for its default (-1, no limit).
   set(r, 'src_ilim', server.poolMaxConn >= 0 ? server.poolMaxConn : undefined);
-  // used_conn_cur stays empty: connections in use are not counted apart from the sessions.
+  set(r, 'used_conn_cur', server.usedConnections);
   // A backend whose pool is not made yet (no HTTP traffic) has no idle connection: 0, as HAProxy.
   const idle = ctx.idleConnections === undefined ? undefined : (ctx.idleConnections(backend, server) ?? NO_IDLE);
   if (idle !== undefined) {
@@ -356,11 +403,15 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   return r;
 }
 
-/** Every row, proxies in declaration order: FRONTEND, servers, BACKEND (HAProxy's stats_dump_proxy_to_buffer). */
+/** Every row, proxies in declaration order: FRONTEND, listeners, servers, BACKEND (HAProxy's stats_dump_proxy_to_buffer). */
 export function statRows(proxies: readonly ProxyEntry[], ctx: StatContext): StatRow[] {
   const rows: StatRow[] = [];
   for (const entry of proxies) {
-    if (entry.frontend !== undefined) rows.push(frontendRow(entry, entry.frontend, ctx));
+    const frontend = entry.frontend;
+    if (frontend !== undefined) {
+      rows.push(frontendRow(entry, frontend, ctx));
+      if (frontend.listenerStats !== undefined) for (const listener of frontend.listenerStats.values()) rows.push(listenerRow(entry, frontend, listener));
+    }
     const backend = entry.backend;
     if (backend === undefined) continue;
     for (const server of backend.servers) rows.push(serverRow(entry, backend, server, ctx));

@@ -56,13 +56,19 @@ const SERVER =
   'idle_conn_cur=MGP:u32 safe_conn_cur=MGP:u32 used_conn_cur=MGP:u32 need_conn_est=MGP:u32 ' +
   'uweight=MaP:u32 ssl_sess=MCP:u64 ssl_reused_sess=MCP:u64 ssl_failed_handshake=MCP:u64';
 
+const LISTENER =
+  'pxname=KNS:str svname=KNS:str scur=MGP:u32 smax=MMP:u32 slim=CLP:u32 stot=MCP:u64 bin=MCP:u64 ' +
+  'bout=MCP:u64 dreq=MCP:u64 dresp=MCP:u64 ereq=MCP:u64 status=SGP:str pid=KGP:u32 iid=KGS:u32 ' +
+  'sid=KGS:u32 type=CGS:u32 addr=CGS:str mode=CGS:str dcon=MCP:u64 dses=MCP:u64 wrew=MCP:u64 ' +
+  'eint=MCP:u64 ssl_sess=MCP:u64 ssl_reused_sess=MCP:u64 ssl_failed_handshake=MCP:u64';
+
 function table(list: string): ReadonlyMap<string, string> {
   return new Map(list.split(' ').map((entry) => entry.split('=') as [string, string]));
 }
 
-const BY_ROW_TYPE: readonly ReadonlyMap<string, string>[] = [table(FRONTEND), table(BACKEND), table(SERVER)];
+const BY_ROW_TYPE: readonly ReadonlyMap<string, string>[] = [table(FRONTEND), table(BACKEND), table(SERVER), table(LISTENER)];
 
-/** "MCP:u64" for a field of a row type (0 frontend, 1 backend, 2 server); a gauge when HAProxy never fills it there. */
+/** "MCP:u64" for a field of a row type (0 frontend, 1 backend, 2 server, 3 listener); a gauge when HAProxy never fills it there. */
 export function statFieldType(rowType: number, field: string): string {
   return BY_ROW_TYPE[rowType]?.get(field) ?? BY_ROW_TYPE[2]?.get(field) ?? BY_ROW_TYPE[1]?.get(field) ?? 'MGP:u32';
 }

@@ -69,6 +69,7 @@ import { monitorOf } from '../http/monitor-uri.ts';
 import { StreamCaching } from '../cache/caching.ts';
 import { latin1Bytes } from '../http/codec/chars.ts';
 import { countStreamTimes } from '../proxy/time-stats.ts';
+import { addToListener } from '../proxy/listener-stats.ts';
 
 /**
  * Where the request analysers stand (HAProxy's request analyser bits, in their order): a stage
@@ -409,6 +410,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#captures?.captureRequest(head);
     if (hostContradictsTarget(head)) {
       this.host.counters.ereq++;
+      addToListener(this.connection.listenerCounters, 'ereq');
       return this.fail(400, 'P', 'R');
     }
     this.#analysing = true;
@@ -532,6 +534,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#clientShut) {
       this.#rules?.endRequest();
       this.host.counters.ereq++;
+      addToListener(this.connection.listenerCounters, 'ereq');
       this.log();
       return this.#side.destroy();
     }
@@ -722,6 +725,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (tarpit) return this.#startTarpit(reply);
     if (invalid) {
       this.host.counters.ereq++;
+      addToListener(this.connection.listenerCounters, 'ereq');
       this.#side.closeAfter = true;
     }
     this.setTermination(denied || invalid || failedRewrite ? 'P' : 'L', 'R');
@@ -799,6 +803,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** A denied request counts on the frontend and, once chosen, the backend (HAProxy's denied_req). */
   #countDenied(): void {
     this.host.counters.dreq++;
+    addToListener(this.connection.listenerCounters, 'dreq');
     if (this.#countedInBackend) (this.backend as Backend).counters.dreq++;
   }
 
@@ -861,6 +866,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       return true;
     }
     this.host.counters.dresp++;
+    addToListener(this.connection.listenerCounters, 'dresp');
     (this.backend as Backend).counters.dresp++;
     this.#dropServer()?.reset();
     this.setTermination('P', 'D');
@@ -890,6 +896,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // HAProxy: an http-response deny is a denied response (PH), a return or redirect local (LH).
     if (denied) {
       this.host.counters.dresp++;
+      addToListener(this.connection.listenerCounters, 'dresp');
       (this.backend as Backend).counters.dresp++;
     }
     this.setTermination(denied || failedRewrite ? 'P' : 'L', 'H');
@@ -903,7 +910,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    */
   #countRewriteError(rules: HttpRuleRunner): boolean {
     const server = this.#resHeadAt >= 0 ? (this.#leg.server as Server | undefined)?.counters : undefined;
-    countRewrites(this.host.counters, this.#countedInBackend ? (this.backend as Backend).counters : undefined, rules, server);
+    countRewrites(this.host.counters, this.#countedInBackend ? (this.backend as Backend).counters : undefined, rules, server, this.connection.listenerCounters);
     return rules.rewriteError;
   }
 
@@ -1062,7 +1069,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
 
   #attach(conn: PooledConnection, reused: boolean): void {
-    this.#exchange.attach(conn, reused);
+    const backend = this.backend;
+    this.#exchange.attach(conn, reused, backend !== undefined && !isPrivate(backend, conn.server));
   }
 
   /** The server connection of the exchange, while there is one. */
@@ -1176,6 +1184,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       // The body can never be completed: the client gave up mid-request. HAProxy closes
       // without an answer and logs CD whether or not the response started.
       this.host.counters.ereq++;
+      addToListener(this.connection.listenerCounters, 'ereq');
       this.setTermination('C', 'D');
       this.log();
       this.#side.destroy();
@@ -1215,6 +1224,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   clientAborted(): void {
     if (this.#side.tunnelling) return this.log();
     this.host.counters.ereq += this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0;
+    addToListener(this.connection.listenerCounters, 'ereq', this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0);
     const waiting = this.#tarpitReply !== undefined ? 'T' : this.#leg.step === 'queued' ? 'Q' : this.#leg.step === 'connected' ? 'H' : 'C';
     this.setTermination('C', this.#resHead === undefined ? waiting : 'D');
     this.log();
@@ -1232,6 +1242,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   badRequest(error: unknown): void {
     const status = error instanceof HttpParseError ? error.status : 400;
     this.host.counters.ereq++;
+    addToListener(this.connection.listenerCounters, 'ereq');
     this.#req = undefined;
     this.fail(status, 'P', 'R');
   }
@@ -1239,6 +1250,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** The request body's framing is invalid. */
   badRequestBody(error: unknown): void {
     this.host.counters.ereq++;
+    addToListener(this.connection.listenerCounters, 'ereq');
     if (this.#resHead === undefined) {
       this.fail(error instanceof HttpParseError ? error.status : 400, 'P', 'D');
     } else {
@@ -1731,6 +1743,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#bodyWait === 'request') {
       if (!own && (clientDue === undefined || now < clientDue)) return false;
       this.host.counters.ereq++;
+      addToListener(this.connection.listenerCounters, 'ereq');
       this.#side.closeAfter = true;
       this.fail(408, 'c', 'D');
       return true;

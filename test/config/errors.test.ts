@@ -294,13 +294,28 @@ describe('errors: cross-checks', () => {
     await parse(cfg('frontend a', '  bind :::90 v6only', '  bind *:90', '  bind 127.0.0.1:91', '  bind 127.0.0.2:91'));
   });
 
-  it('refuses two servers with the same name in a backend', async () => {
+  it('refuses two servers with the same name in a backend unless an id tells them apart', async () => {
     assert.deepEqual(await onlyError(cfg('backend b', '  server s 10.0.0.1:80', '  server s 10.0.0.2:80')), [
       3,
       3,
       'server',
-      "backend 'b' : server name 's' is already used at e.cfg:2.",
+      "backend 'b', another server named 's' was already defined at line 2, please use distinct names.",
     ]);
+    // HAProxy's findserver refuses such a shared name where a server is named by it alone.
+    assert.deepEqual(
+      (await errors(cfg('backend b', '  use-server s if TRUE', '  server s 10.0.0.1:80 id 7 check', '  server s 10.0.0.2:80', '  server t 10.0.0.3:80 track b/s'))).map((e) => e[3]),
+      [
+        "Refusing to use duplicated server 's' found in proxy: b!",
+        "backend 'b' : unable to find server 's' referenced in a 'use-server' rule.",
+        "'server b/t' : Refusing to use duplicated server 's' found in proxy: b!",
+      ],
+    );
+    // HAProxy 2.6 compares only the servers without an explicit id.
+    const model = await parse(cfg('backend b', '  server s 10.0.0.1:80 id 7', '  server s 10.0.0.2:80', '  server t 10.0.0.3:80', '  server t 10.0.0.4:80 id 9'));
+    assert.deepEqual(
+      model.backends.find((b) => b.name === 'b')?.servers.map((s) => [s.name, s.host]),
+      [['s', '10.0.0.1'], ['s', '10.0.0.2'], ['t', '10.0.0.3'], ['t', '10.0.0.4']],
+    );
   });
 });
 

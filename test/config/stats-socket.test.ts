@@ -32,6 +32,16 @@ describe('stats socket|timeout|maxconn (global)', () => {
     assert.equal((await parse(cfg(...proxy))).global.stats, undefined);
   });
 
+  it('abns@NAME: the abstract namespace, the name NUL-padded to the whole sun_path as HAProxy binds it', async () => {
+    const model = await parse(cfg('global', '  stats socket abns@cli level admin', ...proxy));
+    const path = `\0cli`.padEnd(108, '\0');
+    assert.deepEqual(model.global.stats?.sockets.map((s) => [s.address, s.level]), [[{ kind: 'unix', path }, 'admin']]);
+    const long = 'n'.repeat(108);
+    assert.deepEqual(await errors(cfg('global', `  stats socket abns@${long}`, ...proxy)), [
+      [2, 16, 'stats', `'stats socket' : socket path 'abns@${long}' too long (max 107).`],
+    ]);
+  });
+
   it('stats timeout and maxconn', async () => {
     const model = await parse(cfg('global', '  stats timeout 2m', '  stats maxconn 3', '  stats socket /tmp/a.sock', ...proxy));
     assert.equal(model.global.stats?.timeout, 120_000);

@@ -98,11 +98,12 @@ describe('socket options a runtime cannot set', () => {
     assert.deepEqual(await refusals(cfg('defaults', ...TIMEOUTS, '  clitcpka-idle 60', '  srvtcpka-cnt 3', ...LISTEN), ['keepalive-idle', 'keepalive-count']), []);
   });
 
-  it('abns@ binds and servers are refused where UNIX sockets cannot take a whole-sun_path name (Bun)', async () => {
-    const text = cfg('defaults', ...TIMEOUTS, 'listen l', '  bind abns@in', '  bind 127.0.0.1:8080', '  server s abns@out');
+  it('abns@ binds, servers and stats sockets are refused where UNIX sockets cannot take a whole-sun_path name (Bun)', async () => {
+    const text = cfg('global', '  stats socket abns@cli', 'defaults', ...TIMEOUTS, 'listen l', '  bind abns@in', '  bind 127.0.0.1:8080', '  server s abns@out');
     assert.deepEqual(await refusals(text, ['abstract-namespace'], 'bun'), [
-      [6, "'bind abns@' is not supported on Bun (its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path); see docs/runtimes.md."],
-      [8, "'server abns@' is not supported on Bun (its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path); see docs/runtimes.md."],
+      [2, "'stats socket abns@' is not supported on Bun (its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path); see docs/runtimes.md."],
+      [8, "'bind abns@' is not supported on Bun (its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path); see docs/runtimes.md."],
+      [10, "'server abns@' is not supported on Bun (its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path); see docs/runtimes.md."],
     ]);
     assert.deepEqual(await refusals(text, ['keepalive-count'], 'node'), []);
   });

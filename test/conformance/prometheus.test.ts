@@ -34,7 +34,7 @@ interface Family {
 
 /**
  * Families Switchyard leaves out because it keeps no such figure (docs/configuration.md lists
- * them): connections in use, process figures of pools, TLS, tasks.
+ * them): process figures of pools, TLS, tasks.
  */
 const OMITTED = new Set([
   'haproxy_process_pool_failures_total', 'haproxy_process_max_fds', 'haproxy_process_max_sockets',
@@ -46,7 +46,6 @@ const OMITTED = new Set([
   'haproxy_process_bytes_out_rate', 'haproxy_process_pool_allocated_bytes',
   'haproxy_process_pool_used_bytes',
   'haproxy_frontend_intercepted_requests_total',
-  'haproxy_server_used_connections_current',
 ]);
 
 function labelKey(labels: Readonly<Record<string, string>> | undefined): string {

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runtime.ts';
 import { H2ServerConnection, type H2ServerStream } from '../../src/mux/h2-server.ts';
 import { beginWriteBatch, endWriteBatch } from '../../src/mux/write-batch.ts';
+import type { Server } from '../../src/proxy/server.ts';
 import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, settingsFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
 
 class WireSocket implements Socket {
@@ -407,5 +408,30 @@ describe('H2ServerConnection: write batches (src/mux/write-batch.ts)', () => {
     }
     assert.equal(other.written.length, 1, 'nothing written after the reset');
     assert.equal(wire.written.length, written);
+  });
+});
+
+describe('H2ServerConnection: used connections (used_conn_cur)', () => {
+  /** What the connection reads of its server: the used-connection count alone. */
+  const serverStub = (): { usedConnections: number; maxReuse: number } => ({ usedConnections: 0, maxReuse: -1 });
+
+  it('a shareable connection counts once while any stream uses it, and no longer once the last one left', () => {
+    const server = serverStub();
+    const conn = new H2ServerConnection(new WireSocket(), undefined, Infinity, {}, server as unknown as Server, '', undefined, true);
+    const a = conn.openStream(new Recorder());
+    const b = conn.openStream(new Recorder());
+    assert.equal(server.usedConnections, 1);
+    a.destroy();
+    assert.equal(server.usedConnections, 1);
+    b.destroy();
+    assert.equal(server.usedConnections, 0);
+  });
+
+  it('a private or check connection is not counted', () => {
+    const server = serverStub();
+    const conn = new H2ServerConnection(new WireSocket(), undefined, Infinity, {}, server as unknown as Server);
+    conn.openStream(new Recorder()).destroy();
+    conn.openStream(new Recorder());
+    assert.equal(server.usedConnections, 0);
   });
 });

@@ -32,7 +32,7 @@ function statsDraft(ctx: KeywordContext): NonNullable<KeywordContext['global']['
   return ctx.global.stats;
 }
 
-/** `/path`, `unix@/path`, `ipv4@ADDR:PORT`, `ipv6@...`, `ADDR:PORT`; `fd@N` and the rest refused. */
+/** `/path`, `unix@/path`, `abns@NAME`, `ipv4@ADDR:PORT`, `ipv6@...`, `ADDR:PORT`; `fd@N` and the rest refused. */
 function parseSocketAddress(ctx: KeywordContext, token: Token): StatsSocketAddress | undefined {
   const text = token.text;
   if (text.startsWith('/')) return { kind: 'unix', path: text };
@@ -47,8 +47,13 @@ function parseSocketAddress(ctx: KeywordContext, token: Token): StatsSocketAddre
     return undefined;
   }
   if (prefix === 'abns') {
-    ctx.error(`'stats socket' : '${text}': abstract UNIX sockets are not supported by Switchyard (use a UNIX socket path).`, token);
-    return undefined;
+    // Linux's abstract namespace, named as HAProxy names it (the whole sun_path, NUL-padded).
+    const parsed = parseAddress(text, false, { unix: true });
+    if (!parsed.ok) {
+      ctx.error(`'stats socket' : ${parsed.message}.`, token);
+      return undefined;
+    }
+    return { kind: 'unix', path: parsed.value.host };
   }
   const parsed = parseAddress(text, true);
   if (!parsed.ok) {

@@ -5,6 +5,7 @@ import { dump, error, info, NO_ANSWER, PERMISSION_DENIED } from '../output.ts';
 import { parseDuration } from '../../config/time.ts';
 import type { CommandTable } from '../command-table.ts';
 import { usageMessage } from '../usage.ts';
+import { isAbstractSocketPath, socketPathText } from '../../config/address.ts';
 
 /** `help` lists the table it belongs to: the table is given once built. */
 export function builtinCommands(table: () => CommandTable): CliCommand[] {
@@ -90,7 +91,7 @@ export function builtinCommands(table: () => CommandTable): CliCommand[] {
         let text = '# socket lvl processes\n';
         for (const s of ctx.target.config.global.stats?.sockets ?? []) {
           const a = s.address;
-          const where = a.kind === 'unix' ? `unix@${a.path}` : a.host.includes(':') ? `ipv6@[${a.host}]:${a.port}` : `ipv4@${a.host}:${a.port}`;
+          const where = a.kind === 'unix' ? (isAbstractSocketPath(a.path) ? socketPathText(a.path) : `unix@${a.path}`) : a.host.includes(':') ? `ipv6@[${a.host}]:${a.port}` : `ipv4@${a.host}:${a.port}`;
           text += `${where} ${s.level} all\n`;
         }
         return dump(text);

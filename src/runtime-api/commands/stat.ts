@@ -6,11 +6,12 @@ import { mergeThreadRows } from '../../stats/stat-merge.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, type CliAnswer } from '../output.ts';
 
-/** HAProxy's `type` mask bits: 1 frontends, 2 backends, 4 servers; -1 all. */
+/** HAProxy's `type` mask bits: 1 frontends, 2 backends, 4 servers, 8 listeners; -1 all. */
 function selected(row: StatRow, iid: number, typeMask: number, sid: number): boolean {
   if (iid !== -1 && row.proxyId !== iid) return false;
   if ((typeMask & (1 << row.type)) === 0) return false;
-  return sid === -1 || row.type !== 2 || row.serverId === sid;
+  // The server id selects servers and listeners (their luid); FRONTEND and BACKEND rows stay.
+  return sid === -1 || (row.type !== 2 && row.type !== 3) || row.serverId === sid;
 }
 
 function showStat(args: readonly string[], ctx: CommandContext): CliAnswer | Promise<CliAnswer> {

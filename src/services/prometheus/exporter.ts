@@ -45,7 +45,7 @@ export function exportMetrics(target: ServiceTarget, query: ExportQuery, others:
   if (scopes & (Scope.frontend | Scope.listener | Scope.backend | Scope.server)) {
     const proxies = proxyStats(target, others);
     if (scopes & Scope.frontend) dumpFrontends(out, proxies);
-    if (scopes & Scope.listener) dumpListeners(out, proxies, target.limits.maxconn);
+    if (scopes & Scope.listener) dumpListeners(out, proxies);
     if (scopes & Scope.backend) dumpBackends(out, proxies);
     if (scopes & Scope.server) dumpServers(out, proxies, query.noMaint);
   }

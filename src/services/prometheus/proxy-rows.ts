@@ -7,7 +7,7 @@ import type { Frontend } from '../../proxy/frontend.ts';
 import type { Server } from '../../proxy/server.ts';
 import type { ProxyEntry, RuntimeTarget } from '../../runtime-api/target.ts';
 import { statIndex, type StatField } from '../../stats/stat-fields.ts';
-import { backendRow, frontendRow, serverRow, statContextOf, type StatRow } from '../../stats/stat-rows.ts';
+import { backendRow, frontendRow, listenerRow, serverRow, statContextOf, type StatRow } from '../../stats/stat-rows.ts';
 import { mergeThreadRows } from '../../stats/stat-merge.ts';
 
 export interface ServerStats {
@@ -17,7 +17,8 @@ export interface ServerStats {
 
 export interface ProxyStats {
   readonly entry: ProxyEntry;
-  readonly frontend: { readonly frontend: Frontend; readonly row: StatRow } | undefined;
+  /** `listeners`: the rows of its binds under `option socket-stats` (none without). */
+  readonly frontend: { readonly frontend: Frontend; readonly row: StatRow; readonly listeners: readonly StatRow[] } | undefined;
   readonly backend: { readonly backend: Backend; readonly row: StatRow; readonly servers: readonly ServerStats[] } | undefined;
 }
 
@@ -28,7 +29,10 @@ export function proxyStats(target: RuntimeTarget, others: readonly StatRow[][] =
     const b = entry.backend;
     return {
       entry,
-      frontend: f === undefined ? undefined : { frontend: f, row: frontendRow(entry, f, ctx) },
+      frontend:
+        f === undefined
+          ? undefined
+          : { frontend: f, row: frontendRow(entry, f, ctx), listeners: f.listenerStats === undefined ? [] : [...f.listenerStats.values()].map((l) => listenerRow(entry, f, l)) },
       backend:
         b === undefined
           ? undefined
@@ -38,7 +42,7 @@ export function proxyStats(target: RuntimeTarget, others: readonly StatRow[][] =
   if (others.length > 0) {
     const rows: StatRow[] = [];
     for (const p of stats) {
-      if (p.frontend !== undefined) rows.push(p.frontend.row);
+      if (p.frontend !== undefined) rows.push(p.frontend.row, ...p.frontend.listeners);
       if (p.backend !== undefined) rows.push(p.backend.row, ...p.backend.servers.map((s) => s.row));
     }
     mergeThreadRows(rows, others);

@@ -1,6 +1,7 @@
 /**
  * The HTML stats page (HAProxy 2.6's stats_dump_html_*): the process block with the legend,
- * then one table per proxy (FRONTEND, servers coloured by state, BACKEND) with HAProxy's
+ * then one table per proxy (FRONTEND, its listeners under `option socket-stats`, servers
+ * coloured by state, BACKEND) with HAProxy's
  * column groups. Every figure comes from the stat rows (src/stats/stat-rows.ts) that `show
  * stat` and `;csv` print, so the three never disagree. With admin rights each backend gets
  * HAProxy's checkboxes and action form, posted back to the page (stats-admin.ts).
@@ -150,6 +151,20 @@ function serverRowHtml(r: StatRow, admin: boolean, legends: boolean): string {
   );
 }
 
+/** A listener's row (`option socket-stats`): its sessions, bytes, denials and request errors, its status (HAProxy's STATS_TYPE_SO row). */
+function listenerRowHtml(r: StatRow, admin: boolean, legends: boolean): string {
+  const px = esc(String(cell(r, 'pxname')));
+  const name = esc(String(cell(r, 'svname')));
+  const legend = legends ? `<div class=tips>${serverLegend(r)}</div>` : '';
+  return (
+    `<tr class=socket>${admin ? '<td></td>' : ''}<td class=ac><a name="${px}/+${name}"></a>${legends ? '<u>' : ''}` +
+    `<a class=lfsb href="#${px}/+${name}">${name}</a>${legend}${legends ? '</u>' : ''}</td><td colspan=3></td><td colspan=3>&nbsp;</td>` +
+    td(num(r, 'scur')) + td(num(r, 'smax')) + td(num(r, 'slim')) + td(num(r, 'stot')) + td('&nbsp;') + td('&nbsp;') +
+    td(num(r, 'bin')) + td(num(r, 'bout')) + td(num(r, 'dreq')) + td(num(r, 'dresp')) + td(num(r, 'ereq')) +
+    '<td></td><td></td><td></td><td></td>' + td(num(r, 'status'), 'ac') + '<td class=ac colspan=8></td></tr>\n'
+  );
+}
+
 function backendRow(r: StatRow, admin: boolean): string {
   const lastchg = cell(r, 'lastchg');
   const since = typeof lastchg === 'number' ? `${humanTime(lastchg)} ` : '';
@@ -268,6 +283,7 @@ export function renderStatsHtml(info: HtmlPageInfo, rows: readonly StatRow[]): s
       `<table class="tbl" width="100%">\n${admin ? HEADER.replace('<th rowspan=2></th>', '<th rowspan=2></th><th rowspan=2></th>') : HEADER}`;
     for (const r of group) {
       if (r.type === StatRowType.frontend) body += admin ? frontendRow(r).replace('<tr class="frontend">', '<tr class="frontend"><td></td>') : frontendRow(r);
+      else if (r.type === StatRowType.listener) body += listenerRowHtml(r, admin, info.showLegends);
       else if (r.type === StatRowType.server) body += serverRowHtml(r, admin, info.showLegends);
       else body += backendRow(r, admin);
     }

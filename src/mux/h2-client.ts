@@ -37,11 +37,8 @@ import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
 import { goawayAnswersError, type H2Counters } from './h2/h2-counters.ts';
 import { localSettings, type H2Options } from './h2/local-settings.ts';
-<<<<<<< HEAD
 import { beginWriteBatch, endWriteBatch, enlistWriter, writeBatchOpen, writeFrames, type BatchedWriter } from './write-batch.ts';
-=======
 import { addToListener } from '../proxy/listener-stats.ts';
->>>>>>> wt/startup
 export type { H2Options } from './h2/local-settings.ts';
 
 /** Largest header block (HEADERS + CONTINUATION) gathered before the connection is refused. */

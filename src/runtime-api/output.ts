@@ -13,7 +13,7 @@ export const SEVERITY_INFO = 6;
 export type CliAnswer =
   | { readonly kind: 'message'; readonly severity: number; readonly text: string }
   | { readonly kind: 'dump'; readonly text: string }
-  /** A dump that goes on (`show events -w`) until the client sends anything or closes. */
+  /** A dump that goes on (`show events -w`) until the client closes its side or the session times out. */
   | { readonly kind: 'follow'; readonly follower: CliFollower }
   | { readonly kind: 'none' };
 

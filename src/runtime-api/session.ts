@@ -114,8 +114,9 @@ export class CliSession implements SocketHandler {
 
   onData(_socket: Socket, chunk: Uint8Array): void {
     if (this.#ended) return;
-    // A key ends a following dump; HAProxy drains what was typed (co_skip).
-    if (this.#following !== undefined) return this.#stopFollowing();
+    // HAProxy 2.6 says "any key to stop" but goes on following: only the client's close or
+    // the session's timeout end it. What was typed is drained (co_skip).
+    if (this.#following !== undefined) return this.#armTimer();
     this.#buffer += latin1Text(chunk);
     this.#armTimer();
     this.#process();
@@ -197,8 +198,6 @@ export class CliSession implements SocketHandler {
         if (!this.#closed) this.socket.write(latin1(more));
       });
       if (text !== '') this.socket.write(latin1(text));
-      // The session waits for new lines, as long as the client stays.
-      this.#clearTimer();
       return false;
     }
     this.#write(answer);
@@ -250,6 +249,8 @@ export class CliSession implements SocketHandler {
     this.#clearTimer();
     this.#timer = this.#target.runtime.setTimer(() => {
       this.#timer = undefined;
+      // A following dump ends as a finished answer (its empty line), then the session closes.
+      if (this.#following !== undefined) return this.#stopFollowing();
       this.socket.destroy();
     }, this.state.timeoutMs);
   }

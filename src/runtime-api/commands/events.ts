@@ -3,7 +3,8 @@
  * cli_io_handler_show_ring, src/ring.c): without a sink, the list of event sinks (any level);
  * with one, the lines its ring holds, oldest first, one per line (operator level). `-n` skips
  * the lines already there; `-w` keeps the session open, writing new lines as they come, until
- * the client sends anything or closes.
+ * the client closes its side or the session times out (`stats timeout`): HAProxy 2.6.12 prints
+ * "Any key to stop" but a key does not stop it.
  */
 import type { CliCommand } from '../command.ts';
 import { levelAllows } from '../levels.ts';

@@ -3,8 +3,8 @@
  * (cfg_post_parse_ring: a `maxlen` above `size` is lowered to it, with a warning), and once every
  * section is read (post_sink_resolve): each `log ring@NAME` must name a ring section or `buf0`
  * (not `stdout`/`stderr`, which are no buffers), and each `log tcp@...` gets its implicit ring,
- * `ring#N` with one server, in HAProxy's sink order: the global lines, then the proxies' (most
- * recently declared first, HAProxy's proxies_list), then the FastCGI applications'.
+ * `ring#N` with one server, in HAProxy's sink order: the global lines, then the proxies' (in
+ * their order, as HAProxy 2.6.12 lists them), then the FastCGI applications'.
  */
 import type { DiagnosticList } from './errors.ts';
 import type { GlobalDraft, LogDraft, ProxyDraft } from './draft.ts';
@@ -71,8 +71,7 @@ export function resolveRings(global: GlobalDraft, proxies: readonly ProxyDraft[]
     }
   };
   for (const target of targetsOf(global.logs)) check(target, undefined);
-  for (let i = proxies.length - 1; i >= 0; i--) {
-    const proxy = proxies[i] as ProxyDraft;
+  for (const proxy of proxies) {
     if (proxy.kind === 'defaults') continue;
     for (const target of targetsOf(proxy.logs)) check(target, proxy.name);
   }

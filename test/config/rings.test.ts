@@ -17,6 +17,11 @@ describe('ring sections', () => {
     assert.deepEqual(model.global.logs.map((l) => l.ring), ['r', 'ring#1', 'ring#2']);
   });
 
+  it('lists the implicit rings as HAProxy 2.6.12: the global lines, then the proxies in their order', async () => {
+    const model = await parse(cfg('global', '  log tcp@127.0.0.1:1 local0', 'frontend a', '  log tcp@127.0.0.1:2 local0', 'frontend b', '  log tcp@127.0.0.1:3 local0'));
+    assert.deepEqual(model.rings?.map((r) => [r.name, r.servers[0]?.port]), [['ring#1', 1], ['ring#2', 2], ['ring#3', 3]]);
+  });
+
   it("refuses HAProxy's invalid forms", async () => {
     const messages = async (...lines: string[]) => (await errors(cfg(...lines))).map((e) => e[3]);
     assert.deepEqual(await messages('ring r', '  size 1000'), ["ignoring new size '1000' that is smaller than current size '16384' for ring 'r'."]);

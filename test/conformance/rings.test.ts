@@ -7,7 +7,7 @@
  * listens.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { cli } from '../support/cli-client.ts';
 import { eventually, HTTP_DEFAULTS, stopProxy } from '../support/http-suite.ts';
@@ -128,6 +128,27 @@ for (const target of TARGETS) {
         assert.equal(await cli(cliPort, 'show events nosuch\n'), 'No such event sink\n');
         assert.equal(await cli(cliPort, 'show events stdout\n'), 'Nothing to report for this sink\n');
         assert.equal(await cli(cliPort, 'show events events -x\n'), 'unknown option\n');
+
+        // -w: the lines there, then each new one, until our side closes (then the empty line).
+        const follower = connect({ host: '127.0.0.1', port: cliPort });
+        let followed = '';
+        const closed = new Promise<void>((resolve) => follower.on('close', () => resolve()));
+        try {
+          follower.setEncoding('latin1');
+          follower.on('data', (chunk: string) => (followed += chunk));
+          follower.on('error', () => {});
+          follower.write('show events events -w\n');
+          await eventually(() => followed.includes('/second\n'), 10_000);
+          assert.equal(await get(web, '/third'), 200);
+          await eventually(() => followed.includes('/third\n'), 10_000);
+          follower.end();
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+          const third = followed.split('\n')[2] as string;
+          assert.ok(third.endsWith('ring-test /third'), third);
+          assert.equal(followed, `${lines[0]}\n${lines[1]}\n${third}\n\n`);
+        } finally {
+          follower.destroy();
+        }
       } finally {
         await stopProxy(target, proxy);
         await Promise.all(receivers.map(close));

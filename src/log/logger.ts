@@ -112,7 +112,7 @@ export class ProxyLogger {
         let data = bytes ? latin1Bytes(message) : this.#encoder.encode(message);
         const max = t.maxLength ?? SYSLOG_MAX;
         if (data.length > max) data = data.subarray(0, max);
-        ring.write(effective, t.facility, data, this.#tag);
+        ring.write(effective, t.facility, data, this.#tag, structuredData);
         continue;
       }
       let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag, this.#hostname, structuredData);

@@ -57,14 +57,15 @@ export class RingSink {
 
   /**
    * Stores one log line (the message without a header), framed as the ring's format asks.
-   * `tag`: the logger's tag (a proxy's log-tag or the global one). False when it was dropped.
+   * `tag`: the logger's tag (a proxy's log-tag or the global one); `structuredData`: rfc5424's
+   * STRUCTURED-DATA (`log-format-sd`), '-' when undefined. False when the line was dropped.
    */
-  write(level: LogLevelValue, facility: string | undefined, message: Uint8Array, tag: string): boolean {
+  write(level: LogLevelValue, facility: string | undefined, message: Uint8Array, tag: string, structuredData?: string): boolean {
     if (this.dropped > 0 && !this.#announceDropped(facility)) {
       this.dropped++;
       return false;
     }
-    if (!this.#store(level, facility, message, tag)) {
+    if (!this.#store(level, facility, message, tag, structuredData)) {
       this.dropped++;
       return false;
     }
@@ -87,10 +88,10 @@ export class RingSink {
     return true;
   }
 
-  #store(level: LogLevelValue, facility: string | undefined, message: Uint8Array, tag: string): boolean {
+  #store(level: LogLevelValue, facility: string | undefined, message: Uint8Array, tag: string, structuredData?: string): boolean {
     let line = message;
     if (this.format !== 'raw') {
-      const header = this.#encoder.encode(logHeader(this.format, facility, level, this.#runtime, tag, this.#names.hostname, undefined));
+      const header = this.#encoder.encode(logHeader(this.format, facility, level, this.#runtime, tag, this.#names.hostname, structuredData));
       line = new Uint8Array(header.length + message.length);
       line.set(header, 0);
       line.set(message, header.length);

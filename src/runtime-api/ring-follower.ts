@@ -42,10 +42,14 @@ export class RingFollower implements CliFollower, RingWaiter {
     const reader = this.#reader;
     if (reader === undefined) return '';
     let text = '';
-    for (let line = this.#ring.buffer.read(reader); line !== undefined; line = this.#ring.buffer.read(reader)) {
-      for (let i = 0; i < line.length; i += 8192) text += String.fromCharCode(...line.subarray(i, i + 8192));
-      text += '\n';
-    }
+    for (let line = this.#ring.buffer.read(reader); line !== undefined; line = this.#ring.buffer.read(reader)) text += ringLineText(line);
     return text;
   }
+}
+
+/** A ring's line as the CLI writes it: its bytes (one char each), then a line feed. */
+export function ringLineText(line: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < line.length; i += 8192) text += String.fromCharCode(...line.subarray(i, i + 8192));
+  return `${text}\n`;
 }

@@ -12,7 +12,7 @@ import { dump, error, follow, PERMISSION_DENIED, SEVERITY_NOTICE, SEVERITY_WARNI
 import { usage } from '../command.ts';
 import type { EventSink } from '../../log/rings.ts';
 import type { RingSink } from '../../log/ring-sink.ts';
-import { RingFollower } from '../ring-follower.ts';
+import { RingFollower, ringLineText } from '../ring-follower.ts';
 
 function listSinks(sinks: readonly EventSink[]): CliAnswer {
   let text = 'Supported events sinks are listed below. Add -w(wait), -n(new). Any key to stop\n';
@@ -27,13 +27,7 @@ function listSinks(sinks: readonly EventSink[]): CliAnswer {
 function ringText(ring: RingSink, fromEnd: boolean): string {
   const buffer = ring.buffer;
   let text = '';
-  for (let seq = fromEnd ? buffer.end : buffer.first; seq < buffer.end; seq++) text += latin1(buffer.at(seq) as Uint8Array) + '\n';
-  return text;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  for (let seq = fromEnd ? buffer.end : buffer.first; seq < buffer.end; seq++) text += ringLineText(buffer.at(seq) as Uint8Array);
   return text;
 }
 

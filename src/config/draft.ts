@@ -61,6 +61,19 @@ export type MutableTimeouts = Record<keyof Timeouts, number | undefined>;
 /** `log global` is kept as a marker and replaced by the global targets at the end. */
 export type LogDraft = LogTarget | { readonly global: true; readonly source: SourceLocation };
 
+/** A `ring NAME` section being read (keywords/ring.ts). */
+export interface RingDraft {
+  readonly name: string;
+  readonly place: Place;
+  description: string;
+  format: LogTarget['format'];
+  maxLength: number;
+  size: number;
+  servers: { readonly name: string; readonly address: string; readonly port: number; readonly octetCount: boolean; readonly place: Place }[];
+  timeoutConnect?: number;
+  timeoutServer?: number;
+}
+
 /** A `ca-file` argument still to be read by the loader (resolved against `ca-base`). */
 export interface CaFileReference {
   readonly path: string;
@@ -597,6 +610,10 @@ export interface GlobalDraft {
   stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
   /** `cache NAME` sections in order (keywords/cache.ts). */
   caches?: CacheDraft[];
+  /** `ring NAME` sections in order (keywords/ring.ts). */
+  rings?: RingDraft[];
+  /** `log tcp@...` lines read so far: the implicit rings are `ring#1`, `ring#2`... in that order. */
+  implicitRings?: number;
   /** `daemon`, `master-worker`, `pidfile`, `user`/`uid`, `group`/`gid` (keywords/process-management.ts). */
   daemon?: boolean;
   masterWorker?: boolean;

@@ -55,7 +55,39 @@ export interface LogTarget {
   readonly maxLength?: number | undefined;
   /** `sample RANGES:SIZE`: the target takes only the lines of those indexes in each SIZE. */
   readonly sample?: LogSample | undefined;
+  /**
+   * The ring the lines go to: `ring@NAME` targets name a `ring` section (or `buf0`); a
+   * `tcp@ADDRESS` target gets an implicit ring of its own, `ring#N` (RingModel.implicit).
+   */
+  readonly ring?: string | undefined;
   readonly source: SourceLocation;
+}
+
+/** A `ring` section, or the implicit ring of a `log tcp@...` target (src/log/rings.ts). */
+export interface RingModel {
+  readonly name: string;
+  /** `description` (the name by default; HAProxy's text for an implicit ring). */
+  readonly description: string;
+  /** The header the ring puts on its lines: `format` (raw by default), a tcp@ target's own format. */
+  readonly format: LogTarget['format'];
+  /** `maxlen`: the longest line stored, in bytes. */
+  readonly maxLength: number;
+  /** `size` in bytes (HAProxy's BUFSIZE, 16384, at least). */
+  readonly size: number;
+  readonly servers: readonly RingServerModel[];
+  /** `timeout connect` / `timeout server` (ms); none when undefined. */
+  readonly timeoutConnect?: number | undefined;
+  readonly timeoutServer?: number | undefined;
+  /** Created for a `log tcp@...` line rather than declared. */
+  readonly implicit?: true;
+}
+
+/** A ring's `server NAME ADDRESS:PORT [log-proto legacy|octet-count]`. */
+export interface RingServerModel {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly octetCount: boolean;
 }
 
 /** `log ... sample 1,3-4:5`: sorted, non-overlapping 1-based ranges within `size`. */
@@ -1415,6 +1447,8 @@ export interface ConfigModel {
   readonly resolvers?: readonly ResolversModel[] | undefined;
   /** `cache NAME` sections (`http-request cache-use`, `http-response cache-store`). */
   readonly caches?: readonly CacheModel[] | undefined;
+  /** `ring NAME` sections, then the implicit rings of `log tcp@...` targets, in HAProxy's sink order. */
+  readonly rings?: readonly RingModel[] | undefined;
   /** `peers NAME` sections (src/peers/): stick tables kept in sync with other processes. */
   readonly peers?: readonly PeersModel[] | undefined;
   /** `program NAME` sections: commands the master of master-worker mode runs beside its workers. */

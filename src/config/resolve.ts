@@ -40,6 +40,7 @@ import type { LoadedReplyFiles } from './reply-files.ts';
 import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import { resolveCaches } from './caches.ts';
+import { resolveRings } from './rings.ts';
 import { fcgiAppOf, resolveFcgiApps } from './fcgi-apps.ts';
 import { checkServerTracking, trackModel } from './server-tracking.ts';
 import { programsOf } from './programs.ts';
@@ -193,6 +194,7 @@ class Resolver {
     checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     const caches = resolveCaches(global, this.#diagnostics);
+    const rings = resolveRings(global, this.#draft.proxies, this.#diagnostics);
     const resolvers = resolversOf(global.resolvers, backends, this.#diagnostics);
     const peers = peersModels(global.peers);
     checkTablePeers(peers, [...frontends, ...backends], this.#diagnostics);
@@ -231,6 +233,7 @@ class Resolver {
       ...(userlists.length > 0 ? { userlists } : {}),
       ...resolvers,
       ...(caches.length > 0 ? { caches } : {}),
+      ...(rings.length > 0 ? { rings } : {}),
       ...(peers.length > 0 ? { peers } : {}),
       ...programsOf(global.programs, this.#diagnostics),
     };

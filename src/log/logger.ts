@@ -4,6 +4,8 @@ import type { Runtime } from '../runtime.ts';
 import { formatIsoMicros, formatRfc3164Date } from './log-time.ts';
 import { parseSyslogAddress, type SyslogAddress, type SyslogSenders } from './syslog-target.ts';
 import type { LogSampling } from './log-sampling.ts';
+import type { RingSink } from './ring-sink.ts';
+import type { Rings } from './rings.ts';
 
 /**
  * What the loggers of one running configuration share: the syslog sockets, each target's
@@ -15,6 +17,8 @@ export interface LogSinks {
   readonly header?: SyslogHeaderNames | undefined;
   /** The addresses of the targets written with a host name (GlobalModel.logHosts). */
   readonly hosts?: ReadonlyMap<string, SyslogAddress> | undefined;
+  /** The rings `ring@NAME` and `tcp@...` targets write to. */
+  readonly rings?: Rings | undefined;
 }
 
 /** The header's HOSTNAME ('' for none: HAProxy then writes `localhost` or `-` as each format wants) and TAG (the program's name when undefined). */
@@ -24,7 +28,7 @@ export interface SyslogHeaderNames {
 }
 
 /** The program's name, HAProxy's default tag. */
-const PROGRAM_TAG = 'switchyard';
+export const PROGRAM_TAG = 'switchyard';
 
 const FACILITIES: Record<string, number> = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
@@ -38,10 +42,11 @@ const SYSLOG_MAX = 1024;
 export const LogLevel = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
 export type LogLevelValue = (typeof LogLevel)[keyof typeof LogLevel];
 
-/** A served target: stdout, stderr, or a syslog socket (`to`: UDP or UNIX datagrams). */
+/** A served target: stdout, stderr, a syslog socket (`to`: UDP or UNIX datagrams), or a ring. */
 interface ServedTarget {
   readonly target: LogTarget;
   readonly to: SyslogAddress | undefined;
+  readonly ring?: RingSink | undefined;
 }
 
 /**
@@ -58,6 +63,7 @@ export class ProxyLogger {
   /** The syslog tag (a proxy's `log-tag`, an fcgi-app's name for its STDERR lines, or the global one). */
   readonly #tag: string;
   readonly #hostname: string;
+  readonly #encoder = new TextEncoder();
 
   constructor(runtime: Runtime, targets: readonly LogTarget[], json: boolean, sinks?: LogSinks, tag?: string) {
     this.#tag = tag ?? sinks?.header?.tag ?? PROGRAM_TAG;
@@ -66,7 +72,10 @@ export class ProxyLogger {
     this.#runtime = runtime;
     const served: ServedTarget[] = [];
     for (const target of targets) {
-      if (target.target === 'stdout' || target.target === 'stderr') served.push({ target, to: undefined });
+      if (target.ring !== undefined) {
+        const ring = sinks?.rings?.get(target.ring);
+        if (ring !== undefined) served.push({ target, to: undefined, ring });
+      } else if (target.target === 'stdout' || target.target === 'stderr') served.push({ target, to: undefined });
       else if (syslog !== undefined) {
         const to = parseSyslogAddress(target.target) ?? sinks?.hosts?.get(target.target);
         if (to !== undefined) served.push({ target, to });
@@ -92,12 +101,20 @@ export class ProxyLogger {
    * `structuredData`: rfc5424's STRUCTURED-DATA field (`log-format-sd`), '-' when undefined.
    */
   emit(level: LogLevelValue, message: string, bytes = false, structuredData?: string): void {
-    for (const { target: t, to } of this.#targets) {
+    for (const { target: t, to, ring } of this.#targets) {
       // `log TARGET FACILITY LEVEL MINLEVEL`: drop what is more verbose than LEVEL, and raise
       // what is more severe than MINLEVEL up to it, as HAProxy does.
       if (t.level !== undefined && level > LogLevel[t.level]) continue;
       if (t.sample !== undefined && this.#sampling !== undefined && !this.#sampling.takes(t)) continue;
       const effective = t.minLevel !== undefined && level < LogLevel[t.minLevel] ? LogLevel[t.minLevel] : level;
+      if (ring !== undefined) {
+        // The ring puts its own header (sink_write); the line is the message cut to `len`.
+        let data = bytes ? latin1Bytes(message) : this.#encoder.encode(message);
+        const max = t.maxLength ?? SYSLOG_MAX;
+        if (data.length > max) data = data.subarray(0, max);
+        ring.write(effective, t.facility, data, this.#tag, structuredData);
+        continue;
+      }
       let line = this.#json ? message : frame(t, effective, message, this.#runtime, this.#tag, this.#hostname, structuredData);
       if (t.maxLength !== undefined && line.length > t.maxLength) line = line.slice(0, t.maxLength);
       if (to !== undefined) {
@@ -117,26 +134,38 @@ export class ProxyLogger {
  * sent, and otherwise the same header without it ("local").
  */
 function frame(t: LogTarget, level: LogLevelValue, message: string, runtime: Runtime, tag: string, hostname: string, structuredData: string | undefined): string {
-  const pri = (FACILITIES[t.facility ?? 'local0'] ?? 16) * 8 + level;
-  const format = t.format === 'unspec' ? (hostname !== '' ? 'rfc3164' : 'local') : t.format;
-  switch (format) {
+  return logHeader(t.format, t.facility, level, runtime, tag, hostname, structuredData) + message;
+}
+
+/** The header `format` puts before a message (build_log_header): '' for raw. */
+export function logHeader(
+  format: LogTarget['format'],
+  facility: string | undefined,
+  level: LogLevelValue,
+  runtime: Runtime,
+  tag: string,
+  hostname: string,
+  structuredData: string | undefined,
+): string {
+  const pri = (FACILITIES[facility ?? 'local0'] ?? 16) * 8 + level;
+  switch (format === 'unspec' ? (hostname !== '' ? 'rfc3164' : 'local') : format) {
     case 'raw':
-      return message;
+      return '';
     case 'short':
       // HAProxy's short format carries the level alone: "further format ignore the facility".
-      return `<${level}>${message}`;
+      return `<${level}>`;
     case 'priority':
-      return `<${pri}>${message}`;
+      return `<${pri}>`;
     case 'timed':
-      return `<${level}>${formatIsoMicros(runtime.wallClock())} ${message}`;
+      return `<${level}>${formatIsoMicros(runtime.wallClock())} `;
     case 'iso':
-      return `${formatIsoMicros(runtime.wallClock())} ${message}`;
+      return `${formatIsoMicros(runtime.wallClock())} `;
     case 'rfc5424':
-      return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - ${structuredData ?? '-'} ${message}`;
+      return `<${pri}>1 ${formatIsoMicros(runtime.wallClock())} ${hostname !== '' ? hostname : '-'} ${tag} ${runtime.pid} - ${structuredData ?? '-'} `;
     case 'rfc3164':
       // The host name is mandatory in this format: HAProxy writes `localhost` without one.
-      return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${hostname !== '' ? hostname : 'localhost'} ${tag}[${runtime.pid}]: ${message}`;
+      return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${hostname !== '' ? hostname : 'localhost'} ${tag}[${runtime.pid}]: `;
     case 'local':
-      return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${tag}[${runtime.pid}]: ${message}`;
+      return `<${pri}>${formatRfc3164Date(runtime.wallClock())} ${tag}[${runtime.pid}]: `;
   }
 }

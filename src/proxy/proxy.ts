@@ -2,7 +2,7 @@ import type { ConfigModel } from '../config/model.ts';
 import { createCaches, type Caches } from '../cache/caching.ts';
 import { h2OptionsOf } from '../mux/h2-client.ts';
 import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
-import { ProxyLogger, type LogSinks } from '../log/logger.ts';
+import { PROGRAM_TAG, ProxyLogger, type LogSinks } from '../log/logger.ts';
 import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
@@ -20,6 +20,7 @@ import { userlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import { createProcessVars } from '../rules/global-vars.ts';
 import { SyslogSenders } from '../log/syslog-target.ts';
+import { Rings, type EventSink } from '../log/rings.ts';
 import { LogSampling } from '../log/log-sampling.ts';
 import { Services } from '../services/services.ts';
 import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
@@ -118,6 +119,10 @@ export class Proxy {
         tag: config.global.logTag,
       },
       hosts: config.global.logHosts,
+      rings: new Rings(runtime, config.rings ?? [], {
+        hostname: sendHostname === undefined ? '' : sendHostname !== '' ? sendHostname : (runtime.hostname ?? ''),
+        tag: config.global.logTag ?? PROGRAM_TAG,
+      }),
     };
     this.#logJson = options.logJson ?? false;
     this.#quiet = options.quiet ?? false;
@@ -241,6 +246,8 @@ export class Proxy {
       await Promise.all(started.map((f) => f.stopListening()));
       throw error;
     }
+    // Each thread writes its own rings (its lines), so each forwards them.
+    this.#logSinks.rings?.start();
     // One process, one set of these: the main thread's (the others follow its server states).
     if (this.#threadIndex !== 0) return;
     try {
@@ -278,6 +285,7 @@ export class Proxy {
       await idle;
     }
     this.#logSinks.syslog.close();
+    this.#logSinks.rings?.stop();
   }
 
   #closePools(): void {
@@ -293,6 +301,7 @@ export class Proxy {
     for (const f of this.frontends) f.killSessions();
     this.#closePools();
     this.#logSinks.syslog.close();
+    this.#logSinks.rings?.stop();
   }
 
   /** The running configuration as the runtime API and the services act on it. */
@@ -306,5 +315,10 @@ export class Proxy {
 
   get droppedLogs(): number {
     return this.#logSinks.syslog.dropped;
+  }
+
+  /** The event sinks `show events` lists (stdout, stderr, buf0, the rings). */
+  get eventSinks(): readonly EventSink[] {
+    return this.#logSinks.rings?.sinks ?? [];
   }
 }

@@ -13,7 +13,19 @@ export const SEVERITY_INFO = 6;
 export type CliAnswer =
   | { readonly kind: 'message'; readonly severity: number; readonly text: string }
   | { readonly kind: 'dump'; readonly text: string }
+  /** A dump that goes on (`show events -w`) until the client closes its side or the session times out. */
+  | { readonly kind: 'follow'; readonly follower: CliFollower }
   | { readonly kind: 'none' };
+
+/** What a following answer writes: `start` returns the text already there and gets the writer for the rest. */
+export interface CliFollower {
+  start(write: (text: string) => void): string;
+  stop(): void;
+}
+
+export function follow(follower: CliFollower): CliAnswer {
+  return { kind: 'follow', follower };
+}
 
 export const NO_ANSWER: CliAnswer = { kind: 'none' };
 

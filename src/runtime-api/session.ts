@@ -9,7 +9,7 @@ import type { StatsSocketModel } from '../config/model.ts';
 import type { Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import type { CliSessionState, CommandContext } from './command.ts';
 import type { CommandTable } from './command-table.ts';
-import { severityPrefix, type CliAnswer } from './output.ts';
+import { severityPrefix, type CliAnswer, type CliFollower } from './output.ts';
 import type { RuntimeTarget } from './target.ts';
 
 /** HAProxy reads a command into one buffer (tune.bufsize): a longer line ends the session. */
@@ -95,6 +95,8 @@ export class CliSession implements SocketHandler {
   /** A command's answer is awaited (it asked the other threads): the lines after it wait. */
   #answering = false;
   #timer: TimerHandle | undefined;
+  /** A following answer being written (`show events -w`): any input ends it. */
+  #following: CliFollower | undefined;
 
   constructor(socket: Socket, model: StatsSocketModel, target: RuntimeTarget, commands: CommandTable, timeoutMs: number, owner: SessionOwner) {
     this.socket = socket;
@@ -112,6 +114,9 @@ export class CliSession implements SocketHandler {
 
   onData(_socket: Socket, chunk: Uint8Array): void {
     if (this.#ended) return;
+    // HAProxy 2.6 says "any key to stop" but goes on following: only the client's close or
+    // the session's timeout end it. What was typed is drained (co_skip).
+    if (this.#following !== undefined) return this.#armTimer();
     this.#buffer += latin1Text(chunk);
     this.#armTimer();
     this.#process();
@@ -119,6 +124,7 @@ export class CliSession implements SocketHandler {
 
   onEnd(_socket: Socket): void {
     this.#inputEnded = true;
+    if (this.#following !== undefined) return this.#stopFollowing();
     this.#process();
   }
 
@@ -127,6 +133,8 @@ export class CliSession implements SocketHandler {
   onClose(_socket: Socket, _error: SocketError | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#following?.stop();
+    this.#following = undefined;
     this.#clearTimer();
     this.#owner.sessionClosed(this);
   }
@@ -184,6 +192,14 @@ export class CliSession implements SocketHandler {
       this.#end();
       return false;
     }
+    if (answer.kind === 'follow') {
+      this.#following = answer.follower;
+      const text = answer.follower.start((more) => {
+        if (!this.#closed) this.socket.write(latin1(more));
+      });
+      if (text !== '') this.socket.write(latin1(text));
+      return false;
+    }
     this.#write(answer);
     // A command may have changed the timeout (`set timeout cli`).
     this.#armTimer();
@@ -194,6 +210,16 @@ export class CliSession implements SocketHandler {
     }
     this.state.noLineFeed = false;
     return true;
+  }
+
+  /** Ends a following answer as a finished one: its final empty line (or prompt), then the next command. */
+  #stopFollowing(): void {
+    const follower = this.#following as CliFollower;
+    this.#following = undefined;
+    follower.stop();
+    this.#buffer = '';
+    this.#answered({ kind: 'dump', text: '' });
+    if (!this.#ended) this.#process();
   }
 
   #run(line: string, payload: string | undefined): CliAnswer | Promise<CliAnswer> {
@@ -223,6 +249,8 @@ export class CliSession implements SocketHandler {
     this.#clearTimer();
     this.#timer = this.#target.runtime.setTimer(() => {
       this.#timer = undefined;
+      // A following dump ends as a finished answer (its empty line), then the session closes.
+      if (this.#following !== undefined) return this.#stopFollowing();
       this.socket.destroy();
     }, this.state.timeoutMs);
   }

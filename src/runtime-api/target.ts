@@ -25,6 +25,7 @@ import type { OtherThreads } from '../threads/other-threads.ts';
 import type { DnsResolvers } from '../dns/resolvers.ts';
 import type { IdleFigures } from '../http/server-pool.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
+import type { EventSink } from '../log/rings.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -53,6 +54,8 @@ export interface RuntimeTarget {
   readonly startedMono: number;
   /** Log lines a full UNIX syslog socket could not take (HAProxy's DroppedLogs). */
   readonly droppedLogs?: number | undefined;
+  /** `show events`: the process's event sinks (src/log/rings.ts); none listed when undefined. */
+  readonly eventSinks?: readonly EventSink[] | undefined;
   backend(name: string): Backend | undefined;
   frontend(name: string): Frontend | undefined;
   /** A server named `BACKEND/SERVER`, or what is wrong with the name (HAProxy's messages). */
@@ -124,6 +127,10 @@ class ProxyTarget implements RuntimeTarget {
 
   get droppedLogs(): number {
     return this.#proxy.droppedLogs;
+  }
+
+  get eventSinks(): readonly EventSink[] {
+    return this.#proxy.eventSinks;
   }
 
   readonly warning: (text: string) => void;

@@ -142,7 +142,7 @@ describe('errors: keywords', () => {
       2,
       3,
       'server',
-      "'server' not allowed in 'defaults' section (only in 'backend', 'listen', 'peers').",
+      "'server' not allowed in 'defaults' section (only in 'backend', 'listen', 'peers', 'ring').",
     ]);
     assert.deepEqual(await onlyError(cfg('global', '  mode http')), [
       2,
@@ -154,7 +154,7 @@ describe('errors: keywords', () => {
       2,
       3,
       'description',
-      "'description' not allowed in 'defaults' section (only in 'global', 'frontend', 'backend', 'listen').",
+      "'description' not allowed in 'defaults' section (only in 'global', 'frontend', 'backend', 'listen', 'ring').",
     ]);
   });
 
@@ -496,12 +496,12 @@ describe('errors: proxy keywords', () => {
       'log',
       "'log' : unknown log format 'isoz' (supported: local, rfc3164, rfc5424, priority, short, timed, iso, raw).",
     ]);
-    assert.deepEqual(await onlyError(inFrontend('  log ring@buf local0')), [3, 7, 'log', "'log' : target 'ring@buf': ring buffers ('ring' sections) are not supported yet."]);
-    assert.deepEqual(await onlyError(inFrontend('  log tcp@127.0.0.1:514 local0')), [
+    assert.deepEqual(await onlyError(inFrontend('  log ring@buf local0')), [3, 0, 'log', "log server declared in proxy section 'f' in file 'e.cfg' at line 3 uses unknown ring named 'buf'."]);
+    assert.deepEqual(await onlyError(inFrontend('  log tcp@syslog.example:514 local0')), [
       3,
       7,
       'log',
-      "'log' : target 'tcp@127.0.0.1:514': syslog over TCP (an implicit ring) is not supported yet; use a UDP address or a UNIX socket path.",
+      "'log' : invalid address: 'tcp@syslog.example:514' (syslog over TCP takes an IP address and an optional port: tcp@127.0.0.1:514).",
     ]);
     assert.deepEqual(await onlyError(inFrontend('  log syslog.example:http local0')), [3, 7, 'log', "'log' : invalid address: 'syslog.example:http'."]);
     assert.deepEqual(await onlyError(inFrontend('  log stdout len 10 local0')), [3, 18, 'log', "'log len' must be between 80 and 65535, got '10'."]);

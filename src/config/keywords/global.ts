@@ -119,7 +119,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'mailers', 'ring', 'log-forward',
+      'mailers', 'log-forward',
       'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

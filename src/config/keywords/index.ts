@@ -47,6 +47,7 @@ import { userlistKeywords } from './userlist.ts';
 import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
 import { cacheKeywords } from './cache.ts';
+import { ringKeywords } from './ring.ts';
 import { fcgiAppKeywords } from './fcgi-app.ts';
 import { serverStateKeywords } from './server-state.ts';
 import { processManagementKeywords } from './process-management.ts';
@@ -109,6 +110,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   compressionKeywords,
   filterKeywords,
   cacheKeywords,
+  ringKeywords,
   serverStateKeywords,
   processManagementKeywords,
   programKeywords,

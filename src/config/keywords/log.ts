@@ -3,14 +3,17 @@
  *
  *   log TARGET [len N] [format FORMAT] [sample RANGES:SIZE] FACILITY [LEVEL [MINLEVEL]]
  *
- * Served: `stdout`, `stderr`, syslog over UDP (an IP address) and UNIX datagram sockets (a path).
- * A target nothing would reach is refused at its line rather than silently dropped.
+ * Served: `stdout`, `stderr`, syslog over UDP (an IP address) and UNIX datagram sockets (a path),
+ * `ring@NAME` (a `ring` section's buffer, checked once every section is read: config/rings.ts)
+ * and `tcp@ADDRESS[:PORT]` (syslog over TCP through an implicit ring `ring#N`, numbered in the
+ * order of the lines as HAProxy's parse_logsrv does). A target nothing would reach is refused at
+ * its line rather than silently dropped.
  */
 
 import type { LogLevelName, LogSample, LogTarget } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { parseSyslogAddress, parseSyslogHostTarget } from '../../log/syslog-target.ts';
+import { parseSyslogAddress, parseSyslogHostTarget, parseSyslogInetAddress, type SyslogInetAddress } from '../../log/syslog-target.ts';
 import { parseInteger } from './args.ts';
 import { expandAddressEnv } from '../env-expand.ts';
 
@@ -43,12 +46,27 @@ export function isServedLogTarget(target: string): boolean {
 
 /** Why a target cannot be served, in the words of the error at its line. */
 export function unservedLogTargetReason(target: string): string {
-  if (target.startsWith('ring@')) return `'log' : target '${target}': ring buffers ('ring' sections) are not supported yet.`;
-  if (/^tcp[46]?@/.test(target)) {
-    return `'log' : target '${target}': syslog over TCP (an implicit ring) is not supported yet; use a UDP address or a UNIX socket path.`;
-  }
+  if (target.startsWith('ring@')) return `'log' : target '${target}': ring buffers are only available in a configuration file ('ring' sections).`;
+  if (/^tcp[46]?@/.test(target)) return `'log' : target '${target}': syslog over TCP (an implicit ring) is only available in a configuration file.`;
   if (/^(abns|fd|sockpair|uxst|uxdg)@/.test(target)) return `'log' : target '${target}' is not supported (use stdout, stderr, a UDP address or a UNIX socket path).`;
   return `'log' : invalid address: '${target}'.`;
+}
+
+const TCP_PREFIXES: ReadonlyArray<[string, string]> = [
+  ['tcp@', 'udp@'],
+  ['tcp4@', 'udp4@'],
+  ['tcp6@', 'udp6@'],
+];
+
+/**
+ * The server of a `log tcp@ADDRESS[:PORT]` target (port 514 by default, as HAProxy's
+ * SYSLOG_PORT); undefined when the text is not such a target or its address is not an IP.
+ */
+export function parseTcpLogTarget(text: string): SyslogInetAddress | undefined {
+  for (const [tcp, udp] of TCP_PREFIXES) {
+    if (text.startsWith(tcp)) return parseSyslogInetAddress(udp + text.slice(tcp.length));
+  }
+  return undefined;
 }
 
 /** Parses the words after `log`; reports problems and returns undefined when invalid. */
@@ -136,7 +154,17 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
 
   // str2sa_range expands the environment in an address (`${S1_addr}:${S1_port}`, unset: `:`).
   const text = expandAddressEnv(target.text, (name) => ctx.getEnv(name));
-  if (!isServedLogTarget(text)) {
+  let ring: string | undefined;
+  if (text.startsWith('ring@')) {
+    ring = text.slice(5);
+  } else if (/^tcp[46]?@/.test(text)) {
+    if (parseTcpLogTarget(text) === undefined) {
+      ctx.error(`'log' : invalid address: '${text}' (syslog over TCP takes an IP address and an optional port: tcp@127.0.0.1:514).`, target);
+      return undefined;
+    }
+    ctx.global.implicitRings = (ctx.global.implicitRings ?? 0) + 1;
+    ring = `ring#${ctx.global.implicitRings}`;
+  } else if (!isServedLogTarget(text)) {
     ctx.error(unservedLogTargetReason(text), target);
     return undefined;
   }
@@ -149,6 +177,7 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
     minLevel,
     maxLength,
     ...(sample === undefined ? {} : { sample }),
+    ...(ring === undefined ? {} : { ring }),
     source: { file, line },
   };
 }

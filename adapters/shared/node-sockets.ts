@@ -27,6 +27,7 @@ import { clearTemporarySocket, isAbstractSocket, placeSocketFile, temporarySocke
 import { SniCertificateMap } from './tls-names.ts';
 import { clientHelloKeyKinds, type ClientKeyKinds } from '../../src/rules/tls-client-hello.ts';
 import { TlsSessionStore } from './tls-session-cache.ts';
+import { clientHelloPskResumption } from './tls13-psk-identity.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
@@ -353,7 +354,15 @@ function parentOf(raw: tls.TLSSocket): net.Socket | undefined {
   return (raw as tls.TLSSocket & { _parent?: net.Socket })._parent;
 }
 
-function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes, peeked?: PeekedHellos): TlsServer & { readonly mixedKeyKinds: boolean } {
+/** What createTlsServer gives createServer to decide whether its listener reads ClientHellos first (peekingServer). */
+interface CreatedTlsServer extends TlsServer {
+  readonly mixedKeyKinds: boolean;
+  readonly sessions: TlsSessionStore;
+  /** TLSv1.3 without tickets: sessions are resumed by PSK identity (tls13-psk-identity.ts). */
+  readonly statefulTls13: boolean;
+}
+
+function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes, peeked?: PeekedHellos): CreatedTlsServer {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
   const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth) });
   const settings = settingsOf(t.clientAuth);
@@ -482,17 +491,37 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     sessions.clear();
     if (staples !== undefined) staples = ocspStaples(certificates) ?? new Map();
   };
-  return { server, setCertificates, mixedKeyKinds: contexts.mixedKeyKinds };
+  const statefulTls13 = t.settings !== undefined && !t.settings.tickets && t.settings.maxVersion === 'TLSv1.3';
+  return { server, setCertificates, mixedKeyKinds: contexts.mixedKeyKinds, sessions, statefulTls13 };
 }
 
 /**
- * A listener serving ECDSA and RSA certificates reads each ClientHello before node:tls does: its
- * SNI callback cannot let OpenSSL choose between two keys of one context (only the last one set
- * is served after the switch), so the certificate is chosen as HAProxy's switch chooses it,
- * from the client's signature algorithms and cipher suites. The bytes are put back for node:tls.
- * (Certificates of both kinds given later by the runtime API are served from one context.)
+ * A listener that reads each ClientHello before node:tls does, then puts the bytes back for it:
+ * - one serving ECDSA and RSA certificates: its SNI callback cannot let OpenSSL choose between
+ *   two keys of one context (only the last one set is served after the switch), so the
+ *   certificate is chosen as HAProxy's switch chooses it, from the client's signature
+ *   algorithms and cipher suites (certificates of both kinds given later by the runtime API
+ *   are served from one context);
+ * - one resuming TLSv1.3 sessions without tickets: the PSK identity asked for (see
+ *   tls13-psk-identity.ts).
  */
-function peekingServer(tlsServer: tls.Server, peeked: PeekedHellos): net.Server {
+function peekingServer(created: CreatedTlsServer, peeked: PeekedHellos): net.Server {
+  const tlsServer = created.server;
+  const { mixedKeyKinds, statefulTls13, sessions } = created;
+  /** Reads what the listener needs from the bytes so far; false while more are needed. */
+  const read = (raw: net.Socket, head: Buffer): boolean => {
+    if (mixedKeyKinds) {
+      const kinds = clientHelloKeyKinds(head);
+      if (kinds === 'short') return false;
+      if (kinds !== undefined) peeked.set(raw, kinds);
+    }
+    if (statefulTls13) {
+      const asked = clientHelloPskResumption(head);
+      if (asked === 'short') return false;
+      if (asked !== undefined) sessions.resumeWith(asked.legacySessionId, asked.identity);
+    }
+    return true;
+  };
   return net.createServer({ allowHalfOpen: true }, (raw) => {
     let head: Buffer | undefined;
     let handedOver = false;
@@ -510,9 +539,7 @@ function peekingServer(tlsServer: tls.Server, peeked: PeekedHellos): net.Server 
     };
     const onData = (chunk: Buffer): void => {
       head = head === undefined ? chunk : Buffer.concat([head, chunk]);
-      const kinds = clientHelloKeyKinds(head);
-      if (kinds === 'short' && head.length < MAX_PEEK) return;
-      if (kinds !== undefined && kinds !== 'short') peeked.set(raw, kinds);
+      if (!read(raw, head) && head.length < MAX_PEEK) return;
       handOver();
     };
     raw.on('data', onData);
@@ -534,7 +561,7 @@ function createServer(options: ListenOptions, onConnection: (socket: Socket) => 
   if (options.tls.deferred !== true) {
     const peeked: PeekedHellos = new WeakMap();
     const created = createTlsServer(options, onConnection, undefined, peeked);
-    return created.mixedKeyKinds ? { server: peekingServer(created.server, peeked), setCertificates: created.setCertificates } : created;
+    return created.mixedKeyKinds || created.statefulTls13 ? { server: peekingServer(created, peeked), setCertificates: created.setCertificates } : created;
   }
   const handshakes: DeferredHandshakes = new Map();
   const { server: tlsServer, setCertificates } = createTlsServer(options, onConnection, handshakes);

@@ -349,6 +349,19 @@ const MAX_PEEK = 5 + 16_384;
 /** How long a peeking listener waits for a ClientHello before node:tls takes over (its own default handshake timeout). */
 const PEEK_TIMEOUT_MS = 120_000;
 
+const IS_BUN = typeof (globalThis as { Bun?: unknown }).Bun === 'object';
+
+interface ConnectionAddresses {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+}
+
+function addressesOf(raw: net.Socket): ConnectionAddresses {
+  return { remoteAddress: unmapIPv4(raw.remoteAddress ?? ''), remotePort: raw.remotePort ?? 0, localAddress: unmapIPv4(raw.localAddress ?? ''), localPort: raw.localPort ?? 0 };
+}
+
 /** The plain socket a node:tls server socket wraps (its `_parent` on Node, Bun and Deno). */
 function parentOf(raw: tls.TLSSocket): net.Socket | undefined {
   return (raw as tls.TLSSocket & { _parent?: net.Socket })._parent;
@@ -426,7 +439,21 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     });
   }
   const clientAuth = t.clientAuth !== undefined;
+  // A client leaving during the handshake (its FIN) fails the handshake at once, as in HAProxy
+  // (CO_ER_SSL_EMPTY, or a handshake failure once the server answered): a half-open TLS socket
+  // would wait for the handshake timeout, and node:tls then reports nothing at all. So the
+  // sockets are half-open (as every connection of the proxy) only from the end of their
+  // handshake; node:tls's TLS socket takes the setting of the socket it wraps. Bun's node:tls
+  // is left as it is (it decides half-open once, when it creates the socket).
+  // A socket closed during its handshake no longer knows its addresses when node:tls reports
+  // it: they are kept from its start for the log line.
+  const addressesAtStart = new WeakMap<net.Socket, ConnectionAddresses>();
+  server.prependListener('connection', (raw: net.Socket) => {
+    if (!IS_BUN) raw.allowHalfOpen = false;
+    addressesAtStart.set(raw, addressesOf(raw));
+  });
   server.on('secureConnection', (raw: tls.TLSSocket) => {
+    raw.allowHalfOpen = true;
     const waiting = deferredOf(raw);
     const served = selectServed(serverNameOf(raw), clientKindsOf(raw));
     // Where the SNI callback could not tell the version (Bun), the certificate's range is
@@ -453,8 +480,11 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   server.on('tlsClientError', (error, raw) => {
     deferredOf(raw)?.adopt(raw);
     if (report !== undefined) {
-      const addresses = { remoteAddress: unmapIPv4(raw.remoteAddress ?? ''), remotePort: raw.remotePort ?? 0, localAddress: unmapIPv4(raw.localAddress ?? ''), localPort: raw.localPort ?? 0 };
-      report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw))));
+      const parent = parentOf(raw);
+      const addresses = raw.remotePort === undefined ? ((parent !== undefined ? addressesAtStart.get(parent) : undefined) ?? addressesOf(raw)) : addressesOf(raw);
+      // The server answered the ClientHello: HAProxy's handshake was under way (not TLS_ST_BEFORE).
+      const answered = (parentOf(raw)?.bytesWritten ?? 0) > 0;
+      report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw)), answered));
     }
     raw.destroy();
   });

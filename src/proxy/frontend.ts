@@ -9,7 +9,7 @@ import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
 import { certificateGenerator } from './generated-certificates.ts';
 import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler, TimerHandle, TlsHandshakeFailure, TlsInfo } from '../runtime.ts';
-import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, listenTlsOptions } from './tls-listen.ts';
+import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, handshakeFailureTls, listenTlsOptions } from './tls-listen.ts';
 import { logConnectionFailure } from './connection-failure-log.ts';
 import type { Backend } from './backend.ts';
 import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
@@ -540,7 +540,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     if (bind.acceptProxy !== true && !this.#expectsProxy) this.limits.sslConnectionAccepted();
     const info = new ConnectionInfo({ ...failure, tls: undefined });
     info.error = handshakeFailureError(failure);
-    this.#connectionFailed(info, failure.tls, bind);
+    this.#connectionFailed(info, handshakeFailureTls(failure), bind);
   }
 
   /** session_kill_embryonic for a failed handshake: counted and logged, nothing else. */

@@ -60,7 +60,7 @@ function configFor(target: Target, p: Ports): string {
     sections.push(fe('fe_dhdflt', p.dhdflt, 'ssl-max-ver TLSv1.2 ciphers DHE-RSA-AES256-GCM-SHA384'));
   }
   // The client's port starts the line: the test finds its own connection's.
-  sections.push(fe('fe_eof', p.eof, '', '    error-log-format "EOF %cp %[fc_err] %{+Q}[fc_err_str] %[ssl_fc_err] %[ssl_fc_sni]"\n'));
+  sections.push(fe('fe_eof', p.eof, '', '    error-log-format "EOF %cp %[fc_err] %{+Q}[fc_err_str] %[ssl_fc_err] %[ssl_fc_sni] %sslv"\n'));
   sections.push(
     `frontend fe_bcself\n    bind 127.0.0.1:${p.bcself} ssl crt ${TLS}/selfsigned.example.pem\n    http-request return status 200\n`,
     `frontend fe_bcfe\n    bind 127.0.0.1:${p.bcfe} ssl crt ${a}\n    http-request return status 200\n`,
@@ -222,9 +222,11 @@ for (const target of TARGETS) {
     const leavingSkip = target === 'bun' ? "Bun's node:tls does not tell an empty handshake" : target === 'deno' ? "Deno's TLS stack does not tell whether the ClientHello was answered" : false;
     it('a client leaving during the handshake is logged at once: closed (24) before the server answered its ClientHello, a handshake failure (34) after', { skip: leavingSkip }, async () => {
       const silent = await leaveDuringHandshake(p.eof, undefined);
-      assert.equal(await logLine((l) => l.startsWith(`EOF ${silent} `)), `EOF ${silent} 24 "Connection closed during SSL handshake" 0 -`);
+      assert.equal(await logLine((l) => l.startsWith(`EOF ${silent} `)), `EOF ${silent} 24 "Connection closed during SSL handshake" 0 - TLSv1.3`);
       const greeted = await leaveDuringHandshake(p.eof, await clientHello());
-      assert.equal(await logLine((l) => l.startsWith(`EOF ${greeted} `)), `EOF ${greeted} 34 "SSL handshake failure" 0 a.example`);
+      // (The version the server chose is not compared: node:tls forgets it with the socket.)
+      const line = await logLine((l) => l.startsWith(`EOF ${greeted} `));
+      assert.ok(line.startsWith(`EOF ${greeted} 34 "SSL handshake failure" 0 a.example `), line);
     });
 
     it('tune.ssl.default-dh-param: DHE with as many bits as the RSA key, at most the default', { skip: !supports(target, 'dh') && 'no DHE on this runtime' }, async () => {

@@ -27,6 +27,7 @@ import { clearTemporarySocket, isAbstractSocket, placeSocketFile, temporarySocke
 import { SniCertificateMap } from './tls-names.ts';
 import { clientHelloKeyKinds, type ClientKeyKinds } from '../../src/rules/tls-client-hello.ts';
 import { TlsSessionStore } from './tls-session-cache.ts';
+import { clientHelloPskResumption } from './tls13-psk-identity.ts';
 import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
@@ -348,12 +349,33 @@ const MAX_PEEK = 5 + 16_384;
 /** How long a peeking listener waits for a ClientHello before node:tls takes over (its own default handshake timeout). */
 const PEEK_TIMEOUT_MS = 120_000;
 
+const IS_BUN = typeof (globalThis as { Bun?: unknown }).Bun === 'object';
+
+interface ConnectionAddresses {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+}
+
+function addressesOf(raw: net.Socket): ConnectionAddresses {
+  return { remoteAddress: unmapIPv4(raw.remoteAddress ?? ''), remotePort: raw.remotePort ?? 0, localAddress: unmapIPv4(raw.localAddress ?? ''), localPort: raw.localPort ?? 0 };
+}
+
 /** The plain socket a node:tls server socket wraps (its `_parent` on Node, Bun and Deno). */
 function parentOf(raw: tls.TLSSocket): net.Socket | undefined {
   return (raw as tls.TLSSocket & { _parent?: net.Socket })._parent;
 }
 
-function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes, peeked?: PeekedHellos): TlsServer & { readonly mixedKeyKinds: boolean } {
+/** What createTlsServer gives createServer to decide whether its listener reads ClientHellos first (peekingServer). */
+interface CreatedTlsServer extends TlsServer {
+  readonly mixedKeyKinds: boolean;
+  readonly sessions: TlsSessionStore;
+  /** TLSv1.3 without tickets: sessions are resumed by PSK identity (tls13-psk-identity.ts). */
+  readonly statefulTls13: boolean;
+}
+
+function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes, peeked?: PeekedHellos): CreatedTlsServer {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
   const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth) });
   const settings = settingsOf(t.clientAuth);
@@ -417,7 +439,21 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     });
   }
   const clientAuth = t.clientAuth !== undefined;
+  // A client leaving during the handshake (its FIN) fails the handshake at once, as in HAProxy
+  // (CO_ER_SSL_EMPTY, or a handshake failure once the server answered): a half-open TLS socket
+  // would wait for the handshake timeout, and node:tls then reports nothing at all. So the
+  // sockets are half-open (as every connection of the proxy) only from the end of their
+  // handshake; node:tls's TLS socket takes the setting of the socket it wraps. Bun's node:tls
+  // is left as it is (it decides half-open once, when it creates the socket).
+  // A socket closed during its handshake no longer knows its addresses when node:tls reports
+  // it: they are kept from its start for the log line.
+  const addressesAtStart = new WeakMap<net.Socket, ConnectionAddresses>();
+  server.prependListener('connection', (raw: net.Socket) => {
+    if (!IS_BUN) raw.allowHalfOpen = false;
+    addressesAtStart.set(raw, addressesOf(raw));
+  });
   server.on('secureConnection', (raw: tls.TLSSocket) => {
+    raw.allowHalfOpen = true;
     const waiting = deferredOf(raw);
     const served = selectServed(serverNameOf(raw), clientKindsOf(raw));
     // Where the SNI callback could not tell the version (Bun), the certificate's range is
@@ -444,8 +480,11 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   server.on('tlsClientError', (error, raw) => {
     deferredOf(raw)?.adopt(raw);
     if (report !== undefined) {
-      const addresses = { remoteAddress: unmapIPv4(raw.remoteAddress ?? ''), remotePort: raw.remotePort ?? 0, localAddress: unmapIPv4(raw.localAddress ?? ''), localPort: raw.localPort ?? 0 };
-      report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw))));
+      const parent = parentOf(raw);
+      const addresses = raw.remotePort === undefined ? ((parent !== undefined ? addressesAtStart.get(parent) : undefined) ?? addressesOf(raw)) : addressesOf(raw);
+      // The server answered the ClientHello: HAProxy's handshake was under way (not TLS_ST_BEFORE).
+      const answered = (parentOf(raw)?.bytesWritten ?? 0) > 0;
+      report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw)), answered));
     }
     raw.destroy();
   });
@@ -482,17 +521,37 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     sessions.clear();
     if (staples !== undefined) staples = ocspStaples(certificates) ?? new Map();
   };
-  return { server, setCertificates, mixedKeyKinds: contexts.mixedKeyKinds };
+  const statefulTls13 = t.settings !== undefined && !t.settings.tickets && t.settings.maxVersion === 'TLSv1.3';
+  return { server, setCertificates, mixedKeyKinds: contexts.mixedKeyKinds, sessions, statefulTls13 };
 }
 
 /**
- * A listener serving ECDSA and RSA certificates reads each ClientHello before node:tls does: its
- * SNI callback cannot let OpenSSL choose between two keys of one context (only the last one set
- * is served after the switch), so the certificate is chosen as HAProxy's switch chooses it,
- * from the client's signature algorithms and cipher suites. The bytes are put back for node:tls.
- * (Certificates of both kinds given later by the runtime API are served from one context.)
+ * A listener that reads each ClientHello before node:tls does, then puts the bytes back for it:
+ * - one serving ECDSA and RSA certificates: its SNI callback cannot let OpenSSL choose between
+ *   two keys of one context (only the last one set is served after the switch), so the
+ *   certificate is chosen as HAProxy's switch chooses it, from the client's signature
+ *   algorithms and cipher suites (certificates of both kinds given later by the runtime API
+ *   are served from one context);
+ * - one resuming TLSv1.3 sessions without tickets: the PSK identity asked for (see
+ *   tls13-psk-identity.ts).
  */
-function peekingServer(tlsServer: tls.Server, peeked: PeekedHellos): net.Server {
+function peekingServer(created: CreatedTlsServer, peeked: PeekedHellos): net.Server {
+  const tlsServer = created.server;
+  const { mixedKeyKinds, statefulTls13, sessions } = created;
+  /** Reads what the listener needs from the bytes so far; false while more are needed. */
+  const read = (raw: net.Socket, head: Buffer): boolean => {
+    if (mixedKeyKinds) {
+      const kinds = clientHelloKeyKinds(head);
+      if (kinds === 'short') return false;
+      if (kinds !== undefined) peeked.set(raw, kinds);
+    }
+    if (statefulTls13) {
+      const asked = clientHelloPskResumption(head);
+      if (asked === 'short') return false;
+      if (asked !== undefined) sessions.resumeWith(asked.legacySessionId, asked.identity);
+    }
+    return true;
+  };
   return net.createServer({ allowHalfOpen: true }, (raw) => {
     let head: Buffer | undefined;
     let handedOver = false;
@@ -510,9 +569,7 @@ function peekingServer(tlsServer: tls.Server, peeked: PeekedHellos): net.Server 
     };
     const onData = (chunk: Buffer): void => {
       head = head === undefined ? chunk : Buffer.concat([head, chunk]);
-      const kinds = clientHelloKeyKinds(head);
-      if (kinds === 'short' && head.length < MAX_PEEK) return;
-      if (kinds !== undefined && kinds !== 'short') peeked.set(raw, kinds);
+      if (!read(raw, head) && head.length < MAX_PEEK) return;
       handOver();
     };
     raw.on('data', onData);
@@ -534,7 +591,7 @@ function createServer(options: ListenOptions, onConnection: (socket: Socket) => 
   if (options.tls.deferred !== true) {
     const peeked: PeekedHellos = new WeakMap();
     const created = createTlsServer(options, onConnection, undefined, peeked);
-    return created.mixedKeyKinds ? { server: peekingServer(created.server, peeked), setCertificates: created.setCertificates } : created;
+    return created.mixedKeyKinds || created.statefulTls13 ? { server: peekingServer(created, peeked), setCertificates: created.setCertificates } : created;
   }
   const handshakes: DeferredHandshakes = new Map();
   const { server: tlsServer, setCertificates } = createTlsServer(options, onConnection, handshakes);

@@ -49,16 +49,26 @@ export function certificateVerifyFailed(): TlsLibraryError | undefined {
 
 const DISCONNECTED = 'Client network socket disconnected before secure TLS connection was established';
 
-/** What a node:tls server's `tlsClientError` says about the client whose handshake failed. */
+/** node:tls's word for a client that closed (FIN) during the handshake, where a reset is "read ECONNRESET". */
+const HUNG_UP = 'socket hang up';
+
+/**
+ * What a node:tls server's `tlsClientError` says about the client whose handshake failed.
+ * A client gone before the server answered its ClientHello (`answered` false) is HAProxy's
+ * empty handshake: closed (CO_ER_SSL_EMPTY) or reset (CO_ER_SSL_ABORT); once the server
+ * answered, HAProxy counts any loss of the client as a handshake failure (CO_ER_SSL_HANDSHAKE,
+ * no library error).
+ */
 export function handshakeFailureOf(
   error: unknown,
   addresses: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number },
   tls: TlsInfo,
+  answered = false,
 ): TlsHandshakeFailure {
   const library = tlsLibraryErrorOf(error);
   const e = error as { code?: unknown; message?: unknown } | null | undefined;
   let cause: TlsHandshakeFailure['cause'] = 'library';
-  if (library === undefined && e?.code === 'ECONNRESET') cause = e.message === DISCONNECTED ? 'closed' : 'aborted';
+  if (library === undefined && e?.code === 'ECONNRESET' && !answered) cause = e.message === DISCONNECTED || e.message === HUNG_UP ? 'closed' : 'aborted';
   return { ...addresses, tls: { ...tls, cipher: undefined }, cause, error: library };
 }
 

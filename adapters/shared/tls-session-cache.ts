@@ -13,6 +13,8 @@ const CAPACITY = 20_000;
 
 export class TlsSessionStore {
   readonly #sessions = new Map<string, Buffer>();
+  /** The session id (a TLSv1.3 PSK identity) a ClientHello asks for, by its legacy session id (hex). */
+  readonly #asked = new Map<string, string>();
 
   /** Answers the server's session events. */
   attach(server: tls.Server): void {
@@ -23,12 +25,27 @@ export class TlsSessionStore {
       done();
     });
     server.on('resumeSession', (id: Buffer, done: (error: Error | null, data: Buffer | null) => void) => {
-      done(null, this.#sessions.get(id.toString('hex')) ?? null);
+      const legacy = id.toString('hex');
+      const asked = this.#asked.get(legacy);
+      if (asked !== undefined) this.#asked.delete(legacy);
+      done(null, this.#sessions.get(asked ?? legacy) ?? null);
     });
+  }
+
+  /**
+   * The ClientHello sent with `legacySessionId` asks for the TLSv1.3 session `identity`
+   * (tls13-psk-identity.ts): node:tls's 'resumeSession' will name the former. A handshake that
+   * never gets there leaves its entry behind, dropped oldest first past the capacity.
+   */
+  resumeWith(legacySessionId: string, identity: string): void {
+    const asked = this.#asked;
+    if (asked.size >= CAPACITY) asked.delete(asked.keys().next().value as string);
+    asked.set(legacySessionId, identity);
   }
 
   /** No session issued so far is resumed (the certificates or CAs changed). */
   clear(): void {
     this.#sessions.clear();
+    this.#asked.clear();
   }
 }

@@ -9,7 +9,7 @@ import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
 import { certificateGenerator } from './generated-certificates.ts';
 import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler, TimerHandle, TlsHandshakeFailure, TlsInfo } from '../runtime.ts';
-import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, listenTlsOptions } from './tls-listen.ts';
+import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, handshakeFailureTls, listenTlsOptions } from './tls-listen.ts';
 import { logConnectionFailure } from './connection-failure-log.ts';
 import type { Backend } from './backend.ts';
 import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
@@ -214,6 +214,9 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     // A connection the runtime hands over after stopListening() (Deno's pending accept resolves
     // after the close) is a client the kernel accepted: it is served, as the soft stop's others.
     const clientAuth = bind.ssl?.clientAuth;
+    // HAProxy counts an `ssl` bind's connection when it accepts it (ssl_per_sec); a deferred
+    // one (its handshake not run yet) is counted when its session starts.
+    if (bind.ssl !== undefined && socket.startTls === undefined) this.limits.sslConnectionAccepted();
     // A deferred handshake (`accept-proxy` on `ssl`) is judged once it ran (proxyHeaderReceived).
     if (clientAuth !== undefined && socket.startTls === undefined && clientCertificateRejected(clientAuth, socket.tls)) {
       // HAProxy fails the handshake (no session); the runtimes finished it, so the connection
@@ -282,6 +285,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     const socket = withLingerPolicy(accepted, this.model.clientSocket?.noLinger);
     this.limits.opened(this.limitSlot);
     this.limits.connectionAccepted();
+    if (bind.ssl !== undefined) {
+      if (socket.startTls !== undefined) this.limits.sslConnectionAccepted();
+      else if (socket.tls !== undefined && socket.tls.sessionReused !== true) this.limits.sslKeyCreated(true);
+    }
     connectionAccepted(this.counters);
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
     // peer's delayed ACK under Nagle's algorithm.
@@ -505,6 +512,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         return;
       }
       info.http2 = servesHttp2(bind, socket);
+      if (socket.tls.sessionReused !== true) this.limits.sslKeyCreated(true);
     }
     this.sessions.delete(wait);
     this.#openSession(socket, info, rest, this.#tcpContexts.get(wait));
@@ -528,9 +536,11 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 
   /** A TLS handshake the runtime failed: the client never became a connection here. */
   #handshakeFailed(failure: TlsHandshakeFailure, bind: BindModel): void {
+    // A deferred handshake's connection was counted when its session started.
+    if (bind.acceptProxy !== true && !this.#expectsProxy) this.limits.sslConnectionAccepted();
     const info = new ConnectionInfo({ ...failure, tls: undefined });
     info.error = handshakeFailureError(failure);
-    this.#connectionFailed(info, failure.tls, bind);
+    this.#connectionFailed(info, handshakeFailureTls(failure), bind);
   }
 
   /** session_kill_embryonic for a failed handshake: counted and logged, nothing else. */

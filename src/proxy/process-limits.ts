@@ -5,7 +5,7 @@
  * global bound every session reads.
  */
 import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
-import { readSharedFreqCtr, SHARED_FREQ_CTR_SLOTS, sharedAllowedDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
+import { readSharedFreqCtr, readSharedFreqCtrFloat, SHARED_FREQ_CTR_SLOTS, sharedAllowedDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
 
 export interface WaitingFrontend {
   /** Admits held connections while capacity allows; returns true if any remain held. */
@@ -17,7 +17,9 @@ export interface WaitingFrontend {
  * threads holding connections back, [2] `maxconnrate` and [3] `maxsessrate` (the runtime API
  * changes them for every thread), the process's connection and session rates (HAProxy's
  * conn_per_sec, sess_per_sec: shared frequency counters, each followed by its highest
- * one-second count, cps_max / sps_max), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
+ * one-second count, cps_max / sps_max), the TLS rates the same way (ssl_per_sec: connections
+ * accepted on `ssl` binds; ssl_fe_keys_per_sec / ssl_be_keys_per_sec: handshakes that made a new
+ * key, not resumed, on binds / on servers), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
  * and after the F frontends' slots, their session rates (fe_sess_per_sec, for `rate-limit
  * sessions`). A plain Int32Array in a one-thread process; with `nbthread`, one
  * SharedArrayBuffer the threads share (src/threads/), counted with Atomics so that the limits
@@ -29,7 +31,13 @@ const CONN_RATE = 4;
 const CONN_RATE_MAX = CONN_RATE + SHARED_FREQ_CTR_SLOTS;
 const SESS_RATE = CONN_RATE_MAX + 1;
 const SESS_RATE_MAX = SESS_RATE + SHARED_FREQ_CTR_SLOTS;
-export const FIRST_FRONTEND_SLOT = SESS_RATE_MAX + 1;
+const SSL_RATE = SESS_RATE_MAX + 1;
+const SSL_RATE_MAX = SSL_RATE + SHARED_FREQ_CTR_SLOTS;
+const SSL_FE_KEY_RATE = SSL_RATE_MAX + 1;
+const SSL_FE_KEY_RATE_MAX = SSL_FE_KEY_RATE + SHARED_FREQ_CTR_SLOTS;
+const SSL_BE_KEY_RATE = SSL_FE_KEY_RATE_MAX + 1;
+const SSL_BE_KEY_RATE_MAX = SSL_BE_KEY_RATE + SHARED_FREQ_CTR_SLOTS;
+export const FIRST_FRONTEND_SLOT = SSL_BE_KEY_RATE_MAX + 1;
 
 /** The counts of a process whose configuration has `frontends` frontends. */
 export function connectionCountSlots(frontends: number): number {
@@ -112,6 +120,57 @@ export class ProcessLimits {
   /** ... and its frontend kept it past `tcp-request connection` rules (global.sess_per_sec, sps_max). */
   sessionAccepted(): void {
     updateMax(this.#counts, SESS_RATE_MAX, updateSharedFreqCtr(this.#counts, SESS_RATE, this.#rateClock()));
+  }
+
+  /** A connection was accepted on an `ssl` bind (listener_accept: global.ssl_per_sec, ssl_max). */
+  sslConnectionAccepted(): void {
+    updateMax(this.#counts, SSL_RATE_MAX, updateSharedFreqCtr(this.#counts, SSL_RATE, this.#rateClock()));
+  }
+
+  /**
+   * A TLS handshake succeeded without resuming a session, so a new key was made
+   * (ssl_sock_handshake): on a bind (`frontend`, ssl_fe_keys_per_sec) or towards a server.
+   */
+  sslKeyCreated(frontend: boolean): void {
+    const at = frontend ? SSL_FE_KEY_RATE : SSL_BE_KEY_RATE;
+    updateMax(this.#counts, at + SHARED_FREQ_CTR_SLOTS, updateSharedFreqCtr(this.#counts, at, this.#rateClock()));
+  }
+
+  /** SslRate, SslFrontendKeyRate, SslBackendKeyRate of `show info`: over the last second. */
+  get sslRate(): number {
+    return readSharedFreqCtr(this.#counts, SSL_RATE, this.#rateClock());
+  }
+
+  get sslFrontendKeyRate(): number {
+    return readSharedFreqCtr(this.#counts, SSL_FE_KEY_RATE, this.#rateClock());
+  }
+
+  get sslBackendKeyRate(): number {
+    return readSharedFreqCtr(this.#counts, SSL_BE_KEY_RATE, this.#rateClock());
+  }
+
+  /** MaxSslRate, SslFrontendMaxKeyRate, SslBackendMaxKeyRate: the most in one second. */
+  get sslRateMax(): number {
+    return Atomics.load(this.#counts, SSL_RATE_MAX);
+  }
+
+  get sslFrontendKeyRateMax(): number {
+    return Atomics.load(this.#counts, SSL_FE_KEY_RATE_MAX);
+  }
+
+  get sslBackendKeyRateMax(): number {
+    return Atomics.load(this.#counts, SSL_BE_KEY_RATE_MAX);
+  }
+
+  /**
+   * SslFrontendSessionReuse_pct: the share of the last second's TLS connections that made no
+   * new key, from the two rates read as floats and truncated (stats.c's fill_info).
+   */
+  get sslFrontendReusePercent(): number {
+    const now = this.#rateClock();
+    const sessions = readSharedFreqCtrFloat(this.#counts, SSL_RATE, now);
+    const keys = readSharedFreqCtrFloat(this.#counts, SSL_FE_KEY_RATE, now);
+    return keys < sessions ? Math.trunc(100 * (1 - keys / sessions)) : 0;
   }
 
   /** The frontend counting in `slot` made a session (its fe_sess_per_sec, which `rate-limit sessions` reads). */

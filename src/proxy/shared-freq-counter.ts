@@ -100,6 +100,11 @@ export function readSharedFreqCtr(counts: Int32Array, at: number, now: number): 
   return Math.floor(sharedFreqCtrTotal(counts, at, now, -1) / PERIOD);
 }
 
+/** read_freq_ctr_flt(): the events over the last second, not rounded. */
+export function readSharedFreqCtrFloat(counts: Int32Array, at: number, now: number): number {
+  return sharedFreqCtrTotal(counts, at, now, -1) / PERIOD;
+}
+
 /** freq_ctr_remain(): how many more events may happen now while keeping at most `freq` per second. */
 export function sharedFreqCtrRemain(counts: Int32Array, at: number, freq: number, now: number): number {
   const avg = Math.floor(sharedFreqCtrTotal(counts, at, now, 0) / PERIOD);

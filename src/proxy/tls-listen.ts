@@ -75,6 +75,16 @@ export function handshakeFailureError(failure: TlsHandshakeFailure): ConnectionE
 }
 
 /**
+ * The TLS facts of a handshake that failed: one the client left before the server read its
+ * ClientHello has no version yet, where HAProxy's `%sslv` / `ssl_fc_protocol` read OpenSSL's
+ * SSL_get_version of a fresh SSL object, its highest version ("TLSv1.3", whatever the bind's
+ * `ssl-max-ver`).
+ */
+export function handshakeFailureTls(failure: TlsHandshakeFailure): TlsInfo {
+  return failure.cause !== 'library' && failure.tls.protocol === undefined ? { ...failure.tls, protocol: 'TLSv1.3' } : failure.tls;
+}
+
+/**
  * The TLS facts of a connection whose handshake failed, as HAProxy's fetches read them then:
  * what the handshake learnt (SNI, version, the client's certificate), no cipher
  * (SSL_get_cipher_name's "(NONE)").

@@ -6,6 +6,7 @@ import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { serverTlsOptions } from './server-tls.ts';
+import type { ProcessLimits } from '../proxy/process-limits.ts';
 import { serverDestination } from './connection-key.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
 import { connectedStatus, failedStatus, type ServerConnectionStatus } from '../proxy/connection-error.ts';
@@ -48,6 +49,8 @@ export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeade
    */
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
+  /** The process's counts: a handshake with a server that made a new key is counted there. */
+  readonly host: { readonly limits: ProcessLimits };
 }
 
 /**
@@ -306,6 +309,7 @@ export class ServerLeg implements SocketHandler {
     this.connectTime = Math.round(this.connectedAt - this.connectStartedAt);
     server.observer?.observe(Observed.l4Ok);
     this.connectionStatus = connectedStatus(server.ssl !== undefined);
+    if (socket.tls !== undefined && socket.tls.sessionReused !== true) this.#owner.host.limits.sslKeyCreated(false);
     applyTcpKeepAlive(socket, serverSocket);
     socket.setHandler(this.#owner);
     this.#owner.serverConnected(socket, false);

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -22,7 +23,7 @@ import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy, type Target 
 const TLS = `${repoRoot}test/fixtures/tls`;
 const pem = (name: string): string => readFileSync(`${TLS}/${name}`, 'utf8');
 
-const PORT_NAMES = ['cipher', 'legacy', 'required', 'dhdflt', 'bcfe', 'bcself', 'bc', 'be'] as const;
+const PORT_NAMES = ['cipher', 'legacy', 'required', 'dhdflt', 'bcfe', 'bcself', 'bc', 'be', 'eof'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** OpenSSL 3's reason mask (ERR_GET_REASON): the library in the top bits differs between OpenSSL and BoringSSL. */
@@ -58,6 +59,8 @@ function configFor(target: Target, p: Ports): string {
   if (supports(target, 'dh')) {
     sections.push(fe('fe_dhdflt', p.dhdflt, 'ssl-max-ver TLSv1.2 ciphers DHE-RSA-AES256-GCM-SHA384'));
   }
+  // The client's port starts the line: the test finds its own connection's.
+  sections.push(fe('fe_eof', p.eof, '', '    error-log-format "EOF %cp %[fc_err] %{+Q}[fc_err_str] %[ssl_fc_err] %[ssl_fc_sni] %sslv"\n'));
   sections.push(
     `frontend fe_bcself\n    bind 127.0.0.1:${p.bcself} ssl crt ${TLS}/selfsigned.example.pem\n    http-request return status 200\n`,
     `frontend fe_bcfe\n    bind 127.0.0.1:${p.bcfe} ssl crt ${a}\n    http-request return status 200\n`,
@@ -91,6 +94,43 @@ function failedHandshake(port: number, options: ConnectionOptions): Promise<void
       socket.destroy();
       resolve();
     });
+  });
+}
+
+/** The first bytes a TLS client sends (its ClientHello, SNI a.example), read by a plain server. */
+function clientHello(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => {
+      socket.once('data', (hello: Buffer) => {
+        socket.destroy();
+        server.close();
+        resolve(hello);
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const client = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername: 'a.example', rejectUnauthorized: false });
+      client.on('error', () => {});
+      client.on('close', () => client.destroy());
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A plain connection that sends `bytes` then closes its side (FIN); resolves with its local port once the proxy closed too. */
+function leaveDuringHandshake(port: number, bytes: Buffer | undefined): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let localPort = 0;
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      localPort = socket.localPort as number;
+      if (bytes !== undefined) socket.end(bytes);
+      else socket.end();
+    });
+    socket.on('data', () => {});
+    let failed: Error | undefined;
+    // The proxy may answer the FIN with a reset (as HAProxy does where data is left unread).
+    socket.once('error', (error) => (failed = localPort === 0 ? error : undefined));
+    socket.once('close', () => (failed !== undefined ? reject(failed) : resolve(localPort)));
+    socket.setTimeout(10_000, () => socket.destroy(new Error('the proxy kept the connection 10 s')));
   });
 }
 
@@ -175,6 +215,18 @@ for (const target of TARGETS) {
       assert.equal(await logLine((l) => l.startsWith('BC be_untrusted ')), `BC be_untrusted 34 "SSL handshake failure" ${code} ${verifyFailed}`);
       assert.equal(await status('/mismatch'), 503);
       assert.equal(await logLine((l) => l.startsWith('BC be_mismatch ')), `BC be_mismatch 32 "Server presented an SSL certificate different from the configured one" ${code} ${verifyFailed}`);
+    });
+
+    // Bun's node:tls reports such a client as a handshake failure even before any byte, and
+    // Deno's TLS stack tells nothing of a ClientHello whose handshake failed (docs/runtimes.md).
+    const leavingSkip = target === 'bun' ? "Bun's node:tls does not tell an empty handshake" : target === 'deno' ? "Deno's TLS stack does not tell whether the ClientHello was answered" : false;
+    it('a client leaving during the handshake is logged at once: closed (24) before the server answered its ClientHello, a handshake failure (34) after', { skip: leavingSkip }, async () => {
+      const silent = await leaveDuringHandshake(p.eof, undefined);
+      assert.equal(await logLine((l) => l.startsWith(`EOF ${silent} `)), `EOF ${silent} 24 "Connection closed during SSL handshake" 0 - TLSv1.3`);
+      const greeted = await leaveDuringHandshake(p.eof, await clientHello());
+      // (The version the server chose is not compared: node:tls forgets it with the socket.)
+      const line = await logLine((l) => l.startsWith(`EOF ${greeted} `));
+      assert.ok(line.startsWith(`EOF ${greeted} 34 "SSL handshake failure" 0 a.example `), line);
     });
 
     it('tune.ssl.default-dh-param: DHE with as many bits as the RSA key, at most the default', { skip: !supports(target, 'dh') && 'no DHE on this runtime' }, async () => {

@@ -37,6 +37,18 @@ describe('TLS library errors', () => {
     assert.equal(handshakeFailureOf(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), ADDRESSES, TLS).cause, 'aborted');
   });
 
+  it("a client gone during the handshake: HAProxy's empty handshake before the server answered, a handshake failure after", () => {
+    const hungUp = (): Error => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const reset = (): Error => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    assert.equal(handshakeFailureOf(hungUp(), ADDRESSES, TLS).cause, 'closed', 'FIN before the ServerHello: CO_ER_SSL_EMPTY');
+    assert.equal(handshakeFailureOf(reset(), ADDRESSES, TLS, false).cause, 'aborted', 'RST before the ServerHello: CO_ER_SSL_ABORT');
+    for (const error of [hungUp(), reset()]) {
+      const failure = handshakeFailureOf(error, ADDRESSES, TLS, true);
+      assert.equal(failure.cause, 'library', 'after the ServerHello: CO_ER_SSL_HANDSHAKE');
+      assert.equal(failure.error, undefined, 'no library error (ssl_fc_err 0)');
+    }
+  });
+
   it("server certificate errors node:tls raises after the handshake become OpenSSL's certificate verify failed", () => {
     const untrusted = toSocketError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
     assert.equal(untrusted.code, 'TLS');

@@ -18,7 +18,6 @@ import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 import { bindsAbstractSockets, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
-import { threadRefusals } from './threads/thread-limits.ts';
 
 export interface CliOptions {
   /**
@@ -342,14 +341,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   config = owned;
   // `nbthread`: refused, also by -c, where this runtime or the configuration cannot have it.
   const threads = config.global.nbthread;
-  const threadAlerts = threadRefusals(config, threads);
   if (threads > 1 && runtime.startThread === undefined) {
-    threadAlerts.unshift(
+    out.alert(
       `config : 'nbthread ${threads}' : ${runtime.name} ${runtime.version} cannot run threads that listen on the same ports (node:net sets SO_REUSEPORT from Node 22.12 on); run it on Node >= 22.12, Bun or Deno, or use 'nbthread 1'.`,
     );
-  }
-  if (threadAlerts.length > 0) {
-    for (const a of threadAlerts) out.alert(a);
     return runtime.exit(1);
   }
   if (parsed.check) {
@@ -389,7 +384,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   runtime.prepareToServe?.();
   // With several threads, the connection counts are memory they all share (ProcessLimits).
   const connectionCounts = threads > 1 ? new SharedArrayBuffer(4 * connectionCountSlots(config.frontends.filter((f) => !f.disabled).length)) : undefined;
-  const serverCounts = threads > 1 ? new SharedArrayBuffer(4 * ServerCounts.slotsFor(config.backends.reduce((n, b) => n + b.servers.length, 0))) : undefined;
+  const serverCounts = threads > 1 ? ServerCounts.create(config.backends.reduce((n, b) => n + b.servers.length, 0), config.backends.length, threads) : undefined;
   setThreadIdentity(0, threads);
   let demoListeners: Listener[] = [];
   if (demo) {

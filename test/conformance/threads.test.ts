@@ -235,20 +235,6 @@ for (const target of TARGETS) {
     });
   });
 
-  if (target !== 'haproxy') {
-    it(`nbthread 2 with a server maxconn is refused on ${target}, also by -c: server limits are not shared between threads yet`, async () => {
-      const [port, server] = await freePorts(2);
-      const cfg = writeTempConfig(`global\n    nbthread 2\n${HTTP_DEFAULTS}\nlisten li\n    bind 127.0.0.1:${port}\n    server s1 127.0.0.1:${server} maxconn 10\n`);
-      try {
-        const result = await runCli(target, ['-c', '-f', cfg.path]);
-        assert.equal(result.code, 1);
-        assert.match(result.stderr, /'nbthread 2' : server 'li\/s1' \(\S+:\d+\) has 'maxconn 10': server connection limits and queues are not shared between threads yet; use 'nbthread 1'\./);
-      } finally {
-        cfg.cleanup();
-      }
-    });
-  }
-
   if (refusesThreads(target)) {
     it(`nbthread 2 is refused on ${target}, which cannot listen on one port from two threads`, async () => {
       const [port] = await freePorts(1);

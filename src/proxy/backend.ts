@@ -99,6 +99,8 @@ export class Backend {
   readonly #connectSource: ConnectSource | undefined;
   /** With several threads: the process-wide sessions and queue figures (src/threads/). */
   readonly #shared: SharedBackend | undefined;
+  /** The backend's released slots (SharedBackend.releases) when this thread's balancer last looked. */
+  #releasesSeen = 0;
   /** A check of the queues is due once the current task ends (see #enqueue). */
   #refillDue = false;
   readonly #dueRefill = (): void => {
@@ -249,17 +251,37 @@ export class Backend {
     }
     // prefer-last-server comes before the rule that queues behind waiting sessions (assign_server).
     if (lastServer === undefined && dynamic && this.#queueGoesFirst() && this.hasUsableServer) return this.#enqueue(client, undefined);
-    const server = lastServer ?? this.#balancer.pick(client, avoid);
+    const hashed = lastServer === undefined && HASHING_ALGORITHMS.has(this.model.balance.algorithm);
+    if (this.#shared !== undefined) this.#lookAgainAtFullServers();
+    let server = lastServer ?? this.#balancer.pick(client, avoid);
+    // Another thread may have taken the last slot of the server this thread's balancer chose:
+    // it is set aside as full, as when this thread takes the last slot (the hashed server waits).
+    for (let tries = this.#servers.length; server !== undefined && server !== lastServer && !hashed && !server.hasSlot && tries > 0; tries--) {
+      this.#balancer.taken(server);
+      server = this.#balancer.pick(client, avoid);
+    }
     if (server !== undefined) {
       if (server.hasSlot && !this.#othersWaitFor(server) && server.takeSlot()) return this.#assign(server, client, server !== lastServer);
-      // A balanced server with a free slot another thread's waiters are about to take: this
-      // session waits for any server, behind them, as it would have had they been served.
-      const hashed = lastServer === undefined && HASHING_ALGORITHMS.has(this.model.balance.algorithm);
-      if ((server.sharedQueue === undefined || hashed || !server.hasSlot) && this.#joinServerQueue(server)) return this.#enqueue(client, server);
+      // With several threads, a balanced server with a free slot another thread's waiters are
+      // about to take, or full after all: this session waits for any server, behind them.
+      if ((server.sharedQueue === undefined || hashed || server === lastServer) && this.#joinServerQueue(server)) return this.#enqueue(client, server);
       // The hashed server's queue is full: wait for whichever server frees a slot first.
     }
     if (!this.hasUsableServer) return 'unavailable';
     return this.#enqueue(client, undefined);
+  }
+
+  /**
+   * With several threads: a balancer sets a server aside when this thread takes its last slot
+   * and brings it back when this thread releases one; slots the other threads released since
+   * this one last looked bring their servers back here too.
+   */
+  #lookAgainAtFullServers(): void {
+    const shared = this.#shared as SharedBackend;
+    const releases = Atomics.load(shared.counts, shared.releases);
+    if (releases === this.#releasesSeen) return;
+    this.#releasesSeen = releases;
+    for (const s of this.#servers) if (s.maxconn > 0) this.#balancer.released(s);
   }
 
   /**
@@ -327,6 +349,7 @@ export class Backend {
   /** A session stopped using `server`: free its slot and hand it to the oldest waiter. */
   release(server: Server, client?: BackendClient): void {
     server.releaseSlot();
+    if (this.#shared !== undefined) Atomics.add(this.#shared.counts, this.#shared.releases, 1);
     this.#slotsInUse.serverConnsInUse--;
     server.counters.scur--;
     if (client !== undefined) server.sessions?.delete(client);
@@ -480,7 +503,7 @@ export class Backend {
     // The highest queue the process had: with several threads, every thread's waiters.
     const serverQueued = shared !== undefined && server !== undefined ? shared.waiting : server?.counters.qcur ?? 0;
     if (server !== undefined && serverQueued > server.counters.qmax) server.counters.qmax = serverQueued;
-    const backendQueued = this.#shared === undefined ? this.counters.qcur : this.#processQueued();
+    const backendQueued = this.processQueued;
     if (backendQueued > this.counters.qmax) this.counters.qmax = backendQueued;
     if (shared !== undefined) {
       if (queue.length === 1) shared.setHead(seq);
@@ -494,10 +517,11 @@ export class Backend {
     return 'queued';
   }
 
-  /** Waiters of every thread in the backend's queue and its servers' (HAProxy's backend totalpend). */
-  #processQueued(): number {
-    let queued = this.#shared?.queue.waiting ?? this.#queue.length;
-    for (const s of this.#servers) queued += s.sharedQueue?.waiting ?? s.queue.length;
+  /** Waiters of every thread in the backend's queue and its servers' (HAProxy's totpend). */
+  get processQueued(): number {
+    if (this.#shared === undefined) return this.counters.qcur;
+    let queued = this.#shared.queue.waiting;
+    for (const s of this.#servers) queued += s.processQueued;
     return queued;
   }
 

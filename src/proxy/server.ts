@@ -278,6 +278,11 @@ export class Server {
     return shared === undefined ? this.active : Atomics.load(shared.counts, shared.slot);
   }
 
+  /** The sessions waiting in its own queue in the whole process. */
+  get processQueued(): number {
+    return this.sharedQueue?.waiting ?? this.queue.length;
+  }
+
   /** Below its connection limit (free slot), counting the sessions of every thread. */
   get hasSlot(): boolean {
     return this.maxconn === 0 || this.processActive < (this.dynamicLoad === undefined ? this.maxconn : this.effectiveMaxconn);

@@ -8,8 +8,9 @@
  * are for servers added at run time (past them, a new server's figures stay its thread's own).
  *
  * Layout: [0] threads, [1] server slots S, [2] backend slots B, [3] the queues' ticket counter;
- * then S servers' sessions, B backends' sessions, the waiters of Q = S + B queues (server
- * queues first, numbered as their servers), and each thread's Q queue heads.
+ * then S servers' sessions, B backends' sessions, B backends' released slots, the waiters of
+ * Q = S + B queues (server queues first, numbered as their servers), and each thread's Q queue
+ * heads.
  */
 import type { Server } from '../proxy/server.ts';
 import { SharedQueue } from './shared-queue.ts';
@@ -28,6 +29,8 @@ export interface SharedBackend {
   readonly counts: Int32Array;
   /** Its sessions in the process (beconn). */
   readonly sessions: number;
+  /** Server slots its threads released so far (a thread's balancer looks again at its full servers when it moved). */
+  readonly releases: number;
   readonly queue: SharedQueue;
 }
 
@@ -59,7 +62,7 @@ export class ServerCounts {
   static create(servers: number, backends: number, threads: number): SharedArrayBuffer {
     const s = servers + RUNTIME_SERVER_SLOTS;
     const queues = s + backends;
-    const buffer = new SharedArrayBuffer(4 * (FIRST_SERVER + s + backends + queues + threads * queues));
+    const buffer = new SharedArrayBuffer(4 * (FIRST_SERVER + s + 2 * backends + queues + threads * queues));
     const counts = new Int32Array(buffer);
     counts[THREADS] = threads;
     counts[SERVER_SLOTS] = s;
@@ -69,7 +72,7 @@ export class ServerCounts {
 
   #queue(index: number): SharedQueue {
     const queues = this.#servers + this.#backends;
-    const waiting = FIRST_SERVER + this.#servers + this.#backends;
+    const waiting = FIRST_SERVER + this.#servers + 2 * this.#backends;
     return new SharedQueue(
       this.#counts,
       { waiting: waiting + index, head: waiting + queues + index, headStride: queues, ticket: TICKET },
@@ -93,7 +96,8 @@ export class ServerCounts {
   assignBackend(): SharedBackend | undefined {
     if (this.#nextBackend >= this.#backends) return undefined;
     const slot = this.#nextBackend++;
-    return { counts: this.#counts, sessions: FIRST_SERVER + this.#servers + slot, queue: this.#queue(this.#servers + slot) };
+    const sessions = FIRST_SERVER + this.#servers + slot;
+    return { counts: this.#counts, sessions, releases: sessions + this.#backends, queue: this.#queue(this.#servers + slot) };
   }
 
   wake(thread: number, queue: number): void {

@@ -119,6 +119,23 @@ describe('server maxconn and queues shared by threads', () => {
     assert.equal(s.processActive, 1);
   });
 
+  it("a balancer sets aside a server another thread filled, and takes it back once another thread frees it", () => {
+    const { be } = threadsOf(model([server('s1', 1, { maxconn: 1 }), server('s2', 2, { maxconn: 1 })], { balance: { algorithm: 'first' } }));
+    const [a, b] = be as [Backend, Backend];
+    const order: string[] = [];
+    const c = ['1', '2', '3', '4'].map((id) => new Client(id, order));
+    // Thread 1 fills s1: thread 0's balancer still had it, and must not queue behind it.
+    const first = b.take(c[0]!, undefined) as Server;
+    assert.equal(first.name, 's1');
+    const second = a.take(c[1]!, undefined) as Server;
+    assert.equal(second.name, 's2', 'thread 0 uses the free server');
+    b.release(first, c[0]);
+    a.release(second, c[1]);
+    // Thread 0 took no slot of s1: its balancer hears of the release through the shared count.
+    assert.equal((a.take(c[2]!, undefined) as Server).name, 's1', 'an idle farm starts again at s1 in every thread');
+    assert.equal((b.take(c[3]!, undefined) as Server).name, 's2');
+  });
+
   it('maxqueue counts the waiters of every thread', () => {
     const { be } = threadsOf(model([server('s', 1, { maxconn: 1, maxqueue: 2 })], { balance: { algorithm: 'source' } }));
     const [a, b] = be as [Backend, Backend];

@@ -251,12 +251,13 @@ export class Backend {
     }
     // prefer-last-server comes before the rule that queues behind waiting sessions (assign_server).
     if (lastServer === undefined && dynamic && this.#queueGoesFirst() && this.hasUsableServer) return this.#enqueue(client, undefined);
-    const hashed = lastServer === undefined && HASHING_ALGORITHMS.has(this.model.balance.algorithm);
-    if (this.#shared !== undefined) this.#lookAgainAtFullServers();
+    const threaded = this.#shared !== undefined;
+    const hashed = threaded && lastServer === undefined && HASHING_ALGORITHMS.has(this.model.balance.algorithm);
+    if (threaded) this.#lookAgainAtFullServers();
     let server = lastServer ?? this.#balancer.pick(client, avoid);
     // Another thread may have taken the last slot of the server this thread's balancer chose:
     // it is set aside as full, as when this thread takes the last slot (the hashed server waits).
-    for (let tries = this.#servers.length; server !== undefined && server !== lastServer && !hashed && !server.hasSlot && tries > 0; tries--) {
+    for (let tries = this.#servers.length; threaded && server !== undefined && server !== lastServer && !hashed && !server.hasSlot && tries > 0; tries--) {
       this.#balancer.taken(server);
       server = this.#balancer.pick(client, avoid);
     }

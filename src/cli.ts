@@ -18,7 +18,6 @@ import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 import { bindsAbstractSockets, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
-import { threadRefusals } from './threads/thread-limits.ts';
 
 export interface CliOptions {
   /**
@@ -371,14 +370,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   config = owned;
   // `nbthread`: refused, also by -c, where this runtime or the configuration cannot have it.
   const threads = config.global.nbthread;
-  const threadAlerts = threadRefusals(config, threads);
   if (threads > 1 && runtime.startThread === undefined) {
-    threadAlerts.unshift(
+    out.alert(
       `config : 'nbthread ${threads}' : ${runtime.name} ${runtime.version} cannot run threads that listen on the same ports (node:net sets SO_REUSEPORT from Node 22.12 on); run it on Node >= 22.12, Bun or Deno, or use 'nbthread 1'.`,
     );
-  }
-  if (threadAlerts.length > 0) {
-    for (const a of threadAlerts) out.alert(a);
     return runtime.exit(1);
   }
   if (parsed.check) {
@@ -418,7 +413,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   runtime.prepareToServe?.();
   // With several threads, the connection counts are memory they all share (ProcessLimits).
   const connectionCounts = threads > 1 ? new SharedArrayBuffer(4 * connectionCountSlots(config.frontends.filter((f) => !f.disabled).length)) : undefined;
-  const serverCounts = threads > 1 ? new SharedArrayBuffer(4 * ServerCounts.slotsFor(config.backends.reduce((n, b) => n + b.servers.length, 0))) : undefined;
+  const serverCounts = threads > 1 ? ServerCounts.create(config.backends.reduce((n, b) => n + b.servers.length, 0), config.backends.length, threads) : undefined;
   setThreadIdentity(0, threads);
   let demoListeners: Listener[] = [];
   if (demo) {
@@ -450,6 +445,17 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     await Promise.all(demoListeners.map((l) => l.close()));
     return runtime.exit(1);
   }
+  // Stop signals are taken from before the listeners open (a reload's -sf may come as soon as
+  // they accept, while the rest starts): one that comes meanwhile is acted on once it can be.
+  let stopNow: ((signal: string) => void) | undefined;
+  let pendingStop: string | undefined;
+  const onStopSignal = (signal: string) => (): void => {
+    if (stopNow !== undefined) stopNow(signal);
+    else pendingStop ??= signal;
+  };
+  runtime.onSignal('SIGTERM', onStopSignal('SIGTERM'));
+  runtime.onSignal('SIGINT', onStopSignal('SIGINT'));
+  runtime.onSignal('SIGUSR1', onStopSignal('SIGUSR1'));
   try {
     // A worker started by a reload may find its ports still held by the worker it replaces,
     // which is closing them: it tries again for a while (see src/master/master.ts).
@@ -468,10 +474,36 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   let threadGroup: Awaited<ReturnType<typeof ThreadGroup.start>> | undefined;
+  let runtimeApi: RuntimeApi | undefined;
+  // The listeners serve from now on, and the other threads take a while to start: a stop
+  // signal stops the process already, threads included once started.
+  let threadsStarted: Promise<unknown> = Promise.resolve();
+  const graceMs = config.global.hardStopAfter ?? 10_000;
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    await threadsStarted;
+    if (stopping) {
+      out.notice(`${signal} again: stopping now.`);
+      await runtimeApi?.close();
+      await Promise.all([proxy.kill(), threadGroup?.kill()]);
+      return runtime.exit(0);
+    }
+    stopping = true;
+    out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
+    await Promise.all(demoListeners.map((l) => l.close()));
+    await runtimeApi?.close();
+    await Promise.all([proxy.stop(graceMs), threadGroup?.stop(graceMs)]);
+    out.notice('Proxy stopped.');
+    runtime.exit(0);
+  };
+  stopNow = (signal) => void stop(signal);
+  if (pendingStop !== undefined) stopNow(pendingStop);
   if (connectionCounts !== undefined && serverCounts !== undefined) {
     try {
       const options = { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet };
-      threadGroup = await ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options, connectionCounts, serverCounts });
+      const starting = ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options, connectionCounts, serverCounts });
+      threadsStarted = starting.catch(() => undefined);
+      threadGroup = await starting;
     } catch (error) {
       out.alert(`Starting threads: ${(error as Error).message}`);
       await proxy.kill();
@@ -479,7 +511,6 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       return runtime.exit(1);
     }
   }
-  let runtimeApi: RuntimeApi | undefined;
   // A worker of master-worker mode always has a CLI: its master's link (src/master/worker-link.ts).
   const stats = config.global.stats ?? (linkEnv !== undefined ? { sockets: [], timeout: 10_000, maxconn: 10 } : undefined);
   if (stats !== undefined) {
@@ -527,27 +558,6 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   out.notice(`Switchyard ${VERSION} on ${runtime.name} ${runtime.version} started (pid ${runtime.pid}${threads > 1 ? `, ${threads} threads` : ''}).`);
   if (parsed.handover !== undefined && !signalFirst) handOver(runtime, parsed.handover, out);
-
-  const graceMs = config.global.hardStopAfter ?? 10_000;
-  let stopping = false;
-  const stop = (signal: string) => async () => {
-    if (stopping) {
-      out.notice(`${signal} again: stopping now.`);
-      await runtimeApi?.close();
-      await Promise.all([proxy.kill(), threadGroup?.kill()]);
-      return runtime.exit(0);
-    }
-    stopping = true;
-    out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
-    await Promise.all(demoListeners.map((l) => l.close()));
-    await runtimeApi?.close();
-    await Promise.all([proxy.stop(graceMs), threadGroup?.stop(graceMs)]);
-    out.notice('Proxy stopped.');
-    runtime.exit(0);
-  };
-  runtime.onSignal('SIGTERM', stop('SIGTERM'));
-  runtime.onSignal('SIGINT', stop('SIGINT'));
-  runtime.onSignal('SIGUSR1', stop('SIGUSR1'));
   runtime.onSignal('SIGHUP', () => out.warning('SIGHUP: configuration reload is not supported yet; restart to apply changes.'));
 }
 

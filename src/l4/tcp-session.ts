@@ -202,7 +202,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     }
     const backend = this.backend;
     if (backend === undefined) return this.#closeWithoutBackend();
-    sessionOpened(backend.counters);
+    backend.sessionEntered();
     this.#countedInBackend = true;
     const choice = chooseServer(backend, this, undefined, () => backend.persistence?.stickTarget(this, this.runtime.now()));
     this.#leg.begin(backend, choice.server, true, choice.force);
@@ -569,7 +569,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#keepLegFacts();
     if (this.#countedInBackend) this.#countTimes(this.backend as Backend);
     this.#leg.finish();
-    if (this.#countedInBackend) (this.backend as Backend).counters.scur--;
+    if (this.#countedInBackend) (this.backend as Backend).sessionLeft();
     // Logged as HAProxy does: the backend and server released, the connection still counted.
     this.#log(false);
     clientSessionEnded(this.host, this, this.connection, this.runtime.now());

@@ -10,7 +10,8 @@ import { createBalancer, DEFAULT_HASH_TYPE } from '../balance/create-balancer.ts
 import { newBackendCounters, sessionOpened, type BackendCounters } from './counters.ts';
 import { Server, type QueueEntry, type QueueWaiter, type ServerStatus } from './server.ts';
 import type { BackendPersistence } from '../stick/persistence.ts';
-import type { ServerCounts } from '../threads/server-counts.ts';
+import type { ServerCounts, SharedBackend } from '../threads/server-counts.ts';
+import { oldestWaiterThread, ticketBefore } from '../threads/shared-queue.ts';
 
 export type { QueueWaiter } from './server.ts';
 
@@ -96,6 +97,16 @@ export class Backend {
   /** Sessions the backend queue handed a slot so far (HAProxy's queue idx, for %bq). */
   #queueServed = 0;
   readonly #connectSource: ConnectSource | undefined;
+  /** With several threads: the process-wide sessions and queue figures (src/threads/). */
+  readonly #shared: SharedBackend | undefined;
+  /** The backend's released slots (SharedBackend.releases) when this thread's balancer last looked. */
+  #releasesSeen = 0;
+  /** A check of the queues is due once the current task ends (see #enqueue). */
+  #refillDue = false;
+  readonly #dueRefill = (): void => {
+    this.#refillDue = false;
+    this.#refill();
+  };
 
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
@@ -106,7 +117,8 @@ export class Backend {
     const ids = numberAround(model.servers.map((s) => s.id));
     this.#servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup), undefined, ids[i]));
     this.serverCounts = options.serverCounts;
-    for (const server of this.#servers) this.serverCounts?.assign(server);
+    this.#shared = this.serverCounts?.assignBackend();
+    for (const server of this.#servers) this.serverCounts?.assign(server, () => this.#dequeue(server));
     this.fullconn = model.fullconn ?? Number.POSITIVE_INFINITY;
     for (const server of this.#servers) this.#followLoad(server);
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
@@ -157,7 +169,7 @@ export class Backend {
    */
   addServer(server: Server): void {
     server.connectSource ??= this.#connectSource;
-    this.serverCounts?.assign(server);
+    this.serverCounts?.assign(server, () => this.#dequeue(server));
     this.#followLoad(server);
     server.index = this.#servers.length;
     this.#servers.push(server);
@@ -227,23 +239,82 @@ export class Backend {
     // `force` (force-persist, use-server): a DOWN server is used too; MAINT never.
     if (persistTo !== undefined && persistTo.status !== 'MAINT' && (persistTo.status !== 'DOWN' || this.persist || force)) {
       // Behind its queue, not ahead of it (HAProxy queues while the server queue is non-empty).
-      if (persistTo.hasSlot && persistTo.queue.length === 0) return this.#assign(persistTo, client);
-      if (this.#serverQueueHasRoom(persistTo)) return this.#enqueue(client, persistTo);
+      if (persistTo.hasSlot && !this.#othersWaitFor(persistTo) && persistTo.takeSlot()) return this.#assign(persistTo, client);
+      if (this.#joinServerQueue(persistTo)) return this.#enqueue(client, persistTo);
       // Its queue is full: HAProxy answers 503 unless it may break persistence.
       if (!this.redispatch) return 'unavailable';
     }
     // Without `balance`, dispatch and transparent backends go to their one target (assign_server).
-    if (this.direct !== undefined) return this.#assign(this.direct, client);
+    if (this.direct !== undefined) {
+      this.direct.active++;
+      return this.#assign(this.direct, client);
+    }
     // prefer-last-server comes before the rule that queues behind waiting sessions (assign_server).
     if (lastServer === undefined && dynamic && this.#queueGoesFirst() && this.hasUsableServer) return this.#enqueue(client, undefined);
-    const server = lastServer ?? this.#balancer.pick(client, avoid);
+    const threaded = this.#shared !== undefined;
+    const hashed = threaded && lastServer === undefined && HASHING_ALGORITHMS.has(this.model.balance.algorithm);
+    if (threaded) this.#lookAgainAtFullServers();
+    let server = lastServer ?? this.#balancer.pick(client, avoid);
+    // Another thread may have taken the last slot of the server this thread's balancer chose:
+    // it is set aside as full, as when this thread takes the last slot (the hashed server waits).
+    for (let tries = this.#servers.length; threaded && server !== undefined && server !== lastServer && !hashed && !server.hasSlot && tries > 0; tries--) {
+      this.#balancer.taken(server);
+      server = this.#balancer.pick(client, avoid);
+    }
     if (server !== undefined) {
-      if (server.hasSlot && server.queue.length === 0) return this.#assign(server, client, server !== lastServer);
-      if (this.#serverQueueHasRoom(server)) return this.#enqueue(client, server);
+      if (server.hasSlot && !this.#othersWaitFor(server) && server.takeSlot()) return this.#assign(server, client, server !== lastServer);
+      // With several threads, a balanced server with a free slot another thread's waiters are
+      // about to take, or full after all: this session waits for any server, behind them.
+      if ((server.sharedQueue === undefined || hashed || server === lastServer) && this.#joinServerQueue(server)) return this.#enqueue(client, server);
       // The hashed server's queue is full: wait for whichever server frees a slot first.
     }
     if (!this.hasUsableServer) return 'unavailable';
     return this.#enqueue(client, undefined);
+  }
+
+  /**
+   * With several threads: a balancer sets a server aside when this thread takes its last slot
+   * and brings it back when this thread releases one; slots the other threads released since
+   * this one last looked bring their servers back here too.
+   */
+  #lookAgainAtFullServers(): void {
+    const shared = this.#shared as SharedBackend;
+    const releases = Atomics.load(shared.counts, shared.releases);
+    if (releases === this.#releasesSeen) return;
+    this.#releasesSeen = releases;
+    for (const s of this.#servers) if (s.maxconn > 0) this.#balancer.released(s);
+  }
+
+  /**
+   * Whether sessions wait for a slot of `server` already (it would be taken ahead of them):
+   * its own queue's; with several threads, also the backend queue's waiters it may serve,
+   * which another thread is about to give a slot freed there.
+   */
+  #othersWaitFor(server: Server): boolean {
+    const queue = server.sharedQueue;
+    if (queue === undefined) return server.queue.length > 0;
+    if (queue.waiting > 0) return true;
+    const shared = this.#shared;
+    return shared !== undefined && shared.queue.waiting > 0 && server.usable && isEligible(server, this.servers, this.allBackups);
+  }
+
+  /** Sessions of every thread in this backend (HAProxy's beconn): a dynamic maxconn follows it. */
+  get processSessions(): number {
+    const shared = this.#shared;
+    return shared === undefined ? this.counters.scur : Atomics.load(shared.counts, shared.sessions);
+  }
+
+  /** A session entered the backend (counted until sessionLeft, queued or served). */
+  sessionEntered(): void {
+    sessionOpened(this.counters);
+    const shared = this.#shared;
+    if (shared !== undefined) Atomics.add(shared.counts, shared.sessions, 1);
+  }
+
+  sessionLeft(): void {
+    this.counters.scur--;
+    const shared = this.#shared;
+    if (shared !== undefined) Atomics.sub(shared.counts, shared.sessions, 1);
   }
 
   /** Removes a waiter that gave up (queue timeout, client abort). No-op when not queued. */
@@ -254,8 +325,21 @@ export class Backend {
     const queue = server === undefined ? this.#queue : server.queue;
     const i = queue.findIndex((e) => e.waiter === waiter);
     if (i >= 0) this.#leftQueue(queue.splice(i, 1)[0] as QueueEntry, server);
+    this.#sharedLeft(server, 1);
     this.counters.qcur--;
     if (server !== undefined) server.counters.qcur--;
+  }
+
+  /**
+   * With several threads: `count` waiters left this thread's queue of `server` (the backend's
+   * when undefined), whose oldest waiter may have changed.
+   */
+  #sharedLeft(server: Server | undefined, count: number): void {
+    const shared = server === undefined ? this.#shared?.queue : server.sharedQueue;
+    if (shared === undefined) return;
+    shared.leave(count);
+    const queue = server === undefined ? this.#queue : server.queue;
+    shared.setHead(queue[0]?.seq ?? 0);
   }
 
   /** Is `waiter` waiting in a queue of this backend? */
@@ -265,8 +349,8 @@ export class Backend {
 
   /** A session stopped using `server`: free its slot and hand it to the oldest waiter. */
   release(server: Server, client?: BackendClient): void {
-    server.active--;
-    if (server.sharedActive !== undefined) Atomics.sub(server.sharedActive.counts, server.sharedActive.slot, 1);
+    server.releaseSlot();
+    if (this.#shared !== undefined) Atomics.add(this.#shared.counts, this.#shared.releases, 1);
     this.#slotsInUse.serverConnsInUse--;
     server.counters.scur--;
     if (client !== undefined) server.sessions?.delete(client);
@@ -340,11 +424,11 @@ export class Backend {
    * them — even where a dynamic limit grew since (the queue takes the new slots as sessions end).
    */
   #queueGoesFirst(): boolean {
-    const queued = this.#queue.length;
-    if (queued === 0 || queued === this.counters.scur) return false;
+    const queued = this.#shared === undefined ? this.#queue.length : this.#shared.queue.waiting;
+    if (queued === 0 || queued === this.processSessions) return false;
     const algorithm = this.model.balance.algorithm;
     if (algorithm !== 'roundrobin' && algorithm !== 'first' && algorithm !== 'static-rr') return false;
-    for (const s of this.#servers) if (s.active > 0) return true;
+    for (const s of this.#servers) if (s.processActive > 0) return true;
     return false;
   }
 
@@ -374,9 +458,8 @@ export class Backend {
     return this.#queue.length;
   }
 
+  /** The session took a slot of `server` (Server.takeSlot): it uses the server. */
   #assign(server: Server, client: BackendClient, balanced = true): Server {
-    server.active++;
-    if (server.sharedActive !== undefined) Atomics.add(server.sharedActive.counts, server.sharedActive.slot, 1);
     this.#slotsInUse.serverConnsInUse++;
     // Only a balanced choice counts as one (HAProxy's cum_lbconn; prefer-last-server skips it).
     if (server !== this.direct && balanced) {
@@ -389,8 +472,11 @@ export class Backend {
     return server;
   }
 
-  #serverQueueHasRoom(server: Server): boolean {
-    return server.maxqueue === 0 || server.queue.length < server.maxqueue;
+  /** Counts a waiter in `server`'s queue unless `maxqueue` wait there (in the process); #enqueue follows. */
+  #joinServerQueue(server: Server): boolean {
+    const shared = server.sharedQueue;
+    if (shared === undefined) return server.maxqueue === 0 || server.queue.length < server.maxqueue;
+    return shared.join(server.maxqueue);
   }
 
   /**
@@ -404,17 +490,40 @@ export class Backend {
     else positions.server += server.queueServed - entry.mark;
   }
 
+  /** Queues `waiter` on `server` (counted there by #joinServerQueue) or on the backend. */
   #enqueue(waiter: QueueWaiter, server: Server | undefined): 'queued' {
-    const entry: QueueEntry = { waiter, seq: this.#seq++, mark: (server === undefined ? this.#queueServed : server.queueServed) - 1 };
-    if (server === undefined) {
-      this.#queue.push(entry);
-    } else {
-      server.queue.push(entry);
-      if (++server.counters.qcur > server.counters.qmax) server.counters.qmax = server.counters.qcur;
-    }
+    const shared = server === undefined ? this.#shared?.queue : server.sharedQueue;
+    if (shared !== undefined && server === undefined) shared.join(0);
+    const seq = shared === undefined ? this.#seq++ : shared.ticket();
+    const entry: QueueEntry = { waiter, seq, mark: (server === undefined ? this.#queueServed : server.queueServed) - 1 };
+    const queue = server === undefined ? this.#queue : server.queue;
+    queue.push(entry);
+    if (server !== undefined) server.counters.qcur++;
     this.#queuedOn.set(waiter, server);
-    if (++this.counters.qcur > this.counters.qmax) this.counters.qmax = this.counters.qcur;
+    this.counters.qcur++;
+    // The highest queue the process had: with several threads, every thread's waiters.
+    const serverQueued = shared !== undefined && server !== undefined ? shared.waiting : server?.counters.qcur ?? 0;
+    if (server !== undefined && serverQueued > server.counters.qmax) server.counters.qmax = serverQueued;
+    const backendQueued = this.processQueued;
+    if (backendQueued > this.counters.qmax) this.counters.qmax = backendQueued;
+    if (shared !== undefined) {
+      if (queue.length === 1) shared.setHead(seq);
+      // A slot another thread freed just before this waiter was published would wait for the
+      // next release: the queues are looked at again once the caller knows it is queued.
+      if (!this.#refillDue) {
+        this.#refillDue = true;
+        void Promise.resolve().then(this.#dueRefill);
+      }
+    }
     return 'queued';
+  }
+
+  /** Waiters of every thread in the backend's queue and its servers' (HAProxy's totpend). */
+  get processQueued(): number {
+    if (this.#shared === undefined) return this.counters.qcur;
+    let queued = this.#shared.queue.waiting;
+    for (const s of this.#servers) queued += s.processQueued;
+    return queued;
   }
 
   /**
@@ -425,23 +534,39 @@ export class Backend {
    * the balancer could choose (UP, and no backup while an active server is UP).
    */
   #dequeue(server: Server): void {
-    if (server.queue.length === 0 && this.#queue.length === 0) return;
+    const sharedQueue = server.sharedQueue;
+    if (sharedQueue === undefined) {
+      if (server.queue.length === 0 && this.#queue.length === 0) return;
+    } else if (sharedQueue.waiting === 0 && (this.#shared?.queue.waiting ?? 0) === 0) {
+      return;
+    }
     const sharedOk = server.usable && isEligible(server, this.servers, this.allBackups);
     while (server.hasSlot && server.status !== 'MAINT') {
+      if (sharedQueue !== undefined) {
+        // The slot goes to the oldest waiter of the process: when another thread holds it, that
+        // thread is told (it looks again, and passes the word on if its waiter left meanwhile).
+        const oldest = oldestWaiterThread(sharedQueue, sharedOk ? this.#shared?.queue : undefined);
+        if (oldest < 0) return;
+        if (oldest !== sharedQueue.thread) return sharedQueue.wake(oldest);
+      }
       const own = server.queue[0];
       const shared = sharedOk ? this.#queue[0] : undefined;
+      const fromOwn = own !== undefined && (shared === undefined || ticketBefore(own.seq, shared.seq));
+      if (!fromOwn && shared === undefined) return;
+      // Another thread may have taken the slot since hasSlot: its release comes back here.
+      if (!server.takeSlot()) return;
       let entry: QueueEntry;
-      if (own !== undefined && (shared === undefined || own.seq < shared.seq)) {
+      if (fromOwn) {
         entry = server.queue.shift() as QueueEntry;
         server.counters.qcur--;
         this.#leftQueue(entry, server);
         server.queueServed++;
-      } else if (shared !== undefined) {
+        this.#sharedLeft(server, 1);
+      } else {
         entry = this.#queue.shift() as QueueEntry;
         this.#leftQueue(entry, undefined);
         this.#queueServed++;
-      } else {
-        return;
+        this.#sharedLeft(undefined, 1);
       }
       this.#queuedOn.delete(entry.waiter);
       this.counters.qcur--;
@@ -454,7 +579,8 @@ export class Backend {
   /** Lets every server with free slots take queued sessions (after an UP or weight change). */
   #refill(): void {
     for (const s of this.servers) {
-      if (this.#queue.length === 0 && s.queue.length === 0) continue;
+      // With several threads, #dequeue looks at the waiters of every thread.
+      if (s.sharedQueue === undefined && this.#queue.length === 0 && s.queue.length === 0) continue;
       this.#dequeue(s);
     }
   }
@@ -468,6 +594,9 @@ export class Backend {
     if (server.queue.length === 0 || !this.redispatch || this.persist) return;
     const moved = server.queue.splice(0, server.queue.length);
     server.counters.qcur = 0;
+    this.#sharedLeft(server, moved.length);
+    const backendQueue = this.#shared?.queue;
+    if (backendQueue !== undefined) for (let i = 0; i < moved.length; i++) backendQueue.join(0);
     for (const e of moved) {
       this.#queuedOn.set(e.waiter, undefined);
       // It leaves the server's queue and arrives in the backend's (HAProxy wakes it to queue again).
@@ -475,7 +604,8 @@ export class Backend {
       e.mark = this.#queueServed - 1;
     }
     this.#queue.push(...moved);
-    this.#queue.sort((a, b) => a.seq - b.seq);
+    this.#queue.sort((a, b) => (a.seq - b.seq) | 0);
+    backendQueue?.setHead((this.#queue[0] as QueueEntry).seq);
   }
 
   #killSessions(server: Server, cause: 'D' | 'U'): void {

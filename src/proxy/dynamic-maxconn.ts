@@ -14,8 +14,8 @@
 export interface BackendLoad {
   /** `fullconn` (configured, or the default computed from the frontends: src/config/fullconn.ts); Infinity when a frontend reaching it is unlimited. */
   readonly fullconn: number;
-  /** The backend's current sessions (HAProxy's beconn). */
-  readonly counters: { readonly scur: number };
+  /** The backend's current sessions in the process, every thread's (HAProxy's beconn). */
+  readonly processSessions: number;
 }
 
 /**

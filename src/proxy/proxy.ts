@@ -85,6 +85,8 @@ export class Proxy {
   #target: RuntimeTarget | undefined;
   /** The other threads of the process (`nbthread`), set once they run; undefined with one thread. */
   otherThreads: OtherThreads | undefined = undefined;
+  /** With several threads: the servers' and backends' shared figures (src/threads/server-counts.ts). */
+  readonly serverCounts: ServerCounts | undefined;
   readonly #pools = new Map<Backend, ServerConnectionPool>();
   /** What the idle pools weigh against the fd limits (tune.pool-*-fd-ratio). */
   readonly #fds: FdUsage;
@@ -139,7 +141,8 @@ export class Proxy {
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);
     // Every thread assigns the same slots: same backends, same order.
-    const serverCounts = options.thread === undefined ? undefined : new ServerCounts(options.thread.serverCounts);
+    const serverCounts = options.thread === undefined ? undefined : new ServerCounts(options.thread.serverCounts, options.thread.index);
+    this.serverCounts = serverCounts;
     for (const model of config.backends) {
       if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config), serverCounts }));
     }

@@ -4,6 +4,7 @@ import type { DirectTargetModel, ServerCheckModel, ServerModel, ServerSsl, SendP
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 import { dynamicMaxconn, type BackendLoad } from './dynamic-maxconn.ts';
+import type { SharedQueue } from '../threads/shared-queue.ts';
 
 /**
  * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`,
@@ -170,6 +171,8 @@ export class Server {
    * with one thread, where `active` is the process's count.
    */
   sharedActive: { readonly counts: Int32Array; readonly slot: number } | undefined = undefined;
+  /** With several threads: what the threads share about its queue (src/threads/shared-queue.ts). */
+  sharedQueue: SharedQueue | undefined = undefined;
   /** Sessions waiting for this server (persistence-directed or hash-directed). */
   readonly queue: QueueEntry[] = [];
   /** Sessions this server's queue handed a slot so far (HAProxy's queue idx, for %sq). */
@@ -282,15 +285,52 @@ export class Server {
     return shared === undefined ? this.active : Atomics.load(shared.counts, shared.slot);
   }
 
-  /** Below its connection limit (free slot). */
+  /** The sessions waiting in its own queue in the whole process. */
+  get processQueued(): number {
+    return this.sharedQueue?.waiting ?? this.queue.length;
+  }
+
+  /** Below its connection limit (free slot), counting the sessions of every thread. */
   get hasSlot(): boolean {
-    return this.maxconn === 0 || this.active < (this.dynamicLoad === undefined ? this.maxconn : this.effectiveMaxconn);
+    return this.maxconn === 0 || this.processActive < (this.dynamicLoad === undefined ? this.maxconn : this.effectiveMaxconn);
+  }
+
+  /**
+   * Takes a connection slot if the limit allows it (callers asked hasSlot): false only when
+   * another thread took the last one meanwhile. With several threads the process-wide count
+   * is raised only below the limit, so that maxconn holds for the process.
+   */
+  takeSlot(): boolean {
+    const shared = this.sharedActive;
+    if (shared === undefined) {
+      if (!this.hasSlot) return false;
+    } else if (this.maxconn === 0) {
+      Atomics.add(shared.counts, shared.slot, 1);
+    } else {
+      const limit = this.dynamicLoad === undefined ? this.maxconn : this.effectiveMaxconn;
+      let seen = Atomics.load(shared.counts, shared.slot);
+      for (;;) {
+        if (seen >= limit) return false;
+        const was = Atomics.compareExchange(shared.counts, shared.slot, seen, seen + 1);
+        if (was === seen) break;
+        seen = was;
+      }
+    }
+    this.active++;
+    return true;
+  }
+
+  /** Gives back a slot takeSlot() took. */
+  releaseSlot(): void {
+    this.active--;
+    const shared = this.sharedActive;
+    if (shared !== undefined) Atomics.sub(shared.counts, shared.slot, 1);
   }
 
   /** The limit in force: maxconn, or what the backend's load allows of it (srv_dynamic_maxconn); 0 = unlimited. */
   get effectiveMaxconn(): number {
     const load = this.dynamicLoad;
     if (load === undefined || this.maxconn === 0) return this.maxconn;
-    return dynamicMaxconn(this.minconn, this.maxconn, load.counters.scur, load.fullconn);
+    return dynamicMaxconn(this.minconn, this.maxconn, load.processSessions, load.fullconn);
   }
 }

@@ -95,7 +95,7 @@ function stopped(server: SampleServerState): boolean {
 
 /** HAProxy's be_usable_srv, from the backend's own count. */
 function avgQueue(backend: SampleBackend): number | undefined {
-  const pending = backend.counters?.qcur;
+  const pending = backend.processQueued ?? backend.counters?.qcur;
   if (pending === undefined) return undefined;
   const nbsrv = backend.usableServers;
   return nbsrv > 0 ? Math.floor((pending + nbsrv - 1) / nbsrv) : pending * 2;
@@ -109,7 +109,7 @@ function connslots(backend: SampleBackend): number | undefined {
   for (const s of servers) {
     if (stopped(s)) continue;
     if (s.maxconn === 0 || s.maxqueue === 0) return -1;
-    slots += s.maxconn - s.active + (s.maxqueue - s.queue.length);
+    slots += s.maxconn - s.processActive + (s.maxqueue - s.processQueued);
   }
   return slots;
 }
@@ -130,26 +130,26 @@ function beConnFree(backend: SampleBackend): number | undefined {
     if (stopped(s) || !s.usable) continue;
     if (s.backup && (active > 0 || (s !== firstBackup && backend.allBackups !== true))) continue;
     if (s.maxconn === 0) return -1;
-    if (s.maxconn > s.active) free += s.maxconn - s.active;
+    if (s.maxconn > s.processActive) free += s.maxconn - s.processActive;
   }
   return free;
 }
 
 export const PROXY_STATE_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscFetch>([
-  ['be_conn', ofBackend((b) => b.counters?.scur)],
+  ['be_conn', ofBackend((b) => b.processSessions ?? b.counters?.scur)],
   ['be_conn_free', ofBackend(beConnFree)],
   ['be_sess_rate', ofBackend((b) => (b.counters === undefined ? undefined : readRate(b.counters.sessRate)))],
   ['connslots', ofBackend(connslots)],
-  ['queue', ofBackend((b) => b.counters?.qcur)],
+  ['queue', ofBackend((b) => b.processQueued ?? b.counters?.qcur)],
   ['avg_queue', ofBackend(avgQueue)],
-  ['srv_conn', ofServer('int', (s, out) => out.setInt(s.active))],
+  ['srv_conn', ofServer('int', (s, out) => out.setInt(s.processActive))],
   [
     'srv_conn_free',
-    ofServer('int', (s, out) => out.setInt(s.maxconnConfigured === 0 ? -1 : s.maxconn > s.active ? s.maxconn - s.active : 0)),
+    ofServer('int', (s, out) => out.setInt(s.maxconnConfigured === 0 ? -1 : s.maxconn > s.processActive ? s.maxconn - s.processActive : 0)),
   ],
   // Up unless in maintenance, or checked and DOWN (a DRAINing server is up).
   ['srv_is_up', ofServer('bool', (s, out) => out.setBool(s.status !== 'MAINT' && (s.check === undefined || s.status !== 'DOWN')))],
-  ['srv_queue', ofServer('int', (s, out) => out.setInt(s.queue.length))],
+  ['srv_queue', ofServer('int', (s, out) => out.setInt(s.processQueued))],
   ['srv_sess_rate', ofServer('int', (s, out) => out.setInt(readRate(s.counters.sessRate)))],
   ['fe_conn', ofFrontend((f) => f.counters.scur)],
   ['fe_req_rate', ofFrontend((f) => readRate(f.counters.reqRate))],

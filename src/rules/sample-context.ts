@@ -22,8 +22,11 @@ export interface SampleBackend {
   readonly usableServers: number;
   /** HAProxy's proxy uuid (`be_id`). */
   readonly id?: number | undefined;
-  /** Current sessions (beconn), sessions queued anywhere in the backend (totpend), sessions per second. */
+  /** Current sessions (beconn), sessions queued anywhere in the backend (totpend), sessions per second: this thread's. */
   readonly counters?: { readonly scur: number; readonly qcur: number; readonly sessRate: Float64Array } | undefined;
+  /** beconn and totpend of the process, every thread's (`nbthread`); absent: the counters' are. */
+  readonly processSessions?: number | undefined;
+  readonly processQueued?: number | undefined;
   readonly servers?: readonly SampleServerState[] | undefined;
   /** `option allbackups`. */
   readonly allBackups?: boolean | undefined;
@@ -40,9 +43,9 @@ export interface SampleServerState {
   readonly maxconnConfigured: number;
   readonly maxconn: number;
   readonly maxqueue: number;
-  /** Sessions using the server (cur_sess). */
-  readonly active: number;
-  readonly queue: { readonly length: number };
+  /** Sessions using the server (cur_sess) and waiting in its own queue, in every thread. */
+  readonly processActive: number;
+  readonly processQueued: number;
   readonly usable: boolean;
   readonly counters: { readonly sessRate: Float64Array };
 }

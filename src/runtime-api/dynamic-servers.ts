@@ -172,7 +172,7 @@ export function deleteServer(target: RuntimeTarget, path: string): { readonly ok
     return { ok: false, text: 'This server cannot be removed at runtime due to other configuration elements pointing to it.' };
   }
   if (server.status !== 'MAINT') return { ok: false, text: 'Only servers in maintenance mode can be deleted.' };
-  if (server.active > 0 || server.queue.length > 0) return { ok: false, text: 'Server still has connections attached to it, cannot remove it.' };
+  if (server.processActive > 0 || server.processQueued > 0) return { ok: false, text: 'Server still has connections attached to it, cannot remove it.' };
   target.healthCheck(server)?.stop();
   target.removeServerChecks?.(server);
   target.tracking?.unlink(server);

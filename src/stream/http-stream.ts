@@ -487,7 +487,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#mode = connectionModeOf(this.host.model.http, backend.http);
       if (this.#mode === 'close') this.#side.closeAfter = true;
       backend.counters.reqTot++;
-      sessionOpened(backend.counters);
+      backend.sessionEntered();
       this.#countedInBackend = true;
       const beRules = backendRulesFor(this.host.model, backend.model);
       this.#backendRules = beRules;
@@ -1471,7 +1471,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#countedInBackend) this.#countTimes(this.backend as Backend);
     this.#leg.finish();
     if (this.#countedInBackend) {
-      (this.backend as Backend).counters.scur--;
+      (this.backend as Backend).sessionLeft();
       this.#countedInBackend = false;
     }
     this.#req = undefined;

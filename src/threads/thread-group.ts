@@ -66,6 +66,7 @@ export class ThreadGroup {
     // (a thread still starting drops it, and gets every server's state once it is ready).
     watchServerStates(proxy.backends, () => runtime.now(), (m) => group.#broadcast(m), () => false);
     proxy.limits.shareWith(() => group.#broadcast({ type: 'released' }));
+    if (proxy.serverCounts !== undefined) proxy.serverCounts.wakeThread = (thread, queue) => group.#dequeueIn(thread, queue);
     const outcomes: Promise<FromThread>[] = [];
     for (let index = 1; index < count; index++) {
       const handle = startThread.call(runtime);
@@ -92,6 +93,12 @@ export class ThreadGroup {
       replay: (args, payload) => group.#broadcast({ type: 'cli', args, payload }),
     };
     return group;
+  }
+
+  /** Tells thread `thread` a slot of queue `queue`'s server is free (ServerCounts.wake). */
+  #dequeueIn(thread: number, queue: number): void {
+    if (thread === 0) this.#proxy?.serverCounts?.woken(queue);
+    else this.#members[thread - 1]?.handle.post({ type: 'dequeue', queue } satisfies ToThread);
   }
 
   #broadcast(message: ToThread, except?: Member): void {
@@ -128,6 +135,9 @@ export class ThreadGroup {
       case 'released':
         this.#proxy?.limits.releasedElsewhere();
         this.#broadcast({ type: 'released' }, member);
+        break;
+      case 'dequeue':
+        this.#dequeueIn(message.thread, message.queue);
         break;
       case 'server':
         // A change made in that thread: applied here, which passes it on to every thread.

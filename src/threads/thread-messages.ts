@@ -52,6 +52,8 @@ export type ToThread =
   | { readonly type: 'stop'; readonly graceMs: number }
   | { readonly type: 'kill' }
   | { readonly type: 'released' }
+  /** A slot of the server whose queue is `queue` came free: the thread's oldest waiter may take it (server-counts.ts). */
+  | { readonly type: 'dequeue'; readonly queue: number }
   | ServerStateMessage
   | StickUpdateMessage
   /** Asks for the thread's stats rows (answered with 'gathered'). */
@@ -69,6 +71,8 @@ export type FromThread =
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'stopped' }
   | { readonly type: 'released' }
+  /** For thread `thread` (the main thread passes it on): see ToThread's. */
+  | { readonly type: 'dequeue'; readonly thread: number; readonly queue: number }
   | ServerStateMessage
   | StickUpdateMessage
   /** The thread's answer to a 'gather'. */

@@ -50,6 +50,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
             tables = syncStickTables(started.stickTables, runtime, send);
             await started.start();
             started.limits.shareWith(() => send({ type: 'released' }));
+            if (started.serverCounts !== undefined) started.serverCounts.wakeThread = (thread, queue) => send({ type: 'dequeue', thread, queue });
             watchServerStates(started.backends, () => runtime.now(), send, () => applying);
             started.otherThreads = otherThreads;
             proxy = started;
@@ -71,6 +72,9 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         break;
       case 'released':
         proxy?.limits.releasedElsewhere();
+        break;
+      case 'dequeue':
+        proxy?.serverCounts?.woken(message.queue);
         break;
       case 'server':
         if (proxy === undefined) return;

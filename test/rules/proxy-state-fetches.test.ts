@@ -10,7 +10,7 @@ import type { SampleBackend, SampleFrontend, SampleServerState } from '../../src
 import { HeadEditor } from '../../src/http/codec/serialize.ts';
 import { context, get, sample } from './support.ts';
 
-type ServerSpec = Partial<Omit<SampleServerState, 'queue'>> & { name: string; queued?: number };
+type ServerSpec = Partial<Omit<SampleServerState, 'processQueued'>> & { name: string; queued?: number };
 
 function srv(spec: ServerSpec): SampleServerState {
   const maxconn = spec.maxconn ?? 0;
@@ -21,12 +21,12 @@ function srv(spec: ServerSpec): SampleServerState {
     check: undefined,
     maxconnConfigured: maxconn,
     maxqueue: 0,
-    active: 0,
+    processActive: 0,
     usable: status === 'UP' || status === 'DRAIN' ? status === 'UP' : false,
     counters: { sessRate: newRateCounter() },
     ...spec,
     maxconn,
-    queue: { length: spec.queued ?? 0 },
+    processQueued: spec.queued ?? 0,
   };
 }
 
@@ -42,7 +42,7 @@ const int = (expression: string, backends: SampleBackend[], current?: SampleBack
 
 describe('proxy state fetches', () => {
   it('connslots: free connection and queue slots of the servers not stopped; -1 when one is unlimited', () => {
-    const b = be('b', [srv({ name: 'a', maxconn: 10, maxqueue: 5, active: 3, queued: 1 }), srv({ name: 'down', status: 'DOWN', maxconn: 0 }), srv({ name: 'c', maxconn: 2, maxqueue: 2 })]);
+    const b = be('b', [srv({ name: 'a', maxconn: 10, maxqueue: 5, processActive: 3, queued: 1 }), srv({ name: 'down', status: 'DOWN', maxconn: 0 }), srv({ name: 'c', maxconn: 2, maxqueue: 2 })]);
     assert.equal(int('connslots(b)', [b]), String(7 + 4 + 2 + 2));
     assert.equal(int('connslots', [b], b), '15', 'the current backend without argument');
     assert.equal(int('connslots(b)', [be('b', [srv({ name: 'a', maxconn: 10 })])]), '-1');
@@ -51,7 +51,7 @@ describe('proxy state fetches', () => {
 
   it('be_conn_free: active servers only while one is usable, else the first backup (all with allbackups)', () => {
     const servers = [
-      srv({ name: 'a', maxconn: 10, active: 4 }),
+      srv({ name: 'a', maxconn: 10, processActive: 4 }),
       srv({ name: 'bk1', backup: true, maxconn: 5 }),
       srv({ name: 'bk2', backup: true, maxconn: 5 }),
     ];
@@ -73,7 +73,7 @@ describe('proxy state fetches', () => {
 
   it('srv_*: BACKEND/SERVER or a server of the current backend', () => {
     const b = be('b', [
-      srv({ name: 'a', maxconn: 10, active: 3, queued: 2 }),
+      srv({ name: 'a', maxconn: 10, processActive: 3, queued: 2 }),
       srv({ name: 'm', status: 'MAINT' }),
       srv({ name: 'd', status: 'DOWN', check: {} }),
       srv({ name: 'unchecked', status: 'DOWN' }),

@@ -1,0 +1,121 @@
+/**
+ * A server's or a backend's queue with several threads (`nbthread`): each thread keeps its own
+ * waiters (they are its sessions), and the threads share, in memory, how many wait in the
+ * process (for `maxqueue` and for a new session that must queue behind them) and the ticket of
+ * each thread's oldest waiter. Tickets come from one process-wide counter, so the oldest waiter
+ * of the process is found by comparing the threads' heads: a freed slot goes to it, wherever
+ * it waits (the thread that freed the slot tells the thread holding it: ServerCounts.wake).
+ */
+import type { ServerCounts } from './server-counts.ts';
+
+/** Where a queue's figures are in the shared Int32Array (laid out by ServerCounts). */
+export interface SharedQueueSlots {
+  /** The queue's waiters in the process. */
+  readonly waiting: number;
+  /** Thread 0's head; thread t's is at head + t * headStride. */
+  readonly head: number;
+  readonly headStride: number;
+  /** The process-wide ticket counter. */
+  readonly ticket: number;
+}
+
+/** Ticket `a` was given before ticket `b` (the counter wraps around). */
+export function ticketBefore(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+
+export class SharedQueue {
+  /** This thread's index. */
+  readonly thread: number;
+  /** The queue's number, which names it to the other threads (ServerCounts.woken). */
+  readonly index: number;
+  readonly #counts: Int32Array;
+  readonly #slots: SharedQueueSlots;
+  readonly #threads: number;
+  readonly #owner: ServerCounts;
+
+  constructor(counts: Int32Array, slots: SharedQueueSlots, index: number, thread: number, threads: number, owner: ServerCounts) {
+    this.#counts = counts;
+    this.#slots = slots;
+    this.index = index;
+    this.thread = thread;
+    this.#threads = threads;
+    this.#owner = owner;
+  }
+
+  /** The waiters of every thread. */
+  get waiting(): number {
+    return Atomics.load(this.#counts, this.#slots.waiting);
+  }
+
+  /** Counts one more waiter, unless `max` (> 0) wait already (`maxqueue` holds for the process). */
+  join(max: number): boolean {
+    const at = this.#slots.waiting;
+    if (max <= 0) {
+      Atomics.add(this.#counts, at, 1);
+      return true;
+    }
+    let seen = Atomics.load(this.#counts, at);
+    for (;;) {
+      if (seen >= max) return false;
+      const was = Atomics.compareExchange(this.#counts, at, seen, seen + 1);
+      if (was === seen) return true;
+      seen = was;
+    }
+  }
+
+  /** `count` waiters left this queue (served, gone, or moved to another queue). */
+  leave(count = 1): void {
+    Atomics.sub(this.#counts, this.#slots.waiting, count);
+  }
+
+  /** A ticket for a new waiter: later than every ticket given before, in any thread (never 0). */
+  ticket(): number {
+    for (;;) {
+      const t = (Atomics.add(this.#counts, this.#slots.ticket, 1) + 1) | 0;
+      if (t !== 0) return t;
+    }
+  }
+
+  /** Publishes the ticket of this thread's oldest waiter (0: none). */
+  setHead(ticket: number): void {
+    Atomics.store(this.#counts, this.#slots.head + this.thread * this.#slots.headStride, ticket);
+  }
+
+  /** Thread `thread`'s oldest waiter's ticket; 0 when it has none. */
+  headOf(thread: number): number {
+    return Atomics.load(this.#counts, this.#slots.head + thread * this.#slots.headStride);
+  }
+
+  get threads(): number {
+    return this.#threads;
+  }
+
+  /** Tells thread `thread` that a slot of this queue's server may be taken by its waiters. */
+  wake(thread: number): void {
+    this.#owner.wake(thread, this.index);
+  }
+}
+
+/**
+ * The thread holding the oldest waiter of the process among `a` and `b` (a server's queue and,
+ * when that server may serve it, its backend's queue); -1 when nobody waits.
+ */
+export function oldestWaiterThread(a: SharedQueue, b: SharedQueue | undefined): number {
+  let best = -1;
+  let bestTicket = 0;
+  for (let t = 0; t < a.threads; t++) {
+    const own = a.headOf(t);
+    if (own !== 0 && (best < 0 || ticketBefore(own, bestTicket))) {
+      best = t;
+      bestTicket = own;
+    }
+    if (b === undefined) continue;
+    const shared = b.headOf(t);
+    if (shared !== 0 && (best < 0 || ticketBefore(shared, bestTicket))) {
+      best = t;
+      bestTicket = shared;
+    }
+  }
+  return best;
+}

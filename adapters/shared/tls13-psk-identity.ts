@@ -8,6 +8,7 @@
  * identity goes with which legacy id (TlsSessionStore.resumeWith).
  */
 import { Buffer } from 'node:buffer';
+import { clientHelloLayout } from '../../src/rules/tls-client-hello.ts';
 
 /** The pre_shared_key extension (RFC 8446 §4.2.11). */
 const PRE_SHARED_KEY = 41;
@@ -24,26 +25,13 @@ export interface PskResumption {
  * ClientHello split over several records is left alone: resumption then simply does not happen).
  */
 export function clientHelloPskResumption(bytes: Uint8Array): PskResumption | 'short' | undefined {
-  const size = bytes.byteLength;
-  if (size < 5) return size > 0 && bytes[0] !== 0x16 ? undefined : 'short';
-  if (bytes[0] !== 0x16) return undefined;
-  const recordEnd = 5 + (((bytes[3] as number) << 8) | (bytes[4] as number));
-  if (size < 9) return 'short';
-  if (bytes[5] !== 0x01) return undefined;
-  const helloEnd = 9 + (((bytes[6] as number) << 16) | ((bytes[7] as number) << 8) | (bytes[8] as number));
-  if (helloEnd > recordEnd) return undefined;
-  if (size < helloEnd) return 'short';
+  const hello = clientHelloLayout(bytes);
+  if (hello === undefined || hello === 'short') return hello;
+  const { helloEnd, sessionIdAt, sessionIdLength, extensionsEnd } = hello;
+  if (sessionIdLength === 0 || hello.extensionsAt > helloEnd) return undefined;
   const u8 = (at: number): number => (at < helloEnd ? (bytes[at] as number) : 0);
   const u16 = (at: number): number => (u8(at) << 8) | u8(at + 1);
-  let at = 9 + 2 + 32; // version, random
-  const idLength = u8(at);
-  const idAt = at + 1;
-  at = idAt + idLength;
-  at += 2 + u16(at); // cipher suites
-  at += 1 + u8(at); // compression methods
-  if (idLength === 0 || at + 2 > helloEnd) return undefined;
-  const extensionsEnd = Math.min(helloEnd, at + 2 + u16(at));
-  at += 2;
+  let at = hello.extensionsAt;
   while (at + 4 <= extensionsEnd) {
     const type = u16(at);
     const length = u16(at + 2);
@@ -52,7 +40,7 @@ export function clientHelloPskResumption(bytes: Uint8Array): PskResumption | 'sh
       const identityLength = u16(at + 6);
       const identityAt = at + 8;
       if (identityLength === 0 || identityAt + identityLength > Math.min(extensionsEnd, at + 4 + length)) return undefined;
-      return { legacySessionId: hex(bytes, idAt, idLength), identity: hex(bytes, identityAt, identityLength) };
+      return { legacySessionId: hex(bytes, sessionIdAt, sessionIdLength), identity: hex(bytes, identityAt, identityLength) };
     }
     at += 4 + length;
   }

@@ -203,30 +203,16 @@ export interface ClientKeyKinds {
  * undefined for bytes that are not one (the TLS library then refuses them itself).
  */
 export function clientHelloKeyKinds(bytes: Uint8Array): ClientKeyKinds | Short | undefined {
-  const size = bytes.byteLength;
-  if (size < 5) return size > 0 && bytes[0] !== 0x16 ? undefined : 'short';
-  if (bytes[0] !== 0x16) return undefined;
-  const recordEnd = 5 + (((bytes[3] as number) << 8) | (bytes[4] as number));
-  if (size < 9) return 'short';
-  if (bytes[5] !== 0x01) return undefined;
-  const helloEnd = 9 + (((bytes[6] as number) << 16) | ((bytes[7] as number) << 8) | (bytes[8] as number));
-  // A ClientHello split over several records is left to the TLS library (RSA and ECDSA offered).
-  if (helloEnd > recordEnd) return undefined;
-  if (size < helloEnd) return 'short';
+  const hello = clientHelloLayout(bytes);
+  if (hello === undefined || hello === 'short') return hello;
+  const { helloEnd, suitesAt, suitesLength, extensionsEnd } = hello;
+  if (suitesLength % 2 !== 0) return undefined;
   const u8 = (at: number): number => (at < helloEnd ? (bytes[at] as number) : 0);
   const u16 = (at: number): number => (u8(at) << 8) | u8(at + 1);
-  let at = 9 + 2 + 32; // version, random
-  at += 1 + u8(at); // session id
-  const suitesLength = u16(at);
-  const suitesAt = at + 2;
-  at = suitesAt + suitesLength;
-  at += 1 + u8(at); // compression methods
-  if (at > helloEnd || suitesLength % 2 !== 0) return undefined;
   let rsa = false;
   let ecdsa = false;
   let sigalgs = false;
-  const extensionsEnd = Math.min(helloEnd, at + 2 + u16(at));
-  at += 2;
+  let at = hello.extensionsAt;
   while (at + 4 <= extensionsEnd) {
     const type = u16(at);
     const length = u16(at + 2);
@@ -252,4 +238,45 @@ export function clientHelloKeyKinds(bytes: Uint8Array): ClientKeyKinds | Short |
     }
   }
   return { rsa, ecdsa };
+}
+
+/** Where the parts of a ClientHello held whole in its first record are (offsets into the bytes). */
+export interface ClientHelloLayout {
+  /** The end of the handshake message. */
+  readonly helloEnd: number;
+  readonly sessionIdAt: number;
+  readonly sessionIdLength: number;
+  readonly suitesAt: number;
+  readonly suitesLength: number;
+  /** The first extension, and the end of the list (never past helloEnd). */
+  readonly extensionsAt: number;
+  readonly extensionsEnd: number;
+}
+
+/**
+ * The layout of the ClientHello the connection starts with, for the listeners that read it
+ * before the TLS library does (the certificate kind, the TLSv1.3 session asked for): 'short'
+ * until the first record holds the whole message; undefined for bytes that are not one, or a
+ * ClientHello split over several records (left to the TLS library alone).
+ */
+export function clientHelloLayout(bytes: Uint8Array): ClientHelloLayout | Short | undefined {
+  const size = bytes.byteLength;
+  if (size < 5) return size > 0 && bytes[0] !== 0x16 ? undefined : 'short';
+  if (bytes[0] !== 0x16) return undefined;
+  const recordEnd = 5 + (((bytes[3] as number) << 8) | (bytes[4] as number));
+  if (size < 9) return 'short';
+  if (bytes[5] !== 0x01) return undefined;
+  const helloEnd = 9 + (((bytes[6] as number) << 16) | ((bytes[7] as number) << 8) | (bytes[8] as number));
+  if (helloEnd > recordEnd) return undefined;
+  if (size < helloEnd) return 'short';
+  const u8 = (at: number): number => (at < helloEnd ? (bytes[at] as number) : 0);
+  const u16 = (at: number): number => (u8(at) << 8) | u8(at + 1);
+  const sessionIdAt = 9 + 2 + 32 + 1; // version, random, the id's length
+  const sessionIdLength = u8(sessionIdAt - 1);
+  const suitesAt = sessionIdAt + sessionIdLength + 2;
+  const suitesLength = u16(suitesAt - 2);
+  let at = suitesAt + suitesLength;
+  at += 1 + u8(at); // compression methods
+  if (at > helloEnd) return undefined;
+  return { helloEnd, sessionIdAt, sessionIdLength, suitesAt, suitesLength, extensionsAt: at + 2, extensionsEnd: Math.min(helloEnd, at + 2 + u16(at)) };
 }

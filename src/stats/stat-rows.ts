@@ -159,8 +159,12 @@ function throttle(server: Server, now: number): number | undefined {
 }
 
 function serverAddress(server: Server): string {
-  if (server.unix) return 'unix';
-  return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+  return server.unix ? 'unix' : hostPort(server.host, server.port);
+}
+
+/** `addr`: an IPv6 address in brackets, as HAProxy's sa2str. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatContext): StatRow {
@@ -173,12 +177,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'smax', c.smax);
   const limit = frontend.model.maxconn || ctx.globalMaxconn;
   set(r, 'slim', limit > 0 ? limit : undefined);
-  set(r, 'stot', c.stot);
-  set(r, 'bin', c.bin);
-  set(r, 'bout', c.bout);
-  set(r, 'dreq', c.dreq);
-  set(r, 'dresp', c.dresp);
-  set(r, 'ereq', c.ereq);
+  setClientTraffic(r, c);
   set(r, 'status', frontend.listeners.length > 0 ? 'OPEN' : 'STOP');
   set(r, 'pid', 1);
   set(r, 'iid', entry.id);
@@ -197,11 +196,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   setCompression(r, c);
   set(r, 'mode', frontend.model.mode);
   set(r, 'conn_tot', c.connTot);
-  set(r, 'dcon', c.deniedConnections);
-  set(r, 'dses', c.deniedSessions);
-  set(r, 'wrew', c.failedRewrites);
-  set(r, 'eint', c.internalErrors);
-  set(r, '-', '-');
+  setClientRefusals(r, c);
   setH2(r, c.h2);
   return r;
 }
@@ -217,8 +212,7 @@ export function listenerStatus(frontend: Frontend): 'WAITING' | 'OPEN' {
 
 function bindAddress(listener: ListenerStats): string {
   const bind = listener.bind;
-  if (bind.unix === true) return 'unix';
-  return bind.host.includes(':') ? `[${bind.host}]:${bind.port}` : `${bind.host}:${bind.port}`;
+  return bind.unix === true ? 'unix' : hostPort(bind.host, bind.port);
 }
 
 /** stats_fill_li_stats: a listener's row (`option socket-stats`), its counters beside its frontend's. */
@@ -231,12 +225,7 @@ export function listenerRow(entry: ProxyEntry, frontend: Frontend, listener: Lis
   set(r, 'smax', c.smax);
   // The bind's own maxconn (HAProxy's l->maxconn): none, 0.
   set(r, 'slim', 0);
-  set(r, 'stot', c.stot);
-  set(r, 'bin', c.bin);
-  set(r, 'bout', c.bout);
-  set(r, 'dreq', c.dreq);
-  set(r, 'dresp', c.dresp);
-  set(r, 'ereq', c.ereq);
+  setClientTraffic(r, c);
   set(r, 'status', listenerStatus(frontend));
   set(r, 'pid', 1);
   set(r, 'iid', entry.id);
@@ -244,12 +233,40 @@ export function listenerRow(entry: ProxyEntry, frontend: Frontend, listener: Lis
   set(r, 'type', StatRowType.listener);
   set(r, 'addr', bindAddress(listener));
   set(r, 'mode', frontend.model.mode);
+  setClientRefusals(r, c);
+  return r;
+}
+
+/** The counters a frontend and each of its listeners keep alike (stats_fill_fe_stats / _li_stats). */
+interface ClientSideCounters {
+  readonly stot: number;
+  readonly bin: number;
+  readonly bout: number;
+  readonly dreq: number;
+  readonly dresp: number;
+  readonly ereq: number;
+  readonly deniedConnections: number;
+  readonly deniedSessions: number;
+  readonly failedRewrites: number;
+  readonly internalErrors: number;
+}
+
+function setClientTraffic(r: StatRow, c: ClientSideCounters): void {
+  set(r, 'stot', c.stot);
+  set(r, 'bin', c.bin);
+  set(r, 'bout', c.bout);
+  set(r, 'dreq', c.dreq);
+  set(r, 'dresp', c.dresp);
+  set(r, 'ereq', c.ereq);
+}
+
+/** Denied connections and sessions, failed rewrites, internal errors, then the '-' column that follows them. */
+function setClientRefusals(r: StatRow, c: ClientSideCounters): void {
   set(r, 'dcon', c.deniedConnections);
   set(r, 'dses', c.deniedSessions);
   set(r, 'wrew', c.failedRewrites);
   set(r, 'eint', c.internalErrors);
   set(r, '-', '-');
-  return r;
 }
 
 export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, ctx: StatContext): StatRow {

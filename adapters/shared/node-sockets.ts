@@ -565,7 +565,8 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
  *   two keys of one context (only the last one set is served after the switch), so the
  *   certificate is chosen as HAProxy's switch chooses it, from the client's signature
  *   algorithms and cipher suites (certificates of both kinds given later by the runtime API
- *   are served from one context);
+ *   are served from one context); where the SNI callback cannot tell the connection (Deno),
+ *   the connection goes to the node:tls server of its client's key kinds;
  * - one resuming TLSv1.3 sessions without tickets: the PSK identity asked for (see
  *   tls13-psk-identity.ts).
  */

@@ -351,6 +351,13 @@ const PEEK_TIMEOUT_MS = 120_000;
 
 const IS_BUN = typeof (globalThis as { Bun?: unknown }).Bun === 'object';
 
+/**
+ * Deno's node:tls calls SNICallback with no `this` (measured on Deno 2.9.6), so the callback
+ * cannot tell which connection's ClientHello it answers: a listener serving both key kinds
+ * there hands each connection to a node:tls server of its own key kinds (serverForKinds).
+ */
+const SNI_CALLBACK_WITHOUT_SOCKET = typeof (globalThis as { Deno?: unknown }).Deno === 'object';
+
 interface ConnectionAddresses {
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -370,6 +377,11 @@ function parentOf(raw: tls.TLSSocket): net.Socket | undefined {
 /** What createTlsServer gives createServer to decide whether its listener reads ClientHellos first (peekingServer). */
 interface CreatedTlsServer extends TlsServer {
   readonly mixedKeyKinds: boolean;
+  /**
+   * Where the SNI callback cannot tell the connection, the server (sharing the listener's
+   * certificates and handlers) that serves clients of these key kinds; undefined elsewhere.
+   */
+  readonly serverForKinds: ((kinds: ClientKeyKinds) => tls.Server) | undefined;
   readonly sessions: TlsSessionStore;
   /** TLSv1.3 without tickets: sessions are resumed by PSK identity (tls13-psk-identity.ts). */
   readonly statefulTls13: boolean;
@@ -406,39 +418,10 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     return served;
   };
   const first = t.certificates[0] as TlsCertificate;
-  const server = nodeTls().createServer({
-    allowHalfOpen: true,
-    // The default certificate, for clients that send no SNI (SNICallback only runs for those
-    // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
-    // Bun ignore it, and handshakes without SNI would fail for lack of a certificate. With
-    // strict-sni there is none: such handshakes fail, as HAProxy's.
-    ...(strict ? {} : { cert: first.certPem, key: first.keyPem }),
-    ...settings,
-    ...dhOption(first, t.dhParams),
-    ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
-    // node:tls calls it on the socket, once the version is negotiated (OpenSSL's certificate
-    // callback): a context does not change the version of a handshake under way, so a
-    // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
-    // and a handshake outside it fails as HAProxy's (which sets the range on the SNI switch).
-    SNICallback(this: unknown, servername, callback) {
-      const served = selectServed(servername, clientKindsOf(this));
-      if (served === undefined) callback(NO_SNI_MATCH, undefined);
-      else if (!versionAllowed(served, this)) callback(VERSION_REFUSED, undefined);
-      else callback(null, served.context);
-    },
-    ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
-  });
   const sessions = new TlsSessionStore();
-  sessions.attach(server);
+  const clientAuth = t.clientAuth !== undefined;
   // OCSP stapling: node:tls asks with the DER of the certificate it serves.
   let staples = ocspStaples(t.certificates);
-  if (staples !== undefined) {
-    server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done: (error: Error | null, response: Buffer | null) => void) => {
-      const response = staples?.get(certificate.toString('hex'))?.current();
-      done(null, response !== undefined ? Buffer.from(response) : null);
-    });
-  }
-  const clientAuth = t.clientAuth !== undefined;
   // A client leaving during the handshake (its FIN) fails the handshake at once, as in HAProxy
   // (CO_ER_SSL_EMPTY, or a handshake failure once the server answered): a half-open TLS socket
   // would wait for the handshake timeout, and node:tls then reports nothing at all. So the
@@ -448,46 +431,94 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   // A socket closed during its handshake no longer knows its addresses when node:tls reports
   // it: they are kept from its start for the log line.
   const addressesAtStart = new WeakMap<net.Socket, ConnectionAddresses>();
-  server.prependListener('connection', (raw: net.Socket) => {
-    if (!IS_BUN) raw.allowHalfOpen = false;
-    addressesAtStart.set(raw, addressesOf(raw));
-  });
-  server.on('secureConnection', (raw: tls.TLSSocket) => {
-    raw.allowHalfOpen = true;
-    const waiting = deferredOf(raw);
-    const served = selectServed(serverNameOf(raw), clientKindsOf(raw));
-    // Where the SNI callback could not tell the version (Bun), the certificate's range is
-    // enforced now: the connection is closed before anything is read from it.
-    if (served !== undefined && !versionAllowed(served, raw)) {
-      // A deferred socket (accept-proxy) reports the close to its handler.
-      waiting?.adopt(raw);
-      raw.destroy();
-      return;
-    }
-    if (waiting !== undefined) {
-      waiting.adopt(raw);
-      waiting.tls = acceptedTlsInfo(raw, served, clientAuth);
-      waiting.handler.onConnect?.(waiting);
-      return;
-    }
-    const socket = new NodeStreamSocket(raw, IGNORE);
-    socket.tls = acceptedTlsInfo(raw, served, clientAuth);
-    onConnection(socket);
-  });
-  // A failed handshake never becomes a connection; the core hears of it to log it, and a
-  // deferred one's socket reports its close.
   const report = t.onHandshakeFailure;
-  server.on('tlsClientError', (error, raw) => {
-    deferredOf(raw)?.adopt(raw);
-    if (report !== undefined) {
-      const parent = parentOf(raw);
-      const addresses = raw.remotePort === undefined ? ((parent !== undefined ? addressesAtStart.get(parent) : undefined) ?? addressesOf(raw)) : addressesOf(raw);
-      // The server answered the ClientHello: HAProxy's handshake was under way (not TLS_ST_BEFORE).
-      const answered = (parentOf(raw)?.bytesWritten ?? 0) > 0;
-      report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw)), answered));
+  /** A node:tls server for this listener; `fixed`: the key kinds of all the clients handed to it. */
+  const newServer = (fixed: ClientKeyKinds | undefined): tls.Server => {
+    const kindsOf = (raw: unknown): ClientKeyKinds | undefined => fixed ?? clientKindsOf(raw);
+    const server = nodeTls().createServer({
+      allowHalfOpen: true,
+      // The default certificate, for clients that send no SNI (SNICallback only runs for those
+      // that do). tls.createServer has no `secureContext` option (nodejs/node#46224): Node and
+      // Bun ignore it, and handshakes without SNI would fail for lack of a certificate. With
+      // strict-sni there is none: such handshakes fail, as HAProxy's.
+      ...(strict ? {} : { cert: first.certPem, key: first.keyPem }),
+      ...settings,
+      ...dhOption(first, t.dhParams),
+      ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
+      // node:tls calls it on the socket, once the version is negotiated (OpenSSL's certificate
+      // callback): a context does not change the version of a handshake under way, so a
+      // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
+      // and a handshake outside it fails as HAProxy's (which sets the range on the SNI switch).
+      SNICallback(this: unknown, servername, callback) {
+        const served = selectServed(servername, kindsOf(this));
+        if (served === undefined) callback(NO_SNI_MATCH, undefined);
+        else if (!versionAllowed(served, this)) callback(VERSION_REFUSED, undefined);
+        else callback(null, served.context);
+      },
+      ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
+    });
+    sessions.attach(server);
+    if (staples !== undefined) {
+      server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done: (error: Error | null, response: Buffer | null) => void) => {
+        const response = staples?.get(certificate.toString('hex'))?.current();
+        done(null, response !== undefined ? Buffer.from(response) : null);
+      });
     }
-    raw.destroy();
-  });
+    server.prependListener('connection', (raw: net.Socket) => {
+      if (!IS_BUN) raw.allowHalfOpen = false;
+      addressesAtStart.set(raw, addressesOf(raw));
+    });
+    server.on('secureConnection', (raw: tls.TLSSocket) => {
+      raw.allowHalfOpen = true;
+      const waiting = deferredOf(raw);
+      const served = selectServed(serverNameOf(raw), kindsOf(raw));
+      // Where the SNI callback could not tell the version (Bun), the certificate's range is
+      // enforced now: the connection is closed before anything is read from it.
+      if (served !== undefined && !versionAllowed(served, raw)) {
+        // A deferred socket (accept-proxy) reports the close to its handler.
+        waiting?.adopt(raw);
+        raw.destroy();
+        return;
+      }
+      if (waiting !== undefined) {
+        waiting.adopt(raw);
+        waiting.tls = acceptedTlsInfo(raw, served, clientAuth);
+        waiting.handler.onConnect?.(waiting);
+        return;
+      }
+      const socket = new NodeStreamSocket(raw, IGNORE);
+      socket.tls = acceptedTlsInfo(raw, served, clientAuth);
+      onConnection(socket);
+    });
+    // A failed handshake never becomes a connection; the core hears of it to log it, and a
+    // deferred one's socket reports its close.
+    server.on('tlsClientError', (error, raw) => {
+      deferredOf(raw)?.adopt(raw);
+      if (report !== undefined) {
+        const parent = parentOf(raw);
+        const addresses = raw.remotePort === undefined ? ((parent !== undefined ? addressesAtStart.get(parent) : undefined) ?? addressesOf(raw)) : addressesOf(raw);
+        // The server answered the ClientHello: HAProxy's handshake was under way (not TLS_ST_BEFORE).
+        const answered = (parentOf(raw)?.bytesWritten ?? 0) > 0;
+        report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw)), answered));
+      }
+      raw.destroy();
+    });
+    return server;
+  };
+  const server = newServer(undefined);
+  // Where the SNI callback cannot tell the connection: one server per key kinds a client
+  // accepts (at most four), made at the first such client.
+  const byKinds = new Map<number, tls.Server>();
+  const servers = (): tls.Server[] => [server, ...byKinds.values()];
+  const serverForKinds = (kinds: ClientKeyKinds): tls.Server => {
+    const key = (kinds.rsa ? 1 : 0) | (kinds.ecdsa ? 2 : 0);
+    let chosen = byKinds.get(key);
+    if (chosen === undefined) {
+      chosen = newServer(kinds);
+      byKinds.set(key, chosen);
+    }
+    return chosen;
+  };
   /** The key kinds a peeking listener read from this handshake's ClientHello. */
   function clientKindsOf(raw: unknown): ClientKeyKinds | undefined {
     if (peeked === undefined || raw === undefined || raw === null) return undefined;
@@ -507,22 +538,25 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     // Every context is built (and a mismatched key throws) before anything is replaced.
     const next = contextsOf(certificates, nextSettings);
     const head = certificates[0] as TlsCertificate;
-    if (!strict) {
-      server.setSecureContext({
-        cert: head.certPem,
-        key: head.keyPem,
-        ...nextSettings,
-        ...dhOption(head, t.dhParams),
-        ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
-      });
+    for (const each of servers()) {
+      if (!strict) {
+        each.setSecureContext({
+          cert: head.certPem,
+          key: head.keyPem,
+          ...nextSettings,
+          ...dhOption(head, t.dhParams),
+          ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
+        });
+      }
+      forgetSessions(each);
     }
     contexts = next;
-    forgetSessions(server);
     sessions.clear();
     if (staples !== undefined) staples = ocspStaples(certificates) ?? new Map();
   };
   const statefulTls13 = t.settings !== undefined && !t.settings.tickets && t.settings.maxVersion === 'TLSv1.3';
-  return { server, setCertificates, mixedKeyKinds: contexts.mixedKeyKinds, sessions, statefulTls13 };
+  const mixedKeyKinds = contexts.mixedKeyKinds;
+  return { server, setCertificates, mixedKeyKinds, serverForKinds: mixedKeyKinds && SNI_CALLBACK_WITHOUT_SOCKET ? serverForKinds : undefined, sessions, statefulTls13 };
 }
 
 /**
@@ -531,13 +565,14 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
  *   two keys of one context (only the last one set is served after the switch), so the
  *   certificate is chosen as HAProxy's switch chooses it, from the client's signature
  *   algorithms and cipher suites (certificates of both kinds given later by the runtime API
- *   are served from one context);
+ *   are served from one context); where the SNI callback cannot tell the connection (Deno),
+ *   the connection goes to the node:tls server of its client's key kinds;
  * - one resuming TLSv1.3 sessions without tickets: the PSK identity asked for (see
  *   tls13-psk-identity.ts).
  */
 function peekingServer(created: CreatedTlsServer, peeked: PeekedHellos): net.Server {
   const tlsServer = created.server;
-  const { mixedKeyKinds, statefulTls13, sessions } = created;
+  const { mixedKeyKinds, statefulTls13, sessions, serverForKinds } = created;
   /** Reads what the listener needs from the bytes so far; false while more are needed. */
   const read = (raw: net.Socket, head: Buffer): boolean => {
     if (mixedKeyKinds) {
@@ -565,7 +600,8 @@ function peekingServer(created: CreatedTlsServer, peeked: PeekedHellos): net.Ser
       raw.setTimeout(0);
       raw.pause();
       if (head !== undefined) raw.unshift(head);
-      tlsServer.emit('connection', raw);
+      const kinds = serverForKinds !== undefined ? peeked.get(raw) : undefined;
+      (kinds !== undefined && serverForKinds !== undefined ? serverForKinds(kinds) : tlsServer).emit('connection', raw);
     };
     const onData = (chunk: Buffer): void => {
       head = head === undefined ? chunk : Buffer.concat([head, chunk]);

@@ -1,6 +1,6 @@
 /**
  * Black-box conformance of the certificate chain fetches (`ssl_c_chain_der`, `ssl_s_chain_der`)
- * and of a `crt-list` naming an ECDSA and an RSA certificate for the same server name (HAProxy
+ * and of ECDSA and RSA certificates for the same server name (a `crt-list`, a bundle, two `crt`; HAProxy
  * 2.6's ssl_sock_switchctx_cbk: the first certificate of each key kind among the exact names,
  * then the wildcards; ECDSA to clients that can use it, else RSA) on Node, Bun and Deno.
  *
@@ -29,7 +29,7 @@ function firstCertificate(text: string): string {
   return `${text.slice(text.indexOf('-----BEGIN CERTIFICATE-----'), end)}\n`;
 }
 
-const PORT_NAMES = ['client', 'chained', 'server', 'kinds', 'reuse', 'noreuse'] as const;
+const PORT_NAMES = ['client', 'chained', 'server', 'kinds', 'reuse', 'noreuse', 'bundle', 'pair'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** Deno refuses client certificates (docs/runtimes.md). */
@@ -48,6 +48,9 @@ function configFor(target: Target, p: Ports, dir: string): string {
     `frontend fe_noreuse\n    bind 127.0.0.1:${p.noreuse}\n    default_backend be_noreuse\n`,
     `backend be_noreuse\n    option httpclose\n    server s1 127.0.0.1:${p.chained} ssl verify none sni str(a.example) no-ssl-reuse\n    http-response set-header x-resumed "%[ssl_bc_is_resumed]"\n`,
     `frontend fe_kinds\n    bind 127.0.0.1:${p.kinds} ssl ssl-max-ver TLSv1.2 crt-list ${join(dir, 'kinds.crt-list')}\n${echo('%[ssl_f_s_dn]')}\n`,
+    // Both certificates answer *.ek.test: a bundle (dual.pem.ecdsa, dual.pem.rsa), and two crt.
+    `frontend fe_bundle\n    bind 127.0.0.1:${p.bundle} ssl ssl-max-ver TLSv1.2 crt ${join(dir, 'dual.pem')}\n${echo('%[ssl_f_s_dn]')}\n`,
+    `frontend fe_pair\n    bind 127.0.0.1:${p.pair} ssl ssl-max-ver TLSv1.2 crt ${TLS}/rsa-ek.example.pem crt ${TLS}/ecdsa.example.pem\n${echo('%[ssl_f_s_dn]')}\n`,
   ];
   if (clientCertificates(target)) {
     sections.push(`frontend fe_client\n    bind 127.0.0.1:${p.client} ssl crt ${TLS}/a.example.pem ca-file ${TLS}/ca.pem verify optional\n${echo('%[ssl_c_used] [%[ssl_c_chain_der,hex]]')}\n`);
@@ -100,6 +103,8 @@ for (const target of TARGETS) {
       // only.kt.test: the RSA one alone (the ECDSA line excludes nothing, it just lacks the name);
       // ecdsa.kt.test: the ECDSA one alone, the RSA line's `!ecdsa.kt.test` excluding its wildcard.
       writeFileSync(join(dir, 'kinds.crt-list'), `${TLS}/a.example.pem *.kt.test !ecdsa.kt.test\n${TLS}/ecdsa.example.pem rec.kt.test ecdsa.kt.test\n`);
+      writeFileSync(join(dir, 'dual.pem.ecdsa'), pem('ecdsa.example.pem'));
+      writeFileSync(join(dir, 'dual.pem.rsa'), pem('rsa-ek.example.pem'));
       proxy = await startProxy(target, configFor(target, p, dir));
     });
 
@@ -157,14 +162,21 @@ for (const target of TARGETS) {
       },
     );
 
-    // Node and Bun: the listener reads the ClientHello and picks one certificate, as HAProxy.
-    const pairs = target === 'deno' && "Deno's node:tls serves one certificate per context, and its SNI callback cannot tell the connection (docs/runtimes.md)";
-
-    it('crt-list: an ECDSA and an RSA certificate for one name, each served to the clients that can use it', { skip: pairs }, async () => {
+    // The listener reads the ClientHello and picks one certificate, as HAProxy (on Deno, whose
+    // SNI callback cannot tell the connection, through a node:tls server per client key kinds).
+    it('crt-list: an ECDSA and an RSA certificate for one name, each served to the clients that can use it', async () => {
       assert.equal(await body(p.kinds, ECDSA_ONLY, 'rec.kt.test'), '/CN=ecdsa.example');
       assert.equal(await body(p.kinds, RSA_ONLY, 'rec.kt.test'), '/CN=a.example');
       // A client that can use both gets the ECDSA one.
       assert.equal(await body(p.kinds, {}, 'rec.kt.test'), '/CN=ecdsa.example');
+    });
+
+    it('a bundle and two crt of both key kinds for one name: ECDSA to the clients that can use it, else RSA', async () => {
+      for (const port of [p.bundle, p.pair]) {
+        assert.equal(await body(port, ECDSA_ONLY, 'x.ek.test'), '/CN=ecdsa.example');
+        assert.equal(await body(port, RSA_ONLY, 'x.ek.test'), '/CN=rsa.ek.example');
+        assert.equal(await body(port, {}, 'x.ek.test'), '/CN=ecdsa.example');
+      }
     });
 
     it('crt-list: a name only one key kind answers gets that certificate', async () => {

@@ -163,6 +163,8 @@ export class DnsResolvers {
   #timer: TimerHandle | undefined = undefined;
   #running = false;
   #seed = 0;
+  /** A `do-resolve` rule uses the section: it runs even while no server asks it anything. */
+  #servesRules = false;
 
   constructor(runtime: Runtime, model: ResolversModel) {
     this.#runtime = runtime;
@@ -212,9 +214,14 @@ export class DnsResolvers {
     resolution.running = false;
   }
 
+  /** Keeps the section running for the `do-resolve` rules (called before start). */
+  serveRules(): void {
+    this.#servesRules = true;
+  }
+
   /** Opens the sockets (reading /etc/resolv.conf first with `parse-resolv-conf`) and resolves every name at once. */
   async start(): Promise<void> {
-    if (this.#running || this.#resolutions.length === 0) return;
+    if (this.#running || (this.#resolutions.length === 0 && !this.#servesRules)) return;
     this.#running = true;
     if (this.model.parseResolvConf) {
       const text = await this.#runtime.readTextFile('/etc/resolv.conf').catch(() => '');

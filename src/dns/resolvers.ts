@@ -33,6 +33,8 @@ export interface ResolutionRequester {
   onAnswer(resolution: Resolution, nameserver: string | undefined, counters?: NameserverCounters): void;
   /** The resolution failed (status in `resolution.status`). */
   onFailure(resolution: Resolution): void;
+  /** The section stopped (stop, reload): a requester waiting for an outcome will get none. */
+  onStop?(resolution: Resolution): void;
 }
 
 /**
@@ -235,6 +237,9 @@ export class DnsResolvers {
 
   /** Stops the timer and closes the sockets: no query leaves afterwards. */
   stop(): void {
+    if (this.#running) {
+      for (const resolution of [...this.#resolutions]) for (const requester of [...resolution.requesters]) requester.onStop?.(resolution);
+    }
     this.#running = false;
     if (this.#timer !== undefined) this.#runtime.clearTimer(this.#timer);
     this.#timer = undefined;

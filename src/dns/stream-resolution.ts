@@ -55,6 +55,11 @@ export class StreamResolution implements ResolutionRequester {
     this.#finish(resolution, false);
   }
 
+  /** The section stopped (reload): the stream goes on as after a failure rather than wait forever. */
+  onStop(resolution: Resolution): void {
+    this.#finish(resolution, false);
+  }
+
   #finish(resolution: Resolution, valid: boolean): void {
     if (this.done) return;
     this.done = true;

@@ -2,7 +2,8 @@
  * `http-request do-resolve(VAR,RESOLVERS,ipv4) EXPR` as HAProxy 2.6 runs it, against a
  * nameserver in the test process (test/support/fake-dns-server.ts): the rules wait for the
  * answer, the variable holds the address, and `set-dst` sends the request to a server
- * `0.0.0.0` at that address; a name answered NXDOMAIN leaves the variable unset (503 here).
+ * `0.0.0.0` at that address; a name answered NXDOMAIN, or not answered within the retries,
+ * leaves the variable unset (503 here).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/dns-do-resolve.test.js
  */
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, type Target } from '../support/http-suite.ts';
+import { eventually, HTTP_DEFAULTS, TARGETS, type Target } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { FakeDnsServer } from '../support/fake-dns-server.ts';
@@ -93,6 +94,24 @@ backend b
         conn.destroy();
       }
       assert.ok(dns.count('nx.switchyard.test') >= 1);
+    });
+
+    it('a name without any answer times out after the retries: the variable stays unset', async () => {
+      // The client that gives up first leaves the resolution behind; the proxy goes on.
+      const gone = await HttpConnection.open(port);
+      const abandoned = gone.request('GET', '/', { host: 'test', 'x-name': 'silent.switchyard.test' }).catch(() => undefined);
+      assert.ok(await eventually(() => dns.count('silent.switchyard.test') >= 1, 5000));
+      gone.destroy();
+      await abandoned;
+      const conn = await HttpConnection.open(port);
+      try {
+        const res = await conn.request('GET', '/', { host: 'test', 'x-name': 'silent.switchyard.test' }, undefined, 15_000);
+        assert.equal(res.status, 503);
+        const next = await conn.request('GET', '/', { host: 'test', 'x-name': 'one.switchyard.test' });
+        assert.equal(next.header('x-backend'), 'one');
+      } finally {
+        conn.destroy();
+      }
     });
 
     it('skips the resolution when the expression gives no name', async () => {

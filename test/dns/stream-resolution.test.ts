@@ -113,3 +113,17 @@ describe('do-resolve requests', () => {
     resolvers.stop();
   });
 });
+
+describe('do-resolve and a stopping section', () => {
+  it('a stream waiting when the section stops goes on as after a failure', async () => {
+    const { rt, resolvers, names, wakes } = await setup();
+    const pending = names.resolve('dns', 'late.test', true);
+    assert.equal(sent(rt).length, 1);
+    resolvers.stop();
+    assert.equal(pending?.done, true);
+    assert.equal(pending?.address, undefined);
+    await tick();
+    assert.equal(wakes.n, 1);
+    assert.equal(rt.pendingTimers, 0);
+  });
+});

@@ -42,7 +42,7 @@ for (const target of TARGETS) {
         `resolvers dns
     nameserver ns1 127.0.0.1:${dns.port}
     resolve_retries 2
-    timeout retry 300ms
+    timeout retry 1s
 ${HTTP_DEFAULTS}
 frontend f
     bind 127.0.0.1:${port}
@@ -77,6 +77,10 @@ backend b
         assert.equal(res.status, 200);
         assert.equal(res.header('x-backend'), 'two');
         assert.equal(res.header('x-resolved'), '127.0.0.2');
+        // Nothing else resolves the name: each request asks again (HAProxy frees the resolution with its last requester).
+        res = await conn.request('GET', '/', { host: 'test', 'x-name': 'one.switchyard.test' });
+        assert.equal(res.header('x-backend'), 'one');
+        assert.equal(dns.count('one.switchyard.test'), 2);
       } finally {
         conn.destroy();
       }
@@ -122,6 +126,66 @@ backend b
       } finally {
         conn.destroy();
       }
+    });
+  });
+}
+
+for (const target of TARGETS) {
+  describe(`http-request do-resolve sharing a server's resolution on ${target}`, () => {
+    let port: number;
+    let appPort: number;
+    let dns: FakeDnsServer;
+    let app: HttpTestBackend | undefined;
+    let proxy: ProxyProcess | undefined;
+
+    before(async () => {
+      [port, appPort] = (await freePorts(2)) as [number, number];
+      app = await appBackend(appPort, 'one', { host: '127.0.0.1' });
+      dns = await FakeDnsServer.start();
+      dns.set('shared.switchyard.test', { records: [{ type: 'A', address: '127.0.0.1' }] });
+    });
+
+    after(async () => {
+      destroyAllClients();
+      await stop(target, proxy);
+      await app?.close();
+      await dns.close();
+    });
+
+    it('a valid answer younger than hold valid is used without asking again', async () => {
+      proxy = await ProxyProcess.start(
+        target,
+        `resolvers dns
+    nameserver ns1 127.0.0.1:${dns.port}
+    timeout resolve 60s
+    timeout retry 5s
+    hold valid 60s
+${HTTP_DEFAULTS}
+frontend f
+    bind 127.0.0.1:${port}
+    http-request do-resolve(txn.dstip,dns,ipv4) req.hdr(x-name)
+    http-request set-dst var(txn.dstip)
+    default_backend b
+
+backend b
+    server clear 0.0.0.0:${appPort}
+
+backend watch
+    server s shared.switchyard.test:${appPort} resolvers dns resolve-prefer ipv4 init-addr none
+`,
+      );
+      assert.ok(await eventually(() => dns.count('shared.switchyard.test') >= 1, 5000));
+      for (let i = 0; i < 2; i++) {
+        const conn = await HttpConnection.open(port);
+        try {
+          const res = await conn.request('GET', '/', { host: 'test', 'x-name': 'shared.switchyard.test' });
+          assert.equal(res.header('x-backend'), 'one');
+        } finally {
+          conn.destroy();
+        }
+      }
+      // The server's resolution answered (or was still running) for both: one query in all.
+      assert.equal(dns.count('shared.switchyard.test'), 1);
     });
   });
 }

@@ -3,7 +3,8 @@
  * nameserver in the test process (test/support/fake-dns-server.ts): the rules wait for the
  * answer, the variable holds the address, and `set-dst` sends the request to a server
  * `0.0.0.0` at that address; a name answered NXDOMAIN, or not answered within the retries,
- * leaves the variable unset (503 here).
+ * leaves the variable unset (503 here). Without `ipv4`, AAAA is asked first, then A. A name
+ * nothing else resolves is asked for each request; a server's fresh answer is shared.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/dns-do-resolve.test.js
  */
@@ -25,24 +26,26 @@ async function stop(target: Target, proxy: ProxyProcess | undefined): Promise<vo
 for (const target of TARGETS) {
   describe(`http-request do-resolve on ${target}`, () => {
     let port: number;
+    let v6Port: number;
     let appPort: number;
     let dns: FakeDnsServer;
     const apps: HttpTestBackend[] = [];
     let proxy: ProxyProcess | undefined;
 
     before(async () => {
-      [port, appPort] = (await freePorts(2)) as [number, number];
+      [port, v6Port, appPort] = (await freePorts(3)) as [number, number, number];
       apps.push(await appBackend(appPort, 'one', { host: '127.0.0.1' }), await appBackend(appPort, 'two', { host: '127.0.0.2' }));
       dns = await FakeDnsServer.start();
       dns.set('one.switchyard.test', { records: [{ type: 'A', address: '127.0.0.1' }] });
       dns.set('two.switchyard.test', { records: [{ type: 'A', address: '127.0.0.2' }] });
       dns.set('nx.switchyard.test', { rcode: 3 });
+      dns.set('v4only.switchyard.test', { records: [{ type: 'A', address: '127.0.0.2' }] });
       proxy = await ProxyProcess.start(
         target,
         `resolvers dns
     nameserver ns1 127.0.0.1:${dns.port}
     resolve_retries 2
-    timeout retry 1s
+    timeout retry 2s
 ${HTTP_DEFAULTS}
 frontend f
     bind 127.0.0.1:${port}
@@ -50,6 +53,12 @@ frontend f
     http-request deny deny_status 503 unless { var(txn.dstip) -m found }
     http-request set-dst var(txn.dstip)
     http-response set-header x-resolved %[var(txn.dstip)]
+    default_backend b
+
+frontend v6first
+    bind 127.0.0.1:${v6Port}
+    http-request do-resolve(txn.dstip,dns) req.hdr(x-name)
+    http-request set-dst var(txn.dstip)
     default_backend b
 
 backend b
@@ -86,6 +95,17 @@ backend b
       }
       // ipv4: the A record is asked first, for the lower-cased name.
       assert.equal(dns.queries.find((q) => q.name === 'one.switchyard.test')?.qtype, 1);
+    });
+
+    it('asks AAAA first without ipv4, then A when the answer has no AAAA record', async () => {
+      const conn = await HttpConnection.open(v6Port);
+      try {
+        const res = await conn.request('GET', '/', { host: 'test', 'x-name': 'v4only.switchyard.test' });
+        assert.equal(res.header('x-backend'), 'two');
+      } finally {
+        conn.destroy();
+      }
+      assert.deepEqual(dns.queries.filter((q) => q.name === 'v4only.switchyard.test').map((q) => q.qtype).slice(0, 2), [28, 1]);
     });
 
     it('leaves the variable unset when the name does not exist', async () => {

@@ -985,6 +985,20 @@ export type HttpFinalRuleModel =
     }
   | {
       /**
+       * `http-request do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR`: the rules wait while the
+       * name EXPR gives is resolved through the section, then VAR holds its address (unset on failure).
+       */
+      readonly action: 'do-resolve';
+      readonly variable: string;
+      readonly resolvers: string;
+      /** `ipv4`: A first; `ipv6` (HAProxy's default): AAAA first. */
+      readonly preferIPv4: boolean;
+      readonly expression: string;
+      readonly condition: ConditionModel | undefined;
+      readonly source: SourceLocation;
+    }
+  | {
+      /**
        * `wait-for-body time TIME [at-least BYTES]`: the rules wait until the whole body arrived,
        * the buffer is full or BYTES came (0: the whole body); past TIME, 408 (request) or 504.
        */

@@ -195,7 +195,7 @@ class Resolver {
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     const caches = resolveCaches(global, this.#diagnostics);
     const rings = resolveRings(global, this.#draft.proxies, this.#diagnostics);
-    const resolvers = resolversOf(global.resolvers, backends, this.#diagnostics);
+    const resolvers = resolversOf(global.resolvers, backends, this.#diagnostics, [...frontends, ...backends]);
     const peers = peersModels(global.peers);
     checkTablePeers(peers, [...frontends, ...backends], this.#diagnostics);
     return {

@@ -1,10 +1,11 @@
 /**
  * The `resolvers` sections once everything is read (HAProxy's resolvers_finalize_config): each
- * server naming a section must find it; a section without any nameserver (its own lines or
+ * server naming a section must find it, and so must each `do-resolve` rule
+ * (check_action_do_resolve); a section without any nameserver (its own lines or
  * `parse-resolv-conf`) draws HAProxy's warning.
  */
 import type { DiagnosticList } from './errors.ts';
-import type { BackendModel, ResolversModel, ServerModel } from './model.ts';
+import type { BackendModel, HttpRulesModel, ResolversModel, ServerModel } from './model.ts';
 import type { ResolversDraft } from './keywords/resolvers.ts';
 import type { ServerSettings } from './draft.ts';
 
@@ -19,12 +20,38 @@ export function serverResolution(server: ServerSettings): Pick<ServerModel, 'res
   };
 }
 
+/** HAProxy's "Proxy 'f': Can't find resolvers section 'x' for do-resolve action." (once per rule: a listen's two halves share theirs). */
+function checkDoResolveSections(proxies: readonly (HttpRulesModel & { readonly name: string })[], names: ReadonlySet<string>, diagnostics: DiagnosticList): void {
+  const reported = new Set<string>();
+  for (const proxy of proxies) {
+    const owners: [string, HttpRulesModel['httpRequestRules']][] = [[proxy.name, proxy.httpRequestRules]];
+    if (proxy.defaultRules !== undefined) owners.push([proxy.defaultRules.name, proxy.defaultRules.httpRequestRules]);
+    for (const [owner, rules] of owners) {
+      for (const rule of rules ?? []) {
+        if (rule.action !== 'do-resolve' || names.has(rule.resolvers)) continue;
+        const key = `${owner}\n${rule.source.file}:${rule.source.line}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        diagnostics.error({
+          file: rule.source.file,
+          line: rule.source.line,
+          column: 1,
+          keyword: 'http-request',
+          message: `Proxy '${owner}': Can't find resolvers section '${rule.resolvers}' for do-resolve action.`,
+        });
+      }
+    }
+  }
+}
+
 export function resolversOf(
   drafts: readonly ResolversDraft[],
   backends: readonly BackendModel[],
   diagnostics: DiagnosticList,
+  ruleProxies: readonly (HttpRulesModel & { readonly name: string })[] = backends,
 ): { resolvers?: readonly ResolversModel[] } {
   const names = new Set(drafts.map((d) => d.name));
+  checkDoResolveSections(ruleProxies, names, diagnostics);
   for (const backend of backends) {
     for (const server of backend.servers) {
       if (server.resolvers === undefined || names.has(server.resolvers)) continue;

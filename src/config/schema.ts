@@ -689,6 +689,15 @@ const httpRuleSchema = v.variant('action', [
     source: sourceSchema,
   }),
   v.object({
+    action: v.literal('do-resolve'),
+    variable: variableSchema,
+    resolvers: v.pipe(v.string(), v.minLength(1)),
+    preferIPv4: v.boolean(),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
+  v.object({
     action: v.literal('wait-for-body'),
     time: v.pipe(v.number(), v.integer(), v.minValue(0)),
     atLeast: v.pipe(v.number(), v.integer(), v.minValue(0)),

@@ -12,6 +12,8 @@ import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Runtime } from '../runtime.ts';
 import { DnsResolvers } from './resolvers.ts';
+import type { ResolversLookup } from './stream-resolution.ts';
+import { doResolveSections } from './rule-sections.ts';
 import { ServerResolution, type PreferredNetwork } from './server-resolution.ts';
 import { SrvRequest, type SrvSlotSettings } from './srv-request.ts';
 import { srvRecordOf } from './srv-name.ts';
@@ -19,15 +21,22 @@ import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
 import { parseNetwork } from '../util/cidr.ts';
 import { staticWeights } from '../proxy/static-weights.ts';
 
-export class DnsDiscovery {
-  /** The sections some server uses (they run). */
+export class DnsDiscovery implements ResolversLookup {
+  /** The sections some server or `do-resolve` rule uses (they run). */
   readonly resolvers: readonly DnsResolvers[];
   /** Every `resolvers` section of the configuration, in order (`show resolvers`). */
   readonly sections: readonly DnsResolvers[];
+  /** Some `do-resolve` rule uses a section: streams are given the sections (resolversNamed). */
+  readonly servesRules: boolean;
 
-  constructor(resolvers: readonly DnsResolvers[], sections: readonly DnsResolvers[] = resolvers) {
+  constructor(resolvers: readonly DnsResolvers[], sections: readonly DnsResolvers[] = resolvers, servesRules = false) {
     this.resolvers = resolvers;
     this.sections = sections;
+    this.servesRules = servesRules;
+  }
+
+  resolversNamed(name: string): DnsResolvers | undefined {
+    return this.sections.find((s) => s.model.name === name);
   }
 
   start(): void {
@@ -107,5 +116,12 @@ export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backen
       request.start();
     }
   }
-  return new DnsDiscovery([...used], [...sections.values()]);
+  const ruleSections = doResolveSections(config);
+  for (const name of ruleSections) {
+    const resolvers = sections.get(name);
+    if (resolvers === undefined) continue;
+    resolvers.serveRules();
+    used.add(resolvers);
+  }
+  return new DnsDiscovery([...used], [...sections.values()], ruleSections.size > 0);
 }

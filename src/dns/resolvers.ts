@@ -33,6 +33,8 @@ export interface ResolutionRequester {
   onAnswer(resolution: Resolution, nameserver: string | undefined, counters?: NameserverCounters): void;
   /** The resolution failed (status in `resolution.status`). */
   onFailure(resolution: Resolution): void;
+  /** The section stopped (stop, reload): a requester waiting for an outcome will get none. */
+  onStop?(resolution: Resolution): void;
 }
 
 /**
@@ -163,6 +165,8 @@ export class DnsResolvers {
   #timer: TimerHandle | undefined = undefined;
   #running = false;
   #seed = 0;
+  /** A `do-resolve` rule uses the section: it runs even while no server asks it anything. */
+  #servesRules = false;
 
   constructor(runtime: Runtime, model: ResolversModel) {
     this.#runtime = runtime;
@@ -212,9 +216,14 @@ export class DnsResolvers {
     resolution.running = false;
   }
 
+  /** Keeps the section running for the `do-resolve` rules (called before start). */
+  serveRules(): void {
+    this.#servesRules = true;
+  }
+
   /** Opens the sockets (reading /etc/resolv.conf first with `parse-resolv-conf`) and resolves every name at once. */
   async start(): Promise<void> {
-    if (this.#running || this.#resolutions.length === 0) return;
+    if (this.#running || (this.#resolutions.length === 0 && !this.#servesRules)) return;
     this.#running = true;
     if (this.model.parseResolvConf) {
       const text = await this.#runtime.readTextFile('/etc/resolv.conf').catch(() => '');
@@ -228,6 +237,9 @@ export class DnsResolvers {
 
   /** Stops the timer and closes the sockets: no query leaves afterwards. */
   stop(): void {
+    if (this.#running) {
+      for (const resolution of [...this.#resolutions]) for (const requester of [...resolution.requesters]) requester.onStop?.(resolution);
+    }
     this.#running = false;
     if (this.#timer !== undefined) this.#runtime.clearTimer(this.#timer);
     this.#timer = undefined;

@@ -1,3 +1,4 @@
+import type { ResolversLookup } from '../dns/stream-resolution.ts';
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
 import type { Caches } from '../cache/caching.ts';
 import { TcpSession } from '../l4/tcp-session.ts';
@@ -81,6 +82,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   readonly services: Services | undefined;
   /** The configuration's `cache` sections, set by the Proxy. */
   caches: Caches | undefined = undefined;
+  /** The configuration's `resolvers` sections when a `do-resolve` rule uses them, set by the Proxy. */
+  resolvers: ResolversLookup | undefined = undefined;
   readonly name: string;
   /** HAProxy's proxy uuid (`fe_id`); 0 when the model has none. */
   readonly id: number;

@@ -181,6 +181,7 @@ export class Proxy {
     setCounterClock(() => runtime.now());
     this.health = this.#createHealthChecks(options);
     this.dns = this.#createDnsDiscovery();
+    if (this.dns.servesRules) for (const f of this.frontends) f.resolvers = this.dns;
   }
 
   #createDnsDiscovery(): DnsDiscovery {

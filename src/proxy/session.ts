@@ -1,3 +1,4 @@
+import type { ResolversLookup } from '../dns/stream-resolution.ts';
 import type { FrontendModel, Timeouts } from '../config/model.ts';
 import type { Caches } from '../cache/caching.ts';
 import type { ProxyLogger } from '../log/logger.ts';
@@ -54,6 +55,8 @@ export interface SessionHost {
   readonly services?: Services | undefined;
   /** The generation's `cache` sections (src/cache/). */
   readonly caches?: Caches | undefined;
+  /** The generation's `resolvers` sections, when some `do-resolve` rule uses them (src/dns/). */
+  readonly resolvers?: ResolversLookup | undefined;
   /** A backend of this configuration generation by name (`use_backend`), if it exists. */
   backendNamed(name: string): Backend | undefined;
   /** The idle server connection pool of a backend (mode http). */

@@ -8,6 +8,7 @@ import type { HttpHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import type { LocalReply } from '../http/local-reply.ts';
 import type { SampleContext } from './sample-context.ts';
+import type { StreamNameResolver } from '../dns/stream-resolution.ts';
 
 export const Verdict = {
   /** Evaluate the next rule. */
@@ -55,6 +56,8 @@ export interface HttpActionContext extends SampleContext {
    * `atLeast` bytes (0: the whole body); else yield. Absent where no body can be waited for.
    */
   waitForBody?(time: number, atLeast: number): Verdict;
+  /** `do-resolve`: the stream's name resolutions (absent where the rules cannot wait for one). */
+  names?: StreamNameResolver | undefined;
   /** Set with `rejected` by `silent-drop`: the client connection is reset rather than closed. */
   silentDrop?: boolean | undefined;
   /** `strict-mode off` for the current message: a failed rewrite is skipped instead of answered 500. */

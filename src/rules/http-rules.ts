@@ -7,6 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
+import type { StreamNameResolver } from '../dns/stream-resolution.ts';
 import { listenerIdOf } from '../proxy/auto-ids.ts';
 import type { StreamCaching } from '../cache/caching.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
@@ -251,6 +252,8 @@ export class HttpRuleRunner implements HttpActionContext {
   sendInterim: ((bytes: Uint8Array) => void) | undefined = undefined;
   /** Set by the stream: where `wait-for-body` asks whether the body is there. */
   bodyWaiter: BodyWaiter | undefined = undefined;
+  /** Set by the stream when the configuration uses `do-resolve`: the names its rules wait for. */
+  names: StreamNameResolver | undefined = undefined;
   /** The request and response payloads the stream holds (`req.body*`, `res.body*`). */
   requestBody: MessageBody | undefined = undefined;
   responseBody: MessageBody | undefined = undefined;
@@ -393,6 +396,7 @@ export class HttpRuleRunner implements HttpActionContext {
 
   /** Starts a request: fetches read `head` as `editor` changes it until endRequest(). */
   beginRequest(head: RequestHead, editor: HeadEditor): void {
+    this.names?.release();
     this.lbHead = head;
     this.requestEdits = editor;
     this.response = undefined;

@@ -1,3 +1,4 @@
+import { StreamNameResolver } from '../dns/stream-resolution.ts';
 import type { HttpConnectionMode } from '../config/model.ts';
 import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
 import type { Backend } from '../proxy/backend.ts';
@@ -395,6 +396,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       rules.captures = this.#captures;
       rules.sendInterim = this.#sendInterim;
       rules.bodyWaiter = this;
+      if (this.host.resolvers !== undefined) rules.names = new StreamNameResolver(this.host.resolvers, this.runtime, this.#resumeAfterResolution);
       rules.requestBody = this.#heldRequest;
       rules.responseBody = this.#heldResponse;
       // src/cache/: the caches `cache-use` / `cache-store` act on.
@@ -402,6 +404,13 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     }
     return rules;
   }
+
+  /** A `do-resolve` the rules waited for has its outcome: they go on from that rule. */
+  readonly #resumeAfterResolution = (): void => {
+    if (this.#rules?.yielded !== true || (this.#stage !== Stage.frontendRules && this.#stage !== Stage.backendRules)) return;
+    this.#side.now = this.runtime.now();
+    this.#analyse();
+  };
 
   /** The analysers, from the frontend's rules to the server leg; called again to resume a wait for the body. */
   start(): void {
@@ -1222,6 +1231,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** The client connection closed while the transaction was in flight. */
   clientAborted(): void {
+    this.#rules?.names?.release();
     if (this.#side.tunnelling) return this.log();
     this.host.counters.ereq += this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0;
     addToListener(this.connection.listenerCounters, 'ereq', this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0);
@@ -1467,6 +1477,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** Releases the transaction's server slot and clears its fields. */
   #endTransaction(): void {
+    // A stream ending while its rules wait for a name leaves the resolution (src/dns/stream-resolution.ts).
+    this.#rules?.names?.release();
     this.#rules?.stickTracking?.endStream(this.#reqBytes, this.#bytesOut, this.#side.now);
     if (this.#countedInBackend) this.#countTimes(this.backend as Backend);
     this.#leg.finish();

@@ -6,8 +6,8 @@
  * address. An expression giving no address (or no integer) changes nothing. Each request starts
  * from the connection's own addresses again (HAProxy keeps them per stream).
  *
- * HAProxy's `option http_proxy` (connect to the destination set-dst chose) is not supported:
- * set-dst only changes what fetches and logs read.
+ * A server without address (0.0.0.0) and `option transparent` connect to the destination
+ * set-dst chose (stream/connection-key.ts); HAProxy's `option http_proxy` is not supported.
  */
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
 import { castSample } from '../sample-casts.ts';

@@ -20,6 +20,7 @@ import { compileRequestLineAction } from './request-line-actions.ts';
 import { compileVarAction } from './var-actions.ts';
 import { compileStickAction } from './stick-actions.ts';
 import { compileWaitForBody } from './body-wait-action.ts';
+import { compileDoResolve } from './resolve-action.ts';
 import { compileUseService } from './service-action.ts';
 import { compileStrictMode, rewriteFailed } from './strict-mode.ts';
 import { compileMapAction } from './map-actions.ts';
@@ -103,6 +104,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'set-dst': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-dst-port': (rule) => compileAddressAction(rule.action, rule.expression),
   'wait-for-body': (rule) => compileWaitForBody(rule.time, rule.atLeast),
+  'do-resolve': compileDoResolve,
   'use-service': (rule) => compileUseService(rule.service),
   'strict-mode': compileStrictMode,
   'set-map': compileMapAction,

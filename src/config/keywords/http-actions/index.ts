@@ -18,6 +18,7 @@ import { serviceActionParsers } from './service.ts';
 import { strictModeActionParsers } from './strict-mode.ts';
 import { mapActionParsers } from './maps.ts';
 import { cacheActionParsers } from './cache.ts';
+import { resolveActionParsers } from './resolve.ts';
 
 export type { ActionParseInput, HttpActionParser, HttpRuleSet, RuleFields } from './types.ts';
 
@@ -37,4 +38,5 @@ export const HTTP_ACTION_PARSERS: readonly HttpActionParser[] = [
   ...strictModeActionParsers,
   ...mapActionParsers,
   ...cacheActionParsers,
+  ...resolveActionParsers,
 ];

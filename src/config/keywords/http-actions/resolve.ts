@@ -1,0 +1,70 @@
+/**
+ * Parser of `http-request do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR` (HAProxy 2.6's
+ * resolv_parse_do_resolve). The section is looked up once everything is read
+ * (config/resolvers-resolve.ts), as HAProxy's check_action_do_resolve does.
+ */
+import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
+import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
+
+/** HAProxy's message for every malformed action word or expression, naming the word it stopped at. */
+function cannotParse({ ctx, keyword, word }: ActionParseInput, what: string): undefined {
+  const expects = "Expects 'do-resolve(<varname>,<resolvers>[,<options>]) <expr>'. Available options are 'ipv4' and 'ipv6'";
+  ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : Can't parse '${what}'. ${expects}.`, word, keyword);
+  return undefined;
+}
+
+export interface DoResolveWord {
+  readonly variable: string;
+  readonly resolvers: string;
+  readonly preferIPv4: boolean;
+}
+
+/**
+ * `do-resolve(txn.ip,dns,ipv4)` split as HAProxy's strchr scan does: text after ')' is ignored,
+ * and an option matches when it is a prefix of `ipv4` or `ipv6` (HAProxy compares with strncmp
+ * over the option's length, so even an empty one selects ipv4).
+ */
+export function parseDoResolveWord(text: string): DoResolveWord | undefined {
+  const open = text.indexOf('(');
+  if (open < 0) return undefined;
+  const comma = text.indexOf(',', open + 1);
+  if (comma < 0) return undefined;
+  const variable = text.slice(open + 1, comma);
+  let end = text.indexOf(',', comma + 1);
+  if (end < 0) end = text.indexOf(')', comma + 1);
+  if (end < 0) return undefined;
+  const resolvers = text.slice(comma + 1, end);
+  let preferIPv4 = false;
+  while (text[end] !== ')') {
+    const begin = end + 1;
+    end = text.indexOf(',', begin);
+    if (end < 0) end = text.indexOf(')', begin);
+    if (end < 0) return undefined;
+    const option = text.slice(begin, end);
+    if ('ipv4'.startsWith(option)) preferIPv4 = true;
+    else if ('ipv6'.startsWith(option)) preferIPv4 = false;
+    else return undefined;
+  }
+  return { variable, resolvers, preferIPv4 };
+}
+
+function doResolve(input: ActionParseInput): RuleFields | undefined {
+  const { ctx, keyword, word, args, extra } = input;
+  const parsed = parseDoResolveWord(word.text);
+  if (parsed === undefined) return cannotParse(input, word.text);
+  const expression = args[0]?.text ?? '';
+  const compiled = compileSampleFetch(expression, { direction: 'request' });
+  if (!compiled.ok) {
+    if (compiled.unavailable === undefined) return cannotParse(input, expression);
+    ctx.error(
+      `error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : fetch method '${expression}' extracts information from '${compiled.unavailable}', none of which is available here.`,
+      word,
+      keyword,
+    );
+    return undefined;
+  }
+  if (extra(1)) return undefined;
+  return { action: 'do-resolve', ...parsed, expression };
+}
+
+export const resolveActionParsers: readonly HttpActionParser[] = [{ name: 'do-resolve', sets: ['request'], prefix: true, parse: doResolve }];

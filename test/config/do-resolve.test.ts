@@ -1,0 +1,58 @@
+/** `http-request do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR` in the configuration, with HAProxy 2.6.12's messages. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDoResolveWord } from '../../src/config/keywords/http-actions/resolve.ts';
+import { TIMEOUTS, cfg, errors, parse } from './support.ts';
+
+const RESOLVERS = ['resolvers dns', '  nameserver ns1 127.0.0.1:53'];
+const frontend = (...lines: string[]) =>
+  cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend fe', '  bind 127.0.0.1:8080', ...lines, '  default_backend be', 'backend be', '  server s 0.0.0.0:80', ...RESOLVERS);
+
+async function first(line: string): Promise<string | undefined> {
+  return (await errors(frontend(line)))[0]?.[3];
+}
+
+describe('http-request do-resolve', () => {
+  it('models the rule (ipv6 first unless ipv4), the section may come after the proxy', async () => {
+    const model = await parse(frontend('  http-request do-resolve(txn.ip,dns,ipv4) req.hdr(host),lower if { path /x }', '  http-request do-resolve(sess.ip6,dns) req.hdr(x-name)'));
+    const rules = model.frontends[0]?.httpRequestRules ?? [];
+    const [a, b] = rules.map((r) => (r.action === 'do-resolve' ? [r.variable, r.resolvers, r.preferIPv4, r.expression, r.condition !== undefined] : undefined));
+    assert.deepEqual(a, ['txn.ip', 'dns', true, 'req.hdr(host),lower', true]);
+    assert.deepEqual(b, ['sess.ip6', 'dns', false, 'req.hdr(x-name)', false]);
+  });
+
+  it("splits the action word as HAProxy's strchr scan does", () => {
+    assert.deepEqual(parseDoResolveWord('do-resolve(txn.a,dns,ipv6,ipv4)'), { variable: 'txn.a', resolvers: 'dns', preferIPv4: true });
+    assert.deepEqual(parseDoResolveWord('do-resolve(txn.a,dns)'), { variable: 'txn.a', resolvers: 'dns', preferIPv4: false });
+    // strncmp over the option's length: a prefix of ipv4 (even an empty one) selects it.
+    assert.equal(parseDoResolveWord('do-resolve(txn.a,dns,)')?.preferIPv4, true);
+    assert.equal(parseDoResolveWord('do-resolve(txn.a,dns,ipv5)'), undefined);
+    assert.equal(parseDoResolveWord('do-resolve(txn.a,dns'), undefined);
+    assert.equal(parseDoResolveWord('do-resolve(txn.a)'), undefined);
+    assert.equal(parseDoResolveWord('do-resolve'), undefined);
+  });
+
+  it('refuses what HAProxy refuses, with its messages', async () => {
+    const pre = (word: string) => `error detected in frontend 'fe' while parsing 'http-request ${word}' rule : `;
+    const expects = "Expects 'do-resolve(<varname>,<resolvers>[,<options>]) <expr>'. Available options are 'ipv4' and 'ipv6'.";
+    assert.equal(await first('  http-request do-resolve(txn.ip,dns,ipv5) req.hdr(host)'), `${pre('do-resolve(txn.ip,dns,ipv5)')}Can't parse 'do-resolve(txn.ip,dns,ipv5)'. ${expects}`);
+    assert.equal(await first('  http-request do-resolve(txn.ip) req.hdr(host)'), `${pre('do-resolve(txn.ip)')}Can't parse 'do-resolve(txn.ip)'. ${expects}`);
+    assert.equal(await first('  http-request do-resolve(txn.ip,dns,ipv4)'), `${pre('do-resolve(txn.ip,dns,ipv4)')}Can't parse ''. ${expects}`);
+    assert.equal(await first('  http-request do-resolve(txn.ip,dns) hdr(host),bogus_conv'), `${pre('do-resolve(txn.ip,dns)')}Can't parse 'hdr(host),bogus_conv'. ${expects}`);
+    assert.equal(
+      await first('  http-request do-resolve(txn.ip,dns) res.hdr(x)'),
+      `${pre('do-resolve(txn.ip,dns)')}fetch method 'res.hdr(x)' extracts information from 'HTTP response headers', none of which is available here.`,
+    );
+    assert.equal(await first('  http-request do-resolve(txn.ip,nope,ipv4) req.hdr(host)'), "Proxy 'fe': Can't find resolvers section 'nope' for do-resolve action.");
+    assert.match((await first('  http-response do-resolve(txn.ip,dns) req.hdr(host)')) ?? '', /do-resolve/);
+  });
+
+  it('reports an unknown section once for a listen (both halves share the rule)', async () => {
+    const text = cfg('defaults', '  mode http', ...TIMEOUTS, 'listen l', '  bind 127.0.0.1:8080', '  http-request do-resolve(txn.ip,nope) req.hdr(host)', '  server s 0.0.0.0:80');
+    assert.deepEqual((await errors(text)).map((e) => e[3]), ["Proxy 'l': Can't find resolvers section 'nope' for do-resolve action."]);
+  });
+
+  it('keeps tcp-request content do-resolve refused by name', async () => {
+    assert.match((await first('  tcp-request content do-resolve(txn.ip,dns) req.hdr(host)')) ?? '', /'tcp-request content do-resolve' is not supported by Switchyard yet/);
+  });
+});

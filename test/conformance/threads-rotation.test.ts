@@ -148,11 +148,13 @@ for (const target of TARGETS) {
       assert.ok(sawC, 'c is back in the rotation');
     });
 
-    it('static-rr: weights 2 and 1 give exactly 20 and 10 of 30 requests, whichever threads serve them', async () => {
+    it('static-rr: weights 2 and 1 give exactly 20 and 10 of 30 requests in one repeating schedule, whichever threads serve them', async () => {
       const { servers: seen, threads } = await sequence(p.srr, 30);
       assert.deepEqual([...threads].sort(), ['0', '1'], 'requests were served by both threads');
       const count = (name: string): number => seen.filter((s) => s === name).length;
       assert.deepEqual({ a: count('a'), b: count('b') }, { a: 20, b: 10 }, seen.join(','));
+      // One schedule of 3 slots walked in turn: the sequence repeats every 3 requests.
+      for (let i = 3; i < seen.length; i++) assert.equal(seen[i], seen[i - 3], `request ${i} breaks the period of 3: ${seen.join(',')}`);
     });
 
     it('show sess lists the streams of both threads; shutdown session kills one on either thread', async () => {

@@ -157,7 +157,7 @@ for (const target of TARGETS) {
       for (let i = 3; i < seen.length; i++) assert.equal(seen[i], seen[i - 3], `request ${i} breaks the period of 3: ${seen.join(',')}`);
     });
 
-    it('show sess lists the streams of both threads; shutdown session kills one on either thread', async () => {
+    it('show sess lists the streams of both threads, disable server counts them all; shutdown session kills one on either thread', async () => {
       const clients: Socket[] = [];
       try {
         // Connections until streams are held on both threads (the kernel spreads them by port).
@@ -179,6 +179,14 @@ for (const target of TARGETS) {
           if (m !== null) listed.set(Number(m[2]), m[1] as string);
         }
         assert.deepEqual([...listed.keys()].sort(), [...threadOfPort.keys()].sort(), `every held stream is listed\n${shown}`);
+        // The maintenance message counts the server's sessions of every thread (srv->cur_sess).
+        try {
+          assert.equal(await cli(p.cli, 'disable server hold/held\n'), '\n');
+          const said = `Server hold/held is going DOWN for maintenance. 0 active and 0 backup servers left. ${clients.length} sessions active,`;
+          assert.ok(await eventually(() => (proxy?.stderr ?? '').includes(said), 5000), `stderr says "${said}"\n${proxy?.stderr ?? ''}`);
+        } finally {
+          await cli(p.cli, 'enable server hold/held\n');
+        }
         for (const thread of ['1', '0']) {
           const port = [...threadOfPort].find(([, t]) => t === thread)?.[0] as number;
           const client = clients.find((s) => s.localPort === port) as Socket;

@@ -1,6 +1,6 @@
 /**
  * Black-box conformance of `nbthread 2` for what HAProxy keeps once per process: the rotation
- * of `balance roundrobin` and `static-rr` (one lb tree per backend, under a lock: consecutive
+ * of `balance roundrobin`, `static-rr` and a hash's keyless fallback (one lb tree per backend, under a lock: consecutive
  * requests follow one sequence whichever thread takes them, with weights and runtime
  * `set weight` honoured), and the streams the runtime API lists (`show sess`) and kills
  * (`shutdown session`), which are every thread's.
@@ -21,7 +21,7 @@ import { delay } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy } from '../support/http-suite.ts';
 import { nodeVersionOf, onNode } from '../support/runtimes.ts';
 
-const PORT_NAMES = ['rr', 'srr', 'hold', 'cli', 'a', 'b', 'c', 'held'] as const;
+const PORT_NAMES = ['rr', 'srr', 'param', 'hold', 'cli', 'a', 'b', 'c', 'held'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -44,6 +44,14 @@ listen srr
     http-response set-header x-thread %[thread]
     server a 127.0.0.1:${p.a} weight 2
     server b 127.0.0.1:${p.b} weight 1
+
+listen param
+    bind 127.0.0.1:${p.param}
+    balance url_param id
+    http-response set-header x-thread %[thread]
+    server a 127.0.0.1:${p.a}
+    server b 127.0.0.1:${p.b}
+    server c 127.0.0.1:${p.c}
 
 listen hold
     bind 127.0.0.1:${p.hold}
@@ -146,6 +154,12 @@ for (const target of TARGETS) {
       let sawC = false;
       for (let i = 0; i < 40 && !sawC; i++) sawC = (await get(p.rr)).server === 'c';
       assert.ok(sawC, 'c is back in the rotation');
+    });
+
+    it('url_param without the parameter: the round-robin it falls back to is one rotation too', async () => {
+      const { servers: seen, threads } = await sequence(p.param, 30);
+      assert.deepEqual([...threads].sort(), ['0', '1'], 'requests were served by both threads');
+      assertRotation(seen, ['a', 'b', 'c'], 'url_param fallback');
     });
 
     it('static-rr: weights 2 and 1 give exactly 20 and 10 of 30 requests in one repeating schedule, whichever threads serve them', async () => {

@@ -1,9 +1,9 @@
 /**
  * Black-box conformance of `nbthread 2` for what HAProxy keeps once per process: the rotation
- * of `balance roundrobin`, `static-rr` and a hash's keyless fallback (one lb tree per backend, under a lock: consecutive
- * requests follow one sequence whichever thread takes them, with weights and runtime
- * `set weight` honoured), and the streams the runtime API lists (`show sess`) and kills
- * (`shutdown session`), which are every thread's.
+ * of `balance roundrobin`, `static-rr` and a hash's keyless fallback (one lb tree per backend,
+ * under a lock: consecutive requests follow one sequence whichever thread takes them, with
+ * weights and runtime `set weight` honoured), and the streams the runtime API lists (`show
+ * sess`) and kills (`shutdown session`), which are every thread's.
  *
  * Node before 22.12 refuses nbthread (threads.test.ts): skipped there.
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/threads-rotation.test.js

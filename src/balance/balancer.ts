@@ -48,6 +48,19 @@ export interface BalancerOptions {
   readonly allBackups: boolean;
   /** Uniform random in [0, 1); Math.random unless a test injects one. */
   readonly random: () => number;
+  /**
+   * With several threads (`nbthread`): the process-wide position of the round-robin algorithms
+   * (Int32 `slot` of `counts`, over a SharedArrayBuffer), so that consecutive picks from any
+   * thread follow one rotation, as HAProxy's one lb tree per backend does. Undefined with one
+   * thread (the position then stays a plain field: no atomic operation per pick).
+   */
+  readonly rotation?: SharedRotation | undefined;
+}
+
+/** A position in shared memory, advanced with Atomics.add. */
+export interface SharedRotation {
+  readonly counts: Int32Array;
+  readonly slot: number;
 }
 
 /**

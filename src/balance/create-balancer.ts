@@ -31,7 +31,9 @@ export function createBalancer(
   assertIndexed(servers);
   switch (model.algorithm) {
     case 'roundrobin':
-      return new RoundRobinBalancer(servers, options);
+      // Several threads share one position in a weighted schedule (static-rr.ts): the stride
+      // heap's virtual clock is per thread and would give each thread its own rotation.
+      return options.rotation === undefined ? new RoundRobinBalancer(servers, options) : new StaticRoundRobinBalancer(servers, options);
     case 'static-rr':
       return new StaticRoundRobinBalancer(servers, options);
     case 'leastconn':

@@ -5,6 +5,7 @@ import { ConsistentRing } from './consistent-ring.ts';
 import { fullHash } from './hash-functions.ts';
 import { Membership, type MembershipListener } from './membership.ts';
 import { RoundRobinBalancer } from './roundrobin.ts';
+import { StaticRoundRobinBalancer } from './static-rr.ts';
 import { ServerMap } from './server-map.ts';
 
 /** Where a hash algorithm's key comes from (source address, URI, a parameter, a header, a sample). */
@@ -32,7 +33,7 @@ export class HashBalancer implements Balancer, MembershipListener {
   readonly #members: Membership;
   readonly #map: ServerMap | undefined;
   readonly #ring: ConsistentRing | undefined;
-  readonly #fallback: RoundRobinBalancer;
+  readonly #fallback: Balancer;
   readonly #isMember = (s: Server): boolean => this.#members.isMember(s);
   #dirty = true;
 
@@ -41,7 +42,8 @@ export class HashBalancer implements Balancer, MembershipListener {
     this.#avalanche = hashType.avalanche;
     if (hashType.method === 'consistent') this.#ring = new ConsistentRing();
     else this.#map = new ServerMap();
-    this.#fallback = new RoundRobinBalancer(servers, options);
+    // With several threads, one rotation for the process (create-balancer.ts's roundrobin).
+    this.#fallback = options.rotation === undefined ? new RoundRobinBalancer(servers, options) : new StaticRoundRobinBalancer(servers, options);
     this.#members = new Membership(servers, options.allBackups, this);
     this.#members.start();
   }

@@ -1,5 +1,5 @@
 import type { Server } from '../proxy/server.ts';
-import type { Balancer, BalancerOptions, LbRequest } from './balancer.ts';
+import type { Balancer, BalancerOptions, LbRequest, SharedRotation } from './balancer.ts';
 import { Membership, type MembershipListener } from './membership.ts';
 import { ServerMap } from './server-map.ts';
 
@@ -8,6 +8,11 @@ import { ServerMap } from './server-map.ts';
  * O(1) per pick, no arithmetic, and no limit on the number of servers; the schedule is rebuilt
  * (O(total weight)) on the next pick after a server joins, leaves or changes weight. Full
  * servers and `avoid` are skipped by walking on (at most one round).
+ *
+ * With several threads (`nbthread`) the position is shared (BalancerOptions.rotation), so that
+ * the threads walk one schedule together; `balance roundrobin` is served by this balancer then
+ * too (create-balancer.ts): weights, runtime `set weight`, slowstart steps and servers leaving
+ * or joining rebuild the schedule, which keeps roundrobin's dynamic behaviour.
  */
 export class StaticRoundRobinBalancer implements Balancer, MembershipListener {
   readonly #map = new ServerMap();
@@ -15,8 +20,10 @@ export class StaticRoundRobinBalancer implements Balancer, MembershipListener {
   readonly #isMember = (s: Server): boolean => this.#members.isMember(s);
   #dirty = true;
   #next = 0;
+  readonly #rotation: SharedRotation | undefined;
 
   constructor(servers: readonly Server[], options: BalancerOptions) {
+    this.#rotation = options.rotation;
     this.#members = new Membership(servers, options.allBackups, this);
     this.#members.start();
   }
@@ -26,9 +33,15 @@ export class StaticRoundRobinBalancer implements Balancer, MembershipListener {
     const map = this.#map;
     const n = map.size;
     let avoided: Server | undefined;
+    const rotation = this.#rotation;
     for (let tries = 0; tries < n; tries++) {
-      const s = map.at(this.#next);
-      if (++this.#next === n) this.#next = 0;
+      let s: Server;
+      if (rotation === undefined) {
+        s = map.at(this.#next);
+        if (++this.#next === n) this.#next = 0;
+      } else {
+        s = map.at((Atomics.add(rotation.counts, rotation.slot, 1) >>> 0) % n);
+      }
       if (!s.hasSlot) continue;
       if (s !== avoid) return s;
       avoided = s;

@@ -185,7 +185,7 @@ export class ServerResolution implements ResolutionRequester {
     if (server.status === 'MAINT') return; // already in (forced or configured) maintenance: nothing to report
     const check = this.#o.check();
     const wasDown = server.status === 'DOWN';
-    const active = server.active;
+    const active = server.processActive;
     const queued = server.queue.length;
     const before = countUsableServers(backend.servers);
     setCheckHealth(server, check, 0);

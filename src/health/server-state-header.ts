@@ -21,10 +21,10 @@ export function serverStateHeader(backend: Backend, server: Server, node: string
   let sessions = 0;
   for (const s of backend.servers) {
     if (s.usable && !s.backup) total += s.weight;
-    sessions += s.active;
+    sessions += s.processActive;
   }
   return (
     `${state}; address=${server.host}; port=${server.port}; name=${backend.name}/${server.name}; node=${node}; ` +
-    `weight=${server.usable ? server.weight : 0}/${total}; scur=${server.active}/${sessions}; qcur=${server.queue.length}`
+    `weight=${server.usable ? server.weight : 0}/${total}; scur=${server.processActive}/${sessions}; qcur=${server.queue.length}`
   );
 }

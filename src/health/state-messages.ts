@@ -47,7 +47,7 @@ export function serverDownMessage(
   return (
     `${server.backup ? 'Backup ' : ''}Server ${backendName}/${server.name} is DOWN${checkDetails(check)}` +
     `. ${counts.active} active and ${counts.backup} backup servers left.${runningOnBackup(counts)}` +
-    ` ${server.active} sessions active, ${requeued} requeued, ${server.queue.length} remaining in queue.`
+    ` ${server.processActive} sessions active, ${requeued} requeued, ${server.queue.length} remaining in queue.`
   );
 }
 

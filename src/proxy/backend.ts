@@ -159,6 +159,7 @@ export class Backend {
       createBalancer(this.model.balance, this.model.hashType ?? DEFAULT_HASH_TYPE, this.#servers, {
         allBackups: this.allBackups,
         random: this.#random,
+        rotation: this.#shared === undefined ? undefined : { counts: this.#shared.counts, slot: this.#shared.rotation },
       }),
     );
   }

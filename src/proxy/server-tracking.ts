@@ -66,7 +66,7 @@ function follow(link: TrackLink, tracker: Server, status: ServerStatus, now: num
     // Already in (forced) maintenance: the inherited flag is only remembered.
     if (tracker.status === 'MAINT') return undefined;
     const wasDown = tracker.status === 'DOWN';
-    const active = tracker.active;
+    const active = tracker.processActive;
     const queued = tracker.queue.length;
     backend.setServerStatus(tracker, 'MAINT', now);
     if (wasDown) return { text: `${label(backend, tracker)} was DOWN and now enters maintenance ${via}.`, level: LogLevel.notice, lastServerLost: false };
@@ -86,7 +86,7 @@ function follow(link: TrackLink, tracker: Server, status: ServerStatus, now: num
   }
   if (tracker.status === 'MAINT') return undefined;
   if (!running && tracker.status !== 'DOWN') {
-    const active = tracker.active;
+    const active = tracker.processActive;
     const queued = tracker.queue.length;
     backend.setServerStatus(tracker, 'DOWN', now);
     const left = countUsableServers(backend.servers);

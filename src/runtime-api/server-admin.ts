@@ -71,7 +71,7 @@ export function setMaint(backend: Backend, server: Server, check: ServerCheck | 
   if (server.status === 'MAINT') return undefined;
   const wasDown = server.status === 'DOWN';
   const hadUsable = anyUsable(backend);
-  const active = server.active;
+  const active = server.processActive;
   const queued = server.queue.length;
   // Maintenance resets the check's health (HAProxy: "check->health = 0").
   setCheckHealth(server, check, 0);

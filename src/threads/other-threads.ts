@@ -10,6 +10,10 @@ export interface OtherThreads {
   statRows(): Promise<StatRow[][]>;
   /** In the main thread: has every other thread run this runtime API command (replayed-commands.ts). */
   readonly replay?: ((args: readonly string[], payload: string | undefined) => void) | undefined;
+  /** In the main thread: every other thread's `show sess` lines, in thread order. */
+  readonly sessionLines?: (() => Promise<string[]>) | undefined;
+  /** In the main thread: kills the stream at `address` in the thread that holds it (false: none does). */
+  readonly shutdownSession?: ((address: number) => Promise<boolean>) | undefined;
 }
 
 /** This thread's rows, as it answers another's 'gather'. */

@@ -3,9 +3,9 @@
  * The runtime API runs in the main thread; once such a command ran there, the other threads
  * run it too, in the same order, so that their servers, maps, certificates, limits and
  * variables stay those of the main thread. Not here: what only the main thread has (health
- * checks and agents), what is per thread by nature (`shutdown session ID`: an id names one
- * thread's stream), the session's own settings, and the stick tables, whose updates travel
- * with each change (threads share them entry by entry).
+ * checks and agents), `shutdown session ID` (an id names one thread's stream: the main thread
+ * asks the others to find it, ThreadGroup), the session's own settings, and the stick tables,
+ * whose updates travel with each change (threads share them entry by entry).
  */
 const REPLAYED: readonly (readonly string[])[] = [
   ['add', 'server'], ['del', 'server'], ['set', 'server'], ['enable', 'server'], ['disable', 'server'],

@@ -8,9 +8,9 @@
  * are for servers added at run time (past them, a new server's figures stay its thread's own).
  *
  * Layout: [0] threads, [1] server slots S, [2] backend slots B, [3] the queues' ticket counter;
- * then S servers' sessions, B backends' sessions, B backends' released slots, the waiters of
- * Q = S + B queues (server queues first, numbered as their servers), and each thread's Q queue
- * heads.
+ * then S servers' sessions, B backends' sessions, B backends' released slots, B backends'
+ * round-robin positions, the waiters of Q = S + B queues (server queues first, numbered as their
+ * servers), and each thread's Q queue heads.
  */
 import type { Server } from '../proxy/server.ts';
 import { SharedQueue } from './shared-queue.ts';
@@ -31,6 +31,8 @@ export interface SharedBackend {
   readonly sessions: number;
   /** Server slots its threads released so far (a thread's balancer looks again at its full servers when it moved). */
   readonly releases: number;
+  /** Its round-robin position: one rotation for the process, as HAProxy's lb tree under its lock. */
+  readonly rotation: number;
   readonly queue: SharedQueue;
 }
 
@@ -62,7 +64,7 @@ export class ServerCounts {
   static create(servers: number, backends: number, threads: number): SharedArrayBuffer {
     const s = servers + RUNTIME_SERVER_SLOTS;
     const queues = s + backends;
-    const buffer = new SharedArrayBuffer(4 * (FIRST_SERVER + s + 2 * backends + queues + threads * queues));
+    const buffer = new SharedArrayBuffer(4 * (FIRST_SERVER + s + 3 * backends + queues + threads * queues));
     const counts = new Int32Array(buffer);
     counts[THREADS] = threads;
     counts[SERVER_SLOTS] = s;
@@ -72,7 +74,7 @@ export class ServerCounts {
 
   #queue(index: number): SharedQueue {
     const queues = this.#servers + this.#backends;
-    const waiting = FIRST_SERVER + this.#servers + 2 * this.#backends;
+    const waiting = FIRST_SERVER + this.#servers + 3 * this.#backends;
     return new SharedQueue(
       this.#counts,
       { waiting: waiting + index, head: waiting + queues + index, headStride: queues, ticket: TICKET },
@@ -97,7 +99,7 @@ export class ServerCounts {
     if (this.#nextBackend >= this.#backends) return undefined;
     const slot = this.#nextBackend++;
     const sessions = FIRST_SERVER + this.#servers + slot;
-    return { counts: this.#counts, sessions, releases: sessions + this.#backends, queue: this.#queue(this.#servers + slot) };
+    return { counts: this.#counts, sessions, releases: sessions + this.#backends, rotation: sessions + 2 * this.#backends, queue: this.#queue(this.#servers + slot) };
   }
 
   wake(thread: number, queue: number): void {

@@ -43,12 +43,17 @@ export class ThreadGroup {
   #proxy: Proxy | undefined;
   /** Stats rows awaited from threads. */
   readonly #gathers: PendingAnswers<StatRow[] | undefined>;
+  /** `show sess` lines and `shutdown session` outcomes awaited from threads. */
+  readonly #sessionLines: PendingAnswers<string>;
+  readonly #sessionShut: PendingAnswers<boolean>;
   /** The main thread's tables, followed by the other threads' copies (stick-table-sync.ts). */
   #tables: ReadonlyMap<string, StickTableSync> = new Map();
 
   private constructor(runtime: Runtime) {
     this.#runtime = runtime;
     this.#gathers = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
+    this.#sessionLines = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
+    this.#sessionShut = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
   }
 
   /**
@@ -91,6 +96,8 @@ export class ThreadGroup {
     proxy.otherThreads = {
       statRows: () => group.#statRowsOf(group.#members),
       replay: (args, payload) => group.#broadcast({ type: 'cli', args, payload }),
+      sessionLines: () => group.#sessionLinesOfAll(),
+      shutdownSession: (address) => group.#shutdownSession(address),
     };
     return group;
   }
@@ -146,6 +153,12 @@ export class ThreadGroup {
       case 'gathered':
         this.#gathers.answered(message.id, message.data);
         break;
+      case 'sessions':
+        this.#sessionLines.answered(message.id, message.text);
+        break;
+      case 'session-shut':
+        this.#sessionShut.answered(message.id, message.found);
+        break;
       case 'gather':
         // That thread renders stats: the rows of the main thread and of every other thread.
         void this.#statRowsOf(this.#members.filter((m) => m !== member)).then((rows) => {
@@ -161,6 +174,16 @@ export class ThreadGroup {
       default:
         break;
     }
+  }
+
+  #sessionLinesOfAll(): Promise<string[]> {
+    return Promise.all(this.#members.map((m) => this.#sessionLines.ask((id) => m.handle.post({ type: 'show-sess', id } satisfies ToThread), '')));
+  }
+
+  /** Asks every thread (addresses are unique in the process: at most one holds it). */
+  async #shutdownSession(address: number): Promise<boolean> {
+    const asked = this.#members.map((m) => this.#sessionShut.ask((id) => m.handle.post({ type: 'shutdown-session', id, address } satisfies ToThread), false));
+    return (await Promise.all(asked)).some((found) => found);
   }
 
   /** The stats rows of these threads; one that does not answer in time is left out. */

@@ -61,7 +61,11 @@ export type ToThread =
   /** A runtime API command the main thread ran, for this one to run too (its answer is dropped). */
   | { readonly type: 'cli'; readonly args: readonly string[]; readonly payload: string | undefined }
   /** The answer to a thread's 'gather': the rows of every other thread. */
-  | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[][] };
+  | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[][] }
+  /** Asks for the thread's `show sess` lines (answered with 'sessions'). */
+  | { readonly type: 'show-sess'; readonly id: number }
+  /** `shutdown session`: kill the stream at `address` if the thread holds it (answered with 'session-shut'). */
+  | { readonly type: 'shutdown-session'; readonly id: number; readonly address: number };
 
 /** Thread -> main. */
 export type FromThread =
@@ -78,5 +82,7 @@ export type FromThread =
   /** The thread's answer to a 'gather'. */
   | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[] }
   /** The thread renders stats: it asks for the rows of every other thread (answered with 'gathered'). */
-  | { readonly type: 'gather'; readonly id: number };
+  | { readonly type: 'gather'; readonly id: number }
+  | { readonly type: 'sessions'; readonly id: number; readonly text: string }
+  | { readonly type: 'session-shut'; readonly id: number; readonly found: boolean };
 

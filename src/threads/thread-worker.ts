@@ -9,6 +9,7 @@ import { Proxy } from '../proxy/proxy.ts';
 import type { CommandTable } from '../runtime-api/command-table.ts';
 import type { CliSessionState } from '../runtime-api/command.ts';
 import { createCommandTable } from '../runtime-api/commands/index.ts';
+import { ownSessionLines, shutdownOwnSession } from '../runtime-api/commands/sessions.ts';
 import type { Runtime, ThreadChannel } from '../runtime.ts';
 import { applyServerState, watchServerStates } from './server-state-sync.ts';
 import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
@@ -93,6 +94,12 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         break;
       case 'gathered':
         gathers.answered(message.id, message.data);
+        break;
+      case 'show-sess':
+        send({ type: 'sessions', id: message.id, text: proxy === undefined ? '' : ownSessionLines(proxy.target) });
+        break;
+      case 'shutdown-session':
+        send({ type: 'session-shut', id: message.id, found: proxy !== undefined && shutdownOwnSession(proxy.target, message.address) });
         break;
       case 'stick':
         tables?.get(message.table)?.apply(message, runtime.now());

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Balancer } from '../../src/balance/balancer.ts';
+import { createBalancer, DEFAULT_HASH_TYPE } from '../../src/balance/create-balancer.ts';
 import { RoundRobinBalancer } from '../../src/balance/roundrobin.ts';
 import { StaticRoundRobinBalancer } from '../../src/balance/static-rr.ts';
 import type { Server } from '../../src/proxy/server.ts';
@@ -25,6 +26,8 @@ function longestWait(seq: readonly string[], name: string): number {
 for (const [label, make] of [
   ['roundrobin', (s: Server[]) => new RoundRobinBalancer(s, options)],
   ['static-rr', (s: Server[]) => new StaticRoundRobinBalancer(s, options)],
+  // nbthread: roundrobin on a position shared by the threads (create-balancer.ts).
+  ['roundrobin, shared rotation', (s: Server[]) => createBalancer({ algorithm: 'roundrobin' }, DEFAULT_HASH_TYPE, s, { ...options, rotation: { counts: new Int32Array(1), slot: 0 } })],
 ] as const) {
   describe(`balance ${label}`, () => {
     it('rotates equal weights in declaration order', () => {
@@ -84,4 +87,22 @@ describe('balance roundrobin (dynamic weights)', () => {
     for (let i = 0; i < 10_000; i++) counts[lb.pick(tcpRequest(), undefined)!.index]!++;
     assert.ok(counts.every((c) => c === 2));
   });
+});
+
+describe('balance roundrobin and static-rr with a shared rotation (nbthread)', () => {
+  for (const algorithm of ['roundrobin', 'static-rr'] as const) {
+    it(`${algorithm}: two threads' balancers picking in turn follow one weighted rotation, also after a weight change`, () => {
+      const counts = new Int32Array(new SharedArrayBuffer(8));
+      const rotation = { counts, slot: 1 };
+      // Each thread has its own Server objects for the same configuration.
+      const threads = [makeServers([2, 1, 1]), makeServers([2, 1, 1])];
+      const lbs = threads.map((servers) => createBalancer({ algorithm }, DEFAULT_HASH_TYPE, servers, { ...options, rotation }));
+      const picks = (n: number): string[] => Array.from({ length: n }, (_, i) => lbs[i % 3 === 0 ? 0 : 1]!.pick(tcpRequest(), undefined)?.name ?? '-');
+      assert.deepEqual(picks(8), ['s1', 's2', 's3', 's1', 's1', 's2', 's3', 's1']);
+      for (let t = 0; t < 2; t++) setWeight(lbs[t]!, threads[t]![2]!, 0);
+      const after = picks(9);
+      assert.deepEqual([after.filter((n) => n === 's1').length, after.filter((n) => n === 's2').length, after.filter((n) => n === 's3').length], [6, 3, 0]);
+      assert.equal(counts[0], 0, 'only its slot moves');
+    });
+  }
 });

@@ -1,4 +1,5 @@
 /** `http-check send-state`: X-Haproxy-Server-State as HAProxy's httpchk_build_status_header. */
+// scur counts the sessions of every thread (Server.processActive), as srv->cur_sess.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serverStateHeader } from '../../src/health/server-state-header.ts';
@@ -6,14 +7,14 @@ import type { Backend } from '../../src/proxy/backend.ts';
 import type { Server } from '../../src/proxy/server.ts';
 
 function server(name: string, fields: Partial<Server>): Server {
-  return { name, host: '10.0.0.1', port: 80, status: 'UP', usable: true, backup: false, weight: 1, active: 0, queue: [], ...fields } as unknown as Server;
+  return { name, host: '10.0.0.1', port: 80, status: 'UP', usable: true, backup: false, weight: 1, processActive: 0, queue: [], ...fields } as unknown as Server;
 }
 
 describe('serverStateHeader', () => {
   it('UP, going down (UP n/fall), coming up (DOWN n/rise), DOWN; weights of usable servers', () => {
     const check = (health: number) => ({ health, rise: 2, fall: 3 }) as Server['checkState'];
-    const s1 = server('s1', { checkState: check(4), active: 2 });
-    const s2 = server('s2', { checkState: check(3), weight: 3, active: 1 });
+    const s1 = server('s1', { checkState: check(4), processActive: 2 });
+    const s2 = server('s2', { checkState: check(3), weight: 3, processActive: 1 });
     const s3 = server('s3', { checkState: check(1), status: 'DOWN', usable: false });
     const s4 = server('s4', { checkState: check(0), status: 'DOWN', usable: false });
     const backend = { name: 'be', servers: [s1, s2, s3, s4] } as unknown as Backend;

@@ -6,17 +6,25 @@
  * after it (task state, epoch, call counts, channel and connector flags, buffer timers)
  * describe HAProxy's internals, which Switchyard does not have, and are left out rather than
  * invented. `show sess all` and `show sess ID` (HAProxy's full stream dumps) are refused.
+ *
+ * With several threads (`nbthread`) the list is every thread's, thread by thread as HAProxy
+ * walks its per-thread stream lists, and `shutdown session` finds the stream in whichever
+ * thread holds it: each thread numbers its streams in an address range of its own.
  */
 import type { ProxySession, SessionView } from '../../proxy/session.ts';
+import { threadIndex } from '../../threads/thread-identity.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, type CliAnswer } from '../output.ts';
+import type { RuntimeTarget } from '../target.ts';
 
 const addresses = new WeakMap<ProxySession, number>();
-let nextAddress = 0x5620_0000_0000;
+/** Set at the first stream: the thread is known by then (2^32 / 0x200 streams per thread's range). */
+let nextAddress = -1;
 
 function addressOf(session: ProxySession): number {
   let a = addresses.get(session);
   if (a === undefined) {
+    if (nextAddress < 0) nextAddress = 0x5620_0000_0000 + threadIndex() * 0x1_0000_0000;
     nextAddress += 0x200;
     a = nextAddress;
     addresses.set(session, a);
@@ -53,9 +61,9 @@ interface Listed {
   readonly listen: boolean;
 }
 
-function streams(ctx: CommandContext): Listed[] {
+function streams(target: RuntimeTarget): Listed[] {
   const listed: Listed[] = [];
-  for (const entry of ctx.target.proxies) {
+  for (const entry of target.proxies) {
     const frontend = entry.frontend;
     if (frontend === undefined) continue;
     for (const session of frontend.sessions) {
@@ -74,14 +82,30 @@ function line(s: Listed, now: number): string {
   return `0x${addressOf(s.session).toString(16)}: proto=${proto} src=${v.clientAddress}:${v.clientPort} fe=${s.frontend} be=${be} srv=${v.server ?? '<none>'} age=${humanTime((now - v.acceptedAt) / 1000)}\n`;
 }
 
-function showSess(args: readonly string[], ctx: CommandContext): CliAnswer {
-  if ((args[2] ?? '') !== '') return error("'show sess all' and 'show sess <id>' (full stream dumps) are not supported by Switchyard yet.\n");
-  const now = ctx.target.runtime.now();
+/** This thread's `show sess` lines (another thread's answer to the main thread's runtime API). */
+export function ownSessionLines(target: RuntimeTarget): string {
+  const now = target.runtime.now();
   // Addresses are given in the order sessions are first seen: list them all first.
-  const all = streams(ctx);
+  const all = streams(target);
   let text = '';
   for (const s of all) text += line(s, now);
-  return dump(text);
+  return text;
+}
+
+/** Kills this thread's stream at `address`; false when it has none there. */
+export function shutdownOwnSession(target: RuntimeTarget, address: number): boolean {
+  const found = streams(target).find((s) => addressOf(s.session) === address);
+  if (found === undefined) return false;
+  found.session.kill('K');
+  return true;
+}
+
+function showSess(args: readonly string[], ctx: CommandContext): CliAnswer | Promise<CliAnswer> {
+  if ((args[2] ?? '') !== '') return error("'show sess all' and 'show sess <id>' (full stream dumps) are not supported by Switchyard yet.\n");
+  const own = ownSessionLines(ctx.target);
+  const others = ctx.target.otherThreads?.sessionLines;
+  if (others === undefined) return dump(own);
+  return others().then((texts) => dump(own + texts.join('')));
 }
 
 /** strtoul(arg, NULL, 0): decimal, 0x-hex or 0-octal, up to the first bad character. */
@@ -94,13 +118,14 @@ function parsePointer(text: string): number {
   return Number.parseInt(digits, 10);
 }
 
-function shutdownSession(args: readonly string[], ctx: CommandContext): CliAnswer {
+function shutdownSession(args: readonly string[], ctx: CommandContext): CliAnswer | Promise<CliAnswer> {
   const wanted = parsePointer(args[2] ?? '');
   if (wanted === 0) return error("Session pointer expected (use 'show sess').\n");
-  const found = streams(ctx).find((s) => addressOf(s.session) === wanted);
-  if (found === undefined) return error("No such session (use 'show sess').\n");
-  found.session.kill('K');
-  return NO_ANSWER;
+  if (shutdownOwnSession(ctx.target, wanted)) return NO_ANSWER;
+  const others = ctx.target.otherThreads?.shutdownSession;
+  const missing = error("No such session (use 'show sess').\n");
+  if (others === undefined) return missing;
+  return others(wanted).then((found) => (found ? NO_ANSWER : missing));
 }
 
 export const sessionCommands: readonly CliCommand[] = [

@@ -613,6 +613,8 @@ export interface Runtime {
   openUnixDatagramSender?(): UnixDatagramSender;
 
   setTimer(callback: () => void, delayMs: number): TimerHandle;
+  /** Runs `callback` once the event loop has handled the I/O events of its current round (setImmediate). */
+  afterIo?(callback: () => void): void;
   clearTimer(handle: TimerHandle): void;
   /** Monotonic milliseconds (fractional), for measuring durations and timeouts. */
   now(): number;

@@ -621,6 +621,7 @@ export const denoRuntime: Runtime = {
   openDatagramSocket: openDatagramSocketDeno,
   openUnixDatagramSender: openUnixDatagramSenderDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  afterIo: (callback) => void setImmediate(callback),
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
   now: () => performance.now(),
   wallClock: () => Date.now(),

@@ -16,6 +16,7 @@ export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'lis
 
 export const nodeProcessServices: ProcessServices = {
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  afterIo: (callback) => void setImmediate(callback),
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   now: () => performance.now(),
   wallClock: () => Date.now(),

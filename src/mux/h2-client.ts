@@ -614,11 +614,11 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.#corks++;
   }
 
-  /** Held until the read being processed (another connection's) ends: see write-batch.ts. */
+  /** Held until the read being processed (or the loop's round of I/O) ends: see write-batch.ts. */
   #joinWriteBatch(): void {
-    if (!writeBatchOpen()) return;
+    if (!writeBatchOpen(this.runtime)) return;
     this.#corks++;
-    enlistWriter(this);
+    enlistWriter(this, this.runtime);
   }
 
   uncork(): void {
@@ -641,7 +641,14 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
    * re-arms), so an event costs one stream's deadline, not a scan of them all.
    */
   scheduleStream(s: H2Stream): void {
-    if (this.#state !== 'open' || this.#streams.get(s.id) !== s) return this.#schedule();
+    if (this.#state !== 'open') return this.#schedule();
+    if (this.#streams.get(s.id) !== s) {
+      // A stream already gone has no deadline left; the others armed theirs, and the
+      // connection's own (idle) matter once none remains. Rescanning them all here made every
+      // finished response cost a pass over up to max-concurrent-streams streams.
+      if (this.#streams.size === 0) this.#schedule();
+      return;
+    }
     this.#arm(s.txnDone ? this.clientDeadline() : s.stream.deadline());
   }
 

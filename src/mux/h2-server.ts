@@ -239,11 +239,11 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
 
   /** Writes to the server's socket, noting when its queue is full (streams are told to wait). */
   out(bytes: Uint8Array): void {
-    if (this.#held === undefined && writeBatchOpen()) {
-      // Held until the read being processed ends: see write-batch.ts.
+    if (this.#held === undefined && writeBatchOpen(this.runtime)) {
+      // Held until the read being processed (or the loop's round of I/O) ends: see write-batch.ts.
       this.#held = [];
       this.#heldBytes = 0;
-      enlistWriter(this);
+      enlistWriter(this, this.runtime);
     }
     if (this.#held !== undefined) {
       this.#held.push(bytes);

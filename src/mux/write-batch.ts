@@ -6,8 +6,9 @@
  * touched writes once per read, as HAProxy's muxes send once per wakeup.
  *
  * Only the HTTP/2 connections enlist: an HTTP/1 socket carries one message at a time, so there
- * is nothing to join. The state is per thread (one event loop each), and a batch never outlives
- * the synchronous handling of one read, so nothing waits for a later turn of the loop.
+ * is nothing to join. The state is per thread (one event loop each). A batch lasts the handling
+ * of one read, or, where the runtime can run a callback once the loop's round of I/O is over
+ * (Runtime.afterIo), that whole round: never into a later round.
  */
 
 import type { Socket } from '../runtime.ts';
@@ -44,15 +45,37 @@ export interface BatchedWriter {
 
 let depth = 0;
 const enlisted: BatchedWriter[] = [];
+/** A flush waits for the end of the loop's round of I/O (see `enlistWriter`). */
+let flushScheduled = false;
+let flushing = false;
 
-/** Whether writes made now would join a batch (a connection enlists with `enlistWriter` first). */
-export function writeBatchOpen(): boolean {
-  return depth > 0;
+/** What a connection's runtime offers for holding its frames past the read being handled. */
+export interface BatchRuntime {
+  afterIo?(callback: () => void): void;
 }
 
-/** `writer` holds its frames until the batch ends; each writer enlists once per batch. */
-export function enlistWriter(writer: BatchedWriter): void {
+/**
+ * Whether writes made now by a connection of `runtime` would join a batch (it enlists with
+ * `enlistWriter` first): inside a read's batch, or at any time where the runtime can hold the
+ * batch until the loop's round of I/O is over (never while that batch is being flushed).
+ */
+export function writeBatchOpen(runtime: BatchRuntime | undefined): boolean {
+  return depth > 0 || (runtime?.afterIo !== undefined && !flushing);
+}
+
+/**
+ * `writer` holds its frames until the batch ends; each writer enlists once per batch. Where the
+ * runtime has `afterIo`, the batch ends when the event loop has handled every socket that was
+ * ready, not when this read ends: an HTTP/1 server connection answers one request per read, so
+ * an HTTP/2 client connection with a hundred streams on it would otherwise get a write per
+ * response. This is HAProxy's way: its muxes send once the poller's events are all handled.
+ */
+export function enlistWriter(writer: BatchedWriter, runtime: BatchRuntime | undefined): void {
   enlisted.push(writer);
+  if (!flushScheduled && runtime?.afterIo !== undefined) {
+    flushScheduled = true;
+    runtime.afterIo(flushEnlisted);
+  }
 }
 
 /** Starts (or nests into) a batch: pair it with `endWriteBatch` in a `finally`. */
@@ -60,11 +83,17 @@ export function beginWriteBatch(): void {
   depth++;
 }
 
-/** Ends a batch; the outermost end flushes every enlisted writer, once each. */
+/** Ends a batch; the outermost end flushes every enlisted writer, once each, unless a flush after the round of I/O is due. */
 export function endWriteBatch(): void {
-  if (--depth > 0) return;
-  // Writes made while flushing go straight out (depth is 0): a flush never enlists again. One
-  // writer's failure must not leave the others holding their frames.
+  if (--depth > 0 || flushScheduled) return;
+  flushEnlisted();
+}
+
+function flushEnlisted(): void {
+  flushScheduled = false;
+  // Writes made while flushing go straight out: a flush never enlists again. One writer's
+  // failure must not leave the others holding their frames.
+  flushing = true;
   let failure: unknown;
   for (let i = 0; i < enlisted.length; i++) {
     try {
@@ -74,5 +103,6 @@ export function endWriteBatch(): void {
     }
   }
   enlisted.length = 0;
+  flushing = false;
   if (failure !== undefined) throw failure;
 }

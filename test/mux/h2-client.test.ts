@@ -127,8 +127,7 @@ function goawayCode(frames: Seen[]): number | undefined {
   return g === undefined ? undefined : new DataView(g.payload.buffer, g.payload.byteOffset).getUint32(4);
 }
 
-async function setup(reply: (head: string) => Uint8Array | string | undefined, timeouts = {}) {
-  const rt = new FakeRuntime();
+async function setup(reply: (head: string) => Uint8Array | string | undefined, timeouts = {}, rt = new FakeRuntime()) {
   const srv = await httpServer(rt, 9001, reply);
   const proxy = new Proxy(rt, config([h2Frontend(timeouts)], [httpBackend()]));
   await proxy.start();
@@ -136,6 +135,18 @@ async function setup(reply: (head: string) => Uint8Array | string | undefined, t
 }
 
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-a: b\r\n\r\nok';
+
+/** A fake runtime with Runtime.afterIo: its callbacks run when the test ends the round of I/O. */
+class RoundRuntime extends FakeRuntime {
+  readonly #afterIo: (() => void)[] = [];
+  afterIo(callback: () => void): void {
+    this.#afterIo.push(callback);
+  }
+  endRound(): void {
+    for (const callback of this.#afterIo.splice(0)) callback();
+    this.flush();
+  }
+}
 
 describe('H2ClientConnection', () => {
   it('answers SETTINGS, serves a GET as HEADERS + DATA, and the server sees an HTTP/1.1 request', async () => {
@@ -268,6 +279,26 @@ describe('H2ClientConnection', () => {
       endWriteBatch();
     }
     rt.flush();
+    assert.equal(c.socket.received.length, before + 1, 'both responses in one write');
+    const frames = c.frames();
+    assert.deepEqual(frames.map((f) => [f.type, f.streamId]).sort(), [[FrameType.DATA, 1], [FrameType.DATA, 3], [FrameType.HEADERS, 1], [FrameType.HEADERS, 3]]);
+  });
+
+  it('with Runtime.afterIo, responses read from two server connections reach the client in one write when the round of I/O ends', async () => {
+    const rt = new RoundRuntime();
+    const { srv } = await setup(() => undefined, {}, rt);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')), frame(FrameType.HEADERS, 0x5, 3, get('/b')));
+    rt.endRound();
+    c.frames();
+    assert.equal(srv.heads.length, 2);
+    const before = c.socket.received.length;
+    for (const s of srv.sockets) {
+      s.write(enc.encode(OK));
+      rt.flush();
+    }
+    assert.equal(c.socket.received.length, before, 'held until the round of I/O ends');
+    rt.endRound();
     assert.equal(c.socket.received.length, before + 1, 'both responses in one write');
     const frames = c.frames();
     assert.deepEqual(frames.map((f) => [f.type, f.streamId]).sort(), [[FrameType.DATA, 1], [FrameType.DATA, 3], [FrameType.HEADERS, 1], [FrameType.HEADERS, 3]]);

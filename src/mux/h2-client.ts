@@ -32,6 +32,7 @@ import {
   type Frame,
 } from '../http/h2/index.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
+import { h2FieldName } from './h2/field-name.ts';
 import { H2Stream } from './h2/stream-side.ts';
 import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
@@ -672,7 +673,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     if (index > 0) enc.addIndexed(index);
     else enc.add(':status', String(status));
     for (let i = 0; i < head.headerCount; i++) {
-      const name = head.nameAt(i).toLowerCase();
+      const name = h2FieldName(head, i);
       if (isConnectionSpecific(name) || name === drop) continue;
       enc.add(name, head.valueAt(i));
     }

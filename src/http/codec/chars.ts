@@ -82,6 +82,13 @@ export function latin1String(buf: Uint8Array, start: number, end: number): strin
   return s;
 }
 
+/** latin1String of the ASCII-lowercased bytes: a field name as HTTP/2 spells it, in one pass. */
+export function latin1LowerString(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(LOWER[buf[i]!]!);
+  return s;
+}
+
 /** True when buf[start, start+lc.length) equals lc (already lowercase) ASCII case-insensitively. */
 export function equalsLower(buf: Uint8Array, start: number, end: number, lc: Uint8Array): boolean {
   const n = lc.length;

@@ -3,7 +3,7 @@ export { HpackDecoder, HpackError, HeaderList, type HpackDecoderOptions } from '
 export { HpackEncoder, type HpackEncoderOptions } from './hpack-encoder.ts';
 export { DynamicTable } from './hpack-dynamic-table.ts';
 export { huffmanDecode, huffmanEncode, huffmanLength } from './hpack-huffman.ts';
-export { staticStatusIndex } from './hpack-static-table.ts';
+export { staticNameOfBytes, staticStatusIndex } from './hpack-static-table.ts';
 export {
   FrameType,
   Flag,

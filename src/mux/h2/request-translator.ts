@@ -8,6 +8,7 @@
 import { H_HOST, H_UPGRADE, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
 import type { HpackEncoder } from '../../http/h2/index.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
+import { h2FieldName } from './field-name.ts';
 import { H1BodyReader, type TrailerFields } from './h1-body-reader.ts';
 
 /** Where the translated request goes. */
@@ -146,7 +147,7 @@ export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, pr
     if (protocol !== undefined) encoder.add(':protocol', protocol);
   }
   for (let i = 0; i < head.headerCount; i++) {
-    const name = head.nameAt(i).toLowerCase();
+    const name = h2FieldName(head, i);
     if (isConnectionSpecific(name) || (authority !== '' && name === 'host')) continue;
     let value = head.valueAt(i);
     if (madeUpKey !== undefined && name === 'sec-websocket-key' && value === madeUpKey) continue;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HeaderList, HpackDecoder, HpackEncoder, HpackError, huffmanDecode, huffmanEncode, huffmanLength } from '../../../src/http/h2/index.ts';
+import { staticNameOfBytes, staticPairIndex } from '../../../src/http/h2/hpack-static-table.ts';
 
 function hex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, '');
@@ -187,5 +188,25 @@ describe('Huffman', () => {
     const n = huffmanDecode(buf, 0, buf.length, out, 0);
     assert.equal(n, s.length);
     assert.equal(String.fromCharCode(...out.subarray(0, n)), s);
+  });
+});
+
+describe('static table lookups', () => {
+  it('staticPairIndex finds valued entries by name and value, and nothing for other pairs', () => {
+    assert.equal(staticPairIndex(':method', 'GET'), 2);
+    assert.equal(staticPairIndex(':status', '404'), 13);
+    assert.equal(staticPairIndex('accept-encoding', 'gzip, deflate'), 16);
+    assert.equal(staticPairIndex('accept-encoding', 'gzip'), 0);
+    assert.equal(staticPairIndex('content-type', 'text/html'), 0);
+    assert.equal(staticPairIndex(':method', ''), 0);
+  });
+
+  it('staticNameOfBytes names a raw field name case-insensitively with the static table, or gives undefined', () => {
+    const raw = new TextEncoder().encode('Content-Type|SERVER|x-a|:path|content-typo');
+    assert.equal(staticNameOfBytes(raw, 0, 12), 'content-type');
+    assert.equal(staticNameOfBytes(raw, 13, 19), 'server');
+    assert.equal(staticNameOfBytes(raw, 20, 23), undefined);
+    assert.equal(staticNameOfBytes(raw, 24, 29), undefined, 'pseudo-headers are not field names');
+    assert.equal(staticNameOfBytes(raw, 30, 42), undefined);
   });
 });

@@ -45,7 +45,8 @@ export function isAbsoluteForm(head: RequestHead): boolean {
 /** Host header and target authority name the same server (ignoring case and the default port). */
 export function hostMatchesAuthority(head: RequestHead, hostHeader: string): boolean {
   const authority = head.host ?? '';
-  if (hostHeader.toLowerCase() === authority.toLowerCase()) return true;
+  // The usual case, and always so for HTTP/2, whose Host is made from :authority: no lowercase copies.
+  if (hostHeader === authority || hostHeader.toLowerCase() === authority.toLowerCase()) return true;
   const scheme = schemeOf(head);
   return stripDefaultPort(hostHeader, scheme).toLowerCase() === stripDefaultPort(authority, scheme).toLowerCase();
 }

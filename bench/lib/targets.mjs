@@ -155,6 +155,32 @@ function nodePeerTarget({ id, label, script, packages }) {
   };
 }
 
+/**
+ * A bare pass-through on one runtime (bench/peers/bare-*): the runtime's own sockets copying
+ * bytes, no Switchyard code. The floor under Switchyard's figures on that runtime.
+ */
+function bareTarget({ id, label, command }) {
+  return {
+    id,
+    label,
+    kind: 'proxy',
+    startTimeoutMs: 30_000,
+    available() {
+      return command[0] === undefined ? { ok: false, reason: `${label}: runtime not found` } : { ok: true };
+    },
+    writeConfig() {
+      return undefined;
+    },
+    start({ dir, port, backendPort }) {
+      return startProcess(label, command[0], [...command.slice(1), String(port), `http://${HOST}:${backendPort}`], {
+        cwd: ROOT,
+        env: childEnv(),
+        logFile: join(dir, `${id}.log`),
+      });
+    },
+  };
+}
+
 export const TARGETS = {
   node: switchyardTarget({
     id: 'node',
@@ -243,6 +269,9 @@ export const TARGETS = {
     script: 'fastify-proxy.mjs',
     packages: ['fastify', '@fastify/http-proxy'],
   }),
+  'node-bare': bareTarget({ id: 'node-bare', label: `bare Node ${NODE_VERSION} pass-through`, command: [process.execPath, join(BENCH_DIR, 'peers', 'bare-node.mjs')] }),
+  'bun-bare': bareTarget({ id: 'bun-bare', label: 'bare Bun pass-through', command: [BUN, join(BENCH_DIR, 'peers', 'bare-bun.ts')] }),
+  'deno-bare': bareTarget({ id: 'deno-bare', label: 'bare Deno pass-through', command: [DENO, 'run', '-A', join(BENCH_DIR, 'peers', 'bare-deno.ts')] }),
   direct: {
     id: 'direct',
     label: 'backend direct (no proxy)',
@@ -252,4 +281,4 @@ export const TARGETS = {
 };
 
 /** Order of the table rows. */
-export const TARGET_ORDER = ['node', 'node-system', 'bun', 'deno', 'haproxy', 'node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2', 'nginx', 'http-proxy', 'fastify', 'direct'];
+export const TARGET_ORDER = ['node', 'node-system', 'bun', 'deno', 'haproxy', 'node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2', 'node-bare', 'bun-bare', 'deno-bare', 'nginx', 'http-proxy', 'fastify', 'direct'];

@@ -271,6 +271,7 @@ export const TARGETS = {
   }),
   'node-bare': bareTarget({ id: 'node-bare', label: `bare Node ${NODE_VERSION} pass-through`, command: [process.execPath, join(BENCH_DIR, 'peers', 'bare-node.mjs')] }),
   'bun-bare': bareTarget({ id: 'bun-bare', label: 'bare Bun pass-through', command: [BUN, join(BENCH_DIR, 'peers', 'bare-bun.ts')] }),
+  'deno-bare-node': bareTarget({ id: 'deno-bare-node', label: 'bare Deno node:net pass-through', command: [DENO, 'run', '-A', join(BENCH_DIR, 'peers', 'bare-node.mjs')] }),
   'deno-bare': bareTarget({ id: 'deno-bare', label: 'bare Deno pass-through', command: [DENO, 'run', '-A', join(BENCH_DIR, 'peers', 'bare-deno.ts')] }),
   direct: {
     id: 'direct',
@@ -281,4 +282,4 @@ export const TARGETS = {
 };
 
 /** Order of the table rows. */
-export const TARGET_ORDER = ['node', 'node-system', 'bun', 'deno', 'haproxy', 'node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2', 'node-bare', 'bun-bare', 'deno-bare', 'nginx', 'http-proxy', 'fastify', 'direct'];
+export const TARGET_ORDER = ['node', 'node-system', 'bun', 'deno', 'haproxy', 'node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2', 'node-bare', 'bun-bare', 'deno-bare', 'deno-bare-node', 'nginx', 'http-proxy', 'fastify', 'direct'];

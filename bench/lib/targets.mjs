@@ -125,49 +125,17 @@ function haproxyTarget(threads) {
   };
 }
 
-/** A Node script in bench/peers/ that takes `PORT UPSTREAM_URL`; needs `packages` installed. */
-function nodePeerTarget({ id, label, script, packages }) {
-  return {
-    id,
-    label,
-    kind: 'proxy',
-    startTimeoutMs: 30_000,
-    available() {
-      for (const pkg of packages) {
-        try {
-          requireFromRoot.resolve(`${pkg}/package.json`);
-        } catch {
-          return { ok: false, reason: `${pkg} not installed (npm install)` };
-        }
-      }
-      return { ok: true };
-    },
-    writeConfig() {
-      return undefined;
-    },
-    start({ dir, port, backendPort }) {
-      return startProcess(label, process.execPath, [join(BENCH_DIR, 'peers', script), String(port), `http://${HOST}:${backendPort}`], {
-        cwd: ROOT,
-        env: childEnv(),
-        logFile: join(dir, `${id}.log`),
-      });
-    },
-  };
-}
-
 /**
- * A bare pass-through on one runtime (bench/peers/bare-*): the runtime's own sockets copying
- * bytes, no Switchyard code. The floor under Switchyard's figures on that runtime.
+ * A program in bench/peers/ that takes `PORT UPSTREAM_URL`, run by `command` (the runtime and
+ * the script); `available()` says whether it can run here.
  */
-function bareTarget({ id, label, command }) {
+function peerScriptTarget({ id, label, command, available }) {
   return {
     id,
     label,
     kind: 'proxy',
     startTimeoutMs: 30_000,
-    available() {
-      return command[0] === undefined ? { ok: false, reason: `${label}: runtime not found` } : { ok: true };
-    },
+    available,
     writeConfig() {
       return undefined;
     },
@@ -179,6 +147,38 @@ function bareTarget({ id, label, command }) {
       });
     },
   };
+}
+
+/** A Node script in bench/peers/ (a JavaScript proxy to compare with); needs `packages` installed. */
+function nodePeerTarget({ id, label, script, packages }) {
+  return peerScriptTarget({
+    id,
+    label,
+    command: [process.execPath, join(BENCH_DIR, 'peers', script)],
+    available() {
+      for (const pkg of packages) {
+        try {
+          requireFromRoot.resolve(`${pkg}/package.json`);
+        } catch {
+          return { ok: false, reason: `${pkg} not installed (npm install)` };
+        }
+      }
+      return { ok: true };
+    },
+  });
+}
+
+/**
+ * A bare pass-through on one runtime (bench/peers/bare-*): the runtime's own sockets copying
+ * bytes, no Switchyard code. The floor under Switchyard's figures on that runtime.
+ */
+function bareTarget({ id, label, command }) {
+  return peerScriptTarget({
+    id,
+    label,
+    command,
+    available: () => (command[0] === undefined ? { ok: false, reason: `${label}: runtime not found` } : { ok: true }),
+  });
 }
 
 export const TARGETS = {

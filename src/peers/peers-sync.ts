@@ -111,6 +111,11 @@ export class PeersSync implements SessionOwner {
           socket.destroy();
           return;
         }
+        // As HAProxy's session_accept_fd (TCP_NODELAY on every accepted TCP connection): under
+        // Nagle, an update written while an earlier message (an ack, a heartbeat) is not yet
+        // acknowledged waits for the peer's delayed ACK, and arrives after the peer has already
+        // served the key it was about. Our own connections ask for it when dialling.
+        socket.setNoDelay(true);
         this.#accepted.add(new PeerSession(this, socket, undefined));
       });
     }

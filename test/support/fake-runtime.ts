@@ -71,6 +71,7 @@ export class FakeSocket implements Socket {
     if (this.closed || this.#ended) return false;
     const peer = this.peer;
     if (peer === undefined) return false;
+    if (this.#holdUnderNagle(chunk)) return true;
     peer.#deliver(chunk);
     if (peer.#inboxBytes >= HIGH_WATER) {
       this.needDrain = true;
@@ -161,7 +162,40 @@ export class FakeSocket implements Socket {
       }
     }
   }
-  setNoDelay(): void {}
+  /** TCP_NODELAY: set by setNoDelay, or by connect() unless its options say `noDelay: false` (as the adapters). */
+  noDelay = false;
+  setNoDelay(enabled: boolean): void {
+    this.noDelay = enabled;
+  }
+  /** Nagle (FakeRuntime.nagleDelayMs): data sent and not yet acknowledged, and the writes held back meanwhile. */
+  #unacknowledged = false;
+  #held: Uint8Array[] = [];
+  /**
+   * Nagle's algorithm, when the runtime models it and TCP_NODELAY is off: a write while earlier
+   * data is unacknowledged is held until the peer's delayed ACK (nagleDelayMs later), then
+   * sent with whatever else was held.
+   */
+  #holdUnderNagle(chunk: Uint8Array): boolean {
+    const delay = this.#rt.nagleDelayMs;
+    if (delay === undefined || this.noDelay) return false;
+    if (this.#unacknowledged) {
+      this.#held.push(chunk);
+      return true;
+    }
+    this.#unacknowledged = true;
+    const acknowledged = (): void => {
+      this.#unacknowledged = false;
+      if (this.#held.length === 0 || this.closed) return;
+      const held = Buffer.concat(this.#held);
+      this.#held = [];
+      this.#unacknowledged = true;
+      const peer = this.peer;
+      if (peer !== undefined) peer.#deliver(new Uint8Array(held));
+      this.#rt.setTimer(acknowledged, delay);
+    };
+    this.#rt.setTimer(acknowledged, delay);
+    return false;
+  }
   setKeepAlive(): void {}
   get bufferedAmount(): number {
     const peer = this.peer;
@@ -191,6 +225,11 @@ export class FakeRuntime implements Runtime {
   /** Addresses whose connection attempts never complete (for connect timeouts). */
   readonly blackholes = new Set<string>();
   readonly openSockets = new Set<FakeSocket>();
+  /**
+   * Models Nagle's algorithm on sockets without TCP_NODELAY: the peer's delayed ACK comes this
+   * many ms after data it receives; undefined (the default): every write is delivered at once.
+   */
+  nagleDelayMs: number | undefined = undefined;
   /**
    * What lookup() knows, name -> addresses in resolver order (`localhost` as /etc/hosts has it);
    * any other name fails as getaddrinfo's ENOTFOUND.
@@ -293,6 +332,7 @@ export class FakeRuntime implements Runtime {
     this.connectAttempts.push(key);
     const local = this.#nextPort++;
     const socket = new FakeSocket(this, handler, options.port, local);
+    socket.noDelay = options.noDelay !== false;
     this.openSockets.add(socket);
     if (this.blackholes.has(key)) return socket;
     this.defer(() => {

@@ -299,6 +299,13 @@ export interface ListenTlsOptions {
    * tell why report `error` undefined.
    */
   readonly onHandshakeFailure?: ((failure: TlsHandshakeFailure) => void) | undefined;
+  /**
+   * Told of each lookup in the listener's session cache, for a client resuming a session by
+   * its id (TLSv1.2) or, without tickets, by its TLSv1.3 PSK identity: whether it was found
+   * (`show info`'s SslCacheLookups / SslCacheMisses). Adapters whose listener keeps its sessions
+   * out of sight never call it.
+   */
+  readonly onSessionLookup?: ((found: boolean) => void) | undefined;
   readonly dhParams?: DhParamsOptions | undefined;
   /**
    * `generate-certificates`: asked for the certificate of a handshake whose SNI no certificate

@@ -418,7 +418,8 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     return served;
   };
   const first = t.certificates[0] as TlsCertificate;
-  const sessions = new TlsSessionStore();
+  const onLookup = t.onSessionLookup;
+  const sessions = new TlsSessionStore(onLookup !== undefined ? { onLookup, tls12Only: t.settings !== undefined && t.settings.maxVersion !== 'TLSv1.3' } : undefined);
   const clientAuth = t.clientAuth !== undefined;
   // OCSP stapling: node:tls asks with the DER of the certificate it serves.
   let staples = ocspStaples(t.certificates);

@@ -36,8 +36,9 @@ async function sslInfo(cliPort: number): Promise<Record<Field, number>> {
 
 /** Polls `show info` until `ok` holds (the counts move as connections close); the last figures. */
 async function infoWhen(cliPort: number, ok: (info: Record<Field, number>) => boolean): Promise<Record<Field, number>> {
+  const deadline = performance.now() + 15_000;
   let info = await sslInfo(cliPort);
-  for (let i = 0; i < 100 && !ok(info); i++) {
+  while (!ok(info) && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
     info = await sslInfo(cliPort);
   }
@@ -186,4 +187,42 @@ ${answer}
       });
     });
   }
+}
+
+for (const target of TARGETS) {
+  describe(`show info's TLS connection counts of health checks on ${target}`, () => {
+    let proxy: ProxyProcess | undefined;
+    let cliPort = 0;
+
+    before(async () => {
+      const [tlsPort, cli] = await freePorts(2);
+      cliPort = cli as number;
+      proxy = await startProxy(
+        target,
+        `
+global
+    stats socket 127.0.0.1:${cliPort} level admin
+${HTTP_DEFAULTS}
+
+backend be_checked
+    server s1 127.0.0.1:${tlsPort} check check-ssl verify none inter 200ms
+
+frontend fe_tls
+    bind 127.0.0.1:${tlsPort} ssl crt ${TLS}/a.example.pem
+    http-request return status 200 content-type text/plain string ok
+`,
+      );
+    });
+
+    after(async () => {
+      await stopProxy(target, proxy);
+    });
+
+    it('counts the checks over TLS, and the connections they make to a TLS bind', async () => {
+      // No client at all: each check is a TLS connection towards the server and one accepted on the bind.
+      const info = await infoWhen(cliPort, (i) => i.CumSslConns >= 6);
+      assert.ok(info.CumSslConns >= 6, `CumSslConns ${info.CumSslConns}`);
+      assert.ok(info.CurrSslConns <= 2, `CurrSslConns ${info.CurrSslConns}`);
+    });
+  });
 }

@@ -57,6 +57,24 @@ function connectedTlsInfo(raw: tls.TLSSocket, servername: string | undefined): T
   return new LazyPeerTlsInfo({ ...tlsInfoOf(raw, servername), sessionReused: raw.isSessionReused(), localCertificatePem: undefined, peerVerifyError: undefined }, raw, NODE_TLS_CHAIN_READER);
 }
 
+/**
+ * The version and cipher a handshake negotiated, kept from its first key (node:tls's 'keylog':
+ * in TLSv1.3, once the ServerHello is made): a TLSv1.3 handshake that fails later (a client
+ * rejecting the certificate) keeps them in HAProxy (`%sslv`, `%sslc` of its error log line),
+ * where node:tls forgets them with the failed socket.
+ */
+const negotiated = new WeakMap<tls.TLSSocket, { readonly protocol: string | undefined; readonly cipher: string | undefined }>();
+
+function keepNegotiated(_line: Buffer, raw: tls.TLSSocket): void {
+  if (!negotiated.has(raw)) negotiated.set(raw, { protocol: raw.getProtocol() ?? undefined, cipher: raw.getCipher()?.name });
+}
+
+function negotiatedTlsInfo(raw: tls.TLSSocket, sni: string | undefined): TlsInfo {
+  const info = tlsInfoOf(raw, sni);
+  const kept = info.protocol === undefined ? negotiated.get(raw) : undefined;
+  return kept === undefined ? info : { ...info, protocol: kept.protocol, cipher: kept.cipher };
+}
+
 function serverNameOf(raw: tls.TLSSocket): string | undefined {
   const servername = (raw as tls.TLSSocket & { servername?: string | false }).servername;
   return typeof servername === 'string' && servername !== '' ? servername : undefined;
@@ -493,6 +511,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     });
     // A failed handshake never becomes a connection; the core hears of it to log it, and a
     // deferred one's socket reports its close.
+    if (report !== undefined) server.on('keylog', keepNegotiated);
     server.on('tlsClientError', (error, raw) => {
       deferredOf(raw)?.adopt(raw);
       if (report !== undefined) {
@@ -500,7 +519,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
         const addresses = raw.remotePort === undefined ? ((parent !== undefined ? addressesAtStart.get(parent) : undefined) ?? addressesOf(raw)) : addressesOf(raw);
         // The server answered the ClientHello: HAProxy's handshake was under way (not TLS_ST_BEFORE).
         const answered = (parentOf(raw)?.bytesWritten ?? 0) > 0;
-        report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw)), answered));
+        report(handshakeFailureOf(error, addresses, negotiatedTlsInfo(raw, serverNameOf(raw)), answered));
       }
       raw.destroy();
     });

@@ -70,7 +70,13 @@ export interface TlsInfo {
    * not give it (docs/runtimes.md).
    */
   readonly peerCertificateChain?: readonly Uint8Array[] | undefined;
+  /** The first verification error of the peer's certificate (HAProxy's verify callback: `ssl_c_err`, `ssl_c_ca_err`). */
   readonly peerVerifyError?: string | undefined;
+  /**
+   * The last one, where verification went on past the first (SSL_get_verify_result:
+   * `ssl_c_verify`); undefined: the same as peerVerifyError.
+   */
+  readonly peerVerifyResult?: string | undefined;
   /** Listeners: the certificate served on this connection (PEM, the TlsCertificate's certPem). */
   readonly localCertificatePem?: string | undefined;
 }

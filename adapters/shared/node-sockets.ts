@@ -304,12 +304,14 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
   // (UNABLE_TO_GET_ISSUER_CERT) even when the client sent none, which is no error here.
   const peer = clientAuth ? (raw.getPeerCertificate() as { raw?: Uint8Array } | null | undefined)?.raw : undefined;
   const error = peer !== undefined ? (raw.authorizationError as unknown) : undefined;
+  const verifyResult = error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error);
   const info = new LazyPeerTlsInfo(
     {
       ...base,
       sessionReused: raw.isSessionReused(),
       localCertificatePem: servedPem(raw, served),
-      peerVerifyError: error === null || error === undefined ? undefined : firstVerifyError(String((error as { code?: string }).code ?? error)),
+      peerVerifyError: verifyResult === undefined ? undefined : firstVerifyError(verifyResult),
+      peerVerifyResult: verifyResult,
     },
     peer !== undefined ? { getPeerCertificate: () => ({ raw: peer }) } : NO_PEER,
     peer !== undefined ? NODE_TLS_CHAIN_READER : 'none',
@@ -819,7 +821,10 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...(t.servername !== undefined ? { servername: t.servername } : {}),
         ...(t.verify && t.servername === undefined && t.checkName !== undefined ? { checkServerIdentity: identityOf(t.checkName) } : {}),
         ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
-        ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
+        // Only to verify the server: OpenSSL completes a client certificate's chain from the CAs
+        // it is given (where HAProxy sends the certificate file's chain alone), so under `verify
+        // none`, where they verify nothing, they are not given.
+        ...(t.caPem !== undefined && t.verify ? { ca: t.caPem } : {}),
         ...nodeTlsSettings(t.settings, 'client'),
         ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
         ...(t.crlPem !== undefined ? { crl: nodeCrls(t.crlPem) } : {}),

@@ -99,6 +99,7 @@ export function failedTlsInfo(tls: TlsInfo): TlsInfo {
     peerCertificate: tls.peerCertificate,
     peerCertificateChain: tls.peerCertificateChain,
     peerVerifyError: tls.peerVerifyError,
+    peerVerifyResult: tls.peerVerifyResult,
     localCertificatePem: tls.localCertificatePem,
   };
 }

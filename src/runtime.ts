@@ -70,7 +70,13 @@ export interface TlsInfo {
    * not give it (docs/runtimes.md).
    */
   readonly peerCertificateChain?: readonly Uint8Array[] | undefined;
+  /** The first verification error of the peer's certificate (HAProxy's verify callback: `ssl_c_err`, `ssl_c_ca_err`). */
   readonly peerVerifyError?: string | undefined;
+  /**
+   * The last one, where verification went on past the first (SSL_get_verify_result:
+   * `ssl_c_verify`); undefined: the same as peerVerifyError.
+   */
+  readonly peerVerifyResult?: string | undefined;
   /** Listeners: the certificate served on this connection (PEM, the TlsCertificate's certPem). */
   readonly localCertificatePem?: string | undefined;
 }
@@ -299,6 +305,13 @@ export interface ListenTlsOptions {
    * tell why report `error` undefined.
    */
   readonly onHandshakeFailure?: ((failure: TlsHandshakeFailure) => void) | undefined;
+  /**
+   * Told of each lookup in the listener's session cache, for a client resuming a session by
+   * its id (TLSv1.2) or, without tickets, by its TLSv1.3 PSK identity: whether it was found
+   * (`show info`'s SslCacheLookups / SslCacheMisses). Adapters whose listener keeps its sessions
+   * out of sight never call it.
+   */
+  readonly onSessionLookup?: ((found: boolean) => void) | undefined;
   readonly dhParams?: DhParamsOptions | undefined;
   /**
    * `generate-certificates`: asked for the certificate of a handshake whose SNI no certificate

@@ -76,6 +76,7 @@ export class LazyPeerTlsInfo implements TlsInfo {
   readonly sessionReused: boolean | undefined;
   readonly localCertificatePem: string | undefined;
   readonly peerVerifyError: string | undefined;
+  readonly peerVerifyResult: string | undefined;
   #source: PeerCertificateSource | undefined;
   #chainSource: PeerCertificateSource | undefined;
   readonly #chainReader: PeerChainReader;
@@ -87,7 +88,7 @@ export class LazyPeerTlsInfo implements TlsInfo {
    * the leaf (a listener reads the client's leaf at once to decide on it).
    */
   constructor(
-    facts: Pick<TlsInfo, 'sni' | 'alpn' | 'protocol' | 'cipher' | 'sessionReused' | 'localCertificatePem' | 'peerVerifyError'>,
+    facts: Pick<TlsInfo, 'sni' | 'alpn' | 'protocol' | 'cipher' | 'sessionReused' | 'localCertificatePem' | 'peerVerifyError'> & Pick<TlsInfo, 'peerVerifyResult'>,
     source: PeerCertificateSource,
     chainReader: PeerChainReader = 'none',
     chainSource: PeerCertificateSource = source,
@@ -99,6 +100,7 @@ export class LazyPeerTlsInfo implements TlsInfo {
     this.sessionReused = facts.sessionReused;
     this.localCertificatePem = facts.localCertificatePem;
     this.peerVerifyError = facts.peerVerifyError;
+    this.peerVerifyResult = facts.peerVerifyResult;
     this.#source = source;
     this.#chainSource = chainSource;
     this.#chainReader = chainReader;

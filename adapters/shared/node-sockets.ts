@@ -57,6 +57,24 @@ function connectedTlsInfo(raw: tls.TLSSocket, servername: string | undefined): T
   return new LazyPeerTlsInfo({ ...tlsInfoOf(raw, servername), sessionReused: raw.isSessionReused(), localCertificatePem: undefined, peerVerifyError: undefined }, raw, NODE_TLS_CHAIN_READER);
 }
 
+/**
+ * The version and cipher a handshake negotiated, kept from its first key (node:tls's 'keylog':
+ * in TLSv1.3, once the ServerHello is made): a TLSv1.3 handshake that fails later (a client
+ * rejecting the certificate) keeps them in HAProxy (`%sslv`, `%sslc` of its error log line),
+ * where node:tls forgets them with the failed socket.
+ */
+const negotiated = new WeakMap<tls.TLSSocket, { readonly protocol: string | undefined; readonly cipher: string | undefined }>();
+
+function keepNegotiated(_line: Buffer, raw: tls.TLSSocket): void {
+  if (!negotiated.has(raw)) negotiated.set(raw, { protocol: raw.getProtocol() ?? undefined, cipher: raw.getCipher()?.name });
+}
+
+function negotiatedTlsInfo(raw: tls.TLSSocket, sni: string | undefined): TlsInfo {
+  const info = tlsInfoOf(raw, sni);
+  const kept = info.protocol === undefined ? negotiated.get(raw) : undefined;
+  return kept === undefined ? info : { ...info, protocol: kept.protocol, cipher: kept.cipher };
+}
+
 function serverNameOf(raw: tls.TLSSocket): string | undefined {
   const servername = (raw as tls.TLSSocket & { servername?: string | false }).servername;
   return typeof servername === 'string' && servername !== '' ? servername : undefined;
@@ -286,12 +304,14 @@ function acceptedTlsInfo(raw: tls.TLSSocket, served: ServedCertificate | undefin
   // (UNABLE_TO_GET_ISSUER_CERT) even when the client sent none, which is no error here.
   const peer = clientAuth ? (raw.getPeerCertificate() as { raw?: Uint8Array } | null | undefined)?.raw : undefined;
   const error = peer !== undefined ? (raw.authorizationError as unknown) : undefined;
+  const verifyResult = error === null || error === undefined ? undefined : String((error as { code?: string }).code ?? error);
   const info = new LazyPeerTlsInfo(
     {
       ...base,
       sessionReused: raw.isSessionReused(),
       localCertificatePem: servedPem(raw, served),
-      peerVerifyError: error === null || error === undefined ? undefined : firstVerifyError(String((error as { code?: string }).code ?? error)),
+      peerVerifyError: verifyResult === undefined ? undefined : firstVerifyError(verifyResult),
+      peerVerifyResult: verifyResult,
     },
     peer !== undefined ? { getPeerCertificate: () => ({ raw: peer }) } : NO_PEER,
     peer !== undefined ? NODE_TLS_CHAIN_READER : 'none',
@@ -418,7 +438,8 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     return served;
   };
   const first = t.certificates[0] as TlsCertificate;
-  const sessions = new TlsSessionStore();
+  const onLookup = t.onSessionLookup;
+  const sessions = new TlsSessionStore(onLookup !== undefined ? { onLookup, tls12Only: t.settings !== undefined && t.settings.maxVersion !== 'TLSv1.3' } : undefined);
   const clientAuth = t.clientAuth !== undefined;
   // OCSP stapling: node:tls asks with the DER of the certificate it serves.
   let staples = ocspStaples(t.certificates);
@@ -492,6 +513,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
     });
     // A failed handshake never becomes a connection; the core hears of it to log it, and a
     // deferred one's socket reports its close.
+    if (report !== undefined) server.on('keylog', keepNegotiated);
     server.on('tlsClientError', (error, raw) => {
       deferredOf(raw)?.adopt(raw);
       if (report !== undefined) {
@@ -499,7 +521,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
         const addresses = raw.remotePort === undefined ? ((parent !== undefined ? addressesAtStart.get(parent) : undefined) ?? addressesOf(raw)) : addressesOf(raw);
         // The server answered the ClientHello: HAProxy's handshake was under way (not TLS_ST_BEFORE).
         const answered = (parentOf(raw)?.bytesWritten ?? 0) > 0;
-        report(handshakeFailureOf(error, addresses, tlsInfoOf(raw, serverNameOf(raw)), answered));
+        report(handshakeFailureOf(error, addresses, negotiatedTlsInfo(raw, serverNameOf(raw)), answered));
       }
       raw.destroy();
     });
@@ -799,7 +821,10 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         ...(t.servername !== undefined ? { servername: t.servername } : {}),
         ...(t.verify && t.servername === undefined && t.checkName !== undefined ? { checkServerIdentity: identityOf(t.checkName) } : {}),
         ...(t.alpn?.length ? { ALPNProtocols: [...t.alpn] } : {}),
-        ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
+        // Only to verify the server: OpenSSL completes a client certificate's chain from the CAs
+        // it is given (where HAProxy sends the certificate file's chain alone), so under `verify
+        // none`, where they verify nothing, they are not given.
+        ...(t.caPem !== undefined && t.verify ? { ca: t.caPem } : {}),
         ...nodeTlsSettings(t.settings, 'client'),
         ...(t.certificate !== undefined ? { cert: t.certificate.certPem, key: t.certificate.keyPem } : {}),
         ...(t.crlPem !== undefined ? { crl: nodeCrls(t.crlPem) } : {}),

@@ -69,7 +69,8 @@ export function handshakeFailureOf(
   const e = error as { code?: unknown; message?: unknown } | null | undefined;
   let cause: TlsHandshakeFailure['cause'] = 'library';
   if (library === undefined && e?.code === 'ECONNRESET' && !answered) cause = e.message === DISCONNECTED || e.message === HUNG_UP ? 'closed' : 'aborted';
-  return { ...addresses, tls: { ...tls, cipher: undefined }, cause, error: library };
+  // TLSv1.3 chose its cipher with the ServerHello: HAProxy's `%sslc` shows it after a failure.
+  return { ...addresses, tls: { ...tls, cipher: tls.protocol === 'TLSv1.3' ? tls.cipher : undefined }, cause, error: library };
 }
 
 /**

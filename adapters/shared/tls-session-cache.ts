@@ -11,10 +11,28 @@ import type tls from 'node:tls';
 /** HAProxy's default tune.ssl.cachesize. */
 const CAPACITY = 20_000;
 
+/**
+ * Which resumption attempts HAProxy's cache would be asked about (its sh_ssl_sess_get_cb:
+ * SslCacheLookups, SslCacheMisses). OpenSSL asks it for a TLSv1.2 session id (a client without
+ * a ticket) and for a TLSv1.3 PSK identity without tickets; never for the random legacy session
+ * id a TLSv1.3 ClientHello carries, which node:tls asks about all the same.
+ */
+export interface SessionLookupCounting {
+  /** Told of each lookup: whether the session was there. */
+  readonly onLookup: (found: boolean) => void;
+  /** The listener negotiates TLSv1.2 at most: every session id a client sends is looked up. */
+  readonly tls12Only: boolean;
+}
+
 export class TlsSessionStore {
   readonly #sessions = new Map<string, Buffer>();
   /** The session id (a TLSv1.3 PSK identity) a ClientHello asks for, by its legacy session id (hex). */
   readonly #asked = new Map<string, string>();
+  readonly #counting: SessionLookupCounting | undefined;
+
+  constructor(counting?: SessionLookupCounting) {
+    this.#counting = counting;
+  }
 
   /** Answers the server's session events. */
   attach(server: tls.Server): void {
@@ -28,7 +46,13 @@ export class TlsSessionStore {
       const legacy = id.toString('hex');
       const asked = this.#asked.get(legacy);
       if (asked !== undefined) this.#asked.delete(legacy);
-      done(null, this.#sessions.get(asked ?? legacy) ?? null);
+      const session = this.#sessions.get(asked ?? legacy);
+      const counting = this.#counting;
+      // Where TLSv1.3 may be negotiated, an unknown legacy id is most likely a TLSv1.3 client's
+      // random one (not looked up by OpenSSL): only a known one counts, as the TLSv1.2
+      // resumption it is. An unknown TLSv1.2 session id there goes uncounted.
+      if (counting !== undefined && (asked !== undefined || counting.tls12Only || session !== undefined)) counting.onLookup(session !== undefined);
+      done(null, session ?? null);
     });
   }
 

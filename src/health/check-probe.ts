@@ -16,6 +16,7 @@
  *   reset with nothing read            SOCKERR info: strerror text
  *   expect rules                       L7OK / L7STS / L7RSP (see http-expect.ts)
  */
+import { SslCountedSocket, type SslConnectionCounts } from '../stream/ssl-counted-socket.ts';
 import { type ConnectSource, sourceBinding } from '../proxy/connect-source.ts';
 import { BodyFramer, ResponseHeadParser, latin1String, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketErrorCode, SocketHandler, TimerHandle } from '../runtime.ts';
@@ -78,6 +79,8 @@ export interface ProbeSpec {
   readonly httpPlan?: HttpCheckPlan | undefined;
   /** `http-check send-state`: the X-Haproxy-Server-State value, built for each check. */
   readonly serverState?: (() => string) | undefined;
+  /** Where a probe over TLS is counted among the process's TLS connections. */
+  readonly sslCounts?: SslConnectionCounts | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -138,8 +141,9 @@ export class CheckProbe implements SocketHandler {
     const v2 = spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     const tls = spec.tls !== undefined && v2 !== undefined ? { ...spec.tls, preface: v2 } : spec.tls;
     const options = { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(tls ? { tls } : {}), ...sourceBinding(spec.source, spec.path !== undefined) };
-    this.#socket =
-      spec.viaSocks4 === true && spec.socks4 !== undefined ? connectViaSocks4(this.#runtime, spec.socks4, options, this) : this.#runtime.connect(options, this);
+    if (spec.viaSocks4 === true && spec.socks4 !== undefined) this.#socket = connectViaSocks4(this.#runtime, spec.socks4, options, this);
+    else if (tls !== undefined && spec.sslCounts !== undefined) this.#socket = new SslCountedSocket(this.#runtime.connect(options, this), this, spec.sslCounts);
+    else this.#socket = this.#runtime.connect(options, this);
     if (v2 !== undefined && spec.tls === undefined) this.#socket.write(v2);
   }
 

@@ -6,6 +6,7 @@
  * where mininter is the smallest interval of at least 1 s, so checks of many servers do not
  * fire together.
  */
+import type { SslConnectionCounts } from '../stream/ssl-counted-socket.ts';
 import type { AgentCheckModel, BackendModel, HttpCheckModel, ServerCheckModel, Timeouts } from '../config/model.ts';
 import type { ProxyLogger } from '../log/logger.ts';
 import type { Backend } from '../proxy/backend.ts';
@@ -35,6 +36,8 @@ export interface HealthOptions {
   readonly maxSpreadChecks?: number;
   /** `-q`: no [WARNING]/[ALERT] lines on stderr. */
   readonly quiet?: boolean;
+  /** Where checks over TLS are counted (the process's TLS connections: HAProxy counts them too). */
+  readonly sslCounts?: SslConnectionCounts;
 }
 
 /**
@@ -173,6 +176,7 @@ export class BackendHealth {
         {
           ...probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules),
           subject: { backend: backend.name, server: server.name, serverId: server.id },
+          ...(options.sslCounts !== undefined ? { sslCounts: options.sslCounts } : {}),
         },
         plan,
         sendsState,
@@ -227,6 +231,7 @@ export function createRuntimeServerChecks(
   log: HealthLog,
   proxyType: 'backend' | 'listen',
   spreadChecks = 0,
+  sslCounts?: SslConnectionCounts,
 ): RuntimeServerChecks {
   const model = backend.model;
   let check: ServerCheck | undefined;
@@ -237,7 +242,11 @@ export function createRuntimeServerChecks(
     const node = runtime.hostname ?? '';
     const probe = sendsState ? withServerState(http, backend, server, node) : http;
     const spec = withPlan(
-      { ...probeSpecFor(server, server.check, model.timeouts, probe, tcpRuleSetFor(model), true), subject: { backend: backend.name, server: server.name, serverId: server.id } },
+      {
+        ...probeSpecFor(server, server.check, model.timeouts, probe, tcpRuleSetFor(model), true),
+        subject: { backend: backend.name, server: server.name, serverId: server.id },
+        ...(sslCounts !== undefined ? { sslCounts } : {}),
+      },
       httpPlanFor(model),
       sendsState,
       backend,

@@ -75,6 +75,8 @@ export class ConnectionInfo {
    * refused): `fc_err`, `ssl_fc_err`. Undefined: no error (HAProxy's CO_ER_NONE).
    */
   error: ConnectionError | undefined = undefined;
+  /** Counted among the process's open TLS connections (CurrSslConns) until it ends. */
+  sslOpen = false;
   readonly #socket: ConnectionFacts;
   /** The front address and port once known (read lazily: a getsockname per connection is not free). */
   #localAddress: string | undefined = undefined;

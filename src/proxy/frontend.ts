@@ -195,6 +195,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
               tls: {
                 ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy, ocspResponsesOf(this.runtime)) as ListenTlsOptions),
                 onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind),
+                onSessionLookup: this.#sessionLookedUp,
                 ...(generator !== undefined ? { generateCertificate: (name: string) => generator.certificateFor(name) } : {}),
               },
             }
@@ -224,6 +225,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     if (clientAuth !== undefined && socket.startTls === undefined && clientCertificateRejected(clientAuth, socket.tls)) {
       // HAProxy fails the handshake (no session); the runtimes finished it, so the connection
       // is closed here, and logged as HAProxy logs a failed handshake.
+      this.limits.sslConnectionRefused();
       const info = new ConnectionInfo(socket);
       info.error = clientCertificateError(socket.tls, this.runtime.tlsLibrary);
       socket.destroy();
@@ -289,6 +291,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     this.limits.opened(this.limitSlot);
     this.limits.connectionAccepted();
     if (bind.ssl !== undefined) {
+      this.limits.sslConnectionOpened();
       if (socket.startTls !== undefined) this.limits.sslConnectionAccepted();
       else if (socket.tls !== undefined && socket.tls.sessionReused !== true) this.limits.sslKeyCreated(true);
     }
@@ -298,6 +301,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     socket.setNoDelay(true);
     applyTcpKeepAlive(socket, this.model.clientSocket);
     const info = new ConnectionInfo(socket);
+    info.sslOpen = bind.ssl !== undefined;
     info.http2 = servesHttp2(bind, socket);
     const listener = this.listenerStats?.get(bind);
     if (listener !== undefined) {
@@ -343,7 +347,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   #connectionDropped(info: ConnectionInfo | undefined): void {
     if (info?.listenerCounters !== undefined) info.listenerCounters.scur--;
     info?.release(this.runtime.now());
-    this.limits.closed(this.limitSlot);
+    this.limits.closed(this.limitSlot, info?.sslOpen);
     if (this.#held.length > 0) this.admitWaiting();
     this.limits.released();
   }
@@ -510,7 +514,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         this.sessions.delete(wait);
         if (info.listenerCounters !== undefined) info.listenerCounters.scur--;
         info.release(this.runtime.now());
-        this.limits.closed(this.limitSlot);
+        this.limits.closed(this.limitSlot, info.sslOpen);
         this.sessionEnded(wait);
         return;
       }
@@ -533,14 +537,19 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     }
     if (info.listenerCounters !== undefined) info.listenerCounters.scur--;
     info.release(this.runtime.now());
-    this.limits.closed(this.limitSlot);
+    this.limits.closed(this.limitSlot, info.sslOpen);
     this.sessionEnded(wait);
   }
+
+  readonly #sessionLookedUp = (found: boolean): void => this.limits.sslCacheLookedUp(found);
 
   /** A TLS handshake the runtime failed: the client never became a connection here. */
   #handshakeFailed(failure: TlsHandshakeFailure, bind: BindModel): void {
     // A deferred handshake's connection was counted when its session started.
-    if (bind.acceptProxy !== true && !this.#expectsProxy) this.limits.sslConnectionAccepted();
+    if (bind.acceptProxy !== true && !this.#expectsProxy) {
+      this.limits.sslConnectionAccepted();
+      this.limits.sslConnectionRefused();
+    }
     const info = new ConnectionInfo({ ...failure, tls: undefined });
     info.error = handshakeFailureError(failure);
     this.#connectionFailed(info, handshakeFailureTls(failure), bind);

@@ -19,7 +19,9 @@ export interface WaitingFrontend {
  * conn_per_sec, sess_per_sec: shared frequency counters, each followed by its highest
  * one-second count, cps_max / sps_max), the TLS rates the same way (ssl_per_sec: connections
  * accepted on `ssl` binds; ssl_fe_keys_per_sec / ssl_be_keys_per_sec: handshakes that made a new
- * key, not resumed, on binds / on servers), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
+ * key, not resumed, on binds / on servers), the TLS connections open and ever opened, on binds and
+ * towards servers (global.sslconns / totalsslconns), the session cache's lookups and misses
+ * (global.shctx_lookups / shctx_misses), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
  * and after the F frontends' slots, their session rates (fe_sess_per_sec, for `rate-limit
  * sessions`). A plain Int32Array in a one-thread process; with `nbthread`, one
  * SharedArrayBuffer the threads share (src/threads/), counted with Atomics so that the limits
@@ -37,7 +39,11 @@ const SSL_FE_KEY_RATE = SSL_RATE_MAX + 1;
 const SSL_FE_KEY_RATE_MAX = SSL_FE_KEY_RATE + SHARED_FREQ_CTR_SLOTS;
 const SSL_BE_KEY_RATE = SSL_FE_KEY_RATE_MAX + 1;
 const SSL_BE_KEY_RATE_MAX = SSL_BE_KEY_RATE + SHARED_FREQ_CTR_SLOTS;
-export const FIRST_FRONTEND_SLOT = SSL_BE_KEY_RATE_MAX + 1;
+const SSL_CONNS = SSL_BE_KEY_RATE_MAX + 1;
+const SSL_CONNS_TOTAL = SSL_CONNS + 1;
+const SSL_CACHE_LOOKUPS = SSL_CONNS_TOTAL + 1;
+const SSL_CACHE_MISSES = SSL_CACHE_LOOKUPS + 1;
+export const FIRST_FRONTEND_SLOT = SSL_CACHE_MISSES + 1;
 
 /** The counts of a process whose configuration has `frontends` frontends. */
 export function connectionCountSlots(frontends: number): number {
@@ -134,6 +140,52 @@ export class ProcessLimits {
   sslKeyCreated(frontend: boolean): void {
     const at = frontend ? SSL_FE_KEY_RATE : SSL_BE_KEY_RATE;
     updateMax(this.#counts, at + SHARED_FREQ_CTR_SLOTS, updateSharedFreqCtr(this.#counts, at, this.#rateClock()));
+  }
+
+  /**
+   * A TLS connection starts, accepted on an `ssl` bind or dialled to an `ssl` server
+   * (ssl_sock_init: global.sslconns and totalsslconns, whether its handshake succeeds or not).
+   */
+  sslConnectionOpened(): void {
+    Atomics.add(this.#counts, SSL_CONNS, 1);
+    Atomics.add(this.#counts, SSL_CONNS_TOTAL, 1);
+  }
+
+  /** ... and is closed (ssl_sock_close). */
+  sslConnectionClosed(): void {
+    Atomics.sub(this.#counts, SSL_CONNS, 1);
+  }
+
+  /** A TLS connection that was over before it could be served (its handshake failed): counted once, not open. */
+  sslConnectionRefused(): void {
+    Atomics.add(this.#counts, SSL_CONNS_TOTAL, 1);
+  }
+
+  /** CurrSslConns / CumSslConns of `show info` (unsigned, as HAProxy's counters). */
+  get sslConnections(): number {
+    return Atomics.load(this.#counts, SSL_CONNS);
+  }
+
+  get sslConnectionsTotal(): number {
+    return Atomics.load(this.#counts, SSL_CONNS_TOTAL) >>> 0;
+  }
+
+  /**
+   * A client asked to resume a session the listener's session cache is asked for
+   * (sh_ssl_sess_get_cb: shctx_lookups, and shctx_misses when it is not there).
+   */
+  sslCacheLookedUp(found: boolean): void {
+    Atomics.add(this.#counts, SSL_CACHE_LOOKUPS, 1);
+    if (!found) Atomics.add(this.#counts, SSL_CACHE_MISSES, 1);
+  }
+
+  /** SslCacheLookups / SslCacheMisses of `show info`. */
+  get sslCacheLookups(): number {
+    return Atomics.load(this.#counts, SSL_CACHE_LOOKUPS) >>> 0;
+  }
+
+  get sslCacheMisses(): number {
+    return Atomics.load(this.#counts, SSL_CACHE_MISSES) >>> 0;
   }
 
   /** SslRate, SslFrontendKeyRate, SslBackendKeyRate of `show info`: over the last second. */
@@ -244,9 +296,10 @@ export class ProcessLimits {
     if (slot >= FIRST_FRONTEND_SLOT && slot < this.#counts.length) Atomics.add(this.#counts, slot, 1);
   }
 
-  /** ... and ends; call released() once its frontend has admitted what it held. */
-  closed(slot: number): void {
+  /** ... and ends (`ssl`: one counted by sslConnectionOpened); call released() once its frontend has admitted what it held. */
+  closed(slot: number, ssl = false): void {
     Atomics.sub(this.#counts, 0, 1);
+    if (ssl) Atomics.sub(this.#counts, SSL_CONNS, 1);
     if (slot >= FIRST_FRONTEND_SLOT && slot < this.#counts.length) Atomics.sub(this.#counts, slot, 1);
   }
 

@@ -201,7 +201,7 @@ export class Proxy {
       const logger = this.#backendLogger(backend);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
       const spreadChecks = this.config.global.spreadChecks;
-      services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false, ...(spreadChecks !== undefined ? { spreadChecks } : {}) }));
+      services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false, sslCounts: this.limits, ...(spreadChecks !== undefined ? { spreadChecks } : {}) }));
     }
     return new HealthChecks(services, this.config.global.maxSpreadChecks);
   }
@@ -220,7 +220,7 @@ export class Proxy {
   addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): RuntimeServerChecks {
     const type = this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend';
     const log = healthLogFor(this.runtime, backend, this.#backendLogger(backend), this.#quiet);
-    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0);
+    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0, this.limits);
     this.health.addRuntime(server, checks);
     return checks;
   }

@@ -71,7 +71,7 @@ export interface SessionHost {
  */
 export function clientSessionEnded(host: SessionHost, session: ProxySession, connection: ConnectionInfo, now: number): void {
   host.counters.scur--;
-  host.limits.closed(host.limitSlot);
+  host.limits.closed(host.limitSlot, connection.sslOpen);
   if (connection.listenerCounters !== undefined) connection.listenerCounters.scur--;
   connection.release(now);
   host.sessionEnded(session);

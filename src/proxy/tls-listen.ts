@@ -87,18 +87,19 @@ export function handshakeFailureTls(failure: TlsHandshakeFailure): TlsInfo {
 /**
  * The TLS facts of a connection whose handshake failed, as HAProxy's fetches read them then:
  * what the handshake learnt (SNI, version, the client's certificate), no cipher
- * (SSL_get_cipher_name's "(NONE)").
+ * (SSL_get_cipher_name's "(NONE)") but TLSv1.3's, chosen with the ServerHello.
  */
 export function failedTlsInfo(tls: TlsInfo): TlsInfo {
   return {
     sni: tls.sni,
     alpn: undefined,
     protocol: tls.protocol,
-    cipher: '(NONE)',
+    cipher: tls.protocol === 'TLSv1.3' && tls.cipher !== undefined ? tls.cipher : '(NONE)',
     sessionReused: false,
     peerCertificate: tls.peerCertificate,
     peerCertificateChain: tls.peerCertificateChain,
     peerVerifyError: tls.peerVerifyError,
+    peerVerifyResult: tls.peerVerifyResult,
     localCertificatePem: tls.localCertificatePem,
   };
 }

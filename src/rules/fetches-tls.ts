@@ -190,6 +190,12 @@ function verifyError(ctx: SampleContext, caLevel: boolean): number {
   return x509ErrorId(error);
 }
 
+/** `ssl_c_verify`: SSL_get_verify_result, the last error of a verification that went on past the first. */
+function verifyResultOf(tls: TlsInfo, out: Sample): boolean {
+  const error = tls.peerVerifyResult ?? tls.peerVerifyError;
+  return out.setInt(error === undefined ? 0 : x509ErrorId(error));
+}
+
 function connectionFlag(which: 'client' | 'server', read: (tls: TlsInfo, out: Sample, ctx: SampleContext) => boolean, type: FetchBody['type']): MiscFetch {
   return fixed(
     body('connection', type, (ctx, out) => {
@@ -258,7 +264,7 @@ export const TLS_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, MiscF
   ['ssl_fc_has_sni', connectionFlag('client', (tls, out) => out.setBool(tls.sni !== undefined), 'bool')],
   ['ssl_c_used', connectionFlag('client', (tls, out) => out.setBool(tls.peerCertificate !== undefined), 'bool')],
   // HAProxy's SSL_get_verify_result: X509_V_OK (0) without a certificate too.
-  ['ssl_c_verify', connectionFlag('client', (tls, out) => out.setInt(tls.peerVerifyError === undefined ? 0 : x509ErrorId(tls.peerVerifyError)), 'int')],
+  ['ssl_c_verify', connectionFlag('client', (tls, out) => verifyResultOf(tls, out), 'int')],
   ['ssl_c_err', fixed(body('connection', 'int', (ctx, out) => (ctx.clientTls === undefined ? false : out.setInt(verifyError(ctx, false))), SOURCE.client))],
   ['ssl_c_ca_err', fixed(body('connection', 'int', (ctx, out) => (ctx.clientTls === undefined ? false : out.setInt(verifyError(ctx, true))), SOURCE.client))],
   ...certificateFetches('ssl_c', 'client'),

@@ -1,5 +1,6 @@
 import { connectViaSocks4 } from '../proxy/socks4-connect.ts';
 import { sourceBinding } from '../proxy/connect-source.ts';
+import { SslCountedSocket } from './ssl-counted-socket.ts';
 import { Observed } from '../health/observe.ts';
 import type { Backend, BackendClient } from '../proxy/backend.ts';
 import type { QueuePositions, Server } from '../proxy/server.ts';
@@ -293,7 +294,9 @@ export class ServerLeg implements SocketHandler {
     const preface = tls !== undefined && header !== undefined ? { tls: { ...tls, preface: header } } : tls ? { tls } : {};
     const options = { host, port, path, noDelay: true, ...preface, ...sourceBinding(server.connectSource, path !== undefined) };
     // `socks4`: through the SOCKS4 proxy (never with TLS: refused when the configuration is read).
-    this.#attempt = server.socks4 !== undefined ? connectViaSocks4(this.#runtime, server.socks4, options, this) : this.#runtime.connect(options, this);
+    if (server.socks4 !== undefined) this.#attempt = connectViaSocks4(this.#runtime, server.socks4, options, this);
+    else if (tls !== undefined) this.#attempt = new SslCountedSocket(this.#runtime.connect(options, this), this, this.#owner.host.limits);
+    else this.#attempt = this.#runtime.connect(options, this);
     if (header !== undefined && tls === undefined) this.#attempt.write(header);
     this.#owner.legScheduled();
   }

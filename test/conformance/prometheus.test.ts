@@ -34,12 +34,10 @@ interface Family {
 
 /**
  * Families Switchyard leaves out because it keeps no such figure (docs/configuration.md lists
- * them): process figures of pools, TLS, tasks.
+ * them): process figures of pools, tasks.
  */
 const OMITTED = new Set([
   'haproxy_process_pool_failures_total', 'haproxy_process_max_fds', 'haproxy_process_max_sockets',
-  'haproxy_process_current_ssl_connections', 'haproxy_process_ssl_connections_total',
-  'haproxy_process_ssl_cache_lookups_total', 'haproxy_process_ssl_cache_misses_total',
   'haproxy_process_current_tasks', 'haproxy_process_current_run_queue', 'haproxy_process_idle_time_percent',
   'haproxy_process_bytes_out_rate', 'haproxy_process_pool_allocated_bytes',
   'haproxy_process_pool_used_bytes',

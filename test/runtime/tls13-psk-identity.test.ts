@@ -76,4 +76,28 @@ describe('TlsSessionStore', () => {
     store.clear();
     assert.equal(resume('ab'.repeat(32)), null);
   });
+
+  it('counts the lookups OpenSSL would make in HAProxy\'s cache (SslCacheLookups, SslCacheMisses)', () => {
+    const lookups: boolean[] = [];
+    const store = new TlsSessionStore({ onLookup: (found) => lookups.push(found), tls12Only: false });
+    const { server, resume } = served(store);
+    server.emit('newSession', Buffer.from('cd'.repeat(32), 'hex'), Buffer.from('session'), () => {});
+    // A TLSv1.3 client's random legacy id: OpenSSL looks nothing up.
+    resume('ab'.repeat(32));
+    assert.deepEqual(lookups, []);
+    // A TLSv1.2 session id that is there; a stateful TLSv1.3 identity, there then gone.
+    resume('cd'.repeat(32));
+    store.resumeWith('ab'.repeat(32), 'cd'.repeat(32));
+    resume('ab'.repeat(32));
+    store.resumeWith('ef'.repeat(32), '01'.repeat(32));
+    resume('ef'.repeat(32));
+    assert.deepEqual(lookups, [true, true, false]);
+  });
+
+  it('counts every session id as a lookup on a listener that speaks TLSv1.2 at most', () => {
+    const lookups: boolean[] = [];
+    const { resume } = served(new TlsSessionStore({ onLookup: (found) => lookups.push(found), tls12Only: true }));
+    resume('ab'.repeat(32));
+    assert.deepEqual(lookups, [false]);
+  });
 });

@@ -94,4 +94,19 @@ describe('ProcessLimits shared by the threads of nbthread N', () => {
     assert.equal(b.connRate, 1);
     assert.equal(b.connRateLimit, 0);
   });
+
+  it('counts the TLS connections and session cache lookups of every thread', () => {
+    const { a, b } = twoThreads(0);
+    a.sslConnectionOpened();
+    b.sslConnectionOpened();
+    b.sslConnectionRefused();
+    assert.deepEqual([a.sslConnections, a.sslConnectionsTotal], [2, 3]);
+    a.sslConnectionClosed();
+    b.opened(FIRST_FRONTEND_SLOT);
+    b.closed(FIRST_FRONTEND_SLOT, true);
+    assert.deepEqual([b.sslConnections, b.sslConnectionsTotal], [0, 3]);
+    a.sslCacheLookedUp(true);
+    b.sslCacheLookedUp(false);
+    assert.deepEqual([b.sslCacheLookups, a.sslCacheMisses], [2, 1]);
+  });
 });

@@ -9,6 +9,7 @@
  * or timeout says where ("Connection refused at step 2 of tcp-check (connect port 1)"), an
  * expect failure what ("TCPCHK did not match content 'x' at step 3"), a pass "(tcp-check)".
  */
+import { SslCountedSocket } from '../../stream/ssl-counted-socket.ts';
 import { sourceBinding } from '../../proxy/connect-source.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../../runtime.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
@@ -211,7 +212,12 @@ export class TcpCheckProbe implements SocketHandler {
     };
     // tcpcheck_eval_connect: `via-socks4`, or a default connect of a `check-via-socks4` server.
     const socks4 = rule.viaSocks4 || (rule.isDefault && spec.viaSocks4 === true) ? spec.socks4 : undefined;
-    const socket = socks4 !== undefined ? connectViaSocks4(this.#runtime, socks4, options, this) : this.#runtime.connect(options, this);
+    const socket =
+      socks4 !== undefined
+        ? connectViaSocks4(this.#runtime, socks4, options, this)
+        : tls !== undefined && spec.sslCounts !== undefined
+          ? new SslCountedSocket(this.#runtime.connect(options, this), this, spec.sslCounts)
+          : this.#runtime.connect(options, this);
     this.#socket = socket;
     if (v2 !== undefined && tls === undefined) socket.write(v2);
   }

@@ -16,6 +16,7 @@ import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
+import { STANDBY_ENV, standBy } from './master/standby.ts';
 import { bindsAbstractSockets, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
 
@@ -313,6 +314,19 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (parsed.version) {
     runtime.writeStdout(`Switchyard version ${VERSION} on ${runtime.name} ${runtime.version}\n`);
     return runtime.exit(0);
+  }
+  const standbyLink = runtime.env(STANDBY_ENV) === undefined ? undefined : runtime.env(WORKER_ENV);
+  if (standbyLink !== undefined) {
+    // A spare (src/master/standby.ts): what serving needs is loaded now, the configuration is
+    // read once the master hands it a reload.
+    await standBy(runtime, standbyLink, async () => {
+      await import('./cli-serving.ts');
+      runtime.prepareToServe?.();
+      // The runtimes compile code as it first runs: parsing the files as they are now makes the
+      // go's parse (of the files as they are then) run compiled, faster. Its
+      // result and its errors are dropped. Not for a module configuration, which import() caches.
+      if (parsed.files.length > 0 && !parsed.files.some(isModulePath)) await loadConfiguration(runtime, parsed.files).catch(() => undefined);
+    });
   }
   const out = new Console(runtime, parsed.quiet, parsed.debug);
   const demo = parsed.files.length === 0;

@@ -342,7 +342,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   try {
     config = await loadConfiguration(runtime, parsed.files);
   } catch (error) {
-    reportConfigError(out, error);
+    // A spare's errors are the master's check's, which reports them (it reads the same files).
+    if (standbyLink === undefined) reportConfigError(out, error);
     return runtime.exit(1);
   }
   for (const w of config.warnings) out.warning(describeDiagnostic(w));

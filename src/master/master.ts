@@ -35,6 +35,15 @@ export interface WorkerProcess {
   readonly replaces: readonly WorkerProcess[];
   /** It was the spare until the reload that made it a worker. */
   readonly fromSpare?: boolean;
+  /**
+   * Started before the master's check of the configuration ended (a spare gets the go at the
+   * signal): until that verdict it replaces nobody, even once it listens.
+   */
+  held?: boolean;
+  /** Its reload failed the check: it is told to stop, and its end is no event. */
+  cancelled?: boolean;
+  /** How it ended while held. */
+  endedHeld?: number;
 }
 
 /**
@@ -173,7 +182,10 @@ export class Master {
 
   registered(pid: number, port: number): void {
     const worker = this.workers.find((w) => w.handle.pid === pid);
-    if (worker !== undefined) {
+    if (worker !== undefined && worker.held === true) {
+      // It listens before its configuration's check ended: the check decides (#settle).
+      worker.linkPort = port;
+    } else if (worker !== undefined) {
       worker.linkPort = port;
       this.#startWaiters.get(worker)?.(undefined);
       // It listens: the workers it replaces stop accepting and finish what they have.
@@ -250,6 +262,11 @@ export class Master {
     return relative === undefined ? undefined : current[relative - 1];
   }
 
+  /** The spare made the reload's worker when it is ready (announced itself); else undefined. */
+  #promoteReadySpare(replaces: readonly WorkerProcess[]): WorkerProcess | undefined {
+    return this.#spare?.socket === undefined ? undefined : this.#promoteSpare(replaces);
+  }
+
   /** A worker for a reload: the spare when one is ready, else a new process. */
   #startWorker(replaces: readonly WorkerProcess[] = []): WorkerProcess {
     return this.#promoteSpare(replaces) ?? this.#spawn(replaces);
@@ -269,6 +286,15 @@ export class Master {
     const at = this.workers.indexOf(worker);
     if (at >= 0) this.workers.splice(at, 1);
     const status = exitStatus ?? code ?? 143;
+    if (worker.cancelled === true) {
+      if (this.#stopping) this.#finishOnceAlone(this.#exitCode);
+      return;
+    }
+    if (worker.held === true) {
+      // Its reload's verdict is still to come: it decides what this end means (#settle).
+      worker.endedHeld = status;
+      return;
+    }
     if (worker.fromSpare === true && worker.linkPort === undefined && status >= 128 && !worker.leaving && !this.#stopping) {
       // The spare died (killed) before or as it got the go, not of the configuration: the
       // reload starts a new process instead, as without a spare.
@@ -359,7 +385,15 @@ export class Master {
   async reload(): Promise<ReloadOutcome> {
     const stopping: ReloadOutcome = { ok: false, report: ['The master is stopping: no reload.'] };
     if (this.#stopping) return stopping;
+    const current = this.workers.filter((w) => !w.leaving);
+    // A ready spare starts on the configuration now, beside the master's check of it (the
+    // runtimes' parse is tens of ms for 1,000 servers): the check's verdict comes before it
+    // replaces anybody. Where it could not listen beside the old workers, it waits for the verdict.
+    const early = this.runtime.listenerHandover === undefined ? undefined : this.#promoteReadySpare(current);
+    if (early !== undefined) early.held = true;
     const checked = await this.#check();
+    if (early !== undefined) early.held = false;
+    if (early !== undefined && ('problem' in checked || this.#stopping)) this.#cancel(early);
     if ('problem' in checked) {
       this.failedReloads++;
       const line = `Reload failed, the workers keep serving the previous configuration: ${checked.problem}`;
@@ -368,15 +402,43 @@ export class Master {
     }
     if (this.#stopping) return stopping;
     this.reloads++;
-    const current = this.workers.filter((w) => !w.leaving);
-    for (const w of this.workers) w.reloads++;
+    for (const w of this.workers) if (w !== early) w.reloads++;
     this.#log.notice('Reloading HAProxy');
     this.programs.reload(checked.programs);
+    if (early !== undefined) {
+      // An abstract socket is held by one process: the old ones release it (the spare retries).
+      if (checked.exclusiveBinds) for (const w of current) this.#retire(w);
+      return this.#settle(early);
+    }
     if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) return this.#started(this.#startWorker(current));
     // No way to listen beside them (or an abstract socket to take over): they close their
     // listeners first (the new worker retries its binds meanwhile, src/cli.ts).
     for (const w of current) this.#retire(w);
     return this.#started(this.#startWorker());
+  }
+
+  /** A worker started before the check's verdict, once that verdict is good. */
+  #settle(worker: WorkerProcess): Promise<ReloadOutcome> {
+    if (worker.endedHeld !== undefined) {
+      // It ended meanwhile: as if it had ended now (a killed spare makes way for a process).
+      const outcome = this.#started(worker);
+      this.#exited(worker, worker.endedHeld, worker.endedHeld);
+      return outcome;
+    }
+    if (worker.linkPort !== undefined) {
+      this.registered(worker.handle.pid, worker.linkPort);
+      return Promise.resolve({ ok: true });
+    }
+    return this.#started(worker);
+  }
+
+  /** A worker whose reload failed its check: told to stop, its end reported nowhere. */
+  #cancel(worker: WorkerProcess): void {
+    worker.cancelled = true;
+    const at = this.workers.indexOf(worker);
+    if (at >= 0) this.workers.splice(at, 1);
+    worker.handle.kill('SIGTERM');
+    this.#startSpare();
   }
 
   /** Resolves once `worker` listens (registered its link) or ended before. */

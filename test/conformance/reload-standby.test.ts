@@ -8,7 +8,7 @@
  * workers. The processes are found through /proc (Linux): the master's children.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,6 +45,36 @@ function childrenOf(pid: number): number[] {
 
 function alive(pid: number): boolean {
   return parentOf(pid) !== undefined;
+}
+
+/** The socket inodes a process holds open. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m !== null) inodes.add(m[1] as string);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    // gone
+  }
+  return inodes;
+}
+
+/**
+ * Whether `spare` announced itself ready: it holds a connection established to a port the
+ * master listens on (its registration listener, loopback IPv4: /proc/net/tcp).
+ */
+function spareConnected(master: number, spare: number): boolean {
+  const rows = readFileSync('/proc/net/tcp', 'latin1').split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const masterInodes = socketInodes(master);
+  const spareInodes = socketInodes(spare);
+  const masterPorts = new Set(rows.filter((r) => r[3] === '0A' && masterInodes.has(r[9] as string)).map((r) => r[1]?.split(':')[1]));
+  return rows.some((r) => r[3] === '01' && spareInodes.has(r[9] as string) && masterPorts.has(r[2]?.split(':')[1]));
 }
 
 for (const target of TARGETS) {
@@ -153,6 +183,35 @@ frontend fe
       if (waiting !== undefined) assert.ok(current.includes(waiting), `the spare ${waiting} is a worker now: ${current.join(', ')}`);
       const next = await spare();
       if (hasSpare) assert.notEqual(next, waiting);
+    });
+
+    it('a broken configuration: the reload fails once, the workers serve on, the master alone logs its errors', async () => {
+      const waiting = await spare();
+      // Ready, so that it gets the go at the signal (one still loading is left waiting).
+      if (waiting !== undefined) assert.ok(await eventually(() => spareConnected(proxy?.pid as number, waiting), 30_000, 50), 'the spare announced itself');
+      const before = [...listed(await cli(master, 'show proc\n'))];
+      writeFileSync(cfg, `${config('generation 1')}\n    no-such-keyword-here\n`);
+      await cli(master, 'reload\n');
+      let proc = '';
+      let pending = false;
+      const failed = await eventually(() => {
+        if (!pending) {
+          pending = true;
+          void cli(master, 'show proc\n').then((p) => ((proc = p), (pending = false)), () => (pending = false));
+        }
+        return /\[failed: 1\]/.test(proc);
+      }, 20_000, 50);
+      assert.ok(failed, proc);
+      assert.equal(await served(), 'generation 1');
+      if (waiting !== undefined) {
+        // The spare started on the broken file and was stopped (without writing the errors).
+        assert.ok(await eventually(() => !alive(waiting), 15_000, 20), 'the spare given the broken file ended');
+        const reporters = new Set((proxy?.stderr ?? '').split('\n').filter((l) => l.includes('no-such-keyword-here')).map((l) => /\((\d+)\)/.exec(l)?.[1]));
+        assert.deepEqual([...reporters], [String(proxy?.pid)], proxy?.stderr);
+        assert.deepEqual([...listed(await cli(master, 'show proc\n'))], before);
+        assert.notEqual(await spare(), waiting);
+      }
+      writeFileSync(cfg, config('generation 1'));
     });
 
     it('a killed spare: the next reload starts a process and serves the edited configuration', { skip: hasSpare ? false : 'HAProxy has no spare' }, async () => {

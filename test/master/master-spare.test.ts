@@ -202,14 +202,66 @@ describe('master: the spare worker', () => {
     assert.equal(runtime.spares.length, 2, 'a new spare for the next reload');
   });
 
-  it('a reload with an invalid configuration leaves the spare waiting', async () => {
+  it('the ready spare gets the go at the signal, beside the check; it replaces nobody before the verdict', async () => {
     const runtime = new FakeRuntime();
-    const master = await startedMaster(runtime, () => Promise.resolve({ problem: 'bad', report: [] }));
+    let verdict: (result: Awaited<ReturnType<ConfigCheck>>) => void = () => undefined;
+    const check: ConfigCheck = () => new Promise((resolve) => (verdict = resolve));
+    const master = await startedMaster(runtime, check);
     const socket = standbySocket();
     master.spareReady(1001, socket);
-    assert.equal((await master.reload()).ok, false);
-    assert.equal(socket.written, '');
-    assert.equal(master.sparePid, 1001);
+    const outcome = master.reload();
+    assert.equal(socket.written, 'go\n', 'the go before the check ended');
+    master.registered(1001, 5001);
+    await settle();
+    assert.deepEqual(runtime.children[0]?.signals, [], 'the old worker serves on until the verdict');
+    assert.equal(runtime.spares.length, 1, 'no next spare before the verdict');
+    verdict({ programs: [], exclusiveBinds: false });
+    assert.deepEqual(await outcome, { ok: true });
+    assert.deepEqual(runtime.children[0]?.signals, ['SIGUSR1']);
+    assert.equal(runtime.spares.length, 2);
+    assert.equal(master.reloads, 1);
+    assert.deepEqual(
+      master.workers.map((w) => [w.handle.pid, w.reloads]),
+      [
+        [1001, 0],
+        [1000, 1],
+      ],
+    );
+  });
+
+  it('a reload with an invalid configuration stops the spare it started; the workers serve on, a new spare follows', async () => {
+    const runtime = new FakeRuntime();
+    const master = await startedMaster(runtime, () => Promise.resolve({ problem: 'bad', report: ['bad line'] }));
+    const socket = standbySocket();
+    master.spareReady(1001, socket);
+    const result = await master.reload();
+    assert.deepEqual(result, { ok: false, report: ['bad line', 'Reload failed, the workers keep serving the previous configuration: bad'] });
+    assert.deepEqual(runtime.spares[0]?.signals, ['SIGTERM']);
+    runtime.spares[0]?.end(1);
+    await settle();
+    assert.equal(master.failedReloads, 1, 'counted once');
+    assert.deepEqual(
+      master.workers.map((w) => w.handle.pid),
+      [1000],
+    );
+    assert.deepEqual(runtime.children[0]?.signals, []);
+    assert.equal(runtime.spares.length, 2);
+  });
+
+  it('a spare that ends (killed) before the verdict: the reload starts a process once the check passed', async () => {
+    const runtime = new FakeRuntime();
+    let verdict: (result: Awaited<ReturnType<ConfigCheck>>) => void = () => undefined;
+    const master = await startedMaster(runtime, () => new Promise((resolve) => (verdict = resolve)));
+    master.spareReady(1001, standbySocket());
+    const outcome = master.reload();
+    runtime.spares[0]?.end(143);
+    await settle();
+    verdict({ programs: [], exclusiveBinds: false });
+    await settle();
+    assert.equal(runtime.children.length, 3);
+    master.registered(1002, 5002);
+    assert.deepEqual(await outcome, { ok: true });
+    assert.equal(master.failedReloads, 0);
   });
 
   it('stopping the master ends the spare at once', async () => {

@@ -13,6 +13,11 @@
  * opened with `reusePort` and the runtime's listenerHandover says how they coexist. Where they
  * cannot, the old worker has to stop listening first, and new connections are refused until
  * the new one listens.
+ *
+ * A runtime's process start is most of a reload's time (HAProxy forks), so once a worker
+ * registered the master starts a spare (standby.ts) that loads the program and waits; a reload
+ * hands it the go at the signal, while the master checks the configuration, and it replaces
+ * the old workers only once that check passed. Without a ready spare a process is started.
  */
 import type { ProgramModel } from '../config/model.ts';
 import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
@@ -166,7 +171,6 @@ export class Master {
       exited: (p, status) => this.#programExited(p, status),
     });
   }
-
 
   get version(): string {
     return VERSION;

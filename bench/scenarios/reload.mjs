@@ -8,7 +8,7 @@
 //     (the frontend's `http-request return` carries the generation number), polled on new
 //     connections every POLL_MS; the median of --reloads reloads (target < 50 ms).
 // Only processes started here are signalled, each by its own PID.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ensureBuilt } from '../lib/macro.mjs';
@@ -62,6 +62,34 @@ async function oldWorkers(path) {
   const at = proc.indexOf('# old workers');
   if (at < 0) return 0;
   return proc.slice(at).split('\n').slice(1).filter((l) => /^\d/.test(l)).length;
+}
+
+/** The master's children (Linux /proc): its workers and, for Switchyard, the spare worker. */
+function childCount(pid) {
+  let n = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z' && Number(ppid) === pid) n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
+
+/**
+ * Switchyard: waits (bounded) until the spare worker the master starts after each reload runs
+ * beside the worker, then gives it time to load, so that a reload measures the spare's go, not
+ * its start (README.md, "The spare worker"). HAProxy has none.
+ */
+async function waitSpare(id, pid) {
+  if (PROXIES[id].haproxy) return;
+  const deadline = performance.now() + 10_000;
+  while (performance.now() < deadline && childCount(pid) < 2) await sleep(20);
+  await sleep(1500);
 }
 
 /** Waits until the master lists no old worker (bounded). */
@@ -176,6 +204,7 @@ async function signalToServing(id, { tmp, backendPort, reloads }) {
     const times = [];
     for (let g = 1; g <= reloads && !isInterrupted(); g++) {
       if (!(await waitDrained(sock, 30_000))) throw new Error('the old worker did not leave within 30 s');
+      await waitSpare(id, proxy.pid);
       await sleep(200);
       writeFileSync(cfg, largeConfig(port, backendPort, g));
       const want = `generation ${g}`;

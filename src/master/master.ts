@@ -13,12 +13,18 @@
  * opened with `reusePort` and the runtime's listenerHandover says how they coexist. Where they
  * cannot, the old worker has to stop listening first, and new connections are refused until
  * the new one listens.
+ *
+ * A runtime's process start is most of a reload's time (HAProxy forks), so once a worker
+ * registered the master starts a spare (standby.ts) that loads the program and waits; a reload
+ * hands it the go at the signal, while the master checks the configuration, and it replaces
+ * the old workers only once that check passed. Without a ready spare a process is started.
  */
 import type { ProgramModel } from '../config/model.ts';
 import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
 import { VERSION } from '../version.ts';
 import { type ProgramProcess, Programs } from './programs.ts';
 import { WORKER_ENV } from './worker-link.ts';
+import { GO_LINE, STANDBY_ENV, STANDBY_SWITCH_ENV } from './standby.ts';
 
 export interface WorkerProcess {
   readonly handle: ChildProcessHandle;
@@ -32,6 +38,29 @@ export interface WorkerProcess {
   leaving: boolean;
   /** The workers a reload started it to replace: told to stop once it listens. */
   readonly replaces: readonly WorkerProcess[];
+  /** It was the spare until the reload that made it a worker. */
+  readonly fromSpare?: boolean;
+  /**
+   * Started before the master's check of the configuration ended (a spare gets the go at the
+   * signal): until that verdict it replaces nobody, even once it listens.
+   */
+  held?: boolean;
+  /** Its reload failed the check: it is told to stop, and its end is no event. */
+  cancelled?: boolean;
+  /** How it ended while held. */
+  endedHeld?: number;
+}
+
+/**
+ * The pre-started process a reload hands its configuration to (src/master/standby.ts). It is
+ * no worker (not in `workers`, `show proc` does not list it) until that reload.
+ */
+interface Spare {
+  readonly handle: ChildProcessHandle;
+  /** Its standby connection, once it announced itself ready. */
+  socket: Socket | undefined;
+  /** The worker it became at a reload. */
+  worker: WorkerProcess | undefined;
 }
 
 export interface MasterLog {
@@ -73,26 +102,32 @@ function newToken(): string {
   return token;
 }
 
-/** Records one worker's registration line `PID PORT`. */
+/**
+ * Reads a registration connection: a worker's line `PID PORT` (its link listens), or a spare's
+ * `PID standby` (it waits for a reload on this connection).
+ */
 class RegistrationReader implements SocketHandler {
   #buffer = '';
   readonly #master: Master;
   constructor(master: Master) {
     this.#master = master;
   }
-  onData(_socket: Socket, chunk: Uint8Array): void {
+  onData(socket: Socket, chunk: Uint8Array): void {
     for (let i = 0; i < chunk.length; i++) this.#buffer += String.fromCharCode(chunk[i] as number);
     const end = this.#buffer.indexOf('\n');
     if (end < 0) return;
-    const [pid, port] = this.#buffer.slice(0, end).split(' ').map(Number);
+    const [pid, port] = this.#buffer.slice(0, end).split(' ');
     this.#buffer = this.#buffer.slice(end + 1);
-    this.#master.registered(pid ?? 0, port ?? 0);
+    if (port === 'standby') this.#master.spareReady(Number(pid), socket);
+    else this.#master.registered(Number(pid), Number(port));
   }
   onEnd(socket: Socket): void {
     socket.end();
   }
   onDrain(): void {}
-  onClose(): void {}
+  onClose(socket: Socket): void {
+    this.#master.spareLost(socket);
+  }
 }
 
 export class Master {
@@ -119,6 +154,9 @@ export class Master {
   /** The `program` sections' processes (src/master/programs.ts). */
   readonly programs: Programs;
   readonly #initialPrograms: readonly ProgramModel[];
+  /** Whether a spare is kept ready for the next reload (SWITCHYARD_STANDBY_WORKER, not `0`). */
+  readonly #keepsSpare: boolean;
+  #spare: Spare | undefined;
 
   constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck, programs: readonly ProgramModel[] = []) {
     this.runtime = runtime;
@@ -127,6 +165,7 @@ export class Master {
     this.#check = check;
     this.#initialPrograms = programs;
     this.startedWall = runtime.wallClock();
+    this.#keepsSpare = runtime.env(STANDBY_SWITCH_ENV) !== '0';
     this.programs = new Programs(runtime, {
       started: (p) => log.notice(`New program '${p.model.name}' (${p.handle.pid}) forked`),
       exited: (p, status) => this.#programExited(p, status),
@@ -147,13 +186,77 @@ export class Master {
 
   registered(pid: number, port: number): void {
     const worker = this.workers.find((w) => w.handle.pid === pid);
-    if (worker !== undefined) {
+    if (worker !== undefined && worker.held === true) {
+      // It listens before its configuration's check ended: the check decides (#settle).
+      worker.linkPort = port;
+    } else if (worker !== undefined) {
       worker.linkPort = port;
       this.#startWaiters.get(worker)?.(undefined);
       // It listens: the workers it replaces stop accepting and finish what they have.
       for (const old of worker.replaces) this.#retire(old);
+      // The start (or reload) is over: the next reload's spare may take the CPU now.
+      this.#startSpare();
     }
     for (const waiter of this.#registeredWaiters.splice(0)) waiter();
+  }
+
+  /** A spare announced itself ready on `socket` (its standby connection). */
+  spareReady(pid: number, socket: Socket): void {
+    const spare = this.#spare;
+    if (spare === undefined || spare.handle.pid !== pid || spare.socket !== undefined) {
+      socket.destroy();
+      return;
+    }
+    spare.socket = socket;
+    // A reload took it while it was still loading: it goes now.
+    if (spare.worker !== undefined) this.#go(spare, socket);
+  }
+
+  /** A registration connection closed: when it was the waiting spare's, that one is not ready any more. */
+  spareLost(socket: Socket): void {
+    const spare = this.#spare;
+    if (spare !== undefined && spare.socket === socket && spare.worker === undefined) {
+      this.#spare = undefined;
+      spare.handle.kill('SIGTERM');
+    }
+  }
+
+  /** The spare's PID while one waits ready for the next reload. */
+  get sparePid(): number | undefined {
+    return this.#spare?.socket === undefined || this.#spare.worker !== undefined ? undefined : this.#spare.handle.pid;
+  }
+
+  /** Starts the next reload's spare, unless one exists, a worker is still starting, or the master stops. */
+  #startSpare(): void {
+    if (!this.#keepsSpare || this.#stopping || this.#spare !== undefined) return;
+    if (this.workers.some((w) => !w.leaving && w.linkPort === undefined)) return;
+    const spawnSelf = this.runtime.spawnSelf as NonNullable<Runtime['spawnSelf']>;
+    const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${this.#registration?.port ?? 0}:${this.token}`, [STANDBY_ENV]: '1' });
+    const spare: Spare = { handle, socket: undefined, worker: undefined };
+    this.#spare = spare;
+    void Promise.all([handle.exited, handle.status]).then(([code, status]) => {
+      if (this.#spare === spare) this.#spare = undefined;
+      if (spare.worker !== undefined) this.#exited(spare.worker, code, status);
+    });
+  }
+
+  /**
+   * The spare made the reload's worker; undefined when there is none. One still loading gets
+   * the go once ready: it is further on than a process started now would be.
+   */
+  #promoteSpare(replaces: readonly WorkerProcess[]): WorkerProcess | undefined {
+    const spare = this.#spare;
+    if (spare === undefined || spare.worker !== undefined) return undefined;
+    const worker: WorkerProcess = { handle: spare.handle, startedWall: this.runtime.wallClock(), reloads: 0, linkPort: undefined, leaving: false, replaces, fromSpare: true };
+    spare.worker = worker;
+    this.workers.unshift(worker);
+    if (spare.socket !== undefined) this.#go(spare, spare.socket);
+    return worker;
+  }
+
+  #go(spare: Spare, socket: Socket): void {
+    if (this.#spare === spare) this.#spare = undefined;
+    socket.write(Uint8Array.from(GO_LINE, (c) => c.charCodeAt(0)));
   }
 
   /** The current worker (`@1`), or the one of that PID (`@!PID`). */
@@ -161,6 +264,16 @@ export class Master {
     if (pid !== undefined) return this.workers.find((w) => w.handle.pid === pid);
     const current = this.workers.filter((w) => !w.leaving);
     return relative === undefined ? undefined : current[relative - 1];
+  }
+
+  /** The spare made the reload's worker when it is ready (announced itself); else undefined. */
+  #promoteReadySpare(replaces: readonly WorkerProcess[]): WorkerProcess | undefined {
+    return this.#spare?.socket === undefined ? undefined : this.#promoteSpare(replaces);
+  }
+
+  /** A worker for a reload: the spare when one is ready, else a new process. */
+  #startWorker(replaces: readonly WorkerProcess[] = []): WorkerProcess {
+    return this.#promoteSpare(replaces) ?? this.#spawn(replaces);
   }
 
   #spawn(replaces: readonly WorkerProcess[] = []): WorkerProcess {
@@ -177,11 +290,30 @@ export class Master {
     const at = this.workers.indexOf(worker);
     if (at >= 0) this.workers.splice(at, 1);
     const status = exitStatus ?? code ?? 143;
+    if (worker.cancelled === true) {
+      if (this.#stopping) this.#finishOnceAlone(this.#exitCode);
+      return;
+    }
+    if (worker.held === true) {
+      // Its reload's verdict is still to come: it decides what this end means (#settle).
+      worker.endedHeld = status;
+      return;
+    }
+    if (worker.fromSpare === true && worker.linkPort === undefined && status >= 128 && !worker.leaving && !this.#stopping) {
+      // The spare died (killed) before or as it got the go, not of the configuration: the
+      // reload starts a new process instead, as without a spare.
+      const waiter = this.#startWaiters.get(worker);
+      this.#startWaiters.delete(worker);
+      const fresh = this.#spawn(worker.replaces);
+      if (waiter !== undefined) this.#startWaiters.set(fresh, waiter);
+      return;
+    }
     if (worker.linkPort === undefined) this.#startWaiters.get(worker)?.(`New worker (${worker.handle.pid}) exited with code ${status} before starting`);
     if (!worker.leaving && !this.#stopping && worker.linkPort === undefined && this.workers.length > 0) {
       // A worker started by a reload that never came up: the reload failed, the others serve on.
       this.failedReloads++;
       this.#log.alert(`New worker (${worker.handle.pid}) exited with code ${status} before starting: reload failed.`);
+      this.#startSpare();
       return;
     }
     if (!worker.leaving && !this.#stopping) {
@@ -234,6 +366,7 @@ export class Master {
   }
 
   #finish(code: number): void {
+    this.#stopSpare();
     void this.#registration?.close();
     this.#log.warning(`All workers exited. Exiting... (${code})`);
     this.runtime.exit(code);
@@ -243,6 +376,7 @@ export class Master {
   stop(signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1'): void {
     this.#stopping = true;
     this.#stopSignal ??= signal;
+    this.#stopSpare();
     if (this.workers.length === 0 && this.programs.running === 0) return this.#finish(0);
     for (const w of this.workers) w.handle.kill(signal);
     this.programs.signal(signal);
@@ -255,7 +389,15 @@ export class Master {
   async reload(): Promise<ReloadOutcome> {
     const stopping: ReloadOutcome = { ok: false, report: ['The master is stopping: no reload.'] };
     if (this.#stopping) return stopping;
+    const current = this.workers.filter((w) => !w.leaving);
+    // A ready spare starts on the configuration now, beside the master's check of it (the
+    // runtimes' parse is tens of ms for 1,000 servers): the check's verdict comes before it
+    // replaces anybody. Where it could not listen beside the old workers, it waits for the verdict.
+    const early = this.runtime.listenerHandover === undefined ? undefined : this.#promoteReadySpare(current);
+    if (early !== undefined) early.held = true;
     const checked = await this.#check();
+    if (early !== undefined) early.held = false;
+    if (early !== undefined && ('problem' in checked || this.#stopping)) this.#cancel(early);
     if ('problem' in checked) {
       this.failedReloads++;
       const line = `Reload failed, the workers keep serving the previous configuration: ${checked.problem}`;
@@ -264,15 +406,43 @@ export class Master {
     }
     if (this.#stopping) return stopping;
     this.reloads++;
-    const current = this.workers.filter((w) => !w.leaving);
-    for (const w of this.workers) w.reloads++;
+    for (const w of this.workers) if (w !== early) w.reloads++;
     this.#log.notice('Reloading HAProxy');
     this.programs.reload(checked.programs);
-    if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) return this.#started(this.#spawn(current));
+    if (early !== undefined) {
+      // An abstract socket is held by one process: the old ones release it (the spare retries).
+      if (checked.exclusiveBinds) for (const w of current) this.#retire(w);
+      return this.#settle(early);
+    }
+    if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) return this.#started(this.#startWorker(current));
     // No way to listen beside them (or an abstract socket to take over): they close their
     // listeners first (the new worker retries its binds meanwhile, src/cli.ts).
     for (const w of current) this.#retire(w);
-    return this.#started(this.#spawn());
+    return this.#started(this.#startWorker());
+  }
+
+  /** A worker started before the check's verdict, once that verdict is good. */
+  #settle(worker: WorkerProcess): Promise<ReloadOutcome> {
+    if (worker.endedHeld !== undefined) {
+      // It ended meanwhile: as if it had ended now (a killed spare makes way for a process).
+      const outcome = this.#started(worker);
+      this.#exited(worker, worker.endedHeld, worker.endedHeld);
+      return outcome;
+    }
+    if (worker.linkPort !== undefined) {
+      this.registered(worker.handle.pid, worker.linkPort);
+      return Promise.resolve({ ok: true });
+    }
+    return this.#started(worker);
+  }
+
+  /** A worker whose reload failed its check: told to stop, its end reported nowhere. */
+  #cancel(worker: WorkerProcess): void {
+    worker.cancelled = true;
+    const at = this.workers.indexOf(worker);
+    if (at >= 0) this.workers.splice(at, 1);
+    worker.handle.kill('SIGTERM');
+    this.#startSpare();
   }
 
   /** Resolves once `worker` listens (registered its link) or ended before. */
@@ -283,6 +453,13 @@ export class Master {
         resolve(failure === undefined ? { ok: true } : { ok: false, report: [failure, 'Reload failed, the workers keep serving the previous configuration.'] });
       });
     });
+  }
+
+  /** A spare never serves once the master stops: it ends at once (it holds nothing). */
+  #stopSpare(): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    spare?.handle.kill('SIGTERM');
   }
 
   /** Soft stop of an old worker (HAProxy's SIGUSR1 to the previous workers). */

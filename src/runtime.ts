@@ -308,6 +308,12 @@ export interface ListenTlsOptions {
   readonly generateCertificate?: ((serverName: string) => TlsCertificate | undefined) | undefined;
 }
 
+/** Runtime.listenInherited: the descriptor, and TLS as for ListenOptions. */
+export interface InheritedListenOptions {
+  readonly fd: number;
+  readonly tls?: ListenTlsOptions;
+}
+
 export interface ListenOptions {
   /** "0.0.0.0", "::", "127.0.0.1", ... */
   readonly host: string;
@@ -585,7 +591,7 @@ export interface Runtime {
    * `fd@N`: the parent opened and bound it). Rejects when `fd` is not such a socket. Absent
    * where the runtime cannot adopt a descriptor.
    */
-  listenInherited?(fd: number, onConnection: (socket: Socket) => void): Promise<Listener>;
+  listenInherited?(options: InheritedListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**
    * Called once the process decided to serve (not for a configuration check): the adapter
    * loads now what it left to first use (its TLS, crypto and compression modules), so that the

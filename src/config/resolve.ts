@@ -682,6 +682,7 @@ class Resolver {
       host: bind.host,
       port: bind.port,
       ...(bind.unix === true ? { unix: true } : {}),
+      ...(bind.fd !== undefined ? { fd: bind.fd } : {}),
       ssl,
       alpn: bindHasNoAlpn(bind) ? undefined : bind.alpn,
       name: bind.name,

@@ -16,7 +16,7 @@ import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
-import { bindsAbstractSockets, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
+import { bindsAbstractSockets, inheritedDescriptors, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
 
 export interface CliOptions {
@@ -405,7 +405,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);
   }
   if (signalFirst) handOver(runtime, parsed.handover as Handover, out);
-  if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? []);
+  if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? [], inheritedDescriptors(config));
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
@@ -570,7 +570,15 @@ function handOver(runtime: Runtime, handover: Handover, out: Console): void {
  * `-W`: this process becomes the master; the worker runs the configuration (src/master/).
  * `handOverOnceServing`: the -sf/-st processes are told to stop once its first worker listens.
  */
-async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console, handOverOnceServing: boolean, programs: readonly ProgramModel[]): Promise<void> {
+async function runMaster(
+  runtime: Runtime,
+  parsed: ParsedArgs,
+  pidFile: string | undefined,
+  out: Console,
+  handOverOnceServing: boolean,
+  programs: readonly ProgramModel[],
+  inheritedFds: readonly number[],
+): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`master-worker mode (-W) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
@@ -585,14 +593,14 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string |
   const check: ConfigCheck = async () => {
     try {
       const next = await loadConfiguration(runtime, parsed.files);
-      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next) };
+      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next), inheritedFds: inheritedDescriptors(next) };
     } catch (error) {
       const log = new RecordingLog(out, runtime.pid);
       reportConfigError(log, error);
       return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error), report: log.lines };
     }
   };
-  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs);
+  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs, inheritedFds);
   // HAProxy writes the master's pid file before it starts the programs and forks the worker.
   if (pidFile !== undefined) {
     try {

@@ -521,6 +521,14 @@ export interface Compressor {
 /** Opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | number | object;
 
+/** Runtime.spawnSelf's options. */
+export interface SpawnSelfOptions {
+  /** In its own session, without stdio, not waited for (the daemon of `-D`). */
+  readonly detached?: boolean;
+  /** Descriptors of this process the child gets under the same numbers (`fd@N` listeners). */
+  readonly inheritFds?: readonly number[];
+}
+
 /** A process started by spawnSelf (a master-worker worker). */
 export interface ChildProcessHandle {
   readonly pid: number;
@@ -682,7 +690,7 @@ export interface Runtime {
    * master-worker mode (`-W`). `detached`: in its own session, without stdio, not waited for
    * (the daemon of `-D`). Absent where the runtime cannot start processes.
    */
-  spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }): ChildProcessHandle;
+  spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: SpawnSelfOptions): ChildProcessHandle;
   /**
    * Starts an external command (a `program` section of master-worker mode) as execvp does:
    * `command[0]` looked up in PATH, with `command` as its argv, the environment and stdout and

@@ -56,7 +56,8 @@ function signalWords(status: number): string {
  * programs): `problem` in one line for the log, `report` the lines logged (the reload's answer).
  */
 export type ConfigCheck = () => Promise<
-  { readonly problem: string; readonly report: readonly string[] } | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean }
+  | { readonly problem: string; readonly report: readonly string[] }
+  | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean; readonly inheritedFds: readonly number[] }
 >;
 
 /**
@@ -116,12 +117,15 @@ export class Master {
   readonly #startWaiters = new Map<WorkerProcess, (failure: string | undefined) => void>();
 
   readonly #check: ConfigCheck;
+  /** The `fd@N` listeners of the configuration in force, handed to each worker started. */
+  #inheritedFds: readonly number[];
   /** The `program` sections' processes (src/master/programs.ts). */
   readonly programs: Programs;
   readonly #initialPrograms: readonly ProgramModel[];
 
-  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck, programs: readonly ProgramModel[] = []) {
+  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck, programs: readonly ProgramModel[] = [], inheritedFds: readonly number[] = []) {
     this.runtime = runtime;
+    this.#inheritedFds = inheritedFds;
     this.#workerArgs = workerArgs;
     this.#log = log;
     this.#check = check;
@@ -166,7 +170,7 @@ export class Master {
   #spawn(replaces: readonly WorkerProcess[] = []): WorkerProcess {
     const spawnSelf = this.runtime.spawnSelf as NonNullable<Runtime['spawnSelf']>;
     const port = this.#registration?.port ?? 0;
-    const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${port}:${this.token}` });
+    const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${port}:${this.token}` }, { inheritFds: this.#inheritedFds });
     const worker: WorkerProcess = { handle, startedWall: this.runtime.wallClock(), reloads: 0, linkPort: undefined, leaving: false, replaces };
     this.workers.unshift(worker);
     void Promise.all([handle.exited, handle.status]).then(([code, status]) => this.#exited(worker, code, status));
@@ -268,6 +272,7 @@ export class Master {
     for (const w of this.workers) w.reloads++;
     this.#log.notice('Reloading HAProxy');
     this.programs.reload(checked.programs);
+    this.#inheritedFds = checked.inheritedFds;
     if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) return this.#started(this.#spawn(current));
     // No way to listen beside them (or an abstract socket to take over): they close their
     // listeners first (the new worker retries its binds meanwhile, src/cli.ts).

@@ -379,6 +379,9 @@ const CONNECTION_MODES: readonly (readonly ['httpKeepAlive' | 'httpServerClose' 
   ['httpclose', 'close'],
 ];
 
+/** A `defaults` section header on a line of `sections`. */
+const DEFAULTS_SECTION = /^[ \t]*defaults(?:[ \t]|$)/m;
+
 /** Builds drafts from validated input, reporting semantic errors with their input path. */
 class DraftBuilder {
   readonly #file: string;
@@ -468,6 +471,8 @@ class DraftBuilder {
     const { draft, diagnostics } = parseSources([{ file, text: text.endsWith('\n') ? text : `${text}\n` }]);
     for (const error of diagnostics.errors) this.#diagnostics.error(error);
     for (const warning of diagnostics.warnings) this.#diagnostics.warning(warning);
+    // A `defaults` section there would apply to no proxy (they are all typed): refused, not ignored.
+    if (DEFAULTS_SECTION.test(text)) this.#error('sections', "'defaults' sections are written under defaults.");
     if (draft.proxies.length > 0) {
       this.#error('sections', `'${draft.proxies.map((p) => `${p.kind} ${p.name}`).join("', '")}': proxies are written under frontends, backends and listen.`);
     }

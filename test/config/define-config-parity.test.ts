@@ -383,6 +383,7 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
       assert.fail('expected a ConfigError');
     };
     assert.deepEqual(refused({ sections: 'backend b\n  server s 10.0.0.1:80\n' }), ["sections: 'backend b': proxies are written under frontends, backends and listen."]);
+    assert.deepEqual(refused({ sections: 'defaults\n  mode http\n' }), ["sections: 'defaults' sections are written under defaults."]);
     assert.equal(refused({ global: { log: [{ target: 'ring@nope' }] } }).length, 1);
   });
 

@@ -1499,7 +1499,10 @@ export interface PeersModel {
   readonly disabled: boolean;
   readonly peers: readonly PeerModel[];
   /** The `bind ADDR:PORT [ssl crt FILE]` line (2.x form); else the local `peer` line's address. */
-  readonly bind?: { readonly host: string; readonly port: number; readonly ssl: boolean; readonly crt?: string | undefined; readonly source: SourceLocation } | undefined;
+  /** `fd`: `bind fd@N`, a listening socket inherited as descriptor N (host '' and port 0). */
+  readonly bind?:
+    | { readonly host: string; readonly port: number; readonly fd?: number; readonly ssl: boolean; readonly crt?: string | undefined; readonly source: SourceLocation }
+    | undefined;
   /** `table NAME ...` lines: tables owned by the section, named `SECTION/NAME` elsewhere. */
   readonly tables: readonly { readonly name: string; readonly table: StickTableModel }[];
   readonly source: SourceLocation;

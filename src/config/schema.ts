@@ -1113,6 +1113,7 @@ const peersSchema = v.object({
       v.object({
         host: v.string(),
         port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+        fd: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
         ssl: v.boolean(),
         crt: v.optional(v.undefinedable(v.string())),
         source: sourceSchema,

@@ -309,6 +309,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       listenerConnectionOpened(listener.counters);
     }
     info.bindProto = bind.proto;
+    info.bind = bind;
     const rules = this.#tcpRules;
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {

@@ -27,7 +27,7 @@ async function listeningSocket(): Promise<{ server: Server; fd: number; port: nu
   return { server, fd, port: typeof address === 'object' && address !== null ? address.port : 0 };
 }
 
-function config(syslogPort: number, statsFd: number, frontFd: number, backendPort: number): string {
+function config(syslogPort: number, statsFd: number, frontFd: number, backendPort: number, httpFd: number): string {
   return `
 global
     log 127.0.0.1:${syslogPort} local0
@@ -47,6 +47,11 @@ frontend fe1
 
 backend be_app
     server app1 127.0.0.1:${backendPort}
+
+frontend fe_http
+    mode http
+    bind fd@${httpFd} name inherited
+    http-request return status 200 content-type text/plain lf-string "so_name=%[so_name] so_id=%[so_id]"
 `;
 }
 
@@ -56,15 +61,18 @@ async function startOnInheritedSockets(
   syslog: UdpSyslogReceiver,
   backend: TestBackend,
   extraArgs: readonly string[],
-): Promise<{ proxy: ProxyProcess; frontPort: number; statsPort: number }> {
+): Promise<{ proxy: ProxyProcess; frontPort: number; statsPort: number; httpPort: number }> {
   const front = await listeningSocket();
   const stats = await listeningSocket();
+  const http = await listeningSocket();
   // The socket is listening already: a connection to it waits in its queue until the proxy
   // accepts, so it is ready for the clients as soon as it runs.
-  const starting = ProxyProcess.startInheriting(target, config(syslog.port, stats.fd, front.fd, backend.port), [stats.fd, front.fd], extraArgs, front.port);
+  const text = config(syslog.port, stats.fd, front.fd, backend.port, http.fd);
+  const starting = ProxyProcess.startInheriting(target, text, [stats.fd, front.fd, http.fd], extraArgs, front.port);
   front.server.close();
   stats.server.close();
-  return { proxy: await starting, frontPort: front.port, statsPort: stats.port };
+  http.server.close();
+  return { proxy: await starting, frontPort: front.port, statsPort: stats.port, httpPort: http.port };
 }
 
 for (const mode of ['single process', 'master-worker (-W)'] as const) {
@@ -75,6 +83,7 @@ for (const mode of ['single process', 'master-worker (-W)'] as const) {
       let backend: TestBackend;
       let frontPort = 0;
       let statsPort = 0;
+      let httpPort = 0;
 
       before(async () => {
         const [backendPort] = (await freePorts(1)) as [number];
@@ -83,7 +92,7 @@ for (const mode of ['single process', 'master-worker (-W)'] as const) {
           socket.once('data', () => socket.end('pong\n'));
           socket.on('end', () => socket.end());
         });
-        ({ proxy, frontPort, statsPort } = await startOnInheritedSockets(target, syslog, backend, mode === 'single process' ? [] : ['-W']));
+        ({ proxy, frontPort, statsPort, httpPort } = await startOnInheritedSockets(target, syslog, backend, mode === 'single process' ? [] : ['-W']));
       });
 
       after(async () => {
@@ -104,6 +113,14 @@ for (const mode of ['single process', 'master-worker (-W)'] as const) {
         const mine = (): string | undefined => syslog.lines.find((l) => l.includes(` cport=${clientPort} `));
         assert.ok(await eventually(() => mine() !== undefined, 10_000), `no log line for the client\n${syslog.lines.join('\n')}\n${proxy?.stderr ?? ''}`);
         assert.match(mine() as string, new RegExp(`: dip=127\\.0\\.0\\.1 dport=${frontPort} cip=127\\.0\\.0\\.1 cport=${clientPort} ts=-- bytes=5\n?$`));
+      });
+
+      it('so_name and so_id name the bind that accepted on the inherited socket', async () => {
+        const client = await dial(httpPort);
+        client.end('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        const response = (await readAll(client)).toString('latin1');
+        assert.match(response, /^HTTP\/1\.1 200 /);
+        assert.ok(response.endsWith('\r\n\r\nso_name=inherited so_id=1'), response);
       });
 
       it('answers the runtime API on the inherited stats socket', async () => {

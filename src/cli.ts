@@ -396,7 +396,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   const masterWorker = parsed.masterWorker || config.global.masterWorker === true;
   // Workers never write it: in master-worker mode it holds the master's pid.
   const pidFile = linkEnv === undefined ? (parsed.pidFile ?? config.global.pidFile) : undefined;
-  if (daemon && linkEnv === undefined) return daemonize(runtime, parsed, pidFile, out);
+  if (daemon && linkEnv === undefined) return daemonize(runtime, parsed, pidFile, out, inheritedDescriptors(config));
   // -sf/-st: where this process cannot listen beside the old ones, they stop first (and
   // the binds below are retried while they release the ports).
   const signalFirst = parsed.handover !== undefined && (!listensBesideOldProcesses(runtime) || bindsAbstractSockets(config));
@@ -630,12 +630,12 @@ async function runMaster(
  * `-D`: the configuration was checked here; the same command without -D runs detached (its
  * own session, no stdio), and this process leaves once the pid file names it.
  */
-async function daemonize(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console): Promise<void> {
+async function daemonize(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console, inheritFds: readonly number[]): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`daemon mode (-D) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
   }
-  const child = runtime.spawnSelf(parsed.daemonArgs, { [DAEMON_ENV]: '1' }, { detached: true });
+  const child = runtime.spawnSelf(parsed.daemonArgs, { [DAEMON_ENV]: '1' }, { detached: true, inheritFds });
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${child.pid}\n`);
   return runtime.exit(0);
 }

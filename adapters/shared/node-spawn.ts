@@ -16,7 +16,7 @@ export function spawnSelfWith(
 ): (args: readonly string[], env: Readonly<Record<string, string>>, options?: SpawnSelfOptions) => ChildProcessHandle {
   return (args, env, options) => {
     const detached = options?.detached === true;
-    const stdio = detached ? 'ignore' : childStdio(options?.inheritFds ?? []);
+    const stdio = childStdio(detached ? 'ignore' : 'inherit', options?.inheritFds ?? []);
     const child = nodeChildProcess().spawn(command, [...prefix, ...args], { stdio, env: { ...process.env, ...env }, detached });
     if (detached) child.unref();
     return childHandle(child);
@@ -24,12 +24,12 @@ export function spawnSelfWith(
 }
 
 /**
- * stdin closed, stdout and stderr shared, and each inherited descriptor under its own number:
- * the runtimes close on exec every descriptor stdio does not name (Bun even those they did not
- * open), so an `fd@N` listener reaches a worker only this way.
+ * stdin closed, stdout and stderr shared (a daemon's closed), and each inherited descriptor
+ * under its own number: the runtimes close on exec every descriptor stdio does not name (Bun
+ * even those they did not open), so an `fd@N` listener reaches a worker or daemon only this way.
  */
-function childStdio(fds: readonly number[]): ('ignore' | 'inherit' | number)[] {
-  const stdio: ('ignore' | 'inherit' | number)[] = ['ignore', 'inherit', 'inherit'];
+function childStdio(output: 'ignore' | 'inherit', fds: readonly number[]): ('ignore' | 'inherit' | number)[] {
+  const stdio: ('ignore' | 'inherit' | number)[] = ['ignore', output, output];
   for (const fd of fds) {
     if (fd < 3) continue;
     while (stdio.length <= fd) stdio.push('ignore');

@@ -17,7 +17,7 @@ import { VERSION } from './version.ts';
 import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 import { STANDBY_ENV, standBy } from './master/standby.ts';
-import { bindsAbstractSockets, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
+import { bindsAbstractSockets, inheritedDescriptors, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
 
 export interface CliOptions {
@@ -418,7 +418,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   const masterWorker = parsed.masterWorker || config.global.masterWorker === true;
   // Workers never write it: in master-worker mode it holds the master's pid.
   const pidFile = linkEnv === undefined ? (parsed.pidFile ?? config.global.pidFile) : undefined;
-  if (daemon && linkEnv === undefined) return daemonize(runtime, parsed, pidFile, out);
+  if (daemon && linkEnv === undefined) return daemonize(runtime, parsed, pidFile, out, inheritedDescriptors(config));
   // -sf/-st: where this process cannot listen beside the old ones, they stop first (and
   // the binds below are retried while they release the ports).
   const signalFirst = parsed.handover !== undefined && (!listensBesideOldProcesses(runtime) || bindsAbstractSockets(config));
@@ -427,7 +427,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);
   }
   if (signalFirst) handOver(runtime, parsed.handover as Handover, out);
-  if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? []);
+  if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? [], inheritedDescriptors(config));
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
@@ -592,7 +592,15 @@ function handOver(runtime: Runtime, handover: Handover, out: Console): void {
  * `-W`: this process becomes the master; the worker runs the configuration (src/master/).
  * `handOverOnceServing`: the -sf/-st processes are told to stop once its first worker listens.
  */
-async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console, handOverOnceServing: boolean, programs: readonly ProgramModel[]): Promise<void> {
+async function runMaster(
+  runtime: Runtime,
+  parsed: ParsedArgs,
+  pidFile: string | undefined,
+  out: Console,
+  handOverOnceServing: boolean,
+  programs: readonly ProgramModel[],
+  inheritedFds: readonly number[],
+): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`master-worker mode (-W) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
@@ -607,14 +615,14 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string |
   const check: ConfigCheck = async () => {
     try {
       const next = await loadConfiguration(runtime, parsed.files);
-      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next) };
+      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next), inheritedFds: inheritedDescriptors(next) };
     } catch (error) {
       const log = new RecordingLog(out, runtime.pid);
       reportConfigError(log, error);
       return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error), report: log.lines };
     }
   };
-  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs);
+  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs, inheritedFds);
   // HAProxy writes the master's pid file before it starts the programs and forks the worker.
   if (pidFile !== undefined) {
     try {
@@ -644,12 +652,12 @@ async function runMaster(runtime: Runtime, parsed: ParsedArgs, pidFile: string |
  * `-D`: the configuration was checked here; the same command without -D runs detached (its
  * own session, no stdio), and this process leaves once the pid file names it.
  */
-async function daemonize(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console): Promise<void> {
+async function daemonize(runtime: Runtime, parsed: ParsedArgs, pidFile: string | undefined, out: Console, inheritFds: readonly number[]): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`daemon mode (-D) needs to start processes, which ${runtime.name} cannot do here.`);
     return runtime.exit(1);
   }
-  const child = runtime.spawnSelf(parsed.daemonArgs, { [DAEMON_ENV]: '1' }, { detached: true });
+  const child = runtime.spawnSelf(parsed.daemonArgs, { [DAEMON_ENV]: '1' }, { detached: true, inheritFds });
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${child.pid}\n`);
   return runtime.exit(0);
 }

@@ -321,6 +321,12 @@ export interface ListenTlsOptions {
   readonly generateCertificate?: ((serverName: string) => TlsCertificate | undefined) | undefined;
 }
 
+/** Runtime.listenInherited: the descriptor, and TLS as for ListenOptions. */
+export interface InheritedListenOptions {
+  readonly fd: number;
+  readonly tls?: ListenTlsOptions;
+}
+
 export interface ListenOptions {
   /** "0.0.0.0", "::", "127.0.0.1", ... */
   readonly host: string;
@@ -528,6 +534,14 @@ export interface Compressor {
 /** Opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | number | object;
 
+/** Runtime.spawnSelf's options. */
+export interface SpawnSelfOptions {
+  /** In its own session, without stdio, not waited for (the daemon of `-D`). */
+  readonly detached?: boolean;
+  /** Descriptors of this process the child gets under the same numbers (`fd@N` listeners). */
+  readonly inheritFds?: readonly number[];
+}
+
 /** A process started by spawnSelf (a master-worker worker). */
 export interface ChildProcessHandle {
   readonly pid: number;
@@ -598,7 +612,7 @@ export interface Runtime {
    * `fd@N`: the parent opened and bound it). Rejects when `fd` is not such a socket. Absent
    * where the runtime cannot adopt a descriptor.
    */
-  listenInherited?(fd: number, onConnection: (socket: Socket) => void): Promise<Listener>;
+  listenInherited?(options: InheritedListenOptions, onConnection: (socket: Socket) => void): Promise<Listener>;
   /**
    * Called once the process decided to serve (not for a configuration check): the adapter
    * loads now what it left to first use (its TLS, crypto and compression modules), so that the
@@ -691,7 +705,7 @@ export interface Runtime {
    * master-worker mode (`-W`). `detached`: in its own session, without stdio, not waited for
    * (the daemon of `-D`). Absent where the runtime cannot start processes.
    */
-  spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }): ChildProcessHandle;
+  spawnSelf?(args: readonly string[], env: Readonly<Record<string, string>>, options?: SpawnSelfOptions): ChildProcessHandle;
   /**
    * Starts an external command (a `program` section of master-worker mode) as execvp does:
    * `command[0]` looked up in PATH, with `command` as its argv, the environment and stdout and

@@ -11,9 +11,13 @@
  */
 import { nodeCluster } from '../shared/node-builtins.ts';
 import { childHandle, spawnSelfWith } from '../shared/node-spawn.ts';
-import type { ChildProcessHandle } from '../../src/runtime.ts';
+import type { ChildProcessHandle, SpawnSelfOptions } from '../../src/runtime.ts';
 
-type SpawnSelf = (args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }) => ChildProcessHandle;
+/**
+ * `inheritFds` need nothing here: a worker's `listen({ fd })` is served by this process, which
+ * holds the descriptor (node:cluster's shared handles).
+ */
+type SpawnSelf = (args: readonly string[], env: Readonly<Record<string, string>>, options?: SpawnSelfOptions) => ChildProcessHandle;
 
 export function clusterSpawnSelf(execArgv: readonly string[], script: string): SpawnSelf {
   // A daemon (-D) is not a worker: it runs on its own, detached.

@@ -13,6 +13,7 @@ import type {
   ClientAuthOptions,
   ConnectOptions,
   DhParamsOptions,
+  InheritedListenOptions,
   Listener,
   ListenOptions,
   Socket,
@@ -716,15 +717,22 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
  * An inherited listening socket (`fd@N`) through node:net, which Node, Bun and Deno all let
  * adopt a descriptor with `listen({ fd })` (Bun.listen and Deno.listen cannot).
  */
-export function listenInheritedNode(fd: number, onConnection: (socket: Socket) => void): Promise<Listener> {
-  const server = net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE)));
+export function listenInheritedNode(options: InheritedListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  let server: net.Server;
+  let setCertificates: TlsServer['setCertificates'] | undefined;
+  try {
+    // createServer reads only `tls` (host and port are the socket's own).
+    ({ server, setCertificates } = createServer({ host: '', port: 0, ...(options.tls !== undefined ? { tls: options.tls } : {}) }, onConnection));
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ fd }, () => {
+    server.listen({ fd: options.fd }, () => {
       server.off('error', reject);
       server.on('error', noop);
       const address = server.address();
-      resolve(new NodeListener(server, typeof address === 'object' && address !== null ? address.address : ''));
+      resolve(new NodeListener(server, typeof address === 'object' && address !== null ? address.address : '', setCertificates));
     });
   });
 }

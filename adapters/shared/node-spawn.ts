@@ -7,19 +7,35 @@ import { nodeChildProcess } from './node-builtins.ts';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { writeFile } from 'node:fs/promises';
-import type { ChildProcessHandle, SignalName } from '../../src/runtime.ts';
+import type { ChildProcessHandle, SignalName, SpawnSelfOptions } from '../../src/runtime.ts';
 import { idInAccountFile } from '../../src/proxy/process-identity.ts';
 
 export function spawnSelfWith(
   command: string,
   prefix: readonly string[],
-): (args: readonly string[], env: Readonly<Record<string, string>>, options?: { readonly detached?: boolean }) => ChildProcessHandle {
+): (args: readonly string[], env: Readonly<Record<string, string>>, options?: SpawnSelfOptions) => ChildProcessHandle {
   return (args, env, options) => {
     const detached = options?.detached === true;
-    const child = nodeChildProcess().spawn(command, [...prefix, ...args], { stdio: detached ? 'ignore' : ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env }, detached });
+    const stdio = childStdio(detached ? 'ignore' : 'inherit', options?.inheritFds ?? []);
+    const child = nodeChildProcess().spawn(command, [...prefix, ...args], { stdio, env: { ...process.env, ...env }, detached });
     if (detached) child.unref();
     return childHandle(child);
   };
+}
+
+/**
+ * stdin closed, stdout and stderr shared (a daemon's closed), and each inherited descriptor
+ * under its own number: the runtimes close on exec every descriptor stdio does not name (Bun
+ * even those they did not open), so an `fd@N` listener reaches a worker or daemon only this way.
+ */
+function childStdio(output: 'ignore' | 'inherit', fds: readonly number[]): ('ignore' | 'inherit' | number)[] {
+  const stdio: ('ignore' | 'inherit' | number)[] = ['ignore', output, output];
+  for (const fd of fds) {
+    if (fd < 3) continue;
+    while (stdio.length <= fd) stdio.push('ignore');
+    stdio[fd] = fd;
+  }
+  return stdio;
 }
 
 /** The seam's view of a started child process. */

@@ -23,6 +23,8 @@ export interface ParsedAddress {
    * the port the client connected to, plus `port` as an offset (HAProxy's SRV_F_MAPPORTS).
    */
   readonly mapPorts?: true;
+  /** `fd@N` (`fd` option): a listening socket inherited as descriptor N; host '' and port 0. */
+  readonly fd?: number;
 }
 
 export interface AddressOptions {
@@ -30,6 +32,8 @@ export interface AddressOptions {
   readonly mapPorts?: boolean;
   /** Accept a UNIX socket path: `/path` or `unix@path` (binds and servers). */
   readonly unix?: boolean;
+  /** Accept `fd@N`, a listening socket the process inherited (binds and stats sockets). */
+  readonly fd?: boolean;
 }
 
 /** sun_path's size on Linux: HAProxy's `abns@` names fill all of it (NUL, name, NUL padding). */
@@ -125,6 +129,12 @@ export function parseAddress(text: string, wildcardAllowed: boolean, options: Ad
     // str2sa_range: the name fills sun_path after its leading NUL.
     if (name.length > SUN_PATH_SIZE - 1) return { ok: false, message: `socket path '${text}' too long (max ${SUN_PATH_SIZE - 1})` };
     return { ok: true, value: { host: abstractSocketPath(name), port: 0, unix: true } };
+  }
+  if (options.fd === true && text.toLowerCase().startsWith('fd@')) {
+    // str2sa_range: strtol over the whole rest, no sign, no blanks.
+    const number = text.slice(3);
+    if (!/^\d+$/.test(number)) return { ok: false, message: `file descriptor '${number}' is not a valid integer in '${text}'` };
+    return { ok: true, value: { host: '', port: 0, fd: Number(number) } };
   }
   let rest = text;
   let family: 4 | 6 | undefined;

@@ -25,6 +25,7 @@ import {
   newProxyDraft,
   type BindDraft,
   type ConfigDraft,
+  type GlobalDraft,
   type LogDraft,
   type Place,
   type ProxyDraft,
@@ -33,7 +34,8 @@ import {
 } from './draft.ts';
 import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
-import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample, unservedLogTargetReason } from './keywords/log.ts';
+import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample, parseTcpLogTarget, unservedLogTargetReason } from './keywords/log.ts';
+import { parseSources } from './parser.ts';
 import { parseInitAddr } from './keywords/server-init-addr.ts';
 import { sniExpressionError, SYSTEM_CA } from './keywords/server-ssl.ts';
 import type { ConfigModel, HttpConnectionMode, HttpReplyModel, LogSample, LogTarget, ProxyMode } from './model.ts';
@@ -188,6 +190,8 @@ const bindInputSchema = v.union([
 const serverSettingsEntries = {
   weight: v.optional(weightSchema),
   maxconn: v.optional(countSchema),
+  /** `minconn`: with `maxconn`, the limit grows from minconn to maxconn with the backend's load (`fullconn`). */
+  minconn: v.optional(countSchema),
   disabled: v.optional(v.boolean()),
   backup: v.optional(v.boolean()),
   ssl: v.optional(v.boolean()),
@@ -335,6 +339,13 @@ export const configInputSchema = v.strictObject({
   files: v.optional(filesInputSchema),
   /** `http-errors NAME` sections: `{ NAME: { CODE: { path?, content } } }`. */
   httpErrors: v.optional(httpErrorsInputSchema),
+  /**
+   * haproxy.cfg text of the sections without keys of their own (`ring`, `resolvers`, `peers`,
+   * `cache`, `program`, `fcgi-app`, `mailers`...) and of `global` keywords without a key, read
+   * by the haproxy.cfg parser; the typed keys apply after it. Proxies and `defaults` go in
+   * their keys, not here.
+   */
+  sections: v.optional(v.string()),
 });
 
 export type {
@@ -368,12 +379,17 @@ const CONNECTION_MODES: readonly (readonly ['httpKeepAlive' | 'httpServerClose' 
   ['httpclose', 'close'],
 ];
 
+/** A `defaults` section header on a line of `sections`. */
+const DEFAULTS_SECTION = /^[ \t]*defaults(?:[ \t]|$)/m;
+
 /** Builds drafts from validated input, reporting semantic errors with their input path. */
 class DraftBuilder {
   readonly #file: string;
   readonly #diagnostics: DiagnosticList;
   readonly #place: Place;
   readonly #files: GivenFiles;
+  /** The global draft build() fills (log targets count the implicit rings in it). */
+  #global: GlobalDraft | undefined;
 
   constructor(file: string, diagnostics: DiagnosticList, files: GivenFiles) {
     this.#files = files;
@@ -391,7 +407,9 @@ class DraftBuilder {
   }
 
   build(input: ParsedInput): ConfigDraft {
-    const global = newGlobalDraft();
+    const fromSections = input.sections === undefined ? undefined : this.#sections(input.sections);
+    const global = fromSections?.global ?? newGlobalDraft();
+    this.#global = global;
     if (input.global?.maxconn !== undefined) global.maxconn = input.global.maxconn;
     if (input.global?.nbthread !== undefined) global.nbthread = input.global.nbthread;
     if (input.global?.hardStopAfter !== undefined) global.hardStopAfter = input.global.hardStopAfter;
@@ -437,15 +455,44 @@ class DraftBuilder {
       rules.draft(proxy, li, path);
       proxies.push(proxy);
     }
-    const userlists = input.userlists === undefined ? undefined : draftUserlists(input.userlists, this.#place, this.#diagnostics);
-    return { global, proxies, userlists, userlistReferences: rules.userlistReferences };
+    const typedUserlists = input.userlists === undefined ? [] : draftUserlists(input.userlists, this.#place, this.#diagnostics);
+    const userlists = [...(fromSections?.userlists ?? []), ...typedUserlists];
+    return {
+      global,
+      proxies,
+      userlists: input.userlists === undefined && fromSections?.userlists === undefined ? undefined : userlists,
+      userlistReferences: rules.userlistReferences,
+    };
+  }
+
+  /** `sections`: read as a haproxy.cfg file of its own; its messages name `FILE (sections)`. */
+  #sections(text: string): ConfigDraft {
+    const file = `${this.#file} (sections)`;
+    const { draft, diagnostics } = parseSources([{ file, text: text.endsWith('\n') ? text : `${text}\n` }]);
+    for (const error of diagnostics.errors) this.#diagnostics.error(error);
+    for (const warning of diagnostics.warnings) this.#diagnostics.warning(warning);
+    // A `defaults` section there would apply to no proxy (they are all typed): refused, not ignored.
+    if (DEFAULTS_SECTION.test(text)) this.#error('sections', "'defaults' sections are written under defaults.");
+    if (draft.proxies.length > 0) {
+      this.#error('sections', `'${draft.proxies.map((p) => `${p.kind} ${p.name}`).join("', '")}': proxies are written under frontends, backends and listen.`);
+    }
+    return draft;
   }
 
   #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {
     const spec = typeof log === 'string' ? { target: log } : log;
     const target = spec.target;
-    if (!isServedLogTarget(target)) this.#error(path, unservedLogTargetReason(target));
+    // As the `log` line: a `ring` section's buffer, or syslog over TCP through the next implicit ring.
+    let ring: string | undefined;
+    if (target.startsWith('ring@')) ring = target.slice(5);
+    else if (/^tcp[46]?@/.test(target)) {
+      if (parseTcpLogTarget(target) === undefined) this.#error(path, `'log' : invalid address: '${target}' (syslog over TCP takes an IP address and an optional port: tcp@127.0.0.1:514).`);
+      const global = this.#global as GlobalDraft;
+      global.implicitRings = (global.implicitRings ?? 0) + 1;
+      ring = `ring#${global.implicitRings}`;
+    } else if (!isServedLogTarget(target)) this.#error(path, unservedLogTargetReason(target));
     return {
+      ...(ring === undefined ? {} : { ring }),
       target,
       // stdout/stderr lines are usually read by a collector that adds its own timestamp.
       format: 'format' in spec && spec.format !== undefined ? spec.format : isStdioLogTarget(target) ? 'raw' : 'unspec',
@@ -600,6 +647,7 @@ class DraftBuilder {
     if (input.checkAddr !== undefined) target.checkAddr = input.checkAddr;
     if (input.slowstart !== undefined) target.slowstart = input.slowstart;
     if (input.maxqueue !== undefined) target.maxqueue = input.maxqueue;
+    if (input.minconn !== undefined) target.minconn = input.minconn;
     if (input.poolMaxConn !== undefined) target.poolMaxConn = input.poolMaxConn;
     if (input.maxReuse !== undefined) target.maxReuse = input.maxReuse;
     if (input.poolLowConn !== undefined) target.poolLowConn = input.poolLowConn;
@@ -650,7 +698,7 @@ class DraftBuilder {
       const bindPath = Array.isArray(input.bind) ? `${path}.bind.${i}` : `${path}.bind`;
       const spec = typeof bind === 'string' ? { address: bind } : bind;
       for (const part of spec.address.split(',')) {
-        const parsed = parseAddress(part, true, { unix: true });
+        const parsed = parseAddress(part, true, { unix: true, fd: true });
         if (!parsed.ok) {
           this.#error(bindPath, `${parsed.message}.`);
           continue;
@@ -659,6 +707,7 @@ class DraftBuilder {
           host: parsed.value.host,
           port: parsed.value.port,
           ...(parsed.value.unix === true ? { unix: true } : {}),
+          ...(parsed.value.fd !== undefined ? { fd: parsed.value.fd } : {}),
           address: part,
           ssl: false,
           crt: [],

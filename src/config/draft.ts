@@ -234,6 +234,8 @@ export interface BindDraft {
   readonly port: number;
   /** A UNIX socket (`host` is its path). */
   readonly unix?: boolean;
+  /** `fd@N`: an inherited listening socket (BindModel.fd). */
+  readonly fd?: number;
   /** `id N` (keywords/object-ids.ts): HAProxy's listener id (luid). */
   id?: number | undefined;
   /** The address as written, for messages. */

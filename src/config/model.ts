@@ -179,6 +179,11 @@ export interface BindModel {
   readonly port: number;
   /** `/path` or `unix@path`: a UNIX stream socket at `host`. */
   readonly unix?: boolean | undefined;
+  /**
+   * `fd@N`: accept on the listening socket this process inherited as descriptor N (its parent
+   * opened and bound it); `host` is '' and `port` 0.
+   */
+  readonly fd?: number | undefined;
   readonly ssl: BindSsl | undefined;
   /** ALPN protocols offered (from `alpn h2,http/1.1`). */
   readonly alpn: readonly string[] | undefined;
@@ -1398,7 +1403,9 @@ export type SeverityOutput = 'none' | 'number' | 'string';
 /** Where a `stats socket` listens: a UNIX socket path, or a TCP address. */
 export type StatsSocketAddress =
   | { readonly kind: 'unix'; readonly path: string }
-  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  /** `fd@N`: a listening socket inherited as descriptor N. */
+  | { readonly kind: 'fd'; readonly fd: number };
 
 /** One `stats socket` line of the global section. */
 export interface StatsSocketModel {
@@ -1492,7 +1499,10 @@ export interface PeersModel {
   readonly disabled: boolean;
   readonly peers: readonly PeerModel[];
   /** The `bind ADDR:PORT [ssl crt FILE]` line (2.x form); else the local `peer` line's address. */
-  readonly bind?: { readonly host: string; readonly port: number; readonly ssl: boolean; readonly crt?: string | undefined; readonly source: SourceLocation } | undefined;
+  /** `fd`: `bind fd@N`, a listening socket inherited as descriptor N (host '' and port 0). */
+  readonly bind?:
+    | { readonly host: string; readonly port: number; readonly fd?: number; readonly ssl: boolean; readonly crt?: string | undefined; readonly source: SourceLocation }
+    | undefined;
   /** `table NAME ...` lines: tables owned by the section, named `SECTION/NAME` elsewhere. */
   readonly tables: readonly { readonly name: string; readonly table: StickTableModel }[];
   readonly source: SourceLocation;

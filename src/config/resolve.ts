@@ -682,6 +682,7 @@ class Resolver {
       host: bind.host,
       port: bind.port,
       ...(bind.unix === true ? { unix: true } : {}),
+      ...(bind.fd !== undefined ? { fd: bind.fd } : {}),
       ssl,
       alpn: bindHasNoAlpn(bind) ? undefined : bind.alpn,
       name: bind.name,
@@ -1011,6 +1012,8 @@ class Resolver {
     for (const proxy of this.#draft.proxies) {
       if (!hasFrontendSide(proxy.kind) || proxy.disabled) continue;
       for (const bind of proxy.binds) {
+        // An inherited socket's address is known only once it is adopted.
+        if (bind.fd !== undefined) continue;
         const keys = [`${bind.host}|${bind.port}`];
         if (bind.host === '::' && bind.v6only !== true) keys.push(`0.0.0.0|${bind.port}`);
         if (bind.host === '0.0.0.0') keys.push(`::|${bind.port}|dual`);

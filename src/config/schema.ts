@@ -208,10 +208,12 @@ const socketModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxVal
 const objectIdSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2_147_483_647));
 const bindFields = v.object({
   id: v.optional(objectIdSchema),
-  host: v.pipe(v.string(), v.minLength(1)),
-  /** 1..65535; 0 for a UNIX socket. */
+  /** '' for an inherited socket (`fd`). */
+  host: v.string(),
+  /** 1..65535; 0 for a UNIX socket or an inherited one. */
   port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
   unix: v.optional(v.boolean()),
+  fd: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   ssl: v.undefinedable(bindSslSchema),
   alpn: v.undefinedable(alpnSchema),
   name: v.undefinedable(v.string()),
@@ -223,7 +225,11 @@ const bindFields = v.object({
   owner: v.optional(accountIdsSchema),
   source: sourceSchema,
 });
-const bindSchema = v.pipe(bindFields, v.check((b) => b.unix === true || b.port >= 1, 'a bind port is 1..65535 unless it is a UNIX socket'));
+const bindSchema = v.pipe(
+  bindFields,
+  v.check((b) => b.fd !== undefined || b.host !== '', 'a bind needs a host or a path unless it is an inherited socket (fd)'),
+  v.check((b) => b.unix === true || b.fd !== undefined || b.port >= 1, 'a bind port is 1..65535 unless it is a UNIX socket or an inherited one'),
+);
 
 const serverCheckSchema = v.object({
   enabled: v.boolean(),
@@ -1059,6 +1065,7 @@ const statsSchema = v.object({
       address: v.variant('kind', [
         v.object({ kind: v.literal('unix'), path: v.pipe(v.string(), v.minLength(1)) }),
         v.object({ kind: v.literal('tcp'), host: v.string(), port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)) }),
+        v.object({ kind: v.literal('fd'), fd: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
       ]),
       level: v.picklist(['user', 'operator', 'admin']),
       mode: v.optional(socketModeSchema),
@@ -1106,6 +1113,7 @@ const peersSchema = v.object({
       v.object({
         host: v.string(),
         port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+        fd: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
         ssl: v.boolean(),
         crt: v.optional(v.undefinedable(v.string())),
         source: sourceSchema,

@@ -32,6 +32,18 @@ export function bindsAbstractSockets(config: ConfigModel): boolean {
   return statsSocket || config.frontends.some((f) => f.binds.some((b) => b.unix === true && isAbstractSocketPath(b.host)));
 }
 
+/**
+ * The listening sockets the configuration takes as inherited descriptors (`fd@N` binds, stats
+ * sockets and peers binds): a master hands them on to its workers, as HAProxy's workers inherit them.
+ */
+export function inheritedDescriptors(config: ConfigModel): number[] {
+  const fds = new Set<number>();
+  for (const socket of config.global.stats?.sockets ?? []) if (socket.address.kind === 'fd') fds.add(socket.address.fd);
+  for (const frontend of config.frontends) for (const bind of frontend.binds) if (bind.fd !== undefined) fds.add(bind.fd);
+  for (const section of config.peers ?? []) if (section.bind?.fd !== undefined) fds.add(section.bind.fd);
+  return [...fds];
+}
+
 /** Signals every old process; returns the PIDs that could not be signalled. */
 export function stopOldProcesses(runtime: Runtime, handover: Handover): number[] {
   const missed: number[] = [];

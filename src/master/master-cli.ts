@@ -5,6 +5,7 @@
  * `@!PID`, `@master` / `@`. A routed command is sent to the worker's CLI as written (escapes
  * included) and its answer relayed as is. Commands run one at a time, in order.
  */
+import { listenOnInherited } from '../proxy/inherited-listener.ts';
 import type { Listener, Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { Master, ReloadOutcome } from './master.ts';
 
@@ -239,7 +240,8 @@ export function listenMasterCli(master: Master, address: MasterCliAddress): Prom
     case 'tcp':
       return runtime.listen({ host: address.host, port: address.port }, accept);
     case 'fd':
-      if (runtime.listenInherited === undefined) return Promise.reject(new Error(`-S 'fd@${address.fd}': ${runtime.name} cannot listen on an inherited socket`));
-      return runtime.listenInherited(address.fd, accept);
+      return listenOnInherited(runtime, { fd: address.fd }, accept).catch((error: unknown) => {
+        throw new Error(`-S ${error instanceof Error ? error.message : String(error)}`);
+      });
   }
 }

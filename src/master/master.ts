@@ -85,7 +85,8 @@ function signalWords(status: number): string {
  * programs): `problem` in one line for the log, `report` the lines logged (the reload's answer).
  */
 export type ConfigCheck = () => Promise<
-  { readonly problem: string; readonly report: readonly string[] } | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean }
+  | { readonly problem: string; readonly report: readonly string[] }
+  | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean; readonly inheritedFds: readonly number[] }
 >;
 
 /**
@@ -151,6 +152,8 @@ export class Master {
   readonly #startWaiters = new Map<WorkerProcess, (failure: string | undefined) => void>();
 
   readonly #check: ConfigCheck;
+  /** The `fd@N` listeners of the configuration in force, handed to each worker started. */
+  #inheritedFds: readonly number[];
   /** The `program` sections' processes (src/master/programs.ts). */
   readonly programs: Programs;
   readonly #initialPrograms: readonly ProgramModel[];
@@ -158,8 +161,9 @@ export class Master {
   readonly #keepsSpare: boolean;
   #spare: Spare | undefined;
 
-  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck, programs: readonly ProgramModel[] = []) {
+  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck, programs: readonly ProgramModel[] = [], inheritedFds: readonly number[] = []) {
     this.runtime = runtime;
+    this.#inheritedFds = inheritedFds;
     this.#workerArgs = workerArgs;
     this.#log = log;
     this.#check = check;
@@ -228,7 +232,8 @@ export class Master {
 
   /** Starts the next reload's spare, unless one exists, a worker is still starting, or the master stops. */
   #startSpare(): void {
-    if (!this.#keepsSpare || this.#stopping || this.#spare !== undefined) return;
+    // With `fd@N` binds a reload starts a process that inherits them (#startWorker): no spare.
+    if (!this.#keepsSpare || this.#stopping || this.#spare !== undefined || this.#inheritedFds.length > 0) return;
     if (this.workers.some((w) => !w.leaving && w.linkPort === undefined)) return;
     const spawnSelf = this.runtime.spawnSelf as NonNullable<Runtime['spawnSelf']>;
     const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${this.#registration?.port ?? 0}:${this.token}`, [STANDBY_ENV]: '1' });
@@ -273,13 +278,14 @@ export class Master {
 
   /** A worker for a reload: the spare when one is ready, else a new process. */
   #startWorker(replaces: readonly WorkerProcess[] = []): WorkerProcess {
-    return this.#promoteSpare(replaces) ?? this.#spawn(replaces);
+    // A spare started before the descriptors to inherit (`fd@N` binds) were known may lack them.
+    return (this.#inheritedFds.length === 0 ? this.#promoteSpare(replaces) : undefined) ?? this.#spawn(replaces);
   }
 
   #spawn(replaces: readonly WorkerProcess[] = []): WorkerProcess {
     const spawnSelf = this.runtime.spawnSelf as NonNullable<Runtime['spawnSelf']>;
     const port = this.#registration?.port ?? 0;
-    const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${port}:${this.token}` });
+    const handle = spawnSelf(this.#workerArgs, { [WORKER_ENV]: `${port}:${this.token}` }, { inheritFds: this.#inheritedFds });
     const worker: WorkerProcess = { handle, startedWall: this.runtime.wallClock(), reloads: 0, linkPort: undefined, leaving: false, replaces };
     this.workers.unshift(worker);
     void Promise.all([handle.exited, handle.status]).then(([code, status]) => this.#exited(worker, code, status));
@@ -393,11 +399,13 @@ export class Master {
     // A ready spare starts on the configuration now, beside the master's check of it (the
     // runtimes' parse is tens of ms for 1,000 servers): the check's verdict comes before it
     // replaces anybody. Where it could not listen beside the old workers, it waits for the verdict.
-    const early = this.runtime.listenerHandover === undefined ? undefined : this.#promoteReadySpare(current);
+    const early = this.runtime.listenerHandover === undefined || this.#inheritedFds.length > 0 ? undefined : this.#promoteReadySpare(current);
     if (early !== undefined) early.held = true;
     const checked = await this.#check();
     if (early !== undefined) early.held = false;
-    if (early !== undefined && ('problem' in checked || this.#stopping)) this.#cancel(early);
+    if (!('problem' in checked)) this.#inheritedFds = checked.inheritedFds;
+    if (early !== undefined && ('problem' in checked || this.#stopping || this.#inheritedFds.length > 0)) this.#cancel(early);
+    const started = early !== undefined && !early.cancelled ? early : undefined;
     if ('problem' in checked) {
       this.failedReloads++;
       const line = `Reload failed, the workers keep serving the previous configuration: ${checked.problem}`;
@@ -406,13 +414,13 @@ export class Master {
     }
     if (this.#stopping) return stopping;
     this.reloads++;
-    for (const w of this.workers) if (w !== early) w.reloads++;
+    for (const w of this.workers) if (w !== started) w.reloads++;
     this.#log.notice('Reloading HAProxy');
     this.programs.reload(checked.programs);
-    if (early !== undefined) {
+    if (started !== undefined) {
       // An abstract socket is held by one process: the old ones release it (the spare retries).
       if (checked.exclusiveBinds) for (const w of current) this.#retire(w);
-      return this.#settle(early);
+      return this.#settle(started);
     }
     if (this.runtime.listenerHandover !== undefined && !checked.exclusiveBinds) return this.#started(this.#startWorker(current));
     // No way to listen beside them (or an abstract socket to take over): they close their

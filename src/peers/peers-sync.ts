@@ -19,9 +19,10 @@
  * its old process was seen to exit before connecting (no lesson): Switchyard does what the
  * manual says.
  */
+import { listenOnInherited } from '../proxy/inherited-listener.ts';
 import type { PeerModel, PeersModel } from '../config/model.ts';
 import { readPemBlocks } from '../config/certificates.ts';
-import type { ConnectTlsOptions, Listener, ListenTlsOptions, Runtime, TimerHandle } from '../runtime.ts';
+import type { ConnectTlsOptions, Listener, ListenTlsOptions, Runtime, Socket, TimerHandle } from '../runtime.ts';
 import type { StickEntry, StickTable } from '../stick/stick-table.ts';
 import { newPeerCounters, PeerSession, type PeerCounters, type SessionOwner, type SharedTable } from './peer-session.ts';
 import { sentDataTypes } from './table-codec.ts';
@@ -106,7 +107,7 @@ export class PeersSync implements SessionOwner {
     const bind = this.model.bind ?? (this.#local.host !== undefined ? { host: this.#local.host, port: this.#local.port ?? 0, ssl: this.#local.ssl === true, crt: this.#local.crt } : undefined);
     if (bind !== undefined) {
       const tls = bind.ssl ? await this.#listenTls(bind.crt) : undefined;
-      this.#listener = await this.runtime.listen({ host: bind.host, port: bind.port, reusePort: true, ...(tls !== undefined ? { tls } : {}) }, (socket) => {
+      const accept = (socket: Socket): void => {
         if (this.#stopped || this.#leaving) {
           socket.destroy();
           return;
@@ -117,7 +118,12 @@ export class PeersSync implements SessionOwner {
         // served the key it was about. Our own connections ask for it when dialling.
         socket.setNoDelay(true);
         this.#accepted.add(new PeerSession(this, socket, undefined));
-      });
+      };
+      const tlsOption = tls !== undefined ? { tls } : {};
+      this.#listener =
+        'fd' in bind && bind.fd !== undefined
+          ? await listenOnInherited(this.runtime, { fd: bind.fd, ...tlsOption }, accept)
+          : await this.runtime.listen({ host: bind.host, port: bind.port, reusePort: true, ...tlsOption }, accept);
     }
     for (const link of this.#links.values()) await this.#prepareTls(link.model);
     await this.#prepareTls(this.#local);

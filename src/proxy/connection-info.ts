@@ -7,6 +7,7 @@
  * same record (HAProxy's session addresses, sess->src / sess->dst).
  */
 import type { ListenerCounters } from './listener-stats.ts';
+import type { BindModel } from '../config/model.ts';
 import type { Socket, TlsInfo } from '../runtime.ts';
 import type { ProxyHeader } from './proxy-protocol.ts';
 import type { ConnectionError } from './connection-error.ts';
@@ -65,6 +66,11 @@ export class ConnectionInfo {
   http2 = false;
   /** The bind's `proto` (`none`: the pass-through mux, which a tcp stream cannot leave for HTTP). */
   bindProto: 'h1' | 'h2' | 'none' | undefined = undefined;
+  /**
+   * The bind that accepted the connection (`so_name`, `so_id`); unset for connections that
+   * came otherwise, whose bind is then found by their local address.
+   */
+  bind: BindModel | undefined = undefined;
   /**
    * A tcp stream was upgraded to HTTP/2: it ended there (HAProxy frees it and the H2 mux makes
    * new streams), so every HTTP/2 stream, the first included, runs the frontend's content rules.

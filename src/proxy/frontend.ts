@@ -1,4 +1,5 @@
 import type { ResolversLookup } from '../dns/stream-resolution.ts';
+import { listenOnInherited } from './inherited-listener.ts';
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
 import type { Caches } from '../cache/caching.ts';
 import { TcpSession } from '../l4/tcp-session.ts';
@@ -187,7 +188,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** Opens every bind. On failure, listeners opened so far are closed again. */
   async start(): Promise<void> {
     for (const [i, bind] of this.model.binds.entries()) {
-      if (bind.unix === true && this.threadIndex !== 0) continue;
+      // One listener per socket file or inherited descriptor: the first thread's.
+      if ((bind.unix === true || bind.fd !== undefined) && this.threadIndex !== 0) continue;
       try {
         const generator = certificateGenerator(bind, this.runtime);
         const tls = bind.ssl
@@ -202,7 +204,9 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
           : {};
         const backlog = this.#listenerBacklogs[i] as number;
         const listener =
-          bind.unix === true
+          bind.fd !== undefined
+            ? await listenOnInherited(this.runtime, { fd: bind.fd, ...tls }, (socket) => this.#accept(socket, bind))
+            : bind.unix === true
             ? await this.runtime.listenUnix({ path: bind.host, backlog, ...socketFileOptions(bind.mode, bind.owner), ...tls }, (socket) => this.#accept(socket, bind))
             : // reusePort, as HAProxy's listeners: a reload's new worker binds beside this one.
               await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: true, ...tls }, (socket) => this.#accept(socket, bind));
@@ -309,6 +313,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       listenerConnectionOpened(listener.counters);
     }
     info.bindProto = bind.proto;
+    info.bind = bind;
     const rules = this.#tcpRules;
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {

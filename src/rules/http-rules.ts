@@ -317,7 +317,9 @@ export class HttpRuleRunner implements HttpActionContext {
     this.pid = runtime.pid;
     this.frontendName = frontendName;
     const binds = backends?.model?.binds;
-    const bind = acceptingBind(binds, client.localAddress, client.localPort);
+    // An inherited socket's (`fd@N`) address is none of the configuration's: the accept tells.
+    const accepted = client instanceof ConnectionInfo ? client.bind : undefined;
+    const bind = accepted !== undefined && binds?.includes(accepted) === true ? accepted : acceptingBind(binds, client.localAddress, client.localPort);
     this.bindName = bind?.name;
     this.bindId = bind === undefined || binds === undefined ? undefined : listenerIdOf(binds, bind);
   }

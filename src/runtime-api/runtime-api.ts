@@ -12,6 +12,7 @@ import { CliSession, type SessionOwner } from './session.ts';
 import type { RuntimeTarget } from './target.ts';
 import { socketFileOptions } from '../proxy/socket-owners.ts';
 import { socketPathText } from '../config/address.ts';
+import { listenOnInherited } from '../proxy/inherited-listener.ts';
 
 export class RuntimeApi implements SessionOwner {
   readonly listeners: Listener[] = [];
@@ -46,9 +47,11 @@ export class RuntimeApi implements SessionOwner {
     const opened =
       address.kind === 'unix'
         ? this.#runtime.listenUnix({ path: address.path, ...socketFileOptions(model.mode, model.owner) }, accept)
-        : this.#runtime.listen({ host: address.host, port: address.port }, accept);
+        : address.kind === 'fd'
+          ? listenOnInherited(this.#runtime, { fd: address.fd }, accept)
+          : this.#runtime.listen({ host: address.host, port: address.port }, accept);
     return opened.catch((error: unknown) => {
-      const target = address.kind === 'unix' ? socketPathText(address.path) : `${address.host}:${address.port}`;
+      const target = address.kind === 'unix' ? socketPathText(address.path) : address.kind === 'fd' ? `fd@${address.fd}` : `${address.host}:${address.port}`;
       throw new Error(`stats socket '${target}' (${where}): ${error instanceof Error ? error.message : String(error)}`);
     });
   }

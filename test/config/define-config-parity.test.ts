@@ -13,7 +13,11 @@ function comparable(model: ConfigModel): unknown {
     if (Array.isArray(value)) return value.map(strip);
     if (typeof value !== 'object' || value === null) return value;
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) if (key !== 'source' && key !== 'warnings') out[key] = strip(child);
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'source' || key === 'warnings') continue;
+      // An implicit ring (`log tcp@`) is described by the place of its `log` line.
+      out[key] = typeof child === 'string' && child.startsWith('created from logserver declared into ') ? 'created from logserver' : strip(child);
+    }
     return out;
   };
   return strip(model);
@@ -304,6 +308,83 @@ describe('defineConfig(): same model as haproxy.cfg', () => {
     assert.deepEqual(comparable(fromTs), comparable(fromCfg));
     const groupsAsList = defineConfig({ userlists: { l: { groups: ['ops'], users: { u: { groups: ['ops'] } } } } });
     assert.deepEqual(groupsAsList.userlists?.[0]?.users[0]?.groups, ['ops']);
+  });
+
+  it('for ring and resolvers sections (`sections`), ring@ and tcp@ log targets, fd@ binds, option socket-stats, do-resolve, minconn', async () => {
+    const SECTIONS = [
+      'global',
+      '  node edge-1',
+      'ring logs',
+      '  format rfc5424',
+      '  maxlen 1200',
+      '  size 32768',
+      '  timeout connect 5s',
+      '  timeout server 10s',
+      '  server collector 127.0.0.1:6514',
+      'resolvers dns',
+      '  nameserver ns1 127.0.0.1:53',
+      '  hold valid 10s',
+      '  resolve_retries 2',
+    ];
+    const fromCfg = await parse(
+      cfg(
+        ...SECTIONS.slice(0, 2),
+        '  log ring@logs local0',
+        '  log tcp@127.0.0.1:6514 local1',
+        ...SECTIONS.slice(2),
+        'defaults',
+        '  mode http',
+        ...TIMEOUTS,
+        'frontend web',
+        '  bind 127.0.0.1:8080',
+        '  bind fd@5',
+        '  log ring@logs local2',
+        '  log tcp@127.0.0.1:7514 local3',
+        '  option socket-stats',
+        '  http-request do-resolve(txn.dst,dns,ipv4) hdr(host),lower',
+        '  default_backend app',
+        'backend app',
+        '  fullconn 100',
+        '  server s1 10.0.0.1:80 maxconn 10 minconn 2 maxqueue 5',
+      ),
+    );
+    const fromTs = defineConfig({
+      sections: SECTIONS.join('\n'),
+      global: { log: [{ target: 'ring@logs', facility: 'local0' }, { target: 'tcp@127.0.0.1:6514', facility: 'local1' }] },
+      defaults: { mode: 'http', timeouts: TIMEOUT_INPUT },
+      frontends: {
+        web: {
+          bind: ['127.0.0.1:8080', 'fd@5'],
+          log: [
+            { target: 'ring@logs', facility: 'local2' },
+            { target: 'tcp@127.0.0.1:7514', facility: 'local3' },
+          ],
+          lines: ['option socket-stats', 'http-request do-resolve(txn.dst,dns,ipv4) hdr(host),lower'],
+          defaultBackend: 'app',
+        },
+      },
+      backends: { app: { lines: ['fullconn 100'], servers: { s1: { address: '10.0.0.1:80', maxconn: 10, minconn: 2, maxqueue: 5 } } } },
+    });
+    assert.deepEqual(comparable(fromTs), comparable(fromCfg));
+    assert.deepEqual(
+      fromTs.global.logs.map((l) => l.ring),
+      ['logs', 'ring#1'],
+    );
+  });
+
+  it('refuses proxies in `sections` and an unknown ring, naming where', () => {
+    const refused = (input: Parameters<typeof defineConfig>[0]): string[] => {
+      try {
+        defineConfig(input);
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.diagnostics.map((d) => d.message);
+      }
+      assert.fail('expected a ConfigError');
+    };
+    assert.deepEqual(refused({ sections: 'backend b\n  server s 10.0.0.1:80\n' }), ["sections: 'backend b': proxies are written under frontends, backends and listen."]);
+    assert.deepEqual(refused({ sections: 'defaults\n  mode http\n' }), ["sections: 'defaults' sections are written under defaults."]);
+    assert.equal(refused({ global: { log: [{ target: 'ring@nope' }] } }).length, 1);
   });
 
   it('refuses userlists as haproxy.cfg does, naming the path', () => {

@@ -217,7 +217,9 @@ describe('defineConfig', () => {
     const model = defineConfig({ global: { log: [{ target: '127.0.0.1:514', facility: 'local2' }, { target: '/dev/log', format: 'timed' }] } });
     assert.deepEqual(model.global.logs.map((l) => l.format), ['unspec', 'timed']);
     assert.equal(model.warnings.length, 0);
-    assert.throws(() => defineConfig({ global: { log: [{ target: 'ring@r' }] } }), /global\.log\.0: 'log' : target 'ring@r': ring buffers/);
+    // A ring must be declared (in `sections`), as in haproxy.cfg.
+    assert.throws(() => defineConfig({ global: { log: [{ target: 'ring@r' }] } }), /uses unknown ring named 'r'/);
+    assert.throws(() => defineConfig({ global: { log: [{ target: 'uxdg@/dev/log' }] } }), /global\.log\.0: 'log' : target 'uxdg@\/dev\/log' is not supported/);
   });
 });
 

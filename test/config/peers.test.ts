@@ -57,6 +57,12 @@ describe('peers sections', () => {
     assert.deepEqual(warnings(model), [[4, 'server', "'server B' : address '${B_addr}:${B_port}' is read as 0.0.0.0:0, as HAProxy: this peer is never connected to, it may connect to us."]]);
   });
 
+  it('bind fd@N: the listener is a socket inherited as descriptor N (VTest\u2019s `bind "fd@${A}"`)', async () => {
+    const model = await parse(cfg('peers p', '  bind fd@13', '  server A', ...FRONTEND));
+    const bind = model.peers?.[0]?.bind;
+    assert.deepEqual([bind?.fd, bind?.host, bind?.port, bind?.ssl], [13, '', 0, false]);
+  });
+
   it("refuses what HAProxy refuses, with HAProxy's messages", async () => {
     assert.deepEqual(await errors(cfg('peers p', '  bind :1', '  peer A 127.0.0.1:1', ...FRONTEND)), [[3, 3, 'peer', 'mixing "peer" and "bind" line is forbidden']]);
     assert.deepEqual(await errors(cfg('peers p', '  bind :1', '  bind :2', ...FRONTEND)), [

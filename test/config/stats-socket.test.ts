@@ -42,6 +42,11 @@ describe('stats socket|timeout|maxconn (global)', () => {
     ]);
   });
 
+  it('fd@N: a listening socket inherited as descriptor N (VTest\u2019s `stats socket "fd@${cli}"`)', async () => {
+    const model = await parse(cfg('global', '  stats socket fd@7 level admin', ...proxy));
+    assert.deepEqual(model.global.stats?.sockets.map((s) => [s.address, s.level]), [[{ kind: 'fd', fd: 7 }, 'admin']]);
+  });
+
   it('stats timeout and maxconn', async () => {
     const model = await parse(cfg('global', '  stats timeout 2m', '  stats maxconn 3', '  stats socket /tmp/a.sock', ...proxy));
     assert.equal(model.global.stats?.timeout, 120_000);
@@ -67,13 +72,8 @@ describe('stats socket|timeout|maxconn (global)', () => {
     assert.deepEqual(await errors(cfg('global', '  stats socket /a level root', ...proxy)), [
       [2, 25, 'stats', "'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got 'root')'"],
     ]);
-    assert.deepEqual(await errors(cfg('global', '  stats socket fd@3 level admin', ...proxy)), [
-      [
-        2,
-        16,
-        'stats',
-        "'stats socket' : 'fd@3': listening on an inherited file descriptor is not supported by Switchyard (use a UNIX socket path or ADDR:PORT).",
-      ],
+    assert.deepEqual(await errors(cfg('global', '  stats socket fd@y level admin', ...proxy)), [
+      [2, 16, 'stats', "parsing [t.cfg:2] : 'stats socket' : file descriptor 'y' is not a valid integer in 'fd@y'"],
     ]);
     assert.deepEqual(await errors(cfg('global', '  stats socket /a ssl crt x.pem', ...proxy)), [
       [

@@ -131,6 +131,21 @@ describe('UNIX socket files: bind mode/user/group/uid/gid and unix-bind', () => 
   });
 });
 
+describe('inherited listening sockets (bind fd@N)', () => {
+  it('keeps the descriptor, every other bind option as usual; refuses what is no number with HAProxy\u2019s words', async () => {
+    const model = await parse(cfg(...frontend('  bind fd@8 accept-proxy name inherited', '  bind fd@9')));
+    const binds = model.frontends[0]?.binds ?? [];
+    assert.deepEqual(binds.map((b) => [b.fd, b.host, b.port, b.acceptProxy === true, b.name]), [
+      [8, '', 0, true, 'inherited'],
+      [9, '', 0, false, undefined],
+    ]);
+    assert.deepEqual(await errors(cfg(...frontend('  bind fd@x', '  bind fd@'))), [
+      [7, 8, 'bind', "'bind' : file descriptor 'x' is not a valid integer in 'fd@x'."],
+      [8, 8, 'bind', "'bind' : file descriptor '' is not a valid integer in 'fd@'."],
+    ]);
+  });
+});
+
 describe('abstract UNIX sockets (abns@)', () => {
   const padded = (name: string): string => `\0${name}`.padEnd(108, '\0');
 

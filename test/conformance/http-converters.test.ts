@@ -101,6 +101,9 @@ const CASES: readonly (readonly [string, string])[] = [
   ['req.fhdr(x-lang),language(fr;es)', 'fr'],
   ['req.fhdr(x-lang),language(es;pt,zz)', 'zz'],
   ['req.fhdr(x-lang),language(es;pt)', ''],
+  ['str(WWW.Example.COM:8443),host_only', 'www.example.com'],
+  ['str(WWW.Example.COM:8443),port_only,add(1)', '8444'],
+  ['str([::1]),port_only', '0'],
   ['req.hdrs,length', '200'],
   // req.len in HTTP mode: HAProxy's HTX size of the head (an L6 fetch: log-formats refuse it, a variable takes it).
   ['var(txn.len)', '203'],

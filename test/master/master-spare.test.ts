@@ -76,7 +76,7 @@ function standbySocket(): Socket & { written: string; destroyed: boolean } {
   return socket as unknown as Socket & { written: string; destroyed: boolean };
 }
 
-const valid: ConfigCheck = () => Promise.resolve({ programs: [], exclusiveBinds: false });
+const valid: ConfigCheck = () => Promise.resolve({ programs: [], exclusiveBinds: false, inheritedFds: [] });
 const quiet = { alert: () => undefined, warning: () => undefined, notice: () => undefined };
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -103,6 +103,38 @@ describe('master: the spare worker', () => {
     assert.equal(master.sparePid, undefined, 'not ready before it announced itself');
     master.spareReady(1001, standbySocket());
     assert.equal(master.sparePid, 1001);
+  });
+
+  it('with descriptors to inherit (fd@N binds), no spare: the reload starts a process that inherits them', async () => {
+    const runtime = new FakeRuntime();
+    const withFd: ConfigCheck = () => Promise.resolve({ programs: [], exclusiveBinds: false, inheritedFds: [3] });
+    const master = new Master(runtime as unknown as Runtime, ['-f', 'x.cfg'], quiet, withFd, [], [3]);
+    await master.start();
+    master.registered(1000, 5000);
+    assert.equal(runtime.spares.length, 0, 'no spare while fd@ binds are in use');
+    const outcome = master.reload();
+    await settle();
+    assert.equal(runtime.children.length, 2, 'a new process for the reload');
+    assert.equal(runtime.spares.length, 0);
+    master.registered(1001, 5001);
+    assert.deepEqual(await outcome, { ok: true });
+    assert.equal(runtime.spares.length, 0);
+  });
+
+  it('a ready spare is not used when the reloaded configuration inherits descriptors: it is cancelled and a process started', async () => {
+    const runtime = new FakeRuntime();
+    let fds: number[] = [];
+    const check: ConfigCheck = () => Promise.resolve({ programs: [], exclusiveBinds: false, inheritedFds: fds });
+    const master = await startedMaster(runtime, check);
+    master.spareReady(1001, standbySocket());
+    fds = [3];
+    const outcome = master.reload();
+    await settle();
+    assert.deepEqual(runtime.spares[0]?.signals, ['SIGTERM'], 'the spare, started before the fd@ bind appeared, is stopped');
+    const fresh = runtime.children.at(-1)!;
+    assert.equal(fresh.env[STANDBY_ENV], undefined, 'a fresh worker process');
+    master.registered(fresh.handle.pid, 5002);
+    assert.deepEqual(await outcome, { ok: true });
   });
 
   it('a reload hands the ready spare the go instead of starting a process; the next spare comes once it registered', async () => {
@@ -215,7 +247,7 @@ describe('master: the spare worker', () => {
     await settle();
     assert.deepEqual(runtime.children[0]?.signals, [], 'the old worker serves on until the verdict');
     assert.equal(runtime.spares.length, 1, 'no next spare before the verdict');
-    verdict({ programs: [], exclusiveBinds: false });
+    verdict({ programs: [], exclusiveBinds: false, inheritedFds: [] });
     assert.deepEqual(await outcome, { ok: true });
     assert.deepEqual(runtime.children[0]?.signals, ['SIGUSR1']);
     assert.equal(runtime.spares.length, 2);
@@ -256,7 +288,7 @@ describe('master: the spare worker', () => {
     const outcome = master.reload();
     runtime.spares[0]?.end(143);
     await settle();
-    verdict({ programs: [], exclusiveBinds: false });
+    verdict({ programs: [], exclusiveBinds: false, inheritedFds: [] });
     await settle();
     assert.equal(runtime.children.length, 3);
     master.registered(1002, 5002);

@@ -440,6 +440,44 @@ describe('converters and constant fetches give HAProxy 2.6\u2019s values', () =>
   });
 });
 
+/** [Host value, host_only, port_only]: HAProxy 2.6.12's answers (a header through lf-string). */
+const HOST_PARTS: readonly (readonly [string, string, string])[] = [
+  ["Example.COM", "example.com", "0"],
+  ["Example.com:8080", "example.com", "8080"],
+  ["127.0.0.1", "127.0.0.1", "0"],
+  ["127.0.0.1:80", "127.0.0.1", "80"],
+  ["[::1]", "[::1]", "0"],
+  ["[::1]:443", "[::1]", "443"],
+  ["[::1", "[:", "1"],
+  ["[::1]:", "[::1]", "0"],
+  ["a:b:c", "a:b", "51"],
+  ["host:", "host", "0"],
+  ["host:abc", "host", "5451"],
+  [":80", "", "80"],
+  ["HOST:99999", "host", "99999"],
+  ["host:0080", "host", "80"],
+  ["[::1]x", "[::1]x", "0"],
+  ["a:80:90", "a:80", "90"],
+  ["[2001:DB8::A]:8", "[2001:db8::a]", "8"],
+  ["host:-1", "host", "4294967267"],
+  ["host:+5", "host", "4294967251"],
+  ["host:4294967297", "host", "1"],
+  ["[]:80", "[]", "80"],
+  ["a]:80", "a]", "80"],
+];
+
+describe('host_only and port_only split a Host value as HAProxy 2.6.12', () => {
+  it('host in lower case without the port; the port as HAProxy\u2019s unchecked strl2ui reads it, 0 without one', () => {
+    for (const [value, host, port] of HOST_PARTS) {
+      assert.equal(evaluate(`str(${value}),host_only`), host, `${value},host_only`);
+      assert.equal(evaluate(`str(${value}),port_only`), port, `${value},port_only`);
+    }
+    assert.deepEqual(typed('str(a:80),port_only'), { type: 'int', text: '80' });
+    assert.equal(evaluate('str(),host_only'), '');
+    assert.equal(evaluate('str(),port_only'), '0');
+  });
+});
+
 /** The sample's type and text, or undefined when absent. */
 function typed(expression: string, context: SampleContext = ctx): { type: string; text: string } | undefined {
   const compiled = withPatternFiles(files, () => compileSampleFetch(expression));

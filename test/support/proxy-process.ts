@@ -77,6 +77,23 @@ export class ProxyProcess {
     return ProxyProcess.#launch(runtime, command, args, config.cleanup, timeoutMs, readyPort);
   }
 
+  /**
+   * Starts the proxy with `fds` (descriptors of this process, e.g. listening sockets) passed
+   * under the same numbers, as HAProxy's `fd@N` expects them from its parent.
+   */
+  static async startInheriting(
+    runtime: Target,
+    configText: string,
+    fds: readonly number[],
+    extraArgs: readonly string[] = [],
+    readyPort: number | undefined = undefined,
+    timeoutMs = 20_000,
+  ): Promise<ProxyProcess> {
+    const config = writeTempConfig(configText);
+    const { command, args } = proxyCommand(runtime, ['-f', config.path, ...extraArgs]);
+    return ProxyProcess.#launch(runtime, command, args, config.cleanup, timeoutMs, readyPort, fds);
+  }
+
   /** Starts a built executable (a single-file build of `runtime`) with these arguments. */
   static startExecutable(runtime: Target, executable: string, args: readonly string[], timeoutMs = 20_000): Promise<ProxyProcess> {
     return ProxyProcess.#launch(runtime, executable, [...args], () => {}, timeoutMs, undefined);
@@ -89,9 +106,15 @@ export class ProxyProcess {
     cleanup: () => void,
     timeoutMs: number,
     readyPort: number | undefined,
+    inheritFds: readonly number[] = [],
   ): Promise<ProxyProcess> {
     const config = { cleanup };
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
+    for (const fd of inheritFds) {
+      while (stdio.length <= fd) stdio.push('ignore');
+      stdio[fd] = fd;
+    }
+    const child = spawn(command, args, { cwd: repoRoot, stdio });
     const proxy = new ProxyProcess(runtime, child, config.cleanup);
     const ready = new Promise<void>((resolve, reject) => {
       let settled = false;

@@ -175,7 +175,7 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
   for (const part of addressToken.text.split(',')) {
     const column = addressToken.column + offset;
     offset += part.length + 1;
-    const parsed = parseAddress(expandAddressEnv(part, (name) => ctx.getEnv(name)), true, { unix: true });
+    const parsed = parseAddress(expandAddressEnv(part, (name) => ctx.getEnv(name)), true, { unix: true, fd: true });
     const partPlace = { ...ctx.place(addressToken), column };
     if (!parsed.ok) {
       ctx.error(`'bind' : ${parsed.message}.`, { text: part, column }, keyword);
@@ -190,6 +190,7 @@ function parseBind(ctx: KeywordContext, args: readonly Token[]): void {
       ...settings,
       host: unix && !abstract ? withUnixBindPrefix(ctx.global, parsed.value.host) : parsed.value.host,
       port: parsed.value.port,
+      ...(parsed.value.fd !== undefined ? { fd: parsed.value.fd } : {}),
       ...(abstract ? { unix: true } : unix ? { unix: true, ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner: { ...owner } } : {}) } : {}),
       address: part,
       crt: [...template.crt],

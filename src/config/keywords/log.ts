@@ -46,8 +46,6 @@ export function isServedLogTarget(target: string): boolean {
 
 /** Why a target cannot be served, in the words of the error at its line. */
 export function unservedLogTargetReason(target: string): string {
-  if (target.startsWith('ring@')) return `'log' : target '${target}': ring buffers are only available in a configuration file ('ring' sections).`;
-  if (/^tcp[46]?@/.test(target)) return `'log' : target '${target}': syslog over TCP (an implicit ring) is only available in a configuration file.`;
   if (/^(abns|fd|sockpair|uxst|uxdg)@/.test(target)) return `'log' : target '${target}' is not supported (use stdout, stderr, a UDP address or a UNIX socket path).`;
   return `'log' : invalid address: '${target}'.`;
 }

@@ -114,13 +114,13 @@ function readTls(ctx: KeywordContext, args: readonly Token[], start: number, int
   return true;
 }
 
-function listenAddress(ctx: KeywordContext, token: Token): { host: string; port: number } | undefined {
-  const parsed = parseAddress(token.text, true);
+function listenAddress(ctx: KeywordContext, token: Token): { host: string; port: number; fd?: number } | undefined {
+  const parsed = parseAddress(token.text, true, { fd: true });
   if (!parsed.ok) {
     ctx.error(`'${ctx.place().file}' : ${parsed.message}.`, token);
     return undefined;
   }
-  return { host: parsed.value.host, port: parsed.value.port };
+  return { host: parsed.value.host, port: parsed.value.port, ...(parsed.value.fd !== undefined ? { fd: parsed.value.fd } : {}) };
 }
 
 function parseBind(ctx: KeywordContext, args: readonly Token[]): void {

@@ -32,16 +32,24 @@ function statsDraft(ctx: KeywordContext): NonNullable<KeywordContext['global']['
   return ctx.global.stats;
 }
 
-/** `/path`, `unix@/path`, `abns@NAME`, `ipv4@ADDR:PORT`, `ipv6@...`, `ADDR:PORT`; `fd@N` and the rest refused. */
+/** `/path`, `unix@/path`, `abns@NAME`, `ipv4@ADDR:PORT`, `ipv6@...`, `ADDR:PORT`, `fd@N`; the rest refused. */
 function parseSocketAddress(ctx: KeywordContext, token: Token): StatsSocketAddress | undefined {
   const text = token.text;
   if (text.startsWith('/')) return { kind: 'unix', path: text };
   if (text.startsWith('unix@')) return { kind: 'unix', path: text.slice(5) };
   const at = text.indexOf('@');
   const prefix = at >= 0 ? text.slice(0, at).toLowerCase() : '';
-  if (prefix === 'fd' || prefix === 'sockpair') {
+  if (prefix === 'fd') {
+    const parsed = parseAddress(text, false, { fd: true });
+    if (!parsed.ok || parsed.value.fd === undefined) {
+      ctx.error(`parsing [${ctx.file}:${ctx.line}] : 'stats socket' : ${parsed.ok ? `invalid address '${text}'` : parsed.message}`, token);
+      return undefined;
+    }
+    return { kind: 'fd', fd: parsed.value.fd };
+  }
+  if (prefix === 'sockpair') {
     ctx.error(
-      `'stats socket' : '${text}': listening on an inherited file descriptor is not supported by Switchyard (use a UNIX socket path or ADDR:PORT).`,
+      `'stats socket' : '${text}': listening on a socket pair is not supported by Switchyard (use a UNIX socket path, ADDR:PORT or fd@N).`,
       token,
     );
     return undefined;

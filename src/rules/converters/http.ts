@@ -1,8 +1,10 @@
 /**
  * HTTP converters (HAProxy's http_conv.c): `language(LIST[,DEFAULT])`, the entry of a
- * `;`-separated list of language tags an Accept-Language value prefers most.
+ * `;`-separated list of language tags an Accept-Language value prefers most; `host_only` and
+ * `port_only` (HAProxy 2.6.12's sample.c), a Host value's two parts.
  */
-import { type ConverterDefinition, spec, strArg } from './definition.ts';
+import { type ConverterDefinition, simpleConverter, spec, strArg } from './definition.ts';
+import { asciiCase } from './strings.ts';
 
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
@@ -99,7 +101,39 @@ export function preferredLanguage(value: string, tags: readonly string[], fallba
   return best === '' ? undefined : best;
 }
 
+/**
+ * Where a Host value's port starts: after the last `:` that no `]` follows (so `[::1]` has
+ * none), as sample_conv_host_only scans; -1 without one. No further checks, as HAProxy's.
+ */
+function portColon(text: string): number {
+  for (let p = text.length - 1; p >= 0; p--) {
+    const c = text.charCodeAt(p);
+    if (c === 0x3a /* : */) return p;
+    if (c === 0x5d /* ] */) return -1;
+  }
+  return -1;
+}
+
+/**
+ * HAProxy's strl2ui: decimal digits in an unsigned 32-bit integer, unchecked (a non-digit adds
+ * its distance from '0', and the value wraps), so `port_only` gives HAProxy's numbers for any
+ * input.
+ */
+function strl2ui(text: string, from: number): number {
+  let value = 0;
+  for (let k = from; k < text.length; k++) value = (value * 10 + (text.charCodeAt(k) - 0x30)) >>> 0;
+  return value;
+}
+
 export const HTTP_CONVERTERS: readonly ConverterDefinition[] = [
+  simpleConverter('host_only', spec(0), 'str', 'str', () => (s) => {
+    const colon = portColon(s.str);
+    return s.setStr(asciiCase(colon < 0 ? s.str : s.str.slice(0, colon), true));
+  }),
+  simpleConverter('port_only', spec(0), 'str', 'sint', () => (s) => {
+    const colon = portColon(s.str);
+    return s.setInt(colon < 0 ? 0 : strl2ui(s.str, colon + 1));
+  }),
   {
     name: 'language',
     args: spec(1, 'str', 'str'),

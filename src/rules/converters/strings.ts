@@ -8,7 +8,7 @@ import { type ConverterDefinition, type ConvertOp, intArg, simpleConverter, spec
 import type { SampleContext } from '../sample-context.ts';
 import { VariableReader, variableArg } from './variable-args.ts';
 
-function asciiCase(text: string, lower: boolean): string {
+export function asciiCase(text: string, lower: boolean): string {
   const from = lower ? 0x41 : 0x61;
   let change = false;
   let ascii = true;

@@ -91,7 +91,7 @@ export function builtinCommands(table: () => CommandTable): CliCommand[] {
         let text = '# socket lvl processes\n';
         for (const s of ctx.target.config.global.stats?.sockets ?? []) {
           const a = s.address;
-          const where = a.kind === 'unix' ? (isAbstractSocketPath(a.path) ? socketPathText(a.path) : `unix@${a.path}`) : a.host.includes(':') ? `ipv6@[${a.host}]:${a.port}` : `ipv4@${a.host}:${a.port}`;
+          const where = a.kind === 'unix' ? (isAbstractSocketPath(a.path) ? socketPathText(a.path) : `unix@${a.path}`) : a.kind === 'fd' ? `fd@${a.fd}` : a.host.includes(':') ? `ipv6@[${a.host}]:${a.port}` : `ipv4@${a.host}:${a.port}`;
           text += `${where} ${s.level} all\n`;
         }
         return dump(text);

@@ -1,7 +1,7 @@
 /**
- * Black-box conformance of when `stick on` stores in HTTP mode: HAProxy records the server once
- * its response head is in (AN_RES_STORE_RULES runs after AN_RES_WAIT_HTTP), not when the
- * connection is established.
+ * Black-box conformance of when `stick on` stores: HAProxy records the server once its response
+ * head is in (AN_RES_STORE_RULES runs after AN_RES_WAIT_HTTP), not when the connection is
+ * established; in TCP mode, after the tcp-response content rules (AN_RES_INSPECT) decided.
  *
  * - while the server holds its response, `show table` has no entry for the key; the entry
  *   (`srvkey addr`: the server's IP:PORT) appears with the response;
@@ -9,7 +9,9 @@
  *   `${sN_addr}:${sN_port}` macros make it) dials the frontend's own address: the request comes
  *   back to the same backend, which must not find its own entry yet (a store at connect made it
  *   loop for ever, reg-test stickiness/srvkey-addr); round robin sends it on to the real
- *   server, and the outer request then stores `0.0.0.0:+0`, as HAProxy does.
+ *   server, and the outer request then stores `0.0.0.0:+0`, as HAProxy does;
+ * - tcp mode with `tcp-response inspect-delay`: no entry until the server's first bytes let
+ *   `tcp-response content accept` decide.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/stick-store-on-response.test.js
  */
@@ -21,8 +23,10 @@ import { appBackend, httpBackend, writeAsync, type HttpTestBackend } from '../su
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
+import { tcpServer, type TestBackend } from '../support/tcp-backends.ts';
+import { dial, readAll } from '../support/tcp-client.ts';
 
-const PORT_NAMES = ['stats', 'held', 'loop', 'slow', 'real'] as const;
+const PORT_NAMES = ['stats', 'held', 'loop', 'slow', 'real', 'tcp', 'banner'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -51,6 +55,15 @@ backend be_loop
     stick on urlp(client)
     server self 0.0.0.0
     server real 127.0.0.1:${p.real}
+
+listen li_tcp
+    mode tcp
+    bind 127.0.0.1:${p.tcp}
+    tcp-response inspect-delay 10s
+    tcp-response content accept if { res.len gt 0 }
+    stick-table type ip size 100
+    stick on src
+    server banner 127.0.0.1:${p.banner}
 `;
 }
 
@@ -66,11 +79,13 @@ function withoutPointer(line: string): string {
 }
 
 for (const target of TARGETS) {
-  describe(`stick on stores with the response (http) on ${target}`, () => {
+  describe(`stick on stores with the response on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let ports: Ports;
     const backends: HttpTestBackend[] = [];
     const releases: Array<() => void> = [];
+    const bannerReleases: Array<() => void> = [];
+    let banner: TestBackend | undefined;
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
@@ -84,6 +99,11 @@ for (const target of TARGETS) {
         }),
       );
       backends.push(await appBackend(ports.real, 'real'));
+      // Writes its banner once the test releases it.
+      banner = await tcpServer(ports.banner, (socket) => {
+        bannerReleases.push(() => socket.end('banner\n'));
+        socket.resume();
+      });
       proxy = await startProxy(target, configFor(ports));
     });
 
@@ -92,6 +112,7 @@ for (const target of TARGETS) {
       destroyAllClients();
       await stopProxy(target, proxy);
       await Promise.all(backends.map((b) => b.close()));
+      await banner?.close();
     });
 
     it('no entry while the server holds its response; the entry comes with the response', async () => {
@@ -127,6 +148,22 @@ for (const target of TARGETS) {
       // The outer request went to `self` and stored last, over the inner one's `real`.
       assert.equal(withoutPointer(lines[0] as string), 'key=c2 use=0 exp=0 server_id=1 server_key=0.0.0.0:+0');
       conn.destroy();
+    });
+
+    it('tcp mode: no entry until the tcp-response content rules accepted the response', async () => {
+      const socket = await dial(ports.tcp);
+      const read = readAll(socket);
+      assert.ok(await eventuallyAsync(async () => bannerReleases.length === 1, 10_000), 'the server gets the connection');
+      assert.deepEqual(await entries(ports.stats, 'li_tcp'), [], 'nothing stored while the response is inspected');
+      for (const release of bannerReleases.splice(0)) release();
+      socket.end();
+      assert.equal((await read).toString(), 'banner\n');
+      let lines: string[] = [];
+      assert.ok(
+        await eventuallyAsync(async () => (lines = await entries(ports.stats, 'li_tcp')).length === 1, 10_000),
+        `one entry after the response, got ${JSON.stringify(lines)}`,
+      );
+      assert.equal(withoutPointer(lines[0] as string), 'key=127.0.0.1 use=0 exp=0 server_id=1 server_key=banner');
     });
   });
 }

@@ -155,7 +155,11 @@ for (const target of TARGETS) {
       const read = readAll(socket);
       assert.ok(await eventuallyAsync(async () => bannerReleases.length === 1, 10_000), 'the server gets the connection');
       assert.deepEqual(await entries(ports.stats, 'li_tcp'), [], 'nothing stored while the response is inspected');
+      let received = '';
+      socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
       for (const release of bannerReleases.splice(0)) release();
+      // Our FIN only once the banner is in: HAProxy may close before relaying it otherwise.
+      assert.ok(await eventuallyAsync(async () => received === 'banner\n', 10_000), `banner relayed, got ${JSON.stringify(received)}`);
       socket.end();
       assert.equal((await read).toString(), 'banner\n');
       let lines: string[] = [];

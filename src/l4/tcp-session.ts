@@ -262,8 +262,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host);
       this.#responseInspection = new ResponseInspection(this.runtime, responseRules, this.#tcp, this.host.limits.buffers, (d) => this.#responseDecided(d));
     }
-    // Connected: stick rules record the server (HAProxy stores once the server is known).
-    (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
+    // Connected: stick rules record the server (HAProxy's AN_RES_STORE_RULES), after the
+    // tcp-response content rules when there are some (AN_RES_INSPECT comes first).
+    if (this.#responseInspection === undefined) (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
     this.#serverLast = now;
     this.#clientLast = now;
     this.#serverWritten = now;
@@ -388,6 +389,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       addToListener(this.connection.listenerCounters, 'dreq');
       return this.#abort('P', 'R', true);
     }
+    (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, this.runtime.now());
     let flowing = true;
     for (const chunk of inspection.chunks) flowing = this.client.write(chunk);
     if (!flowing) {

@@ -29,7 +29,7 @@ export class BackendPersistence {
     return this.stick?.match(req, now);
   }
 
-  /** Records the server a session was established with in the stick tables. */
+  /** Records in the stick tables the server that answered the session (see StickRules). */
   stored(req: LbRequest, server: Server, now: number): void {
     this.stick?.store(req, server, now);
   }

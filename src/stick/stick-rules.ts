@@ -4,8 +4,9 @@
  *
  * Before balancing, `match` and `on` rules are tried in order: the first one whose key is in its
  * table, naming a server that may take the session (not DOWN/MAINT, or any state but MAINT
- * with `option persist`), gives the persistence target. Once the server is known (the
- * connection is established), each table gets one store: from the first `on`, `store-request`
+ * with `option persist`), gives the persistence target. Once the server answered (its response
+ * head in HTTP mode; in TCP once connected and past the tcp-response content rules: HAProxy's
+ * AN_RES_STORE_RULES), each table gets one store: from the first `on`, `store-request`
  * or `store-response` rule of that table whose sample exists (HAProxy applies only the first
  * store rule per table, so configurations can list keys by decreasing precision).
  */

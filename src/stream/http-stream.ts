@@ -1095,8 +1095,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #sendRequest(): void {
     const server = this.#server as Socket;
     this.#requestSentAt = this.#side.now;
-    // Connected: stick rules record the server (HAProxy stores once the server is known).
-    this.backend?.persistence?.stored(this, this.#leg.server as Server, this.#requestSentAt);
     this.#serverLast = this.#requestSentAt;
     const serverName = (this.backend as Backend).model.sendNameHeader;
     const target = this.#leg.server as Server;
@@ -1342,6 +1340,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // The backend's tcp-response content rules come first (AN_RES_INSPECT).
     const resTcpRules = this.#backendTcp(backend).response;
     if (resTcpRules !== undefined && this.#rejectedResponse(resTcpRules)) return HeadOutcome.dropped;
+    // Stick rules record the server once its response head is in (HAProxy's AN_RES_STORE_RULES
+    // after AN_RES_WAIT_HTTP), not at connect: a request that loops back to this proxy (a server
+    // at 0.0.0.0 with mapped ports dials our own frontend) must not find its own entry yet.
+    backend.persistence?.stored(this, this.#leg.server as Server, this.#side.now);
     const editor = this.#editor.begin(head);
     // A 101 is the transaction's final response: its rules run too (HAProxy analyses every status but 100 and 102+).
     if (this.#frontendRules !== undefined || this.#backendRules !== undefined) {

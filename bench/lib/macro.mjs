@@ -85,7 +85,7 @@ export async function runMacroScenario(scenario, opts) {
     return 2;
   }
   // The `-t2` targets (nbthread 2) and the bare runtime pass-throughs run only when named.
-  const known = [...scenario.targets, ...(scenario.threadedTargets ?? []), ...(scenario.floorTargets ?? [])];
+  const known = [...scenario.targets, ...(scenario.threadedTargets ?? []), ...(scenario.bareTargets ?? [])];
   const ids = (opts.targets ?? scenario.targets).filter((id) => {
     if (TARGETS[id] && known.includes(id)) return true;
     log(`bench: unknown target '${id}' for ${scenario.name} (known: ${known.join(', ')})`);

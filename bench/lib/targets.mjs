@@ -170,7 +170,7 @@ function nodePeerTarget({ id, label, script, packages }) {
 
 /**
  * A bare pass-through on one runtime (bench/peers/bare-*): the runtime's own sockets copying
- * bytes, no Switchyard code. The floor under Switchyard's figures on that runtime.
+ * bytes the plain way, no Switchyard code: how much of a gap to HAProxy is the runtime's.
  */
 function bareTarget({ id, label, command }) {
   return peerScriptTarget({

@@ -1,4 +1,4 @@
-// The floor for a proxy on Bun: Bun.listen / Bun.connect (the native sockets Switchyard's Bun
+// The plainest proxy on Bun: Bun.listen / Bun.connect (the native sockets Switchyard's Bun
 // adapter uses) copying bytes both ways, nothing else. One server connection per client
 // connection; a write Bun only partly took is queued and the reader paused until drain.
 // Usage: bun bench/peers/bare-bun.ts PORT BACKEND_URL

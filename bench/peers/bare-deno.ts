@@ -1,5 +1,5 @@
 /// <reference lib="deno.ns" />
-// The floor for a proxy on Deno: Deno.listen / Deno.connect (the sockets Switchyard's Deno
+// The plainest proxy on Deno: Deno.listen / Deno.connect (the sockets Switchyard's Deno
 // adapter uses for plain TCP) copying bytes both ways with one read loop per direction,
 // nothing else. One server connection per client connection; awaiting each write is the
 // backpressure. Usage: deno run -A bench/peers/bare-deno.ts PORT BACKEND_URL

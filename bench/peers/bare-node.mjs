@@ -1,4 +1,4 @@
-// The floor for a proxy on Node: node:net sockets copying bytes both ways, nothing else (no
+// The plainest proxy on Node: node:net sockets copying bytes both ways, nothing else (no
 // parsing, no timeouts, no counters). One server connection per client connection, with
 // backpressure, TCP_NODELAY as Switchyard sets it. `npm run bench -- l4 --targets node-bare,...`
 // Usage: node bench/peers/bare-node.mjs PORT BACKEND_URL

@@ -107,7 +107,7 @@ const scenario = {
   /** nbthread 2 (Switchyard and HAProxy), only when named with --targets. */
   threadedTargets: ['node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2'],
   /** Each runtime's own sockets copying bytes (bench/peers/bare-*), only when named with --targets. */
-  floorTargets: ['node-bare', 'bun-bare', 'deno-bare'],
+  bareTargets: ['node-bare', 'bun-bare', 'deno-bare'],
   backendFiles: { [LARGE_NAME]: LARGE_BODY },
   ratioPeers: [
     { id: 'http-proxy', header: 'http-proxy' },
@@ -211,7 +211,7 @@ const scenario = {
     }
     if (id === 'haproxy') return { text: 'reference' };
     if (id === 'direct') return { text: 'ceiling (no proxy)' };
-    if (id.endsWith('-bare')) return { text: "floor: the runtime's own sockets, no Switchyard code" };
+    if (id.endsWith('-bare')) return { text: "bare: the runtime's own sockets, no Switchyard code" };
     if (id === 'nginx' || id === 'http-proxy' || id === 'fastify') return { text: 'peer' };
     return undefined;
   },

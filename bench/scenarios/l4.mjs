@@ -14,14 +14,14 @@ const scenario = {
   /** nbthread 2 (Switchyard and HAProxy), only when named with --targets. */
   threadedTargets: ['node-t2', 'bun-t2', 'deno-t2', 'haproxy-t2'],
   /** Each runtime's own sockets copying bytes (bench/peers/bare-*), only when named with --targets. */
-  floorTargets: ['node-bare', 'bun-bare', 'deno-bare', 'deno-bare-node'],
+  bareTargets: ['node-bare', 'bun-bare', 'deno-bare', 'deno-bare-node'],
   /** DESIGN.md §4: "L4 tcp mode: >= 0.9x HAProxy throughput on every runtime". */
   goal(id) {
     if (id === 'node' || id === 'bun' || id === 'deno') return { text: '>= 0.9x HAProxy', min: 0.9 };
     if (id === 'haproxy') return { text: 'reference' };
     if (id === 'direct') return { text: 'ceiling (no proxy)' };
-    if (id.endsWith('-bare')) return { text: "floor: the runtime's own sockets, no Switchyard code" };
-    if (id === 'deno-bare-node') return { text: "floor on Deno's node:net (the Deno adapter's choice of sockets)" };
+    if (id.endsWith('-bare')) return { text: "bare: the runtime's own sockets, no Switchyard code" };
+    if (id === 'deno-bare-node') return { text: "bare, on Deno's node:net (the Deno adapter's choice of sockets)" };
     return undefined;
   },
   run: (opts) => runMacroScenario(scenario, opts),

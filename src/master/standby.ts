@@ -15,7 +15,7 @@ import type { Runtime, SignalName, Socket, SocketHandler } from '../runtime.ts';
 /** Set (to `1`) in a spare's environment, beside the worker link's SWITCHYARD_MASTER_LINK. */
 export const STANDBY_ENV = 'SWITCHYARD_STANDBY';
 
-/** The master starts no spare when this is `0` (docs/master-worker.md). */
+/** The master starts no spare when this is `0` (README.md, "The spare worker"). */
 export const STANDBY_SWITCH_ENV = 'SWITCHYARD_STANDBY_WORKER';
 
 /** The master's word that hands a spare the reload. */

@@ -6,11 +6,10 @@
  * the wrapper stands in for the socket in every event, so handlers comparing sockets by identity
  * see one object.
  */
-import type { Socket, SocketError, SocketHandler } from '../runtime.ts';
-import { DelegatedSocketFacts } from '../util/delegated-socket-facts.ts';
+import type { Socket } from '../runtime.ts';
+import { InterposedSocket } from '../util/interposed-socket.ts';
 
-export class NoLingerSocket extends DelegatedSocketFacts implements Socket, SocketHandler {
-  #handler: SocketHandler | undefined;
+export class NoLingerSocket extends InterposedSocket {
   #peerEnded = false;
   readonly startTls?: (head: Uint8Array | undefined) => void;
 
@@ -18,61 +17,16 @@ export class NoLingerSocket extends DelegatedSocketFacts implements Socket, Sock
     super(inner);
     const startTls = inner.startTls;
     if (startTls !== undefined) this.startTls = (head) => startTls.call(inner, head);
-    inner.setHandler(this);
   }
 
-  setHandler(handler: SocketHandler): void {
-    this.#handler = handler;
-  }
-
-  write(chunk: Uint8Array): boolean {
-    return this.inner.write(chunk);
-  }
-
-  end(): void {
-    this.inner.end();
-  }
-
-  destroy(): void {
+  override destroy(): void {
     if (this.#peerEnded) this.inner.destroy();
     else this.inner.reset();
   }
 
-  reset(): void {
-    this.inner.reset();
-  }
-
-  pause(): void {
-    this.inner.pause();
-  }
-
-  resume(): void {
-    this.inner.resume();
-  }
-
-  get bufferedAmount(): number {
-    return this.inner.bufferedAmount;
-  }
-
-  onConnect(): void {
-    this.#handler?.onConnect?.(this);
-  }
-
-  onData(_socket: Socket, chunk: Uint8Array): void {
-    this.#handler?.onData(this, chunk);
-  }
-
-  onEnd(): void {
+  override onEnd(): void {
     this.#peerEnded = true;
-    this.#handler?.onEnd(this);
-  }
-
-  onDrain(): void {
-    this.#handler?.onDrain(this);
-  }
-
-  onClose(_socket: Socket, error: SocketError | undefined): void {
-    this.#handler?.onClose(this, error);
+    super.onEnd();
   }
 }
 

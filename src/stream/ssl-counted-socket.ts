@@ -7,7 +7,7 @@
  * object.
  */
 import type { Socket, SocketError, SocketHandler } from '../runtime.ts';
-import { DelegatedSocketFacts } from '../util/delegated-socket-facts.ts';
+import { InterposedSocket } from '../util/interposed-socket.ts';
 
 /** Where the wrapper counts: ProcessLimits' TLS connection counts. */
 export interface SslConnectionCounts {
@@ -15,73 +15,22 @@ export interface SslConnectionCounts {
   sslConnectionClosed(): void;
 }
 
-export class SslCountedSocket extends DelegatedSocketFacts implements Socket, SocketHandler {
-  #handler: SocketHandler;
+export class SslCountedSocket extends InterposedSocket {
   readonly #counts: SslConnectionCounts;
   #open = true;
 
   /** `inner` was just dialled with `handler`: from now on the events go through the wrapper. */
   constructor(inner: Socket, handler: SocketHandler, counts: SslConnectionCounts) {
-    super(inner);
-    this.#handler = handler;
+    super(inner, handler);
     this.#counts = counts;
     counts.sslConnectionOpened();
-    inner.setHandler(this);
   }
 
-  setHandler(handler: SocketHandler): void {
-    this.#handler = handler;
-  }
-
-  write(chunk: Uint8Array): boolean {
-    return this.inner.write(chunk);
-  }
-
-  end(): void {
-    this.inner.end();
-  }
-
-  destroy(): void {
-    this.inner.destroy();
-  }
-
-  reset(): void {
-    this.inner.reset();
-  }
-
-  pause(): void {
-    this.inner.pause();
-  }
-
-  resume(): void {
-    this.inner.resume();
-  }
-
-  get bufferedAmount(): number {
-    return this.inner.bufferedAmount;
-  }
-
-  onConnect(): void {
-    this.#handler.onConnect?.(this);
-  }
-
-  onData(_socket: Socket, chunk: Uint8Array): void {
-    this.#handler.onData(this, chunk);
-  }
-
-  onEnd(): void {
-    this.#handler.onEnd(this);
-  }
-
-  onDrain(): void {
-    this.#handler.onDrain(this);
-  }
-
-  onClose(_socket: Socket, error: SocketError | undefined): void {
+  override onClose(socket: Socket, error: SocketError | undefined): void {
     if (this.#open) {
       this.#open = false;
       this.#counts.sslConnectionClosed();
     }
-    this.#handler.onClose(this, error);
+    super.onClose(socket, error);
   }
 }

@@ -18,6 +18,7 @@ import { nodeVersionOf, onNode, repoRoot } from '../support/runtimes.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { exchange as httpExchange } from '../support/http-client.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
+import { tlsSessionExchange } from '../support/tls-session-exchange.ts';
 
 const TLS = `${repoRoot}test/fixtures/tls`;
 const FIELDS = ['CurrSslConns', 'CumSslConns', 'SslCacheLookups', 'SslCacheMisses'] as const;
@@ -47,30 +48,12 @@ async function infoWhen(cliPort: number, ok: (info: Record<Field, number>) => bo
 }
 
 /** One request on a fresh TLS connection offering `session`; the session to offer next. */
-function tlsRequest(port: number, session: Buffer | undefined, maxVersion: tls.SecureVersion): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    let latest: Buffer | undefined;
-    let answer = '';
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, maxVersion, ...(session !== undefined ? { session } : {}) }, () => {
-      socket.write('GET / HTTP/1.1\r\nhost: a.example\r\nconnection: close\r\n\r\n');
-    });
-    socket.on('session', (s: Buffer) => {
-      latest = s;
-    });
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      answer += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      if (!answer.startsWith('HTTP/1.1 200')) reject(new Error(`no 200 answer: ${JSON.stringify(answer.slice(0, 60))}`));
-      else resolve(latest ?? session);
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
-  });
+async function tlsRequest(port: number, session: Buffer | undefined, maxVersion: tls.SecureVersion): Promise<Buffer | undefined> {
+  const done = await tlsSessionExchange(port, session, { max: maxVersion });
+  if (!done.response.startsWith('HTTP/1.1 200')) throw new Error(`no 200 answer: ${JSON.stringify(done.response.slice(0, 60))}`);
+  return done.session;
 }
 
-/** A TLS connection left open once its handshake is done. */
 function openTls(port: number): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false }, () => resolve(socket));

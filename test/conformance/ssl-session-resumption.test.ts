@@ -17,6 +17,7 @@ import { repoRoot } from '../support/runtimes.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { exchange as httpExchange } from '../support/http-client.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
+import { tlsSessionExchange } from '../support/tls-session-exchange.ts';
 
 const TLS = `${repoRoot}test/fixtures/tls`;
 
@@ -28,26 +29,9 @@ interface Outcome {
 }
 
 /** One request on a fresh connection offering `session`. */
-function exchange(port: number, session: Buffer | undefined, version: tls.SecureVersion = 'TLSv1.2'): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    let latest: Buffer | undefined;
-    let body = '';
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, minVersion: version, maxVersion: version, ...(session !== undefined ? { session } : {}) }, () => {
-      socket.write('GET / HTTP/1.1\r\nhost: a.example\r\nconnection: close\r\n\r\n');
-    });
-    socket.on('session', (s: Buffer) => {
-      latest = s;
-    });
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      body += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      resolve({ body: body.slice(body.indexOf('\r\n\r\n') + 4), session: latest ?? session });
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
-  });
+async function exchange(port: number, session: Buffer | undefined, version: tls.SecureVersion = 'TLSv1.2'): Promise<Outcome> {
+  const done = await tlsSessionExchange(port, session, { min: version, max: version });
+  return { body: done.response.slice(done.response.indexOf('\r\n\r\n') + 4), session: done.session };
 }
 
 for (const target of TARGETS) {

@@ -7,36 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PeersModel } from '../../src/config/model.ts';
 import { PeersSync } from '../../src/peers/peers-sync.ts';
 import { StickTable } from '../../src/stick/stick-table.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
-
-const source = { file: 'h.cfg', line: 1 };
-
-function section(): PeersModel {
-  return {
-    name: 'P',
-    disabled: false,
-    peers: [
-      { name: 'A', host: '127.0.0.1', port: 1001, source },
-      { name: 'B', host: '127.0.0.1', port: 1002, source },
-    ],
-    tables: [],
-    source,
-  };
-}
-
-function table(): StickTable {
-  return new StickTable('be', { type: 'string', keyLength: 32, size: 100, expire: undefined, nopurge: false, source, store: [{ type: 'gpc0' }] });
-}
+import { peersSection, stringTable } from '../support/peers-fixtures.ts';
 
 /** A and B sharing one table; B started after A, so A's session with B is the one A accepted. */
 async function pair(rt: FakeRuntime): Promise<{ a: PeersSync; b: PeersSync; tableA: StickTable; tableB: StickTable }> {
-  const tableA = table();
-  const tableB = table();
-  const a = new PeersSync(rt, section(), section().peers[0]!, [{ wireName: 'be', table: tableA }]);
-  const b = new PeersSync(rt, section(), section().peers[1]!, [{ wireName: 'be', table: tableB }]);
+  const tableA = stringTable();
+  const tableB = stringTable();
+  const a = new PeersSync(rt, peersSection('A', 'B'), peersSection('A', 'B').peers[0]!, [{ wireName: 'be', table: tableA }]);
+  const b = new PeersSync(rt, peersSection('A', 'B'), peersSection('A', 'B').peers[1]!, [{ wireName: 'be', table: tableB }]);
   await a.start();
   // A's attempt fails (nothing listens yet; the next one is 5 s away), then B dials A.
   rt.flush();

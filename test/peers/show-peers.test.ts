@@ -5,33 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PeersModel } from '../../src/config/model.ts';
 import { PeersSync } from '../../src/peers/peers-sync.ts';
 import { peersCommands } from '../../src/runtime-api/commands/peers.ts';
 import type { CommandContext } from '../../src/runtime-api/command.ts';
 import type { RuntimeTarget } from '../../src/runtime-api/target.ts';
-import { StickTable } from '../../src/stick/stick-table.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
-
-const source = { file: 'h.cfg', line: 1 };
-
-function section(): PeersModel {
-  return {
-    name: 'P',
-    disabled: false,
-    peers: [
-      { name: 'A', host: '127.0.0.1', port: 1001, source },
-      { name: 'B', host: '127.0.0.1', port: 1002, source },
-      { name: 'C', host: '127.0.0.1', port: 1003, source },
-    ],
-    tables: [],
-    source,
-  };
-}
-
-function table(): StickTable {
-  return new StickTable('be', { type: 'string', keyLength: 32, size: 100, expire: undefined, nopurge: false, source, store: [{ type: 'gpc0' }] });
-}
+import { peersSection, stringTable } from '../support/peers-fixtures.ts';
 
 function show(rt: FakeRuntime, sync: PeersSync, args = ''): string {
   const target = { runtime: rt, peers: [sync] } as unknown as RuntimeTarget;
@@ -52,10 +31,10 @@ function peerLines(dump: string, name: string): string[] {
 describe('show peers', () => {
   it('follows the sessions, their timers and counters, and the update ids', async () => {
     const rt = new FakeRuntime();
-    const tableA = table();
-    const tableB = table();
-    const a = new PeersSync(rt, section(), section().peers[0]!, [{ wireName: 'be', table: tableA }]);
-    const b = new PeersSync(rt, section(), section().peers[1]!, [{ wireName: 'be', table: tableB }]);
+    const tableA = stringTable();
+    const tableB = stringTable();
+    const a = new PeersSync(rt, peersSection('A', 'B', 'C'), peersSection('A', 'B', 'C').peers[0]!, [{ wireName: 'be', table: tableA }]);
+    const b = new PeersSync(rt, peersSection('A', 'B', 'C'), peersSection('A', 'B', 'C').peers[1]!, [{ wireName: 'be', table: tableB }]);
     await a.start();
     await b.start();
     rt.flush();

@@ -8,24 +8,15 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/bind-inherited-fd.test.js
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { cli } from '../support/cli-client.ts';
 import { eventually, TARGETS } from '../support/http-suite.ts';
+import { inheritableListener } from '../support/inheritable-listener.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 import { tcpServer, type TestBackend } from '../support/tcp-backends.ts';
 import { dial, readAll } from '../support/tcp-client.ts';
-
-/** A listening socket on 127.0.0.1 and its descriptor, to hand to the proxy. */
-async function listeningSocket(): Promise<{ server: Server; fd: number; port: number }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
-  const address = server.address();
-  return { server, fd, port: typeof address === 'object' && address !== null ? address.port : 0 };
-}
 
 function config(syslogPort: number, statsFd: number, frontFd: number, backendPort: number, httpFd: number): string {
   return `
@@ -62,9 +53,9 @@ async function startOnInheritedSockets(
   backend: TestBackend,
   extraArgs: readonly string[],
 ): Promise<{ proxy: ProxyProcess; frontPort: number; statsPort: number; httpPort: number }> {
-  const front = await listeningSocket();
-  const stats = await listeningSocket();
-  const http = await listeningSocket();
+  const front = await inheritableListener();
+  const stats = await inheritableListener();
+  const http = await inheritableListener();
   // The socket is listening already: a connection to it waits in its queue until the proxy
   // accepts, so it is ready for the clients as soon as it runs.
   const text = config(syslog.port, stats.fd, front.fd, backend.port, http.fd);

@@ -9,24 +9,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
+import { inheritableListener } from '../support/inheritable-listener.ts';
 import { freePorts } from '../support/ports.ts';
 import { proxyCommand, repoRoot } from '../support/runtimes.ts';
-
-/** A listening socket on 127.0.0.1 and its descriptor, to hand to a child. */
-async function listeningSocket(): Promise<{ server: Server; fd: number; port: number }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  // The descriptor of a listening net.Server (Linux): the child inherits it as its fd 3.
-  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
-  const address = server.address();
-  return { server, fd, port: typeof address === 'object' && address !== null ? address.port : 0 };
-}
 
 for (const target of TARGETS) {
   describe(`master CLI on an inherited socket (-S fd@3) on ${target}`, () => {
@@ -41,7 +31,7 @@ for (const target of TARGETS) {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-mcli-fd-'));
       const cfg = join(dir, 'main.cfg');
       writeFileSync(cfg, `${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${web}\n    http-request return status 200\n`);
-      const { server, fd, port } = await listeningSocket();
+      const { server, fd, port } = await inheritableListener();
       mcli = port;
       const { command, args } = proxyCommand(target, ['-W', '-S', 'fd@3', '-f', cfg]);
       child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe', fd] });

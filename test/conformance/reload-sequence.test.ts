@@ -53,19 +53,23 @@ function canned(body: string): string {
   return `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
 }
 
-/** Resolves true once a TCP connect to the port is refused (bounded). */
-async function refusesConnections(port: number, timeoutMs: number): Promise<boolean> {
+/** Whether a TCP connect to the port is refused now. */
+function refused(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/** Resolves true once a TCP connect to the port is refused (`refuse`), or accepted (bounded). */
+async function untilConnections(port: number, refuse: boolean, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-    });
-    if (refused) return true;
+    if ((await refused(port)) === refuse) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
@@ -142,6 +146,9 @@ ${
       proxy = await ProxyProcess.start(target, 'global\n', ['-f', cfg, '-W', '-S', master], 20_000, web);
       const up = await procUntil((p) => workerPids(p).current.length === 1, 10_000);
       assert.ok(up.ok, up.proc);
+      // The worker opens its binds one after the other (on Node 20, each through the cluster
+      // master): the first accepting says nothing of the second.
+      assert.ok(await untilConnections(side, false, 10_000), 'the second listener never accepted');
     });
 
     after(async () => {
@@ -202,7 +209,7 @@ ${
           if (generation === REMOVES_LISTENER) {
             const conn = sideConn as HttpConnection;
             assert.ok(await eventually(() => conn.closed, 10_000), 'the removed listener\'s kept-alive connection is still open');
-            assert.ok(await refusesConnections(side, 10_000), 'the removed listener still accepts');
+            assert.ok(await untilConnections(side, true, 10_000), 'the removed listener still accepts');
           }
         }
         // Traffic on the last generation for a moment.

@@ -40,6 +40,8 @@ function childStdio(output: 'ignore' | 'inherit', fds: readonly number[]): ('ign
 
 /** The seam's view of a started child process. */
 export function childHandle(child: ChildProcess): ChildProcessHandle {
+  let ended = false;
+  child.once('exit', () => (ended = true));
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(1));
@@ -50,8 +52,16 @@ export function childHandle(child: ChildProcess): ChildProcessHandle {
   });
   return {
     pid: child.pid ?? 0,
+    // process.kill, not child.kill: Deno's node:child_process sends one signal per child at
+    // most (a worker told SIGUSR1 to stop softly never got the SIGTERM that ends it at once).
+    // A child that exited is not signalled: its pid may be another process's by now.
     kill: (signal: SignalName | 'SIGKILL') => {
-      child.kill(signal);
+      if (ended || child.pid === undefined) return;
+      try {
+        process.kill(child.pid, signal);
+      } catch {
+        // Gone meanwhile.
+      }
     },
     exited,
     status,

@@ -10,6 +10,7 @@ import { resolveLogHosts } from './log/log-hosts.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
+import { checkFdLimit, readFdLimit } from './proxy/fd-limit.ts';
 import type { Proxy } from './proxy/proxy.ts';
 import type { RuntimeApi } from './runtime-api/runtime-api.ts';
 import type { Listener, Runtime } from './runtime.ts';
@@ -35,6 +36,8 @@ interface ParsedArgs {
   /** `-dr`: server names that do not resolve disable their server instead of failing. */
   dontFailResolve: boolean;
   quiet: boolean;
+  /** `-dW`: a configuration that gave any warning does not start (global `zero-warning`). */
+  zeroWarning: boolean;
   version: boolean;
   help: boolean;
   logJson: boolean;
@@ -68,7 +71,9 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -d            debug: frontends without a log line log every connection to stderr
   -dr           a server address that does not resolve at startup disables that server
                 (maintenance) instead of refusing to start
-  -q            quiet: no startup notices or warnings
+  -q            quiet: nothing said while starting (no notice, warning or alert; the exit
+                status still tells), as the global 'quiet'
+  -dW           zero-warning: a configuration that gives a warning does not start
   -L NAME       this process's peer name in 'peers' sections (default: localpeer, else the host name)
   -v            print the version and exit
   -W, -Ws       master-worker mode: a master process starts a worker that serves, relays the
@@ -97,6 +102,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     debug: false,
     dontFailResolve: false,
     quiet: false,
+    zeroWarning: false,
     version: false,
     help: false,
     logJson: false,
@@ -184,6 +190,9 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
       case '-q':
         parsed.quiet = true;
         break;
+      case '-dW':
+        parsed.zeroWarning = true;
+        break;
       case '-v':
       case '-vv':
       case '--version':
@@ -269,18 +278,21 @@ class RecordingLog implements DiagnosticLog {
 
 class Console {
   readonly #runtime: Runtime;
-  readonly quiet: boolean;
+  /** -q or the global `quiet` (which the configuration sets once read). -d overrides both, as in HAProxy. */
+  quiet: boolean;
+  /** HAProxy's MODE_STARTING: while it lasts, quiet silences alerts too (ha_alert); once serving, alerts always print. */
+  starting = true;
   readonly debug: boolean;
   constructor(runtime: Runtime, quiet: boolean, debug: boolean) {
     this.#runtime = runtime;
-    this.quiet = quiet;
+    this.quiet = quiet && !debug;
     this.debug = debug;
   }
   #line(level: string, text: string): void {
     this.#runtime.writeStderr(`${logLine(level, this.#runtime.pid, text)}\n`);
   }
   alert(text: string): void {
-    this.#line('ALERT', text);
+    if (!this.quiet || !this.starting) this.#line('ALERT', text);
   }
   warning(text: string): void {
     if (!this.quiet) this.#line('WARNING', text);
@@ -358,11 +370,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   try {
     config = await loadConfiguration(runtime, parsed.files);
   } catch (error) {
+    if (error instanceof ConfigError && error.quiet && !out.debug) out.quiet = true;
     // A spare's errors are the master's check's, which reports them (it reads the same files).
     if (standbyLink === undefined) reportConfigError(out, error);
     return runtime.exit(1);
   }
+  if (config.global.quiet === true && !out.debug) out.quiet = true;
   for (const w of config.warnings) out.warning(describeDiagnostic(w));
+  for (const n of config.notices ?? []) out.notice(describeDiagnostic(n));
   // The states a previous process saved (`load-server-state-from-file`), read before the
   // addresses since `init-addr last` resumes from them; also for -c, as HAProxy does.
   const serverStates = await loadServerStates(config, (path) => runtime.readTextFile(path));
@@ -399,6 +414,11 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   config = owned;
+  // HAProxy's check after the servers' addresses, before -c's verdict (also in check mode).
+  if ((parsed.zeroWarning || config.global.zeroWarning === true) && config.warnings.length + serverStates.warnings.length + addresses.warnings.length > 0) {
+    out.alert("config : Some warnings were found and 'zero-warning' is set. Aborting.");
+    return runtime.exit(1);
+  }
   // `nbthread`: refused, also by -c, where this runtime or the configuration cannot have it.
   const threads = config.global.nbthread;
   if (threads > 1 && runtime.startThread === undefined) {
@@ -410,7 +430,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (parsed.check) {
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.
-    if (!parsed.quiet) {
+    if (!out.quiet) {
       if (config.warnings.length > 0 || addresses.warnings.length > 0 || serverStates.warnings.length > 0) runtime.writeStdout('Warnings were found.\n');
       runtime.writeStdout(listening ? 'Configuration file is valid\n' : 'Configuration file has no error but will not start (no listener) => exit(2).\n');
     }
@@ -419,6 +439,16 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (!listening) {
     out.alert(`[${PROGRAM}.main()] No enabled listener found (check for 'bind' directives) ! Exiting.`);
     return runtime.exit(1);
+  }
+  // HAProxy sets its limits once the check mode is past, before it forks (daemon, master-worker).
+  if (config.global.ulimitN !== undefined) {
+    const outcome = checkFdLimit(config.global.ulimitN, await readFdLimit((path) => runtime.readTextFile(path)), config.global.strictLimits !== false, PROGRAM, runtime.name);
+    if (outcome.kind === 'alert') {
+      out.alert(outcome.text);
+      return runtime.exit(1);
+    }
+    if (outcome.kind === 'warning') out.warning(outcome.text);
+    else if (outcome.kind === 'notice') out.notice(outcome.text);
   }
   const linkEnv = runtime.env(WORKER_ENV);
   // The configuration's `daemon` / `master-worker` / `pidfile` as -D / -W / -p (the command
@@ -436,7 +466,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);
   }
   if (signalFirst) handOver(runtime, parsed.handover as Handover, out);
-  if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? [], inheritedDescriptors(config));
+  if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? [], inheritedDescriptors(config), config.global.mworkerMaxReloads);
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
@@ -462,7 +492,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     proxy = new Proxy(runtime, config, {
       logJson: parsed.logJson,
       debug: parsed.debug,
-      quiet: parsed.quiet,
+      quiet: out.quiet,
       localPeer: parsed.localPeer,
       thread:
         connectionCounts === undefined || serverCounts === undefined
@@ -520,6 +550,15 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       return runtime.exit(0);
     }
     stopping = true;
+    // `grace`: a soft stop first only says so (the `stopping` fetch), the listeners still
+    // accepting, as HAProxy's soft_stop(); a second signal stops at once meanwhile.
+    const grace = config.global.grace;
+    if (grace !== undefined && signal === 'SIGUSR1') {
+      proxy.announceStop();
+      out.notice(`Scheduling a soft-stop in ${grace} ms.`);
+      await new Promise<void>((resolve) => runtime.setTimer(resolve, grace));
+      out.notice('Grace period expired, proceeding with soft-stop now.');
+    }
     out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
     await Promise.all(demoListeners.map((l) => l.close()));
     await runtimeApi?.close();
@@ -531,7 +570,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (pendingStop !== undefined) stopNow(pendingStop);
   if (connectionCounts !== undefined && serverCounts !== undefined) {
     try {
-      const options = { logJson: parsed.logJson, debug: parsed.debug, quiet: parsed.quiet };
+      const options = { logJson: parsed.logJson, debug: parsed.debug, quiet: out.quiet };
       const starting = ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options, connectionCounts, serverCounts });
       threadsStarted = starting.catch(() => undefined);
       threadGroup = await starting;
@@ -588,6 +627,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     if (first) out.notice(`demo: try  curl http://${first.host === '0.0.0.0' ? '127.0.0.1' : first.host}:${first.port}/  (several times)`);
   }
   out.notice(`Switchyard ${VERSION} on ${runtime.name} ${runtime.version} started (pid ${runtime.pid}${threads > 1 ? `, ${threads} threads` : ''}).`);
+  out.starting = false;
   if (parsed.handover !== undefined && !signalFirst) handOver(runtime, parsed.handover, out);
   runtime.onSignal('SIGHUP', () => out.warning('SIGHUP: configuration reload is not supported yet; restart to apply changes.'));
 }
@@ -609,6 +649,7 @@ async function runMaster(
   handOverOnceServing: boolean,
   programs: readonly ProgramModel[],
   inheritedFds: readonly number[],
+  maxReloads: number | undefined,
 ): Promise<void> {
   if (runtime.spawnSelf === undefined) {
     out.alert(`master-worker mode (-W) needs to start processes, which ${runtime.name} cannot do here.`);
@@ -624,14 +665,14 @@ async function runMaster(
   const check: ConfigCheck = async () => {
     try {
       const next = await loadConfiguration(runtime, parsed.files);
-      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next), inheritedFds: inheritedDescriptors(next) };
+      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next), inheritedFds: inheritedDescriptors(next), maxReloads: next.global.mworkerMaxReloads };
     } catch (error) {
       const log = new RecordingLog(out, runtime.pid);
       reportConfigError(log, error);
       return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error), report: log.lines };
     }
   };
-  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs, inheritedFds);
+  const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs, inheritedFds, maxReloads);
   // HAProxy writes the master's pid file before it starts the programs and forks the worker.
   if (pidFile !== undefined) {
     try {
@@ -648,6 +689,7 @@ async function runMaster(
     out.alert(`master: ${error instanceof Error ? error.message : String(error)}`);
     return runtime.exit(1);
   }
+  out.starting = false;
   const handover = parsed.handover;
   if (handover !== undefined && handOverOnceServing) void master.whenRegistered(30_000).then(() => handOver(runtime, handover, out));
   runtime.onSignal('SIGTERM', () => master.stop('SIGTERM'));

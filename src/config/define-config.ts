@@ -471,6 +471,7 @@ class DraftBuilder {
     const { draft, diagnostics } = parseSources([{ file, text: text.endsWith('\n') ? text : `${text}\n` }]);
     for (const error of diagnostics.errors) this.#diagnostics.error(error);
     for (const warning of diagnostics.warnings) this.#diagnostics.warning(warning);
+    for (const notice of diagnostics.notices) this.#diagnostics.notice(notice);
     // A `defaults` section there would apply to no proxy (they are all typed): refused, not ignored.
     if (DEFAULTS_SECTION.test(text)) this.#error('sections', "'defaults' sections are written under defaults.");
     if (draft.proxies.length > 0) {

@@ -42,7 +42,7 @@ export function draftHttpErrors(input: v.InferOutput<typeof httpErrorsInputSchem
   const header = defaultKeywordRegistry().section('http-errors');
   for (const [name, files] of Object.entries(input)) {
     const path = `httpErrors.${name}`;
-    const report = (kind: 'error' | 'warning', at: string, message: string): void =>
+    const report = (kind: 'error' | 'warning' | 'notice', at: string, message: string): void =>
       diagnostics[kind]({ file, line: 0, column: 0, keyword: at, message: `${at}: ${message}` });
     const ctx: KeywordContext = {
       file,
@@ -58,6 +58,7 @@ export function draftHttpErrors(input: v.InferOutput<typeof httpErrorsInputSchem
       place: () => ({ file, line: 0, column: 0 }),
       error: (message) => report('error', path, message),
       warning: (message) => report('warning', path, message),
+      notice: (message) => report('notice', path, message),
       ignoredWithoutCapability: () => false,
       setEnv: () => {},
       getEnv: () => undefined,

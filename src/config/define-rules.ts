@@ -103,6 +103,10 @@ class EntryContext implements KeywordContext {
     this.#diagnostics.warning({ ...this.place(token), keyword: this.#path, message: `${this.#path}: ${message}` });
   }
 
+  notice(message: string, token?: Token): void {
+    this.#diagnostics.notice({ ...this.place(token), keyword: this.#path, message: `${this.#path}: ${message}` });
+  }
+
   ignoredWithoutCapability(capability: 'frontend' | 'backend', token?: Token, keyword?: string): boolean {
     const kind = this.proxy.kind;
     if (kind === 'defaults' || kind === 'listen') return false;

@@ -638,6 +638,15 @@ export interface GlobalDraft {
   /** `log-tag`, `log-send-hostname` ('' for the host's name) (keywords/log-header.ts). */
   logTag?: string;
   logSendHostname?: string;
+  /** `quiet`, `zero-warning` (keywords/startup-output.ts). */
+  quiet?: boolean;
+  zeroWarning?: boolean;
+  /** `ulimit-n`, `[no] strict-limits` (keywords/fd-limits.ts). */
+  ulimitN?: number;
+  strictLimits?: boolean;
+  /** `grace`, `mworker-max-reloads` (keywords/process-management.ts). */
+  grace?: number;
+  mworkerMaxReloads?: number;
 }
 
 /** A `program NAME` section as read. */

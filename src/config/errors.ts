@@ -32,8 +32,10 @@ export class ConfigError extends Error {
   readonly diagnostics: readonly ConfigDiagnostic[];
   /** Warnings found before the configuration was refused (printed alongside the errors). */
   readonly warnings: readonly ConfigDiagnostic[];
+  /** The configuration says `quiet`: HAProxy prints none of this while starting (src/cli.ts). */
+  readonly quiet: boolean;
 
-  constructor(diagnostics: readonly ConfigDiagnostic[], warnings: readonly ConfigDiagnostic[] = []) {
+  constructor(diagnostics: readonly ConfigDiagnostic[], warnings: readonly ConfigDiagnostic[] = [], quiet = false) {
     const count = diagnostics.length;
     super(
       [
@@ -44,6 +46,7 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.diagnostics = diagnostics;
     this.warnings = warnings;
+    this.quiet = quiet;
   }
 }
 
@@ -51,6 +54,10 @@ export class ConfigError extends Error {
 export class DiagnosticList {
   readonly errors: ConfigDiagnostic[] = [];
   readonly warnings: ConfigDiagnostic[] = [];
+  /** HAProxy's [NOTICE]s: printed (unless quiet), never counted as warnings (`zero-warning`, "Warnings were found."). */
+  readonly notices: ConfigDiagnostic[] = [];
+  /** The configuration read says `quiet` (carried by the ConfigError). */
+  quiet = false;
 
   error(diagnostic: ConfigDiagnostic): void {
     this.errors.push(diagnostic);
@@ -60,12 +67,16 @@ export class DiagnosticList {
     this.warnings.push(diagnostic);
   }
 
+  notice(diagnostic: ConfigDiagnostic): void {
+    this.notices.push(diagnostic);
+  }
+
   get failed(): boolean {
     return this.errors.length > 0;
   }
 
   /** Throws a ConfigError carrying every error (and the warnings so far) if there is any error. */
   throwIfFailed(): void {
-    if (this.errors.length > 0) throw new ConfigError(this.errors, this.warnings);
+    if (this.errors.length > 0) throw new ConfigError(this.errors, this.warnings, this.quiet);
   }
 }

@@ -97,6 +97,7 @@ export async function parseConfigSources(
     parsed = withPatternFiles(loaded, parse);
   }
   const { draft, diagnostics } = parsed;
+  diagnostics.quiet = draft.global.quiet === true;
   checkRuntimeTls(draft, options.tlsLimits, diagnostics);
   checkRuntimeSockets(draft, options.socketLimits, diagnostics);
   const references = certificateReferences(draft);

@@ -1392,6 +1392,17 @@ export interface GlobalModel {
   readonly logSendHostname?: string | undefined;
   /** The address each `log` target written with a host name resolved to at startup (src/log/log-hosts.ts), by target text. */
   readonly logHosts?: ReadonlyMap<string, { readonly family: 4 | 6; readonly address: string; readonly port: number }> | undefined;
+  /** `quiet` (as -q) and `zero-warning` (as -dW): src/cli.ts. */
+  readonly quiet?: boolean | undefined;
+  readonly zeroWarning?: boolean | undefined;
+  /** `ulimit-n N`: the file descriptors the process must be allowed (src/proxy/fd-limit.ts). */
+  readonly ulimitN?: number | undefined;
+  /** `no strict-limits`: a limit the process cannot have is a warning, not a failure (HAProxy's default: strict). */
+  readonly strictLimits?: boolean | undefined;
+  /** `grace`, ms: how long a soft stop keeps the listeners open, the `stopping` fetch already true. */
+  readonly grace?: number | undefined;
+  /** `mworker-max-reloads N`: a worker still running after more than N reloads is told to stop (SIGTERM). */
+  readonly mworkerMaxReloads?: number | undefined;
 }
 
 /** Access level of a runtime API session, HAProxy's ACCESS_LVL_* (each includes the ones before it). */
@@ -1462,6 +1473,8 @@ export interface ConfigModel {
   readonly backends: readonly BackendModel[];
   /** Non-fatal findings (e.g. missing timeouts), printed at startup like HAProxy's [WARNING]s. */
   readonly warnings: readonly ConfigDiagnostic[];
+  /** Startup notices (HAProxy's [NOTICE]: `.notice`, tuning keywords with no counterpart here); not warnings. */
+  readonly notices?: readonly ConfigDiagnostic[] | undefined;
   /** `userlist` sections, for `http_auth(NAME)` / `http_auth_group(NAME)`. */
   readonly userlists?: readonly UserlistModel[] | undefined;
   /** `resolvers` sections (DNS service discovery, src/dns/). */

@@ -104,6 +104,10 @@ class LineContext implements KeywordContext {
     this.#parser.diagnostics.warning({ ...this.place(token), keyword: keyword ?? this.#keyword.text, message });
   }
 
+  notice(message: string, token?: Token, keyword?: string): void {
+    this.#parser.diagnostics.notice({ ...this.place(token), keyword: keyword ?? this.#keyword.text, message });
+  }
+
   ignoredWithoutCapability(capability: 'frontend' | 'backend', token?: Token, keyword?: string): boolean {
     const proxy = this.proxy;
     if (proxy === undefined || proxy.kind === 'defaults' || proxy.kind === 'listen') return false;
@@ -352,7 +356,8 @@ class ConfigParser {
     }
     const message = tokens[1]?.text ?? '';
     if (name === '.alert') this.#error(first.column, name, `'${message}'.`);
-    else if (name === '.warning' || name === '.notice') this.#warning(first.column, name, `'${message}'.`);
+    else if (name === '.warning') this.#warning(first.column, name, `'${message}'.`);
+    else if (name === '.notice') this.diagnostics.notice({ file: this.#file, line: this.#line, column: first.column, keyword: name, message: `'${message}'.` });
     // `.diag` only prints in HAProxy's diagnostic mode (-dD), which Switchyard does not have.
   }
 

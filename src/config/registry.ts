@@ -38,6 +38,8 @@ export interface KeywordContext {
   /** Reports an error at a token (the keyword when omitted). `keyword` defaults to the line's keyword. */
   error(message: string, token?: Token, keyword?: string): void;
   warning(message: string, token?: Token, keyword?: string): void;
+  /** A startup notice (HAProxy's [NOTICE]): shown unless quiet, not a warning. */
+  notice(message: string, token?: Token, keyword?: string): void;
   /**
    * For keywords HAProxy accepts but ignores in a proxy lacking the capability (e.g. `timeout
    * server` in a frontend): emits HAProxy's warning. Returns true when the setting must be

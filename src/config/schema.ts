@@ -1157,6 +1157,12 @@ export const configModelSchema = v.object({
     logSendHostname: v.optional(v.undefinedable(v.string())),
     spreadChecks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(50))),
     maxSpreadChecks: v.optional(durationMsSchema),
+    quiet: v.optional(v.boolean()),
+    zeroWarning: v.optional(v.boolean()),
+    ulimitN: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    strictLimits: v.optional(v.boolean()),
+    grace: v.optional(durationMsSchema),
+    mworkerMaxReloads: v.optional(countSchema),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),
     ),
@@ -1166,6 +1172,7 @@ export const configModelSchema = v.object({
   ),
   backends: v.array(v.pipe(backendSchema, rulesCompile<v.InferOutput<typeof backendSchema>>('backend'))),
   warnings: v.array(diagnosticSchema),
+  notices: v.optional(v.array(diagnosticSchema)),
   userlists: v.optional(
     v.pipe(
       v.array(userlistSchema),

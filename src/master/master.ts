@@ -32,6 +32,8 @@ export interface WorkerProcess {
   readonly startedWall: number;
   /** Reloads it went through (HAProxy's child->reloads). */
   reloads: number;
+  /** Told to stop at once for going through more than `mworker-max-reloads` reloads. */
+  overReloaded?: boolean;
   /** The loopback port of its CLI link, once it registered. */
   linkPort: number | undefined;
   /** Told to stop (reload or stop): it is an old worker. */
@@ -86,7 +88,13 @@ function signalWords(status: number): string {
  */
 export type ConfigCheck = () => Promise<
   | { readonly problem: string; readonly report: readonly string[] }
-  | { readonly programs: readonly ProgramModel[]; readonly exclusiveBinds: boolean; readonly inheritedFds: readonly number[] }
+  | {
+      readonly programs: readonly ProgramModel[];
+      readonly exclusiveBinds: boolean;
+      readonly inheritedFds: readonly number[];
+      /** The new configuration's `mworker-max-reloads`. */
+      readonly maxReloads?: number | undefined;
+    }
 >;
 
 /**
@@ -160,9 +168,20 @@ export class Master {
   /** Whether a spare is kept ready for the next reload (SWITCHYARD_STANDBY_WORKER, not `0`). */
   readonly #keepsSpare: boolean;
   #spare: Spare | undefined;
+  /** `mworker-max-reloads`: an old worker still running after more reloads than this gets SIGTERM. */
+  #maxReloads: number | undefined;
 
-  constructor(runtime: Runtime, workerArgs: readonly string[], log: MasterLog, check: ConfigCheck, programs: readonly ProgramModel[] = [], inheritedFds: readonly number[] = []) {
+  constructor(
+    runtime: Runtime,
+    workerArgs: readonly string[],
+    log: MasterLog,
+    check: ConfigCheck,
+    programs: readonly ProgramModel[] = [],
+    inheritedFds: readonly number[] = [],
+    maxReloads?: number,
+  ) {
     this.runtime = runtime;
+    this.#maxReloads = maxReloads;
     this.#inheritedFds = inheritedFds;
     this.#workerArgs = workerArgs;
     this.#log = log;
@@ -198,6 +217,7 @@ export class Master {
       this.#startWaiters.get(worker)?.(undefined);
       // It listens: the workers it replaces stop accepting and finish what they have.
       for (const old of worker.replaces) this.#retire(old);
+      this.#stopOverReloaded(worker);
       // The start (or reload) is over: the next reload's spare may take the CPU now.
       this.#startSpare();
     }
@@ -403,7 +423,10 @@ export class Master {
     if (early !== undefined) early.held = true;
     const checked = await this.#check();
     if (early !== undefined) early.held = false;
-    if (!('problem' in checked)) this.#inheritedFds = checked.inheritedFds;
+    if (!('problem' in checked)) {
+      this.#inheritedFds = checked.inheritedFds;
+      this.#maxReloads = checked.maxReloads;
+    }
     if (early !== undefined && ('problem' in checked || this.#stopping || this.#inheritedFds.length > 0)) this.#cancel(early);
     const started = early !== undefined && !early.cancelled ? early : undefined;
     if ('problem' in checked) {
@@ -468,6 +491,22 @@ export class Master {
     const spare = this.#spare;
     this.#spare = undefined;
     spare?.handle.kill('SIGTERM');
+  }
+
+  /**
+   * HAProxy's mworker_kill_max_reloads: once a reload's worker serves, the old ones that went
+   * through more reloads than `mworker-max-reloads` are stopped at once (SIGTERM). HAProxy does
+   * it as its new master starts, holding the listeners itself; here each worker holds its own,
+   * so not before the new one listens.
+   */
+  #stopOverReloaded(current: WorkerProcess): void {
+    const max = this.#maxReloads;
+    if (max === undefined) return;
+    for (const w of this.workers) {
+      if (w === current || w.reloads <= max || w.overReloaded === true) continue;
+      w.overReloaded = true;
+      w.handle.kill('SIGTERM');
+    }
   }
 
   /** Soft stop of an old worker (HAProxy's SIGUSR1 to the previous workers). */

@@ -134,6 +134,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** The accept queue asked of the kernel for each bind, in bind order. */
   readonly #listenerBacklogs: readonly number[];
   #stopping = false;
+  #stopAnnounced = false;
   /** Wakes the held connections once a rate limit allows one more (HAProxy's listener queue task). */
   #rateTimer: TimerHandle | undefined;
   /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
@@ -583,9 +584,14 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     return undefined;
   }
 
-  /** Soft stop began (the `stopping` fetch): the listeners are closing or closed. */
+  /** Soft stop began (the `stopping` fetch): announced (global `grace`), or the listeners are closing or closed. */
   get stopping(): boolean {
-    return this.#stopping;
+    return this.#stopping || this.#stopAnnounced;
+  }
+
+  /** HAProxy's `stopping` during a `grace` period: set before the listeners close, which changes nothing else. */
+  announceStopping(): void {
+    this.#stopAnnounced = true;
   }
 
   sessionEnded(session: ProxySession): void {

@@ -265,6 +265,11 @@ export class Proxy {
     this.dns.start();
   }
 
+  /** A soft stop is coming (global `grace`): the `stopping` fetch is true, the listeners still accept. */
+  announceStop(): void {
+    for (const f of this.frontends) f.announceStopping();
+  }
+
   /**
    * Soft stop, as HAProxy's SIGUSR1/SIGTERM with hard-stop-after: stop accepting, let
    * sessions finish, and kill what remains after `graceMs`.

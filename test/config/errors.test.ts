@@ -117,11 +117,18 @@ describe('errors: keywords', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
+    assert.deepEqual(await onlyError(cfg('global', '  maxsslconn 100')), [
+      2,
+      3,
+      'maxsslconn',
+      "'maxsslconn' is a HAProxy keyword that Switchyard does not support yet.",
+    ]);
+    // Removed by HAProxy itself: its own advice (removed-keywords.ts).
     assert.deepEqual(await onlyError(cfg('global', '  tune.chksize 32768')), [
       2,
       3,
       'tune.chksize',
-      "'tune.chksize' is a HAProxy keyword that Switchyard does not support yet.",
+      "option 'tune.chksize' is not supported any more (tune.bufsize is used instead).",
     ]);
     assert.deepEqual(await onlyError(cfg('global', '  cpu-map 1 0')), [
       2,
@@ -467,7 +474,7 @@ describe('errors: proxy keywords', () => {
 
   it('checks mode, maxconn and retries', async () => {
     assert.deepEqual(await onlyError(inFrontend('  mode htp')), [3, 8, 'mode', "unknown proxy mode 'htp' (expected 'tcp' or 'http'); did you mean 'http'?."]);
-    assert.deepEqual(await onlyError(inFrontend('  mode health')), [3, 8, 'mode', "'mode health' doesn't exist anymore (HAProxy 2.x removed it)."]);
+    assert.deepEqual(await onlyError(inFrontend('  mode health')), [3, 8, 'mode', "'mode health' doesn't exist anymore. Please use 'http-request return status 200' instead."]);
     assert.deepEqual(await onlyError(inFrontend('  mode')), [3, 3, 'mode', "'mode' expects one of 'tcp' or 'http'."]);
     assert.deepEqual(await onlyError(inFrontend('  maxconn')), [3, 3, 'maxconn', "'maxconn' expects an integer argument."]);
     assert.deepEqual(await onlyError(inBackend('  retries 1001')), [2, 11, 'retries', "'retries' must be between 0 and 1000, got '1001'."]);

@@ -61,6 +61,10 @@ import { nodeIdentityKeywords } from './node-identity.ts';
 import { logHeaderKeywords } from './log-header.ts';
 import { serverNameHeaderKeywords } from './server-name-header.ts';
 import { objectIdKeywords } from './object-ids.ts';
+import { removedKeywords } from './removed-keywords.ts';
+import { startupOutputKeywords } from './startup-output.ts';
+import { fdLimitKeywords } from './fd-limits.ts';
+import { internalTunableKeywords } from './internal-tunables.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -120,6 +124,10 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   noopOptionKeywords,
   rateLimitKeywords,
   dynamicMaxconnKeywords,
+  removedKeywords,
+  startupOutputKeywords,
+  fdLimitKeywords,
+  internalTunableKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -172,9 +172,9 @@ export const optionKeywords: KeywordList = {
   ],
   unsupported: {
     options: [
-      'forwarded', 'http-tunnel', 'checkcache',
+      'forwarded', 'checkcache',
       'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
-      'http-drop-response-trailers', 'http_proxy',
+      'http-drop-response-trailers',
       'external-check',
       'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',

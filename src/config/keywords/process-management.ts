@@ -8,8 +8,9 @@
  */
 
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
+import { PROXY_SECTIONS } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { noExtraArgs, requireArgs } from './args.ts';
+import { noExtraArgs, parseTime, requireArgs } from './args.ts';
 
 const GLOBAL = ['global'] as const;
 
@@ -88,6 +89,37 @@ const keywords: SectionKeyword[] = [
   keyword('gid', numericId('gid')),
   keyword('user', namedId('user')),
   keyword('group', namedId('group')),
+  {
+    // Global: HAProxy's soft-stop delay (proxy.c proxy_parse_grace). In a proxy: the keyword
+    // 2.5 removed, refused with HAProxy's message.
+    name: 'grace',
+    sections: ['global', ...PROXY_SECTIONS],
+    parse(ctx, args) {
+      if (ctx.section !== 'global') {
+        ctx.error("the 'grace' keyword is not supported any more since HAProxy version 2.5.");
+        return;
+      }
+      if (!requireArgs(ctx, args, 1, '<time> as argument')) return;
+      const ms = parseTime(ctx, args[1] as Token, "'grace'");
+      if (ms !== undefined) ctx.global.grace = ms;
+    },
+  },
+  keyword('mworker-max-reloads', (ctx, args) => {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    const text = args[1]?.text ?? '';
+    if (text === '') {
+      ctx.error("'mworker-max-reloads' expects an integer argument.");
+      return;
+    }
+    // HAProxy reads it with atol(): the leading digits; a negative number is refused.
+    const digits = /^\s*[+-]?\d+/.exec(text)?.[0] ?? '0';
+    const value = Number(digits);
+    if (value < 0) {
+      ctx.error(`'mworker-max-reloads' : invalid value ${value}, must be >= 0`, args[1]);
+      return;
+    }
+    ctx.global.mworkerMaxReloads = Math.min(value, 2_147_483_647);
+  }),
   keyword('chroot', (ctx) => {
     ctx.error(
       "'chroot' is not supported: Node, Bun and Deno cannot change the root directory of a running process. Remove it and confine Switchyard with its container or systemd's RootDirectory= instead.",

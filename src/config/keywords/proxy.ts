@@ -176,7 +176,7 @@ const keywords: SectionKeyword[] = [
     if (mode.text === 'tcp' || mode.text === 'http') {
       if (ctx.proxy !== undefined) ctx.proxy.mode = mode.text;
     } else if (mode.text === 'health') {
-      ctx.error("'mode health' doesn't exist anymore (HAProxy 2.x removed it).", mode);
+      ctx.error("'mode health' doesn't exist anymore. Please use 'http-request return status 200' instead.", mode);
     } else if (mode.text === 'log' || mode.text === 'spop') {
       ctx.error(`'mode ${mode.text}' is not supported by Switchyard.`, mode);
     } else {
@@ -282,14 +282,13 @@ export const proxyKeywords: KeywordList = {
   unsupported: {
     proxy: [
       'hash-balance-factor', 'hash-preserve-affinity',
-      'log-steps', 'monitor-net',
-      'persist', 'grace',
+      'log-steps',
+      'persist',
       'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',
-      'server-state', 'reqadd', 'reqdel', 'reqrep', 'reqirep', 'reqidel', 'reqdeny', 'reqallow', 'rspadd',
-      'rspdel', 'rsprep', 'rspdeny', 'block', 'redisp', 'srvtimeout', 'clitimeout', 'contimeout',
+      'server-state',
     ],
   },
 };

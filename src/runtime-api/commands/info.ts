@@ -94,7 +94,7 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['Idle_pct', undefined],
     ['node', target.config.global.node ?? rt.hostname],
     ['description', target.config.global.description ?? null],
-    ['Stopping', target.proxies.some((p) => p.frontend !== undefined && p.frontend.listeners.length === 0) ? 1 : 0],
+    ['Stopping', target.proxies.some((p) => p.frontend?.stopping === true) ? 1 : 0],
     ['Jobs', target.limits.current + listeners],
     ['Unstoppable Jobs', 0],
     ['Listeners', listeners],

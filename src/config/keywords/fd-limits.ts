@@ -1,0 +1,52 @@
+/**
+ * The process's file descriptor limit (HAProxy's cfgparse-global.c and haproxy.c's ulimits):
+ * `ulimit-n N` asks for N descriptors, and `[no] strict-limits` (on by default since 2.6) says
+ * whether a limit the process cannot reach stops it (HAProxy's alert "Cannot raise FD limit to
+ * N, limit is M.") or only warns. Node, Bun and Deno cannot call setrlimit(), but each raises
+ * its soft limit to the hard one when it starts; src/proxy/fd-limit.ts reads what the process
+ * has and compares.
+ */
+
+import type { KeywordList, SectionKeyword } from '../registry.ts';
+import { noExtraArgs } from './args.ts';
+
+const GLOBAL = ['global'] as const;
+
+const keywords: SectionKeyword[] = [
+  {
+    name: 'ulimit-n',
+    sections: GLOBAL,
+    parse(ctx, args) {
+      if (!noExtraArgs(ctx, args, 2)) return;
+      // HAProxy: an alert that is not fatal, the first value kept.
+      if (ctx.global.ulimitN !== undefined) {
+        ctx.warning("'ulimit-n' already specified. Continuing.");
+        return;
+      }
+      const text = args[1]?.text ?? '';
+      if (text === '') {
+        ctx.error("'ulimit-n' expects an integer argument.");
+        return;
+      }
+      // HAProxy reads it with atol(): the leading digits, and no number (or 0) asks for no limit.
+      const digits = /^\s*[+-]?\d+/.exec(text)?.[0] ?? '0';
+      const value = Math.min(Number(digits), 2_147_483_647);
+      if (value > 0) ctx.global.ulimitN = value;
+    },
+  },
+  {
+    name: 'strict-limits',
+    sections: GLOBAL,
+    modifiers: true,
+    parse(ctx, args) {
+      if (!noExtraArgs(ctx, args, 1)) return;
+      if (ctx.modifier === 'default') {
+        ctx.error("'default strict-limits' is not supported.");
+        return;
+      }
+      ctx.global.strictLimits = ctx.modifier !== 'no';
+    },
+  },
+];
+
+export const fdLimitKeywords: KeywordList = { keywords };

@@ -113,6 +113,17 @@ for (const target of TARGETS) {
       for (const [, message] of removed) assert.ok(result.stderr.includes(message), `${message}\n${result.stderr}`);
     });
 
+    it("bind-process, 'process' on bind lines and stats bind-process load, with HAProxy 2.6's deprecation warnings", async () => {
+      const result = await check(
+        target,
+        `global\n    stats bind-process all\n${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:1 process 1\n    bind-process 1\n    http-request return status 200\n`,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Warnings were found\.\nConfiguration file is valid/);
+      assert.match(result.stderr, /'bind 127\.0\.0\.1:1' in section 'frontend' : 'process 1' on 'bind' lines is deprecated and will be removed in 2\.7\./);
+      assert.match(result.stderr, /'bind-process' has no effect, is deprecated, and will be removed in version 2\.7\./);
+    });
+
     const limit = openFilesLimit();
     it('ulimit-n above what the process may have: refused (strict-limits), or a warning with no strict-limits', { skip: limit === undefined ? 'no /proc/self/limits here' : false }, async () => {
       const wanted = (limit?.hard ?? 0) + 1000;

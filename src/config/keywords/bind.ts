@@ -213,7 +213,7 @@ export const bindKeywords: KeywordList = {
       'accept-netscaler-cip', 'allow-0rtt',
       'client-sigalgs', 'defer-accept', 'expose-fd', 'guid-prefix', 'idle-ping',
       'interface', 'label', 'level', 'maxconn', 'mss', 'namespace', 'nbconn', 'nice', 'no-ca-names', 'npn',
-      'process', 'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
+      'quic-cc-algo', 'quic-force-retry', 'quic-socket', 'severity-output',
       'shards', 'sigalgs', 'tcp-md5sig', 'tcp-ut', 'tfo', 'thread',
       'tls-ticket-keys', 'transparent', 'default-crt', 'ktls', 'cc',
     ],

@@ -65,6 +65,7 @@ import { removedKeywords } from './removed-keywords.ts';
 import { startupOutputKeywords } from './startup-output.ts';
 import { fdLimitKeywords } from './fd-limits.ts';
 import { internalTunableKeywords } from './internal-tunables.ts';
+import { processBindingKeywords } from './process-binding.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -128,6 +129,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   startupOutputKeywords,
   fdLimitKeywords,
   internalTunableKeywords,
+  processBindingKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

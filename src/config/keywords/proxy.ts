@@ -284,7 +284,7 @@ export const proxyKeywords: KeywordList = {
       'hash-balance-factor', 'hash-preserve-affinity',
       'log-steps',
       'persist',
-      'email-alert', 'external-check', 'bind-process',
+      'email-alert', 'external-check',
       'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',

@@ -10,6 +10,7 @@ import type { Token } from '../tokenizer.ts';
 import { parseAddress } from '../address.ts';
 import { parseDuration } from '../time.ts';
 import { isSocketFileOption, parseSocketFileOption } from './unix-socket-files.ts';
+import { processNumberError } from './process-binding.ts';
 
 /** HAProxy's defaults for its GLOBAL CLI frontend. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -203,9 +204,18 @@ const stats: SectionKeyword = {
         return parseTimeout(ctx, args);
       case 'maxconn':
         return parseMaxconn(ctx, args);
-      case 'bind-process':
-        ctx.error("'stats bind-process' is not supported by Switchyard (one process serves everything).", args[1]);
+      case 'bind-process': {
+        // HAProxy 2.6 checks the process numbers (only 1 exists) and ignores the line, silently.
+        for (const arg of args.slice(2)) {
+          if (arg.text === 'all') break;
+          const error = processNumberError(arg.text);
+          if (error !== undefined) {
+            ctx.error(`'stats bind-process' : ${error}`, arg);
+            return;
+          }
+        }
         return;
+      }
       default:
         ctx.error(`'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '${sub}')`, args[1]);
     }

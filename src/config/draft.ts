@@ -470,6 +470,8 @@ export interface ProxyDraft {
   maxconn: number;
   /** `rate-limit sessions N` (frontend side); 0 = not set. */
   rateLimitSessions: number;
+  /** `max-session-srv-conns N` (keywords/session-idle-conns.ts); undefined: HAProxy's default (src/stream/session-server-conns.ts). */
+  maxSessionSrvConns: number | undefined;
   /** `fullconn N` (backend side); 0 = not set (computed at resolve). */
   fullconn: number;
   /** `backlog N` (frontend side); undefined = not set (0 in HAProxy). */
@@ -834,6 +836,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     mode: base?.mode ?? 'tcp',
     maxconn: base?.maxconn ?? 0,
     rateLimitSessions: base?.rateLimitSessions ?? 0,
+    maxSessionSrvConns: base?.maxSessionSrvConns,
     fullconn: base?.fullconn ?? 0,
     backlog: base?.backlog,
     retries: base?.retries ?? 3,

@@ -1204,6 +1204,8 @@ export interface FrontendModel extends HttpRulesModel {
   readonly maxconn: number;
   /** `rate-limit sessions N`: new sessions per second the frontend accepts (fe_sps_lim); absent or 0 = none. */
   readonly rateLimitSessions?: number | undefined;
+  /** `max-session-srv-conns N`: idle private server connections one client session keeps (HAProxy's MAX_SRV_LIST, 5, when undefined). */
+  readonly maxSessionSrvConns?: number | undefined;
   /**
    * `backlog N`: the listen queue of binds without their own `backlog`; undefined = maxconn's
    * (see proxy/listener-backlog.ts).

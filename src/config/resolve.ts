@@ -345,6 +345,7 @@ class Resolver {
       switchingRules: this.#switchingRules(proxy),
       maxconn: proxy.maxconn,
       ...(proxy.rateLimitSessions > 0 ? { rateLimitSessions: proxy.rateLimitSessions } : {}),
+      ...(proxy.maxSessionSrvConns !== undefined ? { maxSessionSrvConns: proxy.maxSessionSrvConns } : {}),
       backlog: proxy.backlog,
       timeouts: compactTimeouts(proxy.timeouts),
       options: {

@@ -911,6 +911,7 @@ const frontendSchema = v.object({
   ),
   maxconn: countSchema,
   rateLimitSessions: v.optional(countSchema),
+  maxSessionSrvConns: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1))),
   backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeouts: timeoutsSchema,
   options: v.pipe(

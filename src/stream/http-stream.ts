@@ -30,7 +30,7 @@ import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import { originalToHeader } from '../http/original-to.ts';
 import { countRewrites } from '../rules/actions/rewrite-counters.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
-import { isPrivate, SessionServerConns } from './session-server-conns.ts';
+import { DEFAULT_MAX_SESSION_SRV_CONNS, isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { serverMux } from '../mux/h2-select.ts';
@@ -1471,7 +1471,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#filters !== undefined) this.#forwardFiltersEnd(this.#filters);
     this.log();
     const backend = this.backend;
-    const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? (this.#privateConns ??= new SessionServerConns()) : this.host.pools(backend);
+    const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? (this.#privateConns ??= new SessionServerConns(this.host.model.maxSessionSrvConns ?? DEFAULT_MAX_SESSION_SRV_CONNS)) : this.host.pools(backend);
     this.#exchange.finish(pool, keepAlive, this.#serverHeld);
     this.#endTransaction();
     this.#side.transactionEnded(false);

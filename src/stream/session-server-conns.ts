@@ -3,11 +3,8 @@ import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 
-/**
- * HAProxy's max-session-srv-conns default: idle private connections one session keeps (beyond
- * it, a finished private connection is closed: session_check_idle_conn).
- */
-const MAX_SESSION_SRV_CONNS = 10;
+/** HAProxy's MAX_SRV_LIST, the default `max-session-srv-conns`: idle private connections one client session keeps. */
+export const DEFAULT_MAX_SESSION_SRV_CONNS = 5;
 
 /**
  * Whether the connection to `server` is private to its session (connect_server's
@@ -30,6 +27,12 @@ export function isPrivate(backend: Backend, server: Server | undefined): boolean
  */
 export class SessionServerConns implements SocketHandler, ConnectionParking {
   readonly #conns: PooledConnection[] = [];
+  /** The frontend's `max-session-srv-conns` (HAProxy's default 5): beyond it a finished private connection is closed (session_check_idle_conn). */
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
 
   get size(): number {
     return this.#conns.length;
@@ -55,7 +58,7 @@ export class SessionServerConns implements SocketHandler, ConnectionParking {
 
   /** A transaction ended with `conn` reusable: kept for this session's later requests, or closed. */
   park(conn: PooledConnection): boolean {
-    if (this.#conns.length >= MAX_SESSION_SRV_CONNS) {
+    if (this.#conns.length >= this.#max) {
       conn.socket.destroy();
       return false;
     }

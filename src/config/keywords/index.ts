@@ -66,6 +66,7 @@ import { startupOutputKeywords } from './startup-output.ts';
 import { fdLimitKeywords } from './fd-limits.ts';
 import { internalTunableKeywords } from './internal-tunables.ts';
 import { processBindingKeywords } from './process-binding.ts';
+import { sessionIdleConnKeywords } from './session-idle-conns.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -130,6 +131,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   fdLimitKeywords,
   internalTunableKeywords,
   processBindingKeywords,
+  sessionIdleConnKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

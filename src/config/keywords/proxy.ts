@@ -285,7 +285,7 @@ export const proxyKeywords: KeywordList = {
       'log-steps',
       'persist',
       'email-alert', 'external-check',
-      'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',
+      'max-keep-alive-queue', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',
       'server-state',

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TIMEOUTS, cfg, errors, parse, warnings } from './support.ts';
+
+const BACKEND = ['backend b', '  server s 127.0.0.1:1'];
+
+describe('max-session-srv-conns', () => {
+  it('is a frontend setting, inherited from defaults, read as atoi() reads it', async () => {
+    const model = await parse(
+      cfg('defaults', ...TIMEOUTS, '  max-session-srv-conns 3', 'frontend f', '  bind :8080', '  default_backend b', 'frontend g', '  bind :8081', '  max-session-srv-conns 7x', '  default_backend b', ...BACKEND),
+    );
+    assert.equal(model.frontends[0]?.maxSessionSrvConns, 3);
+    assert.equal(model.frontends[1]?.maxSessionSrvConns, 7);
+    const plain = await parse(cfg('defaults', ...TIMEOUTS, 'frontend f', '  bind :8080', '  default_backend b', ...BACKEND));
+    assert.equal(plain.frontends[0]?.maxSessionSrvConns, undefined, "HAProxy's default 5 applies");
+  });
+
+  it("HAProxy's warning in a backend, its error without a number", async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  max-session-srv-conns 3', '  server s 127.0.0.1:1'));
+    assert.deepEqual(warnings(model), [[6, 'max-session-srv-conns', "'max-session-srv-conns' ignored because backend 'b' has no frontend capability."]]);
+    assert.deepEqual(await errors(cfg('frontend f', '  bind :8080', '  max-session-srv-conns')), [
+      [3, 3, 'max-session-srv-conns', "parsine : 'max-session-srv-conns' expects a number. Got no argument"],
+    ]);
+  });
+});

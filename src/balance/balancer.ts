@@ -55,6 +55,8 @@ export interface BalancerOptions {
    * thread (the position then stays a plain field: no atomic operation per pick).
    */
   readonly rotation?: SharedRotation | undefined;
+  /** `hash-balance-factor` (> 100): bounded loads for consistent hashing and `balance random`; none when undefined. */
+  readonly hashBalanceFactor?: number | undefined;
 }
 
 /** A position in shared memory, advanced with Atomics.add. */

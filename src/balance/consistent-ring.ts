@@ -67,9 +67,11 @@ export class ConsistentRing {
 
   /**
    * The server owning `key` (32 bits, signed or not), or undefined when the ring is empty. When
-   * that is `avoid` and another server is on the ring, the next point clockwise of another server.
+   * that is `avoid` (and another server is on the ring), or `eligible` refuses it
+   * (hash-balance-factor), the next point clockwise of a server that is neither, as HAProxy's
+   * chash_get_server_hash; after a whole turn without one, the server where the walk stopped.
    */
-  lookup(key: number, avoid: Server | undefined): Server | undefined {
+  lookup(key: number, avoid: Server | undefined, eligible?: (server: Server) => boolean): Server | undefined {
     const hash = key >>> 0;
     const keys = this.#keys;
     const n = keys.length;
@@ -92,11 +94,18 @@ export class ConsistentRing {
       s = ps;
       next = prev;
     }
-    if (s !== avoid || this.count < 2) return s;
-    for (let steps = 0; steps < n; steps++) {
+    if (eligible === undefined) {
+      if (s !== avoid || this.count < 2) return s;
+      for (let steps = 0; steps < n; steps++) {
+        if (++next === n) next = 0;
+        const t = servers[owners[next]!]!;
+        if (t !== avoid) return t;
+      }
+      return s;
+    }
+    for (let steps = 0; steps < n && (s === avoid || !eligible(s)); steps++) {
       if (++next === n) next = 0;
-      const t = servers[owners[next]!]!;
-      if (t !== avoid) return t;
+      s = servers[owners[next]!]!;
     }
     return s;
   }

@@ -1,6 +1,7 @@
 import type { HashTypeModel } from '../config/model.ts';
 import type { Server } from '../proxy/server.ts';
 import type { Balancer, BalancerOptions, LbRequest } from './balancer.ts';
+import { BoundedLoad } from './bounded-load.ts';
 import { ConsistentRing } from './consistent-ring.ts';
 import { fullHash } from './hash-functions.ts';
 import { Membership, type MembershipListener } from './membership.ts';
@@ -35,6 +36,9 @@ export class HashBalancer implements Balancer, MembershipListener {
   readonly #ring: ConsistentRing | undefined;
   readonly #fallback: Balancer;
   readonly #isMember = (s: Server): boolean => this.#members.isMember(s);
+  /** `hash-balance-factor` with `hash-type consistent` (HAProxy applies it to the ring only). */
+  readonly #bounded: BoundedLoad | undefined;
+  readonly #eligible: ((s: Server) => boolean) | undefined;
   #dirty = true;
 
   constructor(servers: readonly Server[], options: BalancerOptions, hashType: HashTypeModel, key: HashKey) {
@@ -46,6 +50,12 @@ export class HashBalancer implements Balancer, MembershipListener {
     this.#fallback = options.rotation === undefined ? new RoundRobinBalancer(servers, options) : new StaticRoundRobinBalancer(servers, options);
     this.#members = new Membership(servers, options.allBackups, this);
     this.#members.start();
+    const factor = options.hashBalanceFactor;
+    if (this.#ring !== undefined && factor !== undefined && factor > 0) {
+      const bounded = new BoundedLoad(factor, servers, this.#isMember);
+      this.#bounded = bounded;
+      this.#eligible = (s) => bounded.eligible(s);
+    }
   }
 
   pick(req: LbRequest, avoid: Server | undefined): Server | undefined {
@@ -53,7 +63,10 @@ export class HashBalancer implements Balancer, MembershipListener {
     if (hash === undefined) return this.#fallback.pick(req, avoid);
     if (this.#avalanche) hash = fullHash(hash);
     if (this.#dirty) this.#rebuild();
-    if (this.#ring !== undefined) return this.#ring.lookup(hash, avoid);
+    if (this.#ring !== undefined) {
+      this.#bounded?.prepare();
+      return this.#ring.lookup(hash, avoid, this.#eligible);
+    }
     return this.#lookupMap(this.#map!, hash, avoid);
   }
 

@@ -485,6 +485,8 @@ export interface ProxyDraft {
   /** `source ADDR[:PORT]` (keywords/proxy.ts), inherited from defaults. */
   connectSource: ConnectSourceModel | undefined;
   hashType: HashTypeModel;
+  /** `hash-balance-factor F` (keywords/hash-balance-factor.ts); 0 = off. */
+  hashBalanceFactor: number;
   cookie: CookieDraft | undefined;
   stickTable: StickTableModel | undefined;
   stickRules: StickRuleDraft[];
@@ -845,6 +847,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     dispatch: undefined,
     connectSource: base?.connectSource,
     hashType: base ? { ...base.hashType } : defaultHashType(),
+    hashBalanceFactor: base?.hashBalanceFactor ?? 0,
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
     stickTable: undefined,

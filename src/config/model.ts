@@ -1290,6 +1290,8 @@ export interface BackendModel extends HttpRulesModel {
   readonly balance: BalanceModel;
   /** Default map-based sdbm without avalanche. */
   readonly hashType?: HashTypeModel | undefined;
+  /** `hash-balance-factor F` (> 100): bounded loads for `hash-type consistent` and `balance random`; off when undefined. */
+  readonly hashBalanceFactor?: number | undefined;
   readonly servers: readonly ServerModel[];
   /** `cookie NAME ...` persistence (mode http). */
   readonly cookie?: CookieModel | undefined;

@@ -818,6 +818,7 @@ class Resolver {
       mode: proxy.mode,
       balance: this.#balance(proxy),
       hashType: { ...proxy.hashType },
+      ...(proxy.hashBalanceFactor > 0 ? { hashBalanceFactor: proxy.hashBalanceFactor } : {}),
       servers,
       cookie: this.#cookie(proxy),
       stickTable: proxy.stickTable,

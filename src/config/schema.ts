@@ -986,6 +986,7 @@ const backendSchema = v.object({
   mode: modeSchema,
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),
+  hashBalanceFactor: v.optional(v.pipe(v.number(), v.integer(), v.minValue(101))),
   servers: v.array(
     v.pipe(
       serverSchema,

@@ -160,6 +160,7 @@ export class Backend {
         allBackups: this.allBackups,
         random: this.#random,
         rotation: this.#shared === undefined ? undefined : { counts: this.#shared.counts, slot: this.#shared.rotation },
+        hashBalanceFactor: this.model.hashBalanceFactor,
       }),
     );
   }

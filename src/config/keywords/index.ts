@@ -67,6 +67,7 @@ import { fdLimitKeywords } from './fd-limits.ts';
 import { internalTunableKeywords } from './internal-tunables.ts';
 import { processBindingKeywords } from './process-binding.ts';
 import { sessionIdleConnKeywords } from './session-idle-conns.ts';
+import { hashBalanceFactorKeywords } from './hash-balance-factor.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -132,6 +133,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   internalTunableKeywords,
   processBindingKeywords,
   sessionIdleConnKeywords,
+  hashBalanceFactorKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -281,7 +281,7 @@ export const proxyKeywords: KeywordList = {
   keywords,
   unsupported: {
     proxy: [
-      'hash-balance-factor', 'hash-preserve-affinity',
+      'hash-preserve-affinity',
       'log-steps',
       'persist',
       'email-alert', 'external-check',

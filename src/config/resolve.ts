@@ -469,18 +469,6 @@ class Resolver {
   #checkBackendTcpRules(proxy: ProxyDraft): void {
     if (proxy.kind === 'frontend' || this.#tcpChecked.has(proxy)) return;
     this.#tcpChecked.add(proxy);
-    // A backend's content rules run after use_backend: HTTP streams run them per request
-    // (src/stream/http-tcp-rules.ts), tcp sessions do not yet.
-    if (proxy.kind === 'backend' && proxy.mode === 'tcp') {
-      const content = proxy.tcpRules.content[0] ?? (proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.content[0] : undefined);
-      if (content !== undefined) {
-        this.#error(
-          { file: content.source.file, line: content.source.line, column: 1 },
-          'tcp-request',
-          `'tcp-request content' in a mode tcp backend is not supported by Switchyard yet; declare it in the frontend or listen section.`,
-        );
-      }
-    }
     if (proxy.mode === 'http') {
       // HAProxy kills the server connection under a response it may still relay; not done here yet.
       const inherited = proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.response : [];

@@ -16,7 +16,10 @@ import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { tcpRulesOf } from '../rules/tcp/tcp-rules.ts';
 import { closeDraining } from './draining-close.ts';
 import { ResponseInspection, type ResponseDecision } from './response-inspection.ts';
-import type { Payload } from '../rules/payload.ts';
+import { Payload } from '../rules/payload.ts';
+import { ContentInspection, type ContentDecision } from '../rules/tcp/content-inspection.ts';
+import { StreamNameResolver } from '../dns/stream-resolution.ts';
+import { backendContentRules, type HttpBackendTcpRules } from '../stream/http-tcp-rules.ts';
 import type { SessionVars } from '../rules/vars.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 import { countStreamTimes } from '../proxy/time-stats.ts';
@@ -164,6 +167,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   /** The connection's tcp rule context (variables, inspected payload), when the frontend has tcp rules. */
   #tcp: TcpRuleContext | undefined;
+  /** The backend's `tcp-request content` rules deciding, before the server leg starts. */
+  #inspection: ContentInspection | undefined;
   /** `tcp-response content` rules deciding on the server's first bytes (held meanwhile). */
   #responseInspection: ResponseInspection | undefined;
 
@@ -204,9 +209,45 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (backend === undefined) return this.#closeWithoutBackend();
     backend.sessionEntered();
     this.#countedInBackend = true;
+    // The backend's `tcp-request content` rules (HAProxy's AN_REQ_INSPECT_BE), before any
+    // server is chosen; none for the other half of a listen, whose rules ran as the frontend's.
+    const contentRules = backendContentRules(this.host.model, backend.model);
+    if (contentRules !== undefined) return this.#inspect(backend, contentRules);
+    this.#connect(backend);
+  }
+
+  /** Server choice (persistence, balance) and the leg: once the content rules let the stream go on. */
+  #connect(backend: Backend): void {
     const choice = chooseServer(backend, this, undefined, () => backend.persistence?.stickTarget(this, this.runtime.now()));
     this.#leg.begin(backend, choice.server, true, choice.force);
   }
+
+  /**
+   * The backend's content rules wait on the client's bytes so far (those the frontend's rules
+   * saw included: the stream's request channel) and on those still to come, under the
+   * backend's own `tcp-request inspect-delay`; nothing connects meanwhile.
+   */
+  #inspect(backend: Backend, rules: HttpBackendTcpRules): void {
+    const tcp = (this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host));
+    tcp.backend = backend;
+    const payload = new Payload(this.host.limits.buffers);
+    tcp.requestPayload = payload;
+    const inspection = new ContentInspection(this.runtime, rules, tcpRulesOf(backend.model, 'backend')?.inspectDelay, tcp, payload, this.#contentDecided);
+    this.#inspection = inspection;
+    const resolvers = this.host.resolvers;
+    // `do-resolve`: a name resolved while the rules wait runs them again, from that rule.
+    if (resolvers !== undefined) tcp.names = new StreamNameResolver(resolvers, this.runtime, () => inspection.evaluate());
+    for (const chunk of this.#pending ?? []) inspection.append(chunk);
+    if (this.#clientEnded) inspection.end();
+    inspection.evaluate();
+  }
+
+  readonly #contentDecided = (decision: ContentDecision): void => {
+    this.#inspection = undefined;
+    this.#tcp?.names?.release();
+    if (decision === 'reject' || decision === 'drop') return this.deny(decision === 'drop');
+    this.#connect(this.backend as Backend);
+  };
 
   /**
    * `tcp-request content reject`: the stream ends at once, logged as refused by the proxy (PR);
@@ -326,6 +367,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
         this.#pending.push(chunk);
         this.#pendingBytes += n;
         if (this.#pendingBytes >= PENDING_LIMIT) socket.pause();
+        const inspection = this.#inspection;
+        if (inspection !== undefined) {
+          inspection.append(chunk);
+          inspection.evaluate();
+        }
       }
     } else if (socket === this.server) {
       this.bytesFromServer += n;
@@ -366,6 +412,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (socket === this.client) {
       this.#clientEnded = true;
       if (this.phase === 'established') this.server?.end();
+      const inspection = this.#inspection;
+      if (inspection !== undefined) {
+        inspection.end();
+        inspection.evaluate();
+      }
     } else if (socket === this.server) {
       this.#serverEnded = true;
       if (this.#responseInspection !== undefined) return this.#responseInspection.offer(undefined, true);
@@ -562,6 +613,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.phase = 'closed';
     this.closedAt = this.runtime.now();
     this.#pending = undefined;
+    this.#inspection?.cancel();
+    this.#inspection = undefined;
+    this.#tcp?.names?.release();
     this.#responseInspection?.cancel();
     this.#responseInspection = undefined;
     if (this.#timer !== undefined) {

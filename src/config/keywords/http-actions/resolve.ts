@@ -4,7 +4,8 @@
  * (config/resolvers-resolve.ts), as HAProxy's check_action_do_resolve does.
  */
 import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
-import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
+import type { DoResolveRuleModel } from '../../model.ts';
+import type { ActionParseInput, HttpActionParser } from './types.ts';
 
 /** HAProxy's message for every malformed action word or expression, naming the word it stopped at. */
 function cannotParse({ ctx, keyword, word }: ActionParseInput, what: string): undefined {
@@ -48,7 +49,8 @@ export function parseDoResolveWord(text: string): DoResolveWord | undefined {
   return { variable, resolvers, preferIPv4 };
 }
 
-function doResolve(input: ActionParseInput): RuleFields | undefined {
+/** The rule fields of a `do-resolve` action (`http-request` and `tcp-request content`), or undefined after its error. */
+export function parseDoResolveRule(input: ActionParseInput): Omit<DoResolveRuleModel, 'condition' | 'source'> | undefined {
   const { ctx, keyword, word, args, extra } = input;
   const parsed = parseDoResolveWord(word.text);
   if (parsed === undefined) return cannotParse(input, word.text);
@@ -67,4 +69,4 @@ function doResolve(input: ActionParseInput): RuleFields | undefined {
   return { action: 'do-resolve', ...parsed, expression };
 }
 
-export const resolveActionParsers: readonly HttpActionParser[] = [{ name: 'do-resolve', sets: ['request'], prefix: true, parse: doResolve }];
+export const resolveActionParsers: readonly HttpActionParser[] = [{ name: 'do-resolve', sets: ['request'], prefix: true, parse: parseDoResolveRule }];

@@ -460,24 +460,53 @@ class Resolver {
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
     this.#checkBackendTcpRules(proxy);
+    this.#checkContentResolve(proxy);
     return { ...this.#httpOnlyRules(proxy), ...tcpRulesModel(proxy) };
   }
 
   readonly #tcpChecked = new Set<ProxyDraft>();
+  readonly #resolveChecked = new Set<ProxyDraft>();
+
+  /**
+   * `tcp-request content do-resolve` waits for its name where the content rules inspect a
+   * connection's bytes (src/rules/tcp/content-inspection.ts); HTTP streams run their content
+   * rules on the parsed request at once (src/stream/http-tcp-rules.ts), where HAProxy still
+   * waits under an inspect delay: refused there rather than run without waiting.
+   */
+  #checkContentResolve(proxy: ProxyDraft): void {
+    if (this.#resolveChecked.has(proxy)) return;
+    this.#resolveChecked.add(proxy);
+    const inherited = proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.content : [];
+    const content = [...inherited, ...proxy.tcpRules.content];
+    const resolve = content.find((r) => r.action === 'do-resolve');
+    if (resolve === undefined) return;
+    const upgrades = content.some((r) => r.action === 'switch-mode-http');
+    if (proxy.mode !== 'http' && !upgrades) return;
+    this.#error(
+      { file: resolve.source.file, line: resolve.source.line, column: 1 },
+      'tcp-request',
+      proxy.mode === 'http'
+        ? `'tcp-request content do-resolve' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet (its content rules cannot wait for the name there); use 'http-request do-resolve'.`
+        : `'tcp-request content do-resolve' with 'tcp-request content switch-mode http' is not supported by Switchyard yet (the HTTP requests' content rules cannot wait for the name); use 'http-request do-resolve'.`,
+    );
+  }
 
   /** What a backend's tcp rules may do here (both halves of a listen come through: checked once). */
   #checkBackendTcpRules(proxy: ProxyDraft): void {
     if (proxy.kind === 'frontend' || this.#tcpChecked.has(proxy)) return;
     this.#tcpChecked.add(proxy);
     if (proxy.mode === 'http') {
-      // HAProxy kills the server connection under a response it may still relay; not done here yet.
+      // HAProxy 2.6 shuts the server side in tcp_inspect_response, before http_wait_for_response
+      // parsed the head: every response the rule matches turns into a 502 (SH), even one that was
+      // complete in the buffer (observed on 2.6.12). Refused rather than copied: no configuration
+      // means that.
       const inherited = proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.response : [];
       const close = [...inherited, ...proxy.tcpRules.response].find((r) => r.action === 'close');
       if (close !== undefined) {
         this.#error(
           { file: close.source.file, line: close.source.line, column: 1 },
           'tcp-response',
-          `'tcp-response content close' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet.`,
+          `'tcp-response content close' in a mode http ${typeWord(proxy)} is refused: HAProxy 2.6 shuts the server connection before the response is parsed, which turns every response the rule matches into a 502 (logged SH); 'option http-server-close' closes the server connection after each response.`,
         );
       }
     }

@@ -471,7 +471,8 @@ class Resolver {
    * `tcp-request content do-resolve` waits for its name where the content rules inspect a
    * connection's bytes (src/rules/tcp/content-inspection.ts); HTTP streams run their content
    * rules on the parsed request at once (src/stream/http-tcp-rules.ts), where HAProxy still
-   * waits under an inspect delay: refused there rather than run without waiting.
+   * waits under an inspect delay: refused there (a mode http proxy, a tcp frontend that may
+   * turn HTTP) rather than run without waiting.
    */
   #checkContentResolve(proxy: ProxyDraft): void {
     if (this.#resolveChecked.has(proxy)) return;
@@ -480,14 +481,18 @@ class Resolver {
     const content = [...inherited, ...proxy.tcpRules.content];
     const resolve = content.find((r) => r.action === 'do-resolve');
     if (resolve === undefined) return;
-    const upgrades = content.some((r) => r.action === 'switch-mode-http');
+    // A tcp frontend turns HTTP with `switch-mode http`, or for an http backend it may pick.
+    const http = (name: string | undefined): boolean => name !== undefined && this.#backends.get(name)?.mode === 'http';
+    const upgrades =
+      content.some((r) => r.action === 'switch-mode-http') ||
+      (proxy.kind !== 'backend' && (http(proxy.defaultBackend?.name) || proxy.switchingRules.some(({ rule }) => !rule.dynamic && http(rule.backend))));
     if (proxy.mode !== 'http' && !upgrades) return;
     this.#error(
       { file: resolve.source.file, line: resolve.source.line, column: 1 },
       'tcp-request',
       proxy.mode === 'http'
         ? `'tcp-request content do-resolve' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet (its content rules cannot wait for the name there); use 'http-request do-resolve'.`
-        : `'tcp-request content do-resolve' with 'tcp-request content switch-mode http' is not supported by Switchyard yet (the HTTP requests' content rules cannot wait for the name); use 'http-request do-resolve'.`,
+        : `'tcp-request content do-resolve' in ${typeWord(proxy)} '${proxy.name}', which may serve HTTP ('switch-mode http' or an http backend), is not supported by Switchyard yet (the HTTP requests' content rules cannot wait for the name); use 'http-request do-resolve'.`,
     );
   }
 

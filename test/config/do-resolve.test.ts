@@ -75,5 +75,12 @@ describe('http-request do-resolve', () => {
       await first('  tcp-request content do-resolve(txn.ip,dns) req.hdr(host)'),
       "'tcp-request content do-resolve' in a mode http frontend is not supported by Switchyard yet (its content rules cannot wait for the name there); use 'http-request do-resolve'.",
     );
+    const tcpTo = (mode: string, ...lines: string[]) =>
+      cfg('defaults', '  mode tcp', ...TIMEOUTS, 'frontend fe', '  bind 127.0.0.1:8080', '  tcp-request content do-resolve(sess.ip,dns) src', ...lines, 'backend be', `  mode ${mode}`, '  server s 0.0.0.0:80', ...RESOLVERS);
+    const upgraded = "'tcp-request content do-resolve' in frontend 'fe', which may serve HTTP ('switch-mode http' or an http backend), is not supported by Switchyard yet (the HTTP requests' content rules cannot wait for the name); use 'http-request do-resolve'.";
+    assert.equal((await errors(tcpTo('tcp', '  tcp-request content switch-mode http', '  default_backend be')))[0]?.[3], upgraded);
+    assert.equal((await errors(tcpTo('http', '  default_backend be')))[0]?.[3], upgraded);
+    assert.equal((await errors(tcpTo('http', '  use_backend be if { src 10.0.0.1 }')))[0]?.[3], upgraded);
+    await parse(tcpTo('tcp', '  default_backend be'));
   });
 });

@@ -500,6 +500,19 @@ class Resolver {
   #checkBackendTcpRules(proxy: ProxyDraft): void {
     if (proxy.kind === 'frontend' || this.#tcpChecked.has(proxy)) return;
     this.#tcpChecked.add(proxy);
+    const from = proxy.inheritedFrom;
+    if (proxy.kind === 'backend' && from !== undefined && definesRules(from)) {
+      // A defaults section may carry `switch-mode http` (it has a frontend's capability); a
+      // backend's content rules run past the frontend's mux, where Switchyard cannot switch.
+      const switching = from.tcpRules.content.find((r) => r.action === 'switch-mode-http');
+      if (switching !== undefined) {
+        this.#error(
+          { file: switching.source.file, line: switching.source.line, column: 1 },
+          'tcp-request',
+          `'tcp-request content switch-mode http' of defaults '${from.name}' in backend '${proxy.name}' is not supported by Switchyard yet.`,
+        );
+      }
+    }
     if (proxy.mode === 'http') {
       // HAProxy 2.6 shuts the server side in tcp_inspect_response, before http_wait_for_response
       // parsed the head: every response the rule matches turns into a 502 (SH), even one that was

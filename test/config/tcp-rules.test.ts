@@ -95,6 +95,15 @@ describe('tcp rules: configuration', () => {
     ]);
   });
 
+  it("refuses switch-mode in a backend, with HAProxy's message", async () => {
+    assert.deepEqual(await errors(cfg('backend b', '  tcp-request content switch-mode http', '  server s 127.0.0.1:81')), [
+      [2, "'tcp-request switch-mode' not allowed because backend 'b' has no frontend capability"],
+    ]);
+    assert.deepEqual(await errors(cfg('defaults d', '  mode tcp', '  tcp-request content switch-mode http', 'backend b from d', '  server s 127.0.0.1:81')), [
+      [3, "'tcp-request content switch-mode http' of defaults 'd' in backend 'b' is not supported by Switchyard yet."],
+    ]);
+  });
+
   it('a mode tcp backend keeps its tcp-request content rules and inspect delay (run once it is chosen)', async () => {
     const model = await parse(cfg('backend b', '  tcp-request inspect-delay 2s', '  tcp-request content reject if { req.len lt 4 }', '  tcp-request content track-sc0 src table t', '  server s 127.0.0.1:81', 'backend t', '  stick-table type ip size 1k'));
     const tcp = model.backends[0]?.tcpRules;

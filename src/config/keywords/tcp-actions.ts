@@ -107,6 +107,11 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
     name: 'switch-mode',
     sets: ['content'],
     parse({ ctx, keyword, args, extra, word }) {
+      // tcp_parse_switch_mode: only a proxy with a frontend (a backend's streams are past their mux).
+      if (ctx.proxy?.kind === 'backend') {
+        ctx.error(`'tcp-request switch-mode' not allowed because backend '${ctx.proxy.name}' has no frontend capability`, word, keyword);
+        return undefined;
+      }
       if (args[0]?.text !== 'http') {
         ctx.error(`'${keyword}' expects a mode as argument ('http' only).`, args[0] ?? word, keyword);
         return undefined;

@@ -169,6 +169,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #tcp: TcpRuleContext | undefined;
   /** The backend's `tcp-request content` rules deciding, before the server leg starts. */
   #inspection: ContentInspection | undefined;
+  /** The client's timeout (c) or its abort (C) while they did: the rules' last word decides, PR or cR/CR. */
+  #clientFailed: 'c' | 'C' | undefined = undefined;
   /** `tcp-response content` rules deciding on the server's first bytes (held meanwhile). */
   #responseInspection: ResponseInspection | undefined;
 
@@ -240,12 +242,25 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     for (const chunk of this.#pending ?? []) inspection.append(chunk);
     if (this.#clientEnded) inspection.end();
     inspection.evaluate();
+    if (this.#inspection !== undefined) this.#schedule();
+  }
+
+  /**
+   * HAProxy shuts the client's read side on its timeout or error, and the content rules decide
+   * once more on what came: a reject stands (PR); otherwise the stream ends there (cR, CR).
+   */
+  #clientFailedDuringInspection(cause: 'c' | 'C'): void {
+    const inspection = this.#inspection as ContentInspection;
+    this.#clientFailed = cause;
+    inspection.end();
+    inspection.evaluate();
   }
 
   readonly #contentDecided = (decision: ContentDecision): void => {
     this.#inspection = undefined;
     this.#tcp?.names?.release();
     if (decision === 'reject' || decision === 'drop') return this.deny(decision === 'drop');
+    if (this.#clientFailed !== undefined) return this.#abort(this.#clientFailed, 'R');
     this.#connect(this.backend as Backend);
   };
 
@@ -461,6 +476,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (socket === this.client) {
       this.#clientClosed = true;
       if (this.phase === 'closed') return;
+      if (this.#inspection !== undefined) return this.#clientFailedDuringInspection('C');
       if (this.phase !== 'established') return this.#abort('C', this.#leg.step === 'queued' ? 'Q' : 'C');
       if (this.#serverClosed) return this.#finish();
       if (error !== undefined || !this.#clientEnded || !this.#serverEnded) {
@@ -508,6 +524,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   #clientDeadline(t: Timeouts): number | undefined {
     if (this.#clientHeld) return undefined; // waiting on the server, not the client's fault
+    // The backend's content rules read on while they inspect: the client's read timeout runs.
+    if (this.#inspection !== undefined) return t.client === undefined ? undefined : this.#clientLast + t.client;
     // Bytes waiting for a server: HAProxy stops reading the client, which disarms its read
     // timeout (stconn.c sc_update_rx); it runs again from the connection (serverConnected).
     if (this.#pendingBytes > 0) return undefined;
@@ -557,6 +575,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
         this.#timer = this.runtime.setTimer(() => this.#onTimer(), 0);
         return;
       }
+      if (this.#inspection !== undefined) return this.#clientFailedDuringInspection('c');
       const phase: TerminationPhase = this.phase === 'established' ? 'D' : this.#leg.step === 'queued' ? 'Q' : 'C';
       return this.#abort('c', phase);
     }

@@ -2,7 +2,8 @@
  * `tcp-request content` rules of a `mode tcp` backend (HAProxy's AN_REQ_INSPECT_BE): they run
  * once the backend is chosen, before any server connection, under the backend's own
  * `tcp-request inspect-delay`, on the bytes the frontend's rules saw and those still coming;
- * a reject there is logged PR; a listen runs its rules once. And `tcp-request content
+ * a reject there is logged PR; the client's timeout or reset ends the wait (the rules decide
+ * once more: PR, else cR / CR); a listen runs its rules once. And `tcp-request content
  * do-resolve(VAR,RESOLVERS,ipv4) EXPR`, in a frontend and in a backend, against a nameserver
  * in the test process: the rules wait for the answer, then `set-dst var(VAR)` sends the
  * connection to a `server 0.0.0.0:PORT` at that address; without an inspect delay the rules
@@ -20,7 +21,7 @@ import type { ProxyProcess } from '../support/proxy-process.ts';
 import { echoServer, type TestBackend } from '../support/tcp-backends.ts';
 import { delay, dial, readAll } from '../support/tcp-client.ts';
 
-const PORT_NAMES = ['plain', 'withFe', 'listen', 'resolveFe', 'resolveBe', 'resolveNoDelay', 'echo', 'named'] as const;
+const PORT_NAMES = ['plain', 'slow', 'slowLenient', 'resetLenient', 'withFe', 'listen', 'resolveFe', 'resolveBe', 'resolveNoDelay', 'echo', 'named'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports, dnsPort: number): string {
@@ -44,6 +45,31 @@ frontend plain
     log stdout format raw local0
     log-format "plain %ci:%cp %ts %b/%s x=%[var(sess.x)]"
     default_backend inspecting
+
+frontend slow
+    bind 127.0.0.1:${p.slow}
+    timeout client 1s
+    log stdout format raw local0
+    log-format "slow %ci:%cp %ts %b/%s"
+    default_backend inspecting
+
+frontend slow_lenient
+    bind 127.0.0.1:${p.slowLenient}
+    timeout client 1s
+    log stdout format raw local0
+    log-format "slow %ci:%cp %ts %b/%s"
+    default_backend lenient
+
+frontend reset_lenient
+    bind 127.0.0.1:${p.resetLenient}
+    log stdout format raw local0
+    log-format "reset %ci:%cp %ts %b/%s"
+    default_backend lenient
+
+backend lenient
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.len ge 4 }
+    server echo 127.0.0.1:${p.echo}
 
 frontend with_fe
     bind 127.0.0.1:${p.withFe}
@@ -182,6 +208,31 @@ for (const target of TARGETS) {
       const { text, clientPort } = await exchange(ports.plain, 'BAD!');
       assert.equal(text, '');
       assert.equal(await logLine(`plain 127.0.0.1:${clientPort} `), `plain 127.0.0.1:${clientPort} PR inspecting/<NOSRV> x=be`);
+    });
+
+    it("the client's read timeout or its reset ends the backend's inspection: the rules' last word (PR), else cR / CR", async () => {
+      // The read side shut, the rules decide once more on what came: `reject` at the end.
+      let { text, clientPort } = await exchange(ports.slow, 'PA');
+      assert.equal(text, '');
+      assert.equal(await logLine(`slow 127.0.0.1:${clientPort} `), `slow 127.0.0.1:${clientPort} PR inspecting/<NOSRV>`);
+      // The rules let it go on: the stream still ends, on the client's timeout.
+      ({ text, clientPort } = await exchange(ports.slowLenient, 'x'));
+      assert.equal(text, '');
+      assert.equal(await logLine(`slow 127.0.0.1:${clientPort} `), `slow 127.0.0.1:${clientPort} cR lenient/<NOSRV>`);
+      // A client gone (reset) likewise: `reject` at the end, or CR where the rules let it go on.
+      for (const [port, expected] of [
+        [ports.plain, 'PR inspecting/<NOSRV> x=be'],
+        [ports.resetLenient, 'CR lenient/<NOSRV>'],
+      ] as const) {
+        const socket = await dial(port);
+        const gonePort = socket.localPort as number;
+        socket.on('error', () => {});
+        socket.write('PA');
+        await delay(200);
+        socket.resetAndDestroy();
+        const prefix = port === ports.plain ? 'plain' : 'reset';
+        assert.equal(await logLine(`${prefix} 127.0.0.1:${gonePort} `), `${prefix} 127.0.0.1:${gonePort} ${expected}`);
+      }
     });
 
     it("the backend's rules see what the frontend's rules set", async () => {

@@ -60,6 +60,8 @@ describe('do-resolve step', () => {
     assert.equal(action.waits(ctx, true), false);
     assert.equal(ctx.names.pending, undefined);
     assert.equal(ipOf(ctx.vars), undefined);
+    // Nobody else resolves the name: nothing is asked (HAProxy drops the new resolution first).
+    assert.equal(rt.udpSockets.flatMap((s) => s.sent).length, 0);
     // A wait that the inspect delay ends gives up the same way.
     assert.equal(action.waits(ctx, false), true);
     assert.equal(action.waits(ctx, true), false);

@@ -41,7 +41,7 @@ export class DoResolveStep {
     let pending = names.pending;
     if (pending === undefined) {
       if (!this.#fetch.sample(ctx, SCRATCH) || !castSample(SCRATCH, 'str')) return false;
-      pending = names.resolve(this.#resolvers, SCRATCH.str, this.#preferIPv4);
+      pending = names.resolve(this.#resolvers, SCRATCH.str, this.#preferIPv4, final);
       if (pending === undefined) return false;
     }
     if (!pending.done) {

@@ -988,20 +988,7 @@ export type HttpFinalRuleModel =
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }
-  | {
-      /**
-       * `http-request do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR`: the rules wait while the
-       * name EXPR gives is resolved through the section, then VAR holds its address (unset on failure).
-       */
-      readonly action: 'do-resolve';
-      readonly variable: string;
-      readonly resolvers: string;
-      /** `ipv4`: A first; `ipv6` (HAProxy's default): AAAA first. */
-      readonly preferIPv4: boolean;
-      readonly expression: string;
-      readonly condition: ConditionModel | undefined;
-      readonly source: SourceLocation;
-    }
+  | DoResolveRuleModel
   | {
       /**
        * `wait-for-body time TIME [at-least BYTES]`: the rules wait until the whole body arrived,
@@ -1098,6 +1085,21 @@ export interface HttpRulesModel {
   readonly tcpRules?: TcpRulesModel | undefined;
 }
 
+/**
+ * `http-request|tcp-request content do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR`: the rules wait
+ * while the name EXPR gives is resolved through the section, then VAR holds its address (unset on failure).
+ */
+export interface DoResolveRuleModel {
+  readonly action: 'do-resolve';
+  readonly variable: string;
+  readonly resolvers: string;
+  /** `ipv4`: A first; `ipv6` (HAProxy's default): AAAA first. */
+  readonly preferIPv4: boolean;
+  readonly expression: string;
+  readonly condition: ConditionModel | undefined;
+  readonly source: SourceLocation;
+}
+
 /** The rule sets of `tcp-request connection|session|content` and `tcp-response content`. */
 export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
 
@@ -1117,7 +1119,8 @@ export type TcpRuleModel =
       readonly source: SourceLocation;
     }
   | HttpVarRuleModel
-  | HttpStickRuleModel;
+  | HttpStickRuleModel
+  | DoResolveRuleModel;
 
 export interface TcpRulesModel {
   readonly connection: readonly TcpRuleModel[];

@@ -468,36 +468,71 @@ class Resolver {
    */
   #httpRules(proxy: ProxyDraft): HttpRulesModel {
     this.#checkBackendTcpRules(proxy);
+    this.#checkContentResolve(proxy);
     return { ...this.#httpOnlyRules(proxy), ...tcpRulesModel(proxy) };
   }
 
   readonly #tcpChecked = new Set<ProxyDraft>();
+  readonly #resolveChecked = new Set<ProxyDraft>();
+
+  /**
+   * `tcp-request content do-resolve` waits for its name where the content rules inspect a
+   * connection's bytes (src/rules/tcp/content-inspection.ts); HTTP streams run their content
+   * rules on the parsed request at once (src/stream/http-tcp-rules.ts), where HAProxy still
+   * waits under an inspect delay: refused there (a mode http proxy, a tcp frontend that may
+   * turn HTTP) rather than run without waiting.
+   */
+  #checkContentResolve(proxy: ProxyDraft): void {
+    if (this.#resolveChecked.has(proxy)) return;
+    this.#resolveChecked.add(proxy);
+    const inherited = proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.content : [];
+    const content = [...inherited, ...proxy.tcpRules.content];
+    const resolve = content.find((r) => r.action === 'do-resolve');
+    if (resolve === undefined) return;
+    // A tcp frontend turns HTTP with `switch-mode http`, or for an http backend it may pick.
+    const http = (name: string | undefined): boolean => name !== undefined && this.#backends.get(name)?.mode === 'http';
+    const upgrades =
+      content.some((r) => r.action === 'switch-mode-http') ||
+      (proxy.kind !== 'backend' && (http(proxy.defaultBackend?.name) || proxy.switchingRules.some(({ rule }) => !rule.dynamic && http(rule.backend))));
+    if (proxy.mode !== 'http' && !upgrades) return;
+    this.#error(
+      { file: resolve.source.file, line: resolve.source.line, column: 1 },
+      'tcp-request',
+      proxy.mode === 'http'
+        ? `'tcp-request content do-resolve' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet (its content rules cannot wait for the name there); use 'http-request do-resolve'.`
+        : `'tcp-request content do-resolve' in ${typeWord(proxy)} '${proxy.name}', which may serve HTTP ('switch-mode http' or an http backend), is not supported by Switchyard yet (the HTTP requests' content rules cannot wait for the name); use 'http-request do-resolve'.`,
+    );
+  }
 
   /** What a backend's tcp rules may do here (both halves of a listen come through: checked once). */
   #checkBackendTcpRules(proxy: ProxyDraft): void {
     if (proxy.kind === 'frontend' || this.#tcpChecked.has(proxy)) return;
     this.#tcpChecked.add(proxy);
-    // A backend's content rules run after use_backend: HTTP streams run them per request
-    // (src/stream/http-tcp-rules.ts), tcp sessions do not yet.
-    if (proxy.kind === 'backend' && proxy.mode === 'tcp') {
-      const content = proxy.tcpRules.content[0] ?? (proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.content[0] : undefined);
-      if (content !== undefined) {
+    const from = proxy.inheritedFrom;
+    if (proxy.kind === 'backend' && from !== undefined && definesRules(from)) {
+      // A defaults section may carry `switch-mode http` (it has a frontend's capability); a
+      // backend's content rules run past the frontend's mux, where Switchyard cannot switch.
+      const switching = from.tcpRules.content.find((r) => r.action === 'switch-mode-http');
+      if (switching !== undefined) {
         this.#error(
-          { file: content.source.file, line: content.source.line, column: 1 },
+          { file: switching.source.file, line: switching.source.line, column: 1 },
           'tcp-request',
-          `'tcp-request content' in a mode tcp backend is not supported by Switchyard yet; declare it in the frontend or listen section.`,
+          `'tcp-request content switch-mode http' of defaults '${from.name}' in backend '${proxy.name}' is not supported by Switchyard yet.`,
         );
       }
     }
     if (proxy.mode === 'http') {
-      // HAProxy kills the server connection under a response it may still relay; not done here yet.
+      // HAProxy 2.6 shuts the server side in tcp_inspect_response, before http_wait_for_response
+      // parsed the head: every response the rule matches turns into a 502 (SH), even one that was
+      // complete in the buffer (observed on 2.6.12). Refused rather than copied: no configuration
+      // means that.
       const inherited = proxy.inheritedFrom !== undefined && definesRules(proxy.inheritedFrom) ? proxy.inheritedFrom.tcpRules.response : [];
       const close = [...inherited, ...proxy.tcpRules.response].find((r) => r.action === 'close');
       if (close !== undefined) {
         this.#error(
           { file: close.source.file, line: close.source.line, column: 1 },
           'tcp-response',
-          `'tcp-response content close' in a mode http ${typeWord(proxy)} is not supported by Switchyard yet.`,
+          `'tcp-response content close' in a mode http ${typeWord(proxy)} is refused: HAProxy 2.6 shuts the server connection before the response is parsed, which turns every response the rule matches into a 502 (logged SH); 'option http-server-close' closes the server connection after each response.`,
         );
       }
     }

@@ -5,7 +5,7 @@
  * `parse-resolv-conf`) draws HAProxy's warning.
  */
 import type { DiagnosticList } from './errors.ts';
-import type { BackendModel, HttpRulesModel, ResolversModel, ServerModel } from './model.ts';
+import type { BackendModel, HttpRulesModel, ResolversModel, ServerModel, TcpRuleModel } from './model.ts';
 import type { ResolversDraft } from './keywords/resolvers.ts';
 import type { ServerSettings } from './draft.ts';
 
@@ -24,8 +24,13 @@ export function serverResolution(server: ServerSettings): Pick<ServerModel, 'res
 function checkDoResolveSections(proxies: readonly (HttpRulesModel & { readonly name: string })[], names: ReadonlySet<string>, diagnostics: DiagnosticList): void {
   const reported = new Set<string>();
   for (const proxy of proxies) {
-    const owners: [string, HttpRulesModel['httpRequestRules']][] = [[proxy.name, proxy.httpRequestRules]];
-    if (proxy.defaultRules !== undefined) owners.push([proxy.defaultRules.name, proxy.defaultRules.httpRequestRules]);
+    // HAProxy checks `http-request` and `tcp-request content` do-resolve rules alike (check_action_do_resolve).
+    type Rules = readonly (NonNullable<HttpRulesModel['httpRequestRules']>[number] | TcpRuleModel)[] | undefined;
+    const owners: [string, Rules][] = [
+      [proxy.name, proxy.httpRequestRules],
+      [proxy.name, proxy.tcpRules?.content],
+    ];
+    if (proxy.defaultRules !== undefined) owners.push([proxy.defaultRules.name, proxy.defaultRules.httpRequestRules], [proxy.defaultRules.name, proxy.defaultRules.tcpRules?.content]);
     for (const [owner, rules] of owners) {
       for (const rule of rules ?? []) {
         if (rule.action !== 'do-resolve' || names.has(rule.resolvers)) continue;
@@ -36,7 +41,7 @@ function checkDoResolveSections(proxies: readonly (HttpRulesModel & { readonly n
           file: rule.source.file,
           line: rule.source.line,
           column: 1,
-          keyword: 'http-request',
+          keyword: rules === proxy.tcpRules?.content || rules === proxy.defaultRules?.tcpRules?.content ? 'tcp-request' : 'http-request',
           message: `Proxy '${owner}': Can't find resolvers section '${rule.resolvers}' for do-resolve action.`,
         });
       }

@@ -568,6 +568,17 @@ const varConditionSchema = v.picklist(['ifexists', 'ifnotexists', 'ifempty', 'if
 /** `scope.name` (the rules compile checks it as HAProxy does). */
 const variableSchema = v.pipe(v.string(), v.minLength(1));
 
+/** `http-request` and `tcp-request content` `do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR`. */
+const doResolveRuleSchema = v.object({
+  action: v.literal('do-resolve'),
+  variable: variableSchema,
+  resolvers: v.pipe(v.string(), v.minLength(1)),
+  preferIPv4: v.boolean(),
+  expression: v.pipe(v.string(), v.minLength(1)),
+  condition: v.undefinedable(conditionSchema),
+  source: sourceSchema,
+});
+
 const varRuleSchemas = [
   v.object({
     action: v.literal('set-var'),
@@ -694,15 +705,7 @@ const httpRuleSchema = v.variant('action', [
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
-  v.object({
-    action: v.literal('do-resolve'),
-    variable: variableSchema,
-    resolvers: v.pipe(v.string(), v.minLength(1)),
-    preferIPv4: v.boolean(),
-    expression: v.pipe(v.string(), v.minLength(1)),
-    condition: v.undefinedable(conditionSchema),
-    source: sourceSchema,
-  }),
+  doResolveRuleSchema,
   v.object({
     action: v.literal('wait-for-body'),
     time: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -805,6 +808,7 @@ const tcpRuleSchema = v.variant('action', [
   }),
   ...varRuleSchemas,
   ...stickRuleSchemas,
+  doResolveRuleSchema,
 ]);
 
 const tcpRulesSchema = v.object({

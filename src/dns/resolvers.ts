@@ -199,6 +199,13 @@ export class DnsResolvers {
     return resolution;
   }
 
+  /** The resolution of `hostname` some requester already keeps, if any (nothing is created or sent). */
+  existing(hostname: string, preferIPv4: boolean): Resolution | undefined {
+    const name = hostname.toLowerCase().replace(/\.$/, '');
+    const type = preferIPv4 ? DNS_TYPE_A : DNS_TYPE_AAAA;
+    return this.#resolutions.find((r) => r.hostname === name && r.preferredType === type);
+  }
+
   /** resolv_unlink_resolution: a resolution nobody asks for any more is dropped. */
   unsubscribe(resolution: Resolution, requester: ResolutionRequester): void {
     const i = resolution.requesters.indexOf(requester);

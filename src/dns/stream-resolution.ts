@@ -110,12 +110,15 @@ export class StreamNameResolver {
 
   /**
    * Starts resolving `hostname`; undefined when the action is to be skipped (an unknown section
-   * or a name that is no valid DNS name, as HAProxy ignores the action then).
+   * or a name that is no valid DNS name, as HAProxy ignores the action then). `final` (the
+   * rules cannot wait): only a resolution another requester keeps can answer, a fresh valid
+   * one; a new one would be dropped before HAProxy's resolvers task ever sent its query.
    */
-  resolve(section: string, hostname: string, preferIPv4: boolean): StreamResolution | undefined {
+  resolve(section: string, hostname: string, preferIPv4: boolean, final = false): StreamResolution | undefined {
     this.release();
     const resolvers = this.#sections.resolversNamed(section);
     if (resolvers === undefined || hostname.length === 0 || encodeName(hostname) === undefined) return undefined;
+    if (final && resolvers.existing(hostname, preferIPv4) === undefined) return undefined;
     const pending = new StreamResolution(this, resolvers, preferIPv4);
     this.pending = pending;
     pending.attach(hostname, this.#runtime.now());

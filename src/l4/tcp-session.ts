@@ -16,7 +16,10 @@ import { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
 import { tcpRulesOf } from '../rules/tcp/tcp-rules.ts';
 import { closeDraining } from './draining-close.ts';
 import { ResponseInspection, type ResponseDecision } from './response-inspection.ts';
-import type { Payload } from '../rules/payload.ts';
+import { Payload } from '../rules/payload.ts';
+import { ContentInspection, type ContentDecision } from '../rules/tcp/content-inspection.ts';
+import { StreamNameResolver } from '../dns/stream-resolution.ts';
+import { backendContentRules, type HttpBackendTcpRules } from '../stream/http-tcp-rules.ts';
 import type { SessionVars } from '../rules/vars.ts';
 import type { TerminationCause, TerminationPhase } from './termination.ts';
 import { countStreamTimes } from '../proxy/time-stats.ts';
@@ -164,6 +167,10 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   /** The connection's tcp rule context (variables, inspected payload), when the frontend has tcp rules. */
   #tcp: TcpRuleContext | undefined;
+  /** The backend's `tcp-request content` rules deciding, before the server leg starts. */
+  #inspection: ContentInspection | undefined;
+  /** The client's timeout (c) or its abort (C) while they did: the rules' last word decides, PR or cR/CR. */
+  #clientFailed: 'c' | 'C' | undefined = undefined;
   /** `tcp-response content` rules deciding on the server's first bytes (held meanwhile). */
   #responseInspection: ResponseInspection | undefined;
 
@@ -204,9 +211,58 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (backend === undefined) return this.#closeWithoutBackend();
     backend.sessionEntered();
     this.#countedInBackend = true;
+    // The backend's `tcp-request content` rules (HAProxy's AN_REQ_INSPECT_BE), before any
+    // server is chosen; none for the other half of a listen, whose rules ran as the frontend's.
+    const contentRules = backendContentRules(this.host.model, backend.model);
+    if (contentRules !== undefined) return this.#inspect(backend, contentRules);
+    this.#connect(backend);
+  }
+
+  /** Server choice (persistence, balance) and the leg: once the content rules let the stream go on. */
+  #connect(backend: Backend): void {
     const choice = chooseServer(backend, this, undefined, () => backend.persistence?.stickTarget(this, this.runtime.now()));
     this.#leg.begin(backend, choice.server, true, choice.force);
   }
+
+  /**
+   * The backend's content rules wait on the client's bytes so far (those the frontend's rules
+   * saw included: the stream's request channel) and on those still to come, under the
+   * backend's own `tcp-request inspect-delay`; nothing connects meanwhile.
+   */
+  #inspect(backend: Backend, rules: HttpBackendTcpRules): void {
+    const tcp = (this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host));
+    tcp.backend = backend;
+    const payload = new Payload(this.host.limits.buffers);
+    tcp.requestPayload = payload;
+    const inspection = new ContentInspection(this.runtime, rules, tcpRulesOf(backend.model, 'backend')?.inspectDelay, tcp, payload, this.#contentDecided);
+    this.#inspection = inspection;
+    const resolvers = this.host.resolvers;
+    // `do-resolve`: a name resolved while the rules wait runs them again, from that rule.
+    if (resolvers !== undefined) tcp.names = new StreamNameResolver(resolvers, this.runtime, () => inspection.evaluate());
+    for (const chunk of this.#pending ?? []) inspection.append(chunk);
+    if (this.#clientEnded) inspection.end();
+    inspection.evaluate();
+    if (this.#inspection !== undefined) this.#schedule();
+  }
+
+  /**
+   * HAProxy shuts the client's read side on its timeout or error, and the content rules decide
+   * once more on what came: a reject stands (PR); otherwise the stream ends there (cR, CR).
+   */
+  #clientFailedDuringInspection(cause: 'c' | 'C'): void {
+    const inspection = this.#inspection as ContentInspection;
+    this.#clientFailed = cause;
+    inspection.end();
+    inspection.evaluate();
+  }
+
+  readonly #contentDecided = (decision: ContentDecision): void => {
+    this.#inspection = undefined;
+    this.#tcp?.names?.release();
+    if (decision === 'reject' || decision === 'drop') return this.deny(decision === 'drop');
+    if (this.#clientFailed !== undefined) return this.#abort(this.#clientFailed, 'R');
+    this.#connect(this.backend as Backend);
+  };
 
   /**
    * `tcp-request content reject`: the stream ends at once, logged as refused by the proxy (PR);
@@ -326,6 +382,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
         this.#pending.push(chunk);
         this.#pendingBytes += n;
         if (this.#pendingBytes >= PENDING_LIMIT) socket.pause();
+        const inspection = this.#inspection;
+        if (inspection !== undefined) {
+          inspection.append(chunk);
+          inspection.evaluate();
+        }
       }
     } else if (socket === this.server) {
       this.bytesFromServer += n;
@@ -366,6 +427,11 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (socket === this.client) {
       this.#clientEnded = true;
       if (this.phase === 'established') this.server?.end();
+      const inspection = this.#inspection;
+      if (inspection !== undefined) {
+        inspection.end();
+        inspection.evaluate();
+      }
     } else if (socket === this.server) {
       this.#serverEnded = true;
       if (this.#responseInspection !== undefined) return this.#responseInspection.offer(undefined, true);
@@ -410,6 +476,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (socket === this.client) {
       this.#clientClosed = true;
       if (this.phase === 'closed') return;
+      if (this.#inspection !== undefined) return this.#clientFailedDuringInspection('C');
       if (this.phase !== 'established') return this.#abort('C', this.#leg.step === 'queued' ? 'Q' : 'C');
       if (this.#serverClosed) return this.#finish();
       if (error !== undefined || !this.#clientEnded || !this.#serverEnded) {
@@ -457,6 +524,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
 
   #clientDeadline(t: Timeouts): number | undefined {
     if (this.#clientHeld) return undefined; // waiting on the server, not the client's fault
+    // The backend's content rules read on while they inspect: the client's read timeout runs.
+    if (this.#inspection !== undefined) return t.client === undefined ? undefined : this.#clientLast + t.client;
     // Bytes waiting for a server: HAProxy stops reading the client, which disarms its read
     // timeout (stconn.c sc_update_rx); it runs again from the connection (serverConnected).
     if (this.#pendingBytes > 0) return undefined;
@@ -506,6 +575,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
         this.#timer = this.runtime.setTimer(() => this.#onTimer(), 0);
         return;
       }
+      if (this.#inspection !== undefined) return this.#clientFailedDuringInspection('c');
       const phase: TerminationPhase = this.phase === 'established' ? 'D' : this.#leg.step === 'queued' ? 'Q' : 'C';
       return this.#abort('c', phase);
     }
@@ -562,6 +632,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.phase = 'closed';
     this.closedAt = this.runtime.now();
     this.#pending = undefined;
+    this.#inspection?.cancel();
+    this.#inspection = undefined;
+    this.#tcp?.names?.release();
     this.#responseInspection?.cancel();
     this.#responseInspection = undefined;
     if (this.#timer !== undefined) {

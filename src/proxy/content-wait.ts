@@ -4,13 +4,16 @@
  * bytes are kept and offered to the rules as the request payload each time more arrive; a rule
  * whose condition needs bytes not received yet makes the evaluation wait, until the payload is
  * final — `tcp-request inspect-delay` expired, the buffer is full, or the client closed its side
- * — when the rules decide on what is there. Without an inspect delay they decide at once.
+ * — when the rules decide on what is there (src/rules/tcp/content-inspection.ts). Without an
+ * inspect delay they decide at once.
  */
-import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
+import type { Runtime, Socket, SocketError, SocketHandler } from '../runtime.ts';
 import type { BufferSizes } from '../http/buffer-sizes.ts';
+import { StreamNameResolver, type ResolversLookup } from '../dns/stream-resolution.ts';
 import { Payload } from '../rules/payload.ts';
+import { ContentInspection, type ContentDecision } from '../rules/tcp/content-inspection.ts';
 import type { TcpRuleContext } from '../rules/tcp/tcp-rule-context.ts';
-import { runTcpRules, type ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
+import type { ProxyTcpRules } from '../rules/tcp/tcp-rules.ts';
 import type { ProxySession } from './session.ts';
 
 
@@ -38,36 +41,36 @@ export class ContentWait implements SocketHandler, ProxySession {
   readonly #owner: ContentWaiter;
   readonly #socket: Socket;
   readonly #ctx: TcpRuleContext;
-  readonly #rules: ProxyTcpRules;
-  readonly #payload: Payload;
-  readonly #chunks: Uint8Array[] = [];
+  readonly #inspection: ContentInspection;
   #ended = false;
   #paused = false;
-  #timer: TimerHandle | undefined;
   #done = false;
 
-  constructor(owner: ContentWaiter, socket: Socket, ctx: TcpRuleContext, rules: ProxyTcpRules, received: Uint8Array | undefined) {
+  constructor(owner: ContentWaiter, socket: Socket, ctx: TcpRuleContext, rules: ProxyTcpRules, received: Uint8Array | undefined, resolvers?: ResolversLookup) {
     this.#owner = owner;
     this.#socket = socket;
     this.#ctx = ctx;
-    this.#rules = rules;
-    this.#payload = new Payload(owner.limits.buffers);
-    ctx.requestPayload = this.#payload;
+    const payload = new Payload(owner.limits.buffers);
+    ctx.requestPayload = payload;
+    this.#inspection = new ContentInspection(owner.runtime, rules.content, rules.inspectDelay, ctx, payload, this.#decided);
+    // `do-resolve`: a name resolved while the rules wait runs them again, from that rule.
+    if (resolvers !== undefined) ctx.names = new StreamNameResolver(resolvers, owner.runtime, () => this.#inspection.evaluate());
     socket.setHandler(this);
     if (received !== undefined) this.#append(received);
-    this.#evaluate();
+    this.#inspection.evaluate();
   }
 
   onData(_socket: Socket, chunk: Uint8Array): void {
     if (this.#done) return;
     this.#append(chunk);
-    this.#evaluate();
+    this.#inspection.evaluate();
   }
 
   onEnd(): void {
     if (this.#done) return;
     this.#ended = true;
-    this.#evaluate();
+    this.#inspection.end();
+    this.#inspection.evaluate();
   }
 
   onDrain(): void {}
@@ -88,47 +91,25 @@ export class ContentWait implements SocketHandler, ProxySession {
   drain(): void {}
 
   #append(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
-    const old = this.#payload.bytes;
-    const bytes = new Uint8Array(old.byteLength + chunk.byteLength);
-    bytes.set(old, 0);
-    bytes.set(chunk, old.byteLength);
-    this.#payload.bytes = bytes;
+    this.#inspection.append(chunk);
     // Beyond the inspection buffer, stop reading: the rules decide on a full buffer.
-    if (bytes.byteLength >= this.#payload.buffers.room && !this.#paused) {
+    if (this.#inspection.full && !this.#paused) {
       this.#paused = true;
       this.#socket.pause();
     }
   }
 
-  #evaluate(): void {
-    if (this.#done) return;
-    const delay = this.#rules.inspectDelay;
-    const payload = this.#payload;
-    payload.final = payload.final || delay === undefined || delay === 0 || this.#ended || payload.bytes.byteLength >= this.#payload.buffers.room;
-    const outcome = runTcpRules(this.#rules.content, this.#ctx, payload);
-    if (outcome === 'missing') {
-      // tcp_inspect_request's rules_exp: armed once, at the first wait.
-      this.#timer ??= this.#owner.runtime.setTimer(() => this.#expired(), delay as number);
-      return;
-    }
+  readonly #decided = (decision: ContentDecision): void => {
     this.#settle();
-    payload.final = true;
-    this.#owner.contentDecided(this, outcome === 'reject' || outcome === 'drop' ? outcome : 'accept', { chunks: this.#chunks, ended: this.#ended });
+    this.#owner.contentDecided(this, decision === 'reject' || decision === 'drop' ? decision : 'accept', { chunks: this.#inspection.chunks, ended: this.#ended });
     // Reading was stopped on a full buffer: the session that took the socket reads on.
     if (this.#paused) this.#socket.resume();
-  }
-
-  #expired(): void {
-    this.#timer = undefined;
-    if (this.#done) return;
-    this.#payload.final = true;
-    this.#evaluate();
-  }
+  };
 
   #settle(): void {
     this.#done = true;
-    if (this.#timer !== undefined) this.#owner.runtime.clearTimer(this.#timer);
-    this.#timer = undefined;
+    this.#inspection.cancel();
+    // A name still resolving is not waited for any more (the session may ask its own).
+    this.#ctx.names?.release();
   }
 }

@@ -385,7 +385,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       this.limits.frontendSessionStarted(this.limitSlot);
       if (rules.content.length > 0) {
         this.#constructing = { socket, info, tcp };
-        const wait = new ContentWait(this, socket, tcp, rules, received);
+        const wait = new ContentWait(this, socket, tcp, rules, received, this.resolvers);
         this.#constructing = undefined;
         // The rules may have decided at once (no inspect delay): then the session exists already.
         if (!this.#decided.delete(wait)) {
@@ -478,8 +478,9 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     const session = new TcpSession(this, socket, this.backend, info, tcp);
     this.sessions.add(session);
     if (outcome !== 'accept') return session.deny(outcome === 'drop');
-    session.start();
+    // The bytes already read are the stream's before it starts: a backend's content rules see them.
     replay(session, socket, input);
+    session.start();
   }
 
   /**

@@ -52,7 +52,37 @@ describe('http-request do-resolve', () => {
     assert.deepEqual((await errors(text)).map((e) => e[3]), ["Proxy 'l': Can't find resolvers section 'nope' for do-resolve action."]);
   });
 
-  it('keeps tcp-request content do-resolve refused by name', async () => {
-    assert.match((await first('  tcp-request content do-resolve(txn.ip,dns) req.hdr(host)')) ?? '', /'tcp-request content do-resolve' is not supported by Switchyard yet/);
+  it('tcp-request content do-resolve: the same grammar, messages and section check', async () => {
+    const tcpFrontend = (...lines: string[]) =>
+      cfg('defaults', '  mode tcp', ...TIMEOUTS, 'frontend fe', '  bind 127.0.0.1:8080', ...lines, '  default_backend be', 'backend be', '  server s 0.0.0.0:80', ...RESOLVERS);
+    const firstTcp = async (line: string) => (await errors(tcpFrontend(line)))[0]?.[3];
+    const model = await parse(tcpFrontend('  tcp-request inspect-delay 1s', '  tcp-request content do-resolve(sess.ip,dns,ipv4) req.payload(0,0),field(1,:) if { req.len gt 0 }'));
+    const rule = model.frontends[0]?.tcpRules?.content[0];
+    assert.ok(rule?.action === 'do-resolve');
+    assert.deepEqual([rule.variable, rule.resolvers, rule.preferIPv4, rule.expression, rule.condition !== undefined], ['sess.ip', 'dns', true, 'req.payload(0,0),field(1,:)', true]);
+    const expects = "Expects 'do-resolve(<varname>,<resolvers>[,<options>]) <expr>'. Available options are 'ipv4' and 'ipv6'.";
+    // HAProxy's tcp rules parser prints the action's message bare.
+    assert.equal(await firstTcp('  tcp-request content do-resolve(sess.ip,dns,ipv5) src'), `Can't parse 'do-resolve(sess.ip,dns,ipv5)'. ${expects.slice(0, -1)}`);
+    assert.equal(
+      await firstTcp('  tcp-request content do-resolve(sess.ip,dns) res.hdr(x)'),
+      "fetch method 'res.hdr(x)' extracts information from 'HTTP response headers', none of which is available here",
+    );
+    assert.equal(await firstTcp('  tcp-request content do-resolve(sess.ip,nope) src'), "Proxy 'fe': Can't find resolvers section 'nope' for do-resolve action.");
+    // Only content rules resolve (HAProxy registers the action there and in http-request).
+    assert.match((await firstTcp('  tcp-request connection do-resolve(sess.ip,dns) src')) ?? '', /do-resolve/);
+  });
+
+  it('tcp-request content do-resolve is refused where HTTP streams run the content rules (they cannot wait there)', async () => {
+    assert.equal(
+      await first('  tcp-request content do-resolve(txn.ip,dns) req.hdr(host)'),
+      "'tcp-request content do-resolve' in a mode http frontend is not supported by Switchyard yet (its content rules cannot wait for the name there); use 'http-request do-resolve'.",
+    );
+    const tcpTo = (mode: string, ...lines: string[]) =>
+      cfg('defaults', '  mode tcp', ...TIMEOUTS, 'frontend fe', '  bind 127.0.0.1:8080', '  tcp-request content do-resolve(sess.ip,dns) src', ...lines, 'backend be', `  mode ${mode}`, '  server s 0.0.0.0:80', ...RESOLVERS);
+    const upgraded = "'tcp-request content do-resolve' in frontend 'fe', which may serve HTTP ('switch-mode http' or an http backend), is not supported by Switchyard yet (the HTTP requests' content rules cannot wait for the name); use 'http-request do-resolve'.";
+    assert.equal((await errors(tcpTo('tcp', '  tcp-request content switch-mode http', '  default_backend be')))[0]?.[3], upgraded);
+    assert.equal((await errors(tcpTo('http', '  default_backend be')))[0]?.[3], upgraded);
+    assert.equal((await errors(tcpTo('http', '  use_backend be if { src 10.0.0.1 }')))[0]?.[3], upgraded);
+    await parse(tcpTo('tcp', '  default_backend be'));
   });
 });

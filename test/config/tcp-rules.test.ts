@@ -87,12 +87,27 @@ describe('tcp rules: configuration', () => {
     assert.match((await errors(frontend('  tcp-request content reject if { nosuchfetch }')))[0]?.[1] ?? '', /condition/);
     assert.deepEqual(await errors(frontend('  tcp-response content reject')), [[4, "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"]]);
     assert.match((await errors(frontend('  tcp-request inspect-delay soon')))[0]?.[1] ?? '', /inspect-delay/);
-    assert.deepEqual(await errors(cfg('backend b', '  tcp-request content accept', '  server s 127.0.0.1:81')), [
-      [2, "'tcp-request content' in a mode tcp backend is not supported by Switchyard yet; declare it in the frontend or listen section."],
-    ]);
     assert.deepEqual(await errors(cfg('backend b', '  mode http', '  tcp-response content close', '  server s 127.0.0.1:81')), [
-      [3, "'tcp-response content close' in a mode http backend is not supported by Switchyard yet."],
+      [
+        3,
+        "'tcp-response content close' in a mode http backend is refused: HAProxy 2.6 shuts the server connection before the response is parsed, which turns every response the rule matches into a 502 (logged SH); 'option http-server-close' closes the server connection after each response.",
+      ],
     ]);
+  });
+
+  it("refuses switch-mode in a backend, with HAProxy's message", async () => {
+    assert.deepEqual(await errors(cfg('backend b', '  tcp-request content switch-mode http', '  server s 127.0.0.1:81')), [
+      [2, "'tcp-request switch-mode' not allowed because backend 'b' has no frontend capability"],
+    ]);
+    assert.deepEqual(await errors(cfg('defaults d', '  mode tcp', '  tcp-request content switch-mode http', 'backend b from d', '  server s 127.0.0.1:81')), [
+      [3, "'tcp-request content switch-mode http' of defaults 'd' in backend 'b' is not supported by Switchyard yet."],
+    ]);
+  });
+
+  it('a mode tcp backend keeps its tcp-request content rules and inspect delay (run once it is chosen)', async () => {
+    const model = await parse(cfg('backend b', '  tcp-request inspect-delay 2s', '  tcp-request content reject if { req.len lt 4 }', '  tcp-request content track-sc0 src table t', '  server s 127.0.0.1:81', 'backend t', '  stick-table type ip size 1k'));
+    const tcp = model.backends[0]?.tcpRules;
+    assert.deepEqual([tcp?.content.map((r) => r.action), tcp?.inspectDelay], [['reject', 'track-sc'], 2000]);
   });
 
   it('a mode http backend keeps its tcp-request content and tcp-response content rules', async () => {

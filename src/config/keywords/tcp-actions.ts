@@ -13,6 +13,7 @@ import type { SampleDirection } from '../../rules/sample-fetch.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseVarWord } from './http-actions/vars.ts';
 import { stickActionParsers } from './http-actions/stick.ts';
+import { parseDoResolveRule } from './http-actions/resolve.ts';
 
 /** A rule model without its condition and place. */
 export type TcpRuleFields = TcpRuleModel extends infer R ? (R extends TcpRuleModel ? Omit<R, 'condition' | 'source'> : never) : never;
@@ -106,6 +107,11 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
     name: 'switch-mode',
     sets: ['content'],
     parse({ ctx, keyword, args, extra, word }) {
+      // tcp_parse_switch_mode: only a proxy with a frontend (a backend's streams are past their mux).
+      if (ctx.proxy?.kind === 'backend') {
+        ctx.error(`'tcp-request switch-mode' not allowed because backend '${ctx.proxy.name}' has no frontend capability`, word, keyword);
+        return undefined;
+      }
       if (args[0]?.text !== 'http') {
         ctx.error(`'${keyword}' expects a mode as argument ('http' only).`, args[0] ?? word, keyword);
         return undefined;
@@ -137,6 +143,8 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
   variable('unset-var', ALL),
   // `track-scN KEY [table T]`, `sc-inc-gpc0|1(N)`, `sc-set-gpt0(N) VALUE`: HAProxy's grammar and
   // messages, shared with the http rules (request fetches; tcp-response rules cannot track).
+  // `do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR`: HAProxy registers the same parser for both sets.
+  { name: 'do-resolve', sets: ['content'], prefix: true, parse: (input) => parseDoResolveRule(input) },
   ...stickActionParsers.map(
     (p): TcpActionParser => ({
       name: p.name,
@@ -152,7 +160,7 @@ export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly strin
   connection: ['capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'lua.*'],
   session: ['set-mark', 'set-tos', 'attach-srv', 'lua.*'],
   content: [
-    'capture', 'use-service', 'do-resolve', 'set-log-level', 'set-nice', 'set-mark',
+    'capture', 'use-service', 'set-log-level', 'set-nice', 'set-mark',
     'set-tos', 'set-priority-class', 'set-priority-offset', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
   ],
   response: ['send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],

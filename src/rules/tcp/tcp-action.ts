@@ -5,6 +5,7 @@
  * (`silent-drop`: abort the client connection without a word). Small integers:
  * running a rule allocates nothing.
  */
+import type { StreamNameResolver } from '../../dns/stream-resolution.ts';
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
 import type { RuleSource, SampleContext } from '../sample-context.ts';
 import type { SessionVars } from '../vars.ts';
@@ -33,6 +34,8 @@ export interface TcpActionContext extends SampleContext {
   switchProto?: 'h1' | 'h2' | undefined;
   /** The last rule that ended a content or response list with a final verdict (`last_rule_file`). */
   lastRule: RuleSource | undefined;
+  /** `do-resolve`: the names the content rules wait for (absent where the configuration resolves none). */
+  readonly names?: StreamNameResolver | undefined;
 }
 
 export interface TcpAction {

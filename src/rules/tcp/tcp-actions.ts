@@ -5,6 +5,7 @@
  */
 import type { HttpVarRuleModel, TcpRuleModel } from '../../config/model.ts';
 import { compileVarAction } from '../actions/var-actions.ts';
+import { compileDoResolveStep, type DoResolveStep } from '../actions/resolve-action.ts';
 import type { HttpActionContext } from '../http-action.ts';
 import { Sample } from '../sample.ts';
 import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
@@ -113,6 +114,26 @@ function variable(rule: HttpVarRuleModel, direction: SampleDirection): TcpAction
   return { ok: true, action: new VarAsTcp(compiled.action as unknown as { run(ctx: HttpActionContext): unknown }) };
 }
 
+/**
+ * `tcp-request content do-resolve`: the http action's step. The list waits for the name unless
+ * the payload is final (inspect delay over, or none): HAProxy's ACT_OPT_FINAL, where the action
+ * gives up on a name not resolved yet. Run on a complete HTTP message (no payload), it is final.
+ */
+class DoResolveAsTcp implements TcpAction {
+  readonly #step: DoResolveStep;
+  constructor(step: DoResolveStep) {
+    this.#step = step;
+  }
+  run(ctx: TcpActionContext): TcpVerdict {
+    return this.#step.waits(ctx, ctx.requestPayload?.final ?? true) ? TcpVerdict.yield : TcpVerdict.continue;
+  }
+}
+
+function doResolve(rule: RuleOf<'do-resolve'>): TcpActionCompile {
+  const compiled = compileDoResolveStep(rule);
+  return compiled.ok ? { ok: true, action: new DoResolveAsTcp(compiled.step) } : compiled;
+}
+
 const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   accept: () => ({ ok: true, action: ACCEPT }),
   reject: () => ({ ok: true, action: REJECT }),
@@ -133,6 +154,7 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   'sc-set-gpt0': compileTcpStickAction,
   'sc-inc-gpc': compileTcpStickAction,
   'sc-set-gpt': compileTcpStickAction,
+  'do-resolve': doResolve,
 };
 
 export function compileTcpAction(rule: TcpRuleModel, direction: SampleDirection): TcpActionCompile {

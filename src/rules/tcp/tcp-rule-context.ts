@@ -5,6 +5,7 @@
  * handed to the session, so `sess` variables set by `tcp-request` rules stay visible to later
  * rules of the same connection.
  */
+import type { StreamNameResolver } from '../../dns/stream-resolution.ts';
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
 import type { Runtime, TlsInfo } from '../../runtime.ts';
 import type { Payload } from '../payload.ts';
@@ -36,6 +37,8 @@ export class TcpRuleContext implements TcpActionContext {
   requestPayload: Payload | undefined = undefined;
   responsePayload: Payload | undefined = undefined;
   backend: SampleBackend | undefined = undefined;
+  /** `do-resolve`: the names the content rules under way wait for (set by their inspection). */
+  names: StreamNameResolver | undefined = undefined;
   readonly #backends: TcpRuleHost | undefined;
 
   constructor(

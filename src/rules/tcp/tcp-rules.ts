@@ -107,13 +107,32 @@ export function tcpRulesOf(model: ProxyModel, side: 'frontend' | 'backend'): Pro
 }
 
 /**
- * Runs a rule list. With `payload` (content rules), a condition that cannot be decided on the
- * bytes so far returns `missing`; without it, conditions are plain booleans.
+ * Where a content list stopped on an action's yield (HAProxy's s->current_rule): the next run
+ * of that list resumes at the action, its condition not evaluated again and the rules before
+ * it not run twice. One per inspected channel.
  */
-export function runTcpRules(rules: readonly CompiledTcpRule[], ctx: TcpActionContext, payload: Payload | undefined): TcpRulesOutcome {
-  for (const rule of rules) {
+export class TcpRuleCursor {
+  list: readonly CompiledTcpRule[] | undefined = undefined;
+  at = 0;
+}
+
+/**
+ * Runs a rule list. With `payload` (content rules), a condition that cannot be decided on the
+ * bytes so far returns `missing`, as does an action that yields (a `do-resolve` waiting, a
+ * `track-sc` key not complete): with `cursor`, the next run resumes at that action.
+ */
+export function runTcpRules(rules: readonly CompiledTcpRule[], ctx: TcpActionContext, payload: Payload | undefined, cursor?: TcpRuleCursor): TcpRulesOutcome {
+  let i = 0;
+  let resumed = false;
+  if (cursor !== undefined && cursor.list === rules) {
+    i = cursor.at;
+    resumed = true;
+    cursor.list = undefined;
+  }
+  for (; i < rules.length; i++) {
+    const rule = rules[i] as CompiledTcpRule;
     const condition = rule.condition;
-    if (condition !== undefined) {
+    if (condition !== undefined && !resumed) {
       if (payload === undefined) {
         if (!condition.evaluate(ctx)) continue;
       } else {
@@ -122,11 +141,16 @@ export function runTcpRules(rules: readonly CompiledTcpRule[], ctx: TcpActionCon
         if (result === ConditionResult.fail) continue;
       }
     }
+    resumed = false;
     const verdict = rule.action.run(ctx);
     if (verdict === TcpVerdict.continue) continue;
     if (verdict === TcpVerdict.yield) {
-      if (payload !== undefined) return 'missing';
-      continue;
+      if (payload === undefined) continue;
+      if (cursor !== undefined) {
+        cursor.list = rules;
+        cursor.at = i;
+      }
+      return 'missing';
     }
     // A final verdict names its rule for the stream's `last_rule_file` / `last_rule_line`.
     if (rule.source !== undefined) ctx.lastRule = rule.source;

@@ -4,13 +4,22 @@
  * (config/resolvers-resolve.ts), as HAProxy's check_action_do_resolve does.
  */
 import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
-import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
+import type { DoResolveRuleModel } from '../../model.ts';
+import type { ActionParseInput, HttpActionParser } from './types.ts';
+
+/**
+ * Reports a parse error as HAProxy does: the http rules' parser frames the action's message
+ * ("error detected in ... while parsing '...' rule : MESSAGE."), the tcp rules' prints it bare.
+ */
+function fail({ ctx, keyword, word }: ActionParseInput, message: string): undefined {
+  if (keyword.startsWith('tcp-')) ctx.error(message, word, keyword);
+  else ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : ${message}.`, word, keyword);
+  return undefined;
+}
 
 /** HAProxy's message for every malformed action word or expression, naming the word it stopped at. */
-function cannotParse({ ctx, keyword, word }: ActionParseInput, what: string): undefined {
-  const expects = "Expects 'do-resolve(<varname>,<resolvers>[,<options>]) <expr>'. Available options are 'ipv4' and 'ipv6'";
-  ctx.error(`error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : Can't parse '${what}'. ${expects}.`, word, keyword);
-  return undefined;
+function cannotParse(input: ActionParseInput, what: string): undefined {
+  return fail(input, `Can't parse '${what}'. Expects 'do-resolve(<varname>,<resolvers>[,<options>]) <expr>'. Available options are 'ipv4' and 'ipv6'`);
 }
 
 export interface DoResolveWord {
@@ -48,23 +57,19 @@ export function parseDoResolveWord(text: string): DoResolveWord | undefined {
   return { variable, resolvers, preferIPv4 };
 }
 
-function doResolve(input: ActionParseInput): RuleFields | undefined {
-  const { ctx, keyword, word, args, extra } = input;
+/** The rule fields of a `do-resolve` action (`http-request` and `tcp-request content`), or undefined after its error. */
+export function parseDoResolveRule(input: ActionParseInput): Omit<DoResolveRuleModel, 'condition' | 'source'> | undefined {
+  const { word, args, extra } = input;
   const parsed = parseDoResolveWord(word.text);
   if (parsed === undefined) return cannotParse(input, word.text);
   const expression = args[0]?.text ?? '';
   const compiled = compileSampleFetch(expression, { direction: 'request' });
   if (!compiled.ok) {
     if (compiled.unavailable === undefined) return cannotParse(input, expression);
-    ctx.error(
-      `error detected in ${ctx.proxy?.kind ?? 'proxy'} '${ctx.proxy?.name ?? ''}' while parsing '${keyword}' rule : fetch method '${expression}' extracts information from '${compiled.unavailable}', none of which is available here.`,
-      word,
-      keyword,
-    );
-    return undefined;
+    return fail(input, `fetch method '${expression}' extracts information from '${compiled.unavailable}', none of which is available here`);
   }
   if (extra(1)) return undefined;
   return { action: 'do-resolve', ...parsed, expression };
 }
 
-export const resolveActionParsers: readonly HttpActionParser[] = [{ name: 'do-resolve', sets: ['request'], prefix: true, parse: doResolve }];
+export const resolveActionParsers: readonly HttpActionParser[] = [{ name: 'do-resolve', sets: ['request'], prefix: true, parse: parseDoResolveRule }];

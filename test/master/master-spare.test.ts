@@ -261,6 +261,41 @@ describe('master: the spare worker', () => {
     );
   });
 
+  it("the check gets the verdict line of the spare that got the go at the signal (none when its connection closes first)", async () => {
+    const runtime = new FakeRuntime();
+    const given: (Promise<string | undefined> | undefined)[] = [];
+    const check: ConfigCheck = (spareVerdict) => {
+      given.push(spareVerdict);
+      return Promise.resolve({ programs: [], exclusiveBinds: false, inheritedFds: [] });
+    };
+    const master = await startedMaster(runtime, check);
+    const socket = standbySocket();
+    master.spareReady(1001, socket);
+    const outcome = master.reload();
+    master.spareReported(socket, 'verdict {"x":1}');
+    assert.equal(given.length, 1);
+    assert.equal(await given[0], 'verdict {"x":1}');
+    master.registered(1001, 5001);
+    assert.deepEqual(await outcome, { ok: true });
+
+    const next = runtime.spares[1]!;
+    const nextSocket = standbySocket();
+    master.spareReady(next.handle.pid, nextSocket);
+    const second = master.reload();
+    master.spareLost(nextSocket);
+    assert.equal(await given[1], undefined, 'the spare ended without a verdict: the check reads the files itself');
+    master.registered(next.handle.pid, 5002);
+    assert.deepEqual(await second, { ok: true });
+
+    // Without a ready spare the check is the master's alone.
+    await settle();
+    const third = master.reload();
+    await settle();
+    assert.equal(given[2], undefined);
+    master.registered(runtime.children.at(-1)!.handle.pid, 5003);
+    assert.deepEqual(await third, { ok: true });
+  });
+
   it('a reload with an invalid configuration stops the spare it started; the workers serve on, a new spare follows', async () => {
     const runtime = new FakeRuntime();
     const master = await startedMaster(runtime, () => Promise.resolve({ problem: 'bad', report: ['bad line'] }));

@@ -22,7 +22,7 @@
  * spare a process is started, after the master's own check.
  */
 import type { ProgramModel } from '../config/model.ts';
-import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
+import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler, TimerHandle } from '../runtime.ts';
 import { VERSION } from '../version.ts';
 import { type ProgramProcess, Programs } from './programs.ts';
 import { WORKER_ENV } from './worker-link.ts';
@@ -73,6 +73,13 @@ export interface MasterLog {
   warning(text: string): void;
   notice(text: string): void;
 }
+
+/**
+ * How long after a worker registered the next spare starts: the new worker's first requests run
+ * code the runtime has not compiled yet, and the spare's start (module loading, rehearsals)
+ * takes a core for a few hundred milliseconds, on machines that may have two.
+ */
+const SPARE_DELAY_MS = 300;
 
 /** strsignal()'s words for the signals that end workers (HAProxy prints them). */
 const SIGNAL_WORDS: Readonly<Record<number, string>> = {
@@ -175,6 +182,8 @@ export class Master {
   /** Whether a spare is kept ready for the next reload (SWITCHYARD_STANDBY_WORKER, not `0`). */
   readonly #keepsSpare: boolean;
   #spare: Spare | undefined;
+  /** The next spare's start, once a worker registered. */
+  #spareTimer: TimerHandle | undefined;
   /** The spares that got the go, until they tell their verdict (or their connection closes). */
   readonly #verdicts = new Map<Socket, (line: string | undefined) => void>();
 
@@ -216,8 +225,9 @@ export class Master {
       this.#startWaiters.get(worker)?.(undefined);
       // It listens: the workers it replaces stop accepting and finish what they have.
       for (const old of worker.replaces) this.#retire(old);
-      // The start (or reload) is over: the next reload's spare may take the CPU now.
-      this.#startSpare();
+      // The start (or reload) is over: the next reload's spare comes once the new worker's
+      // first requests had the CPU (a runtime's start takes a core for a few hundred ms).
+      this.#startSpareSoon();
     }
     for (const waiter of this.#registeredWaiters.splice(0)) waiter();
   }
@@ -257,6 +267,14 @@ export class Master {
   /** The spare's PID while one waits ready for the next reload. */
   get sparePid(): number | undefined {
     return this.#spare?.socket === undefined || this.#spare.worker !== undefined ? undefined : this.#spare.handle.pid;
+  }
+
+  #startSpareSoon(): void {
+    if (this.#spareTimer !== undefined) return;
+    this.#spareTimer = this.runtime.setTimer(() => {
+      this.#spareTimer = undefined;
+      this.#startSpare();
+    }, SPARE_DELAY_MS);
   }
 
   /** Starts the next reload's spare, unless one exists, a worker is still starting, or the master stops. */
@@ -498,6 +516,8 @@ export class Master {
 
   /** A spare never serves once the master stops: it ends at once (it holds nothing). */
   #stopSpare(): void {
+    if (this.#spareTimer !== undefined) this.runtime.clearTimer(this.#spareTimer);
+    this.#spareTimer = undefined;
     const spare = this.#spare;
     this.#spare = undefined;
     spare?.handle.kill('SIGTERM');

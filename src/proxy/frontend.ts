@@ -34,8 +34,6 @@ import type { Services } from '../services/services.ts';
 import { socketFileOptions } from './socket-owners.ts';
 import { applyTcpKeepAlive } from './tcp-keepalive.ts';
 import { withLingerPolicy } from './no-linger-socket.ts';
-import { reloadTrace } from '../master/reload-trace.ts';
-let firstAcceptTraced = false;
 import { ocspResponsesOf } from './ocsp-responses.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
@@ -221,10 +219,6 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   }
 
   #accept(socket: Socket, bind: BindModel): void {
-    if (!firstAcceptTraced) {
-      firstAcceptTraced = true;
-      reloadTrace(this.runtime, 'w-first-accept');
-    }
     // A connection the runtime hands over after stopListening() (Deno's pending accept resolves
     // after the close) is a client the kernel accepted: it is served, as the soft stop's others.
     const clientAuth = bind.ssl?.clientAuth;

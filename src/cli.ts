@@ -207,7 +207,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
 }
 
 /** How many times a spare parses and builds the configuration before it waits (see runCli). */
-const WARM_UP_PARSES = 4;
+const WARM_UP_PARSES = 8;
 
 /** HAProxy prints its argv[0] in the no-listener alert; ours is the command's name. */
 const PROGRAM = 'switchyard';
@@ -348,7 +348,9 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       // The runtimes optimise code that has run a few times: parsing the files as they are now
       // makes the go's parse (of the files as they are then) run optimised. One pass does not
       // (Node 26, 1,000 servers: 90-215 ms after one pass, 40-95 ms after four, a loaded
-      // machine). The results and errors are dropped. Not for a module configuration, which
+      // machine; in one process, 25-38 ms at passes 2-5, 11-16 ms at passes 6-10, 6 ms after
+      // 35: the functions run once per pass or per section need more passes to be optimised).
+      // The results and errors are dropped. Not for a module configuration, which
       // import() caches.
       // Building the generation (and dropping it) likewise: the constructor opens nothing and
       // arms no timer (start() does); 1,000 servers take 20-70 ms to build cold, 2-6 ms warm.

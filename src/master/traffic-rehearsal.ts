@@ -9,6 +9,7 @@
  * are closed and its proxy dropped before the spare waits.
  */
 import { parseConfigText } from '../config/load.ts';
+import type { ConfigModel } from '../config/model.ts';
 import { Proxy } from '../proxy/proxy.ts';
 import type { Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
 
@@ -67,7 +68,7 @@ function rehearsalConfig(originPort: number): string {
     timeout client 2s
     timeout server 2s
 frontend rehearsal
-    bind 127.0.0.1:0
+    bind 127.0.0.1:1
     http-request return status 200 content-type text/plain string "rehearsal" if { path /return }
     default_backend origin
 backend origin
@@ -90,7 +91,9 @@ export async function rehearseTraffic(runtime: Runtime): Promise<void> {
   let timer: unknown;
   try {
     origin = await runtime.listen({ host: '127.0.0.1', port: 0 }, (socket) => socket.setHandler(new OriginConnection()));
-    const model = await parseConfigText(rehearsalConfig(origin.port), '<rehearsal>');
+    const parsed = await parseConfigText(rehearsalConfig(origin.port), '<rehearsal>');
+    // A configuration names no ephemeral port (port 0 is refused at its line): the model does.
+    const model: ConfigModel = { ...parsed, frontends: parsed.frontends.map((f) => ({ ...f, binds: f.binds.map((b) => ({ ...b, port: 0 })) })) };
     const started = new Proxy(runtime, model, { quiet: true });
     proxy = started;
     await started.start();

@@ -17,6 +17,7 @@ import { VERSION } from './version.ts';
 import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 import { STANDBY_ENV, standBy, type StandbyReply } from './master/standby.ts';
+import { prepareConfig, preparedIfUnchanged, type PreparedConfig } from './master/prepared-config.ts';
 import { decodeSpareVerdict, encodeSpareVerdict, type InvalidVerdict, type ValidVerdict, type VerdictLine } from './master/spare-verdict.ts';
 import { bindsAbstractSockets, inheritedDescriptors, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
@@ -338,6 +339,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   const standbyLink = runtime.env(STANDBY_ENV) === undefined ? undefined : runtime.env(WORKER_ENV);
   let standbyReply: StandbyReply | undefined;
+  /** A spare's parse of the files as they were while it stood by (src/master/prepared-config.ts). */
+  let prepared: PreparedConfig | undefined;
   if (standbyLink !== undefined) {
     // A spare (src/master/standby.ts): what serving needs is loaded now, the configuration is
     // read once the master hands it a reload.
@@ -364,6 +367,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
           }
         }
       }
+      // The model of the files as they are: the go takes it if they still are (byte for byte).
+      if (parsed.files.length > 0 && !parsed.files.some(isModulePath)) prepared = await prepareConfig(runtime, parsed.files);
       // And the data plane's code, for the reload's first requests (traffic-rehearsal.ts).
       await serving.rehearseTraffic(runtime);
       // The rehearsals' garbage is collected now, not in a pause of the reload (30 ms on Node).
@@ -385,8 +390,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   let config: ConfigModel;
   reloadTrace(runtime, 'w-load-start');
   try {
-    config = await loadConfiguration(runtime, parsed.files);
-    reloadTrace(runtime, 'w-loaded');
+    const unchanged = prepared === undefined ? undefined : await preparedIfUnchanged(runtime, prepared);
+    prepared = undefined;
+    config = unchanged ?? (await loadConfiguration(runtime, parsed.files));
+    reloadTrace(runtime, unchanged === undefined ? 'w-loaded' : 'w-loaded-unchanged');
   } catch (error) {
     if (standbyReply === undefined) reportConfigError(out, error);
     else await standbyReply.send(encodeSpareVerdict(invalidVerdict(error)));

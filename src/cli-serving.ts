@@ -12,3 +12,4 @@ export { ThreadGroup } from './threads/thread-group.ts';
 export { connectionCountSlots } from './proxy/process-limits.ts';
 export { setThreadIdentity } from './threads/thread-identity.ts';
 export { ServerCounts } from './threads/server-counts.ts';
+export { rehearseTraffic } from './master/traffic-rehearsal.ts';

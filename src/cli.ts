@@ -17,9 +17,12 @@ import type { Listener, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 import type { ConfigCheck } from './master/master.ts';
 import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
-import { STANDBY_ENV, standBy } from './master/standby.ts';
+import { STANDBY_ENV, standBy, type StandbyReply } from './master/standby.ts';
+import { prepareConfig, preparedIfUnchanged, type PreparedConfig } from './master/prepared-config.ts';
+import { decodeSpareVerdict, encodeSpareVerdict, type InvalidVerdict, type ValidVerdict, type VerdictLine } from './master/spare-verdict.ts';
 import { bindsAbstractSockets, inheritedDescriptors, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
+import { reloadTrace } from './master/reload-trace.ts';
 
 export interface CliOptions {
   /**
@@ -214,7 +217,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
 }
 
 /** How many times a spare parses and builds the configuration before it waits (see runCli). */
-const WARM_UP_PARSES = 4;
+const WARM_UP_PARSES = 8;
 
 /** HAProxy prints its argv[0] in the no-listener alert; ours is the command's name. */
 const PROGRAM = 'switchyard';
@@ -302,6 +305,27 @@ class Console {
   }
 }
 
+/** The spare's verdict on the configuration it loaded: what the master's check would find. */
+function validVerdict(config: ConfigModel): ValidVerdict {
+  return {
+    programs: config.programs ?? [],
+    exclusiveBinds: bindsAbstractSockets(config),
+    inheritedFds: inheritedDescriptors(config),
+    ...(config.global.mworkerMaxReloads !== undefined ? { maxReloads: config.global.mworkerMaxReloads } : {}),
+  };
+}
+
+/** The spare's verdict on a configuration that did not load: the lines the master's check would log. */
+function invalidVerdict(error: unknown): InvalidVerdict {
+  const lines: VerdictLine[] = [];
+  reportConfigError({ alert: (text) => lines.push({ level: 'alert', text }), warning: (text) => lines.push({ level: 'warning', text }) }, error);
+  return { problem: problemOf(error), lines };
+}
+
+function problemOf(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] as string) : String(error);
+}
+
 function reportConfigError(out: DiagnosticLog, error: unknown): void {
   if (error instanceof ConfigError) {
     for (const w of error.warnings) out.warning(describeDiagnostic(w));
@@ -331,16 +355,22 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(0);
   }
   const standbyLink = runtime.env(STANDBY_ENV) === undefined ? undefined : runtime.env(WORKER_ENV);
+  let standbyReply: StandbyReply | undefined;
+  /** A spare's parse of the files as they were while it stood by (src/master/prepared-config.ts). */
+  let prepared: PreparedConfig | undefined;
   if (standbyLink !== undefined) {
     // A spare (src/master/standby.ts): what serving needs is loaded now, the configuration is
     // read once the master hands it a reload.
-    await standBy(runtime, standbyLink, async () => {
+    standbyReply = await standBy(runtime, standbyLink, async () => {
+      reloadTrace(runtime, 's-preload-start');
       const serving = await import('./cli-serving.ts');
       runtime.prepareToServe?.();
       // The runtimes optimise code that has run a few times: parsing the files as they are now
       // makes the go's parse (of the files as they are then) run optimised. One pass does not
       // (Node 26, 1,000 servers: 90-215 ms after one pass, 40-95 ms after four, a loaded
-      // machine). The results and errors are dropped. Not for a module configuration, which
+      // machine; in one process, 25-38 ms at passes 2-5, 11-16 ms at passes 6-10, 6 ms after
+      // 35: the functions run once per pass or per section need more passes to be optimised).
+      // The results and errors are dropped. Not for a module configuration, which
       // import() caches.
       // Building the generation (and dropping it) likewise: the constructor opens nothing and
       // arms no timer (start() does); 1,000 servers take 20-70 ms to build cold, 2-6 ms warm.
@@ -354,8 +384,16 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
           }
         }
       }
+      // The model of the files as they are: the go takes it if they still are (byte for byte).
+      if (parsed.files.length > 0 && !parsed.files.some(isModulePath)) prepared = await prepareConfig(runtime, parsed.files);
+      // And the data plane's code, for the reload's first requests (traffic-rehearsal.ts).
+      await serving.rehearseTraffic(runtime);
+      // The rehearsals' garbage is collected now, not in a pause of the reload (30 ms on Node).
+      runtime.collectGarbage?.();
+      reloadTrace(runtime, 's-preload-done');
     });
   }
+  if (standbyLink !== undefined) reloadTrace(runtime, 's-go-received');
   const out = new Console(runtime, parsed.quiet, parsed.debug);
   const demo = parsed.files.length === 0;
   if (demo) {
@@ -367,15 +405,21 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
 
   let config: ConfigModel;
+  reloadTrace(runtime, 'w-load-start');
   try {
-    config = await loadConfiguration(runtime, parsed.files);
+    const unchanged = prepared === undefined ? undefined : await preparedIfUnchanged(runtime, prepared);
+    prepared = undefined;
+    config = unchanged ?? (await loadConfiguration(runtime, parsed.files));
+    reloadTrace(runtime, unchanged === undefined ? 'w-loaded' : 'w-loaded-unchanged');
   } catch (error) {
     if (error instanceof ConfigError && error.quiet && !out.debug) out.quiet = true;
-    // A spare's errors are the master's check's, which reports them (it reads the same files).
-    if (standbyLink === undefined) reportConfigError(out, error);
+    if (standbyReply === undefined) reportConfigError(out, error);
+    else await standbyReply.send(encodeSpareVerdict(invalidVerdict(error)));
     return runtime.exit(1);
   }
   if (config.global.quiet === true && !out.debug) out.quiet = true;
+  // The master's check of the reload waits for this (src/master/spare-verdict.ts).
+  void standbyReply?.send(encodeSpareVerdict(validVerdict(config)));
   for (const w of config.warnings) out.warning(describeDiagnostic(w));
   for (const n of config.notices ?? []) out.notice(describeDiagnostic(n));
   // The states a previous process saved (`load-server-state-from-file`), read before the
@@ -486,6 +530,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     }
   }
   let proxy: Proxy;
+  reloadTrace(runtime, 'w-build-start');
   try {
     // Construction compiles what the parser left to the engine (stick rules against their
     // tables, ...): a failure there is a configuration error, reported with its line.
@@ -517,6 +562,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   runtime.onSignal('SIGTERM', onStopSignal('SIGTERM'));
   runtime.onSignal('SIGINT', onStopSignal('SIGINT'));
   runtime.onSignal('SIGUSR1', onStopSignal('SIGUSR1'));
+  reloadTrace(runtime, 'w-built');
   try {
     // A worker started by a reload may find its ports still held by the worker it replaces,
     // which is closing them: it tries again for a while (see src/master/master.ts).
@@ -534,6 +580,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     await Promise.all(demoListeners.map((l) => l.close()));
     return runtime.exit(1);
   }
+  reloadTrace(runtime, 'w-listening');
   let threadGroup: Awaited<ReturnType<typeof ThreadGroup.start>> | undefined;
   let runtimeApi: RuntimeApi | undefined;
   // The listeners serve from now on, and the other threads take a while to start: a stop
@@ -550,6 +597,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       return runtime.exit(0);
     }
     stopping = true;
+    reloadTrace(runtime, `w-stop-${signal}`);
     // `grace`: a soft stop first only says so (the `stopping` fetch), the listeners still
     // accepting, as HAProxy's soft_stop(); a second signal stops at once meanwhile.
     const grace = config.global.grace;
@@ -562,7 +610,9 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
     await Promise.all(demoListeners.map((l) => l.close()));
     await runtimeApi?.close();
-    await Promise.all([proxy.stop(graceMs), threadGroup?.stop(graceMs)]);
+    const stopped = Promise.all([proxy.stop(graceMs), threadGroup?.stop(graceMs)]);
+    reloadTrace(runtime, 'w-stop-unlistening');
+    await stopped;
     out.notice('Proxy stopped.');
     runtime.exit(0);
   };
@@ -604,6 +654,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       }),
     );
   }
+  reloadTrace(runtime, 'w-registered');
   // Root is given up once every listener is bound (HAProxy's set_identity).
   if (ids.uid !== undefined || ids.gid !== undefined) {
     try {
@@ -662,14 +713,24 @@ async function runMaster(
     out.alert(address);
     return runtime.exit(1);
   }
-  const check: ConfigCheck = async () => {
+  const check: ConfigCheck = async (spareVerdict) => {
+    const verdict = spareVerdict === undefined ? undefined : decodeSpareVerdict(await spareVerdict);
+    if (verdict !== undefined) reloadTrace(runtime, 'm-check-done');
+    if (verdict !== undefined && 'problem' in verdict) {
+      const log = new RecordingLog(out, runtime.pid);
+      for (const line of verdict.lines) log[line.level](line.text);
+      return { problem: verdict.problem, report: log.lines };
+    }
+    if (verdict !== undefined) return verdict;
     try {
+      reloadTrace(runtime, 'm-check-start');
       const next = await loadConfiguration(runtime, parsed.files);
-      return { programs: next.programs ?? [], exclusiveBinds: bindsAbstractSockets(next), inheritedFds: inheritedDescriptors(next), maxReloads: next.global.mworkerMaxReloads };
+      reloadTrace(runtime, 'm-check-done');
+      return validVerdict(next);
     } catch (error) {
       const log = new RecordingLog(out, runtime.pid);
       reportConfigError(log, error);
-      return { problem: error instanceof Error ? (error.message.split('\n')[0] as string) : String(error), report: log.lines };
+      return { problem: problemOf(error), report: log.lines };
     }
   };
   const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs, inheritedFds, maxReloads);
@@ -695,7 +756,10 @@ async function runMaster(
   runtime.onSignal('SIGTERM', () => master.stop('SIGTERM'));
   runtime.onSignal('SIGINT', () => master.stop('SIGINT'));
   runtime.onSignal('SIGUSR1', () => master.stop('SIGUSR1'));
-  runtime.onSignal('SIGUSR2', () => void master.reload());
+  runtime.onSignal('SIGUSR2', () => {
+    reloadTrace(runtime, 'm-signal');
+    void master.reload();
+  });
   runtime.onSignal('SIGHUP', () => void master.reload());
 }
 

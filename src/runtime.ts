@@ -620,6 +620,12 @@ export interface Runtime {
    */
   prepareToServe?(): void;
   /**
+   * A full garbage collection now, where the runtime can run one on demand. A spare asks for it
+   * before it stands by (src/master/standby.ts): its rehearsals leave garbage whose collection
+   * would otherwise fall on the reload it is handed (a 30 ms pause on Node, 1,000 servers).
+   */
+  collectGarbage?(): void;
+  /**
    * Starts an outbound connection and returns its socket at once. The handler receives
    * onConnect when it is established, or onClose(error) if it fails. Bytes written before
    * onConnect are queued; destroy() abandons the attempt.

@@ -55,6 +55,7 @@ import { setIdentityNode } from '../shared/node-identity.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 import { loadServingBuiltins } from '../shared/node-builtins.ts';
+import { collectGarbageNode } from '../shared/node-gc.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -664,6 +665,7 @@ const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['
 export const bunRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
+  collectGarbage: collectGarbageNode,
   name: 'bun',
   version: Bun.version,
   tlsUnsupported: TLS_UNSUPPORTED,

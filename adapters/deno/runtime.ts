@@ -53,6 +53,7 @@ import { isAbstractSocket } from '../shared/unix-socket-file.ts';
 import { refuseOcspStapling } from '../shared/ocsp-unsupported.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 import { loadServingBuiltins } from '../shared/node-builtins.ts';
+import { collectGarbageNode } from '../shared/node-gc.ts';
 
 /**
  * write() returns false once this many bytes are not yet confirmed written. Every Deno write is
@@ -608,6 +609,7 @@ const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['
 export const denoRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
+  collectGarbage: collectGarbageNode,
   name: 'deno',
   version: Deno.version.deno,
   tlsUnsupported: TLS_UNSUPPORTED,

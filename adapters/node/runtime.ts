@@ -4,6 +4,7 @@
  */
 import type { Runtime, SocketFeature } from '../../src/runtime.ts';
 import { loadServingBuiltins, nodeCluster } from '../shared/node-builtins.ts';
+import { collectGarbageNode } from '../shared/node-gc.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
@@ -23,6 +24,7 @@ const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['
 export const nodeRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
+  collectGarbage: collectGarbageNode,
   name: 'node',
   version: process.versions.node,
   socketUnsupported: SOCKET_UNSUPPORTED,

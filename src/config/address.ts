@@ -64,9 +64,25 @@ export type AddressResult = { readonly ok: true; readonly value: ParsedAddress }
 
 const SUPPORTED_PREFIXES = new Set(['ipv4', 'ipv6', 'tcp', 'tcp4', 'tcp6']);
 
+/** Four dot-separated decimal parts of 1 to 3 digits, each at most 255 (one pass: 1,000 servers are checked at each reload). */
 export function isIPv4(text: string): boolean {
-  const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    // The end counts as the last part's dot.
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 0x30);
+    } else return false;
+  }
+  return parts === 4;
 }
 
 export function isIPv6(text: string): boolean {

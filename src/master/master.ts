@@ -16,14 +16,17 @@
  *
  * A runtime's process start is most of a reload's time (HAProxy forks), so once a worker
  * registered the master starts a spare (standby.ts) that loads the program and waits; a reload
- * hands it the go at the signal, while the master checks the configuration, and it replaces
- * the old workers only once that check passed. Without a ready spare a process is started.
+ * hands it the go at the signal, and it replaces the old workers only once the configuration's
+ * check passed. That check is the spare's own reading of the files, which it reports back
+ * (spare-verdict.ts): the master does not parse them a second time beside it. Without a ready
+ * spare a process is started, after the master's own check.
  */
 import type { ProgramModel } from '../config/model.ts';
-import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler } from '../runtime.ts';
+import type { ChildProcessHandle, Listener, Runtime, Socket, SocketHandler, TimerHandle } from '../runtime.ts';
 import { VERSION } from '../version.ts';
 import { type ProgramProcess, Programs } from './programs.ts';
 import { WORKER_ENV } from './worker-link.ts';
+import { reloadTrace } from './reload-trace.ts';
 import { GO_LINE, STANDBY_ENV, STANDBY_SWITCH_ENV } from './standby.ts';
 
 export interface WorkerProcess {
@@ -63,6 +66,8 @@ interface Spare {
   socket: Socket | undefined;
   /** The worker it became at a reload. */
   worker: WorkerProcess | undefined;
+  /** Its verdict line once it got the go (undefined if its connection closed first). */
+  verdict?: Promise<string | undefined>;
 }
 
 export interface MasterLog {
@@ -70,6 +75,13 @@ export interface MasterLog {
   warning(text: string): void;
   notice(text: string): void;
 }
+
+/**
+ * How long after a worker registered the next spare starts: the new worker's first requests run
+ * code the runtime has not compiled yet, and the spare's start (module loading, rehearsals)
+ * takes a core for a few hundred milliseconds, on machines that may have two.
+ */
+const SPARE_DELAY_MS = 300;
 
 /** strsignal()'s words for the signals that end workers (HAProxy prints them). */
 const SIGNAL_WORDS: Readonly<Record<number, string>> = {
@@ -85,8 +97,10 @@ function signalWords(status: number): string {
  * Loads the configuration again: its programs and whether it binds names only one process may
  * hold (handover.ts) when it is valid, else why not (a reload then keeps the workers and
  * programs): `problem` in one line for the log, `report` the lines logged (the reload's answer).
+ * `spareVerdict`: the line of the spare that got the go at the signal (src/master/spare-verdict.ts),
+ * which read the same files, or undefined if it ended without one: the check then reads them itself.
  */
-export type ConfigCheck = () => Promise<
+export type ConfigCheck = (spareVerdict?: Promise<string | undefined>) => Promise<
   | { readonly problem: string; readonly report: readonly string[] }
   | {
       readonly programs: readonly ProgramModel[];
@@ -113,22 +127,30 @@ function newToken(): string {
 
 /**
  * Reads a registration connection: a worker's line `PID PORT` (its link listens), or a spare's
- * `PID standby` (it waits for a reload on this connection).
+ * `PID standby` (it waits for a reload on this connection), then, after the go, its verdict line.
  */
 class RegistrationReader implements SocketHandler {
   #buffer = '';
+  #standby = false;
   readonly #master: Master;
   constructor(master: Master) {
     this.#master = master;
   }
   onData(socket: Socket, chunk: Uint8Array): void {
     for (let i = 0; i < chunk.length; i++) this.#buffer += String.fromCharCode(chunk[i] as number);
-    const end = this.#buffer.indexOf('\n');
-    if (end < 0) return;
-    const [pid, port] = this.#buffer.slice(0, end).split(' ');
-    this.#buffer = this.#buffer.slice(end + 1);
-    if (port === 'standby') this.#master.spareReady(Number(pid), socket);
-    else this.#master.registered(Number(pid), Number(port));
+    for (let end = this.#buffer.indexOf('\n'); end >= 0; end = this.#buffer.indexOf('\n')) {
+      const line = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end + 1);
+      if (this.#standby) {
+        this.#master.spareReported(socket, line);
+        continue;
+      }
+      const [pid, port] = line.split(' ');
+      if (port === 'standby') {
+        this.#standby = true;
+        this.#master.spareReady(Number(pid), socket);
+      } else this.#master.registered(Number(pid), Number(port));
+    }
   }
   onEnd(socket: Socket): void {
     socket.end();
@@ -170,6 +192,10 @@ export class Master {
   #spare: Spare | undefined;
   /** `mworker-max-reloads`: an old worker still running after more reloads than this gets SIGTERM. */
   #maxReloads: number | undefined;
+  /** The next spare's start, once a worker registered. */
+  #spareTimer: TimerHandle | undefined;
+  /** The spares that got the go, until they tell their verdict (or their connection closes). */
+  readonly #verdicts = new Map<Socket, (line: string | undefined) => void>();
 
   constructor(
     runtime: Runtime,
@@ -208,6 +234,7 @@ export class Master {
   }
 
   registered(pid: number, port: number): void {
+    reloadTrace(this.runtime, `m-registered-${pid}`);
     const worker = this.workers.find((w) => w.handle.pid === pid);
     if (worker !== undefined && worker.held === true) {
       // It listens before its configuration's check ended: the check decides (#settle).
@@ -218,8 +245,9 @@ export class Master {
       // It listens: the workers it replaces stop accepting and finish what they have.
       for (const old of worker.replaces) this.#retire(old);
       this.#stopOverReloaded(worker);
-      // The start (or reload) is over: the next reload's spare may take the CPU now.
-      this.#startSpare();
+      // The start (or reload) is over: the next reload's spare comes once the new worker's
+      // first requests had the CPU (a runtime's start takes a core for a few hundred ms).
+      this.#startSpareSoon();
     }
     for (const waiter of this.#registeredWaiters.splice(0)) waiter();
   }
@@ -233,11 +261,22 @@ export class Master {
     }
     spare.socket = socket;
     // A reload took it while it was still loading: it goes now.
+    reloadTrace(this.runtime, `m-spare-ready-${pid}`);
     if (spare.worker !== undefined) this.#go(spare, socket);
+  }
+
+  /** A line of a spare after its go: its verdict on the configuration. */
+  spareReported(socket: Socket, line: string): void {
+    const waiter = this.#verdicts.get(socket);
+    this.#verdicts.delete(socket);
+    waiter?.(line);
   }
 
   /** A registration connection closed: when it was the waiting spare's, that one is not ready any more. */
   spareLost(socket: Socket): void {
+    const waiter = this.#verdicts.get(socket);
+    this.#verdicts.delete(socket);
+    waiter?.(undefined);
     const spare = this.#spare;
     if (spare !== undefined && spare.socket === socket && spare.worker === undefined) {
       this.#spare = undefined;
@@ -248,6 +287,14 @@ export class Master {
   /** The spare's PID while one waits ready for the next reload. */
   get sparePid(): number | undefined {
     return this.#spare?.socket === undefined || this.#spare.worker !== undefined ? undefined : this.#spare.handle.pid;
+  }
+
+  #startSpareSoon(): void {
+    if (this.#spareTimer !== undefined) return;
+    this.#spareTimer = this.runtime.setTimer(() => {
+      this.#spareTimer = undefined;
+      this.#startSpare();
+    }, SPARE_DELAY_MS);
   }
 
   /** Starts the next reload's spare, unless one exists, a worker is still starting, or the master stops. */
@@ -281,7 +328,9 @@ export class Master {
 
   #go(spare: Spare, socket: Socket): void {
     if (this.#spare === spare) this.#spare = undefined;
+    spare.verdict = new Promise((resolve) => this.#verdicts.set(socket, resolve));
     socket.write(Uint8Array.from(GO_LINE, (c) => c.charCodeAt(0)));
+    reloadTrace(this.runtime, 'm-go-sent');
   }
 
   /** The current worker (`@1`), or the one of that PID (`@!PID`). */
@@ -416,12 +465,14 @@ export class Master {
     const stopping: ReloadOutcome = { ok: false, report: ['The master is stopping: no reload.'] };
     if (this.#stopping) return stopping;
     const current = this.workers.filter((w) => !w.leaving);
-    // A ready spare starts on the configuration now, beside the master's check of it (the
-    // runtimes' parse is tens of ms for 1,000 servers): the check's verdict comes before it
+    // A ready spare starts on the configuration now and its reading of the files is the check
+    // (the runtimes' parse is tens of ms for 1,000 servers): the verdict comes before it
     // replaces anybody. Where it could not listen beside the old workers, it waits for the verdict.
+    const spare = this.#spare;
     const early = this.runtime.listenerHandover === undefined || this.#inheritedFds.length > 0 ? undefined : this.#promoteReadySpare(current);
     if (early !== undefined) early.held = true;
-    const checked = await this.#check();
+    // The spare reads the files anyway: its verdict is the check's, unless it ends without one.
+    const checked = await this.#check(early === undefined ? undefined : spare?.verdict);
     if (early !== undefined) early.held = false;
     if (!('problem' in checked)) {
       this.#inheritedFds = checked.inheritedFds;
@@ -488,6 +539,8 @@ export class Master {
 
   /** A spare never serves once the master stops: it ends at once (it holds nothing). */
   #stopSpare(): void {
+    if (this.#spareTimer !== undefined) this.runtime.clearTimer(this.#spareTimer);
+    this.#spareTimer = undefined;
     const spare = this.#spare;
     this.#spare = undefined;
     spare?.handle.kill('SIGTERM');
@@ -514,6 +567,7 @@ export class Master {
     if (worker.leaving) return;
     worker.leaving = true;
     worker.handle.kill('SIGUSR1');
+    reloadTrace(this.runtime, `m-retired-${worker.handle.pid}`);
   }
 
   /** Resolves once the current worker registered its link (or after `timeoutMs`). */

@@ -33,10 +33,13 @@ class FakeRuntime {
   listen(): Promise<{ port: number; close(): Promise<void> }> {
     return Promise.resolve({ port: 4000, close: () => Promise.resolve() });
   }
-  setTimer(): number {
-    return 0;
+  /** Timers fire at the next turn of the event loop (settle()), whatever their delay. */
+  setTimer(callback: () => void): NodeJS.Immediate {
+    return setImmediate(callback);
   }
-  clearTimer(): void {}
+  clearTimer(handle: NodeJS.Immediate): void {
+    clearImmediate(handle);
+  }
   exit(code: number): void {
     this.exitCode = code;
   }
@@ -84,6 +87,7 @@ async function startedMaster(runtime: FakeRuntime, check: ConfigCheck = valid): 
   const master = new Master(runtime as unknown as Runtime, ['-f', 'x.cfg'], quiet, check);
   await master.start();
   master.registered(runtime.children[0]?.handle.pid as number, 5000);
+  await settle();
   return master;
 }
 
@@ -94,6 +98,8 @@ describe('master: the spare worker', () => {
     await master.start();
     assert.equal(runtime.children.length, 1, 'only the worker before it registered');
     master.registered(1000, 5000);
+    assert.equal(runtime.spares.length, 0, 'not at once: the worker has the CPU for a moment');
+    await settle();
     assert.equal(runtime.spares.length, 1);
     assert.deepEqual(runtime.spares[0]?.env.SWITCHYARD_MASTER_LINK, `4000:${master.token}`);
     assert.deepEqual(
@@ -111,6 +117,7 @@ describe('master: the spare worker', () => {
     const master = new Master(runtime as unknown as Runtime, ['-f', 'x.cfg'], quiet, withFd, [], [3]);
     await master.start();
     master.registered(1000, 5000);
+    await settle();
     assert.equal(runtime.spares.length, 0, 'no spare while fd@ binds are in use');
     const outcome = master.reload();
     await settle();
@@ -118,6 +125,7 @@ describe('master: the spare worker', () => {
     assert.equal(runtime.spares.length, 0);
     master.registered(1001, 5001);
     assert.deepEqual(await outcome, { ok: true });
+    await settle();
     assert.equal(runtime.spares.length, 0);
   });
 
@@ -154,6 +162,7 @@ describe('master: the spare worker', () => {
     master.registered(1001, 5001);
     assert.deepEqual(await outcome, { ok: true });
     assert.deepEqual(runtime.children[0]?.signals, ['SIGUSR1'], 'the old worker retired once the spare listens');
+    await settle();
     assert.equal(runtime.spares.length, 2, 'the next spare, after the reload');
     assert.equal(runtime.children.length, 3);
   });
@@ -250,6 +259,7 @@ describe('master: the spare worker', () => {
     verdict({ programs: [], exclusiveBinds: false, inheritedFds: [] });
     assert.deepEqual(await outcome, { ok: true });
     assert.deepEqual(runtime.children[0]?.signals, ['SIGUSR1']);
+    await settle();
     assert.equal(runtime.spares.length, 2);
     assert.equal(master.reloads, 1);
     assert.deepEqual(
@@ -259,6 +269,43 @@ describe('master: the spare worker', () => {
         [1000, 1],
       ],
     );
+  });
+
+  it("the check gets the verdict line of the spare that got the go at the signal (none when its connection closes first)", async () => {
+    const runtime = new FakeRuntime();
+    const given: (Promise<string | undefined> | undefined)[] = [];
+    const check: ConfigCheck = (spareVerdict) => {
+      given.push(spareVerdict);
+      return Promise.resolve({ programs: [], exclusiveBinds: false, inheritedFds: [] });
+    };
+    const master = await startedMaster(runtime, check);
+    const socket = standbySocket();
+    master.spareReady(1001, socket);
+    const outcome = master.reload();
+    master.spareReported(socket, 'verdict {"x":1}');
+    assert.equal(given.length, 1);
+    assert.equal(await given[0], 'verdict {"x":1}');
+    master.registered(1001, 5001);
+    assert.deepEqual(await outcome, { ok: true });
+    await settle();
+
+    const next = runtime.spares[1]!;
+    const nextSocket = standbySocket();
+    master.spareReady(next.handle.pid, nextSocket);
+    const second = master.reload();
+    master.spareLost(nextSocket);
+    assert.equal(await given[1], undefined, 'the spare ended without a verdict: the check reads the files itself');
+    master.registered(next.handle.pid, 5002);
+    assert.deepEqual(await second, { ok: true });
+    await settle();
+
+    // Without a ready spare the check is the master's alone.
+    await settle();
+    const third = master.reload();
+    await settle();
+    assert.equal(given[2], undefined);
+    master.registered(runtime.children.at(-1)!.handle.pid, 5003);
+    assert.deepEqual(await third, { ok: true });
   });
 
   it('a reload with an invalid configuration stops the spare it started; the workers serve on, a new spare follows', async () => {
@@ -294,6 +341,16 @@ describe('master: the spare worker', () => {
     master.registered(1002, 5002);
     assert.deepEqual(await outcome, { ok: true });
     assert.equal(master.failedReloads, 0);
+  });
+
+  it('a master stopped before its first spare started starts none', async () => {
+    const runtime = new FakeRuntime();
+    const master = new Master(runtime as unknown as Runtime, ['-f', 'x.cfg'], quiet, valid);
+    await master.start();
+    master.registered(1000, 5000);
+    master.stop('SIGTERM');
+    await settle();
+    assert.equal(runtime.spares.length, 0);
   });
 
   it('stopping the master ends the spare at once', async () => {

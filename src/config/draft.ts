@@ -484,6 +484,8 @@ export interface ProxyDraft {
   connectSource: ConnectSourceModel | undefined;
   hashType: HashTypeModel;
   cookie: CookieDraft | undefined;
+  /** `dynamic-cookie-key KEY`, inherited from defaults. */
+  dynamicCookieKey: string | undefined;
   stickTable: StickTableModel | undefined;
   stickRules: StickRuleDraft[];
   healthCheck: HealthCheckDraft;
@@ -834,6 +836,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     connectSource: base?.connectSource,
     hashType: base ? { ...base.hashType } : defaultHashType(),
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
+    dynamicCookieKey: base?.dynamicCookieKey,
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
     stickTable: undefined,
     stickRules: [],

@@ -512,6 +512,10 @@ export interface CookieModel {
   /** ms; undefined = no limit. insert mode only (HAProxy stores dates in the cookie value). */
   readonly maxidle: number | undefined;
   readonly maxlife: number | undefined;
+  /** `attr VALUE`s joined by "; ", appended to every inserted Set-Cookie. */
+  readonly attrs?: string | undefined;
+  /** `dynamic`: servers without `cookie VALUE` get one from the backend's dynamicCookieKey. */
+  readonly dynamic?: boolean | undefined;
   readonly source: SourceLocation;
 }
 
@@ -1291,6 +1295,8 @@ export interface BackendModel extends HttpRulesModel {
   readonly servers: readonly ServerModel[];
   /** `cookie NAME ...` persistence (mode http). */
   readonly cookie?: CookieModel | undefined;
+  /** `dynamic-cookie-key KEY`: the secret of `cookie ... dynamic` (src/proxy/dynamic-cookie.ts). */
+  readonly dynamicCookieKey?: string | undefined;
   /** This backend's `stick-table`. */
   readonly stickTable?: StickTableModel | undefined;
   /** `stick ...` rules in order. */

@@ -48,6 +48,7 @@ import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { tcpSocketModel } from './tcp-socket-model.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import { defaultFullconn } from './fullconn.ts';
+import { dynamicCookie } from '../proxy/dynamic-cookie.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
@@ -803,6 +804,7 @@ class Resolver {
         source: location(server.place),
       });
     }
+    this.#checkDynamicCookies(proxy);
     const serverSocket = tcpSocketModel(proxy.options, 'server');
     return {
       ...(serverSocket !== undefined ? { serverSocket } : {}),
@@ -812,6 +814,7 @@ class Resolver {
       hashType: { ...proxy.hashType },
       servers,
       cookie: this.#cookie(proxy),
+      ...(proxy.dynamicCookieKey !== undefined ? { dynamicCookieKey: proxy.dynamicCookieKey } : {}),
       stickTable: proxy.stickTable,
       stickRules: this.#stickRules(proxy),
       serverRules: this.#serverRules(proxy),
@@ -886,6 +889,24 @@ class Resolver {
       `Layer 7 hash not possible for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http'). Falling back to round robin.`,
     );
     return { algorithm: 'roundrobin' };
+  }
+
+  /**
+   * HAProxy's srv_check_for_dup_dyncookie: a dynamic cookie equal to the cookie of another
+   * server in service is reported (servers with an IP literal; names resolve later).
+   */
+  #checkDynamicCookies(proxy: ProxyDraft): void {
+    const key = proxy.dynamicCookieKey;
+    if (proxy.cookie?.dynamic !== true || key === undefined) return;
+    const cookies: (string | undefined)[] = [];
+    proxy.servers.forEach((server, i) => {
+      const mine = server.cookie ?? dynamicCookie(key, server.host, server.port);
+      cookies.push(mine);
+      if (server.cookie !== undefined || mine === undefined || server.disabled) return;
+      // As HAProxy computes them in order: later dynamic cookies do not exist yet.
+      const clash = proxy.servers.some((other, j) => j !== i && !other.disabled && (j < i ? cookies[j] : other.cookie) === mine);
+      if (clash) this.#warning(server.place, 'server', `We generated two equal cookies for two different servers.\nPlease change the secret key for '${proxy.name}'.`);
+    });
   }
 
   /** HAProxy ignores `cookie` in a tcp backend, with a warning. */

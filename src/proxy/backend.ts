@@ -108,6 +108,9 @@ export class Backend {
     this.#refill();
   };
 
+  /** `dynamic-cookie-key` when the cookie is `dynamic` (src/proxy/dynamic-cookie.ts). */
+  readonly #dynamicCookieKey: string | undefined;
+
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
     this.id = model.id ?? 0;
@@ -121,6 +124,8 @@ export class Backend {
     for (const server of this.#servers) this.serverCounts?.assign(server, () => this.#dequeue(server));
     this.fullconn = model.fullconn ?? Number.POSITIVE_INFINITY;
     for (const server of this.#servers) this.#followLoad(server);
+    this.#dynamicCookieKey = model.cookie?.dynamic === true ? model.dynamicCookieKey : undefined;
+    if (this.#dynamicCookieKey !== undefined) for (const server of this.#servers) server.useDynamicCookie(this.#dynamicCookieKey);
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
     // `source` on the backend: for the servers that set none (and the dispatch target).
     this.#connectSource = model.connectSource === undefined ? undefined : new ConnectSource(model.connectSource);
@@ -169,6 +174,7 @@ export class Backend {
    * new list (HAProxy allows it only with a dynamic algorithm: see dynamic-servers.ts).
    */
   addServer(server: Server): void {
+    if (this.#dynamicCookieKey !== undefined) server.useDynamicCookie(this.#dynamicCookieKey);
     server.connectSource ??= this.#connectSource;
     this.serverCounts?.assign(server, () => this.#dequeue(server));
     this.#followLoad(server);

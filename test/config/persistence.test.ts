@@ -17,6 +17,8 @@ describe('cookie', () => {
       domains: [],
       maxidle: undefined,
       maxlife: undefined,
+      attrs: undefined,
+      dynamic: false,
       source: { file: 't.cfg', line: 7 },
     });
     const full = await httpBackend(
@@ -34,6 +36,8 @@ describe('cookie', () => {
       domains: ['.a.example', 'b.example'],
       maxidle: 1_800_000,
       maxlife: 28_800_000,
+      attrs: undefined,
+      dynamic: false,
       source: undefined,
     });
   });
@@ -64,12 +68,47 @@ describe('cookie', () => {
     assert.match(unknown?.[3] ?? '', /^'cookie' supports 'rewrite', .* \(got 'nocach'\); did you mean 'nocache'\?\.$/);
   });
 
-  it('refuses what is not supported yet: no mode, dynamic, attr', async () => {
+  it('refuses what is not supported yet: a cookie without a mode', async () => {
     assert.deepEqual(await backendErrors('  cookie C'), [
       [2, 10, 'cookie', "'cookie' without 'insert', 'rewrite' or 'prefix' (a cookie set by the servers) is not supported by Switchyard yet."],
     ]);
-    assert.deepEqual(await backendErrors('  cookie C insert dynamic'), [[2, 19, 'cookie', "'cookie' : 'dynamic' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  cookie C insert attr SameSite=Lax'), [[2, 19, 'cookie', "'cookie' : 'attr' is not supported by Switchyard yet."]]);
+  });
+
+  it('reads attr (repeatable) and dynamic, and dynamic-cookie-key inherited from defaults', async () => {
+    const model = await parse(
+      cfg('defaults', '  mode http', '  dynamic-cookie-key s3cret', ...TIMEOUTS, 'backend b', '  cookie C insert dynamic attr SameSite=None attr "Max-Age=60"'),
+    );
+    const b = model.backends[0];
+    assert.deepEqual([b?.cookie?.attrs, b?.cookie?.dynamic, b?.dynamicCookieKey], ['SameSite=None; Max-Age=60', true, 's3cret']);
+  });
+
+  it("keeps earlier cookie lines' attributes, as HAProxy 2.6", async () => {
+    const model = await parse(cfg('defaults', '  mode http', '  cookie D insert attr A=1', ...TIMEOUTS, 'backend a', '  cookie B insert attr B=2', 'backend b', '  cookie B insert'));
+    assert.deepEqual(model.backends.map((b) => b.cookie?.attrs), ['A=1; B=2', 'A=1']);
+  });
+
+  it("refuses HAProxy's bad attr values", async () => {
+    assert.deepEqual(await backendErrors('  cookie C insert attr'), [[2, 19, 'cookie', "'attr' expects <value> as argument."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert attr ""'), [[2, 19, 'cookie', "'attr' expects <value> as argument."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert attr "a;b"'), [[2, 24, 'cookie', "character '%x3B' is not permitted in attribute value."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert attr "a\tb"'), [[2, 24, 'cookie', "character '%x09' is not permitted in attribute value."]]);
+    assert.deepEqual(await backendErrors('  dynamic-cookie-key'), [[2, 3, 'dynamic-cookie-key', "'dynamic-cookie-key' expects <secret_key> as argument."]]);
+  });
+
+  it("warns as HAProxy in a frontend and about equal dynamic cookies", async () => {
+    const model = await parse(
+      cfg(
+        'defaults', '  mode http', ...TIMEOUTS,
+        'frontend f', '  bind :8080', '  dynamic-cookie-key k', '  cookie C insert dynamic', '  default_backend b',
+        'backend b', '  dynamic-cookie-key k', '  cookie C insert dynamic', '  server s1 10.0.0.1:80', '  server s2 10.0.0.1:80', '  server s3 10.0.0.1:80 disabled',
+      ),
+    );
+    assert.deepEqual(warnings(model), [
+      [8, 'dynamic-cookie-key', "'dynamic-cookie-key' ignored because frontend 'f' has no backend capability."],
+      [9, 'cookie', "'cookie' ignored because frontend 'f' has no backend capability."],
+      [9, 'dynamic', "'dynamic' ignored because frontend 'f' has no backend capability."],
+      [15, 'server', "We generated two equal cookies for two different servers.\nPlease change the secret key for 'b'."],
+    ]);
   });
 
   it('warns about a domain without a dot and maxidle outside insert mode', async () => {

@@ -2,14 +2,16 @@
  * Persistence keywords (HAProxy's cfgparse-listen.c and stick_table.c):
  *
  * - `cookie NAME rewrite|insert|prefix [indirect] [nocache] [postonly] [preserve] [httponly]
- *   [secure] [domain D]* [maxidle T] [maxlife T]` (defaults, backend, listen);
+ *   [secure] [domain D]* [maxidle T] [maxlife T] [dynamic] [attr VALUE]*` (defaults, backend, listen);
  * - `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]
  *   [store TYPE[(PERIOD)],...]` (frontend, backend, listen; `store` parsed in stick-store.ts);
  * - `stick on|match|store-request EXPR [table NAME]` (backend, listen);
  * - `option persist`.
  *
+ * - `dynamic-cookie-key KEY` (defaults, backend, listen): the secret of `cookie ... dynamic`.
+ *
  * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
- * `cookie ... dynamic|attr`, a cookie without a mode (passive), stick-table `write-to`,
+ * a cookie without a mode (passive), stick-table `write-to`,
  * `recv-only`, `stick store-response` and `if`/`unless` conditions. A table's `peers NAME` and
  * `srvkey name|addr` are read here; the peers themselves are src/peers/.
  * Cross-proxy checks (the table a rule names exists) are in resolve.ts.
@@ -26,11 +28,21 @@ import { parseStoreList } from './stick-store.ts';
 
 const COOKIE_OPTIONS = [
   'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle', 'maxlife',
+  'dynamic', 'attr',
 ];
 
 /** HAProxy's invalid_domainchar(): letters, digits, '-', '.' and '_' only. */
 function invalidDomainCharacter(domain: string): string | undefined {
   return /[^A-Za-z0-9._-]/.exec(domain)?.[0];
+}
+
+/** HAProxy refuses control characters and ';' in an `attr` value; the code of the first one. */
+function invalidAttributeCharacter(value: string): number | undefined {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x3b) return c;
+  }
+  return undefined;
 }
 
 function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
@@ -39,6 +51,8 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
     ctx.error("'cookie' expects <cookie_name> as argument.");
     return;
   }
+  // HAProxy warns first and still checks the line.
+  const ignored = ctx.ignoredWithoutCapability('backend');
   const errorsBefore = ctx.errorCount;
   const modes: Token[] = [];
   const cookie: { -readonly [K in keyof Omit<CookieDraft, 'mode' | 'place'>]: CookieDraft[K] } & { domains: string[] } = {
@@ -52,6 +66,9 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
     domains: [],
     maxidle: undefined,
     maxlife: undefined,
+    // HAProxy 2.6 keeps the attributes of an earlier `cookie` line (inherited or not) and adds to them.
+    attrs: ctx.proxy?.cookie?.attrs,
+    dynamic: false,
   };
   let i = 2;
   while (i < args.length) {
@@ -106,12 +123,26 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
         break;
       }
       case 'dynamic':
-      case 'attr':
-        ctx.error(`'cookie' : '${word.text}' is not supported by Switchyard yet.`, word);
-        return;
+        if (ignored) ctx.ignoredWithoutCapability('backend', word, 'dynamic');
+        cookie.dynamic = true;
+        break;
+      case 'attr': {
+        if (value === undefined || value.text === '') {
+          ctx.error("'attr' expects <value> as argument.", word);
+          return;
+        }
+        const bad = invalidAttributeCharacter(value.text);
+        if (bad !== undefined) {
+          ctx.error(`character '%x${bad.toString(16).toUpperCase().padStart(2, '0')}' is not permitted in attribute value.`, value);
+          return;
+        }
+        cookie.attrs = cookie.attrs === undefined ? value.text : `${cookie.attrs}; ${value.text}`;
+        i += 1;
+        break;
+      }
       default:
         ctx.error(
-          `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle' and 'maxlife' options (got '${word.text}')${didYouMean(word.text, COOKIE_OPTIONS)}.`,
+          `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle', 'maxlife', 'dynamic' and 'attr' options (got '${word.text}')${didYouMean(word.text, COOKIE_OPTIONS)}.`,
           word,
         );
         return;
@@ -137,8 +168,7 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
     cookie.maxidle = undefined;
     cookie.maxlife = undefined;
   }
-  if (ctx.ignoredWithoutCapability('backend')) return;
-  if (ctx.proxy !== undefined) ctx.proxy.cookie = { ...cookie, mode, place: ctx.place() };
+  if (!ignored && ctx.proxy !== undefined) ctx.proxy.cookie = { ...cookie, mode, place: ctx.place() };
 }
 
 const TABLE_TYPES: readonly StickTableModel['type'][] = ['ip', 'ipv6', 'integer', 'string', 'binary'];
@@ -332,7 +362,22 @@ function notInDefaults(name: string, parse: SectionKeyword['parse']): SectionKey
   };
 }
 
+/** `dynamic-cookie-key KEY`: the secret of `cookie ... dynamic` (src/proxy/dynamic-cookie.ts). */
+function parseDynamicCookieKey(ctx: KeywordContext, args: readonly Token[]): void {
+  const key = args[1];
+  if (key === undefined || key.text === '') {
+    ctx.error("'dynamic-cookie-key' expects <secret_key> as argument.");
+    return;
+  }
+  // HAProxy reads the first word only and says nothing of the others.
+  const extra = args[2];
+  if (extra !== undefined) ctx.warning(`'dynamic-cookie-key' : extra argument '${extra.text}' ignored (the key is '${key.text}').`, extra);
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  if (ctx.proxy !== undefined) ctx.proxy.dynamicCookieKey = key.text;
+}
+
 const keywords: SectionKeyword[] = [
+  { name: 'dynamic-cookie-key', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseDynamicCookieKey },
   { name: 'cookie', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseCookie },
   { name: 'stick-table', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick-table', parseStickTable) },
   { name: 'stick', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick', parseStick) },

@@ -287,7 +287,7 @@ export const proxyKeywords: KeywordList = {
       'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',
-      'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',
+      'balance-factor', 'quic-initial', 'retries-delay',
       'server-state', 'reqadd', 'reqdel', 'reqrep', 'reqirep', 'reqidel', 'reqdeny', 'reqallow', 'rspadd',
       'rspdel', 'rsprep', 'rspdeny', 'block', 'redisp', 'srvtimeout', 'clitimeout', 'contimeout',
     ],

@@ -561,6 +561,8 @@ export interface StickRuleModel {
   readonly expression: string;
   /** Table's proxy name; undefined = this backend's own table. */
   readonly table: string | undefined;
+  /** `if|unless COND`: the rule applies only when it holds (on the request; on the response for store-response). */
+  readonly condition?: ConditionModel | undefined;
   readonly source: SourceLocation;
 }
 

@@ -930,10 +930,17 @@ class Resolver {
     for (const rule of proxy.stickRules) {
       const owner = rule.table === undefined ? proxy : this.#tables.get(rule.table);
       if (owner?.stickTable === undefined) {
-        this.#error(rule.tablePlace ?? rule.place, 'stick', `Proxy '${proxy.name}': unable to find stick-table '${rule.table ?? proxy.name}'.`);
+        const what = rule.kind === 'store-response' ? 'store table' : 'stick-table';
+        this.#error(rule.tablePlace ?? rule.place, 'stick', `Proxy '${proxy.name}': unable to find ${what} '${rule.table ?? proxy.name}'.`);
         continue;
       }
-      rules.push({ kind: rule.kind, expression: rule.expression, table: rule.table, source: location(rule.place) });
+      rules.push({
+        kind: rule.kind,
+        expression: rule.expression,
+        table: rule.table,
+        ...(rule.condition !== undefined ? { condition: rule.condition } : {}),
+        source: location(rule.place),
+      });
     }
     return rules;
   }

@@ -421,13 +421,6 @@ const stickTableModelSchema = v.object({
   source: sourceSchema,
 });
 
-const stickRuleModelSchema = v.object({
-  kind: v.picklist(['on', 'match', 'store-request', 'store-response']),
-  expression: v.pipe(v.string(), v.minLength(1)),
-  table: v.undefinedable(tableNameSchema),
-  source: sourceSchema,
-});
-
 export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr', 'set-var', 'unset-var']);
 const httpCheckMatchSchema = v.picklist(['str', 'beg', 'end', 'sub', 'reg']);
 
@@ -512,6 +505,14 @@ const aclTermSchema = v.object({ negate: v.boolean(), acl: v.union([v.pipe(v.str
 const conditionSchema = v.object({
   kind: v.picklist(['if', 'unless']),
   anyOf: v.pipe(v.array(v.pipe(v.array(aclTermSchema), v.minLength(1))), v.minLength(1)),
+});
+
+const stickRuleModelSchema = v.object({
+  kind: v.picklist(['on', 'match', 'store-request', 'store-response']),
+  expression: v.pipe(v.string(), v.minLength(1)),
+  table: v.undefinedable(tableNameSchema),
+  condition: v.optional(v.undefinedable(conditionSchema)),
+  source: sourceSchema,
 });
 
 /** File contents are latin1 strings: one character per byte. */

@@ -5,8 +5,9 @@
  * across the Proxy's backends (`stick ... table OTHER`).
  */
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
-import type { LbRequest } from '../balance/balancer.ts';
-import type { FrontendModel, PeersModel } from '../config/model.ts';
+import type { SampleContext } from '../rules/sample-context.ts';
+import type { BackendModel, FrontendModel, PeersModel } from '../config/model.ts';
+import type { AclLookup } from '../rules/condition.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import { CookiePersistence } from './cookie-persistence.ts';
@@ -25,14 +26,27 @@ export class BackendPersistence {
   }
 
   /** The stick-table persistence target (cookies are read from the request head separately). */
-  stickTarget(req: LbRequest, now: number): Server | undefined {
+  stickTarget(req: SampleContext, now: number): Server | undefined {
     return this.stick?.match(req, now);
   }
 
-  /** Records in the stick tables the server that answered the session (see StickRules). */
-  stored(req: LbRequest, server: Server, now: number): void {
-    this.stick?.store(req, server, now);
+  /** `stick store-response` rules exist: stored() wants a context holding the response. */
+  get storesResponses(): boolean {
+    return this.stick?.onResponse === true;
   }
+
+  /**
+   * Records in the stick tables the server that answered the session (see StickRules);
+   * `response` reads the response for `store-response` rules.
+   */
+  stored(req: SampleContext, server: Server, now: number, response?: SampleContext): void {
+    this.stick?.store(req, server, now, response);
+  }
+}
+
+function aclLookup(acls: BackendModel['acls']): AclLookup {
+  const list = acls ?? [];
+  return (name) => list.filter((a) => a.name === name);
 }
 
 /**
@@ -75,7 +89,7 @@ export function attachPersistence(
     const model = backend.model;
     const rules = model.stickRules ?? [];
     const stick =
-      rules.length > 0 ? withPatternFiles(patternFilesOf(model.patternFiles), () => new StickRules(rules, backend, tables, backend.persist)) : undefined;
+      rules.length > 0 ? withPatternFiles(patternFilesOf(model.patternFiles), () => new StickRules(rules, backend, tables, backend.persist, aclLookup(model.acls))) : undefined;
     const cookie = model.cookie !== undefined && model.mode === 'http' ? new CookiePersistence(model.cookie, backend.servers, backend.persist) : undefined;
     backend.persistence = cookie === undefined && stick === undefined ? undefined : new BackendPersistence(cookie, stick);
   }

@@ -228,10 +228,44 @@ describe('stick rules', () => {
     assert.match(bad?.[3] ?? '', /^'stick': unknown fetch method 'req\.nope'/);
     assert.deepEqual(await backendErrors('  stick'), [[2, 3, 'stick', "'stick' expects 'on', 'match', or 'store'."]]);
     assert.deepEqual(await backendErrors('  stick on'), [[2, 9, 'stick', "'stick' expects a fetch method."]]);
-    assert.deepEqual(await backendErrors('  stick store-response res.cook(SID)'), [[2, 9, 'stick', "'stick store-response' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  stick on src if TRUE'), [[2, 16, 'stick', "'stick': 'if' conditions are not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  stick on src if NOPE'), [
+      [2, 19, 'stick', "'stick': error detected while parsing sticking condition : no such ACL : 'NOPE'."],
+    ]);
     assert.deepEqual(await backendErrors('  stick on src tabel t'), [[2, 16, 'stick', "'stick': unknown keyword 'tabel'."]]);
     assert.deepEqual(await errors(cfg('defaults', '  stick on src')), [[2, 3, 'stick', "'stick' not allowed in 'defaults' section."]]);
+  });
+
+  it('store-response: response fetches and conditions, with HAProxy\'s checks and messages', async () => {
+    const model = await parse(
+      cfg(
+        'defaults', '  mode http', ...TIMEOUTS,
+        'backend b',
+        '  stick-table type string len 40 size 1m',
+        '  acl ok status 200',
+        '  stick store-response res.cook(SID) if ok',
+        '  stick store-response res.hdr(x-sid) unless { res.hdr(x-skip) -m found }',
+        '  stick match req.cook(SID) if { req.hdr(host) -m found }',
+      ),
+    );
+    const rules = model.backends[0]?.stickRules ?? [];
+    assert.deepEqual(rules.map((r) => [r.kind, r.expression, r.condition?.kind]), [
+      ['store-response', 'res.cook(SID)', 'if'],
+      ['store-response', 'res.hdr(x-sid)', 'unless'],
+      ['match', 'req.cook(SID)', 'if'],
+    ]);
+    assert.deepEqual(await backendErrors('  stick-table type string size 1', '  stick store-response req.hdr(x)'), [
+      [3, 24, 'stick', "'stick': fetch method 'req.hdr' extracts information from 'HTTP request headers', none of which is available for 'store-response'."],
+    ]);
+    assert.deepEqual(await backendErrors('  stick-table type string size 1', '  stick on res.hdr(x)'), [
+      [3, 12, 'stick', "'stick': fetch method 'res.hdr' extracts information from 'HTTP response headers', none of which is available during request."],
+    ]);
+    assert.deepEqual(await backendErrors('  stick store-response res.cook(x) table nope'), [[2, 42, 'stick', "Proxy 'b': unable to find store table 'nope'."]]);
+    const warned = await parse(
+      cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', '  stick-table type string size 1', '  stick store-response res.cook(x) if { req.hdr(y) -m found }'),
+    );
+    // HAProxy words it "... because it uses keyword 'req.hdr' which is incompatible with ..." (the shared condition checker's wording differs).
+    assert.deepEqual(warnings(warned).map(([line, keyword]) => [line, keyword]), [[8, 'stick']]);
+    assert.match(warnings(warned)[0]?.[2] ?? '', /^anonymous acl will never match because .* incompatible with 'backend stick-store rule'\.$/);
   });
 
   it('is ignored in a frontend with a warning', async () => {

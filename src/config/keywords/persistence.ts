@@ -5,23 +5,24 @@
  *   [secure] [domain D]* [maxidle T] [maxlife T] [dynamic] [attr VALUE]*` (defaults, backend, listen);
  * - `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]
  *   [store TYPE[(PERIOD)],...]` (frontend, backend, listen; `store` parsed in stick-store.ts);
- * - `stick on|match|store-request EXPR [table NAME]` (backend, listen);
+ * - `stick on|match|store-request|store-response EXPR [table NAME] [if|unless COND]` (backend, listen);
  * - `option persist`.
  *
  * - `dynamic-cookie-key KEY` (defaults, backend, listen): the secret of `cookie ... dynamic`.
  *
  * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
  * a cookie without a mode (passive), stick-table `write-to`,
- * `recv-only`, `stick store-response` and `if`/`unless` conditions. A table's `peers NAME` and
+ * `recv-only`. A table's `peers NAME` and
  * `srvkey name|addr` are read here; the peers themselves are src/peers/.
  * Cross-proxy checks (the table a rule names exists) are in resolve.ts.
  */
 
 import type { CookieDraft } from '../draft.ts';
-import type { StickStoreModel, StickTableModel } from '../model.ts';
+import type { ConditionModel, StickStoreModel, StickTableModel } from '../model.ts';
 import type { KeywordContext, KeywordList, ProxyOption, SectionKeyword } from '../registry.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
+import { compileCondition, parseCondition } from '../../rules/condition.ts';
 import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 import { noExtraArgs, parseSize, parseTime } from './args.ts';
 import { parseStoreList } from './stick-store.ts';
@@ -298,18 +299,22 @@ function parseStick(ctx: KeywordContext, args: readonly Token[]): void {
     ctx.error("'stick' expects 'on', 'match', or 'store'.", kindToken);
     return;
   }
-  if (kind === 'store-response') {
-    ctx.error("'stick store-response' is not supported by Switchyard yet.", kindToken);
-    return;
-  }
   const expression = args[2];
   if (expression === undefined) {
     ctx.error("'stick' expects a fetch method.", kindToken);
     return;
   }
-  const compiled = compileSampleFetch(expression.text);
+  // HAProxy's SMP_VAL_BE_STO_RUL (store-response: the response and the connection) or
+  // SMP_VAL_BE_SET_SRV (the others: the request and the connection).
+  const onResponse = kind === 'store-response';
+  const compiled = compileSampleFetch(expression.text, { direction: onResponse ? 'response' : 'request' });
   if (!compiled.ok) {
-    ctx.error(`'stick': ${compiled.message}.`, expression);
+    const name = expression.text.replace(/[(,].*$/, '');
+    const message =
+      compiled.unavailable === undefined
+        ? compiled.message
+        : `fetch method '${name}' extracts information from '${compiled.unavailable}', none of which is available ${onResponse ? "for 'store-response'" : 'during request'}`;
+    ctx.error(`'stick': ${message}.`, expression);
     return;
   }
   let i = 3;
@@ -323,19 +328,36 @@ function parseStick(ctx: KeywordContext, args: readonly Token[]): void {
     i += 2;
   }
   const next = args[i];
+  let condition: ConditionModel | undefined;
   if (next !== undefined) {
-    if (next.text === 'if' || next.text === 'unless') {
-      ctx.error(`'stick': '${next.text}' conditions are not supported by Switchyard yet.`, next);
-    } else {
+    if (next.text !== 'if' && next.text !== 'unless') {
       ctx.error(`'stick': unknown keyword '${next.text}'.`, next);
+      return;
     }
-    return;
+    const words = args.slice(i);
+    const proxy = ctx.proxy;
+    const { file, line } = ctx.place();
+    const parsed = parseCondition(words.map((t) => t.text), (name) => proxy?.acls.some((a) => a.name === name) ?? false, { file, line });
+    if (!parsed.ok) {
+      ctx.error(`'stick': error detected while parsing sticking condition : ${parsed.message}.`, words[parsed.word] ?? next);
+      return;
+    }
+    const acls = proxy?.acls ?? [];
+    const where = onResponse ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule';
+    const checked = compileCondition(parsed.condition, (name) => acls.filter((a) => a.name === name), onResponse ? 'response' : 'request', where);
+    if (!checked.ok) {
+      ctx.error(`'stick': error detected while parsing sticking condition : ${checked.message}.`, next);
+      return;
+    }
+    for (const warning of checked.warnings) ctx.warning(`${warning}.`, next);
+    condition = parsed.condition;
   }
   if (ctx.ignoredWithoutCapability('backend')) return;
   ctx.proxy?.stickRules.push({
     kind,
     expression: expression.text,
     table: table?.text,
+    ...(condition !== undefined ? { condition } : {}),
     place: ctx.place(),
     tablePlace: table === undefined ? undefined : ctx.place(table),
   });

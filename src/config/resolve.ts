@@ -917,8 +917,14 @@ class Resolver {
       this.#warning(cookie.place, 'cookie', `cookie will be ignored for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http').`);
       return undefined;
     }
-    const { place, ...rest } = cookie;
-    return { ...rest, domains: [...rest.domains], source: location(place) };
+    const { place, attrs, dynamic, ...rest } = cookie;
+    return {
+      ...rest,
+      domains: [...rest.domains],
+      ...(attrs !== undefined ? { attrs } : {}),
+      ...(dynamic === true ? { dynamic } : {}),
+      source: location(place),
+    };
   }
 
   /**

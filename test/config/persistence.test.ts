@@ -17,8 +17,6 @@ describe('cookie', () => {
       domains: [],
       maxidle: undefined,
       maxlife: undefined,
-      attrs: undefined,
-      dynamic: false,
       source: { file: 't.cfg', line: 7 },
     });
     const full = await httpBackend(
@@ -36,8 +34,6 @@ describe('cookie', () => {
       domains: ['.a.example', 'b.example'],
       maxidle: 1_800_000,
       maxlife: 28_800_000,
-      attrs: undefined,
-      dynamic: false,
       source: undefined,
     });
   });

@@ -487,7 +487,9 @@ export type BalanceModel =
   /** `balance random[(N)]`: power of N choices, default 2. */
   | { readonly algorithm: 'random'; readonly draws: number }
   /** `balance hash EXPR`: a sample expression as written (e.g. `req.hdr(host)`, `src`, `path`). */
-  | { readonly algorithm: 'hash'; readonly expression: string };
+  | { readonly algorithm: 'hash'; readonly expression: string }
+  /** `balance rdp-cookie[(NAME)]`: hash of the RDP connection request's cookie NAME (default `mstshash`). */
+  | { readonly algorithm: 'rdp-cookie'; readonly cookie: string };
 
 export type HashFunctionName = 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none';
 

@@ -375,6 +375,7 @@ export const balanceModelSchema = v.variant('algorithm', [
   }),
   v.object({ algorithm: v.literal('random'), draws: drawsSchema }),
   v.object({ algorithm: v.literal('hash'), expression: v.pipe(v.string(), v.minLength(1)) }),
+  v.object({ algorithm: v.literal('rdp-cookie'), cookie: v.pipe(v.string(), v.minLength(1)) }),
 ]);
 
 export const hashTypeModelSchema = v.object({ method: hashMethodSchema, function: hashFunctionSchema, avalanche: v.boolean() });

@@ -486,6 +486,8 @@ export interface ProxyDraft {
   cookie: CookieDraft | undefined;
   /** `dynamic-cookie-key KEY`, inherited from defaults. */
   dynamicCookieKey: string | undefined;
+  /** `persist rdp-cookie[(NAME)]`: the cookie name, inherited from defaults. */
+  rdpCookiePersist: string | undefined;
   stickTable: StickTableModel | undefined;
   stickRules: StickRuleDraft[];
   healthCheck: HealthCheckDraft;
@@ -837,6 +839,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     hashType: base ? { ...base.hashType } : defaultHashType(),
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
     dynamicCookieKey: base?.dynamicCookieKey,
+    rdpCookiePersist: base?.rdpCookiePersist,
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
     stickTable: undefined,
     stickRules: [],

@@ -1299,6 +1299,8 @@ export interface BackendModel extends HttpRulesModel {
   readonly servers: readonly ServerModel[];
   /** `cookie NAME ...` persistence (mode http). */
   readonly cookie?: CookieModel | undefined;
+  /** `persist rdp-cookie[(NAME)]`: the cookie name (src/stick/rdp-cookie-persistence.ts). */
+  readonly rdpCookiePersist?: string | undefined;
   /** `dynamic-cookie-key KEY`: the secret of `cookie ... dynamic` (src/proxy/dynamic-cookie.ts). */
   readonly dynamicCookieKey?: string | undefined;
   /** This backend's `stick-table`. */

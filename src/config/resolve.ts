@@ -815,6 +815,7 @@ class Resolver {
       servers,
       cookie: this.#cookie(proxy),
       ...(proxy.dynamicCookieKey !== undefined ? { dynamicCookieKey: proxy.dynamicCookieKey } : {}),
+      ...(proxy.rdpCookiePersist !== undefined ? { rdpCookiePersist: proxy.rdpCookiePersist } : {}),
       stickTable: proxy.stickTable,
       stickRules: this.#stickRules(proxy),
       serverRules: this.#serverRules(proxy),

@@ -998,6 +998,7 @@ const backendSchema = v.object({
   ),
   cookie: v.optional(cookieModelSchema),
   dynamicCookieKey: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+  rdpCookiePersist: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),
   serverRules: v.optional(v.array(v.object({ server: v.pipe(v.string(), v.minLength(1)), condition: conditionSchema, source: sourceSchema }))),

@@ -11,6 +11,7 @@ import type { AclLookup } from '../rules/condition.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import { CookiePersistence } from './cookie-persistence.ts';
+import { RdpCookiePersistence } from './rdp-cookie-persistence.ts';
 import { StickRules } from './stick-rules.ts';
 import { StickTable } from './stick-table.ts';
 
@@ -20,14 +21,22 @@ export class BackendPersistence {
   /** `stick ...` rules; undefined when the backend has none. */
   readonly stick: StickRules | undefined;
 
-  constructor(cookie: CookiePersistence | undefined, stick: StickRules | undefined) {
+  /** `persist rdp-cookie[(NAME)]`; undefined without. */
+  readonly rdp: RdpCookiePersistence | undefined;
+
+  constructor(cookie: CookiePersistence | undefined, stick: StickRules | undefined, rdp?: RdpCookiePersistence) {
     this.cookie = cookie;
     this.stick = stick;
+    this.rdp = rdp;
   }
 
-  /** The stick-table persistence target (cookies are read from the request head separately). */
+  /**
+   * The persistence target read from the request stream: `persist rdp-cookie` first (HAProxy's
+   * AN_REQ_PRST_RDP_COOKIE), then the stick tables (cookies are read from the request head
+   * separately).
+   */
   stickTarget(req: SampleContext, now: number): Server | undefined {
-    return this.stick?.match(req, now);
+    return this.rdp?.target(req) ?? this.stick?.match(req, now);
   }
 
   /** `stick store-response` rules exist: stored() wants a context holding the response. */
@@ -91,7 +100,8 @@ export function attachPersistence(
     const stick =
       rules.length > 0 ? withPatternFiles(patternFilesOf(model.patternFiles), () => new StickRules(rules, backend, tables, backend.persist, aclLookup(model.acls))) : undefined;
     const cookie = model.cookie !== undefined && model.mode === 'http' ? new CookiePersistence(model.cookie, backend.servers, backend.persist) : undefined;
-    backend.persistence = cookie === undefined && stick === undefined ? undefined : new BackendPersistence(cookie, stick);
+    const rdp = model.rdpCookiePersist === undefined ? undefined : new RdpCookiePersistence(model.rdpCookiePersist, backend.servers, backend.persist);
+    backend.persistence = cookie === undefined && stick === undefined && rdp === undefined ? undefined : new BackendPersistence(cookie, stick, rdp);
   }
   return tables;
 }

@@ -335,3 +335,14 @@ describe('stick-table store and stick counter actions', () => {
     assert.equal(noTable?.[3], "Proxy 'g': unable to find table 'g' referenced by track-sc0.");
   });
 });
+
+describe('persist rdp-cookie', () => {
+  it("reads the cookie name (default msts), inherited from defaults, with HAProxy's messages", async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, '  persist rdp-cookie', 'backend a', 'backend b', '  persist rdp-cookie(lb)'));
+    assert.deepEqual(model.backends.map((b) => b.rdpCookiePersist), ['msts', 'lb']);
+    assert.deepEqual(await backendErrors('  persist'), [[2, 3, 'persist', 'missing persist method.']]);
+    assert.deepEqual(await backendErrors('  persist cookie'), [[2, 11, 'persist', 'unknown persist method.']]);
+    assert.deepEqual(await backendErrors('  persist rdp-cookie()'), [[2, 11, 'persist', "persist rdp-cookie(name)' requires an rdp cookie name."]]);
+    assert.deepEqual(await backendErrors('  persist rdp-cookie(a) b'), [[2, 25, 'persist', "'persist' cannot handle unexpected argument 'b'."]]);
+  });
+});

@@ -4,7 +4,8 @@
  * content accept if { req.rdp_cookie_cnt gt 0 }`, and the user name's hash (map-based sdbm)
  * picks the server: the same user always reaches the same server, and each name reaches the
  * server HAProxy 2.6.12 chose for it (recorded from the real binary). `show stat` reports the
- * algorithm as `rdp-cookie`.
+ * algorithm as `rdp-cookie`. `persist rdp-cookie`: the `msts` cookie naming a server's
+ * address and port sends the connection there whatever roundrobin would do.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/balance-rdp-cookie.test.js
  */
@@ -17,7 +18,7 @@ import { statRows } from '../support/cli-client.ts';
 import { holdingServer, type TestBackend } from '../support/tcp-backends.ts';
 import { dial } from '../support/tcp-client.ts';
 
-const PORT_NAMES = ['stats', 'rdp', 'named', 'x', 'y', 'z'] as const;
+const PORT_NAMES = ['stats', 'rdp', 'named', 'persist', 'x', 'y', 'z'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -44,7 +45,28 @@ listen li_named
     server x 127.0.0.1:${p.x}
     server y 127.0.0.1:${p.y}
     server z 127.0.0.1:${p.z}
+
+listen li_persist
+    mode tcp
+    bind 127.0.0.1:${p.persist}
+    balance roundrobin
+    persist rdp-cookie
+    tcp-request inspect-delay 10s
+    tcp-request content accept if { req.rdp_cookie_cnt gt 0 }
+    server x 127.0.0.1:${p.x}
+    server y 127.0.0.1:${p.y}
+    server z 127.0.0.1:${p.z}
 `;
+}
+
+/**
+ * Microsoft's `msts` load-balancing cookie for 127.0.0.1:PORT: the address's bytes and the
+ * port's network-order bytes read as little-endian integers, as HAProxy compares them.
+ */
+function mstsFor(port: number): string {
+  const addr = Buffer.from([127, 0, 0, 1]).readUInt32LE(0);
+  const netPort = ((port & 0xff) << 8) | (port >>> 8);
+  return `${addr}.${netPort}.0000`;
 }
 
 /** A TPKT + X.224 connection request whose user data is `Cookie: NAME=VALUE\r\n`. */
@@ -116,6 +138,13 @@ for (const target of TARGETS) {
       const seen: Record<string, string> = {};
       for (const user of USERS) seen[user] = await ask(ports.named, rdpRequest('user', user));
       assert.deepEqual(seen, EXPECTED);
+    });
+
+    it('persist rdp-cookie: the msts cookie naming a server address and port takes the session there', async () => {
+      for (let i = 0; i < 4; i++) assert.equal(await ask(ports.persist, rdpRequest('msts', mstsFor(ports.y))), 'y', `connection ${i}`);
+      const spread = new Set<string>();
+      for (let i = 0; i < 3; i++) spread.add(await ask(ports.persist, rdpRequest('msts', mstsFor(1))));
+      assert.equal(spread.size, 3, 'a cookie naming no server leaves roundrobin to rotate');
     });
 
     it("show stat names the algorithm 'rdp-cookie'", async () => {

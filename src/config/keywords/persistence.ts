@@ -8,7 +8,8 @@
  * - `stick on|match|store-request|store-response EXPR [table NAME] [if|unless COND]` (backend, listen);
  * - `option persist`.
  *
- * - `dynamic-cookie-key KEY` (defaults, backend, listen): the secret of `cookie ... dynamic`.
+ * - `dynamic-cookie-key KEY` (defaults, backend, listen): the secret of `cookie ... dynamic`;
+ * - `persist rdp-cookie[(NAME)]` (defaults, backend, listen).
  *
  * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
  * a cookie without a mode (passive), stick-table `write-to`,
@@ -384,6 +385,33 @@ function notInDefaults(name: string, parse: SectionKeyword['parse']): SectionKey
   };
 }
 
+/** `persist rdp-cookie[(NAME)]` (HAProxy's cfgparse-listen.c, its messages and quirks kept). */
+function parsePersist(ctx: KeywordContext, args: readonly Token[]): void {
+  const method = args[1];
+  if (method === undefined) {
+    ctx.error('missing persist method.');
+    return;
+  }
+  if (!method.text.startsWith('rdp-cookie')) {
+    ctx.error('unknown persist method.', method);
+    return;
+  }
+  const rest = method.text.slice(10);
+  let cookie = 'msts';
+  if (rest !== '') {
+    const close = rest.indexOf(')');
+    // HAProxy checks for extra words only in the `(NAME)` form.
+    if (rest[0] === '(' && !noExtraArgs(ctx, args, 2, 1)) return;
+    if (rest[0] !== '(' || close <= 1) {
+      ctx.error("persist rdp-cookie(name)' requires an rdp cookie name.", method);
+      return;
+    }
+    cookie = rest.slice(1, close);
+  }
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  if (ctx.proxy !== undefined) ctx.proxy.rdpCookiePersist = cookie;
+}
+
 /** `dynamic-cookie-key KEY`: the secret of `cookie ... dynamic` (src/proxy/dynamic-cookie.ts). */
 function parseDynamicCookieKey(ctx: KeywordContext, args: readonly Token[]): void {
   const key = args[1];
@@ -399,6 +427,7 @@ function parseDynamicCookieKey(ctx: KeywordContext, args: readonly Token[]): voi
 }
 
 const keywords: SectionKeyword[] = [
+  { name: 'persist', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parsePersist },
   { name: 'dynamic-cookie-key', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseDynamicCookieKey },
   { name: 'cookie', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseCookie },
   { name: 'stick-table', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick-table', parseStickTable) },

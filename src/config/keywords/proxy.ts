@@ -283,7 +283,7 @@ export const proxyKeywords: KeywordList = {
     proxy: [
       'hash-balance-factor', 'hash-preserve-affinity',
       'log-steps', 'monitor-net',
-      'persist', 'grace',
+      'grace',
       'email-alert', 'external-check', 'bind-process',
       'max-keep-alive-queue', 'max-session-srv-conns', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',

@@ -6,9 +6,9 @@
  *   when the response is a 200 (`if { status 200 }`), else the next store-response rule of the
  *   table applies (`res.hdr(x-sid)`); only the first rule that applies stores; a later request
  *   carrying the cookie (`stick match req.cook(SID)`) sticks to the server despite roundrobin;
- * - mode tcp: the server's first bytes (`res.payload(0,4)`, inspected under `tcp-response
+ * - mode tcp: the server's first bytes (`payload(0,4)` on the response side, inspected under `tcp-response
  *   inspect-delay`) are stored; a client sending those bytes first (`stick match
- *   req.payload(0,4)`) reaches the same server.
+ *   payload(0,4)` on the request side) reaches the same server.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/stick-store-response.test.js
  */
@@ -51,8 +51,8 @@ listen li_tcp
     tcp-response inspect-delay 10s
     tcp-response content accept if { res.len ge 4 }
     stick-table type string len 4 size 100
-    stick store-response res.payload(0,4)
-    stick match req.payload(0,4)
+    stick store-response payload(0,4)
+    stick match payload(0,4)
     server x 127.0.0.1:${p.x}
     server y 127.0.0.1:${p.y}
 `;

@@ -5,7 +5,9 @@
  * - the inserted Set-Cookie ends with the attributes, after domain and HttpOnly, in line order;
  * - a server without `cookie VALUE` is named by the XXH64 of key + address + port (16 hex
  *   digits), a server with one keeps it; a request carrying either sticks to its server;
- * - `set server B/S addr A port P` gives the server a new dynamic cookie;
+ * - `set server B/S addr A port P` gives the server a new dynamic cookie; `set dynamic-cookie-key
+ *   backend` recomputes them, `disable dynamic-cookie backend` removes them (the server then
+ *   gets the removal cookie), `enable` brings them back;
  * - the removal cookie (a server without a cookie, no `dynamic`) carries the attributes too.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/cookie-attr-dynamic.test.js
@@ -118,6 +120,23 @@ for (const target of TARGETS) {
       const stale = await get(ports.dyn, { cookie: `SRV=${dynamicCookie(KEY, '127.0.0.1', ports.a)}` });
       const server = stale.header('x-backend') as string;
       assert.deepEqual(headerValues(stale.headers, 'set-cookie'), [server === 'b' ? `SRV=fixed${TAIL}` : `SRV=${moved}${TAIL}`], stale.head.raw);
+    });
+
+    it('follows set dynamic-cookie-key and enable/disable dynamic-cookie backend', async () => {
+      /** The Set-Cookie values of two fresh requests (roundrobin: one per server). */
+      const cookies = async (): Promise<string[]> => {
+        const out: string[] = [];
+        for (let i = 0; i < 2; i++) out.push(...headerValues((await get(ports.dyn)).headers, 'set-cookie'));
+        return out.sort();
+      };
+      assert.equal(await cli(ports.stats, 'set dynamic-cookie-key backend li_dyn other\n'), '\n');
+      const rekeyed = dynamicCookie('other', '127.0.0.1', ports.b2) as string;
+      assert.deepEqual(await cookies(), [`SRV=${rekeyed}${TAIL}`, `SRV=fixed${TAIL}`].sort());
+      assert.equal(await cli(ports.stats, 'disable dynamic-cookie backend li_dyn\n'), '\n');
+      assert.deepEqual(await cookies(), [`SRV=; Expires=Thu, 01-Jan-1970 00:00:01 GMT${TAIL}`, `SRV=fixed${TAIL}`].sort());
+      assert.equal(await cli(ports.stats, 'enable dynamic-cookie backend li_dyn\n'), '\n');
+      assert.deepEqual(await cookies(), [`SRV=${rekeyed}${TAIL}`, `SRV=fixed${TAIL}`].sort());
+      assert.match(await cli(ports.stats, 'enable dynamic-cookie backend nosuch\n'), /No such backend\./);
     });
 
     it('adds the attributes to the removal cookie of a server without a value', async () => {

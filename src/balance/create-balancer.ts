@@ -47,6 +47,7 @@ export function createBalancer(
     case 'url_param':
     case 'hdr':
     case 'hash':
+    case 'rdp-cookie':
       return new HashBalancer(servers, options, hashType, hashKey(model, hashType));
   }
 }
@@ -62,6 +63,9 @@ function hashKey(model: BalanceModel, hashType: HashTypeModel): HashKey {
       return new HeaderKey(model.header, model.useDomainOnly, fn);
     case 'hash':
       return new ExpressionKey(model.expression, fn);
+    case 'rdp-cookie':
+      // HAProxy's get_server_rch: an absent or empty cookie gives no key (round robin).
+      return new ExpressionKey(`req.rdp_cookie(${model.cookie})`, fn, true);
     default:
       return new SourceKey();
   }

@@ -13,18 +13,21 @@ import type { HashFunction } from './hash-functions.ts';
 export class ExpressionKey implements HashKey {
   readonly #fetch: SampleFetch;
   readonly #fn: HashFunction;
+  /** An empty sample is no key (`balance rdp-cookie`). */
+  readonly #emptyIsNone: boolean;
   #buf = new Uint8Array(256);
 
-  constructor(expression: string, fn: HashFunction) {
+  constructor(expression: string, fn: HashFunction, emptyIsNone = false) {
     const compiled = compileSampleFetch(expression);
     if (!compiled.ok) throw new Error(`balance hash: ${compiled.message}`);
     this.#fetch = compiled.fetch;
     this.#fn = fn;
+    this.#emptyIsNone = emptyIsNone;
   }
 
   hash(req: LbRequest): number | undefined {
     const sample = this.#fetch.fetch(req);
-    if (sample === undefined) return undefined;
+    if (sample === undefined || (this.#emptyIsNone && sample === '')) return undefined;
     const n = sample.length;
     if (n > this.#buf.length) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
     const buf = this.#buf;

@@ -488,6 +488,10 @@ export interface ProxyDraft {
   /** `hash-balance-factor F` (keywords/hash-balance-factor.ts); 0 = off. */
   hashBalanceFactor: number;
   cookie: CookieDraft | undefined;
+  /** `dynamic-cookie-key KEY`, inherited from defaults. */
+  dynamicCookieKey: string | undefined;
+  /** `persist rdp-cookie[(NAME)]`: the cookie name, inherited from defaults. */
+  rdpCookiePersist: string | undefined;
   stickTable: StickTableModel | undefined;
   stickRules: StickRuleDraft[];
   healthCheck: HealthCheckDraft;
@@ -849,6 +853,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     hashType: base ? { ...base.hashType } : defaultHashType(),
     hashBalanceFactor: base?.hashBalanceFactor ?? 0,
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
+    dynamicCookieKey: base?.dynamicCookieKey,
+    rdpCookiePersist: base?.rdpCookiePersist,
     // HAProxy refuses stick-table and stick rules in defaults sections: nothing to inherit.
     stickTable: undefined,
     stickRules: [],

@@ -487,7 +487,9 @@ export type BalanceModel =
   /** `balance random[(N)]`: power of N choices, default 2. */
   | { readonly algorithm: 'random'; readonly draws: number }
   /** `balance hash EXPR`: a sample expression as written (e.g. `req.hdr(host)`, `src`, `path`). */
-  | { readonly algorithm: 'hash'; readonly expression: string };
+  | { readonly algorithm: 'hash'; readonly expression: string }
+  /** `balance rdp-cookie[(NAME)]`: hash of the RDP connection request's cookie NAME (default `mstshash`). */
+  | { readonly algorithm: 'rdp-cookie'; readonly cookie: string };
 
 export type HashFunctionName = 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none';
 
@@ -512,6 +514,10 @@ export interface CookieModel {
   /** ms; undefined = no limit. insert mode only (HAProxy stores dates in the cookie value). */
   readonly maxidle: number | undefined;
   readonly maxlife: number | undefined;
+  /** `attr VALUE`s joined by "; ", appended to every inserted Set-Cookie. */
+  readonly attrs?: string | undefined;
+  /** `dynamic`: servers without `cookie VALUE` get one from the backend's dynamicCookieKey. */
+  readonly dynamic?: boolean | undefined;
   readonly source: SourceLocation;
 }
 
@@ -557,6 +563,8 @@ export interface StickRuleModel {
   readonly expression: string;
   /** Table's proxy name; undefined = this backend's own table. */
   readonly table: string | undefined;
+  /** `if|unless COND`: the rule applies only when it holds (on the request; on the response for store-response). */
+  readonly condition?: ConditionModel | undefined;
   readonly source: SourceLocation;
 }
 
@@ -1298,6 +1306,10 @@ export interface BackendModel extends HttpRulesModel {
   readonly servers: readonly ServerModel[];
   /** `cookie NAME ...` persistence (mode http). */
   readonly cookie?: CookieModel | undefined;
+  /** `persist rdp-cookie[(NAME)]`: the cookie name (src/stick/rdp-cookie-persistence.ts). */
+  readonly rdpCookiePersist?: string | undefined;
+  /** `dynamic-cookie-key KEY`: the secret of `cookie ... dynamic` (src/proxy/dynamic-cookie.ts). */
+  readonly dynamicCookieKey?: string | undefined;
   /** This backend's `stick-table`. */
   readonly stickTable?: StickTableModel | undefined;
   /** `stick ...` rules in order. */

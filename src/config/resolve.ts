@@ -48,6 +48,7 @@ import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { tcpSocketModel } from './tcp-socket-model.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import { defaultFullconn } from './fullconn.ts';
+import { dynamicCookie } from '../proxy/dynamic-cookie.ts';
 import type {
   BackendHttpOptions,
   BackendModel,
@@ -846,6 +847,7 @@ class Resolver {
         source: location(server.place),
       });
     }
+    this.#checkDynamicCookies(proxy);
     const serverSocket = tcpSocketModel(proxy.options, 'server');
     return {
       ...(serverSocket !== undefined ? { serverSocket } : {}),
@@ -856,6 +858,8 @@ class Resolver {
       ...(proxy.hashBalanceFactor > 0 ? { hashBalanceFactor: proxy.hashBalanceFactor } : {}),
       servers,
       cookie: this.#cookie(proxy),
+      ...(proxy.dynamicCookieKey !== undefined ? { dynamicCookieKey: proxy.dynamicCookieKey } : {}),
+      ...(proxy.rdpCookiePersist !== undefined ? { rdpCookiePersist: proxy.rdpCookiePersist } : {}),
       stickTable: proxy.stickTable,
       stickRules: this.#stickRules(proxy),
       serverRules: this.#serverRules(proxy),
@@ -932,6 +936,24 @@ class Resolver {
     return { algorithm: 'roundrobin' };
   }
 
+  /**
+   * HAProxy's srv_check_for_dup_dyncookie: a dynamic cookie equal to the cookie of another
+   * server in service is reported (servers with an IP literal; names resolve later).
+   */
+  #checkDynamicCookies(proxy: ProxyDraft): void {
+    const key = proxy.dynamicCookieKey;
+    if (proxy.cookie?.dynamic !== true || key === undefined) return;
+    const cookies: (string | undefined)[] = [];
+    proxy.servers.forEach((server, i) => {
+      const mine = server.cookie ?? dynamicCookie(key, server.host, server.port);
+      cookies.push(mine);
+      if (server.cookie !== undefined || mine === undefined || server.disabled) return;
+      // As HAProxy computes them in order: later dynamic cookies do not exist yet.
+      const clash = proxy.servers.some((other, j) => j !== i && !other.disabled && (j < i ? cookies[j] : other.cookie) === mine);
+      if (clash) this.#warning(server.place, 'server', `We generated two equal cookies for two different servers.\nPlease change the secret key for '${proxy.name}'.`);
+    });
+  }
+
   /** HAProxy ignores `cookie` in a tcp backend, with a warning. */
   #cookie(proxy: ProxyDraft): CookieModel | undefined {
     const cookie = proxy.cookie;
@@ -940,8 +962,14 @@ class Resolver {
       this.#warning(cookie.place, 'cookie', `cookie will be ignored for ${typeWord(proxy)} '${proxy.name}' (needs 'mode http').`);
       return undefined;
     }
-    const { place, ...rest } = cookie;
-    return { ...rest, domains: [...rest.domains], source: location(place) };
+    const { place, attrs, dynamic, ...rest } = cookie;
+    return {
+      ...rest,
+      domains: [...rest.domains],
+      ...(attrs !== undefined ? { attrs } : {}),
+      ...(dynamic === true ? { dynamic } : {}),
+      source: location(place),
+    };
   }
 
   /**
@@ -953,10 +981,17 @@ class Resolver {
     for (const rule of proxy.stickRules) {
       const owner = rule.table === undefined ? proxy : this.#tables.get(rule.table);
       if (owner?.stickTable === undefined) {
-        this.#error(rule.tablePlace ?? rule.place, 'stick', `Proxy '${proxy.name}': unable to find stick-table '${rule.table ?? proxy.name}'.`);
+        const what = rule.kind === 'store-response' ? 'store table' : 'stick-table';
+        this.#error(rule.tablePlace ?? rule.place, 'stick', `Proxy '${proxy.name}': unable to find ${what} '${rule.table ?? proxy.name}'.`);
         continue;
       }
-      rules.push({ kind: rule.kind, expression: rule.expression, table: rule.table, source: location(rule.place) });
+      rules.push({
+        kind: rule.kind,
+        expression: rule.expression,
+        table: rule.table,
+        ...(rule.condition !== undefined ? { condition: rule.condition } : {}),
+        source: location(rule.place),
+      });
     }
     return rules;
   }

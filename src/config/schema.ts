@@ -375,6 +375,7 @@ export const balanceModelSchema = v.variant('algorithm', [
   }),
   v.object({ algorithm: v.literal('random'), draws: drawsSchema }),
   v.object({ algorithm: v.literal('hash'), expression: v.pipe(v.string(), v.minLength(1)) }),
+  v.object({ algorithm: v.literal('rdp-cookie'), cookie: v.pipe(v.string(), v.minLength(1)) }),
 ]);
 
 export const hashTypeModelSchema = v.object({ method: hashMethodSchema, function: hashFunctionSchema, avalanche: v.boolean() });
@@ -392,6 +393,8 @@ const cookieModelSchema = v.pipe(
     domains: v.array(v.pipe(v.string(), v.minLength(1))),
     maxidle: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
     maxlife: v.undefinedable(v.pipe(durationMsSchema, v.minValue(1))),
+    attrs: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+    dynamic: v.optional(v.undefinedable(v.boolean())),
     source: sourceSchema,
   }),
   v.check((c) => c.mode === 'insert' || (c.maxidle === undefined && c.maxlife === undefined), 'maxidle/maxlife need insert mode'),
@@ -416,13 +419,6 @@ const stickTableModelSchema = v.object({
   ),
   peers: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
   srvkey: v.optional(v.undefinedable(v.picklist(['name', 'addr']))),
-  source: sourceSchema,
-});
-
-const stickRuleModelSchema = v.object({
-  kind: v.picklist(['on', 'match', 'store-request', 'store-response']),
-  expression: v.pipe(v.string(), v.minLength(1)),
-  table: v.undefinedable(tableNameSchema),
   source: sourceSchema,
 });
 
@@ -510,6 +506,14 @@ const aclTermSchema = v.object({ negate: v.boolean(), acl: v.union([v.pipe(v.str
 const conditionSchema = v.object({
   kind: v.picklist(['if', 'unless']),
   anyOf: v.pipe(v.array(v.pipe(v.array(aclTermSchema), v.minLength(1))), v.minLength(1)),
+});
+
+const stickRuleModelSchema = v.object({
+  kind: v.picklist(['on', 'match', 'store-request', 'store-response']),
+  expression: v.pipe(v.string(), v.minLength(1)),
+  table: v.undefinedable(tableNameSchema),
+  condition: v.optional(v.undefinedable(conditionSchema)),
+  source: sourceSchema,
 });
 
 /** File contents are latin1 strings: one character per byte. */
@@ -999,6 +1003,8 @@ const backendSchema = v.object({
     ),
   ),
   cookie: v.optional(cookieModelSchema),
+  dynamicCookieKey: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
+  rdpCookiePersist: v.optional(v.undefinedable(v.pipe(v.string(), v.minLength(1)))),
   stickTable: v.optional(stickTableModelSchema),
   stickRules: v.optional(v.array(stickRuleModelSchema)),
   serverRules: v.optional(v.array(v.object({ server: v.pipe(v.string(), v.minLength(1)), condition: conditionSchema, source: sourceSchema }))),

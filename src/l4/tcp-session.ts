@@ -320,7 +320,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     }
     // Connected: stick rules record the server (HAProxy's AN_RES_STORE_RULES), after the
     // tcp-response content rules when there are some (AN_RES_INSPECT comes first).
-    if (this.#responseInspection === undefined) (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now);
+    if (this.#responseInspection === undefined) (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, now, this.#tcp ?? this);
     this.#serverLast = now;
     this.#clientLast = now;
     this.#serverWritten = now;
@@ -455,7 +455,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       addToListener(this.connection.listenerCounters, 'dreq');
       return this.#abort('P', 'R', true);
     }
-    (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, this.runtime.now());
+    // `stick store-response` reads the inspected response bytes (res.payload_lv...) in the rules' context.
+    (this.backend as Backend).persistence?.stored(this, this.#leg.server as Server, this.runtime.now(), this.#tcp);
     let flowing = true;
     for (const chunk of inspection.chunks) flowing = this.client.write(chunk);
     if (!flowing) {

@@ -108,6 +108,14 @@ export class Backend {
     this.#refill();
   };
 
+  /** `dynamic-cookie-key`, and whether dynamic cookies are on (`cookie ... dynamic`; the runtime API changes both). */
+  #cookieKey: string | undefined;
+  #dynamicCookies: boolean;
+  /** The key the servers use: set while dynamic cookies are on. */
+  get #dynamicCookieKey(): string | undefined {
+    return this.#dynamicCookies ? this.#cookieKey : undefined;
+  }
+
   constructor(model: BackendModel, options: BackendOptions = {}) {
     this.name = model.name;
     this.id = model.id ?? 0;
@@ -121,6 +129,10 @@ export class Backend {
     for (const server of this.#servers) this.serverCounts?.assign(server, () => this.#dequeue(server));
     this.fullconn = model.fullconn ?? Number.POSITIVE_INFINITY;
     for (const server of this.#servers) this.#followLoad(server);
+    this.#cookieKey = model.dynamicCookieKey;
+    this.#dynamicCookies = model.cookie?.dynamic === true;
+    const key = this.#dynamicCookieKey;
+    if (key !== undefined) for (const server of this.#servers) server.useDynamicCookie(key);
     this.direct = model.direct === undefined ? undefined : Server.direct(model.direct, model.source);
     // `source` on the backend: for the servers that set none (and the dispatch target).
     this.#connectSource = model.connectSource === undefined ? undefined : new ConnectSource(model.connectSource);
@@ -169,7 +181,21 @@ export class Backend {
    * Adds a server at the end (the runtime API's `add server`); the balancer is rebuilt over the
    * new list (HAProxy allows it only with a dynamic algorithm: see dynamic-servers.ts).
    */
+  /** `set dynamic-cookie-key backend`: the servers' dynamic cookies follow while they are on. */
+  setDynamicCookieKey(key: string): void {
+    this.#cookieKey = key;
+    if (this.#dynamicCookies) for (const server of this.#servers) server.useDynamicCookie(key);
+  }
+
+  /** `enable|disable dynamic-cookie backend` (HAProxy: enabling without a key changes nothing). */
+  setDynamicCookies(enabled: boolean): void {
+    this.#dynamicCookies = enabled;
+    if (enabled && this.#cookieKey === undefined) return;
+    for (const server of this.#servers) server.useDynamicCookie(this.#dynamicCookieKey);
+  }
+
   addServer(server: Server): void {
+    if (this.#dynamicCookieKey !== undefined) server.useDynamicCookie(this.#dynamicCookieKey);
     server.connectSource ??= this.#connectSource;
     this.serverCounts?.assign(server, () => this.#dequeue(server));
     this.#followLoad(server);

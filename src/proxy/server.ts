@@ -4,6 +4,7 @@ import type { DirectTargetModel, ServerCheckModel, ServerModel, ServerSsl, SendP
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
 import { dynamicMaxconn, type BackendLoad } from './dynamic-maxconn.ts';
+import { dynamicCookie } from './dynamic-cookie.ts';
 import type { SharedQueue } from '../threads/shared-queue.ts';
 
 /**
@@ -101,8 +102,13 @@ export class Server {
   readonly checkSendProxy: boolean;
   /** `check-ssl`: the TLS settings of its checks. */
   readonly checkSsl: ServerSsl | undefined;
-  /** `cookie VALUE` for cookie persistence, or undefined. */
-  readonly cookie: string | undefined;
+  /** `cookie VALUE`, or the dynamic cookie (see useDynamicCookie). */
+  #cookie: string | undefined;
+  /** `dynamic-cookie-key` when the backend's cookie is `dynamic` and the server has no `cookie VALUE`. */
+  #dynamicCookieKey: string | undefined = undefined;
+  /** The address #cookie was computed for: the admin API, server-state files and DNS may move it. */
+  #dynamicCookieHost = '';
+  #dynamicCookiePort = -1;
   /** Health-check settings, or undefined when the server has no `check`. */
   readonly check: ServerCheckModel | undefined;
   readonly onMarkedDown: 'shutdown-sessions' | undefined;
@@ -219,6 +225,28 @@ export class Server {
   lbPos = -1;
   currentWeight = 0;
 
+  /** The value of the persistence cookie naming this server, or undefined. */
+  get cookie(): string | undefined {
+    const key = this.#dynamicCookieKey;
+    if (key !== undefined && (this.host !== this.#dynamicCookieHost || this.port !== this.#dynamicCookiePort)) {
+      this.#dynamicCookieHost = this.host;
+      this.#dynamicCookiePort = this.port;
+      this.#cookie = dynamicCookie(key, this.host, this.port);
+    }
+    return this.#cookie;
+  }
+
+  /**
+   * `cookie ... dynamic` with `dynamic-cookie-key KEY` (undefined: none): a server without its own
+   * `cookie VALUE` is named by a hash of the key and its address (HAProxy's SRV_F_COOKIESET).
+   */
+  useDynamicCookie(key: string | undefined): void {
+    if (this.model.cookie !== undefined) return;
+    this.#dynamicCookieKey = key;
+    this.#dynamicCookiePort = -1;
+    if (key === undefined) this.#cookie = undefined;
+  }
+
   constructor(model: ServerModel, index = 0, trackSessions = false, direct?: DirectTargetModel['kind'], id = index + 1) {
     this.direct = direct;
     this.model = model;
@@ -248,7 +276,7 @@ export class Server {
     this.sendProxy = model.sendProxy;
     this.checkSendProxy = model.checkSendProxy === true;
     this.checkSsl = model.checkSsl;
-    this.cookie = model.cookie;
+    this.#cookie = model.cookie;
     this.check = model.check?.enabled ? model.check : undefined;
     this.onMarkedDown = model.onMarkedDown;
     this.onMarkedUp = model.onMarkedUp;

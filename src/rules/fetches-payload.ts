@@ -24,12 +24,18 @@ type Side = (ctx: SampleContext) => Payload | undefined;
 
 const request: Side = (ctx) => ctx.requestPayload;
 const response: Side = (ctx) => ctx.responsePayload;
+/**
+ * `payload`, `payload_lv`: HAProxy reads the channel of the rule's direction. A context holds the
+ * response bytes only where response rules run (tcp-response content, store-response), the
+ * request bytes everywhere else.
+ */
+const either: Side = (ctx) => ctx.responsePayload ?? ctx.requestPayload;
 
 function body(side: Side, type: FetchBody['type'], read: Read): FetchBody {
   return {
     scope: 'connection',
     type,
-    source: side === request ? 'request buffer contents' : 'response buffer contents',
+    source: side === request ? 'request buffer contents' : side === response ? 'response buffer contents' : 'request buffer contents, response buffer contents',
     sample(ctx, out) {
       const payload = side(ctx);
       return payload === undefined ? false : read(payload, out);
@@ -289,6 +295,8 @@ export const PAYLOAD_FETCHES: ReadonlyMap<string, MiscFetch> = new Map<string, M
   ['req.proto_http', PROTO_HTTP],
   ['req_proto_http', PROTO_HTTP],
   ['wait_end', { args: NONE, compile: () => WAIT_END }],
+  ['payload', payloadFetch(either)],
+  ['payload_lv', payloadLvFetch(either)],
   ['res.len', lengthFetch(true)],
   ['res.payload', payloadFetch(response)],
   ['res.payload_lv', payloadLvFetch(response)],

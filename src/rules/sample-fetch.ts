@@ -112,7 +112,7 @@ export const SAMPLE_FETCHES = [
   'src', 'method', 'path', 'url', 'query', 'base', 'req.hdr', 'hdr', 'url_param', 'urlp', 'req.cookie', 'cook', 'cookie',
   'src_port', 'dst', 'dst_port', 'ssl_fc', 'ssl_fc_sni', 'ssl_fc_alpn', 'ssl_fc_protocol', 'hostname', 'always_true', 'always_false',
   'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.hdr_ip', 'hdr_ip', 'req.cook', 'req.cook_cnt', 'cook_cnt', 'req.cook_val', 'cook_val',
-  'status', 'res.ver', 'res.hdr', 'shdr', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val', 'res.hdr_ip', 'shdr_ip',
+  'status', 'res.ver', 'res.hdr', 'shdr', 'res.cook', 'scook', 'res.cook_cnt', 'scook_cnt', 'res.cook_val', 'scook_val', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val', 'res.hdr_ip', 'shdr_ip',
   'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
   'pathq', 'var',
   'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id',
@@ -322,6 +322,81 @@ function cookieFetch(kind: 'value' | 'count' | 'integer'): FetchFactory {
   };
 }
 
+const SET_COOKIE = latin1Bytes('set-cookie');
+
+/**
+ * `res.cook([NAME])`, `res.cook_cnt([NAME])`, `res.cook_val([NAME])` (and `scook...`): HAProxy's
+ * smp_fetch_cookie on the response. Each Set-Cookie header carries one cookie, its first
+ * `name=value` (what follows a ';' are attributes); the value of the last one called NAME (the
+ * first cookie's without a name), their count, the value as an integer (strl2ic).
+ */
+function responseCookieFetch(kind: 'value' | 'count' | 'integer'): FetchFactory {
+  return (name, args) => {
+    const cookie = args[0] ?? '';
+    if (args.length > 1) return `fetch method '${name}' expects a cookie name`;
+    /** Fills VALUES with the matching cookies' values; -1 without a response. */
+    const values = (ctx: SampleContext): number => {
+      const count = collect(RESPONSE_HEADERS, ctx, SET_COOKIE, false);
+      if (count < 0) return -1;
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        const v = setCookieValue(VALUES[i] as string, cookie);
+        if (v !== undefined) VALUES[kept++] = v;
+      }
+      VALUES.length = kept;
+      return kept;
+    };
+    const pick = (ctx: SampleContext): string | undefined => {
+      const count = values(ctx);
+      if (count <= 0) return undefined;
+      return cookie === '' ? VALUES[0] : VALUES[count - 1];
+    };
+    if (kind === 'count') {
+      return {
+        scope: 'response',
+        type: 'int',
+        sample(ctx, out) {
+          const count = values(ctx);
+          return count < 0 ? false : out.setInt(count);
+        },
+      };
+    }
+    if (kind === 'integer') {
+      return {
+        scope: 'response',
+        type: 'int',
+        sample(ctx, out) {
+          const text = pick(ctx);
+          return text === undefined ? false : out.setInt(strl2ic(text));
+        },
+      };
+    }
+    return {
+      scope: 'response',
+      type: 'str',
+      sample(ctx, out) {
+        const text = pick(ctx);
+        return text === undefined ? false : out.setStr(text);
+      },
+      each(ctx, out, match) {
+        const count = values(ctx);
+        for (let i = 0; i < count; i++) if (out.setStr(VALUES[i] as string) && match(out)) return true;
+        return false;
+      },
+    };
+  };
+}
+
+/** The value of a Set-Cookie header's cookie when it is called `name` (any name when empty). */
+function setCookieValue(header: string, name: string): string | undefined {
+  const eq = header.indexOf('=');
+  if (eq < 0) return undefined;
+  const semi = header.indexOf(';');
+  if (semi >= 0 && semi < eq) return undefined;
+  if (name !== '' && header.slice(0, eq).trim() !== name) return undefined;
+  return header.slice(eq + 1, semi < 0 ? header.length : semi).trim();
+}
+
 /**
  * HAProxy's strl2ic, quirks included: a 32-bit int of the leading characters, stopping only at
  * one above '9' (a character below '0' still counts, as its negative digit value).
@@ -454,6 +529,12 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['status', atLogEnd(simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status))))],
   ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(ctx.response.versionMinor === 0 ? '1.0' : '1.1')))],
   ['res.hdr', headerFetch(RESPONSE_HEADERS, true, 'str')],
+  ['res.cook', responseCookieFetch('value')],
+  ['scook', responseCookieFetch('value')],
+  ['res.cook_cnt', responseCookieFetch('count')],
+  ['scook_cnt', responseCookieFetch('count')],
+  ['res.cook_val', responseCookieFetch('integer')],
+  ['scook_val', responseCookieFetch('integer')],
   ['shdr', headerFetch(RESPONSE_HEADERS, true, 'str')],
   ['res.fhdr', headerFetch(RESPONSE_HEADERS, false, 'str')],
   ['res.hdr_cnt', headerCount(RESPONSE_HEADERS, true)],

@@ -104,8 +104,10 @@ export function algorithmName(balance: BalanceModel): string {
       return 'first';
     case 'random':
       return 'random';
+    case 'rdp-cookie':
+      return 'rdp-cookie';
     default:
-      // source, uri, url_param, hdr, rdp-cookie and hash EXPR are HAProxy's "hash" family.
+      // source, uri, url_param, hdr and hash EXPR are HAProxy's "hash" family.
       return 'hash';
   }
 }

@@ -18,6 +18,7 @@
  * `preserve`). A server without a cookie value gets HAProxy's removal cookie
  * (`NAME=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/`) so a client does not stick to it.
  * `nocache` adds `Cache-control: private` when the response would otherwise be cacheable.
+ * `attr VALUE`s close every cookie the proxy inserts, the removal one included.
  */
 import type { CookieModel } from '../config/model.ts';
 import { headerName, receivedFieldValue, type FieldValue, type HeaderName, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
@@ -85,9 +86,12 @@ export class CookiePersistence {
   readonly #maxlife: number;
   /** `; path=/` plus domains, HttpOnly, Secure: the tail of every inserted cookie. */
   readonly #attributes: string;
-  /** Inserted Set-Cookie values by server index, when no dates make them vary. */
-  /** Keyed by server: indexes move when the runtime API deletes a server. */
-  readonly #fixed: Map<Server, string | undefined>;
+  /**
+   * Inserted Set-Cookie values when no dates make them vary, with the server cookie each was
+   * made for (a dynamic cookie follows the server's address). Keyed by server: indexes move
+   * when the runtime API deletes a server.
+   */
+  readonly #fixed: Map<Server, { readonly cookie: string | undefined; readonly header: string }>;
 
   constructor(model: CookieModel, servers: readonly Server[], persist: boolean) {
     this.#model = model;
@@ -101,9 +105,12 @@ export class CookiePersistence {
     for (const domain of model.domains) attributes += `; domain=${domain}`;
     if (model.httponly) attributes += '; HttpOnly';
     if (model.secure) attributes += '; Secure';
+    if (model.attrs !== undefined) attributes += `; ${model.attrs}`;
     this.#attributes = attributes;
-    const dated = this.#maxidle > 0 || this.#maxlife > 0;
-    this.#fixed = new Map(servers.map((s) => [s, s.cookie === undefined ? this.#removal() : dated ? undefined : `${this.name}=${s.cookie}${attributes}`]));
+    this.#fixed = new Map();
+    if (this.#maxidle === 0 && this.#maxlife === 0) {
+      for (const s of servers) this.#fixed.set(s, { cookie: s.cookie, header: this.#dated(s, 0, 0) });
+    }
   }
 
   // ---- request side ------------------------------------------------------------------------
@@ -322,9 +329,8 @@ export class CookiePersistence {
       (maxlife > 0 && first === 0) || // set the first date
       (maxlife === 0 && first > 0); // remove the first date
     if (!needed) return;
-    let cookie = this.#fixed.get(server);
-    if (cookie === undefined) cookie = this.#dated(server, first, nowSec);
-    editor.append(H_SET_COOKIE, cookie);
+    const fixed = this.#fixed.get(server);
+    editor.append(H_SET_COOKIE, fixed !== undefined && fixed.cookie === server.cookie ? fixed.header : this.#dated(server, first, nowSec));
     txn.responseFlag = server.cookie === undefined ? 'D' : direct && txn.requestFlag === 'V' ? 'U' : 'I';
     if (model.nocache && isCacheable(req, head)) editor.append(H_CACHE_CONTROL, 'private');
   }
@@ -345,6 +351,7 @@ export class CookiePersistence {
     for (const domain of this.#model.domains) value += `; domain=${domain}`;
     if (this.#model.httponly) value += '; HttpOnly';
     if (this.#model.secure) value += '; Secure';
+    if (this.#model.attrs !== undefined) value += `; ${this.#model.attrs}`;
     return value;
   }
 }

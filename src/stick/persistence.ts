@@ -5,11 +5,13 @@
  * across the Proxy's backends (`stick ... table OTHER`).
  */
 import { patternFilesOf, withPatternFiles } from '../rules/pattern-files.ts';
-import type { LbRequest } from '../balance/balancer.ts';
-import type { FrontendModel, PeersModel } from '../config/model.ts';
+import type { SampleContext } from '../rules/sample-context.ts';
+import type { BackendModel, FrontendModel, PeersModel } from '../config/model.ts';
+import type { AclLookup } from '../rules/condition.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
 import { CookiePersistence } from './cookie-persistence.ts';
+import { RdpCookiePersistence } from './rdp-cookie-persistence.ts';
 import { StickRules } from './stick-rules.ts';
 import { StickTable } from './stick-table.ts';
 
@@ -19,20 +21,41 @@ export class BackendPersistence {
   /** `stick ...` rules; undefined when the backend has none. */
   readonly stick: StickRules | undefined;
 
-  constructor(cookie: CookiePersistence | undefined, stick: StickRules | undefined) {
+  /** `persist rdp-cookie[(NAME)]`; undefined without. */
+  readonly rdp: RdpCookiePersistence | undefined;
+
+  constructor(cookie: CookiePersistence | undefined, stick: StickRules | undefined, rdp?: RdpCookiePersistence) {
     this.cookie = cookie;
     this.stick = stick;
+    this.rdp = rdp;
   }
 
-  /** The stick-table persistence target (cookies are read from the request head separately). */
-  stickTarget(req: LbRequest, now: number): Server | undefined {
-    return this.stick?.match(req, now);
+  /**
+   * The persistence target read from the request stream: `persist rdp-cookie` first (HAProxy's
+   * AN_REQ_PRST_RDP_COOKIE), then the stick tables (cookies are read from the request head
+   * separately).
+   */
+  stickTarget(req: SampleContext, now: number): Server | undefined {
+    return this.rdp?.target(req) ?? this.stick?.match(req, now);
   }
 
-  /** Records in the stick tables the server that answered the session (see StickRules). */
-  stored(req: LbRequest, server: Server, now: number): void {
-    this.stick?.store(req, server, now);
+  /** `stick store-response` rules exist: stored() wants a context holding the response. */
+  get storesResponses(): boolean {
+    return this.stick?.onResponse === true;
   }
+
+  /**
+   * Records in the stick tables the server that answered the session (see StickRules);
+   * `response` reads the response for `store-response` rules.
+   */
+  stored(req: SampleContext, server: Server, now: number, response?: SampleContext): void {
+    this.stick?.store(req, server, now, response);
+  }
+}
+
+function aclLookup(acls: BackendModel['acls']): AclLookup {
+  const list = acls ?? [];
+  return (name) => list.filter((a) => a.name === name);
 }
 
 /**
@@ -75,9 +98,10 @@ export function attachPersistence(
     const model = backend.model;
     const rules = model.stickRules ?? [];
     const stick =
-      rules.length > 0 ? withPatternFiles(patternFilesOf(model.patternFiles), () => new StickRules(rules, backend, tables, backend.persist)) : undefined;
+      rules.length > 0 ? withPatternFiles(patternFilesOf(model.patternFiles), () => new StickRules(rules, backend, tables, backend.persist, aclLookup(model.acls))) : undefined;
     const cookie = model.cookie !== undefined && model.mode === 'http' ? new CookiePersistence(model.cookie, backend.servers, backend.persist) : undefined;
-    backend.persistence = cookie === undefined && stick === undefined ? undefined : new BackendPersistence(cookie, stick);
+    const rdp = model.rdpCookiePersist === undefined ? undefined : new RdpCookiePersistence(model.rdpCookiePersist, backend.servers, backend.persist);
+    backend.persistence = cookie === undefined && stick === undefined && rdp === undefined ? undefined : new BackendPersistence(cookie, stick, rdp);
   }
   return tables;
 }

@@ -2,16 +2,19 @@
  * A backend's `stick match|on|store-request|store-response` rules, compiled once per
  * configuration generation (HAProxy's process_sticking_rules and process_store_rules).
  *
- * Before balancing, `match` and `on` rules are tried in order: the first one whose key is in its
- * table, naming a server that may take the session (not DOWN/MAINT, or any state but MAINT
- * with `option persist`), gives the persistence target. Once the server answered (its response
- * head in HTTP mode; in TCP once connected and past the tcp-response content rules: HAProxy's
- * AN_RES_STORE_RULES), each table gets one store: from the first `on`, `store-request`
- * or `store-response` rule of that table whose sample exists (HAProxy applies only the first
- * store rule per table, so configurations can list keys by decreasing precision).
+ * Before balancing, `match` and `on` rules are tried in order: the first one whose condition
+ * holds and whose key is in its table, naming a server that may take the session (not
+ * DOWN/MAINT, or any state but MAINT with `option persist`), gives the persistence target. Once
+ * the server answered (its response head in HTTP mode; in TCP once connected and past the
+ * tcp-response content rules: HAProxy's AN_RES_STORE_RULES), each table gets the key of its
+ * first `on`/`store-request` rule that applies (condition and sample on the request), and the
+ * key of its first `store-response` rule that applies (on the response: `res.hdr`,
+ * `res.cook`, `res.payload_lv`...). HAProxy applies only the first store rule per table and
+ * side, so configurations can list keys by decreasing precision.
  */
-import type { LbRequest } from '../balance/balancer.ts';
 import type { StickRuleModel } from '../config/model.ts';
+import { compileCondition, type AclLookup, type CompiledCondition } from '../rules/condition.ts';
+import type { SampleContext } from '../rules/sample-context.ts';
 import { compileSampleFetch, type SampleFetch } from '../rules/sample-fetch.ts';
 import type { Server } from '../proxy/server.ts';
 import type { StickTable } from './stick-table.ts';
@@ -19,7 +22,10 @@ import type { StickTable } from './stick-table.ts';
 interface CompiledRule {
   readonly match: boolean;
   readonly store: boolean;
+  /** `store-response`: its sample and condition read the response. */
+  readonly onResponse: boolean;
   readonly fetch: SampleFetch;
+  readonly condition: CompiledCondition | undefined;
   readonly table: StickTable;
 }
 
@@ -72,12 +78,23 @@ export class StickRules {
   /** Tables that have store rules, for the one-store-per-table rule (small: usually one). */
   readonly #storeTables: readonly StickTable[];
   readonly #stored: boolean[];
+  /** Per store table, the key its request rule / its response rule chose (scratch, one store at a time). */
+  readonly #keys: (string | undefined)[];
+  readonly #responseKeys: (string | undefined)[];
+  /** Some rule is `store-response`: the session passes a context holding the response. */
+  readonly onResponse: boolean;
 
   /**
    * Compiles `models` for `backend`; `tables` holds every table of the Proxy by the name of the
    * proxy that declared it. Throws StickRuleError for an unknown table or expression.
    */
-  constructor(models: readonly StickRuleModel[], backend: ServerDirectory, tables: ReadonlyMap<string, StickTable>, persist: boolean) {
+  constructor(
+    models: readonly StickRuleModel[],
+    backend: ServerDirectory,
+    tables: ReadonlyMap<string, StickTable>,
+    persist: boolean,
+    acls: AclLookup = () => [],
+  ) {
     const rules: CompiledRule[] = [];
     for (const model of models) {
       const tableName = model.table ?? backend.name;
@@ -89,17 +106,24 @@ export class StickRules {
           model.table === undefined ? 'this backend has no stick-table' : `no stick-table is declared in proxy '${tableName}'`,
         );
       }
-      const compiled = compileSampleFetch(model.expression);
+      const onResponse = model.kind === 'store-response';
+      const direction = onResponse ? 'response' : 'request';
+      // HAProxy refuses request fetches for store-response and response ones for the others.
+      const compiled = compileSampleFetch(model.expression, { direction });
       if (!compiled.ok) throw new StickRuleError(model, backend.name, compiled.message);
-      table.persistence = true;
-      if (model.kind === 'store-response' && compiled.fetch.l7) {
-        // HAProxy refuses request-header fetches there: they are not available on the response.
-        throw new StickRuleError(model, backend.name, `fetch '${model.expression}' reads the request and cannot be used by 'stick store-response'`);
+      let condition: CompiledCondition | undefined;
+      if (model.condition !== undefined) {
+        const checked = compileCondition(model.condition, acls, direction, onResponse ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule');
+        if (!checked.ok) throw new StickRuleError(model, backend.name, checked.message);
+        condition = checked.condition;
       }
+      table.persistence = true;
       rules.push({
         match: model.kind === 'on' || model.kind === 'match',
         store: model.kind !== 'match',
+        onResponse,
         fetch: compiled.fetch,
+        condition,
         table,
       });
     }
@@ -108,6 +132,9 @@ export class StickRules {
     this.#persist = persist;
     this.#storeTables = [...new Set(rules.filter((r) => r.store).map((r) => r.table))];
     this.#stored = this.#storeTables.map(() => false);
+    this.#keys = this.#storeTables.map(() => undefined);
+    this.#responseKeys = this.#storeTables.map(() => undefined);
+    this.onResponse = rules.some((r) => r.onResponse);
   }
 
   get empty(): boolean {
@@ -115,10 +142,11 @@ export class StickRules {
   }
 
   /** The server the first matching `match`/`on` rule names, when it may take the session. */
-  match(req: LbRequest, now: number): Server | undefined {
+  match(ctx: SampleContext, now: number): Server | undefined {
     for (const rule of this.#rules) {
       if (!rule.match) continue;
-      const sample = rule.fetch.fetch(req);
+      if (rule.condition !== undefined && !rule.condition.evaluate(ctx)) continue;
+      const sample = rule.fetch.fetch(ctx);
       if (sample === undefined) continue;
       const key = rule.table.keyOf(sample);
       if (key === undefined) continue;
@@ -132,22 +160,52 @@ export class StickRules {
     return undefined;
   }
 
-  /** Records `server` under the key of the first store rule of each table that has a sample. */
-  store(req: LbRequest, server: Server, now: number): void {
+  /**
+   * Records `server` under the keys of HAProxy's process_store_rules: per table, the first
+   * `on`/`store-request` rule whose condition holds and whose sample exists (read from `ctx`,
+   * the request), and the first `store-response` one (read from `response`, a context holding
+   * the response as well; undefined: no response is known). A table may so get two entries.
+   */
+  store(ctx: SampleContext, server: Server, now: number, response?: SampleContext): void {
     const stored = this.#stored;
     if (stored.length === 0) return;
+    const keys = this.#keys;
+    const responseKeys = this.#responseKeys;
     stored.fill(false);
     for (const rule of this.#rules) {
-      if (!rule.store) continue;
+      if (!rule.store || rule.onResponse) continue;
       const t = this.#storeTables.indexOf(rule.table);
       if (stored[t]) continue;
-      const sample = rule.fetch.fetch(req);
-      if (sample === undefined) continue;
-      const key = rule.table.keyOf(sample);
+      const key = this.#key(rule, ctx);
       if (key === undefined) continue;
       stored[t] = true;
-      rule.table.store(key, rule.table.srvkey === 'addr' ? serverAddrKey(server) : server.name, now, server.id);
+      keys[t] = key;
     }
+    if (this.onResponse && response !== undefined) {
+      for (const rule of this.#rules) {
+        if (!rule.onResponse) continue;
+        const t = this.#storeTables.indexOf(rule.table);
+        if (responseKeys[t] !== undefined) continue;
+        responseKeys[t] = this.#key(rule, response);
+      }
+    }
+    for (let t = 0; t < keys.length; t++) {
+      const table = this.#storeTables[t] as StickTable;
+      const value = table.srvkey === 'addr' ? serverAddrKey(server) : server.name;
+      const key = stored[t] ? keys[t] : undefined;
+      if (key !== undefined) table.store(key, value, now, server.id);
+      const responseKey = responseKeys[t];
+      if (responseKey !== undefined) table.store(responseKey, value, now, server.id);
+      keys[t] = undefined;
+      responseKeys[t] = undefined;
+    }
+  }
+
+  /** The rule's key when its condition holds and its sample exists. */
+  #key(rule: CompiledRule, ctx: SampleContext): string | undefined {
+    if (rule.condition !== undefined && !rule.condition.evaluate(ctx)) return undefined;
+    const sample = rule.fetch.fetch(ctx);
+    return sample === undefined ? undefined : rule.table.keyOf(sample);
   }
 }
 

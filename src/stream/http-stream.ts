@@ -1343,7 +1343,22 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // Stick rules record the server once its response head is in (HAProxy's AN_RES_STORE_RULES
     // after AN_RES_WAIT_HTTP), not at connect: a request that loops back to this proxy (a server
     // at 0.0.0.0 with mapped ports dials our own frontend) must not find its own entry yet.
-    backend.persistence?.stored(this, this.#leg.server as Server, this.#side.now);
+    const persistence = backend.persistence;
+    if (persistence !== undefined) {
+      const server = this.#leg.server as Server;
+      if (persistence.storesResponses) {
+        // `stick store-response` reads the response (res.hdr, res.cook...) through the rules' context.
+        const rules = this.#ruleRunner();
+        rules.lbHead = req;
+        rules.response = head;
+        rules.chosenServer = server;
+        persistence.stored(this, server, this.#side.now, rules);
+        rules.response = undefined;
+        rules.lbHead = undefined;
+      } else {
+        persistence.stored(this, server, this.#side.now);
+      }
+    }
     const editor = this.#editor.begin(head);
     // A 101 is the transaction's final response: its rules run too (HAProxy analyses every status but 100 and 102+).
     if (this.#frontendRules !== undefined || this.#backendRules !== undefined) {

@@ -96,8 +96,14 @@ describe('balance: algorithms', () => {
     assert.match(error?.[3] ?? '', /^balance hash : unknown fetch method 'req\.foo'/);
   });
 
-  it('refuses rdp-cookie, log-hash, sticky and check_post as not supported, suggests on typos', async () => {
-    assert.deepEqual(await balanceError('rdp-cookie(mstshash)'), [[2, 11, 'balance', "'balance rdp-cookie' is not supported by Switchyard yet."]]);
+  it('reads rdp-cookie[(NAME)] with HAProxy\'s default name and messages', async () => {
+    assert.deepEqual((await httpBackend('  balance rdp-cookie')).balance, { algorithm: 'rdp-cookie', cookie: 'mstshash' });
+    assert.deepEqual((await httpBackend('  balance rdp-cookie(user)')).balance, { algorithm: 'rdp-cookie', cookie: 'user' });
+    assert.deepEqual(await balanceError('rdp-cookie()'), [[2, 11, 'balance', 'balance rdp-cookie : missing cookie name.']]);
+    assert.deepEqual(await balanceError('rdp-cookiex'), [[2, 11, 'balance', 'balance rdp-cookie : missing cookie name.']]);
+  });
+
+  it('refuses log-hash, sticky and check_post as not supported, suggests on typos', async () => {
     assert.deepEqual(await balanceError('sticky'), [[2, 11, 'balance', "'balance sticky' is not supported by Switchyard yet."]]);
     assert.deepEqual(await balanceError('log-hash x'), [[2, 11, 'balance', "'balance log-hash' is not supported by Switchyard yet."]]);
     assert.deepEqual(await balanceError('url_param id check_post'), [

@@ -64,12 +64,47 @@ describe('cookie', () => {
     assert.match(unknown?.[3] ?? '', /^'cookie' supports 'rewrite', .* \(got 'nocach'\); did you mean 'nocache'\?\.$/);
   });
 
-  it('refuses what is not supported yet: no mode, dynamic, attr', async () => {
+  it('refuses what is not supported yet: a cookie without a mode', async () => {
     assert.deepEqual(await backendErrors('  cookie C'), [
       [2, 10, 'cookie', "'cookie' without 'insert', 'rewrite' or 'prefix' (a cookie set by the servers) is not supported by Switchyard yet."],
     ]);
-    assert.deepEqual(await backendErrors('  cookie C insert dynamic'), [[2, 19, 'cookie', "'cookie' : 'dynamic' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  cookie C insert attr SameSite=Lax'), [[2, 19, 'cookie', "'cookie' : 'attr' is not supported by Switchyard yet."]]);
+  });
+
+  it('reads attr (repeatable) and dynamic, and dynamic-cookie-key inherited from defaults', async () => {
+    const model = await parse(
+      cfg('defaults', '  mode http', '  dynamic-cookie-key s3cret', ...TIMEOUTS, 'backend b', '  cookie C insert dynamic attr SameSite=None attr "Max-Age=60"'),
+    );
+    const b = model.backends[0];
+    assert.deepEqual([b?.cookie?.attrs, b?.cookie?.dynamic, b?.dynamicCookieKey], ['SameSite=None; Max-Age=60', true, 's3cret']);
+  });
+
+  it("keeps earlier cookie lines' attributes, as HAProxy 2.6", async () => {
+    const model = await parse(cfg('defaults', '  mode http', '  cookie D insert attr A=1', ...TIMEOUTS, 'backend a', '  cookie B insert attr B=2', 'backend b', '  cookie B insert'));
+    assert.deepEqual(model.backends.map((b) => b.cookie?.attrs), ['A=1; B=2', 'A=1']);
+  });
+
+  it("refuses HAProxy's bad attr values", async () => {
+    assert.deepEqual(await backendErrors('  cookie C insert attr'), [[2, 19, 'cookie', "'attr' expects <value> as argument."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert attr ""'), [[2, 19, 'cookie', "'attr' expects <value> as argument."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert attr "a;b"'), [[2, 24, 'cookie', "character '%x3B' is not permitted in attribute value."]]);
+    assert.deepEqual(await backendErrors('  cookie C insert attr "a\tb"'), [[2, 24, 'cookie', "character '%x09' is not permitted in attribute value."]]);
+    assert.deepEqual(await backendErrors('  dynamic-cookie-key'), [[2, 3, 'dynamic-cookie-key', "'dynamic-cookie-key' expects <secret_key> as argument."]]);
+  });
+
+  it("warns as HAProxy in a frontend and about equal dynamic cookies", async () => {
+    const model = await parse(
+      cfg(
+        'defaults', '  mode http', ...TIMEOUTS,
+        'frontend f', '  bind :8080', '  dynamic-cookie-key k', '  cookie C insert dynamic', '  default_backend b',
+        'backend b', '  dynamic-cookie-key k', '  cookie C insert dynamic', '  server s1 10.0.0.1:80', '  server s2 10.0.0.1:80', '  server s3 10.0.0.1:80 disabled',
+      ),
+    );
+    assert.deepEqual(warnings(model), [
+      [8, 'dynamic-cookie-key', "'dynamic-cookie-key' ignored because frontend 'f' has no backend capability."],
+      [9, 'cookie', "'cookie' ignored because frontend 'f' has no backend capability."],
+      [9, 'dynamic', "'dynamic' ignored because frontend 'f' has no backend capability."],
+      [15, 'server', "We generated two equal cookies for two different servers.\nPlease change the secret key for 'b'."],
+    ]);
   });
 
   it('warns about a domain without a dot and maxidle outside insert mode', async () => {
@@ -189,10 +224,44 @@ describe('stick rules', () => {
     assert.match(bad?.[3] ?? '', /^'stick': unknown fetch method 'req\.nope'/);
     assert.deepEqual(await backendErrors('  stick'), [[2, 3, 'stick', "'stick' expects 'on', 'match', or 'store'."]]);
     assert.deepEqual(await backendErrors('  stick on'), [[2, 9, 'stick', "'stick' expects a fetch method."]]);
-    assert.deepEqual(await backendErrors('  stick store-response res.cook(SID)'), [[2, 9, 'stick', "'stick store-response' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  stick on src if TRUE'), [[2, 16, 'stick', "'stick': 'if' conditions are not supported by Switchyard yet."]]);
+    assert.deepEqual(await backendErrors('  stick on src if NOPE'), [
+      [2, 19, 'stick', "'stick': error detected while parsing sticking condition : no such ACL : 'NOPE'."],
+    ]);
     assert.deepEqual(await backendErrors('  stick on src tabel t'), [[2, 16, 'stick', "'stick': unknown keyword 'tabel'."]]);
     assert.deepEqual(await errors(cfg('defaults', '  stick on src')), [[2, 3, 'stick', "'stick' not allowed in 'defaults' section."]]);
+  });
+
+  it('store-response: response fetches and conditions, with HAProxy\'s checks and messages', async () => {
+    const model = await parse(
+      cfg(
+        'defaults', '  mode http', ...TIMEOUTS,
+        'backend b',
+        '  stick-table type string len 40 size 1m',
+        '  acl ok status 200',
+        '  stick store-response res.cook(SID) if ok',
+        '  stick store-response res.hdr(x-sid) unless { res.hdr(x-skip) -m found }',
+        '  stick match req.cook(SID) if { req.hdr(host) -m found }',
+      ),
+    );
+    const rules = model.backends[0]?.stickRules ?? [];
+    assert.deepEqual(rules.map((r) => [r.kind, r.expression, r.condition?.kind]), [
+      ['store-response', 'res.cook(SID)', 'if'],
+      ['store-response', 'res.hdr(x-sid)', 'unless'],
+      ['match', 'req.cook(SID)', 'if'],
+    ]);
+    assert.deepEqual(await backendErrors('  stick-table type string size 1', '  stick store-response req.hdr(x)'), [
+      [3, 24, 'stick', "'stick': fetch method 'req.hdr' extracts information from 'HTTP request headers', none of which is available for 'store-response'."],
+    ]);
+    assert.deepEqual(await backendErrors('  stick-table type string size 1', '  stick on res.hdr(x)'), [
+      [3, 12, 'stick', "'stick': fetch method 'res.hdr' extracts information from 'HTTP response headers', none of which is available during request."],
+    ]);
+    assert.deepEqual(await backendErrors('  stick store-response res.cook(x) table nope'), [[2, 42, 'stick', "Proxy 'b': unable to find store table 'nope'."]]);
+    const warned = await parse(
+      cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', '  stick-table type string size 1', '  stick store-response res.cook(x) if { req.hdr(y) -m found }'),
+    );
+    // HAProxy words it "... because it uses keyword 'req.hdr' which is incompatible with ..." (the shared condition checker's wording differs).
+    assert.deepEqual(warnings(warned).map(([line, keyword]) => [line, keyword]), [[8, 'stick']]);
+    assert.match(warnings(warned)[0]?.[2] ?? '', /^anonymous acl will never match because .* incompatible with 'backend stick-store rule'\.$/);
   });
 
   it('is ignored in a frontend with a warning', async () => {
@@ -264,5 +333,16 @@ describe('stick-table store and stick counter actions', () => {
     assert.match(range?.[3] ?? '', /3 track-sc number exceeding 2 \(MAX_SESS_STKCTR-1\) value/);
     const [noTable] = await errors(cfg('defaults', '  mode http', ...TIMEOUTS, 'frontend g', '  bind :80', '  http-request sc-inc-gpc0(1)', '  http-request track-sc0 src'));
     assert.equal(noTable?.[3], "Proxy 'g': unable to find table 'g' referenced by track-sc0.");
+  });
+});
+
+describe('persist rdp-cookie', () => {
+  it("reads the cookie name (default msts), inherited from defaults, with HAProxy's messages", async () => {
+    const model = await parse(cfg('defaults', ...TIMEOUTS, '  persist rdp-cookie', 'backend a', 'backend b', '  persist rdp-cookie(lb)'));
+    assert.deepEqual(model.backends.map((b) => b.rdpCookiePersist), ['msts', 'lb']);
+    assert.deepEqual(await backendErrors('  persist'), [[2, 3, 'persist', 'missing persist method.']]);
+    assert.deepEqual(await backendErrors('  persist cookie'), [[2, 11, 'persist', 'unknown persist method.']]);
+    assert.deepEqual(await backendErrors('  persist rdp-cookie()'), [[2, 11, 'persist', "persist rdp-cookie(name)' requires an rdp cookie name."]]);
+    assert.deepEqual(await backendErrors('  persist rdp-cookie(a) b'), [[2, 25, 'persist', "'persist' cannot handle unexpected argument 'b'."]]);
   });
 });

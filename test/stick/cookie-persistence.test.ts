@@ -177,6 +177,30 @@ describe('CookiePersistence, response side', () => {
     assert.equal(response(cp, `${OK}\r\n`, list[2]!, false), `${OK}Set-Cookie: SRV=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/\r\n\r\n`);
   });
 
+  it('attr: the attributes close every inserted cookie, the removal one included', () => {
+    const list = servers();
+    const cp = new CookiePersistence(cookieModel({ domains: ['.a.test'], httponly: true, attrs: 'SameSite=None; Partitioned' }), list, false);
+    assert.equal(response(cp, `${OK}\r\n`, list[0]!, false), `${OK}Set-Cookie: SRV=c1; path=/; domain=.a.test; HttpOnly; SameSite=None; Partitioned\r\n\r\n`);
+    assert.equal(
+      response(cp, `${OK}\r\n`, list[2]!, false),
+      `${OK}Set-Cookie: SRV=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/; domain=.a.test; HttpOnly; SameSite=None; Partitioned\r\n\r\n`,
+    );
+    const dated = new CookiePersistence(cookieModel({ maxidle: 60_000, attrs: 'SameSite=Lax' }), list, false);
+    assert.match(response(dated, `${OK}\r\n`, list[0]!, false), /Set-Cookie: SRV=c1\|[^;]{5}; path=\/; SameSite=Lax\r\n/);
+  });
+
+  it('insert: a dynamic cookie follows its server to a new address', () => {
+    const list = [new Server(server('d', 61201), 0)];
+    list[0]!.useDynamicCookie('mysecret');
+    const cp = new CookiePersistence(cookieModel({ dynamic: true }), list, false);
+    assert.equal(response(cp, `${OK}\r\n`, list[0]!, false), `${OK}Set-Cookie: SRV=96c7b186434e8e1a; path=/\r\n\r\n`);
+    list[0]!.host = '127.0.0.2';
+    const moved = response(cp, `${OK}\r\n`, list[0]!, false);
+    assert.doesNotMatch(moved, /96c7b186434e8e1a/);
+    assert.match(moved, /Set-Cookie: SRV=[0-9a-f]{16}; path=\/\r\n/);
+    assert.equal(request(cp, `GET / HTTP/1.1\r\nCookie: SRV=${list[0]!.cookie}\r\n\r\n`).txn.server, list[0]);
+  });
+
   it('postonly: only POST responses get the cookie', () => {
     const [s1] = servers();
     const cp = new CookiePersistence(cookieModel({ postonly: true }), servers(), false);

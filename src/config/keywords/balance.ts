@@ -1,6 +1,7 @@
 /**
  * Load-balancing keywords (HAProxy's backend.c / cfgparse-listen.c): `balance ALGO [ARGS]`,
- * `hash-type METHOD [FUNCTION] [avalanche]` and `option allbackups`.
+ * `hash-type METHOD [FUNCTION] [avalanche]` and `option allbackups`. `rdp-cookie[(NAME)]` hashes
+ * the cookie of an RDP connection request (tcp mode, once `tcp-request content` rules let it in).
  *
  * HAProxy's messages are kept ("balance uri only accepts parameters ..."). Algorithms reading
  * the HTTP request (uri, url_param, hdr, and hash on a layer-7 fetch) are accepted in any mode
@@ -19,10 +20,10 @@ const ALL_PROXIES: readonly SectionKind[] = ['defaults', 'frontend', 'backend', 
 
 /** HAProxy 2.6's list (plus random and first, which it accepts without naming them). */
 const KNOWN_ALGORITHMS = [
-  'roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'hdr(name)', 'random', 'hash',
+  'roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'hdr(name)', 'rdp-cookie(name)', 'random', 'hash',
 ];
 /** Accepted by HAProxy, refused here (named as such rather than "unknown"). */
-const UNSUPPORTED_ALGORITHMS = ['rdp-cookie', 'log-hash', 'sticky'];
+const UNSUPPORTED_ALGORITHMS = ['log-hash', 'sticky'];
 
 const POSITIVE_INTEGER = /^[1-9]\d{0,8}$/;
 
@@ -100,6 +101,15 @@ function parseHdr(args: readonly Token[]): BalanceResult {
   return { ok: true, balance: { algorithm: 'hdr', header, useDomainOnly: modifier !== undefined } };
 }
 
+/** `balance rdp-cookie[(NAME)]`, NAME default `mstshash` (HAProxy reads up to the first ')'). */
+function parseRdpCookie(word: Token): BalanceResult {
+  const rest = word.text.slice(10);
+  if (rest === '') return { ok: true, balance: { algorithm: 'rdp-cookie', cookie: 'mstshash' } };
+  const close = rest.indexOf(')');
+  if (rest[0] !== '(' || close <= 1) return { ok: false, message: 'rdp-cookie : missing cookie name.', token: word };
+  return { ok: true, balance: { algorithm: 'rdp-cookie', cookie: rest.slice(1, close) } };
+}
+
 /** Everything after `balance`; `args[1]` exists. */
 function parseAlgorithm(args: readonly Token[]): BalanceResult | 'no-args-expected' {
   const word = args[1] as Token;
@@ -143,6 +153,11 @@ function parseAlgorithm(args: readonly Token[]): BalanceResult | 'no-args-expect
     return result;
   }
   if (text.startsWith('hdr(')) return parseHdr(args);
+  if (text.startsWith('rdp-cookie')) {
+    const result = parseRdpCookie(word);
+    if (result.ok && args.length > 2) return 'no-args-expected';
+    return result;
+  }
   const base = text.replace(/\(.*$/, '');
   if (UNSUPPORTED_ALGORITHMS.includes(base)) {
     return { ok: false, message: `'balance ${base}' is not supported by Switchyard yet.`, token: word };

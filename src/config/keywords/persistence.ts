@@ -2,35 +2,49 @@
  * Persistence keywords (HAProxy's cfgparse-listen.c and stick_table.c):
  *
  * - `cookie NAME rewrite|insert|prefix [indirect] [nocache] [postonly] [preserve] [httponly]
- *   [secure] [domain D]* [maxidle T] [maxlife T]` (defaults, backend, listen);
+ *   [secure] [domain D]* [maxidle T] [maxlife T] [dynamic] [attr VALUE]*` (defaults, backend, listen);
  * - `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]
  *   [store TYPE[(PERIOD)],...]` (frontend, backend, listen; `store` parsed in stick-store.ts);
- * - `stick on|match|store-request EXPR [table NAME]` (backend, listen);
+ * - `stick on|match|store-request|store-response EXPR [table NAME] [if|unless COND]` (backend, listen);
  * - `option persist`.
  *
+ * - `dynamic-cookie-key KEY` (defaults, backend, listen): the secret of `cookie ... dynamic`;
+ * - `persist rdp-cookie[(NAME)]` (defaults, backend, listen).
+ *
  * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
- * `cookie ... dynamic|attr`, a cookie without a mode (passive), stick-table `write-to`,
- * `recv-only`, `stick store-response` and `if`/`unless` conditions. A table's `peers NAME` and
+ * a cookie without a mode (passive), stick-table `write-to`,
+ * `recv-only`. A table's `peers NAME` and
  * `srvkey name|addr` are read here; the peers themselves are src/peers/.
  * Cross-proxy checks (the table a rule names exists) are in resolve.ts.
  */
 
 import type { CookieDraft } from '../draft.ts';
-import type { StickStoreModel, StickTableModel } from '../model.ts';
+import type { ConditionModel, StickStoreModel, StickTableModel } from '../model.ts';
 import type { KeywordContext, KeywordList, ProxyOption, SectionKeyword } from '../registry.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Token } from '../tokenizer.ts';
+import { compileCondition, parseCondition } from '../../rules/condition.ts';
 import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 import { noExtraArgs, parseSize, parseTime } from './args.ts';
 import { parseStoreList } from './stick-store.ts';
 
 const COOKIE_OPTIONS = [
   'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle', 'maxlife',
+  'dynamic', 'attr',
 ];
 
 /** HAProxy's invalid_domainchar(): letters, digits, '-', '.' and '_' only. */
 function invalidDomainCharacter(domain: string): string | undefined {
   return /[^A-Za-z0-9._-]/.exec(domain)?.[0];
+}
+
+/** HAProxy refuses control characters and ';' in an `attr` value; the code of the first one. */
+function invalidAttributeCharacter(value: string): number | undefined {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x3b) return c;
+  }
+  return undefined;
 }
 
 function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
@@ -39,6 +53,8 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
     ctx.error("'cookie' expects <cookie_name> as argument.");
     return;
   }
+  // HAProxy warns first and still checks the line.
+  const ignored = ctx.ignoredWithoutCapability('backend');
   const errorsBefore = ctx.errorCount;
   const modes: Token[] = [];
   const cookie: { -readonly [K in keyof Omit<CookieDraft, 'mode' | 'place'>]: CookieDraft[K] } & { domains: string[] } = {
@@ -52,6 +68,9 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
     domains: [],
     maxidle: undefined,
     maxlife: undefined,
+    // HAProxy 2.6 keeps the attributes of an earlier `cookie` line (inherited or not) and adds to them.
+    attrs: ctx.proxy?.cookie?.attrs,
+    dynamic: false,
   };
   let i = 2;
   while (i < args.length) {
@@ -106,12 +125,26 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
         break;
       }
       case 'dynamic':
-      case 'attr':
-        ctx.error(`'cookie' : '${word.text}' is not supported by Switchyard yet.`, word);
-        return;
+        if (ignored) ctx.ignoredWithoutCapability('backend', word, 'dynamic');
+        cookie.dynamic = true;
+        break;
+      case 'attr': {
+        if (value === undefined || value.text === '') {
+          ctx.error("'attr' expects <value> as argument.", word);
+          return;
+        }
+        const bad = invalidAttributeCharacter(value.text);
+        if (bad !== undefined) {
+          ctx.error(`character '%x${bad.toString(16).toUpperCase().padStart(2, '0')}' is not permitted in attribute value.`, value);
+          return;
+        }
+        cookie.attrs = cookie.attrs === undefined ? value.text : `${cookie.attrs}; ${value.text}`;
+        i += 1;
+        break;
+      }
       default:
         ctx.error(
-          `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle' and 'maxlife' options (got '${word.text}')${didYouMean(word.text, COOKIE_OPTIONS)}.`,
+          `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domain', 'maxidle', 'maxlife', 'dynamic' and 'attr' options (got '${word.text}')${didYouMean(word.text, COOKIE_OPTIONS)}.`,
           word,
         );
         return;
@@ -137,8 +170,7 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
     cookie.maxidle = undefined;
     cookie.maxlife = undefined;
   }
-  if (ctx.ignoredWithoutCapability('backend')) return;
-  if (ctx.proxy !== undefined) ctx.proxy.cookie = { ...cookie, mode, place: ctx.place() };
+  if (!ignored && ctx.proxy !== undefined) ctx.proxy.cookie = { ...cookie, mode, place: ctx.place() };
 }
 
 const TABLE_TYPES: readonly StickTableModel['type'][] = ['ip', 'ipv6', 'integer', 'string', 'binary'];
@@ -268,18 +300,22 @@ function parseStick(ctx: KeywordContext, args: readonly Token[]): void {
     ctx.error("'stick' expects 'on', 'match', or 'store'.", kindToken);
     return;
   }
-  if (kind === 'store-response') {
-    ctx.error("'stick store-response' is not supported by Switchyard yet.", kindToken);
-    return;
-  }
   const expression = args[2];
   if (expression === undefined) {
     ctx.error("'stick' expects a fetch method.", kindToken);
     return;
   }
-  const compiled = compileSampleFetch(expression.text);
+  // HAProxy's SMP_VAL_BE_STO_RUL (store-response: the response and the connection) or
+  // SMP_VAL_BE_SET_SRV (the others: the request and the connection).
+  const onResponse = kind === 'store-response';
+  const compiled = compileSampleFetch(expression.text, { direction: onResponse ? 'response' : 'request' });
   if (!compiled.ok) {
-    ctx.error(`'stick': ${compiled.message}.`, expression);
+    const name = expression.text.replace(/[(,].*$/, '');
+    const message =
+      compiled.unavailable === undefined
+        ? compiled.message
+        : `fetch method '${name}' extracts information from '${compiled.unavailable}', none of which is available ${onResponse ? "for 'store-response'" : 'during request'}`;
+    ctx.error(`'stick': ${message}.`, expression);
     return;
   }
   let i = 3;
@@ -293,19 +329,36 @@ function parseStick(ctx: KeywordContext, args: readonly Token[]): void {
     i += 2;
   }
   const next = args[i];
+  let condition: ConditionModel | undefined;
   if (next !== undefined) {
-    if (next.text === 'if' || next.text === 'unless') {
-      ctx.error(`'stick': '${next.text}' conditions are not supported by Switchyard yet.`, next);
-    } else {
+    if (next.text !== 'if' && next.text !== 'unless') {
       ctx.error(`'stick': unknown keyword '${next.text}'.`, next);
+      return;
     }
-    return;
+    const words = args.slice(i);
+    const proxy = ctx.proxy;
+    const { file, line } = ctx.place();
+    const parsed = parseCondition(words.map((t) => t.text), (name) => proxy?.acls.some((a) => a.name === name) ?? false, { file, line });
+    if (!parsed.ok) {
+      ctx.error(`'stick': error detected while parsing sticking condition : ${parsed.message}.`, words[parsed.word] ?? next);
+      return;
+    }
+    const acls = proxy?.acls ?? [];
+    const where = onResponse ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule';
+    const checked = compileCondition(parsed.condition, (name) => acls.filter((a) => a.name === name), onResponse ? 'response' : 'request', where);
+    if (!checked.ok) {
+      ctx.error(`'stick': error detected while parsing sticking condition : ${checked.message}.`, next);
+      return;
+    }
+    for (const warning of checked.warnings) ctx.warning(`${warning}.`, next);
+    condition = parsed.condition;
   }
   if (ctx.ignoredWithoutCapability('backend')) return;
   ctx.proxy?.stickRules.push({
     kind,
     expression: expression.text,
     table: table?.text,
+    ...(condition !== undefined ? { condition } : {}),
     place: ctx.place(),
     tablePlace: table === undefined ? undefined : ctx.place(table),
   });
@@ -332,7 +385,50 @@ function notInDefaults(name: string, parse: SectionKeyword['parse']): SectionKey
   };
 }
 
+/** `persist rdp-cookie[(NAME)]` (HAProxy's cfgparse-listen.c, its messages and quirks kept). */
+function parsePersist(ctx: KeywordContext, args: readonly Token[]): void {
+  const method = args[1];
+  if (method === undefined) {
+    ctx.error('missing persist method.');
+    return;
+  }
+  if (!method.text.startsWith('rdp-cookie')) {
+    ctx.error('unknown persist method.', method);
+    return;
+  }
+  const rest = method.text.slice(10);
+  let cookie = 'msts';
+  if (rest !== '') {
+    const close = rest.indexOf(')');
+    // HAProxy checks for extra words only in the `(NAME)` form.
+    if (rest[0] === '(' && !noExtraArgs(ctx, args, 2, 1)) return;
+    if (rest[0] !== '(' || close <= 1) {
+      ctx.error("persist rdp-cookie(name)' requires an rdp cookie name.", method);
+      return;
+    }
+    cookie = rest.slice(1, close);
+  }
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  if (ctx.proxy !== undefined) ctx.proxy.rdpCookiePersist = cookie;
+}
+
+/** `dynamic-cookie-key KEY`: the secret of `cookie ... dynamic` (src/proxy/dynamic-cookie.ts). */
+function parseDynamicCookieKey(ctx: KeywordContext, args: readonly Token[]): void {
+  const key = args[1];
+  if (key === undefined || key.text === '') {
+    ctx.error("'dynamic-cookie-key' expects <secret_key> as argument.");
+    return;
+  }
+  // HAProxy reads the first word only and says nothing of the others.
+  const extra = args[2];
+  if (extra !== undefined) ctx.warning(`'dynamic-cookie-key' : extra argument '${extra.text}' ignored (the key is '${key.text}').`, extra);
+  if (ctx.ignoredWithoutCapability('backend')) return;
+  if (ctx.proxy !== undefined) ctx.proxy.dynamicCookieKey = key.text;
+}
+
 const keywords: SectionKeyword[] = [
+  { name: 'persist', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parsePersist },
+  { name: 'dynamic-cookie-key', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseDynamicCookieKey },
   { name: 'cookie', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: parseCookie },
   { name: 'stick-table', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick-table', parseStickTable) },
   { name: 'stick', sections: ['defaults', 'frontend', 'backend', 'listen'], parse: notInDefaults('stick', parseStick) },

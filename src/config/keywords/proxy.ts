@@ -283,11 +283,10 @@ export const proxyKeywords: KeywordList = {
     proxy: [
       'hash-preserve-affinity',
       'log-steps',
-      'persist',
       'email-alert', 'external-check',
       'max-keep-alive-queue', 'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',
-      'balance-factor', 'quic-initial', 'retries-delay', 'dynamic-cookie-key',
+      'balance-factor', 'quic-initial', 'retries-delay',
       'server-state',
     ],
   },

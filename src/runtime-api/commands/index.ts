@@ -7,6 +7,7 @@ import { infoCommands } from './info.ts';
 import { eventsCommands } from './events.ts';
 import { mapCommands } from './maps.ts';
 import { proxyCommands } from './proxies.ts';
+import { dynamicCookieCommands } from './dynamic-cookies.ts';
 import { serverCommands } from './servers.ts';
 import { sessionCommands } from './sessions.ts';
 import { statCommands } from './stat.ts';
@@ -31,6 +32,7 @@ export function createCommandTable(): CommandTable {
     dynamicServerCommands,
     sessionCommands,
     proxyCommands,
+    dynamicCookieCommands,
     tableCommands,
     varCommands,
     counterCommands,

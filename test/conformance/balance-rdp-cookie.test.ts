@@ -16,7 +16,7 @@ import { freePorts } from '../support/ports.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { statRows } from '../support/cli-client.ts';
 import { holdingServer, type TestBackend } from '../support/tcp-backends.ts';
-import { dial } from '../support/tcp-client.ts';
+import { firstLineAfter } from '../support/tcp-client.ts';
 
 const PORT_NAMES = ['stats', 'rdp', 'named', 'persist', 'x', 'y', 'z'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -78,29 +78,8 @@ function rdpRequest(name: string, value: string): Buffer {
 }
 
 /** Sends `bytes`, returns the first line the server wrote, then closes. */
-async function ask(port: number, bytes: Buffer): Promise<string> {
-  const socket = await dial(port);
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error(`no line from ${port} within 10 s (got ${JSON.stringify(text)})`)), 10_000);
-      socket.on('data', (d: Buffer) => {
-        text += d.toString('latin1');
-        const nl = text.indexOf('\n');
-        if (nl >= 0) {
-          clearTimeout(timer);
-          resolve(text.slice(0, nl));
-        }
-      });
-      socket.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      socket.write(bytes);
-    });
-  } finally {
-    socket.destroy();
-  }
+function ask(port: number, bytes: Buffer): Promise<string> {
+  return firstLineAfter(port, bytes);
 }
 
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];

@@ -22,7 +22,7 @@ import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-s
 import { readRequestBody } from '../support/http-wire.ts';
 import { cli } from '../support/cli-client.ts';
 import { holdingServer, type TestBackend } from '../support/tcp-backends.ts';
-import { dial } from '../support/tcp-client.ts';
+import { firstLineAfter } from '../support/tcp-client.ts';
 
 const PORT_NAMES = ['stats', 'http', 'tcp', 'a', 'b', 'x', 'y'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -100,29 +100,8 @@ async function eventuallyAsync(cond: () => Promise<boolean>, timeoutMs: number):
 }
 
 /** Sends `token` first, returns the first line the server wrote, then closes. */
-async function ask(port: number, token: string): Promise<string> {
-  const socket = await dial(port);
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error(`no line from ${port} within 10 s (got ${JSON.stringify(text)})`)), 10_000);
-      socket.on('data', (d: Buffer) => {
-        text += d.toString('latin1');
-        const nl = text.indexOf('\n');
-        if (nl >= 0) {
-          clearTimeout(timer);
-          resolve(text.slice(0, nl));
-        }
-      });
-      socket.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      socket.write(token);
-    });
-  } finally {
-    socket.destroy();
-  }
+function ask(port: number, token: string): Promise<string> {
+  return firstLineAfter(port, token);
 }
 
 for (const target of TARGETS) {

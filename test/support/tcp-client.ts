@@ -59,3 +59,29 @@ export function timeUntilClosed(socket: Socket, limitMs: number): Promise<number
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Connects to 127.0.0.1:port, sends `bytes`, and resolves with the first line the peer writes (without its LF); closes after. */
+export async function firstLineAfter(port: number, bytes: Buffer | string, timeoutMs = 10_000): Promise<string> {
+  const socket = await dial(port);
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`no line from ${port} within ${timeoutMs} ms (got ${JSON.stringify(text)})`)), timeoutMs);
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        const nl = text.indexOf('\n');
+        if (nl >= 0) {
+          clearTimeout(timer);
+          resolve(text.slice(0, nl));
+        }
+      });
+      socket.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      socket.write(bytes);
+    });
+  } finally {
+    socket.destroy();
+  }
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { bodyOrUndefined, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
 
@@ -51,18 +51,7 @@ frontend fe
       rmSync(dir, { recursive: true, force: true });
     });
 
-    async function served(): Promise<string | undefined> {
-      try {
-        const conn = await HttpConnection.open(web);
-        try {
-          return (await conn.request('GET', '/')).text;
-        } finally {
-          conn.destroy();
-        }
-      } catch {
-        return undefined;
-      }
-    }
+    const served = (): Promise<string | undefined> => bodyOrUndefined(web);
 
     let sparesPrepared = 0;
     /** Switchyard: the next spare parsed the files as they are now (it traces that); HAProxy has none. */

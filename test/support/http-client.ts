@@ -166,3 +166,17 @@ export function destroyAllClients(): void {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The body of `GET path` on a new connection to 127.0.0.1:port, or undefined when the request fails (a reload's probe). */
+export async function bodyOrUndefined(port: number, path = '/'): Promise<string | undefined> {
+  try {
+    const conn = await HttpConnection.open(port);
+    try {
+      return (await conn.request('GET', path)).text;
+    } finally {
+      conn.destroy();
+    }
+  } catch {
+    return undefined;
+  }
+}

@@ -487,6 +487,8 @@ export interface ProxyDraft {
   hashType: HashTypeModel;
   /** `hash-balance-factor F` (keywords/hash-balance-factor.ts); 0 = off. */
   hashBalanceFactor: number;
+  /** `max-keep-alive-queue N` (keywords/keep-alive-queue.ts); undefined = no limit (-1). */
+  maxKeepAliveQueue: number | undefined;
   cookie: CookieDraft | undefined;
   /** `dynamic-cookie-key KEY`, inherited from defaults. */
   dynamicCookieKey: string | undefined;
@@ -852,6 +854,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     connectSource: base?.connectSource,
     hashType: base ? { ...base.hashType } : defaultHashType(),
     hashBalanceFactor: base?.hashBalanceFactor ?? 0,
+    maxKeepAliveQueue: base?.maxKeepAliveQueue,
     cookie: base?.cookie === undefined ? undefined : { ...base.cookie, domains: [...base.cookie.domains] },
     dynamicCookieKey: base?.dynamicCookieKey,
     rdpCookiePersist: base?.rdpCookiePersist,

@@ -1303,6 +1303,8 @@ export interface BackendModel extends HttpRulesModel {
   readonly hashType?: HashTypeModel | undefined;
   /** `hash-balance-factor F` (> 100): bounded loads for `hash-type consistent` and `balance random`; off when undefined. */
   readonly hashBalanceFactor?: number | undefined;
+  /** `max-keep-alive-queue N`: prefer-last-server keeps a full server only while fewer than N sessions wait in its queue; no limit when undefined. */
+  readonly maxKeepAliveQueue?: number | undefined;
   readonly servers: readonly ServerModel[];
   /** `cookie NAME ...` persistence (mode http). */
   readonly cookie?: CookieModel | undefined;

@@ -856,6 +856,7 @@ class Resolver {
       balance: this.#balance(proxy),
       hashType: { ...proxy.hashType },
       ...(proxy.hashBalanceFactor > 0 ? { hashBalanceFactor: proxy.hashBalanceFactor } : {}),
+      ...(proxy.maxKeepAliveQueue !== undefined ? { maxKeepAliveQueue: proxy.maxKeepAliveQueue } : {}),
       servers,
       cookie: this.#cookie(proxy),
       ...(proxy.dynamicCookieKey !== undefined ? { dynamicCookieKey: proxy.dynamicCookieKey } : {}),

@@ -995,6 +995,7 @@ const backendSchema = v.object({
   balance: balanceModelSchema,
   hashType: v.optional(hashTypeModelSchema),
   hashBalanceFactor: v.optional(v.pipe(v.number(), v.integer(), v.minValue(101))),
+  maxKeepAliveQueue: v.optional(countSchema),
   servers: v.array(
     v.pipe(
       serverSchema,

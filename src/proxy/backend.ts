@@ -149,7 +149,12 @@ export class Backend {
     this.#random = options.random ?? Math.random;
     this.#balancer = this.#createBalancer();
     if (model.options.preferLastServer === true && !HASHING_ALGORITHMS.has(model.balance.algorithm)) {
-      this.acceptsLastServer = (server) => server.usable && this.#servers.includes(server);
+      // `max-keep-alive-queue N`: a full server is kept only while fewer than N wait in its queue.
+      const maxQueue = model.maxKeepAliveQueue;
+      this.acceptsLastServer =
+        maxQueue === undefined
+          ? (server) => server.usable && this.#servers.includes(server)
+          : (server) => server.usable && this.#servers.includes(server) && (server.hasSlot || server.queue.length < maxQueue);
     }
   }
 
@@ -160,7 +165,8 @@ export class Backend {
   /**
    * `option prefer-last-server`: whether a server the session holds a connection to may take
    * its next request instead of the balancer's choice (assign_server): one of this backend's,
-   * currently usable (UP with a weight: srv_currently_usable). Undefined when the option is off
+   * currently usable (UP with a weight: srv_currently_usable), and with `max-keep-alive-queue N`
+   * a free slot or fewer than N sessions in its queue. Undefined when the option is off
    * or the algorithm hashes its input (BE_LB_KIND_HI), which HAProxy never overrides.
    */
   readonly acceptsLastServer: ((server: Server) => boolean) | undefined = undefined;

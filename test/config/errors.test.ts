@@ -109,7 +109,7 @@ describe('errors: keywords', () => {
   });
 
   it('names HAProxy keywords Switchyard does not support instead of ignoring them', async () => {
-    for (const keyword of ['max-keep-alive-queue', 'email-alert']) {
+    for (const keyword of ['external-check', 'email-alert']) {
       assert.deepEqual(await onlyError(inFrontend(`  ${keyword} x`)), [
         3,
         3,

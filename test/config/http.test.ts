@@ -512,7 +512,7 @@ describe('timeout http-request / http-keep-alive', () => {
 describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
-      'max-keep-alive-queue',
+      'external-check',
       'email-alert',
     ];
     for (const keyword of keywords) {

@@ -23,3 +23,18 @@ describe('max-session-srv-conns', () => {
     ]);
   });
 });
+
+describe('max-keep-alive-queue', () => {
+  it('reads strtol(..., 0) as HAProxy: -1 is no limit; backend side only', async () => {
+    const model = await parse(
+      cfg('defaults', ...TIMEOUTS, '  max-keep-alive-queue 0x10', 'backend a', '  server s 127.0.0.1:1', 'backend b', '  max-keep-alive-queue -1', '  server s 127.0.0.1:1', 'backend c', '  max-keep-alive-queue 010', '  server s 127.0.0.1:1'),
+    );
+    assert.deepEqual(model.backends.map((b) => b.maxKeepAliveQueue), [16, undefined, 8]);
+    const front = await parse(cfg('defaults', ...TIMEOUTS, 'frontend f', '  bind :8080', '  max-keep-alive-queue 3', '  default_backend b', ...BACKEND));
+    assert.deepEqual(warnings(front), [[7, 'max-keep-alive-queue', "max-keep-alive-queue will be ignored because frontend 'f' has no backend capability"]]);
+    assert.deepEqual(await errors(cfg('backend b', '  max-keep-alive-queue', '  max-keep-alive-queue 5x')), [
+      [2, 3, 'max-keep-alive-queue', "'max-keep-alive-queue' expects expects an integer value (or -1 to disable)"],
+      [3, 24, 'max-keep-alive-queue', "'max-keep-alive-queue' : unexpected character 'x' in integer value '5x'"],
+    ]);
+  });
+});

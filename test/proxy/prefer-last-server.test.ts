@@ -20,8 +20,10 @@ class Client implements BackendClient {
   kill(): void {}
 }
 
-function make(prefer: boolean, servers: ServerModel[] = [server('a', 1), server('b', 2)], balance: BalanceModel = { algorithm: 'roundrobin' }): Backend {
-  return new Backend(backend('be', servers, { balance, mode: 'http', options: { redispatch: false, ...(prefer ? { preferLastServer: true } : {}) } }));
+function make(prefer: boolean, servers: ServerModel[] = [server('a', 1), server('b', 2)], balance: BalanceModel = { algorithm: 'roundrobin' }, maxKeepAliveQueue?: number): Backend {
+  return new Backend(
+    backend('be', servers, { balance, mode: 'http', options: { redispatch: false, ...(prefer ? { preferLastServer: true } : {}) }, ...(maxKeepAliveQueue === undefined ? {} : { maxKeepAliveQueue }) }),
+  );
 }
 
 const named = (be: Backend, name: string): Server => be.server(name) as Server;
@@ -68,5 +70,20 @@ describe('option prefer-last-server (backend side)', () => {
     const waiting = new Client();
     assert.equal(be.take(waiting, undefined, undefined, false, a), 'queued');
     assert.equal(a.queue.length, 1);
+  });
+
+  it('max-keep-alive-queue N: a full last server is kept only while fewer than N wait in its queue (0: never queued)', () => {
+    const be = make(true, [server('a', 1, { maxconn: 1 }), server('b', 2)], undefined, 1);
+    const a = named(be, 'a');
+    const accepts = be.acceptsLastServer as (s: Server) => boolean;
+    assert.ok(accepts(a), 'a free slot');
+    assert.equal(be.take(new Client(), undefined), a);
+    assert.ok(accepts(a), 'full, nobody queued: 0 < 1');
+    assert.equal(be.take(new Client(), undefined, undefined, false, a), 'queued');
+    assert.ok(!accepts(a), 'full with one queued: the balancer chooses');
+    const never = make(true, [server('a', 1, { maxconn: 1 }), server('b', 2)], undefined, 0);
+    const a0 = named(never, 'a');
+    assert.equal(never.take(new Client(), undefined), a0);
+    assert.ok(!(never.acceptsLastServer as (s: Server) => boolean)(a0), 'max-keep-alive-queue 0: a full server is never kept');
   });
 });

@@ -68,6 +68,7 @@ import { internalTunableKeywords } from './internal-tunables.ts';
 import { processBindingKeywords } from './process-binding.ts';
 import { sessionIdleConnKeywords } from './session-idle-conns.ts';
 import { hashBalanceFactorKeywords } from './hash-balance-factor.ts';
+import { keepAliveQueueKeywords } from './keep-alive-queue.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -134,6 +135,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   processBindingKeywords,
   sessionIdleConnKeywords,
   hashBalanceFactorKeywords,
+  keepAliveQueueKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -284,7 +284,7 @@ export const proxyKeywords: KeywordList = {
       'hash-preserve-affinity',
       'log-steps',
       'email-alert', 'external-check',
-      'max-keep-alive-queue', 'guid', 'http-restrict-req-hdr-names',
+      'guid', 'http-restrict-req-hdr-names',
       'spoe', 'transparent', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay',
       'server-state',

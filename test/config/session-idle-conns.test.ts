@@ -38,3 +38,11 @@ describe('max-keep-alive-queue', () => {
     ]);
   });
 });
+
+describe('transparent (the keyword)', () => {
+  it("is HAProxy's old spelling of option transparent", async () => {
+    const model = await parse(cfg('defaults', '  mode tcp', ...TIMEOUTS, 'listen l', '  bind :8080', '  transparent'));
+    assert.deepEqual(model.backends[0]?.direct, { kind: 'transparent' });
+    assert.deepEqual(await errors(cfg('listen l', '  bind :8080', '  transparent x')), [[3, 15, 'transparent', "'transparent' cannot handle unexpected argument 'x'."]]);
+  });
+});

@@ -69,6 +69,7 @@ import { processBindingKeywords } from './process-binding.ts';
 import { sessionIdleConnKeywords } from './session-idle-conns.ts';
 import { hashBalanceFactorKeywords } from './hash-balance-factor.ts';
 import { keepAliveQueueKeywords } from './keep-alive-queue.ts';
+import { transparentKeywords } from './transparent.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -136,6 +137,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   sessionIdleConnKeywords,
   hashBalanceFactorKeywords,
   keepAliveQueueKeywords,
+  transparentKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -285,7 +285,7 @@ export const proxyKeywords: KeywordList = {
       'log-steps',
       'email-alert', 'external-check',
       'guid', 'http-restrict-req-hdr-names',
-      'spoe', 'transparent', 'log-separate-errors',
+      'spoe', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay',
       'server-state',
     ],

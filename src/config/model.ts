@@ -647,6 +647,8 @@ export interface HealthCheckModel {
   readonly logHealthChecks?: boolean | undefined;
   /** `http-check send-state`: HTTP checks carry an X-Haproxy-Server-State header. */
   readonly sendState?: boolean | undefined;
+  /** `http-check disable-on-404`: a 404 from a running server sets it stopping (NOLB). */
+  readonly disableOn404?: boolean | undefined;
 }
 
 /** The status keywords of `tcp-check expect ok-status|error-status|tout-status`. */

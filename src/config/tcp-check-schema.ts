@@ -62,4 +62,5 @@ export const tcpCheckModelEntries = {
   protocol: v.optional(v.undefinedable(protocolSchema)),
   logHealthChecks: v.optional(v.undefinedable(v.boolean())),
   sendState: v.optional(v.undefinedable(v.boolean())),
+  disableOn404: v.optional(v.undefinedable(v.boolean())),
 };

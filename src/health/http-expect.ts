@@ -216,9 +216,12 @@ function compileRegex(pattern: string, where: string, flags = ''): RegExp {
 /**
  * Evaluates the rules in order. Status failures are L7STS with the reason phrase as info; body
  * failures are L7RSP with HAProxy's texts. A pass is L7OK with the status code and no info.
+ * `softStop404` (`http-check disable-on-404` on a running server): a 404 skips every expect rule
+ * and passes conditionally (L7OKC, no info), as tcpcheck_eval_expect_http and tcpcheck_main.
  */
-export function evaluateExpectation(expectation: HttpExpectation, response: CheckResponse): CheckOutcome {
+export function evaluateExpectation(expectation: HttpExpectation, response: CheckResponse, softStop404 = false): CheckOutcome {
   const code = response.status;
+  const skipExpects = softStop404 && code === 404;
   let received = false;
   for (const rule of expectation.rules) {
     if (rule.step !== undefined) {
@@ -226,6 +229,7 @@ export function evaluateExpectation(expectation: HttpExpectation, response: Chec
       continue;
     }
     received = true;
+    if (skipExpects) continue;
     if (rule.onBody && response.body === '') {
       return { status: 'L7RSP', code, desc: 'HTTP content check could not find a response body' };
     }
@@ -241,5 +245,5 @@ export function evaluateExpectation(expectation: HttpExpectation, response: Chec
     const desc = rule.negate ? 'HTTP check matched unwanted content' : 'HTTP content check did not match';
     return { status: 'L7RSP', code, desc };
   }
-  return { status: 'L7OK', code, desc: '' };
+  return { status: skipExpects ? 'L7OKC' : 'L7OK', code, desc: '' };
 }

@@ -8,8 +8,8 @@
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
  * rules of a defaults section are inherited only by proxies writing none of their own.
- * `disable-on-404` and `set-var-fmt` are refused as not supported yet; `set-var` / `unset-var`
- * are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
+ * `disable-on-404` and `send-state` are proxy options (inherited, never reset); `set-var` /
+ * `unset-var` are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';
@@ -344,8 +344,8 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
   return { negate, kind, pattern: pattern.text };
 }
 
-const HTTP_CHECK_ACTIONS = ['comment', 'connect', 'send', 'expect', 'send-state', 'set-var', 'unset-var'];
-const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['set-var-fmt', 'disable-on-404'];
+const HTTP_CHECK_ACTIONS = ['comment', 'connect', 'send', 'expect', 'send-state', 'disable-on-404', 'set-var', 'unset-var'];
+const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['set-var-fmt'];
 
 type HealthCheck = ProxyDraft['healthCheck'];
 
@@ -375,12 +375,13 @@ function hasConnect(check: HealthCheck): boolean {
 
 function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
-  if (action?.text === 'send-state') {
-    // A proxy option in HAProxy (PR_O2_CHK_SNDST), not a rule: inherited, never reset.
+  if (action?.text === 'send-state' || action?.text === 'disable-on-404') {
+    // Proxy options in HAProxy (PR_O2_CHK_SNDST, PR_O_DISABLE404), not rules: inherited, never reset.
     if (!noExtraArgs(ctx, args, 2, 2)) return;
     const proxy = ctx.proxy;
-    if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check send-state')) return;
-    proxy.healthCheck.sendState = true;
+    if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, `http-check ${action.text}`)) return;
+    if (action.text === 'send-state') proxy.healthCheck.sendState = true;
+    else proxy.healthCheck.disableOn404 = true;
     return;
   }
   if (action !== undefined && isCheckVarAction(action.text)) {

@@ -164,7 +164,7 @@ describe('http-check set-var / unset-var and -lf patterns', () => {
 
 describe('http-check rules', () => {
   it('refuses the other actions as not supported yet', async () => {
-    for (const action of ['disable-on-404', 'set-var-fmt']) {
+    for (const action of ['set-var-fmt']) {
       const [error] = await backendErrors(`  http-check ${action}`);
       assert.deepEqual(error?.slice(0, 2), [2, 14], action);
       assert.equal(error?.[3], `'http-check ${action}' is not supported by Switchyard yet.`);
@@ -258,6 +258,20 @@ describe('http-check rules', () => {
     assert.deepEqual(model.backends[0]?.healthCheck?.http?.headers, [['Host', 'd']]);
     assert.deepEqual(model.backends[1]?.healthCheck?.http?.expect, [{ negate: false, kind: 'status', pattern: '204' }]);
     assert.deepEqual(model.backends[1]?.healthCheck?.http?.headers, []);
+  });
+
+  it('disable-on-404 is a proxy option: inherited from defaults, kept by own rules, ignored with a warning under option tcp-check', async () => {
+    const model = await parse(
+      cfg(
+        'defaults', ...TIMEOUTS, '  option httpchk', '  http-check disable-on-404',
+        'backend a', '  http-check send uri /x', '  server s 10.0.0.1:80 check',
+        'backend b', '  option tcp-check', '  server s 10.0.0.1:80 check',
+      ),
+    );
+    assert.equal(model.backends[0]?.healthCheck?.disableOn404, true);
+    assert.equal(model.backends[1]?.healthCheck?.disableOn404, undefined);
+    assert.deepEqual(warnings(model), [[10, 'http-check', "'disable-on-404' will be ignored for backend 'b' (requires 'option httpchk')."]]);
+    assert.deepEqual(await backendErrors('  http-check disable-on-404 now'), [[2, 29, 'http-check', "'http-check' cannot handle unexpected argument 'now'."]]);
   });
 
   it("warns when rules are written without option httpchk, as HAProxy", async () => {

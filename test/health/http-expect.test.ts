@@ -13,6 +13,16 @@ function check(rules: HttpCheckExpectModel[], status: number, body = '', reason 
 }
 
 describe('http-check expect', () => {
+  it('disable-on-404 on a running server: a 404 passes conditionally (L7OKC), whatever the rules say', () => {
+    const softStop = (rules: HttpCheckExpectModel[], status: number) => evaluateExpectation(compileExpectation(rules), { status, reason: 'Not Found', body: '' }, true);
+    assert.deepEqual(softStop([], 404), { status: 'L7OKC', code: 404, desc: '' });
+    assert.deepEqual(softStop([rule('status', '200'), rule('string', 'ok')], 404), { status: 'L7OKC', code: 404, desc: '' });
+    assert.equal(softStop([], 200).status, 'L7OK');
+    assert.equal(softStop([], 500).status, 'L7STS');
+    // Without it (or on a DOWN server) a 404 is an ordinary answer.
+    assert.deepEqual(check([], 404, '', 'Not Found'), { status: 'L7STS', code: 404, desc: 'Not Found' });
+  });
+
   it('with no rule, any 2xx or 3xx passes (HAProxy implicit status 200-399)', () => {
     for (const s of [200, 204, 301, 399]) assert.equal(check([], s).status, 'L7OK', String(s));
     for (const s of [199, 400, 404, 500, 503]) assert.equal(check([], s).status, 'L7STS', String(s));

@@ -377,7 +377,8 @@ function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
   if (action?.text === 'send-state' || action?.text === 'disable-on-404') {
     // Proxy options in HAProxy (PR_O2_CHK_SNDST, PR_O_DISABLE404), not rules: inherited, never reset.
-    if (!noExtraArgs(ctx, args, 2, 2)) return;
+    // HAProxy's too_many_args(1) names only 'http-check'.
+    if (!noExtraArgs(ctx, args, 2, 1)) return;
     const proxy = ctx.proxy;
     if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, `http-check ${action.text}`)) return;
     if (action.text === 'send-state') proxy.healthCheck.sendState = true;

@@ -561,18 +561,36 @@ export interface StickRuleModel {
 }
 
 /** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
-export interface HttpCheckExpectModel {
+/** The options of an `http-check expect` rule (HAProxy's parse_tcpcheck_expect). */
+export interface CheckExpectOptions {
+  /** Accepted as HAProxy does; the whole response (up to the check buffer) is read before matching anyway. */
+  readonly minRecv?: number | undefined;
+  /** Appended to the check's info on failure (" comment: TEXT"). */
+  readonly comment?: string | undefined;
+  /** The check's status when the rule decides a pass / a failure / a timeout while waiting for it. */
+  readonly okStatus?: TcpCheckStatusName | undefined;
+  readonly errorStatus?: TcpCheckStatusName | undefined;
+  readonly toutStatus?: TcpCheckStatusName | undefined;
+  /** Log-format strings: the check's info on a pass / a failure. */
+  readonly onSuccess?: string | undefined;
+  readonly onError?: string | undefined;
+  /** Sample expression: the check's code once the rule decided. */
+  readonly statusCode?: string | undefined;
+}
+
+export interface HttpCheckExpectModel extends CheckExpectOptions {
   readonly negate: boolean;
   /**
-   * `set-var` / `unset-var`: an `http-check set-var(check.NAME) EXPR` / `unset-var(check.NAME)`
-   * line written among the expects, run at its place once the response arrived.
+   * `set-var` / `unset-var` / `set-var-fmt`: an `http-check set-var(check.NAME) EXPR` line (or
+   * `set-var-fmt(check.NAME) FMT`, `unset-var(check.NAME)`) written among the expects, run at its
+   * place once the response arrived. `string-lf`: `string` with a log-format pattern.
    */
-  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr' | 'set-var' | 'unset-var';
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'string-lf' | 'hdr' | 'fhdr' | 'set-var' | 'set-var-fmt' | 'unset-var';
   /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern; for set/unset-var: the variable (`check.NAME`). */
   readonly pattern: string;
   /** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]`: how the name and the value match. */
   readonly header?: HttpCheckHeaderExpect | undefined;
-  /** `set-var`: the sample expression. */
+  /** `set-var`: the sample expression; `set-var-fmt`: the log-format string. */
   readonly expression?: string | undefined;
 }
 

@@ -299,7 +299,9 @@ export class CheckProbe implements SocketHandler {
   #expired(): void {
     this.#timer = undefined;
     if (this.#finished) return;
-    this.#finish({ status: this.#connected ? 'L7TOUT' : 'L4TOUT', code: undefined, desc: '' });
+    // A connected HTTP check waits on its first expect rule, whose `tout-status` then applies.
+    const connectedStatus = this.#spec.http?.expectation.timeoutStatus ?? 'L7TOUT';
+    this.#finish({ status: this.#connected ? connectedStatus : 'L4TOUT', code: undefined, desc: '' });
   }
 
   #finish(outcome: CheckOutcome): void {

@@ -691,29 +691,38 @@ export type TcpCheckRuleModel =
     }
   | {
       readonly action: 'send';
-      /** `send` (text, escapes already applied) or `send-binary` (hex digits). */
-      readonly encoding: 'string' | 'binary';
+      /**
+       * `send` (text, escapes already applied), `send-binary` (hex digits), `send-lf` /
+       * `send-binary-lf` (log-format strings building text / hex digits for each check).
+       */
+      readonly encoding: 'string' | 'binary' | 'string-lf' | 'binary-lf';
       readonly data: string;
       readonly comment: string | undefined;
     }
   | {
       readonly action: 'expect';
       readonly negate: boolean;
-      readonly match: 'string' | 'rstring' | 'binary' | 'rbinary';
+      /** `string-lf` / `binary-lf`: the pattern is a log-format string (building hex digits for binary-lf). */
+      readonly match: 'string' | 'rstring' | 'binary' | 'rbinary' | 'string-lf' | 'binary-lf';
       readonly pattern: string;
       /** `min-recv N`; -1 when not given. */
       readonly minRecv: number;
       readonly okStatus: TcpCheckStatusName | undefined;
       readonly errorStatus: TcpCheckStatusName | undefined;
       readonly toutStatus: TcpCheckStatusName | undefined;
-      /** `on-success` / `on-error` texts (literal: log-format sequences are refused). */
+      /** `on-success` / `on-error` log-format strings. */
       readonly onSuccess: string | undefined;
       readonly onError: string | undefined;
       readonly comment: string | undefined;
+      /** `status-code EXPR`: the check's code once the rule decided. */
+      readonly statusCode?: string | undefined;
     }
   | { readonly action: 'comment'; readonly comment: string }
-  /** `set-var(check.NAME) EXPR` / `unset-var(check.NAME)`: `name` without its scope; `expression` for set-var. */
-  | { readonly action: 'set-var' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
+  /**
+   * `set-var(check.NAME) EXPR` / `set-var-fmt(check.NAME) FMT` / `unset-var(check.NAME)`: `name`
+   * without its scope; `expression` is set-var's sample expression or set-var-fmt's log-format string.
+   */
+  | { readonly action: 'set-var' | 'set-var-fmt' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
 
 /** A protocol check HAProxy builds from its own tcp-check rule sets. */
 export type ProtocolCheckModel =

@@ -10,6 +10,7 @@ import { spopHealthCheckRequest } from '../../src/health/tcp-check/spop.ts';
 import { compileTcpCheckRules, type TcpCheckRuleSet } from '../../src/health/tcp-check/rules.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
+import { checkSampleContext } from '../../src/health/check-sample-context.ts';
 
 const HOST = '127.0.0.1';
 const SPEC: ProbeSpec = { host: HOST, port: 9000, tls: undefined, http: undefined, connectTimeout: 100, readTimeout: 100 };
@@ -96,8 +97,8 @@ describe('protocol packets', () => {
   const bytes = (set: TcpCheckRuleSet): string => {
     const rule = set.rules.find((r) => r.action === 'send');
     assert.ok(rule?.action === 'send');
-    const data = typeof rule.data === 'function' ? rule.data() : rule.data;
-    return Buffer.from(data).toString('hex').toUpperCase();
+    const data = typeof rule.data === 'function' ? rule.data(checkSampleContext(undefined, undefined)) : rule.data;
+    return Buffer.from(data ?? []).toString('hex').toUpperCase();
   };
 
   it("mysql-check user: HAProxy's pre-4.1 and 4.1 client authentication packets", () => {

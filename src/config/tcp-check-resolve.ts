@@ -12,7 +12,8 @@ export function tcpCheckExtras(check: HealthCheckDraft, warn: (message: string) 
   const extras: { -readonly [K in keyof TcpCheckExtras]: TcpCheckExtras[K] } = {};
   if (check.logHealthChecks) extras.logHealthChecks = true;
   if (check.sendState && check.kind === 'http') extras.sendState = true;
-  if (check.disableOn404 && check.kind === 'http') extras.disableOn404 = true;
+  // HAProxy drops the option (with a warning, resolve.ts) only under `option tcp-check` or a protocol check.
+  if (check.disableOn404 && !(check.kind === 'tcp' && (check.tcpOption || check.protocol !== undefined))) extras.disableOn404 = true;
   if (check.kind !== 'tcp') return extras;
   if (check.protocol !== undefined) {
     extras.protocol = check.protocol;

@@ -87,6 +87,12 @@ backend be
     http-check disable-on-404
     server s1 ${HOST}:${p1} cookie a check inter 200ms rise 2 fall 2
     server s2 ${HOST}:${p2} cookie b check inter 200ms rise 2 fall 2
+
+backend be2
+    log ${HOST}:${syslog.port} local0
+    # HAProxy refuses a tracker in a proxy that disagrees on disable-on-404.
+    http-check disable-on-404
+    server t1 ${HOST}:${p2} track be/s1
 `,
       );
       await cliReady(cliPort);
@@ -102,14 +108,14 @@ backend be
       syslog.socket.close();
     });
 
-    /** The state lines of s1 (syslog priority kept), durations blanked. */
-    const stateLines = (): string[] =>
+    /** The state lines of a server (syslog priority kept), durations blanked. */
+    const stateLines = (server = 'be/s1'): string[] =>
       syslog.lines
-        .filter((l) => l.includes('Server be/s1 is '))
+        .filter((l) => l.includes(`Server ${server} is `))
         .map((l) => l.replace(/^(<\d+>).*?\]: /, '$1').replace(/check duration: \d+ms/, 'check duration: Nms').trimEnd());
 
-    async function waitForLine(line: string): Promise<void> {
-      assert.ok(await eventually(() => stateLines().includes(line), 10000, 50), `${line}\nnot among:\n${stateLines().join('\n')}`);
+    async function waitForLine(line: string, server = 'be/s1'): Promise<void> {
+      assert.ok(await eventually(() => stateLines(server).includes(line), 10000, 50), `${line}\nnot among:\n${stateLines(server).join('\n')}`);
     }
 
     async function row(server: string): Promise<Record<string, string>> {
@@ -141,6 +147,10 @@ backend be
       assert.match(metrics, /^haproxy_server_status\{proxy="be",server="s1",state="NOLB"\} 1$/m);
       assert.match(metrics, /^haproxy_server_status\{proxy="be",server="s1",state="UP"\} 0$/m);
       assert.match(metrics, /^haproxy_server_check_status\{proxy="be",server="s1",state="L7OKC"\} 1$/m);
+      // Its tracker stops with it.
+      await waitForLine('<133>Server be2/t1 is stopping via be/s1. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.', 'be2/t1');
+      assert.equal((await row('s1')).status, 'NOLB');
+      assert.equal((await statRows(ports.cli)).find((r) => r.pxname === 'be2' && r.svname === 't1')?.status, 'NOLB');
     });
 
     it('a NOLB server gets no new traffic, but persistent requests still reach it', async () => {
@@ -177,6 +187,12 @@ backend be
       assert.equal(last.status, 'DOWN');
       assert.equal((await serverState('s1'))[5], '0');
       assert.equal(stateLines().filter((l) => l.includes(' is stopping')).length, 2, stateLines().join('\n'));
+    });
+
+    it('set server health stopping sets a server NOLB from the runtime API, until its next passing check', async () => {
+      assert.equal(await cli(ports.cli, 'set server be/s2 health stopping\n'), '\n');
+      await waitForLine('<133>Server be/s2 is stopping, changed from CLI. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.', 'be/s2');
+      await waitForLine('<133>Server be/s2 is UP, reason: Layer7 check passed, code: 200, check duration: Nms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.', 'be/s2');
     });
   });
 }

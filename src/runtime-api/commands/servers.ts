@@ -10,7 +10,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady, type AdminChange } from '../server-admin.ts';
+import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
@@ -102,11 +102,8 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         if (verb !== 'up' && verb !== 'stopping' && verb !== 'down') {
           return error("'set server <srv> health' expects 'up', 'stopping', or 'down'.\n");
         }
-        const cs = server.checkState;
-        setCheckHealth(server, check, verb === 'down' ? 0 : cs === undefined ? 0 : cs.rise + cs.fall - 1);
-        // Administrative states win over the operational one, as in HAProxy.
-        if (server.status === 'MAINT' || server.status === 'DRAIN') return NO_ANSWER;
-        backend.setServerStatus(server, verb === 'down' ? 'DOWN' : verb === 'stopping' ? 'NOLB' : 'UP', now);
+        const change = setHealthFromCli(backend, server, check, verb, now);
+        if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }
       case 'agent':

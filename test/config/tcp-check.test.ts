@@ -98,7 +98,12 @@ describe('tcp-check rules', () => {
       [2, 28, 'tcp-check', "'tcp-check expect rstring' : invalid regex '(' (Invalid regular expression: /(/: Unterminated group)."],
     ]);
     assert.deepEqual(await backendErrors('  tcp-check expect min-recv 4'), [[2, 13, 'tcp-check', "'tcp-check expect' : expects a pattern: 'string', 'rstring', 'binary' or 'rbinary'."]]);
-    assert.deepEqual((await backendErrors('  tcp-check expect error-status L9 string x'))[0]?.[3]?.startsWith("'tcp-check expect' : 'error-status' only supports 'L4OK'"), true);
+    assert.deepEqual(await backendErrors('  tcp-check expect error-status L9 string x'), [
+      [2, 33, 'tcp-check', "'tcp-check expect' : 'error-status' only supports 'L4CON', 'L6RSP', 'L7RSP' or 'L7STS' status (got 'L9').."],
+    ]);
+    assert.deepEqual(await backendErrors('  tcp-check expect ok-status L7RSP string x'), [
+      [2, 30, 'tcp-check', "'tcp-check expect' : 'ok-status' only supports 'L4OK', 'L6OK', 'L7OK' or 'L7OKC' status (got 'L7RSP').."],
+    ]);
   });
 });
 

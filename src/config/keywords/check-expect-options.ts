@@ -24,6 +24,13 @@ const STATUS_CHOICES: Readonly<Record<'ok-status' | 'error-status' | 'tout-statu
   'tout-status': { accepted: ['L7TOUT', 'L6TOUT', 'L4TOUT'], listed: "'L4TOUT', 'L6TOUT' or 'L7TOUT'" },
 };
 
+/** The status an `ok-status` / `error-status` / `tout-status` value names (case-insensitively), or HAProxy's complaint. */
+export function expectStatus(option: 'ok-status' | 'error-status' | 'tout-status', value: string): TcpCheckStatusName | { readonly error: string } {
+  const choice = STATUS_CHOICES[option];
+  const status = choice.accepted.find((s) => s === value.toUpperCase());
+  return status ?? { error: `'${option}' only supports ${choice.listed} status (got '${value}')..` };
+}
+
 /** C's atol: leading blanks, a sign, digits; anything else stops it (0 when nothing was read). */
 function atol(text: string): number {
   const m = /^\s*([+-]?\d+)/.exec(text);
@@ -70,10 +77,9 @@ export function parseExpectOption(
     case 'ok-status':
     case 'error-status':
     case 'tout-status': {
-      const choice = STATUS_CHOICES[word.text];
-      const status = choice.accepted.find((s) => s === value.text.toUpperCase());
-      if (status === undefined) {
-        ctx.error(`${where} : '${word.text}' only supports ${choice.listed} status (got '${value.text}')..`, value);
+      const status = expectStatus(word.text, value.text);
+      if (typeof status !== 'string') {
+        ctx.error(`${where} : ${status.error}`, value);
         return undefined;
       }
       if (word.text === 'ok-status') options.okStatus = status;

@@ -27,8 +27,8 @@ import { noExtraArgs, parseInteger } from './args.ts';
 import { parseVarName } from '../../rules/vars.ts';
 import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 import { checkLogFormatError } from './http-check-vars.ts';
+import { expectStatus } from './check-expect-options.ts';
 
-const STATUS_NAMES: readonly TcpCheckStatusName[] = ['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7OK', 'L7OKC', 'L7TOUT', 'L7RSP', 'L7STS'];
 
 function notYet(ctx: KeywordContext, what: string, token: Token): undefined {
   ctx.error(`'tcp-check ${what}' is not supported by Switchyard yet.`, token);
@@ -170,15 +170,12 @@ function parseSend(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleMod
   return { action: 'send', encoding, data: data.text, comment };
 }
 
+/** HAProxy's choices for each status option (check-expect-options.ts), case-insensitive. */
 function parseStatus(ctx: KeywordContext, word: Token, value: Token): TcpCheckStatusName | undefined {
-  const status = STATUS_NAMES.find((s) => s === value.text);
-  if (status === undefined) {
-    ctx.error(
-      `'tcp-check expect' : '${word.text}' only supports ${STATUS_NAMES.map((s) => `'${s}'`).join(', ')} (got '${value.text}')${didYouMean(value.text, STATUS_NAMES)}.`,
-      value,
-    );
-  }
-  return status;
+  const status = expectStatus(word.text as 'ok-status' | 'error-status' | 'tout-status', value.text);
+  if (typeof status === 'string') return status;
+  ctx.error(`'tcp-check expect' : ${status.error}`, value);
+  return undefined;
 }
 
 /** An on-success/on-error text: a log-format string, evaluated when the rule decides the check. */

@@ -453,6 +453,8 @@ export interface HealthCheckDraft {
   tcpOption: boolean;
   /** `http-check send-state`. */
   sendState: boolean;
+  /** `http-check disable-on-404`. */
+  disableOn404: boolean;
 }
 
 export interface ProxyDraft {
@@ -801,6 +803,7 @@ export function newHealthCheckDraft(): HealthCheckDraft {
     logHealthChecks: false,
     tcpOption: false,
     sendState: false,
+    disableOn404: false,
   };
 }
 
@@ -825,6 +828,7 @@ function inheritHealthCheck(base: HealthCheckDraft): HealthCheckDraft {
     logHealthChecks: base.logHealthChecks,
     tcpOption: base.tcpOption,
     sendState: base.sendState,
+    disableOn404: base.disableOn404,
   };
 }
 

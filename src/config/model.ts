@@ -569,18 +569,36 @@ export interface StickRuleModel {
 }
 
 /** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
-export interface HttpCheckExpectModel {
+/** The options of an `http-check expect` rule (HAProxy's parse_tcpcheck_expect). */
+export interface CheckExpectOptions {
+  /** Accepted as HAProxy does; the whole response (up to the check buffer) is read before matching anyway. */
+  readonly minRecv?: number | undefined;
+  /** Appended to the check's info on failure (" comment: TEXT"). */
+  readonly comment?: string | undefined;
+  /** The check's status when the rule decides a pass / a failure / a timeout while waiting for it. */
+  readonly okStatus?: TcpCheckStatusName | undefined;
+  readonly errorStatus?: TcpCheckStatusName | undefined;
+  readonly toutStatus?: TcpCheckStatusName | undefined;
+  /** Log-format strings: the check's info on a pass / a failure. */
+  readonly onSuccess?: string | undefined;
+  readonly onError?: string | undefined;
+  /** Sample expression: the check's code once the rule decided. */
+  readonly statusCode?: string | undefined;
+}
+
+export interface HttpCheckExpectModel extends CheckExpectOptions {
   readonly negate: boolean;
   /**
-   * `set-var` / `unset-var`: an `http-check set-var(check.NAME) EXPR` / `unset-var(check.NAME)`
-   * line written among the expects, run at its place once the response arrived.
+   * `set-var` / `unset-var` / `set-var-fmt`: an `http-check set-var(check.NAME) EXPR` line (or
+   * `set-var-fmt(check.NAME) FMT`, `unset-var(check.NAME)`) written among the expects, run at its
+   * place once the response arrived. `string-lf`: `string` with a log-format pattern.
    */
-  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr' | 'set-var' | 'unset-var';
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'string-lf' | 'hdr' | 'fhdr' | 'set-var' | 'set-var-fmt' | 'unset-var';
   /** For `status`: a code, a list `200,301` or range `200-399` as written; for `hdr`/`fhdr`: the name pattern; for set/unset-var: the variable (`check.NAME`). */
   readonly pattern: string;
   /** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]`: how the name and the value match. */
   readonly header?: HttpCheckHeaderExpect | undefined;
-  /** `set-var`: the sample expression. */
+  /** `set-var`: the sample expression; `set-var-fmt`: the log-format string. */
   readonly expression?: string | undefined;
 }
 
@@ -655,6 +673,8 @@ export interface HealthCheckModel {
   readonly logHealthChecks?: boolean | undefined;
   /** `http-check send-state`: HTTP checks carry an X-Haproxy-Server-State header. */
   readonly sendState?: boolean | undefined;
+  /** `http-check disable-on-404`: a 404 from a running server sets it stopping (NOLB). */
+  readonly disableOn404?: boolean | undefined;
 }
 
 /** The status keywords of `tcp-check expect ok-status|error-status|tout-status`. */
@@ -679,29 +699,38 @@ export type TcpCheckRuleModel =
     }
   | {
       readonly action: 'send';
-      /** `send` (text, escapes already applied) or `send-binary` (hex digits). */
-      readonly encoding: 'string' | 'binary';
+      /**
+       * `send` (text, escapes already applied), `send-binary` (hex digits), `send-lf` /
+       * `send-binary-lf` (log-format strings building text / hex digits for each check).
+       */
+      readonly encoding: 'string' | 'binary' | 'string-lf' | 'binary-lf';
       readonly data: string;
       readonly comment: string | undefined;
     }
   | {
       readonly action: 'expect';
       readonly negate: boolean;
-      readonly match: 'string' | 'rstring' | 'binary' | 'rbinary';
+      /** `string-lf` / `binary-lf`: the pattern is a log-format string (building hex digits for binary-lf). */
+      readonly match: 'string' | 'rstring' | 'binary' | 'rbinary' | 'string-lf' | 'binary-lf';
       readonly pattern: string;
       /** `min-recv N`; -1 when not given. */
       readonly minRecv: number;
       readonly okStatus: TcpCheckStatusName | undefined;
       readonly errorStatus: TcpCheckStatusName | undefined;
       readonly toutStatus: TcpCheckStatusName | undefined;
-      /** `on-success` / `on-error` texts (literal: log-format sequences are refused). */
+      /** `on-success` / `on-error` log-format strings. */
       readonly onSuccess: string | undefined;
       readonly onError: string | undefined;
       readonly comment: string | undefined;
+      /** `status-code EXPR`: the check's code once the rule decided. */
+      readonly statusCode?: string | undefined;
     }
   | { readonly action: 'comment'; readonly comment: string }
-  /** `set-var(check.NAME) EXPR` / `unset-var(check.NAME)`: `name` without its scope; `expression` for set-var. */
-  | { readonly action: 'set-var' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
+  /**
+   * `set-var(check.NAME) EXPR` / `set-var-fmt(check.NAME) FMT` / `unset-var(check.NAME)`: `name`
+   * without its scope; `expression` is set-var's sample expression or set-var-fmt's log-format string.
+   */
+  | { readonly action: 'set-var' | 'set-var-fmt' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
 
 /** A protocol check HAProxy builds from its own tcp-check rule sets. */
 export type ProtocolCheckModel =

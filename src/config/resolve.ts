@@ -1005,6 +1005,9 @@ class Resolver {
   #healthCheck(proxy: ProxyDraft): HealthCheckModel {
     const check = proxy.healthCheck;
     const extra = tcpCheckExtras(check, (message) => this.#warning(check.tcpRulesPlace ?? proxy.place, 'tcp-check', `${typeWord(proxy)} '${proxy.name}' ${message}`));
+    if (check.disableOn404 && check.kind === 'tcp' && (check.tcpOption || check.protocol !== undefined)) {
+      this.#warning(proxy.place, 'http-check', `'disable-on-404' will be ignored for ${typeWord(proxy)} '${proxy.name}' (requires 'option httpchk').`);
+    }
     return { ...this.#httpHealthCheck(proxy), ...extra };
   }
 

@@ -422,7 +422,8 @@ const stickTableModelSchema = v.object({
   source: sourceSchema,
 });
 
-export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr', 'set-var', 'unset-var']);
+export const httpCheckExpectKindSchema = v.picklist(['status', 'rstatus', 'string', 'rstring', 'string-lf', 'hdr', 'fhdr', 'set-var', 'set-var-fmt', 'unset-var']);
+const checkStatusNameSchema = v.picklist(['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7OK', 'L7OKC', 'L7TOUT', 'L7RSP', 'L7STS']);
 const httpCheckMatchSchema = v.picklist(['str', 'beg', 'end', 'sub', 'reg']);
 
 const httpCheckExpectSchema = v.object({
@@ -441,6 +442,14 @@ const httpCheckExpectSchema = v.object({
     ),
   ),
   expression: v.optional(v.string()),
+  minRecv: v.optional(v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(-1)))),
+  comment: v.optional(v.undefinedable(v.string())),
+  okStatus: v.optional(v.undefinedable(checkStatusNameSchema)),
+  errorStatus: v.optional(v.undefinedable(checkStatusNameSchema)),
+  toutStatus: v.optional(v.undefinedable(checkStatusNameSchema)),
+  onSuccess: v.optional(v.undefinedable(v.string())),
+  onError: v.optional(v.undefinedable(v.string())),
+  statusCode: v.optional(v.undefinedable(v.string())),
 });
 
 const healthCheckModelSchema = v.pipe(

@@ -2,7 +2,7 @@
  * `server ... track [<proxy>/]<server>` once every backend is known: HAProxy 2.6's
  * srv_apply_track, applied server after server in declaration order, with its texts. The tracked
  * server must exist, be checked (check or agent) or itself track one, and the chain must not loop
- * back; a tracker may live in another backend.
+ * back; a tracker may live in another backend, which must then agree on `http-check disable-on-404`.
  */
 import type { DiagnosticList } from './errors.ts';
 import type { BackendModel, ServerModel, ServerTrackModel } from './model.ts';
@@ -23,6 +23,7 @@ export function trackingError(
   track: ServerTrackModel,
   backends: readonly BackendModel[],
   applied: ReadonlyMap<ServerModel, ServerModel>,
+  ownBackend?: BackendModel,
 ): string | undefined {
   const owner = backends.find((b) => b.name === track.backend);
   if (owner === undefined) return `unable to find required proxy '${track.backend}' for tracking.`;
@@ -39,6 +40,11 @@ export function trackingError(
     const back = tracked === server ? tracked.name : server.name;
     return `unable to track ${owner.name}/${tracked.name} as it belongs to a tracking chain looping back to ${owner.name}/${back}.`;
   }
+  // A stopping (NOLB) state is passed along a chain only between proxies that both know it.
+  if (ownBackend !== undefined && ownBackend !== owner && (ownBackend.healthCheck?.disableOn404 === true) !== (owner.healthCheck?.disableOn404 === true)) {
+    // HAProxy's text, its missing space included.
+    return `unable to use ${owner.name}/${tracked.name} fortracking: disable-on-404 option inconsistency.`;
+  }
   return undefined;
 }
 
@@ -48,7 +54,7 @@ export function checkServerTracking(backends: readonly BackendModel[], diagnosti
   for (const backend of backends) {
     for (const server of backend.servers) {
       if (server.track === undefined) continue;
-      const error = trackingError(server, server.track, backends, applied);
+      const error = trackingError(server, server.track, backends, applied, backend);
       if (error !== undefined) {
         diagnostics.error({
           file: server.source.file,

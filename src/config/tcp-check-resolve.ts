@@ -6,12 +6,14 @@
 import type { HealthCheckDraft } from './draft.ts';
 import type { HealthCheckModel } from './model.ts';
 
-type TcpCheckExtras = Pick<HealthCheckModel, 'tcpRules' | 'protocol' | 'logHealthChecks' | 'sendState'>;
+type TcpCheckExtras = Pick<HealthCheckModel, 'tcpRules' | 'protocol' | 'logHealthChecks' | 'sendState' | 'disableOn404'>;
 
 export function tcpCheckExtras(check: HealthCheckDraft, warn: (message: string) => void): TcpCheckExtras {
   const extras: { -readonly [K in keyof TcpCheckExtras]: TcpCheckExtras[K] } = {};
   if (check.logHealthChecks) extras.logHealthChecks = true;
   if (check.sendState && check.kind === 'http') extras.sendState = true;
+  // HAProxy drops the option (with a warning, resolve.ts) only under `option tcp-check` or a protocol check.
+  if (check.disableOn404 && !(check.kind === 'tcp' && (check.tcpOption || check.protocol !== undefined))) extras.disableOn404 = true;
   if (check.kind !== 'tcp') return extras;
   if (check.protocol !== undefined) {
     extras.protocol = check.protocol;

@@ -26,14 +26,14 @@ const tcpCheckRuleSchema = v.variant('action', [
   tcpCheckConnectSchema,
   v.object({
     action: v.literal('send'),
-    encoding: v.picklist(['string', 'binary']),
+    encoding: v.picklist(['string', 'binary', 'string-lf', 'binary-lf']),
     data: v.string(),
     comment: optionalText,
   }),
   v.object({
     action: v.literal('expect'),
     negate: v.boolean(),
-    match: v.picklist(['string', 'rstring', 'binary', 'rbinary']),
+    match: v.picklist(['string', 'rstring', 'binary', 'rbinary', 'string-lf', 'binary-lf']),
     pattern: v.pipe(v.string(), v.minLength(1)),
     minRecv: v.pipe(v.number(), v.integer(), v.minValue(-1)),
     okStatus: v.undefinedable(statusName),
@@ -42,9 +42,10 @@ const tcpCheckRuleSchema = v.variant('action', [
     onSuccess: optionalText,
     onError: optionalText,
     comment: optionalText,
+    statusCode: v.optional(optionalText),
   }),
   v.object({ action: v.literal('comment'), comment: v.string() }),
-  v.object({ action: v.picklist(['set-var', 'unset-var']), name: v.pipe(v.string(), v.minLength(1)), expression: v.optional(v.string()) }),
+  v.object({ action: v.picklist(['set-var', 'set-var-fmt', 'unset-var']), name: v.pipe(v.string(), v.minLength(1)), expression: v.optional(v.string()) }),
 ]);
 
 const protocolSchema = v.variant('kind', [
@@ -62,4 +63,5 @@ export const tcpCheckModelEntries = {
   protocol: v.optional(v.undefinedable(protocolSchema)),
   logHealthChecks: v.optional(v.undefinedable(v.boolean())),
   sendState: v.optional(v.undefinedable(v.boolean())),
+  disableOn404: v.optional(v.undefinedable(v.boolean())),
 };

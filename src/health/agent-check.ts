@@ -193,7 +193,7 @@ export class AgentCheck {
       this.#log.serverState(LogLevel.notice, serverUpMessage(backend.name, server, report, countUsableServers(backend.servers), 0));
       return;
     }
-    if (server.status !== 'UP' && server.status !== 'DRAIN') return;
+    if (server.status === 'DOWN' || server.status === 'MAINT') return;
     backend.setServerStatus(server, 'DOWN', now);
     const report = { status: 'L7STS' as const, code: undefined, desc: info, duration: -1 };
     this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, report, countUsableServers(backend.servers), 0));

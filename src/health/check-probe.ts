@@ -40,6 +40,8 @@ export interface HttpProbeSpec {
   readonly expectation: HttpExpectation;
   /** The check run's variables, shared with the steps before this request (http-check-sequence.ts). */
   readonly vars?: CheckVars | undefined;
+  /** `http-check disable-on-404`: true while a 404 is a soft stop (the server is not DOWN). */
+  readonly disableOn404?: (() => boolean) | undefined;
 }
 
 export interface ProbeSpec {
@@ -79,6 +81,8 @@ export interface ProbeSpec {
   readonly httpPlan?: HttpCheckPlan | undefined;
   /** `http-check send-state`: the X-Haproxy-Server-State value, built for each check. */
   readonly serverState?: (() => string) | undefined;
+  /** `http-check disable-on-404`: true while a 404 is a soft stop (the server is not DOWN). */
+  readonly disableOn404?: (() => boolean) | undefined;
   /** Where a probe over TLS is counted among the process's TLS connections. */
   readonly sslCounts?: SslConnectionCounts | undefined;
 }
@@ -286,15 +290,18 @@ export class CheckProbe implements SocketHandler {
       }
       body = latin1String(all, 0, all.byteLength);
     }
-    const expectation = (this.#spec.http as HttpProbeSpec).expectation;
-    const context = checkSampleContext(this.#spec.subject, head, (this.#spec.http as HttpProbeSpec).vars);
-    this.#finish(evaluateExpectation(expectation, { status: head.status, reason: head.reason, body, headers: head.entries(), context }));
+    const http = this.#spec.http as HttpProbeSpec;
+    const context = checkSampleContext(this.#spec.subject, head, http.vars);
+    const response = { status: head.status, reason: head.reason, body, headers: head.entries(), context };
+    this.#finish(evaluateExpectation(http.expectation, response, http.disableOn404?.() === true));
   }
 
   #expired(): void {
     this.#timer = undefined;
     if (this.#finished) return;
-    this.#finish({ status: this.#connected ? 'L7TOUT' : 'L4TOUT', code: undefined, desc: '' });
+    // A connected HTTP check waits on its first expect rule, whose `tout-status` then applies.
+    const connectedStatus = this.#spec.http?.expectation.timeoutStatus ?? 'L7TOUT';
+    this.#finish({ status: this.#connected ? connectedStatus : 'L4TOUT', code: undefined, desc: '' });
   }
 
   #finish(outcome: CheckOutcome): void {

@@ -125,7 +125,9 @@ export function tcpRuleSetFor(model: BackendModel): TcpCheckRuleSet | undefined 
 /** The HTTP check run as a plan (http-check-plan.ts), with the server's state header when `send-state` asks for it. */
 function withPlan(spec: ProbeSpec, plan: HttpCheckPlan | undefined, sendsState: boolean, backend: Backend, server: Server, node: string): ProbeSpec {
   if (plan === undefined) return spec;
-  return { ...spec, httpPlan: plan, ...(sendsState ? { serverState: () => serverStateHeader(backend, server, node) } : {}) };
+  // HAProxy takes a 404 as a soft stop only from a server that is not stopped (next_state != SRV_ST_STOPPED).
+  const disableOn404 = backend.model.healthCheck?.disableOn404 === true ? { disableOn404: () => server.status !== 'DOWN' } : {};
+  return { ...spec, httpPlan: plan, ...(sendsState ? { serverState: () => serverStateHeader(backend, server, node) } : {}), ...disableOn404 };
 }
 
 /** `http-check send-state`: the request is built for each check, with the server's state then. */

@@ -84,7 +84,7 @@ export class HttpCheckSequence {
       this.#finish({ status: 'L7RSP', code: undefined, desc: '' });
       return;
     }
-    const http: HttpProbeSpec = { request, method: step.request.method, expectation: step.expectation, vars: this.#vars };
+    const http: HttpProbeSpec = { request, method: step.request.method, expectation: step.expectation, vars: this.#vars, disableOn404: this.#spec.disableOn404 };
     const last = index === this.#plan.steps.length - 1;
     const probe = new CheckProbe(this.#runtime, stepSpec(this.#spec, step.connect, http), (outcome) => {
       this.#probe = undefined;

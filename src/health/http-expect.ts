@@ -1,15 +1,20 @@
 /**
- * `http-check expect [!] status|rstatus|string|rstring PATTERN` rules, compiled once per
- * configuration and evaluated in order against a check's response, as HAProxy's
- * tcpcheck_eval_expect_http: `status` takes a code, a list `200,301` or ranges `200-399`;
- * `rstatus` is a regex on the status code; `string` / `rstring` look into the body. The first
- * rule that does not hold fails the check. With no rule, HAProxy's implicit
- * `http-check expect status 200-399` applies.
+ * `http-check expect [OPTIONS] [!] status|rstatus|string|rstring|string-lf PATTERN` rules,
+ * compiled once per configuration and evaluated in order against a check's response, as
+ * HAProxy's tcpcheck_eval_expect_http: `status` takes a code, a list `200,301` or ranges
+ * `200-399`; `rstatus` is a regex on the status code; `string` / `rstring` / `string-lf` look
+ * into the body. The first rule that does not hold fails the check. With no rule, HAProxy's
+ * implicit `http-check expect status 200-399` applies.
+ *
+ * The options decide what the check reports (tcpcheck_expect_onerror_message / _onsuccess_message):
+ * a failing rule's `error-status` and `on-error` text (else HAProxy's info) plus " comment: C";
+ * the last rule's `ok-status` and `on-success` text when all pass; `status-code` sets the code
+ * either way; the first rule's `tout-status` is the status of a response that never came.
  */
-import type { HttpCheckExpectModel, HttpCheckMatch } from '../config/model.ts';
-import type { CheckOutcome } from './check-status.ts';
+import type { CheckExpectOptions, HttpCheckExpectModel, HttpCheckMatch } from '../config/model.ts';
+import type { CheckOutcome, CheckStatus } from './check-status.ts';
 import { compileLogFormat } from '../rules/log-format.ts';
-import { Sample } from '../rules/sample.ts';
+import { readInt64, Sample, sampleText } from '../rules/sample.ts';
 import { compileSampleFetch, type SampleContext } from '../rules/sample-fetch.ts';
 
 /** The part of a check response the rules look at. */
@@ -24,12 +29,22 @@ export interface CheckResponse {
   readonly context?: SampleContext | undefined;
 }
 
-interface CompiledExpect {
+/** A rule's options, compiled (absent: HAProxy's defaults). */
+interface CompiledOptions {
+  readonly okStatus?: CheckStatus | undefined;
+  readonly errorStatus?: CheckStatus | undefined;
+  readonly onSuccess?: ((response: CheckResponse) => string) | undefined;
+  readonly onError?: ((response: CheckResponse) => string) | undefined;
+  readonly statusCode?: ((response: CheckResponse) => number | undefined) | undefined;
+  readonly comment?: string | undefined;
+}
+
+interface CompiledExpect extends CompiledOptions {
   readonly negate: boolean;
   readonly onBody: boolean;
   /** For status rules: does the code match? For body rules: does the body match? */
   readonly matches: (response: CheckResponse) => boolean;
-  /** A `set-var` / `unset-var` step: run it, it never fails the check. */
+  /** A `set-var` / `set-var-fmt` / `unset-var` step: run it, it never fails the check. */
   readonly step?: ((response: CheckResponse, received: boolean) => void) | undefined;
 }
 
@@ -37,6 +52,8 @@ interface CompiledExpect {
 export interface HttpExpectation {
   readonly rules: readonly CompiledExpect[];
   readonly needsBody: boolean;
+  /** The first expect rule's `tout-status`: a connected check whose response never came ends so. */
+  readonly timeoutStatus?: CheckStatus | undefined;
 }
 
 /** HAProxy's implicit rule when a backend has `option httpchk` and no `http-check expect`. */
@@ -49,13 +66,59 @@ export class HttpExpectError extends Error {
 /** Compiles expect rules; throws HttpExpectError naming the bad rule. */
 export function compileExpectation(rules: readonly HttpCheckExpectModel[]): HttpExpectation {
   // Only set-var steps: HAProxy's implicit status rule still applies (it is added when no expect is written).
-  const effective = rules.some((r) => r.kind !== 'set-var' && r.kind !== 'unset-var') ? rules : [...rules, ...DEFAULT_RULES];
-  const compiled = effective.map(compileRule);
-  return { rules: compiled, needsBody: compiled.some((r) => r.onBody) };
+  const effective = rules.some((r) => !isVarStep(r)) ? rules : [...rules, ...DEFAULT_RULES];
+  const compiled = effective.map((rule) => {
+    const where = `'http-check expect ${rule.negate ? '! ' : ''}${rule.kind} ${rule.pattern}'`;
+    const options = compileOptions(rule, where);
+    const base = compileRule(rule, where);
+    return options === undefined ? base : { ...base, ...options };
+  });
+  const first = effective.find((r) => !isVarStep(r));
+  return { rules: compiled, needsBody: compiled.some((r) => r.onBody), timeoutStatus: first?.toutStatus };
 }
 
-function compileRule(rule: HttpCheckExpectModel): CompiledExpect {
-  const where = `'http-check expect ${rule.negate ? '! ' : ''}${rule.kind} ${rule.pattern}'`;
+function isVarStep(rule: HttpCheckExpectModel): boolean {
+  return rule.kind === 'set-var' || rule.kind === 'set-var-fmt' || rule.kind === 'unset-var';
+}
+
+/** The rule's options; undefined when it has none (the common case). */
+function compileOptions(rule: CheckExpectOptions, where: string): CompiledOptions | undefined {
+  const { okStatus, errorStatus, onSuccess, onError, statusCode, comment } = rule;
+  if (okStatus === undefined && errorStatus === undefined && onSuccess === undefined && onError === undefined && statusCode === undefined && comment === undefined) return undefined;
+  return {
+    okStatus,
+    errorStatus,
+    comment,
+    onSuccess: onSuccess === undefined ? undefined : textOf(onSuccess, `${where} on-success`),
+    onError: onError === undefined ? undefined : textOf(onError, `${where} on-error`),
+    statusCode: statusCode === undefined ? undefined : codeOf(statusCode, where),
+  };
+}
+
+/** An on-success / on-error log-format string, built from the check's context. */
+function textOf(format: string, where: string): (response: CheckResponse) => string {
+  const compiled = compileLogFormat(format, 'response');
+  if (!compiled.ok) throw new HttpExpectError(`${where}: ${compiled.message}`);
+  const built = compiled.format;
+  return (r) => (r.context === undefined ? '' : built.evaluate(r.context));
+}
+
+/** `status-code EXPR`: fetched as a string, then cast to an integer as HAProxy's c_str2int (none when empty or absent). */
+function codeOf(expression: string, where: string): (response: CheckResponse) => number | undefined {
+  const compiled = compileSampleFetch(expression, { direction: 'response' });
+  if (!compiled.ok) throw new HttpExpectError(`${where} status-code: ${compiled.message}`);
+  const fetch = compiled.fetch;
+  return (r) => {
+    if (r.context === undefined) return undefined;
+    const sample = new Sample();
+    if (!fetch.sample(r.context, sample)) return undefined;
+    const text = sample.type === 'int' || sample.type === 'bool' ? undefined : sampleText(sample);
+    if (text === undefined) return sample.num;
+    return text === '' ? undefined : readInt64(text);
+  };
+}
+
+function compileRule(rule: HttpCheckExpectModel, where: string): CompiledExpect {
   switch (rule.kind) {
     case 'status': {
       const ranges = parseStatusRanges(rule.pattern);
@@ -80,10 +143,23 @@ function compileRule(rule: HttpCheckExpectModel): CompiledExpect {
       const re = compileRegex(rule.pattern, where);
       return { negate: rule.negate, onBody: true, matches: (r) => re.test(r.body) };
     }
+    case 'string-lf': {
+      const needle = patternOf(rule.pattern, true, where);
+      return {
+        negate: rule.negate,
+        onBody: true,
+        matches: (r) => {
+          const built = needle(r);
+          if (built === '') throw new EmptyPattern();
+          return r.body.includes(built);
+        },
+      };
+    }
     case 'hdr':
     case 'fhdr':
       return { negate: rule.negate, onBody: false, matches: compileHeaderRule(rule, where) };
     case 'set-var':
+    case 'set-var-fmt':
     case 'unset-var':
       return { negate: false, onBody: false, matches: () => true, step: compileVarStep(rule) };
   }
@@ -101,10 +177,23 @@ export function compileVarSteps(rules: readonly HttpCheckExpectModel[]): (contex
   };
 }
 
-/** `set-var(check.NAME) EXPR` / `unset-var(check.NAME)`: the variable lives for this check run. */
+/** `set-var(check.NAME) EXPR` / `set-var-fmt(check.NAME) FMT` / `unset-var(check.NAME)`: the variable lives for this check run. */
 function compileVarStep(rule: HttpCheckExpectModel): (response: CheckResponse, received: boolean) => void {
   const name = rule.pattern.slice('check.'.length);
   if (rule.kind === 'unset-var') return (r) => r.context?.vars?.store('check', false)?.unset(name);
+  if (rule.kind === 'set-var-fmt') {
+    const compiled = compileLogFormat(rule.expression ?? '', 'response');
+    if (!compiled.ok) throw new HttpExpectError(`'http-check set-var-fmt(${rule.pattern})': ${compiled.message}`);
+    const format = compiled.format;
+    return (r, received) => {
+      let ctx = r.context;
+      if (ctx === undefined) return;
+      if (!received) ctx = { ...ctx, response: undefined };
+      const sample = new Sample();
+      sample.setStr(format.evaluate(ctx));
+      ctx.vars?.store('check', true)?.set(name, sample, 0);
+    };
+  }
   const compiled = compileSampleFetch(rule.expression ?? '', { direction: 'response' });
   if (!compiled.ok) throw new HttpExpectError(`'http-check set-var(${rule.pattern})': ${compiled.message}`);
   const fetch = compiled.fetch;
@@ -216,30 +305,45 @@ function compileRegex(pattern: string, where: string, flags = ''): RegExp {
 /**
  * Evaluates the rules in order. Status failures are L7STS with the reason phrase as info; body
  * failures are L7RSP with HAProxy's texts. A pass is L7OK with the status code and no info.
+ * A rule's options change those (see the top of this file).
+ * `softStop404` (`http-check disable-on-404` on a running server): a 404 skips every expect rule
+ * and passes conditionally (L7OKC, no info), as tcpcheck_eval_expect_http and tcpcheck_main.
  */
-export function evaluateExpectation(expectation: HttpExpectation, response: CheckResponse): CheckOutcome {
+export function evaluateExpectation(expectation: HttpExpectation, response: CheckResponse, softStop404 = false): CheckOutcome {
   const code = response.status;
+  const skipExpects = softStop404 && code === 404;
   let received = false;
+  let last: CompiledExpect | undefined;
   for (const rule of expectation.rules) {
     if (rule.step !== undefined) {
       rule.step(response, received);
       continue;
     }
     received = true;
+    if (skipExpects) continue;
+    last = rule;
     if (rule.onBody && response.body === '') {
-      return { status: 'L7RSP', code, desc: 'HTTP content check could not find a response body' };
+      return failed(rule, response, rule.errorStatus ?? 'L7RSP', 'HTTP content check could not find a response body');
     }
     let matched: boolean;
     try {
       matched = rule.matches(response);
     } catch (error) {
       if (!(error instanceof EmptyPattern)) throw error;
-      return { status: 'L7RSP', code, desc: EMPTY_FORMAT };
+      // HAProxy's fixed answer: neither error-status nor on-error change it.
+      return failed(rule, response, 'L7RSP', EMPTY_FORMAT, true);
     }
     if (matched !== rule.negate) continue;
-    if (!rule.onBody) return { status: 'L7STS', code, desc: response.reason };
-    const desc = rule.negate ? 'HTTP check matched unwanted content' : 'HTTP content check did not match';
-    return { status: 'L7RSP', code, desc };
+    if (!rule.onBody) return failed(rule, response, rule.errorStatus ?? 'L7STS', response.reason);
+    return failed(rule, response, rule.errorStatus ?? 'L7RSP', rule.negate ? 'HTTP check matched unwanted content' : 'HTTP content check did not match');
   }
-  return { status: 'L7OK', code, desc: '' };
+  if (skipExpects) return { status: 'L7OKC', code, desc: '' };
+  return { status: last?.okStatus ?? 'L7OK', code: last?.statusCode?.(response) ?? code, desc: last?.onSuccess?.(response) ?? '' };
+}
+
+/** A failing rule's outcome: its on-error text unless HAProxy's info is fixed, then its comment; its status-code. */
+function failed(rule: CompiledExpect, response: CheckResponse, status: CheckStatus, info: string, fixed = false): CheckOutcome {
+  let desc = !fixed && rule.onError !== undefined ? rule.onError(response) : info;
+  if (rule.comment !== undefined) desc += ` comment: ${rule.comment}`;
+  return { status, code: rule.statusCode?.(response) ?? response.status, desc };
 }

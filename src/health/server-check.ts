@@ -82,7 +82,7 @@ export class ServerCheck implements ObservedErrorsHandler {
     this.#log = log;
     this.#options = options;
     // A server already out of rotation (MAINT, or DOWN from an earlier check) starts unhealthy.
-    this.counter = new HealthCounter(check.rise, check.fall, server.status === 'UP' || server.status === 'DRAIN');
+    this.counter = new HealthCounter(check.rise, check.fall, inRotation(server));
     this.state = {
       health: this.counter.health,
       rise: check.rise,
@@ -192,19 +192,18 @@ export class ServerCheck implements ObservedErrorsHandler {
     state.duration = duration;
     const server = this.server;
     if (server.status !== 'MAINT') {
-      const inRotation = server.status === 'UP' || server.status === 'DRAIN';
       const passed = checkPassed(outcome.status);
       if (passed) this.observer?.checkPassed();
       // HAProxy counts a failure only while health can still drop (set_server_check_status).
       else if (this.counter.health > 0) state.failedChecks++;
-      const transition = this.counter.record(passed, inRotation);
+      const transition = this.counter.record(passed, inRotation(server));
       state.health = this.counter.health;
       // HAProxy logs a result that changes the status or moves the health (set_server_check_status).
       if (this.#log.logsChecks && (outcome.status !== previousStatus || this.counter.health !== previousHealth)) {
         this.#log.checkResult(`${checkResultMessage(this.#backend.name, server, { ...outcome, duration }, this.counter)}.`);
       }
       if (transition === 'down') this.#markDown(outcome, duration, now);
-      else if (transition === 'up') this.#markUp(outcome, duration, now);
+      else if (passed && this.counter.healthy) this.#passed(outcome, duration, now);
     }
     if (this.#running) this.#schedule(this.#nextDelay());
   }
@@ -229,10 +228,9 @@ export class ServerCheck implements ObservedErrorsHandler {
       state.status = 'HANA';
       state.desc = info;
       state.duration = -1;
-      const inRotation = server.status === 'UP' || server.status === 'DRAIN';
       const previousHealth = counter.health;
       if (counter.health > 0) state.failedChecks++;
-      const transition = counter.record(false, inRotation);
+      const transition = counter.record(false, inRotation(server));
       state.health = counter.health;
       // HAProxy's set_server_check_status logs HANA results too under log-health-checks.
       if (this.#log.logsChecks && (previousStatus !== 'HANA' || counter.health !== previousHealth)) {
@@ -256,18 +254,52 @@ export class ServerCheck implements ObservedErrorsHandler {
     this.#schedule(fastinter);
   }
 
+  /**
+   * A passing result with the health at rise or above (check_notify_success / check_notify_stopping):
+   * a conditional pass (L7OKC: a 404 under `http-check disable-on-404`, `ok-status L7OKC`) sets
+   * the server stopping (NOLB), a full pass sets it running again.
+   */
+  #passed(outcome: CheckOutcome, duration: number, now: number): void {
+    const status = this.server.status;
+    if (outcome.status === 'L7OKC') {
+      if (status === 'UP' || status === 'DOWN') this.#markStopping(outcome, duration, now);
+    } else if (status === 'DOWN' || status === 'NOLB') {
+      this.#markUp(outcome, duration, now);
+    }
+  }
+
   #markDown(outcome: CheckOutcome, duration: number, now: number): void {
     const backend = this.#backend;
     const server = this.server;
     const before = countUsableServers(backend.servers);
     const queued = server.queue.length;
+    // HAProxy notices rather than alerts when the server was already stopping or draining (srv_update_status).
+    const wasStopping = server.status === 'NOLB' || server.status === 'DRAIN';
     this.#restoreDrain = server.status === 'DRAIN';
     this.#slowstart.stop();
     this.state.downTransitions++;
     backend.setServerStatus(server, 'DOWN', now);
     const after = countUsableServers(backend.servers);
     const requeued = Math.max(0, queued - server.queue.length);
-    this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, after, requeued));
+    this.#log.serverState(wasStopping ? LogLevel.notice : LogLevel.alert, serverDownMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, after, requeued));
+    if (before.active + before.backup > 0 && after.active + after.backup === 0) {
+      const type = this.#options.proxyType;
+      this.#log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
+    }
+  }
+
+  /** `Server be/s1 is stopping, ...`: out of load balancing, persistent traffic still welcome (srv_set_stopping). */
+  #markStopping(outcome: CheckOutcome, duration: number, now: number): void {
+    const backend = this.#backend;
+    const server = this.server;
+    const before = countUsableServers(backend.servers);
+    const queued = server.queue.length;
+    this.#slowstart.stop();
+    backend.setServerStatus(server, 'NOLB', now);
+    const after = countUsableServers(backend.servers);
+    const requeued = Math.max(0, queued - server.queue.length);
+    const report = this.#log.logsChecks ? undefined : { ...outcome, duration };
+    this.#log.serverState(LogLevel.notice, serverUpMessage(backend.name, server, report, after, requeued, 'stopping'));
     if (before.active + before.backup > 0 && after.active + after.backup === 0) {
       const type = this.#options.proxyType;
       this.#log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
@@ -288,4 +320,9 @@ export class ServerCheck implements ObservedErrorsHandler {
       serverUpMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, countUsableServers(backend.servers), requeued),
     );
   }
+}
+
+/** Running in HAProxy's sense (not SRV_ST_STOPPED): UP, draining or stopping. */
+function inRotation(server: Server): boolean {
+  return server.status === 'UP' || server.status === 'DRAIN' || server.status === 'NOLB';
 }

@@ -15,7 +15,8 @@ export function serverStateHeader(backend: Backend, server: Server, node: string
   let state: string;
   if (check === undefined) state = 'no check';
   else if (server.status !== 'DOWN' && server.status !== 'MAINT') {
-    state = check.health === check.rise + check.fall - 1 ? 'UP' : `UP ${check.health - check.rise + 1}/${check.fall}`;
+    const word = server.status === 'NOLB' ? 'NOLB' : 'UP';
+    state = check.health === check.rise + check.fall - 1 ? word : `${word} ${check.health - check.rise + 1}/${check.fall}`;
   } else state = check.health > 0 ? `DOWN ${check.health}/${check.rise}` : 'DOWN';
   let total = 0;
   let sessions = 0;

@@ -51,16 +51,17 @@ export function serverDownMessage(
   );
 }
 
-/** `Server be/s1 is UP, reason: ... . N active and M backup servers online. ...` */
+/** `Server be/s1 is UP, reason: ... . N active and M backup servers online. ...` (or `is stopping`: NOLB). */
 export function serverUpMessage(
   backendName: string,
   server: Server,
   check: CheckReport | undefined,
   counts: ServerCounts,
   requeued: number,
+  state: 'UP' | 'stopping' = 'UP',
 ): string {
   return (
-    `${server.backup ? 'Backup ' : ''}Server ${backendName}/${server.name} is UP${checkDetails(check)}` +
+    `${server.backup ? 'Backup ' : ''}Server ${backendName}/${server.name} is ${state}${checkDetails(check)}` +
     `. ${counts.active} active and ${counts.backup} backup servers online.${runningOnBackup(counts)}` +
     ` ${requeued} sessions requeued, ${server.queue.length} total in queue.`
   );

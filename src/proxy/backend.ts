@@ -412,7 +412,7 @@ export class Backend {
     const wasUsable = server.usable;
     const backendWasUp = this.usableServers > 0;
     // HAProxy's down_time: time stopped (DOWN or in maintenance), added up when the server runs again.
-    if ((server.status === 'DOWN' || server.status === 'MAINT') && (status === 'UP' || status === 'DRAIN')) server.downTime += now - server.lastChange;
+    if ((server.status === 'DOWN' || server.status === 'MAINT') && status !== 'DOWN' && status !== 'MAINT') server.downTime += now - server.lastChange;
     server.status = status;
     server.lastChange = now;
     if (backendWasUp !== this.usableServers > 0) this.#backendStateChanged(backendWasUp, now);
@@ -423,7 +423,7 @@ export class Backend {
       }
       this.#refill();
     } else if (!server.usable && wasUsable) {
-      if (status !== 'DRAIN' && server.onMarkedDown === 'shutdown-sessions') this.#killSessions(server, 'D');
+      if ((status === 'DOWN' || status === 'MAINT') && server.onMarkedDown === 'shutdown-sessions') this.#killSessions(server, 'D');
       // Without redispatch its waiters keep waiting (it may come back) until `timeout queue`.
       this.#redistribute(server);
       // Losing the last active server makes backups eligible for the backend queue.

@@ -86,6 +86,8 @@ function follow(link: TrackLink, tracker: Server, status: ServerStatus, now: num
   }
   if (tracker.status === 'MAINT') return undefined;
   if (!running && tracker.status !== 'DOWN') {
+    // HAProxy does not alert for a server that was already stopping (srv_update_status).
+    const wasStopping = tracker.status === 'NOLB' || tracker.status === 'DRAIN';
     const active = tracker.processActive;
     const queued = tracker.queue.length;
     backend.setServerStatus(tracker, 'DOWN', now);
@@ -93,19 +95,23 @@ function follow(link: TrackLink, tracker: Server, status: ServerStatus, now: num
     const requeued = Math.max(0, queued - tracker.queue.length);
     return {
       text: `${label(backend, tracker)} is DOWN ${via}. ${left.active} active and ${left.backup} backup servers left. ${active} sessions active, ${requeued} requeued, ${tracker.queue.length} remaining in queue.`,
-      level: LogLevel.alert,
+      level: wasStopping ? LogLevel.notice : LogLevel.alert,
       lastServerLost: hadUsable && left.active + left.backup === 0,
     };
   }
-  if (running && tracker.status === 'DOWN') {
+  // A stopping (NOLB) tracked server makes its trackers stop too, and its return to UP restarts them (srv_set_stopping/srv_set_running).
+  const to = status === 'NOLB' ? 'NOLB' : 'UP';
+  if (running && (tracker.status === 'DOWN' || (tracker.status === 'UP' && to === 'NOLB') || (tracker.status === 'NOLB' && status === 'UP'))) {
     const waiting = backend.queueLength;
-    backend.setServerStatus(tracker, 'UP', now);
+    const queued = tracker.queue.length;
+    backend.setServerStatus(tracker, to, now);
     const online = countUsableServers(backend.servers);
-    const requeued = Math.max(0, waiting - backend.queueLength);
+    // Going UP takes sessions from the backend's queue; stopping hands the server's own queue back.
+    const requeued = to === 'UP' ? Math.max(0, waiting - backend.queueLength) : Math.max(0, queued - tracker.queue.length);
     return {
-      text: `${label(backend, tracker)} is UP ${via}. ${online.active} active and ${online.backup} backup servers online. ${requeued} sessions requeued, ${tracker.queue.length} total in queue.`,
+      text: `${label(backend, tracker)} is ${to === 'NOLB' ? 'stopping' : 'UP'} ${via}. ${online.active} active and ${online.backup} backup servers online. ${requeued} sessions requeued, ${tracker.queue.length} total in queue.`,
       level: LogLevel.notice,
-      lastServerLost: false,
+      lastServerLost: to === 'NOLB' && hadUsable && online.active + online.backup === 0,
     };
   }
   return undefined;

@@ -10,10 +10,12 @@ import type { SharedQueue } from '../threads/shared-queue.ts';
 /**
  * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`,
  * a host name `init-addr` left without an address, or the admin API), DRAIN (admin: no new
- * traffic except persistent). Transitional states ("UP 1/3", "DOWN 1/2") are `status` plus the
- * check's health counter (see src/health/).
+ * traffic except persistent), NOLB (HAProxy's SRV_ST_STOPPING: a health check passed only
+ * conditionally, as a 404 under `http-check disable-on-404`; no new traffic except persistent).
+ * Transitional states ("UP 1/3", "DOWN 1/2", "NOLB 1/2") are `status` plus the check's health
+ * counter (see src/health/).
  */
-export type ServerStatus = 'UP' | 'DOWN' | 'MAINT' | 'DRAIN';
+export type ServerStatus = 'UP' | 'DOWN' | 'MAINT' | 'DRAIN' | 'NOLB';
 
 /**
  * What a server's health checks last found, for the stats page: HAProxy's check_status /

@@ -35,7 +35,7 @@ export interface SampleBackend {
 /** A server's live state (`srv_conn`, `srv_is_up`, `connslots`...): src/proxy/server.ts's Server. */
 export interface SampleServerState {
   readonly name: string;
-  readonly status: 'UP' | 'DOWN' | 'MAINT' | 'DRAIN';
+  readonly status: 'UP' | 'DOWN' | 'MAINT' | 'DRAIN' | 'NOLB';
   readonly backup: boolean;
   /** Health checks configured. */
   readonly check: unknown;

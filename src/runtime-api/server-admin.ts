@@ -125,3 +125,39 @@ function leaveMaint(server: Server, check: ServerCheck | undefined): void {
   // "start OK but check immediately": health = rise.
   if (server.status === 'MAINT' && server.checkState !== undefined) setCheckHealth(server, check, server.checkState.rise);
 }
+
+/**
+ * `set server B/S health up|stopping|down`: the check's health to its top (or 0), then the
+ * operational state as HAProxy's srv_set_running / srv_set_stopping / srv_set_stopped with the
+ * reason "changed from CLI". Administrative states (maintenance, drain) win: only the health moves.
+ */
+export function setHealthFromCli(backend: Backend, server: Server, check: ServerCheck | undefined, verb: 'up' | 'stopping' | 'down', now: number): AdminChange | undefined {
+  const cs = server.checkState;
+  setCheckHealth(server, check, verb === 'down' || cs === undefined ? 0 : cs.rise + cs.fall - 1);
+  if (server.status === 'MAINT' || server.status === 'DRAIN') return undefined;
+  const to = verb === 'down' ? 'DOWN' : verb === 'stopping' ? 'NOLB' : 'UP';
+  if (server.status === to) return undefined;
+  const hadUsable = anyUsable(backend);
+  const wasStopping = server.status === 'NOLB';
+  const active = server.processActive;
+  const queued = server.queue.length;
+  const waiting = backend.queueLength;
+  backend.setServerStatus(server, to, now);
+  const { active: left, backup } = countUsableServers(backend.servers);
+  const onBackup = backup > 0 && left === 0 ? ' Running on backup.' : '';
+  const lost = hadUsable && left + backup === 0;
+  if (to === 'DOWN') {
+    return {
+      text: `${label(backend, server)} is DOWN, changed from CLI. ${left} active and ${backup} backup servers left.${onBackup} ${active} sessions active, ${Math.max(0, queued - server.queue.length)} requeued, ${server.queue.length} remaining in queue.`,
+      level: wasStopping ? LogLevel.notice : LogLevel.alert,
+      lastServerLost: lost,
+    };
+  }
+  // Going UP takes sessions from the backend's queue; stopping hands the server's own back.
+  const requeued = to === 'UP' ? Math.max(0, waiting - backend.queueLength) : Math.max(0, queued - server.queue.length);
+  return {
+    text: `${label(backend, server)} is ${to === 'UP' ? 'UP' : 'stopping'}, changed from CLI. ${left} active and ${backup} backup servers online.${onBackup} ${requeued} sessions requeued, ${server.queue.length} total in queue.`,
+    level: LogLevel.notice,
+    lastServerLost: to === 'NOLB' && lost,
+  };
+}

@@ -47,7 +47,7 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
   const fall = server.checkState?.fall ?? model?.check?.fall ?? 3;
   const stop = () => {
     setCheckHealth(server, check, 0);
-    if (server.status === 'UP' || server.status === 'DRAIN') backend.setServerStatus(server, 'DOWN', now);
+    if (server.status !== 'DOWN' && server.status !== 'MAINT') backend.setServerStatus(server, 'DOWN', now);
   };
   const run = () => {
     setCheckHealth(server, check, rise + fall - 1);
@@ -66,9 +66,12 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
     case 2:
       run();
       break;
-    case 3: // stopping (HAProxy's NOLB): up with its health at rise; stopped when fall is 1
+    case 3: // stopping (HAProxy's NOLB), its health between rise and the top; stopped when fall is 1
       if (fall === 1) stop();
-      else setCheckHealth(server, check, state.checkHealth < rise || state.checkHealth > rise + fall - 2 ? rise : state.checkHealth);
+      else {
+        setCheckHealth(server, check, state.checkHealth < rise || state.checkHealth > rise + fall - 2 ? rise : state.checkHealth);
+        if (server.status === 'UP' || server.status === 'DOWN') backend.setServerStatus(server, 'NOLB', now);
+      }
       break;
   }
 

@@ -117,9 +117,13 @@ export function serverStatusText(server: Server): string {
   if (server.status === 'MAINT') return inResolutionMaint(server) ? 'MAINT (resolution)' : 'MAINT';
   if (server.status === 'DRAIN') return 'DRAIN';
   const check = server.checkState;
+  // A stopping server without its own check (a tracker) is NOLB, as its tracked server's health is whole.
+  if (server.status === 'NOLB' && check === undefined) return 'NOLB';
   if (check === undefined) return server.status === 'UP' ? 'no check' : 'DOWN';
   const max = check.rise + check.fall - 1;
   if (server.status === 'UP') return check.health >= max || check.health < check.rise ? 'UP' : `UP ${check.health - check.rise + 1}/${check.fall}`;
+  // stats_fill_sv_stats_computestate: a stopping server is "NOLB", "NOLB n/fall" while its health drops.
+  if (server.status === 'NOLB') return check.health >= max ? 'NOLB' : `NOLB ${Math.max(0, check.health - check.rise + 1)}/${check.fall}`;
   return check.health === 0 || check.health >= check.rise ? 'DOWN' : `DOWN ${check.health}/${check.rise}`;
 }
 

@@ -131,8 +131,46 @@ describe('http-check expect', () => {
     assert.match(format?.[3] ?? '', /^'http-check expect hdr' : .*nosuchfetch/);
     assert.deepEqual(await backendErrors('  http-check expect hdr name -m xx x'), [[2, 33, 'http-check', "'http-check expect hdr' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got 'xx')."]]);
     assert.deepEqual(await backendErrors('  http-check expect fhdr x'), [[2, 26, 'http-check', "'http-check expect fhdr' expects at the name keyword as first argument followed by a pattern."]]);
-    assert.deepEqual(await backendErrors('  http-check expect min-recv 10 string x'), [[2, 21, 'http-check', "'http-check expect' : 'min-recv' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  http-check expect status 200 x'), [[2, 32, 'http-check', "'http-check expect' cannot handle unexpected argument 'x'."]]);
+    // HAProxy 2.6's texts, their odd quotes and doubled periods included.
+    assert.deepEqual(await backendErrors('  http-check expect status 200 x'), [
+      [2, 32, 'http-check', "'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got 'x' as argument.."],
+    ]);
+    assert.deepEqual(await backendErrors('  http-check expect ok-status FOO status 200'), [
+      [2, 31, 'http-check', "'http-check expect' : 'ok-status' only supports 'L4OK', 'L6OK', 'L7OK' or 'L7OKC' status (got 'FOO').."],
+    ]);
+    assert.deepEqual(await backendErrors('  http-check expect error-status L7OK status 200'), [
+      [2, 34, 'http-check', "'http-check expect' : 'error-status' only supports 'L4CON', 'L6RSP', 'L7RSP' or 'L7STS' status (got 'L7OK').."],
+    ]);
+    assert.deepEqual(await backendErrors('  http-check expect tout-status x status 200'), [
+      [2, 33, 'http-check', "'http-check expect' : 'tout-status' only supports 'L4TOUT', 'L6TOUT' or 'L7TOUT' status (got 'x').."],
+    ]);
+    assert.deepEqual(await backendErrors('  http-check expect on-success'), [[2, 21, 'http-check', "'http-check expect' : 'on-success' expects a string as argument."]]);
+    assert.deepEqual(await backendErrors('  http-check expect min-recv -5 status 200'), [[2, 30, 'http-check', "'http-check expect' : 'min-recv' expects -1 or an integer from 0 to INT_MAX."]]);
+    assert.deepEqual(await backendErrors('  http-check expect ! ok-status L7OK status 200'), [[2, 23, 'http-check', "'http-check expect' : [!] not supported with 'ok-status'."]]);
+    assert.deepEqual(await backendErrors('  http-check expect comment x'), [[2, 14, 'http-check', "'http-check expect' : pattern not found."]]);
+    const [code] = await backendErrors('  http-check expect status-code nosuch status 200');
+    assert.match(code?.[3] ?? '', /^'http-check expect' : error detected while parsing status-code expression : .*nosuch/);
+    const [onError] = await backendErrors("  http-check expect on-error '%[nosuch]' status 200");
+    assert.match(onError?.[3] ?? '', /^'http-check expect' : '%\[nosuch\]' invalid log-format string \(.*nosuch/);
+    const [custom] = await backendErrors('  http-check expect custom');
+    assert.match(custom?.[3] ?? '', /^'http-check expect custom' is internal to HAProxy's protocol checks/);
+  });
+
+  it('takes the options before or after the pattern, and string-lf', async () => {
+    const hc = await httpCheck(
+      '  option httpchk',
+      "  http-check expect min-recv abc comment c1 ok-status l7okc error-status L6RSP tout-status L4TOUT status 200 on-success 'ok %[srv_name]' on-error 'ko %[status]' status-code res.hdr(x-code)",
+      "  http-check expect ! string-lf '%[srv_name]' comment c2",
+      '  http-check expect hdr name x-a comment c3',
+    );
+    assert.deepEqual(hc?.expect, [
+      {
+        negate: false, kind: 'status', pattern: '200', minRecv: 0, comment: 'c1', okStatus: 'L7OKC', errorStatus: 'L6RSP', toutStatus: 'L4TOUT',
+        onSuccess: 'ok %[srv_name]', onError: 'ko %[status]', statusCode: 'res.hdr(x-code)',
+      },
+      { negate: true, kind: 'string-lf', pattern: '%[srv_name]', comment: 'c2' },
+      { negate: false, kind: 'hdr', pattern: 'x-a', header: { nameMatch: 'str', valueMatch: 'str', value: undefined }, comment: 'c3' },
+    ]);
   });
 });
 
@@ -163,12 +201,11 @@ describe('http-check set-var / unset-var and -lf patterns', () => {
 });
 
 describe('http-check rules', () => {
-  it('refuses the other actions as not supported yet', async () => {
-    for (const action of ['disable-on-404', 'set-var-fmt']) {
-      const [error] = await backendErrors(`  http-check ${action}`);
-      assert.deepEqual(error?.slice(0, 2), [2, 14], action);
-      assert.equal(error?.[3], `'http-check ${action}' is not supported by Switchyard yet.`);
-    }
+  it('set-var-fmt(check.*) takes a log-format string; a typo gets HAProxy\'s list', async () => {
+    const hc = await httpCheck('  option httpchk', "  http-check set-var-fmt(check.x) 'v=%[srv_name]'", '  http-check expect status 200');
+    assert.deepEqual(hc?.expect[0], { negate: false, kind: 'set-var-fmt', pattern: 'check.x', expression: 'v=%[srv_name]' });
+    const [format] = await backendErrors("  http-check set-var-fmt(check.x) '%[nosuch]'");
+    assert.match(format?.[3] ?? '', /^'http-check set-var-fmt' : '%\[nosuch\]' invalid log-format string/);
     const [typo] = await backendErrors('  http-check expct status 200');
     assert.match(
       typo?.[3] ?? '',
@@ -258,6 +295,20 @@ describe('http-check rules', () => {
     assert.deepEqual(model.backends[0]?.healthCheck?.http?.headers, [['Host', 'd']]);
     assert.deepEqual(model.backends[1]?.healthCheck?.http?.expect, [{ negate: false, kind: 'status', pattern: '204' }]);
     assert.deepEqual(model.backends[1]?.healthCheck?.http?.headers, []);
+  });
+
+  it('disable-on-404 is a proxy option: inherited from defaults, kept by own rules, ignored with a warning under option tcp-check', async () => {
+    const model = await parse(
+      cfg(
+        'defaults', ...TIMEOUTS, '  option httpchk', '  http-check disable-on-404',
+        'backend a', '  http-check send uri /x', '  server s 10.0.0.1:80 check',
+        'backend b', '  option tcp-check', '  server s 10.0.0.1:80 check',
+      ),
+    );
+    assert.equal(model.backends[0]?.healthCheck?.disableOn404, true);
+    assert.equal(model.backends[1]?.healthCheck?.disableOn404, undefined);
+    assert.deepEqual(warnings(model), [[10, 'http-check', "'disable-on-404' will be ignored for backend 'b' (requires 'option httpchk')."]]);
+    assert.deepEqual(await backendErrors('  http-check disable-on-404 now'), [[2, 29, 'http-check', "'http-check' cannot handle unexpected argument 'now'."]]);
   });
 
   it("warns when rules are written without option httpchk, as HAProxy", async () => {

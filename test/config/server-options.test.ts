@@ -334,6 +334,16 @@ describe('server track (srv_apply_track)', () => {
       at(5, "'server b/s4' : unable to track b/s3 as it belongs to a tracking chain looping back to b/s4."),
     );
   });
+
+  it('refuses a tracker in another proxy that disagrees on http-check disable-on-404', async () => {
+    const config = (other: string) =>
+      cfg('defaults', ...TIMEOUTS, 'backend a', '  option httpchk', '  http-check disable-on-404', '  server s1 10.0.0.1:80 check', 'backend b', other, '  server t 10.0.0.1:80 track a/s1');
+    assert.deepEqual(
+      (await errors(config('  http-check send-state'))).map((e) => e[3]),
+      ["'server b/t' : unable to use a/s1 fortracking: disable-on-404 option inconsistency."],
+    );
+    assert.equal((await parse(config('  http-check disable-on-404'))).backends[1]?.healthCheck?.disableOn404, true);
+  });
 });
 
 describe('server use_ssl and SSL context (set server ... ssl)', () => {

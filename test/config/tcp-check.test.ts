@@ -66,18 +66,44 @@ describe('tcp-check rules', () => {
     );
   });
 
+  it('takes log-format rules: send-lf, send-binary-lf, expect string-lf / binary-lf, on-success / on-error formats, status-code, set-var-fmt', async () => {
+    const hc = await healthCheck(
+      '  option tcp-check',
+      "  tcp-check set-var-fmt(check.h) '%[str(hi)]'",
+      "  tcp-check send-lf '%[var(check.h)]\\r\\n'",
+      "  tcp-check send-binary-lf '%[str(0a)]'",
+      "  tcp-check expect on-success 'ok %[res.payload(0,2)]' on-error 'ko %[srv_name]' status-code 'int(7)' string-lf '%[var(check.h)]'",
+      "  tcp-check expect binary-lf '%[str(6869)]'",
+    );
+    assert.deepEqual(hc?.tcpRules?.map((r) => ('encoding' in r ? r.encoding : 'match' in r ? r.match : r.action)), ['set-var-fmt', 'string-lf', 'binary-lf', 'string-lf', 'binary-lf']);
+    const expect = hc?.tcpRules?.[3];
+    assert.ok(expect?.action === 'expect');
+    assert.deepEqual([expect.onSuccess, expect.onError, expect.statusCode], ['ok %[res.payload(0,2)]', 'ko %[srv_name]', 'int(7)']);
+  });
+
   it('refuses what it does not implement, and malformed rules, at their word', async () => {
-    assert.deepEqual(await backendErrors('  tcp-check send-lf "%[src]"'), [[2, 13, 'tcp-check', "'tcp-check send-lf' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  tcp-check expect string-lf x'), [[2, 20, 'tcp-check', "'tcp-check expect string-lf' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await backendErrors('  tcp-check expect on-error "%[res.payload(0,0)]" string x'), [
-      [2, 29, 'tcp-check', "'tcp-check expect' : log-format sequences in 'on-error' are not supported by Switchyard yet."],
+    const [send] = await backendErrors('  tcp-check send-lf "%[nosuch]"');
+    assert.match(send?.[3] ?? '', /^'tcp-check send-lf' : '%\[nosuch\]' invalid log-format string \(.*nosuch/);
+    const [expect] = await backendErrors('  tcp-check expect string-lf "%[nosuch]"');
+    assert.match(expect?.[3] ?? '', /^'tcp-check expect' : '%\[nosuch\]' invalid log-format string \(.*nosuch/);
+    const [code] = await backendErrors('  tcp-check expect status-code nosuch string x');
+    assert.match(code?.[3] ?? '', /^'tcp-check expect' : error detected while parsing status-code expression : .*nosuch/);
+    const [custom] = await backendErrors('  tcp-check expect custom');
+    assert.match(custom?.[3] ?? '', /^'tcp-check expect custom' is internal to HAProxy's protocol checks/);
+    assert.deepEqual(await backendErrors('  tcp-check set-var-fmt x'), [
+      [2, 13, 'tcp-check', "'tcp-check set-var-fmt' : 'set-var-fmt' : invalid or incomplete action 'set-var-fmt'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'."],
     ]);
     assert.deepEqual(await backendErrors('  tcp-check expect binary 0g'), [[2, 27, 'tcp-check', "'tcp-check expect binary' : '0g' is not a valid hexadecimal string."]]);
     assert.deepEqual(await backendErrors('  tcp-check expect rstring "("'), [
       [2, 28, 'tcp-check', "'tcp-check expect rstring' : invalid regex '(' (Invalid regular expression: /(/: Unterminated group)."],
     ]);
     assert.deepEqual(await backendErrors('  tcp-check expect min-recv 4'), [[2, 13, 'tcp-check', "'tcp-check expect' : expects a pattern: 'string', 'rstring', 'binary' or 'rbinary'."]]);
-    assert.deepEqual((await backendErrors('  tcp-check expect error-status L9 string x'))[0]?.[3]?.startsWith("'tcp-check expect' : 'error-status' only supports 'L4OK'"), true);
+    assert.deepEqual(await backendErrors('  tcp-check expect error-status L9 string x'), [
+      [2, 33, 'tcp-check', "'tcp-check expect' : 'error-status' only supports 'L4CON', 'L6RSP', 'L7RSP' or 'L7STS' status (got 'L9').."],
+    ]);
+    assert.deepEqual(await backendErrors('  tcp-check expect ok-status L7RSP string x'), [
+      [2, 30, 'tcp-check', "'tcp-check expect' : 'ok-status' only supports 'L4OK', 'L6OK', 'L7OK' or 'L7OKC' status (got 'L7RSP').."],
+    ]);
   });
 });
 

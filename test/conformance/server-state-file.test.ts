@@ -141,6 +141,21 @@ backend other
       proxy = undefined;
     });
 
+    it('a server saved stopping (op state 3, NOLB) resumes stopping: no new traffic', async () => {
+      writeFileSync(join(dir, 'state'), `1\n3 web 1 s1 127.0.0.1 3 0 1 1 0 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0\n`);
+      proxy = await startProxy(target, config(10));
+      try {
+        const states = stateLines(await cli(sock, 'show servers state\n'));
+        assert.equal(summary(states.get('s1')), `127.0.0.1 3 0 1 1 ${p1}`);
+        const row = (await cli(sock, 'show stat\n')).split('\n').find((l) => l.startsWith('web,s1,'));
+        assert.equal(row?.split(',')[17], 'NOLB');
+      } finally {
+        // Stopped even when an assertion fails: the next test starts its own process.
+        await proxy.stop();
+        proxy = undefined;
+      }
+    });
+
     it('a local file under server-state-base, a corrupted file ignored with its line', async () => {
       const base = join(dir, 'states');
       rmSync(base, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HttpCheckExpectModel } from '../../src/config/model.ts';
 import { compileExpectation, evaluateExpectation, parseStatusRanges, HttpExpectError } from '../../src/health/http-expect.ts';
+import { checkSampleContext } from '../../src/health/check-sample-context.ts';
 
 function rule(kind: HttpCheckExpectModel['kind'], pattern: string, negate = false): HttpCheckExpectModel {
   return { kind, pattern, negate };
@@ -13,6 +14,16 @@ function check(rules: HttpCheckExpectModel[], status: number, body = '', reason 
 }
 
 describe('http-check expect', () => {
+  it('disable-on-404 on a running server: a 404 passes conditionally (L7OKC), whatever the rules say', () => {
+    const softStop = (rules: HttpCheckExpectModel[], status: number) => evaluateExpectation(compileExpectation(rules), { status, reason: 'Not Found', body: '' }, true);
+    assert.deepEqual(softStop([], 404), { status: 'L7OKC', code: 404, desc: '' });
+    assert.deepEqual(softStop([rule('status', '200'), rule('string', 'ok')], 404), { status: 'L7OKC', code: 404, desc: '' });
+    assert.equal(softStop([], 200).status, 'L7OK');
+    assert.equal(softStop([], 500).status, 'L7STS');
+    // Without it (or on a DOWN server) a 404 is an ordinary answer.
+    assert.deepEqual(check([], 404, '', 'Not Found'), { status: 'L7STS', code: 404, desc: 'Not Found' });
+  });
+
   it('with no rule, any 2xx or 3xx passes (HAProxy implicit status 200-399)', () => {
     for (const s of [200, 204, 301, 399]) assert.equal(check([], s).status, 'L7OK', String(s));
     for (const s of [199, 400, 404, 500, 503]) assert.equal(check([], s).status, 'L7STS', String(s));
@@ -123,5 +134,51 @@ describe('http-check expect hdr / fhdr', () => {
     assert.equal(run(hdr('fhdr', 'x-test1', 'str', 'true, next value')), 'L7OK');
     assert.equal(run(hdr('hdr', 'x-test1', 'str', 'true, next value')), 'L7STS');
     assert.equal(run(hdr('hdr', 'x-test2', 'str', 'TRUE')), 'L7STS');
+  });
+});
+
+describe('http-check expect options', () => {
+  const context = checkSampleContext({ backend: 'be', server: 's1', serverId: 1 }, undefined);
+  const run = (rules: HttpCheckExpectModel[], status: number, body = 'hello', reason = 'Reason') =>
+    evaluateExpectation(compileExpectation(rules), { status, reason, body, context });
+
+  it('a failing rule: comment appended to the info, on-error replacing it, error-status and status-code', () => {
+    assert.deepEqual(run([{ ...rule('status', '200'), comment: 'c1' }], 503, '', 'Service Unavailable'), { status: 'L7STS', code: 503, desc: 'Service Unavailable comment: c1' });
+    assert.deepEqual(run([{ ...rule('status', '200'), onError: 'bad on %[srv_name]', errorStatus: 'L7RSP', statusCode: 'int(299)' }], 503), {
+      status: 'L7RSP',
+      code: 299,
+      desc: 'bad on s1',
+    });
+    assert.deepEqual(run([{ ...rule('string', 'x'), comment: 'c' }], 200, 'y'), { status: 'L7RSP', code: 200, desc: 'HTTP content check did not match comment: c' });
+  });
+
+  it('a pass: the last rule\'s ok-status, on-success and status-code', () => {
+    const rules = [rule('status', '200'), { ...rule('string', 'hello'), okStatus: 'L7OKC' as const, onSuccess: 'fine %[be_name]', statusCode: 'str(207)' }];
+    assert.deepEqual(run(rules, 200), { status: 'L7OKC', code: 207, desc: 'fine be' });
+    // An empty or absent status-code leaves the response's code.
+    assert.deepEqual(run([{ ...rule('status', '200'), statusCode: 'str()' }], 200), { status: 'L7OK', code: 200, desc: '' });
+  });
+
+  it('tout-status of the first expect rule is the expectation\'s timeout status', () => {
+    assert.equal(compileExpectation([{ ...rule('status', '200'), toutStatus: 'L6TOUT' }, { ...rule('string', 'x'), toutStatus: 'L4TOUT' }]).timeoutStatus, 'L6TOUT');
+    assert.equal(compileExpectation([]).timeoutStatus, undefined);
+  });
+
+  it('string-lf builds its pattern for each check; built empty, it fails with HAProxy\'s fixed text', () => {
+    assert.equal(run([rule('string-lf', 'hello %[srv_name]')], 200, 'say hello s1').status, 'L7OK');
+    assert.equal(run([rule('string-lf', 'hello %[srv_name]')], 200, 'say hello s2').status, 'L7RSP');
+    assert.deepEqual(run([{ ...rule('string-lf', '%[var(check.none)]'), onError: 'xx', comment: 'c9' }], 200), {
+      status: 'L7RSP',
+      code: 200,
+      desc: 'log-format string evaluated to an empty string comment: c9',
+    });
+  });
+
+  it('set-var-fmt stores the built string in a check variable', () => {
+    const rules: HttpCheckExpectModel[] = [
+      { negate: false, kind: 'set-var-fmt', pattern: 'check.v', expression: 'v-%[srv_name]' },
+      { ...rule('status', '500'), onError: '%[var(check.v)]' },
+    ];
+    assert.deepEqual(run(rules, 200), { status: 'L7STS', code: 200, desc: 'v-s1' });
   });
 });

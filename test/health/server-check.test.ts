@@ -293,6 +293,53 @@ describe('health checks (fake clock)', () => {
     t.health.stop();
   });
 
+  it('http-check disable-on-404: a 404 sets a running server stopping (NOLB), a 2xx restores it, a DOWN one stays DOWN', async () => {
+    let answer = 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n';
+    const t = setup([checked('s', 8001, {}, { rise: 2, fall: 2 }), checked('u', 8002, {}, { rise: 2, fall: 2 })], {
+      mode: 'http',
+      healthCheck: { ...httpCheck({ expect: [{ negate: false, kind: 'status', pattern: '200' }] }), disableOn404: true },
+    });
+    await httpServer(t.rt, 8001, () => answer);
+    await httpServer(t.rt, 8002, () => 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+    t.health.start();
+    advanceUntil(t.rt, () => t.server('s').status === 'NOLB', 1000);
+    assert.equal(t.server('s').usable, false);
+    assert.equal(t.server('s').checkState?.status, 'L7OKC');
+    assert.match(t.stderr(), /Server be\/s is stopping, reason: Layer7 check conditionally passed, code: 404, check duration: 0ms\. 1 active and 0 backup servers online\. 0 sessions requeued, 0 total in queue\.\n/);
+    t.rt.advance(500);
+    assert.equal(t.stderr().split('is stopping').length, 2, 'reported once');
+
+    answer = 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n';
+    advanceUntil(t.rt, () => t.server('s').status === 'UP', 1000);
+    assert.match(t.stderr(), /Server be\/s is UP, reason: Layer7 check passed, code: 200, check duration: 0ms\. 2 active and 0 backup servers online\./);
+
+    answer = 'HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n';
+    advanceUntil(t.rt, () => t.server('s').status === 'DOWN', 1000);
+    answer = 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n';
+    t.rt.advance(500);
+    assert.equal(t.server('s').status, 'DOWN');
+    assert.deepEqual([t.server('s').checkState?.status, t.server('s').checkState?.desc], ['L7STS', 'Not Found']);
+    t.health.stop();
+  });
+
+  it('a server failing from NOLB goes DOWN with a notice, not an alert', async () => {
+    let answer = 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n';
+    const logs: LogTarget[] = [{ target: 'stdout', format: 'short', facility: 'local0', source: { file: 't', line: 1 } }];
+    const t = setup([checked('s', 8001, {}, { rise: 1, fall: 1 })], { mode: 'http', healthCheck: { ...httpCheck(), disableOn404: true } }, {}, logs);
+    await httpServer(t.rt, 8001, () => answer);
+    t.health.start();
+    advanceUntil(t.rt, () => t.server('s').status === 'NOLB', 1000);
+    answer = 'HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n';
+    advanceUntil(t.rt, () => t.server('s').status === 'DOWN', 1000);
+    const lines = t.rt.stdout.join('').split('\n').filter((l) => l !== '');
+    assert.match(lines[0] as string, /^<5>Server be\/s is stopping, reason: Layer7 check conditionally passed, code: 404/);
+    // The last server leaving load balancing: the backend has none left (set_backend_down).
+    assert.match(lines[1] as string, /^<0>backend be has no server available!/);
+    assert.match(lines[2] as string, /^<5>Server be\/s is DOWN, reason: Layer7 wrong status, code: 503/);
+    assert.equal(lines.length, 3, lines.join('\n'));
+    t.health.stop();
+  });
+
   it('HTTP checks: empty and malformed responses are L7RSP', async () => {
     let answer = '';
     const t = setup([checked('s', 8001, {}, { rise: 1, fall: 1 })], { mode: 'http', healthCheck: httpCheck() });

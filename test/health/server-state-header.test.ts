@@ -23,4 +23,13 @@ describe('serverStateHeader', () => {
     assert.equal(serverStateHeader(backend, s3, 'lb1'), 'DOWN 1/2; address=10.0.0.1; port=80; name=be/s3; node=lb1; weight=0/4; scur=0/3; qcur=0');
     assert.equal(serverStateHeader(backend, s4, 'lb1'), 'DOWN; address=10.0.0.1; port=80; name=be/s4; node=lb1; weight=0/4; scur=0/3; qcur=0');
   });
+
+  it('a stopping server (disable-on-404) is NOLB, NOLB n/fall while going down', () => {
+    const check = (health: number) => ({ health, rise: 2, fall: 3 }) as Server['checkState'];
+    const s1 = server('s1', { checkState: check(4), status: 'NOLB', usable: false });
+    const s2 = server('s2', { checkState: check(3), status: 'NOLB', usable: false });
+    const backend = { name: 'be', servers: [s1, s2] } as unknown as Backend;
+    assert.equal(serverStateHeader(backend, s1, 'lb1'), 'NOLB; address=10.0.0.1; port=80; name=be/s1; node=lb1; weight=0/0; scur=0/0; qcur=0');
+    assert.equal(serverStateHeader(backend, s2, 'lb1'), 'NOLB 2/3; address=10.0.0.1; port=80; name=be/s2; node=lb1; weight=0/0; scur=0/0; qcur=0');
+  });
 });

@@ -10,6 +10,7 @@ import { spopHealthCheckRequest } from '../../src/health/tcp-check/spop.ts';
 import { compileTcpCheckRules, type TcpCheckRuleSet } from '../../src/health/tcp-check/rules.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
+import { checkSampleContext } from '../../src/health/check-sample-context.ts';
 
 const HOST = '127.0.0.1';
 const SPEC: ProbeSpec = { host: HOST, port: 9000, tls: undefined, http: undefined, connectTimeout: 100, readTimeout: 100 };
@@ -28,7 +29,7 @@ const connect = (extra: Partial<Extract<TcpCheckRuleModel, { action: 'connect' }
   ...extra,
 });
 const send = (data: string, comment?: string): TcpCheckRuleModel => ({ action: 'send', encoding: 'string', data, comment });
-const expect = (match: 'string' | 'rstring' | 'binary' | 'rbinary', pattern: string, extra: Record<string, unknown> = {}): TcpCheckRuleModel =>
+const expect = (match: 'string' | 'rstring' | 'binary' | 'rbinary' | 'string-lf' | 'binary-lf', pattern: string, extra: Record<string, unknown> = {}): TcpCheckRuleModel =>
   ({
     action: 'expect',
     negate: false,
@@ -96,8 +97,8 @@ describe('protocol packets', () => {
   const bytes = (set: TcpCheckRuleSet): string => {
     const rule = set.rules.find((r) => r.action === 'send');
     assert.ok(rule?.action === 'send');
-    const data = typeof rule.data === 'function' ? rule.data() : rule.data;
-    return Buffer.from(data).toString('hex').toUpperCase();
+    const data = typeof rule.data === 'function' ? rule.data(checkSampleContext(undefined, undefined)) : rule.data;
+    return Buffer.from(data ?? []).toString('hex').toUpperCase();
   };
 
   it("mysql-check user: HAProxy's pre-4.1 and 4.1 client authentication packets", () => {
@@ -144,6 +145,34 @@ describe('TcpCheckProbe', () => {
     await server(rt, '-ERR down\r\n', () => undefined);
     const set = compileTcpCheckRules([expect('rstring', '^-ERR', { negate: true, minRecv: 1, errorStatus: 'L7STS', onError: 'server says no' })]);
     assert.deepEqual(run(rt, set), { status: 'L7STS', code: 0, desc: 'server says no' });
+  });
+
+  it('log-format rules: set-var-fmt feeds send-lf; string-lf matches; on-success reads res.payload; status-code sets the code', async () => {
+    const rt = new FakeRuntime();
+    const received: string[] = [];
+    await server(rt, '', (t) => (t.includes('PING') ? 'PONG\r\n' : undefined), received);
+    const set = compileTcpCheckRules([
+      { action: 'set-var-fmt', name: 'h', expression: '%[str(PING)]' },
+      { action: 'send', encoding: 'string-lf', data: '%[var(check.h)]\r\n', comment: undefined },
+      expect('string-lf', '%[str(PONG)]', { onSuccess: 'got %[res.payload(0,4)]', statusCode: 'int(7)' }),
+    ]);
+    assert.deepEqual(run(rt, set), { status: 'L7OK', code: 7, desc: 'got PONG' });
+    assert.deepEqual(received, ['PING\r\n']);
+  });
+
+  it('log-format rules: send-binary-lf and binary-lf; built patterns that cannot be used fail with HAProxy\'s texts', async () => {
+    const rt = new FakeRuntime();
+    await server(rt, '', (t) => (t.includes('PING') ? 'PONG\r\n' : undefined));
+    const ok = compileTcpCheckRules([{ action: 'send', encoding: 'binary-lf', data: '%[str(50494e47)]', comment: undefined }, expect('binary-lf', '%[str(504f4e47)]')]);
+    assert.deepEqual(run(rt, ok), { status: 'L7OK', code: 0, desc: '(tcp-check)' });
+    const badSend = compileTcpCheckRules([{ action: 'send', encoding: 'binary-lf', data: '%[str(zz)]', comment: undefined }, expect('string', 'PONG')]);
+    assert.deepEqual(run(rt, badSend), { status: 'L7RSP', code: undefined, desc: 'tcp-check send : failed to build log-format string at step 1' });
+    const empty = compileTcpCheckRules([send('PING'), expect('string-lf', '%[var(check.none)]', { onError: 'x', comment: 'c' })]);
+    assert.deepEqual(run(rt, empty), { status: 'L7RSP', code: 0, desc: 'log-format string evaluated to an empty string comment: c' });
+    const badHex = compileTcpCheckRules([send('PING'), expect('binary-lf', '%[str(abc)]')]);
+    assert.deepEqual(run(rt, badHex), { status: 'L7RSP', code: 0, desc: 'Failed to parse hexastring resulting of eval of a log-format string' });
+    const mismatch = compileTcpCheckRules([send('PING'), expect('string-lf', '%[str(NOPE)]', { minRecv: 4, onError: 'bad %[res.payload(0,4)] %[res.len]' })]);
+    assert.deepEqual(run(rt, mismatch), { status: 'L7RSP', code: 0, desc: 'bad PONG 6' });
   });
 
   it('reports a refused connect with its step and port; an implicit connect as the initial step', async () => {

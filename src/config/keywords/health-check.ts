@@ -8,8 +8,8 @@
  *
  * `option httpchk` and `option tcp-check` replace each other, as in HAProxy. The `http-check`
  * rules of a defaults section are inherited only by proxies writing none of their own.
- * `disable-on-404` and `set-var-fmt` are refused as not supported yet; `set-var` / `unset-var`
- * are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
+ * `disable-on-404` and `send-state` are proxy options (inherited, never reset); `set-var` /
+ * `unset-var` are in http-check-vars.ts, the `tcp-check` rules in tcp-check.ts.
  */
 
 import type { HttpCheckSendDraft, ProxyDraft } from '../draft.ts';
@@ -21,6 +21,7 @@ import { isHeaderName } from './http.ts';
 import { noExtraArgs } from './args.ts';
 import { checkLogFormatError, isCheckVarAction, parseCheckVarAction } from './http-check-vars.ts';
 import { parseHttpCheckConnect } from './http-check-connect.ts';
+import { EXPECT_OPTION_WORDS, parseExpectOption } from './check-expect-options.ts';
 
 /** An HTTP method is an RFC 9110 token. */
 function isMethod(text: string): boolean {
@@ -221,11 +222,10 @@ function parseSend(ctx: KeywordContext, args: readonly Token[]): HttpCheckSendDr
 }
 
 const EXPECT_KINDS = ['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr'];
-const UNSUPPORTED_EXPECT_KINDS = ['custom', 'string-lf'];
 const MATCHES: readonly HttpCheckMatch[] = ['str', 'beg', 'end', 'sub', 'reg'];
 
-/** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]` from args[at] (the word after hdr/fhdr). */
-function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: number, kind: 'hdr' | 'fhdr', negate: boolean): HttpCheckExpectModel | undefined {
+/** `hdr|fhdr name [-m M] NAME [value [-m M] VALUE]` from args[at] (the word after hdr/fhdr); the rule and the index after it. */
+function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: number, kind: 'hdr' | 'fhdr', negate: boolean): { rule: HttpCheckExpectModel; next: number } | undefined {
   let i = at;
   const part = (keyword: 'name' | 'value'): { match: HttpCheckMatch; pattern: string; format: boolean } | undefined => {
     const word = args[i];
@@ -271,12 +271,12 @@ function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: numb
   const name = part('name');
   if (name === undefined) return undefined;
   let value: { match: HttpCheckMatch; pattern: string; format: boolean } | undefined;
-  if (args[i] !== undefined) {
+  // The value part is optional: what follows may be the rule's options.
+  if (args[i]?.text === 'value' || args[i]?.text === 'value-lf') {
     value = part('value');
     if (value === undefined) return undefined;
   }
-  if (!noExtraArgs(ctx, args, i, 2)) return undefined;
-  return {
+  const rule: HttpCheckExpectModel = {
     negate,
     kind,
     pattern: name.pattern,
@@ -288,36 +288,71 @@ function parseHeaderExpect(ctx: KeywordContext, args: readonly Token[], at: numb
       ...(value?.format === true ? { valueFormat: true } : {}),
     },
   };
+  return { rule, next: i };
 }
-const UNSUPPORTED_EXPECT_OPTIONS = ['min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'];
 /** `200`, `200-399`, `200,301,302-308`. */
 const STATUS_LIST = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
 
+/** HAProxy's answer to a word that is neither an option nor a pattern (its quotes as they are). */
+const ONLY_SUPPORTS =
+  "'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment";
+
+/**
+ * `http-check expect [OPTIONS] [!] KIND PATTERN [OPTIONS]`: the options (check-expect-options.ts)
+ * may come before or after the pattern, as HAProxy's parse_tcpcheck_expect reads them.
+ */
 function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpectModel | undefined {
-  let i = 2;
+  const where = "'http-check expect'";
+  const options: Parameters<typeof parseExpectOption>[5] = {};
   let negate = false;
-  const first = args[i];
-  if (first !== undefined && UNSUPPORTED_EXPECT_OPTIONS.includes(first.text)) {
-    ctx.error(`'http-check expect' : '${first.text}' is not supported by Switchyard yet.`, first);
+  let negatedLast = false;
+  let rule: HttpCheckExpectModel | undefined;
+  let i = 2;
+  while (i < args.length) {
+    const word = args[i] as Token;
+    if (EXPECT_OPTION_WORDS.includes(word.text)) {
+      const next = parseExpectOption(ctx, where, args, i, negatedLast, options);
+      if (next === undefined) return undefined;
+      i = next;
+      continue;
+    }
+    if (word.text === '!') {
+      negate = !negate;
+      negatedLast = true;
+      i++;
+      continue;
+    }
+    if (rule !== undefined) {
+      const known = EXPECT_KINDS.includes(word.text) || word.text === 'string-lf';
+      ctx.error(`${where} : ${known ? 'only on pattern expected.' : `${ONLY_SUPPORTS} but got '${word.text}' as argument..`}`, word);
+      return undefined;
+    }
+    const parsed = parseExpectPattern(ctx, args, i, negate);
+    if (parsed === undefined) return undefined;
+    rule = parsed.rule;
+    i = parsed.next;
+    negatedLast = false;
+  }
+  if (rule === undefined) {
+    if (i > 2) ctx.error(`${where} : pattern not found.`, args[1]);
+    else ctx.error("'http-check expect' expects a matching method: 'status', 'rstatus', 'string', 'rstring', 'string-lf', 'hdr' or 'fhdr'.", args[1]);
     return undefined;
   }
-  if (first?.text === '!') {
-    negate = true;
-    i += 1;
-  }
-  const kindToken = args[i];
-  if (kindToken === undefined) {
-    ctx.error("'http-check expect' expects a matching method: 'status', 'rstatus', 'string', 'rstring', 'hdr' or 'fhdr'.", args[1]);
+  return { ...rule, ...options };
+}
+
+/** The `KIND PATTERN` part at args[i]; the rule and the index after it. */
+function parseExpectPattern(ctx: KeywordContext, args: readonly Token[], i: number, negate: boolean): { rule: HttpCheckExpectModel; next: number } | undefined {
+  const kindToken = args[i] as Token;
+  if (kindToken.text === 'custom') {
+    // HAProxy keeps `custom` for its own protocol checks: it has no function a configuration could name.
+    ctx.error("'http-check expect custom' is internal to HAProxy's protocol checks and cannot be configured.", kindToken);
     return undefined;
   }
-  if (UNSUPPORTED_EXPECT_KINDS.includes(kindToken.text)) {
-    ctx.error(`'http-check expect ${kindToken.text}' is not supported by Switchyard yet.`, kindToken);
-    return undefined;
-  }
-  const kind = EXPECT_KINDS.find((k) => k === kindToken.text) as HttpCheckExpectModel['kind'] | undefined;
+  const kind = [...EXPECT_KINDS, 'string-lf'].find((k) => k === kindToken.text) as HttpCheckExpectModel['kind'] | undefined;
   if (kind === undefined) {
     ctx.error(
-      `'http-check expect' only supports 'status', 'rstatus', 'string', 'rstring', 'hdr' and 'fhdr' matching methods (got '${kindToken.text}')${didYouMean(kindToken.text, EXPECT_KINDS)}.`,
+      `'http-check expect' only supports 'status', 'rstatus', 'string', 'rstring', 'string-lf', 'hdr' and 'fhdr' matching methods (got '${kindToken.text}')${didYouMean(kindToken.text, EXPECT_KINDS)}.`,
       kindToken,
     );
     return undefined;
@@ -328,7 +363,6 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
     ctx.error(`'http-check expect ${kind}' expects <pattern> as argument.`, kindToken);
     return undefined;
   }
-  if (!noExtraArgs(ctx, args, i + 2, 2)) return undefined;
   if (kind === 'status' && !STATUS_LIST.test(pattern.text)) {
     ctx.error(`'http-check expect status' expects a status code, a list or a range such as '200', '200,302' or '200-399' (got '${pattern.text}').`, pattern);
     return undefined;
@@ -341,11 +375,17 @@ function parseExpect(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpe
       return undefined;
     }
   }
-  return { negate, kind, pattern: pattern.text };
+  if (kind === 'string-lf') {
+    const error = checkLogFormatError(pattern.text);
+    if (error !== undefined) {
+      ctx.error(`'http-check expect' : '${pattern.text}' invalid log-format string (${error}).`, pattern);
+      return undefined;
+    }
+  }
+  return { rule: { negate, kind, pattern: pattern.text }, next: i + 2 };
 }
 
-const HTTP_CHECK_ACTIONS = ['comment', 'connect', 'send', 'expect', 'send-state', 'set-var', 'unset-var'];
-const UNSUPPORTED_HTTP_CHECK_ACTIONS = ['set-var-fmt', 'disable-on-404'];
+const HTTP_CHECK_ACTIONS = ['comment', 'connect', 'send', 'expect', 'send-state', 'disable-on-404', 'set-var', 'set-var-fmt', 'unset-var'];
 
 type HealthCheck = ProxyDraft['healthCheck'];
 
@@ -375,12 +415,14 @@ function hasConnect(check: HealthCheck): boolean {
 
 function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
-  if (action?.text === 'send-state') {
-    // A proxy option in HAProxy (PR_O2_CHK_SNDST), not a rule: inherited, never reset.
-    if (!noExtraArgs(ctx, args, 2, 2)) return;
+  if (action?.text === 'send-state' || action?.text === 'disable-on-404') {
+    // Proxy options in HAProxy (PR_O2_CHK_SNDST, PR_O_DISABLE404), not rules: inherited, never reset.
+    // HAProxy's too_many_args(1) names only 'http-check'.
+    if (!noExtraArgs(ctx, args, 2, 1)) return;
     const proxy = ctx.proxy;
-    if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, 'http-check send-state')) return;
-    proxy.healthCheck.sendState = true;
+    if (proxy === undefined || ctx.ignoredWithoutCapability('backend', action, `http-check ${action.text}`)) return;
+    if (action.text === 'send-state') proxy.healthCheck.sendState = true;
+    else proxy.healthCheck.disableOn404 = true;
     return;
   }
   if (action !== undefined && isCheckVarAction(action.text)) {
@@ -408,13 +450,9 @@ function parseHttpCheck(ctx: KeywordContext, args: readonly Token[]): void {
     return;
   }
   if (action === undefined || !['connect', 'send', 'expect'].includes(action.text)) {
-    if (action !== undefined && UNSUPPORTED_HTTP_CHECK_ACTIONS.includes(action.text)) {
-      ctx.error(`'http-check ${action.text}' is not supported by Switchyard yet.`, action);
-    } else {
-      // HAProxy's text, its '. but got' included.
-      const got = action === undefined ? '' : ` but got '${action.text}'${didYouMean(action.text, [...HTTP_CHECK_ACTIONS, ...UNSUPPORTED_HTTP_CHECK_ACTIONS])}`;
-      ctx.error(`'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'.${got}`, action);
-    }
+    // HAProxy's text, its '. but got' included.
+    const got = action === undefined ? '' : ` but got '${action.text}'${didYouMean(action.text, HTTP_CHECK_ACTIONS)}`;
+    ctx.error(`'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'.${got}`, action);
     return;
   }
   const kind = action.text as 'connect' | 'send' | 'expect';

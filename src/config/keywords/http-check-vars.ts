@@ -1,6 +1,7 @@
 /**
- * `http-check set-var(check.NAME) EXPR` and `http-check unset-var(check.NAME)` (HAProxy's
- * tcpcheck_parse_set_var / unset_var): check-scoped variables, set among the expect rules once
+ * `http-check set-var(check.NAME) EXPR`, `http-check set-var-fmt(check.NAME) FMT` and
+ * `http-check unset-var(check.NAME)` (HAProxy's action keywords in a check ruleset):
+ * check-scoped variables, set among the expect rules once
  * the response arrived (the response fetches `res.fhdr`, `status`... read the check's
  * response), read back by `var(check.NAME)` in `name-lf`/`value-lf` patterns. Other scopes
  * are refused as not supported yet.
@@ -13,9 +14,9 @@ import { compileLogFormat } from '../../rules/log-format.ts';
 import { parseVarName } from '../../rules/vars.ts';
 import { noExtraArgs } from './args.ts';
 
-const VAR_ACTION = /^(set-var|unset-var)\((.*)\)$/;
+const VAR_ACTION = /^(set-var|set-var-fmt|unset-var)\((.*)\)$/;
 
-/** Whether the action word is `set-var(...)` / `unset-var(...)`. */
+/** Whether the action word is `set-var(...)` / `set-var-fmt(...)` / `unset-var(...)`. */
 export function isCheckVarAction(word: string): boolean {
   return VAR_ACTION.test(word);
 }
@@ -23,7 +24,7 @@ export function isCheckVarAction(word: string): boolean {
 export function parseCheckVarAction(ctx: KeywordContext, args: readonly Token[]): HttpCheckExpectModel | undefined {
   const action = args[1] as Token;
   const m = VAR_ACTION.exec(action.text) as RegExpExecArray;
-  const kind = m[1] as 'set-var' | 'unset-var';
+  const kind = m[1] as 'set-var' | 'set-var-fmt' | 'unset-var';
   const name = parseVarName(m[2] as string, ')');
   if (typeof name === 'string') {
     ctx.error(`'http-check ${kind}' : ${name}.`, action);
@@ -38,6 +39,19 @@ export function parseCheckVarAction(ctx: KeywordContext, args: readonly Token[])
     return { negate: false, kind, pattern: m[2] as string };
   }
   const expression = args[2];
+  if (kind === 'set-var-fmt') {
+    if (expression === undefined) {
+      ctx.error(`'http-check set-var-fmt' expects a log-format string.`, action);
+      return undefined;
+    }
+    if (!noExtraArgs(ctx, args, 3, 2)) return undefined;
+    const error = checkLogFormatError(expression.text);
+    if (error !== undefined) {
+      ctx.error(`'http-check set-var-fmt' : '${expression.text}' invalid log-format string (${error}).`, expression);
+      return undefined;
+    }
+    return { negate: false, kind, pattern: m[2] as string, expression: expression.text };
+  }
   if (expression === undefined || expression.text === '') {
     ctx.error(`'http-check set-var' expects a sample expression.`, action);
     return undefined;

@@ -2,19 +2,20 @@
  * `tcp-check` rule lines and the protocol checks HAProxy 2.6 builds on them (tcpcheck.c):
  *
  *   tcp-check connect [default] [port N] [addr A[:P]] [send-proxy] [ssl] [sni S] [alpn L] [linger] [comment C]
- *   tcp-check send STRING | send-binary HEX [comment C]
- *   tcp-check expect [min-recv N] [ok-status S] [error-status S] [tout-status S] [on-success TEXT]
- *                    [on-error TEXT] [comment C] [!] string|rstring|binary|rbinary PATTERN
+ *   tcp-check send STRING | send-binary HEX | send-lf FMT | send-binary-lf FMT [comment C]
+ *   tcp-check expect [min-recv N] [ok-status S] [error-status S] [tout-status S] [on-success FMT]
+ *                    [on-error FMT] [status-code EXPR] [comment C]
+ *                    [!] string|rstring|binary|rbinary|string-lf|binary-lf PATTERN
  *   tcp-check comment TEXT
  *   option redis-check | ldap-check | ssl-hello-chk | spop-check | smtpchk [EHLO|HELO domain]
  *   option pgsql-check user U | mysql-check [user U [post-41|pre-41]]
  *   option log-health-checks
  *
- *   tcp-check set-var(check.NAME) EXPR | unset-var(check.NAME)
+ *   tcp-check set-var(check.NAME) EXPR | set-var-fmt(check.NAME) FMT | unset-var(check.NAME)
  *
- * Refused as not supported yet: log-format rules (`send-lf`, `send-binary-lf`, `string-lf`,
- * `binary-lf`, `%` sequences in on-success/on-error), `status-code`, `proto`, `set-var-fmt`
- * and variables of scopes other than `check.`.
+ * FMT is a log-format string, EXPR a sample expression, both evaluated in the check's context.
+ * Refused as not supported yet: `connect proto` and variables of scopes other than `check.`;
+ * `expect custom` is HAProxy's own (its protocol checks), refused with a clear error.
  */
 import type { ProxyDraft } from '../draft.ts';
 import type { TcpCheckRuleModel, TcpCheckStatusName } from '../model.ts';
@@ -25,8 +26,9 @@ import { isIPv4, isIPv6 } from '../address.ts';
 import { noExtraArgs, parseInteger } from './args.ts';
 import { parseVarName } from '../../rules/vars.ts';
 import { compileSampleFetch } from '../../rules/sample-fetch.ts';
+import { checkLogFormatError } from './http-check-vars.ts';
+import { expectStatus } from './check-expect-options.ts';
 
-const STATUS_NAMES: readonly TcpCheckStatusName[] = ['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7OK', 'L7OKC', 'L7TOUT', 'L7RSP', 'L7STS'];
 
 function notYet(ctx: KeywordContext, what: string, token: Token): undefined {
   ctx.error(`'tcp-check ${what}' is not supported by Switchyard yet.`, token);
@@ -133,18 +135,26 @@ export function splitAddr(text: string): { addr: string; port: number | undefine
   return { addr: host, port: n };
 }
 
+const SEND_ENCODINGS = { send: 'string', 'send-binary': 'binary', 'send-lf': 'string-lf', 'send-binary-lf': 'binary-lf' } as const;
+
 function parseSend(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
   const kind = args[1] as Token;
-  if (kind.text === 'send-lf' || kind.text === 'send-binary-lf') return notYet(ctx, kind.text, kind);
   const data = args[2];
   if (data === undefined) {
-    ctx.error(`'tcp-check ${kind.text}' expects a ${kind.text === 'send' ? 'string' : 'binary string'} as argument.`, kind);
+    ctx.error(`'tcp-check ${kind.text}' expects a ${kind.text === 'send-binary' ? 'binary string' : 'string'} as argument.`, kind);
     return undefined;
   }
-  const encoding = kind.text === 'send' ? 'string' : 'binary';
+  const encoding = SEND_ENCODINGS[kind.text as keyof typeof SEND_ENCODINGS];
   if (encoding === 'binary' && !isHex(data.text)) {
     ctx.error(`'tcp-check send-binary' : '${data.text}' is not a valid hexadecimal string.`, data);
     return undefined;
+  }
+  if (encoding === 'string-lf' || encoding === 'binary-lf') {
+    const error = checkLogFormatError(data.text);
+    if (error !== undefined) {
+      ctx.error(`'tcp-check ${kind.text}' : '${data.text}' invalid log-format string (${error}).`, data);
+      return undefined;
+    }
   }
   let comment: string | undefined;
   let i = 3;
@@ -160,27 +170,25 @@ function parseSend(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleMod
   return { action: 'send', encoding, data: data.text, comment };
 }
 
+/** HAProxy's choices for each status option (check-expect-options.ts), case-insensitive. */
 function parseStatus(ctx: KeywordContext, word: Token, value: Token): TcpCheckStatusName | undefined {
-  const status = STATUS_NAMES.find((s) => s === value.text);
-  if (status === undefined) {
-    ctx.error(
-      `'tcp-check expect' : '${word.text}' only supports ${STATUS_NAMES.map((s) => `'${s}'`).join(', ')} (got '${value.text}')${didYouMean(value.text, STATUS_NAMES)}.`,
-      value,
-    );
-  }
-  return status;
+  const status = expectStatus(word.text as 'ok-status' | 'error-status' | 'tout-status', value.text);
+  if (typeof status === 'string') return status;
+  ctx.error(`'tcp-check expect' : ${status.error}`, value);
+  return undefined;
 }
 
-/** The on-success/on-error texts are log-format strings in HAProxy; only literal ones are supported here. */
-function literalMessage(ctx: KeywordContext, word: Token, value: Token): string | undefined {
-  if (value.text.includes('%')) {
-    ctx.error(`'tcp-check expect' : log-format sequences in '${word.text}' are not supported by Switchyard yet.`, value);
+/** An on-success/on-error text: a log-format string, evaluated when the rule decides the check. */
+function formatMessage(ctx: KeywordContext, value: Token): string | undefined {
+  const error = checkLogFormatError(value.text);
+  if (error !== undefined) {
+    ctx.error(`'tcp-check expect' : '${value.text}' invalid log-format string (${error}).`, value);
     return undefined;
   }
   return value.text;
 }
 
-const MATCHES = ['string', 'rstring', 'binary', 'rbinary'] as const;
+const MATCHES = ['string', 'rstring', 'binary', 'rbinary', 'string-lf', 'binary-lf'] as const;
 
 export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
   if (args[2] === undefined) {
@@ -197,6 +205,7 @@ export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[])
   let onSuccess: string | undefined;
   let onError: string | undefined;
   let comment: string | undefined;
+  let statusCode: string | undefined;
   for (let i = 2; i < args.length; i++) {
     const word = args[i] as Token;
     let text = word.text;
@@ -223,10 +232,12 @@ export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[])
       i++;
       continue;
     }
-    if (text === 'string-lf' || text === 'binary-lf' || text === 'status-code' || text === 'custom') {
-      return notYet(ctx, `expect ${text}`, word);
+    if (text === 'custom') {
+      // HAProxy keeps `custom` for its own protocol checks: it has no function a configuration could name.
+      ctx.error("'tcp-check expect custom' is internal to HAProxy's protocol checks and cannot be configured.", word);
+      return undefined;
     }
-    const options = ['min-recv', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'comment'];
+    const options = ['min-recv', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'comment', 'status-code'];
     if (!options.includes(text)) {
       ctx.error(
         `'tcp-check expect' only supports 'min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code', '!', 'string', 'rstring', 'binary', 'rbinary', 'string-lf' and 'binary-lf' but got '${text}' as argument${didYouMean(text, [...options, ...MATCHES])}.`,
@@ -262,13 +273,22 @@ export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[])
         if (toutStatus === undefined) return undefined;
         break;
       case 'on-success':
-        onSuccess = literalMessage(ctx, word, value);
+        onSuccess = formatMessage(ctx, value);
         if (onSuccess === undefined) return undefined;
         break;
       case 'on-error':
-        onError = literalMessage(ctx, word, value);
+        onError = formatMessage(ctx, value);
         if (onError === undefined) return undefined;
         break;
+      case 'status-code': {
+        const compiled = compileSampleFetch(value.text, { direction: 'response' });
+        if (!compiled.ok) {
+          ctx.error(`'tcp-check expect' : error detected while parsing status-code expression : ${compiled.message}.`, value);
+          return undefined;
+        }
+        statusCode = value.text;
+        break;
+      }
       default:
         comment = value.text;
     }
@@ -289,7 +309,15 @@ export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[])
       return undefined;
     }
   }
-  return { action: 'expect', negate, match, pattern: pattern.text, minRecv, okStatus, errorStatus, toutStatus, onSuccess, onError, comment };
+  if (match === 'string-lf' || match === 'binary-lf') {
+    const error = checkLogFormatError(pattern.text);
+    if (error !== undefined) {
+      ctx.error(`'tcp-check expect' : '${pattern.text}' invalid log-format string (${error}).`, pattern);
+      return undefined;
+    }
+  }
+  const rule = { action: 'expect' as const, negate, match, pattern: pattern.text, minRecv, okStatus, errorStatus, toutStatus, onSuccess, onError, comment };
+  return statusCode === undefined ? rule : { ...rule, statusCode };
 }
 
 /**
@@ -300,7 +328,7 @@ export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[])
 function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
   const action = args[1] as Token;
   const open = action.text.indexOf('(');
-  const kind = action.text.slice(0, open) as 'set-var' | 'unset-var';
+  const kind = action.text.slice(0, open) as 'set-var' | 'set-var-fmt' | 'unset-var';
   const where = `'tcp-check ${action.text}' : '${kind}' :`;
   const name = parseVarName(action.text.slice(open + 1, -1), ')');
   if (typeof name === 'string') {
@@ -313,6 +341,19 @@ function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
   }
   if (kind === 'unset-var') return { action: kind, name: name.name };
   const expression = args[2];
+  if (kind === 'set-var-fmt') {
+    if (expression === undefined) {
+      ctx.error(`${where} missing log-format string.`, action);
+      return undefined;
+    }
+    if (!noExtraArgs(ctx, args, 3, 2)) return undefined;
+    const error = checkLogFormatError(expression.text);
+    if (error !== undefined) {
+      ctx.error(`${where} '${expression.text}' invalid log-format string (${error}).`, expression);
+      return undefined;
+    }
+    return { action: kind, name: name.name, expression: expression.text };
+  }
   if (expression === undefined || expression.text === '') {
     ctx.error(`${where} missing fetch method.`, action);
     return undefined;
@@ -326,7 +367,7 @@ function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
   return { action: kind, name: name.name, expression: expression.text };
 }
 
-const ACTIONS = ['comment', 'connect', 'send', 'send-binary', 'expect'];
+const ACTIONS = ['comment', 'connect', 'send', 'send-binary', 'send-lf', 'send-binary-lf', 'expect'];
 
 function parseTcpCheck(ctx: KeywordContext, args: readonly Token[]): void {
   const action = args[1];
@@ -357,12 +398,16 @@ function parseTcpCheck(ctx: KeywordContext, args: readonly Token[]): void {
       rule = { action: 'comment', comment: (args[2] as Token).text };
       break;
     default:
-      if (/^(set-var|unset-var)\(.*\)$/.test(action.text)) {
+      if (/^(set-var|set-var-fmt|unset-var)\(.*\)$/.test(action.text)) {
         rule = parseVarRule(ctx, args);
         break;
       }
       if (/^(set-var|set-var-fmt|unset-var)(\(|$)/.test(action.text)) {
-        notYet(ctx, action.text.replace(/\(.*$/, ''), action);
+        const kind = action.text.replace(/\(.*$/, '');
+        ctx.error(
+          `'tcp-check ${action.text}' : '${kind}' : invalid or incomplete action '${action.text}'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'.`,
+          action,
+        );
         return;
       }
       ctx.error(

@@ -18,6 +18,8 @@ import { CHECK_BUFFER, errorText, failedDuringHandshake, type ProbeSpec } from '
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import type { ConnectRule, ExpectRule, TcpCheckRule, TcpCheckRuleSet } from './rules.ts';
 import { checkSampleContext, CheckVars } from '../check-sample-context.ts';
+import type { SampleContext } from '../../rules/sample-fetch.ts';
+import { Payload } from '../../rules/payload.ts';
 
 export class TcpCheckProbe implements SocketHandler {
   readonly #runtime: Runtime;
@@ -129,7 +131,7 @@ export class TcpCheckProbe implements SocketHandler {
         return;
       }
       if (rule.action === 'var') {
-        rule.run(checkSampleContext(this.#spec.subject, undefined, this.#vars));
+        rule.run(this.#context());
         this.#at++;
         continue;
       }
@@ -138,7 +140,13 @@ export class TcpCheckProbe implements SocketHandler {
         this.#length = 0;
         this.#mustRead = true;
         this.#at++;
-        this.#socket?.write(typeof rule.data === 'function' ? rule.data() : rule.data);
+        const data = typeof rule.data === 'function' ? rule.data(this.#context()) : rule.data;
+        if (data === undefined) {
+          this.#finish({ status: 'L7RSP', code: undefined, desc: `tcp-check send : failed to build log-format string at step ${rule.step}` });
+          return;
+        }
+        // A send-lf built empty sends nothing.
+        if (data.byteLength > 0) this.#socket?.write(data);
         continue;
       }
       if (this.#mustRead) {
@@ -247,12 +255,22 @@ export class TcpCheckProbe implements SocketHandler {
       }
       return verdict.kind;
     }
+    let needle = rule.needle;
+    if (rule.builtNeedle !== undefined) {
+      const built = rule.builtNeedle(this.#context());
+      if (typeof built === 'string') {
+        // HAProxy's fixed status and text (tcpcheck_eval_expect): no error-status, no on-error.
+        this.#finish({ status: 'L7RSP', code: this.#code(rule), desc: this.#expectError(rule, false, built) });
+        return 'stop';
+      }
+      needle = built;
+    }
     if (!lastRead) {
-      if (rule.needle !== undefined && length < rule.needle.length) return 'wait';
+      if (needle !== undefined && length < needle.length) return 'wait';
       if (rule.minRecv > 0 && length < rule.minRecv) return 'wait';
     }
     let match: boolean;
-    if (rule.needle !== undefined) match = indexOf(data, length, rule.needle) >= 0;
+    if (needle !== undefined) match = indexOf(data, length, needle) >= 0;
     else if (rule.match === 'rbinary') match = (rule.regex as RegExp).test(hexDump(data, length));
     else match = (rule.regex as RegExp).test(latin1(data, 0, length));
     // Without min-recv a mismatch waits for more; with it, what arrived is conclusive.
@@ -262,19 +280,32 @@ export class TcpCheckProbe implements SocketHandler {
     return 'stop';
   }
 
-  #code(rule: ExpectRule): number {
-    return rule.statusCode?.(this.#buffer, this.#length) ?? 0;
+  /**
+   * The check's sample context: `check.*` variables, `be_name`, `srv_name`, and the bytes read
+   * since the last send as the response channel (`res.payload`, `res.len`...), as HAProxy's check session.
+   */
+  #context(): SampleContext {
+    const payload = new Payload();
+    payload.bytes = this.#buffer.subarray(0, this.#length);
+    payload.final = true;
+    return { ...checkSampleContext(this.#spec.subject, undefined, this.#vars), responsePayload: payload };
   }
 
-  /** tcpcheck_expect_onerror_message. */
-  #expectError(rule: ExpectRule, matched: boolean): string {
-    let text = '';
-    if (rule.onError !== undefined) text = rule.onError(this.#buffer, this.#length);
-    else if (this.#set.userRules) {
+  #code(rule: ExpectRule): number {
+    return rule.statusCode?.(this.#buffer, this.#length, this.#context()) ?? 0;
+  }
+
+  /** tcpcheck_expect_onerror_message; `info`: HAProxy's fixed text, which on-error does not replace. */
+  #expectError(rule: ExpectRule, matched: boolean, info = ''): string {
+    let text = info;
+    if (info === '' && rule.onError !== undefined) text = rule.onError(this.#buffer, this.#length, this.#context());
+    else if (info === '' && this.#set.userRules) {
       text = matched ? 'TCPCHK matched unwanted content' : 'TCPCHK did not match content';
       if (rule.match === 'string') text += ` '${rule.pattern}' at step ${rule.step}`;
       else if (rule.match === 'binary') text += ` (binary) at step ${rule.step}`;
       else if (rule.match === 'rstring') text += ` (regex) at step ${rule.step}`;
+      else if (rule.match === 'string-lf') text += ` (log-format string) at step ${rule.step}`;
+      else if (rule.match === 'binary-lf') text += ` (log-format binary) at step ${rule.step}`;
       else text += ` (binary regex) at step ${rule.step}`;
     }
     if (rule.comment !== undefined) text += ` comment: ${rule.comment}`;
@@ -286,7 +317,7 @@ export class TcpCheckProbe implements SocketHandler {
     const last = this.#current;
     const userRules = this.#set.userRules;
     if (last?.action === 'expect') {
-      let desc = last.onSuccess?.(this.#buffer, this.#length) ?? '';
+      let desc = last.onSuccess?.(this.#buffer, this.#length, this.#context()) ?? '';
       if (last.onSuccess === undefined && userRules) desc = '(tcp-check)';
       this.#finish({ status: last.okStatus ?? 'L7OK', code: this.#code(last), desc });
     } else if (last?.action === 'connect') {
@@ -310,6 +341,8 @@ export class TcpCheckProbe implements SocketHandler {
     else if (rule.match === 'binary') text += ` (expect binary '${rule.pattern}')`;
     else if (rule.match === 'rstring') text += ' (expect regex)';
     else if (rule.match === 'rbinary') text += ' (expect binary regex)';
+    else if (rule.match === 'string-lf') text += ' (expect log-format string)';
+    else if (rule.match === 'binary-lf') text += ' (expect log-format binary)';
     else text += ' (expect custom function)';
     if (rule.comment !== undefined) text += ` comment: '${rule.comment}'`;
     return text;

@@ -8,7 +8,8 @@
 import type { TcpCheckRuleModel, TcpCheckStatusName } from '../../config/model.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import { compileSampleFetch, type SampleContext } from '../../rules/sample-fetch.ts';
-import { Sample } from '../../rules/sample.ts';
+import { compileLogFormat } from '../../rules/log-format.ts';
+import { readInt64, Sample, sampleText } from '../../rules/sample.ts';
 
 export interface ConnectRule {
   readonly action: 'connect';
@@ -35,8 +36,11 @@ export interface ConnectRule {
 export interface SendRule {
   readonly action: 'send';
   readonly step: number;
-  /** Built once, or per check for payloads carrying the time (ssl-hello-chk). */
-  readonly data: Uint8Array | (() => Uint8Array);
+  /**
+   * Built once, or per check: payloads carrying the time (ssl-hello-chk), `send-lf` /
+   * `send-binary-lf` (undefined: the built hex digits are not valid).
+   */
+  readonly data: Uint8Array | ((context: SampleContext) => Uint8Array | undefined);
   readonly comment: string | undefined;
 }
 
@@ -59,18 +63,20 @@ export type CustomVerdict =
 
 export type CustomExpect = (input: ExpectInput, rule: ExpectRule) => CustomVerdict;
 
-/** A message built from the response (HAProxy's on-success/on-error log-format strings). */
-export type ResponseText = (data: Uint8Array, length: number) => string;
+/** A message built from the response (HAProxy's on-success/on-error log-format strings, in the check's context). */
+export type ResponseText = (data: Uint8Array, length: number, context: SampleContext) => string;
 
 export interface ExpectRule {
   readonly action: 'expect';
   readonly step: number;
   /** Index (in the compiled list) of the first expect of this run of expects. */
   head: number;
-  readonly match: 'string' | 'binary' | 'rstring' | 'rbinary' | 'custom';
+  readonly match: 'string' | 'binary' | 'rstring' | 'rbinary' | 'string-lf' | 'binary-lf' | 'custom';
   readonly negate: boolean;
   /** string/binary: the bytes looked for. */
   readonly needle: Uint8Array | undefined;
+  /** string-lf/binary-lf: the bytes looked for, built for each check; a string is HAProxy's error text. */
+  readonly builtNeedle?: ((context: SampleContext) => Uint8Array | string) | undefined;
   /** rstring/rbinary: the regex (rbinary runs on the upper-case hex dump, as HAProxy). */
   readonly regex: RegExp | undefined;
   readonly custom: CustomExpect | undefined;
@@ -83,7 +89,7 @@ export interface ExpectRule {
   readonly onSuccess: ResponseText | undefined;
   readonly onError: ResponseText | undefined;
   /** HAProxy's `status-code` expression: the check's code from the response. */
-  readonly statusCode: ((data: Uint8Array, length: number) => number | undefined) | undefined;
+  readonly statusCode: ((data: Uint8Array, length: number, context: SampleContext) => number | undefined) | undefined;
   readonly comment: string | undefined;
 }
 
@@ -152,6 +158,7 @@ export function expectRule(step: number, fields: Partial<Omit<ExpectRule, 'actio
     match: fields.match,
     negate: fields.negate ?? false,
     needle: fields.needle,
+    builtNeedle: fields.builtNeedle,
     regex: fields.regex,
     custom: fields.custom,
     pattern: fields.pattern ?? '',
@@ -198,6 +205,7 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
         pending = line.comment;
         return;
       case 'set-var':
+      case 'set-var-fmt':
       case 'unset-var':
         pending = undefined;
         rules.push({ action: 'var', step, run: compileVarRule(line.action, line.name, line.expression) });
@@ -223,12 +231,12 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
         rules.push({
           action: 'send',
           step,
-          data: line.encoding === 'binary' ? hexBytes(line.data) : latin1Of(line.data),
+          data: sendData(line.encoding, line.data),
           comment: line.comment ?? pending,
         });
         return;
       case 'expect': {
-        const fixed = { onSuccess: literal(line.onSuccess), onError: literal(line.onError) };
+        const fixed = { onSuccess: formatText(line.onSuccess), onError: formatText(line.onError), statusCode: statusCodeOf(line.statusCode) };
         const common = {
           negate: line.negate,
           pattern: line.pattern,
@@ -241,6 +249,7 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
         };
         if (line.match === 'string') rules.push(expectRule(step, { ...common, match: 'string', needle: latin1Of(line.pattern) }));
         else if (line.match === 'binary') rules.push(expectRule(step, { ...common, match: 'binary', needle: hexBytes(line.pattern) }));
+        else if (line.match === 'string-lf' || line.match === 'binary-lf') rules.push(expectRule(step, { ...common, match: line.match, builtNeedle: builtNeedle(line.match, line.pattern) }));
         else rules.push(expectRule(step, { ...common, match: line.match, regex: compileRegex(line.pattern) }));
         return;
       }
@@ -249,8 +258,16 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
   return finishRuleSet(rules, true);
 }
 
-function compileVarRule(kind: 'set-var' | 'unset-var', name: string, expression: string | undefined): (context: SampleContext) => void {
+function compileVarRule(kind: 'set-var' | 'set-var-fmt' | 'unset-var', name: string, expression: string | undefined): (context: SampleContext) => void {
   if (kind === 'unset-var') return (context) => context.vars?.store('check', false)?.unset(name);
+  if (kind === 'set-var-fmt') {
+    const format = formatOf(expression ?? '', `'tcp-check set-var-fmt(check.${name})'`);
+    return (context) => {
+      const sample = new Sample();
+      sample.setStr(format(context));
+      context.vars?.store('check', true)?.set(name, sample, 0);
+    };
+  }
   const compiled = compileSampleFetch(expression ?? '', { direction: 'request' });
   if (!compiled.ok) throw new TcpCheckRuleError(`'tcp-check set-var(check.${name})': ${compiled.message}`);
   const fetch = compiled.fetch;
@@ -260,8 +277,62 @@ function compileVarRule(kind: 'set-var' | 'unset-var', name: string, expression:
   };
 }
 
-function literal(text: string | undefined): ResponseText | undefined {
-  return text === undefined ? undefined : () => text;
+/** A log-format string of a rule, built in the check's context. */
+function formatOf(text: string, where: string): (context: SampleContext) => string {
+  const compiled = compileLogFormat(text, 'response');
+  if (!compiled.ok) throw new TcpCheckRuleError(`${where}: '${text}': ${compiled.message}`);
+  const format = compiled.format;
+  return (context) => format.evaluate(context);
+}
+
+/** An on-success / on-error log-format string. */
+function formatText(text: string | undefined): ResponseText | undefined {
+  if (text === undefined) return undefined;
+  const format = formatOf(text, "'tcp-check expect'");
+  return (_data, _length, context) => format(context);
+}
+
+/** `status-code EXPR`: fetched as a string, cast to an integer as HAProxy's c_str2int (none when empty or absent). */
+function statusCodeOf(expression: string | undefined): ExpectRule['statusCode'] {
+  if (expression === undefined) return undefined;
+  const compiled = compileSampleFetch(expression, { direction: 'response' });
+  if (!compiled.ok) throw new TcpCheckRuleError(`'tcp-check expect status-code': ${compiled.message}`);
+  const fetch = compiled.fetch;
+  return (_data, _length, context) => {
+    const sample = new Sample();
+    if (!fetch.sample(context, sample)) return undefined;
+    if (sample.type === 'int' || sample.type === 'bool') return sample.num;
+    const text = sampleText(sample);
+    return text === '' ? undefined : readInt64(text);
+  };
+}
+
+/** `send` / `send-binary` bytes, or `send-lf` / `send-binary-lf` ones built for each check (tcpcheck_eval_send). */
+function sendData(encoding: 'string' | 'binary' | 'string-lf' | 'binary-lf', data: string): SendRule['data'] {
+  if (encoding === 'string') return latin1Of(data);
+  if (encoding === 'binary') return hexBytes(data);
+  const format = formatOf(data, `'tcp-check send${encoding === 'binary-lf' ? '-binary' : ''}-lf'`);
+  if (encoding === 'string-lf') return (context) => latin1Of(format(context));
+  return (context) => {
+    const text = format(context);
+    return isHexText(text) ? hexBytes(text) : undefined;
+  };
+}
+
+/** `expect string-lf` / `binary-lf`: the pattern built for this check, or HAProxy's error text. */
+function builtNeedle(match: 'string-lf' | 'binary-lf', pattern: string): (context: SampleContext) => Uint8Array | string {
+  const format = formatOf(pattern, `'tcp-check expect ${match}'`);
+  return (context) => {
+    const text = format(context);
+    if (text === '') return 'log-format string evaluated to an empty string';
+    if (match === 'string-lf') return latin1Of(text);
+    return isHexText(text) ? hexBytes(text) : 'Failed to parse hexastring resulting of eval of a log-format string';
+  };
+}
+
+/** HAProxy's parse_binary: an even number of hex digits ("" is valid: nothing). */
+function isHexText(text: string): boolean {
+  return text.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(text);
 }
 
 function compileRegex(pattern: string): RegExp {

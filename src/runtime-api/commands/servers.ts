@@ -10,7 +10,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, reportedHealth, setCheckHealth, setDrain, setMaint, setReady, type AdminChange } from '../server-admin.ts';
+import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
@@ -102,11 +102,8 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         if (verb !== 'up' && verb !== 'stopping' && verb !== 'down') {
           return error("'set server <srv> health' expects 'up', 'stopping', or 'down'.\n");
         }
-        const cs = server.checkState;
-        setCheckHealth(server, check, verb === 'down' ? 0 : cs === undefined ? 0 : cs.rise + cs.fall - 1);
-        // Administrative states win over the operational one, as in HAProxy.
-        if (server.status === 'MAINT' || server.status === 'DRAIN') return NO_ANSWER;
-        backend.setServerStatus(server, verb === 'down' ? 'DOWN' : 'UP', now);
+        const change = setHealthFromCli(backend, server, check, verb, now);
+        if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }
       case 'agent':
@@ -152,12 +149,12 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   // A server without address (resolution maintenance) shows none, as HAProxy's unset address;
   // so does a UNIX socket one (dump_servers_state prints only AF_INET and AF_INET6 addresses).
   const addr = server.unix || (inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host)) ? '-' : server.host;
-  const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : 2;
+  const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : server.status === 'NOLB' ? 3 : 2;
   const cs = server.checkState;
   const check = target.healthCheck(server);
   const status = cs === undefined ? 1 : (CHECK_STATUS_CODES[cs.status] ?? 0);
-  // CHK_RES_*: unknown 0, failed 2, passed 3 (the last probe's outcome).
-  const result = cs === undefined || cs.status === 'INI' ? 0 : cs.status.endsWith('OK') || cs.status === 'L7OKC' ? 3 : 2;
+  // CHK_RES_*: unknown 0, failed 2, passed 3, conditionally passed 4 (the last probe's outcome).
+  const result = cs === undefined || cs.status === 'INI' ? 0 : cs.status === 'L7OKC' ? 4 : cs.status.endsWith('OK') ? 3 : 2;
   // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | PAUSED 0x8 (maintenance).
   const checkState = cs === undefined ? 0 : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
   const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));

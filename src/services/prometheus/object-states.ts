@@ -22,8 +22,8 @@ export const CHECK_STATES = [
 ] as const;
 
 /**
- * promex_srv_status: MAINT wins, then DRAIN (only while running), UP, DOWN. NOLB (a server set
- * to "stopping" by an agent or the API) has no Switchyard counterpart.
+ * promex_srv_status: MAINT wins, then DRAIN (only while running), UP, DOWN, NOLB (a server
+ * a conditional check pass set stopping, as `http-check disable-on-404`).
  */
 export function serverState(server: Server): ServerState {
   return server.status;

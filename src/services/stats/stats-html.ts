@@ -71,8 +71,9 @@ export function serverClass(r: StatRow): string {
   const backup = cell(r, 'bck') === 1 ? 'backup' : 'active';
   if (status === 'MAINT' || status.startsWith('MAINT')) return 'maintain';
   if (status === 'DRAIN') return `${backup}_draining`;
+  if (status === 'NOLB') return `${backup}_nolb`;
   if (status === 'no check') return `${backup}_no_check`;
-  if (status.startsWith('UP ')) return `${backup}_going_down`;
+  if (status.startsWith('UP ') || status.startsWith('NOLB ')) return `${backup}_going_down`;
   if (status.startsWith('DOWN ')) return `${backup}_going_up`;
   if (status === 'UP') return `${backup}_up`;
   return `${backup}_down`;

@@ -12,7 +12,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
+import { healthCheckLine, udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 import { TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
 const HOST = '127.0.0.1';
@@ -128,10 +128,7 @@ backend be_t7
       syslog.socket.close();
     });
 
-    const lineFor = (backend: string): string | undefined =>
-      syslog.lines
-        .map((l) => l.replace(/^<\d+>.*?\]: /, '').replace(/check duration: \d+ms/, 'check duration: Nms').trimEnd())
-        .find((l) => l.startsWith(`Health check for server ${backend}/s `));
+    const lineFor = (backend: string): string | undefined => healthCheckLine(syslog.lines, backend);
 
     for (const [backend, line] of Object.entries(EXPECTED)) {
       it(`${backend}: ${line.replace(/^Health check for server \S+ /, '').slice(0, 70)}...`, async () => {

@@ -14,3 +14,13 @@ export async function udpSyslogReceiver(): Promise<UdpSyslogReceiver> {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { socket, port: socket.address().port, lines };
 }
+
+/**
+ * The `Health check for server BACKEND/SERVER ...` line among syslog `lines`, without its syslog
+ * header and with the check duration as `Nms` (it varies); undefined when none came yet.
+ */
+export function healthCheckLine(lines: readonly string[], backend: string, server = 's'): string | undefined {
+  return lines
+    .map((l) => l.replace(/^<\d+>.*?\]: /, '').replace(/check duration: \d+ms/, 'check duration: Nms').trimEnd())
+    .find((l) => l.startsWith(`Health check for server ${backend}/${server} `));
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { bodyOrUndefined, destroyAllClients } from '../support/http-client.ts';
+import { bodyOrUndefined, destroyAllClients, untilBody } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
 
@@ -73,16 +73,8 @@ frontend fe
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
-      let text: string | undefined;
-      let pending = false;
-      const taken = await eventually(() => {
-        if (!pending) {
-          pending = true;
-          void served().then((t) => ((text = t), (pending = false)));
-        }
-        return text === answer;
-      }, 20_000, 50);
-      assert.ok(taken, `${answer} expected, served ${text}\n${proxy?.stderr}`);
+      const text = await untilBody(web, answer, 20_000);
+      assert.equal(text, answer, `${answer} expected, served ${text}\n${proxy?.stderr}`);
     }
 
     it('the map changed, not the configuration: the reload serves the new map', async () => {

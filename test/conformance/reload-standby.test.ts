@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { bodyOrUndefined, destroyAllClients } from '../support/http-client.ts';
+import { bodyOrUndefined, destroyAllClients, untilBody } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
 
@@ -148,16 +148,8 @@ frontend fe
     async function reloadTo(answer: string): Promise<void> {
       writeFileSync(cfg, config(answer));
       await cli(master, 'reload\n');
-      let text: string | undefined;
-      let pending = false;
-      const taken = await eventually(() => {
-        if (!pending) {
-          pending = true;
-          void served().then((t) => ((text = t), (pending = false)));
-        }
-        return text === answer;
-      }, 20_000, 50);
-      assert.ok(taken, `${answer} expected, served ${text}\n${proxy?.stderr}`);
+      const text = await untilBody(web, answer, 20_000);
+      assert.equal(text, answer, `${answer} expected, served ${text}\n${proxy?.stderr}`);
     }
 
     it('a spare stands by beside the worker; show proc does not list it', async () => {

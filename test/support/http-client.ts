@@ -180,3 +180,18 @@ export async function bodyOrUndefined(port: number, path = '/'): Promise<string 
     return undefined;
   }
 }
+
+/**
+ * Asks `GET path` on new connections, one at a time, until the body is `answer` or `timeoutMs`
+ * passed (a reload taking effect). Resolves with the last body seen (undefined: no answer yet).
+ */
+export async function untilBody(port: number, answer: string, timeoutMs: number, path = '/'): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let text: string | undefined;
+  do {
+    text = await bodyOrUndefined(port, path);
+    if (text === answer) return text;
+    await delay(50);
+  } while (Date.now() < deadline);
+  return text;
+}

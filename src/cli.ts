@@ -258,6 +258,7 @@ function logLine(level: string, pid: number, text: string): string {
 interface DiagnosticLog {
   alert(text: string): void;
   warning(text: string): void;
+  notice?(text: string): void;
 }
 
 /** Writes to the console and keeps the lines, as HAProxy 2.7's startup-logs ring keeps them for a reload's answer. */
@@ -329,6 +330,7 @@ function problemOf(error: unknown): string {
 function reportConfigError(out: DiagnosticLog, error: unknown): void {
   if (error instanceof ConfigError) {
     for (const w of error.warnings) out.warning(describeDiagnostic(w));
+    for (const n of error.notices) out.notice?.(describeDiagnostic(n));
     for (const d of error.diagnostics) out.alert(describeDiagnostic(d));
     out.alert('config : Fatal errors found in configuration.');
   } else if (error instanceof UsageError) {

@@ -34,8 +34,10 @@ export class ConfigError extends Error {
   readonly warnings: readonly ConfigDiagnostic[];
   /** The configuration says `quiet`: HAProxy prints none of this while starting (src/cli.ts). */
   readonly quiet: boolean;
+  /** Notices found before the configuration was refused (`.notice`: HAProxy prints them as it reads). */
+  readonly notices: readonly ConfigDiagnostic[];
 
-  constructor(diagnostics: readonly ConfigDiagnostic[], warnings: readonly ConfigDiagnostic[] = [], quiet = false) {
+  constructor(diagnostics: readonly ConfigDiagnostic[], warnings: readonly ConfigDiagnostic[] = [], quiet = false, notices: readonly ConfigDiagnostic[] = []) {
     const count = diagnostics.length;
     super(
       [
@@ -47,6 +49,7 @@ export class ConfigError extends Error {
     this.diagnostics = diagnostics;
     this.warnings = warnings;
     this.quiet = quiet;
+    this.notices = notices;
   }
 }
 
@@ -77,6 +80,6 @@ export class DiagnosticList {
 
   /** Throws a ConfigError carrying every error (and the warnings so far) if there is any error. */
   throwIfFailed(): void {
-    if (this.errors.length > 0) throw new ConfigError(this.errors, this.warnings, this.quiet);
+    if (this.errors.length > 0) throw new ConfigError(this.errors, this.warnings, this.quiet, this.notices);
   }
 }

@@ -680,6 +680,14 @@ describe('parser: conditional blocks and directives', () => {
     );
   });
 
+  it('keeps the notices of a configuration it refuses (HAProxy prints them as it reads)', async () => {
+    await assert.rejects(parse(cfg('.notice first', 'bogus-keyword')), (error: unknown) => {
+      const notices = (error as { notices?: readonly { line: number; message: string }[] }).notices ?? [];
+      assert.deepEqual(notices.map((n) => [n.line, n.message]), [[1, "'first'."]]);
+      return true;
+    });
+  });
+
   it('ignores .diag (no diagnostic mode here)', async () => {
     const model = await parse(cfg('.diag "debug me"'));
     assert.deepEqual(model.warnings, []);

@@ -26,6 +26,7 @@ import type { DnsResolvers } from '../dns/resolvers.ts';
 import type { IdleFigures } from '../http/server-pool.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
 import type { EventSink } from '../log/rings.ts';
+import { atol } from '../util/c-atol.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
 export interface ProxyEntry {
@@ -213,14 +214,14 @@ class ProxyTarget implements RuntimeTarget {
     const name = path.slice(slash + 1);
     // HAProxy's get_backend_server: `#N` is the server whose id is N, which tells apart
     // servers sharing a name (the first of them answers to the name).
-    const server = name.startsWith('#') ? backend.servers.find((s) => s.id === atoi(name.slice(1))) : backend.server(name);
+    const server = name.startsWith('#') ? backend.servers.find((s) => s.id === atol(name.slice(1))) : backend.server(name);
     return server ?? 'No such server.\n';
   }
 
   /** proxy_be_by_name: a backend by name, or `#N` by id. */
   #backendOrId(name: string): Backend | undefined {
     if (!name.startsWith('#')) return this.backend(name);
-    const id = atoi(name.slice(1));
+    const id = atol(name.slice(1));
     return this.proxies.find((p) => p.id === id && p.backend !== undefined)?.backend;
   }
 
@@ -255,8 +256,3 @@ export function proxyTarget(proxy: Proxy, warning: (text: string) => void, logOf
   return new ProxyTarget(proxy, warning, logOf);
 }
 
-/** C's atoi: the leading decimal digits (after an optional sign), 0 without any. */
-function atoi(text: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
-}

@@ -88,3 +88,6 @@ export function parseSize(text: string): number | undefined {
   const value = Number(m[1]) * factor;
   return value > 2_147_483_647 ? undefined : value;
 }
+
+/** C's atol(), shared with the runtime API's commands. */
+export { atol } from '../../util/c-atol.ts';

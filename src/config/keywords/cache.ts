@@ -6,6 +6,7 @@
 import type { CacheDraft } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionHeader, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
+import { atol } from './args.ts';
 
 const SECTIONS = ['cache'] as const;
 const UINT_MAX = 0xffffffff;
@@ -59,9 +60,7 @@ function parseMaxAge(ctx: KeywordContext, args: readonly Token[]): void {
   if (cache === undefined || tooManyArgs(ctx, args, 1)) return;
   const text = args[1]?.text ?? '';
   if (text === '') ctx.warning("'max-age' expects an age parameter in seconds.");
-  // atoi: the leading digits, 0 without any.
-  const m = /^[ \t]*([+-]?\d+)/.exec(text);
-  cache.maxAge = m === null ? 0 : Number(m[1]);
+  cache.maxAge = atol(text);
 }
 
 function parseMaxObjectSize(ctx: KeywordContext, args: readonly Token[]): void {

@@ -14,12 +14,8 @@
  */
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
+import { atol } from './args.ts';
 
-/** atol(): the leading decimal digits (with a sign), 0 without any. */
-function atol(text: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
-}
 
 /** HAProxy's alertif_too_many_args_idx(4, 1): at most 5 words after `capture`. */
 function tooMany(ctx: KeywordContext, args: readonly Token[]): boolean {

@@ -13,6 +13,7 @@ import type { KeywordContext } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 import { checkLogFormatError } from './http-check-vars.ts';
+import { atol } from './args.ts';
 
 export const EXPECT_OPTION_WORDS: readonly string[] = ['min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'];
 
@@ -31,11 +32,6 @@ export function expectStatus(option: 'ok-status' | 'error-status' | 'tout-status
   return status ?? { error: `'${option}' only supports ${choice.listed} status (got '${value}')..` };
 }
 
-/** C's atol: leading blanks, a sign, digits; anything else stops it (0 when nothing was read). */
-function atol(text: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
-}
 
 /**
  * Reads the option at args[i] (one of EXPECT_OPTION_WORDS) into `options`. `negated`: a `!` came

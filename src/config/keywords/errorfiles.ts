@@ -14,14 +14,10 @@ import { parseHttpReply } from './reply-args.ts';
 import { ERROR_STATUSES } from '../../http/codec/error-pages.ts';
 import { parseErrorMessage } from '../../http/error-message.ts';
 import { compileReplyBuilder } from '../../rules/actions/reply-actions.ts';
+import { atol } from './args.ts';
 
 const ALL_PROXIES: readonly SectionKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 
-/** C's atol() as HAProxy reads status codes: leading digits, 0 when there are none. */
-function atol(text: string): number {
-  const match = /^\s*([+-]?\d+)/.exec(text);
-  return match === null ? 0 : Number(match[1]);
-}
 
 /** The configuration is text; a file's content is kept one character per byte. */
 function latin1Of(text: string): string {

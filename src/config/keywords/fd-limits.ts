@@ -8,7 +8,7 @@
  */
 
 import type { KeywordList, SectionKeyword } from '../registry.ts';
-import { noExtraArgs } from './args.ts';
+import { noExtraArgs, atol } from './args.ts';
 
 const GLOBAL = ['global'] as const;
 
@@ -29,8 +29,7 @@ const keywords: SectionKeyword[] = [
         return;
       }
       // HAProxy reads it with atol(): the leading digits, and no number (or 0) asks for no limit.
-      const digits = /^\s*[+-]?\d+/.exec(text)?.[0] ?? '0';
-      const value = Math.min(Number(digits), 2_147_483_647);
+      const value = Math.min(atol(text), 2_147_483_647);
       if (value > 0) ctx.global.ulimitN = value;
     },
   },

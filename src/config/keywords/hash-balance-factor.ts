@@ -6,6 +6,7 @@
 
 import type { KeywordList, SectionKeyword } from '../registry.ts';
 import { PROXY_SECTIONS } from '../registry.ts';
+import { atol } from './args.ts';
 
 const hashBalanceFactor: SectionKeyword = {
   name: 'hash-balance-factor',
@@ -16,7 +17,7 @@ const hashBalanceFactor: SectionKeyword = {
       ctx.error("'hash-balance-factor' expects an integer argument.");
       return;
     }
-    const value = Math.min(Number(/^\s*[+-]?\d+/.exec(text)?.[0] ?? '0'), 2_147_483_647);
+    const value = Math.min(atol(text), 2_147_483_647);
     if (value !== 0 && value <= 100) {
       ctx.error("'hash-balance-factor' must be 0 or greater than 100.", args[1]);
       return;

@@ -6,12 +6,8 @@
  * them once every server is read, as a server-template's slots share their line's words).
  */
 import type { BindOption, KeywordList, ServerOption } from '../registry.ts';
+import { atol } from './args.ts';
 
-/** atol(): the leading decimal integer, 0 when there is none. */
-function atol(text: string): number {
-  const match = /^[ \t]*([+-]?\d+)/.exec(text);
-  return match === null ? 0 : Number(match[1]);
-}
 
 const serverId: ServerOption = {
   name: 'id',

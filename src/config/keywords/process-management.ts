@@ -10,7 +10,7 @@
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import { PROXY_SECTIONS } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { noExtraArgs, parseTime, requireArgs } from './args.ts';
+import { noExtraArgs, parseTime, requireArgs, atol } from './args.ts';
 
 const GLOBAL = ['global'] as const;
 
@@ -112,8 +112,7 @@ const keywords: SectionKeyword[] = [
       return;
     }
     // HAProxy reads it with atol(): the leading digits; a negative number is refused.
-    const digits = /^\s*[+-]?\d+/.exec(text)?.[0] ?? '0';
-    const value = Number(digits);
+    const value = atol(text);
     if (value < 0) {
       ctx.error(`'mworker-max-reloads' : invalid value ${value}, must be >= 0`, args[1]);
       return;

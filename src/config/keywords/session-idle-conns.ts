@@ -7,7 +7,7 @@
 
 import type { KeywordList, SectionKeyword } from '../registry.ts';
 import { PROXY_SECTIONS } from '../registry.ts';
-import { noExtraArgs } from './args.ts';
+import { noExtraArgs, atol } from './args.ts';
 
 const maxSessionSrvConns: SectionKeyword = {
   name: 'max-session-srv-conns',
@@ -21,7 +21,7 @@ const maxSessionSrvConns: SectionKeyword = {
       return;
     }
     if (!noExtraArgs(ctx, args, 2)) return;
-    const value = Number(/^\s*[+-]?\d+/.exec(text)?.[0] ?? '0');
+    const value = atol(text);
     if (ctx.proxy !== undefined) ctx.proxy.maxSessionSrvConns = Math.max(-1, Math.min(value, 2_147_483_647));
   },
 };

@@ -7,6 +7,7 @@
 import type { StickStoreModel } from '../model.ts';
 import { STICK_ARRAY_MAX, isArrayType, isRateType, isStickDataType } from '../../stick/stick-data.ts';
 import { parseDuration } from '../time.ts';
+import { atol } from './args.ts';
 
 export type StoreParse = { readonly ok: true; readonly warnings: readonly string[] } | { readonly ok: false; readonly message: string };
 
@@ -48,7 +49,7 @@ export function parseStoreList(text: string, stores: StickStoreModel[]): StorePa
       // Arrays take their element count first (`gpc(3)`, `gpc_rate(3,10s)`): stktable_alloc_data_type.
       if (arg === undefined) return { ok: false, message: `stick-table: missing argument to store option '${name}'.` };
       const comma = arg.indexOf(',');
-      elements = atoi(comma < 0 ? arg : arg.slice(0, comma));
+      elements = atol(comma < 0 ? arg : arg.slice(0, comma));
       if (elements < 1 || elements > STICK_ARRAY_MAX) {
         return { ok: false, message: `stick-table: array size is out of allowed range (1-${STICK_ARRAY_MAX}) for store option '${name}'.` };
       }
@@ -70,11 +71,6 @@ export function parseStoreList(text: string, stores: StickStoreModel[]): StorePa
   return { ok: true, warnings };
 }
 
-/** C's atoi: the leading decimal digits (after an optional sign), 0 without any. */
-function atoi(text: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
-}
 
 /** HAProxy refuses an array beside the legacy types it overrides (checked after each store item). */
 function legacyConflict(name: string, stores: readonly StickStoreModel[]): string | undefined {

@@ -4,16 +4,11 @@
  * two-pointer alignment of a 64-bit build; atol() semantics: leading digits, else 0).
  */
 import type { Token } from '../tokenizer.ts';
-import { noExtraArgs } from './args.ts';
+import { noExtraArgs, atol } from './args.ts';
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 
 const GLOBAL = ['global'] as const;
 
-/** C's atol: optional sign and leading digits; 0 when there are none. */
-function atol(text: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
-}
 
 function sized(field: 'bufsize' | 'maxrewrite') {
   return (ctx: KeywordContext, args: readonly Token[]): void => {

@@ -2,6 +2,7 @@
 import type { Frontend } from '../../proxy/frontend.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { error, NO_ANSWER, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
+import { atol } from '../../util/c-atol.ts';
 
 /** cli_find_frontend: a frontend by name (HAProxy also accepts `#ID`). */
 function findFrontend(ctx: CommandContext, arg: string | undefined): Frontend | CliAnswer {
@@ -16,11 +17,6 @@ function findFrontend(ctx: CommandContext, arg: string | undefined): Frontend | 
   return frontend ?? error('No such frontend.\n');
 }
 
-/** C's atoi: leading blanks, a sign, digits; 0 when none. */
-function atoi(text: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
-}
 
 export const proxyCommands: readonly CliCommand[] = [
   {
@@ -31,7 +27,7 @@ export const proxyCommands: readonly CliCommand[] = [
       const found = findFrontend(ctx, args[3]);
       if ('kind' in found) return found;
       if ((args[4] ?? '') === '') return error('Integer value expected.\n');
-      const v = atoi(args[4] as string);
+      const v = atol(args[4] as string);
       if (v < 0) return error('Value out of range.\n');
       found.maxconn = v;
       found.admitWaiting();
@@ -44,7 +40,7 @@ export const proxyCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) => {
       if ((args[3] ?? '') === '') return error('Expects an integer value.\n');
-      const v = atoi(args[3] as string);
+      const v = atol(args[3] as string);
       // HAProxy's hard limit is the fd budget; ours is "unlimited" (0), which <= 0 restores.
       ctx.target.limits.maxconn = v <= 0 ? 0 : v;
       ctx.target.limits.released();
@@ -70,7 +66,7 @@ export const proxyCommands: readonly CliCommand[] = [
         );
       }
       if ((args[4] ?? '') === '') return error('Expects an integer value.\n');
-      const v = atoi(args[4] as string);
+      const v = atol(args[4] as string);
       if (v < 0) return error('Value out of range.\n');
       if (args[2] === 'connections') ctx.target.limits.connRateLimit = v;
       else ctx.target.limits.sessRateLimit = v;

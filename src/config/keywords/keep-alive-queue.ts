@@ -9,7 +9,7 @@
 import type { KeywordList, SectionKeyword } from '../registry.ts';
 import { PROXY_SECTIONS } from '../registry.ts';
 
-/** strtol(text, &end, 0): the value and whether the whole text was read, or undefined for no digits. */
+/** strtol(text, &end, 0): the value (0 without digits) and what follows it (`rest`: '' when the whole text was read). */
 function strtol(text: string): { value: number; rest: string } {
   const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
   if (m === null) return { value: 0, rest: text };

@@ -568,7 +568,6 @@ export interface StickRuleModel {
   readonly source: SourceLocation;
 }
 
-/** `http-check expect [!] status|rstatus|string|rstring PATTERN`. */
 /** The options of an `http-check expect` rule (HAProxy's parse_tcpcheck_expect). */
 export interface CheckExpectOptions {
   /** Accepted as HAProxy does; the whole response (up to the check buffer) is read before matching anyway. */
@@ -586,6 +585,7 @@ export interface CheckExpectOptions {
   readonly statusCode?: string | undefined;
 }
 
+/** `http-check expect [!] status|rstatus|string|rstring|string-lf|hdr|fhdr PATTERN [options]`. */
 export interface HttpCheckExpectModel extends CheckExpectOptions {
   readonly negate: boolean;
   /**

@@ -783,6 +783,8 @@ const httpRuleSchema = v.variant('action', [
   }),
   v.object({ action: v.literal('reject'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({ action: v.literal('silent-drop'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({ action: v.literal('disable-l7-retry'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
+  v.object({ action: v.literal('wait-for-handshake'), condition: v.undefinedable(conditionSchema), source: sourceSchema }),
   v.object({
     action: v.picklist(['set-src', 'set-src-port', 'set-dst', 'set-dst-port']),
     expression: v.pipe(v.string(), v.minLength(1)),

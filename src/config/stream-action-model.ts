@@ -1,14 +1,19 @@
 /**
  * `http-request` actions acting on the connection rather than the message (HAProxy 2.6's
  * http_act.c, tcp_act.c): `reject` (no response, the connection is closed), `early-hint NAME
- * FMT` (a 103 Early Hints interim response sent at once), `set-src`, `set-dst` and their ports.
+ * FMT` (a 103 Early Hints interim response sent at once), `set-src`, `set-dst` and their ports,
+ * `disable-l7-retry` (only connection failures are retried for this transaction) and
+ * `wait-for-handshake` (wait for the TLS handshake of a connection still in early data).
  */
 import type { ConditionModel, SourceLocation } from './model.ts';
 
 export type HttpStreamRuleModel =
   | {
-      /** `reject`; `silent-drop` (request and response rules): no answer, the client connection reset. */
-      readonly action: 'reject' | 'silent-drop';
+      /**
+       * `reject`; `silent-drop` (request and response rules): no answer, the client connection
+       * reset; `disable-l7-retry`, `wait-for-handshake`: no argument.
+       */
+      readonly action: 'reject' | 'silent-drop' | 'disable-l7-retry' | 'wait-for-handshake';
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }

@@ -70,6 +70,8 @@ export interface HttpActionContext extends SampleContext {
    * Undefined: no bound.
    */
   rewriteRoom?: number | undefined;
+  /** Set by `disable-l7-retry`: the transaction is retried on connection failures only. */
+  l7RetryDisabled?: boolean | undefined;
   /** Writes an interim response (`early-hint`'s 103) to the client at once; absent where none can go. */
   sendInterim?: ((bytes: Uint8Array) => void) | undefined;
 }

@@ -265,6 +265,7 @@ export class HttpRuleRunner implements HttpActionContext {
   softRewrites = false;
   rewriteError = false;
   silentDrop = false;
+  l7RetryDisabled = false;
   readonly runtime: Runtime;
   /** The backend chosen for the request (`be_name`, `nbsrv`). */
   backend: SampleBackend | undefined = undefined;
@@ -413,6 +414,7 @@ export class HttpRuleRunner implements HttpActionContext {
     this.logLevel = undefined;
     this.invalidRequest = false;
     this.rejected = false;
+    this.l7RetryDisabled = false;
     this.service = undefined;
     this.#resumeList = undefined;
     // A stream's last rule: the first request's may come from the frontend's content rules run at accept.

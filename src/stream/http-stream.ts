@@ -1673,7 +1673,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #canRetryOn(event: 'empty-response' | 'junk-response' | 'response-timeout' | number): boolean {
     const retryOn = this.backend?.http?.retryOn;
     const req = this.#req;
-    if (retryOn === undefined || req === undefined) return false;
+    if (retryOn === undefined || req === undefined || this.#rules?.l7RetryDisabled === true) return false;
     if (typeof event === 'number') {
       if (!(retryOn as readonly string[]).includes(String(event))) return false;
     } else if (!retryOn.includes(event)) return false;

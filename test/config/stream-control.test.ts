@@ -24,6 +24,9 @@ describe('reject and early-hint rules', () => {
     assert.match((await first('  http-response early-hint link a')) ?? '', /'http-response' expects .* but got 'early-hint'/);
     assert.match((await first('  http-response reject')) ?? '', /'http-response' expects .* but got 'reject'/);
     const rule = (action: string, m: string) => `error detected in frontend 'fe' while parsing 'http-request ${action}' rule : ${m}.`;
+    assert.equal(await first('  http-request disable-l7-retry foo'), "'http-request disable-l7-retry' expects either 'if' or 'unless' followed by a condition but found 'foo'.");
+    assert.equal(await first('  http-request wait-for-handshake bar'), "'http-request wait-for-handshake' expects either 'if' or 'unless' followed by a condition but found 'bar'.");
+    assert.match((await first('  http-response wait-for-handshake')) ?? '', /'http-response' expects .* but got 'wait-for-handshake'/);
     assert.equal(await first('  http-request set-src'), rule('set-src', 'missing fetch method'));
     assert.match((await first('  http-request set-src foo(1)')) ?? '', /unknown fetch method 'foo'/);
     assert.equal(await first('  http-request set-src src a'), "'http-request set-src' expects either 'if' or 'unless' followed by a condition but found 'a'.");
@@ -31,6 +34,15 @@ describe('reject and early-hint rules', () => {
       await first('  http-request set-dst-port res.hdr(x)'),
       rule('set-dst-port', "fetch method 'res.hdr(x)' extracts information from 'HTTP response headers', none of which is available here"),
     );
+  });
+
+  it('disable-l7-retry and wait-for-handshake models', async () => {
+    const model = await parse(frontend('  http-request disable-l7-retry if METH_POST', '  http-request wait-for-handshake'));
+    const rules = model.frontends[0]?.httpRequestRules ?? [];
+    assert.deepEqual(rules.map((r) => [r.action, r.condition !== undefined]), [
+      ['disable-l7-retry', true],
+      ['wait-for-handshake', false],
+    ]);
   });
 
   it('set-src, set-src-port, set-dst, set-dst-port models', async () => {

@@ -10,7 +10,7 @@ import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContex
 import type { SampleDirection } from '../sample-fetch.ts';
 import { compileAuth } from './auth-action.ts';
 import { compileCapture } from './capture-action.ts';
-import { compileEarlyHint, compileReject } from './stream-control-actions.ts';
+import { compileDisableL7Retry, compileEarlyHint, compileReject, compileWaitForHandshake } from './stream-control-actions.ts';
 import { compileAddressAction } from './address-actions.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
@@ -98,6 +98,8 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   capture: compileCapture,
   reject: () => compileReject(),
   'silent-drop': () => compileReject(true),
+  'disable-l7-retry': () => compileDisableL7Retry(),
+  'wait-for-handshake': () => compileWaitForHandshake(),
   'early-hint': (rule) => compileEarlyHint(rule.header, rule.format),
   'set-src': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-src-port': (rule) => compileAddressAction(rule.action, rule.expression),

@@ -8,6 +8,11 @@
  * - early-hint: a `103 Early Hints` interim response with one header, written to the client at
  *   once, for HTTP/1.1 requests only (an HTTP/1.0 client gets none). HAProxy 2.6.12 sends one
  *   103 per rule, the header name in lower case as its H1 layer writes every name.
+ * - disable-l7-retry: this transaction is retried on connection failures only, whatever
+ *   `retry-on` says of responses (HAProxy's TX_D_L7_RETRY).
+ * - wait-for-handshake: HAProxy yields while the connection is still in TLS early data (0-RTT).
+ *   No bind accepts early data here (`allow-0rtt` is refused), so every request reaches the
+ *   rules after its handshake ended and the action goes on at once, as HAProxy's does then.
  */
 import { latin1Bytes } from '../../http/codec/chars.ts';
 import { LocalReply } from '../../http/local-reply.ts';
@@ -33,6 +38,22 @@ class Reject implements HttpAction {
 const REJECT = new Reject(false);
 const SILENT_DROP = new Reject(true);
 
+class DisableL7Retry implements HttpAction {
+  run(ctx: HttpActionContext): Verdict {
+    ctx.l7RetryDisabled = true;
+    return Verdict.continue;
+  }
+}
+
+class WaitForHandshake implements HttpAction {
+  run(): Verdict {
+    return Verdict.continue;
+  }
+}
+
+const DISABLE_L7_RETRY = new DisableL7Retry();
+const WAIT_FOR_HANDSHAKE = new WaitForHandshake();
+
 class EarlyHint implements HttpAction {
   readonly #prefix: string;
   readonly #format: LogFormat;
@@ -53,6 +74,14 @@ class EarlyHint implements HttpAction {
 /** `reject`, or `silent-drop` (`drop`: HAProxy's tcp_exec_action_silent_drop, the client connection reset). */
 export function compileReject(drop = false): HttpActionCompile {
   return { ok: true, action: drop ? SILENT_DROP : REJECT };
+}
+
+export function compileDisableL7Retry(): HttpActionCompile {
+  return { ok: true, action: DISABLE_L7_RETRY };
+}
+
+export function compileWaitForHandshake(): HttpActionCompile {
+  return { ok: true, action: WAIT_FOR_HANDSHAKE };
 }
 
 export function compileEarlyHint(header: string, format: string): HttpActionCompile {

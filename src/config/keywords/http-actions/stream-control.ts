@@ -1,14 +1,15 @@
 /**
- * Parsers of `http-request reject`, `http-request|http-response silent-drop`, `http-request early-hint NAME FMT` and `http-request
- * set-src|set-src-port|set-dst|set-dst-port EXPR` (HAProxy 2.6's).
+ * Parsers of `http-request reject`, `http-request|http-response silent-drop`, `http-request early-hint NAME FMT`, `http-request
+ * set-src|set-src-port|set-dst|set-dst-port EXPR`, `http-request disable-l7-retry` and `http-request wait-for-handshake` (HAProxy 2.6's).
  */
 import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
 import type { Token } from '../../tokenizer.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
-function reject({ action, extra }: ActionParseInput): RuleFields | undefined {
+/** The actions without an argument. */
+function bare({ action, extra }: ActionParseInput): RuleFields | undefined {
   if (extra(0)) return undefined;
-  return { action: action === 'silent-drop' ? 'silent-drop' : 'reject' };
+  return { action: action as 'reject' | 'silent-drop' | 'disable-l7-retry' | 'wait-for-handshake' };
 }
 
 /** parse_http_set_header, which HAProxy shares with early-hint. */
@@ -40,8 +41,10 @@ function setAddress(input: ActionParseInput): RuleFields | undefined {
 }
 
 export const streamControlActionParsers: readonly HttpActionParser[] = [
-  { name: 'reject', sets: ['request'], parse: reject },
-  { name: 'silent-drop', sets: ['request', 'response'], parse: reject },
+  { name: 'reject', sets: ['request'], parse: bare },
+  { name: 'silent-drop', sets: ['request', 'response'], parse: bare },
+  { name: 'disable-l7-retry', sets: ['request'], parse: bare },
+  { name: 'wait-for-handshake', sets: ['request'], parse: bare },
   { name: 'early-hint', sets: ['request'], parse: earlyHint },
   { name: 'set-src', sets: ['request'], parse: setAddress },
   { name: 'set-src-port', sets: ['request'], parse: setAddress },

@@ -572,6 +572,20 @@ export interface ThreadHandle extends ThreadChannel {
   terminate(): void;
 }
 
+/**
+ * What the configuration's `setenv`, `presetenv`, `unsetenv` and `resetenv` did to the
+ * environment, for the programs the master starts (src/config/environment-changes.ts).
+ */
+export interface EnvironmentChanges {
+  /**
+   * After a `resetenv`: the only variables of the starting environment still there (those
+   * every `resetenv` named). Absent when no `resetenv` ran.
+   */
+  readonly keptOnly?: readonly string[] | undefined;
+  /** Variables set (a value) or removed (undefined) since, in the order they were changed last. */
+  readonly changes: readonly (readonly [name: string, value: string | undefined])[];
+}
+
 export interface Runtime {
   readonly name: 'node' | 'bun' | 'deno' | 'test';
   readonly version: string;
@@ -719,7 +733,15 @@ export interface Runtime {
    * them). A command that cannot start gives a handle whose `exited` settles with a failure
    * code. Absent where the runtime cannot start processes.
    */
-  spawnProgram?(command: readonly string[], options: { readonly user?: string | undefined; readonly group?: string | undefined }): ChildProcessHandle;
+  spawnProgram?(
+    command: readonly string[],
+    options: {
+      readonly user?: string | undefined;
+      readonly group?: string | undefined;
+      /** The configuration's `setenv`/`resetenv`... changes to this process's environment. */
+      readonly environment?: EnvironmentChanges | undefined;
+    },
+  ): ChildProcessHandle;
   /**
    * Sends a signal to another process (`-sf` / `-st`: the processes this one replaces).
    * False when it cannot be sent (no such process, not permitted). Absent where the runtime

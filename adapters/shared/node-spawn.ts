@@ -7,7 +7,8 @@ import { nodeChildProcess } from './node-builtins.ts';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { writeFile } from 'node:fs/promises';
-import type { ChildProcessHandle, SignalName, SpawnSelfOptions } from '../../src/runtime.ts';
+import type { ChildProcessHandle, EnvironmentChanges, SignalName, SpawnSelfOptions } from '../../src/runtime.ts';
+import { environmentWith } from '../../src/config/environment-changes.ts';
 import { idInAccountFile } from '../../src/proxy/process-identity.ts';
 
 export function spawnSelfWith(
@@ -98,8 +99,11 @@ function failedHandle(): ChildProcessHandle {
   return { pid: 0, kill: () => undefined, exited: Promise.resolve(1) };
 }
 
-/** spawnProgram on node:child_process (Node, Bun and Deno): execvp's PATH lookup, this process's environment and stdio. */
-export function spawnProgramNode(command: readonly string[], options: { readonly user?: string | undefined; readonly group?: string | undefined }): ChildProcessHandle {
+/** spawnProgram on node:child_process (Node, Bun and Deno): execvp's PATH lookup, this process's environment (as the configuration changed it) and stdio. */
+export function spawnProgramNode(
+  command: readonly string[],
+  options: { readonly user?: string | undefined; readonly group?: string | undefined; readonly environment?: EnvironmentChanges | undefined },
+): ChildProcessHandle {
   const uid = options.user === undefined ? undefined : idIn('/etc/passwd', options.user);
   const gid = options.group === undefined ? undefined : idIn('/etc/group', options.group);
   if ((options.user !== undefined && uid === undefined) || (options.group !== undefined && gid === undefined)) {
@@ -107,7 +111,12 @@ export function spawnProgramNode(command: readonly string[], options: { readonly
     return failedHandle();
   }
   const [file, ...args] = command as [string, ...string[]];
-  const child = nodeChildProcess().spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) });
+  const child = nodeChildProcess().spawn(file, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    ...(uid !== undefined ? { uid } : {}),
+    ...(gid !== undefined ? { gid } : {}),
+    ...(options.environment !== undefined ? { env: environmentWith(process.env, options.environment) } : {}),
+  });
   child.once('error', (error) => process.stderr.write(`[ALERT]    (${process.pid}) : Cannot execute ${file}: ${error.message}\n`));
   return childHandle(child);
 }

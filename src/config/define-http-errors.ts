@@ -61,6 +61,7 @@ export function draftHttpErrors(input: v.InferOutput<typeof httpErrorsInputSchem
       notice: (message) => report('notice', path, message),
       ignoredWithoutCapability: () => false,
       setEnv: () => {},
+      resetEnv: () => {},
       getEnv: () => undefined,
     };
     const words: Token[] = [

@@ -117,6 +117,8 @@ class EntryContext implements KeywordContext {
 
   setEnv(): void {}
 
+  resetEnv(): void {}
+
   getEnv(): string | undefined {
     return undefined;
   }

@@ -48,6 +48,7 @@ import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './err
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import type { MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
+import type { EnvironmentChanges } from './environment-changes.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -642,6 +643,8 @@ export interface GlobalDraft {
   cacheReferences?: { readonly name: string; readonly proxy: string; readonly proxyKind: string; readonly place: Place; readonly keyword: string }[];
   /** `program NAME` sections in order (keywords/program.ts). */
   programs?: ProgramDraft[];
+  /** What `setenv`, `presetenv`, `unsetenv` and `resetenv` changed (set by the parser at the end). */
+  environment?: EnvironmentChanges;
   /** `fcgi-app NAME` sections in order (keywords/fcgi-app.ts). */
   fcgiApps?: FcgiAppDraft[];
   /** `node`, `description` (keywords/node-identity.ts). */

@@ -7,6 +7,7 @@
 import type { StatsPageModel } from './stats-page-model.ts';
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel } from './stream-action-model.ts';
+import type { EnvironmentChanges } from './environment-changes.ts';
 import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 import type { HttpMapRuleModel } from './map-action-model.ts';
 import type { TlsOptionsModel } from './tls-options.ts';
@@ -1581,6 +1582,8 @@ export interface ProgramModel {
   readonly group?: string | undefined;
   /** `option start-on-reload` (the default): a reload restarts it; `no option start-on-reload` keeps it running. */
   readonly startOnReload: boolean;
+  /** What `setenv`, `unsetenv`, `resetenv`... did: the program starts with the environment changed so. */
+  readonly environment?: EnvironmentChanges | undefined;
 }
 
 /** A user or group named in the configuration, looked up in /etc/passwd or /etc/group at startup. */

@@ -28,6 +28,7 @@ import { defaultKeywordRegistry } from './keywords/index.ts';
 import { invalidNameCharacter } from './keywords/names.ts';
 import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './registry.ts';
 import { splitLines, tokenizeLine, type EnvLookup, type Token } from './tokenizer.ts';
+import type { EnvironmentChanges } from './environment-changes.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import { collectUserlistReferences } from '../rules/userlist-references.ts';
 import { backendNameMissing, collectImplicitProxyArguments } from '../rules/implicit-proxy-args.ts';
@@ -119,7 +120,11 @@ class LineContext implements KeywordContext {
   }
 
   setEnv(name: string, value: string | undefined): void {
-    this.#parser.envOverrides.set(name, value);
+    this.#parser.setEnv(name, value);
+  }
+
+  resetEnv(keep: readonly string[]): void {
+    this.#parser.resetEnv(keep);
   }
 
   getEnv(name: string): string | undefined {
@@ -132,7 +137,9 @@ class ConfigParser {
   readonly diagnostics = new DiagnosticList();
   readonly global: GlobalDraft = newGlobalDraft();
   /** `setenv` / `unsetenv` results, consulted before the process environment. */
-  readonly envOverrides = new Map<string, string | undefined>();
+  readonly #envOverrides = new Map<string, string | undefined>();
+  /** After `resetenv`: the names of the process environment still visible. */
+  #envKept: Set<string> | undefined;
   readonly #baseEnv: EnvLookup;
   readonly #proxies: ProxyDraft[] = [];
   readonly #defaultsByName = new Map<string, ProxyDraft>();
@@ -162,8 +169,32 @@ class ConfigParser {
 
   readonly #tlsLibrary: TlsLibrary | undefined;
 
-  readonly env = (name: string): string | undefined =>
-    this.envOverrides.has(name) ? this.envOverrides.get(name) : this.#baseEnv(name);
+  readonly env = (name: string): string | undefined => {
+    if (this.#envOverrides.has(name)) return this.#envOverrides.get(name);
+    return this.#envKept === undefined || this.#envKept.has(name) ? this.#baseEnv(name) : undefined;
+  };
+
+  setEnv(name: string, value: string | undefined): void {
+    // Re-inserted so that the changes keep the order of their last assignment.
+    this.#envOverrides.delete(name);
+    this.#envOverrides.set(name, value);
+  }
+
+  /** HAProxy's resetenv: every variable but those named is removed, from here on. */
+  resetEnv(keep: readonly string[]): void {
+    const wanted = new Set(keep);
+    this.#envKept = this.#envKept === undefined ? wanted : new Set([...this.#envKept].filter((name) => wanted.has(name)));
+    for (const [name, value] of this.#envOverrides) if (value !== undefined && !wanted.has(name)) this.setEnv(name, undefined);
+  }
+
+  /** What the configuration did to the environment; undefined when it changed nothing. */
+  #environmentChanges(): EnvironmentChanges | undefined {
+    if (this.#envKept === undefined && this.#envOverrides.size === 0) return undefined;
+    return {
+      ...(this.#envKept !== undefined ? { keptOnly: [...this.#envKept] } : {}),
+      changes: [...this.#envOverrides],
+    };
+  }
 
   readonly #pseudoVariable = (name: string): string | undefined => {
     if (name === 'LINE') return String(this.#line);
@@ -173,6 +204,8 @@ class ConfigParser {
   };
 
   result(): ParseResult {
+    const environment = this.#environmentChanges();
+    if (environment !== undefined) this.global.environment = environment;
     return {
       draft: { global: this.global, proxies: this.#proxies, userlists: this.#userlists, userlistReferences: this.#userlistReferences },
       diagnostics: this.diagnostics,

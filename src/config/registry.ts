@@ -48,6 +48,8 @@ export interface KeywordContext {
   ignoredWithoutCapability(capability: 'frontend' | 'backend', token?: Token, keyword?: string): boolean;
   /** Sets an environment variable for the lines that follow (`setenv`). */
   setEnv(name: string, value: string | undefined): void;
+  /** `resetenv`: removes every variable but those named, for the lines that follow. */
+  resetEnv(keep: readonly string[]): void;
   /** Reads the environment as the tokenizer sees it. */
   getEnv(name: string): string | undefined;
 }

@@ -243,7 +243,7 @@ class Resolver {
       ...(caches.length > 0 ? { caches } : {}),
       ...(rings.length > 0 ? { rings } : {}),
       ...(peers.length > 0 ? { peers } : {}),
-      ...programsOf(global.programs, this.#diagnostics),
+      ...programsOf(global.programs, global.environment, this.#diagnostics),
     };
   }
 

@@ -1213,6 +1213,12 @@ export const configModelSchema = v.object({
         user: v.optional(v.string()),
         group: v.optional(v.string()),
         startOnReload: v.boolean(),
+        environment: v.optional(
+          v.object({
+            keptOnly: v.optional(v.array(v.string())),
+            changes: v.array(v.tuple([v.string(), v.optional(v.string())])),
+          }),
+        ),
       }),
     ),
   ),

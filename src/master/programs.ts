@@ -76,7 +76,7 @@ export class Programs {
   #spawn(model: ProgramModel, reloads: number): void {
     const spawn = this.#runtime.spawnProgram;
     if (spawn === undefined) return;
-    const handle = spawn(model.command, { user: model.user, group: model.group });
+    const handle = spawn(model.command, { user: model.user, group: model.group, environment: model.environment });
     const program: ProgramProcess = { model, handle, startedWall: this.#runtime.wallClock(), reloads, leaving: false };
     // New ones go after the current ones still kept, before the old ones (show proc's order).
     const firstOld = this.list.findIndex((p) => p.leaving);

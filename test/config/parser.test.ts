@@ -394,6 +394,23 @@ describe('parser: global keywords', () => {
     assert.deepEqual([fe.binds[0]?.host, fe.binds[0]?.port], ['10.0.0.9', 9000]);
     assert.equal(fe.description, 'kept-unset');
   });
+
+  it('resetenv keeps only the variables it names, for the lines that follow and the programs', async () => {
+    const model = await parse(
+      cfg(
+        'global',
+        '  setenv SET one',
+        '  setenv GONE x',
+        '  resetenv SET KEEP',
+        '  setenv AFTER two',
+        'frontend f',
+        '  bind 127.0.0.1:80',
+        '  description "${SET}-${KEEP}-${DROP-none}-${GONE-none}-${AFTER}"',
+      ),
+      { KEEP: 'k', DROP: 'd' },
+    );
+    assert.equal(frontend(model, 'f').description, 'one-k-none-none-two');
+  });
 });
 
 describe('parser: proxy keywords', () => {

@@ -92,6 +92,8 @@ const keywords: SectionKeyword[] = [
     if (!requireArgs(ctx, args, 1, 'at least one variable name')) return;
     for (const name of args.slice(1)) ctx.setEnv(name.text, undefined);
   }),
+  // The names to keep, none at all: every variable goes.
+  globalKeyword('resetenv', (ctx, args) => ctx.resetEnv(args.slice(1).map((t) => t.text))),
 ];
 
 export const globalKeywords: KeywordList = {
@@ -103,7 +105,7 @@ export const globalKeywords: KeywordList = {
       'maxzlibmem', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
-      'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'resetenv',
+      'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
       'h1-case-adjust', 'h1-case-adjust-file',
       'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
       'external-check', 'noreuseport', 'profiling.tasks',

@@ -13,7 +13,7 @@
 import { hasBackendSide, hasFrontendSide, type GlobalDraft, type Place, type ProxyDraft } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import { defaultKeywordRegistry } from './keywords/index.ts';
-import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './registry.ts';
+import { MODIFIER_UNSUPPORTED, type KeywordContext, type KeywordRegistry, type Modifier, type SectionKind } from './registry.ts';
 import { tokenizeLine, type Token } from './tokenizer.ts';
 import type { UserlistReference } from './userlist-draft.ts';
 import { collectUserlistReferences } from '../rules/userlist-references.ts';
@@ -252,7 +252,7 @@ export class RuleDrafter {
     switch (lookup.kind) {
       case 'found':
         if (modifier !== 'none' && lookup.keyword.modifiers !== true) {
-          ctx.error(`'${modifier} ${keyword.text}' : the '${modifier}' prefix is only supported for 'option' and 'log'.`);
+          ctx.error(MODIFIER_UNSUPPORTED);
           return;
         }
         this.#run(proxy, keyword.text, { ok: true, tokens: words.slice(1) }, path, modifier);

@@ -26,7 +26,7 @@ import {
 import { DiagnosticList } from './errors.ts';
 import { defaultKeywordRegistry } from './keywords/index.ts';
 import { invalidNameCharacter } from './keywords/names.ts';
-import type { KeywordContext, KeywordRegistry, Modifier, SectionKind } from './registry.ts';
+import { MODIFIER_UNSUPPORTED, type KeywordContext, type KeywordRegistry, type Modifier, type SectionKind } from './registry.ts';
 import { splitLines, tokenizeLine, type EnvLookup, type Token } from './tokenizer.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
@@ -299,11 +299,7 @@ class ConfigParser {
     switch (lookup.kind) {
       case 'found': {
         if (modifier !== 'none' && lookup.keyword.modifiers !== true) {
-          this.#error(
-            first.column,
-            keyword.text,
-            `'${first.text} ${keyword.text}' : the '${first.text}' prefix is only supported for 'option' and 'log'.`,
-          );
+          this.#error(first.column, keyword.text, MODIFIER_UNSUPPORTED);
           return;
         }
         const proxy = 'proxy' in section ? section.proxy : undefined;

@@ -54,6 +54,10 @@ export interface KeywordContext {
   getEnv(name: string): string | undefined;
 }
 
+/** HAProxy 2.6.12's alert for `no` / `default` before a keyword that takes neither (cfgparse.c). */
+export const MODIFIER_UNSUPPORTED =
+  'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.';
+
 export interface SectionKeyword {
   readonly name: string;
   /** Sections where the keyword may appear. */

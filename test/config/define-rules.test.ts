@@ -172,7 +172,7 @@ describe('defineConfig() rules: errors name the input path', () => {
       "frontends.web.lines.0: 'user' not allowed in 'frontend' section (only in 'userlist', 'global', 'program').",
     ]);
     assert.deepEqual(refused(web({ lines: ['no maxconn 10'] })), [
-      "frontends.web.lines.0: 'no maxconn' : the 'no' prefix is only supported for 'option' and 'log'.",
+      "frontends.web.lines.0: negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.",
     ]);
   });
 

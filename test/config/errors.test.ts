@@ -183,7 +183,7 @@ describe('errors: keywords', () => {
       3,
       3,
       'maxconn',
-      "'no maxconn' : the 'no' prefix is only supported for 'option' and 'log'.",
+      "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.",
     ]);
     assert.deepEqual(await onlyError(inFrontend('  no')), [3, 3, 'no', "'no' expects a keyword to apply to."]);
   });

@@ -68,8 +68,24 @@ describe('process keywords', () => {
     );
     assert.match(model.notices?.[0]?.message ?? '', /^'nosplice' has no effect in Switchyard \(Switchyard never splices/);
     assert.deepEqual(await errors(cfg('global', '  no nosplice', '  maxpipes', ...BACKEND)), [
-      [2, 3, 'nosplice', "'no nosplice' : the 'no' prefix is only supported for 'option' and 'log'."],
+      [2, 3, 'nosplice', "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping."],
       [3, 3, 'maxpipes', "'maxpipes' expects an integer argument."],
+    ]);
+  });
+
+  it('process-safety and profiling switches of HAProxy are accepted with a notice, with its argument checks', async () => {
+    const model = await parse(
+      cfg('global', '  insecure-fork-wanted', '  insecure-setuid-wanted', '  no set-dumpable', '  numa-cpu-mapping ignored', '  profiling.tasks auto', '  no-memory-trimming', 'defaults', ...TIMEOUTS, ...BACKEND),
+    );
+    assert.deepEqual(warnings(model), []);
+    assert.deepEqual(
+      (model.notices ?? []).map((n) => n.message.slice(0, n.message.indexOf(' has no effect'))),
+      ["'insecure-fork-wanted'", "'insecure-setuid-wanted'", "'no set-dumpable'", "'numa-cpu-mapping'", "'profiling.tasks'", "'no-memory-trimming'"],
+    );
+    assert.deepEqual(await errors(cfg('global', '  set-dumpable x', '  no insecure-setuid-wanted', '  profiling.tasks maybe', ...BACKEND)), [
+      [2, 16, 'set-dumpable', "'set-dumpable' cannot handle unexpected argument 'x'."],
+      [3, 3, 'insecure-setuid-wanted', "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping."],
+      [4, 19, 'profiling.tasks', "'profiling.tasks' expects either 'on', 'auto', or 'off' but got 'maybe'."],
     ]);
   });
 

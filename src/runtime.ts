@@ -527,6 +527,12 @@ export interface Compressor {
   flush(): void;
   /** Z_FINISH: the rest and the format's trailer; the compressor is released afterwards. */
   finish(): void;
+  /**
+   * deflateParams(): the level for what is pushed from now on (0 = stored blocks), called right
+   * after a flush as HAProxy does. False when the runtime cannot change it for this format:
+   * Node's and Bun's node:zlib apply it to deflate and raw deflate, not to gzip.
+   */
+  setLevel(level: number): boolean;
   /** Releases the context without output (the message was abandoned). Idempotent. */
   release(): void;
 }

@@ -46,7 +46,7 @@ import { toSocketError } from '../shared/socket-errors.ts';
 import { digestNode } from '../shared/node-digest.ts';
 import { publicKeyNode } from '../shared/node-public-key.ts';
 import { privateKeyNode } from '../shared/node-private-key.ts';
-import { createZlibCompressor } from '../shared/zlib-compressor.ts';
+import { createZlibCompressorAnyLevel } from '../shared/zlib-compressor.ts';
 import { lookupNode } from '../shared/node-dns.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { isAbstractSocket } from '../shared/unix-socket-file.ts';
@@ -635,7 +635,7 @@ export const denoRuntime: Runtime = {
   digest: digestNode,
   publicKey: publicKeyNode,
   privateKey: privateKeyNode,
-  createCompressor: createZlibCompressor,
+  createCompressor: createZlibCompressorAnyLevel,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   readDir: (path) => readdir(path),
   isDirectory: async (path) => (await stat(path)).isDirectory(),

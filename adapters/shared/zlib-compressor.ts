@@ -20,6 +20,8 @@ import type { CompressionFormat, Compressor, CompressorOptions, CompressorSink }
 
 interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  /** deflateParams(level, strategy), synchronous on all three runtimes. */
+  params?(level: number, strategy: number): void;
 }
 
 interface ZlibInternals {
@@ -31,6 +33,7 @@ interface ZlibInternals {
 const Z_NO_FLUSH = 0;
 const Z_SYNC_FLUSH = 2;
 const Z_FINISH = 4;
+const Z_DEFAULT_STRATEGY = 0;
 /** One scratch output buffer for every context: calls are synchronous, output is copied out. */
 const SCRATCH = new Uint8Array(64 * 1024);
 const EMPTY = new Uint8Array(0);
@@ -41,8 +44,12 @@ class ZlibCompressor implements Compressor {
   readonly #handle: ZlibHandle;
   readonly #state: Uint32Array;
   readonly #sink: CompressorSink;
+  readonly #gzip: boolean;
+  readonly #gzipParams: boolean;
 
-  constructor(format: CompressionFormat, options: CompressorOptions, sink: CompressorSink) {
+  constructor(format: CompressionFormat, options: CompressorOptions, sink: CompressorSink, gzipParams: boolean) {
+    this.#gzip = format === 'gzip';
+    this.#gzipParams = gzipParams;
     const settings = { level: options.level, memLevel: options.memLevel, windowBits: options.windowBits };
     const z = nodeZlib();
     const stream = format === 'gzip' ? z.createGzip(settings) : format === 'deflate' ? z.createDeflate(settings) : z.createDeflateRaw(settings);
@@ -70,6 +77,14 @@ class ZlibCompressor implements Compressor {
   finish(): void {
     this.#run(EMPTY, Z_FINISH);
     this.release();
+  }
+
+  setLevel(level: number): boolean {
+    const params = this.#handle.params;
+    if (this.#stream === undefined || params === undefined || (this.#gzip && !this.#gzipParams)) return false;
+    // Right after a flush (as HAProxy calls it) zlib has nothing pending to write out first.
+    params.call(this.#handle, level, Z_DEFAULT_STRATEGY);
+    return true;
   }
 
   release(): void {
@@ -100,6 +115,15 @@ class ZlibCompressor implements Compressor {
   }
 }
 
+/**
+ * Node's and Bun's node:zlib: their handle's params() runs deflateParams for deflate and raw
+ * deflate only (Node's ZlibContext::SetParams ignores its GZIP mode), so gzip keeps its level.
+ */
 export function createZlibCompressor(format: CompressionFormat, options: CompressorOptions, sink: CompressorSink): Compressor {
-  return new ZlibCompressor(format, options, sink);
+  return new ZlibCompressor(format, options, sink, false);
+}
+
+/** Deno's node:zlib changes the level of every format. */
+export function createZlibCompressorAnyLevel(format: CompressionFormat, options: CompressorOptions, sink: CompressorSink): Compressor {
+  return new ZlibCompressor(format, options, sink, true);
 }

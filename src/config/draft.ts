@@ -49,6 +49,7 @@ import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import type { MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
+import type { CompressionTuningModel } from './compression-tuning-model.ts';
 
 export interface Place extends SourceLocation {
   /** 1-based; 0 = unknown. */
@@ -656,6 +657,8 @@ export interface GlobalDraft {
   /** `quiet`, `zero-warning` (keywords/startup-output.ts). */
   quiet?: boolean;
   zeroWarning?: boolean;
+  /** `tune.comp.maxlevel`, `tune.zlib.*`, `maxcomprate`, `maxzlibmem` (keywords/compression-tuning.ts). */
+  compression?: CompressionTuningModel;
   /** `ulimit-n`, `[no] strict-limits` (keywords/fd-limits.ts). */
   ulimitN?: number;
   strictLimits?: boolean;

@@ -8,6 +8,8 @@ import type { StatsPageModel } from './stats-page-model.ts';
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel } from './stream-action-model.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
+import type { CompressionTuningModel } from './compression-tuning-model.ts';
+export type { CompressionTuningModel } from './compression-tuning-model.ts';
 import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 import type { HttpMapRuleModel } from './map-action-model.ts';
 import type { TlsOptionsModel } from './tls-options.ts';
@@ -1446,6 +1448,8 @@ export interface GlobalModel {
   /** `quiet` (as -q) and `zero-warning` (as -dW): src/cli.ts. */
   readonly quiet?: boolean | undefined;
   readonly zeroWarning?: boolean | undefined;
+  /** `tune.comp.maxlevel`, `tune.zlib.*`, `maxcomprate`, `maxzlibmem`; HAProxy's defaults when undefined. */
+  readonly compression?: CompressionTuningModel | undefined;
   /** `ulimit-n N`: the file descriptors the process must be allowed (src/proxy/fd-limit.ts). */
   readonly ulimitN?: number | undefined;
   /** `no strict-limits`: a limit the process cannot have is a warning, not a failure (HAProxy's default: strict). */

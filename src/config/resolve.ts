@@ -229,6 +229,7 @@ class Resolver {
         ...(global.maxSpreadChecks !== undefined && global.maxSpreadChecks > 0 ? { maxSpreadChecks: global.maxSpreadChecks } : {}),
         ...(global.quiet === true ? { quiet: true } : {}),
         ...(global.zeroWarning === true ? { zeroWarning: true } : {}),
+        ...(global.compression !== undefined ? { compression: global.compression } : {}),
         ...(global.ulimitN !== undefined ? { ulimitN: global.ulimitN } : {}),
         ...(global.strictLimits === false ? { strictLimits: false } : {}),
         ...(global.grace !== undefined && global.grace > 0 ? { grace: global.grace } : {}),

@@ -1183,6 +1183,15 @@ export const configModelSchema = v.object({
     maxSpreadChecks: v.optional(durationMsSchema),
     quiet: v.optional(v.boolean()),
     zeroWarning: v.optional(v.boolean()),
+    compression: v.optional(
+      v.object({
+        maxLevel: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(9)),
+        memLevel: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(9)),
+        windowBits: v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(15)),
+        rateLimit: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        maxZlibMemory: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      }),
+    ),
     ulimitN: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     strictLimits: v.optional(v.boolean()),
     grace: v.optional(durationMsSchema),

@@ -5,6 +5,7 @@
  * global bound every session reads.
  */
 import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
+import { DEFAULT_COMPRESSION_TUNING, type CompressionTuningModel } from '../config/compression-tuning-model.ts';
 import { readSharedFreqCtr, readSharedFreqCtrFloat, SHARED_FREQ_CTR_SLOTS, sharedAllowedDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
 
 export interface WaitingFrontend {
@@ -21,7 +22,9 @@ export interface WaitingFrontend {
  * accepted on `ssl` binds; ssl_fe_keys_per_sec / ssl_be_keys_per_sec: handshakes that made a new
  * key, not resumed, on binds / on servers), the TLS connections open and ever opened, on binds and
  * towards servers (global.sslconns / totalsslconns), the session cache's lookups and misses
- * (global.shctx_lookups / shctx_misses), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
+ * (global.shctx_lookups / shctx_misses), the compression figures (`maxcomprate` in bytes per
+ * second, the bytes given to and coming out of compressors as frequency counters, comp_bps_in /
+ * comp_bps_out, and the zlib memory compressors hold), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
  * and after the F frontends' slots, their session rates (fe_sess_per_sec, for `rate-limit
  * sessions`). A plain Int32Array in a one-thread process; with `nbthread`, one
  * SharedArrayBuffer the threads share (src/threads/), counted with Atomics so that the limits
@@ -43,7 +46,11 @@ const SSL_CONNS = SSL_BE_KEY_RATE_MAX + 1;
 const SSL_CONNS_TOTAL = SSL_CONNS + 1;
 const SSL_CACHE_LOOKUPS = SSL_CONNS_TOTAL + 1;
 const SSL_CACHE_MISSES = SSL_CACHE_LOOKUPS + 1;
-export const FIRST_FRONTEND_SLOT = SSL_CACHE_MISSES + 1;
+const COMP_RATE_LIMIT = SSL_CACHE_MISSES + 1;
+const COMP_BPS_IN = COMP_RATE_LIMIT + 1;
+const COMP_BPS_OUT = COMP_BPS_IN + SHARED_FREQ_CTR_SLOTS;
+const ZLIB_USED = COMP_BPS_OUT + SHARED_FREQ_CTR_SLOTS;
+export const FIRST_FRONTEND_SLOT = ZLIB_USED + 1;
 
 /** The counts of a process whose configuration has `frontends` frontends. */
 export function connectionCountSlots(frontends: number): number {
@@ -78,6 +85,8 @@ export class ProcessLimits {
 
   /** `tune.bufsize` / `tune.maxrewrite`: how much of a message the proxy holds (heads, inspected bytes, held bodies). */
   readonly buffers: BufferSizes;
+  /** `tune.comp.maxlevel`, `tune.zlib.*`, `maxzlibmem` (`maxcomprate` is compRateLimit, which the runtime API changes). */
+  compression: CompressionTuningModel = DEFAULT_COMPRESSION_TUNING;
 
   /** Where frontend slot FIRST_FRONTEND_SLOT + i's session rate starts, minus 3 * i. */
   readonly #frontendRates: number;
@@ -223,6 +232,59 @@ export class ProcessLimits {
     const sessions = readSharedFreqCtrFloat(this.#counts, SSL_RATE, now);
     const keys = readSharedFreqCtrFloat(this.#counts, SSL_FE_KEY_RATE, now);
     return keys < sessions ? Math.trunc(100 * (1 - keys / sessions)) : 0;
+  }
+
+  /** `maxcomprate` in bytes per second (0 = none); `set rate-limit http-compression global` changes it. */
+  get compRateLimit(): number {
+    return Atomics.load(this.#counts, COMP_RATE_LIMIT);
+  }
+
+  set compRateLimit(limit: number) {
+    Atomics.store(this.#counts, COMP_RATE_LIMIT, limit);
+  }
+
+  /** A compressor took `input` payload bytes and gave `output` (comp_http_payload's comp_bps_in / comp_bps_out). */
+  compressed(input: number, output: number): void {
+    const now = this.#rateClock();
+    if (input > 0) updateSharedFreqCtr(this.#counts, COMP_BPS_IN, now, input);
+    if (output > 0) updateSharedFreqCtr(this.#counts, COMP_BPS_OUT, now, output);
+  }
+
+  /** CompressBpsIn / CompressBpsOut of `show info`: bytes over the last second. */
+  get compBpsIn(): number {
+    return readSharedFreqCtr(this.#counts, COMP_BPS_IN, this.#rateClock());
+  }
+
+  get compBpsOut(): number {
+    return readSharedFreqCtr(this.#counts, COMP_BPS_OUT, this.#rateClock());
+  }
+
+  /**
+   * Takes `bytes` of zlib memory for a compressor unless that would pass `max` (`maxzlibmem`,
+   * 0 = none): HAProxy's alloc_zlib refuses the allocation, and the response goes uncompressed.
+   */
+  zlibReserve(bytes: number, max: number): boolean {
+    if (max <= 0) {
+      Atomics.add(this.#counts, ZLIB_USED, bytes);
+      return true;
+    }
+    let used = Atomics.load(this.#counts, ZLIB_USED);
+    for (;;) {
+      if (max - used < bytes) return false;
+      const seen = Atomics.compareExchange(this.#counts, ZLIB_USED, used, used + bytes);
+      if (seen === used) return true;
+      used = seen;
+    }
+  }
+
+  /** ... and gives it back when the compressor ends. */
+  zlibRelease(bytes: number): void {
+    Atomics.sub(this.#counts, ZLIB_USED, bytes);
+  }
+
+  /** ZlibMemUsage of `show info`. */
+  get zlibUsed(): number {
+    return Atomics.load(this.#counts, ZLIB_USED);
   }
 
   /** The frontend counting in `slot` made a session (its fe_sess_per_sec, which `rate-limit sessions` reads). */

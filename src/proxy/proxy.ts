@@ -134,6 +134,10 @@ export class Proxy {
     this.#threadIndex = options.thread?.index ?? 0;
     this.limits.connRateLimit = config.global.maxConnRate ?? 0;
     this.limits.sessRateLimit = config.global.maxSessRate ?? 0;
+    if (config.global.compression !== undefined) {
+      this.limits.compression = config.global.compression;
+      this.limits.compRateLimit = config.global.compression.rateLimit;
+    }
     // The threads' monotonic clocks start apart; pinned to the wall clock once, they agree.
     const rateClockOffset = runtime.wallClock() - runtime.now();
     this.limits.useRateClock(() => Math.floor(runtime.now() + rateClockOffset));

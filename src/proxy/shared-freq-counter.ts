@@ -35,20 +35,21 @@ function inPeriod(since: number): boolean {
 }
 
 /**
- * update_freq_ctr_period(): counts one event at `now`; returns the events of the current
- * period, which the `*_max` figures keep the highest of (cps_max, sps_max).
+ * update_freq_ctr_period(): counts `inc` events (one by default; bytes for the compression
+ * rates) at `now`; returns the events of the current period, which the `*_max` figures keep the
+ * highest of (cps_max, sps_max).
  */
-export function updateSharedFreqCtr(counts: Int32Array, at: number, now: number): number {
+export function updateSharedFreqCtr(counts: Int32Array, at: number, now: number, inc = 1): number {
   let tick: number;
   for (;;) {
     tick = Atomics.load(counts, at + TICK);
     // Within the period, even while another thread rotates: no big deal, as HAProxy says.
-    if (inPeriod(elapsed(now, tick))) return Atomics.add(counts, at + CURR, 1) + 1;
+    if (inPeriod(elapsed(now, tick))) return Atomics.add(counts, at + CURR, inc) + inc;
     // A rotation is due: the thread that sets the lock bit does it.
     if ((tick & 1) === 0 && Atomics.compareExchange(counts, at + TICK, tick, tick | 1) === tick) break;
   }
   // The current period becomes the previous one without losing a concurrent increment.
-  Atomics.store(counts, at + PREV, Atomics.exchange(counts, at + CURR, 1));
+  Atomics.store(counts, at + PREV, Atomics.exchange(counts, at + CURR, inc));
   let next = (tick + PERIOD) | 0;
   const since = elapsed(now, next);
   if (since >= PERIOD || since < 0) {
@@ -57,7 +58,7 @@ export function updateSharedFreqCtr(counts: Int32Array, at: number, now: number)
     next = now | 0;
   }
   Atomics.store(counts, at + TICK, next & ~1);
-  return 1;
+  return inc;
 }
 
 /** The last consistent reading of a counter (snapshot()): module state, so that a read allocates nothing. */

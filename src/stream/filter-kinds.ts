@@ -9,6 +9,7 @@ import { compressionFilter } from '../http/compression/compression-filter.ts';
 import { sameSection } from '../rules/http-rules.ts';
 import type { Runtime } from '../runtime.ts';
 import type { HttpCounters } from '../proxy/counters.ts';
+import type { ProcessLimits } from '../proxy/process-limits.ts';
 import { ResponseFilterChain, type ResponseFilter, type ResponseFilterFactory } from './response-filter.ts';
 
 const FILTER_FACTORIES: ReadonlyMap<string, ResponseFilterFactory> = new Map([
@@ -44,10 +45,11 @@ export function startResponseFilters(
   cache: CacheTxn | undefined,
   frontendCounters: HttpCounters,
   backendCounters: HttpCounters,
+  limits: ProcessLimits,
 ): ResponseFilterChain | undefined {
   const names = filterNames(frontend, backend);
   if (names.length === 0) return undefined;
-  const ctx = { frontend, backend, runtime, cache, frontendCounters, backendCounters };
+  const ctx = { frontend, backend, runtime, cache, frontendCounters, backendCounters, limits };
   let filters: ResponseFilter[] | undefined;
   for (const name of names) {
     const filter = FILTER_FACTORIES.get(name)?.(ctx);

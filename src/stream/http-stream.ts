@@ -676,7 +676,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (cookie !== undefined) cookie.request(head, editor, this.#cookieTxn as CookieTxn, this.#wallSeconds());
     // With caches, a `cache-store` among the response rules (which make the rule runner) may store.
     const cache = this.host.caches === undefined ? undefined : this.#ruleRunner().caching?.txn;
-    this.#filters = startResponseFilters(this.host.model, (this.backend as Backend).model, this.runtime, cache, this.host.counters, (this.backend as Backend).counters);
+    this.#filters = startResponseFilters(
+      this.host.model,
+      (this.backend as Backend).model,
+      this.runtime,
+      cache,
+      this.host.counters,
+      (this.backend as Backend).counters,
+      this.host.limits,
+    );
     this.#filters?.request(head, editor);
     // The FCGI filter's request side (use-fcgi-app): its parameters, its hidden headers.
     const fcgiApp = (this.backend as Backend).model.fcgiApp;

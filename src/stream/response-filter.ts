@@ -14,6 +14,7 @@
  * Filters run synchronously: what one server read produced goes out before the next read, so
  * the stream's backpressure (a slow client pauses the server) is unchanged.
  */
+import type { ProcessLimits } from '../proxy/process-limits.ts';
 import type { BackendModel, FrontendModel } from '../config/model.ts';
 import { BodyFramer, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, latin1Bytes, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
@@ -63,6 +64,8 @@ export interface FilterContext {
   /** The frontend's and the backend's counters (what the filters count goes to both, as HAProxy's). */
   readonly frontendCounters: HttpCounters;
   readonly backendCounters: HttpCounters;
+  /** The process's bounds: the compression tunables, rate and zlib memory. */
+  readonly limits: ProcessLimits;
 }
 
 /** Creates a filter kind's instance for one transaction; undefined when it has nothing to do. */

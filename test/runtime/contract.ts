@@ -548,6 +548,36 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'createCompressor: setLevel(0) after a flush sends stored blocks for deflate and raw-deflate (and says false where it cannot)',
+    async (ctx) => {
+      const create = ctx.runtime.createCompressor;
+      if (create === undefined) return;
+      const text = new TextEncoder().encode('switchyard '.repeat(4_000));
+      for (const [format, webName] of [
+        ['gzip', 'gzip'],
+        ['deflate', 'deflate'],
+        ['raw-deflate', 'deflate-raw'],
+      ] as const) {
+        const out: Uint8Array[] = [];
+        const size = (): number => out.reduce((n, b) => n + b.byteLength, 0);
+        const compressor = create.call(ctx.runtime, format, { level: 1, memLevel: 8, windowBits: 15 }, { onCompressed: (bytes) => out.push(bytes) });
+        compressor.push(text);
+        compressor.flush();
+        const first = size();
+        const changed = compressor.setLevel(0);
+        compressor.push(text);
+        compressor.flush();
+        const second = size() - first;
+        compressor.finish();
+        if (format !== 'gzip') check(changed, `${format}: setLevel is applied`);
+        // Stored blocks carry the input as it is; a compressing level shrinks this text a hundredfold.
+        check(changed ? second > text.byteLength : second < text.byteLength / 10, `${format}: ${second} bytes for the second block (setLevel said ${changed})`);
+        const decoded = await ctx.within(decompress(webName, out), `decode ${format}`);
+        equal(decoded.byteLength, text.byteLength * 2, `${format}: decoded length`);
+      }
+    },
+  ],
+  [
     'readFile gives a file’s bytes as they are; a missing file rejects',
     async (ctx) => {
       const rt = ctx.runtime;

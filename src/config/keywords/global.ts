@@ -101,8 +101,8 @@ export const globalKeywords: KeywordList = {
   unsupported: {
     global: [
       'cpu-map', 'cpu-policy', 'cpu-set',
-      'maxsslconn', 'maxsslrate', 'maxcomprate', 'maxcompcpuusage',
-      'maxzlibmem', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
+      'maxsslconn', 'maxsslrate', 'maxcompcpuusage',
+      'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path',

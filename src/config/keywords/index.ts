@@ -64,6 +64,7 @@ import { objectIdKeywords } from './object-ids.ts';
 import { removedKeywords } from './removed-keywords.ts';
 import { startupOutputKeywords } from './startup-output.ts';
 import { fdLimitKeywords } from './fd-limits.ts';
+import { compressionTuningKeywords } from './compression-tuning.ts';
 import { internalTunableKeywords } from './internal-tunables.ts';
 import { processBindingKeywords } from './process-binding.ts';
 import { sessionIdleConnKeywords } from './session-idle-conns.ts';
@@ -132,6 +133,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   removedKeywords,
   startupOutputKeywords,
   fdLimitKeywords,
+  compressionTuningKeywords,
   internalTunableKeywords,
   processBindingKeywords,
   sessionIdleConnKeywords,

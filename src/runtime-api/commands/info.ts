@@ -20,7 +20,7 @@ function uptime(seconds: number): string {
 
 /**
  * [name, value] of every `show info` field, in HAProxy's positions: undefined prints nothing
- * after the colon; null is a field HAProxy leaves empty here (no zlib, no `description`), which
+ * after the colon; null is a field HAProxy leaves empty here (no `description`), which
  * it does not print at all but whose position the typed forms still count.
  */
 export function infoFields(target: RuntimeTarget): [string, string | number | undefined | null][] {
@@ -84,11 +84,12 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['SslBackendMaxKeyRate', target.limits.sslBackendKeyRateMax],
     ['SslCacheLookups', target.limits.sslCacheLookups],
     ['SslCacheMisses', target.limits.sslCacheMisses],
-    ['CompressBpsIn', 0],
-    ['CompressBpsOut', 0],
-    ['CompressBpsRateLim', 0],
-    ['ZlibMemUsage', null],
-    ['MaxZlibMemUsage', null],
+    ['CompressBpsIn', target.limits.compBpsIn],
+    ['CompressBpsOut', target.limits.compBpsOut],
+    ['CompressBpsRateLim', target.limits.compRateLimit],
+    // Switchyard compresses with zlib: HAProxy built with zlib fills these two.
+    ['ZlibMemUsage', target.limits.zlibUsed],
+    ['MaxZlibMemUsage', target.limits.compression.maxZlibMemory],
     ['Tasks', undefined],
     ['Run_queue', undefined],
     ['Idle_pct', undefined],

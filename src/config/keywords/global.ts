@@ -104,7 +104,6 @@ export const globalKeywords: KeywordList = {
       'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'resetenv',
-      'h1-case-adjust', 'h1-case-adjust-file',
       'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
       'external-check', 'noreuseport', 'profiling.tasks',
       'profiling.memory', 'numa-cpu-mapping',

@@ -1,0 +1,150 @@
+/**
+ * `h1-case-adjust` / `h1-case-adjust-file` with `option h1-case-adjust-bogus-client|server`:
+ * the HTTP/1 muxes spell the mapped header names as configured, in the responses to a bogus
+ * client's frontend and the requests to a bogus server's backend only; an HTTP/2 client gets
+ * lowercase names (HAProxy's h1_adjust_case_outgoing_hdr, mux_h1.c). The client and the
+ * server see the exact bytes; every name not in the map is sent lowercase, which both HAProxy
+ * (it lowercases every name) and Switchyard (it keeps the received case) forward as is.
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h1-case-adjust.test.js
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as http2 from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ProxyProcess } from '../support/proxy-process.ts';
+import { freePorts } from '../support/ports.ts';
+import { scriptedBackend, type HttpTestBackend } from '../support/http-backends.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+
+const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\netag: "v1"\r\nx-trace-id: t\r\nx-other: o\r\n\r\nok';
+
+/** The header lines of a raw head, as received. */
+function headerLines(raw: string): string[] {
+  return raw
+    .split('\r\n')
+    .slice(1)
+    .filter((l) => l !== '');
+}
+
+for (const target of TARGETS) {
+  describe(`h1-case-adjust on ${target}`, () => {
+    let proxy: ProxyProcess | undefined;
+    let app: HttpTestBackend;
+    let bogusClient: number;
+    let plain: number;
+    let h2: number;
+    let dir: string;
+
+    before(async () => {
+      const [p1, p2, p3, appPort] = (await freePorts(4)) as [number, number, number, number];
+      bogusClient = p1;
+      plain = p2;
+      h2 = p3;
+      dir = mkdtempSync(join(tmpdir(), 'switchyard-h1case-'));
+      const caseFile = join(dir, 'case.txt');
+      writeFileSync(caseFile, '# names our bogus peers expect\n  etag\tETag  \nx-served-by X-SERVED-BY\n');
+      app = await scriptedBackend(appPort, 'app', () => ({ bytes: RESPONSE, after: 'keep' }));
+      proxy = await startProxy(
+        target,
+        `
+global
+    h1-case-adjust content-length Content-Length
+    h1-case-adjust x-trace-id X-Trace-ID
+    h1-case-adjust-file ${caseFile}
+${HTTP_DEFAULTS}
+frontend bogus_client
+    bind 127.0.0.1:${bogusClient}
+    option h1-case-adjust-bogus-client
+    http-response add-header x-served-by proxy
+    http-request return status 200 content-type text/plain string hi hdr x-trace-id local if { path /local }
+    default_backend plain
+frontend plain
+    bind 127.0.0.1:${plain}
+    default_backend bogus_server
+frontend h2
+    bind 127.0.0.1:${h2} proto h2
+    option h1-case-adjust-bogus-client
+    default_backend plain
+backend plain
+    server app 127.0.0.1:${appPort}
+backend bogus_server
+    option h1-case-adjust-bogus-server
+    http-request add-header x-served-by proxy
+    server app 127.0.0.1:${appPort}
+`,
+      );
+    });
+
+    after(async () => {
+      destroyAllClients();
+      await stopProxy(target, proxy);
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a bogus client gets the mapped names spelled its way; the server gets the request as sent', async () => {
+      const conn = await HttpConnection.open(bogusClient);
+      try {
+        const res = await conn.request('GET', '/a', { 'x-trace-id': '1' });
+        assert.equal(res.status, 200);
+        assert.deepEqual(headerLines(res.head.raw), ['Content-Length: 2', 'ETag: "v1"', 'X-Trace-ID: t', 'x-other: o', 'X-SERVED-BY: proxy']);
+        assert.equal(app.lastRequest()?.rawHead, 'GET /a HTTP/1.1\r\nhost: example.test\r\nx-trace-id: 1\r\n\r\n');
+      } finally {
+        conn.destroy();
+      }
+    });
+
+    it("a reply the proxy builds is respelled too", async () => {
+      const conn = await HttpConnection.open(bogusClient);
+      try {
+        const res = await conn.request('GET', '/local');
+        assert.equal(res.status, 200);
+        const lines = headerLines(res.head.raw);
+        assert.ok(lines.includes('Content-Length: 2'), res.head.raw);
+        assert.ok(lines.includes('X-Trace-ID: local'), res.head.raw);
+        assert.ok(lines.includes('content-type: text/plain'), res.head.raw);
+      } finally {
+        conn.destroy();
+      }
+    });
+
+    it('a bogus server gets the mapped names spelled its way; the client of a plain frontend gets them as the server sent them', async () => {
+      const conn = await HttpConnection.open(plain);
+      try {
+        const res = await conn.request('POST', '/b', { 'x-trace-id': '2', etag: 'e' }, 'xy');
+        assert.equal(res.status, 200);
+        assert.deepEqual(headerLines(res.head.raw), ['content-length: 2', 'etag: "v1"', 'x-trace-id: t', 'x-other: o']);
+        assert.equal(
+          app.lastRequest()?.rawHead,
+          'POST /b HTTP/1.1\r\nhost: example.test\r\nX-Trace-ID: 2\r\nETag: e\r\nContent-Length: 2\r\nX-SERVED-BY: proxy\r\n\r\n',
+        );
+      } finally {
+        conn.destroy();
+      }
+    });
+
+    it('an HTTP/2 client of a bogus-client frontend gets valid lowercase names', async () => {
+      const session = http2.connect(`http://127.0.0.1:${h2}`);
+      session.on('error', () => {});
+      try {
+        const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+          const req = session.request({ ':path': '/c' });
+          let head: http2.IncomingHttpHeaders = {};
+          req.on('response', (h) => (head = h));
+          req.on('data', () => {});
+          req.on('end', () => resolve(head));
+          req.on('error', reject);
+        });
+        assert.equal(headers[':status'], 200);
+        assert.equal(headers['etag'], '"v1"');
+        assert.equal(headers['x-trace-id'], 't');
+      } finally {
+        session.destroy();
+      }
+    });
+  });
+}

@@ -4,7 +4,8 @@
  * client's frontend and the requests to a bogus server's backend only; an HTTP/2 client gets
  * lowercase names (HAProxy's h1_adjust_case_outgoing_hdr, mux_h1.c). The client and the
  * server see the exact bytes; every name not in the map is sent lowercase, which both HAProxy
- * (it lowercases every name) and Switchyard (it keeps the received case) forward as is.
+ * (it lowercases every name) and Switchyard (it keeps the received case) forward as is. The
+ * backend's HTTP health checks are requests to its servers too.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/h1-case-adjust.test.js
  */
@@ -18,7 +19,7 @@ import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { scriptedBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
 const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\netag: "v1"\r\nx-trace-id: t\r\nx-other: o\r\n\r\nok';
 
@@ -34,13 +35,14 @@ for (const target of TARGETS) {
   describe(`h1-case-adjust on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let app: HttpTestBackend;
+    let checked: HttpTestBackend;
     let bogusClient: number;
     let plain: number;
     let h2: number;
     let dir: string;
 
     before(async () => {
-      const [p1, p2, p3, appPort] = (await freePorts(4)) as [number, number, number, number];
+      const [p1, p2, p3, appPort, checkedPort] = (await freePorts(5)) as [number, number, number, number, number];
       bogusClient = p1;
       plain = p2;
       h2 = p3;
@@ -48,6 +50,7 @@ for (const target of TARGETS) {
       const caseFile = join(dir, 'case.txt');
       writeFileSync(caseFile, '# names our bogus peers expect\n  etag\tETag  \nx-served-by X-SERVED-BY\n');
       app = await scriptedBackend(appPort, 'app', () => ({ bytes: RESPONSE, after: 'keep' }));
+      checked = await scriptedBackend(checkedPort, 'checked', () => ({ bytes: 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n' }));
       proxy = await startProxy(
         target,
         `
@@ -75,6 +78,11 @@ backend bogus_server
     option h1-case-adjust-bogus-server
     http-request add-header x-served-by proxy
     server app 127.0.0.1:${appPort}
+backend health
+    option h1-case-adjust-bogus-server
+    option httpchk
+    http-check send meth GET uri /chk ver HTTP/1.1 hdr host h hdr x-trace-id c
+    server checked 127.0.0.1:${checkedPort} check inter 200
 `,
       );
     });
@@ -83,6 +91,7 @@ backend bogus_server
       destroyAllClients();
       await stopProxy(target, proxy);
       await app.close();
+      await checked.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -145,6 +154,11 @@ backend bogus_server
       } finally {
         session.destroy();
       }
+    });
+
+    it("a bogus server's health checks spell the names its way", async () => {
+      assert.ok(await eventually(() => checked.requests > 0, 10_000), 'no health check arrived');
+      assert.equal(checked.received[0]?.rawHead, 'GET /chk HTTP/1.1\r\nhost: h\r\nX-Trace-ID: c\r\nconnection: close\r\n\r\n');
     });
   });
 }

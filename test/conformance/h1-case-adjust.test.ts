@@ -21,6 +21,7 @@ import { scriptedBackend, type HttpTestBackend } from '../support/http-backends.
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
+const SWITCH = 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
 const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\netag: "v1"\r\nx-trace-id: t\r\nx-other: o\r\n\r\nok';
 
 /** The header lines of a raw head, as received. */
@@ -36,20 +37,22 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let app: HttpTestBackend;
     let checked: HttpTestBackend;
+    let ws: HttpTestBackend;
     let bogusClient: number;
     let plain: number;
     let h2: number;
     let dir: string;
 
     before(async () => {
-      const [p1, p2, p3, appPort, checkedPort] = (await freePorts(5)) as [number, number, number, number, number];
+      const [p1, p2, p3, appPort, checkedPort, wsPort] = (await freePorts(6)) as [number, number, number, number, number, number];
       bogusClient = p1;
       plain = p2;
       h2 = p3;
       dir = mkdtempSync(join(tmpdir(), 'switchyard-h1case-'));
       const caseFile = join(dir, 'case.txt');
-      writeFileSync(caseFile, '# names our bogus peers expect\n  etag\tETag  \nx-served-by X-SERVED-BY\n');
+      writeFileSync(caseFile, '# names our bogus peers expect\n  etag\tETag  \nx-served-by X-SERVED-BY\nupgrade Upgrade\nsec-websocket-accept Sec-WebSocket-Accept\n');
       app = await scriptedBackend(appPort, 'app', () => ({ bytes: RESPONSE, after: 'keep' }));
+      ws = await scriptedBackend(wsPort, 'ws', () => ({ bytes: SWITCH, after: 'close' }));
       checked = await scriptedBackend(checkedPort, 'checked', () => ({ bytes: 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n' }));
       proxy = await startProxy(
         target,
@@ -64,6 +67,7 @@ frontend bogus_client
     option h1-case-adjust-bogus-client
     http-response add-header x-served-by proxy
     http-request return status 200 content-type text/plain string hi hdr x-trace-id local if { path /local }
+    use_backend ws if { path /ws }
     default_backend plain
 frontend plain
     bind 127.0.0.1:${plain}
@@ -78,6 +82,9 @@ backend bogus_server
     option h1-case-adjust-bogus-server
     http-request add-header x-served-by proxy
     server app 127.0.0.1:${appPort}
+backend ws
+    option h1-case-adjust-bogus-server
+    server ws 127.0.0.1:${wsPort}
 backend health
     option h1-case-adjust-bogus-server
     option httpchk
@@ -92,6 +99,7 @@ backend health
       await stopProxy(target, proxy);
       await app.close();
       await checked.close();
+      await ws.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -116,6 +124,25 @@ backend health
         assert.ok(lines.includes('Content-Length: 2'), res.head.raw);
         assert.ok(lines.includes('X-Trace-ID: local'), res.head.raw);
         assert.ok(lines.includes('content-type: text/plain'), res.head.raw);
+      } finally {
+        conn.destroy();
+      }
+    });
+
+    it('a 101 and the upgrade request are respelled both ways', async () => {
+      const conn = await HttpConnection.open(bogusClient);
+      try {
+        const res = await conn.request('GET', '/ws', { upgrade: 'websocket', connection: 'upgrade', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': 13 });
+        assert.equal(res.status, 101);
+        assert.deepEqual(headerLines(res.head.raw), ['Upgrade: websocket', 'connection: upgrade', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'X-SERVED-BY: proxy']);
+        // HAProxy keeps the request's Connection header in place, Switchyard writes it last: compared as a set.
+        assert.deepEqual(headerLines(ws.lastRequest()?.rawHead ?? '').sort(), [
+          'Upgrade: websocket',
+          'connection: upgrade',
+          'host: example.test',
+          'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==',
+          'sec-websocket-version: 13',
+        ]);
       } finally {
         conn.destroy();
       }

@@ -1607,9 +1607,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       if (reply !== undefined) {
         this.#writeReply(reply, close);
       } else {
-        // The H1 mux's own answer (no stream yet): no http-after-response rules, as HAProxy.
+        // The H1 mux's own answer (no stream yet): no http-after-response rules, as HAProxy; its
+        // raw bytes, which `h1-case-adjust` does not touch either (h1_send_error copies them).
         this.#countStatus(status);
-        if (!silent) this.#sendHead(errorResponse(status, close));
+        if (!silent) this.#sendData(errorResponse(status, close));
       }
       if (log) this.log();
       this.#endTransaction();

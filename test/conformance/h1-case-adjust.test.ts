@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { scriptedBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { HttpConnection, destroyAllClients, exchange } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
 const SWITCH = 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
@@ -127,6 +127,12 @@ backend health
       } finally {
         conn.destroy();
       }
+    });
+
+    it("the H1 mux's own error page (an invalid request) goes out as its raw bytes, not respelled", async () => {
+      const { response } = await exchange(bogusClient, 'GET / HTTP/1.1\r\nho st: x\r\n\r\n');
+      assert.equal(response.status, 400);
+      assert.deepEqual(headerLines(response.head.raw), ['Content-length: 90', 'Cache-Control: no-cache', 'Connection: close', 'Content-Type: text/html']);
     });
 
     it('a 101 and the upgrade request are respelled both ways', async () => {

@@ -46,7 +46,7 @@ import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
-import type { MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
+import type { HeaderCasePair, MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
 import type { CompressionTuningModel } from './compression-tuning-model.ts';
@@ -327,6 +327,9 @@ export interface ProxyOptionsDraft {
   preferLastServer: boolean;
   /** `option independent-streams`. */
   independentStreams: boolean;
+  /** `option h1-case-adjust-bogus-client` / `-server` (keywords/h1-case-adjust.ts). */
+  h1CaseAdjustBogusClient: boolean;
+  h1CaseAdjustBogusServer: boolean;
   /** `option clitcpka` / `srvtcpka` (`option tcpka` sets both on the sides the proxy has). */
   cliTcpKa: boolean;
   srvTcpKa: boolean;
@@ -617,6 +620,10 @@ export interface GlobalDraft {
   peers?: PeersDraft[];
   /** `localpeer NAME` (keywords/peers.ts); `-L` takes precedence. */
   localPeer?: string;
+  /** `h1-case-adjust` pairs in order, then the `h1-case-adjust-file` ones (keywords/h1-case-adjust.ts). */
+  h1CaseAdjust?: HeaderCasePair[];
+  /** `h1-case-adjust-file`: the last one named, read by the loader after the parsing (as HAProxy's post-parser). */
+  h1CaseAdjustFile?: { readonly path: string; readonly place: Place };
   /** `spread-checks` (0..50 %) and `max-spread-checks` (ms). */
   spreadChecks?: number;
   maxSpreadChecks?: number;
@@ -895,6 +902,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           ignoreProbes: false,
           preferLastServer: false,
           independentStreams: false,
+          h1CaseAdjustBogusClient: false,
+          h1CaseAdjustBogusServer: false,
           cliTcpKa: false,
           srvTcpKa: false,
           noLinger: false,

@@ -15,6 +15,7 @@ import { ConfigError, DiagnosticList } from './errors.ts';
 import type { ConfigModel } from './model.ts';
 import { parseSources, type ConfigSource } from './parser.ts';
 import { loadReplyFiles } from './reply-files.ts';
+import { loadCaseAdjustFile } from './h1-case-adjust-file.ts';
 import type { KeywordRegistry } from './registry.ts';
 import { resolveConfig } from './resolve.ts';
 import { loadTlsFiles } from './tls-files.ts';
@@ -110,6 +111,9 @@ export async function parseConfigSources(
   // Errorfiles and reply payloads, read once here (never at request time).
   const replyFiles =
     options.files === undefined ? undefined : await loadReplyFiles(draft.global.replyFiles, options.files, diagnostics);
+  // `h1-case-adjust-file`: its entries follow the `h1-case-adjust` lines'.
+  const files = options.files;
+  await loadCaseAdjustFile(draft.global, files === undefined ? undefined : (path) => files.readTextFile(path), diagnostics);
   // crl-file, crt-list and server crt files (tls-files.ts).
   const tlsFiles = options.files === undefined ? undefined : await loadTlsFiles(draft, options.files, diagnostics);
   const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles, tlsFiles));

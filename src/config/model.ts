@@ -1202,6 +1202,8 @@ export interface FrontendOptions {
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
   /** `option independent-streams`: the client's read timeout is not refreshed by data sent to it. */
   readonly independentStreams?: boolean | undefined;
+  /** `option h1-case-adjust-bogus-client`: HTTP/1 responses spell the global `h1-case-adjust` names their way. */
+  readonly h1CaseAdjustBogusClient?: boolean | undefined;
 }
 
 /** HAProxy's compression algorithms (`compression algo`). */
@@ -1307,6 +1309,8 @@ export interface BackendOptions {
   readonly preferLastServer?: boolean | undefined;
   /** `option independent-streams`: the server's read timeout is not refreshed by data sent to it. */
   readonly independentStreams?: boolean | undefined;
+  /** `option h1-case-adjust-bogus-server`: HTTP/1 requests spell the global `h1-case-adjust` names their way. */
+  readonly h1CaseAdjustBogusServer?: boolean | undefined;
 }
 
 export interface BackendHttpOptions extends HttpProxyOptions {
@@ -1395,6 +1399,12 @@ export interface BackendModel extends HttpRulesModel {
 
 export type DirectTargetModel = { readonly kind: 'dispatch'; readonly host: string; readonly port: number } | { readonly kind: 'transparent' };
 
+/** An `h1-case-adjust` entry: <to> differs from <from> in case only. */
+export interface HeaderCasePair {
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface GlobalModel {
   /** 0 = unlimited. */
   readonly maxconn: number;
@@ -1429,6 +1439,11 @@ export interface GlobalModel {
   readonly tune?: TuneModel | undefined;
   /** `stats socket` / `stats timeout` / `stats maxconn`: the runtime API (src/runtime-api/); none when undefined. */
   readonly stats?: StatsModel | undefined;
+  /**
+   * `h1-case-adjust FROM TO` lines, then the `h1-case-adjust-file` entries: the header names the
+   * HTTP/1 muxes of the proxies with `option h1-case-adjust-bogus-client|server` rewrite.
+   */
+  readonly h1CaseAdjust?: readonly HeaderCasePair[] | undefined;
   /** `spread-checks`: each check interval randomly changed by up to ± this % (0..50); none when undefined. */
   readonly spreadChecks?: number | undefined;
   /** `max-spread-checks`, ms: the first checks start within this time at most (HAProxy's start_checks). */

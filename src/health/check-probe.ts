@@ -16,6 +16,7 @@
  *   reset with nothing read            SOCKERR info: strerror text
  *   expect rules                       L7OK / L7STS / L7RSP (see http-expect.ts)
  */
+import type { HeaderCaseMap } from '../mux/h1-header-case.ts';
 import { SslCountedSocket, type SslConnectionCounts } from '../stream/ssl-counted-socket.ts';
 import { type ConnectSource, sourceBinding } from '../proxy/connect-source.ts';
 import { BodyFramer, ResponseHeadParser, latin1String, type ResponseHead } from '../http/codec/index.ts';
@@ -85,6 +86,8 @@ export interface ProbeSpec {
   readonly disableOn404?: (() => boolean) | undefined;
   /** Where a probe over TLS is counted among the process's TLS connections. */
   readonly sslCounts?: SslConnectionCounts | undefined;
+  /** `option h1-case-adjust-bogus-server`: the HTTP/1 check request spells these names their way, as the backend's requests. */
+  readonly headerCase?: HeaderCaseMap | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -175,7 +178,8 @@ export class CheckProbe implements SocketHandler {
       // The HTTP/2 mux carries the HTTP/1 request as a stream and gives the response back as HTTP/1 bytes.
       this.#socket = out = new H2ServerConnection(socket, this.#runtime).openStream(this);
     }
-    out.write(http.request);
+    const headerCase = this.#spec.headerCase;
+    out.write(headerCase === undefined || this.#spec.h2 === true ? http.request : headerCase.adjust(http.request));
     if (this.#spec.readTimeout !== undefined) {
       this.#clearTimer();
       this.#timer = this.#runtime.setTimer(() => this.#expired(), this.#spec.readTimeout);

@@ -342,7 +342,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
 
   sendInterim(head: ResponseHead): number {
     const bytes = interimHeadBytes(head);
-    this.sendData(bytes);
+    this.sendHead(bytes);
     return bytes.byteLength;
   }
 
@@ -355,8 +355,13 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
 
   sendResponseHead(editor: HeadEditor): number {
     const bytes = editor.build();
-    this.sendData(bytes);
+    this.sendHead(bytes);
     return bytes.byteLength;
+  }
+
+  sendHead(bytes: Uint8Array): void {
+    const headerCase = this.host.headerCase;
+    this.sendData(headerCase === undefined ? bytes : headerCase.adjust(bytes));
   }
 
   /** What the H1 mux appends to a reply the proxy built (connection: close / keep-alive) follows the request's version. */

@@ -1,4 +1,5 @@
 import type { ResolversLookup } from '../dns/stream-resolution.ts';
+import type { HeaderCaseMap } from '../mux/h1-header-case.ts';
 import { listenOnInherited } from './inherited-listener.ts';
 import type { BindModel, FrontendModel, Timeouts } from '../config/model.ts';
 import type { Caches } from '../cache/caching.ts';
@@ -85,6 +86,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   caches: Caches | undefined = undefined;
   /** The configuration's `resolvers` sections when a `do-resolve` rule uses them, set by the Proxy. */
   resolvers: ResolversLookup | undefined = undefined;
+  /** `option h1-case-adjust-bogus-client` at work (set by the proxy, which holds the global map). */
+  headerCase: HeaderCaseMap | undefined = undefined;
   readonly name: string;
   /** HAProxy's proxy uuid (`fe_id`); 0 when the model has none. */
   readonly id: number;

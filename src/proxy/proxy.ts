@@ -1,4 +1,5 @@
 import type { ConfigModel } from '../config/model.ts';
+import { HeaderCaseMap } from '../mux/h1-header-case.ts';
 import { createCaches, type Caches } from '../cache/caching.ts';
 import { h2OptionsOf } from '../mux/h2-client.ts';
 import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
@@ -175,6 +176,13 @@ export class Proxy {
     }
     this.caches = createCaches(config.caches);
     for (const f of this.frontends) f.caches = this.caches;
+    // `h1-case-adjust`: only the proxies with the option hold the map; the others never look.
+    const caseAdjust = config.global.h1CaseAdjust;
+    if (caseAdjust !== undefined && caseAdjust.length > 0) {
+      const headerCase = new HeaderCaseMap(caseAdjust);
+      for (const f of this.frontends) if (f.model.options.h1CaseAdjustBogusClient === true) f.headerCase = headerCase;
+      for (const b of this.backends.values()) if (b.model.options.h1CaseAdjustBogusServer === true) b.headerCase = headerCase;
+    }
     const h2Options = h2OptionsOf(config.global.tune);
     for (const f of this.frontends) f.h2Options = h2Options;
     for (const b of this.backends.values()) b.h2Options = h2Options;

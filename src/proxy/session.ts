@@ -1,4 +1,5 @@
 import type { ResolversLookup } from '../dns/stream-resolution.ts';
+import type { HeaderCaseMap } from '../mux/h1-header-case.ts';
 import type { FrontendModel, Timeouts } from '../config/model.ts';
 import type { Caches } from '../cache/caching.ts';
 import type { ProxyLogger } from '../log/logger.ts';
@@ -57,6 +58,8 @@ export interface SessionHost {
   readonly caches?: Caches | undefined;
   /** The generation's `resolvers` sections, when some `do-resolve` rule uses them (src/dns/). */
   readonly resolvers?: ResolversLookup | undefined;
+  /** `option h1-case-adjust-bogus-client` with a non-empty `h1-case-adjust` map: the names its HTTP/1 responses respell. */
+  readonly headerCase?: HeaderCaseMap | undefined;
   /** A backend of this configuration generation by name (`use_backend`), if it exists. */
   backendNamed(name: string): Backend | undefined;
   /** The idle server connection pool of a backend (mode http). */

@@ -34,6 +34,12 @@ export interface HttpClientSide {
   prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor): void;
   /** The response head once every layer edited it; returns the bytes sent. */
   sendResponseHead(editor: HeadEditor): number;
+  /**
+   * A response head the stream wrote itself (a 101 as edited, a 100 Continue, an early hint,
+   * a reply the proxy built, its body after it): the HTTP/1 mux spells names as
+   * `h1-case-adjust` says, as it does for the heads it formats.
+   */
+  sendHead(bytes: Uint8Array): void;
   /** Response body or tunnel bytes. */
   sendData(bytes: Uint8Array): void;
   /** A reply the proxy built (local reply, error page) as this mux sends it; `close` when the connection ends after it. */

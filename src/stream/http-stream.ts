@@ -1,4 +1,5 @@
 import { StreamNameResolver } from '../dns/stream-resolution.ts';
+import { MuxedServerSocket } from '../mux/muxed-server-socket.ts';
 import type { HttpConnectionMode } from '../config/model.ts';
 import { httpStatusEvent, Observed, type ObservedEvent } from '../health/observe.ts';
 import type { Backend } from '../proxy/backend.ts';
@@ -625,7 +626,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       const head = this.#req as RequestHead;
       if (head.expectContinue) {
         this.#editor.delete(H_EXPECT);
-        this.#sendData(CONTINUE);
+        this.#sendHead(CONTINUE);
       }
     }
     this.#bodyWait = response ? 'response' : 'request';
@@ -825,7 +826,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
 
   /** `http-request early-hint`: a 103 goes to the client at once (counted in %B). */
-  readonly #sendInterim = (bytes: Uint8Array): void => this.#sendData(bytes);
+  readonly #sendInterim = (bytes: Uint8Array): void => this.#sendHead(bytes);
 
   /**
    * `http-request reject`: no response, the connection closes at once. HAProxy logs it PR
@@ -943,7 +944,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       status = edited.status;
     }
     this.#countStatus(status);
-    this.#sendData(bytes);
+    this.#sendHead(bytes);
   }
 
   /** The status the client gets, for the log and the counters. */
@@ -1107,7 +1108,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const serverName = (this.backend as Backend).model.sendNameHeader;
     const target = this.#leg.server as Server;
     // HAProxy's HTTP/2 mux writes no server name (a direct target has none).
-    const head = serverName === undefined || target.direct !== undefined || isHttp2ServerStream(server) ? this.#reqHeadBytes : withServerName(this.#reqHeadBytes, serverName, target);
+    let head = serverName === undefined || target.direct !== undefined || isHttp2ServerStream(server) ? this.#reqHeadBytes : withServerName(this.#reqHeadBytes, serverName, target);
+    // `option h1-case-adjust-bogus-server`: the HTTP/1 mux's spelling (not HTTP/2's, not FastCGI's).
+    const headerCase = (this.backend as Backend).headerCase;
+    if (headerCase !== undefined && !(server instanceof MuxedServerSocket)) head = headerCase.adjust(head);
     (this.backend as Backend).counters.bin += head.byteLength;
     let flowing = server.write(head);
     const held = this.#heldRequest;
@@ -1424,7 +1428,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (head.status === 101 && req.upgrade) {
       if (this.host.trafficLog.early) this.log(head);
       // As the server sent it, with what the response rules changed (srv_ws: set-header on a 101).
-      this.#sendData(editor.changed ? editor.build() : head.raw);
+      this.#sendHead(editor.changed ? editor.build() : head.raw);
       this.#side.enterTunnel();
       return HeadOutcome.tunnel;
     }
@@ -1479,6 +1483,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #sendData(bytes: Uint8Array): void {
     this.#bytesOut += bytes.byteLength;
     this.#side.sendData(bytes);
+  }
+
+  /** A head the stream wrote itself (with the body of a generated reply after it). */
+  #sendHead(bytes: Uint8Array): void {
+    this.#bytesOut += bytes.byteLength;
+    this.#side.sendHead(bytes);
   }
 
   // ---- end of a transaction --------------------------------------------------------------
@@ -1605,7 +1615,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       if (reply !== undefined) {
         this.#writeReply(reply, close);
       } else {
-        // The H1 mux's own answer (no stream yet): no http-after-response rules, as HAProxy.
+        // The H1 mux's own answer (no stream yet): no http-after-response rules, as HAProxy; its
+        // raw bytes, which `h1-case-adjust` does not touch either (h1_send_error copies them).
         this.#countStatus(status);
         if (!silent) this.#sendData(errorResponse(status, close));
       }

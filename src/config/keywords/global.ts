@@ -106,7 +106,6 @@ export const globalKeywords: KeywordList = {
       'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
-      'h1-case-adjust', 'h1-case-adjust-file',
       'external-check', 'noreuseport',
       'profiling.memory',
       'close-spread-time', 'issuers-chain-path', 'thread-group', 'thread-groups',

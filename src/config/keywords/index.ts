@@ -71,6 +71,7 @@ import { sessionIdleConnKeywords } from './session-idle-conns.ts';
 import { hashBalanceFactorKeywords } from './hash-balance-factor.ts';
 import { keepAliveQueueKeywords } from './keep-alive-queue.ts';
 import { transparentKeywords } from './transparent.ts';
+import { h1CaseAdjustKeywords } from './h1-case-adjust.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
@@ -140,6 +141,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   hashBalanceFactorKeywords,
   keepAliveQueueKeywords,
   transparentKeywords,
+  h1CaseAdjustKeywords,
 ];
 
 /** A registry with the built-in keywords plus `extra` lists (e.g. from a plugin or a test). */

@@ -10,11 +10,11 @@ import type { KeywordContext, KeywordList, ProxyOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { noExtraArgs } from './args.ts';
 
-/** An on/off option stored in ProxyDraft.options, taking no argument. */
 /** The options that are plain booleans. */
 type FlagField = { [K in keyof ProxyOptionsDraft]: ProxyOptionsDraft[K] extends boolean ? K : never }[keyof ProxyOptionsDraft];
 
-function flag(name: string, field: FlagField, capability: ProxyOption['capability']): ProxyOption {
+/** An on/off option stored in ProxyDraft.options, taking no argument. */
+export function flag(name: string, field: FlagField, capability: ProxyOption['capability']): ProxyOption {
   return {
     name,
     capability,
@@ -178,7 +178,6 @@ export const optionKeywords: KeywordList = {
       'external-check',
       'accept-invalid-http-request', 'accept-invalid-http-response',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
-      'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server',
       'idle-close-on-response', 'use-small-buffers', 'host-header-strict',
     ],
   },

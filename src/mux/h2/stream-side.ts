@@ -200,6 +200,10 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     return bytes.byteLength;
   }
 
+  sendHead(bytes: Uint8Array): void {
+    this.#feed(bytes);
+  }
+
   sendData(bytes: Uint8Array): void {
     if (this.#tunnel) {
       if (this.reset || bytes.byteLength === 0) return;

@@ -48,7 +48,7 @@ describe('h1-case-adjust', () => {
 
   it('an option in a proxy without its side is ignored with a warning', async () => {
     const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, 'backend b', '  option h1-case-adjust-bogus-client', '  server s 127.0.0.1:1'));
-    assert.deepEqual(warnings(model), [[7, 'option h1-case-adjust-bogus-client', "'option h1-case-adjust-bogus-client' ignored because backend 'b' has no frontend capability."]]);
+    assert.deepEqual(warnings(model), [[7, 'h1-case-adjust-bogus-client', "'h1-case-adjust-bogus-client' ignored because backend 'b' has no frontend capability."]]);
     assert.equal(model.backends[0]?.options.h1CaseAdjustBogusServer, undefined);
     assert.deepEqual(await errors(cfg('frontend f', '  bind :8080', '  option h1-case-adjust-bogus-client foo')), [
       [3, 38, 'option', "'option h1-case-adjust-bogus-client' cannot handle unexpected argument 'foo'."],

@@ -38,7 +38,7 @@ describe('TCP keep-alive keywords', () => {
     const model = await parse(cfg('defaults', ...TIMEOUTS, 'backend b', '  clitcpka-idle 10', '  option clitcpka', '  server s 127.0.0.1:1'));
     assert.deepEqual(warnings(model), [
       [6, 'clitcpka-idle', "clitcpka-idle will be ignored because backend 'b' has no frontend capability"],
-      [7, 'option clitcpka', "'option clitcpka' ignored because backend 'b' has no frontend capability."],
+      [7, 'clitcpka', "'clitcpka' ignored because backend 'b' has no frontend capability."],
     ]);
     const list = await errors(cfg(...LISTEN, '  srvtcpka-intvl 3x', '  clitcpka-cnt 1x', '  srvtcpka-idle'));
     assert.deepEqual(

@@ -119,7 +119,7 @@ function parseOption(ctx: KeywordContext, args: readonly Token[]): void {
     return;
   }
   if (proxy === undefined) return;
-  if (option.capability !== 'both' && ctx.ignoredWithoutCapability(option.capability, nameToken, keyword)) return;
+  if (option.capability !== 'both' && ctx.ignoredWithoutCapability(option.capability, nameToken, nameToken.text)) return;
   let enabled: boolean;
   if (ctx.modifier === 'default') {
     if (!noExtraArgs(ctx, args, 2, 2)) return;

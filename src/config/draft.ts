@@ -327,6 +327,8 @@ export interface ProxyOptionsDraft {
   preferLastServer: boolean;
   /** `option independent-streams`. */
   independentStreams: boolean;
+  /** `option http-pretend-keepalive`. */
+  pretendKeepAlive: boolean;
   /** `option h1-case-adjust-bogus-client` / `-server` (keywords/h1-case-adjust.ts). */
   h1CaseAdjustBogusClient: boolean;
   h1CaseAdjustBogusServer: boolean;
@@ -902,6 +904,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           ignoreProbes: false,
           preferLastServer: false,
           independentStreams: false,
+          pretendKeepAlive: false,
           h1CaseAdjustBogusClient: false,
           h1CaseAdjustBogusServer: false,
           cliTcpKa: false,

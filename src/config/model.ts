@@ -1307,6 +1307,11 @@ export interface BackendOptions {
    * client session already holds (HAProxy's sess->srv_list), while that server is usable.
    */
   readonly preferLastServer?: boolean | undefined;
+  /**
+   * `option http-pretend-keepalive`: HTTP/1 requests to servers never carry `Connection: close`
+   * (an HTTP/1.0 one gets `keep-alive`), even where the connection closes after the response.
+   */
+  readonly pretendKeepAlive?: boolean | undefined;
   /** `option independent-streams`: the server's read timeout is not refreshed by data sent to it. */
   readonly independentStreams?: boolean | undefined;
   /** `option h1-case-adjust-bogus-server`: HTTP/1 requests spell the global `h1-case-adjust` names their way. */

@@ -881,7 +881,8 @@ class Resolver {
         ...(proxy.options.bufferRequest ? { bufferRequest: true } : {}),
         ...(proxy.options.abortOnClose ? { abortOnClose: true } : {}),
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
-        ...(this.#preferLastServer(proxy) ? { preferLastServer: true } : {}),
+        ...(this.#httpOnly(proxy, 'preferLastServer', 'prefer-last-server') ? { preferLastServer: true } : {}),
+        ...(this.#httpOnly(proxy, 'pretendKeepAlive', 'http-pretend-keepalive') ? { pretendKeepAlive: true } : {}),
         ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
         ...(proxy.options.h1CaseAdjustBogusServer ? { h1CaseAdjustBogusServer: true } : {}),
       },
@@ -900,10 +901,11 @@ class Resolver {
   }
 
   /** `option prefer-last-server` is an HTTP option: check_config_validity ignores it elsewhere, with a warning. */
-  #preferLastServer(proxy: ProxyDraft): boolean {
-    if (!proxy.options.preferLastServer) return false;
+  /** A backend option of HAProxy's cfg_opts2 that needs mode http: elsewhere ignored with its warning. */
+  #httpOnly(proxy: ProxyDraft, field: 'preferLastServer' | 'pretendKeepAlive', name: string): boolean {
+    if (!proxy.options[field]) return false;
     if (proxy.mode === 'http') return true;
-    this.#warning(proxy.place, 'option prefer-last-server', `'option prefer-last-server' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);
+    this.#warning(proxy.place, `option ${name}`, `'option ${name}' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);
     return false;
   }
 

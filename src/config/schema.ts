@@ -1036,6 +1036,7 @@ const backendSchema = v.object({
     abortOnClose: v.optional(v.boolean()),
     restrictHeaderNames: v.optional(v.picklist(['delete', 'reject'])),
     preferLastServer: v.optional(v.boolean()),
+    pretendKeepAlive: v.optional(v.boolean()),
     independentStreams: v.optional(v.boolean()),
     h1CaseAdjustBogusServer: v.optional(v.boolean()),
   }),

@@ -11,10 +11,11 @@ import { H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, HeadEditor, header
 const H_SEC_WEBSOCKET_KEY_OUT = headerName('Sec-Websocket-Key');
 
 /** The request head as the server-side H1 mux sends it (before the stream's own additions). */
-export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: HttpConnectionMode): void {
+export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: HttpConnectionMode, pretendKeepAlive = false): void {
   editor.removeHopByHop(head.upgrade);
   if (head.upgrade) editor.set(H_CONNECTION, 'upgrade');
-  else if (mode !== 'keep-alive') editor.set(H_CONNECTION, 'close');
+  // `option http-pretend-keepalive` (HAProxy's h1_update_req_conn_value under PR_O2_FAKE_KA).
+  else if (mode !== 'keep-alive' && !pretendKeepAlive) editor.set(H_CONNECTION, 'close');
   // Suspect framing (an HTTP/1.0 request with Transfer-Encoding): the server connection is
   // not reused, and a 1.0 server that ignores the coding must not wait for another request.
   else if (head.versionMinor === 0 && !head.smuggleSuspect) editor.set(H_CONNECTION, 'keep-alive');

@@ -662,7 +662,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** What the proxy itself adds to the request head once the rules ran (HAProxy's http_process_request). */
   #finishRequestHead(head: RequestHead, editor: HeadEditor): Uint8Array {
-    prepareRequestHead(head, editor, this.#mode);
+    prepareRequestHead(head, editor, this.#mode, this.backend?.model.options.pretendKeepAlive === true);
     // HAProxy generates the unique id here even without `unique-id-header`, so that it can read the request.
     const uniqueId = this.#uniqueId?.value;
     const uniqueIdHeader = this.host.trafficLog.uniqueIdHeader;

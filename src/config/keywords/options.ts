@@ -168,12 +168,13 @@ export const optionKeywords: KeywordList = {
     flag('http-ignore-probes', 'ignoreProbes', 'frontend'),
     flag('prefer-last-server', 'preferLastServer', 'backend'),
     flag('independent-streams', 'independentStreams', 'both'),
+    flag('http-pretend-keepalive', 'pretendKeepAlive', 'backend'),
     restrictHeaderNames(),
   ],
   unsupported: {
     options: [
       'forwarded', 'checkcache',
-      'http-pretend-keepalive', 'http-use-proxy-header', 'http-drop-request-trailers',
+      'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers',
       'external-check',
       'accept-invalid-http-request', 'accept-invalid-http-response',

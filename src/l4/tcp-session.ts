@@ -97,6 +97,13 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   get queuePositions(): QueuePositions {
     return this.#leg.queuePositions;
   }
+  /** The stream's place in the queues, as its `tcp-request content` rules set it. */
+  get priorityClass(): number {
+    return this.#tcp?.priorityClass ?? 0;
+  }
+  get priorityOffset(): number {
+    return this.#tcp?.priorityOffset ?? 0;
+  }
 
   server: Socket | undefined;
   phase: Phase = 'connecting';

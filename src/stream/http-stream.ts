@@ -1000,6 +1000,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   // ---- the server leg ----------------------------------------------------------------------
 
+  /** The transaction's place in the queues, as its rules set it (`set-priority-class|offset`). */
+  get priorityClass(): number {
+    return this.#rules?.priorityClass ?? 0;
+  }
+  get priorityOffset(): number {
+    return this.#rules?.priorityOffset ?? 0;
+  }
+
   granted(server: Server): void {
     this.#side.now = this.runtime.now();
     this.#leg.granted(server);

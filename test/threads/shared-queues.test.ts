@@ -63,6 +63,31 @@ function model(servers: ServerModel[], extra: Partial<BackendModel> = {}): Backe
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('server maxconn and queues shared by threads', () => {
+  it('a freed slot goes to the lowest priority class of the process, whichever thread queued it first', async () => {
+    const { be, deliver } = threadsOf(model([server('s', 1, { maxconn: 1 })]));
+    const [a, b] = be as [Backend, Backend];
+    const order: string[] = [];
+    const holder = new Client('holder', order);
+    assert.equal(typeof a.take(holder, undefined), 'object');
+    const plain = new Client('plain', order);
+    const urgent = Object.assign(new Client('urgent', order), { priorityClass: -1 });
+    const later = Object.assign(new Client('later', order), { priorityClass: 1 });
+    assert.equal(a.take(plain, undefined), 'queued');
+    assert.equal(a.take(later, undefined), 'queued');
+    assert.equal(b.take(urgent, undefined), 'queued');
+    await settle();
+    deliver();
+    const s0 = a.servers[0] as Server;
+    a.release(s0, holder);
+    deliver();
+    assert.deepEqual(order, ['urgent'], "thread 1's class -1 waiter is woken before thread 0's older class 0 one");
+    b.release(b.servers[0] as Server, urgent);
+    deliver();
+    a.release(s0, plain);
+    deliver();
+    assert.deepEqual(order, ['urgent', 'plain', 'later']);
+  });
+
   it('maxconn holds for the process and a freed slot goes to the oldest waiter, in any thread', async () => {
     const { be, deliver } = threadsOf(model([server('s', 1, { maxconn: 1 })]));
     const [a, b] = be as [Backend, Backend];

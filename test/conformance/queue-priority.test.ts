@@ -7,8 +7,9 @@
  * 524287 ms in the past, beyond HAProxy's look-back of 524288 ms as soon as it waited 2 ms:
  * its 20-bit time counts as the far future and it goes last of its class, as in HAProxy.
  * Checked in the backend queue (the balancer found no free server), in the server's own queue
- * (`use-server`) and with the priority set by `tcp-request content` rules (whose `if HTTP`
- * waits for the request: Switchyard runs the first request's rules on the bytes as they come).
+ * (`use-server`), with the priority set by `tcp-request content` rules, and in `mode tcp`. The
+ * content rules say `if HTTP`, which waits for the request: Switchyard runs a connection's first
+ * content rules on the bytes as they come, where an unconditional fetch of the request finds none.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/queue-priority.test.js
  */
@@ -21,7 +22,7 @@ import { HttpConnection, delay, destroyAllClients } from '../support/http-client
 import { statNumbers } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['backendQueue', 'serverQueue', 'tcpRules', 'cli', 'srvA', 'srvB', 'srvC'] as const;
+const PORT_NAMES = ['backendQueue', 'serverQueue', 'tcpRules', 'tcpMode', 'cli', 'srvA', 'srvB', 'srvC', 'srvD'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -67,6 +68,16 @@ backend be_tcp_rules
     timeout queue 30s
     timeout server 30s
     server s 127.0.0.1:${p.srvC} maxconn 1
+
+listen li_tcp_mode
+    mode tcp
+    bind 127.0.0.1:${p.tcpMode}
+    timeout queue 30s
+    timeout server 30s
+    tcp-request inspect-delay 5s
+    tcp-request content set-priority-class url_param(c) if HTTP
+    tcp-request content set-priority-offset url_param(o) if HTTP
+    server s 127.0.0.1:${p.srvD} maxconn 1
 `;
 }
 
@@ -88,8 +99,9 @@ async function orderServer(port: number, name: string): Promise<OrderServer> {
       while (!state.open && !socket.destroyed) await delay(10);
     }
     if (socket.destroyed) return 'hold';
-    await writeAsync(socket, `HTTP/1.1 200 OK\r\ncontent-length: ${request.target.length}\r\n\r\n${request.target}`);
-    return 'keep';
+    // Closed after each answer: a tcp session holds its server slot until its connection ends.
+    await writeAsync(socket, `HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: ${request.target.length}\r\n\r\n${request.target}`);
+    return 'close';
   });
   return Object.assign(state, { backend });
 }
@@ -121,7 +133,7 @@ for (const target of TARGETS) {
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
-      servers.push(await orderServer(p.srvA, 'a'), await orderServer(p.srvB, 'b'), await orderServer(p.srvC, 'c'));
+      servers.push(await orderServer(p.srvA, 'a'), await orderServer(p.srvB, 'b'), await orderServer(p.srvC, 'c'), await orderServer(p.srvD, 'd'));
       proxy = await startProxy(target, configFor(p));
     });
 
@@ -135,19 +147,26 @@ for (const target of TARGETS) {
     /**
      * Holds the server with `/hold`, queues QUEUED one at a time (each seen in `row`'s qcur:
      * BACKEND counts the backend queue only, a server row its own queue), then lets them through.
+     * `http` false: no http-request rule sets x-prio (mode tcp).
      */
-    async function queueAndRelease(port: number, backend: string, row: string, server: OrderServer): Promise<void> {
+    async function queueAndRelease(port: number, backend: string, row: string, server: OrderServer, http = true): Promise<void> {
       const conns: HttpConnection[] = [];
       const pending: Promise<{ readonly status: number }>[] = [];
       try {
         const holder = await HttpConnection.open(port);
         conns.push(holder);
-        pending.push(holder.request('GET', '/hold', {}, undefined, 60_000));
+        // Each client closes once answered: in mode tcp its session holds the server slot until then.
+        const ask = (c: HttpConnection, path: string): Promise<{ readonly status: number }> =>
+          c.request('GET', path, {}, undefined, 60_000).then((res) => {
+            c.destroy();
+            return res;
+          });
+        pending.push(ask(holder, '/hold'));
         assert.ok(await eventually(() => server.holding, 10_000), 'the first request reached the server');
         for (const [i, path] of QUEUED.entries()) {
           const c = await HttpConnection.open(port);
           conns.push(c);
-          pending.push(c.request('GET', path, {}, undefined, 60_000));
+          pending.push(ask(c, path));
           // Each waits in the queue before the next comes, so their queue times are in this order.
           let queued = -1;
           for (const deadline = performance.now() + 10_000; queued !== i + 1 && performance.now() < deadline; ) {
@@ -160,7 +179,8 @@ for (const target of TARGETS) {
         for (const r of pending) r.catch(() => {});
         server.open = true;
         for (const res of await Promise.all(pending)) assert.equal(res.status, 200);
-        assert.deepEqual(server.order, ['/hold 0/0', ...EXPECTED]);
+        const expected = ['/hold 0/0', ...EXPECTED];
+        assert.deepEqual(server.order, http ? expected : expected.map((e) => e.replace(/ .*/, ' -')));
       } finally {
         server.open = true;
         for (const c of conns) c.destroy();
@@ -177,6 +197,10 @@ for (const target of TARGETS) {
 
     it('tcp-request content rules set the priority too (the first request of each connection)', async () => {
       await queueAndRelease(p.tcpRules, 'be_tcp_rules', 'BACKEND', servers[2] as OrderServer);
+    });
+
+    it('mode tcp: tcp-request content rules order the queue of a tcp proxy', async () => {
+      await queueAndRelease(p.tcpMode, 'li_tcp_mode', 'BACKEND', servers[3] as OrderServer, false);
     });
   });
 }

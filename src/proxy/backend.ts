@@ -596,6 +596,12 @@ export class Backend {
     }
     const sharedOk = server.usable && isEligible(server, this.servers, this.allBackups);
     const now = this.#clock();
+    if (sharedQueue !== undefined) {
+      // Which of this thread's waiters is first can change with time alone (pending-queue.ts):
+      // the heads it compares with the other threads' are this moment's.
+      this.#publishHead(server);
+      if (sharedOk) this.#publishHead(undefined);
+    }
     while (server.hasSlot && server.status !== 'MAINT') {
       if (sharedQueue !== undefined) {
         // The slot goes to the first waiter of the process: when another thread holds it, that

@@ -88,19 +88,27 @@ export class PendingQueue {
 
   /** The entry served next at `nowMs` (pendconn_first); undefined when empty. */
   first(nowMs: number): QueueEntry | undefined {
-    const entries = this.#entries;
-    const lowest = entries[0];
-    if (lowest === undefined) return undefined;
-    const cls = keyClass(lowest.key);
-    const found = entries[this.#firstAtLeast((cls | offsetBoundary(nowMs)) >>> 0)];
-    return found !== undefined && keyClass(found.key) === cls ? found : lowest;
+    return this.#entries[this.#firstIndex(nowMs)];
   }
 
   /** Removes the entry served next at `nowMs` and returns it. */
   takeFirst(nowMs: number): QueueEntry | undefined {
-    const entry = this.first(nowMs);
-    if (entry !== undefined) this.#entries.splice(this.#entries.indexOf(entry), 1);
-    return entry;
+    const i = this.#firstIndex(nowMs);
+    return i < this.#entries.length ? this.#entries.splice(i, 1)[0] : undefined;
+  }
+
+  /**
+   * pendconn_first: the lowest class is the first entry's; in it, the first time from the
+   * boundary on, else (all of the class is below the boundary, the future) its lowest time.
+   */
+  #firstIndex(nowMs: number): number {
+    const entries = this.#entries;
+    const lowest = entries[0];
+    if (lowest === undefined) return 0;
+    const cls = keyClass(lowest.key);
+    const i = this.#firstAtLeast((cls | offsetBoundary(nowMs)) >>> 0);
+    const found = entries[i];
+    return found !== undefined && keyClass(found.key) === cls ? i : 0;
   }
 
   /** Removes the entry of `waiter`, if it waits here. */

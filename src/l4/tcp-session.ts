@@ -699,6 +699,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
       lastRule: this.#tcp?.lastRule,
+      priorityClass: this.priorityClass,
+      priorityOffset: this.priorityOffset,
       vars: this.vars,
       backendName: this.backend?.name ?? host.name,
       serverName: server,

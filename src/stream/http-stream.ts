@@ -1902,6 +1902,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       backendTimeouts: this.#countedInBackend ? (this.backend as Backend).timeouts : undefined,
       serverTimeout: this.#serverTimeout,
       tunnelTimeout: this.#tunnelTimeout,
+      priorityClass: this.priorityClass,
+      priorityOffset: this.priorityOffset,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       serverName: this.#service?.logName ?? (this.#rules?.caching?.txn.hit !== undefined ? '<CACHE>' : undefined) ?? leg.lastServerName ?? '<NOSRV>',

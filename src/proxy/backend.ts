@@ -388,11 +388,11 @@ export class Backend {
   }
 
   /** With several threads: publishes this thread's first waiter of `server`'s queue (the backend's when undefined). */
-  #publishHead(server: Server | undefined): void {
+  #publishHead(server: Server | undefined, now = this.#clock()): void {
     const shared = server === undefined ? this.#shared?.queue : server.sharedQueue;
     if (shared === undefined) return;
-    const first = (server === undefined ? this.#queue : server.queue).first(this.#clock());
-    shared.setHead(first?.seq ?? 0, first?.key ?? 0);
+    const first = (server === undefined ? this.#queue : server.queue).first(now);
+    shared.setHead(first?.seq ?? 0, first?.key ?? 0, now);
   }
 
   /** Is `waiter` waiting in a queue of this backend? */
@@ -599,8 +599,8 @@ export class Backend {
     if (sharedQueue !== undefined) {
       // Which of this thread's waiters is first can change with time alone (pending-queue.ts):
       // the heads it compares with the other threads' are this moment's.
-      this.#publishHead(server);
-      if (sharedOk) this.#publishHead(undefined);
+      this.#publishHead(server, now);
+      if (sharedOk) this.#publishHead(undefined, now);
     }
     while (server.hasSlot && server.status !== 'MAINT') {
       if (sharedQueue !== undefined) {

@@ -67,6 +67,15 @@ export function compareKeys(a: number, b: number, nowMs: number): number {
   return timeRank(a, boundary) - timeRank(b, boundary);
 }
 
+/**
+ * Whether the first entry of a queue, published at `publishedAt` with `key`, may not be the first
+ * any more at `nowMs`: its time crossed the boundary since (it went to the back of its class),
+ * the only way time alone changes a queue's first.
+ */
+export function firstMayHaveMoved(key: number, publishedAt: number, nowMs: number): boolean {
+  return ((nowMs - publishedAt) | 0) > timeRank(key, offsetBoundary(publishedAt));
+}
+
 export class PendingQueue {
   readonly #entries: QueueEntry[] = [];
 

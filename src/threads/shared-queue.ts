@@ -8,11 +8,12 @@
  * comparing the threads' heads: a freed slot goes to it, wherever it waits (the thread that
  * freed the slot tells the thread holding it: ServerCounts.wake).
  *
- * A thread publishes its first waiter when its queue changes; which of its own waiters is first
- * can also change with time alone (a queue time 524 s in the past counts as the future, see
- * pending-queue.ts), which the published head then shows only at the thread's next change.
+ * A thread publishes its first waiter when its queue changes and before it compares heads. Which
+ * of its waiters is first can also change with time alone (a queue time 524 s in the past counts
+ * as the future, see pending-queue.ts): a head published before its waiter's time crossed that
+ * line is stale, and its thread is woken to publish its heads again and look for itself.
  */
-import { compareKeys } from '../proxy/pending-queue.ts';
+import { compareKeys, firstMayHaveMoved } from '../proxy/pending-queue.ts';
 import type { ServerCounts } from './server-counts.ts';
 
 /** Where a queue's figures are in the shared Int32Array (laid out by ServerCounts). */
@@ -23,6 +24,8 @@ export interface SharedQueueSlots {
   readonly head: number;
   /** Thread 0's head key; thread t's is at headKey + t * headStride. */
   readonly headKey: number;
+  /** When thread 0 published its head (the queues' clock, ms); thread t's at headTime + t * headStride. */
+  readonly headTime: number;
   readonly headStride: number;
   /** The process-wide ticket counter. */
   readonly ticket: number;
@@ -86,10 +89,14 @@ export class SharedQueue {
     }
   }
 
-  /** Publishes the ticket (0: none) and the key of this thread's first waiter; the key first, as readers test the ticket. */
-  setHead(ticket: number, key: number): void {
+  /**
+   * Publishes the ticket (0: none) and the key of this thread's first waiter at `nowMs`; the
+   * ticket last, as readers test it first.
+   */
+  setHead(ticket: number, key: number, nowMs: number): void {
     const at = this.thread * this.#slots.headStride;
     Atomics.store(this.#counts, this.#slots.headKey + at, key | 0);
+    Atomics.store(this.#counts, this.#slots.headTime + at, nowMs | 0);
     Atomics.store(this.#counts, this.#slots.head + at, ticket);
   }
 
@@ -101,6 +108,11 @@ export class SharedQueue {
   /** Thread `thread`'s first waiter's key (meaningful while headOf is not 0). */
   headKeyOf(thread: number): number {
     return Atomics.load(this.#counts, this.#slots.headKey + thread * this.#slots.headStride) >>> 0;
+  }
+
+  /** Thread `thread`'s head may be stale at `nowMs` (pending-queue.ts firstMayHaveMoved). */
+  headStale(thread: number, key: number, nowMs: number): boolean {
+    return firstMayHaveMoved(key, Atomics.load(this.#counts, this.#slots.headTime + thread * this.#slots.headStride), nowMs);
   }
 
   get threads(): number {
@@ -117,7 +129,8 @@ export class SharedQueue {
  * The thread holding the first waiter of the process at `nowMs` among `a` and `b` (a server's
  * queue and, when that server may serve it, its backend's queue); -1 when nobody waits. Keys
  * decide (a server queue's waiter before a backend queue's of the same key, as HAProxy's
- * pendconn_process_next_strm), then tickets.
+ * pendconn_process_next_strm), then tickets. Another thread whose head is stale is returned at
+ * once: woken, it publishes its heads again and looks (this thread's own are this moment's).
  */
 export function firstWaiterThread(a: SharedQueue, b: SharedQueue | undefined, nowMs: number): number {
   let best = -1;
@@ -128,6 +141,7 @@ export function firstWaiterThread(a: SharedQueue, b: SharedQueue | undefined, no
     const own = a.headOf(t);
     if (own !== 0) {
       const key = a.headKeyOf(t);
+      if (t !== a.thread && a.headStale(t, key, nowMs)) return t;
       const order = best < 0 ? -1 : compareKeys(key, bestKey, nowMs);
       if (order < 0 || (order === 0 && (!bestOwn || ticketBefore(own, bestTicket)))) {
         best = t;
@@ -140,6 +154,7 @@ export function firstWaiterThread(a: SharedQueue, b: SharedQueue | undefined, no
     const shared = b.headOf(t);
     if (shared !== 0) {
       const key = b.headKeyOf(t);
+      if (t !== a.thread && b.headStale(t, key, nowMs)) return t;
       const order = best < 0 ? -1 : compareKeys(key, bestKey, nowMs);
       if (order < 0 || (order === 0 && !bestOwn && ticketBefore(shared, bestTicket))) {
         best = t;

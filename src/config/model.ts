@@ -6,7 +6,7 @@
  */
 import type { StatsPageModel } from './stats-page-model.ts';
 import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
-import type { HttpStreamRuleModel } from './stream-action-model.ts';
+import type { HttpStreamRuleModel, PriorityRuleModel } from './stream-action-model.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
 import type { CompressionTuningModel } from './compression-tuning-model.ts';
 export type { CompressionTuningModel } from './compression-tuning-model.ts';
@@ -17,7 +17,7 @@ import type { CrtListSslConf } from './crt-list-line.ts';
 import type { TcpSocketModel } from './tcp-socket-model.ts';
 
 export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
-export type { HttpStreamRuleModel } from './stream-action-model.ts';
+export type { HttpStreamRuleModel, PriorityRuleModel } from './stream-action-model.ts';
 export type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 export type { HttpMapRuleModel } from './map-action-model.ts';
 
@@ -1160,7 +1160,8 @@ export type TcpRuleModel =
     }
   | HttpVarRuleModel
   | HttpStickRuleModel
-  | DoResolveRuleModel;
+  | DoResolveRuleModel
+  | PriorityRuleModel;
 
 export interface TcpRulesModel {
   readonly connection: readonly TcpRuleModel[];

@@ -592,6 +592,14 @@ const doResolveRuleSchema = v.object({
   source: sourceSchema,
 });
 
+/** `http-request` and `tcp-request content` `set-priority-class|set-priority-offset EXPR`. */
+const priorityRuleSchema = v.object({
+  action: v.picklist(['set-priority-class', 'set-priority-offset']),
+  expression: v.pipe(v.string(), v.minLength(1)),
+  condition: v.undefinedable(conditionSchema),
+  source: sourceSchema,
+});
+
 const varRuleSchemas = [
   v.object({
     action: v.literal('set-var'),
@@ -791,6 +799,7 @@ const httpRuleSchema = v.variant('action', [
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
+  priorityRuleSchema,
   v.object({
     action: v.literal('early-hint'),
     header: v.pipe(v.string(), v.minLength(1)),
@@ -824,6 +833,7 @@ const tcpRuleSchema = v.variant('action', [
   ...varRuleSchemas,
   ...stickRuleSchemas,
   doResolveRuleSchema,
+  priorityRuleSchema,
 ]);
 
 const tcpRulesSchema = v.object({

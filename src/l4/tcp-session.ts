@@ -97,6 +97,13 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   get queuePositions(): QueuePositions {
     return this.#leg.queuePositions;
   }
+  /** The stream's place in the queues, as its `tcp-request content` rules set it. */
+  get priorityClass(): number {
+    return this.#tcp?.priorityClass ?? 0;
+  }
+  get priorityOffset(): number {
+    return this.#tcp?.priorityOffset ?? 0;
+  }
 
   server: Socket | undefined;
   phase: Phase = 'connecting';
@@ -692,6 +699,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       uniqueId: this.#uniqueId?.value,
       uniqueIdIfGenerated: this.#uniqueId?.value,
       lastRule: this.#tcp?.lastRule,
+      priorityClass: this.priorityClass,
+      priorityOffset: this.priorityOffset,
       vars: this.vars,
       backendName: this.backend?.name ?? host.name,
       serverName: server,

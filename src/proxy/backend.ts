@@ -12,7 +12,8 @@ import { newBackendCounters, sessionOpened, type BackendCounters } from './count
 import { Server, type QueueEntry, type QueueWaiter, type ServerStatus } from './server.ts';
 import type { BackendPersistence } from '../stick/persistence.ts';
 import type { ServerCounts, SharedBackend } from '../threads/server-counts.ts';
-import { oldestWaiterThread, ticketBefore } from '../threads/shared-queue.ts';
+import { firstWaiterThread } from '../threads/shared-queue.ts';
+import { compareKeys, PendingQueue, queueKey } from './pending-queue.ts';
 
 export type { QueueWaiter } from './server.ts';
 
@@ -40,12 +41,18 @@ export interface BackendOptions {
   readonly trackSessions?: boolean;
   /** With several threads (`nbthread`): the servers' process-wide session counts. */
   readonly serverCounts?: ServerCounts | undefined;
+  /**
+   * Milliseconds for the queues' order (HAProxy's now_ms in the pendconn keys); with several
+   * threads, a clock they all agree on. Default: the wall clock.
+   */
+  readonly clock?: () => number;
 }
 
 /**
  * One backend's servers, balancer and queues (HAProxy's backend.c + queue.c): reserves a server
  * slot per session, queues sessions when servers are at maxconn, and hands freed slots to the
- * oldest waiter of the server's own queue or the backend's queue (fair dequeue).
+ * first waiter of the server's own queue or the backend's queue: the lowest priority class,
+ * then the earliest queue time plus priority offset (src/proxy/pending-queue.ts).
  */
 /** The algorithms of HAProxy's BE_LB_KIND_HI: a hash of the request, which prefer-last-server leaves alone. */
 const HASHING_ALGORITHMS: ReadonlySet<string> = new Set(['source', 'uri', 'url_param', 'hdr', 'hash']);
@@ -91,8 +98,9 @@ export class Backend {
   headerCase: HeaderCaseMap | undefined = undefined;
   #balancer: Balancer;
   readonly #random: () => number;
-  /** Sessions waiting for any server, oldest first. */
-  readonly #queue: QueueEntry[] = [];
+  /** Sessions waiting for any server. */
+  readonly #queue = new PendingQueue();
+  readonly #clock: () => number;
   /** Where each queued waiter is: a server's queue, or undefined for the backend's. */
   readonly #queuedOn = new Map<QueueWaiter, Server | undefined>();
   #seq = 0;
@@ -128,6 +136,7 @@ export class Backend {
     const ids = numberAround(model.servers.map((s) => s.id));
     this.#servers = model.servers.map((s, i) => new Server(s, i, options.trackSessions === true || (trackSessions && s.backup), undefined, ids[i]));
     this.serverCounts = options.serverCounts;
+    this.#clock = options.clock ?? (() => Date.now());
     this.#shared = this.serverCounts?.assignBackend();
     for (const server of this.#servers) this.serverCounts?.assign(server, () => this.#dequeue(server));
     this.fullconn = model.fullconn ?? Number.POSITIVE_INFINITY;
@@ -360,8 +369,8 @@ export class Backend {
     const server = this.#queuedOn.get(waiter);
     this.#queuedOn.delete(waiter);
     const queue = server === undefined ? this.#queue : server.queue;
-    const i = queue.findIndex((e) => e.waiter === waiter);
-    if (i >= 0) this.#leftQueue(queue.splice(i, 1)[0] as QueueEntry, server);
+    const entry = queue.remove(waiter);
+    if (entry !== undefined) this.#leftQueue(entry, server);
     this.#sharedLeft(server, 1);
     this.counters.qcur--;
     if (server !== undefined) server.counters.qcur--;
@@ -369,14 +378,21 @@ export class Backend {
 
   /**
    * With several threads: `count` waiters left this thread's queue of `server` (the backend's
-   * when undefined), whose oldest waiter may have changed.
+   * when undefined), whose first waiter may have changed.
    */
   #sharedLeft(server: Server | undefined, count: number): void {
     const shared = server === undefined ? this.#shared?.queue : server.sharedQueue;
     if (shared === undefined) return;
     shared.leave(count);
-    const queue = server === undefined ? this.#queue : server.queue;
-    shared.setHead(queue[0]?.seq ?? 0);
+    this.#publishHead(server);
+  }
+
+  /** With several threads: publishes this thread's first waiter of `server`'s queue (the backend's when undefined). */
+  #publishHead(server: Server | undefined, now = this.#clock()): void {
+    const shared = server === undefined ? this.#shared?.queue : server.sharedQueue;
+    if (shared === undefined) return;
+    const first = (server === undefined ? this.#queue : server.queue).first(now);
+    shared.setHead(first?.seq ?? 0, first?.key ?? 0, now);
   }
 
   /** Is `waiter` waiting in a queue of this backend? */
@@ -384,7 +400,7 @@ export class Backend {
     return this.#queuedOn.has(waiter);
   }
 
-  /** A session stopped using `server`: free its slot and hand it to the oldest waiter. */
+  /** A session stopped using `server`: free its slot and hand it to the first waiter. */
   release(server: Server, client?: BackendClient): void {
     server.releaseSlot();
     if (this.#shared !== undefined) Atomics.add(this.#shared.counts, this.#shared.releases, 1);
@@ -532,9 +548,10 @@ export class Backend {
     const shared = server === undefined ? this.#shared?.queue : server.sharedQueue;
     if (shared !== undefined && server === undefined) shared.join(0);
     const seq = shared === undefined ? this.#seq++ : shared.ticket();
-    const entry: QueueEntry = { waiter, seq, mark: (server === undefined ? this.#queueServed : server.queueServed) - 1 };
+    const key = queueKey(waiter.priorityClass ?? 0, waiter.priorityOffset ?? 0, this.#clock());
+    const entry: QueueEntry = { waiter, seq, key, mark: (server === undefined ? this.#queueServed : server.queueServed) - 1 };
     const queue = server === undefined ? this.#queue : server.queue;
-    queue.push(entry);
+    queue.add(entry);
     if (server !== undefined) server.counters.qcur++;
     this.#queuedOn.set(waiter, server);
     this.counters.qcur++;
@@ -544,7 +561,7 @@ export class Backend {
     const backendQueued = this.processQueued;
     if (backendQueued > this.counters.qmax) this.counters.qmax = backendQueued;
     if (shared !== undefined) {
-      if (queue.length === 1) shared.setHead(seq);
+      this.#publishHead(server);
       // A slot another thread freed just before this waiter was published would wait for the
       // next release: the queues are looked at again once the caller knows it is queued.
       if (!this.#refillDue) {
@@ -564,8 +581,8 @@ export class Backend {
   }
 
   /**
-   * Gives `server`'s free slots to waiters: the oldest of its own queue's head and the backend
-   * queue's head each time (HAProxy's process_srv_queue). The server's own queue is served
+   * Gives `server`'s free slots to waiters: the first of its own queue's and the backend queue's
+   * each time, by key, the server's on a tie (HAProxy's process_srv_queue). The server's own queue is served
    * whatever its state but maintenance (those sessions asked for this server: persistence with
    * `option persist`, or a hash key, without redispatch); the backend queue only feeds servers
    * the balancer could choose (UP, and no backup while an active server is UP).
@@ -578,29 +595,36 @@ export class Backend {
       return;
     }
     const sharedOk = server.usable && isEligible(server, this.servers, this.allBackups);
+    const now = this.#clock();
+    if (sharedQueue !== undefined) {
+      // Which of this thread's waiters is first can change with time alone (pending-queue.ts):
+      // the heads it compares with the other threads' are this moment's.
+      this.#publishHead(server, now);
+      if (sharedOk) this.#publishHead(undefined, now);
+    }
     while (server.hasSlot && server.status !== 'MAINT') {
       if (sharedQueue !== undefined) {
-        // The slot goes to the oldest waiter of the process: when another thread holds it, that
+        // The slot goes to the first waiter of the process: when another thread holds it, that
         // thread is told (it looks again, and passes the word on if its waiter left meanwhile).
-        const oldest = oldestWaiterThread(sharedQueue, sharedOk ? this.#shared?.queue : undefined);
-        if (oldest < 0) return;
-        if (oldest !== sharedQueue.thread) return sharedQueue.wake(oldest);
+        const first = firstWaiterThread(sharedQueue, sharedOk ? this.#shared?.queue : undefined, now);
+        if (first < 0) return;
+        if (first !== sharedQueue.thread) return sharedQueue.wake(first);
       }
-      const own = server.queue[0];
-      const shared = sharedOk ? this.#queue[0] : undefined;
-      const fromOwn = own !== undefined && (shared === undefined || ticketBefore(own.seq, shared.seq));
+      const own = server.queue.first(now);
+      const shared = sharedOk ? this.#queue.first(now) : undefined;
+      const fromOwn = own !== undefined && (shared === undefined || compareKeys(own.key, shared.key, now) <= 0);
       if (!fromOwn && shared === undefined) return;
       // Another thread may have taken the slot since hasSlot: its release comes back here.
       if (!server.takeSlot()) return;
       let entry: QueueEntry;
       if (fromOwn) {
-        entry = server.queue.shift() as QueueEntry;
+        entry = server.queue.takeFirst(now) as QueueEntry;
         server.counters.qcur--;
         this.#leftQueue(entry, server);
         server.queueServed++;
         this.#sharedLeft(server, 1);
       } else {
-        entry = this.#queue.shift() as QueueEntry;
+        entry = this.#queue.takeFirst(now) as QueueEntry;
         this.#leftQueue(entry, undefined);
         this.#queueServed++;
         this.#sharedLeft(undefined, 1);
@@ -624,25 +648,26 @@ export class Backend {
 
   /**
    * A server stopped taking traffic: with `option redispatch` (and without `option persist`)
-   * the sessions in its queue move to the backend queue in arrival order (HAProxy's
-   * pendconn_redistribute); otherwise they keep waiting for it until `timeout queue`.
+   * the sessions in its queue move to the backend queue (HAProxy's pendconn_redistribute
+   * wakes them in their queue order to queue again: each gets a key from the time it moves).
    */
   #redistribute(server: Server): void {
     if (server.queue.length === 0 || !this.redispatch || this.persist) return;
-    const moved = server.queue.splice(0, server.queue.length);
+    const moved = server.queue.takeAll();
     server.counters.qcur = 0;
     this.#sharedLeft(server, moved.length);
     const backendQueue = this.#shared?.queue;
     if (backendQueue !== undefined) for (let i = 0; i < moved.length; i++) backendQueue.join(0);
+    const now = this.#clock();
     for (const e of moved) {
       this.#queuedOn.set(e.waiter, undefined);
       // It leaves the server's queue and arrives in the backend's (HAProxy wakes it to queue again).
       this.#leftQueue(e, server);
       e.mark = this.#queueServed - 1;
+      e.key = queueKey(e.waiter.priorityClass ?? 0, e.waiter.priorityOffset ?? 0, now);
+      this.#queue.add(e);
     }
-    this.#queue.push(...moved);
-    this.#queue.sort((a, b) => (a.seq - b.seq) | 0);
-    backendQueue?.setHead((this.#queue[0] as QueueEntry).seq);
+    this.#publishHead(undefined);
   }
 
   #killSessions(server: Server, cause: 'D' | 'U'): void {

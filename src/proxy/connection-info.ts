@@ -56,6 +56,14 @@ export class ConnectionInfo {
     this.#acceptRule = undefined;
     return rule;
   }
+  /** The queue priority those rules gave the first HTTP stream (`set-priority-class|offset`); taken once. */
+  acceptPriority: { readonly priorityClass: number; readonly priorityOffset: number } | undefined = undefined;
+
+  takeAcceptPriority(): { readonly priorityClass: number; readonly priorityOffset: number } | undefined {
+    const priority = this.acceptPriority;
+    this.acceptPriority = undefined;
+    return priority;
+  }
   /**
    * The HTTP transaction in flight is not the connection's first (HAProxy's SE_FL_NOT_FIRST,
    * read by `http_first_req`): the H1 mux sets it from the second request on; an HTTP/2 mux

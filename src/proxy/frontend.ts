@@ -466,6 +466,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         }
       }
       info.acceptRule = tcp?.lastRule;
+      // An HTTP/2 connection's streams run those rules again, each from the default priority.
+      if (!info.http2) info.acceptPriority = tcp;
       // HAProxy's H1 mux turns into its H2 mux on a first request that is HTTP/2's preface,
       // unless the H1 mux was chosen by name (`bind ... proto h1`, `switch-mode http proto h1`)
       // or `option disable-h2-upgrade` is set.

@@ -141,7 +141,8 @@ export class Proxy {
     }
     // The threads' monotonic clocks start apart; pinned to the wall clock once, they agree.
     const rateClockOffset = runtime.wallClock() - runtime.now();
-    this.limits.useRateClock(() => Math.floor(runtime.now() + rateClockOffset));
+    const sharedClock = (): number => Math.floor(runtime.now() + rateClockOffset);
+    this.limits.useRateClock(sharedClock);
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
     this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
     this.procVars = createProcessVars(config.global.setVars, runtime);
@@ -149,7 +150,7 @@ export class Proxy {
     const serverCounts = options.thread === undefined ? undefined : new ServerCounts(options.thread.serverCounts, options.thread.index);
     this.serverCounts = serverCounts;
     for (const model of config.backends) {
-      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config), serverCounts }));
+      if (!model.disabled) this.backends.set(model.name, new Backend(model, { slotsInUse: this.#fds, trackSessions: config.global.stats !== undefined || servesStatsAdmin(config), serverCounts, clock: sharedClock }));
     }
     this.tracking = new ServerTracking(this.backends, () => runtime.now(), (backend, change) => this.target.reportAdminChange(backend, change));
     this.stickTables = attachPersistence(this.backends, config.frontends, config.peers);

@@ -6,6 +6,7 @@ import { newBackendCounters, type BackendCounters } from './counters.ts';
 import { dynamicMaxconn, type BackendLoad } from './dynamic-maxconn.ts';
 import { dynamicCookie } from './dynamic-cookie.ts';
 import type { SharedQueue } from '../threads/shared-queue.ts';
+import { PendingQueue } from './pending-queue.ts';
 
 /**
  * Operational state as HAProxy's stats show it: UP, DOWN (health checks failed), MAINT (`disabled`,
@@ -55,6 +56,10 @@ export interface QueueWaiter {
   granted(server: Server): void;
   /** Receives the waiter's queue positions as it leaves a queue (HAProxy's logs.srv_queue_pos / prx_queue_pos). */
   readonly queuePositions?: QueuePositions | undefined;
+  /** `set-priority-class` (-2047..2047; 0 without): a lower class is served first. */
+  readonly priorityClass?: number | undefined;
+  /** `set-priority-offset` in ms (0 without): added to the time the waiter queued, for its order. */
+  readonly priorityOffset?: number | undefined;
 }
 
 /** A session that can be ended from outside (on-marked-down shutdown-sessions). */
@@ -63,10 +68,13 @@ export interface KillableSession {
   kill(cause?: 'K' | 'D' | 'U'): void;
 }
 
-/** One queued waiter with its arrival order (fair dequeue takes the oldest of two queues). */
+/** One queued waiter with its place in the queue order (src/proxy/pending-queue.ts). */
 export interface QueueEntry {
   readonly waiter: QueueWaiter;
+  /** Its arrival ticket: with several threads, the order of equal keys across threads. */
   readonly seq: number;
+  /** HAProxy's pendconn key: its class and its queue time plus offset (pending-queue.ts queueKey). */
+  key: number;
   /** Its queue's `served` count when it arrived, minus one (HAProxy's pendconn queue_idx). */
   mark: number;
 }
@@ -182,7 +190,7 @@ export class Server {
   /** With several threads: what the threads share about its queue (src/threads/shared-queue.ts). */
   sharedQueue: SharedQueue | undefined = undefined;
   /** Sessions waiting for this server (persistence-directed or hash-directed). */
-  readonly queue: QueueEntry[] = [];
+  readonly queue = new PendingQueue();
   /** Sessions this server's queue handed a slot so far (HAProxy's queue idx, for %sq). */
   queueServed = 0;
   readonly counters: BackendCounters = newBackendCounters();

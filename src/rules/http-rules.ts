@@ -242,6 +242,9 @@ export class HttpRuleRunner implements HttpActionContext {
   backendTimeouts: { readonly server?: number | undefined; readonly tunnel?: number | undefined } | undefined = undefined;
   serverTimeout: number | undefined = undefined;
   tunnelTimeout: number | undefined = undefined;
+  /** The transaction's queue priority (`set-priority-class|offset`, actions/priority-actions.ts). */
+  priorityClass = 0;
+  priorityOffset = 0;
   logLevel: number | undefined = undefined;
   invalidRequest = false;
   rejected = false;
@@ -417,8 +420,11 @@ export class HttpRuleRunner implements HttpActionContext {
     this.l7RetryDisabled = false;
     this.service = undefined;
     this.#resumeList = undefined;
-    // A stream's last rule: the first request's may come from the frontend's content rules run at accept.
+    // A stream's last rule and priority: the first request's may come from the frontend's content rules run at accept.
     this.lastRule = this.connection.takeAcceptRule();
+    const priority = this.connection.takeAcceptPriority();
+    this.priorityClass = priority?.priorityClass ?? 0;
+    this.priorityOffset = priority?.priorityOffset ?? 0;
     this.softRewrites = this.rewriteError = false;
     this.#resetAddresses();
     this.vars.beginTransaction();

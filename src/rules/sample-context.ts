@@ -97,6 +97,9 @@ export interface SampleContext extends LbRequest {
   readonly requestEdits?: HeadEditor | undefined;
   /** The chosen backend's configured timeouts (`be_server_timeout`, `be_tunnel_timeout`). */
   readonly backendTimeouts?: { readonly server?: number | undefined; readonly tunnel?: number | undefined } | undefined;
+  /** The stream's queue priority (`prio_class`, `prio_offset`); undefined outside a stream. */
+  readonly priorityClass?: number | undefined;
+  readonly priorityOffset?: number | undefined;
   /** This transaction's timeouts as `set-timeout` changed them (`cur_server_timeout`...). */
   readonly serverTimeout?: number | undefined;
   readonly tunnelTimeout?: number | undefined;

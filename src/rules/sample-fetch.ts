@@ -113,7 +113,7 @@ export const SAMPLE_FETCHES = [
   'src_port', 'dst', 'dst_port', 'ssl_fc', 'ssl_fc_sni', 'ssl_fc_alpn', 'ssl_fc_protocol', 'hostname', 'always_true', 'always_false',
   'req.ver', 'req.proto_http', 'req.fhdr', 'req.hdr_cnt', 'hdr_cnt', 'req.fhdr_cnt', 'req.hdr_val', 'hdr_val', 'req.hdr_ip', 'hdr_ip', 'req.cook', 'req.cook_cnt', 'cook_cnt', 'req.cook_val', 'cook_val',
   'status', 'res.ver', 'res.hdr', 'shdr', 'res.cook', 'scook', 'res.cook_cnt', 'scook_cnt', 'res.cook_val', 'scook_val', 'res.fhdr', 'res.hdr_cnt', 'shdr_cnt', 'res.fhdr_cnt', 'res.hdr_val', 'res.hdr_ip', 'shdr_ip',
-  'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout',
+  'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout', 'prio_class', 'prio_offset',
   'pathq', 'var',
   'http_auth_type', 'http_auth_user', 'http_auth_pass', 'http_auth_bearer', 'http_auth', 'http_auth_group', 'unique-id',
   'base32', 'url32', 'base32+src', 'url32+src',
@@ -524,6 +524,9 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['be_tunnel_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.backendTimeouts?.tunnel ?? 0))],
   ['cur_server_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.serverTimeout ?? ctx.backendTimeouts?.server ?? 0))],
   ['cur_tunnel_timeout', simple('connection', 'int', (ctx, out) => out.setInt(ctx.tunnelTimeout ?? ctx.backendTimeouts?.tunnel ?? 0))],
+  // the stream's queue priority (`set-priority-class`, `set-priority-offset`); none outside a stream
+  ['prio_class', simple('connection', 'int', (ctx, out) => (ctx.priorityClass === undefined ? false : out.setInt(ctx.priorityClass)))],
+  ['prio_offset', simple('connection', 'int', (ctx, out) => (ctx.priorityOffset === undefined ? false : out.setInt(ctx.priorityOffset)))],
   // response
   // In a log line the response head is gone: HAProxy accepts `status` there and finds nothing.
   ['status', atLogEnd(simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status))))],

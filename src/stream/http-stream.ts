@@ -1000,6 +1000,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   // ---- the server leg ----------------------------------------------------------------------
 
+  /** The transaction's place in the queues, as its rules set it (`set-priority-class|offset`). */
+  get priorityClass(): number {
+    return this.#rules?.priorityClass ?? 0;
+  }
+  get priorityOffset(): number {
+    return this.#rules?.priorityOffset ?? 0;
+  }
+
   granted(server: Server): void {
     this.#side.now = this.runtime.now();
     this.#leg.granted(server);
@@ -1894,6 +1902,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       backendTimeouts: this.#countedInBackend ? (this.backend as Backend).timeouts : undefined,
       serverTimeout: this.#serverTimeout,
       tunnelTimeout: this.#tunnelTimeout,
+      priorityClass: this.priorityClass,
+      priorityOffset: this.priorityOffset,
       // Before a backend was chosen HAProxy logs the frontend in its place (fe/<NOSRV>).
       backendName: this.#countedInBackend ? (this.backend as Backend).name : host.name,
       serverName: this.#service?.logName ?? (this.#rules?.caching?.txn.hit !== undefined ? '<CACHE>' : undefined) ?? leg.lastServerName ?? '<NOSRV>',

@@ -10,7 +10,7 @@
  * Layout: [0] threads, [1] server slots S, [2] backend slots B, [3] the queues' ticket counter;
  * then S servers' sessions, B backends' sessions, B backends' released slots, B backends'
  * round-robin positions, the waiters of Q = S + B queues (server queues first, numbered as their
- * servers), and each thread's Q queue heads.
+ * servers), each thread's Q queue head tickets, their keys and the times they were published.
  */
 import type { Server } from '../proxy/server.ts';
 import { SharedQueue } from './shared-queue.ts';
@@ -64,7 +64,7 @@ export class ServerCounts {
   static create(servers: number, backends: number, threads: number): SharedArrayBuffer {
     const s = servers + RUNTIME_SERVER_SLOTS;
     const queues = s + backends;
-    const buffer = new SharedArrayBuffer(4 * (FIRST_SERVER + s + 3 * backends + queues + threads * queues));
+    const buffer = new SharedArrayBuffer(4 * (FIRST_SERVER + s + 3 * backends + queues + 3 * threads * queues));
     const counts = new Int32Array(buffer);
     counts[THREADS] = threads;
     counts[SERVER_SLOTS] = s;
@@ -77,7 +77,14 @@ export class ServerCounts {
     const waiting = FIRST_SERVER + this.#servers + 3 * this.#backends;
     return new SharedQueue(
       this.#counts,
-      { waiting: waiting + index, head: waiting + queues + index, headStride: queues, ticket: TICKET },
+      {
+        waiting: waiting + index,
+        head: waiting + queues + index,
+        headKey: waiting + queues + this.#threads * queues + index,
+        headTime: waiting + queues + 2 * this.#threads * queues + index,
+        headStride: queues,
+        ticket: TICKET,
+      },
       index,
       this.#thread,
       this.#threads,

@@ -52,7 +52,7 @@ export type ToThread =
   | { readonly type: 'stop'; readonly graceMs: number }
   | { readonly type: 'kill' }
   | { readonly type: 'released' }
-  /** A slot of the server whose queue is `queue` came free: the thread's oldest waiter may take it (server-counts.ts). */
+  /** A slot of the server whose queue is `queue` came free: the thread's first waiter may take it (server-counts.ts). */
   | { readonly type: 'dequeue'; readonly queue: number }
   | ServerStateMessage
   | StickUpdateMessage

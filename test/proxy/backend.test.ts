@@ -1,5 +1,5 @@
 /**
- * Backend: slot reservation, the backend and server queues (fair dequeue by arrival), maxqueue,
+ * Backend: slot reservation, the backend and server queues (fair dequeue by queue time), maxqueue,
  * persistence targets, and what server status/weight changes do to queued and running sessions.
  */
 import assert from 'node:assert/strict';
@@ -134,7 +134,8 @@ describe('Backend', () => {
   });
 
   it('fair dequeue: a freed slot goes to the older of the server queue head and the backend queue head', () => {
-    const be = makeBackend([server('a', 1, { maxconn: 1 }), server('b', 2, { maxconn: 1 })]);
+    let now = 1000;
+    const be = new Backend(backend('be', [server('a', 1, { maxconn: 1 }), server('b', 2, { maxconn: 1 })], { options: { redispatch: false } }), { clock: () => now });
     const a = byName(be, 'a');
     const b = byName(be, 'b');
     const ha = new Client('ha');
@@ -143,6 +144,7 @@ describe('Backend', () => {
     be.take(hb, undefined, b);
     const shared = new Client('shared');
     assert.equal(be.take(shared, undefined), 'queued');
+    now++;
     const pinned = new Client('pinned');
     assert.equal(be.take(pinned, undefined, a), 'queued');
     be.release(a, ha);
@@ -150,6 +152,22 @@ describe('Backend', () => {
     assert.equal(pinned.grantedTo, undefined);
     be.release(a, shared);
     assert.equal(pinned.grantedTo, a);
+  });
+
+  it("fair dequeue: waiters queued in the same millisecond: the server queue's goes first (HAProxy's pkey <= ppkey)", () => {
+    const be = new Backend(backend('be', [server('a', 1, { maxconn: 1 }), server('b', 2, { maxconn: 1 })], { options: { redispatch: false } }), { clock: () => 1000 });
+    const a = byName(be, 'a');
+    const b = byName(be, 'b');
+    const ha = new Client('ha');
+    be.take(ha, undefined, a);
+    be.take(new Client('hb'), undefined, b);
+    const shared = new Client('shared');
+    assert.equal(be.take(shared, undefined), 'queued');
+    const pinned = new Client('pinned');
+    assert.equal(be.take(pinned, undefined, a), 'queued');
+    be.release(a, ha);
+    assert.equal(pinned.grantedTo, a, 'equal keys: the server queue wins');
+    assert.equal(shared.grantedTo, undefined);
   });
 
   it('a server coming UP takes queued sessions; going DOWN redistributes its queue with option redispatch', () => {

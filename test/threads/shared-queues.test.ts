@@ -32,7 +32,7 @@ class Client implements BackendClient {
 }
 
 /** `threads` Backends of one model sharing their counts; wakes wait in `pending` until delivered. */
-function threadsOf(model: BackendModel, threads = 2): { be: Backend[]; deliver: () => number } {
+function threadsOf(model: BackendModel, threads = 2, clock?: () => number): { be: Backend[]; deliver: () => number } {
   const buffer = ServerCounts.create(model.servers.length, 1, threads);
   const pending: { thread: number; queue: number }[] = [];
   const counts: ServerCounts[] = [];
@@ -41,7 +41,7 @@ function threadsOf(model: BackendModel, threads = 2): { be: Backend[]; deliver: 
     const c = new ServerCounts(new Int32Array(buffer), t);
     c.wakeThread = (thread, queue) => pending.push({ thread, queue });
     counts.push(c);
-    be.push(new Backend(model, { serverCounts: c }));
+    be.push(new Backend(model, clock === undefined ? { serverCounts: c } : { serverCounts: c, clock }));
   }
   const deliver = (): number => {
     let n = 0;
@@ -63,6 +63,61 @@ function model(servers: ServerModel[], extra: Partial<BackendModel> = {}): Backe
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('server maxconn and queues shared by threads', () => {
+  it("a thread whose first waiter moved with time alone (its queue time crossed the look-back) is woken to look again", async () => {
+    let now = 1000;
+    const { be, deliver } = threadsOf(model([server('s', 1, { maxconn: 1 })]), 2, () => now);
+    const [a, b] = be as [Backend, Backend];
+    const order: string[] = [];
+    const holder = new Client('holder', order);
+    assert.equal(typeof a.take(holder, undefined), 'object');
+    // Thread 1: the lowest offset first (its time 524287 ms back is still within the look-back), then a plain one.
+    const lowest = Object.assign(new Client('lowest', order), { priorityOffset: -524287 });
+    const plain = new Client('plain', order);
+    assert.equal(b.take(lowest, undefined), 'queued');
+    assert.equal(b.take(plain, undefined), 'queued');
+    now++;
+    const later = Object.assign(new Client('later', order), { priorityOffset: 1000 });
+    assert.equal(a.take(later, undefined), 'queued');
+    await settle();
+    deliver();
+    // 10 ms on, `lowest` has crossed: thread 1's first is `plain`, which its published head does not say yet.
+    now += 10;
+    const s0 = a.servers[0] as Server;
+    a.release(s0, holder);
+    deliver();
+    assert.deepEqual(order, ['plain'], 'thread 1 looked again and served its new first, before thread 0\'s later one');
+    b.release(b.servers[0] as Server, plain);
+    deliver();
+    a.release(s0, later);
+    deliver();
+    assert.deepEqual(order, ['plain', 'later', 'lowest']);
+  });
+
+  it('a freed slot goes to the lowest priority class of the process, whichever thread queued it first', async () => {
+    const { be, deliver } = threadsOf(model([server('s', 1, { maxconn: 1 })]));
+    const [a, b] = be as [Backend, Backend];
+    const order: string[] = [];
+    const holder = new Client('holder', order);
+    assert.equal(typeof a.take(holder, undefined), 'object');
+    const plain = new Client('plain', order);
+    const urgent = Object.assign(new Client('urgent', order), { priorityClass: -1 });
+    const later = Object.assign(new Client('later', order), { priorityClass: 1 });
+    assert.equal(a.take(plain, undefined), 'queued');
+    assert.equal(a.take(later, undefined), 'queued');
+    assert.equal(b.take(urgent, undefined), 'queued');
+    await settle();
+    deliver();
+    const s0 = a.servers[0] as Server;
+    a.release(s0, holder);
+    deliver();
+    assert.deepEqual(order, ['urgent'], "thread 1's class -1 waiter is woken before thread 0's older class 0 one");
+    b.release(b.servers[0] as Server, urgent);
+    deliver();
+    a.release(s0, plain);
+    deliver();
+    assert.deepEqual(order, ['urgent', 'plain', 'later']);
+  });
+
   it('maxconn holds for the process and a freed slot goes to the oldest waiter, in any thread', async () => {
     const { be, deliver } = threadsOf(model([server('s', 1, { maxconn: 1 })]));
     const [a, b] = be as [Backend, Backend];

@@ -45,7 +45,7 @@ const HAPROXY_REQUEST_ACTIONS = [
   'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-path', 'replace-pathq', 'replace-uri', 'return',
   'set-map', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc0', 'track-sc1',
   'track-sc2', 'track-sc', 'set-timeout', 'wait-for-body', 'set-var-fmt', 'set-var', 'unset-var', 'set-dst', 'set-dst-port', 'set-mark',
-  'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', 'ot-group',
+  'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'ot-group',
 ];
 /** HAProxy 2.6's http-after-response actions (http_after_res_keywords). */
 const HAPROXY_AFTER_RESPONSE_ACTIONS = [

@@ -9,7 +9,7 @@
  */
 import type { TcpRuleModel, TcpRuleSet } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
-import type { SampleDirection } from '../../rules/sample-fetch.ts';
+import { compileSampleFetch, type SampleDirection } from '../../rules/sample-fetch.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseVarWord } from './http-actions/vars.ts';
 import { stickActionParsers } from './http-actions/stick.ts';
@@ -57,6 +57,32 @@ function address(name: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'):
       const expression = args[0]?.text;
       if (expression === undefined || expression === '') {
         ctx.error(`'${keyword}' expects a sample expression.`, word, keyword);
+        return undefined;
+      }
+      return extra(1) ? undefined : { action: name, expression };
+    },
+  };
+}
+
+/**
+ * `set-priority-class|set-priority-offset EXPR` (queue.c's parsers, which HAProxy registers for
+ * `tcp-request content` too): the fetches must be available on the request; the message
+ * names the rule's first word where it says "fetch method", as HAProxy's does.
+ */
+function priority(name: 'set-priority-class' | 'set-priority-offset'): TcpActionParser {
+  return {
+    name,
+    sets: ['content'],
+    parse({ ctx, keyword, args, extra, word }) {
+      const expression = args[0]?.text;
+      if (expression === undefined || expression === '') {
+        ctx.error('missing fetch method', word, keyword);
+        return undefined;
+      }
+      const compiled = compileSampleFetch(expression, { direction: 'request' });
+      if (!compiled.ok) {
+        const message = compiled.unavailable === undefined ? compiled.message : `fetch method 'tcp-request' extracts information from '${compiled.unavailable}', none of which is available here`;
+        ctx.error(message, args[0], keyword);
         return undefined;
       }
       return extra(1) ? undefined : { action: name, expression };
@@ -141,6 +167,8 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
   variable('set-var', ALL),
   variable('set-var-fmt', ALL),
   variable('unset-var', ALL),
+  priority('set-priority-class'),
+  priority('set-priority-offset'),
   // `track-scN KEY [table T]`, `sc-inc-gpc0|1(N)`, `sc-set-gpt0(N) VALUE`: HAProxy's grammar and
   // messages, shared with the http rules (request fetches; tcp-response rules cannot track).
   // `do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR`: HAProxy registers the same parser for both sets.
@@ -161,7 +189,7 @@ export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly strin
   session: ['set-mark', 'set-tos', 'attach-srv', 'lua.*'],
   content: [
     'capture', 'use-service', 'set-log-level', 'set-nice', 'set-mark',
-    'set-tos', 'set-priority-class', 'set-priority-offset', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
+    'set-tos', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
   ],
   response: ['send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
 };

@@ -12,6 +12,7 @@ import { compileAuth } from './auth-action.ts';
 import { compileCapture } from './capture-action.ts';
 import { compileDisableL7Retry, compileEarlyHint, compileReject, compileWaitForHandshake } from './stream-control-actions.ts';
 import { compileAddressAction } from './address-actions.ts';
+import { compilePriorityAction } from './priority-actions.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
@@ -105,6 +106,8 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'set-src-port': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-dst': (rule) => compileAddressAction(rule.action, rule.expression),
   'set-dst-port': (rule) => compileAddressAction(rule.action, rule.expression),
+  'set-priority-class': (rule) => compilePriorityAction(rule.action, rule.expression),
+  'set-priority-offset': (rule) => compilePriorityAction(rule.action, rule.expression),
   'wait-for-body': (rule) => compileWaitForBody(rule.time, rule.atLeast),
   'do-resolve': compileDoResolve,
   'use-service': (rule) => compileUseService(rule.service),

@@ -6,6 +6,7 @@
 import type { HttpVarRuleModel, TcpRuleModel } from '../../config/model.ts';
 import { compileVarAction } from '../actions/var-actions.ts';
 import { compileDoResolveStep, type DoResolveStep } from '../actions/resolve-action.ts';
+import { compilePriorityAction, type SetPriority } from '../actions/priority-actions.ts';
 import type { HttpActionContext } from '../http-action.ts';
 import { Sample } from '../sample.ts';
 import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
@@ -134,6 +135,23 @@ function doResolve(rule: RuleOf<'do-resolve'>): TcpActionCompile {
   return compiled.ok ? { ok: true, action: new DoResolveAsTcp(compiled.step) } : compiled;
 }
 
+/** `set-priority-class|set-priority-offset EXPR`: the stream's place in the queues. */
+class PriorityAsTcp implements TcpAction {
+  readonly #inner: SetPriority;
+  constructor(inner: SetPriority) {
+    this.#inner = inner;
+  }
+  run(ctx: TcpActionContext): TcpVerdict {
+    this.#inner.apply(ctx);
+    return TcpVerdict.continue;
+  }
+}
+
+function priority(rule: RuleOf<'set-priority-class' | 'set-priority-offset'>): TcpActionCompile {
+  const compiled = compilePriorityAction(rule.action, rule.expression);
+  return compiled.ok ? { ok: true, action: new PriorityAsTcp(compiled.action) } : compiled;
+}
+
 const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   accept: () => ({ ok: true, action: ACCEPT }),
   reject: () => ({ ok: true, action: REJECT }),
@@ -155,6 +173,8 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   'sc-inc-gpc': compileTcpStickAction,
   'sc-set-gpt': compileTcpStickAction,
   'do-resolve': doResolve,
+  'set-priority-class': priority,
+  'set-priority-offset': priority,
 };
 
 export function compileTcpAction(rule: TcpRuleModel, direction: SampleDirection): TcpActionCompile {

@@ -34,6 +34,9 @@ export class TcpRuleContext implements TcpActionContext {
   switchToHttp = false;
   switchProto: 'h1' | 'h2' | undefined = undefined;
   lastRule: RuleSource | undefined = undefined;
+  /** The stream's queue priority (`set-priority-class|offset`, actions/priority-actions.ts). */
+  priorityClass = 0;
+  priorityOffset = 0;
   requestPayload: Payload | undefined = undefined;
   responsePayload: Payload | undefined = undefined;
   backend: SampleBackend | undefined = undefined;

@@ -1,6 +1,7 @@
 /**
  * Parsers of `http-request reject`, `http-request|http-response silent-drop`, `http-request early-hint NAME FMT`, `http-request
- * set-src|set-src-port|set-dst|set-dst-port EXPR`, `http-request disable-l7-retry` and `http-request wait-for-handshake` (HAProxy 2.6's).
+ * set-src|set-src-port|set-dst|set-dst-port EXPR`, `http-request set-priority-class|set-priority-offset EXPR`, `http-request disable-l7-retry`
+ * and `http-request wait-for-handshake` (HAProxy 2.6's).
  */
 import { compileSampleFetch } from '../../../rules/sample-fetch.ts';
 import type { Token } from '../../tokenizer.ts';
@@ -40,6 +41,22 @@ function setAddress(input: ActionParseInput): RuleFields | undefined {
   return { action: input.action as 'set-src' | 'set-src-port' | 'set-dst' | 'set-dst-port', expression };
 }
 
+/**
+ * parse_set_priority_class / parse_set_priority_offset (queue.c): one expression available on
+ * the request. HAProxy names the action where its message says "fetch method".
+ */
+function setPriority(input: ActionParseInput): RuleFields | undefined {
+  const expression = input.args[0]?.text;
+  if (expression === undefined) return fail(input, 'missing fetch method');
+  const compiled = compileSampleFetch(expression, { direction: 'request' });
+  if (!compiled.ok) {
+    if (compiled.unavailable === undefined) return fail(input, compiled.message);
+    return fail(input, `fetch method '${input.action}' extracts information from '${compiled.unavailable}', none of which is available here`);
+  }
+  if (input.extra(1)) return undefined;
+  return { action: input.action as 'set-priority-class' | 'set-priority-offset', expression };
+}
+
 export const streamControlActionParsers: readonly HttpActionParser[] = [
   { name: 'reject', sets: ['request'], parse: bare },
   { name: 'silent-drop', sets: ['request', 'response'], parse: bare },
@@ -50,4 +67,6 @@ export const streamControlActionParsers: readonly HttpActionParser[] = [
   { name: 'set-src-port', sets: ['request'], parse: setAddress },
   { name: 'set-dst', sets: ['request'], parse: setAddress },
   { name: 'set-dst-port', sets: ['request'], parse: setAddress },
+  { name: 'set-priority-class', sets: ['request'], parse: setPriority },
+  { name: 'set-priority-offset', sets: ['request'], parse: setPriority },
 ];

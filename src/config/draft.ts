@@ -329,6 +329,8 @@ export interface ProxyOptionsDraft {
   independentStreams: boolean;
   /** `option http-pretend-keepalive`. */
   pretendKeepAlive: boolean;
+  /** `option checkcache`. */
+  checkCache: boolean;
   /** `option h1-case-adjust-bogus-client` / `-server` (keywords/h1-case-adjust.ts). */
   h1CaseAdjustBogusClient: boolean;
   h1CaseAdjustBogusServer: boolean;
@@ -905,6 +907,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           preferLastServer: false,
           independentStreams: false,
           pretendKeepAlive: false,
+          checkCache: false,
           h1CaseAdjustBogusClient: false,
           h1CaseAdjustBogusServer: false,
           cliTcpKa: false,

@@ -1313,6 +1313,11 @@ export interface BackendOptions {
    * (an HTTP/1.0 one gets `keep-alive`), even where the connection closes after the response.
    */
   readonly pretendKeepAlive?: boolean | undefined;
+  /**
+   * `option checkcache`: a response a shared cache could keep with the cookie its server sets is
+   * blocked (502, as `http-response deny`), with HAProxy's alert.
+   */
+  readonly checkCache?: boolean | undefined;
   /** `option independent-streams`: the server's read timeout is not refreshed by data sent to it. */
   readonly independentStreams?: boolean | undefined;
   /** `option h1-case-adjust-bogus-server`: HTTP/1 requests spell the global `h1-case-adjust` names their way. */

@@ -883,6 +883,7 @@ class Resolver {
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
         ...(this.#httpOnly(proxy, 'preferLastServer', 'prefer-last-server') ? { preferLastServer: true } : {}),
         ...(this.#httpOnly(proxy, 'pretendKeepAlive', 'http-pretend-keepalive') ? { pretendKeepAlive: true } : {}),
+        ...(this.#httpOnly(proxy, 'checkCache', 'checkcache') ? { checkCache: true } : {}),
         ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
         ...(proxy.options.h1CaseAdjustBogusServer ? { h1CaseAdjustBogusServer: true } : {}),
       },
@@ -902,7 +903,7 @@ class Resolver {
 
   /** `option prefer-last-server` is an HTTP option: check_config_validity ignores it elsewhere, with a warning. */
   /** A backend option of HAProxy's cfg_opts2 that needs mode http: elsewhere ignored with its warning. */
-  #httpOnly(proxy: ProxyDraft, field: 'preferLastServer' | 'pretendKeepAlive', name: string): boolean {
+  #httpOnly(proxy: ProxyDraft, field: 'preferLastServer' | 'pretendKeepAlive' | 'checkCache', name: string): boolean {
     if (!proxy.options[field]) return false;
     if (proxy.mode === 'http') return true;
     this.#warning(proxy.place, `option ${name}`, `'option ${name}' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);

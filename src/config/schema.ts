@@ -1047,6 +1047,7 @@ const backendSchema = v.object({
     restrictHeaderNames: v.optional(v.picklist(['delete', 'reject'])),
     preferLastServer: v.optional(v.boolean()),
     pretendKeepAlive: v.optional(v.boolean()),
+    checkCache: v.optional(v.boolean()),
     independentStreams: v.optional(v.boolean()),
     h1CaseAdjustBogusServer: v.optional(v.boolean()),
   }),

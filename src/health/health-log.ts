@@ -33,6 +33,12 @@ export class HealthLog {
     if (this.#logger?.enabled) this.#logger.emit(level, text);
   }
 
+  /** Another event of the backend at LOG_ALERT (`option checkcache` blocking a response): [ALERT] on the console too. */
+  alert(text: string): void {
+    this.#console('ALERT', text);
+    if (this.#logger?.enabled) this.#logger.emit(LogLevel.alert, text);
+  }
+
   /** The backend lost its last server: [ALERT] on the console, LOG_EMERG to the logs. */
   backendDown(consoleText: string, logText: string): void {
     this.#console('ALERT', consoleText);

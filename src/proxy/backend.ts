@@ -1,4 +1,5 @@
 import type { ProxyLogger } from '../log/logger.ts';
+import type { HealthLog } from '../health/health-log.ts';
 import type { HeaderCaseMap } from '../mux/h1-header-case.ts';
 import { numberAround } from './auto-ids.ts';
 import { ConnectSource } from './connect-source.ts';
@@ -94,6 +95,8 @@ export class Backend {
   persistence: BackendPersistence | undefined = undefined;
   /** The fcgi-app's `log-stderr` targets (the application's STDERR records), attached by the Proxy. */
   fcgiStderrLog: ProxyLogger | undefined = undefined;
+  /** Where the backend's own events go (its `log` targets and the console), attached by the Proxy where `option checkcache` needs it. */
+  eventLog: HealthLog | undefined = undefined;
   /** `option h1-case-adjust-bogus-server` with a non-empty `h1-case-adjust` map: the names its HTTP/1 requests respell (set by the proxy). */
   headerCase: HeaderCaseMap | undefined = undefined;
   #balancer: Balancer;

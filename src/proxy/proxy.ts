@@ -160,6 +160,7 @@ export class Proxy {
     for (const backend of this.backends.values()) {
       const app = backend.model.fcgiApp;
       if (app !== undefined && app.logStderr.length > 0) backend.fcgiStderrLog = new ProxyLogger(runtime, app.logStderr, options.logJson ?? false, this.#logSinks, app.name);
+      if (backend.model.options.checkCache === true) backend.eventLog = this.#healthLogOf(backend);
     }
     const userlists = userlistTable(config.userlists);
     for (const model of config.frontends) {

@@ -26,6 +26,7 @@ import { equalsLower, latin1String } from '../http/codec/chars.ts';
 import type { Server } from '../proxy/server.ts';
 import { decodeCookieDate, encodeCookieDate, s30tob64 } from './cookie-date.ts';
 import { persistable } from './stick-rules.ts';
+import { Cacheability, responseCacheability } from '../http/cacheability.ts';
 
 const H_COOKIE = headerName('Cookie');
 const COOKIE_LOWER = H_COOKIE.lower;
@@ -36,10 +37,6 @@ function fieldText(value: FieldValue): string {
 }
 const H_SET_COOKIE = headerName('Set-Cookie');
 const H_CACHE_CONTROL = headerName('Cache-control');
-const H_PRAGMA = headerName('pragma');
-const H_EXPIRES = headerName('expires');
-const H_ETAG = headerName('etag');
-const H_LAST_MODIFIED = headerName('last-modified');
 
 /** What the request's cookie said, kept by the session for its response (one per session, reused). */
 export class CookieTxn {
@@ -278,9 +275,10 @@ export class CookiePersistence {
   /**
    * Edits the response for `server`: the server's own NAME cookie, then the inserted cookie and
    * `Cache-control: private`. `direct` = the session went to the server its request's
-   * persistence (cookie or stick table) named.
+   * persistence (cookie or stick table) named. True when it added `Cache-control: private`
+   * (the response is no longer cacheable: `option checkcache` lets it through).
    */
-  response(head: ResponseHead, editor: HeadEditor, txn: CookieTxn, server: Server, direct: boolean, req: RequestHead, nowSec: number): void {
+  response(head: ResponseHead, editor: HeadEditor, txn: CookieTxn, server: Server, direct: boolean, req: RequestHead, nowSec: number): boolean {
     const model = this.#model;
     let found = false;
     for (let i = head.indexOf(H_SET_COOKIE); i >= 0; i = head.indexOf(H_SET_COOKIE, i + 1)) {
@@ -317,8 +315,8 @@ export class CookiePersistence {
         txn.responseFlag = 'R';
       }
     }
-    if (this.mode !== 'insert' || (found && model.preserve)) return;
-    if (model.postonly && req.method !== 'POST') return;
+    if (this.mode !== 'insert' || (found && model.preserve)) return false;
+    if (model.postonly && req.method !== 'POST') return false;
     const maxidle = this.#maxidle;
     const maxlife = this.#maxlife;
     const last = txn.lastDate;
@@ -328,11 +326,15 @@ export class CookiePersistence {
       ((maxidle > 0 || last > 0) && (last === 0 || last - nowSec < 0)) || // refresh the last-seen date
       (maxlife > 0 && first === 0) || // set the first date
       (maxlife === 0 && first > 0); // remove the first date
-    if (!needed) return;
+    if (!needed) return false;
     const fixed = this.#fixed.get(server);
     editor.append(H_SET_COOKIE, fixed !== undefined && fixed.cookie === server.cookie ? fixed.header : this.#dated(server, first, nowSec));
     txn.responseFlag = server.cookie === undefined ? 'D' : direct && txn.requestFlag === 'V' ? 'U' : 'I';
-    if (model.nocache && isCacheable(req, head)) editor.append(H_CACHE_CONTROL, 'private');
+    if (model.nocache && responseCacheability(req, head) !== Cacheability.none) {
+      editor.append(H_CACHE_CONTROL, 'private');
+      return true;
+    }
+    return false;
   }
 
   #dated(server: Server, first: number, nowSec: number): string {
@@ -376,36 +378,5 @@ function cookieValueEnd(v: string, start: number): number {
   return v.length;
 }
 
-const NOT_CACHEABLE = ['private', 'no-cache', 'no-store', 's-maxage=0'];
 
-/**
- * HAProxy's view of whether a shared cache could store this response (TX_CACHEABLE): a safe
- * request method, a final status, no `Pragma: no-cache`, no `Cache-Control` private/no-cache/
- * no-store/s-maxage=0 (or max-age=0 without s-maxage), and some freshness information or
- * validator (Cache-Control max-age/s-maxage, Expires, ETag or Last-Modified; RFC 9111 §3).
- */
-export function isCacheable(req: RequestHead, res: ResponseHead): boolean {
-  const m = req.method;
-  if (m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS' && m !== 'TRACE') return false;
-  if (res.status < 200) return false;
-  const pragma = res.get(H_PRAGMA);
-  if (pragma !== undefined && pragma.toLowerCase() === 'no-cache') return false;
-  let cacheable = true;
-  let freshness = false;
-  let nullMaxAge = false;
-  for (let i = res.indexOf(H_CACHE_CONTROL); i >= 0; i = res.indexOf(H_CACHE_CONTROL, i + 1)) {
-    for (const raw of res.valueAt(i).split(',')) {
-      const d = raw.trim().toLowerCase();
-      if (d === 'public') cacheable = true;
-      else if (d === 'max-age=0') nullMaxAge = true;
-      else if (NOT_CACHEABLE.includes(d)) cacheable = false;
-      else if (d.startsWith('s-maxage')) {
-        freshness = true;
-        nullMaxAge = false;
-      } else if (d.startsWith('max-age')) freshness = true;
-    }
-  }
-  if (nullMaxAge || !cacheable) return false;
-  return freshness || res.has(H_EXPIRES) || res.has(H_ETAG) || res.has(H_LAST_MODIFIED);
-}
 

@@ -53,6 +53,7 @@ import { backendContentRules, frontendContentRules, responseContentRules, runHtt
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
+import { Cacheability, responseCacheability, setsCookie } from '../http/cacheability.ts';
 import { errorPageReply, LocalReply } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
 import { appendMadeUpWebsocketKey, hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
@@ -1404,6 +1405,26 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     return this.#forwardResponseHead(head, req, editor, false);
   }
 
+  /**
+   * `option checkcache` caught a response a shared cache could keep with its server's cookie:
+   * blocked as an `http-response deny` would (502, logged PH, denied_resp counted on the
+   * frontend, listener, backend and server), with HAProxy's alert. HAProxy 2.6.12 sends its page
+   * for the server's status instead of the 502 its manual describes (its deny path leaves
+   * txn->status alone); Switchyard answers the documented 502.
+   */
+  #blockCacheableCookie(): void {
+    const backend = this.backend as Backend;
+    const server = this.#leg.server as Server | undefined;
+    backend.eventLog?.alert(`Blocking cacheable cookie in response from instance ${backend.name}, server ${server?.name ?? '<dispatch>'}.`);
+    this.host.counters.dresp++;
+    addToListener(this.connection.listenerCounters, 'dresp');
+    backend.counters.dresp++;
+    if (server !== undefined) server.counters.dresp++;
+    this.#dropServer()?.reset();
+    this.setTermination('P', 'H');
+    this.#sendLocalReply(errorPageReply(502));
+  }
+
   /** The response rules resume once `wait-for-body` may be satisfied (after each server read). */
   #resumeResponse(): void {
     const head = this.#waitingResponse as ResponseHead;
@@ -1417,7 +1438,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       return this.#replaceResponse(rules);
     }
     this.#countRewriteError(rules);
-    this.#forwardResponseHead(head, req, this.#editor, true);
+    if (this.#forwardResponseHead(head, req, this.#editor, true) === HeadOutcome.dropped) {
+      this.#heldResponse.clear();
+      return;
+    }
     const held = this.#heldResponse;
     for (const chunk of held.take()) this.#forwardResponseBody(chunk);
     held.clear();
@@ -1444,11 +1468,18 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     // An HTTP/1.0 response with Transfer-Encoding goes out as it came, and RFC 9112 §6.1 tells
     // the client its framing is faulty: close after it, as HAProxy does.
     if (this.#exchange.closeDelimited || (head.smuggleSuspect && head.versionMinor === 0)) this.#side.closeAfter = true;
+    // `option checkcache` reads the server's cookies as the rules left them, before persistence adds its own.
+    const checkCookie = backend.model.options.checkCache === true && setsCookie(head, editor);
     this.#side.prepareResponseHead(req, head, editor);
     const cookie = backend.persistence?.cookie;
+    let madePrivate = false;
     if (cookie !== undefined) {
       const srv = this.#leg.server as Server;
-      cookie.response(head, editor, this.#cookieTxn as CookieTxn, srv, this.#leg.persistTo === srv, req, this.#wallSeconds());
+      madePrivate = cookie.response(head, editor, this.#cookieTxn as CookieTxn, srv, this.#leg.persistTo === srv, req, this.#wallSeconds());
+    }
+    if (checkCookie && !madePrivate && responseCacheability(req, head) === Cacheability.withCookies) {
+      this.#blockCacheableCookie();
+      return HeadOutcome.dropped;
     }
     if (hasAfterResponseRules(this.#frontendRules, this.#backendRules)) {
       const rules = this.#ruleRunner();

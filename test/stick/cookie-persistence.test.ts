@@ -4,7 +4,7 @@ import type { CookieModel } from '../../src/config/model.ts';
 import { HeadEditor, RequestHeadParser, ResponseHeadParser, latin1Bytes, latin1String } from '../../src/http/codec/index.ts';
 import { Server } from '../../src/proxy/server.ts';
 import { b64tos30, decodeCookieDate, encodeCookieDate, s30tob64 } from '../../src/stick/cookie-date.ts';
-import { CookiePersistence, CookieTxn, isCacheable } from '../../src/stick/cookie-persistence.ts';
+import { CookiePersistence, CookieTxn } from '../../src/stick/cookie-persistence.ts';
 import { server } from '../support/model.ts';
 
 const here = { file: 't', line: 1 };
@@ -217,17 +217,6 @@ describe('CookiePersistence, response side', () => {
     assert.doesNotMatch(response(cp, `${OK}Cache-Control: no-store, max-age=60\r\n\r\n`, s1!, false), /Cache-control: private/);
     assert.doesNotMatch(response(cp, `${OK}ETag: "x"\r\n\r\n`, s1!, false, { method: 'POST' }), /Cache-control/, 'POST is not cacheable');
     assert.doesNotMatch(response(cp, `${OK}Cache-Control: max-age=60\r\n\r\n`, s1!, true), /Cache-control/, 'nothing inserted');
-  });
-
-  it('isCacheable follows HAProxy: pragma, private/no-cache/no-store, max-age=0 unless s-maxage', () => {
-    const get = reqHead('GET / HTTP/1.1\r\n\r\n');
-    const res = (h: string) => resHead(`HTTP/1.1 200 OK\r\n${h}\r\n`);
-    assert.equal(isCacheable(get, res('Expires: x\r\n')), true);
-    assert.equal(isCacheable(get, res('Expires: x\r\nPragma: no-cache\r\n')), false);
-    assert.equal(isCacheable(get, res('Cache-Control: max-age=0\r\n')), false);
-    assert.equal(isCacheable(get, res('Cache-Control: max-age=0, s-maxage=10\r\n')), true);
-    assert.equal(isCacheable(get, res('Cache-Control: private, max-age=10\r\n')), false);
-    assert.equal(isCacheable(get, res('Cache-Control: public\r\n')), false, 'public alone gives no freshness');
   });
 
   it('rewrite: the server cookie value is replaced by the server cookie; prefix: prefixed with VALUE~', () => {

@@ -169,11 +169,12 @@ export const optionKeywords: KeywordList = {
     flag('prefer-last-server', 'preferLastServer', 'backend'),
     flag('independent-streams', 'independentStreams', 'both'),
     flag('http-pretend-keepalive', 'pretendKeepAlive', 'backend'),
+    flag('checkcache', 'checkCache', 'backend'),
     restrictHeaderNames(),
   ],
   unsupported: {
     options: [
-      'forwarded', 'checkcache',
+      'forwarded',
       'http-use-proxy-header', 'http-drop-request-trailers',
       'http-drop-response-trailers',
       'external-check',

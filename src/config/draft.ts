@@ -46,6 +46,7 @@ import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
+import type { ExtraFiles } from './certificates.ts';
 import type { MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 
@@ -581,8 +582,10 @@ export interface GlobalSslDraft {
   lifetime?: number;
   /** `tune.ssl.ssl-ctx-cache-size`: forged certificates kept (generate-certificates). */
   ctxCacheSize?: number;
-  /** `ssl-load-extra-del-ext`: `foo.pem`'s key may be `foo.key` (besides `foo.pem.key`). */
+  /** `ssl-load-extra-del-ext`: `foo.crt`'s companions are `foo.key`, `foo.ocsp`, `foo.issuer`. */
   loadExtraDelExt?: boolean;
+  /** `ssl-load-extra-files`: the companions looked for; all of them when unset. */
+  extraFiles?: ExtraFiles;
 }
 
 export interface GlobalDraft {

@@ -101,7 +101,7 @@ export const globalKeywords: KeywordList = {
       'cpu-map', 'cpu-policy', 'cpu-set',
       'maxsslconn', 'maxsslrate', 'maxcomprate', 'maxcompcpuusage',
       'maxzlibmem', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
-      'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
+      'ssl-engine', 'ssl-mode-async',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'resetenv',
       'h1-case-adjust', 'h1-case-adjust-file',

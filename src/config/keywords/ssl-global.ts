@@ -11,6 +11,8 @@
  *   (docs/runtimes.md).
  * - `ssl-load-extra-del-ext`: a certificate's key file is looked for with its extension
  *   replaced (`foo.crt` -> `foo.key`) instead of appended (`foo.crt.key`), as HAProxy does;
+ * - `ssl-load-extra-files`: which companion files of a certificate are looked for
+ *   (certificates.ts);
  * - `tune.ssl.lifetime T`: how long a TLS session may be resumed (the listener's session
  *   timeout);
  * - `tune.ssl.ssl-ctx-cache-size N`: how many certificates `generate-certificates` keeps;
@@ -20,6 +22,7 @@
  *   the runtimes size themselves: accepted with a warning saying so.
  */
 
+import { ALL_EXTRA_FILES, type ExtraFiles } from '../certificates.ts';
 import type { GlobalSslDraft, TlsOptionPlace } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
@@ -100,7 +103,46 @@ function runtimeSized(name: string, usage: string): SectionKeyword {
   };
 }
 
+const NO_EXTRA_FILES: ExtraFiles = { bundle: false, sctl: false, ocsp: false, issuer: false, key: false };
+const EXTRA_FILE_WORDS: Readonly<Record<string, keyof ExtraFiles>> = { bundle: 'bundle', sctl: 'sctl', ocsp: 'ocsp', issuer: 'issuer', key: 'key' };
+
+/** `ssl-load-extra-files none|all|<word>...` (ssl_parse_global_extra_files): the last line wins. */
+const loadExtraFiles: SectionKeyword = {
+  name: 'ssl-load-extra-files',
+  sections: GLOBAL,
+  parse(ctx, args) {
+    const name = (args[0] as Token).text;
+    // HAProxy's usage text, which leaves out 'key' though it takes it.
+    const usage = `'${name}' expects one or multiple arguments (none, all, bundle, sctl, ocsp, issuer).`;
+    if (args.length < 2) {
+      ctx.error(usage);
+      return;
+    }
+    let chosen: ExtraFiles = NO_EXTRA_FILES;
+    for (let i = 1; i < args.length; i++) {
+      const token = args[i] as Token;
+      const word = token.text;
+      if (word === 'none' || word === 'all') {
+        if (chosen !== NO_EXTRA_FILES || i + 1 < args.length) {
+          ctx.error(`'${name}' 'none' and 'all' can be only used alone`, token);
+          return;
+        }
+        chosen = word === 'all' ? ALL_EXTRA_FILES : NO_EXTRA_FILES;
+        break;
+      }
+      const flag = Object.hasOwn(EXTRA_FILE_WORDS, word) ? EXTRA_FILE_WORDS[word] : undefined;
+      if (flag === undefined) {
+        ctx.error(usage, token);
+        return;
+      }
+      chosen = { ...chosen, [flag]: true };
+    }
+    globalSsl(ctx).extraFiles = chosen;
+  },
+};
+
 const keywords: SectionKeyword[] = [
+  loadExtraFiles,
   defaultString('bind', 'ciphers'),
   defaultString('bind', 'ciphersuites'),
   defaultString('bind', 'curves'),

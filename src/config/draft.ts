@@ -593,6 +593,9 @@ export interface GlobalDraft {
   /** `maxconnrate` / `maxsessrate` (keywords/global.ts); 0 = not set. */
   maxConnRate: number;
   maxSessRate: number;
+  /** `maxsslrate` (keywords/rate-limits.ts) and `maxsslconn` (keywords/ssl-global.ts); 0 = not set. */
+  maxSslRate: number;
+  maxSslConn: number;
   nbthread: number;
   logs: LogTarget[];
   hardStopAfter: number | undefined;
@@ -703,6 +706,8 @@ export function newGlobalDraft(): GlobalDraft {
     maxconn: 0,
     maxConnRate: 0,
     maxSessRate: 0,
+    maxSslRate: 0,
+    maxSslConn: 0,
     nbthread: 1,
     logs: [],
     hardStopAfter: undefined,

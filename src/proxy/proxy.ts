@@ -134,6 +134,8 @@ export class Proxy {
     this.#threadIndex = options.thread?.index ?? 0;
     this.limits.connRateLimit = config.global.maxConnRate ?? 0;
     this.limits.sessRateLimit = config.global.maxSessRate ?? 0;
+    this.limits.sslRateLimit = config.global.maxSslRate ?? 0;
+    this.limits.maxSslConnections = config.global.maxSslConn ?? 0;
     // The threads' monotonic clocks start apart; pinned to the wall clock once, they agree.
     const rateClockOffset = runtime.wallClock() - runtime.now();
     this.limits.useRateClock(() => Math.floor(runtime.now() + rateClockOffset));
@@ -168,6 +170,7 @@ export class Proxy {
       f.limitSlot = FIRST_FRONTEND_SLOT + i;
       f.threaded = options.thread !== undefined;
       f.threadIndex = this.#threadIndex;
+      f.holdsTlsHandshakes = (config.global.maxSslRate ?? 0) > 0 || (config.global.maxSslConn ?? 0) > 0;
     }
     this.caches = createCaches(config.caches);
     for (const f of this.frontends) f.caches = this.caches;

@@ -99,7 +99,7 @@ export const globalKeywords: KeywordList = {
   unsupported: {
     global: [
       'cpu-map', 'cpu-policy', 'cpu-set',
-      'maxsslconn', 'maxsslrate', 'maxcomprate', 'maxcompcpuusage',
+      'maxcomprate', 'maxcompcpuusage',
       'maxzlibmem', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-engine', 'ssl-mode-async',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',

@@ -13,6 +13,7 @@
  *   replaced (`foo.crt` -> `foo.key`) instead of appended (`foo.crt.key`), as HAProxy does;
  * - `ssl-load-extra-files`: which companion files of a certificate are looked for
  *   (certificates.ts);
+ * - `maxsslconn N`: TLS connections open at once, on binds and towards servers (ProcessLimits);
  * - `tune.ssl.lifetime T`: how long a TLS session may be resumed (the listener's session
  *   timeout);
  * - `tune.ssl.ssl-ctx-cache-size N`: how many certificates `generate-certificates` keeps;
@@ -27,6 +28,7 @@ import type { GlobalSslDraft, TlsOptionPlace } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { applyTlsOption, newTlsOptionsDraft, type TlsOptionsDraft } from '../tls-options.ts';
+import { atol } from '../../util/c-atol.ts';
 import { noExtraArgs, parseInteger, parseTime, requireArgs } from './args.ts';
 
 const GLOBAL = ['global'] as const;
@@ -141,8 +143,29 @@ const loadExtraFiles: SectionKeyword = {
   },
 };
 
+/** `maxsslconn N` (ssl_parse_global_int): atoi, negative refused; a later line wins. */
+const maxSslConn: SectionKeyword = {
+  name: 'maxsslconn',
+  sections: GLOBAL,
+  parse(ctx, args) {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    const value = args[1];
+    if (value === undefined || value.text === '') {
+      ctx.error(`'maxsslconn' expects an integer argument.`);
+      return;
+    }
+    const n = atol(value.text);
+    if (n < 0) {
+      ctx.error(`'maxsslconn' expects a positive numeric value.`, value);
+      return;
+    }
+    ctx.global.maxSslConn = Math.min(n, 2_147_483_647);
+  },
+};
+
 const keywords: SectionKeyword[] = [
   loadExtraFiles,
+  maxSslConn,
   defaultString('bind', 'ciphers'),
   defaultString('bind', 'ciphersuites'),
   defaultString('bind', 'curves'),

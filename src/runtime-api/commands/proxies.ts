@@ -53,10 +53,10 @@ export const proxyCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) => {
       const which = `${args[2] ?? ''} ${args[3] ?? ''}`;
-      if (which === 'ssl-sessions global' || which === 'http-compression global') {
-        return error(`'set rate-limit ${which}' is not supported by Switchyard yet (no 'maxsslrate' nor 'maxcomprate').\n`);
+      if (which === 'http-compression global') {
+        return error(`'set rate-limit ${which}' is not supported by Switchyard yet (no 'maxcomprate').\n`);
       }
-      if (which !== 'connections global' && which !== 'sessions global') {
+      if (which !== 'connections global' && which !== 'sessions global' && which !== 'ssl-sessions global') {
         return error(
           "'set rate-limit' only supports :\n" +
             "   - 'connections global' to set the per-process maximum connection rate\n" +
@@ -69,7 +69,8 @@ export const proxyCommands: readonly CliCommand[] = [
       const v = atol(args[4] as string);
       if (v < 0) return error('Value out of range.\n');
       if (args[2] === 'connections') ctx.target.limits.connRateLimit = v;
-      else ctx.target.limits.sessRateLimit = v;
+      else if (args[2] === 'sessions') ctx.target.limits.sessRateLimit = v;
+      else ctx.target.limits.sslRateLimit = v;
       // dequeue_all_listeners(): a raised limit lets the held connections in now.
       for (const p of ctx.target.proxies) p.frontend?.admitWaiting();
       return NO_ANSWER;

@@ -101,6 +101,7 @@ export const globalKeywords: KeywordList = {
       'cpu-map', 'cpu-policy', 'cpu-set',
       'maxcomprate', 'maxcompcpuusage',
       'maxzlibmem', 'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
+      'ssl-default-bind-client-sigalgs', 'ssl-default-server-client-sigalgs',
       'ssl-engine', 'ssl-mode-async',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'resetenv',

@@ -264,5 +264,24 @@ for (const target of TARGETS) {
         await stopProxy(target, proxy);
       }
     });
+
+    it(`set rate-limit ssl-sessions global ${RATE} on a process started without maxsslrate holds its ssl binds too`, async () => {
+      const [port, cliPort] = (await freePorts(2)) as [number, number];
+      let proxy: ProxyProcess | undefined;
+      try {
+        proxy = await startProxy(
+          target,
+          `global\n    stats socket 127.0.0.1:${cliPort} level admin\n${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port} ssl crt ${TLS}/a.example.pem\n    http-request return status 200 content-type text/plain string ok\n`,
+        );
+        assert.equal(await infoNumber(cliPort, 'SslRateLimit'), 0);
+        assert.equal(await cli(cliPort, `set rate-limit ssl-sessions global ${RATE}\n`), '\n');
+        const times = await tlsBurst(port);
+        const firstSecond = times.filter((t) => t < 1000).length;
+        assert.ok(firstSecond <= 2 * RATE, `${firstSecond} of ${BURST} answered within the first second at ${RATE}/s: ${times.map(Math.round).join(' ')}`);
+        assert.ok((times.at(-1) as number) >= 1000, `the ${BURST} answers came within ${Math.round(times.at(-1) as number)} ms at ${RATE}/s`);
+      } finally {
+        await stopProxy(target, proxy);
+      }
+    });
   });
 }

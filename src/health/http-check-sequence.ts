@@ -42,6 +42,8 @@ export function stepSpec(base: ProbeSpec, connect: HttpCheckConnectModel | undef
     ...(base.socks4 !== undefined ? { socks4: base.socks4, viaSocks4: connect?.viaSocks4 === true || (isDefault && base.viaSocks4 === true) } : {}),
     subject: base.subject,
     h2: connect?.proto !== undefined ? connect.proto === 'h2' : isDefault && base.h2 === true,
+    // Its TLS connections count among the process's (show info, `maxsslconn`).
+    ...(base.sslCounts !== undefined ? { sslCounts: base.sslCounts } : {}),
   };
 }
 

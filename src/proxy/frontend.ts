@@ -138,7 +138,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** Wakes the held connections once a rate limit allows one more (HAProxy's listener queue task). */
   #rateTimer: TimerHandle | undefined;
   /**
-   * listener_accept's transient_error: a connection was refused past `maxsslconn`, so the
+   * listener_accept's transient_error: a connection was refused past `maxsslconn`, so the `ssl`
    * listeners accept nothing for up to 100 ms, or until a connection of the frontend ends.
    */
   #pauseTimer: TimerHandle | undefined;
@@ -279,7 +279,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
    * the rate allows one more.
    */
   #rateLimited(bind: BindModel): boolean {
-    if (this.#pauseTimer !== undefined) return true;
+    if (this.#pauseTimer !== undefined && bind.ssl !== undefined) return true;
     let wait = this.limits.acceptDelay(bind.ssl !== undefined);
     if (wait === 0 && this.rateLimit > 0) wait = this.limits.frontendAcceptDelay(this.limitSlot, this.rateLimit);
     if (wait === 0) return false;

@@ -4,7 +4,8 @@
  * - `maxsslconn N`: N TLS connections open at once, accepted on `ssl` binds and dialled to `ssl`
  *   servers (HAProxy's global.sslconns). Past it, ssl_sock_init refuses: a client gets no
  *   handshake (CO_ER_SSL_TOO_MANY; Switchyard closes it, HAProxy 2.6.12 leaks it: see below), a
- *   server connection is not dialled and the request gets HAProxy's 500. `show info` reports
+ *   server connection is not dialled and the request gets HAProxy's 500, a TLS health check
+ *   fails at once ("Layer7 timeout", "Too many SSL connections"). `show info` reports
  *   MaxSslConns.
  * - `maxsslrate N`: connections taken per second by `ssl` listeners. Past the rate the
  *   listeners accept nothing: connections wait in the accept queue, none is refused, and are
@@ -18,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { describe, it } from 'node:test';
-import { cli } from '../support/cli-client.ts';
+import { cli, statRows } from '../support/cli-client.ts';
 import { eventually, HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
@@ -193,6 +194,45 @@ for (const target of TARGETS) {
         await stopProxy(target, proxy);
       }
     });
+
+    for (const httpchk of [false, true]) {
+      it(`maxsslconn 1: a TLS ${httpchk ? 'HTTP ' : ''}health check past it fails at once, a Layer7 timeout "Too many SSL connections"`, async () => {
+        const [serverPort, port, cliPort] = (await freePorts(3)) as [number, number, number];
+        const pem = readFileSync(`${TLS}/a.example.pem`, 'utf8');
+        const server = tls.createServer({ cert: pem, key: pem }, (socket) => {
+          socket.on('error', () => {});
+          socket.on('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+        });
+        server.on('tlsClientError', () => {});
+        await new Promise<void>((resolve) => server.listen(serverPort, '127.0.0.1', resolve));
+        let proxy: ProxyProcess | undefined;
+        let client: tls.TLSSocket | Error | undefined;
+        try {
+          proxy = await startProxy(
+            target,
+            `global\n    stats socket 127.0.0.1:${cliPort} level admin\n    maxsslconn 1\n${HTTP_DEFAULTS.replace('timeout client 5s', 'timeout client 60s')}\nfrontend fe\n    bind 127.0.0.1:${port} ssl crt ${TLS}/a.example.pem\n    http-request return status 200\nbackend be\n${httpchk ? '    option httpchk GET /\n' : ''}    server s1 127.0.0.1:${serverPort} check check-ssl verify none inter 300ms fall 2 rise 1\n`,
+          );
+          const row = async (): Promise<Record<string, string> | undefined> => (await statRows(cliPort)).find((r) => r.pxname === 'be' && r.svname === 's1');
+          let seen = await row();
+          for (const deadline = performance.now() + 15_000; seen?.status !== 'UP' && performance.now() < deadline; seen = await row()) await new Promise((r) => setTimeout(r, 100));
+          assert.equal(seen?.status, 'UP', 'the checks pass while the TLS slot is free');
+          // A client takes the one TLS slot (it may have to wait for a check's connection to close).
+          for (const deadline = performance.now() + 10_000; !(client instanceof tls.TLSSocket) && performance.now() < deadline; ) {
+            client = await handshake(port, 2000);
+            if (client instanceof Error) await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.ok(client instanceof tls.TLSSocket, `a client could not take the TLS slot: ${String(client)}`);
+          for (const deadline = performance.now() + 15_000; seen?.status !== 'DOWN' && performance.now() < deadline; seen = await row()) await new Promise((r) => setTimeout(r, 100));
+          assert.deepEqual([seen?.status, seen?.check_status, seen?.last_chk], ['DOWN', 'L7TOUT', 'Too many SSL connections']);
+        } finally {
+          if (client instanceof tls.TLSSocket) client.destroy();
+          // HAProxy warns of the server going DOWN, which stopProxy would take for a configuration warning.
+          if (target === 'haproxy') await proxy?.stop();
+          else await stopProxy(target, proxy);
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+      });
+    }
 
     it('maxsslconn 1 towards a server: a request needing a second TLS connection gets a 500', async () => {
       const [serverPort, port, cliPort] = (await freePorts(3)) as [number, number, number];

@@ -123,6 +123,10 @@ export class NodeStreamSocket implements Socket {
   adopt(raw: net.Socket): void {
     this.raw = raw;
     this.#attach(raw);
+    // A client gone right after its handshake: node:tls reports the failure ('tlsClientError')
+    // once the TLS socket closed, so its 'close' is not coming again: the handler hears of it
+    // once the failure is handled, as it would have.
+    if ((raw as net.Socket & { closed?: boolean }).closed === true) queueMicrotask(this.#onClose);
   }
 
   setHandler(handler: SocketHandler): void {

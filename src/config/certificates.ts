@@ -3,7 +3,7 @@
  * does. For `crt`:
  *
  * - a file must hold a certificate (plus its chain, if any) and a private key; when the key is
- *   not in it, HAProxy looks for `FILE.key` beside it;
+ *   not in it, HAProxy looks for `FILE.key` beside it (as `ssl-load-extra-files` allows);
  * - a directory loads every file in it, in lexical order, except `*.key`, `*.ocsp`, `*.issuer`
  *   and `*.sctl` (companions of the certificates, not certificates) and subdirectories.
  *
@@ -12,7 +12,7 @@
  * Files are read through the runtime (never directly), so tests can use an in-memory fake.
  */
 
-import type { CaFileReference, CertificateReference } from './draft.ts';
+import type { CaFileReference, CertificateReference, GlobalSslDraft } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import type { CertificateFile } from './model.ts';
 import type { Runtime } from '../runtime.ts';
@@ -23,6 +23,40 @@ import { pemToDers } from '../util/x509.ts';
 export type ConfigFileReader = Pick<Runtime, 'readTextFile' | 'readFile' | 'readDir' | 'isDirectory'>;
 
 const COMPANION_EXTENSIONS = ['.key', '.ocsp', '.issuer', '.sctl'];
+
+/**
+ * `ssl-load-extra-files` (HAProxy's SSL_GF_* flags): which files a `crt` does not name are
+ * looked for. `sctl` is accepted but changes nothing: no runtime staples SCTs, so `.sctl` files
+ * are never read.
+ */
+export interface ExtraFiles {
+  /** A `crt` path that is not there is a bundle: `PATH.dsa`, `PATH.ecdsa`, `PATH.rsa`. */
+  readonly bundle: boolean;
+  readonly sctl: boolean;
+  /** `FILE.ocsp`: the response stapled with the certificate. */
+  readonly ocsp: boolean;
+  /** `FILE.issuer`: the issuer of an OCSP response when the chain does not hold it. */
+  readonly issuer: boolean;
+  /** `FILE.key`: the private key when the certificate file holds none. */
+  readonly key: boolean;
+}
+
+/** HAProxy's default, `ssl-load-extra-files all`. */
+export const ALL_EXTRA_FILES: ExtraFiles = { bundle: true, sctl: true, ocsp: true, issuer: true, key: true };
+
+/** How a `crt` path's companions are found: `ssl-load-extra-files` and `ssl-load-extra-del-ext`. */
+export interface CertificateLoading {
+  readonly extraFiles: ExtraFiles;
+  /** `ssl-load-extra-del-ext`: a `.crt` extension is replaced by the companion's, not followed by it. */
+  readonly delExt: boolean;
+}
+
+export const DEFAULT_CERTIFICATE_LOADING: CertificateLoading = { extraFiles: ALL_EXTRA_FILES, delExt: false };
+
+/** The loading the global section asks for. */
+export function certificateLoadingOf(ssl: GlobalSslDraft | undefined): CertificateLoading {
+  return { extraFiles: ssl?.extraFiles ?? ALL_EXTRA_FILES, delExt: ssl?.loadExtraDelExt === true };
+}
 
 interface PemBlocks {
   readonly certificates: string[];
@@ -59,15 +93,16 @@ function describe(err: unknown): string {
 
 type LoadResult = { readonly ok: true; readonly files: CertificateFile[]; readonly warnings?: readonly string[] } | { readonly ok: false; readonly message: string };
 
-/** The `.key` companion of a certificate file: `FILE.key`, or with `ssl-load-extra-del-ext` the extension replaced (`foo.crt` -> `foo.key`). */
-function keyPathOf(path: string, delExt: boolean): string {
-  if (!delExt) return `${path}.key`;
-  const slash = path.lastIndexOf('/');
-  const dot = path.lastIndexOf('.');
-  return dot > slash + 1 ? `${path.slice(0, dot)}.key` : `${path}.key`;
+/**
+ * What a certificate file's companions (`.key`, `.ocsp`, `.issuer`) are named after: the file's
+ * path, or with `ssl-load-extra-del-ext` the path without a `.crt` extension (ssl_ckch.c only
+ * removes `.crt`: `foo.crt` -> `foo.key`, but `foo.pem` -> `foo.pem.key`).
+ */
+function companionBase(path: string, delExt: boolean): string {
+  return delExt && path.endsWith('.crt') && path.lastIndexOf('/') < path.length - 4 ? path.slice(0, -4) : path;
 }
 
-async function loadPemFile(path: string, files: ConfigFileReader, delExt = false): Promise<LoadResult> {
+async function loadPemFile(path: string, files: ConfigFileReader, loading: CertificateLoading = DEFAULT_CERTIFICATE_LOADING): Promise<LoadResult> {
   let text: string;
   try {
     text = await files.readTextFile(path);
@@ -83,8 +118,12 @@ async function loadPemFile(path: string, files: ConfigFileReader, delExt = false
   }
   if (pem.keys.length > 1) return { ok: false, message: `'${path}' holds more than one private key` };
   let key: string | undefined = pem.keys[0];
+  const base = companionBase(path, loading.delExt);
+  const extra = loading.extraFiles;
+  // Without `key` in ssl-load-extra-files, no key file is looked for.
+  if (key === undefined && !extra.key) return { ok: false, message: `no private key found in '${base}' (ssl-load-extra-files does not look for '${base}.key')` };
   if (key === undefined) {
-    const keyPath = keyPathOf(path, delExt);
+    const keyPath = `${base}.key`;
     let keyText: string | undefined;
     try {
       keyText = await files.readTextFile(keyPath);
@@ -100,11 +139,11 @@ async function loadPemFile(path: string, files: ConfigFileReader, delExt = false
       return { ok: false, message: `no private key found in '${path}' nor in '${keyPath}'` };
     }
   }
-  const ocspResponse = await readOcspResponse(path, files);
+  const ocspResponse = extra.ocsp ? await readOcspResponse(base, files) : undefined;
   const warnings: string[] = [];
   let ocspIssuerPem: string | undefined;
   if (ocspResponse !== undefined) {
-    const issuer = await ocspIssuer(path, pem.certificates, files);
+    const issuer = await ocspIssuer(base, pem.certificates, files, extra.issuer);
     if (!issuer.ok) return issuer;
     ocspIssuerPem = issuer.pem;
     // ssl_sock_load_ocsp_response's checks: a response that fails them is ignored, with a warning.
@@ -131,15 +170,16 @@ type IssuerResult = { readonly ok: true; readonly pem: string | undefined; reado
 
 /**
  * The issuer an OCSP response is checked against (ssl_ckch.c, ssl_sock_load_ocsp): the chain's
- * certificate that issued the leaf, else `FILE.issuer`; HAProxy refuses a `.ocsp` without one.
+ * certificate that issued the leaf, else `FILE.issuer` (when `issuer` is among the extra files
+ * looked for); HAProxy refuses a `.ocsp` without one.
  */
-async function ocspIssuer(path: string, certificates: readonly string[], files: ConfigFileReader): Promise<IssuerResult> {
+async function ocspIssuer(path: string, certificates: readonly string[], files: ConfigFileReader, issuerFile: boolean): Promise<IssuerResult> {
   const ders = pemToDers(certificates.join('\n'));
   const leaf = ders[0];
   const fromChain = leaf !== undefined ? ders.slice(1).find((c) => issuedBy(leaf, c)) : undefined;
   let issuer = fromChain;
   let pem: string | undefined;
-  if (issuer === undefined && leaf !== undefined) {
+  if (issuer === undefined && leaf !== undefined && issuerFile) {
     let text: string | undefined;
     try {
       text = await files.readTextFile(`${path}.issuer`);
@@ -161,7 +201,7 @@ async function ocspIssuer(path: string, certificates: readonly string[], files: 
 
 /**
  * `FILE.ocsp` beside a certificate: its DER OCSP response, stapled to the handshakes that serve
- * the certificate (HAProxy 2.6 loads it by default, `ssl-load-extra-files all`). None when absent or empty.
+ * the certificate (HAProxy 2.6 loads it unless `ssl-load-extra-files` leaves `ocsp` out). None when absent or empty.
  */
 async function readOcspResponse(path: string, files: ConfigFileReader): Promise<Uint8Array | undefined> {
   try {
@@ -188,17 +228,17 @@ const BUNDLE_EXTENSIONS = ['dsa', 'ecdsa', 'rsa'] as const;
  * `ssl-load-extra-files all`: each file found is its own certificate, under its own name.
  * Undefined when none is there; a file there that cannot be used is the error.
  */
-async function loadBundle(path: string, files: ConfigFileReader, delExt: boolean): Promise<LoadResult | undefined> {
+async function loadBundle(path: string, files: ConfigFileReader, loading: CertificateLoading): Promise<LoadResult | undefined> {
   const loaded: CertificateFile[] = [];
   for (const ext of BUNDLE_EXTENSIONS) {
-    const result = await loadPemFile(`${path}.${ext}`, files, delExt);
+    const result = await loadPemFile(`${path}.${ext}`, files, loading);
     if (result.ok) loaded.push(...result.files);
     else if (!result.message.startsWith(UNREADABLE)) return result;
   }
   return loaded.length === 0 ? undefined : { ok: true, files: loaded };
 }
 
-async function loadReference(path: string, files: ConfigFileReader, delExt = false): Promise<LoadResult> {
+async function loadReference(path: string, files: ConfigFileReader, loading: CertificateLoading = DEFAULT_CERTIFICATE_LOADING): Promise<LoadResult> {
   let isDirectory = false;
   try {
     isDirectory = await files.isDirectory(path);
@@ -206,9 +246,9 @@ async function loadReference(path: string, files: ConfigFileReader, delExt = fal
     isDirectory = false;
   }
   if (!isDirectory) {
-    const single = await loadPemFile(path, files, delExt);
-    if (single.ok || !single.message.startsWith(UNREADABLE)) return single;
-    return (await loadBundle(path, files, delExt)) ?? single;
+    const single = await loadPemFile(path, files, loading);
+    if (single.ok || !single.message.startsWith(UNREADABLE) || !loading.extraFiles.bundle) return single;
+    return (await loadBundle(path, files, loading)) ?? single;
   }
 
   let names: string[];
@@ -225,7 +265,7 @@ async function loadReference(path: string, files: ConfigFileReader, delExt = fal
   for (const name of candidates) {
     const full = joinPath(path, name);
     if (await files.isDirectory(full).catch(() => false)) continue;
-    const result = await loadPemFile(full, files, delExt);
+    const result = await loadPemFile(full, files, loading);
     if (!result.ok) return result;
     loaded.push(...result.files);
     warnings.push(...(result.warnings ?? []));
@@ -242,14 +282,14 @@ export async function loadCertificates(
   references: readonly CertificateReference[],
   files: ConfigFileReader,
   diagnostics: DiagnosticList,
-  delExt = false,
+  loading: CertificateLoading = DEFAULT_CERTIFICATE_LOADING,
 ): Promise<Map<CertificateReference, CertificateFile[]>> {
   const byPath = new Map<string, Promise<LoadResult>>();
   const results = await Promise.all(
     references.map((reference) => {
       let pending = byPath.get(reference.path);
       if (pending === undefined) {
-        pending = loadReference(reference.path, files, delExt);
+        pending = loadReference(reference.path, files, loading);
         byPath.set(reference.path, pending);
       }
       return pending;
@@ -317,7 +357,7 @@ export async function loadCaFiles(
 export function loadCertificatePath(
   path: string,
   files: ConfigFileReader,
-  delExt = false,
+  loading: CertificateLoading = DEFAULT_CERTIFICATE_LOADING,
 ): Promise<{ readonly ok: true; readonly files: CertificateFile[] } | { readonly ok: false; readonly message: string }> {
-  return loadReference(path, files, delExt);
+  return loadReference(path, files, loading);
 }

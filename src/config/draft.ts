@@ -46,6 +46,7 @@ import type { StatsPageDraft } from './keywords/stats-page.ts';
 import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
+import type { ExtraFiles } from './certificates.ts';
 import type { HeaderCasePair, MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
@@ -590,8 +591,10 @@ export interface GlobalSslDraft {
   lifetime?: number;
   /** `tune.ssl.ssl-ctx-cache-size`: forged certificates kept (generate-certificates). */
   ctxCacheSize?: number;
-  /** `ssl-load-extra-del-ext`: `foo.pem`'s key may be `foo.key` (besides `foo.pem.key`). */
+  /** `ssl-load-extra-del-ext`: `foo.crt`'s companions are `foo.key`, `foo.ocsp`, `foo.issuer`. */
   loadExtraDelExt?: boolean;
+  /** `ssl-load-extra-files`: the companions looked for; all of them when unset. */
+  extraFiles?: ExtraFiles;
 }
 
 export interface GlobalDraft {
@@ -599,6 +602,9 @@ export interface GlobalDraft {
   /** `maxconnrate` / `maxsessrate` (keywords/global.ts); 0 = not set. */
   maxConnRate: number;
   maxSessRate: number;
+  /** `maxsslrate` (keywords/rate-limits.ts) and `maxsslconn` (keywords/ssl-global.ts); 0 = not set. */
+  maxSslRate: number;
+  maxSslConn: number;
   nbthread: number;
   logs: LogTarget[];
   hardStopAfter: number | undefined;
@@ -717,6 +723,8 @@ export function newGlobalDraft(): GlobalDraft {
     maxconn: 0,
     maxConnRate: 0,
     maxSessRate: 0,
+    maxSslRate: 0,
+    maxSslConn: 0,
     nbthread: 1,
     logs: [],
     hardStopAfter: undefined,

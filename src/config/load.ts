@@ -9,7 +9,7 @@
  * TypeScript/JavaScript configurations (defineConfig) are imported by the CLI, not here.
  */
 
-import { loadCaFiles, loadCertificates, type ConfigFileReader } from './certificates.ts';
+import { certificateLoadingOf, loadCaFiles, loadCertificates, type ConfigFileReader } from './certificates.ts';
 import type { CertificateReference, ConfigDraft } from './draft.ts';
 import { ConfigError, DiagnosticList } from './errors.ts';
 import type { ConfigModel } from './model.ts';
@@ -104,7 +104,7 @@ export async function parseConfigSources(
   const references = certificateReferences(draft);
   // Without file access, resolve.ts reports each `crt` and `ca-file` it cannot read.
   const certificates =
-    options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics, draft.global.ssl?.loadExtraDelExt === true);
+    options.files === undefined ? undefined : await loadCertificates(references, options.files, diagnostics, certificateLoadingOf(draft.global.ssl));
   // Every `ca-file` is read, used or not (HAProxy loads them while parsing).
   const caFiles =
     options.files === undefined ? undefined : await loadCaFiles(draft.global.caFiles, options.files, diagnostics);

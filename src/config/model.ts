@@ -1422,6 +1422,10 @@ export interface GlobalModel {
   /** `maxconnrate N` / `maxsessrate N`: process-wide connections / sessions per second; absent or 0 = none. */
   readonly maxConnRate?: number | undefined;
   readonly maxSessRate?: number | undefined;
+  /** `maxsslrate N`: connections accepted per second on `ssl` binds, process-wide; absent or 0 = none. */
+  readonly maxSslRate?: number | undefined;
+  /** `maxsslconn N`: TLS connections open at once, on binds and towards servers; absent or 0 = none. */
+  readonly maxSslConn?: number | undefined;
   /** Accepted for compatibility; one event loop per process (see docs/configuration.md). */
   readonly nbthread: number;
   readonly logs: readonly LogTarget[];

@@ -204,6 +204,8 @@ class Resolver {
         maxconn: global.maxconn,
         ...(global.maxConnRate > 0 ? { maxConnRate: global.maxConnRate } : {}),
         ...(global.maxSessRate > 0 ? { maxSessRate: global.maxSessRate } : {}),
+        ...(global.maxSslRate > 0 ? { maxSslRate: global.maxSslRate } : {}),
+        ...(global.maxSslConn > 0 ? { maxSslConn: global.maxSslConn } : {}),
         nbthread: global.nbthread,
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,

@@ -1167,6 +1167,8 @@ export const configModelSchema = v.object({
     maxconn: countSchema,
     maxConnRate: v.optional(countSchema),
     maxSessRate: v.optional(countSchema),
+    maxSslRate: v.optional(countSchema),
+    maxSslConn: v.optional(countSchema),
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),

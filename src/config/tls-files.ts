@@ -9,7 +9,7 @@
  * brackets (crt-list-line.ts) are kept with the line, the CA and CRL files they name read here.
  */
 
-import { loadCertificatePath, type ConfigFileReader } from './certificates.ts';
+import { certificateLoadingOf, loadCertificatePath, type CertificateLoading, type ConfigFileReader } from './certificates.ts';
 import type { CaFileReference, CertificateReference, ConfigDraft } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import type { CertificateFile, PemFile } from './model.ts';
@@ -100,7 +100,7 @@ async function loadCrtList(
   caBase: string | undefined,
   files: ConfigFileReader,
   diagnostics: DiagnosticList,
-  delExt: boolean,
+  loading: CertificateLoading,
 ): Promise<CertificateFile[] | undefined> {
   let text: string;
   try {
@@ -132,7 +132,7 @@ async function loadCrtList(
       }
       sslConfFiles = loadedFiles;
     }
-    const result = await loadCertificatePath(resolveAgainstBase(entry.path, crtBase), files, delExt);
+    const result = await loadCertificatePath(resolveAgainstBase(entry.path, crtBase), files, loading);
     if (!result.ok) {
       diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${where} : ${result.message}.` });
       failed = true;
@@ -154,8 +154,9 @@ async function loadCrtList(
   return loaded;
 }
 
-async function loadServerCertificate(reference: CertificateReference, files: ConfigFileReader, diagnostics: DiagnosticList, delExt: boolean): Promise<CertificateFile | undefined> {
-  const result = await loadCertificatePath(reference.path, files, delExt);
+/** A server's `crt`: never a bundle (ssl_sock_load_srv_cert only reads the file named). */
+async function loadServerCertificate(reference: CertificateReference, files: ConfigFileReader, diagnostics: DiagnosticList, loading: CertificateLoading): Promise<CertificateFile | undefined> {
+  const result = await loadCertificatePath(reference.path, files, { ...loading, extraFiles: { ...loading.extraFiles, bundle: false } });
   if (!result.ok) {
     diagnostics.error({ ...reference.place, keyword: 'crt', message: `'crt' : ${result.message}.` });
     return undefined;
@@ -170,7 +171,7 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
   const serverCertificates = new Map<CertificateReference, CertificateFile>();
   const caSignFiles = new Map<CaFileReference, CertificateFile>();
   const crtBase = draft.global.crtBase;
-  const delExt = draft.global.ssl?.loadExtraDelExt === true;
+  const loading = certificateLoadingOf(draft.global.ssl);
   for (const proxy of draft.proxies) {
     for (const bind of proxy.binds) {
       const tls = bind.tls;
@@ -180,13 +181,13 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
         if (crl !== undefined) crls.set(tls.crlFile, crl);
       }
       if (tls.caSignFile !== undefined && !caSignFiles.has(tls.caSignFile)) {
-        const result = await loadCertificatePath(tls.caSignFile.path, files, delExt);
+        const result = await loadCertificatePath(tls.caSignFile.path, files, loading);
         if (result.ok && result.files[0] !== undefined) caSignFiles.set(tls.caSignFile, result.files[0]);
         else diagnostics.error({ ...tls.caSignFile.place, keyword: 'bind', message: `'bind' : 'ca-sign-file' : Failed to read CA certificate file '${tls.caSignFile.path}': ${result.ok ? 'no certificate' : result.message}.` });
       }
       for (const list of tls.crtLists ?? []) {
         if (crtLists.has(list)) continue;
-        const loaded = await loadCrtList(list, crtBase, draft.global.caBase, files, diagnostics, delExt);
+        const loaded = await loadCrtList(list, crtBase, draft.global.caBase, files, diagnostics, loading);
         if (loaded !== undefined) crtLists.set(list, loaded);
       }
     }
@@ -198,7 +199,7 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
       }
       const crt = server.tls?.crt;
       if (crt === undefined || serverCertificates.has(crt)) continue;
-      const loaded = await loadServerCertificate(crt, files, diagnostics, delExt);
+      const loaded = await loadServerCertificate(crt, files, diagnostics, loading);
       if (loaded !== undefined) serverCertificates.set(crt, loaded);
     }
   }

@@ -17,7 +17,7 @@
  *   expect rules                       L7OK / L7STS / L7RSP (see http-expect.ts)
  */
 import type { HeaderCaseMap } from '../mux/h1-header-case.ts';
-import { SslCountedSocket, type SslConnectionCounts } from '../stream/ssl-counted-socket.ts';
+import { SslCountedSocket, TOO_MANY_SSL_CONNECTIONS, type SslConnectionCounts } from '../stream/ssl-counted-socket.ts';
 import { type ConnectSource, sourceBinding } from '../proxy/connect-source.ts';
 import { BodyFramer, ResponseHeadParser, latin1String, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketErrorCode, SocketHandler, TimerHandle } from '../runtime.ts';
@@ -147,6 +147,12 @@ export class CheckProbe implements SocketHandler {
     // clear before the handshake.
     const v2 = spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     const tls = spec.tls !== undefined && v2 !== undefined ? { ...spec.tls, preface: v2 } : spec.tls;
+    if (tls !== undefined && spec.sslCounts?.sslConnectionsFull === true) {
+      // conn_prepare fails (`maxsslconn`): reported at once, as HAProxy's chk_report_conn_err.
+      this.#clearTimer();
+      this.#timer = this.#runtime.setTimer(() => this.#finish({ status: 'L7TOUT', code: undefined, desc: TOO_MANY_SSL_CONNECTIONS }), 0);
+      return;
+    }
     const options = { host: spec.host, port: spec.port, path: spec.path, noDelay: true, ...(tls ? { tls } : {}), ...sourceBinding(spec.source, spec.path !== undefined) };
     if (spec.viaSocks4 === true && spec.socks4 !== undefined) this.#socket = connectViaSocks4(this.#runtime, spec.socks4, options, this);
     else if (tls !== undefined && spec.sslCounts !== undefined) this.#socket = new SslCountedSocket(this.#runtime.connect(options, this), this, spec.sslCounts);

@@ -308,6 +308,10 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     this.#abort(cause, phase);
   }
 
+  serverInternalError(): void {
+    this.#abort('I', 'C');
+  }
+
   serverConnected(socket: Socket): void {
     const now = this.runtime.now();
     this.server = socket;

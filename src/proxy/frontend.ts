@@ -140,6 +140,17 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   #stopAnnounced = false;
   /** Wakes the held connections once a rate limit allows one more (HAProxy's listener queue task). */
   #rateTimer: TimerHandle | undefined;
+  /**
+   * listener_accept's transient_error: a connection was refused past `maxsslconn`, so the `ssl`
+   * listeners accept nothing for up to 100 ms, or until a connection of the frontend ends.
+   */
+  #pauseTimer: TimerHandle | undefined;
+  /**
+   * `maxsslrate` or `maxsslconn` is set: the core starts each TLS handshake itself (deferred
+   * listeners), so that a connection waiting past the rate, or refused past the count, has not
+   * made one (HAProxy accounts them before they enter the SSL stack). Set by the Proxy.
+   */
+  holdsTlsHandshakes = false;
   /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
   readonly #tcpRules: ProxyTcpRules | undefined;
   /** A `tcp-request connection expect-proxy` rule may ask a header before a TLS handshake. */
@@ -199,7 +210,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         const tls = bind.ssl
           ? {
               tls: {
-                ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy, ocspResponsesOf(this.runtime)) as ListenTlsOptions),
+                ...(listenTlsOptions(bind, this.certificatesReplaceable, this.#expectsProxy || this.holdsTlsHandshakes, ocspResponsesOf(this.runtime)) as ListenTlsOptions),
                 onHandshakeFailure: (failure: TlsHandshakeFailure) => this.#handshakeFailed(failure, bind),
                 onSessionLookup: this.#sessionLookedUp,
                 ...(generator !== undefined ? { generateCertificate: (name: string) => generator.certificateFor(name) } : {}),
@@ -226,13 +237,11 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     // A connection the runtime hands over after stopListening() (Deno's pending accept resolves
     // after the close) is a client the kernel accepted: it is served, as the soft stop's others.
     const clientAuth = bind.ssl?.clientAuth;
-    // HAProxy counts an `ssl` bind's connection when it accepts it (ssl_per_sec); a deferred
-    // one (its handshake not run yet) is counted when its session starts.
-    if (bind.ssl !== undefined && socket.startTls === undefined) this.limits.sslConnectionAccepted();
     // A deferred handshake (`accept-proxy` on `ssl`) is judged once it ran (proxyHeaderReceived).
     if (clientAuth !== undefined && socket.startTls === undefined && clientCertificateRejected(clientAuth, socket.tls)) {
       // HAProxy fails the handshake (no session); the runtimes finished it, so the connection
       // is closed here, and logged as HAProxy logs a failed handshake.
+      this.limits.sslConnectionAccepted();
       this.limits.sslConnectionRefused();
       const info = new ConnectionInfo(socket);
       info.error = clientCertificateError(socket.tls, this.runtime.tlsLibrary);
@@ -240,7 +249,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       this.#connectionFailed(info, socket.tls, bind);
       return;
     }
-    if (this.#full || this.#rateLimited()) {
+    if (this.#full || this.#rateLimited(bind)) {
       if (this.#held.length >= this.#backlog || this.#stopping) {
         // The backlog is full too: refuse, as the kernel would.
         this.counters.dreq++;
@@ -259,7 +268,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 
   /** The listeners wait (HAProxy's LI_LIMITED): the frontend's or the process's limit is reached, or a rate limit holds. */
   get limited(): boolean {
-    return this.#full || this.#rateTimer !== undefined;
+    return this.#full || this.#rateTimer !== undefined || this.#pauseTimer !== undefined;
   }
 
   get #full(): boolean {
@@ -267,12 +276,14 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   }
 
   /**
-   * listener_accept's rate checks (`maxsessrate`, `maxconnrate`, then `rate-limit sessions`):
-   * while one is reached the frontend accepts nothing — its connections wait as in the kernel's
-   * backlog, none is refused — and a timer lets them in when the rate allows one more.
+   * listener_accept's rate checks (`maxsessrate`, `maxconnrate`, `maxsslrate` for an `ssl` bind,
+   * then `rate-limit sessions`): while one is reached the frontend accepts nothing — its
+   * connections wait as in the kernel's backlog, none is refused — and a timer lets them in when
+   * the rate allows one more.
    */
-  #rateLimited(): boolean {
-    let wait = this.limits.acceptDelay();
+  #rateLimited(bind: BindModel): boolean {
+    if (this.#pauseTimer !== undefined && bind.ssl !== undefined) return true;
+    let wait = this.limits.acceptDelay(bind.ssl !== undefined);
     if (wait === 0 && this.rateLimit > 0) wait = this.limits.frontendAcceptDelay(this.limitSlot, this.rateLimit);
     if (wait === 0) return false;
     if (this.#rateTimer === undefined && !this.#stopping) this.#rateTimer = this.runtime.setTimer(this.#rateAllows, wait);
@@ -284,8 +295,19 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     if (this.#held.length > 0) this.admitWaiting();
   };
 
+  readonly #pauseEnds = (): void => {
+    this.#pauseTimer = undefined;
+    if (this.#held.length > 0) this.admitWaiting();
+  };
+
+  #endPause(): void {
+    if (this.#pauseTimer === undefined) return;
+    this.runtime.clearTimer(this.#pauseTimer);
+    this.#pauseTimer = undefined;
+  }
+
   admitWaiting(): boolean {
-    while (this.#held.length > 0 && !this.#full && !this.#rateLimited()) {
+    while (this.#held.length > 0 && !this.#full && !this.#rateLimited((this.#held[0] as HeldConnection).bind)) {
       const { socket, bind } = this.#held.shift() as HeldConnection;
       this.counters.waiting--;
       socket.resume();
@@ -294,14 +316,30 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     return this.#held.length > 0;
   }
 
+  /**
+   * ssl_sock_init refused a TLS connection past `maxsslconn` (CO_ER_SSL_TOO_MANY): it was
+   * accepted and counted as a connection, never a session, and is closed before any handshake;
+   * then the listeners pause (listener_accept's transient_error).
+   */
+  #refuseSslConnection(socket: Socket): void {
+    this.limits.connectionAccepted();
+    connectionAccepted(this.counters);
+    socket.destroy();
+    if (this.#pauseTimer === undefined && !this.#stopping) this.#pauseTimer = this.runtime.setTimer(this.#pauseEnds, 100);
+  }
+
   #startSession(accepted: Socket, bind: BindModel): void {
+    // Only a handshake the core starts can be refused before it ran (holdsTlsHandshakes).
+    if (bind.ssl !== undefined && accepted.startTls !== undefined && this.limits.sslConnectionsFull) return this.#refuseSslConnection(accepted);
     const socket = withLingerPolicy(accepted, this.model.clientSocket?.noLinger);
     this.limits.opened(this.limitSlot);
     this.limits.connectionAccepted();
     if (bind.ssl !== undefined) {
+      // HAProxy counts an `ssl` bind's connection when its listener takes it (ssl_per_sec, which
+      // `maxsslrate` limits): here, past any wait in the accept queue.
       this.limits.sslConnectionOpened();
-      if (socket.startTls !== undefined) this.limits.sslConnectionAccepted();
-      else if (socket.tls !== undefined && socket.tls.sessionReused !== true) this.limits.sslKeyCreated(true);
+      this.limits.sslConnectionAccepted();
+      if (socket.startTls === undefined && socket.tls !== undefined && socket.tls.sessionReused !== true) this.limits.sslKeyCreated(true);
     }
     connectionAccepted(this.counters);
     // As HAProxy does: small writes (a response head, then its body) must not wait for the
@@ -558,7 +596,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** A TLS handshake the runtime failed: the client never became a connection here. */
   #handshakeFailed(failure: TlsHandshakeFailure, bind: BindModel): void {
     // A deferred handshake's connection was counted when its session started.
-    if (bind.acceptProxy !== true && !this.#expectsProxy) {
+    if (bind.acceptProxy !== true && !this.#expectsProxy && !this.holdsTlsHandshakes) {
       this.limits.sslConnectionAccepted();
       this.limits.sslConnectionRefused();
     }
@@ -602,6 +640,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 
   sessionEnded(session: ProxySession): void {
     this.sessions.delete(session);
+    // listener_release's dequeue: a connection that ends lifts a pause after a refusal.
+    this.#endPause();
     if (this.#held.length > 0) this.admitWaiting();
     this.limits.released();
     if (this.sessions.size === 0 && this.#idleWaiters.length > 0) {
@@ -618,6 +658,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       this.runtime.clearTimer(this.#rateTimer);
       this.#rateTimer = undefined;
     }
+    this.#endPause();
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((l) => l.close()));
     for (const held of this.#held.splice(0)) held.socket.destroy();

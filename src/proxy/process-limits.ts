@@ -22,9 +22,10 @@ export interface WaitingFrontend {
  * accepted on `ssl` binds; ssl_fe_keys_per_sec / ssl_be_keys_per_sec: handshakes that made a new
  * key, not resumed, on binds / on servers), the TLS connections open and ever opened, on binds and
  * towards servers (global.sslconns / totalsslconns), the session cache's lookups and misses
- * (global.shctx_lookups / shctx_misses), the compression figures (`maxcomprate` in bytes per
- * second, the bytes given to and coming out of compressors as frequency counters, comp_bps_in /
- * comp_bps_out, and the zlib memory compressors hold), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
+ * (global.shctx_lookups / shctx_misses), `maxsslrate` and `maxsslconn` (global.ssl_lim,
+ * maxsslconn: the runtime API changes the first), the compression figures (`maxcomprate` in
+ * bytes per second, the bytes given to and coming out of compressors as frequency counters,
+ * comp_bps_in / comp_bps_out, and the zlib memory compressors hold), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
  * and after the F frontends' slots, their session rates (fe_sess_per_sec, for `rate-limit
  * sessions`). A plain Int32Array in a one-thread process; with `nbthread`, one
  * SharedArrayBuffer the threads share (src/threads/), counted with Atomics so that the limits
@@ -46,7 +47,9 @@ const SSL_CONNS = SSL_BE_KEY_RATE_MAX + 1;
 const SSL_CONNS_TOTAL = SSL_CONNS + 1;
 const SSL_CACHE_LOOKUPS = SSL_CONNS_TOTAL + 1;
 const SSL_CACHE_MISSES = SSL_CACHE_LOOKUPS + 1;
-const COMP_RATE_LIMIT = SSL_CACHE_MISSES + 1;
+const SSL_RATE_LIMIT = SSL_CACHE_MISSES + 1;
+const SSL_CONN_LIMIT = SSL_RATE_LIMIT + 1;
+const COMP_RATE_LIMIT = SSL_CONN_LIMIT + 1;
 const COMP_BPS_IN = COMP_RATE_LIMIT + 1;
 const COMP_BPS_OUT = COMP_BPS_IN + SHARED_FREQ_CTR_SLOTS;
 const ZLIB_USED = COMP_BPS_OUT + SHARED_FREQ_CTR_SLOTS;
@@ -125,6 +128,30 @@ export class ProcessLimits {
 
   set sessRateLimit(limit: number) {
     Atomics.store(this.#counts, SESS_RATE_LIMIT, limit);
+  }
+
+  /** `maxsslrate` (0 = none): connections accepted per second on `ssl` binds, process-wide; `set rate-limit ssl-sessions global` changes it. */
+  get sslRateLimit(): number {
+    return Atomics.load(this.#counts, SSL_RATE_LIMIT);
+  }
+
+  set sslRateLimit(limit: number) {
+    Atomics.store(this.#counts, SSL_RATE_LIMIT, limit);
+  }
+
+  /** `maxsslconn` (0 = none): TLS connections open at once, accepted and dialled (MaxSslConns of `show info`). */
+  get maxSslConnections(): number {
+    return Atomics.load(this.#counts, SSL_CONN_LIMIT);
+  }
+
+  set maxSslConnections(limit: number) {
+    Atomics.store(this.#counts, SSL_CONN_LIMIT, limit);
+  }
+
+  /** ssl_sock_init's check: `maxsslconn` TLS connections are open, so a new one may not start. */
+  get sslConnectionsFull(): boolean {
+    const max = Atomics.load(this.#counts, SSL_CONN_LIMIT);
+    return max > 0 && Atomics.load(this.#counts, SSL_CONNS) >= max;
   }
 
   /** A connection was accepted (listener_accept: global.conn_per_sec, cps_max). */
@@ -319,16 +346,22 @@ export class ProcessLimits {
 
   /**
    * How long the listeners must wait before the process-wide rates (`maxsessrate`, then
-   * `maxconnrate`) allow one more connection, in ms; 0 when one may be accepted now.
+   * `maxconnrate`, then for an `ssl` bind `maxsslrate`) allow one more connection, in ms; 0
+   * when one may be accepted now.
    */
-  acceptDelay(): number {
+  acceptDelay(ssl: boolean): number {
     const sps = this.sessRateLimit;
     if (sps > 0) {
       const wait = sharedAllowedDelay(this.#counts, SESS_RATE, sps, this.#rateClock());
       if (wait > 0) return wait;
     }
     const cps = this.connRateLimit;
-    return cps > 0 ? sharedAllowedDelay(this.#counts, CONN_RATE, cps, this.#rateClock()) : 0;
+    if (cps > 0) {
+      const wait = sharedAllowedDelay(this.#counts, CONN_RATE, cps, this.#rateClock());
+      if (wait > 0) return wait;
+    }
+    const ssls = ssl ? this.sslRateLimit : 0;
+    return ssls > 0 ? sharedAllowedDelay(this.#counts, SSL_RATE, ssls, this.#rateClock()) : 0;
   }
 
   /** How long the frontend counting in `slot` must wait before `rate-limit sessions N` allows one more session; 0 = now. */

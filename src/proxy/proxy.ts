@@ -135,6 +135,8 @@ export class Proxy {
     this.#threadIndex = options.thread?.index ?? 0;
     this.limits.connRateLimit = config.global.maxConnRate ?? 0;
     this.limits.sessRateLimit = config.global.maxSessRate ?? 0;
+    this.limits.sslRateLimit = config.global.maxSslRate ?? 0;
+    this.limits.maxSslConnections = config.global.maxSslConn ?? 0;
     if (config.global.compression !== undefined) {
       this.limits.compression = config.global.compression;
       this.limits.compRateLimit = config.global.compression.rateLimit;
@@ -175,6 +177,7 @@ export class Proxy {
       f.limitSlot = FIRST_FRONTEND_SLOT + i;
       f.threaded = options.thread !== undefined;
       f.threadIndex = this.#threadIndex;
+      f.holdsTlsHandshakes = (config.global.maxSslRate ?? 0) > 0 || (config.global.maxSslConn ?? 0) > 0;
     }
     this.caches = createCaches(config.caches);
     for (const f of this.frontends) f.caches = this.caches;

@@ -14,10 +14,11 @@ import { ConnectionErrorCode, type ConnectionError } from './connection-error.ts
 
 /**
  * `replaceable`: the runtime API may replace the certificates (ListenTlsOptions.replaceable).
- * `expectsProxy`: a `tcp-request connection expect-proxy` rule may ask for a PROXY header
- * before the ClientHello, so the core starts each handshake itself.
+ * `coreStartsHandshakes`: the core starts each handshake itself — a `tcp-request connection
+ * expect-proxy` rule may ask for a PROXY header before the ClientHello, or `maxsslrate` /
+ * `maxsslconn` must judge a connection before its handshake.
  */
-export function listenTlsOptions(bind: BindModel, replaceable = false, expectsProxy = false, ocsp?: OcspResponses): ListenTlsOptions | undefined {
+export function listenTlsOptions(bind: BindModel, replaceable = false, coreStartsHandshakes = false, ocsp?: OcspResponses): ListenTlsOptions | undefined {
   const ssl = bind.ssl;
   if (ssl === undefined) return undefined;
   const auth = ssl.clientAuth;
@@ -32,7 +33,7 @@ export function listenTlsOptions(bind: BindModel, replaceable = false, expectsPr
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
     ...(replaceable ? { replaceable: true } : {}),
     // The PROXY header comes in clear before the ClientHello (ProxyHeaderWait starts the handshake).
-    ...(bind.acceptProxy === true || expectsProxy ? { deferred: true } : {}),
+    ...(bind.acceptProxy === true || coreStartsHandshakes ? { deferred: true } : {}),
   };
 }
 

@@ -1027,6 +1027,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.fail(503, cause, phase);
   }
 
+  /** http_return_srv_error for STRM_ET_CONN_OTHER: HAProxy's 500. */
+  serverInternalError(): void {
+    this.fail(500, 'I', 'C');
+  }
+
   /** ServerLegOwner: the server of a connection this client session holds, for `option prefer-last-server`. */
   sessionServer(accepts: (server: Server) => boolean): Server | undefined {
     return this.#privateConns?.firstServer(accepts) ?? existingSessionMuxConns(this.connection)?.firstServer(accepts);

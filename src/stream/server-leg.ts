@@ -34,6 +34,11 @@ export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeade
    * server slot, if any, for the log; `finish()` releases it.
    */
   serverUnreachable(cause: TerminationCause, phase: TerminationPhase): void;
+  /**
+   * The connection could not even be prepared (connect_server's SF_ERR_INTERNAL: `maxsslconn`
+   * TLS connections are open): no retry, HAProxy's 500 and termination state `IC`.
+   */
+  serverInternalError(): void;
   /** A leg deadline appeared or moved (queued, turn-around, connecting): re-arm the timer. */
   legScheduled(): void;
   /** An idle connection to `server` the owner may reuse (HTTP keep-alive), already its own. */
@@ -280,12 +285,15 @@ export class ServerLeg implements SocketHandler {
   // ---- connecting ----------------------------------------------------------------------
 
   #connect(server: Server): void {
+    const tls = serverTlsOptions(server, this.#owner);
+    this.step = 'connecting';
+    this.connectStartedAt = this.#runtime.now();
+    // ssl_sock_init refuses a TLS connection past `maxsslconn` before it is dialled (the step
+    // is set so that finish() releases the server's slot).
+    if (tls !== undefined && this.#owner.host.limits.sslConnectionsFull) return this.#sslConnectionsFull(server);
     // HAProxy's connect_server counts each new connection it dials (retries too).
     server.counters.connect++;
     (this.#backend as Backend).counters.connect++;
-    this.step = 'connecting';
-    this.connectStartedAt = this.#runtime.now();
-    const tls = serverTlsOptions(server, this.#owner);
     this.#sentSni = tls?.servername !== undefined;
     const { host, port, path } = serverDestination(server, this.#owner);
     const header = serverProxyHeader(server, this.#owner);
@@ -328,6 +336,13 @@ export class ServerLeg implements SocketHandler {
     this.#attempt = undefined;
     this.connectionStatus = failedStatus(this.server?.ssl !== undefined, error, this.#sentSni);
     if (this.step === 'connecting') this.#connectFailed(false);
+  }
+
+  /** back_handle_st_req on SF_ERR_INTERNAL: a failed connection (econ), not retried. */
+  #sslConnectionsFull(server: Server): void {
+    (this.#backend as Backend).counters.econ++;
+    server.counters.econ++;
+    this.#owner.serverInternalError();
   }
 
   #connectFailed(timedOut: boolean): void {

@@ -13,7 +13,12 @@ import { InterposedSocket } from '../util/interposed-socket.ts';
 export interface SslConnectionCounts {
   sslConnectionOpened(): void;
   sslConnectionClosed(): void;
+  /** `maxsslconn` TLS connections are open: ssl_sock_init refuses another. */
+  readonly sslConnectionsFull: boolean;
 }
+
+/** HAProxy's conn_err_code_str for CO_ER_SSL_TOO_MANY: a check refused past `maxsslconn` says it. */
+export const TOO_MANY_SSL_CONNECTIONS = 'Too many SSL connections';
 
 export class SslCountedSocket extends InterposedSocket {
   readonly #counts: SslConnectionCounts;

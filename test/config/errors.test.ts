@@ -117,11 +117,11 @@ describe('errors: keywords', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
-    assert.deepEqual(await onlyError(cfg('global', '  maxsslconn 100')), [
+    assert.deepEqual(await onlyError(cfg('global', '  ssl-engine rdrand')), [
       2,
       3,
-      'maxsslconn',
-      "'maxsslconn' is a HAProxy keyword that Switchyard does not support yet.",
+      'ssl-engine',
+      "'ssl-engine' is a HAProxy keyword that Switchyard does not support yet.",
     ]);
     // Removed by HAProxy itself: its own advice (removed-keywords.ts).
     assert.deepEqual(await onlyError(cfg('global', '  tune.chksize 32768')), [

@@ -1,4 +1,4 @@
-/** `fullconn`, `minconn`, `rate-limit sessions`, `maxconnrate`, `maxsessrate` in the model. */
+/** `fullconn`, `minconn`, `rate-limit sessions`, `maxconnrate`, `maxsessrate`, `maxsslrate`, `maxsslconn` in the model. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultFullconn } from '../../src/config/fullconn.ts';
@@ -34,6 +34,8 @@ describe('the limit keywords in the model', () => {
         'global',
         '  maxconnrate 30',
         '  maxsessrate 40',
+        '  maxsslrate 50',
+        '  maxsslconn 60',
         'defaults',
         '  mode http',
         ...TIMEOUTS,
@@ -52,6 +54,8 @@ describe('the limit keywords in the model', () => {
     );
     assert.equal(model.global.maxConnRate, 30);
     assert.equal(model.global.maxSessRate, 40);
+    assert.equal(model.global.maxSslRate, 50);
+    assert.equal(model.global.maxSslConn, 60);
     assert.equal(model.frontends[0]?.rateLimitSessions, 7);
     const [li, be] = model.backends;
     assert.equal(li?.fullconn, 10);
@@ -89,5 +93,21 @@ describe('the limit keywords in the model', () => {
         [15, "rate-limit sessions will be ignored because backend 'b' has no frontend capability"],
       ],
     );
+  });
+
+  it("maxsslconn and maxsslrate: HAProxy's errors and warnings", async () => {
+    assert.deepEqual(
+      (await errors(cfg('global', '  maxsslconn', '  maxsslconn -3', '  maxsslconn 1 2', '  maxsslrate'))).map(([line, , , message]) => [line, message]),
+      [
+        [2, "'maxsslconn' expects an integer argument."],
+        [3, "'maxsslconn' expects a positive numeric value."],
+        [4, "'maxsslconn' cannot handle unexpected argument '2'."],
+        [5, "'maxsslrate' expects an integer argument."],
+      ],
+    );
+    const model = await parse(cfg('global', '  maxsslconn 5', '  maxsslconn 7x', '  maxsslrate 3', '  maxsslrate 4'));
+    assert.equal(model.global.maxSslConn, 7, "a later maxsslconn wins (atoi: '7x' is 7)");
+    assert.equal(model.global.maxSslRate, 3, 'the first maxsslrate is kept');
+    assert.deepEqual(warnings(model).map(([line, , message]) => [line, message]), [[5, "'maxsslrate' already specified. Continuing."]]);
   });
 });

@@ -420,3 +420,62 @@ describe('generate-certificates and .ocsp files', () => {
     );
   });
 });
+
+describe('ssl-load-extra-files', () => {
+  const KEY = fixture('tls/a.example.key');
+  const CRT = fixture('tls/a.example.crt');
+  const ECDSA = fixture('tls/ecdsa.example.pem');
+  const OCSP = fixtureBytes('tls/a.example.ocsp.der');
+
+  it("takes none, all, or a list of bundle, sctl, ocsp, issuer, key; HAProxy's errors otherwise", async () => {
+    const usage = "'ssl-load-extra-files' expects one or multiple arguments (none, all, bundle, sctl, ocsp, issuer).";
+    const alone = "'ssl-load-extra-files' 'none' and 'all' can be only used alone";
+    assert.deepEqual(await errors(cfg(['  ssl-load-extra-files'])), [[2, usage]]);
+    assert.deepEqual(await errors(cfg(['  ssl-load-extra-files foo'])), [[2, usage]]);
+    assert.deepEqual(await errors(cfg(['  ssl-load-extra-files key none'])), [[2, alone]]);
+    assert.deepEqual(await errors(cfg(['  ssl-load-extra-files all key'])), [[2, alone]]);
+    await parse(cfg(['  ssl-load-extra-files bundle sctl ocsp issuer key']));
+  });
+
+  it('without key, no FILE.key is read: a certificate without its key is refused', async () => {
+    const fake = files({ '/k/site.pem': CRT, '/k/site.pem.key': KEY });
+    const [first] = await errors(cfg(['  ssl-load-extra-files none'], 'frontend f', '  bind :443 ssl crt /k/site.pem'), { files: fake });
+    assert.match(first?.[1] ?? '', /no private key found in '\/k\/site\.pem'/);
+    assert.ok(!fake.reads.includes('/k/site.pem.key'), fake.reads.join(' '));
+    const model = await parse(cfg(['  ssl-load-extra-files key'], 'frontend f', '  bind :443 ssl crt /k/site.pem'), { files: fake });
+    assert.match(bind(model).ssl?.certificates[0]?.keyPem ?? '', /PRIVATE KEY/);
+  });
+
+  it('without bundle, a path that is not there is not a bundle; a later line replaces an earlier one', async () => {
+    const fake = files({ '/k/site.pem.ecdsa': ECDSA });
+    const [first] = await errors(cfg(['  ssl-load-extra-files key ocsp'], 'frontend f', '  bind :443 ssl crt /k/site.pem'), { files: fake });
+    assert.match(first?.[1] ?? '', /unable to load SSL certificate file '\/k\/site\.pem'/);
+    const model = await parse(cfg(['  ssl-load-extra-files none', '  ssl-load-extra-files bundle'], 'frontend f', '  bind :443 ssl crt /k/site.pem'), { files: fake });
+    assert.deepEqual(bind(model).ssl?.certificates.map((c) => c.path), ['/k/site.pem.ecdsa']);
+  });
+
+  it('without ocsp no FILE.ocsp is stapled; without issuer, FILE.issuer is not read', async () => {
+    const text = (extra: string): string => cfg([`  ssl-load-extra-files ${extra}`], 'frontend f', '  bind :443 ssl crt /certs/a.pem');
+    const fake = (): FakeFiles => new FakeFiles({ '/certs/a.pem': A_PEM, '/certs/a.pem.ocsp': OCSP, '/certs/a.pem.issuer': CA_PEM });
+    const none = fake();
+    assert.equal(bind(await parseConfigText(text('key issuer'), 'h.cfg', { files: none })).ssl?.certificates[0]?.ocspResponse, undefined);
+    assert.ok(!none.reads.includes('/certs/a.pem.ocsp'));
+    await assert.rejects(parseConfigText(text('ocsp'), 'h.cfg', { files: fake() }), /impossible to compute the OCSP certificate ID/);
+    const both = await parseConfigText(text('ocsp issuer'), 'h.cfg', { files: fake() });
+    assert.deepEqual(bind(both).ssl?.certificates[0]?.ocspResponse, OCSP);
+  });
+
+  it('with ssl-load-extra-del-ext only a .crt extension is replaced, for the key and the .ocsp alike', async () => {
+    const fake = new FakeFiles({ '/k/x.pem': CRT, '/k/x.key': KEY, '/k/site.crt': `${A_PEM}\n${CA_PEM}`, '/k/site.ocsp': OCSP });
+    const [first] = await errors(cfg(['  ssl-load-extra-del-ext'], 'frontend f', '  bind :443 ssl crt /k/x.pem'), { files: fake });
+    assert.match(first?.[1] ?? '', /nor in '\/k\/x\.pem\.key'/);
+    const model = await parse(cfg(['  ssl-load-extra-del-ext'], 'frontend f', '  bind :443 ssl crt /k/site.crt'), { files: fake });
+    assert.deepEqual(bind(model).ssl?.certificates[0]?.ocspResponse, OCSP);
+  });
+
+  it("a server's crt is never a bundle", async () => {
+    const fake = files({ '/k/client.pem.rsa': A_PEM });
+    const [first] = await errors(cfg([], 'backend b', '  server s1 10.0.0.1:443 ssl verify none crt /k/client.pem'), { files: fake });
+    assert.match(first?.[1] ?? '', /unable to load SSL certificate file '\/k\/client\.pem'/);
+  });
+});

@@ -49,6 +49,7 @@ it('a TLS connection to a server is counted open from its dial to its close, onc
       counts.total++;
     },
     sslConnectionClosed: () => counts.open--,
+    sslConnectionsFull: false,
   };
   const { socket, fire, destroyed } = dialled();
   const log: string[] = [];

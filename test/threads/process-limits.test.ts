@@ -88,7 +88,7 @@ describe('ProcessLimits shared by the threads of nbthread N', () => {
     assert.equal(b.sessRateLimit, 2);
     a.sessionAccepted();
     b.sessionAccepted();
-    assert.ok(a.acceptDelay() > 0 && b.acceptDelay() > 0);
+    assert.ok(a.acceptDelay(false) > 0 && b.acceptDelay(false) > 0);
     assert.deepEqual([a.sessRate, b.sessRateMax], [2, 2]);
     a.connectionAccepted();
     assert.equal(b.connRate, 1);
@@ -108,5 +108,31 @@ describe('ProcessLimits shared by the threads of nbthread N', () => {
     a.sslCacheLookedUp(true);
     b.sslCacheLookedUp(false);
     assert.deepEqual([b.sslCacheLookups, a.sslCacheMisses], [2, 1]);
+  });
+
+  it('maxsslconn counts the TLS connections of every thread; maxsslrate holds ssl binds only', () => {
+    const { a, b } = twoThreads(0);
+    a.maxSslConnections = 2;
+    assert.equal(b.maxSslConnections, 2);
+    a.sslConnectionOpened();
+    assert.equal(b.sslConnectionsFull, false);
+    b.sslConnectionOpened();
+    assert.equal(a.sslConnectionsFull, true, 'two TLS connections, one per thread, reach maxsslconn 2');
+    a.sslConnectionClosed();
+    assert.equal(b.sslConnectionsFull, false);
+    a.maxSslConnections = 0;
+    b.sslConnectionOpened();
+    b.sslConnectionOpened();
+    assert.equal(a.sslConnectionsFull, false, 'no limit');
+
+    const now = 200_000;
+    a.useRateClock(() => now);
+    b.useRateClock(() => now);
+    b.sslRateLimit = 2;
+    assert.equal(a.sslRateLimit, 2);
+    a.sslConnectionAccepted();
+    b.sslConnectionAccepted();
+    assert.ok(a.acceptDelay(true) > 0 && b.acceptDelay(true) > 0, 'the rate is reached on both threads');
+    assert.equal(a.acceptDelay(false), 0, 'a bind without ssl is not held by maxsslrate');
   });
 });

@@ -101,9 +101,10 @@ export const globalKeywords: KeywordList = {
   unsupported: {
     global: [
       'cpu-map', 'cpu-policy', 'cpu-set',
-      'maxsslconn', 'maxsslrate', 'maxcompcpuusage',
+      'maxcompcpuusage',
       'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
-      'ssl-engine', 'ssl-mode-async', 'ssl-load-extra-files',
+      'ssl-default-bind-client-sigalgs', 'ssl-default-server-client-sigalgs',
+      'ssl-engine', 'ssl-mode-async',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
       'external-check', 'noreuseport',

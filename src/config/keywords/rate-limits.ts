@@ -1,6 +1,7 @@
 /**
  * Accept-rate limits: a frontend's `rate-limit sessions N` (proxy.c proxy_parse_rate_limit) and
- * the process's `maxconnrate N` / `maxsessrate N` (cfgparse-global.c). While a rate is reached
+ * the process's `maxconnrate N` / `maxsessrate N` / `maxsslrate N` (cfgparse-global.c; the last
+ * holds `ssl` binds only). While a rate is reached
  * the listeners accept nothing; see Frontend and ProcessLimits.
  */
 
@@ -35,7 +36,7 @@ const rateLimit: SectionKeyword = {
   },
 };
 
-function globalRate(name: 'maxconnrate' | 'maxsessrate', field: 'maxConnRate' | 'maxSessRate'): SectionKeyword {
+function globalRate(name: 'maxconnrate' | 'maxsessrate' | 'maxsslrate', field: 'maxConnRate' | 'maxSessRate' | 'maxSslRate'): SectionKeyword {
   return {
     name,
     sections: ['global'],
@@ -53,5 +54,5 @@ function globalRate(name: 'maxconnrate' | 'maxsessrate', field: 'maxConnRate' | 
 }
 
 export const rateLimitKeywords: KeywordList = {
-  keywords: [rateLimit, globalRate('maxconnrate', 'maxConnRate'), globalRate('maxsessrate', 'maxSessRate')],
+  keywords: [rateLimit, globalRate('maxconnrate', 'maxConnRate'), globalRate('maxsessrate', 'maxSessRate'), globalRate('maxsslrate', 'maxSslRate')],
 };

@@ -11,6 +11,9 @@
  *   (docs/runtimes.md).
  * - `ssl-load-extra-del-ext`: a certificate's key file is looked for with its extension
  *   replaced (`foo.crt` -> `foo.key`) instead of appended (`foo.crt.key`), as HAProxy does;
+ * - `ssl-load-extra-files`: which companion files of a certificate are looked for
+ *   (certificates.ts);
+ * - `maxsslconn N`: TLS connections open at once, on binds and towards servers (ProcessLimits);
  * - `tune.ssl.lifetime T`: how long a TLS session may be resumed (the listener's session
  *   timeout);
  * - `tune.ssl.ssl-ctx-cache-size N`: how many certificates `generate-certificates` keeps;
@@ -20,10 +23,12 @@
  *   the runtimes size themselves: accepted with a warning saying so.
  */
 
+import { ALL_EXTRA_FILES, type ExtraFiles } from '../certificates.ts';
 import type { GlobalSslDraft, TlsOptionPlace } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { applyTlsOption, newTlsOptionsDraft, type TlsOptionsDraft } from '../tls-options.ts';
+import { atol } from '../../util/c-atol.ts';
 import { noExtraArgs, parseInteger, parseTime, requireArgs } from './args.ts';
 
 const GLOBAL = ['global'] as const;
@@ -100,7 +105,67 @@ function runtimeSized(name: string, usage: string): SectionKeyword {
   };
 }
 
+const NO_EXTRA_FILES: ExtraFiles = { bundle: false, sctl: false, ocsp: false, issuer: false, key: false };
+const EXTRA_FILE_WORDS: Readonly<Record<string, keyof ExtraFiles>> = { bundle: 'bundle', sctl: 'sctl', ocsp: 'ocsp', issuer: 'issuer', key: 'key' };
+
+/** `ssl-load-extra-files none|all|<word>...` (ssl_parse_global_extra_files): the last line wins. */
+const loadExtraFiles: SectionKeyword = {
+  name: 'ssl-load-extra-files',
+  sections: GLOBAL,
+  parse(ctx, args) {
+    const name = (args[0] as Token).text;
+    // HAProxy's usage text, which leaves out 'key' though it takes it.
+    const usage = `'${name}' expects one or multiple arguments (none, all, bundle, sctl, ocsp, issuer).`;
+    if (args.length < 2) {
+      ctx.error(usage);
+      return;
+    }
+    let chosen: ExtraFiles = NO_EXTRA_FILES;
+    for (let i = 1; i < args.length; i++) {
+      const token = args[i] as Token;
+      const word = token.text;
+      if (word === 'none' || word === 'all') {
+        if (chosen !== NO_EXTRA_FILES || i + 1 < args.length) {
+          ctx.error(`'${name}' 'none' and 'all' can be only used alone`, token);
+          return;
+        }
+        chosen = word === 'all' ? ALL_EXTRA_FILES : NO_EXTRA_FILES;
+        break;
+      }
+      const flag = Object.hasOwn(EXTRA_FILE_WORDS, word) ? EXTRA_FILE_WORDS[word] : undefined;
+      if (flag === undefined) {
+        ctx.error(usage, token);
+        return;
+      }
+      chosen = { ...chosen, [flag]: true };
+    }
+    globalSsl(ctx).extraFiles = chosen;
+  },
+};
+
+/** `maxsslconn N` (ssl_parse_global_int): atoi, negative refused; a later line wins. */
+const maxSslConn: SectionKeyword = {
+  name: 'maxsslconn',
+  sections: GLOBAL,
+  parse(ctx, args) {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    const value = args[1];
+    if (value === undefined || value.text === '') {
+      ctx.error(`'maxsslconn' expects an integer argument.`);
+      return;
+    }
+    const n = atol(value.text);
+    if (n < 0) {
+      ctx.error(`'maxsslconn' expects a positive numeric value.`, value);
+      return;
+    }
+    ctx.global.maxSslConn = Math.min(n, 2_147_483_647);
+  },
+};
+
 const keywords: SectionKeyword[] = [
+  loadExtraFiles,
+  maxSslConn,
   defaultString('bind', 'ciphers'),
   defaultString('bind', 'ciphersuites'),
   defaultString('bind', 'curves'),

@@ -9,7 +9,7 @@
  * or timeout says where ("Connection refused at step 2 of tcp-check (connect port 1)"), an
  * expect failure what ("TCPCHK did not match content 'x' at step 3"), a pass "(tcp-check)".
  */
-import { SslCountedSocket } from '../../stream/ssl-counted-socket.ts';
+import { SslCountedSocket, TOO_MANY_SSL_CONNECTIONS } from '../../stream/ssl-counted-socket.ts';
 import { sourceBinding } from '../../proxy/connect-source.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../../runtime.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
@@ -204,6 +204,12 @@ export class TcpCheckProbe implements SocketHandler {
         ? spec.tls
         : undefined;
     this.#tls = tls !== undefined;
+    if (tls !== undefined && spec.sslCounts?.sslConnectionsFull === true) {
+      // tcpcheck_eval_connect: conn_prepare fails (`maxsslconn`), reported at once as HAProxy
+      // does, a Layer7 timeout saying why.
+      this.#timer = this.#runtime.setTimer(() => this.#finish({ status: 'L7TOUT', code: undefined, desc: `${TOO_MANY_SSL_CONNECTIONS}${this.#where()}` }), 0);
+      return;
+    }
     const v2 = this.#sendsProxy(rule) && spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
     this.#arm(spec.connectTimeout);
     // A UNIX socket server, unless the rule connects elsewhere.

@@ -53,10 +53,7 @@ export const proxyCommands: readonly CliCommand[] = [
     level: 'admin',
     run: (args, ctx) => {
       const which = `${args[2] ?? ''} ${args[3] ?? ''}`;
-      if (which === 'ssl-sessions global') {
-        return error(`'set rate-limit ${which}' is not supported by Switchyard yet (no 'maxsslrate').\n`);
-      }
-      if (which !== 'connections global' && which !== 'sessions global' && which !== 'http-compression global') {
+      if (which !== 'connections global' && which !== 'sessions global' && which !== 'ssl-sessions global' && which !== 'http-compression global') {
         return error(
           "'set rate-limit' only supports :\n" +
             "   - 'connections global' to set the per-process maximum connection rate\n" +
@@ -70,6 +67,7 @@ export const proxyCommands: readonly CliCommand[] = [
       if (v < 0) return error('Value out of range.\n');
       if (args[2] === 'connections') ctx.target.limits.connRateLimit = v;
       else if (args[2] === 'sessions') ctx.target.limits.sessRateLimit = v;
+      else if (args[2] === 'ssl-sessions') ctx.target.limits.sslRateLimit = v;
       // kB/s, as `maxcomprate`.
       else ctx.target.limits.compRateLimit = v * 1024;
       // dequeue_all_listeners(): a raised limit lets the held connections in now.

@@ -6,6 +6,8 @@ import { EmailAlerts } from '../../src/health/email-alerts.ts';
 import type { EmailAlertModel, MailersModel } from '../../src/config/model.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
+import { HealthLog } from '../../src/health/health-log.ts';
+import { LogLevel } from '../../src/log/logger.ts';
 
 const HOST = '127.0.0.1';
 const SETTINGS: EmailAlertModel = { mailers: 'm', from: 'lb@example.com', to: 'ops@example.com', myhostname: 'lb1', level: 1 };
@@ -216,5 +218,39 @@ describe('EmailAlerts', () => {
     run(rt, 100);
     assert.deepEqual(sessions.map((s) => s.closed), [true]);
     assert.equal(rt.pendingTimers, 0, 'no timer left');
+  });
+});
+
+describe('HealthLog mailing', () => {
+  const subjects = (sessions: readonly Session[]): string[] => sessions.map((s) => /Subject: \[HAProxy Alert\] (.*)\r\n/.exec(s.received)?.[1] ?? '');
+
+  it('mails the state changes it is told to, without the final ".", and log-health-checks results at LOG_INFO, each if the level allows', async () => {
+    const rt = new FakeRuntime();
+    const sessions = await smtpServer(rt, 2525);
+    const alerts = new EmailAlerts(rt, { ...SETTINGS, level: 5 }, mailers([2525]), {});
+    const log = new HealthLog(rt, undefined, true, true, { alerts, proxyName: 'be' });
+    log.serverState(LogLevel.alert, 'Server be/s1 is DOWN. 0 active.', true);
+    log.serverState(LogLevel.alert, 'Server be/s1 is going DOWN for maintenance.');
+    log.checkResult('Health check for server be/s1 failed, status: 0/2 DOWN.');
+    log.serverState(LogLevel.notice, 'Server be/s1 is UP. 1 active.', true);
+    run(rt, 200);
+    assert.deepEqual(subjects(sessions), ['Server be/s1 is DOWN. 0 active', 'Server be/s1 is UP. 1 active']);
+  });
+
+  it('mails the log-health-checks results at `email-alert level info`', async () => {
+    const rt = new FakeRuntime();
+    const sessions = await smtpServer(rt, 2525);
+    const alerts = new EmailAlerts(rt, { ...SETTINGS, level: 6 }, mailers([2525]), {});
+    new HealthLog(rt, undefined, true, true, { alerts, proxyName: 'be' }).checkResult('Health check for server be/s1 failed, status: 0/2 DOWN.');
+    run(rt, 100);
+    assert.deepEqual(subjects(sessions), ['Health check for server be/s1 failed, status: 0/2 DOWN']);
+  });
+
+  it("prints HAProxy's alert for a message too long to mail", async () => {
+    const rt = new FakeRuntime();
+    const alerts = new EmailAlerts(rt, SETTINGS, mailers([2525]), {});
+    const log = new HealthLog(rt, undefined, false, false, { alerts, proxyName: 'be' });
+    log.serverState(LogLevel.alert, `${'x'.repeat(1100)}.`, true);
+    assert.match(rt.stderr.join(''), /\[ALERT\] +\(4242\) : Email alert \[be\] could not format message\n/);
   });
 });

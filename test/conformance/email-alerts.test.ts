@@ -40,10 +40,18 @@ function letter(message: string): string {
 
 const finished = (s: SmtpSession | undefined): boolean => s !== undefined && s.closedAt !== undefined && s.received.endsWith('QUIT\r\n');
 
-/** Not stopProxy(): a server going DOWN warns, on HAProxy as on Switchyard. */
-async function stop(target: Target, proxy: ProxyProcess | undefined): Promise<void> {
-  const code = await proxy?.stop();
-  if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy?.stderr}`);
+/**
+ * Stops the proxy (if it started), then closes the test's servers whatever happened. Not
+ * stopProxy(): a server going DOWN warns, on HAProxy as on Switchyard.
+ */
+async function cleanUp(target: Target, proxy: ProxyProcess | undefined, servers: readonly { close(): Promise<void> }[]): Promise<void> {
+  try {
+    if (proxy === undefined) return;
+    const code = await proxy.stop();
+    if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy.stderr}`);
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
 }
 
 function config(ports: { web: number; app: number; cli: number; down: number }, mailers: string, alert: string): string {
@@ -87,8 +95,7 @@ for (const target of TARGETS) {
           assert.equal(normalized(mailer.sessions[0]), letter(message));
         }
       } finally {
-        await stop(target, proxy);
-        await Promise.all([...mailers.map((m) => m.close()), backend.close()]);
+        await cleanUp(target, proxy, [...mailers, backend]);
       }
     });
 
@@ -112,8 +119,7 @@ for (const target of TARGETS) {
           ],
         );
       } finally {
-        await stop(target, proxy);
-        await Promise.all([mailer.close(), backend.close()]);
+        await cleanUp(target, proxy, [mailer, backend]);
       }
     });
 
@@ -140,8 +146,7 @@ for (const target of TARGETS) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         assert.equal(mailer.sessions.length, 1, 'never retried');
       } finally {
-        await stop(target, proxy);
-        await Promise.all([mailer.close(), backend.close()]);
+        await cleanUp(target, proxy, [mailer, backend]);
       }
     });
   });

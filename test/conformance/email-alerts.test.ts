@@ -131,7 +131,7 @@ for (const target of TARGETS) {
       }
     });
 
-    it('with nbthread 2, one mail per change: only the main thread mails', { skip: refusesThreads(target) ? 'nbthread is refused on this Node' : false }, async () => {
+    it('with nbthread 2, one mail per change (a tracker following in every thread included): only the main thread mails', { skip: refusesThreads(target) ? 'nbthread is refused on this Node' : false }, async () => {
       const [web, app, cliPort, down, smtp] = (await freePorts(5)) as [number, number, number, number, number];
       const mailer = await fakeSmtpServer(smtp);
       const backend = await appBackend(app, 'app');
@@ -139,11 +139,17 @@ for (const target of TARGETS) {
       try {
         proxy = await ProxyProcess.start(
           target,
-          config({ web, app, cli: cliPort, down }, `    mailer one 127.0.0.1:${smtp}`, `    email-alert level notice\n    server down 127.0.0.1:${down} check inter 200 fall 1 rise 1`, '    nbthread 2'),
+          config(
+            { web, app, cli: cliPort, down },
+            `    mailer one 127.0.0.1:${smtp}`,
+            `    email-alert level notice\n    server down 127.0.0.1:${down} check inter 200 fall 1 rise 1\n    server tracker 127.0.0.1:${app} track be/down`,
+            '    nbthread 2',
+          ),
         );
-        assert.ok(await eventually(() => finished(mailer.sessions[0]), 15_000), JSON.stringify(mailer.sessions));
-        await cli(cliPort, 'set server be/app state drain\n');
+        // The tracker follows in every thread; its change is mailed once all the same.
         assert.ok(await eventually(() => finished(mailer.sessions[1]), 15_000), JSON.stringify(mailer.sessions));
+        await cli(cliPort, 'set server be/app state drain\n');
+        assert.ok(await eventually(() => finished(mailer.sessions[2]), 15_000), JSON.stringify(mailer.sessions));
         // A second thread mailing too would have connected by now.
         await new Promise((resolve) => setTimeout(resolve, 1000));
         assert.deepEqual(
@@ -151,8 +157,9 @@ for (const target of TARGETS) {
           [
             letter(
               'Server be/down is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. ' +
-                '1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue',
+                '2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue',
             ),
+            letter('Server be/tracker is DOWN via be/down. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue'),
             letter('Server be/app enters drain state. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue'),
           ],
         );

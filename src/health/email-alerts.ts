@@ -12,6 +12,7 @@ import type { Runtime } from '../runtime.ts';
 import { emailAlertRules } from './email-alert-rules.ts';
 import { TcpCheckProbe } from './tcp-check/probe.ts';
 import type { ProbeSpec } from './check-probe.ts';
+import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
 
 /** HAProxy formats an alert into a 1024-byte buffer: a longer message is not sent. */
 const MESSAGE_LIMIT = 1024;
@@ -19,17 +20,17 @@ const MESSAGE_LIMIT = 1024;
 /** One mailer's queue for one proxy (HAProxy's email_alertq). */
 class MailerQueue {
   readonly #runtime: Runtime;
-  readonly #spec: Omit<ProbeSpec, 'tcpRules'>;
-  readonly #pending: ProbeSpec[] = [];
+  readonly #spec: ProbeSpec;
+  readonly #pending: TcpCheckRuleSet[] = [];
   #current: TcpCheckProbe | undefined;
 
-  constructor(runtime: Runtime, spec: Omit<ProbeSpec, 'tcpRules'>) {
+  constructor(runtime: Runtime, spec: ProbeSpec) {
     this.#runtime = runtime;
     this.#spec = spec;
   }
 
-  push(rules: ProbeSpec['tcpRules']): void {
-    this.#pending.push({ ...this.#spec, tcpRules: rules });
+  push(rules: TcpCheckRuleSet): void {
+    this.#pending.push(rules);
     if (this.#current === undefined) this.#next();
   }
 
@@ -41,10 +42,10 @@ class MailerQueue {
   }
 
   #next(): void {
-    const spec = this.#pending.shift();
-    if (spec === undefined) return;
+    const rules = this.#pending.shift();
+    if (rules === undefined) return;
     // The outcome is not reported anywhere: HAProxy's alert check has no server to report to.
-    const probe = new TcpCheckProbe(this.#runtime, spec, spec.tcpRules as NonNullable<ProbeSpec['tcpRules']>, () => this.#done(probe));
+    const probe = new TcpCheckProbe(this.#runtime, this.#spec, rules, () => this.#done(probe));
     this.#current = probe;
     probe.start();
   }

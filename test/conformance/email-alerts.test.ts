@@ -2,9 +2,10 @@
  * Email alerts (HAProxy 2.6's `mailers` section and `email-alert`): a health check taking a
  * server DOWN sends one mail to every mailer of the section, over the SMTP exchange of
  * mailers.c (HELO, MAIL FROM, RCPT TO, DATA with From/To/Date/Subject headers, QUIT), byte for
- * byte as HAProxy 2.6.12 sends it (the Date and the check duration aside); the runtime API's
- * drain is mailed, maintenance is not; a mailer that never answers holds its connection until
- * `timeout mail` and traffic goes on meanwhile.
+ * byte as HAProxy 2.6.12 sends it (the Date and the check duration aside); at `email-alert
+ * level notice` a server coming back UP and the runtime API's drain are mailed, maintenance is
+ * not; with nbthread each change is mailed once; a mailer that never answers holds its
+ * connection until `timeout mail` and traffic goes on meanwhile.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/email-alerts.test.js
  */
@@ -13,6 +14,7 @@ import { describe, it } from 'node:test';
 import { cli } from '../support/cli-client.ts';
 import { fakeSmtpServer, type FakeSmtpServer, type SmtpSession } from '../support/fake-smtp-server.ts';
 import { appBackend } from '../support/http-backends.ts';
+import { tcpServer } from '../support/tcp-backends.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
@@ -104,6 +106,36 @@ for (const target of TARGETS) {
         }
       } finally {
         await cleanUp(target, proxy, [...mailers, backend]);
+      }
+    });
+
+    it('mails a server coming back UP (LOG_NOTICE) at `email-alert level notice`', async () => {
+      const [web, app, cliPort, down, smtp] = (await freePorts(5)) as [number, number, number, number, number];
+      const mailer = await fakeSmtpServer(smtp);
+      const backend = await appBackend(app, 'app');
+      const servers: { close(): Promise<void> }[] = [mailer, backend];
+      let proxy: ProxyProcess | undefined;
+      try {
+        proxy = await ProxyProcess.start(
+          target,
+          config({ web, app, cli: cliPort, down }, `    mailer one 127.0.0.1:${smtp}`, `    email-alert level notice\n    server late 127.0.0.1:${down} check inter 200 fall 1 rise 1`),
+        );
+        assert.ok(await eventually(() => finished(mailer.sessions[0]), 15_000), JSON.stringify(mailer.sessions));
+        // The server starts listening: its next check passes.
+        servers.push(await tcpServer(down, (socket) => socket.resume()));
+        assert.ok(await eventually(() => finished(mailer.sessions[1]), 15_000), JSON.stringify(mailer.sessions));
+        assert.deepEqual(
+          mailer.sessions.map((s) => normalized(s)),
+          [
+            letter(
+              'Server be/late is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. ' +
+                '1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue',
+            ),
+            letter('Server be/late is UP, reason: Layer4 check passed, check duration: Nms. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue'),
+          ],
+        );
+      } finally {
+        await cleanUp(target, proxy, servers);
       }
     });
 

@@ -77,6 +77,25 @@ export interface RingDraft {
   timeoutServer?: number;
 }
 
+/** A `mailers NAME` section being read (keywords/mailers.ts). */
+export interface MailersDraft {
+  readonly name: string;
+  readonly place: Place;
+  /** `timeout mail` (ms); HAProxy's DEF_MAILALERTTIME, 10s, until set. */
+  timeoutMail: number;
+  mailers: { readonly name: string; readonly host: string; readonly port: number; readonly place: Place }[];
+}
+
+/** A proxy's `email-alert` lines (keywords/email-alert.ts), copied from its defaults section. */
+export interface EmailAlertDraft {
+  mailers?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  myhostname?: string | undefined;
+  /** A syslog level, 0 (emerg) .. 7 (debug). */
+  level: number;
+}
+
 /** A `ca-file` argument still to be read by the loader (resolved against `ca-base`). */
 export interface CaFileReference {
   readonly path: string;
@@ -486,6 +505,8 @@ export interface ProxyDraft {
   maxSessionSrvConns: number | undefined;
   /** `fullconn N` (backend side); 0 = not set (computed at resolve). */
   fullconn: number;
+  /** `email-alert ...`: undefined until one of its lines appears (HAProxy's email_alert.set). */
+  emailAlert?: EmailAlertDraft | undefined;
   /** `backlog N` (frontend side); undefined = not set (0 in HAProxy). */
   backlog: number | undefined;
   retries: number;
@@ -645,6 +666,8 @@ export interface GlobalDraft {
   caches?: CacheDraft[];
   /** `ring NAME` sections in order (keywords/ring.ts). */
   rings?: RingDraft[];
+  /** `mailers NAME` sections in order (keywords/mailers.ts). */
+  mailers?: MailersDraft[];
   /** `log tcp@...` lines read so far: the implicit rings are `ring#1`, `ring#2`... in that order. */
   implicitRings?: number;
   /** `daemon`, `master-worker`, `pidfile`, `user`/`uid`, `group`/`gid` (keywords/process-management.ts). */
@@ -875,6 +898,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     rateLimitSessions: base?.rateLimitSessions ?? 0,
     maxSessionSrvConns: base?.maxSessionSrvConns,
     fullconn: base?.fullconn ?? 0,
+    ...(base?.emailAlert !== undefined ? { emailAlert: { ...base.emailAlert } } : {}),
     backlog: base?.backlog,
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },

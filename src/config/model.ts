@@ -66,6 +66,26 @@ export interface LogTarget {
   readonly source: SourceLocation;
 }
 
+/** A `mailers NAME` section (HAProxy 2.6's section 3.6): the SMTP servers email alerts go to. */
+export interface MailersModel {
+  readonly name: string;
+  /** `timeout mail` (ms; HAProxy's default 10s): bounds each alert's whole SMTP exchange. */
+  readonly timeoutMail: number;
+  readonly mailers: readonly { readonly name: string; readonly host: string; readonly port: number }[];
+}
+
+/** A proxy's `email-alert` settings, as HAProxy keeps them once complete (src/health/email-alerts.ts). */
+export interface EmailAlertModel {
+  /** The `mailers` section's name (ConfigModel.mailers). */
+  readonly mailers: string;
+  readonly from: string;
+  readonly to: string;
+  /** `email-alert myhostname`; undefined: the host's name (HAProxy's gethostname()). */
+  readonly myhostname?: string | undefined;
+  /** `email-alert level` (default alert, 1): the least severe syslog level mailed, 0..7. */
+  readonly level: number;
+}
+
 /** A `ring` section, or the implicit ring of a `log tcp@...` target (src/log/rings.ts). */
 export interface RingModel {
   readonly name: string;
@@ -1374,6 +1394,8 @@ export interface BackendModel extends HttpRulesModel {
    * global `server-state-file`, or its own under `server-state-base`); absent for `none`.
    */
   readonly loadServerState?: { readonly from: 'global' | 'local'; readonly path: string } | undefined;
+  /** `email-alert`: server state changes at or above its level are mailed; absent when not (fully) configured. */
+  readonly emailAlert?: EmailAlertModel | undefined;
   /** Log targets for server state changes (health checks), as the frontend's. */
   readonly logs?: readonly LogTarget[] | undefined;
   /** Connection attempts after the first; default 3. */
@@ -1570,6 +1592,8 @@ export interface ConfigModel {
   readonly rings?: readonly RingModel[] | undefined;
   /** `peers NAME` sections (src/peers/): stick tables kept in sync with other processes. */
   readonly peers?: readonly PeersModel[] | undefined;
+  /** `mailers NAME` sections some proxy's `email-alert mailers` names (the others are dropped, as HAProxy). */
+  readonly mailers?: readonly MailersModel[] | undefined;
   /** `program NAME` sections: commands the master of master-worker mode runs beside its workers. */
   readonly programs?: readonly ProgramModel[] | undefined;
 }

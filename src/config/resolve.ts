@@ -41,6 +41,7 @@ import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import { resolveCaches } from './caches.ts';
 import { resolveRings } from './rings.ts';
+import { resolveEmailAlerts } from './email-alerts.ts';
 import { fcgiAppOf, resolveFcgiApps } from './fcgi-apps.ts';
 import { checkServerTracking, trackModel } from './server-tracking.ts';
 import { programsOf } from './programs.ts';
@@ -168,8 +169,10 @@ class Resolver {
     }
     let uuid = 0;
     const fcgiApps = resolveFcgiApps(global, this.#diagnostics);
+    const emailAlerts = resolveEmailAlerts(global, this.#draft.proxies, this.#diagnostics);
     for (const proxy of this.#draft.proxies) {
       const fcgi = hasBackendSide(proxy.kind) ? fcgiAppOf(proxy, fcgiApps, this.#diagnostics) : {};
+      const emailAlert = emailAlerts.byProxy.get(proxy);
       const http = this.#http(proxy);
       let id: number | undefined;
       if (proxy.kind !== 'defaults') {
@@ -181,7 +184,7 @@ class Resolver {
         }
       }
       if (hasFrontendSide(proxy.kind)) frontends.push({ id, ...this.#frontend(proxy, http.frontend) });
-      if (hasBackendSide(proxy.kind)) backends.push({ id, ...(proxy.id !== undefined ? { forcedId: true } : {}), ...this.#backend(proxy, http.backend), ...fcgi });
+      if (hasBackendSide(proxy.kind)) backends.push({ id, ...(proxy.id !== undefined ? { forcedId: true } : {}), ...this.#backend(proxy, http.backend), ...fcgi, ...(emailAlert !== undefined ? { emailAlert } : {}) });
       this.#checkTimeouts(proxy);
     }
     this.#checkDuplicateBinds();
@@ -247,6 +250,7 @@ class Resolver {
       ...(caches.length > 0 ? { caches } : {}),
       ...(rings.length > 0 ? { rings } : {}),
       ...(peers.length > 0 ? { peers } : {}),
+      ...(emailAlerts.mailers.length > 0 ? { mailers: emailAlerts.mailers } : {}),
       ...programsOf(global.programs, global.environment, this.#diagnostics),
     };
   }

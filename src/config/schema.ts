@@ -1034,6 +1034,15 @@ const backendSchema = v.object({
   persistRules: v.optional(v.array(v.object({ kind: v.picklist(['force', 'ignore']), condition: conditionSchema, source: sourceSchema }))),
   healthCheck: v.optional(healthCheckModelSchema),
   loadServerState: v.optional(v.strictObject({ from: v.picklist(['global', 'local']), path: v.pipe(v.string(), v.minLength(1)) })),
+  emailAlert: v.optional(
+    v.strictObject({
+      mailers: v.pipe(v.string(), v.minLength(1)),
+      from: v.string(),
+      to: v.string(),
+      myhostname: v.optional(v.string()),
+      level: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(7)),
+    }),
+  ),
   logs: v.optional(v.array(logTargetSchema)),
   retries: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
   fullconn: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -1231,6 +1240,15 @@ export const configModelSchema = v.object({
   ),
   caches: v.optional(v.array(cacheSchema)),
   peers: v.optional(v.array(peersSchema)),
+  mailers: v.optional(
+    v.array(
+      v.strictObject({
+        name: v.pipe(v.string(), v.minLength(1)),
+        timeoutMail: durationMsSchema,
+        mailers: v.array(v.strictObject({ name: v.pipe(v.string(), v.minLength(1)), host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
+      }),
+    ),
+  ),
   programs: v.optional(
     v.array(
       v.object({

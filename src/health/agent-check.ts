@@ -164,7 +164,7 @@ export class AgentCheck {
     if (reply.admin !== undefined) {
       const set = reply.admin === 'maint' ? setMaint : reply.admin === 'drain' ? setDrain : setReady;
       const change = set(backend, server, this.#healthCheck, now);
-      if (change !== undefined) this.#log.serverState(change.level, change.text);
+      if (change !== undefined) this.#log.serverState(change.level, change.text, change.mailed === true);
     }
     if (reply.weight !== undefined) {
       const percent = Number.parseInt(reply.weight, 10);
@@ -190,12 +190,12 @@ export class AgentCheck {
       if (server.status !== 'DOWN' || !checkHealthy) return;
       backend.setServerStatus(server, 'UP', now);
       const report = { status: 'L7OK' as const, code: undefined, desc: info, duration: -1 };
-      this.#log.serverState(LogLevel.notice, serverUpMessage(backend.name, server, report, countUsableServers(backend.servers), 0));
+      this.#log.serverState(LogLevel.notice, serverUpMessage(backend.name, server, report, countUsableServers(backend.servers), 0), true);
       return;
     }
     if (server.status === 'DOWN' || server.status === 'MAINT') return;
     backend.setServerStatus(server, 'DOWN', now);
     const report = { status: 'L7STS' as const, code: undefined, desc: info, duration: -1 };
-    this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, report, countUsableServers(backend.servers), 0));
+    this.#log.serverState(LogLevel.alert, serverDownMessage(backend.name, server, report, countUsableServers(backend.servers), 0), true);
   }
 }

@@ -15,6 +15,7 @@ import type { ConnectTlsOptions, Runtime } from '../runtime.ts';
 import { serverTlsExtras } from '../stream/server-tls.ts';
 import type { HttpProbeSpec, ProbeSpec } from './check-probe.ts';
 import { HealthLog } from './health-log.ts';
+import type { EmailAlerts } from './email-alerts.ts';
 import { buildHttpCheckRequest } from './http-check-request.ts';
 import { compileExpectation } from './http-expect.ts';
 import { compileHttpCheckPlan, type HttpCheckPlan } from './http-check-plan.ts';
@@ -38,6 +39,8 @@ export interface HealthOptions {
   readonly quiet?: boolean;
   /** Where checks over TLS are counted (the process's TLS connections: HAProxy counts them too). */
   readonly sslCounts?: SslConnectionCounts;
+  /** The backend's `email-alert`s (src/health/email-alerts.ts); none when undefined. */
+  readonly emailAlerts?: EmailAlerts | undefined;
 }
 
 /**
@@ -163,7 +166,7 @@ export class BackendHealth {
       // Name the backend and its line: the parser checked the syntax, the engine compiles it.
       throw new Error(`backend '${backend.name}' (${model.source.file}:${model.source.line}): ${(error as Error).message}`);
     }
-    const log = healthLogFor(runtime, backend, logger, options.quiet ?? false);
+    const log = healthLogFor(runtime, backend, logger, options.quiet ?? false, options.emailAlerts);
     const spreadChecks = options.spreadChecks ?? 0;
     if (!(spreadChecks >= 0 && spreadChecks <= 50)) throw new RangeError(`spread-checks must be 0..50 (got ${spreadChecks})`);
     const checkOptions = checkOptionsFor(backend, proxyType, spreadChecks, options.random ?? Math.random);
@@ -207,8 +210,9 @@ export class BackendHealth {
 }
 
 /** A backend's health log: its `log` targets, with `option log-health-checks` results. */
-export function healthLogFor(runtime: Runtime, backend: Backend, logger: ProxyLogger | undefined, quiet: boolean): HealthLog {
-  return new HealthLog(runtime, logger, quiet, backend.model.healthCheck?.logHealthChecks === true);
+export function healthLogFor(runtime: Runtime, backend: Backend, logger: ProxyLogger | undefined, quiet: boolean, emailAlerts?: EmailAlerts): HealthLog {
+  const mail = emailAlerts !== undefined ? { alerts: emailAlerts, proxyName: backend.name } : undefined;
+  return new HealthLog(runtime, logger, quiet, backend.model.healthCheck?.logHealthChecks === true, mail);
 }
 
 function checkOptionsFor(backend: Backend, proxyType: 'backend' | 'listen', spreadChecks: number, random: () => number): ServerCheckOptions {

@@ -281,7 +281,7 @@ export class ServerCheck implements ObservedErrorsHandler {
     backend.setServerStatus(server, 'DOWN', now);
     const after = countUsableServers(backend.servers);
     const requeued = Math.max(0, queued - server.queue.length);
-    this.#log.serverState(wasStopping ? LogLevel.notice : LogLevel.alert, serverDownMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, after, requeued));
+    this.#log.serverState(wasStopping ? LogLevel.notice : LogLevel.alert, serverDownMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, after, requeued), true);
     if (before.active + before.backup > 0 && after.active + after.backup === 0) {
       const type = this.#options.proxyType;
       this.#log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));
@@ -318,6 +318,7 @@ export class ServerCheck implements ObservedErrorsHandler {
     this.#log.serverState(
       LogLevel.notice,
       serverUpMessage(backend.name, server, this.#log.logsChecks ? undefined : { ...outcome, duration }, countUsableServers(backend.servers), requeued),
+      true,
     );
   }
 }

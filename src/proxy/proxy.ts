@@ -16,6 +16,7 @@ import { BackendHealth, createRuntimeServerChecks, healthLogFor, HealthChecks, t
 import type { AgentCheckModel } from '../config/model.ts';
 import type { Server } from './server.ts';
 import { HealthLog } from '../health/health-log.ts';
+import { EmailAlerts } from '../health/email-alerts.ts';
 import { attachPersistence } from '../stick/persistence.ts';
 import { userlistTable } from '../auth/userlist.ts';
 import type { StickTable } from '../stick/stick-table.ts';
@@ -99,6 +100,8 @@ export class Proxy {
   readonly #healthLogs = new Map<Backend, HealthLog>();
   /** 0 unless this generation runs in a thread other than the main one (ProxyOptions.thread). */
   readonly #threadIndex: number;
+  /** Each backend's `email-alert`s, made on first use; the main thread's only, where server states are decided. */
+  readonly #emailAlerts = new Map<Backend, EmailAlerts | undefined>();
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
   readonly #poolFor = (backend: Backend): ServerConnectionPool => {
@@ -218,7 +221,14 @@ export class Proxy {
       const logger = this.#backendLogger(backend);
       const type = listens.has(backend.name) ? 'listen' : 'backend';
       const spreadChecks = this.config.global.spreadChecks;
-      services.push(new BackendHealth(this.runtime, backend, logger, type, { quiet: options.quiet ?? false, sslCounts: this.limits, ...(spreadChecks !== undefined ? { spreadChecks } : {}) }));
+      services.push(
+        new BackendHealth(this.runtime, backend, logger, type, {
+          quiet: options.quiet ?? false,
+          sslCounts: this.limits,
+          emailAlerts: this.#emailAlertsOf(backend),
+          ...(spreadChecks !== undefined ? { spreadChecks } : {}),
+        }),
+      );
     }
     return new HealthChecks(services, this.config.global.maxSpreadChecks);
   }
@@ -236,7 +246,7 @@ export class Proxy {
   /** `add server ... check|agent-check`: the new server's checks, built stopped and stopped with the others. */
   addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): RuntimeServerChecks {
     const type = this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend';
-    const log = healthLogFor(this.runtime, backend, this.#backendLogger(backend), this.#quiet);
+    const log = healthLogFor(this.runtime, backend, this.#backendLogger(backend), this.#quiet, this.#emailAlertsOf(backend));
     const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0, this.limits);
     this.health.addRuntime(server, checks);
     return checks;
@@ -246,10 +256,21 @@ export class Proxy {
     return new ProxyLogger(this.runtime, backend.model.logs ?? [], this.#logJson, this.#logSinks, backend.model.logTag);
   }
 
+  #emailAlertsOf(backend: Backend): EmailAlerts | undefined {
+    if (this.#threadIndex !== 0) return undefined;
+    if (this.#emailAlerts.has(backend)) return this.#emailAlerts.get(backend);
+    const settings = backend.model.emailAlert;
+    const mailers = settings === undefined ? undefined : this.config.mailers?.find((m) => m.name === settings.mailers);
+    const alerts = settings === undefined || mailers === undefined ? undefined : new EmailAlerts(this.runtime, settings, mailers, backend.model.timeouts);
+    this.#emailAlerts.set(backend, alerts);
+    return alerts;
+  }
+
   #healthLogOf = (backend: Backend): HealthLog => {
     let log = this.#healthLogs.get(backend);
     if (log === undefined) {
-      log = new HealthLog(this.runtime, this.#backendLogger(backend), this.#quiet);
+      const alerts = this.#emailAlertsOf(backend);
+      log = new HealthLog(this.runtime, this.#backendLogger(backend), this.#quiet, false, alerts !== undefined ? { alerts, proxyName: backend.name } : undefined);
       this.#healthLogs.set(backend, log);
     }
     return log;
@@ -310,8 +331,14 @@ export class Proxy {
       await Promise.all(this.peers.map((s) => s.stop()));
       await idle;
     }
+    this.#stopEmailAlerts();
     this.#logSinks.syslog.close();
     this.#logSinks.rings?.stop();
+  }
+
+  /** Alerts still being sent die with the generation, as with HAProxy's old process. */
+  #stopEmailAlerts(): void {
+    for (const alerts of this.#emailAlerts.values()) alerts?.stop();
   }
 
   #closePools(): void {
@@ -326,6 +353,7 @@ export class Proxy {
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     for (const f of this.frontends) f.killSessions();
     this.#closePools();
+    this.#stopEmailAlerts();
     this.#logSinks.syslog.close();
     this.#logSinks.rings?.stop();
   }

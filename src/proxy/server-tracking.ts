@@ -97,6 +97,7 @@ function follow(link: TrackLink, tracker: Server, status: ServerStatus, now: num
       text: `${label(backend, tracker)} is DOWN ${via}. ${left.active} active and ${left.backup} backup servers left. ${active} sessions active, ${requeued} requeued, ${tracker.queue.length} remaining in queue.`,
       level: wasStopping ? LogLevel.notice : LogLevel.alert,
       lastServerLost: hadUsable && left.active + left.backup === 0,
+      mailed: true,
     };
   }
   // A stopping (NOLB) tracked server makes its trackers stop too, and its return to UP restarts them (srv_set_stopping/srv_set_running).
@@ -112,6 +113,8 @@ function follow(link: TrackLink, tracker: Server, status: ServerStatus, now: num
       text: `${label(backend, tracker)} is ${to === 'NOLB' ? 'stopping' : 'UP'} ${via}. ${online.active} active and ${online.backup} backup servers online. ${requeued} sessions requeued, ${tracker.queue.length} total in queue.`,
       level: LogLevel.notice,
       lastServerLost: to === 'NOLB' && hadUsable && online.active + online.backup === 0,
+      // srv_update_status mails a server coming UP, not one stopping.
+      mailed: to === 'UP',
     };
   }
   return undefined;

@@ -18,6 +18,8 @@ export interface AdminChange {
   readonly text: string;
   readonly level: LogLevelValue;
   readonly lastServerLost: boolean;
+  /** Also sent as an email alert (srv_update_status mails a server going DOWN, UP or into drain, not maintenance). */
+  readonly mailed?: boolean | undefined;
 }
 
 function notice(text: string): AdminChange {
@@ -100,6 +102,7 @@ export function setDrain(backend: Backend, server: Server, check: ServerCheck | 
   return {
     text: `${label(backend, server)} enters drain state. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${backend.queueLength} total in queue.`,
     level: LogLevel.notice,
+    mailed: true,
     lastServerLost: hadUsable && active + backup === 0,
   };
 }

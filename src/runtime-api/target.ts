@@ -239,7 +239,7 @@ class ProxyTarget implements RuntimeTarget {
 
   reportAdminChange(backend: Backend, change: AdminChange): void {
     const log = this.#logOf(backend);
-    log.serverState(change.level, change.text);
+    log.serverState(change.level, change.text, change.mailed === true);
     if (!change.lastServerLost) return;
     const type = this.#byName.get(backend.name)?.frontend !== undefined ? 'listen' : 'backend';
     log.backendDown(noServerAlertMessage(type, backend.name), noServerLogMessage(type, backend.name));

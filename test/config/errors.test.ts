@@ -109,7 +109,7 @@ describe('errors: keywords', () => {
   });
 
   it('names HAProxy keywords Switchyard does not support instead of ignoring them', async () => {
-    for (const keyword of ['external-check', 'email-alert']) {
+    for (const keyword of ['external-check', 'log-steps']) {
       assert.deepEqual(await onlyError(inFrontend(`  ${keyword} x`)), [
         3,
         3,
@@ -170,11 +170,11 @@ describe('errors: keywords', () => {
   });
 
   it('refuses a whole unsupported section once', async () => {
-    assert.deepEqual(await onlyError(cfg('mailers mymailers', '  mailer a 10.0.0.1:1024', 'frontend f', '  bind :80')), [
+    assert.deepEqual(await onlyError(cfg('log-forward sink', '  dgram-bind 127.0.0.1:1514', 'frontend f', '  bind :80')), [
       1,
       1,
-      'mailers',
-      "'mailers' sections are not supported by Switchyard; the whole section is refused.",
+      'log-forward',
+      "'log-forward' sections are not supported by Switchyard; the whole section is refused.",
     ]);
   });
 

@@ -513,7 +513,7 @@ describe('HTTP keywords that stay refused', () => {
   it('names them as not supported yet, at their column', async () => {
     const keywords = [
       'external-check',
-      'email-alert',
+      'log-steps',
     ];
     for (const keyword of keywords) {
       assert.deepEqual(await onlyError(httpListen(`  ${keyword} x`)), [

@@ -119,7 +119,7 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'mailers', 'log-forward',
+      'log-forward',
       'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -48,6 +48,8 @@ import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
 import { cacheKeywords } from './cache.ts';
 import { ringKeywords } from './ring.ts';
+import { mailersKeywords } from './mailers.ts';
+import { emailAlertKeywords } from './email-alert.ts';
 import { fcgiAppKeywords } from './fcgi-app.ts';
 import { serverStateKeywords } from './server-state.ts';
 import { processManagementKeywords } from './process-management.ts';
@@ -122,6 +124,8 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   filterKeywords,
   cacheKeywords,
   ringKeywords,
+  mailersKeywords,
+  emailAlertKeywords,
   serverStateKeywords,
   processManagementKeywords,
   programKeywords,

@@ -283,7 +283,7 @@ export const proxyKeywords: KeywordList = {
     proxy: [
       'hash-preserve-affinity',
       'log-steps',
-      'email-alert', 'external-check',
+      'external-check',
       'guid', 'http-restrict-req-hdr-names',
       'spoe', 'log-separate-errors',
       'balance-factor', 'quic-initial', 'retries-delay',

@@ -8,11 +8,12 @@
  * first second, the last one a second or more after the first, every one answered.
  */
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { cli, statNumbers } from '../support/cli-client.ts';
-import { eventually, HTTP_DEFAULTS, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, stopProxy } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
+import { burstAnswerTimes } from '../support/connection-burst.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { nodeVersionOf, onNode, TARGETS } from '../support/runtimes.ts';
 
@@ -27,28 +28,8 @@ const RATE = 20;
 const BURST = 3 * RATE;
 
 /** Opens BURST connections at once, each asking one request; resolves the answers' times (ms after the first answer). */
-async function burst(port: number): Promise<number[]> {
-  const sockets: Socket[] = [];
-  const answered: number[] = [];
-  let failed = 0;
-  try {
-    for (let i = 0; i < BURST; i++) {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.on('error', () => failed++);
-      socket.once('connect', () => socket.write('GET / HTTP/1.1\r\nhost: rate.test\r\nconnection: close\r\n\r\n'));
-      socket.once('data', (chunk: Buffer) => {
-        if (chunk.toString('latin1').startsWith('HTTP/1.1 200')) answered.push(performance.now());
-      });
-      sockets.push(socket);
-    }
-    await eventually(() => answered.length + failed >= BURST, 20_000);
-  } finally {
-    for (const socket of sockets) socket.destroy();
-  }
-  assert.equal(failed, 0, 'a connection was refused or reset: past the rate, connections must wait');
-  assert.equal(answered.length, BURST, `${answered.length} of ${BURST} answered`);
-  const first = Math.min(...answered);
-  return answered.map((t) => t - first).sort((a, b) => a - b);
+function burst(port: number): Promise<number[]> {
+  return burstAnswerTimes(BURST, () => connect({ host: '127.0.0.1', port }), 'connect', 20_000);
 }
 
 function assertLimited(times: readonly number[]): void {

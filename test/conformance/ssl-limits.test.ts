@@ -20,8 +20,9 @@ import { connect, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { describe, it } from 'node:test';
 import { cli, statRows } from '../support/cli-client.ts';
-import { eventually, HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
+import { burstAnswerTimes } from '../support/connection-burst.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { nodeVersionOf, onNode, repoRoot } from '../support/runtimes.ts';
 
@@ -97,28 +98,8 @@ const RATE = 20;
 const BURST = 3 * RATE;
 
 /** Opens BURST TLS connections at once, each asking one request; the answers' times (ms after the first). */
-async function tlsBurst(port: number): Promise<number[]> {
-  const sockets: tls.TLSSocket[] = [];
-  const answered: number[] = [];
-  let failed = 0;
-  try {
-    for (let i = 0; i < BURST; i++) {
-      const socket = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false });
-      socket.on('error', () => failed++);
-      socket.once('secureConnect', () => socket.write('GET / HTTP/1.1\r\nhost: rate.test\r\nconnection: close\r\n\r\n'));
-      socket.once('data', (chunk: Buffer) => {
-        if (chunk.toString('latin1').startsWith('HTTP/1.1 200')) answered.push(performance.now());
-      });
-      sockets.push(socket);
-    }
-    await eventually(() => answered.length + failed >= BURST, 30_000);
-  } finally {
-    for (const socket of sockets) socket.destroy();
-  }
-  assert.equal(failed, 0, 'a connection was refused or reset: past the rate, connections must wait');
-  assert.equal(answered.length, BURST, `${answered.length} of ${BURST} answered`);
-  const first = Math.min(...answered);
-  return answered.map((t) => t - first).sort((a, b) => a - b);
+function tlsBurst(port: number): Promise<number[]> {
+  return burstAnswerTimes(BURST, () => tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false }), 'secureConnect', 30_000);
 }
 
 for (const target of TARGETS) {

@@ -20,7 +20,7 @@ import { linkToMaster, WORKER_ENV } from './master/worker-link.ts';
 import { STANDBY_ENV, standBy, type StandbyReply } from './master/standby.ts';
 import { prepareConfig, preparedIfUnchanged, type PreparedConfig } from './master/prepared-config.ts';
 import { decodeSpareVerdict, encodeSpareVerdict, type InvalidVerdict, type ValidVerdict, type VerdictLine } from './master/spare-verdict.ts';
-import { bindsAbstractSockets, inheritedDescriptors, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
+import { bindsExclusively, inheritedDescriptors, listensBesideOldProcesses, stopOldProcesses, type Handover } from './master/handover.ts';
 import { isAbstractSocketPath, socketPathText } from './config/address.ts';
 import { reloadTrace } from './master/reload-trace.ts';
 
@@ -310,7 +310,7 @@ class Console {
 function validVerdict(config: ConfigModel): ValidVerdict {
   return {
     programs: config.programs ?? [],
-    exclusiveBinds: bindsAbstractSockets(config),
+    exclusiveBinds: bindsExclusively(config),
     inheritedFds: inheritedDescriptors(config),
     ...(config.global.mworkerMaxReloads !== undefined ? { maxReloads: config.global.mworkerMaxReloads } : {}),
   };
@@ -473,6 +473,10 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     );
     return runtime.exit(1);
   }
+  if (threads > 1 && config.global.noReusePort === true) {
+    out.alert(`config : 'noreuseport' cannot be used with 'nbthread ${threads}': each thread listens on its own socket on the same ports, which needs SO_REUSEPORT; use 'nbthread 1'.`);
+    return runtime.exit(1);
+  }
   if (parsed.check) {
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.
@@ -506,7 +510,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (daemon && linkEnv === undefined) return daemonize(runtime, parsed, pidFile, out, inheritedDescriptors(config));
   // -sf/-st: where this process cannot listen beside the old ones, they stop first (and
   // the binds below are retried while they release the ports).
-  const signalFirst = parsed.handover !== undefined && (!listensBesideOldProcesses(runtime) || bindsAbstractSockets(config));
+  const signalFirst = parsed.handover !== undefined && (!listensBesideOldProcesses(runtime) || bindsExclusively(config));
   if (parsed.socketsFrom !== undefined) {
     const instead = listensBesideOldProcesses(runtime) ? 'listening beside the old process (SO_REUSEPORT) instead' : 'the old process has to close its listeners first';
     out.warning(`-x ${parsed.socketsFrom}: ${runtime.name} cannot receive listening sockets from another process; ${instead}.`);

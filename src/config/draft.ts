@@ -627,6 +627,8 @@ export interface GlobalDraft {
   maxSslRate: number;
   maxSslConn: number;
   nbthread: number;
+  /** `noreuseport`: listeners without SO_REUSEPORT. */
+  noReusePort?: boolean;
   logs: LogTarget[];
   hardStopAfter: number | undefined;
   /** Prefix for relative `crt` paths. */

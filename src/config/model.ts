@@ -1450,6 +1450,11 @@ export interface GlobalModel {
   readonly maxSslConn?: number | undefined;
   /** Accepted for compatibility; one event loop per process (see docs/configuration.md). */
   readonly nbthread: number;
+  /**
+   * `noreuseport`: listeners are opened without SO_REUSEPORT, so no other process binds the same
+   * address beside them; a reload's new worker then binds once the old ones closed theirs.
+   */
+  readonly noReusePort?: boolean | undefined;
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;

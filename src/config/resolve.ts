@@ -210,6 +210,7 @@ class Resolver {
         ...(global.maxSslRate > 0 ? { maxSslRate: global.maxSslRate } : {}),
         ...(global.maxSslConn > 0 ? { maxSslConn: global.maxSslConn } : {}),
         nbthread: global.nbthread,
+        ...(global.noReusePort === true ? { noReusePort: true } : {}),
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
         ...(global.caBase !== undefined || global.crtBase !== undefined || global.ssl?.serverVerify !== undefined

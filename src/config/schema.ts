@@ -1179,6 +1179,7 @@ export const configModelSchema = v.object({
     maxSslRate: v.optional(countSchema),
     maxSslConn: v.optional(countSchema),
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    noReusePort: v.optional(v.boolean()),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     serverTlsDefaults: v.optional(

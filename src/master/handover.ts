@@ -33,6 +33,15 @@ export function bindsAbstractSockets(config: ConfigModel): boolean {
 }
 
 /**
+ * Whether the old processes must release the configuration's addresses before a new one binds
+ * them: abstract sockets, or every listener under `noreuseport` (no SO_REUSEPORT, so a second
+ * bind of the same address fails while the first is open).
+ */
+export function bindsExclusively(config: ConfigModel): boolean {
+  return config.global.noReusePort === true || bindsAbstractSockets(config);
+}
+
+/**
  * The listening sockets the configuration takes as inherited descriptors (`fd@N` binds, stats
  * sockets and peers binds): a master hands them on to its workers, as HAProxy's workers inherit them.
  */

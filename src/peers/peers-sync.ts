@@ -81,6 +81,9 @@ export class PeersSync implements SessionOwner {
   startedWall = 0;
   calls = 0;
 
+  /** The local peer's listener sets SO_REUSEPORT, as the frontends' (cleared by `noreuseport`). */
+  sharesPort = true;
+
   constructor(runtime: Runtime, model: PeersModel, local: PeerModel, tables: readonly PeersTable[]) {
     this.runtime = runtime;
     this.model = model;
@@ -123,7 +126,7 @@ export class PeersSync implements SessionOwner {
       this.#listener =
         'fd' in bind && bind.fd !== undefined
           ? await listenOnInherited(this.runtime, { fd: bind.fd, ...tlsOption }, accept)
-          : await this.runtime.listen({ host: bind.host, port: bind.port, reusePort: true, ...tlsOption }, accept);
+          : await this.runtime.listen({ host: bind.host, port: bind.port, reusePort: this.sharesPort, ...tlsOption }, accept);
     }
     for (const link of this.#links.values()) await this.#prepareTls(link.model);
     await this.#prepareTls(this.#local);

@@ -41,7 +41,9 @@ export function createPeersSyncs(
       const table = tables.get(`${model.name}/${name}`);
       if (table !== undefined) shared.push({ wireName: `/${name}`, table });
     }
-    syncs.push(new PeersSync(runtime, model, local, shared));
+    const sync = new PeersSync(runtime, model, local, shared);
+    sync.sharesPort = config.global.noReusePort !== true;
+    syncs.push(sync);
   }
   return syncs;
 }

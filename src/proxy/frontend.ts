@@ -151,6 +151,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
    * made one (HAProxy accounts them before they enter the SSL stack). Set by the Proxy.
    */
   holdsTlsHandshakes = false;
+  /** Listeners set SO_REUSEPORT (HAProxy's default; a reload's new worker binds beside them); `noreuseport` clears it. Set by the Proxy. */
+  sharesPorts = true;
   /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
   readonly #tcpRules: ProxyTcpRules | undefined;
   /** A `tcp-request connection expect-proxy` rule may ask a header before a TLS handshake. */
@@ -224,7 +226,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
             : bind.unix === true
             ? await this.runtime.listenUnix({ path: bind.host, backlog, ...socketFileOptions(bind.mode, bind.owner), ...tls }, (socket) => this.#accept(socket, bind))
             : // reusePort, as HAProxy's listeners: a reload's new worker binds beside this one.
-              await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: true, ...tls }, (socket) => this.#accept(socket, bind));
+              await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: this.sharesPorts, ...tls }, (socket) => this.#accept(socket, bind));
         this.listeners.push(listener);
       } catch (error) {
         await this.stopListening();

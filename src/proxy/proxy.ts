@@ -181,6 +181,7 @@ export class Proxy {
       f.threaded = options.thread !== undefined;
       f.threadIndex = this.#threadIndex;
       f.holdsTlsHandshakes = (config.global.maxSslRate ?? 0) > 0 || (config.global.maxSslConn ?? 0) > 0;
+      f.sharesPorts = config.global.noReusePort !== true;
     }
     this.caches = createCaches(config.caches);
     for (const f of this.frontends) f.caches = this.caches;

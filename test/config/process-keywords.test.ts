@@ -89,6 +89,12 @@ describe('process keywords', () => {
     ]);
   });
 
+  it('noreuseport: a flag of the global model, without argument', async () => {
+    assert.equal((await parse(cfg('global', '  noreuseport', 'defaults', ...TIMEOUTS, ...BACKEND))).global.noReusePort, true);
+    assert.equal((await parse(cfg('defaults', ...TIMEOUTS, ...BACKEND))).global.noReusePort, undefined);
+    assert.deepEqual(await errors(cfg('global', '  noreuseport x', ...BACKEND)), [[2, 15, 'noreuseport', "'noreuseport' cannot handle unexpected argument 'x'."]]);
+  });
+
   it("keywords HAProxy removed get HAProxy's advice, in every proxy section and with no/default too", async () => {
     assert.deepEqual(await errors(cfg('defaults', '  reqadd X-A:\\ b', 'frontend f', '  bind :8080', '  no rspadd x', '  option http_proxy')), [
       [2, 3, 'reqadd', "The 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header' instead."],

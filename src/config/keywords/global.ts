@@ -37,6 +37,10 @@ const keywords: SectionKeyword[] = [
     if (value === undefined) return;
     ctx.global.nbthread = value;
   }),
+  globalKeyword('noreuseport', (ctx, args) => {
+    if (!noExtraArgs(ctx, args, 1)) return;
+    ctx.global.noReusePort = true;
+  }),
   globalKeyword('hard-stop-after', (ctx, args) => {
     if (!requireArgs(ctx, args, 1, 'a time value as an argument') || !noExtraArgs(ctx, args, 2)) return;
     const ms = parseTime(ctx, args[1] as Token, "'hard-stop-after'");
@@ -107,7 +111,7 @@ export const globalKeywords: KeywordList = {
       'ssl-engine', 'ssl-mode-async',
       'ssl-skip-self-issued-ca', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
-      'external-check', 'noreuseport',
+      'external-check',
       'profiling.memory',
       'close-spread-time', 'issuers-chain-path', 'thread-group', 'thread-groups',
       'fd-hard-limit', 'anonkey', 'cluster-secret', 'httpclient.resolvers.id', 'httpclient.ssl.verify',

@@ -41,6 +41,8 @@ interface ParsedArgs {
   quiet: boolean;
   /** `-dW`: a configuration that gave any warning does not start (global `zero-warning`). */
   zeroWarning: boolean;
+  /** `-dR`: listeners without SO_REUSEPORT (global `noreuseport`). */
+  noReusePort: boolean;
   version: boolean;
   help: boolean;
   logJson: boolean;
@@ -77,6 +79,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -q            quiet: nothing said while starting (no notice, warning or alert; the exit
                 status still tells), as the global 'quiet'
   -dW           zero-warning: a configuration that gives a warning does not start
+  -dR           listeners without SO_REUSEPORT, as the global 'noreuseport'
   -L NAME       this process's peer name in 'peers' sections (default: localpeer, else the host name)
   -v            print the version and exit
   -W, -Ws       master-worker mode: a master process starts a worker that serves, relays the
@@ -106,6 +109,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     dontFailResolve: false,
     quiet: false,
     zeroWarning: false,
+    noReusePort: false,
     version: false,
     help: false,
     logJson: false,
@@ -195,6 +199,9 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
         break;
       case '-dW':
         parsed.zeroWarning = true;
+        break;
+      case '-dR':
+        parsed.noReusePort = true;
         break;
       case '-v':
       case '-vv':
@@ -420,6 +427,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   if (config.global.quiet === true && !out.debug) out.quiet = true;
+  if (parsed.noReusePort && config.global.noReusePort !== true) config = { ...config, global: { ...config.global, noReusePort: true } };
   // The master's check of the reload waits for this (src/master/spare-verdict.ts).
   void standbyReply?.send(encodeSpareVerdict(validVerdict(config)));
   for (const w of config.warnings) out.warning(describeDiagnostic(w));

@@ -41,20 +41,25 @@ function reusesPorts(target: string): boolean {
 
 for (const target of TARGETS) {
   describe(`noreuseport on ${target}`, () => {
-    it('a second process cannot bind beside a noreuseport listener', async () => {
-      const [port] = (await freePorts(1)) as [number];
-      const first = await ProxyProcess.start(target, config(port, true), [], 20_000, port);
-      const second = writeTempConfig(config(port, false));
-      try {
-        const result = await runCli(target, ['-f', second.path], 20_000);
-        assert.notEqual(result.code, 0, 'the second process did not start');
-        assert.match(result.stderr, /cannot bind|Address already in use|EADDRINUSE/i);
-        assert.ok(await answers(port), 'the first one still serves');
-      } finally {
-        second.cleanup();
-        await first.stop();
-      }
-    });
+    for (const [how, global, args] of [
+      ['noreuseport', true, []],
+      ['-dR', false, ['-dR']],
+    ] as const) {
+      it(`a second process cannot bind beside a listener opened under ${how}`, async () => {
+        const [port] = (await freePorts(1)) as [number];
+        const first = await ProxyProcess.start(target, config(port, global), args, 20_000, port);
+        const second = writeTempConfig(config(port, false));
+        try {
+          const result = await runCli(target, ['-f', second.path], 20_000);
+          assert.notEqual(result.code, 0, 'the second process did not start');
+          assert.match(result.stderr, /cannot bind|Address already in use|EADDRINUSE/i);
+          assert.ok(await answers(port), 'the first one still serves');
+        } finally {
+          second.cleanup();
+          await first.stop();
+        }
+      });
+    }
 
     it('by default two processes bind the same address (SO_REUSEPORT)', { skip: reusesPorts(target) ? false : 'this Node cannot set SO_REUSEPORT' }, async () => {
       const [port] = (await freePorts(1)) as [number];

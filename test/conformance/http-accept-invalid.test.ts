@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Socket } from 'node:net';
+import http2 from 'node:http2';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
@@ -163,6 +164,29 @@ for (const target of TARGETS) {
       assert.equal(ok.status, 200);
       const originOk = await raw(p.relaxed, `GET /auth HTTP/1.1\r\nHost: example.test\r\nAuthorization: ${BASIC_BOB}\r\n\r\n`);
       assert.equal(originOk.status, 200);
+    });
+
+    it('http-use-proxy-header: an HTTP/2 request with :authority is a proxied one (absolute form inside)', async () => {
+      const session = http2.connect(`http://127.0.0.1:${p.relaxed}`);
+      session.on('error', () => {});
+      try {
+        const get = (headers: http2.OutgoingHttpHeaders) =>
+          new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+            const req = session.request({ ':path': '/auth', ':authority': 'example.test', ...headers });
+            req.on('response', (h) => {
+              req.resume();
+              req.on('end', () => resolve(h));
+            });
+            req.on('error', reject);
+            req.setTimeout(10000, () => reject(new Error('h2 request timed out')));
+          });
+        const denied = await get({});
+        assert.equal(denied[':status'], 407);
+        assert.equal(denied['proxy-authenticate'], 'Basic realm="px"');
+        assert.equal((await get({ 'proxy-authorization': BASIC_BOB }))[':status'], 200);
+      } finally {
+        session.destroy();
+      }
     });
   });
 }

@@ -347,6 +347,12 @@ export interface ProxyOptionsDraft {
   preferLastServer: boolean;
   /** `option independent-streams`. */
   independentStreams: boolean;
+  /** `option accept-invalid-http-request`. */
+  acceptInvalidRequest: boolean;
+  /** `option accept-invalid-http-response`. */
+  acceptInvalidResponse: boolean;
+  /** `option http-use-proxy-header`. */
+  useProxyHeader: boolean;
   /** `option http-pretend-keepalive`. */
   pretendKeepAlive: boolean;
   /** `option checkcache`. */
@@ -940,6 +946,9 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           ignoreProbes: false,
           preferLastServer: false,
           independentStreams: false,
+          acceptInvalidRequest: false,
+          acceptInvalidResponse: false,
+          useProxyHeader: false,
           pretendKeepAlive: false,
           checkCache: false,
           h1CaseAdjustBogusClient: false,

@@ -1223,6 +1223,10 @@ export interface FrontendOptions {
   readonly restrictHeaderNames?: 'delete' | 'reject' | undefined;
   /** `option independent-streams`: the client's read timeout is not refreshed by data sent to it. */
   readonly independentStreams?: boolean | undefined;
+  /** `option accept-invalid-http-request`: the H1 request parser's relaxations (head-parser.ts `relaxed`). */
+  readonly acceptInvalidRequest?: boolean | undefined;
+  /** `option http-use-proxy-header`: a proxied request (target not starting with '/' or '*') uses Proxy-Authorization / 407. */
+  readonly useProxyHeader?: boolean | undefined;
   /** `option h1-case-adjust-bogus-client`: HTTP/1 responses spell the global `h1-case-adjust` names their way. */
   readonly h1CaseAdjustBogusClient?: boolean | undefined;
 }
@@ -1328,6 +1332,8 @@ export interface BackendOptions {
    * client session already holds (HAProxy's sess->srv_list), while that server is usable.
    */
   readonly preferLastServer?: boolean | undefined;
+  /** `option accept-invalid-http-response`: the H1 response parser's relaxations (head-parser.ts `relaxed`). */
+  readonly acceptInvalidResponse?: boolean | undefined;
   /**
    * `option http-pretend-keepalive`: HTTP/1 requests to servers never carry `Connection: close`
    * (an HTTP/1.0 one gets `keep-alive`), even where the connection closes after the response.

@@ -373,6 +373,8 @@ class Resolver {
         ...(proxy.options.disableH2Upgrade ? { disableH2Upgrade: true } : {}),
         ...(proxy.options.ignoreProbes ? { ignoreProbes: true } : {}),
         ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
+        ...(this.#httpOnly(proxy, 'acceptInvalidRequest', 'accept-invalid-http-request') ? { acceptInvalidRequest: true } : {}),
+        ...(this.#httpOnly(proxy, 'useProxyHeader', 'http-use-proxy-header') ? { useProxyHeader: true } : {}),
         ...(proxy.options.h1CaseAdjustBogusClient ? { h1CaseAdjustBogusClient: true } : {}),
       },
       http,
@@ -889,6 +891,7 @@ class Resolver {
         ...(proxy.options.abortOnClose ? { abortOnClose: true } : {}),
         ...(proxy.options.restrictHeaderNames !== 'preserve' ? { restrictHeaderNames: proxy.options.restrictHeaderNames } : {}),
         ...(this.#httpOnly(proxy, 'preferLastServer', 'prefer-last-server') ? { preferLastServer: true } : {}),
+        ...(this.#httpOnly(proxy, 'acceptInvalidResponse', 'accept-invalid-http-response') ? { acceptInvalidResponse: true } : {}),
         ...(this.#httpOnly(proxy, 'pretendKeepAlive', 'http-pretend-keepalive') ? { pretendKeepAlive: true } : {}),
         ...(this.#httpOnly(proxy, 'checkCache', 'checkcache') ? { checkCache: true } : {}),
         ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
@@ -910,7 +913,11 @@ class Resolver {
 
   /** `option prefer-last-server` is an HTTP option: check_config_validity ignores it elsewhere, with a warning. */
   /** A backend option of HAProxy's cfg_opts2 that needs mode http: elsewhere ignored with its warning. */
-  #httpOnly(proxy: ProxyDraft, field: 'preferLastServer' | 'pretendKeepAlive' | 'checkCache', name: string): boolean {
+  #httpOnly(
+    proxy: ProxyDraft,
+    field: 'preferLastServer' | 'pretendKeepAlive' | 'checkCache' | 'acceptInvalidRequest' | 'acceptInvalidResponse' | 'useProxyHeader',
+    name: string,
+  ): boolean {
     if (!proxy.options[field]) return false;
     if (proxy.mode === 'http') return true;
     this.#warning(proxy.place, `option ${name}`, `'option ${name}' ignored for ${proxy.kind === 'listen' ? 'proxy' : proxy.kind} '${proxy.name}' as it requires HTTP mode.`);

@@ -124,7 +124,11 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     this.#upgrader = upgrader;
     this.runtime = host.runtime;
     // A head may fill the request buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite).
-    this.#reqParser = new RequestHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize: host.limits.buffers.room });
+    this.#reqParser = new RequestHeadParser({
+      maxHeaders: MAX_HEADERS,
+      maxHeadSize: host.limits.buffers.room,
+      relaxed: host.model.options.acceptInvalidRequest === true,
+    });
     this.client = client;
     this.connection = connection;
     this.acceptedAt = this.runtime.now();

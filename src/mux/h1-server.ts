@@ -84,7 +84,7 @@ export class H1ServerExchange {
    * the connection may serve other sessions once idle, so it counts as a used connection of its
    * server while attached (an HTTP/2 connection counts itself, once).
    */
-  attach(conn: PooledConnection, reused: boolean, shareable: boolean): void {
+  attach(conn: PooledConnection, reused: boolean, shareable: boolean, acceptInvalid = false): void {
     this.#uncount();
     if (shareable && !(conn.socket instanceof H2ServerStream)) {
       this.#countedOn = conn.server;
@@ -97,6 +97,8 @@ export class H1ServerExchange {
     this.#inBody = false;
     this.done = false;
     this.#parser.reset();
+    // the backend's `option accept-invalid-http-response` is an H1 mux setting: HAProxy's h2 mux ignores it
+    this.#parser.relaxed = acceptInvalid && !(conn.socket instanceof H2ServerStream);
   }
 
   /** Forgets the connection, which the caller closes; the exchange can be attached again (a retry). */

@@ -24,6 +24,7 @@ import type { FetchBody, FetchFactory } from './sample-fetch.ts';
 import { noteUserlistReference } from './userlist-references.ts';
 
 const AUTHORIZATION = latin1Bytes('authorization');
+const PROXY_AUTHORIZATION = latin1Bytes('proxy-authorization');
 /** Scratch for header values: fetches run one at a time. */
 const VALUES: string[] = [];
 
@@ -41,7 +42,7 @@ function firstValue(ctx: SampleContext, lower: Uint8Array): string | undefined {
 }
 
 function authorization(ctx: SampleContext): Authorization | undefined {
-  const value = firstValue(ctx, AUTHORIZATION);
+  const value = firstValue(ctx, ctx.proxiedRequest === true ? PROXY_AUTHORIZATION : AUTHORIZATION);
   if (value === undefined) return undefined;
   if (value !== lastValue) {
     lastValue = value;

@@ -233,6 +233,9 @@ export class HttpRuleRunner implements HttpActionContext {
   readonly pid: number;
   lbHead: RequestHead | undefined = undefined;
   requestEdits: HeadEditor | undefined = undefined;
+  /** The frontend's `option http-use-proxy-header` (set once by the stream). */
+  useProxyHeader = false;
+  proxiedRequest = false;
   response: ResponseHead | undefined = undefined;
   responseEdits: HeadEditor | undefined = undefined;
   reply: LocalReply | undefined = undefined;
@@ -405,6 +408,11 @@ export class HttpRuleRunner implements HttpActionContext {
     this.names?.release();
     this.lbHead = head;
     this.requestEdits = editor;
+    if (this.useProxyHeader) {
+      // http_wait_for_request: decided on the target as received, before any rule rewrites it
+      const c = head.targetBuffer[head.targetStart];
+      this.proxiedRequest = c !== 0x2f && c !== 0x2a;
+    }
     this.response = undefined;
     this.responseEdits = undefined;
     this.reply = undefined;

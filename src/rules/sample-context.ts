@@ -127,6 +127,12 @@ export interface SampleContext extends LbRequest {
   backendNamed?(name: string): SampleBackend | undefined;
   /** The frontend that accepted the connection (`fe_id`, `fe_conn`...). */
   readonly frontend?: SampleFrontend | undefined;
+  /**
+   * HAProxy's TX_USE_PX_CONN: the frontend has `option http-use-proxy-header` and the request
+   * target, as received, starts with neither '/' nor '*'. Authentication then reads
+   * Proxy-Authorization and `auth` answers 407 with Proxy-Authenticate.
+   */
+  readonly proxiedRequest?: boolean | undefined;
   /** A frontend of the configuration by name (`fe_conn(NAME)`). */
   frontendNamed?(name: string): SampleFrontend | undefined;
   /** Variables (`var()`, `set-var`); undefined where none can exist. */

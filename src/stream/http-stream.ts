@@ -395,6 +395,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (rules === undefined) {
       rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.connection, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
+      rules.useProxyHeader = this.host.model.options.useProxyHeader === true;
       rules.captures = this.#captures;
       rules.sendInterim = this.#sendInterim;
       rules.bodyWaiter = this;
@@ -1102,7 +1103,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   #attach(conn: PooledConnection, reused: boolean): void {
     const backend = this.backend;
-    this.#exchange.attach(conn, reused, backend !== undefined && !isPrivate(backend, conn.server));
+    this.#exchange.attach(conn, reused, backend !== undefined && !isPrivate(backend, conn.server), backend?.model.options.acceptInvalidResponse === true);
   }
 
   /** The server connection of the exchange, while there is one. */

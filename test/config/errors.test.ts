@@ -483,11 +483,11 @@ describe('errors: proxy keywords', () => {
   it('refuses unknown and unsupported options', async () => {
     assert.deepEqual(await onlyError(inFrontend('  option tcplgo')), [3, 10, 'option tcplgo', "unknown option 'tcplgo'; did you mean 'tcplog'?"]);
     assert.deepEqual(await onlyError(inFrontend('  option forwarded')), [3, 10, 'option forwarded', "'option forwarded' is not supported by Switchyard yet."]);
-    assert.deepEqual(await onlyError(inFrontend('  option http-use-proxy-header')), [
+    assert.deepEqual(await onlyError(inFrontend('  option http-drop-request-trailers')), [
       3,
       10,
-      'option http-use-proxy-header',
-      "'option http-use-proxy-header' is not supported by Switchyard yet.",
+      'option http-drop-request-trailers',
+      "'option http-drop-request-trailers' is not supported by Switchyard yet.",
     ]);
     assert.deepEqual(await onlyError(inFrontend('  option')), [3, 3, 'option', "'option' expects an option name."]);
     assert.deepEqual(await onlyError(inFrontend('  option tcplog x')), [3, 17, 'option', "'option tcplog' cannot handle unexpected argument 'x'."]);

@@ -523,7 +523,7 @@ describe('HTTP keywords that stay refused', () => {
         `'${keyword}' is a HAProxy keyword that Switchyard does not support yet.`,
       ]);
     }
-    for (const option of ['forwarded', 'http-use-proxy-header']) {
+    for (const option of ['forwarded', 'http-drop-request-trailers']) {
       assert.deepEqual(await onlyError(httpListen(`  option ${option}`)), [
         6,
         10,

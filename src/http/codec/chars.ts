@@ -22,6 +22,13 @@ export const TCHAR: Uint8Array = table((c) => isAlpha(c) || isDigit(c) || TCHAR_
  */
 export const FIELD_VALUE: Uint8Array = table((c) => c === 0x09 || (c >= 0x20 && c !== 0x7f));
 
+/**
+ * Header-name bytes under `option accept-invalid-http-request|response`: HAProxy 2.6 then takes
+ * any byte but ':' and LF; Switchyard still refuses SP, HTAB, CR, other controls and DEL, which
+ * would let "Transfer-Encoding :" or "Content-Length\t" reach a server that trims them.
+ */
+export const RELAXED_NAME: Uint8Array = table((c) => c > 0x20 && c !== 0x7f && c !== 0x3a);
+
 /** Bytes allowed in a request-target: visible ASCII (0x21..0x7E) except '#' (no fragment on the wire). */
 export const TARGET_CHAR: Uint8Array = table((c) => c >= 0x21 && c <= 0x7e && c !== 0x23);
 

@@ -36,8 +36,14 @@
  *   - name: 1*tchar immediately followed by ':' (no whitespace) -> else BAD_HEADER_NAME
  *   - value bytes: HTAB, SP, VCHAR, obs-text; NUL, DEL and other controls -> BAD_HEADER_VALUE
  *   - more than maxHeaders lines -> TOO_MANY_HEADERS; more than maxHeadSize bytes -> HEAD_TOO_LARGE
+ *
+ * `relaxed` (option accept-invalid-http-request / -response) lets through what HAProxy 2.6 then
+ * lets through, minus what could change framing: a header name may hold any visible byte but ':'
+ * or obs-text (RELAXED_NAME), and a request target '#' and bytes >= 0x80. Only the resumable
+ * state machine knows it: the fast path already bails out on those bytes, so a strict parser pays
+ * nothing for it.
  */
-import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET_CHAR, TCHAR, allocFromSlab, copyBytes, copyToSlab, latin1String } from './chars.ts';
+import { COLON, CR, FIELD_VALUE, HTAB, LF, RELAXED_NAME, SP, TARGET_CHAR, TCHAR, allocFromSlab, copyBytes, copyToSlab, latin1String } from './chars.ts';
 import { HttpParseError, type HttpErrorCode } from './errors.ts';
 import { type HttpHead, RequestHead, ResponseHead } from './head.ts';
 import { analyzeRequest, analyzeResponse } from './semantics.ts';
@@ -63,6 +69,11 @@ export interface HeadParserOptions {
    * does not apply (HAProxy's h2 mux has none).
    */
   http2?: boolean;
+  /**
+   * `option accept-invalid-http-request` (request parser) / `accept-invalid-http-response`
+   * (response parser): accept the invalid bytes listed in the file comment. Default false.
+   */
+  relaxed?: boolean;
 }
 
 export const DEFAULT_MAX_HEAD_SIZE = 15360;
@@ -91,6 +102,8 @@ abstract class HeadParser<H extends HttpHead> {
   readonly maxHeadSize: number;
   readonly maxHeaders: number;
   readonly copyHead: boolean;
+  /** See HeadParserOptions.relaxed; a server-side parser takes its backend's at each attach. */
+  relaxed: boolean;
   /** The parsed head, once done. */
   head: H | undefined;
   /** True once a complete head was parsed (until reset()). */
@@ -126,6 +139,7 @@ abstract class HeadParser<H extends HttpHead> {
     this.maxHeadSize = opts.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE;
     this.maxHeaders = opts.maxHeaders ?? DEFAULT_MAX_HEADERS;
     this.copyHead = opts.copyHead ?? true;
+    this.relaxed = opts.relaxed ?? false;
     if (!(this.maxHeadSize > 0) || !(this.maxHeaders >= 0)) throw new RangeError('maxHeadSize and maxHeaders must be positive');
     this.offs = [];
     this.head = undefined;
@@ -259,7 +273,7 @@ abstract class HeadParser<H extends HttpHead> {
             p++;
             continue;
           }
-          if (TARGET_CHAR[c] !== 1) throw this.targetError(c, p - base);
+          if (TARGET_CHAR[c] !== 1 && !(this.relaxed && relaxedTargetByte(c))) throw this.targetError(c, p - base);
           this.targetStart = p - base;
           state = S_TARGET;
           p++;
@@ -272,7 +286,13 @@ abstract class HeadParser<H extends HttpHead> {
           }
           if (p === stop) break loop;
           c = chunk[p]!;
-          if (c !== SP) throw this.targetError(c, p - base);
+          if (c !== SP) {
+            if (this.relaxed && relaxedTargetByte(c)) {
+              p++;
+              continue;
+            }
+            throw this.targetError(c, p - base);
+          }
           this.targetEnd = p - base;
           this.verIdx = 0;
           state = S_VERSION;
@@ -368,11 +388,24 @@ abstract class HeadParser<H extends HttpHead> {
           }
           if (c === LF) throw this.fail('BARE_LF', p - base);
           if (c === SP || c === HTAB) throw this.fail('OBS_FOLD', p - base);
+          if (this.relaxed && RELAXED_NAME[c] === 1) {
+            this.mark = p - base;
+            state = S_NAME;
+            p++;
+            continue;
+          }
           throw this.fail('BAD_HEADER_NAME', p - base);
         case S_NAME:
           while (p < stop && TCHAR[chunk[p]!] === 1) p++;
           if (p === stop) break loop;
-          if (chunk[p] !== COLON) throw this.fail('BAD_HEADER_NAME', p - base);
+          c = chunk[p]!;
+          if (c !== COLON) {
+            if (this.relaxed && RELAXED_NAME[c] === 1) {
+              p++;
+              continue;
+            }
+            throw this.fail('BAD_HEADER_NAME', p - base);
+          }
           this.mark2 = p - base;
           state = S_VALUE;
           p++;
@@ -597,6 +630,11 @@ export class ResponseHeadParser extends HeadParser<ResponseHead> {
   protected analyze(head: ResponseHead): void {
     analyzeResponse(head);
   }
+}
+
+/** A target byte HAProxy 2.6 refuses only without accept-invalid-http-request: '#' and non-ASCII. */
+function relaxedTargetByte(c: number): boolean {
+  return c === 0x23 || c >= 0x80;
 }
 
 /** The method as a string; the nine RFC 9110 methods return interned constants. */

@@ -1,7 +1,8 @@
 /**
  * `http-request auth [realm REALM]` (HAProxy's http_action_auth): the proxy's 401 error page
- * with `WWW-Authenticate: Basic realm="REALM"` added last, built once per rule. (HAProxy answers
- * 407 with Proxy-Authenticate under `option http-use-proxy-header`, which Switchyard refuses.)
+ * with `WWW-Authenticate: Basic realm="REALM"` added last, built once per rule. Under `option
+ * http-use-proxy-header`, a proxied request (ctx.proxiedRequest) gets the 407 page with
+ * `Proxy-Authenticate` instead.
  */
 import { latin1String } from '../../http/codec/chars.ts';
 import { errorPage } from '../../http/codec/error-pages.ts';
@@ -10,11 +11,13 @@ import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContex
 
 class AuthReply implements HttpAction {
   readonly #reply: LocalReply;
-  constructor(reply: LocalReply) {
+  readonly #proxyReply: LocalReply;
+  constructor(reply: LocalReply, proxyReply: LocalReply) {
     this.#reply = reply;
+    this.#proxyReply = proxyReply;
   }
   run(ctx: HttpActionContext): Verdict {
-    ctx.reply = this.#reply;
+    ctx.reply = ctx.proxiedRequest === true ? this.#proxyReply : this.#reply;
     ctx.denied = false;
     return Verdict.reply;
   }
@@ -22,18 +25,18 @@ class AuthReply implements HttpAction {
 
 const encoder = new TextEncoder();
 
-/** The 401 reply for `realm` (the configuration's text, sent as its UTF-8 bytes). */
-export function authReply(realm: string): LocalReply {
-  const page = errorPage(401);
+/** The 401 reply for `realm` (the configuration's text, sent as its UTF-8 bytes); 407 for a proxied request. */
+export function authReply(realm: string, status: 401 | 407 = 401): LocalReply {
+  const page = errorPage(status);
   const body = encoder.encode(page.body);
   const realmBytes = encoder.encode(realm);
   return new LocalReply(
-    401,
+    status,
     [
       ['content-length', String(body.byteLength)],
       ['cache-control', 'no-cache'],
       ['content-type', 'text/html'],
-      ['www-authenticate', `Basic realm="${latin1String(realmBytes, 0, realmBytes.length)}"`],
+      [status === 401 ? 'www-authenticate' : 'proxy-authenticate', `Basic realm="${latin1String(realmBytes, 0, realmBytes.length)}"`],
     ],
     body,
     page.reason,
@@ -41,5 +44,5 @@ export function authReply(realm: string): LocalReply {
 }
 
 export function compileAuth(realm: string): HttpActionCompile {
-  return { ok: true, action: new AuthReply(authReply(realm)) };
+  return { ok: true, action: new AuthReply(authReply(realm), authReply(realm, 407)) };
 }

@@ -246,9 +246,11 @@ export interface ServerDraft extends ServerSettings {
 
 /** A `crt` argument still to be read: a file or a directory of PEM files. */
 export interface CertificateReference {
-  /** As resolved against `crt-base`. */
+  /** As resolved against `crt-base` and `default-path`. */
   readonly path: string;
   readonly place: Place;
+  /** A crt-list's `default-path` directory, for the relative names in it; none: the process's. */
+  readonly directory?: string;
 }
 
 export interface BindDraft {

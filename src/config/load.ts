@@ -127,16 +127,17 @@ export async function parseConfigSources(
 }
 
 /** Reads every pattern file once; the ones that cannot be read are reported where they are named. */
-async function loadPatternFiles(paths: ReadonlySet<string>, files: ConfigFileReader | undefined): Promise<LoadedPatternFiles> {
+async function loadPatternFiles(paths: ReadonlyMap<string, string>, files: ConfigFileReader | undefined): Promise<LoadedPatternFiles> {
   const texts: Record<string, string> = {};
   const errors = new Map<string, string>();
-  for (const path of paths) {
+  // Kept under the name as written (rules and references name it so); read from `location`.
+  for (const [path, location] of paths) {
     if (files === undefined) {
       errors.set(path, `failed to open pattern file <${path}> (no file access)`);
       continue;
     }
     try {
-      texts[path] = await files.readTextFile(path);
+      texts[path] = await files.readTextFile(location);
     } catch {
       errors.set(path, `failed to open pattern file <${path}>`);
     }

@@ -77,12 +77,13 @@ export function parseHttpReply(
         continue;
       }
       if (value === undefined) return fail(`'${word}' expects <${ARGUMENT_NAMES[word] ?? 'file'}> as argument`);
+      const path = ctx.resolvePath(value);
       if (word === 'string') body = { kind: 'string', text: value };
       else if (word === 'lf-string') body = { kind: 'lf-string', format: value };
       else if (word === 'errorfiles') body = { kind: 'errorfiles', name: value };
-      else if (word === 'errorfile') body = { kind: 'errorfile', path: value, content: '' };
-      else if (word === 'file') body = { kind: 'file', path: value, content: '' };
-      else body = { kind: 'lf-file', path: value, format: '' };
+      else if (word === 'errorfile') body = { kind: 'errorfile', path, content: '' };
+      else if (word === 'file') body = { kind: 'file', path, content: '' };
+      else body = { kind: 'lf-file', path, format: '' };
       fileToken = args[i + 1];
       i += 2;
     } else if (word === 'hdr') {

@@ -662,6 +662,8 @@ export interface GlobalDraft {
   maxSpreadChecks?: number;
   /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
   replyFiles: ReplyFileReference[];
+  /** `default-path origin DIR` directories, checked by the loader (HAProxy's chdir() fails on a missing one). */
+  defaultPathOrigins?: { readonly path: string; readonly place: Place }[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */
   stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
   /** `cache NAME` sections in order (keywords/cache.ts). */

@@ -10,7 +10,7 @@
  */
 
 import { certificateLoadingOf, loadCaFiles, loadCertificates, type ConfigFileReader } from './certificates.ts';
-import type { CertificateReference, ConfigDraft } from './draft.ts';
+import type { CertificateReference, ConfigDraft, GlobalDraft } from './draft.ts';
 import { ConfigError, DiagnosticList } from './errors.ts';
 import type { ConfigModel } from './model.ts';
 import { parseSources, type ConfigSource } from './parser.ts';
@@ -99,6 +99,7 @@ export async function parseConfigSources(
   }
   const { draft, diagnostics } = parsed;
   diagnostics.quiet = draft.global.quiet === true;
+  if (options.files !== undefined) await checkDefaultPathOrigins(draft.global.defaultPathOrigins, options.files, diagnostics);
   checkRuntimeTls(draft, options.tlsLimits, diagnostics);
   checkRuntimeSockets(draft, options.socketLimits, diagnostics);
   const references = certificateReferences(draft);
@@ -124,6 +125,21 @@ export async function parseConfigSources(
     diagnostics.throwIfFailed();
   }
   return result;
+}
+
+/**
+ * A `default-path origin` naming no directory is an error at its line, as HAProxy's chdir() to
+ * it fails there (HAProxy's message then names its startup directory, which the core does not know).
+ */
+async function checkDefaultPathOrigins(origins: GlobalDraft['defaultPathOrigins'], files: ConfigFileReader, diagnostics: DiagnosticList): Promise<void> {
+  for (const origin of origins ?? []) {
+    if (await files.isDirectory(origin.path).catch(() => false)) continue;
+    diagnostics.error({
+      ...origin.place,
+      keyword: 'default-path',
+      message: `couldn't set 'default-path' to origin '${origin.path}': Impossible to change to directory '${origin.path}': No such file or directory.`,
+    });
+  }
 }
 
 /** Reads every pattern file once; the ones that cannot be read are reported where they are named. */

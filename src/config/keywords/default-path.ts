@@ -25,6 +25,7 @@ const keywords: SectionKeyword[] = [
       // HAProxy reads no further word (extra ones are ignored there too, without a warning).
       const origin = args[2]?.text ?? '';
       if (mode === 'origin' && origin === '') return ctx.error(`'${keyword} ${mode}' expects a directory as an argument.`);
+      if (mode === 'origin') (ctx.global.defaultPathOrigins ??= []).push({ path: origin, place: ctx.place(args[2]) });
       ctx.setDefaultPath(mode, origin);
     },
   },

@@ -36,8 +36,10 @@ function addError(ctx: KeywordContext, entry: ProxyErrorDraft): void {
 
 /** Lists an errorfile for the loader; the reply's content is filled in from it. */
 function referenceErrorfile(ctx: KeywordContext, status: number, token: Token, prefix: string): void {
+  const location = ctx.resolvePath(token.text);
   ctx.global.replyFiles.push({
-    path: ctx.resolvePath(token.text),
+    path: token.text,
+    ...(location !== token.text ? { location } : {}),
     place: ctx.place(token),
     keyword: 'errorfile',
     use: 'errorfile',
@@ -71,7 +73,7 @@ function parseErrorfile(ctx: KeywordContext, args: readonly Token[]): void {
   const parsed = errorfileArgs(ctx, args, 'errorfile : ');
   if (parsed === undefined) return;
   const { status, file } = parsed;
-  addError(ctx, { kind: 'reply', status, reply: errorfileReply(status, ctx.resolvePath(file.text), ''), place: ctx.place(file), keyword: 'errorfile' });
+  addError(ctx, { kind: 'reply', status, reply: errorfileReply(status, file.text, ''), place: ctx.place(file), keyword: 'errorfile' });
 }
 
 /** `errorloc[302|303] CODE URL`: a redirect to URL answers for CODE. */
@@ -191,7 +193,7 @@ function parseSectionErrorfile(ctx: KeywordContext, args: readonly Token[]): voi
   const parsed = errorfileArgs(ctx, args, 'errorfile: ');
   if (parsed === undefined) return;
   const { status, file } = parsed;
-  ctx.global.httpErrors.at(-1)?.replies.set(status, errorfileReply(status, ctx.resolvePath(file.text), ''));
+  ctx.global.httpErrors.at(-1)?.replies.set(status, errorfileReply(status, file.text, ''));
 }
 
 function proxyKeyword(name: string, parse: (ctx: KeywordContext, args: readonly Token[]) => void): SectionKeyword {

@@ -77,7 +77,8 @@ export function parseHttpReply(
         continue;
       }
       if (value === undefined) return fail(`'${word}' expects <${ARGUMENT_NAMES[word] ?? 'file'}> as argument`);
-      const path = ctx.resolvePath(value);
+      // An errorfile keeps its name (HAProxy's errorfiles are known by name); a payload is read at its line.
+      const path = word === 'errorfile' ? value : ctx.resolvePath(value);
       if (word === 'string') body = { kind: 'string', text: value };
       else if (word === 'lf-string') body = { kind: 'lf-string', format: value };
       else if (word === 'errorfiles') body = { kind: 'errorfiles', name: value };
@@ -126,8 +127,10 @@ export function parseHttpReply(
     if (contentType === undefined) return fail('a content type must be defined with a log-format payload', from);
   }
   if (body.kind === 'errorfile' || body.kind === 'file' || body.kind === 'lf-file') {
+    const location = ctx.resolvePath(body.path);
     const reference: ReplyFileReference = {
       path: body.path,
+      ...(location !== body.path ? { location } : {}),
       place: ctx.place(fileToken),
       keyword: files.keyword,
       use: body.kind,

@@ -135,6 +135,16 @@ describe('default-path keyword', () => {
     assert.equal(found.length > 0, true);
   });
 
+  it('a crt-list and the names inside it are read from the directory of its line', async () => {
+    const fs = new FakeFiles({ 'conf/list.txt': 'site.pem example.com\nsite.pem [ca-file ca.pem] example.org\n' });
+    await refusal(
+      [{ file: 'conf/h.cfg', text: cfg('global', '  default-path config', ...frontend().slice(0, -1), '  bind :8443 ssl crt-list list.txt') }],
+      fs,
+    );
+    // (site.pem is missing: then looked for as a bundle, site.pem.rsa...)
+    assert.deepEqual(fs.reads.filter((p) => !p.startsWith('conf/site.pem.')), ['conf/list.txt', 'conf/site.pem', 'conf/ca.pem']);
+  });
+
   it('HAProxy 2.6.12’s errors for a bad mode or a missing origin', async () => {
     assert.deepEqual(await errors(cfg('global', '  default-path')), [
       [2, 3, 'default-path', "missing default-path mode '' for 'default-path', supported modes include 'current', 'config', 'parent', and 'origin'."],

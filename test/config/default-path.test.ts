@@ -76,14 +76,18 @@ describe('default-path keyword', () => {
 
   it('parent, origin, then current again', async () => {
     // Names are joined, not normalised (the runtime's file system resolves `..`).
-    const fs = new FakeFiles({ 'conf/../x.http': ERRORFILE, '/srv/y.http': ERRORFILE, 'z.http': ERRORFILE }, { directories: ['/srv'] });
+    const fs = new FakeFiles({ 'conf/../x.http': ERRORFILE, '/srv/y.http': ERRORFILE, 'z.http': ERRORFILE, 'conf/../p.txt': 'p', 'conf/../p.lf': 'lf' }, { directories: ['/srv'] });
     await load(
       [
         {
           file: 'conf/a.cfg',
           text: cfg(
             'global', '  default-path parent',
-            ...frontend('  errorfile 503 x.http'),
+            ...frontend(
+              '  errorfile 503 x.http',
+              '  http-request return status 200 content-type text/plain file p.txt if { path /p }',
+              '  http-request return status 200 content-type text/plain lf-file p.lf if { path /lf }',
+            ),
             'global', '  default-path origin /srv',
             'frontend fe2', '  bind :8081', '  errorfile 503 y.http',
             'global', '  default-path current',
@@ -93,7 +97,7 @@ describe('default-path keyword', () => {
       ],
       fs,
     );
-    assert.deepEqual(fs.reads, ['conf/../x.http', '/srv/y.http', 'z.http']);
+    assert.deepEqual(fs.reads, ['conf/../x.http', 'conf/../p.txt', 'conf/../p.lf', '/srv/y.http', 'z.http']);
   });
 
   it('an errorfile is known by its name: the first content read stays, as in HAProxy', async () => {

@@ -34,6 +34,7 @@ function writePackage(root: string, ports: readonly number[]): string {
   writeFileSync(join(root, 'other', 'errors', 'origin.http'), errorfile('origin errorfile\n'));
   writeFileSync(join(root, 'errors.http'), errorfile('parent errorfile\n'));
   writeFileSync(join(root, 'maps', 'paths.map'), '/a from-map\n');
+  writeFileSync(join(root, 'conf', 'payload.txt'), 'payload from conf\n');
   const config = `
 global
     default-path config
@@ -42,6 +43,7 @@ frontend fe_config
     bind 127.0.0.1:${ports[0]}
     errorfile 503 errors/503.http
     http-request return status 200 content-type text/plain lf-string "%[path,map(../maps/paths.map,none)]" if { path_beg /a }
+    http-request return status 200 content-type text/plain file payload.txt if { path /file }
 
 global
     default-path origin ${join(root, 'other')}
@@ -88,7 +90,7 @@ for (const target of TARGETS) {
       if (root !== '') rmSync(root, { recursive: true, force: true });
     });
 
-    it('config: errorfile and map read from the configuration file’s directory', async () => {
+    it('config: errorfile, map and payload file read from the configuration file’s directory', async () => {
       const conn = await HttpConnection.open(ports[0] as number);
       const res = await conn.request('GET', '/nothing');
       assert.equal(res.head.raw.split('\r\n')[0], 'HTTP/1.0 503 Service Unavailable');
@@ -97,6 +99,9 @@ for (const target of TARGETS) {
       const again = await HttpConnection.open(ports[0] as number);
       assert.equal(body(await again.request('GET', '/a')), 'from-map');
       again.destroy();
+      const payload = await HttpConnection.open(ports[0] as number);
+      assert.equal(body(await payload.request('GET', '/file')), 'payload from conf\n');
+      payload.destroy();
     });
 
     it('origin DIR: from the given directory; an errorfile name already read keeps its first content', async () => {

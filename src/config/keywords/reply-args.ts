@@ -127,7 +127,8 @@ export function parseHttpReply(
     if (contentType === undefined) return fail('a content type must be defined with a log-format payload', from);
   }
   if (body.kind === 'errorfile' || body.kind === 'file' || body.kind === 'lf-file') {
-    const location = ctx.resolvePath(body.path);
+    // A payload's path is already joined; an errorfile keeps its name and is read from here.
+    const location = body.kind === 'errorfile' ? ctx.resolvePath(body.path) : body.path;
     const reference: ReplyFileReference = {
       path: body.path,
       ...(location !== body.path ? { location } : {}),

@@ -63,6 +63,9 @@ export function draftHttpErrors(input: v.InferOutput<typeof httpErrorsInputSchem
       setEnv: () => {},
       resetEnv: () => {},
       getEnv: () => undefined,
+      resolvePath: (file) => file,
+      pathDirectory: '',
+      setDefaultPath: () => {},
     };
     const words: Token[] = [
       { text: 'http-errors', column: 0 },

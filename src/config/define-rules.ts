@@ -122,6 +122,15 @@ class EntryContext implements KeywordContext {
   getEnv(): string | undefined {
     return undefined;
   }
+
+  /** A defineConfig() file name is taken as written (no `default-path` there). */
+  resolvePath(path: string): string {
+    return path;
+  }
+
+  readonly pathDirectory = '';
+
+  setDefaultPath(): void {}
 }
 
 /** Words given as they are (typed entries): no quoting to undo. */

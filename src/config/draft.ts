@@ -246,9 +246,11 @@ export interface ServerDraft extends ServerSettings {
 
 /** A `crt` argument still to be read: a file or a directory of PEM files. */
 export interface CertificateReference {
-  /** As resolved against `crt-base`. */
+  /** As resolved against `crt-base` and `default-path`. */
   readonly path: string;
   readonly place: Place;
+  /** A crt-list's `default-path` directory, for the relative names in it; none: the process's. */
+  readonly directory?: string;
 }
 
 export interface BindDraft {
@@ -668,6 +670,8 @@ export interface GlobalDraft {
   maxSpreadChecks?: number;
   /** Files replies are read from (errorfiles, `file`, `lf-file`), read by the loader. */
   replyFiles: ReplyFileReference[];
+  /** `default-path origin DIR` directories, checked by the loader (HAProxy's chdir() fails on a missing one). */
+  defaultPathOrigins?: { readonly path: string; readonly place: Place }[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */
   stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
   /** `cache NAME` sections in order (keywords/cache.ts). */

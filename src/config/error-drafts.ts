@@ -12,8 +12,13 @@ export const REPLY_BUFFER_SIZE = 16384;
 
 /** A file a reply is read from, with what HAProxy checks about it once read. */
 export interface ReplyFileReference {
-  /** As written (HAProxy reads it relative to its working directory). */
+  /**
+   * The name: as written for an errorfile (HAProxy keeps one content per errorfile name, the
+   * first read), joined to the `default-path` directory for a `file` / `lf-file` payload.
+   */
   readonly path: string;
+  /** Where the file is read from when not `path` (an errorfile's under `default-path`). */
+  readonly location?: string;
   readonly place: Place;
   /** The keyword that named it (diagnostics carry it). */
   readonly keyword: string;

@@ -10,7 +10,7 @@
  */
 
 import { certificateLoadingOf, loadCaFiles, loadCertificates, type ConfigFileReader } from './certificates.ts';
-import type { CertificateReference, ConfigDraft } from './draft.ts';
+import type { CertificateReference, ConfigDraft, GlobalDraft } from './draft.ts';
 import { ConfigError, DiagnosticList } from './errors.ts';
 import type { ConfigModel } from './model.ts';
 import { parseSources, type ConfigSource } from './parser.ts';
@@ -99,6 +99,7 @@ export async function parseConfigSources(
   }
   const { draft, diagnostics } = parsed;
   diagnostics.quiet = draft.global.quiet === true;
+  if (options.files !== undefined) await checkDefaultPathOrigins(draft.global.defaultPathOrigins, options.files, diagnostics);
   checkRuntimeTls(draft, options.tlsLimits, diagnostics);
   checkRuntimeSockets(draft, options.socketLimits, diagnostics);
   const references = certificateReferences(draft);
@@ -126,17 +127,33 @@ export async function parseConfigSources(
   return result;
 }
 
+/**
+ * A `default-path origin` naming no directory is an error at its line, as HAProxy's chdir() to
+ * it fails there (HAProxy's message then names its startup directory, which the core does not know).
+ */
+async function checkDefaultPathOrigins(origins: GlobalDraft['defaultPathOrigins'], files: ConfigFileReader, diagnostics: DiagnosticList): Promise<void> {
+  for (const origin of origins ?? []) {
+    if (await files.isDirectory(origin.path).catch(() => false)) continue;
+    diagnostics.error({
+      ...origin.place,
+      keyword: 'default-path',
+      message: `couldn't set 'default-path' to origin '${origin.path}': Impossible to change to directory '${origin.path}': No such file or directory.`,
+    });
+  }
+}
+
 /** Reads every pattern file once; the ones that cannot be read are reported where they are named. */
-async function loadPatternFiles(paths: ReadonlySet<string>, files: ConfigFileReader | undefined): Promise<LoadedPatternFiles> {
+async function loadPatternFiles(paths: ReadonlyMap<string, string>, files: ConfigFileReader | undefined): Promise<LoadedPatternFiles> {
   const texts: Record<string, string> = {};
   const errors = new Map<string, string>();
-  for (const path of paths) {
+  // Kept under the name as written (rules and references name it so); read from `location`.
+  for (const [path, location] of paths) {
     if (files === undefined) {
       errors.set(path, `failed to open pattern file <${path}> (no file access)`);
       continue;
     }
     try {
-      texts[path] = await files.readTextFile(path);
+      texts[path] = await files.readTextFile(location);
     } catch {
       errors.set(path, `failed to open pattern file <${path}>`);
     }

@@ -23,6 +23,7 @@ import {
   type ProxyDraft,
   type ProxyKind,
 } from './draft.ts';
+import { defaultDirectory, resolveFrom, type DefaultPathMode } from './default-path.ts';
 import { DiagnosticList } from './errors.ts';
 import { defaultKeywordRegistry } from './keywords/index.ts';
 import { invalidNameCharacter } from './keywords/names.ts';
@@ -31,6 +32,7 @@ import { splitLines, tokenizeLine, type EnvLookup, type Token } from './tokenize
 import type { EnvironmentChanges } from './environment-changes.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import { collectUserlistReferences } from '../rules/userlist-references.ts';
+import { withPatternDirectory } from '../rules/pattern-files.ts';
 import { backendNameMissing, collectImplicitProxyArguments } from '../rules/implicit-proxy-args.ts';
 
 export interface ConfigSource {
@@ -130,6 +132,18 @@ class LineContext implements KeywordContext {
   getEnv(name: string): string | undefined {
     return this.#parser.env(name);
   }
+
+  resolvePath(path: string): string {
+    return resolveFrom(this.#parser.directory, path);
+  }
+
+  get pathDirectory(): string {
+    return this.#parser.directory;
+  }
+
+  setDefaultPath(mode: DefaultPathMode, origin: string): void {
+    this.#parser.setDefaultPath(mode, origin);
+  }
 }
 
 class ConfigParser {
@@ -156,7 +170,13 @@ class ConfigParser {
   /** Where `user` / `group` lines go: the last userlist created (HAProxy's list head). */
   currentUserlist: UserlistDraft | undefined;
 
+  /** `default-path`: kept from file to file, as HAProxy's static default_path_mode. */
+  #pathMode: DefaultPathMode = 'current';
+  #pathOrigin = '';
+
   // Per-file state.
+  /** Where relative file names are read from ('' = the process's directory). */
+  directory = '';
   #file = '';
   #line = 0;
   #section: Section | undefined;
@@ -220,8 +240,15 @@ class ConfigParser {
     this.diagnostics.warning({ file: this.#file, line: this.#line, column, keyword, message });
   }
 
+  setDefaultPath(mode: DefaultPathMode, origin: string): void {
+    this.#pathMode = mode;
+    if (mode === 'origin') this.#pathOrigin = origin;
+    this.directory = defaultDirectory(mode, this.#file, this.#pathOrigin);
+  }
+
   parseFile(source: ConfigSource): void {
     this.#file = source.file;
+    this.directory = defaultDirectory(this.#pathMode, source.file, this.#pathOrigin);
     this.#section = undefined;
     const blocks = new ConditionalBlocks();
     const lines = splitLines(source.text);
@@ -308,7 +335,7 @@ class ConfigParser {
         collectUserlistReferences(
           () =>
             collectImplicitProxyArguments(
-              () => lookup.keyword.parse(ctx, args),
+              () => withPatternDirectory(this.directory, () => lookup.keyword.parse(ctx, args)),
               (fetch, arg, inAcl) => {
                 // A defaults section is no backend to find the server in (HAProxy's smp_resolve_args);
                 // once per line, whichever passes compile the expression.

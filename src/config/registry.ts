@@ -7,6 +7,7 @@
  */
 
 import type { BindDraft, GlobalDraft, Place, ProxyDraft, ServerSettings } from './draft.ts';
+import type { DefaultPathMode } from './default-path.ts';
 import { closestMatch } from './suggest.ts';
 import type { Token } from './tokenizer.ts';
 import type { UserlistDraft } from './userlist-draft.ts';
@@ -52,6 +53,16 @@ export interface KeywordContext {
   resetEnv(keep: readonly string[]): void;
   /** Reads the environment as the tokenizer sees it. */
   getEnv(name: string): string | undefined;
+  /**
+   * A file name as read while parsing this line: a relative one is joined to the directory set
+   * by `default-path` (default-path.ts); unchanged when there is none. Only for files HAProxy
+   * reads while parsing (not sockets, pidfile or the server-state file, opened after it).
+   */
+  resolvePath(path: string): string;
+  /** That `default-path` directory ('' = the process's), for names read later from a file named here. */
+  readonly pathDirectory: string;
+  /** `default-path MODE [ORIGIN]`: applies from the next line on, and to each file that follows. */
+  setDefaultPath(mode: DefaultPathMode, origin: string): void;
 }
 
 /** HAProxy 2.6.12's alert for `no` / `default` before a keyword that takes neither (cfgparse.c). */

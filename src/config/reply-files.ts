@@ -3,7 +3,7 @@
  * resolved (HAProxy reads them while parsing; nothing is read at request time):
  *
  * - an errorfile (`errorfile`, `http-errors` sections, the `errorfile` reply argument) is read
- *   once per path, cut to the buffer size with HAProxy's warning, and must be an HTTP response
+ *   once per name (from where the first line naming it reads it, under `default-path`), cut to the buffer size with HAProxy's warning, and must be an HTTP response
  *   HAProxy would load (src/http/error-message.ts);
  * - a `file` / `lf-file` payload must fit in the buffer; a `file` payload's length decides
  *   HAProxy's checks (no payload on 204/304, a content type for a non-empty payload), an
@@ -49,7 +49,7 @@ export async function loadReplyFiles(
     }
     return pending;
   };
-  const contents = await Promise.all(references.map((reference) => read(reference.path)));
+  const contents = await Promise.all(references.map((reference) => read(reference.location ?? reference.path)));
   // Reported in reference (file) order, whatever order the reads finished in.
   return checkReplyFiles(references, contents, diagnostics);
 }

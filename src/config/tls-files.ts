@@ -15,6 +15,7 @@ import type { DiagnosticList } from './errors.ts';
 import type { CertificateFile, PemFile } from './model.ts';
 import { parseCrtListLine, type CrtListSslConf } from './crt-list-line.ts';
 import { resolveAgainstBase } from './keywords/args.ts';
+import { resolveFrom } from './default-path.ts';
 
 export interface TlsFiles {
   readonly crls: ReadonlyMap<CaFileReference, string>;
@@ -77,7 +78,7 @@ const CERTIFICATE_BLOCK = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----[\s\S]*?-----
 const CRL_BLOCK = /-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g;
 
 /** The files of a line's options, read once per path; the first that cannot be read is the error. */
-async function loadSslConfFiles(conf: CrtListSslConf, files: ConfigFileReader, cache: Map<string, PemFile | undefined>): Promise<PemFile[] | string> {
+async function loadSslConfFiles(conf: CrtListSslConf, directory: string, files: ConfigFileReader, cache: Map<string, PemFile | undefined>): Promise<PemFile[] | string> {
   const named: ['ca-file' | 'ca-verify-file' | 'crl-file', string | undefined][] = [
     ['ca-file', conf.caFile],
     ['ca-verify-file', conf.caVerifyFile],
@@ -86,7 +87,7 @@ async function loadSslConfFiles(conf: CrtListSslConf, files: ConfigFileReader, c
   const out: PemFile[] = [];
   for (const [word, path] of named) {
     if (path === undefined) continue;
-    if (!cache.has(path)) cache.set(path, await loadSslConfFile(word === 'crl-file' ? 'crl-file' : 'ca-file', path, files));
+    if (!cache.has(path)) cache.set(path, await loadSslConfFile(word === 'crl-file' ? 'crl-file' : 'ca-file', resolveFrom(directory, path), files));
     const file = cache.get(path);
     if (file === undefined) return `'${word}' : unable to load ${path}`;
     if (!out.includes(file)) out.push(file);
@@ -124,7 +125,7 @@ async function loadCrtList(
     }
     let sslConfFiles: PemFile[] = [];
     if (entry.conf !== undefined) {
-      const loadedFiles = await loadSslConfFiles(entry.conf, files, confFiles);
+      const loadedFiles = await loadSslConfFiles(entry.conf, reference.directory ?? '', files, confFiles);
       if (typeof loadedFiles === 'string') {
         diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${where} : ${loadedFiles}.` });
         failed = true;
@@ -132,7 +133,7 @@ async function loadCrtList(
       }
       sslConfFiles = loadedFiles;
     }
-    const result = await loadCertificatePath(resolveAgainstBase(entry.path, crtBase), files, loading);
+    const result = await loadCertificatePath(resolveFrom(reference.directory ?? '', resolveAgainstBase(entry.path, crtBase)), files, loading);
     if (!result.ok) {
       diagnostics.error({ ...reference.place, keyword: 'bind', message: `'bind' : ${where} : ${result.message}.` });
       failed = true;

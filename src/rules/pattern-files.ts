@@ -10,6 +10,7 @@
  * generation parses each file once per match kind however many rules use it.
  */
 
+import { resolveFrom } from '../config/default-path.ts';
 import { PatternRefs, type PatternRef } from './pattern-ref.ts';
 
 /** File texts by path, as the configuration loader read them. */
@@ -29,6 +30,24 @@ export interface PatternFileSource {
 }
 
 let current: PatternFileSource | undefined;
+/** The `default-path` directory of the configuration line being parsed ('' = the process's). */
+let lineDirectory = '';
+
+/**
+ * Runs `parse` (one configuration line) with `directory` as where its relative pattern file
+ * names are read from. The name stays the file's key (and its reference's name, as HAProxy's
+ * pat_ref): the first line naming it decides which file is read, as HAProxy reuses a reference
+ * of the same name without reading again.
+ */
+export function withPatternDirectory<T>(directory: string, parse: () => T): T {
+  const previous = lineDirectory;
+  lineDirectory = directory;
+  try {
+    return parse();
+  } finally {
+    lineDirectory = previous;
+  }
+}
 
 /** Runs `compile` with `source` as the pattern files it sees. */
 export function withPatternFiles<T>(source: PatternFileSource | undefined, compile: () => T): T {
@@ -78,11 +97,12 @@ export function parsedPatternFile<T>(key: string, parse: () => T): T {
 
 /** The loader's first pass: records every file named, reads none. */
 export class PatternFileCollector implements PatternFileSource {
-  readonly paths = new Set<string>();
+  /** Each name, with where the file is read from (the directory of the first line naming it). */
+  readonly paths = new Map<string, string>();
   readonly parsed = new Map<string, unknown>();
 
   read(path: string): 'pending' {
-    this.paths.add(path);
+    if (!this.paths.has(path)) this.paths.set(path, resolveFrom(lineDirectory, path));
     return 'pending';
   }
 }

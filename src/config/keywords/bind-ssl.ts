@@ -61,7 +61,7 @@ function caFileOption(name: string, field: 'caFile' | 'caVerifyFile' | 'crlFile'
     parse(ctx, bind, value, option) {
       if (value === undefined) return;
       const tls = note(ctx, bind, option);
-      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      const reference = { path: ctx.resolvePath(resolveAgainstBase(value.text, ctx.global.caBase)), place: ctx.place(value) };
       if (listed) ctx.global.caFiles.push(reference);
       tls[field] = reference;
     },
@@ -119,7 +119,10 @@ const certificateSelectionOptions: BindOption[] = [
     parse(ctx, bind, value, option) {
       if (value === undefined) return;
       const tls = note(ctx, bind, option);
-      (tls.crtLists ??= []).push({ path: resolveAgainstBase(value.text, ctx.global.crtBase), place: ctx.place(value) });
+      const path = ctx.resolvePath(resolveAgainstBase(value.text, ctx.global.crtBase));
+      // The files it names are read from the same `default-path` directory as itself.
+      const directory = ctx.pathDirectory;
+      (tls.crtLists ??= []).push({ path, place: ctx.place(value), ...(directory !== '' ? { directory } : {}) });
     },
   },
   {
@@ -142,7 +145,7 @@ const certificateSelectionOptions: BindOption[] = [
     arity: 1,
     parse(ctx, bind, value, option) {
       if (value === undefined) return;
-      note(ctx, bind, option).caSignFile = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      note(ctx, bind, option).caSignFile = { path: ctx.resolvePath(resolveAgainstBase(value.text, ctx.global.caBase)), place: ctx.place(value) };
     },
   },
   {

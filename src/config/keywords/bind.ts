@@ -34,7 +34,7 @@ const bindOptions: BindOption[] = [
     arity: 1,
     parse(ctx, bind, value) {
       if (value === undefined) return;
-      bind.crt.push({ path: resolveAgainstBase(value.text, ctx.global.crtBase), place: ctx.place(value) });
+      bind.crt.push({ path: ctx.resolvePath(resolveAgainstBase(value.text, ctx.global.crtBase)), place: ctx.place(value) });
     },
   },
   {

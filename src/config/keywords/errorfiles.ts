@@ -36,8 +36,10 @@ function addError(ctx: KeywordContext, entry: ProxyErrorDraft): void {
 
 /** Lists an errorfile for the loader; the reply's content is filled in from it. */
 function referenceErrorfile(ctx: KeywordContext, status: number, token: Token, prefix: string): void {
+  const location = ctx.resolvePath(token.text);
   ctx.global.replyFiles.push({
     path: token.text,
+    ...(location !== token.text ? { location } : {}),
     place: ctx.place(token),
     keyword: 'errorfile',
     use: 'errorfile',

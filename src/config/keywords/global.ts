@@ -116,7 +116,7 @@ export const globalKeywords: KeywordList = {
       'close-spread-time', 'issuers-chain-path', 'thread-group', 'thread-groups',
       'fd-hard-limit', 'anonkey', 'cluster-secret', 'httpclient.resolvers.id', 'httpclient.ssl.verify',
       'httpclient.ssl.ca-file', 'httpclient.resolvers.disabled', 'httpclient.resolvers.prefer',
-      'httpclient.retries', 'httpclient.timeout.connect', 'default-path', 'hard-stop-after-grace',
+      'httpclient.retries', 'httpclient.timeout.connect', 'hard-stop-after-grace',
       'log-format', 'ocsp-update.mode', 'ocsp-update.mindelay', 'ocsp-update.maxdelay', 'limited-quic',
       'no-quic', 'debug', 'stats-file', 'setcap', 'pp2-never-send-local', 'prealloc-fd', 'harden.reject-privileged-ports.tcp',
       'harden.reject-privileged-ports.quic', 'ssl-security-level', 'wurfl-data-file', '51degrees-data-file',

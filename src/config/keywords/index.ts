@@ -60,6 +60,7 @@ import { noopOptionKeywords } from './noop-options.ts';
 import { rateLimitKeywords } from './rate-limits.ts';
 import { dynamicMaxconnKeywords } from './dynamic-maxconn.ts';
 import { nodeIdentityKeywords } from './node-identity.ts';
+import { defaultPathKeywords } from './default-path.ts';
 import { logHeaderKeywords } from './log-header.ts';
 import { serverNameHeaderKeywords } from './server-name-header.ts';
 import { objectIdKeywords } from './object-ids.ts';
@@ -79,6 +80,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
   globalVarKeywords,
   nodeIdentityKeywords,
+  defaultPathKeywords,
   logHeaderKeywords,
   serverNameHeaderKeywords,
   objectIdKeywords,

@@ -98,8 +98,8 @@ function readTls(ctx: KeywordContext, args: readonly Token[], start: number, int
           return false;
         }
         i++;
-        if (word.text === 'crt') into.crt = value.text;
-        else if (word.text === 'ca-file') into.caFile = value.text;
+        if (word.text === 'crt') into.crt = ctx.resolvePath(value.text);
+        else if (word.text === 'ca-file') into.caFile = ctx.resolvePath(value.text);
         else if (value.text === 'none' || value.text === 'required') into.verify = value.text;
         else {
           ctx.error(`'verify' expects 'none' or 'required' (got '${value.text}').`, value);

@@ -77,12 +77,14 @@ export function parseHttpReply(
         continue;
       }
       if (value === undefined) return fail(`'${word}' expects <${ARGUMENT_NAMES[word] ?? 'file'}> as argument`);
+      // An errorfile keeps its name (HAProxy's errorfiles are known by name); a payload is read at its line.
+      const path = word === 'errorfile' ? value : ctx.resolvePath(value);
       if (word === 'string') body = { kind: 'string', text: value };
       else if (word === 'lf-string') body = { kind: 'lf-string', format: value };
       else if (word === 'errorfiles') body = { kind: 'errorfiles', name: value };
-      else if (word === 'errorfile') body = { kind: 'errorfile', path: value, content: '' };
-      else if (word === 'file') body = { kind: 'file', path: value, content: '' };
-      else body = { kind: 'lf-file', path: value, format: '' };
+      else if (word === 'errorfile') body = { kind: 'errorfile', path, content: '' };
+      else if (word === 'file') body = { kind: 'file', path, content: '' };
+      else body = { kind: 'lf-file', path, format: '' };
       fileToken = args[i + 1];
       i += 2;
     } else if (word === 'hdr') {
@@ -125,8 +127,11 @@ export function parseHttpReply(
     if (contentType === undefined) return fail('a content type must be defined with a log-format payload', from);
   }
   if (body.kind === 'errorfile' || body.kind === 'file' || body.kind === 'lf-file') {
+    // A payload's path is already joined; an errorfile keeps its name and is read from here.
+    const location = body.kind === 'errorfile' ? ctx.resolvePath(body.path) : body.path;
     const reference: ReplyFileReference = {
       path: body.path,
+      ...(location !== body.path ? { location } : {}),
       place: ctx.place(fileToken),
       keyword: files.keyword,
       use: body.kind,

@@ -94,7 +94,7 @@ const serverSslOptions: ServerOption[] = [
         server.ca = { kind: 'system' };
         return;
       }
-      const reference = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      const reference = { path: ctx.resolvePath(resolveAgainstBase(value.text, ctx.global.caBase)), place: ctx.place(value) };
       ctx.global.caFiles.push(reference);
       server.ca = { kind: 'file', file: reference };
     },
@@ -149,7 +149,7 @@ const clientCertificateAndReuseOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, value, option) {
       if (value === undefined) return;
-      ownTls(ctx, server, option).crt = { path: resolveAgainstBase(value.text, ctx.global.crtBase), place: ctx.place(value) };
+      ownTls(ctx, server, option).crt = { path: ctx.resolvePath(resolveAgainstBase(value.text, ctx.global.crtBase)), place: ctx.place(value) };
     },
   },
   {
@@ -158,7 +158,7 @@ const clientCertificateAndReuseOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, value, option) {
       if (value === undefined) return;
-      ownTls(ctx, server, option).crlFile = { path: resolveAgainstBase(value.text, ctx.global.caBase), place: ctx.place(value) };
+      ownTls(ctx, server, option).crlFile = { path: ctx.resolvePath(resolveAgainstBase(value.text, ctx.global.caBase)), place: ctx.place(value) };
     },
   },
   {

@@ -201,13 +201,13 @@ const keywords: SectionKeyword[] = [
     },
   },
   {
-    // HAProxy resolves the path as written (no ca-base / crt-base).
+    // HAProxy reads the file at this line, as written (no ca-base / crt-base; default-path applies).
     name: 'ssl-dh-param-file',
     sections: GLOBAL,
     parse(ctx, args) {
       if (!requireArgs(ctx, args, 1, 'a file path as an argument') || !noExtraArgs(ctx, args, 2)) return;
       const value = args[1] as Token;
-      globalSsl(ctx).dhParamFile = { path: value.text, place: ctx.place(value) };
+      globalSsl(ctx).dhParamFile = { path: ctx.resolvePath(value.text), place: ctx.place(value) };
     },
   },
   {

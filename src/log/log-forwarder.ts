@@ -35,10 +35,6 @@ export class LogForwarder implements DatagramReceiver {
     this.#received = received;
   }
 
-  get name(): string {
-    return this.#model.name;
-  }
-
   /** Binds every address; throws (having closed what it opened) when one cannot be bound. */
   async start(): Promise<void> {
     try {
@@ -77,7 +73,8 @@ export class LogForwarder implements DatagramReceiver {
 
   #accept(socket: Socket): void {
     const connection = new SyslogConnection(this, socket, this.#runtime, this.#model.timeoutClient);
-    if (this.#connections.size >= this.#model.maxconn) {
+    // maxconn 0: no limit.
+    if (this.#model.maxconn > 0 && this.#connections.size >= this.#model.maxconn) {
       socket.pause();
       this.#waiting.push(connection);
       return;

@@ -47,7 +47,8 @@ export class LogForwarder implements DatagramReceiver {
       }
     } catch (error) {
       await this.stop();
-      throw error;
+      // The message keeps the system's words (EADDRINUSE...): a reloaded worker retries on them.
+      throw new Error(`log-forward '${this.#model.name}': ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -234,7 +234,11 @@ const DAEMON_ENV = 'SWITCHYARD_DAEMONIZED';
 /** Whether starting would open at least one socket: an enabled frontend (or listen) with a bind. */
 /** HAProxy counts the runtime API's `stats socket` lines as listeners too (its GLOBAL proxy). */
 function hasEnabledListener(config: ConfigModel): boolean {
-  return config.frontends.some((f) => !f.disabled && f.binds.length > 0) || (config.global.stats?.sockets.length ?? 0) > 0;
+  return (
+    config.frontends.some((f) => !f.disabled && f.binds.length > 0) ||
+    (config.global.stats?.sockets.length ?? 0) > 0 ||
+    (config.logForwards ?? []).some((f) => f.binds.length + f.dgramBinds.length > 0)
+  );
 }
 
 function isModulePath(path: string): boolean {

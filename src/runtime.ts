@@ -659,6 +659,12 @@ export interface Runtime {
    */
   openDatagramSocket(family: 4 | 6, receiver?: DatagramReceiver): DatagramSender;
   /**
+   * Opens a UDP socket bound to `host`:`port` (a `log-forward` section's `dgram-bind`) whose
+   * datagrams all go to `receiver`; it keeps the process alive until closed. Rejects when the
+   * address cannot be bound.
+   */
+  bindDatagramSocket(host: string, port: number, receiver: DatagramReceiver): Promise<DatagramSender>;
+  /**
    * Opens a UNIX datagram socket that sends to socket paths (syslog's `/dev/log`); it never keeps
    * the process alive. Absent where the runtime has no UNIX datagrams (its socketUnsupported
    * then holds 'unix-datagram', and such log targets are refused).

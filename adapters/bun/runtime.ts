@@ -679,6 +679,7 @@ export const bunRuntime: Runtime = {
   listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketBun,
+  bindDatagramSocket: bindDatagramSocketBun,
   ...(BUN_UNIX_DATAGRAMS ? { openUnixDatagramSender: openUnixDatagramSenderBun } : {}),
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
@@ -702,6 +703,31 @@ async function lookupLibc(host: string, family?: 4 | 6): Promise<string[]> {
   const found = await Bun.dns.lookup(host, { backend: 'libc', family: family ?? 0 });
   if (found.length === 0) throw new Error(`${host}: no address`);
   return found.map((entry) => entry.address);
+}
+
+/** Bun.udpSocket bound to a fixed address (a `log-forward` section's `dgram-bind`). */
+async function bindDatagramSocketBun(host: string, port: number, receiver: DatagramReceiver): Promise<DatagramSender> {
+  let closed = false;
+  const socket = await Bun.udpSocket({
+    hostname: host,
+    port,
+    binaryType: 'uint8array',
+    socket: {
+      data(_s, bytes, fromPort, address) {
+        if (!closed) receiver.onDatagram(bytes, unmapIPv4(address), fromPort);
+      },
+    },
+  });
+  return {
+    send(bytes, address, toPort) {
+      if (!closed) socket.send(bytes, toPort, address);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      socket.close();
+    },
+  };
 }
 
 /**

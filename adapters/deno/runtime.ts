@@ -621,6 +621,7 @@ export const denoRuntime: Runtime = {
   listenInherited: listenInheritedNode,
   connect,
   openDatagramSocket: openDatagramSocketDeno,
+  bindDatagramSocket: async (host, port, receiver) => bindDatagramSocketDeno(host, port, receiver),
   openUnixDatagramSender: openUnixDatagramSenderDeno,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   afterIo: (callback) => void setImmediate(callback),
@@ -742,7 +743,12 @@ function denoHostname(): string | undefined {
  * receiver, a receive loop that ends when the socket closes.
  */
 function openDatagramSocketDeno(family: 4 | 6, receiver?: DatagramReceiver): DatagramSender {
-  const conn = Deno.listenDatagram({ transport: 'udp', hostname: family === 6 ? '::' : '0.0.0.0', port: 0 });
+  return bindDatagramSocketDeno(family === 6 ? '::' : '0.0.0.0', 0, receiver);
+}
+
+/** Deno.listenDatagram on `host`:`port` (port 0: ephemeral); throws when it cannot be bound. */
+function bindDatagramSocketDeno(host: string, port: number, receiver?: DatagramReceiver): DatagramSender {
+  const conn = Deno.listenDatagram({ transport: 'udp', hostname: host, port, ...(port !== 0 ? { reuseAddress: true } : {}) });
   let closed = false;
   if (receiver !== undefined) (async () => {
     while (!closed) {

@@ -8,7 +8,7 @@ import { collectGarbageNode } from '../shared/node-gc.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, NODE_NET_REUSE_PORT } from '../shared/node-sockets.ts';
 import { clusterSpawnSelf } from './cluster-spawn.ts';
-import { openDatagramSocketNode } from '../shared/node-datagram.ts';
+import { bindDatagramSocketNode, openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { parentThreadNode, startThreadNode } from './node-threads.ts';
@@ -35,6 +35,7 @@ export const nodeRuntime: Runtime = {
   listenInherited: listenInheritedNode,
   connect: connectNode,
   openDatagramSocket: openDatagramSocketNode,
+  bindDatagramSocket: bindDatagramSocketNode,
   ...nodeProcessServices,
   // Before 22.12 node:net cannot set SO_REUSEPORT: workers share the master's sockets instead.
   listenerHandover: NODE_NET_REUSE_PORT ? 'reuse-port' : 'siblings',

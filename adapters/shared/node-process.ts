@@ -12,7 +12,7 @@ import { privateKeyNode } from './node-private-key.ts';
 import { lookupNode } from './node-dns.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
 
-export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'listenUnix' | 'connect' | 'openDatagramSocket'>;
+export type ProcessServices = Omit<Runtime, 'name' | 'version' | 'listen' | 'listenUnix' | 'connect' | 'openDatagramSocket' | 'bindDatagramSocket'>;
 
 export const nodeProcessServices: ProcessServices = {
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),

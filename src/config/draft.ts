@@ -47,7 +47,7 @@ import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
 import type { ExtraFiles } from './certificates.ts';
-import type { HeaderCasePair, MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
+import type { HeaderCasePair, LogForwardAddress, MonitorModel, ProcessIdentityModel, SocketOwnerModel, ProtocolCheckModel, StatsSocketModel, TcpCheckRuleModel } from './model.ts';
 import type { TlsOptionsDraft } from './tls-options.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
 import type { CompressionTuningModel } from './compression-tuning-model.ts';
@@ -62,6 +62,18 @@ export type ProxyKind = 'defaults' | 'frontend' | 'backend' | 'listen';
 export type MutableTimeouts = Record<keyof Timeouts, number | undefined>;
 
 /** `log global` is kept as a marker and replaced by the global targets at the end. */
+/** A `log-forward NAME` section being read (keywords/log-forward.ts). */
+export interface LogForwardDraft {
+  readonly name: string;
+  readonly place: Place;
+  dgramBinds: LogForwardAddress[];
+  binds: LogForwardAddress[];
+  logs: LogDraft[];
+  maxconn: number;
+  backlog?: number;
+  timeoutClient?: number;
+}
+
 export type LogDraft = LogTarget | { readonly global: true; readonly source: SourceLocation };
 
 /** A `ring NAME` section being read (keywords/ring.ts). */
@@ -678,6 +690,8 @@ export interface GlobalDraft {
   caches?: CacheDraft[];
   /** `ring NAME` sections in order (keywords/ring.ts). */
   rings?: RingDraft[];
+  /** `log-forward NAME` sections in order (keywords/log-forward.ts). */
+  logForwards?: LogForwardDraft[];
   /** `mailers NAME` sections in order (keywords/mailers.ts). */
   mailers?: MailersDraft[];
   /** `log tcp@...` lines read so far: the implicit rings are `ring#1`, `ring#2`... in that order. */

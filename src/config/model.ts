@@ -66,6 +66,28 @@ export interface LogTarget {
   readonly source: SourceLocation;
 }
 
+/** A listening address of a `log-forward` section. */
+export interface LogForwardAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A `log-forward NAME` section (HAProxy 2.6's section 3.10, src/log/log-forwarder.ts): a syslog relay. */
+export interface LogForwardModel {
+  readonly name: string;
+  /** `dgram-bind`: UDP addresses receiving one message per datagram. */
+  readonly dgramBinds: readonly LogForwardAddress[];
+  /** `bind`: TCP addresses (RFC 6587 octet counting or LF-ended lines). */
+  readonly binds: readonly LogForwardAddress[];
+  /** Where each message goes, `log global` expanded. */
+  readonly logs: readonly LogTarget[];
+  /** Concurrent TCP connections (HAProxy's default 10). */
+  readonly maxconn: number;
+  readonly backlog?: number | undefined;
+  /** `timeout client` (ms); none when undefined. */
+  readonly timeoutClient?: number | undefined;
+}
+
 /** A `mailers NAME` section (HAProxy 2.6's section 3.6): the SMTP servers email alerts go to. */
 export interface MailersModel {
   readonly name: string;
@@ -1601,6 +1623,8 @@ export interface ConfigModel {
   readonly caches?: readonly CacheModel[] | undefined;
   /** `ring NAME` sections, then the implicit rings of `log tcp@...` targets, in HAProxy's sink order. */
   readonly rings?: readonly RingModel[] | undefined;
+  /** `log-forward NAME` sections in order. */
+  readonly logForwards?: readonly LogForwardModel[] | undefined;
   /** `peers NAME` sections (src/peers/): stick tables kept in sync with other processes. */
   readonly peers?: readonly PeersModel[] | undefined;
   /** `mailers NAME` sections some proxy's `email-alert mailers` names (the others are dropped, as HAProxy). */

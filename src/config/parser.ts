@@ -58,7 +58,7 @@ export interface ParseResult {
 type Section =
   | { readonly kind: 'global'; readonly name: string }
   /** A section contributed by a keyword module (registry.section()). */
-  | { readonly kind: 'http-errors' | 'resolvers' | 'cache' | 'peers' | 'program' | 'fcgi-app' | 'ring' | 'mailers'; readonly name: string }
+  | { readonly kind: 'http-errors' | 'resolvers' | 'cache' | 'peers' | 'program' | 'fcgi-app' | 'ring' | 'mailers' | 'log-forward'; readonly name: string }
   | { readonly kind: ProxyKind; readonly name: string; readonly proxy: ProxyDraft }
   | { readonly kind: 'userlist'; readonly name: string }
   | { readonly kind: 'unsupported'; readonly name: string };

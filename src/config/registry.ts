@@ -12,7 +12,7 @@ import { closestMatch } from './suggest.ts';
 import type { Token } from './tokenizer.ts';
 import type { UserlistDraft } from './userlist-draft.ts';
 
-export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors' | 'userlist' | 'resolvers' | 'cache' | 'peers' | 'program' | 'fcgi-app' | 'ring' | 'mailers';
+export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'http-errors' | 'userlist' | 'resolvers' | 'cache' | 'peers' | 'program' | 'fcgi-app' | 'ring' | 'mailers' | 'log-forward';
 
 /** `no X` / `default X` prefixes (HAProxy allows them only on a few keywords, chiefly `option`). */
 export type Modifier = 'none' | 'no' | 'default';
@@ -212,7 +212,7 @@ export class KeywordRegistry {
     const defs = this.#keywords.get(name);
     const def = defs?.find((d) => d.sections.includes(section));
     if (def !== undefined) return { kind: 'found', keyword: def };
-    const unsupported = section === 'global' ? this.#unsupportedGlobal : section === 'userlist' || section === 'resolvers' || section === 'peers' || section === 'program' || section === 'fcgi-app' || section === 'ring' || section === 'mailers' ? NONE : this.#unsupportedProxy;
+    const unsupported = section === 'global' ? this.#unsupportedGlobal : section === 'userlist' || section === 'resolvers' || section === 'peers' || section === 'program' || section === 'fcgi-app' || section === 'ring' || section === 'mailers' || section === 'log-forward' ? NONE : this.#unsupportedProxy;
     if (unsupported.has(name) || (section === 'global' && name.startsWith('tune.'))) return { kind: 'unsupported' };
     if (defs !== undefined) return { kind: 'wrong-section', allowed: defs.flatMap((d) => d.sections) };
     const candidates = [...this.keywordNames(section), ...unsupported];

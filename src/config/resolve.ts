@@ -41,6 +41,7 @@ import { compileSampleFetch } from '../rules/sample-fetch.ts';
 import { checkAuthGroupAcls, checkUserlistReferences, resolveUserlists } from './userlists.ts';
 import { resolveCaches } from './caches.ts';
 import { resolveRings } from './rings.ts';
+import { resolveLogForwards } from './log-forwards.ts';
 import { resolveEmailAlerts } from './email-alerts.ts';
 import { fcgiAppOf, resolveFcgiApps } from './fcgi-apps.ts';
 import { checkServerTracking, trackModel } from './server-tracking.ts';
@@ -199,6 +200,7 @@ class Resolver {
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
     const caches = resolveCaches(global, this.#diagnostics);
     const rings = resolveRings(global, this.#draft.proxies, this.#diagnostics);
+    const logForwards = resolveLogForwards(global);
     const resolvers = resolversOf(global.resolvers, backends, this.#diagnostics, [...frontends, ...backends]);
     const peers = peersModels(global.peers);
     checkTablePeers(peers, [...frontends, ...backends], this.#diagnostics);
@@ -250,6 +252,7 @@ class Resolver {
       ...resolvers,
       ...(caches.length > 0 ? { caches } : {}),
       ...(rings.length > 0 ? { rings } : {}),
+      ...(logForwards.length > 0 ? { logForwards } : {}),
       ...(peers.length > 0 ? { peers } : {}),
       ...(emailAlerts.mailers.length > 0 ? { mailers: emailAlerts.mailers } : {}),
       ...programsOf(global.programs, global.environment, this.#diagnostics),

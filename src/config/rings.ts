@@ -76,5 +76,6 @@ export function resolveRings(global: GlobalDraft, proxies: readonly ProxyDraft[]
     for (const target of targetsOf(proxy.logs)) check(target, proxy.name);
   }
   for (const app of global.fcgiApps ?? []) for (const target of targetsOf(app.logStderr)) check(target, app.name);
+  for (const forward of global.logForwards ?? []) for (const target of targetsOf(forward.logs)) check(target, forward.name);
   return rings;
 }

@@ -1244,6 +1244,19 @@ export const configModelSchema = v.object({
   ),
   caches: v.optional(v.array(cacheSchema)),
   peers: v.optional(v.array(peersSchema)),
+  logForwards: v.optional(
+    v.array(
+      v.strictObject({
+        name: v.pipe(v.string(), v.minLength(1)),
+        dgramBinds: v.array(v.strictObject({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
+        binds: v.array(v.strictObject({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
+        logs: v.array(logTargetSchema),
+        maxconn: v.pipe(v.number(), v.integer()),
+        backlog: v.optional(v.pipe(v.number(), v.integer())),
+        timeoutClient: v.optional(durationMsSchema),
+      }),
+    ),
+  ),
   mailers: v.optional(
     v.array(
       v.strictObject({

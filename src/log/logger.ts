@@ -6,6 +6,8 @@ import { parseSyslogAddress, type SyslogAddress, type SyslogSenders } from './sy
 import type { LogSampling } from './log-sampling.ts';
 import type { RingSink } from './ring-sink.ts';
 import type { Rings } from './rings.ts';
+import { forwardedHeader } from './forwarded-header.ts';
+import type { ParsedSyslogMessage } from './syslog-message.ts';
 
 /**
  * What the loggers of one running configuration share: the syslog sockets, each target's
@@ -127,6 +129,45 @@ export class ProxyLogger {
       }
     }
   }
+
+  /**
+   * Relays a message a `log-forward` section received (process_send_log with its metadata):
+   * its own facility and level, or without a PRI the target's facility and minimum level; the
+   * header rebuilt in the target's format from the received fields; header and message cut to
+   * the target's `len` (1024 bytes by default), then a newline.
+   */
+  forward(parsed: ParsedSyslogMessage): void {
+    let message = parsed.message;
+    // HAProxy strips the trailing LFs and NULs some senders leave.
+    let size = message.length;
+    while (size > 0 && (message[size - 1] === 0x0a || message[size - 1] === 0)) size--;
+    if (size !== message.length) message = message.subarray(0, size);
+    let text: string | undefined;
+    for (const { target: t, to, ring } of this.#targets) {
+      if (t.level !== undefined && parsed.level > LogLevel[t.level]) continue;
+      if (t.sample !== undefined && this.#sampling !== undefined && !this.#sampling.takes(t)) continue;
+      const minLevel = t.minLevel !== undefined ? LogLevel[t.minLevel] : 0;
+      const level = (parsed.level > minLevel ? parsed.level : minLevel) as LogLevelValue;
+      const max = t.maxLength ?? SYSLOG_MAX;
+      if (ring !== undefined) {
+        ring.write(level, t.facility, message.length > max ? message.subarray(0, max) : message, parsed.metadata.tag, parsed.metadata.structuredData || undefined);
+        continue;
+      }
+      const facility = parsed.facility >= 0 ? parsed.facility : (FACILITIES[t.facility ?? 'local0'] ?? 16);
+      text ??= latin1Text(message);
+      let line = forwardedHeader(t.format, level, facility, parsed.metadata, this.#runtime.wallClock()) + text;
+      if (line.length > max) line = line.slice(0, max);
+      if (to !== undefined) (this.#syslog as SyslogSenders).send(to, `${line}\n`, true);
+      else if (t.target === 'stdout') this.#runtime.writeStdout(latin1Bytes(`${line}\n`));
+      else this.#runtime.writeStderr(latin1Bytes(`${line}\n`));
+    }
+  }
+}
+
+function latin1Text(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i] as number);
+  return out;
 }
 
 /**

@@ -23,6 +23,7 @@ import type { StickTable } from '../stick/stick-table.ts';
 import { createProcessVars } from '../rules/global-vars.ts';
 import { SyslogSenders } from '../log/syslog-target.ts';
 import { Rings, type EventSink } from '../log/rings.ts';
+import { LogForwarder, type ReceivedLogs } from '../log/log-forwarder.ts';
 import { LogSampling } from '../log/log-sampling.ts';
 import { Services } from '../services/services.ts';
 import { proxyTarget, type RuntimeTarget } from '../runtime-api/target.ts';
@@ -102,6 +103,10 @@ export class Proxy {
   readonly #threadIndex: number;
   /** Each backend's `email-alert`s, made on first use; the main thread's only, where server states are decided. */
   readonly #emailAlerts = new Map<Backend, EmailAlerts | undefined>();
+
+  /** The `log-forward` sections, run by the main thread only; made at start. */
+  #logForwarders: LogForwarder[] = [];
+  readonly #receivedLogs: ReceivedLogs = { count: 0 };
 
   /** One idle-connection pool per backend, shared by every frontend using it. */
   readonly #poolFor = (backend: Backend): ServerConnectionPool => {
@@ -300,8 +305,26 @@ export class Proxy {
       await Promise.all(this.peers.map((s) => s.stop()));
       throw error;
     }
+    try {
+      for (const model of this.config.logForwards ?? []) {
+        const forwarder = new LogForwarder(this.runtime, model, new ProxyLogger(this.runtime, model.logs, false, this.#logSinks), this.#receivedLogs);
+        await forwarder.start();
+        this.#logForwarders.push(forwarder);
+      }
+    } catch (error) {
+      await this.#stopLogForwarders();
+      await Promise.all(this.frontends.map((f) => f.stopListening()));
+      await Promise.all(this.peers.map((s) => s.stop()));
+      throw error;
+    }
     this.health.start();
     this.dns.start();
+  }
+
+  async #stopLogForwarders(): Promise<void> {
+    const forwarders = this.#logForwarders;
+    this.#logForwarders = [];
+    await Promise.all(forwarders.map((f) => f.stop()));
   }
 
   /** A soft stop is coming (global `grace`): the `stopping` fetch is true, the listeners still accept. */
@@ -319,6 +342,7 @@ export class Proxy {
     // The peers teach the new process their tables while the sessions drain (peers-sync.ts).
     const lessons = Promise.all(this.peers.map((s) => s.softStop()));
     await Promise.all(this.frontends.map((f) => f.stopListening()));
+    await this.#stopLogForwarders();
     for (const f of this.frontends) f.drainSessions();
     const idle = Promise.all([...this.frontends.map((f) => f.whenIdle()), lessons]).then(() => this.#closePools());
     let timer: unknown;
@@ -352,6 +376,7 @@ export class Proxy {
     this.dns.stop();
     await Promise.all(this.peers.map((s) => s.stop()));
     await Promise.all(this.frontends.map((f) => f.stopListening()));
+    await this.#stopLogForwarders();
     for (const f of this.frontends) f.killSessions();
     this.#closePools();
     this.#stopEmailAlerts();
@@ -366,6 +391,11 @@ export class Proxy {
 
   get activeSessions(): number {
     return this.limits.current;
+  }
+
+  /** Messages the `log-forward` sections received (show info's CumRecvLogs). */
+  get receivedLogs(): number {
+    return this.#receivedLogs.count;
   }
 
   get droppedLogs(): number {

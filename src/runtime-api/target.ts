@@ -55,6 +55,8 @@ export interface RuntimeTarget {
   readonly startedMono: number;
   /** Log lines a full UNIX syslog socket could not take (HAProxy's DroppedLogs). */
   readonly droppedLogs?: number | undefined;
+  /** Messages the `log-forward` sections received (CumRecvLogs). */
+  readonly receivedLogs?: number | undefined;
   /** `show events`: the process's event sinks (src/log/rings.ts); none listed when undefined. */
   readonly eventSinks?: readonly EventSink[] | undefined;
   backend(name: string): Backend | undefined;
@@ -128,6 +130,10 @@ class ProxyTarget implements RuntimeTarget {
 
   get droppedLogs(): number {
     return this.#proxy.droppedLogs;
+  }
+
+  get receivedLogs(): number {
+    return this.#proxy.receivedLogs;
   }
 
   get eventSinks(): readonly EventSink[] {

@@ -372,6 +372,21 @@ export class FakeRuntime implements Runtime {
     };
   }
 
+  /** Sockets bound by bindDatagramSocket (log-forward's dgram-bind), by "host:port". */
+  readonly boundDatagrams = new Map<string, DatagramReceiver>();
+
+  bindDatagramSocket(host: string, port: number, receiver: DatagramReceiver): Promise<DatagramSender> {
+    const key = `${host}:${port}`;
+    if (this.boundDatagrams.has(key)) return Promise.reject(new Error(`bind EADDRINUSE ${key}`));
+    this.boundDatagrams.set(key, receiver);
+    return Promise.resolve({
+      send: () => undefined,
+      close: () => {
+        this.boundDatagrams.delete(key);
+      },
+    });
+  }
+
   #sendOnlyDatagrams(family: 4 | 6): DatagramSender {
     this.openDatagrams++;
     let closed = false;

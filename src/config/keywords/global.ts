@@ -123,7 +123,6 @@ export const globalKeywords: KeywordList = {
       'deviceatlas-json-file',
     ],
     sections: [
-      'log-forward',
       'crt-store', 'traces', 'acme', 'namespace_list', 'dynamic-update',
     ],
   },

@@ -48,6 +48,7 @@ import { compressionKeywords } from './compression.ts';
 import { filterKeywords } from './filter.ts';
 import { cacheKeywords } from './cache.ts';
 import { ringKeywords } from './ring.ts';
+import { logForwardKeywords } from './log-forward.ts';
 import { mailersKeywords } from './mailers.ts';
 import { emailAlertKeywords } from './email-alert.ts';
 import { fcgiAppKeywords } from './fcgi-app.ts';
@@ -126,6 +127,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   filterKeywords,
   cacheKeywords,
   ringKeywords,
+  logForwardKeywords,
   mailersKeywords,
   emailAlertKeywords,
   serverStateKeywords,

@@ -108,7 +108,7 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['TotalSplicdedBytesOut', 0],
     ['BytesOutRate', undefined],
     ['DebugCommandsIssued', 0],
-    ['CumRecvLogs', 0],
+    ['CumRecvLogs', target.receivedLogs ?? 0],
     ['Build info', `${VERSION} (${rt.name} ${rt.version})`],
     ['Memmax_bytes', 0],
     ['PoolAlloc_bytes', undefined],

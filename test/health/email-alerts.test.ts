@@ -6,6 +6,7 @@ import { EmailAlerts } from '../../src/health/email-alerts.ts';
 import type { EmailAlertModel, MailersModel } from '../../src/config/model.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
+import { SmtpDialogue } from '../support/smtp-dialogue.ts';
 import { HealthLog } from '../../src/health/health-log.ts';
 import { LogLevel } from '../../src/log/logger.ts';
 
@@ -35,8 +36,7 @@ async function smtpServer(rt: FakeRuntime, port: number, replies: Replies = {}):
   await rt.listen({ host: HOST, port }, (socket) => {
     const session: Session = { received: '', closed: false };
     sessions.push(session);
-    let pending = '';
-    let inData = false;
+    const dialogue = new SmtpDialogue((step) => answers[step as keyof Replies]);
     const answer = (s: Socket, text: string | undefined) => {
       if (text !== undefined) s.write(bytes(text));
     };
@@ -45,23 +45,7 @@ async function smtpServer(rt: FakeRuntime, port: number, replies: Replies = {}):
       onData(s: Socket, chunk: Uint8Array) {
         const text = String.fromCharCode(...chunk);
         session.received += text;
-        pending += text;
-        for (;;) {
-          if (inData) {
-            const end = pending.indexOf('\r\n.\r\n');
-            if (end < 0) return;
-            pending = pending.slice(end + 5);
-            inData = false;
-            answer(s, answers.body);
-            continue;
-          }
-          const eol = pending.indexOf('\r\n');
-          if (eol < 0) return;
-          const command = pending.slice(0, eol).split(/[ :]/)[0] as keyof Replies;
-          pending = pending.slice(eol + 2);
-          if (command === 'DATA') inData = true;
-          answer(s, answers[command]);
-        }
+        for (const reply of dialogue.feed(text)) answer(s, reply);
       },
       onEnd: (s: Socket) => s.end(),
       onDrain() {},

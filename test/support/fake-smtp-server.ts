@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { tcpServer, type TestBackend } from './tcp-backends.ts';
+import { SmtpDialogue } from './smtp-dialogue.ts';
 
 export interface SmtpSession {
   /** Every byte the client sent, as latin1 text. */
@@ -31,28 +32,11 @@ const REPLIES: Readonly<Record<string, string>> = {
 };
 
 function answer(socket: Socket, session: SmtpSession): void {
-  let pending = '';
-  let inData = false;
+  const dialogue = new SmtpDialogue((step) => (step === 'body' ? '250 2.0.0 Ok: queued\r\n' : (REPLIES[step] ?? '500 5.5.2 Error: command not recognized\r\n')));
   socket.setEncoding('latin1');
   socket.on('data', (text: string) => {
     session.received += text;
-    pending += text;
-    for (;;) {
-      if (inData) {
-        const end = pending.indexOf('\r\n.\r\n');
-        if (end < 0) return;
-        pending = pending.slice(end + 5);
-        inData = false;
-        socket.write('250 2.0.0 Ok: queued\r\n');
-        continue;
-      }
-      const eol = pending.indexOf('\r\n');
-      if (eol < 0) return;
-      const command = (pending.slice(0, eol).split(/[ :]/)[0] ?? '').toUpperCase();
-      pending = pending.slice(eol + 2);
-      if (command === 'DATA') inData = true;
-      socket.write(REPLIES[command] ?? '500 5.5.2 Error: command not recognized\r\n');
-    }
+    for (const reply of dialogue.feed(text)) socket.write(reply);
   });
   socket.write('220 fake.example ESMTP\r\n');
 }

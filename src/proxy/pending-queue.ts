@@ -102,8 +102,11 @@ export class PendingQueue {
 
   /** Removes the entry served next at `nowMs` and returns it. */
   takeFirst(nowMs: number): QueueEntry | undefined {
+    const entries = this.#entries;
     const i = this.#firstIndex(nowMs);
-    return i < this.#entries.length ? this.#entries.splice(i, 1)[0] : undefined;
+    if (i === 0) return entries.shift();
+    // Only when some times of the first class lie before the look-back boundary; splice allocates its result.
+    return i < entries.length ? entries.splice(i, 1)[0] : undefined;
   }
 
   /**

@@ -7,12 +7,14 @@
 //   node bench/profile/profile-http.mjs alloc    # sampled allocations (incl. collected) by function
 //   node bench/profile/profile-http.mjs gc       # --trace-gc; GC events per 10k requests
 //   node bench/profile/profile-http.mjs perf     # perf record -g (kernel + native + JIT, --perf-basic-prof)
+//   node bench/profile/profile-http.mjs pstat    # perf stat: page faults, context switches per request
 //   node bench/profile/profile-http.mjs strace   # strace -c -f: syscalls per request
 //   node bench/profile/profile-http.mjs rusage   # no tool: user/sys CPU µs per request only
 //
 // Options: --duration S (10), --warmup S (2), --connections N (64), --out DIR (/tmp/prof),
 // --entry FILE (default bin/switchyard.js; e.g. a patched copy of dist/ for an A/B test),
-// --haproxy (strace/rusage only: measure HAProxy nbthread 1 instead, for comparison).
+// --node-flags='FLAGS' (more options for node; with '=', as they start with a dash),
+// --haproxy (pstat/strace/rusage only: measure HAProxy nbthread 1 instead, for comparison).
 // See bench/PROFILE.md for what the results mean.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,7 +28,10 @@ import { proxyConfig } from '../lib/targets.mjs';
 import { hardFdLimit, which } from '../lib/tools.mjs';
 import { runWrk } from '../lib/wrk.mjs';
 
-const MODES = ['cpu', 'alloc', 'gc', 'perf', 'strace', 'rusage'];
+const MODES = ['cpu', 'alloc', 'gc', 'perf', 'pstat', 'strace', 'rusage'];
+// Kernel-side costs that do not show as system calls: page faults (fresh heap pages), context
+// switches (wakeups) and migrations between the cores, for the proxy process only.
+const PSTAT_EVENTS = ['page-faults', 'context-switches', 'cpu-migrations', 'task-clock'];
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
 const { values, positionals } = parseArgs({
@@ -39,6 +44,7 @@ const { values, positionals } = parseArgs({
     entry: { type: 'string' },
     haproxy: { type: 'boolean' },
     top: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 });
 const mode = positionals[0] ?? 'cpu';
@@ -52,9 +58,11 @@ const connections = Number(values.connections ?? 64);
 const outDir = resolve(values.out ?? '/tmp/prof');
 const entry = resolve(ROOT, values.entry ?? 'bin/switchyard.js');
 const top = Number(values.top ?? 25);
+// e.g. --node-flags=--single-threaded-gc to see what a V8 or Node option changes.
+const extraNodeFlags = (values['node-flags'] ?? '').split(' ').filter(Boolean);
 const useHaproxy = values.haproxy === true;
-if (useHaproxy && !['strace', 'rusage'].includes(mode)) {
-  log('--haproxy works with the strace and rusage modes only');
+if (useHaproxy && !['pstat', 'strace', 'rusage'].includes(mode)) {
+  log('--haproxy works with the pstat, strace and rusage modes only');
   process.exit(2);
 }
 
@@ -71,7 +79,7 @@ function rusage(pid) {
 
 async function main() {
   installCleanupHandlers();
-  for (const tool of ['wrk', 'nginx', ...(mode === 'perf' ? ['perf'] : []), ...(mode === 'strace' ? ['strace'] : []), ...(useHaproxy ? ['haproxy'] : [])]) {
+  for (const tool of ['wrk', 'nginx', ...(mode === 'perf' || mode === 'pstat' ? ['perf'] : []), ...(mode === 'strace' ? ['strace'] : []), ...(useHaproxy ? ['haproxy'] : [])]) {
     if (!which(tool)) throw new Error(`${tool} is not installed`);
   }
   if (!useHaproxy && !existsSync(entry)) throw new Error(`${entry} does not exist (npm run build?)`);
@@ -90,13 +98,14 @@ async function main() {
     alloc: ['--import', join(ROOT, 'bench/profile/alloc-sampler.mjs')],
     gc: ['--trace-gc'],
     perf: ['--perf-basic-prof'],
+    pstat: [],
     strace: [],
     rusage: [],
   }[mode];
   const logFile = join(outDir, `switchyard-${mode}.log`);
   const proc = useHaproxy
     ? startProcess('haproxy', 'haproxy', ['-db', '-f', cfg], { cwd: tmp, logFile })
-    : startProcess('switchyard', process.execPath, [...nodeFlags, entry, '-q', '-f', cfg], {
+    : startProcess('switchyard', process.execPath, [...nodeFlags, ...extraNodeFlags, entry, '-q', '-f', cfg], {
         cwd: ROOT,
         logFile,
         env: { ...process.env, ALLOC_PROFILE_OUT: join(outDir, `alloc-${Date.now()}.heapprofile`) },
@@ -114,6 +123,8 @@ async function main() {
   const tracerOut = join(outDir, `${mode}.${useHaproxy ? 'haproxy' : 'switchyard'}.txt`);
   if (mode === 'perf') {
     tracer = startProcess('perf', 'perf', ['record', '-F', '999', '-g', '-p', String(proc.pid), '-o', join(outDir, 'perf.data')], { cwd: outDir, logFile: join(outDir, 'perf-record.log') });
+  } else if (mode === 'pstat') {
+    tracer = startProcess('perf', 'perf', ['stat', '-x', ',', '-e', PSTAT_EVENTS.join(','), '-p', String(proc.pid), '-o', tracerOut], { cwd: outDir, logFile: join(outDir, 'perf-stat.log') });
   } else if (mode === 'strace') {
     tracer = startProcess('strace', 'strace', ['-c', '-f', '-p', String(proc.pid), '-o', tracerOut], { cwd: outDir, logFile: join(outDir, 'strace.log') });
   }
@@ -185,6 +196,13 @@ async function main() {
     for (const [g, p] of [...groups.entries()].sort((a, b) => b[1] - a[1])) lines.push(`  ${p.toFixed(1).padStart(5)}%  ${g}`);
     const wanted = /ksys_write|ksys_read|do_epoll_wait|JS:\*onStreamRead|JS:\*onData |StreamBase::WriteBuffer$|uv__read$|Heap::CollectGarbage|FastPerformanceNow|JS:\*#/;
     lines.push('', 'perf: inclusive time of selected frames', ...body(children.stdout).filter((l) => wanted.test(l)).slice(0, 30));
+  } else if (mode === 'pstat') {
+    lines.push('', 'perf stat (software events of the proxy process, per request):');
+    for (const l of (existsSync(tracerOut) ? readFileSync(tracerOut, 'utf8') : '').split('\n')) {
+      const f = l.split(',');
+      if (f.length < 3 || !PSTAT_EVENTS.includes(f[2])) continue;
+      lines.push(`  ${f[2].padEnd(18)} ${f[0].padStart(12)}  ${(Number(f[0]) / res.requests).toFixed(4)} per request`);
+    }
   } else if (mode === 'strace') {
     lines.push('', `strace -c (${res.requests} requests; strace slows the proxy a lot, the counts per request are what matter):`);
     const text = existsSync(tracerOut) ? readFileSync(tracerOut, 'utf8') : '';

@@ -11,6 +11,8 @@ export interface PooledConnection {
   idleSince: number;
   /** Its reuse key (src/stream/connection-key.ts): only a stream with the same one may ride it; absent = ''. */
   readonly key?: string | undefined;
+  /** The pool's: its socket handler while the connection is idle, made at its first park. */
+  idleHandler?: IdleConnectionHandler | undefined;
 }
 
 /** What the stats show of a server's pool (curr_idle_nb, curr_safe_nb, est_need_conns). */
@@ -112,13 +114,18 @@ class ServerIdleConns {
  * While a connection is idle the pool is its socket handler: bytes from an idle server are a
  * protocol violation (the connection is dropped), and a close simply removes it.
  */
-export class ServerConnectionPool implements SocketHandler, ConnectionParking {
+export class ServerConnectionPool implements ConnectionParking {
   readonly #runtime: Runtime;
   readonly #fds: FdUsage;
   /** By Server.index. */
   /** Keyed by the server itself: indexes move when the runtime API deletes a server. */
   readonly #servers = new Map<Server, ServerIdleConns>();
-  readonly #bySocket = new Map<Socket, PooledConnection>();
+  /**
+   * Idle connections, all servers. Which connection an idle socket's event is about is known
+   * from its handler (one per connection, kept for its life): a Map from sockets churned by
+   * every request reallocates its table as it empties and fills.
+   */
+  #idle = 0;
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
 
@@ -128,7 +135,7 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   }
 
   get idleCount(): number {
-    return this.#bySocket.size;
+    return this.#idle;
   }
 
   /** Idle connections to `server`. */
@@ -155,7 +162,8 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
       else if (scope === 'idle-first') conn = takeKeyed(state.idle, key) ?? takeKeyed(state.safe, key);
       else conn = takeKeyed(state.safe, key) ?? takeKeyed(state.idle, key);
       if (conn !== undefined) {
-        this.#bySocket.delete(conn.socket);
+        (conn.idleHandler as IdleConnectionHandler).parked = false;
+        this.#idle--;
         this.#fds.idleServerConns--;
       }
     }
@@ -226,9 +234,11 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
     }
     const now = this.#runtime.now();
     conn.idleSince = now;
-    conn.socket.setHandler(this);
+    const handler = (conn.idleHandler ??= new IdleConnectionHandler(this, conn));
+    handler.parked = true;
+    conn.socket.setHandler(handler);
     (isSafe ? state.safe : state.idle).push(conn);
-    this.#bySocket.set(conn.socket, conn);
+    this.#idle++;
     fds.idleServerConns++;
     if (state.purgeAt < 0) {
       state.purgeAt = now + server.poolPurgeDelay;
@@ -246,8 +256,10 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
 
   /** Closes every idle connection (reload, stop). */
   closeAll(): void {
-    for (const conn of [...this.#bySocket.values()]) this.#close(conn);
-    for (const state of this.#servers.values()) state.purgeAt = -1;
+    for (const state of this.#servers.values()) {
+      for (const conn of [...state.idle, ...state.safe]) this.#close(conn);
+      state.purgeAt = -1;
+    }
     if (this.#timer !== undefined) {
       this.#runtime.clearTimer(this.#timer);
       this.#timer = undefined;
@@ -271,7 +283,10 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
   }
 
   #forget(conn: PooledConnection): void {
-    if (!this.#bySocket.delete(conn.socket)) return;
+    const handler = conn.idleHandler;
+    if (handler === undefined || !handler.parked) return;
+    handler.parked = false;
+    this.#idle--;
     this.#fds.idleServerConns--;
     const state = this.#servers.get(conn.server) as ServerIdleConns;
     const list = conn.uses > 1 ? state.safe : state.idle;
@@ -323,28 +338,45 @@ export class ServerConnectionPool implements SocketHandler, ConnectionParking {
     const victims = state.idle.splice(0, toKill);
     if (victims.length < toKill) victims.push(...state.safe.splice(0, toKill - victims.length));
     for (const victim of victims) {
-      this.#bySocket.delete(victim.socket);
+      (victim.idleHandler as IdleConnectionHandler).parked = false;
+      this.#idle--;
       this.#fds.idleServerConns--;
       victim.socket.destroy();
     }
   }
 
-  onData(socket: Socket): void {
-    // An idle server must not talk: whatever it says cannot belong to any request.
-    this.#drop(socket);
-  }
-  onEnd(socket: Socket): void {
-    this.#drop(socket);
-  }
-  onDrain(): void {}
-  onClose(socket: Socket): void {
-    const conn = this.#bySocket.get(socket);
-    if (conn !== undefined) this.#forget(conn);
+  /** An idle server must not talk: whatever it says cannot belong to any request. */
+  dropIdle(conn: PooledConnection, socket: Socket): void {
+    this.#forget(conn);
+    socket.destroy();
   }
 
-  #drop(socket: Socket): void {
-    const conn = this.#bySocket.get(socket);
-    if (conn !== undefined) this.#forget(conn);
-    socket.destroy();
+  /** An idle connection closed. */
+  forgetIdle(conn: PooledConnection): void {
+    this.#forget(conn);
+  }
+}
+
+/** The socket handler of one pooled connection while it is idle (and harmless once it is not). */
+export class IdleConnectionHandler implements SocketHandler {
+  /** In the pool's lists now. */
+  parked = false;
+  readonly #pool: ServerConnectionPool;
+  readonly #conn: PooledConnection;
+
+  constructor(pool: ServerConnectionPool, conn: PooledConnection) {
+    this.#pool = pool;
+    this.#conn = conn;
+  }
+
+  onData(socket: Socket): void {
+    this.#pool.dropIdle(this.#conn, socket);
+  }
+  onEnd(socket: Socket): void {
+    this.#pool.dropIdle(this.#conn, socket);
+  }
+  onDrain(): void {}
+  onClose(): void {
+    this.#pool.forgetIdle(this.#conn);
   }
 }

@@ -1,3 +1,4 @@
+import { viewOf } from '../http/codec/chars.ts';
 import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
@@ -147,7 +148,7 @@ export class H1ServerExchange {
         } catch {
           return events.responseBodyInvalid();
         }
-        if (off > start && !this.#framer.discard) events.responseData(chunk.subarray(start, off));
+        if (off > start && !this.#framer.discard) events.responseData(start === 0 && off === end ? chunk : viewOf(chunk, start, off));
         if (this.#framer.done) this.done = true;
         continue;
       }

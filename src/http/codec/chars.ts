@@ -145,7 +145,7 @@ export function copyOut(src: Uint8Array, start: number, end: number): Uint8Array
 }
 
 const SLAB_SIZE = 32768;
-let slab = new Uint8Array(0);
+let slab = new ArrayBuffer(0);
 let slabOffset = 0;
 
 /**
@@ -156,13 +156,22 @@ let slabOffset = 0;
  */
 export function allocFromSlab(n: number): Uint8Array {
   if (n > SLAB_SIZE >>> 2) return new Uint8Array(n);
-  if (slabOffset + n > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
+  if (slabOffset + n > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_SIZE);
     slabOffset = 0;
   }
-  const out = slab.subarray(slabOffset, slabOffset + n);
+  const out = new Uint8Array(slab, slabOffset, n);
   slabOffset = (slabOffset + n + 7) & ~7;
   return out;
+}
+
+/**
+ * bytes[start, end) as a view, as subarray() gives, for a fraction of its cost on V8 (whose
+ * subarray goes through the species protocol: about twice the constructor's time). The view is
+ * a plain Uint8Array even when bytes is a Node Buffer.
+ */
+export function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start);
 }
 
 /** Copies src[start, end) into a slab view (see allocFromSlab). */

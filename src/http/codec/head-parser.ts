@@ -43,7 +43,7 @@
  * state machine knows it: the fast path already bails out on those bytes, so a strict parser pays
  * nothing for it.
  */
-import { COLON, CR, FIELD_VALUE, HTAB, LF, RELAXED_NAME, SP, TARGET_CHAR, TCHAR, allocFromSlab, copyBytes, copyToSlab, latin1String } from './chars.ts';
+import { COLON, CR, FIELD_VALUE, HTAB, LF, RELAXED_NAME, SP, TARGET_CHAR, TCHAR, allocFromSlab, copyBytes, copyToSlab, latin1String, viewOf } from './chars.ts';
 import { HttpParseError, type HttpErrorCode } from './errors.ts';
 import { type HttpHead, RequestHead, ResponseHead } from './head.ts';
 import { analyzeRequest, analyzeResponse } from './semantics.ts';
@@ -553,7 +553,7 @@ abstract class HeadParser<H extends HttpHead> {
   private complete(chunk: Uint8Array, start: number, p: number, base: number): void {
     let raw: Uint8Array;
     if (this.accLen === 0) {
-      raw = this.copyHead ? copyToSlab(chunk, base, p) : chunk.subarray(base, p);
+      raw = this.copyHead ? copyToSlab(chunk, base, p) : viewOf(chunk, base, p);
     } else {
       // the head spanned chunks: join the accumulated part and this chunk's part in one copy;
       // the accumulation buffer stays with the parser for the next spanning head

@@ -166,8 +166,15 @@ export class NodeStreamSocket implements Socket {
     this.raw.pause();
   }
   resume(): void {
+    if (this.readsIntoSharedBuffer && !this.raw.connecting && startReading(this.raw)) return;
     this.raw.resume();
   }
+  /**
+   * Reads go through READ_BUFFER (`onread`). resume() then starts the handle itself: Readable's
+   * resume() reads again on the next tick, even after a pause() made in between, which for such
+   * a socket means the handle reading although the core paused it.
+   */
+  readsIntoSharedBuffer = false;
   setNoDelay(enabled: boolean): void {
     this.raw.setNoDelay(enabled);
   }
@@ -650,7 +657,15 @@ function peekingServer(created: CreatedTlsServer, peeked: PeekedHellos): net.Ser
  * the preface are put back first, node:tls reads them before the socket's next ones).
  */
 function createServer(options: ListenOptions, onConnection: (socket: Socket) => void): { server: net.Server; setCertificates?: TlsServer['setCertificates'] | undefined } {
-  if (options.tls === undefined) return { server: net.createServer({ allowHalfOpen: true }, (raw) => onConnection(new NodeStreamSocket(raw, IGNORE))) };
+  if (options.tls === undefined) {
+    const symbols = userBufferSymbols();
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: symbols !== undefined }, (raw) => {
+      const socket = new NodeStreamSocket(raw, IGNORE);
+      if (symbols !== undefined) readIntoSharedBuffer(raw, socket, symbols);
+      onConnection(socket);
+    });
+    return { server };
+  }
   if (options.tls.deferred !== true) {
     const peeked: PeekedHellos = new WeakMap();
     const created = createTlsServer(options, onConnection, undefined, peeked);
@@ -783,7 +798,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
  * throughput. Every read is copied out before the callback returns (a right-sized buffer, from
  * Node's pool when small), so the chunk handed to onData belongs to the receiver as the seam
  * promises and the shared buffer is free for the next read of any socket (reads are delivered
- * one at a time on the event loop). Accepted sockets cannot use onread on Node 20.
+ * one at a time on the event loop). Accepted plain sockets do too (userBufferSymbols).
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
@@ -794,6 +809,77 @@ function delivered(socket: NodeStreamSocket, n: number): boolean {
   READ_BUFFER.copy(chunk, 0, 0, n);
   socket.handler.onData(socket, chunk);
   return true;
+}
+
+/** Where a net.Socket keeps what its `onread` option set (see userBufferSymbols). */
+interface UserBufferSymbols {
+  readonly buffer: symbol;
+  readonly callback: symbol;
+}
+
+let foundUserBufferSymbols: UserBufferSymbols | null | undefined;
+
+/**
+ * Accepted sockets read through `onread` too, for the reason above: net.Server has no such
+ * option, but a net.Socket keeps what its `onread` sets under private symbols (kBuffer,
+ * kBufferCb, kBufferGen, named so from Node 12 to 26) that onStreamRead, pause() and resume()
+ * consult, plus its handle's useUserBuffer(). They are looked up once on a socket made with
+ * `onread` (found by name, checked by value); where they are not all there (another Node, or
+ * another runtime's node:net), accepted sockets read the stream way.
+ */
+function userBufferSymbols(): UserBufferSymbols | undefined {
+  if (foundUserBufferSymbols === undefined) {
+    const callback = (): boolean => true;
+    // Documented for new net.Socket() since Node 12 (nodejs/node#54194), typed for connect() only.
+    const probe = new net.Socket({ onread: { buffer: READ_BUFFER, callback } } as net.SocketConstructorOpts);
+    const own = probe as unknown as Record<symbol, unknown>;
+    const named = (name: string): symbol | undefined => Object.getOwnPropertySymbols(probe).find((s) => s.description === name);
+    const buffer = named('kBuffer');
+    const callbackSymbol = named('kBufferCb');
+    const generator = named('kBufferGen');
+    const usable = buffer !== undefined && callbackSymbol !== undefined && generator !== undefined && own[buffer] === READ_BUFFER && own[callbackSymbol] === callback && own[generator] === null;
+    probe.destroy();
+    foundUserBufferSymbols = usable ? { buffer, callback: callbackSymbol } : null;
+  }
+  return foundUserBufferSymbols ?? undefined;
+}
+
+/** What of a net.Socket's handle reading needs (LibuvStreamWrap). */
+interface ReadingHandle {
+  reading?: boolean;
+  readStart(): number;
+  readStop(): number;
+  useUserBuffer?(buffer: Uint8Array): void;
+}
+
+function handleOf(raw: net.Socket): ReadingHandle | undefined {
+  const handle = (raw as net.Socket & { _handle?: ReadingHandle | null })._handle;
+  return handle === null || typeof handle?.readStart !== 'function' ? undefined : handle;
+}
+
+/** Starts a connected socket's handle reading, as net.Socket's tryReadStart; false without a handle. */
+function startReading(raw: net.Socket): boolean {
+  const handle = handleOf(raw);
+  if (handle === undefined || raw.destroyed) return false;
+  if (handle.reading === true) return true;
+  handle.reading = true;
+  const code = handle.readStart();
+  if (code < 0) raw.destroy(Object.assign(new Error(`read ${code}`), { errno: code, syscall: 'read' }));
+  return true;
+}
+
+/** An accepted socket, paused on connect, reads into READ_BUFFER from its first read on. */
+function readIntoSharedBuffer(raw: net.Socket, socket: NodeStreamSocket, symbols: UserBufferSymbols): void {
+  const handle = handleOf(raw);
+  if (typeof handle?.useUserBuffer === 'function') {
+    const own = raw as unknown as Record<symbol, unknown>;
+    own[symbols.buffer] = READ_BUFFER;
+    own[symbols.callback] = (n: number) => delivered(socket, n);
+    handle.useUserBuffer(READ_BUFFER);
+    socket.readsIntoSharedBuffer = true;
+    if (startReading(raw)) return;
+  }
+  raw.resume();
 }
 
 const NO_NAME_CHECK = (): undefined => undefined;
@@ -855,6 +941,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         onread: { buffer: READ_BUFFER, callback: (n) => delivered(socket, n) },
       });
   const socket: NodeStreamSocket = new NodeStreamSocket(raw, handler);
+  socket.readsIntoSharedBuffer = t === undefined;
   const cache = t?.sessionCache;
   if (cache !== undefined) {
     // The server's session (a TLSv1.3 ticket arrives after the handshake): the next connection resumes it.

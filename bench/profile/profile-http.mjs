@@ -77,6 +77,30 @@ function rusage(pid) {
   }
 }
 
+/** Context switches of each thread of a pid, summed by thread name. */
+function contextSwitches(pid) {
+  const byName = new Map();
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  for (const tid of tids) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? tid;
+      const entry = byName.get(name) ?? { voluntary: 0, involuntary: 0 };
+      entry.voluntary += Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+      entry.involuntary += Number(/^nonvoluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+      byName.set(name, entry);
+    } catch {
+      // the thread ended
+    }
+  }
+  return byName;
+}
+
 async function main() {
   installCleanupHandlers();
   for (const tool of ['wrk', 'nginx', ...(mode === 'perf' || mode === 'pstat' ? ['perf'] : []), ...(mode === 'strace' ? ['strace'] : []), ...(useHaproxy ? ['haproxy'] : [])]) {
@@ -130,9 +154,11 @@ async function main() {
   }
   if (tracer) await sleep(500);
   const gcLogStart = mode === 'gc' ? readFileSync(logFile, 'utf8').length : 0;
+  const c0 = mode === 'pstat' ? contextSwitches(proc.pid) : undefined;
   const r0 = rusage(proc.pid);
   const res = await runWrk({ url, duration, connections });
   const r1 = rusage(proc.pid);
+  const c1 = mode === 'pstat' ? contextSwitches(proc.pid) : undefined;
   const gcLog = mode === 'gc' ? readFileSync(logFile, 'utf8').slice(gcLogStart) : '';
   if (tracer) {
     // perf and strace write their report on SIGINT.
@@ -202,6 +228,15 @@ async function main() {
       const f = l.split(',');
       if (f.length < 3 || !PSTAT_EVENTS.includes(f[2])) continue;
       lines.push(`  ${f[2].padEnd(18)} ${f[0].padStart(12)}  ${(Number(f[0]) / res.requests).toFixed(4)} per request`);
+    }
+    if (c0 && c1) {
+      lines.push('context switches per request, by thread (/proc/PID/task/*/status: voluntary = it waited, involuntary = preempted):');
+      for (const [name, v] of c1) {
+        const b = c0.get(name) ?? { voluntary: 0, involuntary: 0 };
+        const dv = v.voluntary - b.voluntary;
+        const di = v.involuntary - b.involuntary;
+        if (dv + di > 0) lines.push(`  ${name.padEnd(24)} voluntary ${(dv / res.requests).toFixed(4)}  involuntary ${(di / res.requests).toFixed(4)}`);
+      }
     }
   } else if (mode === 'strace') {
     lines.push('', `strace -c (${res.requests} requests; strace slows the proxy a lot, the counts per request are what matter):`);

@@ -129,6 +129,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       maxHeaders: MAX_HEADERS,
       maxHeadSize: host.limits.buffers.room,
       relaxed: host.model.options.acceptInvalidRequest === true,
+      // The socket's chunks are ours (SocketHandler.onData): a head in one chunk stays a view of it.
+      copyHead: false,
     });
     this.client = client;
     this.connection = connection;

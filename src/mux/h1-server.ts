@@ -64,7 +64,8 @@ export class H1ServerExchange {
   /** `maxHeadSize`: the response buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite). */
   constructor(events: H1ServerEvents, maxHeadSize: number) {
     this.#events = events;
-    this.#parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize });
+    // The socket's chunks are ours (SocketHandler.onData): a head in one chunk stays a view of it.
+    this.#parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize, copyHead: false });
   }
 
   /** The server socket of the exchange, while it has one. */

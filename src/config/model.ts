@@ -5,7 +5,7 @@
  * (a listener that cannot bind, a backend that does not exist) can name the line.
  */
 import type { StatsPageModel } from './stats-page-model.ts';
-import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+import type { CapturesModel, HttpCaptureRuleModel, TcpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel, PriorityRuleModel } from './stream-action-model.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
 import type { CompressionTuningModel } from './compression-tuning-model.ts';
@@ -16,7 +16,7 @@ import type { TlsOptionsModel } from './tls-options.ts';
 import type { CrtListSslConf } from './crt-list-line.ts';
 import type { TcpSocketModel } from './tcp-socket-model.ts';
 
-export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel, TcpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel, PriorityRuleModel } from './stream-action-model.ts';
 export type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 export type { HttpMapRuleModel } from './map-action-model.ts';
@@ -1203,7 +1203,8 @@ export type TcpRuleModel =
   | HttpVarRuleModel
   | HttpStickRuleModel
   | DoResolveRuleModel
-  | PriorityRuleModel;
+  | PriorityRuleModel
+  | TcpCaptureRuleModel;
 
 export interface TcpRulesModel {
   readonly connection: readonly TcpRuleModel[];

@@ -6,6 +6,7 @@
  * and shared by whichever session (tcp or http) then serves the connection, so both read the
  * same record (HAProxy's session addresses, sess->src / sess->dst).
  */
+import type { StreamCaptures } from '../stream/captures.ts';
 import type { ListenerCounters } from './listener-stats.ts';
 import type { BindModel } from '../config/model.ts';
 import type { Socket, TlsInfo } from '../runtime.ts';
@@ -63,6 +64,17 @@ export class ConnectionInfo {
     const priority = this.acceptPriority;
     this.acceptPriority = undefined;
     return priority;
+  }
+  /**
+   * What the frontend's `tcp-request content capture` rules stored at accept, for the first
+   * HTTP transaction's captures (HAProxy runs those rules in that stream); taken once.
+   */
+  acceptCaptures: StreamCaptures | undefined = undefined;
+
+  takeAcceptCaptures(): StreamCaptures | undefined {
+    const captures = this.acceptCaptures;
+    this.acceptCaptures = undefined;
+    return captures;
   }
   /**
    * The HTTP transaction in flight is not the connection's first (HAProxy's SE_FL_NOT_FIRST,

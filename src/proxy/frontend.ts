@@ -36,6 +36,7 @@ import { socketFileOptions } from './socket-owners.ts';
 import { applyTcpKeepAlive } from './tcp-keepalive.ts';
 import { withLingerPolicy } from './no-linger-socket.ts';
 import { ocspResponsesOf } from './ocsp-responses.ts';
+import { streamCapturesFor } from '../stream/captures.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -362,6 +363,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {
       tcp = new TcpRuleContext(info, this.runtime, this.name, this.procVars, this);
+      tcp.captures = streamCapturesFor(this.model);
       // `tcp-request connection`: before anything is read, the PROXY header included (session_accept_fd).
       const verdict = rules.connection.length > 0 ? runTcpRules(rules.connection, tcp, undefined) : 'accept';
       if (verdict === 'reject' || verdict === 'drop') {
@@ -507,7 +509,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       }
       info.acceptRule = tcp?.lastRule;
       // An HTTP/2 connection's streams run those rules again, each from the default priority.
-      if (!info.http2) info.acceptPriority = tcp;
+      if (!info.http2) {
+        info.acceptPriority = tcp;
+        info.acceptCaptures = tcp?.captures;
+      }
       // HAProxy's H1 mux turns into its H2 mux on a first request that is HTTP/2's preface,
       // unless the H1 mux was chosen by name (`bind ... proto h1`, `switch-mode http proto h1`)
       // or `option disable-h2-upgrade` is set.

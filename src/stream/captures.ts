@@ -7,7 +7,8 @@
  *   and `capture cookie` the first matching cookie of the Cookie headers;
  * - when the response head arrives (before the response rules), the same for the response
  *   headers and the Set-Cookie headers;
- * - `capture` rules fill any slot by number, at their turn.
+ * - `capture` rules fill any slot by number, at their turn; a `tcp-request content capture`
+ *   of the first request, which ran when the connection was accepted, is carried over.
  *
  * One object per client connection, reset by each request: a log line is emitted before the
  * next request starts, so the values it reads are still this transaction's.
@@ -67,6 +68,15 @@ export class StreamCaptures {
     if (this.#cookie !== undefined) {
       this.serverCookie = findCookie(head, SET_COOKIE, this.#cookie, true) ?? findCookie(head, SET_COOKIE2, this.#cookie, true);
     }
+  }
+
+  /**
+   * The connection's first transaction began: what the frontend's `tcp-request content capture`
+   * rules stored when they ran at accept (`accepted`, laid out by the same frontend) is its.
+   */
+  keepAcceptCaptures(accepted: StreamCaptures): void {
+    const from = accepted.request;
+    for (let i = 0; i < from.length && i < this.request.length; i++) if (from[i] !== undefined) this.request[i] = from[i];
   }
 
   /** A `capture` rule: `value` into request (or response) slot `id`; false when there is no such slot. */

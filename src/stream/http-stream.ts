@@ -419,7 +419,13 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   start(): void {
     if (this.#stage !== Stage.idle) return this.#analyse();
     const head = this.#req as RequestHead;
-    this.#captures?.captureRequest(head);
+    const captures = this.#captures;
+    if (captures !== undefined) {
+      captures.captureRequest(head);
+      // The first request's `tcp-request content` rules ran on the connection: their captures are its.
+      const accepted = this.#side.requests === 1 && !this.connection.contentRulesPerStream ? this.connection.takeAcceptCaptures() : undefined;
+      if (accepted !== undefined) captures.keepAcceptCaptures(accepted);
+    }
     if (hostContradictsTarget(head)) {
       this.host.counters.ereq++;
       addToListener(this.connection.listenerCounters, 'ereq');

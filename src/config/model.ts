@@ -772,10 +772,16 @@ export type TcpCheckRuleModel =
     }
   | { readonly action: 'comment'; readonly comment: string }
   /**
-   * `set-var(check.NAME) EXPR` / `set-var-fmt(check.NAME) FMT` / `unset-var(check.NAME)`: `name`
-   * without its scope; `expression` is set-var's sample expression or set-var-fmt's log-format string.
+   * `set-var(SCOPE.NAME) EXPR` / `set-var-fmt(SCOPE.NAME) FMT` / `unset-var(SCOPE.NAME)`: `name`
+   * without its scope (absent: `check`); `expression` is set-var's sample expression or
+   * set-var-fmt's log-format string.
    */
-  | { readonly action: 'set-var' | 'set-var-fmt' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
+  | {
+      readonly action: 'set-var' | 'set-var-fmt' | 'unset-var';
+      readonly scope?: 'proc' | 'sess' | 'txn' | 'req' | 'res' | 'check' | undefined;
+      readonly name: string;
+      readonly expression?: string | undefined;
+    };
 
 /** A protocol check HAProxy builds from its own tcp-check rule sets. */
 export type ProtocolCheckModel =

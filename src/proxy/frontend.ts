@@ -363,7 +363,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {
       tcp = new TcpRuleContext(info, this.runtime, this.name, this.procVars, this);
-      tcp.captures = streamCapturesFor(this.model);
+      // An HTTP frontend's content rules run in its streams, which have their own captures.
+      if (this.model.mode !== 'http') tcp.captures = streamCapturesFor(this.model);
       // `tcp-request connection`: before anything is read, the PROXY header included (session_accept_fd).
       const verdict = rules.connection.length > 0 ? runTcpRules(rules.connection, tcp, undefined) : 'accept';
       if (verdict === 'reject' || verdict === 'drop') {
@@ -428,7 +429,11 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       // A session exists: the connection's trackers count it (sess_cnt, sess_rate).
       info.stick?.countSession(this.runtime.now());
       this.limits.frontendSessionStarted(this.limitSlot);
-      if (rules.content.length > 0) {
+      if (rules.content.length > 0 && this.model.mode === 'http') {
+        // HAProxy creates an HTTP frontend's streams once the mux parsed a request: its content
+        // rules run in each stream, the first included, on the whole request head.
+        info.contentRulesPerStream = true;
+      } else if (rules.content.length > 0) {
         this.#constructing = { socket, info, tcp };
         const wait = new ContentWait(this, socket, tcp, rules, received, this.resolvers);
         this.#constructing = undefined;

@@ -4,7 +4,8 @@
  * %hr / %hrl, `capture.req.hdr(ID)` in the log line and in a later rule; a capture whose bytes
  * are not all there yet is taken when the rules run again on more bytes; and in a `mode http`
  * frontend, where the rules run for every request of a keep-alive connection, next to a
- * `capture request header` slot. Lines are read from `log stdout`.
+ * `capture request header` slot, the first request included, on its whole head even without
+ * an inspect delay. Lines are read from `log stdout`.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/tcp-content-capture.test.js
  */
@@ -19,7 +20,7 @@ import { scriptedBackend, type HttpTestBackend } from '../support/http-backends.
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['sni', 'payload', 'http', 'named', 'echo', 'app'] as const;
+const PORT_NAMES = ['sni', 'payload', 'http', 'vars', 'named', 'echo', 'app'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -61,6 +62,12 @@ frontend fe_http
     tcp-request content capture req.hdr(x-t) len 4
     tcp-request content capture path len 6
     default_backend be_app
+
+frontend fe_vars
+    mode http
+    bind 127.0.0.1:${p.vars}
+    tcp-request content set-var(txn.x) req.hdr(x)
+    http-request return status 200 content-type text/plain lf-string "x=%[var(txn.x)]"
 
 backend be_named
     server s 127.0.0.1:${p.named}
@@ -150,6 +157,18 @@ for (const target of TARGETS) {
       }
       assert.equal(await logLine('http ', 0), 'http {hva|t#7C#7B1|/first}|t|{1|/first /first/path end');
       assert.equal(await logLine('http ', 1), 'http {||/2}|-|/2 /2 end');
+    });
+
+    it('in mode http, the first request of a connection is read whole by the content rules, without an inspect delay', async () => {
+      const conn = await HttpConnection.open(ports.vars);
+      try {
+        await conn.write('GET / HTTP/1.1\r\nHost: x\r\nX: first\r\n\r\n');
+        assert.equal((await conn.read('GET')).text, 'x=first');
+        await conn.write('GET / HTTP/1.1\r\nHost: x\r\nX: second\r\n\r\n');
+        assert.equal((await conn.read('GET')).text, 'x=second');
+      } finally {
+        conn.destroy();
+      }
     });
   });
 }

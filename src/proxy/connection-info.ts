@@ -92,8 +92,9 @@ export class ConnectionInfo {
    */
   bind: BindModel | undefined = undefined;
   /**
-   * A tcp stream was upgraded to HTTP/2: it ended there (HAProxy frees it and the H2 mux makes
-   * new streams), so every HTTP/2 stream, the first included, runs the frontend's content rules.
+   * Every HTTP stream, the first included, runs the frontend's content rules: a `mode http`
+   * frontend's (none ran on the connection), or a tcp stream upgraded to HTTP/2, which ended
+   * there (HAProxy frees it and the H2 mux makes new streams).
    */
   contentRulesPerStream = false;
   /**

@@ -440,7 +440,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const feTcpRules = this.#frontendTcpRules;
     const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
-    // The frontend's tcp-request content rules run per request; the first's ran on the connection.
+    // The frontend's tcp-request content rules run per request; a tcp frontend's first ran on the connection.
     const ranOnConnection = this.#side.requests === 1 && !this.connection.contentRulesPerStream;
     if (feTcpRules !== undefined && !ranOnConnection && this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
     if (this.host.model.monitor !== undefined && this.#answeredMonitor(head, editor, runner)) return;

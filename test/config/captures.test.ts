@@ -128,7 +128,25 @@ describe('tcp-request content capture', () => {
     ]);
   });
 
-  it("refuses what HAProxy 2.6.12 refuses, with its words", async () => {
+  it('warns, as HAProxy 2.6.12, for a capture reading the request contents without an inspect delay', async () => {
+    const model = await parse(
+      tcpFrontend(
+        '  tcp-request content capture src len 3',
+        '  tcp-request content capture int(1) len 3',
+        '  tcp-request content capture req.len len 3',
+        '  tcp-request content capture req.hdr(host) len 3',
+      ),
+    );
+    const text = "frontend 'fe' : a 'tcp-request capture' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.";
+    assert.deepEqual(warnings(model), [
+      [10, 'tcp-request content capture', text],
+      [11, 'tcp-request content capture', text],
+    ]);
+    const delayed = await parse(tcpFrontend('  tcp-request inspect-delay 1s', '  tcp-request content capture req.len len 3'));
+    assert.deepEqual(warnings(delayed), []);
+  });
+
+  it('refuses what HAProxy 2.6.12 refuses, with its words', async () => {
     const first = async (...lines: string[]) => (await errors(tcpFrontend(...lines)))[0]?.[3];
     assert.equal(await first('  tcp-request connection capture src len 10'), "'capture src' is not allowed in 'tcp-request connection' rules in frontend 'fe'");
     assert.equal(await first('  tcp-request session capture src len 10'), "'capture src' is not allowed in 'tcp-request session' rules in frontend 'fe'");

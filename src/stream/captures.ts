@@ -2,8 +2,8 @@
  * One transaction's captures (HAProxy's s->req_cap / s->res_cap and txn->cli_cookie /
  * srv_cookie), laid out by the frontend's capture slots (config/capture-model.ts):
  *
- * - when the request head arrives (before any rule, as http_wait_for_request), each `capture
- *   request header` slot takes the last value of its header, truncated to the slot's length,
+ * - when the request head arrives (after the frontend's `tcp-request content` rules, before the
+ *   `http-request` ones, as http_wait_for_request), each `capture request header` slot takes the last value of its header, truncated to the slot's length,
  *   and `capture cookie` the first matching cookie of the Cookie headers;
  * - when the response head arrives (before the response rules), the same for the response
  *   headers and the Set-Cookie headers;
@@ -52,12 +52,19 @@ export class StreamCaptures {
     this.response = new Array<string | undefined>(model.response.length).fill(undefined);
   }
 
-  /** The request head arrived: a new transaction's captures start from it. */
-  captureRequest(head: HttpHead): void {
+  /** A new transaction: its captures start empty. */
+  beginRequest(): void {
     this.request.fill(undefined);
     this.response.fill(undefined);
     this.clientCookie = undefined;
     this.serverCookie = undefined;
+  }
+
+  /**
+   * The request head as HAProxy's http_wait_for_request captures it: after the frontend's
+   * `tcp-request content` rules (a request they reject has none of these).
+   */
+  captureRequest(head: HttpHead): void {
     if (this.#request.anyHeader) captureHeaders(head, this.#request, this.request);
     if (this.#cookie !== undefined) this.clientCookie = findCookie(head, COOKIE, this.#cookie, false);
   }

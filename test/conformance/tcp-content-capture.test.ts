@@ -5,7 +5,8 @@
  * are not all there yet is taken when the rules run again on more bytes; and in a `mode http`
  * frontend, where the rules run for every request of a keep-alive connection, next to a
  * `capture request header` slot, the first request included, on its whole head even without
- * an inspect delay. Lines are read from `log stdout`.
+ * an inspect delay; a request they reject is logged as HAProxy's, before its request line and
+ * header captures were recorded. Lines are read from `log stdout`.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/tcp-content-capture.test.js
  */
@@ -66,7 +67,11 @@ frontend fe_http
 frontend fe_vars
     mode http
     bind 127.0.0.1:${p.vars}
+    log stdout format raw local0
+    log-format "vars %ST %r|%hr|%[capture.req.method]|%[var(txn.x)] end"
+    capture request header X len 6
     tcp-request content set-var(txn.x) req.hdr(x)
+    tcp-request content reject if { req.hdr(x) rej }
     http-request return status 200 content-type text/plain lf-string "x=%[var(txn.x)]"
 
 backend be_named
@@ -169,6 +174,15 @@ for (const target of TARGETS) {
       } finally {
         conn.destroy();
       }
+      const refused = await dial(ports.vars);
+      const closed = readAll(refused);
+      // The proxy closes its side without a word; then so do we (the socket allows half-open).
+      refused.on('end', () => refused.end());
+      refused.write('GET /r HTTP/1.1\r\nHost: x\r\nX: rej\r\n\r\n');
+      assert.equal((await closed).length, 0);
+      assert.equal(await logLine('vars ', 0), 'vars 200 GET / HTTP/1.1|{first}|GET|first end');
+      assert.equal(await logLine('vars ', 1), 'vars 200 GET / HTTP/1.1|{second}|GET|second end');
+      assert.equal(await logLine('vars ', 2), 'vars -1 <BADREQ>|{}|-|rej end');
     });
   });
 }

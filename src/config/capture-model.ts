@@ -37,3 +37,16 @@ export interface HttpCaptureRuleModel {
   readonly condition: ConditionModel | undefined;
   readonly source: SourceLocation;
 }
+
+/**
+ * `tcp-request content capture EXPR len N`: the expression as a string into request slot `id`,
+ * which the rule declared (frontend, listen or named defaults).
+ */
+export interface TcpCaptureRuleModel {
+  readonly action: 'capture';
+  readonly expression: string;
+  readonly id: number;
+  readonly len: number;
+  readonly condition: ConditionModel | undefined;
+  readonly source: SourceLocation;
+}

@@ -5,7 +5,7 @@
  * (a listener that cannot bind, a backend that does not exist) can name the line.
  */
 import type { StatsPageModel } from './stats-page-model.ts';
-import type { CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+import type { CapturesModel, HttpCaptureRuleModel, TcpCaptureRuleModel } from './capture-model.ts';
 import type { HttpStreamRuleModel, PriorityRuleModel } from './stream-action-model.ts';
 import type { EnvironmentChanges } from './environment-changes.ts';
 import type { CompressionTuningModel } from './compression-tuning-model.ts';
@@ -16,7 +16,7 @@ import type { TlsOptionsModel } from './tls-options.ts';
 import type { CrtListSslConf } from './crt-list-line.ts';
 import type { TcpSocketModel } from './tcp-socket-model.ts';
 
-export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel } from './capture-model.ts';
+export type { CaptureSlotModel, CapturesModel, HttpCaptureRuleModel, TcpCaptureRuleModel } from './capture-model.ts';
 export type { HttpStreamRuleModel, PriorityRuleModel } from './stream-action-model.ts';
 export type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 export type { HttpMapRuleModel } from './map-action-model.ts';
@@ -772,10 +772,16 @@ export type TcpCheckRuleModel =
     }
   | { readonly action: 'comment'; readonly comment: string }
   /**
-   * `set-var(check.NAME) EXPR` / `set-var-fmt(check.NAME) FMT` / `unset-var(check.NAME)`: `name`
-   * without its scope; `expression` is set-var's sample expression or set-var-fmt's log-format string.
+   * `set-var(SCOPE.NAME) EXPR` / `set-var-fmt(SCOPE.NAME) FMT` / `unset-var(SCOPE.NAME)`: `name`
+   * without its scope (absent: `check`); `expression` is set-var's sample expression or
+   * set-var-fmt's log-format string.
    */
-  | { readonly action: 'set-var' | 'set-var-fmt' | 'unset-var'; readonly name: string; readonly expression?: string | undefined };
+  | {
+      readonly action: 'set-var' | 'set-var-fmt' | 'unset-var';
+      readonly scope?: 'proc' | 'sess' | 'txn' | 'req' | 'res' | 'check' | undefined;
+      readonly name: string;
+      readonly expression?: string | undefined;
+    };
 
 /** A protocol check HAProxy builds from its own tcp-check rule sets. */
 export type ProtocolCheckModel =
@@ -1203,7 +1209,8 @@ export type TcpRuleModel =
   | HttpVarRuleModel
   | HttpStickRuleModel
   | DoResolveRuleModel
-  | PriorityRuleModel;
+  | PriorityRuleModel
+  | TcpCaptureRuleModel;
 
 export interface TcpRulesModel {
   readonly connection: readonly TcpRuleModel[];

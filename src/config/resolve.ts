@@ -347,6 +347,7 @@ class Resolver {
     }
     const log = this.#logFormats(proxy, httplogFallback);
     this.#checkCaptureIds(proxy);
+    this.#warnCapturesWithoutDelay(proxy);
     const clientSocket = tcpSocketModel(proxy.options, 'client');
     return {
       ...(clientSocket !== undefined ? { clientSocket } : {}),
@@ -455,6 +456,24 @@ class Resolver {
    * `capture ... id N` rules of a frontend name one of its slots (HAProxy's check_ptr, once the
    * section is read: a later `declare capture` counts). A backend's cannot be checked.
    */
+  /**
+   * HAProxy's check_capture: a `tcp-request content capture` reading the request's contents in
+   * a frontend without `tcp-request inspect-delay` may find them incomplete (warned once per rule).
+   */
+  #warnCapturesWithoutDelay(proxy: ProxyDraft): void {
+    if (proxy.tcpInspectDelay !== undefined && proxy.tcpInspectDelay > 0) return;
+    for (const rule of proxy.tcpRules.content) {
+      if (rule.action !== 'capture') continue;
+      const compiled = compileSampleFetch(rule.expression, { direction: 'request' });
+      if (!compiled.ok || !compiled.fetch.readsContents) continue;
+      this.#warning(
+        { ...rule.source, column: 1 },
+        'tcp-request content capture',
+        `${typeWord(proxy)} '${proxy.name}' : a 'tcp-request capture' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`,
+      );
+    }
+  }
+
   #checkCaptureIds(proxy: ProxyDraft): void {
     const check = (rules: readonly { action: string; source: SourceLocation }[], slots: number, set: 'request' | 'response'): void => {
       for (const rule of rules) {

@@ -834,6 +834,14 @@ const tcpRuleSchema = v.variant('action', [
   ...stickRuleSchemas,
   doResolveRuleSchema,
   priorityRuleSchema,
+  v.object({
+    action: v.literal('capture'),
+    expression: v.pipe(v.string(), v.minLength(1)),
+    id: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    len: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    condition: v.undefinedable(conditionSchema),
+    source: sourceSchema,
+  }),
 ]);
 
 const tcpRulesSchema = v.object({

@@ -45,7 +45,12 @@ const tcpCheckRuleSchema = v.variant('action', [
     statusCode: v.optional(optionalText),
   }),
   v.object({ action: v.literal('comment'), comment: v.string() }),
-  v.object({ action: v.picklist(['set-var', 'set-var-fmt', 'unset-var']), name: v.pipe(v.string(), v.minLength(1)), expression: v.optional(v.string()) }),
+  v.object({
+    action: v.picklist(['set-var', 'set-var-fmt', 'unset-var']),
+    scope: v.optional(v.picklist(['proc', 'sess', 'txn', 'req', 'res', 'check'])),
+    name: v.pipe(v.string(), v.minLength(1)),
+    expression: v.optional(v.string()),
+  }),
 ]);
 
 const protocolSchema = v.variant('kind', [

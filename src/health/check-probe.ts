@@ -26,7 +26,8 @@ import { proxyHeaderV2, proxyLineV1 } from '../proxy/proxy-protocol.ts';
 import { evaluateExpectation, type HttpExpectation } from './http-expect.ts';
 import type { TcpCheckRuleSet } from './tcp-check/rules.ts';
 import { connectViaSocks4, isSocks4Error, type Socks4Proxy } from '../proxy/socks4-connect.ts';
-import { checkSampleContext, type CheckSubject, type CheckVars } from './check-sample-context.ts';
+import { checkSampleContext, CheckVars, type CheckSubject } from './check-sample-context.ts';
+import type { ProcessVars } from '../rules/vars.ts';
 import type { HttpCheckPlan } from './http-check-plan.ts';
 import { H2ServerConnection } from '../mux/h2-server.ts';
 
@@ -76,6 +77,8 @@ export interface ProbeSpec {
   readonly viaSocks4?: boolean | undefined;
   /** The backend and server checked (`be_name`, `srv_name` in set-var and `-lf` patterns). */
   readonly subject?: CheckSubject | undefined;
+  /** The generation's `proc.*` variables, which check rules share with the traffic rules. */
+  readonly procVars?: ProcessVars | undefined;
   /** HTTP over HTTP/2 with prior knowledge (`check-proto h2`, the server's `proto h2`, `http-check connect proto h2`). */
   readonly h2?: boolean | undefined;
   /** `http-check connect`, `-lf` values, set-var before the send: the HTTP check runs as a sequence (http-check-sequence.ts). */
@@ -301,7 +304,7 @@ export class CheckProbe implements SocketHandler {
       body = latin1String(all, 0, all.byteLength);
     }
     const http = this.#spec.http as HttpProbeSpec;
-    const context = checkSampleContext(this.#spec.subject, head, http.vars);
+    const context = checkSampleContext(this.#spec.subject, head, http.vars ?? new CheckVars(this.#spec.procVars));
     const response = { status: head.status, reason: head.reason, body, headers: head.entries(), context };
     this.#finish(evaluateExpectation(http.expectation, response, http.disableOn404?.() === true));
   }

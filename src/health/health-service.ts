@@ -6,6 +6,7 @@
  * where mininter is the smallest interval of at least 1 s, so checks of many servers do not
  * fire together.
  */
+import type { ProcessVars } from '../rules/vars.ts';
 import type { SslConnectionCounts } from '../stream/ssl-counted-socket.ts';
 import type { AgentCheckModel, BackendModel, HttpCheckModel, ServerCheckModel, Timeouts } from '../config/model.ts';
 import type { ProxyLogger } from '../log/logger.ts';
@@ -41,6 +42,8 @@ export interface HealthOptions {
   readonly sslCounts?: SslConnectionCounts;
   /** The backend's `email-alert`s (src/health/email-alerts.ts); none when undefined. */
   readonly emailAlerts?: EmailAlerts | undefined;
+  /** The generation's `proc.*` variables, shared by the check rules and the traffic rules. */
+  readonly procVars?: ProcessVars | undefined;
 }
 
 /**
@@ -181,6 +184,7 @@ export class BackendHealth {
         {
           ...probeSpecFor(server, check, model.timeouts, sendsState ? withServerState(http as HttpProbeSpec, backend, server, node) : http, tcpRules),
           subject: { backend: backend.name, server: server.name, serverId: server.id },
+          ...(options.procVars !== undefined ? { procVars: options.procVars } : {}),
           ...(options.sslCounts !== undefined ? { sslCounts: options.sslCounts } : {}),
           ...(backend.headerCase !== undefined ? { headerCase: backend.headerCase } : {}),
         },
@@ -239,6 +243,7 @@ export function createRuntimeServerChecks(
   proxyType: 'backend' | 'listen',
   spreadChecks = 0,
   sslCounts?: SslConnectionCounts,
+  procVars?: ProcessVars,
 ): RuntimeServerChecks {
   const model = backend.model;
   let check: ServerCheck | undefined;
@@ -252,6 +257,7 @@ export function createRuntimeServerChecks(
       {
         ...probeSpecFor(server, server.check, model.timeouts, probe, tcpRuleSetFor(model), true),
         subject: { backend: backend.name, server: server.name, serverId: server.id },
+        ...(procVars !== undefined ? { procVars } : {}),
         ...(sslCounts !== undefined ? { sslCounts } : {}),
         ...(backend.headerCase !== undefined ? { headerCase: backend.headerCase } : {}),
       },

@@ -53,13 +53,14 @@ export class HttpCheckSequence {
   readonly #spec: ProbeSpec;
   readonly #plan: HttpCheckPlan;
   readonly #onDone: (outcome: CheckOutcome) => void;
-  readonly #vars = new CheckVars();
+  readonly #vars: CheckVars;
   #probe: CheckProbe | undefined;
   #finished = false;
 
   constructor(runtime: Runtime, spec: ProbeSpec, plan: HttpCheckPlan, onDone: (outcome: CheckOutcome) => void) {
     this.#runtime = runtime;
     this.#spec = spec;
+    this.#vars = new CheckVars(spec.procVars);
     this.#plan = plan;
     this.#onDone = onDone;
   }

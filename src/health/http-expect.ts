@@ -11,6 +11,7 @@
  * the last rule's `ok-status` and `on-success` text when all pass; `status-code` sets the code
  * either way; the first rule's `tout-status` is the status of a response that never came.
  */
+import { parseVarName } from '../rules/vars.ts';
 import type { CheckExpectOptions, HttpCheckExpectModel, HttpCheckMatch } from '../config/model.ts';
 import type { CheckOutcome, CheckStatus } from './check-status.ts';
 import { compileLogFormat } from '../rules/log-format.ts';
@@ -177,10 +178,15 @@ export function compileVarSteps(rules: readonly HttpCheckExpectModel[]): (contex
   };
 }
 
-/** `set-var(check.NAME) EXPR` / `set-var-fmt(check.NAME) FMT` / `unset-var(check.NAME)`: the variable lives for this check run. */
+/**
+ * `set-var(SCOPE.NAME) EXPR` / `set-var-fmt(SCOPE.NAME) FMT` / `unset-var(SCOPE.NAME)`: into the
+ * store of that scope the check run reaches (check-sample-context.ts), if any.
+ */
 function compileVarStep(rule: HttpCheckExpectModel): (response: CheckResponse, received: boolean) => void {
-  const name = rule.pattern.slice('check.'.length);
-  if (rule.kind === 'unset-var') return (r) => r.context?.vars?.store('check', false)?.unset(name);
+  const parsed = parseVarName(rule.pattern);
+  if (typeof parsed === 'string') throw new HttpExpectError(`'http-check ${rule.kind}(${rule.pattern})': ${parsed}`);
+  const { scope, name } = parsed;
+  if (rule.kind === 'unset-var') return (r) => r.context?.vars?.store(scope, false)?.unset(name);
   if (rule.kind === 'set-var-fmt') {
     const compiled = compileLogFormat(rule.expression ?? '', 'response');
     if (!compiled.ok) throw new HttpExpectError(`'http-check set-var-fmt(${rule.pattern})': ${compiled.message}`);
@@ -191,7 +197,7 @@ function compileVarStep(rule: HttpCheckExpectModel): (response: CheckResponse, r
       if (!received) ctx = { ...ctx, response: undefined };
       const sample = new Sample();
       sample.setStr(format.evaluate(ctx));
-      ctx.vars?.store('check', true)?.set(name, sample, 0);
+      ctx.vars?.store(scope, true)?.set(name, sample, 0);
     };
   }
   const compiled = compileSampleFetch(rule.expression ?? '', { direction: 'response' });
@@ -203,7 +209,7 @@ function compileVarStep(rule: HttpCheckExpectModel): (response: CheckResponse, r
     // Before the first expect the response is not read yet (HAProxy runs the rules in order after the send).
     if (!received) ctx = { ...ctx, response: undefined };
     const sample = new Sample();
-    if (fetch.sample(ctx, sample)) ctx.vars?.store('check', true)?.set(name, sample, 0);
+    if (fetch.sample(ctx, sample)) ctx.vars?.store(scope, true)?.set(name, sample, 0);
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Timeouts } from '../config/model.ts';
+import { streamCapturesFor, type StreamCaptures } from '../stream/captures.ts';
 import type { Backend } from '../proxy/backend.ts';
 import { countAbort, sessionOpened } from '../proxy/counters.ts';
 import { clientSessionEnded, type ProxySession, type SessionHost, type SessionView } from '../proxy/session.ts';
@@ -180,6 +181,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
   #clientFailed: 'c' | 'C' | undefined = undefined;
   /** `tcp-response content` rules deciding on the server's first bytes (held meanwhile). */
   #responseInspection: ResponseInspection | undefined;
+  /** The frontend's capture slots (%hr, `capture.req.hdr`): what its content rules captured. */
+  readonly #captures: StreamCaptures | undefined;
 
   constructor(
     host: SessionHost,
@@ -189,6 +192,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     tcp: TcpRuleContext | undefined = undefined,
   ) {
     this.#tcp = tcp;
+    this.#captures = tcp?.captures ?? streamCapturesFor(host.model);
     this.host = host;
     this.runtime = host.runtime;
     this.client = client;
@@ -238,6 +242,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
    */
   #inspect(backend: Backend, rules: HttpBackendTcpRules): void {
     const tcp = (this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host));
+    // HAProxy's backend rules capture into the stream's slots, which are its frontend's.
+    tcp.captures ??= this.#captures;
     tcp.backend = backend;
     const payload = new Payload(this.host.limits.buffers);
     tcp.requestPayload = payload;
@@ -698,6 +704,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       frontendName: host.name,
       pid: this.runtime.pid,
       lbHead: undefined,
+      captures: this.#captures,
       acceptWall: this.acceptedWall,
       streamId: this.streamId,
       uniqueId: this.#uniqueId?.value,

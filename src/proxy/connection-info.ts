@@ -6,6 +6,7 @@
  * and shared by whichever session (tcp or http) then serves the connection, so both read the
  * same record (HAProxy's session addresses, sess->src / sess->dst).
  */
+import type { StreamCaptures } from '../stream/captures.ts';
 import type { ListenerCounters } from './listener-stats.ts';
 import type { BindModel } from '../config/model.ts';
 import type { Socket, TlsInfo } from '../runtime.ts';
@@ -65,6 +66,17 @@ export class ConnectionInfo {
     return priority;
   }
   /**
+   * What the frontend's `tcp-request content capture` rules stored at accept, for the first
+   * HTTP transaction's captures (HAProxy runs those rules in that stream); taken once.
+   */
+  acceptCaptures: StreamCaptures | undefined = undefined;
+
+  takeAcceptCaptures(): StreamCaptures | undefined {
+    const captures = this.acceptCaptures;
+    this.acceptCaptures = undefined;
+    return captures;
+  }
+  /**
    * The HTTP transaction in flight is not the connection's first (HAProxy's SE_FL_NOT_FIRST,
    * read by `http_first_req`): the H1 mux sets it from the second request on; an HTTP/2 mux
    * sets it for every stream, as HAProxy's does.
@@ -80,8 +92,9 @@ export class ConnectionInfo {
    */
   bind: BindModel | undefined = undefined;
   /**
-   * A tcp stream was upgraded to HTTP/2: it ended there (HAProxy frees it and the H2 mux makes
-   * new streams), so every HTTP/2 stream, the first included, runs the frontend's content rules.
+   * Every HTTP stream, the first included, runs the frontend's content rules: a `mode http`
+   * frontend's (none ran on the connection), or a tcp stream upgraded to HTTP/2, which ended
+   * there (HAProxy frees it and the H2 mux makes new streams).
    */
   contentRulesPerStream = false;
   /**

@@ -36,6 +36,7 @@ import { socketFileOptions } from './socket-owners.ts';
 import { applyTcpKeepAlive } from './tcp-keepalive.ts';
 import { withLingerPolicy } from './no-linger-socket.ts';
 import { ocspResponsesOf } from './ocsp-responses.ts';
+import { streamCapturesFor } from '../stream/captures.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -362,6 +363,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     let tcp: TcpRuleContext | undefined;
     if (rules !== undefined) {
       tcp = new TcpRuleContext(info, this.runtime, this.name, this.procVars, this);
+      // An HTTP frontend's content rules run in its streams, which have their own captures.
+      if (this.model.mode !== 'http') tcp.captures = streamCapturesFor(this.model);
       // `tcp-request connection`: before anything is read, the PROXY header included (session_accept_fd).
       const verdict = rules.connection.length > 0 ? runTcpRules(rules.connection, tcp, undefined) : 'accept';
       if (verdict === 'reject' || verdict === 'drop') {
@@ -426,7 +429,11 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       // A session exists: the connection's trackers count it (sess_cnt, sess_rate).
       info.stick?.countSession(this.runtime.now());
       this.limits.frontendSessionStarted(this.limitSlot);
-      if (rules.content.length > 0) {
+      if (rules.content.length > 0 && this.model.mode === 'http') {
+        // HAProxy creates an HTTP frontend's streams once the mux parsed a request: its content
+        // rules run in each stream, the first included, on the whole request head.
+        info.contentRulesPerStream = true;
+      } else if (rules.content.length > 0) {
         this.#constructing = { socket, info, tcp };
         const wait = new ContentWait(this, socket, tcp, rules, received, this.resolvers);
         this.#constructing = undefined;
@@ -507,7 +514,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       }
       info.acceptRule = tcp?.lastRule;
       // An HTTP/2 connection's streams run those rules again, each from the default priority.
-      if (!info.http2) info.acceptPriority = tcp;
+      if (!info.http2) {
+        info.acceptPriority = tcp;
+        info.acceptCaptures = tcp?.captures;
+      }
       // HAProxy's H1 mux turns into its H2 mux on a first request that is HTTP/2's preface,
       // unless the H1 mux was chosen by name (`bind ... proto h1`, `switch-mode http proto h1`)
       // or `option disable-h2-upgrade` is set.

@@ -232,6 +232,7 @@ export class Proxy {
           quiet: options.quiet ?? false,
           sslCounts: this.limits,
           emailAlerts: this.#emailAlertsOf(backend),
+          procVars: this.procVars,
           ...(spreadChecks !== undefined ? { spreadChecks } : {}),
         }),
       );
@@ -253,7 +254,7 @@ export class Proxy {
   addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): RuntimeServerChecks {
     const type = this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend';
     const log = healthLogFor(this.runtime, backend, this.#backendLogger(backend), this.#quiet, this.#emailAlertsOf(backend));
-    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0, this.limits);
+    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0, this.limits, this.procVars);
     this.health.addRuntime(server, checks);
     return checks;
   }

@@ -69,6 +69,12 @@ export interface SampleFetch {
   /** Reads the HTTP request or response: yields nothing in tcp mode. */
   readonly l7: boolean;
   readonly scope: SampleScope;
+  /**
+   * Its fetch reads a message's contents (HTTP, or the payload bytes): HAProxy's fetches not
+   * available when a session is accepted (no SMP_VAL_FE_SES_ACC), which a content rule may find
+   * incomplete without an inspect delay.
+   */
+  readonly readsContents: boolean;
   /** Output type (after converters): decides an ACL's default match method. */
   readonly type: SampleOutputType;
   /** Fills `out`; false when the sample is absent (no such header, tcp mode...). */
@@ -665,6 +671,7 @@ class CompiledSampleFetch implements SampleFetch {
   readonly expression: string;
   readonly l7: boolean;
   readonly scope: SampleScope;
+  readonly readsContents: boolean;
   readonly type: SampleOutputType;
   readonly #body: FetchBody;
   readonly #converters: readonly Converter[];
@@ -677,6 +684,7 @@ class CompiledSampleFetch implements SampleFetch {
     this.expression = expression;
     this.scope = body.scope;
     this.l7 = body.scope === 'request' || body.scope === 'response';
+    this.readsContents = this.l7 || (body.source?.includes('buffer contents') ?? false);
     this.type = type;
     this.#body = body;
     this.#converters = converters;

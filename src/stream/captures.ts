@@ -2,12 +2,13 @@
  * One transaction's captures (HAProxy's s->req_cap / s->res_cap and txn->cli_cookie /
  * srv_cookie), laid out by the frontend's capture slots (config/capture-model.ts):
  *
- * - when the request head arrives (before any rule, as http_wait_for_request), each `capture
- *   request header` slot takes the last value of its header, truncated to the slot's length,
+ * - when the request head arrives (after the frontend's `tcp-request content` rules, before the
+ *   `http-request` ones, as http_wait_for_request), each `capture request header` slot takes the last value of its header, truncated to the slot's length,
  *   and `capture cookie` the first matching cookie of the Cookie headers;
  * - when the response head arrives (before the response rules), the same for the response
  *   headers and the Set-Cookie headers;
- * - `capture` rules fill any slot by number, at their turn.
+ * - `capture` rules fill any slot by number, at their turn; a `tcp-request content capture`
+ *   of the first request, which ran when the connection was accepted, is carried over.
  *
  * One object per client connection, reset by each request: a log line is emitted before the
  * next request starts, so the values it reads are still this transaction's.
@@ -51,12 +52,19 @@ export class StreamCaptures {
     this.response = new Array<string | undefined>(model.response.length).fill(undefined);
   }
 
-  /** The request head arrived: a new transaction's captures start from it. */
-  captureRequest(head: HttpHead): void {
+  /** A new transaction: its captures start empty. */
+  beginRequest(): void {
     this.request.fill(undefined);
     this.response.fill(undefined);
     this.clientCookie = undefined;
     this.serverCookie = undefined;
+  }
+
+  /**
+   * The request head as HAProxy's http_wait_for_request captures it: after the frontend's
+   * `tcp-request content` rules (a request they reject has none of these).
+   */
+  captureRequest(head: HttpHead): void {
     if (this.#request.anyHeader) captureHeaders(head, this.#request, this.request);
     if (this.#cookie !== undefined) this.clientCookie = findCookie(head, COOKIE, this.#cookie, false);
   }
@@ -67,6 +75,15 @@ export class StreamCaptures {
     if (this.#cookie !== undefined) {
       this.serverCookie = findCookie(head, SET_COOKIE, this.#cookie, true) ?? findCookie(head, SET_COOKIE2, this.#cookie, true);
     }
+  }
+
+  /**
+   * The connection's first transaction began: what the frontend's `tcp-request content capture`
+   * rules stored when they ran at accept (`accepted`, laid out by the same frontend) is its.
+   */
+  keepAcceptCaptures(accepted: StreamCaptures): void {
+    const from = accepted.request;
+    for (let i = 0; i < from.length && i < this.request.length; i++) if (from[i] !== undefined) this.request[i] = from[i];
   }
 
   /** A `capture` rule: `value` into request (or response) slot `id`; false when there is no such slot. */

@@ -151,6 +151,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #compression: string | undefined = undefined;
 
   #req: RequestHead | undefined;
+  /** The frontend's `tcp-request content` rules refused the request before HAProxy records its line. */
+  #requestLineUnseen = false;
   #reqHeadBytes: Uint8Array = EMPTY;
   #reqBodyDone = false;
   #reqBodyStarted = false;
@@ -419,8 +421,16 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   start(): void {
     if (this.#stage !== Stage.idle) return this.#analyse();
     const head = this.#req as RequestHead;
-    this.#captures?.captureRequest(head);
+    const captures = this.#captures;
+    this.#requestLineUnseen = false;
+    if (captures !== undefined) {
+      captures.beginRequest();
+      // The first request's `tcp-request content` rules ran on the connection: their captures are its.
+      const accepted = this.#side.requests === 1 && !this.connection.contentRulesPerStream ? this.connection.takeAcceptCaptures() : undefined;
+      if (accepted !== undefined) captures.keepAcceptCaptures(accepted);
+    }
     if (hostContradictsTarget(head)) {
+      captures?.captureRequest(head);
       this.host.counters.ereq++;
       addToListener(this.connection.listenerCounters, 'ereq');
       return this.fail(400, 'P', 'R');
@@ -434,9 +444,16 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const feTcpRules = this.#frontendTcpRules;
     const runner = feRules !== undefined || feTcpRules !== undefined ? this.#ruleRunner() : this.#rules;
     runner?.beginRequest(head, editor);
-    // The frontend's tcp-request content rules run per request; the first's ran on the connection.
+    // The frontend's tcp-request content rules run per request; a tcp frontend's first ran on the connection.
     const ranOnConnection = this.#side.requests === 1 && !this.connection.contentRulesPerStream;
-    if (feTcpRules !== undefined && !ranOnConnection && this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
+    if (feTcpRules !== undefined && !ranOnConnection) {
+      // HAProxy runs them before http_wait_for_request: a request they reject is logged without
+      // its request line (<BADREQ>) nor its header captures.
+      this.#requestLineUnseen = true;
+      if (this.#tcpRulesRejected(feTcpRules, runner as HttpRuleRunner)) return;
+      this.#requestLineUnseen = false;
+    }
+    captures?.captureRequest(head);
     if (this.host.model.monitor !== undefined && this.#answeredMonitor(head, editor, runner)) return;
     this.#stage = Stage.frontendBody;
     this.#analyse();
@@ -1923,7 +1940,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       hostname: this.runtime.hostname,
       frontendName: host.name,
       pid: this.runtime.pid,
-      lbHead: req,
+      lbHead: this.#requestLineUnseen ? undefined : req,
       acceptWall: this.acceptWall,
       streamId: this.#streamId,
       uniqueId: this.#uniqueId?.value,

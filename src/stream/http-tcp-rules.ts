@@ -17,11 +17,12 @@ export type HttpBackendTcpRules = ProxyTcpRules['content'];
 
 /**
  * The frontend's `tcp-request content` rules: HAProxy runs them in each stream, i.e. for every
- * request. The first request's ran when the connection was accepted (src/proxy/content-wait.ts,
- * which may wait for its bytes), so the stream runs them from the second request on; their
- * variables reach the first transaction (SessionVars.beginTransaction). A tcp frontend
- * upgraded to HTTP (`switch-mode http`, an HTTP backend) does the same: each request after the
- * first is a new HTTP stream, which runs them (`internal.strm.is_htx` then true).
+ * request. A `mode http` frontend runs them in every stream, the first included, on the parsed
+ * head (ConnectionInfo.contentRulesPerStream). A tcp frontend upgraded to HTTP (`switch-mode
+ * http`, an HTTP backend) ran them on the connection's bytes for its first request
+ * (src/proxy/content-wait.ts), whose variables reach the first transaction
+ * (SessionVars.beginTransaction); each later request is a new HTTP stream, which runs them
+ * (`internal.strm.is_htx` then true).
  */
 export function frontendContentRules(frontend: FrontendModel): HttpBackendTcpRules | undefined {
   const rules = tcpRulesOf(frontend, 'frontend')?.content;

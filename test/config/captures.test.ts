@@ -94,3 +94,77 @@ describe('capture keywords: errors, as HAProxy words them', () => {
     await parse(frontend('  http-request capture req.hdr(host) id 0', '  declare capture request len 4'));
   });
 });
+
+describe('tcp-request content capture', () => {
+  const tcpFrontend = (...lines: string[]) =>
+    cfg('defaults', '  mode tcp', ...TIMEOUTS, 'frontend fe', '  bind 127.0.0.1:8080', ...lines, '  default_backend be', 'backend be', '  server s 127.0.0.1:1');
+
+  it('declares the next request slot, after the ones declared before it', async () => {
+    const model = await parse(
+      tcpFrontend('  declare capture request len 3', '  tcp-request inspect-delay 1s', '  tcp-request content capture req.ssl_sni len 100', '  tcp-request content capture src len 7 if TRUE'),
+    );
+    const fe = model.frontends[0];
+    assert.deepEqual(fe?.captures?.request, [
+      { header: undefined, len: 3 },
+      { header: undefined, len: 100 },
+      { header: undefined, len: 7 },
+    ]);
+    assert.deepEqual(
+      fe?.tcpRules?.content.map((r) => (r.action === 'capture' ? [r.expression, r.id, r.len] : r.action)),
+      [
+        ['req.ssl_sni', 1, 100],
+        ['src', 2, 7],
+      ],
+    );
+  });
+
+  it('a named defaults section declares the slot its frontends inherit', async () => {
+    const model = await parse(
+      cfg('defaults d', '  mode tcp', ...TIMEOUTS, '  tcp-request content capture src len 5', 'frontend fe from d', '  bind 127.0.0.1:8080', '  capture request header X len 2', '  default_backend be', 'defaults plain', '  mode tcp', ...TIMEOUTS, 'backend be from plain', '  server s 127.0.0.1:1'),
+    );
+    assert.deepEqual(model.frontends[0]?.captures?.request, [
+      { header: undefined, len: 5 },
+      { header: 'X', len: 2 },
+    ]);
+  });
+
+  it('warns, as HAProxy 2.6.12, for a capture reading the request contents without an inspect delay', async () => {
+    const model = await parse(
+      tcpFrontend(
+        '  tcp-request content capture src len 3',
+        '  tcp-request content capture int(1) len 3',
+        '  tcp-request content capture req.len len 3',
+        '  tcp-request content capture req.hdr(host) len 3',
+      ),
+    );
+    const text = "frontend 'fe' : a 'tcp-request capture' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.";
+    assert.deepEqual(warnings(model), [
+      [10, 'tcp-request content capture', text],
+      [11, 'tcp-request content capture', text],
+    ]);
+    const delayed = await parse(tcpFrontend('  tcp-request inspect-delay 1s', '  tcp-request content capture req.len len 3'));
+    assert.deepEqual(warnings(delayed), []);
+  });
+
+  it('refuses what HAProxy 2.6.12 refuses, with its words', async () => {
+    const first = async (...lines: string[]) => (await errors(tcpFrontend(...lines)))[0]?.[3];
+    assert.equal(await first('  tcp-request connection capture src len 10'), "'capture src' is not allowed in 'tcp-request connection' rules in frontend 'fe'");
+    assert.equal(await first('  tcp-request session capture src len 10'), "'capture src' is not allowed in 'tcp-request session' rules in frontend 'fe'");
+    const rule = (m: string) => `'tcp-request content capture' : ${m}`;
+    assert.equal(await first('  tcp-request content capture src'), rule("a positive 'len' argument is mandatory"));
+    assert.equal(await first('  tcp-request content capture src id 1'), rule("a positive 'len' argument is mandatory"));
+    assert.equal(await first('  tcp-request content capture src len 0'), rule('length must be > 0'));
+    assert.equal(await first('  tcp-request content capture src len -1'), rule('length must be > 0'));
+    assert.equal(await first('  tcp-request content capture src len abc'), rule('length must be > 0'));
+    assert.equal(await first('  tcp-request content capture src len'), rule('length must be > 0'));
+    assert.equal(await first('  tcp-request content capture'), rule('missing fetch method'));
+    assert.equal(
+      await first('  tcp-request content capture res.hdr(x) len 3'),
+      rule("fetch method 'res.hdr(x)' extracts information from 'HTTP response headers', none of which is available here"),
+    );
+    const be = await errors(cfg('defaults', '  mode tcp', 'backend be', '  tcp-request content capture src len 3', '  server s 127.0.0.1:1'));
+    assert.equal(be[0]?.[3], "'tcp-request content capture' : proxy 'be' has no frontend capability");
+    const response = await errors(cfg('defaults', '  mode tcp', 'backend be', '  tcp-response content capture src len 3', '  server s 127.0.0.1:1'));
+    assert.match(response[0]?.[3] ?? '', /^'tcp-response content' expects .* but got 'capture'/);
+  });
+});

@@ -189,10 +189,15 @@ describe('http-check set-var / unset-var and -lf patterns', () => {
     ]);
   });
 
-  it('refuses other scopes, bad names and bad expressions', async () => {
-    assert.deepEqual(await backendErrors('  http-check set-var(txn.x) int(1)'), [
-      [2, 14, 'http-check', "'http-check set-var' : variables of scope 'txn' are not supported by Switchyard yet (only 'check.')."],
-    ]);
+  it('accepts every scope, as HAProxy 2.6 (proc and sess reach stores, txn/req/res store nothing)', async () => {
+    const hc = await httpCheck('  option httpchk', '  http-check set-var(proc.p) int(1)', '  http-check set-var(sess.s) int(2)', '  http-check set-var(txn.t) int(3)', '  http-check unset-var(req.r)');
+    assert.deepEqual(
+      hc?.expect?.map((e) => e.pattern),
+      ['proc.p', 'sess.s', 'txn.t', 'req.r'],
+    );
+  });
+
+  it('refuses bad names and bad expressions', async () => {
     const [name] = await backendErrors('  http-check unset-var(x)');
     assert.match(name?.[3] ?? '', /^'http-check unset-var' : invalid variable name 'x'/);
     const [expression] = await backendErrors('  http-check set-var(check.x) nosuchfetch');
@@ -266,6 +271,7 @@ describe('http-check rules', () => {
     assert.equal(await errors('  http-check connect sni'), "'http-check connect' : 'sni' expects a string as argument..");
     assert.equal(await errors('  http-check connect proto'), "'http-check connect' : 'proto' expects a MUX protocol as argument..");
     assert.equal(await errors('  http-check connect proto foo'), "'http-check connect' : 'proto' : unknown MUX protocol 'foo'..");
+    assert.equal(await errors('  http-check connect proto none'), "'http-check connect' : 'proto' : invalid MUX protocol 'none' for http-check.");
     assert.equal(await errors('  http-check comment'), "'http-check comment' : expects a string as argument.");
   });
 

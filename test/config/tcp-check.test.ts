@@ -24,6 +24,37 @@ describe('tcp-check rules', () => {
     assert.match(fetch?.[3] ?? '', /^'tcp-check set-var\(check\.x\)' : 'set-var' : .*nosuch/);
   });
 
+  it('keeps the scope of proc, sess, txn, req and res variables (accepted by HAProxy 2.6.12)', async () => {
+    const hc = await healthCheck(
+      '  option tcp-check',
+      '  tcp-check set-var(proc.p) int(1)',
+      "  tcp-check set-var-fmt(sess.s) '%[var(proc.p)]'",
+      '  tcp-check set-var(txn.t) int(3)',
+      '  tcp-check unset-var(req.r)',
+      '  tcp-check set-var(res.x) int(4)',
+    );
+    assert.deepEqual(hc?.tcpRules, [
+      { action: 'set-var', scope: 'proc', name: 'p', expression: 'int(1)' },
+      { action: 'set-var-fmt', scope: 'sess', name: 's', expression: '%[var(proc.p)]' },
+      { action: 'set-var', scope: 'txn', name: 't', expression: 'int(3)' },
+      { action: 'unset-var', scope: 'req', name: 'r' },
+      { action: 'set-var', scope: 'res', name: 'x', expression: 'int(4)' },
+    ]);
+  });
+
+  it('connect proto: none (the TCP pass-through) only, with HAProxy 2.6.12\'s texts for the others', async () => {
+    const hc = await healthCheck('  option tcp-check', '  tcp-check connect proto none port 1234');
+    assert.equal(hc?.tcpRules?.[0]?.action, 'connect');
+    assert.equal((hc?.tcpRules?.[0] as { port?: number }).port, 1234);
+    const first = async (line: string) => (await backendErrors(line))[0]?.[3];
+    assert.equal(await first('  tcp-check connect proto h2'), "'tcp-check connect' : 'proto' : invalid MUX protocol 'h2' for tcp-check.");
+    assert.equal(await first('  tcp-check connect proto h1'), "'tcp-check connect' : 'proto' : invalid MUX protocol 'h1' for tcp-check.");
+    assert.equal(await first('  tcp-check connect proto fcgi'), "'tcp-check connect' : 'proto' : invalid MUX protocol 'fcgi' for tcp-check.");
+    assert.equal(await first('  tcp-check connect proto foo'), "'tcp-check connect' : 'proto' : unknown MUX protocol 'foo'..");
+    assert.equal(await first('  tcp-check connect proto NONE'), "'tcp-check connect' : 'proto' : unknown MUX protocol 'NONE'..");
+    assert.equal(await first('  tcp-check connect proto'), "'tcp-check connect' : 'proto' expects a MUX protocol as argument..");
+  });
+
   it('keeps the lines in order under option tcp-check', async () => {
     const hc = await healthCheck(
       '  option tcp-check',

@@ -1,9 +1,11 @@
-/** `http-check set-var(check.*)` / `unset-var` steps and `name-lf` / `value-lf` patterns, evaluated against a parsed check response. */
+/** `http-check set-var(SCOPE.*)` / `unset-var` steps and `name-lf` / `value-lf` patterns, evaluated against a parsed check response. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HttpCheckExpectModel } from '../../src/config/model.ts';
 import { ResponseHeadParser, type ResponseHead } from '../../src/http/codec/index.ts';
-import { checkSampleContext } from '../../src/health/check-sample-context.ts';
+import { checkSampleContext, CheckVars } from '../../src/health/check-sample-context.ts';
+import { ProcessVars } from '../../src/rules/vars.ts';
+import { Sample } from '../../src/rules/sample.ts';
 import { compileExpectation, evaluateExpectation } from '../../src/health/http-expect.ts';
 
 function head(text: string): ResponseHead {
@@ -53,5 +55,31 @@ describe('http-check set-var and -lf patterns', () => {
   it('set-var steps alone keep HAProxy\'s implicit status 200-399 rule', () => {
     assert.equal(run([setVar('h', 'str(x)')]), 'L7OK');
     assert.equal(compileExpectation([setVar('h', 'str(x)')]).rules.length, 2);
+  });
+});
+
+describe('check variable scopes (HAProxy 2.6 get_vars for a check)', () => {
+  const scoped = (variable: string, expression: string): HttpCheckExpectModel => ({ negate: false, kind: 'set-var', pattern: variable, expression });
+
+  it('check and sess live for one run; proc is the generation\'s, shared with the traffic rules; txn/req/res store nothing', () => {
+    const proc = new ProcessVars();
+    const vars = new CheckVars(proc);
+    const response = { status: 202, reason: 'Accepted', body: '', headers: RESPONSE.entries(), context: checkSampleContext(undefined, RESPONSE, vars) };
+    const rules = [status, scoped('check.c', 'int(1)'), scoped('sess.s', 'str(run)'), scoped('proc.p', 'str(shared)'), scoped('txn.t', 'int(2)'), scoped('req.r', 'int(3)'), scoped('res.x', 'int(4)')];
+    assert.equal(evaluateExpectation(compileExpectation(rules), response).status, 'L7OK');
+    const out = new Sample();
+    assert.ok(vars.store('check', false)?.get('c', out));
+    assert.ok(vars.store('sess', false)?.get('s', out));
+    assert.equal(out.str, 'run');
+    assert.ok(proc.proc.get('p', out));
+    assert.equal(out.str, 'shared');
+    for (const scope of ['txn', 'req', 'res'] as const) assert.equal(vars.store(scope, true), undefined);
+    // The next run (a new CheckVars) starts without check and sess variables, with the same proc ones.
+    const next = new CheckVars(proc);
+    assert.equal(next.store('sess', false), undefined);
+    assert.equal(next.store('check', false), undefined);
+    assert.ok(next.store('proc', false)?.get('p', out));
+    // Without the generation's variables (a probe built alone), proc stores nothing.
+    assert.equal(new CheckVars().store('proc', true), undefined);
   });
 });

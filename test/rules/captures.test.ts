@@ -55,10 +55,21 @@ describe('StreamCaptures', () => {
     assert.equal(c.set(false, 3, 'x'), false);
     assert.equal(c.set(true, -1, 'x'), false);
     assert.deepEqual(c.request, ['a', 'abcd', 'h']);
+    c.beginRequest();
     c.captureRequest(get('/', 'Host: h'));
     assert.deepEqual(c.request, [undefined, undefined, 'h']);
     assert.deepEqual(c.response, [undefined, undefined]);
     assert.equal(c.clientCookie, undefined);
+  });
+
+  it("the first transaction keeps what the connection's tcp-request content rules captured at accept", () => {
+    const accepted = new StreamCaptures(LAYOUT);
+    accepted.set(false, 1, 'sni');
+    const c = new StreamCaptures(LAYOUT);
+    c.beginRequest();
+    c.keepAcceptCaptures(accepted);
+    c.captureRequest(get('/', 'Host: h', 'X-Req: a'));
+    assert.deepEqual(c.request, ['a', 'sni', 'h']);
   });
 });
 

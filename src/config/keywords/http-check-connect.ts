@@ -65,7 +65,9 @@ export function parseHttpCheckConnect(ctx: KeywordContext, args: readonly Token[
       case 'proto':
         if (value === undefined) return missing('a MUX protocol');
         if (value.text !== 'h1' && value.text !== 'h2') {
-          if (value.text === 'fcgi' || value.text === 'none') ctx.error(`${where} 'proto ${value.text}' is not supported by Switchyard yet.`, value);
+          // `none` is HAProxy's TCP pass-through mux, refused for an HTTP check as HAProxy does.
+          if (value.text === 'none') ctx.error(`${where} 'proto' : invalid MUX protocol 'none' for http-check.`, value);
+          else if (value.text === 'fcgi') ctx.error(`${where} 'proto ${value.text}' is not supported by Switchyard yet.`, value);
           else ctx.error(`${where} 'proto' : unknown MUX protocol '${value.text}'..`, value);
           return undefined;
         }

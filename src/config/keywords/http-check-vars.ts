@@ -1,10 +1,11 @@
 /**
- * `http-check set-var(check.NAME) EXPR`, `http-check set-var-fmt(check.NAME) FMT` and
- * `http-check unset-var(check.NAME)` (HAProxy's action keywords in a check ruleset):
- * check-scoped variables, set among the expect rules once
- * the response arrived (the response fetches `res.fhdr`, `status`... read the check's
- * response), read back by `var(check.NAME)` in `name-lf`/`value-lf` patterns. Other scopes
- * are refused as not supported yet.
+ * `http-check set-var(SCOPE.NAME) EXPR`, `http-check set-var-fmt(SCOPE.NAME) FMT` and
+ * `http-check unset-var(SCOPE.NAME)` (HAProxy's action keywords in a check ruleset): set
+ * among the expect rules once the response arrived (the response fetches `res.fhdr`,
+ * `status`... read the check's response), read back by `var(SCOPE.NAME)` in `name-lf` /
+ * `value-lf` patterns. `check.` and `sess.` live for one check run, `proc.` is shared with the
+ * traffic rules; `txn.`, `req.`, `res.` are accepted, as HAProxy, and store nothing (a check
+ * has no stream).
  */
 import type { HttpCheckExpectModel } from '../model.ts';
 import type { KeywordContext } from '../registry.ts';
@@ -28,10 +29,6 @@ export function parseCheckVarAction(ctx: KeywordContext, args: readonly Token[])
   const name = parseVarName(m[2] as string, ')');
   if (typeof name === 'string') {
     ctx.error(`'http-check ${kind}' : ${name}.`, action);
-    return undefined;
-  }
-  if (name.scope !== 'check') {
-    ctx.error(`'http-check ${kind}' : variables of scope '${name.scope}' are not supported by Switchyard yet (only 'check.').`, action);
     return undefined;
   }
   if (kind === 'unset-var') {

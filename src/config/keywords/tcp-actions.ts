@@ -14,12 +14,15 @@ import type { Token } from '../tokenizer.ts';
 import { parseVarWord } from './http-actions/vars.ts';
 import { stickActionParsers } from './http-actions/stick.ts';
 import { parseDoResolveRule } from './http-actions/resolve.ts';
+import { parseTcpCapture } from './tcp-capture.ts';
 
 /** A rule model without its condition and place. */
 export type TcpRuleFields = TcpRuleModel extends infer R ? (R extends TcpRuleModel ? Omit<R, 'condition' | 'source'> : never) : never;
 
 export interface TcpActionParseInput {
   readonly ctx: KeywordContext;
+  /** The rule set the line adds to. */
+  readonly set: TcpRuleSet;
   /** The action keyword (`set-var` for `set-var(txn.x)`). */
   readonly action: string;
   /** The action word as written. */
@@ -169,6 +172,8 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
   variable('unset-var', ALL),
   priority('set-priority-class'),
   priority('set-priority-offset'),
+  // HAProxy parses `capture` in every tcp-request set, then refuses it outside content rules.
+  { name: 'capture', sets: REQUEST, parse: parseTcpCapture },
   // `track-scN KEY [table T]`, `sc-inc-gpc0|1(N)`, `sc-set-gpt0(N) VALUE`: HAProxy's grammar and
   // messages, shared with the http rules (request fetches; tcp-response rules cannot track).
   // `do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR`: HAProxy registers the same parser for both sets.
@@ -185,10 +190,10 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
 
 /** HAProxy 2.6's other tcp actions: named as not supported yet, never ignored (`*`: a prefix). */
 export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly string[]>> = {
-  connection: ['capture', 'expect-netscaler-cip', 'set-mark', 'set-tos', 'lua.*'],
+  connection: ['expect-netscaler-cip', 'set-mark', 'set-tos', 'lua.*'],
   session: ['set-mark', 'set-tos', 'attach-srv', 'lua.*'],
   content: [
-    'capture', 'use-service', 'set-log-level', 'set-nice', 'set-mark',
+    'use-service', 'set-log-level', 'set-nice', 'set-mark',
     'set-tos', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
   ],
   response: ['send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],

@@ -1,7 +1,7 @@
 /**
  * `tcp-check` rule lines and the protocol checks HAProxy 2.6 builds on them (tcpcheck.c):
  *
- *   tcp-check connect [default] [port N] [addr A[:P]] [send-proxy] [ssl] [sni S] [alpn L] [linger] [comment C]
+ *   tcp-check connect [default] [port N] [addr A[:P]] [send-proxy] [ssl] [sni S] [alpn L] [proto none] [linger] [comment C]
  *   tcp-check send STRING | send-binary HEX | send-lf FMT | send-binary-lf FMT [comment C]
  *   tcp-check expect [min-recv N] [ok-status S] [error-status S] [tout-status S] [on-success FMT]
  *                    [on-error FMT] [status-code EXPR] [comment C]
@@ -11,11 +11,11 @@
  *   option pgsql-check user U | mysql-check [user U [post-41|pre-41]]
  *   option log-health-checks
  *
- *   tcp-check set-var(check.NAME) EXPR | set-var-fmt(check.NAME) FMT | unset-var(check.NAME)
+ *   tcp-check set-var(SCOPE.NAME) EXPR | set-var-fmt(SCOPE.NAME) FMT | unset-var(SCOPE.NAME)
  *
  * FMT is a log-format string, EXPR a sample expression, both evaluated in the check's context.
- * Refused as not supported yet: `connect proto` and variables of scopes other than `check.`;
- * `expect custom` is HAProxy's own (its protocol checks), refused with a clear error.
+ * `connect proto` takes HAProxy's one TCP mux, `none`; `expect custom` is HAProxy's own (its
+ * protocol checks), refused with a clear error.
  */
 import type { ProxyDraft } from '../draft.ts';
 import type { TcpCheckRuleModel, TcpCheckStatusName } from '../model.ts';
@@ -29,11 +29,6 @@ import { compileSampleFetch } from '../../rules/sample-fetch.ts';
 import { checkLogFormatError } from './http-check-vars.ts';
 import { expectStatus } from './check-expect-options.ts';
 
-
-function notYet(ctx: KeywordContext, what: string, token: Token): undefined {
-  ctx.error(`'tcp-check ${what}' is not supported by Switchyard yet.`, token);
-  return undefined;
-}
 
 /** An even number of hex digits. */
 function isHex(text: string): boolean {
@@ -100,8 +95,24 @@ function parseConnect(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
       case 'via-socks4':
         viaSocks4 = true;
         break;
-      case 'proto':
-        return notYet(ctx, `connect ${word.text}`, word);
+      case 'proto': {
+        // HAProxy's parse_tcpcheck_connect: a tcp-check takes a mux of mode TCP only, and 2.6
+        // has one, `none` (mux_pt, the raw pass-through every tcp-check speaks anyway).
+        if (value === undefined) {
+          ctx.error("'tcp-check connect' : 'proto' expects a MUX protocol as argument..", word);
+          return undefined;
+        }
+        if (value.text === 'h1' || value.text === 'h2' || value.text === 'fcgi') {
+          ctx.error(`'tcp-check connect' : 'proto' : invalid MUX protocol '${value.text}' for tcp-check.`, value);
+          return undefined;
+        }
+        if (value.text !== 'none') {
+          ctx.error(`'tcp-check connect' : 'proto' : unknown MUX protocol '${value.text}'..`, value);
+          return undefined;
+        }
+        i++;
+        break;
+      }
       default:
         ctx.error(
           `'tcp-check connect' expects 'comment', 'port', 'addr', 'send-proxy', 'via-socks4', 'ssl', 'sni', 'alpn', 'proto', 'linger' or 'default' but got '${word.text}' as argument.`,
@@ -321,9 +332,9 @@ export function parseTcpCheckExpect(ctx: KeywordContext, args: readonly Token[])
 }
 
 /**
- * `tcp-check set-var(check.NAME) EXPR` / `unset-var(check.NAME)` (HAProxy's action keywords,
- * with its texts): the variable lives for one check run. Other scopes are refused as not
- * supported yet; unset-var ignores what follows, as HAProxy.
+ * `tcp-check set-var(SCOPE.NAME) EXPR` / `unset-var(SCOPE.NAME)` (HAProxy's action keywords,
+ * with its texts): `check.` and `sess.` variables live for one check run, `proc.` ones are the
+ * generation's. unset-var ignores what follows, as HAProxy.
  */
 function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRuleModel | undefined {
   const action = args[1] as Token;
@@ -335,11 +346,10 @@ function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
     ctx.error(`${where} ${name}.`, action);
     return undefined;
   }
-  if (name.scope !== 'check') {
-    ctx.error(`${where} variables of scope '${name.scope}' are not supported by Switchyard yet (only 'check.').`, action);
-    return undefined;
-  }
-  if (kind === 'unset-var') return { action: kind, name: name.name };
+  // Every scope is accepted, as HAProxy does; `txn`, `req` and `res` need a stream a check
+  // has not, so those rules store nothing (check-sample-context.ts).
+  const scope = name.scope === 'check' ? {} : { scope: name.scope };
+  if (kind === 'unset-var') return { action: kind, ...scope, name: name.name };
   const expression = args[2];
   if (kind === 'set-var-fmt') {
     if (expression === undefined) {
@@ -352,7 +362,7 @@ function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
       ctx.error(`${where} '${expression.text}' invalid log-format string (${error}).`, expression);
       return undefined;
     }
-    return { action: kind, name: name.name, expression: expression.text };
+    return { action: kind, ...scope, name: name.name, expression: expression.text };
   }
   if (expression === undefined || expression.text === '') {
     ctx.error(`${where} missing fetch method.`, action);
@@ -364,7 +374,7 @@ function parseVarRule(ctx: KeywordContext, args: readonly Token[]): TcpCheckRule
     ctx.error(`${where} ${compiled.message}.`, expression);
     return undefined;
   }
-  return { action: kind, name: name.name, expression: expression.text };
+  return { action: kind, ...scope, name: name.name, expression: expression.text };
 }
 
 const ACTIONS = ['comment', 'connect', 'send', 'send-binary', 'send-lf', 'send-binary-lf', 'expect'];

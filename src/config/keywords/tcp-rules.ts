@@ -104,7 +104,7 @@ function parseTcpRule(ctx: KeywordContext, args: readonly Token[], request: bool
   const { args: ruleArgs, condition: conditionWords } = splitCondition(args.slice(3));
   const direction: SampleDirection = set === 'response' ? 'response' : 'request';
   const extra = extraWordReporter(ctx, ruleKeyword, ruleArgs);
-  const fields = parser.parse({ ctx, action: parser.name, word: actionToken, keyword: ruleKeyword, args: ruleArgs, direction, extra });
+  const fields = parser.parse({ ctx, set, action: parser.name, word: actionToken, keyword: ruleKeyword, args: ruleArgs, direction, extra });
   if (fields === undefined) return;
   const { file, line } = ctx.place();
   const condition = parseRuleCondition(ctx, ruleKeyword, conditionWords);

@@ -51,11 +51,12 @@ export class TcpCheckProbe implements SocketHandler {
   #eos = false;
   #error: SocketError | undefined;
   /** The run's `check.*` variables (`tcp-check set-var`). */
-  readonly #vars = new CheckVars();
+  readonly #vars: CheckVars;
 
   constructor(runtime: Runtime, spec: ProbeSpec, set: TcpCheckRuleSet, onDone: (outcome: CheckOutcome) => void) {
     this.#runtime = runtime;
     this.#spec = spec;
+    this.#vars = new CheckVars(spec.procVars);
     this.#set = set;
     this.#onDone = onDone;
   }

@@ -5,6 +5,7 @@
  * implicit connect) and each expect knows the first expect of its run (`expect.head`), where a
  * check waiting for more data resumes.
  */
+import type { VarScope } from '../../rules/vars.ts';
 import type { TcpCheckRuleModel, TcpCheckStatusName } from '../../config/model.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import { compileSampleFetch, type SampleContext } from '../../rules/sample-fetch.ts';
@@ -208,7 +209,7 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
       case 'set-var-fmt':
       case 'unset-var':
         pending = undefined;
-        rules.push({ action: 'var', step, run: compileVarRule(line.action, line.name, line.expression) });
+        rules.push({ action: 'var', step, run: compileVarRule(line.action, line.scope ?? 'check', line.name, line.expression) });
         return;
       case 'connect':
         rules.push(
@@ -258,22 +259,23 @@ export function compileTcpCheckRules(model: readonly TcpCheckRuleModel[]): TcpCh
   return finishRuleSet(rules, true);
 }
 
-function compileVarRule(kind: 'set-var' | 'set-var-fmt' | 'unset-var', name: string, expression: string | undefined): (context: SampleContext) => void {
-  if (kind === 'unset-var') return (context) => context.vars?.store('check', false)?.unset(name);
+/** A variable rule: the store of its scope the check run reaches (check-sample-context.ts), if any. */
+function compileVarRule(kind: 'set-var' | 'set-var-fmt' | 'unset-var', scope: VarScope, name: string, expression: string | undefined): (context: SampleContext) => void {
+  if (kind === 'unset-var') return (context) => context.vars?.store(scope, false)?.unset(name);
   if (kind === 'set-var-fmt') {
-    const format = formatOf(expression ?? '', `'tcp-check set-var-fmt(check.${name})'`);
+    const format = formatOf(expression ?? '', `'tcp-check set-var-fmt(${scope}.${name})'`);
     return (context) => {
       const sample = new Sample();
       sample.setStr(format(context));
-      context.vars?.store('check', true)?.set(name, sample, 0);
+      context.vars?.store(scope, true)?.set(name, sample, 0);
     };
   }
   const compiled = compileSampleFetch(expression ?? '', { direction: 'request' });
-  if (!compiled.ok) throw new TcpCheckRuleError(`'tcp-check set-var(check.${name})': ${compiled.message}`);
+  if (!compiled.ok) throw new TcpCheckRuleError(`'tcp-check set-var(${scope}.${name})': ${compiled.message}`);
   const fetch = compiled.fetch;
   return (context) => {
     const sample = new Sample();
-    if (fetch.sample(context, sample)) context.vars?.store('check', true)?.set(name, sample, 0);
+    if (fetch.sample(context, sample)) context.vars?.store(scope, true)?.set(name, sample, 0);
   };
 }
 

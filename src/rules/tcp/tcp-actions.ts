@@ -12,6 +12,7 @@ import { Sample } from '../sample.ts';
 import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
 import { TcpVerdict, type TcpAction, type TcpActionCompile, type TcpActionContext } from './tcp-action.ts';
 import { compileTcpStickAction } from './tcp-stick-actions.ts';
+import { compileTcpCapture } from './tcp-capture-action.ts';
 
 type RuleOf<A extends TcpRuleModel['action']> = Extract<TcpRuleModel, { action: A }>;
 type Compiler<A extends TcpRuleModel['action']> = (rule: RuleOf<A>, direction: SampleDirection) => TcpActionCompile;
@@ -175,6 +176,7 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   'do-resolve': doResolve,
   'set-priority-class': priority,
   'set-priority-offset': priority,
+  capture: compileTcpCapture,
 };
 
 export function compileTcpAction(rule: TcpRuleModel, direction: SampleDirection): TcpActionCompile {

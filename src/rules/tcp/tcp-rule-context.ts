@@ -16,6 +16,7 @@ import type { StickTable } from '../../stick/stick-table.ts';
 import type { TcpActionContext } from './tcp-action.ts';
 import type { RequestHead } from '../../http/codec/head.ts';
 import { prefetchRequestHead } from './http-prefetch.ts';
+import type { StreamCaptures } from '../../stream/captures.ts';
 
 /** What the rules of a connection read from its frontend: backends by name, the generation's stick tables. */
 export interface TcpRuleHost {
@@ -42,6 +43,11 @@ export class TcpRuleContext implements TcpActionContext {
   backend: SampleBackend | undefined = undefined;
   /** `do-resolve`: the names the content rules under way wait for (set by their inspection). */
   names: StreamNameResolver | undefined = undefined;
+  /**
+   * The frontend's capture slots for the connection's first stream (`tcp-request content
+   * capture`, %hr, `capture.req.hdr`); undefined when the frontend declares none.
+   */
+  captures: StreamCaptures | undefined = undefined;
   readonly #backends: TcpRuleHost | undefined;
 
   constructor(

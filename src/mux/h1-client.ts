@@ -292,11 +292,15 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           off += used;
           stream.countRequestBytes(used);
         } catch (error) {
+          const input = this.#reqParser.inputAtError(data, off);
+          stream.captureRequest(input.bytes, input.errorAt, true, this.requests > 0, false);
           stream.badRequest(error);
           return end;
         }
         if (!this.#reqParser.done) return off;
         const head = this.#reqParser.head as RequestHead;
+        // `option accept-invalid-http-request` let an invalid byte through: HAProxy captures it too.
+        if (this.#reqParser.relaxedAt >= 0) stream.captureRequest(concat(head.raw, data.subarray(off)), this.#reqParser.relaxedAt, false, this.requests > 0, false);
         this.#reqParser.reset();
         this.#beginTransaction(head);
         continue;

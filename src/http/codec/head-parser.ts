@@ -124,6 +124,11 @@ abstract class HeadParser<H extends HttpHead> {
   private verIdx: number;
   /** Extra spaces were skipped in the request line. */
   protected spaced = false;
+  /**
+   * Offset in the message of the first byte accepted only because `relaxed` (-1: none), as
+   * HAProxy's h1m->err_pos, which the mux then captures for `show errors`.
+   */
+  relaxedAt = -1;
   private statusDigits: number;
   protected status: number;
   protected methodEnd: number;
@@ -182,6 +187,7 @@ abstract class HeadParser<H extends HttpHead> {
     this.count = 0;
     this.verIdx = 0;
     this.spaced = false;
+    this.relaxedAt = -1;
     this.statusDigits = 0;
     this.status = 0;
   }
@@ -273,7 +279,10 @@ abstract class HeadParser<H extends HttpHead> {
             p++;
             continue;
           }
-          if (TARGET_CHAR[c] !== 1 && !(this.relaxed && relaxedTargetByte(c))) throw this.targetError(c, p - base);
+          if (TARGET_CHAR[c] !== 1) {
+            if (!(this.relaxed && relaxedTargetByte(c))) throw this.targetError(c, p - base);
+            if (this.relaxedAt < 0) this.relaxedAt = p - base;
+          }
           this.targetStart = p - base;
           state = S_TARGET;
           p++;
@@ -288,6 +297,7 @@ abstract class HeadParser<H extends HttpHead> {
           c = chunk[p]!;
           if (c !== SP) {
             if (this.relaxed && relaxedTargetByte(c)) {
+              if (this.relaxedAt < 0) this.relaxedAt = p - base;
               p++;
               continue;
             }
@@ -389,6 +399,7 @@ abstract class HeadParser<H extends HttpHead> {
           if (c === LF) throw this.fail('BARE_LF', p - base);
           if (c === SP || c === HTAB) throw this.fail('OBS_FOLD', p - base);
           if (this.relaxed && RELAXED_NAME[c] === 1) {
+            if (this.relaxedAt < 0) this.relaxedAt = p - base;
             this.mark = p - base;
             state = S_NAME;
             p++;
@@ -401,6 +412,7 @@ abstract class HeadParser<H extends HttpHead> {
           c = chunk[p]!;
           if (c !== COLON) {
             if (this.relaxed && RELAXED_NAME[c] === 1) {
+              if (this.relaxedAt < 0) this.relaxedAt = p - base;
               p++;
               continue;
             }
@@ -561,17 +573,40 @@ abstract class HeadParser<H extends HttpHead> {
       raw = allocFromSlab(n + (p - start));
       copyBytes(raw, 0, this.acc!, 0, n);
       copyBytes(raw, n, chunk, start, p);
-      this.accLen = 0;
     }
     const head = this.build(raw, this.offs.slice(0, 4 * this.count), this.count);
     try {
       this.analyze(head);
     } catch (err) {
+      // the accumulated bytes stay for inputAtError(), until reset()
       if (err instanceof HttpParseError) this.error = err;
       throw err;
     }
+    this.accLen = 0;
     this.head = head;
     this.done = true;
+  }
+
+  /**
+   * After feed(chunk, start, end) threw: the bytes of the refused message the parser was given
+   * (those kept from earlier chunks, then chunk[start, end) with what followed the head in it),
+   * and where in them the error is (the error's offset, else the head's end or the bytes' end).
+   * For `show errors` only: it copies.
+   */
+  inputAtError(chunk: Uint8Array, start: number, end: number = chunk.length): { bytes: Uint8Array; errorAt: number } {
+    const kept = this.accLen;
+    let skipped = 0;
+    if (kept === 0) {
+      // the leading empty lines of this chunk are in it, before the message the offset counts from
+      while (start + skipped + 1 < end && chunk[start + skipped] === CR && chunk[start + skipped + 1] === LF) skipped += 2;
+    }
+    const bytes = new Uint8Array(kept + (end - start));
+    if (kept > 0) copyBytes(bytes, 0, this.acc!, 0, kept);
+    copyBytes(bytes, kept, chunk, start, end);
+    const offset = this.error?.offset ?? -1;
+    // a refused head (semantics.ts) has no offset: HAProxy then reports where its parser stood
+    const errorAt = offset >= 0 ? skipped + offset : Math.min(bytes.byteLength, this.scanned);
+    return { bytes, errorAt };
   }
 
   protected abstract build(raw: Uint8Array, offsets: number[], count: number): H;

@@ -1,0 +1,126 @@
+/**
+ * An HTTP/1 message captured for `show errors` as HAProxy 2.6's mux_h1 takes it
+ * (h1_capture_bad_message): the input buffer's bytes, the error position, and the H1 mux's
+ * connection, stream and message flags of the moment, which Switchyard derives from what it
+ * knows (it has no such flags) and from the bytes (h1-error-state.ts). Only on an error.
+ */
+import type { ErrorCapture } from '../proxy/error-captures.ts';
+import { H1_MF, h1StateAt } from '../http/h1-error-state.ts';
+
+// mux_h1.c's flags
+const H1C_F_ST_EMBRYONIC = 0x100;
+const H1C_F_ST_ATTACHED = 0x200;
+const H1C_F_ST_READY = 0x2000;
+const H1C_F_IS_BACK = 0x80000000;
+const H1S_F_WANT_KAL = 0x10;
+const H1S_F_NOT_FIRST = 0x80;
+const H1S_F_BODYLESS_RESP = 0x100;
+const H1S_F_PARSING_ERROR = 0x800;
+const H1S_F_HAVE_O_CONN = 0x4000;
+
+/** HAProxy aligns an empty input buffer's data after room for an HTX header (sizeof(struct htx)). */
+const HTX_HEADER_SIZE = 48;
+
+export interface NamedId {
+  readonly name: string;
+  readonly id: number;
+}
+
+interface CaptureCommon {
+  /** The input buffer: the message's bytes and what came after them in the same reads. */
+  readonly bytes: Uint8Array;
+  readonly errorAt: number;
+  /** Refused (400/502), or let through by `option accept-invalid-http-*`. */
+  readonly refused: boolean;
+  readonly sourceAddress: string;
+  readonly sourcePort: number;
+  readonly when: number;
+  /** tune.bufsize: HAProxy's buffer holds no more. */
+  readonly bufsize: number;
+}
+
+export interface RequestCaptureInfo extends CaptureCommon {
+  readonly frontend: string;
+  /** The stream's backend once one was chosen (a body error), else undefined. */
+  readonly backend: NamedId | undefined;
+  readonly server: NamedId | undefined;
+  /** Not the connection's first request. */
+  readonly notFirst: boolean;
+  /** The stream exists (the head was accepted before): a body error. */
+  readonly attached: boolean;
+}
+
+export interface ResponseCaptureInfo extends CaptureCommon {
+  readonly backend: string;
+  readonly frontend: NamedId;
+  readonly server: NamedId | undefined;
+  /** The request's method: a HEAD's or CONNECT's response is parsed knowing it. */
+  readonly method: string;
+}
+
+/** A head and the bytes after it, in one copy (a capture's buffer). */
+export function joinedBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+function clip(bytes: Uint8Array, bufsize: number): Uint8Array {
+  return bytes.byteLength > bufsize ? bytes.slice(0, bufsize) : bytes;
+}
+
+export function requestCapture(info: RequestCaptureInfo): ErrorCapture {
+  const msg = h1StateAt(info.bytes, info.errorAt, false, H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR);
+  return {
+    response: false,
+    proxy: info.frontend,
+    otherEnd: info.backend?.name,
+    otherEndId: info.backend?.id ?? -1,
+    server: info.server?.name,
+    serverId: info.server?.id ?? -1,
+    when: info.when,
+    sourceAddress: info.sourceAddress,
+    sourcePort: info.sourcePort,
+    bytes: clip(info.bytes, info.bufsize),
+    errorAt: info.errorAt,
+    wrapsAt: info.bufsize - HTX_HEADER_SIZE,
+    h1: {
+      connFlags: info.attached ? H1C_F_ST_ATTACHED | H1C_F_ST_READY : H1C_F_ST_EMBRYONIC,
+      streamFlags: H1S_F_WANT_KAL | (info.notFirst ? H1S_F_NOT_FIRST : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
+      state: msg.state,
+      msgFlags: msg.flags,
+      chunkLen: msg.chunkLen,
+      bodyLen: msg.bodyLen,
+    },
+  };
+}
+
+export function responseCapture(info: ResponseCaptureInfo): ErrorCapture {
+  const head = info.method === 'HEAD';
+  const initial = H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR | H1_MF.RESP | (head ? H1_MF.METH_HEAD : 0) | (info.method === 'CONNECT' ? H1_MF.METH_CONNECT : 0);
+  const msg = h1StateAt(info.bytes, info.errorAt, true, initial);
+  return {
+    response: true,
+    proxy: info.backend,
+    otherEnd: info.frontend.name,
+    otherEndId: info.frontend.id,
+    server: info.server?.name,
+    serverId: info.server?.id ?? -1,
+    when: info.when,
+    sourceAddress: info.sourceAddress,
+    sourcePort: info.sourcePort,
+    bytes: clip(info.bytes, info.bufsize),
+    errorAt: info.errorAt,
+    wrapsAt: info.bufsize - HTX_HEADER_SIZE,
+    h1: {
+      connFlags: H1C_F_IS_BACK | H1C_F_ST_ATTACHED | H1C_F_ST_READY,
+      // the request went out (its connection header was processed: HAVE_O_CONN)
+      streamFlags: H1S_F_HAVE_O_CONN | H1S_F_WANT_KAL | (head ? H1S_F_BODYLESS_RESP : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
+      state: msg.state,
+      msgFlags: msg.flags,
+      chunkLen: msg.chunkLen,
+      bodyLen: msg.bodyLen,
+    },
+  };
+}

@@ -103,10 +103,10 @@ function headerFlags(m: H1MessageState, name: string, value: string): void {
     if (m.flags & H1_MF.CHNK) return;
     const first = v.split(',')[0]?.trim() ?? '';
     if (!/^\d+$/.test(first)) return;
-    m.flags |= H1_MF.CLEN | H1_MF.XFER_LEN;
+    m.flags |= H1_MF.CLEN;
     m.chunkLen = m.bodyLen = Number(first);
   } else if (n === 'transfer-encoding') {
-    m.flags |= H1_MF.XFER_ENC | H1_MF.XFER_LEN;
+    m.flags |= H1_MF.XFER_ENC;
     for (const word of v.split(',')) {
       const coding = word.trim();
       if (coding === '') continue;
@@ -291,13 +291,17 @@ export function h1StateAt(bytes: Uint8Array, errorAt: number, response: boolean,
   return m;
 }
 
-/** Where the parser stands once the head is read (h1_parse_msg_hdrs, h1_htx.c). */
+/** Where the parser stands once the head is read, and the length flags it sets then (h1_htx.c). */
 function afterHead(m: H1MessageState, response: boolean): number {
-  if (m.flags & H1_MF.CHNK) return H1_MSG.CHUNK_SIZE;
-  if (m.flags & H1_MF.CLEN) return m.bodyLen > 0 ? H1_MSG.DATA : H1_MSG.DONE;
-  if (!response) {
-    m.flags |= H1_MF.XFER_LEN;
+  // the request's body length is always known; a HEAD's response has none
+  if (!response || m.flags & H1_MF.METH_HEAD) m.flags |= H1_MF.XFER_LEN;
+  if (response && m.flags & H1_MF.METH_HEAD) {
+    m.flags &= ~(H1_MF.CLEN | H1_MF.CHNK);
+    m.chunkLen = m.bodyLen = 0;
     return H1_MSG.DONE;
   }
-  return m.flags & H1_MF.METH_HEAD ? H1_MSG.DONE : H1_MSG.DATA;
+  if (m.flags & (H1_MF.CLEN | H1_MF.CHNK)) m.flags |= H1_MF.XFER_LEN;
+  if (m.flags & H1_MF.CHNK) return H1_MSG.CHUNK_SIZE;
+  if (m.flags & H1_MF.CLEN) return m.bodyLen > 0 ? H1_MSG.DATA : H1_MSG.DONE;
+  return response ? H1_MSG.DATA : H1_MSG.DONE;
 }

@@ -4,7 +4,7 @@ import { sessionOpened } from '../proxy/counters.ts';
 import { clientSessionEnded, type ProxySession, type SessionHost, type SessionView } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import { connectionModeOf } from '../http/http-options.ts';
-import { BodyFramer, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { BodyFramer, HttpParseError, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
 import { ReplyConnection, type LocalReply } from '../http/local-reply.ts';
 import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
@@ -86,6 +86,10 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   readonly #reqParser: RequestHeadParser;
   readonly #reqFramer = new BodyFramer();
   #state: State = 'idle';
+  /** The current request's head, the read it completed in and where it ended there (`show errors` of a bad body). */
+  #headRaw: Uint8Array | undefined = undefined;
+  #headRead: Uint8Array | undefined = undefined;
+  #headEnd = 0;
   #backlog: Uint8Array | undefined;
   #backlogPaused = false;
   /** Re-entrancy guard for #consumeClient (see there). */
@@ -287,20 +291,26 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           }
         }
         if (stream.requestStartedAt < 0) stream.requestStarted();
+        const start = off;
         try {
           const used = this.#reqParser.feed(data, off);
           off += used;
           stream.countRequestBytes(used);
         } catch (error) {
           const input = this.#reqParser.inputAtError(data, off);
-          stream.captureRequest(input.bytes, input.errorAt, true, this.requests > 0, false);
+          stream.captureRequest({ ...input, refused: true, bufferOffset: start }, this.requests > 0, false);
           stream.badRequest(error);
           return end;
         }
         if (!this.#reqParser.done) return off;
         const head = this.#reqParser.head as RequestHead;
         // `option accept-invalid-http-request` let an invalid byte through: HAProxy captures it too.
-        if (this.#reqParser.relaxedAt >= 0) stream.captureRequest(concat(head.raw, data.subarray(off)), this.#reqParser.relaxedAt, false, this.requests > 0, false);
+        if (this.#reqParser.relaxedAt >= 0) {
+          stream.captureRequest({ bytes: concat(head.raw, data.subarray(off)), errorAt: this.#reqParser.relaxedAt, refused: false, head: head.raw, bufferOffset: start }, this.requests > 0, false);
+        }
+        this.#headRaw = head.raw;
+        this.#headRead = data;
+        this.#headEnd = off;
         this.#reqParser.reset();
         this.#beginTransaction(head);
         continue;
@@ -312,6 +322,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
         try {
           off += this.#reqFramer.feed(data, off);
         } catch (error) {
+          this.#captureBadBody(data, start, error);
           stream.badRequestBody(error);
           return end;
         }
@@ -328,6 +339,25 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       return off;
     }
     return off;
+  }
+
+  /**
+   * An invalid request body, for `show errors`: with its head when both came in one read (the
+   * mux's buffer then holds both), else the bytes of this read from the body's part.
+   */
+  #captureBadBody(data: Uint8Array, start: number, error: unknown): void {
+    const head = this.#headRaw;
+    if (head === undefined) return;
+    const offset = error instanceof HttpParseError ? error.offset : -1;
+    const notFirst = this.requests > 1;
+    if (data === this.#headRead) {
+      const bytes = concat(head, data.subarray(this.#headEnd));
+      this.#stream.captureRequest({ bytes, errorAt: offset >= 0 ? head.byteLength + offset : bytes.byteLength, refused: true, head, bufferOffset: Math.max(0, this.#headEnd - head.byteLength) }, notFirst, false);
+    } else {
+      const bytes = data.subarray(start);
+      const at = offset >= 0 ? offset - this.#reqFramer.bytesConsumed : bytes.byteLength;
+      this.#stream.captureRequest({ bytes: bytes.slice(), errorAt: at, refused: true, head }, notFirst, true);
+    }
   }
 
   #beginTransaction(head: RequestHead): void {

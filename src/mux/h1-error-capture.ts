@@ -5,7 +5,7 @@
  * knows (it has no such flags) and from the bytes (h1-error-state.ts). Only on an error.
  */
 import type { ErrorCapture } from '../proxy/error-captures.ts';
-import { H1_MF, h1StateAt } from '../http/h1-error-state.ts';
+import { H1_MF, H1_MSG, h1StateAt } from '../http/h1-error-state.ts';
 
 // mux_h1.c's flags
 const H1C_F_ST_EMBRYONIC = 0x100;
@@ -26,7 +26,7 @@ export interface NamedId {
   readonly id: number;
 }
 
-interface CaptureCommon {
+export interface CaptureCommon {
   /** The input buffer: the message's bytes and what came after them in the same reads. */
   readonly bytes: Uint8Array;
   readonly errorAt: number;
@@ -37,12 +37,33 @@ interface CaptureCommon {
   readonly when: number;
   /** tune.bufsize: HAProxy's buffer holds no more. */
   readonly bufsize: number;
+  /**
+   * The head the parser's state is derived from, and where: the end of the head for an error
+   * found after it (an option let it through, or the body's), HAProxy capturing then. By default
+   * `bytes` at `errorAt`.
+   */
+  readonly stateOf?: { readonly bytes: Uint8Array; readonly at: number } | undefined;
+  /** Where the message starts in HAProxy's buffer: after the requests pipelined before it in the same read. */
+  readonly bufferOffset?: number | undefined;
+  /** A header's value refused once its line was read: HAProxy is then past the line (HDR_L2_LWS). */
+  readonly valueError?: boolean | undefined;
+}
+
+/** What the mux saw of an invalid message: the rest (names, addresses) the stream adds. */
+export interface CapturedWire {
+  readonly bytes: Uint8Array;
+  readonly errorAt: number;
+  readonly refused: boolean;
+  /** The head, when the error was found after it (see CaptureCommon.stateOf). */
+  readonly head?: Uint8Array | undefined;
+  readonly bufferOffset?: number | undefined;
+  readonly valueError?: boolean | undefined;
 }
 
 export interface RequestCaptureInfo extends CaptureCommon {
   readonly frontend: string;
   /** The stream's backend once one was chosen (a body error), else undefined. */
-  readonly backend: NamedId | undefined;
+  readonly backend: string | undefined;
   readonly server: NamedId | undefined;
   /** Not the connection's first request. */
   readonly notFirst: boolean;
@@ -52,7 +73,7 @@ export interface RequestCaptureInfo extends CaptureCommon {
 
 export interface ResponseCaptureInfo extends CaptureCommon {
   readonly backend: string;
-  readonly frontend: NamedId;
+  readonly frontend: string;
   readonly server: NamedId | undefined;
   /** The request's method: a HEAD's or CONNECT's response is parsed knowing it. */
   readonly method: string;
@@ -71,12 +92,11 @@ function clip(bytes: Uint8Array, bufsize: number): Uint8Array {
 }
 
 export function requestCapture(info: RequestCaptureInfo): ErrorCapture {
-  const msg = h1StateAt(info.bytes, info.errorAt, false, H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR);
+  const msg = h1StateAt(info.stateOf?.bytes ?? info.bytes, info.stateOf?.at ?? info.errorAt, false, H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR);
   return {
     response: false,
     proxy: info.frontend,
-    otherEnd: info.backend?.name,
-    otherEndId: info.backend?.id ?? -1,
+    otherEnd: info.backend,
     server: info.server?.name,
     serverId: info.server?.id ?? -1,
     when: info.when,
@@ -84,11 +104,11 @@ export function requestCapture(info: RequestCaptureInfo): ErrorCapture {
     sourcePort: info.sourcePort,
     bytes: clip(info.bytes, info.bufsize),
     errorAt: info.errorAt,
-    wrapsAt: info.bufsize - HTX_HEADER_SIZE,
+    wrapsAt: info.bufsize - HTX_HEADER_SIZE - (info.bufferOffset ?? 0),
     h1: {
       connFlags: info.attached ? H1C_F_ST_ATTACHED | H1C_F_ST_READY : H1C_F_ST_EMBRYONIC,
       streamFlags: H1S_F_WANT_KAL | (info.notFirst ? H1S_F_NOT_FIRST : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
-      state: msg.state,
+      state: info.valueError === true ? H1_MSG.HDR_L2_LWS : msg.state,
       msgFlags: msg.flags,
       chunkLen: msg.chunkLen,
       bodyLen: msg.bodyLen,
@@ -99,12 +119,11 @@ export function requestCapture(info: RequestCaptureInfo): ErrorCapture {
 export function responseCapture(info: ResponseCaptureInfo): ErrorCapture {
   const head = info.method === 'HEAD';
   const initial = H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR | H1_MF.RESP | (head ? H1_MF.METH_HEAD : 0) | (info.method === 'CONNECT' ? H1_MF.METH_CONNECT : 0);
-  const msg = h1StateAt(info.bytes, info.errorAt, true, initial);
+  const msg = h1StateAt(info.stateOf?.bytes ?? info.bytes, info.stateOf?.at ?? info.errorAt, true, initial);
   return {
     response: true,
     proxy: info.backend,
-    otherEnd: info.frontend.name,
-    otherEndId: info.frontend.id,
+    otherEnd: info.frontend,
     server: info.server?.name,
     serverId: info.server?.id ?? -1,
     when: info.when,
@@ -112,12 +131,12 @@ export function responseCapture(info: ResponseCaptureInfo): ErrorCapture {
     sourcePort: info.sourcePort,
     bytes: clip(info.bytes, info.bufsize),
     errorAt: info.errorAt,
-    wrapsAt: info.bufsize - HTX_HEADER_SIZE,
+    wrapsAt: info.bufsize - HTX_HEADER_SIZE - (info.bufferOffset ?? 0),
     h1: {
       connFlags: H1C_F_IS_BACK | H1C_F_ST_ATTACHED | H1C_F_ST_READY,
       // the request went out (its connection header was processed: HAVE_O_CONN)
       streamFlags: H1S_F_HAVE_O_CONN | H1S_F_WANT_KAL | (head ? H1S_F_BODYLESS_RESP : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
-      state: msg.state,
+      state: info.valueError === true ? H1_MSG.HDR_L2_LWS : msg.state,
       msgFlags: msg.flags,
       chunkLen: msg.chunkLen,
       bodyLen: msg.bodyLen,

@@ -3,7 +3,7 @@ import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts
 import type { Socket } from '../runtime.ts';
 import type { Server } from '../proxy/server.ts';
 import { H2ServerStream } from './h2/server-stream.ts';
-import { joinedBytes } from './h1-error-capture.ts';
+import { joinedBytes, type CapturedWire } from './h1-error-capture.ts';
 
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
@@ -28,7 +28,7 @@ export interface H1ServerEvents {
   /** Body bytes as framed on the wire (the HTTP/1 pass-through), or raw bytes after a 101. */
   responseData(bytes: Uint8Array): void;
   /** An invalid response, refused or let through, for `show errors` (before responseInvalid or responseHead). */
-  captureResponse(bytes: Uint8Array, errorAt: number, refused: boolean): void;
+  captureResponse(wire: CapturedWire): void;
   /** The head could not be parsed (a junk response). */
   responseInvalid(error: unknown): void;
   /** The body's framing broke after the head was forwarded. */
@@ -128,14 +128,14 @@ export class H1ServerExchange {
           // HAProxy's h2 mux captures nothing: only an HTTP/1 server's bytes are kept
           if (!(this.#conn?.socket instanceof H2ServerStream)) {
             const input = this.#parser.inputAtError(chunk, off);
-            events.captureResponse(input.bytes, input.errorAt, true);
+            events.captureResponse({ ...input, refused: true });
           }
           return events.responseInvalid(error);
         }
         if (!this.#parser.done) return;
         const head = this.#parser.head as ResponseHead;
         // `option accept-invalid-http-response` let an invalid byte through: HAProxy captures it too.
-        if (this.#parser.relaxedAt >= 0) events.captureResponse(joinedBytes(head.raw, chunk.subarray(off)), this.#parser.relaxedAt, false);
+        if (this.#parser.relaxedAt >= 0) events.captureResponse({ bytes: joinedBytes(head.raw, chunk.subarray(off)), errorAt: this.#parser.relaxedAt, refused: false, head: head.raw });
         this.#parser.reset();
         if (head.interim) {
           events.interimResponse(head);

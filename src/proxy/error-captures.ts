@@ -27,7 +27,6 @@ export interface ErrorCapture {
   readonly proxy: string;
   /** The proxy on the other side (the stream's backend, the session's frontend), if known. */
   readonly otherEnd: string | undefined;
-  readonly otherEndId: number;
   readonly server: string | undefined;
   readonly serverId: number;
   /** Wall clock, ms since the epoch. */

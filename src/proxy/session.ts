@@ -38,8 +38,6 @@ export interface SessionView {
 export interface SessionHost {
   readonly runtime: Runtime;
   readonly name: string;
-  /** HAProxy's proxy uuid (`show errors`, `iid`). */
-  readonly id: number;
   readonly model: FrontendModel;
   readonly counters: FrontendCounters;
   /** Client-side timeouts (the frontend's). */

@@ -43,12 +43,12 @@ export function dumpTextLine(buf: Uint8Array, len: number, lineStart: number, pt
 }
 
 /** One capture's block: its header lines, its H1 context, then its bytes. */
-export function captureBlock(c: StoredCapture, proxyId: number, bufsize: number): string {
+export function captureBlock(c: StoredCapture, proxyId: number, otherEndId: number, bufsize: number): string {
   let text = ` \n[${errorsDate(c.when)}]`;
   if (c.response) {
-    text += ` backend ${c.proxy} (#${proxyId}): invalid response\n  frontend ${c.otherEnd ?? '<NONE>'} (#${c.otherEnd === undefined ? -1 : c.otherEndId})`;
+    text += ` backend ${c.proxy} (#${proxyId}): invalid response\n  frontend ${c.otherEnd ?? '<NONE>'} (#${c.otherEnd === undefined ? -1 : otherEndId})`;
   } else {
-    text += ` frontend ${c.proxy} (#${proxyId}): invalid request\n  backend ${c.otherEnd ?? '<NONE>'} (#${c.otherEnd === undefined ? -1 : c.otherEndId})`;
+    text += ` frontend ${c.proxy} (#${proxyId}): invalid request\n  backend ${c.otherEnd ?? '<NONE>'} (#${c.otherEnd === undefined ? -1 : otherEndId})`;
   }
   const len = c.bytes.byteLength;
   text += `, server ${c.server ?? '<NONE>'} (#${c.server === undefined ? -1 : c.serverId}), event #${c.eventId}, src ${c.sourceAddress}:${c.sourcePort}\n`;
@@ -93,11 +93,13 @@ export interface ErrorsFilter {
  */
 export function showErrorsText(proxies: readonly DumpedProxy[], total: number, now: number, filter: ErrorsFilter, bufsize: number): string {
   let text = `Total events captured on [${errorsDate(now)}] : ${total}\n`;
+  const ids = new Map(proxies.map((p) => [p.name, p.id]));
   for (const p of proxies) {
     for (const capture of [filter.requests ? p.request : undefined, filter.responses ? p.response : undefined]) {
       if (capture === undefined) continue;
-      if (filter.proxyId >= 0 && p.id !== filter.proxyId && (capture.otherEnd === undefined || capture.otherEndId !== filter.proxyId)) continue;
-      text += captureBlock(capture, p.id, bufsize);
+      const otherEndId = capture.otherEnd === undefined ? -1 : (ids.get(capture.otherEnd) ?? -1);
+      if (filter.proxyId >= 0 && p.id !== filter.proxyId && otherEndId !== filter.proxyId) continue;
+      text += captureBlock(capture, p.id, otherEndId, bufsize);
     }
   }
   return text;

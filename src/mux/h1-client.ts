@@ -501,6 +501,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     // A client that half-closed may still have pipelined requests to be served.
     if (this.closeAfter || this.#draining || (this.#clientEnded && this.#backlog === undefined)) return this.#closeClient();
     this.#state = 'idle';
+    this.#headRaw = this.#headRead = undefined;
     this.idleSince = this.now;
     this.#schedule();
     this.releaseRequest();

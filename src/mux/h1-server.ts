@@ -1,4 +1,4 @@
-import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
+import { BodyFramer, HttpParseError, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
 import type { Server } from '../proxy/server.ts';
@@ -62,6 +62,10 @@ export class H1ServerExchange {
   #inBody = false;
   /** The response's last byte arrived. */
   done = false;
+  /** The final head, the read it completed in and where it ended there (`show errors` of a bad body). */
+  #headRaw: Uint8Array | undefined = undefined;
+  #headRead: Uint8Array | undefined = undefined;
+  #headEnd = 0;
 
   /** `maxHeadSize`: the response buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite). */
   constructor(events: H1ServerEvents, maxHeadSize: number) {
@@ -142,6 +146,9 @@ export class H1ServerExchange {
           continue;
         }
         this.bodyBytesWithHead = end - off;
+        this.#headRaw = head.raw;
+        this.#headRead = chunk;
+        this.#headEnd = off;
         const outcome = events.responseHead(head);
         if (outcome === HeadOutcome.dropped) return;
         if (outcome === HeadOutcome.tunnel) {
@@ -154,7 +161,8 @@ export class H1ServerExchange {
         const start = off;
         try {
           off += this.#framer.feed(chunk, off);
-        } catch {
+        } catch (error) {
+          this.#captureBadBody(chunk, start, error);
           return events.responseBodyInvalid();
         }
         if (off > start && !this.#framer.discard) events.responseData(chunk.subarray(start, off));
@@ -165,6 +173,23 @@ export class H1ServerExchange {
       break;
     }
     if (this.done) events.responseComplete();
+  }
+
+  /**
+   * An invalid response body, for `show errors`: with its head when both came in one read (the
+   * mux's buffer then holds both), else the bytes of this read from the body's part.
+   */
+  #captureBadBody(chunk: Uint8Array, start: number, error: unknown): void {
+    const head = this.#headRaw;
+    if (head === undefined || this.#conn?.socket instanceof H2ServerStream) return;
+    const offset = error instanceof HttpParseError ? error.offset : -1;
+    if (chunk === this.#headRead) {
+      const bytes = joinedBytes(head, chunk.subarray(this.#headEnd));
+      this.#events.captureResponse({ bytes, errorAt: offset >= 0 ? head.byteLength + offset : bytes.byteLength, refused: true, head });
+    } else {
+      const bytes = chunk.slice(start);
+      this.#events.captureResponse({ bytes, errorAt: offset >= 0 ? offset - this.#framer.bytesConsumed : bytes.byteLength, refused: true, head });
+    }
   }
 
   /** The final head was accepted: frame its body (`requestMethod`: a HEAD's response has none). */
@@ -191,6 +216,7 @@ export class H1ServerExchange {
     this.#uncount();
     this.#inBody = false;
     this.done = false;
+    this.#headRaw = this.#headRead = undefined;
     if (conn === undefined) return;
     if (serverHeld) conn.socket.resume();
     const reusable = pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close';

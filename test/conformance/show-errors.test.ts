@@ -1,7 +1,7 @@
 /**
  * `show errors` through the real proxy: a request refused as invalid (400), one let through by
  * `option accept-invalid-http-request` (captured all the same), and a server's invalid response
- * (502), each printed as HAProxy 2.6.12 prints it (proxy.c, mux_h1.c's H1 context, the escaped
+ * (502), a response whose chunked body is refused, each printed as HAProxy 2.6.12 prints it (proxy.c, mux_h1.c's H1 context, the escaped
  * buffer), then the `<px>` and `request|response` filters. Only the dates and the client's
  * ports are normalised.
  *
@@ -17,7 +17,7 @@ import { freePorts } from '../support/ports.ts';
 import { cannedBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
-import { firstLineAfter } from '../support/tcp-client.ts';
+import { dial, firstLineAfter, readAll } from '../support/tcp-client.ts';
 
 /** The date of each line and the client's port differ from run to run. */
 function normalised(text: string): string {
@@ -65,6 +65,20 @@ const BAD_RESPONSE = `[DATE] backend be (#4): invalid response
   00096+ 34567890123456789\\r\\n
 `;
 
+const BAD_BODY = `[DATE] backend be2 (#6): invalid response
+  frontend fe3 (#5), server s2 (#1), event #3, src 127.0.0.1:PORT
+  buffer starts at 0 (including 0 out), 16333 free,
+  len 51, wraps at 16336, error at position 47
+  H1 connection flags 0x80002200, H1 stream flags 0x00004810
+  H1 msg state MSG_CHUNK_SIZE(26), H1 msg flags 0x00011716
+  H1 chunk len 0 bytes, H1 body len 0 bytes :
+  
+  00000  HTTP/1.1 200 OK\\r\\n
+  00017  Transfer-Encoding: chunked\\r\\n
+  00045  \\r\\n
+  00047  ZZ\\r\\n
+`;
+
 /** The server's answer: a space in a header name, and a long line with control bytes (dump_text_line's 80 columns). */
 const RESPONSE = `HTTP/1.1 200 OK\r\nBad Header: x\r\nX-Long: \x01\x02 ${'0123456789'.repeat(7)}\r\n`;
 
@@ -76,13 +90,17 @@ for (const target of TARGETS) {
     let fe: number;
     let fe2: number;
     let server: HttpTestBackend | undefined;
+    let chunkedServer: HttpTestBackend | undefined;
+    let fe3: number;
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-show-errors-'));
       admin = { path: join(dir, 'admin.sock') };
-      const [p1, p2, b1] = await freePorts(3);
+      const [p1, p2, b1, p3, b2] = await freePorts(5);
       fe = p1 as number;
       fe2 = p2 as number;
+      fe3 = p3 as number;
+      chunkedServer = await cannedBackend(b2 as number, 's2', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n', 'keep');
       // 'keep': the server does not close, so the response is parsed without an end of stream
       server = await cannedBackend(b1 as number, 's1', RESPONSE, 'keep');
       proxy = await startProxy(
@@ -100,6 +118,11 @@ frontend fe2
     default_backend be
 backend be
     server s1 127.0.0.1:${b1}
+frontend fe3
+    bind 127.0.0.1:${fe3}
+    default_backend be2
+backend be2
+    server s2 127.0.0.1:${b2}
 `,
       );
     });
@@ -107,6 +130,7 @@ backend be
     after(async () => {
       await stopProxy(target, proxy);
       await server?.close();
+      await chunkedServer?.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -134,6 +158,15 @@ backend be
     it('keeps its captures across clear counters all', async () => {
       assert.equal(await cli(admin, 'clear counters all\n'), '\n');
       assert.equal(normalised(await cli(admin, 'show errors be\n')), `Total events captured on [DATE] : 3\n \n${BAD_RESPONSE}\n`);
+    });
+
+    it('captures a response whose chunked body is refused, with its head', async () => {
+      // HAProxy answers 502 (the whole response is refused before any of it goes out); Switchyard
+      // has sent the head on and cuts the connection: only the capture is checked here
+      const socket = await dial(fe3);
+      socket.end('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await readAll(socket);
+      assert.equal(normalised(await cli(admin, 'show errors be2\n')), `Total events captured on [DATE] : 4\n \n${BAD_BODY}\n`);
     });
   });
 }

@@ -298,7 +298,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           stream.countRequestBytes(used);
         } catch (error) {
           const input = this.#reqParser.inputAtError(data, off);
-          stream.captureRequest({ ...input, refused: true, bufferOffset: start }, this.requests > 0, false);
+          stream.captureRequest({ ...input, refused: true, bufferOffset: start, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' }, this.requests > 0, false);
           stream.badRequest(error);
           return end;
         }

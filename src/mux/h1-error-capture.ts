@@ -8,6 +8,7 @@ import type { ErrorCapture } from '../proxy/error-captures.ts';
 import { H1_MF, H1_MSG, h1StateAt } from '../http/h1-error-state.ts';
 
 // mux_h1.c's flags
+const H1C_F_IN_FULL = 0x20;
 const H1C_F_ST_EMBRYONIC = 0x100;
 const H1C_F_ST_ATTACHED = 0x200;
 const H1C_F_ST_READY = 0x2000;
@@ -20,6 +21,15 @@ const H1S_F_HAVE_O_CONN = 0x4000;
 
 /** HAProxy aligns an empty input buffer's data after room for an HTX header (sizeof(struct htx)). */
 const HTX_HEADER_SIZE = 48;
+/** What its H1 mux reads at most into the input buffer: the room of an HTX message's data (buf_room_for_htx_data). */
+const htxRoom = (bufsize: number): number => bufsize - HTX_HEADER_SIZE - 2 * 8;
+
+/** A head too large is captured as HAProxy's full buffer: as much as it reads, the error at its end. */
+function filled<T extends CaptureCommon>(info: T): T {
+  if (info.full !== true) return info;
+  const bytes = clip(info.bytes, htxRoom(info.bufsize));
+  return { ...info, bytes, errorAt: bytes.byteLength };
+}
 
 export interface NamedId {
   readonly name: string;
@@ -47,6 +57,8 @@ export interface CaptureCommon {
   readonly bufferOffset?: number | undefined;
   /** A header's value refused once its line was read: HAProxy is then past the line (HDR_L2_LWS). */
   readonly valueError?: boolean | undefined;
+  /** The head did not fit: HAProxy's buffer was full (H1C_F_IN_FULL), its parser stopped at its end. */
+  readonly full?: boolean | undefined;
 }
 
 /** What the mux saw of an invalid message: the rest (names, addresses) the stream adds. */
@@ -58,6 +70,7 @@ export interface CapturedWire {
   readonly head?: Uint8Array | undefined;
   readonly bufferOffset?: number | undefined;
   readonly valueError?: boolean | undefined;
+  readonly full?: boolean | undefined;
 }
 
 export interface RequestCaptureInfo extends CaptureCommon {
@@ -91,7 +104,8 @@ function clip(bytes: Uint8Array, bufsize: number): Uint8Array {
   return bytes.byteLength > bufsize ? bytes.slice(0, bufsize) : bytes;
 }
 
-export function requestCapture(info: RequestCaptureInfo): ErrorCapture {
+export function requestCapture(given: RequestCaptureInfo): ErrorCapture {
+  const info = filled(given);
   const msg = h1StateAt(info.stateOf?.bytes ?? info.bytes, info.stateOf?.at ?? info.errorAt, false, H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR);
   return {
     response: false,
@@ -106,7 +120,7 @@ export function requestCapture(info: RequestCaptureInfo): ErrorCapture {
     errorAt: info.errorAt,
     wrapsAt: info.bufsize - HTX_HEADER_SIZE - (info.bufferOffset ?? 0),
     h1: {
-      connFlags: info.attached ? H1C_F_ST_ATTACHED | H1C_F_ST_READY : H1C_F_ST_EMBRYONIC,
+      connFlags: (info.attached ? H1C_F_ST_ATTACHED | H1C_F_ST_READY : H1C_F_ST_EMBRYONIC) | (info.full === true ? H1C_F_IN_FULL : 0),
       streamFlags: H1S_F_WANT_KAL | (info.notFirst ? H1S_F_NOT_FIRST : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
       state: info.valueError === true ? H1_MSG.HDR_L2_LWS : msg.state,
       msgFlags: msg.flags,
@@ -116,7 +130,8 @@ export function requestCapture(info: RequestCaptureInfo): ErrorCapture {
   };
 }
 
-export function responseCapture(info: ResponseCaptureInfo): ErrorCapture {
+export function responseCapture(given: ResponseCaptureInfo): ErrorCapture {
+  const info = filled(given);
   const head = info.method === 'HEAD';
   const initial = H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR | H1_MF.RESP | (head ? H1_MF.METH_HEAD : 0) | (info.method === 'CONNECT' ? H1_MF.METH_CONNECT : 0);
   const msg = h1StateAt(info.stateOf?.bytes ?? info.bytes, info.stateOf?.at ?? info.errorAt, true, initial);
@@ -133,7 +148,8 @@ export function responseCapture(info: ResponseCaptureInfo): ErrorCapture {
     errorAt: info.errorAt,
     wrapsAt: info.bufsize - HTX_HEADER_SIZE - (info.bufferOffset ?? 0),
     h1: {
-      connFlags: H1C_F_IS_BACK | H1C_F_ST_ATTACHED | H1C_F_ST_READY,
+      // unsigned, as HAProxy's (bit 31 is the backend's)
+      connFlags: (H1C_F_IS_BACK | H1C_F_ST_ATTACHED | H1C_F_ST_READY | (info.full === true ? H1C_F_IN_FULL : 0)) >>> 0,
       // the request went out (its connection header was processed: HAVE_O_CONN)
       streamFlags: H1S_F_HAVE_O_CONN | H1S_F_WANT_KAL | (head ? H1S_F_BODYLESS_RESP : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
       state: info.valueError === true ? H1_MSG.HDR_L2_LWS : msg.state,

@@ -132,7 +132,7 @@ export class H1ServerExchange {
           // HAProxy's h2 mux captures nothing: only an HTTP/1 server's bytes are kept
           if (!(this.#conn?.socket instanceof H2ServerStream)) {
             const input = this.#parser.inputAtError(chunk, off);
-            events.captureResponse({ ...input, refused: true });
+            events.captureResponse({ ...input, refused: true, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' });
           }
           return events.responseInvalid(error);
         }

@@ -1319,6 +1319,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       stateOf: head === undefined ? undefined : { bytes: head, at: head.byteLength },
       bufferOffset: wire.bufferOffset,
       valueError: wire.valueError,
+      full: wire.full,
       sourceAddress: this.connection.clientAddress,
       sourcePort: this.connection.clientPort,
       when: this.runtime.wallClock(),

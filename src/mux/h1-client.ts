@@ -90,6 +90,12 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   #headRaw: Uint8Array | undefined = undefined;
   #headRead: Uint8Array | undefined = undefined;
   #headEnd = 0;
+  /**
+   * Where the current input's (and the backlog's) first byte stands in HAProxy's input buffer:
+   * the bytes consumed since it was last empty (`show errors`' "wraps at" of pipelined requests).
+   */
+  #inputBase = 0;
+  #backlogBase = 0;
   #backlog: Uint8Array | undefined;
   #backlogPaused = false;
   /** Re-entrancy guard for #consumeClient (see there). */
@@ -227,19 +233,22 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
    * Starting a request's server side can complete it synchronously (a pooled connection, a
    * generated error) and ask for the backlog again: that is looped here, not recursed into.
    */
-  #consumeClient(data: Uint8Array): void {
+  #consumeClient(data: Uint8Array, base = 0): void {
     if (this.#consuming) {
+      if (this.#backlog === undefined) this.#backlogBase = 0;
       this.#backlog = this.#backlog === undefined ? data : concat(this.#backlog, data);
       this.#drainAgain = true;
       return;
     }
     this.#consuming = true;
     let input: Uint8Array | undefined = data;
+    this.#inputBase = base;
     while (input !== undefined) {
       this.#drainAgain = false;
       const used = this.#processClient(input, 0);
       if (used < input.byteLength && this.#state !== 'closed' && this.#state !== 'closing') {
         this.#backlog = this.#backlog === undefined ? input.subarray(used) : concat(input.subarray(used), this.#backlog);
+        this.#backlogBase = this.#inputBase + used;
       }
       // A new request goes to a server only once the bytes that came with its head are framed.
       if (this.#state === 'txn' && this.#stream.readyToStart) this.#stream.start();
@@ -247,6 +256,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       if (this.#drainAgain && this.#backlog !== undefined && this.#state === 'idle') {
         input = this.#backlog;
         this.#backlog = undefined;
+        this.#inputBase = this.#backlogBase;
       }
     }
     this.#consuming = false;
@@ -272,7 +282,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       return;
     }
     this.#backlog = undefined;
-    this.#consumeClient(backlog);
+    this.#consumeClient(backlog, this.#backlogBase);
   }
 
   /** Returns how many bytes of data[off..] were consumed. */
@@ -298,7 +308,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           stream.countRequestBytes(used);
         } catch (error) {
           const input = this.#reqParser.inputAtError(data, off);
-          stream.captureRequest({ ...input, refused: true, bufferOffset: start, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' }, this.requests > 0, false);
+          stream.captureRequest({ ...input, refused: true, bufferOffset: this.#inputBase + start, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' }, this.requests > 0, false);
           stream.badRequest(error);
           return end;
         }
@@ -306,7 +316,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
         const head = this.#reqParser.head as RequestHead;
         // `option accept-invalid-http-request` let an invalid byte through: HAProxy captures it too.
         if (this.#reqParser.relaxedAt >= 0) {
-          stream.captureRequest({ bytes: concat(head.raw, data.subarray(off)), errorAt: this.#reqParser.relaxedAt, refused: false, head: head.raw, bufferOffset: start }, this.requests > 0, false);
+          stream.captureRequest({ bytes: concat(head.raw, data.subarray(off)), errorAt: this.#reqParser.relaxedAt, refused: false, head: head.raw, bufferOffset: this.#inputBase + start }, this.requests > 0, false);
         }
         this.#headRaw = head.raw;
         this.#headRead = data;
@@ -352,7 +362,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     const notFirst = this.requests > 1;
     if (data === this.#headRead) {
       const bytes = concat(head, data.subarray(this.#headEnd));
-      this.#stream.captureRequest({ bytes, errorAt: offset >= 0 ? head.byteLength + offset : bytes.byteLength, refused: true, head, bufferOffset: Math.max(0, this.#headEnd - head.byteLength) }, notFirst, false);
+      this.#stream.captureRequest({ bytes, errorAt: offset >= 0 ? head.byteLength + offset : bytes.byteLength, refused: true, head, bufferOffset: Math.max(0, this.#inputBase + this.#headEnd - head.byteLength) }, notFirst, false);
     } else {
       const bytes = data.subarray(start);
       const at = offset >= 0 ? offset - this.#reqFramer.bytesConsumed : bytes.byteLength;

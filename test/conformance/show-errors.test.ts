@@ -17,11 +17,43 @@ import { freePorts } from '../support/ports.ts';
 import { cannedBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
-import { dial, firstLineAfter, readAll } from '../support/tcp-client.ts';
+import { delay, dial, firstLineAfter } from '../support/tcp-client.ts';
 
 /** The date of each line and the client's port differ from run to run. */
 function normalised(text: string): string {
   return text.replace(/\[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]/g, '[DATE]').replace(/src 127\.0\.0\.1:\d+/g, 'src 127.0.0.1:PORT');
+}
+
+/** Sends `bytes` on a connection of its own and waits for the proxy to close it (bounded). */
+async function sendUntilClosed(port: number, bytes: string): Promise<void> {
+  const socket = await dial(port);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`port ${port} did not close`)), 10_000);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.on('data', () => {});
+      socket.once('end', done);
+      socket.once('close', done);
+      socket.once('error', done);
+      socket.write(bytes);
+    });
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** `command`'s answer once `count` captures were taken (asked again meanwhile, bounded). */
+async function errorsOnceCounted(admin: { path: string }, command: string, count: number): Promise<string> {
+  const deadline = performance.now() + 5_000;
+  let answer = await cli(admin, command);
+  while (!answer.includes(`] : ${count}\n`) && performance.now() < deadline) {
+    await delay(50);
+    answer = await cli(admin, command);
+  }
+  return answer;
 }
 
 const BAD_REQUEST = `[DATE] frontend fe (#2): invalid request
@@ -79,6 +111,19 @@ const BAD_BODY = `[DATE] backend be2 (#6): invalid response
   00047  ZZ\\r\\n
 `;
 
+const PIPELINED = `[DATE] frontend fe5 (#7): invalid request
+  backend <NONE> (#-1), server <NONE> (#-1), event #4, src 127.0.0.1:PORT
+  buffer starts at 0 (including 0 out), 16353 free,
+  len 31, wraps at 16259, error at position 19
+  H1 connection flags 0x00000100, H1 stream flags 0x00000890
+  H1 msg state MSG_HDR_NAME(17), H1 msg flags 0x00001410
+  H1 chunk len 0 bytes, H1 body len 0 bytes :
+  
+  00000  GET / HTTP/1.1\\r\\n
+  00016  Bad Name: x\\r\\n
+  00029  \\r\\n
+`;
+
 /** The server's answer: a space in a header name, and a long line with control bytes (dump_text_line's 80 columns). */
 const RESPONSE = `HTTP/1.1 200 OK\r\nBad Header: x\r\nX-Long: \x01\x02 ${'0123456789'.repeat(7)}\r\n`;
 
@@ -92,11 +137,13 @@ for (const target of TARGETS) {
     let server: HttpTestBackend | undefined;
     let chunkedServer: HttpTestBackend | undefined;
     let fe3: number;
+    let fe5: number;
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-show-errors-'));
       admin = { path: join(dir, 'admin.sock') };
-      const [p1, p2, b1, p3, b2] = await freePorts(5);
+      const [p1, p2, b1, p3, b2, p5] = await freePorts(6);
+      fe5 = p5 as number;
       fe = p1 as number;
       fe2 = p2 as number;
       fe3 = p3 as number;
@@ -123,6 +170,9 @@ frontend fe3
     default_backend be2
 backend be2
     server s2 127.0.0.1:${b2}
+frontend fe5
+    bind 127.0.0.1:${fe5}
+    http-request return status 200
 `,
       );
     });
@@ -163,10 +213,13 @@ backend be2
     it('captures a response whose chunked body is refused, with its head', async () => {
       // HAProxy answers 502 (the whole response is refused before any of it goes out); Switchyard
       // has sent the head on and cuts the connection: only the capture is checked here
-      const socket = await dial(fe3);
-      socket.end('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-      await readAll(socket);
-      assert.equal(normalised(await cli(admin, 'show errors be2\n')), `Total events captured on [DATE] : 4\n \n${BAD_BODY}\n`);
+      await sendUntilClosed(fe3, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      assert.equal(normalised(await errorsOnceCounted(admin, 'show errors be2\n', 4)), `Total events captured on [DATE] : 4\n \n${BAD_BODY}\n`);
+    });
+
+    it('captures a pipelined request where it stands in the buffer (wraps at)', async () => {
+      await sendUntilClosed(fe5, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nBad Name: x\r\n\r\n');
+      assert.equal(normalised(await errorsOnceCounted(admin, 'show errors fe5\n', 5)), `Total events captured on [DATE] : 5\n \n${PIPELINED}\n`);
     });
   });
 }

@@ -4,6 +4,7 @@ import type { Socket } from '../runtime.ts';
 import type { Server } from '../proxy/server.ts';
 import { H2ServerStream } from './h2/server-stream.ts';
 import { joinedBytes, type CapturedWire } from './h1-error-capture.ts';
+import { MuxedServerSocket } from './muxed-server-socket.ts';
 
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
@@ -129,8 +130,7 @@ export class H1ServerExchange {
         try {
           off += this.#parser.feed(chunk, off);
         } catch (error) {
-          // HAProxy's h2 mux captures nothing: only an HTTP/1 server's bytes are kept
-          if (!(this.#conn?.socket instanceof H2ServerStream)) {
+          if (this.#capturing) {
             const input = this.#parser.inputAtError(chunk, off);
             events.captureResponse({ ...input, refused: true, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' });
           }
@@ -139,7 +139,7 @@ export class H1ServerExchange {
         if (!this.#parser.done) return;
         const head = this.#parser.head as ResponseHead;
         // `option accept-invalid-http-response` let an invalid byte through: HAProxy captures it too.
-        if (this.#parser.relaxedAt >= 0) events.captureResponse({ bytes: joinedBytes(head.raw, chunk.subarray(off)), errorAt: this.#parser.relaxedAt, refused: false, head: head.raw });
+        if (this.#parser.relaxedAt >= 0 && this.#capturing) events.captureResponse({ bytes: joinedBytes(head.raw, chunk.subarray(off)), errorAt: this.#parser.relaxedAt, refused: false, head: head.raw });
         this.#parser.reset();
         if (head.interim) {
           events.interimResponse(head);
@@ -181,7 +181,7 @@ export class H1ServerExchange {
    */
   #captureBadBody(chunk: Uint8Array, start: number, error: unknown): void {
     const head = this.#headRaw;
-    if (head === undefined || this.#conn?.socket instanceof H2ServerStream) return;
+    if (head === undefined || !this.#capturing) return;
     const offset = error instanceof HttpParseError ? error.offset : -1;
     if (chunk === this.#headRead) {
       const bytes = joinedBytes(head, chunk.subarray(this.#headEnd));
@@ -190,6 +190,14 @@ export class H1ServerExchange {
       const bytes = chunk.slice(start);
       this.#events.captureResponse({ bytes, errorAt: offset >= 0 ? offset - this.#framer.bytesConsumed : bytes.byteLength, refused: true, head });
     }
+  }
+
+  /**
+   * Only an HTTP/1 server's bytes are captured for `show errors`: HAProxy's h2 mux captures
+   * nothing, and its FCGI mux captures the records' payload with FCGI flags, which is not done here.
+   */
+  get #capturing(): boolean {
+    return !(this.#conn?.socket instanceof MuxedServerSocket);
   }
 
   /** The final head was accepted: frame its body (`requestMethod`: a HEAD's response has none). */

@@ -1,9 +1,9 @@
 /**
  * `show errors` through the real proxy: a request refused as invalid (400), one let through by
- * `option accept-invalid-http-request` (captured all the same), and a server's invalid response
- * (502), a response whose chunked body is refused, each printed as HAProxy 2.6.12 prints it (proxy.c, mux_h1.c's H1 context, the escaped
- * buffer), then the `<px>` and `request|response` filters. Only the dates and the client's
- * ports are normalised.
+ * `option accept-invalid-http-request` (captured all the same), a server's invalid response
+ * (502), the `<px>` and `request|response` filters, then a response and a request whose chunked
+ * bodies are refused and a pipelined request, each printed as HAProxy 2.6.12 prints it (proxy.c,
+ * mux_h1.c's H1 context, the escaped buffer). Only the dates and the client's ports are normalised.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/show-errors.test.js
  */
@@ -124,6 +124,21 @@ const PIPELINED = `[DATE] frontend fe5 (#7): invalid request
   00029  \\r\\n
 `;
 
+const BAD_REQUEST_BODY = `[DATE] frontend fe5 (#7): invalid request
+  backend <NONE> (#-1), server <NONE> (#-1), event #5, src 127.0.0.1:PORT
+  buffer starts at 0 (including 0 out), 16323 free,
+  len 61, wraps at 16336, error at position 57
+  H1 connection flags 0x00000100, H1 stream flags 0x00000810
+  H1 msg state MSG_CHUNK_SIZE(26), H1 msg flags 0x00011712
+  H1 chunk len 0 bytes, H1 body len 0 bytes :
+  
+  00000  POST /a HTTP/1.1\\r\\n
+  00018  Host: x\\r\\n
+  00027  Transfer-Encoding: chunked\\r\\n
+  00055  \\r\\n
+  00057  ZZ\\r\\n
+`;
+
 /** The server's answer: a space in a header name, and a long line with control bytes (dump_text_line's 80 columns). */
 const RESPONSE = `HTTP/1.1 200 OK\r\nBad Header: x\r\nX-Long: \x01\x02 ${'0123456789'.repeat(7)}\r\n`;
 
@@ -220,6 +235,11 @@ frontend fe5
     it('captures a pipelined request where it stands in the buffer (wraps at)', async () => {
       await sendUntilClosed(fe5, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nBad Name: x\r\n\r\n');
       assert.equal(normalised(await errorsOnceCounted(admin, 'show errors fe5\n', 5)), `Total events captured on [DATE] : 5\n \n${PIPELINED}\n`);
+    });
+
+    it('captures a request whose chunked body is refused, with its head', async () => {
+      assert.equal(await firstLineAfter(fe5, 'POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n'), 'HTTP/1.1 400 Bad request\r');
+      assert.equal(normalised(await errorsOnceCounted(admin, 'show errors fe5\n', 6)), `Total events captured on [DATE] : 6\n \n${BAD_REQUEST_BODY}\n`);
     });
   });
 }

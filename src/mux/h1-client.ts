@@ -5,7 +5,7 @@ import { clientSessionEnded, type ProxySession, type SessionHost, type SessionVi
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import { connectionModeOf } from '../http/http-options.ts';
 import { allocFromSlab, viewOf } from '../http/codec/chars.ts';
-import { BodyFramer, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { BodyFramer, HttpParseError, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
 import { ReplyConnection, type LocalReply } from '../http/local-reply.ts';
 import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
@@ -87,6 +87,16 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   readonly #reqParser: RequestHeadParser;
   readonly #reqFramer = new BodyFramer();
   #state: State = 'idle';
+  /** The current request's head, the read it completed in and where it ended there (`show errors` of a bad body). */
+  #headRaw: Uint8Array | undefined = undefined;
+  #headRead: Uint8Array | undefined = undefined;
+  #headEnd = 0;
+  /**
+   * Where the current input's (and the backlog's) first byte stands in HAProxy's input buffer:
+   * the bytes consumed since it was last empty (`show errors`' "wraps at" of pipelined requests).
+   */
+  #inputBase = 0;
+  #backlogBase = 0;
   #backlog: Uint8Array | undefined;
   #backlogPaused = false;
   /** Re-entrancy guard for #consumeClient (see there). */
@@ -226,19 +236,22 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
    * Starting a request's server side can complete it synchronously (a pooled connection, a
    * generated error) and ask for the backlog again: that is looped here, not recursed into.
    */
-  #consumeClient(data: Uint8Array): void {
+  #consumeClient(data: Uint8Array, base = 0): void {
     if (this.#consuming) {
+      if (this.#backlog === undefined) this.#backlogBase = 0;
       this.#backlog = this.#backlog === undefined ? data : concat(this.#backlog, data);
       this.#drainAgain = true;
       return;
     }
     this.#consuming = true;
     let input: Uint8Array | undefined = data;
+    this.#inputBase = base;
     while (input !== undefined) {
       this.#drainAgain = false;
       const used = this.#processClient(input, 0);
       if (used < input.byteLength && this.#state !== 'closed' && this.#state !== 'closing') {
         this.#backlog = this.#backlog === undefined ? input.subarray(used) : concat(input.subarray(used), this.#backlog);
+        this.#backlogBase = this.#inputBase + used;
       }
       // A new request goes to a server only once the bytes that came with its head are framed.
       if (this.#state === 'txn' && this.#stream.readyToStart) this.#stream.start();
@@ -246,6 +259,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       if (this.#drainAgain && this.#backlog !== undefined && this.#state === 'idle') {
         input = this.#backlog;
         this.#backlog = undefined;
+        this.#inputBase = this.#backlogBase;
       }
     }
     this.#consuming = false;
@@ -271,7 +285,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       return;
     }
     this.#backlog = undefined;
-    this.#consumeClient(backlog);
+    this.#consumeClient(backlog, this.#backlogBase);
   }
 
   /** Returns how many bytes of data[off..] were consumed. */
@@ -290,16 +304,26 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           }
         }
         if (stream.requestStartedAt < 0) stream.requestStarted();
+        const start = off;
         try {
           const used = this.#reqParser.feed(data, off);
           off += used;
           stream.countRequestBytes(used);
         } catch (error) {
+          const input = this.#reqParser.inputAtError(data, off);
+          stream.captureRequest({ ...input, refused: true, bufferOffset: this.#inputBase + start, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' }, this.requests > 0, false);
           stream.badRequest(error);
           return end;
         }
         if (!this.#reqParser.done) return off;
         const head = this.#reqParser.head as RequestHead;
+        // `option accept-invalid-http-request` let an invalid byte through: HAProxy captures it too.
+        if (this.#reqParser.relaxedAt >= 0) {
+          stream.captureRequest({ bytes: concat(head.raw, data.subarray(off)), errorAt: this.#reqParser.relaxedAt, refused: false, head: head.raw, bufferOffset: this.#inputBase + start }, this.requests > 0, false);
+        }
+        this.#headRaw = head.raw;
+        this.#headRead = data;
+        this.#headEnd = off;
         this.#reqParser.reset();
         this.#beginTransaction(head);
         continue;
@@ -311,6 +335,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
         try {
           off += this.#reqFramer.feed(data, off);
         } catch (error) {
+          this.#captureBadBody(data, start, error);
           stream.badRequestBody(error);
           return end;
         }
@@ -327,6 +352,25 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       return off;
     }
     return off;
+  }
+
+  /**
+   * An invalid request body, for `show errors`: with its head when both came in one read (the
+   * mux's buffer then holds both), else the bytes of this read from the body's part.
+   */
+  #captureBadBody(data: Uint8Array, start: number, error: unknown): void {
+    const head = this.#headRaw;
+    if (head === undefined) return;
+    const offset = error instanceof HttpParseError ? error.offset : -1;
+    const notFirst = this.requests > 1;
+    if (data === this.#headRead) {
+      const bytes = concat(head, data.subarray(this.#headEnd));
+      this.#stream.captureRequest({ bytes, errorAt: offset >= 0 ? head.byteLength + offset : bytes.byteLength, refused: true, head, bufferOffset: Math.max(0, this.#inputBase + this.#headEnd - head.byteLength) }, notFirst, false);
+    } else {
+      const bytes = data.subarray(start);
+      const at = offset >= 0 ? offset - this.#reqFramer.bytesConsumed : bytes.byteLength;
+      this.#stream.captureRequest({ bytes: bytes.slice(), errorAt: at, refused: true, head }, notFirst, true);
+    }
   }
 
   #beginTransaction(head: RequestHead): void {
@@ -471,6 +515,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     // A client that half-closed may still have pipelined requests to be served.
     if (this.closeAfter || this.#draining || (this.#clientEnded && this.#backlog === undefined)) return this.#closeClient();
     this.#state = 'idle';
+    this.#headRaw = this.#headRead = undefined;
     this.idleSince = this.now;
     this.#schedule();
     this.releaseRequest();

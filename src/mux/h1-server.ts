@@ -1,9 +1,11 @@
 import { viewOf } from '../http/codec/chars.ts';
-import { BodyFramer, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
+import { BodyFramer, HttpParseError, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
 import type { Server } from '../proxy/server.ts';
 import { H2ServerStream } from './h2/server-stream.ts';
+import { joinedBytes, type CapturedWire } from './h1-error-capture.ts';
+import { MuxedServerSocket } from './muxed-server-socket.ts';
 
 /** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
 const MAX_HEADERS = 100;
@@ -27,6 +29,8 @@ export interface H1ServerEvents {
   responseHead(head: ResponseHead): HeadOutcome;
   /** Body bytes as framed on the wire (the HTTP/1 pass-through), or raw bytes after a 101. */
   responseData(bytes: Uint8Array): void;
+  /** An invalid response, refused or let through, for `show errors` (before responseInvalid or responseHead). */
+  captureResponse(wire: CapturedWire): void;
   /** The head could not be parsed (a junk response). */
   responseInvalid(error: unknown): void;
   /** The body's framing broke after the head was forwarded. */
@@ -60,6 +64,10 @@ export class H1ServerExchange {
   #inBody = false;
   /** The response's last byte arrived. */
   done = false;
+  /** The final head, the read it completed in and where it ended there (`show errors` of a bad body). */
+  #headRaw: Uint8Array | undefined = undefined;
+  #headRead: Uint8Array | undefined = undefined;
+  #headEnd = 0;
 
   /** `maxHeadSize`: the response buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite). */
   constructor(events: H1ServerEvents, maxHeadSize: number) {
@@ -124,16 +132,25 @@ export class H1ServerExchange {
         try {
           off += this.#parser.feed(chunk, off);
         } catch (error) {
+          if (this.#capturing) {
+            const input = this.#parser.inputAtError(chunk, off);
+            events.captureResponse({ ...input, refused: true, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' });
+          }
           return events.responseInvalid(error);
         }
         if (!this.#parser.done) return;
         const head = this.#parser.head as ResponseHead;
+        // `option accept-invalid-http-response` let an invalid byte through: HAProxy captures it too.
+        if (this.#parser.relaxedAt >= 0 && this.#capturing) events.captureResponse({ bytes: joinedBytes(head.raw, chunk.subarray(off)), errorAt: this.#parser.relaxedAt, refused: false, head: head.raw });
         this.#parser.reset();
         if (head.interim) {
           events.interimResponse(head);
           continue;
         }
         this.bodyBytesWithHead = end - off;
+        this.#headRaw = head.raw;
+        this.#headRead = chunk;
+        this.#headEnd = off;
         const outcome = events.responseHead(head);
         if (outcome === HeadOutcome.dropped) return;
         if (outcome === HeadOutcome.tunnel) {
@@ -146,7 +163,8 @@ export class H1ServerExchange {
         const start = off;
         try {
           off += this.#framer.feed(chunk, off);
-        } catch {
+        } catch (error) {
+          this.#captureBadBody(chunk, start, error);
           return events.responseBodyInvalid();
         }
         if (off > start && !this.#framer.discard) events.responseData(start === 0 && off === end ? chunk : viewOf(chunk, start, off));
@@ -157,6 +175,31 @@ export class H1ServerExchange {
       break;
     }
     if (this.done) events.responseComplete();
+  }
+
+  /**
+   * An invalid response body, for `show errors`: with its head when both came in one read (the
+   * mux's buffer then holds both), else the bytes of this read from the body's part.
+   */
+  #captureBadBody(chunk: Uint8Array, start: number, error: unknown): void {
+    const head = this.#headRaw;
+    if (head === undefined || !this.#capturing) return;
+    const offset = error instanceof HttpParseError ? error.offset : -1;
+    if (chunk === this.#headRead) {
+      const bytes = joinedBytes(head, chunk.subarray(this.#headEnd));
+      this.#events.captureResponse({ bytes, errorAt: offset >= 0 ? head.byteLength + offset : bytes.byteLength, refused: true, head });
+    } else {
+      const bytes = chunk.slice(start);
+      this.#events.captureResponse({ bytes, errorAt: offset >= 0 ? offset - this.#framer.bytesConsumed : bytes.byteLength, refused: true, head });
+    }
+  }
+
+  /**
+   * Only an HTTP/1 server's bytes are captured for `show errors`: HAProxy's h2 mux captures
+   * nothing, and its FCGI mux captures the records' payload with FCGI flags, which is not done here.
+   */
+  get #capturing(): boolean {
+    return !(this.#conn?.socket instanceof MuxedServerSocket);
   }
 
   /** The final head was accepted: frame its body (`requestMethod`: a HEAD's response has none). */
@@ -183,6 +226,7 @@ export class H1ServerExchange {
     this.#uncount();
     this.#inBody = false;
     this.done = false;
+    this.#headRaw = this.#headRead = undefined;
     if (conn === undefined) return;
     if (serverHeld) conn.socket.resume();
     const reusable = pool !== undefined && keepAlive && !this.#junk && !this.ended && this.#framer.mode !== 'close';

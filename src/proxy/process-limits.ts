@@ -5,6 +5,7 @@
  * global bound every session reads.
  */
 import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
+import { ErrorCaptures } from './error-captures.ts';
 import { DEFAULT_COMPRESSION_TUNING, type CompressionTuningModel } from '../config/compression-tuning-model.ts';
 import { readSharedFreqCtr, readSharedFreqCtrFloat, SHARED_FREQ_CTR_SLOTS, sharedAllowedDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
 
@@ -90,6 +91,8 @@ export class ProcessLimits {
   readonly buffers: BufferSizes;
   /** `tune.comp.maxlevel`, `tune.zlib.*`, `maxzlibmem` (`maxcomprate` is compRateLimit, which the runtime API changes). */
   compression: CompressionTuningModel = DEFAULT_COMPRESSION_TUNING;
+  /** The last invalid message of each proxy (`show errors`): process-wide, as the buffers are. */
+  readonly errorCaptures = new ErrorCaptures();
 
   /** Where frontend slot FIRST_FRONTEND_SLOT + i's session rate starts, minus 3 * i. */
   readonly #frontendRates: number;

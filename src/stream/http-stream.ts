@@ -34,6 +34,7 @@ import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
 import { DEFAULT_MAX_SESSION_SRV_CONNS, isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
+import { requestCapture, responseCapture, type CaptureCommon, type CapturedWire } from '../mux/h1-error-capture.ts';
 import { serverMux } from '../mux/h2-select.ts';
 import { H2ServerStream } from '../mux/h2/server-stream.ts';
 import type { Http2Origin } from '../mux/h2/request-translator.ts';
@@ -1288,6 +1289,59 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (server === undefined) return;
     if (!this.#serverIndependent()) this.#serverLast = this.#side.now;
     if (!server.write(chunk)) this.#side.holdRequest();
+  }
+
+  /**
+   * Keeps an invalid request for `show errors` (HAProxy's h1_capture_bad_message): refused, or
+   * let through by `option accept-invalid-http-request`. `attached`: the stream had its head (a
+   * body error).
+   */
+  captureRequest(wire: CapturedWire, notFirst: boolean, attached: boolean): void {
+    const backend = attached ? this.backend : undefined;
+    const server = attached ? this.#leg.server : undefined;
+    this.host.limits.errorCaptures.record(
+      requestCapture({
+        ...this.#captureCommon(wire),
+        frontend: this.host.name,
+        backend: backend?.name,
+        server: server === undefined ? undefined : { name: server.name, id: server.id },
+        notFirst,
+        attached,
+      }),
+    );
+  }
+
+  /** Keeps an invalid response for `show errors`: refused, or let through by `option accept-invalid-http-response`. */
+  captureResponse(wire: CapturedWire): void {
+    const backend = this.backend;
+    if (backend === undefined) return;
+    const server = this.#leg.server;
+    this.host.limits.errorCaptures.record(
+      responseCapture({
+        ...this.#captureCommon(wire),
+        backend: backend.name,
+        frontend: this.host.name,
+        server: server === undefined ? undefined : { name: server.name, id: server.id },
+        method: this.#req?.method ?? '',
+      }),
+    );
+  }
+
+  #captureCommon(wire: CapturedWire): CaptureCommon {
+    const head = wire.head;
+    return {
+      bytes: wire.bytes,
+      errorAt: wire.errorAt,
+      refused: wire.refused,
+      stateOf: head === undefined ? undefined : { bytes: head, at: head.byteLength },
+      bufferOffset: wire.bufferOffset,
+      valueError: wire.valueError,
+      full: wire.full,
+      sourceAddress: this.connection.clientAddress,
+      sourcePort: this.connection.clientPort,
+      when: this.runtime.wallClock(),
+      bufsize: this.host.limits.buffers.size,
+    };
   }
 
   /** The request head could not be parsed (the client side's parser said why). */

@@ -159,6 +159,9 @@ export class ThreadGroup {
       case 'session-shut':
         this.#sessionShut.answered(message.id, message.found);
         break;
+      case 'error-capture':
+        this.#proxy?.limits.errorCaptures.record(message.capture);
+        break;
       case 'gather':
         // That thread renders stats: the rows of the main thread and of every other thread.
         void this.#statRowsOf(this.#members.filter((m) => m !== member)).then((rows) => {

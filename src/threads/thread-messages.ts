@@ -6,6 +6,7 @@
 import type { ConfigModel } from '../config/model.ts';
 import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { ServerStatus } from '../proxy/server.ts';
+import type { ErrorCapture } from '../proxy/error-captures.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
 import type { StickUpdateMessage } from './stick-table-sync.ts';
 
@@ -84,5 +85,7 @@ export type FromThread =
   /** The thread renders stats: it asks for the rows of every other thread (answered with 'gathered'). */
   | { readonly type: 'gather'; readonly id: number }
   | { readonly type: 'sessions'; readonly id: number; readonly text: string }
-  | { readonly type: 'session-shut'; readonly id: number; readonly found: boolean };
+  | { readonly type: 'session-shut'; readonly id: number; readonly found: boolean }
+  /** An invalid message the thread captured, for the main thread to keep (`show errors`). */
+  | { readonly type: 'error-capture'; readonly capture: ErrorCapture };
 

@@ -49,6 +49,8 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
             applyServerStates(started.target, message.serverStates, { holdCheck: () => {} });
             // Before it listens: the main thread's table updates apply from now on.
             tables = syncStickTables(started.stickTables, runtime, send);
+            // the runtime API runs in the main thread: it keeps every thread's captures
+            started.limits.errorCaptures.forward = (capture) => send({ type: 'error-capture', capture });
             await started.start();
             started.limits.shareWith(() => send({ type: 'released' }));
             if (started.serverCounts !== undefined) started.serverCounts.wakeThread = (thread, queue) => send({ type: 'dequeue', thread, queue });

@@ -124,6 +124,11 @@ abstract class HeadParser<H extends HttpHead> {
   private verIdx: number;
   /** Extra spaces were skipped in the request line. */
   protected spaced = false;
+  /**
+   * Offset in the message of the first byte accepted only because `relaxed` (-1: none), as
+   * HAProxy's h1m->err_pos, which the mux then captures for `show errors`.
+   */
+  relaxedAt = -1;
   private statusDigits: number;
   protected status: number;
   protected methodEnd: number;
@@ -182,6 +187,7 @@ abstract class HeadParser<H extends HttpHead> {
     this.count = 0;
     this.verIdx = 0;
     this.spaced = false;
+    this.relaxedAt = -1;
     this.statusDigits = 0;
     this.status = 0;
   }
@@ -273,7 +279,10 @@ abstract class HeadParser<H extends HttpHead> {
             p++;
             continue;
           }
-          if (TARGET_CHAR[c] !== 1 && !(this.relaxed && relaxedTargetByte(c))) throw this.targetError(c, p - base);
+          if (TARGET_CHAR[c] !== 1) {
+            if (!(this.relaxed && relaxedTargetByte(c))) throw this.targetError(c, p - base);
+            if (this.relaxedAt < 0) this.relaxedAt = p - base;
+          }
           this.targetStart = p - base;
           state = S_TARGET;
           p++;
@@ -288,6 +297,7 @@ abstract class HeadParser<H extends HttpHead> {
           c = chunk[p]!;
           if (c !== SP) {
             if (this.relaxed && relaxedTargetByte(c)) {
+              if (this.relaxedAt < 0) this.relaxedAt = p - base;
               p++;
               continue;
             }
@@ -389,6 +399,7 @@ abstract class HeadParser<H extends HttpHead> {
           if (c === LF) throw this.fail('BARE_LF', p - base);
           if (c === SP || c === HTAB) throw this.fail('OBS_FOLD', p - base);
           if (this.relaxed && RELAXED_NAME[c] === 1) {
+            if (this.relaxedAt < 0) this.relaxedAt = p - base;
             this.mark = p - base;
             state = S_NAME;
             p++;
@@ -401,6 +412,7 @@ abstract class HeadParser<H extends HttpHead> {
           c = chunk[p]!;
           if (c !== COLON) {
             if (this.relaxed && RELAXED_NAME[c] === 1) {
+              if (this.relaxedAt < 0) this.relaxedAt = p - base;
               p++;
               continue;
             }
@@ -561,17 +573,46 @@ abstract class HeadParser<H extends HttpHead> {
       raw = allocFromSlab(n + (p - start));
       copyBytes(raw, 0, this.acc!, 0, n);
       copyBytes(raw, n, chunk, start, p);
-      this.accLen = 0;
     }
     const head = this.build(raw, this.offs.slice(0, 4 * this.count), this.count);
     try {
       this.analyze(head);
     } catch (err) {
+      // the accumulated bytes stay for inputAtError(), until reset()
       if (err instanceof HttpParseError) this.error = err;
       throw err;
     }
+    this.accLen = 0;
     this.head = head;
     this.done = true;
+  }
+
+  /**
+   * After feed(chunk, start, end) threw: the bytes of the refused message the parser was given
+   * (those kept from earlier chunks, then chunk[start, end) with what followed the head in it),
+   * and where in them the error is (the error's offset, else the head's end or the bytes' end);
+   * `valueError`: a header's value refused once its line was read. For `show errors` only: it copies.
+   */
+  inputAtError(chunk: Uint8Array, start: number, end: number = chunk.length): { bytes: Uint8Array; errorAt: number; valueError: boolean } {
+    const kept = this.accLen;
+    let skipped = 0;
+    if (kept === 0) {
+      // the leading empty lines of this chunk are in it, before the message the offset counts from
+      while (start + skipped + 1 < end && chunk[start + skipped] === CR && chunk[start + skipped + 1] === LF) skipped += 2;
+    }
+    const bytes = new Uint8Array(kept + (end - start));
+    if (kept > 0) copyBytes(bytes, 0, this.acc!, 0, kept);
+    copyBytes(bytes, kept, chunk, start, end);
+    const error = this.error;
+    const offset = error?.offset ?? -1;
+    if (offset >= 0) return { bytes, errorAt: skipped + offset, valueError: false };
+    if (error?.code === 'BAD_CONTENT_LENGTH' || error?.code === 'DUPLICATE_CONTENT_LENGTH') {
+      // HAProxy finds it at the end of the header's line, pointing at its value
+      const at = contentLengthErrorAt(bytes, skipped, error.code === 'DUPLICATE_CONTENT_LENGTH');
+      if (at >= 0) return { bytes, errorAt: at, valueError: true };
+    }
+    // another refused head (semantics.ts) has no offset: HAProxy then reports where its parser stood
+    return { bytes, errorAt: Math.min(bytes.byteLength, this.scanned), valueError: false };
   }
 
   protected abstract build(raw: Uint8Array, offsets: number[], count: number): H;
@@ -630,6 +671,35 @@ export class ResponseHeadParser extends HeadParser<ResponseHead> {
   protected analyze(head: ResponseHead): void {
     analyzeResponse(head);
   }
+}
+
+/**
+ * Where the value of the faulty Content-Length header starts in a refused head (cold path): the
+ * first one that is no number (or list of one number), or with `differing`, the first that says
+ * another length than the first. -1 if none is found.
+ */
+function contentLengthErrorAt(bytes: Uint8Array, from: number, differing: boolean): number {
+  const text = latin1String(bytes, from, bytes.byteLength);
+  const headEnd = text.indexOf('\r\n\r\n');
+  const lines = text.slice(0, headEnd < 0 ? text.length : headEnd).split('\r\n');
+  let pos = from + (lines[0]?.length ?? 0) + 2;
+  let first: string | undefined;
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).toLowerCase() === 'content-length') {
+      const valueStart = colon + 1 + (line.slice(colon + 1).length - line.slice(colon + 1).trimStart().length);
+      const value = line.slice(valueStart).trim();
+      const values = value.split(',').map((v) => v.trim());
+      const valid = values.every((v) => /^\d+$/.test(v) && BigInt(v) === BigInt(values[0] as string));
+      if (!differing && !valid) return pos + valueStart;
+      if (differing && valid) {
+        if (first === undefined) first = String(BigInt(values[0] as string));
+        else if (String(BigInt(values[0] as string)) !== first) return pos + valueStart;
+      }
+    }
+    pos += line.length + 2;
+  }
+  return -1;
 }
 
 /** A target byte HAProxy 2.6 refuses only without accept-invalid-http-request: '#' and non-ASCII. */

@@ -4,6 +4,7 @@ import { builtinCommands } from './builtin.ts';
 import { counterCommands } from './counters.ts';
 import { dynamicServerCommands } from './dynamic-servers.ts';
 import { infoCommands } from './info.ts';
+import { errorsCommands } from './errors.ts';
 import { eventsCommands } from './events.ts';
 import { mapCommands } from './maps.ts';
 import { proxyCommands } from './proxies.ts';
@@ -26,6 +27,7 @@ export function createCommandTable(): CommandTable {
   table = new CommandTable([
     builtinCommands(() => table as CommandTable),
     infoCommands,
+    errorsCommands,
     eventsCommands,
     statCommands,
     serverCommands,

@@ -1,5 +1,5 @@
 /**
- * Process information (stats.c, cli.c): `show info`, `show version`, `show env`, `show errors`.
+ * Process information (stats.c, cli.c): `show info`, `show version`, `show env`.
  * `show info` prints HAProxy 2.6's fields in its order; a figure Switchyard does not keep is
  * printed empty rather than invented.
  */
@@ -133,14 +133,6 @@ function showInfo(args: readonly string[], ctx: CommandContext): CliAnswer {
   return dump(text);
 }
 
-/** HAProxy's date format of `show errors` ("05/Dec/2026:09:20:38.267"). */
-function errorsDate(wallMs: number): string {
-  const d = new Date(wallMs);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p2 = (n: number) => String(n).padStart(2, '0');
-  return `${p2(d.getDate())}/${months[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
-
 export const infoCommands: readonly CliCommand[] = [
   { words: ['show', 'info'], usage: usage('show info [desc|json|typed|float]*', 'report information about the running process'), level: 'user', run: showInfo },
   { words: ['show', 'version'], usage: usage('show version', 'show version of the current process'), level: 'user', run: () => dump(`${VERSION}\n`) },
@@ -154,12 +146,5 @@ export const infoCommands: readonly CliCommand[] = [
       const value = ctx.target.runtime.env(name);
       return value === undefined ? error('Variable not found\n') : dump(`${name}=${value}\n`);
     },
-  },
-  {
-    words: ['show', 'errors'],
-    usage: usage('show errors [<px>] [request|response]', 'report last request and/or response errors for each proxy'),
-    level: 'operator',
-    // Switchyard does not capture invalid messages yet: the header with no event.
-    run: (_args, ctx) => dump(`Total events captured on [${errorsDate(ctx.target.runtime.wallClock())}] : 0\n`),
   },
 ];

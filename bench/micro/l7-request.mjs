@@ -13,7 +13,6 @@
 // compared between the engines; on Node it also reports the bytes allocated per request.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { dist } from '../lib/micro.mjs';
 import { markdownTable } from '../lib/report.mjs';
 import { proxyConfig } from '../lib/targets.mjs';
 
@@ -21,6 +20,8 @@ const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { typ
 const timeMs = Number(values.time ?? 3000);
 const batch = Number(values.batch ?? 2000);
 
+// Not bench/lib/micro.mjs's dist(): that module switches V8's gc on at import, Node only.
+const dist = (path) => new URL(`../../dist/src/${path}`, import.meta.url);
 const fakeRuntimeUrl = new URL('../../dist/test/support/fake-runtime.js', import.meta.url);
 for (const url of [dist('proxy/proxy.js'), dist('config/load.js'), fakeRuntimeUrl]) {
   if (!existsSync(url)) {

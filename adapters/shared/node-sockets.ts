@@ -820,6 +820,12 @@ interface UserBufferSymbols {
 let foundUserBufferSymbols: UserBufferSymbols | null | undefined;
 
 /**
+ * Node itself, not Bun's or Deno's node:net (their adapters use it for some listeners): the
+ * private parts of net.Socket used below are Node's, whatever another runtime copies of them.
+ */
+const NODE_ITSELF = typeof process.versions.bun !== 'string' && typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
+
+/**
  * Accepted sockets read through `onread` too, for the reason above: net.Server has no such
  * option, but a net.Socket keeps what its `onread` sets under private symbols (kBuffer,
  * kBufferCb, kBufferGen, named so from Node 12 to 26) that onStreamRead, pause() and resume()
@@ -828,6 +834,7 @@ let foundUserBufferSymbols: UserBufferSymbols | null | undefined;
  * another runtime's node:net), accepted sockets read the stream way.
  */
 function userBufferSymbols(): UserBufferSymbols | undefined {
+  if (!NODE_ITSELF) return undefined;
   if (foundUserBufferSymbols === undefined) {
     const callback = (): boolean => true;
     // Documented for new net.Socket() since Node 12 (nodejs/node#54194), typed for connect() only.
@@ -941,7 +948,7 @@ export function connectNode(options: ConnectOptions, handler: SocketHandler): So
         onread: { buffer: READ_BUFFER, callback: (n) => delivered(socket, n) },
       });
   const socket: NodeStreamSocket = new NodeStreamSocket(raw, handler);
-  socket.readsIntoSharedBuffer = t === undefined;
+  socket.readsIntoSharedBuffer = t === undefined && NODE_ITSELF;
   const cache = t?.sessionCache;
   if (cache !== undefined) {
     // The server's session (a TLSv1.3 ticket arrives after the handshake): the next connection resumes it.

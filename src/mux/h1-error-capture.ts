@@ -104,13 +104,12 @@ function clip(bytes: Uint8Array, bufsize: number): Uint8Array {
   return bytes.byteLength > bufsize ? bytes.slice(0, bufsize) : bytes;
 }
 
-export function requestCapture(given: RequestCaptureInfo): ErrorCapture {
-  const info = filled(given);
-  const msg = h1StateAt(info.stateOf?.bytes ?? info.bytes, info.stateOf?.at ?? info.errorAt, false, H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR);
+/** What a request's and a response's capture share; `connFlags`/`streamFlags` are the mux's. */
+function captureOf(info: CaptureCommon & { readonly server: NamedId | undefined }, response: boolean, proxy: string, otherEnd: string | undefined, msg: ReturnType<typeof h1StateAt>, connFlags: number, streamFlags: number): ErrorCapture {
   return {
-    response: false,
-    proxy: info.frontend,
-    otherEnd: info.backend,
+    response,
+    proxy,
+    otherEnd,
     server: info.server?.name,
     serverId: info.server?.id ?? -1,
     when: info.when,
@@ -120,8 +119,8 @@ export function requestCapture(given: RequestCaptureInfo): ErrorCapture {
     errorAt: info.errorAt,
     wrapsAt: info.bufsize - HTX_HEADER_SIZE - (info.bufferOffset ?? 0),
     h1: {
-      connFlags: (info.attached ? H1C_F_ST_ATTACHED | H1C_F_ST_READY : H1C_F_ST_EMBRYONIC) | (info.full === true ? H1C_F_IN_FULL : 0),
-      streamFlags: H1S_F_WANT_KAL | (info.notFirst ? H1S_F_NOT_FIRST : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
+      connFlags,
+      streamFlags,
       state: info.valueError === true ? H1_MSG.HDR_L2_LWS : msg.state,
       msgFlags: msg.flags,
       chunkLen: msg.chunkLen,
@@ -130,32 +129,22 @@ export function requestCapture(given: RequestCaptureInfo): ErrorCapture {
   };
 }
 
+export function requestCapture(given: RequestCaptureInfo): ErrorCapture {
+  const info = filled(given);
+  const msg = h1StateAt(info.stateOf?.bytes ?? info.bytes, info.stateOf?.at ?? info.errorAt, false, H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR);
+  const connFlags = (info.attached ? H1C_F_ST_ATTACHED | H1C_F_ST_READY : H1C_F_ST_EMBRYONIC) | (info.full === true ? H1C_F_IN_FULL : 0);
+  const streamFlags = H1S_F_WANT_KAL | (info.notFirst ? H1S_F_NOT_FIRST : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0);
+  return captureOf(info, false, info.frontend, info.backend, msg, connFlags, streamFlags);
+}
+
 export function responseCapture(given: ResponseCaptureInfo): ErrorCapture {
   const info = filled(given);
   const head = info.method === 'HEAD';
   const initial = H1_MF.NO_PHDR | H1_MF.CLEAN_CONN_HDR | H1_MF.RESP | (head ? H1_MF.METH_HEAD : 0) | (info.method === 'CONNECT' ? H1_MF.METH_CONNECT : 0);
   const msg = h1StateAt(info.stateOf?.bytes ?? info.bytes, info.stateOf?.at ?? info.errorAt, true, initial);
-  return {
-    response: true,
-    proxy: info.backend,
-    otherEnd: info.frontend,
-    server: info.server?.name,
-    serverId: info.server?.id ?? -1,
-    when: info.when,
-    sourceAddress: info.sourceAddress,
-    sourcePort: info.sourcePort,
-    bytes: clip(info.bytes, info.bufsize),
-    errorAt: info.errorAt,
-    wrapsAt: info.bufsize - HTX_HEADER_SIZE - (info.bufferOffset ?? 0),
-    h1: {
-      // unsigned, as HAProxy's (bit 31 is the backend's)
-      connFlags: (H1C_F_IS_BACK | H1C_F_ST_ATTACHED | H1C_F_ST_READY | (info.full === true ? H1C_F_IN_FULL : 0)) >>> 0,
-      // the request went out (its connection header was processed: HAVE_O_CONN)
-      streamFlags: H1S_F_HAVE_O_CONN | H1S_F_WANT_KAL | (head ? H1S_F_BODYLESS_RESP : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0),
-      state: info.valueError === true ? H1_MSG.HDR_L2_LWS : msg.state,
-      msgFlags: msg.flags,
-      chunkLen: msg.chunkLen,
-      bodyLen: msg.bodyLen,
-    },
-  };
+  // unsigned, as HAProxy's (bit 31 is the backend's)
+  const connFlags = (H1C_F_IS_BACK | H1C_F_ST_ATTACHED | H1C_F_ST_READY | (info.full === true ? H1C_F_IN_FULL : 0)) >>> 0;
+  // the request went out (its connection header was processed: HAVE_O_CONN)
+  const streamFlags = H1S_F_HAVE_O_CONN | H1S_F_WANT_KAL | (head ? H1S_F_BODYLESS_RESP : 0) | (info.refused ? H1S_F_PARSING_ERROR : 0);
+  return captureOf(info, true, info.backend, info.frontend, msg, connFlags, streamFlags);
 }

@@ -223,7 +223,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
   return parsed;
 }
 
-/** How many times a spare parses and builds the configuration before it waits (see runCli). */
+/** How many times a spare parses and builds the configuration before it waits (see runCli), unless its runtime says. */
 const WARM_UP_PARSES = 8;
 
 /** HAProxy prints its argv[0] in the no-listener alert; ours is the command's name. */
@@ -387,9 +387,11 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       // import() caches.
       // Building the generation (and dropping it) likewise: the constructor opens nothing and
       // arms no timer (start() does); 1,000 servers take 20-70 ms to build cold, 2-6 ms warm.
+      // And the steps between the two (start-rehearsal.ts).
       if (parsed.files.length > 0 && !parsed.files.some(isModulePath)) {
-        for (let pass = 0; pass < WARM_UP_PARSES; pass++) {
+        for (let pass = 0; pass < (runtime.spareWarmUpPasses ?? WARM_UP_PARSES); pass++) {
           const rehearsal = await loadConfiguration(runtime, parsed.files).catch(() => undefined);
+          if (rehearsal !== undefined) await serving.rehearseStartSteps(runtime, rehearsal, (model) => encodeSpareVerdict(validVerdict(model)));
           try {
             if (rehearsal !== undefined) new serving.Proxy(runtime, rehearsal, { quiet: true });
           } catch {

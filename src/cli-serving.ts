@@ -13,3 +13,4 @@ export { connectionCountSlots } from './proxy/process-limits.ts';
 export { setThreadIdentity } from './threads/thread-identity.ts';
 export { ServerCounts } from './threads/server-counts.ts';
 export { rehearseTraffic } from './master/traffic-rehearsal.ts';
+export { rehearseStartSteps } from './master/start-rehearsal.ts';

@@ -646,6 +646,13 @@ export interface Runtime {
    */
   collectGarbage?(): void;
   /**
+   * How many times a spare parses and builds its configuration before it stands by (src/cli.ts),
+   * where this engine needs more passes than the default 8 to run the go's parse optimised:
+   * JavaScriptCore (Bun 1.4.5, 1,000 servers) parses at the go in 7-8 ms of CPU after 16
+   * passes, 16-22 ms after 8, while V8 (Deno) gains nothing from more.
+   */
+  readonly spareWarmUpPasses?: number;
+  /**
    * Starts an outbound connection and returns its socket at once. The handler receives
    * onConnect when it is established, or onClose(error) if it fails. Bytes written before
    * onConnect are queued; destroy() abandons the attempt.

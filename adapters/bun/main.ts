@@ -9,5 +9,10 @@ if (bunRuntime.parentThread !== undefined) {
   runThread(bunRuntime, bunRuntime.parentThread);
 } else {
   const { runCli } = await import('../../src/cli.ts');
-  await runCli(bunRuntime, Bun.argv.slice(2), { demoConfig });
+  // Not awaited: Bun 1.4.5 runs a full, synchronous garbage collection once the entry module's
+  // evaluation settles (BUN_JSC_logGC=1 shows it). Awaited, that is when runCli returns: in a
+  // spare, right after the reload's parse and build, 10-30 ms during which the new worker
+  // answers nobody, not even its master. Here it comes at start-up, on a small heap. A
+  // rejection still ends the process with status 1 (Bun's unhandled-rejection default).
+  void runCli(bunRuntime, Bun.argv.slice(2), { demoConfig });
 }

@@ -666,6 +666,8 @@ export const bunRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
   collectGarbage: collectGarbageNode,
+  // JavaScriptCore optimises the parser only after more passes than V8 (Runtime.spareWarmUpPasses).
+  spareWarmUpPasses: 16,
   name: 'bun',
   version: Bun.version,
   tlsUnsupported: TLS_UNSUPPORTED,

@@ -133,20 +133,25 @@ function parsePort(text: string, whole: string, options: AddressOptions): { ok: 
  * Parses one address. `wildcardAllowed` (bind) lets `*` and an empty host mean "all
  * interfaces"; servers need a real host.
  */
+/** `prefix` in lower case; only the text's first characters are lowered (a reload parses every server's address). */
+function startsWithIgnoringCase(text: string, prefix: string): boolean {
+  return text.length >= prefix.length && text.slice(0, prefix.length).toLowerCase() === prefix;
+}
+
 export function parseAddress(text: string, wildcardAllowed: boolean, options: AddressOptions = {}): AddressResult {
   // str2sa_range: an absolute path, or `unix@` then a path, is a UNIX stream socket.
-  if (options.unix === true && (text.startsWith('/') || text.toLowerCase().startsWith('unix@'))) {
+  if (options.unix === true && (text.startsWith('/') || startsWithIgnoringCase(text, 'unix@'))) {
     const path = text.startsWith('/') ? text : text.slice(5);
     if (path === '') return { ok: false, message: `missing path in address '${text}'` };
     return { ok: true, value: { host: path, port: 0, unix: true } };
   }
-  if (options.unix === true && text.toLowerCase().startsWith('abns@')) {
+  if (options.unix === true && startsWithIgnoringCase(text, 'abns@')) {
     const name = text.slice(5);
     // str2sa_range: the name fills sun_path after its leading NUL.
     if (name.length > SUN_PATH_SIZE - 1) return { ok: false, message: `socket path '${text}' too long (max ${SUN_PATH_SIZE - 1})` };
     return { ok: true, value: { host: abstractSocketPath(name), port: 0, unix: true } };
   }
-  if (options.fd === true && text.toLowerCase().startsWith('fd@')) {
+  if (options.fd === true && startsWithIgnoringCase(text, 'fd@')) {
     // str2sa_range: strtol over the whole rest, no sign, no blanks.
     const number = text.slice(3);
     if (!/^\d+$/.test(number)) return { ok: false, message: `file descriptor '${number}' is not a valid integer in '${text}'` };

@@ -914,7 +914,9 @@ export function newHttpDraft(): HttpDraft {
 /** HAProxy's built-in defaults (what a proxy gets with no `defaults` section). */
 export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inheritedFrom?: ProxyDraft): ProxyDraft {
   const base = inheritedFrom;
-  return {
+  // The optional fields are assigned after the literal, not spread into it: a spread in a
+  // literal makes every later field a runtime definition (V8, JavaScriptCore), for each proxy.
+  const draft: ProxyDraft = {
     kind,
     name,
     place,
@@ -924,7 +926,6 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     rateLimitSessions: base?.rateLimitSessions ?? 0,
     maxSessionSrvConns: base?.maxSessionSrvConns,
     fullconn: base?.fullconn ?? 0,
-    ...(base?.emailAlert !== undefined ? { emailAlert: { ...base.emailAlert } } : {}),
     backlog: base?.backlog,
     retries: base?.retries ?? 3,
     balance: base?.balance ?? { algorithm: 'roundrobin' },
@@ -988,15 +989,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
     defaultBackend: base?.defaultBackend,
     disabled: base?.disabled ?? false,
     description: undefined,
-    ...(base?.logTag !== undefined ? { logTag: base.logTag } : {}),
-    ...(base?.sendNameHeader !== undefined ? { sendNameHeader: base.sendNameHeader } : {}),
     stats: base?.stats,
-    // HAProxy copies `monitor-uri` from the defaults section; `monitor fail` is not allowed there.
-    ...(base?.monitor?.uri !== undefined ? { monitor: { uri: base.monitor.uri, fail: [] } } : {}),
-    // HAProxy's proxy_cfg_ensure... copies the defaults' algorithms and types, not `offload`.
-    ...(base?.compression !== undefined ? { compression: { algos: [...base.compression.algos], types: [...base.compression.types], offload: false, place: base.compression.place } } : {}),
-    // HAProxy copies the mode, not the file name (a defaults section's name is its own).
-    ...(base?.serverState !== undefined ? { serverState: { load: base.serverState.load, fileName: undefined } } : {}),
     statsOwn: false,
     binds: [],
     servers: [],
@@ -1022,6 +1015,17 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
       ? { request: [...base.captures.request], response: [...base.captures.response], cookie: base.captures.cookie }
       : { request: [], response: [], cookie: undefined },
   };
+  if (base === undefined) return draft;
+  if (base.emailAlert !== undefined) draft.emailAlert = { ...base.emailAlert };
+  if (base.logTag !== undefined) draft.logTag = base.logTag;
+  if (base.sendNameHeader !== undefined) draft.sendNameHeader = base.sendNameHeader;
+  // HAProxy copies `monitor-uri` from the defaults section; `monitor fail` is not allowed there.
+  if (base.monitor?.uri !== undefined) draft.monitor = { uri: base.monitor.uri, fail: [] };
+  // HAProxy's proxy_cfg_ensure... copies the defaults' algorithms and types, not `offload`.
+  if (base.compression !== undefined) draft.compression = { algos: [...base.compression.algos], types: [...base.compression.types], offload: false, place: base.compression.place };
+  // HAProxy copies the mode, not the file name (a defaults section's name is its own).
+  if (base.serverState !== undefined) draft.serverState = { load: base.serverState.load, fileName: undefined };
+  return draft;
 }
 
 /** Whether a (defaults) section defines HTTP rules its inheritors run (HAProxy: TCP/HTTP rules). */

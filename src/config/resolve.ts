@@ -19,8 +19,9 @@
  * backend being itself unless it names another one.
  */
 
-import { socks4Model, socks4Refusals } from './socks4-model.ts';
-import { resolversOf, serverResolution } from './resolvers-resolve.ts';
+import { socks4Refusals } from './socks4-model.ts';
+import { serverModel } from './server-model.ts';
+import { resolversOf } from './resolvers-resolve.ts';
 import { peersModels } from './keywords/peers.ts';
 import { checkTablePeers } from './peers-resolve.ts';
 import { compressionPartOf } from './compression-model.ts';
@@ -44,7 +45,7 @@ import { resolveRings } from './rings.ts';
 import { resolveLogForwards } from './log-forwards.ts';
 import { resolveEmailAlerts } from './email-alerts.ts';
 import { fcgiAppOf, resolveFcgiApps } from './fcgi-apps.ts';
-import { checkServerTracking, trackModel } from './server-tracking.ts';
+import { checkServerTracking } from './server-tracking.ts';
 import { programsOf } from './programs.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { tcpSocketModel } from './tcp-socket-model.ts';
@@ -70,7 +71,6 @@ import type {
   HttpRulesModel,
   HttpStickRuleModel,
   LogTarget,
-  SendProxyModel,
   ServerModel,
   SwitchingRuleModel,
   ServerSsl,
@@ -825,61 +825,8 @@ class Resolver {
       const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;
       // An SSL context is prepared without `ssl` when the default-server had it (cfgparse.c).
       const sslContext = ssl === undefined && server.defaultServerSsl === true ? this.#serverSsl(proxy, server) : undefined;
-      servers.push({
-        name: server.name,
-        ...(server.id !== undefined ? { id: server.id } : {}),
-        ...(server.forcedId === true ? { forcedId: true } : {}),
-        host: server.host,
-        port: server.port,
-        ...(server.mapPorts === true ? { mapPorts: true } : {}),
-        ...(server.unix === true ? { unix: true } : {}),
-        ...(server.family !== undefined ? { family: server.family } : {}),
-        ...(server.initAddr !== undefined ? { initAddr: server.initAddr } : {}),
-        ...serverResolution(server),
-        weight: server.weight,
-        ...serverLimits(server.maxconn, server.minconn),
-        disabled: server.disabled,
-        backup: server.backup,
-        ssl,
-        ...(server.checkSsl === true && server.checkEnabled ? { checkSsl: ssl ?? sslContext ?? this.#serverSsl(proxy, server) } : {}),
-        ...(server.noSsl === true && !server.ssl ? { noSsl: true } : {}),
-        ...(sslContext !== undefined ? { sslContext } : {}),
-        maxqueue: server.maxqueue,
-        slowstart: server.slowstart,
-        poolMaxConn: server.poolMaxConn,
-        ...(server.maxReuse >= 0 ? { maxReuse: server.maxReuse } : {}),
-        poolLowConn: server.poolLowConn,
-        poolPurgeDelay: server.poolPurgeDelay,
-        cookie: server.cookie,
-        check: {
-          enabled: server.checkEnabled,
-          inter: server.inter,
-          fastinter: server.fastinter,
-          downinter: server.downinter,
-          rise: server.rise,
-          fall: server.fall,
-          port: server.checkPort ?? server.checkAddrPort,
-          addr: server.checkAddr,
-          observe: server.observe,
-          errorLimit: server.errorLimit,
-          onError: server.onError,
-          ...(server.checkSni !== undefined ? { sni: server.checkSni } : {}),
-          ...(server.checkAlpn !== undefined ? { alpn: [...server.checkAlpn] } : {}),
-          ...(server.checkProto !== undefined ? { proto: server.checkProto } : {}),
-        },
-        onMarkedDown: server.onMarkedDown,
-        onMarkedUp: server.onMarkedUp,
-        ...(server.proto !== undefined ? { proto: server.proto } : {}),
-        ...(server.ws !== undefined ? { ws: server.ws } : {}),
-        ...sendProxyModel(server.sendProxy, server.checkSendProxy),
-        ...(server.agentEnabled
-          ? { agent: { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend } }
-          : {}),
-        ...(server.track !== undefined ? { track: trackModel(server.track, proxy.name) } : {}),
-        ...socks4Model(server),
-        ...(server.connectSource !== undefined ? { connectSource: server.connectSource } : {}),
-        source: location(server.place),
-      });
+      const checkSsl = server.checkSsl === true && server.checkEnabled ? (ssl ?? sslContext ?? this.#serverSsl(proxy, server)) : undefined;
+      servers.push(serverModel(server, proxy.name, { ssl, checkSsl, sslContext }));
     }
     this.#checkDynamicCookies(proxy);
     const serverSocket = tcpSocketModel(proxy.options, 'server');
@@ -1202,26 +1149,6 @@ function capturesOf(proxy: ProxyDraft): Pick<FrontendModel, 'captures'> {
   return { captures: { request: [...request], response: [...response], cookie } };
 }
 
-/** The server's PROXY protocol settings from the option bits (v2 wins when both are set, as make_proxy_line). */
-function sendProxyModel(bits: number, check: boolean): Pick<ServerModel, 'sendProxy' | 'checkSendProxy'> {
-  const out: { sendProxy?: SendProxyModel; checkSendProxy?: boolean } = {};
-  if (check) out.checkSendProxy = true;
-  if ((bits & (SendProxyBits.v1 | SendProxyBits.v2)) === 0) return out;
-  if ((bits & SendProxyBits.v2) === 0) {
-    out.sendProxy = { version: 1 };
-    return out;
-  }
-  out.sendProxy = {
-    version: 2,
-    ...((bits & SendProxyBits.crc32c) !== 0 ? { crc32c: true } : {}),
-    ...((bits & SendProxyBits.authority) !== 0 ? { authority: true } : {}),
-    ...((bits & SendProxyBits.uniqueId) !== 0 ? { uniqueId: true } : {}),
-    ...((bits & SendProxyBits.ssl) !== 0 ? { ssl: true } : {}),
-    ...((bits & SendProxyBits.sslCipher) !== 0 ? { sslCipher: true } : {}),
-  };
-  return out;
-}
-
 /** The proxy's tcp rules and inspect delays, present only when it has some. */
 function tcpRulesModel(proxy: ProxyDraft): Pick<HttpRulesModel, 'tcpRules'> {
   const r = proxy.tcpRules;
@@ -1249,13 +1176,4 @@ function compactTune(tune: TuneModel): TuneModel {
 function serverStatePath(name: string, base: string | undefined): string {
   if (name.startsWith('/') || base === undefined) return name;
   return base.endsWith('/') ? base + name : `${base}/${name}`;
-}
-
-/**
- * cfgparse.c's server limits: a `minconn` above maxconn (or alone) becomes the maxconn; without
- * `minconn` the limit is static. Only a minconn below maxconn makes the model's `minconn`.
- */
-function serverLimits(maxconn: number, minconn: number): { maxconn: number; minconn?: number } {
-  if (minconn > maxconn) return { maxconn: minconn };
-  return minconn > 0 && minconn < maxconn ? { maxconn, minconn } : { maxconn };
 }

@@ -41,6 +41,14 @@ function isBlank(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\v' || c === '\f';
 }
 
+/** The characters the tokenizer looks at one by one (quotes, escapes, blanks, comments, variables, line ends). */
+const SPECIAL = new Uint8Array(128);
+for (const c of ' \t\v\f\n\r#"\'\\$') SPECIAL[c.charCodeAt(0)] = 1;
+
+function isPlain(code: number): boolean {
+  return code >= 128 || SPECIAL[code] === 0;
+}
+
 function isHexDigit(c: string | undefined): boolean {
   return c !== undefined && /^[0-9a-fA-F]$/.test(c);
 }
@@ -218,9 +226,13 @@ export function tokenizeLine(line: string, options: TokenizeOptions): TokenizeRe
       }
       continue;
     }
+    // This character is part of the word, and so is the run of plain ones after it: one slice,
+    // not one concatenation per character (a 1,000-server file has some 50,000 of them).
     startWord(i);
-    word += c;
-    i++;
+    let end = i + 1;
+    while (end < n && isPlain(line.charCodeAt(end))) end++;
+    word += end === i + 1 ? c : line.slice(i, end);
+    i = end;
   }
 
   if (singleQuoted || doubleQuoted) {

@@ -9,12 +9,14 @@
 
 import { parseAddress } from '../address.ts';
 import { expandAddressEnv } from '../env-expand.ts';
-import type { ServerSettings } from '../draft.ts';
+import type { ServerDraft, ServerSettings } from '../draft.ts';
 import type { KeywordContext, KeywordList, SectionKeyword, ServerOption } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
 import { parseInteger, parseTime } from './args.ts';
 import { invalidNameCharacter } from './names.ts';
 import { isSrvName } from '../../dns/srv-name.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function flag(name: string, apply: (s: ServerSettings) => void): ServerOption {
   return { name, arity: 0, defaultServerAllowed: true, parse: (_ctx, server) => apply(server) };
@@ -199,18 +201,16 @@ function parseServer(ctx: KeywordContext, args: readonly Token[]): void {
   const settings: ServerSettings = { ...proxy.defaultServer, sslPlace: undefined };
   parseServerOptions(ctx, args, 3, settings, false);
   if (!address.ok || ctx.errorCount !== errorsBefore) return;
-  proxy.servers.push({
-    ...settings,
-    name: nameToken.text,
-    host: address.value.host,
-    port: address.value.port,
-    // An SRV name (`_service._proto.name`) takes its ports from the answer (HAProxy clears SRV_F_MAPPORTS).
-    ...(address.value.mapPorts === true && !isSrvName(address.value.host) ? { mapPorts: true } : {}),
-    ...(address.value.unix === true ? { unix: true } : {}),
-    ...(address.value.family !== undefined ? { family: address.value.family } : {}),
-    ...(proxy.defaultServer.ssl ? { defaultServerSsl: true } : {}),
-    place: ctx.place(args[0]),
-  });
+  // The settings object becomes the server (one copy of the default-server's fields per line,
+  // not two), its optional fields assigned rather than spread (a 1,000-server reload parses each).
+  const { host, port, mapPorts, unix, family } = address.value;
+  const server: Mutable<ServerDraft> = Object.assign(settings, { name: nameToken.text, host, port, place: ctx.place(args[0]) });
+  // An SRV name (`_service._proto.name`) takes its ports from the answer (HAProxy clears SRV_F_MAPPORTS).
+  if (mapPorts === true && !isSrvName(host)) server.mapPorts = true;
+  if (unix === true) server.unix = true;
+  if (family !== undefined) server.family = family;
+  if (proxy.defaultServer.ssl) server.defaultServerSsl = true;
+  proxy.servers.push(server);
 }
 
 function parseDefaultServer(ctx: KeywordContext, args: readonly Token[]): void {

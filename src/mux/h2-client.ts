@@ -94,7 +94,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   readonly #h2: H2Counters;
   readonly #encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
-  readonly #headParser = new RequestHeadParser({ maxHeaders: 100, http2: true });
+  readonly #headParser = new RequestHeadParser({ maxHeaders: 100, http2: true, copyHead: false });
   readonly #facts: RequestFacts = { contentLength: -1, chunked: false };
   readonly #streams = new Map<number, H2Stream>();
   /** Streams whose response waits for flow-control credit or the socket. */

@@ -15,7 +15,7 @@
  * error: it throws an HttpParseError, and the stream answers it 400 (h2_desync_attacks).
  */
 import { stripDefaultPort } from '../../http/absolute-form.ts';
-import { TCHAR } from '../../http/codec/chars.ts';
+import { TCHAR, allocFromSlab } from '../../http/codec/chars.ts';
 import { HttpParseError, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
 import { newWebsocketKey } from './ext-connect.ts';
@@ -84,7 +84,8 @@ export function parseContentLength(value: string, previous: number): number {
 /**
  * Builds the request head. `endStream`: the HEADERS frame ended the stream (no body). Throws
  * MalformedRequest; an HttpParseError from the HTTP/1 parser (a field the H1 codec refuses,
- * too many fields) is the caller's to map.
+ * too many fields) is the caller's to map. The parser must be made with copyHead false: the
+ * bytes it reads are the head's own.
  */
 export function requestHeadFromFields(fields: HeaderList, endStream: boolean, parser: RequestHeadParser, facts: RequestFacts): RequestHead {
   let method: string | undefined;
@@ -197,7 +198,8 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   if (cookie !== undefined) head += `cookie: ${cookie}\r\n`;
   if (facts.chunked) head += 'transfer-encoding: chunked\r\n';
   head += '\r\n';
-  const bytes = new Uint8Array(head.length);
+  // A slab view, not a fresh ArrayBuffer: the parser (copyHead false) keeps it as the head's raw.
+  const bytes = allocFromSlab(head.length);
   for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
   parser.reset();
   parser.feed(bytes, 0);

@@ -205,6 +205,8 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   parser.feed(bytes, 0);
   if (!parser.done) throw new MalformedRequest('incomplete head');
   const parsed = parser.head as RequestHead;
+  // Its bytes are the target's characters (HPACK strings are latin1), as the parser found them.
+  parsed.knownTarget(target);
   parsed.http2 = true;
   parsed.madeUpWebsocketKey = facts.websocketKey;
   return parsed;

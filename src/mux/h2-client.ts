@@ -94,7 +94,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   readonly #h2: H2Counters;
   readonly #encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
-  readonly #headParser = new RequestHeadParser({ maxHeaders: 100, http2: true });
+  readonly #headParser = new RequestHeadParser({ maxHeaders: 100, http2: true, copyHead: false });
   readonly #facts: RequestFacts = { contentLength: -1, chunked: false };
   readonly #streams = new Map<number, H2Stream>();
   /** Streams whose response waits for flow-control credit or the socket. */
@@ -675,7 +675,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     for (let i = 0; i < head.headerCount; i++) {
       const name = h2FieldName(head, i);
       if (isConnectionSpecific(name) || name === drop) continue;
-      enc.add(name, head.valueAt(i));
+      enc.addBytes(name, head.raw, head.offsets[4 * i + 2]!, head.offsets[4 * i + 3]!);
     }
     this.host.counters.bout += enc.bytes.byteLength;
     addToListener(this.connection.listenerCounters, 'bout', enc.bytes.byteLength);

@@ -266,6 +266,14 @@ export class RequestHead extends HttpHead {
     return t;
   }
 
+  /**
+   * The target's string when the caller wrote the head's bytes from it, one byte per (latin1)
+   * character (an HTTP/2 request, src/mux/h2/request-head.ts): `target` then decodes nothing.
+   */
+  knownTarget(target: string): void {
+    this.targetCache = target;
+  }
+
   /** The method the client sent (HAProxy's txn->meth: `set-method` does not change it). */
   get receivedMethod(): string {
     return this.received === undefined ? this.method : this.received.method;

@@ -2,8 +2,10 @@
  * HTTP/2 frames (RFC 9113 §4, §6): the connection preface, an incremental frame reader that
  * checks what every frame type must satisfy on its own (sizes, stream 0 or not, padding), and
  * serialisers for the frames a server sends. Which frame may come in which stream state is
- * the mux's business (src/mux/h2-client.ts).
+ * the mux's business (src/mux/h2-client.ts). Serialised frames are views of a shared slab
+ * (allocFromSlab): a fresh ArrayBuffer per frame costs more than the frame's own work on V8.
  */
+import { allocFromSlab, copyBytes } from '../codec/chars.ts';
 
 export const FrameType = {
   DATA: 0x0,
@@ -244,28 +246,28 @@ export const SETTINGS_ACK: Uint8Array = (() => {
 
 /** A PING acknowledging the 8 bytes at payload[at..]. */
 export function pingAckFrame(payload: Uint8Array, at: number): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_SIZE + 8);
+  const out = allocFromSlab(FRAME_HEADER_SIZE + 8);
   writeHeader(out, 0, 8, FrameType.PING, Flag.ACK, 0);
-  out.set(payload.subarray(at, at + 8), FRAME_HEADER_SIZE);
+  copyBytes(out, FRAME_HEADER_SIZE, payload, at, at + 8);
   return out;
 }
 
 export function windowUpdateFrame(streamId: number, increment: number): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_SIZE + 4);
+  const out = allocFromSlab(FRAME_HEADER_SIZE + 4);
   writeHeader(out, 0, 4, FrameType.WINDOW_UPDATE, 0, streamId);
   writeUint32(out, FRAME_HEADER_SIZE, increment);
   return out;
 }
 
 export function rstStreamFrame(streamId: number, code: number): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_SIZE + 4);
+  const out = allocFromSlab(FRAME_HEADER_SIZE + 4);
   writeHeader(out, 0, 4, FrameType.RST_STREAM, 0, streamId);
   writeUint32(out, FRAME_HEADER_SIZE, code);
   return out;
 }
 
 export function goawayFrame(lastStreamId: number, code: number): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_SIZE + 8);
+  const out = allocFromSlab(FRAME_HEADER_SIZE + 8);
   writeHeader(out, 0, 8, FrameType.GOAWAY, 0, 0);
   writeUint32(out, FRAME_HEADER_SIZE, lastStreamId);
   writeUint32(out, FRAME_HEADER_SIZE + 4, code);
@@ -274,16 +276,24 @@ export function goawayFrame(lastStreamId: number, code: number): Uint8Array {
 
 /** A HEADERS frame carrying `block`, followed by CONTINUATION frames when it exceeds maxFrameSize. */
 export function headersFrames(streamId: number, block: Uint8Array, endStream: boolean, maxFrameSize: number): Uint8Array {
-  const frames = Math.max(1, Math.ceil(block.byteLength / maxFrameSize));
-  const out = new Uint8Array(block.byteLength + frames * FRAME_HEADER_SIZE);
+  const size = block.byteLength;
+  if (size <= maxFrameSize) {
+    // The usual case, one frame: no view of the block per frame.
+    const out = allocFromSlab(FRAME_HEADER_SIZE + size);
+    writeHeader(out, 0, size, FrameType.HEADERS, Flag.END_HEADERS | (endStream ? Flag.END_STREAM : 0), streamId);
+    copyBytes(out, FRAME_HEADER_SIZE, block, 0, size);
+    return out;
+  }
+  const frames = Math.ceil(size / maxFrameSize);
+  const out = allocFromSlab(size + frames * FRAME_HEADER_SIZE);
   let at = 0;
   let from = 0;
   for (let i = 0; i < frames; i++) {
-    const n = Math.min(maxFrameSize, block.byteLength - from);
+    const n = Math.min(maxFrameSize, size - from);
     const last = i === frames - 1;
     const flags = (last ? Flag.END_HEADERS : 0) | (i === 0 && endStream ? Flag.END_STREAM : 0);
     writeHeader(out, at, n, i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, flags, streamId);
-    out.set(block.subarray(from, from + n), at + FRAME_HEADER_SIZE);
+    copyBytes(out, at + FRAME_HEADER_SIZE, block, from, from + n);
     at += FRAME_HEADER_SIZE + n;
     from += n;
   }
@@ -292,7 +302,7 @@ export function headersFrames(streamId: number, block: Uint8Array, endStream: bo
 
 /** The 9-byte header of a DATA frame of `length` bytes (its payload is written after it). */
 export function dataFrameHeader(streamId: number, length: number, endStream: boolean): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_SIZE);
+  const out = allocFromSlab(FRAME_HEADER_SIZE);
   writeHeader(out, 0, length, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
   return out;
 }
@@ -301,6 +311,6 @@ export function dataFrameHeader(streamId: number, length: number, endStream: boo
 export function dataFrame(streamId: number, payload: Uint8Array, start: number, end: number, endStream: boolean): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_SIZE + end - start);
   writeHeader(out, 0, end - start, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
-  out.set(payload.subarray(start, end), FRAME_HEADER_SIZE);
+  copyBytes(out, FRAME_HEADER_SIZE, payload, start, end);
   return out;
 }

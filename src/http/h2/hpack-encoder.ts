@@ -1,6 +1,7 @@
 import { DynamicTable } from './hpack-dynamic-table.ts';
-import { huffmanEncode, huffmanLength } from './hpack-huffman.ts';
-import { STATIC_COUNT, staticNameIndex, staticPairIndex } from './hpack-static-table.ts';
+import { latin1String } from '../codec/chars.ts';
+import { huffmanEncode, huffmanEncodeBytes, huffmanLength, huffmanLengthOfBytes } from './hpack-huffman.ts';
+import { STATIC_COUNT, hasStaticValues, staticNameIndex, staticPairIndex } from './hpack-static-table.ts';
 
 export interface HpackEncoderOptions {
   /**
@@ -80,6 +81,31 @@ export class HpackEncoder {
     if (nameIndex === 0) this.#string(name);
     this.#string(value);
     if (this.indexing && !sensitive) this.table.add(name, value);
+  }
+
+  /**
+   * add(name, value) for the value in raw[start, end) (latin1 bytes, as a head holds it): the
+   * same bytes, without making the value a string when the encoder keeps no table and the name
+   * has no static entry with a value (what a translated head's fields mostly are).
+   */
+  addBytes(name: string, raw: Uint8Array, start: number, end: number): void {
+    if (this.indexing || hasStaticValues(name)) return this.add(name, latin1String(raw, start, end));
+    const nameIndex = staticNameIndex(name);
+    this.#ensure(12 + 2 * (name.length + end - start));
+    this.#integer(nameIndex, 4, 0x00);
+    if (nameIndex === 0) this.#string(name);
+    const hlen = this.huffman ? huffmanLengthOfBytes(raw, start, end) : -1;
+    // As #string: ties go to Huffman, an empty value is sent raw.
+    if (hlen > 0 && hlen <= end - start) {
+      this.#integer(hlen, 7, 0x80);
+      this.#len = huffmanEncodeBytes(raw, start, end, this.#buf, this.#len);
+      return;
+    }
+    this.#integer(end - start, 7, 0);
+    const buf = this.#buf;
+    let at = this.#len;
+    for (let i = start; i < end; i++) buf[at++] = raw[i]!;
+    this.#len = at;
   }
 
   /** The block's bytes (a view of the encoder's buffer, valid until the next begin()). */

@@ -115,22 +115,76 @@ export function huffmanLength(s: string): number {
   return (bits + 7) >>> 3;
 }
 
+/** Bytes the Huffman encoding of src[start, end) takes. */
+export function huffmanLengthOfBytes(src: Uint8Array, start: number, end: number): number {
+  let bits = 0;
+  for (let i = start; i < end; i++) bits += HUFFMAN_BITS[src[i]!]!;
+  return (bits + 7) >>> 3;
+}
+
 /** Writes the Huffman encoding of s (latin1) into out at `at`, padded with 1-bits; returns the new end. */
 export function huffmanEncode(s: string, out: Uint8Array, at: number): number {
-  let acc = 0; // pending bits, right-aligned (at most 7 + 30 < 53: kept in a double-safe range by flushing)
+  // Pending bits, right-aligned, in a small integer: fewer than 8 stay after each flush, and a
+  // code is added at most 24 bits at a time (the longer ones, 25-30 bits, in two steps), so the
+  // accumulator never needs more than 31 bits and stays out of floating point.
+  let acc = 0;
   let nbits = 0;
   for (let i = 0; i < s.length; i++) {
     const sym = s.charCodeAt(i) & 0xff;
-    const len = HUFFMAN_BITS[sym]!;
-    acc = acc * (1 << len) + CODES[sym]!;
+    let len = HUFFMAN_BITS[sym]!;
+    let code = CODES[sym]!;
+    if (len > 24) {
+      const high = len - 16;
+      acc = (acc << high) | (code >>> 16);
+      nbits += high;
+      while (nbits >= 8) {
+        nbits -= 8;
+        out[at++] = acc >>> nbits;
+      }
+      acc &= (1 << nbits) - 1;
+      code &= 0xffff;
+      len = 16;
+    }
+    acc = (acc << len) | code;
     nbits += len;
     while (nbits >= 8) {
       nbits -= 8;
-      const div = 2 ** nbits;
-      out[at++] = Math.floor(acc / div) & 0xff;
-      acc = acc % div;
+      out[at++] = acc >>> nbits;
     }
+    acc &= (1 << nbits) - 1;
   }
-  if (nbits > 0) out[at++] = ((acc << (8 - nbits)) | (0xff >>> nbits)) & 0xff;
+  if (nbits > 0) out[at++] = (acc << (8 - nbits)) | (0xff >>> nbits);
+  return at;
+}
+
+/** huffmanEncode for src[start, end): the same bytes, with no string made of them. */
+export function huffmanEncodeBytes(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number): number {
+  let acc = 0;
+  let nbits = 0;
+  for (let i = start; i < end; i++) {
+    const sym = src[i]!;
+    let len = HUFFMAN_BITS[sym]!;
+    let code = CODES[sym]!;
+    if (len > 24) {
+      const high = len - 16;
+      acc = (acc << high) | (code >>> 16);
+      nbits += high;
+      while (nbits >= 8) {
+        nbits -= 8;
+        out[at++] = acc >>> nbits;
+      }
+      acc &= (1 << nbits) - 1;
+      code &= 0xffff;
+      len = 16;
+    }
+    acc = (acc << len) | code;
+    nbits += len;
+    while (nbits >= 8) {
+      nbits -= 8;
+      out[at++] = acc >>> nbits;
+    }
+    acc &= (1 << nbits) - 1;
+  }
+  if (nbits > 0) out[at++] = (acc << (8 - nbits)) | (0xff >>> nbits);
   return at;
 }

@@ -113,6 +113,11 @@ export function staticNameIndex(name: string): number {
   return NAME_INDEX.get(name) ?? 0;
 }
 
+/** The name has static entries with a value (:method, :path, :scheme, :status, accept-encoding). */
+export function hasStaticValues(name: string): boolean {
+  return PAIR_INDEX.has(name);
+}
+
 /** The static index of this exact pair (only pairs with a value are in the table), or 0. */
 export function staticPairIndex(name: string, value: string): number {
   return PAIR_INDEX.get(name)?.get(value) ?? 0;

@@ -12,6 +12,7 @@
  */
 import { MalformedRequest, checkName, checkValue, parseContentLength } from './request-head.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
+import { allocFromSlab, copyBytes } from '../../http/codec/chars.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
 
 /** What the head said about the body that follows. */
@@ -24,8 +25,9 @@ export interface ResponseFraming {
 }
 
 
+/** A slab view (see allocFromSlab): the stream's parser keeps it as the head's raw. */
 function latin1(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
+  const out = allocFromSlab(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }
@@ -77,17 +79,17 @@ export function h1ResponseHead(fields: HeaderList, requestMethod: string, framin
 /** One chunk carrying payload[start, end). */
 export function h1Chunk(payload: Uint8Array, start: number, end: number): Uint8Array {
   const size = (end - start).toString(16);
-  const out = new Uint8Array(size.length + 4 + end - start);
+  const out = allocFromSlab(size.length + 4 + end - start);
   for (let i = 0; i < size.length; i++) out[i] = size.charCodeAt(i);
   out[size.length] = 0x0d;
   out[size.length + 1] = 0x0a;
-  out.set(payload.subarray(start, end), size.length + 2);
+  copyBytes(out, size.length + 2, payload, start, end);
   out[out.length - 2] = 0x0d;
   out[out.length - 1] = 0x0a;
   return out;
 }
 
-const LAST_CHUNK = latin1('0\r\n\r\n');
+const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]); // 0 CRLF CRLF
 
 /** The last chunk and its trailer section (a trailing HEADERS frame's fields; pseudo-headers refused). */
 export function h1LastChunk(trailers: HeaderList | undefined): Uint8Array {

@@ -15,7 +15,7 @@
  * error: it throws an HttpParseError, and the stream answers it 400 (h2_desync_attacks).
  */
 import { stripDefaultPort } from '../../http/absolute-form.ts';
-import { TCHAR } from '../../http/codec/chars.ts';
+import { TCHAR, allocFromSlab, copyBytes } from '../../http/codec/chars.ts';
 import { HttpParseError, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
 import { newWebsocketKey } from './ext-connect.ts';
@@ -54,6 +54,37 @@ export function checkValue(value: string): void {
   }
 }
 
+/**
+ * The regular fields' lines of the request being converted, as bytes: written once, straight
+ * from the field strings, instead of a string of lines copied again into the head.
+ */
+let lines = new Uint8Array(1024);
+let linesLength = 0;
+
+/** Appends latin1 text (field names and values are: HPACK strings are bytes) to `lines`. */
+function appendLine(a: string, b: string, c: string, d: string): void {
+  const need = linesLength + a.length + b.length + c.length + d.length;
+  if (need > lines.length) {
+    let size = lines.length * 2;
+    while (size < need) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(lines.subarray(0, linesLength));
+    lines = grown;
+  }
+  let at = linesLength;
+  for (let i = 0; i < a.length; i++) lines[at++] = a.charCodeAt(i);
+  for (let i = 0; i < b.length; i++) lines[at++] = b.charCodeAt(i);
+  for (let i = 0; i < c.length; i++) lines[at++] = c.charCodeAt(i);
+  for (let i = 0; i < d.length; i++) lines[at++] = d.charCodeAt(i);
+  linesLength = at;
+}
+
+/** Writes latin1 text at out[at]; returns the position after it. */
+function put(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  return at;
+}
+
 /** RFC 3986 §3.1 (HAProxy's http_validate_scheme): ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
 function validScheme(scheme: string): boolean {
   if (scheme.length === 0) return false;
@@ -84,7 +115,8 @@ export function parseContentLength(value: string, previous: number): number {
 /**
  * Builds the request head. `endStream`: the HEADERS frame ended the stream (no body). Throws
  * MalformedRequest; an HttpParseError from the HTTP/1 parser (a field the H1 codec refuses,
- * too many fields) is the caller's to map.
+ * too many fields) is the caller's to map. The parser must be made with copyHead false: the
+ * bytes it reads are the head's own.
  */
 export function requestHeadFromFields(fields: HeaderList, endStream: boolean, parser: RequestHeadParser, facts: RequestFacts): RequestHead {
   let method: string | undefined;
@@ -96,7 +128,7 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   let regular = false;
   let cookie: string | undefined;
   let contentLength = -1;
-  let lines = '';
+  linesLength = 0;
   for (let i = 0; i < fields.count; i++) {
     const name = fields.names[i]!;
     const value = fields.values[i]!;
@@ -145,10 +177,10 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
       const before = contentLength;
       contentLength = parseContentLength(value, contentLength);
       if (before >= 0) continue; // one content-length goes on
-      lines += `content-length: ${contentLength}\r\n`;
+      appendLine('content-length: ', String(contentLength), '\r\n', '');
       continue;
     }
-    lines += `${name}: ${value}\r\n`;
+    appendLine(name, ': ', value, '\r\n');
   }
   if (method === undefined) throw new MalformedRequest('missing :method');
   let target: string;
@@ -189,20 +221,29 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   facts.chunked = !endStream && contentLength < 0 && protocol === undefined;
   // HAProxy's order (h2_make_htx_request): Host from :authority where the first regular field
   // comes, else after the Upgrade pair; the cookies joined last.
-  let head = `${method} ${target} HTTP/1.1\r\n`;
-  if (authority !== undefined && regular) head += `host: ${authority}\r\n`;
-  head += lines;
-  head += upgrade;
-  if (authority !== undefined && !regular) head += `host: ${authority}\r\n`;
-  if (cookie !== undefined) head += `cookie: ${cookie}\r\n`;
-  if (facts.chunked) head += 'transfer-encoding: chunked\r\n';
-  head += '\r\n';
-  const bytes = new Uint8Array(head.length);
-  for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
+  const requestLine = `${method} ${target} HTTP/1.1\r\n`;
+  const host = authority === undefined ? '' : `host: ${authority}\r\n`;
+  const cookieLine = cookie === undefined ? '' : `cookie: ${cookie}\r\n`;
+  const te = facts.chunked ? 'transfer-encoding: chunked\r\n' : '';
+  // A slab view, not a fresh ArrayBuffer: the parser (copyHead false) keeps it as the head's raw.
+  const bytes = allocFromSlab(requestLine.length + host.length + linesLength + upgrade.length + cookieLine.length + te.length + 2);
+  let at = put(bytes, 0, requestLine);
+  if (regular) at = put(bytes, at, host);
+  at = copyBytes(bytes, at, lines, 0, linesLength);
+  // A huge head's buffer is not kept for the next small ones.
+  if (lines.length > 65536) lines = new Uint8Array(1024);
+  at = put(bytes, at, upgrade);
+  if (!regular) at = put(bytes, at, host);
+  at = put(bytes, at, cookieLine);
+  at = put(bytes, at, te);
+  bytes[at] = 0x0d;
+  bytes[at + 1] = 0x0a;
   parser.reset();
   parser.feed(bytes, 0);
   if (!parser.done) throw new MalformedRequest('incomplete head');
   const parsed = parser.head as RequestHead;
+  // Its bytes are the target's characters (HPACK strings are latin1), as the parser found them.
+  parsed.knownTarget(target);
   parsed.http2 = true;
   parsed.madeUpWebsocketKey = facts.websocketKey;
   return parsed;

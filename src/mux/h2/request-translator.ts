@@ -149,13 +149,12 @@ export function encodeRequestFields(head: RequestHead, encoder: HpackEncoder, pr
   for (let i = 0; i < head.headerCount; i++) {
     const name = h2FieldName(head, i);
     if (isConnectionSpecific(name) || (authority !== '' && name === 'host')) continue;
-    let value = head.valueAt(i);
-    if (madeUpKey !== undefined && name === 'sec-websocket-key' && value === madeUpKey) continue;
     if (name === 'te') {
-      const te = teTrailers(value);
-      if (te === undefined) continue;
-      value = te;
+      const te = teTrailers(head.valueAt(i));
+      if (te !== undefined) encoder.add(name, te);
+      continue;
     }
-    encoder.add(name, value);
+    if (madeUpKey !== undefined && name === 'sec-websocket-key' && head.valueAt(i) === madeUpKey) continue;
+    encoder.addBytes(name, head.raw, head.offsets[4 * i + 2]!, head.offsets[4 * i + 3]!);
   }
 }

@@ -189,6 +189,49 @@ describe('Huffman', () => {
     assert.equal(n, s.length);
     assert.equal(String.fromCharCode(...out.subarray(0, n)), s);
   });
+
+  it('encodes runs of long codes (25 to 30 bits) after any number of pending bits', () => {
+    // Every byte value after each of the eight alignments a short code can leave.
+    for (let lead = 0; lead < 8; lead++) {
+      let s = 'e'.repeat(lead); // 'e' is a 5-bit code
+      for (let i = 0; i < 256; i++) s += String.fromCharCode(i, 0, 255 - i);
+      const buf = new Uint8Array(huffmanLength(s));
+      assert.equal(huffmanEncode(s, buf, 0), buf.length);
+      const out = new Uint8Array(buf.length * 2);
+      const n = huffmanDecode(buf, 0, buf.length, out, 0);
+      assert.equal(String.fromCharCode(...out.subarray(0, n)), s);
+    }
+  });
+});
+
+describe('HpackEncoder.addBytes', () => {
+  const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const cases: [string, string][] = [
+    ['server', 'nginx/1.22.1'],
+    ['date', 'Sun, 06 Dec 2026 20:00:00 GMT'],
+    ['content-length', '6'],
+    ['x-custom', ''],
+    ['x-binary', '\x01\x7f\x80\xfe\xff'],
+    ['x-long', 'v'.repeat(300)],
+    ['accept-encoding', 'gzip, deflate'], // a static pair: one indexed byte
+    [':status', '204'],
+  ];
+  for (const opts of [{}, { huffman: false }, { indexing: true }]) {
+    it(`writes what add() writes for the same value as a string (${JSON.stringify(opts)})`, () => {
+      const byString = new HpackEncoder(opts);
+      const byBytes = new HpackEncoder(opts);
+      for (let round = 0; round < 2; round++) {
+        byString.begin();
+        byBytes.begin();
+        for (const [name, value] of cases) {
+          byString.add(name, value);
+          const raw = latin1(`<<${value}>>`);
+          byBytes.addBytes(name, raw, 2, raw.length - 2);
+        }
+        assert.equal(toHex(byBytes.bytes), toHex(byString.bytes));
+      }
+    });
+  }
 });
 
 describe('static table lookups', () => {

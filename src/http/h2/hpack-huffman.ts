@@ -122,43 +122,23 @@ export function huffmanLengthOfBytes(src: Uint8Array, start: number, end: number
   return (bits + 7) >>> 3;
 }
 
+/** The latin1 bytes of the strings huffmanEncode is given, grown as needed. */
+let scratch = new Uint8Array(256);
+
 /** Writes the Huffman encoding of s (latin1) into out at `at`, padded with 1-bits; returns the new end. */
 export function huffmanEncode(s: string, out: Uint8Array, at: number): number {
+  const n = s.length;
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  // a Uint8Array keeps the low byte of each code unit, as latin1 does
+  for (let i = 0; i < n; i++) scratch[i] = s.charCodeAt(i);
+  return huffmanEncodeBytes(scratch, 0, n, out, at);
+}
+
+/** Writes the Huffman encoding of src[start, end) into out at `at`, padded with 1-bits; returns the new end. */
+export function huffmanEncodeBytes(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number): number {
   // Pending bits, right-aligned, in a small integer: fewer than 8 stay after each flush, and a
   // code is added at most 24 bits at a time (the longer ones, 25-30 bits, in two steps), so the
   // accumulator never needs more than 31 bits and stays out of floating point.
-  let acc = 0;
-  let nbits = 0;
-  for (let i = 0; i < s.length; i++) {
-    const sym = s.charCodeAt(i) & 0xff;
-    let len = HUFFMAN_BITS[sym]!;
-    let code = CODES[sym]!;
-    if (len > 24) {
-      const high = len - 16;
-      acc = (acc << high) | (code >>> 16);
-      nbits += high;
-      while (nbits >= 8) {
-        nbits -= 8;
-        out[at++] = acc >>> nbits;
-      }
-      acc &= (1 << nbits) - 1;
-      code &= 0xffff;
-      len = 16;
-    }
-    acc = (acc << len) | code;
-    nbits += len;
-    while (nbits >= 8) {
-      nbits -= 8;
-      out[at++] = acc >>> nbits;
-    }
-    acc &= (1 << nbits) - 1;
-  }
-  if (nbits > 0) out[at++] = (acc << (8 - nbits)) | (0xff >>> nbits);
-  return at;
-}
-
-/** huffmanEncode for src[start, end): the same bytes, with no string made of them. */
-export function huffmanEncodeBytes(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number): number {
   let acc = 0;
   let nbits = 0;
   for (let i = start; i < end; i++) {

@@ -111,8 +111,9 @@ class ServerIdleConns {
  * exactly while it holds the server slot. Reuse takes the most recently parked connection (the
  * likeliest to be open still) where HAProxy takes the oldest; purges close the oldest.
  *
- * While a connection is idle the pool is its socket handler: bytes from an idle server are a
- * protocol violation (the connection is dropped), and a close simply removes it.
+ * While a connection is idle the pool's IdleConnectionHandler is its socket handler: bytes from
+ * an idle server are a protocol violation (the connection is dropped), and a close simply
+ * removes it.
  */
 export class ServerConnectionPool implements ConnectionParking {
   readonly #runtime: Runtime;
@@ -234,7 +235,9 @@ export class ServerConnectionPool implements ConnectionParking {
     }
     const now = this.#runtime.now();
     conn.idleSince = now;
-    const handler = (conn.idleHandler ??= new IdleConnectionHandler(this, conn));
+    let handler = conn.idleHandler;
+    // one per connection and pool: a connection never parks in another pool, but nothing says so
+    if (handler === undefined || !handler.servesPool(this)) handler = conn.idleHandler = new IdleConnectionHandler(this, conn);
     handler.parked = true;
     conn.socket.setHandler(handler);
     (isSafe ? state.safe : state.idle).push(conn);
@@ -367,6 +370,10 @@ export class IdleConnectionHandler implements SocketHandler {
   constructor(pool: ServerConnectionPool, conn: PooledConnection) {
     this.#pool = pool;
     this.#conn = conn;
+  }
+
+  servesPool(pool: ServerConnectionPool): boolean {
+    return this.#pool === pool;
   }
 
   onData(socket: Socket): void {

@@ -140,7 +140,8 @@ for (const [targetA, targetB, tls] of pairs) {
       const onB = await tableEventually(sides.B.cli, 'stkt', /key=\/count\/from-a /);
       assert.match(onB, /key=\/count\/from-a use=0 exp=0 gpc0=1 conn_rate\(50000\)=1 conn_cur=0/, onB);
       const sectionOnB = await tableEventually(sides.B.cli, 'P/shared', /key=\/count\/from-a /);
-      assert.match(sectionOnB, /# table: P\/shared, type: string, size:1024, used:1\n.*key=\/count\/from-a use=0 exp=0 gpc0=1 conn_rate\(50000\)=1/, sectionOnB);
+      // exp: B's own figure; HAProxy 2.6.12 as B once showed exp=3 for this table without expire (CI, A on Node 20 over TLS).
+      assert.match(sectionOnB, /# table: P\/shared, type: string, size:1024, used:1\n.*key=\/count\/from-a use=0 exp=\d+ gpc0=1 conn_rate\(50000\)=1/, sectionOnB);
 
       assert.equal((await get(sides.B.fe, '/count/from-b')).status, 200);
       assert.equal((await get(sides.B.fe, '/count/from-a')).status, 200);

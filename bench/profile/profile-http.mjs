@@ -14,7 +14,9 @@
 // Options: --duration S (10), --warmup S (2), --connections N (64), --out DIR (/tmp/prof),
 // --entry FILE (default bin/switchyard.js; e.g. a patched copy of dist/ for an A/B test),
 // --node-flags='FLAGS' (more options for node; with '=', as they start with a dash),
-// --haproxy (pstat/strace/rusage only: measure HAProxy nbthread 1 instead, for comparison).
+// --haproxy (pstat/strace/rusage only: measure HAProxy nbthread 1 instead, for comparison),
+// --target ID (pstat/strace/rusage only: any target of `npm run bench`, e.g. bun, deno,
+// bun-bare, deno-bare: the same load on another runtime, or on its bare pass-through).
 // See bench/PROFILE.md for what the results mean.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,7 +26,7 @@ import { startNginxBackend, BACKEND_BODY } from '../lib/nginx.mjs';
 import { freePort, httpCheck, waitForPort } from '../lib/net.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { cleanupAll, installCleanupHandlers, makeTempDir, runCommand, sleep, startProcess } from '../lib/procs.mjs';
-import { proxyConfig } from '../lib/targets.mjs';
+import { proxyConfig, TARGETS } from '../lib/targets.mjs';
 import { hardFdLimit, which } from '../lib/tools.mjs';
 import { runWrk } from '../lib/wrk.mjs';
 
@@ -43,6 +45,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     entry: { type: 'string' },
     haproxy: { type: 'boolean' },
+    target: { type: 'string' },
     top: { type: 'string' },
     'node-flags': { type: 'string' },
   },
@@ -61,8 +64,14 @@ const top = Number(values.top ?? 25);
 // e.g. --node-flags=--single-threaded-gc to see what a V8 or Node option changes.
 const extraNodeFlags = (values['node-flags'] ?? '').split(' ').filter(Boolean);
 const useHaproxy = values.haproxy === true;
-if (useHaproxy && !['pstat', 'strace', 'rusage'].includes(mode)) {
-  log('--haproxy works with the pstat, strace and rusage modes only');
+const targetId = values.target ?? (useHaproxy ? 'haproxy' : undefined);
+const target = targetId === undefined ? undefined : TARGETS[targetId];
+if (targetId !== undefined && !['pstat', 'strace', 'rusage'].includes(mode)) {
+  log('--haproxy and --target work with the pstat, strace and rusage modes only');
+  process.exit(2);
+}
+if (targetId !== undefined && (target === undefined || target.kind !== 'proxy')) {
+  log(`--target: no proxy target ${targetId} (bench/lib/targets.mjs)`);
   process.exit(2);
 }
 
@@ -106,15 +115,21 @@ async function main() {
   for (const tool of ['wrk', 'nginx', ...(mode === 'perf' || mode === 'pstat' ? ['perf'] : []), ...(mode === 'strace' ? ['strace'] : []), ...(useHaproxy ? ['haproxy'] : [])]) {
     if (!which(tool)) throw new Error(`${tool} is not installed`);
   }
-  if (!useHaproxy && !existsSync(entry)) throw new Error(`${entry} does not exist (npm run build?)`);
+  if (target === undefined && !existsSync(entry)) throw new Error(`${entry} does not exist (npm run build?)`);
+  if (target !== undefined) {
+    const available = target.available();
+    if (!available.ok) throw new Error(`${targetId}: ${available.reason}`);
+  }
   mkdirSync(outDir, { recursive: true });
   const tmp = makeTempDir('switchyard-profile-');
   const backendPort = await freePort();
   const backend = await startNginxBackend({ dir: join(tmp, 'nginx'), port: backendPort });
   const port = await freePort();
   const maxconn = Math.min(20000, Math.floor(((await hardFdLimit()) - 100) / 2));
-  const cfg = join(tmp, 'switchyard.cfg');
-  writeFileSync(cfg, proxyConfig({ mode: 'http', port, backendPort, maxconn, extraGlobal: useHaproxy ? ['nbthread 1'] : [] }));
+  const params = { mode: 'http', port, backendPort, maxconn };
+  let cfg = join(tmp, 'switchyard.cfg');
+  if (target === undefined) writeFileSync(cfg, proxyConfig(params));
+  else cfg = target.writeConfig(tmp, params);
 
   const before = new Set(existsSync(outDir) ? readdirSync(outDir) : []);
   const nodeFlags = {
@@ -127,8 +142,8 @@ async function main() {
     rusage: [],
   }[mode];
   const logFile = join(outDir, `switchyard-${mode}.log`);
-  const proc = useHaproxy
-    ? startProcess('haproxy', 'haproxy', ['-db', '-f', cfg], { cwd: tmp, logFile })
+  const proc = target !== undefined
+    ? target.start({ dir: tmp, cfg, port, backendPort })
     : startProcess('switchyard', process.execPath, [...nodeFlags, ...extraNodeFlags, entry, '-q', '-f', cfg], {
         cwd: ROOT,
         logFile,
@@ -136,7 +151,7 @@ async function main() {
       });
   const command = proc.cmd;
   log(`profile: ${command}`);
-  await waitForPort(port, { proc, timeoutMs: 30_000 });
+  await waitForPort(port, { proc, timeoutMs: target?.startTimeoutMs ?? 30_000 });
   const check = await httpCheck(port, { body: BACKEND_BODY, count: 3 });
   if (!check.ok) throw new Error(`sanity check failed: ${JSON.stringify(check)}`);
 
@@ -144,7 +159,7 @@ async function main() {
   const warm = warmup > 0 ? await runWrk({ url, duration: warmup, connections, latency: false }) : { requests: 0 };
 
   let tracer;
-  const tracerOut = join(outDir, `${mode}.${useHaproxy ? 'haproxy' : 'switchyard'}.txt`);
+  const tracerOut = join(outDir, `${mode}.${targetId ?? 'switchyard'}.txt`);
   if (mode === 'perf') {
     tracer = startProcess('perf', 'perf', ['record', '-F', '999', '-g', '-p', String(proc.pid), '-o', join(outDir, 'perf.data')], { cwd: outDir, logFile: join(outDir, 'perf-record.log') });
   } else if (mode === 'pstat') {
@@ -247,7 +262,7 @@ async function main() {
     }
   }
   const text = `${lines.join('\n')}\n`;
-  writeFileSync(join(outDir, `summary-${mode}${useHaproxy ? '-haproxy' : ''}.txt`), text);
+  writeFileSync(join(outDir, `summary-${mode}${targetId === undefined ? '' : `-${targetId}`}.txt`), text);
   process.stdout.write(text);
   return 0;
 }

@@ -129,6 +129,21 @@ for (const target of TARGETS) {
       }
     });
 
+    it('an HTTP/0.9 request is refused without the option, sent as HTTP/1.0 with it (GET only)', async () => {
+      assertErrorPage(await raw(p.strict, 'GET /old\r\n'), 400);
+      const before = app.requests;
+      const res = await raw(p.relaxed, 'GET /old?x=1\r\n');
+      assert.equal(res.status, 200);
+      assert.equal(app.requests, before + 1);
+      const got = app.lastRequest();
+      assert.equal(got?.method, 'GET');
+      assert.equal(got?.target, '/old?x=1');
+      assert.equal(got?.version, 'HTTP/1.0');
+      assert.deepEqual(got?.headers.filter(([name]) => name.toLowerCase() !== 'connection'), []);
+      assertErrorPage(await raw(p.relaxed, 'POST /old\r\n'), 400);
+      assert.equal(app.requests, before + 1);
+    });
+
     it('a header name with whitespace is still refused with the option', { skip: target === 'haproxy' ? 'HAProxy 2.6 accepts it; Switchyard refuses it on purpose (smuggling)' : false }, async () => {
       const before = app.requests;
       for (const name of ['Transfer-Encoding ', 'Content-Length\t', 'X y']) {

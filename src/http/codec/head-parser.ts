@@ -41,7 +41,10 @@
  * lets through, minus what could change framing: a header name may hold any visible byte but ':'
  * or obs-text (RELAXED_NAME), and a request target '#' and bytes >= 0x80. Only the resumable
  * state machine knows it: the fast path already bails out on those bytes, so a strict parser pays
- * nothing for it.
+ * nothing for it. A relaxed request parser also takes an HTTP/0.9 request (`GET /path` CRLF: no
+ * version, no header lines) as HAProxy's h1_process_req_vsn does: as `GET /path HTTP/1.0` with no
+ * headers (its head is written so), refused (BAD_VERSION, 400) for another method; a request line
+ * without a target stays BAD_REQUEST_LINE. Its line must end in CRLF, as every line here.
  */
 import { COLON, CR, FIELD_VALUE, HTAB, LF, RELAXED_NAME, SP, TARGET_CHAR, TCHAR, allocFromSlab, copyBytes, copyToSlab, latin1String, viewOf } from './chars.ts';
 import { HttpParseError, type HttpErrorCode } from './errors.ts';
@@ -95,6 +98,7 @@ const S_NAME = 12;
 const S_VALUE = 13;
 const S_FIELD_LF = 14;
 const S_END_LF = 15;
+const S_REQ09_LF = 16; // LF ending an HTTP/0.9 request line (relaxed only)
 
 const VERSION_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e]; // "HTTP/1."
 
@@ -301,6 +305,12 @@ abstract class HeadParser<H extends HttpHead> {
               p++;
               continue;
             }
+            if (c === CR && this.relaxed) {
+              this.targetEnd = p - base;
+              state = this.http09(chunk, base, p - base);
+              p++;
+              continue;
+            }
             throw this.targetError(c, p - base);
           }
           this.targetEnd = p - base;
@@ -313,6 +323,11 @@ abstract class HeadParser<H extends HttpHead> {
           const i = this.verIdx;
           if (i === 0 && c === SP && !this.isResponse) {
             this.spaced = true;
+            p++;
+            continue;
+          }
+          if (i === 0 && c === CR && this.relaxed && !this.isResponse) {
+            state = this.http09(chunk, base, p - base);
             p++;
             continue;
           }
@@ -453,6 +468,12 @@ abstract class HeadParser<H extends HttpHead> {
           p++;
           done = true;
           break loop;
+        case S_REQ09_LF:
+          if (chunk[p] !== LF) throw this.fail('BARE_CR', p - base);
+          p++;
+          this.scanned += p - start;
+          this.completeHttp09(chunk, start);
+          return p - start;
       }
     }
 
@@ -560,6 +581,46 @@ abstract class HeadParser<H extends HttpHead> {
     }
     copyBytes(acc, this.accLen, chunk, from, to);
     this.accLen = need;
+  }
+
+  /**
+   * A relaxed request line ended at `crAt` (offset in the message) without a version: HTTP/0.9,
+   * taken for GET only (RFC 1945, as HAProxy). Returns the state that reads its LF.
+   */
+  private http09(chunk: Uint8Array, base: number, crAt: number): number {
+    const m = this.methodEnd;
+    // The method's bytes are in this chunk or in the accumulated part (a line split across reads).
+    const at = (i: number): number => (i < this.accLen ? this.acc![i]! : chunk[base + i]!);
+    if (m !== 3 || at(0) !== 0x47 || at(1) !== 0x45 || at(2) !== 0x54) throw this.fail('BAD_VERSION', crAt);
+    return S_REQ09_LF;
+  }
+
+  /**
+   * The head of an HTTP/0.9 request (its request line just ended in CRLF): written as the
+   * HTTP/1.0 request HAProxy makes of it, `METHOD SP TARGET SP HTTP/1.0 CRLF CRLF`.
+   */
+  private completeHttp09(chunk: Uint8Array, start: number): void {
+    const line = this.targetEnd;
+    const raw = allocFromSlab(line + 13);
+    // The line's first accLen bytes came in earlier reads (the CR is in this one: line >= accLen).
+    const kept = this.accLen;
+    if (kept > 0) copyBytes(raw, 0, this.acc!, 0, kept);
+    copyBytes(raw, kept, chunk, start, start + (line - kept));
+    const tail = ' HTTP/1.0\r\n\r\n';
+    for (let i = 0; i < tail.length; i++) raw[line + i] = tail.charCodeAt(i);
+    this.versionMinor = 0;
+    this.startLineEnd = line + 11;
+    this.count = 0;
+    const head = this.build(raw, [], 0);
+    try {
+      this.analyze(head);
+    } catch (err) {
+      if (err instanceof HttpParseError) this.error = err;
+      throw err;
+    }
+    this.accLen = 0;
+    this.head = head;
+    this.done = true;
   }
 
   private complete(chunk: Uint8Array, start: number, p: number, base: number): void {

@@ -74,6 +74,39 @@ describe('relaxed request parsing (accept-invalid-http-request)', () => {
     assert.equal(parser.head!.chunked, true);
     assert.equal(outcome(relaxedReq, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'), outcome(strictReq, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'));
   });
+
+  it('takes an HTTP/0.9 GET as HAProxy does: an HTTP/1.0 request without headers', () => {
+    for (const line of ['GET /', 'GET /a?b ', 'GET  /x']) {
+      assert.equal(outcome(strictReq, `${line}\r\n`), 'BAD_REQUEST_LINE', line);
+      assert.equal(outcome(relaxedReq, `${line}\r\n`), 'ok ', line);
+    }
+    // whole, and split at every byte (the line then spans reads): the same head
+    const bytes = latin1Bytes('GET /path?q=1\r\nHost: ignored\r\n\r\n');
+    for (const step of [bytes.length, 1, 3]) {
+      const parser = relaxedReq();
+      let used = 0;
+      for (let i = 0; i < bytes.length && !parser.done; i += step) used += parser.feed(bytes, i, Math.min(bytes.length, i + step));
+      assert.ok(parser.done);
+      assert.equal(used, 15, 'the request ends with its line: what follows is not its headers');
+      const head = parser.head!;
+      assert.equal(head.method, 'GET');
+      assert.equal(head.target, '/path?q=1');
+      assert.equal(head.versionMinor, 0);
+      assert.equal(head.headerCount, 0);
+      assert.equal(new TextDecoder('latin1').decode(head.raw), 'GET /path?q=1 HTTP/1.0\r\n\r\n');
+    }
+  });
+
+  it('refuses an HTTP/0.9 request other than GET, or without a target, as HAProxy', () => {
+    assert.equal(outcome(relaxedReq, 'POST /\r\n'), 'BAD_VERSION');
+    assert.equal(outcome(relaxedReq, 'get /\r\n'), 'BAD_VERSION');
+    assert.equal(outcome(relaxedReq, 'GETX /\r\n'), 'BAD_VERSION');
+    assert.equal(outcome(relaxedReq, 'GET\r\n'), 'BAD_REQUEST_LINE');
+    assert.equal(outcome(relaxedReq, 'GET \r\n'), 'BAD_REQUEST_LINE');
+    // a bare LF ends no line here, HTTP/0.9 or not
+    assert.equal(outcome(relaxedReq, 'GET /\n'), 'BAD_REQUEST_LINE');
+    assert.equal(outcome(relaxedReq, 'GET /\r\r'), 'BARE_CR');
+  });
 });
 
 describe('relaxed response parsing (accept-invalid-http-response)', () => {

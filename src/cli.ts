@@ -2,6 +2,7 @@
  * The command line shared by the three entry points (adapters/<runtime>/main.ts):
  * switchyard [-f FILE|DIR]... [-c] [-d] [-dr] [-q] [-v] [--log-json] [--help]
  */
+import { bindProcess, cpuMapRefusal } from './proxy/cpu-affinity.ts';
 import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import type { ConfigModel, ProgramModel } from './config/model.ts';
@@ -493,6 +494,11 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     );
     return runtime.exit(1);
   }
+  const cpuRefusal = cpuMapRefusal(runtime, config.global.cpuMap, threads);
+  if (cpuRefusal !== undefined) {
+    out.alert(`config : ${cpuRefusal}`);
+    return runtime.exit(1);
+  }
   if (threads > 1 && config.global.noReusePort === true) {
     out.alert(`config : 'noreuseport' cannot be used with 'nbthread ${threads}': each thread listens on its own socket on the same ports, which needs SO_REUSEPORT; use 'nbthread 1'.`);
     return runtime.exit(1);
@@ -538,6 +544,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (signalFirst) handOver(runtime, parsed.handover as Handover, out);
   if (masterWorker && linkEnv === undefined) return runMaster(runtime, parsed, pidFile, out, !signalFirst, config.programs ?? [], inheritedDescriptors(config), config.global.mworkerMaxReloads);
   if (pidFile !== undefined) await runtime.writeTextFile?.(pidFile, `${runtime.pid}\n`);
+  // HAProxy binds the worker (never the master) before its threads start: they inherit it.
+  if (config.global.cpuMap !== undefined) bindProcess(runtime, config.global.cpuMap, threads, (text) => out.warning(text));
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
   const { applyServerStates, Proxy, RuntimeApi, startDemoBackends, ThreadGroup, ServerCounts, connectionCountSlots, setThreadIdentity } = await import('./cli-serving.ts');

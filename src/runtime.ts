@@ -773,6 +773,18 @@ export interface Runtime {
    * "Cannot set gid N." / "Cannot set uid N." when it cannot. Absent where the runtime cannot.
    */
   setIdentity?(uid: number | undefined, gid: number | undefined): { readonly groupsDropped: boolean };
+  /**
+   * Binds every thread of this process, the runtime's own included, to the CPUs listed
+   * (sched_setaffinity on each task: `cpu-map` for the process). False when the system refused
+   * it (no such CPU, no permission). Absent where the runtime cannot.
+   */
+  bindProcessToCpus?(cpus: readonly number[]): boolean;
+  /**
+   * Binds the calling thread (the one running this event loop) to the CPUs listed (`cpu-map`
+   * for one thread). False when refused. Absent where the runtime cannot (no foreign-function
+   * interface: Node).
+   */
+  bindThreadToCpus?(cpus: readonly number[]): boolean;
   /** Writes a whole text file (the `-p` pid file). */
   writeTextFile?(path: string, text: string): Promise<void>;
   /**

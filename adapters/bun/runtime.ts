@@ -52,6 +52,7 @@ import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
+import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 import { loadServingBuiltins } from '../shared/node-builtins.ts';
@@ -691,6 +692,8 @@ export const bunRuntime: Runtime = {
   spawnSelf: spawnSelfWith(process.execPath, [process.argv[1] as string]),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
+  bindProcessToCpus,
+  bindThreadToCpus,
   signalProcess: signalProcessNode,
   // Bun.listen sets SO_REUSEPORT (Linux), so every thread listens on the same ports.
   startThread: () => startWebWorkerThread(Bun.main),

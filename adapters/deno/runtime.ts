@@ -22,6 +22,7 @@
  */
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
+import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   SocketFeature,
@@ -666,6 +667,8 @@ export const denoRuntime: Runtime = {
   ...(Deno.mainModule === undefined ? {} : { spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]) }),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
+  bindProcessToCpus,
+  bindThreadToCpus,
   signalProcess: signalProcessNode,
   // Deno.listen sets SO_REUSEPORT on Linux only (its handover above): threads need it.
   ...(Deno.build.os === 'linux' ? { startThread: () => startWebWorkerThread(Deno.mainModule) } : {}),

@@ -11,6 +11,7 @@ import { clusterSpawnSelf } from './cluster-spawn.ts';
 import { bindDatagramSocketNode, openDatagramSocketNode } from '../shared/node-datagram.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
+import { bindProcessToCpusNode } from './cpu-affinity.ts';
 import { parentThreadNode, startThreadNode } from './node-threads.ts';
 
 /**
@@ -46,6 +47,7 @@ export const nodeRuntime: Runtime = {
     : clusterSpawnSelf(process.execArgv, process.argv[1] as string),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
+  bindProcessToCpus: bindProcessToCpusNode,
   signalProcess: signalProcessNode,
   // Threads each listen on the ports: only where node:net sets SO_REUSEPORT.
   ...(NODE_NET_REUSE_PORT ? { startThread: () => startThreadNode(process.argv[1] as string) } : {}),

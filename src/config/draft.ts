@@ -647,6 +647,8 @@ export interface GlobalDraft {
   maxSslRate: number;
   maxSslConn: number;
   nbthread: number;
+  /** `cpu-map` (keywords/cpu-map.ts): process and per-thread CPU sets; undefined without one. */
+  cpuMap?: { process: number[]; threads: number[][] };
   /** `noreuseport`: listeners without SO_REUSEPORT. */
   noReusePort?: boolean;
   logs: LogTarget[];

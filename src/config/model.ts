@@ -1473,6 +1473,16 @@ export interface HeaderCasePair {
   readonly to: string;
 }
 
+/**
+ * `cpu-map` lines, applied as HAProxy 2.6's cpu_map: the process's CPU set, and by thread index
+ * (0 for thread 1) each thread's; an empty set binds nothing. A thread is bound to its set
+ * intersected with the process's (to its own set when they do not intersect).
+ */
+export interface CpuMap {
+  readonly process: readonly number[];
+  readonly threads: readonly (readonly number[])[];
+}
+
 export interface GlobalModel {
   /** 0 = unlimited. */
   readonly maxconn: number;
@@ -1485,6 +1495,8 @@ export interface GlobalModel {
   readonly maxSslConn?: number | undefined;
   /** Accepted for compatibility; one event loop per process (see docs/configuration.md). */
   readonly nbthread: number;
+  /** `cpu-map`: the CPUs the process and its threads are bound to; absent without one. */
+  readonly cpuMap?: CpuMap | undefined;
   /**
    * `noreuseport`: listeners are opened without SO_REUSEPORT, so no other process binds the same
    * address beside them; a reload's new worker then binds once the old ones closed theirs.

@@ -212,6 +212,7 @@ class Resolver {
         ...(global.maxSslRate > 0 ? { maxSslRate: global.maxSslRate } : {}),
         ...(global.maxSslConn > 0 ? { maxSslConn: global.maxSslConn } : {}),
         nbthread: global.nbthread,
+        ...(global.cpuMap !== undefined ? { cpuMap: { process: [...global.cpuMap.process], threads: global.cpuMap.threads.map((cpus) => [...cpus]) } } : {}),
         ...(global.noReusePort === true ? { noReusePort: true } : {}),
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,

@@ -37,6 +37,8 @@ const tcpSocketSchema = v.optional(
 export const portSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 export const weightSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256));
 export const countSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2_147_483_647));
+/** A CPU number of `cpu-map` (CPU_SETSIZE is 1024 on Linux). */
+const cpuSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1023));
 export const durationMsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TIMER_MS));
 /** `pool-max-conn`: -1 = unlimited. */
 export const poolMaxConnSchema = v.pipe(v.number(), v.integer(), v.minValue(-1), v.maxValue(2_147_483_647));
@@ -1190,6 +1192,7 @@ export const configModelSchema = v.object({
     maxSslRate: v.optional(countSchema),
     maxSslConn: v.optional(countSchema),
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    cpuMap: v.optional(v.object({ process: v.array(cpuSchema), threads: v.array(v.array(cpuSchema)) })),
     noReusePort: v.optional(v.boolean()),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),

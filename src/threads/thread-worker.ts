@@ -4,6 +4,7 @@
  * thread, and serves until told to stop. It runs no health checks, resolvers or peers (the
  * main thread's server states reach it), and no runtime API.
  */
+import { bindThread } from '../proxy/cpu-affinity.ts';
 import { applyServerStates } from '../runtime-api/server-state-apply.ts';
 import { Proxy } from '../proxy/proxy.ts';
 import type { CommandTable } from '../runtime-api/command-table.ts';
@@ -39,6 +40,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
     switch (message.type) {
       case 'start': {
         setThreadIdentity(message.index, message.count);
+        bindThread(runtime, message.config.global.cpuMap, message.index, (text) => runtime.writeStderr(`[WARNING]  (${runtime.pid}) : ${text}\n`));
         void (async () => {
           try {
             const counts = new Int32Array(message.connectionCounts);

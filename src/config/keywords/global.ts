@@ -104,7 +104,7 @@ export const globalKeywords: KeywordList = {
   keywords,
   unsupported: {
     global: [
-      'cpu-map', 'cpu-policy', 'cpu-set',
+      'cpu-policy', 'cpu-set',
       'maxcompcpuusage',
       'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-default-bind-client-sigalgs', 'ssl-default-server-client-sigalgs',

@@ -71,6 +71,7 @@ import { fdLimitKeywords } from './fd-limits.ts';
 import { compressionTuningKeywords } from './compression-tuning.ts';
 import { internalTunableKeywords } from './internal-tunables.ts';
 import { processBindingKeywords } from './process-binding.ts';
+import { cpuMapKeywords } from './cpu-map.ts';
 import { sessionIdleConnKeywords } from './session-idle-conns.ts';
 import { hashBalanceFactorKeywords } from './hash-balance-factor.ts';
 import { keepAliveQueueKeywords } from './keep-alive-queue.ts';
@@ -79,6 +80,7 @@ import { h1CaseAdjustKeywords } from './h1-case-adjust.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
+  cpuMapKeywords,
   globalVarKeywords,
   nodeIdentityKeywords,
   defaultPathKeywords,

@@ -130,11 +130,11 @@ describe('errors: keywords', () => {
       'tune.chksize',
       "option 'tune.chksize' is not supported any more (tune.bufsize is used instead).",
     ]);
-    assert.deepEqual(await onlyError(cfg('global', '  cpu-map 1 0')), [
+    assert.deepEqual(await onlyError(cfg('global', '  cpu-policy performance')), [
       2,
       3,
-      'cpu-map',
-      "'cpu-map' is a HAProxy keyword that Switchyard does not support yet.",
+      'cpu-policy',
+      "'cpu-policy' is a HAProxy keyword that Switchyard does not support yet.",
     ]);
   });
 

@@ -1,6 +1,9 @@
 // Part of `npm run build`, after tsc: the compiled Node entry (dist/adapters/node/main.js) and
 // everything it imports, as one file, dist/adapters/node/main.bundle.js, which bin/switchyard.js
-// runs when it is there and newer than the compiled entry.
+// runs when main.js carries the mark this script then appends to it. tsc rewrites main.js on
+// every run, which drops the mark: a bundle older than the compiled modules is not run. A mark in
+// the file's text, not a comparison of modification times, because unpacking the npm tarball or
+// copying the tree writes the two files in either order.
 //
 // Why: Node's ESM loader pays per module (resolve, stat, open, URL handling), and the Node entry
 // loads some 600 of them: on Node 20 that was ~150 ms of a 0.33 s `-c` on a small configuration
@@ -13,6 +16,7 @@
 // the CLI imports lazily (only defineConfig and the model schema use it), would load on every
 // start; bundled, its module is evaluated only when the lazy import runs.
 import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +25,11 @@ const entry = join(root, 'dist', 'adapters', 'node', 'main.js');
 const outfile = join(root, 'dist', 'adapters', 'node', 'main.bundle.js');
 const bun = join(root, 'node_modules', '.bin', 'bun');
 
+// bin/switchyard.js looks for this line.
+const MARK = '// bundled: main.bundle.js holds this build\n';
+
 const run = spawnSync(bun, ['build', entry, '--target=node', '--format=esm', `--outfile=${outfile}`], { cwd: root, stdio: 'inherit' });
 if (run.error !== undefined) throw new Error(`${bun}: ${run.error.message}`);
-process.exit(run.status ?? 1);
+if (run.status !== 0) process.exit(run.status ?? 1);
+// On a line of its own: tsc ends the file with the source map comment and no newline.
+if (!readFileSync(entry, 'utf8').endsWith(MARK)) appendFileSync(entry, `\n${MARK}`);

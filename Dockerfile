@@ -10,15 +10,19 @@
 FROM node:26-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# --ignore-scripts: the build needs TypeScript only, not the Bun, Deno and Node binaries that
-# the devDependencies' install scripts would set up for the test suite.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# --ignore-scripts: the build needs TypeScript and Bun's bundler only, not the Deno and Node
+# binaries that the devDependencies' install scripts would set up for the test suite. Bun's own
+# install script is run: it puts the binary of the platform package npm installed in place.
+RUN npm ci --ignore-scripts --no-audit --no-fund && (cd node_modules/bun && node install.js)
 COPY tsconfig.base.json tsconfig.json tsconfig.core.json ./
 COPY src ./src
 COPY adapters ./adapters
 COPY test ./test
 COPY bench ./bench
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+COPY scripts/bundle-node.mjs ./scripts/bundle-node.mjs
+# The Node entry as one file too (dist/adapters/node/main.bundle.js, which bin/switchyard.js
+# prefers): Node's ESM loader pays per module, and a start loads some 600 of them.
+RUN npx tsc -p tsconfig.json && node scripts/bundle-node.mjs && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:26-slim
 ENV NODE_ENV=production

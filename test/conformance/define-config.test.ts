@@ -7,11 +7,14 @@
  * Bun and Deno load the module as TypeScript (importing src/); Node 20 cannot import a .ts file,
  * so there the same text is a .mjs module importing the compiled dist/. The `haproxy` target
  * runs the equivalent haproxy.cfg, which keeps the expectations HAProxy's:
+ * A defineConfig() error is reported as HAProxy reports the same error in haproxy.cfg (on Node,
+ * bin/switchyard.js runs the compiled modules for a configuration module, not its bundle, so that
+ * the module's ConfigError is the CLI's).
  *   CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/define-config.test.js
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProxyProcess, writeTempConfig } from '../support/proxy-process.ts';
+import { ProxyProcess, runCli, writeTempConfig } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { onNode, repoRoot } from '../support/runtimes.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
@@ -79,9 +82,14 @@ backend app
 
 /** Writes the configuration module for a runtime; returns the -f path and its cleanup. */
 function writeModule(target: Exclude<Target, 'haproxy'>, p: Ports): { path: string; cleanup: () => void } {
+  return writeModuleText(target, `export default defineConfig(${moduleInput(p)}, 'switchyard.config');\n`);
+}
+
+/** Writes `body` as a configuration module importing defineConfig (.ts on Bun and Deno, .mjs on Node). */
+function writeModuleText(target: Exclude<Target, 'haproxy'>, body: string): { path: string; cleanup: () => void } {
   const typescript = !onNode(target);
   const from = typescript ? `${repoRoot}src/config/define-config.ts` : `${repoRoot}dist/src/config/define-config.js`;
-  const source = `import { defineConfig } from ${JSON.stringify(from)};\n\nexport default defineConfig(${moduleInput(p)}, 'switchyard.config');\n`;
+  const source = `import { defineConfig } from ${JSON.stringify(from)};\n\n${body}`;
   return writeTempConfig(source, typescript ? 'switchyard.config.ts' : 'switchyard.config.mjs');
 }
 
@@ -152,6 +160,27 @@ for (const target of TARGETS) {
       const res = await get(ports.web, '/old');
       assert.equal(res.status, 301);
       assert.equal(res.header('location'), '/new');
+    });
+  });
+}
+
+for (const target of TARGETS) {
+  describe(`defineConfig() module with an error [${target}]`, () => {
+    it('-c reports it as haproxy.cfg errors are: its ALERT, then the fatal errors line, exit 1', async () => {
+      const frontend = { bind: '127.0.0.1:62999', defaultBackend: 'nope' };
+      const input = { defaults: { mode: 'http', timeouts: { connect: '5s', client: '5s', server: '5s' } }, frontends: { web: frontend } };
+      const written =
+        target === 'haproxy'
+          ? writeTempConfig('defaults\n    mode http\n    timeout connect 5s\n    timeout client 5s\n    timeout server 5s\nfrontend web\n    bind 127.0.0.1:62999\n    default_backend nope\n')
+          : writeModuleText(target, `export default defineConfig(${JSON.stringify(input)});\n`);
+      try {
+        const result = await runCli(target, ['-c', '-f', written.path]);
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /\[ALERT\] +\(\d+\) : config : .*Proxy 'web': unable to find required default_backend: 'nope'\.\n/);
+        assert.match(result.stderr, /\[ALERT\] +\(\d+\) : config : Fatal errors found in configuration\.\n/);
+      } finally {
+        written.cleanup();
+      }
     });
   });
 }

@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,7 +73,11 @@ describe('shipping', () => {
   it('npm pack: the tarball runs bin/switchyard.js from a clean directory', async () => {
     const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(pack.status, 0, pack.stderr);
-    const [{ filename }] = JSON.parse(pack.stdout) as [{ filename: string }];
+    const [{ filename, files }] = JSON.parse(pack.stdout) as [{ filename: string; files: { path: string }[] }];
+    // The single-file Node entry that bin/switchyard.js prefers ships where the build wrote it.
+    if (existsSync(join(repoRoot, 'dist', 'adapters', 'node', 'main.bundle.js'))) {
+      assert.ok(files.some((f) => f.path === 'dist/adapters/node/main.bundle.js'), 'the tarball holds the bundle');
+    }
     const app = join(dir, 'app');
     mkdirSync(join(app, 'node_modules', '@hono'), { recursive: true });
     const untar = spawnSync('tar', ['xzf', join(dir, filename), '-C', app], { encoding: 'utf8' });

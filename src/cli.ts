@@ -714,7 +714,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   out.notice(`Switchyard ${VERSION} on ${runtime.name} ${runtime.version} started (pid ${runtime.pid}${threads > 1 ? `, ${threads} threads` : ''}).`);
   out.starting = false;
   if (parsed.handover !== undefined && !signalFirst) handOver(runtime, parsed.handover, out);
-  runtime.onSignal('SIGHUP', () => out.warning('SIGHUP: configuration reload is not supported yet; restart to apply changes.'));
+  // Not a reload: HAProxy's serving process dumps its states (a -W master reloads, runMaster).
+  runtime.onSignal('SIGHUP', () => proxy.dumpStates(runtimeApi?.connectionFigures, (text) => out.warning(text)));
 }
 
 /** `-sf` / `-st`: tells the old processes to stop. */

@@ -3,7 +3,8 @@ import { HeaderCaseMap } from '../mux/h1-header-case.ts';
 import { createCaches, type Caches } from '../cache/caching.ts';
 import { h2OptionsOf } from '../mux/h2-client.ts';
 import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
-import { PROGRAM_TAG, ProxyLogger, type LogSinks } from '../log/logger.ts';
+import { LogLevel, PROGRAM_TAG, ProxyLogger, type LogSinks } from '../log/logger.ts';
+import { dumpServerStates, type CliFigures } from './state-dump.ts';
 import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
@@ -383,6 +384,23 @@ export class Proxy {
     this.#stopEmailAlerts();
     this.#logSinks.syslog.close();
     this.#logSinks.rings?.stop();
+  }
+
+  /**
+   * SIGHUP (HAProxy's sig_dump_state, src/proxy/state-dump.ts): the states of every proxy and
+   * server to `warn` (ha_warning: stderr, silenced by -q) and to each proxy's log targets.
+   * With `nbthread`, this thread's figures.
+   */
+  dumpStates(cli: CliFigures | undefined, warn: (text: string) => void): void {
+    dumpServerStates(this.target.proxies, cli, {
+      warn,
+      log: (proxy, text) => {
+        // The proxy's own `log` lines (a listen's halves share them), not the stderr lines of -d.
+        const model = proxy.frontend?.model ?? proxy.backend?.model;
+        if (model === undefined || (model.logs ?? []).length === 0) return;
+        new ProxyLogger(this.runtime, model.logs ?? [], this.#logJson, this.#logSinks, model.logTag).emit(LogLevel.notice, text);
+      },
+    });
   }
 
   /** The running configuration as the runtime API and the services act on it. */

@@ -21,6 +21,8 @@ export class RuntimeApi implements SessionOwner {
   readonly #target: RuntimeTarget;
   readonly #commands: CommandTable = createCommandTable();
   readonly #sessions = new Set<CliSession>();
+  /** Connections accepted, the master's link included (the GLOBAL frontend's cum_conn). */
+  #accepted = 0;
   readonly #waiting: { socket: Socket; model: StatsSocketModel }[] = [];
   #closed = false;
 
@@ -56,11 +58,17 @@ export class RuntimeApi implements SessionOwner {
     });
   }
 
+  /** The GLOBAL frontend's figures HAProxy's SIGHUP dump shows: sessions open, connections accepted. */
+  get connectionFigures(): { readonly current: number; readonly total: number } {
+    return { current: this.#sessions.size, total: this.#accepted };
+  }
+
   #accept(socket: Socket, model: StatsSocketModel): void {
     if (this.#closed) {
       socket.destroy();
       return;
     }
+    this.#accepted++;
     if (this.#sessions.size >= this.#stats.maxconn) {
       socket.pause();
       this.#waiting.push({ socket, model });
@@ -78,6 +86,7 @@ export class RuntimeApi implements SessionOwner {
       socket.destroy();
       return;
     }
+    this.#accepted++;
     const session = new CliSession(socket, model, this.#target, this.#commands, this.#stats.timeout, this);
     this.#sessions.add(session);
     session.start();

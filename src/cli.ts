@@ -716,6 +716,9 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (parsed.handover !== undefined && !signalFirst) handOver(runtime, parsed.handover, out);
   // Not a reload: HAProxy's serving process dumps its states (a -W master reloads, runMaster).
   runtime.onSignal('SIGHUP', () => proxy.dumpStates(runtimeApi?.connectionFigures, (text) => out.warning(text)));
+  // Ignored, as HAProxy's serving process does (only a master reloads on it): its default
+  // action would end the process, e.g. `systemctl reload` of a unit started without -W.
+  runtime.onSignal('SIGUSR2', () => {});
 }
 
 /** `-sf` / `-st`: tells the old processes to stop. */

@@ -1,5 +1,5 @@
 /**
- * SIGHUP to a serving process (no -W master): HAProxy 2.6's sig_dump_state. The states of every
+ * SIGHUP to a serving process (no -W master): HAProxy 2.6's sig_dump_state (and SIGUSR2 ignored). The states of every
  * proxy and server on stderr ([WARNING] lines) and at LOG_NOTICE to each proxy's log targets,
  * not a reload.
  *
@@ -98,6 +98,19 @@ for (const target of TARGETS) {
       } finally {
         again.destroy();
       }
+    });
+
+    it('ignores SIGUSR2, as HAProxy does without a master (whose reload signal it is)', async () => {
+      const running = proxy as ProxyProcess;
+      process.kill(running.pid, 'SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const conn = await HttpConnection.open(fe);
+      try {
+        assert.equal((await conn.request('GET', '/')).status, 200);
+      } finally {
+        conn.destroy();
+      }
+      assert.equal(running.child.exitCode, null);
     });
   });
 }

@@ -14,3 +14,5 @@ export { setThreadIdentity } from './threads/thread-identity.ts';
 export { ServerCounts } from './threads/server-counts.ts';
 export { rehearseTraffic } from './master/traffic-rehearsal.ts';
 export { rehearseStartSteps } from './master/start-rehearsal.ts';
+export { pauseOrResumeAll } from './proxy/frontend-pause.ts';
+export { LogLevel } from './log/logger.ts';

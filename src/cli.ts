@@ -548,7 +548,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (config.global.cpuMap !== undefined) bindProcess(runtime, config.global.cpuMap, threads, (text) => out.warning(text));
 
   // Loaded only now: a configuration check (-c) never needs the data plane (cli-serving.ts).
-  const { applyServerStates, Proxy, RuntimeApi, startDemoBackends, ThreadGroup, ServerCounts, connectionCountSlots, setThreadIdentity } = await import('./cli-serving.ts');
+  const { applyServerStates, Proxy, RuntimeApi, startDemoBackends, ThreadGroup, ServerCounts, connectionCountSlots, setThreadIdentity, pauseOrResumeAll, LogLevel } = await import('./cli-serving.ts');
   runtime.prepareToServe?.();
   // With several threads, the connection counts are memory they all share (ProcessLimits).
   const connectionCounts = threads > 1 ? new SharedArrayBuffer(4 * connectionCountSlots(config.frontends.filter((f) => !f.disabled).length)) : undefined;
@@ -719,6 +719,33 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   // Ignored, as HAProxy's serving process does (only a master reloads on it): its default
   // action would end the process, e.g. `systemctl reload` of a unit started without -W.
   runtime.onSignal('SIGUSR2', () => {});
+  // HAProxy's sig_pause / sig_listen: every frontend releases its ports, then takes them again.
+  // Paused, the process may have nothing else to wait for: a timer keeps it until SIGTTIN.
+  let pausedHold: ReturnType<typeof runtime.setTimer> | undefined;
+  const hold = (): void => {
+    pausedHold = runtime.setTimer(hold, 3_600_000);
+  };
+  runtime.onSignal('SIGTTOU', () => {
+    if (pausedHold === undefined) hold();
+    void Promise.all([pauseOrResumeAll(proxy.target, true), runtimeApi?.pause()]).then(([paused]) => {
+      if (paused) return;
+      const text = 'Some proxies refused to pause, performing soft stop now.';
+      out.warning(text);
+      proxy.logProxyEvent({ logs: config.global.logs }, LogLevel.warning, text);
+      onStopSignal('SIGUSR1')();
+    });
+  });
+  runtime.onSignal('SIGTTIN', () => {
+    if (pausedHold !== undefined) runtime.clearTimer(pausedHold);
+    pausedHold = undefined;
+    void Promise.all([pauseOrResumeAll(proxy.target, false), runtimeApi?.resume() ?? true]).then(([resumed, cli]) => {
+      if (resumed && cli) return;
+      const text =
+        'Some proxies refused to resume, probably due to a conflict on a listening port. You may want to try again after the conflicting application is stopped, otherwise a restart might be needed to resume safe operations.';
+      out.warning(text);
+      proxy.logProxyEvent({ logs: config.global.logs }, LogLevel.warning, text);
+    });
+  });
 }
 
 /** `-sf` / `-st`: tells the old processes to stop. */

@@ -467,7 +467,7 @@ export interface PublicKey {
   verify(digest: SignatureDigest, data: Uint8Array, signature: Uint8Array): boolean;
 }
 
-export type SignalName = 'SIGHUP' | 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
+export type SignalName = 'SIGHUP' | 'SIGTERM' | 'SIGINT' | 'SIGUSR1' | 'SIGUSR2' | 'SIGTTOU' | 'SIGTTIN';
 
 /**
  * A UDP socket that only sends (syslog targets). Sends are fire-and-forget, as syslog over UDP

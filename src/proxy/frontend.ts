@@ -138,6 +138,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** The accept queue asked of the kernel for each bind, in bind order. */
   readonly #listenerBacklogs: readonly number[];
   #stopping = false;
+  #paused = false;
+  #pausedListeners = 0;
   #stopAnnounced = false;
   /** Wakes the held connections once a rate limit allows one more (HAProxy's listener queue task). */
   #rateTimer: TimerHandle | undefined;
@@ -205,6 +207,58 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 
   /** Opens every bind. On failure, listeners opened so far are closed again. */
   async start(): Promise<void> {
+    const failed = await this.#openBinds();
+    if (failed !== undefined) {
+      await this.stopListening();
+      throw new BindError(failed.bind, this.name, failed.error);
+    }
+  }
+
+  /**
+   * `disable frontend`, SIGTTOU (HAProxy's pause_proxy): the listeners close, so that another
+   * process may bind the ports, until resume() opens them again; connections already accepted
+   * (and those held back by a limit) go on. False where a listener cannot be opened again: an
+   * inherited descriptor (`fd@`), which closing would lose (HAProxy's "failed to enter pause mode").
+   */
+  async pause(): Promise<boolean> {
+    if (this.#stopping || this.#paused || this.listeners.length === 0) return true;
+    if (this.model.binds.some((bind) => bind.fd !== undefined)) return false;
+    this.#pausedListeners = this.listeners.length;
+    this.#paused = true;
+    const listeners = this.listeners.splice(0);
+    await Promise.all(listeners.map((l) => l.close()));
+    return true;
+  }
+
+  /**
+   * `enable frontend`, SIGTTIN (resume_proxy): the binds open again. When one cannot (another
+   * process took its port), those opened are closed and the frontend stays paused: the failed
+   * bind is returned.
+   */
+  async resume(): Promise<BindModel | undefined> {
+    if (this.#stopping || !this.#paused) return undefined;
+    const failed = await this.#openBinds();
+    if (failed === undefined) {
+      this.#paused = false;
+      return undefined;
+    }
+    const opened = this.listeners.splice(0);
+    await Promise.all(opened.map((l) => l.close()));
+    return failed.bind;
+  }
+
+  /** Paused by pause() (its listeners closed until resume()). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Its listeners, those paused included (show info's Listeners). */
+  get listenerCount(): number {
+    return this.#paused ? this.#pausedListeners : this.listeners.length;
+  }
+
+  /** Opens the binds this thread serves; the first that fails, with its error, stops it. */
+  async #openBinds(): Promise<{ bind: BindModel; error: unknown } | undefined> {
     for (const [i, bind] of this.model.binds.entries()) {
       // One listener per socket file or inherited descriptor: the first thread's.
       if ((bind.unix === true || bind.fd !== undefined) && this.threadIndex !== 0) continue;
@@ -230,10 +284,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
               await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: this.sharesPorts, ...tls }, (socket) => this.#accept(socket, bind));
         this.listeners.push(listener);
       } catch (error) {
-        await this.stopListening();
-        throw new BindError(bind, this.name, error);
+        return { bind, error };
       }
     }
+    return undefined;
   }
 
   #accept(socket: Socket, bind: BindModel): void {
@@ -666,6 +720,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** Stops accepting: listeners close, held connections are refused. */
   async stopListening(): Promise<void> {
     this.#stopping = true;
+    this.#paused = false;
     if (this.#rateTimer !== undefined) {
       this.runtime.clearTimer(this.#rateTimer);
       this.#rateTimer = undefined;

@@ -1,9 +1,9 @@
-import type { ConfigModel } from '../config/model.ts';
+import type { ConfigModel, LogTarget } from '../config/model.ts';
 import { HeaderCaseMap } from '../mux/h1-header-case.ts';
 import { createCaches, type Caches } from '../cache/caching.ts';
 import { h2OptionsOf } from '../mux/h2-client.ts';
 import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
-import { LogLevel, PROGRAM_TAG, ProxyLogger, type LogSinks } from '../log/logger.ts';
+import { LogLevel, PROGRAM_TAG, ProxyLogger, type LogLevelValue, type LogSinks } from '../log/logger.ts';
 import { dumpServerStates, type CliFigures } from './state-dump.ts';
 import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
@@ -395,12 +395,19 @@ export class Proxy {
     dumpServerStates(this.target.proxies, cli, {
       warn,
       log: (proxy, text) => {
-        // The proxy's own `log` lines (a listen's halves share them), not the stderr lines of -d.
         const model = proxy.frontend?.model ?? proxy.backend?.model;
-        if (model === undefined || (model.logs ?? []).length === 0) return;
-        new ProxyLogger(this.runtime, model.logs ?? [], this.#logJson, this.#logSinks, model.logTag).emit(LogLevel.notice, text);
+        if (model !== undefined) this.logProxyEvent(model, LogLevel.notice, text);
       },
     });
+  }
+
+  /**
+   * HAProxy's send_log(p, level, ...) for an event of a proxy (SIGHUP's dump, a pause that
+   * failed): to the proxy's own `log` lines (a listen's halves share them), not -d's stderr lines.
+   */
+  logProxyEvent(model: { readonly logs?: readonly LogTarget[] | undefined; readonly logTag?: string | undefined }, level: LogLevelValue, text: string): void {
+    if ((model.logs ?? []).length === 0) return;
+    new ProxyLogger(this.runtime, model.logs ?? [], this.#logJson, this.#logSinks, model.logTag).emit(level, text);
   }
 
   /** The running configuration as the runtime API and the services act on it. */

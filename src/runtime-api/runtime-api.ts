@@ -23,6 +23,9 @@ export class RuntimeApi implements SessionOwner {
   readonly #sessions = new Set<CliSession>();
   /** Connections accepted, the master's link included (the GLOBAL frontend's cum_conn). */
   #accepted = 0;
+  /** The `stats socket` lines' listeners (not the master's link); those paused by SIGTTOU are absent. */
+  readonly #socketListeners = new Map<StatsSocketModel, Listener>();
+  #paused: StatsSocketModel[] = [];
   readonly #waiting: { socket: Socket; model: StatsSocketModel }[] = [];
   #closed = false;
 
@@ -35,7 +38,11 @@ export class RuntimeApi implements SessionOwner {
   /** Opens every socket; on failure the ones opened are closed and the error names the line. */
   async start(): Promise<void> {
     try {
-      for (const model of this.#stats.sockets) this.listeners.push(await this.#listen(model));
+      for (const model of this.#stats.sockets) {
+        const listener = await this.#listen(model);
+        this.listeners.push(listener);
+        this.#socketListeners.set(model, listener);
+      }
     } catch (error) {
       await this.close();
       throw error;
@@ -109,6 +116,40 @@ export class RuntimeApi implements SessionOwner {
   }
 
   /** Stops accepting and ends every session. */
+  /**
+   * SIGTTOU: HAProxy pauses every listener, the CLI's too. An inherited one (`fd@`) stays open:
+   * closing it would lose it.
+   */
+  async pause(): Promise<void> {
+    if (this.#closed) return;
+    for (const [model, listener] of this.#socketListeners) {
+      if (model.address.kind === 'fd') continue;
+      this.#socketListeners.delete(model);
+      this.#paused.push(model);
+      this.listeners.splice(this.listeners.indexOf(listener), 1);
+      await listener.close();
+    }
+  }
+
+  /** SIGTTIN: the paused sockets open again; false when one could not (kept for a next SIGTTIN). */
+  async resume(): Promise<boolean> {
+    const paused = this.#paused;
+    this.#paused = [];
+    let ok = true;
+    for (const model of paused) {
+      if (this.#closed) return ok;
+      try {
+        const listener = await this.#listen(model);
+        this.listeners.push(listener);
+        this.#socketListeners.set(model, listener);
+      } catch {
+        this.#paused.push(model);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const listeners = this.listeners.splice(0);

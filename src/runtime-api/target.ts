@@ -26,6 +26,7 @@ import type { DnsResolvers } from '../dns/resolvers.ts';
 import type { IdleFigures } from '../http/server-pool.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
 import type { EventSink } from '../log/rings.ts';
+import { LogLevel } from '../log/logger.ts';
 import { atol } from '../util/c-atol.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
@@ -79,6 +80,8 @@ export interface RuntimeTarget {
   idleConnections?(backend: Backend, server: Server): IdleFigures | undefined;
   /** Reports a state change as HAProxy's ha_warning does (stderr, silenced by -q). */
   warning(text: string): void;
+  /** An event of a frontend as HAProxy reports one: ha_warning, and send_log at LOG_WARNING to its log targets. */
+  frontendWarning(frontend: Frontend, text: string): void;
   /**
    * Reports an admin change of a server as srv_update_status does: ha_warning and send_log to
    * the backend's log targets, then set_backend_down's alert when it took the last server.
@@ -241,6 +244,11 @@ class ProxyTarget implements RuntimeTarget {
 
   proxyId(name: string): number {
     return this.#byName.get(name)?.id ?? 0;
+  }
+
+  frontendWarning(frontend: Frontend, text: string): void {
+    this.warning(text);
+    this.#proxy.logProxyEvent(frontend.model, LogLevel.warning, text);
   }
 
   reportAdminChange(backend: Backend, change: AdminChange): void {

@@ -9,7 +9,7 @@
  */
 const REPLAYED: readonly (readonly string[])[] = [
   ['add', 'server'], ['del', 'server'], ['set', 'server'], ['enable', 'server'], ['disable', 'server'],
-  ['set', 'weight'], ['set', 'maxconn'], ['shutdown', 'sessions'], ['shutdown', 'frontend'], ['clear', 'counters'],
+  ['set', 'weight'], ['set', 'maxconn'], ['shutdown', 'sessions'], ['shutdown', 'frontend'], ['disable', 'frontend'], ['enable', 'frontend'], ['clear', 'counters'],
   ['add', 'map'], ['set', 'map'], ['del', 'map'], ['clear', 'map'], ['prepare', 'map'], ['commit', 'map'],
   ['add', 'acl'], ['del', 'acl'], ['clear', 'acl'], ['prepare', 'acl'], ['commit', 'acl'],
   ['new', 'ssl'], ['set', 'ssl'], ['commit', 'ssl'], ['abort', 'ssl'], ['del', 'ssl'], ['add', 'ssl'],

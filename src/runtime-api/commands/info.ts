@@ -36,7 +36,7 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     cumConns += f.counters.connTot;
     cumReq += f.counters.reqTot;
     bytesOut += f.counters.bout;
-    listeners += f.listeners.length;
+    listeners += f.listenerCount;
   }
   const stats = target.config.global.stats;
   listeners += stats?.sockets.length ?? 0;

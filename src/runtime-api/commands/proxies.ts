@@ -1,8 +1,12 @@
-/** Frontend and process limits (proxy.c, cli.c): `set maxconn frontend|global`, `set rate-limit`, `shutdown frontend`. */
+/**
+ * Frontend and process limits (proxy.c, cli.c): `set maxconn frontend|global`, `set rate-limit`,
+ * `shutdown frontend`, `disable frontend` / `enable frontend`.
+ */
 import type { Frontend } from '../../proxy/frontend.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { error, NO_ANSWER, SEVERITY_NOTICE, type CliAnswer } from '../output.ts';
 import { atol } from '../../util/c-atol.ts';
+import { pauseFrontend, resumeFrontend, type ProxyCapability } from '../../proxy/frontend-pause.ts';
 
 /** cli_find_frontend: a frontend by name (HAProxy also accepts `#ID`). */
 function findFrontend(ctx: CommandContext, arg: string | undefined): Frontend | CliAnswer {
@@ -17,6 +21,10 @@ function findFrontend(ctx: CommandContext, arg: string | undefined): Frontend | 
   return frontend ?? error('No such frontend.\n');
 }
 
+
+function capabilityOf(ctx: CommandContext, frontend: Frontend): ProxyCapability {
+  return ctx.target.proxies.find((p) => p.frontend === frontend)?.backend !== undefined ? 'listen' : 'frontend';
+}
 
 export const proxyCommands: readonly CliCommand[] = [
   {
@@ -76,13 +84,39 @@ export const proxyCommands: readonly CliCommand[] = [
     },
   },
   {
+    words: ['disable', 'frontend'],
+    usage: usage('disable frontend <frontend>', 'temporarily disable specific frontend'),
+    level: 'admin',
+    run: async (args, ctx) => {
+      const found = findFrontend(ctx, args[2]);
+      if ('kind' in found) return found;
+      if (found.listeners.length === 0 && !found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was previously shut down, cannot disable.\n' };
+      if (found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'All sockets are already disabled.\n' };
+      const paused = await pauseFrontend(found, capabilityOf(ctx, found), (text) => ctx.target.frontendWarning(found, text));
+      return paused ? NO_ANSWER : error('Failed to pause frontend, check logs for precise cause.\n');
+    },
+  },
+  {
+    words: ['enable', 'frontend'],
+    usage: usage('enable frontend <frontend>', 're-enable specific frontend'),
+    level: 'admin',
+    run: async (args, ctx) => {
+      const found = findFrontend(ctx, args[2]);
+      if ('kind' in found) return found;
+      if (found.listeners.length === 0 && !found.paused) return error('Frontend was previously shut down, cannot enable.\n');
+      if (!found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'All sockets are already enabled.\n' };
+      const resumed = await resumeFrontend(found, capabilityOf(ctx, found), (text) => ctx.target.frontendWarning(found, text));
+      return resumed ? NO_ANSWER : error('Failed to resume frontend, check logs for precise cause (port conflict?).\n');
+    },
+  },
+  {
     words: ['shutdown', 'frontend'],
     usage: usage('shutdown frontend <frontend>', 'stop a specific frontend'),
     level: 'admin',
     run: (args, ctx) => {
       const found = findFrontend(ctx, args[2]);
       if ('kind' in found) return found;
-      if (found.listeners.length === 0) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
+      if (found.listeners.length === 0 && !found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
       void found.stopListening();
       return NO_ANSWER;
     },

@@ -91,6 +91,13 @@ export interface ProbeSpec {
   readonly sslCounts?: SslConnectionCounts | undefined;
   /** `option h1-case-adjust-bogus-server`: the HTTP/1 check request spells these names their way, as the backend's requests. */
   readonly headerCase?: HeaderCaseMap | undefined;
+  /**
+   * `http-check connect linger`: the check's connection ends with a FIN. Without it HAProxy's
+   * check connections carry FD_LINGER_RISK and end with a reset (SO_LINGER 0), so the server
+   * keeps no TIME_WAIT; a plain connect check reset at once is dropped from the server's accept
+   * queue before it is ever accepted.
+   */
+  readonly linger?: boolean | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -123,6 +130,8 @@ export class CheckProbe implements SocketHandler {
   readonly #spec: ProbeSpec;
   readonly #onDone: (outcome: CheckOutcome) => void;
   #socket: Socket | undefined;
+  /** The TCP (or TLS) connection under an HTTP/2 stream, which a stream's close leaves open for GOAWAY. */
+  #transport: Socket | undefined;
   #timer: TimerHandle | undefined;
   #connected = false;
   #finished = false;
@@ -185,6 +194,7 @@ export class CheckProbe implements SocketHandler {
     let out = socket;
     if (this.#spec.h2 === true) {
       // The HTTP/2 mux carries the HTTP/1 request as a stream and gives the response back as HTTP/1 bytes.
+      this.#transport = socket;
       this.#socket = out = new H2ServerConnection(socket, this.#runtime).openStream(this);
     }
     const headerCase = this.#spec.headerCase;
@@ -215,6 +225,7 @@ export class CheckProbe implements SocketHandler {
 
   onClose(_socket: Socket, error: SocketError | undefined): void {
     this.#socket = undefined;
+    this.#transport = undefined;
     if (this.#finished) return;
     if (!this.#connected) {
       // The SOCKS4 proxy refused or failed after L4: HAProxy's I/O error after connection (SOCKERR).
@@ -339,6 +350,20 @@ export class CheckProbe implements SocketHandler {
     this.#parser = undefined;
     this.#framer = undefined;
     this.#body = [];
-    socket?.destroy();
+    if (socket === undefined) return;
+    const transport = this.#transport;
+    this.#transport = undefined;
+    if (this.#spec.linger === true) {
+      socket.destroy();
+      return;
+    }
+    if (transport === undefined) {
+      socket.reset();
+      return;
+    }
+    // The stream's close has the HTTP/2 connection send its GOAWAY; then the connection is
+    // aborted, as HAProxy closes its check's H2 connection.
+    socket.destroy();
+    transport.reset();
   }
 }

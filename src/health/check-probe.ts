@@ -30,6 +30,7 @@ import { checkSampleContext, CheckVars, type CheckSubject } from './check-sample
 import type { ProcessVars } from '../rules/vars.ts';
 import type { HttpCheckPlan } from './http-check-plan.ts';
 import { H2ServerConnection } from '../mux/h2-server.ts';
+import { failedDuringHandshake } from '../proxy/connection-error.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -113,16 +114,6 @@ const STRERROR: Partial<Record<SocketErrorCode, string>> = {
 
 export function errorText(error: SocketError): string {
   return STRERROR[error.code] ?? error.message;
-}
-
-/**
- * A TLS connection that closed before its handshake completed, after the TCP connection was
- * made (a reset or a close, not a refusal): HAProxy's check saw L4 succeed and reports the
- * handshake (L6RSP), not the connection.
- */
-export function failedDuringHandshake(tls: boolean, error: SocketError | undefined): boolean {
-  if (!tls) return false;
-  return error === undefined || error.code === 'TLS' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
 }
 
 export class CheckProbe implements SocketHandler {

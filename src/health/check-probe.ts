@@ -31,6 +31,7 @@ import type { ProcessVars } from '../rules/vars.ts';
 import type { HttpCheckPlan } from './http-check-plan.ts';
 import { H2ServerConnection } from '../mux/h2-server.ts';
 import { failedDuringHandshake } from '../proxy/connection-error.ts';
+import { closeCheckConnection } from './check-connection-close.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -167,7 +168,7 @@ export class CheckProbe implements SocketHandler {
   abort(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#release();
+    this.#release(false);
   }
 
   onConnect(socket: Socket): void {
@@ -333,7 +334,8 @@ export class CheckProbe implements SocketHandler {
     }
   }
 
-  #release(): void {
+  /** `graceful` false: the service is stopping, nothing waits for the server's close. */
+  #release(graceful = true): void {
     this.#clearTimer();
     const socket = this.#socket;
     this.#socket = undefined;
@@ -344,17 +346,8 @@ export class CheckProbe implements SocketHandler {
     if (socket === undefined) return;
     const transport = this.#transport;
     this.#transport = undefined;
-    if (this.#spec.linger === true) {
-      socket.destroy();
-      return;
-    }
-    if (transport === undefined) {
-      socket.reset();
-      return;
-    }
-    // The stream's close has the HTTP/2 connection send its GOAWAY; then the connection is
-    // aborted, as HAProxy closes its check's H2 connection.
-    socket.destroy();
-    transport.reset();
+    // An HTTP/2 stream's close has its connection send GOAWAY; then the connection is closed.
+    if (transport !== undefined) socket.destroy();
+    closeCheckConnection(this.#runtime, transport ?? socket, this.#connected && this.#spec.tls !== undefined, this.#spec.linger === true, graceful);
   }
 }

@@ -13,11 +13,14 @@
  *   CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/health-check-close.test.js
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { repoRoot } from '../support/runtimes.ts';
 
 const HOST = '127.0.0.1';
 
@@ -45,6 +48,22 @@ function recordingServer(port: number, ends: string[], script: Script): Promise<
   return new Promise((resolve) => server.listen(port, HOST, () => resolve(server)));
 }
 
+/** What a TLS server saw of its clients: handshakes completed, and handshakes that failed. */
+interface TlsSeen {
+  secure: number;
+  failed: string[];
+}
+
+function tlsServer(port: number, seen: TlsSeen): Promise<Server> {
+  const pem = readFileSync(`${repoRoot}test/fixtures/tls/a.example.pem`);
+  const server = createTlsServer({ key: pem, cert: pem }, (socket) => {
+    seen.secure++;
+    socket.on('error', () => {});
+  });
+  server.on('tlsClientError', (error: NodeJS.ErrnoException) => seen.failed.push(`${error.code}: ${error.message}`));
+  return new Promise((resolve) => server.listen(port, HOST, () => resolve(server)));
+}
+
 function greetingServer(port: number, ends: string[]): Promise<Server> {
   return recordingServer(port, ends, { greeting: 'HELLO\r\n' });
 }
@@ -69,7 +88,9 @@ defaults
     timeout server 5s
 frontend fe
     bind ${HOST}:${fe}
-    default_backend plain
+    # Not a checked server's: the proxy's readiness probe must not reach a recording server.
+    default_backend idle
+backend idle
 backend plain
     option tcp-check
     tcp-check connect
@@ -111,10 +132,11 @@ for (const target of TARGETS) {
     const http: string[] = [];
     const httpLinger: string[] = [];
     const smtp: string[] = [];
+    const tls: TlsSeen = { secure: 0, failed: [] };
     const expected = target === 'deno' ? 'fin' : 'reset';
 
     before(async () => {
-      const [fe, a, b, c, d, e] = (await freePorts(6)) as [number, number, number, number, number, number];
+      const [fe, a, b, c, d, e, f] = (await freePorts(7)) as [number, number, number, number, number, number, number];
       const ok = { answer: 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n' };
       servers.push(
         await recordingServer(a, connect, {}),
@@ -122,6 +144,7 @@ for (const target of TARGETS) {
         await recordingServer(c, http, ok),
         await recordingServer(d, httpLinger, ok),
         await recordingServer(e, smtp, { greeting: '220 ready\r\n', answer: '250 hello\r\n' }),
+        await tlsServer(f, tls),
       );
       proxy = await startProxy(
         target,
@@ -133,7 +156,8 @@ defaults
     timeout server 5s
 frontend fe
     bind ${HOST}:${fe}
-    default_backend connect
+    default_backend idle
+backend idle
 backend connect
     server s1 ${HOST}:${a} check inter 200ms
 backend connect_linger
@@ -152,12 +176,19 @@ backend smtp
     mode tcp
     option smtpchk
     server s1 ${HOST}:${e} check inter 200ms
+backend tls
+    # A slower pace: a handshake cut short by the check's own deadline on a loaded machine
+    # would be a failed handshake too.
+    server s1 ${HOST}:${f} check inter 1s ssl verify none
 `,
       );
       // Generous: three checks of each server at least, on a loaded machine. The plain connect
       // check runs as often as connect_linger's, but HAProxy's may never reach the server.
-      const enough = () => connectLinger.length >= 3 && http.length >= 3 && httpLinger.length >= 3 && smtp.length >= 3;
-      assert.ok(await eventually(enough, 15_000), `connect_linger ${connectLinger.join(',')} http ${http.join(',')} http_linger ${httpLinger.join(',')} smtp ${smtp.join(',')}`);
+      const enough = () => connectLinger.length >= 3 && http.length >= 3 && httpLinger.length >= 3 && smtp.length >= 3 && tls.secure + tls.failed.length >= 2;
+      assert.ok(
+        await eventually(enough, 15_000),
+        `connect_linger ${connectLinger.join(',')} http ${http.join(',')} http_linger ${httpLinger.join(',')} smtp ${smtp.join(',')} tls ${tls.secure} ${tls.failed.join(',')}`,
+      );
     });
 
     after(async () => {
@@ -184,6 +215,11 @@ backend smtp
 
     it('smtpchk connects with linger, as its HAProxy rule set: a FIN', () => {
       assert.deepEqual(new Set(smtp), new Set(['fin']), smtp.join(','));
+    });
+
+    it('a TLS check completes its handshake before closing: the server sees no failed handshake', () => {
+      assert.deepEqual(tls.failed, []);
+      assert.ok(tls.secure >= 2, String(tls.secure));
     });
   });
 }

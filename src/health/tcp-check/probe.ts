@@ -15,6 +15,7 @@ import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, Ti
 import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
 import { connectViaSocks4, isSocks4Error } from '../../proxy/socks4-connect.ts';
 import { CHECK_BUFFER, errorText, type ProbeSpec } from '../check-probe.ts';
+import { closeCheckConnection } from '../check-connection-close.ts';
 import { failedDuringHandshake } from '../../proxy/connection-error.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import type { ConnectRule, ExpectRule, TcpCheckRule, TcpCheckRuleSet } from './rules.ts';
@@ -69,7 +70,7 @@ export class TcpCheckProbe implements SocketHandler {
   abort(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#release();
+    this.#release(false);
   }
 
   onConnect(socket: Socket): void {
@@ -378,7 +379,8 @@ export class TcpCheckProbe implements SocketHandler {
     this.#onDone(outcome);
   }
 
-  #release(): void {
+  /** `graceful` false: the service is stopping, nothing waits for the server's close. */
+  #release(graceful = true): void {
     if (this.#timer !== undefined) {
       this.#runtime.clearTimer(this.#timer);
       this.#timer = undefined;
@@ -386,12 +388,11 @@ export class TcpCheckProbe implements SocketHandler {
     const socket = this.#socket;
     this.#socket = undefined;
     this.#unread = [];
-    if (socket !== undefined) this.#close(socket);
+    if (socket !== undefined) this.#close(socket, graceful);
   }
 
-  #close(socket: Socket): void {
-    if (this.#linger) socket.destroy();
-    else socket.reset();
+  #close(socket: Socket, graceful = true): void {
+    closeCheckConnection(this.#runtime, socket, this.#connected && this.#tls, this.#linger, graceful);
   }
 }
 

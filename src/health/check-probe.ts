@@ -346,8 +346,17 @@ export class CheckProbe implements SocketHandler {
     if (socket === undefined) return;
     const transport = this.#transport;
     this.#transport = undefined;
-    // An HTTP/2 stream's close has its connection send GOAWAY; then the connection is closed.
-    if (transport !== undefined) socket.destroy();
-    closeCheckConnection(this.#runtime, transport ?? socket, this.#connected && this.#spec.tls !== undefined, this.#spec.linger === true, graceful);
+    const tlsEstablished = this.#connected && this.#spec.tls !== undefined;
+    const linger = this.#spec.linger === true;
+    if (transport === undefined) {
+      closeCheckConnection(this.#runtime, socket, tlsEstablished, linger, graceful);
+      return;
+    }
+    // HTTP/2: HAProxy's check drops its connection without a GOAWAY (h2_release), reset as any
+    // check connection; the HTTP/2 connection hears of it through the transport's close. Over
+    // TLS the stream's close lets the connection end gracefully (GOAWAY, close_notify, FIN), so
+    // that the server sees the handshake complete.
+    if (tlsEstablished && graceful) socket.destroy();
+    else closeCheckConnection(this.#runtime, transport, false, linger);
   }
 }

@@ -96,8 +96,7 @@ export interface ProbeSpec {
   /**
    * `http-check connect linger`: the check's connection ends with a FIN. Without it HAProxy's
    * check connections carry FD_LINGER_RISK and end with a reset (SO_LINGER 0), so the server
-   * keeps no TIME_WAIT; a plain connect check reset at once is dropped from the server's accept
-   * queue before it is ever accepted.
+   * keeps no TIME_WAIT (check-connection-close.ts).
    */
   readonly linger?: boolean | undefined;
 }
@@ -122,7 +121,7 @@ export class CheckProbe implements SocketHandler {
   readonly #spec: ProbeSpec;
   readonly #onDone: (outcome: CheckOutcome) => void;
   #socket: Socket | undefined;
-  /** The TCP (or TLS) connection under an HTTP/2 stream, which a stream's close leaves open for GOAWAY. */
+  /** The TCP (or TLS) connection under an HTTP/2 stream (#socket): the one a check closes. */
   #transport: Socket | undefined;
   #timer: TimerHandle | undefined;
   #connected = false;

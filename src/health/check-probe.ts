@@ -30,6 +30,8 @@ import { checkSampleContext, CheckVars, type CheckSubject } from './check-sample
 import type { ProcessVars } from '../rules/vars.ts';
 import type { HttpCheckPlan } from './http-check-plan.ts';
 import { H2ServerConnection } from '../mux/h2-server.ts';
+import { failedDuringHandshake } from '../proxy/connection-error.ts';
+import { closeCheckConnection } from './check-connection-close.ts';
 
 /** HAProxy's check buffer (tune.bufsize): body bytes beyond it are not looked at. */
 export const CHECK_BUFFER = 16384;
@@ -91,6 +93,12 @@ export interface ProbeSpec {
   readonly sslCounts?: SslConnectionCounts | undefined;
   /** `option h1-case-adjust-bogus-server`: the HTTP/1 check request spells these names their way, as the backend's requests. */
   readonly headerCase?: HeaderCaseMap | undefined;
+  /**
+   * `http-check connect linger`: the check's connection ends with a FIN. Without it HAProxy's
+   * check connections carry FD_LINGER_RISK and end with a reset (SO_LINGER 0), so the server
+   * keeps no TIME_WAIT (check-connection-close.ts).
+   */
+  readonly linger?: boolean | undefined;
 }
 
 const STRERROR: Partial<Record<SocketErrorCode, string>> = {
@@ -108,21 +116,13 @@ export function errorText(error: SocketError): string {
   return STRERROR[error.code] ?? error.message;
 }
 
-/**
- * A TLS connection that closed before its handshake completed, after the TCP connection was
- * made (a reset or a close, not a refusal): HAProxy's check saw L4 succeed and reports the
- * handshake (L6RSP), not the connection.
- */
-export function failedDuringHandshake(tls: boolean, error: SocketError | undefined): boolean {
-  if (!tls) return false;
-  return error === undefined || error.code === 'TLS' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
-}
-
 export class CheckProbe implements SocketHandler {
   readonly #runtime: Runtime;
   readonly #spec: ProbeSpec;
   readonly #onDone: (outcome: CheckOutcome) => void;
   #socket: Socket | undefined;
+  /** The TCP (or TLS) connection under an HTTP/2 stream (#socket): the one a check closes. */
+  #transport: Socket | undefined;
   #timer: TimerHandle | undefined;
   #connected = false;
   #finished = false;
@@ -167,7 +167,7 @@ export class CheckProbe implements SocketHandler {
   abort(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#release();
+    this.#release(false);
   }
 
   onConnect(socket: Socket): void {
@@ -185,6 +185,7 @@ export class CheckProbe implements SocketHandler {
     let out = socket;
     if (this.#spec.h2 === true) {
       // The HTTP/2 mux carries the HTTP/1 request as a stream and gives the response back as HTTP/1 bytes.
+      this.#transport = socket;
       this.#socket = out = new H2ServerConnection(socket, this.#runtime).openStream(this);
     }
     const headerCase = this.#spec.headerCase;
@@ -215,6 +216,7 @@ export class CheckProbe implements SocketHandler {
 
   onClose(_socket: Socket, error: SocketError | undefined): void {
     this.#socket = undefined;
+    this.#transport = undefined;
     if (this.#finished) return;
     if (!this.#connected) {
       // The SOCKS4 proxy refused or failed after L4: HAProxy's I/O error after connection (SOCKERR).
@@ -331,7 +333,8 @@ export class CheckProbe implements SocketHandler {
     }
   }
 
-  #release(): void {
+  /** `graceful` false: the service is stopping, nothing waits for the server's close. */
+  #release(graceful = true): void {
     this.#clearTimer();
     const socket = this.#socket;
     this.#socket = undefined;
@@ -339,6 +342,20 @@ export class CheckProbe implements SocketHandler {
     this.#parser = undefined;
     this.#framer = undefined;
     this.#body = [];
-    socket?.destroy();
+    if (socket === undefined) return;
+    const transport = this.#transport;
+    this.#transport = undefined;
+    const tlsEstablished = this.#connected && this.#spec.tls !== undefined;
+    const linger = this.#spec.linger === true;
+    if (transport === undefined) {
+      closeCheckConnection(this.#runtime, socket, tlsEstablished, linger, graceful);
+      return;
+    }
+    // HTTP/2: HAProxy's check drops its connection without a GOAWAY (h2_release), reset as any
+    // check connection; the HTTP/2 connection hears of it through the transport's close. Over
+    // TLS the stream's close lets the connection end gracefully (GOAWAY, close_notify, FIN), so
+    // that the server sees the handshake complete.
+    if (tlsEstablished && graceful) socket.destroy();
+    else closeCheckConnection(this.#runtime, transport, false, linger);
   }
 }

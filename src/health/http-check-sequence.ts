@@ -43,6 +43,7 @@ export function stepSpec(base: ProbeSpec, connect: HttpCheckConnectModel | undef
     subject: base.subject,
     h2: connect?.proto !== undefined ? connect.proto === 'h2' : isDefault && base.h2 === true,
     ...(base.headerCase !== undefined ? { headerCase: base.headerCase } : {}),
+    ...(connect?.linger === true ? { linger: true } : {}),
     // Its TLS connections count among the process's (show info, `maxsslconn`).
     ...(base.sslCounts !== undefined ? { sslCounts: base.sslCounts } : {}),
   };

@@ -77,13 +77,28 @@ export function connectedStatus(ssl: boolean): ServerConnectionStatus {
 }
 
 /**
+ * A TLS connection that closed before its handshake completed, after the TCP connection was
+ * made (a reset or a close, not a refusal): HAProxy's SSL layer had sent its ClientHello, so it
+ * reports the handshake (ssl_sock_handshake: CO_ER_SSL_HANDSHAKE; L6RSP for a check), not the
+ * connection.
+ */
+export function failedDuringHandshake(tls: boolean, error: SocketError | undefined): boolean {
+  if (!tls) return false;
+  return error === undefined || error.code === 'TLS' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
+}
+
+/**
  * The status of a server connection attempt that failed with `error`: a TLS failure is
  * CO_ER_SSL_HANDSHAKE, or when the certificate did not carry the name asked for
  * CO_ER_SSL_MISMATCH_SNI (the name sent as SNI) or CO_ER_SSL_MISMATCH (`verifyhost`'s, without
- * SNI); other failures (refused, reset, timed out) leave HAProxy's err_code at 0.
+ * SNI); so is a TLS server that closes or resets the connection during the handshake, with no
+ * library error; other failures (refused, timed out) leave HAProxy's err_code at 0.
  */
 export function failedStatus(ssl: boolean, error: SocketError | undefined, sentSni: boolean): ServerConnectionStatus {
-  if (error?.code !== 'TLS') return connectedStatus(ssl);
-  const mismatch = sentSni ? ConnectionErrorCode.sslMismatchSni : ConnectionErrorCode.sslMismatch;
-  return { code: error.nameMismatch === true ? mismatch : ConnectionErrorCode.sslHandshake, ssl, tls: error.tls };
+  if (error?.code === 'TLS') {
+    const mismatch = sentSni ? ConnectionErrorCode.sslMismatchSni : ConnectionErrorCode.sslMismatch;
+    return { code: error.nameMismatch === true ? mismatch : ConnectionErrorCode.sslHandshake, ssl, tls: error.tls };
+  }
+  if (failedDuringHandshake(ssl, error)) return { code: ConnectionErrorCode.sslHandshake, ssl, tls: undefined };
+  return connectedStatus(ssl);
 }

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection, createServer, type AddressInfo, type Server } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -23,7 +23,7 @@ import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy, type Target 
 const TLS = `${repoRoot}test/fixtures/tls`;
 const pem = (name: string): string => readFileSync(`${TLS}/${name}`, 'utf8');
 
-const PORT_NAMES = ['cipher', 'legacy', 'required', 'dhdflt', 'bcfe', 'bcself', 'bc', 'be', 'eof'] as const;
+const PORT_NAMES = ['cipher', 'legacy', 'required', 'dhdflt', 'bcfe', 'bcself', 'bc', 'be', 'eof', 'hsclose', 'hsreset'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 /** OpenSSL 3's reason mask (ERR_GET_REASON): the library in the top bits differs between OpenSSL and BoringSSL. */
@@ -64,12 +64,14 @@ function configFor(target: Target, p: Ports): string {
   sections.push(
     `frontend fe_bcself\n    bind 127.0.0.1:${p.bcself} ssl crt ${TLS}/selfsigned.example.pem\n    http-request return status 200\n`,
     `frontend fe_bcfe\n    bind 127.0.0.1:${p.bcfe} ssl crt ${a}\n    http-request return status 200\n`,
-    `frontend fe_bc\n    bind 127.0.0.1:${p.bc}\n    log stdout format raw local0\n    log-format "${BC_FORMAT}"\n    use_backend be_mismatch if { path /mismatch }\n    use_backend be_sni if { path /sni }\n    use_backend be_untrusted if { path /untrusted }\n    default_backend be_ok\n`,
+    `frontend fe_bc\n    bind 127.0.0.1:${p.bc}\n    log stdout format raw local0\n    log-format "${BC_FORMAT}"\n    use_backend be_mismatch if { path /mismatch }\n    use_backend be_sni if { path /sni }\n    use_backend be_untrusted if { path /untrusted }\n    use_backend be_hsclose if { path /hsclose }\n    use_backend be_hsreset if { path /hsreset }\n    default_backend be_ok\n`,
     `backend be_ok\n    server s1 127.0.0.1:${p.bcfe} ssl verify required ca-file ${TLS}/ca.pem sni str(a.example)\n`,
     `backend be_mismatch\n    server s1 127.0.0.1:${p.bcfe} ssl verify required ca-file ${TLS}/ca.pem verifyhost other.example\n`,
     // The name sent as SNI is checked, not verifyhost's.
     `backend be_sni\n    server s1 127.0.0.1:${p.bcfe} ssl verify required ca-file ${TLS}/ca.pem sni str(a.example) verifyhost other.example\n`,
     `backend be_untrusted\n    server s1 127.0.0.1:${p.bcself} ssl verify required ca-file ${TLS}/ca.pem sni str(selfsigned.example)\n`,
+    `backend be_hsclose\n    server s1 127.0.0.1:${p.hsclose} ssl verify none\n`,
+    `backend be_hsreset\n    server s1 127.0.0.1:${p.hsreset} ssl verify none\n`,
   );
   return `
 global
@@ -77,6 +79,18 @@ global
 ${HTTP_DEFAULTS}
     retries 0
 ${sections.join('\n')}`;
+}
+
+/** A plain server that reads the ClientHello and then closes the connection (FIN), or resets it. */
+function handshakeQuitter(port: number, how: 'close' | 'reset'): Promise<Server> {
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => (how === 'close' ? socket.end() : socket.resetAndDestroy()));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 /** A TLS handshake to `port` that must fail. */
@@ -163,11 +177,13 @@ for (const target of TARGETS) {
     let proxy: ProxyProcess | undefined;
     let p: Ports;
     let be: HttpTestBackend;
+    const quitters: Server[] = [];
 
     before(async () => {
       const n = await freePorts(PORT_NAMES.length);
       p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
       be = await appBackend(p.be, 'app');
+      quitters.push(await handshakeQuitter(p.hsclose, 'close'), await handshakeQuitter(p.hsreset, 'reset'));
       proxy = await startProxy(target, configFor(target, p));
     });
 
@@ -175,6 +191,7 @@ for (const target of TARGETS) {
       destroyAllClients();
       await stopProxy(target, proxy);
       await be.close();
+      await Promise.all(quitters.map((server) => new Promise((resolve) => server.close(resolve))));
     });
 
     async function logLine(match: (line: string) => boolean): Promise<string> {
@@ -226,6 +243,19 @@ for (const target of TARGETS) {
       assert.equal(await logLine((l) => l.startsWith('BC be_untrusted ')), `BC be_untrusted 34 "SSL handshake failure" ${code} ${verifyFailed}`);
       assert.equal(await status('/mismatch'), 503);
       assert.equal(await logLine((l) => l.startsWith('BC be_mismatch ')), `BC be_mismatch 32 "Server presented an SSL certificate different from the configured one" ${code} ${verifyFailed}`);
+    });
+
+    it('bc_err / ssl_bc_err: a TLS server closing or resetting during the handshake is a handshake failure (34) without library error', async () => {
+      for (const path of ['/hsclose', '/hsreset']) {
+        const conn = await HttpConnection.open(p.bc);
+        try {
+          assert.equal((await conn.request('GET', path)).status, 503);
+        } finally {
+          conn.destroy();
+        }
+        const name = `be_${path.slice(1)}`;
+        assert.equal(await logLine((l) => l.startsWith(`BC ${name} `)), `BC ${name} 34 "SSL handshake failure" 0 ""`);
+      }
     });
 
     // Bun's node:tls reports such a client as a handshake failure even before any byte, and

@@ -6,7 +6,7 @@ import type { CheckOutcome } from '../../src/health/check-status.ts';
 import { compileExpectation } from '../../src/health/http-expect.ts';
 import type { HttpCheckExpectModel } from '../../src/config/model.ts';
 import type { Socket } from '../../src/runtime.ts';
-import { FakeRuntime } from '../support/fake-runtime.ts';
+import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
 
 const HOST = '127.0.0.1';
 
@@ -118,5 +118,26 @@ describe('CheckProbe', () => {
     assert.equal(reported, false);
     assert.equal(rt.pendingTimers, 0);
     assert.equal(rt.openSockets.size, 0);
+  });
+
+  it("closes its connection with a reset (HAProxy's FD_LINGER_RISK), with a FIN when its connect says linger", async () => {
+    const rt = new FakeRuntime();
+    await answering(rt, ['HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'], false);
+    const dialled: FakeSocket[] = [];
+    const connect = rt.connect.bind(rt);
+    rt.connect = (options, handler) => {
+      const socket = connect(options, handler);
+      dialled.push(socket as FakeSocket);
+      return socket;
+    };
+    const resets = (s: ProbeSpec): boolean => {
+      dialled.length = 0;
+      run(rt, s);
+      assert.equal(dialled.length, 1);
+      return (dialled[0] as FakeSocket).wasReset;
+    };
+    assert.equal(resets(spec()), true, 'connect check');
+    assert.equal(resets(spec({ http: http() })), true, 'HTTP check');
+    assert.equal(resets(spec({ http: http(), linger: true })), false, 'http-check connect linger');
   });
 });

@@ -62,6 +62,16 @@ describe('TLS library errors', () => {
     assert.equal(failedStatus(true, toSocketError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), true).code, 0);
   });
 
+  it('a TLS server that closes or resets during the handshake is CO_ER_SSL_HANDSHAKE without library error, as ssl_sock_handshake reports it', () => {
+    const disconnected = toSocketError(Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' }));
+    assert.deepEqual(failedStatus(true, disconnected, true), { code: 34, ssl: true, tls: undefined });
+    assert.equal(failedStatus(true, { code: 'EPIPE', message: 'write EPIPE' }, true).code, 34);
+    assert.equal(failedStatus(true, undefined, true).code, 34);
+    // Without TLS there is no handshake: HAProxy's err_code stays 0.
+    assert.equal(failedStatus(false, disconnected, false).code, 0);
+    assert.equal(failedStatus(true, { code: 'ETIMEDOUT', message: 'connect ETIMEDOUT' }, true).code, 0);
+  });
+
   it("HAProxy's verify callback stops at the first error: a missing issuer, not the leaf signature", () => {
     assert.equal(firstVerifyError('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
     assert.equal(firstVerifyError('CERT_HAS_EXPIRED'), 'CERT_HAS_EXPIRED');

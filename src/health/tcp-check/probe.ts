@@ -14,7 +14,9 @@ import { sourceBinding } from '../../proxy/connect-source.ts';
 import type { ConnectTlsOptions, Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../../runtime.ts';
 import { proxyHeaderV2, proxyLineV1 } from '../../proxy/proxy-protocol.ts';
 import { connectViaSocks4, isSocks4Error } from '../../proxy/socks4-connect.ts';
-import { CHECK_BUFFER, errorText, failedDuringHandshake, type ProbeSpec } from '../check-probe.ts';
+import { CHECK_BUFFER, errorText, type ProbeSpec } from '../check-probe.ts';
+import { closeCheckConnection } from '../check-connection-close.ts';
+import { failedDuringHandshake } from '../../proxy/connection-error.ts';
 import type { CheckOutcome, CheckStatus } from '../check-status.ts';
 import type { ConnectRule, ExpectRule, TcpCheckRule, TcpCheckRuleSet } from './rules.ts';
 import { checkSampleContext, CheckVars } from '../check-sample-context.ts';
@@ -68,7 +70,7 @@ export class TcpCheckProbe implements SocketHandler {
   abort(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#release();
+    this.#release(false);
   }
 
   onConnect(socket: Socket): void {
@@ -377,7 +379,8 @@ export class TcpCheckProbe implements SocketHandler {
     this.#onDone(outcome);
   }
 
-  #release(): void {
+  /** `graceful` false: the service is stopping, nothing waits for the server's close. */
+  #release(graceful = true): void {
     if (this.#timer !== undefined) {
       this.#runtime.clearTimer(this.#timer);
       this.#timer = undefined;
@@ -385,12 +388,11 @@ export class TcpCheckProbe implements SocketHandler {
     const socket = this.#socket;
     this.#socket = undefined;
     this.#unread = [];
-    if (socket !== undefined) this.#close(socket);
+    if (socket !== undefined) this.#close(socket, graceful);
   }
 
-  #close(socket: Socket): void {
-    if (this.#linger) socket.destroy();
-    else socket.reset();
+  #close(socket: Socket, graceful = true): void {
+    closeCheckConnection(this.#runtime, socket, this.#connected && this.#tls, this.#linger, graceful);
   }
 }
 

@@ -2,6 +2,8 @@
  * The rule sets HAProxy 2.6 ships for protocol checks (tcpcheck.c proxy_parse_*_opt), built
  * here with the same steps, patterns, statuses and messages. HAProxy writes their messages as
  * log-format strings over `res.payload`; they are plain functions of the response here.
+ * smtpchk, pgsql-check and mysql-check connect with `linger` ("Some servers don't like reset
+ * on close"): their connections end with a FIN; the other protocol checks end with a reset.
  */
 import type { ProtocolCheckModel } from '../../config/model.ts';
 import type { CheckOutcome } from '../check-status.ts';
@@ -68,7 +70,7 @@ function redis(): TcpCheckRule[] {
 
 function smtp(command: string): TcpCheckRule[] {
   return [
-    connectRule(1, { isDefault: true }),
+    connectRule(1, { isDefault: true, linger: true }),
     expectRule(2, { match: 'rstring', pattern: '^[0-9]{3}[ \r]', regex: /^[0-9]{3}[ \r]/, minRecv: 4, errorStatus: 'L7RSP', onError: payloadLine(0, false) }),
     expectRule(3, {
       match: 'rstring',
@@ -102,7 +104,7 @@ function pgsql(user: string): TcpCheckRule[] {
   packet.set(name, 13);
   // The username's NUL and the closing NUL are already zero.
   return [
-    connectRule(1, { isDefault: true }),
+    connectRule(1, { isDefault: true, linger: true }),
     { action: 'send', step: 2, data: packet, comment: undefined },
     expectRule(3, { match: 'rstring', negate: true, pattern: '^E', regex: /^E/, minRecv: 5, errorStatus: 'L7RSP', onError: payloadText(6) }),
     expectRule(4, {
@@ -141,7 +143,7 @@ function failure(rule: ExpectRule, status: CheckOutcome['status'], code: number,
 
 function mysql(user: string | undefined, post41: boolean): TcpCheckRule[] {
   const iniths = (input: ExpectInput, rule: ExpectRule) => mysqlPacket(input, rule, 0);
-  if (user === undefined) return [connectRule(1, { isDefault: true }), expectRule(2, { match: 'custom', custom: iniths })];
+  if (user === undefined) return [connectRule(1, { isDefault: true, linger: true }), expectRule(2, { match: 'custom', custom: iniths })];
   const name = latin1Of(user);
   // Client authentication packet then COM_QUIT (HAProxy's mysql40_req / mysql41_req).
   const body = post41
@@ -155,7 +157,7 @@ function mysql(user: string | undefined, post41: boolean): TcpCheckRule[] {
     return mysqlPacket(input, rule, handshake);
   };
   return [
-    connectRule(1, { isDefault: true }),
+    connectRule(1, { isDefault: true, linger: true }),
     { action: 'send', step: 2, data: packet, comment: undefined },
     expectRule(3, { match: 'custom', custom: iniths }),
     expectRule(4, { match: 'custom', custom: ok }),

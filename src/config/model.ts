@@ -342,6 +342,10 @@ export interface ServerModel {
   readonly checkViaSocks4?: boolean | undefined;
   /** `source ADDR[:PORT[-PORT]]`: the local address of its connections (before the backend's). */
   readonly connectSource?: ConnectSourceModel | undefined;
+  /** `redir PREFIX`: GET and HEAD requests get a 302 to PREFIX and their path instead (src/stream/server-redirect.ts). */
+  readonly redirectPrefix?: string | undefined;
+  /** `non-stick`: stick rules store no entry for the streams this server gets. */
+  readonly nonStick?: boolean | undefined;
   readonly source: SourceLocation;
 }
 

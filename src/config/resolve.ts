@@ -822,6 +822,10 @@ class Resolver {
         // check.c init_srv_check: h1/h2 are HTTP muxes, usable only by HTTP checks.
         this.#error(server.place, 'server', `config: ${typeWord(proxy)} '${proxy.name}': server '${server.name}' uses an incompatible MUX protocol for the selected check type`);
       }
+      if (server.redirectPrefix !== undefined && proxy.mode !== 'http') {
+        // cfgparse.c's check_config_validity, once per server.
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server cannot have cookie or redirect prefix in non-HTTP mode.`);
+      }
       for (const message of socks4Refusals(server)) this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : ${message}`);
       const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;
       // An SSL context is prepared without `ssl` when the default-server had it (cfgparse.c).

@@ -357,6 +357,8 @@ const serverSchema = v.object({
   socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
   connectSource: v.optional(connectSourceSchema),
   checkViaSocks4: v.optional(v.boolean()),
+  redirectPrefix: v.optional(v.pipe(v.string(), v.minLength(1))),
+  nonStick: v.optional(v.boolean()),
   source: sourceSchema,
 });
 

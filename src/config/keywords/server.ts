@@ -238,9 +238,9 @@ export const serverKeywords: KeywordList = {
       'set-proxy-v2-tlv-fmt',
       'init-state',
       'tfo',
-      'pool-conn-name', 'namespace', 'redir',
-      'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
-      'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
+      'pool-conn-name', 'namespace',
+      'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'guid', 'shard', 'strict-maxconn',
+      'idle-ping', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
     ],
   },
 };

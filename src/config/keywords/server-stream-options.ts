@@ -14,9 +14,10 @@ const options: ServerOption[] = [
     name: 'redir',
     arity: 1,
     defaultServerAllowed: true,
+    // HAProxy's message ends in ".\n", which its alert prints with a second dot.
+    missing: "'redir' expects <prefix> as argument..",
     parse(ctx, server, value, option) {
-      // HAProxy's own message ends in ".\n", which its alert prints with a second dot.
-      if (value === undefined || value.text === '') return ctx.error(`'${option.text}' expects <prefix> as argument..`, value ?? option);
+      if (value === undefined || value.text === '') return ctx.error("'redir' expects <prefix> as argument..", value ?? option);
       server.redirectPrefix = value.text;
     },
   },
@@ -40,6 +41,7 @@ const options: ServerOption[] = [
     name: 'log-proto',
     arity: 1,
     defaultServerAllowed: true,
+    missing: "'log-proto' expects one of 'legacy' or 'octet-count' but got ''.",
     parse(ctx, server, value, option) {
       const text = value?.text ?? '';
       if (text !== 'legacy' && text !== 'octet-count') {

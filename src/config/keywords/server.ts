@@ -169,7 +169,7 @@ function parseServerOptions(
     }
     const value = option.arity === 1 ? args[i + 1] : undefined;
     if (option.arity === 1 && value === undefined) {
-      ctx.error(`'${keyword}' : '${option.name}' expects an argument.`, optionToken);
+      ctx.error(option.missing ?? `'${keyword}' : '${option.name}' expects an argument.`, optionToken);
       return;
     }
     option.parse(ctx, settings, value, optionToken);

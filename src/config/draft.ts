@@ -657,6 +657,8 @@ export interface GlobalDraft {
   cpuMap?: { process: number[]; threads: number[][] };
   /** `noreuseport`: listeners without SO_REUSEPORT. */
   noReusePort?: boolean;
+  /** `pp2-never-send-local`. */
+  pp2NeverSendLocal?: boolean;
   logs: LogTarget[];
   hardStopAfter: number | undefined;
   /** Prefix for relative `crt` paths. */

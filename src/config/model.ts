@@ -1506,6 +1506,11 @@ export interface GlobalModel {
    * address beside them; a reload's new worker then binds once the old ones closed theirs.
    */
   readonly noReusePort?: boolean | undefined;
+  /**
+   * `pp2-never-send-local`: the PROXY v2 header of health checks is a PROXY command with the
+   * check connection's addresses instead of a LOCAL one (src/health/check-probe.ts).
+   */
+  readonly pp2NeverSendLocal?: boolean | undefined;
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;

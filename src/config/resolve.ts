@@ -214,6 +214,7 @@ class Resolver {
         nbthread: global.nbthread,
         ...(global.cpuMap !== undefined ? { cpuMap: { process: [...global.cpuMap.process], threads: global.cpuMap.threads.map((cpus) => [...cpus]) } } : {}),
         ...(global.noReusePort === true ? { noReusePort: true } : {}),
+        ...(global.pp2NeverSendLocal === true ? { pp2NeverSendLocal: true } : {}),
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
         ...(global.caBase !== undefined || global.crtBase !== undefined || global.ssl?.serverVerify !== undefined
@@ -810,6 +811,11 @@ class Resolver {
         // A v1 check line names the check connection's own addresses, known once connected,
         // which is after the TLS handshake it must precede (v2 checks send a LOCAL header).
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : a PROXY v1 line on TLS health checks is not supported by Switchyard yet.`);
+      }
+      const checkProxyV2 = (server.sendProxy & SendProxyBits.v2) !== 0;
+      if (this.#draft.global.pp2NeverSendLocal === true && server.checkEnabled && (server.checkSsl ?? server.ssl) && checkProxyV2) {
+        // Likewise for the v2 PROXY command `pp2-never-send-local` asks checks to send.
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : a PROXY v2 header with addresses ('pp2-never-send-local') on TLS health checks is not supported by Switchyard yet.`);
       }
       // A check toward the any address (`server s :0`) needs no port either (init_srv_check's is_inet_addr).
       const anyAddress = (host: string | undefined): boolean => host === undefined || host === '0.0.0.0' || host === '::';

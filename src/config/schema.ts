@@ -1196,6 +1196,7 @@ export const configModelSchema = v.object({
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     cpuMap: v.optional(v.object({ process: v.array(cpuSchema), threads: v.array(v.array(cpuSchema)) })),
     noReusePort: v.optional(v.boolean()),
+    pp2NeverSendLocal: v.optional(v.boolean()),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     serverTlsDefaults: v.optional(

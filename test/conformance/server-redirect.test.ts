@@ -45,6 +45,7 @@ frontend fe
     log stdout format raw local0
     option httplog
     use_backend same if { hdr(host) -m str same }
+    use_backend rewritten if { hdr(host) -m str rw }
     default_backend be
 
 backend be
@@ -53,6 +54,11 @@ backend be
 
 backend same
     server s2 127.0.0.1:${srv} redir /
+
+backend rewritten
+    http-request set-path /img%[path]
+    http-request set-method GET if { method DELETE }
+    server s3 127.0.0.1:${srv} redir http://cdn.example.com
 `;
 }
 
@@ -131,6 +137,16 @@ for (const target of TARGETS) {
       const reply = await exchange('GET http://h HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\n');
       assert.match(reply, /^HTTP\/1\.1 200 /);
       assert.equal(backend.requests, before + 1);
+    });
+
+    it('redirects to the path as the rules left it, on the method the client sent', async () => {
+      assert.equal(await exchange('GET /p?q=1 HTTP/1.1\r\nhost: rw\r\n\r\n'), redirect('http://cdn.example.com/img/p?q=1'));
+      // A DELETE made a GET by the rules is still not redirected (HAProxy decides on the request as received).
+      const before = backend.requests;
+      const reply = await exchange('DELETE /d HTTP/1.1\r\nhost: rw\r\nconnection: close\r\n\r\n');
+      assert.match(reply, /^HTTP\/1\.1 200 /);
+      assert.equal(backend.requests, before + 1);
+      assert.equal(backend.lastRequest()?.method, 'GET');
     });
 
     it("'redir /' keeps the URL as it is", async () => {

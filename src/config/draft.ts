@@ -225,6 +225,12 @@ export interface ServerSettings {
   ws?: 'auto' | 'h1' | 'h2' | undefined;
   /** TLS options (keywords/server-ssl.ts); copied per line as the rest of the settings. */
   tls?: ServerTlsDraft;
+  /** `redir PREFIX` (keywords/server-stream-options.ts). */
+  redirectPrefix?: string;
+  /** `non-stick` (true) / `stick` (false). */
+  nonStick?: boolean;
+  /** `log-proto`: only a ring's servers use it (keywords/ring.ts); kept for nothing on a backend's, as HAProxy. */
+  logProto?: 'legacy' | 'octet-count';
 }
 
 /** The TLS options of a `server`/`default-server` line beyond ssl/verify/ca-file/sni/alpn (keywords/server-ssl.ts). */
@@ -651,6 +657,8 @@ export interface GlobalDraft {
   cpuMap?: { process: number[]; threads: number[][] };
   /** `noreuseport`: listeners without SO_REUSEPORT. */
   noReusePort?: boolean;
+  /** `pp2-never-send-local`. */
+  pp2NeverSendLocal?: boolean;
   logs: LogTarget[];
   hardStopAfter: number | undefined;
   /** Prefix for relative `crt` paths. */

@@ -342,6 +342,10 @@ export interface ServerModel {
   readonly checkViaSocks4?: boolean | undefined;
   /** `source ADDR[:PORT[-PORT]]`: the local address of its connections (before the backend's). */
   readonly connectSource?: ConnectSourceModel | undefined;
+  /** `redir PREFIX`: GET and HEAD requests get a 302 to PREFIX and their path instead (src/stream/server-redirect.ts). */
+  readonly redirectPrefix?: string | undefined;
+  /** `non-stick`: stick rules store no entry for the streams this server gets. */
+  readonly nonStick?: boolean | undefined;
   readonly source: SourceLocation;
 }
 
@@ -1502,6 +1506,11 @@ export interface GlobalModel {
    * address beside them; a reload's new worker then binds once the old ones closed theirs.
    */
   readonly noReusePort?: boolean | undefined;
+  /**
+   * `pp2-never-send-local`: the PROXY v2 header of health checks is a PROXY command with the
+   * check connection's addresses instead of a LOCAL one (src/health/check-probe.ts).
+   */
+  readonly pp2NeverSendLocal?: boolean | undefined;
   readonly logs: readonly LogTarget[];
   /** Grace period for a soft stop (SIGTERM/SIGINT/reload), ms. */
   readonly hardStopAfter: number | undefined;

@@ -122,6 +122,8 @@ export interface ServerOption {
   readonly arity: 0 | 1;
   /** HAProxy refuses some options on `default-server` (e.g. `id`, `cookie`). */
   readonly defaultServerAllowed: boolean;
+  /** HAProxy's own message when the argument is missing (an empty word included), instead of the generic one. */
+  readonly missing?: string;
   parse(ctx: KeywordContext, server: ServerSettings, value: Token | undefined, option: Token): void;
 }
 

@@ -214,6 +214,7 @@ class Resolver {
         nbthread: global.nbthread,
         ...(global.cpuMap !== undefined ? { cpuMap: { process: [...global.cpuMap.process], threads: global.cpuMap.threads.map((cpus) => [...cpus]) } } : {}),
         ...(global.noReusePort === true ? { noReusePort: true } : {}),
+        ...(global.pp2NeverSendLocal === true ? { pp2NeverSendLocal: true } : {}),
         logs: [...global.logs],
         hardStopAfter: global.hardStopAfter,
         ...(global.caBase !== undefined || global.crtBase !== undefined || global.ssl?.serverVerify !== undefined
@@ -811,6 +812,11 @@ class Resolver {
         // which is after the TLS handshake it must precede (v2 checks send a LOCAL header).
         this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : a PROXY v1 line on TLS health checks is not supported by Switchyard yet.`);
       }
+      const checkProxyV2 = (server.sendProxy & SendProxyBits.v2) !== 0;
+      if (this.#draft.global.pp2NeverSendLocal === true && server.checkEnabled && (server.checkSsl ?? server.ssl) && checkProxyV2) {
+        // Likewise for the v2 PROXY command `pp2-never-send-local` asks checks to send.
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : a PROXY v2 header with addresses ('pp2-never-send-local') on TLS health checks is not supported by Switchyard yet.`);
+      }
       // A check toward the any address (`server s :0`) needs no port either (init_srv_check's is_inet_addr).
       const anyAddress = (host: string | undefined): boolean => host === undefined || host === '0.0.0.0' || host === '::';
       const checksSomewhere = !anyAddress(server.checkAddr) || !anyAddress(server.host);
@@ -821,6 +827,10 @@ class Resolver {
       if (server.checkEnabled && server.checkProto !== undefined && proxy.healthCheck.kind !== 'http') {
         // check.c init_srv_check: h1/h2 are HTTP muxes, usable only by HTTP checks.
         this.#error(server.place, 'server', `config: ${typeWord(proxy)} '${proxy.name}': server '${server.name}' uses an incompatible MUX protocol for the selected check type`);
+      }
+      if (server.redirectPrefix !== undefined && proxy.mode !== 'http') {
+        // cfgparse.c's check_config_validity, once per server.
+        this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server cannot have cookie or redirect prefix in non-HTTP mode.`);
       }
       for (const message of socks4Refusals(server)) this.#error(server.place, 'server', `${typeWord(proxy)} '${proxy.name}' : server '${server.name}' : ${message}`);
       const ssl = server.ssl ? this.#serverSsl(proxy, server) : undefined;

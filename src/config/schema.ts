@@ -357,6 +357,8 @@ const serverSchema = v.object({
   socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
   connectSource: v.optional(connectSourceSchema),
   checkViaSocks4: v.optional(v.boolean()),
+  redirectPrefix: v.optional(v.pipe(v.string(), v.minLength(1))),
+  nonStick: v.optional(v.boolean()),
   source: sourceSchema,
 });
 
@@ -1194,6 +1196,7 @@ export const configModelSchema = v.object({
     nbthread: v.pipe(v.number(), v.integer(), v.minValue(1)),
     cpuMap: v.optional(v.object({ process: v.array(cpuSchema), threads: v.array(v.array(cpuSchema)) })),
     noReusePort: v.optional(v.boolean()),
+    pp2NeverSendLocal: v.optional(v.boolean()),
     logs: v.array(logTargetSchema),
     hardStopAfter: v.undefinedable(durationMsSchema),
     serverTlsDefaults: v.optional(

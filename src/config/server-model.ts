@@ -73,6 +73,8 @@ export function serverModel(server: ServerDraft, proxyName: string, tls: ServerT
   if (server.track !== undefined) model.track = trackModel(server.track, proxyName);
   if (server.socks4 !== undefined) Object.assign(model, socks4Model(server));
   if (server.connectSource !== undefined) model.connectSource = server.connectSource;
+  if (server.redirectPrefix !== undefined) model.redirectPrefix = server.redirectPrefix;
+  if (server.nonStick === true) model.nonStick = true;
   return model;
 }
 

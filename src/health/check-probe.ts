@@ -69,6 +69,11 @@ export interface ProbeSpec {
    * check connection's own addresses, v2 is a LOCAL header.
    */
   readonly proxyHeader?: 1 | 2 | undefined;
+  /**
+   * `pp2-never-send-local`: the v2 header is a PROXY command with the check connection's own
+   * addresses (connection.c's make_proxy_line_v2), written once connected.
+   */
+  readonly proxyV2Addresses?: boolean | undefined;
   /** `tcp-check` rules or a protocol check: TcpCheckProbe runs them instead of this probe. */
   readonly tcpRules?: TcpCheckRuleSet | undefined;
   /** `source`: the local address (and port) of the check's connections, as the server's. */
@@ -139,6 +144,14 @@ export class CheckProbe implements SocketHandler {
     this.#onDone = onDone;
   }
 
+  /**
+   * The v2 header names the connection's addresses: only on a plain check, where it can follow
+   * the connect (the configuration refuses it with TLS; an `add server` TLS check stays LOCAL).
+   */
+  get #v2Addresses(): boolean {
+    return this.#spec.proxyV2Addresses === true && this.#spec.tls === undefined;
+  }
+
   get finished(): boolean {
     return this.#finished;
   }
@@ -148,7 +161,7 @@ export class CheckProbe implements SocketHandler {
     this.#timer = this.#runtime.setTimer(() => this.#expired(), spec.connectTimeout);
     // A v2 check header (LOCAL, no addresses) is known before connecting: on TLS it goes in
     // clear before the handshake.
-    const v2 = spec.proxyHeader === 2 ? proxyHeaderV2(undefined, {}, {}) : undefined;
+    const v2 = spec.proxyHeader === 2 && !this.#v2Addresses ? proxyHeaderV2(undefined, {}, {}) : undefined;
     const tls = spec.tls !== undefined && v2 !== undefined ? { ...spec.tls, preface: v2 } : spec.tls;
     if (tls !== undefined && spec.sslCounts?.sslConnectionsFull === true) {
       // conn_prepare fails (`maxsslconn`): reported at once, as HAProxy's chk_report_conn_err.
@@ -175,6 +188,9 @@ export class CheckProbe implements SocketHandler {
     this.#connected = true;
     if (this.#spec.proxyHeader === 1) {
       socket.write(proxyLineV1({ clientAddress: socket.localAddress, clientPort: socket.localPort, localAddress: socket.remoteAddress, localPort: socket.remotePort }));
+    } else if (this.#spec.proxyHeader === 2 && this.#v2Addresses) {
+      const from = { clientAddress: socket.localAddress, clientPort: socket.localPort, localAddress: socket.remoteAddress, localPort: socket.remotePort };
+      socket.write(proxyHeaderV2(from, {}, {}));
     }
     const http = this.#spec.http;
     if (http === undefined) {

@@ -44,6 +44,8 @@ export interface HealthOptions {
   readonly emailAlerts?: EmailAlerts | undefined;
   /** The generation's `proc.*` variables, shared by the check rules and the traffic rules. */
   readonly procVars?: ProcessVars | undefined;
+  /** The global `pp2-never-send-local`: v2 check headers carry the check connection's addresses. */
+  readonly pp2NeverSendLocal?: boolean | undefined;
 }
 
 /**
@@ -186,6 +188,7 @@ export class BackendHealth {
           subject: { backend: backend.name, server: server.name, serverId: server.id },
           ...(options.procVars !== undefined ? { procVars: options.procVars } : {}),
           ...(options.sslCounts !== undefined ? { sslCounts: options.sslCounts } : {}),
+          ...(options.pp2NeverSendLocal === true ? { proxyV2Addresses: true } : {}),
           ...(backend.headerCase !== undefined ? { headerCase: backend.headerCase } : {}),
         },
         plan,
@@ -244,6 +247,7 @@ export function createRuntimeServerChecks(
   spreadChecks = 0,
   sslCounts?: SslConnectionCounts,
   procVars?: ProcessVars,
+  pp2NeverSendLocal = false,
 ): RuntimeServerChecks {
   const model = backend.model;
   let check: ServerCheck | undefined;
@@ -259,6 +263,7 @@ export function createRuntimeServerChecks(
         subject: { backend: backend.name, server: server.name, serverId: server.id },
         ...(procVars !== undefined ? { procVars } : {}),
         ...(sslCounts !== undefined ? { sslCounts } : {}),
+        ...(pp2NeverSendLocal ? { proxyV2Addresses: true } : {}),
         ...(backend.headerCase !== undefined ? { headerCase: backend.headerCase } : {}),
       },
       httpPlanFor(model),

@@ -39,6 +39,7 @@ export function stepSpec(base: ProbeSpec, connect: HttpCheckConnectModel | undef
     connectTimeout: base.connectTimeout,
     readTimeout: base.readTimeout,
     ...(proxyHeader !== undefined ? { proxyHeader } : {}),
+    ...(base.proxyV2Addresses === true ? { proxyV2Addresses: true } : {}),
     ...(base.socks4 !== undefined ? { socks4: base.socks4, viaSocks4: connect?.viaSocks4 === true || (isDefault && base.viaSocks4 === true) } : {}),
     subject: base.subject,
     h2: connect?.proto !== undefined ? connect.proto === 'h2' : isDefault && base.h2 === true,

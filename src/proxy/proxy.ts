@@ -235,6 +235,7 @@ export class Proxy {
           emailAlerts: this.#emailAlertsOf(backend),
           procVars: this.procVars,
           ...(spreadChecks !== undefined ? { spreadChecks } : {}),
+          ...(this.config.global.pp2NeverSendLocal === true ? { pp2NeverSendLocal: true } : {}),
         }),
       );
     }
@@ -255,7 +256,7 @@ export class Proxy {
   addServerChecks(backend: Backend, server: Server, agent: AgentCheckModel | undefined): RuntimeServerChecks {
     const type = this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend';
     const log = healthLogFor(this.runtime, backend, this.#backendLogger(backend), this.#quiet, this.#emailAlertsOf(backend));
-    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0, this.limits, this.procVars);
+    const checks = createRuntimeServerChecks(this.runtime, backend, server, agent, log, type, this.config.global.spreadChecks ?? 0, this.limits, this.procVars, this.config.global.pp2NeverSendLocal === true);
     this.health.addRuntime(server, checks);
     return checks;
   }

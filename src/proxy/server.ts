@@ -133,6 +133,10 @@ export class Server {
   connectSource: ConnectSource | undefined;
   /** `ws auto|h1|h2`: the protocol of WebSocket streams (src/mux/websocket-protocol.ts). */
   readonly ws: 'auto' | 'h1' | 'h2';
+  /** `redir PREFIX`: its GET and HEAD requests are answered with a 302 (src/stream/server-redirect.ts). */
+  readonly redirectPrefix: string | undefined;
+  /** `non-stick`: stick rules store nothing for the streams it gets. */
+  readonly nonStick: boolean;
   /** ms; 0 = none. */
   readonly slowstart: number;
   /** Configured maxconn; 0 = unlimited. */
@@ -295,6 +299,8 @@ export class Server {
     this.connectSource = model.connectSource === undefined ? undefined : new ConnectSource(model.connectSource);
     this.checkViaSocks4 = model.checkViaSocks4 === true && model.socks4 !== undefined;
     this.ws = model.ws ?? 'auto';
+    this.redirectPrefix = model.redirectPrefix;
+    this.nonStick = model.nonStick === true;
     this.initialWeight = model.weight;
     this.userWeight = model.weight;
     this.weight = model.weight;

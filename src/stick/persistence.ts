@@ -45,10 +45,12 @@ export class BackendPersistence {
   }
 
   /**
-   * Records in the stick tables the server that answered the session (see StickRules);
-   * `response` reads the response for `store-response` rules.
+   * Records in the stick tables the server that answered the session (see StickRules), unless
+   * that server is `non-stick`; `response` reads the response for `store-response` rules.
    */
   stored(req: SampleContext, server: Server, now: number, response?: SampleContext): void {
+    // `non-stick`: HAProxy's process_store_rules frees the entries instead of storing them.
+    if (server.nonStick) return;
     this.stick?.store(req, server, now, response);
   }
 }

@@ -9,6 +9,7 @@ import type { SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from './server-leg.ts';
 import { chooseServer } from './server-choice.ts';
+import { serverRedirectReply } from './server-redirect.ts';
 import type { HttpClientSide } from './client-side.ts';
 import type { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
@@ -1040,6 +1041,18 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   legScheduled(): void {
     this.#side.schedule();
+  }
+
+  /** ServerLegOwner: a `redir` server's 302 for GET and HEAD (the method the client sent, as HAProxy's SF_REDIRECTABLE). */
+  serverRedirect(server: Server): boolean {
+    const req = this.#req;
+    const method = req?.receivedMethod;
+    if (req === undefined || (method !== 'GET' && method !== 'HEAD')) return false;
+    const reply = serverRedirectReply(server.redirectPrefix as string, req.target);
+    if (reply === undefined) return false;
+    this.setTermination('L', 'C');
+    this.#sendLocalReply(reply);
+    return true;
   }
 
   serverUnreachable(cause: TerminationCause, phase: TerminationPhase): void {

@@ -15,7 +15,7 @@ import { applyTcpKeepAlive } from '../proxy/tcp-keepalive.ts';
 import { withLingerPolicy } from '../proxy/no-linger-socket.ts';
 
 /** Where the server side of a session is: HAProxy's SI states from SI_ST_INI to SI_ST_EST. */
-export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'connected';
+export type ServerLegStep = 'none' | 'queued' | 'turnaround' | 'connecting' | 'connected' | 'redirected';
 
 /** HAProxy waits min(1s, timeout connect) before retrying a server that refused us. */
 const TURNAROUND_MS = 1000;
@@ -39,6 +39,12 @@ export interface ServerLegOwner extends BackendClient, SocketHandler, ProxyHeade
    * TLS connections are open): no retry, HAProxy's 500 and termination state `IC`.
    */
   serverInternalError(): void;
+  /**
+   * The assigned server has `redir`: the owner answers with its redirect and ends the
+   * transaction (true), or the request goes to the server after all (false: not a GET or HEAD,
+   * no path to redirect).
+   */
+  serverRedirect?(server: Server): boolean;
   /** A leg deadline appeared or moved (queued, turn-around, connecting): re-arm the timer. */
   legScheduled(): void;
   /** An idle connection to `server` the owner may reuse (HTTP keep-alive), already its own. */
@@ -267,6 +273,13 @@ export class ServerLeg implements SocketHandler {
     this.assignedAt = now;
     this.server = server;
     this.lastServerName = server.name;
+    // HAProxy redirects in the assigned state, before any connection is made or reused.
+    if (server.redirectPrefix !== undefined) {
+      const step = this.step;
+      this.step = 'redirected';
+      if (this.#owner.serverRedirect?.(server) === true) return;
+      this.step = step;
+    }
     const idle = this.#owner.idleConnection?.(server);
     if (idle !== undefined) {
       server.counters.reuse++;

@@ -407,7 +407,7 @@ describe('errors: server and default-server', () => {
 
   it('refuses unknown options with a suggestion and the options not supported yet', async () => {
     assert.deepEqual(await onlyError(inBackend('  server s1 10.0.0.1:80 wieght 2')), [2, 25, 'server', "'server' : unknown keyword 'wieght'; did you mean 'weight'?"]);
-    for (const option of ['npn h2', 'tfo', 'init-state up', 'redir http://a']) {
+    for (const option of ['npn h2', 'tfo', 'init-state up', 'hash-key id']) {
       const name = option.split(' ')[0] as string;
       assert.deepEqual(await onlyError(inBackend(`  server s1 10.0.0.1:80 ${option}`)), [
         2,

@@ -41,6 +41,11 @@ const keywords: SectionKeyword[] = [
     if (!noExtraArgs(ctx, args, 1)) return;
     ctx.global.noReusePort = true;
   }),
+  // connection.c: health checks of `send-proxy-v2` servers send a PROXY command, as HAProxy <= 2.1.
+  globalKeyword('pp2-never-send-local', (ctx, args) => {
+    if (!noExtraArgs(ctx, args, 1)) return;
+    ctx.global.pp2NeverSendLocal = true;
+  }),
   globalKeyword('hard-stop-after', (ctx, args) => {
     if (!requireArgs(ctx, args, 1, 'a time value as an argument') || !noExtraArgs(ctx, args, 2)) return;
     const ms = parseTime(ctx, args[1] as Token, "'hard-stop-after'");
@@ -118,7 +123,7 @@ export const globalKeywords: KeywordList = {
       'httpclient.ssl.ca-file', 'httpclient.resolvers.disabled', 'httpclient.resolvers.prefer',
       'httpclient.retries', 'httpclient.timeout.connect', 'hard-stop-after-grace',
       'log-format', 'ocsp-update.mode', 'ocsp-update.mindelay', 'ocsp-update.maxdelay', 'limited-quic',
-      'no-quic', 'debug', 'stats-file', 'setcap', 'pp2-never-send-local', 'prealloc-fd', 'harden.reject-privileged-ports.tcp',
+      'no-quic', 'debug', 'stats-file', 'setcap', 'prealloc-fd', 'harden.reject-privileged-ports.tcp',
       'harden.reject-privileged-ports.quic', 'ssl-security-level', 'wurfl-data-file', '51degrees-data-file',
       'deviceatlas-json-file',
     ],

@@ -25,6 +25,7 @@ import { serverKeywords } from './server.ts';
 import { serverCheckKeywords } from './server-check.ts';
 import { serverCheckTlsKeywords } from './server-check-tls.ts';
 import { serverSocks4Keywords } from './server-socks4.ts';
+import { serverStreamKeywords } from './server-stream-options.ts';
 import { serverSourceKeywords } from './server-source.ts';
 import { serverCheckProtoKeywords } from './server-check-proto.ts';
 import { serverInitAddrKeywords } from './server-init-addr.ts';
@@ -102,6 +103,7 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   serverCheckKeywords,
   serverCheckTlsKeywords,
   serverSocks4Keywords,
+  serverStreamKeywords,
   serverSourceKeywords,
   serverCheckProtoKeywords,
   serverInitAddrKeywords,

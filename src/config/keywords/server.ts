@@ -169,7 +169,7 @@ function parseServerOptions(
     }
     const value = option.arity === 1 ? args[i + 1] : undefined;
     if (option.arity === 1 && value === undefined) {
-      ctx.error(`'${keyword}' : '${option.name}' expects an argument.`, optionToken);
+      ctx.error(option.missing ?? `'${keyword}' : '${option.name}' expects an argument.`, optionToken);
       return;
     }
     option.parse(ctx, settings, value, optionToken);
@@ -238,9 +238,9 @@ export const serverKeywords: KeywordList = {
       'set-proxy-v2-tlv-fmt',
       'init-state',
       'tfo',
-      'pool-conn-name', 'namespace', 'redir',
-      'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'log-proto', 'guid', 'shard', 'strict-maxconn',
-      'idle-ping', 'non-stick', 'stick', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
+      'pool-conn-name', 'namespace',
+      'sigalgs', 'client-sigalgs', 'allow-0rtt', 'hash-key', 'guid', 'shard', 'strict-maxconn',
+      'idle-ping', 'no-tfo', 'ssl-passphrase', 'log-bufsize',
     ],
   },
 };

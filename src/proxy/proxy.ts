@@ -35,6 +35,7 @@ import { createPeersSyncs } from '../peers/sections.ts';
 import type { OtherThreads } from '../threads/other-threads.ts';
 import { ServerCounts } from '../threads/server-counts.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
+import { SoftStopClosing } from './soft-stop-closing.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -344,7 +345,8 @@ export class Proxy {
     const lessons = Promise.all(this.peers.map((s) => s.softStop()));
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     await this.#stopLogForwarders();
-    for (const f of this.frontends) f.drainSessions();
+    const closing = new SoftStopClosing(this.config.global.closeSpreadTime, this.runtime.now());
+    for (const f of this.frontends) f.drainSessions(closing);
     const idle = Promise.all([...this.frontends.map((f) => f.whenIdle()), lessons]).then(() => this.#closePools());
     let timer: unknown;
     const expired = new Promise<'expired'>((resolve) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
 import { Proxy } from '../../src/proxy/proxy.ts';
+import { SoftStopClosing } from '../../src/proxy/soft-stop-closing.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
 import { backend, config, frontend, server } from '../support/model.ts';
@@ -76,7 +77,7 @@ describe('H1ClientConnection + HttpStream', () => {
     send(client, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
     send(client, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.equal(srv.requests.length, 2);
-    proxy.frontends[0]!.drainSessions();
+    proxy.frontends[0]!.drainSessions(SoftStopClosing.atOnce);
     rt.flush();
     assert.equal(client.peerEnded, false, 'closed with a request in flight');
     srv.sockets[0]!.write(enc.encode(ok('r2')));
@@ -97,7 +98,7 @@ describe('H1ClientConnection + HttpStream', () => {
     send(waiting, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
     send(silent, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
     const firstAnswers = [waiting.text().length, silent.text().length];
-    proxy.frontends[0]!.drainSessions();
+    proxy.frontends[0]!.drainSessions(SoftStopClosing.atOnce);
     rt.flush();
     rt.advance(50);
     assert.equal(waiting.peerEnded, false, 'closed at once: a request on its way would be lost');

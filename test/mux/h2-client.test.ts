@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
 import { ErrorCode, FrameReader, FrameType, HeaderList, HpackDecoder, HpackEncoder, PREFACE, type Frame } from '../../src/http/h2/index.ts';
 import { Proxy } from '../../src/proxy/proxy.ts';
+import { SoftStopClosing } from '../../src/proxy/soft-stop-closing.ts';
 import { beginWriteBatch, endWriteBatch } from '../../src/mux/write-batch.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
@@ -252,7 +253,7 @@ describe('H2ClientConnection', () => {
     const c = new Client(rt);
     c.send(frame(FrameType.HEADERS, 0x5, 1, get('/slow')));
     held = srv.sockets[0];
-    proxy.frontends[0]!.drainSessions();
+    proxy.frontends[0]!.drainSessions(SoftStopClosing.atOnce);
     rt.flush();
     const goaway = c.frames().find((f) => f.type === FrameType.GOAWAY)!;
     assert.deepEqual(Array.from(goaway.payload), [0, 0, 0, 1, 0, 0, 0, 0]);

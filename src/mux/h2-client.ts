@@ -261,9 +261,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       }
       if (off < chunk.byteLength) this.#reader.feed(chunk, off, this.#onFrame);
       this.#sendCredits();
+      this.#stopDraws();
     } catch (error) {
       this.#connectionError(error);
-      this.#stopDraws();
     } finally {
       this.uncork();
       endWriteBatch();

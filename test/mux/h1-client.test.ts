@@ -606,7 +606,7 @@ describe('H1ClientConnection: soft stop with close-spread-time', () => {
     assert.equal(idle!.peerEnded, true, 'closed by timeout http-keep-alive');
   });
 
-  it("Proxy.stop spreads with the configuration's close-spread-time", async () => {
+  it("Proxy.stop spreads with the configuration's close-spread-time on a soft stop (SIGUSR1), not on the other stops", async () => {
     const rt = new FakeRuntime();
     await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
     const base = config([httpFrontend()], [httpBackend()]);
@@ -614,7 +614,7 @@ describe('H1ClientConnection: soft stop with close-spread-time', () => {
     await proxy.start();
     const clients = await keptAlive(rt, 20);
     let stopped = false;
-    void proxy.stop(30_000).then(() => (stopped = true));
+    void proxy.stop(30_000, true).then(() => (stopped = true));
     await new Promise((resolve) => setImmediate(resolve));
     rt.flush();
     rt.advance(150);
@@ -627,5 +627,15 @@ describe('H1ClientConnection: soft stop with close-spread-time', () => {
       rt.flush();
     }
     assert.equal(stopped, true);
+
+    const other = new Proxy(rt, { ...base, global: { ...base.global, closeSpreadTime: 2000 } });
+    await other.start();
+    const more = await keptAlive(rt, 5);
+    void other.stop(30_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    rt.advance(150);
+    assert.equal(more.filter((c) => c.peerEnded).length, 5, 'SIGTERM: all closed at once (after 100 ms)');
+    for (const c of more) c.end();
+    rt.flush();
   });
 });

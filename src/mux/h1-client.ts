@@ -40,10 +40,11 @@ const MAX_HEADERS = 100;
 const JOIN_LIMIT = 16 * 1024;
 /**
  * How long a soft stop without `close-spread-time` leaves a kept-alive connection waiting for
- * its next request before closing it. HAProxy closes it at once, and a busy client's next request, already sent (often already
- * in the socket's receive buffer, which the close then answers with a reset), fails: wrk counts
- * dozens of read errors per reload of HAProxy 2.6. Within this delay that request is answered,
- * with `Connection: close`, and the client reconnects to the new process.
+ * its next request before closing it. HAProxy closes it at once, and a busy client's next
+ * request, already sent (often already in the socket's receive buffer, which the close then
+ * answers with a reset), fails: wrk counts dozens of read errors per reload of HAProxy 2.6.
+ * Within this delay that request is answered, with `Connection: close`, and the client
+ * reconnects to the new process.
  */
 const DRAIN_IDLE_GRACE_MS = 100;
 

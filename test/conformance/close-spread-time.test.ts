@@ -1,8 +1,8 @@
 /**
  * Global `close-spread-time` through the real program and against HAProxy 2.6: after a soft stop
  * (SIGUSR1), idle keep-alive connections are closed at moments spread over the window rather
- * than all at once, and requests on active connections keep them alive at first, then get
- * `connection: close` as the window goes by. The windows are wide and the assertions loose:
+ * than all at once (HTTP/2 ones with their GOAWAY), and requests on active connections keep
+ * them alive at first, then get `connection: close` as the window goes by. The windows are wide and the assertions loose:
  * only what random draws over seconds make all but certain.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/close-spread-time.test.js
@@ -15,9 +15,10 @@ import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { TARGETS, eventually } from '../support/http-suite.ts';
 import { headerHasToken } from '../support/http-wire.ts';
+import { FrameType, RawH2 } from '../support/h2-raw.ts';
 
 /** Own timeouts well beyond the windows: only the soft stop closes the connections. */
-function configWith(window: string, port: number): string {
+function configWith(window: string, port: number, bindOptions = ''): string {
   return `global
     close-spread-time ${window}
     hard-stop-after 60s
@@ -29,7 +30,7 @@ defaults
     timeout http-request 60s
     timeout http-keep-alive 60s
 frontend fe
-    bind 127.0.0.1:${port}
+    bind 127.0.0.1:${port}${bindOptions}
     http-request return status 200 content-type text/plain string ok
 `;
 }
@@ -136,6 +137,32 @@ for (const target of TARGETS) {
         assert.ok(closedByHeader >= 1, 'no response said connection: close');
       } finally {
         destroyAllClients();
+        await proxy.stop();
+      }
+    });
+
+    it('SIGUSR1: idle HTTP/2 connections get their GOAWAY over the window, not all at once', async () => {
+      const [port] = (await freePorts(1)) as [number];
+      const proxy = await ProxyProcess.start(target, configWith('4s', port, ' proto h2'), [], 20_000, port);
+      const conns: RawH2[] = [];
+      try {
+        for (let i = 0; i < 10; i++) {
+          const conn = await RawH2.connect(port);
+          conns.push(conn);
+          conn.sendHeaders(1, [[':method', 'GET'], [':scheme', 'http'], [':authority', 'example.test'], [':path', '/']], true);
+          assert.notEqual(await conn.response(1, 5000), null, 'no response');
+          assert.equal(await conn.data(1, (text) => text === 'ok', 5000), 'ok');
+        }
+        const signalled = performance.now();
+        const goawayAt = conns.map((conn) => conn.next(FrameType.GOAWAY, 0, 25_000).then((f) => (f === null ? undefined : Math.round(performance.now() - signalled))));
+        proxy.child.kill('SIGUSR1');
+        const offsets = await Promise.all(goawayAt);
+        assert.ok(offsets.every((t) => t !== undefined), `a connection got no GOAWAY: ${offsets.join(', ')}`);
+        const sorted = (offsets as number[]).sort((a, b) => a - b);
+        // 10 uniform draws over 4 s: the chance they all fall within 800 ms is about 5e-6.
+        assert.ok((sorted[sorted.length - 1] as number) - (sorted[0] as number) >= 800, `GOAWAY all at once: ${sorted.join(', ')} ms after SIGUSR1`);
+      } finally {
+        for (const conn of conns) conn.close();
         await proxy.stop();
       }
     });

@@ -644,7 +644,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
     await Promise.all(demoListeners.map((l) => l.close()));
     await runtimeApi?.close();
-    const stopped = Promise.all([proxy.stop(graceMs), threadGroup?.stop(graceMs)]);
+    const softStop = signal === 'SIGUSR1';
+    const stopped = Promise.all([proxy.stop(graceMs, softStop), threadGroup?.stop(graceMs, softStop)]);
     reloadTrace(runtime, 'w-stop-unlistening');
     await stopped;
     out.notice('Proxy stopped.');

@@ -740,6 +740,8 @@ export interface GlobalDraft {
   strictLimits?: boolean;
   /** `grace`, `mworker-max-reloads` (keywords/process-management.ts). */
   grace?: number;
+  /** `close-spread-time`, ms or 'infinite' (keywords/close-spread-time.ts). */
+  closeSpreadTime?: number | 'infinite';
   mworkerMaxReloads?: number;
 }
 

@@ -1569,6 +1569,11 @@ export interface GlobalModel {
   readonly strictLimits?: boolean | undefined;
   /** `grace`, ms: how long a soft stop keeps the listeners open, the `stopping` fetch already true. */
   readonly grace?: number | undefined;
+  /**
+   * `close-spread-time`: the ms over which a soft stop closes the front connections, or
+   * 'infinite' (it closes none of them); all at once when undefined (src/proxy/soft-stop-closing.ts).
+   */
+  readonly closeSpreadTime?: number | 'infinite' | undefined;
   /** `mworker-max-reloads N`: a worker still running after more than N reloads is told to stop (SIGTERM). */
   readonly mworkerMaxReloads?: number | undefined;
 }

@@ -244,6 +244,7 @@ class Resolver {
         ...(global.ulimitN !== undefined ? { ulimitN: global.ulimitN } : {}),
         ...(global.strictLimits === false ? { strictLimits: false } : {}),
         ...(global.grace !== undefined && global.grace > 0 ? { grace: global.grace } : {}),
+        ...(global.closeSpreadTime === 'infinite' || (global.closeSpreadTime ?? 0) > 0 ? { closeSpreadTime: global.closeSpreadTime } : {}),
         ...(global.mworkerMaxReloads !== undefined ? { mworkerMaxReloads: global.mworkerMaxReloads } : {}),
       },
       frontends,

@@ -1239,6 +1239,7 @@ export const configModelSchema = v.object({
     ulimitN: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     strictLimits: v.optional(v.boolean()),
     grace: v.optional(durationMsSchema),
+    closeSpreadTime: v.optional(v.union([v.pipe(durationMsSchema, v.minValue(1)), v.literal('infinite')])),
     mworkerMaxReloads: v.optional(countSchema),
     setVars: v.optional(
       v.array(v.object({ variable: variableSchema, conditions: v.array(varConditionSchema), kind: v.picklist(['expr', 'fmt']), value: v.string(), source: sourceSchema })),

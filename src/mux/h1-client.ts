@@ -13,6 +13,7 @@ import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { interimHeadBytes, prepareResponseHead } from './h1-head-out.ts';
 import { prefaceAt } from './http-upgrade.ts';
 import { addToListener } from '../proxy/listener-stats.ts';
+import type { SoftStopClosing } from '../proxy/soft-stop-closing.ts';
 
 /**
  * Who serves a connection whose first bytes are the HTTP/2 preface (HAProxy's H1 mux hands
@@ -38,11 +39,12 @@ const MAX_HEADERS = 100;
 /** Batched output up to this size is joined into one write. */
 const JOIN_LIMIT = 16 * 1024;
 /**
- * How long soft stop leaves a kept-alive connection waiting for its next request before closing
- * it. HAProxy closes it at once, and a busy client's next request, already sent (often already
- * in the socket's receive buffer, which the close then answers with a reset), fails: wrk counts
- * dozens of read errors per reload of HAProxy 2.6. Within this delay that request is answered,
- * with `Connection: close`, and the client reconnects to the new process.
+ * How long a soft stop without `close-spread-time` leaves a kept-alive connection waiting for
+ * its next request before closing it. HAProxy closes it at once, and a busy client's next
+ * request, already sent (often already in the socket's receive buffer, which the close then
+ * answers with a reset), fails: wrk counts dozens of read errors per reload of HAProxy 2.6.
+ * Within this delay that request is answered, with `Connection: close`, and the client
+ * reconnects to the new process.
  */
 const DRAIN_IDLE_GRACE_MS = 100;
 
@@ -102,8 +104,9 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   /** Re-entrancy guard for #consumeClient (see there). */
   #consuming = false;
   #drainAgain = false;
-  #draining = false;
-  /** When soft stop closes this connection if no request came (DRAIN_IDLE_GRACE_MS). */
+  /** Set by a soft stop: how this connection is to end (src/proxy/soft-stop-closing.ts). */
+  #stop: SoftStopClosing | undefined = undefined;
+  /** When the soft stop closes this connection if no request came. */
   #drainDeadline = Infinity;
   #clientClosed = false;
   #clientEnded = false;
@@ -168,23 +171,43 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   get tunnelling(): boolean {
     return this.#state === 'tunnel';
   }
+  /** Read when a reply the proxy built is written: the soft stop's draw for its response too. */
   get lastTransaction(): boolean {
-    return this.closeAfter || this.#draining || this.#clientEnded;
+    return this.#stopCloses() || this.#clientEnded;
   }
 
   // ---- ProxySession ----------------------------------------------------------------------
 
-  drain(): void {
+  drain(closing: SoftStopClosing): void {
     this.now = this.runtime.now();
-    this.#draining = true;
-    // HAProxy's soft stop closes only connections waiting for their next request
-    // (H1C_F_WAIT_NEXT_REQ): a connection just accepted gets its first request answered
-    // (with Connection: close), or it would be lost to a reload. Those waiting get a moment
-    // for a request already on its way (DRAIN_IDLE_GRACE_MS).
-    if (this.#state === 'idle' && this.requests > 0 && !this.#reqParser.inProgress) {
-      this.#drainDeadline = this.now + DRAIN_IDLE_GRACE_MS;
-      this.#schedule();
-    }
+    this.#stop = closing;
+    if (this.#state === 'idle') this.#armStopDeadline();
+  }
+
+  /**
+   * When the soft stop closes this connection while it waits for a request. Without a window,
+   * HAProxy closes only those waiting for their next request (H1C_F_WAIT_NEXT_REQ): a connection
+   * just accepted gets its first request answered (with Connection: close), or it would be lost
+   * to a reload; those waiting get a moment for a request already on its way
+   * (DRAIN_IDLE_GRACE_MS). With a window, h1_refresh_timeout spreads every front connection
+   * not yet in a transaction, first request included (which then ends as on its timeout).
+   */
+  #armStopDeadline(): void {
+    const stop = this.#stop;
+    if (stop === undefined) return;
+    if (stop.mode === 'spread') this.#drainDeadline = stop.spreadDeadline(this.now, this.#idleDeadline() ?? Infinity);
+    else if (stop.mode === 'at-once' && this.requests > 0 && !this.#reqParser.inProgress) this.#drainDeadline = this.now + DRAIN_IDLE_GRACE_MS;
+    else return;
+    this.#schedule();
+  }
+
+  /**
+   * Whether this transaction is the connection's last, a soft stop drawing again each time
+   * HAProxy's h1_set_cli_conn_mode does (the request, then the response).
+   */
+  #stopCloses(): boolean {
+    if (!this.closeAfter && this.#stop !== undefined && this.#stop.closesActive(this.now)) this.closeAfter = true;
+    return this.closeAfter;
   }
 
   drop(): void {
@@ -379,7 +402,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     this.connection.notFirstTransaction = this.requests > 1;
     this.#reqFramer.startRequest(head);
     // A client that half-closed is closed after its last pipelined request (#nextRequest).
-    this.closeAfter = this.#frontendCloses || head.mustClose || this.#draining;
+    this.closeAfter = this.#frontendCloses || head.mustClose;
+    this.#stopCloses();
     this.#stream.begin(head, this.#reqFramer.done);
   }
 
@@ -401,7 +425,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     // A soft stop that came while the request was in flight closes after this response: it says
     // so (HAProxy's h1_set_cli_conn_mode sees the stopped proxy when the response is formatted),
     // or the client sends its next request into the close.
-    prepareResponseHead(req, head, editor, this.closeAfter || this.#draining);
+    prepareResponseHead(req, head, editor, this.#stopCloses());
   }
 
   sendResponseHead(editor: HeadEditor): number {
@@ -513,10 +537,13 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   /** After a transaction: wait for the next request on this connection, or close it. */
   #nextRequest(): void {
     // A client that half-closed may still have pipelined requests to be served.
-    if (this.closeAfter || this.#draining || (this.#clientEnded && this.#backlog === undefined)) return this.#closeClient();
+    // A stop without a window that came after this response's head was sent closes all the same.
+    if (this.closeAfter || this.#stop?.mode === 'at-once' || (this.#clientEnded && this.#backlog === undefined)) return this.#closeClient();
     this.#state = 'idle';
     this.#headRaw = this.#headRead = undefined;
     this.idleSince = this.now;
+    this.#drainDeadline = Infinity;
+    this.#armStopDeadline();
     this.#schedule();
     this.releaseRequest();
     this.#drainBacklog();
@@ -601,14 +628,9 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   #nextDeadline(): number | undefined {
     switch (this.#state) {
       case 'idle': {
-        if (this.#reqParser.inProgress || this.requests === 0) {
-          const t = this.#timeouts.request;
-          const started = this.#stream.requestStartedAt;
-          const from = started >= 0 && this.requests > 0 ? started : this.idleSince;
-          return t === undefined ? undefined : from + t;
-        }
-        const t = this.#timeouts.keepAlive;
-        const due = Math.min(t === undefined ? Infinity : this.idleSince + t, this.#drainDeadline);
+        // Without a window, a request that has begun may finish: the short delay is for one not yet come.
+        const stop = this.#reqParser.inProgress && this.#stop?.mode === 'at-once' ? Infinity : this.#drainDeadline;
+        const due = Math.min(this.#idleDeadline() ?? Infinity, stop);
         return due === Infinity ? undefined : due;
       }
       case 'txn':
@@ -620,6 +642,18 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       case 'closed':
         return undefined;
     }
+  }
+
+  /** The idle connection's own deadline: `timeout http-request` for a request, else `http-keep-alive`. */
+  #idleDeadline(): number | undefined {
+    if (this.#reqParser.inProgress || this.requests === 0) {
+      const t = this.#timeouts.request;
+      const started = this.#stream.requestStartedAt;
+      const from = started >= 0 && this.requests > 0 ? started : this.idleSince;
+      return t === undefined ? undefined : from + t;
+    }
+    const t = this.#timeouts.keepAlive;
+    return t === undefined ? undefined : this.idleSince + t;
   }
 
   readonly #onTimer = (): void => {
@@ -640,7 +674,7 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
           addToListener(this.connection.listenerCounters, 'ereq');
           return this.#stream.fail(408, 'c', 'R');
         }
-        if (this.#draining) return this.#closeClient();
+        if (this.#stop !== undefined) return this.#closeClient();
         // `timeout http-keep-alive`: HAProxy releases the idle connection outright (close(),
         // FIN) rather than half-closing it and holding the socket until the client's FIN or
         // `timeout client`; nothing is in flight and nothing is logged.

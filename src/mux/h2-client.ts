@@ -40,6 +40,7 @@ import { goawayAnswersError, type H2Counters } from './h2/h2-counters.ts';
 import { localSettings, type H2Options } from './h2/local-settings.ts';
 import { beginWriteBatch, endWriteBatch, enlistWriter, writeBatchOpen, writeFrames, type BatchedWriter } from './write-batch.ts';
 import { addToListener } from '../proxy/listener-stats.ts';
+import type { SoftStopClosing } from '../proxy/soft-stop-closing.ts';
 export type { H2Options } from './h2/local-settings.ts';
 
 /** Largest header block (HEADERS + CONTINUATION) gathered before the connection is refused. */
@@ -115,6 +116,10 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   #lastStreamId = 0;
   #goawaySent = false;
   #clientGoaway = false;
+  /** Set by a soft stop: how this connection is to end (src/proxy/soft-stop-closing.ts). */
+  #stop: SoftStopClosing | undefined = undefined;
+  /** When a spread soft stop closes this connection while it has no stream. */
+  #drainDeadline = Infinity;
   #clientEnded = false;
   #clientClosed = false;
   /** The peer's settings. */
@@ -186,9 +191,33 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
 
   // ---- ProxySession ------------------------------------------------------------------------
 
-  drain(): void {
+  drain(closing: SoftStopClosing): void {
     this.now = this.runtime.now();
     if (this.#state === 'closed') return;
+    this.#stop = closing;
+    if (closing.mode === 'at-once') {
+      this.#goaway(ErrorCode.NO_ERROR);
+      this.#closeIfIdle();
+    } else if (closing.mode === 'spread' && this.#streams.size === 0) {
+      this.#armStopDeadline();
+    }
+  }
+
+  /**
+   * A spread soft stop: a connection that has served streams and has none now closes (GOAWAY)
+   * at a random moment of the window left, as h2c_update_timeout's idle keep-alive connections;
+   * one that has not served any yet keeps its `timeout http-request`.
+   */
+  #armStopDeadline(): void {
+    if (this.#stop?.mode !== 'spread' || this.#state !== 'open' || this.streamsOpened === 0) return;
+    this.#drainDeadline = this.#stop.spreadDeadline(this.now, this.#idleDeadline() ?? Infinity);
+    this.#schedule();
+  }
+
+  /** h2_process's draw on each event of a stopping connection: the GOAWAY may go now. */
+  #stopDraws(): void {
+    const stop = this.#stop;
+    if (stop === undefined || this.#goawaySent || this.#state !== 'open' || !stop.closesActive(this.now)) return;
     this.#goaway(ErrorCode.NO_ERROR);
     this.#closeIfIdle();
   }
@@ -232,6 +261,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       }
       if (off < chunk.byteLength) this.#reader.feed(chunk, off, this.#onFrame);
       this.#sendCredits();
+      this.#stopDraws();
     } catch (error) {
       this.#connectionError(error);
     } finally {
@@ -803,6 +833,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     if (this.#streams.size === 0) {
       this.idleSince = this.now;
       this.#closeIfIdle();
+      this.#drainDeadline = Infinity;
+      this.#armStopDeadline();
       this.#schedule();
     }
   }
@@ -929,8 +961,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       }
       case 'open': {
         if (this.#streams.size === 0) {
-          const t = this.streamsOpened === 0 ? this.#timeouts.request : this.#timeouts.keepAlive;
-          return t === undefined ? undefined : this.idleSince + t;
+          const due = Math.min(this.#idleDeadline() ?? Infinity, this.#drainDeadline);
+          return due === Infinity ? undefined : due;
         }
         let due: number | undefined;
         for (const s of this.#streams.values()) {
@@ -944,6 +976,12 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       case 'closed':
         return undefined;
     }
+  }
+
+  /** Without streams: `timeout http-request` before the first, `http-keep-alive` after. */
+  #idleDeadline(): number | undefined {
+    const t = this.streamsOpened === 0 ? this.#timeouts.request : this.#timeouts.keepAlive;
+    return t === undefined ? undefined : this.idleSince + t;
   }
 
   readonly #onTimer = (): void => {

@@ -37,6 +37,7 @@ import { applyTcpKeepAlive } from './tcp-keepalive.ts';
 import { withLingerPolicy } from './no-linger-socket.ts';
 import { ocspResponsesOf } from './ocsp-responses.ts';
 import { streamCapturesFor } from '../stream/captures.ts';
+import { SoftStopClosing } from './soft-stop-closing.ts';
 
 /** Raised when a bind line cannot be served (address in use, permission, bad certificate). */
 export class BindError extends Error {
@@ -141,6 +142,8 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   #paused = false;
   #pausedListeners = 0;
   #stopAnnounced = false;
+  /** How the sessions end once the listeners are closed (drainSessions). */
+  #closing = SoftStopClosing.atOnce;
   /** Wakes the held connections once a rate limit allows one more (HAProxy's listener queue task). */
   #rateTimer: TimerHandle | undefined;
   /**
@@ -581,7 +584,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
         : new H1ClientConnection(this, socket, target, info, mayUpgrade ? this : undefined);
       this.sessions.add(session);
       replay(session, socket, input);
-      if (this.#stopping) session.drain();
+      if (this.#stopping) session.drain(this.#closing);
       return;
     }
     const session = new TcpSession(this, socket, this.backend, info, tcp);
@@ -616,7 +619,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     const session = new H2ClientConnection(this, from.client, defaultBackend, info, this.h2Options, true);
     this.sessions.add(session);
     session.onData(from.client, input);
-    if (this.#stopping) session.drain();
+    if (this.#stopping) session.drain(this.#closing);
   }
 
   proxyHeaderReceived(wait: ProxyHeaderWait, socket: Socket, info: ConnectionInfo, rest: Uint8Array | undefined): void {
@@ -738,9 +741,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Soft stop: sessions finish their transaction in flight and then close. */
-  drainSessions(): void {
-    for (const session of [...this.sessions]) session.drain();
+  /** Soft stop: sessions end as `closing` says (also those the listeners hand over late). */
+  drainSessions(closing: SoftStopClosing): void {
+    this.#closing = closing;
+    for (const session of [...this.sessions]) session.drain(closing);
   }
 
   killSessions(): void {

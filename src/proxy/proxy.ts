@@ -36,6 +36,7 @@ import { createPeersSyncs } from '../peers/sections.ts';
 import type { OtherThreads } from '../threads/other-threads.ts';
 import { ServerCounts } from '../threads/server-counts.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
+import { SoftStopClosing } from './soft-stop-closing.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -337,16 +338,19 @@ export class Proxy {
 
   /**
    * Soft stop, as HAProxy's SIGUSR1/SIGTERM with hard-stop-after: stop accepting, let
-   * sessions finish, and kill what remains after `graceMs`.
+   * sessions finish, and kill what remains after `graceMs`. `softStop`: HAProxy's own soft stop
+   * (SIGUSR1, a reload's old worker), where `close-spread-time` applies; the other stop signals,
+   * which HAProxy obeys at once, end the sessions as soon as their transactions allow.
    */
-  async stop(graceMs: number): Promise<void> {
+  async stop(graceMs: number, softStop = false): Promise<void> {
     this.health.stop();
     this.dns.stop();
     // The peers teach the new process their tables while the sessions drain (peers-sync.ts).
     const lessons = Promise.all(this.peers.map((s) => s.softStop()));
     await Promise.all(this.frontends.map((f) => f.stopListening()));
     await this.#stopLogForwarders();
-    for (const f of this.frontends) f.drainSessions();
+    const closing = softStop ? new SoftStopClosing(this.config.global.closeSpreadTime, this.runtime.now()) : SoftStopClosing.atOnce;
+    for (const f of this.frontends) f.drainSessions(closing);
     const idle = Promise.all([...this.frontends.map((f) => f.whenIdle()), lessons]).then(() => this.#closePools());
     let timer: unknown;
     const expired = new Promise<'expired'>((resolve) => {

@@ -13,13 +13,14 @@ import type { ServerConnectionPool } from '../http/server-pool.ts';
 import type { Services } from '../services/services.ts';
 import type { ConnectionInfo } from './connection-info.ts';
 import type { ProcessVars } from '../rules/vars.ts';
+import type { SoftStopClosing } from './soft-stop-closing.ts';
 
 /** A client connection being served (tcp splice or http transactions). */
 export interface ProxySession {
   /** Ends the session now (soft-stop grace expired, admin kill). */
   kill(cause?: 'K' | 'D' | 'U'): void;
-  /** Stop after the transaction in flight (soft stop): no further keep-alive requests. */
-  drain(): void;
+  /** Soft stop: the listeners are closed; `closing` says when this connection is to end. */
+  drain(closing: SoftStopClosing): void;
   /** What the runtime API's `show sess` prints of it; absent for connections not yet a stream (PROXY header wait). */
   describe?(): SessionView | undefined;
 }

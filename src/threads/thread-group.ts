@@ -196,8 +196,8 @@ export class ThreadGroup {
   }
 
   /** Soft stop of every thread (each as Proxy.stop): resolves when all are done. */
-  stop(graceMs: number): Promise<void> {
-    return this.#end({ type: 'stop', graceMs });
+  stop(graceMs: number, softStop = false): Promise<void> {
+    return this.#end({ type: 'stop', graceMs, softStop });
   }
 
   /** Ends every thread's sessions at once. */

@@ -50,7 +50,7 @@ export type ToThread =
       readonly connectionCounts: SharedArrayBuffer;
       readonly serverCounts: SharedArrayBuffer;
     }
-  | { readonly type: 'stop'; readonly graceMs: number }
+  | { readonly type: 'stop'; readonly graceMs: number; readonly softStop: boolean }
   | { readonly type: 'kill' }
   | { readonly type: 'released' }
   /** A slot of the server whose queue is `queue` came free: the thread's first waiter may take it (server-counts.ts). */

@@ -69,7 +69,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
       }
       case 'stop':
         if (proxy === undefined) return finish();
-        void proxy.stop(message.graceMs).then(finish);
+        void proxy.stop(message.graceMs, message.softStop).then(finish);
         break;
       case 'kill':
         if (proxy === undefined) return finish();

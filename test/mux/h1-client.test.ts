@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
 import { Proxy } from '../../src/proxy/proxy.ts';
+import { SoftStopClosing } from '../../src/proxy/soft-stop-closing.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
 import { backend, config, frontend, server } from '../support/model.ts';
@@ -13,11 +14,13 @@ interface FakeHttpServer {
   accepts: number;
   requests: string[];
   sockets: Socket[];
+  /** The socket each request came on. */
+  requestSockets: Socket[];
 }
 
 /** A crude HTTP/1.1 server on the fake network: answers each request head with `reply(n)`. */
 async function httpServer(rt: FakeRuntime, port: number, reply: (request: string, n: number) => string | undefined): Promise<FakeHttpServer> {
-  const state: FakeHttpServer = { accepts: 0, requests: [], sockets: [] };
+  const state: FakeHttpServer = { accepts: 0, requests: [], sockets: [], requestSockets: [] };
   await rt.listen({ host: '127.0.0.1', port }, (socket) => {
     state.accepts++;
     state.sockets.push(socket);
@@ -30,6 +33,7 @@ async function httpServer(rt: FakeRuntime, port: number, reply: (request: string
           const head = buffered.slice(0, end + 4);
           buffered = buffered.slice(end + 4);
           state.requests.push(head);
+          state.requestSockets.push(s);
           const answer = reply(head, state.requests.length);
           if (answer !== undefined) s.write(enc.encode(answer));
         }
@@ -76,7 +80,7 @@ describe('H1ClientConnection + HttpStream', () => {
     send(client, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
     send(client, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.equal(srv.requests.length, 2);
-    proxy.frontends[0]!.drainSessions();
+    proxy.frontends[0]!.drainSessions(SoftStopClosing.atOnce);
     rt.flush();
     assert.equal(client.peerEnded, false, 'closed with a request in flight');
     srv.sockets[0]!.write(enc.encode(ok('r2')));
@@ -97,7 +101,7 @@ describe('H1ClientConnection + HttpStream', () => {
     send(waiting, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
     send(silent, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
     const firstAnswers = [waiting.text().length, silent.text().length];
-    proxy.frontends[0]!.drainSessions();
+    proxy.frontends[0]!.drainSessions(SoftStopClosing.atOnce);
     rt.flush();
     rt.advance(50);
     assert.equal(waiting.peerEnded, false, 'closed at once: a request on its way would be lost');
@@ -484,4 +488,154 @@ describe('HTTP/1 tunnels with option independent-streams', () => {
       assert.equal(proxy.activeSessions, 0);
     });
   }
+});
+
+describe('H1ClientConnection: soft stop with close-spread-time', () => {
+  /** Each call returns the next value (the last one repeated). */
+  function scripted(...values: number[]): () => number {
+    let i = 0;
+    return () => values[Math.min(i++, values.length - 1)] as number;
+  }
+
+  async function keptAlive(rt: FakeRuntime, count: number): Promise<FakeSocket[]> {
+    const clients = Array.from({ length: count }, () => rt.dial('127.0.0.1', 8080));
+    for (const c of clients) send(c, rt, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    return clients;
+  }
+
+  it('idle keep-alive connections close at random moments of the window, not at once, all by its end', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const clients = await keptAlive(rt, 10);
+    const draws = [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95];
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing(1000, rt.now(), scripted(...draws)));
+    rt.flush();
+    const ended = (): number => clients.filter((c) => c.peerEnded).length;
+    rt.advance(40);
+    assert.equal(ended(), 0, 'none before the first draw (50 ms)');
+    rt.advance(460);
+    assert.equal(ended(), 5, 'half by the middle of the window');
+    rt.advance(500);
+    assert.equal(ended(), 10, 'all by its end');
+    assert.ok(clients.every((c) => c.text() === ok(`r${clients.indexOf(c) + 1}`)), 'nothing written to them');
+  });
+
+  it('a request within the window closes its connection as the window goes by: kept alive at first, Connection: close later', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const [early, late] = await keptAlive(rt, 2);
+    const before = [early!.text().length, late!.text().length];
+    // The idle draws (0.9 of the window: 900 ms) leave both connections open until 900 ms.
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing(1000, rt.now(), scripted(0.9, 0.9, 0.5)));
+    rt.flush();
+    rt.advance(100);
+    // remaining 900 ms > 0.5 of the window (500): kept alive.
+    send(early!, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    const first = early!.text().slice(before[0]);
+    assert.match(first, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.doesNotMatch(first, /connection: close/i, first);
+    assert.equal(early!.peerEnded, false);
+    rt.advance(600);
+    // remaining 300 ms <= 500: this response closes the connection.
+    send(late!, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    const second = late!.text().slice(before[1]);
+    assert.match(second, /\r\nconnection: close\r\n/i, second);
+    assert.equal(late!.peerEnded, true);
+    rt.advance(400);
+    assert.equal(early!.peerEnded, true, 'the kept-alive one closes by the end of the window');
+  });
+
+  it('past the window: idle connections close at once, a response in flight says Connection: close', async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, (_, n) => (n === 3 ? undefined : ok(`r${n}`)));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const [idle, active] = await keptAlive(rt, 2);
+    const before = active!.text().length;
+    send(active!, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing(1000, rt.now() - 2000, scripted(0.99)));
+    rt.advance(0);
+    assert.equal(idle!.peerEnded, true);
+    assert.equal(active!.peerEnded, false, 'closed with a request in flight');
+    srv.requestSockets[2]!.write(enc.encode(ok('r3')));
+    rt.flush();
+    assert.match(active!.text().slice(before), /\r\nconnection: close\r\n/i);
+    assert.equal(active!.peerEnded, true);
+  });
+
+  it("an idle connection's own timeout before the window's end is kept", async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const proxy = await start(rt, httpFrontend({}, { httpKeepAlive: 300 }), httpBackend());
+    const [client] = await keptAlive(rt, 1);
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing(10_000, rt.now(), scripted(0.9)));
+    rt.advance(299);
+    assert.equal(client!.peerEnded, false);
+    rt.advance(2);
+    assert.equal(client!.peerEnded, true, 'closed by timeout http-keep-alive, not at 9 s');
+  });
+
+  it('a connection still waiting for its first request is spread too, and ends as on its timeout (408)', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const proxy = await start(rt, httpFrontend(), httpBackend());
+    const fresh = rt.dial('127.0.0.1', 8080);
+    rt.flush();
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing(1000, rt.now(), scripted(0.3)));
+    rt.advance(250);
+    assert.equal(fresh.peerEnded, false);
+    rt.advance(100);
+    assert.match(fresh.text(), /^HTTP\/1\.1 408 /);
+    assert.equal(fresh.peerEnded, true);
+  });
+
+  it('infinite: idle connections stay until their own timeout and responses keep the connection alive', async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const proxy = await start(rt, httpFrontend({}, { httpKeepAlive: 5000 }), httpBackend());
+    const [idle, active] = await keptAlive(rt, 2);
+    const before = active!.text().length;
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing('infinite', rt.now()));
+    rt.advance(1000);
+    assert.equal(idle!.peerEnded, false, 'closed by the stop');
+    send(active!, rt, 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.doesNotMatch(active!.text().slice(before), /connection: close/i);
+    assert.equal(active!.peerEnded, false);
+    rt.advance(4100);
+    assert.equal(idle!.peerEnded, true, 'closed by timeout http-keep-alive');
+  });
+
+  it("Proxy.stop spreads with the configuration's close-spread-time on a soft stop (SIGUSR1), not on the other stops", async () => {
+    const rt = new FakeRuntime();
+    await httpServer(rt, 9001, (_, n) => ok(`r${n}`));
+    const base = config([httpFrontend()], [httpBackend()]);
+    const proxy = new Proxy(rt, { ...base, global: { ...base.global, closeSpreadTime: 2000 } });
+    await proxy.start();
+    const clients = await keptAlive(rt, 20);
+    let stopped = false;
+    void proxy.stop(30_000, true).then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    rt.flush();
+    rt.advance(150);
+    assert.ok(clients.filter((c) => c.peerEnded).length < 20, 'all closed at once, as without a window');
+    rt.advance(1900);
+    assert.equal(clients.filter((c) => c.peerEnded).length, 20);
+    for (const c of clients) c.end();
+    for (let turn = 0; turn < 20 && !stopped; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      rt.flush();
+    }
+    assert.equal(stopped, true);
+
+    const other = new Proxy(rt, { ...base, global: { ...base.global, closeSpreadTime: 2000 } });
+    await other.start();
+    const more = await keptAlive(rt, 5);
+    void other.stop(30_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    rt.advance(150);
+    assert.equal(more.filter((c) => c.peerEnded).length, 5, 'SIGTERM: all closed at once (after 100 ms)');
+    for (const c of more) c.end();
+    rt.flush();
+  });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
 import { ErrorCode, FrameReader, FrameType, HeaderList, HpackDecoder, HpackEncoder, PREFACE, type Frame } from '../../src/http/h2/index.ts';
 import { Proxy } from '../../src/proxy/proxy.ts';
+import { SoftStopClosing } from '../../src/proxy/soft-stop-closing.ts';
 import { beginWriteBatch, endWriteBatch } from '../../src/mux/write-batch.ts';
 import type { Socket } from '../../src/runtime.ts';
 import { FakeRuntime, type FakeSocket } from '../support/fake-runtime.ts';
@@ -252,7 +253,7 @@ describe('H2ClientConnection', () => {
     const c = new Client(rt);
     c.send(frame(FrameType.HEADERS, 0x5, 1, get('/slow')));
     held = srv.sockets[0];
-    proxy.frontends[0]!.drainSessions();
+    proxy.frontends[0]!.drainSessions(SoftStopClosing.atOnce);
     rt.flush();
     const goaway = c.frames().find((f) => f.type === FrameType.GOAWAY)!;
     assert.deepEqual(Array.from(goaway.payload), [0, 0, 0, 1, 0, 0, 0, 0]);
@@ -453,5 +454,64 @@ describe('H2ClientConnection after its own RST_STREAM', () => {
     assert.equal(goawayCode(after), undefined);
     assert.equal(after.filter((f) => f.type === FrameType.RST_STREAM).length, 0);
     assert.ok(after.some((f) => f.type === FrameType.HEADERS && f.streamId === 3));
+  });
+});
+
+describe('H2ClientConnection: soft stop with close-spread-time', () => {
+  /** Each call returns the next value (the last one repeated). */
+  function scripted(...values: number[]): () => number {
+    let i = 0;
+    return () => values[Math.min(i++, values.length - 1)] as number;
+  }
+
+  it('an idle connection that served a stream gets its GOAWAY at a random moment of the window, not at once', async () => {
+    const { rt, proxy } = await setup(() => OK);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')));
+    assert.ok(c.frames().some((f) => f.type === FrameType.DATA));
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing(1000, rt.now(), scripted(0.4)));
+    rt.flush();
+    rt.advance(390);
+    assert.equal(goawayCode(c.frames()), undefined, 'GOAWAY at once');
+    assert.equal(c.socket.peerEnded, false);
+    rt.advance(20);
+    assert.equal(goawayCode(c.frames()), ErrorCode.NO_ERROR);
+    assert.equal(c.socket.peerEnded, true);
+  });
+
+  it('an active connection: GOAWAY when a draw says so, as the window goes by', async () => {
+    const { rt, proxy } = await setup(() => OK);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')));
+    c.frames();
+    // Draws: idle until 950 ms; at 100 ms the stream, served at once on this fake network, leaves
+    // the connection idle again until 991 ms, then the event's draw (0.5 of the window); at
+    // 600 ms the same, the idle one first.
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing(1000, rt.now(), scripted(0.95, 0.99, 0.5, 0.99, 0.5)));
+    rt.advance(100);
+    c.send(frame(FrameType.HEADERS, 0x5, 3, get('/b')));
+    const early = c.frames();
+    assert.equal(goawayCode(early), undefined, 'remaining 900 ms > 500: no GOAWAY');
+    assert.ok(early.some((f) => f.type === FrameType.DATA && f.streamId === 3));
+    rt.advance(500);
+    c.send(frame(FrameType.HEADERS, 0x5, 5, get('/c')));
+    const late = c.frames();
+    assert.equal(goawayCode(late), ErrorCode.NO_ERROR, 'remaining 400 ms <= 500: GOAWAY');
+    assert.ok(late.some((f) => f.type === FrameType.DATA && f.streamId === 5), 'the stream is served');
+    assert.equal(c.socket.peerEnded, true);
+  });
+
+  it('infinite: no GOAWAY, the connection stays until its own timeout', async () => {
+    const { rt, proxy } = await setup(() => OK, { httpKeepAlive: 3000 });
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/a')));
+    c.frames();
+    proxy.frontends[0]!.drainSessions(new SoftStopClosing('infinite', rt.now()));
+    rt.advance(1000);
+    c.send(frame(FrameType.HEADERS, 0x5, 3, get('/b')));
+    assert.equal(goawayCode(c.frames()), undefined);
+    assert.equal(c.socket.peerEnded, false);
+    rt.advance(3100);
+    assert.equal(c.socket.peerEnded, true, 'closed by timeout http-keep-alive');
   });
 });

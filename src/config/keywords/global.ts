@@ -118,7 +118,7 @@ export const globalKeywords: KeywordList = {
       'lua-load', 'lua-load-per-thread', 'lua-prepend-path',
       'external-check',
       'profiling.memory',
-      'close-spread-time', 'issuers-chain-path', 'thread-group', 'thread-groups',
+      'issuers-chain-path', 'thread-group', 'thread-groups',
       'fd-hard-limit', 'anonkey', 'cluster-secret', 'httpclient.resolvers.id', 'httpclient.ssl.verify',
       'httpclient.ssl.ca-file', 'httpclient.resolvers.disabled', 'httpclient.resolvers.prefer',
       'httpclient.retries', 'httpclient.timeout.connect', 'hard-stop-after-grace',

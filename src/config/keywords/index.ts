@@ -9,6 +9,7 @@ import { bindKeywords } from './bind.ts';
 import { captureKeywords } from './capture.ts';
 import { errorfileKeywords } from './errorfiles.ts';
 import { globalKeywords } from './global.ts';
+import { closeSpreadTimeKeywords } from './close-spread-time.ts';
 import { globalVarKeywords } from './global-vars.ts';
 import { healthCheckKeywords } from './health-check.ts';
 import { httpKeywords } from './http.ts';
@@ -81,6 +82,7 @@ import { h1CaseAdjustKeywords } from './h1-case-adjust.ts';
 
 export const builtinKeywordLists: readonly KeywordList[] = [
   globalKeywords,
+  closeSpreadTimeKeywords,
   cpuMapKeywords,
   globalVarKeywords,
   nodeIdentityKeywords,

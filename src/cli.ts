@@ -705,7 +705,11 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     }
   }
   for (const f of proxy.frontends) {
-    for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${isAbstractSocketPath(l.host) ? socketPathText(l.host) : `${l.host}:${l.port}`}`);
+    for (const [i, bind] of f.model.binds.entries()) {
+      // A bind of other threads only (`thread`) is named as configured.
+      const l = f.listenerOf(i) ?? (bind.threads !== undefined ? bind : undefined);
+      if (l !== undefined) out.notice(`frontend '${f.name}' listening on ${isAbstractSocketPath(l.host) ? socketPathText(l.host) : `${l.host}:${l.port}`}`);
+    }
   }
   if (demo) {
     const first = proxy.frontends[0]?.listeners[0];

@@ -112,13 +112,20 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
    * thread (ProcessLimits), not this thread's sessions.
    */
   threaded = false;
-  /** Its thread (`nbthread`): only the main one (0) listens on UNIX sockets, whose path one socket holds. */
+  /**
+   * Its thread (`nbthread`): it opens the binds whose `thread` set names it (all of them without
+   * one), but a UNIX socket, whose path one socket holds, or an inherited one only in the first
+   * thread of the set.
+   */
   threadIndex = 0;
   /** The generation's `tune.h2.*` settings for the HTTP/2 mux (set by the Proxy). */
   h2Options: H2Options = {};
   /** An `admin` runtime API may replace the certificates of the TLS binds (set by the Proxy). */
   certificatesReplaceable = false;
+  /** The listeners this thread opened (not every bind: see threadIndex). */
   readonly listeners: Listener[] = [];
+  /** Each bind's listener in this thread, by the bind's position; undefined where another thread listens. */
+  #bindListeners: (Listener | undefined)[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
   readonly trafficLog: TrafficLog;
@@ -205,9 +212,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 
   /** Opens every bind. On failure, listeners opened so far are closed again. */
   async start(): Promise<void> {
+    this.#bindListeners = [];
     for (const [i, bind] of this.model.binds.entries()) {
-      // One listener per socket file or inherited descriptor: the first thread's.
-      if ((bind.unix === true || bind.fd !== undefined) && this.threadIndex !== 0) continue;
+      this.#bindListeners.push(undefined);
+      if (!this.#listensOn(bind)) continue;
       try {
         const generator = certificateGenerator(bind, this.runtime);
         const tls = bind.ssl
@@ -229,11 +237,32 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
             : // reusePort, as HAProxy's listeners: a reload's new worker binds beside this one.
               await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: this.sharesPorts, ...tls }, (socket) => this.#accept(socket, bind));
         this.listeners.push(listener);
+        this.#bindListeners[i] = listener;
       } catch (error) {
         await this.stopListening();
         throw new BindError(bind, this.name, error);
       }
     }
+  }
+
+  /** `thread`: the threads that accept on the bind; one socket file or inherited descriptor: the first of them. */
+  #listensOn(bind: BindModel): boolean {
+    const threads = bind.threads;
+    if (bind.unix === true || bind.fd !== undefined) return this.threadIndex === (threads?.[0] ?? 0);
+    return threads === undefined || threads.includes(this.threadIndex);
+  }
+
+  /** The listener of the bind at `index` of the model in this thread, if this thread listens on it. */
+  listenerOf(index: number): Listener | undefined {
+    return this.#bindListeners[index];
+  }
+
+  /**
+   * The frontend's listeners are open in the process (HAProxy's OPEN): it has binds and was not
+   * stopped, though with `thread` sets this thread may hold none of them.
+   */
+  get listening(): boolean {
+    return !this.#stopping && this.model.binds.length > 0;
   }
 
   #accept(socket: Socket, bind: BindModel): void {
@@ -672,6 +701,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     }
     this.#endPause();
     const listeners = this.listeners.splice(0);
+    this.#bindListeners = [];
     await Promise.all(listeners.map((l) => l.close()));
     for (const held of this.#held.splice(0)) held.socket.destroy();
     this.counters.waiting = 0;

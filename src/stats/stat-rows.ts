@@ -184,7 +184,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   const limit = frontend.model.maxconn || ctx.globalMaxconn;
   set(r, 'slim', limit > 0 ? limit : undefined);
   setClientTraffic(r, c);
-  set(r, 'status', frontend.listeners.length > 0 ? 'OPEN' : 'STOP');
+  set(r, 'status', frontend.listening ? 'OPEN' : 'STOP');
   set(r, 'pid', 1);
   set(r, 'iid', entry.id);
   set(r, 'sid', 0);

@@ -82,7 +82,7 @@ export const proxyCommands: readonly CliCommand[] = [
     run: (args, ctx) => {
       const found = findFrontend(ctx, args[2]);
       if ('kind' in found) return found;
-      if (found.listeners.length === 0) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
+      if (!found.listening) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
       void found.stopListening();
       return NO_ANSWER;
     },

@@ -271,7 +271,7 @@ class Resolver {
    */
   #checkStatsSocketThreads(): void {
     for (const { set, address, place } of this.#draft.global.statsSocketThreads ?? []) {
-      const threads = this.#threadsOf(set, 'GLOBAL', address, place);
+      const threads = this.#threadsOf(set, 'GLOBAL', address, place, 'stats');
       if (threads === undefined || threads.includes(0)) continue;
       this.#diagnostics.notice({
         file: place.file,
@@ -284,11 +284,11 @@ class Resolver {
   }
 
   /** check_config_validity's thread check of a `bind` (or `stats socket`) line: its threads, or an error. */
-  #threadsOf(set: ThreadSetDraft, proxyName: string, address: string, place: Place): readonly number[] | undefined {
+  #threadsOf(set: ThreadSetDraft, proxyName: string, address: string, place: Place, keyword = 'bind'): readonly number[] | undefined {
     if (this.#bindThreads.has(set)) return this.#bindThreads.get(set);
     const threads = resolveThreadSet(set, this.#draft.global.nbthread);
     const resolved = typeof threads === 'string' ? undefined : threads;
-    if (typeof threads === 'string') this.#error(place, 'bind', `Proxy '${proxyName}': ${threads} in 'bind ${address}' at [${place.file}:${place.line}].`);
+    if (typeof threads === 'string') this.#error(place, keyword, `Proxy '${proxyName}': ${threads} in 'bind ${address}' at [${place.file}:${place.line}].`);
     this.#bindThreads.set(set, resolved);
     return resolved;
   }

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
-import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
+import { ProxyProcess, runCli, writeTempConfig } from '../support/proxy-process.ts';
+import { inheritableListener } from '../support/inheritable-listener.ts';
 import { cli } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 import { nodeVersionOf, onNode } from '../support/runtimes.ts';
@@ -109,6 +110,31 @@ ${ANSWER}
       const row = csv.split('\n').find((l) => l.startsWith('fe_second,FRONTEND,'));
       assert.ok(row !== undefined, csv);
       assert.equal(row.split(',')[header.indexOf('status')], 'OPEN');
+    });
+  });
+
+  describe(`bind fd@N 'thread 2' on ${target}`, { skip: refusesThreads(target) ? 'nbthread is refused on this Node' : false }, () => {
+    let proxy: ProxyProcess | undefined;
+    let port = 0;
+
+    before(async () => {
+      const inherited = await inheritableListener();
+      port = inherited.port;
+      const text = `global\n    nbthread 2\n${HTTP_DEFAULTS}\nfrontend fe\n    bind fd@${inherited.fd} thread 2\n${ANSWER}\n`;
+      const starting = ProxyProcess.startInheriting(target, text, [inherited.fd], [], port);
+      // Our copy stops accepting at once; connections wait in the socket's queue for the proxy.
+      inherited.server.close();
+      proxy = await starting;
+    });
+
+    after(async () => {
+      await stopProxy(target, proxy);
+    });
+
+    it('an inherited socket is accepted on by the thread named', async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 10; i++) seen.add(await body(port));
+      assert.deepEqual([...seen], ['1']);
     });
   });
 

@@ -3,8 +3,8 @@
  * `nbthread` that accept on the listener. Parsed as HAProxy 2.6's bind_parse_thread
  * (listener.c), then checked against `nbthread` once the whole configuration is read, as its
  * check_config_validity does with thread_resolve_group_mask (thread.c). Switchyard has one thread
- * group (HAProxy 2.6.12 as Debian builds it too: `thread-groups` is refused), so a group can
- * only be 1, and `1/2` names the same thread as `2`.
+ * group, as the HAProxy 2.6.12 it is compared with (built with MAX_TGROUPS 1; `thread-groups` is
+ * refused here), so a group can only be 1, and `1/2` names the same thread as `2`.
  */
 
 import type { BindOption, KeywordList } from '../registry.ts';

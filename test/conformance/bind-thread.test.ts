@@ -75,7 +75,9 @@ ${ANSWER}
     });
 
     after(async () => {
-      await stopProxy(target, proxy);
+      // HAProxy warns "Proxy fe_second stopped" after the shutdown test: only Switchyard's exit is checked.
+      const code = await proxy?.stop();
+      if (target !== 'haproxy') assert.equal(code, 0, proxy?.stderr);
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -110,6 +112,29 @@ ${ANSWER}
       const row = csv.split('\n').find((l) => l.startsWith('fe_second,FRONTEND,'));
       assert.ok(row !== undefined, csv);
       assert.equal(row.split(',')[header.indexOf('status')], 'OPEN');
+    });
+
+    it("'shutdown frontend' closes the second thread's listener: one listener less, STOP, connections refused", async () => {
+      const listeners = async (): Promise<number> => Number(/^Listeners: (\d+)$/m.exec(await cli(cliPort, 'show info\n'))?.[1]);
+      // fe_second, fe_first, fe_both, fe_unix and the stats socket.
+      assert.equal(await listeners(), 5);
+      assert.equal(await cli(cliPort, 'shutdown frontend fe_second\n'), '\n');
+      assert.equal(await listeners(), 4);
+      const csv = await cli(cliPort, 'show stat\n');
+      const header = (csv.split('\n')[0] ?? '').replace(/^# /, '').split(',');
+      const row = csv.split('\n').find((l) => l.startsWith('fe_second,FRONTEND,'));
+      assert.equal(row?.split(',')[header.indexOf('status')], 'STOP', csv);
+      assert.equal(await cli(cliPort, 'shutdown frontend fe_second\n'), 'Frontend was already shut down.\n\n');
+      // The second thread closes its listener when the command reaches it: wait for that.
+      let refused = false;
+      for (const deadline = Date.now() + 10_000; !refused && Date.now() < deadline; ) {
+        refused = await body(second).then(
+          () => false,
+          (error: Error) => /ECONNREFUSED/.test(error.message),
+        );
+        if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(refused, 'fe_second still accepts after its shutdown');
     });
   });
 

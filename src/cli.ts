@@ -706,7 +706,12 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     }
   }
   for (const f of proxy.frontends) {
-    for (const l of f.listeners) out.notice(`frontend '${f.name}' listening on ${isAbstractSocketPath(l.host) ? socketPathText(l.host) : `${l.host}:${l.port}`}`);
+    for (const [i, bind] of f.model.binds.entries()) {
+      // A bind of other threads only (`thread`) is named as configured.
+      const l = f.listenerOf(i) ?? (bind.threads === undefined ? undefined : bind.fd !== undefined ? { host: `fd@${bind.fd}`, port: undefined } : bind);
+      if (l === undefined) continue;
+      out.notice(`frontend '${f.name}' listening on ${isAbstractSocketPath(l.host) ? socketPathText(l.host) : l.port === undefined ? l.host : `${l.host}:${l.port}`}`);
+    }
   }
   if (demo) {
     const first = proxy.frontends[0]?.listeners[0];

@@ -43,6 +43,7 @@ import type {
 } from './model.ts';
 import type { CaptureSlotModel, CapturesModel } from './capture-model.ts';
 import type { StatsPageDraft } from './keywords/stats-page.ts';
+import type { ThreadSetDraft } from './keywords/bind-threads.ts';
 import type { CompressionDraft } from './keywords/compression.ts';
 import type { HttpErrorsDraft, ProxyErrorDraft, ReplyFileReference } from './error-drafts.ts';
 import type { UserlistDraft, UserlistReference } from './userlist-draft.ts';
@@ -282,6 +283,8 @@ export interface BindDraft {
   id?: number | undefined;
   /** The address as written, for messages. */
   readonly address: string;
+  /** The line's whole address argument (`a:1,b:2`) when it names several, for HAProxy's messages. */
+  readonly lineAddress?: string;
   ssl: boolean;
   /** `crt` arguments (haproxy.cfg); read by the loader. */
   crt: CertificateReference[];
@@ -300,6 +303,8 @@ export interface BindDraft {
   owner?: { -readonly [K in keyof SocketOwnerModel]: SocketOwnerModel[K] };
   /** TLS options of the line (keywords/bind-ssl.ts); global defaults are added at resolve. */
   tls?: BindTlsDraft;
+  /** `thread` (and `process 1/T`) of the line (keywords/bind-threads.ts): one object for its addresses. */
+  threadSet?: ThreadSetDraft;
   readonly place: Place;
 }
 
@@ -696,6 +701,8 @@ export interface GlobalDraft {
   defaultPathOrigins?: { readonly path: string; readonly place: Place }[];
   /** `stats socket|timeout|maxconn` (keywords/stats-socket.ts); undefined until one appears. */
   stats: { sockets: StatsSocketModel[]; timeout: number; maxconn: number } | undefined;
+  /** `thread` on `stats socket` lines, checked against `nbthread` once the configuration is read. */
+  statsSocketThreads?: { set: ThreadSetDraft; address: string; place: Place }[];
   /** `cache NAME` sections in order (keywords/cache.ts). */
   caches?: CacheDraft[];
   /** `ring NAME` sections in order (keywords/ring.ts). */

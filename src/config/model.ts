@@ -243,6 +243,11 @@ export interface BindModel {
   readonly mode?: number | undefined;
   /** A UNIX socket's owner (`user`/`uid`, `group`/`gid`, or `unix-bind`'s). */
   readonly owner?: SocketOwnerModel | undefined;
+  /**
+   * `thread SET`: the threads (0-based, as the `thread` fetch numbers them) that accept on this
+   * bind; every thread when undefined. A UNIX socket or an inherited one is opened by the first.
+   */
+  readonly threads?: readonly number[] | undefined;
   readonly source: SourceLocation;
 }
 

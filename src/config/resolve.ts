@@ -32,7 +32,7 @@ import { httpCheckSequence } from './http-check-resolve.ts';
 import { SendProxyBits } from './keywords/server-proxy-protocol.ts';
 import { statsPageModel } from './keywords/stats-page.ts';
 import type { StatsPageModel } from './stats-page-model.ts';
-import type { BindDraft, CaFileReference, CertificateReference, ConfigDraft, FormatDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
+import type { BindDraft, Place, CaFileReference, CertificateReference, ConfigDraft, FormatDraft, LogDraft, ProxyDraft, ServerDraft } from './draft.ts';
 import { hasBackendSide, hasFrontendSide } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import { ErrorResolver } from './resolve-errors.ts';
@@ -49,6 +49,7 @@ import { checkServerTracking } from './server-tracking.ts';
 import { programsOf } from './programs.ts';
 import { HTTP_LOG_FORMAT, TCP_LOG_FORMAT } from '../log/default-formats.ts';
 import { tcpSocketModel } from './tcp-socket-model.ts';
+import { resolveThreadSet, type ThreadSetDraft } from './keywords/bind-threads.ts';
 import { compileFormat, type LogFormatUsage } from '../log/log-format.ts';
 import { defaultFullconn } from './fullconn.ts';
 import { dynamicCookie } from '../proxy/dynamic-cookie.ts';
@@ -198,6 +199,7 @@ class Resolver {
     const userlists = resolveUserlists(this.#draft.userlists ?? [], this.#diagnostics);
     checkUserlistReferences(this.#draft.userlistReferences ?? [], userlists, this.#diagnostics);
     checkAuthGroupAcls(this.#draft.proxies, userlists, this.#diagnostics);
+    this.#checkStatsSocketThreads();
     const caches = resolveCaches(global, this.#diagnostics);
     const rings = resolveRings(global, this.#draft.proxies, this.#diagnostics);
     const logForwards = resolveLogForwards(global);
@@ -260,6 +262,37 @@ class Resolver {
       ...(emailAlerts.mailers.length > 0 ? { mailers: emailAlerts.mailers } : {}),
       ...programsOf(global.programs, global.environment, this.#diagnostics),
     };
+  }
+
+  /** Each `bind` line's thread set, checked once for all its addresses (undefined: refused). */
+  readonly #bindThreads = new WeakMap<ThreadSetDraft, readonly number[] | undefined>();
+
+  /**
+   * `thread` on `stats socket` lines: checked as HAProxy checks its GLOBAL frontend's binds. The
+   * runtime API runs in the main thread only, which serves it whatever the set says.
+   */
+  #checkStatsSocketThreads(): void {
+    for (const { set, address, place } of this.#draft.global.statsSocketThreads ?? []) {
+      const threads = this.#threadsOf(set, 'GLOBAL', address, place, 'stats');
+      if (threads === undefined || threads.includes(0)) continue;
+      this.#diagnostics.notice({
+        file: place.file,
+        line: place.line,
+        column: place.column,
+        keyword: 'stats',
+        message: `'stats socket ${address}' : 'thread' : the runtime API is served by the first thread, where all its commands run, whatever thread set is given.`,
+      });
+    }
+  }
+
+  /** check_config_validity's thread check of a `bind` (or `stats socket`) line: its threads, or an error. */
+  #threadsOf(set: ThreadSetDraft, proxyName: string, address: string, place: Place, keyword = 'bind'): readonly number[] | undefined {
+    if (this.#bindThreads.has(set)) return this.#bindThreads.get(set);
+    const threads = resolveThreadSet(set, this.#draft.global.nbthread);
+    const resolved = typeof threads === 'string' ? undefined : threads;
+    if (typeof threads === 'string') this.#error(place, keyword, `Proxy '${proxyName}': ${threads} in 'bind ${address}' at [${place.file}:${place.line}].`);
+    this.#bindThreads.set(set, resolved);
+    return resolved;
   }
 
   #error(place: { file: string; line: number; column: number }, keyword: string, message: string): void {
@@ -773,8 +806,16 @@ class Resolver {
       ...(bind.proto !== undefined ? { proto: bind.proto } : {}),
       ...(bind.mode !== undefined ? { mode: bind.mode } : {}),
       ...(bind.owner !== undefined ? { owner: { ...bind.owner } } : {}),
+      ...this.#bindThreadsOf(bind, proxy),
       source: location(bind.place),
     };
+  }
+
+  /** `thread`: only the threads named accept (all of them, the model says nothing). */
+  #bindThreadsOf(bind: BindDraft, proxy: ProxyDraft): { threads?: readonly number[] } {
+    if (bind.threadSet === undefined) return {};
+    const threads = this.#threadsOf(bind.threadSet, proxy.name, bind.lineAddress ?? bind.address, bind.place);
+    return threads === undefined || threads.length >= this.#draft.global.nbthread ? {} : { threads: [...threads] };
   }
 
   #backend(proxy: ProxyDraft, http: BackendHttpOptions): BackendModel {

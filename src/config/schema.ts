@@ -225,6 +225,7 @@ const bindFields = v.object({
   proto: v.optional(v.picklist(['h1', 'h2', 'none'])),
   mode: v.optional(socketModeSchema),
   owner: v.optional(accountIdsSchema),
+  threads: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.minLength(1))),
   source: sourceSchema,
 });
 const bindSchema = v.pipe(

@@ -113,13 +113,20 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
    * thread (ProcessLimits), not this thread's sessions.
    */
   threaded = false;
-  /** Its thread (`nbthread`): only the main one (0) listens on UNIX sockets, whose path one socket holds. */
+  /**
+   * Its thread (`nbthread`): it opens the binds whose `thread` set names it (all of them without
+   * one), but a UNIX socket, whose path one socket holds, or an inherited one only in the first
+   * thread of the set.
+   */
   threadIndex = 0;
   /** The generation's `tune.h2.*` settings for the HTTP/2 mux (set by the Proxy). */
   h2Options: H2Options = {};
   /** An `admin` runtime API may replace the certificates of the TLS binds (set by the Proxy). */
   certificatesReplaceable = false;
+  /** The listeners this thread opened (not every bind: see threadIndex). */
   readonly listeners: Listener[] = [];
+  /** Each bind's listener in this thread, by the bind's position; undefined where another thread listens. */
+  #bindListeners: (Listener | undefined)[] = [];
   readonly limits: ProcessLimits;
   readonly logger: ProxyLogger;
   readonly trafficLog: TrafficLog;
@@ -140,7 +147,6 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   readonly #listenerBacklogs: readonly number[];
   #stopping = false;
   #paused = false;
-  #pausedListeners = 0;
   #stopAnnounced = false;
   /** How the sessions end once the listeners are closed (drainSessions). */
   #closing = SoftStopClosing.atOnce;
@@ -224,10 +230,10 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
    * inherited descriptor (`fd@`), which closing would lose (HAProxy's "failed to enter pause mode").
    */
   async pause(): Promise<boolean> {
-    if (this.#stopping || this.#paused || this.listeners.length === 0) return true;
+    if (this.#stopping || this.#paused) return true;
     if (this.model.binds.some((bind) => bind.fd !== undefined)) return false;
-    this.#pausedListeners = this.listeners.length;
     this.#paused = true;
+    this.#bindListeners = [];
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((l) => l.close()));
     return true;
@@ -245,6 +251,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       this.#paused = false;
       return undefined;
     }
+    this.#bindListeners = [];
     const opened = this.listeners.splice(0);
     await Promise.all(opened.map((l) => l.close()));
     return failed.bind;
@@ -255,16 +262,12 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     return this.#paused;
   }
 
-  /** Its listeners, those paused included (show info's Listeners). */
-  get listenerCount(): number {
-    return this.#paused ? this.#pausedListeners : this.listeners.length;
-  }
-
   /** Opens the binds this thread serves; the first that fails, with its error, stops it. */
   async #openBinds(): Promise<{ bind: BindModel; error: unknown } | undefined> {
+    this.#bindListeners = [];
     for (const [i, bind] of this.model.binds.entries()) {
-      // One listener per socket file or inherited descriptor: the first thread's.
-      if ((bind.unix === true || bind.fd !== undefined) && this.threadIndex !== 0) continue;
+      this.#bindListeners.push(undefined);
+      if (!this.#listensOn(bind)) continue;
       try {
         const generator = certificateGenerator(bind, this.runtime);
         const tls = bind.ssl
@@ -286,11 +289,32 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
             : // reusePort, as HAProxy's listeners: a reload's new worker binds beside this one.
               await this.runtime.listen({ host: bind.host, port: bind.port, ipv6Only: bind.v6only, backlog, reusePort: this.sharesPorts, ...tls }, (socket) => this.#accept(socket, bind));
         this.listeners.push(listener);
+        this.#bindListeners[i] = listener;
       } catch (error) {
         return { bind, error };
       }
     }
     return undefined;
+  }
+
+  /** `thread`: the threads that accept on the bind; one socket file or inherited descriptor: the first of them. */
+  #listensOn(bind: BindModel): boolean {
+    const threads = bind.threads;
+    if (bind.unix === true || bind.fd !== undefined) return this.threadIndex === (threads?.[0] ?? 0);
+    return threads === undefined || threads.includes(this.threadIndex);
+  }
+
+  /** The listener of the bind at `index` of the model in this thread, if this thread listens on it. */
+  listenerOf(index: number): Listener | undefined {
+    return this.#bindListeners[index];
+  }
+
+  /**
+   * The frontend's listeners are open in the process (HAProxy's OPEN): it has binds and was not
+   * stopped, though with `thread` sets this thread may hold none of them.
+   */
+  get listening(): boolean {
+    return !this.#stopping && this.model.binds.length > 0;
   }
 
   #accept(socket: Socket, bind: BindModel): void {
@@ -730,6 +754,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     }
     this.#endPause();
     const listeners = this.listeners.splice(0);
+    this.#bindListeners = [];
     await Promise.all(listeners.map((l) => l.close()));
     for (const held of this.#held.splice(0)) held.socket.destroy();
     this.counters.waiting = 0;

@@ -185,7 +185,7 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'slim', limit > 0 ? limit : undefined);
   setClientTraffic(r, c);
   // `disable frontend`, SIGTTOU: PAUSED, as HAProxy 2.6.12 shows it.
-  set(r, 'status', frontend.paused ? 'PAUSED' : frontend.listeners.length > 0 ? 'OPEN' : 'STOP');
+  set(r, 'status', frontend.paused ? 'PAUSED' : frontend.listening ? 'OPEN' : 'STOP');
   set(r, 'pid', 1);
   set(r, 'iid', entry.id);
   set(r, 'sid', 0);

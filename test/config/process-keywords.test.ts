@@ -120,11 +120,11 @@ describe('process binding of HAProxy before 2.5', () => {
       [10, 'bind-process', "'bind-process' has no effect, is deprecated, and will be removed in version 2.7."],
     ]);
     assert.equal(model.frontends[0]?.binds.length, 1);
-    assert.deepEqual(await errors(cfg('global', '  stats bind-process 2', 'frontend f', '  bind :8080 process 1-3', '  bind-process x', '  bind :8081 process 1/2')), [
+    assert.deepEqual(await errors(cfg('global', '  stats bind-process 2', 'frontend f', '  bind :8080 process 1-3', '  bind-process x', '  bind :8081 process 1/x')), [
       [2, 22, 'stats', "'stats bind-process' : '2' is not a valid number/range. It supports numbers from 1 to 1."],
       [4, 22, 'bind', "'bind :8080' in section 'frontend' : 'process' : '1-3' is not a valid number/range. It supports numbers from 1 to 1."],
       [5, 16, 'bind-process', "bind-process : 'x' is not a valid number/range."],
-      [6, 22, 'bind', "'bind :8081' : 'process 1/2' binds a thread set, as 'thread' does, which Switchyard does not support (its threads all share every listener)."],
+      [6, 22, 'bind', "'bind :8081' in section 'frontend' : 'process' : 'x' is not a valid number/range."],
     ]);
   });
 });

@@ -80,7 +80,7 @@ describe('stats socket|timeout|maxconn (global)', () => {
         2,
         19,
         'stats',
-        "'stats socket' : 'ssl' is not supported on Switchyard's stats sockets (supported: level, mode, severity-output, expose-fd, user, group, uid, gid).",
+        "'stats socket' : 'ssl' is not supported on Switchyard's stats sockets (supported: level, mode, severity-output, expose-fd, user, group, uid, gid, thread, nice).",
       ],
     ]);
     assert.deepEqual(await errors(cfg('global', '  stats foo 1', ...proxy)), [

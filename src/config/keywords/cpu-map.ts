@@ -9,7 +9,7 @@
  */
 
 import type { KeywordList, SectionKeyword } from '../registry.ts';
-import { processNumberError } from './process-binding.ts';
+import { processNumberError } from './process-numbers.ts';
 
 /** HAProxy's LONGBITS: process and thread numbers go from 1 to 64. */
 const MAX_IDS = 64;

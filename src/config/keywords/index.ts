@@ -73,6 +73,9 @@ import { fdLimitKeywords } from './fd-limits.ts';
 import { compressionTuningKeywords } from './compression-tuning.ts';
 import { internalTunableKeywords } from './internal-tunables.ts';
 import { processBindingKeywords } from './process-binding.ts';
+import { bindThreadKeywords } from './bind-threads.ts';
+import { bindNiceKeywords } from './bind-nice.ts';
+import { bindSeverityOutputKeywords } from './bind-severity-output.ts';
 import { cpuMapKeywords } from './cpu-map.ts';
 import { sessionIdleConnKeywords } from './session-idle-conns.ts';
 import { hashBalanceFactorKeywords } from './hash-balance-factor.ts';
@@ -151,6 +154,9 @@ export const builtinKeywordLists: readonly KeywordList[] = [
   compressionTuningKeywords,
   internalTunableKeywords,
   processBindingKeywords,
+  bindThreadKeywords,
+  bindNiceKeywords,
+  bindSeverityOutputKeywords,
   sessionIdleConnKeywords,
   hashBalanceFactorKeywords,
   keepAliveQueueKeywords,

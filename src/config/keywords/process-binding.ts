@@ -3,25 +3,12 @@
  * in proxies, `process` on `bind` lines and `stats bind-process`. HAProxy checks their process
  * numbers (only process 1 exists) and ignores them, with a deprecation warning for the first
  * two; Switchyard does the same, so configurations written for HAProxy 1.x-2.4 still load.
- * `process P/T` (a thread set) is refused with `thread`, which Switchyard does not support.
+ * `process 1/T` also restricts the bind to the threads T, as `thread T` (bind-threads.ts) does.
  */
 
 import type { BindOption, KeywordList, SectionKeyword } from '../registry.ts';
 import { PROXY_SECTIONS } from '../registry.ts';
-
-/** HAProxy's parse_process_number with one process: undefined when valid, else its message. */
-export function processNumberError(arg: string, max = 1): string | undefined {
-  if (arg === 'all' || arg === 'odd' || arg === 'even') return undefined;
-  if (!/^[0-9]*-?[0-9]*$/.test(arg)) return `'${arg}' is not a valid number/range.`;
-  const dash = arg.indexOf('-');
-  // str2uic: the leading digits, 0 when there are none.
-  const number = (text: string): number => Number(/^[0-9]*/.exec(text)?.[0] || '0');
-  let low = number(arg);
-  let high = dash < 0 ? low : dash === arg.length - 1 ? max : number(arg.slice(dash + 1));
-  if (high < low) [low, high] = [high, low];
-  if (low < 1 || low > max || high > max) return `'${arg}' is not a valid number/range. It supports numbers from 1 to ${max}.`;
-  return undefined;
-}
+import { MAX_THREAD_NUMBER, processNumberError, threadMask } from './process-numbers.ts';
 
 const bindProcess: SectionKeyword = {
   name: 'bind-process',
@@ -51,11 +38,19 @@ const processOption: BindOption = {
       ctx.error(`'bind ${bind.address}' in section '${ctx.section}' : 'process' : ${error}`, value);
       return;
     }
+    let warning = `'bind ${bind.address}' in section '${ctx.section}' : 'process ${value.text}' on 'bind' lines is deprecated and will be removed in 2.7.`;
     if (slash >= 0) {
-      ctx.error(`'bind ${bind.address}' : 'process ${value.text}' binds a thread set, as 'thread' does, which Switchyard does not support (its threads all share every listener).`, value);
-      return;
+      const threads = value.text.slice(slash + 1);
+      const threadError = processNumberError(threads, MAX_THREAD_NUMBER);
+      if (threadError !== undefined) {
+        ctx.error(`'bind ${bind.address}' in section '${ctx.section}' : 'process' : ${threadError}`, value);
+        return;
+      }
+      // bind_parse_process adds the threads to the line's set, whatever group it names.
+      bind.threadSet = { group: bind.threadSet?.group ?? 0, mask: (bind.threadSet?.mask ?? 0n) | threadMask(threads) };
+      warning += ` Please use 'thread ${threads}' instead.`;
     }
-    ctx.warning(`'bind ${bind.address}' in section '${ctx.section}' : 'process ${value.text}' on 'bind' lines is deprecated and will be removed in 2.7.`, option);
+    ctx.warning(warning, option);
   },
 };
 

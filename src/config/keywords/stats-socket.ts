@@ -10,7 +10,10 @@ import type { Token } from '../tokenizer.ts';
 import { parseAddress } from '../address.ts';
 import { parseDuration } from '../time.ts';
 import { isSocketFileOption, parseSocketFileOption } from './unix-socket-files.ts';
-import { processNumberError } from './process-binding.ts';
+import { processNumberError } from './process-numbers.ts';
+import { parseThreadSet, type ThreadSetDraft } from './bind-threads.ts';
+import { NICE_NOTICE, parseNice } from './bind-nice.ts';
+import { parseSeverityOutput } from './bind-severity-output.ts';
 
 /** HAProxy's defaults for its GLOBAL CLI frontend. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -22,9 +25,9 @@ const REFUSED_OPTIONS = new Set([
   'ca-sign-file', 'ca-sign-pass', 'ciphers', 'ciphersuites', 'crl-file', 'crt', 'crt-ignore-err', 'crt-list',
   'curves', 'defer-accept', 'ecdhe', 'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12',
   'force-tlsv13', 'generate-certificates', 'id', 'interface', 'maxconn', 'mss', 'name',
-  'namespace', 'nice', 'no-ca-names', 'no-sslv3', 'no-tls-tickets', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12',
+  'namespace', 'no-ca-names', 'no-sslv3', 'no-tls-tickets', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12',
   'no-tlsv13', 'npn', 'prefer-client-ciphers', 'process', 'proto', 'shards', 'ssl', 'ssl-max-ver',
-  'ssl-min-ver', 'strict-sni', 'tcp-ut', 'tfo', 'thread', 'tls-ticket-keys', 'transparent', 'v4v6', 'v6only',
+  'ssl-min-ver', 'strict-sni', 'tcp-ut', 'tfo', 'tls-ticket-keys', 'transparent', 'v4v6', 'v6only',
   'verify',
 ]);
 
@@ -83,12 +86,9 @@ function parseLevel(ctx: KeywordContext, option: Token, value: Token | undefined
 }
 
 function parseSeverity(ctx: KeywordContext, option: Token, value: Token | undefined): SeverityOutput | undefined {
-  if (value === undefined) {
-    ctx.error(`'stats socket' : ''severity-output' : missing severity format'`, option);
-    return undefined;
-  }
-  if (value.text === 'none' || value.text === 'number' || value.text === 'string') return value.text;
-  ctx.error(`'stats socket' : 'only supports 'none', 'number', and 'string' (got '${value.text}')'`, value);
+  const parsed = parseSeverityOutput(value?.text);
+  if (parsed === 'none' || parsed === 'number' || parsed === 'string') return parsed;
+  ctx.error(`'stats socket' : '${parsed}'`, value ?? option);
   return undefined;
 }
 
@@ -104,6 +104,7 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
   const socketFile: Parameters<typeof parseSocketFileOption>[1] = {};
   let severityOutput: SeverityOutput = 'none';
   let exposeFdListeners = false;
+  let threadSet: ThreadSetDraft | undefined;
   let ok = address !== undefined;
   for (let i = 3; i < args.length; i += 2) {
     const option = args[i] as Token;
@@ -119,6 +120,26 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
         const parsed = parseSeverity(ctx, option, value);
         if (parsed === undefined) ok = false;
         else severityOutput = parsed;
+        break;
+      }
+      case 'thread': {
+        const parsed = parseThreadSet(value?.text ?? '', threadSet);
+        if (typeof parsed === 'string') {
+          ctx.error(`'stats socket' : '${parsed}'`, value ?? option);
+          ok = false;
+        } else {
+          threadSet = parsed;
+        }
+        break;
+      }
+      case 'nice': {
+        const parsed = parseNice(value?.text ?? '');
+        if (typeof parsed === 'string') {
+          ctx.error(`'stats socket' : '${parsed}'`, value ?? option);
+          ok = false;
+        } else {
+          ctx.notice(`'stats socket' : 'nice ${value?.text ?? ''}' ${NICE_NOTICE}`, option);
+        }
         break;
       }
       case 'expose-fd':
@@ -142,7 +163,7 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
           break;
         }
         if (REFUSED_OPTIONS.has(option.text)) {
-          ctx.error(`'stats socket' : '${option.text}' is not supported on Switchyard's stats sockets (supported: level, mode, severity-output, expose-fd, user, group, uid, gid).`, option);
+          ctx.error(`'stats socket' : '${option.text}' is not supported on Switchyard's stats sockets (supported: level, mode, severity-output, expose-fd, user, group, uid, gid, thread, nice).`, option);
         } else {
           ctx.error(`'stats socket' : unknown keyword '${option.text}'.`, option);
         }
@@ -161,6 +182,7 @@ function parseSocket(ctx: KeywordContext, args: readonly Token[]): void {
     source: { file, line },
   };
   statsDraft(ctx).sockets.push(socket);
+  if (threadSet !== undefined) (ctx.global.statsSocketThreads ??= []).push({ set: threadSet, address: addressToken.text, place: ctx.place(args[0]) });
 }
 
 function parseTimeout(ctx: KeywordContext, args: readonly Token[]): void {

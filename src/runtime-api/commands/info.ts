@@ -36,7 +36,8 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     cumConns += f.counters.connTot;
     cumReq += f.counters.reqTot;
     bytesOut += f.counters.bout;
-    listeners += f.listenerCount;
+    // The process's listeners, whichever threads (`thread`) opened them.
+    if (f.listening) listeners += f.model.binds.length;
   }
   const stats = target.config.global.stats;
   listeners += stats?.sockets.length ?? 0;

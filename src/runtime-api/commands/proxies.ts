@@ -90,7 +90,7 @@ export const proxyCommands: readonly CliCommand[] = [
     run: async (args, ctx) => {
       const found = findFrontend(ctx, args[2]);
       if ('kind' in found) return found;
-      if (found.listeners.length === 0 && !found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was previously shut down, cannot disable.\n' };
+      if (!found.listening) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was previously shut down, cannot disable.\n' };
       if (found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'All sockets are already disabled.\n' };
       const paused = await pauseFrontend(found, capabilityOf(ctx, found), (text) => ctx.target.frontendWarning(found, text));
       return paused ? NO_ANSWER : error('Failed to pause frontend, check logs for precise cause.\n');
@@ -103,7 +103,7 @@ export const proxyCommands: readonly CliCommand[] = [
     run: async (args, ctx) => {
       const found = findFrontend(ctx, args[2]);
       if ('kind' in found) return found;
-      if (found.listeners.length === 0 && !found.paused) return error('Frontend was previously shut down, cannot enable.\n');
+      if (!found.listening) return error('Frontend was previously shut down, cannot enable.\n');
       if (!found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'All sockets are already enabled.\n' };
       const resumed = await resumeFrontend(found, capabilityOf(ctx, found), (text) => ctx.target.frontendWarning(found, text));
       return resumed ? NO_ANSWER : error('Failed to resume frontend, check logs for precise cause (port conflict?).\n');
@@ -116,7 +116,7 @@ export const proxyCommands: readonly CliCommand[] = [
     run: (args, ctx) => {
       const found = findFrontend(ctx, args[2]);
       if ('kind' in found) return found;
-      if (found.listeners.length === 0 && !found.paused) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
+      if (!found.listening) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
       void found.stopListening();
       return NO_ANSWER;
     },

@@ -28,7 +28,7 @@ export interface CertificateData {
 /** One TLS bind: its certificates in order (a path may be there several times, with different SNI filters). */
 interface BindInstance {
   readonly frontend: Frontend;
-  /** The bind's position in its frontend: its listener is frontend.listeners[index]. */
+  /** The bind's position in its frontend: its listener in this thread is frontend.listenerOf(index). */
   readonly index: number;
   /** Changed by `add/del ssl crt-list`. */
   entries: readonly CertificateFile[];
@@ -192,7 +192,7 @@ export class CertificateStore {
     const { path, data } = transaction;
     const binds = this.#binds.filter((b) => b.entries.some((e) => e.path === path));
     for (const bind of binds) {
-      const listener = bind.frontend.listeners[bind.index];
+      const listener = bind.frontend.listenerOf(bind.index);
       if (listener !== undefined && listener.setCertificates === undefined) {
         return { ok: false, message: `this runtime's TLS listeners cannot change their certificates ('${bind.frontend.name}').\n` };
       }
@@ -201,12 +201,12 @@ export class CertificateStore {
     const replaced = new Map(this.#entries).set(path, data);
     const done: BindInstance[] = [];
     for (const bind of binds) {
-      const listener = bind.frontend.listeners[bind.index];
+      const listener = bind.frontend.listenerOf(bind.index);
       try {
         listener?.setCertificates?.(tlsCertificates(bind, bind.entries, replaced, bind.auth), clientAuthOf(bind.auth));
       } catch (error) {
         // The listeners already changed get their certificates back: all or nothing.
-        for (const undo of done) undo.frontend.listeners[undo.index]?.setCertificates?.(tlsCertificates(undo, undo.entries, this.#entries, undo.auth), clientAuthOf(undo.auth));
+        for (const undo of done) undo.frontend.listenerOf(undo.index)?.setCertificates?.(tlsCertificates(undo, undo.entries, this.#entries, undo.auth), clientAuthOf(undo.auth));
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }
       done.push(bind);
@@ -278,7 +278,7 @@ export class CertificateStore {
 
   #changeBinds(binds: readonly BindInstance[], change: (entries: readonly CertificateFile[]) => readonly CertificateFile[], done: () => void): CommitResult {
     for (const bind of binds) {
-      const listener = bind.frontend.listeners[bind.index];
+      const listener = bind.frontend.listenerOf(bind.index);
       if (listener !== undefined && listener.setCertificates === undefined) {
         return { ok: false, message: `this runtime's TLS listeners cannot change their certificates ('${bind.frontend.name}').\n` };
       }
@@ -288,11 +288,11 @@ export class CertificateStore {
       const before = bind.entries;
       const after = change(before);
       try {
-        if (after.length > 0) bind.frontend.listeners[bind.index]?.setCertificates?.(tlsCertificates(bind, after, this.#entries, bind.auth), clientAuthOf(bind.auth));
+        if (after.length > 0) bind.frontend.listenerOf(bind.index)?.setCertificates?.(tlsCertificates(bind, after, this.#entries, bind.auth), clientAuthOf(bind.auth));
       } catch (error) {
         for (const undo of changed) {
           undo.bind.entries = undo.before;
-          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(tlsCertificates(undo.bind, undo.before, this.#entries, undo.bind.auth), clientAuthOf(undo.bind.auth));
+          undo.bind.frontend.listenerOf(undo.bind.index)?.setCertificates?.(tlsCertificates(undo.bind, undo.before, this.#entries, undo.bind.auth), clientAuthOf(undo.bind.auth));
         }
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }
@@ -350,7 +350,7 @@ export class CertificateStore {
   replaceCaFile(kind: CaKind, path: string, pem: string): CommitResult {
     const { binds, servers } = this.#caUsers(kind, path);
     for (const bind of binds) {
-      const listener = bind.frontend.listeners[bind.index];
+      const listener = bind.frontend.listenerOf(bind.index);
       if (listener !== undefined && listener.setCertificates === undefined) {
         return { ok: false, message: `this runtime's TLS listeners cannot change their CA files ('${bind.frontend.name}').\n` };
       }
@@ -364,12 +364,12 @@ export class CertificateStore {
       // crt-list lines naming the file verify with its new content too.
       const entries = bind.entries.map((e) => withSslConfFile(e, file));
       try {
-        bind.frontend.listeners[bind.index]?.setCertificates?.(tlsCertificates(bind, entries, this.#entries, after), clientAuthOf(after));
+        bind.frontend.listenerOf(bind.index)?.setCertificates?.(tlsCertificates(bind, entries, this.#entries, after), clientAuthOf(after));
       } catch (error) {
         for (const undo of done) {
           undo.bind.auth = undo.before;
           undo.bind.entries = undo.entries;
-          undo.bind.frontend.listeners[undo.bind.index]?.setCertificates?.(tlsCertificates(undo.bind, undo.entries, this.#entries, undo.before), clientAuthOf(undo.before));
+          undo.bind.frontend.listenerOf(undo.bind.index)?.setCertificates?.(tlsCertificates(undo.bind, undo.entries, this.#entries, undo.before), clientAuthOf(undo.before));
         }
         return { ok: false, message: `${error instanceof Error ? error.message : String(error)}\n` };
       }

@@ -84,7 +84,7 @@ function fixture(): { store: CertificateStore; listeners: RecordingListener[]; s
     { ssl: undefined, source: { file: 'cfg', line: 3 } },
     { ssl: { certificates: [file('/a.pem', ['!*'], 1), file('/a.pem', ['www.a.example'], 2)] }, source: { file: 'cfg', line: 4 } },
   ];
-  const frontend = { name: 'fe', model: { binds }, listeners } as unknown as Frontend;
+  const frontend = { name: 'fe', model: { binds }, listeners, listenerOf: (i: number) => listeners[i] } as unknown as Frontend;
   const server = { ssl: { verify: 'none', certificate: { certPem: A_CRT, keyPem: A_KEY, path: '/a.pem' } } as unknown as ServerSsl };
   const backend = { servers: [server] } as unknown as Backend;
   return { store: new CertificateStore([frontend], [backend]), listeners, server };

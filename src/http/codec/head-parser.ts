@@ -611,16 +611,7 @@ abstract class HeadParser<H extends HttpHead> {
     this.versionMinor = 0;
     this.startLineEnd = line + 11;
     this.count = 0;
-    const head = this.build(raw, [], 0);
-    try {
-      this.analyze(head);
-    } catch (err) {
-      if (err instanceof HttpParseError) this.error = err;
-      throw err;
-    }
-    this.accLen = 0;
-    this.head = head;
-    this.done = true;
+    this.settle(this.build(raw, [], 0));
   }
 
   private complete(chunk: Uint8Array, start: number, p: number, base: number): void {
@@ -635,7 +626,11 @@ abstract class HeadParser<H extends HttpHead> {
       copyBytes(raw, 0, this.acc!, 0, n);
       copyBytes(raw, n, chunk, start, p);
     }
-    const head = this.build(raw, this.offs.slice(0, 4 * this.count), this.count);
+    this.settle(this.build(raw, this.offs.slice(0, 4 * this.count), this.count));
+  }
+
+  /** The head is built: its semantics checked, it is the parser's result. */
+  private settle(head: H): void {
     try {
       this.analyze(head);
     } catch (err) {

@@ -368,6 +368,8 @@ export interface ProxyOptionsDraft {
   restrictHeaderNamesFrom: 'builtin' | 'config';
   /** `option http-ignore-probes`. */
   ignoreProbes: boolean;
+  /** `option idle-close-on-response`. */
+  idleCloseOnResponse: boolean;
   /** `option prefer-last-server`. */
   preferLastServer: boolean;
   /** `option independent-streams`. */
@@ -982,6 +984,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           restrictHeaderNames: 'preserve',
           restrictHeaderNamesFrom: 'builtin',
           ignoreProbes: false,
+          idleCloseOnResponse: false,
           preferLastServer: false,
           independentStreams: false,
           acceptInvalidRequest: false,

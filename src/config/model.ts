@@ -1252,6 +1252,11 @@ export interface FrontendOptions {
   /** `option http-ignore-probes`: a connection that sent nothing is closed without a 400/408 and without a log. */
   readonly ignoreProbes?: boolean | undefined;
   /**
+   * `option idle-close-on-response`: a soft stop leaves the idle HTTP/1 connections open until
+   * their next request, whose response says `Connection: close` (or their own timeout).
+   */
+  readonly idleCloseOnResponse?: boolean | undefined;
+  /**
    * `option abortonclose` reached the frontend from a defaults section (or a listen): HAProxy
    * then keeps reading the client after a complete request, so it sees a FIN in time for the
    * backend's abortonclose to act; a frontend without it notices the FIN only after the response.

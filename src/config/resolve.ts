@@ -412,6 +412,7 @@ class Resolver {
         ...(proxy.options.socketStats ? { socketStats: true } : {}),
         ...(proxy.options.disableH2Upgrade ? { disableH2Upgrade: true } : {}),
         ...(proxy.options.ignoreProbes ? { ignoreProbes: true } : {}),
+        ...(proxy.options.idleCloseOnResponse ? { idleCloseOnResponse: true } : {}),
         ...(proxy.options.independentStreams ? { independentStreams: true } : {}),
         ...(this.#httpOnly(proxy, 'acceptInvalidRequest', 'accept-invalid-http-request') ? { acceptInvalidRequest: true } : {}),
         ...(this.#httpOnly(proxy, 'useProxyHeader', 'http-use-proxy-header') ? { useProxyHeader: true } : {}),

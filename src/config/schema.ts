@@ -970,6 +970,7 @@ const frontendSchema = v.object({
       socketStats: v.optional(v.boolean()),
       disableH2Upgrade: v.optional(v.boolean()),
       ignoreProbes: v.optional(v.boolean()),
+      idleCloseOnResponse: v.optional(v.boolean()),
       independentStreams: v.optional(v.boolean()),
       acceptInvalidRequest: v.optional(v.boolean()),
       useProxyHeader: v.optional(v.boolean()),

@@ -194,7 +194,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
    */
   #armStopDeadline(): void {
     const stop = this.#stop;
-    if (stop === undefined) return;
+    // `option idle-close-on-response` (PR_O_IDLE_CLOSE_RESP): the next response closes instead.
+    if (stop === undefined || this.host.model.options.idleCloseOnResponse === true) return;
     if (stop.mode === 'spread') this.#drainDeadline = stop.spreadDeadline(this.now, this.#idleDeadline() ?? Infinity);
     else if (stop.mode === 'at-once' && this.requests > 0 && !this.#reqParser.inProgress) this.#drainDeadline = this.now + DRAIN_IDLE_GRACE_MS;
     else return;

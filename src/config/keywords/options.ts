@@ -166,6 +166,7 @@ export const optionKeywords: KeywordList = {
     flag('socket-stats', 'socketStats', 'frontend'),
     flag('disable-h2-upgrade', 'disableH2Upgrade', 'frontend'),
     flag('http-ignore-probes', 'ignoreProbes', 'frontend'),
+    flag('idle-close-on-response', 'idleCloseOnResponse', 'frontend'),
     flag('prefer-last-server', 'preferLastServer', 'backend'),
     flag('independent-streams', 'independentStreams', 'both'),
     flag('http-pretend-keepalive', 'pretendKeepAlive', 'backend'),
@@ -182,7 +183,7 @@ export const optionKeywords: KeywordList = {
       'http-drop-response-trailers',
       'external-check',
       'accept-unsafe-violations-in-http-request', 'accept-unsafe-violations-in-http-response',
-      'idle-close-on-response', 'use-small-buffers', 'host-header-strict',
+      'use-small-buffers', 'host-header-strict',
     ],
   },
 };

@@ -642,6 +642,8 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       out.notice('Grace period expired, proceeding with soft-stop now.');
     }
     out.notice(`${signal} received: stopping gracefully (up to ${graceMs} ms for ${proxy.activeSessions} sessions).`);
+    // HAProxy's soft stop names each proxy it stops (SIGTERM, its hard stop, says nothing).
+    if (signal === 'SIGUSR1') proxy.reportStopped((text) => out.warning(text));
     await Promise.all(demoListeners.map((l) => l.close()));
     await runtimeApi?.close();
     const softStop = signal === 'SIGUSR1';

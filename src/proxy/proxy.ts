@@ -5,6 +5,7 @@ import { h2OptionsOf } from '../mux/h2-client.ts';
 import { servesStatsAdmin } from '../services/stats/stats-admin.ts';
 import { LogLevel, PROGRAM_TAG, ProxyLogger, type LogLevelValue, type LogSinks } from '../log/logger.ts';
 import { dumpServerStates, type CliFigures } from './state-dump.ts';
+import { proxyStoppedLine, softStopOrder } from './stop-messages.ts';
 import type { Runtime } from '../runtime.ts';
 import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
@@ -404,6 +405,21 @@ export class Proxy {
         if (model !== undefined) this.logProxyEvent(model, LogLevel.notice, text);
       },
     });
+  }
+
+  /**
+   * A soft stop's "Proxy NAME stopped (cumulated conns: ...)." for each proxy (src/proxy/stop-messages.ts).
+   * With `nbthread`, this thread's counts.
+   */
+  reportStopped(warn: (text: string) => void, only?: Frontend): void {
+    // A soft stop does not name again a frontend `shutdown frontend` stopped (stop_proxy's PR_FL_STOPPED).
+    const entries = this.target.proxies.filter((p) => (only === undefined ? p.frontend?.listening !== false : p.frontend === only));
+    for (const entry of softStopOrder(entries)) {
+      const line = proxyStoppedLine(entry);
+      warn(line);
+      const model = entry.frontend?.model ?? entry.backend?.model;
+      if (model !== undefined) this.logProxyEvent(model, LogLevel.warning, line);
+    }
   }
 
   /**

@@ -27,6 +27,7 @@ import type { IdleFigures } from '../http/server-pool.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
 import type { EventSink } from '../log/rings.ts';
 import { LogLevel } from '../log/logger.ts';
+import { threadIndex } from '../threads/thread-identity.ts';
 import { atol } from '../util/c-atol.ts';
 
 /** One HAProxy proxy (a `frontend`, `backend` or `listen`): its two halves, and its id. */
@@ -82,6 +83,8 @@ export interface RuntimeTarget {
   warning(text: string): void;
   /** An event of a frontend as HAProxy reports one: ha_warning, and send_log at LOG_WARNING to its log targets. */
   frontendWarning(frontend: Frontend, text: string): void;
+  /** `shutdown frontend`: HAProxy's "Proxy NAME stopped (cumulated conns: ...)." for it. */
+  frontendStopped(frontend: Frontend): void;
   /**
    * Reports an admin change of a server as srv_update_status does: ha_warning and send_log to
    * the backend's log targets, then set_backend_down's alert when it took the last server.
@@ -246,7 +249,13 @@ class ProxyTarget implements RuntimeTarget {
     return this.#byName.get(name)?.id ?? 0;
   }
 
+  // With `nbthread` the other threads replay the command: the main thread alone reports it, once.
+  frontendStopped(frontend: Frontend): void {
+    if (threadIndex() === 0) this.#proxy.reportStopped(this.warning, frontend);
+  }
+
   frontendWarning(frontend: Frontend, text: string): void {
+    if (threadIndex() !== 0) return;
     this.warning(text);
     this.#proxy.logProxyEvent(frontend.model, LogLevel.warning, text);
   }

@@ -2,7 +2,7 @@
  * `disable frontend` / `enable frontend` on the runtime API and SIGTTOU / SIGTTIN (HAProxy's
  * pause_proxy / resume_proxy, sig_pause / sig_listen): the frontend's port refuses connections
  * while paused, and serves again once resumed; `show stat` says PAUSED; HAProxy 2.6.12's
- * messages and warnings.
+ * messages and warnings; "Proxy NAME stopped" when one is shut down or soft-stopped.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/frontend-pause.test.js
  */
@@ -111,6 +111,15 @@ for (const target of TARGETS) {
       assert.equal(await status('other'), 'OPEN');
       assert.equal(await served(other), 200);
       assert.equal(running.child.exitCode, null, 'neither signal stops the process');
+    });
+
+    it('shutdown frontend, then a soft stop: "Proxy NAME stopped (cumulated conns: ...)." for each', async () => {
+      const running = proxy as ProxyProcess;
+      assert.equal(await cli(api, 'shutdown frontend other\n'), '\n');
+      await until(async () => /\[WARNING\]\s+\(\d+\) : Proxy other stopped \(cumulated conns: FE: \d+, BE: 0\)\.\n/.test(running.stderr), 'the shutdown line');
+      running.child.kill('SIGUSR1');
+      await until(async () => /\[WARNING\]\s+\(\d+\) : Proxy fe stopped \(cumulated conns: FE: \d+, BE: 0\)\.\n/.test(running.stderr), 'the soft stop line');
+      assert.equal((running.stderr.match(/Proxy other stopped/g) ?? []).length, 1, 'a stopped frontend is not named again');
     });
   });
 }

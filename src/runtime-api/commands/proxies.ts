@@ -118,6 +118,7 @@ export const proxyCommands: readonly CliCommand[] = [
       if ('kind' in found) return found;
       if (!found.listening) return { kind: 'message', severity: SEVERITY_NOTICE, text: 'Frontend was already shut down.\n' };
       void found.stopListening();
+      ctx.target.frontendStopped(found);
       return NO_ANSWER;
     },
   },

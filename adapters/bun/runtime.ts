@@ -735,6 +735,15 @@ async function bindDatagramSocketBun(host: string, port: number, receiver: Datag
   };
 }
 
+/** One datagram; Bun throws the refusal an earlier one met (ECONNREFUSED): this one is lost too. */
+function sendDatagram(socket: Bun.udp.Socket<'uint8array'>, bytes: Uint8Array, address: string, port: number): void {
+  try {
+    socket.send(bytes, port, address);
+  } catch {
+    // as above: a lost datagram
+  }
+}
+
 /**
  * Bun.udpSocket; it receives only when given a receiver, and a send-only one does not keep the
  * process alive. What is sent before the socket is ready waits in a small queue.
@@ -750,13 +759,17 @@ function openDatagramSocketBun(family: 4 | 6, receiver?: DatagramReceiver): Data
       data(_s, bytes, port, address) {
         if (!closed) receiver?.onDatagram(bytes, unmapIPv4(address), port);
       },
+      // Bun reports the ICMP "port unreachable" of an earlier datagram (a log server that is
+      // down) as an error of the socket, which would otherwise end the process: the datagram
+      // is lost, as UDP loses it for HAProxy.
+      error() {},
     },
   }).then(
     (s) => {
       if (closed) return s.close();
       socket = s;
       if (receiver === undefined) s.unref();
-      for (const [bytes, address, port] of queue) s.send(bytes, port, address);
+      for (const [bytes, address, port] of queue) sendDatagram(s, bytes, address, port);
       queue.length = 0;
     },
     () => {
@@ -766,7 +779,7 @@ function openDatagramSocketBun(family: 4 | 6, receiver?: DatagramReceiver): Data
   );
   return {
     send(bytes, address, port) {
-      if (socket !== undefined) socket.send(bytes, port, address);
+      if (socket !== undefined) sendDatagram(socket, bytes, address, port);
       else if (!closed && queue.length < 64) queue.push([bytes, address, port]);
     },
     close() {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { destroyAllClients, statusOf } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { proxyCommand, repoRoot } from '../support/runtimes.ts';
@@ -37,12 +37,7 @@ function hasTwoCpus(): boolean {
 }
 
 async function served(port: number): Promise<void> {
-  const conn = await HttpConnection.open(port);
-  try {
-    assert.equal((await conn.request('GET', '/')).status, 200);
-  } finally {
-    conn.destroy();
-  }
+  assert.equal(await statusOf(port), 200);
 }
 
 const config = (port: number, global: string) =>

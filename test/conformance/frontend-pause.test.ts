@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
 import { cli, statRows } from '../support/cli-client.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { HttpConnection, destroyAllClients, statusOf } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 
@@ -36,14 +36,7 @@ async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 10_
   }
 }
 
-async function served(port: number): Promise<number> {
-  const conn = await HttpConnection.open(port);
-  try {
-    return (await conn.request('GET', '/')).status;
-  } finally {
-    conn.destroy();
-  }
-}
+const served = statusOf;
 
 for (const target of TARGETS) {
   describe(`disable/enable frontend, SIGTTOU/SIGTTIN on ${target}`, () => {

@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { repoRoot } from '../support/runtimes.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { statusOf, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { namedServer, type TestBackend } from '../support/tcp-backends.ts';
 import { cli } from '../support/cli-client.ts';
@@ -47,14 +47,7 @@ async function stateUntil(sock: string, backend: string, server: string, ok: (s:
   }
 }
 
-async function status(port: number): Promise<number> {
-  const conn = await HttpConnection.open(port);
-  try {
-    return (await conn.request('GET', '/')).status;
-  } finally {
-    conn.destroy();
-  }
-}
+const status = statusOf;
 
 for (const target of TARGETS) {
   describe(`dynamic servers with checks and TLS, set server ssl, on ${target}`, () => {

@@ -14,20 +14,13 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { repoRoot } from '../support/runtimes.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { statusOf, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { cli } from '../support/cli-client.ts';
 
 const TLS = `${repoRoot}test/fixtures/tls`;
 
-async function status(port: number): Promise<number> {
-  const conn = await HttpConnection.open(port);
-  try {
-    return (await conn.request('GET', '/')).status;
-  } finally {
-    conn.destroy();
-  }
-}
+const status = statusOf;
 
 for (const target of TARGETS) {
   describe(`add server with ca-base, crt-base and ssl-server-verify on ${target}`, () => {

@@ -159,6 +159,16 @@ export async function exchange(
 }
 
 /** Destroys every client connection still open (for after() hooks). */
+/** The status of one `GET path` on a connection of its own. */
+export async function statusOf(port: number, path = '/'): Promise<number> {
+  const conn = await HttpConnection.open(port);
+  try {
+    return (await conn.request('GET', path)).status;
+  } finally {
+    conn.destroy();
+  }
+}
+
 export function destroyAllClients(): void {
   for (const c of open) c.destroy();
 }

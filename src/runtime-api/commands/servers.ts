@@ -62,24 +62,43 @@ function withServer(args: readonly string[], at: number, ctx: CommandContext, ac
   return act(found, ctx.target.backendOf(found));
 }
 
+/** strtol(text, 10) as HAProxy reads a port: blanks, a sign, digits; undefined when no digit comes. */
+function strtolPort(text: string): number | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(text);
+  if (m === null) return undefined;
+  const n = Number(m[2]);
+  if (n > 0x7fffffffffffffff) return undefined; // ERANGE
+  return m[1] === '-' ? -n : n;
+}
+
+/**
+ * HAProxy 2.6's srv_update_addr_port: the address changes first (it stays changed when the
+ * port is then refused), the port is strtol()'s value stored in 16 bits, and every answer ends
+ * with " by 'stats socket command'". A signed port (a port map) is refused: a server's mapping
+ * is set by its configuration here.
+ */
 function setAddress(server: Server, args: readonly string[]): CliAnswer {
   const addr = args[4] ?? '';
   if (addr === '') return error('set server <b>/<s> addr requires an address and optionally a port.\n');
-  if (!isIPv4(addr) && !isIPv6(addr)) return { kind: 'message', severity: SEVERITY_WARNING, text: 'Invalid addr\n' };
-  let text = '';
-  if (server.host !== addr) text = `IP changed from '${server.host}' to '${addr}'`;
-  else text = 'no need to change the addr';
-  const portText = args[5] === 'port' ? (args[6] ?? '') : undefined;
-  if (portText !== undefined) {
-    if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      return { kind: 'message', severity: SEVERITY_WARNING, text: `${text}, Can't parse port '${portText}' (stats socket command)\n` };
-    }
-    const port = Number(portText);
-    text += port !== server.port ? `, port changed from '${server.port}' to '${port}'` : ', no need to change the port';
-    server.port = port;
+  const by = " by 'stats socket command'\n";
+  const warn = (text: string): CliAnswer => ({ kind: 'message', severity: SEVERITY_WARNING, text: `${text}${by}` });
+  if (!isIPv4(addr) && !isIPv6(addr)) return warn(`Invalid addr '${addr}'`);
+  let text: string;
+  if (server.host === addr) text = 'no need to change the addr';
+  else {
+    text = `IP changed from '${server.host}' to '${addr}'`;
+    server.host = addr;
   }
-  server.host = addr;
-  return { kind: 'message', severity: SEVERITY_WARNING, text: `${text} by 'stats socket command'\n` };
+  const portText = args[5] === 'port' ? (args[6] ?? '') : undefined;
+  if (portText === undefined) return warn(text);
+  const value = strtolPort(portText);
+  const signed = /^[ \t\n\v\f\r]*[+-]/.test(portText);
+  if (value === undefined || (signed && !server.mapPorts)) return warn(`${text}, problem converting port '${portText}' to an int`);
+  const port = value & 0xffff;
+  if (port === server.port) return warn(`${text}, no need to change the port`);
+  const before = server.port;
+  server.port = port;
+  return warn(`${text}, port changed from '${server.mapPorts ? '+' : ''}${before}' to '${signed ? portText.trim()[0] : ''}${port}'`);
 }
 
 function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {

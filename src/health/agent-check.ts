@@ -37,8 +37,8 @@ export class AgentCheck {
   readonly #healthCheck: ServerCheck | undefined;
   readonly #log: HealthLog;
   readonly #inter: number;
-  readonly #spec: ProbeSpec;
-  readonly #rules: TcpCheckRuleSet;
+  #spec: ProbeSpec;
+  #rules: TcpCheckRuleSet;
   #line: string | undefined;
   /** The agent's own check state: HAProxy's agent rise and fall are 1 (DEF_AGENT_RISETIME / FALLTIME). */
   readonly #health = { health: 1, rise: 1, fall: 1 };
@@ -79,10 +79,30 @@ export class AgentCheck {
       // SOCKS4 proxy too (tcpcheck_eval_connect tests s->check.via_socks4, not the check's kind).
       ...(server.socks4 !== undefined ? { socks4: server.socks4, viaSocks4: server.checkViaSocks4 } : {}),
     };
+    this.#rules = this.#ruleSet(agent.send);
+  }
+
+  /** Connect, send `agent-send` (if any), read one line. */
+  #ruleSet(send: string | undefined): TcpCheckRuleSet {
     const rules: TcpCheckRule[] = [connectRule(0, { implicit: true, isDefault: true })];
-    if (agent.send !== undefined) rules.push({ action: 'send', step: 1, data: latin1Of(agent.send), comment: undefined });
+    if (send !== undefined && send !== '') rules.push({ action: 'send', step: 1, data: latin1Of(send), comment: undefined });
     rules.push(expectRule(rules.length, { match: 'custom', custom: (input) => this.#readLine(input) }));
-    this.#rules = finishRuleSet(rules, false);
+    return finishRuleSet(rules, false);
+  }
+
+  /** `set server B/S agent-addr|agent-port`: the next runs connect there. */
+  setAddress(host: string | undefined, port: number | undefined): void {
+    this.#spec = { ...this.#spec, ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) };
+  }
+
+  /** `set server B/S agent-send TEXT`: what the next runs send (nothing when empty). */
+  setSend(text: string): void {
+    this.#rules = this.#ruleSet(text);
+  }
+
+  /** `set server B/S agent up|down`: the agent's own health, as HAProxy sets it (rise + fall - 1, or 0). */
+  setHealth(up: boolean): void {
+    this.#health.health = up ? this.#health.rise + this.#health.fall - 1 : 0;
   }
 
   /** The agent's interval (`agent-inter`, else the check's `inter`). */

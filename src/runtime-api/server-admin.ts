@@ -137,6 +137,11 @@ function leaveMaint(server: Server, check: ServerCheck | undefined): void {
 export function setHealthFromCli(backend: Backend, server: Server, check: ServerCheck | undefined, verb: 'up' | 'stopping' | 'down', now: number): AdminChange | undefined {
   const cs = server.checkState;
   setCheckHealth(server, check, verb === 'down' || cs === undefined ? 0 : cs.rise + cs.fall - 1);
+  return setStateFromCli(backend, server, verb, now);
+}
+
+/** srv_set_running / srv_set_stopping / srv_set_stopped "changed from CLI" (health and agent commands). */
+export function setStateFromCli(backend: Backend, server: Server, verb: 'up' | 'stopping' | 'down', now: number): AdminChange | undefined {
   if (server.status === 'MAINT' || server.status === 'DRAIN') return undefined;
   const to = verb === 'down' ? 'DOWN' : verb === 'stopping' ? 'NOLB' : 'UP';
   if (server.status === to) return undefined;

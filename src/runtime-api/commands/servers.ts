@@ -10,7 +10,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint, setReady, type AdminChange } from '../server-admin.ts';
+import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint, setStateFromCli, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
@@ -60,6 +60,33 @@ function withServer(args: readonly string[], at: number, ctx: CommandContext, ac
   const found = findServer(ctx.target, args[at]);
   if (isAnswer(found)) return found;
   return act(found, ctx.target.backendOf(found));
+}
+
+/**
+ * `agent-addr A [port P]`, `agent-port P`: HAProxy 2.6's srv_update_agent_addr_port, whose
+ * refusals are warnings without a final period ("invalid addr 'X'", "provided port is not an
+ * integer", "provided port is invalid"); nothing changes unless everything is valid.
+ */
+function setAgentAddress(ctx: CommandContext, server: Server, args: readonly string[]): CliAnswer {
+  const addressToo = args[3] === 'agent-addr';
+  if ((args[4] ?? '') === '') {
+    return error(addressToo ? 'set server <b>/<s> agent-addr requires an address and optionally a port.\n' : 'set server <b>/<s> agent-port requires a port.\n');
+  }
+  const warn = (text: string): CliAnswer => ({ kind: 'message', severity: SEVERITY_WARNING, text });
+  const agent = ctx.target.agentCheck?.(server);
+  if (agent === undefined) return warn('agent checks are not enabled on this server');
+  const host = addressToo ? args[4] : undefined;
+  const portText = addressToo ? (args[5] === 'port' ? (args[6] ?? '') : undefined) : args[4];
+  if (host !== undefined && !isIPv4(host) && !isIPv6(host)) return warn(`invalid addr '${host}'`);
+  let port: number | undefined;
+  if (portText !== undefined) {
+    // strl2irc: an optional sign and digits, nothing else
+    if (!/^[+-]?\d+$/.test(portText)) return warn('provided port is not an integer');
+    port = Number(portText);
+    if (port < 0 || port > 65535) return warn('provided port is invalid');
+  }
+  agent.setAddress(host, port);
+  return NO_ANSWER;
 }
 
 /** strtol(text, 10) as HAProxy reads a port: blanks, a sign, digits; undefined when no digit comes. */
@@ -125,14 +152,27 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }
-      case 'agent':
-        return error('agent checks are not enabled on this server.\n');
+      case 'agent': {
+        const agent = ctx.target.agentCheck?.(server);
+        if (agent === undefined) return error('agent checks are not enabled on this server.\n');
+        const verb = args[4];
+        if (verb !== 'up' && verb !== 'down') return error("'set server <srv> agent' expects 'up' or 'down'.\n");
+        agent.setHealth(verb === 'up');
+        const change = setStateFromCli(backend, server, verb, now);
+        if (change !== undefined) ctx.target.reportAdminChange(backend, change);
+        return NO_ANSWER;
+      }
       case 'addr':
         return setAddress(server, args);
       case 'agent-addr':
       case 'agent-port':
-      case 'agent-send':
-        return error('agent checks are not enabled on this server.\n');
+        return setAgentAddress(ctx, server, args);
+      case 'agent-send': {
+        const agent = ctx.target.agentCheck?.(server);
+        if (agent === undefined) return error('agent checks are not enabled on this server.\n');
+        agent.setSend(args[4] ?? '');
+        return NO_ANSWER;
+      }
       case 'fqdn':
         // Switchyard has no `resolvers` sections: HAProxy's answer for a server without one.
         if ((args[4] ?? '') === '') return error('set server <b>/<s> fqdn requires a FQDN.\n');

@@ -167,16 +167,29 @@ export class ServerCheck implements ObservedErrorsHandler {
       this.#probe = undefined;
       this.#completed(outcome, startedAt);
     };
-    const rules = this.#spec.tcpRules;
-    const plan = this.#spec.httpPlan;
+    const spec = this.#currentSpec();
+    const rules = spec.tcpRules;
+    const plan = spec.httpPlan;
     const probe =
       plan !== undefined
-        ? new HttpCheckSequence(this.#runtime, this.#spec, plan, done)
+        ? new HttpCheckSequence(this.#runtime, spec, plan, done)
         : rules === undefined
-          ? new CheckProbe(this.#runtime, this.#spec, done)
-          : new TcpCheckProbe(this.#runtime, this.#spec, rules, done);
+          ? new CheckProbe(this.#runtime, spec, done)
+          : new TcpCheckProbe(this.#runtime, spec, rules, done);
     this.#probe = probe;
     probe.start();
+  }
+
+  /**
+   * The probe's target: the server's address and port as they are now (`set server addr`
+   * moves its checks too, as HAProxy's), unless the check has its own `addr` / `port`.
+   */
+  #currentSpec(): ProbeSpec {
+    const spec = this.#spec;
+    if (spec.path !== undefined) return spec;
+    const host = this.#check.addr ?? this.server.host;
+    const port = this.#check.port ?? this.server.port;
+    return host === spec.host && port === spec.port ? spec : { ...spec, host, port };
   }
 
   #completed(outcome: CheckOutcome, startedAt: number): void {

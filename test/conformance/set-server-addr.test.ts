@@ -6,30 +6,68 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/set-server-addr.test.js
  */
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
-import { cli } from '../support/cli-client.ts';
+import { cli, statRows } from '../support/cli-client.ts';
 import { destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 
 for (const target of TARGETS) {
   describe(`set server addr on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let api = 0;
+    let open = 0;
+    let closed = 0;
+    let listener: Server | undefined;
 
     before(async () => {
-      const [fe, port] = (await freePorts(2)) as [number, number];
-      api = port;
+      const [fe, port, openPort, closedPort] = (await freePorts(4)) as [number, number, number, number];
+      [api, open, closed] = [port, openPort, closedPort];
+      listener = createServer((socket) => {
+        socket.on('error', () => {});
+        socket.destroy();
+      });
+      await new Promise<void>((resolve) => listener?.listen(open, '127.0.0.1', resolve));
       proxy = await startProxy(
         target,
-        ['global', `    stats socket 127.0.0.1:${api} level admin`, HTTP_DEFAULTS, 'backend web', '    server s1 127.0.0.1:8080', 'frontend fe', `    bind 127.0.0.1:${fe}`, '    default_backend web', ''].join('\n'),
+        [
+          'global',
+          `    stats socket 127.0.0.1:${api} level admin`,
+          HTTP_DEFAULTS,
+          'backend web',
+          '    server s1 127.0.0.1:8080',
+          `    server s2 127.0.0.1:${open} check inter 100ms`,
+          'frontend fe',
+          `    bind 127.0.0.1:${fe}`,
+          '    default_backend web',
+          '',
+        ].join('\n'),
       );
     });
 
     after(async () => {
       destroyAllClients();
-      await stopProxy(target, proxy);
+      // The check's DOWN and UP lines are warnings: stopped without the reference run's no-warning check.
+      await proxy?.stop();
+      listener?.close();
+    });
+
+    it("moves the server's health check too", async () => {
+      const status = async (): Promise<string> => (await statRows(api)).find((r) => r['pxname'] === 'web' && r['svname'] === 's2')?.['status'] ?? '';
+      const until = async (want: string): Promise<void> => {
+        const deadline = performance.now() + 10_000;
+        while (!(await status()).startsWith(want)) {
+          if (performance.now() > deadline) assert.fail(`s2 not ${want}: ${await status()}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      await until('UP');
+      await cli(api, `set server web/s2 addr 127.0.0.1 port ${closed}\n`);
+      await until('DOWN');
+      await cli(api, `set server web/s2 addr 127.0.0.1 port ${open}\n`);
+      await until('UP');
     });
 
     it("answers each change and refusal with HAProxy's text", async () => {

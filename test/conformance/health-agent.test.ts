@@ -6,28 +6,18 @@
  * HAProxy 2.6:  CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/health-agent.test.js
  */
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { TARGETS, startProxy } from '../support/http-suite.ts';
+import { agentServer } from '../support/agent-server.ts';
 
 const HOST = '127.0.0.1';
 const PORT_NAMES = ['fe', 'cli', 'app', 'a1', 'a2', 'a3'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
-/** An agent answering `reply` once it has read the proxy's `agent-send` line. */
-function agent(port: number, reply: string): Promise<Server> {
-  const server = createServer((socket: Socket) => {
-    socket.on('error', () => {});
-    let seen = '';
-    socket.on('data', (data) => {
-      seen += data.toString('latin1');
-      if (seen.includes('\n')) socket.end(reply);
-    });
-  });
-  return new Promise((resolve) => server.listen(port, HOST, () => resolve(server)));
-}
+const agent = (port: number, reply: string): Promise<Server> => agentServer(port, reply, HOST);
 
 function cli(port: number, command: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -6,27 +6,17 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/runtime-agent-commands.test.js
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { cli, statRows } from '../support/cli-client.ts';
 import { TARGETS, startProxy } from '../support/http-suite.ts';
+import { agentServer } from '../support/agent-server.ts';
 
 const HOST = '127.0.0.1';
 
-/** An agent answering `reply` once it read a line. */
-function agent(port: number, reply: string): Promise<Server> {
-  const server = createServer((socket: Socket) => {
-    socket.on('error', () => {});
-    let seen = '';
-    socket.on('data', (data) => {
-      seen += data.toString('latin1');
-      if (seen.includes('\n')) socket.end(reply);
-    });
-  });
-  return new Promise((resolve) => server.listen(port, HOST, () => resolve(server)));
-}
+const agent = (port: number, reply: string): Promise<Server> => agentServer(port, reply, HOST);
 
 async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = performance.now() + 10_000;

@@ -3,7 +3,7 @@ import type { Backend } from '../proxy/backend.ts';
 import { sessionOpened } from '../proxy/counters.ts';
 import { clientSessionEnded, type ProxySession, type SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
-import { HttpParseError, RequestHeadParser, type ResponseHead } from '../http/codec/index.ts';
+import { HttpParseError, type ResponseHead } from '../http/codec/index.ts';
 import {
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW,
@@ -45,6 +45,8 @@ export type { H2Options } from './h2/local-settings.ts';
 
 /** Largest header block (HEADERS + CONTINUATION) gathered before the connection is refused. */
 const MAX_HEADER_BLOCK = 65536;
+/** Fields of a request once it is an HTTP/1 head (Host, the joined cookies and framing included). */
+const MAX_REQUEST_FIELDS = 100;
 /** Largest decoded header list kept (RFC 9113's measure); beyond, the stream is refused. */
 const MAX_HEADER_LIST = 65536;
 /** Misbehaviour tolerated before ENHANCE_YOUR_CALM (see #glitch). */
@@ -95,7 +97,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   readonly #h2: H2Counters;
   readonly #encoder = new HpackEncoder();
   readonly #fields = new HeaderList();
-  readonly #headParser = new RequestHeadParser({ maxHeaders: 100, http2: true, copyHead: false });
   readonly #facts: RequestFacts = { contentLength: -1, chunked: false };
   readonly #streams = new Map<number, H2Stream>();
   /** Streams whose response waits for flow-control credit or the socket. */
@@ -454,7 +455,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     const facts = this.#facts;
     let head;
     try {
-      head = requestHeadFromFields(fields, endStream, this.#headParser, facts);
+      head = requestHeadFromFields(fields, endStream, facts, MAX_REQUEST_FIELDS);
     } catch (error) {
       // A request HAProxy builds with a parsing error: the stream answers it 400.
       if (error instanceof HttpParseError) return this.#badRequest(id, error, end - start, endStream);
@@ -1074,7 +1075,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       this.#clientClosed = true;
       this.client.destroy();
     }
-    this.#headParser.release();
     clientSessionEnded(this.host, this, this.connection, this.now);
   }
 }

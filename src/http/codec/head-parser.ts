@@ -67,12 +67,6 @@ export interface HeadParserOptions {
    */
   copyHead?: boolean;
   /**
-   * Requests only: the heads are HTTP/2 requests the h2 mux wrote out as HTTP/1 text
-   * (src/mux/h2/request-head.ts), marked `http2`, to which the H1 mux's WebSocket key rule
-   * does not apply (HAProxy's h2 mux has none).
-   */
-  http2?: boolean;
-  /**
    * `option accept-invalid-http-request` (request parser) / `accept-invalid-http-response`
    * (response parser): accept the invalid bytes listed in the file comment. Default false.
    */
@@ -689,11 +683,8 @@ abstract class HeadParser<H extends HttpHead> {
 
 /** Parses request heads (see the file comment for the rules). */
 export class RequestHeadParser extends HeadParser<RequestHead> {
-  readonly #http2: boolean;
-
   constructor(opts?: HeadParserOptions) {
     super(false, opts);
-    this.#http2 = opts?.http2 ?? false;
   }
 
   protected build(raw: Uint8Array, offsets: number[], count: number): RequestHead {
@@ -702,7 +693,6 @@ export class RequestHeadParser extends HeadParser<RequestHead> {
     h.targetStart = this.targetStart;
     h.targetEnd = this.targetEnd;
     h.spacedRequestLine = this.spaced;
-    h.http2 = this.#http2;
     return h;
   }
 

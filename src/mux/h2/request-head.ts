@@ -15,8 +15,9 @@
  * error: it throws an HttpParseError, and the stream answers it 400 (h2_desync_attacks).
  */
 import { stripDefaultPort } from '../../http/absolute-form.ts';
-import { TCHAR, allocFromSlab, copyBytes } from '../../http/codec/chars.ts';
-import { HttpParseError, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
+import { TARGET_CHAR, TCHAR, allocFromSlab } from '../../http/codec/chars.ts';
+import { DEFAULT_MAX_HEAD_SIZE, HttpParseError, RequestHead } from '../../http/codec/index.ts';
+import { analyzeRequest } from '../../http/codec/semantics.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
 import { newWebsocketKey } from './ext-connect.ts';
 
@@ -55,28 +56,34 @@ export function checkValue(value: string): void {
 }
 
 /**
- * The regular fields' lines of the request being converted, as bytes: written once, straight
- * from the field strings, instead of a string of lines copied again into the head.
+ * The regular fields that go on as they are (not the cookies, joined into one; not a Host that
+ * :authority overrides; not a repeated Content-Length): their indices in the field list, kept
+ * between requests so that a request allocates none.
  */
-let lines = new Uint8Array(1024);
-let linesLength = 0;
+let kept = new Int32Array(64);
 
-/** Appends latin1 text (field names and values are: HPACK strings are bytes) to `lines`. */
-function appendLine(a: string, b: string, c: string, d: string): void {
-  const need = linesLength + a.length + b.length + c.length + d.length;
-  if (need > lines.length) {
-    let size = lines.length * 2;
-    while (size < need) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(lines.subarray(0, linesLength));
-    lines = grown;
-  }
-  let at = linesLength;
-  for (let i = 0; i < a.length; i++) lines[at++] = a.charCodeAt(i);
-  for (let i = 0; i < b.length; i++) lines[at++] = b.charCodeAt(i);
-  for (let i = 0; i < c.length; i++) lines[at++] = c.charCodeAt(i);
-  for (let i = 0; i < d.length; i++) lines[at++] = d.charCodeAt(i);
-  linesLength = at;
+/** The byte limit of a request's head, the HTTP/1 parser's (HAProxy's tune.bufsize - tune.maxrewrite). */
+const MAX_HEAD_SIZE = DEFAULT_MAX_HEAD_SIZE;
+
+/**
+ * Writes the header line `name: value` CRLF at out[at], and its offsets as the HTTP/1 parser
+ * records them (the value without leading or trailing blanks); returns the position after it.
+ */
+function putField(out: Uint8Array, at: number, offsets: number[], name: string, value: string): number {
+  offsets.push(at);
+  at = put(out, at, name);
+  offsets.push(at);
+  out[at++] = 0x3a;
+  out[at++] = 0x20;
+  let vs = at;
+  at = put(out, at, value);
+  let ve = at;
+  while (vs < ve && (out[vs] === 0x20 || out[vs] === 0x09)) vs++;
+  while (ve > vs && (out[ve - 1] === 0x20 || out[ve - 1] === 0x09)) ve--;
+  offsets.push(vs, ve);
+  out[at++] = 0x0d;
+  out[at++] = 0x0a;
+  return at;
 }
 
 /** Writes latin1 text at out[at]; returns the position after it. */
@@ -113,12 +120,15 @@ export function parseContentLength(value: string, previous: number): number {
 }
 
 /**
- * Builds the request head. `endStream`: the HEADERS frame ended the stream (no body). Throws
- * MalformedRequest; an HttpParseError from the HTTP/1 parser (a field the H1 codec refuses,
- * too many fields) is the caller's to map. The parser must be made with copyHead false: the
- * bytes it reads are the head's own.
+ * Builds the request head: its bytes are written once, with the offsets the HTTP/1 parser would
+ * record, and the head's semantics are checked by the same analysis (analyzeRequest) as a head
+ * read from HTTP/1 (so a Host the codec refuses, say, is refused here too). Throws
+ * MalformedRequest, or an HttpParseError (answered 400) for what the HTTP/1 parser refuses and
+ * RFC 9113 does not: a method that is not a token, a target with blanks or controls, a value
+ * with a control other than HTAB, more than `maxHeaders` fields, a head over the parser's size.
+ * `endStream`: the HEADERS frame ended the stream (no body).
  */
-export function requestHeadFromFields(fields: HeaderList, endStream: boolean, parser: RequestHeadParser, facts: RequestFacts): RequestHead {
+export function requestHeadFromFields(fields: HeaderList, endStream: boolean, facts: RequestFacts, maxHeaders: number): RequestHead {
   let method: string | undefined;
   let scheme: string | undefined;
   let authority: string | undefined;
@@ -128,11 +138,21 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
   let regular = false;
   let cookie: string | undefined;
   let contentLength = -1;
-  linesLength = 0;
+  let contentLengthAt = -1;
+  let keptCount = 0;
+  let keptBytes = 0;
+  let badValue = false;
+  if (kept.length < fields.count) kept = new Int32Array(Math.max(fields.count, kept.length * 2));
   for (let i = 0; i < fields.count; i++) {
     const name = fields.names[i]!;
     const value = fields.values[i]!;
-    checkValue(value);
+    for (let j = 0; j < value.length; j++) {
+      const c = value.charCodeAt(j);
+      if (c < 0x20 || c === 0x7f) {
+        if (c === 0 || c === 0x0a || c === 0x0d) throw new MalformedRequest('NUL, CR or LF in a field value');
+        if (c !== 0x09) badValue = true;
+      }
+    }
     if (name.charCodeAt(0) === 0x3a /* : */) {
       if (regular) throw new MalformedRequest('pseudo-header after a regular field');
       switch (name) {
@@ -177,14 +197,17 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
       const before = contentLength;
       contentLength = parseContentLength(value, contentLength);
       if (before >= 0) continue; // one content-length goes on
-      appendLine('content-length: ', String(contentLength), '\r\n', '');
+      contentLengthAt = i;
+      kept[keptCount++] = i;
+      keptBytes += 18 + String(contentLength).length;
       continue;
     }
-    appendLine(name, ': ', value, '\r\n');
+    kept[keptCount++] = i;
+    keptBytes += name.length + value.length + 4;
   }
   if (method === undefined) throw new MalformedRequest('missing :method');
   let target: string;
-  let upgrade = '';
+  let upgrade = false;
   facts.websocketKey = undefined;
   facts.protocol = protocol;
   if (protocol !== undefined) {
@@ -192,7 +215,7 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
     if (method !== 'CONNECT') throw new MalformedRequest(':protocol without CONNECT');
     if (scheme === undefined || path === undefined || authority === undefined) throw new MalformedRequest('extended CONNECT without :scheme, :path or :authority');
     method = 'GET';
-    upgrade = `upgrade: ${protocol}\r\nconnection: upgrade\r\n`;
+    upgrade = true;
     if (!websocketKey && protocol.toLowerCase() === 'websocket') {
       // Not a field of the request: HAProxy's H1 mux adds it on its way to an HTTP/1 server
       // (src/mux/h1-head-out.ts), after what the rules did; an HTTP/2 server gets none.
@@ -216,35 +239,78 @@ export function requestHeadFromFields(fields: HeaderList, endStream: boolean, pa
       target = path === '*' ? `${scheme}://${authority}` : `${scheme}://${authority}${path}`;
     }
   }
+  // What the HTTP/1 parser refuses in a head it reads: the start line's, then the fields'.
+  checkMethod(method);
+  checkTarget(target);
+  if (badValue) throw new HttpParseError('BAD_HEADER_VALUE', false, -1, 'a control character in a field value');
   facts.contentLength = contentLength;
   // An extended CONNECT has no body: what follows its HEADERS is the tunnel's.
-  facts.chunked = !endStream && contentLength < 0 && protocol === undefined;
+  const chunked = (facts.chunked = !endStream && contentLength < 0 && protocol === undefined);
+  const count = keptCount + (authority === undefined ? 0 : 1) + (upgrade ? 2 : 0) + (cookie === undefined ? 0 : 1) + (chunked ? 1 : 0);
+  if (count > maxHeaders) throw new HttpParseError('TOO_MANY_HEADERS', false, -1);
+  const startLineEnd = method.length + target.length + 12;
+  const size =
+    startLineEnd +
+    keptBytes +
+    (authority === undefined ? 0 : authority.length + 8) +
+    (upgrade ? (protocol as string).length + 32 : 0) +
+    (cookie === undefined ? 0 : cookie.length + 10) +
+    (chunked ? 28 : 0) +
+    2;
+  if (size > MAX_HEAD_SIZE) throw new HttpParseError('HEAD_TOO_LARGE', false, -1);
+  // A slab view, not a fresh ArrayBuffer: the head keeps it as its raw bytes.
+  const bytes = allocFromSlab(size);
+  let at = put(bytes, 0, method);
+  bytes[at++] = 0x20;
+  const targetStart = at;
+  at = put(bytes, at, target);
+  const targetEnd = at;
+  at = put(bytes, at, ' HTTP/1.1\r\n');
+  const offsets: number[] = [];
   // HAProxy's order (h2_make_htx_request): Host from :authority where the first regular field
   // comes, else after the Upgrade pair; the cookies joined last.
-  const requestLine = `${method} ${target} HTTP/1.1\r\n`;
-  const host = authority === undefined ? '' : `host: ${authority}\r\n`;
-  const cookieLine = cookie === undefined ? '' : `cookie: ${cookie}\r\n`;
-  const te = facts.chunked ? 'transfer-encoding: chunked\r\n' : '';
-  // A slab view, not a fresh ArrayBuffer: the parser (copyHead false) keeps it as the head's raw.
-  const bytes = allocFromSlab(requestLine.length + host.length + linesLength + upgrade.length + cookieLine.length + te.length + 2);
-  let at = put(bytes, 0, requestLine);
-  if (regular) at = put(bytes, at, host);
-  at = copyBytes(bytes, at, lines, 0, linesLength);
-  // A huge head's buffer is not kept for the next small ones.
-  if (lines.length > 65536) lines = new Uint8Array(1024);
-  at = put(bytes, at, upgrade);
-  if (!regular) at = put(bytes, at, host);
-  at = put(bytes, at, cookieLine);
-  at = put(bytes, at, te);
+  if (regular && authority !== undefined) at = putField(bytes, at, offsets, 'host', authority);
+  for (let k = 0; k < keptCount; k++) {
+    const i = kept[k]!;
+    at = putField(bytes, at, offsets, fields.names[i]!, i === contentLengthAt ? String(contentLength) : fields.values[i]!);
+  }
+  if (upgrade) {
+    at = putField(bytes, at, offsets, 'upgrade', protocol as string);
+    at = putField(bytes, at, offsets, 'connection', 'upgrade');
+  }
+  if (!regular && authority !== undefined) at = putField(bytes, at, offsets, 'host', authority);
+  if (cookie !== undefined) at = putField(bytes, at, offsets, 'cookie', cookie);
+  if (chunked) at = putField(bytes, at, offsets, 'transfer-encoding', 'chunked');
   bytes[at] = 0x0d;
   bytes[at + 1] = 0x0a;
-  parser.reset();
-  parser.feed(bytes, 0);
-  if (!parser.done) throw new MalformedRequest('incomplete head');
-  const parsed = parser.head as RequestHead;
-  // Its bytes are the target's characters (HPACK strings are latin1), as the parser found them.
-  parsed.knownTarget(target);
-  parsed.http2 = true;
-  parsed.madeUpWebsocketKey = facts.websocketKey;
-  return parsed;
+  const head = new RequestHead(bytes, offsets, count, startLineEnd, 1);
+  head.method = method;
+  head.targetStart = targetStart;
+  head.targetEnd = targetEnd;
+  head.http2 = true;
+  analyzeRequest(head);
+  // Its bytes are the target's characters (HPACK strings are latin1), as written above.
+  head.knownTarget(target);
+  head.madeUpWebsocketKey = facts.websocketKey;
+  return head;
+}
+
+/** The HTTP/1 parser's rule for a method: 1*tchar. */
+function checkMethod(method: string): void {
+  if (method.length === 0) throw new HttpParseError('BAD_REQUEST_LINE', false, 0, 'bad method');
+  for (let i = 0; i < method.length; i++) {
+    const c = method.charCodeAt(i);
+    if (c > 0x7f || TCHAR[c] !== 1) throw new HttpParseError('BAD_REQUEST_LINE', false, i, 'bad method');
+  }
+}
+
+/** The HTTP/1 parser's rule for a request-target: visible ASCII but '#' (its targetError codes). */
+function checkTarget(target: string): void {
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c <= 0x7f && TARGET_CHAR[c] === 1) continue;
+    if (c === 0x20 || c === 0x0d || c === 0x0a) throw new HttpParseError('BAD_REQUEST_LINE', false, -1, 'a blank in :path or :authority');
+    if (c >= 0x80 || c === 0x23) throw new HttpParseError('BAD_URI', false, -1);
+    throw new HttpParseError('CONTROL_CHAR_IN_URI', false, -1);
+  }
 }

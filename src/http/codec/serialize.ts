@@ -19,8 +19,11 @@ import {
   H_UPGRADE,
   type HeaderName,
   type HttpHead,
+  ResponseHead,
   headerName,
 } from './head.ts';
+import { HttpParseError } from './errors.ts';
+import { analyzeResponse } from './semantics.ts';
 
 const COLON_SP = 2; // ": "
 const CRLF = 2;
@@ -376,6 +379,35 @@ export class HeadEditor {
   build(): Uint8Array {
     const h = this.current;
     if (!this.changed) return h.raw;
+    return this.#write(undefined);
+  }
+
+  /**
+   * The edited response head as the response parser would make of build()'s bytes, without
+   * reading them again: the kept lines' offsets shifted, the written ones' recorded as they are
+   * written, the framing facts derived by the same analysis. The unedited head itself when
+   * nothing changed; undefined when the status line was rewritten (parse build()'s bytes then).
+   * Throws HttpParseError where the parser would: over `maxHeaders` fields or `maxHeadSize` bytes.
+   */
+  buildResponseHead(maxHeaders: number, maxHeadSize: number): ResponseHead | undefined {
+    const h = this.current;
+    if (!(h instanceof ResponseHead) || this.startLine !== undefined) return undefined;
+    if (!this.changed) return h;
+    const offsets: number[] = [];
+    const raw = this.#write(offsets);
+    const count = offsets.length >> 2;
+    if (count > maxHeaders) throw new HttpParseError('TOO_MANY_HEADERS', true, -1);
+    if (raw.length > maxHeadSize) throw new HttpParseError('HEAD_TOO_LARGE', true, -1);
+    const head = new ResponseHead(raw, offsets, count, h.startLineEnd, h.versionMinor);
+    head.status = h.status;
+    head.reason = h.reason;
+    analyzeResponse(head);
+    return head;
+  }
+
+  /** Writes the edited head; with `offsets`, records each field's as the head parser would. */
+  #write(offsets: number[] | undefined): Uint8Array {
+    const h = this.current;
     const raw = h.raw;
     const o = h.offsets;
     const n = h.headerCount;
@@ -402,20 +434,25 @@ export class HeadEditor {
     }
     // copy runs of consecutive kept lines
     let runStart = -1;
+    let shift = 0;
     for (let i = 0; i < n; i++) {
       const mark = this.removed[i];
       if (mark === 0) {
-        if (runStart < 0) runStart = o[4 * i]!;
+        if (runStart < 0) {
+          runStart = o[4 * i]!;
+          shift = pos - runStart;
+        }
+        if (offsets !== undefined) offsets.push(o[4 * i]! + shift, o[4 * i + 1]! + shift, o[4 * i + 2]! + shift, o[4 * i + 3]! + shift);
         continue;
       }
       if (runStart >= 0) {
         pos = copyBytes(out, pos, raw, runStart, o[4 * i]!);
         runStart = -1;
       }
-      if (mark === 2) pos = writeField(out, pos, raw.subarray(o[4 * i]!, o[4 * i + 1]!), this.replacement(i));
+      if (mark === 2) pos = writeField(out, pos, raw.subarray(o[4 * i]!, o[4 * i + 1]!), this.replacement(i), offsets);
     }
     if (runStart >= 0) pos = copyBytes(out, pos, raw, runStart, headersEnd);
-    for (let i = 0; i < names.length; i++) pos = writeField(out, pos, names[i]!.bytes, values[i]!);
+    for (let i = 0; i < names.length; i++) pos = writeField(out, pos, names[i]!.bytes, values[i]!, offsets);
     out[pos++] = 0x0d;
     out[pos++] = 0x0a;
     return out;
@@ -433,11 +470,22 @@ function sameCaseless(a: Uint8Array, as: number, b: Uint8Array, bs: number, n: n
   return true;
 }
 
-function writeField(out: Uint8Array, pos: number, name: Uint8Array, value: FieldValue): number {
+/** Writes a field line; with `offsets`, records its offsets (the value without its blanks, as parsed). */
+function writeField(out: Uint8Array, pos: number, name: Uint8Array, value: FieldValue, offsets?: number[]): number {
+  const nameStart = pos;
   pos = copyBytes(out, pos, name, 0, name.length);
+  const nameEnd = pos;
   out[pos++] = 0x3a;
   out[pos++] = 0x20;
+  const valueStart = pos;
   pos = typeof value === 'string' ? writeString(out, pos, value) : copyBytes(out, pos, value, 0, value.length);
+  if (offsets !== undefined) {
+    let vs = valueStart;
+    let ve = pos;
+    while (vs < ve && (out[vs] === SP || out[vs] === HTAB)) vs++;
+    while (ve > vs && (out[ve - 1] === SP || out[ve - 1] === HTAB)) ve--;
+    offsets.push(nameStart, nameEnd, vs, ve);
+  }
   out[pos++] = 0x0d;
   out[pos++] = 0x0a;
   return pos;

@@ -6,7 +6,7 @@
  * end. The stream and the rules stay version-neutral; this is the one place that reads the
  * HTTP/1 framing back (HAProxy's HTX makes the same split when its h2 mux reads a response).
  */
-import { ResponseHeadParser, type ResponseHead } from '../../http/codec/index.ts';
+import { ResponseHeadParser, type HeadEditor, type ResponseHead } from '../../http/codec/index.ts';
 import { H1BodyReader } from './h1-body-reader.ts';
 
 /** Where the translated response goes. */
@@ -19,10 +19,14 @@ export interface ResponseSink {
   responseEnd(trailers: readonly (readonly [string, string])[] | undefined): void;
 }
 
+/** The response heads read back: HAProxy's tune.http.maxhdr fields, and any size a server may send. */
+const MAX_FIELDS = 101;
+const MAX_HEAD_SIZE = 1 << 20;
+
 export { isConnectionSpecific } from './connection-specific.ts';
 
 export class ResponseTranslator {
-  readonly #parser = new ResponseHeadParser({ maxHeaders: 101, maxHeadSize: 1 << 20 });
+  readonly #parser = new ResponseHeadParser({ maxHeaders: MAX_FIELDS, maxHeadSize: MAX_HEAD_SIZE });
   readonly #body: H1BodyReader;
   readonly #sink: ResponseSink;
   #requestMethod = 'GET';
@@ -60,22 +64,7 @@ export class ResponseTranslator {
         if (!this.#parser.done) return;
         const head = this.#parser.head as ResponseHead;
         this.#parser.reset();
-        if (head.status < 200) {
-          this.#sink.responseHead(head.status, head, false);
-          continue;
-        }
-        this.#body.framer.startResponse(head, this.#requestMethod);
-        const bodyless = this.#body.done;
-        if (bodyless && this.#requestMethod === 'HEAD' && head.status !== 204 && head.status !== 304) {
-          // The server may still be sending the body HEAD does not get: as HAProxy (the end of
-          // the message comes with the server's), END_STREAM waits for the transaction's end, so
-          // that the client's next stream finds the server connection free again.
-          this.#state = 'head-end';
-          this.#sink.responseHead(head.status, head, false);
-          return;
-        }
-        this.#state = bodyless ? 'done' : 'body';
-        this.#sink.responseHead(head.status, head, bodyless);
+        this.#head(head);
         continue;
       }
       off += this.#body.feed(bytes, off);
@@ -84,6 +73,35 @@ export class ResponseTranslator {
         this.#sink.responseEnd(this.#body.trailers());
       }
     }
+  }
+
+  /**
+   * The edited final head, as if build()'s bytes were fed (HeadEditor.buildResponseHead makes
+   * the head the parser would, with its limits); returns its size on the wire, or -1 when it
+   * must be fed as bytes (a rewritten status line, or a head already being read from bytes).
+   * Throws HttpParseError as feed() would.
+   */
+  feedEdited(editor: HeadEditor): number {
+    if (this.#state !== 'head' || this.#parser.inProgress) return -1;
+    const head = editor.buildResponseHead(MAX_FIELDS, MAX_HEAD_SIZE);
+    if (head === undefined) return -1;
+    this.#head(head);
+    return head.raw.byteLength;
+  }
+
+  #head(head: ResponseHead): void {
+    if (head.status < 200) return this.#sink.responseHead(head.status, head, false);
+    this.#body.framer.startResponse(head, this.#requestMethod);
+    const bodyless = this.#body.done;
+    if (bodyless && this.#requestMethod === 'HEAD' && head.status !== 204 && head.status !== 304) {
+      // The server may still be sending the body HEAD does not get: as HAProxy (the end of
+      // the message comes with the server's), END_STREAM waits for the transaction's end, so
+      // that the client's next stream finds the server connection free again.
+      this.#state = 'head-end';
+      return this.#sink.responseHead(head.status, head, false);
+    }
+    this.#state = bodyless ? 'done' : 'body';
+    this.#sink.responseHead(head.status, head, bodyless);
   }
 
   /** The stream ended the transaction: a body delimited by the server's close ends here. */

@@ -195,6 +195,20 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   }
 
   sendResponseHead(editor: HeadEditor): number {
+    if (!this.reset) {
+      // The edited head goes to the translator as its parser would read it, not written for it.
+      let sent: number;
+      try {
+        sent = this.#translator.feedEdited(editor);
+      } catch {
+        this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+        return 0;
+      }
+      if (sent >= 0) {
+        if (this.pending.length > 0 || this.pendingEnd) this.conn.flushStream(this);
+        return sent;
+      }
+    }
     const bytes = editor.build();
     this.#feed(bytes);
     return bytes.byteLength;

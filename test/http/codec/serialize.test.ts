@@ -171,3 +171,55 @@ describe('HeadEditor.replace', () => {
     assert.throws(() => editor.begin(h).replace(0, 'bad\r\nInjected: 1'), TypeError);
   });
 });
+
+describe('HeadEditor.buildResponseHead', () => {
+  function res(s: string) {
+    const p = new ResponseHeadParser();
+    p.feed(enc(s));
+    assert.ok(p.done);
+    return p.head!;
+  }
+
+  /** What the response parser makes of build()'s bytes: the head buildResponseHead must equal. */
+  function parsedBack(editor: HeadEditor) {
+    const p = new ResponseHeadParser({ maxHeadSize: 1 << 20 });
+    const bytes = editor.build().slice();
+    assert.equal(p.feed(bytes, 0), bytes.length);
+    return p.head!;
+  }
+
+  const SERVER =
+    'HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: x\r\nContent-Type: text/plain\r\nContent-Length: 6\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-Pad:  padded \r\nETag: "a"\r\n\r\n';
+
+  const edits: [string, (e: HeadEditor) => void][] = [
+    ['hop-by-hop removed', (e) => e.removeHopByHop()],
+    ['set, append, remove', (e) => e.removeHopByHop().set(headerName('X-New'), ' spaced\t').append('X-Other', 'b').removeAll(enc('etag'))],
+    ['first and last removed, value replaced', (e) => e.remove(0).remove(7).replace(3, '7')],
+    ['everything removed, one added', (e) => { for (let i = 0; i < 8; i++) e.remove(i); e.append('Transfer-Encoding', 'chunked'); }],
+  ];
+  for (const [what, edit] of edits) {
+    it(`gives the head the parser reads from build()'s bytes: ${what}`, () => {
+      const editor = new HeadEditor();
+      edit(editor.begin(res(SERVER)));
+      const built = editor.buildResponseHead(101, 1 << 20)!;
+      const parsed = parsedBack(editor);
+      assert.equal(str(built.raw), str(parsed.raw));
+      assert.deepEqual(built.offsets, parsed.offsets);
+      for (const key of ['headerCount', 'startLineEnd', 'versionMinor', 'status', 'reason', 'contentLength', 'chunked', 'closeDelimited', 'keepAlive', 'mustClose', 'connectionClose'] as const) {
+        assert.equal(built[key], parsed[key], key);
+      }
+    });
+  }
+
+  it('the unedited head itself; undefined once the status line is rewritten; the parser limits', () => {
+    const editor = new HeadEditor();
+    const head = res(SERVER);
+    assert.equal(editor.begin(head).buildResponseHead(101, 1 << 20), head);
+    editor.begin(head).setStatusLine(404, 'Not Found');
+    assert.equal(editor.buildResponseHead(101, 1 << 20), undefined);
+    editor.begin(head).append('X-A', '1').append('X-B', '2');
+    assert.throws(() => editor.buildResponseHead(9, 1 << 20), { code: 'TOO_MANY_HEADERS' });
+    assert.ok(editor.buildResponseHead(10, 1 << 20));
+    assert.throws(() => editor.buildResponseHead(10, 100), { code: 'HEAD_TOO_LARGE' });
+  });
+});

@@ -18,6 +18,12 @@ export interface SocketHandler {
   /** The write queue emptied after write() returned false. */
   onDrain(socket: Socket): void;
   /**
+   * After end(): every byte queued before it was handed to the kernel and our FIN follows them,
+   * so they reach the peer whatever this process does next. Optional; it may come from within
+   * end() (nothing was queued), and never comes once the socket was destroyed.
+   */
+  onFinished?(socket: Socket): void;
+  /**
    * The socket is fully closed; called exactly once, whatever the cause. `error` is set when it
    * closed because of a failure (connection refused, reset, TLS handshake failure, ...).
    */

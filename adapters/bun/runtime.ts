@@ -368,6 +368,7 @@ class BunSocket implements Socket {
     if (this.#shutdownSent) return;
     this.#shutdownSent = true;
     this.raw?.shutdown();
+    if (!this.#closed) this.handler.onFinished?.(this);
   }
 
   /** Hands queued bytes to the kernel until it pushes back (then `drain` calls again). */

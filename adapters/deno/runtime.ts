@@ -425,6 +425,7 @@ class DenoSocket implements Socket {
 
   #shutdownComplete(): void {
     this.#shutdownDone = true;
+    if (!this.#closed) this.handler.onFinished?.(this);
     // Both directions finished: close, as Node's allowHalfOpen sockets do.
     if (this.#peerEnded && !this.#closed) this.#finish(undefined);
   }

@@ -94,6 +94,10 @@ export class NodeStreamSocket implements Socket {
     this.#error ??= toSocketError(err);
   };
   readonly #onClose = (): void => this.handler.onClose(this, this.#error);
+  // 'finish': the writable side ended, its data flushed to the kernel and the FIN sent.
+  readonly #onFinish = (): void => {
+    if (!this.raw.destroyed) this.handler.onFinished?.(this);
+  };
 
   constructor(raw: net.Socket, handler: SocketHandler) {
     this.raw = raw;
@@ -136,6 +140,7 @@ export class NodeStreamSocket implements Socket {
     return this.raw.write(chunk);
   }
   end(): void {
+    if (this.handler.onFinished !== undefined && !this.raw.writableEnded) this.raw.once('finish', this.#onFinish);
     this.raw.end();
   }
   destroy(): void {

@@ -110,6 +110,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   #drainDeadline = Infinity;
   #clientClosed = false;
   #clientEnded = false;
+  /** The session was counted out (clientSessionEnded): at our FIN, or at teardown. */
+  #sessionEnded = false;
   #clientLast: number;
   /** Reading paused because the server side cannot take more. */
   #clientHeld = false;
@@ -570,13 +572,29 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     this.#stream.fail(400, 'C', 'R', !(this.host.model.options.dontlognull && this.#stream.requestStartedAt < 0));
   }
 
-  /** Sends our FIN after the queued response; the session ends when the client closes. */
+  /**
+   * Sends our FIN after the queued response. The session ends once the response is in the
+   * kernel's hands (onFinished), as HAProxy's ends when it closes the socket after the response
+   * (the connection's slot under `maxconn`, CurrConns and the tracked `conn_cur` are free at
+   * once); the socket itself lingers until the client's FIN or `timeout client`, as the
+   * kernel's orphan would, so that the response is not cut by a reset if the client still sends.
+   */
   #closeClient(): void {
     this.#flushClient();
     this.#state = 'closing';
     this.#backlog = undefined;
     this.client.end();
     this.#schedule();
+  }
+
+  onFinished(_socket: Socket): void {
+    if (this.#state === 'closing') this.#endSession();
+  }
+
+  #endSession(): void {
+    if (this.#sessionEnded) return;
+    this.#sessionEnded = true;
+    clientSessionEnded(this.host, this, this.connection, this.now);
   }
 
   // ---- client socket events --------------------------------------------------------------
@@ -730,6 +748,6 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
       this.client.destroy();
     }
     this.#reqParser.release();
-    clientSessionEnded(this.host, this, this.connection, this.now);
+    this.#endSession();
   }
 }

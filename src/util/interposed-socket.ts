@@ -65,6 +65,10 @@ export abstract class InterposedSocket extends DelegatedSocketFacts implements S
     this.handler?.onDrain(this);
   }
 
+  onFinished(): void {
+    this.handler?.onFinished?.(this);
+  }
+
   onClose(_socket: Socket, error: SocketError | undefined): void {
     this.handler?.onClose(this, error);
   }

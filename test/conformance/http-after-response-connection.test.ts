@@ -3,7 +3,8 @@
  * rules add headers: HAProxy 2.6's H1 mux writes `connection: close` / `keep-alive` at the end
  * of the head (h1_process_mux, at the end of the headers), after everything the rules added,
  * for the replies the proxy generates (deny, return, redirect, error pages) as for forwarded
- * responses. The heads are compared byte for byte.
+ * responses; the names the rules add go out in lower case (HAProxy's HTX holds them so).
+ * The heads are compared byte for byte.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/http-after-response-connection.test.js
  */
@@ -31,15 +32,15 @@ frontend fe
     http-request deny if { path /deny }
     http-request return status 200 content-type text/plain string hi if { path /return }
     http-request redirect location /x if { path /redirect }
-    http-after-response set-header x-a 1
-    http-after-response add-header x-b 2
+    http-after-response set-header X-A 1
+    http-after-response add-header X-B 2
     default_backend be
 
 frontend fe_close
     bind 127.0.0.1:${p.close}
     option httpclose
     http-request deny if { path /deny }
-    http-after-response set-header x-a 1
+    http-after-response set-header X-A 1
     default_backend be
 
 backend be

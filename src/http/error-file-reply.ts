@@ -21,9 +21,8 @@
  *   \r\n                                        sorry\n      (then the connection closes)
  *   sorry\n
  */
-import { latin1Bytes } from './codec/chars.ts';
 import type { ErrorMessage } from './error-message.ts';
-import { LocalReply, ReplyConnection } from './local-reply.ts';
+import { LocalReply, ReplyConnection, replyBytes } from './local-reply.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -100,7 +99,7 @@ export class ErrorFileReply extends LocalReply {
   readonly #closes: boolean;
   /** No connection header is ever added (an interim status, or `Connection: upgrade`). */
   readonly #noConnectionHeader: boolean;
-  readonly #encoded: (Uint8Array | undefined)[] = [undefined, undefined, undefined];
+  readonly #encoded: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
 
   /** `status` is the status the reply stands for (logs, counters), whatever the file says. */
   constructor(status: number, message: ErrorMessage | undefined) {
@@ -141,20 +140,19 @@ export class ErrorFileReply extends LocalReply {
     return this.#closes;
   }
 
+  override connectionValue(connection: ReplyConnection): string | undefined {
+    const message = this.#message;
+    if (message === undefined || this.#noConnectionHeader || connection === ReplyConnection.omitted) return undefined;
+    if (connection === ReplyConnection.close) return message.version11 ? 'close' : undefined;
+    return connection === ReplyConnection.keepAlive || !message.version11 ? 'keep-alive' : undefined;
+  }
+
   override encode(connection: ReplyConnection): Uint8Array {
     const message = this.#message;
     if (message === undefined) return EMPTY;
     const cached = this.#encoded[connection];
     if (cached !== undefined) return cached;
-    let line = '';
-    if (!this.#noConnectionHeader) {
-      if (connection === ReplyConnection.close) line = message.version11 ? 'connection: close\r\n' : '';
-      else if (connection === ReplyConnection.keepAlive || !message.version11) line = 'connection: keep-alive\r\n';
-    }
-    const head = latin1Bytes(`${this.#head}${line}\r\n`);
-    const out = new Uint8Array(head.byteLength + message.body.byteLength);
-    out.set(head, 0);
-    out.set(message.body, head.byteLength);
+    const out = replyBytes(this.#head, this.connectionValue(connection), message.body);
     this.#encoded[connection] = out;
     return out;
   }

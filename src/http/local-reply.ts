@@ -5,12 +5,14 @@ import { reasonPhrase } from './reason-phrases.ts';
 /**
  * What the H1 mux appends to a reply it generated, as HAProxy 2.6 does: nothing for a
  * keep-alive HTTP/1.1 client, `connection: close` when the connection ends after it, and
- * `connection: keep-alive` for an HTTP/1.0 client that keeps it open.
+ * `connection: keep-alive` for an HTTP/1.0 client that keeps it open. `omitted` leaves the
+ * mux's line out, for the `http-after-response` rules to edit the head before it is added
+ * (HAProxy's mux writes it at the end of the head, after what the rules added).
  */
-export const ReplyConnection = { none: 0, close: 1, keepAlive: 2 } as const;
+export const ReplyConnection = { none: 0, close: 1, keepAlive: 2, omitted: 3 } as const;
 export type ReplyConnection = (typeof ReplyConnection)[keyof typeof ReplyConnection];
 
-const CONNECTION_LINES = ['', 'connection: close\r\n', 'connection: keep-alive\r\n'] as const;
+const CONNECTION_VALUES = [undefined, 'close', 'keep-alive', undefined] as const;
 
 /**
  * A response the proxy answers by itself (deny, return, redirect, auth...): HAProxy's HTX
@@ -23,7 +25,7 @@ export class LocalReply {
   readonly bodyLength: number;
   readonly #head: string;
   readonly #body: Uint8Array;
-  readonly #encoded: (Uint8Array | undefined)[] = [undefined, undefined, undefined];
+  readonly #encoded: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
 
   /** `headers` are `name: value` pairs with lowercase names; content-length is added here. */
   constructor(status: number, headers: readonly (readonly [string, string])[], body: Uint8Array, reason = reasonPhrase(status)) {
@@ -51,17 +53,28 @@ export class LocalReply {
     return false;
   }
 
+  /** The value of the `connection` header the H1 mux writes last in the head, if any. */
+  connectionValue(connection: ReplyConnection): string | undefined {
+    return CONNECTION_VALUES[connection];
+  }
+
   /** The whole reply; encoded once per connection variant, then shared (never modify it). */
   encode(connection: ReplyConnection): Uint8Array {
     const cached = this.#encoded[connection];
     if (cached !== undefined) return cached;
-    const head = latin1Bytes(`${this.#head}${CONNECTION_LINES[connection]}\r\n`);
-    const out = new Uint8Array(head.byteLength + this.#body.byteLength);
-    out.set(head, 0);
-    out.set(this.#body, head.byteLength);
+    const out = replyBytes(this.#head, this.connectionValue(connection), this.#body);
     this.#encoded[connection] = out;
     return out;
   }
+}
+
+/** A reply's bytes: its head (status line and headers), the mux's connection header last, the payload. */
+export function replyBytes(head: string, connection: string | undefined, body: Uint8Array): Uint8Array {
+  const headBytes = latin1Bytes(`${head}${connection === undefined ? '' : `connection: ${connection}\r\n`}\r\n`);
+  const out = new Uint8Array(headBytes.byteLength + body.byteLength);
+  out.set(headBytes, 0);
+  out.set(body, headBytes.byteLength);
+  return out;
 }
 
 /** A header list for a reply with a payload: `hdr` lines first, then length and type (HAProxy's order). */

@@ -5,12 +5,12 @@ import { clientSessionEnded, type ProxySession, type SessionHost, type SessionVi
 import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '../runtime.ts';
 import { connectionModeOf } from '../http/http-options.ts';
 import { allocFromSlab, viewOf } from '../http/codec/chars.ts';
-import { BodyFramer, HttpParseError, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
-import { ReplyConnection, type LocalReply } from '../http/local-reply.ts';
+import { BodyFramer, H_CONNECTION, HttpParseError, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { ReplyConnection } from '../http/local-reply.ts';
 import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
-import { interimHeadBytes, prepareResponseHead } from './h1-head-out.ts';
+import { interimHeadBytes, prepareResponseHead, responseConnectionValue } from './h1-head-out.ts';
 import { prefaceAt } from './http-upgrade.ts';
 import { addToListener } from '../proxy/listener-stats.ts';
 import type { SoftStopClosing } from '../proxy/soft-stop-closing.ts';
@@ -78,6 +78,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   idleSince: number;
   requests = 0;
   closeAfter = false;
+  /** The connection header prepareResponseHead chose, written last by sendResponseHead. */
+  #responseConnection: string | undefined;
 
   readonly #stream: HttpStream;
   readonly #defaultBackend: Backend | undefined;
@@ -428,10 +430,13 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     // A soft stop that came while the request was in flight closes after this response: it says
     // so (HAProxy's h1_set_cli_conn_mode sees the stopped proxy when the response is formatted),
     // or the client sends its next request into the close.
-    prepareResponseHead(req, head, editor, this.#stopCloses());
+    prepareResponseHead(head, editor);
+    this.#responseConnection = responseConnectionValue(req, this.#stopCloses());
   }
 
   sendResponseHead(editor: HeadEditor): number {
+    if (this.#responseConnection !== undefined) editor.append(H_CONNECTION, this.#responseConnection);
+    this.#responseConnection = undefined;
     const bytes = editor.build();
     this.sendHead(bytes);
     return bytes.byteLength;
@@ -443,8 +448,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   }
 
   /** What the H1 mux appends to a reply the proxy built (connection: close / keep-alive) follows the request's version. */
-  encodeReply(reply: LocalReply, req: RequestHead | undefined, close: boolean): Uint8Array {
-    return reply.encode(close ? ReplyConnection.close : req?.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none);
+  replyConnection(req: RequestHead | undefined, close: boolean): ReplyConnection {
+    return close ? ReplyConnection.close : req?.versionMinor === 0 ? ReplyConnection.keepAlive : ReplyConnection.none;
   }
 
   sendData(bytes: Uint8Array): void {

@@ -46,12 +46,20 @@ export function appendMadeUpWebsocketKey(head: RequestHead, editor: HeadEditor):
 }
 
 /** The response head as the client-side H1 mux sends it (before cookies and after-response rules). */
-export function prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor, close: boolean): void {
+export function prepareResponseHead(head: ResponseHead, editor: HeadEditor): void {
   editor.removeHopByHop();
   if (head.status < 200 || head.status === 204) dropFraming(editor);
   else normalizeContentLength(editor, head);
-  if (close) editor.set(H_CONNECTION, 'close');
-  else if (req.versionMinor === 0) editor.set(H_CONNECTION, 'keep-alive');
+}
+
+/**
+ * The connection header the client-side H1 mux writes last in a response head, after what
+ * cookies, filters and the after-response rules added (HAProxy's h1_process_mux adds it at
+ * the end of the headers): `close` when the connection ends after it, `keep-alive` to keep an
+ * HTTP/1.0 client's.
+ */
+export function responseConnectionValue(req: RequestHead, close: boolean): string | undefined {
+  return close ? 'close' : req.versionMinor === 0 ? 'keep-alive' : undefined;
 }
 
 /**

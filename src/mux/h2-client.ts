@@ -55,6 +55,8 @@ const GLITCH_LIMIT = 100;
 const CONTROL_FLOOD_LIMIT = 1000;
 /** How many reset stream ids are remembered (see #recentlyReset). */
 const RECENT_RESETS = 32;
+/** The highest stream id (RFC 9113 §5.1.1): what a stopping proxy's GOAWAY announces. */
+const MAX_STREAM_ID = 0x7fffffff;
 
 type State = 'preface' | 'open' | 'closing' | 'closed';
 
@@ -90,7 +92,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   readonly #maxStreams: number;
   /** A new stream's receive window (`tune.h2.initial-window-size`). */
   readonly #streamWindow: number;
-  readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined };
+  readonly #timeouts: { request: number | undefined; keepAlive: number | undefined; client: number | undefined; shut: number | undefined };
   readonly #reader = new FrameReader();
   readonly #decoder: HpackDecoder;
   /** The frontend's h2 stats module counters. */
@@ -115,7 +117,14 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   /** The client acknowledged our SETTINGS: a smaller initial window than the default binds it only from then on. */
   #settingsAcked = false;
   #lastStreamId = 0;
+  /**
+   * The last stream id our GOAWAY announced (HAProxy's last_sid), -1 before one: streams above
+   * it are not served, and the connection ends once it has none and reached it.
+   */
+  #lastSid = -1;
   #goawaySent = false;
+  /** When our first GOAWAY went: an idle connection after it lasts `timeout client-fin` from then on. */
+  #goawayAt = 0;
   #clientGoaway = false;
   /** Set by a soft stop: how this connection is to end (src/proxy/soft-stop-closing.ts). */
   #stop: SoftStopClosing | undefined = undefined;
@@ -176,6 +185,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       request: t.httpRequest ?? t.client,
       keepAlive: t.httpKeepAlive ?? t.httpRequest ?? t.client,
       client: t.client,
+      shut: t.clientFin ?? t.client,
     };
     if (!upgraded) sessionOpened(host.counters);
     this.#h2 = host.counters.h2;
@@ -197,8 +207,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     if (this.#state === 'closed') return;
     this.#stop = closing;
     if (closing.mode === 'at-once') {
-      this.#goaway(ErrorCode.NO_ERROR);
-      this.#closeIfIdle();
+      this.#stopGoaway();
     } else if (closing.mode === 'spread' && this.#streams.size === 0) {
       this.#armStopDeadline();
     }
@@ -219,8 +228,18 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   #stopDraws(): void {
     const stop = this.#stop;
     if (stop === undefined || this.#goawaySent || this.#state !== 'open' || !stop.closesActive(this.now)) return;
+    this.#stopGoaway();
+  }
+
+  /**
+   * A stopping proxy's GOAWAY (h2_process): NO_ERROR with the highest stream id, so that the
+   * client opens no more streams while those already on their way, even unseen, are served.
+   * The connection then ends when the client closes it or stays idle for `timeout client-fin`.
+   */
+  #stopGoaway(): void {
+    if (this.#goawaySent) return;
+    if (this.#lastSid < 0) this.#lastSid = MAX_STREAM_ID;
     this.#goaway(ErrorCode.NO_ERROR);
-    this.#closeIfIdle();
   }
 
   /** Ends the connection with a reset and nothing sent (`silent-drop` on any of its streams). */
@@ -440,8 +459,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       this.#sendRst(id, ErrorCode.PROTOCOL_ERROR);
       return;
     }
-    // After our GOAWAY no new stream is served (the block was decoded to keep HPACK in step).
-    if (this.#goawaySent || this.#clientGoaway) return;
+    // None is served above the id our GOAWAY announced, nor after the client's (the block was
+    // decoded to keep HPACK in step).
+    if ((this.#goawaySent && id > this.#lastSid) || this.#clientGoaway) return;
     if (this.#activeStreams() >= this.#maxStreams) {
       this.#glitch();
       this.#sendRst(id, ErrorCode.REFUSED_STREAM);
@@ -842,17 +862,20 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
 
   #closeIfIdle(): void {
     if (this.#streams.size > 0 || this.#state === 'closed' || this.#state === 'closing') return;
-    if (this.#goawaySent || this.#clientGoaway || this.#clientEnded) {
+    if ((this.#goawaySent && this.#lastStreamId >= this.#lastSid) || this.#clientGoaway || this.#clientEnded) {
       this.#goaway(ErrorCode.NO_ERROR);
       this.#close();
     }
   }
 
-  #goaway(code: number): void {
-    if (this.#goawaySent && code === ErrorCode.NO_ERROR) return;
+  /** GOAWAY with the id announced before, else the last stream seen; `again`: even after one (h2_timeout_task's). */
+  #goaway(code: number, again = false): void {
+    if (this.#goawaySent && code === ErrorCode.NO_ERROR && !again) return;
+    if (!this.#goawaySent) this.#goawayAt = this.now;
     this.#goawaySent = true;
+    if (this.#lastSid < 0) this.#lastSid = this.#lastStreamId;
     if (this.#clientClosed) return;
-    this.#send(goawayFrame(this.#lastStreamId, code));
+    this.#send(goawayFrame(this.#lastSid, code));
     if (goawayAnswersError(code)) this.#h2.goawayResp++;
   }
 
@@ -981,6 +1004,11 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
 
   /** Without streams: `timeout http-request` before the first, `http-keep-alive` after. */
   #idleDeadline(): number | undefined {
+    if (this.#goawaySent) {
+      // h2c_update_timeout: once GOAWAY is sent, an idle connection has `timeout client-fin`.
+      const shut = this.#timeouts.shut;
+      return shut === undefined ? undefined : Math.max(this.idleSince, this.#clientLast, this.#goawayAt) + shut;
+    }
     const t = this.streamsOpened === 0 ? this.#timeouts.request : this.#timeouts.keepAlive;
     return t === undefined ? undefined : this.idleSince + t;
   }
@@ -1007,7 +1035,9 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
         if (this.#streams.size === 0) {
           const due = this.#nextDeadline();
           if (due !== undefined && now >= due) {
-            this.#goaway(ErrorCode.NO_ERROR);
+            // h2_timeout_task: a last GOAWAY naming the last stream seen, even after another.
+            this.#lastSid = this.#lastStreamId;
+            this.#goaway(ErrorCode.NO_ERROR, true);
             this.#close();
           }
           return;

@@ -173,7 +173,8 @@ export function compileHeaderAction(rule: HttpHeaderRuleModel, direction: Sample
   }
   let name: HeaderName;
   try {
-    name = headerName(rule.header);
+    // HAProxy's HTX holds names in lower case: what a rule adds goes out so (http_add_header).
+    name = headerName(rule.header.toLowerCase());
   } catch {
     return { ok: false, message: `'${rule.header}' is not a valid header name` };
   }

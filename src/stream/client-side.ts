@@ -1,5 +1,5 @@
 import type { RequestHead, ResponseHead, HeadEditor } from '../http/codec/index.ts';
-import type { LocalReply } from '../http/local-reply.ts';
+import type { ReplyConnection } from '../http/local-reply.ts';
 import type { ConnectionInfo } from '../proxy/connection-info.ts';
 
 /**
@@ -42,8 +42,8 @@ export interface HttpClientSide {
   sendHead(bytes: Uint8Array): void;
   /** Response body or tunnel bytes. */
   sendData(bytes: Uint8Array): void;
-  /** A reply the proxy built (local reply, error page) as this mux sends it; `close` when the connection ends after it. */
-  encodeReply(reply: LocalReply, req: RequestHead | undefined, close: boolean): Uint8Array;
+  /** The connection header this mux writes last in a reply the proxy built; `close` when the connection ends after it. */
+  replyConnection(req: RequestHead | undefined, close: boolean): ReplyConnection;
   /** Output produced while handling one server read leaves in one write (uncork sends it). */
   cork(): void;
   uncork(): void;

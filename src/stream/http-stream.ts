@@ -15,6 +15,7 @@ import type { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
+  H_CONNECTION,
   H_EXPECT,
   H_TRANSFER_ENCODING,
   HeadEditor,
@@ -56,7 +57,7 @@ import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, ty
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
 import { Cacheability, responseCacheability, setsCookie } from '../http/cacheability.ts';
-import { errorPageReply, LocalReply } from '../http/local-reply.ts';
+import { errorPageReply, LocalReply, ReplyConnection } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
 import { appendMadeUpWebsocketKey, hostContradictsTarget, prepareRequestHead } from '../mux/h1-head-out.ts';
 import { streamCapturesFor, type StreamCaptures } from './captures.ts';
@@ -956,13 +957,21 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /**
    * Sends a response the proxy built (local reply, error page) after the `http-after-response`
    * rules, which see every response (HAProxy's http_eval_after_res_rules); counts its status.
-   * Without such rules the shared pre-encoded bytes go out as they are.
+   * Without such rules the shared pre-encoded bytes go out as they are. With them, the mux's
+   * connection header comes after what they added, as HAProxy's H1 mux writes it at the end
+   * of the head.
    */
-  #writeGenerated(bytes: Uint8Array, status: number): void {
+  #writeGenerated(reply: LocalReply, connection: ReplyConnection): void {
+    const head = this.#req?.method === 'HEAD';
+    let status = reply.status;
+    let bytes: Uint8Array;
     if (hasAfterResponseRules(this.#frontendRules, this.#countedInBackend ? this.#backendRules : undefined)) {
-      const edited = this.#afterResponseOnGenerated(bytes);
+      const edited = this.#afterResponseOnGenerated(reply.encode(ReplyConnection.omitted), reply.connectionValue(connection), head ? reply.bodyLength : 0);
       bytes = edited.bytes;
       status = edited.status;
+    } else {
+      bytes = reply.encode(connection);
+      if (head) bytes = bytes.subarray(0, bytes.byteLength - reply.bodyLength);
     }
     this.#countStatus(status);
     this.#sendHead(bytes);
@@ -975,8 +984,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
   }
 
-  /** Runs the after-response rules on a generated response: its head is parsed, edited, rebuilt. */
-  #afterResponseOnGenerated(bytes: Uint8Array): { bytes: Uint8Array; status: number } {
+  /**
+   * Runs the after-response rules on a generated response: its head is parsed, edited, given
+   * the mux's `connection` header last, rebuilt; `cut` payload bytes are left off (a HEAD).
+   */
+  #afterResponseOnGenerated(bytes: Uint8Array, connection: string | undefined, cut: number): { bytes: Uint8Array; status: number } {
     const parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
     const used = parser.feed(bytes, 0);
     const head = parser.head as ResponseHead;
@@ -984,10 +996,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const rules = this.#ruleRunner();
     rules.applyAfterResponse(this.#req, head, editor, this.#countedInBackend ? this.#backendRules : undefined, true);
     const status = rules.responseStatus ?? head.status;
+    if (connection !== undefined) editor.append(H_CONNECTION, connection);
     const built = editor.build();
-    const out = new Uint8Array(built.byteLength + bytes.byteLength - used);
+    const payload = bytes.subarray(used, bytes.byteLength - cut);
+    const out = new Uint8Array(built.byteLength + payload.byteLength);
     out.set(built, 0);
-    out.set(bytes.subarray(used), built.byteLength);
+    out.set(payload, built.byteLength);
     return { bytes: out, status };
   }
 
@@ -1013,10 +1027,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** Writes a reply the proxy built. An empty errorfile answers nothing (the connection closes); a HEAD gets no payload. */
   #writeReply(reply: LocalReply, close: boolean): void {
-    const req = this.#req;
-    const bytes = this.#side.encodeReply(reply, req, close);
-    if (bytes.byteLength === 0) return this.#countStatus(reply.status);
-    this.#writeGenerated(req?.method === 'HEAD' ? bytes.subarray(0, bytes.byteLength - reply.bodyLength) : bytes, reply.status);
+    const connection = this.#side.replyConnection(this.#req, close);
+    if (reply.encode(connection).byteLength === 0) return this.#countStatus(reply.status);
+    this.#writeGenerated(reply, connection);
   }
 
   // ---- the server leg ----------------------------------------------------------------------

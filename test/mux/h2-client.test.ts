@@ -247,20 +247,29 @@ describe('H2ClientConnection', () => {
     assert.equal(goawayCode(c.frames()), ErrorCode.PROTOCOL_ERROR);
   });
 
-  it('soft stop: GOAWAY(NO_ERROR) names the last stream, the stream in flight completes, then the connection closes', async () => {
+  it('soft stop: GOAWAY(NO_ERROR) names stream 2^31-1, streams go on, idle for client-fin: a last GOAWAY with the last stream, and the close', async () => {
     let held: Socket | undefined;
-    const { rt, srv, proxy } = await setup(() => undefined);
+    const { rt, srv, proxy } = await setup(() => undefined, { client: 60_000, clientFin: 2000 });
     const c = new Client(rt);
     c.send(frame(FrameType.HEADERS, 0x5, 1, get('/slow')));
     held = srv.sockets[0];
     proxy.frontends[0]!.drainSessions(SoftStopClosing.atOnce);
     rt.flush();
     const goaway = c.frames().find((f) => f.type === FrameType.GOAWAY)!;
-    assert.deepEqual(Array.from(goaway.payload), [0, 0, 0, 1, 0, 0, 0, 0]);
+    assert.deepEqual(Array.from(goaway.payload), [0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
     held!.write(enc.encode(OK));
     rt.flush();
-    const after = c.frames();
-    assert.ok(after.some((f) => f.type === FrameType.DATA && (f.flags & 1) === 1));
+    assert.ok(c.frames().some((f) => f.type === FrameType.DATA && f.streamId === 1 && (f.flags & 1) === 1));
+    // A stream the client sent before it saw the GOAWAY is still served.
+    c.send(frame(FrameType.HEADERS, 0x5, 3, get('/b')));
+    rt.flush();
+    srv.sockets[srv.sockets.length - 1]!.write(enc.encode(OK));
+    rt.flush();
+    assert.ok(c.frames().some((f) => f.type === FrameType.DATA && f.streamId === 3 && (f.flags & 1) === 1));
+    assert.equal(c.socket.peerEnded, false, 'open while the client may still send');
+    rt.advance(2100);
+    const last = c.frames().find((f) => f.type === FrameType.GOAWAY)!;
+    assert.deepEqual(Array.from(last.payload), [0, 0, 0, 3, 0, 0, 0, 0]);
     assert.equal(c.socket.peerEnded, true);
   });
 
@@ -498,6 +507,9 @@ describe('H2ClientConnection: soft stop with close-spread-time', () => {
     const late = c.frames();
     assert.equal(goawayCode(late), ErrorCode.NO_ERROR, 'remaining 400 ms <= 500: GOAWAY');
     assert.ok(late.some((f) => f.type === FrameType.DATA && f.streamId === 5), 'the stream is served');
+    // A GOAWAY naming stream 2^31-1 does not end the connection: the idle one's draw does.
+    assert.equal(c.socket.peerEnded, false);
+    rt.advance(400);
     assert.equal(c.socket.peerEnded, true);
   });
 

@@ -299,11 +299,11 @@ describe('set-var actions in the rule runner', () => {
     runner.frontendRequest();
     runner.endRequest();
     const head = new TextDecoder().decode(editor.build());
-    assert.match(head, /X-Both: \/x-GET\r\n/);
-    assert.match(head, /X-Path: \[\]\r\n/);
+    assert.match(head, /x-both: \/x-GET\r\n/);
+    assert.match(head, /x-path: \[\]\r\n/);
     const res = responseHead('HTTP/1.1 204 No Content\r\n\r\n');
     editor.begin(res);
     runner.applyResponse(req, res, editor, undefined);
-    assert.match(new TextDecoder().decode(editor.build()), /X-Res: \/x-GET  204 1\r\n/);
+    assert.match(new TextDecoder().decode(editor.build()), /x-res: \/x-GET  204 1\r\n/);
   });
 });

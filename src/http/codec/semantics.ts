@@ -40,7 +40,9 @@
  * Request target (byte-level checks happen in the scanner: CONTROL_CHAR_IN_URI, BAD_URI for
  * non-ASCII and '#')
  *   - origin-form `/...` for every method except CONNECT
- *   - asterisk-form `*` only for OPTIONS
+ *   - a target starting with `*` (the asterisk form, and what follows it: `*?a=1`) for every
+ *     method except CONNECT, as HAProxy 2.6's h1 parser (h1_postparse_req_hdrs) takes it: no
+ *     framing depends on it, so there is nothing to smuggle
  *   - authority-form `host:port` only (and always) for CONNECT
  *   - absolute-form `scheme://authority[/path][?query]` for other methods; userinfo (`@`) or an
  *     empty/invalid authority                                         -> BAD_URI
@@ -415,8 +417,8 @@ export function analyzeRequest(h: RequestHead): void {
   const connect = h.method === 'CONNECT';
   if (first === 0x2f) {
     if (connect) throw fail('BAD_URI', false, 'CONNECT needs an authority-form target');
-  } else if (first === 0x2a && t1 - t0 === 1) {
-    if (h.method !== 'OPTIONS') throw fail('BAD_URI', false, "'*' target is only for OPTIONS");
+  } else if (first === 0x2a) {
+    if (connect) throw fail('BAD_URI', false, 'CONNECT needs an authority-form target');
   } else if (connect) {
     if (!validHostPort(raw, t0, t1, true)) throw fail('BAD_URI', false, 'bad CONNECT authority');
     h.hostStart = t0;

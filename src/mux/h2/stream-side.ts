@@ -1,6 +1,6 @@
 import type { HeadEditor, RequestHead, ResponseHead } from '../../http/codec/index.ts';
 import { ErrorCode } from '../../http/h2/index.ts';
-import { ReplyConnection, type LocalReply } from '../../http/local-reply.ts';
+import { ReplyConnection } from '../../http/local-reply.ts';
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
 import type { HttpClientSide } from '../../stream/client-side.ts';
 import { HttpStream } from '../../stream/http-stream.ts';
@@ -190,8 +190,8 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     return head.raw.byteLength;
   }
 
-  prepareResponseHead(req: RequestHead, head: ResponseHead, editor: HeadEditor): void {
-    prepareResponseHead(req, head, editor, false);
+  prepareResponseHead(_req: RequestHead, head: ResponseHead, editor: HeadEditor): void {
+    prepareResponseHead(head, editor);
   }
 
   sendResponseHead(editor: HeadEditor): number {
@@ -244,8 +244,8 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     return true;
   }
 
-  encodeReply(reply: LocalReply, _req: RequestHead | undefined, _close: boolean): Uint8Array {
-    return reply.encode(ReplyConnection.none);
+  replyConnection(_req: RequestHead | undefined, _close: boolean): ReplyConnection {
+    return ReplyConnection.none;
   }
 
   cork(): void {

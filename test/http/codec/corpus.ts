@@ -232,7 +232,10 @@ export const REQUEST_CASES: Case[] = [
   req('CONNECT with origin-form', `CONNECT / HTTP/1.1\r\n${H}\r\n`, bad('BAD_URI')),
   req('CONNECT without port', 'CONNECT db.example HTTP/1.1\r\nHost: db.example\r\n\r\n', bad('BAD_URI')),
   req('authority-form on GET', `GET example.com:80 HTTP/1.1\r\n${H}\r\n`, bad('BAD_URI')),
-  req('asterisk-form on GET', `GET * HTTP/1.1\r\n${H}\r\n`, bad('BAD_URI')),
+  // HAProxy 2.6 takes a target starting with '*' for any method but CONNECT.
+  req('asterisk-form on GET', `GET * HTTP/1.1\r\n${H}\r\n`, { messages: [{ head: { method: 'GET', target: '*' } }] }),
+  req('asterisk-form with a query on POST', `POST *?a=1 HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n`, { messages: [{ head: { method: 'POST', target: '*?a=1' } }] }),
+  req('asterisk-form on CONNECT', `CONNECT * HTTP/1.1\r\n${H}\r\n`, bad('BAD_URI')),
   req('userinfo in absolute-form', `GET http://user:pw@example.com/ HTTP/1.1\r\n${H}\r\n`, bad('BAD_URI')),
   req('empty authority in absolute-form', `GET http:///p HTTP/1.1\r\n${H}\r\n`, bad('BAD_URI')),
   req('absolute-form without //', `GET http:example.com HTTP/1.1\r\n${H}\r\n`, bad('BAD_URI')),

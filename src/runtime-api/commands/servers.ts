@@ -14,6 +14,8 @@ import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint,
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
+import { checkPortOf, setCheckAddress, warning } from '../server-check-address.ts';
+import { setFqdn } from '../server-fqdn.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
 function findServer(target: RuntimeTarget, arg: string | undefined): Server | CliAnswer {
@@ -72,18 +74,16 @@ function setAgentAddress(ctx: CommandContext, server: Server, args: readonly str
   if ((args[4] ?? '') === '') {
     return error(addressToo ? 'set server <b>/<s> agent-addr requires an address and optionally a port.\n' : 'set server <b>/<s> agent-port requires a port.\n');
   }
-  const warn = (text: string): CliAnswer => ({ kind: 'message', severity: SEVERITY_WARNING, text });
   const agent = ctx.target.agentCheck?.(server);
-  if (agent === undefined) return warn('agent checks are not enabled on this server');
+  if (agent === undefined) return warning('agent checks are not enabled on this server');
   const host = addressToo ? args[4] : undefined;
   const portText = addressToo ? (args[5] === 'port' ? (args[6] ?? '') : undefined) : args[4];
-  if (host !== undefined && !isIPv4(host) && !isIPv6(host)) return warn(`invalid addr '${host}'`);
+  if (host !== undefined && !isIPv4(host) && !isIPv6(host)) return warning(`invalid addr '${host}'`);
   let port: number | undefined;
   if (portText !== undefined) {
-    // strl2irc: an optional sign and digits, nothing else
-    if (!/^[+-]?\d+$/.test(portText)) return warn('provided port is not an integer');
-    port = Number(portText);
-    if (port < 0 || port > 65535) return warn('provided port is invalid');
+    const read = checkPortOf(portText);
+    if (typeof read === 'string') return warning(read);
+    port = read;
   }
   agent.setAddress(host, port);
   return NO_ANSWER;
@@ -174,14 +174,12 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         return NO_ANSWER;
       }
       case 'fqdn':
-        // Switchyard has no `resolvers` sections: HAProxy's answer for a server without one.
-        if ((args[4] ?? '') === '') return error('set server <b>/<s> fqdn requires a FQDN.\n');
-        return error('set server <b>/<s> fqdn failed because no resolution is configured.\n');
+        return setFqdn(ctx.target, server, args[4] ?? '');
       case 'ssl':
         return setServerSsl(ctx.target, server, args[4]);
       case 'check-addr':
       case 'check-port':
-        return error(`'set server <srv> ${args[3]}' is not supported by Switchyard.\n`);
+        return setCheckAddress(server, check, args);
       default:
         return error(
           'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n',
@@ -220,7 +218,10 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
   const health = reportedHealth(server, server.model.check?.rise ?? 2);
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} 0 - - 0\n`;
+  // The check's own port and address (`port`, `addr`, `set server check-port|check-addr`), with or without `check`.
+  const checkPort = check?.port ?? server.model.check?.port ?? 0;
+  const checkAddr = check?.addr ?? server.model.check?.addr ?? '-';
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} ${checkPort} ${checkAddr} - 0\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {

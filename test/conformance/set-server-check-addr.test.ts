@@ -4,7 +4,7 @@
  * server DOWN because nothing listens comes UP when pointed at a listener), `show servers
  * state` prints them (srv_check_port, srv_check_addr), and refusals are warnings that change
  * nothing. With `nbthread 2`: the command is replayed in every thread, the check (main
- * thread) follows it.
+ * thread) follows it (one thread on a Node that refuses threads).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/set-server-check-addr.test.js
  */
@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
+import { refusesThreads } from '../support/runtimes.ts';
 import { cli, statRows } from '../support/cli-client.ts';
 import { TARGETS, startProxy } from '../support/http-suite.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
@@ -46,7 +47,7 @@ for (const target of TARGETS) {
         target,
         [
           'global',
-          '    nbthread 2',
+          `    nbthread ${refusesThreads(target) ? 1 : 2}`,
           `    stats socket ${HOST}:${api} level admin`,
           'defaults',
           '    mode tcp',

@@ -2,9 +2,10 @@
  * `set server B/S fqdn NAME` (HAProxy 2.6's srv_update_fqdn / srv_set_fqdn): a server with
  * `resolvers` leaves the resolution of its name for the new one's, and the traffic follows
  * the new name's address ("changed its IP from X to Y by RESOLVERS/NAMESERVER"), in every
- * thread (`nbthread 2`); a server given by address with `resolvers` takes a name too; a name
- * differing only by case or a trailing dot is answered as a change but changes nothing. Every
- * answer, refusals included, is HAProxy's. The nameserver is test/support/fake-dns-server.ts.
+ * thread (`nbthread 2`, one on a Node that refuses threads); a server given by address with
+ * `resolvers` takes a name too; a name differing only by case or a trailing dot is answered
+ * as a change but changes nothing. Every answer, refusals included, is HAProxy's. The
+ * nameserver is test/support/fake-dns-server.ts.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/set-server-fqdn.test.js
  */
@@ -14,6 +15,7 @@ import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { eventually, HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
+import { refusesThreads } from '../support/runtimes.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { FakeDnsServer } from '../support/fake-dns-server.ts';
 import { cli } from '../support/cli-client.ts';
@@ -73,7 +75,7 @@ for (const target of TARGETS) {
       proxy = await ProxyProcess.start(
         target,
         `global
-    nbthread 2
+    nbthread ${refusesThreads(target) ? 1 : 2}
     stats socket ipv4@127.0.0.1:${api} level admin
 
 resolvers dns

@@ -19,7 +19,8 @@ export function warning(text: string): CliAnswer {
  */
 export function checkPortOf(text: string): number | string {
   if (!/^-?\d*$/.test(text) || text === '') return 'provided port is not an integer';
-  const port = Number(text === '-' ? 0 : text);
+  // + 0: "-0" is 0, not -0.
+  const port = (text === '-' ? 0 : Number(text)) + 0;
   if (port > 2147483647 || port < -2147483648) return 'provided port is not an integer';
   return port < 0 || port > 65535 ? 'provided port is invalid' : port;
 }

@@ -9,9 +9,9 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/set-server-check-addr.test.js
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
+import { tcpServer, type TestBackend } from '../support/tcp-backends.ts';
 import { refusesThreads } from '../support/runtimes.ts';
 import { cli, statRows } from '../support/cli-client.ts';
 import { TARGETS, startProxy } from '../support/http-suite.ts';
@@ -30,7 +30,7 @@ async function stateOf(api: number, backend: string, server: string): Promise<st
 for (const target of TARGETS) {
   describe(`set server check-addr / check-port on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
-    let listener: Server | undefined;
+    let listener: TestBackend | undefined;
     let api = 0;
     let open = 0;
     let closed = 0;
@@ -38,11 +38,7 @@ for (const target of TARGETS) {
     before(async () => {
       const [fe, port, openPort, closedPort] = (await freePorts(4)) as [number, number, number, number];
       [api, open, closed] = [port, openPort, closedPort];
-      listener = createServer((socket) => {
-        socket.on('error', () => {});
-        socket.destroy();
-      });
-      await new Promise<void>((resolve) => listener?.listen(open, HOST, resolve));
+      listener = await tcpServer(open, (socket) => socket.destroy());
       proxy = await startProxy(
         target,
         [
@@ -69,7 +65,7 @@ for (const target of TARGETS) {
 
     after(async () => {
       await proxy?.stop();
-      listener?.close();
+      await listener?.close();
     });
 
     const status = async (): Promise<string> => (await statRows(api)).find((r) => r['pxname'] === 'be' && r['svname'] === 's1')?.['status'] ?? '';

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { answererOf, destroyAllClients } from '../support/http-client.ts';
 import { eventually, HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { refusesThreads } from '../support/runtimes.ts';
@@ -24,23 +24,12 @@ const ONE = 'one.switchyard.test';
 const TWO = 'two.switchyard.test';
 const THREE = 'three.switchyard.test';
 
-/** Which backend answered one request on a connection of its own, or the status. */
-async function answer(port: number): Promise<string> {
-  const conn = await HttpConnection.open(port);
-  try {
-    const res = await conn.request('GET', '/', { host: 'test' });
-    return res.status === 200 ? (res.header('x-backend') ?? '?') : String(res.status);
-  } finally {
-    conn.destroy();
-  }
-}
-
 /** Some consecutive answers (connections spread over the threads) are all `expected`. */
 async function answersBecome(port: number, expected: string, timeoutMs = 5000): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   let row = 0;
   while (performance.now() < deadline) {
-    row = (await answer(port)) === expected ? row + 1 : 0;
+    row = (await answererOf(port)) === expected ? row + 1 : 0;
     if (row === 8) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -135,7 +124,7 @@ backend x
       ];
       for (const [command, text] of steps) assert.equal(await cli(api, `${command}\n`), text, command);
       assert.deepEqual(await addrAndFqdn(api, 'b', 's1'), ['127.0.0.2', TWO]);
-      assert.equal(await answer(port), 'two');
+      assert.equal(await answererOf(port), 'two');
     });
   });
 }

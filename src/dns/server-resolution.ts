@@ -27,7 +27,7 @@ import type { ResolversModel } from '../config/model.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
 import type { Resolution, ResolutionRequester } from './resolvers.ts';
 import type { NameserverCounters } from './resolvers.ts';
-import { clearResolutionMaint, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
+import { clearResolutionMaint, commitAdminFlags, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
 import { networkContains, type Network } from '../util/cidr.ts';
 
 export interface ServerResolutionOptions {
@@ -202,6 +202,7 @@ export class ServerResolution implements ResolutionRequester {
     const before = countUsableServers(backend.servers);
     setCheckHealth(server, check, 0);
     backend.setServerStatus(server, 'MAINT', runtime.now());
+    commitAdminFlags(server);
     if (wasDown) {
       log.serverState(LogLevel.notice, `${label} was DOWN and now enters maintenance (${cause}).`);
       return;
@@ -237,6 +238,7 @@ export class ServerResolution implements ResolutionRequester {
       if (server.checkState !== undefined) setCheckHealth(server, check, server.checkState.rise);
       const drain = forcedAdminState(server) === 'drain';
       backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', runtime.now());
+      commitAdminFlags(server);
       log.serverState(LogLevel.notice, `${label} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
     }
     if (!fromResolution) return;

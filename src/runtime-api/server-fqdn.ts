@@ -2,8 +2,10 @@
  * `set server B/S fqdn NAME`: HAProxy 2.6's cli_parse_set_server and srv_update_fqdn. Only a
  * server with `resolvers` (and not one of an SRV record) takes a name; every other answer is
  * a warning ending in " by 'stats socket command'", the "changed its FQDN" one included (and
- * it is given even when only case or a trailing dot differs, which changes nothing).
+ * it is given even when only case or a trailing dot differs, which changes nothing). Taken,
+ * the name flags the server as HAProxy's SRV_ADMF_HMAINT (resolution-maint.ts).
  */
+import { setFqdnFromCli } from '../dns/resolution-maint.ts';
 import { srvRecordOf } from '../dns/srv-name.ts';
 import type { Server } from '../proxy/server.ts';
 import { error, SEVERITY_WARNING, type CliAnswer } from './output.ts';
@@ -25,5 +27,6 @@ export function setFqdn(target: RuntimeTarget, server: Server, fqdn: string): Cl
   // Without a link (a UNIX socket server), HAProxy's srv_set_fqdn fails as without a requester.
   const link = target.serverFqdn?.(server);
   if (link === undefined || !link.set(fqdn)) return warn(`could not update ${path} FQDN`);
+  setFqdnFromCli(server);
   return warn(`${path} changed its FQDN from ${before} to ${fqdn}`);
 }

@@ -4,8 +4,9 @@
  * the new name's address ("changed its IP from X to Y by RESOLVERS/NAMESERVER"), in every
  * thread (`nbthread 2`, one on a Node that refuses threads); a server given by address with
  * `resolvers` takes a name too; a name differing only by case or a trailing dot is answered
- * as a change but changes nothing. Every answer, refusals included, is HAProxy's. The
- * nameserver is test/support/fake-dns-server.ts.
+ * as a change but changes nothing; the server is flagged (SRV_ADMF_HMAINT, shown from its
+ * next admin change on). Every answer, refusals included, is HAProxy's. The nameserver is
+ * test/support/fake-dns-server.ts.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/set-server-fqdn.test.js
  */
@@ -125,6 +126,15 @@ backend x
       for (const [command, text] of steps) assert.equal(await cli(api, `${command}\n`), text, command);
       assert.deepEqual(await addrAndFqdn(api, 'b', 's1'), ['127.0.0.2', TWO]);
       assert.equal(await answererOf(port), 'two');
+    });
+
+    it("shows the FQDN-set-from-CLI flag (0x40) once the server's next admin change commits it", async () => {
+      const admin = async (): Promise<string> => (await cli(api, 'show servers state b\n')).split('\n').find((l) => l.split(' ')[3] === 's1')?.split(' ')[6] ?? '';
+      assert.equal(await admin(), '0');
+      assert.equal(await cli(api, 'set server b/s1 state drain\n'), '\n');
+      assert.equal(await admin(), String(0x40 | 0x08));
+      assert.equal(await cli(api, 'set server b/s1 state ready\n'), '\n');
+      assert.equal(await admin(), String(0x40));
     });
   });
 }

@@ -2,7 +2,7 @@
  * Server commands (HAProxy's server.c and stream.c CLI handlers): state, weight, address,
  * health, maxconn, killing sessions, and the `show servers` / `show backend` dumps.
  */
-import { hasFqdnFromSrv, inResolutionMaint } from '../../dns/resolution-maint.ts';
+import { inResolutionMaint, showsFqdnFlag } from '../../dns/resolution-maint.ts';
 import { srvRecordOf } from '../../dns/srv-name.ts';
 import { staticWeights } from '../../proxy/static-weights.ts';
 import { isIPv4, isIPv6 } from '../../config/address.ts';
@@ -202,7 +202,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
     if (admin === 0) admin = 0x04;
   }
   if (server.status === 'DRAIN' || forced === 'drain') admin |= 0x08;
-  if (hasFqdnFromSrv(server)) admin |= 0x40;
+  if (showsFqdnFlag(server)) admin |= 0x40;
   // A server without address (resolution maintenance) shows none, as HAProxy's unset address;
   // so does a UNIX socket one (dump_servers_state prints only AF_INET and AF_INET6 addresses).
   const addr = server.unix || (inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host)) ? '-' : server.host;

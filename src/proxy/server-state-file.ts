@@ -57,6 +57,10 @@ export interface SavedServerState {
   readonly port: number | undefined;
   /** srv_use_ssl as strtol reads it (0 when not a number); undefined when the field is absent. */
   readonly useSsl?: number | undefined;
+  /** srv_check_port as written, undefined when absent or "0" (srv_update_check_addr_port reads it). */
+  readonly checkPort?: string | undefined;
+  /** srv_check_addr as written, undefined when absent or "-". */
+  readonly checkAddr?: string | undefined;
 }
 
 /** The states found for each backend (by name), keyed by server name. */
@@ -222,6 +226,8 @@ export function validateServerState(fields: readonly string[]): SavedServerState
     fqdn,
     port,
     ...(fields[16] !== undefined ? { useSsl: leadingInteger(p(16)) ?? 0 } : {}),
+    ...(fields[17] !== undefined && p(17) !== '0' ? { checkPort: p(17) } : {}),
+    ...(fields[18] !== undefined && p(18) !== '-' ? { checkAddr: p(18) } : {}),
   };
 }
 

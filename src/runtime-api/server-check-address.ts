@@ -25,28 +25,38 @@ export function checkPortOf(text: string): number | string {
   return port < 0 || port > 65535 ? 'provided port is invalid' : port;
 }
 
+/**
+ * srv_update_check_addr_port: the check's address (a literal, never a name) and port, both or
+ * neither; the refusal's text otherwise (`enabled`: HAProxy's CHK_ST_ENABLED). `set server ... check-addr|check-port` and the
+ * server-state file both go through it.
+ */
+export function updateCheckAddress(server: Server, check: ServerCheck | undefined, enabled: boolean, addrText: string | undefined, portText: string | undefined): string | undefined {
+  if (check === undefined || !enabled) return 'health checks are not enabled on this server';
+  let addr: string | undefined;
+  if (addrText !== undefined) {
+    addr = literalAddress(addrText);
+    if (addr === undefined) return `invalid addr '${addrText}'`;
+  }
+  let port: number | undefined;
+  if (portText !== undefined) {
+    const read = checkPortOf(portText);
+    if (typeof read === 'string') return read;
+    if (server.mapPorts && read === 0) return "can't unset 'port' since MAPPORTS is in use";
+    port = read;
+  }
+  check.setTarget(addr, port);
+  return undefined;
+}
+
 /** `args[3]` is `check-addr` or `check-port`; `check` is the server's health check, if any. */
 export function setCheckAddress(server: Server, check: ServerCheck | undefined, args: readonly string[]): CliAnswer {
   const addressToo = args[3] === 'check-addr';
   if ((args[4] ?? '') === '') {
     return error(addressToo ? 'set server <b>/<s> check-addr requires an address and optionally a port.\n' : 'set server <b>/<s> check-port requires a port.\n');
   }
-  // A stopped check (`disable health`) is no enabled one either.
-  if (check === undefined || !check.running) return warning('health checks are not enabled on this server');
-  let addr: string | undefined;
-  if (addressToo) {
-    const text = args[4] ?? '';
-    addr = literalAddress(text);
-    if (addr === undefined) return warning(`invalid addr '${text}'`);
-  }
-  const portText = addressToo ? (args[5] === 'port' ? (args[6] ?? '') : undefined) : args[4];
-  let port: number | undefined;
-  if (portText !== undefined) {
-    const read = checkPortOf(portText);
-    if (typeof read === 'string') return warning(read);
-    if (server.mapPorts && read === 0) return warning("can't unset 'port' since MAPPORTS is in use");
-    port = read;
-  }
-  check.setTarget(addr, port);
-  return NO_ANSWER;
+  const addr = addressToo ? args[4] : undefined;
+  const port = addressToo ? (args[5] === 'port' ? (args[6] ?? '') : undefined) : args[4];
+  // A stopped check (`disable health`) is no enabled one.
+  const refusal = updateCheckAddress(server, check, check?.running === true, addr, port);
+  return refusal === undefined ? NO_ANSWER : warning(refusal);
 }

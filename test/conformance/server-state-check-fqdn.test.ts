@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { tcpServer, type TestBackend } from '../support/tcp-backends.ts';
-import { cli, statRows } from '../support/cli-client.ts';
+import { cli, serverStateFields, statRows } from '../support/cli-client.ts';
 import { eventually, TARGETS, startProxy } from '../support/http-suite.ts';
 import { FakeDnsServer } from '../support/fake-dns-server.ts';
 
@@ -62,12 +62,6 @@ backend b
     server s3 ${ONE}:${closed} resolvers dns resolve-prefer ipv4 init-addr none
 `;
 
-    const stateOf = async (backend: string, server: string): Promise<string[]> => {
-      const text = await cli(api, `show servers state ${backend}\n`);
-      const line = text.split('\n').find((l) => l.split(' ')[3] === server);
-      assert.ok(line !== undefined, text);
-      return line.split(' ');
-    };
     const checkStatus = async (): Promise<string> => (await statRows(api)).find((r) => r['pxname'] === 'be' && r['svname'] === 's1')?.['check_status'] ?? '';
 
     before(async () => {
@@ -110,7 +104,7 @@ backend b
       proxy = await startProxy(target, config());
       const second = proxy;
       assert.match(second.stderr, /\[WARNING\] +\(\d+\) : config : server-state partially applied for server 'be\/s2', health checks are not enabled on this server\n/);
-      assert.deepEqual((await stateOf('be', 's1')).slice(21, 23), [String(open), '-']);
+      assert.deepEqual((await serverStateFields(api, 'be', 's1')).slice(21, 23), [String(open), '-']);
       const deadline = performance.now() + 5000;
       let status = await checkStatus();
       while (status !== 'L4OK' && status !== 'L4CON' && performance.now() < deadline) {
@@ -118,7 +112,7 @@ backend b
         status = await checkStatus();
       }
       assert.equal(status, 'L4OK');
-      assert.equal((await stateOf('b', 's3'))[17], TWO);
+      assert.equal((await serverStateFields(api, 'b', 's3'))[17], TWO);
       assert.ok(await eventually(() => second.stderr.includes('b/s3 changed its IP from') && second.stderr.includes('to 127.0.0.2'), 3000), second.stderr);
     });
   });

@@ -13,19 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
 import { tcpServer, type TestBackend } from '../support/tcp-backends.ts';
 import { refusesThreads } from '../support/runtimes.ts';
-import { cli, statRows } from '../support/cli-client.ts';
+import { cli, serverStateFields, statRows } from '../support/cli-client.ts';
 import { TARGETS, startProxy } from '../support/http-suite.ts';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 
 const HOST = '127.0.0.1';
-
-/** The `show servers state` fields of B/S. */
-async function stateOf(api: number, backend: string, server: string): Promise<string[]> {
-  const text = await cli(api, `show servers state ${backend}\n`);
-  const line = text.split('\n').find((l) => l.split(' ')[3] === server);
-  assert.ok(line !== undefined, text);
-  return line.split(' ');
-}
 
 for (const target of TARGETS) {
   describe(`set server check-addr / check-port on ${target}`, () => {
@@ -77,7 +69,7 @@ for (const target of TARGETS) {
       }
     };
     /** srv_check_port and srv_check_addr of B/S. */
-    const checkTarget = async (server: string): Promise<string[]> => (await stateOf(api, 'be', server)).slice(21, 23);
+    const checkTarget = async (server: string): Promise<string[]> => (await serverStateFields(api, 'be', server)).slice(21, 23);
 
     it('the check follows check-port and check-addr', async () => {
       await until('DOWN');

@@ -19,7 +19,7 @@ import { freePorts } from '../support/ports.ts';
 import { refusesThreads } from '../support/runtimes.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { FakeDnsServer } from '../support/fake-dns-server.ts';
-import { cli } from '../support/cli-client.ts';
+import { cli, serverStateFields } from '../support/cli-client.ts';
 
 const ONE = 'one.switchyard.test';
 const TWO = 'two.switchyard.test';
@@ -39,10 +39,7 @@ async function answersBecome(port: number, expected: string, timeoutMs = 5000): 
 
 /** srv_addr and srv_fqdn of B/S in `show servers state`. */
 async function addrAndFqdn(api: number, backend: string, server: string): Promise<string[]> {
-  const text = await cli(api, `show servers state ${backend}\n`);
-  const line = text.split('\n').find((l) => l.split(' ')[3] === server);
-  assert.ok(line !== undefined, text);
-  const fields = line.split(' ');
+  const fields = await serverStateFields(api, backend, server);
   return [fields[4] ?? '', fields[17] ?? ''];
 }
 
@@ -129,7 +126,7 @@ backend x
     });
 
     it("shows the FQDN-set-from-CLI flag (0x40) once the server's next admin change commits it", async () => {
-      const admin = async (): Promise<string> => (await cli(api, 'show servers state b\n')).split('\n').find((l) => l.split(' ')[3] === 's1')?.split(' ')[6] ?? '';
+      const admin = async (): Promise<string> => (await serverStateFields(api, 'b', 's1'))[6] ?? '';
       assert.equal(await admin(), '0');
       assert.equal(await cli(api, 'set server b/s1 state drain\n'), '\n');
       assert.equal(await admin(), String(0x40 | 0x08));

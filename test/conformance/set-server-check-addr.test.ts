@@ -2,9 +2,9 @@
  * `set server B/S check-port P` and `check-addr A [port P]` (HAProxy 2.6's
  * srv_update_check_addr_port): the health check probes the new port and address at once (a
  * server DOWN because nothing listens comes UP when pointed at a listener), `show servers
- * state` prints them (srv_check_port, srv_check_addr), and refusals are warnings that change
- * nothing. With `nbthread 2`: the command is replayed in every thread, the check (main
- * thread) follows it (one thread on a Node that refuses threads).
+ * state` prints them (srv_check_port, srv_check_addr; the agent's columns too), and refusals
+ * are warnings that change nothing. With `nbthread 2`: the command is replayed in every
+ * thread, the check (main thread) follows it (one thread on a Node that refuses threads).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/set-server-check-addr.test.js
  */
@@ -47,6 +47,7 @@ for (const target of TARGETS) {
           `    server s2 ${HOST}:${closed}`,
           `    server s3 ${HOST}:${closed} check inter 1s port ${open} addr 127.0.0.1`,
           `    server s4 ${HOST} check inter 1s port ${open}`,
+          `    server s5 ${HOST}:${closed} agent-check agent-port ${closed} agent-inter 1s`,
           'frontend fe',
           `    bind ${HOST}:${fe}`,
           '    default_backend be',
@@ -119,6 +120,23 @@ for (const target of TARGETS) {
       assert.equal(await cli(api, 'enable health be/s1\n'), '\n');
       assert.equal(await cli(api, 'set server be/s1 check-port 0\n'), '\n');
       assert.deepEqual(await checkTarget('s1'), ['0', '::1']);
+    });
+
+    it("prints the agent's state, address and port as HAProxy (`port` and `addr` are the agent's too)", async () => {
+      /** srv_agent_state, srv_agent_addr, srv_agent_port of B/S. */
+      const agentOf = async (server: string): Promise<string[]> => {
+        const fields = await serverStateFields(api, 'be', server);
+        return [fields[14] ?? '', fields[23] ?? '', fields[24] ?? ''];
+      };
+      assert.deepEqual(await agentOf('s2'), ['0', '-', '0']);
+      assert.deepEqual(await agentOf('s3'), ['0', '127.0.0.1', String(open)]);
+      assert.deepEqual(await agentOf('s4'), ['0', '-', String(open)]);
+      assert.deepEqual(await agentOf('s5'), ['22', '-', String(closed)]);
+      assert.equal(await cli(api, 'disable agent be/s5\n'), '\n');
+      assert.deepEqual(await agentOf('s5'), ['18', '-', String(closed)]);
+      assert.equal(await cli(api, 'enable agent be/s5\n'), '\n');
+      assert.equal(await cli(api, 'set server be/s5 agent-addr 127.0.0.9 port 4242\n'), '\n');
+      assert.deepEqual(await agentOf('s5'), ['22', '127.0.0.9', '4242']);
     });
   });
 }

@@ -218,10 +218,16 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
   const health = reportedHealth(server, server.model.check?.rise ?? 2);
-  // The check's own port and address (`port`, `addr`, `set server check-port|check-addr`), with or without `check`.
+  // The check's and the agent's own port and address (`port`, `addr`, `agent-port`, `agent-addr`,
+  // `set server ...`), with or without `check` / `agent-check`: HAProxy's `port` and `addr` set both.
   const checkPort = check?.port ?? server.model.check?.port ?? 0;
   const checkAddr = check?.addr ?? server.model.check?.addr ?? '-';
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} ${checkPort} ${checkAddr} - 0\n`;
+  const agent = target.agentCheck?.(server);
+  const agentPort = agent?.port ?? server.model.agent?.port ?? server.model.check?.port ?? 0;
+  const agentAddr = agent?.addr ?? server.model.agent?.addr ?? server.model.check?.addr ?? '-';
+  // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | AGENT 0x10; an agent is not paused by maintenance.
+  const agentState = agent === undefined ? 0 : 0x12 | (agent.running ? 0x4 : 0);
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} ${agentState} ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} ${checkPort} ${checkAddr} ${agentAddr} ${agentPort}\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {

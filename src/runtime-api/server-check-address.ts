@@ -1,9 +1,10 @@
 /**
  * `set server B/S check-addr A [port P]` and `check-port P`: HAProxy 2.6's
  * srv_update_check_addr_port, which changes nothing unless everything is valid and refuses
- * with warnings without a final period. Also the port reading it shares with
- * srv_update_agent_addr_port.
+ * with warnings without a final period; and srv_update_agent_addr_port, its agent twin.
  */
+import { isIPv4, isIPv6 } from '../config/address.ts';
+import type { AgentCheck } from '../health/agent-check.ts';
 import type { ServerCheck } from '../health/server-check.ts';
 import type { Server } from '../proxy/server.ts';
 import { literalAddress } from '../util/ip-address.ts';
@@ -45,6 +46,24 @@ export function updateCheckAddress(server: Server, check: ServerCheck | undefine
     port = read;
   }
   check.setTarget(addr, port);
+  return undefined;
+}
+
+/**
+ * srv_update_agent_addr_port: the agent's address (an IP literal) and port, both or neither;
+ * the refusal's text otherwise. `set server ... agent-addr|agent-port` and the server-state
+ * file both go through it.
+ */
+export function updateAgentAddress(agent: AgentCheck | undefined, addrText: string | undefined, portText: string | undefined): string | undefined {
+  if (agent === undefined) return 'agent checks are not enabled on this server';
+  if (addrText !== undefined && !isIPv4(addrText) && !isIPv6(addrText)) return `invalid addr '${addrText}'`;
+  let port: number | undefined;
+  if (portText !== undefined) {
+    const read = checkPortOf(portText);
+    if (typeof read === 'string') return read;
+    port = read;
+  }
+  agent.setAddress(addrText, port);
   return undefined;
 }
 

@@ -6,8 +6,8 @@
  * enabled stays enabled), the weight set at run time unless the configured weight changed, the
  * last check's status, checks the operator disabled, the port and the time of the last change.
  * The saved address reaches servers given by host name through `init-addr last`
- * (src/proxy/init-addr.ts). A name `set server fqdn` gave is taken again, and the check's saved
- * address and port.
+ * (src/proxy/init-addr.ts). A name `set server fqdn` gave is taken again, and the check's and
+ * the agent's saved addresses and ports.
  */
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -18,7 +18,7 @@ import { checkStatusName } from '../health/check-status-codes.ts';
 import { LogLevel } from '../log/logger.ts';
 import { setCheckHealth, setDrain, setMaint, setReady } from './server-admin.ts';
 import { applyUseSsl } from './server-ssl-switch.ts';
-import { updateCheckAddress } from './server-check-address.ts';
+import { updateAgentAddress, updateCheckAddress } from './server-check-address.ts';
 import { setFqdnFromCli } from '../dns/resolution-maint.ts';
 import type { RuntimeTarget } from './target.ts';
 
@@ -126,8 +126,18 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
   // srv_set_ssl, only for a server with an SSL context; any non-zero value (even no-ssl's -1) is TLS on.
   if (state.useSsl !== undefined) applyUseSsl(server, state.useSsl);
 
-  // The check's address and port, as srv_update_check_addr_port takes them (nothing when refused).
-  if (hooks.warning === undefined || (state.checkPort === undefined && state.checkAddr === undefined)) return;
-  const refusal = updateCheckAddress(server, check, !held, state.checkAddr, state.checkPort);
-  if (refusal !== undefined) hooks.warning(`server-state partially applied for server '${backend.name}/${server.name}', ${refusal}`);
+  // The check's then the agent's address and port, as srv_update_check_addr_port and
+  // srv_update_agent_addr_port take them: a refusal ends the application there. HAProxy refuses
+  // the agent's for a server without one whose `addr` or `port` gave it some.
+  const warning = hooks.warning;
+  if (warning === undefined) return;
+  const refused = (text: string): void => warning(`server-state partially applied for server '${backend.name}/${server.name}', ${text}`);
+  if (state.checkPort !== undefined || state.checkAddr !== undefined) {
+    const refusal = updateCheckAddress(server, check, !held, state.checkAddr, state.checkPort);
+    if (refusal !== undefined) return refused(refusal);
+  }
+  if (state.agentPort !== undefined || state.agentAddr !== undefined) {
+    const refusal = updateAgentAddress(target.agentCheck?.(server), state.agentAddr, state.agentPort);
+    if (refusal !== undefined) refused(refusal);
+  }
 }

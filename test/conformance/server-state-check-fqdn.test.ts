@@ -2,8 +2,10 @@
  * What `set server ... check-port|check-addr` and `fqdn` changed survives a restart through the
  * server-state file (HAProxy 2.6's srv_state_srv_update): the next process checks the saved
  * check port and address, and a server whose FQDN was set from the CLI (SRV_ADMF_HMAINT in the
- * saved admin state) resolves that name again. A saved check port for a server without a check
- * is refused as srv_update_check_addr_port refuses it ("server-state partially applied ...").
+ * saved admin state) resolves that name again; the agent's address and port too. A saved check
+ * port for a server without a check is refused as srv_update_check_addr_port refuses it
+ * ("server-state partially applied ..."), and so is the agent port HAProxy saves for a server
+ * whose `port` gave its (absent) agent one.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/server-state-check-fqdn.test.js
  */
@@ -57,6 +59,8 @@ frontend fe
 backend be
     server s1 127.0.0.1:${closed} check inter 100ms
     server s2 127.0.0.1:${closed}
+    server s4 127.0.0.1:${closed} check inter 1s port ${open}
+    server s5 127.0.0.1:${closed} agent-check agent-port ${closed} agent-inter 1s
 
 backend b
     server s3 ${ONE}:${closed} resolvers dns resolve-prefer ipv4 init-addr none
@@ -86,6 +90,7 @@ backend b
       proxy = await startProxy(target, config());
       const first = proxy;
       assert.equal(await cli(api, `set server be/s1 check-port ${open}\n`), '\n');
+      assert.equal(await cli(api, 'set server be/s5 agent-addr 127.0.0.9 port 4242\n'), '\n');
       assert.ok(await eventually(() => first.stderr.includes('Server be/s1 is UP'), 3000), first.stderr);
       assert.ok(await eventually(() => first.stderr.includes(`b/s3 changed its IP from (none) to 127.0.0.1`), 3000), first.stderr);
       assert.equal(await cli(api, `set server b/s3 fqdn ${TWO}\n`), `b/s3 changed its FQDN from ${ONE} to ${TWO} by 'stats socket command'\n\n`);
@@ -105,6 +110,9 @@ backend b
       const second = proxy;
       assert.match(second.stderr, /\[WARNING\] +\(\d+\) : config : server-state partially applied for server 'be\/s2', health checks are not enabled on this server\n/);
       assert.deepEqual((await serverStateFields(api, 'be', 's1')).slice(21, 23), [String(open), '-']);
+      // HAProxy's `port` is the agent's too: saved, it is refused for a server without an agent.
+      assert.match(second.stderr, /\[WARNING\] +\(\d+\) : config : server-state partially applied for server 'be\/s4', agent checks are not enabled on this server\n/);
+      assert.deepEqual((await serverStateFields(api, 'be', 's5')).slice(23, 25), ['127.0.0.9', '4242']);
       const deadline = performance.now() + 5000;
       let status = await checkStatus();
       while (status !== 'L4OK' && status !== 'L4CON' && performance.now() < deadline) {

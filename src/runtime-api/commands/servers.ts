@@ -14,7 +14,7 @@ import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint,
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
-import { checkPortOf, setCheckAddress, warning } from '../server-check-address.ts';
+import { setCheckAddress, updateAgentAddress, warning } from '../server-check-address.ts';
 import { setFqdn } from '../server-fqdn.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
@@ -74,19 +74,10 @@ function setAgentAddress(ctx: CommandContext, server: Server, args: readonly str
   if ((args[4] ?? '') === '') {
     return error(addressToo ? 'set server <b>/<s> agent-addr requires an address and optionally a port.\n' : 'set server <b>/<s> agent-port requires a port.\n');
   }
-  const agent = ctx.target.agentCheck?.(server);
-  if (agent === undefined) return warning('agent checks are not enabled on this server');
   const host = addressToo ? args[4] : undefined;
   const portText = addressToo ? (args[5] === 'port' ? (args[6] ?? '') : undefined) : args[4];
-  if (host !== undefined && !isIPv4(host) && !isIPv6(host)) return warning(`invalid addr '${host}'`);
-  let port: number | undefined;
-  if (portText !== undefined) {
-    const read = checkPortOf(portText);
-    if (typeof read === 'string') return warning(read);
-    port = read;
-  }
-  agent.setAddress(host, port);
-  return NO_ANSWER;
+  const refusal = updateAgentAddress(ctx.target.agentCheck?.(server), host, portText);
+  return refusal === undefined ? NO_ANSWER : warning(refusal);
 }
 
 /** strtol(text, 10) as HAProxy reads a port: blanks, a sign, digits; undefined when no digit comes. */

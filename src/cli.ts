@@ -579,7 +579,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
           : { index: 0, connectionCounts: new Int32Array(connectionCounts), serverCounts: new Int32Array(serverCounts) },
     });
     const startup = proxy;
-    applyServerStates(startup.target, serverStates, { holdCheck: (check) => startup.health.hold(check) });
+    applyServerStates(startup.target, serverStates, { holdCheck: (check) => startup.health.hold(check), warning: (text) => out.warning(`config : ${text}`) });
   } catch (error) {
     out.alert(error instanceof Error ? error.message : String(error));
     await Promise.all(demoListeners.map((l) => l.close()));

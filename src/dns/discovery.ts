@@ -16,6 +16,7 @@ import type { ResolversLookup } from './stream-resolution.ts';
 import { doResolveSections } from './rule-sections.ts';
 import { ServerResolution, type PreferredNetwork } from './server-resolution.ts';
 import { SrvRequest, type SrvSlotSettings } from './srv-request.ts';
+import { ServerFqdn } from './server-fqdn.ts';
 import { srvRecordOf } from './srv-name.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
 import { parseNetwork } from '../util/cidr.ts';
@@ -28,11 +29,19 @@ export class DnsDiscovery implements ResolversLookup {
   readonly sections: readonly DnsResolvers[];
   /** Some `do-resolve` rule uses a section: streams are given the sections (resolversNamed). */
   readonly servesRules: boolean;
+  /** The servers with `resolvers` whose name `set server fqdn` may change (not those of an SRV record). */
+  readonly #names: ReadonlyMap<Server, ServerFqdn>;
 
-  constructor(resolvers: readonly DnsResolvers[], sections: readonly DnsResolvers[] = resolvers, servesRules = false) {
+  constructor(resolvers: readonly DnsResolvers[], sections: readonly DnsResolvers[] = resolvers, servesRules = false, names: ReadonlyMap<Server, ServerFqdn> = new Map()) {
     this.resolvers = resolvers;
     this.sections = sections;
     this.servesRules = servesRules;
+    this.#names = names;
+  }
+
+  /** The link of a server with `resolvers` to the resolution of its name (undefined without `resolvers`). */
+  fqdnOf(server: Server): ServerFqdn | undefined {
+    return this.#names.get(server);
   }
 
   resolversNamed(name: string): DnsResolvers | undefined {
@@ -70,13 +79,14 @@ export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backen
   const sections = new Map<string, DnsResolvers>();
   for (const model of config.resolvers ?? []) sections.set(model.name, new DnsResolvers(runtime, model));
   const used = new Set<DnsResolvers>();
+  const names = new Map<Server, ServerFqdn>();
   for (const backend of backends.values()) {
     let log: HealthLog | undefined;
     /** The servers of this backend naming each SRV record, in configuration order (HAProxy's srvrq). */
     const srvPools = new Map<string, { resolvers: DnsResolvers; slots: SrvSlotSettings[] }>();
     for (const server of backend.servers) {
       const model = server.model;
-      if (model?.resolvers === undefined || model.unix === true || isIPv4(model.host) || isIPv6(model.host)) continue;
+      if (model?.resolvers === undefined || model.unix === true) continue;
       const resolvers = sections.get(model.resolvers);
       if (resolvers === undefined) continue;
       const backendLog = (log ??= hooks.log(backend));
@@ -107,8 +117,15 @@ export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backen
         pool.slots.push({ server, preferIPv4, ignoreWeight: model.resolveOpts?.ignoreWeight === true, resolutionFor });
         continue;
       }
+      if (isIPv4(model.host) || isIPv6(model.host)) {
+        // Nothing to resolve until `set server fqdn` names it.
+        resolvers.standBy();
+        names.set(server, new ServerFqdn(server, resolvers, preferIPv4, resolutionFor(model.host, model.host), undefined));
+        continue;
+      }
       const address = typeof model.resolvedAddress === 'string' ? model.resolvedAddress : undefined;
-      resolvers.subscribe(model.host, preferIPv4, resolutionFor(model.host, address));
+      const requester = resolutionFor(model.host, address);
+      names.set(server, new ServerFqdn(server, resolvers, preferIPv4, requester, resolvers.subscribe(model.host, preferIPv4, requester)));
     }
     for (const [key, pool] of srvPools) {
       const name = key.slice(key.indexOf('/') + 1);
@@ -123,5 +140,5 @@ export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backen
     resolvers.serveRules();
     used.add(resolvers);
   }
-  return new DnsDiscovery([...used], [...sections.values()], ruleSections.size > 0);
+  return new DnsDiscovery([...used], [...sections.values()], ruleSections.size > 0, names);
 }

@@ -29,6 +29,24 @@ export function setFqdnFromSrv(server: Server): void {
   fqdnFromSrv.add(server);
 }
 
-export function hasFqdnFromSrv(server: Server): boolean {
-  return fqdnFromSrv.has(server);
+
+/**
+ * Servers whose FQDN `set server fqdn` set (HAProxy's SRV_ADMF_HMAINT too). HAProxy sets the
+ * flag in next_admin only, so `show servers state` shows it once the server's next admin
+ * change (maintenance or drain entered or left) commits it.
+ */
+const fqdnFromCli = new WeakMap<Server, 'pending' | 'committed'>();
+
+export function setFqdnFromCli(server: Server): void {
+  if (fqdnFromCli.get(server) !== 'committed') fqdnFromCli.set(server, 'pending');
+}
+
+/** An admin change of the server commits what was pending (srv_update_status's cur_admin = next_admin). */
+export function commitAdminFlags(server: Server): void {
+  if (fqdnFromCli.get(server) === 'pending') fqdnFromCli.set(server, 'committed');
+}
+
+/** SRV_ADMF_HMAINT in the server's current admin state: its FQDN came from an SRV answer or, committed, from the CLI. */
+export function showsFqdnFlag(server: Server): boolean {
+  return fqdnFromSrv.has(server) || fqdnFromCli.get(server) === 'committed';
 }

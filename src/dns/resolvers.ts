@@ -165,8 +165,8 @@ export class DnsResolvers {
   #timer: TimerHandle | undefined = undefined;
   #running = false;
   #seed = 0;
-  /** A `do-resolve` rule uses the section: it runs even while no server asks it anything. */
-  #servesRules = false;
+  /** A `do-resolve` rule uses the section, or a server may be given a name: it runs even while nothing is asked. */
+  #runsIdle = false;
 
   constructor(runtime: Runtime, model: ResolversModel) {
     this.#runtime = runtime;
@@ -225,12 +225,17 @@ export class DnsResolvers {
 
   /** Keeps the section running for the `do-resolve` rules (called before start). */
   serveRules(): void {
-    this.#servesRules = true;
+    this.#runsIdle = true;
+  }
+
+  /** A server given by address may be given a name (`set server fqdn`): the section runs meanwhile (called before start). */
+  standBy(): void {
+    this.#runsIdle = true;
   }
 
   /** Opens the sockets (reading /etc/resolv.conf first with `parse-resolv-conf`) and resolves every name at once. */
   async start(): Promise<void> {
-    if (this.#running || (this.#resolutions.length === 0 && !this.#servesRules)) return;
+    if (this.#running || (this.#resolutions.length === 0 && !this.#runsIdle)) return;
     this.#running = true;
     if (this.model.parseResolvConf) {
       const text = await this.#runtime.readTextFile('/etc/resolv.conf').catch(() => '');

@@ -27,14 +27,14 @@ import type { ResolversModel } from '../config/model.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
 import type { Resolution, ResolutionRequester } from './resolvers.ts';
 import type { NameserverCounters } from './resolvers.ts';
-import { clearResolutionMaint, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
+import { clearResolutionMaint, commitAdminFlags, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
 import { networkContains, type Network } from '../util/cidr.ts';
 
 export interface ServerResolutionOptions {
   readonly runtime: Runtime;
   readonly backend: Backend;
   readonly server: Server;
-  /** The host name as configured. */
+  /** The host name as configured (an IP address for a server given by address: nothing resolved until `set server fqdn`). */
   readonly hostname: string;
   readonly preferIPv4: boolean;
   readonly resolvers: ResolversModel;
@@ -61,6 +61,8 @@ export class ServerResolution implements ResolutionRequester {
   readonly #o: ServerResolutionOptions;
   /** The address in use; undefined when the server has none (init-addr none, or dropped by a failure). */
   #address: string | undefined;
+  /** The name resolved: the configured one until `set server fqdn` changes it. */
+  #hostname: string;
 
   get group(): object {
     return this.#o.backend;
@@ -69,11 +71,21 @@ export class ServerResolution implements ResolutionRequester {
   constructor(options: ServerResolutionOptions, address: string | undefined) {
     this.#o = options;
     this.#address = address;
+    this.#hostname = options.hostname;
     if (address === undefined) setResolutionMaint(options.server);
   }
 
   get address(): string | undefined {
     return this.#address;
+  }
+
+  get hostname(): string {
+    return this.#hostname;
+  }
+
+  /** `set server fqdn`: the name its next answers are for (the address stays until one comes). */
+  rename(hostname: string): void {
+    this.#hostname = hostname;
   }
 
   onAnswer(resolution: Resolution, nameserver: string | undefined, counters?: NameserverCounters): void {
@@ -178,7 +190,7 @@ export class ServerResolution implements ResolutionRequester {
     const { backend, server, log, runtime } = this.#o;
     this.#address = undefined;
     // HAProxy clears the address (`show servers state` prints "-"); nothing dials a server in maintenance.
-    server.host = this.#o.hostname;
+    server.host = this.#hostname;
     if (inResolutionMaint(server)) return;
     setResolutionMaint(server);
     const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
@@ -190,6 +202,7 @@ export class ServerResolution implements ResolutionRequester {
     const before = countUsableServers(backend.servers);
     setCheckHealth(server, check, 0);
     backend.setServerStatus(server, 'MAINT', runtime.now());
+    commitAdminFlags(server);
     if (wasDown) {
       log.serverState(LogLevel.notice, `${label} was DOWN and now enters maintenance (${cause}).`);
       return;
@@ -212,7 +225,8 @@ export class ServerResolution implements ResolutionRequester {
    * address taken from an SRV answer's additional record).
    */
   leaveMaint(fromResolution: boolean): void {
-    const { backend, server, log, runtime, hostname } = this.#o;
+    const { backend, server, log, runtime } = this.#o;
+    const hostname = this.#hostname;
     if (!inResolutionMaint(server)) return;
     clearResolutionMaint(server);
     const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
@@ -224,6 +238,7 @@ export class ServerResolution implements ResolutionRequester {
       if (server.checkState !== undefined) setCheckHealth(server, check, server.checkState.rise);
       const drain = forcedAdminState(server) === 'drain';
       backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', runtime.now());
+      commitAdminFlags(server);
       log.serverState(LogLevel.notice, `${label} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
     }
     if (!fromResolution) return;

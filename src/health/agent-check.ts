@@ -47,6 +47,8 @@ export class AgentCheck {
   #timer: TimerHandle | undefined;
   #probe: TcpCheckProbe | undefined;
   #running = false;
+  #addr: string | undefined;
+  #port: number | undefined;
   /** `spread-checks` (%) and its random source: the agent's interval is spread as a check's. */
   readonly #spread: AgentSpread;
 
@@ -67,9 +69,12 @@ export class AgentCheck {
     this.#healthCheck = healthCheck;
     this.#log = log;
     this.#inter = agent.inter ?? server.check?.inter ?? 2000;
+    // HAProxy's agent.addr / agent.port: `agent-addr` / `agent-port`, else the check's `addr` / `port`.
+    this.#addr = agent.addr ?? server.check?.addr;
+    this.#port = agent.port ?? server.check?.port;
     this.#spec = {
-      host: agent.addr ?? server.host,
-      port: agent.port ?? server.check?.port ?? server.port,
+      host: this.#addr ?? server.host,
+      port: this.#port ?? server.port,
       tls: undefined,
       http: undefined,
       connectTimeout: this.#inter,
@@ -92,6 +97,8 @@ export class AgentCheck {
 
   /** `set server B/S agent-addr|agent-port`: the next runs connect there. */
   setAddress(host: string | undefined, port: number | undefined): void {
+    if (host !== undefined) this.#addr = host;
+    if (port !== undefined) this.#port = port;
     this.#spec = { ...this.#spec, ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) };
   }
 
@@ -103,6 +110,21 @@ export class AgentCheck {
   /** `set server B/S agent up|down`: the agent's own health, as HAProxy sets it (rise + fall - 1, or 0). */
   setHealth(up: boolean): void {
     this.#health.health = up ? this.#health.rise + this.#health.fall - 1 : 0;
+  }
+
+  /** The agent's own address (`agent-addr`, `addr`, `set server agent-addr`), as `show servers state` prints it. */
+  get addr(): string | undefined {
+    return this.#addr;
+  }
+
+  /** The agent's own port (`agent-port`, `port`, `set server agent-port`); 0 when it has none. */
+  get port(): number {
+    return this.#port ?? 0;
+  }
+
+  /** Started and not stopped by `disable agent` (HAProxy's CHK_ST_ENABLED). */
+  get running(): boolean {
+    return this.#running;
   }
 
   /** The agent's interval (`agent-inter`, else the check's `inter`). */

@@ -64,6 +64,10 @@ export class ServerCheck implements ObservedErrorsHandler {
   #running = false;
   /** A DRAIN server that failed its checks returns to DRAIN, not UP. */
   #restoreDrain = false;
+  /** HAProxy's check.addr: `addr`, then `set server check-addr` (the unspecified address means the server's). */
+  #addr: string | undefined;
+  /** HAProxy's check.port: `port`, then `set server check-port` (0 means the server's port). */
+  #port: number | undefined;
 
   constructor(
     runtime: Runtime,
@@ -79,6 +83,8 @@ export class ServerCheck implements ObservedErrorsHandler {
     this.server = server;
     this.#check = check;
     this.#spec = spec;
+    this.#addr = check.addr;
+    this.#port = check.port;
     this.#log = log;
     this.#options = options;
     // A server already out of rotation (MAINT, or DOWN from an earlier check) starts unhealthy.
@@ -180,16 +186,39 @@ export class ServerCheck implements ObservedErrorsHandler {
     probe.start();
   }
 
+  /** The check's own address (`addr`, `set server check-addr`), as `show servers state` prints it. */
+  get addr(): string | undefined {
+    return this.#addr;
+  }
+
+  /** The check's own port (`port`, `set server check-port`); 0 when it has none. */
+  get port(): number {
+    return this.#port ?? 0;
+  }
+
+  /**
+   * `set server B/S check-addr A [port P]` / `check-port P` (srv_update_check_addr_port):
+   * the next probes go there; what the check was set up with (TLS, PROXY header) stays.
+   */
+  setTarget(addr: string | undefined, port: number | undefined): void {
+    if (addr !== undefined) this.#addr = addr;
+    if (port !== undefined) this.#port = port;
+  }
+
   /**
    * The probe's target: the server's address and port as they are now (`set server addr`
-   * moves its checks too, as HAProxy's), unless the check has its own `addr` / `port`.
+   * moves its checks too, as HAProxy's), unless the check has its own address or port. As
+   * HAProxy's is_addr(), the unspecified address (0.0.0.0, ::) is no address of its own.
    */
   #currentSpec(): ProbeSpec {
     const spec = this.#spec;
-    if (spec.path !== undefined) return spec;
-    const host = this.#check.addr ?? this.server.host;
-    const port = this.#check.port ?? this.server.port;
-    return host === spec.host && port === spec.port ? spec : { ...spec, host, port };
+    const own = this.#addr !== undefined && this.#addr !== '0.0.0.0' && this.#addr !== '::' ? this.#addr : undefined;
+    // A UNIX socket server is checked on its socket until the check is given an address.
+    if (spec.path !== undefined && own === undefined) return spec;
+    const host = own ?? this.server.host;
+    const port = this.#port !== undefined && this.#port !== 0 ? this.#port : this.server.port;
+    if (host === spec.host && port === spec.port && spec.path === undefined) return spec;
+    return { ...spec, host, port, path: undefined };
   }
 
   #completed(outcome: CheckOutcome, startedAt: number): void {

@@ -57,6 +57,14 @@ export interface SavedServerState {
   readonly port: number | undefined;
   /** srv_use_ssl as strtol reads it (0 when not a number); undefined when the field is absent. */
   readonly useSsl?: number | undefined;
+  /** srv_check_port as written, undefined when absent or "0" (srv_update_check_addr_port reads it). */
+  readonly checkPort?: string | undefined;
+  /** srv_check_addr as written, undefined when absent or "-". */
+  readonly checkAddr?: string | undefined;
+  /** srv_agent_addr as written, undefined when absent or "-". */
+  readonly agentAddr?: string | undefined;
+  /** srv_agent_port as written, undefined when absent or "0". */
+  readonly agentPort?: string | undefined;
 }
 
 /** The states found for each backend (by name), keyed by server name. */
@@ -191,7 +199,8 @@ export function validateServerState(fields: readonly string[]): SavedServerState
   if (srvForced !== 0 && srvForced !== 1) invalid('srv_f_forced_id', 12);
   let fqdn: string | undefined = p(13);
   if (fqdn.startsWith('-')) fqdn = undefined;
-  if (fqdn !== undefined && (fqdn.length > 255 || !/^[A-Za-z0-9.-]*$/.test(fqdn))) {
+  // invalid_domainchar: letters, digits, '.', '_', '-'.
+  if (fqdn !== undefined && (fqdn.length > 255 || !/^[A-Za-z0-9._-]*$/.test(fqdn))) {
     invalid('srv_fqdn', 13);
     fqdn = undefined;
   }
@@ -222,6 +231,10 @@ export function validateServerState(fields: readonly string[]): SavedServerState
     fqdn,
     port,
     ...(fields[16] !== undefined ? { useSsl: leadingInteger(p(16)) ?? 0 } : {}),
+    ...(fields[17] !== undefined && p(17) !== '0' ? { checkPort: p(17) } : {}),
+    ...(fields[18] !== undefined && p(18) !== '-' ? { checkAddr: p(18) } : {}),
+    ...(fields[19] !== undefined && p(19) !== '-' ? { agentAddr: p(19) } : {}),
+    ...(fields[20] !== undefined && p(20) !== '0' ? { agentPort: p(20) } : {}),
   };
 }
 

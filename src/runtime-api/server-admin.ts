@@ -9,6 +9,7 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers } from '../health/state-messages.ts';
 import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { inheritsMaintenance, trackedBy, trackedLabel } from '../proxy/server-tracking.ts';
+import { commitAdminFlags } from '../dns/resolution-maint.ts';
 
 /**
  * What an admin change reports, as server.c srv_update_status does: the text (ha_warning and
@@ -78,6 +79,7 @@ export function setMaint(backend: Backend, server: Server, check: ServerCheck | 
   // Maintenance resets the check's health (HAProxy: "check->health = 0").
   setCheckHealth(server, check, 0);
   backend.setServerStatus(server, 'MAINT', now);
+  commitAdminFlags(server);
   if (wasDown) return notice(`${label(backend, server)} was DOWN and now enters maintenance.`);
   const { active: left, backup } = countUsableServers(backend.servers);
   const requeued = Math.max(0, queued - server.queue.length);
@@ -97,6 +99,7 @@ export function setDrain(backend: Backend, server: Server, check: ServerCheck | 
   const hadUsable = anyUsable(backend);
   leaveMaint(server, check);
   backend.setServerStatus(server, 'DRAIN', now);
+  commitAdminFlags(server);
   if (leaving) return notice(`${label(backend, server)} is UP/DRAIN (leaving forced maintenance).`);
   const { active, backup } = countUsableServers(backend.servers);
   return {
@@ -121,6 +124,7 @@ export function setReady(backend: Backend, server: Server, check: ServerCheck | 
   // A tracker leaves maintenance in the state of the server it tracks.
   const to = from === 'MAINT' && trackedBy(server)?.server.status === 'DOWN' ? 'DOWN' : 'UP';
   backend.setServerStatus(server, to, now);
+  commitAdminFlags(server);
   return notice(from === 'MAINT' ? `${label(backend, server)} is ${to}/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`);
 }
 

@@ -6,7 +6,8 @@
  * enabled stays enabled), the weight set at run time unless the configured weight changed, the
  * last check's status, checks the operator disabled, the port and the time of the last change.
  * The saved address reaches servers given by host name through `init-addr last`
- * (src/proxy/init-addr.ts).
+ * (src/proxy/init-addr.ts). A name `set server fqdn` gave is taken again, and the check's and
+ * the agent's saved addresses and ports.
  */
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -17,6 +18,8 @@ import { checkStatusName } from '../health/check-status-codes.ts';
 import { LogLevel } from '../log/logger.ts';
 import { setCheckHealth, setDrain, setMaint, setReady } from './server-admin.ts';
 import { applyUseSsl } from './server-ssl-switch.ts';
+import { updateAgentAddress, updateCheckAddress } from './server-check-address.ts';
+import { setFqdnFromCli } from '../dns/resolution-maint.ts';
 import type { RuntimeTarget } from './target.ts';
 
 /** CHK_ST_CONFIGURED / CHK_ST_ENABLED of srv_check_state. */
@@ -26,6 +29,11 @@ const CHECK_ENABLED = 0x4;
 export interface ServerStateHooks {
   /** Leaves a check stopped when the others start (HealthChecks.hold). */
   holdCheck(check: ServerCheck): void;
+  /**
+   * HAProxy's ha_warning, in the thread that runs the checks (the main one): the saved check
+   * address and port are applied there only.
+   */
+  warning?(text: string): void;
 }
 
 export function applyServerStates(target: RuntimeTarget, states: ServerStates, hooks: ServerStateHooks): void {
@@ -98,11 +106,17 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
     }
   }
 
+  // A name `set server fqdn` gave (HMAINT) is taken again, unless the configuration's is that one now.
+  if (state.fqdn !== undefined && state.fqdnSetByCli && server.hostname !== undefined && server.hostname !== state.fqdn) {
+    if (target.serverFqdn?.(server)?.set(state.fqdn) === true) setFqdnFromCli(server);
+  }
+
   server.lastChange = now - state.sinceLastChange * 1000;
   const status = checkStatusName(state.checkStatus);
   if (server.checkState !== undefined && status !== undefined) server.checkState.status = status;
   // Only a check the operator disabled is carried over (HAProxy: "disable health").
-  if (check !== undefined && (state.checkState & CHECK_CONFIGURED) !== 0 && (state.checkState & CHECK_ENABLED) === 0) hooks.holdCheck(check);
+  const held = check !== undefined && (state.checkState & CHECK_CONFIGURED) !== 0 && (state.checkState & CHECK_ENABLED) === 0;
+  if (held) hooks.holdCheck(check);
   // The weight set at run time, unless the configured one changed since.
   if (state.initialWeight === server.initialWeight && state.userWeight !== server.userWeight) {
     server.userWeight = state.userWeight;
@@ -111,4 +125,19 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
   if (state.port !== undefined && !server.unix) server.port = state.port;
   // srv_set_ssl, only for a server with an SSL context; any non-zero value (even no-ssl's -1) is TLS on.
   if (state.useSsl !== undefined) applyUseSsl(server, state.useSsl);
+
+  // The check's then the agent's address and port, as srv_update_check_addr_port and
+  // srv_update_agent_addr_port take them: a refusal ends the application there. HAProxy refuses
+  // the agent's for a server without one whose `addr` or `port` gave it some.
+  const warning = hooks.warning;
+  if (warning === undefined) return;
+  const refused = (text: string): void => warning(`server-state partially applied for server '${backend.name}/${server.name}', ${text}`);
+  if (state.checkPort !== undefined || state.checkAddr !== undefined) {
+    const refusal = updateCheckAddress(server, check, !held, state.checkAddr, state.checkPort);
+    if (refusal !== undefined) return refused(refusal);
+  }
+  if (state.agentPort !== undefined || state.agentAddr !== undefined) {
+    const refusal = updateAgentAddress(target.agentCheck?.(server), state.agentAddr, state.agentPort);
+    if (refusal !== undefined) refused(refusal);
+  }
 }

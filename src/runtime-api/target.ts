@@ -23,6 +23,7 @@ import type { PatternRefs } from '../rules/pattern-ref.ts';
 import type { ServerTracking } from '../proxy/server-tracking.ts';
 import type { OtherThreads } from '../threads/other-threads.ts';
 import type { DnsResolvers } from '../dns/resolvers.ts';
+import type { ServerFqdn } from '../dns/server-fqdn.ts';
 import type { IdleFigures } from '../http/server-pool.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
 import type { EventSink } from '../log/rings.ts';
@@ -96,6 +97,8 @@ export interface RuntimeTarget {
   readonly otherThreads?: OtherThreads | undefined;
   /** Every `resolvers` section, in configuration order (`show resolvers`). */
   readonly resolvers?: readonly DnsResolvers[] | undefined;
+  /** The link of a server with `resolvers` to the resolution of its name (`set server fqdn`). */
+  serverFqdn?(server: Server): ServerFqdn | undefined;
   /** The `peers` sections that run (`show peers`), in configuration order. */
   readonly peers?: readonly PeersSync[] | undefined;
 }
@@ -132,6 +135,10 @@ class ProxyTarget implements RuntimeTarget {
 
   get peers(): readonly PeersSync[] {
     return this.#proxy.peers;
+  }
+
+  serverFqdn(server: Server): ServerFqdn | undefined {
+    return this.#proxy.dns.fqdnOf(server);
   }
 
   get droppedLogs(): number {

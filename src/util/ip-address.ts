@@ -121,3 +121,23 @@ export function v6ToV4(words: Ipv6Words): number {
 export function v4ToV6(value: number): Ipv6Words {
   return [0, 0, 0xffff, value >>> 0];
 }
+
+/**
+ * HAProxy's str2ip2() without name resolution, printed as inet_ntop would: an IPv6 or IPv4
+ * address, bracketed or not ("[::1]", "[1.2.3.4]"), "*" for the IPv4 any address; undefined
+ * for anything else (host names included).
+ */
+export function literalAddress(text: string): string | undefined {
+  let body = text;
+  if (body.startsWith('[')) {
+    // At least "[::]", at most what fits HAProxy's 48-byte copy.
+    if (body.length < 4 || body.length >= 48 || !body.endsWith(']')) return undefined;
+    body = body.slice(1, -1);
+  }
+  if (body === '::') return '::';
+  if (body === '' || body === '*') return '0.0.0.0';
+  const v6 = inetPton6(body);
+  if (v6 !== undefined) return formatIpv6(v6);
+  const v4 = inetPton4(body);
+  return v4 < 0 ? undefined : formatIpv4(v4);
+}

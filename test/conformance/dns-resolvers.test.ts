@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { answererOf, destroyAllClients } from '../support/http-client.ts';
 import { eventually, HTTP_DEFAULTS, TARGETS, type Target } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
@@ -24,21 +24,10 @@ import { cli } from '../support/cli-client.ts';
 
 const NAME = 'app.switchyard.test';
 
-/** Which backend answered one request on a connection of its own, or the status. */
-async function answer(port: number): Promise<string> {
-  const conn = await HttpConnection.open(port);
-  try {
-    const res = await conn.request('GET', '/', { host: 'test' });
-    return res.status === 200 ? (res.header('x-backend') ?? '?') : String(res.status);
-  } finally {
-    conn.destroy();
-  }
-}
-
 async function answersBecome(port: number, expected: string, timeoutMs = 5000): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if ((await answer(port)) === expected) return true;
+    if ((await answererOf(port)) === expected) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
@@ -129,7 +118,7 @@ backend b
       );
       // The stderr pipe may deliver the next line a little later.
       assert.ok(await eventually(() => /\[ALERT\] +\(\d+\) : backend 'b' has no server available!/.test(p.stderr), 2000), p.stderr);
-      assert.equal(await answer(port), '503');
+      assert.equal(await answererOf(port), '503');
       state = await serverState(statsPort);
       // Maintenance from resolution: HAProxy's SRV_ADMF_RMAINT (0x20).
       assert.deepEqual([state[5], state[6]], ['0', '32']);
@@ -175,7 +164,7 @@ backend b
       const web2 = /b\/web2 changed its IP from \(none\) to (127\.0\.0\.[12]) by DNS cache\./.exec(p.stderr)?.[1];
       assert.ok(web1 !== undefined && web2 !== undefined && web1 !== web2, p.stderr);
       const seen = new Set<string>();
-      for (let i = 0; i < 4; i++) seen.add(await answer(port));
+      for (let i = 0; i < 4; i++) seen.add(await answererOf(port));
       assert.deepEqual([...seen].sort(), ['one', 'two']);
       const states = async (): Promise<string[]> => {
         const text = await cli(statsPort, 'show servers state b\n');
@@ -190,7 +179,7 @@ backend b
       dns.set(name, { records: [{ type: 'A', address: web2 }] });
       assert.ok(await eventually(() => /Server b\/web1 is going DOWN for maintenance \(No IP for server \)\. 1 active and 0 backup servers left\./.test(p.stderr), 3000), p.stderr);
       const left = web2 === '127.0.0.1' ? 'one' : 'two';
-      for (let i = 0; i < 3; i++) assert.equal(await answer(port), left);
+      for (let i = 0; i < 3; i++) assert.equal(await answererOf(port), left);
       assert.deepEqual((await states()).map((s) => s.split(' ')[2]), ['32', '0', '32']);
       await stop(target, proxy);
       proxy = undefined;

@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { answererOf, destroyAllClients } from '../support/http-client.ts';
 import { eventually, HTTP_DEFAULTS, TARGETS, type Target } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
@@ -28,17 +28,6 @@ import { cli } from '../support/cli-client.ts';
 const SRV = '_http._tcp.svc.switchyard.test';
 const A = 'a.svc.switchyard.test';
 const B = 'b.svc.switchyard.test';
-
-/** Which backend answered one request on a connection of its own, or the status. */
-async function answer(port: number): Promise<string> {
-  const conn = await HttpConnection.open(port);
-  try {
-    const res = await conn.request('GET', '/', { host: 'test' });
-    return res.status === 200 ? (res.header('x-backend') ?? '?') : String(res.status);
-  } finally {
-    conn.destroy();
-  }
-}
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
@@ -139,7 +128,7 @@ backend b
       // Only the server resolved on its own hears "thanks to valid DNS answer".
       assert.equal((p.stderr.match(/administratively READY thanks to valid DNS answer/g) ?? []).length, 1, p.stderr);
       const seen = new Set<string>();
-      for (let i = 0; i < 10 && seen.size < 2; i++) seen.add(await answer(port));
+      for (let i = 0; i < 10 && seen.size < 2; i++) seen.add(await answererOf(port));
       assert.deepEqual([...seen].sort(), ['one', 'two']);
 
       // b goes away and a moves to another port with the largest weight: the slots of the old
@@ -149,14 +138,14 @@ backend b
       assert.deepEqual(await until(() => slots(statsPort), (s) => s.join() === second.join()), second, p.stderr);
       assert.match(p.stderr, /Server b\/web\d is going DOWN for maintenance \(entry removed from SRV record\)\./);
       assert.ok(await eventually(() => (p.stderr.match(/\(entry removed from SRV record\)/g) ?? []).length === 2, 5000), p.stderr);
-      assert.equal(await until(() => answer(port), (a) => a === 'three'), 'three');
+      assert.equal(await until(() => answererOf(port), (a) => a === 'three'), 'three');
 
       // NXDOMAIN past `hold nx`: every slot is freed, 503.
       dns.set(SRV, { rcode: 3 });
       const third = [`- 96 256 - 0 ${SRV}`, `- 96 4 - 0 ${SRV}`, `- 96 1 - 0 ${SRV}`].sort();
       assert.deepEqual(await until(() => slots(statsPort), (s) => s.join() === third.join()), third, p.stderr);
       assert.ok(await eventually(() => (p.stderr.match(/\(entry removed from SRV record\)/g) ?? []).length === 3, 5000), p.stderr);
-      assert.equal(await answer(port), '503');
+      assert.equal(await answererOf(port), '503');
       await stop(target, proxy);
       proxy = undefined;
     });

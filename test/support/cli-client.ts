@@ -75,6 +75,12 @@ export async function statRows(where: CliAddress): Promise<Record<string, string
   });
 }
 
+/** The fields of B/S's `show servers state B` line (srv_addr is [4], srv_fqdn [17], srv_check_port [21]...); [] when absent. */
+export async function serverStateFields(where: CliAddress, backend: string, server: string): Promise<string[]> {
+  const text = await cli(where, `show servers state ${backend}\n`);
+  return text.split('\n').find((l) => l.split(' ')[3] === server)?.split(' ') ?? [];
+}
+
 /** The numbers of `fields` in the `show stat` row of proxy/server (FRONTEND, BACKEND or a server name). */
 export async function statNumbers(where: CliAddress, proxy: string, server: string, fields: readonly string[]): Promise<number[]> {
   const row = (await statRows(where)).find((r) => r.pxname === proxy && r.svname === server);

@@ -158,7 +158,6 @@ export async function exchange(
   }
 }
 
-/** Destroys every client connection still open (for after() hooks). */
 /** The status of one `GET path` on a connection of its own. */
 export async function statusOf(port: number, path = '/'): Promise<number> {
   const conn = await HttpConnection.open(port);
@@ -169,6 +168,18 @@ export async function statusOf(port: number, path = '/'): Promise<number> {
   }
 }
 
+/** Which backend answered one `GET /` on a connection of its own (its x-backend header), or the status. */
+export async function answererOf(port: number): Promise<string> {
+  const conn = await HttpConnection.open(port);
+  try {
+    const res = await conn.request('GET', '/', { host: 'test' });
+    return res.status === 200 ? (res.header('x-backend') ?? '?') : String(res.status);
+  } finally {
+    conn.destroy();
+  }
+}
+
+/** Destroys every client connection still open (for after() hooks). */
 export function destroyAllClients(): void {
   for (const c of open) c.destroy();
 }

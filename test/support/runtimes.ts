@@ -35,6 +35,13 @@ export function onNode(target: Target): target is 'node' | 'node-system' {
  */
 export type Target = RuntimeName | 'haproxy';
 
+/** Node before 22.12 refuses `nbthread` (no SO_REUSEPORT in node:net; threads.test.ts checks that). */
+export function refusesThreads(target: Target): boolean {
+  if (!onNode(target)) return false;
+  const [major, minor] = nodeVersionOf(target);
+  return major < 22 || (major === 22 && minor < 12);
+}
+
 const ALL_TARGETS: readonly Target[] = ['node', 'node-system', 'bun', 'deno', 'haproxy'];
 
 /**

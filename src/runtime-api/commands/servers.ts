@@ -2,7 +2,7 @@
  * Server commands (HAProxy's server.c and stream.c CLI handlers): state, weight, address,
  * health, maxconn, killing sessions, and the `show servers` / `show backend` dumps.
  */
-import { hasFqdnFromSrv, inResolutionMaint } from '../../dns/resolution-maint.ts';
+import { inResolutionMaint, showsFqdnFlag } from '../../dns/resolution-maint.ts';
 import { srvRecordOf } from '../../dns/srv-name.ts';
 import { staticWeights } from '../../proxy/static-weights.ts';
 import { isIPv4, isIPv6 } from '../../config/address.ts';
@@ -14,6 +14,8 @@ import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint,
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
+import { setCheckAddress, updateAgentAddress, warning } from '../server-check-address.ts';
+import { setFqdn } from '../server-fqdn.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
 function findServer(target: RuntimeTarget, arg: string | undefined): Server | CliAnswer {
@@ -72,21 +74,10 @@ function setAgentAddress(ctx: CommandContext, server: Server, args: readonly str
   if ((args[4] ?? '') === '') {
     return error(addressToo ? 'set server <b>/<s> agent-addr requires an address and optionally a port.\n' : 'set server <b>/<s> agent-port requires a port.\n');
   }
-  const warn = (text: string): CliAnswer => ({ kind: 'message', severity: SEVERITY_WARNING, text });
-  const agent = ctx.target.agentCheck?.(server);
-  if (agent === undefined) return warn('agent checks are not enabled on this server');
   const host = addressToo ? args[4] : undefined;
   const portText = addressToo ? (args[5] === 'port' ? (args[6] ?? '') : undefined) : args[4];
-  if (host !== undefined && !isIPv4(host) && !isIPv6(host)) return warn(`invalid addr '${host}'`);
-  let port: number | undefined;
-  if (portText !== undefined) {
-    // strl2irc: an optional sign and digits, nothing else
-    if (!/^[+-]?\d+$/.test(portText)) return warn('provided port is not an integer');
-    port = Number(portText);
-    if (port < 0 || port > 65535) return warn('provided port is invalid');
-  }
-  agent.setAddress(host, port);
-  return NO_ANSWER;
+  const refusal = updateAgentAddress(ctx.target.agentCheck?.(server), host, portText);
+  return refusal === undefined ? NO_ANSWER : warning(refusal);
 }
 
 /** strtol(text, 10) as HAProxy reads a port: blanks, a sign, digits; undefined when no digit comes. */
@@ -174,14 +165,12 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         return NO_ANSWER;
       }
       case 'fqdn':
-        // Switchyard has no `resolvers` sections: HAProxy's answer for a server without one.
-        if ((args[4] ?? '') === '') return error('set server <b>/<s> fqdn requires a FQDN.\n');
-        return error('set server <b>/<s> fqdn failed because no resolution is configured.\n');
+        return setFqdn(ctx.target, server, args[4] ?? '');
       case 'ssl':
         return setServerSsl(ctx.target, server, args[4]);
       case 'check-addr':
       case 'check-port':
-        return error(`'set server <srv> ${args[3]}' is not supported by Switchyard.\n`);
+        return setCheckAddress(server, check, args);
       default:
         return error(
           'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n',
@@ -204,7 +193,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
     if (admin === 0) admin = 0x04;
   }
   if (server.status === 'DRAIN' || forced === 'drain') admin |= 0x08;
-  if (hasFqdnFromSrv(server)) admin |= 0x40;
+  if (showsFqdnFlag(server)) admin |= 0x40;
   // A server without address (resolution maintenance) shows none, as HAProxy's unset address;
   // so does a UNIX socket one (dump_servers_state prints only AF_INET and AF_INET6 addresses).
   const addr = server.unix || (inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host)) ? '-' : server.host;
@@ -220,7 +209,16 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
   const health = reportedHealth(server, server.model.check?.rise ?? 2);
-  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} 0 ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} 0 - - 0\n`;
+  // The check's and the agent's own port and address (`port`, `addr`, `agent-port`, `agent-addr`,
+  // `set server ...`), with or without `check` / `agent-check`: HAProxy's `port` and `addr` set both.
+  const checkPort = check?.port ?? server.model.check?.port ?? 0;
+  const checkAddr = check?.addr ?? server.model.check?.addr ?? '-';
+  const agent = target.agentCheck?.(server);
+  const agentPort = agent?.port ?? server.model.agent?.port ?? server.model.check?.port ?? 0;
+  const agentAddr = agent?.addr ?? server.model.agent?.addr ?? server.model.check?.addr ?? '-';
+  // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | AGENT 0x10; an agent is not paused by maintenance.
+  const agentState = agent === undefined ? 0 : 0x12 | (agent.running ? 0x4 : 0);
+  return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} ${agentState} ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} ${checkPort} ${checkAddr} ${agentAddr} ${agentPort}\n`;
 }
 
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {

@@ -677,15 +677,52 @@ export const denoRuntime: Runtime = {
   parentThread: parentWebWorker('WorkerGlobalScope' in globalThis && globalThis instanceof (globalThis as unknown as { WorkerGlobalScope: new () => object }).WorkerGlobalScope),
 };
 
-/** Lines waiting for the socket past which more are dropped (DroppedLogs). */
-const UNIX_DATAGRAM_QUEUE_MAX = 256;
+/** Datagrams waiting for the socket past which more are dropped (DroppedLogs for UNIX sockets). */
+const DATAGRAM_QUEUE_MAX = 256;
+
+/**
+ * Deno's datagram sends are asynchronous, and two in flight may leave in either order (a
+ * syslog receiver then reads "backend has no server available" before the "Server is DOWN"
+ * logged just ahead of it) or, on 'unixpacket', fail: they go one at a time, from a queue.
+ * Past DATAGRAM_QUEUE_MAX waiting datagrams (a receiver whose queue is full holds the pending
+ * send) more are dropped rather than queued without end; push() answers false then.
+ */
+class DatagramQueue<T> {
+  readonly #items: T[] = [];
+  #sending = false;
+  readonly #sendOne: (item: T) => Promise<unknown>;
+  readonly #next = (): void => {
+    const item = this.#items.shift();
+    if (item === undefined) {
+      this.#sending = false;
+      return;
+    }
+    this.#sendOne(item).then(this.#next, this.#next);
+  };
+
+  constructor(sendOne: (item: T) => Promise<unknown>) {
+    this.#sendOne = sendOne;
+  }
+
+  push(item: T): boolean {
+    if (this.#items.length >= DATAGRAM_QUEUE_MAX) return false;
+    this.#items.push(item);
+    if (!this.#sending) {
+      this.#sending = true;
+      this.#next();
+    }
+    return true;
+  }
+
+  clear(): void {
+    this.#items.length = 0;
+  }
+}
 
 /**
  * Deno.listenDatagram's 'unixpacket' transport (unstable `net`) is a UNIX datagram socket, but
  * only a bound one: it is bound to a name in a private temporary directory, removed on close.
- * Its sends are asynchronous and one at a time (a second send while one is pending fails), so
- * lines wait in a queue; a receiver whose queue is full holds the pending send, and past
- * UNIX_DATAGRAM_QUEUE_MAX waiting lines more are dropped rather than queued without end.
+ * Its sends go one at a time (DatagramQueue).
  */
 function openUnixDatagramSenderDeno(): UnixDatagramSender {
   let conn: Deno.DatagramConn | undefined;
@@ -696,29 +733,16 @@ function openUnixDatagramSenderDeno(): UnixDatagramSender {
   } catch {
     // No permission or no unstable `net`: nothing can be sent.
   }
-  const queue: Array<[Uint8Array, string]> = [];
-  let sending = false;
-  const next = (): void => {
-    const item = queue.shift();
-    if (item === undefined || conn === undefined) {
-      sending = false;
-      return;
-    }
-    conn.send(item[0], { transport: 'unixpacket', path: item[1] }).then(next, next);
-  };
+  const queue = new DatagramQueue<[Uint8Array, string]>((item) =>
+    conn === undefined ? Promise.resolve() : conn.send(item[0], { transport: 'unixpacket', path: item[1] }),
+  );
   return {
     send(bytes, path) {
       if (conn === undefined) return true;
-      if (queue.length >= UNIX_DATAGRAM_QUEUE_MAX) return false;
-      queue.push([bytes, path]);
-      if (!sending) {
-        sending = true;
-        next();
-      }
-      return true;
+      return queue.push([bytes, path]);
     },
     close() {
-      queue.length = 0;
+      queue.clear();
       conn?.close();
       conn = undefined;
       if (dir !== undefined) {
@@ -760,13 +784,17 @@ function bindDatagramSocketDeno(host: string, port: number, receiver?: DatagramR
       if (!closed && from.transport === 'udp') receiver.onDatagram(bytes, unmapIPv4(from.hostname), from.port);
     }
   })().catch(() => undefined);
+  const queue = new DatagramQueue<[Uint8Array, string, number]>((item) =>
+    closed ? Promise.resolve() : conn.send(item[0], { transport: 'udp', hostname: item[1], port: item[2] }),
+  );
   return {
     send(bytes, address, port) {
-      if (!closed) conn.send(bytes, { transport: 'udp', hostname: address, port }).catch(() => undefined);
+      if (!closed) queue.push([bytes, address, port]);
     },
     close() {
       if (closed) return;
       closed = true;
+      queue.clear();
       conn.close();
     },
   };

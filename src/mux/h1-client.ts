@@ -593,7 +593,9 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   }
 
   onFinished(_socket: Socket): void {
-    if (this.#state === 'closing') this.#endSession();
+    if (this.#state !== 'closing') return;
+    this.now = this.runtime.now();
+    this.#endSession();
   }
 
   #endSession(): void {

@@ -1,5 +1,7 @@
 import { latin1Bytes } from './codec/chars.ts';
 import { errorPage } from './codec/error-pages.ts';
+import type { ResponseHead } from './codec/head.ts';
+import { ResponseHeadParser } from './codec/head-parser.ts';
 import { reasonPhrase } from './reason-phrases.ts';
 
 /**
@@ -14,6 +16,9 @@ export type ReplyConnection = (typeof ReplyConnection)[keyof typeof ReplyConnect
 
 const CONNECTION_VALUES = [undefined, 'close', 'keep-alive', undefined] as const;
 
+/** A reply's head read back: HAProxy's tune.http.maxhdr fields, and any size an errorfile may have. */
+const REPLY_HEAD_LIMITS = { maxHeaders: 101, maxHeadSize: 1 << 20 } as const;
+
 /**
  * A response the proxy answers by itself (deny, return, redirect, auth...): HAProxy's HTX
  * reply as its H1 mux writes it — `HTTP/1.1` status line, lowercase header names in the
@@ -26,6 +31,7 @@ export class LocalReply {
   readonly #head: string;
   readonly #body: Uint8Array;
   readonly #encoded: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
+  readonly #heads: (ResponseHead | undefined)[] = [undefined, undefined, undefined, undefined];
 
   /** `headers` are `name: value` pairs with lowercase names; content-length is added here. */
   constructor(status: number, headers: readonly (readonly [string, string])[], body: Uint8Array, reason = reasonPhrase(status)) {
@@ -65,6 +71,26 @@ export class LocalReply {
     const out = replyBytes(this.#head, this.connectionValue(connection), this.#body);
     this.#encoded[connection] = out;
     return out;
+  }
+
+  /** The payload (a HEAD's reply leaves it off). */
+  get payload(): Uint8Array {
+    return this.#body;
+  }
+
+  /**
+   * The head of encode(connection) as the codec reads it, for the `http-after-response` rules
+   * and for a mux that carries heads as fields (HTTP/2): read once per variant, then shared
+   * (heads are never modified; edits go through a HeadEditor). Not for an empty reply.
+   */
+  responseHead(connection: ReplyConnection): ResponseHead {
+    const cached = this.#heads[connection];
+    if (cached !== undefined) return cached;
+    const parser = new ResponseHeadParser(REPLY_HEAD_LIMITS);
+    parser.feed(this.encode(connection), 0);
+    const head = parser.head as ResponseHead;
+    this.#heads[connection] = head;
+    return head;
   }
 }
 

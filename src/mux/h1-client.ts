@@ -6,7 +6,7 @@ import type { Runtime, Socket, SocketError, SocketHandler, TimerHandle } from '.
 import { connectionModeOf } from '../http/http-options.ts';
 import { allocFromSlab, viewOf } from '../http/codec/chars.ts';
 import { BodyFramer, H_CONNECTION, HttpParseError, RequestHeadParser, type HeadEditor, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
-import { ReplyConnection } from '../http/local-reply.ts';
+import { ReplyConnection, type LocalReply } from '../http/local-reply.ts';
 import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
@@ -440,6 +440,24 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     const bytes = editor.build();
     this.sendHead(bytes);
     return bytes.byteLength;
+  }
+
+  sendReply(reply: LocalReply, connection: ReplyConnection, headOnly: boolean): number {
+    const bytes = reply.encode(connection);
+    const sent = headOnly ? bytes.subarray(0, bytes.byteLength - reply.bodyLength) : bytes;
+    this.sendHead(sent);
+    return sent.byteLength;
+  }
+
+  sendEditedReply(editor: HeadEditor, connection: string | undefined, payload: Uint8Array): number {
+    if (connection !== undefined) editor.append(H_CONNECTION, connection);
+    const head = editor.build();
+    // One write for the whole reply, as the pre-encoded ones.
+    const out = new Uint8Array(head.byteLength + payload.byteLength);
+    out.set(head, 0);
+    out.set(payload, head.byteLength);
+    this.sendHead(out);
+    return out.byteLength;
   }
 
   sendHead(bytes: Uint8Array): void {

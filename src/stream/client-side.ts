@@ -1,5 +1,5 @@
 import type { RequestHead, ResponseHead, HeadEditor } from '../http/codec/index.ts';
-import type { ReplyConnection } from '../http/local-reply.ts';
+import type { LocalReply, ReplyConnection } from '../http/local-reply.ts';
 import type { ConnectionInfo } from '../proxy/connection-info.ts';
 
 /**
@@ -35,11 +35,20 @@ export interface HttpClientSide {
   /** The response head once every layer edited it; returns the bytes sent. */
   sendResponseHead(editor: HeadEditor): number;
   /**
-   * A response head the stream wrote itself (a 101 as edited, a 100 Continue, an early hint,
-   * a reply the proxy built, its body after it): the HTTP/1 mux spells names as
-   * `h1-case-adjust` says, as it does for the heads it formats.
+   * A response head the stream wrote itself (a 101 as edited, a 100 Continue, an early hint):
+   * the HTTP/1 mux spells names as `h1-case-adjust` says, as it does for the heads it formats.
    */
   sendHead(bytes: Uint8Array): void;
+  /**
+   * A reply the proxy built, whole, with the `connection` variant replyConnection() chose;
+   * `headOnly` leaves its payload off (a HEAD). Returns the bytes sent (in HTTP/1 form).
+   */
+  sendReply(reply: LocalReply, connection: ReplyConnection, headOnly: boolean): number;
+  /**
+   * A reply the proxy built whose head the `http-after-response` rules edited: the mux's
+   * `connection` header value (if any) goes last, then `payload`. Returns the bytes sent.
+   */
+  sendEditedReply(editor: HeadEditor, connection: string | undefined, payload: Uint8Array): number;
   /** Response body or tunnel bytes. */
   sendData(bytes: Uint8Array): void;
   /** The connection header this mux writes last in a reply the proxy built; `close` when the connection ends after it. */

@@ -15,7 +15,6 @@ import type { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { TerminationCause, TerminationPhase } from '../l4/termination.ts';
 import { earliest } from '../util/idle-deadline.ts';
 import {
-  H_CONNECTION,
   H_EXPECT,
   H_TRANSFER_ENCODING,
   HeadEditor,
@@ -957,24 +956,24 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /**
    * Sends a response the proxy built (local reply, error page) after the `http-after-response`
    * rules, which see every response (HAProxy's http_eval_after_res_rules); counts its status.
-   * Without such rules the shared pre-encoded bytes go out as they are. With them, the mux's
-   * connection header comes after what they added, as HAProxy's H1 mux writes it at the end
-   * of the head.
+   * Without such rules the reply goes out as it was prepared once (the HTTP/1 mux writes its
+   * shared pre-encoded bytes, an HTTP/2 stream takes its head read once). With them, its head
+   * (read once, shared) is edited, and the mux's connection header comes after what they
+   * added, as HAProxy's H1 mux writes it at the end of the head.
    */
   #writeGenerated(reply: LocalReply, connection: ReplyConnection): void {
-    const head = this.#req?.method === 'HEAD';
-    let status = reply.status;
-    let bytes: Uint8Array;
-    if (hasAfterResponseRules(this.#frontendRules, this.#countedInBackend ? this.#backendRules : undefined)) {
-      const edited = this.#afterResponseOnGenerated(reply.encode(ReplyConnection.omitted), reply.connectionValue(connection), head ? reply.bodyLength : 0);
-      bytes = edited.bytes;
-      status = edited.status;
-    } else {
-      bytes = reply.encode(connection);
-      if (head) bytes = bytes.subarray(0, bytes.byteLength - reply.bodyLength);
+    const headOnly = this.#req?.method === 'HEAD';
+    if (!hasAfterResponseRules(this.#frontendRules, this.#countedInBackend ? this.#backendRules : undefined)) {
+      this.#countStatus(reply.status);
+      this.#bytesOut += this.#side.sendReply(reply, connection, headOnly);
+      return;
     }
-    this.#countStatus(status);
-    this.#sendHead(bytes);
+    const head = reply.responseHead(ReplyConnection.omitted);
+    const editor = this.#editor.begin(head);
+    const rules = this.#ruleRunner();
+    rules.applyAfterResponse(this.#req, head, editor, this.#countedInBackend ? this.#backendRules : undefined, true);
+    this.#countStatus(rules.responseStatus ?? head.status);
+    this.#bytesOut += this.#side.sendEditedReply(editor, reply.connectionValue(connection), headOnly ? EMPTY : reply.payload);
   }
 
   /** The status the client gets, for the log and the counters. */
@@ -982,27 +981,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#status = status;
     countResponse(this.host.counters, status);
     if (this.#countedInBackend) countResponse((this.backend as Backend).counters, status);
-  }
-
-  /**
-   * Runs the after-response rules on a generated response: its head is parsed, edited, given
-   * the mux's `connection` header last, rebuilt; `cut` payload bytes are left off (a HEAD).
-   */
-  #afterResponseOnGenerated(bytes: Uint8Array, connection: string | undefined, cut: number): { bytes: Uint8Array; status: number } {
-    const parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
-    const used = parser.feed(bytes, 0);
-    const head = parser.head as ResponseHead;
-    const editor = this.#editor.begin(head);
-    const rules = this.#ruleRunner();
-    rules.applyAfterResponse(this.#req, head, editor, this.#countedInBackend ? this.#backendRules : undefined, true);
-    const status = rules.responseStatus ?? head.status;
-    if (connection !== undefined) editor.append(H_CONNECTION, connection);
-    const built = editor.build();
-    const payload = bytes.subarray(used, bytes.byteLength - cut);
-    const out = new Uint8Array(built.byteLength + payload.byteLength);
-    out.set(built, 0);
-    out.set(payload, built.byteLength);
-    return { bytes: out, status };
   }
 
   /** Writes a reply the proxy built, then keeps the connection for the next request or closes it. */

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BackendModel, FrontendModel } from '../../src/config/model.ts';
 import { ErrorCode, FrameReader, FrameType, HeaderList, HpackDecoder, HpackEncoder, PREFACE, type Frame } from '../../src/http/h2/index.ts';
+import { parseConfigText } from '../../src/config/load.ts';
+import { LocalReply, ReplyConnection } from '../../src/http/local-reply.ts';
 import { Proxy } from '../../src/proxy/proxy.ts';
 import { SoftStopClosing } from '../../src/proxy/soft-stop-closing.ts';
 import { beginWriteBatch, endWriteBatch } from '../../src/mux/write-batch.ts';
@@ -376,6 +378,85 @@ describe('H2ClientConnection responses', () => {
     const frames = c.frames().filter((f) => f.streamId === 1);
     assert.equal(c.headers(frames.find((f) => f.type === FrameType.HEADERS)!)[':status'], '503');
     assert.match(dec.decode(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => f.payload))), /503 Service Unavailable/);
+  });
+});
+
+describe('H2ClientConnection, replies the proxy builds', () => {
+  async function replyProxy(afterResponse: boolean) {
+    const rt = new FakeRuntime();
+    const model = await parseConfigText(`
+defaults
+    mode http
+    timeout client 5s
+    timeout server 5s
+    timeout connect 1s
+frontend fe
+    bind 127.0.0.1:8080 proto h2
+    http-request return status 201 content-type text/plain string hello hdr x-r 1 if { path /ret }
+    http-request deny deny_status 403 if { path /deny }
+${afterResponse ? '    http-after-response set-header x-after %[status]\n    http-after-response set-status 202 if { status 201 }\n' : ''}    default_backend be
+backend be
+    server s1 127.0.0.1:9001
+`);
+    const proxy = new Proxy(rt, model);
+    await proxy.start();
+    return { rt, proxy };
+  }
+
+  function request(method: string, path: string): Uint8Array {
+    hpack.begin();
+    hpack.add(':method', method);
+    hpack.add(':scheme', 'http');
+    hpack.add(':authority', 'example');
+    hpack.add(':path', path);
+    return hpack.bytes.slice();
+  }
+
+  /** What stream `id` got: its header fields (the last HEADERS), its DATA payload, and whether END_STREAM came. */
+  function answer(c: Client, frames: Seen[], id: number) {
+    const mine = frames.filter((f) => f.streamId === id);
+    const headers = mine.filter((f) => f.type === FrameType.HEADERS).map((f) => c.headers(f));
+    const data = Buffer.concat(mine.filter((f) => f.type === FrameType.DATA).map((f) => f.payload)).toString('latin1');
+    return { headers, data, ended: mine.some((f) => (f.flags & 0x1) !== 0) };
+  }
+
+  for (const afterResponse of [false, true]) {
+    it(`return, deny and a HEAD of them go out as HEADERS (+ DATA)${afterResponse ? ', as the after-response rules edited them' : ''}`, async () => {
+      const { rt } = await replyProxy(afterResponse);
+      const c = new Client(rt);
+      c.send(frame(FrameType.HEADERS, 0x5, 1, request('GET', '/ret')), frame(FrameType.HEADERS, 0x5, 3, request('HEAD', '/ret')), frame(FrameType.HEADERS, 0x5, 5, request('GET', '/deny')));
+      const frames = c.frames();
+      const ret = answer(c, frames, 1);
+      assert.equal(ret.headers.length, 1);
+      assert.equal(ret.headers[0]![':status'], afterResponse ? '202' : '201');
+      assert.equal(ret.headers[0]!['content-type'], 'text/plain');
+      assert.equal(ret.headers[0]!['content-length'], '5');
+      assert.equal(ret.headers[0]!['x-r'], '1');
+      assert.equal(ret.headers[0]!['x-after'], afterResponse ? '201' : undefined);
+      assert.equal(ret.data, 'hello');
+      assert.ok(ret.ended);
+      const head = answer(c, frames, 3);
+      assert.equal(head.headers[0]![':status'], afterResponse ? '202' : '201');
+      assert.equal(head.headers[0]!['content-length'], '5');
+      assert.equal(head.data, '');
+      assert.ok(head.ended);
+      const deny = answer(c, frames, 5);
+      assert.equal(deny.headers[0]![':status'], '403');
+      assert.equal(deny.headers[0]!['x-after'], afterResponse ? '403' : undefined);
+      assert.equal(deny.headers[0]!['connection'], undefined);
+      assert.match(deny.data, /403 Forbidden/);
+      assert.ok(deny.ended);
+    });
+  }
+
+  it("a reply's head is read once per connection variant and shared", () => {
+    const reply = new LocalReply(200, [['content-length', '2']], new TextEncoder().encode('ok'));
+    const head = reply.responseHead(ReplyConnection.none);
+    assert.equal(head, reply.responseHead(ReplyConnection.none));
+    assert.equal(head.status, 200);
+    assert.equal(head.contentLength, 2);
+    assert.equal(reply.responseHead(ReplyConnection.close).connectionClose, true);
+    assert.equal(dec.decode(reply.payload), 'ok');
   });
 });
 

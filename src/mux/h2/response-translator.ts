@@ -1,7 +1,7 @@
 /**
  * The response as the stream writes it for an HTTP/1 client (heads and bodies framed on the
  * wire: a forwarded head rebuilt by its editor, chunked or Content-Length bodies as the server
- * sent them, the proxy's own replies as whole messages) turned into what an HTTP/2 stream
+ * sent them, the proxy's own replies as heads read once and their payloads) turned into what an HTTP/2 stream
  * carries: a header list per head (interim ones included), the body's payload only, and its
  * end. The stream and the rules stay version-neutral; this is the one place that reads the
  * HTTP/1 framing back (HAProxy's HTX makes the same split when its h2 mux reads a response).
@@ -87,6 +87,18 @@ export class ResponseTranslator {
     if (head === undefined) return -1;
     this.#head(head);
     return head.raw.byteLength;
+  }
+
+  /**
+   * A final head the proxy built itself (a reply's, read once and shared), then its payload:
+   * what feeding its bytes would do, without reading the head again. Returns false when it
+   * must be fed as bytes (a head already being read from bytes).
+   */
+  feedHead(head: ResponseHead, payload: Uint8Array): boolean {
+    if (this.#state !== 'head' || this.#parser.inProgress || head.status < 200) return false;
+    this.#head(head);
+    if (payload.byteLength > 0) this.feed(payload);
+    return true;
   }
 
   #head(head: ResponseHead): void {

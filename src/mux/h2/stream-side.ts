@@ -1,6 +1,6 @@
 import type { HeadEditor, RequestHead, ResponseHead } from '../../http/codec/index.ts';
 import { ErrorCode } from '../../http/h2/index.ts';
-import { ReplyConnection } from '../../http/local-reply.ts';
+import { ReplyConnection, type LocalReply } from '../../http/local-reply.ts';
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
 import type { HttpClientSide } from '../../stream/client-side.ts';
 import { HttpStream } from '../../stream/http-stream.ts';
@@ -11,6 +11,7 @@ import { H_SEC_WEBSOCKET_ACCEPT, websocketAccept } from './ext-connect.ts';
 
 const CHUNK_END = new Uint8Array([0x0d, 0x0a]);
 const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);
+const EMPTY = new Uint8Array(0);
 
 /**
  * One HTTP/2 stream of a client connection, as the HttpStream serving it sees its client
@@ -216,6 +217,33 @@ export class H2Stream implements HttpClientSide, ResponseSink {
 
   sendHead(bytes: Uint8Array): void {
     this.#feed(bytes);
+  }
+
+  sendReply(reply: LocalReply, connection: ReplyConnection, headOnly: boolean): number {
+    const bytes = reply.encode(connection);
+    const size = headOnly ? bytes.byteLength - reply.bodyLength : bytes.byteLength;
+    this.#feedReply(reply.responseHead(connection), headOnly ? EMPTY : reply.payload, bytes.subarray(0, size));
+    return size;
+  }
+
+  /** The connection header is HTTP/1's: an HTTP/2 stream has none to add. */
+  sendEditedReply(editor: HeadEditor, _connection: string | undefined, payload: Uint8Array): number {
+    const sent = this.sendResponseHead(editor);
+    this.#feed(payload);
+    return sent + payload.byteLength;
+  }
+
+  /** A reply's head (read once, shared) and payload; `bytes` are the same reply in HTTP/1 form, fed when the head cannot be taken as it is. */
+  #feedReply(head: ResponseHead, payload: Uint8Array, bytes: Uint8Array): void {
+    if (this.reset) return;
+    let taken: boolean;
+    try {
+      taken = this.#translator.feedHead(head, payload);
+    } catch {
+      return this.conn.resetStream(this, ErrorCode.INTERNAL_ERROR);
+    }
+    if (!taken) return this.#feed(bytes);
+    if (this.pending.length > 0 || this.pendingEnd) this.conn.flushStream(this);
   }
 
   sendData(bytes: Uint8Array): void {

@@ -20,8 +20,9 @@ export function prepareRequestHead(head: RequestHead, editor: HeadEditor, mode: 
   // not reused, and a 1.0 server that ignores the coding must not wait for another request.
   else if (head.versionMinor === 0 && !head.smuggleSuspect) editor.set(H_CONNECTION, 'keep-alive');
   normalizeContentLength(editor, head);
-  // A request line received with extra spaces goes on in its canonical form, as HAProxy's.
-  if (head.spacedRequestLine && !editor.startLineChanged) editor.setRequestLine(head.method, head.target, head.versionMinor);
+  // A request line received with extra spaces, or a version read as HTTP/1.1 (HTTP/1.2...),
+  // goes on in its canonical form, as HAProxy's (h1_format_htx_reqline writes HTTP/1.1).
+  if ((head.spacedRequestLine || head.oddVersion !== undefined) && !editor.startLineChanged) editor.setRequestLine(head.method, head.target, head.versionMinor);
   if (head.http2 && isAbsoluteForm(head)) {
     // HAProxy's h1 mux sends an HTTP/2 request's normalized URI in origin form.
     const target = head.target;
@@ -50,6 +51,8 @@ export function prepareResponseHead(head: ResponseHead, editor: HeadEditor): voi
   editor.removeHopByHop();
   if (head.status < 200 || head.status === 204) dropFraming(editor);
   else normalizeContentLength(editor, head);
+  // A version read as HTTP/1.1 (HTTP/1.2...) goes on as HTTP/1.1 (h1_format_htx_stline).
+  if (head.oddVersion !== undefined && !editor.startLineChanged) editor.setStatusLine(head.status, head.reason, 1);
 }
 
 /**

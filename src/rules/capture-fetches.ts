@@ -5,13 +5,13 @@
  *   holds (see stream/captures.ts); absent when nothing was captured;
  * - `capture.req.method`, `capture.req.uri`, `capture.req.ver`: the request line as received
  *   (HAProxy's txn->uri, before any rewrite): its method, the path and query of its target
- *   (absent for `*` or an authority), `HTTP/1.0` or `HTTP/1.1`;
+ *   (absent for `*` or an authority), `HTTP/1.0` or `HTTP/1.1` (from its flags: an HTTP/2
+ *   request, or one that came as HTTP/1.2, is HTTP/1.1);
  * - `capture.res.ver`: the response's version, once a response head is known.
  *
  * The request ones are usable in request and response rules and log lines (HAProxy's
  * SMP_USE_HRQHP), `capture.res.hdr` in response rules and log lines.
  */
-import { versionText } from '../http/codec/head.ts';
 import { uriPathStart } from '../http/codec/request-target.ts';
 import type { MiscFetch } from './fetches-misc.ts';
 import type { Sample } from './sample.ts';
@@ -59,6 +59,7 @@ export const CAPTURE_FETCHES: readonly (readonly [string, MiscFetch])[] = [
       return start < 0 ? false : out.setStr(start === 0 ? target : target.slice(start));
     }),
   ],
-  ['capture.req.ver', noArgs((ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(versionText(ctx.lbHead))))],
+  // From the message's flags, as HAProxy's: HTTP/1.1 for any version above 1.0, HTTP/2 included.
+  ['capture.req.ver', noArgs((ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(version(ctx.lbHead.versionMinor))))],
   ['capture.res.ver', noArgs((ctx, out) => (ctx.response === undefined ? false : out.setStr(version(ctx.response.versionMinor))))],
 ];

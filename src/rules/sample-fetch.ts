@@ -16,7 +16,7 @@
 import { TLS_FETCHES } from './fetches-tls.ts';
 import type { LbRequest } from '../balance/balancer.ts';
 import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
-import type { HttpHead, RequestHead } from '../http/codec/head.ts';
+import { versionText, type HttpHead, type RequestHead } from '../http/codec/head.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { AUTH_FETCHES } from './auth-fetches.ts';
 import { URL_HASH_FETCHES } from './url-hash-fetches.ts';
@@ -503,7 +503,8 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   ['url', targetFetch('url')],
   ['query', targetFetch('query')],
   ['base', targetFetch('base')],
-  ['req.ver', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(ctx.lbHead.http2 === true ? '2.0' : ctx.lbHead.versionMinor === 0 ? '1.0' : '1.1')))],
+  // HAProxy's smp_fetch_rqver / smp_fetch_stver: the version as received, without `HTTP/`.
+  ['req.ver', simple('request', 'str', (ctx, out) => (ctx.lbHead === undefined ? false : out.setStr(versionText(ctx.lbHead).slice(5))))],
   ['req.proto_http', atLogEnd(simple('request', 'bool', (ctx, out) => out.setBool(ctx.lbHead !== undefined)))],
   ['req.hdr', headerFetch(REQUEST_HEADERS, true, 'str')],
   ['hdr', headerFetch(undefined, true, 'str')],
@@ -536,7 +537,7 @@ const FETCHES: ReadonlyMap<string, FetchFactory> = new Map<string, FetchFactory>
   // response
   // In a log line the response head is gone: HAProxy accepts `status` there and finds nothing.
   ['status', atLogEnd(simple('response', 'int', (ctx, out) => (ctx.response === undefined ? false : out.setInt(ctx.responseStatus ?? ctx.response.status))))],
-  ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(ctx.response.versionMinor === 0 ? '1.0' : '1.1')))],
+  ['res.ver', simple('response', 'str', (ctx, out) => (ctx.response === undefined ? false : out.setStr(versionText(ctx.response).slice(5))))],
   ['res.hdr', headerFetch(RESPONSE_HEADERS, true, 'str')],
   ['res.cook', responseCookieFetch('value')],
   ['scook', responseCookieFetch('value')],

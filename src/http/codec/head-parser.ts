@@ -26,11 +26,12 @@
  *   - bare LF or bare CR anywhere in a head: BARE_LF / BARE_CR (HAProxy tolerates bare LF)
  *   - leading empty lines (CRLF) before a request line are skipped, as RFC 9112 §2.2 allows;
  *     they count toward maxHeadSize. Responses must start with "HTTP/".
- *   - request line: exactly `token SP target SP HTTP/1.0|HTTP/1.1 CRLF`, single spaces.
- *     "HTTP/" followed by another version -> BAD_VERSION (400, not 505: DESIGN lists no 505)
+ *   - request line: exactly `token SP target SP HTTP/DIGIT.DIGIT CRLF`, single spaces; a version
+ *     above 1.1 is read as HTTP/1.1 (HAProxy's rule), one below 1.0 or not of that form ->
+ *     BAD_VERSION (400, not 505: DESIGN lists no 505)
  *   - target bytes: 0x21..0x7E except '#'; other controls -> CONTROL_CHAR_IN_URI; non-ASCII and
  *     '#' -> BAD_URI; CR/LF before the version -> BAD_REQUEST_LINE
- *   - status line: `HTTP/1.x SP 3DIGIT [SP reason] CRLF`, status 100..599 (the reason and its SP
+ *   - status line: `HTTP/DIGIT.DIGIT SP 3DIGIT [SP reason] CRLF` (versions as requests'), status 100..599 (the reason and its SP
  *     may be missing, as HAProxy accepts); reason bytes as field values
  *   - header line starting with SP/HTAB (obs-fold, or whitespace after the start line) -> OBS_FOLD
  *   - name: 1*tchar immediately followed by ':' (no whitespace) -> else BAD_HEADER_NAME
@@ -81,7 +82,7 @@ const S_IDLE_LF = 1;
 const S_METHOD = 2;
 const S_TARGET_START = 3;
 const S_TARGET = 4;
-const S_VERSION = 5; // "HTTP/1." then a digit
+const S_VERSION = 5; // "HTTP/" DIGIT "." DIGIT
 const S_REQ_CR = 6; // after the request's version
 const S_START_LF = 7; // LF ending the start line
 const S_RES_SP = 8; // SP after the response's version
@@ -94,7 +95,7 @@ const S_FIELD_LF = 14;
 const S_END_LF = 15;
 const S_REQ09_LF = 16; // LF ending an HTTP/0.9 request line (relaxed only)
 
-const VERSION_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e]; // "HTTP/1."
+const VERSION_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
 abstract class HeadParser<H extends HttpHead> {
   readonly maxHeadSize: number;
@@ -120,6 +121,9 @@ abstract class HeadParser<H extends HttpHead> {
   private mark: number; // name start, target start...
   private mark2: number; // name end
   private verIdx: number;
+  private verMajor = 0;
+  /** A version other than HTTP/1.0 and HTTP/1.1 (HTTP/1.2, HTTP/2.0...), read as HTTP/1.1: as received. */
+  protected oddVersion: string | undefined = undefined;
   /** Extra spaces were skipped in the request line. */
   protected spaced = false;
   /**
@@ -184,10 +188,24 @@ abstract class HeadParser<H extends HttpHead> {
     this.accLen = 0;
     this.count = 0;
     this.verIdx = 0;
+    this.oddVersion = undefined;
     this.spaced = false;
     this.relaxedAt = -1;
     this.statusDigits = 0;
     this.status = 0;
+  }
+
+  /**
+   * `HTTP/major.minor`, as HAProxy 2.6's h1_process_req_vsn / h1_process_res_vsn take it: 1.0
+   * is HTTP/1.0, and any version above it HTTP/1.1 (kept as received for the logs and
+   * `req.ver`, written HTTP/1.1 when the message is forwarded). Stricter than HAProxy: a
+   * version below 1.0 is refused, where HAProxy forwards it as it came, to a server that may
+   * read an HTTP/0.9 request line and the header lines after it as another request.
+   */
+  private version(major: number, minor: number, at: number): void {
+    if (major === 0) throw this.fail('BAD_VERSION', at);
+    this.versionMinor = major === 1 && minor === 0 ? 0 : 1;
+    if (major !== 1 || minor > 1) this.oddVersion = `HTTP/${major}.${minor}`;
   }
 
   /** reset() and drop every scratch buffer (for a connection going idle). */
@@ -325,17 +343,20 @@ abstract class HeadParser<H extends HttpHead> {
             p++;
             continue;
           }
-          if (i < 7) {
-            if (c !== VERSION_PREFIX[i]) {
-              throw this.fail(i >= 5 ? 'BAD_VERSION' : this.isResponse ? 'BAD_STATUS_LINE' : 'BAD_REQUEST_LINE', p - base);
-            }
+          if (i < 5) {
+            if (c !== VERSION_PREFIX[i]) throw this.fail(this.isResponse ? 'BAD_STATUS_LINE' : 'BAD_REQUEST_LINE', p - base);
             this.verIdx = i + 1;
             p++;
             continue;
           }
-          if (c === 0x31) this.versionMinor = 1;
-          else if (c === 0x30) this.versionMinor = 0;
-          else throw this.fail('BAD_VERSION', p - base);
+          if (i === 6 ? c !== 0x2e : c < 0x30 || c > 0x39) throw this.fail('BAD_VERSION', p - base);
+          if (i < 7) {
+            if (i === 5) this.verMajor = c - 0x30;
+            this.verIdx = i + 1;
+            p++;
+            continue;
+          }
+          this.version(this.verMajor, c - 0x30, p - base);
           state = this.isResponse ? S_RES_SP : S_REQ_CR;
           p++;
           continue;
@@ -693,6 +714,7 @@ export class RequestHeadParser extends HeadParser<RequestHead> {
     h.targetStart = this.targetStart;
     h.targetEnd = this.targetEnd;
     h.spacedRequestLine = this.spaced;
+    h.oddVersion = this.oddVersion;
     return h;
   }
 
@@ -711,6 +733,7 @@ export class ResponseHeadParser extends HeadParser<ResponseHead> {
     const h = new ResponseHead(raw, offsets, count, this.startLineEnd, this.versionMinor);
     h.status = this.status;
     h.reason = reasonString(raw, this.reasonStart, this.reasonEnd);
+    h.oddVersion = this.oddVersion;
     return h;
   }
 

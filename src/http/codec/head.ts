@@ -64,6 +64,11 @@ export class HttpHead {
   /** Offset just after the start line's CRLF: where the first header line (or the final CRLF) begins. */
   startLineEnd: number;
   versionMinor: 0 | 1;
+  /**
+   * A version read as HTTP/1.1 that came as another (`HTTP/1.2`, `HTTP/2.0`), as received: the
+   * logs and `req.ver` / `res.ver` show it, as HAProxy's; forwarded, the start line says HTTP/1.1.
+   */
+  oddVersion: string | undefined;
   /** Body length from Content-Length; undefined when absent or when Transfer-Encoding overrides it. */
   contentLength: number | undefined;
   /** Transfer-Encoding ends with chunked: the body is chunked. */
@@ -93,6 +98,7 @@ export class HttpHead {
     this.headerCount = headerCount;
     this.startLineEnd = startLineEnd;
     this.versionMinor = versionMinor;
+    this.oddVersion = undefined;
     this.contentLength = undefined;
     this.chunked = false;
     this.connectionClose = false;
@@ -381,9 +387,9 @@ export class ResponseHead extends HttpHead {
   }
 }
 
-/** A request's protocol version as logs show it: `HTTP/2.0`, `HTTP/1.1`, `HTTP/1.0`. */
-export function versionText(head: { readonly http2?: boolean; readonly versionMinor: 0 | 1 }): string {
-  return head.http2 === true ? 'HTTP/2.0' : head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
+/** A message's protocol version as logs show it: `HTTP/2.0`, `HTTP/1.1`, `HTTP/1.0`, or another as received (`HTTP/1.2`). */
+export function versionText(head: { readonly http2?: boolean; readonly versionMinor: 0 | 1; readonly oddVersion?: string | undefined }): string {
+  return head.http2 === true ? 'HTTP/2.0' : (head.oddVersion ?? (head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0'));
 }
 
 /** First header value with this (lowercase) name, or undefined. Free-function form of head.get(). */

@@ -394,6 +394,10 @@ export function acceptableHostField(raw: Uint8Array, s: number, e: number): bool
 
 /** Fills the derived facts of a request head; throws HttpParseError (400/422). */
 export function analyzeRequest(h: RequestHead): void {
+  // HAProxy's http_wait_for_request: PRI (any case) is the HTTP/2 preface's, never a request.
+  if (h.method.length === 3 && (h.method.charCodeAt(0) | 0x20) === 0x70 && (h.method.charCodeAt(1) | 0x20) === 0x72 && (h.method.charCodeAt(2) | 0x20) === 0x69) {
+    throw fail('BAD_REQUEST_LINE', false, 'PRI is reserved for the HTTP/2 preface');
+  }
   scanFields(h, false);
   const raw = h.raw;
   if (F.expectIndex >= 0 && h.versionMinor === 1 && h.valueIs(F.expectIndex, L_100_CONTINUE)) h.expectContinue = true;

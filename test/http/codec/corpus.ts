@@ -213,8 +213,16 @@ export const REQUEST_CASES: Case[] = [
   // HAProxy's h1 parser skips runs of spaces between the request line's words (reg-test
   // http_request_buffer); the line is forwarded with single spaces.
   req('spaces between the request line words', `GET  /x   HTTP/1.1\r\n${H}\r\n`, { messages: [{ head: { method: 'GET', target: '/x', spacedRequestLine: true } }] }),
-  req('HTTP/1.2', `GET / HTTP/1.2\r\n${H}\r\n`, bad('BAD_VERSION')),
-  req('HTTP/2.0', `GET / HTTP/2.0\r\n${H}\r\n`, bad('BAD_VERSION')),
+  // HAProxy 2.6's h1_process_req_vsn: HTTP/DIGIT.DIGIT, above 1.0 read as HTTP/1.1 (kept as
+  // received for the logs); below 1.0 refused here (HAProxy forwards it as it came).
+  req('HTTP/1.2 is read as HTTP/1.1', `GET / HTTP/1.2\r\n${H}\r\n`, { messages: [{ head: { versionMinor: 1, oddVersion: 'HTTP/1.2', keepAlive: true } }] }),
+  req('HTTP/2.0 is read as HTTP/1.1', `GET / HTTP/2.0\r\n${H}\r\n`, { messages: [{ head: { versionMinor: 1, oddVersion: 'HTTP/2.0' } }] }),
+  req('HTTP/1.0 and HTTP/1.1 are no odd versions', `GET / HTTP/1.0\r\n${H}\r\n`, { messages: [{ head: { versionMinor: 0, oddVersion: undefined } }] }),
+  req('HTTP/0.9 with a version', `GET / HTTP/0.9\r\n${H}\r\n`, bad('BAD_VERSION')),
+  req('HTTP/1.x', `GET / HTTP/1.x\r\n${H}\r\n`, bad('BAD_VERSION')),
+  req('HTTP/1', `GET / HTTP/1\r\n${H}\r\n`, bad('BAD_VERSION')),
+  req('PRI is the HTTP/2 preface, not a request', `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`, bad('BAD_REQUEST_LINE')),
+  req('pri in any case', `pRi / HTTP/1.1\r\n${H}\r\n`, bad('BAD_REQUEST_LINE')),
   req('HTTP/1.10', `GET / HTTP/1.10\r\n${H}\r\n`, bad('BAD_VERSION')),
   req('lowercase http version', `GET / http/1.1\r\n${H}\r\n`, bad('BAD_REQUEST_LINE')),
   req('HTTP/0.9 request line', 'GET /\r\n\r\n', bad('BAD_REQUEST_LINE')),
@@ -392,6 +400,8 @@ export const RESPONSE_CASES: Case[] = [
   res('status below 100', 'HTTP/1.1 099 X\r\n\r\n', bad('BAD_STATUS', 502)),
   res('status above 599', 'HTTP/1.1 600 X\r\n\r\n', bad('BAD_STATUS', 502)),
   res('HTTP/2 status line', 'HTTP/2 200 OK\r\n\r\n', bad('BAD_VERSION', 502)),
+  res('HTTP/1.2 status line is read as HTTP/1.1', 'HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n', { messages: [{ head: { status: 200, versionMinor: 1, oddVersion: 'HTTP/1.2', keepAlive: true } }] }),
+  res('HTTP/0.9 status line', 'HTTP/0.9 200 OK\r\n\r\n', bad('BAD_VERSION', 502)),
   res('not HTTP', 'HTTX/1.1 200 OK\r\n\r\n', bad('BAD_STATUS_LINE', 502)),
   res('leading CRLF before a response', '\r\nHTTP/1.1 200 OK\r\n\r\n', bad('BAD_STATUS_LINE', 502)),
   res('bare LF in a response head', 'HTTP/1.1 200 OK\nContent-Length: 0\n\n', bad('BARE_LF', 502)),

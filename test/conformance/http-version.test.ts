@@ -21,8 +21,9 @@ import { freePorts } from '../support/ports.ts';
 import { destroyAllClients, exchange } from '../support/http-client.ts';
 import { TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
 import { cannedBackend, type HttpTestBackend } from '../support/http-backends.ts';
+import { RawH2, field } from '../support/h2-raw.ts';
 
-const PORT_NAMES = ['fe', 'app', 'odd', 'old'] as const;
+const PORT_NAMES = ['fe', 'h2', 'app', 'odd', 'old'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
@@ -35,6 +36,7 @@ defaults
 
 frontend fe
     bind 127.0.0.1:${p.fe}
+    bind 127.0.0.1:${p.h2} proto h2
     http-request set-var(txn.rv) req.ver
     http-request set-var(txn.cap) capture.req.ver
     http-response set-header x-req-ver %[var(txn.rv)]
@@ -93,6 +95,21 @@ for (const target of TARGETS) {
         assert.equal(response.header('x-r'), `GET /v HTTP/${version}`);
       });
     }
+
+    it('an HTTP/2 request: req.ver and %HV say 2.0, capture.req.ver HTTP/1.1 (its flags)', async () => {
+      const h2 = await RawH2.connect(ports.h2);
+      try {
+        h2.sendHeaders(1, [[':method', 'GET'], [':scheme', 'http'], [':authority', 'a'], [':path', '/v']], true);
+        const res = await h2.response(1);
+        assert.equal(field(res, ':status'), '200');
+        assert.equal(field(res, 'x-req-ver'), '2.0');
+        assert.equal(field(res, 'x-cap'), 'HTTP/1.1');
+        assert.equal(field(res, 'x-hv'), 'HTTP/2.0');
+        assert.equal(field(res, 'x-r'), 'GET http://a/v HTTP/2.0');
+      } finally {
+        h2.close();
+      }
+    });
 
     it('HTTP/1.0 and HTTP/1.1 are what they say', async () => {
       const { response } = await exchange(ports.fe, 'GET /v HTTP/1.0\r\nhost: a\r\n\r\n');

@@ -44,6 +44,13 @@ export interface HttpClientSide {
   sendData(bytes: Uint8Array): void;
   /** The connection header this mux writes last in a reply the proxy built; `close` when the connection ends after it. */
   replyConnection(req: RequestHead | undefined, close: boolean): ReplyConnection;
+  /**
+   * Reads the connection headers the rules left in a response head the stream is about to send
+   * (a reply the proxy built), as the mux would: the HTTP/1 mux takes `close` / `keep-alive`
+   * out of them, closes after a `close`, and returns the connection value it writes last in
+   * place of `value` (none after an `upgrade` token).
+   */
+  finishConnectionHeader(editor: HeadEditor, value: string | undefined): string | undefined;
   /** Output produced while handling one server read leaves in one write (uncork sends it). */
   cork(): void;
   uncork(): void;

@@ -996,7 +996,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const rules = this.#ruleRunner();
     rules.applyAfterResponse(this.#req, head, editor, this.#countedInBackend ? this.#backendRules : undefined, true);
     const status = rules.responseStatus ?? head.status;
-    if (connection !== undefined) editor.append(H_CONNECTION, connection);
+    const value = this.#side.finishConnectionHeader(editor, connection);
+    if (value !== undefined) editor.append(H_CONNECTION, value);
     const built = editor.build();
     const payload = bytes.subarray(used, bytes.byteLength - cut);
     const out = new Uint8Array(built.byteLength + payload.byteLength);

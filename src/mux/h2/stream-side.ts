@@ -248,6 +248,11 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     return ReplyConnection.none;
   }
 
+  /** HAProxy's H2 mux leaves connection headers out of its frames and reads nothing in them. */
+  finishConnectionHeader(_editor: HeadEditor, value: string | undefined): string | undefined {
+    return value;
+  }
+
   cork(): void {
     this.conn.cork();
   }

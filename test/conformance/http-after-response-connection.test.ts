@@ -14,20 +14,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpConnection, exchange } from '../support/http-client.ts';
-import { TARGETS, proxyWithBackend } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, proxyWithBackend } from '../support/http-suite.ts';
 import { cannedBackend } from '../support/http-backends.ts';
 
 const PORT_NAMES = ['fe', 'close', 'arSet', 'rsAdd', 'arSetSc', 'arKa', 'arX', 'app'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
-  return `
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-
+  return `${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${p.fe}
     http-request deny if { path /deny }

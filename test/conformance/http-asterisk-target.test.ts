@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exchange } from '../support/http-client.ts';
-import { TARGETS, assertErrorPage, proxyWithBackend } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, assertErrorPage, proxyWithBackend } from '../support/http-suite.ts';
 import { cannedBackend } from '../support/http-backends.ts';
 import { FrameType, RawH2, field } from '../support/h2-raw.ts';
 
@@ -23,13 +23,7 @@ const FETCHES = ['path', 'url', 'base', 'query', 'pathq', 'url_param(a)', 'req.h
 function configFor(p: Ports): string {
   const vars = FETCHES.map((f, i) => `    http-request set-var(txn.f${i}) str(-)\n    http-request set-var(txn.f${i}) ${f}`).join('\n');
   const headers = FETCHES.map((_, i) => `    http-response set-header x-f${i} "%[var(txn.f${i})]"`).join('\n');
-  return `
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-
+  return `${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${p.h1}
     bind 127.0.0.1:${p.h2} proto h2

@@ -11,6 +11,7 @@ import type { HttpClientSide } from '../stream/client-side.ts';
 import { HttpStream } from '../stream/http-stream.ts';
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { interimHeadBytes, prepareResponseHead, responseConnectionValue } from './h1-head-out.ts';
+import { cleanConnectionHeaders, ConnectionToken } from './h1-connection-header.ts';
 import { prefaceAt } from './http-upgrade.ts';
 import { addToListener } from '../proxy/listener-stats.ts';
 import type { SoftStopClosing } from '../proxy/soft-stop-closing.ts';
@@ -435,7 +436,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   }
 
   sendResponseHead(editor: HeadEditor): number {
-    if (this.#responseConnection !== undefined) editor.append(H_CONNECTION, this.#responseConnection);
+    const connection = this.#finishConnectionHeader(editor, this.#responseConnection);
+    if (connection !== undefined) editor.append(H_CONNECTION, connection);
     this.#responseConnection = undefined;
     const bytes = editor.build();
     this.sendHead(bytes);
@@ -450,7 +452,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
   }
 
   sendEditedReply(editor: HeadEditor, connection: string | undefined, payload: Uint8Array): number {
-    if (connection !== undefined) editor.append(H_CONNECTION, connection);
+    const value = this.#finishConnectionHeader(editor, connection);
+    if (value !== undefined) editor.append(H_CONNECTION, value);
     const head = editor.build();
     // One write for the whole reply, as the pre-encoded ones.
     const out = new Uint8Array(head.byteLength + payload.byteLength);
@@ -458,6 +461,21 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     out.set(payload, head.byteLength);
     this.sendHead(out);
     return out.byteLength;
+  }
+
+  /**
+   * h1_process_mux reads the connection headers the rules left: a `close` ends the connection
+   * after this response whatever the client asked (the mux writes `connection: close`), an
+   * `upgrade` token keeps the mux from writing its own value (h1_update_res_conn_value).
+   */
+  #finishConnectionHeader(editor: HeadEditor, value: string | undefined): string | undefined {
+    if (editor.appendedCount === 0) return value;
+    const tokens = cleanConnectionHeaders(editor);
+    if ((tokens & ConnectionToken.close) !== 0) {
+      this.closeAfter = true;
+      value = 'close';
+    }
+    return (tokens & ConnectionToken.upgrade) !== 0 ? undefined : value;
   }
 
   sendHead(bytes: Uint8Array): void {

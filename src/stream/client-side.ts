@@ -46,7 +46,9 @@ export interface HttpClientSide {
   sendReply(reply: LocalReply, connection: ReplyConnection, headOnly: boolean): number;
   /**
    * A reply the proxy built whose head the `http-after-response` rules edited: the mux's
-   * `connection` header value (if any) goes last, then `payload`. Returns the bytes sent.
+   * `connection` header value (if any) goes last, then `payload`; the HTTP/1 mux reads the
+   * connection headers the rules left as it does on a forwarded response (sendResponseHead).
+   * Returns the bytes sent.
    */
   sendEditedReply(editor: HeadEditor, connection: string | undefined, payload: Uint8Array): number;
   /** Response body or tunnel bytes. */

@@ -168,6 +168,10 @@ export class ResponseFilterChain implements FilterOutput {
     const decoder = this.#decoder as BodyFramer;
     let at = 0;
     while (at < bytes.byteLength && !decoder.done) at += decoder.feed(bytes, at, bytes.byteLength);
+    // A read that ends the payload is neither flushed nor framed yet: finish() follows, and its
+    // chunk carries the whole output, the compressed stream's end included, as HAProxy's
+    // comp_http_payload finishes on the last block instead of flushing it.
+    if (decoder.done) return this.#transform ? EMPTY : bytes;
     this.#flushFilters();
     if (!this.#transform) return bytes;
     return this.#takeChunk(false);

@@ -6,12 +6,10 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/http-strict-mode.test.js
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { ProxyProcess } from '../support/proxy-process.ts';
-import { freePorts } from '../support/ports.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { TARGETS, eventually, startProxy, stopProxy, strictOnly } from '../support/http-suite.ts';
-import { cannedBackend, type HttpTestBackend } from '../support/http-backends.ts';
+import { describe, it } from 'node:test';
+import { HttpConnection } from '../support/http-client.ts';
+import { TARGETS, eventually, proxyWithBackend, strictOnly } from '../support/http-suite.ts';
+import { cannedBackend } from '../support/http-backends.ts';
 import { statNumbers } from '../support/cli-client.ts';
 
 const PORT_NAMES = ['req', 'res', 'app', 'cli'] as const;
@@ -53,35 +51,20 @@ backend be_res
 
 for (const target of TARGETS) {
   describe(`strict-mode on ${target}`, () => {
-    let proxy: ProxyProcess | undefined;
-    let ports: Ports;
-    let app: HttpTestBackend | undefined;
-
-    before(async () => {
-      const n = await freePorts(PORT_NAMES.length);
-      ports = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
-      app = await cannedBackend(ports.app, 'app', 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi', 'close');
-      proxy = await startProxy(target, configFor(ports));
-    });
-
-    after(async () => {
-      destroyAllClients();
-      await stopProxy(target, proxy);
-      await app?.close();
-    });
+    const suite = proxyWithBackend(target, PORT_NAMES, configFor, (port) => cannedBackend(port, 'app', 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi', 'close'));
 
     async function logLine(path: string): Promise<string> {
       let found: string | undefined;
       await eventually(() => {
-        found = proxy?.stdout.split('\n').find((l) => l.startsWith(`strict ${path} `))?.replace(/ \d+$/, '');
+        found = suite.proxy.stdout.split('\n').find((l) => l.startsWith(`strict ${path} `))?.replace(/ \d+$/, '');
         return found !== undefined;
       }, 3000);
-      assert.ok(found, `no log line for ${path} in:\n${proxy?.stdout}`);
+      assert.ok(found, `no log line for ${path} in:\n${suite.proxy.stdout}`);
       return found;
     }
 
     it('a failed request rewrite is a 500 logged PR by default, skipped with strict-mode off', async () => {
-      const conn = await HttpConnection.open(ports.req);
+      const conn = await HttpConnection.open(suite.ports.req);
       const strict = await conn.request('GET', '/strict');
       assert.equal(strict.status, 500);
       assert.equal(await logLine('/strict'), 'strict /strict 500 PR--');
@@ -93,11 +76,11 @@ for (const target of TARGETS) {
       assert.equal((await conn.request('GET', '/strict2')).status, 500);
       conn.destroy();
       // Three failed rewrites, two of them internal errors (the 500s), on the frontend.
-      assert.deepEqual(await statNumbers(ports.cli, 'fe_req', 'FRONTEND', ['wrew', 'eint']), [3, 2]);
+      assert.deepEqual(await statNumbers(suite.ports.cli, 'fe_req', 'FRONTEND', ['wrew', 'eint']), [3, 2]);
     });
 
     it('a failed response rewrite is a 500 logged PH by default, skipped with strict-mode off', { skip: strictOnly(target, 'HAProxy forwards a control character in a rewritten header value') }, async () => {
-      const conn = await HttpConnection.open(ports.res);
+      const conn = await HttpConnection.open(suite.ports.res);
       const strict = await conn.request('GET', '/res-strict');
       assert.equal(strict.status, 500);
       assert.equal(await logLine('/res-strict'), 'strict /res-strict 500 PH--');
@@ -107,9 +90,9 @@ for (const target of TARGETS) {
       assert.equal(soft.text, 'hi');
       conn.destroy();
       // The response side counts on the frontend, the backend and the server that answered.
-      assert.deepEqual(await statNumbers(ports.cli, 'fe_res', 'FRONTEND', ['wrew', 'eint']), [2, 1]);
-      assert.deepEqual(await statNumbers(ports.cli, 'be_res', 'BACKEND', ['wrew', 'eint']), [2, 1]);
-      assert.deepEqual(await statNumbers(ports.cli, 'be_res', 's1', ['wrew', 'eint']), [2, 1]);
+      assert.deepEqual(await statNumbers(suite.ports.cli, 'fe_res', 'FRONTEND', ['wrew', 'eint']), [2, 1]);
+      assert.deepEqual(await statNumbers(suite.ports.cli, 'be_res', 'BACKEND', ['wrew', 'eint']), [2, 1]);
+      assert.deepEqual(await statNumbers(suite.ports.cli, 'be_res', 's1', ['wrew', 'eint']), [2, 1]);
     });
   });
 }

@@ -3,9 +3,13 @@
  * target selection, the strict-only marker, proxy start/stop and HAProxy's error pages.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { ProxyProcess } from './proxy-process.ts';
 import { TARGETS, type Target } from './runtimes.ts';
 import type { HttpResponse } from './http-wire.ts';
+import type { HttpTestBackend } from './http-backends.ts';
+import { destroyAllClients } from './http-client.ts';
+import { freePorts } from './ports.ts';
 
 export { TARGETS, type Target };
 
@@ -86,4 +90,54 @@ export async function eventually(cond: () => boolean, timeoutMs: number, stepMs 
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return true;
+}
+
+/** What proxyWithBackend started for one describe block, readable once its before() hook ran. */
+export interface ProxyWithBackend<N extends string> {
+  readonly ports: Record<N, number>;
+  readonly app: HttpTestBackend;
+  readonly proxy: ProxyProcess;
+}
+
+/**
+ * The hooks most `mode http` files repeat, registered in the calling describe(): free ports by
+ * name, a backend on the `app` port, the proxy for `target` with `configFor(ports)`; after the
+ * block, clients destroyed, the proxy stopped (stopProxy's checks), the backend closed.
+ */
+export function proxyWithBackend<N extends string>(
+  target: Target,
+  names: readonly N[],
+  configFor: (ports: Record<N, number>) => string,
+  backend: (port: number) => Promise<HttpTestBackend>,
+): ProxyWithBackend<N> {
+  assert.ok((names as readonly string[]).includes('app'), 'proxyWithBackend starts the backend on the port named app');
+  let ports: Record<N, number> | undefined;
+  let app: HttpTestBackend | undefined;
+  let proxy: ProxyProcess | undefined;
+  before(async () => {
+    const n = await freePorts(names.length);
+    ports = Object.fromEntries(names.map((name, i) => [name, n[i] as number])) as Record<N, number>;
+    app = await backend(ports['app' as N]);
+    proxy = await startProxy(target, configFor(ports));
+  });
+  after(async () => {
+    destroyAllClients();
+    await stopProxy(target, proxy);
+    await app?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    assert.ok(value !== undefined, 'proxyWithBackend: read before its before() hook ran');
+    return value;
+  };
+  return {
+    get ports() {
+      return ready(ports);
+    },
+    get app() {
+      return ready(app);
+    },
+    get proxy() {
+      return ready(proxy);
+    },
+  };
 }

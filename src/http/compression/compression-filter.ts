@@ -1,8 +1,8 @@
 /**
  * HAProxy's compression filter (flt_http_comp.c) on the response filter seam: the algorithm is
  * chosen from the request, the response decides whether it applies (select.ts), then the head
- * gets Content-Encoding (not for identity), chunked framing, a weak ETag and `Vary:
- * Accept-Encoding`, and the payload goes through the runtime's compressor, flushed after each
+ * gets chunked framing, a weak ETag, `Vary: Accept-Encoding` and Content-Encoding (not for
+ * identity), in that order, and the payload goes through the runtime's compressor, flushed after each
  * server read as HAProxy flushes each block (Z_SYNC_FLUSH), finished at the end.
  *
  * The process's bounds (HAProxy's compression.c with zlib): a response is not compressed while
@@ -65,10 +65,13 @@ export class CompressionFilter implements ResponseFilter, CompressorSink {
       this.#algo = undefined;
       return 'none';
     }
-    if (algo !== 'identity') editor.append('content-encoding', codingName(algo));
+    // set_compression_response_header's order in HAProxy 2.6 (since the backport of "handle
+    // rewrite errors when updating response headers", so a failed rewrite never leaves
+    // Content-Encoding on a plain body): chunked framing, weak ETag, Vary, Content-Encoding last.
     frameChunked(res, editor);
     weakenEtag(res, editor);
     editor.append('vary', 'Accept-Encoding');
+    if (algo !== 'identity') editor.append('content-encoding', codingName(algo));
     return 'transform';
   }
 

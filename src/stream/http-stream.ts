@@ -515,8 +515,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
         this.#rules?.endRequest();
         return this.fail(503, 'P', 'R');
       }
+      // The server side's mode: either proxy's closes it. The client side's is the frontend's
+      // alone (HAProxy's h1_set_cli_conn_mode), which its mux already applies.
       this.#mode = connectionModeOf(this.host.model.http, backend.http);
-      if (this.#mode === 'close') this.#side.closeAfter = true;
       backend.counters.reqTot++;
       backend.sessionEntered();
       this.#countedInBackend = true;

@@ -17,7 +17,7 @@ import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../su
 import { type HeaderList, headerHasToken, headerValues, parseHead } from '../support/http-wire.ts';
 
 const PORT_NAMES = [
-  'reuse', 'serverClose', 'httpClose', 'xff', 'log', 'tlsBackendFe',
+  'reuse', 'serverClose', 'httpClose', 'beOnlyHttpClose', 'xff', 'log', 'tlsBackendFe',
   'beReuse', 'beServerClose', 'beHttpClose', 'beXff', 'beLog', 'beTls',
 ] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -50,6 +50,14 @@ frontend fe_httpclose
     default_backend be_httpclose
 
 backend be_httpclose
+    server s1 127.0.0.1:${p.beHttpClose}
+
+frontend fe_keepalive_to_httpclose
+    bind 127.0.0.1:${p.beOnlyHttpClose}
+    default_backend be_only_httpclose
+
+backend be_only_httpclose
+    option httpclose
     server s1 127.0.0.1:${p.beHttpClose}
 
 frontend fe_forwardfor
@@ -157,6 +165,20 @@ for (const target of TARGETS) {
       assert.ok(await conn.waitClosed(1000), 'the proxy closes the client connection');
       assert.equal(beHttpClose.accepted - acceptedBefore, 1);
       assert.ok(await eventually(() => beHttpClose.openConnections().length === 0, 1000), 'the server connection is closed');
+      conn.destroy();
+    });
+
+    it("option httpclose in the backend alone closes the server's connection, not the client's (mux_h1 reads the frontend's)", async () => {
+      const acceptedBefore = beHttpClose.accepted;
+      const conn = await HttpConnection.open(ports.beOnlyHttpClose);
+      for (let i = 1; i <= 2; i++) {
+        const res = await conn.request('GET', `/bhc/${i}`);
+        assert.equal(res.status, 200);
+        assert.ok(!headerHasToken(res.headers, 'connection', 'close'), `the client is not told to close:\n${res.head.raw}`);
+        assert.ok(headerHasToken(echoedHead(res.text).headers, 'connection', 'close'), `the server is asked to close:\n${res.text}`);
+      }
+      assert.equal(conn.closed, false, 'the client connection stays open');
+      assert.equal(beHttpClose.accepted - acceptedBefore, 2);
       conn.destroy();
     });
 

@@ -6,7 +6,7 @@
  * payload over (data(), framing removed) and its end (end()), after which the entry serves hits.
  * One object per client connection, reset for each transaction.
  */
-import type { RequestHead, ResponseHead } from '../http/codec/index.ts';
+import { ResponseHeadParser, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
 import { latin1String } from '../http/codec/chars.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { CacheFlag, lastModifiedOf, maxAgeOf, methodFlags, requestCacheability, responseCacheability } from './cacheability.ts';
@@ -21,14 +21,16 @@ const UNSAFE_EXCEPT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 /** Fields of the received head the stored copy leaves out: this hop's, and `Age` (sent recomputed). */
 const NOT_STORED = new Set(['connection', 'keep-alive', 'proxy-connection', 'age']);
 const AGE = /^\d+$/;
+/** A stored head's fields (at most tune.http.maxhdr), its Content-Length and Age. */
+const HIT_HEAD_LIMITS = { maxHeaders: 104, maxHeadSize: 1 << 20, copyHead: false } as const;
 
 /** What `cache-use` did: no lookup (the request may not use the cache), a miss or a hit. */
 export const Lookup = { none: 0, miss: 1, hit: 2 } as const;
 export type Lookup = (typeof Lookup)[keyof typeof Lookup];
 
-/** What a hit sends: the head (status line to final CRLF) and the payload, already framed. */
+/** What a hit sends: the head (shared between hits: never modified) and the payload, already framed. */
 export interface CachedResponse {
-  readonly head: string;
+  readonly head: ResponseHead;
   readonly body: readonly Uint8Array[];
   readonly status: number;
 }
@@ -189,10 +191,7 @@ export class CacheTxn {
     const entry = this.hit as CacheEntry;
     const age = Math.min(Math.max(0, now - entry.latestValidation) + entry.age, MAX_AGE);
     const status = this.#notModified ? 304 : 200;
-    const eol = entry.head.indexOf('\r\n');
-    const statusLine = this.#notModified ? 'HTTP/1.1 304 Not Modified' : entry.head.slice(0, eol);
-    const lengthField = !entry.chunked && entry.head.indexOf('\r\ncontent-length:') < 0 ? `content-length: ${entry.payloadBytes}\r\n` : '';
-    const text = `${statusLine}${entry.head.slice(eol)}${lengthField}age: ${age}\r\n\r\n`;
+    const text = hitHead(entry, this.#notModified, age);
     if (head || this.#notModified) return { head: text, body: [], status };
     if (!entry.chunked) return { head: text, body: entry.payload, status };
     // HAProxy's H1 mux frames the stored payload as one chunk (uppercase hexadecimal size).
@@ -201,6 +200,21 @@ export class CacheTxn {
     body.push(latin1('0\r\n\r\n'));
     return { head: text, body, status };
   }
+}
+
+/** The head a hit sends (the stored one with its length and Age, or a 304's), read once per second of age. */
+function hitHead(entry: CacheEntry, notModified: boolean, age: number): ResponseHead {
+  const variant = notModified ? 1 : 0;
+  const last = entry.hitHeads[variant];
+  if (last !== undefined && last.age === age && last.stored === entry.head) return last.head;
+  const eol = entry.head.indexOf('\r\n');
+  const statusLine = notModified ? 'HTTP/1.1 304 Not Modified' : entry.head.slice(0, eol);
+  const lengthField = !entry.chunked && entry.head.indexOf('\r\ncontent-length:') < 0 ? `content-length: ${entry.payloadBytes}\r\n` : '';
+  const parser = new ResponseHeadParser(HIT_HEAD_LIMITS);
+  parser.feed(latin1(`${statusLine}${entry.head.slice(eol)}${lengthField}age: ${age}\r\n\r\n`), 0);
+  const head = parser.head as ResponseHead;
+  entry.hitHeads[variant] = { stored: entry.head, age, head };
+  return head;
 }
 
 function latin1(s: string): Uint8Array {

@@ -5,6 +5,7 @@
  * least recently used entries evicted first, each entry expiring at its own date. An entry is
  * usable once its whole payload is stored (`complete`).
  */
+import type { ResponseHead } from '../http/codec/index.ts';
 import type { SecondaryKey } from './vary.ts';
 import { keysMatch } from './vary.ts';
 
@@ -19,6 +20,13 @@ export interface CacheSettings {
   readonly maxAge: number;
   readonly processVary: boolean;
   readonly maxSecondaryEntries: number;
+}
+
+/** A hit's head as read back, for the stored head `stored` at `age` seconds. */
+export interface HitHead {
+  readonly stored: string;
+  readonly age: number;
+  readonly head: ResponseHead;
 }
 
 export class CacheEntry {
@@ -40,6 +48,11 @@ export class CacheEntry {
   secondary: SecondaryKey | undefined;
   /** Whether the stored head frames its payload with Transfer-Encoding: chunked. */
   chunked = false;
+  /**
+   * The heads hits last sent, read back once: [the stored status, a 304]. Hits within one
+   * second of age share one (heads are never modified: edits go through a HeadEditor).
+   */
+  readonly hitHeads: (HitHead | undefined)[] = [undefined, undefined];
 
   constructor(key: string, varySignature: number, secondary: SecondaryKey | undefined, now: number) {
     this.key = key;

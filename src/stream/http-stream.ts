@@ -21,7 +21,6 @@ import {
   errorClosesConnection,
   HttpParseError,
   RequestHeadParser,
-  ResponseHeadParser,
   errorResponse,
   type RequestHead,
   type ResponseHead,
@@ -72,7 +71,6 @@ import { matchesStatsUri } from '../services/stats/stats-request.ts';
 import { statsAccess } from '../services/stats/stats-intercept.ts';
 import { monitorOf } from '../http/monitor-uri.ts';
 import { StreamCaching } from '../cache/caching.ts';
-import { latin1Bytes } from '../http/codec/chars.ts';
 import { countStreamTimes } from '../proxy/time-stats.ts';
 import { addToListener } from '../proxy/listener-stats.ts';
 
@@ -586,9 +584,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#countRewriteError(rules);
     rules.endRequest();
     const cached = caching.txn.response(caching.nowSeconds(), req.method === 'HEAD');
-    const parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS });
-    parser.feed(latin1Bytes(cached.head), 0);
-    const head = parser.head as ResponseHead;
+    const head = cached.head;
     this.#resHeadAt = this.#side.now;
     const editor = this.#editor.begin(head);
     if (rules.applyResponse(req, head, editor, this.#backendRules) === Verdict.reply) return this.#replaceResponse(rules);

@@ -193,8 +193,15 @@ describe('cache: a transaction', () => {
     txn.reset();
     assert.equal(txn.use(c, reqHead('GET /a HTTP/1.1\r\nHost: h\r\n\r\n'), undefined, NOW + 2), Lookup.hit);
     const out = txn.response(NOW + 2, false);
-    assert.equal(out.head, 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncache-control: max-age=60\r\nage: 5\r\n\r\n');
+    assert.equal(Buffer.from(out.head.raw).toString('latin1'), 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncache-control: max-age=60\r\nage: 5\r\n\r\n');
+    assert.equal(out.head.status, 200);
+    assert.equal(out.head.chunked, true);
     assert.equal(Buffer.concat(out.body).toString('latin1'), '5\r\nhi!!!\r\n0\r\n\r\n');
+    // Hits within the same second of age share the head read back; the next second reads it anew.
+    assert.equal(txn.response(NOW + 2, false).head, out.head);
+    const later = txn.response(NOW + 3, true).head;
+    assert.notEqual(later, out.head);
+    assert.match(Buffer.from(later.raw).toString('latin1'), /\r\nage: 6\r\n\r\n$/);
     txn.reset();
     // Another host or path is another entry.
     assert.equal(txn.use(c, reqHead('GET /a HTTP/1.1\r\nHost: other\r\n\r\n'), undefined, NOW), Lookup.miss);

@@ -3,7 +3,7 @@
 // kernel and no adapter: one keep-alive client sends the `http` scenario's request through a
 // Proxy built from the bench config, on the unit tests' fake runtime, to a fake server that
 // answers nginx's response bytes at once; the client reads the response, and so on.
-//   node bench/micro/l7-request.mjs [--json] [--time MS] [--batch N]
+//   node bench/micro/l7-request.mjs [--json] [--time MS] [--batch N] [--cache]
 //   bun bench/micro/l7-request.mjs        deno run -A bench/micro/l7-request.mjs
 // or `npm run bench -- micro l7-request` (Node). Needs `npm run build` first.
 //
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { markdownTable } from '../lib/report.mjs';
 import { proxyConfig } from '../lib/targets.mjs';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { type: 'string' }, batch: { type: 'string' } } });
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, time: { type: 'string' }, batch: { type: 'string' }, cache: { type: 'boolean' } } });
 const timeMs = Number(values.time ?? 3000);
 const batch = Number(values.batch ?? 2000);
 
@@ -55,8 +55,10 @@ const SERVER_PORT = 9001;
 const enc = new TextEncoder();
 // What wrk sends, and what nginx answers (bench/lib/nginx.mjs), byte for byte but the date.
 const REQUEST = enc.encode(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${PROXY_PORT}\r\n\r\n`);
+// --cache: the frontend uses a `cache` section and the response may be stored, so every request
+// after the first is a hit (the cache applet's path: no server leg).
 const RESPONSE = enc.encode(
-  'HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 06 Dec 2026 20:00:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 6\r\nConnection: keep-alive\r\n\r\nhello\n',
+  `HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 06 Dec 2026 20:00:00 GMT\r\nContent-Type: text/plain\r\n${values.cache ? 'Cache-Control: max-age=60\r\n' : ''}Content-Length: 6\r\nConnection: keep-alive\r\n\r\nhello\n`,
 );
 
 const rt = new BenchRuntime();
@@ -64,7 +66,10 @@ await rt.listen({ host: '127.0.0.1', port: SERVER_PORT }, (socket) => {
   // A request head ends every chunk the proxy writes here (no body): answer each at once.
   socket.setHandler({ onData: (s) => void s.write(RESPONSE), onEnd: (s) => s.end(), onDrain() {}, onClose() {} });
 });
-const text = proxyConfig({ mode: 'http', port: PROXY_PORT, backendPort: SERVER_PORT });
+const plain = proxyConfig({ mode: 'http', port: PROXY_PORT, backendPort: SERVER_PORT });
+const text = values.cache
+  ? plain.replace('frontend fe', 'cache c\n    total-max-size 4\n    max-age 60\nfrontend fe\n    http-request cache-use c\n    http-response cache-store c')
+  : plain;
 const model = await parseConfigText(text, 'bench.cfg');
 const proxy = new Proxy(rt, model, { quiet: true });
 await proxy.start();
@@ -132,7 +137,7 @@ await proxy.kill();
 if (values.json) {
   console.log(JSON.stringify(result));
 } else {
-  console.log(`\n## L7 request path of the core on ${engine} (fake runtime, keep-alive, ${responseLength}-byte responses)\n`);
+  console.log(`\n## L7 request path of the core on ${engine} (fake runtime, keep-alive, ${responseLength}-byte responses${values.cache ? ', cache hits' : ''})\n`);
   console.log(
     markdownTable([
       ['batches of ' + batch, 'ns per request (median)', 'ns per request (best batch)', 'bytes allocated per request (median)'],

@@ -241,7 +241,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
    * backend's own `tcp-request inspect-delay`; nothing connects meanwhile.
    */
   #inspect(backend: Backend, rules: HttpBackendTcpRules): void {
-    const tcp = (this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host));
+    const tcp = (this.#tcp ??= this.#ruleContext());
     // HAProxy's backend rules capture into the stream's slots, which are its frontend's.
     tcp.captures ??= this.#captures;
     tcp.backend = backend;
@@ -332,7 +332,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     }
     const responseRules = tcpRulesOf((this.backend as Backend).model, 'backend');
     if (responseRules !== undefined && responseRules.response.length > 0) {
-      this.#tcp ??= new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host);
+      this.#tcp ??= this.#ruleContext();
       this.#responseInspection = new ResponseInspection(this.runtime, responseRules, this.#tcp, this.host.limits.buffers, (d) => this.#responseDecided(d));
     }
     // Connected: stick rules record the server (HAProxy's AN_RES_STORE_RULES), after the
@@ -741,6 +741,13 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       backendQueuePos: this.#backendQueuePos,
       logCount,
     };
+  }
+
+  /** The context of this stream's tcp rules (its facts are the stream's: `%Ts` in a value). */
+  #ruleContext(): TcpRuleContext {
+    const tcp = new TcpRuleContext(this.connection, this.runtime, this.host.name, this.host.procVars, this.host);
+    tcp.stream = this;
+    return tcp;
   }
 }
 

@@ -159,7 +159,9 @@ function stageAllowed(usage: LogFormatUsage, stage: VariableStage): boolean {
     case 'unique-id':
       return stage === 'connection' || stage === 'request' || stage === 'stream';
     case 'rule':
-      // The request line stays known on the response (HAProxy's txn->uri).
+      // The request line stays known on the response (HAProxy's txn->uri). A global
+      // `set-var-fmt` runs without a stream.
+      if (stage === 'stream' || stage === 'route') return usage.constantOnly !== true;
       return stage === 'connection' || stage === 'request' || (stage === 'response' && usage.direction === 'response');
   }
 }

@@ -27,10 +27,13 @@ import {
 /**
  * - connection: the client connection (SampleContext);
  * - request / response: the HTTP message a rule runs on;
- * - stream: the stream's accept date, id and unique id (StreamContext);
+ * - stream: the stream's accept date, id and unique id (StreamContext: a log record or a
+ *   stream, or the stream a rule runs for; `-` where there is none);
+ * - route: the backend and server the stream went to so far (`%b`: the frontend before a
+ *   backend is chosen, `%s`: `<NOSRV>` before a server), as HAProxy's s->be and s->target;
  * - log: facts known once the stream ends (LogRecord).
  */
-export type VariableStage = 'connection' | 'request' | 'response' | 'stream' | 'log';
+export type VariableStage = 'connection' | 'request' | 'response' | 'stream' | 'route' | 'log';
 
 export interface LogVariable {
   readonly name: string;
@@ -55,8 +58,20 @@ function variable(name: string, stage: VariableStage, httpOnly: boolean, waitsFo
   return { name, stage, httpOnly, waitsForBytes, mayWriteNothing, render };
 }
 
-/** Compile-time checks guarantee these casts: a variable of that stage is only compiled where its context exists. */
-const stream = (ctx: SampleContext): StreamContext => ctx as StreamContext;
+/** The stream facts of a context: a log record's or a stream's own, else those of the stream a rule runs for. */
+function streamOf(ctx: SampleContext): StreamContext | undefined {
+  return (ctx as Partial<StreamContext>).acceptWall !== undefined ? (ctx as StreamContext) : ctx.stream;
+}
+
+/** A stream variable's value, `-` for a context with no stream (a connection rule). */
+function fromStream(render: (stream: StreamContext, options: number) => string): Render {
+  return (ctx, o) => {
+    const s = streamOf(ctx);
+    return s === undefined ? '-' : render(s, o);
+  };
+}
+
+/** Compile-time checks guarantee this cast: a variable of that stage is only compiled where its context exists. */
 const log = (ctx: SampleContext): LogRecord => ctx as LogRecord;
 
 // ---- request line (HAProxy's txn->uri: the request line as received, before any rewrite) ----
@@ -138,22 +153,20 @@ const TABLE: readonly LogVariable[] = [
   // response (the record's status in log lines, which includes the proxy's own replies)
   variable('ST', 'response', false, false, (ctx) => String((ctx as Partial<LogRecord>).status ?? ctx.response?.status ?? -1)),
   // stream
-  variable('t', 'stream', false, false, (ctx) => formatAcceptDate(stream(ctx).acceptWall)),
-  variable('T', 'stream', false, false, (ctx) => formatGmtDate(stream(ctx).acceptWall)),
-  variable('Tl', 'stream', false, false, (ctx) => formatLocalDate(stream(ctx).acceptWall)),
-  variable('Ts', 'stream', false, false, (ctx, o) => counter(Math.floor(stream(ctx).acceptWall / 1000), o)),
-  variable('ms', 'stream', false, false, (ctx, o) => {
-    const wall = stream(ctx).acceptWall;
-    return (o & LogOpt.hex) !== 0 ? hex(((Math.floor(wall) % 1000) + 1000) % 1000, 2) : formatMillis(wall);
-  }),
-  variable('rt', 'stream', false, false, (ctx, o) => counter(stream(ctx).streamId, o)),
-  variable('ID', 'stream', false, true, (ctx, o) => textValue(stream(ctx).uniqueIdIfGenerated, o)),
+  variable('t', 'stream', false, false, fromStream((s) => formatAcceptDate(s.acceptWall))),
+  variable('T', 'stream', false, false, fromStream((s) => formatGmtDate(s.acceptWall))),
+  variable('Tl', 'stream', false, false, fromStream((s) => formatLocalDate(s.acceptWall))),
+  variable('Ts', 'stream', false, false, fromStream((s, o) => counter(Math.floor(s.acceptWall / 1000), o))),
+  variable('ms', 'stream', false, false, fromStream((s, o) => (o & LogOpt.hex) !== 0 ? hex(((Math.floor(s.acceptWall) % 1000) + 1000) % 1000, 2) : formatMillis(s.acceptWall))),
+  variable('rt', 'stream', false, false, fromStream((s, o) => counter(s.streamId, o))),
+  variable('ID', 'stream', false, true, (ctx, o) => textValue(streamOf(ctx)?.uniqueIdIfGenerated, o)),
+  // route: a log record's names, or, in a rule, the backend and server chosen so far
+  variable('b', 'route', false, false, (ctx, o) => textValue((ctx as Partial<LogRecord>).backendName ?? ctx.backend?.name ?? ctx.frontendName, o)),
+  variable('s', 'route', false, false, (ctx, o) => textValue((ctx as Partial<LogRecord>).serverName ?? ctx.chosenServer?.name ?? '<NOSRV>', o)),
   // end of stream
   variable('tr', 'log', true, false, (ctx) => formatAcceptDate(requestWall(log(ctx)))),
   variable('trg', 'log', true, false, (ctx) => formatGmtDate(requestWall(log(ctx)))),
   variable('trl', 'log', true, false, (ctx) => formatLocalDate(requestWall(log(ctx)))),
-  variable('b', 'log', false, false, (ctx, o) => textValue(log(ctx).backendName, o)),
-  variable('s', 'log', false, false, (ctx, o) => textValue(log(ctx).serverName, o)),
   variable('si', 'log', false, false, (ctx, o) => ipValue(log(ctx).serverAddress, o)),
   variable('sp', 'log', false, false, (ctx, o) => portValue(log(ctx).serverPort, o)),
   variable('bi', 'log', false, false, (ctx, o) => ipValue(log(ctx).sourceAddress, o)),

@@ -7,6 +7,7 @@
  * frontend then of the backend; response rules of the backend then of the frontend. A `listen`
  * section is one proxy: its rules run once.
  */
+import type { StreamContext } from '../log/log-record.ts';
 import type { StreamNameResolver } from '../dns/stream-resolution.ts';
 import { listenerIdOf } from '../proxy/auto-ids.ts';
 import type { StreamCaching } from '../cache/caching.ts';
@@ -277,6 +278,8 @@ export class HttpRuleRunner implements HttpActionContext {
   backend: SampleBackend | undefined = undefined;
   /** The server the request went to, set by the session once connected (`srv_id`, `srv_name`). */
   chosenServer: SampleServer | undefined = undefined;
+  /** The stream the rules run for (set by it): `%t`, `%Ts`, `%ms`, `%rt`, `%ID` in values. */
+  stream: StreamContext | undefined = undefined;
   /** TLS of the server connection, set with chosenServer (`ssl_bc*`, `ssl_s_*`). */
   serverTls: TlsInfo | undefined = undefined;
   /** The accepting bind's `name` (`so_name`) and listener id (`so_id`). */

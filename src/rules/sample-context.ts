@@ -11,6 +11,7 @@ import type { ConnectionInfo } from '../proxy/connection-info.ts';
 import type { ServerConnectionStatus } from '../proxy/connection-error.ts';
 import type { Payload } from './payload.ts';
 import type { MessageBody } from './message-body.ts';
+import type { StreamContext } from '../log/log-record.ts';
 
 /** What fetches and converters may ask the host: the clock (`date`), the environment (`env`), digests (`sha2`, `hmac`). */
 export type SampleRuntime = Pick<Runtime, 'wallClock' | 'env' | 'digest' | 'publicKey'>;
@@ -117,6 +118,11 @@ export interface SampleContext extends LbRequest {
   readonly runtime?: SampleRuntime | undefined;
   /** The backend chosen for the request, once known (`be_name`, `nbsrv` without argument). */
   readonly backend?: SampleBackend | undefined;
+  /**
+   * The stream a rule runs for (its accept date, id and unique id: `%t`, `%Ts`, `%ms`, `%rt`,
+   * `%ID` in a header value); absent where there is none (connection rules, health checks).
+   */
+  readonly stream?: StreamContext | undefined;
   /** The server the request was sent to, once connected (`srv_id`, `srv_name`). */
   readonly chosenServer?: SampleServer | undefined;
   /** The `name` of the bind that accepted the client connection (`so_name`). */

@@ -397,6 +397,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (rules === undefined) {
       rules = this.#rules = new HttpRuleRunner(this.#frontendRules, this.connection, this.runtime, this.host.name, this.host.procVars, this.host.userlists, this.host);
       rules.uniqueIds = this.#uniqueId;
+      rules.stream = this;
       rules.useProxyHeader = this.host.model.options.useProxyHeader === true;
       rules.captures = this.#captures;
       rules.sendInterim = this.#sendInterim;

@@ -66,10 +66,22 @@ describe('log-format values', () => {
     assert.equal(render('%{+Z}f %{Q}f', ctx), 'fe fe', 'unknown or unsigned flags are ignored, as HAProxy does');
   });
 
+  it("stream facts (%Ts %ms %rt) are the rule's stream's, '-' without one; %b and %s the route so far", () => {
+    const wall = Date.UTC(2026, 11, 7, 6, 8, 9, 56);
+    const withStream = { ...ctx, frontendName: 'fe', stream: { ...ctx, acceptWall: wall, streamId: 7 } } as SampleContext;
+    assert.equal(render('t=%Ts%ms rt=%rt', withStream), `t=${Math.floor(wall / 1000)}056 rt=7`);
+    assert.equal(render('%Ts %t', { ...ctx } as SampleContext), '- -');
+    assert.equal(render('%b/%s', withStream), 'fe/<NOSRV>');
+    const routed = { ...withStream, backend: { name: 'be', usableServers: 1 }, chosenServer: { name: 'srv1', id: 1 } } as SampleContext;
+    assert.equal(render('%b/%s', routed, 'response'), 'be/srv1');
+    const global = compileLogFormat('%Ts', 'request', true);
+    assert.equal(global.ok, false, 'a global set-var-fmt has no stream');
+  });
+
   it('explains what it refuses, with HAProxy\u2019s words', () => {
     assert.match(refused('100%'), /truncated line after '%'/);
     assert.match(refused('%zz'), /no such format variable 'zz'\. If you wanted to emit the '%' character verbatim, you need to use '%%'/);
-    assert.match(refused('%Ts'), /'%Ts' is not supported by Switchyard in header values yet/);
+    assert.match(refused('%Tq'), /'%Tq' is not supported by Switchyard in header values yet/);
     assert.match(refused('%[path'), /missing '\]' after 'path'/);
     // As HAProxy quotes it: the rest of the format from the expression on.
     assert.match(refused('%[nosuch]'), /failed to parse sample expression <nosuch\]> : unknown fetch method 'nosuch'/);

@@ -5,6 +5,7 @@
  * handed to the session, so `sess` variables set by `tcp-request` rules stay visible to later
  * rules of the same connection.
  */
+import type { StreamContext } from '../../log/log-record.ts';
 import type { StreamNameResolver } from '../../dns/stream-resolution.ts';
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
 import type { Runtime, TlsInfo } from '../../runtime.ts';
@@ -41,6 +42,8 @@ export class TcpRuleContext implements TcpActionContext {
   requestPayload: Payload | undefined = undefined;
   responsePayload: Payload | undefined = undefined;
   backend: SampleBackend | undefined = undefined;
+  /** The TCP stream the content rules run for (set by it); none for connection rules. */
+  stream: StreamContext | undefined = undefined;
   /** `do-resolve`: the names the content rules under way wait for (set by their inspection). */
   names: StreamNameResolver | undefined = undefined;
   /**

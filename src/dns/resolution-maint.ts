@@ -4,6 +4,7 @@
  * decision alone.
  */
 import type { Server } from '../proxy/server.ts';
+import { isIPv4, isIPv6 } from '../config/address.ts';
 
 const resolutionMaint = new WeakSet<Server>();
 
@@ -17,6 +18,14 @@ export function clearResolutionMaint(server: Server): void {
 
 export function inResolutionMaint(server: Server): boolean {
   return resolutionMaint.has(server);
+}
+
+/**
+ * A host name server in resolution maintenance has no address (HAProxy's AF_UNSPEC): `show
+ * servers state` and `show servers conn` print "-", `show stat` an empty addr.
+ */
+export function withoutAddress(server: Server): boolean {
+  return !server.unix && inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host);
 }
 
 /**

@@ -49,9 +49,14 @@ export function forcedAdminState(server: Server): 'maint' | 'drain' | undefined 
  */
 const uncheckedHealth = new WeakMap<Server, number>();
 
-/** The check health `show servers state` reports; `rise` is the server's configured one. */
+/**
+ * The check health `show servers state` reports; `rise` is the server's configured one. A
+ * server that starts in maintenance starts at 0: `disabled` sets it so (srv_parse_disabled), and
+ * so does init-addr leaving a host name without address (RMAINT entered from running).
+ */
 export function reportedHealth(server: Server, rise: number): number {
-  return server.checkState?.health ?? uncheckedHealth.get(server) ?? rise;
+  const startsInMaint = server.model.disabled || server.model.resolvedAddress === false;
+  return server.checkState?.health ?? uncheckedHealth.get(server) ?? (startsInMaint ? 0 : rise);
 }
 
 /** Sets a check's health as HAProxy's CLI does (the counter and the stats' copy together). */
@@ -144,8 +149,17 @@ export function setHealthFromCli(backend: Backend, server: Server, check: Server
   return setStateFromCli(backend, server, verb, now);
 }
 
-/** srv_set_running / srv_set_stopping / srv_set_stopped "changed from CLI" (health and agent commands). */
-export function setStateFromCli(backend: Backend, server: Server, verb: 'up' | 'stopping' | 'down', now: number): AdminChange | undefined {
+/**
+ * srv_set_running / srv_set_stopping / srv_set_stopped with their reason: "changed from CLI"
+ * (health and agent commands), "changed from server-state after a reload" (the state file).
+ */
+export function setStateFromCli(
+  backend: Backend,
+  server: Server,
+  verb: 'up' | 'stopping' | 'down',
+  now: number,
+  reason = 'changed from CLI',
+): AdminChange | undefined {
   if (server.status === 'MAINT' || server.status === 'DRAIN') return undefined;
   const to = verb === 'down' ? 'DOWN' : verb === 'stopping' ? 'NOLB' : 'UP';
   if (server.status === to) return undefined;
@@ -160,7 +174,7 @@ export function setStateFromCli(backend: Backend, server: Server, verb: 'up' | '
   const lost = hadUsable && left + backup === 0;
   if (to === 'DOWN') {
     return {
-      text: `${label(backend, server)} is DOWN, changed from CLI. ${left} active and ${backup} backup servers left.${onBackup} ${active} sessions active, ${Math.max(0, queued - server.queue.length)} requeued, ${server.queue.length} remaining in queue.`,
+      text: `${label(backend, server)} is DOWN, ${reason}. ${left} active and ${backup} backup servers left.${onBackup} ${active} sessions active, ${Math.max(0, queued - server.queue.length)} requeued, ${server.queue.length} remaining in queue.`,
       level: wasStopping ? LogLevel.notice : LogLevel.alert,
       lastServerLost: lost,
     };
@@ -168,7 +182,7 @@ export function setStateFromCli(backend: Backend, server: Server, verb: 'up' | '
   // Going UP takes sessions from the backend's queue; stopping hands the server's own back.
   const requeued = to === 'UP' ? Math.max(0, waiting - backend.queueLength) : Math.max(0, queued - server.queue.length);
   return {
-    text: `${label(backend, server)} is ${to === 'UP' ? 'UP' : 'stopping'}, changed from CLI. ${left} active and ${backup} backup servers online.${onBackup} ${requeued} sessions requeued, ${server.queue.length} total in queue.`,
+    text: `${label(backend, server)} is ${to === 'UP' ? 'UP' : 'stopping'}, ${reason}. ${left} active and ${backup} backup servers online.${onBackup} ${requeued} sessions requeued, ${server.queue.length} total in queue.`,
     level: LogLevel.notice,
     lastServerLost: to === 'NOLB' && lost,
   };

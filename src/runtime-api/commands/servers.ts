@@ -2,7 +2,7 @@
  * Server commands (HAProxy's server.c and stream.c CLI handlers): state, weight, address,
  * health, maxconn, killing sessions, and the `show servers` / `show backend` dumps.
  */
-import { inResolutionMaint, showsFqdnFlag } from '../../dns/resolution-maint.ts';
+import { inResolutionMaint, showsFqdnFlag, withoutAddress } from '../../dns/resolution-maint.ts';
 import { srvRecordOf } from '../../dns/srv-name.ts';
 import { staticWeights } from '../../proxy/static-weights.ts';
 import { isIPv4, isIPv6 } from '../../config/address.ts';
@@ -196,15 +196,16 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   if (showsFqdnFlag(server)) admin |= 0x40;
   // A server without address (resolution maintenance) shows none, as HAProxy's unset address;
   // so does a UNIX socket one (dump_servers_state prints only AF_INET and AF_INET6 addresses).
-  const addr = server.unix || (inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host)) ? '-' : server.host;
+  const addr = server.unix || withoutAddress(server) ? '-' : server.host;
   const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : server.status === 'NOLB' ? 3 : 2;
   const cs = server.checkState;
   const check = target.healthCheck(server);
   const status = cs === undefined ? 1 : (CHECK_STATUS_CODES[cs.status] ?? 0);
   // CHK_RES_*: unknown 0, failed 2, passed 3, conditionally passed 4 (the last probe's outcome).
   const result = cs === undefined || cs.status === 'INI' ? 0 : cs.status === 'L7OKC' ? 4 : cs.status.endsWith('OK') ? 3 : 2;
-  // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | PAUSED 0x8 (maintenance).
-  const checkState = cs === undefined ? 0 : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
+  // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | PAUSED 0x8 (maintenance). `disabled` pauses even a
+  // server without check, and only a check's start clears it (srv_parse_disabled).
+  const checkState = cs === undefined ? (configDisabled ? 0x8 : 0) : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
   const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
@@ -254,7 +255,7 @@ function showServersConn(args: readonly string[], ctx: CommandContext): CliAnswe
   for (const b of backends) {
     const id = target.proxyId(b.name);
     for (const s of b.servers) {
-      text += `${b.name}/${s.name} ${id}/${s.id} ${s.host} ${s.port} - ${s.poolPurgeDelay} ${s.active} ${s.counters.smax} - - - ${s.poolMaxConn} - -\n`;
+      text += `${b.name}/${s.name} ${id}/${s.id} ${withoutAddress(s) ? '-' : s.host} ${s.port} - ${s.poolPurgeDelay} ${s.active} ${s.counters.smax} - - - ${s.poolMaxConn} - -\n`;
     }
   }
   return dump(text);

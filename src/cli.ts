@@ -7,6 +7,7 @@ import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import type { ConfigModel, ProgramModel } from './config/model.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
+import { resolveAgentAddresses } from './proxy/agent-addr.ts';
 import { resolveLogHosts } from './log/log-hosts.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
@@ -449,6 +450,15 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   // addresses since `init-addr last` resumes from them; also for -c, as HAProxy does.
   const serverStates = await loadServerStates(config, (path) => runtime.readTextFile(path));
   for (const w of serverStates.warnings) out.warning(`config : ${w}`);
+  // An agent-addr host name resolves as the keyword is read in HAProxy: its failure is a parse error.
+  const agents = await resolveAgentAddresses(config, (host) => runtime.lookup(host));
+  if (agents.alerts.length > 0) {
+    for (const a of agents.alerts) out.alert(`config : ${a}`);
+    for (const file of agents.files) out.alert(`config : Error(s) found in configuration file : ${file}`);
+    out.alert('config : Fatal errors found in configuration.');
+    return runtime.exit(1);
+  }
+  config = agents.config;
   // Server host names get their address now, once (also for -c, as HAProxy does).
   const addresses = await resolveServerAddresses(config, (host, family) => runtime.lookup(host, family), {
     dontFail: parsed.dontFailResolve,

@@ -4,7 +4,9 @@
  * address), saves `show servers state` to a file, and the next process started with
  * `load-server-state-from-file` resumes from it: the admin states, the weight unless the
  * configured one changed, the address through `init-addr last`, the saved port; a `local` file
- * under `server-state-base`; HAProxy's warning for a missing file.
+ * under `server-state-base`; HAProxy's warning for a missing file. The operational states and
+ * the drains it changes are told on stderr while the process starts, after "config : ", and
+ * sent to no log.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/server-state-file.test.js
  */
@@ -18,7 +20,8 @@ import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
-import { cli } from '../support/cli-client.ts';
+import { cli, cliReady } from '../support/cli-client.ts';
+import { udpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 /** `show servers state` lines as field arrays, by server name (header lines dropped). */
 function stateLines(dump: string): Map<string, string[]> {
@@ -232,6 +235,68 @@ listen tls
       }
       await proxy.stop();
       proxy = undefined;
+    });
+
+    it('the operational states it changes are told on stderr as HAProxy starts, and not logged', async () => {
+      const syslog = await udpSyslogReceiver();
+      const [port] = (await freePorts(1)) as [number];
+      // a saved DOWN, b saved stopping (NOLB), c saved drained, d saved up as configured; e a backup.
+      writeFileSync(
+        join(dir, 'ops'),
+        [
+          '1',
+          `3 ops 1 a 127.0.0.1 0 0 1 1 100 1 0 0 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 2 b 127.0.0.1 3 0 1 1 100 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 3 c 127.0.0.1 2 8 1 1 100 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 4 d 127.0.0.1 2 0 1 1 100 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 5 e 127.0.0.1 0 0 1 1 100 1 0 0 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          '',
+        ].join('\n'),
+      );
+      try {
+        proxy = await startProxy(
+          target,
+          `
+global
+    stats socket ${sock} level admin
+    server-state-file ${join(dir, 'ops')}
+    log 127.0.0.1:${syslog.port} local0
+${HTTP_DEFAULTS}
+    log global
+listen ops
+    bind 127.0.0.1:${port}
+    load-server-state-from-file global
+    server a 127.0.0.1:${p1}
+    server b 127.0.0.1:${p1}
+    server c 127.0.0.1:${p1}
+    server d 127.0.0.1:${p1}
+    server e 127.0.0.1:${p1} backup
+`,
+        );
+        await cliReady(sock);
+        const told = proxy.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('[WARNING]'))
+          .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
+        assert.deepEqual(told, [
+          'config : Server ops/a is DOWN, changed from server-state after a reload. 3 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+          'config : Server ops/b is stopping, changed from server-state after a reload. 2 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.',
+          'config : Server ops/c remains in forced drain mode.',
+          'config : Backup Server ops/e is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+        ]);
+        // The log hears a change made at run time, and none of those.
+        await cli(sock, 'set server ops/a health up\n');
+        const deadline = performance.now() + 5000;
+        while (syslog.lines.length === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(
+          syslog.lines.map((l) => l.replace(/^<(\d+)>.*?\]: /, '<$1> ').trimEnd()),
+          ['<133> Server ops/a is UP, changed from CLI. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.'],
+        );
+      } finally {
+        await proxy?.stop();
+        proxy = undefined;
+        syslog.socket.close();
+      }
     });
   });
 }

@@ -1,0 +1,124 @@
+/**
+ * What the runtime API shows of servers that start without an address (HAProxy 2.6): a server
+ * named by host name, without `resolvers`, whose `init-addr` ends on `none` (`none`,
+ * `last,none`, `libc,none` with a name that does not resolve, even a name that would) is in
+ * resolution maintenance (SRV_ADMF_RMAINT, 0x20): `show servers state` prints no address ("-"),
+ * admin state 32 (37 when `disabled` too) and check health 0; `show servers conn` prints "-";
+ * `show stat` says "MAINT (resolution)" with an empty addr. A `disabled` server reports health
+ * 0 and its check paused (8) even without `check` (srv_parse_disabled).
+ *
+ * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/init-addr-state.test.js
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
+import { freePorts } from '../support/ports.ts';
+import { ProxyProcess } from '../support/proxy-process.ts';
+import { cli, cliReady, statRows } from '../support/cli-client.ts';
+
+const UNRESOLVABLE = 'no-such-host.invalid';
+
+for (const target of TARGETS) {
+  describe(`servers without address at startup on ${target}`, () => {
+    let dir: string;
+    let sock: string;
+    let port: number;
+    let app: number;
+    let proxy: ProxyProcess | undefined;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'switchyard-noaddr-'));
+      sock = join(dir, 'admin.sock');
+      [port, app] = (await freePorts(2)) as [number, number];
+      proxy = await ProxyProcess.start(
+        target,
+        `
+global
+    stats socket ${sock} level admin
+${HTTP_DEFAULTS}
+listen web
+    bind 127.0.0.1:${port}
+    server none ${UNRESOLVABLE}:${app} init-addr none
+    server last ${UNRESOLVABLE}:${app} init-addr last,none
+    server libc ${UNRESOLVABLE}:${app} init-addr libc,none
+    server local localhost:${app} init-addr none
+    server checked ${UNRESOLVABLE}:${app} init-addr none check
+    server both ${UNRESOLVABLE}:${app} init-addr none disabled
+    server off 127.0.0.1:${app} disabled
+    server up 127.0.0.1:${app}
+`,
+      );
+      await cliReady(sock);
+    });
+
+    after(async () => {
+      await proxy?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('only the name libc could not resolve warns', () => {
+      const warnings = (proxy?.stderr ?? '').split('\n').filter((l) => l.startsWith('[WARNING]'));
+      assert.equal(warnings.length, 1, proxy?.stderr);
+      assert.match(warnings[0] ?? '', /config : \[[^\]]+:\d+\] : 'server web\/libc' : could not resolve address 'no-such-host\.invalid', disabling server\.$/);
+    });
+
+    it('show servers state: no address, RMAINT, health 0', async () => {
+      const dump = await cli(sock, 'show servers state web\n');
+      const lines = new Map(
+        dump
+          .split('\n')
+          .filter((l) => /^\d/.test(l) && l.includes(' '))
+          .map((l) => l.split(' '))
+          .map((f) => [f[3], [f[4], f[5], f[6], f[7], f[8], f[10], f[11], f[12], f[13], f[17], f[18]].join(' ')] as const),
+      );
+      // srv_addr op admin uweight iweight check_status check_result check_health check_state fqdn port
+      assert.deepEqual(Object.fromEntries(lines), {
+        none: `- 0 32 1 1 1 0 0 0 ${UNRESOLVABLE} ${app}`,
+        last: `- 0 32 1 1 1 0 0 0 ${UNRESOLVABLE} ${app}`,
+        libc: `- 0 32 1 1 1 0 0 0 ${UNRESOLVABLE} ${app}`,
+        local: `- 0 32 1 1 1 0 0 0 localhost ${app}`,
+        checked: `- 0 32 1 1 1 0 0 14 ${UNRESOLVABLE} ${app}`,
+        both: `- 0 37 1 1 1 0 0 8 ${UNRESOLVABLE} ${app}`,
+        off: `127.0.0.1 0 5 1 1 1 0 0 8 - ${app}`,
+        up: `127.0.0.1 2 0 1 1 1 0 2 0 - ${app}`,
+      });
+    });
+
+    it('show servers conn: no address', async () => {
+      const rows = (await cli(sock, 'show servers conn web\n')).split('\n').filter((l) => l.startsWith('web/'));
+      assert.deepEqual(
+        rows.map((l) => l.split(' ').slice(0, 4).join(' ')),
+        [
+          `web/none 2/1 - ${app}`,
+          `web/last 2/2 - ${app}`,
+          `web/libc 2/3 - ${app}`,
+          `web/local 2/4 - ${app}`,
+          `web/checked 2/5 - ${app}`,
+          `web/both 2/6 - ${app}`,
+          `web/off 2/7 127.0.0.1 ${app}`,
+          `web/up 2/8 127.0.0.1 ${app}`,
+        ],
+      );
+    });
+
+    it('show stat: MAINT (resolution), an empty addr', async () => {
+      const rows = (await statRows(sock)).filter((r) => r.pxname === 'web' && r.svname !== 'FRONTEND' && r.svname !== 'BACKEND');
+      assert.deepEqual(
+        rows.map((r) => `${r.svname} ${r.status} ${r.addr}`),
+        [
+          'none MAINT (resolution) ',
+          'last MAINT (resolution) ',
+          'libc MAINT (resolution) ',
+          'local MAINT (resolution) ',
+          'checked MAINT (resolution) ',
+          'both MAINT (resolution) ',
+          `off MAINT 127.0.0.1:${app}`,
+          `up no check 127.0.0.1:${app}`,
+        ],
+      );
+    });
+  });
+}

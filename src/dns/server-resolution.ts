@@ -21,7 +21,7 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers, noServerAlertMessage, noServerLogMessage } from '../health/state-messages.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
-import { forcedAdminState, setCheckHealth } from '../runtime-api/server-admin.ts';
+import { forcedAdminState, inForcedMaint, setCheckHealth } from '../runtime-api/server-admin.ts';
 import type { Runtime } from '../runtime.ts';
 import type { ResolversModel } from '../config/model.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
@@ -41,8 +41,6 @@ export interface ServerResolutionOptions {
   readonly log: HealthLog;
   /** The server's health check, if any (maintenance pauses it; leaving restarts it at `rise`). */
   readonly check: () => ServerCheck | undefined;
-  /** The model puts the server in maintenance by configuration (`disabled`). */
-  readonly configuredMaint: boolean;
   /** How HAProxy names the backend in "has no server available!". */
   readonly proxyType: 'backend' | 'listen';
   /** `resolve-opts allow-dup-ip`: an address another server of the backend took may be taken too. */
@@ -230,7 +228,7 @@ export class ServerResolution implements ResolutionRequester {
     if (!inResolutionMaint(server)) return;
     clearResolutionMaint(server);
     const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
-    if (forcedAdminState(server) === 'maint' || this.#o.configuredMaint) {
+    if (inForcedMaint(server)) {
       log.serverState(LogLevel.notice, `${label} ('${hostname}') resolves again but remains in maintenance.`);
     } else {
       const check = this.#o.check();

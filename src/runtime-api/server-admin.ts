@@ -9,7 +9,7 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers } from '../health/state-messages.ts';
 import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { inheritsMaintenance, trackedBy, trackedLabel } from '../proxy/server-tracking.ts';
-import { commitAdminFlags } from '../dns/resolution-maint.ts';
+import { commitAdminFlags, inResolutionMaint } from '../dns/resolution-maint.ts';
 
 /**
  * What an admin change reports, as server.c srv_update_status does: the text (ha_warning and
@@ -31,8 +31,11 @@ function anyUsable(backend: Backend): boolean {
   return backend.servers.some((s) => s.usable);
 }
 
-/** Servers the CLI put in maintenance or drain (HAProxy's SRV_ADMF_FMAINT / FDRAIN), for `show servers state`. */
-const forced = new WeakMap<Server, 'maint' | 'drain'>();
+/**
+ * Servers the CLI put in maintenance or drain (HAProxy's SRV_ADMF_FMAINT / FDRAIN), for `show
+ * servers state`; 'ready' for a server the operator made ready, whose `disabled` (FMAINT) is gone.
+ */
+const forced = new WeakMap<Server, 'maint' | 'drain' | 'ready'>();
 
 /** A server added at runtime starts in forced maintenance (HAProxy's SRV_ADMF_FMAINT), as `disable server` leaves it. */
 export function startInForcedMaint(server: Server): void {
@@ -40,7 +43,14 @@ export function startInForcedMaint(server: Server): void {
 }
 
 export function forcedAdminState(server: Server): 'maint' | 'drain' | undefined {
-  return forced.get(server);
+  const state = forced.get(server);
+  return state === 'ready' ? undefined : state;
+}
+
+/** SRV_ADMF_FMAINT: set by the CLI, or by `disabled` until the operator makes the server ready. */
+export function inForcedMaint(server: Server): boolean {
+  const state = forced.get(server);
+  return state === 'maint' || (state === undefined && server.model.disabled);
 }
 
 /**
@@ -118,8 +128,13 @@ export function setDrain(backend: Backend, server: Server, check: ServerCheck | 
 /** `set server B/S state ready` / `enable server`: back in rotation (a checked server restarts at rise: UP, checked at once). */
 export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
   const wasForced = forced.get(server) === 'maint';
-  forced.delete(server);
+  const hadForcedMaint = inForcedMaint(server);
+  forced.set(server, 'ready');
   if (server.status === 'UP' || server.status === 'DOWN') return undefined;
+  // Without an address (SRV_ADMF_RMAINT) it stays in maintenance: only FMAINT goes.
+  if (server.status === 'MAINT' && inResolutionMaint(server)) {
+    return hadForcedMaint ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance.`) : undefined;
+  }
   // A tracker whose tracked server is in maintenance stays there (SRV_ADMF_IMAINT).
   if (inheritsMaintenance(server)) {
     return wasForced ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance via ${trackedLabel(server) ?? ''}.`) : undefined;

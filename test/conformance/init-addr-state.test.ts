@@ -5,7 +5,9 @@
  * resolution maintenance (SRV_ADMF_RMAINT, 0x20): `show servers state` prints no address ("-"),
  * admin state 32 (37 when `disabled` too) and check health 0; `show servers conn` prints "-";
  * `show stat` says "MAINT (resolution)" with an empty addr. A `disabled` server reports health
- * 0 and its check paused (8) even without `check` (srv_parse_disabled).
+ * 0 and its check paused (8) even without `check` (srv_parse_disabled). Made ready (`enable
+ * server`, `set server ... state ready`), a server without address loses its forced maintenance
+ * only ("is leaving forced maintenance but remains in maintenance.").
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/init-addr-state.test.js
  */
@@ -119,6 +121,30 @@ listen web
           `up no check 127.0.0.1:${app}`,
         ],
       );
+    });
+
+    it('made ready, a server without address stays in resolution maintenance; FMAINT alone goes', async () => {
+      for (const command of ['enable server web/both', 'set server web/none state maint', 'set server web/none state ready', 'enable server web/off']) {
+        assert.equal(await cli(sock, `${command}\n`), '\n', command);
+      }
+      const fields = async (name: string) => {
+        const line = (await cli(sock, 'show servers state web\n')).split('\n').find((l) => l.split(' ')[3] === name) ?? '';
+        const f = line.split(' ');
+        return [f[4], f[5], f[6], f[12], f[13]].join(' ');
+      };
+      // srv_addr op admin check_health check_state
+      assert.equal(await fields('both'), '- 0 36 0 8');
+      assert.equal(await fields('none'), '- 0 32 0 0');
+      assert.equal(await fields('off'), '127.0.0.1 2 4 0 8');
+      const told = (proxy?.stderr ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('[WARNING]') && !l.includes('could not resolve'))
+        .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
+      assert.deepEqual(told, [
+        'Server web/both is leaving forced maintenance but remains in maintenance.',
+        'Server web/none is leaving forced maintenance but remains in maintenance.',
+        'Server web/off is UP/READY (leaving forced maintenance).',
+      ]);
     });
   });
 }

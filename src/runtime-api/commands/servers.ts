@@ -10,7 +10,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint, setStateFromCli, setReady, type AdminChange } from '../server-admin.ts';
+import { forcedAdminState, inForcedMaint, reportedHealth, setDrain, setHealthFromCli, setMaint, setStateFromCli, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
@@ -188,7 +188,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const configDisabled = server.model.disabled === true;
   let admin = configDisabled ? 0x04 : 0;
   if (server.status === 'MAINT') {
-    if (forced === 'maint' || (configDisabled && forced === undefined)) admin |= 0x01;
+    if (inForcedMaint(server)) admin |= 0x01;
     if (inResolutionMaint(server)) admin |= 0x20;
     if (admin === 0) admin = 0x04;
   }

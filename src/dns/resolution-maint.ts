@@ -21,11 +21,15 @@ export function inResolutionMaint(server: Server): boolean {
 }
 
 /**
- * A host name server in resolution maintenance has no address (HAProxy's AF_UNSPEC): `show
- * servers state` and `show servers conn` print "-", `show stat` an empty addr.
+ * A server without address (HAProxy's AF_UNSPEC): one in resolution maintenance, or a host name
+ * server that left it without one (`set server addr` clears RMAINT even when it refuses the
+ * address). `show servers state` and `show servers conn` print "-", `show stat` an empty addr,
+ * and no connection to it can be made.
  */
 export function withoutAddress(server: Server): boolean {
-  return !server.unix && inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host);
+  // On every connection: servers given by address answer before any address is parsed.
+  if (server.unix || (server.hostname === undefined && !inResolutionMaint(server))) return false;
+  return !isIPv4(server.host) && !isIPv6(server.host);
 }
 
 /**

@@ -21,13 +21,13 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers, noServerAlertMessage, noServerLogMessage } from '../health/state-messages.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
-import { forcedAdminState, inForcedMaint, setCheckHealth } from '../runtime-api/server-admin.ts';
+import { resolvesAgain, setCheckHealth } from '../runtime-api/server-admin.ts';
 import type { Runtime } from '../runtime.ts';
 import type { ResolversModel } from '../config/model.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
 import type { Resolution, ResolutionRequester } from './resolvers.ts';
 import type { NameserverCounters } from './resolvers.ts';
-import { clearResolutionMaint, commitAdminFlags, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
+import { commitAdminFlags, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
 import { networkContains, type Network } from '../util/cidr.ts';
 
 export interface ServerResolutionOptions {
@@ -224,21 +224,9 @@ export class ServerResolution implements ResolutionRequester {
    */
   leaveMaint(fromResolution: boolean): void {
     const { backend, server, log, runtime } = this.#o;
-    const hostname = this.#hostname;
     if (!inResolutionMaint(server)) return;
-    clearResolutionMaint(server);
-    const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
-    if (inForcedMaint(server)) {
-      log.serverState(LogLevel.notice, `${label} ('${hostname}') resolves again but remains in maintenance.`);
-    } else {
-      const check = this.#o.check();
-      // Leaving maintenance, a checked server starts at `rise` and is checked at once.
-      if (server.checkState !== undefined) setCheckHealth(server, check, server.checkState.rise);
-      const drain = forcedAdminState(server) === 'drain';
-      backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', runtime.now());
-      commitAdminFlags(server);
-      log.serverState(LogLevel.notice, `${label} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
-    }
+    const change = resolvesAgain(backend, server, this.#o.check(), runtime.now(), this.#hostname);
+    if (change !== undefined) log.serverState(change.level, change.text);
     if (!fromResolution) return;
     const text = `Server ${backend.name}/${server.name} administratively READY thanks to valid DNS answer.`;
     log.serverState(LogLevel.notice, text);

@@ -9,7 +9,7 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers } from '../health/state-messages.ts';
 import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { inheritsMaintenance, trackedBy, trackedLabel } from '../proxy/server-tracking.ts';
-import { commitAdminFlags, inResolutionMaint } from '../dns/resolution-maint.ts';
+import { clearResolutionMaint, commitAdminFlags, inResolutionMaint } from '../dns/resolution-maint.ts';
 
 /**
  * What an admin change reports, as server.c srv_update_status does: the text (ha_warning and
@@ -146,6 +146,23 @@ export function setReady(backend: Backend, server: Server, check: ServerCheck | 
   backend.setServerStatus(server, to, now);
   commitAdminFlags(server);
   return notice(from === 'MAINT' ? `${label(backend, server)} is ${to}/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`);
+}
+
+/**
+ * srv_clr_admin_flag(SRV_ADMF_RMAINT): an answer for its name, or `set server addr` (even one it
+ * refuses), takes the server out of resolution maintenance; back in service unless a forced
+ * maintenance holds it (a checked server starts at `rise` and is checked at once). `hostname`
+ * is the name HAProxy prints.
+ */
+export function resolvesAgain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number, hostname: string): AdminChange | undefined {
+  if (!inResolutionMaint(server)) return undefined;
+  clearResolutionMaint(server);
+  if (inForcedMaint(server)) return notice(`${label(backend, server)} ('${hostname}') resolves again but remains in maintenance.`);
+  leaveMaint(server, check);
+  const drain = forcedAdminState(server) === 'drain';
+  backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', now);
+  commitAdminFlags(server);
+  return notice(`${label(backend, server)} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
 }
 
 function leaveMaint(server: Server, check: ServerCheck | undefined): void {

@@ -7,7 +7,10 @@
  * `show stat` says "MAINT (resolution)" with an empty addr. A `disabled` server reports health
  * 0 and its check paused (8) even without `check` (srv_parse_disabled). Made ready (`enable
  * server`, `set server ... state ready`), a server without address loses its forced maintenance
- * only ("is leaving forced maintenance but remains in maintenance.").
+ * only ("is leaving forced maintenance but remains in maintenance."). `set server addr` refuses
+ * it an address ("Update for the current server address family is only supported through
+ * configuration file") but takes it out of resolution maintenance all the same, as any address
+ * given does, even an invalid one: UP without address, it answers 503.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/init-addr-state.test.js
  */
@@ -20,6 +23,8 @@ import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { cli, cliReady, statRows } from '../support/cli-client.ts';
+import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
+import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 
 const UNRESOLVABLE = 'no-such-host.invalid';
 
@@ -28,13 +33,17 @@ for (const target of TARGETS) {
     let dir: string;
     let sock: string;
     let port: number;
+    let alone: number;
     let app: number;
+    let backend: HttpTestBackend;
     let proxy: ProxyProcess | undefined;
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-noaddr-'));
       sock = join(dir, 'admin.sock');
-      [port, app] = (await freePorts(2)) as [number, number];
+      [port, alone, app] = (await freePorts(3)) as [number, number, number];
+      // Listening where `localhost` would lead: a server without address must not reach it.
+      backend = await appBackend(app, 'app');
       proxy = await ProxyProcess.start(
         target,
         `
@@ -51,13 +60,18 @@ listen web
     server both ${UNRESOLVABLE}:${app} init-addr none disabled
     server off 127.0.0.1:${app} disabled
     server up 127.0.0.1:${app}
+listen alone
+    bind 127.0.0.1:${alone}
+    server local localhost:${app} init-addr none
 `,
       );
       await cliReady(sock);
     });
 
     after(async () => {
+      destroyAllClients();
       await proxy?.stop();
+      await backend.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -145,6 +159,32 @@ listen web
         'Server web/none is leaving forced maintenance but remains in maintenance.',
         'Server web/off is UP/READY (leaving forced maintenance).',
       ]);
+    });
+
+    it('set server addr: no address to change, yet out of resolution maintenance, UP without address (503)', async () => {
+      const by = " by 'stats socket command'";
+      assert.equal((await cli(sock, 'set server alone/local addr bad\n')).trim(), `Invalid addr 'bad'${by}`);
+      assert.equal(
+        (await cli(sock, `set server alone/local addr 127.0.0.1 port ${app}\n`)).trim(),
+        `Update for the current server address family is only supported through configuration file${by}`,
+      );
+      const line = (await cli(sock, 'show servers state alone\n')).split('\n').find((l) => l.split(' ')[3] === 'local') ?? '';
+      const f = line.split(' ');
+      // srv_addr op admin check_health fqdn port
+      assert.equal([f[4], f[5], f[6], f[12], f[17], f[18]].join(' '), `- 2 0 0 localhost ${app}`);
+      const told = (proxy?.stderr ?? '').split('\n').filter((l) => l.includes('alone/local'));
+      assert.equal(told.length, 1, proxy?.stderr);
+      assert.match(told[0] ?? '', /^\[WARNING\] +\(\d+\) : Server alone\/local \('localhost'\) is UP\/READY \(resolves again\)\.$/);
+      const row = (await statRows(sock)).find((r) => r.pxname === 'alone' && r.svname === 'local');
+      assert.equal(`${row?.status} ${row?.addr}`, 'no check ');
+      const conn = await HttpConnection.open(alone);
+      try {
+        const res = await conn.request('GET', '/', { host: 'test' }, undefined, 10_000);
+        assert.equal(res.status, 503);
+      } finally {
+        conn.destroy();
+      }
+      assert.equal(backend.accepted, 0);
     });
   });
 }

@@ -10,7 +10,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, inForcedMaint, reportedHealth, setDrain, setHealthFromCli, setMaint, setStateFromCli, setReady, type AdminChange } from '../server-admin.ts';
+import { forcedAdminState, inForcedMaint, reportedHealth, resolvesAgain, setDrain, setHealthFromCli, setMaint, setStateFromCli, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
@@ -92,7 +92,9 @@ function strtolPort(text: string): number | undefined {
 /**
  * HAProxy 2.6's srv_update_addr_port: the address changes first (it stays changed when the
  * port is then refused), the port is strtol()'s value stored in 16 bits, and every answer ends
- * with " by 'stats socket command'". A signed port (a port map) is refused: a server's mapping
+ * with " by 'stats socket command'". A server without address (init-addr none, a name that no
+ * longer resolves) or on a UNIX socket takes none ("Update for the current server address
+ * family is only supported through configuration file"). A signed port (a port map) is refused: a server's mapping
  * is set by its configuration here.
  */
 function setAddress(server: Server, args: readonly string[]): CliAnswer {
@@ -101,6 +103,7 @@ function setAddress(server: Server, args: readonly string[]): CliAnswer {
   const by = " by 'stats socket command'\n";
   const warn = (text: string): CliAnswer => ({ kind: 'message', severity: SEVERITY_WARNING, text: `${text}${by}` });
   if (!isIPv4(addr) && !isIPv6(addr)) return warn(`Invalid addr '${addr}'`);
+  if (withoutAddress(server) || server.unix) return warn('Update for the current server address family is only supported through configuration file');
   let text: string;
   if (server.host === addr) text = 'no need to change the addr';
   else {
@@ -153,8 +156,15 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }
-      case 'addr':
-        return setAddress(server, args);
+      case 'addr': {
+        const answer = setAddress(server, args);
+        // HAProxy clears the resolution maintenance after any address given, even one refused.
+        if ((args[4] ?? '') !== '') {
+          const change = resolvesAgain(backend, server, check, now, server.hostname ?? server.host);
+          if (change !== undefined) ctx.target.reportAdminChange(backend, change);
+        }
+        return answer;
+      }
       case 'agent-addr':
       case 'agent-port':
         return setAgentAddress(ctx, server, args);

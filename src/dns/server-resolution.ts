@@ -225,8 +225,7 @@ export class ServerResolution implements ResolutionRequester {
   leaveMaint(fromResolution: boolean): void {
     const { backend, server, log, runtime } = this.#o;
     if (!inResolutionMaint(server)) return;
-    const change = resolvesAgain(backend, server, this.#o.check(), runtime.now(), this.#hostname);
-    if (change !== undefined) log.serverState(change.level, change.text);
+    for (const change of resolvesAgain(backend, server, this.#o.check(), runtime.now(), this.#hostname)) log.serverState(change.level, change.text);
     if (!fromResolution) return;
     const text = `Server ${backend.name}/${server.name} administratively READY thanks to valid DNS answer.`;
     log.serverState(LogLevel.notice, text);

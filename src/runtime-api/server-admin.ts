@@ -108,8 +108,10 @@ export function setMaint(backend: Backend, server: Server, check: ServerCheck | 
 
 /** `set server B/S state drain`: no new traffic but persistent; leaves maintenance as HAProxy's srv_adm_set_drain. */
 export function setDrain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
+  const hadForcedMaint = inForcedMaint(server);
   forced.set(server, 'drain');
   if (server.status === 'DOWN' || server.status === 'DRAIN') return undefined;
+  if (server.status === 'MAINT' && inResolutionMaint(server)) return stillWithoutAddress(backend, server, hadForcedMaint);
   const leaving = server.status === 'MAINT';
   const hadUsable = anyUsable(backend);
   leaveMaint(server, check);
@@ -125,16 +127,18 @@ export function setDrain(backend: Backend, server: Server, check: ServerCheck | 
   };
 }
 
+/** Without an address (SRV_ADMF_RMAINT) a server made ready or drained stays in maintenance: only FMAINT goes. */
+function stillWithoutAddress(backend: Backend, server: Server, hadForcedMaint: boolean): AdminChange | undefined {
+  return hadForcedMaint ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance.`) : undefined;
+}
+
 /** `set server B/S state ready` / `enable server`: back in rotation (a checked server restarts at rise: UP, checked at once). */
 export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
   const wasForced = forced.get(server) === 'maint';
   const hadForcedMaint = inForcedMaint(server);
   forced.set(server, 'ready');
   if (server.status === 'UP' || server.status === 'DOWN') return undefined;
-  // Without an address (SRV_ADMF_RMAINT) it stays in maintenance: only FMAINT goes.
-  if (server.status === 'MAINT' && inResolutionMaint(server)) {
-    return hadForcedMaint ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance.`) : undefined;
-  }
+  if (server.status === 'MAINT' && inResolutionMaint(server)) return stillWithoutAddress(backend, server, hadForcedMaint);
   // A tracker whose tracked server is in maintenance stays there (SRV_ADMF_IMAINT).
   if (inheritsMaintenance(server)) {
     return wasForced ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance via ${trackedLabel(server) ?? ''}.`) : undefined;
@@ -154,15 +158,17 @@ export function setReady(backend: Backend, server: Server, check: ServerCheck | 
  * maintenance holds it (a checked server starts at `rise` and is checked at once). `hostname`
  * is the name HAProxy prints.
  */
-export function resolvesAgain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number, hostname: string): AdminChange | undefined {
-  if (!inResolutionMaint(server)) return undefined;
+export function resolvesAgain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number, hostname: string): readonly AdminChange[] {
+  if (!inResolutionMaint(server)) return [];
   clearResolutionMaint(server);
-  if (inForcedMaint(server)) return notice(`${label(backend, server)} ('${hostname}') resolves again but remains in maintenance.`);
+  if (inForcedMaint(server)) return [notice(`${label(backend, server)} ('${hostname}') resolves again but remains in maintenance.`)];
   leaveMaint(server, check);
   const drain = forcedAdminState(server) === 'drain';
   backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', now);
   commitAdminFlags(server);
-  return notice(`${label(backend, server)} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
+  const back = notice(`${label(backend, server)} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
+  // srv_update_status then finds the forced drain kept.
+  return drain ? [back, notice(`${label(backend, server)} remains in forced drain mode.`)] : [back];
 }
 
 function leaveMaint(server: Server, check: ServerCheck | undefined): void {

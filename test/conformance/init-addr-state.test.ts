@@ -10,7 +10,8 @@
  * only ("is leaving forced maintenance but remains in maintenance."). `set server addr` refuses
  * it an address ("Update for the current server address family is only supported through
  * configuration file") but takes it out of resolution maintenance all the same, as any address
- * given does, even an invalid one: UP without address, it answers 503.
+ * given does, even an invalid one: UP without address, it answers 503. Drained meanwhile, it
+ * stays in maintenance (admin state 40), then is UP/DRAIN.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/init-addr-state.test.js
  */
@@ -185,6 +186,22 @@ listen alone
         conn.destroy();
       }
       assert.equal(backend.accepted, 0);
+    });
+
+    it('drained, a server without address stays in maintenance; given an address, it is UP/DRAIN', async () => {
+      assert.equal(await cli(sock, 'set server web/last state drain\n'), '\n');
+      const state = async () => {
+        const f = ((await cli(sock, 'show servers state web\n')).split('\n').find((l) => l.split(' ')[3] === 'last') ?? '').split(' ');
+        return [f[4], f[5], f[6]].join(' ');
+      };
+      assert.equal(await state(), '- 0 40');
+      await cli(sock, 'set server web/last addr 1.2.3.4\n');
+      assert.equal(await state(), '- 2 8');
+      const told = (proxy?.stderr ?? '')
+        .split('\n')
+        .filter((l) => l.includes('web/last') && !l.includes('could not resolve'))
+        .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
+      assert.deepEqual(told, [`Server web/last ('${UNRESOLVABLE}') is UP/DRAIN (resolves again).`, 'Server web/last remains in forced drain mode.']);
     });
   });
 }

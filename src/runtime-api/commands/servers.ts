@@ -160,8 +160,7 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         const answer = setAddress(server, args);
         // HAProxy clears the resolution maintenance after any address given, even one refused.
         if ((args[4] ?? '') !== '') {
-          const change = resolvesAgain(backend, server, check, now, server.hostname ?? server.host);
-          if (change !== undefined) ctx.target.reportAdminChange(backend, change);
+          for (const change of resolvesAgain(backend, server, check, now, server.hostname ?? server.host)) ctx.target.reportAdminChange(backend, change);
         }
         return answer;
       }

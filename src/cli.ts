@@ -10,6 +10,7 @@ import { resolveServerAddresses } from './proxy/init-addr.ts';
 import { resolveAgentAddresses } from './proxy/agent-addr.ts';
 import { resolveLogHosts } from './log/log-hosts.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
+import { serverStateChanges } from './runtime-api/server-state-check-mode.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
 import { checkFdLimit, readFdLimit } from './proxy/fd-limit.ts';
@@ -491,8 +492,13 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   config = owned;
+  // HAProxy applies the server-state file in check mode too, and what it tells are warnings,
+  // which `zero-warning` counts: told here then (serving, the process's own build tells them).
+  const zeroWarning = parsed.zeroWarning || config.global.zeroWarning === true;
+  const stateChanges = parsed.check || zeroWarning ? await serverStateChanges(runtime, config, serverStates) : [];
+  for (const w of stateChanges) out.warning(`config : ${w}`);
   // HAProxy's check after the servers' addresses, before -c's verdict (also in check mode).
-  if ((parsed.zeroWarning || config.global.zeroWarning === true) && config.warnings.length + serverStates.warnings.length + addresses.warnings.length > 0) {
+  if (zeroWarning && config.warnings.length + serverStates.warnings.length + addresses.warnings.length + stateChanges.length > 0) {
     out.alert("config : Some warnings were found and 'zero-warning' is set. Aborting.");
     return runtime.exit(1);
   }
@@ -517,7 +523,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.
     if (!out.quiet) {
-      if (config.warnings.length > 0 || addresses.warnings.length > 0 || serverStates.warnings.length > 0) runtime.writeStdout('Warnings were found.\n');
+      if (config.warnings.length > 0 || addresses.warnings.length > 0 || serverStates.warnings.length > 0 || stateChanges.length > 0) runtime.writeStdout('Warnings were found.\n');
       runtime.writeStdout(listening ? 'Configuration file is valid\n' : 'Configuration file has no error but will not start (no listener) => exit(2).\n');
     }
     return runtime.exit(listening ? 0 : 2);

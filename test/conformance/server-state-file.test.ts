@@ -6,7 +6,8 @@
  * configured one changed, the address through `init-addr last`, the saved port; a `local` file
  * under `server-state-base`; HAProxy's warning for a missing file. The operational states and
  * the drains it changes are told on stderr while the process starts, after "config : ", and
- * sent to no log.
+ * sent to no log; `-c` applies the file too, and tells them as warnings ("Warnings were found."),
+ * which `zero-warning` refuses, there and at startup.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/server-state-file.test.js
  */
@@ -15,12 +16,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
 import { cli, cliReady } from '../support/cli-client.ts';
+import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { udpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 /** `show servers state` lines as field arrays, by server name (header lines dropped). */
@@ -296,6 +297,45 @@ listen ops
         await proxy?.stop();
         proxy = undefined;
         syslog.socket.close();
+      }
+    });
+
+    it('-c applies the file too: its changes are warnings, which zero-warning refuses (also at startup)', async () => {
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(join(dir, 'check'), `1\n3 chk 1 a 127.0.0.1 0 0 1 1 100 1 0 0 0 0 0 0 - ${p1} - 0 0 - - 0\n`);
+      const text = (zero: string) => `
+global
+    server-state-file ${join(dir, 'check')}
+${zero}
+${HTTP_DEFAULTS}
+listen chk
+    bind 127.0.0.1:${port}
+    load-server-state-from-file global
+    server a 127.0.0.1:${p1}
+    server b 127.0.0.1:${p1}
+`;
+      const down = 'config : Server chk/a is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.';
+      const lines = (stderr: string, level: string) =>
+        stderr
+          .split('\n')
+          .filter((l) => l.startsWith(`[${level}]`))
+          .map((l) => l.replace(/^\[[A-Z]+\] +\(\d+\) : /, ''));
+      const plain = writeTempConfig(text(''));
+      const strict = writeTempConfig(text('    zero-warning'));
+      try {
+        const checked = await runCli(target, ['-c', '-f', plain.path]);
+        assert.equal(checked.code, 0, checked.stderr);
+        assert.equal(checked.stdout, 'Warnings were found.\nConfiguration file is valid\n');
+        assert.deepEqual(lines(checked.stderr, 'WARNING'), [down]);
+        for (const args of [['-c', '-f', strict.path], ['-db', '-f', strict.path]]) {
+          const refused = await runCli(target, args);
+          assert.equal(refused.code, 1, `${args.join(' ')}\n${refused.stderr}`);
+          assert.deepEqual(lines(refused.stderr, 'WARNING'), [down]);
+          assert.deepEqual(lines(refused.stderr, 'ALERT'), ["config : Some warnings were found and 'zero-warning' is set. Aborting."]);
+        }
+      } finally {
+        plain.cleanup();
+        strict.cleanup();
       }
     });
   });

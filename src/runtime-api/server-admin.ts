@@ -184,14 +184,14 @@ function leaveMaint(server: Server, check: ServerCheck | undefined): void {
 export function setHealthFromCli(backend: Backend, server: Server, check: ServerCheck | undefined, verb: 'up' | 'stopping' | 'down', now: number): AdminChange | undefined {
   const cs = server.checkState;
   setCheckHealth(server, check, verb === 'down' || cs === undefined ? 0 : cs.rise + cs.fall - 1);
-  return setStateFromCli(backend, server, verb, now);
+  return setOperationalState(backend, server, verb, now);
 }
 
 /**
  * srv_set_running / srv_set_stopping / srv_set_stopped with their reason: "changed from CLI"
  * (health and agent commands), "changed from server-state after a reload" (the state file).
  */
-export function setStateFromCli(
+export function setOperationalState(
   backend: Backend,
   server: Server,
   verb: 'up' | 'stopping' | 'down',

@@ -18,7 +18,7 @@ import type { SavedServerState, ServerStates } from '../proxy/server-state-file.
 import { ADMIN } from '../proxy/server-state-file.ts';
 import type { ServerCheck } from '../health/server-check.ts';
 import { checkStatusName } from '../health/check-status-codes.ts';
-import { setCheckHealth, setDrain, setMaint, setReady, setStateFromCli } from './server-admin.ts';
+import { setCheckHealth, setDrain, setMaint, setReady, setOperationalState } from './server-admin.ts';
 import { applyUseSsl } from './server-ssl-switch.ts';
 import { updateAgentAddress, updateCheckAddress } from './server-check-address.ts';
 import { setFqdnFromCli } from '../dns/resolution-maint.ts';
@@ -62,7 +62,7 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
   const report = (text: string): void => hooks.warning?.(text);
   const stop = () => {
     setCheckHealth(server, check, 0);
-    const change = setStateFromCli(backend, server, 'down', now, FROM_STATE_FILE);
+    const change = setOperationalState(backend, server, 'down', now, FROM_STATE_FILE);
     if (change !== undefined) report(change.text);
     else if (server.status !== 'DOWN' && server.status !== 'MAINT') backend.setServerStatus(server, 'DOWN', now);
   };
@@ -88,7 +88,7 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
       else {
         setCheckHealth(server, check, state.checkHealth < rise || state.checkHealth > rise + fall - 2 ? rise : state.checkHealth);
         if (server.status === 'UP' || server.status === 'DOWN') {
-          const change = setStateFromCli(backend, server, 'stopping', now, FROM_STATE_FILE);
+          const change = setOperationalState(backend, server, 'stopping', now, FROM_STATE_FILE);
           if (change !== undefined) report(change.text);
         }
       }

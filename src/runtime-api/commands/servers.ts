@@ -10,7 +10,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, inForcedMaint, reportedHealth, resolvesAgain, setDrain, setHealthFromCli, setMaint, setStateFromCli, setReady, type AdminChange } from '../server-admin.ts';
+import { forcedAdminState, inForcedMaint, reportedHealth, resolvesAgain, setDrain, setHealthFromCli, setMaint, setOperationalState, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
@@ -94,8 +94,8 @@ function strtolPort(text: string): number | undefined {
  * port is then refused), the port is strtol()'s value stored in 16 bits, and every answer ends
  * with " by 'stats socket command'". A server without address (init-addr none, a name that no
  * longer resolves) or on a UNIX socket takes none ("Update for the current server address
- * family is only supported through configuration file"). A signed port (a port map) is refused: a server's mapping
- * is set by its configuration here.
+ * family is only supported through configuration file"). A signed port (a port map) is
+ * refused: a server's mapping is set by its configuration here.
  */
 function setAddress(server: Server, args: readonly string[]): CliAnswer {
   const addr = args[4] ?? '';
@@ -152,7 +152,7 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         const verb = args[4];
         if (verb !== 'up' && verb !== 'down') return error("'set server <srv> agent' expects 'up' or 'down'.\n");
         agent.setHealth(verb === 'up');
-        const change = setStateFromCli(backend, server, verb, now);
+        const change = setOperationalState(backend, server, verb, now);
         if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }

@@ -21,7 +21,7 @@ import { checkStatusName } from '../health/check-status-codes.ts';
 import { setCheckHealth, setDrain, setMaint, setReady, setOperationalState } from './server-admin.ts';
 import { applyUseSsl } from './server-ssl-switch.ts';
 import { updateAgentAddress, updateCheckAddress } from './server-check-address.ts';
-import { setFqdnFromCli } from '../dns/resolution-maint.ts';
+import { clearResolutionMaint, inResolutionMaint, setFqdnFromCli, setResolutionMaint } from '../dns/resolution-maint.ts';
 import type { RuntimeTarget } from './target.ts';
 
 /** The reason srv_state_srv_update gives srv_set_stopped and srv_set_stopping. */
@@ -46,9 +46,22 @@ export function applyServerStates(target: RuntimeTarget, states: ServerStates, h
   for (const [name, saved] of states.byBackend) {
     const backend = target.backend(name);
     if (backend === undefined) continue;
+    // HAProxy applies the file before init-addr leaves host names without address: those
+    // servers take their state (and count in the messages) as running ones, then go back.
+    const unaddressed = backend.servers.filter((server) => server.model.resolvedAddress === false && server.hostname !== undefined && inResolutionMaint(server));
+    for (const server of unaddressed) {
+      clearResolutionMaint(server);
+      if (!server.model.disabled) backend.setServerStatus(server, 'UP', now);
+    }
     for (const server of backend.servers) {
       const state = saved.get(server.name);
       if (state !== undefined) applyOne(target, backend, server, state, now, hooks);
+    }
+    // srv_set_admin_flag(RMAINT) while starting: silent, the health at 0.
+    for (const server of unaddressed) {
+      setResolutionMaint(server);
+      setCheckHealth(server, target.healthCheck(server), 0);
+      if (server.status !== 'MAINT') backend.setServerStatus(server, 'MAINT', now);
     }
   }
 }

@@ -338,5 +338,34 @@ listen chk
         strict.cleanup();
       }
     });
+
+    it('a server init-addr leaves without address takes its saved state first, as a running one', async () => {
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(join(dir, 'unaddressed'), `1\n3 una 1 a - 0 40 1 1 100 1 0 0 0 0 0 0 localhost ${p1} - 0 0 - - 0\n`);
+      const cfg = writeTempConfig(`
+global
+    server-state-file ${join(dir, 'unaddressed')}
+${HTTP_DEFAULTS}
+listen una
+    bind 127.0.0.1:${port}
+    load-server-state-from-file global
+    server a localhost:${p1} init-addr none
+    server b 127.0.0.1:${p1}
+`);
+      try {
+        const checked = await runCli(target, ['-c', '-f', cfg.path]);
+        assert.equal(checked.code, 0, checked.stderr);
+        const told = checked.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('[WARNING]'))
+          .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
+        assert.deepEqual(told, [
+          'config : Server una/a is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+          'config : Server una/a remains in forced drain mode.',
+        ]);
+      } finally {
+        cfg.cleanup();
+      }
+    });
   });
 }

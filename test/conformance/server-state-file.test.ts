@@ -35,6 +35,14 @@ function stateLines(dump: string): Map<string, string[]> {
   return out;
 }
 
+/** The stderr lines of one level, without their level and pid: `config : ...`. */
+function linesOf(stderr: string, level: 'WARNING' | 'ALERT'): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith(`[${level}]`))
+    .map((l) => l.replace(/^\[[A-Z]+\] +\(\d+\) : /, ''));
+}
+
 /** The fields compared: srv_addr, op, admin, uweight, iweight, srv_port. */
 function summary(fields: string[] | undefined): string {
   if (fields === undefined) return 'absent';
@@ -275,11 +283,7 @@ listen ops
 `,
         );
         await cliReady(sock);
-        const told = proxy.stderr
-          .split('\n')
-          .filter((l) => l.startsWith('[WARNING]'))
-          .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
-        assert.deepEqual(told, [
+        assert.deepEqual(linesOf(proxy.stderr, 'WARNING'), [
           'config : Server ops/a is DOWN, changed from server-state after a reload. 3 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
           'config : Server ops/b is stopping, changed from server-state after a reload. 2 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.',
           'config : Server ops/c remains in forced drain mode.',
@@ -315,23 +319,18 @@ listen chk
     server b 127.0.0.1:${p1}
 `;
       const down = 'config : Server chk/a is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.';
-      const lines = (stderr: string, level: string) =>
-        stderr
-          .split('\n')
-          .filter((l) => l.startsWith(`[${level}]`))
-          .map((l) => l.replace(/^\[[A-Z]+\] +\(\d+\) : /, ''));
       const plain = writeTempConfig(text(''));
       const strict = writeTempConfig(text('    zero-warning'));
       try {
         const checked = await runCli(target, ['-c', '-f', plain.path]);
         assert.equal(checked.code, 0, checked.stderr);
         assert.equal(checked.stdout, 'Warnings were found.\nConfiguration file is valid\n');
-        assert.deepEqual(lines(checked.stderr, 'WARNING'), [down]);
+        assert.deepEqual(linesOf(checked.stderr, 'WARNING'), [down]);
         for (const args of [['-c', '-f', strict.path], ['-db', '-f', strict.path]]) {
           const refused = await runCli(target, args);
           assert.equal(refused.code, 1, `${args.join(' ')}\n${refused.stderr}`);
-          assert.deepEqual(lines(refused.stderr, 'WARNING'), [down]);
-          assert.deepEqual(lines(refused.stderr, 'ALERT'), ["config : Some warnings were found and 'zero-warning' is set. Aborting."]);
+          assert.deepEqual(linesOf(refused.stderr, 'WARNING'), [down]);
+          assert.deepEqual(linesOf(refused.stderr, 'ALERT'), ["config : Some warnings were found and 'zero-warning' is set. Aborting."]);
         }
       } finally {
         plain.cleanup();
@@ -355,11 +354,7 @@ listen una
       try {
         const checked = await runCli(target, ['-c', '-f', cfg.path]);
         assert.equal(checked.code, 0, checked.stderr);
-        const told = checked.stderr
-          .split('\n')
-          .filter((l) => l.startsWith('[WARNING]'))
-          .map((l) => l.replace(/^\[WARNING\] +\(\d+\) : /, ''));
-        assert.deepEqual(told, [
+        assert.deepEqual(linesOf(checked.stderr, 'WARNING'), [
           'config : Server una/a is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
           'config : Server una/a remains in forced drain mode.',
         ]);

@@ -7,8 +7,10 @@ import { ConfigError, describeDiagnostic } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import type { ConfigModel, ProgramModel } from './config/model.ts';
 import { resolveServerAddresses } from './proxy/init-addr.ts';
+import { resolveAgentAddresses } from './proxy/agent-addr.ts';
 import { resolveLogHosts } from './log/log-hosts.ts';
 import { loadServerStates } from './proxy/server-state-file.ts';
+import { serverStateChanges } from './runtime-api/server-state-check-mode.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
 import { checkFdLimit, readFdLimit } from './proxy/fd-limit.ts';
@@ -449,6 +451,15 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   // addresses since `init-addr last` resumes from them; also for -c, as HAProxy does.
   const serverStates = await loadServerStates(config, (path) => runtime.readTextFile(path));
   for (const w of serverStates.warnings) out.warning(`config : ${w}`);
+  // An agent-addr host name resolves as the keyword is read in HAProxy: its failure is a parse error.
+  const agents = await resolveAgentAddresses(config, (host) => runtime.lookup(host));
+  if (agents.alerts.length > 0) {
+    for (const a of agents.alerts) out.alert(`config : ${a}`);
+    for (const file of agents.files) out.alert(`config : Error(s) found in configuration file : ${file}`);
+    out.alert('config : Fatal errors found in configuration.');
+    return runtime.exit(1);
+  }
+  config = agents.config;
   // Server host names get their address now, once (also for -c, as HAProxy does).
   const addresses = await resolveServerAddresses(config, (host, family) => runtime.lookup(host, family), {
     dontFail: parsed.dontFailResolve,
@@ -481,8 +492,13 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   config = owned;
+  // HAProxy applies the server-state file in check mode too, and what it tells are warnings,
+  // which `zero-warning` counts: told here then (serving, the process's own build tells them).
+  const zeroWarning = parsed.zeroWarning || config.global.zeroWarning === true;
+  const stateChanges = parsed.check || zeroWarning ? await serverStateChanges(runtime, config, serverStates) : [];
+  for (const w of stateChanges) out.warning(`config : ${w}`);
   // HAProxy's check after the servers' addresses, before -c's verdict (also in check mode).
-  if ((parsed.zeroWarning || config.global.zeroWarning === true) && config.warnings.length + serverStates.warnings.length + addresses.warnings.length > 0) {
+  if (zeroWarning && config.warnings.length + serverStates.warnings.length + addresses.warnings.length + stateChanges.length > 0) {
     out.alert("config : Some warnings were found and 'zero-warning' is set. Aborting.");
     return runtime.exit(1);
   }
@@ -507,7 +523,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     // HAProxy's check-mode verdicts (stdout, silenced by -q like its qfprintf), and its exit
     // code 2 for a valid configuration that would not start.
     if (!out.quiet) {
-      if (config.warnings.length > 0 || addresses.warnings.length > 0 || serverStates.warnings.length > 0) runtime.writeStdout('Warnings were found.\n');
+      if (config.warnings.length > 0 || addresses.warnings.length > 0 || serverStates.warnings.length > 0 || stateChanges.length > 0) runtime.writeStdout('Warnings were found.\n');
       runtime.writeStdout(listening ? 'Configuration file is valid\n' : 'Configuration file has no error but will not start (no listener) => exit(2).\n');
     }
     return runtime.exit(listening ? 0 : 2);

@@ -102,7 +102,6 @@ export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backen
             resolvers: resolvers.model,
             log: backendLog,
             check: () => hooks.check(server),
-            configuredMaint: model.disabled,
             proxyType: hooks.proxyType(backend),
             allowDupIp: model.resolveOpts?.allowDupIp === true,
             preferredNetworks: preferredNetworks(model.resolveNet),

@@ -4,6 +4,7 @@
  * decision alone.
  */
 import type { Server } from '../proxy/server.ts';
+import { isIPv4, isIPv6 } from '../config/address.ts';
 
 const resolutionMaint = new WeakSet<Server>();
 
@@ -17,6 +18,18 @@ export function clearResolutionMaint(server: Server): void {
 
 export function inResolutionMaint(server: Server): boolean {
   return resolutionMaint.has(server);
+}
+
+/**
+ * A server without address (HAProxy's AF_UNSPEC): one in resolution maintenance, or a host name
+ * server that left it without one (`set server addr` clears RMAINT even when it refuses the
+ * address). `show servers state` and `show servers conn` print "-", `show stat` an empty addr,
+ * and no connection to it can be made.
+ */
+export function withoutAddress(server: Server): boolean {
+  // On every connection: servers given by address answer before any address is parsed.
+  if (server.unix || (server.hostname === undefined && !inResolutionMaint(server))) return false;
+  return !isIPv4(server.host) && !isIPv6(server.host);
 }
 
 /**

@@ -21,13 +21,13 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers, noServerAlertMessage, noServerLogMessage } from '../health/state-messages.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
-import { forcedAdminState, setCheckHealth } from '../runtime-api/server-admin.ts';
+import { resolvesAgain, setCheckHealth } from '../runtime-api/server-admin.ts';
 import type { Runtime } from '../runtime.ts';
 import type { ResolversModel } from '../config/model.ts';
 import { DNS_TYPE_A, DNS_TYPE_AAAA } from './wire.ts';
 import type { Resolution, ResolutionRequester } from './resolvers.ts';
 import type { NameserverCounters } from './resolvers.ts';
-import { clearResolutionMaint, commitAdminFlags, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
+import { commitAdminFlags, inResolutionMaint, setResolutionMaint } from './resolution-maint.ts';
 import { networkContains, type Network } from '../util/cidr.ts';
 
 export interface ServerResolutionOptions {
@@ -41,8 +41,6 @@ export interface ServerResolutionOptions {
   readonly log: HealthLog;
   /** The server's health check, if any (maintenance pauses it; leaving restarts it at `rise`). */
   readonly check: () => ServerCheck | undefined;
-  /** The model puts the server in maintenance by configuration (`disabled`). */
-  readonly configuredMaint: boolean;
   /** How HAProxy names the backend in "has no server available!". */
   readonly proxyType: 'backend' | 'listen';
   /** `resolve-opts allow-dup-ip`: an address another server of the backend took may be taken too. */
@@ -226,21 +224,8 @@ export class ServerResolution implements ResolutionRequester {
    */
   leaveMaint(fromResolution: boolean): void {
     const { backend, server, log, runtime } = this.#o;
-    const hostname = this.#hostname;
     if (!inResolutionMaint(server)) return;
-    clearResolutionMaint(server);
-    const label = `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name}`;
-    if (forcedAdminState(server) === 'maint' || this.#o.configuredMaint) {
-      log.serverState(LogLevel.notice, `${label} ('${hostname}') resolves again but remains in maintenance.`);
-    } else {
-      const check = this.#o.check();
-      // Leaving maintenance, a checked server starts at `rise` and is checked at once.
-      if (server.checkState !== undefined) setCheckHealth(server, check, server.checkState.rise);
-      const drain = forcedAdminState(server) === 'drain';
-      backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', runtime.now());
-      commitAdminFlags(server);
-      log.serverState(LogLevel.notice, `${label} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
-    }
+    for (const change of resolvesAgain(backend, server, this.#o.check(), runtime.now(), this.#hostname)) log.serverState(change.level, change.text);
     if (!fromResolution) return;
     const text = `Server ${backend.name}/${server.name} administratively READY thanks to valid DNS answer.`;
     log.serverState(LogLevel.notice, text);

@@ -1,6 +1,6 @@
 /**
  * A spare's rehearsal of the steps between the reload's parse and its build (src/cli.ts): its
- * verdict line, the server-state file, the servers' and log servers' addresses, the process's
+ * verdict line, the server-state file, the agents', servers' and log servers' addresses, the process's
  * and the sockets' owners. Run on each warm-up parse's model while the spare stands by, so that
  * at the go they run compiled: run there for the first time, each walks 1,000 servers in the
  * interpreter, 5-20 ms of a reload on Bun and Deno.
@@ -12,6 +12,7 @@
 import type { ConfigModel } from '../config/model.ts';
 import { resolveLogHosts } from '../log/log-hosts.ts';
 import { resolveServerAddresses } from '../proxy/init-addr.ts';
+import { resolveAgentAddresses } from '../proxy/agent-addr.ts';
 import { AccountFiles, resolveProcessIds } from '../proxy/process-identity.ts';
 import { loadServerStates } from '../proxy/server-state-file.ts';
 import { resolveSocketOwners } from '../proxy/socket-owners.ts';
@@ -25,7 +26,8 @@ export async function rehearseStartSteps(runtime: Runtime, config: ConfigModel, 
     verdict(config);
     const readText = (path: string): Promise<string> => runtime.readTextFile(path);
     const states = await loadServerStates(config, readText);
-    const addresses = await resolveServerAddresses(config, noAddresses, {
+    const agents = await resolveAgentAddresses(config, noAddresses);
+    const addresses = await resolveServerAddresses(agents.config, noAddresses, {
       dontFail: true,
       lastAddress: (backend, server) => states.byBackend.get(backend)?.get(server)?.address,
     });

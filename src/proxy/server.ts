@@ -1,5 +1,6 @@
 import type { Socks4Proxy } from './socks4-connect.ts';
 import { ConnectSource } from './connect-source.ts';
+import { setResolutionMaint } from '../dns/resolution-maint.ts';
 import type { DirectTargetModel, ServerCheckModel, ServerModel, ServerSsl, SendProxyModel } from '../config/model.ts';
 import type { ServerObserver } from '../health/observe.ts';
 import { newBackendCounters, type BackendCounters } from './counters.ts';
@@ -306,6 +307,7 @@ export class Server {
     this.weight = model.weight;
     // A host name init-addr left without an address stays in maintenance (HAProxy's RMAINT).
     this.status = model.disabled || resolved === false ? 'MAINT' : 'UP';
+    if (resolved === false) setResolutionMaint(this);
     this.index = index;
     this.sessions = trackSessions || model.onMarkedDown !== undefined ? new Set() : undefined;
   }

@@ -9,7 +9,7 @@ import type { ServerCheck } from '../health/server-check.ts';
 import { countUsableServers } from '../health/state-messages.ts';
 import { LogLevel, type LogLevelValue } from '../log/logger.ts';
 import { inheritsMaintenance, trackedBy, trackedLabel } from '../proxy/server-tracking.ts';
-import { commitAdminFlags } from '../dns/resolution-maint.ts';
+import { clearResolutionMaint, commitAdminFlags, inResolutionMaint } from '../dns/resolution-maint.ts';
 
 /**
  * What an admin change reports, as server.c srv_update_status does: the text (ha_warning and
@@ -31,8 +31,11 @@ function anyUsable(backend: Backend): boolean {
   return backend.servers.some((s) => s.usable);
 }
 
-/** Servers the CLI put in maintenance or drain (HAProxy's SRV_ADMF_FMAINT / FDRAIN), for `show servers state`. */
-const forced = new WeakMap<Server, 'maint' | 'drain'>();
+/**
+ * Servers the CLI put in maintenance or drain (HAProxy's SRV_ADMF_FMAINT / FDRAIN), for `show
+ * servers state`; 'ready' for a server the operator made ready, whose `disabled` (FMAINT) is gone.
+ */
+const forced = new WeakMap<Server, 'maint' | 'drain' | 'ready'>();
 
 /** A server added at runtime starts in forced maintenance (HAProxy's SRV_ADMF_FMAINT), as `disable server` leaves it. */
 export function startInForcedMaint(server: Server): void {
@@ -40,7 +43,14 @@ export function startInForcedMaint(server: Server): void {
 }
 
 export function forcedAdminState(server: Server): 'maint' | 'drain' | undefined {
-  return forced.get(server);
+  const state = forced.get(server);
+  return state === 'ready' ? undefined : state;
+}
+
+/** SRV_ADMF_FMAINT: set by the CLI, or by `disabled` until the operator makes the server ready. */
+export function inForcedMaint(server: Server): boolean {
+  const state = forced.get(server);
+  return state === 'maint' || (state === undefined && server.model.disabled);
 }
 
 /**
@@ -49,9 +59,14 @@ export function forcedAdminState(server: Server): 'maint' | 'drain' | undefined 
  */
 const uncheckedHealth = new WeakMap<Server, number>();
 
-/** The check health `show servers state` reports; `rise` is the server's configured one. */
+/**
+ * The check health `show servers state` reports; `rise` is the server's configured one. A
+ * server that starts in maintenance starts at 0: `disabled` sets it so (srv_parse_disabled), and
+ * so does init-addr leaving a host name without address (RMAINT entered from running).
+ */
 export function reportedHealth(server: Server, rise: number): number {
-  return server.checkState?.health ?? uncheckedHealth.get(server) ?? rise;
+  const startsInMaint = server.model.disabled || server.model.resolvedAddress === false;
+  return server.checkState?.health ?? uncheckedHealth.get(server) ?? (startsInMaint ? 0 : rise);
 }
 
 /** Sets a check's health as HAProxy's CLI does (the counter and the stats' copy together). */
@@ -93,8 +108,10 @@ export function setMaint(backend: Backend, server: Server, check: ServerCheck | 
 
 /** `set server B/S state drain`: no new traffic but persistent; leaves maintenance as HAProxy's srv_adm_set_drain. */
 export function setDrain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
+  const hadForcedMaint = inForcedMaint(server);
   forced.set(server, 'drain');
   if (server.status === 'DOWN' || server.status === 'DRAIN') return undefined;
+  if (server.status === 'MAINT' && inResolutionMaint(server)) return stillWithoutAddress(backend, server, hadForcedMaint);
   const leaving = server.status === 'MAINT';
   const hadUsable = anyUsable(backend);
   leaveMaint(server, check);
@@ -110,11 +127,18 @@ export function setDrain(backend: Backend, server: Server, check: ServerCheck | 
   };
 }
 
+/** Without an address (SRV_ADMF_RMAINT) a server made ready or drained stays in maintenance: only FMAINT goes. */
+function stillWithoutAddress(backend: Backend, server: Server, hadForcedMaint: boolean): AdminChange | undefined {
+  return hadForcedMaint ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance.`) : undefined;
+}
+
 /** `set server B/S state ready` / `enable server`: back in rotation (a checked server restarts at rise: UP, checked at once). */
 export function setReady(backend: Backend, server: Server, check: ServerCheck | undefined, now: number): AdminChange | undefined {
   const wasForced = forced.get(server) === 'maint';
-  forced.delete(server);
+  const hadForcedMaint = inForcedMaint(server);
+  forced.set(server, 'ready');
   if (server.status === 'UP' || server.status === 'DOWN') return undefined;
+  if (server.status === 'MAINT' && inResolutionMaint(server)) return stillWithoutAddress(backend, server, hadForcedMaint);
   // A tracker whose tracked server is in maintenance stays there (SRV_ADMF_IMAINT).
   if (inheritsMaintenance(server)) {
     return wasForced ? notice(`${label(backend, server)} is leaving forced maintenance but remains in maintenance via ${trackedLabel(server) ?? ''}.`) : undefined;
@@ -126,6 +150,25 @@ export function setReady(backend: Backend, server: Server, check: ServerCheck | 
   backend.setServerStatus(server, to, now);
   commitAdminFlags(server);
   return notice(from === 'MAINT' ? `${label(backend, server)} is ${to}/READY (leaving forced maintenance).` : `${label(backend, server)} is UP (leaving forced drain).`);
+}
+
+/**
+ * srv_clr_admin_flag(SRV_ADMF_RMAINT): an answer for its name, or `set server addr` (even one it
+ * refuses), takes the server out of resolution maintenance; back in service unless a forced
+ * maintenance holds it (a checked server starts at `rise` and is checked at once). `hostname`
+ * is the name HAProxy prints.
+ */
+export function resolvesAgain(backend: Backend, server: Server, check: ServerCheck | undefined, now: number, hostname: string): readonly AdminChange[] {
+  if (!inResolutionMaint(server)) return [];
+  clearResolutionMaint(server);
+  if (inForcedMaint(server)) return [notice(`${label(backend, server)} ('${hostname}') resolves again but remains in maintenance.`)];
+  leaveMaint(server, check);
+  const drain = forcedAdminState(server) === 'drain';
+  backend.setServerStatus(server, drain ? 'DRAIN' : 'UP', now);
+  commitAdminFlags(server);
+  const back = notice(`${label(backend, server)} ('${hostname}') is UP/${drain ? 'DRAIN' : 'READY'} (resolves again).`);
+  // srv_update_status then finds the forced drain kept.
+  return drain ? [back, notice(`${label(backend, server)} remains in forced drain mode.`)] : [back];
 }
 
 function leaveMaint(server: Server, check: ServerCheck | undefined): void {
@@ -141,11 +184,20 @@ function leaveMaint(server: Server, check: ServerCheck | undefined): void {
 export function setHealthFromCli(backend: Backend, server: Server, check: ServerCheck | undefined, verb: 'up' | 'stopping' | 'down', now: number): AdminChange | undefined {
   const cs = server.checkState;
   setCheckHealth(server, check, verb === 'down' || cs === undefined ? 0 : cs.rise + cs.fall - 1);
-  return setStateFromCli(backend, server, verb, now);
+  return setOperationalState(backend, server, verb, now);
 }
 
-/** srv_set_running / srv_set_stopping / srv_set_stopped "changed from CLI" (health and agent commands). */
-export function setStateFromCli(backend: Backend, server: Server, verb: 'up' | 'stopping' | 'down', now: number): AdminChange | undefined {
+/**
+ * srv_set_running / srv_set_stopping / srv_set_stopped with their reason: "changed from CLI"
+ * (health and agent commands), "changed from server-state after a reload" (the state file).
+ */
+export function setOperationalState(
+  backend: Backend,
+  server: Server,
+  verb: 'up' | 'stopping' | 'down',
+  now: number,
+  reason = 'changed from CLI',
+): AdminChange | undefined {
   if (server.status === 'MAINT' || server.status === 'DRAIN') return undefined;
   const to = verb === 'down' ? 'DOWN' : verb === 'stopping' ? 'NOLB' : 'UP';
   if (server.status === to) return undefined;
@@ -160,7 +212,7 @@ export function setStateFromCli(backend: Backend, server: Server, verb: 'up' | '
   const lost = hadUsable && left + backup === 0;
   if (to === 'DOWN') {
     return {
-      text: `${label(backend, server)} is DOWN, changed from CLI. ${left} active and ${backup} backup servers left.${onBackup} ${active} sessions active, ${Math.max(0, queued - server.queue.length)} requeued, ${server.queue.length} remaining in queue.`,
+      text: `${label(backend, server)} is DOWN, ${reason}. ${left} active and ${backup} backup servers left.${onBackup} ${active} sessions active, ${Math.max(0, queued - server.queue.length)} requeued, ${server.queue.length} remaining in queue.`,
       level: wasStopping ? LogLevel.notice : LogLevel.alert,
       lastServerLost: lost,
     };
@@ -168,7 +220,7 @@ export function setStateFromCli(backend: Backend, server: Server, verb: 'up' | '
   // Going UP takes sessions from the backend's queue; stopping hands the server's own back.
   const requeued = to === 'UP' ? Math.max(0, waiting - backend.queueLength) : Math.max(0, queued - server.queue.length);
   return {
-    text: `${label(backend, server)} is ${to === 'UP' ? 'UP' : 'stopping'}, changed from CLI. ${left} active and ${backup} backup servers online.${onBackup} ${requeued} sessions requeued, ${server.queue.length} total in queue.`,
+    text: `${label(backend, server)} is ${to === 'UP' ? 'UP' : 'stopping'}, ${reason}. ${left} active and ${backup} backup servers online.${onBackup} ${requeued} sessions requeued, ${server.queue.length} total in queue.`,
     level: LogLevel.notice,
     lastServerLost: to === 'NOLB' && lost,
   };

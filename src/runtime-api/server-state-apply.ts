@@ -7,7 +7,10 @@
  * last check's status, checks the operator disabled, the port and the time of the last change.
  * The saved address reaches servers given by host name through `init-addr last`
  * (src/proxy/init-addr.ts). A name `set server fqdn` gave is taken again, and the check's and
- * the agent's saved addresses and ports.
+ * the agent's saved addresses and ports. What changes is told as HAProxy does while it starts,
+ * on stderr alone ("config : Server B/S is DOWN, changed from server-state after a reload. ...",
+ * "... is stopping, ...", "... remains in forced drain mode."); a forced maintenance, which
+ * HAProxy keeps quiet while starting, is not told, nor is the address `init-addr last` takes.
  */
 import type { Backend } from '../proxy/backend.ts';
 import type { Server } from '../proxy/server.ts';
@@ -15,12 +18,14 @@ import type { SavedServerState, ServerStates } from '../proxy/server-state-file.
 import { ADMIN } from '../proxy/server-state-file.ts';
 import type { ServerCheck } from '../health/server-check.ts';
 import { checkStatusName } from '../health/check-status-codes.ts';
-import { LogLevel } from '../log/logger.ts';
-import { setCheckHealth, setDrain, setMaint, setReady } from './server-admin.ts';
+import { setCheckHealth, setDrain, setMaint, setReady, setOperationalState } from './server-admin.ts';
 import { applyUseSsl } from './server-ssl-switch.ts';
 import { updateAgentAddress, updateCheckAddress } from './server-check-address.ts';
-import { setFqdnFromCli } from '../dns/resolution-maint.ts';
+import { clearResolutionMaint, inResolutionMaint, setFqdnFromCli, setResolutionMaint } from '../dns/resolution-maint.ts';
 import type { RuntimeTarget } from './target.ts';
+
+/** The reason srv_state_srv_update gives srv_set_stopped and srv_set_stopping. */
+const FROM_STATE_FILE = 'changed from server-state after a reload';
 
 /** CHK_ST_CONFIGURED / CHK_ST_ENABLED of srv_check_state. */
 const CHECK_CONFIGURED = 0x2;
@@ -31,7 +36,7 @@ export interface ServerStateHooks {
   holdCheck(check: ServerCheck): void;
   /**
    * HAProxy's ha_warning, in the thread that runs the checks (the main one): the saved check
-   * address and port are applied there only.
+   * address and port are applied there only, and the state changes are reported there alone.
    */
   warning?(text: string): void;
 }
@@ -41,9 +46,22 @@ export function applyServerStates(target: RuntimeTarget, states: ServerStates, h
   for (const [name, saved] of states.byBackend) {
     const backend = target.backend(name);
     if (backend === undefined) continue;
+    // HAProxy applies the file before init-addr leaves host names without address: those
+    // servers take their state (and count in the messages) as running ones, then go back.
+    const unaddressed = backend.servers.filter((server) => server.model.resolvedAddress === false && server.hostname !== undefined && inResolutionMaint(server));
+    for (const server of unaddressed) {
+      clearResolutionMaint(server);
+      if (!server.model.disabled) backend.setServerStatus(server, 'UP', now);
+    }
     for (const server of backend.servers) {
       const state = saved.get(server.name);
       if (state !== undefined) applyOne(target, backend, server, state, now, hooks);
+    }
+    // srv_set_admin_flag(RMAINT) while starting: silent, the health at 0.
+    for (const server of unaddressed) {
+      setResolutionMaint(server);
+      setCheckHealth(server, target.healthCheck(server), 0);
+      if (server.status !== 'MAINT') backend.setServerStatus(server, 'MAINT', now);
     }
   }
 }
@@ -53,9 +71,13 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
   const check = target.healthCheck(server);
   const rise = server.checkState?.rise ?? model?.check?.rise ?? 2;
   const fall = server.checkState?.fall ?? model?.check?.fall ?? 3;
+  // HAProxy prints these changes while it starts (to stderr, "config : ..."), logs none of them.
+  const report = (text: string): void => hooks.warning?.(text);
   const stop = () => {
     setCheckHealth(server, check, 0);
-    if (server.status !== 'DOWN' && server.status !== 'MAINT') backend.setServerStatus(server, 'DOWN', now);
+    const change = setOperationalState(backend, server, 'down', now, FROM_STATE_FILE);
+    if (change !== undefined) report(change.text);
+    else if (server.status !== 'DOWN' && server.status !== 'MAINT') backend.setServerStatus(server, 'DOWN', now);
   };
   const run = () => {
     setCheckHealth(server, check, rise + fall - 1);
@@ -78,7 +100,10 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
       if (fall === 1) stop();
       else {
         setCheckHealth(server, check, state.checkHealth < rise || state.checkHealth > rise + fall - 2 ? rise : state.checkHealth);
-        if (server.status === 'UP' || server.status === 'DOWN') backend.setServerStatus(server, 'NOLB', now);
+        if (server.status === 'UP' || server.status === 'DOWN') {
+          const change = setOperationalState(backend, server, 'stopping', now, FROM_STATE_FILE);
+          if (change !== undefined) report(change.text);
+        }
       }
       break;
   }
@@ -91,18 +116,14 @@ function applyOne(target: RuntimeTarget, backend: Backend, server: Server, state
     if (savedForcedMaint && !configMaint) setMaint(backend, server, check, now);
     else if (!savedForcedMaint && configMaint) {
       const change = setReady(backend, server, check, now);
-      if (change !== undefined) target.reportAdminChange(backend, change);
+      if (change !== undefined) report(change.text);
     }
   }
   if (server.status !== 'MAINT' && (state.adminState & ADMIN.FDRAIN) !== 0) {
     // A drain the saving process inherited from a zero weight is dropped once the weight is not zero.
     if (state.initialWeight > 0 || server.initialWeight === 0) {
       setDrain(backend, server, check, now);
-      target.reportAdminChange(backend, {
-        text: `${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name} remains in forced drain mode.`,
-        level: LogLevel.notice,
-        lastServerLost: false,
-      });
+      report(`${server.backup ? 'Backup ' : ''}Server ${backend.name}/${server.name} remains in forced drain mode.`);
     }
   }
 

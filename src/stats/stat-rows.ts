@@ -5,7 +5,7 @@
  * no such figure (rates, timing averages, TLS and H1 connection counters): an empty cell, never
  * an invented 0. `show stat`, a stats page and a Prometheus exporter all render these rows.
  */
-import { inResolutionMaint } from '../dns/resolution-maint.ts';
+import { inResolutionMaint, withoutAddress } from '../dns/resolution-maint.ts';
 import type { BalanceModel } from '../config/model.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
@@ -164,7 +164,8 @@ function throttle(server: Server, now: number): number | undefined {
   return Math.max(1, Math.ceil((100 * (now - since)) / server.slowstart));
 }
 
-function serverAddress(server: Server): string {
+function serverAddress(server: Server): string | undefined {
+  if (withoutAddress(server)) return undefined;
   return server.unix ? 'unix' : hostPort(server.host, server.port);
 }
 

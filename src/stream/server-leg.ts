@@ -11,6 +11,7 @@ import type { ProcessLimits } from '../proxy/process-limits.ts';
 import { serverDestination } from './connection-key.ts';
 import { serverProxyHeader, type ProxyHeaderStream } from './server-proxy-header.ts';
 import { connectedStatus, failedStatus, type ServerConnectionStatus } from '../proxy/connection-error.ts';
+import { withoutAddress } from '../dns/resolution-maint.ts';
 import { applyTcpKeepAlive } from '../proxy/tcp-keepalive.ts';
 import { withLingerPolicy } from '../proxy/no-linger-socket.ts';
 
@@ -308,6 +309,7 @@ export class ServerLeg implements SocketHandler {
     server.counters.connect++;
     (this.#backend as Backend).counters.connect++;
     this.#sentSni = tls?.servername !== undefined;
+    if (withoutAddress(server)) return this.#noAddress();
     const { host, port, path } = serverDestination(server, this.#owner);
     const header = serverProxyHeader(server, this.#owner);
     // `send-proxy*`: the header goes first on every new connection (queued until connected),
@@ -349,6 +351,20 @@ export class ServerLeg implements SocketHandler {
     this.#attempt = undefined;
     this.connectionStatus = failedStatus(this.server?.ssl !== undefined, error, this.#sentSni);
     if (this.step === 'connecting') this.#connectFailed(false);
+  }
+
+  /**
+   * A server without address (made ready by `set server addr` while it had none): HAProxy cannot
+   * open a socket of no family, a connection error retried as any ("SC" once they are spent).
+   * Told once this call is over, as a socket's error would be.
+   */
+  #noAddress(): void {
+    const epoch = this.#epoch;
+    void Promise.resolve().then(() => {
+      if (epoch !== this.#epoch || this.step !== 'connecting' || this.#attempt !== undefined) return;
+      this.connectionStatus = failedStatus(false, undefined, false);
+      this.#connectFailed(false);
+    });
   }
 
   /** back_handle_st_req on SF_ERR_INTERNAL: a failed connection (econ), not retried. */

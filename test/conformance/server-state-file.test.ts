@@ -4,7 +4,10 @@
  * address), saves `show servers state` to a file, and the next process started with
  * `load-server-state-from-file` resumes from it: the admin states, the weight unless the
  * configured one changed, the address through `init-addr last`, the saved port; a `local` file
- * under `server-state-base`; HAProxy's warning for a missing file.
+ * under `server-state-base`; HAProxy's warning for a missing file. The operational states and
+ * the drains it changes are told on stderr while the process starts, after "config : ", and
+ * sent to no log; `-c` applies the file too, and tells them as warnings ("Warnings were found."),
+ * which `zero-warning` refuses, there and at startup.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/server-state-file.test.js
  */
@@ -13,12 +16,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
-import { cli } from '../support/cli-client.ts';
+import { cli, cliReady } from '../support/cli-client.ts';
+import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
+import { udpSyslogReceiver } from '../support/syslog-receiver.ts';
 
 /** `show servers state` lines as field arrays, by server name (header lines dropped). */
 function stateLines(dump: string): Map<string, string[]> {
@@ -29,6 +33,14 @@ function stateLines(dump: string): Map<string, string[]> {
     out.set(f[3] as string, f);
   }
   return out;
+}
+
+/** The stderr lines of one level, without their level and pid: `config : ...`. */
+function linesOf(stderr: string, level: 'WARNING' | 'ALERT'): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith(`[${level}]`))
+    .map((l) => l.replace(/^\[[A-Z]+\] +\(\d+\) : /, ''));
 }
 
 /** The fields compared: srv_addr, op, admin, uweight, iweight, srv_port. */
@@ -232,6 +244,123 @@ listen tls
       }
       await proxy.stop();
       proxy = undefined;
+    });
+
+    it('the operational states it changes are told on stderr as HAProxy starts, and not logged', async () => {
+      const syslog = await udpSyslogReceiver();
+      const [port] = (await freePorts(1)) as [number];
+      // a saved DOWN, b saved stopping (NOLB), c saved drained, d saved up as configured; e a backup.
+      writeFileSync(
+        join(dir, 'ops'),
+        [
+          '1',
+          `3 ops 1 a 127.0.0.1 0 0 1 1 100 1 0 0 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 2 b 127.0.0.1 3 0 1 1 100 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 3 c 127.0.0.1 2 8 1 1 100 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 4 d 127.0.0.1 2 0 1 1 100 1 0 2 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          `3 ops 5 e 127.0.0.1 0 0 1 1 100 1 0 0 0 0 0 0 - ${p1} - 0 0 - - 0`,
+          '',
+        ].join('\n'),
+      );
+      try {
+        proxy = await startProxy(
+          target,
+          `
+global
+    stats socket ${sock} level admin
+    server-state-file ${join(dir, 'ops')}
+    log 127.0.0.1:${syslog.port} local0
+${HTTP_DEFAULTS}
+    log global
+listen ops
+    bind 127.0.0.1:${port}
+    load-server-state-from-file global
+    server a 127.0.0.1:${p1}
+    server b 127.0.0.1:${p1}
+    server c 127.0.0.1:${p1}
+    server d 127.0.0.1:${p1}
+    server e 127.0.0.1:${p1} backup
+`,
+        );
+        await cliReady(sock);
+        assert.deepEqual(linesOf(proxy.stderr, 'WARNING'), [
+          'config : Server ops/a is DOWN, changed from server-state after a reload. 3 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+          'config : Server ops/b is stopping, changed from server-state after a reload. 2 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.',
+          'config : Server ops/c remains in forced drain mode.',
+          'config : Backup Server ops/e is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+        ]);
+        // The log hears a change made at run time, and none of those.
+        await cli(sock, 'set server ops/a health up\n');
+        const deadline = performance.now() + 5000;
+        while (syslog.lines.length === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(
+          syslog.lines.map((l) => l.replace(/^<(\d+)>.*?\]: /, '<$1> ').trimEnd()),
+          ['<133> Server ops/a is UP, changed from CLI. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.'],
+        );
+      } finally {
+        await proxy?.stop();
+        proxy = undefined;
+        syslog.socket.close();
+      }
+    });
+
+    it('-c applies the file too: its changes are warnings, which zero-warning refuses (also at startup)', async () => {
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(join(dir, 'check'), `1\n3 chk 1 a 127.0.0.1 0 0 1 1 100 1 0 0 0 0 0 0 - ${p1} - 0 0 - - 0\n`);
+      const text = (zero: string) => `
+global
+    server-state-file ${join(dir, 'check')}
+${zero}
+${HTTP_DEFAULTS}
+listen chk
+    bind 127.0.0.1:${port}
+    load-server-state-from-file global
+    server a 127.0.0.1:${p1}
+    server b 127.0.0.1:${p1}
+`;
+      const down = 'config : Server chk/a is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.';
+      const plain = writeTempConfig(text(''));
+      const strict = writeTempConfig(text('    zero-warning'));
+      try {
+        const checked = await runCli(target, ['-c', '-f', plain.path]);
+        assert.equal(checked.code, 0, checked.stderr);
+        assert.equal(checked.stdout, 'Warnings were found.\nConfiguration file is valid\n');
+        assert.deepEqual(linesOf(checked.stderr, 'WARNING'), [down]);
+        for (const args of [['-c', '-f', strict.path], ['-db', '-f', strict.path]]) {
+          const refused = await runCli(target, args);
+          assert.equal(refused.code, 1, `${args.join(' ')}\n${refused.stderr}`);
+          assert.deepEqual(linesOf(refused.stderr, 'WARNING'), [down]);
+          assert.deepEqual(linesOf(refused.stderr, 'ALERT'), ["config : Some warnings were found and 'zero-warning' is set. Aborting."]);
+        }
+      } finally {
+        plain.cleanup();
+        strict.cleanup();
+      }
+    });
+
+    it('a server init-addr leaves without address takes its saved state first, as a running one', async () => {
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(join(dir, 'unaddressed'), `1\n3 una 1 a - 0 40 1 1 100 1 0 0 0 0 0 0 localhost ${p1} - 0 0 - - 0\n`);
+      const cfg = writeTempConfig(`
+global
+    server-state-file ${join(dir, 'unaddressed')}
+${HTTP_DEFAULTS}
+listen una
+    bind 127.0.0.1:${port}
+    load-server-state-from-file global
+    server a localhost:${p1} init-addr none
+    server b 127.0.0.1:${p1}
+`);
+      try {
+        const checked = await runCli(target, ['-c', '-f', cfg.path]);
+        assert.equal(checked.code, 0, checked.stderr);
+        assert.deepEqual(linesOf(checked.stderr, 'WARNING'), [
+          'config : Server una/a is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+          'config : Server una/a remains in forced drain mode.',
+        ]);
+      } finally {
+        cfg.cleanup();
+      }
     });
   });
 }

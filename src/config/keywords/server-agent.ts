@@ -1,10 +1,22 @@
 /**
  * `agent-check` server options (HAProxy's check.c srv_kws): `agent-check` / `no-agent-check`,
- * `agent-port N`, `agent-addr ADDR`, `agent-inter TIME`, `agent-send STRING`.
+ * `agent-port N`, `agent-addr ADDR` (an IP address or a host name), `agent-inter TIME`,
+ * `agent-send STRING`.
  */
 import { isIPv4, isIPv6 } from '../address.ts';
 import type { KeywordList, ServerOption } from '../registry.ts';
 import { parseInteger, parseTime } from './args.ts';
+
+/**
+ * What str2ip() reads without resolving: an IP literal (IPv6 also in brackets), `::`, and `*`
+ * (any IPv4 address). Anything else is kept as written: a host name resolved once the
+ * configuration is read, or refused then (src/proxy/agent-addr.ts).
+ */
+function agentAddress(text: string): string {
+  const unbracketed = text.length >= 4 && text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  if (isIPv6(unbracketed) || isIPv4(unbracketed)) return unbracketed;
+  return text === '*' ? '0.0.0.0' : text;
+}
 
 const agentOptions: ServerOption[] = [
   { name: 'agent-check', arity: 0, defaultServerAllowed: true, parse: (_ctx, s) => void (s.agentEnabled = true) },
@@ -25,11 +37,11 @@ const agentOptions: ServerOption[] = [
     defaultServerAllowed: true,
     parse(ctx, server, value, option) {
       if (value === undefined) return;
-      if (!isIPv4(value.text) && !isIPv6(value.text)) {
-        ctx.error(`'${option.text}' expects an IPv4 or IPv6 address, got '${value.text}'.`, value);
+      if (value.text === '') {
+        ctx.error(`'${option.text}' expects an address as argument.`, value);
         return;
       }
-      server.agentAddr = value.text;
+      server.agentAddr = agentAddress(value.text);
     },
   },
   {

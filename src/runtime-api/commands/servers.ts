@@ -2,7 +2,7 @@
  * Server commands (HAProxy's server.c and stream.c CLI handlers): state, weight, address,
  * health, maxconn, killing sessions, and the `show servers` / `show backend` dumps.
  */
-import { inResolutionMaint, showsFqdnFlag } from '../../dns/resolution-maint.ts';
+import { inResolutionMaint, showsFqdnFlag, withoutAddress } from '../../dns/resolution-maint.ts';
 import { srvRecordOf } from '../../dns/srv-name.ts';
 import { staticWeights } from '../../proxy/static-weights.ts';
 import { isIPv4, isIPv6 } from '../../config/address.ts';
@@ -10,7 +10,7 @@ import type { Backend } from '../../proxy/backend.ts';
 import type { Server } from '../../proxy/server.ts';
 import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, NO_ANSWER, SEVERITY_WARNING, type CliAnswer } from '../output.ts';
-import { forcedAdminState, reportedHealth, setDrain, setHealthFromCli, setMaint, setStateFromCli, setReady, type AdminChange } from '../server-admin.ts';
+import { forcedAdminState, inForcedMaint, reportedHealth, resolvesAgain, setDrain, setHealthFromCli, setMaint, setOperationalState, setReady, type AdminChange } from '../server-admin.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
@@ -92,8 +92,10 @@ function strtolPort(text: string): number | undefined {
 /**
  * HAProxy 2.6's srv_update_addr_port: the address changes first (it stays changed when the
  * port is then refused), the port is strtol()'s value stored in 16 bits, and every answer ends
- * with " by 'stats socket command'". A signed port (a port map) is refused: a server's mapping
- * is set by its configuration here.
+ * with " by 'stats socket command'". A server without address (init-addr none, a name that no
+ * longer resolves) or on a UNIX socket takes none ("Update for the current server address
+ * family is only supported through configuration file"). A signed port (a port map) is
+ * refused: a server's mapping is set by its configuration here.
  */
 function setAddress(server: Server, args: readonly string[]): CliAnswer {
   const addr = args[4] ?? '';
@@ -101,6 +103,7 @@ function setAddress(server: Server, args: readonly string[]): CliAnswer {
   const by = " by 'stats socket command'\n";
   const warn = (text: string): CliAnswer => ({ kind: 'message', severity: SEVERITY_WARNING, text: `${text}${by}` });
   if (!isIPv4(addr) && !isIPv6(addr)) return warn(`Invalid addr '${addr}'`);
+  if (withoutAddress(server) || server.unix) return warn('Update for the current server address family is only supported through configuration file');
   let text: string;
   if (server.host === addr) text = 'no need to change the addr';
   else {
@@ -149,12 +152,18 @@ function setServer(args: readonly string[], ctx: CommandContext): CliAnswer {
         const verb = args[4];
         if (verb !== 'up' && verb !== 'down') return error("'set server <srv> agent' expects 'up' or 'down'.\n");
         agent.setHealth(verb === 'up');
-        const change = setStateFromCli(backend, server, verb, now);
+        const change = setOperationalState(backend, server, verb, now);
         if (change !== undefined) ctx.target.reportAdminChange(backend, change);
         return NO_ANSWER;
       }
-      case 'addr':
-        return setAddress(server, args);
+      case 'addr': {
+        const answer = setAddress(server, args);
+        // HAProxy clears the resolution maintenance after any address given, even one refused.
+        if ((args[4] ?? '') !== '') {
+          for (const change of resolvesAgain(backend, server, check, now, server.hostname ?? server.host)) ctx.target.reportAdminChange(backend, change);
+        }
+        return answer;
+      }
       case 'agent-addr':
       case 'agent-port':
         return setAgentAddress(ctx, server, args);
@@ -188,7 +197,7 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const configDisabled = server.model.disabled === true;
   let admin = configDisabled ? 0x04 : 0;
   if (server.status === 'MAINT') {
-    if (forced === 'maint' || (configDisabled && forced === undefined)) admin |= 0x01;
+    if (inForcedMaint(server)) admin |= 0x01;
     if (inResolutionMaint(server)) admin |= 0x20;
     if (admin === 0) admin = 0x04;
   }
@@ -196,15 +205,16 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   if (showsFqdnFlag(server)) admin |= 0x40;
   // A server without address (resolution maintenance) shows none, as HAProxy's unset address;
   // so does a UNIX socket one (dump_servers_state prints only AF_INET and AF_INET6 addresses).
-  const addr = server.unix || (inResolutionMaint(server) && !isIPv4(server.host) && !isIPv6(server.host)) ? '-' : server.host;
+  const addr = server.unix || withoutAddress(server) ? '-' : server.host;
   const op = server.status === 'DOWN' || server.status === 'MAINT' ? 0 : server.status === 'NOLB' ? 3 : 2;
   const cs = server.checkState;
   const check = target.healthCheck(server);
   const status = cs === undefined ? 1 : (CHECK_STATUS_CODES[cs.status] ?? 0);
   // CHK_RES_*: unknown 0, failed 2, passed 3, conditionally passed 4 (the last probe's outcome).
   const result = cs === undefined || cs.status === 'INI' ? 0 : cs.status === 'L7OKC' ? 4 : cs.status.endsWith('OK') ? 3 : 2;
-  // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | PAUSED 0x8 (maintenance).
-  const checkState = cs === undefined ? 0 : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
+  // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | PAUSED 0x8 (maintenance). `disabled` pauses even a
+  // server without check, and only a check's start clears it (srv_parse_disabled).
+  const checkState = cs === undefined ? (configDisabled ? 0x8 : 0) : 0x2 | (check?.running !== false ? 0x4 : 0) | (server.status === 'MAINT' ? 0x8 : 0);
   const since = Math.max(0, Math.floor((now - server.lastChange) / 1000));
   const fqdn = server.hostname ?? '-';
   // Without a check, HAProxy still reports the check's health, initialised at `rise`.
@@ -254,7 +264,7 @@ function showServersConn(args: readonly string[], ctx: CommandContext): CliAnswe
   for (const b of backends) {
     const id = target.proxyId(b.name);
     for (const s of b.servers) {
-      text += `${b.name}/${s.name} ${id}/${s.id} ${s.host} ${s.port} - ${s.poolPurgeDelay} ${s.active} ${s.counters.smax} - - - ${s.poolMaxConn} - -\n`;
+      text += `${b.name}/${s.name} ${id}/${s.id} ${withoutAddress(s) ? '-' : s.host} ${s.port} - ${s.poolPurgeDelay} ${s.active} ${s.counters.smax} - - - ${s.poolMaxConn} - -\n`;
     }
   }
   return dump(text);

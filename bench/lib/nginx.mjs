@@ -151,8 +151,7 @@ ${await tempPathDirectives(dir)}
     keepalive_timeout 300s;
   }
   server {
-    listen ${HOST}:${port} backlog=4096;${h2Port === undefined ? '' : `
-    listen ${HOST}:${h2Port} http2 backlog=4096;`}
+    listen ${HOST}:${port} backlog=4096;
     location / {
       proxy_pass http://be;
       proxy_http_version 1.1;

@@ -10,19 +10,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exchange } from '../support/http-client.ts';
-import { TARGETS, proxyWithBackend } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, proxyWithBackend } from '../support/http-suite.ts';
 import { cannedBackend } from '../support/http-backends.ts';
 
 const PORT_NAMES = ['fe', 'app'] as const;
 
 function configFor(p: Record<(typeof PORT_NAMES)[number], number>): string {
-  return `
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-
+  return `${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${p.fe}
     http-request set-header x-start t=%Ts%ms

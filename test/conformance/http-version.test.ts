@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { destroyAllClients, exchange } from '../support/http-client.ts';
-import { TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, assertErrorPage, startProxy, stopProxy } from '../support/http-suite.ts';
 import { cannedBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { RawH2, field } from '../support/h2-raw.ts';
 
@@ -27,13 +27,7 @@ const PORT_NAMES = ['fe', 'h2', 'app', 'odd', 'old'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
-  return `
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-
+  return `${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${p.fe}
     bind 127.0.0.1:${p.h2} proto h2

@@ -374,16 +374,20 @@ export class ServerLeg implements SocketHandler {
     this.#owner.serverInternalError();
   }
 
+  /**
+   * back_handle_st_cer: a failed attempt is retried while retries are left; the connection
+   * counts as failed (econ, on the backend and the server tried last) once they are spent.
+   */
   #connectFailed(timedOut: boolean): void {
     const backend = this.#backend as Backend;
     const server = this.server as Server;
-    backend.counters.econ++;
-    server.counters.econ++;
     const epoch = this.#epoch;
     server.observer?.observe(Observed.l4Error);
     // That may have marked the server DOWN and, with on-marked-down shutdown-sessions, ended us.
     if (epoch !== this.#epoch) return;
     if (this.retries >= backend.retries || !this.#connRetries) {
+      backend.counters.econ++;
+      server.counters.econ++;
       return this.#owner.serverUnreachable(timedOut ? 's' : 'S', 'C');
     }
     this.retry(timedOut);

@@ -11,7 +11,7 @@ import type { Backend } from '../proxy/backend.ts';
 import type { Frontend } from '../proxy/frontend.ts';
 import type { Server } from '../proxy/server.ts';
 import type { ListenerStats } from '../proxy/listener-stats.ts';
-import type { BackendCounters, HttpCounters } from '../proxy/counters.ts';
+import { readRate, type BackendCounters, type HttpCounters } from '../proxy/counters.ts';
 import type { H2Counters } from '../mux/h2/h2-counters.ts';
 import type { ProxyEntry, RuntimeTarget } from '../runtime-api/target.ts';
 import { NO_IDLE, type IdleFigures } from '../http/server-pool.ts';
@@ -191,10 +191,15 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'iid', entry.id);
   set(r, 'sid', 0);
   set(r, 'type', StatRowType.frontend);
+  set(r, 'rate', readRate(c.sessRate));
   set(r, 'rate_lim', frontend.rateLimit);
   set(r, 'rate_max', c.sessRateMax);
+  set(r, 'conn_rate', readRate(c.connRate));
   set(r, 'conn_rate_max', c.connRateMax);
-  if (http) set(r, 'req_rate_max', c.reqRateMax);
+  if (http) {
+    set(r, 'req_rate', readRate(c.reqRate));
+    set(r, 'req_rate_max', c.reqRateMax);
+  }
   if (http) {
     setResponses(r, c.hrsp);
     set(r, 'cache_lookups', c.cacheLookups);
@@ -310,6 +315,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
   setConnections(r, c, ctx.now);
   setTimes(r, c.timeStats, http ? c.reqTot : c.lbtot);
   set(r, 'type', StatRowType.server);
+  set(r, 'rate', readRate(c.sessRate));
   set(r, 'rate_max', c.sessRateMax);
   const check = server.checkState;
   if (check !== undefined) {
@@ -408,6 +414,7 @@ export function backendRow(entry: ProxyEntry, backend: Backend, ctx: StatContext
   setConnections(r, c, ctx.now);
   setTimes(r, c.timeStats, http ? c.reqTot : c.lbtot);
   set(r, 'type', StatRowType.backend);
+  set(r, 'rate', readRate(c.sessRate));
   set(r, 'rate_max', c.sessRateMax);
   if (http) {
     setResponses(r, c.hrsp);

@@ -1,9 +1,9 @@
 /**
  * The response as the stream writes it for an HTTP/1 client (heads and bodies framed on the
  * wire: a forwarded head rebuilt by its editor, chunked or Content-Length bodies as the server
- * sent them, the proxy's own replies as heads read once and their payloads) turned into what an HTTP/2 stream
- * carries: a header list per head (interim ones included), the body's payload only, and its
- * end. The stream and the rules stay version-neutral; this is the one place that reads the
+ * sent them, the proxy's own replies as their heads read once and their payloads) turned into
+ * what an HTTP/2 stream carries: a header list per head (interim ones included), the body's
+ * payload only, and its end. The stream and the rules stay version-neutral; this is the one place that reads the
  * HTTP/1 framing back (HAProxy's HTX makes the same split when its h2 mux reads a response).
  */
 import { ResponseHeadParser, type HeadEditor, type ResponseHead } from '../../http/codec/index.ts';

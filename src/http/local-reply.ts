@@ -16,8 +16,12 @@ export type ReplyConnection = (typeof ReplyConnection)[keyof typeof ReplyConnect
 
 const CONNECTION_VALUES = [undefined, 'close', 'keep-alive', undefined] as const;
 
-/** A reply's head read back: HAProxy's tune.http.maxhdr fields, and any size an errorfile may have. */
-const REPLY_HEAD_LIMITS = { maxHeaders: 101, maxHeadSize: 1 << 20 } as const;
+/**
+ * A reply's head read back: HAProxy's tune.http.maxhdr fields, and any size an errorfile may
+ * have; a view of the reply's own encoded bytes (they live as long as the reply), not a copy in
+ * the parsers' shared slab, which a head kept for the configuration's life would pin.
+ */
+const REPLY_HEAD_LIMITS = { maxHeaders: 101, maxHeadSize: 1 << 20, copyHead: false } as const;
 
 /**
  * A response the proxy answers by itself (deny, return, redirect, auth...): HAProxy's HTX

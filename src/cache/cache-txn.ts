@@ -6,8 +6,8 @@
  * payload over (data(), framing removed) and its end (end()), after which the entry serves hits.
  * One object per client connection, reset for each transaction.
  */
-import { ResponseHeadParser, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
-import { latin1String } from '../http/codec/chars.ts';
+import { readResponseHead, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { latin1Bytes, latin1String } from '../http/codec/chars.ts';
 import type { HeadEditor } from '../http/codec/serialize.ts';
 import { CacheFlag, lastModifiedOf, maxAgeOf, methodFlags, requestCacheability, responseCacheability } from './cacheability.ts';
 import { notModified } from './conditional.ts';
@@ -22,7 +22,7 @@ const UNSAFE_EXCEPT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const NOT_STORED = new Set(['connection', 'keep-alive', 'proxy-connection', 'age']);
 const AGE = /^\d+$/;
 /** A stored head's fields (at most tune.http.maxhdr), its Content-Length and Age. */
-const HIT_HEAD_LIMITS = { maxHeaders: 104, maxHeadSize: 1 << 20, copyHead: false } as const;
+const HIT_MAX_HEADERS = 104;
 
 /** What `cache-use` did: no lookup (the request may not use the cache), a miss or a hit. */
 export const Lookup = { none: 0, miss: 1, hit: 2 } as const;
@@ -196,8 +196,8 @@ export class CacheTxn {
     if (!entry.chunked) return { head: text, body: entry.payload, status };
     // HAProxy's H1 mux frames the stored payload as one chunk (uppercase hexadecimal size).
     const body: Uint8Array[] = [];
-    if (entry.payloadBytes > 0) body.push(latin1(`${entry.payloadBytes.toString(16).toUpperCase()}\r\n`), ...entry.payload, latin1('\r\n'));
-    body.push(latin1('0\r\n\r\n'));
+    if (entry.payloadBytes > 0) body.push(latin1Bytes(`${entry.payloadBytes.toString(16).toUpperCase()}\r\n`), ...entry.payload, latin1Bytes('\r\n'));
+    body.push(latin1Bytes('0\r\n\r\n'));
     return { head: text, body, status };
   }
 }
@@ -210,17 +210,9 @@ function hitHead(entry: CacheEntry, notModified: boolean, age: number): Response
   const eol = entry.head.indexOf('\r\n');
   const statusLine = notModified ? 'HTTP/1.1 304 Not Modified' : entry.head.slice(0, eol);
   const lengthField = !entry.chunked && entry.head.indexOf('\r\ncontent-length:') < 0 ? `content-length: ${entry.payloadBytes}\r\n` : '';
-  const parser = new ResponseHeadParser(HIT_HEAD_LIMITS);
-  parser.feed(latin1(`${statusLine}${entry.head.slice(eol)}${lengthField}age: ${age}\r\n\r\n`), 0);
-  const head = parser.head as ResponseHead;
+  const head = readResponseHead(latin1Bytes(`${statusLine}${entry.head.slice(eol)}${lengthField}age: ${age}\r\n\r\n`), HIT_MAX_HEADERS);
   entry.hitHeads[variant] = { stored: entry.head, age, head };
   return head;
-}
-
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
 }
 
 /**

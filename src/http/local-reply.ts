@@ -1,7 +1,7 @@
 import { latin1Bytes } from './codec/chars.ts';
 import { errorPage } from './codec/error-pages.ts';
 import type { ResponseHead } from './codec/head.ts';
-import { ResponseHeadParser } from './codec/head-parser.ts';
+import { readResponseHead } from './codec/head-parser.ts';
 import { reasonPhrase } from './reason-phrases.ts';
 
 /**
@@ -16,12 +16,8 @@ export type ReplyConnection = (typeof ReplyConnection)[keyof typeof ReplyConnect
 
 const CONNECTION_VALUES = [undefined, 'close', 'keep-alive', undefined] as const;
 
-/**
- * A reply's head read back: HAProxy's tune.http.maxhdr fields, and any size an errorfile may
- * have; a view of the reply's own encoded bytes (they live as long as the reply), not a copy in
- * the parsers' shared slab, which a head kept for the configuration's life would pin.
- */
-const REPLY_HEAD_LIMITS = { maxHeaders: 101, maxHeadSize: 1 << 20, copyHead: false } as const;
+/** A reply's head read back: HAProxy's tune.http.maxhdr fields. */
+const REPLY_MAX_HEADERS = 101;
 
 /**
  * A response the proxy answers by itself (deny, return, redirect, auth...): HAProxy's HTX
@@ -90,9 +86,7 @@ export class LocalReply {
   responseHead(connection: ReplyConnection): ResponseHead {
     const cached = this.#heads[connection];
     if (cached !== undefined) return cached;
-    const parser = new ResponseHeadParser(REPLY_HEAD_LIMITS);
-    parser.feed(this.encode(connection), 0);
-    const head = parser.head as ResponseHead;
+    const head = readResponseHead(this.encode(connection), REPLY_MAX_HEADERS);
     this.#heads[connection] = head;
     return head;
   }

@@ -743,6 +743,18 @@ export class ResponseHeadParser extends HeadParser<ResponseHead> {
 }
 
 /**
+ * Reads back a whole response head the proxy wrote itself (a reply, a cache hit), to keep it:
+ * the head is a view of `bytes`, not a copy in the parsers' shared slab, which a head kept past
+ * one exchange would pin. `maxHeaders` is the head's own field bound (tune.http.maxhdr plus what
+ * the writer adds); any size is taken, as an errorfile may be large.
+ */
+export function readResponseHead(bytes: Uint8Array, maxHeaders: number): ResponseHead {
+  const parser = new ResponseHeadParser({ maxHeaders, maxHeadSize: 1 << 20, copyHead: false });
+  parser.feed(bytes, 0);
+  return parser.head as ResponseHead;
+}
+
+/**
  * Where the value of the faulty Content-Length header starts in a refused head (cold path): the
  * first one that is no number (or list of one number), or with `differing`, the first that says
  * another length than the first. -1 if none is found.

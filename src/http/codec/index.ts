@@ -23,6 +23,7 @@ export {
 export {
   RequestHeadParser,
   ResponseHeadParser,
+  readResponseHead,
   DEFAULT_MAX_HEAD_SIZE,
   DEFAULT_MAX_HEADERS,
   type HeadParserOptions,

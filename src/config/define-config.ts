@@ -175,6 +175,8 @@ const bindInputSchema = v.union([
     backlog: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     /** `accept-proxy`: every connection starts with a PROXY protocol header. */
     acceptProxy: v.optional(v.boolean()),
+    /** `accept-netscaler-cip MAGIC`: every connection starts with a NetScaler Client IP header with this magic number. */
+    netscalerCipMagic: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xffffffff))),
     /** `proto h2`: HTTP/2 with prior knowledge (h2c on clear binds). */
     proto: v.optional(v.picklist(['h1', 'h2'])),
     /** A UNIX socket's (`/path` or `unix@path`) permission bits, e.g. 0o660. */
@@ -733,6 +735,7 @@ class DraftBuilder {
           draft.v6only = bind.v6only;
           draft.backlog = bind.backlog;
           if (bind.acceptProxy === true) draft.acceptProxy = true;
+          if (bind.netscalerCipMagic !== undefined) draft.netscalerCipMagic = bind.netscalerCipMagic;
           if (bind.proto !== undefined) draft.proto = bind.proto;
           this.#socketFile(draft, bind, bindPath);
         }

@@ -296,6 +296,8 @@ export interface BindDraft {
   backlog: number | undefined;
   /** `accept-proxy`: a PROXY protocol header (v1 or v2) precedes every connection. */
   acceptProxy?: boolean;
+  /** `accept-netscaler-cip MAGIC` (a uint32, never 0). */
+  netscalerCipMagic?: number;
   /** `proto h1|h2|none`. */
   proto?: 'h1' | 'h2' | 'none';
   /** A UNIX socket file's `mode` and owner (keywords/unix-socket-files.ts). */

@@ -237,6 +237,8 @@ export interface BindModel {
   readonly backlog: number | undefined;
   /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2). */
   readonly acceptProxy?: boolean | undefined;
+  /** `accept-netscaler-cip MAGIC`: every connection starts with a NetScaler Client IP header carrying this magic number. */
+  readonly netscalerCipMagic?: number | undefined;
   /** `proto h2`: HTTP/2 with prior knowledge on every connection (h2c on clear binds); `h1` forces HTTP/1; `none` (tcp only): never upgraded to HTTP. */
   readonly proto?: 'h1' | 'h2' | 'none' | undefined;
   /** A UNIX socket's permission bits (`mode`, or `unix-bind mode`); the umask's when undefined. */
@@ -1203,7 +1205,7 @@ export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
 /** A tcp rule: a verdict, an address rewrite, or a variable action (the http rules' models). */
 export type TcpRuleModel =
   | {
-      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'switch-mode-http' | 'silent-drop';
+      readonly action: 'accept' | 'reject' | 'close' | 'expect-proxy' | 'expect-netscaler-cip' | 'switch-mode-http' | 'silent-drop';
       /** `switch-mode http proto h1|h2`: the mux the connection is served with (default: h2 on its preface, else h1). */
       readonly proto?: 'h1' | 'h2' | undefined;
       readonly condition: ConditionModel | undefined;

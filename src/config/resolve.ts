@@ -804,6 +804,7 @@ class Resolver {
       v6only: bind.v6only ?? false,
       backlog: bind.backlog,
       ...(bind.acceptProxy === true ? { acceptProxy: true } : {}),
+      ...(bind.netscalerCipMagic !== undefined ? { netscalerCipMagic: bind.netscalerCipMagic } : {}),
       ...(bind.proto !== undefined ? { proto: bind.proto } : {}),
       ...(bind.mode !== undefined ? { mode: bind.mode } : {}),
       ...(bind.owner !== undefined ? { owner: { ...bind.owner } } : {}),

@@ -222,6 +222,7 @@ const bindFields = v.object({
   v6only: v.boolean(),
   backlog: v.undefinedable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   acceptProxy: v.optional(v.boolean()),
+  netscalerCipMagic: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xffffffff))),
   proto: v.optional(v.picklist(['h1', 'h2', 'none'])),
   mode: v.optional(socketModeSchema),
   owner: v.optional(accountIdsSchema),
@@ -824,7 +825,7 @@ const capturesSchema = v.object({
 
 const tcpRuleSchema = v.variant('action', [
   v.object({
-    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'switch-mode-http', 'silent-drop']),
+    action: v.picklist(['accept', 'reject', 'close', 'expect-proxy', 'expect-netscaler-cip', 'switch-mode-http', 'silent-drop']),
     proto: v.optional(v.picklist(['h1', 'h2'])),
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,

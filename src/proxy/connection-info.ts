@@ -181,6 +181,15 @@ export class ConnectionInfo {
   }
 
   /** A received PROXY header replaces the addresses it carries (LOCAL and UNKNOWN keep the socket's). */
+  /** A NetScaler CIP header's addresses (HAProxy sets the session's; no `fc_rcvd_proxy`). */
+  applyClientIpInsertion(addresses: NonNullable<ProxyHeader['addresses']>): void {
+    this.pinConnectionAddresses();
+    this.clientAddress = addresses.source;
+    this.clientPort = addresses.sourcePort;
+    this.#localAddress = addresses.destination;
+    this.#localPort = addresses.destinationPort;
+  }
+
   applyProxyHeader(header: ProxyHeader): void {
     this.receivedProxyHeader = true;
     const addresses = header.addresses;

@@ -12,7 +12,9 @@ import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import { TrafficLog } from '../log/traffic-log.ts';
 import { certificateGenerator } from './generated-certificates.ts';
 import type { Listener, ListenTlsOptions, Runtime, Socket, SocketHandler, TimerHandle, TlsHandshakeFailure, TlsInfo } from '../runtime.ts';
-import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, handshakeFailureTls, listenTlsOptions } from './tls-listen.ts';
+import { clientCertificateError, clientCertificateRejected, failedTlsInfo, handshakeFailureError, handshakeFailureTls, listenTlsOptions, startsWithHeader } from './tls-listen.ts';
+import { NetscalerCipError } from './netscaler-cip.ts';
+import { ProxyHeaderError } from './proxy-protocol.ts';
 import { logConnectionFailure } from './connection-failure-log.ts';
 import type { Backend } from './backend.ts';
 import { connectionAccepted, newFrontendCounters, type FrontendCounters } from './counters.ts';
@@ -167,7 +169,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   sharesPorts = true;
   /** `tcp-request` rules of this frontend, compiled once per generation; undefined without any. */
   readonly #tcpRules: ProxyTcpRules | undefined;
-  /** A `tcp-request connection expect-proxy` rule may ask a header before a TLS handshake. */
+  /** A `tcp-request connection expect-proxy|expect-netscaler-cip` rule may ask a header before a TLS handshake. */
   readonly #expectsProxy: boolean;
   /** The waits of connections not yet sessions (PROXY header, content rules), by socket. */
   readonly #tcpContexts = new WeakMap<object, TcpRuleContext>();
@@ -208,7 +210,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
     this.#tcpRules = tcpRulesOf(model, 'frontend');
-    this.#expectsProxy = model.tcpRules?.connection.some((r) => r.action === 'expect-proxy') === true;
+    this.#expectsProxy = model.tcpRules?.connection.some((r) => r.action === 'expect-proxy' || r.action === 'expect-netscaler-cip') === true;
     this.#listenerBacklogs = model.binds.map((bind) => listenerBacklog(bind, model, limits.maxconn));
     // One queue for all the binds: as long as the longest of their kernel queues.
     this.#backlog = Math.max(0, ...this.#listenerBacklogs);
@@ -463,11 +465,13 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     }
     // The listener's accept kept it (HAProxy's l->accept() > 0): the process's sess_per_sec.
     this.limits.sessionAccepted();
-    const header = bind.acceptProxy === true || tcp?.expectProxy === true;
+    const proxy = bind.acceptProxy === true || tcp?.expectProxy === true;
+    // A rule asking for a CIP header on a bind without `accept-netscaler-cip` expects magic 0, as HAProxy's.
+    const cipMagic = bind.netscalerCipMagic ?? (tcp?.expectNetscalerCip === true ? 0 : undefined);
     // A deferred TLS socket (an `ssl` bind where a header may come first) waits for its handshake too.
-    if (header || socket.startTls !== undefined) {
-      // HAProxy's embryonic session: nothing else happens before the header, bounded by `timeout client`.
-      const wait = new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1), header);
+    if (proxy || cipMagic !== undefined || socket.startTls !== undefined) {
+      // HAProxy's embryonic session: nothing else happens before the headers, bounded by `timeout client`.
+      const wait = new ProxyHeaderWait(this, socket, info, this.timeouts.client, bind.name ?? String(this.model.binds.indexOf(bind) + 1), { proxy, cipMagic });
       if (tcp !== undefined) this.#tcpContexts.set(wait, tcp);
       if (bind.ssl !== undefined) this.#waitBinds.set(wait, bind);
       this.sessions.add(wait);
@@ -689,7 +693,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   /** A TLS handshake the runtime failed: the client never became a connection here. */
   #handshakeFailed(failure: TlsHandshakeFailure, bind: BindModel): void {
     // A deferred handshake's connection was counted when its session started.
-    if (bind.acceptProxy !== true && !this.#expectsProxy && !this.holdsTlsHandshakes) {
+    if (!startsWithHeader(bind) && !this.#expectsProxy && !this.holdsTlsHandshakes) {
       this.limits.sslConnectionAccepted();
       this.limits.sslConnectionRefused();
     }
@@ -778,7 +782,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 }
 
 function isEmptyConnection(error: EmbryonicErrorText): boolean {
-  return error === 'Connection closed while waiting for PROXY protocol header' || error === 'Connection error while waiting for PROXY protocol header';
+  return error === ProxyHeaderError.empty || error === ProxyHeaderError.abort || error === NetscalerCipError.empty || error === NetscalerCipError.abort;
 }
 
 

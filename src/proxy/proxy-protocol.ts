@@ -146,7 +146,7 @@ function ipv6Text(text: string): string | undefined {
 }
 
 /** An IPv4-mapped address reads as the IPv4 one, as the runtimes report such clients. */
-function clientAddressText(words: Ipv6Words): string {
+export function clientAddressText(words: Ipv6Words): string {
   const v4 = v6ToV4(words);
   return v4 >= 0 ? `::ffff:${formatIpv4(v4)}` : formatIpv6(words);
 }
@@ -218,15 +218,16 @@ function parseV2(data: Uint8Array): ProxyHeaderResult {
   return { kind: 'header', length: total, header: { addresses, authority, uniqueId } };
 }
 
-function readU16(data: Uint8Array, at: number): number {
+/** Big-endian readers, shared with the NetScaler CIP header (netscaler-cip.ts). */
+export function readU16(data: Uint8Array, at: number): number {
   return ((data[at] as number) << 8) | (data[at + 1] as number);
 }
 
-function readU32(data: Uint8Array, at: number): number {
+export function readU32(data: Uint8Array, at: number): number {
   return (((data[at] as number) << 24) | ((data[at + 1] as number) << 16) | ((data[at + 2] as number) << 8) | (data[at + 3] as number)) >>> 0;
 }
 
-function readWords(data: Uint8Array, at: number): Ipv6Words {
+export function readWords(data: Uint8Array, at: number): Ipv6Words {
   return [readU32(data, at), readU32(data, at + 4), readU32(data, at + 8), readU32(data, at + 12)];
 }
 

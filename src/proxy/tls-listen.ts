@@ -33,8 +33,13 @@ export function listenTlsOptions(bind: BindModel, replaceable = false, coreStart
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
     ...(replaceable ? { replaceable: true } : {}),
     // The PROXY header comes in clear before the ClientHello (ProxyHeaderWait starts the handshake).
-    ...(bind.acceptProxy === true || coreStartsHandshakes ? { deferred: true } : {}),
+    ...(startsWithHeader(bind) || coreStartsHandshakes ? { deferred: true } : {}),
   };
+}
+
+/** A bind whose connections start with a PROXY or NetScaler CIP header, in clear before any TLS. */
+export function startsWithHeader(bind: BindModel): boolean {
+  return bind.acceptProxy === true || bind.netscalerCipMagic !== undefined;
 }
 
 function ignored(list: BindClientAuth['crtIgnoreErr'], id: number): boolean {

@@ -289,6 +289,7 @@ export class HttpRuleRunner implements HttpActionContext {
   readonly vars: SessionVars;
   /** TcpActionContext: a backend's tcp rules run in an HTTP stream with this context (never set there). */
   expectProxy = false;
+  expectNetscalerCip = false;
   switchToHttp = false;
   lastRule: RuleSource | undefined = undefined;
   /** The buffer room the current message's rewrites may take (HttpActionContext.rewriteRoom). */

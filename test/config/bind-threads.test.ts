@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseThreadSet, resolveThreadSet } from '../../src/config/keywords/bind-threads.ts';
-import { niceValue, parseNice } from '../../src/config/keywords/bind-nice.ts';
+import { atolInt32 } from '../../src/config/keywords/args.ts';
+import { parseNice } from '../../src/config/keywords/bind-nice.ts';
 import { cfg, errors, parse, TIMEOUTS, warnings } from './support.ts';
 
 const ANSWER = '  http-request return status 200';
@@ -67,12 +68,12 @@ describe('bind thread', () => {
 
 describe('bind nice', () => {
   it("reads atol()'s number into an int, then checks -1024..1024", () => {
-    assert.equal(niceValue('12x'), 12);
-    assert.equal(niceValue('x'), 0);
-    assert.equal(niceValue(' -5'), -5);
-    assert.equal(niceValue('4294967297'), 1);
-    assert.equal(niceValue('2147483648'), -2147483648);
-    assert.equal(niceValue('99999999999999999999'), -1);
+    assert.equal(atolInt32('12x'), 12);
+    assert.equal(atolInt32('x'), 0);
+    assert.equal(atolInt32(' -5'), -5);
+    assert.equal(atolInt32('4294967297'), 1);
+    assert.equal(atolInt32('2147483648'), -2147483648);
+    assert.equal(atolInt32('99999999999999999999'), -1);
     assert.equal(parseNice('1024'), 1024);
     assert.equal(parseNice('-1025'), "'nice' : invalid value -1025, allowed range is -1024..1024");
     assert.equal(parseNice(''), "'nice' : missing value");

@@ -352,7 +352,8 @@ describe('errors: bind', () => {
 
   it('refuses unknown, unsupported and incomplete bind options', async () => {
     assert.deepEqual(await onlyError(inFrontend('  bind :81 v6olny')), [3, 12, 'bind', "'bind :81' : unknown keyword 'v6olny'; did you mean 'v6only'?"]);
-    assert.deepEqual(await onlyError(inFrontend('  bind :81 accept-netscaler-cip 1')), [3, 12, 'bind', "'bind :81' : 'accept-netscaler-cip' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  bind :81 transparent')), [3, 12, 'bind', "'bind :81' : 'transparent' is not supported by Switchyard yet."]);
+    assert.deepEqual(await onlyError(inFrontend('  bind :81 accept-netscaler-cip x')), [3, 33, 'bind', "'bind :81' in section 'frontend' : 'accept-netscaler-cip' : invalid value 0, must be >= 0"]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 name')), [3, 12, 'bind', "'bind :81' : 'name' expects an argument."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 backlog -3')), [3, 20, 'bind', "'bind' : 'backlog' expects an integer argument, got '-3'."]);
     assert.deepEqual(await onlyError(inFrontend('  bind :81 alpn h2,,x')), [3, 17, 'bind', "'bind' : 'alpn' expects a comma-separated list of protocol names, got 'h2,,x'."]);

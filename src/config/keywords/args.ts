@@ -90,4 +90,4 @@ export function parseSize(text: string): number | undefined {
 }
 
 /** C's atol(), shared with the runtime API's commands. */
-export { atol } from '../../util/c-atol.ts';
+export { atol, atolInt32 } from '../../util/c-atol.ts';

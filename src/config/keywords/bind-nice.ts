@@ -6,23 +6,12 @@
  */
 
 import type { KeywordList } from '../registry.ts';
-
-/** atol() as glibc computes it on a 64-bit long, then stored in an int (its low 32 bits). */
-export function niceValue(text: string): number {
-  const m = /^[\t\n\v\f\r ]*([+-]?)([0-9]+)/.exec(text);
-  if (m === null) return 0;
-  let value = BigInt(m[2] as string);
-  if (m[1] === '-') value = -value;
-  const max = (1n << 63n) - 1n;
-  if (value > max) value = max;
-  if (value < -max - 1n) value = -max - 1n;
-  return Number(BigInt.asIntN(32, value));
-}
+import { atolInt32 } from './args.ts';
 
 /** HAProxy's check: the value, or its message. */
 export function parseNice(text: string): number | string {
   if (text === '') return "'nice' : missing value";
-  const value = niceValue(text);
+  const value = atolInt32(text);
   if (value < -1024 || value > 1024) return `'nice' : invalid value ${value}, allowed range is -1024..1024`;
   return value;
 }

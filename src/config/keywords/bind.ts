@@ -10,7 +10,7 @@ import { expandAddressEnv } from '../env-expand.ts';
 import type { BindDraft } from '../draft.ts';
 import type { BindOption, KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { parseInteger, resolveAgainstBase } from './args.ts';
+import { atolInt32, parseInteger, resolveAgainstBase } from './args.ts';
 import { unixBindDefaults, withUnixBindPrefix } from './unix-socket-files.ts';
 
 function setFamily(ctx: KeywordContext, bind: BindDraft, v6only: boolean, option: Token): void {
@@ -76,6 +76,17 @@ const bindOptions: BindOption[] = [
     arity: 0,
     parse(_ctx, bind) {
       bind.acceptProxy = true;
+    },
+  },
+  {
+    name: 'accept-netscaler-cip',
+    arity: 1,
+    parse(ctx, bind, value) {
+      if (value === undefined) return;
+      // HAProxy stores atol()'s result in a uint32 and refuses only 0.
+      const magic = atolInt32(value.text) >>> 0;
+      if (magic === 0) ctx.error(`'bind ${bind.address}' in section '${ctx.section}' : 'accept-netscaler-cip' : invalid value 0, must be >= 0`, value);
+      else bind.netscalerCipMagic = magic;
     },
   },
   {
@@ -211,7 +222,7 @@ export const bindKeywords: KeywordList = {
   bindOptions,
   unsupported: {
     bindOptions: [
-      'accept-netscaler-cip', 'allow-0rtt',
+      'allow-0rtt',
       'client-sigalgs', 'defer-accept', 'expose-fd', 'guid-prefix', 'idle-ping',
       'interface', 'label', 'level', 'maxconn', 'mss', 'namespace', 'nbconn', 'no-ca-names', 'npn',
       'quic-cc-algo', 'quic-force-retry', 'quic-socket',

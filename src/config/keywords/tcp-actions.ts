@@ -133,6 +133,17 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
     },
   },
   {
+    name: 'expect-netscaler-cip',
+    sets: ['connection'],
+    parse({ ctx, keyword, args, extra, word }) {
+      if (args[0]?.text !== 'layer4') {
+        ctx.error(`'${keyword}' only supports 'layer4', in '${keyword} layer4'.`, args[0] ?? word, keyword);
+        return undefined;
+      }
+      return extra(1) ? undefined : { action: 'expect-netscaler-cip' };
+    },
+  },
+  {
     name: 'switch-mode',
     sets: ['content'],
     parse({ ctx, keyword, args, extra, word }) {
@@ -190,7 +201,7 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
 
 /** HAProxy 2.6's other tcp actions: named as not supported yet, never ignored (`*`: a prefix). */
 export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly string[]>> = {
-  connection: ['expect-netscaler-cip', 'set-mark', 'set-tos', 'lua.*'],
+  connection: ['set-mark', 'set-tos', 'lua.*'],
   session: ['set-mark', 'set-tos', 'attach-srv', 'lua.*'],
   content: [
     'use-service', 'set-log-level', 'set-nice', 'set-mark',

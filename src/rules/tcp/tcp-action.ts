@@ -28,6 +28,8 @@ export interface TcpActionContext extends SampleContext {
   readonly vars: SessionVars;
   /** Set by `expect-proxy layer4`: a PROXY header is read before anything else. */
   expectProxy: boolean;
+  /** Set by `expect-netscaler-cip layer4`: a NetScaler CIP header is read before anything else. */
+  expectNetscalerCip: boolean;
   /** Set by `switch-mode http`: the connection is served as HTTP after the content rules. */
   switchToHttp: boolean;
   /** `switch-mode http proto h1|h2`: the mux asked for (undefined: chosen from the first bytes). */

@@ -40,6 +40,13 @@ class ExpectProxy implements TcpAction {
   }
 }
 
+class ExpectNetscalerCip implements TcpAction {
+  run(ctx: TcpActionContext): TcpVerdict {
+    ctx.expectNetscalerCip = true;
+    return TcpVerdict.continue;
+  }
+}
+
 class SwitchModeHttp implements TcpAction {
   readonly #proto: 'h1' | 'h2' | undefined;
   constructor(proto: 'h1' | 'h2' | undefined) {
@@ -159,6 +166,7 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   close: () => ({ ok: true, action: CLOSE }),
   'silent-drop': () => ({ ok: true, action: DROP }),
   'expect-proxy': () => ({ ok: true, action: new ExpectProxy() }),
+  'expect-netscaler-cip': () => ({ ok: true, action: new ExpectNetscalerCip() }),
   'switch-mode-http': (rule: { readonly proto?: 'h1' | 'h2' | undefined }) => ({ ok: true, action: new SwitchModeHttp(rule.proto) }),
   'set-src': address,
   'set-dst': address,

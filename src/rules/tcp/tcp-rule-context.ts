@@ -33,6 +33,7 @@ export class TcpRuleContext implements TcpActionContext {
   readonly frontendName: string;
   readonly pid: number;
   expectProxy = false;
+  expectNetscalerCip = false;
   switchToHttp = false;
   switchProto: 'h1' | 'h2' | undefined = undefined;
   lastRule: RuleSource | undefined = undefined;

@@ -13,14 +13,20 @@ import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode }
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { bindProcessToCpusNode } from './cpu-affinity.ts';
 import { parentThreadNode, startThreadNode } from './node-threads.ts';
+import { NODE_UNIX_DATAGRAMS, openUnixDatagramSenderNode } from './unix-datagram.ts';
 
 /**
  * node:net's setKeepAlive(true, delay) sets SO_KEEPALIVE, TCP_KEEPIDLE and then always
  * TCP_KEEPINTVL 1 s and TCP_KEEPCNT 10 (libuv): an interval or count of one's own cannot be set
  * (strace on Node 26 and 20).
  */
-// node:dgram has udp4 and udp6 sockets only (Node 20 to 26): no UNIX datagrams for /dev/log.
-const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count', 'unix-datagram']);
+// node:dgram has udp4 and udp6 sockets only (Node 20 to 26): UNIX datagrams for /dev/log go
+// through node:ffi where this Node has it (unix-datagram.ts), and are refused otherwise.
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>([
+  'keepalive-interval',
+  'keepalive-count',
+  ...(NODE_UNIX_DATAGRAMS ? [] : (['unix-datagram'] as const)),
+]);
 
 export const nodeRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
@@ -37,6 +43,7 @@ export const nodeRuntime: Runtime = {
   connect: connectNode,
   openDatagramSocket: openDatagramSocketNode,
   bindDatagramSocket: bindDatagramSocketNode,
+  ...(NODE_UNIX_DATAGRAMS ? { openUnixDatagramSender: openUnixDatagramSenderNode } : {}),
   ...nodeProcessServices,
   // Before 22.12 node:net cannot set SO_REUSEPORT: workers share the master's sockets instead.
   listenerHandover: NODE_NET_REUSE_PORT ? 'reuse-port' : 'siblings',

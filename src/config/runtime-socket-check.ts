@@ -27,7 +27,7 @@ const WHY: Readonly<Record<SocketFeature, string>> = {
   'keepalive-count': 'its sockets cannot set TCP_KEEPCNT (with an idle time they send 10 probes)',
   'abortive-close': 'its sockets cannot close with a TCP reset',
   'abstract-namespace': "its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path",
-  'unix-datagram': 'it has no UNIX datagram sockets, which syslog paths such as /dev/log need; log to a UDP address (e.g. 127.0.0.1:514) instead',
+  'unix-datagram': 'it has no UNIX datagram sockets, which syslog paths such as /dev/log need (Node has them from 26.1, through node:ffi); log to a UDP address (e.g. 127.0.0.1:514) instead',
 };
 
 const FEATURE: Readonly<Record<'idle' | 'intvl' | 'cnt', SocketFeature>> = {

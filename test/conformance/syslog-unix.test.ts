@@ -2,8 +2,9 @@
  * Black-box conformance of the syslog targets production configurations write beside UDP:
  * UNIX datagram sockets (`log /dev/log`-style absolute paths and `unix@PATH`), one datagram per
  * line ending in a newline, and the header formats `priority`, `timed` and `iso` — against
- * HAProxy 2.6, whose datagrams differ only in the program name of the tag. Node has no UNIX
- * datagram sockets: there such a target is refused at its line.
+ * HAProxy 2.6, whose datagrams differ only in the program name of the tag. node:dgram has no UNIX
+ * datagram sockets: Node 26.1+ sends them through node:ffi; on an older Node (node-system) such a
+ * target is refused at its line.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/syslog-unix.test.js
  */
@@ -15,9 +16,9 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { runCli, writeTempConfig } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
+import { cli } from '../support/cli-client.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
-import { onNode } from '../support/runtimes.ts';
 import { unixDatagramReceiver, type UnixDatagramReceiver } from '../support/unix-datagram-receiver.ts';
 import { udpSyslogReceiver, type UdpSyslogReceiver } from '../support/syslog-receiver.ts';
 
@@ -46,7 +47,8 @@ ${p.dir === undefined ? '' : `    log ${p.dir}/a.sock local1
 const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d\\d:\\d\\d';
 
 for (const target of TARGETS) {
-  const unix = !onNode(target);
+  // The system Node (20 here) has no node:ffi.
+  const unix = target !== 'node-system';
   describe(`syslog to UNIX sockets and the priority/timed/iso formats on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let dir: string;
@@ -114,9 +116,46 @@ for (const target of TARGETS) {
     });
   });
 
+  if (unix) {
+    describe(`a UNIX syslog socket whose queue is full on ${target}`, () => {
+      it("drops lines without waiting and counts them in show info's DroppedLogs", async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'sy-log-'));
+        const [port, cliPort] = (await freePorts(2)) as [number, number];
+        const deaf = await unixDatagramReceiver(dir, 'deaf.sock', { reading: false });
+        let proxy: ProxyProcess | undefined;
+        try {
+          proxy = await startProxy(target, `global
+    stats socket 127.0.0.1:${cliPort} level admin
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${port}
+    log ${dir}/deaf.sock local0
+    log-format "line %HP"
+    http-request return status 200
+`);
+          const conn = await HttpConnection.open(port);
+          // Linux queues net.unix.max_dgram_qlen (10 by default) datagrams on a socket nobody
+          // reads; Deno's sends wait in a queue of 256 lines of its own first (docs/runtimes.md).
+          const lines = 300;
+          for (let i = 0; i < lines; i++) assert.equal((await conn.request('GET', `/${i}`)).status, 200);
+          conn.destroy();
+          const info = await cli(cliPort, 'show info\n');
+          const dropped = Number(/^DroppedLogs: (\d+)$/m.exec(info)?.[1]);
+          const queued = target === 'deno' ? 256 + 20 : 20;
+          assert.ok(dropped >= lines - queued && dropped <= lines, info);
+        } finally {
+          destroyAllClients();
+          await stopProxy(target, proxy);
+          await deaf.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  }
+
   if (!unix) {
     describe(`syslog to a UNIX socket on ${target}`, () => {
-      it('is refused at its line: node:dgram has no UNIX datagram sockets', async () => {
+      it('is refused at its line: node:dgram has no UNIX datagram sockets, and this Node no node:ffi', async () => {
         const cfg = writeTempConfig(`${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:1\n    log /dev/log local0\n    http-request return status 200\n`);
         try {
           const result = await runCli(target, ['-c', '-f', cfg.path]);

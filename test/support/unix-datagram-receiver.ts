@@ -27,11 +27,21 @@ export interface UnixDatagramReceiver {
   close(): Promise<void>;
 }
 
-/** Binds `path` (in `dir`, a temporary directory the caller removes) and resolves once bound. */
-export async function unixDatagramReceiver(dir: string, name: string): Promise<UnixDatagramReceiver> {
+/** A socket that is bound and never read: its queue (net.unix.max_dgram_qlen) fills up. */
+const DEAF_SCRIPT = `
+Deno.listenDatagram({ transport: 'unixpacket', path: Deno.args[0] });
+console.log('READY');
+setInterval(() => {}, 1 << 30);
+`;
+
+/**
+ * Binds `path` (in `dir`, a temporary directory the caller removes) and resolves once bound.
+ * `reading: false` never reads what arrives (a stuck syslogd).
+ */
+export async function unixDatagramReceiver(dir: string, name: string, options: { readonly reading?: boolean } = {}): Promise<UnixDatagramReceiver> {
   const script = join(dir, `${name}.receiver.ts`);
   const path = join(dir, name);
-  writeFileSync(script, SCRIPT);
+  writeFileSync(script, options.reading === false ? DEAF_SCRIPT : SCRIPT);
   const child: ChildProcess = spawn(`${repoRoot}node_modules/.bin/deno`, ['run', '-A', '--unstable-net', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let pending = '';

@@ -29,7 +29,7 @@ import { SniCertificateMap } from './tls-names.ts';
 import { clientHelloKeyKinds, type ClientKeyKinds } from '../../src/rules/tls-client-hello.ts';
 import { TlsSessionStore } from './tls-session-cache.ts';
 import { clientHelloPskResumption } from './tls13-psk-identity.ts';
-import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
+import { nodeClientAuth, nodeCrls, nodeTicketKeyOptions, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
 import { firstVerifyError, handshakeFailureOf } from './tls-library-error.ts';
@@ -426,7 +426,8 @@ interface CreatedTlsServer extends TlsServer {
 
 function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes, peeked?: PeekedHellos): CreatedTlsServer {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
-  const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth) });
+  // The ticket keys and session id context go to every context, those SNI selects included.
+  const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth), ...nodeTicketKeyOptions(t.ticketKeys) });
   const settings = settingsOf(t.clientAuth);
   const strict = t.strictSni === true;
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
@@ -587,7 +588,8 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
           ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
         });
       }
-      forgetSessions(each);
+      // Tickets made with `tls-ticket-keys` stay valid, as in HAProxy (its keys are not the certificates').
+      if (t.ticketKeys === undefined) forgetSessions(each);
     }
     contexts = next;
     sessions.clear();

@@ -31,6 +31,7 @@ export function listenTlsOptions(bind: BindModel, replaceable = false, coreStart
     ...(auth !== undefined ? { clientAuth: { caPem: auth.caPem, crlPem: auth.crlPem } } : {}),
     ...(ssl.strictSni === true ? { strictSni: true } : {}),
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
+    ...(ssl.ticketKeys !== undefined ? { ticketKeys: ssl.ticketKeys.keys } : {}),
     ...(replaceable ? { replaceable: true } : {}),
     // The PROXY header comes in clear before the ClientHello (ProxyHeaderWait starts the handshake).
     ...(bind.acceptProxy === true || coreStartsHandshakes ? { deferred: true } : {}),

@@ -28,7 +28,7 @@ const WHY: Readonly<Record<TlsFeature, string>> = {
   'server-crl-file': 'its TLS client does not check certificates against CRLs',
   'dh-params': 'its TLS stack has no DHE key exchange',
   'tls-ticket-keys': 'its TLS listener ignores ticket keys given to it: a ticket resumes only on the listener that issued it',
-  'tls-ticket-keys-aes256': 'its TLS listener takes AES-128 ticket keys only (48-byte keys)',
+  'tls-ticket-keys-aes256': 'its TLS listener takes one AES-128 ticket key, of 48 bytes',
 };
 
 function bindFeature(word: string): TlsFeature | undefined {

@@ -47,7 +47,10 @@ for (const target of TARGETS.filter((t) => !refusesKeys(t))) {
     let dir = '';
     let first: ProxyProcess | undefined;
     let second: ProxyProcess | undefined;
-    const ports: Record<(typeof LISTENERS)[number] | 'elsewhere', number> = { a1: 0, a2: 0, other: 0, sameEncryption: 0, rotated: 0, elsewhere: 0 };
+    // HAProxy itself with the same file, beside Switchyard, when it is a target of this run.
+    let reference: ProxyProcess | undefined;
+    const withReference = target !== 'haproxy' && TARGETS.includes('haproxy');
+    const ports: Record<(typeof LISTENERS)[number] | 'elsewhere' | 'haproxy', number> = { a1: 0, a2: 0, other: 0, sameEncryption: 0, rotated: 0, elsewhere: 0, haproxy: 0 };
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-ticket-keys-'));
@@ -61,9 +64,10 @@ for (const target of TARGETS.filter((t) => !refusesKeys(t))) {
         rotated: [k0, k1, k2, k3],
       };
       for (const [name, keys] of Object.entries(files)) writeFileSync(join(dir, `${name}.key`), `${keys.join('\n')}\n`);
-      const taken = await freePorts(LISTENERS.length + 1);
+      const taken = await freePorts(LISTENERS.length + 2);
       LISTENERS.forEach((name, i) => (ports[name] = taken[i] as number));
       ports.elsewhere = taken[LISTENERS.length] as number;
+      ports.haproxy = taken[LISTENERS.length + 1] as number;
       const answer = '    http-request return status 200 content-type text/plain lf-string "%[ssl_fc_is_resumed]"';
       const bind = (port: number, file: string): string => `    bind 127.0.0.1:${port} ssl crt ${TLS}/a.example.pem tls-ticket-keys ${join(dir, `${file}.key`)}`;
       first = await startProxy(
@@ -82,11 +86,13 @@ ${answer}
 `,
       );
       second = await startProxy(target, `${HTTP_DEFAULTS}\nfrontend fe_a\n${bind(ports.elsewhere, 'a')}\n${answer}\n`);
+      if (withReference) reference = await startProxy('haproxy', `${HTTP_DEFAULTS}\nfrontend fe_a\n${bind(ports.haproxy, 'a')}\n${answer}\n`);
     });
 
     after(async () => {
       await stopProxy(target, first);
       await stopProxy(target, second);
+      await stopProxy('haproxy', reference);
       if (dir !== '') rmSync(dir, { recursive: true, force: true });
     });
 
@@ -105,6 +111,13 @@ ${answer}
       it(`${version}: a session another process issued resumes here`, async () => {
         const issued = await exchange(ports.elsewhere, version);
         assert.equal((await exchange(ports.a2, version, issued.session)).resumed, '1');
+      });
+
+      it(`${version}: sessions resume between ${target} and HAProxy given the same file`, { skip: target === 'haproxy' ? 'HAProxy itself' : !withReference && 'HAProxy is not a target of this run' }, async () => {
+        const fromHaproxy = await exchange(ports.haproxy, version);
+        assert.equal((await exchange(ports.a1, version, fromHaproxy.session)).resumed, '1', 'a session HAProxy issued');
+        const fromHere = await exchange(ports.a1, version);
+        assert.equal((await exchange(ports.haproxy, version, fromHere.session)).resumed, '1', 'a session issued here');
       });
 
       it(`${version}: a ticket of a key the file keeps for decryption only resumes on HAProxy, not on ${target === 'haproxy' ? 'Node' : target}`, async () => {

@@ -407,6 +407,12 @@ export interface Listener {
    * Absent where the runtime's listener cannot change them.
    */
   setCertificates?(certificates: readonly TlsCertificate[], clientAuth?: ClientAuthOptions): void;
+  /**
+   * TLS listeners opened with ListenTlsOptions.ticketKeys: the keys later tickets are
+   * encrypted and decrypted with, as there (the runtime API's `set ssl tls-key`). Absent where
+   * the runtime's listener takes no ticket keys.
+   */
+  setTicketKeys?(keys: readonly TlsTicketKey[]): void;
 }
 
 export interface ConnectTlsOptions {

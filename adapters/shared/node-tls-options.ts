@@ -75,18 +75,21 @@ export function nodeClientAuth(auth: ClientAuthOptions | undefined): tls.TlsOpti
   };
 }
 
-/** HAProxy's session id context (SHCTX_APPNAME): a session is resumed only where the context matches. */
-const HAPROXY_SESSION_ID_CONTEXT = 'haproxy';
+/**
+ * HAProxy's session id context (SHCTX_APPNAME): a session is resumed only where the context
+ * matches, and Node's default is a hash of the process's arguments. Given to the listeners with
+ * `tls-ticket-keys` (and to the contexts SNI selects, whose context OpenSSL then takes), so that
+ * other processes, and HAProxy, resume the sessions of their tickets.
+ */
+export const HAPROXY_SESSION_ID_CONTEXT = 'haproxy';
 
 /**
- * `tls-ticket-keys` as node:tls options. node:tls takes one AES-128 key, laid out name | HMAC
- * key | AES key (Node's SecureContext::SetTicketKeys), where HAProxy's file holds name | AES |
- * HMAC: the encryption key is reordered, the keys HAProxy would only decrypt with are left out.
- * Node's default session id context is a hash of the process's arguments: HAProxy's is used
- * instead, so that other processes, and HAProxy, resume the sessions of these tickets.
+ * `tls-ticket-keys` as node:tls's `ticketKeys`. node:tls takes one AES-128 key, laid out name |
+ * HMAC key | AES key (Node's SecureContext::SetTicketKeys), where HAProxy's file holds name |
+ * AES | HMAC: the encryption key is reordered, the keys HAProxy would only decrypt with are left
+ * out.
  */
-export function nodeTicketKeyOptions(keys: readonly TlsTicketKey[] | undefined): { ticketKeys?: Buffer; sessionIdContext?: string } {
+export function nodeTicketKeys(keys: readonly TlsTicketKey[] | undefined): Buffer | undefined {
   const key = keys?.[0];
-  if (key === undefined) return {};
-  return { ticketKeys: Buffer.concat([key.name, key.hmacKey, key.aesKey]), sessionIdContext: HAPROXY_SESSION_ID_CONTEXT };
+  return key === undefined ? undefined : Buffer.concat([key.name, key.hmacKey, key.aesKey]);
 }

@@ -7,6 +7,8 @@
  * keeps for decryption only (the key rotated out by an appended one) resumes on HAProxy and not
  * on Node, whose node:tls takes one key (docs/runtimes.md): a full handshake, not a failure.
  * Bad files are refused with HAProxy's messages; Bun and Deno refuse the keyword, Node 80-byte keys.
+ * The runtime API's `show tls-keys` lists the files and their keys, `set ssl tls-key` rotates them
+ * on every listener of the file.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/ssl-tls-ticket-keys.test.js
  */
@@ -17,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type tls from 'node:tls';
+import { cli } from '../support/cli-client.ts';
 import { freePorts } from '../support/ports.ts';
 import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { repoRoot } from '../support/runtimes.ts';
@@ -50,7 +53,8 @@ for (const target of TARGETS.filter((t) => !refusesKeys(t))) {
     // HAProxy itself with the same file, beside Switchyard, when it is a target of this run.
     let reference: ProxyProcess | undefined;
     const withReference = target !== 'haproxy' && TARGETS.includes('haproxy');
-    const ports: Record<(typeof LISTENERS)[number] | 'elsewhere' | 'haproxy', number> = { a1: 0, a2: 0, other: 0, sameEncryption: 0, rotated: 0, elsewhere: 0, haproxy: 0 };
+    const ports: Record<(typeof LISTENERS)[number] | 'elsewhere' | 'haproxy' | 'cli', number> = { a1: 0, a2: 0, other: 0, sameEncryption: 0, rotated: 0, elsewhere: 0, haproxy: 0, cli: 0 };
+    let fileA: string[] = [];
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-ticket-keys-'));
@@ -63,16 +67,20 @@ for (const target of TARGETS.filter((t) => !refusesKeys(t))) {
         // `a` with a key appended: k2 encrypts, k1 only decrypts (and k0 is gone).
         rotated: [k0, k1, k2, k3],
       };
+      fileA = files.a;
       for (const [name, keys] of Object.entries(files)) writeFileSync(join(dir, `${name}.key`), `${keys.join('\n')}\n`);
-      const taken = await freePorts(LISTENERS.length + 2);
+      const taken = await freePorts(LISTENERS.length + 3);
       LISTENERS.forEach((name, i) => (ports[name] = taken[i] as number));
       ports.elsewhere = taken[LISTENERS.length] as number;
       ports.haproxy = taken[LISTENERS.length + 1] as number;
+      ports.cli = taken[LISTENERS.length + 2] as number;
       const answer = '    http-request return status 200 content-type text/plain lf-string "%[ssl_fc_is_resumed]"';
       const bind = (port: number, file: string): string => `    bind 127.0.0.1:${port} ssl crt ${TLS}/a.example.pem tls-ticket-keys ${join(dir, `${file}.key`)}`;
       first = await startProxy(
         target,
-        `${HTTP_DEFAULTS}
+        `global
+    stats socket 127.0.0.1:${ports.cli} level admin
+${HTTP_DEFAULTS}
 frontend fe_a
 ${bind(ports.a1, 'a')}
 ${bind(ports.a2, 'a')}
@@ -126,6 +134,40 @@ ${answer}
         assert.equal((await exchange(ports.rotated, version, issued.session)).resumed, expected);
       });
     }
+
+    it('show tls-keys lists the files, the one named last first, and their keys from the oldest', async () => {
+      const path = (name: string): string => join(dir, `${name}.key`);
+      assert.equal(await cli(ports.cli, 'show tls-keys\n'), `# id (file)\n0 (${path('rotated')})\n1 (${path('sameEncryption')})\n2 (${path('other')})\n3 (${path('a')})\n\n`);
+      const keysOfA = `# id secret\n# 3 (${path('a')})\n${fileA.map((k, i) => `3.${i} ${k}\n`).join('')}\n`;
+      assert.equal(await cli(ports.cli, 'show tls-keys #3\n'), keysOfA);
+      assert.equal(await cli(ports.cli, `show tls-keys ${path('a')}\n`), keysOfA);
+      assert.match(await cli(ports.cli, 'show tls-keys *\n'), /^# id secret\n# 0 \(.*\/rotated\.key\)\n0\.0 .*\n0\.1 .*\n0\.2 .*\n# 1 \(/);
+      assert.equal(await cli(ports.cli, 'show tls-keys #4\n'), "'show tls-keys' unable to locate referenced filename\n\n");
+    });
+
+    it('set ssl tls-key refuses what HAProxy refuses', async () => {
+      assert.equal(await cli(ports.cli, 'set ssl tls-key #3\n'), "'set ssl tls-key' expects a filename and the new TLS key in base64 encoding.\n\n");
+      assert.equal(await cli(ports.cli, `set ssl tls-key nowhere ${key()}\n`), "'set ssl tls-key' unable to locate referenced filename\n\n");
+      assert.equal(await cli(ports.cli, 'set ssl tls-key #3 !!!!\n'), "'set ssl tls-key' received invalid base64 encoded TLS key.\n\n");
+      assert.equal(await cli(ports.cli, `set ssl tls-key #3 ${key(80)}\n`), "'set ssl tls-key' received a key of wrong size.\n\n");
+    });
+
+    // Last: it changes the keys of file `a` in the first process.
+    it('set ssl tls-key: the new key replaces the oldest, the next one encrypts on every listener of the file, the former one still decrypts on HAProxy', async () => {
+      const before = await Promise.all(VERSIONS.map((version) => exchange(ports.a1, version)));
+      const added = key();
+      assert.equal(await cli(ports.cli, `set ssl tls-key #3 ${added}\n`), 'TLS ticket key updated!\n\n');
+      assert.equal(await cli(ports.cli, 'show tls-keys #3\n'), `# id secret\n# 3 (${join(dir, 'a.key')})\n3.0 ${fileA[1]}\n3.1 ${fileA[2]}\n3.2 ${added}\n\n`);
+      for (const [i, version] of VERSIONS.entries()) {
+        const issued = await exchange(ports.a2, version);
+        // Encrypted with the file's last key now, as the `rotated` file's listener encrypts.
+        assert.equal((await exchange(ports.rotated, version, issued.session)).resumed, '1', `${version}: a new ticket on a listener encrypting with that key`);
+        assert.equal((await exchange(ports.a1, version, issued.session)).resumed, '1', `${version}: on the other listener of the file`);
+        const older = target === 'haproxy' ? '1' : '0';
+        assert.equal((await exchange(ports.elsewhere, version, issued.session)).resumed, older, `${version}: in the other process, where that key only decrypts`);
+        assert.equal((await exchange(ports.a1, version, before[i]?.session)).resumed, older, `${version}: a ticket of the former encryption key`);
+      }
+    });
   });
 }
 

@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -150,6 +150,14 @@ ${answer}
       assert.equal(await cli(ports.cli, `set ssl tls-key nowhere ${key()}\n`), "'set ssl tls-key' unable to locate referenced filename\n\n");
       assert.equal(await cli(ports.cli, 'set ssl tls-key #3 !!!!\n'), "'set ssl tls-key' received invalid base64 encoded TLS key.\n\n");
       assert.equal(await cli(ports.cli, `set ssl tls-key #3 ${key(80)}\n`), "'set ssl tls-key' received a key of wrong size.\n\n");
+    });
+
+    it('tickets stay valid across commit ssl cert (the keys are not the certificate\'s)', async () => {
+      const issued = await Promise.all(VERSIONS.map((version) => exchange(ports.a1, version)));
+      const pem = readFileSync(`${TLS}/a.example.pem`, 'utf8');
+      assert.match(await cli(ports.cli, `set ssl cert ${TLS}/a.example.pem <<\n${pem}\n`), /Transaction created/);
+      assert.match(await cli(ports.cli, `commit ssl cert ${TLS}/a.example.pem\n`), /Success!/);
+      for (const [i, version] of VERSIONS.entries()) assert.equal((await exchange(ports.a1, version, issued[i]?.session)).resumed, '1', version);
     });
 
     // Last: it changes the keys of file `a` in the first process.

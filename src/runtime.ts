@@ -151,7 +151,11 @@ export type TlsFeature =
   | 'server-ciphersuites'
   | 'server-curves'
   | 'server-crl-file'
-  | 'dh-params';
+  | 'dh-params'
+  /** `tls-ticket-keys`: tickets encrypted with keys of one's own, shared with other processes. */
+  | 'tls-ticket-keys'
+  /** `tls-ticket-keys` with 80-byte keys (AES-256 tickets). */
+  | 'tls-ticket-keys-aes256';
 
 /**
  * TCP socket options a runtime cannot set on its sockets (HAProxy's `*tcpka-idle`,
@@ -295,6 +299,14 @@ export interface ListenTlsOptions {
   /** How long sessions may be resumed, in seconds (`tune.ssl.lifetime`); the runtime's default when undefined. */
   readonly sessionTimeout?: number | undefined;
   /**
+   * `tls-ticket-keys`: the key session tickets are encrypted with, then the others that may
+   * decrypt one, in the order HAProxy tries them. Tickets must be laid out as HAProxy's
+   * (ssl_tlsext_ticket_key_cb: AES-CBC, HMAC-SHA256) and the session id context be HAProxy's
+   * ("haproxy"), so that listeners of other processes given the same keys, HAProxy's among them,
+   * resume each other's sessions. A runtime taking fewer keys uses the first ones.
+   */
+  readonly ticketKeys?: readonly TlsTicketKey[] | undefined;
+  /**
    * The certificates may be replaced later (Listener.setCertificates: an `admin` runtime API
    * can `commit ssl cert`): an adapter whose fastest listener cannot change them opens one that can.
    */
@@ -325,6 +337,16 @@ export interface ListenTlsOptions {
    * and caches it; called synchronously inside the handshake.
    */
   readonly generateCertificate?: ((serverName: string) => TlsCertificate | undefined) | undefined;
+}
+
+/** A session ticket key (HAProxy's struct tls_sess_key_128 / _256): AES-128 or AES-256 by its keys' length. */
+export interface TlsTicketKey {
+  /** 16 bytes, written in each ticket to find its key again. */
+  readonly name: Uint8Array;
+  /** 16 or 32 bytes. */
+  readonly aesKey: Uint8Array;
+  /** As long as aesKey. */
+  readonly hmacKey: Uint8Array;
 }
 
 /** Runtime.listenInherited: the descriptor, and TLS as for ListenOptions. */
@@ -385,6 +407,12 @@ export interface Listener {
    * Absent where the runtime's listener cannot change them.
    */
   setCertificates?(certificates: readonly TlsCertificate[], clientAuth?: ClientAuthOptions): void;
+  /**
+   * TLS listeners opened with ListenTlsOptions.ticketKeys: the keys later tickets are
+   * encrypted and decrypted with, as there (the runtime API's `set ssl tls-key`). Absent where
+   * the runtime's listener takes no ticket keys.
+   */
+  setTicketKeys?(keys: readonly TlsTicketKey[]): void;
 }
 
 export interface ConnectTlsOptions {

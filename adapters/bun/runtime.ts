@@ -653,8 +653,12 @@ function connect(options: ConnectOptions, handler: SocketHandler): Socket {
   return socket;
 }
 
-/** Bun's node:tls ignores TLSv1.3 suites (measured on Bun 1.4.5: the default suite is negotiated whatever is asked). */
-const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites', 'dh-params']);
+/**
+ * Bun's node:tls ignores TLSv1.3 suites (measured on Bun 1.4.5: the default suite is negotiated
+ * whatever is asked), and ticket keys (`ticketKeys` is ignored, setTicketKeys() throws "Not
+ * implemented": a ticket resumes only on the listener that issued it; Bun.listen takes none).
+ */
+const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersuites', 'server-ciphersuites', 'dh-params', 'tls-ticket-keys', 'tls-ticket-keys-aes256']);
 
 /**
  * Bun's sockets set SO_KEEPALIVE and, given a delay, TCP_KEEPIDLE, then always TCP_KEEPINTVL 1 s

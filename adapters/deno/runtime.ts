@@ -588,7 +588,8 @@ function writeAllSync(target: { writeSync(p: Uint8Array): number }, data: string
  * Deno's node:tls (rustls underneath) ignores cipher lists, TLSv1.3 suites and curves, on both
  * sides, and does not verify client certificates against a `ca` (measured on Deno 2.9.6:
  * valid ones fail with UNABLE_TO_VERIFY_LEAF_SIGNATURE), nor server certificates against a
- * `crl` (a revoked one connects). See docs/runtimes.md.
+ * `crl` (a revoked one connects), and ignores ticket keys (`ticketKeys`, setTicketKeys(): a
+ * ticket resumes only on the listener that issued it). See docs/runtimes.md.
  */
 const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
   'ciphers',
@@ -600,6 +601,8 @@ const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>([
   'server-ciphersuites',
   'server-curves',
   'server-crl-file',
+  'tls-ticket-keys',
+  'tls-ticket-keys-aes256',
 ]);
 
 /**

@@ -2,7 +2,7 @@
  * Node adapter: sockets on node:net / node:tls (adapters/shared/node-sockets.ts) and the
  * process services on Node's APIs (adapters/shared/node-process.ts).
  */
-import type { Runtime, SocketFeature } from '../../src/runtime.ts';
+import type { Runtime, SocketFeature, TlsFeature } from '../../src/runtime.ts';
 import { loadServingBuiltins, nodeCluster } from '../shared/node-builtins.ts';
 import { collectGarbageNode } from '../shared/node-gc.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
@@ -28,12 +28,16 @@ const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>([
   ...(NODE_UNIX_DATAGRAMS ? [] : (['unix-datagram'] as const)),
 ]);
 
+/** node:tls takes one 48-byte (AES-128) ticket key: no AES-256 tickets (Node 20 to 26). */
+const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['tls-ticket-keys-aes256']);
+
 export const nodeRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
   prepareToServe: loadServingBuiltins,
   collectGarbage: collectGarbageNode,
   name: 'node',
   version: process.versions.node,
+  tlsUnsupported: TLS_UNSUPPORTED,
   socketUnsupported: SOCKET_UNSUPPORTED,
   // process.versions.openssl: "3.0.19", or "3.0.7+quic" on some builds.
   tlsLibrary: { name: 'OpenSSL', opensslVersion: (process.versions.openssl ?? '').replace(/[+-].*$/, '') },

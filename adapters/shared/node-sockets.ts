@@ -21,6 +21,7 @@ import type {
   SocketHandler,
   OcspStaple,
   TlsCertificate,
+  TlsTicketKey,
   TlsInfo,
   UnixListenOptions,
 } from '../../src/runtime.ts';
@@ -29,7 +30,7 @@ import { SniCertificateMap } from './tls-names.ts';
 import { clientHelloKeyKinds, type ClientKeyKinds } from '../../src/rules/tls-client-hello.ts';
 import { TlsSessionStore } from './tls-session-cache.ts';
 import { clientHelloPskResumption } from './tls13-psk-identity.ts';
-import { nodeClientAuth, nodeCrls, nodeTlsSettings } from './node-tls-options.ts';
+import { HAPROXY_SESSION_ID_CONTEXT, nodeClientAuth, nodeCrls, nodeTicketKeys, nodeTlsSettings } from './node-tls-options.ts';
 import { LazyPeerTlsInfo, NODE_TLS_CHAIN_READER, type PeerCertificateSource } from './lazy-peer-certificate.ts';
 import { toSocketError } from './socket-errors.ts';
 import { firstVerifyError, handshakeFailureOf } from './tls-library-error.ts';
@@ -208,11 +209,13 @@ class NodeListener implements Listener {
   readonly port: number;
   readonly #server: net.Server;
   readonly setCertificates: TlsServer['setCertificates'] | undefined;
+  readonly setTicketKeys: TlsServer['setTicketKeys'] | undefined;
 
-  constructor(server: net.Server, host: string, setCertificates?: TlsServer['setCertificates']) {
+  constructor(server: net.Server, host: string, controls?: TlsControls) {
     this.#server = server;
     this.host = host;
-    this.setCertificates = setCertificates;
+    this.setCertificates = controls?.setCertificates;
+    this.setTicketKeys = controls?.setTicketKeys;
     const address = server.address();
     this.port = typeof address === 'object' && address !== null ? address.port : 0;
   }
@@ -368,11 +371,14 @@ function ocspStaples(certificates: readonly TlsCertificate[]): Map<string, OcspS
   return staples;
 }
 
-/** A node:tls server, and how to change the certificates it serves (Listener.setCertificates). */
+/** A node:tls server, and how to change the certificates it serves and its ticket keys (Listener.setCertificates, setTicketKeys). */
 interface TlsServer {
   readonly server: tls.Server;
   readonly setCertificates: (certificates: readonly TlsCertificate[], clientAuth?: ClientAuthOptions) => void;
+  readonly setTicketKeys: (keys: readonly TlsTicketKey[]) => void;
 }
+
+type TlsControls = Pick<TlsServer, 'setCertificates' | 'setTicketKeys'>;
 
 /** Deferred TLS listeners' sockets whose handshake runs, by the plain socket their TLS socket wraps. */
 type DeferredHandshakes = Map<net.Socket, NodeStreamSocket>;
@@ -426,7 +432,12 @@ interface CreatedTlsServer extends TlsServer {
 
 function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) => void, deferred?: DeferredHandshakes, peeked?: PeekedHellos): CreatedTlsServer {
   const t = options.tls as NonNullable<ListenOptions['tls']>;
-  const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth) });
+  // `tls-ticket-keys`: OpenSSL encrypts and decrypts tickets with the keys of the server's own
+  // context (its session_ctx), whatever context SNI selects; `set ssl tls-key` replaces them.
+  let ticketKeys = nodeTicketKeys(t.ticketKeys);
+  const sessionIdContext = ticketKeys !== undefined ? { sessionIdContext: HAPROXY_SESSION_ID_CONTEXT } : {};
+  const ticketKeyOption = (): { ticketKeys?: Buffer } => (ticketKeys !== undefined ? { ticketKeys } : {});
+  const settingsOf = (auth: ClientAuthOptions | undefined): tls.TlsOptions => ({ ...nodeTlsSettings(t.settings, 'server'), ...nodeClientAuth(auth), ...sessionIdContext });
   const settings = settingsOf(t.clientAuth);
   const strict = t.strictSni === true;
   const contextsOf = (certificates: readonly TlsCertificate[], settings: tls.TlsOptions): SniCertificateMap<ServedCertificate> =>
@@ -483,6 +494,7 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
       ...settings,
       ...dhOption(first, t.dhParams),
       ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
+      ...ticketKeyOption(),
       // node:tls calls it on the socket, once the version is negotiated (OpenSSL's certificate
       // callback): a context does not change the version of a handshake under way, so a
       // certificate's own range (a crt-list line's ssl-min-ver / ssl-max-ver) is checked here,
@@ -585,9 +597,11 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
           ...nextSettings,
           ...dhOption(head, t.dhParams),
           ...(t.sessionTimeout !== undefined ? { sessionTimeout: t.sessionTimeout } : {}),
+          ...ticketKeyOption(),
         });
       }
-      forgetSessions(each);
+      // Tickets made with `tls-ticket-keys` stay valid, as in HAProxy (its keys are not the certificates').
+      if (ticketKeys === undefined) forgetSessions(each);
     }
     contexts = next;
     sessions.clear();
@@ -595,7 +609,11 @@ function createTlsServer(options: ListenOptions, onConnection: (socket: Socket) 
   };
   const statefulTls13 = t.settings !== undefined && !t.settings.tickets && t.settings.maxVersion === 'TLSv1.3';
   const mixedKeyKinds = contexts.mixedKeyKinds;
-  return { server, setCertificates, mixedKeyKinds, serverForKinds: mixedKeyKinds && SNI_CALLBACK_WITHOUT_SOCKET ? serverForKinds : undefined, sessions, statefulTls13 };
+  const setTicketKeys = (keys: readonly TlsTicketKey[]): void => {
+    ticketKeys = nodeTicketKeys(keys);
+    if (ticketKeys !== undefined) for (const each of servers()) each.setTicketKeys(ticketKeys);
+  };
+  return { server, setCertificates, setTicketKeys, mixedKeyKinds, serverForKinds: mixedKeyKinds && SNI_CALLBACK_WITHOUT_SOCKET ? serverForKinds : undefined, sessions, statefulTls13 };
 }
 
 /**
@@ -661,7 +679,7 @@ function peekingServer(created: CreatedTlsServer, peeked: PeekedHellos): net.Ser
  * sockets hand themselves to a node:tls server when the core calls startTls (the bytes read past
  * the preface are put back first, node:tls reads them before the socket's next ones).
  */
-function createServer(options: ListenOptions, onConnection: (socket: Socket) => void): { server: net.Server; setCertificates?: TlsServer['setCertificates'] | undefined } {
+function createServer(options: ListenOptions, onConnection: (socket: Socket) => void): { server: net.Server; controls?: TlsControls | undefined } {
   if (options.tls === undefined) {
     const symbols = userBufferSymbols();
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: symbols !== undefined }, (raw) => {
@@ -674,10 +692,11 @@ function createServer(options: ListenOptions, onConnection: (socket: Socket) => 
   if (options.tls.deferred !== true) {
     const peeked: PeekedHellos = new WeakMap();
     const created = createTlsServer(options, onConnection, undefined, peeked);
-    return created.mixedKeyKinds || created.statefulTls13 ? { server: peekingServer(created, peeked), setCertificates: created.setCertificates } : created;
+    return { server: created.mixedKeyKinds || created.statefulTls13 ? peekingServer(created, peeked) : created.server, controls: created };
   }
   const handshakes: DeferredHandshakes = new Map();
-  const { server: tlsServer, setCertificates } = createTlsServer(options, onConnection, handshakes);
+  const controls = createTlsServer(options, onConnection, handshakes);
+  const tlsServer = controls.server;
   const server = net.createServer({ allowHalfOpen: true }, (raw) => {
     const socket = new NodeStreamSocket(raw, IGNORE);
     socket.startTls = (head) => {
@@ -690,7 +709,7 @@ function createServer(options: ListenOptions, onConnection: (socket: Socket) => 
     };
     onConnection(socket);
   });
-  return { server, setCertificates };
+  return { server, controls };
 }
 
 /**
@@ -711,9 +730,9 @@ export const NODE_NET_REUSE_PORT = ((): boolean => {
  */
 export function listenNode(options: ListenOptions, onConnection: (socket: Socket) => void, clusterWorker = false): Promise<Listener> {
   let server: net.Server;
-  let setCertificates: TlsServer['setCertificates'] | undefined;
+  let controls: TlsControls | undefined;
   try {
-    ({ server, setCertificates } = createServer(options, onConnection));
+    ({ server, controls } = createServer(options, onConnection));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -731,7 +750,7 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
       () => {
         server.off('error', reject);
         server.on('error', noop);
-        resolve(new NodeListener(server, options.host, setCertificates));
+        resolve(new NodeListener(server, options.host, controls));
       },
     );
   });
@@ -743,10 +762,10 @@ export function listenNode(options: ListenOptions, onConnection: (socket: Socket
  */
 export function listenInheritedNode(options: InheritedListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   let server: net.Server;
-  let setCertificates: TlsServer['setCertificates'] | undefined;
+  let controls: TlsControls | undefined;
   try {
     // createServer reads only `tls` (host and port are the socket's own).
-    ({ server, setCertificates } = createServer({ host: '', port: 0, ...(options.tls !== undefined ? { tls: options.tls } : {}) }, onConnection));
+    ({ server, controls } = createServer({ host: '', port: 0, ...(options.tls !== undefined ? { tls: options.tls } : {}) }, onConnection));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -756,7 +775,7 @@ export function listenInheritedNode(options: InheritedListenOptions, onConnectio
       server.off('error', reject);
       server.on('error', noop);
       const address = server.address();
-      resolve(new NodeListener(server, typeof address === 'object' && address !== null ? address.address : '', setCertificates));
+      resolve(new NodeListener(server, typeof address === 'object' && address !== null ? address.address : '', controls));
     });
   });
 }
@@ -766,9 +785,9 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
   const abstract = isAbstractSocket(options.path);
   const tmp = abstract ? options.path : temporarySocketPath(options.path, process.pid);
   let server: net.Server;
-  let setCertificates: TlsServer['setCertificates'] | undefined;
+  let controls: TlsControls | undefined;
   try {
-    ({ server, setCertificates } = createServer({ host: options.path, port: 0, ...(options.tls !== undefined ? { tls: options.tls } : {}) }, onConnection));
+    ({ server, controls } = createServer({ host: options.path, port: 0, ...(options.tls !== undefined ? { tls: options.tls } : {}) }, onConnection));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -790,7 +809,7 @@ export function listenUnixNode(options: UnixListenOptions, onConnection: (socket
         reject(error);
         return;
       }
-      resolve(new NodeListener(server, options.path, setCertificates));
+      resolve(new NodeListener(server, options.path, controls));
     });
   });
 }

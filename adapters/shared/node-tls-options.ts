@@ -4,7 +4,7 @@
  */
 import type * as tls from 'node:tls';
 import { nodeCrypto, nodeTls } from './node-builtins.ts';
-import type { ClientAuthOptions, TlsSettings, TlsVersion } from '../../src/runtime.ts';
+import type { ClientAuthOptions, TlsSettings, TlsTicketKey, TlsVersion } from '../../src/runtime.ts';
 
 const NODE_VERSIONS: Readonly<Record<TlsVersion, tls.SecureVersion>> = {
   'TLSv1.0': 'TLSv1',
@@ -73,4 +73,23 @@ export function nodeClientAuth(auth: ClientAuthOptions | undefined): tls.TlsOpti
     ...(auth.caPem !== undefined ? { ca: auth.caPem } : {}),
     ...(auth.crlPem !== undefined ? { crl: nodeCrls(auth.crlPem) } : {}),
   };
+}
+
+/**
+ * HAProxy's session id context (SHCTX_APPNAME): a session is resumed only where the context
+ * matches, and Node's default is a hash of the process's arguments. Given to the listeners with
+ * `tls-ticket-keys` (and to the contexts SNI selects, whose context OpenSSL then takes), so that
+ * other processes, and HAProxy, resume the sessions of their tickets.
+ */
+export const HAPROXY_SESSION_ID_CONTEXT = 'haproxy';
+
+/**
+ * `tls-ticket-keys` as node:tls's `ticketKeys`. node:tls takes one AES-128 key, laid out name |
+ * HMAC key | AES key (Node's SecureContext::SetTicketKeys), where HAProxy's file holds name |
+ * AES | HMAC: the encryption key is reordered, the keys HAProxy would only decrypt with are left
+ * out.
+ */
+export function nodeTicketKeys(keys: readonly TlsTicketKey[] | undefined): Buffer | undefined {
+  const key = keys?.[0];
+  return key === undefined ? undefined : Buffer.concat([key.name, key.hmacKey, key.aesKey]);
 }

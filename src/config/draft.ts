@@ -336,6 +336,8 @@ export interface BindTlsDraft {
   generateCertificates?: boolean;
   caSignFile?: CaFileReference;
   caSignPass?: string;
+  /** `tls-ticket-keys FILE`: read by the loader (tls-files.ts). */
+  ticketKeys?: CaFileReference;
 }
 
 /** A TLS option word and where it was written. */

@@ -19,7 +19,7 @@ import { loadCaseAdjustFile } from './h1-case-adjust-file.ts';
 import type { KeywordRegistry } from './registry.ts';
 import { resolveConfig } from './resolve.ts';
 import { loadTlsFiles } from './tls-files.ts';
-import { checkRuntimeTls, type RuntimeTlsLimits } from './runtime-tls-check.ts';
+import { checkRuntimeTicketKeys, checkRuntimeTls, type RuntimeTlsLimits } from './runtime-tls-check.ts';
 import { checkRuntimeSockets, type RuntimeSocketLimits } from './runtime-socket-check.ts';
 import type { SocketFeature, TlsFeature, TlsLibrary } from '../runtime.ts';
 import type { EnvLookup } from './tokenizer.ts';
@@ -117,6 +117,7 @@ export async function parseConfigSources(
   await loadCaseAdjustFile(draft.global, files === undefined ? undefined : (path) => files.readTextFile(path), diagnostics);
   // crl-file, crt-list and server crt files (tls-files.ts).
   const tlsFiles = options.files === undefined ? undefined : await loadTlsFiles(draft, options.files, diagnostics);
+  checkRuntimeTicketKeys(draft, tlsFiles, options.tlsLimits, diagnostics);
   const model = withPatternFiles(loaded, () => resolveConfig(draft, diagnostics, certificates, caFiles, replyFiles, tlsFiles));
   diagnostics.throwIfFailed();
   const result = loaded === undefined ? model : attachPatternFiles(model, loaded.texts);

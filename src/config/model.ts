@@ -13,6 +13,7 @@ export type { CompressionTuningModel } from './compression-tuning-model.ts';
 import type { HttpStrictModeRuleModel } from './strict-mode-model.ts';
 import type { HttpMapRuleModel } from './map-action-model.ts';
 import type { TlsOptionsModel } from './tls-options.ts';
+import type { TlsTicketKey } from '../runtime.ts';
 import type { CrtListSslConf } from './crt-list-line.ts';
 import type { TcpSocketModel } from './tcp-socket-model.ts';
 
@@ -179,6 +180,15 @@ export interface BindSsl {
   readonly dhParams?: { readonly pem?: string | undefined; readonly defaultBits?: number | undefined } | undefined;
   /** `generate-certificates` with `ca-sign-file` (proxy/generated-certificates.ts). */
   readonly generateCertificates?: GenerateCertificates | undefined;
+  /** `tls-ticket-keys`: the file and its keys (tls-ticket-keys.ts). */
+  readonly ticketKeys?: BindTicketKeys | undefined;
+}
+
+/** A `tls-ticket-keys` file's keys: the encryption key first, then the others in the order HAProxy tries them. */
+export interface BindTicketKeys {
+  readonly path: string;
+  readonly bits: 128 | 256;
+  readonly keys: readonly TlsTicketKey[];
 }
 
 /** The CA `generate-certificates` signs with, and how many forged certificates are kept. */

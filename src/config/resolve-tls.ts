@@ -80,6 +80,8 @@ export function resolveBindSsl(
   const lifetime = global.ssl?.lifetime;
   const dhPem = tlsFiles?.dhParams;
   const dhBits = global.ssl?.defaultDhParam;
+  const keysPath = own?.ticketKeys?.path;
+  const keys = keysPath === undefined ? undefined : tlsFiles?.ticketKeys.get(keysPath);
   return {
     certificates,
     ...(dhPem !== undefined || dhBits !== undefined ? { dhParams: { ...(dhPem !== undefined ? { pem: dhPem } : {}), ...(dhBits !== undefined ? { defaultBits: dhBits } : {}) } } : {}),
@@ -88,6 +90,7 @@ export function resolveBindSsl(
     ...(own?.strictSni === true ? { strictSni: true } : {}),
     ...(lifetime !== undefined ? { sessionLifetime: lifetime } : {}),
     ...(generateCertificates !== undefined ? { generateCertificates } : {}),
+    ...(keys !== undefined && keysPath !== undefined ? { ticketKeys: { path: keysPath, bits: keys.bits, keys: keys.keys } } : {}),
   };
 }
 

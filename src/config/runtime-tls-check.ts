@@ -7,6 +7,7 @@
 import type { ConfigDraft, TlsOptionPlace } from './draft.ts';
 import type { DiagnosticList } from './errors.ts';
 import type { TlsFeature } from '../runtime.ts';
+import type { TlsFiles } from './tls-files.ts';
 
 export interface RuntimeTlsLimits {
   /** "node", "bun", "deno". */
@@ -26,11 +27,13 @@ const WHY: Readonly<Record<TlsFeature, string>> = {
   'server-curves': 'its TLS stack ignores curve lists',
   'server-crl-file': 'its TLS client does not check certificates against CRLs',
   'dh-params': 'its TLS stack has no DHE key exchange',
+  'tls-ticket-keys': 'its TLS listener ignores ticket keys given to it: a ticket resumes only on the listener that issued it',
+  'tls-ticket-keys-aes256': 'its TLS listener takes one AES-128 ticket key, of 48 bytes',
 };
 
 function bindFeature(word: string): TlsFeature | undefined {
   if (word.startsWith('ssl-default-bind-')) return bindFeature(word.slice(17));
-  if (word === 'ciphers' || word === 'ciphersuites' || word === 'curves') return word;
+  if (word === 'ciphers' || word === 'ciphersuites' || word === 'curves' || word === 'tls-ticket-keys') return word;
   return undefined;
 }
 
@@ -66,6 +69,27 @@ export function checkRuntimeTls(draft: ConfigDraft, limits: RuntimeTlsLimits | u
     }
     for (const server of proxy.servers) {
       for (const use of server.tls?.uses ?? []) refuse(use, serverFeature(use.word), `'server ${server.name}' : `);
+    }
+  }
+}
+
+/**
+ * 80-byte `tls-ticket-keys` (AES-256 tickets), refused on a runtime that takes 48-byte keys
+ * only; known once the files are read. A runtime refusing ticket keys altogether was told so
+ * by checkRuntimeTls.
+ */
+export function checkRuntimeTicketKeys(draft: ConfigDraft, files: TlsFiles | undefined, limits: RuntimeTlsLimits | undefined, diagnostics: DiagnosticList): void {
+  if (limits === undefined || files === undefined || !limits.unsupported.has('tls-ticket-keys-aes256') || limits.unsupported.has('tls-ticket-keys')) return;
+  const runtime = RUNTIME_NAMES[limits.runtime] ?? limits.runtime;
+  for (const proxy of draft.proxies) {
+    for (const bind of proxy.binds) {
+      const reference = bind.tls?.ticketKeys;
+      if (reference === undefined || files.ticketKeys.get(reference.path)?.bits !== 256) continue;
+      diagnostics.error({
+        ...reference.place,
+        keyword: 'tls-ticket-keys',
+        message: `'bind ${bind.address}' : '${reference.path}' : 80-byte ticket keys (AES-256) are not supported on ${runtime} (${WHY['tls-ticket-keys-aes256']}); see docs/runtimes.md.`,
+      });
     }
   }
 }

@@ -191,6 +191,17 @@ const bindSslSchema = v.object({
       cacheSize: v.pipe(v.number(), v.integer(), v.minValue(0)),
     }),
   ),
+  ticketKeys: v.optional(
+    v.object({
+      path: v.string(),
+      bits: v.picklist([128, 256]),
+      keys: v.pipe(
+        v.array(v.object({ name: v.instance(Uint8Array), aesKey: v.instance(Uint8Array), hmacKey: v.instance(Uint8Array) })),
+        v.minLength(1),
+        v.check((keys) => keys.every((k) => k.name.length === 16 && k.aesKey.length === k.hmacKey.length && (k.aesKey.length === 16 || k.aesKey.length === 32)), 'ticket keys: 16-byte names, 16- or 32-byte AES and HMAC keys'),
+      ),
+    }),
+  ),
 });
 
 const accountNameSchema = v.strictObject({

@@ -1,7 +1,7 @@
 /**
  * The files TLS options name beyond `crt` and `ca-file`, read once by the loader as HAProxy
  * reads them while parsing: `crl-file` (PEM CRLs), `crt-list` (certificates with SNI filters)
- * and a server's `crt` (its client certificate). Failures are reported at the word that named
+ * a server's `crt` (its client certificate) and `tls-ticket-keys` (tls-ticket-keys.ts). Failures are reported at the word that named
  * the file.
  *
  * A `crt-list` line is `CRTFILE [[options]] [[!]FILTER ...]`, `#` starts a comment. Relative
@@ -16,6 +16,7 @@ import type { CertificateFile, PemFile } from './model.ts';
 import { parseCrtListLine, type CrtListSslConf } from './crt-list-line.ts';
 import { resolveAgainstBase } from './keywords/args.ts';
 import { resolveFrom } from './default-path.ts';
+import { parseTlsTicketKeys, type TlsTicketKeys } from './tls-ticket-keys.ts';
 
 export interface TlsFiles {
   readonly crls: ReadonlyMap<CaFileReference, string>;
@@ -25,6 +26,8 @@ export interface TlsFiles {
   readonly caSignFiles: ReadonlyMap<CaFileReference, CertificateFile>;
   /** `ssl-dh-param-file`: its DH PARAMETERS block. */
   readonly dhParams?: string | undefined;
+  /** `tls-ticket-keys`: the keys of each file, by path (HAProxy reads a file once for every bind naming it). */
+  readonly ticketKeys: ReadonlyMap<string, TlsTicketKeys>;
 }
 
 /** `ssl-dh-param-file`: the file's first DH PARAMETERS block (HAProxy: ssl_sock_load_global_dh_param_from_file). */
@@ -155,6 +158,18 @@ async function loadCrtList(
   return loaded;
 }
 
+/** `tls-ticket-keys FILE`: its keys, else HAProxy's message (bind_parse_tls_ticket_keys). */
+async function loadTicketKeys(path: string, files: ConfigFileReader): Promise<TlsTicketKeys | string> {
+  let text: string;
+  try {
+    text = await files.readTextFile(path);
+  } catch {
+    return 'unable to load ssl tickets keys file';
+  }
+  const parsed = parseTlsTicketKeys(text);
+  return parsed.ok ? parsed.value : parsed.message;
+}
+
 /** A server's `crt`: never a bundle (ssl_sock_load_srv_cert only reads the file named). */
 async function loadServerCertificate(reference: CertificateReference, files: ConfigFileReader, diagnostics: DiagnosticList, loading: CertificateLoading): Promise<CertificateFile | undefined> {
   const result = await loadCertificatePath(reference.path, files, { ...loading, extraFiles: { ...loading.extraFiles, bundle: false } });
@@ -171,6 +186,9 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
   const crtLists = new Map<CertificateReference, CertificateFile[]>();
   const serverCertificates = new Map<CertificateReference, CertificateFile>();
   const caSignFiles = new Map<CaFileReference, CertificateFile>();
+  const ticketKeys = new Map<string, TlsTicketKeys>();
+  // Read once per path; a file that failed fails every bind naming it, as in HAProxy.
+  const ticketKeyFiles = new Map<string, TlsTicketKeys | string>();
   const crtBase = draft.global.crtBase;
   const loading = certificateLoadingOf(draft.global.ssl);
   for (const proxy of draft.proxies) {
@@ -185,6 +203,16 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
         const result = await loadCertificatePath(tls.caSignFile.path, files, loading);
         if (result.ok && result.files[0] !== undefined) caSignFiles.set(tls.caSignFile, result.files[0]);
         else diagnostics.error({ ...tls.caSignFile.place, keyword: 'bind', message: `'bind' : 'ca-sign-file' : Failed to read CA certificate file '${tls.caSignFile.path}': ${result.ok ? 'no certificate' : result.message}.` });
+      }
+      const keysFile = tls.ticketKeys;
+      if (keysFile !== undefined) {
+        let keys = ticketKeyFiles.get(keysFile.path);
+        if (keys === undefined) {
+          keys = await loadTicketKeys(keysFile.path, files);
+          ticketKeyFiles.set(keysFile.path, keys);
+        }
+        if (typeof keys !== 'string') ticketKeys.set(keysFile.path, keys);
+        else diagnostics.error({ ...keysFile.place, keyword: 'bind', message: `'bind ${bind.address}' : '${keysFile.path}' : ${keys}.` });
       }
       for (const list of tls.crtLists ?? []) {
         if (crtLists.has(list)) continue;
@@ -206,5 +234,5 @@ export async function loadTlsFiles(draft: ConfigDraft, files: ConfigFileReader, 
   }
   const dhFile = draft.global.ssl?.dhParamFile;
   const dhParams = dhFile === undefined ? undefined : await loadDhParams(dhFile, files, diagnostics);
-  return { crls, crtLists, serverCertificates, caSignFiles, ...(dhParams !== undefined ? { dhParams } : {}) };
+  return { crls, crtLists, serverCertificates, caSignFiles, ticketKeys, ...(dhParams !== undefined ? { dhParams } : {}) };
 }

@@ -7,6 +7,7 @@
 import type { BindClientAuth, BindModel } from '../config/model.ts';
 import type { ListenTlsOptions, TlsHandshakeFailure, TlsInfo, TlsLibrary } from '../runtime.ts';
 import { crtListTlsCertificate } from './crt-list-tls.ts';
+import { currentTicketKeys } from './ticket-keys.ts';
 import type { OcspResponses } from './ocsp-responses.ts';
 import { isCaLevelError, x509ErrorId } from '../util/x509-errors.ts';
 import { sslLibraryError } from '../util/ssl-library-errors.ts';
@@ -31,6 +32,7 @@ export function listenTlsOptions(bind: BindModel, replaceable = false, coreStart
     ...(auth !== undefined ? { clientAuth: { caPem: auth.caPem, crlPem: auth.crlPem } } : {}),
     ...(ssl.strictSni === true ? { strictSni: true } : {}),
     ...(ssl.sessionLifetime !== undefined ? { sessionTimeout: ssl.sessionLifetime } : {}),
+    ...(ssl.ticketKeys !== undefined ? { ticketKeys: currentTicketKeys(ssl.ticketKeys) } : {}),
     ...(replaceable ? { replaceable: true } : {}),
     // The PROXY header comes in clear before the ClientHello (ProxyHeaderWait starts the handshake).
     ...(startsWithHeader(bind) || coreStartsHandshakes ? { deferred: true } : {}),

@@ -45,5 +45,5 @@ export function storeFilesOf(target: RuntimeTarget, draft: ConfigDraft): StoreFi
       }
     }
   }
-  return { caFiles, tlsFiles: { crls, crtLists: new Map(), serverCertificates, caSignFiles: new Map() } };
+  return { caFiles, tlsFiles: { crls, crtLists: new Map(), serverCertificates, caSignFiles: new Map(), ticketKeys: new Map() } };
 }

@@ -4,7 +4,8 @@
  * `ciphersuites`, `curves`, `no-tls-tickets`, `prefer-client-ciphers` (tls-options.ts); client
  * certificates (`ca-file`, `ca-verify-file`, `verify none|optional|required`, `crl-file`, `crt-ignore-err`,
  * `ca-ignore-err`); `ecdhe CURVE`; `crt-list FILE`, `strict-sni` and `no-alpn`; `generate-certificates`
- * with `ca-sign-file FILE` (against `ca-base`) and `ca-sign-pass`.
+ * with `ca-sign-file FILE` (against `ca-base`) and `ca-sign-pass`; `tls-ticket-keys FILE`
+ * (tls-ticket-keys.ts).
  *
  * Paths are resolved as HAProxy does: `ca-file`/`crl-file` against `ca-base`, `crt-list`
  * against `crt-base`. Which of these a runtime cannot honour is checked once the whole
@@ -154,6 +155,15 @@ const certificateSelectionOptions: BindOption[] = [
     parse(ctx, bind, value, option) {
       if (value === undefined) return;
       note(ctx, bind, option).caSignPass = value.text;
+    },
+  },
+  {
+    // Opened as written (HAProxy's fopen), so relative to `default-path` only.
+    name: 'tls-ticket-keys',
+    arity: 1,
+    parse(ctx, bind, value, option) {
+      if (value === undefined) return;
+      note(ctx, bind, option).ticketKeys = { path: ctx.resolvePath(value.text), place: ctx.place(value) };
     },
   },
   {

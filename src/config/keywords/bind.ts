@@ -227,7 +227,7 @@ export const bindKeywords: KeywordList = {
       'interface', 'label', 'level', 'maxconn', 'mss', 'namespace', 'nbconn', 'no-ca-names', 'npn',
       'quic-cc-algo', 'quic-force-retry', 'quic-socket',
       'shards', 'sigalgs', 'tcp-md5sig', 'tcp-ut', 'tfo',
-      'tls-ticket-keys', 'transparent', 'default-crt', 'ktls', 'cc',
+      'transparent', 'default-crt', 'ktls', 'cc',
     ],
   },
 };

@@ -21,6 +21,7 @@ import { cacheCommands } from './cache.ts';
 import { resolversCommands } from './resolvers.ts';
 import { peersCommands } from './peers.ts';
 import { sslOcspCommands } from './ssl-ocsp.ts';
+import { sslTlsKeyCommands } from './ssl-tls-keys.ts';
 
 export function createCommandTable(): CommandTable {
   let table: CommandTable | undefined;
@@ -42,6 +43,7 @@ export function createCommandTable(): CommandTable {
     sslCertCommands,
     sslCaFileCommands,
     sslCrtListCommands,
+    sslTlsKeyCommands,
     sslOcspCommands,
     cacheCommands,
     resolversCommands,

@@ -137,7 +137,7 @@ const requestRuleSchema = typedRule([
   ...varActions, a.auth, a.setTimeout, a.setLogLevel, a.waitForBody,
 ]);
 const responseRuleSchema = typedRule([a.allow, a.deny, a.return, a.redirect, ...headerActions, a.setStatus, ...varActions, a.setLogLevel, a.waitForBody]);
-const afterResponseRuleSchema = typedRule([a.allow, ...headerActions, a.setStatus, ...varActions, a.setLogLevel]);
+const afterResponseRuleSchema = typedRule([a.allow, ...headerActions, a.setStatus, ...varActions]);
 
 /** A rule's text: the words after the keyword, as in haproxy.cfg. */
 const ruleTextSchema = v.pipe(v.string(), v.minLength(1, 'a rule cannot be empty'));

@@ -1109,13 +1109,8 @@ export type HttpFinalRuleModel =
       readonly condition: ConditionModel | undefined;
       readonly source: SourceLocation;
     }
-  | {
-      /** `set-log-level LEVEL`: the level of this transaction's log line (`silent`: none). */
-      readonly action: 'set-log-level';
-      readonly level: 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug' | 'silent';
-      readonly condition: ConditionModel | undefined;
-      readonly source: SourceLocation;
-    }
+  | SetLogLevelRuleModel
+  | SetNiceRuleModel
   | {
       readonly action: 'set-status';
       readonly status: number;
@@ -1209,6 +1204,25 @@ export interface DoResolveRuleModel {
   readonly source: SourceLocation;
 }
 
+/** `set-log-level LEVEL` (http and tcp content rules): the level of the stream's log line (`silent`: none). */
+export interface SetLogLevelRuleModel {
+  readonly action: 'set-log-level';
+  readonly level: 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug' | 'silent';
+  readonly condition: ConditionModel | undefined;
+  readonly source: SourceLocation;
+}
+
+/**
+ * `set-nice N` (http and tcp content rules): HAProxy's scheduler priority of the stream's task,
+ * -1024..1024. Switchyard has no task scheduler: the rule runs and changes nothing (a startup notice says so).
+ */
+export interface SetNiceRuleModel {
+  readonly action: 'set-nice';
+  readonly nice: number;
+  readonly condition: ConditionModel | undefined;
+  readonly source: SourceLocation;
+}
+
 /** The rule sets of `tcp-request connection|session|content` and `tcp-response content`. */
 export type TcpRuleSet = 'connection' | 'session' | 'content' | 'response';
 
@@ -1231,6 +1245,8 @@ export type TcpRuleModel =
   | HttpStickRuleModel
   | DoResolveRuleModel
   | PriorityRuleModel
+  | SetLogLevelRuleModel
+  | SetNiceRuleModel
   | TcpCaptureRuleModel;
 
 export interface TcpRulesModel {

@@ -617,6 +617,22 @@ const priorityRuleSchema = v.object({
   source: sourceSchema,
 });
 
+/** `set-log-level LEVEL` in http rules and tcp content rules. */
+const setLogLevelRuleSchema = v.object({
+  action: v.literal('set-log-level'),
+  level: v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'silent']),
+  condition: v.undefinedable(conditionSchema),
+  source: sourceSchema,
+});
+
+/** `set-nice N` in http rules and tcp content rules. */
+const setNiceRuleSchema = v.object({
+  action: v.literal('set-nice'),
+  nice: v.pipe(v.number(), v.integer(), v.minValue(-1024), v.maxValue(1024)),
+  condition: v.undefinedable(conditionSchema),
+  source: sourceSchema,
+});
+
 const varRuleSchemas = [
   v.object({
     action: v.literal('set-var'),
@@ -751,12 +767,8 @@ const httpRuleSchema = v.variant('action', [
     condition: v.undefinedable(conditionSchema),
     source: sourceSchema,
   }),
-  v.object({
-    action: v.literal('set-log-level'),
-    level: v.picklist(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'silent']),
-    condition: v.undefinedable(conditionSchema),
-    source: sourceSchema,
-  }),
+  setLogLevelRuleSchema,
+  setNiceRuleSchema,
   v.object({
     action: v.literal('set-status'),
     status: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(999)),
@@ -851,6 +863,8 @@ const tcpRuleSchema = v.variant('action', [
   ...stickRuleSchemas,
   doResolveRuleSchema,
   priorityRuleSchema,
+  setLogLevelRuleSchema,
+  setNiceRuleSchema,
   v.object({
     action: v.literal('capture'),
     expression: v.pipe(v.string(), v.minLength(1)),

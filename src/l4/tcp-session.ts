@@ -683,7 +683,7 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     if (!log.enabled) return;
     this.#logged = true;
     // HAProxy's early line ends when the connection was established (t_close = t_connect).
-    log.emit(this.#record(early ? this.#connectedAt : this.closedAt, log.count));
+    log.emit(this.#record(early ? this.#connectedAt : this.closedAt, log.count), this.#tcp?.logLevel);
   }
 
   /** The stream's facts as HAProxy's strm_logs (tcp: no request timer, no response timer). */

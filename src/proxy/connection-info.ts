@@ -19,6 +19,13 @@ import type { StickTracking } from '../stick/tracking.ts';
 /** What a ConnectionInfo reads of its socket (a failed handshake has no Socket, only these). */
 export type ConnectionFacts = Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort' | 'tls'>;
 
+/** The stream settings a frontend's `tcp-request content` rules made at accept, for the first HTTP stream. */
+export interface AcceptStreamSettings {
+  readonly priorityClass: number;
+  readonly priorityOffset: number;
+  readonly logLevel: number | undefined;
+}
+
 export class ConnectionInfo {
   /** The accepting listener's counters under `option socket-stats` (src/proxy/listener-stats.ts). */
   listenerCounters: ListenerCounters | undefined = undefined;
@@ -57,10 +64,13 @@ export class ConnectionInfo {
     this.#acceptRule = undefined;
     return rule;
   }
-  /** The queue priority those rules gave the first HTTP stream (`set-priority-class|offset`); taken once. */
-  acceptPriority: { readonly priorityClass: number; readonly priorityOffset: number } | undefined = undefined;
+  /**
+   * What those rules gave the first HTTP stream: its queue priority (`set-priority-class|offset`)
+   * and log level (`set-log-level`); taken once.
+   */
+  acceptPriority: AcceptStreamSettings | undefined = undefined;
 
-  takeAcceptPriority(): { readonly priorityClass: number; readonly priorityOffset: number } | undefined {
+  takeAcceptPriority(): AcceptStreamSettings | undefined {
     const priority = this.acceptPriority;
     this.acceptPriority = undefined;
     return priority;

@@ -437,6 +437,7 @@ export class HttpRuleRunner implements HttpActionContext {
     const priority = this.connection.takeAcceptPriority();
     this.priorityClass = priority?.priorityClass ?? 0;
     this.priorityOffset = priority?.priorityOffset ?? 0;
+    this.logLevel = priority?.logLevel;
     this.softRewrites = this.rewriteError = false;
     this.#resetAddresses();
     this.vars.beginTransaction();

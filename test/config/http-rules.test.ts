@@ -86,12 +86,12 @@ describe('acl and http rules: models', () => {
 
 describe('acl and http rules: errors at their line and column', () => {
   it('an action not supported yet is named, never ignored', async () => {
-    const [mapped] = await errors(frontend('  http-request set-nice 10 if { path /x }'));
-    assert.deepEqual(mapped?.slice(0, 3), [7, 16, 'http-request set-nice']);
+    const [mapped] = await errors(frontend('  http-request set-mark 10 if { path /x }'));
+    assert.deepEqual(mapped?.slice(0, 3), [7, 16, 'http-request set-mark']);
     // The supported list grows with each action family: its sorted form is what is pinned.
-    assert.match(mapped?.[3] ?? '', /^'http-request set-nice' is not supported by Switchyard yet \(supported: 'add-acl', 'add-header', 'allow', .*'set-header'.*\)\.$/);
-    const [line, , keyword, message] = (await errors(frontend('  http-response set-nice 10')))[0] ?? [];
-    assert.deepEqual([line, keyword], [7, 'http-response set-nice']);
+    assert.match(mapped?.[3] ?? '', /^'http-request set-mark' is not supported by Switchyard yet \(supported: 'add-acl', 'add-header', 'allow', .*'set-header'.*\)\.$/);
+    const [line, , keyword, message] = (await errors(frontend('  http-response set-mark 10')))[0] ?? [];
+    assert.deepEqual([line, keyword], [7, 'http-response set-mark']);
     assert.match(message ?? '', /not supported by Switchyard yet/);
   });
 

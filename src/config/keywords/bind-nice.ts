@@ -16,7 +16,7 @@ export function parseNice(text: string): number | string {
   return value;
 }
 
-export const NICE_NOTICE = 'changes nothing in Switchyard, which has no task scheduler to prioritize the connections of a listener (the runtime\'s event loop serves them in turn); ignored.';
+export const NICE_NOTICE = 'changes nothing in Switchyard, which has no task scheduler to prioritize connections or streams by (the runtime\'s event loop serves them in turn); ignored.';
 
 export const bindNiceKeywords: KeywordList = {
   bindOptions: [

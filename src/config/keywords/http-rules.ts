@@ -50,7 +50,7 @@ const HAPROXY_REQUEST_ACTIONS = [
 /** HAProxy 2.6's http-after-response actions (http_after_res_keywords). */
 const HAPROXY_AFTER_RESPONSE_ACTIONS = [
   'add-header', 'allow', 'capture', 'del-acl', 'del-header', 'del-map', 'replace-header', 'replace-value', 'sc-inc-gpc', 'sc-inc-gpc0',
-  'sc-inc-gpc1', 'sc-set-gpt', 'sc-set-gpt0', 'set-header', 'set-log-level', 'set-map', 'set-status', 'set-var', 'set-var-fmt',
+  'sc-inc-gpc1', 'sc-set-gpt', 'sc-set-gpt0', 'set-header', 'set-map', 'set-status', 'set-var', 'set-var-fmt',
   'strict-mode', 'unset-var',
 ];
 const HAPROXY_RESPONSE_ACTIONS = [

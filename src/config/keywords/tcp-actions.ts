@@ -15,6 +15,7 @@ import { parseVarWord } from './http-actions/vars.ts';
 import { stickActionParsers } from './http-actions/stick.ts';
 import { parseDoResolveRule } from './http-actions/resolve.ts';
 import { parseTcpCapture } from './tcp-capture.ts';
+import { parseSetLogLevel, parseSetNice } from './http-actions/stream.ts';
 
 /** A rule model without its condition and place. */
 export type TcpRuleFields = TcpRuleModel extends infer R ? (R extends TcpRuleModel ? Omit<R, 'condition' | 'source'> : never) : never;
@@ -132,6 +133,8 @@ export const TCP_ACTION_PARSERS: readonly TcpActionParser[] = [
       return extra(1) ? undefined : { action: 'expect-proxy' };
     },
   },
+  { name: 'set-log-level', sets: ['content', 'response'], parse: (input) => parseSetLogLevel(input) },
+  { name: 'set-nice', sets: ['content', 'response'], parse: (input) => parseSetNice(input) },
   {
     name: 'expect-netscaler-cip',
     sets: ['connection'],
@@ -204,8 +207,8 @@ export const UNSUPPORTED_TCP_ACTIONS: Readonly<Record<TcpRuleSet, readonly strin
   connection: ['set-mark', 'set-tos', 'lua.*'],
   session: ['set-mark', 'set-tos', 'attach-srv', 'lua.*'],
   content: [
-    'use-service', 'set-log-level', 'set-nice', 'set-mark',
+    'use-service', 'set-mark',
     'set-tos', 'send-spoe-group', 'set-bandwidth-limit', 'lua.*',
   ],
-  response: ['send-spoe-group', 'set-log-level', 'set-nice', 'set-mark', 'set-tos', 'lua.*'],
+  response: ['send-spoe-group', 'set-mark', 'set-tos', 'lua.*'],
 };

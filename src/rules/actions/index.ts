@@ -16,7 +16,7 @@ import { compilePriorityAction } from './priority-actions.ts';
 import { compileRedirect } from './redirect-action.ts';
 import { compileAllow, compileReply } from './reply-actions.ts';
 import { compileSetStatus } from './status-actions.ts';
-import { compileSetLogLevel, compileSetTimeout } from './stream-actions.ts';
+import { compileSetLogLevel, compileSetNice, compileSetTimeout } from './stream-actions.ts';
 import { compileRequestLineAction } from './request-line-actions.ts';
 import { compileVarAction } from './var-actions.ts';
 import { compileStickAction } from './stick-actions.ts';
@@ -77,6 +77,7 @@ const COMPILERS: { readonly [A in AnyHttpRuleModel['action']]: Compiler<A> } = {
   'set-status': (rule) => compileSetStatus(rule.status, rule.reason),
   'set-timeout': (rule) => compileSetTimeout(rule.timeout, rule.value, rule.expression),
   'set-log-level': (rule) => compileSetLogLevel(rule.level),
+  'set-nice': () => compileSetNice(),
   'set-var': compileVarAction,
   'set-var-fmt': compileVarAction,
   'unset-var': compileVarAction,

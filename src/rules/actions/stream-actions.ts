@@ -2,7 +2,7 @@
  * Actions on the transaction rather than the message: `set-timeout server|tunnel` (HAProxy's
  * action_timeout_set_stream_timeout: a constant or an integer expression, in ms; an expression
  * without a value leaves the timeout as it was) and `set-log-level` (the level of the
- * transaction's log line; `silent` logs nothing).
+ * transaction's log line; `silent` logs nothing), and `set-nice` (accepted, changes nothing).
  */
 import { Sample, sampleInt } from '../sample.ts';
 import { compileSampleFetch, type SampleFetch } from '../sample-fetch.ts';
@@ -56,9 +56,22 @@ export function compileSetTimeout(timeout: 'server' | 'tunnel', value: number | 
   return { ok: true, action: new SetTimeout(timeout === 'tunnel', value, fetch) };
 }
 
-export function compileSetLogLevel(level: string): HttpActionCompile {
-  if (level === 'silent') return { ok: true, action: new SetLogLevel(-1) };
+/** A `set-log-level` word as the stream keeps it: the syslog severity, -1 for `silent`, undefined if unknown. */
+export function logLevelOf(level: string): number | undefined {
+  if (level === 'silent') return -1;
   const n = (LEVELS as readonly string[]).indexOf(level);
-  if (n < 0) return { ok: false, message: `unknown log level '${level}'` };
+  return n < 0 ? undefined : n;
+}
+
+export function compileSetLogLevel(level: string): HttpActionCompile {
+  const n = logLevelOf(level);
+  if (n === undefined) return { ok: false, message: `unknown log level '${level}'` };
   return { ok: true, action: new SetLogLevel(n) };
+}
+
+/** `set-nice`: HAProxy's task priority; there is no scheduler here to give it to. */
+const NICE: HttpAction = { run: () => Verdict.continue };
+
+export function compileSetNice(): HttpActionCompile {
+  return { ok: true, action: NICE };
 }

@@ -30,6 +30,8 @@ export interface TcpActionContext extends SampleContext {
   expectProxy: boolean;
   /** Set by `expect-netscaler-cip layer4`: a NetScaler CIP header is read before anything else. */
   expectNetscalerCip: boolean;
+  /** Set by `set-log-level`: the stream's log line level (-1: none). */
+  logLevel: number | undefined;
   /** Set by `switch-mode http`: the connection is served as HTTP after the content rules. */
   switchToHttp: boolean;
   /** `switch-mode http proto h1|h2`: the mux asked for (undefined: chosen from the first bytes). */

@@ -34,6 +34,7 @@ export class TcpRuleContext implements TcpActionContext {
   readonly pid: number;
   expectProxy = false;
   expectNetscalerCip = false;
+  logLevel: number | undefined = undefined;
   switchToHttp = false;
   switchProto: 'h1' | 'h2' | undefined = undefined;
   lastRule: RuleSource | undefined = undefined;

@@ -1,5 +1,10 @@
-/** Parsers of `set-timeout server|tunnel VALUE|EXPR` and `set-log-level LEVEL` (HAProxy 2.6's). */
+/** Parsers of `set-timeout server|tunnel VALUE|EXPR`, `set-log-level LEVEL` and `set-nice N` (HAProxy 2.6's). */
+import type { SetLogLevelRuleModel, SetNiceRuleModel } from '../../model.ts';
+import type { KeywordContext } from '../../registry.ts';
 import { parseDuration } from '../../time.ts';
+import type { Token } from '../../tokenizer.ts';
+import { atolInt32 } from '../args.ts';
+import { NICE_NOTICE } from '../bind-nice.ts';
 import type { ActionParseInput, HttpActionParser, RuleFields } from './types.ts';
 
 const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'silent'] as const;
@@ -39,7 +44,15 @@ function setTimeout({ ctx, keyword, args, extra }: ActionParseInput): RuleFields
   return { action: 'set-timeout', timeout: name.text, value: undefined, expression: value.text };
 }
 
-function setLogLevel({ ctx, keyword, args, extra }: ActionParseInput): RuleFields | undefined {
+/** What `set-log-level` and `set-nice` read, in http rules and tcp content rules alike. */
+interface StreamSettingInput {
+  readonly ctx: KeywordContext;
+  readonly keyword: string;
+  readonly args: readonly Token[];
+  extra(used: number): boolean;
+}
+
+export function parseSetLogLevel({ ctx, keyword, args, extra }: StreamSettingInput): Pick<SetLogLevelRuleModel, 'action' | 'level'> | undefined {
   const level = LEVELS.find((l) => l === args[0]?.text);
   if (level === undefined) {
     ctx.error(`'${keyword}' : expects exactly 1 argument (one of ${LEVELS.map((l) => `'${l}'`).join(', ')}).`, args[0], keyword);
@@ -49,7 +62,25 @@ function setLogLevel({ ctx, keyword, args, extra }: ActionParseInput): RuleField
   return { action: 'set-log-level', level };
 }
 
+/**
+ * HAProxy's stream_parse_set_nice: atoi(), clamped to -1024..1024. The rule is kept (it counts
+ * as a rule that ran, `last_rule_*`) but changes nothing here, which the startup notice says.
+ */
+export function parseSetNice({ ctx, keyword, args, extra }: StreamSettingInput): Pick<SetNiceRuleModel, 'action' | 'nice'> | undefined {
+  const value = args[0];
+  if (value === undefined) {
+    ctx.error(`'${keyword}' : expects exactly 1 argument (integer value).`, undefined, keyword);
+    return undefined;
+  }
+  if (extra(1)) return undefined;
+  const nice = Math.max(-1024, Math.min(1024, atolInt32(value.text)));
+  ctx.notice(`'${keyword} ${value.text}' ${NICE_NOTICE}`, value, keyword);
+  return { action: 'set-nice', nice };
+}
+
 export const streamActionParsers: readonly HttpActionParser[] = [
   { name: 'set-timeout', sets: ['request'], parse: setTimeout },
-  { name: 'set-log-level', sets: ['request', 'response', 'after-response'], parse: setLogLevel },
+  // Not in http-after-response: HAProxy 2.6 registers it for the request and response rules only.
+  { name: 'set-log-level', sets: ['request', 'response'], parse: parseSetLogLevel },
+  { name: 'set-nice', sets: ['request', 'response'], parse: parseSetNice },
 ];

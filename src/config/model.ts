@@ -332,6 +332,11 @@ export interface ServerModel {
   readonly checkSsl?: ServerSsl | undefined;
   /** `agent-check`: an agent on the server reports its weight and state (src/health/agent-check.ts). */
   readonly agent?: AgentCheckModel | undefined;
+  /**
+   * `agent-addr` / `agent-port` on a server without `agent-check`: no agent runs, but HAProxy
+   * keeps (and resolves) them all the same, and `show servers state` shows them.
+   */
+  readonly agentTarget?: AgentTargetModel | undefined;
   /** `no-ssl` was written (here or on a default-server): HAProxy's use_ssl -1 (`show servers state`'s srv_use_ssl). */
   readonly noSsl?: boolean | undefined;
   /**
@@ -380,6 +385,12 @@ export interface AgentCheckModel {
   readonly inter: number | undefined;
   /** The string sent to the agent once connected; nothing when undefined. */
   readonly send: string | undefined;
+}
+
+/** Where an agent would be dialled: `agent-addr`, `agent-port`. */
+export interface AgentTargetModel {
+  readonly port: number | undefined;
+  readonly addr: string | undefined;
 }
 
 /** What a server's PROXY header carries (HAProxy's pp_opts). */

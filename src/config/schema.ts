@@ -354,6 +354,14 @@ const serverSchema = v.object({
       }),
     ),
   ),
+  agentTarget: v.optional(
+    v.undefinedable(
+      v.object({
+        port: v.undefinedable(portSchema),
+        addr: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+      }),
+    ),
+  ),
   track: v.optional(v.object({ backend: v.pipe(v.string(), v.minLength(1)), server: v.pipe(v.string(), v.minLength(1)) })),
   socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
   connectSource: v.optional(connectSourceSchema),

@@ -224,8 +224,9 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const checkPort = check?.port ?? server.model.check?.port ?? 0;
   const checkAddr = check?.addr ?? server.model.check?.addr ?? '-';
   const agent = target.agentCheck?.(server);
-  const agentPort = agent?.port ?? server.model.agent?.port ?? server.model.check?.port ?? 0;
-  const agentAddr = agent?.addr ?? server.model.agent?.addr ?? server.model.check?.addr ?? '-';
+  const agentTarget = server.model.agent ?? server.model.agentTarget;
+  const agentPort = agent?.port ?? agentTarget?.port ?? server.model.check?.port ?? 0;
+  const agentAddr = agent?.addr ?? agentTarget?.addr ?? server.model.check?.addr ?? '-';
   // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | AGENT 0x10; an agent is not paused by maintenance.
   const agentState = agent === undefined ? 0 : 0x12 | (agent.running ? 0x4 : 0);
   return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} ${agentState} ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} ${checkPort} ${checkAddr} ${agentAddr} ${agentPort}\n`;

@@ -31,6 +31,8 @@ export interface StatRow {
   /** 0 for FRONTEND and BACKEND rows; a listener's id (luid) on its row. */
   readonly serverId: number;
   readonly cells: StatCell[];
+  /** A server's max_used_conns, which no column shows but `show servers conn` does. */
+  usedMax?: number;
 }
 
 /** What the rows need besides the proxies. */
@@ -353,6 +355,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
     set(r, 'idle_conn_cur', idle.idle);
     set(r, 'safe_conn_cur', idle.safe);
     set(r, 'need_conn_est', idle.estNeed);
+    r.usedMax = idle.maxUsed;
   }
   set(r, 'uweight', server.userWeight);
   set(r, '-', '-');

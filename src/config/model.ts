@@ -1586,6 +1586,12 @@ export interface GlobalModel {
   readonly compression?: CompressionTuningModel | undefined;
   /** `ulimit-n N`: the file descriptors the process must be allowed (src/proxy/fd-limit.ts). */
   readonly ulimitN?: number | undefined;
+  /**
+   * `port` and `agent-port` keywords read on `server` and `default-server` lines: HAProxy
+   * reserves a file descriptor for each as it reads them, which the default `maxconn` counts
+   * (src/proxy/ideal-maxconn.ts).
+   */
+  readonly portKeywords?: number | undefined;
   /** `no strict-limits`: a limit the process cannot have is a warning, not a failure (HAProxy's default: strict). */
   readonly strictLimits?: boolean | undefined;
   /** `grace`, ms: how long a soft stop keeps the listeners open, the `stopping` fetch already true. */

@@ -1,0 +1,70 @@
+/**
+ * The global maxconn derived from the fd limit (src/proxy/ideal-maxconn.ts), against figures
+ * HAProxy 2.6.12 gave under `prlimit --nofile=N:N` (its Prometheus max_connections).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseConfigText } from '../../src/config/load.ts';
+import { idealMaxconn, idealMaxsock, reservedSockets, withDefaultMaxconn } from '../../src/proxy/ideal-maxconn.ts';
+
+const DEFAULTS = ['defaults', '  mode http', '  timeout connect 5s', '  timeout client 30s', '  timeout server 30s'];
+
+function parse(...lines: string[]) {
+  return parseConfigText(`${[...DEFAULTS, ...lines].join('\n')}\n`, 't.cfg');
+}
+
+const limit = (n: number) => ({ soft: n, hard: n });
+
+describe('ideal maxconn', () => {
+  it('reserves 10, one per listener and nothing per server without check', async () => {
+    const config = await parse('global', '  nbthread 2', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80');
+    assert.equal(reservedSockets(config), 11);
+    // HAProxy: 503 under 1024 fds with 2 threads; 9991 under 20000.
+    assert.equal(idealMaxconn(config, limit(1024)), 503);
+    assert.equal(idealMaxconn(config, limit(20000)), 9991);
+    assert.equal(idealMaxsock(config, 503), 1023);
+  });
+
+  it('counts stats sockets and stats maxconn, checks, agents, port keywords, log-forward binds, peers', async () => {
+    const config = await parse(
+      'global',
+      '  stats socket /tmp/x.sock',
+      '  stats maxconn 30',
+      'frontend f',
+      '  bind :8001',
+      '  bind :8002',
+      '  default_backend b',
+      'backend b',
+      '  server s1 127.0.0.1:80 check',
+      '  server s2 127.0.0.1:80 check agent-check agent-port 1',
+      '  server s3 127.0.0.1:80 port 81',
+      'log-forward lf',
+      '  bind 127.0.0.1:5140',
+      '  dgram-bind 127.0.0.1:5141',
+      '  log 127.0.0.1:514 local0',
+    );
+    // 10 + 2 binds + (1 + 30) stats + 2 checks + 1 agent + 2 port keywords + 2 log-forward.
+    assert.equal(reservedSockets(config), 50);
+  });
+
+  it('takes the larger of the soft and hard limits, and never goes below 100', async () => {
+    const config = await parse('global', '  nbthread 2', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80');
+    assert.equal(idealMaxconn(config, { soft: 1024, hard: 4096 }), 2039);
+    assert.equal(idealMaxconn(config, { soft: 1024, hard: Infinity }), 503);
+    assert.equal(idealMaxconn(config, limit(100)), 100);
+    assert.equal(idealMaxconn(config, undefined), undefined);
+    assert.equal(idealMaxconn(config, limit(Infinity)), undefined);
+  });
+
+  it("keeps a configured maxconn, and gives backends without fullconn a tenth of their frontends'", async () => {
+    const configured = await parse('global', '  maxconn 300', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80');
+    assert.equal(withDefaultMaxconn(configured, limit(1024)), configured);
+    const derived = withDefaultMaxconn(
+      await parse('frontend f', '  bind :8001', '  default_backend b', 'frontend g', '  bind :8002', '  maxconn 50', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80', 'backend c', '  fullconn 7'),
+      limit(1024),
+    );
+    // (1024 - 12 - 3) / 2 = 504 with one thread; b: (504 + 50) / 10 rounded up.
+    assert.equal(derived.global.maxconn, 504);
+    assert.deepEqual(derived.backends.map((b) => b.fullconn), [56, 7]);
+  });
+});

@@ -16,14 +16,7 @@ import { ProxyProcess } from '../support/proxy-process.ts';
 import { cli, cliReady } from '../support/cli-client.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { nodeVersionOf, onNode } from '../support/runtimes.ts';
-
-/** Node before 22.12 cannot open one listener per thread: it refuses `nbthread` above 1. */
-function refusesThreads(target: string): boolean {
-  if (!onNode(target as never)) return false;
-  const [major, minor] = nodeVersionOf(target as 'node' | 'node-system');
-  return major < 22 || (major === 22 && minor < 12);
-}
+import { refusesThreads } from '../support/runtimes.ts';
 
 const HEADER = '# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr';
 

@@ -120,7 +120,7 @@ for (const target of TARGETS) {
         );
       });
 
-      it('set maxconn global: the derived value is the hard limit, and 0 restores it', async () => {
+      it("set maxconn global: the derived value is the hard limit, and 0 restores it; the frontend's own limit stays", async () => {
         const figures = async (): Promise<(string | undefined)[]> => {
           const info = new Map((await cli(cliPort, 'show info\n')).split('\n').map((l) => l.split(': ') as [string, string]));
           return [info.get('Maxconn'), info.get('Hard_maxconn')];
@@ -128,6 +128,11 @@ for (const target of TARGETS) {
         assert.equal(await cli(cliPort, `set maxconn global ${c.maxconn + 1}\n`), 'Value out of range.\n\n');
         assert.equal(await cli(cliPort, 'set maxconn global 150\n'), '\n');
         assert.deepEqual(await figures(), ['150', String(c.maxconn)]);
+        // The frontend took the derived value at startup: its own limit stays, until it is set.
+        const slim = async (): Promise<string | undefined> => (await statRows(cliPort)).find((r) => r.pxname === 'f' && r.svname === 'FRONTEND')?.slim;
+        assert.equal(await slim(), String(c.maxconn));
+        assert.equal(await cli(cliPort, 'set maxconn frontend f 120\n'), '\n');
+        assert.equal(await slim(), '120');
         assert.equal(await cli(cliPort, 'set maxconn global 0\n'), '\n');
         assert.deepEqual(await figures(), [String(c.maxconn), String(c.maxconn)]);
       });

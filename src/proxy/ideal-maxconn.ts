@@ -6,8 +6,9 @@
  * `fullconn` of the backends they reach.
  *
  * The sockets reserved (global.maxsock before the connections): 10, one per listener (bind
- * address, `dgram-bind`, the stats sockets, a local peer), `stats maxconn` when a `stats`
- * line exists, 3 per peer of a peers section, one per server with `check`, one per server with
+ * address, `dgram-bind`, the stats sockets, the local peer of a `peers` section),
+ * `stats maxconn` when a `stats` line exists, 3 per peer of a `peers` section (the local one
+ * included; a section is taken to have its local peer, as one that syncs has), one per server with `check`, one per server with
  * `agent-check`, one per `port` / `agent-port` keyword read; then 3 per thread (its poller
  * and its wake-up pipe). The limit is the larger of the soft and hard RLIMIT_NOFILE, as HAProxy
  * reads them at boot (`ulimit-n` does not enter). Switchyard never splices, so no pipes are
@@ -32,8 +33,8 @@ export function reservedSockets(config: ConfigModel): number {
   if (stats !== undefined) sockets += stats.sockets.length + stats.maxconn;
   for (const p of config.peers ?? []) {
     if (p.disabled) continue;
-    if (p.bind !== undefined) sockets += 1;
-    sockets += 3 * p.peers.length;
+    // The local peer's listener (its `bind` line or its `peer` line), then 3 per peer, itself included.
+    sockets += 1 + 3 * p.peers.length;
   }
   for (const b of config.backends) {
     for (const s of b.servers) {

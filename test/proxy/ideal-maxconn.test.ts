@@ -47,6 +47,13 @@ describe('ideal maxconn', () => {
     assert.equal(reservedSockets(config), 50);
   });
 
+  it('counts the local peer and 3 per peer of a peers section', async () => {
+    const config = await parse('global', '  nbthread 1', '  localpeer me', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80', 'peers p', '  peer me 127.0.0.1:10000', '  peer other 127.0.0.1:10001');
+    // HAProxy 2.6.12 -L me, 1024 fds: max_connections 501, max_sockets 1023.
+    assert.equal(reservedSockets(config), 18);
+    assert.equal(idealMaxconn(config, limit(1024)), 501);
+  });
+
   it('takes the larger of the soft and hard limits, and never goes below 100', async () => {
     const config = await parse('global', '  nbthread 2', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80');
     assert.equal(idealMaxconn(config, { soft: 1024, hard: 4096 }), 2039);

@@ -255,7 +255,7 @@ function isModulePath(path: string): boolean {
  */
 export async function loadConfiguration(runtime: Runtime, files: readonly string[]): Promise<ConfigModel> {
   const config = await readConfiguration(runtime, files);
-  return withDefaultMaxconn(config, await readFdLimit((path) => runtime.readTextFile(path)));
+  return withDefaultMaxconn(config, await readFdLimit((path) => runtime.readTextFile(path)), { masterWorker: runtime.env(WORKER_ENV) !== undefined });
 }
 
 async function readConfiguration(runtime: Runtime, files: readonly string[]): Promise<ConfigModel> {

@@ -1592,6 +1592,12 @@ export interface GlobalModel {
    * (src/proxy/ideal-maxconn.ts).
    */
   readonly portKeywords?: number | undefined;
+  /**
+   * HAProxy's global.maxsock: the sockets the configuration reserves, two per `maxconn`
+   * connection and 3 per thread; set where the process loads its configuration
+   * (src/proxy/ideal-maxconn.ts), which knows its role (a master-worker worker reserves more).
+   */
+  readonly maxsock?: number | undefined;
   /** `no strict-limits`: a limit the process cannot have is a warning, not a failure (HAProxy's default: strict). */
   readonly strictLimits?: boolean | undefined;
   /** `grace`, ms: how long a soft stop keeps the listeners open, the `stopping` fetch already true. */

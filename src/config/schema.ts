@@ -1248,6 +1248,7 @@ export const configModelSchema = v.object({
     ),
     ulimitN: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     portKeywords: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    maxsock: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     strictLimits: v.optional(v.boolean()),
     grace: v.optional(durationMsSchema),
     closeSpreadTime: v.optional(v.union([v.pipe(durationMsSchema, v.minValue(1)), v.literal('infinite')])),

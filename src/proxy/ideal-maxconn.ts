@@ -24,9 +24,19 @@ const DEFAULT_MAXCONN = 100;
 /** compute_ideal_maxsock's reserve for each thread: its poller fd and its wake-up pipe. */
 const FDS_PER_THREAD = 3;
 
+/** Where the process runs. */
+export interface ProcessRole {
+  /**
+   * A worker of master-worker mode (`-W`): its master's CLI link is one more listener of the
+   * stats frontend, which exists then even without a `stats` line (`stats maxconn` 10).
+   */
+  readonly masterWorker?: boolean | undefined;
+}
+
 /** global.maxsock once the configuration is read: the sockets that are not connections. */
-export function reservedSockets(config: ConfigModel): number {
+export function reservedSockets(config: ConfigModel, role: ProcessRole = {}): number {
   let sockets = 10;
+  if (role.masterWorker === true) sockets += 1 + (config.global.stats === undefined ? 10 : 0);
   for (const f of config.frontends) sockets += f.binds.length;
   for (const lf of config.logForwards ?? []) sockets += lf.binds.length + lf.dgramBinds.length;
   const stats = config.global.stats;
@@ -52,31 +62,37 @@ function usableFds(limit: FdLimit): number | undefined {
 }
 
 /** compute_ideal_maxconn; undefined when the limit is unknown or unlimited. */
-export function idealMaxconn(config: ConfigModel, limit: FdLimit | undefined): number | undefined {
+export function idealMaxconn(config: ConfigModel, limit: FdLimit | undefined, role: ProcessRole = {}): number | undefined {
   const fds = limit === undefined ? undefined : usableFds(limit);
   if (fds === undefined) return undefined;
-  const remain = fds - reservedSockets(config) - FDS_PER_THREAD * config.global.nbthread;
+  const remain = fds - reservedSockets(config, role) - FDS_PER_THREAD * config.global.nbthread;
   return Math.max(Math.floor(remain / 2), DEFAULT_MAXCONN);
 }
 
 /** compute_ideal_maxsock: the sockets `maxconn` connections need besides the reserved ones (show info's Maxsock). */
-export function idealMaxsock(config: ConfigModel, maxconn: number): number {
-  return reservedSockets(config) + 2 * maxconn + FDS_PER_THREAD * config.global.nbthread;
+export function idealMaxsock(config: ConfigModel, maxconn: number, role: ProcessRole = {}): number {
+  return reservedSockets(config, role) + 2 * maxconn + FDS_PER_THREAD * config.global.nbthread;
 }
 
 /**
  * `config` with HAProxy's derived `maxconn` when it sets none, and the default `fullconn` of
- * the backends that had none for want of it; as it is when the limit cannot be read (then
- * no global limit applies, as before Switchyard knew of one).
+ * the backends that had none for want of it, and its maxsock; as it is when the limit cannot
+ * be read (then no global limit applies, as before Switchyard knew of one).
  */
-export function withDefaultMaxconn(config: ConfigModel, limit: FdLimit | undefined): ConfigModel {
-  if (config.global.maxconn > 0) return config;
-  const maxconn = idealMaxconn(config, limit);
+export function withDefaultMaxconn(config: ConfigModel, limit: FdLimit | undefined, role: ProcessRole = {}): ConfigModel {
+  if (config.global.maxconn > 0) return { ...config, global: { ...config.global, maxsock: idealMaxsock(config, config.global.maxconn, role) } };
+  const maxconn = idealMaxconn(config, limit, role);
   if (maxconn === undefined) return config;
   const backends = config.backends.map((b) => {
     if (b.fullconn !== undefined) return b;
     const fullconn = defaultFullconn(b.name, config.frontends, maxconn);
     return fullconn === undefined ? b : { ...b, fullconn };
   });
-  return { ...config, global: { ...config.global, maxconn }, backends };
+  return { ...config, global: { ...config.global, maxconn, maxsock: idealMaxsock(config, maxconn, role) }, backends };
+}
+
+/** global.maxsock: as the process computed it, else (a configuration it did not load) without a role; 0 without a maxconn. */
+export function maxsockOf(config: ConfigModel): number {
+  const maxconn = config.global.maxconn;
+  return config.global.maxsock ?? (maxconn > 0 ? idealMaxsock(config, maxconn) : 0);
 }

@@ -54,6 +54,16 @@ describe('ideal maxconn', () => {
     assert.equal(idealMaxconn(config, limit(1024)), 501);
   });
 
+  it("a master-worker worker reserves its master's CLI link, and the stats frontend's maxconn where no stats line made one", async () => {
+    const bare = await parse('global', '  nbthread 1', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80');
+    // HAProxy 2.6.12 -W, 1024 fds: max_connections 499, max_sockets 1023 (505 without -W).
+    assert.equal(reservedSockets(bare, { masterWorker: true }), 22);
+    assert.equal(idealMaxconn(bare, limit(1024), { masterWorker: true }), 499);
+    const withStats = await parse('global', '  stats socket /tmp/x.sock', 'frontend f', '  bind :8001');
+    assert.equal(reservedSockets(withStats, { masterWorker: true }) - reservedSockets(withStats), 1);
+    assert.equal(withDefaultMaxconn(bare, limit(1024), { masterWorker: true }).global.maxsock, 1023);
+  });
+
   it('takes the larger of the soft and hard limits, and never goes below 100', async () => {
     const config = await parse('global', '  nbthread 2', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80');
     assert.equal(idealMaxconn(config, { soft: 1024, hard: 4096 }), 2039);
@@ -65,7 +75,8 @@ describe('ideal maxconn', () => {
 
   it("keeps a configured maxconn, and gives backends without fullconn a tenth of their frontends'", async () => {
     const configured = await parse('global', '  maxconn 300', 'frontend f', '  bind :8001', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80');
-    assert.equal(withDefaultMaxconn(configured, limit(1024)), configured);
+    // Its maxsock only: (10 + 1 listener) + 2 * 300 + 3.
+    assert.deepEqual(withDefaultMaxconn(configured, limit(1024)), { ...configured, global: { ...configured.global, maxsock: 614 } });
     const derived = withDefaultMaxconn(
       await parse('frontend f', '  bind :8001', '  default_backend b', 'frontend g', '  bind :8002', '  maxconn 50', '  default_backend b', 'backend b', '  server s1 127.0.0.1:80', 'backend c', '  fullconn 7'),
       limit(1024),

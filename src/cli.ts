@@ -14,6 +14,7 @@ import { serverStateChanges } from './runtime-api/server-state-check-mode.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
 import { checkFdLimit, readFdLimit } from './proxy/fd-limit.ts';
+import { withDefaultMaxconn } from './proxy/ideal-maxconn.ts';
 import type { Proxy } from './proxy/proxy.ts';
 import type { RuntimeApi } from './runtime-api/runtime-api.ts';
 import type { Listener, Runtime } from './runtime.ts';
@@ -248,8 +249,16 @@ function isModulePath(path: string): boolean {
   return /\.(?:ts|mts|js|mjs)$/.test(path);
 }
 
-/** Loads haproxy.cfg files, or a TypeScript/JavaScript module exporting a defineConfig() result. */
+/**
+ * Loads haproxy.cfg files, or a TypeScript/JavaScript module exporting a defineConfig() result;
+ * without a global `maxconn`, it gets HAProxy's, derived from the process's fd limit.
+ */
 export async function loadConfiguration(runtime: Runtime, files: readonly string[]): Promise<ConfigModel> {
+  const config = await readConfiguration(runtime, files);
+  return withDefaultMaxconn(config, await readFdLimit((path) => runtime.readTextFile(path)), { masterWorker: runtime.env(WORKER_ENV) !== undefined });
+}
+
+async function readConfiguration(runtime: Runtime, files: readonly string[]): Promise<ConfigModel> {
   const modules = files.filter(isModulePath);
   // The model schema's self-check of the parser is left to the tests (load.ts, checkModel).
   if (modules.length === 0) return loadConfig([...files], runtime, { checkModel: false });

@@ -646,7 +646,12 @@ class DraftBuilder {
     if (input.downinter !== undefined) target.downinter = input.downinter;
     if (input.rise !== undefined) target.rise = input.rise;
     if (input.fall !== undefined) target.fall = input.fall;
-    if (input.checkPort !== undefined) target.checkPort = input.checkPort;
+    if (input.checkPort !== undefined) {
+      target.checkPort = input.checkPort;
+      // As haproxy.cfg's `port` keyword: a socket reserved (src/proxy/ideal-maxconn.ts).
+      const global = this.#global as GlobalDraft;
+      global.portKeywords = (global.portKeywords ?? 0) + 1;
+    }
     if (input.checkAddr !== undefined) target.checkAddr = input.checkAddr;
     if (input.slowstart !== undefined) target.slowstart = input.slowstart;
     if (input.maxqueue !== undefined) target.maxqueue = input.maxqueue;

@@ -750,6 +750,8 @@ export interface GlobalDraft {
   compression?: CompressionTuningModel;
   /** `ulimit-n`, `[no] strict-limits` (keywords/fd-limits.ts). */
   ulimitN?: number;
+  /** `port` and `agent-port` keywords read on server lines (see ConfigModel's global portKeywords). */
+  portKeywords?: number;
   strictLimits?: boolean;
   /** `grace`, `mworker-max-reloads` (keywords/process-management.ts). */
   grace?: number;

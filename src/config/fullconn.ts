@@ -3,8 +3,9 @@
  * one gets a tenth (rounded up, at least 1) of the sum of the maxconn of the enabled frontends
  * that can reach it — through `default_backend` (a `listen` without one reaches itself) and
  * through their static `use_backend` rules, each frontend counted once per backend. A frontend
- * without `maxconn` counts the global maxconn. Switchyard's "no global maxconn" is unlimited
- * (HAProxy computes one from the system's limits): a backend reached by such a frontend gets no
+ * without `maxconn` counts the global maxconn. Without one, the process derives it from its fd
+ * limit once the configuration is read (src/proxy/ideal-maxconn.ts, which calls this again);
+ * until then, or where the limit cannot be read, a backend reached by such a frontend gets no
  * finite default (undefined), which a dynamic limit treats as a fullconn never reached.
  */
 import type { FrontendModel } from './model.ts';

@@ -344,6 +344,11 @@ export interface ServerModel {
   readonly checkSsl?: ServerSsl | undefined;
   /** `agent-check`: an agent on the server reports its weight and state (src/health/agent-check.ts). */
   readonly agent?: AgentCheckModel | undefined;
+  /**
+   * `agent-addr` / `agent-port` on a server without `agent-check`: no agent runs, but HAProxy
+   * keeps (and resolves) them all the same, and `show servers state` shows them.
+   */
+  readonly agentTarget?: AgentTargetModel | undefined;
   /** `no-ssl` was written (here or on a default-server): HAProxy's use_ssl -1 (`show servers state`'s srv_use_ssl). */
   readonly noSsl?: boolean | undefined;
   /**
@@ -392,6 +397,12 @@ export interface AgentCheckModel {
   readonly inter: number | undefined;
   /** The string sent to the agent once connected; nothing when undefined. */
   readonly send: string | undefined;
+}
+
+/** Where an agent would be dialled: `agent-addr`, `agent-port`. */
+export interface AgentTargetModel {
+  readonly port: number | undefined;
+  readonly addr: string | undefined;
 }
 
 /** What a server's PROXY header carries (HAProxy's pp_opts). */
@@ -1603,6 +1614,18 @@ export interface GlobalModel {
   readonly compression?: CompressionTuningModel | undefined;
   /** `ulimit-n N`: the file descriptors the process must be allowed (src/proxy/fd-limit.ts). */
   readonly ulimitN?: number | undefined;
+  /**
+   * `port` and `agent-port` keywords read on `server` and `default-server` lines: HAProxy
+   * reserves a file descriptor for each as it reads them, which the default `maxconn` counts
+   * (src/proxy/ideal-maxconn.ts).
+   */
+  readonly portKeywords?: number | undefined;
+  /**
+   * HAProxy's global.maxsock: the sockets the configuration reserves, two per `maxconn`
+   * connection and 3 per thread; set where the process loads its configuration
+   * (src/proxy/ideal-maxconn.ts), which knows its role (a master-worker worker reserves more).
+   */
+  readonly maxsock?: number | undefined;
   /** `no strict-limits`: a limit the process cannot have is a warning, not a failure (HAProxy's default: strict). */
   readonly strictLimits?: boolean | undefined;
   /** `grace`, ms: how long a soft stop keeps the listeners open, the `stopping` fetch already true. */

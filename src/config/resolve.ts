@@ -244,6 +244,7 @@ class Resolver {
         ...(global.zeroWarning === true ? { zeroWarning: true } : {}),
         ...(global.compression !== undefined ? { compression: global.compression } : {}),
         ...(global.ulimitN !== undefined ? { ulimitN: global.ulimitN } : {}),
+        ...(global.portKeywords !== undefined ? { portKeywords: global.portKeywords } : {}),
         ...(global.strictLimits === false ? { strictLimits: false } : {}),
         ...(global.grace !== undefined && global.grace > 0 ? { grace: global.grace } : {}),
         ...(global.closeSpreadTime === 'infinite' || (global.closeSpreadTime ?? 0) > 0 ? { closeSpreadTime: global.closeSpreadTime } : {}),

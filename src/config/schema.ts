@@ -366,6 +366,14 @@ const serverSchema = v.object({
       }),
     ),
   ),
+  agentTarget: v.optional(
+    v.undefinedable(
+      v.object({
+        port: v.undefinedable(portSchema),
+        addr: v.undefinedable(v.pipe(v.string(), v.minLength(1))),
+      }),
+    ),
+  ),
   track: v.optional(v.object({ backend: v.pipe(v.string(), v.minLength(1)), server: v.pipe(v.string(), v.minLength(1)) })),
   socks4: v.optional(v.object({ host: v.pipe(v.string(), v.minLength(1)), port: portSchema })),
   connectSource: v.optional(connectSourceSchema),
@@ -1265,6 +1273,8 @@ export const configModelSchema = v.object({
       }),
     ),
     ulimitN: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    portKeywords: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    maxsock: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     strictLimits: v.optional(v.boolean()),
     grace: v.optional(durationMsSchema),
     closeSpreadTime: v.optional(v.union([v.pipe(durationMsSchema, v.minValue(1)), v.literal('infinite')])),

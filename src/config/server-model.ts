@@ -70,6 +70,7 @@ export function serverModel(server: ServerDraft, proxyName: string, tls: ServerT
   if (sendProxy !== undefined) model.sendProxy = sendProxy;
   if (server.checkSendProxy) model.checkSendProxy = true;
   if (server.agentEnabled) model.agent = { port: server.agentPort, addr: server.agentAddr, inter: server.agentInter, send: server.agentSend };
+  else if (server.agentAddr !== undefined || server.agentPort !== undefined) model.agentTarget = { port: server.agentPort, addr: server.agentAddr };
   if (server.track !== undefined) model.track = trackModel(server.track, proxyName);
   if (server.socks4 !== undefined) Object.assign(model, socks4Model(server));
   if (server.connectSource !== undefined) model.connectSource = server.connectSource;

@@ -15,7 +15,7 @@ export interface PooledConnection {
   idleHandler?: IdleConnectionHandler | undefined;
 }
 
-/** What the stats show of a server's pool (curr_idle_nb, curr_safe_nb, est_need_conns). */
+/** What the stats show of a server's pool (curr_idle_nb, curr_safe_nb, est_need_conns, max_used_conns). */
 export interface IdleFigures {
   /** Idle connections that carried one request (stats idle_conn_cur). */
   readonly idle: number;
@@ -23,9 +23,11 @@ export interface IdleFigures {
   readonly safe: number;
   /** The estimated need (need_conn_est). */
   readonly estNeed: number;
+  /** Most connections in use at once since the last purge (`show servers conn`'s used_max). */
+  readonly maxUsed: number;
 }
 
-export const NO_IDLE: IdleFigures = { idle: 0, safe: 0, estNeed: 0 };
+export const NO_IDLE: IdleFigures = { idle: 0, safe: 0, estNeed: 0, maxUsed: 0 };
 
 /** A connection that carries several streams at once (HTTP/2): how many more it takes now. */
 interface Multiplexed {
@@ -201,7 +203,7 @@ export class ServerConnectionPool implements ConnectionParking {
   /** `server`'s idle connections and need estimate, for the stats. */
   idleFiguresOf(server: Server): IdleFigures {
     const state = this.#servers.get(server);
-    return state === undefined ? NO_IDLE : { idle: state.idle.length, safe: state.safe.length, estNeed: state.estNeed };
+    return state === undefined ? NO_IDLE : { idle: state.idle.length, safe: state.safe.length, estNeed: state.estNeed, maxUsed: state.maxUsed };
   }
 
   /** Connections to `server` offered to more streams. */

@@ -4,7 +4,8 @@
  * configuration is read, so the agent dials an address from the start. A name that does not
  * resolve, or is no host name at all, refuses the configuration as a parse error:
  * `[FILE:LINE] : 'server B/S' : parsing agent-addr failed. Check if 'X' is correct address.`
- * (HAProxy's own trailing period doubles it). The keyword keeps IP literals as they are
+ * (HAProxy's own trailing period doubles it), whether or not the server has `agent-check`
+ * (the keyword resolves as it is read). The keyword keeps IP literals as they are
  * (src/config/keywords/server-agent.ts); this resolves what is left, before init-addr does.
  */
 
@@ -38,7 +39,7 @@ function isAddress(text: string): boolean {
 
 export async function resolveAgentAddresses(config: ConfigModel, lookup: AgentAddrLookup): Promise<AgentAddrOutcome> {
   const named = (server: ServerModel): string | undefined => {
-    const addr = server.agent?.addr;
+    const addr = (server.agent ?? server.agentTarget)?.addr;
     return addr === undefined || isAddress(addr) ? undefined : addr;
   };
   // Every name is asked once, all at once; the answers are then applied in configuration order.
@@ -59,8 +60,7 @@ export async function resolveAgentAddresses(config: ConfigModel, lookup: AgentAd
     const servers: ServerModel[] = [];
     for (const server of backend.servers) {
       const name = named(server);
-      const agent = server.agent;
-      if (name === undefined || agent === undefined) {
+      if (name === undefined) {
         servers.push(server);
         continue;
       }
@@ -72,7 +72,8 @@ export async function resolveAgentAddresses(config: ConfigModel, lookup: AgentAd
         servers.push(server);
         continue;
       }
-      servers.push({ ...server, agent: { ...agent, addr: address } });
+      const { agent, agentTarget } = server;
+      servers.push(agent !== undefined ? { ...server, agent: { ...agent, addr: address } } : { ...server, agentTarget: { port: agentTarget?.port, addr: address } });
     }
     backends.push({ ...backend, servers });
   }

@@ -11,10 +11,10 @@ const DEFAULT_HIGH_RATIO = 25;
  * low count a server keeps at most the idle connection it has; above the high count none, and
  * a new server connection closes an idle one.
  *
- * maxsock is HAProxy's compute_ideal_maxsock() without pipes: two fds per `global maxconn`
- * connection, plus the listeners. Without a global maxconn (unlimited here; HAProxy derives one
- * from `ulimit -n`, which the runtimes do not expose) there is no fd bound and only the
- * per-server estimate bounds the pools. The fds in use are counted, not read from the kernel:
+ * maxsock is HAProxy's compute_ideal_maxsock() (src/proxy/ideal-maxconn.ts): two fds per
+ * `global maxconn` connection, plus the sockets the configuration reserves. Without a global
+ * maxconn (unlimited: the process's fd limit could not be read to derive one) there is no fd
+ * bound and only the per-server estimate bounds the pools. The fds in use are counted, not read from the kernel:
  * listeners, client connections (`ProcessLimits.current`), server connections held by
  * sessions (counted by the backends) and idle ones (counted by the pools).
  */
@@ -30,14 +30,14 @@ export class FdUsage {
   readonly #limits: ProcessLimits;
   readonly #listeners: number;
 
-  constructor(limits: ProcessLimits, listeners: number, tune: TuneModel | undefined) {
+  /** `maxsock`: HAProxy's global.maxsock; 0 without a global maxconn (no fd bound). */
+  constructor(limits: ProcessLimits, listeners: number, tune: TuneModel | undefined, maxsock: number) {
     this.#limits = limits;
     this.#listeners = listeners;
-    if (limits.maxconn === 0) {
+    if (maxsock === 0) {
       this.lowCount = Infinity;
       this.highCount = Infinity;
     } else {
-      const maxsock = 2 * limits.maxconn + listeners;
       // HAProxy rounds up: (maxsock * ratio + 99) / 100.
       this.lowCount = Math.floor((maxsock * (tune?.poolLowFdRatio ?? DEFAULT_LOW_RATIO) + 99) / 100);
       this.highCount = Math.floor((maxsock * (tune?.poolHighFdRatio ?? DEFAULT_HIGH_RATIO) + 99) / 100);

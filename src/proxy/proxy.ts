@@ -38,6 +38,7 @@ import type { OtherThreads } from '../threads/other-threads.ts';
 import { ServerCounts } from '../threads/server-counts.ts';
 import type { PeersSync } from '../peers/peers-sync.ts';
 import { SoftStopClosing } from './soft-stop-closing.ts';
+import { maxsockOf } from './ideal-maxconn.ts';
 
 export interface ProxyOptions {
   /** Emit traffic logs as JSON objects instead of HAProxy's text formats. */
@@ -157,7 +158,7 @@ export class Proxy {
     const sharedClock = (): number => Math.floor(runtime.now() + rateClockOffset);
     this.limits.useRateClock(sharedClock);
     const listeners = config.frontends.reduce((n, f) => n + (f.disabled ? 0 : f.binds.length), 0);
-    this.#fds = new FdUsage(this.limits, listeners, config.global.tune);
+    this.#fds = new FdUsage(this.limits, listeners, config.global.tune, maxsockOf(config));
     this.procVars = createProcessVars(config.global.setVars, runtime);
     // Every thread assigns the same slots: same backends, same order.
     const serverCounts = options.thread === undefined ? undefined : new ServerCounts(options.thread.serverCounts, options.thread.index);

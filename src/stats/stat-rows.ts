@@ -31,21 +31,27 @@ export interface StatRow {
   /** 0 for FRONTEND and BACKEND rows; a listener's id (luid) on its row. */
   readonly serverId: number;
   readonly cells: StatCell[];
+  /** A server's max_used_conns, which no column shows but `show servers conn` does. */
+  usedMax?: number;
 }
 
 /** What the rows need besides the proxies. */
 export interface StatContext {
   /** Runtime clock now, ms (for lastchg). */
   readonly now: number;
-  /** The global maxconn (a frontend without its own limit shows it as slim); 0 = unlimited. */
+  /**
+   * The global maxconn the configuration set or derived (a frontend without its own limit took
+   * it at startup, as HAProxy's proxy_adjust_all_maxconn, and shows it as slim whatever
+   * `set maxconn global` does later); 0 = unlimited.
+   */
   readonly globalMaxconn: number;
   /** A server's idle pooled connections (none without it). */
   readonly idleConnections?: ((backend: Backend, server: Server) => IdleFigures | undefined) | undefined;
 }
 
 /** What the rows of a running generation are read against. */
-export function statContextOf(target: Pick<RuntimeTarget, 'runtime' | 'limits' | 'idleConnections'>): StatContext {
-  return { now: target.runtime.now(), globalMaxconn: target.limits.maxconn, idleConnections: target.idleConnections?.bind(target) };
+export function statContextOf(target: Pick<RuntimeTarget, 'runtime' | 'config' | 'idleConnections'>): StatContext {
+  return { now: target.runtime.now(), globalMaxconn: target.config.global.maxconn, idleConnections: target.idleConnections?.bind(target) };
 }
 
 function row(type: StatRowType, proxyId: number, serverId: number): StatRow {
@@ -182,7 +188,8 @@ export function frontendRow(entry: ProxyEntry, frontend: Frontend, ctx: StatCont
   set(r, 'svname', 'FRONTEND');
   set(r, 'scur', c.scur);
   set(r, 'smax', c.smax);
-  const limit = frontend.model.maxconn || ctx.globalMaxconn;
+  // Its own, which `set maxconn frontend` changes.
+  const limit = frontend.maxconn || ctx.globalMaxconn;
   set(r, 'slim', limit > 0 ? limit : undefined);
   setClientTraffic(r, c);
   // `disable frontend`, SIGTTOU: PAUSED, as HAProxy 2.6.12 shows it.
@@ -353,6 +360,7 @@ export function serverRow(entry: ProxyEntry, backend: Backend, server: Server, c
     set(r, 'idle_conn_cur', idle.idle);
     set(r, 'safe_conn_cur', idle.safe);
     set(r, 'need_conn_est', idle.estNeed);
+    r.usedMax = idle.maxUsed;
   }
   set(r, 'uweight', server.userWeight);
   set(r, '-', '-');

@@ -21,8 +21,11 @@ import { ProxyProcess, runCli, writeTempConfig } from '../support/proxy-process.
 import { agentServer } from '../support/agent-server.ts';
 import { cli, cliReady, serverStateFields } from '../support/cli-client.ts';
 
-/** `head` (global), the defaults, `frontend f` on `fe`, then `backend b` with one agent-checked server at `agentAddr`: the last line. */
-function configWith(agentAddr: string, agentPort: number, fe: number, head = ''): string {
+/** An agent-checked server. */
+const AGENT_CHECK = 'agent-check agent-inter 100ms agent-send "hello\\n"';
+
+/** `head` (global), the defaults, `frontend f` on `fe`, then `backend b` with one server (`agent` its agent options) at `agentAddr`: the last line. */
+function configWith(agentAddr: string, agentPort: number, fe: number, head = '', agent = AGENT_CHECK): string {
   return `${head}${HTTP_DEFAULTS.trim()}
 
 frontend f
@@ -30,7 +33,7 @@ frontend f
     default_backend b
 
 backend b
-    server s1 127.0.0.1:${agentPort} agent-check agent-port ${agentPort} agent-inter 100ms agent-send "hello\\n" agent-addr ${agentAddr}
+    server s1 127.0.0.1:${agentPort} ${agent} agent-port ${agentPort} agent-addr ${agentAddr}
 `;
 }
 
@@ -70,9 +73,15 @@ for (const target of TARGETS) {
       });
     }
 
-    for (const value of ['no-such-host.invalid', '127.0.0.1:80', 'bad/name']) {
-      it(`agent-addr ${value} is refused, by -c and at startup, with HAProxy's parse error`, async () => {
-        const text = configWith(value, agentPort, fe);
+    for (const [value, agent] of [
+      ['no-such-host.invalid', AGENT_CHECK],
+      ['127.0.0.1:80', AGENT_CHECK],
+      ['bad/name', AGENT_CHECK],
+      ['no-such-host.invalid', ''],
+      ['bad/name', ''],
+    ] as const) {
+      it(`agent-addr ${value}${agent === '' ? ' without agent-check' : ''} is refused, by -c and at startup, with HAProxy's parse error`, async () => {
+        const text = configWith(value, agentPort, fe, '', agent);
         const cfg = writeTempConfig(text);
         try {
           for (const args of [['-c', '-f', cfg.path], ['-f', cfg.path]]) {
@@ -112,6 +121,20 @@ for (const target of TARGETS) {
         assert.equal(fields[23], expected, `srv_agent_addr\n${fields.join(' ')}`);
         assert.equal(fields[24], String(agentPort));
         assert.equal(fields[6], '8', `srv_admin_state\n${await cli(sock, 'show servers state b\n')}`);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('without agent-check, the name is resolved all the same and shown with its port', async () => {
+      const sock = join(dir, 'noagent.sock');
+      const expected = (await lookup('localhost')).address;
+      const head = `global\n    stats socket ${sock} level admin\n`;
+      const proxy = await ProxyProcess.start(target, configWith('localhost', agentPort, fe, head, ''));
+      try {
+        await cliReady(sock);
+        const fields = await serverStateFields(sock, 'b', 's1');
+        assert.deepEqual([fields[14], fields[23], fields[24]], ['0', expected, String(agentPort)], `srv_agent_state, srv_agent_addr, srv_agent_port\n${fields.join(' ')}`);
       } finally {
         await proxy.stop();
       }

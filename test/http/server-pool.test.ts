@@ -37,7 +37,8 @@ async function setup(options: Partial<ServerModel> = {}, maxconn = 0, tune?: Tun
     accepted.push(socket);
   });
   const limits = new ProcessLimits(maxconn);
-  const fds = new FdUsage(limits, 1, tune);
+  // maxsock: two fds per connection and the one listener.
+  const fds = new FdUsage(limits, 1, tune, maxconn > 0 ? 2 * maxconn + 1 : 0);
   return { rt, pool: new ServerConnectionPool(rt, fds), srv: new Server(server('s1', 9001, options)), limits, fds, accepted };
 }
 

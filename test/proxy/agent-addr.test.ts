@@ -29,6 +29,16 @@ function fakeLookup(asked: string[]) {
 const agentAddrs = (config: ConfigModel) => config.backends[0]?.servers.map((s) => s.agent?.addr);
 
 describe('agent-addr', () => {
+  it('resolves the agent-addr of a server without agent-check, and keeps its agent-port beside it', async () => {
+    const config = await withServers('  server a 10.0.0.1:80 agent-addr localhost agent-port 9', '  server b 10.0.0.1:80 agent-addr no-such-host.invalid');
+    const outcome = await resolveAgentAddresses(config, fakeLookup([]));
+    assert.deepEqual(outcome.config.backends[0]?.servers.map((s) => [s.agent, s.agentTarget]), [
+      [undefined, { port: 9, addr: '127.0.0.1' }],
+      [undefined, { port: undefined, addr: 'no-such-host.invalid' }],
+    ]);
+    assert.deepEqual(outcome.alerts, ["[t.cfg:8] : 'server b/b' : parsing agent-addr failed. Check if 'no-such-host.invalid' is correct address.."]);
+  });
+
   it('keeps IP literals, unbrackets IPv6, reads * as 0.0.0.0, and leaves names to resolve', async () => {
     const config = await withServers(
       '  server a 10.0.0.1:80 agent-check agent-addr 10.0.0.2',

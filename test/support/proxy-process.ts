@@ -94,9 +94,12 @@ export class ProxyProcess {
     return ProxyProcess.#launch(runtime, command, args, config.cleanup, timeoutMs, readyPort, fds);
   }
 
-  /** Starts a built executable (a single-file build of `runtime`) with these arguments. */
-  static startExecutable(runtime: Target, executable: string, args: readonly string[], timeoutMs = 20_000): Promise<ProxyProcess> {
-    return ProxyProcess.#launch(runtime, executable, [...args], () => {}, timeoutMs, undefined);
+  /**
+   * Starts a built executable (a single-file build of `runtime`), or a command that runs the
+   * proxy (`prlimit ...`), with these arguments; ready as start() says.
+   */
+  static startExecutable(runtime: Target, executable: string, args: readonly string[], timeoutMs = 20_000, readyPort: number | undefined = undefined): Promise<ProxyProcess> {
+    return ProxyProcess.#launch(runtime, executable, [...args], () => {}, timeoutMs, readyPort);
   }
 
   static async #launch(

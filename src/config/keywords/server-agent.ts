@@ -28,7 +28,9 @@ const agentOptions: ServerOption[] = [
     parse(ctx, server, value, option) {
       if (value === undefined) return;
       const port = parseInteger(ctx, value, { min: 1, max: 65535 }, `'${option.text}'`);
-      if (port !== undefined) server.agentPort = port;
+      if (port === undefined) return;
+      server.agentPort = port;
+      ctx.global.portKeywords = (ctx.global.portKeywords ?? 0) + 1;
     },
   },
   {

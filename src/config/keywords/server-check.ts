@@ -89,7 +89,9 @@ const serverCheckOptions: ServerOption[] = [
     parse(ctx, server, value, option) {
       if (value === undefined) return;
       const port = parseInteger(ctx, value, { min: 1, max: 65535 }, `'${option.text}'`);
-      if (port !== undefined) server.checkPort = port;
+      if (port === undefined) return;
+      server.checkPort = port;
+      ctx.global.portKeywords = (ctx.global.portKeywords ?? 0) + 1;
     },
   },
   {

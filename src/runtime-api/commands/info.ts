@@ -9,6 +9,7 @@ import { usage, type CliCommand, type CommandContext } from '../command.ts';
 import { dump, error, type CliAnswer } from '../output.ts';
 import type { RuntimeTarget } from '../target.ts';
 import { threadCount } from '../../threads/thread-identity.ts';
+import { maxsockOf } from '../../proxy/ideal-maxconn.ts';
 
 function uptime(seconds: number): string {
   const d = Math.floor(seconds / 86400);
@@ -57,9 +58,11 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['PoolUsed_MB', undefined],
     ['PoolFailed', undefined],
     ['Ulimit-n', undefined],
-    ['Maxsock', undefined],
+    // HAProxy's global.maxsock, which sizes the idle connection pools (src/proxy/fd-usage.ts).
+    ['Maxsock', target.config.global.maxconn > 0 ? maxsockOf(target.config) : undefined],
     ['Maxconn', maxconn],
-    ['Hard_maxconn', maxconn],
+    // What `set maxconn global` may not exceed, and restores on 0.
+    ['Hard_maxconn', target.config.global.maxconn],
     ['CurrConns', target.limits.current],
     ['CumConns', cumConns],
     ['CumReq', cumReq],

@@ -49,8 +49,11 @@ export const proxyCommands: readonly CliCommand[] = [
     run: (args, ctx) => {
       if ((args[3] ?? '') === '') return error('Expects an integer value.\n');
       const v = atol(args[3] as string);
-      // HAProxy's hard limit is the fd budget; ours is "unlimited" (0), which <= 0 restores.
-      ctx.target.limits.maxconn = v <= 0 ? 0 : v;
+      // The hard limit is the configuration's (or derived) maxconn: 0, unlimited, where the fd
+      // limit could not be read to derive one.
+      const hard = ctx.target.config.global.maxconn;
+      if (hard > 0 && v > hard) return error('Value out of range.\n');
+      ctx.target.limits.maxconn = v <= 0 ? hard : v;
       ctx.target.limits.released();
       return NO_ANSWER;
     },

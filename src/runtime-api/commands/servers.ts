@@ -16,6 +16,7 @@ import { CHECK_STATUS_CODES } from '../../health/check-status-codes.ts';
 import { setServerSsl } from '../server-ssl-switch.ts';
 import { setCheckAddress, updateAgentAddress, warning } from '../server-check-address.ts';
 import { setFqdn } from '../server-fqdn.ts';
+import { serversConnDump } from '../servers-conn.ts';
 
 /** HAProxy's cli_find_server, with its messages. */
 function findServer(target: RuntimeTarget, arg: string | undefined): Server | CliAnswer {
@@ -224,50 +225,38 @@ function serverStateLine(target: RuntimeTarget, backend: Backend, server: Server
   const checkPort = check?.port ?? server.model.check?.port ?? 0;
   const checkAddr = check?.addr ?? server.model.check?.addr ?? '-';
   const agent = target.agentCheck?.(server);
-  const agentPort = agent?.port ?? server.model.agent?.port ?? server.model.check?.port ?? 0;
-  const agentAddr = agent?.addr ?? server.model.agent?.addr ?? server.model.check?.addr ?? '-';
+  const agentTarget = server.model.agent ?? server.model.agentTarget;
+  const agentPort = agent?.port ?? agentTarget?.port ?? server.model.check?.port ?? 0;
+  const agentAddr = agent?.addr ?? agentTarget?.addr ?? server.model.check?.addr ?? '-';
   // CHK_ST_CONFIGURED 0x2 | ENABLED 0x4 | AGENT 0x10; an agent is not paused by maintenance.
   const agentState = agent === undefined ? 0 : 0x12 | (agent.running ? 0x4 : 0);
   return `${target.proxyId(backend.name)} ${backend.name} ${server.id} ${server.name} ${addr} ${op} ${admin} ${server.userWeight} ${initialWeight(backend, server)} ${since} ${status} ${result} ${health} ${checkState} ${agentState} ${backend.model.forcedId === true ? 1 : 0} ${server.model.id !== undefined || server.model.forcedId === true ? 1 : 0} ${fqdn} ${server.port} ${srvRecordOf(server.model) ?? '-'} ${server.useSsl} ${checkPort} ${checkAddr} ${agentAddr} ${agentPort}\n`;
 }
 
+/** `show servers state|conn [BACKEND]`: that backend, or every one. */
+function dumpedBackends(target: RuntimeTarget, name: string | undefined): Backend[] | CliAnswer {
+  if (name === undefined || name === '') return target.proxies.flatMap((p) => (p.backend === undefined ? [] : [p.backend]));
+  const backend = target.backend(name);
+  return backend === undefined ? error("Can't find backend.\n") : [backend];
+}
+
 function showServersState(args: readonly string[], ctx: CommandContext): CliAnswer {
   const target = ctx.target;
-  const name = args[3];
-  let backends: Backend[];
-  if (name !== undefined && name !== '') {
-    const backend = target.backend(name);
-    if (backend === undefined) return error("Can't find backend.\n");
-    backends = [backend];
-  } else {
-    backends = target.proxies.flatMap((p) => (p.backend === undefined ? [] : [p.backend]));
-  }
+  const backends = dumpedBackends(target, args[3]);
+  if (!Array.isArray(backends)) return backends;
   const now = target.runtime.now();
   let text = SERVERS_STATE_HEADER;
   for (const b of backends) for (const s of b.servers) text += serverStateLine(target, b, s, now);
   return dump(text);
 }
 
-function showServersConn(args: readonly string[], ctx: CommandContext): CliAnswer {
+function showServersConn(args: readonly string[], ctx: CommandContext): CliAnswer | Promise<CliAnswer> {
   const target = ctx.target;
-  const name = args[3];
-  let backends: Backend[];
-  if (name !== undefined && name !== '') {
-    const backend = target.backend(name);
-    if (backend === undefined) return error("Can't find backend.\n");
-    backends = [backend];
-  } else {
-    backends = target.proxies.flatMap((p) => (p.backend === undefined ? [] : [p.backend]));
-  }
-  // One event loop: one "thread" column.
-  let text = '# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[1]\n';
-  for (const b of backends) {
-    const id = target.proxyId(b.name);
-    for (const s of b.servers) {
-      text += `${b.name}/${s.name} ${id}/${s.id} ${withoutAddress(s) ? '-' : s.host} ${s.port} - ${s.poolPurgeDelay} ${s.active} ${s.counters.smax} - - - ${s.poolMaxConn} - -\n`;
-    }
-  }
-  return dump(text);
+  const backends = dumpedBackends(target, args[3]);
+  if (!Array.isArray(backends)) return backends;
+  const threads = target.otherThreads;
+  if (threads === undefined) return dump(serversConnDump(target, backends, []));
+  return threads.statRows().then((others) => dump(serversConnDump(target, backends, others)));
 }
 
 const SERVER_USAGE = {

@@ -7,7 +7,7 @@
  */
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
 import type { Token } from '../tokenizer.ts';
-import { atol, noExtraArgs } from './args.ts';
+import { atol, atolInt32, noExtraArgs } from './args.ts';
 import { DEFAULT_COMPRESSION_TUNING } from '../compression-tuning-model.ts';
 
 const GLOBAL = ['global'] as const;
@@ -54,7 +54,8 @@ function scaled(name: string, field: Field, scale: number, expects: string): Sec
 
 /**
  * maxcompcpuusage: HAProxy keeps 100 - atoi(N) in an unsigned int and refuses it above 100, so
- * N is 0..100 (no number reads 0: no compression unless the thread is fully idle).
+ * N is 0..100 as an int (no number reads 0: no compression unless the thread is fully idle;
+ * 4294967297 reads 1).
  */
 const maxCompCpuUsage: SectionKeyword = {
   name: 'maxcompcpuusage',
@@ -62,7 +63,7 @@ const maxCompCpuUsage: SectionKeyword = {
   parse(ctx: KeywordContext, args: readonly Token[]) {
     if (!noExtraArgs(ctx, args, 2)) return;
     const text = args[1]?.text ?? '';
-    const usage = atol(text);
+    const usage = atolInt32(text);
     if (text === '' || usage < 0 || usage > 100) {
       ctx.error("'maxcompcpuusage' expects an integer argument between 0 and 100.", args[1]);
       return;

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProxyProcess, runCli, writeTempConfig } from '../support/proxy-process.ts';
+import { checkConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
@@ -110,14 +110,7 @@ backend be
   });
 
   describe(`maxcompcpuusage configuration checks on ${target}`, () => {
-    async function check(text: string): Promise<{ code: number | null; stderr: string }> {
-      const cfg = writeTempConfig(text);
-      try {
-        return await runCli(target, ['-c', '-f', cfg.path]);
-      } finally {
-        cfg.cleanup();
-      }
-    }
+    const check = (text: string): ReturnType<typeof checkConfig> => checkConfig(target, text);
     const FRONTEND = `${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:62999\n    http-request return status 200\n`;
 
     it("refuses no value, a value outside 0..100 and a second argument with HAProxy's messages", async () => {

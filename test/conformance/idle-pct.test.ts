@@ -6,7 +6,9 @@
  * 0..100 (with 100, compression is never held back). Under load (pipelined requests, each
  * hashing its 4 KB of headers 40 times, which the client hardly pays for: the proxy's thread is
  * the bottleneck) the figure falls under 80 and `maxcompcpuusage 20` leaves new responses
- * uncompressed; once the load stops it comes back up and they are compressed again. The bounds
+ * uncompressed; once the load stops it comes back up and they are compressed again. With
+ * `nbthread 2` and one thread loaded, the process's figure is the two threads' average, about 50.
+ * The bounds
  * leave room for a shared machine (on Bun and Deno, time the proxy waited for a CPU counts as
  * idle); the exact arithmetic is unit-tested (test/proxy/idle-share.test.ts).
  *
@@ -225,6 +227,48 @@ backend be
       }
       assert.ok(after >= LOADED_BELOW, `Idle_pct after the load = ${after}`);
       assert.equal((await get(fe, '/', { 'accept-encoding': 'gzip' })).encoding, 'gzip', 'compressed again once idle');
+    });
+  });
+
+  describe(`Idle_pct with nbthread 2, one thread loaded, on ${target}`, { skip: refusesThreads(target) ? 'nbthread is refused on this Node' : false }, () => {
+    let proxy: ProxyProcess | undefined;
+    let fe = 0;
+    let cliPort = 0;
+
+    before(async () => {
+      [fe, cliPort] = (await freePorts(2)) as [number, number];
+      const rules = Array.from({ length: HASH_RULES }, () => '    http-request set-var(txn.h) req.hdrs,sha2(512)').join('\n');
+      proxy = await startProxy(
+        target,
+        `
+global
+    stats socket 127.0.0.1:${cliPort} level admin
+    nbthread 2
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${fe}
+${rules}
+    http-request return status 200 content-type application/octet-stream string loaded-ok
+`,
+      );
+    });
+
+    after(async () => {
+      await stopProxy(target, proxy);
+    });
+
+    it("is the average of the threads' figures: about half with one of two busy", async (t) => {
+      // One connection: one thread busy, the other idle (clock_report_idle averages them).
+      const load = pipelinedLoad(fe);
+      let loaded: number;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        loaded = await idlePct(cliPort);
+      } finally {
+        load.stop();
+      }
+      t.diagnostic(`Idle_pct with one thread of two loaded ${loaded}`);
+      assert.ok(loaded >= 30 && loaded <= 70, `Idle_pct = ${loaded}, expected 30..70`);
     });
   });
 

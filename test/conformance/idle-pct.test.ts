@@ -48,6 +48,11 @@ function assertIdle(text: string | undefined, what: string): void {
 const LOADED_BELOW = 80;
 /** Rules that each hash the request's headers: the proxy's work per request. */
 const HASH_RULES = 40;
+/** The rules that make each /load request cost the proxy's thread. */
+function hashRules(): string {
+  return Array.from({ length: HASH_RULES }, () => '    http-request set-var(txn.h) req.hdrs,sha2(512) if { path /load }').join('\n');
+}
+
 /** Requests written at once; two such batches are kept in flight. */
 const BATCH = 50;
 
@@ -94,56 +99,68 @@ async function idlePct(cliPort: number): Promise<number> {
   return Number(/^Idle_pct: (\d+)$/m.exec(await cli(cliPort, 'show info\n'))?.[1] ?? NaN);
 }
 
-for (const target of TARGETS) {
-  describe(`Idle_pct and maxcompcpuusage on ${target}`, () => {
-    let proxy: ProxyProcess | undefined;
-    let backend: HttpTestBackend | undefined;
-    let fe = 0;
-    let cliPort = 0;
-
-    before(async () => {
-      const [fePort, statsPort, b1] = (await freePorts(3)) as [number, number, number];
-      fe = fePort;
-      cliPort = statsPort;
-      backend = await appBackend(b1, 's1');
-      proxy = await startProxy(
-        target,
-        `
+/**
+ * Starts, before the describe block's tests, a proxy whose global section has a stats socket and
+ * `global` lines and whose frontend `fe` has `frontend` lines, then `default_backend be` (a
+ * test backend); stops both after them.
+ */
+function proxyUnderTest(target: (typeof TARGETS)[number], global: string, frontend: string): { readonly fe: number; readonly cliPort: number } {
+  let proxy: ProxyProcess | undefined;
+  let backend: HttpTestBackend | undefined;
+  const ports = { fe: 0, cliPort: 0 };
+  before(async () => {
+    const [fe, cliPort, b1] = (await freePorts(3)) as [number, number, number];
+    Object.assign(ports, { fe, cliPort });
+    backend = await appBackend(b1, 's1');
+    proxy = await startProxy(
+      target,
+      `
 global
     stats socket 127.0.0.1:${cliPort} level admin
-${refusesThreads(target) ? '' : '    nbthread 2\n'}    maxcompcpuusage 100
+${global}
 ${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${fe}
-    http-request use-service prometheus-exporter if { path /metrics }
-    compression algo gzip
-    compression type text/plain
+${frontend}
     default_backend be
 backend be
     server s1 127.0.0.1:${b1}
 `,
-      );
+    );
+  });
+  after(async () => {
+    destroyAllClients();
+    await stopProxy(target, proxy);
+    await backend?.close();
+  });
+  return ports;
+}
+
+for (const target of TARGETS) {
+  describe(`Idle_pct and maxcompcpuusage on ${target}`, () => {
+    const ports = proxyUnderTest(
+      target,
+      `${refusesThreads(target) ? '' : '    nbthread 2\n'}    maxcompcpuusage 100`,
+      `    http-request use-service prometheus-exporter if { path /metrics }
+    compression algo gzip
+    compression type text/plain`,
+    );
+    before(async () => {
       // Past the first half-second window of every thread.
       await new Promise((resolve) => setTimeout(resolve, 1200));
     });
 
-    after(async () => {
-      destroyAllClients();
-      await stopProxy(target, proxy);
-      await backend?.close();
-    });
-
     it('show info: Idle_pct is a whole percentage, near 100 on an idle proxy', async () => {
-      const text = await cli(cliPort, 'show info\n');
+      const text = await cli(ports.cliPort, 'show info\n');
       assertIdle(/^Idle_pct: (.*)$/m.exec(text)?.[1], 'Idle_pct');
     });
 
     it('show info typed and json: field 49, MaP:u32 (a process-wide average)', async () => {
-      const typed = await cli(cliPort, 'show info typed\n');
+      const typed = await cli(ports.cliPort, 'show info typed\n');
       const line = /^49\.Idle_pct\.1:MaP:u32:(.*)$/m.exec(typed);
       assert.ok(line !== null, typed);
       assertIdle(line[1], 'typed Idle_pct');
-      const json = JSON.parse(await cli(cliPort, 'show info json\n')) as { field: { pos: number; name: string }; tags: Record<string, string>; value: { type: string; value: number } }[];
+      const json = JSON.parse(await cli(ports.cliPort, 'show info json\n')) as { field: { pos: number; name: string }; tags: Record<string, string>; value: { type: string; value: number } }[];
       const field = json.find((f) => f.field.name === 'Idle_pct');
       assert.ok(field !== undefined);
       assert.equal(field.field.pos, 49);
@@ -153,67 +170,38 @@ backend be
     });
 
     it('the exporter: haproxy_process_idle_time_percent', async () => {
-      const res = await get(fe, '/metrics');
+      const res = await get(ports.fe, '/metrics');
       assert.equal(res.status, 200);
       assertIdle(/^haproxy_process_idle_time_percent (.*)$/m.exec(res.text)?.[1], 'haproxy_process_idle_time_percent');
     });
 
     it('maxcompcpuusage 100 never holds compression back', async () => {
-      const res = await get(fe, '/', { 'accept-encoding': 'gzip' });
+      const res = await get(ports.fe, '/', { 'accept-encoding': 'gzip' });
       assert.equal(res.status, 200);
       assert.equal(res.encoding, 'gzip');
     });
   });
 
   describe(`Idle_pct and maxcompcpuusage under load on ${target}`, () => {
-    let proxy: ProxyProcess | undefined;
-    let backend: HttpTestBackend | undefined;
-    let fe = 0;
-    let cliPort = 0;
-
-    before(async () => {
-      const [fePort, statsPort, b1] = (await freePorts(3)) as [number, number, number];
-      fe = fePort;
-      cliPort = statsPort;
-      backend = await appBackend(b1, 's1');
-      const rules = Array.from({ length: HASH_RULES }, () => '    http-request set-var(txn.h) req.hdrs,sha2(512) if { path /load }').join('\n');
-      proxy = await startProxy(
-        target,
-        `
-global
-    stats socket 127.0.0.1:${cliPort} level admin
-    # One thread (HAProxy starts one per CPU): the loaded one serves the compressed request.
-    nbthread 1
-    maxcompcpuusage ${100 - LOADED_BELOW}
-${HTTP_DEFAULTS}
-frontend fe
-    bind 127.0.0.1:${fe}
-    compression algo gzip
+    const ports = proxyUnderTest(
+      target,
+      // One thread (HAProxy starts one per CPU): the loaded one serves the compressed request.
+      `    nbthread 1\n    maxcompcpuusage ${100 - LOADED_BELOW}`,
+      `    compression algo gzip
     compression type text/plain
-${rules}
-    http-request return status 200 content-type application/octet-stream string loaded-ok if { path /load }
-    default_backend be
-backend be
-    server s1 127.0.0.1:${b1}
-`,
-      );
-    });
-
-    after(async () => {
-      destroyAllClients();
-      await stopProxy(target, proxy);
-      await backend?.close();
-    });
+${hashRules()}
+    http-request return status 200 content-type application/octet-stream string loaded-ok if { path /load }`,
+    );
 
     it(`falls under ${LOADED_BELOW} while the thread is kept busy, compression held back; back up and compressing after`, async (t) => {
-      const load = pipelinedLoad(fe);
+      const load = pipelinedLoad(ports.fe);
       let loaded: number;
       let encoding: string | undefined;
       try {
         // More than two windows of half a second: the last one closed was busy all along.
         await new Promise((resolve) => setTimeout(resolve, 1300));
-        loaded = await idlePct(cliPort);
-        encoding = (await get(fe, '/', { 'accept-encoding': 'gzip' })).encoding;
+        loaded = await idlePct(ports.cliPort);
+        encoding = (await get(ports.fe, '/', { 'accept-encoding': 'gzip' })).encoding;
       } finally {
         load.stop();
       }
@@ -221,49 +209,30 @@ backend be
       assert.ok(load.answered() > BATCH, `the load was served: ${load.answered()} responses`);
       assert.ok(loaded < LOADED_BELOW, `Idle_pct under load = ${loaded}`);
       assert.equal(encoding, undefined, 'not compressed while the thread is busy');
-      let after = await idlePct(cliPort);
-      for (const deadline = performance.now() + 4000; after < LOADED_BELOW && performance.now() < deadline; after = await idlePct(cliPort)) {
+      let after = await idlePct(ports.cliPort);
+      for (const deadline = performance.now() + 4000; after < LOADED_BELOW && performance.now() < deadline; after = await idlePct(ports.cliPort)) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.ok(after >= LOADED_BELOW, `Idle_pct after the load = ${after}`);
-      assert.equal((await get(fe, '/', { 'accept-encoding': 'gzip' })).encoding, 'gzip', 'compressed again once idle');
+      assert.equal((await get(ports.fe, '/', { 'accept-encoding': 'gzip' })).encoding, 'gzip', 'compressed again once idle');
     });
   });
 
   describe(`Idle_pct with nbthread 2, one thread loaded, on ${target}`, { skip: refusesThreads(target) ? 'nbthread is refused on this Node' : false }, () => {
-    let proxy: ProxyProcess | undefined;
-    let fe = 0;
-    let cliPort = 0;
-
-    before(async () => {
-      [fe, cliPort] = (await freePorts(2)) as [number, number];
-      const rules = Array.from({ length: HASH_RULES }, () => '    http-request set-var(txn.h) req.hdrs,sha2(512)').join('\n');
-      proxy = await startProxy(
-        target,
-        `
-global
-    stats socket 127.0.0.1:${cliPort} level admin
-    nbthread 2
-${HTTP_DEFAULTS}
-frontend fe
-    bind 127.0.0.1:${fe}
-${rules}
-    http-request return status 200 content-type application/octet-stream string loaded-ok
-`,
-      );
-    });
-
-    after(async () => {
-      await stopProxy(target, proxy);
-    });
+    const ports = proxyUnderTest(
+      target,
+      '    nbthread 2',
+      `${hashRules()}
+    http-request return status 200 content-type application/octet-stream string loaded-ok if { path /load }`,
+    );
 
     it("is the average of the threads' figures: about half with one of two busy", async (t) => {
       // One connection: one thread busy, the other idle (clock_report_idle averages them).
-      const load = pipelinedLoad(fe);
+      const load = pipelinedLoad(ports.fe);
       let loaded: number;
       try {
         await new Promise((resolve) => setTimeout(resolve, 1300));
-        loaded = await idlePct(cliPort);
+        loaded = await idlePct(ports.cliPort);
       } finally {
         load.stop();
       }

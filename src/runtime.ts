@@ -718,6 +718,13 @@ export interface Runtime {
   clearTimer(handle: TimerHandle): void;
   /** Monotonic milliseconds (fractional), for measuring durations and timeouts. */
   now(): number;
+  /**
+   * Milliseconds (fractional) the calling thread's event loop has spent busy, not waiting for
+   * events, since an origin of its own: only the difference between two calls means something.
+   * Over a window, 1 - busy / elapsed is the share HAProxy's threads spent waiting in the
+   * poller (Idle_pct, `maxcompcpuusage`). Absent, or undefined, where the runtime cannot tell.
+   */
+  loopBusyTime?(): number | undefined;
   /** Wall-clock milliseconds since the epoch, for log timestamps. */
   wallClock(): number;
 

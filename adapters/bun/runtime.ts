@@ -53,6 +53,7 @@ import { nodeProcessServices } from '../shared/node-process.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
+import { threadCpuMs } from './thread-cpu-time.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
 import { parentWebWorker, startWebWorkerThread } from '../shared/web-worker-threads.ts';
 import { loadServingBuiltins } from '../shared/node-builtins.ts';
@@ -691,6 +692,7 @@ export const bunRuntime: Runtime = {
   ...(BUN_UNIX_DATAGRAMS ? { openUnixDatagramSender: openUnixDatagramSenderBun } : {}),
   // Bun implements Node's process, fs and timer APIs: the same services as the Node adapter.
   ...nodeProcessServices,
+  loopBusyTime: threadCpuMs,
   lookup: lookupLibc,
   // The bun binary and the entry point it runs (adapters/bun/main.ts).
   spawnProgram: spawnProgramNode,

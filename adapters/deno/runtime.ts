@@ -23,6 +23,7 @@
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
+import { threadCpuMs } from './thread-cpu-time.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type {
   SocketFeature,
@@ -633,6 +634,7 @@ export const denoRuntime: Runtime = {
   clearTimer: (handle: TimerHandle) => clearTimeout(handle as number),
   now: () => performance.now(),
   wallClock: () => Date.now(),
+  loopBusyTime: threadCpuMs,
   // node:dns (getaddrinfo) rather than Deno.resolveDns, which asks DNS servers only.
   lookup: lookupNode,
   // node:fs/promises rather than Deno.readTextFile: its error messages ("ENOENT: no such file

@@ -2,6 +2,7 @@
  * Node adapter: sockets on node:net / node:tls (adapters/shared/node-sockets.ts) and the
  * process services on Node's APIs (adapters/shared/node-process.ts).
  */
+import { performance } from 'node:perf_hooks';
 import type { Runtime, SocketFeature, TlsFeature } from '../../src/runtime.ts';
 import { loadServingBuiltins, nodeCluster } from '../shared/node-builtins.ts';
 import { collectGarbageNode } from '../shared/node-gc.ts';
@@ -49,6 +50,8 @@ export const nodeRuntime: Runtime = {
   bindDatagramSocket: bindDatagramSocketNode,
   ...(NODE_UNIX_DATAGRAMS ? { openUnixDatagramSender: openUnixDatagramSenderNode } : {}),
   ...nodeProcessServices,
+  // libuv's time outside the poller's wait, per event loop (each worker thread has its own).
+  loopBusyTime: () => performance.eventLoopUtilization().active,
   // Before 22.12 node:net cannot set SO_REUSEPORT: workers share the master's sockets instead.
   listenerHandover: NODE_NET_REUSE_PORT ? 'reuse-port' : 'siblings',
   // The same node binary, flags and entry script (bin/switchyard.js or dist/adapters/node/main.js).

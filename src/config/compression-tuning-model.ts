@@ -14,6 +14,11 @@ export interface CompressionTuningModel {
   readonly rateLimit: number;
   /** `maxzlibmem N`: bytes (N MiB) of zlib memory for every compressor of the process; 0 = none. */
   readonly maxZlibMemory: number;
+  /**
+   * `maxcompcpuusage N` (0..100) as HAProxy keeps it, compress_min_idle = 100 - N: below this idle
+   * percentage of its thread, no new response is compressed and compressors step their level down.
+   */
+  readonly minIdle: number;
 }
 
-export const DEFAULT_COMPRESSION_TUNING: CompressionTuningModel = { maxLevel: 1, memLevel: 8, windowBits: 15, rateLimit: 0, maxZlibMemory: 0 };
+export const DEFAULT_COMPRESSION_TUNING: CompressionTuningModel = { maxLevel: 1, memLevel: 8, windowBits: 15, rateLimit: 0, maxZlibMemory: 0, minIdle: 0 };

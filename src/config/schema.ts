@@ -1270,6 +1270,7 @@ export const configModelSchema = v.object({
         windowBits: v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(15)),
         rateLimit: v.pipe(v.number(), v.integer(), v.minValue(0)),
         maxZlibMemory: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        minIdle: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)),
       }),
     ),
     ulimitN: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),

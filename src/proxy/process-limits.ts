@@ -7,6 +7,7 @@
 import { DEFAULT_BUFFER_SIZES, type BufferSizes } from '../http/buffer-sizes.ts';
 import { ErrorCaptures } from './error-captures.ts';
 import { DEFAULT_COMPRESSION_TUNING, type CompressionTuningModel } from '../config/compression-tuning-model.ts';
+import { MAX_THREAD_NUMBER } from '../config/keywords/process-numbers.ts';
 import { readSharedFreqCtr, readSharedFreqCtrFloat, SHARED_FREQ_CTR_SLOTS, sharedAllowedDelay, updateSharedFreqCtr } from './shared-freq-counter.ts';
 
 export interface WaitingFrontend {
@@ -26,7 +27,8 @@ export interface WaitingFrontend {
  * (global.shctx_lookups / shctx_misses), `maxsslrate` and `maxsslconn` (global.ssl_lim,
  * maxsslconn: the runtime API changes the first), the compression figures (`maxcomprate` in
  * bytes per second, the bytes given to and coming out of compressors as frequency counters,
- * comp_bps_in / comp_bps_out, and the zlib memory compressors hold), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
+ * comp_bps_in / comp_bps_out, and the zlib memory compressors hold), each thread's idle percentage
+ * (th_ctx->idle_pct, src/proxy/idle-share.ts), [FIRST_FRONTEND_SLOT + i] frontend i's connections,
  * and after the F frontends' slots, their session rates (fe_sess_per_sec, for `rate-limit
  * sessions`). A plain Int32Array in a one-thread process; with `nbthread`, one
  * SharedArrayBuffer the threads share (src/threads/), counted with Atomics so that the limits
@@ -54,7 +56,9 @@ const COMP_RATE_LIMIT = SSL_CONN_LIMIT + 1;
 const COMP_BPS_IN = COMP_RATE_LIMIT + 1;
 const COMP_BPS_OUT = COMP_BPS_IN + SHARED_FREQ_CTR_SLOTS;
 const ZLIB_USED = COMP_BPS_OUT + SHARED_FREQ_CTR_SLOTS;
-export const FIRST_FRONTEND_SLOT = ZLIB_USED + 1;
+/** One slot per thread: its idle percentage plus one (0: not measured yet, HAProxy's starting 100). */
+const IDLE_PCT = ZLIB_USED + 1;
+export const FIRST_FRONTEND_SLOT = IDLE_PCT + MAX_THREAD_NUMBER;
 
 /** The counts of a process whose configuration has `frontends` frontends. */
 export function connectionCountSlots(frontends: number): number {
@@ -97,6 +101,8 @@ export class ProcessLimits {
   /** Where frontend slot FIRST_FRONTEND_SLOT + i's session rate starts, minus 3 * i. */
   readonly #frontendRates: number;
   #rateClock: RateClock = () => 0;
+  /** The thread whose idle share this one measures, when its runtime measures it. */
+  #idleThread: number | undefined;
 
   constructor(maxconn: number, buffers: BufferSizes = DEFAULT_BUFFER_SIZES, counts?: Int32Array) {
     this.maxconn = maxconn;
@@ -310,6 +316,35 @@ export class ProcessLimits {
   /** ... and gives it back when the compressor ends. */
   zlibRelease(bytes: number): void {
     Atomics.sub(this.#counts, ZLIB_USED, bytes);
+  }
+
+  /** This thread's idle percentage (th_ctx->idle_pct); undefined: its runtime does not measure it. */
+  reportIdle(thread: number, pct: number | undefined): void {
+    if (thread >= MAX_THREAD_NUMBER) return;
+    this.#idleThread = pct === undefined ? undefined : thread;
+    Atomics.store(this.#counts, IDLE_PCT + thread, pct === undefined ? 0 : pct + 1);
+  }
+
+  /** The calling thread's idle percentage (what `maxcompcpuusage` compares); undefined when unmeasured. */
+  get idlePct(): number | undefined {
+    return this.#idleThread === undefined ? undefined : this.#threadIdle(this.#idleThread);
+  }
+
+  /**
+   * clock_report_idle: the average of the threads' idle percentages, rounded down (Idle_pct);
+   * undefined when this runtime does not measure it (every thread runs on the same runtime).
+   */
+  processIdlePct(threads: number): number | undefined {
+    if (this.#idleThread === undefined) return undefined;
+    const n = Math.min(Math.max(1, threads), MAX_THREAD_NUMBER);
+    let total = 0;
+    for (let t = 0; t < n; t++) total += this.#threadIdle(t);
+    return Math.floor(total / n);
+  }
+
+  #threadIdle(thread: number): number {
+    const stored = Atomics.load(this.#counts, IDLE_PCT + thread);
+    return stored === 0 ? 100 : stored - 1;
   }
 
   /** ZlibMemUsage of `show info`. */

@@ -11,6 +11,7 @@ import { Backend } from './backend.ts';
 import { Frontend } from './frontend.ts';
 import { setCounterClock } from './counters.ts';
 import { bufferSizes } from '../http/buffer-sizes.ts';
+import { IdleSampler } from './idle-share.ts';
 import { connectionCountSlots, FIRST_FRONTEND_SLOT, ProcessLimits } from './process-limits.ts';
 import { ServerConnectionPool, type IdleFigures } from '../http/server-pool.ts';
 import { FdUsage } from './fd-usage.ts';
@@ -105,6 +106,8 @@ export class Proxy {
   readonly #healthLogs = new Map<Backend, HealthLog>();
   /** 0 unless this generation runs in a thread other than the main one (ProxyOptions.thread). */
   readonly #threadIndex: number;
+  /** This thread's Idle_pct, measured while the generation serves. */
+  readonly #idle: IdleSampler;
   /** Each backend's `email-alert`s, made on first use; the main thread's only, where server states are decided. */
   readonly #emailAlerts = new Map<Backend, EmailAlerts | undefined>();
 
@@ -145,6 +148,7 @@ export class Proxy {
     const frontendCount = config.frontends.filter((f) => !f.disabled).length;
     this.limits = new ProcessLimits(config.global.maxconn, bufferSizes(config.global.tune), options.thread?.connectionCounts ?? new Int32Array(connectionCountSlots(frontendCount)));
     this.#threadIndex = options.thread?.index ?? 0;
+    this.#idle = new IdleSampler(runtime, this.limits, this.#threadIndex);
     this.limits.connRateLimit = config.global.maxConnRate ?? 0;
     this.limits.sessRateLimit = config.global.maxSessRate ?? 0;
     this.limits.sslRateLimit = config.global.maxSslRate ?? 0;
@@ -302,6 +306,7 @@ export class Proxy {
     }
     // Each thread writes its own rings (its lines), so each forwards them.
     this.#logSinks.rings?.start();
+    this.#idle.start();
     // One process, one set of these: the main thread's (the others follow its server states).
     if (this.#threadIndex !== 0) return;
     try {
@@ -368,6 +373,7 @@ export class Proxy {
     this.#stopEmailAlerts();
     this.#logSinks.syslog.close();
     this.#logSinks.rings?.stop();
+    this.#idle.stop();
   }
 
   /** Alerts still being sent die with the generation, as with HAProxy's old process. */
@@ -381,6 +387,7 @@ export class Proxy {
 
   /** Forcibly ends everything at once. */
   async kill(): Promise<void> {
+    this.#idle.stop();
     this.health.stop();
     this.dns.stop();
     await Promise.all(this.peers.map((s) => s.stop()));

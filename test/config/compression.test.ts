@@ -42,8 +42,10 @@ describe('compression / filter', () => {
 
 describe('compression tunables and limits (global)', () => {
   it('go to the global model: level, zlib settings, maxcomprate in bytes/s, maxzlibmem in bytes', async () => {
-    const model = await parse(cfg('global', '  tune.comp.maxlevel 6', '  tune.zlib.memlevel 9', '  tune.zlib.windowsize 12', '  maxcomprate 100', '  maxzlibmem 64', 'defaults', ...TIMEOUTS));
-    assert.deepEqual(model.global.compression, { maxLevel: 6, memLevel: 9, windowBits: 12, rateLimit: 102_400, maxZlibMemory: 64 * 1024 * 1024 });
+    const model = await parse(cfg('global', '  tune.comp.maxlevel 6', '  tune.zlib.memlevel 9', '  tune.zlib.windowsize 12', '  maxcomprate 100', '  maxzlibmem 64', '  maxcompcpuusage 30', 'defaults', ...TIMEOUTS));
+    assert.deepEqual(model.global.compression, { maxLevel: 6, memLevel: 9, windowBits: 12, rateLimit: 102_400, maxZlibMemory: 64 * 1024 * 1024, minIdle: 70 });
+    // atoi(): no number reads 0% (compress_min_idle 100).
+    assert.equal((await parse(cfg('global', '  maxcompcpuusage x', 'defaults', ...TIMEOUTS))).global.compression?.minIdle, 100);
     assert.equal((await parse(cfg('defaults', ...TIMEOUTS))).global.compression, undefined);
     // atoi(): no number is no limit, as in HAProxy.
     assert.equal((await parse(cfg('global', '  maxcomprate none', 'defaults', ...TIMEOUTS))).global.compression?.rateLimit, 0);
@@ -51,7 +53,7 @@ describe('compression tunables and limits (global)', () => {
 
   it("HAProxy's messages", async () => {
     assert.deepEqual(
-      (await errors(cfg('global', '  tune.comp.maxlevel 10', '  tune.zlib.memlevel', '  tune.zlib.windowsize 7', '  maxcomprate', '  maxzlibmem', '  maxzlibmem 1 2'))).map((e) => e[3]),
+      (await errors(cfg('global', '  tune.comp.maxlevel 10', '  tune.zlib.memlevel', '  tune.zlib.windowsize 7', '  maxcomprate', '  maxzlibmem', '  maxzlibmem 1 2', '  maxcompcpuusage', '  maxcompcpuusage 101', '  maxcompcpuusage -1', '  maxcompcpuusage 5 6'))).map((e) => e[3]),
       [
         "'tune.comp.maxlevel' expects a numeric value between 1 and 9",
         "'tune.zlib.memlevel' expects a numeric value between 1 and 9.",
@@ -59,6 +61,10 @@ describe('compression tunables and limits (global)', () => {
         "'maxcomprate' expects an integer argument in kb/s.",
         "'maxzlibmem' expects an integer argument.",
         "'maxzlibmem' cannot handle unexpected argument '2'.",
+        "'maxcompcpuusage' expects an integer argument between 0 and 100.",
+        "'maxcompcpuusage' expects an integer argument between 0 and 100.",
+        "'maxcompcpuusage' expects an integer argument between 0 and 100.",
+        "'maxcompcpuusage' cannot handle unexpected argument '6'.",
       ],
     );
   });

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
-import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
+import { checkConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { cli } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 
@@ -61,14 +61,7 @@ backend web
   });
 
   describe(`'nice' and 'severity-output' configuration checks on ${target}`, () => {
-    async function check(text: string): Promise<{ code: number | null; stderr: string }> {
-      const cfg = writeTempConfig(text);
-      try {
-        return await runCli(target, ['-c', '-f', cfg.path]);
-      } finally {
-        cfg.cleanup();
-      }
-    }
+    const check = (text: string): ReturnType<typeof checkConfig> => checkConfig(target, text);
 
     it("out-of-range values and unknown formats are refused with HAProxy's messages", async () => {
       const { code, stderr } = await check(`global

@@ -38,7 +38,7 @@ interface Family {
  */
 const OMITTED = new Set([
   'haproxy_process_pool_failures_total', 'haproxy_process_max_fds',
-  'haproxy_process_current_tasks', 'haproxy_process_current_run_queue', 'haproxy_process_idle_time_percent',
+  'haproxy_process_current_tasks', 'haproxy_process_current_run_queue',
   'haproxy_process_bytes_out_rate', 'haproxy_process_pool_allocated_bytes',
   'haproxy_process_pool_used_bytes',
   'haproxy_frontend_intercepted_requests_total',

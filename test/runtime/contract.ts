@@ -464,6 +464,29 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'loopBusyTime: grows by about a busy stretch of the loop, hardly while it waits for events',
+    async (ctx) => {
+      const rt = ctx.runtime;
+      const busyTime = rt.loopBusyTime;
+      check(busyTime !== undefined, 'loopBusyTime exists');
+      await ctx.sleep(10);
+      const before = busyTime.call(rt);
+      check(before !== undefined, 'loopBusyTime gives a figure');
+      // A thread that waited for a CPU on a shared machine may count less than the wall time.
+      const spinStart = rt.now();
+      while (rt.now() - spinStart < 150) {
+        // busy
+      }
+      await ctx.sleep(0);
+      const spun = (busyTime.call(rt) as number) - before;
+      check(spun >= 40 && spun <= 1000, `150 ms of busy loop counted ${spun.toFixed(1)} ms busy`);
+      const waitStart = busyTime.call(rt) as number;
+      await ctx.sleep(300);
+      const waited = (busyTime.call(rt) as number) - waitStart;
+      check(waited >= 0 && waited < 100, `300 ms of waiting counted ${waited.toFixed(1)} ms busy`);
+    },
+  ],
+  [
     'lookup: localhost resolves through the system resolver, an .invalid name is refused',
     async (ctx) => {
       const rt = ctx.runtime;

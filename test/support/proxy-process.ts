@@ -40,6 +40,16 @@ export function writeTempConfig(text: string, name = 'haproxy.cfg'): { path: str
   return { path, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** `-c` on a configuration text: the exit code and what was printed. */
+export async function checkConfig(runtime: Target, text: string): Promise<RunResult> {
+  const cfg = writeTempConfig(text);
+  try {
+    return await runCli(runtime, ['-c', '-f', cfg.path]);
+  } finally {
+    cfg.cleanup();
+  }
+}
+
 /** A proxy running as a child process on one runtime. */
 export class ProxyProcess {
   readonly runtime: Target;

@@ -110,7 +110,6 @@ export const globalKeywords: KeywordList = {
   unsupported: {
     global: [
       'cpu-policy', 'cpu-set',
-      'maxcompcpuusage',
       'ssl-default-bind-sigalgs', 'ssl-default-server-sigalgs',
       'ssl-default-bind-client-sigalgs', 'ssl-default-server-client-sigalgs',
       'ssl-engine', 'ssl-mode-async',

@@ -7,9 +7,10 @@
  *
  * The process's bounds (HAProxy's compression.c with zlib): a response is not compressed while
  * the bytes given to compressors over the last second pass `maxcomprate`, nor when its
- * compressor's zlib memory would pass `maxzlibmem`. A compressor starts at `tune.comp.maxlevel`;
- * after each flush its level steps down (to 0, stored blocks) while the compressed output of the
- * last second passes `maxcomprate`, and back up to the maximum otherwise. Bytes that go through at
+ * compressor's zlib memory would pass `maxzlibmem`, nor while the thread's idle percentage is
+ * under 100 - `maxcompcpuusage`. A compressor starts at `tune.comp.maxlevel`; after each flush
+ * its level steps down (to 0, stored blocks) while the compressed output of the last second
+ * passes `maxcomprate` or the thread is that busy, and back up to the maximum otherwise. Bytes that go through at
  * level 0 count as bypassed, not compressed, as HAProxy's.
  */
 import type { CompressionAlgo } from '../../config/model.ts';
@@ -23,6 +24,17 @@ import { codingName, compressionSettings, responseCompressible, selectRequestAlg
 import { COMP_CTX_BYTES, zlibCompressorBytes } from './zlib-memory.ts';
 const ACCEPT_ENCODING = latin1Bytes('accept-encoding');
 const ETAG = latin1Bytes('etag');
+
+/**
+ * `maxcompcpuusage`: this thread's idle percentage under 100 - N (th_ctx->idle_pct <
+ * compress_min_idle). A runtime that does not measure it never counts as too busy.
+ */
+export function cpuTooBusy(limits: ProcessLimits): boolean {
+  const minIdle = limits.compression.minIdle;
+  if (minIdle === 0) return false;
+  const idle = limits.idlePct;
+  return idle !== undefined && idle < minIdle;
+}
 
 export class CompressionFilter implements ResponseFilter, CompressorSink {
   readonly #settings: CompressionSettings;
@@ -84,6 +96,7 @@ export class CompressionFilter implements ResponseFilter, CompressorSink {
     const rateLimit = limits.compRateLimit;
     if (rateLimit > 0 && limits.compBpsIn > rateLimit) return false;
     const tuning = limits.compression;
+    if (cpuTooBusy(limits)) return false;
     if (algo === 'identity') {
       if (!limits.zlibReserve(COMP_CTX_BYTES, tuning.maxZlibMemory)) return false;
       this.#zlibBytes = COMP_CTX_BYTES;
@@ -124,10 +137,10 @@ export class CompressionFilter implements ResponseFilter, CompressorSink {
     this.#adjustLevel(compressor);
   }
 
-  /** deflate_flush_or_finish's compression limit: one level down while the output rate is too high, else one up. */
+  /** deflate_flush_or_finish's compression limit: one level down while the output rate or the CPU usage is too high, else one up. */
   #adjustLevel(compressor: Compressor): void {
     const limit = this.#limits.compRateLimit;
-    if (limit > 0 && this.#limits.compBpsOut > limit) {
+    if ((limit > 0 && this.#limits.compBpsOut > limit) || cpuTooBusy(this.#limits)) {
       if (this.#level > 0 && compressor.setLevel(this.#level - 1)) this.#level--;
     } else if (this.#level < this.#limits.compression.maxLevel && compressor.setLevel(this.#level + 1)) {
       this.#level++;

@@ -96,7 +96,8 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['MaxZlibMemUsage', target.limits.compression.maxZlibMemory],
     ['Tasks', undefined],
     ['Run_queue', undefined],
-    ['Idle_pct', undefined],
+    // clock_report_idle: the threads' average (src/proxy/idle-share.ts); empty where the runtime does not measure it.
+    ['Idle_pct', target.limits.processIdlePct(threadCount())],
     ['node', target.config.global.node ?? rt.hostname],
     ['description', target.config.global.description ?? null],
     ['Stopping', target.proxies.some((p) => p.frontend?.stopping === true) ? 1 : 0],

@@ -10,10 +10,10 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { runCli, writeTempConfig, type ProxyProcess } from '../support/proxy-process.ts';
+import { checkConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
-import { dial } from '../support/tcp-client.ts';
+import { dial, readToEnd } from '../support/tcp-client.ts';
 import { repoRoot } from '../support/runtimes.ts';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -91,31 +91,16 @@ function standard(magic: number, ip: Buffer): Buffer {
 
 const GET = 'GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n';
 
-/** Reads until the peer finishes its direction (FIN) or the connection closes. */
-function readToEnd(socket: Socket, timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no end within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const done = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    };
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', () => {});
-    socket.once('end', done);
-    socket.once('close', done);
-  });
+/** Everything the proxy sent before hanging up, as text. */
+async function readText(socket: Socket): Promise<string> {
+  return (await readToEnd(socket)).toString('latin1');
 }
 
 /** Sends the header and the request in one write, as a NetScaler's first segment and what follows. */
 async function exchange(port: number, ...parts: (Buffer | string)[]): Promise<string> {
   const socket = await dial(port);
   socket.write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))));
-  return readToEnd(socket);
+  return readText(socket);
 }
 
 /** A GET over TLS on a connection that sends `preface` in clear first: the whole answer. */
@@ -213,7 +198,7 @@ for (const target of TARGETS) {
       const socket = await dial(ports.cip);
       const port = socket.localPort;
       socket.write(Buffer.concat([legacy(MAGIC + 1, IPV4_TCP), Buffer.from(GET)]));
-      assert.equal(await readToEnd(socket), '');
+      assert.equal(await readText(socket), '');
       assert.match(await logLine(`127.0.0.1:${port} [`), new RegExp(`^127\\.0\\.0\\.1:${port} \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\] cip_in/1: Received an invalid NetScaler Client IP magic number$`));
     });
 
@@ -223,7 +208,7 @@ for (const target of TARGETS) {
       const socket = await dial(ports.cip);
       const port = socket.localPort;
       socket.write(Buffer.concat([standard(MAGIC, udp), Buffer.from(GET)]));
-      assert.equal(await readToEnd(socket), '');
+      assert.equal(await readText(socket), '');
       assert.match(await logLine(`127.0.0.1:${port} [`), /cip_in\/1: Received an unhandled protocol in the NetScaler Client IP header$/);
     });
 
@@ -231,7 +216,7 @@ for (const target of TARGETS) {
       const socket = await dial(ports.cip);
       const port = socket.localPort;
       const started = performance.now();
-      assert.equal(await readToEnd(socket), '');
+      assert.equal(await readText(socket), '');
       const elapsed = performance.now() - started;
       assert.ok(elapsed > 1500 && elapsed < 4000, `closed after ${elapsed} ms`);
       assert.match(await logLine(`127.0.0.1:${port} [`), /cip_in\/1: Timeout while waiting for a NetScaler Client IP header$/);
@@ -239,14 +224,7 @@ for (const target of TARGETS) {
   });
 
   describe(`'accept-netscaler-cip' configuration checks on ${target}`, () => {
-    async function check(text: string): Promise<{ code: number | null; stderr: string }> {
-      const cfg = writeTempConfig(text);
-      try {
-        return await runCli(target, ['-c', '-f', cfg.path]);
-      } finally {
-        cfg.cleanup();
-      }
-    }
+    const check = (text: string): ReturnType<typeof checkConfig> => checkConfig(target, text);
 
     it("0, or no number, is refused with HAProxy's message; what atol() reads as a number is taken", async () => {
       const text = `${HTTP_DEFAULTS}

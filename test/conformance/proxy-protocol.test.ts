@@ -13,8 +13,7 @@ import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 import { echoServer, recordingServer, type TestBackend } from '../support/tcp-backends.ts';
-import { delay, dial } from '../support/tcp-client.ts';
-import type { Socket } from 'node:net';
+import { delay, dial, readToEnd } from '../support/tcp-client.ts';
 
 const PORT_NAMES = ['httpIn', 'tcpIn', 'sendV1', 'sendV2', 'chain', 'echo', 'rec1', 'rec2'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -82,26 +81,6 @@ function tlv(type: number, value: string): Buffer {
   const head = Buffer.from([type, 0, 0]);
   head.writeUInt16BE(value.length, 1);
   return Buffer.concat([head, Buffer.from(value, 'latin1')]);
-}
-
-/** Reads until the peer finishes its direction (FIN) or the connection closes. */
-function readToEnd(socket: Socket, timeoutMs = 5000): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no end within ${timeoutMs} ms (got ${Buffer.concat(chunks).toString('latin1')})`));
-    }, timeoutMs);
-    const done = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(Buffer.concat(chunks));
-    };
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', () => {});
-    socket.once('end', done);
-    socket.once('close', done);
-  });
 }
 
 /** Sends `parts` (one write each, a pause between them) then reads the whole answer (the request asks the connection to close). */

@@ -29,6 +29,29 @@ export function readAll(socket: Socket, timeoutMs = 10_000): Promise<Buffer> {
   });
 }
 
+/**
+ * Reads until the peer finishes its direction (FIN) or the connection closes, then destroys the
+ * socket (a `dial()` socket is half-open after a FIN): what a proxy sent before hanging up.
+ */
+export function readToEnd(socket: Socket, timeoutMs = 5000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no end within ${timeoutMs} ms (got ${Buffer.concat(chunks).toString('latin1')})`));
+    }, timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Buffer.concat(chunks));
+    };
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => {});
+    socket.once('end', done);
+    socket.once('close', done);
+  });
+}
+
 /** Connects, reads until close, returns the text. */
 export async function fetchLine(port: number, timeoutMs = 10_000): Promise<string> {
   const socket = await dial(port);

@@ -15,8 +15,7 @@ import { freePorts } from '../support/ports.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 import { dial, readToEnd } from '../support/tcp-client.ts';
 import { repoRoot } from '../support/runtimes.ts';
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+import { tlsGet } from '../support/tls-get.ts';
 
 const PORT_NAMES = ['cip', 'both', 'rule', 'tls'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -103,30 +102,6 @@ async function exchange(port: number, ...parts: (Buffer | string)[]): Promise<st
   return readText(socket);
 }
 
-/** A GET over TLS on a connection that sends `preface` in clear first: the whole answer. */
-function tlsGet(port: number, preface: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const plain = net.connect({ host: '127.0.0.1', port });
-    plain.once('connect', () => plain.write(preface));
-    const socket = tls.connect({ socket: plain, servername: 'cip.example', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('no answer within 5 s'));
-    }, 5000);
-    socket.once('secureConnect', () => socket.write(GET));
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-  });
-}
-
 function header(response: string, name: string): string | undefined {
   return new RegExp(`^${name}: (.*)\\r$`, 'mi').exec(response)?.[1];
 }
@@ -188,7 +163,7 @@ for (const target of TARGETS) {
     });
 
     it('on an ssl bind the header comes in clear before the ClientHello', async () => {
-      const res = await tlsGet(ports.tls, legacy(MAGIC, IPV4_TCP));
+      const res = await tlsGet(ports.tls, 'cip.example', { preface: legacy(MAGIC, IPV4_TCP) });
       assert.match(res, /^HTTP\/1.1 200 /);
       assert.equal(header(res, 'x-src'), '192.0.2.10:54321');
       assert.equal(header(res, 'x-ssl'), '1');

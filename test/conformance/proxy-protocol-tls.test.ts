@@ -7,8 +7,6 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/proxy-protocol-tls.test.js
  */
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -16,6 +14,7 @@ import { repoRoot } from '../support/runtimes.ts';
 import { TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 import { recordingServer, type TestBackend } from '../support/tcp-backends.ts';
 import { dial } from '../support/tcp-client.ts';
+import { tlsGet } from '../support/tls-get.ts';
 
 const PORT_NAMES = ['tlsIn', 'chain', 'sendRaw', 'rec', 'expect'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -64,38 +63,10 @@ listen send_raw
 `;
 }
 
-const GET = 'GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n';
 
 function header(response: string, name: string): string | undefined {
   const m = new RegExp(`^${name}: (.*)\\r$`, 'mi').exec(response);
   return m?.[1];
-}
-
-/**
- * A GET over TLS: the connection from `localAddress` (default 127.0.0.1), `preface` sent in clear
- * first when given, then the handshake on the same connection. The whole answer.
- */
-function tlsGet(port: number, servername: string, options: { preface?: string; localAddress?: string } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const plain = net.connect({ host: '127.0.0.1', port, localAddress: options.localAddress ?? '127.0.0.1' });
-    if (options.preface !== undefined) plain.once('connect', () => plain.write(options.preface as string));
-    const socket = tls.connect({ socket: plain, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('no answer within 5 s'));
-    }, 5000);
-    socket.once('secureConnect', () => socket.write(GET));
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-  });
 }
 
 /** A plain request on a plain connection: the whole answer. */

@@ -16,30 +16,9 @@ import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy } from '../support/http-suite.ts';
-import type { Socket } from 'node:net';
-import { dial } from '../support/tcp-client.ts';
+import { dial, readToEnd } from '../support/tcp-client.ts';
 
 const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
-
-/** What the proxy sends until it closes its side (FIN or reset); fails after `limitMs`. */
-function readUntilClosed(socket: Socket, limitMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`not closed within ${limitMs} ms (got ${Buffer.concat(chunks).length} bytes)`));
-    }, limitMs);
-    const done = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(Buffer.concat(chunks));
-    };
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', () => {});
-    socket.once('end', done);
-    socket.once('close', done);
-  });
-}
 
 /** Two requests over one HTTP/2 connection with prior knowledge: their x-stream-mode answers. */
 async function overHttp2(port: number): Promise<string[]> {
@@ -126,14 +105,14 @@ listen passthrough
     it("'switch-mode http proto h1' answers the HTTP/2 preface with 400", async () => {
       const socket = await dial(h1Only);
       socket.write(PREFACE);
-      const answer = (await readUntilClosed(socket, 5000)).toString('latin1');
+      const answer = (await readToEnd(socket, 5000)).toString('latin1');
       assert.match(answer, /^HTTP\/1\.[01] 400 /);
     });
 
     it("a 'bind ... proto none' connection cannot turn HTTP: closed without an answer", async () => {
       const socket = await dial(passThrough);
       socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-      assert.equal((await readUntilClosed(socket, 5000)).length, 0);
+      assert.equal((await readToEnd(socket, 5000)).length, 0);
     });
   });
 }

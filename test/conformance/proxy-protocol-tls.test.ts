@@ -63,7 +63,6 @@ listen send_raw
 `;
 }
 
-
 function header(response: string, name: string): string | undefined {
   const m = new RegExp(`^${name}: (.*)\\r$`, 'mi').exec(response);
   return m?.[1];

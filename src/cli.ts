@@ -697,7 +697,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   const stats = config.global.stats ?? (linkEnv !== undefined ? { sockets: [], timeout: 10_000, maxconn: 10 } : undefined);
   if (stats !== undefined) {
     proxy.warn = (text) => out.warning(text);
-    runtimeApi = new RuntimeApi(runtime, stats, proxy.target);
+    runtimeApi = new RuntimeApi(runtime, stats, proxy.target, config.global.noReusePort !== true);
     try {
       await runtimeApi.start();
     } catch (error) {
@@ -717,6 +717,23 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     );
   }
   reloadTrace(runtime, 'w-registered');
+  // The root changes once every listener is bound, before root is given up (HAProxy's main();
+  // a -W master keeps its own, its workers change theirs).
+  const chroot = config.global.chroot;
+  if (chroot !== undefined) {
+    try {
+      if (runtime.changeRoot === undefined) throw new Error(`Cannot chroot(${chroot}).`);
+      proxy.prepareForChroot();
+      runtime.changeRoot(chroot);
+    } catch (error) {
+      out.alert(`[${PROGRAM}.main()] ${error instanceof Error ? error.message : String(error)}`);
+      await runtimeApi?.close();
+      await threadGroup?.kill();
+      await proxy.kill();
+      await Promise.all(demoListeners.map((l) => l.close()));
+      return runtime.exit(1);
+    }
+  }
   // Root is given up once every listener is bound (HAProxy's set_identity).
   if (ids.uid !== undefined || ids.gid !== undefined) {
     try {

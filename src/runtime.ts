@@ -163,8 +163,10 @@ export type TlsFeature =
  * runtime (config/runtime-socket-check.ts) and listed in docs/runtimes.md.
  * 'abortive-close': Socket.reset() cannot send a TCP reset (it closes with a FIN).
  * 'abstract-namespace': UNIX sockets cannot take a whole-sun_path abstract name (`abns@`).
+ * 'chroot': the process cannot change its root directory (Runtime.changeRoot is absent): the
+ * global `chroot` is refused. Not a socket option, but refused the same way, at its line.
  */
-export type SocketFeature = 'keepalive-idle' | 'keepalive-interval' | 'keepalive-count' | 'abortive-close' | 'abstract-namespace' | 'unix-datagram';
+export type SocketFeature = 'keepalive-idle' | 'keepalive-interval' | 'keepalive-count' | 'abortive-close' | 'abstract-namespace' | 'unix-datagram' | 'chroot';
 
 /** See Runtime.tlsLibrary. */
 export interface TlsLibrary {
@@ -814,6 +816,12 @@ export interface Runtime {
    * "Cannot set gid N." / "Cannot set uid N." when it cannot. Absent where the runtime cannot.
    */
   setIdentity?(uid: number | undefined, gid: number | undefined): { readonly groupsDropped: boolean };
+  /**
+   * The global `chroot`: chroot(2) to `dir`, then chdir("/"), as HAProxy does once its listeners
+   * are bound and before it gives up root. Throws when either fails. Absent where the runtime
+   * cannot (its socketUnsupported then holds 'chroot').
+   */
+  changeRoot?(dir: string): void;
   /**
    * Binds every thread of this process, the runtime's own included, to the CPUs listed
    * (sched_setaffinity on each task: `cpu-map` for the process). False when the system refused

@@ -52,6 +52,7 @@ import { LazyPeerTlsInfo } from '../shared/lazy-peer-certificate.ts';
 import { nodeProcessServices } from '../shared/node-process.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
+import { changeRootBun } from './change-root.ts';
 import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
 import { threadCpuMs } from './thread-cpu-time.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
@@ -667,7 +668,7 @@ const TLS_UNSUPPORTED: ReadonlySet<TlsFeature> = new Set<TlsFeature>(['ciphersui
  * (strace on Bun 1.4.5).
  */
 // Bun's UNIX sockets refuse a 108-byte path (EINVAL), which HAProxy's abstract names are.
-const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count', 'abstract-namespace', ...(BUN_UNIX_DATAGRAMS ? [] : ['unix-datagram' as const])]);
+const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>(['keepalive-interval', 'keepalive-count', 'abstract-namespace', ...(BUN_UNIX_DATAGRAMS ? [] : ['unix-datagram' as const, 'chroot' as const])]);
 
 export const bunRuntime: Runtime = {
   // A configuration check never loads them (adapters/shared/node-builtins.ts); serving does, at once.
@@ -699,6 +700,7 @@ export const bunRuntime: Runtime = {
   spawnSelf: spawnSelfWith(process.execPath, [process.argv[1] as string]),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
+  ...(BUN_UNIX_DATAGRAMS ? { changeRoot: changeRootBun } : {}),
   bindProcessToCpus,
   bindThreadToCpus,
   signalProcess: signalProcessNode,

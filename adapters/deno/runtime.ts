@@ -22,6 +22,7 @@
  */
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
+import { changeRootDeno } from './change-root.ts';
 import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
 import { threadCpuMs } from './thread-cpu-time.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -673,6 +674,7 @@ export const denoRuntime: Runtime = {
   ...(Deno.mainModule === undefined ? {} : { spawnSelf: spawnSelfWith(Deno.execPath(), ['run', '-A', `--config=${new URL('../../deno.json', import.meta.url).pathname}`, new URL(Deno.mainModule).pathname]) }),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
+  changeRoot: changeRootDeno,
   bindProcessToCpus,
   bindThreadToCpus,
   signalProcess: signalProcessNode,

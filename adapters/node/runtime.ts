@@ -15,6 +15,8 @@ import { setIdentityNode } from '../shared/node-identity.ts';
 import { bindProcessToCpusNode } from './cpu-affinity.ts';
 import { parentThreadNode, startThreadNode } from './node-threads.ts';
 import { NODE_UNIX_DATAGRAMS, openUnixDatagramSenderNode } from './unix-datagram.ts';
+import { changeRootNode } from './change-root.ts';
+import { NODE_FFI } from './ffi.ts';
 
 /**
  * node:net's setKeepAlive(true, delay) sets SO_KEEPALIVE, TCP_KEEPIDLE and then always
@@ -27,6 +29,7 @@ const SOCKET_UNSUPPORTED: ReadonlySet<SocketFeature> = new Set<SocketFeature>([
   'keepalive-interval',
   'keepalive-count',
   ...(NODE_UNIX_DATAGRAMS ? [] : (['unix-datagram'] as const)),
+  ...(NODE_FFI ? [] : (['chroot'] as const)),
 ]);
 
 /** node:tls takes one 48-byte (AES-128) ticket key: no AES-256 tickets (Node 20 to 26). */
@@ -61,6 +64,7 @@ export const nodeRuntime: Runtime = {
     : clusterSpawnSelf(process.execArgv, process.argv[1] as string),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
+  ...(NODE_FFI ? { changeRoot: changeRootNode } : {}),
   bindProcessToCpus: bindProcessToCpusNode,
   signalProcess: signalProcessNode,
   // Threads each listen on the ports: only where node:net sets SO_REUSEPORT.

@@ -5,21 +5,12 @@
  * resolved from the process itself (glibc or musl, whichever Node runs on). On an older Node,
  * or one without node:ffi, Runtime.socketUnsupported says so and such targets are refused.
  */
-import { builtinModules } from 'node:module';
 import type { UnixDatagramSender } from '../../src/runtime.ts';
 import { libcUnixDatagramSender, type LibcDatagramCalls } from '../shared/libc-unix-datagram.ts';
+import { loadFfi, NODE_FFI } from './ffi.ts';
 
-/** What is used of node:ffi (its types are not in @types/node 20). */
-interface NodeFfi {
-  dlopen(
-    path: string | null,
-    definitions: Record<string, { readonly arguments: readonly string[]; readonly return: string }>,
-  ): { readonly functions: Record<string, (...args: unknown[]) => unknown> };
-  getInt32(pointer: unknown, offset: number): number;
-}
-
-/** Whether this Node can send UNIX datagrams this way (checked without loading node:ffi). */
-export const NODE_UNIX_DATAGRAMS = process.platform === 'linux' && builtinModules.includes('node:ffi');
+/** Whether this Node can send UNIX datagrams this way. */
+export const NODE_UNIX_DATAGRAMS = NODE_FFI;
 
 let libc: LibcDatagramCalls | null | undefined;
 
@@ -50,26 +41,6 @@ function openLibc(): LibcDatagramCalls | null {
     // A libc without these symbols: nothing can be sent.
   }
   return libc;
-}
-
-/**
- * node:ffi, without the ExperimentalWarning its first load prints: an operator who wrote
- * `log /dev/log` asked for nothing experimental, and the feature is checked by the suite.
- */
-function loadFfi(): NodeFfi | undefined {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.startsWith('FFI is an experimental feature')) return;
-    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return process.getBuiltinModule('node:ffi') as NodeFfi | undefined;
-  } catch {
-    return undefined;
-  } finally {
-    process.emitWarning = emitWarning;
-  }
 }
 
 export function openUnixDatagramSenderNode(): UnixDatagramSender {

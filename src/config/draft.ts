@@ -723,6 +723,8 @@ export interface GlobalDraft {
   daemon?: boolean;
   masterWorker?: boolean;
   pidFile?: string;
+  /** `chroot DIR`, and where it was written (refused on a runtime that cannot). */
+  chroot?: { readonly dir: string; readonly place: Place };
   identity?: { -readonly [K in keyof ProcessIdentityModel]: ProcessIdentityModel[K] };
   /** `unix-bind`: a prefix for the UNIX paths of `bind` lines and their socket files' defaults (keywords/unix-socket-files.ts). */
   unixBind?: { prefix?: string; mode?: number; owner: { -readonly [K in keyof SocketOwnerModel]: SocketOwnerModel[K] } };

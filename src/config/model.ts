@@ -1572,6 +1572,8 @@ export interface GlobalModel {
   readonly daemon?: boolean | undefined;
   readonly masterWorker?: boolean | undefined;
   readonly pidFile?: string | undefined;
+  /** `chroot DIR`: the serving process's root once its listeners are bound (a -W master keeps its own). */
+  readonly chroot?: string | undefined;
   /** `user`/`uid`, `group`/`gid`: who the serving process becomes once its listeners are bound. */
   readonly identity?: ProcessIdentityModel | undefined;
   /** `unix-bind`: applied to UNIX `bind` lines while parsing; kept so that its names are checked at startup, used or not, as HAProxy does. */

@@ -225,6 +225,7 @@ class Resolver {
         ...(global.daemon === true ? { daemon: true } : {}),
         ...(global.masterWorker === true ? { masterWorker: true } : {}),
         ...(global.pidFile !== undefined ? { pidFile: global.pidFile } : {}),
+        ...(global.chroot !== undefined ? { chroot: global.chroot.dir } : {}),
         ...(global.identity !== undefined ? { identity: { ...global.identity } } : {}),
         ...(global.unixBind !== undefined ? { unixBind: { ...global.unixBind, owner: { ...global.unixBind.owner } } } : {}),
         ...(global.serverStateFile !== undefined ? { serverStateFile: serverStatePath(global.serverStateFile, global.serverStateBase) } : {}),

@@ -27,6 +27,7 @@ const WHY: Readonly<Record<SocketFeature, string>> = {
   'keepalive-count': 'its sockets cannot set TCP_KEEPCNT (with an idle time they send 10 probes)',
   'abortive-close': 'its sockets cannot close with a TCP reset',
   'abstract-namespace': "its UNIX sockets cannot take HAProxy's abstract names, which fill the whole 108-byte sun_path",
+  chroot: 'it cannot call chroot(2): Node has no FFI before 26.1',
   'unix-datagram': 'it has no UNIX datagram sockets, which syslog paths such as /dev/log need (Node has them from 26.1, through node:ffi); log to a UDP address (e.g. 127.0.0.1:514) instead',
 };
 
@@ -58,6 +59,7 @@ export function checkRuntimeSockets(draft: ConfigDraft, limits: RuntimeSocketLim
       diagnostics.error({ ...log.source, column: 0, keyword: 'log', message: `'log ${log.target}' is not supported on ${runtime} (${WHY['unix-datagram']}); see docs/runtimes.md.` });
     }
   }
+  if (draft.global.chroot !== undefined) refuse(draft.global.chroot.place, 'chroot', 'chroot');
   for (const socket of draft.global.stats?.sockets ?? []) {
     if (socket.address.kind === 'unix' && isAbstractSocketPath(socket.address.path)) refuse({ ...socket.source, column: 0 }, 'stats socket abns@', 'abstract-namespace');
   }

@@ -1248,6 +1248,7 @@ export const configModelSchema = v.object({
     daemon: v.optional(v.boolean()),
     masterWorker: v.optional(v.boolean()),
     pidFile: v.optional(v.pipe(v.string(), v.minLength(1))),
+    chroot: v.optional(v.pipe(v.string(), v.minLength(1))),
     identity: v.optional(accountIdsSchema),
     unixBind: v.optional(v.strictObject({ prefix: v.optional(v.string()), mode: v.optional(socketModeSchema), owner: v.optional(accountIdsSchema) })),
     localPeer: v.optional(v.undefinedable(v.string())),

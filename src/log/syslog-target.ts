@@ -136,6 +136,14 @@ export class SyslogSenders {
     this.#runtime = runtime;
   }
 
+  /**
+   * Opens the UNIX datagram socket now rather than at the first line: before `chroot`, where
+   * opening it may need files the new root lacks (the runtime's FFI library, Deno's bound name).
+   */
+  openUnix(): void {
+    this.#unix ??= this.#runtime.openUnixDatagramSender?.();
+  }
+
   /** `line`: text (sent as UTF-8), or a byte string (one char per byte, sent as those bytes). */
   send(to: SyslogAddress, line: string, bytes = false): void {
     const data = bytes ? latin1Bytes(line) : this.#encoder.encode(line);

@@ -405,6 +405,11 @@ export class Proxy {
    * server to `warn` (ha_warning: stderr, silenced by -q) and to each proxy's log targets.
    * With `nbthread`, this thread's figures.
    */
+  /** What must be open before the process's root changes (`chroot`): the UNIX syslog socket. */
+  prepareForChroot(): void {
+    this.#logSinks.syslog.openUnix();
+  }
+
   dumpStates(cli: CliFigures | undefined, warn: (text: string) => void): void {
     dumpServerStates(this.target.proxies, cli, {
       warn,

@@ -29,10 +29,17 @@ export class RuntimeApi implements SessionOwner {
   readonly #waiting: { socket: Socket; model: StatsSocketModel }[] = [];
   #closed = false;
 
-  constructor(runtime: Runtime, stats: StatsModel, target: RuntimeTarget) {
+  /**
+   * A TCP socket is opened with SO_REUSEPORT, as HAProxy's listeners are unless `noreuseport`:
+   * a master-worker reload's new worker binds it while the old one still answers on it.
+   */
+  readonly #reusePort: boolean;
+
+  constructor(runtime: Runtime, stats: StatsModel, target: RuntimeTarget, reusePort = true) {
     this.#runtime = runtime;
     this.#stats = stats;
     this.#target = target;
+    this.#reusePort = reusePort;
   }
 
   /** Opens every socket; on failure the ones opened are closed and the error names the line. */
@@ -58,7 +65,7 @@ export class RuntimeApi implements SessionOwner {
         ? this.#runtime.listenUnix({ path: address.path, ...socketFileOptions(model.mode, model.owner) }, accept)
         : address.kind === 'fd'
           ? listenOnInherited(this.#runtime, { fd: address.fd }, accept)
-          : this.#runtime.listen({ host: address.host, port: address.port }, accept);
+          : this.#runtime.listen({ host: address.host, port: address.port, reusePort: this.#reusePort }, accept);
     return opened.catch((error: unknown) => {
       const target = address.kind === 'unix' ? socketPathText(address.path) : address.kind === 'fd' ? `fd@${address.fd}` : `${address.host}:${address.port}`;
       throw new Error(`stats socket '${target}' (${where}): ${error instanceof Error ? error.message : String(error)}`);

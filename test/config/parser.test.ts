@@ -329,15 +329,9 @@ describe('parser: global keywords', () => {
     );
   });
 
-  it("refuses chroot (no runtime can), and master-worker's unknown option", async () => {
-    assert.deepEqual(await errors(cfg('global', '  chroot /var/empty')), [
-      [
-        2,
-        3,
-        'chroot',
-        "'chroot' is not supported: Node, Bun and Deno cannot change the root directory of a running process. Remove it and confine Switchyard with its container or systemd's RootDirectory= instead.",
-      ],
-    ]);
+  it("reads chroot with HAProxy's messages, and master-worker's unknown option", async () => {
+    assert.equal((await parse(cfg('global', '  chroot /var/empty'))).global.chroot, '/var/empty');
+    assert.deepEqual(await errors(cfg('global', '  chroot')), [[2, 3, 'chroot', "'chroot' expects a directory as an argument."]]);
     assert.deepEqual(await errors(cfg('global', '  master-worker yes')), [[2, 17, 'master-worker', "'master-worker' only supports 'no-exit-on-failure' option."]]);
     assert.equal((await parse(cfg('global', '  master-worker no-exit-on-failure'))).global.masterWorker, true);
   });

@@ -36,8 +36,12 @@ for (const target of TARGETS) {
     let dir: string;
     let master: string;
     let web: number;
+    let stats: number;
     let cfg: string;
+    // A TCP stats socket: the new worker of a reload binds it beside the old one (SO_REUSEPORT).
     const config = (answer: string): string => `
+global
+    stats socket 127.0.0.1:${stats} level admin
 ${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${web}
@@ -47,8 +51,7 @@ frontend fe
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'switchyard-mworker-'));
       master = join(dir, 'master.sock');
-      const [port] = await freePorts(1);
-      web = port as number;
+      [web, stats] = (await freePorts(2)) as [number, number];
       // The configuration is a file of the test's own, so that a reload can find it changed.
       cfg = join(dir, 'main.cfg');
       writeFileSync(cfg, config('served'));
@@ -114,6 +117,8 @@ frontend fe
         return ok === 'served';
       }, 10_000, 100);
       assert.equal(ok, 'served');
+      // The new worker's runtime API answers on the same address.
+      assert.match(await cli(stats, 'show info\n'), new RegExp(`^Pid: ${workers(proc)[0]}$`, 'm'));
     });
 
     it('a reload with a broken configuration keeps the worker; a fixed one is taken', async () => {

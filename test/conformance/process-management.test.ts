@@ -2,19 +2,21 @@
  * The global process-management keywords as their command-line counterparts: `daemon` with
  * `pidfile` (the command returns once the pid file names the daemon, as with -D -p), `user` and
  * `group` (the serving process gives up root once its listeners are bound, as HAProxy's
- * set_identity), an unknown user refused with HAProxy's alert, and `chroot` refused.
+ * set_identity), an unknown user refused with HAProxy's alert, and `chroot` (refused on a Node
+ * without node:ffi).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/process-management.test.js
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { cli } from '../support/cli-client.ts';
 import { proxyCommand, repoRoot } from '../support/runtimes.ts';
 import { processAlive } from '../support/proxy-process.ts';
 
@@ -97,13 +99,58 @@ for (const target of TARGETS) {
       assert.match(stderr, /parsing \[[^\]]*unknown\.cfg:2\] : cannot find user id for 'no-such-user-here' \(0:Success\)/);
     });
 
-    it('chroot is refused', { skip: target === 'haproxy' ? 'HAProxy chroots; no runtime here can' : false }, async () => {
+    it(
+      "'chroot': the serving process's root is the directory once it listens, and it still serves (also with a stats socket)",
+      { skip: !runningAsRoot ? 'chroot(2) needs root' : target === 'node-system' ? 'Node 20 has no node:ffi: refused (below)' : false },
+      async () => {
+        const jail = mkdtempSync(join(tmpdir(), 'switchyard-chroot-'));
+        const [port, cliPort] = (await freePorts(2)) as [number, number];
+        const proxy = await startProxy(
+          target,
+          `global
+    chroot ${jail}
+    stats socket 127.0.0.1:${cliPort} level admin
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${port}
+    http-request return status 200 content-type text/plain string "jailed\\n"
+`,
+        );
+        try {
+          const conn = await HttpConnection.open(port);
+          assert.equal((await conn.request('GET', '/')).text, 'jailed\n');
+          conn.destroy();
+          assert.equal(readlinkSync(`/proc/${proxy.pid}/root`), jail);
+          assert.match(await cli(cliPort, 'show info\n'), /^Pid: \d+$/m);
+        } finally {
+          await stopProxy(target, proxy);
+          rmSync(jail, { recursive: true, force: true });
+        }
+      },
+    );
+
+    it("'chroot' to a directory that does not exist: the start fails with HAProxy's alert", { skip: runningAsRoot ? (target === 'node-system' ? 'refused before (below)' : false) : 'chroot(2) needs root' }, async () => {
+      const cfg = join(dir, 'chroot-missing.cfg');
+      const [port] = (await freePorts(1)) as [number];
+      writeFileSync(cfg, `global
+    chroot ${dir}/no-such-dir
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${port}
+    http-request return status 200
+`);
+      const { code, stderr } = await run(target, ['-db', '-f', cfg]);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, new RegExp(`\\[ALERT\\].*\\[(haproxy|switchyard)\\.main\\(\\)\\] Cannot chroot\\(${dir}/no-such-dir\\)\\.`));
+    });
+
+    it("'chroot' is refused on a Node without node:ffi", { skip: target === 'node-system' ? false : 'this runtime can chroot' }, async () => {
       const cfg = join(dir, 'chroot.cfg');
       const [port] = (await freePorts(1)) as [number];
       writeFileSync(cfg, `global\n    chroot /var/empty\n${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port}\n`);
       const { code, stderr } = await run(target, ['-c', '-f', cfg]);
       assert.equal(code, 1, stderr);
-      assert.match(stderr, /'chroot' is not supported/);
+      assert.match(stderr, /:2\] : 'chroot' is not supported on Node \(it cannot call chroot\(2\): Node has no FFI before 26\.1\)/);
     });
   });
 }

@@ -4,7 +4,7 @@
  * process in the foreground), `master-worker` (-W), `pidfile FILE` (-p, which wins),
  * `user NAME` / `uid N` and `group NAME` / `gid N` (the serving process gives up root once its
  * listeners are bound, as HAProxy's set_identity; names are looked up in /etc/passwd and
- * /etc/group at startup). `chroot` is refused: no runtime can change a running process's root.
+ * /etc/group at startup), `chroot DIR` (Runtime.changeRoot, once the listeners are bound).
  */
 
 import type { KeywordContext, KeywordList, SectionKeyword } from '../registry.ts';
@@ -119,10 +119,20 @@ const keywords: SectionKeyword[] = [
     }
     ctx.global.mworkerMaxReloads = Math.min(value, 2_147_483_647);
   }),
-  keyword('chroot', (ctx) => {
-    ctx.error(
-      "'chroot' is not supported: Node, Bun and Deno cannot change the root directory of a running process. Remove it and confine Switchyard with its container or systemd's RootDirectory= instead.",
-    );
+  // HAProxy's messages (cfgparse-global.c); a second line keeps the first (HAProxy's is an
+  // [ALERT] that does not stop the start: a warning here, which has no such level).
+  keyword('chroot', (ctx, args) => {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    if (ctx.global.chroot !== undefined) {
+      ctx.warning(`'chroot' already specified. Continuing.`);
+      return;
+    }
+    const dir = args[1]?.text ?? '';
+    if (dir === '') {
+      ctx.error(`'chroot' expects a directory as an argument.`);
+      return;
+    }
+    ctx.global.chroot = { dir, place: ctx.place(args[0] as Token) };
   }),
 ];
 

@@ -185,13 +185,13 @@ for (const target of TARGETS) {
 
     it(
       'an action not supported yet is refused with its file, line and keyword',
-      { skip: target === 'haproxy' ? 'HAProxy supports http-request set-nice' : false },
+      { skip: target === 'haproxy' ? 'HAProxy supports http-request set-mark' : false },
       async () => {
         const cfg = writeTempConfig(`${HTTP_DEFAULTS}
 frontend fe
     bind 127.0.0.1:${ports.plain}
     acl bad path_beg /admin
-    http-request set-nice 10 if bad
+    http-request set-mark 10 if bad
     default_backend be
 backend be
     server s1 127.0.0.1:${ports.be}
@@ -200,7 +200,7 @@ backend be
           const result = await runCli(target, ['-c', '-f', cfg.path]);
           assert.equal(result.code, 1, result.stderr);
           assert.ok(result.stderr.includes(`[${cfg.path}:12]`), result.stderr);
-          assert.match(result.stderr, /'http-request set-nice' is not supported by Switchyard yet/);
+          assert.match(result.stderr, /'http-request set-mark' is not supported by Switchyard yet/);
         } finally {
           cfg.cleanup();
         }

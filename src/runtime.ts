@@ -186,6 +186,12 @@ export interface Socket {
    */
   write(chunk: Uint8Array): boolean;
   /**
+   * Optional: write() of each chunk in turn, handed to the kernel together (one gathering
+   * system call) where the runtime can; returns what the last write() would. Without it,
+   * callers with many small chunks join them into one array themselves.
+   */
+  writeGathered?(chunks: readonly Uint8Array[]): boolean;
+  /**
    * Half-close: send FIN once queued bytes are flushed. Reading continues. Idempotent.
    * Once both directions are finished (our FIN sent after flushing, and the peer's FIN
    * received) the socket closes by itself and onClose follows, as Node's allowHalfOpen does.

@@ -140,6 +140,15 @@ export class NodeStreamSocket implements Socket {
   write(chunk: Uint8Array): boolean {
     return this.raw.write(chunk);
   }
+  /** Corked writes leave as one writev() (the stream's _writev) when uncorked. */
+  writeGathered(chunks: readonly Uint8Array[]): boolean {
+    const raw = this.raw;
+    raw.cork();
+    let room = true;
+    for (let i = 0; i < chunks.length; i++) room = raw.write(chunks[i]!);
+    raw.uncork();
+    return room;
+  }
   end(): void {
     if (this.handler.onFinished !== undefined && !this.raw.writableEnded) this.raw.once('finish', this.#onFinish);
     this.raw.end();

@@ -642,6 +642,16 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   reloadTrace(runtime, 'w-listening');
   let threadGroup: Awaited<ReturnType<typeof ThreadGroup.start>> | undefined;
   let runtimeApi: RuntimeApi | undefined;
+  // A start that fails once the listeners are open: everything opened so far is closed
+  // before leaving (a part not opened yet is undefined; RuntimeApi.close is safe after a failed start).
+  const abortStart = async (text: string): Promise<never> => {
+    out.alert(text);
+    await runtimeApi?.close();
+    await threadGroup?.kill();
+    await proxy.kill();
+    await Promise.all(demoListeners.map((l) => l.close()));
+    return runtime.exit(1);
+  };
   // The listeners serve from now on, and the other threads take a while to start: a stop
   // signal stops the process already, threads included once started.
   let threadsStarted: Promise<unknown> = Promise.resolve();
@@ -687,10 +697,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       threadsStarted = starting.catch(() => undefined);
       threadGroup = await starting;
     } catch (error) {
-      out.alert(`Starting threads: ${(error as Error).message}`);
-      await proxy.kill();
-      await Promise.all(demoListeners.map((l) => l.close()));
-      return runtime.exit(1);
+      return abortStart(`Starting threads: ${(error as Error).message}`);
     }
   }
   // A worker of master-worker mode always has a CLI: its master's link (src/master/worker-link.ts).
@@ -701,11 +708,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     try {
       await runtimeApi.start();
     } catch (error) {
-      out.alert(`Starting the runtime API: ${(error as Error).message}`);
-      await threadGroup?.kill();
-      await proxy.kill();
-      await Promise.all(demoListeners.map((l) => l.close()));
-      return runtime.exit(1);
+      return abortStart(`Starting the runtime API: ${(error as Error).message}`);
     }
   }
   if (linkEnv !== undefined && runtimeApi !== undefined) {
@@ -726,12 +729,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       proxy.prepareForChroot();
       runtime.changeRoot(chroot);
     } catch (error) {
-      out.alert(`[${PROGRAM}.main()] ${error instanceof Error ? error.message : String(error)}`);
-      await runtimeApi?.close();
-      await threadGroup?.kill();
-      await proxy.kill();
-      await Promise.all(demoListeners.map((l) => l.close()));
-      return runtime.exit(1);
+      return abortStart(`[${PROGRAM}.main()] ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   // Root is given up once every listener is bound (HAProxy's set_identity).
@@ -741,12 +739,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
       const { groupsDropped } = runtime.setIdentity(ids.uid, ids.gid);
       if (!groupsDropped) out.warning(`[${PROGRAM}.main()] Failed to drop supplementary groups. Using 'gid'/'group' without 'uid'/'user' is generally useless.`);
     } catch (error) {
-      out.alert(`[${PROGRAM}.main()] ${error instanceof Error ? error.message : String(error)}`);
-      await runtimeApi?.close();
-      await threadGroup?.kill();
-      await proxy.kill();
-      await Promise.all(demoListeners.map((l) => l.close()));
-      return runtime.exit(1);
+      return abortStart(`[${PROGRAM}.main()] ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   for (const f of proxy.frontends) {

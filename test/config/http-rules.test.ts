@@ -51,11 +51,11 @@ describe('acl and http rules: models', () => {
 
   it('set-map, del-map, add-acl, del-acl: the file from the action word, log-format key and value', async () => {
     const model = await parse(
-      frontend('  http-request set-map(/m.map) %[src] %[req.hdr(x)]', '  http-response del-map(/m.map) %[src]', '  http-request add-acl(/a.acl) k if { path /x }', '  http-after-response del-acl(/a.acl) k'),
+      frontend('  http-request set-map(/m.map) %[src] %[req.hdr(x)]', '  http-response del-map(/m.map) %[src]', '  http-request add-acl(/a.acl) k if { path /x }', '  http-response del-acl(/a.acl) k'),
     );
     const f = model.frontends[0];
     assert.deepEqual(
-      [...(f?.httpRequestRules ?? []), ...(f?.httpResponseRules ?? []), ...(f?.httpAfterResponseRules ?? [])].map((r) =>
+      [...(f?.httpRequestRules ?? []), ...(f?.httpResponseRules ?? [])].map((r) =>
         r.action === 'set-map' || r.action === 'del-map' || r.action === 'add-acl' || r.action === 'del-acl' ? [r.action, r.file, r.key, r.value] : [r.action],
       ),
       [
@@ -65,13 +65,18 @@ describe('acl and http rules: models', () => {
         ['del-acl', '/a.acl', 'k', undefined],
       ],
     );
-    const found = await errors(frontend('  http-request set-map(/m.map) k', '  http-request del-acl(/a.acl)', '  http-after-response add-acl(/a.acl) k'));
+    const found = await errors(
+      frontend('  http-request set-map(/m.map) k', '  http-request del-acl(/a.acl)', '  http-after-response add-acl(/a.acl) k', '  http-after-response set-map(/m.map) k v', '  http-after-response del-map(/m.map) k', '  http-after-response del-acl(/a.acl) k'),
+    );
     assert.deepEqual(
       found.map(([line, , , message]) => [line, message.replace(/ \(supported: .*|, but got.*|expects '.*/, '')]),
       [
         [7, "error detected in frontend 'f' while parsing 'http-request set-map(/m.map)' rule : expects exactly 2 arguments."],
         [8, "error detected in frontend 'f' while parsing 'http-request del-acl(/a.acl)' rule : expects exactly 1 arguments."],
         [9, "'http-after-response' "],
+        [10, "'http-after-response' "],
+        [11, "'http-after-response' "],
+        [12, "'http-after-response' "],
       ],
     );
   });

@@ -2,7 +2,7 @@
  * Maps and ACL pattern files at runtime through the real proxy: `show|get|add|set|del|clear
  * map|acl` on the stats socket, with HAProxy's answers, and the rule actions `set-map`,
  * `del-map`, `add-acl`, `del-acl`; the `map()` converter and the `-f FILE` ACL see each change
- * at the next request.
+ * at the next request. The four actions are refused in http-after-response, as by HAProxy 2.6.
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/runtime-maps.test.js
  */
@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ProxyProcess } from '../support/proxy-process.ts';
+import { checkConfig, type ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
@@ -176,5 +176,27 @@ frontend fe
       assert.match(await cli(sock, `show map ${hostsMap}\n`), new RegExp(`^${ADDR} w\\.example be_w\\n\\n$`));
       assert.equal(await cli(sock, `commit map @${ver} ${hostsMap}\n`), 'Version number out of range.\n\n');
     });
+  });
+
+  describe(`the map and ACL actions' rule sets on ${target}`, () => {
+    const ACTIONS = ['set-map(/tmp/sy-hosts.map) k v', 'del-map(/tmp/sy-hosts.map) k', 'add-acl(/tmp/sy-block.acl) k', 'del-acl(/tmp/sy-block.acl) k'];
+    const frontend = (rules: readonly string[]): string => `${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:8001\n${rules.map((r) => `    ${r}\n`).join('')}`;
+
+    it('http-request and http-response accept all four', async () => {
+      const { code, stderr } = await checkConfig(target, frontend(ACTIONS.flatMap((a) => [`http-request ${a}`, `http-response ${a}`])));
+      assert.equal(code, 0, stderr);
+    });
+
+    for (const action of ACTIONS) {
+      const word = action.split(' ')[0] as string;
+      it(`http-after-response refuses ${word} with HAProxy's "expects ..., but got" alert`, async () => {
+        const text = frontend(['http-after-response set-header X-A 1', `http-after-response ${action}`]);
+        const line = text.split('\n').findIndex((l) => l.includes(word)) + 1;
+        const { code, stderr } = await checkConfig(target, text);
+        assert.equal(code, 1, stderr);
+        const escaped = word.replace(/[()./]/g, '\\$&');
+        assert.match(stderr, new RegExp(`\\[ALERT\\].*parsing \\[[^\\]]+:${line}\\] ?: 'http-after-response' expects .*'add-header', .*'set-header', .*but got '${escaped}'\\.\n`));
+      });
+    }
   });
 }

@@ -4,7 +4,8 @@
  * `;csv` (HAProxy 2.6's header line, one row per frontend, server and backend), `stats refresh`
  * (Refresh header, `;norefresh`), `stats auth` (401 with HAProxy's realm), `stats scope`,
  * `stats http-request`, a page in a backend reached through `use_backend`, and `stats admin`
- * (the form's POST sets a server to MAINT and back: no traffic while in maintenance).
+ * (the form's POST sets a server to MAINT and back: no traffic while in maintenance). The
+ * process block's idle share ("idle = N %", HAProxy's clock_report_idle).
  *
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/stats-page.test.js
  */
@@ -113,6 +114,17 @@ for (const target of TARGETS) {
       // Not the stats URI: the listen has no server.
       assert.equal((await conn.request('GET', '/elsewhere')).status, 503);
       conn.destroy();
+    });
+
+    it('the process information ends with the idle share, on the line HAProxy gives it', async () => {
+      const conn = await HttpConnection.open(ports.stats);
+      const html = (await conn.request('GET', '/stats')).text;
+      conn.destroy();
+      // HAProxy: "Running tasks: R/T; idle = N %"; Switchyard has no tasks to count (no scheduler).
+      const m = /current conns = \d+(?:;[^<\n]*)?<br>\n(?:Running tasks: \d+\/\d+; )?idle = (\d+) %<br>\n<\/td><td align="center" nowrap>\n/.exec(html);
+      assert.ok(m !== null, html.slice(0, 2000));
+      const idle = Number(m[1]);
+      assert.ok(idle >= 0 && idle <= 100, `idle = ${idle}`);
     });
 
     it(";csv: HAProxy 2.6's header line and one row per frontend, server and backend", async () => {

@@ -47,11 +47,13 @@ const HAPROXY_REQUEST_ACTIONS = [
   'track-sc2', 'track-sc', 'set-timeout', 'wait-for-body', 'set-var-fmt', 'set-var', 'unset-var', 'set-dst', 'set-dst-port', 'set-mark',
   'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'ot-group',
 ];
-/** HAProxy 2.6's http-after-response actions (http_after_res_keywords). */
+/**
+ * HAProxy 2.6's http-after-response actions (http_after_res_keywords, as 2.6.12's "expects" list
+ * names them): no map, ACL or sc-* action, which come in 2.8.
+ */
 const HAPROXY_AFTER_RESPONSE_ACTIONS = [
-  'add-header', 'allow', 'capture', 'del-acl', 'del-header', 'del-map', 'replace-header', 'replace-value', 'sc-inc-gpc', 'sc-inc-gpc0',
-  'sc-inc-gpc1', 'sc-set-gpt', 'sc-set-gpt0', 'set-header', 'set-map', 'set-status', 'set-var', 'set-var-fmt',
-  'strict-mode', 'unset-var',
+  'ot-group', 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status',
+  'strict-mode', 'set-var-fmt', 'set-var', 'unset-var',
 ];
 const HAPROXY_RESPONSE_ACTIONS = [
   'allow', 'deny', 'redirect', 'return', 'add-acl', 'del-acl', 'set-map', 'del-map', 'capture', 'set-log-level', 'set-nice', 'set-mark',

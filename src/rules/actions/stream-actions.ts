@@ -7,6 +7,7 @@
 import { Sample, sampleInt } from '../sample.ts';
 import { compileSampleFetch, type SampleFetch } from '../sample-fetch.ts';
 import { Verdict, type HttpAction, type HttpActionCompile, type HttpActionContext } from '../http-action.ts';
+import type { TcpAction, TcpVerdict } from '../tcp/tcp-action.ts';
 
 const SCRATCH = new Sample();
 const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
@@ -33,12 +34,17 @@ class SetTimeout implements HttpAction {
   }
 }
 
-class SetLogLevel implements HttpAction {
+/**
+ * `set-log-level`: the level of the stream's log line (HAProxy's s->logs.level). One action for
+ * the http and tcp rules: both contexts carry logLevel, and both verdict tables' `continue` is 0
+ * (the return type is never, and this fails to compile, should they part).
+ */
+class SetLogLevel implements HttpAction, TcpAction {
   readonly #level: number;
   constructor(level: number) {
     this.#level = level;
   }
-  run(ctx: HttpActionContext): Verdict {
+  run(ctx: { logLevel: number | undefined }): typeof Verdict.continue & typeof TcpVerdict.continue {
     ctx.logLevel = this.#level;
     return Verdict.continue;
   }
@@ -63,7 +69,8 @@ export function logLevelOf(level: string): number | undefined {
   return n < 0 ? undefined : n;
 }
 
-export function compileSetLogLevel(level: string): HttpActionCompile {
+/** For `http-*` and `tcp-*` rules alike: the result is both an HttpActionCompile and a TcpActionCompile. */
+export function compileSetLogLevel(level: string): { readonly ok: true; readonly action: SetLogLevel } | { readonly ok: false; readonly message: string } {
   const n = logLevelOf(level);
   if (n === undefined) return { ok: false, message: `unknown log level '${level}'` };
   return { ok: true, action: new SetLogLevel(n) };

@@ -7,7 +7,7 @@ import type { HttpVarRuleModel, TcpRuleModel } from '../../config/model.ts';
 import { compileVarAction } from '../actions/var-actions.ts';
 import { compileDoResolveStep, type DoResolveStep } from '../actions/resolve-action.ts';
 import { compilePriorityAction, type SetPriority } from '../actions/priority-actions.ts';
-import { logLevelOf } from '../actions/stream-actions.ts';
+import { compileSetLogLevel } from '../actions/stream-actions.ts';
 import type { HttpActionContext } from '../http-action.ts';
 import { Sample } from '../sample.ts';
 import { compileSampleFetch, type SampleDirection, type SampleFetch } from '../sample-fetch.ts';
@@ -39,18 +39,6 @@ const NICE = new Fixed(TcpVerdict.continue);
 class ExpectProxy implements TcpAction {
   run(ctx: TcpActionContext): TcpVerdict {
     ctx.expectProxy = true;
-    return TcpVerdict.continue;
-  }
-}
-
-/** `set-log-level`: the level of the stream's log line (HAProxy's s->logs.level). */
-class SetLogLevel implements TcpAction {
-  readonly #level: number;
-  constructor(level: number) {
-    this.#level = level;
-  }
-  run(ctx: TcpActionContext): TcpVerdict {
-    ctx.logLevel = this.#level;
     return TcpVerdict.continue;
   }
 }
@@ -200,10 +188,7 @@ const TCP_COMPILERS: { readonly [A in TcpRuleModel['action']]: Compiler<A> } = {
   'set-priority-class': priority,
   'set-priority-offset': priority,
   capture: compileTcpCapture,
-  'set-log-level': (rule: { readonly level: string }) => {
-    const level = logLevelOf(rule.level);
-    return level === undefined ? { ok: false, message: `unknown log level '${rule.level}'` } : { ok: true, action: new SetLogLevel(level) };
-  },
+  'set-log-level': (rule) => compileSetLogLevel(rule.level),
   'set-nice': () => ({ ok: true, action: NICE }),
 };
 

@@ -20,6 +20,8 @@ export interface HtmlPageInfo {
   readonly uptimeSeconds: number;
   readonly maxconn: number;
   readonly currentConns: number;
+  /** clock_report_idle (show info's Idle_pct); undefined where the runtime does not measure it. */
+  readonly idlePct: number | undefined;
   readonly refresh: number;
   readonly noRefresh: boolean;
   readonly hideDown: boolean;
@@ -252,6 +254,10 @@ function processBlock(info: HtmlPageInfo): string {
     `<p><b>pid = </b> ${info.pid} (process #1, nbproc = 1, nbthread = ${threadCount()})<br>\n` +
     `<b>uptime = </b> ${Math.floor(up / 86400)}d ${Math.floor((up % 86400) / 3600)}h${String(Math.floor((up % 3600) / 60)).padStart(2, '0')}m${String(up % 60).padStart(2, '0')}s<br>\n` +
     `<b>maxconn = </b> ${info.maxconn}<br>\ncurrent conns = ${info.currentConns}<br>\n` +
+    // HAProxy's line is "Running tasks: R/T; idle = N %": Switchyard has no task scheduler, so no
+    // run queue or task count (show info's Run_queue and Tasks are empty), and keeps the idle
+    // share only, as it keeps only the figures it has on the lines above; no line when unmeasured.
+    (info.idlePct === undefined ? '' : `idle = ${info.idlePct} %<br>\n`) +
     '</td><td align="center" nowrap>\n' + LEGEND + '</td><td align="left" valign="top" nowrap width="1%">' +
     displayOptions(info) + statusBlock(info)
   );

@@ -15,6 +15,7 @@ import { applyAdminPost } from './stats-admin.ts';
 import { renderStatsHtml } from './stats-html.ts';
 import { parseStatsQuery, type StatsQuery } from './stats-request.ts';
 import { mergeThreadRows } from '../../stats/stat-merge.ts';
+import { threadCount } from '../../threads/thread-identity.ts';
 
 /** What the Hono handlers get besides the web Request: the target as received. */
 interface StatsEnv {
@@ -126,6 +127,7 @@ export class StatsService implements HttpService {
         uptimeSeconds: Math.max(0, Math.floor((rt.now() - target.startedMono) / 1000)),
         maxconn: target.limits.maxconn,
         currentConns: target.limits.current,
+        idlePct: target.limits.processIdlePct(threadCount()),
         refresh: this.#model.refresh,
         noRefresh: query.noRefresh,
         hideDown: query.hideDown,

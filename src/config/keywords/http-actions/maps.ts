@@ -19,12 +19,12 @@ function parse({ ctx, action, word, keyword, args, extra }: ActionParseInput): R
   return { action: name, file, key: args[0]?.text ?? '', value: name === 'set-map' ? (args[1]?.text ?? '') : undefined };
 }
 
-/** HAProxy 2.6 registers them for http-request and http-response; http-after-response lacks add-acl. */
-const ALL = ['request', 'response', 'after-response'] as const;
+/** HAProxy 2.6 registers them for http-request and http-response only (http-after-response has them from 2.8). */
+const SETS = ['request', 'response'] as const;
 
 export const mapActionParsers: readonly HttpActionParser[] = [
-  { name: 'set-map', sets: ALL, prefix: true, parse },
-  { name: 'del-map', sets: ALL, prefix: true, parse },
-  { name: 'add-acl', sets: ['request', 'response'], prefix: true, parse },
-  { name: 'del-acl', sets: ALL, prefix: true, parse },
+  { name: 'set-map', sets: SETS, prefix: true, parse },
+  { name: 'del-map', sets: SETS, prefix: true, parse },
+  { name: 'add-acl', sets: SETS, prefix: true, parse },
+  { name: 'del-acl', sets: SETS, prefix: true, parse },
 ];

@@ -759,6 +759,42 @@ const CASES: [string, Case][] = [
     },
   ],
   [
+    'writeGathered(): small and large chunks in order through a paused reader, onDrain follows resume',
+    async (ctx) => {
+      const { listener, accepted } = await ctx.server({}, (socket) => socket.pause());
+      const { socket, peer } = await ctx.connected({ port: listener.port });
+      await ctx.until(() => accepted.length > 0, 'accept');
+      const server = accepted[0]!;
+      const gathered = socket.writeGathered?.bind(socket) ?? ((chunks: readonly Uint8Array[]) => chunks.map((c) => socket.write(c)).at(-1) ?? true);
+      const pattern = new Pattern(7);
+      let hash = FNV_OFFSET;
+      let sent = 0;
+      let refused = false;
+      // HTTP/2's shape: 9-byte frame headers before 16 KiB payloads, and a chunk past the
+      // adapters' gather sizes. Whatever the kernel takes of a gathered write, the rest must
+      // follow in order.
+      for (let round = 0; round < 400 && !refused; round++) {
+        const chunks: Uint8Array[] = [];
+        for (let i = 0; i < 8; i++) chunks.push(pattern.next(9), pattern.next(16 * 1024));
+        chunks.push(pattern.next(300 * 1024), pattern.next(1));
+        for (const chunk of chunks) {
+          hash = fnv1a(hash, chunk);
+          sent += chunk.length;
+        }
+        refused = !gathered(chunks);
+      }
+      check(refused, `writeGathered never returned false (${sent} bytes written to a paused reader)`);
+      const drained = peer.nextDrain();
+      server.socket.resume();
+      await ctx.within(drained, 'onDrain after resume()');
+      socket.end();
+      await ctx.until(() => server.peer.ends > 0, 'server onEnd', 15_000);
+      equal(server.peer.bytes, sent, 'bytes received');
+      equal(receivedHash(server.peer), hash, 'checksum');
+      equal(socket.bufferedAmount, 0, 'bufferedAmount after drain');
+    },
+  ],
+  [
     'pause() stops onData and resume() restarts it',
     async (ctx) => {
       const { listener, accepted } = await ctx.server({});

@@ -250,6 +250,42 @@ describe('stick counter fetches and converters', () => {
     assert.equal(read('int(167772161),table_http_req_cnt(fe)', ctx), '3', 'an integer is an address for an ip table (c_int2ip)');
   });
 
+  it('src_updt_conn_cnt creates the entry, counts conn_cnt alone and touches it', () => {
+    const clock2 = new Clock();
+    const counted = table('counted', { store: [{ type: 'conn_cnt' }, { type: 'conn_rate', period: 1000 }], expire: 5000 });
+    const bare = table('bare', { store: [{ type: 'gpc0' }] });
+    const tracking2 = new StickTracking(new Map([['counted', counted], ['bare', bare]]), clock2);
+    const ctx = context(tracking2, '10.0.0.7');
+    assert.equal(read('src_updt_conn_cnt(counted)', ctx), '1');
+    clock2.t += 4000;
+    assert.equal(read('src_updt_conn_cnt(counted)', ctx), '2');
+    const entry = counted.find('10.0.0.7', clock2.t)!;
+    assert.equal(counted.rate(entry, 'conn_rate', clock2.t), 0, 'the rate is not counted');
+    assert.equal(entry.expire, clock2.t + 5000, 'touched');
+    assert.equal(read('src_updt_conn_cnt(bare)', ctx), undefined, 'conn_cnt not stored: no sample');
+    assert.ok(bare.find('10.0.0.7', clock2.t), 'the entry is created all the same');
+  });
+
+  it('table_expire and table_idle (HAProxy 2.7): ms left and ms spent; absent key: no sample or the default', () => {
+    const clock2 = new Clock();
+    const timed = table('timed', { store: [{ type: 'gpc0' }], expire: 10_000 });
+    const forever = table('forever', { store: [{ type: 'gpc0' }], expire: undefined });
+    const tracking2 = new StickTracking(new Map([['timed', timed], ['forever', forever]]), clock2);
+    const ctx = context(tracking2, '10.0.0.7');
+    timed.getEntry('10.0.0.7', clock2.t);
+    forever.getEntry('10.0.0.7', clock2.t);
+    clock2.t += 2500;
+    assert.equal(read('src,table_expire(timed)', ctx), '7500');
+    assert.equal(read('src,table_idle(timed)', ctx), '2500');
+    assert.equal(read('src,table_expire(timed,5)', ctx), '7500');
+    assert.equal(read('str(10.9.9.9),table_expire(timed)', ctx), undefined, 'absent: no sample');
+    assert.equal(read('str(10.9.9.9),table_expire(timed,-1)', ctx), '-1');
+    assert.equal(read('str(10.9.9.9),table_idle(timed,42)', ctx), '42');
+    assert.equal(read('src,table_expire(forever)', ctx), '0', 'no expire: 0, as HAProxy');
+    assert.equal(read('src,table_idle(forever)', ctx), '0');
+    assert.equal(read('str(x),table_idle(timed,3)', ctx), undefined, 'not a key of the table');
+  });
+
   it('rates seen by fetches follow the clock', () => {
     const ctx = context(tracking);
     clock.t += 1500;

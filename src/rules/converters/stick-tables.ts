@@ -5,6 +5,10 @@
  * not store X or the sample cannot be a key of the table's type. Lookups never create nor
  * refresh an entry. The array forms take the element first: `table_gpc(I,T)`,
  * `table_gpc_rate(I,T)`, `table_gpt(I,T)`.
+ *
+ * `table_expire(T[,DEFAULT])` and `table_idle(T[,DEFAULT])` are HAProxy 2.7's (2.6 has neither):
+ * the ms left before the entry expires / since it was last touched, and for an absent key no
+ * sample, or DEFAULT when given.
  */
 import type { StickCountType, StickRateType } from '../../stick/stick-data.ts';
 import type { StickEntry, StickTable } from '../../stick/stick-table.ts';
@@ -93,6 +97,28 @@ function rate(type: StickRateType): Read {
   };
 }
 
+/**
+ * `table_expire(T[,D])`, `table_idle(T[,D])`: `read` gives the ms left before the entry expires
+ * (tick_remain(now, expire), 0 once past); the absent key has no sample unless D is given. A
+ * table without `expire` gives 0 for both, as HAProxy's entries then expire "now".
+ */
+function delayConverter(name: string, read: (left: number, table: StickTable) => number): ConverterDefinition {
+  return {
+    name,
+    args: spec(1, 'tab', 'sint'),
+    input: 'any',
+    output: 'sint',
+    compile: (args) => {
+      const fallback = args[1]?.type === 'sint' ? args[1].value : undefined;
+      return lookup(defaultStickTable(strArg(args, 0)), (table, entry, stick, s) => {
+        if (entry === undefined) return fallback === undefined ? false : s.setInt(fallback);
+        if (table.expire === undefined) return s.setInt(0);
+        return s.setInt(read(Math.max(0, Math.floor(entry.expire - stick.now())), table));
+      });
+    },
+  };
+}
+
 export const STICK_TABLE_CONVERTERS: readonly ConverterDefinition[] = [
   converter('in_table', 'bool', (_table, entry, _stick, s) => s.setBool(entry !== undefined)),
   converter('table_bytes_in_rate', 'sint', rate('bytes_in_rate')),
@@ -100,6 +126,7 @@ export const STICK_TABLE_CONVERTERS: readonly ConverterDefinition[] = [
   converter('table_conn_cnt', 'sint', count('conn_cnt')),
   converter('table_conn_cur', 'sint', count('conn_cur')),
   converter('table_conn_rate', 'sint', rate('conn_rate')),
+  delayConverter('table_expire', (left) => left),
   elementConverter('table_gpt', (i) => element('gpt', i)),
   converter('table_gpt0', 'sint', count('gpt0')),
   elementConverter('table_gpc', (i) => element('gpc', i)),
@@ -114,6 +141,8 @@ export const STICK_TABLE_CONVERTERS: readonly ConverterDefinition[] = [
   converter('table_http_fail_rate', 'sint', rate('http_fail_rate')),
   converter('table_http_req_cnt', 'sint', count('http_req_cnt')),
   converter('table_http_req_rate', 'sint', rate('http_req_rate')),
+  // tick_remain(left, table expire): the part of the table's delay already spent.
+  delayConverter('table_idle', (left, table) => Math.max(0, (table.expire ?? 0) - left)),
   converter('table_kbytes_in', 'sint', count('bytes_in_cnt', 10)),
   converter('table_kbytes_out', 'sint', count('bytes_out_cnt', 10)),
   converter('table_sess_cnt', 'sint', count('sess_cnt')),

@@ -557,7 +557,7 @@ export type BalanceModel =
       /** Hash the path only, dropping scheme/authority of absolute-form targets (`path-only`). */
       readonly pathOnly: boolean;
     }
-  /** `balance url_param NAME [check_post]` (check_post is refused as not supported). */
+  /** `balance url_param NAME [check_post]` (check_post changes nothing, as in HAProxy 2.6: POST bodies are always looked into). */
   | { readonly algorithm: 'url_param'; readonly param: string }
   /** `balance hdr(NAME) [use_domain_only]`; name lower-cased. */
   | { readonly algorithm: 'hdr'; readonly header: string; readonly useDomainOnly: boolean }

@@ -580,7 +580,8 @@ export interface HashTypeModel {
 /** `cookie NAME insert|rewrite|prefix [indirect] [nocache] [httponly] [secure] [domain D]* [maxidle T] [maxlife T] [preserve] [postonly]`. */
 export interface CookieModel {
   readonly name: string;
-  readonly mode: 'insert' | 'rewrite' | 'prefix';
+  /** `passive`: no mode word, the servers set the cookie themselves (the proxy only reads it, and with `indirect` removes it from direct hits' responses). */
+  readonly mode: 'insert' | 'rewrite' | 'prefix' | 'passive';
   readonly indirect: boolean;
   readonly nocache: boolean;
   readonly httponly: boolean;

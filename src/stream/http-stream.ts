@@ -2077,7 +2077,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       bytesIn: this.#reqBytes,
       bytesOut: req === undefined ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
       termination: `${this.#cause}${this.#phase}`,
-      cookieFlags: this.#cookieTxn === undefined ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
+      cookieFlags: this.#cookieTxn === undefined || this.backend?.persistence?.cookie?.logsFlags !== true ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
       actconn: host.limits.current,
       feconn: host.counters.scur,
       beconn: (this.backend?.counters.scur ?? 0) - (final && this.#countedInBackend ? 1 : 0),

@@ -14,12 +14,10 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/balance-url-param-post.test.js
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { ProxyProcess } from '../support/proxy-process.ts';
-import { freePorts } from '../support/ports.ts';
-import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { HttpConnection, buildRequest, delay, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { describe, it } from 'node:test';
+import { appBackend } from '../support/http-backends.ts';
+import { HttpConnection, buildRequest, delay } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, proxyWithBackends } from '../support/http-suite.ts';
 
 const PORT_NAMES = ['plain', 'checkPost', 'buffered', 'b1', 'b2', 'b3', 'b4'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -71,26 +69,11 @@ async function spread(times: number, send: () => Promise<string>): Promise<Set<s
 
 for (const target of TARGETS) {
   describe(`balance url_param: the POST body lookup on ${target}`, () => {
-    let proxy: ProxyProcess | undefined;
-    let p: Ports;
-    const backends: HttpTestBackend[] = [];
-
-    before(async () => {
-      const n = await freePorts(PORT_NAMES.length);
-      p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
-      for (const [i, port] of [p.b1, p.b2, p.b3, p.b4].entries()) backends.push(await appBackend(port, `s${i + 1}`));
-      proxy = await startProxy(target, configFor(p));
-    });
-
-    after(async () => {
-      destroyAllClients();
-      await stopProxy(target, proxy);
-      await Promise.all(backends.map((b) => b.close()));
-    });
+    const suite = proxyWithBackends(target, PORT_NAMES, configFor, (p) => Promise.all([p.b1, p.b2, p.b3, p.b4].map((port, i) => appBackend(port, `s${i + 1}`))));
 
     for (const listen of ['plain', 'checkPost'] as const) {
       it(`${listen === 'plain' ? 'without' : 'with'} check_post: a POST body's value goes where the query string's goes`, async () => {
-        const port = p[listen];
+        const port = suite.ports[listen];
         for (const user of ['alice', 'bob', 'carol', 'dave', '']) {
           const expected = await served(port, 'GET', `/q?user=${user}`);
           const seen = await spread(3, () => served(port, 'POST', '/form', `user=${user}`));
@@ -102,17 +85,17 @@ for (const target of TARGETS) {
     }
 
     it('the query string wins; PUT, a body without the parameter or not URL-encoded rotate', async () => {
-      const alice = await served(p.plain, 'GET', '/q?user=alice');
-      const bob = await served(p.plain, 'GET', '/q?user=bob');
+      const alice = await served(suite.ports.plain, 'GET', '/q?user=alice');
+      const bob = await served(suite.ports.plain, 'GET', '/q?user=bob');
       assert.notEqual(alice, bob, 'the test needs two values on two servers');
-      assert.deepEqual([...(await spread(3, () => served(p.plain, 'POST', '/form?user=alice', 'user=bob')))], [alice]);
-      assert.ok((await spread(8, () => served(p.plain, 'PUT', '/form', 'user=alice'))).size >= 2, 'PUT: round robin');
-      assert.ok((await spread(8, () => served(p.plain, 'POST', '/form', 'name=alice'))).size >= 2, 'no parameter: round robin');
-      assert.ok((await spread(8, () => served(p.plain, 'POST', '/form', 'user==alice'))).size >= 2, 'not URL-encoded: round robin');
+      assert.deepEqual([...(await spread(3, () => served(suite.ports.plain, 'POST', '/form?user=alice', 'user=bob')))], [alice]);
+      assert.ok((await spread(8, () => served(suite.ports.plain, 'PUT', '/form', 'user=alice'))).size >= 2, 'PUT: round robin');
+      assert.ok((await spread(8, () => served(suite.ports.plain, 'POST', '/form', 'name=alice'))).size >= 2, 'no parameter: round robin');
+      assert.ok((await spread(8, () => served(suite.ports.plain, 'POST', '/form', 'user==alice'))).size >= 2, 'not URL-encoded: round robin');
     });
 
     it('a POST waits for its body before balancing: a late body is hashed, Expect: 100-continue is answered', async () => {
-      const alice = await served(p.plain, 'GET', '/q?user=alice');
+      const alice = await served(suite.ports.plain, 'GET', '/q?user=alice');
       const late = async (port: number, expect: boolean): Promise<string> => {
         const conn = await HttpConnection.open(port);
         try {
@@ -129,7 +112,7 @@ for (const target of TARGETS) {
           conn.destroy();
         }
       };
-      for (const port of [p.plain, p.checkPost, p.buffered]) {
+      for (const port of [suite.ports.plain, suite.ports.checkPost, suite.ports.buffered]) {
         assert.deepEqual([...(await spread(3, () => late(port, false)))], [alice], `body after a pause (${port})`);
         assert.deepEqual([...(await spread(2, () => late(port, true)))], [alice], `body after 100 Continue (${port})`);
       }

@@ -10,13 +10,10 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/cookie-passive.test.js
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { ProxyProcess } from '../support/proxy-process.ts';
-import { freePorts } from '../support/ports.ts';
+import { describe, it } from 'node:test';
 import { httpBackend, writeAsync, type HttpTestBackend } from '../support/http-backends.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import type { HttpResponse } from '../support/http-wire.ts';
-import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { HTTP_DEFAULTS, TARGETS, getWithTermination, proxyWithBackends } from '../support/http-suite.ts';
 
 const PORT_NAMES = ['plain', 'indirect', 'preserve', 's1', 's2', 's3'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
@@ -57,81 +54,53 @@ function cookieServer(port: number, name: string): Promise<HttpTestBackend> {
 
 for (const target of TARGETS) {
   describe(`passive cookie persistence on ${target}`, () => {
-    let proxy: ProxyProcess | undefined;
-    let p: Ports;
-    const backends: HttpTestBackend[] = [];
+    const suite = proxyWithBackends(target, PORT_NAMES, configFor, (ports) => Promise.all((['s1', 's2', 's3'] as const).map((name) => cookieServer(ports[name], name))));
     let sequence = 0;
 
-    before(async () => {
-      const n = await freePorts(PORT_NAMES.length);
-      p = Object.fromEntries(PORT_NAMES.map((name, i) => [name, n[i] as number])) as Ports;
-      for (const name of ['s1', 's2', 's3'] as const) backends.push(await cookieServer(p[name], name));
-      proxy = await startProxy(target, configFor(p));
-    });
-
-    after(async () => {
-      destroyAllClients();
-      await stopProxy(target, proxy);
-      await Promise.all(backends.map((b) => b.close()));
-    });
-
     /** One request (with this Cookie header, if any): the response and its log line's %tsc. */
-    async function send(port: number, cookie: string | undefined): Promise<{ res: HttpResponse; tsc: string }> {
-      const path = `/r${++sequence}`;
-      const conn = await HttpConnection.open(port);
-      const res = await conn.request('GET', path, cookie === undefined ? {} : { cookie });
-      conn.destroy();
-      assert.equal(res.status, 200);
-      let line: string | undefined;
-      await eventually(() => {
-        line = proxy?.stdout.split('\n').find((l) => l.includes(`"GET ${path} HTTP/1.1"`));
-        return line !== undefined;
-      }, 3000);
-      assert.ok(line, `log line for ${path}:\n${proxy?.stdout}`);
-      const m = / 200 \d+ - - (\S{4}) /.exec(line);
-      assert.ok(m, `no %tsc in ${line}`);
-      return { res, tsc: m[1] as string };
+    function send(port: number, cookie: string | undefined): Promise<{ res: HttpResponse; tsc: string }> {
+      return getWithTermination(suite.proxy, port, `/r${++sequence}`, cookie === undefined ? {} : { cookie });
     }
 
     it('the cookie the server set routes the client back to it; requests and responses pass untouched; the log shows --', async () => {
-      const first = await send(p.plain, undefined);
+      const first = await send(suite.ports.plain, undefined);
       const server = first.res.header('x-backend') ?? '';
       assert.equal(first.res.header('set-cookie'), `SRV=${server}; path=/`);
       assert.equal(first.tsc, '----');
       for (let i = 0; i < 3; i++) {
-        const back = await send(p.plain, `SRV=${server}`);
+        const back = await send(suite.ports.plain, `SRV=${server}`);
         assert.equal(back.res.header('x-backend'), server, 'persistence');
         assert.equal(back.res.header('x-cookie-seen'), `SRV=${server}`, 'the request cookie reaches the server');
         assert.equal(back.res.header('set-cookie'), `SRV=${server}; path=/`, "the server's cookie passes");
         assert.equal(back.tsc, '----');
       }
-      const among = await send(p.plain, 'a=1; SRV=s3; b=2');
+      const among = await send(suite.ports.plain, 'a=1; SRV=s3; b=2');
       assert.equal(among.res.header('x-backend'), 's3');
       assert.equal(among.res.header('x-cookie-seen'), 'a=1; SRV=s3; b=2');
-      assert.equal((await send(p.plain, 'SRV=zz')).tsc, '----', 'an unknown value: balanced, logged --');
+      assert.equal((await send(suite.ports.plain, 'SRV=zz')).tsc, '----', 'an unknown value: balanced, logged --');
     });
 
     it('indirect: the server cookie is dropped from a direct hit response only; V/I/N and D/P in the log', async () => {
-      const none = await send(p.indirect, undefined);
+      const none = await send(suite.ports.indirect, undefined);
       assert.equal(none.tsc, '--NP');
       assert.ok(none.res.header('set-cookie')?.startsWith('SRV='));
-      const direct = await send(p.indirect, 'SRV=s2');
+      const direct = await send(suite.ports.indirect, 'SRV=s2');
       assert.equal(direct.res.header('x-backend'), 's2');
       assert.equal(direct.res.header('x-cookie-seen'), 'SRV=s2', 'not removed from the request (that is insert indirect)');
       assert.equal(direct.res.header('set-cookie'), undefined, 'the client has it already');
       assert.equal(direct.tsc, '--VD');
-      const unknown = await send(p.indirect, 'SRV=zz');
+      const unknown = await send(suite.ports.indirect, 'SRV=zz');
       assert.ok(unknown.res.header('set-cookie')?.startsWith('SRV='));
       assert.equal(unknown.tsc, '--IP');
     });
 
     it('indirect preserve: the server cookie always passes; nocache adds no Cache-control', async () => {
-      const direct = await send(p.preserve, 'SRV=s1');
+      const direct = await send(suite.ports.preserve, 'SRV=s1');
       assert.equal(direct.res.header('x-backend'), 's1');
       assert.equal(direct.res.header('set-cookie'), 'SRV=s1; path=/');
       assert.equal(direct.res.header('cache-control'), 'max-age=60');
       assert.equal(direct.tsc, '--VP');
-      assert.equal((await send(p.preserve, undefined)).tsc, '--NP');
+      assert.equal((await send(suite.ports.preserve, undefined)).tsc, '--NP');
     });
   });
 }

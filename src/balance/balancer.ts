@@ -1,5 +1,6 @@
 import type { RequestHead } from '../http/codec/head.ts';
 import type { Server } from '../proxy/server.ts';
+import type { MessageBody } from '../rules/message-body.ts';
 
 /**
  * What a balancer may read from the session it picks a server for. Sessions implement it
@@ -11,6 +12,8 @@ export interface LbRequest {
   readonly clientAddress: string;
   /** The request head in mode http; undefined in tcp mode (L7 keys then fall back to round-robin). */
   readonly lbHead: RequestHead | undefined;
+  /** The request payload the stream holds (what came with the head, or all of it after `option http-buffer-request`): `url_param`'s POST lookup, `req.body*`. */
+  readonly requestBody?: MessageBody | undefined;
 }
 
 /**

@@ -153,7 +153,8 @@ export const serverOnlyEntries = {
 
 const cookieInputSchema = v.strictObject({
   name: v.pipe(v.string(), v.minLength(1)),
-  mode: v.picklist(['insert', 'rewrite', 'prefix']),
+  /** `passive`: haproxy.cfg's `cookie NAME` without a mode word (the servers set the cookie). */
+  mode: v.picklist(['insert', 'rewrite', 'prefix', 'passive']),
   indirect: v.optional(v.boolean()),
   nocache: v.optional(v.boolean()),
   postonly: v.optional(v.boolean()),

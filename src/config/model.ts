@@ -557,7 +557,7 @@ export type BalanceModel =
       /** Hash the path only, dropping scheme/authority of absolute-form targets (`path-only`). */
       readonly pathOnly: boolean;
     }
-  /** `balance url_param NAME [check_post]` (check_post is refused as not supported). */
+  /** `balance url_param NAME [check_post]` (check_post changes nothing, as in HAProxy 2.6: POST bodies are always looked into). */
   | { readonly algorithm: 'url_param'; readonly param: string }
   /** `balance hdr(NAME) [use_domain_only]`; name lower-cased. */
   | { readonly algorithm: 'hdr'; readonly header: string; readonly useDomainOnly: boolean }
@@ -580,7 +580,8 @@ export interface HashTypeModel {
 /** `cookie NAME insert|rewrite|prefix [indirect] [nocache] [httponly] [secure] [domain D]* [maxidle T] [maxlife T] [preserve] [postonly]`. */
 export interface CookieModel {
   readonly name: string;
-  readonly mode: 'insert' | 'rewrite' | 'prefix';
+  /** `passive`: no mode word, the servers set the cookie themselves (the proxy only reads it, and with `indirect` removes it from direct hits' responses). */
+  readonly mode: 'insert' | 'rewrite' | 'prefix' | 'passive';
   readonly indirect: boolean;
   readonly nocache: boolean;
   readonly httponly: boolean;

@@ -408,7 +408,7 @@ export const hashTypeModelSchema = v.object({ method: hashMethodSchema, function
 const cookieModelSchema = v.pipe(
   v.object({
     name: v.pipe(v.string(), v.minLength(1)),
-    mode: v.picklist(['insert', 'rewrite', 'prefix']),
+    mode: v.picklist(['insert', 'rewrite', 'prefix', 'passive']),
     indirect: v.boolean(),
     nocache: v.boolean(),
     httponly: v.boolean(),

@@ -160,8 +160,6 @@ export interface SampleContext extends LbRequest {
   readonly requestPayload?: Payload | undefined;
   /** The response channel's first bytes under `tcp-response content` rules (`res.*` payload fetches). */
   readonly responsePayload?: Payload | undefined;
-  /** The request payload the stream holds (`req.body*` fetches). */
-  readonly requestBody?: MessageBody | undefined;
   /** The response payload the stream holds while `http-response wait-for-body` waits (`res.body*`). */
   readonly responseBody?: MessageBody | undefined;
   /**

@@ -1,9 +1,11 @@
 /**
- * Cookie persistence (`cookie NAME insert|rewrite|prefix ...` plus `server ... cookie VALUE`), as
- * HAProxy's http_ana.c does it:
+ * Cookie persistence (`cookie NAME [insert|rewrite|prefix] ...` plus `server ... cookie VALUE`),
+ * as HAProxy's http_ana.c does it. Without a mode word the cookie is passive: the servers set it,
+ * the proxy only reads it to route (as in rewrite mode) and leaves responses alone, except that
+ * `indirect` removes the server's Set-Cookie from a direct hit's response.
  *
  * Request side (http_manage_client_side_cookies): the NAME cookie of the Cookie headers names a
- * server (insert/rewrite: the whole value, or the part before `|` when it carries dates; prefix:
+ * server (insert/rewrite/passive: the whole value, or the part before `|` when it carries dates; prefix:
  * the part before `~`). The first server with that cookie value that is not stopped (or any
  * state with `option persist`) becomes the persistence target. With `maxidle`/`maxlife`, a
  * cookie whose dates are too old is ignored. The cookie is then removed from what the server
@@ -75,6 +77,11 @@ export class CookieTxn {
 export class CookiePersistence {
   readonly name: string;
   readonly mode: CookieModel['mode'];
+  /**
+   * The log's cookie flags (the last two %ts characters) are shown: HAProxy prints them only
+   * with a mode or `indirect` (PR_CK_ANY), so a plain passive cookie logs `--`.
+   */
+  readonly logsFlags: boolean;
   readonly #model: CookieModel;
   readonly #servers: readonly Server[];
   readonly #persist: boolean;
@@ -94,6 +101,7 @@ export class CookiePersistence {
     this.#model = model;
     this.name = model.name;
     this.mode = model.mode;
+    this.logsFlags = model.mode !== 'passive' || model.indirect;
     this.#servers = servers;
     this.#persist = persist;
     this.#maxidle = model.maxidle === undefined ? 0 : Math.ceil(model.maxidle / 1000);

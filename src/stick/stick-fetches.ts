@@ -67,6 +67,19 @@ function clrGpc(which: 'gpc0' | 'gpc1'): Reader {
   };
 }
 
+/**
+ * src_updt_conn_cnt: conn_cnt goes up by one (not conn_rate: HAProxy's smp_fetch_src_updt_conn_cnt
+ * counts nothing else) and the entry is touched; the new count.
+ */
+const updtConnCnt: Reader = (table, entry, tracking, out) => {
+  if (entry === undefined) return false;
+  const value = table.counter(entry, 'conn_cnt');
+  if (value === undefined) return false;
+  table.setCounter(entry, 'conn_cnt', value + 1);
+  table.touch(entry, tracking.now());
+  return out.setInt(value + 1);
+};
+
 /** `get_gpc(I)` / `get_gpt(I)`: the element's value. */
 function readElement(type: 'gpc' | 'gpt', index: number): Reader {
   return (table, entry, _tracking, out) => {
@@ -284,6 +297,8 @@ function buildFetches(): Map<string, MiscFetch> {
     fetches.set(`sc_${suffix}`, scElementFetch(read));
     fetches.set(`src_${suffix}`, srcFetch(read, create === true, true));
   }
+  // No sc_ form: HAProxy has only the src_ one.
+  fetches.set('src_updt_conn_cnt', srcFetch(updtConnCnt, true));
   fetches.set('table_cnt', tableFetch(false));
   fetches.set('table_avl', tableFetch(true));
   return fetches;

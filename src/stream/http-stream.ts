@@ -8,7 +8,7 @@ import type { QueuePositions, Server } from '../proxy/server.ts';
 import type { SessionHost } from '../proxy/session.ts';
 import type { Runtime, Socket, SocketError, TlsInfo } from '../runtime.ts';
 import { ServerLeg, type ServerLegOwner } from './server-leg.ts';
-import { chooseServer } from './server-choice.ts';
+import { directServer, withStickServer, type DirectChoice } from './server-choice.ts';
 import { serverRedirectReply } from './server-redirect.ts';
 import type { HttpClientSide } from './client-side.ts';
 import type { ConnectionInfo } from '../proxy/connection-info.ts';
@@ -54,6 +54,7 @@ import { backendContentRules, frontendContentRules, responseContentRules, runHtt
 import { backendRulesFor, hasAfterResponseRules, HttpRuleRunner, httpRulesOf, type BodyWaiter, type ProxyHttpRules } from '../rules/http-rules.ts';
 import { Verdict } from '../rules/http-action.ts';
 import type { VarScopes } from '../rules/vars.ts';
+import type { MessageBody } from '../rules/message-body.ts';
 import { Cacheability, responseCacheability, setsCookie } from '../http/cacheability.ts';
 import { errorPageReply, LocalReply, ReplyConnection } from '../http/local-reply.ts';
 import { frontendAnswersNothing, proxyErrorReply } from '../http/error-replies.ts';
@@ -91,6 +92,8 @@ const Stage = {
   backendRules: 5,
   /** `use-service`: the service reads the body, which the stream waits for first. */
   service: 6,
+  /** `balance url_param` may hash a POST's body: the server is chosen once it is there. */
+  balanceBody: 7,
 } as const;
 type Stage = (typeof Stage)[keyof typeof Stage];
 
@@ -161,6 +164,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** Response body bytes held while `http-response wait-for-body` waits. */
   readonly #heldResponse: HeldBody;
   #stage: Stage = Stage.idle;
+  /** The cookie's or `use-server`'s choice (none) while Stage.balanceBody waits for the POST body. */
+  #direct: DirectChoice | undefined;
   /** A response head whose rules wait for its body (`http-response wait-for-body`). */
   #waitingResponse: ResponseHead | undefined;
   /** When a body wait gives up (408 / 504); -1 when no wait is armed. */
@@ -288,6 +293,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** LbRequest: the request being routed, for hash keys (uri, url_param, hdr, hash). */
   get lbHead(): RequestHead | undefined {
     return this.#lbView ?? this.#req;
+  }
+  /** LbRequest: the request payload held so far (`balance url_param`'s POST lookup). */
+  get requestBody(): MessageBody {
+    return this.#heldRequest;
   }
   /** `var()` in `balance hash` and stick expressions: the rules' variables, else only `proc`. */
   get vars(): VarScopes {
@@ -484,6 +493,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#stage = Stage.idle;
       return this.#callService();
     }
+    if (this.#stage === Stage.balanceBody) return this.#balanceOnBody();
     if (this.#stage === Stage.frontendBody) {
       // HAProxy's wait for the body uses the `timeout http-request` of the proxy in charge.
       if (this.host.model.options.bufferRequest === true && !this.bodyReady(false, this.host.timeouts.httpRequest ?? 0, 0)) return;
@@ -564,10 +574,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#stage = Stage.idle;
     if (this.#clientShut) {
       this.#rules?.endRequest();
-      this.host.counters.ereq++;
-      addToListener(this.connection.listenerCounters, 'ereq');
-      this.log();
-      return this.#side.destroy();
+      return this.#endAborted();
     }
     // `cache-use` found the response: the cache answers instead of a server (src/cache/).
     if (this.#rules?.caching?.txn.hit !== undefined) return this.#serveFromCache(this.#rules);
@@ -609,6 +616,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#side.transactionEnded(false);
   }
 
+  /** The client left while its request waited for its body, before any server: logged, closed. */
+  #endAborted(): void {
+    this.host.counters.ereq++;
+    addToListener(this.connection.listenerCounters, 'ereq');
+    this.log();
+    this.#side.destroy();
+  }
+
   /** The analysers are done with the request head: what the proxy adds, persistence, balancing, the server leg. */
   #connectServer(head: RequestHead, editor: HeadEditor): void {
     const backend = this.backend as Backend;
@@ -620,8 +635,37 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#rules?.endRequest();
     this.#reqHeadBytes = this.#finishRequestHead(head, editor);
     if (rulesEdited && readsRequestHead(backend)) this.#lbView = parseEditedHead(this.#reqHeadBytes);
-    // Persistence: the cookie's server, `use-server`, a stick table match, offered first.
-    const choice = chooseServer(backend, this, this.#cookieTxn?.server, this.#stickTarget);
+    // Persistence: the cookie's server, `use-server`, then (after any wait below) a stick table match, offered first.
+    const direct = directServer(backend, this, this.#cookieTxn?.server);
+    // HAProxy's http_process_request: a POST that `balance url_param` may hash, with no server
+    // assigned yet, waits for its body (as `option http-buffer-request` would) before balancing.
+    if (direct.server === undefined && backend.model.balance.algorithm === 'url_param' && this.lbHead?.method === 'POST') {
+      this.#direct = direct;
+      this.#stage = Stage.balanceBody;
+      return this.#balanceOnBody();
+    }
+    this.#beginLeg(backend, direct);
+  }
+
+
+  #balanceOnBody(): void {
+    const backend = this.backend as Backend;
+    const firstWait = this.#bodyWait === undefined;
+    if (!this.bodyReady(false, backend.timeouts.httpRequest ?? 0, 0)) {
+      // The head was built already: drop the Expect that bodyReady() answered with 100 Continue
+      // (the server must not answer it again), as HAProxy's http_handle_expect_hdr does.
+      if (firstWait && (this.#req as RequestHead).expectContinue) this.#reqHeadBytes = this.#editor.build();
+      return;
+    }
+    this.#stage = Stage.idle;
+    const direct = this.#direct as DirectChoice;
+    this.#direct = undefined;
+    if (this.#clientShut) return this.#endAborted();
+    this.#beginLeg(backend, direct);
+  }
+
+  #beginLeg(backend: Backend, direct: DirectChoice): void {
+    const choice = withStickServer(direct, this.#stickTarget);
     // `retry-on` without conn-failure (e.g. `retry-on none`) disables connection retries too.
     const retryOn = backend.http?.retryOn;
     this.#leg.begin(backend, choice.server, retryOn === undefined || retryOn.includes('conn-failure'), choice.force);
@@ -1648,6 +1692,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#reqHeadBytes = EMPTY;
     this.#heldRequest.clear();
     this.#stage = Stage.idle;
+    this.#direct = undefined;
     this.#bodyWait = undefined;
     this.#bodyWaitUntil = -1;
     this.#clientShut = false;
@@ -2032,7 +2077,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       bytesIn: this.#reqBytes,
       bytesOut: req === undefined ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
       termination: `${this.#cause}${this.#phase}`,
-      cookieFlags: this.#cookieTxn === undefined ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
+      cookieFlags: this.#cookieTxn === undefined || this.backend?.persistence?.cookie?.logsFlags !== true ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
       actconn: host.limits.current,
       feconn: host.counters.scur,
       beconn: (this.backend?.counters.scur ?? 0) - (final && this.#countedInBackend ? 1 : 0),

@@ -58,6 +58,13 @@ export interface ServerChoice {
 
 const NO_CHOICE: ServerChoice = { server: undefined, force: false };
 
+/** The choice before the stick tables are read; `ignore`: `ignore-persist` matched (no stick match either). */
+export interface DirectChoice extends ServerChoice {
+  readonly ignore: boolean;
+}
+
+const UNDECIDED: DirectChoice = { server: undefined, force: false, ignore: false };
+
 /**
  * The server a request goes to before balancing. `cookieServer` is the server the request's
  * persistence cookie names (mode http), `stickServer` reads the stick tables (called only
@@ -69,20 +76,33 @@ export function chooseServer(
   cookieServer: Server | undefined,
   stickServer: () => Server | undefined,
 ): ServerChoice {
+  return withStickServer(directServer(backend, ctx, cookieServer), stickServer);
+}
+
+/**
+ * The cookie's server or the first matching `use-server`'s: HAProxy's SF_DIRECT|SF_ASSIGNED
+ * once its server rules and cookie analysis ran, before the sticking rules (which come after
+ * the wait for a POST body that `balance url_param` may hash). No server: not decided yet.
+ */
+export function directServer(backend: Backend, ctx: SampleContext, cookieServer: Server | undefined): DirectChoice {
   const rules = compile(backend);
-  if (rules === NONE) {
-    const server = cookieServer ?? stickServer();
-    return server === undefined ? NO_CHOICE : { server, force: false };
-  }
+  if (rules === NONE) return cookieServer === undefined ? UNDECIDED : { server: cookieServer, force: false, ignore: false };
   const ignore = rules.ignore.some((c) => c.evaluate(ctx));
   const force = rules.force.some((c) => c.evaluate(ctx));
-  if (!ignore && cookieServer !== undefined) return { server: cookieServer, force };
+  if (!ignore && cookieServer !== undefined) return { server: cookieServer, force, ignore };
   for (const rule of rules.useServer) {
     if (!rule.condition.evaluate(ctx)) continue;
     const s = rule.server;
     // HAProxy goes on with the next rule when the server is stopped, unless persistence is forced.
-    if ((s.status !== 'DOWN' && s.status !== 'MAINT') || backend.persist || force) return { server: s, force: true };
+    if ((s.status !== 'DOWN' && s.status !== 'MAINT') || backend.persist || force) return { server: s, force: true, ignore };
   }
-  const stick = ignore ? undefined : stickServer();
-  return stick === undefined ? (force ? { server: undefined, force } : NO_CHOICE) : { server: stick, force };
+  return ignore || force ? { server: undefined, force, ignore } : UNDECIDED;
+}
+
+/** A direct choice completed by the stick tables' match, unless it has a server or persistence is ignored. */
+export function withStickServer(direct: DirectChoice, stickServer: () => Server | undefined): ServerChoice {
+  if (direct.server !== undefined) return direct;
+  const stick = direct.ignore ? undefined : stickServer();
+  if (stick === undefined) return direct.force ? direct : NO_CHOICE;
+  return { server: stick, force: direct.force };
 }

@@ -8,7 +8,7 @@ import { addressHash as sourceHash, SourceKey } from '../../src/balance/key-sour
 import { UriKey, type UriKeyOptions } from '../../src/balance/key-uri.ts';
 import { UrlParamKey } from '../../src/balance/key-url-param.ts';
 import { latin1Bytes } from '../../src/http/codec/index.ts';
-import { httpRequest, tcpRequest } from './support.ts';
+import { httpRequest, httpRequestWithBody, tcpRequest } from './support.ts';
 
 const sdbm = (s: string): number => hashSdbm(latin1Bytes(s), 0, s.length);
 const uri = (target: string, options: Partial<UriKeyOptions> = {}): number | undefined =>
@@ -75,6 +75,29 @@ describe('balance url_param key (get_server_ph)', () => {
 
   it('has no key in tcp mode', () => {
     assert.equal(key.hash(tcpRequest()), undefined);
+  });
+
+  it('a POST without the parameter in its query string: the held payload is scanned (get_server_ph_post)', () => {
+    const post = (body: string, target = '/p', method = 'POST'): number | undefined => key.hash(httpRequestWithBody(method, target, body));
+    assert.equal(post('id=42'), sdbm('42'));
+    assert.equal(post('a=1&id=42&b=2'), sdbm('42'));
+    assert.equal(post('id=42', '/p?x=1'), sdbm('42'), 'a query string without it');
+    assert.equal(post('id=42', '/p?id=7'), sdbm('7'), 'the query string comes first');
+    assert.equal(post('id=42', '/p', 'PUT'), undefined, 'POST only');
+    assert.equal(post('id=42', '/p', 'post'), undefined, 'the method is case-sensitive');
+    assert.equal(post('uid=42'), undefined);
+    assert.equal(post(''), undefined);
+    assert.equal(post('id='), sdbm(''));
+  });
+
+  it('the POST value\'s first byte only is checked: white space gives an empty value, another non-token no key', () => {
+    const post = (body: string): number | undefined => key.hash(httpRequestWithBody('POST', '/p', body));
+    assert.equal(post('id=%41b'), sdbm('%41b'), '% is a token byte');
+    assert.equal(post('id=a b=c'), sdbm('a b=c'), 'later bytes are not checked (HAProxy looks at the first one each time)');
+    assert.equal(post('id= x'), sdbm(''));
+    assert.equal(post('id=\r\n'), sdbm(''));
+    assert.equal(post('id==q'), undefined, 'not URL-encoded: round robin');
+    assert.equal(post('id={"a":1}'), undefined);
   });
 });
 

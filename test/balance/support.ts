@@ -1,6 +1,7 @@
 /** Builders shared by the balancer tests: indexed servers, requests with real parsed heads, and Backend-like take/release. */
 import type { LbRequest, Balancer } from '../../src/balance/balancer.ts';
-import { RequestHeadParser, type RequestHead } from '../../src/http/codec/index.ts';
+import { latin1Bytes, RequestHeadParser, type RequestHead } from '../../src/http/codec/index.ts';
+import type { MessageBody } from '../../src/rules/message-body.ts';
 import { Server, type ServerStatus } from '../../src/proxy/server.ts';
 import { server as serverModel } from '../support/model.ts';
 
@@ -39,6 +40,13 @@ export function parseHead(text: string): RequestHead {
 /** An HTTP request for `target` with extra header lines. */
 export function httpRequest(target: string, headers: readonly string[] = ['Host: example.com'], clientAddress = '192.0.2.1'): LbRequest {
   return { clientAddress, lbHead: parseHead(`GET ${target} HTTP/1.1\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`) };
+}
+
+/** A request of METHOD whose held payload is `body` (the POST lookup of `balance url_param`). */
+export function httpRequestWithBody(method: string, target: string, body: string): LbRequest {
+  const bytes = latin1Bytes(body);
+  const requestBody: MessageBody = { payload: () => bytes, payloadBytes: bytes.byteLength, announcedBytes: bytes.byteLength, final: true };
+  return { clientAddress: '192.0.2.1', lbHead: parseHead(`${method} ${target} HTTP/1.1\r\nHost: example.com\r\nContent-Length: ${bytes.byteLength}\r\n\r\n`), requestBody };
 }
 
 /** A tcp-mode request (no head). */

@@ -103,12 +103,14 @@ describe('balance: algorithms', () => {
     assert.deepEqual(await balanceError('rdp-cookiex'), [[2, 11, 'balance', 'balance rdp-cookie : missing cookie name.']]);
   });
 
-  it('refuses log-hash, sticky and check_post as not supported, suggests on typos', async () => {
+  it('accepts url_param check_post (and a former max_wait after it), which change nothing, as HAProxy 2.6', async () => {
+    assert.deepEqual((await httpBackend('  balance url_param id check_post')).balance, { algorithm: 'url_param', param: 'id' });
+    assert.deepEqual((await httpBackend('  balance url_param id check_post 10')).balance, { algorithm: 'url_param', param: 'id' });
+  });
+
+  it('refuses log-hash and sticky as not supported, suggests on typos', async () => {
     assert.deepEqual(await balanceError('sticky'), [[2, 11, 'balance', "'balance sticky' is not supported by Switchyard yet."]]);
     assert.deepEqual(await balanceError('log-hash x'), [[2, 11, 'balance', "'balance log-hash' is not supported by Switchyard yet."]]);
-    assert.deepEqual(await balanceError('url_param id check_post'), [
-      [2, 24, 'balance', "balance url_param : 'check_post' (hashing the request body) is not supported by Switchyard yet."],
-    ]);
     const [typo] = await balanceError('leastcon');
     assert.match(typo?.[3] ?? '', /^balance only supports 'roundrobin', .* \(got 'leastcon'\); did you mean 'leastconn'\?\.$/);
   });

@@ -64,10 +64,11 @@ describe('cookie', () => {
     assert.match(unknown?.[3] ?? '', /^'cookie' supports 'rewrite', .* \(got 'nocach'\); did you mean 'nocache'\?\.$/);
   });
 
-  it('refuses what is not supported yet: a cookie without a mode', async () => {
-    assert.deepEqual(await backendErrors('  cookie C'), [
-      [2, 10, 'cookie', "'cookie' without 'insert', 'rewrite' or 'prefix' (a cookie set by the servers) is not supported by Switchyard yet."],
-    ]);
+  it('a cookie without a mode is passive (the servers set it); indirect and preserve combine with it', async () => {
+    assert.equal((await httpBackend('  cookie C')).cookie?.mode, 'passive');
+    const indirect = await httpBackend('  cookie C indirect preserve nocache');
+    assert.deepEqual([indirect.cookie?.mode, indirect.cookie?.indirect, indirect.cookie?.preserve], ['passive', true, true]);
+    assert.deepEqual(await backendErrors('  cookie C preserve'), [[2, 3, 'cookie', "cookie 'preserve' requires at least 'insert' or 'indirect'."]]);
   });
 
   it('reads attr (repeatable) and dynamic, and dynamic-cookie-key inherited from defaults', async () => {

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, getWithTermination, startProxy, stopProxy } from '../support/http-suite.ts';
 
 function configFor(fe: number, a: number): string {
   return `
@@ -52,19 +52,7 @@ for (const target of TARGETS) {
 
     /** Sends one request (with this Cookie header, if any) and returns its log line's %tsc. */
     async function tscFor(path: string, cookie: string | undefined): Promise<string> {
-      const conn = await HttpConnection.open(fe);
-      const res = await conn.request('GET', path, cookie === undefined ? {} : { cookie });
-      assert.equal(res.status, 200);
-      conn.destroy();
-      let line: string | undefined;
-      await eventually(() => {
-        line = proxy?.stdout.split('\n').find((l) => l.includes(`"GET ${path} HTTP/1.1"`));
-        return line !== undefined;
-      }, 3000);
-      assert.ok(line, `log line for ${path}:\n${proxy?.stdout}`);
-      const m = / 200 \d+ - - (\S{4}) /.exec(line);
-      assert.ok(m, `no %tsc in ${line}`);
-      return m[1] as string;
+      return (await getWithTermination(proxy, fe, path, cookie === undefined ? {} : { cookie })).tsc;
     }
 
     it('no cookie: N, and the proxy inserts one: I', async () => {

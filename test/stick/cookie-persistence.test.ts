@@ -231,6 +231,29 @@ describe('CookiePersistence, response side', () => {
     );
   });
 
+  it('passive: routes on the cookie the server set, forwards it and the response untouched; indirect drops it on a direct hit', () => {
+    const [s1] = servers();
+    const cp = new CookiePersistence(cookieModel({ mode: 'passive' }), servers(), false);
+    const seen = request(cp, 'GET / HTTP/1.1\r\nCookie: a=1; SRV=c1; b=2\r\n\r\n');
+    assert.equal(seen.txn.server?.name, 's1');
+    assert.match(seen.forwarded, /\r\nCookie: a=1; SRV=c1; b=2\r\n/);
+    const own = `${OK}Set-Cookie: SRV=c1; path=/\r\n\r\n`;
+    const txn = new CookieTxn();
+    txn.reset();
+    assert.equal(response(cp, own, s1!, true, { txn }), own);
+    assert.equal(txn.responseFlag, 'P');
+    assert.equal(response(cp, `${OK}\r\n`, s1!, false), `${OK}\r\n`, 'nothing inserted');
+    assert.equal(cp.logsFlags, false, 'HAProxy logs -- without a mode nor indirect');
+    const indirect = new CookiePersistence(cookieModel({ mode: 'passive', indirect: true }), servers(), false);
+    assert.match(request(indirect, 'GET / HTTP/1.1\r\nCookie: SRV=c1\r\n\r\n').forwarded, /\r\nCookie: SRV=c1\r\n/, 'kept in requests');
+    assert.equal(response(indirect, own, s1!, true, { txn }), `${OK}\r\n`, 'a direct hit: the client has it already');
+    assert.equal(txn.responseFlag, 'D');
+    assert.equal(response(indirect, own, s1!, false), own);
+    assert.equal(indirect.logsFlags, true);
+    const preserve = new CookiePersistence(cookieModel({ mode: 'passive', indirect: true, preserve: true }), servers(), false);
+    assert.equal(response(preserve, own, s1!, true), own);
+  });
+
   it('maxidle/maxlife: dated cookies are set, refreshed when stale, and keep their first date', () => {
     const [s1] = servers();
     const cp = new CookiePersistence(cookieModel({ maxidle: 60_000, maxlife: 3_600_000 }), servers(), false);

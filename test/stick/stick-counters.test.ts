@@ -250,6 +250,22 @@ describe('stick counter fetches and converters', () => {
     assert.equal(read('int(167772161),table_http_req_cnt(fe)', ctx), '3', 'an integer is an address for an ip table (c_int2ip)');
   });
 
+  it('src_updt_conn_cnt creates the entry, counts conn_cnt alone and touches it', () => {
+    const clock2 = new Clock();
+    const counted = table('counted', { store: [{ type: 'conn_cnt' }, { type: 'conn_rate', period: 1000 }], expire: 5000 });
+    const bare = table('bare', { store: [{ type: 'gpc0' }] });
+    const tracking2 = new StickTracking(new Map([['counted', counted], ['bare', bare]]), clock2);
+    const ctx = context(tracking2, '10.0.0.7');
+    assert.equal(read('src_updt_conn_cnt(counted)', ctx), '1');
+    clock2.t += 4000;
+    assert.equal(read('src_updt_conn_cnt(counted)', ctx), '2');
+    const entry = counted.find('10.0.0.7', clock2.t)!;
+    assert.equal(counted.rate(entry, 'conn_rate', clock2.t), 0, 'the rate is not counted');
+    assert.equal(entry.expire, clock2.t + 5000, 'touched');
+    assert.equal(read('src_updt_conn_cnt(bare)', ctx), undefined, 'conn_cnt not stored: no sample');
+    assert.ok(bare.find('10.0.0.7', clock2.t), 'the entry is created all the same');
+  });
+
   it('rates seen by fetches follow the clock', () => {
     const ctx = context(tracking);
     clock.t += 1500;

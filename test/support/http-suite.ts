@@ -8,7 +8,7 @@ import { ProxyProcess } from './proxy-process.ts';
 import { TARGETS, type Target } from './runtimes.ts';
 import type { HttpResponse } from './http-wire.ts';
 import type { HttpTestBackend } from './http-backends.ts';
-import { destroyAllClients } from './http-client.ts';
+import { HttpConnection, destroyAllClients } from './http-client.ts';
 import { freePorts } from './ports.ts';
 
 export { TARGETS, type Target };
@@ -99,6 +99,13 @@ export interface ProxyWithBackend<N extends string> {
   readonly proxy: ProxyProcess;
 }
 
+/** What proxyWithBackends started: every backend, in the order `start` gave them. */
+export interface ProxyWithBackends<N extends string> {
+  readonly ports: Record<N, number>;
+  readonly backends: readonly HttpTestBackend[];
+  readonly proxy: ProxyProcess;
+}
+
 /**
  * The hooks most `mode http` files repeat, registered in the calling describe(): free ports by
  * name, a backend on the `app` port, the proxy for `target` with `configFor(ports)`; after the
@@ -111,33 +118,71 @@ export function proxyWithBackend<N extends string>(
   backend: (port: number) => Promise<HttpTestBackend>,
 ): ProxyWithBackend<N> {
   assert.ok((names as readonly string[]).includes('app'), 'proxyWithBackend starts the backend on the port named app');
+  const suite = proxyWithBackends(target, names, configFor, async (ports) => [await backend(ports['app' as N])]);
+  return {
+    get ports() {
+      return suite.ports;
+    },
+    get app() {
+      return suite.backends[0] as HttpTestBackend;
+    },
+    get proxy() {
+      return suite.proxy;
+    },
+  };
+}
+
+/** proxyWithBackend for several backends: `start` starts them on the ports it picks. */
+export function proxyWithBackends<N extends string>(
+  target: Target,
+  names: readonly N[],
+  configFor: (ports: Record<N, number>) => string,
+  start: (ports: Record<N, number>) => Promise<HttpTestBackend[]>,
+): ProxyWithBackends<N> {
   let ports: Record<N, number> | undefined;
-  let app: HttpTestBackend | undefined;
+  let backends: HttpTestBackend[] | undefined;
   let proxy: ProxyProcess | undefined;
   before(async () => {
     const n = await freePorts(names.length);
     ports = Object.fromEntries(names.map((name, i) => [name, n[i] as number])) as Record<N, number>;
-    app = await backend(ports['app' as N]);
+    backends = await start(ports);
     proxy = await startProxy(target, configFor(ports));
   });
   after(async () => {
     destroyAllClients();
     await stopProxy(target, proxy);
-    await app?.close();
+    await Promise.all((backends ?? []).map((b) => b.close()));
   });
   const ready = <T>(value: T | undefined): T => {
-    assert.ok(value !== undefined, 'proxyWithBackend: read before its before() hook ran');
+    assert.ok(value !== undefined, 'proxyWithBackends: read before its before() hook ran');
     return value;
   };
   return {
     get ports() {
       return ready(ports);
     },
-    get app() {
-      return ready(app);
+    get backends() {
+      return ready(backends);
     },
     get proxy() {
       return ready(proxy);
     },
   };
+}
+
+/**
+ * Sends `GET path` (with these headers) on a fresh connection, expects a 200, and returns it
+ * with the four termination state characters (%tsc) of its `option httplog` line on stdout.
+ */
+export async function getWithTermination(proxy: ProxyProcess | undefined, port: number, path: string, headers: Record<string, string> = {}): Promise<{ res: HttpResponse; tsc: string }> {
+  const conn = await HttpConnection.open(port);
+  const res = await conn.request('GET', path, headers);
+  conn.destroy();
+  assert.equal(res.status, 200);
+  let line: string | undefined;
+  await eventually(() => (line = proxy?.stdout.split('\n').find((l) => l.includes(`"GET ${path} HTTP/1.1"`))) !== undefined, 3000);
+  assert.ok(line, `log line for ${path}:\n${proxy?.stdout}`);
+  const m = / 200 \d+ - - (\S{4}) /.exec(line);
+  assert.ok(m, `no %tsc in ${line}`);
+  return { res, tsc: m[1] as string };
 }

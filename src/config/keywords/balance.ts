@@ -128,10 +128,9 @@ function parseAlgorithm(args: readonly Token[]): BalanceResult | 'no-args-expect
       if (param === undefined) return { ok: false, message: 'url_param requires an URL parameter name.', token: word };
       const modifier = args[3];
       if (modifier !== undefined) {
-        if (modifier.text === 'check_post') {
-          return { ok: false, message: "url_param : 'check_post' (hashing the request body) is not supported by Switchyard yet.", token: modifier };
-        }
-        return { ok: false, message: `url_param only accepts 'check_post' modifier (got '${modifier.text}').`, token: modifier };
+        // HAProxy 2.6 checks the word and keeps nothing: POST bodies are looked into anyway
+        // (see src/balance/key-url-param.ts); a former <max_wait> after it is ignored.
+        if (modifier.text !== 'check_post') return { ok: false, message: `url_param only accepts 'check_post' modifier (got '${modifier.text}').`, token: modifier };
       }
       return { ok: true, balance: { algorithm: 'url_param', param: param.text } };
     }

@@ -1,7 +1,7 @@
 /**
  * Persistence keywords (HAProxy's cfgparse-listen.c and stick_table.c):
  *
- * - `cookie NAME rewrite|insert|prefix [indirect] [nocache] [postonly] [preserve] [httponly]
+ * - `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve] [httponly]
  *   [secure] [domain D]* [maxidle T] [maxlife T] [dynamic] [attr VALUE]*` (defaults, backend, listen);
  * - `stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N [expire T] [nopurge]
  *   [store TYPE[(PERIOD)],...]` (frontend, backend, listen; `store` parsed in stick-store.ts);
@@ -12,8 +12,7 @@
  * - `persist rdp-cookie[(NAME)]` (defaults, backend, listen).
  *
  * HAProxy's checks and messages are kept. What the engine does not do yet is refused by name:
- * a cookie without a mode (passive), stick-table `write-to`,
- * `recv-only`. A table's `peers NAME` and
+ * stick-table `write-to`, `recv-only`. A table's `peers NAME` and
  * `srvkey name|addr` are read here; the peers themselves are src/peers/.
  * Cross-proxy checks (the table a rule names exists) are in resolve.ts.
  */
@@ -159,18 +158,14 @@ function parseCookie(ctx: KeywordContext, args: readonly Token[]): void {
   if (mode === 'rewrite' && cookie.indirect) ctx.error("cookie 'rewrite' and 'indirect' modes are incompatible.");
   if (cookie.preserve && mode !== 'insert' && !cookie.indirect) ctx.error("cookie 'preserve' requires at least 'insert' or 'indirect'.");
   if (ctx.errorCount !== errorsBefore) return;
-  if (mode === undefined) {
-    // HAProxy then only reads a cookie the servers set themselves.
-    ctx.error("'cookie' without 'insert', 'rewrite' or 'prefix' (a cookie set by the servers) is not supported by Switchyard yet.", nameToken);
-    return;
-  }
   if (mode !== 'insert' && (cookie.maxidle !== undefined || cookie.maxlife !== undefined)) {
     // HAProxy silently ignores them: the dates live in an inserted cookie's value.
     ctx.warning("cookie 'maxidle' and 'maxlife' only apply to 'insert' mode; ignored.");
     cookie.maxidle = undefined;
     cookie.maxlife = undefined;
   }
-  if (!ignored && ctx.proxy !== undefined) ctx.proxy.cookie = { ...cookie, mode, place: ctx.place() };
+  // No mode: HAProxy's passive cookie, which the servers set themselves.
+  if (!ignored && ctx.proxy !== undefined) ctx.proxy.cookie = { ...cookie, mode: mode ?? 'passive', place: ctx.place() };
 }
 
 const TABLE_TYPES: readonly StickTableModel['type'][] = ['ip', 'ipv6', 'integer', 'string', 'binary'];

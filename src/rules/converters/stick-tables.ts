@@ -5,6 +5,8 @@
  * not store X or the sample cannot be a key of the table's type. Lookups never create nor
  * refresh an entry. The array forms take the element first: `table_gpc(I,T)`,
  * `table_gpc_rate(I,T)`, `table_gpt(I,T)`.
+ *
+ * HAProxy 2.7's `table_expire` and `table_idle` are unknown converters here, as in 2.6.
  */
 import type { StickCountType, StickRateType } from '../../stick/stick-data.ts';
 import type { StickEntry, StickTable } from '../../stick/stick-table.ts';

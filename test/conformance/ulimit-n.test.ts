@@ -20,14 +20,7 @@ import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess, writeTempConfig } from '../support/proxy-process.ts';
 import { cli, cliReady } from '../support/cli-client.ts';
-import { nodeVersionOf, onNode, proxyCommand, repoRoot, type Target } from '../support/runtimes.ts';
-
-/** Whether the target can call setrlimit(): every one but a Node without node:ffi (before 26.1). */
-function canSetLimit(target: Target): boolean {
-  if (!onNode(target)) return true;
-  const [major, minor] = nodeVersionOf(target);
-  return major > 26 || (major === 26 && minor >= 1);
-}
+import { hasLibcFfi, proxyCommand, repoRoot } from '../support/runtimes.ts';
 
 const CASES: readonly { name: string; nofile: string; global: string; ulimit: number; soft: number; hard: number; changes: boolean }[] = [
   { name: 'ulimit-n 4000 raises the soft limit', nofile: '1024:8192', global: 'ulimit-n 4000\n    maxconn 100', ulimit: 4000, soft: 4000, hard: 8192, changes: true },
@@ -58,7 +51,7 @@ function maxOpenFiles(pid: number): [number, number] {
 
 for (const target of TARGETS) {
   for (const c of CASES) {
-    describe(`${c.name} (nofile ${c.nofile}) on ${target}`, { skip: canSetLimit(target) ? false : 'no FFI for setrlimit(): Ulimit-n stays empty' }, () => {
+    describe(`${c.name} (nofile ${c.nofile}) on ${target}`, { skip: hasLibcFfi(target) ? false : 'no FFI for setrlimit(): Ulimit-n stays empty' }, () => {
       let proxy: ProxyProcess | undefined;
       let fe: number[];
       let cliPort: number;
@@ -98,7 +91,7 @@ for (const target of TARGETS) {
   describe(`ulimit-n above the hard limit, without CAP_SYS_RESOURCE, on ${target}`, () => {
     for (const strict of [true, false]) {
       const name = strict ? 'strict-limits: the alert, exit 1' : 'no strict-limits: the warning, the process takes its hard limit';
-      it(name, { skip: strict || canSetLimit(target) ? false : 'no FFI for setrlimit()' }, async () => {
+      it(name, { skip: strict || hasLibcFfi(target) ? false : 'no FFI for setrlimit()' }, async () => {
         const [port, cliPort] = await freePorts(2);
         const cfg = writeTempConfig(configText(`ulimit-n 10000\n    maxconn 100${strict ? '' : '\n    no strict-limits'}`, [port as number, port as number], cliPort as number).replace(/    bind .*\n(?=    bind)/, ''));
         try {

@@ -13,8 +13,8 @@ import { loadServerStates } from './proxy/server-state-file.ts';
 import { serverStateChanges } from './runtime-api/server-state-check-mode.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
-import { checkFdLimit, readFdLimit } from './proxy/fd-limit.ts';
-import { withDefaultMaxconn } from './proxy/ideal-maxconn.ts';
+import { applyFdLimit, checkFdLimit, readFdLimit, type FdLimitOutcome } from './proxy/fd-limit.ts';
+import { maxsockOf, withDefaultMaxconn } from './proxy/ideal-maxconn.ts';
 import type { Proxy } from './proxy/proxy.ts';
 import type { RuntimeApi } from './runtime-api/runtime-api.ts';
 import type { Listener, Runtime } from './runtime.ts';
@@ -243,6 +243,24 @@ function hasEnabledListener(config: ConfigModel): boolean {
     (config.global.stats?.sockets.length ?? 0) > 0 ||
     (config.logForwards ?? []).some((f) => f.binds.length + f.dgramBinds.length > 0)
   );
+}
+
+/**
+ * HAProxy's "ulimits": RLIMIT_NOFILE set to `ulimit-n`, else maxsock, where the runtime can
+ * call setrlimit(); elsewhere `ulimit-n` is only compared with the limit the process has.
+ */
+async function setFdLimit(runtime: Runtime, config: ConfigModel): Promise<{ readonly outcome: FdLimitOutcome; readonly nofile?: number }> {
+  const read = () => readFdLimit((path) => runtime.readTextFile(path));
+  const strict = config.global.strictLimits !== false;
+  const ulimitN = config.global.ulimitN;
+  const set = runtime.setFdLimit;
+  const boot = await read();
+  if (set === undefined || boot === undefined) {
+    return { outcome: ulimitN === undefined ? { kind: 'ok' } : checkFdLimit(ulimitN, boot, strict, PROGRAM, runtime.name) };
+  }
+  const wanted = ulimitN ?? maxsockOf(config);
+  if (wanted === 0) return { outcome: { kind: 'ok' } };
+  return applyFdLimit(wanted, boot, strict, PROGRAM, { set: (soft, hard) => set.call(runtime, soft, hard), read });
 }
 
 function isModulePath(path: string): boolean {
@@ -542,15 +560,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     return runtime.exit(1);
   }
   // HAProxy sets its limits once the check mode is past, before it forks (daemon, master-worker).
-  if (config.global.ulimitN !== undefined) {
-    const outcome = checkFdLimit(config.global.ulimitN, await readFdLimit((path) => runtime.readTextFile(path)), config.global.strictLimits !== false, PROGRAM, runtime.name);
-    if (outcome.kind === 'alert') {
-      out.alert(outcome.text);
-      return runtime.exit(1);
-    }
-    if (outcome.kind === 'warning') out.warning(outcome.text);
-    else if (outcome.kind === 'notice') out.notice(outcome.text);
+  const fdLimit = await setFdLimit(runtime, config);
+  if (fdLimit.outcome.kind === 'alert') {
+    out.alert(fdLimit.outcome.text);
+    return runtime.exit(1);
   }
+  if (fdLimit.outcome.kind === 'warning') out.warning(fdLimit.outcome.text);
+  else if (fdLimit.outcome.kind === 'notice') out.notice(fdLimit.outcome.text);
+  if (fdLimit.nofile !== undefined) config = { ...config, global: { ...config.global, fdLimit: fdLimit.nofile } };
   const linkEnv = runtime.env(WORKER_ENV);
   // The configuration's `daemon` / `master-worker` / `pidfile` as -D / -W / -p (the command
   // line wins; -db, -d and -Ws keep the foreground). A daemon's own process is not a daemon again.

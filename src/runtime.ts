@@ -829,6 +829,13 @@ export interface Runtime {
    */
   changeRoot?(dir: string): void;
   /**
+   * setrlimit(RLIMIT_NOFILE): the soft and hard limits on the process's file descriptors
+   * (Infinity for unlimited), as HAProxy sets them from `ulimit-n` or its maxsock. False when
+   * the system refused (above the hard limit without the privilege to raise it). Absent where
+   * the runtime has no foreign-function interface (Node before 26.1).
+   */
+  setFdLimit?(soft: number, hard: number): boolean;
+  /**
    * Binds every thread of this process, the runtime's own included, to the CPUs listed
    * (sched_setaffinity on each task: `cpu-map` for the process). False when the system refused
    * it (no such CPU, no permission). Absent where the runtime cannot.

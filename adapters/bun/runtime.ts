@@ -53,6 +53,7 @@ import { nodeProcessServices } from '../shared/node-process.ts';
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { changeRootBun } from './change-root.ts';
+import { setFdLimitBun } from './fd-limit.ts';
 import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
 import { threadCpuMs } from './thread-cpu-time.ts';
 import { clearTemporarySocket, placeSocketFile, temporarySocketPath } from '../shared/unix-socket-file.ts';
@@ -747,7 +748,7 @@ export const bunRuntime: Runtime = {
   spawnSelf: spawnSelfWith(process.execPath, [process.argv[1] as string]),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
-  ...(BUN_UNIX_DATAGRAMS ? { changeRoot: changeRootBun } : {}),
+  ...(BUN_UNIX_DATAGRAMS ? { changeRoot: changeRootBun, setFdLimit: setFdLimitBun } : {}),
   bindProcessToCpus,
   bindThreadToCpus,
   signalProcess: signalProcessNode,

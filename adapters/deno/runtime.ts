@@ -23,6 +23,7 @@
 import { signalProcessNode, spawnProgramNode, spawnSelfWith, writeTextFileNode } from '../shared/node-spawn.ts';
 import { setIdentityNode } from '../shared/node-identity.ts';
 import { changeRootDeno } from './change-root.ts';
+import { setFdLimitDeno } from './fd-limit.ts';
 import { bindProcessToCpus, bindThreadToCpus } from './cpu-affinity.ts';
 import { threadCpuMs } from './thread-cpu-time.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -713,6 +714,7 @@ export const denoRuntime: Runtime = {
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
   changeRoot: changeRootDeno,
+  setFdLimit: setFdLimitDeno,
   bindProcessToCpus,
   bindThreadToCpus,
   signalProcess: signalProcessNode,

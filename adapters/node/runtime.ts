@@ -16,6 +16,7 @@ import { bindProcessToCpusNode } from './cpu-affinity.ts';
 import { parentThreadNode, startThreadNode } from './node-threads.ts';
 import { NODE_UNIX_DATAGRAMS, openUnixDatagramSenderNode } from './unix-datagram.ts';
 import { changeRootNode } from './change-root.ts';
+import { setFdLimitNode } from './fd-limit.ts';
 import { NODE_FFI } from './ffi.ts';
 
 /**
@@ -64,7 +65,7 @@ export const nodeRuntime: Runtime = {
     : clusterSpawnSelf(process.execArgv, process.argv[1] as string),
   writeTextFile: writeTextFileNode,
   setIdentity: setIdentityNode,
-  ...(NODE_FFI ? { changeRoot: changeRootNode } : {}),
+  ...(NODE_FFI ? { changeRoot: changeRootNode, setFdLimit: setFdLimitNode } : {}),
   bindProcessToCpus: bindProcessToCpusNode,
   signalProcess: signalProcessNode,
   // Threads each listen on the ports: only where node:net sets SO_REUSEPORT.

@@ -1618,6 +1618,12 @@ export interface GlobalModel {
   /** `ulimit-n N`: the file descriptors the process must be allowed (src/proxy/fd-limit.ts). */
   readonly ulimitN?: number | undefined;
   /**
+   * HAProxy's global.rlimit_nofile: the soft file descriptor limit the process set at start
+   * (`ulimit-n`, else maxsock; src/proxy/fd-limit.ts), show info's Ulimit-n. Unset where the
+   * runtime cannot set it; -1 for unlimited, as HAProxy's int shows it.
+   */
+  readonly fdLimit?: number | undefined;
+  /**
    * `port` and `agent-port` keywords read on `server` and `default-server` lines: HAProxy
    * reserves a file descriptor for each as it reads them, which the default `maxconn` counts
    * (src/proxy/ideal-maxconn.ts).

@@ -1275,6 +1275,7 @@ export const configModelSchema = v.object({
       }),
     ),
     ulimitN: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    fdLimit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1))),
     portKeywords: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     maxsock: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     strictLimits: v.optional(v.boolean()),

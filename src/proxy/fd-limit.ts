@@ -1,11 +1,16 @@
 /**
- * `ulimit-n N` against the file descriptors the process may open (HAProxy's haproxy.c
- * "ulimits"). HAProxy calls setrlimit(); Node, Bun and Deno cannot, but each raises its soft
- * limit to the hard one as it starts, so the limit the process has is the most it can get: N
- * above it is HAProxy's "Cannot raise FD limit" (fatal under `strict-limits`, HAProxy 2.6's
- * default), and N below it cannot be lowered to (a notice says so). The limit is read from
- * /proc/self/limits, through the runtime's file reading: on a system without it nothing can
- * be compared, and a notice says that too.
+ * The process's file descriptor limit, as HAProxy 2.6's main() sets it ("ulimits"): the soft
+ * RLIMIT_NOFILE is raised to `ulimit-n N`, or global.maxsock without one, and the hard one to
+ * the larger of that and the hard limit at boot (applyFdLimit, through Runtime.setFdLimit);
+ * neither is ever lowered. show info's Ulimit-n is that number all the same. When the
+ * system refuses, HAProxy's "Cannot raise FD limit" alert stops the process under
+ * `strict-limits` (2.6's default); without it the warning says so and the process takes the
+ * most it may. The limit is read from /proc/self/limits through the runtime's file reading.
+ *
+ * Where the runtime cannot call setrlimit() (Node before 26.1: no node:ffi), checkFdLimit only
+ * compares `ulimit-n` with the limit the process has (Node, Bun and Deno raise their soft limit
+ * to the hard one as they start): above it the same alert or warning, below it a notice that
+ * it cannot be lowered.
  */
 
 /** The soft and hard RLIMIT_NOFILE (Infinity for "unlimited"). */
@@ -45,11 +50,56 @@ export function checkFdLimit(wanted: number, limit: FdLimit | undefined, strict:
     return { kind: 'notice', text: `'ulimit-n ${wanted}' not checked: the process's file descriptor limit cannot be read here (no /proc/self/limits).` };
   }
   if (limit.soft < wanted) {
-    const text = `[${program}.main()] Cannot raise FD limit to ${wanted}, limit is ${limit.soft}.`;
-    return { kind: strict ? 'alert' : 'warning', text };
+    return { kind: strict ? 'alert' : 'warning', text: cannotRaise(program, wanted, limit.soft) };
   }
   if (limit.soft > wanted) {
     return { kind: 'notice', text: `'ulimit-n ${wanted}': ${runtimeName} cannot lower the file descriptor limit; the process keeps ${limit.soft}.` };
   }
   return { kind: 'ok' };
+}
+
+/** What applyFdLimit did: what to say, and HAProxy's global.rlimit_nofile (show info's Ulimit-n) unless the process stops. */
+export interface AppliedFdLimit {
+  readonly outcome: FdLimitOutcome;
+  readonly nofile: number;
+}
+
+/** The calls applyFdLimit makes: setrlimit(RLIMIT_NOFILE) and a fresh read of the limit. */
+export interface FdLimitCalls {
+  set(soft: number, hard: number): boolean;
+  read(): Promise<FdLimit | undefined>;
+}
+
+/**
+ * HAProxy's main() "ulimits" with `wanted` (`ulimit-n`, else maxsock) and the limit read at
+ * boot: an unlimited hard limit counts as the soft one there, as HAProxy takes it.
+ */
+export async function applyFdLimit(wanted: number, boot: FdLimit, strict: boolean, program: string, calls: FdLimitCalls): Promise<AppliedFdLimit> {
+  const hardAtBoot = Number.isFinite(boot.hard) ? boot.hard : boot.soft;
+  if (raise(boot, wanted, Math.max(hardAtBoot, wanted), calls)) return { outcome: { kind: 'ok' }, nofile: wanted };
+  let limit = (await calls.read()) ?? boot;
+  if (strict) return { outcome: { kind: 'alert', text: cannotRaise(program, wanted, limit.soft) }, nofile: asInt(limit.soft) };
+  // HAProxy then tries for the most it may: the hard limit as the soft one.
+  if (raise(limit, limit.hard, limit.hard, calls)) limit = (await calls.read()) ?? limit;
+  return { outcome: { kind: 'warning', text: cannotRaise(program, wanted, limit.soft) }, nofile: asInt(limit.soft) };
+}
+
+/**
+ * HAProxy 2.6's raise_rlim_nofile (2.6.7 on): setrlimit() only when it raises the soft or the
+ * hard limit, never to shrink them (some containers refuse even that), so `ulimit-n` below
+ * what the process has is shown by `show info` but the process keeps its limit, and nothing
+ * the runtime already opened is ever above it.
+ */
+function raise(current: FdLimit, soft: number, hard: number, calls: FdLimitCalls): boolean {
+  if (current.soft >= soft && current.hard >= hard) return true;
+  return calls.set(soft, hard);
+}
+
+/** HAProxy keeps and prints the limit as an int: unlimited (RLIM_INFINITY) is -1 there. */
+function asInt(limit: number): number {
+  return Number.isFinite(limit) ? limit : -1;
+}
+
+function cannotRaise(program: string, wanted: number, soft: number): string {
+  return `[${program}.main()] Cannot raise FD limit to ${wanted}, limit is ${asInt(soft)}.`;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkFdLimit, parseFdLimit, readFdLimit } from '../../src/proxy/fd-limit.ts';
+import { applyFdLimit, checkFdLimit, parseFdLimit, readFdLimit, type FdLimit } from '../../src/proxy/fd-limit.ts';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -24,5 +24,54 @@ describe('ulimit-n against the process limit', () => {
     assert.deepEqual(checkFdLimit(20000, limit, true, 'switchyard', 'node'), { kind: 'ok' });
     assert.equal(checkFdLimit(4096, limit, true, 'switchyard', 'bun').kind, 'notice');
     assert.match((checkFdLimit(4096, undefined, true, 'switchyard', 'deno') as { text: string }).text, /not checked/);
+  });
+});
+
+/** A process limit setrlimit() changes, refusing a hard limit above `ceiling` (no CAP_SYS_RESOURCE). */
+function fakeLimit(start: FdLimit, ceiling: number) {
+  let limit = start;
+  const sets: [number, number][] = [];
+  return {
+    sets,
+    calls: {
+      set(soft: number, hard: number): boolean {
+        sets.push([soft, hard]);
+        if (hard > Math.max(ceiling, limit.hard) || soft > hard) return false;
+        limit = { soft, hard };
+        return true;
+      },
+      read: async () => limit,
+    },
+  };
+}
+
+describe('setting the limit as HAProxy 2.6 (applyFdLimit)', () => {
+  it('raises the soft limit, the hard one kept, and shows what was asked', async () => {
+    const fake = fakeLimit({ soft: 1024, hard: 8192 }, 8192);
+    assert.deepEqual(await applyFdLimit(4000, { soft: 1024, hard: 8192 }, true, 'switchyard', fake.calls), { outcome: { kind: 'ok' }, nofile: 4000 });
+    assert.deepEqual(fake.sets, [[4000, 8192]]);
+  });
+  it('never lowers either limit (raise_rlim_nofile): no call at all', async () => {
+    const fake = fakeLimit({ soft: 8192, hard: 8192 }, 8192);
+    assert.deepEqual(await applyFdLimit(2000, { soft: 8192, hard: 8192 }, true, 'switchyard', fake.calls), { outcome: { kind: 'ok' }, nofile: 2000 });
+    assert.deepEqual(fake.sets, []);
+  });
+  it('an unlimited hard limit at boot counts as the soft one', async () => {
+    const fake = fakeLimit({ soft: 1024, hard: Infinity }, Infinity);
+    await applyFdLimit(4000, { soft: 1024, hard: Infinity }, true, 'switchyard', fake.calls);
+    assert.deepEqual(fake.sets, [[4000, 4000]]);
+  });
+  it('above the hard limit: the alert under strict-limits, else the warning and the hard limit', async () => {
+    const boot = { soft: 1024, hard: 8192 };
+    assert.deepEqual(await applyFdLimit(10000, boot, true, 'switchyard', fakeLimit(boot, 8192).calls), {
+      outcome: { kind: 'alert', text: '[switchyard.main()] Cannot raise FD limit to 10000, limit is 1024.' },
+      nofile: 1024,
+    });
+    const fake = fakeLimit(boot, 8192);
+    assert.deepEqual(await applyFdLimit(10000, boot, false, 'switchyard', fake.calls), {
+      outcome: { kind: 'warning', text: '[switchyard.main()] Cannot raise FD limit to 10000, limit is 8192.' },
+      nofile: 8192,
+    });
+    assert.deepEqual(fake.sets, [[10000, 10000], [8192, 8192]]);
   });
 });

@@ -24,6 +24,13 @@ export function nodeVersionOf(target: 'node' | 'node-system'): [number, number] 
   return [major, minor];
 }
 
+/** Whether a target can call libc through an FFI (setrlimit, chroot): all but a Node before 26.1 (no node:ffi). */
+export function hasLibcFfi(target: Target): boolean {
+  if (target !== 'node' && target !== 'node-system') return true;
+  const [major, minor] = nodeVersionOf(target);
+  return major > 26 || (major === 26 && minor >= 1);
+}
+
 /** Whether a target runs Switchyard on Node (either binary). */
 export function onNode(target: Target): target is 'node' | 'node-system' {
   return target === 'node' || target === 'node-system';

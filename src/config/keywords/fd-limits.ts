@@ -2,9 +2,8 @@
  * The process's file descriptor limit (HAProxy's cfgparse-global.c and haproxy.c's ulimits):
  * `ulimit-n N` asks for N descriptors, and `[no] strict-limits` (on by default since 2.6) says
  * whether a limit the process cannot reach stops it (HAProxy's alert "Cannot raise FD limit to
- * N, limit is M.") or only warns. Node, Bun and Deno cannot call setrlimit(), but each raises
- * its soft limit to the hard one when it starts; src/proxy/fd-limit.ts reads what the process
- * has and compares.
+ * N, limit is M.") or only warns. src/proxy/fd-limit.ts sets the limit through the runtime's
+ * FFI (setrlimit), or, where it has none, compares with the limit the process has.
  */
 
 import type { KeywordList, SectionKeyword } from '../registry.ts';

@@ -57,7 +57,8 @@ export function infoFields(target: RuntimeTarget): [string, string | number | un
     ['PoolAlloc_MB', undefined],
     ['PoolUsed_MB', undefined],
     ['PoolFailed', undefined],
-    ['Ulimit-n', undefined],
+    // HAProxy's global.rlimit_nofile, empty where the runtime cannot set it (src/proxy/fd-limit.ts).
+    ['Ulimit-n', target.config.global.fdLimit],
     // HAProxy's global.maxsock, which sizes the idle connection pools (src/proxy/fd-usage.ts).
     ['Maxsock', target.config.global.maxconn > 0 ? maxsockOf(target.config) : undefined],
     ['Maxconn', maxconn],

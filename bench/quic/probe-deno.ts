@@ -1,3 +1,5 @@
+/// <reference lib="deno.ns" />
+/// <reference lib="deno.unstable" />
 // QUIC probe for Deno (docs/http3.md): Deno.QuicEndpoint server and Deno.connectQuic client in
 // one process on 127.0.0.1, measuring handshakes, request/response streams, one bulk stream and
 // CPU per round trip, then checking which features an h3 mux needs are reachable through the API.
@@ -42,7 +44,7 @@ async function readAll(readable: ReadableStream<Uint8Array>): Promise<number> {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T | 'timeout'> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<'timeout'>((resolve) => {
@@ -309,7 +311,7 @@ features.sniAlpnPerConnection = `server sees conn.serverName / conn.protocol (${
   let perSni = 'no: QuicListenOptions has one cert/key, QuicAcceptOptions none';
   try {
     const other = endpoint.listen({ alpnProtocols: [ALPN], cert: otherCert, key: otherKey });
-    perSni = 'no SNI selection: one cert/key per listen(); a second listen() on the endpoint is accepted (it replaces the first: new connections then get its certificate, and its stop() stops accepting altogether)';
+    perSni = 'no SNI selection: one cert/key per listen(); a second listen() on the endpoint is accepted and takes the endpoint over (after its stop() nothing is accepted any more)';
     other.stop();
   } catch (error) {
     perSni += `; a second listen() on the endpoint throws: ${String(error).split('\n')[0]}`;

@@ -10,12 +10,10 @@
 import { readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import process from 'node:process';
+import { argValue as argOf, measureBulk, measureRoundTrips, printResults } from './measure.mjs';
 
 const args = process.argv.slice(2);
-const argValue = (name, fallback) => {
-  const index = args.indexOf(name);
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
-};
+const argValue = (name, fallback) => argOf(args, name, fallback);
 const PORT = Number(argValue('--port', '64201'));
 const HOST = '127.0.0.1';
 const REQUESTS = Number(argValue('--requests', '1000'));
@@ -63,29 +61,20 @@ try {
   results.h3FirstStatus = first.status;
   results.h3AltSvc = first.headers.get('alt-svc');
   await first.arrayBuffer();
-  for (let i = 0; i < 50; i++) await (await fetch(target('/'), fetchOptions)).arrayBuffer();
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < REQUESTS; i++) {
-    const response = await fetch(target('/'), fetchOptions);
-    const body = await response.arrayBuffer();
-    if (body.byteLength !== 100) throw new Error(`request ${i}: ${body.byteLength} bytes`);
-  }
-  const ms = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
-  results.h3Requests = REQUESTS;
-  results.h3RequestsPerSecond = Math.round(REQUESTS / (ms / 1000));
-  results.h3CpuUsPerRequest = Number(((cpu.user + cpu.system) / REQUESTS).toFixed(1));
-  const cpuBulk = process.cpuUsage();
-  const bulkStart = performance.now();
-  const response = await fetch(target('/bulk'), fetchOptions);
-  let received = 0;
-  for await (const chunk of response.body) received += chunk.byteLength;
-  const bulkMs = performance.now() - bulkStart;
-  const bulkCpu = process.cpuUsage(cpuBulk);
-  results.h3BulkBytes = received;
-  results.h3BulkMBps = Number((BULK_BYTES / 1e6 / (bulkMs / 1000)).toFixed(1));
-  results.h3BulkCpuMsPerMiB = Number(((bulkCpu.user + bulkCpu.system) / 1000 / (BULK_BYTES / 1048576)).toFixed(2));
+  const get = async (path) => (await (await fetch(target(path), fetchOptions)).arrayBuffer()).byteLength;
+  const requests = await measureRoundTrips(() => get('/'), REQUESTS, 100);
+  results.h3Requests = requests.roundTrips;
+  results.h3RequestsPerSecond = requests.roundTripsPerSecond;
+  results.h3CpuUsPerRequest = requests.cpuUsPerRoundTrip;
+  const bulk = await measureBulk(async () => {
+    const response = await fetch(target('/bulk'), fetchOptions);
+    let received = 0;
+    for await (const chunk of response.body) received += chunk.byteLength;
+    return received;
+  }, BULK_BYTES);
+  results.h3BulkBytes = bulk.bulkBytesReceived;
+  results.h3BulkMBps = bulk.bulkMBps;
+  results.h3BulkCpuMsPerMiB = bulk.bulkCpuMsPerMiB;
 } catch (error) {
   results.h3FetchError = `${error?.code ?? ''} ${error?.message ?? error}`.trim();
 }
@@ -124,6 +113,5 @@ try {
 }
 
 clearTimeout(watchdog);
-if (args.includes('--json')) console.log(JSON.stringify(results));
-else for (const [name, value] of Object.entries(results)) console.log(`${name}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+printResults(results, {}, args.includes('--json'));
 process.exit(0);

@@ -11,13 +11,11 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { argValue as argOf, measureBulk, measureHandshakes, measureRoundTrips, printResults, withTimeout } from './measure.mjs';
 
 const quic = await import('node:quic');
 const args = process.argv.slice(2);
-const argValue = (name, fallback) => {
-  const index = args.indexOf(name);
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
-};
+const argValue = (name, fallback) => argOf(args, name, fallback);
 const PORT = Number(argValue('--port', '64101'));
 const HOST = '127.0.0.1';
 const ALPN = argValue('--alpn', 'quic-test');
@@ -41,19 +39,6 @@ const otherKey = createPrivateKey(readFileSync(new URL('b.example.key', fixtures
 const results = { runtime: `bun ${Bun.version}`, alpn: ALPN };
 const features = {};
 const serverEvents = [];
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((resolve) => {
-      timer = setTimeout(() => {
-        console.error(`probe-bun: ${what}: timed out`);
-        resolve('timeout');
-      }, ms);
-    }),
-  ]);
-}
 
 const concat = (chunks, total) => {
   const out = new Uint8Array(total);
@@ -130,11 +115,6 @@ const serverEndpoint = await quic.listen((session) => {
 // ---- client ----------------------------------------------------------------------------------
 const connectOptions = { alpn: ALPN, servername: 'a.example', ca: [ca], transportParams: { maxDatagramFrameSize: 1200 } };
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 async function readAll(stream) {
   let total = 0;
   for await (const batch of stream) for (const chunk of [batch].flat()) total += chunk.byteLength;
@@ -147,17 +127,12 @@ async function roundTrip(session, body) {
 }
 
 // (a) handshakes: a new client endpoint each time (no resumption).
-const handshakeMs = [];
-for (let i = 0; i < HANDSHAKES; i++) {
-  const started = performance.now();
+Object.assign(results, await measureHandshakes(async () => {
   const session = await quic.connect(`${HOST}:${PORT}`, connectOptions);
   const info = await session.opened;
-  handshakeMs.push(performance.now() - started);
-  if (i === 0) results.negotiatedAlpn = info.protocol;
+  results.negotiatedAlpn = info.protocol;
   await session.close();
-}
-results.handshakeMsMedian = Number(median(handshakeMs).toFixed(3));
-results.handshakeMsMin = Number(Math.min(...handshakeMs).toFixed(3));
+}, HANDSHAKES));
 
 const sessionTickets = [];
 const session = await quic.connect(`${HOST}:${PORT}`, connectOptions);
@@ -166,25 +141,11 @@ session.ondatagram = (datagram) => serverEvents.push(`client got datagram ${data
 await session.opened;
 
 // (b) sequential request/response on new bidirectional streams, and (d) CPU per round trip.
-for (let i = 0; i < 50; i++) await roundTrip(session, REQUEST); // warm-up
-const cpuBefore = process.cpuUsage();
-const rttStart = performance.now();
-for (let i = 0; i < ROUND_TRIPS; i++) {
-  const got = await roundTrip(session, REQUEST);
-  if (got !== REQUEST.byteLength) throw new Error(`round trip ${i}: ${got} bytes back`);
-}
-const rttMs = performance.now() - rttStart;
-const cpu = process.cpuUsage(cpuBefore);
-results.roundTrips = ROUND_TRIPS;
-results.streamsPerSecond = Math.round(ROUND_TRIPS / (rttMs / 1000));
-results.usPerRoundTrip = Number(((rttMs * 1000) / ROUND_TRIPS).toFixed(1));
-results.cpuUsPerRoundTrip = Number(((cpu.user + cpu.system) / ROUND_TRIPS).toFixed(1));
+Object.assign(results, await measureRoundTrips(() => roundTrip(session, REQUEST), ROUND_TRIPS, REQUEST.byteLength));
 
 // (c) bulk: 64 MiB on one stream through the writer, waiting for drain when it refuses.
-{
+Object.assign(results, await measureBulk(async () => {
   const chunk = new Uint8Array(64 * 1024).fill(0x62);
-  const cpuBulk = process.cpuUsage();
-  const started = performance.now();
   const stream = await session.createBidirectionalStream();
   const writer = stream.writer;
   const drainable = Object.getOwnPropertySymbols(writer).find((symbol) => !String(symbol).includes('ispose'));
@@ -199,21 +160,17 @@ results.cpuUsPerRoundTrip = Number(((cpu.user + cpu.system) / ROUND_TRIPS).toFix
     }
   }
   while (writer.endSync() < 0) await sleep(1);
+  results.bulkWriterWaits = waits;
   const answerChunks = [];
   for await (const batch of stream) for (const c of [batch].flat()) answerChunks.push(c);
-  const ms = performance.now() - started;
   const answer = concat(answerChunks, answerChunks.reduce((n, c) => n + c.byteLength, 0));
-  const bulkCpu = process.cpuUsage(cpuBulk);
-  results.bulkBytesReceived = answer.byteLength === 8 ? Number(new DataView(answer.buffer).getBigUint64(0)) : -1;
-  results.bulkMBps = Number((BULK_BYTES / 1e6 / (ms / 1000)).toFixed(1));
-  results.bulkCpuMsPerMiB = Number(((bulkCpu.user + bulkCpu.system) / 1000 / (BULK_BYTES / 1048576)).toFixed(2));
-  results.bulkWriterWaits = waits;
-}
+  return answer.byteLength === 8 ? Number(new DataView(answer.buffer).getBigUint64(0)) : -1;
+}, BULK_BYTES));
 
 // (e) features.
 {
   const uni = await session.createUnidirectionalStream({ body: new Uint8Array([0x00, 0x04, 0x00]) });
-  await withTimeout(uni.closed.catch(() => {}), 1000, 'uni stream');
+  await withTimeout(uni.closed.catch(() => {}), 1000, 'probe-bun: uni stream');
   await sleep(100);
   const seen = serverEvents.filter((event) => event.startsWith('uni stream'));
   features.unidirectionalStreams = seen.length > 0 ? `yes: ${seen.join(', ')}` : 'no (not seen by the server)';
@@ -316,18 +273,13 @@ features.sniAlpnPerConnection = `server sees the SNI and ALPN in session.opened 
 }
 {
   session.close({ code: 0x100n, type: 'application', reason: 'probe done' });
-  await withTimeout(session.closed.catch(() => {}), 1000, 'session close');
+  await withTimeout(session.closed.catch(() => {}), 1000, 'probe-bun: session close');
   await sleep(150);
   const seen = serverEvents.filter((event) => event.startsWith('server session closed')).pop();
   features.connectionCloseWithCode = seen ? `close({ code: 0x100n, type: 'application' }) -> last server session: ${seen}` : 'nothing seen';
 }
 
-results.features = features;
-await withTimeout(serverEndpoint.close(), 2000, 'endpoint close');
+await withTimeout(serverEndpoint.close(), 2000, 'probe-bun: endpoint close');
 clearTimeout(watchdog);
-if (args.includes('--json')) console.log(JSON.stringify(results, (k, v) => (typeof v === 'bigint' ? String(v) : v)));
-else {
-  for (const [name, value] of Object.entries(results)) if (name !== 'features') console.log(`${name}: ${value}`);
-  for (const [name, value] of Object.entries(features)) console.log(`feature ${name}: ${value}`);
-}
+printResults(results, features, args.includes('--json'));
 process.exit(0);

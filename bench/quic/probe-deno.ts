@@ -7,13 +7,10 @@
 //   deno run --unstable-net -A bench/quic/probe-deno.ts [--port 64001] [--json]
 //
 // Bounded: a watchdog exits the process after 60 s whatever happens.
-import process from 'node:process';
+import { argValue as argOf, measureBulk, measureHandshakes, measureRoundTrips, printResults, withTimeout } from './measure.mjs';
 
 const args = Deno.args;
-const argValue = (name: string, fallback: string): string => {
-  const index = args.indexOf(name);
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1]! : fallback;
-};
+const argValue = (name: string, fallback: string): string => argOf(args, name, fallback);
 const PORT = Number(argValue('--port', '64001'));
 const HOST = '127.0.0.1';
 const ALPN = 'h3';
@@ -41,19 +38,6 @@ async function readAll(readable: ReadableStream<Uint8Array>): Promise<number> {
   let total = 0;
   for await (const chunk of readable) total += chunk.byteLength;
   return total;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T | 'timeout'> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => {
-        console.error(`probe-deno: ${what}: timed out`);
-        resolve('timeout');
-      }, ms);
-    }),
-  ]);
 }
 
 // ---- server ----------------------------------------------------------------------------------
@@ -136,11 +120,6 @@ const serverLoop = (async () => {
 // ---- client ----------------------------------------------------------------------------------
 const connectOptions = { hostname: HOST, port: PORT, serverName: 'a.example', alpnProtocols: [ALPN], caCerts: [ca] };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 async function roundTrip(conn: Deno.QuicConn, body: Uint8Array): Promise<number> {
   const stream = await conn.createBidirectionalStream();
   const writer = stream.writable.getWriter();
@@ -150,42 +129,23 @@ async function roundTrip(conn: Deno.QuicConn, body: Uint8Array): Promise<number>
 }
 
 // (a) handshakes: a new client endpoint each time (no resumption), as a new browser would.
-const handshakeMs: number[] = [];
-for (let i = 0; i < HANDSHAKES; i++) {
-  const started = performance.now();
+Object.assign(results, await measureHandshakes(async () => {
   const conn = await Deno.connectQuic(connectOptions);
   await conn.handshake;
-  handshakeMs.push(performance.now() - started);
   conn.close({ closeCode: 0, reason: '' });
   conn.endpoint.close();
-}
-results.handshakeMsMedian = Number(median(handshakeMs).toFixed(3));
-results.handshakeMsMin = Number(Math.min(...handshakeMs).toFixed(3));
+}, HANDSHAKES));
 
 const conn = await Deno.connectQuic(connectOptions);
 await conn.handshake;
 results.negotiatedAlpn = conn.protocol;
 
 // (b) sequential request/response on new bidirectional streams, and (d) CPU per round trip.
-for (let i = 0; i < 50; i++) await roundTrip(conn, REQUEST); // warm-up
-const cpuBefore = process.cpuUsage();
-const rttStart = performance.now();
-for (let i = 0; i < ROUND_TRIPS; i++) {
-  const got = await roundTrip(conn, REQUEST);
-  if (got !== REQUEST.byteLength) throw new Error(`round trip ${i}: ${got} bytes back`);
-}
-const rttMs = performance.now() - rttStart;
-const cpu = process.cpuUsage(cpuBefore);
-results.roundTrips = ROUND_TRIPS;
-results.streamsPerSecond = Math.round(ROUND_TRIPS / (rttMs / 1000));
-results.usPerRoundTrip = Number(((rttMs * 1000) / ROUND_TRIPS).toFixed(1));
-results.cpuUsPerRoundTrip = Number(((cpu.user + cpu.system) / ROUND_TRIPS).toFixed(1));
+Object.assign(results, await measureRoundTrips(() => roundTrip(conn, REQUEST), ROUND_TRIPS, REQUEST.byteLength));
 
 // (c) bulk: 64 MiB on one stream, the server answers with the count it read.
-{
+Object.assign(results, await measureBulk(async () => {
   const chunk = new Uint8Array(64 * 1024).fill(0x62);
-  const cpuBulk = process.cpuUsage();
-  const started = performance.now();
   const stream = await conn.createBidirectionalStream();
   const writer = stream.writable.getWriter();
   for (let sent = 0; sent < BULK_BYTES; sent += chunk.byteLength) {
@@ -193,15 +153,9 @@ results.cpuUsPerRoundTrip = Number(((cpu.user + cpu.system) / ROUND_TRIPS).toFix
     await writer.write(chunk);
   }
   await writer.close();
-  const reader = stream.readable.getReader();
-  const answer = await reader.read();
-  const ms = performance.now() - started;
-  const count = answer.value ? new DataView(answer.value.buffer, answer.value.byteOffset).getBigUint64(0) : -1n;
-  const bulkCpu = process.cpuUsage(cpuBulk);
-  results.bulkBytesReceived = Number(count);
-  results.bulkMBps = Number((BULK_BYTES / 1e6 / (ms / 1000)).toFixed(1));
-  results.bulkCpuMsPerMiB = Number(((bulkCpu.user + bulkCpu.system) / 1000 / (BULK_BYTES / 1048576)).toFixed(2));
-}
+  const answer = await stream.readable.getReader().read();
+  return answer.value ? Number(new DataView(answer.value.buffer, answer.value.byteOffset).getBigUint64(0)) : -1;
+}, BULK_BYTES));
 
 // (e) features.
 // Unidirectional streams (h3 control, QPACK encoder/decoder streams).
@@ -242,7 +196,7 @@ results.cpuUsPerRoundTrip = Number(((cpu.user + cpu.system) / ROUND_TRIPS).toFix
 {
   try {
     await conn.sendDatagram(new Uint8Array([1, 2, 3]));
-    const echoed = await withTimeout(conn.readDatagram(), 1000, 'datagram');
+    const echoed = await withTimeout(conn.readDatagram(), 1000, 'probe-deno: datagram');
     features.datagrams = echoed === 'timeout' ? 'sendDatagram() ok, no echo' : `yes (maxDatagramSize ${conn.maxDatagramSize})`;
   } catch (error) {
     features.datagrams = `no: ${String(error)}`;
@@ -257,7 +211,7 @@ results.cpuUsPerRoundTrip = Number(((cpu.user + cpu.system) / ROUND_TRIPS).toFix
   let accepted = 0;
   let stalled = false;
   for (let i = 0; i < 4096 && !stalled; i++) {
-    const outcome = await withTimeout(writer.write(chunk).then(() => 'ok' as const), 300, 'flow-control write');
+    const outcome = await withTimeout(writer.write(chunk).then(() => 'ok' as const), 300, 'probe-deno: flow-control write');
     if (outcome === 'timeout') stalled = true;
     else accepted += chunk.byteLength;
   }
@@ -326,15 +280,10 @@ features.sniAlpnPerConnection = `server sees conn.serverName / conn.protocol (${
   features.connectionCloseWithCode = seen ? `yes: ${seen}` : 'no close info seen by the server';
 }
 
-results.features = features;
 listener.stop();
 for (const c of serverConns) c.close({ closeCode: 0, reason: '' });
 endpoint.close();
-await withTimeout(serverLoop, 500, 'server loop');
+await withTimeout(serverLoop, 500, 'probe-deno: server loop');
 clearTimeout(watchdog);
-if (args.includes('--json')) console.log(JSON.stringify(results));
-else {
-  for (const [name, value] of Object.entries(results)) if (name !== 'features') console.log(`${name}: ${value}`);
-  for (const [name, value] of Object.entries(features)) console.log(`feature ${name}: ${value}`);
-}
+printResults(results, features, args.includes('--json'));
 Deno.exit(0);

@@ -283,6 +283,17 @@ for (const target of TARGETS) {
       assert.deepEqual(await logLine(proxy, '/param-late'), ['fe_param', 'be_param', '408', 'cR--', '0']);
     });
 
+    it('the request\u2019s time (%TR) runs until the body waited for is there', async () => {
+      for (const [port, path] of [[ports.wait, '/wait-tr'], [ports.buffer, '/buffer-tr'], [ports.param, '/param-tr']] as const) {
+        const res = await exchange(port, [`POST ${path} HTTP/1.1\r\nHost: h\r\nContent-Length: 8\r\n\r\nb=1`, 150, '&c=22']);
+        assert.match(res.bytes, /^HTTP\/1\.1 200 OK\r\n/, path);
+        // fe_wait answers with its `http-request return` (LR--), the others from the server.
+        const [, , status, , tr] = await logLine(proxy, path);
+        assert.equal(status, '200', path);
+        assert.ok(Number(tr) >= 120, `${path}: %TR ${tr}`);
+      }
+    });
+
     it('a client that closes or resets during a body wait gets nothing; the request goes on to its backend, logged CR, %TR at the close', async () => {
       const cases: [number, string, string][] = [
         [ports.wait, '/hold', 'fe_wait be_raw'],

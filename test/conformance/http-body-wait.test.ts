@@ -12,15 +12,17 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
+import { cliReady, statNumbers } from '../support/cli-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['wait', 'buffer', 'res', 'raw', 'param'] as const;
+const PORT_NAMES = ['wait', 'buffer', 'res', 'raw', 'param', 'stats'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
   return `
 global
     maxconn 100
+    stats socket ipv4@127.0.0.1:${p.stats} level admin
 ${HTTP_DEFAULTS}
     log stdout format raw local0
     log-format "LOG %ft %b %ST %tsc %TR %{+Q}r"
@@ -209,6 +211,7 @@ for (const target of TARGETS) {
       ports = Object.fromEntries(PORT_NAMES.map((n, i) => [n, list[i] as number])) as Ports;
       await raw.listen(ports.raw);
       proxy = await startProxy(target, configFor(ports));
+      await cliReady(ports.stats);
     });
 
     after(async () => {
@@ -300,6 +303,10 @@ for (const target of TARGETS) {
         [ports.buffer, '/buffer', 'fe_buffer be_raw'],
         [ports.param, '/param', 'fe_param be_param'],
       ];
+      const COUNTED = ['ereq', 'hrsp_other', 'cli_abrt'];
+      const rows = [['fe_wait', 'FRONTEND'], ['fe_buffer', 'FRONTEND'], ['fe_param', 'FRONTEND'], ['be_raw', 'BACKEND'], ['be_param', 'BACKEND']] as const;
+      const counters = () => Promise.all(rows.map(([px, sv]) => statNumbers(ports.stats, px, sv, COUNTED)));
+      const before = await counters();
       for (const [port, path, proxies] of cases) {
         for (const how of ['fin', 'reset'] as const) {
           const got = await abandon(port, `POST ${path}-${how} HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nb=1`, how);
@@ -309,6 +316,12 @@ for (const target of TARGETS) {
           assert.ok(Number(tr) >= 80, `${path} ${how}: %TR ${tr}`);
         }
       }
+      // Each stream: a failed request of its frontend, its status (-1) among the other
+      // responses, a client abort in its backend (the frontends' cli_abrt stays empty).
+      const after = await counters();
+      // (An empty field, a frontend's cli_abrt or a backend's ereq, reads as 0.)
+      const delta = after.map((row, i) => row.map((n, j) => n - ((before[i] as number[])[j] as number)));
+      assert.deepEqual(delta, [[2, 2, 0], [2, 2, 0], [2, 2, 0], [0, 4, 4], [0, 2, 2]]);
     });
 
     it('http-response wait-for-body: the response rules see the whole body, the client all of it', async () => {

@@ -1328,11 +1328,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     }
   }
 
-  /** The client connection closed while the transaction was in flight. */
-  clientAborted(): void {
-    if (this.#bodyWait === 'request' && !this.#reqBodyDone && !this.#clientShut) {
+  /**
+   * The client connection closed while the transaction was in flight, or (`streamReset`) the
+   * client reset its HTTP/2 stream.
+   */
+  clientAborted(streamReset = false): void {
+    if (this.#bodyWait === 'request' && !this.#reqBodyDone && !this.#clientShut && !streamReset) {
       // As for a FIN (clientEnded): HAProxy's wait for the body ends on a read error too, and
-      // the analysers go on to the end of the request, logged CR.
+      // the analysers go on to the end of the request, logged CR. (Not for an HTTP/2 stream's
+      // reset: the stream lives on there and would answer; not compared with HAProxy yet.)
       this.#clientShut = true;
       this.setTermination('C', 'R');
       this.#analyse();

@@ -551,7 +551,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     if (s === undefined || s.reset) return;
     // A client cancelling streams it just opened is the rapid-reset pattern (CVE-2023-44487).
     if (!s.localEnded) this.#glitch();
-    if (!s.txnDone) s.stream.clientAborted();
+    if (!s.txnDone) s.stream.clientAborted(true);
     this.resetStream(s, ErrorCode.CANCEL, false);
   }
 

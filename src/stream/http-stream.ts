@@ -620,6 +620,13 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   #endAborted(): void {
     this.host.counters.ereq++;
     addToListener(this.connection.listenerCounters, 'ereq');
+    // HAProxy counts the stream's status (-1) among the other responses, and the client's abort.
+    countResponse(this.host.counters, -1);
+    if (this.#countedInBackend) {
+      const backend = this.backend as Backend;
+      countResponse(backend.counters, -1);
+      countAbort('C', backend.counters, undefined);
+    }
     this.log();
     this.#side.destroy();
   }
@@ -680,6 +687,9 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   bodyReady(response: boolean, time: number, atLeast: number): boolean {
     const body = response ? this.#heldResponse : this.#heldRequest;
     if (body.ended || body.full || (!response && this.#clientShut) || (atLeast > 0 && body.payloadBytes >= atLeast)) {
+      // HAProxy takes the request's time (%TR) again once a wait for its body ends
+      // (http_wait_for_request_body, http_process_request).
+      if (!response && this.#bodyWait === 'request') this.#reqHeadAt = this.#side.now;
       this.#bodyWait = undefined;
       this.#bodyWaitUntil = -1;
       return true;
@@ -1318,8 +1328,21 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     }
   }
 
-  /** The client connection closed while the transaction was in flight. */
-  clientAborted(): void {
+  /**
+   * The client connection closed while the transaction was in flight, or (`streamReset`) the
+   * client reset its HTTP/2 stream.
+   */
+  clientAborted(streamReset = false): void {
+    if (this.#bodyWait === 'request' && !this.#reqBodyDone && !this.#clientShut && !streamReset) {
+      // As for a FIN (clientEnded): HAProxy's wait for the body ends on a read error too, and
+      // the analysers go on to the end of the request, logged CR. (Not for an HTTP/2 stream's
+      // reset: the stream lives on there and would answer; not compared with HAProxy yet.)
+      this.#clientShut = true;
+      this.setTermination('C', 'R');
+      this.#analyse();
+      // Ended there (#endAborted), unless an analyser still waits for something.
+      if (this.#side.closed) return;
+    }
     this.#rules?.names?.release();
     if (this.#side.tunnelling) return this.log();
     this.host.counters.ereq += this.#resHead === undefined && !this.#reqBodyDone ? 1 : 0;
@@ -1956,7 +1979,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.host.counters.ereq++;
       addToListener(this.connection.listenerCounters, 'ereq');
       this.#side.closeAfter = true;
-      this.fail(408, 'c', 'D');
+      // HAProxy 2.6 logs it cR. The frontend's waits (`option http-buffer-request`,
+      // `wait-for-body`) come before http_process_request took the request's time: no %TR;
+      // the wait of `balance url_param` comes after it.
+      if (this.#stage !== Stage.balanceBody) this.#reqHeadAt = -1;
+      this.fail(408, 'c', 'R');
       return true;
     }
     const serverTimeout = this.#serverTimeout;

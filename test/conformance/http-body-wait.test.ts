@@ -12,19 +12,24 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
+import { cliReady, statNumbers } from '../support/cli-client.ts';
+import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
 
-const PORT_NAMES = ['wait', 'buffer', 'res', 'raw'] as const;
+const PORT_NAMES = ['wait', 'buffer', 'res', 'raw', 'param', 'stats'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 function configFor(p: Ports): string {
   return `
 global
     maxconn 100
+    stats socket ipv4@127.0.0.1:${p.stats} level admin
 ${HTTP_DEFAULTS}
+    log stdout format raw local0
+    log-format "LOG %ft %b %ST %tsc %TR %{+Q}r"
+
 frontend fe_wait
     bind 127.0.0.1:${p.wait}
-    http-request wait-for-body time 300ms if { path_beg /wait }
+    http-request wait-for-body time 300ms if { path_beg /wait } || { path_beg /hold }
     http-request wait-for-body time 300ms at-least 4 if { path_beg /least }
     http-request return status 200 content-type text/plain lf-string "len=%[req.body_len] size=%[req.body_size] body=%[req.body] p=%[req.body_param(b)]" if { path_beg /wait } || { path_beg /least } || { path_beg /nowait }
     http-request return status 200 content-type text/plain lf-string "h=%[req.hdr(x)] lit=é" hdr x-h "%[req.hdr(x)] é" if { path /bytes }
@@ -44,6 +49,17 @@ frontend fe_res
 backend be_res
     http-response wait-for-body time 300ms if { status 200 }
     http-response set-header x-res-len %[res.body_len]
+    server s1 127.0.0.1:${p.raw}
+
+frontend fe_param
+    bind 127.0.0.1:${p.param}
+    timeout http-request 300ms
+    default_backend be_param
+
+backend be_param
+    # The wait of url_param's check_post is the backend's (http_wait_for_request_body).
+    timeout http-request 300ms
+    balance url_param b check_post
     server s1 127.0.0.1:${p.raw}
 
 backend be_raw
@@ -148,6 +164,34 @@ function exchange(port: number, parts: readonly (string | number)[], ms = 2000, 
   });
 }
 
+/**
+ * Sends a request head and part of its body, then after 100 ms closes the connection (a FIN) or
+ * resets it; resolves with what came back.
+ */
+function abandon(port: number, request: string, how: 'fin' | 'reset'): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let bytes = '';
+    const limit = setTimeout(() => socket.destroy(), 2000);
+    socket.on('data', (d) => (bytes += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(limit);
+      resolve(bytes);
+    });
+    socket.write(request);
+    setTimeout(() => (how === 'fin' ? socket.end() : socket.resetAndDestroy()), 100);
+  });
+}
+
+/** The fields of the `LOG` line of the request for `path`: frontend, backend, %ST, %tsc, %TR. */
+async function logLine(proxy: ProxyProcess | undefined, path: string): Promise<string[]> {
+  let line: string | undefined;
+  await eventually(() => (line = proxy?.stdout.split('\n').find((l) => l.startsWith('LOG ') && l.includes(` ${path} HTTP/1.1"`))) !== undefined, 3000);
+  assert.ok(line, `no log line for ${path}:\n${proxy?.stdout}`);
+  return line.split(' ').slice(1, 6);
+}
+
 function reply(text: string, close = false): string {
   return `HTTP/1.1 200 OK\r\ncontent-length: ${text.length}\r\ncontent-type: text/plain\r\n${close ? 'connection: close\r\n' : ''}\r\n${text}`;
 }
@@ -167,6 +211,7 @@ for (const target of TARGETS) {
       ports = Object.fromEntries(PORT_NAMES.map((n, i) => [n, list[i] as number])) as Ports;
       await raw.listen(ports.raw);
       proxy = await startProxy(target, configFor(ports));
+      await cliReady(ports.stats);
     });
 
     after(async () => {
@@ -229,6 +274,54 @@ for (const target of TARGETS) {
       const res = await exchange(ports.buffer, ['POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\nabc']);
       assert.equal(res.bytes, TIMEOUT_408);
       assert.equal(raw.received.length, before);
+    });
+
+    it('the 408 of a body wait is logged cR; %TR only when the wait came after the request was processed (balance url_param)', async () => {
+      const post = (port: number, path: string) => exchange(port, [`POST ${path} HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nb=1`]);
+      assert.equal((await post(ports.wait, '/wait-late')).bytes, TIMEOUT_408);
+      assert.equal((await post(ports.buffer, '/buffer-late')).bytes, TIMEOUT_408);
+      assert.equal((await post(ports.param, '/param-late')).bytes, TIMEOUT_408);
+      assert.deepEqual(await logLine(proxy, '/wait-late'), ['fe_wait', 'fe_wait', '408', 'cR--', '-1']);
+      assert.deepEqual(await logLine(proxy, '/buffer-late'), ['fe_buffer', 'fe_buffer', '408', 'cR--', '-1']);
+      assert.deepEqual(await logLine(proxy, '/param-late'), ['fe_param', 'be_param', '408', 'cR--', '0']);
+    });
+
+    it('the request\u2019s time (%TR) runs until the body waited for is there', async () => {
+      for (const [port, path] of [[ports.wait, '/wait-tr'], [ports.buffer, '/buffer-tr'], [ports.param, '/param-tr']] as const) {
+        const res = await exchange(port, [`POST ${path} HTTP/1.1\r\nHost: h\r\nContent-Length: 8\r\n\r\nb=1`, 150, '&c=22']);
+        assert.match(res.bytes, /^HTTP\/1\.1 200 OK\r\n/, path);
+        // fe_wait answers with its `http-request return` (LR--), the others from the server.
+        const [, , status, , tr] = await logLine(proxy, path);
+        assert.equal(status, '200', path);
+        assert.ok(Number(tr) >= 120, `${path}: %TR ${tr}`);
+      }
+    });
+
+    it('a client that closes or resets during a body wait gets nothing; the request goes on to its backend, logged CR, %TR at the close', async () => {
+      const cases: [number, string, string][] = [
+        [ports.wait, '/hold', 'fe_wait be_raw'],
+        [ports.buffer, '/buffer', 'fe_buffer be_raw'],
+        [ports.param, '/param', 'fe_param be_param'],
+      ];
+      const COUNTED = ['ereq', 'hrsp_other', 'cli_abrt'];
+      const rows = [['fe_wait', 'FRONTEND'], ['fe_buffer', 'FRONTEND'], ['fe_param', 'FRONTEND'], ['be_raw', 'BACKEND'], ['be_param', 'BACKEND']] as const;
+      const counters = () => Promise.all(rows.map(([px, sv]) => statNumbers(ports.stats, px, sv, COUNTED)));
+      const before = await counters();
+      for (const [port, path, proxies] of cases) {
+        for (const how of ['fin', 'reset'] as const) {
+          const got = await abandon(port, `POST ${path}-${how} HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nb=1`, how);
+          assert.equal(got, '', `${path} ${how}`);
+          const [fe, be, status, tsc, tr] = await logLine(proxy, `${path}-${how}`);
+          assert.deepEqual([`${fe} ${be}`, status, tsc], [proxies, '-1', 'CR--'], `${path} ${how}`);
+          assert.ok(Number(tr) >= 80, `${path} ${how}: %TR ${tr}`);
+        }
+      }
+      // Each stream: a failed request of its frontend, its status (-1) among the other
+      // responses, a client abort in its backend (the frontends' cli_abrt stays empty).
+      const after = await counters();
+      // (An empty field, a frontend's cli_abrt or a backend's ereq, reads as 0.)
+      const delta = after.map((row, i) => row.map((n, j) => n - ((before[i] as number[])[j] as number)));
+      assert.deepEqual(delta, [[2, 2, 0], [2, 2, 0], [2, 2, 0], [0, 4, 4], [0, 2, 2]]);
     });
 
     it('http-response wait-for-body: the response rules see the whole body, the client all of it', async () => {

@@ -277,7 +277,7 @@ class DenoSocket implements Socket {
       queue.push(chunk);
       this.#queued += chunk.length;
     }
-    if (this.#inflight === undefined && this.#established) this.#writeNext();
+    if (this.#inflight === undefined && this.#established && queue.length > 0) this.#writeNext();
     if (this.#queued < HIGH_WATER_MARK) return true;
     this.#needDrain = true;
     return false;

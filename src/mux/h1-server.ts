@@ -1,5 +1,6 @@
 import { viewOf } from '../http/codec/chars.ts';
 import { BodyFramer, HttpParseError, ResponseHeadParser, type ResponseHead } from '../http/codec/index.ts';
+import { analyzeResponse } from '../http/codec/semantics.ts';
 import type { ConnectionParking, PooledConnection } from '../http/server-pool.ts';
 import type { Socket } from '../runtime.ts';
 import type { Server } from '../proxy/server.ts';
@@ -175,6 +176,32 @@ export class H1ServerExchange {
       break;
     }
     if (this.done) events.responseComplete();
+  }
+
+  /**
+   * A response head a server-side mux built from what it decoded (an HTTP/2 server's header
+   * list), not yet analysed: taken as feed() takes a head it parsed, without reading its bytes
+   * back. One over the parser's limits (fields, size) goes through the parser, which refuses it
+   * as it refuses the same bytes from an HTTP/1 server.
+   */
+  feedHead(head: ResponseHead): void {
+    const events = this.#events;
+    if (this.#inBody || head.headerCount > MAX_HEADERS || head.raw.byteLength > this.#parser.maxHeadSize) return this.feed(head.raw);
+    try {
+      analyzeResponse(head);
+    } catch (error) {
+      return events.responseInvalid(error);
+    }
+    if (head.interim) return events.interimResponse(head);
+    this.bodyBytesWithHead = 0;
+    this.#headRaw = head.raw;
+    this.#headRead = head.raw;
+    this.#headEnd = head.raw.byteLength;
+    events.responseHead(head);
+    if (this.#inBody && this.#framer.done) {
+      this.done = true;
+      events.responseComplete();
+    }
   }
 
   /**

@@ -728,8 +728,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       if (isConnectionSpecific(name) || name === drop) continue;
       enc.addBytes(name, head.raw, head.offsets[4 * i + 2]!, head.offsets[4 * i + 3]!);
     }
-    this.host.counters.bout += enc.bytes.byteLength;
-    addToListener(this.connection.listenerCounters, 'bout', enc.bytes.byteLength);
+    this.host.counters.bout += enc.length;
+    addToListener(this.connection.listenerCounters, 'bout', enc.length);
     this.#send(headersFrames(s.id, enc.bytes, endStream, this.#peerMaxFrame));
     if (endStream) {
       s.localEnded = true;
@@ -742,8 +742,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     const enc = this.#encoder;
     enc.begin();
     for (const [name, value] of fields) enc.add(name, value);
-    this.host.counters.bout += enc.bytes.byteLength;
-    addToListener(this.connection.listenerCounters, 'bout', enc.bytes.byteLength);
+    this.host.counters.bout += enc.length;
+    addToListener(this.connection.listenerCounters, 'bout', enc.length);
     this.#send(headersFrames(s.id, enc.bytes, true, this.#peerMaxFrame));
   }
 

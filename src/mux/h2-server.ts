@@ -598,32 +598,40 @@ export class H2ServerConnection extends MuxedServerSocket implements Socket, Soc
       if (f.streamId > this.#nextId - 2 || (f.streamId & 1) === 0) throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'HEADERS on a stream we did not open');
       this.#blockStream = f.streamId;
       this.#blockFlags = f.flags;
-      this.#blockParts = [];
+      this.#blockParts.length = 0;
       this.#blockBytes = 0;
     } else if (this.#blockStream === 0 || f.streamId !== this.#blockStream) {
       throw new H2Error(ErrorCode.PROTOCOL_ERROR, 'CONTINUATION without a header block');
     }
     this.#blockBytes += f.end - f.start;
     if (this.#blockBytes > MAX_HEADER_BLOCK) throw new H2Error(ErrorCode.ENHANCE_YOUR_CALM, 'header block too large');
-    this.#blockParts.push(f.buf.slice(f.start, f.end));
-    if ((f.flags & Flag.END_HEADERS) === 0) return;
+    if ((f.flags & Flag.END_HEADERS) === 0) {
+      // The frame's buffer is the reader's only while it is read: a fragment waiting for its CONTINUATION is copied.
+      this.#blockParts.push(f.buf.slice(f.start, f.end));
+      return;
+    }
     const parts = this.#blockParts;
-    this.#blockParts = [];
     const sid = this.#blockStream;
     this.#blockStream = 0;
-    let block: Uint8Array;
-    if (parts.length === 1) block = parts[0] as Uint8Array;
-    else {
+    // The usual block, in one HEADERS frame: decoded where it lies.
+    let block = f.buf;
+    let start = f.start;
+    let end = f.end;
+    if (parts.length > 0) {
+      parts.push(f.buf.subarray(f.start, f.end));
       block = new Uint8Array(this.#blockBytes);
       let at = 0;
       for (const part of parts) {
         block.set(part, at);
         at += part.byteLength;
       }
+      parts.length = 0;
+      start = 0;
+      end = block.byteLength;
     }
     // Decoded whatever the stream: the HPACK state is the connection's (a COMPRESSION_ERROR is the connection's).
     try {
-      this.#decoder.decode(block, 0, block.byteLength, this.#fields);
+      this.#decoder.decode(block, start, end, this.#fields);
     } catch (error) {
       throw new H2Error(ErrorCode.COMPRESSION_ERROR, error instanceof Error ? error.message : 'HPACK');
     }

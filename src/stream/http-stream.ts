@@ -1230,6 +1230,18 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     side.uncork();
   }
 
+  /** An HTTP/2 server's response head, as its stream built it (not as bytes to parse again). */
+  onResponseHead(socket: Socket, head: ResponseHead): void {
+    if (socket !== this.#server) return;
+    const side = this.#side;
+    this.#serverLast = side.now = this.runtime.now();
+    if (side.tunnelling) return this.#sendData(head.raw);
+    side.cork();
+    this.#exchange.feedHead(head);
+    if (this.#waitingResponse !== undefined && !side.closed) this.#resumeResponse();
+    side.uncork();
+  }
+
   onDrain(socket: Socket): void {
     if (socket !== this.#server) return;
     this.#serverLast = this.#side.now = this.runtime.now();

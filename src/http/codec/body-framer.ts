@@ -93,7 +93,8 @@ export class BodyFramer {
   private trailerBytes: number;
   private trailerCount: number;
   private nameLen: number;
-  private readonly nameScratch: Uint8Array;
+  /** Made at the first trailer: most bodies have none, and a typed array is costly to make. */
+  private nameScratch: Uint8Array | undefined;
   readonly maxHeadSize: number;
   readonly maxHeaders: number;
   readonly maxChunkLine: number;
@@ -113,7 +114,7 @@ export class BodyFramer {
     this.trailerBytes = 0;
     this.trailerCount = 0;
     this.nameLen = 0;
-    this.nameScratch = new Uint8Array(NAME_SCRATCH);
+    this.nameScratch = undefined;
     this.maxHeadSize = opts.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE;
     this.maxHeaders = opts.maxHeaders ?? DEFAULT_MAX_HEADERS;
     this.maxChunkLine = opts.maxChunkLine ?? 4096;
@@ -332,7 +333,7 @@ export class BodyFramer {
           this.trailerByte();
           p++;
           if (TCHAR[c] === 1) {
-            this.nameScratch[0] = LOWER[c]!;
+            (this.nameScratch ??= new Uint8Array(NAME_SCRATCH))[0] = LOWER[c]!;
             this.nameLen = 1;
             state = C_TR_NAME;
           } else if (c === CR) {
@@ -346,7 +347,7 @@ export class BodyFramer {
           this.trailerByte();
           p++;
           if (TCHAR[c] === 1) {
-            if (this.nameLen < NAME_SCRATCH) this.nameScratch[this.nameLen] = LOWER[c]!;
+            if (this.nameLen < NAME_SCRATCH) this.nameScratch![this.nameLen] = LOWER[c]!;
             this.nameLen++;
             continue;
           }
@@ -390,7 +391,7 @@ export class BodyFramer {
     for (const f of FORBIDDEN_TRAILERS) {
       if (f.length !== n) continue;
       let i = 0;
-      while (i < n && this.nameScratch[i] === f[i]) i++;
+      while (i < n && this.nameScratch![i] === f[i]) i++;
       if (i === n) return true;
     }
     return false;

@@ -112,7 +112,8 @@ export class HeadEditor {
 
   constructor() {
     this.head = undefined;
-    this.removed = new Uint8Array(128);
+    // 64 bytes is the most V8 keeps in its heap: a larger typed array costs an off-heap allocation per editor.
+    this.removed = new Uint8Array(64);
     this.removedCount = 0;
     this.addNames = [];
     this.addValues = [];

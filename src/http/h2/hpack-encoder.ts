@@ -1,5 +1,5 @@
 import { DynamicTable } from './hpack-dynamic-table.ts';
-import { latin1String } from '../codec/chars.ts';
+import { latin1String, viewOf } from '../codec/chars.ts';
 import { huffmanEncode, huffmanEncodeBytes, huffmanLength, huffmanLengthOfBytes } from './hpack-huffman.ts';
 import { STATIC_COUNT, hasStaticValues, staticNameIndex, staticPairIndex } from './hpack-static-table.ts';
 
@@ -110,7 +110,12 @@ export class HpackEncoder {
 
   /** The block's bytes (a view of the encoder's buffer, valid until the next begin()). */
   get bytes(): Uint8Array {
-    return this.#buf.subarray(0, this.#len);
+    return viewOf(this.#buf, 0, this.#len);
+  }
+
+  /** The block's size so far. */
+  get length(): number {
+    return this.#len;
   }
 
   #string(s: string): void {

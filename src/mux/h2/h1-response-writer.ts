@@ -8,12 +8,15 @@
  * A header list is malformed (RFC 9113 §8.1.1; HAProxy answers 502) when a name has uppercase
  * or non-token characters, a value has NUL, CR or LF, a pseudo-header is unknown, repeated,
  * follows a regular field or is a request one, `:status` is missing or not three digits, a
- * connection-specific field is present, or Content-Length values disagree.
+ * connection-specific field is present, or Content-Length values disagree. The head is built
+ * with the field offsets the HTTP/1 parser would record, so that the stream can take it as it
+ * is (HttpStream.onResponseHead) rather than read its bytes back; the bytes are the same.
  */
 import { MalformedRequest, checkName, checkValue, parseContentLength } from './request-head.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
 import { allocFromSlab, copyBytes } from '../../http/codec/chars.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
+import { ResponseHead } from '../../http/codec/index.ts';
 
 /** What the head said about the body that follows. */
 export interface ResponseFraming {
@@ -22,30 +25,74 @@ export interface ResponseFraming {
   contentLength: number;
   /** The payload goes out as chunks. */
   chunked: boolean;
+  /**
+   * Every value holds only what the HTTP/1 parser takes (FIELD_VALUE): the head may go to the
+   * stream as it is built, not as bytes for its parser to read again. Else the parser judges
+   * the bytes, as for any HTTP/1 server.
+   */
+  plain: boolean;
 }
 
+const STATUS_LINE = 'HTTP/1.1 NNN \r\n'.length;
+const TRANSFER_ENCODING = 'transfer-encoding';
+const CHUNKED = 'chunked';
 
-/** A slab view (see allocFromSlab): the stream's parser keeps it as the head's raw. */
+/** Latin1 text as a slab view (see allocFromSlab). */
 function latin1(text: string): Uint8Array {
   const out = allocFromSlab(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }
 
+/** Writes latin1 text at out[at]; returns the position after it. */
+function put(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  return at;
+}
+
+/** Writes `name: value` CRLF at out[at] with the offsets the HTTP/1 parser records (the value without its blanks). */
+function putField(out: Uint8Array, at: number, offsets: number[], name: string, value: string): number {
+  offsets.push(at);
+  at = put(out, at, name);
+  offsets.push(at);
+  out[at++] = 0x3a;
+  out[at++] = 0x20;
+  let vs = at;
+  at = put(out, at, value);
+  let ve = at;
+  while (vs < ve && (out[vs] === 0x20 || out[vs] === 0x09)) vs++;
+  while (ve > vs && (out[ve - 1] === 0x20 || out[ve - 1] === 0x09)) ve--;
+  offsets.push(vs, ve);
+  out[at++] = 0x0d;
+  out[at++] = 0x0a;
+  return at;
+}
+
 /**
- * The HTTP/1 head for a response header list, and its framing in `framing`. `bodyless`: the
- * request was a HEAD, or the HEADERS frame ended the stream of a status that has no body anyway.
- * Throws MalformedRequest (used for both directions) on a malformed list.
+ * The HTTP/1 head for a response header list, and its framing in `framing`: its bytes (a slab
+ * view, see allocFromSlab) and the field offsets the HTTP/1 parser would record reading them,
+ * the status set, not yet analysed (analyzeResponse). `bodyless`: the request was a HEAD, or the
+ * HEADERS frame ended the stream of a status that has no body anyway. Throws MalformedRequest
+ * (used for both directions) on a malformed list.
  */
-export function h1ResponseHead(fields: HeaderList, requestMethod: string, framing: ResponseFraming): Uint8Array {
+export function h1ResponseHead(fields: HeaderList, requestMethod: string, framing: ResponseFraming): ResponseHead {
   let status = '';
   let regular = false;
   let contentLength = -1;
-  let lines = '';
+  let contentLengthAt = -1;
+  let plain = true;
+  let size = STATUS_LINE + 2;
+  let count = 0;
   for (let i = 0; i < fields.count; i++) {
     const name = fields.names[i]!;
     const value = fields.values[i]!;
-    checkValue(value);
+    for (let j = 0; j < value.length; j++) {
+      const c = value.charCodeAt(j);
+      if (c < 0x20 || c === 0x7f) {
+        if (c === 0 || c === 0x0a || c === 0x0d) throw new MalformedRequest('NUL, CR or LF in a field value');
+        if (c !== 0x09) plain = false;
+      }
+    }
     if (name.charCodeAt(0) === 0x3a /* : */) {
       if (regular) throw new MalformedRequest('pseudo-header after a regular field');
       if (name !== ':status') throw new MalformedRequest(`pseudo-header ${name} in a response`);
@@ -61,19 +108,45 @@ export function h1ResponseHead(fields: HeaderList, requestMethod: string, framin
       const before = contentLength;
       contentLength = parseContentLength(value, contentLength);
       if (before >= 0) continue; // one content-length goes on
-      lines += `content-length: ${contentLength}\r\n`;
+      contentLengthAt = i;
+      size += 18 + String(contentLength).length;
+      count++;
       continue;
     }
-    lines += `${name}: ${value}\r\n`;
+    size += name.length + value.length + 4;
+    count++;
   }
   if (status === '') throw new MalformedRequest('missing :status');
   const code = Number(status);
   if (code < 100) throw new MalformedRequest('invalid :status');
   framing.status = code;
   framing.contentLength = contentLength;
-  framing.chunked = code >= 200 && code !== 204 && code !== 304 && requestMethod !== 'HEAD' && contentLength < 0;
-  if (framing.chunked) lines += 'transfer-encoding: chunked\r\n';
-  return latin1(`HTTP/1.1 ${status} \r\n${lines}\r\n`);
+  framing.plain = plain;
+  const chunked = (framing.chunked = code >= 200 && code !== 204 && code !== 304 && requestMethod !== 'HEAD' && contentLength < 0);
+  if (chunked) {
+    size += TRANSFER_ENCODING.length + CHUNKED.length + 4;
+    count++;
+  }
+  const out = allocFromSlab(size);
+  let at = put(out, 0, 'HTTP/1.1 ');
+  at = put(out, at, status);
+  at = put(out, at, ' \r\n');
+  const offsets: number[] = [];
+  for (let i = 0; i < fields.count; i++) {
+    const name = fields.names[i]!;
+    if (name.charCodeAt(0) === 0x3a) continue;
+    if (name === 'content-length') {
+      if (i === contentLengthAt) at = putField(out, at, offsets, name, String(contentLength));
+      continue;
+    }
+    at = putField(out, at, offsets, name, fields.values[i]!);
+  }
+  if (chunked) at = putField(out, at, offsets, TRANSFER_ENCODING, CHUNKED);
+  out[at] = 0x0d;
+  out[at + 1] = 0x0a;
+  const head = new ResponseHead(out, offsets, count, STATUS_LINE, 1);
+  head.status = code;
+  return head;
 }
 
 /** One chunk carrying payload[start, end). */

@@ -24,13 +24,13 @@ export interface RequestSink {
 export class RequestTranslator {
   // The stream built the head itself (after its own limits): room for what rules may add.
   readonly #parser = new RequestHeadParser({ maxHeaders: 1000, maxHeadSize: 1 << 20 });
-  readonly #body: H1BodyReader;
+  /** Made for the first request with a body: most have none (an HTTP/2 server connection's stream carries one request). */
+  #body: H1BodyReader | undefined = undefined;
   readonly #sink: RequestSink;
   #state: 'head' | 'body' | 'done' = 'head';
 
   constructor(sink: RequestSink) {
     this.#sink = sink;
-    this.#body = new H1BodyReader((chunk, start, end) => sink.requestPayload(chunk, start, end));
   }
 
   /** A new request begins with the next byte. */
@@ -57,16 +57,22 @@ export class RequestTranslator {
         off += this.#parser.feed(bytes, off);
         if (!this.#parser.done) return off;
         const head = this.#parser.head as RequestHead;
-        this.#body.framer.startRequest(head);
-        const bodyless = this.#body.done;
+        let bodyless = !head.hasBody;
+        if (!bodyless) {
+          const sink = this.#sink;
+          const body = (this.#body ??= new H1BodyReader((chunk, start, end) => sink.requestPayload(chunk, start, end)));
+          body.framer.startRequest(head);
+          bodyless = body.done;
+        }
         this.#state = bodyless ? 'done' : 'body';
         this.#sink.requestHead(head, bodyless);
         continue;
       }
-      off += this.#body.feed(bytes, off);
-      if (this.#body.done) {
+      const body = this.#body!;
+      off += body.feed(bytes, off);
+      if (body.done) {
         this.#state = 'done';
-        this.#sink.requestEnd(this.#body.trailers());
+        this.#sink.requestEnd(body.trailers());
       }
     }
     return off;

@@ -13,7 +13,7 @@
  */
 import { MuxedServerSocket } from '../muxed-server-socket.ts';
 import type { Socket, SocketError, SocketHandler } from '../../runtime.ts';
-import { headerName, type RequestHead } from '../../http/codec/index.ts';
+import { headerName, type RequestHead, type ResponseHead } from '../../http/codec/index.ts';
 import { ErrorCode, Flag, H2Error, HeaderList, dataFrame, headersFrames, type Frame } from '../../http/h2/index.ts';
 import { encodeRequestFields, RequestTranslator, upgradeProtocol, type Http2Origin, type RequestSink } from './request-translator.ts';
 import { websocketAccept } from './ext-connect.ts';
@@ -56,11 +56,19 @@ function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * A socket handler that takes a response head as it was built from the server's header list
+ * (HttpStream, whose server-side exchange would only read its bytes back into the same head).
+ */
+export interface ResponseHeadHandler extends SocketHandler {
+  onResponseHead?(socket: Socket, head: ResponseHead): void;
+}
+
 export class H2ServerStream extends MuxedServerSocket implements Socket, RequestSink {
   readonly connection: H2ServerConnection;
-  #handler: SocketHandler | undefined;
+  #handler: ResponseHeadHandler | undefined;
   readonly #request: RequestTranslator;
-  readonly #framing: ResponseFraming = { status: 0, contentLength: -1, chunked: false };
+  readonly #framing: ResponseFraming = { status: 0, contentLength: -1, chunked: false, plain: false };
 
   /** Its id once its HEADERS went out (0: not yet). */
   id = 0;
@@ -115,7 +123,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
   /** The tunnel's server direction ended while bytes were held: onEnd follows their delivery. */
   #endAfterHeld = false;
 
-  constructor(connection: H2ServerConnection, inner: Socket, handler: SocketHandler | undefined) {
+  constructor(connection: H2ServerConnection, inner: Socket, handler: ResponseHeadHandler | undefined) {
     super(inner);
     this.connection = connection;
     this.#handler = handler;
@@ -130,7 +138,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
 
   // ---- Socket: what the HttpStream sees ---------------------------------------------------------
 
-  setHandler(handler: SocketHandler): void {
+  setHandler(handler: ResponseHeadHandler): void {
     this.#handler = handler;
   }
 
@@ -418,6 +426,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     }
     if (fields.tooLarge) return this.#fail('response header list too large', ErrorCode.PROTOCOL_ERROR);
     let bytes: Uint8Array;
+    let head: ResponseHead | undefined;
     try {
       if (this.#resState === 'body') {
         // Trailers: they end the stream.
@@ -429,7 +438,8 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
       } else if (this.#resState === 'head' && this.#extConnect !== undefined && this.#tunnelHead(fields, endStream)) {
         return;
       } else if (this.#resState === 'head') {
-        bytes = h1ResponseHead(fields, this.#requestMethod, this.#framing);
+        head = h1ResponseHead(fields, this.#requestMethod, this.#framing);
+        bytes = head.raw;
         const status = this.#framing.status;
         // A refused extended CONNECT is a plain response: our side of the stream ends now.
         if (this.#extConnect !== undefined && status >= 200 && !this.#requestDone) this.#sendEnd();
@@ -438,7 +448,10 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
         } else {
           const bodyless = !this.#framing.chunked && (this.#framing.contentLength <= 0 || this.#requestMethod === 'HEAD' || status === 204 || status === 304);
           this.#resRemaining = bodyless ? -1 : this.#framing.contentLength;
-          if (endStream && this.#framing.chunked) bytes = joined(bytes, h1LastChunk(undefined));
+          if (endStream && this.#framing.chunked) {
+            bytes = joined(bytes, h1LastChunk(undefined));
+            head = undefined;
+          }
           else if (endStream && this.#resRemaining > 0) return this.#fail('response shorter than its content-length', ErrorCode.PROTOCOL_ERROR);
           this.#resState = endStream ? 'done' : 'body';
         }
@@ -456,7 +469,12 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
       return;
     }
     if (endStream) this.#responseDone = true;
-    if (bytes.byteLength > 0) this.#deliverOrHold(bytes);
+    if (head !== undefined && this.#framing.plain && !this.#paused && this.#held.length === 0 && this.#handler?.onResponseHead !== undefined) {
+      this.#delivered += bytes.byteLength;
+      this.#handler.onResponseHead(this, head);
+    } else if (bytes.byteLength > 0) {
+      this.#deliverOrHold(bytes);
+    }
     if (endStream) this.#maybeFinished();
   }
 

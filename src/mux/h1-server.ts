@@ -48,7 +48,11 @@ export interface H1ServerEvents {
  */
 export class H1ServerExchange {
   readonly #events: H1ServerEvents;
-  readonly #parser: ResponseHeadParser;
+  /** Made for the first head read as bytes (an HTTP/2 server's come built: feedHead). */
+  #parser: ResponseHeadParser | undefined = undefined;
+  readonly #maxHeadSize: number;
+  /** `option accept-invalid-http-response` on this exchange's connection. */
+  #relaxed = false;
   readonly #framer = new BodyFramer();
   #conn: PooledConnection | undefined;
   /** The server whose used connections (`used_conn_cur`) count this exchange's, while attached. */
@@ -73,8 +77,7 @@ export class H1ServerExchange {
   /** `maxHeadSize`: the response buffer less its rewrite reserve (tune.bufsize - tune.maxrewrite). */
   constructor(events: H1ServerEvents, maxHeadSize: number) {
     this.#events = events;
-    // The socket's chunks are ours (SocketHandler.onData): a head in one chunk stays a view of it.
-    this.#parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize, copyHead: false });
+    this.#maxHeadSize = maxHeadSize;
   }
 
   /** The server socket of the exchange, while it has one. */
@@ -83,7 +86,7 @@ export class H1ServerExchange {
   }
   /** Response bytes received on this connection so far (0: the server said nothing). */
   get bytesReceived(): number {
-    return this.#parser.bytesReceived;
+    return this.#parser?.bytesReceived ?? 0;
   }
   /** The body ends when the server closes (no length, not chunked). */
   get closeDelimited(): boolean {
@@ -107,9 +110,10 @@ export class H1ServerExchange {
     this.#junk = false;
     this.#inBody = false;
     this.done = false;
-    this.#parser.reset();
+    this.#parser?.reset();
     // the backend's `option accept-invalid-http-response` is an H1 mux setting: HAProxy's h2 mux ignores it
-    this.#parser.relaxed = acceptInvalid && !(conn.socket instanceof H2ServerStream);
+    this.#relaxed = acceptInvalid && !(conn.socket instanceof H2ServerStream);
+    if (this.#parser !== undefined) this.#parser.relaxed = this.#relaxed;
   }
 
   /** Forgets the connection, which the caller closes; the exchange can be attached again (a retry). */
@@ -117,7 +121,7 @@ export class H1ServerExchange {
     const socket = this.#conn?.socket;
     this.#conn = undefined;
     this.#uncount();
-    this.#parser.reset();
+    this.#parser?.reset();
     this.#inBody = false;
     this.done = false;
     return socket;
@@ -130,20 +134,21 @@ export class H1ServerExchange {
     let off = 0;
     while (off < end) {
       if (!this.#inBody) {
+        const parser = this.#parser ?? this.#newParser();
         try {
-          off += this.#parser.feed(chunk, off);
+          off += parser.feed(chunk, off);
         } catch (error) {
           if (this.#capturing) {
-            const input = this.#parser.inputAtError(chunk, off);
+            const input = parser.inputAtError(chunk, off);
             events.captureResponse({ ...input, refused: true, full: error instanceof HttpParseError && error.code === 'HEAD_TOO_LARGE' });
           }
           return events.responseInvalid(error);
         }
-        if (!this.#parser.done) return;
-        const head = this.#parser.head as ResponseHead;
+        if (!parser.done) return;
+        const head = parser.head as ResponseHead;
         // `option accept-invalid-http-response` let an invalid byte through: HAProxy captures it too.
-        if (this.#parser.relaxedAt >= 0 && this.#capturing) events.captureResponse({ bytes: joinedBytes(head.raw, chunk.subarray(off)), errorAt: this.#parser.relaxedAt, refused: false, head: head.raw });
-        this.#parser.reset();
+        if (parser.relaxedAt >= 0 && this.#capturing) events.captureResponse({ bytes: joinedBytes(head.raw, chunk.subarray(off)), errorAt: parser.relaxedAt, refused: false, head: head.raw });
+        parser.reset();
         if (head.interim) {
           events.interimResponse(head);
           continue;
@@ -178,6 +183,13 @@ export class H1ServerExchange {
     if (this.done) events.responseComplete();
   }
 
+  #newParser(): ResponseHeadParser {
+    // The socket's chunks are ours (SocketHandler.onData): a head in one chunk stays a view of it.
+    const parser = new ResponseHeadParser({ maxHeaders: MAX_HEADERS, maxHeadSize: this.#maxHeadSize, copyHead: false });
+    parser.relaxed = this.#relaxed;
+    return (this.#parser = parser);
+  }
+
   /**
    * A response head a server-side mux built from what it decoded (an HTTP/2 server's header
    * list), not yet analysed: taken as feed() takes a head it parsed, without reading its bytes
@@ -186,7 +198,7 @@ export class H1ServerExchange {
    */
   feedHead(head: ResponseHead): void {
     const events = this.#events;
-    if (this.#inBody || head.headerCount > MAX_HEADERS || head.raw.byteLength > this.#parser.maxHeadSize) return this.feed(head.raw);
+    if (this.#inBody || head.headerCount > MAX_HEADERS || head.raw.byteLength > this.#maxHeadSize) return this.feed(head.raw);
     try {
       analyzeResponse(head);
     } catch (error) {
@@ -277,6 +289,6 @@ export class H1ServerExchange {
 
   /** The connection the stream belonged to is gone: drop the parser's scratch buffers. */
   release(): void {
-    this.#parser.release();
+    this.#parser?.release();
   }
 }

@@ -26,7 +26,8 @@ const MAX_HEAD_SIZE = 1 << 20;
 export { isConnectionSpecific } from './connection-specific.ts';
 
 export class ResponseTranslator {
-  readonly #parser = new ResponseHeadParser({ maxHeaders: MAX_FIELDS, maxHeadSize: MAX_HEAD_SIZE });
+  /** Made for the first head fed as bytes: the stream's heads usually come built (feedEdited, feedHead). */
+  #parser: ResponseHeadParser | undefined = undefined;
   readonly #body: H1BodyReader;
   readonly #sink: ResponseSink;
   #requestMethod = 'GET';
@@ -42,7 +43,7 @@ export class ResponseTranslator {
   begin(requestMethod: string): void {
     this.#requestMethod = requestMethod;
     this.#state = 'head';
-    this.#parser.reset();
+    this.#parser?.reset();
   }
 
   get ended(): boolean {
@@ -60,10 +61,11 @@ export class ResponseTranslator {
     const end = bytes.byteLength;
     while (off < end && this.#state !== 'done' && this.#state !== 'head-end') {
       if (this.#state === 'head') {
-        off += this.#parser.feed(bytes, off);
-        if (!this.#parser.done) return;
-        const head = this.#parser.head as ResponseHead;
-        this.#parser.reset();
+        const parser = (this.#parser ??= new ResponseHeadParser({ maxHeaders: MAX_FIELDS, maxHeadSize: MAX_HEAD_SIZE }));
+        off += parser.feed(bytes, off);
+        if (!parser.done) return;
+        const head = parser.head as ResponseHead;
+        parser.reset();
         this.#head(head);
         continue;
       }
@@ -82,7 +84,7 @@ export class ResponseTranslator {
    * Throws HttpParseError as feed() would.
    */
   feedEdited(editor: HeadEditor): number {
-    if (this.#state !== 'head' || this.#parser.inProgress) return -1;
+    if (this.#state !== 'head' || this.#parser?.inProgress === true) return -1;
     const head = editor.buildResponseHead(MAX_FIELDS, MAX_HEAD_SIZE);
     if (head === undefined) return -1;
     this.#head(head);
@@ -95,7 +97,7 @@ export class ResponseTranslator {
    * must be fed as bytes (a head already being read from bytes).
    */
   feedHead(head: ResponseHead, payload: Uint8Array): boolean {
-    if (this.#state !== 'head' || this.#parser.inProgress || head.status < 200) return false;
+    if (this.#state !== 'head' || this.#parser?.inProgress === true || head.status < 200) return false;
     this.#head(head);
     if (payload.byteLength > 0) this.feed(payload);
     return true;

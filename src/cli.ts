@@ -13,7 +13,7 @@ import { loadServerStates } from './proxy/server-state-file.ts';
 import { serverStateChanges } from './runtime-api/server-state-check-mode.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
-import { applyFdLimit, checkFdLimit, readFdLimit, type FdLimitOutcome } from './proxy/fd-limit.ts';
+import { applyFdLimit, checkFdLimit, readFdLimit, tooLowForMaxsock, type FdLimitOutcome } from './proxy/fd-limit.ts';
 import { maxsockOf, withDefaultMaxconn } from './proxy/ideal-maxconn.ts';
 import type { Proxy } from './proxy/proxy.ts';
 import type { RuntimeApi } from './runtime-api/runtime-api.ts';
@@ -567,6 +567,11 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   }
   if (fdLimit.outcome.kind === 'warning') out.warning(fdLimit.outcome.text);
   else if (fdLimit.outcome.kind === 'notice') out.notice(fdLimit.outcome.text);
+  const tooLow = tooLowForMaxsock(await readFdLimit((path) => runtime.readTextFile(path)), config.global.maxconn, maxsockOf(config), PROGRAM);
+  if (tooLow !== undefined) {
+    out.alert(tooLow);
+    if (config.global.strictLimits !== false) return runtime.exit(1);
+  }
   if (fdLimit.nofile !== undefined) config = { ...config, global: { ...config.global, fdLimit: fdLimit.nofile } };
   const linkEnv = runtime.env(WORKER_ENV);
   // The configuration's `daemon` / `master-worker` / `pidfile` as -D / -W / -p (the command

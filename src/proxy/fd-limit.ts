@@ -11,6 +11,12 @@
  * compares `ulimit-n` with the limit the process has (Node, Bun and Deno raise their soft limit
  * to the hard one as they start): above it the same alert or warning, below it a notice that
  * it cannot be lowered.
+ *
+ * Then, as HAProxy's main() once its listeners are bound ("check ulimits"), the limit the
+ * process ended up with is compared with maxsock (tooLowForMaxsock): below it, HAProxy's "FD
+ * limit (N) too low for maxconn" alert, which stops the process under `strict-limits`. It
+ * speaks where `ulimit-n` asked for less than maxsock and the process had no more, where a
+ * failed raise was let go (`no strict-limits`), and on a runtime that cannot raise the limit.
  */
 
 /** The soft and hard RLIMIT_NOFILE (Infinity for "unlimited"). */
@@ -98,6 +104,15 @@ function raise(current: FdLimit, soft: number, hard: number, calls: FdLimitCalls
 /** HAProxy keeps and prints the limit as an int: unlimited (RLIM_INFINITY) is -1 there. */
 function asInt(limit: number): number {
   return Number.isFinite(limit) ? limit : -1;
+}
+
+/**
+ * HAProxy's "FD limit too low" alert when the process's soft limit is below maxsock (0: no
+ * maxconn, nothing to hold), else undefined. Unlimited is never too low.
+ */
+export function tooLowForMaxsock(limit: FdLimit | undefined, maxconn: number, maxsock: number, program: string): string | undefined {
+  if (limit === undefined || maxsock <= 0 || limit.soft >= maxsock) return undefined;
+  return `[${program}.main()] FD limit (${asInt(limit.soft)}) too low for maxconn=${maxconn}/maxsock=${maxsock}. Please raise 'ulimit-n' to ${maxsock} or more to avoid any trouble.`;
 }
 
 function cannotRaise(program: string, wanted: number, soft: number): string {

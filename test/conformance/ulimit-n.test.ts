@@ -119,6 +119,41 @@ for (const target of TARGETS) {
       });
     }
   });
+  // HAProxy's second check, once its listeners are bound: the limit the process has against
+  // maxsock. `ulimit-n` below maxsock never lowers the limit, so it speaks where the process
+  // had less to begin with; with or without FFI alike.
+  describe(`ulimit-n below maxsock under a lower process limit, on ${target}`, () => {
+    for (const strict of [true, false]) {
+      it(strict ? "strict-limits: 'FD limit too low' alert, exit 1" : "no strict-limits: the same alert, and it serves", async () => {
+        const [port, cliPort] = await freePorts(2);
+        const cfg = writeTempConfig(configText(`ulimit-n 200\n    maxconn 1000${strict ? '' : '\n    no strict-limits'}`, [port as number, port as number], cliPort as number).replace(/    bind .*\n(?=    bind)/, ''));
+        const alert = /\[ALERT\] +\(\d+\) : \[[^\]]*\.main\(\)\] FD limit \(1024\) too low for maxconn=1000\/maxsock=(\d+)\. Please raise 'ulimit-n' to \1 or more to avoid any trouble\.\n/;
+        try {
+          const { command, args } = proxyCommand(target, ['-c', '-f', cfg.path]);
+          const argv = ['prlimit', '--nofile=1024:1024', command, ...args.filter((a) => a !== '-c')];
+          if (strict) {
+            const run = await runUnder(argv);
+            assert.equal(run.code, 1);
+            assert.match(run.stderr, alert);
+          } else {
+            const proxyRun = await ProxyProcess.startExecutable(target, argv[0] as string, argv.slice(1), 20_000, port);
+            try {
+              await cliReady(cliPort as number);
+              const info = new Map((await cli(cliPort as number, 'show info\n')).split('\n').map((l) => l.split(': ') as [string, string]));
+              // (a runtime without FFI leaves Ulimit-n empty: see the first cases)
+              assert.equal(info.get('Ulimit-n'), hasLibcFfi(target) ? '200' : '');
+              assert.equal(info.get('Maxconn'), '1000');
+              assert.match(proxyRun.stderr, alert);
+            } finally {
+              await proxyRun.stop();
+            }
+          }
+        } finally {
+          cfg.cleanup();
+        }
+      });
+    }
+  });
 }
 
 function runUnder(argv: readonly string[]): Promise<{ code: number | null; stderr: string }> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyFdLimit, checkFdLimit, parseFdLimit, readFdLimit, type FdLimit } from '../../src/proxy/fd-limit.ts';
+import { applyFdLimit, checkFdLimit, parseFdLimit, readFdLimit, tooLowForMaxsock, type FdLimit } from '../../src/proxy/fd-limit.ts';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -73,5 +73,18 @@ describe('setting the limit as HAProxy 2.6 (applyFdLimit)', () => {
       nofile: 8192,
     });
     assert.deepEqual(fake.sets, [[10000, 10000], [8192, 8192]]);
+  });
+});
+
+describe("the limit against maxsock (HAProxy's 'check ulimits')", () => {
+  it('below maxsock: the alert, with maxconn and maxsock; at or above it, unlimited, or without maxconn: nothing', () => {
+    assert.equal(
+      tooLowForMaxsock({ soft: 1024, hard: 1024 }, 1000, 2017, 'haproxy'),
+      "[haproxy.main()] FD limit (1024) too low for maxconn=1000/maxsock=2017. Please raise 'ulimit-n' to 2017 or more to avoid any trouble.",
+    );
+    assert.equal(tooLowForMaxsock({ soft: 2017, hard: 2017 }, 1000, 2017, 'haproxy'), undefined);
+    assert.equal(tooLowForMaxsock({ soft: Infinity, hard: Infinity }, 1000, 2017, 'haproxy'), undefined);
+    assert.equal(tooLowForMaxsock({ soft: 100, hard: 100 }, 0, 0, 'haproxy'), undefined);
+    assert.equal(tooLowForMaxsock(undefined, 1000, 2017, 'haproxy'), undefined);
   });
 });

@@ -12,6 +12,7 @@
  */
 
 import type { Socket } from '../runtime.ts';
+import { allocFromSlab } from '../http/codec/chars.ts';
 
 /**
  * Held frames are joined into writes of up to this many bytes. A DATA frame's 9-byte header is
@@ -51,7 +52,8 @@ export function writeFrames(socket: Socket, frames: readonly Uint8Array[], bytes
 /** frames[from..to) as one array (the frame itself when there is one). */
 function joined(frames: readonly Uint8Array[], from: number, to: number, size: number): Uint8Array {
   if (to - from === 1) return frames[from]!;
-  const out = new Uint8Array(size);
+  // A slab view where it fits (a fresh array is a backing store to allocate and collect).
+  const out = allocFromSlab(size);
   let at = 0;
   for (let i = from; i < to; i++) {
     out.set(frames[i]!, at);

@@ -455,8 +455,8 @@ export class H1ClientConnection implements ProxySession, SocketHandler, HttpClie
     const value = this.#finishConnectionHeader(editor, connection);
     if (value !== undefined) editor.append(H_CONNECTION, value);
     const head = editor.build();
-    // One write for the whole reply, as the pre-encoded ones.
-    const out = new Uint8Array(head.byteLength + payload.byteLength);
+    // One write for the whole reply, as the pre-encoded ones (a slab view where it fits).
+    const out = allocFromSlab(head.byteLength + payload.byteLength);
     out.set(head, 0);
     out.set(payload, head.byteLength);
     this.sendHead(out);

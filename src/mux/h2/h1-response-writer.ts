@@ -12,7 +12,7 @@
  * with the field offsets the HTTP/1 parser would record, so that the stream can take it as it
  * is (HttpStream.onResponseHead) rather than read its bytes back; the bytes are the same.
  */
-import { MalformedRequest, checkName, checkValue, parseContentLength } from './request-head.ts';
+import { MalformedRequest, checkName, checkValue, parseContentLength, put, putField } from './request-head.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
 import { allocFromSlab, copyBytes } from '../../http/codec/chars.ts';
 import type { HeaderList } from '../../http/h2/index.ts';
@@ -42,30 +42,6 @@ function latin1(text: string): Uint8Array {
   const out = allocFromSlab(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
-}
-
-/** Writes latin1 text at out[at]; returns the position after it. */
-function put(out: Uint8Array, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
-  return at;
-}
-
-/** Writes `name: value` CRLF at out[at] with the offsets the HTTP/1 parser records (the value without its blanks). */
-function putField(out: Uint8Array, at: number, offsets: number[], name: string, value: string): number {
-  offsets.push(at);
-  at = put(out, at, name);
-  offsets.push(at);
-  out[at++] = 0x3a;
-  out[at++] = 0x20;
-  let vs = at;
-  at = put(out, at, value);
-  let ve = at;
-  while (vs < ve && (out[vs] === 0x20 || out[vs] === 0x09)) vs++;
-  while (ve > vs && (out[ve - 1] === 0x20 || out[ve - 1] === 0x09)) ve--;
-  offsets.push(vs, ve);
-  out[at++] = 0x0d;
-  out[at++] = 0x0a;
-  return at;
 }
 
 /**

@@ -69,7 +69,7 @@ const MAX_HEAD_SIZE = DEFAULT_MAX_HEAD_SIZE;
  * Writes the header line `name: value` CRLF at out[at], and its offsets as the HTTP/1 parser
  * records them (the value without leading or trailing blanks); returns the position after it.
  */
-function putField(out: Uint8Array, at: number, offsets: number[], name: string, value: string): number {
+export function putField(out: Uint8Array, at: number, offsets: number[], name: string, value: string): number {
   offsets.push(at);
   at = put(out, at, name);
   offsets.push(at);
@@ -87,7 +87,7 @@ function putField(out: Uint8Array, at: number, offsets: number[], name: string, 
 }
 
 /** Writes latin1 text at out[at]; returns the position after it. */
-function put(out: Uint8Array, at: number, text: string): number {
+export function put(out: Uint8Array, at: number, text: string): number {
   for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
   return at;
 }

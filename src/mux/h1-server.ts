@@ -209,11 +209,8 @@ export class H1ServerExchange {
     this.#headRaw = head.raw;
     this.#headRead = head.raw;
     this.#headEnd = head.raw.byteLength;
-    events.responseHead(head);
-    if (this.#inBody && this.#framer.done) {
-      this.done = true;
-      events.responseComplete();
-    }
+    // A bodyless response is complete once its head is taken (startBody said so), as in feed().
+    if (events.responseHead(head) === HeadOutcome.body && this.done) events.responseComplete();
   }
 
   /**

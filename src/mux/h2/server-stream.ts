@@ -449,10 +449,10 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
           const bodyless = !this.#framing.chunked && (this.#framing.contentLength <= 0 || this.#requestMethod === 'HEAD' || status === 204 || status === 304);
           this.#resRemaining = bodyless ? -1 : this.#framing.contentLength;
           if (endStream && this.#framing.chunked) {
+            // The head and the last chunk in one delivery, as bytes.
             bytes = joined(bytes, h1LastChunk(undefined));
             head = undefined;
-          }
-          else if (endStream && this.#resRemaining > 0) return this.#fail('response shorter than its content-length', ErrorCode.PROTOCOL_ERROR);
+          } else if (endStream && this.#resRemaining > 0) return this.#fail('response shorter than its content-length', ErrorCode.PROTOCOL_ERROR);
           this.#resState = endStream ? 'done' : 'body';
         }
       } else {

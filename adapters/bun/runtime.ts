@@ -45,6 +45,7 @@ import type {
   UnixListenOptions,
 } from '../../src/runtime.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
+import { copyToReadSlab } from '../shared/read-slab.ts';
 import { connectNode, listenInheritedNode, listenNode, listenUnixNode, unmapIPv4 } from '../shared/node-sockets.ts';
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
 import { refuseOcspStapling } from '../shared/ocsp-unsupported.ts';
@@ -63,6 +64,11 @@ import { collectGarbageNode } from '../shared/node-gc.ts';
 
 /** write() returns false once this many bytes wait in the adapter's queue. */
 const HIGH_WATER_MARK = 64 * 1024;
+/**
+ * JavaScriptCore's limit for a typed array kept inside its heap (fastSizeLimit): reads up to
+ * this size are copied into the read slab, larger ones already have their own ArrayBuffer.
+ */
+const BUN_INLINE_ARRAY_MAX = 1000;
 /** When several chunks are queued, up to this many bytes go out in one write. */
 const GATHER_LIMIT = 64 * 1024;
 /** A queued chunk this long is written on its own, never copied into the gather buffer. */
@@ -216,7 +222,9 @@ class BunSocket implements Socket {
   }
 
   onData(chunk: Uint8Array): void {
-    this.handler.onData(this, chunk);
+    // JavaScriptCore keeps a small fresh array in its heap without an ArrayBuffer, which the
+    // core's views would make it allocate (see read-slab.ts).
+    this.handler.onData(this, chunk.length <= BUN_INLINE_ARRAY_MAX ? copyToReadSlab(chunk, chunk.length) : chunk);
   }
 
   onEnd(): void {

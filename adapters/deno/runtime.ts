@@ -46,6 +46,7 @@ import type {
   TlsInfo,
 } from '../../src/runtime.ts';
 import { isDefaultTlsSettings } from '../shared/node-tls-options.ts';
+import { READ_SLAB_MAX_CHUNK, copyToReadSlab } from '../shared/read-slab.ts';
 import { toSocketError } from '../shared/socket-errors.ts';
 import { digestNode } from '../shared/node-digest.ts';
 import { publicKeyNode } from '../shared/node-public-key.ts';
@@ -91,35 +92,9 @@ const freeGather: Uint8Array[] = [];
 const READ_MIN = 2 * 1024;
 const READ_MAX = 64 * 1024;
 
-/**
- * Reads are copied out of the socket's read buffer (the chunk must belong to the receiver) into
- * slices of a shared slab rather than a fresh ArrayBuffer each: every ArrayBuffer is a malloc'd
- * backing store, and malloc/free of one per read was ~7% of the process under load (perf).
- * Larger reads get their own buffer so a small chunk never pins much memory.
- */
-const SLAB_SIZE = 64 * 1024;
-const SLAB_MAX_CHUNK = 8 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let slabUsed = 0;
-
-/** n fresh bytes: a slice of the slab when small, an ArrayBuffer of their own otherwise. */
-function allocate(n: number): Uint8Array {
-  if (n > SLAB_MAX_CHUNK) return new Uint8Array(n);
-  if (slabUsed + n > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const start = slabUsed;
-  // 8-byte aligned slices, as typed-array views of the slab may be read wider.
-  slabUsed = (start + n + 7) & ~7;
-  return slab.subarray(start, start + n);
-}
-
+/** The chunk read into buf, copied out: the next read overwrites buf (see read-slab.ts). */
 function copyOut(buf: Uint8Array, n: number): Uint8Array {
-  if (n > SLAB_MAX_CHUNK) return buf.slice(0, n);
-  const chunk = allocate(n);
-  chunk.set(n === buf.length ? buf : buf.subarray(0, n));
-  return chunk;
+  return n > READ_SLAB_MAX_CHUNK ? buf.slice(0, n) : copyToReadSlab(buf, n);
 }
 
 const IGNORE: SocketHandler = {

@@ -13,7 +13,7 @@ import { loadServerStates } from './proxy/server-state-file.ts';
 import { serverStateChanges } from './runtime-api/server-state-check-mode.ts';
 import { AccountFiles, resolveProcessIds } from './proxy/process-identity.ts';
 import { resolveSocketOwners } from './proxy/socket-owners.ts';
-import { applyFdLimit, checkFdLimit, readFdLimit, tooLowForMaxsock, type FdLimitOutcome } from './proxy/fd-limit.ts';
+import { applyFdLimit, readFdLimit, tooLowForMaxsock, unreadableFdLimit, type FdLimitOutcome } from './proxy/fd-limit.ts';
 import { maxsockOf, withDefaultMaxconn } from './proxy/ideal-maxconn.ts';
 import type { Proxy } from './proxy/proxy.ts';
 import type { RuntimeApi } from './runtime-api/runtime-api.ts';
@@ -246,21 +246,21 @@ function hasEnabledListener(config: ConfigModel): boolean {
 }
 
 /**
- * HAProxy's "ulimits": RLIMIT_NOFILE set to `ulimit-n`, else maxsock, where the runtime can
- * call setrlimit(); elsewhere `ulimit-n` is only compared with the limit the process has.
+ * HAProxy's "ulimits": RLIMIT_NOFILE set to `ulimit-n`, else maxsock. A runtime that cannot call
+ * setrlimit() (Node before 26.1) goes the same way with every call refused: the limit it has
+ * either holds what is wanted (HAProxy would not change it either) or is HAProxy's "Cannot
+ * raise FD limit" case, and show info's Ulimit-n is HAProxy's figure both ways.
  */
 async function setFdLimit(runtime: Runtime, config: ConfigModel): Promise<{ readonly outcome: FdLimitOutcome; readonly nofile?: number }> {
   const read = () => readFdLimit((path) => runtime.readTextFile(path));
-  const strict = config.global.strictLimits !== false;
   const ulimitN = config.global.ulimitN;
-  const set = runtime.setFdLimit;
   const boot = await read();
-  if (set === undefined || boot === undefined) {
-    return { outcome: ulimitN === undefined ? { kind: 'ok' } : checkFdLimit(ulimitN, boot, strict, PROGRAM, runtime.name) };
-  }
+  if (boot === undefined) return { outcome: unreadableFdLimit(ulimitN) };
   const wanted = ulimitN ?? maxsockOf(config);
   if (wanted === 0) return { outcome: { kind: 'ok' } };
-  return applyFdLimit(wanted, boot, strict, PROGRAM, { set: (soft, hard) => set.call(runtime, soft, hard), read });
+  const set = runtime.setFdLimit;
+  const calls = { set: set === undefined ? () => false : (soft: number, hard: number) => set.call(runtime, soft, hard), read };
+  return applyFdLimit(wanted, boot, config.global.strictLimits !== false, PROGRAM, calls);
 }
 
 function isModulePath(path: string): boolean {

@@ -7,10 +7,10 @@
  * `strict-limits` (2.6's default); without it the warning says so and the process takes the
  * most it may. The limit is read from /proc/self/limits through the runtime's file reading.
  *
- * Where the runtime cannot call setrlimit() (Node before 26.1: no node:ffi), checkFdLimit only
- * compares `ulimit-n` with the limit the process has (Node, Bun and Deno raise their soft limit
- * to the hard one as they start): above it the same alert or warning, below it a notice that
- * it cannot be lowered.
+ * Where the runtime cannot call setrlimit() (Node before 26.1: no node:ffi), applyFdLimit runs
+ * with every call refused: the limit the process has (Node, Bun and Deno raise their soft limit
+ * to the hard one as they start) either holds what is wanted, which HAProxy would not change
+ * either, or the process cannot have it, HAProxy's "Cannot raise FD limit" alert or warning.
  *
  * Then, as HAProxy's main() once its listeners are bound ("check ulimits"), the limit the
  * process ended up with is compared with maxsock (tooLowForMaxsock): below it, HAProxy's "FD
@@ -50,18 +50,10 @@ export type FdLimitOutcome =
   | { readonly kind: 'ok' }
   | { readonly kind: 'notice' | 'warning' | 'alert'; readonly text: string };
 
-/** HAProxy's messages; `program` is the name in "[program.main()]". */
-export function checkFdLimit(wanted: number, limit: FdLimit | undefined, strict: boolean, program: string, runtimeName: string): FdLimitOutcome {
-  if (limit === undefined) {
-    return { kind: 'notice', text: `'ulimit-n ${wanted}' not checked: the process's file descriptor limit cannot be read here (no /proc/self/limits).` };
-  }
-  if (limit.soft < wanted) {
-    return { kind: strict ? 'alert' : 'warning', text: cannotRaise(program, wanted, limit.soft) };
-  }
-  if (limit.soft > wanted) {
-    return { kind: 'notice', text: `'ulimit-n ${wanted}': ${runtimeName} cannot lower the file descriptor limit; the process keeps ${limit.soft}.` };
-  }
-  return { kind: 'ok' };
+/** Without /proc/self/limits (not Linux) nothing is set: `ulimit-n` gets a notice saying so. */
+export function unreadableFdLimit(ulimitN: number | undefined): FdLimitOutcome {
+  if (ulimitN === undefined) return { kind: 'ok' };
+  return { kind: 'notice', text: `'ulimit-n ${ulimitN}' not checked: the process's file descriptor limit cannot be read here (no /proc/self/limits).` };
 }
 
 /** What applyFdLimit did: what to say, and HAProxy's global.rlimit_nofile (show info's Ulimit-n) unless the process stops. */

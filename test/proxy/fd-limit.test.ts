@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyFdLimit, checkFdLimit, parseFdLimit, readFdLimit, tooLowForMaxsock, type FdLimit } from '../../src/proxy/fd-limit.ts';
+import { applyFdLimit, parseFdLimit, readFdLimit, tooLowForMaxsock, unreadableFdLimit, type FdLimit } from '../../src/proxy/fd-limit.ts';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -17,13 +17,19 @@ describe('ulimit-n against the process limit', () => {
     assert.equal(await readFdLimit(async () => Promise.reject(new Error('ENOENT'))), undefined);
   });
 
-  it("a limit above the process's is HAProxy's alert (strict) or warning; below it, a notice", () => {
+  it("without setrlimit() (every call refused): the limit the process has holds what is wanted, or HAProxy's alert (strict) or warning", async () => {
+    // Node, Bun and Deno start with their soft limit raised to the hard one.
     const limit = { soft: 20000, hard: 20000 };
-    assert.deepEqual(checkFdLimit(30000, limit, true, 'switchyard', 'node'), { kind: 'alert', text: '[switchyard.main()] Cannot raise FD limit to 30000, limit is 20000.' });
-    assert.deepEqual(checkFdLimit(30000, limit, false, 'switchyard', 'node'), { kind: 'warning', text: '[switchyard.main()] Cannot raise FD limit to 30000, limit is 20000.' });
-    assert.deepEqual(checkFdLimit(20000, limit, true, 'switchyard', 'node'), { kind: 'ok' });
-    assert.equal(checkFdLimit(4096, limit, true, 'switchyard', 'bun').kind, 'notice');
-    assert.match((checkFdLimit(4096, undefined, true, 'switchyard', 'deno') as { text: string }).text, /not checked/);
+    const sets: [number, number][] = [];
+    const refused = { set: (soft: number, hard: number) => (sets.push([soft, hard]), false), read: async () => limit };
+    assert.deepEqual(await applyFdLimit(30000, limit, true, 'switchyard', refused), { outcome: { kind: 'alert', text: '[switchyard.main()] Cannot raise FD limit to 30000, limit is 20000.' }, nofile: 20000 });
+    assert.deepEqual(await applyFdLimit(30000, limit, false, 'switchyard', refused), { outcome: { kind: 'warning', text: '[switchyard.main()] Cannot raise FD limit to 30000, limit is 20000.' }, nofile: 20000 });
+    // As HAProxy 2.6.12, nothing is lowered and show info's Ulimit-n is the number asked for.
+    assert.deepEqual(await applyFdLimit(20000, limit, true, 'switchyard', refused), { outcome: { kind: 'ok' }, nofile: 20000 });
+    assert.deepEqual(await applyFdLimit(4096, limit, true, 'switchyard', refused), { outcome: { kind: 'ok' }, nofile: 4096 });
+    assert.deepEqual(sets, [[30000, 30000], [30000, 30000]]);
+    assert.deepEqual(unreadableFdLimit(undefined), { kind: 'ok' });
+    assert.match((unreadableFdLimit(4096) as { text: string }).text, /'ulimit-n 4096' not checked/);
   });
 });
 

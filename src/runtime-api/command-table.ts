@@ -35,9 +35,11 @@ export class CommandTable {
     if (!sessionInMode(ctx.session, command.mode)) return error(`This command is restricted to ${command.mode} mode only.\n`);
     if (!levelAllows(ctx.session.level, command.level)) return PERMISSION_DENIED;
     const answer = command.run(args, ctx, payload);
-    // With several threads (`nbthread`), they run what changes the state they all serve with.
+    // With several threads (`nbthread`), they run what changes the state they all serve with,
+    // and the answer waits for them: once it is read, a request in any thread sees the change.
     const replay = ctx.target.otherThreads?.replay;
-    if (replay !== undefined && replayedInThreads(args)) replay(args, payload);
-    return answer;
+    if (replay === undefined || !replayedInThreads(args)) return answer;
+    const replayed = replay(args, payload);
+    return Promise.all([answer, replayed]).then(([given]) => given);
   }
 }

@@ -8,8 +8,12 @@ import { statContextOf, statRows, type StatRow } from '../stats/stat-rows.ts';
 export interface OtherThreads {
   /** Every other thread's `show stat` rows (all proxies), for stat-merge.ts. */
   statRows(): Promise<StatRow[][]>;
-  /** In the main thread: has every other thread run this runtime API command (replayed-commands.ts). */
-  readonly replay?: ((args: readonly string[], payload: string | undefined) => void) | undefined;
+  /**
+   * In the main thread: has every other thread run this runtime API command (replayed-commands.ts);
+   * resolves once each did (or did not answer in time), so that the command's answer, written
+   * after that, means the change holds in every thread, as in HAProxy's one process.
+   */
+  readonly replay?: ((args: readonly string[], payload: string | undefined) => Promise<void>) | undefined;
   /** In the main thread: every other thread's `show sess` lines, in thread order. */
   readonly sessionLines?: (() => Promise<string[]>) | undefined;
   /** In the main thread: kills the stream at `address` in the thread that holds it (false: none does). */

@@ -46,6 +46,7 @@ export class ThreadGroup {
   /** `show sess` lines and `shutdown session` outcomes awaited from threads. */
   readonly #sessionLines: PendingAnswers<string>;
   readonly #sessionShut: PendingAnswers<boolean>;
+  readonly #replayed: PendingAnswers<boolean>;
   /** The main thread's tables, followed by the other threads' copies (stick-table-sync.ts). */
   #tables: ReadonlyMap<string, StickTableSync> = new Map();
 
@@ -54,6 +55,7 @@ export class ThreadGroup {
     this.#gathers = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
     this.#sessionLines = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
     this.#sessionShut = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
+    this.#replayed = new PendingAnswers(runtime, GATHER_TIMEOUT_MS);
   }
 
   /**
@@ -95,7 +97,7 @@ export class ThreadGroup {
     }
     proxy.otherThreads = {
       statRows: () => group.#statRowsOf(group.#members),
-      replay: (args, payload) => group.#broadcast({ type: 'cli', args, payload }),
+      replay: (args, payload) => group.#replay(args, payload),
       sessionLines: () => group.#sessionLinesOfAll(),
       shutdownSession: (address) => group.#shutdownSession(address),
     };
@@ -159,6 +161,9 @@ export class ThreadGroup {
       case 'session-shut':
         this.#sessionShut.answered(message.id, message.found);
         break;
+      case 'cli-done':
+        this.#replayed.answered(message.id, true);
+        break;
       case 'error-capture':
         this.#proxy?.limits.errorCaptures.record(message.capture);
         break;
@@ -177,6 +182,11 @@ export class ThreadGroup {
       default:
         break;
     }
+  }
+
+  /** Every thread runs the command, in the order the main thread ran its commands (one channel each). */
+  async #replay(args: readonly string[], payload: string | undefined): Promise<void> {
+    await Promise.all(this.#members.map((m) => this.#replayed.ask((id) => m.handle.post({ type: 'cli', id, args, payload } satisfies ToThread), false)));
   }
 
   #sessionLinesOfAll(): Promise<string[]> {

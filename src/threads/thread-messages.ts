@@ -59,8 +59,8 @@ export type ToThread =
   | StickUpdateMessage
   /** Asks for the thread's stats rows (answered with 'gathered'). */
   | { readonly type: 'gather'; readonly id: number }
-  /** A runtime API command the main thread ran, for this one to run too (its answer is dropped). */
-  | { readonly type: 'cli'; readonly args: readonly string[]; readonly payload: string | undefined }
+  /** A runtime API command the main thread ran, for this one to run too (its answer is dropped; 'cli-done' once it ran). */
+  | { readonly type: 'cli'; readonly id: number; readonly args: readonly string[]; readonly payload: string | undefined }
   /** The answer to a thread's 'gather': the rows of every other thread. */
   | { readonly type: 'gathered'; readonly id: number; readonly data: StatRow[][] }
   /** Asks for the thread's `show sess` lines (answered with 'sessions'). */
@@ -85,6 +85,8 @@ export type FromThread =
   /** The thread renders stats: it asks for the rows of every other thread (answered with 'gathered'). */
   | { readonly type: 'gather'; readonly id: number }
   | { readonly type: 'sessions'; readonly id: number; readonly text: string }
+  /** The thread ran the runtime API command of that 'cli' (or had nothing to run it on yet). */
+  | { readonly type: 'cli-done'; readonly id: number }
   | { readonly type: 'session-shut'; readonly id: number; readonly found: boolean }
   /** An invalid message the thread captured, for the main thread to keep (`show errors`). */
   | { readonly type: 'error-capture'; readonly capture: ErrorCapture };

@@ -90,9 +90,12 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
           applying = false;
         }
         break;
-      case 'cli':
-        if (proxy !== undefined) runReplayed(proxy, message.args, message.payload);
+      case 'cli': {
+        const done = (): void => send({ type: 'cli-done', id: message.id });
+        if (proxy === undefined) done();
+        else void Promise.resolve(runReplayed(proxy, message.args, message.payload)).then(done, done);
         break;
+      }
       case 'gather':
         send({ type: 'gathered', id: message.id, data: proxy === undefined ? [] : ownStatRows(proxy.target) });
         break;
@@ -118,8 +121,8 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
 let commands: CommandTable | undefined;
 
 /** Runs a command the main thread's runtime API ran, with every right (the main thread checked them). */
-function runReplayed(proxy: Proxy, args: readonly string[], payload: string | undefined): void {
+function runReplayed(proxy: Proxy, args: readonly string[], payload: string | undefined): unknown {
   commands ??= createCommandTable();
   const session: CliSessionState = { level: 'admin', severityOutput: 'none', prompt: false, quit: false, noLineFeed: false, timeoutMs: 0, expertMode: true, experimentalMode: true };
-  void commands.execute(args, { target: proxy.target, session }, payload);
+  return commands.execute(args, { target: proxy.target, session }, payload);
 }

@@ -203,6 +203,21 @@ for (const target of TARGETS) {
       assert.deepEqual([...seen].sort(), ['hello from 0', 'hello from 1']);
     });
 
+    it('a runtime API change holds in every thread once its answer is read (the answer waits for the other threads)', async () => {
+      // Requests sent the moment the answer arrives, on new connections the kernel spreads
+      // over both threads: none may see the value from before (3 at once: `maxconn 4`).
+      const threads = new Set<string>();
+      for (let round = 1; round <= 8; round++) {
+        assert.equal(await cli(p.cli, `experimental-mode on; set var proc.greeting str(v${round})\n`), '\n\n');
+        const bodies = await Promise.all(Array.from({ length: 3 }, () => get(p.vars).then((r) => r.body)));
+        for (const body of bodies) {
+          assert.match(body, new RegExp(`^v${round} from [01]$`), `round ${round}: ${bodies.join(', ')}`);
+          threads.add(body.slice(-1));
+        }
+      }
+      assert.deepEqual([...threads].sort(), ['0', '1']);
+    });
+
     it('leastconn counts the sessions of every thread: held requests alternate between the two servers', async () => {
       // Rounds of 4 held requests (global maxconn 4): whichever threads take them, 2 and 2.
       for (let round = 1; round <= 3; round++) {

@@ -160,3 +160,29 @@ describe('runtime API session', () => {
     assert.equal(usageMessage(commands, ['help', 'set']), `The following commands are valid at this level:\n  set weight                              : x\n${tail}`);
   });
 });
+
+describe('runtime API with several threads (nbthread)', () => {
+  it('a command every thread replays is answered once they all ran it; the next command waits', async () => {
+    const replays: { args: readonly string[]; done: () => void }[] = [];
+    const setVar: CliCommand = { words: ['set', 'var'], usage: undefined, level: 'admin', run: () => info('') };
+    let table: CommandTable | undefined;
+    table = new CommandTable([builtinCommands(() => table as CommandTable), [echo, setVar]]);
+    const socket = new RecordingSocket();
+    const otherThreads = {
+      replay: (args: readonly string[]) => new Promise<void>((done) => replays.push({ args, done })),
+    };
+    const target = { runtime: new FakeRuntime(), otherThreads } as unknown as RuntimeTarget;
+    const s = new CliSession(socket as unknown as Socket, MODEL, target, table, 10_000, { sessionClosed: () => {} });
+    s.start();
+    s.onData(socket as unknown as Socket, Uint8Array.from('echo first;set var proc.x int(1);echo after\n', (c) => c.charCodeAt(0)));
+    assert.equal(socket.written, 'first\n\n');
+    assert.deepEqual(replays.map((r) => r.args), [['set', 'var', 'proc.x', 'int(1)']]);
+    // A command no other thread replays (echo) is not sent to them.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(socket.written, 'first\n\n');
+    replays[0]?.done();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(socket.written, 'first\n\n\nafter\n\n');
+    assert.equal(replays.length, 1);
+  });
+});

@@ -611,15 +611,14 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
     }
   }
   let proxy: Proxy;
+  // The same for every thread of `nbthread` (their start message carries them).
+  const proxyOptions = { logJson: parsed.logJson, debug: parsed.debug, quiet: out.quiet, localPeer: parsed.localPeer };
   reloadTrace(runtime, 'w-build-start');
   try {
     // Construction compiles what the parser left to the engine (stick rules against their
     // tables, ...): a failure there is a configuration error, reported with its line.
     proxy = new Proxy(runtime, config, {
-      logJson: parsed.logJson,
-      debug: parsed.debug,
-      quiet: out.quiet,
-      localPeer: parsed.localPeer,
+      ...proxyOptions,
       thread:
         connectionCounts === undefined || serverCounts === undefined
           ? undefined
@@ -714,8 +713,7 @@ export async function runCli(runtime: Runtime, args: readonly string[], options:
   if (pendingStop !== undefined) stopNow(pendingStop);
   if (connectionCounts !== undefined && serverCounts !== undefined) {
     try {
-      const options = { logJson: parsed.logJson, debug: parsed.debug, quiet: out.quiet };
-      const starting = ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options, connectionCounts, serverCounts });
+      const starting = ThreadGroup.start(runtime, proxy, threads, { config, serverStates, options: proxyOptions, connectionCounts, serverCounts });
       threadsStarted = starting.catch(() => undefined);
       threadGroup = await starting;
     } catch (error) {

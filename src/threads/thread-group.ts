@@ -13,7 +13,7 @@ import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { Runtime, ThreadHandle } from '../runtime.ts';
 import { applyServerState, serverStateMessage, watchServerStates } from './server-state-sync.ts';
 import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
-import type { FromThread, ToThread } from './thread-messages.ts';
+import type { FromThread, ToThread, ToThreadStartOptions } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
 import { PendingAnswers } from './pending-answers.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
@@ -21,7 +21,7 @@ import type { StatRow } from '../stats/stat-rows.ts';
 export interface ThreadGroupStart {
   readonly config: ConfigModel;
   readonly serverStates: ServerStates;
-  readonly options: { readonly logJson: boolean; readonly debug: boolean; readonly quiet: boolean };
+  readonly options: ToThreadStartOptions;
   /** The buffer behind the main generation's ProcessLimits counts. */
   readonly connectionCounts: SharedArrayBuffer;
   /** The buffer behind its servers' process-wide session counts (server-counts.ts). */

@@ -4,6 +4,7 @@
  * SharedArrayBuffer is shared.
  */
 import type { ConfigModel } from '../config/model.ts';
+import type { ProxyOptions } from '../proxy/proxy.ts';
 import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { ServerStatus } from '../proxy/server.ts';
 import type { ErrorCapture } from '../proxy/error-captures.ts';
@@ -38,6 +39,9 @@ export interface CheckStateSnapshot {
   readonly downTransitions: number;
 }
 
+/** The command line's options, as the main thread's Proxy got them (`-L` among them). */
+export type ToThreadStartOptions = Omit<ProxyOptions, 'thread'>;
+
 /** Main -> thread. */
 export type ToThread =
   | {
@@ -46,7 +50,7 @@ export type ToThread =
       readonly count: number;
       readonly config: ConfigModel;
       readonly serverStates: ServerStates;
-      readonly options: { readonly logJson: boolean; readonly debug: boolean; readonly quiet: boolean };
+      readonly options: ToThreadStartOptions;
       readonly connectionCounts: SharedArrayBuffer;
       readonly serverCounts: SharedArrayBuffer;
     }

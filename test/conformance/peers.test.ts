@@ -25,7 +25,7 @@ import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS } from '../support/http-suite.ts';
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
-import { repoRoot, type Target } from '../support/runtimes.ts';
+import { refusesThreads, repoRoot, type Target } from '../support/runtimes.ts';
 
 interface Side {
   readonly fe: number;
@@ -33,7 +33,7 @@ interface Side {
   readonly cli: number;
 }
 
-function configFor(self: 'A' | 'B', sides: Record<'A' | 'B', Side>, servers: readonly [number, number], tls: boolean): string {
+function configFor(self: 'A' | 'B', sides: Record<'A' | 'B', Side>, servers: readonly [number, number], tls: boolean, threads = 1): string {
   const me = sides[self];
   const peerLines = (['A', 'B'] as const).map((n) => (n === self ? `    server ${n}` : `    server ${n} 127.0.0.1:${sides[n].peer}`)).join('\n');
   // The two sides list their servers in different orders: persistence follows the name, not the position.
@@ -46,6 +46,7 @@ function configFor(self: 'A' | 'B', sides: Record<'A' | 'B', Side>, servers: rea
       : `    server b0 127.0.0.1:${servers[0]}\n    server b1 127.0.0.1:${servers[0]}\n    server b2 127.0.0.1:${servers[1]}`;
   return `
 global
+    nbthread ${threads}
     stats socket ipv4@127.0.0.1:${me.cli} level admin
 ${HTTP_DEFAULTS}
 frontend fe
@@ -106,16 +107,18 @@ async function tableEventually(port: number, name: string, pattern: RegExp): Pro
 
 const HAPROXY = '/usr/sbin/haproxy';
 const PEM = join(repoRoot, 'test/fixtures/tls/a.example.pem');
-const pairs: [Target, Target, boolean][] = [];
+const pairs: [Target, Target, boolean, number?][] = [];
 for (const target of TARGETS) {
   pairs.push([target, target, false], [target, target, true]);
+  // Both with 2 threads: each thread counts and sticks, the main thread talks to the peer.
+  if (!refusesThreads(target)) pairs.push([target, target, false, 2]);
   if (target !== 'haproxy' && existsSync(HAPROXY)) {
     pairs.push([target, 'haproxy', false], ['haproxy', target, false], [target, 'haproxy', true]);
   }
 }
 
-for (const [targetA, targetB, tls] of pairs) {
-  describe(`peers${tls ? ' over TLS' : ''}: A on ${targetA} <-> B on ${targetB}`, () => {
+for (const [targetA, targetB, tls, threads = 1] of pairs) {
+  describe(`peers${tls ? ' over TLS' : ''}: A on ${targetA} <-> B on ${targetB}${threads > 1 ? `, nbthread ${threads} (-L names the local peer in every thread)` : ''}`, () => {
     const procs: ProxyProcess[] = [];
     const backends: HttpTestBackend[] = [];
     let sides: Record<'A' | 'B', Side>;
@@ -125,8 +128,8 @@ for (const [targetA, targetB, tls] of pairs) {
       sides = { A: { fe: p[0] as number, peer: p[1] as number, cli: p[2] as number }, B: { fe: p[3] as number, peer: p[4] as number, cli: p[5] as number } };
       const servers = [p[6] as number, p[7] as number] as const;
       backends.push(await appBackend(servers[0], 's1'), await appBackend(servers[1], 's2'));
-      procs.push(await ProxyProcess.start(targetA, configFor('A', sides, servers, tls), ['-L', 'A'], 20_000, sides.A.fe));
-      procs.push(await ProxyProcess.start(targetB, configFor('B', sides, servers, tls), ['-L', 'B'], 20_000, sides.B.fe));
+      procs.push(await ProxyProcess.start(targetA, configFor('A', sides, servers, tls, threads), ['-L', 'A'], 20_000, sides.A.fe));
+      procs.push(await ProxyProcess.start(targetB, configFor('B', sides, servers, tls, threads), ['-L', 'B'], 20_000, sides.B.fe));
     });
 
     after(async () => {

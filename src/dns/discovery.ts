@@ -75,12 +75,17 @@ function preferredNetworks(texts: readonly string[] | undefined): PreferredNetwo
   return out;
 }
 
-export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backends: ReadonlyMap<string, Backend>, hooks: DiscoveryHooks): DnsDiscovery {
+/**
+ * The generation's resolution of names. `rulesOnly`: a thread of `nbthread` other than the main
+ * one, which resolves its own streams' `do-resolve` names but not the servers' (the main thread
+ * does, and its server states reach every thread).
+ */
+export function createDnsDiscovery(runtime: Runtime, config: ConfigModel, backends: ReadonlyMap<string, Backend>, hooks: DiscoveryHooks, rulesOnly = false): DnsDiscovery {
   const sections = new Map<string, DnsResolvers>();
   for (const model of config.resolvers ?? []) sections.set(model.name, new DnsResolvers(runtime, model));
   const used = new Set<DnsResolvers>();
   const names = new Map<Server, ServerFqdn>();
-  for (const backend of backends.values()) {
+  for (const backend of rulesOnly ? [] : backends.values()) {
     let log: HealthLog | undefined;
     /** The servers of this backend naming each SRV record, in configuration order (HAProxy's srvrq). */
     const srvPools = new Map<string, { resolvers: DnsResolvers; slots: SrvSlotSettings[] }>();

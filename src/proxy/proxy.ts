@@ -220,11 +220,12 @@ export class Proxy {
 
   #createDnsDiscovery(): DnsDiscovery {
     const health = new Map(this.health.checks.map((c) => [c.server, c]));
-    return createDnsDiscovery(this.runtime, this.config, this.backends, {
+    const hooks = {
       log: this.#healthLogOf,
-      check: (server) => health.get(server),
-      proxyType: (backend) => (this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend'),
-    });
+      check: (server: Server) => health.get(server),
+      proxyType: (backend: Backend) => (this.config.frontends.some((f) => f.name === backend.name) ? 'listen' : 'backend') as 'listen' | 'backend',
+    };
+    return createDnsDiscovery(this.runtime, this.config, this.backends, hooks, this.#threadIndex !== 0);
   }
 
   #createHealthChecks(options: ProxyOptions): HealthChecks {
@@ -307,8 +308,12 @@ export class Proxy {
     // Each thread writes its own rings (its lines), so each forwards them.
     this.#logSinks.rings?.start();
     this.#idle.start();
-    // One process, one set of these: the main thread's (the others follow its server states).
-    if (this.#threadIndex !== 0) return;
+    // One process, one set of these: the main thread's (the others follow its server states),
+    // but for the `do-resolve` names of each thread's own streams.
+    if (this.#threadIndex !== 0) {
+      this.dns.start();
+      return;
+    }
     try {
       for (const sync of this.peers) await sync.start();
     } catch (error) {

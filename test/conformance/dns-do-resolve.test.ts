@@ -16,6 +16,7 @@ import { eventually, HTTP_DEFAULTS, TARGETS, type Target } from '../support/http
 import { freePorts } from '../support/ports.ts';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { FakeDnsServer } from '../support/fake-dns-server.ts';
+import { refusesThreads } from '../support/runtimes.ts';
 
 async function stop(target: Target, proxy: ProxyProcess | undefined): Promise<void> {
   if (proxy === undefined) return;
@@ -206,6 +207,68 @@ backend watch
       }
       // The server's resolution answered (or was still running) for both: one query in all.
       assert.equal(dns.count('shared.switchyard.test'), 1);
+    });
+  });
+}
+
+for (const target of TARGETS) {
+  // Only the main thread resolves the servers' names; each thread resolves its own streams'.
+  describe(`http-request do-resolve with nbthread 2 on ${target}`, { skip: refusesThreads(target) ? 'no threads on this Node' : false }, () => {
+    let port: number;
+    let appPort: number;
+    let dns: FakeDnsServer;
+    let app: HttpTestBackend;
+    let proxy: ProxyProcess | undefined;
+
+    before(async () => {
+      [port, appPort] = (await freePorts(2)) as [number, number];
+      app = await appBackend(appPort, 'one', { host: '127.0.0.1' });
+      dns = await FakeDnsServer.start();
+      dns.set('one.switchyard.test', { records: [{ type: 'A', address: '127.0.0.1' }] });
+      proxy = await ProxyProcess.start(
+        target,
+        `global
+    nbthread 2
+resolvers dns
+    nameserver ns1 127.0.0.1:${dns.port}
+    resolve_retries 2
+    timeout retry 2s
+${HTTP_DEFAULTS}
+frontend f
+    bind 127.0.0.1:${port}
+    http-request do-resolve(txn.dstip,dns,ipv4) req.hdr(x-name)
+    http-request deny deny_status 503 unless { var(txn.dstip) -m found }
+    http-request set-dst var(txn.dstip)
+    http-response set-header x-thread %[thread]
+    default_backend b
+
+backend b
+    server clear 0.0.0.0:${appPort}
+`,
+      );
+    });
+
+    after(async () => {
+      destroyAllClients();
+      await stop(target, proxy);
+      await app.close();
+      await dns.close();
+    });
+
+    it('every thread waits for the answer and routes its requests to the address', async () => {
+      const threads = new Set<string>();
+      for (let i = 0; i < 40 && threads.size < 2; i++) {
+        const conn = await HttpConnection.open(port);
+        try {
+          const res = await conn.request('GET', '/', { host: 'test', 'x-name': 'one.switchyard.test' });
+          assert.equal(res.status, 200, (proxy as ProxyProcess).stderr);
+          assert.equal(res.header('x-backend'), 'one');
+          threads.add(res.header('x-thread') ?? '');
+        } finally {
+          conn.destroy();
+        }
+      }
+      assert.deepEqual([...threads].sort(), ['0', '1']);
     });
   });
 }

@@ -13,6 +13,7 @@ import type { ServerStates } from '../proxy/server-state-file.ts';
 import type { Runtime, ThreadHandle } from '../runtime.ts';
 import { applyServerState, serverStateMessage, watchServerStates } from './server-state-sync.ts';
 import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
+import { applyObservation } from './observe-forwarding.ts';
 import type { FromThread, ToThread, ToThreadStartOptions } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
 import { PendingAnswers } from './pending-answers.ts';
@@ -163,6 +164,9 @@ export class ThreadGroup {
         break;
       case 'cli-done':
         this.#replayed.answered(message.id, true);
+        break;
+      case 'observe':
+        if (this.#proxy !== undefined) applyObservation(this.#proxy.backends, message);
         break;
       case 'error-capture':
         this.#proxy?.limits.errorCaptures.record(message.capture);

@@ -10,6 +10,7 @@ import type { ServerStatus } from '../proxy/server.ts';
 import type { ErrorCapture } from '../proxy/error-captures.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
 import type { StickUpdateMessage } from './stick-table-sync.ts';
+import type { ObservationMessage } from './observe-forwarding.ts';
 
 /** A server's operational state, as the main thread decides it and every thread applies it. */
 export interface ServerStateMessage {
@@ -89,6 +90,7 @@ export type FromThread =
   /** The thread renders stats: it asks for the rows of every other thread (answered with 'gathered'). */
   | { readonly type: 'gather'; readonly id: number }
   | { readonly type: 'sessions'; readonly id: number; readonly text: string }
+  | ObservationMessage
   /** The thread ran the runtime API command of that 'cli' (or had nothing to run it on yet). */
   | { readonly type: 'cli-done'; readonly id: number }
   | { readonly type: 'session-shut'; readonly id: number; readonly found: boolean }

@@ -14,6 +14,7 @@ import { ownSessionLines, shutdownOwnSession } from '../runtime-api/commands/ses
 import type { Runtime, ThreadChannel } from '../runtime.ts';
 import { applyServerState, watchServerStates } from './server-state-sync.ts';
 import { syncStickTables, type StickTableSync } from './stick-table-sync.ts';
+import { forwardObservations } from './observe-forwarding.ts';
 import { setThreadIdentity } from './thread-identity.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
@@ -57,6 +58,7 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
             started.limits.shareWith(() => send({ type: 'released' }));
             if (started.serverCounts !== undefined) started.serverCounts.wakeThread = (thread, queue) => send({ type: 'dequeue', thread, queue });
             watchServerStates(started.backends, () => runtime.now(), send, () => applying);
+            forwardObservations(started.backends, started.health.checks, send);
             started.otherThreads = otherThreads;
             proxy = started;
             send({ type: 'ready' });

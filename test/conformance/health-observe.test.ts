@@ -21,7 +21,7 @@ import { connect, createServer as createNetServer, type Server as NetServer, typ
 import { after, before, describe, it } from 'node:test';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { TARGETS } from '../support/runtimes.ts';
+import { refusesThreads, TARGETS } from '../support/runtimes.ts';
 
 const HOST = '127.0.0.1';
 /** Scheduling slack on a loaded CI machine running three runtimes' suites. */
@@ -223,6 +223,75 @@ for (const target of TARGETS) {
       const started = performance.now();
       assert.equal(await tcpExchange(p.fe4), '');
       assert.ok(performance.now() - started < 1000, 'no server: closed at once, no connection attempts');
+    });
+  });
+}
+
+/** A GET on a new connection: its status and the thread that served it (x-thread). */
+function getWithThread(port: number): Promise<{ status: number; thread: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: HOST, port, path: '/', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, thread: res.headers['x-thread'] as string | undefined }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
+    req.end();
+  });
+}
+
+for (const target of TARGETS) {
+  // HAProxy counts a server's consecutive errors for the process: so must two threads.
+  describe(`passive health observation with nbthread 2 on ${target}`, { skip: refusesThreads(target) ? 'no threads on this Node' : false }, () => {
+    let proxy: ProxyProcess;
+    let fe: number;
+    let app: Server;
+
+    before(async () => {
+      const [fePort, appPort] = (await freePorts(2)) as [number, number];
+      fe = fePort;
+      app = await startApp(appPort);
+      proxy = await ProxyProcess.start(
+        target,
+        `
+global
+    nbthread 2
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+
+frontend fe
+    bind ${HOST}:${fe}
+    http-response set-header x-thread %[thread]
+    default_backend be
+
+backend be
+    option httpchk GET /health
+    server s1 ${HOST}:${appPort} check inter 20s observe layer7 error-limit 12 on-error mark-down
+`,
+      );
+    });
+
+    after(async () => {
+      const code = await proxy?.stop();
+      await new Promise((r) => app?.close(r));
+      if (target !== 'haproxy') assert.equal(code, 0, `proxy exit code\n${proxy?.stderr}`);
+    });
+
+    it('the errors of both threads add up: the twelfth 500, whichever thread saw it, marks the server DOWN', async () => {
+      const threads = new Set<string | undefined>();
+      for (let i = 0; i < 12; i++) {
+        const res = await getWithThread(fe);
+        assert.equal(res.status, 500);
+        threads.add(res.thread);
+      }
+      await waitFor('be/s1 DOWN', () => proxy.stderr.includes('Server be/s1 is DOWN'), SLACK, proxy);
+      assert.match(proxy.stderr, /Server be\/s1 is DOWN, reason: Health analyze, info: "Detected 12 consecutive errors, last one was: Wrong http response"/);
+      // Served by the two threads (the kernel spreads new connections: all twelve on one is 1 in 2048).
+      assert.deepEqual([...threads].sort(), ['0', '1']);
     });
   });
 }

@@ -335,7 +335,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
       this.#connectionFailed(info, socket.tls, bind);
       return;
     }
-    if (this.#full || this.#rateLimited(bind)) {
+    if (this.#full || this.#rateLimited(bind) || !this.#takeSlot()) {
       if (this.#held.length >= this.#backlog || this.#stopping) {
         // The backlog is full too: refuse, as the kernel would.
         this.counters.dreq++;
@@ -359,6 +359,15 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 
   get #full(): boolean {
     return this.limits.full || (this.maxconn > 0 && (this.threaded ? this.limits.frontendCurrent(this.limitSlot) : this.counters.scur) >= this.maxconn);
+  }
+
+  /**
+   * With several threads, the connection's slot of the process and of the frontend is taken as
+   * the last check (another thread may have taken the last one since #full looked); with one,
+   * #startSession counts it.
+   */
+  #takeSlot(): boolean {
+    return !this.threaded || this.limits.tryOpen(this.limitSlot, this.maxconn);
   }
 
   /**
@@ -393,7 +402,7 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
   }
 
   admitWaiting(): boolean {
-    while (this.#held.length > 0 && !this.#full && !this.#rateLimited((this.#held[0] as HeldConnection).bind)) {
+    while (this.#held.length > 0 && !this.#full && !this.#rateLimited((this.#held[0] as HeldConnection).bind) && this.#takeSlot()) {
       const { socket, bind } = this.#held.shift() as HeldConnection;
       this.counters.waiting--;
       socket.resume();
@@ -416,9 +425,13 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
 
   #startSession(accepted: Socket, bind: BindModel): void {
     // Only a handshake the core starts can be refused before it ran (holdsTlsHandshakes).
-    if (bind.ssl !== undefined && accepted.startTls !== undefined && this.limits.sslConnectionsFull) return this.#refuseSslConnection(accepted);
+    if (bind.ssl !== undefined && accepted.startTls !== undefined && this.limits.sslConnectionsFull) {
+      // The slot #takeSlot took (threads) is given back: the connection never counts.
+      if (this.threaded) this.limits.closed(this.limitSlot);
+      return this.#refuseSslConnection(accepted);
+    }
     const socket = withLingerPolicy(accepted, this.model.clientSocket?.noLinger);
-    this.limits.opened(this.limitSlot);
+    if (!this.threaded) this.limits.opened(this.limitSlot);
     this.limits.connectionAccepted();
     if (bind.ssl !== undefined) {
       // HAProxy counts an `ssl` bind's connection when its listener takes it (ssl_per_sec, which

@@ -68,6 +68,17 @@ export function connectionCountSlots(frontends: number): number {
 /** A millisecond clock every thread of the process reads alike (see ProcessLimits.useRateClock). */
 export type RateClock = () => number;
 
+/** One more at `at` unless it holds `max` already (0: no limit), in one atomic step. */
+function takeBelow(counts: Int32Array, at: number, max: number): boolean {
+  let current = Atomics.load(counts, at);
+  for (;;) {
+    if (max > 0 && current >= max) return false;
+    const seen = Atomics.compareExchange(counts, at, current, current + 1);
+    if (seen === current) return true;
+    current = seen;
+  }
+}
+
 /** Raises the highest count kept at `at` to `count` (HAProxy's HA_ATOMIC_UPDATE_MAX). */
 function updateMax(counts: Int32Array, at: number, count: number): void {
   let max = Atomics.load(counts, at);
@@ -427,6 +438,21 @@ export class ProcessLimits {
   opened(slot: number): void {
     Atomics.add(this.#counts, 0, 1);
     if (slot >= FIRST_FRONTEND_SLOT && slot < this.#counts.length) Atomics.add(this.#counts, slot, 1);
+  }
+
+  /**
+   * opened(slot) unless the process (`maxconn`) or the frontend (`frontendMax`, 0: none) is
+   * full, as one step for each count: with several threads, two threads that both saw room for
+   * one more connection cannot both take it (false: nothing was counted).
+   */
+  tryOpen(slot: number, frontendMax: number): boolean {
+    const counts = this.#counts;
+    if (!takeBelow(counts, 0, this.maxconn)) return false;
+    if (slot >= FIRST_FRONTEND_SLOT && slot < counts.length && !takeBelow(counts, slot, frontendMax)) {
+      Atomics.sub(counts, 0, 1);
+      return false;
+    }
+    return true;
   }
 
   /** ... and ends (`ssl`: one counted by sslConnectionOpened); call released() once its frontend has admitted what it held. */

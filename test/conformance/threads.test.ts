@@ -174,6 +174,16 @@ for (const target of TARGETS) {
       for (const h of second) h.socket.destroy();
     });
 
+    it('connections arriving together on both threads never exceed global maxconn (the last slot is taken once)', async () => {
+      for (let round = 0; round < 3; round++) {
+        const all = await Promise.all(Array.from({ length: 8 }, () => heldRequest(p.limited)));
+        const served = await Promise.all(all.map((h) => Promise.race([h.answered.then(() => 1), delay(400).then(() => 0)])));
+        assert.equal(served.reduce((a: number, b: number) => a + b, 0), 4, `round ${round}: served ${served.join('')} with global maxconn 4`);
+        for (const h of all) h.socket.destroy();
+        await delay(300);
+      }
+    });
+
     it('the stats add up the threads: show stat, the stats page and its CSV count every request', async () => {
       const threads = new Set<string>();
       for (let i = 0; i < 40; i++) threads.add((await get(p.count)).body);

@@ -19,6 +19,7 @@ import { setThreadIdentity } from './thread-identity.ts';
 import type { FromThread, ToThread } from './thread-messages.ts';
 import { GATHER_TIMEOUT_MS, ownStatRows } from './other-threads.ts';
 import { PendingAnswers } from './pending-answers.ts';
+import { settled } from '../util/settled.ts';
 import type { StatRow } from '../stats/stat-rows.ts';
 
 export function runThread(runtime: Runtime, channel: ThreadChannel): void {
@@ -94,8 +95,9 @@ export function runThread(runtime: Runtime, channel: ThreadChannel): void {
         break;
       case 'cli': {
         const done = (): void => send({ type: 'cli-done', id: message.id });
-        if (proxy === undefined) done();
-        else void Promise.resolve(runReplayed(proxy, message.args, message.payload)).then(done, done);
+        const serving = proxy;
+        if (serving === undefined) done();
+        else void settled(() => runReplayed(serving, message.args, message.payload)).then(done, done);
         break;
       }
       case 'gather':

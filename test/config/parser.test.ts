@@ -332,6 +332,18 @@ describe('parser: global keywords', () => {
   it("reads chroot with HAProxy's messages, and master-worker's unknown option", async () => {
     assert.equal((await parse(cfg('global', '  chroot /var/empty'))).global.chroot, '/var/empty');
     assert.deepEqual(await errors(cfg('global', '  chroot')), [[2, 3, 'chroot', "'chroot' expects a directory as an argument."]]);
+    assert.deepEqual(await errors(cfg('global', '  pidfile')), [[2, 3, 'pidfile', "'pidfile' expects a file name as an argument."]]);
+    // A second line keeps the first, with HAProxy's message.
+    const twice = await parse(cfg('global', '  chroot /a', '  pidfile /p1', '  chroot /b', '  pidfile /p2'));
+    assert.equal(twice.global.chroot, '/a');
+    assert.equal(twice.global.pidFile, '/p1');
+    assert.deepEqual(
+      twice.warnings.map((w) => [w.line, w.message]),
+      [
+        [4, "'chroot' already specified. Continuing."],
+        [5, "'pidfile' already specified. Continuing."],
+      ],
+    );
     assert.deepEqual(await errors(cfg('global', '  master-worker yes')), [[2, 17, 'master-worker', "'master-worker' only supports 'no-exit-on-failure' option."]]);
     assert.equal((await parse(cfg('global', '  master-worker no-exit-on-failure'))).global.masterWorker, true);
   });

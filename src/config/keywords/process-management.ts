@@ -56,6 +56,32 @@ function namedId(which: 'user' | 'group') {
   };
 }
 
+/**
+ * A global keyword naming one path (`pidfile`, `chroot`), with HAProxy's messages
+ * (cfgparse-global.c): a second line keeps the first (HAProxy's is an [ALERT] that does not
+ * stop the start: a warning here, which has no such level).
+ */
+function firstPathOnly(
+  name: string,
+  expects: string,
+  isSet: (ctx: KeywordContext) => boolean,
+  store: (ctx: KeywordContext, path: string, keyword: Token) => void,
+) {
+  return (ctx: KeywordContext, args: readonly Token[]): void => {
+    if (!noExtraArgs(ctx, args, 2)) return;
+    if (isSet(ctx)) {
+      ctx.warning(`'${name}' already specified. Continuing.`);
+      return;
+    }
+    const path = args[1]?.text ?? '';
+    if (path === '') {
+      ctx.error(`'${name}' expects ${expects} as an argument.`);
+      return;
+    }
+    store(ctx, path, args[0] as Token);
+  };
+}
+
 const keywords: SectionKeyword[] = [
   keyword('daemon', (ctx, args) => {
     if (noExtraArgs(ctx, args, 1)) ctx.global.daemon = true;
@@ -72,19 +98,9 @@ const keywords: SectionKeyword[] = [
     }
     ctx.global.masterWorker = true;
   }),
-  keyword('pidfile', (ctx, args) => {
-    if (!noExtraArgs(ctx, args, 2)) return;
-    if (ctx.global.pidFile !== undefined) {
-      ctx.warning(`'pidfile' already specified. Continuing.`);
-      return;
-    }
-    const file = args[1]?.text ?? '';
-    if (file === '') {
-      ctx.error(`'pidfile' expects a file name as an argument.`);
-      return;
-    }
-    ctx.global.pidFile = file;
-  }),
+  keyword('pidfile', firstPathOnly('pidfile', 'a file name', (ctx) => ctx.global.pidFile !== undefined, (ctx, path) => {
+    ctx.global.pidFile = path;
+  })),
   keyword('uid', numericId('uid')),
   keyword('gid', numericId('gid')),
   keyword('user', namedId('user')),
@@ -119,21 +135,9 @@ const keywords: SectionKeyword[] = [
     }
     ctx.global.mworkerMaxReloads = Math.min(value, 2_147_483_647);
   }),
-  // HAProxy's messages (cfgparse-global.c); a second line keeps the first (HAProxy's is an
-  // [ALERT] that does not stop the start: a warning here, which has no such level).
-  keyword('chroot', (ctx, args) => {
-    if (!noExtraArgs(ctx, args, 2)) return;
-    if (ctx.global.chroot !== undefined) {
-      ctx.warning(`'chroot' already specified. Continuing.`);
-      return;
-    }
-    const dir = args[1]?.text ?? '';
-    if (dir === '') {
-      ctx.error(`'chroot' expects a directory as an argument.`);
-      return;
-    }
-    ctx.global.chroot = { dir, place: ctx.place(args[0] as Token) };
-  }),
+  keyword('chroot', firstPathOnly('chroot', 'a directory', (ctx) => ctx.global.chroot !== undefined, (ctx, dir, at) => {
+    ctx.global.chroot = { dir, place: ctx.place(at) };
+  })),
 ];
 
 export const processManagementKeywords: KeywordList = { keywords };

@@ -12,6 +12,7 @@ import type { ConfigFileReader } from '../config/certificates.ts';
 import { loadConfig, type ConfigLoaderRuntime } from '../config/load.ts';
 import type { ConfigModel } from '../config/model.ts';
 import type { Runtime } from '../runtime.ts';
+import { bytesEqual } from '../util/bytes.ts';
 
 type ReadResult = { readonly value: string | boolean | Uint8Array | readonly string[] } | { readonly failure: string };
 
@@ -36,12 +37,6 @@ async function read(files: ConfigFileReader, kind: keyof ConfigFileReader, path:
   } catch (error) {
     return { failure: failureOf(error) };
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function sameResult(a: ReadResult, b: ReadResult): boolean {

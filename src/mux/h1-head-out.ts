@@ -7,6 +7,7 @@
 import type { HttpConnectionMode } from '../config/model.ts';
 import { hostMatchesAuthority, isAbsoluteForm, normalizeAbsoluteForm } from '../http/absolute-form.ts';
 import { H_CONNECTION, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, HeadEditor, headerName, type RequestHead, type ResponseHead } from '../http/codec/index.ts';
+import { rangesEqual } from '../util/bytes.ts';
 
 const H_SEC_WEBSOCKET_KEY_OUT = headerName('Sec-Websocket-Key');
 
@@ -90,7 +91,12 @@ export function interimHeadBytes(head: ResponseHead): Uint8Array {
  * to route on one name and be served another (HAProxy answers 400).
  */
 export function hostContradictsTarget(head: RequestHead): boolean {
-  return head.hostFromTarget && head.hostIndex >= 0 && !hostMatchesAuthority(head, head.valueAt(head.hostIndex));
+  if (!head.hostFromTarget || head.hostIndex < 0) return false;
+  // The usual case, and always so for HTTP/2 (its Host is made from :authority): the same bytes, compared without strings.
+  const offsets = head.offsets;
+  const at = 4 * head.hostIndex;
+  if (rangesEqual(head.targetBuffer, head.hostStart, head.hostEnd, head.raw, offsets[at + 2]!, offsets[at + 3]!)) return false;
+  return !hostMatchesAuthority(head, head.valueAt(head.hostIndex));
 }
 
 /**

@@ -15,6 +15,7 @@ import { receivedFieldValue, type FieldValue, type HeadEditor } from '../http/co
 import { compileLogFormat, type LogFormat } from './log-format.ts';
 import type { SampleContext } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
+import { bytesEqual } from '../util/bytes.ts';
 
 export interface HeaderAction {
   apply(ctx: SampleContext, head: HttpHead, editor: HeadEditor): void;
@@ -33,12 +34,6 @@ export function protectedHeader(name: string): string | undefined {
 
 function isFraming(name: Uint8Array): boolean {
   return bytesEqual(name, H_CONTENT_LENGTH.lower) || bytesEqual(name, H_TRANSFER_ENCODING.lower);
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if ((a[i] as number) !== (b[i] as number)) return false;
-  return true;
 }
 
 function text(value: FieldValue): string {

@@ -346,6 +346,23 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     return this.#leg.step === 'none' && this.#resHead === undefined && this.#tarpitReply === undefined && (this.#stage === Stage.idle ? !this.#analysing : this.#bodyWait === 'request');
   }
 
+  /**
+   * Between two transactions and holding nothing of its own (no server leg, no private server
+   * connection): what a multiplexed client side may give a later stream of its connection
+   * (src/mux/h2-client.ts's spare streams), as an HTTP/1 side gives its next request.
+   */
+  get betweenTransactions(): boolean {
+    return (
+      this.#req === undefined &&
+      this.#stage === Stage.idle &&
+      !this.#analysing &&
+      this.#leg.step === 'none' &&
+      this.#resHead === undefined &&
+      this.#server === undefined &&
+      (this.#privateConns === undefined || this.#privateConns.size === 0)
+    );
+  }
+
   /** The first byte of a request arrived: the stream is numbered and its timers start. */
   requestStarted(): void {
     this.#reqStartedAt = this.#side.now;

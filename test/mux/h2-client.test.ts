@@ -381,6 +381,53 @@ describe('H2ClientConnection responses', () => {
   });
 });
 
+describe('H2ClientConnection: ended streams taken up by later ones', () => {
+  function request(method: string, path: string): Uint8Array {
+    hpack.begin();
+    hpack.add(':method', method);
+    hpack.add(':scheme', 'http');
+    hpack.add(':authority', 'example');
+    hpack.add(':path', path);
+    return hpack.bytes.slice();
+  }
+  const echo = (head: string): string | undefined => {
+    const path = /^\S+ (\S+)/.exec(head)![1]!;
+    return path === '/hold' ? undefined : `HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-path: ${path}\r\n\r\nok`;
+  };
+  const answers = (c: Client, frames: Seen[]): Map<number, string> => {
+    const out = new Map<number, string>();
+    for (const f of frames) if (f.type === FrameType.HEADERS) out.set(f.streamId, `${c.headers(f)[':status']} ${c.headers(f)['x-path'] ?? '-'}`);
+    return out;
+  };
+
+  it('each stream gets its own answer after streams answered, refused (400) and reset on the same connection', async () => {
+    const { rt, srv } = await setup(echo);
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, request('GET', '/a')));
+    // A stream ended by the server's answer is taken up after the client's next read (a PING here).
+    c.send(frame(FrameType.PING, 0, 0, new Uint8Array(8)));
+    c.send(frame(FrameType.HEADERS, 0x5, 3, request('GET?', '/bad')));
+    c.send(frame(FrameType.HEADERS, 0x5, 5, request('GET', '/hold')));
+    c.send(frame(FrameType.RST_STREAM, 0, 5, [0, 0, 0, ErrorCode.CANCEL]));
+    let seen = answers(c, c.frames());
+    assert.equal(seen.get(1), '200 /a');
+    assert.equal(seen.get(3), '400 -');
+    assert.equal(seen.has(5), false);
+    // Several at once, in one read, then one by one: every answer goes to its stream.
+    c.send(frame(FrameType.HEADERS, 0x5, 7, request('GET', '/b')), frame(FrameType.HEADERS, 0x5, 9, request('GET', '/c')), frame(FrameType.HEADERS, 0x5, 11, request('GET?', '/bad')));
+    for (let id = 13; id <= 41; id += 2) c.send(frame(FrameType.HEADERS, 0x5, id, request('GET', `/n${id}`)));
+    seen = answers(c, c.frames());
+    assert.equal(seen.get(7), '200 /b');
+    assert.equal(seen.get(9), '200 /c');
+    assert.equal(seen.get(11), '400 -');
+    for (let id = 13; id <= 41; id += 2) assert.equal(seen.get(id), `200 /n${id}`);
+    assert.deepEqual(
+      srv.heads.map((h) => /^\S+ (\S+)/.exec(h)![1]),
+      ['/a', '/hold', '/b', '/c', ...Array.from({ length: 15 }, (_, i) => `/n${13 + 2 * i}`)],
+    );
+  });
+});
+
 describe('H2ClientConnection, replies the proxy builds', () => {
   async function replyProxy(afterResponse: boolean) {
     const rt = new FakeRuntime();

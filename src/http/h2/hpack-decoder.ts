@@ -2,6 +2,7 @@ import { latin1String } from '../codec/chars.ts';
 import { DynamicTable, ENTRY_OVERHEAD } from './hpack-dynamic-table.ts';
 import { huffmanDecode } from './hpack-huffman.ts';
 import { STATIC_COUNT, STATIC_NAMES, STATIC_VALUES } from './hpack-static-table.ts';
+import { rangesEqual } from '../../util/bytes.ts';
 
 /** A header block that cannot be decoded: a connection error of type COMPRESSION_ERROR (RFC 9113 §4.3). */
 export class HpackError extends Error {
@@ -43,6 +44,8 @@ export interface HpackDecoderOptions {
 
 /** Integers past this are refused: nothing in a header block may be that large. */
 const INTEGER_LIMIT = 2 ** 28;
+/** Longest encoded literal value remembered per static name (a date is 22 bytes in Huffman). */
+const REMEMBERED_VALUE_BYTES = 48;
 
 /**
  * HPACK decoding (RFC 7541 §6) for one connection's direction: indexed fields, literals with,
@@ -55,6 +58,15 @@ export class HpackDecoder {
   readonly maxListSize: number;
   #scratch = new Uint8Array(256);
   #pos = 0;
+  /**
+   * The last literal value seen after each static-table name, encoded and decoded: a peer that
+   * does not index its fields (nginx sends `server`, `date`, `content-type` as literals without
+   * indexing on every response) would otherwise cost a string per field per message. Made at
+   * the first such literal; a slot's bytes are rewritten in place when its value changes.
+   */
+  #rememberedBytes: (Uint8Array | undefined)[] | undefined = undefined;
+  #rememberedLength: Int32Array | undefined = undefined;
+  #rememberedValue: string[] | undefined = undefined;
 
   constructor(opts: HpackDecoderOptions = {}) {
     this.maxTableSize = opts.maxTableSize ?? 4096;
@@ -86,7 +98,7 @@ export class HpackDecoder {
         const indexing = (b & 0xc0) === 0x40;
         const index = this.#integer(block, end, indexing ? 6 : 4);
         const name = index === 0 ? this.#string(block, end) : this.#nameAt(index);
-        const value = this.#string(block, end);
+        const value = index > 0 && index <= STATIC_COUNT ? this.#rememberedString(index, block, end) : this.#string(block, end);
         if (indexing) this.table.add(name, value);
         this.#emit(out, name, value);
         fieldSeen = true;
@@ -127,6 +139,35 @@ export class HpackDecoder {
       if ((b & 0x80) === 0) return value;
       shift += 7;
     }
+  }
+
+  /**
+   * A string literal (§5.2) following static name `slot`: the string decoded last time for
+   * that name when its encoded bytes (Huffman flag, length and octets) are the same.
+   */
+  #rememberedString(slot: number, block: Uint8Array, end: number): string {
+    const at = this.#pos;
+    const lengths = (this.#rememberedLength ??= new Int32Array(STATIC_COUNT + 1));
+    const bytes = (this.#rememberedBytes ??= new Array<Uint8Array | undefined>(STATIC_COUNT + 1).fill(undefined));
+    const values = (this.#rememberedValue ??= new Array<string>(STATIC_COUNT + 1).fill(''));
+    const known = bytes[slot];
+    const n = lengths[slot]!;
+    // The length prefix is among the bytes compared: the same bytes are the same whole literal.
+    if (known !== undefined && n > 0 && at + n <= end && rangesEqual(block, at, at + n, known, 0, n)) {
+      this.#pos = at + n;
+      return values[slot]!;
+    }
+    const value = this.#string(block, end);
+    const used = this.#pos - at;
+    if (used <= REMEMBERED_VALUE_BYTES) {
+      const into = known ?? (bytes[slot] = new Uint8Array(REMEMBERED_VALUE_BYTES));
+      into.set(block.subarray(at, this.#pos));
+      lengths[slot] = used;
+      values[slot] = value;
+    } else {
+      lengths[slot] = 0;
+    }
+    return value;
   }
 
   /** A string literal (§5.2): raw or Huffman-coded. */

@@ -142,6 +142,53 @@ describe('HPACK encoder reproduces Appendix C', () => {
   });
 });
 
+describe('HPACK decoder: literal values remembered per static name', () => {
+  // `server` is static index 54: a literal without indexing is 0f 27, then the value.
+  const server = (value: string): string => '0f27' + value;
+  const raw = (text: string): string => toHex(new Uint8Array([text.length, ...Array.from(text, (c) => c.charCodeAt(0))]));
+  const huff = (text: string): string => {
+    const bytes = new Uint8Array(huffmanLength(text));
+    huffmanEncode(text, bytes, 0);
+    return toHex(new Uint8Array([0x80 | bytes.length, ...bytes]));
+  };
+
+  it('reads a repeated value, a changed one of the same length, and the same text Huffman-coded', () => {
+    const d = new HpackDecoder();
+    assert.deepEqual(decode(d, hex(server(raw('nginx')))), [['server', 'nginx']]);
+    assert.deepEqual(decode(d, hex(server(raw('nginx')))), [['server', 'nginx']]);
+    assert.deepEqual(decode(d, hex(server(raw('nginy')))), [['server', 'nginy']]);
+    assert.deepEqual(decode(d, hex(server(huff('nginy')))), [['server', 'nginy']]);
+    assert.deepEqual(decode(d, hex(server(raw('nginy')))), [['server', 'nginy']]);
+    // A longer value, then a shorter one sharing its first bytes.
+    assert.deepEqual(decode(d, hex(server(raw('nginx/1.22.1')))), [['server', 'nginx/1.22.1']]);
+    assert.deepEqual(decode(d, hex(server(raw('nginx/1.2')))), [['server', 'nginx/1.2']]);
+  });
+
+  it('keeps one value per name, in one block and across blocks', () => {
+    const d = new HpackDecoder();
+    // content-type (31) and server (54), each twice with different values in turn.
+    const block = (ct: string, sv: string): Uint8Array => hex('0f10' + raw(ct) + server(raw(sv)));
+    assert.deepEqual(decode(d, block('text/plain', 'a')), [['content-type', 'text/plain'], ['server', 'a']]);
+    assert.deepEqual(decode(d, block('text/plain', 'b')), [['content-type', 'text/plain'], ['server', 'b']]);
+    assert.deepEqual(decode(d, block('text/html', 'b')), [['content-type', 'text/html'], ['server', 'b']]);
+  });
+
+  it('decodes values too long to remember every time', () => {
+    const d = new HpackDecoder();
+    const long = 'x'.repeat(60);
+    const other = 'x'.repeat(59) + 'y';
+    assert.deepEqual(decode(d, hex(server(raw(long)))), [['server', long]]);
+    assert.deepEqual(decode(d, hex(server(raw(other)))), [['server', other]]);
+    assert.deepEqual(decode(d, hex(server(raw(long)))), [['server', long]]);
+  });
+
+  it('refuses a block cut inside a value it remembers', () => {
+    const d = new HpackDecoder();
+    decode(d, hex(server(raw('nginx'))));
+    assert.throws(() => decode(d, hex(server(raw('nginx')).slice(0, -2))), HpackError);
+  });
+});
+
 describe('HPACK errors and limits', () => {
   const bad = (block: string, opts = {}) => assert.throws(() => decode(new HpackDecoder(opts), hex(block)), HpackError);
   it('index 0 and indexes beyond the tables', () => {

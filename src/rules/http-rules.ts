@@ -213,6 +213,17 @@ function acceptingBind(binds: readonly BindModel[] | undefined, address: string,
 }
 
 /**
+ * The variables a runner serves: its connection's (kept from its `tcp-request` rules), or its
+ * own. An HTTP/2 connection's streams are concurrent transactions: each runner gets its own
+ * `txn` and message stores beside the connection's shared `sess` store.
+ */
+function runnerVars(client: Socket | ConnectionInfo, process: ProcessVars): SessionVars {
+  if (!(client instanceof ConnectionInfo)) return new SessionVars(process);
+  if (!client.http2) return client.sessionVars ?? new SessionVars(process);
+  return new SessionVars(process, (client.sessionVars ??= new SessionVars(process)));
+}
+
+/**
  * The rules of one client connection: the context its fetches and actions read (one object per
  * session, reused for every request, so evaluating rules allocates no context). The session
  * drives it through HAProxy's analysers: the frontend's request rules, the backend choice,
@@ -316,7 +327,7 @@ export class HttpRuleRunner implements HttpActionContext {
     userlists: UserlistTable = NO_USERLISTS,
     backends?: RunnerHost,
   ) {
-    this.vars = (client instanceof ConnectionInfo ? client.sessionVars : undefined) ?? new SessionVars(process);
+    this.vars = runnerVars(client, process);
     // Counters a `tcp-request` rule tracks for the connection: every request counts on them.
     if (client instanceof ConnectionInfo && client.stick !== undefined) this.#stick = client.stick;
     this.#frontend = frontend;

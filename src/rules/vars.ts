@@ -191,14 +191,21 @@ export class ProcessVars implements VarScopes {
  */
 export class SessionVars implements VarScopes {
   readonly #process: ProcessVars;
+  /**
+   * The connection's variables, when these are one stream's of a multiplexed (HTTP/2)
+   * connection: its streams are concurrent transactions, each with its own `txn` and message
+   * stores, and share the connection's `sess` store (HAProxy's stream and session variables).
+   */
+  readonly #session: SessionVars | undefined;
   #sess: VarStore | undefined = undefined;
   #txn: VarStore | undefined = undefined;
   #message: VarStore | undefined = undefined;
   /** Which scope the message store serves now. */
   #phase: 'req' | 'res' = 'req';
 
-  constructor(process: ProcessVars) {
+  constructor(process: ProcessVars, session?: SessionVars) {
     this.#process = process;
+    this.#session = session;
   }
 
   store(scope: VarScope, create: boolean): VarStore | undefined {
@@ -206,6 +213,7 @@ export class SessionVars implements VarScopes {
       case 'proc':
         return this.#process.proc;
       case 'sess':
+        if (this.#session !== undefined) return this.#session.store('sess', create);
         return create ? (this.#sess ??= new VarStore()) : this.#sess;
       case 'txn':
         return create ? (this.#txn ??= new VarStore()) : this.#txn;

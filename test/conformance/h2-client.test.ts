@@ -33,6 +33,10 @@ frontend fe_h2c
     http-request set-header x-http2 yes if HTTP_2.0
     http-request silent-drop if { path /drop }
     http-request deny deny_status 403 if { path /deny }
+    http-request set-var(sess.first) path if { path_beg /vars/first }
+    http-request set-var(txn.mine) path if { path_beg /vars/ }
+    http-response set-header x-mine %[var(txn.mine)] if { var(txn.mine) -m found }
+    http-response set-header x-first %[var(sess.first)] if { var(sess.first) -m found }
     default_backend be_app
 
 frontend fe_tls
@@ -257,6 +261,31 @@ for (const target of TARGETS) {
         });
       } finally {
         session.close();
+      }
+    });
+
+    it("concurrent streams each keep their own txn variables and share the connection's sess ones", async () => {
+      const session = h2c(p.h2c);
+      try {
+        const first = await request(session, { ':method': 'GET', ':path': '/vars/first' });
+        assert.equal(first.headers['x-mine'], '/vars/first');
+        const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => request(session, { ':method': 'GET', ':path': `/vars/n${i}` })));
+        replies.forEach((r, i) => {
+          assert.equal(r.status, 200);
+          assert.equal(r.headers['x-mine'], `/vars/n${i}`);
+          assert.equal(r.headers['x-first'], '/vars/first');
+        });
+      } finally {
+        session.close();
+      }
+      // Another connection has sess variables of its own.
+      const other = h2c(p.h2c);
+      try {
+        const r = await request(other, { ':method': 'GET', ':path': '/vars/other' });
+        assert.equal(r.headers['x-mine'], '/vars/other');
+        assert.equal(r.headers['x-first'], undefined);
+      } finally {
+        other.close();
       }
     });
 

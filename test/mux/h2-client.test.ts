@@ -428,6 +428,78 @@ describe('H2ClientConnection: ended streams taken up by later ones', () => {
   });
 });
 
+describe('H2ClientConnection: variables of concurrent streams', () => {
+  it("each stream has its own txn variables, the connection's sess ones are shared, with tcp-request rules on the connection", async () => {
+    const rt = new FakeRuntime();
+    const held: Socket[] = [];
+    await rt.listen({ host: '127.0.0.1', port: 9001 }, (socket) => {
+      socket.setHandler({
+        onData(s) {
+          held.push(s);
+        },
+        onEnd(s) {
+          s.end();
+        },
+        onDrain() {},
+        onClose() {},
+      });
+    });
+    const model = await parseConfigText(`
+defaults
+    mode http
+    timeout client 5s
+    timeout server 5s
+    timeout connect 1s
+frontend fe
+    bind 127.0.0.1:8080 proto h2
+    tcp-request content set-var(sess.conn) str(c1)
+    http-request set-var(txn.path) path
+    http-response set-header x-path %[var(txn.path)]
+    http-response set-header x-conn %[var(sess.conn)]
+    default_backend be
+backend be
+    server s1 127.0.0.1:9001
+`);
+    const proxy = new Proxy(rt, model);
+    await proxy.start();
+    const c = new Client(rt);
+    // Both requests reach the server before either is answered: their transactions overlap.
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/first')), frame(FrameType.HEADERS, 0x5, 3, get('/second')));
+    assert.equal(held.length, 2);
+    for (const s of held) s.write(enc.encode('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+    rt.flush();
+    const got = new Map<number, Record<string, string>>();
+    for (const f of c.frames()) if (f.type === FrameType.HEADERS) got.set(f.streamId, c.headers(f));
+    assert.equal(got.get(1)?.['x-path'], '/first');
+    assert.equal(got.get(3)?.['x-path'], '/second');
+    assert.equal(got.get(1)?.['x-conn'], 'c1');
+    assert.equal(got.get(3)?.['x-conn'], 'c1');
+  });
+
+  it('without tcp-request rules too: a sess variable set by one stream is read by the next one', async () => {
+    const rt = new FakeRuntime();
+    const model = await parseConfigText(`
+defaults
+    mode http
+    timeout client 5s
+frontend fe
+    bind 127.0.0.1:8080 proto h2
+    http-request set-var(sess.seen) path if { path /first }
+    http-request set-var(txn.mine) path
+    http-request return status 200 hdr x-seen %[var(sess.seen)] hdr x-mine %[var(txn.mine)]
+`);
+    const proxy = new Proxy(rt, model);
+    await proxy.start();
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/first')));
+    c.send(frame(FrameType.HEADERS, 0x5, 3, get('/second')));
+    const got = new Map<number, Record<string, string>>();
+    for (const f of c.frames()) if (f.type === FrameType.HEADERS) got.set(f.streamId, c.headers(f));
+    assert.deepEqual([got.get(1)?.['x-seen'], got.get(1)?.['x-mine']], ['/first', '/first']);
+    assert.deepEqual([got.get(3)?.['x-seen'], got.get(3)?.['x-mine']], ['/first', '/second']);
+  });
+});
+
 describe('H2ClientConnection, replies the proxy builds', () => {
   async function replyProxy(afterResponse: boolean) {
     const rt = new FakeRuntime();

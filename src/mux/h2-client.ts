@@ -34,6 +34,7 @@ import {
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { h2FieldName } from './h2/field-name.ts';
 import { H2Stream } from './h2/stream-side.ts';
+import { closeSessionServerConns } from '../stream/session-server-conns.ts';
 import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
 import { goawayAnswersError, type H2Counters } from './h2/h2-counters.ts';
@@ -1112,6 +1113,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.#streams.clear();
     this.#blocked.clear();
     this.#spare.length = this.#retired.length = 0;
+    closeSessionServerConns(this.connection);
     this.#flushOut();
     this.#state = 'closing';
     if (!this.#clientClosed) this.client.end();
@@ -1145,6 +1147,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       this.#clientClosed = true;
       this.client.destroy();
     }
+    closeSessionServerConns(this.connection);
     clientSessionEnded(this.host, this, this.connection, this.now);
   }
 }

@@ -31,7 +31,7 @@ import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import { originalToHeader } from '../http/original-to.ts';
 import { countRewrites } from '../rules/actions/rewrite-counters.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
-import { DEFAULT_MAX_SESSION_SRV_CONNS, isPrivate, SessionServerConns } from './session-server-conns.ts';
+import { DEFAULT_MAX_SESSION_SRV_CONNS, existingSessionServerConns, isPrivate, SessionServerConns, sessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { requestCapture, responseCapture, type CaptureCommon, type CapturedWire } from '../mux/h1-error-capture.ts';
@@ -361,6 +361,20 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       this.#server === undefined &&
       (this.#privateConns === undefined || this.#privateConns.size === 0)
     );
+  }
+
+  /**
+   * The session's private server connections: this stream's own on an HTTP/1 connection (its
+   * only stream), the connection's on an HTTP/2 one, shared by its streams and closed with it.
+   */
+  #existingPrivateConns(): SessionServerConns | undefined {
+    return this.connection.http2 ? existingSessionServerConns(this.connection) : this.#privateConns;
+  }
+
+  #privateConnsStore(): SessionServerConns {
+    const max = this.host.model.maxSessionSrvConns ?? DEFAULT_MAX_SESSION_SRV_CONNS;
+    if (this.connection.http2) return sessionServerConns(this.connection, max);
+    return (this.#privateConns ??= new SessionServerConns(max));
   }
 
   /** The first byte of a request arrived: the stream is numbered and its timers start. */
@@ -1126,14 +1140,14 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   /** ServerLegOwner: the server of a connection this client session holds, for `option prefer-last-server`. */
   sessionServer(accepts: (server: Server) => boolean): Server | undefined {
-    return this.#privateConns?.firstServer(accepts) ?? existingSessionMuxConns(this.connection)?.firstServer(accepts);
+    return this.#existingPrivateConns()?.firstServer(accepts) ?? existingSessionMuxConns(this.connection)?.firstServer(accepts);
   }
 
   /** An idle keep-alive connection to `server` this request may ride (HAProxy's http-reuse). */
   idleConnection(server: Server): Socket | undefined {
     // The session's own connections first, whatever the reuse mode (connect_server).
     const key = connectionKey(server, this);
-    const conn = existingSessionMuxConns(this.connection)?.find(server, key) ?? this.#privateConns?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
+    const conn = existingSessionMuxConns(this.connection)?.find(server, key) ?? this.#existingPrivateConns()?.take(server, key) ?? (server.direct === undefined ? this.host.pools(this.backend as Backend).take(server, this.#reuseScope(), key) : undefined);
     if (conn === undefined) return undefined;
     // An HTTP/2 connection carries this request on a new stream of its own.
     const ridden = rideConnection(conn, this);
@@ -1718,7 +1732,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#filters !== undefined) this.#forwardFiltersEnd(this.#filters);
     this.log();
     const backend = this.backend;
-    const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? (this.#privateConns ??= new SessionServerConns(this.host.model.maxSessionSrvConns ?? DEFAULT_MAX_SESSION_SRV_CONNS)) : this.host.pools(backend);
+    const pool = backend === undefined ? undefined : isPrivate(backend, this.#leg.server) ? this.#privateConnsStore() : this.host.pools(backend);
     this.#exchange.finish(pool, keepAlive, this.#serverHeld);
     this.#endTransaction();
     this.#side.transactionEnded(false);

@@ -9,6 +9,7 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/http-reuse.test.js
  */
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
@@ -18,6 +19,7 @@ import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-s
 interface Ports {
   receiver: number;
   never: number;
+  neverH2: number;
   safe: number;
   dispatch: number;
   transparent: number;
@@ -39,6 +41,13 @@ listen receiver
 
 listen never
     bind 127.0.0.1:${p.never}
+    http-reuse never
+    http-request set-header client-id %[req.hdr(client-id)] if { req.hdr(client-id) -m found }
+    server srv 127.0.0.1:${p.receiver}
+
+# The same for HTTP/2 clients: a connection's streams are one session.
+listen never_h2
+    bind 127.0.0.1:${p.neverH2} proto h2
     http-reuse never
     http-request set-header client-id %[req.hdr(client-id)] if { req.hdr(client-id) -m found }
     server srv 127.0.0.1:${p.receiver}
@@ -91,14 +100,38 @@ async function threeRequests(port: number, id: string): Promise<string[]> {
   return seen;
 }
 
+/** threeRequests over one HTTP/2 connection (prior knowledge), one stream after the other. */
+async function threeH2Requests(port: number, id: string): Promise<string[]> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on('error', () => {});
+  const seen: string[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const req = session.request({ ':path': '/', ...(i === 0 ? { 'client-id': id } : {}) });
+        let head: http2.IncomingHttpHeaders = {};
+        req.on('response', (h) => (head = h));
+        req.on('data', () => {});
+        req.on('end', () => resolve(head));
+        req.on('error', reject);
+      });
+      assert.equal(headers[':status'], 200);
+      seen.push(`${String(headers['http_first_request'])}:${String(headers['client-id'] ?? '')}`);
+    }
+  } finally {
+    session.close();
+  }
+  return seen;
+}
+
 for (const target of TARGETS) {
   describe(`server connection reuse on ${target}`, () => {
     let proxy: ProxyProcess | undefined;
     let ports: Ports;
 
     before(async () => {
-      const [receiver, never, safe, dispatch, transparent, mapped, dst1, dst2] = await freePorts(8);
-      ports = { receiver, never, safe, dispatch, transparent, mapped, dst1, dst2 } as Ports;
+      const [receiver, never, safe, dispatch, transparent, mapped, dst1, dst2, neverH2] = await freePorts(9);
+      ports = { receiver, never, neverH2, safe, dispatch, transparent, mapped, dst1, dst2 } as Ports;
       proxy = await startProxy(target, configFor(ports));
     });
 
@@ -120,6 +153,11 @@ for (const target of TARGETS) {
       assert.deepEqual(await threeRequests(ports.never, 'c1'), ['1:c1', '0:c1', '0:c1']);
       assert.deepEqual(await threeRequests(ports.never, 'c2'), ['1:c2', '0:c2', '0:c2']);
       assert.deepEqual(await threeRequests(ports.never, 'c3'), ['1:c3', '0:c3', '0:c3']);
+    });
+
+    it("http-reuse never with HTTP/2 clients: a connection's streams ride its one server connection in turn", async () => {
+      assert.deepEqual(await threeH2Requests(ports.neverH2, 'c1'), ['1:c1', '0:c1', '0:c1']);
+      assert.deepEqual(await threeH2Requests(ports.neverH2, 'c2'), ['1:c2', '0:c2', '0:c2']);
     });
 
     it('http-reuse safe: a first request opens a connection, later ones ride the pooled one', async () => {

@@ -428,6 +428,37 @@ describe('H2ClientConnection: ended streams taken up by later ones', () => {
   });
 });
 
+describe('H2ClientConnection: private server connections (http-reuse never)', () => {
+  it("are the connection's: its streams ride one in turn, and it closes with the client connection", async () => {
+    const rt = new FakeRuntime();
+    const srv = await httpServer(rt, 9001, () => OK);
+    const model = await parseConfigText(`
+defaults
+    mode http
+    timeout client 5s
+    timeout server 5s
+    timeout connect 1s
+frontend fe
+    bind 127.0.0.1:8080 proto h2
+    default_backend be
+backend be
+    http-reuse never
+    server s1 127.0.0.1:9001
+`);
+    const proxy = new Proxy(rt, model);
+    await proxy.start();
+    const c = new Client(rt);
+    for (const [id, path] of [[1, '/a'], [3, '/b'], [5, '/c']] as const) c.send(frame(FrameType.HEADERS, 0x5, id, get(path)));
+    assert.equal(c.frames().filter((f) => f.type === FrameType.HEADERS).length, 3);
+    assert.equal(srv.heads.length, 3);
+    assert.equal(srv.sockets.length, 1, 'one private server connection, reused by the later streams');
+    assert.equal((srv.sockets[0] as FakeSocket).closed, false);
+    c.socket.destroy();
+    rt.flush();
+    assert.equal((srv.sockets[0] as FakeSocket).closed, true, 'closed with the client connection');
+  });
+});
+
 describe('H2ClientConnection: variables of concurrent streams', () => {
   it("each stream has its own txn variables, the connection's sess ones are shared, with tcp-request rules on the connection", async () => {
     const rt = new FakeRuntime();

@@ -58,13 +58,6 @@ const CONTROL_FLOOD_LIMIT = 1000;
 const RECENT_RESETS = 32;
 /** The highest stream id (RFC 9113 §5.1.1): what a stopping proxy's GOAWAY announces. */
 const MAX_STREAM_ID = 0x7fffffff;
-/**
- * Ended streams kept for new ones to take up. A connection keeps at most as many as it once
- * had in flight (bounded by tune.h2.max-concurrent-streams, 100 by default), a few KB each,
- * until it closes: a burst's peak is kept, since clients send in bursts and a connection that
- * went quiet between two of them would otherwise allocate the next one afresh.
- */
-const MAX_SPARE_STREAMS = 128;
 
 type State = 'preface' | 'open' | 'closing' | 'closed';
 
@@ -119,13 +112,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   #recentAt = 0;
   /** Streams that received DATA during the current read (their credit goes out at its end). */
   readonly #owing: H2Stream[] = [];
-  /**
-   * Ended streams that new ones take up (HAProxy allocates its streams from pools): an
-   * H2Stream and its HttpStream are most of what a request allocates. `#retired`: ended since
-   * the last read's end, spares from then on (#keepSpares).
-   */
-  readonly #spare: H2Stream[] = [];
-  readonly #retired: H2Stream[] = [];
   #state: State = 'preface';
   #prefaceSeen = 0;
   #settingsSeen = false;
@@ -296,7 +282,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       }
       if (off < chunk.byteLength) this.#reader.feed(chunk, off, this.#onFrame);
       this.#sendCredits();
-      if (this.#retired.length > 0) this.#keepSpares();
       this.#stopDraws();
     } catch (error) {
       this.#connectionError(error);
@@ -507,7 +492,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.streamsOpened++;
     this.connection.notFirstTransaction = true;
     const window = this.#settingsAcked ? this.#streamWindow : Math.max(this.#streamWindow, DEFAULT_WINDOW);
-    const s = this.#newStream(id, this.#peerInitialWindow, window);
+    const s = new H2Stream(this, id, this.#peerInitialWindow, window);
     s.contentLength = facts.contentLength;
     s.chunked = facts.chunked;
     s.extConnect = facts.protocol !== undefined;
@@ -522,33 +507,11 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   #badRequest(id: number, error: HttpParseError, headBytes: number, endStream: boolean): void {
     this.streamsOpened++;
     this.connection.notFirstTransaction = true;
-    const s = this.#newStream(id, this.#peerInitialWindow, this.#settingsAcked ? this.#streamWindow : Math.max(this.#streamWindow, DEFAULT_WINDOW));
+    const s = new H2Stream(this, id, this.#peerInitialWindow, this.#settingsAcked ? this.#streamWindow : Math.max(this.#streamWindow, DEFAULT_WINDOW));
     this.#streams.set(id, s);
     this.#streamOpened();
     s.refuse(error, headBytes, endStream);
     this.#maybeRemove(s);
-  }
-
-  /** A stream for a new id: a spare one of this connection's, else a new one. */
-  #newStream(id: number, sendWindow: number, recvWindow: number): H2Stream {
-    const s = this.#spare.pop();
-    if (s === undefined) return new H2Stream(this, id, sendWindow, recvWindow);
-    s.reuse(id, sendWindow, recvWindow);
-    return s;
-  }
-
-  /**
-   * The streams that ended during this read become spares once it is over: by then nothing of
-   * their last transaction is on the call stack, and their last DATA was credited (#sendCredits).
-   */
-  #keepSpares(): void {
-    const retired = this.#retired;
-    const spare = this.#spare;
-    for (let i = 0; i < retired.length; i++) {
-      const s = retired[i]!;
-      if (s.recyclable && spare.length < MAX_SPARE_STREAMS) spare.push(s);
-    }
-    retired.length = 0;
   }
 
   /** A second header block on a stream: trailers, which must end it. */
@@ -889,7 +852,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     if (this.#streams.get(s.id) !== s) return;
     this.#streams.delete(s.id);
     this.#h2.openStreams--;
-    if (!s.reset && this.#retired.length + this.#spare.length < MAX_SPARE_STREAMS) this.#retired.push(s);
     if (this.#streams.size === 0) {
       this.idleSince = this.now;
       this.#closeIfIdle();
@@ -1112,7 +1074,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.#h2.openStreams -= this.#streams.size;
     this.#streams.clear();
     this.#blocked.clear();
-    this.#spare.length = this.#retired.length = 0;
     closeSessionServerConns(this.connection);
     this.#flushOut();
     this.#state = 'closing';
@@ -1134,7 +1095,6 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.#h2.openStreams -= this.#streams.size;
     this.#streams.clear();
     this.#blocked.clear();
-    this.#spare.length = this.#retired.length = 0;
     this.#state = 'closed';
     this.#h2.openConns--;
     this.#reader.stop();

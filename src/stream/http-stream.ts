@@ -347,23 +347,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   }
 
   /**
-   * Between two transactions and holding nothing of its own (no server leg, no private server
-   * connection): what a multiplexed client side may give a later stream of its connection
-   * (src/mux/h2-client.ts's spare streams), as an HTTP/1 side gives its next request.
-   */
-  get betweenTransactions(): boolean {
-    return (
-      this.#req === undefined &&
-      this.#stage === Stage.idle &&
-      !this.#analysing &&
-      this.#leg.step === 'none' &&
-      this.#resHead === undefined &&
-      this.#server === undefined &&
-      (this.#privateConns === undefined || this.#privateConns.size === 0)
-    );
-  }
-
-  /**
    * The session's private server connections: this stream's own on an HTTP/1 connection (its
    * only stream), the connection's on an HTTP/2 one, shared by its streams and closed with it.
    */

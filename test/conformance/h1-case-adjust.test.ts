@@ -20,6 +20,7 @@ import { freePorts } from '../support/ports.ts';
 import { scriptedBackend, type HttpTestBackend } from '../support/http-backends.ts';
 import { HttpConnection, destroyAllClients, exchange } from '../support/http-client.ts';
 import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../support/http-suite.ts';
+import { h2ResponseHeaders } from '../support/h2-request.ts';
 
 const SWITCH = 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
 const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\netag: "v1"\r\nx-trace-id: t\r\nx-other: o\r\n\r\nok';
@@ -173,14 +174,7 @@ backend health
       const session = http2.connect(`http://127.0.0.1:${h2}`);
       session.on('error', () => {});
       try {
-        const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-          const req = session.request({ ':path': '/c' });
-          let head: http2.IncomingHttpHeaders = {};
-          req.on('response', (h) => (head = h));
-          req.on('data', () => {});
-          req.on('end', () => resolve(head));
-          req.on('error', reject);
-        });
+        const headers = await h2ResponseHeaders(session, { ':path': '/c' });
         assert.equal(headers[':status'], 200);
         assert.equal(headers['etag'], '"v1"');
         assert.equal(headers['x-trace-id'], 't');

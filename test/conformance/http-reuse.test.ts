@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
 import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
+import { h2ResponseHeaders } from '../support/h2-request.ts';
 import { HTTP_DEFAULTS, TARGETS, startProxy, stopProxy } from '../support/http-suite.ts';
 
 interface Ports {
@@ -107,14 +108,7 @@ async function threeH2Requests(port: number, id: string): Promise<string[]> {
   const seen: string[] = [];
   try {
     for (let i = 0; i < 3; i++) {
-      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-        const req = session.request({ ':path': '/', ...(i === 0 ? { 'client-id': id } : {}) });
-        let head: http2.IncomingHttpHeaders = {};
-        req.on('response', (h) => (head = h));
-        req.on('data', () => {});
-        req.on('end', () => resolve(head));
-        req.on('error', reject);
-      });
+      const headers = await h2ResponseHeaders(session, { ':path': '/', ...(i === 0 ? { 'client-id': id } : {}) });
       assert.equal(headers[':status'], 200);
       seen.push(`${String(headers['http_first_request'])}:${String(headers['client-id'] ?? '')}`);
     }

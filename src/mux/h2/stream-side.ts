@@ -20,12 +20,11 @@ const EMPTY = new Uint8Array(0);
  * connection (src/mux/h2-client.ts) owns the socket, the frames and the timer.
  */
 export class H2Stream implements HttpClientSide, ResponseSink {
-  /** Its id: a spare stream takes up a new one (`reuse`). */
-  id: number;
+  readonly id: number;
   readonly conn: H2ClientConnection;
   readonly stream: HttpStream;
-  idleSince: number;
-  requests: number;
+  readonly idleSince: number;
+  readonly requests: number;
   closeAfter = false;
   readonly #translator: ResponseTranslator;
 
@@ -81,58 +80,6 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     this.requests = conn.streamsOpened;
     this.#translator = new ResponseTranslator(this);
     this.stream = new HttpStream(conn.host, this, conn.defaultBackend);
-  }
-
-  /**
-   * Whether a later stream of the connection may take this one up (H2ClientConnection's
-   * spares): it ended as a stream normally does, with nothing left to send, and its HttpStream
-   * is between transactions, as an HTTP/1 connection's is between two requests.
-   */
-  get recyclable(): boolean {
-    return (
-      this.txnDone &&
-      this.localEnded &&
-      !this.reset &&
-      !this.extConnect &&
-      !this.#tunnel &&
-      this.pending.length === 0 &&
-      !this.blocked &&
-      this.stream.betweenTransactions
-    );
-  }
-
-  /**
-   * Takes up stream `id` as a new stream would start: the HttpStream, the translator and the
-   * arrays are kept (most of what a stream allocates), every per-stream field starts afresh.
-   */
-  reuse(id: number, sendWindow: number, recvWindow: number): void {
-    const conn = this.conn;
-    this.id = id;
-    this.sendWindow = sendWindow;
-    this.recvWindow = recvWindow;
-    this.idleSince = conn.now;
-    this.requests = conn.streamsOpened;
-    this.closeAfter = false;
-    this.creditOwed = 0;
-    this.held = false;
-    this.remoteEnded = false;
-    this.localEnded = false;
-    this.reset = false;
-    this.txnDone = false;
-    this.pendingBytes = 0;
-    this.pendingEnd = false;
-    this.trailers = undefined;
-    this.blocked = false;
-    this.contentLength = -1;
-    this.chunked = false;
-    this.received = 0;
-    this.extConnect = false;
-    this.#dropAccept = false;
-    this.websocketKey = undefined;
-    this.#tunnel = false;
-    this.#early = undefined;
-    // A refused request (refuse) is answered without begin(): the translator waits for a head as a new one does.
-    this.#translator.begin('GET');
   }
 
   /** A complete request head: the transaction starts (the analysers run when it is ready). */

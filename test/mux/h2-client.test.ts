@@ -381,7 +381,7 @@ describe('H2ClientConnection responses', () => {
   });
 });
 
-describe('H2ClientConnection: ended streams taken up by later ones', () => {
+describe('H2ClientConnection: streams after streams on one connection', () => {
   function request(method: string, path: string): Uint8Array {
     hpack.begin();
     hpack.add(':method', method);
@@ -404,7 +404,7 @@ describe('H2ClientConnection: ended streams taken up by later ones', () => {
     const { rt, srv } = await setup(echo);
     const c = new Client(rt);
     c.send(frame(FrameType.HEADERS, 0x5, 1, request('GET', '/a')));
-    // A stream ended by the server's answer is taken up after the client's next read (a PING here).
+    // A read between them (a PING): the answered stream is long over when the next one comes.
     c.send(frame(FrameType.PING, 0, 0, new Uint8Array(8)));
     c.send(frame(FrameType.HEADERS, 0x5, 3, request('GET?', '/bad')));
     c.send(frame(FrameType.HEADERS, 0x5, 5, request('GET', '/hold')));

@@ -34,7 +34,6 @@ import {
 import { ConnectionInfo } from '../proxy/connection-info.ts';
 import { h2FieldName } from './h2/field-name.ts';
 import { H2Stream } from './h2/stream-side.ts';
-import { closeSessionServerConns } from '../stream/session-server-conns.ts';
 import { requestHeadFromFields, type RequestFacts } from './h2/request-head.ts';
 import { isConnectionSpecific } from './h2/response-translator.ts';
 import { goawayAnswersError, type H2Counters } from './h2/h2-counters.ts';
@@ -1074,7 +1073,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     this.#h2.openStreams -= this.#streams.size;
     this.#streams.clear();
     this.#blocked.clear();
-    closeSessionServerConns(this.connection);
+    this.connection.privateServerConns?.closeAll();
     this.#flushOut();
     this.#state = 'closing';
     if (!this.#clientClosed) this.client.end();
@@ -1107,7 +1106,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       this.#clientClosed = true;
       this.client.destroy();
     }
-    closeSessionServerConns(this.connection);
+    this.connection.privateServerConns?.closeAll();
     clientSessionEnded(this.host, this, this.connection, this.now);
   }
 }

@@ -13,6 +13,7 @@ import type { Socket, TlsInfo } from '../runtime.ts';
 import type { ProxyHeader } from './proxy-protocol.ts';
 import type { ConnectionError } from './connection-error.ts';
 import type { SessionVars } from '../rules/vars.ts';
+import type { SessionServerConns } from '../stream/session-server-conns.ts';
 import type { RuleSource } from '../rules/sample-context.ts';
 import type { StickTracking } from '../stick/tracking.ts';
 
@@ -44,6 +45,12 @@ export class ConnectionInfo {
    * connection go on with them (a `sess` variable set by a tcp rule is seen by `http-request`).
    */
   sessionVars: SessionVars | undefined = undefined;
+  /**
+   * An HTTP/2 connection's private server connections (`http-reuse never`, dispatch,
+   * transparent), shared by its streams and closed with it; an HTTP/1 connection's one stream
+   * keeps its own (HttpStream).
+   */
+  privateServerConns: SessionServerConns | undefined = undefined;
   /**
    * Stick counters tracked by `tcp-request` rules: held for the connection's whole life (the
    * HTTP rules of the same connection go on with them), released by release().

@@ -31,7 +31,7 @@ import { connectionModeOf, forwardedForValue } from '../http/http-options.ts';
 import { originalToHeader } from '../http/original-to.ts';
 import { countRewrites } from '../rules/actions/rewrite-counters.ts';
 import type { PooledConnection, ReuseScope } from '../http/server-pool.ts';
-import { DEFAULT_MAX_SESSION_SRV_CONNS, existingSessionServerConns, isPrivate, SessionServerConns, sessionServerConns } from './session-server-conns.ts';
+import { DEFAULT_MAX_SESSION_SRV_CONNS, isPrivate, SessionServerConns } from './session-server-conns.ts';
 import { connectionKey } from './connection-key.ts';
 import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-server.ts';
 import { requestCapture, responseCapture, type CaptureCommon, type CapturedWire } from '../mux/h1-error-capture.ts';
@@ -351,12 +351,12 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * only stream), the connection's on an HTTP/2 one, shared by its streams and closed with it.
    */
   #existingPrivateConns(): SessionServerConns | undefined {
-    return this.connection.http2 ? existingSessionServerConns(this.connection) : this.#privateConns;
+    return this.connection.http2 ? this.connection.privateServerConns : this.#privateConns;
   }
 
   #privateConnsStore(): SessionServerConns {
     const max = this.host.model.maxSessionSrvConns ?? DEFAULT_MAX_SESSION_SRV_CONNS;
-    if (this.connection.http2) return sessionServerConns(this.connection, max);
+    if (this.connection.http2) return (this.connection.privateServerConns ??= new SessionServerConns(max));
     return (this.#privateConns ??= new SessionServerConns(max));
   }
 

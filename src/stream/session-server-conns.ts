@@ -97,31 +97,3 @@ export class SessionServerConns implements SocketHandler, ConnectionParking {
     return undefined;
   }
 }
-
-/**
- * An HTTP/2 client connection's private server connections, shared by its streams (HAProxy's
- * are its session's; the HTTP/1 mux has one stream, which holds them itself). Keyed by the
- * connection's ConnectionInfo.
- */
-const multiplexed = new WeakMap<object, SessionServerConns>();
-
-export function sessionServerConns(session: object, max: number): SessionServerConns {
-  let conns = multiplexed.get(session);
-  if (conns === undefined) {
-    conns = new SessionServerConns(max);
-    multiplexed.set(session, conns);
-  }
-  return conns;
-}
-
-export function existingSessionServerConns(session: object): SessionServerConns | undefined {
-  return multiplexed.get(session);
-}
-
-/** The client connection ends: the private server connections its streams left idle close with it. */
-export function closeSessionServerConns(session: object): void {
-  const conns = multiplexed.get(session);
-  if (conns === undefined) return;
-  multiplexed.delete(session);
-  conns.closeAll();
-}

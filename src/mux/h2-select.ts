@@ -44,6 +44,7 @@ export function serverMux(socket: Socket, server: Server, handler: SocketHandler
   if (!speaksHttp2ToServer(server, socket, websocket)) return socket;
   // The connection is the pool's entry (with `key`, its reuse key); the stream its first request's socket.
   const shareable = backend !== undefined && !isPrivate(backend, server);
+  if (backend !== undefined) backend.speaksHttp2 = true;
   const mux = new H2ServerConnection(socket, runtime, server.maxReuse < 0 ? Infinity : server.maxReuse + 1, backend?.h2Options, server, key, backend?.counters.h2, shareable);
   return mux.openStream(handler);
 }

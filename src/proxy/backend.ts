@@ -85,6 +85,13 @@ export class Backend {
   readonly #dynamicServers: Server[] = [];
   /** The generation's `tune.h2.*`: what its HTTP/2 server connections announce. */
   h2Options: H2Options = {};
+  /**
+   * One of its server connections spoke HTTP/2 (`proto h2`, ALPN h2; set by src/mux/h2-select.ts):
+   * its streams build their request heads as heads for the HTTP/2 mux, not only as bytes it
+   * would parse again. Learnt rather than read from the servers, whose TLS and ALPN the runtime
+   * API may change.
+   */
+  speaksHttp2 = false;
   /** Runtime-clock ms of the last time the backend lost its last usable server or got one back (stats `lastchg`). */
   lastChange = 0;
   /** Ms spent without a usable server before lastChange (stats `downtime`). */

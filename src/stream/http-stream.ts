@@ -20,7 +20,6 @@ import {
   HeadEditor,
   errorClosesConnection,
   HttpParseError,
-  RequestHeadParser,
   errorResponse,
   type RequestHead,
   type ResponseHead,
@@ -37,7 +36,7 @@ import { H1ServerExchange, HeadOutcome, type H1ServerEvents } from '../mux/h1-se
 import { requestCapture, responseCapture, type CaptureCommon, type CapturedWire } from '../mux/h1-error-capture.ts';
 import { serverMux } from '../mux/h2-select.ts';
 import { H2ServerStream } from '../mux/h2/server-stream.ts';
-import type { Http2Origin } from '../mux/h2/request-translator.ts';
+import { REQUEST_MAX_FIELDS, REQUEST_MAX_HEAD_SIZE, type Http2Origin } from '../mux/h2/request-translator.ts';
 import { isAbsoluteForm } from '../http/absolute-form.ts';
 import { isHttp2ServerStream, rideConnection, shareServerConnection } from '../mux/h2-server.ts';
 import { withServerName } from '../mux/server-name-header.ts';
@@ -102,8 +101,6 @@ const HOLD_LIMIT = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 const NO_HEADERS: ReadonlySet<string> = new Set();
 const CONTINUE = new TextEncoder().encode('HTTP/1.1 100 Continue\r\n\r\n');
-/** HAProxy's tune.http.maxhdr is 101 slots, one of which ends the list: 100 header lines. */
-const MAX_HEADERS = 100;
 
 /**
  * One HTTP transaction, from a complete request head to the end of its response (HAProxy's
@@ -157,6 +154,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
   /** The frontend's `tcp-request content` rules refused the request before HAProxy records its line. */
   #requestLineUnseen = false;
   #reqHeadBytes: Uint8Array = EMPTY;
+  /**
+   * The same head as a head (HeadEditor.buildRequestHead), where a reader takes it so: an HTTP/2
+   * server's stream (when the backend speaks HTTP/2), the balancer (`#lbView`). Else undefined.
+   */
+  #reqHeadBuilt: RequestHead | undefined = undefined;
   #reqBodyDone = false;
   #reqBodyStarted = false;
   /** Request body bytes framed (validated) before the server connection was ready, or waited for. */
@@ -654,8 +656,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#tunnelTimeout = this.#rules?.tunnelTimeout ?? backend.timeouts.tunnel;
     if (this.#rules !== undefined) this.#countRewriteError(this.#rules);
     this.#rules?.endRequest();
-    this.#reqHeadBytes = this.#finishRequestHead(head, editor);
-    if (rulesEdited && readsRequestHead(backend)) this.#lbView = parseEditedHead(this.#reqHeadBytes);
+    this.#finishRequestHead(head, editor);
+    const lbReadsEdits = rulesEdited && readsRequestHead(backend);
+    this.#buildServerHead(editor, lbReadsEdits || backend.speaksHttp2);
+    if (lbReadsEdits) this.#lbView = this.#reqHeadBuilt;
     // Persistence: the cookie's server, `use-server`, then (after any wait below) a stick table match, offered first.
     const direct = directServer(backend, this, this.#cookieTxn?.server);
     // HAProxy's http_process_request: a POST that `balance url_param` may hash, with no server
@@ -675,7 +679,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (!this.bodyReady(false, backend.timeouts.httpRequest ?? 0, 0)) {
       // The head was built already: drop the Expect that bodyReady() answered with 100 Continue
       // (the server must not answer it again), as HAProxy's http_handle_expect_hdr does.
-      if (firstWait && (this.#req as RequestHead).expectContinue) this.#reqHeadBytes = this.#editor.build();
+      if (firstWait && (this.#req as RequestHead).expectContinue) this.#buildServerHead(this.#editor, this.#reqHeadBuilt !== undefined);
       return;
     }
     this.#stage = Stage.idle;
@@ -747,8 +751,30 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
 
   readonly #stickTarget = (): Server | undefined => this.backend?.persistence?.stickTarget(this, this.#side.now);
 
+  /**
+   * The head for the server: its bytes, and with `asHead` the head they make (see #reqHeadBuilt).
+   * A head the parser would refuse (HttpParseError) goes as bytes only: the server's mux refuses it.
+   */
+  #buildServerHead(editor: HeadEditor, asHead: boolean): void {
+    this.#reqHeadBuilt = undefined;
+    if (asHead) {
+      let built: RequestHead | undefined;
+      try {
+        built = editor.buildRequestHead(REQUEST_MAX_FIELDS, REQUEST_MAX_HEAD_SIZE);
+      } catch (error) {
+        if (!(error instanceof HttpParseError)) throw error;
+      }
+      if (built !== undefined) {
+        this.#reqHeadBuilt = built;
+        this.#reqHeadBytes = built.raw;
+        return;
+      }
+    }
+    this.#reqHeadBytes = editor.build();
+  }
+
   /** What the proxy itself adds to the request head once the rules ran (HAProxy's http_process_request). */
-  #finishRequestHead(head: RequestHead, editor: HeadEditor): Uint8Array {
+  #finishRequestHead(head: RequestHead, editor: HeadEditor): void {
     prepareRequestHead(head, editor, this.#mode, this.backend?.model.options.pretendKeepAlive === true);
     // HAProxy generates the unique id here even without `unique-id-header`, so that it can read the request.
     const uniqueId = this.#uniqueId?.value;
@@ -790,7 +816,6 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const serverName = (this.backend as Backend).model.sendNameHeader;
     if (serverName !== undefined) editor.delete(serverName);
     appendMadeUpWebsocketKey(head, editor);
-    return editor.build();
   }
 
   /**
@@ -1216,7 +1241,8 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const headerCase = (this.backend as Backend).headerCase;
     if (headerCase !== undefined && !(server instanceof MuxedServerSocket)) head = headerCase.adjust(head);
     (this.backend as Backend).counters.bin += head.byteLength;
-    let flowing = server.write(head);
+    const built = this.#reqHeadBuilt;
+    let flowing = built !== undefined && server instanceof H2ServerStream ? server.writeRequestHead(built) : server.write(head);
     const held = this.#heldRequest;
     if (held.wireBytes > 0) {
       this.#reqBodyStarted = true;
@@ -1739,6 +1765,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     if (this.#rules !== undefined) this.#rules.logLevel = undefined;
     this.#analysing = false;
     this.#reqHeadBytes = EMPTY;
+    this.#reqHeadBuilt = undefined;
     this.#heldRequest.clear();
     this.#stage = Stage.idle;
     this.#direct = undefined;
@@ -2154,17 +2181,6 @@ const L7_ALGORITHMS = new Set(['uri', 'url_param', 'hdr', 'hash']);
 /** Whether choosing a server reads the request head: an L7 balance key, or persistence. */
 function readsRequestHead(backend: Backend): boolean {
   return L7_ALGORITHMS.has(backend.model.balance.algorithm) || backend.persistence !== undefined;
-}
-
-/** A head parsed from bytes this stream built itself (always complete and valid). */
-function parseEditedHead(bytes: Uint8Array): RequestHead | undefined {
-  const parser = new RequestHeadParser({ maxHeaders: MAX_HEADERS * 2 });
-  try {
-    parser.feed(bytes, 0);
-  } catch {
-    return undefined;
-  }
-  return parser.done ? (parser.head as RequestHead) : undefined;
 }
 
 function isIdempotent(method: string): boolean {

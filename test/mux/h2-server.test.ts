@@ -1,6 +1,6 @@
 /**
  * The server-side HTTP/2 mux (src/mux/h2-server.ts) on a recording socket: the request the
- * stream writes in HTTP/1 form as frames (HAProxy 2.6's field encoding), the server's frames as
+ * stream hands over (a built head, HTTP/1 bytes) as frames (HAProxy 2.6's field encoding), the server's frames as
  * the HTTP/1 response the stream reads, flow control, and what the stream hears on errors.
  */
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import type { Socket, SocketError, SocketHandler, TlsInfo } from '../../src/runt
 import { H2ServerConnection, type H2ServerStream } from '../../src/mux/h2-server.ts';
 import { beginWriteBatch, endWriteBatch } from '../../src/mux/write-batch.ts';
 import type { Server } from '../../src/proxy/server.ts';
+import { HeadEditor, RequestHeadParser, type RequestHead } from '../../src/http/codec/index.ts';
 import { HeaderList, HpackDecoder, HpackEncoder, PREFACE, dataFrame, goawayFrame, headersFrames, rstStreamFrame, settingsFrame, windowUpdateFrame } from '../../src/http/h2/index.ts';
 
 class WireSocket implements Socket {
@@ -108,6 +109,16 @@ function setup(): { wire: WireSocket; conn: H2ServerConnection; mux: H2ServerStr
 
 const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
+/** `text` parsed, then edited as a stream's rules and the proxy would, built as a head (HeadEditor.buildRequestHead). */
+function editedHead(text: string, edit: (editor: HeadEditor) => void): { head: RequestHead; body: Uint8Array } {
+  const parser = new RequestHeadParser();
+  const bytes = latin1(text);
+  const used = parser.feed(bytes, 0);
+  const editor = new HeadEditor().begin(parser.head!);
+  edit(editor);
+  return { head: editor.buildRequestHead(1000, 1 << 20)!, body: bytes.subarray(used) };
+}
+
 describe('H2ServerConnection', () => {
   it("the preface and HAProxy 2.6's backend SETTINGS in one write: ENABLE_PUSH=0, ENABLE_CONNECT_PROTOCOL=1, MAX_CONCURRENT_STREAMS=100", () => {
     const { wire } = setup();
@@ -156,6 +167,31 @@ describe('H2ServerConnection', () => {
     const data = frames.filter((f) => f.type === 0x0);
     assert.equal(Buffer.concat(data.map((d) => d.payload)).toString(), 'ok');
     assert.equal((data.at(-1) as Sent).flags & 0x1, 0x1);
+  });
+
+  it('a head handed over built (writeRequestHead), then its body as bytes: the frames the same head and body as bytes make', () => {
+    const text = 'POST http://h.example/up HTTP/1.1\r\nhost: h.example\r\nconnection: keep-alive\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nx-t: 1\r\n\r\n';
+    const edit = (e: HeadEditor): void => {
+      e.setRequestLine('POST', '/up', 1).removeHopByHop().append('x-forwarded-for', '127.0.0.1');
+    };
+    const built = setup();
+    const { head, body } = editedHead(text, edit);
+    assert.equal(built.mux.writeRequestHead(head), true);
+    assert.equal(built.mux.write(body), true);
+    const asBytes = setup();
+    const again = editedHead(text, edit);
+    asBytes.mux.write(Buffer.concat([again.head.raw, again.body]));
+    const frames = framesOf(built.wire);
+    assert.deepEqual(frames, framesOf(asBytes.wire));
+    const headers = frames.find((f) => f.type === 0x1) as Sent;
+    assert.deepEqual(decodeFields(headers.payload), [
+      [':method', 'POST'],
+      [':scheme', 'https'],
+      [':path', '/up'],
+      ['host', 'h.example'],
+      ['x-forwarded-for', '127.0.0.1'],
+    ]);
+    assert.deepEqual(frames.filter((f) => f.streamId === 1).map((f) => f.type), [0x1, 0x0, 0x1]);
   });
 
   it('a chunked request body goes as DATA payload, its trailers as a last HEADERS frame with END_STREAM', () => {
@@ -347,6 +383,19 @@ describe('H2ServerConnection: several streams', () => {
     assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1]);
     conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
     assert.deepEqual(framesOf(wire).filter((f) => f.type === 0x1).map((f) => f.streamId), [1, 3]);
+    assert.equal(rb.drains, 1);
+  });
+
+  it('a head handed over built before the stream has a slot waits as bytes, and goes when one frees', () => {
+    const { wire, conn, a, b, rb } = twoStreams();
+    conn.onData(wire, settingsFrame([[0x3, 1]]));
+    a.write(latin1('GET /a HTTP/1.1\r\nhost: x\r\n\r\n'));
+    const { head } = editedHead('GET /b HTTP/1.1\r\nhost: x\r\n\r\n', (e) => e.append('x-b', '1'));
+    assert.equal(b.writeRequestHead(head), false);
+    conn.onData(wire, headersFrames(1, block([[':status', '204']]), true, 16384));
+    const second = framesOf(wire).filter((f) => f.type === 0x1)[1] as Sent;
+    assert.equal(second.streamId, 3);
+    assert.deepEqual(decodeFields(second.payload), [[':method', 'GET'], [':scheme', 'https'], [':path', '/b'], ['host', 'x'], ['x-b', '1']]);
     assert.equal(rb.drains, 1);
   });
 });

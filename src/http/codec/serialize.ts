@@ -19,11 +19,12 @@ import {
   H_UPGRADE,
   type HeaderName,
   type HttpHead,
+  RequestHead,
   ResponseHead,
   headerName,
 } from './head.ts';
 import { HttpParseError } from './errors.ts';
-import { analyzeResponse } from './semantics.ts';
+import { analyzeRequest, analyzeResponse } from './semantics.ts';
 
 const COLON_SP = 2; // ": "
 const CRLF = 2;
@@ -107,6 +108,10 @@ export class HeadEditor {
   private readonly replacedIndexes: number[];
   private readonly replacedValues: FieldValue[];
   private startLine: string | undefined;
+  /** The words of a request line set by setRequestLine (startLine is its text), for buildRequestHead. */
+  private lineMethod: string;
+  private lineTarget: string;
+  private lineVersionMinor: 0 | 1;
   /**
    * How much the head grew in HAProxy's HTX form through these edits (8 bytes of block plus
    * name and value per field added, the same taken back per field removed): what a rule's
@@ -123,6 +128,9 @@ export class HeadEditor {
     this.replacedIndexes = [];
     this.replacedValues = [];
     this.startLine = undefined;
+    this.lineMethod = '';
+    this.lineTarget = '';
+    this.lineVersionMinor = 1;
   }
 
   begin(head: HttpHead): this {
@@ -321,6 +329,9 @@ export class HeadEditor {
     assertToken(method, 'method');
     assertTarget(target);
     this.startLine = `${method} ${target} HTTP/1.${versionMinor}`;
+    this.lineMethod = method;
+    this.lineTarget = target;
+    this.lineVersionMinor = versionMinor;
     return this;
   }
 
@@ -329,6 +340,7 @@ export class HeadEditor {
     if (!Number.isInteger(status) || status < 100 || status > 999) throw new RangeError(`invalid status ${status}`);
     assertFieldValue(reason);
     this.startLine = `HTTP/1.${versionMinor} ${status} ${reason}`;
+    this.lineMethod = '';
     return this;
   }
 
@@ -399,13 +411,47 @@ export class HeadEditor {
     if (!this.changed) return h;
     const offsets: number[] = [];
     const raw = this.#write(offsets);
-    const count = offsets.length >> 2;
-    if (count > maxHeaders) throw new HttpParseError('TOO_MANY_HEADERS', true, -1);
-    if (raw.length > maxHeadSize) throw new HttpParseError('HEAD_TOO_LARGE', true, -1);
+    const count = fieldCount(offsets, raw, maxHeaders, maxHeadSize, true);
     const head = new ResponseHead(raw, offsets, count, h.startLineEnd, h.versionMinor);
     head.status = h.status;
     head.reason = h.reason;
     analyzeResponse(head);
+    return head;
+  }
+
+  /**
+   * The edited request head as the request parser would make of build()'s bytes (see
+   * buildResponseHead), for a reader of the head rather than of its bytes: an HTTP/2 server's
+   * stream, the balancer. A request line set by setRequestLine is written with single spaces,
+   * as the parser then reads it. Undefined when this is no request head (or its target was
+   * rewritten in place: parse build()'s bytes then). Throws HttpParseError where the parser would.
+   */
+  buildRequestHead(maxHeaders: number, maxHeadSize: number): RequestHead | undefined {
+    const h = this.current;
+    if (!(h instanceof RequestHead)) return undefined;
+    if (!this.changed) return h;
+    const line = this.startLine;
+    if (line === undefined ? h.targetBuffer !== h.raw : this.lineMethod === '') return undefined;
+    const offsets: number[] = [];
+    const raw = this.#write(offsets);
+    const count = fieldCount(offsets, raw, maxHeaders, maxHeadSize, false);
+    let head: RequestHead;
+    if (line === undefined) {
+      // The received request line, copied as it came: the same words at the same offsets.
+      head = new RequestHead(raw, offsets, count, h.startLineEnd, h.versionMinor);
+      head.method = h.method;
+      head.targetStart = h.targetStart;
+      head.targetEnd = h.targetEnd;
+      head.spacedRequestLine = h.spacedRequestLine;
+      head.oddVersion = h.oddVersion;
+    } else {
+      head = new RequestHead(raw, offsets, count, utf8Length(line) + CRLF, this.lineVersionMinor);
+      // The method is a token and the target ASCII (assertTarget): one byte a character.
+      head.method = this.lineMethod;
+      head.targetStart = this.lineMethod.length + 1;
+      head.targetEnd = head.targetStart + this.lineTarget.length;
+    }
+    analyzeRequest(head);
     return head;
   }
 
@@ -461,6 +507,14 @@ export class HeadEditor {
     out[pos++] = 0x0a;
     return out;
   }
+}
+
+/** The number of fields #write recorded, within the parser's limits (else its error). */
+function fieldCount(offsets: readonly number[], raw: Uint8Array, maxHeaders: number, maxHeadSize: number, isResponse: boolean): number {
+  const count = offsets.length >> 2;
+  if (count > maxHeaders) throw new HttpParseError('TOO_MANY_HEADERS', isResponse, -1);
+  if (raw.length > maxHeadSize) throw new HttpParseError('HEAD_TOO_LARGE', isResponse, -1);
+  return count;
 }
 
 function sameCaseless(a: Uint8Array, as: number, b: Uint8Array, bs: number, n: number): boolean {

@@ -6,10 +6,17 @@
  * h2s_bck_make_req_headers (src/mux_h2.c) — see `encodeRequestFields`.
  */
 import { H_HOST, H_UPGRADE, RequestHeadParser, type RequestHead } from '../../http/codec/index.ts';
-import type { HpackEncoder } from '../../http/h2/index.ts';
+import { ErrorCode, H2Error, type HpackEncoder } from '../../http/h2/index.ts';
 import { isConnectionSpecific } from './connection-specific.ts';
 import { h2FieldName } from './field-name.ts';
 import { H1BodyReader, type TrailerFields } from './h1-body-reader.ts';
+
+/**
+ * The limits of a request head toward an HTTP/2 server: its stream applied its own (tune.http.maxhdr)
+ * before its rules, so these leave room for what the rules and the proxy add.
+ */
+export const REQUEST_MAX_FIELDS = 1000;
+export const REQUEST_MAX_HEAD_SIZE = 1 << 20;
 
 /** Where the translated request goes. */
 export interface RequestSink {
@@ -22,8 +29,11 @@ export interface RequestSink {
 }
 
 export class RequestTranslator {
-  // The stream built the head itself (after its own limits): room for what rules may add.
-  readonly #parser = new RequestHeadParser({ maxHeaders: 1000, maxHeadSize: 1 << 20 });
+  /**
+   * For a head written as bytes (one that waited for a stream slot, or that its stream could not
+   * build as a head): made at the first, as most heads come built (`takeHead`).
+   */
+  #parser: RequestHeadParser | undefined = undefined;
   /** Made for the first request with a body: most have none (an HTTP/2 server connection's stream carries one request). */
   #body: H1BodyReader | undefined = undefined;
   readonly #sink: RequestSink;
@@ -36,16 +46,25 @@ export class RequestTranslator {
   /** A new request begins with the next byte. */
   begin(): void {
     this.#state = 'head';
-    this.#parser.reset();
+    this.#parser?.reset();
   }
 
   /** Whether the head was read (the request has begun on the wire). */
   get started(): boolean {
-    return this.#state !== 'head' || this.#parser.bytesReceived > 0;
+    return this.#state !== 'head' || (this.#parser?.bytesReceived ?? 0) > 0;
   }
 
   get ended(): boolean {
     return this.#state === 'done';
+  }
+
+  /**
+   * The request's head as its stream built it (HeadEditor.buildRequestHead: what the parser
+   * would make of its bytes); its body follows through feed(). Throws HttpParseError.
+   */
+  takeHead(head: RequestHead): void {
+    if (this.#state !== 'head' || this.started) throw new H2Error(ErrorCode.INTERNAL_ERROR, 'a request head in the middle of a request');
+    this.#headRead(head);
   }
 
   /** Request bytes in HTTP/1 form; returns the bytes used (the rest belongs to no request). Throws HttpParseError. */
@@ -54,18 +73,11 @@ export class RequestTranslator {
     const end = bytes.byteLength;
     while (off < end && this.#state !== 'done') {
       if (this.#state === 'head') {
-        off += this.#parser.feed(bytes, off);
-        if (!this.#parser.done) return off;
-        const head = this.#parser.head as RequestHead;
-        let bodyless = !head.hasBody;
-        if (!bodyless) {
-          const sink = this.#sink;
-          const body = (this.#body ??= new H1BodyReader((chunk, start, end) => sink.requestPayload(chunk, start, end)));
-          body.framer.startRequest(head);
-          bodyless = body.done;
-        }
-        this.#state = bodyless ? 'done' : 'body';
-        this.#sink.requestHead(head, bodyless);
+        // The stream built the head itself (after its own limits): room for what rules may add.
+        const parser = (this.#parser ??= new RequestHeadParser({ maxHeaders: REQUEST_MAX_FIELDS, maxHeadSize: REQUEST_MAX_HEAD_SIZE }));
+        off += parser.feed(bytes, off);
+        if (!parser.done) return off;
+        this.#headRead(parser.head as RequestHead);
         continue;
       }
       const body = this.#body!;
@@ -78,9 +90,21 @@ export class RequestTranslator {
     return off;
   }
 
+  #headRead(head: RequestHead): void {
+    let bodyless = !head.hasBody;
+    if (!bodyless) {
+      const sink = this.#sink;
+      const body = (this.#body ??= new H1BodyReader((chunk, start, end) => sink.requestPayload(chunk, start, end)));
+      body.framer.startRequest(head);
+      bodyless = body.done;
+    }
+    this.#state = bodyless ? 'done' : 'body';
+    this.#sink.requestHead(head, bodyless);
+  }
+
   /** Drops the head parser's scratch buffers. */
   release(): void {
-    this.#parser.release();
+    this.#parser?.release();
   }
 }
 

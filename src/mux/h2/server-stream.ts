@@ -1,7 +1,8 @@
 /**
  * One stream of an HTTP/2 server connection (HAProxy's h2s, backend side), as the HttpStream
- * riding it sees its server: the socket of an HTTP/1 server. The stream writes the request in
- * HTTP/1 form (src/mux/h2/request-translator.ts turns it into HEADERS, DATA and trailers) and
+ * riding it sees its server: the socket of an HTTP/1 server. The stream hands over the request's
+ * head as it built it (writeRequestHead) and writes its body in HTTP/1 form
+ * (src/mux/h2/request-translator.ts turns them into HEADERS, DATA and trailers), and
  * reads the response as HTTP/1 bytes (src/mux/h2/h1-response-writer.ts). This object owns what
  * is the stream's own: its id, its send window, the request payload waiting for credit, the
  * response's translation state, the bytes held while its user paused it. The connection
@@ -161,6 +162,23 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
       if (used < chunk.byteLength) throw new H2Error(ErrorCode.INTERNAL_ERROR, 'bytes after the request');
     } catch (error) {
       // The HPACK encoder may have changed its table for a block that never went out: the connection's state is unsure.
+      this.connection.fail(error instanceof H2Error ? error.code : ErrorCode.INTERNAL_ERROR, error);
+      return false;
+    }
+    return this.#flowing();
+  }
+
+  /**
+   * The request's head as its stream built it (HeadEditor.buildRequestHead), not as bytes to
+   * parse again; its body follows through write(). Before the stream has a slot, or in the
+   * middle of a request, it goes as its bytes.
+   */
+  writeRequestHead(head: RequestHead): boolean {
+    if (this.#closed) return false;
+    if (this.#unsent !== undefined || this.#tunnel || this.#request.started || (this.id === 0 && !this.connection.slotFor(this))) return this.write(head.raw);
+    try {
+      this.#request.takeHead(head);
+    } catch (error) {
       this.connection.fail(error instanceof H2Error ? error.code : ErrorCode.INTERNAL_ERROR, error);
       return false;
     }

@@ -223,3 +223,59 @@ describe('HeadEditor.buildResponseHead', () => {
     assert.throws(() => editor.buildResponseHead(10, 100), { code: 'HEAD_TOO_LARGE' });
   });
 });
+
+describe('HeadEditor.buildRequestHead', () => {
+  /** What the request parser makes of build()'s bytes: the head buildRequestHead must equal. */
+  function parsedBack(editor: HeadEditor) {
+    const p = new RequestHeadParser({ maxHeadSize: 1 << 20 });
+    const bytes = editor.build().slice();
+    assert.equal(p.feed(bytes, 0), bytes.length);
+    return p.head!;
+  }
+
+  const CLIENT =
+    'POST /up?x=1 HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: curl\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nContent-Length: 5\r\nExpect: 100-continue\r\nTE: trailers, deflate\r\nCookie: a=1\r\n\r\n';
+
+  const cases: [string, string, (e: HeadEditor) => void][] = [
+    ['hop-by-hop removed, a field added', CLIENT, (e) => e.removeHopByHop().append('X-Forwarded-For', '127.0.0.1')],
+    ['the request line rewritten (origin form, another method)', CLIENT, (e) => e.setRequestLine('PUT', '/other/path?q', 1).replace(1, 'agent')],
+    ['an absolute-form target set, Host removed', CLIENT, (e) => e.setRequestLine('GET', 'http://other.example:81/p', 0).removeAll(headerName('host'))],
+    ['a spaced request line kept as received', 'GET  /a  HTTP/1.1\r\nHost: h\r\nX: 1\r\n\r\n', (e) => e.remove(1).append('Y', '2')],
+    ['an odd version kept as received', 'GET /b HTTP/1.2\r\nHost: h\r\n\r\n', (e) => e.append('Y', '2')],
+    ['a chunked body, the host field replaced', 'PATCH /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n', (e) => e.replace(0, 'b.example')],
+    ['a WebSocket upgrade, its key kept', 'GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', (e) => e.append('X-Real-IP', '::1')],
+  ];
+  for (const [what, text, edit] of cases) {
+    it(`gives the head the parser reads from build()'s bytes: ${what}`, () => {
+      const editor = new HeadEditor();
+      edit(editor.begin(req(text)));
+      const built = editor.buildRequestHead(101, 1 << 20)!;
+      const parsed = parsedBack(editor);
+      assert.equal(str(built.raw), str(parsed.raw));
+      assert.deepEqual(built.offsets, parsed.offsets);
+      for (const key of [
+        'headerCount', 'startLineEnd', 'versionMinor', 'method', 'target', 'targetStart', 'targetEnd', 'host', 'hostStart', 'hostEnd', 'hostFromTarget', 'hostIndex',
+        'contentLength', 'chunked', 'hasBody', 'keepAlive', 'mustClose', 'upgrade', 'expectContinue', 'spacedRequestLine', 'oddVersion', 'http2',
+      ] as const) {
+        assert.deepEqual(built[key], parsed[key], key);
+      }
+    });
+  }
+
+  it('the unedited head itself; what the parser refuses, and its limits, throw as the parser would', () => {
+    const editor = new HeadEditor();
+    const head = req(CLIENT);
+    assert.equal(editor.begin(head).buildRequestHead(101, 1 << 20), head);
+    // A second Host: the parser's DUPLICATE_HOST.
+    editor.begin(head).append('Host', 'other');
+    assert.throws(() => editor.buildRequestHead(101, 1 << 20), { code: 'DUPLICATE_HOST' });
+    editor.begin(head).append('X-A', '1').append('X-B', '2');
+    assert.throws(() => editor.buildRequestHead(9, 1 << 20), { code: 'TOO_MANY_HEADERS' });
+    assert.ok(editor.buildRequestHead(10, 1 << 20));
+    assert.throws(() => editor.buildRequestHead(10, 100), { code: 'HEAD_TOO_LARGE' });
+    // A response head is no request head.
+    const p = new ResponseHeadParser();
+    p.feed(enc('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    assert.equal(editor.begin(p.head!).append('X', '1').buildRequestHead(101, 1 << 20), undefined);
+  });
+});

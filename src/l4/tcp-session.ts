@@ -192,6 +192,8 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     tcp: TcpRuleContext | undefined = undefined,
   ) {
     this.#tcp = tcp;
+    // The frontend's rules ran before this stream started; its backend's and the response's run for it.
+    if (tcp !== undefined) tcp.stream = this;
     this.#captures = tcp?.captures ?? streamCapturesFor(host.model);
     this.host = host;
     this.runtime = host.runtime;
@@ -686,8 +688,16 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
     log.emit(this.#record(early ? this.#connectedAt : this.closedAt, log.count), this.#tcp?.logLevel);
   }
 
-  /** The stream's facts as HAProxy's strm_logs (tcp: no request timer, no response timer). */
-  #record(end: number, logCount: number): LogRecord {
+  /** StreamContext: the stream as it is now, for a rule's end-of-stream variables. */
+  liveRecord(): LogRecord {
+    return this.#record(this.acceptedAt, this.host.trafficLog.count, true);
+  }
+
+  /**
+   * The stream's facts as HAProxy's strm_logs (tcp: no request timer, no response timer).
+   * `live`: while it runs (see StreamContext.liveRecord): its byte counts are 0 until the end.
+   */
+  #record(end: number, logCount: number, live = false): LogRecord {
     const host = this.host;
     const server = this.srv?.name ?? (this.connectStartedAt >= 0 ? (this.lastServerName ?? '<NOSRV>') : '<NOSRV>');
     return {
@@ -715,31 +725,33 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       vars: this.vars,
       backendName: this.backend?.name ?? host.name,
       serverName: server,
-      serverAddress: this.#serverAddress,
-      serverPort: this.#serverPort,
-      sourceAddress: this.#sourceAddress,
-      sourcePort: this.#sourcePort,
+      // A live record reads the server connection and the leg now (#keepLegFacts copies them at the end).
+      serverAddress: live ? this.server?.remoteAddress : this.#serverAddress,
+      serverPort: live ? this.server?.remotePort : this.#serverPort,
+      sourceAddress: live ? this.server?.localAddress : this.#sourceAddress,
+      sourcePort: live ? this.server?.localPort : this.#sourcePort,
       tHandshake: 0,
       tIdle: -1,
       tRequest: -1,
-      tQueue: elapsed(this.#assignedAt, this.acceptedAt),
-      tConnect: elapsed(this.#connectedAt, this.acceptedAt),
+      tQueue: elapsed(live ? this.#leg.assignedAt : this.#assignedAt, this.acceptedAt),
+      tConnect: elapsed(live ? this.#leg.connectedAt : this.#connectedAt, this.acceptedAt),
       tData: -1,
       tClose: elapsed(end, this.acceptedAt),
       status: 0,
-      bytesIn: this.bytesFromClient,
-      bytesOut: this.bytesFromServer,
+      bytesIn: live ? 0 : this.bytesFromClient,
+      bytesOut: live ? 0 : this.bytesFromServer,
       termination: `${this.terminationCause}${this.terminationPhase}`,
       cookieFlags: '--',
       actconn: host.limits.current,
       feconn: host.counters.scur,
       beconn: this.backend?.counters.scur ?? 0,
       srvconn: this.srv?.active ?? 0,
-      retries: this.retries,
-      redispatched: this.redispatched,
-      serverQueuePos: this.#serverQueuePos,
-      backendQueuePos: this.#backendQueuePos,
+      retries: live ? this.#leg.retries : this.retries,
+      redispatched: live ? this.#leg.redispatched : this.redispatched,
+      serverQueuePos: live ? this.#leg.queuePositions.server : this.#serverQueuePos,
+      backendQueuePos: live ? this.#leg.queuePositions.backend : this.#backendQueuePos,
       logCount,
+      plusUnfinished: live && !host.trafficLog.logsStreamEnd,
     };
   }
 

@@ -14,6 +14,7 @@ import type { SampleContext } from '../rules/sample-context.ts';
 import { Sample, sampleText } from '../rules/sample.ts';
 import { encodeText, HTTP_ENCODE, LogOpt, textValue } from './log-encode.ts';
 import { LOG_VARIABLES, type LogVariable, type VariableStage } from './log-variables.ts';
+import { liveRecordOf, type LogRecord } from './log-record.ts';
 
 /** Where a format is used, which decides its options and what it may read. */
 export type LogFormatUsage =
@@ -64,13 +65,16 @@ class CompiledLogFormat implements CompiledFormat {
   readonly readsServerAddress: boolean;
   readonly #nodes: readonly Node[];
   readonly #asap: boolean;
+  /** A rule's value: its end-of-stream variables read the stream's live record, not the context. */
+  readonly #live: boolean;
   readonly #constantText: string | undefined;
 
-  constructor(text: string, parsed: readonly Node[], asap: boolean) {
+  constructor(text: string, parsed: readonly Node[], asap: boolean, live: boolean) {
     this.text = text;
     const nodes = foldSeparators(parsed);
     this.#nodes = nodes;
     this.#asap = asap;
+    this.#live = live && nodes.some((n) => n.kind === 'variable' && n.variable.stage === 'log');
     this.constant = nodes.every((n) => n.kind === 'text');
     this.waitsForBytes = nodes.some((n) => n.kind === 'variable' && n.variable.waitsForBytes);
     const uses = (names: readonly string[]): boolean => nodes.some((n) => n.kind === 'variable' && names.includes(n.variable.name));
@@ -83,6 +87,8 @@ class CompiledLogFormat implements CompiledFormat {
     if (this.#constantText !== undefined) return this.#constantText;
     const nodes = this.#nodes;
     const asap = this.#asap;
+    // Made at the first end-of-stream variable, once per value.
+    let record: LogRecord | undefined;
     let out = '';
     // HAProxy starts as if a space had just been written: leading separators write nothing.
     let lastSpace = true;
@@ -100,7 +106,13 @@ class CompiledLogFormat implements CompiledFormat {
           }
           break;
         case 'variable': {
-          const value = node.variable.render(ctx, node.options, asap);
+          let value: string | undefined;
+          if (this.#live && node.variable.stage === 'log') {
+            record ??= liveRecordOf(ctx);
+            value = node.variable.render(record, node.options, asap || record.plusUnfinished === true);
+          } else {
+            value = node.variable.render(ctx, node.options, asap);
+          }
           if (value !== undefined) {
             out += value;
             lastSpace = false;
@@ -160,8 +172,9 @@ function stageAllowed(usage: LogFormatUsage, stage: VariableStage): boolean {
       return stage === 'connection' || stage === 'request' || stage === 'stream';
     case 'rule':
       // The request line stays known on the response (HAProxy's txn->uri). A global
-      // `set-var-fmt` runs without a stream.
-      if (stage === 'stream' || stage === 'route') return usage.constantOnly !== true;
+      // `set-var-fmt` runs without a stream. The end-of-stream variables read the stream as
+      // it is when the rule runs (StreamContext.liveRecord).
+      if (stage === 'stream' || stage === 'route' || stage === 'log') return usage.constantOnly !== true;
       return stage === 'connection' || stage === 'request' || (stage === 'response' && usage.direction === 'response');
   }
 }
@@ -307,7 +320,7 @@ export function compileFormat(text: string, usage: LogFormatUsage): FormatCompil
   }
   flush();
   const asap = usage.kind === 'log-line' && usage.logasap === true;
-  return { ok: true, format: new CompiledLogFormat(text, nodes, asap) };
+  return { ok: true, format: new CompiledLogFormat(text, nodes, asap, usage.kind === 'rule') };
 }
 
 const utf8 = new TextEncoder();

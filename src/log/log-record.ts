@@ -20,6 +20,13 @@ export interface StreamContext extends SampleContext {
   readonly streamId: number;
   /** The unique id, when one was generated for this stream (%ID). */
   readonly uniqueIdIfGenerated?: string | undefined;
+  /**
+   * The stream as it is now, for the end-of-stream variables of a rule's value (`%Tr`, `%si`,
+   * `%ts`...), as HAProxy's sess_build_logline reads its strm_logs while the stream runs: the
+   * steps not reached yet at -1, `t_request` only once the request's analysis ended, `t_close`
+   * 0 and the byte counts 0 (they are set at the end of the stream).
+   */
+  liveRecord?(): LogRecord;
 }
 
 export interface LogRecord extends StreamContext {
@@ -68,7 +75,77 @@ export interface LogRecord extends StreamContext {
   readonly backendQueuePos: number;
   /** Lines the frontend logged before this one (%lc). */
   readonly logCount: number;
+  /**
+   * A live record's durations and %B get a '+' (as a line does with `option logasap`): the
+   * frontend has no format that waits for the end of the stream, or `option logasap`
+   * (HAProxy's `!(fe->to_log & LW_BYTES)`).
+   */
+  readonly plusUnfinished?: boolean;
 }
+
+/**
+ * The record a rule's end-of-stream variables read: the stream's live one, or, where a value is
+ * evaluated outside any stream (a `tcp-request connection` rule, a health check), HAProxy's
+ * record of a session without stream (sess_build_logline's tmp_strm_log): no step reached,
+ * a proxy condition at the request phase (`PR`).
+ */
+export function liveRecordOf(ctx: SampleContext): LogRecord {
+  const own = (ctx as Partial<StreamContext>).liveRecord;
+  if (own !== undefined) return own.call(ctx);
+  const stream = ctx.stream;
+  if (stream?.liveRecord !== undefined) return stream.liveRecord();
+  return streamlessRecord(ctx, 'PR');
+}
+
+/**
+ * A record where no stream (of Switchyard's) runs yet: no step reached, no counts. `termination`
+ * `PR` for HAProxy's session without stream, `--` where HAProxy's stream exists already (a
+ * frontend's `tcp-request content` rules, which Switchyard runs before its stream starts).
+ */
+export function streamlessRecord(ctx: SampleContext, termination: 'PR' | '--'): LogRecord {
+  return {
+    ...streamlessFacts,
+    termination,
+    mode: 'tcp',
+    clientAddress: ctx.clientAddress,
+    clientPort: ctx.clientPort,
+    localAddress: ctx.localAddress,
+    localPort: ctx.localPort,
+    frontendName: ctx.frontendName ?? '',
+    backendName: ctx.backend?.name ?? ctx.frontendName ?? '',
+    serverName: '<NOSRV>',
+    lbHead: undefined,
+  };
+}
+
+const streamlessFacts = {
+  acceptWall: 0,
+  streamId: 0,
+  serverAddress: undefined,
+  serverPort: undefined,
+  sourceAddress: undefined,
+  sourcePort: undefined,
+  tHandshake: 0,
+  tIdle: 0,
+  tRequest: -1,
+  tQueue: -1,
+  tConnect: -1,
+  tData: -1,
+  tClose: 0,
+  status: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  cookieFlags: '--',
+  actconn: 0,
+  feconn: 0,
+  beconn: 0,
+  srvconn: 0,
+  retries: 0,
+  redispatched: false,
+  serverQueuePos: 0,
+  backendQueuePos: 0,
+  logCount: 0,
+} as const;
 
 /**
  * Whether HAProxy counts the stream as an error for `option dontlog-normal` and

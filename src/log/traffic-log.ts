@@ -73,6 +73,13 @@ export class TrafficLog {
   readonly uniqueIdHeader: string | undefined;
   /** Log when the response head is known (http) or the server connected (tcp). */
   readonly early: boolean;
+  /**
+   * HAProxy's `fe->to_log & LW_BYTES`: one of the frontend's formats (its log lines, its rule
+   * values) has a variable final only at the end of the stream, and no `option logasap`. Its
+   * lines then wait for the end; without it, the end-of-stream variables of rule values get a
+   * '+' (LogRecord.plusUnfinished).
+   */
+  readonly logsStreamEnd: boolean;
   readonly #dontlognull: boolean;
   readonly #dontlogNormal: boolean;
   readonly #separateErrors: boolean;
@@ -81,7 +88,8 @@ export class TrafficLog {
   /** Lines logged so far (%lc). */
   count = 0;
 
-  constructor(model: FrontendModel, logger: ProxyLogger) {
+  /** `rulesWaitForEnd`: a value among the frontend's rules has a variable final only at the end of the stream. */
+  constructor(model: FrontendModel, logger: ProxyLogger, rulesWaitForEnd = false) {
     this.#logger = logger;
     const options = model.options;
     const logasap = options.logasap === true;
@@ -91,7 +99,9 @@ export class TrafficLog {
     this.#uniqueIdFormat = formats.uniqueId;
     this.#sdFormat = formats.sd;
     this.uniqueIdHeader = this.#uniqueIdFormat === undefined ? undefined : model.uniqueIdHeader;
-    this.early = this.#format !== undefined && (logasap || !this.#format.waitsForBytes);
+    const formatsWaitForEnd = [formats.log, formats.error, formats.uniqueId, formats.sd].some((f) => f?.waitsForBytes === true);
+    this.logsStreamEnd = !logasap && (formatsWaitForEnd || rulesWaitForEnd);
+    this.early = this.#format !== undefined && !this.logsStreamEnd;
     this.#pinsFront = logger.enabled && [formats.log, formats.error, formats.sd].some((f) => f?.readsFrontAddress === true);
     this.#pinsServer = logger.enabled && [formats.log, formats.error, formats.sd].some((f) => f?.readsServerAddress === true);
     this.#dontlognull = options.dontlognull;

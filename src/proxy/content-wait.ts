@@ -52,6 +52,7 @@ export class ContentWait implements SocketHandler, ProxySession {
     this.#ctx = ctx;
     const payload = new Payload(owner.limits.buffers);
     ctx.requestPayload = payload;
+    ctx.contentRules = true;
     this.#inspection = new ContentInspection(owner.runtime, rules.content, rules.inspectDelay, ctx, payload, this.#decided);
     // `do-resolve`: a name resolved while the rules wait runs them again, from that rule.
     if (resolvers !== undefined) ctx.names = new StreamNameResolver(resolvers, owner.runtime, () => this.#inspection.evaluate());

@@ -206,10 +206,11 @@ export class Frontend implements SessionHost, Http2Upgrader, WaitingFrontend, Pr
     this.backend = backend;
     this.limits = limits;
     this.logger = logger;
-    this.trafficLog = new TrafficLog(model, logger);
+    this.#tcpRules = tcpRulesOf(model, 'frontend');
+    // HAProxy's to_log counts the variables of every format of the proxy, its rules' included.
+    this.trafficLog = new TrafficLog(model, logger, httpRulesOf(model, 'frontend')?.waitsForEnd === true || this.#tcpRules?.waitsForEnd === true);
     this.pools = pools;
     this.#heldHandler = new HeldConnectionHandler(this.#held, this.counters);
-    this.#tcpRules = tcpRulesOf(model, 'frontend');
     this.#expectsProxy = model.tcpRules?.connection.some((r) => r.action === 'expect-proxy' || r.action === 'expect-netscaler-cip') === true;
     this.#listenerBacklogs = model.binds.map((bind) => listenerBacklog(bind, model, limits.maxconn));
     // One queue for all the binds: as long as the longest of their kernel queues.

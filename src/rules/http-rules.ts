@@ -23,7 +23,7 @@ import { compileRuleAction } from './actions/index.ts';
 import { compileRedirect } from './actions/redirect-action.ts';
 import { compileCondition, type CompiledCondition, type ConditionCompile } from './condition.ts';
 import { Verdict, type HttpAction, type HttpActionContext } from './http-action.ts';
-import { compileLogFormat, type LogFormat } from './log-format.ts';
+import { compileLogFormat, compilingProxyFormats, type LogFormat } from './log-format.ts';
 import type { RuleSource, SampleBackend, SampleContext, SampleFrontend, SampleServer } from './sample-context.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 import type { MessageBody } from './message-body.ts';
@@ -65,6 +65,8 @@ export interface ProxyHttpRules {
   readonly redirects: readonly CompiledRule[];
   /** `use_backend` rules (frontends). */
   readonly switching: readonly CompiledSwitchingRule[];
+  /** A value among them has a variable final only at the end of the stream (compilingProxyFormats). */
+  readonly waitsForEnd?: boolean;
 }
 
 export interface CompiledProxyRules {
@@ -82,7 +84,10 @@ type ProxyModel = HttpRulesModel & { readonly name: string; readonly switchingRu
  */
 export function compileProxyRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {
   // Map converters read the pattern files the model carries; `src_*` and `track-sc` default to the proxy's own table.
-  return withPatternFiles(patternFilesOf(model.patternFiles), () => withStickTableScope(model.name, () => compileRules(model, side)));
+  const { compiled, waitsForEnd } = compilingProxyFormats(() =>
+    withPatternFiles(patternFilesOf(model.patternFiles), () => withStickTableScope(model.name, () => compileRules(model, side))),
+  );
+  return compiled.rules === undefined || !waitsForEnd ? compiled : { ...compiled, rules: { ...compiled.rules, waitsForEnd } };
 }
 
 function compileRules(model: ProxyModel, side: 'frontend' | 'backend'): CompiledProxyRules {

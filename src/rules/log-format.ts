@@ -9,6 +9,7 @@
  * variables evaluates to its constant text (no allocation).
  */
 import { compileFormat, type CompiledFormat } from '../log/log-format.ts';
+import { CompileSink } from './compile-sink.ts';
 import type { SampleDirection } from './sample-fetch.ts';
 
 export type LogFormat = CompiledFormat;
@@ -23,5 +24,23 @@ export type LogFormatCompile = { readonly ok: true; readonly format: LogFormat }
  * HTTP mode", connection variables such as `%ci` read as absent).
  */
 export function compileLogFormat(text: string, direction: SampleDirection, constantOnly = false): LogFormatCompile {
-  return compileFormat(text, { kind: 'rule', direction, constantOnly });
+  const compiled = compileFormat(text, { kind: 'rule', direction, constantOnly });
+  if (compiled.ok && compiled.format.waitsForBytes) formatsWaitingForEnd.note();
+  return compiled;
+}
+
+/** Hears of each rule value compiled with a variable final only at the end of the stream. */
+const formatsWaitingForEnd = new CompileSink<[]>();
+
+/**
+ * Runs a proxy's rule compilation, and tells whether a value among them has a variable final
+ * only at the end of the stream (`%B`, `%Tt`...): HAProxy then sets LW_BYTES in the proxy's
+ * to_log, which decides whether such variables in rule values get a '+' (LogRecord.plusUnfinished).
+ */
+export function compilingProxyFormats<T>(compile: () => T): { readonly compiled: T; readonly waitsForEnd: boolean } {
+  let waitsForEnd = false;
+  const compiled = formatsWaitingForEnd.collect(compile, () => {
+    waitsForEnd = true;
+  });
+  return { compiled, waitsForEnd };
 }

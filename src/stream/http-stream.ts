@@ -159,6 +159,11 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * server's stream (when the backend speaks HTTP/2), the balancer (`#lbView`). Else undefined.
    */
   #reqHeadBuilt: RequestHead | undefined = undefined;
+  /**
+   * The request's analysis ended (its rules ran; it goes to a server or is answered here):
+   * HAProxy's logs.tv_request, which a rule's `%TR` reads as -1 before.
+   */
+  #requestAnalysed = false;
   #reqBodyDone = false;
   #reqBodyStarted = false;
   /** Request body bytes framed (validated) before the server connection was ready, or waited for. */
@@ -656,6 +661,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#tunnelTimeout = this.#rules?.tunnelTimeout ?? backend.timeouts.tunnel;
     if (this.#rules !== undefined) this.#countRewriteError(this.#rules);
     this.#rules?.endRequest();
+    this.#requestAnalysed = true;
     this.#finishRequestHead(head, editor);
     const lbReadsEdits = rulesEdited && readsRequestHead(backend);
     this.#buildServerHead(editor, lbReadsEdits || backend.speaksHttp2);
@@ -1053,6 +1059,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
    * added, as HAProxy's H1 mux writes it at the end of the head.
    */
   #writeGenerated(reply: LocalReply, connection: ReplyConnection): void {
+    this.#requestAnalysed = true;
     const headOnly = this.#req?.method === 'HEAD';
     if (!hasAfterResponseRules(this.#frontendRules, this.#countedInBackend ? this.#backendRules : undefined)) {
       this.#countStatus(reply.status);
@@ -1766,6 +1773,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#analysing = false;
     this.#reqHeadBytes = EMPTY;
     this.#reqHeadBuilt = undefined;
+    this.#requestAnalysed = false;
     this.#heldRequest.clear();
     this.#stage = Stage.idle;
     this.#direct = undefined;
@@ -2091,8 +2099,16 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     this.#cookieTxn?.logged();
   }
 
-  /** The transaction's facts as HAProxy's strm_logs and txn, relative to the stream's accept. */
-  #record(early: ResponseHead | undefined, logCount: number): LogRecord {
+  /** StreamContext: the transaction as it is now, for a rule's end-of-stream variables. */
+  liveRecord(): LogRecord {
+    return this.#record(undefined, this.host.trafficLog.count, true);
+  }
+
+  /**
+   * The transaction's facts as HAProxy's strm_logs and txn, relative to the stream's accept.
+   * `live`: while it runs (see StreamContext.liveRecord), not for its log line.
+   */
+  #record(early: ResponseHead | undefined, logCount: number, live = false): LogRecord {
     const host = this.host;
     const req = this.#req;
     const leg = this.#leg;
@@ -2102,9 +2118,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const idle = elapsed(this.#reqStartedAt, accepted);
     const tIdle = req === undefined && idle < 0 ? 0 : idle;
     const server = this.#server;
-    const pins = host.trafficLog.pinsServerAddress && server !== undefined;
+    // A live record reads the server connection now; a line, from a connection it may have let go.
+    const pins = (live || host.trafficLog.pinsServerAddress) && server !== undefined;
     // At the end HAProxy has released the backend and the server: only the connection counts.
-    const final = early === undefined;
+    const final = early === undefined && !live;
     // `set-src` / `set-dst` change the stream's addresses (the rules' context holds them).
     const addresses = this.#rules ?? this;
     return {
@@ -2148,14 +2165,15 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       sourcePort: pins ? server.localPort : undefined,
       tHandshake: 0,
       tIdle,
-      tRequest: elapsed(this.#reqHeadAt, accepted),
+      tRequest: live && !this.#requestAnalysed ? -1 : elapsed(this.#reqHeadAt, accepted),
       tQueue: elapsed(leg.assignedAt, accepted),
       tConnect: elapsed(leg.connectedAt, accepted),
       tData: elapsed(this.#resHeadAt, accepted),
-      tClose: elapsed(early === undefined ? this.#side.now : this.#resHeadAt, accepted),
+      tClose: live ? 0 : elapsed(early === undefined ? this.#side.now : this.#resHeadAt, accepted),
       status: this.#status === 0 ? (early !== undefined ? early.status : -1) : this.#status,
-      bytesIn: this.#reqBytes,
-      bytesOut: req === undefined ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
+      // HAProxy counts a stream's bytes in its logs at its end (stream_process_counters).
+      bytesIn: live ? 0 : this.#reqBytes,
+      bytesOut: req === undefined || live ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
       termination: `${this.#cause}${this.#phase}`,
       cookieFlags: this.#cookieTxn === undefined || this.backend?.persistence?.cookie?.logsFlags !== true ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
       actconn: host.limits.current,
@@ -2167,6 +2185,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       serverQueuePos: leg.queuePositions.server,
       backendQueuePos: leg.queuePositions.backend,
       logCount,
+      plusUnfinished: live && !host.trafficLog.logsStreamEnd,
     };
   }
 }

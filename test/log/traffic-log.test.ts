@@ -92,6 +92,20 @@ describe('TrafficLog', () => {
     assert.equal(setup({ logFormat: '%ci %B' }).log.early, false);
   });
 
+  it("a rule value waiting for the end counts as the line's own (HAProxy's fe->to_log): the line waits, no '+' in rule values", () => {
+    const rt = new FakeRuntime();
+    const m = model({ logFormat: 'ci:%cp' });
+    const withRules = new TrafficLog(m, new ProxyLogger(rt, m.logs, false), true);
+    assert.equal(withRules.early, false);
+    assert.equal(withRules.logsStreamEnd, true);
+    const without = new TrafficLog(m, new ProxyLogger(rt, m.logs, false), false);
+    assert.equal(without.early, true);
+    assert.equal(without.logsStreamEnd, false);
+    const asap = model({ logFormat: '%ci %B' }, { logasap: true });
+    assert.equal(new TrafficLog(asap, new ProxyLogger(rt, asap.logs, false), true).logsStreamEnd, false, 'option logasap clears it');
+    assert.equal(setup({}, { httplog: true }).log.logsStreamEnd, true);
+  });
+
   it('option dontlog-normal keeps errors, retries, redispatches and 5xx only', () => {
     const { rt, log } = setup({ logFormat: '%ST %ts %rc' }, { dontlogNormal: true });
     log.emit(record());

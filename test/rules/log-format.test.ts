@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileLogFormat } from '../../src/rules/log-format.ts';
 import type { SampleContext } from '../../src/rules/sample-context.ts';
+import type { LogRecord } from '../../src/log/log-record.ts';
 import { context, get, responseHead } from './support.ts';
 
 function render(format: string, ctx: SampleContext, direction: 'request' | 'response' = 'request'): string {
@@ -78,10 +79,34 @@ describe('log-format values', () => {
     assert.equal(global.ok, false, 'a global set-var-fmt has no stream');
   });
 
+  it("end-of-stream variables read the stream as it is now (its live record), once per value; '+' where the frontend logs no stream end", () => {
+    let made = 0;
+    const live = (plusUnfinished: boolean) => (): LogRecord => {
+      made++;
+      return {
+        ...(ctx as LogRecord),
+        mode: 'http', frontendName: 'fe', backendName: 'be', serverName: 's1', acceptWall: 0, streamId: 3,
+        serverAddress: '127.0.0.1', serverPort: 8081, sourceAddress: '127.0.0.1', sourcePort: 50000,
+        tHandshake: 0, tIdle: 2, tRequest: 5, tQueue: 6, tConnect: 8, tData: 20, tClose: 0, status: 200, bytesIn: 0, bytesOut: 0,
+        termination: '--', cookieFlags: '--', actconn: 4, feconn: 3, beconn: 2, srvconn: 1, retries: 1, redispatched: true,
+        serverQueuePos: 0, backendQueuePos: 0, logCount: 9, plusUnfinished,
+      };
+    };
+    const running = { ...ctx, stream: { ...ctx, acceptWall: 0, streamId: 3, liveRecord: live(false) } } as SampleContext;
+    const all = 'Tq=%Tq Tw=%Tw Tc=%Tc Tr=%Tr Td=%Td Ta=%Ta Tt=%Tt B=%B U=%U %si:%sp %bi:%bp ts=%ts %tsc %ac/%fc/%bc/%sc/%rc lc=%lc';
+    assert.equal(render(all, running, 'response'), 'Tq=5 Tw=1 Tc=2 Tr=12 Td=-20 Ta=-2 Tt=0 B=0 U=0 127.0.0.1:8081 127.0.0.1:50000 ts=-- ---- 4/3/2/1/+1 lc=9');
+    assert.equal(made, 1, 'one record for the whole value');
+    const asap = { ...ctx, stream: { ...ctx, acceptWall: 0, streamId: 3, liveRecord: live(true) } } as SampleContext;
+    assert.equal(render('%Ta %Tt %Tu %B %Tr', asap, 'response'), '+-2 +0 +-2 +0 12');
+    // Outside a stream (a connection rule): HAProxy's session record, no step reached, PR.
+    assert.equal(render('%Tq %Tr %Tt %B [%si] %ts', ctx), '-1 -1 0 0 [] PR');
+  });
+
   it('explains what it refuses, with HAProxy\u2019s words', () => {
     assert.match(refused('100%'), /truncated line after '%'/);
     assert.match(refused('%zz'), /no such format variable 'zz'\. If you wanted to emit the '%' character verbatim, you need to use '%%'/);
-    assert.match(refused('%Tq'), /'%Tq' is not supported by Switchyard in header values yet/);
+    const global = compileLogFormat('%Tw', 'request', true);
+    assert.match(global.ok ? '' : global.message, /'%Tw' is not supported by Switchyard in header values yet/, 'a global set-var-fmt has no stream');
     assert.match(refused('%[path'), /missing '\]' after 'path'/);
     // As HAProxy quotes it: the rest of the format from the expression on.
     assert.match(refused('%[nosuch]'), /failed to parse sample expression <nosuch\]> : unknown fetch method 'nosuch'/);

@@ -5,7 +5,7 @@
  * handed to the session, so `sess` variables set by `tcp-request` rules stay visible to later
  * rules of the same connection.
  */
-import type { StreamContext } from '../../log/log-record.ts';
+import { streamlessRecord, type LogRecord, type StreamContext } from '../../log/log-record.ts';
 import type { StreamNameResolver } from '../../dns/stream-resolution.ts';
 import type { ConnectionInfo } from '../../proxy/connection-info.ts';
 import type { Runtime, TlsInfo } from '../../runtime.ts';
@@ -46,6 +46,11 @@ export class TcpRuleContext implements TcpActionContext {
   backend: SampleBackend | undefined = undefined;
   /** The TCP stream the content rules run for (set by it); none for connection rules. */
   stream: StreamContext | undefined = undefined;
+  /**
+   * A frontend's content rules run (src/proxy/content-wait.ts): HAProxy's stream exists then,
+   * though Switchyard's starts once they decided (see liveRecord).
+   */
+  contentRules = false;
   /** `do-resolve`: the names the content rules under way wait for (set by their inspection). */
   names: StreamNameResolver | undefined = undefined;
   /**
@@ -70,6 +75,11 @@ export class TcpRuleContext implements TcpActionContext {
     this.pid = runtime.pid;
     this.frontendName = frontendName;
     this.#backends = backends;
+  }
+
+  /** A rule's end-of-stream variables: the stream's live record, else a stream not started or a session without one. */
+  liveRecord(): LogRecord {
+    return this.stream?.liveRecord?.() ?? streamlessRecord(this, this.contentRules ? '--' : 'PR');
   }
 
   /** The inspected request read as HTTP (HTTP fetches in tcp mode), parsed again only when more bytes came. */

@@ -11,6 +11,7 @@ import type { SourceLocation, TcpRuleModel, TcpRuleSet, TcpRulesModel } from '..
 import { compileCondition, ConditionResult, type CompiledCondition } from '../condition.ts';
 import { HttpRuleError } from '../http-rules.ts';
 import { patternFilesOf, withPatternFiles } from '../pattern-files.ts';
+import { compilingProxyFormats } from '../log-format.ts';
 import type { Payload } from '../payload.ts';
 import type { SampleDirection } from '../sample-fetch.ts';
 import type { AclModel, HttpRulesModel } from '../../config/model.ts';
@@ -32,6 +33,8 @@ export interface ProxyTcpRules {
   /** ms; undefined = no waiting (rules decide on what is there). */
   readonly inspectDelay: number | undefined;
   readonly responseInspectDelay: number | undefined;
+  /** A value among them has a variable final only at the end of the stream (compilingProxyFormats). */
+  readonly waitsForEnd?: boolean;
 }
 
 /**
@@ -54,7 +57,10 @@ export function compileTcpRules(model: ProxyModel, side: 'frontend' | 'backend')
   const tcp = model.tcpRules ?? (model.defaultRules?.tcpRules === undefined ? undefined : NO_RULES);
   if (tcp === undefined) return undefined;
   // A track-sc without `table` tracks in the proxy's own table (table-scope.ts).
-  return withPatternFiles(patternFilesOf(model.patternFiles), () => withStickTableScope(model.name, () => compile(model, tcp, side)));
+  const { compiled, waitsForEnd } = compilingProxyFormats(() =>
+    withPatternFiles(patternFilesOf(model.patternFiles), () => withStickTableScope(model.name, () => compile(model, tcp, side))),
+  );
+  return waitsForEnd ? { ...compiled, waitsForEnd } : compiled;
 }
 
 const NO_RULES: TcpRulesModel = { connection: [], session: [], content: [], response: [] };

@@ -104,7 +104,7 @@ export function liveRecordOf(ctx: SampleContext): LogRecord {
  */
 export function streamlessRecord(ctx: SampleContext, termination: 'PR' | '--'): LogRecord {
   return {
-    ...streamlessFacts,
+    ...SESSION_WITHOUT_STREAM,
     termination,
     mode: 'tcp',
     clientAddress: ctx.clientAddress,
@@ -118,7 +118,12 @@ export function streamlessRecord(ctx: SampleContext, termination: 'PR' | '--'): 
   };
 }
 
-const streamlessFacts = {
+/**
+ * HAProxy's record of a session without stream (sess_build_logline's tmp_strm_log, with the
+ * flags SF_ERR_PRXCOND | SF_FINST_R): no step reached, nothing counted. The facts of a record
+ * that the session supplies (its connection, its proxy, its times) are the caller's.
+ */
+export const SESSION_WITHOUT_STREAM = {
   acceptWall: 0,
   streamId: 0,
   serverAddress: undefined,
@@ -135,6 +140,7 @@ const streamlessFacts = {
   status: 0,
   bytesIn: 0,
   bytesOut: 0,
+  termination: 'PR',
   cookieFlags: '--',
   actconn: 0,
   feconn: 0,

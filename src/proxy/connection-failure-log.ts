@@ -7,7 +7,7 @@
  * connections a client merely closed, and `option log-separate-errors` for the level.
  */
 import type { FrontendModel } from '../config/model.ts';
-import type { LogRecord } from '../log/log-record.ts';
+import { SESSION_WITHOUT_STREAM, type LogRecord } from '../log/log-record.ts';
 import { formatAcceptDate } from '../log/log-time.ts';
 import { LogLevel, type ProxyLogger } from '../log/logger.ts';
 import type { TrafficLog } from '../log/traffic-log.ts';
@@ -55,7 +55,9 @@ export function logConnectionFailure(host: FailureLogHost, info: ConnectionInfo,
 
 function failureRecord(host: FailureLogHost, info: ConnectionInfo, tls: TlsInfo | undefined, acceptWall: number, acceptedAt: number): LogRecord {
   const runtime = host.runtime;
+  const elapsed = Math.max(0, Math.round(runtime.now() - acceptedAt));
   return {
+    ...SESSION_WITHOUT_STREAM,
     mode: host.model.mode === 'http' ? 'http' : 'tcp',
     clientAddress: info.clientAddress,
     clientPort: info.clientPort,
@@ -73,30 +75,11 @@ function failureRecord(host: FailureLogHost, info: ConnectionInfo, tls: TlsInfo 
     streamId: host.limits.nextStreamId(),
     backendName: host.name,
     serverName: '<NOSRV>',
-    serverAddress: undefined,
-    serverPort: undefined,
-    sourceAddress: undefined,
-    sourcePort: undefined,
-    tHandshake: Math.max(0, Math.round(runtime.now() - acceptedAt)),
-    tIdle: 0,
-    tRequest: -1,
-    tQueue: -1,
-    tConnect: -1,
-    tData: -1,
-    tClose: Math.max(0, Math.round(runtime.now() - acceptedAt)),
-    status: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    termination: 'PR',
-    cookieFlags: '--',
+    // The handshake failed: it lasted the whole session.
+    tHandshake: elapsed,
+    tClose: elapsed,
     actconn: host.limits.current,
     feconn: host.counters.scur,
-    beconn: 0,
-    srvconn: 0,
-    retries: 0,
-    redispatched: false,
-    serverQueuePos: 0,
-    backendQueuePos: 0,
     logCount: host.trafficLog.count,
   };
 }

@@ -136,6 +136,7 @@ const optionsInputSchema = v.strictObject({
   httplog: v.optional(v.boolean()),
   dontlognull: v.optional(v.boolean()),
   logasap: v.optional(v.boolean()),
+  contstats: v.optional(v.boolean()),
   dontlogNormal: v.optional(v.boolean()),
   logSeparateErrors: v.optional(v.boolean()),
   redispatch: v.optional(v.boolean()),
@@ -590,6 +591,7 @@ class DraftBuilder {
     }
     if (options.dontlognull !== undefined) proxy.options.dontlognull = options.dontlognull;
     if (options.logasap !== undefined) proxy.options.logasap = options.logasap;
+    if (options.contstats !== undefined) proxy.options.contstats = options.contstats;
     if (options.dontlogNormal !== undefined) proxy.options.dontlogNormal = options.dontlogNormal;
     if (options.logSeparateErrors !== undefined) proxy.options.logSeparateErrors = options.logSeparateErrors;
     if (options.redispatch !== undefined) proxy.options.redispatch = options.redispatch;

@@ -351,6 +351,7 @@ export interface ProxyOptionsDraft {
   httplog: boolean;
   dontlognull: boolean;
   logasap: boolean;
+  contstats: boolean;
   dontlogNormal: boolean;
   logSeparateErrors: boolean;
   redispatch: boolean;
@@ -979,6 +980,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, place: Place, inher
           httplog: false,
           dontlognull: false,
           logasap: false,
+          contstats: false,
           dontlogNormal: false,
           logSeparateErrors: false,
           redispatch: false,

@@ -1279,6 +1279,11 @@ export interface FrontendOptions {
   readonly dontlognull: boolean;
   /** `option logasap`: log as soon as the response head is known (tcp: the server connected). */
   readonly logasap?: boolean | undefined;
+  /**
+   * `option contstats`: the stream's byte counts as its rules see them (`%B`, `%U` in a rule's
+   * value) are those so far, not 0 until the end. (The stats page's counters always are.)
+   */
+  readonly contstats?: boolean | undefined;
   /** `option dontlog-normal`: log only errors, retries, redispatches and 5xx. */
   readonly dontlogNormal?: boolean | undefined;
   /** `option log-separate-errors`: errors are logged at level `err` instead of `info`. */

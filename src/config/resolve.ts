@@ -406,6 +406,7 @@ class Resolver {
         dontlognull: proxy.options.dontlognull,
         // Present only when set, so that models without them keep their shape.
         ...(proxy.options.logasap ? { logasap: true } : {}),
+        ...(proxy.options.contstats ? { contstats: true } : {}),
         ...(proxy.options.dontlogNormal ? { dontlogNormal: true } : {}),
         ...(proxy.options.logSeparateErrors ? { logSeparateErrors: true } : {}),
         ...(proxy.options.bufferRequest ? { bufferRequest: true } : {}),

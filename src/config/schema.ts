@@ -996,6 +996,7 @@ const frontendSchema = v.object({
       httplog: v.boolean(),
       dontlognull: v.boolean(),
       logasap: v.optional(v.boolean()),
+      contstats: v.optional(v.boolean()),
       dontlogNormal: v.optional(v.boolean()),
       logSeparateErrors: v.optional(v.boolean()),
       abortOnClose: v.optional(v.boolean()),

@@ -738,8 +738,9 @@ export class TcpSession implements ServerLegOwner, ProxySession, StreamContext {
       tData: -1,
       tClose: elapsed(end, this.acceptedAt),
       status: 0,
-      bytesIn: live ? 0 : this.bytesFromClient,
-      bytesOut: live ? 0 : this.bytesFromServer,
+      // As HAProxy's logs: counted at the end, or as they go with `option contstats`.
+      bytesIn: live && host.model.options.contstats !== true ? 0 : this.bytesFromClient,
+      bytesOut: live && host.model.options.contstats !== true ? 0 : this.bytesFromServer,
       termination: `${this.terminationCause}${this.terminationPhase}`,
       cookieFlags: '--',
       actconn: host.limits.current,

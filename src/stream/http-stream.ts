@@ -2122,6 +2122,7 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
     const pins = (live || host.trafficLog.pinsServerAddress) && server !== undefined;
     // At the end HAProxy has released the backend and the server: only the connection counts.
     const final = early === undefined && !live;
+    const contstats = host.model.options.contstats === true;
     // `set-src` / `set-dst` change the stream's addresses (the rules' context holds them).
     const addresses = this.#rules ?? this;
     return {
@@ -2171,9 +2172,10 @@ export class HttpStream implements ServerLegOwner, StreamContext, H1ServerEvents
       tData: elapsed(this.#resHeadAt, accepted),
       tClose: live ? 0 : elapsed(early === undefined ? this.#side.now : this.#resHeadAt, accepted),
       status: this.#status === 0 ? (early !== undefined ? early.status : -1) : this.#status,
-      // HAProxy counts a stream's bytes in its logs at its end (stream_process_counters).
-      bytesIn: live ? 0 : this.#reqBytes,
-      bytesOut: req === undefined || live ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
+      // HAProxy counts a stream's bytes in its logs at its end (stream_process_counters), or as
+      // they go with `option contstats`.
+      bytesIn: live && !contstats ? 0 : this.#reqBytes,
+      bytesOut: req === undefined || (live && !contstats) ? 0 : early !== undefined ? early.raw.byteLength : this.#bytesOut,
       termination: `${this.#cause}${this.#phase}`,
       cookieFlags: this.#cookieTxn === undefined || this.backend?.persistence?.cookie?.logsFlags !== true ? '--' : this.#cookieTxn.requestFlag + this.#cookieTxn.responseFlag,
       actconn: host.limits.current,

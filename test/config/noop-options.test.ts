@@ -1,4 +1,4 @@
-/** `option http-ignore-probes` in the model, and the options accepted as no-ops or tunings (noop-options.ts). */
+/** `option http-ignore-probes` and `option contstats` in the model, and the options accepted as no-ops or tunings (noop-options.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TIMEOUTS, cfg, parse, warnings } from './support.ts';
@@ -10,7 +10,7 @@ describe('probe and no-op options', () => {
     assert.equal(model.frontends[1]?.options.ignoreProbes, undefined);
   });
 
-  it('http-no-delay and contstats are accepted silently; tcp-smart-accept/connect with a warning', async () => {
+  it('http-no-delay and contstats are accepted without a notice; tcp-smart-accept/connect with a warning', async () => {
     const model = await parse(
       cfg('defaults', '  mode http', ...TIMEOUTS, '  option http-no-delay', '  option contstats', '  option tcp-smart-accept', '  option tcp-smart-connect', '  no option tcp-smart-connect', 'listen l', '  bind 127.0.0.1:8080', '  server s 127.0.0.1:1'),
     );
@@ -18,5 +18,13 @@ describe('probe and no-op options', () => {
       [8, 'option', "'option tcp-smart-accept' has no effect in Switchyard (deferring the ACK of accepted connections is not available to the runtimes); ignored."],
       [9, 'option', "'option tcp-smart-connect' has no effect in Switchyard (merging the ACK of a connect with the first data is not available to the runtimes); ignored."],
     ]);
+    // contstats reaches the frontend: rule values read the bytes so far.
+    assert.equal(model.frontends[0]?.options.contstats, true);
+  });
+
+  it('option contstats is inherited from defaults and turned off by no option', async () => {
+    const model = await parse(cfg('defaults', '  mode http', ...TIMEOUTS, '  option contstats', 'frontend a', '  bind 127.0.0.1:8080', 'frontend b', '  bind 127.0.0.1:8081', '  no option contstats'));
+    assert.equal(model.frontends[0]?.options.contstats, true);
+    assert.equal(model.frontends[1]?.options.contstats, undefined);
   });
 });

@@ -2,8 +2,7 @@
  * Options whose effect needs no code in Switchyard (docs/configuration.md, "Proxy keywords"):
  *
  * - what Switchyard always does already: `option http-no-delay` (every write goes out at once:
- *   TCP_NODELAY on both sides, no MSG_MORE coalescing) and `option contstats` (byte counters are
- *   updated per read and write, not at the end of a session). Accepted silently;
+ *   TCP_NODELAY on both sides, no MSG_MORE coalescing). Accepted silently;
  * - HAProxy's packet-saving tunings of the kernel's TCP stack with no counterpart in the
  *   runtimes' socket APIs: `option tcp-smart-accept` (TCP_DEFER_ACCEPT / delayed ACK on accept)
  *   and `option tcp-smart-connect` (the connect's ACK merged with the first data). Accepted with
@@ -40,7 +39,6 @@ function tuning(name: string, capability: ProxyOption['capability'], what: strin
 export const noopOptionKeywords: KeywordList = {
   options: [
     alwaysOn('http-no-delay', 'both'),
-    alwaysOn('contstats', 'frontend'),
     tuning('tcp-smart-accept', 'frontend', 'deferring the ACK of accepted connections'),
     tuning('tcp-smart-connect', 'backend', 'merging the ACK of a connect with the first data'),
   ],

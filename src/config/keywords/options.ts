@@ -157,6 +157,7 @@ export const optionKeywords: KeywordList = {
     logFormat('httplog'),
     flag('dontlognull', 'dontlognull', 'frontend'),
     flag('logasap', 'logasap', 'frontend'),
+    flag('contstats', 'contstats', 'frontend'),
     flag('dontlog-normal', 'dontlogNormal', 'frontend'),
     flag('log-separate-errors', 'logSeparateErrors', 'frontend'),
     flag('redispatch', 'redispatch', 'backend'),

@@ -154,6 +154,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   #timerDue = Infinity;
   #corks = 0;
   readonly #out: Uint8Array[] = [];
+  /** Batches of held frames written so far (see H2Stream.queuedHeaders). */
+  #batches = 0;
   #outBytes = 0;
   readonly #onFrame = (f: Frame): void => this.#frame(f);
 
@@ -730,11 +732,30 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     }
     this.host.counters.bout += enc.length;
     addToListener(this.connection.listenerCounters, 'bout', enc.length);
-    this.#send(headersFrames(s.id, enc.bytes, endStream, this.#peerMaxFrame));
+    const frame = headersFrames(s.id, enc.bytes, endStream, this.#peerMaxFrame);
+    this.#send(frame);
     if (endStream) {
       s.localEnded = true;
       this.#maybeRemove(s);
+    } else if (this.#corks > 0 && status >= 200 && s.endsOnHeaders) {
+      s.queuedHeaders = frame;
+      s.queuedHeadersBatch = this.#batches;
     }
+  }
+
+  /**
+   * Ends the stream's response on its HEADERS frame (END_STREAM set there) when that frame has
+   * not been written yet and nothing followed it: a response whose end came with its head
+   * (a gRPC server's trailers-only answer, an empty chunked body in the same read) is one
+   * HEADERS frame, as HAProxy's h2 mux sends it when the message ends right after its headers.
+   * gRPC clients read the status of a trailers-only answer only from such a frame.
+   */
+  #endOnQueuedHeaders(s: H2Stream): boolean {
+    const frame = s.queuedHeaders;
+    s.queuedHeaders = undefined;
+    if (frame === undefined || s.queuedHeadersBatch !== this.#batches || this.#corks === 0) return false;
+    frame[4] = frame[4]! | Flag.END_STREAM;
+    return true;
   }
 
   /** A chunked response's trailers, as the HEADERS frame that ends the stream. */
@@ -757,6 +778,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
       const piece = pending[0]!;
       const n = Math.min(piece.byteLength, room);
       const last = n === piece.byteLength && pending.length === 1 && s.pendingEnd && s.trailers === undefined;
+      s.queuedHeaders = undefined;
       this.#send(dataFrameHeader(s.id, n, last));
       this.#send(n === piece.byteLength ? piece : piece.subarray(0, n));
       this.host.counters.bout += n;
@@ -770,7 +792,7 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
     }
     if (pending.length === 0 && s.pendingEnd && !s.localEnded) {
       if (s.trailers !== undefined) this.#sendTrailers(s, s.trailers);
-      else this.#send(dataFrameHeader(s.id, 0, true));
+      else if (!this.#endOnQueuedHeaders(s)) this.#send(dataFrameHeader(s.id, 0, true));
       s.localEnded = true;
     }
     if (pending.length > 0) {
@@ -905,6 +927,8 @@ export class H2ClientConnection implements ProxySession, SocketHandler, BatchedW
   #flushOut(): void {
     const out = this.#out;
     if (out.length === 0) return;
+    // The frames held so far go: none of them may be changed any more (#endOnQueuedHeaders).
+    this.#batches++;
     if (!writeFrames(this.client, out, this.#outBytes)) this.#socketBlocked = true;
     out.length = 0;
     this.#outBytes = 0;

@@ -368,6 +368,15 @@ describe('H2ClientConnection responses', () => {
     assert.deepEqual(frames.map((f) => [f.type, f.flags, f.payload.length]), [[FrameType.HEADERS, 0x4, frames[0]!.payload.length], [FrameType.DATA, 0x1, 0]]);
   });
 
+  it("a response whose end comes with its head is one HEADERS frame with END_STREAM (a gRPC trailers-only answer), as HAProxy's h2 mux sends it", async () => {
+    const { rt } = await setup(() => 'HTTP/1.1 200 OK\r\ngrpc-status: 9\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n');
+    const c = new Client(rt);
+    c.send(frame(FrameType.HEADERS, 0x5, 1, get('/trailers-only')));
+    const frames = c.frames().filter((f) => f.streamId === 1);
+    assert.deepEqual(frames.map((f) => [f.type, f.flags]), [[FrameType.HEADERS, 0x5]]);
+    assert.equal(c.headers(frames[0]!)['grpc-status'], '9');
+  });
+
   it('a local reply (no server) is HEADERS + DATA; a 503 error page likewise', async () => {
     const rt = new FakeRuntime();
     const proxy = new Proxy(rt, config([h2Frontend()], [httpBackend()]));

@@ -40,6 +40,18 @@ export class H2Stream implements HttpClientSide, ResponseSink {
   remoteEnded = false;
   /** Our END_STREAM went out. */
   localEnded = false;
+  /**
+   * Its response's HEADERS frame while it waits in the connection's output, nothing after it
+   * for this stream, in the output's batch numbered `queuedHeadersBatch`: an end of the
+   * response coming before the batch is written goes on it as END_STREAM (H2ClientConnection).
+   */
+  queuedHeaders: Uint8Array | undefined = undefined;
+  queuedHeadersBatch = 0;
+  /**
+   * Its response may end on its HEADERS frame: not an answer to HEAD (whose END_STREAM waits
+   * for the server's end, see ResponseTranslator) nor an extended CONNECT's tunnel.
+   */
+  endsOnHeaders = true;
   /** RST_STREAM was sent or received: the stream is closed. */
   reset = false;
   /** The HttpStream is finished with this stream (transaction ended or aborted). */
@@ -88,6 +100,7 @@ export class H2Stream implements HttpClientSide, ResponseSink {
     stream.requestStarted();
     stream.countRequestBytes(headBytes);
     this.#translator.begin(head.method);
+    this.endsOnHeaders = head.method !== 'HEAD' && !this.extConnect;
     this.remoteEnded = endStream;
     // An extended CONNECT has no request body: what the client sends next is the tunnel's.
     stream.begin(head, endStream || this.extConnect);

@@ -54,6 +54,8 @@ interface ParsedArgs {
   localPeer?: string | undefined;
   /** `-W` / `-Ws`: master-worker mode (src/master/). */
   masterWorker: boolean;
+  /** `-Ws`: the master notifies systemd (src/master/service-notify.ts). */
+  systemdNotify: boolean;
   /** `-S ADDR`: the master CLI. */
   masterCli: string | undefined;
   /** `-p FILE`: the pid file (the master's pid in master-worker mode). */
@@ -87,7 +89,7 @@ const USAGE = `Usage: switchyard [-f CONFIG]... [options]
   -L NAME       this process's peer name in 'peers' sections (default: localpeer, else the host name)
   -v            print the version and exit
   -W, -Ws       master-worker mode: a master process starts a worker that serves, relays the
-                stop signals, reloads on SIGUSR2/SIGHUP (-Ws: as -W; no systemd notification)
+                stop signals, reloads on SIGUSR2/SIGHUP (-Ws: and tells systemd, Type=notify)
   -S ADDR       master CLI on ADDR (unix@PATH, a path, ipv4@ADDR:PORT, fd@N): show proc, reload,
                 @1 / @!PID COMMAND to a worker
   -p FILE       write the pid (the master's, with -W) to FILE
@@ -118,6 +120,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     help: false,
     logJson: false,
     masterWorker: false,
+    systemdNotify: false,
     masterCli: undefined,
     pidFile: undefined,
     workerArgs: [],
@@ -138,6 +141,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
         continue;
       case '-Ws':
         parsed.masterWorker = true;
+        parsed.systemdNotify = true;
         parsed.foreground = true;
         continue;
       case '-S': {
@@ -862,6 +866,12 @@ async function runMaster(
     }
   };
   const master = new Master(runtime, parsed.workerArgs, { alert: (t) => out.alert(t), warning: (t) => out.warning(t), notice: (t) => out.notice(t) }, check, programs, inheritedFds, maxReloads);
+  if (parsed.systemdNotify) {
+    const { systemdNotifier } = await import('./master/service-notify.ts');
+    const notifier = systemdNotifier(runtime);
+    if (typeof notifier === 'string') out.warning(notifier);
+    else master.notifier = notifier;
+  }
   // HAProxy writes the master's pid file before it starts the programs and forks the worker.
   if (pidFile !== undefined) {
     try {

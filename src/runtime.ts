@@ -528,6 +528,7 @@ export interface DatagramSender {
  * socket loses the datagram too, as it does for HAProxy, without counting it.
  */
 export interface UnixDatagramSender {
+  /** `path` starting with NUL names a socket in Linux's abstract namespace. */
   send(bytes: Uint8Array, path: string): boolean;
   /** Closes the socket; later sends are dropped. */
   close(): void;

@@ -27,6 +27,7 @@ import { VERSION } from '../version.ts';
 import { type ProgramProcess, Programs } from './programs.ts';
 import { WORKER_ENV } from './worker-link.ts';
 import { reloadTrace } from './reload-trace.ts';
+import type { ServiceNotifier } from './service-notify.ts';
 import { GO_LINE, STANDBY_ENV, STANDBY_SWITCH_ENV } from './standby.ts';
 
 export interface WorkerProcess {
@@ -196,6 +197,10 @@ export class Master {
   #spareTimer: TimerHandle | undefined;
   /** The spares that got the go, until they tell their verdict (or their connection closes). */
   readonly #verdicts = new Map<Socket, (line: string | undefined) => void>();
+  /** `-Ws`: systemd, told when the master serves, reloads and stops (set before start()). */
+  notifier: ServiceNotifier | undefined;
+  /** Whether the service manager heard the first READY (the first worker listens). */
+  #announced = false;
 
   constructor(
     runtime: Runtime,
@@ -248,6 +253,10 @@ export class Master {
       // The start (or reload) is over: the next reload's spare comes once the new worker's
       // first requests had the CPU (a runtime's start takes a core for a few hundred ms).
       this.#startSpareSoon();
+      if (!this.#announced) {
+        this.#announced = true;
+        this.notifier?.ready();
+      }
     }
     for (const waiter of this.#registeredWaiters.splice(0)) waiter();
   }
@@ -442,6 +451,7 @@ export class Master {
 
   #finish(code: number): void {
     this.#stopSpare();
+    this.notifier?.close();
     void this.#registration?.close();
     this.#log.warning(`All workers exited. Exiting... (${code})`);
     this.runtime.exit(code);
@@ -449,6 +459,7 @@ export class Master {
 
   /** SIGTERM / SIGINT (hard) and SIGUSR1 (soft): relayed to every worker; the master leaves after them. */
   stop(signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1'): void {
+    if (!this.#stopping) this.notifier?.stopping();
     this.#stopping = true;
     this.#stopSignal ??= signal;
     this.#stopSpare();
@@ -462,6 +473,16 @@ export class Master {
    * current workers stop softly and a new one starts; otherwise they serve on.
    */
   async reload(): Promise<ReloadOutcome> {
+    if (this.#stopping) return this.#reload();
+    // HAProxy's master says RELOADING=1 as it re-executes itself, and READY=1 once its loop
+    // runs again, whether the new configuration was taken or not.
+    this.notifier?.reloading();
+    const outcome = await this.#reload();
+    if (!this.#stopping) this.notifier?.ready();
+    return outcome;
+  }
+
+  async #reload(): Promise<ReloadOutcome> {
     const stopping: ReloadOutcome = { ok: false, report: ['The master is stopping: no reload.'] };
     if (this.#stopping) return stopping;
     const current = this.workers.filter((w) => !w.leaving);

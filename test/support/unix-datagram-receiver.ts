@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { repoRoot } from './runtimes.ts';
 
 const SCRIPT = `
-const path = Deno.args[0];
+// An argument cannot hold the NUL that starts an abstract name: the second one asks for it.
+const path = Deno.args[1] === 'abstract' ? '\\0' + Deno.args[0] : Deno.args[0];
 const conn = Deno.listenDatagram({ transport: 'unixpacket', path });
 console.log('READY');
 for (;;) {
@@ -36,13 +37,15 @@ setInterval(() => {}, 1 << 30);
 
 /**
  * Binds `path` (in `dir`, a temporary directory the caller removes) and resolves once bound.
- * `reading: false` never reads what arrives (a stuck syslogd).
+ * `reading: false` never reads what arrives (a stuck syslogd); `abstract: true` binds `name`
+ * in the abstract namespace instead (`path` is then that name).
  */
-export async function unixDatagramReceiver(dir: string, name: string, options: { readonly reading?: boolean } = {}): Promise<UnixDatagramReceiver> {
+export async function unixDatagramReceiver(dir: string, name: string, options: { readonly reading?: boolean; readonly abstract?: boolean } = {}): Promise<UnixDatagramReceiver> {
   const script = join(dir, `${name}.receiver.ts`);
-  const path = join(dir, name);
+  const path = options.abstract === true ? name : join(dir, name);
   writeFileSync(script, options.reading === false ? DEAF_SCRIPT : SCRIPT);
-  const child: ChildProcess = spawn(`${repoRoot}node_modules/.bin/deno`, ['run', '-A', '--unstable-net', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['run', '-A', '--unstable-net', script, path, ...(options.abstract === true ? ['abstract'] : [])];
+  const child: ChildProcess = spawn(`${repoRoot}node_modules/.bin/deno`, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let pending = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

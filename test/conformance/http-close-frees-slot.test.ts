@@ -8,6 +8,7 @@
  * Run against the real HAProxy: CONFORMANCE_TARGETS=haproxy node --test dist/test/conformance/http-close-frees-slot.test.js
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { cli } from '../support/cli-client.ts';
 import { appBackend, type HttpTestBackend } from '../support/http-backends.ts';
@@ -63,6 +64,8 @@ backend be_app
       destroyAllClients();
       await proxy?.stop();
       await be.close();
+      // Its UNIX socket outlives the proxy (HAProxy's too): the test removes it.
+      rmSync(socketPath, { force: true });
     });
 
     /** Sends `request`, reads its response and the proxy's FIN, and keeps the socket open. */

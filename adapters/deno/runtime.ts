@@ -743,15 +743,21 @@ class DatagramQueue<T> {
 
 /**
  * Deno.listenDatagram's 'unixpacket' transport (unstable `net`) is a UNIX datagram socket, but
- * only a bound one: it is bound to a name in a private temporary directory, removed on close.
- * Its sends go one at a time (DatagramQueue).
+ * only a bound one. On Linux it is bound to a random name in the abstract namespace, which
+ * vanishes with the socket, even when the process is killed, and which a `chroot` does not
+ * hide; elsewhere to a name in a private temporary directory, removed on close (left behind if
+ * the process is killed). Its sends go one at a time (DatagramQueue).
  */
 function openUnixDatagramSenderDeno(): UnixDatagramSender {
   let conn: Deno.DatagramConn | undefined;
   let dir: string | undefined;
   try {
-    dir = Deno.makeTempDirSync({ prefix: 'switchyard-log-' });
-    conn = Deno.listenDatagram({ transport: 'unixpacket', path: `${dir}/s` });
+    if (Deno.build.os === 'linux') {
+      conn = Deno.listenDatagram({ transport: 'unixpacket', path: `\0switchyard-log-${Deno.pid}-${crypto.randomUUID()}` });
+    } else {
+      dir = Deno.makeTempDirSync({ prefix: 'switchyard-log-' });
+      conn = Deno.listenDatagram({ transport: 'unixpacket', path: `${dir}/s` });
+    }
   } catch {
     // No permission or no unstable `net`: nothing can be sent.
   }

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ import { HTTP_DEFAULTS, TARGETS, eventually, startProxy, stopProxy } from '../su
 import { cli } from '../support/cli-client.ts';
 import { proxyCommand, repoRoot } from '../support/runtimes.ts';
 import { processAlive } from '../support/proxy-process.ts';
+import { unixDatagramReceiver } from '../support/unix-datagram-receiver.ts';
 
 
 /** The real and effective uid and gid of a process (/proc/PID/status). */
@@ -124,6 +125,46 @@ frontend fe
           assert.match(await cli(cliPort, 'show info\n'), /^Pid: \d+$/m);
         } finally {
           await stopProxy(target, proxy);
+          rmSync(jail, { recursive: true, force: true });
+        }
+      },
+    );
+
+    it(
+      "'chroot' with 2 threads: every thread's lines reach the jail's /dev/log",
+      { skip: !runningAsRoot ? 'chroot(2) needs root' : target === 'node-system' ? 'Node 20 has no node:ffi: refused (below)' : false },
+      async () => {
+        const jail = mkdtempSync(join(tmpdir(), 'switchyard-chroot-'));
+        mkdirSync(join(jail, 'dev'));
+        const syslog = await unixDatagramReceiver(join(jail, 'dev'), 'log');
+        const [port] = (await freePorts(1)) as [number];
+        const proxy = await startProxy(
+          target,
+          `global
+    nbthread 2
+    chroot ${jail}
+    log /dev/log local0
+${HTTP_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:${port}
+    log global
+    log-format "line thread=%[thread]"
+    http-request return status 200
+`,
+        );
+        try {
+          // One connection each: SO_REUSEPORT spreads them over both threads.
+          for (let i = 0; i < 20; i++) {
+            const conn = await HttpConnection.open(port);
+            assert.equal((await conn.request('GET', '/', { connection: 'close' })).status, 200);
+            conn.destroy();
+          }
+          assert.ok(await eventually(() => syslog.lines.length >= 20, 5_000, 25), `${syslog.lines.length} lines: ${syslog.lines.join('')}`);
+          const threads = new Set(syslog.lines.map((l) => /line thread=(\d+)/.exec(l)?.[1]));
+          assert.deepEqual([...threads].sort(), ['0', '1']);
+        } finally {
+          await stopProxy(target, proxy);
+          await syslog.close();
           rmSync(jail, { recursive: true, force: true });
         }
       },

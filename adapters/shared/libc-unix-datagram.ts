@@ -37,10 +37,12 @@ export function libcUnixDatagramSender(c: LibcDatagramCalls | null): UnixDatagra
       if (address === undefined) {
         const sa = new Uint8Array(SOCKADDR_UN_SIZE);
         sa[0] = AF_UNIX;
-        const { written } = encoder.encodeInto(path, sa.subarray(2, SOCKADDR_UN_SIZE - 1));
-        // A name starting with NUL is in the abstract namespace (sd_notify's `@NAME`): its
-        // length says where it ends, a trailing NUL would be part of it.
-        address = [sa, 2 + written + (path.startsWith('\0') ? 0 : 1)];
+        // A name starting with NUL is in the abstract namespace (sd_notify's `@NAME`, HAProxy's
+        // `abns@NAME` padded to the whole sun_path): its length says where it ends, a trailing
+        // NUL would be part of it. A path keeps room for its terminating NUL.
+        const abstract = path.startsWith('\0');
+        const { written } = encoder.encodeInto(path, sa.subarray(2, abstract ? SOCKADDR_UN_SIZE : SOCKADDR_UN_SIZE - 1));
+        address = [sa, 2 + written + (abstract ? 0 : 1)];
         addresses.set(path, address);
       }
       const sent = c.sendto(fd, bytes, MSG_DONTWAIT | MSG_NOSIGNAL, address[0], address[1]);

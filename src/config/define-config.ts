@@ -34,7 +34,7 @@ import {
 } from './draft.ts';
 import { DiagnosticList } from './errors.ts';
 import { normalizeNetwork, normalizeRetryOn } from './keywords/http.ts';
-import { isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample, parseTcpLogTarget, unservedLogTargetReason } from './keywords/log.ts';
+import { canonicalLogTarget, isServedLogTarget, isStdioLogTarget, LOG_FACILITIES, parseLogSample, parseTcpLogTarget, unservedLogTargetReason } from './keywords/log.ts';
 import { parseSources } from './parser.ts';
 import { parseInitAddr } from './keywords/server-init-addr.ts';
 import { sniExpressionError, SYSTEM_CA } from './keywords/server-ssl.ts';
@@ -485,7 +485,7 @@ class DraftBuilder {
 
   #logTarget(log: Exclude<ParsedLog, 'global'>, path: string): LogTarget {
     const spec = typeof log === 'string' ? { target: log } : log;
-    const target = spec.target;
+    const target = canonicalLogTarget(spec.target);
     // As the `log` line: a `ring` section's buffer, or syslog over TCP through the next implicit ring.
     let ring: string | undefined;
     if (target.startsWith('ring@')) ring = target.slice(5);

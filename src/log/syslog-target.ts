@@ -1,13 +1,15 @@
 /**
  * Syslog datagrams, HAProxy's `log ADDRESS[:PORT] ...` and `log /PATH ...` targets: the address
  * forms it accepts for them (`[udp@|udp4@|udp6@|ipv4@|ipv6@]IP[:PORT]`, `[IPv6]:PORT`, port 514
- * by default; `unix@PATH` or an absolute path for a UNIX datagram socket such as `/dev/log`),
+ * by default; `unix@PATH` or an absolute path for a UNIX datagram socket such as `/dev/log`,
+ * `abns@NAME` for one in Linux's abstract namespace),
  * and one sending socket per address family for the whole process, shared by every proxy's
  * logger, with the count of the lines dropped for want of room (HAProxy's DroppedLogs).
  */
 import { latin1Bytes } from '../http/codec/chars.ts';
 import type { DatagramSender, Runtime, UnixDatagramSender } from '../runtime.ts';
 import { inetPton4, inetPton6 } from '../util/ip-address.ts';
+import { abstractSocketPath } from '../config/address.ts';
 
 export interface SyslogInetAddress {
   readonly family: 4 | 6;
@@ -26,11 +28,15 @@ export type SyslogAddress = SyslogInetAddress | SyslogUnixAddress;
 /** sun_path holds 108 bytes with the terminating NUL. */
 const UNIX_PATH_MAX = 107;
 
-/** The UNIX datagram socket a `log` target names (`unix@PATH`, `/PATH`), or undefined. */
+/**
+ * The UNIX datagram socket a `log` target names (`unix@PATH`, `/PATH`, `abns@NAME`: an abstract
+ * name, padded with NULs to the whole sun_path as HAProxy sends to it), or undefined.
+ */
 export function parseSyslogUnixPath(text: string): SyslogUnixAddress | undefined {
-  const path = text.startsWith('unix@') ? text.slice(5) : text.startsWith('/') ? text : undefined;
+  const abstract = text.startsWith('abns@');
+  const path = text.startsWith('unix@') || abstract ? text.slice(5) : text.startsWith('/') ? text : undefined;
   if (path === undefined || path === '' || new TextEncoder().encode(path).length > UNIX_PATH_MAX) return undefined;
-  return { family: 'unix', path };
+  return { family: 'unix', path: abstract ? abstractSocketPath(path) : path };
 }
 
 const DEFAULT_PORT = 514;

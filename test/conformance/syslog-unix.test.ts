@@ -1,6 +1,6 @@
 /**
  * Black-box conformance of the syslog targets production configurations write beside UDP:
- * UNIX datagram sockets (`log /dev/log`-style absolute paths and `unix@PATH`), one datagram per
+ * UNIX datagram sockets (`log /dev/log`-style absolute paths, `unix@PATH` and `abns@NAME`), one datagram per
  * line ending in a newline, and the header formats `priority`, `timed` and `iso` — against
  * HAProxy 2.6, whose datagrams differ only in the program name of the tag. node:dgram has no UNIX
  * datagram sockets: Node 26.1+ sends them through node:ffi; on an older Node (node-system) such a
@@ -28,6 +28,8 @@ interface Places {
   readonly iso: number;
   /** Undefined: no UNIX targets (Node). */
   readonly dir: string | undefined;
+  /** The `abns@` target's name. */
+  readonly abns: string;
 }
 
 function configFor(p: Places): string {
@@ -37,6 +39,7 @@ frontend fe
     bind 127.0.0.1:${p.fe}
 ${p.dir === undefined ? '' : `    log ${p.dir}/a.sock local1
     log unix@${p.dir}/b.sock format priority local0
+    log abns@${p.abns} format short local3
 `}    log 127.0.0.1:${p.timed} format timed local2
     log 127.0.0.1:${p.iso} format iso local2
     log-format "line %HP %ST"
@@ -57,6 +60,8 @@ for (const target of TARGETS) {
     let iso: UdpSyslogReceiver;
     let a: UnixDatagramReceiver | undefined;
     let b: UnixDatagramReceiver | undefined;
+    let c: UnixDatagramReceiver | undefined;
+    const abns = `sy-log-${process.pid}-${target}`;
 
     before(async () => {
       [fe] = (await freePorts(1)) as [number];
@@ -66,8 +71,9 @@ for (const target of TARGETS) {
       if (unix) {
         a = await unixDatagramReceiver(dir, 'a.sock');
         b = await unixDatagramReceiver(dir, 'b.sock');
+        c = await unixDatagramReceiver(dir, abns, { abstract: 'abns' });
       }
-      proxy = await startProxy(target, configFor({ fe, timed: timed.port, iso: iso.port, dir: unix ? dir : undefined }));
+      proxy = await startProxy(target, configFor({ fe, timed: timed.port, iso: iso.port, dir: unix ? dir : undefined, abns }));
     });
 
     after(async () => {
@@ -79,6 +85,7 @@ for (const target of TARGETS) {
         iso.socket.close();
         await a?.close();
         await b?.close();
+        await c?.close();
         rmSync(dir, { recursive: true, force: true });
       }
     });
@@ -100,10 +107,11 @@ for (const target of TARGETS) {
         traffic(iso.lines).map((l) => l.replace(new RegExp(`^${ISO} `), 'TIME ')),
         ['TIME line /one 200\n', 'TIME line /two 200\n'],
       );
-      if (a === undefined || b === undefined) return;
+      if (a === undefined || b === undefined || c === undefined) return;
       const ra = a;
       const rb = b;
-      await eventually(() => traffic(ra.lines).length >= 2 && traffic(rb.lines).length >= 2, 5000);
+      const rc = c;
+      await eventually(() => traffic(ra.lines).length >= 2 && traffic(rb.lines).length >= 2 && traffic(rc.lines).length >= 2, 5000);
       const tag = target === 'haproxy' ? 'haproxy' : 'switchyard';
       // local1 (17) * 8 + info (6) = 142, in the default (local) framing.
       const framing = new RegExp(`^<142>[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d ${tag}\\[\\d+\\]: `);
@@ -113,6 +121,8 @@ for (const target of TARGETS) {
       );
       // `priority`: local0 (16) * 8 + info (6) = 134, then the message.
       assert.deepEqual(traffic(rb.lines), ['<134>line /one 200\n', '<134>line /two 200\n']);
+      // `abns@NAME`: the abstract name padded to the whole sun_path; `short`: the level alone.
+      assert.deepEqual(traffic(rc.lines), ['<6>line /one 200\n', '<6>line /two 200\n']);
     });
   });
 

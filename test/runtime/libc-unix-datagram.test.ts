@@ -26,10 +26,14 @@ describe('libcUnixDatagramSender', () => {
     sender.send(line, '/dev/log');
     sender.send(line, '\0notify');
     sender.send(line, '/dev/log');
+    // HAProxy's abns@ names fill the whole sun_path (108 bytes), with no room for a NUL after.
+    const padded = `\0logs${'\0'.repeat(103)}`;
+    sender.send(line, padded);
     assert.deepEqual(addresses, [
       { name: '/dev/log\0', length: 2 + 8 + 1 },
       { name: '\0notify', length: 2 + 7 },
       { name: '/dev/log\0', length: 2 + 8 + 1 },
+      { name: padded, length: 110 },
     ]);
     sender.close();
   });

@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { repoRoot } from './runtimes.ts';
 
 const SCRIPT = `
-// An argument cannot hold the NUL that starts an abstract name: the second one asks for it.
-const path = Deno.args[1] === 'abstract' ? '\\0' + Deno.args[0] : Deno.args[0];
+// An argument cannot hold the NUL that starts an abstract name: the second one asks for it
+// (\`abns\`: padded with NULs to the whole sun_path, as HAProxy's abns@ names).
+const kind = Deno.args[1];
+const name = Deno.args[0];
+const path = kind === 'abstract' ? '\\0' + name : kind === 'abns' ? '\\0' + name + '\\0'.repeat(107 - name.length) : name;
 const conn = Deno.listenDatagram({ transport: 'unixpacket', path });
 console.log('READY');
 for (;;) {
@@ -38,13 +41,19 @@ setInterval(() => {}, 1 << 30);
 /**
  * Binds `path` (in `dir`, a temporary directory the caller removes) and resolves once bound.
  * `reading: false` never reads what arrives (a stuck syslogd); `abstract: true` binds `name`
- * in the abstract namespace instead (`path` is then that name).
+ * in the abstract namespace instead (`path` is then that name), `abstract: 'abns'` the same
+ * name padded with NULs to the whole sun_path, as HAProxy's `abns@NAME`.
  */
-export async function unixDatagramReceiver(dir: string, name: string, options: { readonly reading?: boolean; readonly abstract?: boolean } = {}): Promise<UnixDatagramReceiver> {
+export async function unixDatagramReceiver(
+  dir: string,
+  name: string,
+  options: { readonly reading?: boolean; readonly abstract?: boolean | 'abns' } = {},
+): Promise<UnixDatagramReceiver> {
   const script = join(dir, `${name}.receiver.ts`);
-  const path = options.abstract === true ? name : join(dir, name);
+  const path = options.abstract !== undefined && options.abstract !== false ? name : join(dir, name);
   writeFileSync(script, options.reading === false ? DEAF_SCRIPT : SCRIPT);
-  const args = ['run', '-A', '--unstable-net', script, path, ...(options.abstract === true ? ['abstract'] : [])];
+  const kind = options.abstract === 'abns' ? ['abns'] : options.abstract === true ? ['abstract'] : [];
+  const args = ['run', '-A', '--unstable-net', script, path, ...kind];
   const child: ChildProcess = spawn(`${repoRoot}node_modules/.bin/deno`, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let pending = '';

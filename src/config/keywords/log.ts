@@ -3,7 +3,8 @@
  *
  *   log TARGET [len N] [format FORMAT] [sample RANGES:SIZE] FACILITY [LEVEL [MINLEVEL]]
  *
- * Served: `stdout`, `stderr`, syslog over UDP (an IP address) and UNIX datagram sockets (a path),
+ * Served: `stdout`, `stderr` (also `fd@1`, `fd@2`), syslog over UDP (an IP address) and UNIX
+ * datagram sockets (a path, `abns@NAME`),
  * `ring@NAME` (a `ring` section's buffer, checked once every section is read: config/rings.ts)
  * and `tcp@ADDRESS[:PORT]` (syslog over TCP through an implicit ring `ring#N`, numbered in the
  * order of the lines as HAProxy's parse_logsrv does). A target nothing would reach is refused at
@@ -44,9 +45,18 @@ export function isServedLogTarget(target: string): boolean {
   return isStdioLogTarget(target) || parseSyslogAddress(target) !== undefined || parseSyslogHostTarget(target) !== undefined;
 }
 
+/**
+ * A target under its usual name: HAProxy's `stdout` and `stderr` are its `fd@1` and `fd@2`
+ * (parse_logsrv), so those are the same targets.
+ */
+export function canonicalLogTarget(target: string): string {
+  return target === 'fd@1' ? 'stdout' : target === 'fd@2' ? 'stderr' : target;
+}
+
 /** Why a target cannot be served, in the words of the error at its line. */
 export function unservedLogTargetReason(target: string): string {
-  if (/^(abns|fd|sockpair|uxst|uxdg)@/.test(target)) return `'log' : target '${target}' is not supported (use stdout, stderr, a UDP address or a UNIX socket path).`;
+  if (target.startsWith('fd@')) return `'log' : target '${target}' is not supported (fd@1 and fd@2 are stdout and stderr; other descriptors are not written to).`;
+  if (/^(sockpair|uxst|uxdg)@/.test(target)) return `'log' : target '${target}' is not supported (use stdout, stderr, a UDP address or a UNIX socket path).`;
   return `'log' : invalid address: '${target}'.`;
 }
 
@@ -151,7 +161,7 @@ export function parseLogTarget(ctx: KeywordContext, args: readonly Token[]): Log
   }
 
   // str2sa_range expands the environment in an address (`${S1_addr}:${S1_port}`, unset: `:`).
-  const text = expandAddressEnv(target.text, (name) => ctx.getEnv(name));
+  const text = canonicalLogTarget(expandAddressEnv(target.text, (name) => ctx.getEnv(name)));
   let ring: string | undefined;
   if (text.startsWith('ring@')) {
     ring = text.slice(5);

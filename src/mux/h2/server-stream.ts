@@ -161,9 +161,7 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
       // Bytes past the end of the request belong to no request: the stream never sends them.
       if (used < chunk.byteLength) throw new H2Error(ErrorCode.INTERNAL_ERROR, 'bytes after the request');
     } catch (error) {
-      // The HPACK encoder may have changed its table for a block that never went out: the connection's state is unsure.
-      this.connection.fail(error instanceof H2Error ? error.code : ErrorCode.INTERNAL_ERROR, error);
-      return false;
+      return this.#translationFailed(error);
     }
     return this.#flowing();
   }
@@ -179,10 +177,18 @@ export class H2ServerStream extends MuxedServerSocket implements Socket, Request
     try {
       this.#request.takeHead(head);
     } catch (error) {
-      this.connection.fail(error instanceof H2Error ? error.code : ErrorCode.INTERNAL_ERROR, error);
-      return false;
+      return this.#translationFailed(error);
     }
     return this.#flowing();
+  }
+
+  /**
+   * The request could not be translated: the HPACK encoder may have changed its table for a
+   * block that never went out, so the connection's state is unsure and it ends.
+   */
+  #translationFailed(error: unknown): false {
+    this.connection.fail(error instanceof H2Error ? error.code : ErrorCode.INTERNAL_ERROR, error);
+    return false;
   }
 
   #flowing(): boolean {

@@ -17,22 +17,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ProxyProcess } from '../support/proxy-process.ts';
 import { freePorts } from '../support/ports.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
+import { destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, answersSoon, eventually, statusOf } from '../support/http-suite.ts';
 import { unixDatagramReceiver } from '../support/unix-datagram-receiver.ts';
 
 function configFor(port: number, status: number): string {
   return `${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port}\n    http-request return status ${status}\n`;
 }
 
-async function statusOf(port: number): Promise<number> {
-  const conn = await HttpConnection.open(port);
-  try {
-    return (await conn.request('GET', '/', { connection: 'close' })).status;
-  } finally {
-    conn.destroy();
-  }
-}
 
 /** Starts `-Ws` with $NOTIFY_SOCKET set (spawn copies the environment as it starts). */
 async function startNotifying(target: (typeof TARGETS)[number], cfg: string, port: number, socket: string): Promise<ProxyProcess> {
@@ -86,8 +78,9 @@ for (const target of TARGETS) {
             await eventually(() => receiver.lines.slice(seen).includes('RELOADING=1') && last() === ready, 15_000, 25),
             `${valid ? 'valid' : 'broken'} reload: ${JSON.stringify(receiver.lines.slice(seen))}`,
           );
-          // READY after a taken reload means the new configuration serves.
-          if (valid) assert.equal(await statusOf(port), status);
+          // READY after a taken reload means the new configuration serves (a connection
+          // queued on the old worker's closing socket may be reset: answersSoon).
+          if (valid) assert.ok(await answersSoon(port, status), `not serving ${status}`);
           else assert.equal(await statusOf(port), 201);
         }
 

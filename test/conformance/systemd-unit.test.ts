@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePorts } from '../support/ports.ts';
-import { HttpConnection, destroyAllClients } from '../support/http-client.ts';
-import { HTTP_DEFAULTS, TARGETS, eventually } from '../support/http-suite.ts';
+import { destroyAllClients } from '../support/http-client.ts';
+import { HTTP_DEFAULTS, TARGETS, answersSoon, eventually, statusOf } from '../support/http-suite.ts';
 import { proxyCommand, repoRoot } from '../support/runtimes.ts';
 import { unixDatagramReceiver } from '../support/unix-datagram-receiver.ts';
 
@@ -71,28 +71,7 @@ function commandOf(target: (typeof TARGETS)[number], words: readonly string[]): 
   return proxyCommand(target, args);
 }
 
-async function status(port: number): Promise<number> {
-  const conn = await HttpConnection.open(port);
-  try {
-    return (await conn.request('GET', '/', { connection: 'close' })).status;
-  } finally {
-    conn.destroy();
-  }
-}
 
-/**
- * Whether requests come to answer `code` within a few seconds. Right after a reload, a connection
- * the kernel queued on the old worker's socket as that one closed is reset (SO_REUSEPORT without
- * net.ipv4.tcp_migrate_req: docs/runtimes.md): such a failure is retried.
- */
-async function answersSoon(port: number, code: number): Promise<boolean> {
-  const deadline = performance.now() + 5_000;
-  while (performance.now() < deadline) {
-    if ((await status(port).catch(() => 0)) === code) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return false;
-}
 
 function config(port: number, code: number): string {
   return `${HTTP_DEFAULTS}\nfrontend fe\n    bind 127.0.0.1:${port}\n    http-request return status ${code}\n`;
@@ -136,7 +115,7 @@ for (const target of TARGETS.filter((t) => t !== 'node-system')) {
         env.set('MAINPID', String(pid));
         const ready = `READY=1\nMAINPID=${pid}`;
         assert.ok(await eventually(() => last() === ready, 20_000, 25), `not started: ${JSON.stringify(notify.lines)}\n${stderr}`);
-        assert.equal(await status(port), 200);
+        assert.equal(await statusOf(port), 200);
         assert.equal(readFileSync(env.get('PIDFILE') as string, 'latin1'), `${pid}\n`);
 
         // systemctl reload: every ExecReload line in order, then the wait for READY again.
@@ -158,7 +137,7 @@ for (const target of TARGETS.filter((t) => t !== 'node-system')) {
         const [check] = unit.service.get('ExecReload') ?? [];
         const broken = commandOf(target, expand(check as string, env));
         assert.notEqual(spawnSync(broken.command, broken.args, { cwd: repoRoot }).status, 0);
-        assert.equal(await status(port), 201);
+        assert.equal(await statusOf(port), 201);
 
         // systemctl stop: SIGTERM to the main process; its status must count as success.
         const exited = new Promise<number | null>((resolve) => master?.once('exit', (code) => resolve(code)));

@@ -171,6 +171,31 @@ export function proxyWithBackends<N extends string>(
 }
 
 /**
+ * Whether `GET /` on new connections comes to answer `status` within `timeoutMs`. Right after a
+ * reload a connection the kernel queued on the old worker's socket as that one closed is reset
+ * (SO_REUSEPORT without net.ipv4.tcp_migrate_req: docs/runtimes.md, as the reload tests count
+ * them): such a failure is tried again.
+ */
+export async function answersSoon(port: number, status: number, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if ((await statusOf(port).catch(() => 0)) === status) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+/** The status of one `GET /` on a new connection (closed after it). */
+export async function statusOf(port: number): Promise<number> {
+  const conn = await HttpConnection.open(port);
+  try {
+    return (await conn.request('GET', '/', { connection: 'close' })).status;
+  } finally {
+    conn.destroy();
+  }
+}
+
+/**
  * Sends `GET path` (with these headers) on a fresh connection, expects a 200, and returns it
  * with the four termination state characters (%tsc) of its `option httplog` line on stdout.
  */
